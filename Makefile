@@ -1,0 +1,46 @@
+# The user's door to Vireo. `make demo` and `make check` set up everything
+# they need (packages, build, guest images) on a fresh Debian 12 machine.
+BUILD ?= build
+ASAN  ?= build-asan
+MESON_OPTS ?= --werror
+
+.PHONY: all build asan deps images check demo bench install clean
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESON_OPTS)
+
+# The sanitizer build: unit tests run under it, and integration tests
+# that hunt leaks and races use its daemon.
+$(ASAN)/build.ninja:
+	meson setup $(ASAN) $(MESON_OPTS) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+build: $(BUILD)/build.ninja
+	@ninja -C $(BUILD)
+
+asan: $(ASAN)/build.ninja
+	@ninja -C $(ASAN)
+
+images:
+	@scripts/build-guest-images
+
+check: deps
+	@$(MAKE) --no-print-directory build asan images
+	@tests/run-all $(BUILD) $(ASAN)
+
+demo: deps
+	@$(MAKE) --no-print-directory build images
+	@scripts/demo $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory build images
+	@bench/run $(BUILD)
+
+install: build
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN)

@@ -1,0 +1,19 @@
+/* Whole-file reads and crash-safe writes. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read a whole file (NUL-terminated). Returns NULL and sets errno on
+ * failure; *len gets the length when not NULL. */
+char *vr_file_read(const char *path, size_t *len);
+
+/* Write atomically: a temp file in the same directory, fsync, rename,
+ * fsync of the directory. A crash at any moment leaves either the old
+ * or the new content, never a mix. Returns 0 or -errno. */
+int vr_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
+
+/* mkdir -p; returns 0 or -errno. */
+int vr_mkdir_p(const char *path, mode_t mode);
+
+bool vr_path_exists(const char *path);

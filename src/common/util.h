@@ -1,0 +1,27 @@
+/* Small helpers every part of Vireo uses: allocation that never returns
+ * NULL, string helpers and error formatting. */
+#pragma once
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VR_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation failures abort: a manager that half-applies a change because
+ * malloc failed is worse than one that stops. */
+void *vr_malloc(size_t n);
+void *vr_calloc(size_t n, size_t m);
+void *vr_realloc(void *p, size_t n);
+char *vr_strdup(const char *s);
+char *vr_strndup(const char *s, size_t n);
+char *vr_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *vr_vasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+bool vr_str_starts(const char *s, const char *prefix);
+bool vr_str_ends(const char *s, const char *suffix);
+/* Strip leading and trailing white space in place; returns s advanced. */
+char *vr_str_trim(char *s);
+
+/* An error message slot: functions that can fail take `char **err` and
+ * set it to a newly allocated one-line message. */
+void vr_set_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,230 @@
+#include "host/resources.h"
+#include "common/file.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+uint64_t vr_meminfo_total(const char *text)
+{
+    const char *p = text ? strstr(text, "MemTotal:") : NULL;
+    if (!p)
+        return 0;
+    unsigned long long kib = strtoull(p + strlen("MemTotal:"), NULL, 10);
+    return (uint64_t)kib * 1024;
+}
+
+int vr_disk_free(const char *path, uint64_t *free_bytes, char **measured_at)
+{
+    char *p = vr_strdup(path);
+    for (;;) {
+        struct statvfs st;
+        if (statvfs(p, &st) == 0) {
+            *free_bytes = (uint64_t)st.f_bavail * st.f_frsize;
+            *measured_at = p;
+            return 0;
+        }
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p) {
+            if (strcmp(p, "/") == 0) {
+                free(p);
+                return -1;
+            }
+            strcpy(p, "/");
+            continue;
+        }
+        *slash = '\0';
+    }
+}
+
+char *vr_which(const char *prog)
+{
+    const char *path = getenv("PATH");
+    char *copy = vr_strdup(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    char *save = NULL, *found = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char *cand = vr_asprintf("%s/%s", d, prog);
+        if (access(cand, X_OK) == 0)
+            found = cand;
+        else
+            free(cand);
+    }
+    /* dnsmasq and friends live in sbin, which an ordinary user's PATH
+     * may lack. */
+    const char *sbins[] = {"/usr/sbin", "/sbin"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(sbins) && !found; i++) {
+        char *cand = vr_asprintf("%s/%s", sbins[i], prog);
+        if (access(cand, X_OK) == 0)
+            found = cand;
+        else
+            free(cand);
+    }
+    free(copy);
+    return found;
+}
+
+/* Run argv with stdout captured (stderr to /dev/null); returns the exit
+ * status or -1, and the output in *out. */
+static int capture(char *const argv[], char **out)
+{
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC) < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pfd[0]);
+        close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0)
+            dup2(devnull, 2);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(pfd[1]);
+    char buf[4096];
+    size_t n = 0;
+    ssize_t r;
+    while (n < sizeof(buf) - 1 && (r = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    close(pfd[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    if (out)
+        *out = vr_strdup(buf);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+char *vr_tool_version(const char *prog)
+{
+    char *path = vr_which(prog);
+    if (!path)
+        return NULL;
+    char *argv[] = {path, "--version", NULL};
+    char *out = NULL;
+    capture(argv, &out);
+    free(path);
+    if (!out)
+        return vr_strdup("unknown version");
+    char *nl = strchr(out, '\n');
+    if (nl)
+        *nl = '\0';
+    /* Keep the version, not the copyright notice some tools append
+     * after two spaces. */
+    char *two = strstr(out, "  ");
+    if (two)
+        *two = '\0';
+    char *line = vr_strdup(vr_str_trim(out));
+    free(out);
+    return line;
+}
+
+int vr_cgroup_controllers(char **controllers)
+{
+    char *text = vr_file_read("/sys/fs/cgroup/cgroup.controllers", NULL);
+    int version = 2;
+    if (!text) {
+        version = 1;
+        text = vr_file_read("/sys/fs/cgroup/unified/cgroup.controllers", NULL);
+    }
+    *controllers = vr_strdup(text ? vr_str_trim(text) : "");
+    free(text);
+    return version;
+}
+
+char *vr_kvm_module(int *nested)
+{
+    static const char *mods[] = {"kvm_intel", "kvm_amd"};
+    *nested = -1;
+    for (size_t i = 0; i < VR_ARRAY_LEN(mods); i++) {
+        char *dir = vr_asprintf("/sys/module/%s", mods[i]);
+        bool loaded = vr_path_exists(dir);
+        free(dir);
+        if (!loaded)
+            continue;
+        char *p = vr_asprintf("/sys/module/%s/parameters/nested", mods[i]);
+        char *v = vr_file_read(p, NULL);
+        free(p);
+        if (v) {
+            char c = vr_str_trim(v)[0];
+            *nested = (c == '1' || c == 'Y' || c == 'y') ? 1 : 0;
+            free(v);
+        }
+        return vr_strdup(mods[i]);
+    }
+    /* Any other vendor module (kvm_pvm, ...) says KVM is provided some
+     * other way; nested does not apply to it. */
+    DIR *d = opendir("/sys/module");
+    char *other = NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d)) && !other)
+        if (vr_str_starts(e->d_name, "kvm_"))
+            other = vr_strdup(e->d_name);
+    if (d)
+        closedir(d);
+    return other;
+}
+
+int vr_bridge_probe(char **why)
+{
+    if (geteuid() != 0) {
+        *why = vr_strdup("only root can test it");
+        return -1;
+    }
+    char *ip = vr_which("ip");
+    if (!ip) {
+        *why = vr_strdup("the `ip` tool (iproute2) is missing");
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        free(ip);
+        *why = vr_asprintf("fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* A private network namespace dies with this child, and every
+         * link made in it with it: the host is never touched. */
+        if (unshare(CLONE_NEWNET) < 0)
+            _exit(3);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        execl(ip, ip, "link", "add", "vrprobe0", "type", "bridge", (char *)NULL);
+        _exit(4);
+    }
+    free(ip);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    if (code == 0)
+        return 1;
+    if (code == 3) {
+        *why = vr_strdup("could not make a network namespace to test in");
+        return -1;
+    }
+    *why = vr_strdup("the kernel refused to create a bridge (module `bridge` missing?)");
+    return 0;
+}

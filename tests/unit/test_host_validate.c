@@ -1,0 +1,183 @@
+/* host-validate verdicts on recorded facts: the KVM verdict for each
+ * probe outcome, and the course's resource recommendations. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/file.h"
+#include "host/validate.h"
+
+static vr_cpuinfo cpu_from(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/cpuinfo/%s", FIXTURES, name);
+    char *text = vr_file_read(path, NULL);
+    assert_non_null(text);
+    vr_cpuinfo c;
+    assert_int_equal(vr_cpuinfo_parse(text, &c), 0);
+    free(text);
+    return c;
+}
+
+/* Recorded on the build host (kvm_pvm): 100000 loops in 141 ms. */
+static const vr_kvm_probe pvm_probe = {
+    .status = VR_KVM_RAN, .api_version = 12, .exit_reason = 5,
+    .iterations = 100000, .elapsed_ms = 141.0,
+};
+/* What VT-x/AMD-V does with the same loop: well under a millisecond. */
+static const vr_kvm_probe hw_probe = {
+    .status = VR_KVM_RAN, .api_version = 12, .exit_reason = 5,
+    .iterations = 100000, .elapsed_ms = 0.21,
+};
+
+static void pvm_host_is_tcg(void **state)
+{
+    vr_cpuinfo cpu = cpu_from("amd-epyc-pvm-guest.txt");
+    vr_check c;
+    assert_int_equal(vr_kvm_verdict(&cpu, true, &pvm_probe, &c), VR_ACCEL_TCG);
+    assert_int_equal(c.status, VR_CHECK_WARN);
+    assert_non_null(strstr(c.detail, "KVM not usable for full guests here; VMs will run under TCG emulation"));
+    assert_non_null(strstr(c.hint, "outer hypervisor"));
+    free(c.detail);
+    free(c.hint);
+}
+
+static void hardware_is_kvm(void **state)
+{
+    vr_cpuinfo cpu = cpu_from("intel-vtx-baremetal.txt");
+    vr_check c;
+    assert_int_equal(vr_kvm_verdict(&cpu, true, &hw_probe, &c), VR_ACCEL_KVM);
+    assert_int_equal(c.status, VR_CHECK_PASS);
+    assert_null(c.hint);
+    free(c.detail);
+}
+
+static void fast_probe_without_flags_is_still_tcg(void **state)
+{
+    /* A paravirtual KVM that happens to run the loop fast still stops
+     * on what full guests do: no vmx/svm, no KVM. */
+    vr_cpuinfo cpu = cpu_from("amd-epyc-pvm-guest.txt");
+    vr_check c;
+    assert_int_equal(vr_kvm_verdict(&cpu, true, &hw_probe, &c), VR_ACCEL_TCG);
+    assert_int_equal(c.status, VR_CHECK_WARN);
+    assert_non_null(strstr(c.detail, "KVM not usable for full guests here"));
+    free(c.detail);
+    free(c.hint);
+}
+
+static void absent_and_denied(void **state)
+{
+    vr_cpuinfo cpu = cpu_from("intel-vtx-baremetal.txt");
+    vr_kvm_probe p = {.status = VR_KVM_ABSENT, .err = ENOENT, .step = "open"};
+    vr_check c;
+    assert_int_equal(vr_kvm_verdict(&cpu, true, &p, &c), VR_ACCEL_TCG);
+    assert_non_null(strstr(c.detail, "/dev/kvm is missing"));
+    assert_non_null(strstr(c.hint, "modprobe"));
+    free(c.detail);
+    free(c.hint);
+    p = (vr_kvm_probe){.status = VR_KVM_NO_ACCESS, .err = EACCES, .step = "open"};
+    assert_int_equal(vr_kvm_verdict(&cpu, true, &p, &c), VR_ACCEL_TCG);
+    assert_non_null(strstr(c.detail, "Permission denied"));
+    assert_non_null(strstr(c.hint, "group kvm"));
+    free(c.detail);
+    free(c.hint);
+}
+
+static void run_failure(void **state)
+{
+    vr_cpuinfo cpu = cpu_from("amd-epyc-pvm-guest.txt");
+    /* KVM_EXIT_INTERNAL_ERROR (17): the vCPU hit something it cannot do. */
+    vr_kvm_probe p = {.status = VR_KVM_RUN_FAILED, .api_version = 12, .step = "KVM_RUN exit",
+                      .exit_reason = 17};
+    vr_check c;
+    assert_int_equal(vr_kvm_verdict(&cpu, true, &p, &c), VR_ACCEL_TCG);
+    assert_non_null(strstr(c.detail, "exit reason 17"));
+    free(c.detail);
+    free(c.hint);
+}
+
+static const vr_check *find(const vr_checklist *l, const char *id)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].id, id) == 0)
+            return &l->v[i];
+    return NULL;
+}
+
+static vr_host_facts build_host_facts(void)
+{
+    /* This build host as host-validate saw it. */
+    return (vr_host_facts){
+        .cpu_ok = true, .cpu = cpu_from("amd-epyc-pvm-guest.txt"), .kvm = pvm_probe,
+        .kvm_module = "kvm_pvm", .nested = -1, .tun = 1, .bridge = 1,
+        .cgroup_version = 1, .cgroup_controllers = "",
+        .qemu = "QEMU emulator version 7.2.22", .qemu_img = "qemu-img version 7.2.22",
+        .dnsmasq = NULL, .mem_bytes = 24ull << 30, .cores = 2,
+        .disk_free = 80ull * 1000 * 1000 * 1000, .disk_path = "/var/lib",
+    };
+}
+
+static void whole_list(void **state)
+{
+    vr_host_facts f = build_host_facts();
+    vr_checklist l;
+    vr_host_validate(&f, &l);
+    assert_int_equal(find(&l, "cpu.virt")->status, VR_CHECK_WARN);
+    assert_non_null(strstr(find(&l, "cpu.virt")->detail, "itself a virtual machine"));
+    assert_int_equal(find(&l, "kvm.usable")->status, VR_CHECK_WARN);
+    assert_null(find(&l, "kvm.nested")); /* not kvm_intel/kvm_amd */
+    assert_int_equal(find(&l, "tool.qemu")->status, VR_CHECK_PASS);
+    assert_int_equal(find(&l, "tool.dnsmasq")->status, VR_CHECK_WARN);
+    assert_non_null(strstr(find(&l, "tool.dnsmasq")->hint, "dnsmasq-base"));
+    assert_int_equal(find(&l, "cgroup.v2")->status, VR_CHECK_WARN);
+    assert_int_equal(find(&l, "host.memory")->status, VR_CHECK_PASS);
+    assert_int_equal(find(&l, "host.cores")->status, VR_CHECK_WARN);
+    assert_int_equal(find(&l, "host.disk")->status, VR_CHECK_WARN);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_int_not_equal(l.v[i].status, VR_CHECK_FAIL);
+        if (l.v[i].status != VR_CHECK_PASS)
+            assert_non_null(l.v[i].hint); /* every warning says what to do */
+    }
+    vr_checklist_free(&l);
+}
+
+static void missing_qemu_fails_and_nested_off_warns(void **state)
+{
+    vr_host_facts f = build_host_facts();
+    f.cpu = cpu_from("intel-vtx-baremetal.txt");
+    f.kvm = hw_probe;
+    f.kvm_module = "kvm_intel";
+    f.nested = 0;
+    f.qemu = NULL;
+    f.cgroup_version = 2;
+    f.cgroup_controllers = "cpuset cpu io memory pids";
+    vr_checklist l;
+    vr_host_validate(&f, &l);
+    assert_int_equal(find(&l, "tool.qemu")->status, VR_CHECK_FAIL);
+    assert_non_null(strstr(find(&l, "tool.qemu")->hint, "qemu-system-x86"));
+    assert_int_equal(find(&l, "kvm.usable")->status, VR_CHECK_PASS);
+    assert_int_equal(find(&l, "kvm.nested")->status, VR_CHECK_WARN);
+    assert_non_null(strstr(find(&l, "kvm.nested")->hint, "nested=1"));
+    assert_int_equal(find(&l, "cgroup.v2")->status, VR_CHECK_PASS);
+    vr_checklist_free(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pvm_host_is_tcg),
+        cmocka_unit_test(hardware_is_kvm),
+        cmocka_unit_test(fast_probe_without_flags_is_still_tcg),
+        cmocka_unit_test(absent_and_denied),
+        cmocka_unit_test(run_failure),
+        cmocka_unit_test(whole_list),
+        cmocka_unit_test(missing_qemu_fails_and_nested_off_warns),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
