@@ -7,15 +7,23 @@
 #include <string.h>
 #include <unistd.h>
 
-static const vr_command *const commands[] = {
-    &vr_cmd_host_validate,
+const vr_command *const vr_commands[] = {
+    /* domains */
+    &vr_cmd_list, &vr_cmd_define, &vr_cmd_undefine, &vr_cmd_create, &vr_cmd_start,
+    &vr_cmd_shutdown, &vr_cmd_reboot, &vr_cmd_destroy, &vr_cmd_suspend, &vr_cmd_resume,
+    &vr_cmd_autostart, &vr_cmd_dominfo, &vr_cmd_domstate, &vr_cmd_domid, &vr_cmd_domuuid,
+    &vr_cmd_dumpxml, &vr_cmd_edit, &vr_cmd_domstats, &vr_cmd_console, &vr_cmd_event,
+    /* host and connection */
+    &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities,
+    &vr_cmd_host_validate, &vr_cmd_completion,
 };
+const size_t vr_n_commands = sizeof(vr_commands) / sizeof(vr_commands[0]);
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: vireo [-c URI] COMMAND [ARGS]\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(out, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
+    for (size_t i = 0; i < vr_n_commands; i++)
+        fprintf(out, "  %-14s %s\n", vr_commands[i]->name, vr_commands[i]->summary);
     fprintf(out, "\nRun 'vireo COMMAND --help' for a command's options.\n");
 }
 
@@ -43,9 +51,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return VR_EXIT_USAGE;
     }
-    for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
-        if (strcmp(commands[k]->name, argv[i]) == 0)
-            return commands[k]->run(&cli, argc - i, argv + i);
+    for (size_t k = 0; k < vr_n_commands; k++)
+        if (strcmp(vr_commands[k]->name, argv[i]) == 0)
+            return vr_commands[k]->run(&cli, argc - i, argv + i);
     fprintf(stderr, "vireo: unknown command '%s'; 'vireo --help' lists them\n", argv[i]);
     return VR_EXIT_USAGE;
 }

@@ -1,0 +1,134 @@
+/* About the connection and the host: version, uri, hostname, nodeinfo,
+ * capabilities. */
+#include "config.h"
+#include "cli/cli.h"
+#include "host/resources.h"
+#include "vireo/vireo.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Connect, fetch a JSON document; NULL after printing the error. */
+static json_object *fetch(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
+                          char *(*get)(vireo_conn *), vireo_conn **out, int *rc)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, NULL, NULL, 0, 0, &npos);
+    if (r) {
+        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+        return NULL;
+    }
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c) {
+        *rc = VR_EXIT_FAIL;
+        return NULL;
+    }
+    char *text = get ? get(c) : NULL;
+    if (get && !text) {
+        *rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return NULL;
+    }
+    json_object *o = text ? json_tokener_parse(text) : json_object_new_object();
+    free(text);
+    *out = c;
+    return o;
+}
+
+static const char *s(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
+}
+
+static int run_version(vr_cli *cli, int argc, char **argv)
+{
+    vireo_conn *c;
+    int rc;
+    json_object *o = fetch(cli, &vr_cmd_version, argc, argv, vireo_version_json, &c, &rc);
+    if (!o)
+        return rc;
+    char *qemu = vr_tool_version("qemu-system-x86_64");
+    const char *v = qemu ? strstr(qemu, "version ") : NULL;
+    printf("Compiled against library: vireo %s\n", VIREO_VERSION);
+    printf("Using library: vireo %s\n", VIREO_VERSION);
+    printf("Using API: %s\n", s(o, "api"));
+    printf("Running hypervisor: QEMU %s\n", v ? v + 8 : "(not found)");
+    printf("Running against daemon: %s\n", s(o, "version"));
+    free(qemu);
+    json_object_put(o);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_uri(vr_cli *cli, int argc, char **argv)
+{
+    vireo_conn *c;
+    int rc;
+    json_object *o = fetch(cli, &vr_cmd_uri, argc, argv, NULL, &c, &rc);
+    if (!o)
+        return rc;
+    printf("%s\n", vireo_conn_uri(c));
+    json_object_put(o);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_hostname(vr_cli *cli, int argc, char **argv)
+{
+    vireo_conn *c;
+    int rc;
+    json_object *o = fetch(cli, &vr_cmd_hostname, argc, argv, vireo_host_json, &c, &rc);
+    if (!o)
+        return rc;
+    printf("%s\n", s(o, "hostname"));
+    json_object_put(o);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_nodeinfo(vr_cli *cli, int argc, char **argv)
+{
+    vireo_conn *c;
+    int rc;
+    json_object *o = fetch(cli, &vr_cmd_nodeinfo, argc, argv, vireo_host_json, &c, &rc);
+    if (!o)
+        return rc;
+    printf("%-20s %s\n", "CPU model:", s(o, "arch"));
+    printf("%-20s %s\n", "CPU(s):", s(o, "cpus"));
+    printf("%-20s %s KiB\n", "Memory size:", s(o, "memory_kib"));
+    printf("%-20s %s\n", "Accelerator:", s(o, "accelerator"));
+    json_object_put(o);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_capabilities(vr_cli *cli, int argc, char **argv)
+{
+    vireo_conn *c;
+    int rc;
+    json_object *o = fetch(cli, &vr_cmd_capabilities, argc, argv, vireo_host_json, &c, &rc);
+    if (!o)
+        return rc;
+    /* libvirt's shape, reduced to what Vireo offers. */
+    printf("<capabilities>\n  <host>\n    <cpu>\n      <arch>%s</arch>\n    </cpu>\n  </host>\n", s(o, "arch"));
+    printf("  <guest>\n    <os_type>hvm</os_type>\n    <arch name='x86_64'>\n      <wordsize>64</wordsize>\n");
+    printf("      <emulator>/usr/bin/qemu-system-x86_64</emulator>\n");
+    printf("      <machine>pc</machine>\n      <machine>q35</machine>\n");
+    json_object *types = NULL;
+    json_object_object_get_ex(o, "domain_types", &types);
+    for (size_t i = 0; types && i < json_object_array_length(types); i++)
+        printf("      <domain type='%s'/>\n", json_object_get_string(json_object_array_get_idx(types, i)));
+    printf("    </arch>\n  </guest>\n</capabilities>\n");
+    json_object_put(o);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+const vr_command vr_cmd_version = {"version", "Show the versions of vireo, the daemon and QEMU.", "", run_version};
+const vr_command vr_cmd_uri = {"uri", "Show the URI of the connection.", "", run_uri};
+const vr_command vr_cmd_hostname = {"hostname", "Show the host's name.", "", run_hostname};
+const vr_command vr_cmd_nodeinfo = {"nodeinfo", "Show the host's CPUs, memory and accelerator.", "", run_nodeinfo};
+const vr_command vr_cmd_capabilities = {"capabilities", "Show what the host can run, as capabilities XML.", "",
+                                        run_capabilities};

@@ -1,0 +1,299 @@
+/* Looking at one domain: dominfo, domstate, domid, domuuid, dumpxml,
+ * edit, domstats. */
+#include "cli/cli.h"
+#include "common/file.h"
+#include "common/util.h"
+#include "vireo/vireo.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static vireo_conn *one_domain(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
+                              const vr_opt *opts, const char **name, vireo_domain *d, int *rc)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, name, 1, 1, &npos);
+    if (r) {
+        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+        return NULL;
+    }
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c) {
+        *rc = VR_EXIT_FAIL;
+        return NULL;
+    }
+    if (d && vireo_domain_get(c, *name, d) < 0) {
+        *rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return NULL;
+    }
+    return c;
+}
+
+static int run_dominfo(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool json = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    vireo_domain d;
+    int rc;
+    vireo_conn *c = one_domain(cli, &vr_cmd_dominfo, argc, argv, opts, &name, &d, &rc);
+    if (!c)
+        return rc;
+    char *stats = strcmp(d.state, "shut off") != 0 ? vireo_domain_stats_json(c, d.name) : NULL;
+    json_object *st = stats ? json_tokener_parse(stats) : NULL, *cpu = NULL;
+    double cpu_s = st && json_object_object_get_ex(st, "cpu_time_ns", &cpu) ? (double)json_object_get_int64(cpu) / 1e9 : -1;
+    if (json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", d.id > 0 ? json_object_new_int(d.id) : NULL);
+        json_object_object_add(o, "name", json_object_new_string(d.name));
+        json_object_object_add(o, "uuid", json_object_new_string(d.uuid));
+        json_object_object_add(o, "os_type", json_object_new_string("hvm"));
+        json_object_object_add(o, "state", json_object_new_string(d.state));
+        json_object_object_add(o, "reason", json_object_new_string(d.reason));
+        json_object_object_add(o, "vcpus", json_object_new_int((int)d.vcpus));
+        json_object_object_add(o, "cpu_time_s", cpu_s >= 0 ? json_object_new_double(cpu_s) : NULL);
+        json_object_object_add(o, "max_memory_kib", json_object_new_int64((int64_t)d.memory_kib));
+        json_object_object_add(o, "used_memory_kib", json_object_new_int64((int64_t)d.current_memory_kib));
+        json_object_object_add(o, "persistent", json_object_new_boolean(d.persistent));
+        json_object_object_add(o, "autostart", json_object_new_boolean(d.autostart));
+        json_object_object_add(o, "type", json_object_new_string(d.type));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+    } else {
+        char id[16] = "-";
+        if (d.id > 0)
+            snprintf(id, sizeof(id), "%d", d.id);
+        printf("%-15s %s\n", "Id:", id);
+        printf("%-15s %s\n", "Name:", d.name);
+        printf("%-15s %s\n", "UUID:", d.uuid);
+        if (d.title)
+            printf("%-15s %s\n", "Title:", d.title);
+        printf("%-15s %s\n", "OS Type:", "hvm");
+        printf("%-15s %s\n", "State:", d.state);
+        printf("%-15s %u\n", "CPU(s):", d.vcpus);
+        if (cpu_s >= 0)
+            printf("%-15s %.1fs\n", "CPU time:", cpu_s);
+        printf("%-15s %llu KiB\n", "Max memory:", d.memory_kib);
+        printf("%-15s %llu KiB\n", "Used memory:", d.current_memory_kib);
+        printf("%-15s %s\n", "Persistent:", d.persistent ? "yes" : "no");
+        printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
+        printf("%-15s %s\n", "Accelerator:", strcmp(d.type, "kvm") == 0 ? "kvm" : "tcg (emulation)");
+    }
+    json_object_put(st);
+    free(stats);
+    vireo_domain_clear(&d);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_domstate(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool reason = false;
+    const vr_opt opts[] = {{"reason", false, &reason, NULL}, {0}};
+    vireo_domain d;
+    int rc;
+    vireo_conn *c = one_domain(cli, &vr_cmd_domstate, argc, argv, opts, &name, &d, &rc);
+    if (!c)
+        return rc;
+    if (reason)
+        printf("%s (%s)\n", d.state, d.reason);
+    else
+        printf("%s\n", d.state);
+    vireo_domain_clear(&d);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_domid(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    vireo_domain d;
+    int rc;
+    vireo_conn *c = one_domain(cli, &vr_cmd_domid, argc, argv, NULL, &name, &d, &rc);
+    if (!c)
+        return rc;
+    if (d.id > 0)
+        printf("%d\n", d.id);
+    else
+        printf("-\n");
+    vireo_domain_clear(&d);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_domuuid(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    vireo_domain d;
+    int rc;
+    vireo_conn *c = one_domain(cli, &vr_cmd_domuuid, argc, argv, NULL, &name, &d, &rc);
+    if (!c)
+        return rc;
+    printf("%s\n", d.uuid);
+    vireo_domain_clear(&d);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_dumpxml(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool inactive = false;
+    const vr_opt opts[] = {{"inactive", false, &inactive, NULL}, {0}};
+    int rc;
+    vireo_conn *c = one_domain(cli, &vr_cmd_dumpxml, argc, argv, opts, &name, NULL, &rc);
+    if (!c)
+        return rc;
+    char *xml = vireo_domain_xml(c, name, inactive ? VIREO_XML_INACTIVE : 0);
+    rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
+    if (xml)
+        fputs(xml, stdout);
+    free(xml);
+    vireo_disconnect(c);
+    return rc;
+}
+
+/* Run $VISUAL/$EDITOR (vi by default) on path. */
+static int run_editor(const char *path)
+{
+    const char *ed = getenv("VISUAL");
+    if (!ed || !*ed)
+        ed = getenv("EDITOR");
+    if (!ed || !*ed)
+        ed = "vi";
+    char *cmd = vr_asprintf("%s \"$1\"", ed);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+        _exit(127);
+    }
+    free(cmd);
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int run_edit(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = one_domain(cli, &vr_cmd_edit, argc, argv, NULL, &name, NULL, &rc);
+    if (!c)
+        return rc;
+    char *xml = vireo_domain_xml(c, name, VIREO_XML_INACTIVE);
+    if (!xml) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    char path[] = "/tmp/vireo-edit-XXXXXX.xml";
+    int fd = mkstemps(path, 4);
+    if (fd < 0 || write(fd, xml, strlen(xml)) != (ssize_t)strlen(xml)) {
+        fprintf(stderr, "vireo: error: cannot write a temporary file\n");
+        free(xml);
+        vireo_disconnect(c);
+        return VR_EXIT_FAIL;
+    }
+    close(fd);
+    rc = VR_EXIT_FAIL;
+    for (;;) {
+        if (run_editor(path) != 0) {
+            fprintf(stderr, "vireo: error: the editor failed; domain '%s' not changed\n", name);
+            break;
+        }
+        char *edited = vr_file_read(path, NULL);
+        if (!edited)
+            break;
+        if (strcmp(edited, xml) == 0) {
+            printf("Domain '%s' XML configuration not changed.\n", name);
+            free(edited);
+            rc = VR_EXIT_OK;
+            break;
+        }
+        int r = vireo_domain_define(c, edited, NULL);
+        free(edited);
+        if (r == 0) {
+            printf("Domain '%s' XML configuration edited.\n", name);
+            rc = VR_EXIT_OK;
+            break;
+        }
+        fprintf(stderr, "vireo: error: %s\n", vireo_last_error(c));
+        if (!isatty(STDIN_FILENO))
+            break;
+        fprintf(stderr, "Edit again? [y/n]: ");
+        char answer[16] = "";
+        if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
+            break;
+    }
+    unlink(path);
+    free(xml);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static void print_kv(const char *prefix, json_object *o)
+{
+    json_object_object_foreach(o, key, val)
+    {
+        char *k = vr_asprintf("%s%s", prefix, key);
+        if (json_object_is_type(val, json_type_array)) {
+            printf("  %s.count=%zu\n", k, json_object_array_length(val));
+            for (size_t i = 0; i < json_object_array_length(val); i++) {
+                char *p = vr_asprintf("%s.%zu.", k, i);
+                print_kv(p, json_object_array_get_idx(val, i));
+                free(p);
+            }
+        } else if (json_object_is_type(val, json_type_object)) {
+            char *p = vr_asprintf("%s.", k);
+            print_kv(p, val);
+            free(p);
+        } else {
+            printf("  %s=%s\n", k, val ? json_object_get_string(val) : "");
+        }
+        free(k);
+    }
+}
+
+static int run_domstats(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool json = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    int rc;
+    vireo_conn *c = one_domain(cli, &vr_cmd_domstats, argc, argv, opts, &name, NULL, &rc);
+    if (!c)
+        return rc;
+    char *s = vireo_domain_stats_json(c, name);
+    if (!s) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    json_object *o = json_tokener_parse(s);
+    if (json) {
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    } else {
+        printf("Domain: '%s'\n", name);
+        print_kv("", o);
+    }
+    json_object_put(o);
+    free(s);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+const vr_command vr_cmd_dominfo = {"dominfo", "Show a domain's basic facts.", "DOMAIN [--json]", run_dominfo};
+const vr_command vr_cmd_domstate = {"domstate", "Show a domain's state.", "DOMAIN [--reason]", run_domstate};
+const vr_command vr_cmd_domid = {"domid", "Show a running domain's id.", "DOMAIN", run_domid};
+const vr_command vr_cmd_domuuid = {"domuuid", "Show a domain's uuid.", "DOMAIN", run_domuuid};
+const vr_command vr_cmd_dumpxml = {"dumpxml", "Print a domain's XML (--inactive: the one for its next start).",
+                                   "DOMAIN [--inactive]", run_dumpxml};
+const vr_command vr_cmd_edit = {"edit", "Edit a domain's XML in $EDITOR, check it and define it.", "DOMAIN", run_edit};
+const vr_command vr_cmd_domstats = {"domstats", "Show a domain's counters: CPU time, memory, block and network.",
+                                    "DOMAIN [--json]", run_domstats};

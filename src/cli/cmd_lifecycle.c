@@ -1,0 +1,238 @@
+/* Domain lifecycle: define, undefine, create, start, shutdown, reboot,
+ * destroy, suspend, resume, autostart. Messages follow virsh's. */
+#include "cli/cli.h"
+#include "common/util.h"
+#include "vireo/vireo.h"
+
+#include <json-c/json.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Parse "NAME" with the given options; connect. Returns NULL (and sets
+ * *rc) when the command should end. */
+static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
+                         const vr_opt *opts, const char **arg, int *rc)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, arg, 1, 1, &npos);
+    if (r) {
+        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+        return NULL;
+    }
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        *rc = VR_EXIT_FAIL;
+    return c;
+}
+
+/* Report "Domain 'NAME' DONE" or the error, and disconnect. */
+static int finish(vireo_conn *c, int result, const char *done, const char *name)
+{
+    int rc = VR_EXIT_OK;
+    if (result < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("Domain '%s' %s\n", name, done);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int run_define(vr_cli *cli, int argc, char **argv)
+{
+    const char *file = NULL;
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_define, argc, argv, NULL, &file, &rc);
+    if (!c)
+        return rc;
+    char *xml = vr_cli_read_file(file);
+    if (!xml) {
+        vireo_disconnect(c);
+        return VR_EXIT_FAIL;
+    }
+    vireo_domain d = {0};
+    int r = vireo_domain_define(c, xml, &d);
+    free(xml);
+    if (r == 0)
+        printf("Domain '%s' defined from %s\n", d.name, file);
+    else
+        vr_cli_fail(c);
+    vireo_domain_clear(&d);
+    vireo_disconnect(c);
+    return r == 0 ? VR_EXIT_OK : VR_EXIT_FAIL;
+}
+
+static int run_create(vr_cli *cli, int argc, char **argv)
+{
+    const char *file = NULL;
+    bool paused = false, console = false;
+    const vr_opt opts[] = {{"paused", false, &paused, NULL}, {"console", false, &console, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_create, argc, argv, opts, &file, &rc);
+    if (!c)
+        return rc;
+    char *xml = vr_cli_read_file(file);
+    if (!xml) {
+        vireo_disconnect(c);
+        return VR_EXIT_FAIL;
+    }
+    vireo_domain d = {0};
+    int r = vireo_domain_create(c, xml, paused ? VIREO_START_PAUSED : 0, &d);
+    free(xml);
+    rc = VR_EXIT_OK;
+    if (r < 0) {
+        rc = vr_cli_fail(c);
+    } else {
+        printf("Domain '%s' created from %s\n", d.name, file);
+        if (console)
+            rc = vr_cli_console(cli, c, d.name, true);
+    }
+    vireo_domain_clear(&d);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int run_start(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool paused = false, console = false;
+    const vr_opt opts[] = {{"paused", false, &paused, NULL}, {"console", false, &console, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_start, argc, argv, opts, &name, &rc);
+    if (!c)
+        return rc;
+    if (vireo_domain_start(c, name, paused ? VIREO_START_PAUSED : 0) < 0) {
+        rc = vr_cli_fail(c);
+    } else {
+        printf("Domain '%s' started\n", name);
+        fflush(stdout);
+        rc = console ? vr_cli_console(cli, c, name, true) : VR_EXIT_OK;
+    }
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int run_undefine(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool storage = false;
+    const vr_opt opts[] = {{"remove-all-storage", false, &storage, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_undefine, argc, argv, opts, &name, &rc);
+    if (!c)
+        return rc;
+    return finish(c, vireo_domain_undefine(c, name, storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0),
+                  "has been undefined", name);
+}
+
+/* Wait for the domain to reach "shut off", through the event stream
+ * opened before the request (so the stop cannot slip by unseen). */
+static int wait_shutoff(vireo_conn *c, vireo_stream *ev, const char *name, int timeout_s)
+{
+    time_t deadline = time(NULL) + timeout_s;
+    char buf[4096];
+    for (;;) {
+        vireo_domain d;
+        if (vireo_domain_get(c, name, &d) < 0) {
+            /* A transient domain is gone once it stopped. */
+            return strcmp(vireo_last_error_code(c), "not_found") == 0 ? VR_EXIT_OK : vr_cli_fail(c);
+        }
+        bool off = strcmp(d.state, "shut off") == 0;
+        vireo_domain_clear(&d);
+        if (off)
+            return VR_EXIT_OK;
+        int left = (int)(deadline - time(NULL));
+        if (left <= 0) {
+            fprintf(stderr, "vireo: error: domain '%s' did not shut down within %d s "
+                            "(the guest may ignore ACPI; 'vireo destroy %s' forces it off)\n",
+                    name, timeout_s, name);
+            return VR_EXIT_FAIL;
+        }
+        struct pollfd p = {.fd = vireo_stream_fd(ev), .events = POLLIN};
+        if (vireo_stream_pending(ev) == 0 && poll(&p, 1, left * 1000) <= 0)
+            continue;
+        /* Only the wake-up matters: the state is asked again above. */
+        if (vireo_stream_read(ev, buf, sizeof(buf)) <= 0) {
+            fprintf(stderr, "vireo: error: lost the event stream\n");
+            return VR_EXIT_FAIL;
+        }
+    }
+}
+
+static int run_shutdown(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL, *timeout = NULL;
+    bool wait = false, has_timeout = false;
+    const vr_opt opts[] = {{"wait", false, &wait, NULL}, {"timeout", true, &has_timeout, &timeout}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_shutdown, argc, argv, opts, &name, &rc);
+    if (!c)
+        return rc;
+    int secs = has_timeout ? atoi(timeout) : 120;
+    if (has_timeout && secs <= 0) {
+        vireo_disconnect(c);
+        return vr_cli_usage(&vr_cmd_shutdown, "--timeout needs a positive number of seconds");
+    }
+    vireo_stream *ev = wait ? vireo_events_open(c) : NULL;
+    if (wait && !ev) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    if (vireo_domain_shutdown(c, name) < 0) {
+        rc = vr_cli_fail(c);
+    } else {
+        printf("Domain '%s' is being shutdown\n", name);
+        fflush(stdout);
+        rc = wait ? wait_shutoff(c, ev, name, secs) : VR_EXIT_OK;
+        if (wait && rc == VR_EXIT_OK)
+            printf("Domain '%s' is shut off\n", name);
+    }
+    vireo_stream_close(ev);
+    vireo_disconnect(c);
+    return rc;
+}
+
+#define SIMPLE(fn, call, msg)                                                          \
+    static int fn(vr_cli *cli, int argc, char **argv)                                  \
+    {                                                                                  \
+        const char *name = NULL;                                                       \
+        int rc;                                                                        \
+        vireo_conn *c = begin(cli, &vr_cmd_##call, argc, argv, NULL, &name, &rc);      \
+        if (!c)                                                                        \
+            return rc;                                                                 \
+        return finish(c, vireo_domain_##call(c, name), msg, name);                     \
+    }
+SIMPLE(run_reboot, reboot, "is being rebooted")
+SIMPLE(run_destroy, destroy, "destroyed")
+SIMPLE(run_suspend, suspend, "suspended")
+SIMPLE(run_resume, resume, "resumed")
+
+static int run_autostart(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool disable = false;
+    const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_autostart, argc, argv, opts, &name, &rc);
+    if (!c)
+        return rc;
+    return finish(c, vireo_domain_set_autostart(c, name, !disable),
+                  disable ? "unmarked as autostarted" : "marked as autostarted", name);
+}
+
+const vr_command vr_cmd_define = {"define", "Define (or redefine) a domain from an XML file.", "FILE", run_define};
+const vr_command vr_cmd_create = {"create", "Create and start a transient domain from an XML file.",
+                                  "FILE [--paused] [--console]", run_create};
+const vr_command vr_cmd_start = {"start", "Start a defined domain.", "DOMAIN [--paused] [--console]", run_start};
+const vr_command vr_cmd_undefine = {"undefine", "Remove a domain's definition (a running one lives on until it stops).",
+                                    "DOMAIN [--remove-all-storage]", run_undefine};
+const vr_command vr_cmd_shutdown = {"shutdown", "Ask the guest to power off (ACPI power button).",
+                                    "DOMAIN [--wait [--timeout SECONDS]]", run_shutdown};
+const vr_command vr_cmd_reboot = {"reboot", "Ask the guest to reboot (ACPI).", "DOMAIN", run_reboot};
+const vr_command vr_cmd_destroy = {"destroy", "Force a domain off at once (like pulling the plug).", "DOMAIN", run_destroy};
+const vr_command vr_cmd_suspend = {"suspend", "Pause a running domain.", "DOMAIN", run_suspend};
+const vr_command vr_cmd_resume = {"resume", "Resume a paused domain.", "DOMAIN", run_resume};
+const vr_command vr_cmd_autostart = {"autostart", "Start the domain when the daemon starts (--disable: don't).",
+                                     "DOMAIN [--disable]", run_autostart};

@@ -1,0 +1,168 @@
+/* Helpers every command uses: connecting, errors, files, tables. */
+#include "cli/cli.h"
+#include "common/file.h"
+#include "common/util.h"
+#include "vireo/vireo.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+vireo_conn *vr_cli_connect(vr_cli *cli)
+{
+    char *err = NULL;
+    vireo_conn *c = vireo_connect(cli->uri, &err);
+    if (!c) {
+        fprintf(stderr, "vireo: error: %s\n", err);
+        free(err);
+    }
+    return c;
+}
+
+int vr_cli_fail(vireo_conn *c)
+{
+    fprintf(stderr, "vireo: error: %s\n", vireo_last_error(c));
+    return VR_EXIT_FAIL;
+}
+
+char *vr_cli_read_file(const char *path)
+{
+    char *text = vr_file_read(strcmp(path, "-") == 0 ? "/dev/stdin" : path, NULL);
+    if (!text)
+        fprintf(stderr, "vireo: error: cannot read %s: %s\n", path, strerror(errno));
+    return text;
+}
+
+int vr_cli_help(const vr_command *cmd)
+{
+    printf("usage: vireo %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+    return VR_EXIT_OK;
+}
+
+struct vr_table {
+    size_t ncols, nrows;
+    char **cells; /* row-major, header row first */
+};
+
+vr_table *vr_table_new(size_t ncols, const char *const *headers)
+{
+    vr_table *t = vr_calloc(1, sizeof(*t));
+    t->ncols = ncols;
+    vr_table_add(t, headers);
+    return t;
+}
+
+void vr_table_add(vr_table *t, const char *const *cells)
+{
+    t->cells = vr_realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+    for (size_t i = 0; i < t->ncols; i++)
+        t->cells[t->nrows * t->ncols + i] = vr_strdup(cells[i] ? cells[i] : "-");
+    t->nrows++;
+}
+
+/* Display width of UTF-8 text (names may hold non-ASCII): count code
+ * points, not bytes. */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xc0) != 0x80;
+    return w;
+}
+
+void vr_table_print(vr_table *t, FILE *out)
+{
+    size_t *w = vr_calloc(t->ncols, sizeof(*w));
+    for (size_t r = 0; r < t->nrows; r++)
+        for (size_t c = 0; c < t->ncols; c++)
+            if (width(t->cells[r * t->ncols + c]) > w[c])
+                w[c] = width(t->cells[r * t->ncols + c]);
+    size_t total = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            const char *cell = t->cells[r * t->ncols + c];
+            bool last = c + 1 == t->ncols;
+            fprintf(out, " %s", cell);
+            if (!last)
+                fprintf(out, "%*s", (int)(w[c] - width(cell) + 2), "");
+            if (r == 0)
+                total += w[c] + (last ? 1 : 3);
+        }
+        fputc('\n', out);
+        if (r == 0) {
+            for (size_t i = 0; i < total + 1; i++)
+                fputc('-', out);
+            fputc('\n', out);
+        }
+    }
+    free(w);
+}
+
+void vr_table_free(vr_table *t)
+{
+    for (size_t i = 0; i < t->nrows * t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    free(t);
+}
+
+int vr_cli_parse(const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
+                 const char **pos, size_t min_pos, size_t max_pos, size_t *npos)
+{
+    size_t n = 0;
+    bool only_pos = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (n >= max_pos) {
+                vr_cli_usage(cmd, "unexpected argument '%s'", a);
+                return -1;
+            }
+            pos[n++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = true;
+            continue;
+        }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            vr_cli_help(cmd);
+            return 1;
+        }
+        const char *name = a + (a[1] == '-' ? 2 : 1);
+        const char *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const vr_opt *o = NULL;
+        for (const vr_opt *k = opts; k && k->name; k++)
+            if (strlen(k->name) == len && strncmp(k->name, name, len) == 0)
+                o = k;
+        if (!o) {
+            vr_cli_usage(cmd, "unknown option '%s'", a);
+            return -1;
+        }
+        if (!o->has_arg) {
+            if (eq) {
+                vr_cli_usage(cmd, "option '--%s' takes no value", o->name);
+                return -1;
+            }
+            *o->set = true;
+            continue;
+        }
+        if (eq) {
+            *o->value = eq + 1;
+        } else if (i + 1 < argc) {
+            *o->value = argv[++i];
+        } else {
+            vr_cli_usage(cmd, "option '--%s' needs a value", o->name);
+            return -1;
+        }
+        if (o->set)
+            *o->set = true;
+    }
+    if (n < min_pos) {
+        vr_cli_usage(cmd, "missing argument");
+        return -1;
+    }
+    *npos = n;
+    return 0;
+}

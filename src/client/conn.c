@@ -1,0 +1,177 @@
+/* libvireo connections: URI, the HTTP calls over the daemon's unix
+ * socket (libcurl), errors. */
+#include "client/client.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+void vr_client_set_error(vireo_conn *c, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(c->error);
+    c->error = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    free(c->error_code);
+    c->error_code = vr_strdup(code);
+}
+
+const char *vireo_last_error(const vireo_conn *c) { return c && c->error ? c->error : "no error"; }
+const char *vireo_last_error_code(const vireo_conn *c) { return c && c->error_code ? c->error_code : "ok"; }
+const char *vireo_conn_uri(const vireo_conn *c) { return c->uri; }
+const char *vireo_conn_socket(const vireo_conn *c) { return c->socket; }
+
+static char *unreachable(const char *socket, int e)
+{
+    return vr_asprintf("cannot reach vireod at %s: %s (is the daemon running? start it with "
+                       "'vireod &' as root, or pick another URI with -c)", socket, strerror(e));
+}
+
+vireo_conn *vireo_connect(const char *uri, char **err)
+{
+    if (!uri || !*uri)
+        uri = getenv("VIREO_DEFAULT_URI");
+    if (!uri || !*uri)
+        uri = geteuid() == 0 ? "vireo:///system" : "vireo:///session";
+    char *canonical = NULL, *msg = NULL;
+    char *sock = vr_uri_socket(uri, &canonical, &msg);
+    if (!sock) {
+        if (err)
+            *err = msg;
+        else
+            free(msg);
+        return NULL;
+    }
+    /* Fail here, with a hint, rather than on the first call. */
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int e = 0;
+    if (strlen(sock) >= sizeof(sa.sun_path)) {
+        e = ENAMETOOLONG;
+    } else {
+        strcpy(sa.sun_path, sock);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+            e = errno;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (e) {
+        if (err)
+            *err = unreachable(sock, e);
+        free(sock);
+        free(canonical);
+        return NULL;
+    }
+    curl_global_init(CURL_GLOBAL_NOTHING);
+    vireo_conn *c = vr_calloc(1, sizeof(*c));
+    c->uri = canonical;
+    c->socket = sock;
+    c->curl = curl_easy_init();
+    return c;
+}
+
+void vireo_disconnect(vireo_conn *c)
+{
+    if (!c)
+        return;
+    if (c->curl)
+        curl_easy_cleanup(c->curl);
+    free(c->uri);
+    free(c->socket);
+    free(c->error);
+    free(c->error_code);
+    free(c);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *arg)
+{
+    vr_strbuf_addn(arg, data, size * n);
+    return size * n;
+}
+
+char *vr_client_escape(vireo_conn *c, const char *s)
+{
+    char *e = curl_easy_escape(c->curl, s, 0);
+    char *out = vr_strdup(e);
+    curl_free(e);
+    return out;
+}
+
+int vireo_call(vireo_conn *c, const char *method, const char *path, const char *body,
+               const char *content_type, char **response)
+{
+    CURL *h = c->curl;
+    curl_easy_reset(h);
+    char *url = vr_asprintf("http://vireod%s", path);
+    vr_strbuf resp = {0};
+    struct curl_slist *headers = NULL;
+    char *ct = NULL;
+    if (body) {
+        ct = vr_asprintf("Content-Type: %s", content_type ? content_type : "application/json");
+        headers = curl_slist_append(headers, ct);
+        /* No "Expect: 100-continue" round trip on a local socket. */
+        headers = curl_slist_append(headers, "Expect:");
+    }
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    if (headers)
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    CURLcode rc = curl_easy_perform(h);
+    long status = -1;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    else
+        vr_client_set_error(c, "failed", "lost vireod at %s: %s", c->socket, curl_easy_strerror(rc));
+    curl_slist_free_all(headers);
+    free(ct);
+    free(url);
+    char *text = vr_strbuf_take(&resp);
+    if (response)
+        *response = text;
+    else
+        free(text);
+    return (int)status;
+}
+
+json_object *vr_client_json(vireo_conn *c, const char *method, const char *path, const char *body,
+                            const char *content_type)
+{
+    char *resp = NULL;
+    int status = vireo_call(c, method, path, body, content_type, &resp);
+    if (status < 0) {
+        free(resp);
+        return NULL;
+    }
+    json_object *o = json_tokener_parse(resp);
+    if (status >= 200 && status < 300 && o) {
+        free(resp);
+        return o;
+    }
+    json_object *err = NULL, *msg = NULL, *code = NULL;
+    if (o && json_object_object_get_ex(o, "error", &err)) {
+        json_object_object_get_ex(err, "message", &msg);
+        json_object_object_get_ex(err, "code", &code);
+    }
+    if (msg)
+        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s", json_object_get_string(msg));
+    else
+        vr_client_set_error(c, "failed", "vireod answered %d: %.200s", status, resp);
+    json_object_put(o);
+    free(resp);
+    return NULL;
+}

@@ -1,0 +1,195 @@
+/* libvireo: domains. */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static long long num(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : 0;
+}
+
+static bool flag(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static void from_json(json_object *o, vireo_domain *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->name = vr_strdup(str(o, "name"));
+    snprintf(d->uuid, sizeof(d->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
+    json_object *id = NULL;
+    d->id = json_object_object_get_ex(o, "id", &id) && id ? json_object_get_int(id) : -1;
+    d->state = vr_strdup(str(o, "state"));
+    d->reason = vr_strdup(str(o, "reason"));
+    d->type = vr_strdup(str(o, "type"));
+    d->persistent = flag(o, "persistent");
+    d->autostart = flag(o, "autostart");
+    d->vcpus = (unsigned)num(o, "vcpus");
+    d->memory_kib = (unsigned long long)num(o, "memory_kib");
+    d->current_memory_kib = (unsigned long long)num(o, "current_memory_kib");
+    d->title = str(o, "title") ? vr_strdup(str(o, "title")) : NULL;
+    d->pid = (int)num(o, "pid");
+    d->started_at = num(o, "started_at");
+}
+
+void vireo_domain_clear(vireo_domain *d)
+{
+    if (!d)
+        return;
+    free(d->name);
+    free(d->state);
+    free(d->reason);
+    free(d->type);
+    free(d->title);
+    memset(d, 0, sizeof(*d));
+}
+
+void vireo_domain_list_free(vireo_domain *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vireo_domain_clear(&list[i]);
+    free(list);
+}
+
+int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
+{
+    json_object *o = vr_client_json(c, "GET", "/v1/domains", NULL, NULL), *arr = NULL;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, "domains", &arr);
+    size_t len = arr ? json_object_array_length(arr) : 0;
+    *out = vr_calloc(len ? len : 1, sizeof(**out));
+    for (size_t i = 0; i < len; i++)
+        from_json(json_object_array_get_idx(arr, i), &(*out)[i]);
+    *n = len;
+    json_object_put(o);
+    return 0;
+}
+
+/* A call on /v1/domains/KEY[/what] whose answer is a domain object. */
+static int domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
+                       const char *body, vireo_domain *out)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = what ? vr_asprintf("/v1/domains/%s/%s", k, what) : vr_asprintf("/v1/domains/%s", k);
+    json_object *o = vr_client_json(c, method, path, body, "application/json");
+    free(path);
+    free(k);
+    if (!o)
+        return -1;
+    if (out)
+        from_json(o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_domain_get(vireo_conn *c, const char *key, vireo_domain *out)
+{
+    return domain_call(c, "GET", key, NULL, NULL, out);
+}
+
+int vireo_domain_define(vireo_conn *c, const char *xml, vireo_domain *out)
+{
+    json_object *o = vr_client_json(c, "POST", "/v1/domains", xml, "application/xml");
+    if (!o)
+        return -1;
+    if (out)
+        from_json(o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_domain *out)
+{
+    const char *path = flags & VIREO_START_PAUSED ? "/v1/domains?start=1&paused=1" : "/v1/domains?start=1";
+    json_object *o = vr_client_json(c, "POST", path, xml, "application/xml");
+    if (!o)
+        return -1;
+    if (out)
+        from_json(o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags)
+{
+    return domain_call(c, "POST", key, flags & VIREO_START_PAUSED ? "start?paused=1" : "start", "", NULL);
+}
+
+int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s%s", k,
+                             flags & VIREO_UNDEFINE_REMOVE_STORAGE ? "?remove_storage=1" : "");
+    json_object *o = vr_client_json(c, "DELETE", path, NULL, NULL);
+    free(path);
+    free(k);
+    json_object_put(o);
+    return o ? 0 : -1;
+}
+
+int vireo_domain_shutdown(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "shutdown", "", NULL); }
+int vireo_domain_reboot(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "reboot", "", NULL); }
+int vireo_domain_destroy(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "destroy", "", NULL); }
+int vireo_domain_suspend(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "suspend", "", NULL); }
+int vireo_domain_resume(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "resume", "", NULL); }
+
+int vireo_domain_set_autostart(vireo_conn *c, const char *key, bool on)
+{
+    return domain_call(c, "PUT", key, "autostart", on ? "{\"autostart\":true}" : "{\"autostart\":false}", NULL);
+}
+
+/* A GET whose 2xx answer is returned as text. */
+static char *get_text(vireo_conn *c, const char *path)
+{
+    char *resp = NULL;
+    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    if (status >= 200 && status < 300)
+        return resp;
+    if (status >= 0) {
+        json_object *o = json_tokener_parse(resp), *err = NULL, *msg = NULL, *code = NULL;
+        if (o && json_object_object_get_ex(o, "error", &err)) {
+            json_object_object_get_ex(err, "message", &msg);
+            json_object_object_get_ex(err, "code", &code);
+        }
+        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
+                            msg ? json_object_get_string(msg) : "unexpected answer from vireod");
+        json_object_put(o);
+    }
+    free(resp);
+    return NULL;
+}
+
+char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/xml%s", k, flags & VIREO_XML_INACTIVE ? "?inactive=1" : "");
+    char *xml = get_text(c, path);
+    free(path);
+    free(k);
+    return xml;
+}
+
+char *vireo_domain_stats_json(vireo_conn *c, const char *key)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/stats", k);
+    char *s = get_text(c, path);
+    free(path);
+    free(k);
+    return s;
+}
+
+char *vireo_host_json(vireo_conn *c) { return get_text(c, "/v1/host"); }
+char *vireo_version_json(vireo_conn *c) { return get_text(c, "/v1/version"); }

@@ -1,0 +1,130 @@
+/* libvireo byte streams: an HTTP/1.1 Upgrade on a fresh connection to the
+ * daemon's socket, after which the socket carries raw bytes (console) or
+ * JSON lines (events). */
+#include "client/client.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct vireo_stream {
+    int fd;
+    char *pending; /* bytes read along with the 101 answer */
+    size_t n, off;
+};
+
+static vireo_stream *open_stream(vireo_conn *c, const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", c->socket);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        vr_client_set_error(c, "failed", "cannot reach vireod at %s: %s", c->socket, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    char *req = vr_asprintf("GET %s HTTP/1.1\r\nHost: vireod\r\nConnection: Upgrade\r\n"
+                            "Upgrade: vireo-stream\r\n\r\n", path);
+    size_t len = strlen(req);
+    bool sent = send(fd, req, len, MSG_NOSIGNAL) == (ssize_t)len;
+    free(req);
+    vr_strbuf head = {0};
+    char buf[4096];
+    char *end = NULL;
+    while (sent && !(end = head.s ? strstr(head.s, "\r\n\r\n") : NULL)) {
+        ssize_t r = read(fd, buf, sizeof(buf));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        vr_strbuf_addn(&head, buf, (size_t)r);
+    }
+    if (!end) {
+        vr_client_set_error(c, "failed", "vireod closed the stream %s", path);
+        vr_strbuf_free(&head);
+        close(fd);
+        return NULL;
+    }
+    int status = 0;
+    sscanf(head.s, "HTTP/1.%*d %d", &status);
+    if (status != 101) {
+        /* An ordinary answer: an error in JSON after the headers. */
+        json_object *o = json_tokener_parse(end + 4), *err = NULL, *msg = NULL, *code = NULL;
+        if (o && json_object_object_get_ex(o, "error", &err)) {
+            json_object_object_get_ex(err, "message", &msg);
+            json_object_object_get_ex(err, "code", &code);
+        }
+        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
+                            msg ? json_object_get_string(msg) : "vireod refused the stream");
+        json_object_put(o);
+        vr_strbuf_free(&head);
+        close(fd);
+        return NULL;
+    }
+    vireo_stream *s = vr_calloc(1, sizeof(*s));
+    s->fd = fd;
+    size_t body = (size_t)(end + 4 - head.s);
+    s->n = head.len - body;
+    s->pending = vr_malloc(s->n ? s->n : 1);
+    memcpy(s->pending, head.s + body, s->n);
+    vr_strbuf_free(&head);
+    return s;
+}
+
+vireo_stream *vireo_console_open(vireo_conn *c, const char *key, unsigned flags)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/console%s", k, flags & VIREO_CONSOLE_HISTORY ? "?history=1" : "");
+    vireo_stream *s = open_stream(c, path);
+    free(path);
+    free(k);
+    return s;
+}
+
+vireo_stream *vireo_events_open(vireo_conn *c) { return open_stream(c, "/v1/events"); }
+
+int vireo_stream_fd(const vireo_stream *s) { return s->fd; }
+size_t vireo_stream_pending(const vireo_stream *s) { return s->n - s->off; }
+
+ssize_t vireo_stream_read(vireo_stream *s, void *buf, size_t n)
+{
+    if (s->off < s->n) {
+        size_t k = s->n - s->off < n ? s->n - s->off : n;
+        memcpy(buf, s->pending + s->off, k);
+        s->off += k;
+        return (ssize_t)k;
+    }
+    ssize_t r;
+    while ((r = read(s->fd, buf, n)) < 0 && errno == EINTR)
+        ;
+    return r;
+}
+
+ssize_t vireo_stream_write(vireo_stream *s, const void *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = send(s->fd, (const char *)buf + done, n - done, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        done += (size_t)w;
+    }
+    return (ssize_t)n;
+}
+
+void vireo_stream_close(vireo_stream *s)
+{
+    if (!s)
+        return;
+    close(s->fd);
+    free(s->pending);
+    free(s);
+}

@@ -1,0 +1,20 @@
+/* Where vireod keeps things. Every path derives from one root so that
+ * `vireod --root DIR` is hermetic: tests and benchmarks run side by side
+ * without touching the host's /etc, /var or /run. */
+#pragma once
+
+typedef struct {
+    char *root;        /* "" for the real system, else the --root DIR */
+    char *config_dir;  /* ROOT/etc/vireo: persistent definitions */
+    char *state_dir;   /* ROOT/var/lib/vireo: images, caches */
+    char *runtime_dir; /* ROOT/run/vireo: sockets, pidfiles, live state */
+    char *log_dir;     /* ROOT/var/log/vireo */
+    char *socket;      /* the API socket */
+} vr_paths;
+
+/* Fill paths for a root ("" or NULL = the system). socket may be NULL
+ * for the default RUNTIME/vireod.sock. */
+void vr_paths_init(vr_paths *p, const char *root, const char *socket);
+/* Make every directory; returns 0 or -errno with *what naming it. */
+int vr_paths_mkdirs(const vr_paths *p, const char **what);
+void vr_paths_free(vr_paths *p);

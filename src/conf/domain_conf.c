@@ -1,0 +1,203 @@
+/* The domain definition's life cycle: parse (the four steps in order),
+ * copy, free, and the value tables shared by parser and formatter. */
+#include "conf/domain_conf.h"
+#include "conf/domain_priv.h"
+#include "conf/xml_util.h"
+#include "common/util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const vr_virt_type_names[] = {"qemu", "kvm", NULL};
+const char *const vr_boot_dev_names[] = {"hd", "cdrom", "network", NULL};
+const char *const vr_loader_type_names[] = {"", "pflash", "rom", NULL};
+const char *const vr_cpu_mode_names[] = {"", "host-passthrough", "host-model", "maximum", NULL};
+const char *const vr_cpu_check_names[] = {"", "none", "partial", "full", NULL};
+const char *const vr_clock_offset_names[] = {"utc", "localtime", NULL};
+const char *const vr_tickpolicy_names[] = {"", "delay", "catchup", "discard", NULL};
+const char *const vr_lifecycle_names[] = {"destroy", "restart", "preserve", "rename-restart", NULL};
+const char *const vr_disk_type_names[] = {"file", "block", "volume", NULL};
+const char *const vr_disk_device_names[] = {"disk", "cdrom", NULL};
+const char *const vr_disk_format_names[] = {"raw", "qcow2", NULL};
+const char *const vr_disk_cache_names[] = {"", "none", "writethrough", "writeback",
+                                           "directsync", "unsafe", NULL};
+const char *const vr_disk_io_names[] = {"", "native", "threads", "io_uring", NULL};
+const char *const vr_disk_discard_names[] = {"", "unmap", "ignore", NULL};
+const char *const vr_disk_bus_names[] = {"virtio", "sata", "ide", "scsi", NULL};
+const char *const vr_net_type_names[] = {"user", "network", "bridge", NULL};
+const char *const vr_net_model_names[] = {"virtio", "e1000", "rtl8139", NULL};
+const char *const vr_console_target_names[] = {"serial", "virtio", NULL};
+const char *const vr_video_model_names[] = {"virtio", "vga", "cirrus", "qxl", "none", NULL};
+const char *const vr_input_type_names[] = {"tablet", "mouse", "keyboard", NULL};
+const char *const vr_input_bus_names[] = {"usb", "ps2", "virtio", NULL};
+const char *const vr_memballoon_model_names[] = {"virtio", "none", NULL};
+const char *const vr_controller_type_names[] = {"usb", "pci", "sata", "ide", "scsi",
+                                                "virtio-serial", NULL};
+const char *const vr_addr_type_names[] = {"", "pci", "drive", "virtio-serial", "usb", NULL};
+
+const char *vr_virt_type_name(vr_virt_type t) { return vr_virt_type_names[t]; }
+const char *vr_lifecycle_name(vr_lifecycle_action a) { return vr_lifecycle_names[a]; }
+const char *vr_disk_bus_name(vr_disk_bus b) { return vr_disk_bus_names[b]; }
+const char *vr_net_type_name(vr_net_type t) { return vr_net_type_names[t]; }
+const char *vr_net_model_name(vr_net_model m) { return vr_net_model_names[m]; }
+
+int vr_dom_error(long line, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    char *m = vr_xml_escape_line(raw);
+    free(raw);
+    if (line > 0)
+        vr_set_error(err, "line %ld: %s", line, m);
+    else
+        vr_set_error(err, "%s", m);
+    free(m);
+    return -1;
+}
+
+bool vr_domain_def_is_q35(const vr_domain_def *def)
+{
+    const char *m = def->os.machine;
+    return m && (strcmp(m, "q35") == 0 || vr_str_starts(m, "pc-q35-"));
+}
+
+const vr_controller_def *vr_domain_def_controller(const vr_domain_def *def,
+                                                  vr_controller_type type, unsigned index)
+{
+    for (size_t i = 0; i < def->n_controllers; i++)
+        if (def->controllers[i].type == type && def->controllers[i].index == index)
+            return &def->controllers[i];
+    return NULL;
+}
+
+bool vr_controller_needs_pci(const vr_controller_def *c)
+{
+    switch (c->type) {
+    case VR_CONTROLLER_USB:
+        return !c->model || strcmp(c->model, "none") != 0;
+    case VR_CONTROLLER_PCI:
+        return c->index > 0;
+    case VR_CONTROLLER_SATA: /* q35's sata0 is built in at 00:1f.2: still an address */
+    case VR_CONTROLLER_IDE:  /* PIIX3's IDE function, 00:01.1 */
+    case VR_CONTROLLER_SCSI:
+    case VR_CONTROLLER_VIRTIO_SERIAL:
+        return true;
+    }
+    return false;
+}
+
+/* libvirt's virDiskNameToIndex: the letters after the prefix count in
+ * base 26 with a = 0, like spreadsheet columns (z = 25, aa = 26). */
+int vr_disk_name_to_index(const char *name)
+{
+    static const char *const prefixes[] = {"vd", "sd", "hd", NULL};
+    const char *p = NULL;
+    for (int i = 0; prefixes[i]; i++)
+        if (vr_str_starts(name, prefixes[i]))
+            p = name + 2;
+    if (!p || !*p)
+        return -1;
+    long idx = 0;
+    for (; *p; p++) {
+        if (*p < 'a' || *p > 'z')
+            return -1;
+        idx = idx * 26 + (*p - 'a' + 1);
+        if (idx > 100000)
+            return -1;
+    }
+    return (int)idx - 1;
+}
+
+void vr_domain_def_free(vr_domain_def *def)
+{
+    if (!def)
+        return;
+    free(def->name);
+    free(def->title);
+    free(def->description);
+    free(def->metadata);
+    free(def->os.arch);
+    free(def->os.machine);
+    free(def->os.kernel);
+    free(def->os.initrd);
+    free(def->os.cmdline);
+    free(def->os.loader.path);
+    free(def->os.nvram);
+    free(def->os.nvram_template);
+    free(def->emulator);
+    for (size_t i = 0; i < def->n_disks; i++) {
+        vr_disk_def *d = &def->disks[i];
+        free(d->source_path);
+        free(d->source_pool);
+        free(d->source_volume);
+        free(d->resolved_path);
+        free(d->target_dev);
+    }
+    free(def->disks);
+    for (size_t i = 0; i < def->n_controllers; i++)
+        free(def->controllers[i].model);
+    free(def->controllers);
+    for (size_t i = 0; i < def->n_interfaces; i++) {
+        free(def->interfaces[i].source_network);
+        free(def->interfaces[i].source_bridge);
+        free(def->interfaces[i].target_dev);
+    }
+    free(def->interfaces);
+    free(def->serials);
+    free(def->consoles);
+    for (size_t i = 0; i < def->n_channels; i++)
+        free(def->channels[i].target_name);
+    free(def->channels);
+    free(def->inputs);
+    for (size_t i = 0; i < def->n_graphics; i++)
+        free(def->graphics[i].listen);
+    free(def->graphics);
+    free(def->audios);
+    free(def->videos);
+    for (size_t i = 0; i < def->n_rngs; i++)
+        free(def->rngs[i].backend);
+    free(def->rngs);
+    free(def);
+}
+
+vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err)
+{
+    xmlDoc *doc = vr_xml_read(xml, len, "domain", err);
+    if (!doc)
+        return NULL;
+    vr_domain_def *def = vr_calloc(1, sizeof(*def));
+    int rc = vr_domain_parse_tree(xmlDocGetRootElement(doc), def, err);
+    xmlFreeDoc(doc);
+    if (rc == 0)
+        rc = vr_domain_assign_defaults(def, err);
+    if (rc == 0)
+        rc = vr_domain_validate(def, err);
+    if (rc == 0)
+        rc = vr_domain_assign_pci(def, err);
+    if (rc < 0) {
+        vr_domain_def_free(def);
+        return NULL;
+    }
+    return def;
+}
+
+/* Format and parse again: the formatter and parser are tested to be
+ * exact inverses, and this way a copy can never miss a new field. Only
+ * resolved_path lives outside the XML. */
+vr_domain_def *vr_domain_def_copy(const vr_domain_def *def)
+{
+    char *xml = vr_domain_def_format(def);
+    char *err = NULL;
+    vr_domain_def *copy = vr_domain_def_parse(xml, strlen(xml), &err);
+    free(xml);
+    free(err);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < def->n_disks && i < copy->n_disks; i++)
+        if (def->disks[i].resolved_path)
+            copy->disks[i].resolved_path = vr_strdup(def->disks[i].resolved_path);
+    return copy;
+}

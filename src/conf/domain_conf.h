@@ -1,0 +1,366 @@
+/* Domain definitions: the supported subset of libvirt's domain XML,
+ * parsed, validated, completed and written back.
+ *
+ * After vr_domain_def_parse() a definition is complete: every value
+ * libvirt would fill in at define time (UUID, MACs, PCI addresses, disk
+ * target names and drive addresses, implicit controllers, defaults) is
+ * set, so the drivers never guess and `dumpxml` shows what will run.
+ * Anything outside the subset is refused with one line naming the
+ * element and its line; nothing is dropped. The subset is documented
+ * element by element in docs/xml-domain.md.
+ *
+ * The structures are plain data: the daemon and the drivers read the
+ * fields directly. Strings are owned by the definition (malloc'ed) and
+ * NULL when absent. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf/mac.h"
+#include "conf/uuid.h"
+
+typedef enum { VR_VIRT_QEMU, VR_VIRT_KVM } vr_virt_type;
+
+/* A yes/no setting the XML may leave out: DEFAULT keeps QEMU's own. */
+typedef enum { VR_TRISTATE_DEFAULT, VR_TRISTATE_ON, VR_TRISTATE_OFF } vr_tristate;
+
+/* ---- addresses ---------------------------------------------------- */
+
+typedef enum {
+    VR_ADDR_NONE,
+    VR_ADDR_PCI,           /* domain, bus, slot, function, multifunction */
+    VR_ADDR_DRIVE,         /* controller, bus, target, unit */
+    VR_ADDR_VIRTIO_SERIAL, /* controller, bus, port */
+    VR_ADDR_USB,           /* bus (= USB controller index), port */
+} vr_addr_type;
+
+typedef struct {
+    vr_addr_type type;
+    unsigned domain, bus, slot, function;
+    bool multifunction;
+    unsigned controller, target, unit, port;
+} vr_address;
+
+/* ---- <os> ---------------------------------------------------------- */
+
+typedef enum { VR_BOOT_HD, VR_BOOT_CDROM, VR_BOOT_NETWORK } vr_boot_dev;
+typedef enum { VR_LOADER_NONE, VR_LOADER_PFLASH, VR_LOADER_ROM } vr_loader_type;
+
+#define VR_MAX_BOOT_DEVS 3
+
+typedef struct {
+    char *arch;    /* always "x86_64" */
+    char *machine; /* "pc", "q35", "pc-i440fx-7.2", "pc-q35-7.2", ... */
+    vr_boot_dev boot_devs[VR_MAX_BOOT_DEVS]; /* <boot dev=...>, in order */
+    size_t n_boot_devs;
+    char *kernel, *initrd, *cmdline;
+    struct {
+        char *path; /* NULL: the emulator's own BIOS (SeaBIOS) */
+        bool readonly;
+        vr_loader_type type;
+    } loader;
+    char *nvram;          /* UEFI variable store (pflash unit 1) */
+    char *nvram_template; /* copied to `nvram` by the driver when missing */
+} vr_os_def;
+
+/* ---- <cpu>, <clock>, <features>, <pm> ------------------------------- */
+
+typedef enum {
+    VR_CPU_NONE, /* no <cpu>: QEMU's default model */
+    VR_CPU_HOST_PASSTHROUGH,
+    VR_CPU_HOST_MODEL,
+    VR_CPU_MAXIMUM,
+} vr_cpu_mode;
+
+typedef enum {
+    VR_CPU_CHECK_DEFAULT,
+    VR_CPU_CHECK_NONE,
+    VR_CPU_CHECK_PARTIAL,
+    VR_CPU_CHECK_FULL,
+} vr_cpu_check;
+
+typedef struct {
+    vr_cpu_mode mode;
+    vr_cpu_check check;    /* kept for libvirt round trips; Vireo compares no CPU models */
+    vr_tristate migratable;
+    /* <topology>; all 0 when absent, else sockets*dies*cores*threads == vcpus */
+    unsigned sockets, dies, cores, threads;
+} vr_cpu_def;
+
+typedef enum { VR_CLOCK_UTC, VR_CLOCK_LOCALTIME } vr_clock_offset;
+typedef enum {
+    VR_TICK_DEFAULT,
+    VR_TICK_DELAY,
+    VR_TICK_CATCHUP,
+    VR_TICK_DISCARD,
+} vr_tickpolicy;
+
+typedef struct {
+    vr_clock_offset offset;
+    vr_tickpolicy rtc_tickpolicy; /* DEFAULT, DELAY or CATCHUP */
+    vr_tickpolicy pit_tickpolicy; /* DEFAULT, DELAY or DISCARD */
+    vr_tristate hpet;             /* <timer name='hpet' present=...> */
+} vr_clock_def;
+
+typedef enum {
+    VR_LIFECYCLE_DESTROY,
+    VR_LIFECYCLE_RESTART,
+    VR_LIFECYCLE_PRESERVE,
+    VR_LIFECYCLE_RENAME_RESTART,
+} vr_lifecycle_action;
+
+/* ---- devices -------------------------------------------------------- */
+
+typedef enum { VR_DISK_FILE, VR_DISK_BLOCK, VR_DISK_VOLUME } vr_disk_type;
+typedef enum { VR_DISK_DEVICE_DISK, VR_DISK_DEVICE_CDROM } vr_disk_device;
+typedef enum { VR_DISK_RAW, VR_DISK_QCOW2 } vr_disk_format;
+typedef enum {
+    VR_DISK_CACHE_DEFAULT,
+    VR_DISK_CACHE_NONE,
+    VR_DISK_CACHE_WRITETHROUGH,
+    VR_DISK_CACHE_WRITEBACK,
+    VR_DISK_CACHE_DIRECTSYNC,
+    VR_DISK_CACHE_UNSAFE,
+} vr_disk_cache;
+typedef enum {
+    VR_DISK_IO_DEFAULT,
+    VR_DISK_IO_NATIVE,
+    VR_DISK_IO_THREADS,
+    VR_DISK_IO_URING,
+} vr_disk_io;
+typedef enum {
+    VR_DISK_DISCARD_DEFAULT,
+    VR_DISK_DISCARD_UNMAP,
+    VR_DISK_DISCARD_IGNORE,
+} vr_disk_discard;
+typedef enum {
+    VR_DISK_BUS_VIRTIO,
+    VR_DISK_BUS_SATA,
+    VR_DISK_BUS_IDE,
+    VR_DISK_BUS_SCSI,
+} vr_disk_bus;
+
+typedef struct {
+    vr_disk_type type;
+    vr_disk_device device;
+    vr_disk_format format;  /* <driver name='qemu' type=...> */
+    vr_disk_cache cache;
+    vr_disk_io io;
+    vr_disk_discard discard;
+    char *source_path;      /* <source file=...> or <source dev=...>; NULL = empty cdrom */
+    char *source_pool;      /* <source pool=... volume=...> (type volume) */
+    char *source_volume;
+    char *resolved_path;    /* volume disks: set by the storage driver, never in XML */
+    char *target_dev;       /* vda, sda, hdc, ... (unique) */
+    vr_disk_bus bus;
+    bool readonly;          /* always true for cdroms */
+    unsigned boot_order;    /* <boot order=N>; 0 = none */
+    vr_address addr;        /* PCI for virtio, drive for the others */
+    long line;              /* source line, for messages; 0 when generated */
+} vr_disk_def;
+
+typedef enum { VR_NET_USER, VR_NET_NETWORK, VR_NET_BRIDGE } vr_net_type;
+typedef enum { VR_NET_MODEL_VIRTIO, VR_NET_MODEL_E1000, VR_NET_MODEL_RTL8139 } vr_net_model;
+
+typedef struct {
+    vr_net_type type;
+    char *source_network; /* type network */
+    char *source_bridge;  /* type bridge */
+    char mac[VR_MAC_STRLEN];
+    vr_net_model model;
+    char *target_dev;     /* tap name wanted, or NULL */
+    unsigned boot_order;
+    vr_address addr;
+    long line;
+} vr_interface_def;
+
+/* <serial type='pty'>: an ISA serial port. */
+typedef struct {
+    unsigned port; /* 0..3 */
+    long line;
+} vr_serial_def;
+
+typedef enum { VR_CONSOLE_SERIAL, VR_CONSOLE_VIRTIO } vr_console_target;
+
+/* <console type='pty'>: target serial mirrors <serial> port `port`;
+ * target virtio is a virtconsole on the virtio-serial bus. */
+typedef struct {
+    vr_console_target target;
+    unsigned port;   /* serial: the mirrored serial port (only 0) */
+    vr_address addr; /* virtio: virtio-serial address */
+    long line;
+} vr_console_def;
+
+/* <channel type='unix'><target type='virtio' name=.../>: only the QEMU
+ * guest agent, whose socket the driver places in the runtime dir. */
+typedef struct {
+    char *target_name; /* "org.qemu.guest_agent.0" */
+    vr_address addr;   /* virtio-serial address */
+    long line;
+} vr_channel_def;
+
+typedef struct {
+    int port;          /* -1 with autoport, else 5900.. */
+    bool autoport;
+    char *listen;      /* address; "127.0.0.1" when not given */
+    long line;
+} vr_graphics_def;     /* type vnc only */
+
+typedef enum {
+    VR_VIDEO_VIRTIO,
+    VR_VIDEO_VGA,
+    VR_VIDEO_CIRRUS,
+    VR_VIDEO_QXL,
+    VR_VIDEO_NONE,
+} vr_video_model;
+
+typedef struct {
+    vr_video_model model;
+    unsigned heads;           /* 0 = not given (1) */
+    unsigned vram, ram, vgamem; /* KiB; 0 = not given */
+    bool primary;             /* set on the first video */
+    vr_address addr;
+    long line;
+} vr_video_def;
+
+typedef enum { VR_INPUT_TABLET, VR_INPUT_MOUSE, VR_INPUT_KEYBOARD } vr_input_type;
+typedef enum { VR_INPUT_BUS_USB, VR_INPUT_BUS_PS2, VR_INPUT_BUS_VIRTIO } vr_input_bus;
+
+typedef struct {
+    vr_input_type type;
+    vr_input_bus bus;
+    vr_address addr; /* USB or PCI */
+    long line;
+} vr_input_def;
+
+typedef struct {
+    char *backend;   /* "/dev/urandom" or "/dev/random" */
+    vr_address addr;
+    long line;
+} vr_rng_def;        /* model virtio, backend model random */
+
+typedef enum { VR_MEMBALLOON_VIRTIO, VR_MEMBALLOON_NONE } vr_memballoon_model;
+
+typedef struct {
+    vr_memballoon_model model;
+    vr_address addr;
+    long line;
+} vr_memballoon_def;
+
+typedef enum {
+    VR_CONTROLLER_USB,
+    VR_CONTROLLER_PCI,
+    VR_CONTROLLER_SATA,
+    VR_CONTROLLER_IDE,
+    VR_CONTROLLER_SCSI,
+    VR_CONTROLLER_VIRTIO_SERIAL,
+} vr_controller_type;
+
+typedef struct {
+    vr_controller_type type;
+    unsigned index;
+    /* usb: qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, ehci, none;
+     * pci: pci-root, pcie-root, pcie-root-port, pci-bridge;
+     * scsi: virtio-scsi; sata, ide, virtio-serial: NULL */
+    char *model;
+    unsigned ports;      /* usb (xhci) and virtio-serial; 0 = not given */
+    unsigned vectors;    /* virtio-serial; 0 = not given */
+    unsigned chassis;    /* pcie-root-port <target chassis>, pci-bridge <target chassisNr> */
+    unsigned port;       /* pcie-root-port <target port> */
+    vr_address addr;
+    long line;
+} vr_controller_def;
+
+/* <audio type='none'>: libvirt adds one for VNC; realized as
+ * -audiodev none so QEMU opens no host sound backend. */
+typedef struct {
+    unsigned id;
+    long line;
+} vr_audio_def;
+
+/* ---- the domain ----------------------------------------------------- */
+
+typedef struct {
+    vr_virt_type type;
+    char *name;
+    char uuid[VR_UUID_STRLEN];
+    char *title, *description;
+    char *metadata; /* the whole <metadata> element, serialized, or NULL */
+
+    unsigned long long memory_kib, current_memory_kib;
+    unsigned vcpus;
+
+    vr_os_def os;
+    struct {
+        bool acpi, apic, pae;
+        vr_tristate vmport;
+    } features;
+    vr_cpu_def cpu;
+    vr_clock_def clock;
+    vr_lifecycle_action on_poweroff, on_reboot, on_crash;
+    struct {
+        vr_tristate suspend_to_mem, suspend_to_disk;
+    } pm;
+    bool seclabel_none; /* <seclabel type='none'/> */
+
+    char *emulator; /* <devices><emulator>, or NULL */
+    vr_disk_def *disks;
+    size_t n_disks;
+    vr_controller_def *controllers;
+    size_t n_controllers;
+    vr_interface_def *interfaces;
+    size_t n_interfaces;
+    vr_serial_def *serials;
+    size_t n_serials;
+    vr_console_def *consoles;
+    size_t n_consoles;
+    vr_channel_def *channels;
+    size_t n_channels;
+    vr_input_def *inputs;
+    size_t n_inputs;
+    vr_graphics_def *graphics;
+    size_t n_graphics;
+    vr_audio_def *audios;
+    size_t n_audios;
+    vr_video_def *videos;
+    size_t n_videos;
+    vr_memballoon_def memballoon;
+    vr_rng_def *rngs;
+    size_t n_rngs;
+} vr_domain_def;
+
+/* Parse, validate and complete a definition. NULL with *err set to a
+ * one-line message on any error. */
+vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err);
+
+/* libvirt-format XML, generated values included. Parsing the result
+ * gives the same definition back (format, parse, format is a fixed
+ * point). */
+char *vr_domain_def_format(const vr_domain_def *def);
+
+/* A deep copy (resolved_path included). NULL only if `def` was changed
+ * into something invalid since it was parsed. */
+vr_domain_def *vr_domain_def_copy(const vr_domain_def *def);
+
+void vr_domain_def_free(vr_domain_def *def);
+
+/* ---- helpers for the drivers ---------------------------------------- */
+
+/* Is the machine a Q35 (PCIe) one? Otherwise it is an i440FX "pc". */
+bool vr_domain_def_is_q35(const vr_domain_def *def);
+
+/* The controller of `type` with `index`, or NULL. */
+const vr_controller_def *vr_domain_def_controller(const vr_domain_def *def,
+                                                  vr_controller_type type, unsigned index);
+
+const char *vr_virt_type_name(vr_virt_type t);
+const char *vr_lifecycle_name(vr_lifecycle_action a);
+const char *vr_disk_bus_name(vr_disk_bus b);
+const char *vr_net_type_name(vr_net_type t);
+const char *vr_net_model_name(vr_net_model m);
+
+/* "vda" -> 0, "sdb" -> 1, "hdaa" -> 26; -1 when not a disk name. */
+int vr_disk_name_to_index(const char *name);
+
+/* The machine used when <type machine=...> is absent (see docs). */
+#define VR_DEFAULT_MACHINE "pc"

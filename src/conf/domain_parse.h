@@ -1,0 +1,27 @@
+/* Shared by the two halves of step 1 (domain_parse.c for the domain's
+ * own elements, domain_parse_devices.c for <devices>). Internal. */
+#pragma once
+#include "conf/domain_priv.h"
+
+#define ATTRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define NO_ATTRS ((const char *const[]){NULL})
+
+typedef struct {
+    vr_domain_def *def;
+    char **err;
+    bool have_memory, have_current;
+    long current_line, memory_line;
+} vr_parse_state;
+
+typedef int (*vr_parse_fn)(vr_parse_state *st, const xmlNode *n);
+
+int vr_parse_duplicate(const xmlNode *n, char **err);
+/* Text of a leaf element without attributes. */
+int vr_parse_leaf_text(vr_parse_state *st, const xmlNode *n, bool trim, char **out);
+int vr_parse_abs_path(vr_parse_state *st, const xmlNode *n, const char *what, const char *path);
+/* Text of a leaf element without attributes holding an absolute path. */
+int vr_parse_path_leaf(vr_parse_state *st, const xmlNode *n, char **out);
+/* An empty flag element like <readonly/>: sets *out, refuses repeats. */
+int vr_parse_flag(vr_parse_state *st, const xmlNode *n, bool *out);
+
+int vr_parse_devices(vr_parse_state *st, const xmlNode *n);

@@ -1,0 +1,984 @@
+/* Step 1 of parsing, the <devices> half: one function per device
+ * element, each refusing what it does not know with the line number. */
+#include "conf/domain_parse.h"
+#include "conf/xml_util.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared by several devices ------------------------------------------ */
+
+/* Network interface names (bridges, taps): what the kernel accepts. */
+static bool valid_ifname(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 15)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+            return false;
+    return true;
+}
+
+static int parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
+{
+    static const char *const types[] = {"pci", "drive", "virtio-serial", "usb", NULL};
+    if (a->type != VR_ADDR_NONE)
+        return vr_parse_duplicate(n, st->err);
+    int t;
+    int rc = vr_xml_attr_enum(n, "type", types, &t, st->err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<address> needs a type");
+    if (vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    unsigned long long v;
+    a->type = (vr_addr_type)(t + 1);
+    switch (a->type) {
+    case VR_ADDR_PCI:
+        if (vr_xml_check_attrs(n, ATTRS("type", "domain", "bus", "slot", "function",
+                                        "multifunction"), st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "domain", 0, 0, &v, st->err)) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "bus", 0, 255, &v, st->err)) < 0)
+            return -1;
+        a->bus = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "slot", 0, 31, &v, st->err)) < 0)
+            return -1;
+        a->slot = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "function", 0, 7, &v, st->err)) < 0)
+            return -1;
+        a->function = rc ? (unsigned)v : 0;
+        if (vr_xml_attr_bool(n, "multifunction", "on", "off", &a->multifunction, st->err) < 0)
+            return -1;
+        return 0;
+    case VR_ADDR_DRIVE:
+        if (vr_xml_check_attrs(n, ATTRS("type", "controller", "bus", "target", "unit"),
+                               st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "controller", 0, 255, &v, st->err)) < 0)
+            return -1;
+        a->controller = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "bus", 0, 255, &v, st->err)) < 0)
+            return -1;
+        a->bus = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "target", 0, 255, &v, st->err)) < 0)
+            return -1;
+        a->target = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "unit", 0, 16383, &v, st->err)) < 0)
+            return -1;
+        a->unit = rc ? (unsigned)v : 0;
+        return 0;
+    case VR_ADDR_VIRTIO_SERIAL:
+        if (vr_xml_check_attrs(n, ATTRS("type", "controller", "bus", "port"), st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "controller", 0, 255, &v, st->err)) < 0)
+            return -1;
+        a->controller = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "bus", 0, 0, &v, st->err)) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "port", 0, 511, &v, st->err)) < 0)
+            return -1;
+        a->port = rc ? (unsigned)v : VR_UNSET;
+        return 0;
+    case VR_ADDR_USB:
+        if (vr_xml_check_attrs(n, ATTRS("type", "bus", "port"), st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "bus", 0, 255, &v, st->err)) < 0)
+            return -1;
+        a->bus = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "port", 1, 15, &v, st->err)) < 0)
+            return -1;
+        a->port = rc ? (unsigned)v : VR_UNSET;
+        return 0;
+    case VR_ADDR_NONE:
+        break;
+    }
+    return 0;
+}
+
+static int parse_boot_order(vr_parse_state *st, const xmlNode *n, unsigned *order)
+{
+    if (*order)
+        return vr_parse_duplicate(n, st->err);
+    if (vr_xml_check_attrs(n, ATTRS("order"), st->err) < 0 ||
+        vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    unsigned long long v;
+    int rc = vr_xml_attr_uint(n, "order", 1, 65535, &v, st->err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<boot> needs an order");
+    *order = (unsigned)v;
+    return 0;
+}
+
+/* ---- <disk> --------------------------------------------------------------- */
+
+static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
+{
+    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard"), st->err) < 0 ||
+        vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    int i, rc;
+    if (vr_xml_attr_enum(n, "name", ATTRS("qemu"), &i, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", vr_disk_format_names, &i, st->err)) < 0)
+        return -1;
+    d->format = rc ? (vr_disk_format)i : VR_DISK_RAW;
+    if ((rc = vr_xml_attr_enum(n, "cache", vr_disk_cache_names + 1, &i, st->err)) < 0)
+        return -1;
+    d->cache = rc ? (vr_disk_cache)(i + 1) : VR_DISK_CACHE_DEFAULT;
+    if ((rc = vr_xml_attr_enum(n, "io", vr_disk_io_names + 1, &i, st->err)) < 0)
+        return -1;
+    d->io = rc ? (vr_disk_io)(i + 1) : VR_DISK_IO_DEFAULT;
+    if ((rc = vr_xml_attr_enum(n, "discard", vr_disk_discard_names + 1, &i, st->err)) < 0)
+        return -1;
+    d->discard = rc ? (vr_disk_discard)(i + 1) : VR_DISK_DISCARD_DEFAULT;
+    return 0;
+}
+
+static int parse_disk_source(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
+{
+    if (vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    switch (d->type) {
+    case VR_DISK_FILE:
+    case VR_DISK_BLOCK: {
+        const char *attr = d->type == VR_DISK_FILE ? "file" : "dev";
+        if (vr_xml_check_attrs(n, (const char *const[]){attr, NULL}, st->err) < 0)
+            return -1;
+        d->source_path = vr_xml_attr(n, attr);
+        /* A cdrom may have an empty <source/>: no medium. */
+        if (!d->source_path) {
+            if (d->device == VR_DISK_DEVICE_CDROM)
+                return 0;
+            return vr_xml_error(n, st->err, "<source> of a type='%s' disk needs %s='...'",
+                                vr_disk_type_names[d->type], attr);
+        }
+        char *what = vr_asprintf("<source %s>", attr);
+        int rc = vr_parse_abs_path(st, n, what, d->source_path);
+        free(what);
+        return rc;
+    }
+    case VR_DISK_VOLUME:
+        if (vr_xml_check_attrs(n, ATTRS("pool", "volume"), st->err) < 0)
+            return -1;
+        d->source_pool = vr_xml_attr(n, "pool");
+        d->source_volume = vr_xml_attr(n, "volume");
+        if (!d->source_pool || !d->source_volume || !*d->source_pool || !*d->source_volume)
+            return vr_xml_error(n, st->err, "<source> of a type='volume' disk needs pool='...' "
+                                "and volume='...'");
+        return 0;
+    }
+    return 0;
+}
+
+static int parse_disk_target(vr_parse_state *st, const xmlNode *n, vr_disk_def *d, bool *bus_given)
+{
+    if (vr_xml_check_attrs(n, ATTRS("dev", "bus"), st->err) < 0 ||
+        vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    int i;
+    int rc = vr_xml_attr_enum(n, "bus", vr_disk_bus_names, &i, st->err);
+    if (rc < 0)
+        return -1;
+    if (rc) {
+        d->bus = (vr_disk_bus)i;
+        *bus_given = true;
+    }
+    char *dev = vr_xml_attr(n, "dev");
+    if (dev) {
+        d->target_dev = dev;
+        if (vr_disk_name_to_index(dev) < 0)
+            return vr_xml_error(n, st->err, "<target dev='%s'> is not a disk name (vda, sda, "
+                                "hda, ...)", dev);
+    }
+    return 0;
+}
+
+static int parse_disk(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_disk_def *d = VR_PUSH(def->disks, def->n_disks);
+    d->line = vr_xml_line(n);
+    if (vr_xml_check_attrs(n, ATTRS("type", "device"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    int i, rc;
+    if ((rc = vr_xml_attr_enum(n, "type", vr_disk_type_names, &i, st->err)) < 0)
+        return -1;
+    d->type = rc ? (vr_disk_type)i : VR_DISK_FILE;
+    if ((rc = vr_xml_attr_enum(n, "device", vr_disk_device_names, &i, st->err)) < 0)
+        return -1;
+    d->device = rc ? (vr_disk_device)i : VR_DISK_DEVICE_DISK;
+    bool have_driver = false, have_source = false, have_target = false, bus_given = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "driver"))
+            rc = have_driver ? vr_parse_duplicate(c, st->err) : parse_disk_driver(st, c, d);
+        else if (vr_xml_is(c, "source"))
+            rc = have_source ? vr_parse_duplicate(c, st->err) : parse_disk_source(st, c, d);
+        else if (vr_xml_is(c, "target"))
+            rc = have_target ? vr_parse_duplicate(c, st->err)
+                             : parse_disk_target(st, c, d, &bus_given);
+        else if (vr_xml_is(c, "readonly"))
+            rc = vr_parse_flag(st, c, &d->readonly);
+        else if (vr_xml_is(c, "boot"))
+            rc = parse_boot_order(st, c, &d->boot_order);
+        else if (vr_xml_is(c, "address"))
+            rc = parse_address(st, c, &d->addr);
+        else
+            rc = vr_xml_unsupported(c, st->err);
+        if (rc < 0)
+            return -1;
+        have_driver |= vr_xml_is(c, "driver");
+        have_source |= vr_xml_is(c, "source");
+        have_target |= vr_xml_is(c, "target");
+    }
+    if (!have_source && d->device == VR_DISK_DEVICE_DISK)
+        return vr_xml_error(n, st->err, "<disk device='disk'> needs a <source>");
+    if (!have_source && d->type == VR_DISK_VOLUME)
+        return vr_xml_error(n, st->err, "<disk type='volume'> needs <source pool=... volume=...>");
+    /* The bus follows the target name like in libvirt (vd: virtio,
+     * sd: scsi, hd: ide), else the device: disks on virtio, cdroms on
+     * the machine's own controller (sata on q35, ide on pc). */
+    if (!bus_given) {
+        const char *dev = d->target_dev;
+        if (dev && vr_str_starts(dev, "vd"))
+            d->bus = VR_DISK_BUS_VIRTIO;
+        else if (dev && vr_str_starts(dev, "sd"))
+            d->bus = VR_DISK_BUS_SCSI;
+        else if (dev && vr_str_starts(dev, "hd"))
+            d->bus = VR_DISK_BUS_IDE;
+        else if (d->device == VR_DISK_DEVICE_CDROM)
+            d->bus = vr_domain_def_is_q35(def) ? VR_DISK_BUS_SATA : VR_DISK_BUS_IDE;
+        else
+            d->bus = VR_DISK_BUS_VIRTIO;
+    }
+    if (d->device == VR_DISK_DEVICE_CDROM)
+        d->readonly = true;
+    return 0;
+}
+
+/* ---- <controller> ----------------------------------------------------------- */
+
+static const char *const *controller_models(vr_controller_type t)
+{
+    static const char *const usb[] = {"qemu-xhci", "nec-xhci", "piix3-uhci", "piix4-uhci",
+                                      "ehci", "none", NULL};
+    static const char *const pci[] = {"pci-root", "pcie-root", "pcie-root-port", "pci-bridge",
+                                      NULL};
+    static const char *const scsi[] = {"virtio-scsi", NULL};
+    switch (t) {
+    case VR_CONTROLLER_USB: return usb;
+    case VR_CONTROLLER_PCI: return pci;
+    case VR_CONTROLLER_SCSI: return scsi;
+    default: return NULL;
+    }
+}
+
+static int parse_controller_target(vr_parse_state *st, const xmlNode *n, vr_controller_def *c)
+{
+    unsigned long long v;
+    int rc;
+    if (vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    if (c->model && strcmp(c->model, "pcie-root-port") == 0) {
+        if (vr_xml_check_attrs(n, ATTRS("chassis", "port"), st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "chassis", 0, 255, &v, st->err)) < 0)
+            return -1;
+        if (rc)
+            c->chassis = (unsigned)v;
+        if ((rc = vr_xml_attr_uint(n, "port", 0, 255, &v, st->err)) < 0)
+            return -1;
+        if (rc)
+            c->port = (unsigned)v;
+        return 0;
+    }
+    if (c->model && strcmp(c->model, "pci-bridge") == 0) {
+        if (vr_xml_check_attrs(n, ATTRS("chassisNr"), st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "chassisNr", 1, 255, &v, st->err)) < 0)
+            return -1;
+        if (rc)
+            c->chassis = (unsigned)v;
+        return 0;
+    }
+    return vr_xml_unsupported(n, st->err);
+}
+
+static int parse_controller(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_controller_def *c = VR_PUSH(def->controllers, def->n_controllers);
+    c->line = vr_xml_line(n);
+    c->index = VR_UNSET;
+    if (vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    int t, rc;
+    if ((rc = vr_xml_attr_enum(n, "type", vr_controller_type_names, &t, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<controller> needs a type");
+    c->type = (vr_controller_type)t;
+    const char *const *models = controller_models(c->type);
+    bool ports = c->type == VR_CONTROLLER_USB || c->type == VR_CONTROLLER_VIRTIO_SERIAL;
+    bool vectors = c->type == VR_CONTROLLER_VIRTIO_SERIAL;
+    const char *allowed[6] = {"type", "index"};
+    int na = 2;
+    if (models)
+        allowed[na++] = "model";
+    if (ports)
+        allowed[na++] = "ports";
+    if (vectors)
+        allowed[na++] = "vectors";
+    if (vr_xml_check_attrs(n, allowed, st->err) < 0)
+        return -1;
+    unsigned long long v;
+    if ((rc = vr_xml_attr_uint(n, "index", 0, 255, &v, st->err)) < 0)
+        return -1;
+    if (rc)
+        c->index = (unsigned)v;
+    if (models) {
+        int m;
+        if ((rc = vr_xml_attr_enum(n, "model", models, &m, st->err)) < 0)
+            return -1;
+        if (rc)
+            c->model = vr_strdup(models[m]);
+    }
+    if (ports) {
+        if ((rc = vr_xml_attr_uint(n, "ports", 1, c->type == VR_CONTROLLER_USB ? 15 : 511, &v,
+                                   st->err)) < 0)
+            return -1;
+        if (rc)
+            c->ports = (unsigned)v;
+        if (rc && c->type == VR_CONTROLLER_USB && c->model && !strstr(c->model, "xhci"))
+            return vr_xml_error(n, st->err, "<controller model='%s'> has a fixed number of ports",
+                                c->model);
+    }
+    if (vectors) {
+        if ((rc = vr_xml_attr_uint(n, "vectors", 1, 1024, &v, st->err)) < 0)
+            return -1;
+        if (rc)
+            c->vectors = (unsigned)v;
+    }
+    if (c->type == VR_CONTROLLER_PCI && !c->model)
+        return vr_xml_error(n, st->err, "<controller type='pci'> needs a model");
+    bool have_model = false, have_target = false;
+    for (xmlNode *k = vr_xml_first(n); k; k = vr_xml_next(k)) {
+        if (vr_xml_is(k, "address")) {
+            rc = parse_address(st, k, &c->addr);
+        } else if (vr_xml_is(k, "model") && c->model &&
+                   (strcmp(c->model, "pcie-root-port") == 0 ||
+                    strcmp(c->model, "pci-bridge") == 0)) {
+            /* <model name=...> names the QEMU device, the same as the
+             * model for the two kinds Vireo supports. */
+            int m;
+            rc = have_model ? vr_parse_duplicate(k, st->err) : 0;
+            if (rc == 0 && (vr_xml_check_attrs(k, ATTRS("name"), st->err) < 0 ||
+                            vr_xml_check_empty(k, st->err) < 0 ||
+                            vr_xml_attr_enum(k, "name", ((const char *const[]){c->model, NULL}),
+                                             &m, st->err) < 0))
+                rc = -1;
+            have_model = true;
+        } else if (vr_xml_is(k, "target")) {
+            rc = have_target ? vr_parse_duplicate(k, st->err) : parse_controller_target(st, k, c);
+            have_target = true;
+        } else {
+            rc = vr_xml_unsupported(k, st->err);
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- <interface> ------------------------------------------------------------ */
+
+static int parse_interface(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_interface_def *in = VR_PUSH(def->interfaces, def->n_interfaces);
+    in->line = vr_xml_line(n);
+    if (vr_xml_check_attrs(n, ATTRS("type"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    int i, rc;
+    if ((rc = vr_xml_attr_enum(n, "type", vr_net_type_names, &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<interface> needs a type");
+    in->type = (vr_net_type)i;
+    bool have_source = false, have_mac = false, have_model = false, have_target = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        rc = 0;
+        if (vr_xml_is(c, "source") && in->type != VR_NET_USER) {
+            const char *attr = in->type == VR_NET_NETWORK ? "network" : "bridge";
+            char **field = in->type == VR_NET_NETWORK ? &in->source_network : &in->source_bridge;
+            if (have_source)
+                rc = vr_parse_duplicate(c, st->err);
+            else if (vr_xml_check_attrs(c, (const char *const[]){attr, NULL}, st->err) < 0 ||
+                     vr_xml_check_empty(c, st->err) < 0)
+                rc = -1;
+            else if (!(*field = vr_xml_attr(c, attr)))
+                rc = vr_xml_error(c, st->err, "<source> of a type='%s' interface needs %s='...'",
+                                  vr_net_type_names[in->type], attr);
+            else if (in->type == VR_NET_BRIDGE && !valid_ifname(*field))
+                rc = vr_xml_error(c, st->err, "<source bridge='%s'> is not a valid interface "
+                                  "name", *field);
+            else if (in->type == VR_NET_NETWORK && (!**field || strchr(*field, '/')))
+                rc = vr_xml_error(c, st->err, "<source network='%s'> is not a valid network "
+                                  "name", *field);
+            have_source = true;
+        } else if (vr_xml_is(c, "mac")) {
+            unsigned char raw[VR_MAC_LEN];
+            char *addr = NULL;
+            if (have_mac)
+                rc = vr_parse_duplicate(c, st->err);
+            else if (vr_xml_check_attrs(c, ATTRS("address"), st->err) < 0 ||
+                     vr_xml_check_empty(c, st->err) < 0)
+                rc = -1;
+            else if (!(addr = vr_xml_attr(c, "address")))
+                rc = vr_xml_error(c, st->err, "<mac> needs an address");
+            else if (!vr_mac_parse(addr, raw))
+                rc = vr_xml_error(c, st->err, "<mac address='%s'> is not a MAC address", addr);
+            else if (vr_mac_is_multicast(raw))
+                rc = vr_xml_error(c, st->err, "<mac address='%s'> is a multicast address", addr);
+            else
+                vr_mac_format(raw, in->mac);
+            free(addr);
+            have_mac = true;
+        } else if (vr_xml_is(c, "model")) {
+            if (have_model)
+                rc = vr_parse_duplicate(c, st->err);
+            else if (vr_xml_check_attrs(c, ATTRS("type"), st->err) < 0 ||
+                     vr_xml_check_empty(c, st->err) < 0)
+                rc = -1;
+            else if ((rc = vr_xml_attr_enum(c, "type", vr_net_model_names, &i, st->err)) == 0)
+                rc = vr_xml_error(c, st->err, "<model> needs a type");
+            if (rc > 0) {
+                in->model = (vr_net_model)i;
+                rc = 0;
+            }
+            have_model = true;
+        } else if (vr_xml_is(c, "target") && in->type != VR_NET_USER) {
+            if (have_target)
+                rc = vr_parse_duplicate(c, st->err);
+            else if (vr_xml_check_attrs(c, ATTRS("dev"), st->err) < 0 ||
+                     vr_xml_check_empty(c, st->err) < 0)
+                rc = -1;
+            else if (!(in->target_dev = vr_xml_attr(c, "dev")))
+                rc = vr_xml_error(c, st->err, "<target> needs a dev");
+            else if (!valid_ifname(in->target_dev))
+                rc = vr_xml_error(c, st->err, "<target dev='%s'> is not a valid interface name",
+                                  in->target_dev);
+            have_target = true;
+        } else if (vr_xml_is(c, "boot")) {
+            rc = parse_boot_order(st, c, &in->boot_order);
+        } else if (vr_xml_is(c, "address")) {
+            rc = parse_address(st, c, &in->addr);
+        } else {
+            rc = vr_xml_unsupported(c, st->err);
+        }
+        if (rc < 0)
+            return -1;
+    }
+    if (in->type != VR_NET_USER && !have_source)
+        return vr_xml_error(n, st->err, "<interface type='%s'> needs a <source>",
+                            vr_net_type_names[in->type]);
+    /* No model: virtio, the fastest, which every current guest drives
+     * (written back, so the choice is visible). */
+    if (!have_model)
+        in->model = VR_NET_MODEL_VIRTIO;
+    return 0;
+}
+
+/* ---- character devices ----------------------------------------------------- */
+
+static int parse_serial(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_serial_def *s = VR_PUSH(def->serials, def->n_serials);
+    s->line = vr_xml_line(n);
+    s->port = VR_UNSET;
+    int i;
+    if (vr_xml_check_attrs(n, ATTRS("type"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    int rc = vr_xml_attr_enum(n, "type", ATTRS("pty"), &i, st->err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<serial> needs type='pty'");
+    bool have_target = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "target"))
+            return vr_xml_unsupported(c, st->err);
+        if (have_target)
+            return vr_parse_duplicate(c, st->err);
+        have_target = true;
+        if (vr_xml_check_attrs(c, ATTRS("type", "port"), st->err) < 0 ||
+            vr_xml_check_no_text(c, st->err) < 0)
+            return -1;
+        if (vr_xml_attr_enum(c, "type", ATTRS("isa-serial"), &i, st->err) < 0)
+            return -1;
+        unsigned long long v;
+        if ((rc = vr_xml_attr_uint(c, "port", 0, 3, &v, st->err)) < 0)
+            return -1;
+        if (rc)
+            s->port = (unsigned)v;
+        bool have_model = false;
+        for (xmlNode *m = vr_xml_first(c); m; m = vr_xml_next(m)) {
+            if (!vr_xml_is(m, "model"))
+                return vr_xml_unsupported(m, st->err);
+            if (have_model)
+                return vr_parse_duplicate(m, st->err);
+            have_model = true;
+            if (vr_xml_check_attrs(m, ATTRS("name"), st->err) < 0 ||
+                vr_xml_check_empty(m, st->err) < 0 ||
+                vr_xml_attr_enum(m, "name", ATTRS("isa-serial"), &i, st->err) < 0)
+                return -1;
+        }
+    }
+    /* Like libvirt: the lowest port no earlier serial took. */
+    if (s->port == VR_UNSET) {
+        for (unsigned p = 0; p < 4 && s->port == VR_UNSET; p++) {
+            bool used = false;
+            for (size_t k = 0; k + 1 < def->n_serials; k++)
+                used |= def->serials[k].port == p;
+            if (!used)
+                s->port = p;
+        }
+        if (s->port == VR_UNSET)
+            return vr_xml_error(n, st->err, "no free serial port (there are four: 0 to 3)");
+    }
+    return 0;
+}
+
+static int parse_console(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    size_t nth = def->n_consoles;
+    vr_console_def *con = VR_PUSH(def->consoles, def->n_consoles);
+    con->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("type"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("pty"), &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<console> needs type='pty'");
+    /* The first console is the serial port unless it says otherwise. */
+    con->target = nth == 0 ? VR_CONSOLE_SERIAL : VR_CONSOLE_VIRTIO;
+    unsigned long long port = VR_UNSET;
+    bool have_target = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "target")) {
+            if (have_target)
+                return vr_parse_duplicate(c, st->err);
+            have_target = true;
+            if (vr_xml_check_attrs(c, ATTRS("type", "port"), st->err) < 0 ||
+                vr_xml_check_empty(c, st->err) < 0)
+                return -1;
+            if ((rc = vr_xml_attr_enum(c, "type", vr_console_target_names, &i, st->err)) < 0)
+                return -1;
+            if (rc)
+                con->target = (vr_console_target)i;
+            if (vr_xml_attr_uint(c, "port", 0, 30, &port, st->err) < 0)
+                return -1;
+        } else if (vr_xml_is(c, "address")) {
+            if (parse_address(st, c, &con->addr) < 0)
+                return -1;
+        } else {
+            return vr_xml_unsupported(c, st->err);
+        }
+    }
+    if (con->target == VR_CONSOLE_SERIAL) {
+        if (nth != 0)
+            return vr_xml_error(n, st->err, "only the first <console> can be the serial port "
+                                "(use <target type='virtio'/>)");
+        if (port != VR_UNSET && port != 0)
+            return vr_xml_error(n, st->err, "<console> mirrors serial port 0 only");
+        con->port = 0;
+    } else {
+        unsigned count = 0;
+        for (size_t k = 0; k < nth; k++)
+            count += def->consoles[k].target == VR_CONSOLE_VIRTIO;
+        con->port = port != VR_UNSET ? (unsigned)port : count;
+    }
+    return 0;
+}
+
+static int parse_channel(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_channel_def *ch = VR_PUSH(def->channels, def->n_channels);
+    ch->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("type"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("unix"), &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<channel> needs type='unix'");
+    bool have_source = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "source")) {
+            if (have_source)
+                return vr_parse_duplicate(c, st->err);
+            have_source = true;
+            char *path = vr_xml_attr(c, "path");
+            if (path) {
+                free(path);
+                return vr_xml_error(c, st->err, "<source path> of a channel is chosen by Vireo "
+                                    "(the guest agent socket lives in the domain's runtime "
+                                    "directory); leave it out");
+            }
+            if (vr_xml_check_attrs(c, ATTRS("mode"), st->err) < 0 ||
+                vr_xml_check_empty(c, st->err) < 0 ||
+                vr_xml_attr_enum(c, "mode", ATTRS("bind"), &i, st->err) < 0)
+                return -1;
+        } else if (vr_xml_is(c, "target")) {
+            if (ch->target_name)
+                return vr_parse_duplicate(c, st->err);
+            if (vr_xml_check_attrs(c, ATTRS("type", "name"), st->err) < 0 ||
+                vr_xml_check_empty(c, st->err) < 0)
+                return -1;
+            if ((rc = vr_xml_attr_enum(c, "type", ATTRS("virtio"), &i, st->err)) < 0)
+                return -1;
+            if (rc == 0)
+                return vr_xml_error(c, st->err, "<target> of a channel needs type='virtio'");
+            if ((rc = vr_xml_attr_enum(c, "name", ATTRS(VR_GUEST_AGENT_NAME), &i, st->err)) < 0)
+                return -1;
+            if (rc == 0)
+                return vr_xml_error(c, st->err, "<target> of a channel needs name='"
+                                    VR_GUEST_AGENT_NAME "'");
+            ch->target_name = vr_strdup(VR_GUEST_AGENT_NAME);
+        } else if (vr_xml_is(c, "address")) {
+            if (parse_address(st, c, &ch->addr) < 0)
+                return -1;
+        } else {
+            return vr_xml_unsupported(c, st->err);
+        }
+    }
+    if (!ch->target_name)
+        return vr_xml_error(n, st->err, "<channel> needs <target type='virtio' name='"
+                            VR_GUEST_AGENT_NAME "'/>");
+    return 0;
+}
+
+/* ---- <input>, <graphics>, <audio>, <video> --------------------------------- */
+
+static int parse_input(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_input_def *in = VR_PUSH(def->inputs, def->n_inputs);
+    in->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("type", "bus"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", vr_input_type_names, &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<input> needs a type");
+    in->type = (vr_input_type)i;
+    if ((rc = vr_xml_attr_enum(n, "bus", vr_input_bus_names, &i, st->err)) < 0)
+        return -1;
+    /* libvirt's defaults: a tablet is USB, mouse and keyboard PS/2. */
+    in->bus = rc ? (vr_input_bus)i
+                 : in->type == VR_INPUT_TABLET ? VR_INPUT_BUS_USB : VR_INPUT_BUS_PS2;
+    if (in->type == VR_INPUT_TABLET && in->bus == VR_INPUT_BUS_PS2)
+        return vr_xml_error(n, st->err, "<input type='tablet' bus='ps2'> does not exist (use "
+                            "bus='usb' or 'virtio')");
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "address"))
+            return vr_xml_unsupported(c, st->err);
+        if (parse_address(st, c, &in->addr) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static bool valid_ip(const char *s)
+{
+    unsigned char buf[16];
+    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static int parse_graphics(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_graphics_def *g = VR_PUSH(def->graphics, def->n_graphics);
+    g->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("type", "port", "autoport", "listen"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("vnc"), &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<graphics> needs type='vnc'");
+    char *port = vr_xml_attr(n, "port");
+    unsigned long long v = 0;
+    if (port && strcmp(port, "-1") != 0 && !vr_xml_parse_ull(port, 5900, 65535, 10, &v)) {
+        vr_xml_error(n, st->err, "<graphics port='%s'>: expected -1 (automatic) or a port from "
+                     "5900 to 65535", port);
+        free(port);
+        return -1;
+    }
+    bool autoport = false;
+    if ((rc = vr_xml_attr_bool(n, "autoport", "yes", "no", &autoport, st->err)) < 0) {
+        free(port);
+        return -1;
+    }
+    /* libvirt: autoport='yes' wins over a port (which is then only the
+     * port a running domain got); no port at all means automatic. */
+    if (rc == 0)
+        autoport = !port || strcmp(port, "-1") == 0;
+    if (!autoport && (!port || strcmp(port, "-1") == 0)) {
+        free(port);
+        return vr_xml_error(n, st->err, "<graphics autoport='no'> needs a port");
+    }
+    free(port);
+    g->autoport = autoport;
+    g->port = autoport ? -1 : (int)v;
+    g->listen = vr_xml_attr(n, "listen");
+    bool have_listen = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "listen"))
+            return vr_xml_unsupported(c, st->err);
+        if (have_listen)
+            return vr_parse_duplicate(c, st->err);
+        have_listen = true;
+        if (vr_xml_check_attrs(c, ATTRS("type", "address"), st->err) < 0 ||
+            vr_xml_check_empty(c, st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_enum(c, "type", ATTRS("address"), &i, st->err)) < 0)
+            return -1;
+        if (rc == 0)
+            return vr_xml_error(c, st->err, "<listen> needs type='address'");
+        char *addr = vr_xml_attr(c, "address");
+        if (addr && g->listen && strcmp(addr, g->listen) != 0) {
+            vr_xml_error(c, st->err, "<listen address='%s'> differs from <graphics listen='%s'>",
+                         addr, g->listen);
+            free(addr);
+            return -1;
+        }
+        if (addr) {
+            free(g->listen);
+            g->listen = addr;
+        }
+    }
+    if (g->listen && !valid_ip(g->listen))
+        return vr_xml_error(n, st->err, "VNC listen address '%s' is not an IP address",
+                            g->listen);
+    if (!g->listen)
+        g->listen = vr_strdup("127.0.0.1");
+    return 0;
+}
+
+static int parse_audio(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_audio_def *a = VR_PUSH(def->audios, def->n_audios);
+    a->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("id", "type"), st->err) < 0 ||
+        vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("none"), &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<audio> needs type='none'");
+    unsigned long long v;
+    if ((rc = vr_xml_attr_uint(n, "id", 1, 255, &v, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<audio> needs an id");
+    a->id = (unsigned)v;
+    return 0;
+}
+
+static int parse_video_model(vr_parse_state *st, const xmlNode *n, vr_video_def *v)
+{
+    int i, rc;
+    if (vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", vr_video_model_names, &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<model> needs a type");
+    v->model = (vr_video_model)i;
+    static const char *const virtio[] = {"type", "heads", "primary", NULL};
+    static const char *const vga[] = {"type", "vram", "heads", "primary", NULL};
+    static const char *const qxl[] = {"type", "ram", "vram", "vgamem", "heads", "primary", NULL};
+    static const char *const none[] = {"type", NULL};
+    const char *const *allowed = none;
+    switch (v->model) {
+    case VR_VIDEO_VIRTIO: allowed = virtio; break;
+    case VR_VIDEO_VGA:
+    case VR_VIDEO_CIRRUS: allowed = vga; break;
+    case VR_VIDEO_QXL: allowed = qxl; break;
+    case VR_VIDEO_NONE: break;
+    }
+    if (vr_xml_check_attrs(n, allowed, st->err) < 0)
+        return -1;
+    unsigned long long x;
+    unsigned long long max_heads = v->model == VR_VIDEO_VIRTIO || v->model == VR_VIDEO_QXL ? 16 : 1;
+    if ((rc = vr_xml_attr_uint(n, "heads", 1, max_heads, &x, st->err)) < 0)
+        return -1;
+    v->heads = rc ? (unsigned)x : 0;
+    const char *sizes[] = {"vram", "ram", "vgamem"};
+    unsigned *fields[] = {&v->vram, &v->ram, &v->vgamem};
+    for (int k = 0; k < 3; k++) {
+        if ((rc = vr_xml_attr_uint(n, sizes[k], 1024, 1048576, &x, st->err)) < 0)
+            return -1;
+        if (rc && x % 1024)
+            return vr_xml_error(n, st->err, "<model %s='%llu'> must be a whole number of MiB "
+                                "(a multiple of 1024 KiB)", sizes[k], x);
+        if (rc)
+            *fields[k] = (unsigned)x;
+    }
+    bool primary = false;
+    if (vr_xml_attr_bool(n, "primary", "yes", "no", &primary, st->err) < 0)
+        return -1;
+    v->primary = primary;
+    return 0;
+}
+
+static int parse_video(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_video_def *v = VR_PUSH(def->videos, def->n_videos);
+    v->line = vr_xml_line(n);
+    v->model = VR_VIDEO_VGA;
+    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    bool have_model = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        int rc;
+        if (vr_xml_is(c, "model")) {
+            rc = have_model ? vr_parse_duplicate(c, st->err) : parse_video_model(st, c, v);
+            have_model = true;
+        } else if (vr_xml_is(c, "address")) {
+            rc = parse_address(st, c, &v->addr);
+        } else {
+            rc = vr_xml_unsupported(c, st->err);
+        }
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- <memballoon>, <rng>, <emulator> --------------------------------------- */
+
+static int parse_memballoon(vr_parse_state *st, const xmlNode *n)
+{
+    vr_memballoon_def *m = &st->def->memballoon;
+    if (m->line)
+        return vr_parse_duplicate(n, st->err);
+    m->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("model"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "model", vr_memballoon_model_names, &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<memballoon> needs a model");
+    m->model = (vr_memballoon_model)i;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "address"))
+            return vr_xml_unsupported(c, st->err);
+        if (parse_address(st, c, &m->addr) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_rng(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_rng_def *r = VR_PUSH(def->rngs, def->n_rngs);
+    r->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("model"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "model", ATTRS("virtio"), &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<rng> needs model='virtio'");
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "backend")) {
+            if (r->backend)
+                return vr_parse_duplicate(c, st->err);
+            if (vr_xml_check_attrs(c, ATTRS("model"), st->err) < 0)
+                return -1;
+            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random"), &i, st->err)) < 0)
+                return -1;
+            if (rc == 0)
+                return vr_xml_error(c, st->err, "<backend> needs model='random'");
+            char *path;
+            if (vr_xml_text(c, true, &path, st->err) < 0)
+                return -1;
+            if (!*path) {
+                free(path);
+                path = vr_strdup("/dev/urandom");
+            }
+            r->backend = path;
+            if (strcmp(path, "/dev/urandom") != 0 && strcmp(path, "/dev/random") != 0)
+                return vr_xml_error(c, st->err, "<backend>%s</backend> is not supported by Vireo "
+                                    "(supported: /dev/urandom, /dev/random)", path);
+        } else if (vr_xml_is(c, "address")) {
+            if (parse_address(st, c, &r->addr) < 0)
+                return -1;
+        } else {
+            return vr_xml_unsupported(c, st->err);
+        }
+    }
+    if (!r->backend)
+        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'>");
+    return 0;
+}
+
+static int parse_emulator(vr_parse_state *st, const xmlNode *n)
+{
+    if (st->def->emulator)
+        return vr_parse_duplicate(n, st->err);
+    return vr_parse_path_leaf(st, n, &st->def->emulator);
+}
+
+static const struct {
+    const char *name;
+    vr_parse_fn fn;
+} device_parsers[] = {
+    {"emulator", parse_emulator},   {"disk", parse_disk},       {"controller", parse_controller},
+    {"interface", parse_interface}, {"serial", parse_serial},   {"console", parse_console},
+    {"channel", parse_channel},     {"input", parse_input},     {"graphics", parse_graphics},
+    {"audio", parse_audio},         {"video", parse_video},     {"memballoon", parse_memballoon},
+    {"rng", parse_rng},
+};
+
+int vr_parse_devices(vr_parse_state *st, const xmlNode *n)
+{
+    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        vr_parse_fn fn = NULL;
+        for (size_t i = 0; i < VR_ARRAY_LEN(device_parsers) && !fn; i++)
+            if (vr_xml_is(c, device_parsers[i].name))
+                fn = device_parsers[i].fn;
+        if (!fn)
+            return vr_xml_unsupported(c, st->err);
+        if (fn(st, c) < 0)
+            return -1;
+    }
+    return 0;
+}
+

@@ -1,0 +1,69 @@
+/* Internals shared by the steps of domain parsing: the name tables of
+ * the XML values and the steps themselves. Not for drivers. */
+#pragma once
+#include <libxml/tree.h>
+
+#include "conf/domain_conf.h"
+
+/* NULL-terminated and indexed by the enum of the same name, so one table
+ * serves parsing (value -> enum) and formatting (enum -> value). */
+extern const char *const vr_virt_type_names[];
+extern const char *const vr_boot_dev_names[];
+extern const char *const vr_loader_type_names[]; /* index 0 unused */
+extern const char *const vr_cpu_mode_names[];     /* index 0 unused */
+extern const char *const vr_cpu_check_names[];    /* index 0 unused */
+extern const char *const vr_clock_offset_names[];
+extern const char *const vr_tickpolicy_names[];   /* index 0 unused */
+extern const char *const vr_lifecycle_names[];
+extern const char *const vr_disk_type_names[];
+extern const char *const vr_disk_device_names[];
+extern const char *const vr_disk_format_names[];
+extern const char *const vr_disk_cache_names[];   /* index 0 unused */
+extern const char *const vr_disk_io_names[];      /* index 0 unused */
+extern const char *const vr_disk_discard_names[]; /* index 0 unused */
+extern const char *const vr_disk_bus_names[];
+extern const char *const vr_net_type_names[];
+extern const char *const vr_net_model_names[];
+extern const char *const vr_console_target_names[];
+extern const char *const vr_video_model_names[];
+extern const char *const vr_input_type_names[];
+extern const char *const vr_input_bus_names[];
+extern const char *const vr_memballoon_model_names[];
+extern const char *const vr_controller_type_names[];
+extern const char *const vr_addr_type_names[];    /* index 0 unused */
+
+/* A controller index or serial port not given in the XML; replaced by
+ * the defaults step, never seen outside parsing. */
+#define VR_UNSET ((unsigned)-1)
+
+#define VR_GUEST_AGENT_NAME "org.qemu.guest_agent.0"
+#define VR_MIN_MEMORY_KIB 1024ULL                     /* 1 MiB */
+#define VR_MAX_MEMORY_KIB (16ULL * 1024 * 1024 * 1024) /* 16 TiB */
+#define VR_MAX_VCPUS 255
+
+/* Step 1 (domain_parse.c): the XML tree into `def`, each element and
+ * attribute checked on its own. */
+int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err);
+
+/* Step 2 (domain_defaults.c): fill in what libvirt fills in at define
+ * time, except PCI addresses. */
+int vr_domain_assign_defaults(vr_domain_def *def, char **err);
+
+/* Step 3 (domain_validate.c): checks across elements (duplicates,
+ * references, combinations the machine cannot do). */
+int vr_domain_validate(const vr_domain_def *def, char **err);
+
+/* Step 4 (domain_pci.c): check given PCI addresses, assign the missing
+ * ones. */
+int vr_domain_assign_pci(vr_domain_def *def, char **err);
+
+/* "line N: message" when line > 0, else just the message. Returns -1. */
+int vr_dom_error(long line, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Append a zeroed element to a (pointer, count) array; returns it. */
+#define VR_PUSH(arr, n) \
+    ((arr) = vr_realloc((arr), ((n) + 1) * sizeof(*(arr))), \
+     memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+/* Is this controller one the PCI bus needs a slot for? */
+bool vr_controller_needs_pci(const vr_controller_def *c);

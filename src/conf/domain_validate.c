@@ -1,0 +1,363 @@
+/* Step 3 of parsing: checks that need more than one element: names and
+ * addresses that must be unique, references to controllers, and
+ * combinations the machine cannot build. Runs on the completed
+ * definition so generated values are checked like given ones. */
+#include "conf/domain_priv.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *addr_name(vr_addr_type t)
+{
+    return t == VR_ADDR_NONE ? "none" : vr_addr_type_names[t];
+}
+
+/* A device on a PCI slot takes a PCI address or none (assigned later). */
+static int want_pci(const vr_address *a, long line, const char *what, char **err)
+{
+    if (a->type != VR_ADDR_NONE && a->type != VR_ADDR_PCI)
+        return vr_dom_error(line, err, "<address type='%s'> does not fit %s (it takes a PCI "
+                            "address)", addr_name(a->type), what);
+    return 0;
+}
+
+static int no_addr(const vr_address *a, long line, const char *what, char **err)
+{
+    if (a->type != VR_ADDR_NONE)
+        return vr_dom_error(line, err, "%s takes no <address>", what);
+    return 0;
+}
+
+/* ---- disks ---------------------------------------------------------------- */
+
+static int check_disk(const vr_domain_def *def, size_t i, char **err)
+{
+    const vr_disk_def *d = &def->disks[i];
+    const char *bus = vr_disk_bus_names[d->bus];
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(def->disks[k].target_dev, d->target_dev) == 0)
+            return vr_dom_error(d->line, err, "<target dev='%s'> is used by two disks (see line "
+                                "%ld)", d->target_dev, def->disks[k].line);
+    if (d->device == VR_DISK_DEVICE_CDROM && d->bus == VR_DISK_BUS_VIRTIO)
+        return vr_dom_error(d->line, err, "a cdrom cannot be on bus virtio (use sata, scsi or "
+                            "ide)");
+    if (d->bus == VR_DISK_BUS_IDE && vr_domain_def_is_q35(def))
+        return vr_dom_error(d->line, err, "<target bus='ide'> needs a pc machine (q35 has no IDE "
+                            "controller; use sata)");
+    if (d->readonly && d->device == VR_DISK_DEVICE_DISK &&
+        (d->bus == VR_DISK_BUS_IDE || d->bus == VR_DISK_BUS_SATA))
+        return vr_dom_error(d->line, err, "a <readonly/> disk on bus %s is not possible (QEMU's "
+                            "IDE/SATA disks are writable; use virtio or scsi)", bus);
+    if (d->io == VR_DISK_IO_NATIVE && d->cache != VR_DISK_CACHE_NONE &&
+        d->cache != VR_DISK_CACHE_DIRECTSYNC)
+        return vr_dom_error(d->line, err, "<driver io='native'> needs cache='none' or "
+                            "cache='directsync'");
+    if (d->bus == VR_DISK_BUS_VIRTIO)
+        return want_pci(&d->addr, d->line, "a virtio disk", err);
+    if (d->addr.type != VR_ADDR_DRIVE)
+        return vr_dom_error(d->line, err, "<address type='%s'> does not fit a disk on bus %s "
+                            "(it takes a drive address)", addr_name(d->addr.type), bus);
+    const vr_address *a = &d->addr;
+    switch (d->bus) {
+    case VR_DISK_BUS_IDE:
+        if (a->controller != 0 || a->bus > 1 || a->target != 0 || a->unit > 1)
+            return vr_dom_error(d->line, err, "disk '%s': IDE has controller 0, buses 0-1 and "
+                                "units 0-1 (drive address %u:%u:%u:%u)", d->target_dev,
+                                a->controller, a->bus, a->target, a->unit);
+        break;
+    case VR_DISK_BUS_SATA:
+        if (a->bus != 0 || a->target != 0 || a->unit > 5)
+            return vr_dom_error(d->line, err, "disk '%s': a SATA controller has bus 0 and units "
+                                "0-5 (drive address %u:%u:%u:%u)", d->target_dev,
+                                a->controller, a->bus, a->target, a->unit);
+        break;
+    case VR_DISK_BUS_SCSI:
+        if (a->bus != 0)
+            return vr_dom_error(d->line, err, "disk '%s': a SCSI controller has bus 0 only",
+                                d->target_dev);
+        break;
+    case VR_DISK_BUS_VIRTIO:
+        break;
+    }
+    for (size_t k = 0; k < i; k++) {
+        const vr_disk_def *o = &def->disks[k];
+        if (o->bus == d->bus && o->addr.type == VR_ADDR_DRIVE &&
+            o->addr.controller == a->controller && o->addr.bus == a->bus &&
+            o->addr.target == a->target && o->addr.unit == a->unit)
+            return vr_dom_error(d->line, err, "disks '%s' and '%s' have the same %s drive address "
+                                "%u:%u:%u:%u", o->target_dev, d->target_dev, bus, a->controller,
+                                a->bus, a->target, a->unit);
+    }
+    return 0;
+}
+
+static int check_boot_orders(const vr_domain_def *def, char **err)
+{
+    /* Gather (order, line) of every device and look for repeats. */
+    size_t n = def->n_disks + def->n_interfaces;
+    for (size_t i = 0; i < n; i++) {
+        unsigned oi = i < def->n_disks ? def->disks[i].boot_order
+                                       : def->interfaces[i - def->n_disks].boot_order;
+        long li = i < def->n_disks ? def->disks[i].line : def->interfaces[i - def->n_disks].line;
+        for (size_t k = 0; oi && k < i; k++) {
+            unsigned ok = k < def->n_disks ? def->disks[k].boot_order
+                                           : def->interfaces[k - def->n_disks].boot_order;
+            if (ok == oi)
+                return vr_dom_error(li, err, "<boot order='%u'> is used by two devices", oi);
+        }
+    }
+    return 0;
+}
+
+/* ---- interfaces, serials, consoles, channels ------------------------------- */
+
+static int check_interface(const vr_domain_def *def, size_t i, char **err)
+{
+    const vr_interface_def *in = &def->interfaces[i];
+    for (size_t k = 0; k < i; k++) {
+        const vr_interface_def *o = &def->interfaces[k];
+        if (strcmp(o->mac, in->mac) == 0)
+            return vr_dom_error(in->line, err, "<mac address='%s'> is used by two interfaces "
+                                "(see line %ld)", in->mac, o->line);
+        if (in->target_dev && o->target_dev && strcmp(in->target_dev, o->target_dev) == 0)
+            return vr_dom_error(in->line, err, "<target dev='%s'> is used by two interfaces",
+                                in->target_dev);
+    }
+    return want_pci(&in->addr, in->line, "an <interface>", err);
+}
+
+static unsigned vs_max_ports(const vr_domain_def *def, unsigned controller)
+{
+    const vr_controller_def *c =
+        vr_domain_def_controller(def, VR_CONTROLLER_VIRTIO_SERIAL, controller);
+    return c && c->ports ? c->ports : 31; /* QEMU's default max_ports */
+}
+
+static int check_vs_addr(const vr_domain_def *def, const vr_address *a, long line,
+                         const char *what, char **err)
+{
+    if (a->type != VR_ADDR_VIRTIO_SERIAL)
+        return vr_dom_error(line, err, "<address type='%s'> does not fit %s (it takes a "
+                            "virtio-serial address)", addr_name(a->type), what);
+    if (a->port >= vs_max_ports(def, a->controller))
+        return vr_dom_error(line, err, "%s: virtio-serial port %u is beyond the controller's "
+                            "%u ports", what, a->port, vs_max_ports(def, a->controller));
+    int users = 0;
+    for (size_t i = 0; i < def->n_consoles; i++) {
+        const vr_address *o = &def->consoles[i].addr;
+        users += o->type == VR_ADDR_VIRTIO_SERIAL && o->controller == a->controller &&
+                 o->port == a->port;
+    }
+    for (size_t i = 0; i < def->n_channels; i++) {
+        const vr_address *o = &def->channels[i].addr;
+        users += o->type == VR_ADDR_VIRTIO_SERIAL && o->controller == a->controller &&
+                 o->port == a->port;
+    }
+    if (users > 1)
+        return vr_dom_error(line, err, "virtio-serial port %u:%u is used twice", a->controller,
+                            a->port);
+    return 0;
+}
+
+static int check_chars(const vr_domain_def *def, char **err)
+{
+    for (size_t i = 0; i < def->n_serials; i++)
+        for (size_t k = 0; k < i; k++)
+            if (def->serials[k].port == def->serials[i].port)
+                return vr_dom_error(def->serials[i].line, err, "serial port %u is given twice",
+                                    def->serials[i].port);
+    for (size_t i = 0; i < def->n_consoles; i++) {
+        const vr_console_def *c = &def->consoles[i];
+        if (c->target == VR_CONSOLE_SERIAL) {
+            if (no_addr(&c->addr, c->line, "a serial <console>", err) < 0)
+                return -1;
+            continue;
+        }
+        if (check_vs_addr(def, &c->addr, c->line, "a virtio <console>", err) < 0)
+            return -1;
+        for (size_t k = 0; k < i; k++)
+            if (def->consoles[k].target == VR_CONSOLE_VIRTIO && def->consoles[k].port == c->port)
+                return vr_dom_error(c->line, err, "virtio console %u is given twice", c->port);
+    }
+    if (def->n_channels > 1)
+        return vr_dom_error(def->channels[1].line, err, "only one guest agent <channel> is "
+                            "supported");
+    for (size_t i = 0; i < def->n_channels; i++) {
+        const vr_channel_def *ch = &def->channels[i];
+        if (check_vs_addr(def, &ch->addr, ch->line, "a <channel>", err) < 0)
+            return -1;
+        if (ch->addr.port == 0)
+            return vr_dom_error(ch->line, err, "virtio-serial port 0 is for consoles; a channel "
+                                "needs port 1 or more");
+    }
+    return 0;
+}
+
+/* ---- inputs, graphics, video, audio -------------------------------------------- */
+
+static unsigned usb_ports(const vr_controller_def *c)
+{
+    if (strcmp(c->model, "piix3-uhci") == 0 || strcmp(c->model, "piix4-uhci") == 0)
+        return 2;
+    if (strcmp(c->model, "ehci") == 0)
+        return 6;
+    return c->ports ? c->ports : 4; /* QEMU's xhci default: 4 USB 2 ports */
+}
+
+static int check_inputs(const vr_domain_def *def, char **err)
+{
+    for (size_t i = 0; i < def->n_inputs; i++) {
+        const vr_input_def *in = &def->inputs[i];
+        const char *type = vr_input_type_names[in->type];
+        switch (in->bus) {
+        case VR_INPUT_BUS_PS2:
+            if (no_addr(&in->addr, in->line, "a PS/2 <input>", err) < 0)
+                return -1;
+            for (size_t k = 0; k < i; k++)
+                if (def->inputs[k].bus == VR_INPUT_BUS_PS2 && def->inputs[k].type == in->type)
+                    return vr_dom_error(in->line, err, "the machine has one PS/2 %s; <input "
+                                        "type='%s' bus='ps2'> is given twice", type, type);
+            break;
+        case VR_INPUT_BUS_VIRTIO:
+            if (want_pci(&in->addr, in->line, "a virtio <input>", err) < 0)
+                return -1;
+            break;
+        case VR_INPUT_BUS_USB: {
+            const vr_address *a = &in->addr;
+            if (a->type != VR_ADDR_USB)
+                return vr_dom_error(in->line, err, "<address type='%s'> does not fit a USB "
+                                    "<input> (it takes a usb address)", addr_name(a->type));
+            const vr_controller_def *c = vr_domain_def_controller(def, VR_CONTROLLER_USB, a->bus);
+            if (!c)
+                return vr_dom_error(in->line, err, "<input type='%s' bus='usb'> is on USB bus %u "
+                                    "but there is no <controller type='usb' index='%u'>", type,
+                                    a->bus, a->bus);
+            if (strcmp(c->model, "none") == 0)
+                return vr_dom_error(in->line, err, "<input type='%s' bus='usb'> needs a USB "
+                                    "controller, but its model is 'none'", type);
+            if (a->port > usb_ports(c))
+                return vr_dom_error(in->line, err, "USB port %u is beyond the %u ports of the %s "
+                                    "controller", a->port, usb_ports(c), c->model);
+            for (size_t k = 0; k < i; k++) {
+                const vr_address *o = &def->inputs[k].addr;
+                if (o->type == VR_ADDR_USB && o->bus == a->bus && o->port == a->port)
+                    return vr_dom_error(in->line, err, "USB port %u:%u is used twice", a->bus,
+                                        a->port);
+            }
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+static int check_display(const vr_domain_def *def, char **err)
+{
+    if (def->n_graphics > 1)
+        return vr_dom_error(def->graphics[1].line, err, "only one <graphics> is supported");
+    for (size_t i = 0; i < def->n_audios; i++)
+        for (size_t k = 0; k < i; k++)
+            if (def->audios[k].id == def->audios[i].id)
+                return vr_dom_error(def->audios[i].line, err, "<audio id='%u'> is given twice",
+                                    def->audios[i].id);
+    for (size_t i = 0; i < def->n_videos; i++) {
+        const vr_video_def *v = &def->videos[i];
+        const char *model = vr_video_model_names[v->model];
+        if (v->model == VR_VIDEO_NONE) {
+            if (def->n_videos > 1)
+                return vr_dom_error(v->line, err, "<model type='none'> must be the only <video>");
+            if (no_addr(&v->addr, v->line, "<video> of model none", err) < 0)
+                return -1;
+            continue;
+        }
+        if (i > 0 && v->primary)
+            return vr_dom_error(v->line, err, "only the first <video> can be primary");
+        if (i > 0 && v->model != VR_VIDEO_VIRTIO && v->model != VR_VIDEO_QXL)
+            return vr_dom_error(v->line, err, "a second <video> must be virtio or qxl, not %s",
+                                model);
+        if (want_pci(&v->addr, v->line, "a <video>", err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- controllers ---------------------------------------------------------------- */
+
+static int check_controller(const vr_domain_def *def, size_t i, char **err)
+{
+    const vr_controller_def *c = &def->controllers[i];
+    const char *type = vr_controller_type_names[c->type];
+    bool q35 = vr_domain_def_is_q35(def);
+    for (size_t k = 0; k < i; k++)
+        if (def->controllers[k].type == c->type && def->controllers[k].index == c->index)
+            return vr_dom_error(c->line, err, "<controller type='%s' index='%u'> is given twice",
+                                type, c->index);
+    switch (c->type) {
+    case VR_CONTROLLER_PCI: {
+        bool root = strcmp(c->model, "pci-root") == 0 || strcmp(c->model, "pcie-root") == 0;
+        const char *want_root = q35 ? "pcie-root" : "pci-root";
+        if (root != (c->index == 0))
+            return vr_dom_error(c->line, err, "PCI controller %u: index 0 is the machine's root "
+                                "bus (model %s) and only it", c->index, want_root);
+        if (root && strcmp(c->model, want_root) != 0)
+            return vr_dom_error(c->line, err, "the root PCI controller of a %s machine is "
+                                "model='%s', not '%s'", q35 ? "q35" : "pc", want_root, c->model);
+        if (root)
+            return no_addr(&c->addr, c->line, "the root PCI controller", err);
+        if (strcmp(c->model, "pcie-root-port") == 0 && !q35)
+            return vr_dom_error(c->line, err, "model='pcie-root-port' needs a q35 machine (use "
+                                "pci-bridge on pc)");
+        if (strcmp(c->model, "pci-bridge") == 0 && q35)
+            return vr_dom_error(c->line, err, "model='pci-bridge' is supported on pc machines "
+                                "only (use pcie-root-port on q35)");
+        break;
+    }
+    case VR_CONTROLLER_USB:
+        if (c->index != 0)
+            return vr_dom_error(c->line, err, "only one USB controller (index 0) is supported");
+        if (strcmp(c->model, "none") == 0)
+            return no_addr(&c->addr, c->line, "<controller model='none'>", err);
+        break;
+    case VR_CONTROLLER_IDE:
+        if (q35)
+            return vr_dom_error(c->line, err, "q35 machines have no IDE controller (use sata)");
+        if (c->index != 0)
+            return vr_dom_error(c->line, err, "pc machines have one IDE controller (index 0)");
+        break;
+    case VR_CONTROLLER_SATA:
+    case VR_CONTROLLER_SCSI:
+    case VR_CONTROLLER_VIRTIO_SERIAL:
+        break;
+    }
+    char *what = vr_asprintf("<controller type='%s'>", type);
+    int rc = want_pci(&c->addr, c->line, what, err);
+    free(what);
+    return rc;
+}
+
+int vr_domain_validate(const vr_domain_def *def, char **err)
+{
+    for (size_t i = 0; i < def->n_disks; i++)
+        if (check_disk(def, i, err) < 0)
+            return -1;
+    for (size_t i = 0; i < def->n_controllers; i++)
+        if (check_controller(def, i, err) < 0)
+            return -1;
+    for (size_t i = 0; i < def->n_interfaces; i++)
+        if (check_interface(def, i, err) < 0)
+            return -1;
+    if (check_boot_orders(def, err) < 0 || check_chars(def, err) < 0 ||
+        check_inputs(def, err) < 0 || check_display(def, err) < 0)
+        return -1;
+    const vr_memballoon_def *m = &def->memballoon;
+    if (m->model == VR_MEMBALLOON_NONE && no_addr(&m->addr, m->line, "<memballoon model='none'>",
+                                                  err) < 0)
+        return -1;
+    if (m->model == VR_MEMBALLOON_VIRTIO && want_pci(&m->addr, m->line, "<memballoon>", err) < 0)
+        return -1;
+    for (size_t i = 0; i < def->n_rngs; i++)
+        if (want_pci(&def->rngs[i].addr, def->rngs[i].line, "an <rng>", err) < 0)
+            return -1;
+    return 0;
+}

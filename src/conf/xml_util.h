@@ -1,0 +1,79 @@
+/* Strict reading of untrusted XML definitions with libxml2.
+ *
+ * Everything Vireo reads is refused rather than half-understood: these
+ * helpers make "unknown attribute", "unknown value" and "unexpected
+ * element" one call each, and every message starts with the line of the
+ * offending element so users can find it. Shared by the domain parser
+ * and, later, the network and pool parsers. */
+#pragma once
+#include <libxml/tree.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VR_XML_DOC_HINT "(see docs/xml-domain.md)"
+
+/* Parse a document: no network access, no DTD (a DOCTYPE is refused
+ * outright, so no entity can be declared, let alone expanded), blank
+ * text dropped. The root element must be `root`. On failure returns NULL
+ * with *err = "line N: <libxml2's message>" on one line. Never prints. */
+xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err);
+
+long vr_xml_line(const xmlNode *n);
+
+/* Messages quote user values: control characters (a newline in a
+ * <name>) are written as \n, \t, \xNN so a message stays one line. */
+char *vr_xml_escape_line(const char *s);
+
+/* Set *err to "line N: " followed by the message. Returns -1. */
+int vr_xml_error(const xmlNode *n, char **err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "line N: <name> is not supported by Vireo (see docs/xml-domain.md)".
+ * Returns -1. */
+int vr_xml_unsupported(const xmlNode *n, char **err);
+
+/* True when `n` is an element without namespace called `name`. */
+bool vr_xml_is(const xmlNode *n, const char *name);
+
+/* Element children only: comments are skipped, white space is skipped. */
+xmlNode *vr_xml_first(const xmlNode *parent);
+xmlNode *vr_xml_next(const xmlNode *n);
+
+/* Refuse any attribute of `n` not in `allowed` (NULL-terminated; NULL
+ * list = no attributes allowed) and any namespaced attribute. */
+int vr_xml_check_attrs(const xmlNode *n, const char *const *allowed, char **err);
+/* Refuse non-blank text directly inside `n` (an element that holds only
+ * child elements). */
+int vr_xml_check_no_text(const xmlNode *n, char **err);
+/* Refuse any child element or text: for flags like <readonly/>. */
+int vr_xml_check_empty(const xmlNode *n, char **err);
+
+/* Attribute value (newly allocated) or NULL when absent. */
+char *vr_xml_attr(const xmlNode *n, const char *name);
+
+/* Text of a leaf element (newly allocated, never NULL); -1 when `n` has
+ * child elements. `trim` strips surrounding white space. */
+int vr_xml_text(const xmlNode *n, bool trim, char **out, char **err);
+
+/* An attribute that must be one of `values` (NULL-terminated). Returns
+ * 1 and sets *out to the index when present, 0 when absent (*out
+ * untouched), -1 with *err naming the element, the value and the
+ * supported values. */
+int vr_xml_attr_enum(const xmlNode *n, const char *attr, const char *const *values, int *out,
+                     char **err);
+/* The same for the text of a leaf element. */
+int vr_xml_text_enum(const xmlNode *n, const char *const *values, int *out, char **err);
+
+/* An unsigned attribute in [min, max]; decimal, or hex with 0x.
+ * Returns 1 / 0 (absent) / -1. */
+int vr_xml_attr_uint(const xmlNode *n, const char *attr, unsigned long long min,
+                     unsigned long long max, unsigned long long *out, char **err);
+
+/* A two-valued attribute ("yes"/"no", "on"/"off"). Returns 1 / 0 / -1. */
+int vr_xml_attr_bool(const xmlNode *n, const char *attr, const char *yes, const char *no,
+                     bool *out, char **err);
+
+/* Parse an unsigned decimal number in [min, max] from text (surrounding
+ * white space allowed). Returns false when it is not one. */
+bool vr_xml_parse_ull(const char *s, unsigned long long min, unsigned long long max, int base,
+                      unsigned long long *out);

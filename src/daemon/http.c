@@ -1,0 +1,291 @@
+#include "daemon/http.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* Definitions are small; volume uploads will stream through upgrades. */
+#define MAX_BODY (16u * 1024 * 1024)
+
+struct vr_http {
+    struct MHD_Daemon *mhd;
+    struct event_base *base;
+    struct event *io, *timer, *kick;
+    vr_http_handler handler;
+    void *opaque;
+};
+
+struct vr_req {
+    vr_http *h;
+    struct MHD_Connection *conn;
+    char *method, *path;
+    vr_strbuf body;
+    bool too_big, dispatched, deferred, suspended;
+    struct MHD_Response *response;
+    unsigned status;
+    uid_t peer_uid;
+    vr_upgrade_fn upgrade_fn;
+    void *upgrade_opaque;
+};
+
+struct vr_upgraded {
+    vr_http *h;
+    struct MHD_UpgradeResponseHandle *urh;
+};
+
+static void schedule(vr_http *h);
+
+static void run_mhd(vr_http *h)
+{
+    MHD_run(h->mhd);
+    schedule(h);
+}
+
+static void on_io(evutil_socket_t fd, short what, void *arg) { run_mhd(arg); }
+
+static void schedule(vr_http *h)
+{
+    MHD_UNSIGNED_LONG_LONG ms;
+    if (MHD_get_timeout(h->mhd, &ms) == MHD_YES) {
+        struct timeval tv = {.tv_sec = (time_t)(ms / 1000), .tv_usec = (suseconds_t)(ms % 1000) * 1000};
+        evtimer_add(h->timer, &tv);
+    } else {
+        evtimer_del(h->timer);
+    }
+}
+
+/* Something changed outside MHD's view (a suspended request got its
+ * answer, an upgraded socket closed): let MHD run once more soon. */
+static void kick(vr_http *h)
+{
+    event_active(h->kick, EV_TIMEOUT, 0);
+}
+
+static void set_response(vr_req *r, unsigned status, struct MHD_Response *resp)
+{
+    if (r->response) {
+        /* A second answer is a bug in a handler; keep the first. */
+        vr_log_error("http: second answer to %s %s ignored", r->method, r->path);
+        MHD_destroy_response(resp);
+        return;
+    }
+    r->status = status;
+    r->response = resp;
+    if (r->suspended) {
+        r->suspended = false;
+        MHD_resume_connection(r->conn);
+        kick(r->h);
+    }
+}
+
+void vr_req_reply_text(vr_req *r, int status, const char *content_type, char *body)
+{
+    size_t len = body ? strlen(body) : 0;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, body ? body : "", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    set_response(r, (unsigned)status, resp);
+}
+
+void vr_req_reply_json(vr_req *r, int status, json_object *body)
+{
+    const char *s = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    char *text = vr_asprintf("%s\n", s);
+    json_object_put(body);
+    vr_req_reply_text(r, status, "application/json", text);
+}
+
+void vr_req_reply_error(vr_req *r, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    json_object *err = json_object_new_object();
+    json_object_object_add(err, "code", json_object_new_string(code));
+    json_object_object_add(err, "message", json_object_new_string(msg));
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "error", err);
+    free(msg);
+    vr_req_reply_json(r, status, root);
+}
+
+void vr_req_defer(vr_req *r) { r->deferred = true; }
+
+static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra,
+                        size_t extra_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
+{
+    vr_req *r = cls;
+    vr_upgraded *up = vr_calloc(1, sizeof(*up));
+    up->h = r->h;
+    up->urh = urh;
+    r->upgrade_fn(up, sock, extra, extra_size, r->upgrade_opaque);
+}
+
+void vr_http_upgrade_close(vr_upgraded *up)
+{
+    MHD_upgrade_action(up->urh, MHD_UPGRADE_ACTION_CLOSE);
+    kick(up->h);
+    free(up);
+}
+
+void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, void *opaque)
+{
+    r->upgrade_fn = fn;
+    r->upgrade_opaque = opaque;
+    struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgraded, r);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, protocol);
+    set_response(r, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+}
+
+const char *vr_req_method(const vr_req *r) { return r->method; }
+const char *vr_req_path(const vr_req *r) { return r->path; }
+uid_t vr_req_peer_uid(const vr_req *r) { return r->peer_uid; }
+
+const char *vr_req_query(const vr_req *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *vr_req_header(const vr_req *r, const char *key)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, key);
+}
+
+const char *vr_req_body(const vr_req *r, size_t *len)
+{
+    if (len)
+        *len = r->body.len;
+    return r->body.s ? r->body.s : "";
+}
+
+static uid_t peer_uid(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (ci && getsockopt(ci->connect_fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+        return cred.uid;
+    return (uid_t)-1;
+}
+
+static enum MHD_Result queue(vr_req *r)
+{
+    enum MHD_Result ret = MHD_queue_response(r->conn, r->status, r->response);
+    MHD_destroy_response(r->response);
+    r->response = NULL;
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    vr_http *h = cls;
+    vr_req *r = *con_cls;
+    if (!r) {
+        r = vr_calloc(1, sizeof(*r));
+        r->h = h;
+        r->conn = conn;
+        r->method = vr_strdup(method);
+        r->path = vr_strdup(url);
+        r->peer_uid = peer_uid(conn);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (r->body.len + *upload_size > MAX_BODY)
+            r->too_big = true;
+        else
+            vr_strbuf_addn(&r->body, upload, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->response)
+        return queue(r); /* the answer of a deferred request */
+    if (r->dispatched)
+        return MHD_YES;
+    r->dispatched = true;
+    if (r->too_big)
+        vr_req_reply_error(r, 413, "too_large", "request body over %u bytes", MAX_BODY);
+    else
+        h->handler(r, h->opaque);
+    if (r->response)
+        return queue(r);
+    if (r->deferred) {
+        r->suspended = true;
+        MHD_suspend_connection(conn);
+        return MHD_YES;
+    }
+    vr_req_reply_error(r, 500, "internal", "%s %s got no answer", method, url);
+    return queue(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode why)
+{
+    vr_req *r = *con_cls;
+    if (!r)
+        return;
+    if (r->response)
+        MHD_destroy_response(r->response);
+    vr_strbuf_free(&r->body);
+    free(r->method);
+    free(r->path);
+    free(r);
+    *con_cls = NULL;
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char *msg = vr_vasprintf(fmt, ap);
+    vr_log_warn("http: %s", vr_str_trim(msg));
+    free(msg);
+}
+
+vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler,
+                       void *opaque, char **err)
+{
+    vr_http *h = vr_calloc(1, sizeof(*h));
+    h->base = base;
+    h->handler = handler;
+    h->opaque = opaque;
+    h->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE |
+                                  MHD_USE_ERROR_LOG,
+                              0, NULL, NULL, on_request, h,
+                              MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+                              MHD_OPTION_LISTEN_SOCKET, listen_fd,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                              MHD_OPTION_END);
+    if (!h->mhd) {
+        vr_set_error(err, "could not start the HTTP server");
+        free(h);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+    h->io = event_new(base, info->epoll_fd, EV_READ | EV_PERSIST, on_io, h);
+    h->timer = evtimer_new(base, on_io, h);
+    h->kick = event_new(base, -1, 0, on_io, h);
+    event_add(h->io, NULL);
+    schedule(h);
+    return h;
+}
+
+void vr_http_stop(vr_http *h)
+{
+    if (!h)
+        return;
+    event_free(h->io);
+    event_free(h->timer);
+    event_free(h->kick);
+    MHD_stop_daemon(h->mhd);
+    free(h);
+}

@@ -1,0 +1,121 @@
+/* Re-adoption: QEMUs outlive the daemon. At start the daemon walks
+ * RUNTIME/qemu/NAME/ and takes back every domain whose QEMU still runs,
+ * and notes the ones that ended while it was away. */
+#include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_process.h"
+#include "drivers/qemu/qmp.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void on_status(json_object *ret, const char *error, void *opaque)
+{
+    vr_domain *dom = opaque;
+    json_object *st = NULL;
+    if (!ret || !json_object_object_get_ex(ret, "status", &st))
+        return;
+    const char *s = json_object_get_string(st);
+    if (strcmp(s, "paused") == 0 || strcmp(s, "prelaunch") == 0) {
+        dom->state = VR_DOM_PAUSED;
+        dom->reason = "user";
+    } else if (strcmp(s, "shutdown") == 0) {
+        /* The guest powered off while nobody watched; QEMU waited
+         * (-no-shutdown). Finish the job. */
+        dom->shutdown_event = true;
+        dom->state = VR_DOM_SHUTDOWN;
+        vr_qmp_command(dom->qmp, "quit", NULL, NULL, NULL);
+    }
+}
+
+static void adopt_one(vr_qemu_driver *drv, const char *name)
+{
+    char *dir = vr_asprintf("%s/%s", drv->runtime_dir, name);
+    char *xml_path = vr_asprintf("%s/domain.xml", dir);
+    char *id_path = vr_asprintf("%s/id", dir);
+    char *pid_path = vr_asprintf("%s/qemu.pid", dir);
+    char *xml = vr_file_read(xml_path, NULL);
+    char *idtext = vr_file_read(id_path, NULL);
+    char *err = NULL;
+    vr_domain_def *live = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
+    pid_t pid = vr_pidfile_read(pid_path);
+    int id = 0, persistent = 0;
+    if (idtext)
+        sscanf(idtext, "%d %d", &id, &persistent);
+
+    vr_domain *dom = NULL;
+    if (live) {
+        size_t n;
+        vr_domain *const *all = vr_qemu_domains(drv, &n);
+        for (size_t i = 0; i < n && !dom; i++)
+            if (strcasecmp(all[i]->def->uuid, live->uuid) == 0)
+                dom = all[i];
+    }
+    if (!live || pid <= 0 || !vr_qemu_pid_is_domain(pid, live->uuid)) {
+        if (dom) {
+            dom->reason = "unknown";
+            vr_log_warn("domain %s stopped while the daemon was away", dom->def->name);
+        } else {
+            vr_log_warn("run state of %s left behind, removed (%s)", name,
+                        live ? "its QEMU is gone" : err ? err : "unreadable");
+        }
+        vr_domain_def_free(live);
+        vr_qemu_runtime_remove_stale(dir);
+        goto out;
+    }
+    if (dom) {
+        /* Running with the definition it started with; the persistent
+         * one (maybe edited since) applies at the next start. */
+        dom->next = dom->def;
+        dom->def = live;
+    } else {
+        char *err2 = NULL;
+        vr_err code = vr_qemu_domain_add(drv, xml, false, &dom, &err2);
+        vr_domain_def_free(live);
+        if (code != VR_OK) {
+            vr_log_error("cannot re-adopt %s: %s", name, err2);
+            free(err2);
+            goto out;
+        }
+    }
+    dom->runtime_dir = vr_strdup(dir);
+    dom->id = id > 0 ? id : drv->next_id;
+    if (dom->id >= drv->next_id)
+        drv->next_id = dom->id + 1;
+    struct stat st;
+    dom->started_at = stat(pid_path, &st) == 0 ? st.st_mtime : 0;
+    dom->state = VR_DOM_RUNNING;
+    dom->reason = "booted";
+    char *aerr = NULL;
+    if (vr_qemu_attach_process(dom, pid, &aerr) < 0) {
+        vr_log_error("cannot re-adopt %s: %s", name, aerr);
+        free(aerr);
+        return; /* the pid watch, if any, ends it */
+    }
+    vr_qmp_command(dom->qmp, "query-status", NULL, on_status, dom);
+    vr_log_info("domain %s re-adopted (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
+out:
+    free(err);
+    free(xml);
+    free(idtext);
+    free(dir);
+    free(xml_path);
+    free(id_path);
+    free(pid_path);
+}
+
+void vr_qemu_adopt_all(vr_qemu_driver *drv)
+{
+    DIR *d = opendir(drv->runtime_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            adopt_one(drv, e->d_name);
+    closedir(d);
+}

@@ -1,0 +1,36 @@
+/* The QEMU command line for a domain definition.
+ *
+ * Pure: it reads the definition and the runtime paths and returns argv;
+ * it starts nothing and checks no file (the driver does that before).
+ * The command line is for Debian 12's QEMU 7.2: -blockdev for disks,
+ * -device for everything on a bus, every PCI device at the address the
+ * definition gives it, and QEMU's own sockets (QMP, serial, guest agent)
+ * in the domain's runtime directory. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf/domain_conf.h"
+
+typedef struct {
+    const char *emulator;    /* used when the definition has no <emulator>;
+                                NULL: "qemu-system-x86_64" */
+    const char *accel;       /* "kvm" or "tcg" (the driver decides from host validation) */
+    const char *runtime_dir; /* per-domain dir: qmp.sock, serial0.sock, qga.sock live here */
+    const char *pidfile;
+    const char *serial_log;  /* QEMU writes all of serial port 0's output here itself
+                                (chardev logfile=, logappend=on); NULL: no log */
+    bool start_paused;       /* -S */
+    const int *tap_fds;      /* one per interface of type network/bridge, in order */
+    size_t n_tap_fds;
+} vr_qemu_runtime;
+
+/* NULL-terminated argv (argv[0] is the emulator), free with
+ * vr_qemu_argv_free. NULL with *err set when the definition cannot run
+ * as it is (an unresolved volume, a missing tap fd, a socket path too
+ * long for a unix socket). */
+char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, char **err);
+void vr_qemu_argv_free(char **argv);
+
+/* A value for QEMU's key=value,... options: every ',' doubled. */
+char *vr_qemu_quote(const char *s);

@@ -1,0 +1,25 @@
+/* A domain's serial console as the daemon holds it: one connection to
+ * QEMU's serial socket for the domain's whole run, a ring of recent
+ * output, and any number of attached clients. What a client types goes
+ * to the guest; what the guest prints goes to every client. Holding the
+ * socket ourselves means nothing printed while nobody watched is lost
+ * (QEMU also logs it all to a file). */
+#pragma once
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct vr_console vr_console;
+typedef void (*vr_console_closed_fn)(void *opaque);
+
+/* NULL when the socket cannot be reached (err says why). */
+vr_console *vr_console_open(struct event_base *base, const char *socket_path, char **err);
+/* Detach every client (their closed callbacks run) and disconnect. */
+void vr_console_free(vr_console *c);
+
+/* Attach a client socket. `initial` are bytes it already sent. With
+ * history, the ring's content is sent first. closed runs once when the
+ * client leaves or the console goes away; the fd is not closed here. */
+void vr_console_attach(vr_console *c, int fd, const char *initial, size_t n, bool history,
+                       vr_console_closed_fn closed, void *opaque);
+size_t vr_console_clients(const vr_console *c);

@@ -1,0 +1,498 @@
+/* The domain registry and its files: definitions in CONFIG/qemu/NAME.xml
+ * (written atomically), autostart links, per-run directories. */
+#include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_command.h"
+#include "drivers/qemu/qemu_console.h"
+#include "drivers/qemu/qemu_process.h"
+#include "drivers/qemu/qmp.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char *def_path(const vr_qemu_driver *drv, const char *name)
+{
+    return vr_asprintf("%s/%s.xml", drv->config_dir, name);
+}
+
+static char *autostart_path(const vr_qemu_driver *drv, const char *name)
+{
+    return vr_asprintf("%s/%s.xml", drv->autostart_dir, name);
+}
+
+char *vr_qemu_log_path(const vr_domain *dom)
+{
+    return vr_asprintf("%s/%s.log", dom->drv->log_dir, dom->def->name);
+}
+
+char *vr_qemu_serial_log_path(const vr_domain *dom)
+{
+    return vr_asprintf("%s/%s-serial0.log", dom->drv->log_dir, dom->def->name);
+}
+
+static int cmp_dom(const void *a, const void *b)
+{
+    return strcmp((*(vr_domain *const *)a)->def->name, (*(vr_domain *const *)b)->def->name);
+}
+
+static vr_domain *insert(vr_qemu_driver *drv, vr_domain_def *def, bool persistent)
+{
+    vr_domain *dom = vr_calloc(1, sizeof(*dom));
+    dom->drv = drv;
+    dom->def = def;
+    dom->persistent = persistent;
+    dom->state = VR_DOM_SHUTOFF;
+    dom->reason = "unknown";
+    dom->id = -1;
+    drv->doms = vr_realloc(drv->doms, (drv->n + 1) * sizeof(*drv->doms));
+    drv->doms[drv->n++] = dom;
+    qsort(drv->doms, drv->n, sizeof(*drv->doms), cmp_dom);
+    return dom;
+}
+
+void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
+{
+    for (size_t i = 0; i < drv->n; i++) {
+        if (drv->doms[i] != dom)
+            continue;
+        memmove(drv->doms + i, drv->doms + i + 1, (drv->n - i - 1) * sizeof(*drv->doms));
+        drv->n--;
+        break;
+    }
+    vr_domain_def_free(dom->def);
+    vr_domain_def_free(dom->next);
+    free(dom->runtime_dir);
+    free(dom);
+}
+
+vr_domain *const *vr_qemu_domains(vr_qemu_driver *drv, size_t *n)
+{
+    *n = drv->n;
+    return drv->doms;
+}
+
+vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key)
+{
+    for (size_t i = 0; i < drv->n; i++)
+        if (strcmp(drv->doms[i]->def->name, key) == 0 || strcasecmp(drv->doms[i]->def->uuid, key) == 0)
+            return drv->doms[i];
+    char *end;
+    long id = strtol(key, &end, 10);
+    if (*key && !*end && id > 0)
+        for (size_t i = 0; i < drv->n; i++)
+            if (drv->doms[i]->id == id)
+                return drv->doms[i];
+    return NULL;
+}
+
+static vr_domain *by_uuid(vr_qemu_driver *drv, const char *uuid)
+{
+    for (size_t i = 0; i < drv->n; i++)
+        if (strcasecmp(drv->doms[i]->def->uuid, uuid) == 0)
+            return drv->doms[i];
+    return NULL;
+}
+
+static vr_domain *by_name(vr_qemu_driver *drv, const char *name)
+{
+    for (size_t i = 0; i < drv->n; i++)
+        if (strcmp(drv->doms[i]->def->name, name) == 0)
+            return drv->doms[i];
+    return NULL;
+}
+
+static int save_def(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
+{
+    char *xml = vr_domain_def_format(def);
+    char *path = def_path(drv, def->name);
+    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
+    if (rc < 0)
+        vr_set_error(err, "cannot save %s: %s", path, strerror(-rc));
+    free(xml);
+    free(path);
+    return rc;
+}
+
+vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
+                          char **err)
+{
+    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
+    if (!def)
+        return VR_ERR_INVALID;
+    vr_domain *same_name = by_name(drv, def->name), *same_uuid = by_uuid(drv, def->uuid);
+    if (same_uuid && same_uuid != same_name) {
+        vr_set_error(err, "uuid %s is already used by domain '%s'", def->uuid, same_uuid->def->name);
+        vr_domain_def_free(def);
+        return VR_ERR_CONFLICT;
+    }
+    if (same_name && strcasecmp(same_name->def->uuid, def->uuid) != 0) {
+        vr_set_error(err, "domain '%s' already exists with uuid %s", def->name, same_name->def->uuid);
+        vr_domain_def_free(def);
+        return VR_ERR_CONFLICT;
+    }
+    if (same_name && !persistent) {
+        vr_set_error(err, "domain '%s' already exists", def->name);
+        vr_domain_def_free(def);
+        return VR_ERR_CONFLICT;
+    }
+    if (persistent && save_def(drv, def, err) < 0) {
+        vr_domain_def_free(def);
+        return VR_ERR_FAILED;
+    }
+    vr_domain *dom = same_name;
+    if (dom) {
+        /* A redefinition: a running domain keeps its live definition
+         * until it stops. */
+        if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
+            vr_domain_def_free(dom->next);
+            dom->next = def;
+        } else {
+            vr_domain_def_free(dom->def);
+            dom->def = def;
+        }
+        dom->persistent = true;
+    } else {
+        dom = insert(drv, def, persistent);
+    }
+    if (persistent)
+        vr_qemu_emit(dom, "defined", same_name ? "updated" : "added");
+    *out = dom;
+    return VR_OK;
+}
+
+vr_err vr_qemu_define(vr_qemu_driver *drv, const char *xml, vr_domain **out, char **err)
+{
+    return vr_qemu_domain_add(drv, xml, true, out, err);
+}
+
+/* Files the domain's disks point at, for undefine --remove-all-storage:
+ * only plain image files, never CD-ROMs (ISOs are shared) nor devices. */
+static void remove_storage(const vr_domain_def *def)
+{
+    for (size_t i = 0; i < def->n_disks; i++) {
+        const vr_disk_def *d = &def->disks[i];
+        if (d->type != VR_DISK_FILE || d->device != VR_DISK_DEVICE_DISK || !d->source_path)
+            continue;
+        if (unlink(d->source_path) == 0)
+            vr_log_info("domain %s: removed %s", def->name, d->source_path);
+        else if (errno != ENOENT)
+            vr_log_warn("domain %s: cannot remove %s: %s", def->name, d->source_path, strerror(errno));
+    }
+}
+
+vr_err vr_qemu_undefine(vr_domain *dom, bool remove_all_storage, char **err)
+{
+    vr_qemu_driver *drv = dom->drv;
+    if (!dom->persistent) {
+        vr_set_error(err, "domain '%s' is transient; use destroy to end it", dom->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    bool active = dom->state != VR_DOM_SHUTOFF || dom->starting;
+    if (active && remove_all_storage) {
+        vr_set_error(err, "domain '%s' is running; destroy it before removing its storage",
+                     dom->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    char *path = def_path(drv, dom->def->name);
+    char *link = autostart_path(drv, dom->def->name);
+    if (unlink(path) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot remove %s: %s", path, strerror(errno));
+        free(path);
+        free(link);
+        return VR_ERR_FAILED;
+    }
+    unlink(link);
+    free(path);
+    free(link);
+    dom->autostart = false;
+    if (remove_all_storage)
+        remove_storage(dom->def);
+    vr_qemu_emit(dom, "undefined", "removed");
+    if (active) {
+        /* Like libvirt: a running domain lives on as a transient one. */
+        dom->persistent = false;
+        vr_domain_def_free(dom->next);
+        dom->next = NULL;
+    } else {
+        vr_qemu_domain_remove(drv, dom);
+    }
+    return VR_OK;
+}
+
+vr_err vr_qemu_set_autostart(vr_domain *dom, bool on, char **err)
+{
+    if (!dom->persistent) {
+        vr_set_error(err, "domain '%s' is transient; define it to autostart it", dom->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    char *link = autostart_path(dom->drv, dom->def->name);
+    char *target = def_path(dom->drv, dom->def->name);
+    vr_err code = VR_OK;
+    if (on) {
+        unlink(link);
+        if (symlink(target, link) < 0) {
+            vr_set_error(err, "cannot create %s: %s", link, strerror(errno));
+            code = VR_ERR_FAILED;
+        }
+    } else if (unlink(link) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot remove %s: %s", link, strerror(errno));
+        code = VR_ERR_FAILED;
+    }
+    if (code == VR_OK)
+        dom->autostart = on;
+    free(link);
+    free(target);
+    return code;
+}
+
+char *vr_qemu_xml(const vr_domain *dom, bool inactive)
+{
+    const vr_domain_def *def = inactive && dom->next ? dom->next : dom->def;
+    return vr_domain_def_format(def);
+}
+
+/* ---- per-run files ---- */
+
+int vr_qemu_runtime_prepare(vr_domain *dom, char **err)
+{
+    dom->runtime_dir = vr_asprintf("%s/%s", dom->drv->runtime_dir, dom->def->name);
+    vr_qemu_runtime_remove_stale(dom->runtime_dir);
+    int rc = vr_mkdir_p(dom->runtime_dir, 0700);
+    if (rc < 0) {
+        vr_set_error(err, "cannot create %s: %s", dom->runtime_dir, strerror(-rc));
+        return -1;
+    }
+    /* What a restarted daemon needs to re-adopt this run, transient
+     * domains included: the live definition and the id. */
+    char *xml = vr_domain_def_format(dom->def);
+    char *path = vr_asprintf("%s/domain.xml", dom->runtime_dir);
+    rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
+    free(path);
+    free(xml);
+    char *id = vr_asprintf("%d %d\n", dom->id, dom->persistent ? 1 : 0);
+    path = vr_asprintf("%s/id", dom->runtime_dir);
+    if (rc == 0)
+        rc = vr_file_write_atomic(path, id, strlen(id), 0600);
+    free(path);
+    free(id);
+    if (rc < 0) {
+        vr_set_error(err, "cannot write the run state of '%s': %s", dom->def->name, strerror(-rc));
+        return -1;
+    }
+    return 0;
+}
+
+void vr_qemu_runtime_remove_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = vr_asprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+void vr_qemu_runtime_remove(vr_domain *dom)
+{
+    vr_qemu_runtime_remove_stale(dom->runtime_dir);
+}
+
+void vr_qemu_log_command(const char *log, char *const argv[])
+{
+    vr_strbuf b = {0};
+    time_t now = time(NULL);
+    struct tm tm;
+    char when[32];
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime_r(&now, &tm));
+    vr_strbuf_addf(&b, "%s: starting:", when);
+    for (size_t i = 0; argv[i]; i++)
+        vr_strbuf_addf(&b, " %s", argv[i]);
+    vr_strbuf_add(&b, "\n");
+    FILE *f = fopen(log, "ae");
+    if (f) {
+        fputs(b.s, f);
+        fclose(f);
+    }
+    vr_strbuf_free(&b);
+}
+
+char **vr_qemu_argv_finish(char **argv)
+{
+    size_t n = 0;
+    bool has = false;
+    for (; argv[n]; n++)
+        has |= strcmp(argv[n], "-no-shutdown") == 0;
+    if (has)
+        return argv;
+    /* QEMU stays up when the guest powers off, so the driver sees the
+     * SHUTDOWN event and decides: quit, or reset for a reboot. */
+    argv = vr_realloc(argv, (n + 2) * sizeof(*argv));
+    argv[n] = vr_strdup("-no-shutdown");
+    argv[n + 1] = NULL;
+    return argv;
+}
+
+/* ---- loading ---- */
+
+static void load_definitions(vr_qemu_driver *drv)
+{
+    DIR *d = opendir(drv->config_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !vr_str_ends(e->d_name, ".xml"))
+            continue;
+        char *path = vr_asprintf("%s/%s", drv->config_dir, e->d_name);
+        char *xml = vr_file_read(path, NULL);
+        char *err = NULL;
+        vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
+        if (!def) {
+            /* Keep the file: a definition is never lost, even one a
+             * newer or older Vireo cannot read. */
+            vr_log_error("skipping %s: %s", path, err ? err : strerror(errno));
+        } else if (by_name(drv, def->name) || by_uuid(drv, def->uuid)) {
+            vr_log_error("skipping %s: name or uuid already used", path);
+            vr_domain_def_free(def);
+        } else {
+            vr_domain *dom = insert(drv, def, true);
+            char *link = autostart_path(drv, def->name);
+            dom->autostart = vr_path_exists(link);
+            free(link);
+        }
+        free(err);
+        free(xml);
+        free(path);
+    }
+    closedir(d);
+}
+
+static void on_autostart_done(vr_err code, const char *err, void *opaque)
+{
+    char *name = opaque;
+    if (code != VR_OK)
+        vr_log_error("autostart of domain %s failed: %s", name, err);
+    free(name);
+}
+
+vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *paths,
+                                   vr_event_fn on_event, void *opaque)
+{
+    vr_qemu_driver *drv = vr_calloc(1, sizeof(*drv));
+    drv->base = base;
+    drv->paths = paths;
+    drv->on_event = on_event;
+    drv->event_opaque = opaque;
+    drv->next_id = 1;
+    drv->config_dir = vr_asprintf("%s/qemu", paths->config_dir);
+    drv->autostart_dir = vr_asprintf("%s/qemu/autostart", paths->config_dir);
+    drv->runtime_dir = vr_asprintf("%s/qemu", paths->runtime_dir);
+    drv->log_dir = vr_asprintf("%s/qemu", paths->log_dir);
+    const char *dirs[] = {drv->autostart_dir, drv->runtime_dir, drv->log_dir};
+    for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
+        int rc = vr_mkdir_p(dirs[i], 0700);
+        if (rc < 0)
+            vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
+    }
+    load_definitions(drv);
+    vr_qemu_adopt_all(drv);
+    for (size_t i = 0; i < drv->n; i++) {
+        vr_domain *dom = drv->doms[i];
+        if (dom->autostart && dom->state == VR_DOM_SHUTOFF)
+            vr_qemu_start(dom, false, on_autostart_done, vr_strdup(dom->def->name));
+    }
+    return drv;
+}
+
+void vr_qemu_driver_free(vr_qemu_driver *drv)
+{
+    if (!drv)
+        return;
+    /* QEMUs keep running: the next daemon re-adopts them. */
+    for (size_t i = 0; i < drv->n; i++) {
+        vr_domain *dom = drv->doms[i];
+        vr_qmp_free(dom->qmp, false);
+        vr_console_free(dom->console);
+        vr_pidwatch_free(dom->watch);
+        if (dom->kill_timer)
+            event_free(dom->kill_timer);
+        vr_domain_def_free(dom->def);
+        vr_domain_def_free(dom->next);
+        free(dom->runtime_dir);
+        free(dom);
+    }
+    free(drv->doms);
+    free(drv->config_dir);
+    free(drv->autostart_dir);
+    free(drv->runtime_dir);
+    free(drv->log_dir);
+    free(drv);
+}
+
+/* ---- checks before a start ---- */
+
+static vr_err need_file(const char *path, int mode, const char *what, const char *name, char **err)
+{
+    if (access(path, mode) == 0)
+        return VR_OK;
+    vr_set_error(err, "%s %s of domain '%s' %s: %s", what, path, name,
+                 errno == ENOENT ? "does not exist" : "cannot be used", strerror(errno));
+    return VR_ERR_INVALID;
+}
+
+vr_err vr_qemu_preflight(vr_domain *dom, char **err)
+{
+    const vr_domain_def *def = dom->def;
+    if (def->type == VR_VIRT_KVM && !vr_qemu_kvm_usable(dom->drv)) {
+        vr_set_error(err, "domain '%s' has type 'kvm' but KVM is not usable on this host (run "
+                          "'vireo host-validate' to see why); use <domain type='qemu'> to run it "
+                          "under TCG emulation", def->name);
+        return VR_ERR_UNSUPPORTED;
+    }
+    vr_err e = VR_OK;
+    if (def->os.kernel && (e = need_file(def->os.kernel, R_OK, "kernel", def->name, err)))
+        return e;
+    if (def->os.initrd && (e = need_file(def->os.initrd, R_OK, "initrd", def->name, err)))
+        return e;
+    if (def->os.loader.path && (e = need_file(def->os.loader.path, R_OK, "firmware", def->name, err)))
+        return e;
+    for (size_t i = 0; i < def->n_disks; i++) {
+        const vr_disk_def *d = &def->disks[i];
+        if (d->type == VR_DISK_VOLUME && !d->resolved_path) {
+            vr_set_error(err, "disk %s of domain '%s' names volume '%s' in pool '%s', and storage "
+                              "pools are not available yet", d->target_dev, def->name,
+                         d->source_volume, d->source_pool);
+            return VR_ERR_UNSUPPORTED;
+        }
+        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+        if (!path)
+            continue; /* an empty CD-ROM drive */
+        char *what = vr_asprintf("disk %s image", d->target_dev);
+        e = need_file(path, d->readonly ? R_OK : R_OK | W_OK, what, def->name, err);
+        free(what);
+        if (e)
+            return e;
+    }
+    if (def->emulator && access(def->emulator, X_OK) != 0) {
+        vr_set_error(err, "emulator %s of domain '%s' cannot be run: %s", def->emulator, def->name,
+                     strerror(errno));
+        return VR_ERR_INVALID;
+    }
+    return VR_OK;
+}

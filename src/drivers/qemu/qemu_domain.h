@@ -1,0 +1,43 @@
+/* Internals shared by the QEMU driver's files: the driver state, the
+ * domain registry and its files on disk. Not for the daemon. */
+#pragma once
+#include "drivers/qemu/qemu_driver.h"
+
+struct vr_qemu_driver {
+    struct event_base *base;
+    const vr_paths *paths;
+    char *config_dir;    /* CONFIG/qemu: NAME.xml per persistent domain */
+    char *autostart_dir; /* CONFIG/qemu/autostart: links to autostart ones */
+    char *runtime_dir;   /* RUNTIME/qemu: NAME/ per running domain */
+    char *log_dir;       /* LOG/qemu: NAME.log and NAME-serial0.log */
+    vr_domain **doms;    /* sorted by name */
+    size_t n;
+    int next_id;
+    int kvm_probed;      /* 0 not yet, 1 usable, -1 not */
+    vr_event_fn on_event;
+    void *event_opaque;
+};
+
+/* Registry. add: parse, check name/uuid clashes, and (persistent) save. */
+vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
+                          char **err);
+void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
+
+/* Files. */
+char *vr_qemu_log_path(const vr_domain *dom);
+char *vr_qemu_serial_log_path(const vr_domain *dom);
+void vr_qemu_log_command(const char *log, char *const argv[]);
+int vr_qemu_runtime_prepare(vr_domain *dom, char **err);
+void vr_qemu_runtime_remove(vr_domain *dom);
+void vr_qemu_runtime_remove_stale(const char *dir);
+
+/* Checks before a start that QEMU would report badly or late. */
+vr_err vr_qemu_preflight(vr_domain *dom, char **err);
+/* Options every QEMU of ours gets whatever the definition says. */
+char **vr_qemu_argv_finish(char **argv);
+
+/* Re-adoption of QEMUs a previous daemon started. */
+int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
+void vr_qemu_adopt_all(vr_qemu_driver *drv);
+
+void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);

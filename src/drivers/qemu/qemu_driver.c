@@ -1,0 +1,433 @@
+/* Domain lifecycle on QEMU: define/undefine, start, stop, pause, and the
+ * bookkeeping that follows QEMU's events and process exits. */
+#include "drivers/qemu/qemu_driver.h"
+#include "drivers/qemu/qemu_command.h"
+#include "drivers/qemu/qemu_console.h"
+#include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_process.h"
+#include "drivers/qemu/qmp.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "host/cpuinfo.h"
+#include "host/validate.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* How long destroy waits after SIGTERM before SIGKILL. */
+#define DESTROY_GRACE_SECS 5
+
+typedef struct waiter {
+    struct waiter *next;
+    vr_done_fn cb;
+    void *opaque;
+} waiter;
+
+const char *vr_dom_state_name(vr_dom_state s)
+{
+    switch (s) {
+    case VR_DOM_SHUTOFF: return "shut off";
+    case VR_DOM_RUNNING: return "running";
+    case VR_DOM_PAUSED: return "paused";
+    case VR_DOM_SHUTDOWN: return "in shutdown";
+    }
+    return "unknown";
+}
+
+bool vr_qemu_kvm_usable(vr_qemu_driver *drv)
+{
+    /* Probed on first need, not at daemon start: the probe costs up to
+     * ~0.2 s on hosts where KVM is slow, and start-up must stay fast. */
+    if (drv->kvm_probed == 0) {
+        vr_cpuinfo cpu;
+        bool cpu_ok = vr_cpuinfo_read(&cpu) == 0;
+        vr_kvm_probe probe;
+        const char *dev = getenv("VIREO_KVM_DEVICE");
+        vr_kvm_probe_run(dev ? dev : "/dev/kvm", &probe);
+        vr_check c;
+        drv->kvm_probed = vr_kvm_verdict(&cpu, cpu_ok, &probe, &c) == VR_ACCEL_KVM ? 1 : -1;
+        vr_log_info("accelerator: %s (%s)", drv->kvm_probed > 0 ? "kvm" : "tcg", c.detail);
+        free(c.detail);
+        free(c.hint);
+    }
+    return drv->kvm_probed > 0;
+}
+
+void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail)
+{
+    if (dom->drv->on_event)
+        dom->drv->on_event(dom, event, detail, dom->drv->event_opaque);
+}
+
+/* ---- process exit and QMP events ---- */
+
+static void finish_waiters(vr_domain *dom, vr_err code, const char *err)
+{
+    waiter *w = dom->waiters;
+    dom->waiters = NULL;
+    while (w) {
+        waiter *next = w->next;
+        w->cb(code, err, w->opaque);
+        free(w);
+        w = next;
+    }
+}
+
+static void add_waiter(vr_domain *dom, vr_done_fn cb, void *opaque)
+{
+    waiter *w = vr_calloc(1, sizeof(*w));
+    w->cb = cb;
+    w->opaque = opaque;
+    w->next = dom->waiters;
+    dom->waiters = w;
+}
+
+static void release_runtime(vr_domain *dom)
+{
+    /* Never reached from a QMP callback (exits come from the pid
+     * watch), so the client can go now; its waiting callers hear back. */
+    vr_qmp *qmp = dom->qmp;
+    dom->qmp = NULL;
+    vr_qmp_free(qmp, true);
+    vr_console_free(dom->console);
+    dom->console = NULL;
+    vr_pidwatch_free(dom->watch);
+    dom->watch = NULL;
+    if (dom->kill_timer) {
+        event_free(dom->kill_timer);
+        dom->kill_timer = NULL;
+    }
+    if (dom->runtime_dir) {
+        vr_qemu_runtime_remove(dom);
+        free(dom->runtime_dir);
+        dom->runtime_dir = NULL;
+    }
+    dom->pid = 0;
+    dom->id = -1;
+    dom->started_at = 0;
+}
+
+static void on_qemu_exit(void *opaque)
+{
+    vr_domain *dom = opaque;
+    const char *event, *reason;
+    if (dom->destroying) {
+        event = "stopped";
+        reason = "destroyed";
+    } else if (dom->shutdown_event) {
+        event = "stopped";
+        reason = "shutdown";
+    } else {
+        event = "crashed";
+        reason = "crashed";
+    }
+    vr_log_info("domain %s: QEMU (pid %d) exited: %s", dom->def->name, (int)dom->pid, reason);
+    release_runtime(dom);
+    dom->state = VR_DOM_SHUTOFF;
+    dom->reason = reason;
+    dom->destroying = dom->shutdown_event = dom->rebooting = false;
+    if (dom->next) {
+        vr_domain_def_free(dom->def);
+        dom->def = dom->next;
+        dom->next = NULL;
+    }
+    vr_qemu_emit(dom, event, reason);
+    finish_waiters(dom, VR_OK, NULL);
+    if (!dom->persistent)
+        vr_qemu_domain_remove(dom->drv, dom);
+}
+
+static void on_qmp_event(const char *event, json_object *data, void *opaque)
+{
+    vr_domain *dom = opaque;
+    if (strcmp(event, "SHUTDOWN") == 0) {
+        /* Our own "quit" makes a second SHUTDOWN (host-qmp-quit): the
+         * first one told the story. */
+        if (dom->shutdown_event)
+            return;
+        json_object *g = NULL;
+        bool guest = data && json_object_object_get_ex(data, "guest", &g) && json_object_get_boolean(g);
+        if (dom->rebooting) {
+            /* A reboot asked through ACPI: QEMU stayed up (-no-shutdown),
+             * so reset and run the same process again. */
+            dom->rebooting = false;
+            vr_qmp_command(dom->qmp, "system_reset", NULL, NULL, NULL);
+            vr_qmp_command(dom->qmp, "cont", NULL, NULL, NULL);
+            vr_qemu_emit(dom, "rebooted", "guest");
+            return;
+        }
+        dom->shutdown_event = true;
+        dom->state = VR_DOM_SHUTDOWN;
+        vr_qemu_emit(dom, "shutdown", guest ? "guest" : "host");
+        /* The guest powered off; QEMU waits (-no-shutdown): end it. */
+        vr_qmp_command(dom->qmp, "quit", NULL, NULL, NULL);
+    } else if (strcmp(event, "STOP") == 0) {
+        if (dom->shutdown_event || dom->state != VR_DOM_RUNNING)
+            return;
+        dom->state = VR_DOM_PAUSED;
+        dom->reason = "user";
+        vr_qemu_emit(dom, "suspended", "paused");
+    } else if (strcmp(event, "RESUME") == 0) {
+        if (dom->state != VR_DOM_PAUSED)
+            return;
+        dom->state = VR_DOM_RUNNING;
+        dom->reason = "unpaused";
+        vr_qemu_emit(dom, "resumed", "unpaused");
+    } else if (strcmp(event, "RESET") == 0) {
+        vr_qemu_emit(dom, "rebooted", "reset");
+    }
+}
+
+static void on_qmp_closed(void *opaque)
+{
+    /* The process exit (pidfd) is what ends a domain; a closed monitor
+     * only tells us QEMU is on its way out. */
+    (void)opaque;
+}
+
+/* Connect monitor and console of a QEMU that is up, and watch its pid. */
+int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
+{
+    dom->pid = pid;
+    dom->watch = vr_pidwatch_new(dom->drv->base, pid, on_qemu_exit, dom);
+    if (!dom->watch) {
+        vr_set_error(err, "QEMU (pid %d) exited right after starting; see %s", (int)pid,
+                     vr_qemu_log_path(dom));
+        return -1;
+    }
+    char *qmp_path = vr_asprintf("%s/qmp.sock", dom->runtime_dir);
+    dom->qmp = vr_qmp_connect(dom->drv->base, qmp_path, on_qmp_event, on_qmp_closed, dom, err);
+    free(qmp_path);
+    if (!dom->qmp)
+        return -1;
+    char *serial = vr_asprintf("%s/serial0.sock", dom->runtime_dir);
+    char *cerr = NULL;
+    if (vr_path_exists(serial)) {
+        dom->console = vr_console_open(dom->drv->base, serial, &cerr);
+        if (!dom->console)
+            vr_log_warn("domain %s: %s", dom->def->name, cerr);
+    }
+    free(cerr);
+    free(serial);
+    return 0;
+}
+
+/* ---- start ---- */
+
+typedef struct {
+    vr_domain *dom;
+    bool paused;
+    vr_done_fn cb;
+    void *opaque;
+} start_ctx;
+
+static void start_failed(vr_domain *dom, const char *err)
+{
+    vr_log_warn("domain %s: start failed: %s", dom->def->name, err);
+    if (dom->watch)
+        vr_pidwatch_kill(dom->watch, SIGKILL);
+    release_runtime(dom);
+    dom->starting = false;
+    dom->state = VR_DOM_SHUTOFF;
+    dom->reason = "failed";
+}
+
+static void on_spawned(pid_t pid, const char *err, void *opaque)
+{
+    start_ctx *c = opaque;
+    vr_domain *dom = c->dom;
+    char *aerr = NULL;
+    if (pid <= 0 || vr_qemu_attach_process(dom, pid, &aerr) < 0) {
+        const char *why = err ? err : aerr;
+        start_failed(dom, why);
+        c->cb(VR_ERR_FAILED, why, c->opaque);
+        free(aerr);
+        if (!dom->persistent)
+            vr_qemu_domain_remove(dom->drv, dom);
+        free(c);
+        return;
+    }
+    dom->starting = false;
+    dom->state = c->paused ? VR_DOM_PAUSED : VR_DOM_RUNNING;
+    dom->reason = c->paused ? "user" : "booted";
+    dom->started_at = time(NULL);
+    vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
+    vr_qemu_emit(dom, "started", "booted");
+    if (c->paused)
+        vr_qemu_emit(dom, "suspended", "paused");
+    c->cb(VR_OK, NULL, c->opaque);
+    free(c);
+}
+
+void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
+{
+    char *err = NULL;
+    if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
+        cb(VR_ERR_CONFLICT, dom->starting ? "domain is already starting" : "domain is already running",
+           opaque);
+        return;
+    }
+    vr_err code = vr_qemu_preflight(dom, &err);
+    if (code != VR_OK) {
+        cb(code, err, opaque);
+        free(err);
+        return;
+    }
+    dom->starting = true;
+    dom->id = dom->drv->next_id++;
+    if (vr_qemu_runtime_prepare(dom, &err) < 0) {
+        start_failed(dom, err);
+        cb(VR_ERR_FAILED, err, opaque);
+        free(err);
+        return;
+    }
+    char *pidfile = vr_asprintf("%s/qemu.pid", dom->runtime_dir);
+    char *serial_log = vr_qemu_serial_log_path(dom);
+    vr_qemu_runtime rt = {
+        .emulator = NULL,
+        .accel = dom->def->type == VR_VIRT_KVM ? "kvm" : "tcg",
+        .runtime_dir = dom->runtime_dir,
+        .pidfile = pidfile,
+        .serial_log = serial_log,
+        .start_paused = paused,
+    };
+    char **argv = vr_qemu_build_argv(dom->def, &rt, &err);
+    free(serial_log);
+    if (!argv) {
+        free(pidfile);
+        start_failed(dom, err);
+        cb(VR_ERR_INVALID, err, opaque);
+        free(err);
+        return;
+    }
+    argv = vr_qemu_argv_finish(argv);
+    start_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (start_ctx){.dom = dom, .paused = paused, .cb = cb, .opaque = opaque};
+    char *log = vr_qemu_log_path(dom);
+    vr_qemu_log_command(log, argv);
+    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, NULL, 0, on_spawned, c, &err);
+    free(log);
+    free(pidfile);
+    vr_qemu_argv_free(argv);
+    if (rc < 0) {
+        start_failed(dom, err);
+        cb(VR_ERR_FAILED, err, opaque);
+        free(err);
+        free(c);
+    }
+}
+
+void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_fn cb, void *opaque)
+{
+    char *err = NULL;
+    vr_domain *dom = NULL;
+    vr_err code = vr_qemu_domain_add(drv, xml, false, &dom, &err);
+    if (code != VR_OK) {
+        cb(code, err, opaque);
+        free(err);
+        return;
+    }
+    vr_qemu_start(dom, paused, cb, opaque);
+}
+
+/* ---- stop, pause ---- */
+
+static bool running(const vr_domain *dom)
+{
+    return dom->state != VR_DOM_SHUTOFF && dom->pid > 0;
+}
+
+vr_err vr_qemu_shutdown(vr_domain *dom, char **err)
+{
+    if (!running(dom)) {
+        vr_set_error(err, "domain '%s' is not running", dom->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    /* ACPI power button: the guest decides; state changes arrive as events. */
+    vr_qmp_command(dom->qmp, "system_powerdown", NULL, NULL, NULL);
+    return VR_OK;
+}
+
+vr_err vr_qemu_reboot(vr_domain *dom, char **err)
+{
+    if (!running(dom)) {
+        vr_set_error(err, "domain '%s' is not running", dom->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    dom->rebooting = true;
+    vr_qmp_command(dom->qmp, "system_powerdown", NULL, NULL, NULL);
+    return VR_OK;
+}
+
+static void on_kill_timer(evutil_socket_t fd, short what, void *arg)
+{
+    vr_domain *dom = arg;
+    if (dom->watch) {
+        vr_log_warn("domain %s: QEMU ignored SIGTERM for %d s, killing it", dom->def->name,
+                    DESTROY_GRACE_SECS);
+        vr_pidwatch_kill(dom->watch, SIGKILL);
+    }
+}
+
+void vr_qemu_destroy(vr_domain *dom, vr_done_fn cb, void *opaque)
+{
+    if (!running(dom)) {
+        char *err = vr_asprintf("domain '%s' is not running", dom->def->name);
+        cb(VR_ERR_CONFLICT, err, opaque);
+        free(err);
+        return;
+    }
+    add_waiter(dom, cb, opaque);
+    if (dom->destroying)
+        return;
+    dom->destroying = true;
+    vr_pidwatch_kill(dom->watch, SIGTERM);
+    dom->kill_timer = evtimer_new(dom->drv->base, on_kill_timer, dom);
+    struct timeval tv = {.tv_sec = DESTROY_GRACE_SECS};
+    evtimer_add(dom->kill_timer, &tv);
+}
+
+typedef struct {
+    vr_done_fn cb;
+    void *opaque;
+} qmp_ctx;
+
+static void on_qmp_done(json_object *ret, const char *error, void *opaque)
+{
+    qmp_ctx *c = opaque;
+    c->cb(error ? VR_ERR_FAILED : VR_OK, error, c->opaque);
+    free(c);
+}
+
+static void simple_qmp(vr_domain *dom, const char *cmd, vr_dom_state want, const char *wrong,
+                       vr_done_fn cb, void *opaque)
+{
+    if (!running(dom) || dom->state != want) {
+        char *err = vr_asprintf("domain '%s' is %s", dom->def->name, wrong);
+        cb(VR_ERR_CONFLICT, err, opaque);
+        free(err);
+        return;
+    }
+    qmp_ctx *c = vr_calloc(1, sizeof(*c));
+    c->cb = cb;
+    c->opaque = opaque;
+    vr_qmp_command(dom->qmp, cmd, NULL, on_qmp_done, c);
+}
+
+void vr_qemu_suspend(vr_domain *dom, vr_done_fn cb, void *opaque)
+{
+    simple_qmp(dom, "stop", VR_DOM_RUNNING,
+               dom->state == VR_DOM_PAUSED ? "already paused" : "not running", cb, opaque);
+}
+
+void vr_qemu_resume(vr_domain *dom, vr_done_fn cb, void *opaque)
+{
+    simple_qmp(dom, "cont", VR_DOM_PAUSED, running(dom) ? "not paused" : "not running", cb, opaque);
+}
+
+struct event_base *vr_qemu_base(vr_qemu_driver *drv) { return drv->base; }
+const vr_paths *vr_qemu_paths(vr_qemu_driver *drv) { return drv->paths; }

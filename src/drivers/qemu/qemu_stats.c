@@ -1,0 +1,96 @@
+/* domstats: CPU time from /proc, memory and block counters from QMP. */
+#include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qmp.h"
+#include "common/file.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    vr_domain *dom;
+    json_object *out;
+    vr_stats_fn cb;
+    void *opaque;
+} stats_ctx;
+
+/* utime + stime of the whole QEMU process, in nanoseconds. */
+static long long cpu_time_ns(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    char *s = vr_file_read(path, NULL);
+    if (!s)
+        return -1;
+    char *p = strrchr(s, ')');
+    unsigned long long ut = 0, st = 0;
+    /* After ")": state is field 3; utime and stime are fields 14, 15. */
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) {
+        free(s);
+        return -1;
+    }
+    free(s);
+    long hz = sysconf(_SC_CLK_TCK);
+    return (long long)((ut + st) * (1000000000ull / (unsigned long long)(hz > 0 ? hz : 100)));
+}
+
+static void on_balloon(json_object *ret, const char *error, void *opaque)
+{
+    stats_ctx *c = opaque;
+    json_object *actual = NULL;
+    if (ret && json_object_object_get_ex(ret, "actual", &actual))
+        json_object_object_add(c->out, "memory_current_kib",
+                               json_object_new_int64(json_object_get_int64(actual) / 1024));
+    c->cb(c->out, NULL, c->opaque);
+    json_object_put(c->out);
+    free(c);
+}
+
+static void on_blockstats(json_object *ret, const char *error, void *opaque)
+{
+    stats_ctx *c = opaque;
+    json_object *block = json_object_new_array();
+    size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *dev = json_object_array_get_idx(ret, i), *name = NULL, *st = NULL, *v;
+        json_object_object_get_ex(dev, "qdev", &name);
+        if (!json_object_object_get_ex(dev, "stats", &st))
+            continue;
+        json_object *o = json_object_new_object();
+        const char *qdev = name ? json_object_get_string(name) : "";
+        /* qdev paths look like /machine/peripheral/virtio-disk0/virtio-backend */
+        json_object_object_add(o, "device", json_object_new_string(qdev));
+        static const char *keys[] = {"rd_bytes", "wr_bytes", "rd_operations", "wr_operations"};
+        for (size_t k = 0; k < VR_ARRAY_LEN(keys); k++)
+            if (json_object_object_get_ex(st, keys[k], &v))
+                json_object_object_add(o, keys[k], json_object_new_int64(json_object_get_int64(v)));
+        json_object_array_add(block, o);
+    }
+    json_object_object_add(c->out, "block", block);
+    if (error || !c->dom->qmp) {
+        on_balloon(NULL, "QEMU exited", c);
+        return;
+    }
+    vr_qmp_command(c->dom->qmp, "query-balloon", NULL, on_balloon, c);
+}
+
+void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "state", json_object_new_string(vr_dom_state_name(dom->state)));
+    json_object_object_add(o, "vcpus", json_object_new_int((int)dom->def->vcpus));
+    json_object_object_add(o, "memory_max_kib", json_object_new_int64((int64_t)dom->def->memory_kib));
+    json_object_object_add(o, "memory_current_kib",
+                           json_object_new_int64((int64_t)dom->def->current_memory_kib));
+    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp) {
+        cb(o, NULL, opaque);
+        json_object_put(o);
+        return;
+    }
+    json_object_object_add(o, "cpu_time_ns", json_object_new_int64(cpu_time_ns(dom->pid)));
+    json_object_object_add(o, "net", json_object_new_array());
+    stats_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (stats_ctx){.dom = dom, .out = o, .cb = cb, .opaque = opaque};
+    vr_qmp_command(dom->qmp, "query-blockstats", NULL, on_blockstats, c);
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# 20 clients hammer list and dominfo while domains start and stop, on the
+# ASan/UBSan build of the daemon: no client error, no crash, no leak.
+. "$(dirname "$0")/lib.sh"
+need_images
+ASAN_VIREOD=${VIREO_ASAN_BUILD:-}/src/daemon/vireod
+[ -x "$ASAN_VIREOD" ] || fail "no ASan daemon at $ASAN_VIREOD (make asan)"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+start_daemon "$ASAN_VIREOD"
+
+for n in 1 2 3; do
+    tiny_xml "h$n" > "$ROOT/h$n.xml"
+    "$VIREO" define "$ROOT/h$n.xml" >/dev/null
+done
+
+hammer() {
+    local i errors=0
+    for i in $(seq 1 40); do
+        "$VIREO" list --all >/dev/null || errors=$((errors + 1))
+        "$VIREO" dominfo "h$((i % 3 + 1))" >/dev/null || errors=$((errors + 1))
+    done
+    echo "$errors" > "$ROOT/hammer.$1"
+}
+HAMMERS=()
+for c in $(seq 1 20); do
+    hammer "$c" &
+    HAMMERS+=($!)
+done
+
+# Meanwhile: domains start and stop.
+for round in 1 2; do
+    for n in 1 2 3; do "$VIREO" start "h$n" >/dev/null || fail "start h$n (round $round)"; done
+    for n in 1 2 3; do "$VIREO" destroy "h$n" >/dev/null || fail "destroy h$n (round $round)"; done
+done
+for p in "${HAMMERS[@]}"; do wait "$p"; done
+total=0
+for c in $(seq 1 20); do total=$((total + $(cat "$ROOT/hammer.$c"))); done
+expect_eq "client errors under load" "$total" 0
+
+kill -0 "$DAEMON_PID" || fail "daemon died under load"
+ok "daemon alive"
+stop_daemon
+if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$ROOT/vireod.log"; then
+    grep -E -A30 'AddressSanitizer|LeakSanitizer|runtime error' "$ROOT/vireod.log" | head -60 >&2
+    fail "sanitizer report in the daemon log"
+fi
+ok "no sanitizer report (leaks checked at exit)"

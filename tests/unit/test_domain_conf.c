@@ -1,0 +1,994 @@
+/* Domain XML: fixtures parse, complete and round-trip to a fixed point;
+ * generated values (UUID, MACs, PCI and drive addresses, target names,
+ * implicit controllers) are right; everything outside the subset is
+ * refused on one line naming the element and its line. UUIDs and MACs
+ * are tested here too. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/file.h"
+#include "common/util.h"
+#include "conf/domain_conf.h"
+#include "conf/mac.h"
+#include "conf/uuid.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static char *fixture(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/domain/%s", FIXTURES, name);
+    char *text = vr_file_read(path, NULL);
+    if (!text)
+        fail_msg("cannot read fixture %s", path);
+    return text;
+}
+
+static vr_domain_def *parse_ok(const char *xml)
+{
+    char *err = NULL;
+    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), &err);
+    if (!def)
+        fail_msg("parse failed: %s", err);
+    assert_null(err);
+    return def;
+}
+
+static vr_domain_def *parse_fixture(const char *name)
+{
+    char *xml = fixture(name);
+    vr_domain_def *def = parse_ok(xml);
+    free(xml);
+    return def;
+}
+
+/* Refused, with a one-line message that starts with "line N: " and
+ * contains `needle`. */
+static void refused_at(const char *xml, long line, const char *needle)
+{
+    char *err = NULL;
+    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), &err);
+    if (def) {
+        vr_domain_def_free(def);
+        fail_msg("accepted, expected line %ld: ...%s...\n%s", line, needle, xml);
+    }
+    assert_non_null(err);
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), "line %ld: ", line);
+    if (strncmp(err, prefix, strlen(prefix)) != 0 || !strstr(err, needle))
+        fail_msg("message '%s'\n  expected '%s...%s'", err, prefix, needle);
+    assert_null(strchr(err, '\n'));
+    free(err);
+}
+
+/* A domain whose <devices> content starts on line 6. */
+#define HEAD                                                                                   \
+    "<domain type='kvm'>\n<name>t</name>\n<memory unit='MiB'>64</memory>\n"                   \
+    "<os><type>hvm</type></os>\n<devices>\n"
+#define TAIL "</devices>\n</domain>\n"
+#define Q35_HEAD                                                                               \
+    "<domain type='kvm'>\n<name>t</name>\n<memory unit='MiB'>64</memory>\n"                   \
+    "<os><type machine='q35'>hvm</type></os>\n<devices>\n"
+
+static void dev_refused(const char *devices, long line, const char *needle)
+{
+    char *xml = NULL;
+    if (asprintf(&xml, HEAD "%s" TAIL, devices) < 0)
+        fail();
+    refused_at(xml, line, needle);
+    free(xml);
+}
+
+static vr_domain_def *dev_ok(const char *head, const char *devices)
+{
+    char *xml = NULL;
+    if (asprintf(&xml, "%s%s" TAIL, head, devices) < 0)
+        fail();
+    vr_domain_def *def = parse_ok(xml);
+    free(xml);
+    return def;
+}
+
+/* format -> parse -> format gives the same text; so does copy. */
+static void assert_fixed_point(const vr_domain_def *def)
+{
+    char *f1 = vr_domain_def_format(def);
+    vr_domain_def *again = parse_ok(f1);
+    char *f2 = vr_domain_def_format(again);
+    assert_string_equal(f1, f2);
+    vr_domain_def *copy = vr_domain_def_copy(def);
+    assert_non_null(copy);
+    char *f3 = vr_domain_def_format(copy);
+    assert_string_equal(f1, f3);
+    vr_domain_def_free(copy);
+    vr_domain_def_free(again);
+    free(f1);
+    free(f2);
+    free(f3);
+}
+
+static const vr_controller_def *ctrl(const vr_domain_def *def, vr_controller_type t, unsigned i)
+{
+    const vr_controller_def *c = vr_domain_def_controller(def, t, i);
+    assert_non_null(c);
+    return c;
+}
+
+static void assert_pci(const vr_address *a, unsigned bus, unsigned slot, unsigned fn)
+{
+    assert_int_equal(a->type, VR_ADDR_PCI);
+    if (a->bus != bus || a->slot != slot || a->function != fn)
+        fail_msg("PCI address %02x:%02x.%x, expected %02x:%02x.%x", a->bus, a->slot, a->function,
+                 bus, slot, fn);
+}
+
+/* Every PCI address in the definition, for uniqueness checks. */
+static size_t all_pci(const vr_domain_def *def, const vr_address **out, size_t cap)
+{
+    size_t n = 0;
+#define TAKE(a)                                          \
+    do {                                                 \
+        if ((a)->type == VR_ADDR_PCI && n < cap)         \
+            out[n++] = (a);                              \
+    } while (0)
+    for (size_t i = 0; i < def->n_disks; i++)
+        TAKE(&def->disks[i].addr);
+    for (size_t i = 0; i < def->n_controllers; i++)
+        TAKE(&def->controllers[i].addr);
+    for (size_t i = 0; i < def->n_interfaces; i++)
+        TAKE(&def->interfaces[i].addr);
+    for (size_t i = 0; i < def->n_videos; i++)
+        TAKE(&def->videos[i].addr);
+    for (size_t i = 0; i < def->n_inputs; i++)
+        TAKE(&def->inputs[i].addr);
+    for (size_t i = 0; i < def->n_rngs; i++)
+        TAKE(&def->rngs[i].addr);
+    TAKE(&def->memballoon.addr);
+#undef TAKE
+    return n;
+}
+
+static void assert_pci_unique(const vr_domain_def *def, bool q35)
+{
+    const vr_address *a[128];
+    size_t n = all_pci(def, a, 128);
+    for (size_t i = 0; i < n; i++) {
+        if (a[i]->bus == 0) {
+            assert_int_not_equal(a[i]->slot, 0); /* the host bridge */
+            if (q35 && a[i]->slot == 0x1f)
+                assert_int_equal(a[i]->function, 2); /* only the built-in SATA */
+        }
+        for (size_t k = 0; k < i; k++)
+            if (a[k]->bus == a[i]->bus && a[k]->slot == a[i]->slot &&
+                a[k]->function == a[i]->function)
+                fail_msg("PCI address %02x:%02x.%x used twice", a[i]->bus, a[i]->slot,
+                         a[i]->function);
+    }
+}
+
+/* ---- fixtures ------------------------------------------------------------- */
+
+static void minimal_defaults(void **state)
+{
+    vr_domain_def *def = parse_fixture("minimal.xml");
+    assert_string_equal(def->name, "minimal");
+    assert_int_equal(def->type, VR_VIRT_QEMU);
+    assert_int_equal(strlen(def->uuid), 36);
+    assert_int_equal(def->uuid[14], '4'); /* version 4 */
+    assert_non_null(strchr("89ab", def->uuid[19]));
+    assert_true(def->memory_kib == 262144);
+    assert_true(def->current_memory_kib == 262144);
+    assert_int_equal(def->vcpus, 1);
+    assert_string_equal(def->os.arch, "x86_64");
+    assert_string_equal(def->os.machine, VR_DEFAULT_MACHINE);
+    assert_string_equal(def->os.machine, "pc");
+    assert_false(vr_domain_def_is_q35(def));
+    assert_int_equal(def->os.n_boot_devs, 1);
+    assert_int_equal(def->os.boot_devs[0], VR_BOOT_HD);
+    assert_false(def->features.acpi);
+    assert_int_equal(def->cpu.mode, VR_CPU_NONE);
+    assert_int_equal(def->clock.offset, VR_CLOCK_UTC);
+    assert_int_equal(def->on_poweroff, VR_LIFECYCLE_DESTROY);
+    assert_int_equal(def->on_reboot, VR_LIFECYCLE_RESTART);
+    assert_int_equal(def->on_crash, VR_LIFECYCLE_DESTROY);
+    assert_null(def->emulator);
+    assert_null(def->metadata);
+    /* libvirt's implicit devices: the PCI root and a virtio balloon. */
+    assert_string_equal(ctrl(def, VR_CONTROLLER_PCI, 0)->model, "pci-root");
+    assert_int_equal(def->memballoon.model, VR_MEMBALLOON_VIRTIO);
+    assert_pci(&def->memballoon.addr, 0, 2, 0);
+    assert_int_equal(def->n_disks + def->n_interfaces + def->n_videos + def->n_graphics, 0);
+
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<memory unit=\"KiB\">262144</memory>"));
+    assert_non_null(strstr(xml, "<currentMemory unit=\"KiB\">262144</currentMemory>"));
+    assert_non_null(strstr(xml, def->uuid));
+    assert_non_null(strstr(xml, "machine=\"pc\""));
+    assert_null(strstr(xml, "<?xml"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+static void full_domain(void **state)
+{
+    vr_domain_def *def = parse_fixture("full.xml");
+    assert_int_equal(def->type, VR_VIRT_KVM);
+    assert_string_equal(def->name, "full-1.0_test+x");
+    assert_string_equal(def->uuid, "7d5f2c1a-3b4e-4f60-8a9b-0c1d2e3f4a5b");
+    assert_string_equal(def->title, "Everything Vireo supports");
+    assert_non_null(strstr(def->description, "with <markup> & entities."));
+    assert_non_null(strstr(def->metadata, "xmlns:app=\"http://example.org/app/1.0\""));
+    assert_non_null(strstr(def->metadata, "<app:owner name=\"alice\">ops &amp; dev</app:owner>"));
+    assert_true(def->memory_kib == 2 * 1024 * 1024);
+    assert_true(def->current_memory_kib == 1536 * 1024);
+    assert_int_equal(def->vcpus, 4);
+    assert_int_equal(def->cpu.mode, VR_CPU_HOST_PASSTHROUGH);
+    assert_int_equal(def->cpu.check, VR_CPU_CHECK_NONE);
+    assert_int_equal(def->cpu.migratable, VR_TRISTATE_ON);
+    assert_int_equal(def->cpu.sockets * def->cpu.dies * def->cpu.cores * def->cpu.threads, 4);
+    assert_string_equal(def->os.machine, "pc-i440fx-7.2");
+    assert_int_equal(def->os.loader.type, VR_LOADER_PFLASH);
+    assert_true(def->os.loader.readonly);
+    assert_string_equal(def->os.loader.path, "/usr/share/OVMF/OVMF_CODE_4M.fd");
+    assert_string_equal(def->os.nvram, "/var/lib/vireo/nvram/full,1_VARS.fd");
+    assert_string_equal(def->os.nvram_template, "/usr/share/OVMF/OVMF_VARS_4M.fd");
+    assert_int_equal(def->os.n_boot_devs, 0); /* per-device boot orders instead */
+    assert_true(def->features.acpi && def->features.apic && def->features.pae);
+    assert_int_equal(def->features.vmport, VR_TRISTATE_OFF);
+    assert_int_equal(def->clock.offset, VR_CLOCK_LOCALTIME);
+    assert_int_equal(def->clock.rtc_tickpolicy, VR_TICK_CATCHUP);
+    assert_int_equal(def->clock.pit_tickpolicy, VR_TICK_DELAY);
+    assert_int_equal(def->clock.hpet, VR_TRISTATE_OFF);
+    assert_int_equal(def->on_poweroff, VR_LIFECYCLE_PRESERVE);
+    assert_int_equal(def->on_reboot, VR_LIFECYCLE_DESTROY);
+    assert_int_equal(def->on_crash, VR_LIFECYCLE_RENAME_RESTART);
+    assert_int_equal(def->pm.suspend_to_mem, VR_TRISTATE_OFF);
+    assert_int_equal(def->pm.suspend_to_disk, VR_TRISTATE_ON);
+    assert_true(def->seclabel_none);
+    assert_string_equal(def->emulator, "/usr/bin/qemu-system-x86_64");
+
+    assert_int_equal(def->n_disks, 6);
+    const vr_disk_def *d = &def->disks[0];
+    assert_int_equal(d->format, VR_DISK_QCOW2);
+    assert_int_equal(d->cache, VR_DISK_CACHE_NONE);
+    assert_int_equal(d->io, VR_DISK_IO_NATIVE);
+    assert_int_equal(d->discard, VR_DISK_DISCARD_UNMAP);
+    assert_string_equal(d->source_path, "/var/lib/vireo/images/full,root.qcow2");
+    assert_int_equal(d->boot_order, 1);
+    assert_int_equal(def->disks[1].type, VR_DISK_BLOCK);
+    assert_string_equal(def->disks[1].source_path, "/dev/vg0/data");
+    assert_int_equal(def->disks[1].bus, VR_DISK_BUS_SCSI);
+    d = &def->disks[2];
+    assert_int_equal(d->type, VR_DISK_VOLUME);
+    assert_string_equal(d->source_pool, "default");
+    assert_string_equal(d->source_volume, "scratch.qcow2");
+    assert_null(d->source_path);
+    assert_null(d->resolved_path);
+    assert_int_equal(d->bus, VR_DISK_BUS_VIRTIO); /* from the name vdb */
+    assert_true(d->readonly);
+    d = &def->disks[3];
+    assert_int_equal(d->device, VR_DISK_DEVICE_CDROM);
+    assert_int_equal(d->bus, VR_DISK_BUS_IDE);
+    assert_int_equal(d->addr.type, VR_ADDR_DRIVE);
+    assert_int_equal(d->addr.bus, 1); /* hdc: secondary channel, master */
+    assert_int_equal(d->addr.unit, 0);
+    assert_int_equal(def->disks[4].addr.unit, 1);
+    d = &def->disks[5];
+    assert_null(d->source_path); /* an empty cdrom */
+    assert_true(d->readonly);
+    assert_int_equal(d->addr.unit, 2);
+
+    assert_int_equal(def->n_interfaces, 3);
+    assert_int_equal(def->interfaces[0].type, VR_NET_USER);
+    assert_int_equal(def->interfaces[0].model, VR_NET_MODEL_E1000);
+    assert_string_equal(def->interfaces[1].mac, "52:54:00:ab:cd:ef");
+    assert_string_equal(def->interfaces[1].source_network, "default");
+    assert_string_equal(def->interfaces[1].target_dev, "vr-full0");
+    assert_int_equal(def->interfaces[1].boot_order, 2);
+    assert_string_equal(def->interfaces[2].source_bridge, "br0");
+    assert_int_equal(def->interfaces[2].model, VR_NET_MODEL_RTL8139);
+    assert_true(vr_str_starts(def->interfaces[2].mac, "52:54:00:"));
+    assert_pci(&def->interfaces[2].addr, 1, 3, 0);
+
+    assert_int_equal(def->n_serials, 2);
+    assert_int_equal(def->serials[1].port, 1);
+    assert_int_equal(def->n_consoles, 2);
+    assert_int_equal(def->consoles[0].target, VR_CONSOLE_SERIAL);
+    assert_int_equal(def->consoles[1].target, VR_CONSOLE_VIRTIO);
+    assert_int_equal(def->consoles[1].addr.port, 0);
+    assert_int_equal(def->n_channels, 1);
+    assert_string_equal(def->channels[0].target_name, "org.qemu.guest_agent.0");
+    assert_int_equal(def->channels[0].addr.port, 1);
+    assert_int_equal(def->n_inputs, 3);
+    assert_int_equal(def->inputs[0].addr.type, VR_ADDR_USB);
+    assert_int_equal(def->inputs[0].addr.port, 1);
+    assert_int_equal(def->n_graphics, 1);
+    assert_false(def->graphics[0].autoport);
+    assert_int_equal(def->graphics[0].port, 5901);
+    assert_string_equal(def->graphics[0].listen, "0.0.0.0");
+    assert_int_equal(def->n_audios, 1);
+    assert_int_equal(def->n_videos, 2);
+    assert_int_equal(def->videos[0].model, VR_VIDEO_QXL);
+    assert_true(def->videos[0].primary);
+    assert_int_equal(def->videos[0].vgamem, 16384);
+    assert_pci(&def->videos[0].addr, 0, 2, 0); /* pc: the primary video on slot 2 */
+    assert_int_equal(def->videos[1].heads, 2);
+    assert_pci(&def->memballoon.addr, 0, 5, 0);
+    assert_string_equal(def->rngs[0].backend, "/dev/random");
+
+    assert_string_equal(ctrl(def, VR_CONTROLLER_USB, 0)->model, "qemu-xhci");
+    assert_int_equal(ctrl(def, VR_CONTROLLER_USB, 0)->ports, 8);
+    assert_pci(&ctrl(def, VR_CONTROLLER_PCI, 1)->addr, 0, 0x1e, 0);
+    assert_int_equal(ctrl(def, VR_CONTROLLER_PCI, 1)->chassis, 1);
+    assert_pci(&ctrl(def, VR_CONTROLLER_IDE, 0)->addr, 0, 1, 1); /* PIIX3's own */
+    assert_int_equal(ctrl(def, VR_CONTROLLER_VIRTIO_SERIAL, 0)->ports, 16);
+    assert_int_equal(ctrl(def, VR_CONTROLLER_VIRTIO_SERIAL, 0)->vectors, 4);
+    assert_pci_unique(def, false);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+static void virt_install_q35(void **state)
+{
+    vr_domain_def *def = parse_fixture("virt-install.xml");
+    assert_true(vr_domain_def_is_q35(def));
+    assert_true(def->memory_kib == 2097152); /* no unit: KiB */
+    assert_non_null(strstr(def->metadata, "libosinfo:os id=\"http://debian.org/debian/12\""));
+    /* 14 root ports without index or address: indexes 1-14, packed
+     * eight to a slot from slot 2, function 0 multifunction. */
+    for (unsigned i = 1; i <= 14; i++) {
+        const vr_controller_def *c = ctrl(def, VR_CONTROLLER_PCI, i);
+        assert_string_equal(c->model, "pcie-root-port");
+        unsigned slot = i <= 8 ? 2 : 3, fn = (i - 1) % 8;
+        assert_pci(&c->addr, 0, slot, fn);
+        assert_int_equal(c->addr.multifunction, fn == 0);
+        assert_int_equal(c->chassis, i);
+        assert_int_equal(c->port, slot << 3 | fn);
+    }
+    assert_string_equal(ctrl(def, VR_CONTROLLER_PCI, 0)->model, "pcie-root");
+    /* The primary video sits on slot 1, PCIe devices each on a root port. */
+    assert_pci(&def->videos[0].addr, 0, 1, 0);
+    assert_true(def->videos[0].primary);
+    assert_int_equal(def->disks[0].addr.bus >= 1, 1);
+    assert_int_equal(def->disks[0].addr.slot, 0);
+    assert_int_equal(def->interfaces[0].addr.slot, 0);
+    assert_int_equal(def->interfaces[0].addr.bus >= 1, 1);
+    /* Implicit: q35's built-in SATA at 1f.2, the virtio-serial bus for
+     * the agent, and the serial port behind the console. */
+    assert_pci(&ctrl(def, VR_CONTROLLER_SATA, 0)->addr, 0, 0x1f, 2);
+    assert_non_null(ctrl(def, VR_CONTROLLER_VIRTIO_SERIAL, 0));
+    assert_int_equal(def->disks[1].addr.type, VR_ADDR_DRIVE);
+    assert_int_equal(def->n_serials, 1);
+    assert_int_equal(def->serials[0].port, 0);
+    assert_int_equal(def->consoles[0].target, VR_CONSOLE_SERIAL);
+    assert_int_equal(def->channels[0].addr.type, VR_ADDR_VIRTIO_SERIAL);
+    assert_int_equal(def->channels[0].addr.port, 1);
+    assert_true(def->graphics[0].autoport);
+    assert_string_equal(def->graphics[0].listen, "127.0.0.1");
+    assert_int_equal(def->os.boot_devs[0], VR_BOOT_HD);
+    assert_pci_unique(def, true);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+/* `virsh dumpxml --inactive` of the same domain after libvirt defined
+ * it: every address given is kept, and the output matches libvirt's. */
+static void libvirt_dumpxml(void **state)
+{
+    vr_domain_def *def = parse_fixture("libvirt-dumpxml.xml");
+    assert_pci(&def->disks[0].addr, 4, 0, 0);
+    assert_pci(&ctrl(def, VR_CONTROLLER_USB, 0)->addr, 2, 0, 0);
+    assert_pci(&ctrl(def, VR_CONTROLLER_PCI, 2)->addr, 0, 2, 1);
+    assert_int_equal(ctrl(def, VR_CONTROLLER_PCI, 2)->port, 0x11);
+    assert_pci(&def->rngs[0].addr, 6, 0, 0);
+    assert_int_equal(def->inputs[1].bus, VR_INPUT_BUS_PS2);
+    assert_int_equal(def->n_audios, 1);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<address type=\"pci\" domain=\"0x0000\" bus=\"0x00\" slot=\"0x02\" "
+                                "function=\"0x0\" multifunction=\"on\"/>"));
+    assert_non_null(strstr(xml, "<target chassis=\"6\" port=\"0x15\"/>"));
+    assert_non_null(strstr(xml, "<address type=\"usb\" bus=\"0\" port=\"1\"/>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+/* libvirt's layout of a pc machine: the built-in IDE at 01.1, a PIIX3
+ * USB controller at 01.2, the primary video at 02.0. All accepted as
+ * given, none of them in conflict with the machine's own functions. */
+static void libvirt_pc_layout(void **state)
+{
+    vr_domain_def *def = dev_ok(
+        HEAD,
+        "<controller type='usb' index='0' model='piix3-uhci'><address type='pci' domain='0x0000' "
+        "bus='0x00' slot='0x01' function='0x2'/></controller>\n"
+        "<controller type='pci' index='0' model='pci-root'/>\n"
+        "<controller type='ide' index='0'><address type='pci' domain='0x0000' bus='0x00' "
+        "slot='0x01' function='0x1'/></controller>\n"
+        "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>\n"
+        "<input type='mouse' bus='ps2'/>\n<input type='keyboard' bus='ps2'/>\n"
+        "<graphics type='vnc' port='-1' autoport='yes'><listen type='address'/></graphics>\n"
+        "<video><model type='cirrus' vram='16384' heads='1' primary='yes'/><address type='pci' "
+        "domain='0x0000' bus='0x00' slot='0x02' function='0x0'/></video>\n"
+        "<memballoon model='virtio'><address type='pci' domain='0x0000' bus='0x00' slot='0x05' "
+        "function='0x0'/></memballoon>\n");
+    assert_pci(&ctrl(def, VR_CONTROLLER_USB, 0)->addr, 0, 1, 2);
+    assert_pci(&ctrl(def, VR_CONTROLLER_IDE, 0)->addr, 0, 1, 1);
+    assert_pci(&def->videos[0].addr, 0, 2, 0);
+    assert_int_equal(def->videos[0].vram, 16384);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+
+    /* Without addresses the PIIX3 USB controller still lands on 01.2. */
+    def = dev_ok(HEAD, "<controller type='usb' model='piix3-uhci'/>\n<input type='tablet'/>\n");
+    assert_pci(&ctrl(def, VR_CONTROLLER_USB, 0)->addr, 0, 1, 2);
+    vr_domain_def_free(def);
+
+    /* The built-in IDE cannot move. */
+    dev_refused("<controller type='ide' index='0'><address type='pci' slot='0x04'/></controller>\n",
+                6, "is built into the pc machine at 0000:00:01.1");
+    dev_refused("<input type='tablet' bus='usb'><address type='usb' bus='0' port='3'/></input>\n"
+                "<controller type='usb' model='piix3-uhci'/>\n", 6,
+                "USB port 3 is beyond the 2 ports of the piix3-uhci controller");
+}
+
+/* ---- generated values ------------------------------------------------------ */
+
+static void memory_units(void **state)
+{
+    static const struct {
+        const char *mem;
+        unsigned long long kib;
+    } cases[] = {
+        {"<memory unit='MiB'>512</memory>", 524288},
+        {"<memory unit='M'>512</memory>", 524288},
+        {"<memory unit='GB'>1</memory>", 976563}, /* 10^9 bytes, rounded up to KiB */
+        {"<memory unit='b'>1048577</memory>", 1025},
+        {"<memory unit='bytes'>1048576</memory>", 1024},
+        {"<memory unit='KiB'>1024</memory>", 1024},
+        {"<memory>  2048 </memory>", 2048},
+        {"<memory unit='TiB'>16</memory>", 17179869184ULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *xml = NULL;
+        if (asprintf(&xml, "<domain type='qemu'><name>m</name>%s<os><type>hvm</type></os>"
+                           "</domain>", cases[i].mem) < 0)
+            fail();
+        vr_domain_def *def = parse_ok(xml);
+        if (def->memory_kib != cases[i].kib)
+            fail_msg("%s: %llu KiB", cases[i].mem, def->memory_kib);
+        char *out = vr_domain_def_format(def);
+        char want[96];
+        snprintf(want, sizeof(want), "<memory unit=\"KiB\">%llu</memory>", cases[i].kib);
+        assert_non_null(strstr(out, want));
+        free(out);
+        vr_domain_def_free(def);
+        free(xml);
+    }
+}
+
+static void generated_macs_and_names(void **state)
+{
+    vr_domain_def *def = dev_ok(HEAD,
+                                "<interface type='user'/>\n<interface type='user'/>\n"
+                                "<disk><source file='/a.img'/></disk>\n"
+                                "<disk><source file='/b.img'/></disk>\n"
+                                "<disk device='cdrom'/>\n<disk device='cdrom'><target bus='sata'/>"
+                                "</disk>\n");
+    for (size_t i = 0; i < 2; i++) {
+        unsigned char raw[VR_MAC_LEN];
+        assert_true(vr_mac_parse(def->interfaces[i].mac, raw));
+        assert_true(vr_str_starts(def->interfaces[i].mac, "52:54:00:"));
+        assert_int_equal(def->interfaces[i].model, VR_NET_MODEL_VIRTIO);
+    }
+    assert_string_not_equal(def->interfaces[0].mac, def->interfaces[1].mac);
+    assert_string_equal(def->disks[0].target_dev, "vda");
+    assert_string_equal(def->disks[1].target_dev, "vdb");
+    assert_int_equal(def->disks[1].bus, VR_DISK_BUS_VIRTIO);
+    /* pc: a cdrom without target goes on IDE, named after its bus. */
+    assert_string_equal(def->disks[2].target_dev, "hda");
+    assert_int_equal(def->disks[2].bus, VR_DISK_BUS_IDE);
+    assert_string_equal(def->disks[3].target_dev, "sda");
+    assert_int_equal(def->disks[3].addr.type, VR_ADDR_DRIVE);
+    assert_non_null(vr_domain_def_controller(def, VR_CONTROLLER_SATA, 0));
+    assert_non_null(vr_domain_def_controller(def, VR_CONTROLLER_IDE, 0));
+    assert_pci_unique(def, false);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+
+    /* q35: a cdrom goes on the built-in SATA controller. */
+    def = dev_ok(Q35_HEAD, "<disk device='cdrom'/>\n");
+    assert_string_equal(def->disks[0].target_dev, "sda");
+    assert_int_equal(def->disks[0].bus, VR_DISK_BUS_SATA);
+    assert_int_equal(def->disks[0].addr.unit, 0);
+    assert_pci(&ctrl(def, VR_CONTROLLER_SATA, 0)->addr, 0, 0x1f, 2);
+    vr_domain_def_free(def);
+}
+
+static void implicit_controllers(void **state)
+{
+    vr_domain_def *def = dev_ok(HEAD,
+                                "<disk><source file='/a'/><target dev='sdb'/></disk>\n"
+                                "<input type='tablet'/>\n<channel type='unix'><target "
+                                "type='virtio' name='org.qemu.guest_agent.0'/></channel>\n"
+                                "<console type='pty'><target type='virtio'/></console>\n"
+                                "<graphics type='vnc'/>\n");
+    /* sdb without bus: SCSI, like libvirt, on a virtio-scsi controller. */
+    assert_int_equal(def->disks[0].bus, VR_DISK_BUS_SCSI);
+    assert_int_equal(def->disks[0].addr.unit, 1);
+    assert_string_equal(ctrl(def, VR_CONTROLLER_SCSI, 0)->model, "virtio-scsi");
+    assert_string_equal(ctrl(def, VR_CONTROLLER_USB, 0)->model, "qemu-xhci");
+    assert_int_equal(def->inputs[0].bus, VR_INPUT_BUS_USB);
+    assert_non_null(ctrl(def, VR_CONTROLLER_VIRTIO_SERIAL, 0));
+    /* Port 0 is the virtconsole's, the agent takes 1. */
+    assert_int_equal(def->consoles[0].addr.port, 0);
+    assert_int_equal(def->channels[0].addr.port, 1);
+    assert_int_equal(def->n_serials, 0); /* a virtio console needs no serial port */
+    /* Graphics without video: a VGA, primary, on slot 2. */
+    assert_int_equal(def->n_videos, 1);
+    assert_int_equal(def->videos[0].model, VR_VIDEO_VGA);
+    assert_pci(&def->videos[0].addr, 0, 2, 0);
+    assert_pci_unique(def, false);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+static void pci_assignment(void **state)
+{
+    /* Given slots 2 and 3 are kept; generated ones skip them. */
+    vr_domain_def *def = dev_ok(HEAD,
+                                "<interface type='user'/>\n"
+                                "<interface type='user'><address type='pci' slot='0x03'/>"
+                                "</interface>\n"
+                                "<memballoon model='virtio'><address type='pci' domain='0x0000' "
+                                "bus='0x00' slot='0x02' function='0x0'/></memballoon>\n"
+                                "<rng model='virtio'><backend model='random'/></rng>\n");
+    assert_pci(&def->interfaces[0].addr, 0, 4, 0);
+    assert_pci(&def->interfaces[1].addr, 0, 3, 0);
+    assert_pci(&def->memballoon.addr, 0, 2, 0);
+    assert_pci(&def->rngs[0].addr, 0, 5, 0);
+    assert_string_equal(def->rngs[0].backend, "/dev/urandom");
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+
+    /* q35 without root ports: the root bus, never 00 or 1f. */
+    def = dev_ok(Q35_HEAD, "<interface type='user'/>\n<interface type='user'/>\n");
+    assert_pci(&def->interfaces[0].addr, 0, 1, 0);
+    assert_pci(&def->interfaces[1].addr, 0, 2, 0);
+    vr_domain_def_free(def);
+
+    /* pc: slots 2-31 take 30 NICs; one more is too many. */
+    char many[4096] = "<memballoon model='none'/>";
+    for (int i = 0; i < 30; i++)
+        strcat(many, "<interface type='user'/>");
+    def = dev_ok(HEAD, many);
+    assert_pci_unique(def, false);
+    assert_pci(&def->interfaces[29].addr, 0, 31, 0);
+    vr_domain_def_free(def);
+    strcat(many, "\n<interface type='user'/>\n");
+    dev_refused(many, 7, "no free PCI slot for <interface> (add a <controller type='pci' "
+                "model='pci-bridge'/>)");
+
+    /* pc: a pci-bridge takes the overflow. */
+    char bridged[4096] = "<controller type='pci' model='pci-bridge'/>";
+    for (int i = 0; i < 40; i++)
+        strcat(bridged, "<interface type='user'/>");
+    def = dev_ok(HEAD, bridged);
+    assert_pci_unique(def, false);
+    /* The bridge on slot 2, 29 NICs on slots 3-31, 11 behind the bridge
+     * (its slots start at 1), then the balloon. */
+    assert_pci(&ctrl(def, VR_CONTROLLER_PCI, 1)->addr, 0, 2, 0);
+    assert_pci(&def->interfaces[28].addr, 0, 31, 0);
+    assert_pci(&def->interfaces[29].addr, 1, 1, 0);
+    assert_pci(&def->interfaces[39].addr, 1, 11, 0);
+    assert_pci(&def->memballoon.addr, 1, 12, 0);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+static void metadata_verbatim(void **state)
+{
+    /* A namespace declared on <domain> is carried into the kept copy. */
+    const char *xml = "<domain type='kvm' xmlns:x='urn:x'>\n<name>m</name>\n"
+                      "<memory>65536</memory>\n<os><type>hvm</type></os>\n"
+                      "<metadata><x:a k='1'><x:b>t&amp;t</x:b></x:a><y:c xmlns:y='urn:y'/>"
+                      "</metadata>\n</domain>\n";
+    vr_domain_def *def = parse_ok(xml);
+    assert_non_null(strstr(def->metadata, "xmlns:x=\"urn:x\""));
+    assert_non_null(strstr(def->metadata, "<x:b>t&amp;t</x:b>"));
+    assert_non_null(strstr(def->metadata, "<y:c xmlns:y=\"urn:y\"/>"));
+    char *out = vr_domain_def_format(def);
+    vr_domain_def *again = parse_ok(out);
+    assert_string_equal(def->metadata, again->metadata);
+    vr_domain_def_free(again);
+    free(out);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+static void copy_keeps_resolved_path(void **state)
+{
+    vr_domain_def *def = dev_ok(HEAD, "<disk type='volume'><source pool='p' volume='v'/>"
+                                      "</disk>\n");
+    def->disks[0].resolved_path = strdup("/pools/p/v");
+    vr_domain_def *copy = vr_domain_def_copy(def);
+    assert_non_null(copy);
+    assert_string_equal(copy->disks[0].resolved_path, "/pools/p/v");
+    assert_ptr_not_equal(copy->disks[0].resolved_path, def->disks[0].resolved_path);
+    char *f = vr_domain_def_format(def);
+    assert_null(strstr(f, "/pools/p/v")); /* never in the XML */
+    free(f);
+    vr_domain_def_free(copy);
+    vr_domain_def_free(def);
+}
+
+/* ---- refusals ----------------------------------------------------------------- */
+
+static void refuses_outside_subset(void **state)
+{
+    /* The brief's own example, word for word. */
+    char *err = NULL;
+    const char *xml = HEAD "<hostdev mode='subsystem' type='pci'/>\n" TAIL;
+    assert_null(vr_domain_def_parse(xml, strlen(xml), &err));
+    assert_string_equal(err, "line 6: <hostdev> is not supported by Vireo (see "
+                             "docs/xml-domain.md)");
+    free(err);
+
+    dev_refused("<disk type='network' device='disk'/>\n", 6,
+                "<disk type='network'> is not supported by Vireo (supported: file, block, volume)");
+    dev_refused("<disk device='floppy'/>\n", 6, "<disk device='floppy'>");
+    dev_refused("<interface type='direct'/>\n", 6,
+                "<interface type='direct'> is not supported by Vireo (supported: user, network, "
+                "bridge)");
+    dev_refused("<interface type='user'>\n<model type='e1000e'/>\n</interface>\n", 7,
+                "<model type='e1000e'> is not supported");
+    dev_refused("<graphics type='vnc' passwd='secret'/>\n", 6,
+                "attribute 'passwd' of <graphics> is not supported by Vireo");
+    dev_refused("<graphics type='spice'/>\n", 6, "<graphics type='spice'>");
+    dev_refused("<disk>\n<driver name='qemu' type='vmdk'/>\n<source file='/a'/>\n</disk>\n", 7,
+                "<driver type='vmdk'> is not supported by Vireo (supported: raw, qcow2)");
+    dev_refused("<disk>\n<source file='/a'/>\n<serial>x</serial>\n</disk>\n", 8,
+                "<serial> is not supported");
+    dev_refused("<disk>\n<source file='relative.img'/>\n</disk>\n", 7,
+                "<source file> 'relative.img' must be an absolute path");
+    dev_refused("<disk><target dev='xvda'/><source file='/a'/></disk>\n", 6,
+                "<target dev='xvda'> is not a disk name");
+    dev_refused("<sound model='ich9'/>\n", 6, "<sound> is not supported");
+    dev_refused("<serial type='file'/>\n", 6, "<serial type='file'>");
+    dev_refused("<console type='pty'><source path='/dev/pts/3'/></console>\n", 6,
+                "<source> is not supported");
+    dev_refused("<channel type='spicevmc'/>\n", 6, "<channel type='spicevmc'>");
+    dev_refused("<channel type='unix'>\n<target type='virtio' name='org.libguestfs.channel.0'/>\n"
+                "</channel>\n", 7, "<target name='org.libguestfs.channel.0'>");
+    dev_refused("<channel type='unix'>\n<source mode='bind' path='/tmp/x.sock'/>\n</channel>\n", 7,
+                "<source path> of a channel is chosen by Vireo");
+    dev_refused("<input type='passthrough'/>\n", 6, "<input type='passthrough'>");
+    dev_refused("<input type='tablet' bus='ps2'/>\n", 6, "does not exist");
+    dev_refused("<video>\n<model type='bochs'/>\n</video>\n", 7, "<model type='bochs'>");
+    dev_refused("<video><model type='virtio'/></video>\n<video>\n<model type='vga'/>\n</video>\n",
+                7, "a second <video> must be virtio or qxl");
+    dev_refused("<video>\n<model type='virtio'><acceleration accel3d='yes'/></model>\n</video>\n",
+                7, "<acceleration> is not supported");
+    dev_refused("<rng model='virtio'>\n<backend model='egd' type='tcp'/>\n</rng>\n", 7,
+                "attribute 'type' of <backend>");
+    dev_refused("<rng model='virtio'>\n<backend model='random'>/dev/hwrng</backend>\n</rng>\n", 7,
+                "/dev/hwrng");
+    dev_refused("<memballoon model='virtio'>\n<stats period='10'/>\n</memballoon>\n", 7,
+                "<stats> is not supported");
+    dev_refused("<controller type='scsi' model='lsilogic'/>\n", 6,
+                "<controller model='lsilogic'> is not supported by Vireo (supported: virtio-scsi)");
+    dev_refused("<controller type='fdc'/>\n", 6, "<controller type='fdc'>");
+    dev_refused("<controller type='usb' model='none'/>\n<input type='tablet' bus='usb'/>\n", 7,
+                "its model is 'none'");
+    dev_refused("<disk>\n<source file='/a'/>\n<address type='isa' iobase='0x1f0'/>\n</disk>\n", 8,
+                "<address type='isa'>");
+    dev_refused("<graphics type='vnc' port='5800'/>\n", 6, "expected -1 (automatic) or a port");
+    dev_refused("<graphics type='vnc' listen='localhost'/>\n", 6, "is not an IP address");
+    dev_refused("<interface type='bridge'>\n<source bridge='a-bridge-name-too-long'/>\n"
+                "</interface>\n", 7, "is not a valid interface name");
+    dev_refused("<interface type='network'/>\n", 6, "<interface type='network'> needs a <source>");
+    dev_refused("<interface type='user'>\n<mac address='01:00:5e:00:00:01'/>\n</interface>\n", 7,
+                "is a multicast address");
+    dev_refused("<interface type='user'>\n<mac address='52:54:00:zz:00:01'/>\n</interface>\n", 7,
+                "is not a MAC address");
+    dev_refused("<emulator>/usr/bin/qemu-system-x86_64</emulator>\n<emulator>/x</emulator>\n", 7,
+                "duplicate <emulator>");
+    dev_refused("junk\n", 5, "unexpected text 'junk' in <devices>");
+    dev_refused("<qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'/>\n", 6,
+                "<qemu:commandline> is not supported by Vireo");
+}
+
+static void refuses_conflicts(void **state)
+{
+    dev_refused("<disk><source file='/a'/><target dev='vda'/></disk>\n"
+                "<disk><source file='/b'/><target dev='vdb'/></disk>\n"
+                "<disk><source file='/c'/><target dev='vda'/></disk>\n", 8,
+                "<target dev='vda'> is used by two disks (see line 6)");
+    dev_refused("<interface type='user'><mac address='52:54:00:00:00:01'/></interface>\n"
+                "<interface type='user'><mac address='52:54:00:00:00:01'/></interface>\n", 7,
+                "<mac address='52:54:00:00:00:01'> is used by two interfaces (see line 6)");
+    dev_refused("<disk><source file='/a'/><address type='pci' slot='0x03'/></disk>\n"
+                "<interface type='user'><address type='pci' slot='0x03'/></interface>\n", 7,
+                "PCI address 0000:00:03.0 of <interface> is already used by <disk> (line 6)");
+    dev_refused("<interface type='user'><address type='pci' slot='0x01' function='0x1'/>"
+                "</interface>\n", 6, "already used by the built-in IDE controller");
+    dev_refused("<interface type='user'><address type='pci' bus='0x03' slot='0x01'/>"
+                "</interface>\n", 6, "there is no <controller type='pci' index='3'>");
+    dev_refused("<interface type='user'><address type='pci' slot='0x04' function='0x1'/>"
+                "</interface>\n<interface type='user'><address type='pci' slot='0x04'/>"
+                "</interface>\n", 7, "needs <address multifunction='on'>");
+    dev_refused("<controller type='pci' model='pcie-root-port'/>\n", 6, "needs a q35 machine");
+    dev_refused("<disk><source file='/a'/><target dev='sda' bus='sata'/><address type='pci'/>"
+                "</disk>\n", 6, "does not fit a disk on bus sata");
+    dev_refused("<disk device='cdrom'><target dev='vdc' bus='virtio'/></disk>\n", 6,
+                "a cdrom cannot be on bus virtio");
+    dev_refused("<disk><source file='/a'/><target dev='sda' bus='sata'/><readonly/></disk>\n", 6,
+                "a <readonly/> disk on bus sata");
+    dev_refused("<disk><driver name='qemu' io='native'/><source file='/a'/></disk>\n", 6,
+                "<driver io='native'> needs cache='none'");
+    dev_refused("<disk><source file='/a'/><target dev='hda'/>"
+                "<address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>\n"
+                "<disk device='cdrom'><target dev='hdb'/>"
+                "<address type='drive' controller='0' bus='0' target='0' unit='0'/></disk>\n", 7,
+                "have the same ide drive address 0:0:0:0");
+    dev_refused("<disk><source file='/a'/><target dev='hde'/></disk>\n", 6,
+                "IDE has controller 0, buses 0-1 and units 0-1");
+    dev_refused("<disk><source file='/a'/><boot order='1'/></disk>\n"
+                "<interface type='user'><boot order='1'/></interface>\n", 7,
+                "<boot order='1'> is used by two devices");
+    dev_refused("<serial type='pty'><target port='1'/></serial>\n"
+                "<serial type='pty'><target port='1'/></serial>\n", 7, "serial port 1 is given "
+                "twice");
+    dev_refused("<console type='pty'/>\n<console type='pty'><target type='serial'/></console>\n",
+                7, "only the first <console> can be the serial port");
+
+    /* q35 has no IDE. */
+    char *xml = NULL;
+    if (asprintf(&xml, Q35_HEAD "<disk><source file='/a'/><target dev='hda' bus='ide'/></disk>\n"
+                       TAIL) < 0)
+        fail();
+    refused_at(xml, 6, "<target bus='ide'> needs a pc machine");
+    free(xml);
+    if (asprintf(&xml, Q35_HEAD "<controller type='pci' model='pci-bridge'/>\n" TAIL) < 0)
+        fail();
+    refused_at(xml, 6, "pci-bridge' is supported on pc machines only");
+    free(xml);
+}
+
+static void refuses_domain_values(void **state)
+{
+    static const struct {
+        const char *xml;
+        long line;
+        const char *needle;
+    } cases[] = {
+        {"<domain type='xen'>\n<name>x</name>\n</domain>", 1,
+         "<domain type='xen'> is not supported by Vireo (supported: qemu, kvm)"},
+        {"<domain>\n<name>x</name>\n</domain>", 1, "<domain> needs type='kvm' or type='qemu'"},
+        {"<domain type='kvm' id='3'>\n</domain>", 1, "attribute 'id' of <domain>"},
+        {"<domain type='kvm'>\n<memory>65536</memory>\n<os><type>hvm</type></os>\n</domain>", 1,
+         "<domain> needs a <name>"},
+        {"<domain type='kvm'>\n<name>.hidden</name>\n</domain>", 2,
+         "<name> '.hidden' is not a valid domain name"},
+        {"<domain type='kvm'>\n<name>-x</name>\n</domain>", 2, "is not a valid domain name"},
+        {"<domain type='kvm'>\n<name>a b</name>\n</domain>", 2, "is not a valid domain name"},
+        {"<domain type='kvm'>\n<name></name>\n</domain>", 2, "is not a valid domain name"},
+        {"<domain type='kvm'>\n<name>"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</name>\n</domain>", 2,
+         "is not a valid domain name"},
+        {"<domain type='kvm'>\n<name>x</name>\n<name>y</name>\n</domain>", 3, "duplicate <name>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<uuid>not-a-uuid</uuid>\n</domain>", 3,
+         "<uuid> 'not-a-uuid' is not a valid UUID"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os><type>hvm</type></os>\n</domain>", 1,
+         "<domain> needs a <memory>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory>0</memory>\n</domain>", 3,
+         "<memory>0</memory> is less than the minimum of 1 MiB"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory unit='KiB'>1023</memory>\n</domain>", 3,
+         "is less than the minimum of 1 MiB"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory unit='PiB'>1</memory>\n</domain>", 3,
+         "<memory unit='PiB'>1</memory> is more than the maximum of 16 TiB"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory unit='EiB'>20</memory>\n</domain>", 3,
+         "is too large"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory unit='XB'>1</memory>\n</domain>", 3,
+         "unknown unit 'XB'"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory>-5</memory>\n</domain>", 3,
+         "'-5' is not a number"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n"
+         "<currentMemory>65537</currentMemory>\n<os><type>hvm</type></os>\n</domain>", 4,
+         "<currentMemory> (65537 KiB) is more than <memory> (65536 KiB)"},
+        {"<domain type='kvm'>\n<name>x</name>\n<vcpu>0</vcpu>\n</domain>", 3,
+         "<vcpu>0</vcpu>: expected a number from 1 to 255"},
+        {"<domain type='kvm'>\n<name>x</name>\n<vcpu>256</vcpu>\n</domain>", 3, "from 1 to 255"},
+        {"<domain type='kvm'>\n<name>x</name>\n<vcpu placement='auto'>2</vcpu>\n</domain>", 3,
+         "<vcpu placement='auto'>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<vcpu current='1'>2</vcpu>\n</domain>", 3,
+         "attribute 'current' of <vcpu>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n</domain>", 1,
+         "needs <os><type>hvm</type></os>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>linux</type>\n</os>\n</domain>", 4,
+         "<type>linux</type> is not supported by Vireo (supported: hvm)"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type arch='aarch64'>hvm</type>\n</os>\n"
+         "</domain>", 4, "<type arch='aarch64'> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type machine='microvm'>hvm</type>\n</os>\n"
+         "</domain>", 4, "<type machine='microvm'> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type machine='pc-q35-'>hvm</type>\n</os>\n"
+         "</domain>", 4, "<type machine='pc-q35-'>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os firmware='efi'>\n<type>hvm</type>\n</os>\n"
+         "</domain>", 3, "attribute 'firmware' of <os>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<boot dev='fd'/>\n</os>\n"
+         "</domain>", 5, "<boot dev='fd'> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<bootmenu enable='yes'/>\n"
+         "</os>\n</domain>", 5, "<bootmenu> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<nvram>/v</nvram>\n</os>\n"
+         "</domain>", 3, "<nvram> needs a <loader type='pflash'>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<cpu mode='custom'>\n</cpu>\n</domain>", 3,
+         "<cpu mode='custom'> is not supported by Vireo (supported: host-passthrough, "
+         "host-model, maximum)"},
+        {"<domain type='kvm'>\n<name>x</name>\n<cpu>\n<model>Skylake</model>\n</cpu>\n</domain>",
+         4, "<model> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n<vcpu>2</vcpu>\n"
+         "<os><type>hvm</type></os>\n<cpu>\n<topology sockets='1' cores='1' threads='1'/>\n"
+         "</cpu>\n</domain>", 6, "= 1 vCPUs, but <vcpu> is 2"},
+        {"<domain type='kvm'>\n<name>x</name>\n<clock offset='variable'/>\n</domain>", 3,
+         "<clock offset='variable'>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<clock>\n<timer name='tsc'/>\n</clock>\n</domain>",
+         4, "<timer name='tsc'>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<on_crash>coredump-destroy</on_crash>\n</domain>",
+         3, "<on_crash>coredump-destroy</on_crash> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<features>\n<hyperv/>\n</features>\n</domain>", 4,
+         "<hyperv> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<seclabel type='dynamic'/>\n</domain>", 3,
+         "<seclabel type='dynamic'> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memtune/>\n</domain>", 3,
+         "<memtune> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n"
+         "<os><type>hvm</type><boot dev='hd'/></os>\n<devices>\n<disk>\n<source file='/a'/>\n"
+         "<boot order='1'/>\n</disk>\n</devices>\n</domain>", 6,
+         "per-device <boot order> cannot be combined with <os><boot dev>"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        refused_at(cases[i].xml, cases[i].line, cases[i].needle);
+}
+
+/* libxml2's message with its line, on one line, and nothing on stderr. */
+static void malformed_xml(void **state)
+{
+    fflush(stderr);
+    int saved = dup(2);
+    char tmpl[] = "/tmp/vireo-test-stderr-XXXXXX";
+    int fd = mkstemp(tmpl);
+    assert_true(fd >= 0);
+    dup2(fd, 2);
+
+    refused_at("<domain type='kvm'>\n<name>x</name>\n<memory>1</memory\n</domain>\n", 4,
+               "expected '>'");
+    refused_at("<domain type='kvm'>\n<name>x</nam>\n</domain>\n", 2,
+               "Opening and ending tag mismatch");
+    refused_at("<domain type='kvm'>\n<name>&foo;</name>\n</domain>\n", 2,
+               "Entity 'foo' not defined");
+    refused_at("<?xml version='1.0'?>\n<!DOCTYPE domain [\n<!ENTITY a 'aaaa'>\n]>\n"
+               "<domain type='kvm'><name>&a;</name></domain>\n", 2, "<!DOCTYPE> is not allowed");
+    refused_at("<network>\n<name>x</name>\n</network>\n", 1, "the root element is <network>, "
+               "expected <domain>");
+    char *err = NULL;
+    assert_null(vr_domain_def_parse("", 0, &err));
+    assert_non_null(err);
+    free(err);
+    err = NULL;
+    assert_null(vr_domain_def_parse("   ", 3, &err));
+    assert_non_null(err);
+    free(err);
+
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    off_t size = lseek(fd, 0, SEEK_END);
+    close(fd);
+    unlink(tmpl);
+    assert_int_equal(size, 0);
+}
+
+/* ---- small value types --------------------------------------------------------- */
+
+static void uuids(void **state)
+{
+    char a[VR_UUID_STRLEN], b[VR_UUID_STRLEN];
+    vr_uuid_generate(a);
+    vr_uuid_generate(b);
+    assert_string_not_equal(a, b);
+    assert_int_equal(strlen(a), 36);
+    for (int i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            assert_int_equal(a[i], '-');
+        else
+            assert_true(isxdigit((unsigned char)a[i]) && !isupper((unsigned char)a[i]));
+    }
+    assert_int_equal(a[14], '4');
+    char c[VR_UUID_STRLEN];
+    assert_true(vr_uuid_canonical("7D5F2C1A3B4E4F608A9B0C1D2E3F4A5B", c));
+    assert_string_equal(c, "7d5f2c1a-3b4e-4f60-8a9b-0c1d2e3f4a5b");
+    assert_true(vr_uuid_canonical(c, b));
+    assert_string_equal(b, c);
+    const char *bad[] = {"", "7d5f2c1a-3b4e-4f60-8a9b-0c1d2e3f4a5", "7d5f2c1a-3b4e-4f60-8a9b-0c1d2e3f4a5bb",
+                         "7d5f2c1a3-b4e-4f60-8a9b-0c1d2e3f4a5b", "gd5f2c1a-3b4e-4f60-8a9b-0c1d2e3f4a5b",
+                         "7d5f2c1a-3b4e-4f60-8a9b+0c1d2e3f4a5b"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(vr_uuid_canonical(bad[i], c));
+    assert_false(vr_uuid_canonical(NULL, c));
+}
+
+static void macs(void **state)
+{
+    unsigned char raw[VR_MAC_LEN];
+    char s[VR_MAC_STRLEN];
+    assert_true(vr_mac_parse("52:54:00:AB:cd:0F", raw));
+    vr_mac_format(raw, s);
+    assert_string_equal(s, "52:54:00:ab:cd:0f");
+    assert_true(vr_mac_parse("2:4:0:a:b:c", raw)); /* libvirt accepts short octets */
+    vr_mac_format(raw, s);
+    assert_string_equal(s, "02:04:00:0a:0b:0c");
+    const char *bad[] = {"", "52:54:00:ab:cd", "52:54:00:ab:cd:ef:01", "52-54-00-ab-cd-ef",
+                         "52:54:00:ab:cd:eg", "525:4:00:ab:cd:ef", "52:54:00:ab:cd:ef "};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_false(vr_mac_parse(bad[i], raw));
+    assert_true(vr_mac_parse("01:00:5e:00:00:01", raw));
+    assert_true(vr_mac_is_multicast(raw));
+    char a[VR_MAC_STRLEN], b[VR_MAC_STRLEN];
+    int same = 0;
+    for (int i = 0; i < 8; i++) {
+        vr_mac_generate(a);
+        vr_mac_generate(b);
+        assert_true(vr_str_starts(a, "52:54:00:"));
+        assert_true(vr_mac_parse(a, raw));
+        assert_false(vr_mac_is_multicast(raw));
+        same += strcmp(a, b) == 0;
+    }
+    assert_true(same < 8);
+}
+
+static void disk_names(void **state)
+{
+    assert_int_equal(vr_disk_name_to_index("vda"), 0);
+    assert_int_equal(vr_disk_name_to_index("sdz"), 25);
+    assert_int_equal(vr_disk_name_to_index("hdaa"), 26);
+    assert_int_equal(vr_disk_name_to_index("vdab"), 27);
+    assert_int_equal(vr_disk_name_to_index("vd"), -1);
+    assert_int_equal(vr_disk_name_to_index("xvda"), -1);
+    assert_int_equal(vr_disk_name_to_index("vda1"), -1);
+    assert_int_equal(vr_disk_name_to_index("vdA"), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(minimal_defaults),
+        cmocka_unit_test(full_domain),
+        cmocka_unit_test(virt_install_q35),
+        cmocka_unit_test(libvirt_dumpxml),
+        cmocka_unit_test(libvirt_pc_layout),
+        cmocka_unit_test(memory_units),
+        cmocka_unit_test(generated_macs_and_names),
+        cmocka_unit_test(implicit_controllers),
+        cmocka_unit_test(pci_assignment),
+        cmocka_unit_test(metadata_verbatim),
+        cmocka_unit_test(copy_keeps_resolved_path),
+        cmocka_unit_test(refuses_outside_subset),
+        cmocka_unit_test(refuses_conflicts),
+        cmocka_unit_test(refuses_domain_values),
+        cmocka_unit_test(malformed_xml),
+        cmocka_unit_test(uuids),
+        cmocka_unit_test(macs),
+        cmocka_unit_test(disk_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,538 @@
+/* The QEMU command line built from definitions: the fixed options, the
+ * accelerator's CPU choice, tap fds, comma quoting, boot order, and the
+ * device options of the fixtures. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/file.h"
+#include "conf/domain_conf.h"
+#include "drivers/qemu/qemu_command.h"
+
+#define RT "/run/vireo/d"
+
+static vr_qemu_runtime rt_tcg(void)
+{
+    return (vr_qemu_runtime){.accel = "tcg", .runtime_dir = RT, .pidfile = RT "/qemu.pid",
+                             .serial_log = "/var/log/vireo/d-serial0.log"};
+}
+
+static vr_domain_def *parse(const char *xml)
+{
+    char *err = NULL;
+    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), &err);
+    if (!def)
+        fail_msg("parse failed: %s", err);
+    return def;
+}
+
+static vr_domain_def *parse_fixture(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/domain/%s", FIXTURES, name);
+    char *xml = vr_file_read(path, NULL);
+    assert_non_null(xml);
+    vr_domain_def *def = parse(xml);
+    free(xml);
+    return def;
+}
+
+/* A kvm domain with `devices` and extra top-level elements. */
+static vr_domain_def *domain(const char *top, const char *devices)
+{
+    char *xml = NULL;
+    const char *os = strstr(top, "<os>") ? "" : "<os><type>hvm</type></os>";
+    if (asprintf(&xml, "<domain type='kvm'><name>d</name><memory unit='MiB'>128</memory>"
+                       "%s%s<devices>%s</devices></domain>", os, top, devices) < 0)
+        fail();
+    vr_domain_def *def = parse(xml);
+    free(xml);
+    return def;
+}
+
+static char **build(const vr_domain_def *def, const vr_qemu_runtime *rt)
+{
+    char *err = NULL;
+    char **argv = vr_qemu_build_argv(def, rt, &err);
+    if (!argv)
+        fail_msg("build failed: %s", err);
+    assert_null(err);
+    return argv;
+}
+
+static char *build_error(const vr_domain_def *def, const vr_qemu_runtime *rt)
+{
+    char *err = NULL;
+    char **argv = vr_qemu_build_argv(def, rt, &err);
+    if (argv) {
+        vr_qemu_argv_free(argv);
+        fail_msg("built, expected an error");
+    }
+    assert_non_null(err);
+    assert_null(strchr(err, '\n'));
+    return err;
+}
+
+/* Is `option value` a consecutive pair in argv? */
+static bool has(char **argv, const char *option, const char *value)
+{
+    for (char **p = argv; p[0] && p[1]; p++)
+        if (strcmp(p[0], option) == 0 && (!value || strcmp(p[1], value) == 0))
+            return true;
+    return false;
+}
+
+static bool has_flag(char **argv, const char *flag)
+{
+    for (char **p = argv; *p; p++)
+        if (strcmp(*p, flag) == 0)
+            return true;
+    return false;
+}
+
+/* The value of the first `option` whose value contains `needle`. */
+static const char *value_with(char **argv, const char *option, const char *needle)
+{
+    for (char **p = argv; p[0] && p[1]; p++)
+        if (strcmp(p[0], option) == 0 && strstr(p[1], needle))
+            return p[1];
+    return NULL;
+}
+
+static void expect(char **argv, const char *option, const char *value)
+{
+    if (!has(argv, option, value)) {
+        fprintf(stderr, "argv:");
+        for (char **p = argv; *p; p++)
+            fprintf(stderr, " %s", *p);
+        fprintf(stderr, "\n");
+        fail_msg("missing: %s %s", option, value ? value : "");
+    }
+}
+
+static void minimal(void **state)
+{
+    vr_domain_def *def = parse_fixture("minimal.xml");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    assert_string_equal(argv[0], "qemu-system-x86_64");
+    expect(argv, "-name", "guest=minimal,debug-threads=on");
+    expect(argv, "-uuid", def->uuid);
+    assert_true(has_flag(argv, "-no-user-config"));
+    assert_true(has_flag(argv, "-nodefaults"));
+    expect(argv, "-machine", "pc,acpi=off"); /* no <acpi/>: libvirt's meaning */
+    expect(argv, "-accel", "tcg");
+    assert_true(has_flag(argv, "-daemonize"));
+    expect(argv, "-pidfile", RT "/qemu.pid");
+    expect(argv, "-chardev", "socket,id=qmp,path=" RT "/qmp.sock,server=on,wait=off");
+    expect(argv, "-mon", "chardev=qmp,mode=control");
+    expect(argv, "-m", "size=256M");
+    expect(argv, "-smp", "1");
+    expect(argv, "-rtc", "base=utc");
+    expect(argv, "-display", "none");
+    expect(argv, "-vga", "none");
+    expect(argv, "-device", "virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x2");
+    assert_false(has(argv, "-cpu", NULL));
+    assert_false(has_flag(argv, "-S"));
+    assert_false(has_flag(argv, "-no-reboot"));
+    assert_false(has_flag(argv, "-no-shutdown"));
+    assert_false(has(argv, "-boot", NULL)); /* nothing to boot from */
+    assert_false(has(argv, "-serial", NULL));
+    vr_qemu_argv_free(argv);
+
+    /* The runtime's emulator is the fallback; the definition's wins. */
+    rt.emulator = "/opt/qemu/bin/qemu-system-x86_64";
+    rt.start_paused = true;
+    argv = build(def, &rt);
+    assert_string_equal(argv[0], "/opt/qemu/bin/qemu-system-x86_64");
+    assert_true(has_flag(argv, "-S"));
+    vr_qemu_argv_free(argv);
+    def->emulator = strdup("/usr/bin/qemu-system-x86_64");
+    argv = build(def, &rt);
+    assert_string_equal(argv[0], "/usr/bin/qemu-system-x86_64");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void cpu_by_accel(void **state)
+{
+    static const struct {
+        const char *cpu, *kvm, *tcg;
+    } cases[] = {
+        {"<cpu mode='host-passthrough'/>", "host", "max"},
+        {"<cpu mode='host-model'/>", "host", "max"},
+        {"<cpu mode='maximum'/>", "max", "max"},
+        {"<cpu mode='host-passthrough' migratable='off'/>", "host,migratable=off", "max"},
+        {"", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        vr_domain_def *def = domain(cases[i].cpu, "");
+        vr_qemu_runtime rt = rt_tcg();
+        char **argv = build(def, &rt);
+        if (cases[i].tcg)
+            expect(argv, "-cpu", cases[i].tcg);
+        else
+            assert_false(has(argv, "-cpu", NULL));
+        expect(argv, "-accel", "tcg");
+        vr_qemu_argv_free(argv);
+        rt.accel = "kvm";
+        argv = build(def, &rt);
+        if (cases[i].kvm)
+            expect(argv, "-cpu", cases[i].kvm);
+        else
+            assert_false(has(argv, "-cpu", NULL));
+        expect(argv, "-accel", "kvm");
+        vr_qemu_argv_free(argv);
+        vr_domain_def_free(def);
+    }
+    vr_domain_def *def = domain("<vcpu>4</vcpu><cpu><topology sockets='2' cores='2' "
+                                "threads='1'/></cpu>", "");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-smp", "4,sockets=2,dies=1,cores=2,threads=1");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void tap_fds(void **state)
+{
+    vr_domain_def *def = domain("", "<interface type='user'><mac address='52:54:00:00:00:01'/>"
+                                    "</interface>"
+                                    "<interface type='network'><source network='default'/>"
+                                    "<mac address='52:54:00:00:00:02'/></interface>"
+                                    "<interface type='bridge'><source bridge='br0'/>"
+                                    "<model type='e1000'/><mac address='52:54:00:00:00:03'/>"
+                                    "</interface>");
+    vr_qemu_runtime rt = rt_tcg();
+    char *err = build_error(def, &rt);
+    assert_non_null(strstr(err, "interface 1 (network 'default', mac 52:54:00:00:00:02) needs a "
+                                "tap file descriptor, but 0 were passed"));
+    free(err);
+    int one[] = {7};
+    rt.tap_fds = one;
+    rt.n_tap_fds = 1;
+    err = build_error(def, &rt);
+    assert_non_null(strstr(err, "interface 2 (bridge 'br0'"));
+    free(err);
+    int two[] = {10, 11};
+    rt.tap_fds = two;
+    rt.n_tap_fds = 2;
+    char **argv = build(def, &rt);
+    expect(argv, "-netdev", "user,id=net0");
+    expect(argv, "-netdev", "tap,id=net1,fd=10");
+    expect(argv, "-netdev", "tap,id=net2,fd=11");
+    expect(argv, "-device", "virtio-net-pci,netdev=net0,id=nic0,mac=52:54:00:00:00:01,bus=pci.0,"
+                            "addr=0x2");
+    expect(argv, "-device", "e1000,netdev=net2,id=nic2,mac=52:54:00:00:00:03,bus=pci.0,addr=0x4");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void comma_quoting(void **state)
+{
+    char *q = vr_qemu_quote("a,b,,c");
+    assert_string_equal(q, "a,,b,,,,c");
+    free(q);
+    vr_domain_def *def = domain(
+        "<os><type>hvm</type><loader type='pflash' readonly='yes'>/fw/co,de.fd</loader>"
+        "<nvram>/nv/va,rs.fd</nvram><kernel>/k,1</kernel><cmdline>console=ttyS0,115200</cmdline>"
+        "</os>",
+        "<disk><source file='/var/a,b/c,d.qcow2'/><driver name='qemu' type='qcow2'/></disk>"
+        "<serial type='pty'/>");
+    vr_qemu_runtime rt = rt_tcg();
+    rt.runtime_dir = "/run/x,y";
+    rt.serial_log = "/log/s,0.log";
+    char **argv = build(def, &rt);
+    expect(argv, "-chardev", "socket,id=qmp,path=/run/x,,y/qmp.sock,server=on,wait=off");
+    expect(argv, "-blockdev", "driver=file,filename=/var/a,,b/c,,d.qcow2,node-name=file-vda");
+    expect(argv, "-chardev", "socket,id=serial0,path=/run/x,,y/serial0.sock,server=on,wait=off,"
+                             "logfile=/log/s,,0.log,logappend=on");
+    expect(argv, "-drive", "if=pflash,format=raw,unit=0,file=/fw/co,,de.fd,readonly=on");
+    expect(argv, "-drive", "if=pflash,format=raw,unit=1,file=/nv/va,,rs.fd");
+    /* -kernel and -append are not key=value lists: taken whole. */
+    expect(argv, "-kernel", "/k,1");
+    expect(argv, "-append", "console=ttyS0,115200");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void boot_order(void **state)
+{
+    /* Per-device <boot order> becomes bootindex. */
+    vr_domain_def *def = domain("", "<disk><source file='/a'/><boot order='2'/></disk>"
+                                    "<disk><source file='/b'/></disk>"
+                                    "<interface type='user'><boot order='1'/></interface>");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    assert_non_null(value_with(argv, "-device", "virtio-blk-pci,drive=drive-vda,id=vda,"
+                                                "bootindex=2"));
+    assert_null(value_with(argv, "-device", "id=vdb,bootindex"));
+    assert_non_null(value_with(argv, "-device", "id=nic0,mac="));
+    assert_non_null(strstr(value_with(argv, "-device", "id=nic0,"), "bootindex=1"));
+    expect(argv, "-boot", "strict=on");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+
+    /* <os><boot dev> gives the first device of each kind its place. */
+    def = domain("<os><type>hvm</type><boot dev='cdrom'/><boot dev='hd'/><boot dev='network'/>"
+                 "</os>",
+                 "<disk><source file='/a'/></disk><disk><source file='/b'/></disk>"
+                 "<disk device='cdrom'><source file='/c.iso'/></disk>"
+                 "<interface type='user'/><interface type='user'/>");
+    argv = build(def, &rt);
+    assert_non_null(value_with(argv, "-device", "ide-cd,bus=ide.0,unit=0,drive=drive-hda,id=hda,"
+                                                "bootindex=1"));
+    assert_non_null(value_with(argv, "-device", "id=vda,bootindex=2"));
+    assert_null(value_with(argv, "-device", "id=vdb,bootindex"));
+    assert_non_null(strstr(value_with(argv, "-device", "id=nic0,"), "bootindex=3"));
+    assert_null(strstr(value_with(argv, "-device", "id=nic1,"), "bootindex"));
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void lifecycle_and_features(void **state)
+{
+    vr_domain_def *def = domain("<features><acpi/><apic/></features><on_reboot>destroy</on_reboot>"
+                                "<on_poweroff>preserve</on_poweroff>"
+                                "<clock offset='localtime'/>", "");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-machine", "pc");
+    assert_true(has_flag(argv, "-no-reboot"));
+    assert_true(has_flag(argv, "-no-shutdown"));
+    expect(argv, "-rtc", "base=localtime");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void firmware(void **state)
+{
+    /* A loader without type is mapped like -bios, as in libvirt. */
+    vr_domain_def *def = domain("<os><type>hvm</type><loader>/usr/share/seabios/bios-256k.bin"
+                                "</loader></os>", "");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-bios", "/usr/share/seabios/bios-256k.bin");
+    assert_false(has(argv, "-drive", NULL));
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+    /* A writable single-file OVMF. */
+    def = domain("<os><type>hvm</type><loader type='pflash'>/vars/OVMF.fd</loader></os>", "");
+    argv = build(def, &rt);
+    expect(argv, "-drive", "if=pflash,format=raw,unit=0,file=/vars/OVMF.fd");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void volumes(void **state)
+{
+    vr_domain_def *def = domain("", "<disk type='volume'><source pool='default' volume='v.img'/>"
+                                    "</disk>");
+    vr_qemu_runtime rt = rt_tcg();
+    char *err = build_error(def, &rt);
+    assert_string_equal(err, "disk vda uses volume 'v.img' of pool 'default', which has not been "
+                             "resolved to a path");
+    free(err);
+    def->disks[0].resolved_path = strdup("/var/lib/vireo/pools/default/v.img");
+    char **argv = build(def, &rt);
+    expect(argv, "-blockdev", "driver=file,filename=/var/lib/vireo/pools/default/v.img,"
+                              "node-name=file-vda");
+    expect(argv, "-blockdev", "driver=raw,node-name=drive-vda,file=file-vda");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void serial_and_agent(void **state)
+{
+    vr_domain_def *def = domain("", "<console type='pty'/><channel type='unix'><target "
+                                    "type='virtio' name='org.qemu.guest_agent.0'/></channel>");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-chardev", "socket,id=serial0,path=" RT "/serial0.sock,server=on,wait=off,"
+                             "logfile=/var/log/vireo/d-serial0.log,logappend=on");
+    expect(argv, "-serial", "chardev:serial0");
+    assert_non_null(value_with(argv, "-device", "virtio-serial-pci,id=virtio-serial0,bus=pci.0"));
+    expect(argv, "-chardev", "socket,id=qga0,path=" RT "/qga.sock,server=on,wait=off");
+    expect(argv, "-device", "virtserialport,bus=virtio-serial0.0,nr=1,chardev=qga0,id=channel0,"
+                            "name=org.qemu.guest_agent.0");
+    vr_qemu_argv_free(argv);
+    rt.serial_log = NULL;
+    argv = build(def, &rt);
+    expect(argv, "-chardev", "socket,id=serial0,path=" RT "/serial0.sock,server=on,wait=off");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+
+    /* A virtio console has its own socket and port 0 of the bus. */
+    def = domain("", "<console type='pty'><target type='virtio'/></console>");
+    rt = rt_tcg();
+    argv = build(def, &rt);
+    expect(argv, "-chardev", "socket,id=console0,path=" RT "/console0.sock,server=on,wait=off");
+    expect(argv, "-device", "virtconsole,bus=virtio-serial0.0,nr=0,chardev=console0,id=console0");
+    assert_false(has(argv, "-serial", NULL));
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void vnc(void **state)
+{
+    static const struct {
+        const char *graphics, *vnc;
+    } cases[] = {
+        {"<graphics type='vnc'/>", "127.0.0.1:0,to=100"},
+        {"<graphics type='vnc' port='-1' autoport='yes' listen='0.0.0.0'/>", "0.0.0.0:0,to=100"},
+        {"<graphics type='vnc' port='5905' autoport='no'/>", "127.0.0.1:5"},
+        {"<graphics type='vnc'><listen type='address' address='::1'/></graphics>",
+         "[::1]:0,to=100"},
+        {"<graphics type='vnc'/><audio id='1' type='none'/>", "127.0.0.1:0,to=100,audiodev=audio1"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        vr_domain_def *def = domain("", cases[i].graphics);
+        vr_qemu_runtime rt = rt_tcg();
+        char **argv = build(def, &rt);
+        expect(argv, "-vnc", cases[i].vnc);
+        assert_false(has(argv, "-display", NULL));
+        expect(argv, "-device", "VGA,id=video0,bus=pci.0,addr=0x2"); /* the implicit video */
+        vr_qemu_argv_free(argv);
+        vr_domain_def_free(def);
+    }
+}
+
+static void full_fixture(void **state)
+{
+    vr_domain_def *def = parse_fixture("full.xml");
+    def->disks[2].resolved_path = strdup("/pools/default/scratch.qcow2");
+    int fds[] = {20, 21};
+    vr_qemu_runtime rt = rt_tcg();
+    rt.tap_fds = fds;
+    rt.n_tap_fds = 2;
+    char **argv = build(def, &rt);
+    assert_string_equal(argv[0], "/usr/bin/qemu-system-x86_64");
+    expect(argv, "-machine", "pc-i440fx-7.2,vmport=off,hpet=off");
+    expect(argv, "-m", "size=2048M");
+    expect(argv, "-smp", "4,sockets=1,dies=1,cores=2,threads=2");
+    expect(argv, "-rtc", "base=localtime,driftfix=slew");
+    expect(argv, "-global", "PIIX4_PM.disable_s3=1");
+    expect(argv, "-global", "PIIX4_PM.disable_s4=0");
+    assert_false(has(argv, "-global", "kvm-pit.lost_tick_policy=delay")); /* TCG has no kvm-pit */
+    expect(argv, "-drive", "if=pflash,format=raw,unit=1,file=/var/lib/vireo/nvram/full,,1_VARS.fd");
+    expect(argv, "-device", "pci-bridge,chassis_nr=1,id=pci.1,bus=pci.0,addr=0x1e");
+    expect(argv, "-device", "qemu-xhci,id=usb,p2=8,p3=8,bus=pci.0,addr=0x3");
+    expect(argv, "-device", "virtio-serial-pci,id=virtio-serial0,max_ports=16,vectors=4,bus=pci.0,"
+                            "addr=0x6");
+    expect(argv, "-device", "ahci,id=sata0,bus=pci.0,addr=0x7");
+    expect(argv, "-blockdev", "driver=file,filename=/var/lib/vireo/images/full,,root.qcow2,"
+                              "node-name=file-vda,aio=native,discard=unmap,cache.direct=on,"
+                              "cache.no-flush=off");
+    expect(argv, "-blockdev", "driver=qcow2,node-name=drive-vda,file=file-vda,discard=unmap,"
+                              "cache.direct=on,cache.no-flush=off");
+    expect(argv, "-device", "virtio-blk-pci,drive=drive-vda,id=vda,bootindex=1,write-cache=on,"
+                            "bus=pci.0,addr=0xa");
+    expect(argv, "-blockdev", "driver=host_device,filename=/dev/vg0/data,node-name=file-sda,"
+                              "aio=threads,cache.direct=off,cache.no-flush=off");
+    expect(argv, "-device", "scsi-hd,bus=scsi0.0,channel=0,scsi-id=0,lun=0,drive=drive-sda,id=sda,"
+                            "write-cache=off");
+    assert_non_null(value_with(argv, "-blockdev", "filename=/pools/default/scratch.qcow2,"
+                                                  "node-name=file-vdb,read-only=on,aio=io_uring"));
+    expect(argv, "-device", "ide-cd,bus=ide.1,unit=0,drive=drive-hdc,id=hdc,bootindex=3");
+    expect(argv, "-device", "ide-hd,bus=sata0.1,drive=drive-sdb,id=sdb,write-cache=off");
+    expect(argv, "-device", "ide-cd,bus=sata0.2,id=sdc"); /* empty tray */
+    assert_non_null(value_with(argv, "-device", "rtl8139,netdev=net2,id=nic2,mac=52:54:00:"));
+    assert_non_null(strstr(value_with(argv, "-device", "rtl8139,"), ",bus=pci.1,addr=0x3"));
+    expect(argv, "-device", "isa-serial,chardev=serial1,index=1");
+    expect(argv, "-device", "virtconsole,bus=virtio-serial0.0,nr=0,chardev=console1,id=console1");
+    expect(argv, "-audiodev", "none,id=audio1");
+    expect(argv, "-vnc", "0.0.0.0:1,audiodev=audio1");
+    expect(argv, "-device", "qxl-vga,id=video0,ram_size=67108864,vram_size=67108864,vgamem_mb=16,"
+                            "bus=pci.0,addr=0x2");
+    expect(argv, "-device", "virtio-gpu-pci,id=video1,max_outputs=2,bus=pci.0,addr=0xc");
+    expect(argv, "-device", "usb-tablet,id=input0,bus=usb.0,port=1");
+    assert_non_null(value_with(argv, "-device", "virtio-keyboard-pci,id=input2,"));
+    assert_null(value_with(argv, "-device", "id=input1")); /* PS/2: built in */
+    expect(argv, "-object", "rng-random,id=objrng0,filename=/dev/random");
+    expect(argv, "-device", "virtio-rng-pci,rng=objrng0,id=rng0,bus=pci.0,addr=0xe");
+    expect(argv, "-device", "virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x5");
+    assert_true(has_flag(argv, "-no-reboot"));
+    assert_true(has_flag(argv, "-no-shutdown"));
+    vr_qemu_argv_free(argv);
+
+    rt.accel = "kvm";
+    argv = build(def, &rt);
+    expect(argv, "-global", "kvm-pit.lost_tick_policy=delay");
+    expect(argv, "-cpu", "host");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void q35_fixture(void **state)
+{
+    vr_domain_def *def = parse_fixture("virt-install.xml");
+    int fds[] = {5};
+    vr_qemu_runtime rt = rt_tcg();
+    rt.tap_fds = fds;
+    rt.n_tap_fds = 1;
+    char **argv = build(def, &rt);
+    expect(argv, "-machine", "q35,vmport=off,hpet=off");
+    expect(argv, "-device", "pcie-root-port,port=0x10,chassis=1,id=pci.1,bus=pcie.0,addr=0x2,"
+                            "multifunction=on");
+    expect(argv, "-device", "pcie-root-port,port=0x1d,chassis=14,id=pci.14,bus=pcie.0,"
+                            "addr=0x3.0x5");
+    expect(argv, "-device", "qemu-xhci,id=usb,p2=15,p3=15,bus=pci.1,addr=0x0");
+    expect(argv, "-device", "virtio-vga,id=video0,bus=pcie.0,addr=0x1");
+    /* The built-in AHCI of q35: no -device, its buses are ide.N. */
+    assert_null(value_with(argv, "-device", "ahci"));
+    expect(argv, "-device", "ide-cd,bus=ide.0,drive=drive-sda,id=sda");
+    expect(argv, "-global", "ICH9-LPC.disable_s3=1");
+    expect(argv, "-global", "ICH9-LPC.disable_s4=1");
+    expect(argv, "-vnc", "127.0.0.1:0,to=100");
+    expect(argv, "-netdev", "tap,id=net0,fd=5");
+    /* The root ports come before the devices that sit on them. */
+    size_t port = 0, nic = 0;
+    for (size_t i = 0; argv[i]; i++) {
+        if (strstr(argv[i], "id=pci.3,"))
+            port = i;
+        if (strstr(argv[i], "virtio-net-pci"))
+            nic = i;
+    }
+    assert_true(port && nic && port < nic);
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void runtime_errors(void **state)
+{
+    vr_domain_def *def = domain("", "");
+    vr_qemu_runtime rt = rt_tcg();
+    rt.accel = "hvf";
+    char *err = build_error(def, &rt);
+    assert_non_null(strstr(err, "'hvf' is neither kvm nor tcg"));
+    free(err);
+    rt = rt_tcg();
+    rt.runtime_dir = NULL;
+    free(build_error(def, &rt));
+    rt = rt_tcg();
+    rt.runtime_dir = "/run/vireo/a/very/long/runtime/directory/that/does/not/fit/in/a/unix/"
+                     "socket/address/at/all/not/even/close/to/fitting";
+    err = build_error(def, &rt);
+    assert_non_null(strstr(err, "too long for a unix socket"));
+    free(err);
+    vr_domain_def_free(def);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(minimal),         cmocka_unit_test(cpu_by_accel),
+        cmocka_unit_test(tap_fds),         cmocka_unit_test(comma_quoting),
+        cmocka_unit_test(boot_order),      cmocka_unit_test(lifecycle_and_features),
+        cmocka_unit_test(volumes),         cmocka_unit_test(serial_and_agent),
+        cmocka_unit_test(firmware),
+        cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
+        cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
