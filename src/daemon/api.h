@@ -13,5 +13,30 @@ typedef struct {
 } vr_api;
 
 void vr_api_handle(vr_req *req, void *opaque);
+
+/* One request on its way through a route. */
+typedef struct {
+    vr_api *api;
+    vr_req *req;
+    char **seg; /* path segments after /v1 */
+    size_t n;
+} vr_api_call;
+
+/* A route: method and pattern (segments after /v1, '*' matches one).
+ * Each API module (api_host.c, api_domains.c, ...) exports a table
+ * ending with an entry whose method is NULL. */
+typedef struct {
+    const char *method;
+    const char *pattern;
+    void (*fn)(vr_api_call *c);
+} vr_api_route;
+
+extern const vr_api_route vr_api_host_routes[];
+extern const vr_api_route vr_api_domain_routes[];
+
+/* Helpers for route handlers. */
+bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */
+void vr_api_reply_err(vr_req *r, vr_err code, const char *msg);
+json_object *vr_api_ok(void);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);

@@ -1,0 +1,269 @@
+/* API: domains. */
+#include "daemon/api.h"
+#include "drivers/qemu/qemu_console.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+json_object *vr_api_domain_json(const vr_domain *dom)
+{
+    const vr_domain_def *def = dom->def;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(def->name));
+    json_object_object_add(o, "uuid", json_object_new_string(def->uuid));
+    json_object_object_add(o, "id", dom->id > 0 ? json_object_new_int(dom->id) : NULL);
+    json_object_object_add(o, "state", json_object_new_string(vr_dom_state_name(dom->state)));
+    json_object_object_add(o, "reason", json_object_new_string(dom->reason));
+    json_object_object_add(o, "persistent", json_object_new_boolean(dom->persistent));
+    json_object_object_add(o, "autostart", json_object_new_boolean(dom->autostart));
+    json_object_object_add(o, "type", json_object_new_string(def->type == VR_VIRT_KVM ? "kvm" : "qemu"));
+    json_object_object_add(o, "vcpus", json_object_new_int((int)def->vcpus));
+    json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)def->memory_kib));
+    json_object_object_add(o, "current_memory_kib", json_object_new_int64((int64_t)def->current_memory_kib));
+    json_object_object_add(o, "title", def->title ? json_object_new_string(def->title) : NULL);
+    json_object_object_add(o, "pid", dom->pid > 0 ? json_object_new_int(dom->pid) : NULL);
+    json_object_object_add(o, "started_at", dom->started_at ? json_object_new_int64(dom->started_at) : NULL);
+    return o;
+}
+
+static vr_domain *find_domain(vr_api_call *c)
+{
+    vr_domain *dom = vr_qemu_lookup(c->api->qemu, c->seg[1]);
+    if (!dom)
+        vr_req_reply_error(c->req, 404, "not_found",
+                           "domain '%s' not found (vireo list --all shows the defined ones)", c->seg[1]);
+    return dom;
+}
+
+static void list_domains(vr_api_call *c)
+{
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    json_object *arr = json_object_new_array_ext((int)n);
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, vr_api_domain_json(doms[i]));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "domains", arr);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+/* Deferred answers carry the request and, for those that report the
+ * domain, its name (the domain may be gone when the answer comes). */
+typedef struct {
+    vr_api *api;
+    vr_req *req;
+    char *name;
+} pending;
+
+static pending *pend(vr_api_call *c, const char *name)
+{
+    pending *p = vr_calloc(1, sizeof(*p));
+    p->api = c->api;
+    p->req = c->req;
+    p->name = vr_strdup(name);
+    vr_req_defer(c->req);
+    return p;
+}
+
+static void on_done(vr_err code, const char *err, void *opaque)
+{
+    pending *p = opaque;
+    vr_domain *dom = vr_qemu_lookup(p->api->qemu, p->name);
+    if (code != VR_OK)
+        vr_api_reply_err(p->req, code, err);
+    else if (dom)
+        vr_req_reply_json(p->req, 200, vr_api_domain_json(dom));
+    else
+        vr_req_reply_json(p->req, 200, vr_api_ok());
+    free(p->name);
+    free(p);
+}
+
+static void create_domain(vr_api_call *c)
+{
+    const char *xml = vr_req_body(c->req, NULL);
+    if (!*xml) {
+        vr_req_reply_error(c->req, 400, "invalid", "no domain XML in the request body");
+        return;
+    }
+    if (vr_api_flag(c->req, "start")) {
+        /* Parsed here only to learn the name the answer reports; the
+         * driver parses again and owns the result. */
+        char *err = NULL;
+        vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), &err);
+        if (!def) {
+            vr_api_reply_err(c->req, VR_ERR_INVALID, err);
+            free(err);
+            return;
+        }
+        pending *p = pend(c, def->name);
+        vr_domain_def_free(def);
+        vr_qemu_create(c->api->qemu, xml, vr_api_flag(c->req, "paused"), on_done, p);
+        return;
+    }
+    char *err = NULL;
+    vr_domain *dom = NULL;
+    vr_err code = vr_qemu_define(c->api->qemu, xml, &dom, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 201, vr_api_domain_json(dom));
+    free(err);
+}
+
+static void get_domain(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (dom)
+        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
+}
+
+static void delete_domain(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (!dom)
+        return;
+    char *err = NULL;
+    vr_err code = vr_qemu_undefine(dom, vr_api_flag(c->req, "remove_storage"), &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_ok());
+    free(err);
+}
+
+static void get_xml(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (dom)
+        vr_req_reply_text(c->req, 200, "application/xml", vr_qemu_xml(dom, vr_api_flag(c->req, "inactive")));
+}
+
+static void post_action(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (!dom)
+        return;
+    const char *action = c->seg[2];
+    char *err = NULL;
+    vr_err code = VR_OK;
+    if (strcmp(action, "start") == 0) {
+        vr_qemu_start(dom, vr_api_flag(c->req, "paused"), on_done, pend(c, dom->def->name));
+        return;
+    } else if (strcmp(action, "destroy") == 0) {
+        vr_qemu_destroy(dom, on_done, pend(c, dom->def->name));
+        return;
+    } else if (strcmp(action, "suspend") == 0) {
+        vr_qemu_suspend(dom, on_done, pend(c, dom->def->name));
+        return;
+    } else if (strcmp(action, "resume") == 0) {
+        vr_qemu_resume(dom, on_done, pend(c, dom->def->name));
+        return;
+    } else if (strcmp(action, "shutdown") == 0) {
+        code = vr_qemu_shutdown(dom, &err);
+    } else if (strcmp(action, "reboot") == 0) {
+        code = vr_qemu_reboot(dom, &err);
+    } else {
+        vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on domains", action);
+        return;
+    }
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
+    free(err);
+}
+
+static void put_autostart(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (!dom)
+        return;
+    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
+    if (!body || !json_object_object_get_ex(body, "autostart", &v) ||
+        !json_object_is_type(v, json_type_boolean)) {
+        json_object_put(body);
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
+        return;
+    }
+    char *err = NULL;
+    vr_err code = vr_qemu_set_autostart(dom, json_object_get_boolean(v), &err);
+    json_object_put(body);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
+    free(err);
+}
+
+static void on_stats(json_object *stats, const char *err, void *opaque)
+{
+    pending *p = opaque;
+    if (err && !stats)
+        vr_req_reply_error(p->req, 500, "failed", "%s", err);
+    else
+        vr_req_reply_json(p->req, 200, json_object_get(stats));
+    free(p->name);
+    free(p);
+}
+
+static void get_stats(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (dom)
+        vr_qemu_stats(dom, on_stats, pend(c, dom->def->name));
+}
+
+static void on_console_closed(void *opaque)
+{
+    vr_http_upgrade_close(opaque);
+}
+
+typedef struct {
+    vr_api *api;
+    char *name;
+    bool history;
+} console_ctx;
+
+static void on_console_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, void *opaque)
+{
+    console_ctx *cc = opaque;
+    vr_domain *dom = vr_qemu_lookup(cc->api->qemu, cc->name);
+    if (dom && dom->console)
+        vr_console_attach(dom->console, fd, initial, n, cc->history, on_console_closed, up);
+    else
+        vr_http_upgrade_close(up); /* it stopped in between */
+    free(cc->name);
+    free(cc);
+}
+
+static void get_console(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (!dom)
+        return;
+    if (dom->state == VR_DOM_SHUTOFF || !dom->console) {
+        vr_req_reply_error(c->req, 409, "conflict", "domain '%s' is not running%s", dom->def->name,
+                           dom->state == VR_DOM_SHUTOFF ? "" : " or has no serial console");
+        return;
+    }
+    console_ctx *cc = vr_calloc(1, sizeof(*cc));
+    cc->api = c->api;
+    cc->name = vr_strdup(dom->def->name);
+    cc->history = vr_api_flag(c->req, "history");
+    vr_req_upgrade(c->req, "vireo-stream", on_console_upgraded, cc);
+}
+
+const vr_api_route vr_api_domain_routes[] = {
+    {"GET", "domains", list_domains},
+    {"POST", "domains", create_domain},
+    {"GET", "domains/*", get_domain},
+    {"DELETE", "domains/*", delete_domain},
+    {"GET", "domains/*/xml", get_xml},
+    {"GET", "domains/*/stats", get_stats},
+    {"GET", "domains/*/console", get_console},
+    {"PUT", "domains/*/autostart", put_autostart},
+    {"POST", "domains/*/*", post_action},
+    {0},
+};
