@@ -104,6 +104,186 @@ void vireo_stream_close(vireo_stream *s);
 int vireo_call(vireo_conn *c, const char *method, const char *path, const char *body,
                const char *content_type, char **response);
 
+
+/* ---- virtual networks ---- */
+
+typedef struct {
+    char *name;
+    char uuid[37];
+    bool active;
+    bool persistent;
+    bool autostart;
+    char *forward;     /* "nat", "route", "open", "bridge", "none" (isolated) */
+    char *bridge;      /* the host bridge, NULL when none yet */
+    char *address;     /* the host's address on it, NULL for mode bridge */
+    unsigned prefix;
+} vireo_network;
+
+typedef struct {
+    char *network;
+    long long expiry;  /* unix time; 0 = never */
+    char mac[18];
+    char ip[16];
+    unsigned prefix;
+    char *hostname;    /* NULL when the guest sent none */
+    char *client_id;   /* NULL when none */
+} vireo_lease;
+
+typedef struct {
+    char *interface;   /* the tap on the host (NULL when none: user networking, not running) */
+    char *type;        /* "network", "bridge", "user" */
+    char *source;      /* network or bridge name, NULL for user */
+    char *model;
+    char mac[18];
+    vireo_lease *addresses; /* from the network's DHCP leases */
+    size_t n_addresses;
+} vireo_interface;
+
+void vireo_network_clear(vireo_network *n);
+void vireo_network_list_free(vireo_network *list, size_t n);
+void vireo_lease_list_free(vireo_lease *list, size_t n);
+void vireo_interface_list_free(vireo_interface *list, size_t n);
+
+int vireo_network_list(vireo_conn *c, vireo_network **out, size_t *n);
+int vireo_network_get(vireo_conn *c, const char *key, vireo_network *out);
+int vireo_network_define(vireo_conn *c, const char *xml, vireo_network *out);
+/* Transient: defined and started; gone after net-destroy. */
+int vireo_network_create(vireo_conn *c, const char *xml, vireo_network *out);
+int vireo_network_undefine(vireo_conn *c, const char *key);
+int vireo_network_start(vireo_conn *c, const char *key);
+int vireo_network_destroy(vireo_conn *c, const char *key);
+int vireo_network_set_autostart(vireo_conn *c, const char *key, bool on);
+char *vireo_network_xml(vireo_conn *c, const char *key, unsigned flags); /* VIREO_XML_INACTIVE */
+int vireo_network_leases(vireo_conn *c, const char *key, vireo_lease **out, size_t *n);
+/* net-update KEY add|delete ip-dhcp-host '<host mac=... ip=... name=.../>' */
+int vireo_network_update_dhcp_host(vireo_conn *c, const char *key, bool add, const char *host_xml);
+/* A domain's interfaces with their addresses (domiflist, domifaddr). */
+int vireo_domain_interfaces(vireo_conn *c, const char *key, vireo_interface **out, size_t *n);
+
+/* ---- storage: pools and volumes (docs/storage.md) ---- */
+
+typedef struct {
+    char *name;
+    char uuid[37];
+    char *type;              /* "dir" */
+    char *state;             /* "running" or "inactive" */
+    bool persistent, autostart;
+    char *path;              /* the pool's directory */
+    unsigned long long capacity, allocation, available; /* bytes; 0 when inactive */
+    unsigned volumes;
+} vireo_pool;
+
+void vireo_pool_clear(vireo_pool *p);
+void vireo_pool_list_free(vireo_pool *list, size_t n);
+int vireo_pool_list(vireo_conn *c, vireo_pool **out, size_t *n);
+/* `key` is a pool name or uuid. out may be NULL everywhere below. */
+int vireo_pool_get(vireo_conn *c, const char *key, vireo_pool *out);
+int vireo_pool_define(vireo_conn *c, const char *xml, vireo_pool *out);
+int vireo_pool_define_as(vireo_conn *c, const char *name, const char *type, const char *target,
+                         vireo_pool *out);
+int vireo_pool_undefine(vireo_conn *c, const char *key);
+/* action: "build", "start", "destroy", "delete" (its directory), "refresh" */
+int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_pool *out);
+int vireo_pool_set_autostart(vireo_conn *c, const char *key, bool on);
+char *vireo_pool_xml(vireo_conn *c, const char *key);
+
+typedef struct {
+    char *name, *pool, *path;
+    char *type;              /* "file" */
+    char *format;            /* "raw", "qcow2", "iso" */
+    unsigned long long capacity, allocation; /* bytes */
+    char *backing_path;      /* qcow2 overlays, else NULL */
+    char *backing_format;
+    char *used_by;           /* a running domain using it, or NULL */
+} vireo_vol;
+
+void vireo_vol_clear(vireo_vol *v);
+void vireo_vol_list_free(vireo_vol *list, size_t n);
+int vireo_vol_list(vireo_conn *c, const char *pool, vireo_vol **out, size_t *n);
+/* pool NULL: `name` is the volume's path. */
+int vireo_vol_get(vireo_conn *c, const char *pool, const char *name, vireo_vol *out);
+/* capacity in virsh's units ("10G", "512MiB", bytes); format NULL = raw;
+ * backing_vol: a volume of the pool or a path (format NULL = probed). */
+int vireo_vol_create_as(vireo_conn *c, const char *pool, const char *name, const char *capacity,
+                        const char *format, const char *backing_vol, const char *backing_format,
+                        vireo_vol *out);
+int vireo_vol_create_xml(vireo_conn *c, const char *pool, const char *xml, vireo_vol *out);
+int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name);
+#define VIREO_RESIZE_DELTA 1u  /* capacity is added to the current one */
+#define VIREO_RESIZE_SHRINK 2u /* allow making it smaller (data past the end is lost) */
+int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,
+                     unsigned flags, vireo_vol *out);
+char *vireo_vol_xml(vireo_conn *c, const char *pool, const char *name);
+/* A full copy into a new volume: returns the job's id (follow it with
+ * vireo_job_wait), or -1. */
+int vireo_vol_clone(vireo_conn *c, const char *pool, const char *name, const char *new_name);
+
+/* Bytes moved so far of `total`; called often, ending with done == total. */
+typedef void (*vireo_progress_fn)(unsigned long long done, unsigned long long total, void *opaque);
+/* Replace the volume's content with `length` bytes read from fd. The
+ * volume changes only once all of them arrived. */
+int vireo_vol_upload(vireo_conn *c, const char *pool, const char *name, int fd,
+                     unsigned long long length, vireo_progress_fn progress, void *opaque);
+/* Write the volume's content (its file, as is) to fd. */
+int vireo_vol_download(vireo_conn *c, const char *pool, const char *name, int fd,
+                       vireo_progress_fn progress, void *opaque);
+
+/* ---- jobs: long operations (copies, clones) ---- */
+
+typedef struct {
+    int id;
+    char *kind;              /* "vol-clone", "clone" */
+    char *target;
+    char *state;             /* "running", "completed", "failed", "cancelled" */
+    char *step;              /* what it does now, or NULL */
+    double progress;         /* percent */
+    char *error, *error_code;  /* when failed */
+    char *result;            /* JSON text of the result when completed, or NULL */
+} vireo_job;
+
+void vireo_job_clear(vireo_job *j);
+void vireo_job_list_free(vireo_job *list, size_t n);
+int vireo_job_list(vireo_conn *c, vireo_job **out, size_t *n);
+int vireo_job_get(vireo_conn *c, int id, vireo_job *out);
+int vireo_job_cancel(vireo_conn *c, int id);
+typedef void (*vireo_job_progress_fn)(const vireo_job *j, void *opaque);
+/* Poll until the job ends. 0 when it completed; -1 when it failed (its
+ * message is the connection's last error). out may be NULL. */
+int vireo_job_wait(vireo_conn *c, int id, vireo_job_progress_fn progress, void *opaque, vireo_job *out);
+
+/* ---- snapshots ---- */
+
+typedef struct {
+    char *name;
+    char *description;       /* or NULL */
+    char *state;             /* the domain's when taken: "running", "paused", "shutoff" */
+    char *parent;            /* or NULL */
+    long long creation_time; /* unix seconds */
+    bool current;
+} vireo_snapshot;
+
+void vireo_snapshot_clear(vireo_snapshot *s);
+void vireo_snapshot_list_free(vireo_snapshot *list, size_t n);
+int vireo_snapshot_list(vireo_conn *c, const char *domain, vireo_snapshot **out, size_t *n);
+int vireo_snapshot_get(vireo_conn *c, const char *domain, const char *name, vireo_snapshot *out);
+/* Running domains are snapshotted with their memory; every writable
+ * disk must be qcow2. */
+int vireo_snapshot_create(vireo_conn *c, const char *domain, const char *name,
+                          const char *description, vireo_snapshot *out);
+int vireo_snapshot_revert(vireo_conn *c, const char *domain, const char *name);
+int vireo_snapshot_delete(vireo_conn *c, const char *domain, const char *name);
+char *vireo_snapshot_xml(vireo_conn *c, const char *domain, const char *name);
+
+/* ---- clone (virt-clone) ---- */
+
+#define VIREO_CLONE_AUTO 1u   /* name the copies after the clone */
+#define VIREO_CLONE_LINKED 2u /* qcow2 overlays instead of copies */
+/* A new domain from a shut off or paused one: new uuid and MACs, disks
+ * copied to files[i] (in disk order) or, with AUTO, beside the
+ * originals. Returns the job's id, or -1. */
+int vireo_domain_clone(vireo_conn *c, const char *original, const char *name,
+                       const char *const *files, size_t n_files, unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,6 +47,12 @@ typedef struct {
  * when --help was printed, else 0 with *npos set. */
 int vr_cli_parse(const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
                  const char **pos, size_t min_pos, size_t max_pos, size_t *npos);
+/* edit/net-edit: $VISUAL/$EDITOR on the XML that get() returns, define()
+ * the result; on an error, offer to edit again (on a tty). kind is
+ * "Domain" or "Network" for the messages. */
+int vr_cli_edit_xml(struct vireo_conn *c, const char *kind, const char *name,
+                    char *(*get)(struct vireo_conn *, const char *),
+                    int (*define)(struct vireo_conn *, const char *));
 /* "--help" for a command. */
 int vr_cli_help(const vr_command *cmd);
 
@@ -56,6 +62,14 @@ vr_table *vr_table_new(size_t ncols, const char *const *headers);
 void vr_table_add(vr_table *t, const char *const *cells);
 void vr_table_print(vr_table *t, FILE *out);
 void vr_table_free(vr_table *t);
+
+/* A progress bar on stderr (only on a terminal); end it with _end. */
+void vr_cli_progress(const char *label, double percent);
+void vr_cli_progress_end(void);
+/* Follow a job to its end with a progress bar; prints the error. */
+int vr_cli_wait_job(struct vireo_conn *c, int id, const char *label);
+/* "10.00 GiB" */
+const char *vr_cli_size(unsigned long long bytes, char buf[32]);
 
 /* Every command, for dispatch, help and completion. */
 extern const vr_command *const vr_commands[];
@@ -73,6 +87,20 @@ extern const vr_command vr_cmd_console, vr_cmd_event;
 extern const vr_command vr_cmd_version, vr_cmd_uri, vr_cmd_hostname, vr_cmd_nodeinfo,
     vr_cmd_capabilities;
 extern const vr_command vr_cmd_completion;
+extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define_as,
+    vr_cmd_pool_build, vr_cmd_pool_start, vr_cmd_pool_destroy, vr_cmd_pool_undefine,
+    vr_cmd_pool_delete, vr_cmd_pool_autostart, vr_cmd_pool_info, vr_cmd_pool_refresh,
+    vr_cmd_pool_dumpxml;
+extern const vr_command vr_cmd_vol_list, vr_cmd_vol_create_as, vr_cmd_vol_create, vr_cmd_vol_clone,
+    vr_cmd_vol_delete, vr_cmd_vol_resize, vr_cmd_vol_info, vr_cmd_vol_dumpxml, vr_cmd_vol_path,
+    vr_cmd_vol_upload, vr_cmd_vol_download, vr_cmd_job_list, vr_cmd_job_cancel;
+extern const vr_command vr_cmd_snapshot_create_as, vr_cmd_snapshot_list, vr_cmd_snapshot_info,
+    vr_cmd_snapshot_revert, vr_cmd_snapshot_delete, vr_cmd_snapshot_current,
+    vr_cmd_snapshot_dumpxml;
+extern const vr_command vr_cmd_clone;
+extern const vr_command vr_cmd_net_list, vr_cmd_net_define, vr_cmd_net_create, vr_cmd_net_undefine,
+    vr_cmd_net_start, vr_cmd_net_destroy, vr_cmd_net_autostart, vr_cmd_net_info, vr_cmd_net_dumpxml,
+    vr_cmd_net_edit, vr_cmd_net_dhcp_leases, vr_cmd_net_update, vr_cmd_domiflist, vr_cmd_domifaddr;
 
 /* The interactive/scripted console loop, shared by console, start
  * --console and create --console. */

@@ -8,7 +8,6 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static vireo_conn *one_domain(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
@@ -158,25 +157,14 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     return rc;
 }
 
-/* Run $VISUAL/$EDITOR (vi by default) on path. */
-static int run_editor(const char *path)
+static char *domain_xml_inactive(vireo_conn *c, const char *name)
 {
-    const char *ed = getenv("VISUAL");
-    if (!ed || !*ed)
-        ed = getenv("EDITOR");
-    if (!ed || !*ed)
-        ed = "vi";
-    char *cmd = vr_asprintf("%s \"$1\"", ed);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-        _exit(127);
-    }
-    free(cmd);
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return vireo_domain_xml(c, name, VIREO_XML_INACTIVE);
+}
+
+static int domain_define(vireo_conn *c, const char *xml)
+{
+    return vireo_domain_define(c, xml, NULL);
 }
 
 static int run_edit(vr_cli *cli, int argc, char **argv)
@@ -186,53 +174,7 @@ static int run_edit(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = one_domain(cli, &vr_cmd_edit, argc, argv, NULL, &name, NULL, &rc);
     if (!c)
         return rc;
-    char *xml = vireo_domain_xml(c, name, VIREO_XML_INACTIVE);
-    if (!xml) {
-        rc = vr_cli_fail(c);
-        vireo_disconnect(c);
-        return rc;
-    }
-    char path[] = "/tmp/vireo-edit-XXXXXX.xml";
-    int fd = mkstemps(path, 4);
-    if (fd < 0 || write(fd, xml, strlen(xml)) != (ssize_t)strlen(xml)) {
-        fprintf(stderr, "vireo: error: cannot write a temporary file\n");
-        free(xml);
-        vireo_disconnect(c);
-        return VR_EXIT_FAIL;
-    }
-    close(fd);
-    rc = VR_EXIT_FAIL;
-    for (;;) {
-        if (run_editor(path) != 0) {
-            fprintf(stderr, "vireo: error: the editor failed; domain '%s' not changed\n", name);
-            break;
-        }
-        char *edited = vr_file_read(path, NULL);
-        if (!edited)
-            break;
-        if (strcmp(edited, xml) == 0) {
-            printf("Domain '%s' XML configuration not changed.\n", name);
-            free(edited);
-            rc = VR_EXIT_OK;
-            break;
-        }
-        int r = vireo_domain_define(c, edited, NULL);
-        free(edited);
-        if (r == 0) {
-            printf("Domain '%s' XML configuration edited.\n", name);
-            rc = VR_EXIT_OK;
-            break;
-        }
-        fprintf(stderr, "vireo: error: %s\n", vireo_last_error(c));
-        if (!isatty(STDIN_FILENO))
-            break;
-        fprintf(stderr, "Edit again? [y/n]: ");
-        char answer[16] = "";
-        if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
-            break;
-    }
-    unlink(path);
-    free(xml);
+    rc = vr_cli_edit_xml(c, "Domain", name, domain_xml_inactive, domain_define);
     vireo_disconnect(c);
     return rc;
 }

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 vireo_conn *vr_cli_connect(vr_cli *cli)
 {
@@ -165,4 +167,78 @@ int vr_cli_parse(const vr_command *cmd, int argc, char **argv, const vr_opt *opt
     }
     *npos = n;
     return 0;
+}
+
+/* Run $VISUAL/$EDITOR (vi by default) on path. */
+static int run_editor(const char *path)
+{
+    const char *ed = getenv("VISUAL");
+    if (!ed || !*ed)
+        ed = getenv("EDITOR");
+    if (!ed || !*ed)
+        ed = "vi";
+    char *cmd = vr_asprintf("%s \"$1\"", ed);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
+        _exit(127);
+    }
+    free(cmd);
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int vr_cli_edit_xml(vireo_conn *c, const char *kind, const char *name,
+                    char *(*get)(vireo_conn *, const char *), int (*define)(vireo_conn *, const char *))
+{
+    char *xml = get(c, name);
+    if (!xml)
+        return vr_cli_fail(c);
+    char path[] = "/tmp/vireo-edit-XXXXXX.xml";
+    int fd = mkstemps(path, 4);
+    if (fd < 0 || write(fd, xml, strlen(xml)) != (ssize_t)strlen(xml)) {
+        fprintf(stderr, "vireo: error: cannot write a temporary file\n");
+        if (fd >= 0) {
+            close(fd);
+            unlink(path);
+        }
+        free(xml);
+        return VR_EXIT_FAIL;
+    }
+    close(fd);
+    int rc = VR_EXIT_FAIL;
+    for (;;) {
+        if (run_editor(path) != 0) {
+            fprintf(stderr, "vireo: error: the editor failed; %s '%s' not changed\n", kind, name);
+            break;
+        }
+        char *edited = vr_file_read(path, NULL);
+        if (!edited)
+            break;
+        if (strcmp(edited, xml) == 0) {
+            printf("%s '%s' XML configuration not changed.\n", kind, name);
+            free(edited);
+            rc = VR_EXIT_OK;
+            break;
+        }
+        int r = define(c, edited);
+        free(edited);
+        if (r == 0) {
+            printf("%s '%s' XML configuration edited.\n", kind, name);
+            rc = VR_EXIT_OK;
+            break;
+        }
+        fprintf(stderr, "vireo: error: %s\n", vireo_last_error(c));
+        if (!isatty(STDIN_FILENO))
+            break;
+        fprintf(stderr, "Edit again? [y/n]: ");
+        char answer[16] = "";
+        if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
+            break;
+    }
+    unlink(path);
+    free(xml);
+    return rc;
 }

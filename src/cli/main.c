@@ -13,6 +13,23 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_shutdown, &vr_cmd_reboot, &vr_cmd_destroy, &vr_cmd_suspend, &vr_cmd_resume,
     &vr_cmd_autostart, &vr_cmd_dominfo, &vr_cmd_domstate, &vr_cmd_domid, &vr_cmd_domuuid,
     &vr_cmd_dumpxml, &vr_cmd_edit, &vr_cmd_domstats, &vr_cmd_console, &vr_cmd_event,
+    &vr_cmd_domiflist, &vr_cmd_domifaddr,
+    /* networks */
+    &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,
+    &vr_cmd_net_start, &vr_cmd_net_destroy, &vr_cmd_net_autostart, &vr_cmd_net_info,
+    &vr_cmd_net_dumpxml, &vr_cmd_net_edit, &vr_cmd_net_dhcp_leases, &vr_cmd_net_update,
+    /* storage */
+    &vr_cmd_pool_list, &vr_cmd_pool_define, &vr_cmd_pool_define_as, &vr_cmd_pool_build,
+    &vr_cmd_pool_start, &vr_cmd_pool_destroy, &vr_cmd_pool_undefine, &vr_cmd_pool_delete,
+    &vr_cmd_pool_autostart, &vr_cmd_pool_info, &vr_cmd_pool_refresh, &vr_cmd_pool_dumpxml,
+    &vr_cmd_vol_list, &vr_cmd_vol_create_as, &vr_cmd_vol_create, &vr_cmd_vol_clone,
+    &vr_cmd_vol_delete, &vr_cmd_vol_resize, &vr_cmd_vol_info, &vr_cmd_vol_dumpxml,
+    &vr_cmd_vol_path, &vr_cmd_vol_upload, &vr_cmd_vol_download, &vr_cmd_job_list,
+    &vr_cmd_job_cancel,
+    /* snapshots and clones */
+    &vr_cmd_snapshot_create_as, &vr_cmd_snapshot_list, &vr_cmd_snapshot_info,
+    &vr_cmd_snapshot_revert, &vr_cmd_snapshot_delete, &vr_cmd_snapshot_current,
+    &vr_cmd_snapshot_dumpxml, &vr_cmd_clone,
     /* host and connection */
     &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities,
     &vr_cmd_host_validate, &vr_cmd_completion,

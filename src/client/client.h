@@ -21,6 +21,10 @@ void vr_client_set_error(vireo_conn *c, const char *code, const char *fmt, ...)
 json_object *vr_client_json(vireo_conn *c, const char *method, const char *path, const char *body,
                             const char *content_type);
 
+/* Set the connection's error from an error answer's body:
+ * {"error":{"code","message"}}, or a generic line naming the status. */
+void vr_client_error_from_body(vireo_conn *c, int status, const char *body);
+
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
 

@@ -148,6 +148,20 @@ int vireo_call(vireo_conn *c, const char *method, const char *path, const char *
     return (int)status;
 }
 
+void vr_client_error_from_body(vireo_conn *c, int status, const char *body)
+{
+    json_object *o = json_tokener_parse(body), *err = NULL, *msg = NULL, *code = NULL;
+    if (o && json_object_object_get_ex(o, "error", &err)) {
+        json_object_object_get_ex(err, "message", &msg);
+        json_object_object_get_ex(err, "code", &code);
+    }
+    if (msg)
+        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s", json_object_get_string(msg));
+    else
+        vr_client_set_error(c, "failed", "vireod answered %d: %.200s", status, body);
+    json_object_put(o);
+}
+
 json_object *vr_client_json(vireo_conn *c, const char *method, const char *path, const char *body,
                             const char *content_type)
 {
@@ -162,15 +176,7 @@ json_object *vr_client_json(vireo_conn *c, const char *method, const char *path,
         free(resp);
         return o;
     }
-    json_object *err = NULL, *msg = NULL, *code = NULL;
-    if (o && json_object_object_get_ex(o, "error", &err)) {
-        json_object_object_get_ex(err, "message", &msg);
-        json_object_object_get_ex(err, "code", &code);
-    }
-    if (msg)
-        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s", json_object_get_string(msg));
-    else
-        vr_client_set_error(c, "failed", "vireod answered %d: %.200s", status, resp);
+    vr_client_error_from_body(c, status, resp);
     json_object_put(o);
     free(resp);
     return NULL;

@@ -157,16 +157,8 @@ static char *get_text(vireo_conn *c, const char *path)
     int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
     if (status >= 200 && status < 300)
         return resp;
-    if (status >= 0) {
-        json_object *o = json_tokener_parse(resp), *err = NULL, *msg = NULL, *code = NULL;
-        if (o && json_object_object_get_ex(o, "error", &err)) {
-            json_object_object_get_ex(err, "message", &msg);
-            json_object_object_get_ex(err, "code", &code);
-        }
-        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
-                            msg ? json_object_get_string(msg) : "unexpected answer from vireod");
-        json_object_put(o);
-    }
+    if (status >= 0)
+        vr_client_error_from_body(c, status, resp);
     free(resp);
     return NULL;
 }

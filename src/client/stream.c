@@ -55,14 +55,7 @@ static vireo_stream *open_stream(vireo_conn *c, const char *path)
     sscanf(head.s, "HTTP/1.%*d %d", &status);
     if (status != 101) {
         /* An ordinary answer: an error in JSON after the headers. */
-        json_object *o = json_tokener_parse(end + 4), *err = NULL, *msg = NULL, *code = NULL;
-        if (o && json_object_object_get_ex(o, "error", &err)) {
-            json_object_object_get_ex(err, "message", &msg);
-            json_object_object_get_ex(err, "code", &code);
-        }
-        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
-                            msg ? json_object_get_string(msg) : "vireod refused the stream");
-        json_object_put(o);
+        vr_client_error_from_body(c, status, end + 4);
         vr_strbuf_free(&head);
         close(fd);
         return NULL;

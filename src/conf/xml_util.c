@@ -158,12 +158,21 @@ static char *tag(const xmlNode *n)
     return vr_asprintf("<%s>", (const char *)n->name);
 }
 
-int vr_xml_unsupported(const xmlNode *n, char **err)
+/* The domain's reference page is the default; other definitions name
+ * their own through the *_doc variants. */
+#define DOMAIN_DOC "docs/xml-domain.md"
+
+int vr_xml_unsupported_doc(const xmlNode *n, const char *doc, char **err)
 {
     char *t = tag(n);
-    vr_xml_error(n, err, "%s is not supported by Vireo " VR_XML_DOC_HINT, t);
+    vr_xml_error(n, err, "%s is not supported by Vireo (see %s)", t, doc);
     free(t);
     return -1;
+}
+
+int vr_xml_unsupported(const xmlNode *n, char **err)
+{
+    return vr_xml_unsupported_doc(n, DOMAIN_DOC, err);
 }
 
 bool vr_xml_is(const xmlNode *n, const char *name)
@@ -198,23 +207,29 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-int vr_xml_check_attrs(const xmlNode *n, const char *const *allowed, char **err)
+int vr_xml_check_attrs_doc(const xmlNode *n, const char *const *allowed, const char *doc,
+                           char **err)
 {
     for (const xmlAttr *a = n->properties; a; a = a->next) {
         if (a->ns || !in_list((const char *)a->name, allowed)) {
             char *t = tag(n);
             if (a->ns && a->ns->prefix)
                 vr_xml_error(n, err, "attribute '%s:%s' of %s is not supported by Vireo "
-                             VR_XML_DOC_HINT, (const char *)a->ns->prefix,
-                             (const char *)a->name, t);
+                             "(see %s)", (const char *)a->ns->prefix, (const char *)a->name, t,
+                             doc);
             else
-                vr_xml_error(n, err, "attribute '%s' of %s is not supported by Vireo "
-                             VR_XML_DOC_HINT, (const char *)a->name, t);
+                vr_xml_error(n, err, "attribute '%s' of %s is not supported by Vireo (see %s)",
+                             (const char *)a->name, t, doc);
             free(t);
             return -1;
         }
     }
     return 0;
+}
+
+int vr_xml_check_attrs(const xmlNode *n, const char *const *allowed, char **err)
+{
+    return vr_xml_check_attrs_doc(n, allowed, DOMAIN_DOC, err);
 }
 
 static bool blank(const xmlChar *s)
@@ -249,12 +264,17 @@ int vr_xml_check_no_text(const xmlNode *n, char **err)
     return 0;
 }
 
-int vr_xml_check_empty(const xmlNode *n, char **err)
+int vr_xml_check_empty_doc(const xmlNode *n, const char *doc, char **err)
 {
     xmlNode *c = vr_xml_first(n);
     if (c)
-        return vr_xml_unsupported(c, err);
+        return vr_xml_unsupported_doc(c, doc, err);
     return vr_xml_check_no_text(n, err);
+}
+
+int vr_xml_check_empty(const xmlNode *n, char **err)
+{
+    return vr_xml_check_empty_doc(n, DOMAIN_DOC, err);
 }
 
 char *vr_xml_attr(const xmlNode *n, const char *name)

@@ -73,6 +73,14 @@ int vr_xml_attr_uint(const xmlNode *n, const char *attr, unsigned long long min,
 int vr_xml_attr_bool(const xmlNode *n, const char *attr, const char *yes, const char *no,
                      bool *out, char **err);
 
+/* The same three refusals for definitions documented on another page
+ * than the domain's: `doc` is named in the hint, "(see docs/xml-network.md)".
+ * The functions above are these with "docs/xml-domain.md". */
+int vr_xml_unsupported_doc(const xmlNode *n, const char *doc, char **err);
+int vr_xml_check_attrs_doc(const xmlNode *n, const char *const *allowed, const char *doc,
+                           char **err);
+int vr_xml_check_empty_doc(const xmlNode *n, const char *doc, char **err);
+
 /* Parse an unsigned decimal number in [min, max] from text (surrounding
  * white space allowed). Returns false when it is not one. */
 bool vr_xml_parse_ull(const char *s, unsigned long long min, unsigned long long max, int base,

@@ -5,8 +5,15 @@
 #include "daemon/http.h"
 #include "drivers/qemu/qemu_driver.h"
 
+struct vr_net_driver;
+struct vr_storage_driver;
+struct vr_jobs;
+
 typedef struct {
     vr_qemu_driver *qemu;
+    struct vr_net_driver *net;
+    struct vr_storage_driver *storage;
+    struct vr_jobs *jobs;   /* long operations (copies, clones) clients poll */
     vr_events *events;
     const vr_paths *paths;
     const char *uri; /* the URI this daemon serves */
@@ -33,6 +40,10 @@ typedef struct {
 
 extern const vr_api_route vr_api_host_routes[];
 extern const vr_api_route vr_api_domain_routes[];
+extern const vr_api_route vr_api_storage_routes[];  /* pools, volumes, jobs */
+extern const vr_api_route vr_api_snapshot_routes[]; /* domains/NAME/snapshots */
+extern const vr_api_route vr_api_clone_routes[];    /* domains/NAME/clone */
+extern const vr_api_route vr_api_network_routes[];
 
 /* Helpers for route handlers. */
 bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */

@@ -8,7 +8,10 @@
 #include "daemon/api.h"
 #include "daemon/events.h"
 #include "daemon/http.h"
+#include "drivers/network/network_driver.h"
 #include "drivers/qemu/qemu_driver.h"
+#include "drivers/storage/storage_driver.h"
+#include "daemon/jobs.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -29,6 +32,8 @@ static void usage(FILE *out)
             "usage: vireod [--root DIR] [--socket PATH] [--verbose]\n\n"
             "  --root DIR     keep every path (config, state, runtime, logs, socket) under DIR\n"
             "  --socket PATH  serve the API on PATH (default RUNTIME/vireod.sock)\n"
+            "  --no-default-network\n"
+            "                 do not create the 'default' NAT network on the first start\n"
             "  --verbose      log debug messages\n");
 }
 
@@ -71,20 +76,56 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(arg);
 }
 
-static void on_domain_event(const vr_domain *dom, const char *event, const char *detail, void *opaque)
+static void publish(vr_api *api, const char *kind, const char *name, const char *uuid,
+                    const char *event, const char *detail)
 {
-    vr_events *ev = ((vr_api *)opaque)->events;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "time", json_object_new_double((double)ts.tv_sec + (double)ts.tv_nsec / 1e9));
-    json_object_object_add(o, "kind", json_object_new_string("domain"));
-    json_object_object_add(o, "name", json_object_new_string(dom->def->name));
-    json_object_object_add(o, "uuid", json_object_new_string(dom->def->uuid));
+    json_object_object_add(o, "kind", json_object_new_string(kind));
+    json_object_object_add(o, "name", json_object_new_string(name));
+    json_object_object_add(o, "uuid", json_object_new_string(uuid));
     json_object_object_add(o, "event", json_object_new_string(event));
     json_object_object_add(o, "detail", json_object_new_string(detail ? detail : ""));
-    vr_log_info("event: domain %s %s (%s)", dom->def->name, event, detail ? detail : "");
-    vr_events_publish(ev, o);
+    vr_log_info("event: %s %s %s (%s)", kind, name, event, detail ? detail : "");
+    vr_events_publish(api->events, o);
+}
+
+static void on_domain_event(const vr_domain *dom, const char *event, const char *detail, void *opaque)
+{
+    publish(opaque, "domain", dom->def->name, dom->def->uuid, event, detail);
+}
+
+static void on_network_event(const vr_network *net, const char *event, const char *detail, void *opaque)
+{
+    publish(opaque, "network", net->def->name, net->def->uuid, event, detail);
+}
+
+static char *network_users(const char *network, void *opaque)
+{
+    return vr_qemu_network_users(((vr_api *)opaque)->qemu, network);
+}
+
+static int tap_for(void *opaque, const vr_interface_def *ifc, char **ifname, char **err)
+{
+    return vr_net_tap_for(((vr_api *)opaque)->net, ifc, ifname, err);
+}
+
+/* The two seams between the QEMU and storage drivers: volume disks
+ * resolve through storage, and storage asks QEMU who uses an image. */
+static vr_err resolve_volume(const char *pool, const char *volume, char **path, vr_disk_format *format,
+                             char **err, void *opaque)
+{
+    vr_vol_format f = VR_VOL_RAW;
+    vr_err e = vr_storage_resolve(((vr_api *)opaque)->storage, pool, volume, path, &f, err);
+    *format = f == VR_VOL_QCOW2 ? VR_DISK_QCOW2 : VR_DISK_RAW;
+    return e;
+}
+
+static char *image_user(const char *path, void *opaque)
+{
+    return vr_qemu_path_user(((vr_api *)opaque)->qemu, path);
 }
 
 int main(int argc, char **argv)
@@ -93,17 +134,20 @@ int main(int argc, char **argv)
         {"root", required_argument, NULL, 'r'},
         {"socket", required_argument, NULL, 's'},
         {"verbose", no_argument, NULL, 'v'},
+        {"no-default-network", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
     };
     const char *root = NULL, *socket_path = NULL;
+    bool default_network = true;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
         switch (c) {
         case 'r': root = optarg; break;
         case 's': socket_path = optarg; break;
         case 'v': vr_log_set_level(VR_LOG_DEBUG); break;
+        case 'n': default_network = false; break;
         case 'V': printf("vireod %s\n", VIREO_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -140,7 +184,18 @@ int main(int argc, char **argv)
     struct event_base *base = event_base_new();
     vr_api api = {.paths = &paths, .uri = "vireo:///system"};
     api.events = vr_events_new(base);
+    vr_net_config netcfg = {
+        .base = base, .paths = &paths, .make_default = default_network,
+        .on_event = on_network_event, .users = network_users, .opaque = &api,
+    };
+    api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
+    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .opaque = &api});
+    api.jobs = vr_jobs_new();
+    api.storage = vr_storage_driver_new(base, &paths);
+    vr_storage_set_user_fn(api.storage, image_user, &api);
+    vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
+    vr_qemu_autostart(api.qemu);
     vr_http *http = vr_http_start(base, lfd, vr_api_handle, &api, &err);
     if (!http) {
         fprintf(stderr, "vireod: %s\n", err);
@@ -158,6 +213,9 @@ int main(int argc, char **argv)
      * the HTTP server must still be there to close. */
     vr_events_free(api.events);
     vr_qemu_driver_free(api.qemu);
+    vr_net_driver_free(api.net);
+    vr_storage_driver_free(api.storage);
+    vr_jobs_free(api.jobs);
     vr_http_stop(http);
     unlink(paths.socket);
     event_free(sigterm);

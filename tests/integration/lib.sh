@@ -33,9 +33,14 @@ start_daemon() {
         ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
         trap cleanup EXIT
     fi
+    # dnsmasq rereads its host files after dropping to 'nobody': the
+    # root must be traversable, as /run and /var/lib are.
+    chmod 755 "$ROOT"
     SOCK=$ROOT/vireod.sock
     export VIREO_DEFAULT_URI="vireo:///system?socket=$SOCK"
-    "$bin" --root "$ROOT" --socket "$SOCK" >>"$ROOT/vireod.log" 2>&1 &
+    # Outside a test's own network namespace, never make host networks.
+    ${DAEMON_WRAP:-} "$bin" --root "$ROOT" --socket "$SOCK" ${DAEMON_OPTS:---no-default-network} \
+        >>"$ROOT/vireod.log" 2>&1 &
     DAEMON_PID=$!
     for _ in $(seq 1 200); do
         [ -S "$SOCK" ] && "$VIREO" uri >/dev/null 2>&1 && return 0
@@ -56,23 +61,27 @@ cleanup() {
     local rc=$?
     stop_daemon
     # QEMUs outlive the daemon by design: end the ones this test made.
-    for pidfile in "$ROOT"/run/vireo/qemu/*/qemu.pid; do
+    for pidfile in "$ROOT"/run/vireo/qemu/*/qemu.pid "$ROOT"/run/vireo/network/*/dnsmasq.pid; do
         [ -r "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
     done
+    # A test's own extra cleanup (network namespaces, servers).
+    if declare -F test_cleanup >/dev/null; then test_cleanup || true; fi
     if [ "$rc" -ne 0 ] && [ -f "$ROOT/vireod.log" ]; then
         echo "--- vireod.log (last 40 lines)" >&2
         tail -40 "$ROOT/vireod.log" >&2
-        for log in "$ROOT"/var/log/vireo/qemu/*.log; do
-            [ -f "$log" ] && { echo "--- $log" >&2; tail -20 "$log" >&2; }
+        for log in "$ROOT"/var/log/vireo/qemu/*.log "$ROOT"/run/vireo/network/*/dnsmasq.log; do
+            [ -f "$log" ] && { echo "--- $log" >&2; grep -Ev 'sent size|requested options|next server|tags:|vendor class|available DHCP|client provides' "$log" | tail -40 >&2; }
         done
     fi
     [ -n "$ROOT" ] && rm -rf "$ROOT"
     exit "$rc"
 }
 
-# tiny_xml NAME [TYPE]: the tiny guest booted from kernel+initrd under
-# TCG, serial console, user-mode network.
+# tiny_xml NAME [TYPE] [INTERFACE-XML]: the tiny guest booted from
+# kernel+initrd under TCG, serial console, user-mode network unless
+# another <interface> is given.
 tiny_xml() {
+    local iface=${3:-"<interface type='user'><model type='virtio'/></interface>"}
     cat <<XML
 <domain type='${2:-qemu}'>
   <name>$1</name>
@@ -87,7 +96,7 @@ tiny_xml() {
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>
   <devices>
-    <interface type='user'><model type='virtio'/></interface>
+    $iface
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>

@@ -90,6 +90,7 @@ static void adopt_one(vr_qemu_driver *drv, const char *name)
     dom->started_at = stat(pid_path, &st) == 0 ? st.st_mtime : 0;
     dom->state = VR_DOM_RUNNING;
     dom->reason = "booted";
+    vr_qemu_taps_load(dom);
     char *aerr = NULL;
     if (vr_qemu_attach_process(dom, pid, &aerr) < 0) {
         vr_log_error("cannot re-adopt %s: %s", name, aerr);

@@ -70,6 +70,7 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     }
     vr_domain_def_free(dom->def);
     vr_domain_def_free(dom->next);
+    vr_qemu_taps_clear(dom);
     free(dom->runtime_dir);
     free(dom);
 }
@@ -175,17 +176,21 @@ vr_err vr_qemu_define(vr_qemu_driver *drv, const char *xml, vr_domain **out, cha
 }
 
 /* Files the domain's disks point at, for undefine --remove-all-storage:
- * only plain image files, never CD-ROMs (ISOs are shared) nor devices. */
-static void remove_storage(const vr_domain_def *def)
+ * image files and volumes, never CD-ROMs (ISOs are shared) nor devices. */
+static void remove_storage(vr_qemu_driver *drv, const vr_domain_def *def)
 {
     for (size_t i = 0; i < def->n_disks; i++) {
         const vr_disk_def *d = &def->disks[i];
-        if (d->type != VR_DISK_FILE || d->device != VR_DISK_DEVICE_DISK || !d->source_path)
+        if (d->type == VR_DISK_BLOCK || d->device != VR_DISK_DEVICE_DISK)
             continue;
-        if (unlink(d->source_path) == 0)
-            vr_log_info("domain %s: removed %s", def->name, d->source_path);
+        char *path = vr_qemu_disk_path(drv, d, NULL);
+        if (!path)
+            continue;
+        if (unlink(path) == 0)
+            vr_log_info("domain %s: removed %s", def->name, path);
         else if (errno != ENOENT)
-            vr_log_warn("domain %s: cannot remove %s: %s", def->name, d->source_path, strerror(errno));
+            vr_log_warn("domain %s: cannot remove %s: %s", def->name, path, strerror(errno));
+        free(path);
     }
 }
 
@@ -215,7 +220,7 @@ vr_err vr_qemu_undefine(vr_domain *dom, bool remove_all_storage, char **err)
     free(link);
     dom->autostart = false;
     if (remove_all_storage)
-        remove_storage(dom->def);
+        remove_storage(drv, dom->def);
     vr_qemu_emit(dom, "undefined", "removed");
     if (active) {
         /* Like libvirt: a running domain lives on as a transient one. */
@@ -311,6 +316,41 @@ void vr_qemu_runtime_remove_stale(const char *dir)
 void vr_qemu_runtime_remove(vr_domain *dom)
 {
     vr_qemu_runtime_remove_stale(dom->runtime_dir);
+}
+
+void vr_qemu_taps_save(vr_domain *dom)
+{
+    vr_strbuf b = {0};
+    for (size_t i = 0; i < dom->n_ifnames; i++)
+        vr_strbuf_addf(&b, "%s\n", dom->ifnames[i] ? dom->ifnames[i] : "-");
+    char *path = vr_asprintf("%s/taps", dom->runtime_dir);
+    vr_file_write_atomic(path, b.s ? b.s : "", b.len, 0600);
+    free(path);
+    vr_strbuf_free(&b);
+}
+
+void vr_qemu_taps_load(vr_domain *dom)
+{
+    char *path = vr_asprintf("%s/taps", dom->runtime_dir);
+    char *text = vr_file_read(path, NULL);
+    free(path);
+    vr_qemu_taps_clear(dom);
+    dom->n_ifnames = dom->def->n_interfaces;
+    dom->ifnames = vr_calloc(dom->n_ifnames ? dom->n_ifnames : 1, sizeof(char *));
+    char *save = NULL;
+    size_t i = 0;
+    for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l && i < dom->n_ifnames; l = strtok_r(NULL, "\n", &save), i++)
+        dom->ifnames[i] = strcmp(l, "-") ? vr_strdup(l) : NULL;
+    free(text);
+}
+
+void vr_qemu_taps_clear(vr_domain *dom)
+{
+    for (size_t i = 0; i < dom->n_ifnames; i++)
+        free(dom->ifnames[i]);
+    free(dom->ifnames);
+    dom->ifnames = NULL;
+    dom->n_ifnames = 0;
 }
 
 void vr_qemu_log_command(const char *log, char *const argv[])
@@ -412,12 +452,16 @@ vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *path
     }
     load_definitions(drv);
     vr_qemu_adopt_all(drv);
+    return drv;
+}
+
+void vr_qemu_autostart(vr_qemu_driver *drv)
+{
     for (size_t i = 0; i < drv->n; i++) {
         vr_domain *dom = drv->doms[i];
         if (dom->autostart && dom->state == VR_DOM_SHUTOFF)
             vr_qemu_start(dom, false, on_autostart_done, vr_strdup(dom->def->name));
     }
-    return drv;
 }
 
 void vr_qemu_driver_free(vr_qemu_driver *drv)
@@ -434,6 +478,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
             event_free(dom->kill_timer);
         vr_domain_def_free(dom->def);
         vr_domain_def_free(dom->next);
+        vr_qemu_taps_clear(dom);
         free(dom->runtime_dir);
         free(dom);
     }
@@ -456,6 +501,68 @@ static vr_err need_file(const char *path, int mode, const char *what, const char
     return VR_ERR_INVALID;
 }
 
+void vr_qemu_set_volume_resolver(vr_qemu_driver *drv, vr_qemu_volume_fn fn, void *opaque)
+{
+    drv->resolve_volume = fn;
+    drv->resolve_opaque = opaque;
+}
+
+/* A volume disk gets its file (and, when the XML left the format at the
+ * default raw, the volume's format) from the storage driver at each
+ * start: a volume may have been replaced since the last one. */
+static vr_err resolve_volume(vr_qemu_driver *drv, const char *name, vr_disk_def *d, char **err)
+{
+    if (!drv->resolve_volume) {
+        vr_set_error(err, "disk %s of domain '%s' names volume '%s' in pool '%s', and no storage "
+                          "driver is running", d->target_dev, name, d->source_volume, d->source_pool);
+        return VR_ERR_UNSUPPORTED;
+    }
+    char *path = NULL, *e = NULL;
+    vr_disk_format fmt = VR_DISK_RAW;
+    vr_err code = drv->resolve_volume(d->source_pool, d->source_volume, &path, &fmt, &e,
+                                      drv->resolve_opaque);
+    if (code != VR_OK) {
+        vr_set_error(err, "disk %s of domain '%s': %s", d->target_dev, name, e);
+        free(e);
+        return code;
+    }
+    if (fmt != d->format) {
+        /* qcow2 shown to a guest as raw would hand it the image's own
+         * metadata: only the default (raw) is overridden by the volume. */
+        if (d->format == VR_DISK_RAW) {
+            d->format = fmt;
+        } else {
+            vr_set_error(err, "disk %s of domain '%s' says <driver type='qcow2'/>, but volume '%s' "
+                              "in pool '%s' is raw", d->target_dev, name, d->source_volume,
+                         d->source_pool);
+            free(path);
+            return VR_ERR_INVALID;
+        }
+    }
+    free(d->resolved_path);
+    d->resolved_path = path;
+    return VR_OK;
+}
+
+char *vr_qemu_disk_path(vr_qemu_driver *drv, const vr_disk_def *d, char **err)
+{
+    if (d->type != VR_DISK_VOLUME)
+        return d->source_path ? vr_strdup(d->source_path) : NULL;
+    if (d->resolved_path)
+        return vr_strdup(d->resolved_path);
+    if (!drv->resolve_volume) {
+        vr_set_error(err, "volume '%s' of pool '%s' cannot be resolved: no storage driver",
+                     d->source_volume, d->source_pool);
+        return NULL;
+    }
+    char *path = NULL;
+    vr_disk_format fmt;
+    if (drv->resolve_volume(d->source_pool, d->source_volume, &path, &fmt, err,
+                            drv->resolve_opaque) != VR_OK)
+        return NULL;
+    return path;
+}
+
 vr_err vr_qemu_preflight(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
@@ -473,13 +580,9 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
     if (def->os.loader.path && (e = need_file(def->os.loader.path, R_OK, "firmware", def->name, err)))
         return e;
     for (size_t i = 0; i < def->n_disks; i++) {
-        const vr_disk_def *d = &def->disks[i];
-        if (d->type == VR_DISK_VOLUME && !d->resolved_path) {
-            vr_set_error(err, "disk %s of domain '%s' names volume '%s' in pool '%s', and storage "
-                              "pools are not available yet", d->target_dev, def->name,
-                         d->source_volume, d->source_pool);
-            return VR_ERR_UNSUPPORTED;
-        }
+        vr_disk_def *d = &dom->def->disks[i];
+        if (d->type == VR_DISK_VOLUME && (e = resolve_volume(dom->drv, def->name, d, err)))
+            return e;
         const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
         if (!path)
             continue; /* an empty CD-ROM drive */

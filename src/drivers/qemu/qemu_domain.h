@@ -16,6 +16,9 @@ struct vr_qemu_driver {
     int kvm_probed;      /* 0 not yet, 1 usable, -1 not */
     vr_event_fn on_event;
     void *event_opaque;
+    vr_qemu_net_hooks net;
+    vr_qemu_volume_fn resolve_volume; /* set by the daemon; NULL: no storage */
+    void *resolve_opaque;
 };
 
 /* Registry. add: parse, check name/uuid clashes, and (persistent) save. */
@@ -30,6 +33,12 @@ void vr_qemu_log_command(const char *log, char *const argv[]);
 int vr_qemu_runtime_prepare(vr_domain *dom, char **err);
 void vr_qemu_runtime_remove(vr_domain *dom);
 void vr_qemu_runtime_remove_stale(const char *dir);
+
+/* The taps of a run: written to and read from RUNTIME/qemu/NAME/taps so
+ * a restarted daemon still knows them. */
+void vr_qemu_taps_save(vr_domain *dom);
+void vr_qemu_taps_load(vr_domain *dom);
+void vr_qemu_taps_clear(vr_domain *dom);
 
 /* Checks before a start that QEMU would report badly or late. */
 vr_err vr_qemu_preflight(vr_domain *dom, char **err);

@@ -8,6 +8,7 @@
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/util.h"
 #include "host/cpuinfo.h"
 #include "host/validate.h"
@@ -16,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* How long destroy waits after SIGTERM before SIGKILL. */
@@ -106,6 +108,7 @@ static void release_runtime(vr_domain *dom)
         free(dom->runtime_dir);
         dom->runtime_dir = NULL;
     }
+    vr_qemu_taps_clear(dom);
     dom->pid = 0;
     dom->id = -1;
     dom->started_at = 0;
@@ -263,6 +266,69 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     free(c);
 }
 
+static void close_fds(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+}
+
+/* A tap for every interface of type network or bridge, in order. */
+static int open_taps(vr_domain *dom, int **fds, size_t *n, char **err)
+{
+    const vr_domain_def *def = dom->def;
+    dom->ifnames = vr_calloc(def->n_interfaces ? def->n_interfaces : 1, sizeof(char *));
+    dom->n_ifnames = def->n_interfaces;
+    for (size_t i = 0; i < def->n_interfaces; i++) {
+        const vr_interface_def *ifc = &def->interfaces[i];
+        if (ifc->type == VR_NET_USER)
+            continue;
+        if (!dom->drv->net.tap_for) {
+            vr_set_error(err, "interface %zu of domain '%s' needs a virtual network, and this daemon "
+                              "has none (use <interface type='user'>)", i, def->name);
+            goto fail;
+        }
+        char *ifname = NULL;
+        int fd = dom->drv->net.tap_for(dom->drv->net.opaque, ifc, &ifname, err);
+        if (fd < 0)
+            goto fail;
+        *fds = vr_realloc(*fds, (*n + 1) * sizeof(**fds));
+        (*fds)[(*n)++] = fd;
+        dom->ifnames[i] = ifname;
+    }
+    vr_qemu_taps_save(dom);
+    return 0;
+fail:
+    close_fds(*fds, *n);
+    *fds = NULL;
+    *n = 0;
+    vr_qemu_taps_clear(dom);
+    return -1;
+}
+
+void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks)
+{
+    drv->net = *hooks;
+}
+
+char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)
+{
+    vr_strbuf b = {0};
+    for (size_t i = 0; i < drv->n; i++) {
+        const vr_domain *dom = drv->doms[i];
+        if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
+            continue;
+        for (size_t k = 0; k < dom->def->n_interfaces; k++) {
+            const vr_interface_def *ifc = &dom->def->interfaces[k];
+            if (ifc->type == VR_NET_NETWORK && strcmp(ifc->source_network, network) == 0) {
+                vr_strbuf_addf(&b, "%s%s", b.len ? ", " : "", dom->def->name);
+                break;
+            }
+        }
+    }
+    return b.s;
+}
+
 void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
 {
     char *err = NULL;
@@ -295,9 +361,22 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         .serial_log = serial_log,
         .start_paused = paused,
     };
+    int *fds = NULL;
+    size_t n_fds = 0;
+    if (open_taps(dom, &fds, &n_fds, &err) < 0) {
+        free(serial_log);
+        free(pidfile);
+        start_failed(dom, err);
+        cb(VR_ERR_FAILED, err, opaque);
+        free(err);
+        return;
+    }
+    rt.tap_fds = fds;
+    rt.n_tap_fds = n_fds;
     char **argv = vr_qemu_build_argv(dom->def, &rt, &err);
     free(serial_log);
     if (!argv) {
+        close_fds(fds, n_fds);
         free(pidfile);
         start_failed(dom, err);
         cb(VR_ERR_INVALID, err, opaque);
@@ -309,7 +388,9 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     *c = (start_ctx){.dom = dom, .paused = paused, .cb = cb, .opaque = opaque};
     char *log = vr_qemu_log_path(dom);
     vr_qemu_log_command(log, argv);
-    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, NULL, 0, on_spawned, c, &err);
+    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, on_spawned, c, &err);
+    /* QEMU has its copies now (or failed): the taps live as long as it. */
+    close_fds(fds, n_fds);
     free(log);
     free(pidfile);
     vr_qemu_argv_free(argv);
@@ -427,6 +508,32 @@ void vr_qemu_suspend(vr_domain *dom, vr_done_fn cb, void *opaque)
 void vr_qemu_resume(vr_domain *dom, vr_done_fn cb, void *opaque)
 {
     simple_qmp(dom, "cont", VR_DOM_PAUSED, running(dom) ? "not paused" : "not running", cb, opaque);
+}
+
+static bool same_file(const char *a, const struct stat *sb)
+{
+    struct stat sa;
+    return a && stat(a, &sa) == 0 && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino;
+}
+
+char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) < 0)
+        return NULL;
+    for (size_t i = 0; i < drv->n; i++) {
+        vr_domain *dom = drv->doms[i];
+        if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
+            continue;
+        for (size_t k = 0; k < dom->def->n_disks; k++) {
+            char *p = vr_qemu_disk_path(drv, &dom->def->disks[k], NULL);
+            bool hit = same_file(p, &st);
+            free(p);
+            if (hit)
+                return vr_strdup(dom->def->name);
+        }
+    }
+    return NULL;
 }
 
 struct event_base *vr_qemu_base(vr_qemu_driver *drv) { return drv->base; }

@@ -40,6 +40,8 @@ struct vr_domain {
     struct vr_pidwatch *watch;
     vr_console *console;
     struct event *kill_timer;
+    char **ifnames;         /* tap per interface while running (NULL for user ones) */
+    size_t n_ifnames;
     bool starting, destroying, shutdown_event, rebooting;
     struct waiter *waiters; /* callers waiting for the process to exit */
 };
@@ -50,9 +52,11 @@ typedef void (*vr_event_fn)(const vr_domain *dom, const char *event, const char 
 /* An operation's end: err NULL on success. */
 typedef void (*vr_done_fn)(vr_err code, const char *err, void *opaque);
 
-/* Load definitions, re-adopt running QEMUs, start autostart domains. */
+/* Load definitions and re-adopt running QEMUs. */
 vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *paths,
                                    vr_event_fn on_event, void *opaque);
+/* Start the autostart domains (once the other drivers are wired). */
+void vr_qemu_autostart(vr_qemu_driver *drv);
 void vr_qemu_driver_free(vr_qemu_driver *drv);
 
 /* The domains, sorted by name; the array is the driver's. */
@@ -78,6 +82,31 @@ typedef void (*vr_stats_fn)(json_object *stats, const char *err, void *opaque);
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
 
 const char *vr_dom_state_name(vr_dom_state s);
+
+/* <disk type='volume'>: the daemon hands the driver a way to find a
+ * volume's file and format (the storage driver), so the QEMU driver
+ * never includes storage internals. Returns VR_OK, or a code with *err. */
+typedef vr_err (*vr_qemu_volume_fn)(const char *pool, const char *volume, char **path,
+                                    vr_disk_format *format, char **err, void *opaque);
+void vr_qemu_set_volume_resolver(vr_qemu_driver *drv, vr_qemu_volume_fn fn, void *opaque);
+/* A disk's image file: the source, or the resolved volume. NULL for an
+ * empty CD-ROM, or with *err when a volume cannot be resolved. */
+char *vr_qemu_disk_path(vr_qemu_driver *drv, const vr_disk_def *d, char **err);
+/* The name (malloc'ed) of a running domain with a disk on `path` (the
+ * same file, however spelled), or NULL. Storage asks before deleting,
+ * resizing or overwriting an image. */
+char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path);
+/* How guest interfaces of type network and bridge get their tap: the
+ * network driver provides it; the daemon wires the two. */
+typedef struct {
+    int (*tap_for)(void *opaque, const vr_interface_def *ifc, char **ifname, char **err);
+    void *opaque;
+} vr_qemu_net_hooks;
+void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks);
+/* Running domains with an interface on `network`: a newly allocated
+ * comma-separated list of names, or NULL when none. */
+char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network);
+
 /* The accelerator the host gives domains of type 'kvm': probed once. */
 bool vr_qemu_kvm_usable(vr_qemu_driver *drv);
 struct event_base *vr_qemu_base(vr_qemu_driver *drv);

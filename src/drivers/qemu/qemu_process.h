@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "common/process.h"
+
 /* Launch result: pid > 0 on success, else err says why (QEMU's own
  * message from the log when it gave one). err is borrowed. */
 typedef void (*vr_spawn_fn)(pid_t pid, const char *err, void *opaque);
@@ -19,17 +21,7 @@ int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfi
                   const char *pidfile, const int *keep_fds, size_t n_keep,
                   vr_spawn_fn cb, void *opaque, char **err);
 
-typedef struct vr_pidwatch vr_pidwatch;
-typedef void (*vr_exit_fn)(void *opaque);
-/* Call cb once when pid exits. NULL when pid is already gone. */
-vr_pidwatch *vr_pidwatch_new(struct event_base *base, pid_t pid, vr_exit_fn cb, void *opaque);
-void vr_pidwatch_free(vr_pidwatch *w);
-/* Signal through the pidfd, so a recycled pid is never hit. */
-int vr_pidwatch_kill(vr_pidwatch *w, int sig);
-
 /* Is pid a QEMU of the domain with this uuid? (Guards re-adoption
  * against pid reuse after a host reboot or a long downtime.) */
 bool vr_qemu_pid_is_domain(pid_t pid, const char *uuid);
 
-/* Read a pidfile; 0 when absent or garbage. */
-pid_t vr_pidfile_read(const char *path);

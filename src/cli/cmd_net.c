@@ -1,0 +1,398 @@
+/* Virtual networks: net-list, net-define, net-create, net-undefine,
+ * net-start, net-destroy, net-autostart, net-info, net-dumpxml,
+ * net-edit, net-dhcp-leases, net-update; and a domain's side of it:
+ * domiflist, domifaddr. Output follows virsh's. */
+#include "cli/cli.h"
+#include "common/util.h"
+#include "vireo/vireo.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
+                         const char **pos, size_t min, size_t max, int *rc)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, min, max, &npos);
+    if (r) {
+        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+        return NULL;
+    }
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        *rc = VR_EXIT_FAIL;
+    return c;
+}
+
+static int done(vireo_conn *c, int result, const char *what, const char *name)
+{
+    int rc = VR_EXIT_OK;
+    if (result < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("Network %s %s\n", name, what);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static void print_json(json_object *o)
+{
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}
+
+static int run_list(vr_cli *cli, int argc, char **argv)
+{
+    bool all = false, inactive = false, json = false, name = false;
+    const vr_opt opts[] = {{"all", false, &all, NULL}, {"inactive", false, &inactive, NULL},
+                           {"json", false, &json, NULL}, {"name", false, &name, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_net_list, argc, argv, opts, NULL, 0, 0, &rc);
+    if (!c)
+        return rc;
+    vireo_network *nets;
+    size_t n;
+    if (vireo_network_list(c, &nets, &n) < 0) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    const char *headers[] = {"Name", "State", "Autostart", "Persistent"};
+    vr_table *t = vr_table_new(4, headers);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        const vireo_network *x = &nets[i];
+        if ((inactive && x->active) || (!inactive && !all && !x->active))
+            continue;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(x->name));
+        json_object_object_add(o, "uuid", json_object_new_string(x->uuid));
+        json_object_object_add(o, "active", json_object_new_boolean(x->active));
+        json_object_object_add(o, "autostart", json_object_new_boolean(x->autostart));
+        json_object_object_add(o, "persistent", json_object_new_boolean(x->persistent));
+        json_object_object_add(o, "forward", json_object_new_string(x->forward));
+        json_object_object_add(o, "bridge", x->bridge ? json_object_new_string(x->bridge) : NULL);
+        json_object_object_add(o, "address", x->address ? json_object_new_string(x->address) : NULL);
+        json_object_object_add(o, "prefix", x->address ? json_object_new_int((int)x->prefix) : NULL);
+        json_object_array_add(arr, o);
+        if (name)
+            puts(x->name);
+        const char *row[] = {x->name, x->active ? "active" : "inactive", x->autostart ? "yes" : "no",
+                             x->persistent ? "yes" : "no"};
+        vr_table_add(t, row);
+    }
+    if (json)
+        print_json(json_object_get(arr));
+    else if (!name)
+        vr_table_print(t, stdout);
+    json_object_put(arr);
+    vr_table_free(t);
+    vireo_network_list_free(nets, n);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int define_or_create(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool create)
+{
+    const char *file = NULL;
+    int rc;
+    vireo_conn *c = begin(cli, cmd, argc, argv, NULL, &file, 1, 1, &rc);
+    if (!c)
+        return rc;
+    char *xml = vr_cli_read_file(file);
+    if (!xml) {
+        vireo_disconnect(c);
+        return VR_EXIT_FAIL;
+    }
+    vireo_network n = {0};
+    int r = create ? vireo_network_create(c, xml, &n) : vireo_network_define(c, xml, &n);
+    free(xml);
+    rc = VR_EXIT_OK;
+    if (r < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("Network %s %s from %s\n", n.name, create ? "created" : "defined", file);
+    vireo_network_clear(&n);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int run_define(vr_cli *cli, int argc, char **argv) { return define_or_create(cli, &vr_cmd_net_define, argc, argv, false); }
+static int run_create(vr_cli *cli, int argc, char **argv) { return define_or_create(cli, &vr_cmd_net_create, argc, argv, true); }
+
+#define SIMPLE(fn, cmd, call, msg)                                                        \
+    static int fn(vr_cli *cli, int argc, char **argv)                                     \
+    {                                                                                     \
+        const char *name = NULL;                                                          \
+        int rc;                                                                           \
+        vireo_conn *c = begin(cli, &cmd, argc, argv, NULL, &name, 1, 1, &rc);             \
+        if (!c)                                                                           \
+            return rc;                                                                    \
+        return done(c, call(c, name), msg, name);                                         \
+    }
+SIMPLE(run_undefine, vr_cmd_net_undefine, vireo_network_undefine, "has been undefined")
+SIMPLE(run_start, vr_cmd_net_start, vireo_network_start, "started")
+SIMPLE(run_destroy, vr_cmd_net_destroy, vireo_network_destroy, "destroyed")
+
+static int run_autostart(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool disable = false;
+    const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_net_autostart, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    return done(c, vireo_network_set_autostart(c, name, !disable),
+                disable ? "unmarked as autostarted" : "marked as autostarted", name);
+}
+
+static int run_info(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool json = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_net_info, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_network n;
+    if (vireo_network_get(c, name, &n) < 0) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    if (json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(n.name));
+        json_object_object_add(o, "uuid", json_object_new_string(n.uuid));
+        json_object_object_add(o, "active", json_object_new_boolean(n.active));
+        json_object_object_add(o, "persistent", json_object_new_boolean(n.persistent));
+        json_object_object_add(o, "autostart", json_object_new_boolean(n.autostart));
+        json_object_object_add(o, "forward", json_object_new_string(n.forward));
+        json_object_object_add(o, "bridge", n.bridge ? json_object_new_string(n.bridge) : NULL);
+        json_object_object_add(o, "address", n.address ? json_object_new_string(n.address) : NULL);
+        json_object_object_add(o, "prefix", n.address ? json_object_new_int((int)n.prefix) : NULL);
+        print_json(o);
+    } else {
+        printf("%-15s %s\n", "Name:", n.name);
+        printf("%-15s %s\n", "UUID:", n.uuid);
+        printf("%-15s %s\n", "Active:", n.active ? "yes" : "no");
+        printf("%-15s %s\n", "Persistent:", n.persistent ? "yes" : "no");
+        printf("%-15s %s\n", "Autostart:", n.autostart ? "yes" : "no");
+        printf("%-15s %s\n", "Bridge:", n.bridge ? n.bridge : "-");
+        printf("%-15s %s\n", "Forward:", n.forward);
+        if (n.address)
+            printf("%-15s %s/%u\n", "Address:", n.address, n.prefix);
+    }
+    vireo_network_clear(&n);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_dumpxml(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool inactive = false;
+    const vr_opt opts[] = {{"inactive", false, &inactive, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_net_dumpxml, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    char *xml = vireo_network_xml(c, name, inactive ? VIREO_XML_INACTIVE : 0);
+    rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
+    if (xml)
+        fputs(xml, stdout);
+    free(xml);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static char *net_xml_inactive(vireo_conn *c, const char *name) { return vireo_network_xml(c, name, VIREO_XML_INACTIVE); }
+static int net_define(vireo_conn *c, const char *xml) { return vireo_network_define(c, xml, NULL); }
+
+static int run_edit(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_net_edit, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    rc = vr_cli_edit_xml(c, "Network", name, net_xml_inactive, net_define);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static json_object *lease_json(const vireo_lease *l)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "network", json_object_new_string(l->network));
+    json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
+    json_object_object_add(o, "mac", json_object_new_string(l->mac));
+    json_object_object_add(o, "ip", json_object_new_string(l->ip));
+    json_object_object_add(o, "prefix", json_object_new_int((int)l->prefix));
+    json_object_object_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
+    json_object_object_add(o, "client_id", l->client_id ? json_object_new_string(l->client_id) : NULL);
+    return o;
+}
+
+static int run_leases(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL, *mac = NULL;
+    bool json = false, has_mac = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {"mac", true, &has_mac, &mac}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_net_dhcp_leases, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_lease *l;
+    size_t n;
+    if (vireo_network_leases(c, name, &l, &n) < 0) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    const char *headers[] = {"Expiry Time", "MAC address", "Protocol", "IP address", "Hostname", "Client ID or DUID"};
+    vr_table *t = vr_table_new(6, headers);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        if (has_mac && strcasecmp(mac, l[i].mac) != 0)
+            continue;
+        json_object_array_add(arr, lease_json(&l[i]));
+        char when[32] = "never", ip[40];
+        if (l[i].expiry) {
+            time_t e = (time_t)l[i].expiry;
+            struct tm tm;
+            strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&e, &tm));
+        }
+        snprintf(ip, sizeof(ip), "%s/%u", l[i].ip, l[i].prefix);
+        const char *row[] = {when, l[i].mac, "ipv4", ip, l[i].hostname ? l[i].hostname : "-",
+                             l[i].client_id ? l[i].client_id : "-"};
+        vr_table_add(t, row);
+    }
+    if (json)
+        print_json(json_object_get(arr));
+    else
+        vr_table_print(t, stdout);
+    json_object_put(arr);
+    vr_table_free(t);
+    vireo_lease_list_free(l, n);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_update(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[4] = {0};
+    bool live = false, config = false, current = false;
+    const vr_opt opts[] = {{"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {0}};
+    size_t npos;
+    int r = vr_cli_parse(&vr_cmd_net_update, argc, argv, opts, pos, 4, 4, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    bool add = strcmp(pos[1], "add") == 0 || strcmp(pos[1], "add-last") == 0 || strcmp(pos[1], "add-first") == 0;
+    if (!add && strcmp(pos[1], "delete") != 0)
+        return vr_cli_usage(&vr_cmd_net_update, "command must be add or delete, not '%s'", pos[1]);
+    if (strcmp(pos[2], "ip-dhcp-host") != 0)
+        return vr_cli_usage(&vr_cmd_net_update, "only the ip-dhcp-host section can be updated, not '%s'", pos[2]);
+    /* The XML may be given inline or as a file, like virsh. */
+    char *xml = pos[3][0] == '<' ? vr_strdup(pos[3]) : vr_cli_read_file(pos[3]);
+    if (!xml)
+        return VR_EXIT_FAIL;
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c) {
+        free(xml);
+        return VR_EXIT_FAIL;
+    }
+    r = vireo_network_update_dhcp_host(c, pos[0], add, xml);
+    free(xml);
+    int rc = VR_EXIT_OK;
+    if (r < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("Updated network %s live state and persistent config\n", pos[0]);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool addrs)
+{
+    const char *name = NULL;
+    bool json = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, cmd, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_interface *ifs;
+    size_t n;
+    if (vireo_domain_interfaces(c, name, &ifs, &n) < 0) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    const char *list_h[] = {"Interface", "Type", "Source", "Model", "MAC"};
+    const char *addr_h[] = {"Name", "MAC address", "Protocol", "Address"};
+    vr_table *t = addrs ? vr_table_new(4, addr_h) : vr_table_new(5, list_h);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        const vireo_interface *x = &ifs[i];
+        json_object *o = json_object_new_object(), *a = json_object_new_array();
+        json_object_object_add(o, "interface", x->interface ? json_object_new_string(x->interface) : NULL);
+        json_object_object_add(o, "type", json_object_new_string(x->type));
+        json_object_object_add(o, "source", x->source ? json_object_new_string(x->source) : NULL);
+        json_object_object_add(o, "model", json_object_new_string(x->model));
+        json_object_object_add(o, "mac", json_object_new_string(x->mac));
+        for (size_t k = 0; k < x->n_addresses; k++) {
+            char ip[40];
+            snprintf(ip, sizeof(ip), "%s/%u", x->addresses[k].ip, x->addresses[k].prefix);
+            json_object_array_add(a, json_object_new_string(ip));
+            if (addrs) {
+                const char *row[] = {x->interface ? x->interface : "-", x->mac, "ipv4", ip};
+                vr_table_add(t, row);
+            }
+        }
+        json_object_object_add(o, "addresses", a);
+        json_object_array_add(arr, o);
+        if (!addrs) {
+            const char *row[] = {x->interface ? x->interface : "-", x->type, x->source ? x->source : "-",
+                                 x->model, x->mac};
+            vr_table_add(t, row);
+        }
+    }
+    if (json)
+        print_json(json_object_get(arr));
+    else
+        vr_table_print(t, stdout);
+    json_object_put(arr);
+    vr_table_free(t);
+    vireo_interface_list_free(ifs, n);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_domiflist(vr_cli *cli, int argc, char **argv) { return interfaces(cli, &vr_cmd_domiflist, argc, argv, false); }
+static int run_domifaddr(vr_cli *cli, int argc, char **argv) { return interfaces(cli, &vr_cmd_domifaddr, argc, argv, true); }
+
+const vr_command vr_cmd_net_list = {"net-list", "List virtual networks (active ones; --all adds the others).",
+                                    "[--all | --inactive] [--name] [--json]", run_list};
+const vr_command vr_cmd_net_define = {"net-define", "Define (or redefine) a network from an XML file.", "FILE", run_define};
+const vr_command vr_cmd_net_create = {"net-create", "Create and start a transient network from an XML file.", "FILE", run_create};
+const vr_command vr_cmd_net_undefine = {"net-undefine", "Remove a network's definition.", "NETWORK", run_undefine};
+const vr_command vr_cmd_net_start = {"net-start", "Start a network: bridge, DHCP/DNS, firewall rules.", "NETWORK", run_start};
+const vr_command vr_cmd_net_destroy = {"net-destroy", "Stop a network (refused while running domains use it).", "NETWORK", run_destroy};
+const vr_command vr_cmd_net_autostart = {"net-autostart", "Start the network with the daemon (--disable: don't).",
+                                         "NETWORK [--disable]", run_autostart};
+const vr_command vr_cmd_net_info = {"net-info", "Show a network's facts.", "NETWORK [--json]", run_info};
+const vr_command vr_cmd_net_dumpxml = {"net-dumpxml", "Print a network's XML.", "NETWORK [--inactive]", run_dumpxml};
+const vr_command vr_cmd_net_edit = {"net-edit", "Edit a network's XML in $EDITOR, check it and define it.", "NETWORK", run_edit};
+const vr_command vr_cmd_net_dhcp_leases = {"net-dhcp-leases", "Show the DHCP leases of a network.",
+                                           "NETWORK [--mac MAC] [--json]", run_leases};
+const vr_command vr_cmd_net_update = {"net-update", "Add or delete a DHCP host entry (MAC -> IP, name).",
+                                      "NETWORK add|delete ip-dhcp-host XML|FILE [--live] [--config]", run_update};
+const vr_command vr_cmd_domiflist = {"domiflist", "List a domain's network interfaces.", "DOMAIN [--json]", run_domiflist};
+const vr_command vr_cmd_domifaddr = {"domifaddr", "Show a domain's IP addresses (from the DHCP leases).",
+                                     "DOMAIN [--json]", run_domifaddr};

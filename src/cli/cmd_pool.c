@@ -1,0 +1,286 @@
+/* Storage pools: pool-list, pool-define, pool-define-as, pool-build,
+ * pool-start, pool-destroy, pool-undefine, pool-delete, pool-autostart,
+ * pool-info, pool-refresh, pool-dumpxml. Messages follow virsh's. */
+#include "cli/cli.h"
+#include "common/util.h"
+#include "vireo/vireo.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_object *pool_json(const vireo_pool *p)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(p->name));
+    json_object_object_add(o, "uuid", json_object_new_string(p->uuid));
+    json_object_object_add(o, "type", json_object_new_string(p->type));
+    json_object_object_add(o, "state", json_object_new_string(p->state));
+    json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
+    json_object_object_add(o, "persistent", json_object_new_boolean(p->persistent));
+    json_object_object_add(o, "path", json_object_new_string(p->path));
+    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)p->capacity));
+    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)p->allocation));
+    json_object_object_add(o, "available", json_object_new_int64((int64_t)p->available));
+    json_object_object_add(o, "volumes", json_object_new_int((int)p->volumes));
+    return o;
+}
+
+static void print_json(json_object *o)
+{
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}
+
+static int run_list(vr_cli *cli, int argc, char **argv)
+{
+    bool all = false, inactive = false, details = false, json = false, name = false;
+    const vr_opt opts[] = {{"all", false, &all, NULL}, {"inactive", false, &inactive, NULL},
+                           {"details", false, &details, NULL}, {"json", false, &json, NULL},
+                           {"name", false, &name, NULL}, {0}};
+    size_t npos;
+    int rc = vr_cli_parse(&vr_cmd_pool_list, argc, argv, opts, NULL, 0, 0, &npos);
+    if (rc)
+        return rc < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    vireo_pool *pools;
+    size_t n;
+    if (vireo_pool_list(c, &pools, &n) < 0) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    json_object *arr = json ? json_object_new_array() : NULL;
+    const char *h[] = {"Name", "State", "Autostart", "Persistent", "Capacity", "Allocation", "Available"};
+    vr_table *t = vr_table_new(details ? 7 : 3, h);
+    if (!details) {
+        vr_table_free(t);
+        const char *h3[] = {"Name", "State", "Autostart"};
+        t = vr_table_new(3, h3);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const vireo_pool *p = &pools[i];
+        bool active = strcmp(p->state, "running") == 0;
+        if ((inactive && active) || (!inactive && !all && !active))
+            continue;
+        if (json) {
+            json_object_array_add(arr, pool_json(p));
+        } else if (name) {
+            puts(p->name);
+        } else {
+            const char *state = active ? "active" : "inactive";
+            char a[32], b[32], v[32];
+            const char *row[] = {p->name, state, p->autostart ? "yes" : "no",
+                                 p->persistent ? "yes" : "no",
+                                 active ? vr_cli_size(p->capacity, a) : "-",
+                                 active ? vr_cli_size(p->allocation, b) : "-",
+                                 active ? vr_cli_size(p->available, v) : "-"};
+            if (details)
+                vr_table_add(t, row);
+            else
+                vr_table_add(t, (const char *const[]){row[0], row[1], row[2]});
+        }
+    }
+    if (json)
+        print_json(arr);
+    else if (!name)
+        vr_table_print(t, stdout);
+    vr_table_free(t);
+    vireo_pool_list_free(pools, n);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+/* POOL argument, connect. */
+static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
+                         const char **pos, size_t min, size_t max, int *rc)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, min, max, &npos);
+    if (r) {
+        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+        return NULL;
+    }
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        *rc = VR_EXIT_FAIL;
+    return c;
+}
+
+/* "Pool 'NAME' WHAT", or the error. */
+static int finish(vireo_conn *c, int result, const char *what, const char *name)
+{
+    int rc = VR_EXIT_OK;
+    if (result < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("Pool '%s' %s\n", name, what);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int run_define(vr_cli *cli, int argc, char **argv)
+{
+    const char *file = NULL;
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_pool_define, argc, argv, NULL, &file, 1, 1, &rc);
+    if (!c)
+        return rc;
+    char *xml = vr_cli_read_file(file);
+    if (!xml) {
+        vireo_disconnect(c);
+        return VR_EXIT_FAIL;
+    }
+    vireo_pool p = {0};
+    int r = vireo_pool_define(c, xml, &p);
+    free(xml);
+    rc = finish(c, r, "defined", p.name ? p.name : "");
+    vireo_pool_clear(&p);
+    return rc;
+}
+
+static int run_define_as(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[2] = {0}, *target = NULL;
+    const vr_opt opts[] = {{"target", true, NULL, &target}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_pool_define_as, argc, argv, opts, pos, 2, 2, &rc);
+    if (!c)
+        return rc;
+    if (!target) {
+        vireo_disconnect(c);
+        return vr_cli_usage(&vr_cmd_pool_define_as, "a dir pool needs --target PATH");
+    }
+    return finish(c, vireo_pool_define_as(c, pos[0], pos[1], target, NULL), "defined", pos[0]);
+}
+
+/* The commands that only take a pool: build, start, destroy, delete, refresh. */
+static int pool_action(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *action,
+                       const char *done)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = begin(cli, cmd, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    return finish(c, vireo_pool_action(c, name, action, NULL), done, name);
+}
+
+static int run_build(vr_cli *cli, int argc, char **argv)
+{
+    return pool_action(cli, &vr_cmd_pool_build, argc, argv, "build", "built");
+}
+static int run_start(vr_cli *cli, int argc, char **argv)
+{
+    return pool_action(cli, &vr_cmd_pool_start, argc, argv, "start", "started");
+}
+static int run_destroy(vr_cli *cli, int argc, char **argv)
+{
+    return pool_action(cli, &vr_cmd_pool_destroy, argc, argv, "destroy", "destroyed");
+}
+static int run_delete(vr_cli *cli, int argc, char **argv)
+{
+    return pool_action(cli, &vr_cmd_pool_delete, argc, argv, "delete", "deleted");
+}
+static int run_refresh(vr_cli *cli, int argc, char **argv)
+{
+    return pool_action(cli, &vr_cmd_pool_refresh, argc, argv, "refresh", "refreshed");
+}
+
+static int run_undefine(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_pool_undefine, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    return finish(c, vireo_pool_undefine(c, name), "has been undefined", name);
+}
+
+static int run_autostart(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool disable = false;
+    const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_pool_autostart, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    return finish(c, vireo_pool_set_autostart(c, name, !disable),
+                  disable ? "unmarked as autostarted" : "marked as autostarted", name);
+}
+
+static int run_info(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    bool json = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_pool_info, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_pool p;
+    if (vireo_pool_get(c, name, &p) < 0) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    if (json) {
+        print_json(pool_json(&p));
+    } else {
+        bool active = strcmp(p.state, "running") == 0;
+        char b[32];
+        printf("%-15s %s\n", "Name:", p.name);
+        printf("%-15s %s\n", "UUID:", p.uuid);
+        printf("%-15s %s\n", "State:", p.state);
+        printf("%-15s %s\n", "Persistent:", p.persistent ? "yes" : "no");
+        printf("%-15s %s\n", "Autostart:", p.autostart ? "yes" : "no");
+        printf("%-15s %s\n", "Path:", p.path);
+        if (active) {
+            printf("%-15s %s\n", "Capacity:", vr_cli_size(p.capacity, b));
+            printf("%-15s %s\n", "Allocation:", vr_cli_size(p.allocation, b));
+            printf("%-15s %s\n", "Available:", vr_cli_size(p.available, b));
+            printf("%-15s %u\n", "Volumes:", p.volumes);
+        }
+    }
+    vireo_pool_clear(&p);
+    vireo_disconnect(c);
+    return VR_EXIT_OK;
+}
+
+static int run_dumpxml(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = begin(cli, &vr_cmd_pool_dumpxml, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    char *xml = vireo_pool_xml(c, name);
+    rc = xml ? (fputs(xml, stdout), VR_EXIT_OK) : vr_cli_fail(c);
+    free(xml);
+    vireo_disconnect(c);
+    return rc;
+}
+
+const vr_command vr_cmd_pool_list = {"pool-list", "List storage pools (active ones; --all adds the others).",
+                                     "[--all | --inactive] [--details] [--name] [--json]", run_list};
+const vr_command vr_cmd_pool_define = {"pool-define", "Define a pool from libvirt pool XML.", "FILE",
+                                       run_define};
+const vr_command vr_cmd_pool_define_as = {"pool-define-as", "Define a directory pool.",
+                                          "NAME dir --target PATH", run_define_as};
+const vr_command vr_cmd_pool_build = {"pool-build", "Create the pool's directory.", "POOL", run_build};
+const vr_command vr_cmd_pool_start = {"pool-start", "Start (activate) a pool.", "POOL", run_start};
+const vr_command vr_cmd_pool_destroy = {"pool-destroy", "Stop a pool (its files stay).", "POOL",
+                                        run_destroy};
+const vr_command vr_cmd_pool_undefine = {"pool-undefine", "Remove an inactive pool's definition.",
+                                         "POOL", run_undefine};
+const vr_command vr_cmd_pool_delete = {"pool-delete", "Remove an inactive pool's (empty) directory.",
+                                       "POOL", run_delete};
+const vr_command vr_cmd_pool_autostart = {"pool-autostart", "Start the pool with the daemon.",
+                                          "POOL [--disable]", run_autostart};
+const vr_command vr_cmd_pool_info = {"pool-info", "A pool's state and space.", "POOL [--json]", run_info};
+const vr_command vr_cmd_pool_refresh = {"pool-refresh", "Check the pool's directory again.", "POOL",
+                                        run_refresh};
+const vr_command vr_cmd_pool_dumpxml = {"pool-dumpxml", "A pool's XML.", "POOL", run_dumpxml};

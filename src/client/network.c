@@ -1,0 +1,206 @@
+/* libvireo: virtual networks, leases, a domain's interfaces. */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
+
+static bool flag(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static long long num(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : 0;
+}
+
+static void net_from(json_object *o, vireo_network *n)
+{
+    memset(n, 0, sizeof(*n));
+    n->name = vr_strdup(str(o, "name"));
+    snprintf(n->uuid, sizeof(n->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
+    n->active = flag(o, "active");
+    n->persistent = flag(o, "persistent");
+    n->autostart = flag(o, "autostart");
+    n->forward = vr_strdup(str(o, "forward"));
+    n->bridge = dup_or_null(str(o, "bridge"));
+    n->address = dup_or_null(str(o, "address"));
+    n->prefix = (unsigned)num(o, "prefix");
+}
+
+static void lease_from(json_object *o, vireo_lease *l)
+{
+    memset(l, 0, sizeof(*l));
+    l->network = vr_strdup(str(o, "network"));
+    l->expiry = num(o, "expiry");
+    snprintf(l->mac, sizeof(l->mac), "%s", str(o, "mac") ? str(o, "mac") : "");
+    snprintf(l->ip, sizeof(l->ip), "%s", str(o, "ip") ? str(o, "ip") : "");
+    l->prefix = (unsigned)num(o, "prefix");
+    l->hostname = dup_or_null(str(o, "hostname"));
+    l->client_id = dup_or_null(str(o, "client_id"));
+}
+
+void vireo_network_clear(vireo_network *n)
+{
+    if (!n)
+        return;
+    free(n->name);
+    free(n->forward);
+    free(n->bridge);
+    free(n->address);
+    memset(n, 0, sizeof(*n));
+}
+
+void vireo_network_list_free(vireo_network *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vireo_network_clear(&list[i]);
+    free(list);
+}
+
+void vireo_lease_list_free(vireo_lease *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].network);
+        free(list[i].hostname);
+        free(list[i].client_id);
+    }
+    free(list);
+}
+
+void vireo_interface_list_free(vireo_interface *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].interface);
+        free(list[i].type);
+        free(list[i].source);
+        free(list[i].model);
+        vireo_lease_list_free(list[i].addresses, list[i].n_addresses);
+    }
+    free(list);
+}
+
+/* An array under `key` in the answer to GET path, each item converted. */
+static int get_array(vireo_conn *c, const char *path, const char *key, size_t item, void (*conv)(json_object *, void *),
+                     void **out, size_t *n)
+{
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL), *arr = NULL;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, key, &arr);
+    size_t len = arr ? json_object_array_length(arr) : 0;
+    char *items = vr_calloc(len ? len : 1, item);
+    for (size_t i = 0; i < len; i++)
+        conv(json_object_array_get_idx(arr, i), items + i * item);
+    *out = items;
+    *n = len;
+    json_object_put(o);
+    return 0;
+}
+
+static void conv_net(json_object *o, void *p) { net_from(o, p); }
+static void conv_lease(json_object *o, void *p) { lease_from(o, p); }
+
+static void conv_iface(json_object *o, void *p)
+{
+    vireo_interface *i = p;
+    memset(i, 0, sizeof(*i));
+    i->interface = dup_or_null(str(o, "interface"));
+    i->type = vr_strdup(str(o, "type"));
+    i->source = dup_or_null(str(o, "source"));
+    i->model = vr_strdup(str(o, "model"));
+    snprintf(i->mac, sizeof(i->mac), "%s", str(o, "mac") ? str(o, "mac") : "");
+    json_object *arr = NULL;
+    json_object_object_get_ex(o, "addresses", &arr);
+    size_t len = arr ? json_object_array_length(arr) : 0;
+    i->addresses = vr_calloc(len ? len : 1, sizeof(*i->addresses));
+    for (size_t k = 0; k < len; k++)
+        lease_from(json_object_array_get_idx(arr, k), &i->addresses[k]);
+    i->n_addresses = len;
+}
+
+int vireo_network_list(vireo_conn *c, vireo_network **out, size_t *n)
+{
+    return get_array(c, "/v1/networks", "networks", sizeof(**out), conv_net, (void **)out, n);
+}
+
+static int net_call(vireo_conn *c, const char *method, const char *key, const char *what, const char *body,
+                    const char *ctype, vireo_network *out)
+{
+    char *k = key ? vr_client_escape(c, key) : NULL;
+    char *path = !k ? vr_asprintf("/v1/networks%s", what ? what : "")
+                    : what ? vr_asprintf("/v1/networks/%s/%s", k, what) : vr_asprintf("/v1/networks/%s", k);
+    json_object *o = vr_client_json(c, method, path, body, ctype);
+    free(path);
+    free(k);
+    if (!o)
+        return -1;
+    if (out)
+        net_from(o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_network_get(vireo_conn *c, const char *key, vireo_network *out) { return net_call(c, "GET", key, NULL, NULL, NULL, out); }
+int vireo_network_define(vireo_conn *c, const char *xml, vireo_network *out) { return net_call(c, "POST", NULL, NULL, xml, "application/xml", out); }
+int vireo_network_create(vireo_conn *c, const char *xml, vireo_network *out) { return net_call(c, "POST", NULL, "?start=1", xml, "application/xml", out); }
+int vireo_network_undefine(vireo_conn *c, const char *key) { return net_call(c, "DELETE", key, NULL, NULL, NULL, NULL); }
+int vireo_network_start(vireo_conn *c, const char *key) { return net_call(c, "POST", key, "start", "", NULL, NULL); }
+int vireo_network_destroy(vireo_conn *c, const char *key) { return net_call(c, "POST", key, "destroy", "", NULL, NULL); }
+
+int vireo_network_set_autostart(vireo_conn *c, const char *key, bool on)
+{
+    return net_call(c, "PUT", key, "autostart", on ? "{\"autostart\":true}" : "{\"autostart\":false}", "application/json", NULL);
+}
+
+int vireo_network_update_dhcp_host(vireo_conn *c, const char *key, bool add, const char *host_xml)
+{
+    return net_call(c, add ? "POST" : "DELETE", key, "dhcp-hosts", host_xml, "application/xml", NULL);
+}
+
+char *vireo_network_xml(vireo_conn *c, const char *key, unsigned flags)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/networks/%s/xml%s", k, flags & VIREO_XML_INACTIVE ? "?inactive=1" : "");
+    char *resp = NULL;
+    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    free(path);
+    free(k);
+    if (status == 200)
+        return resp;
+    if (status > 0)
+        vr_client_error_from_body(c, status, resp);
+    free(resp);
+    return NULL;
+}
+
+int vireo_network_leases(vireo_conn *c, const char *key, vireo_lease **out, size_t *n)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/networks/%s/leases", k);
+    int rc = get_array(c, path, "leases", sizeof(**out), conv_lease, (void **)out, n);
+    free(path);
+    free(k);
+    return rc;
+}
+
+int vireo_domain_interfaces(vireo_conn *c, const char *key, vireo_interface **out, size_t *n)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/interfaces", k);
+    int rc = get_array(c, path, "interfaces", sizeof(**out), conv_iface, (void **)out, n);
+    free(path);
+    free(k);
+    return rc;
+}

@@ -1,0 +1,139 @@
+/* libvireo: domain snapshots. */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
+
+static void snap_from(json_object *o, vireo_snapshot *s)
+{
+    memset(s, 0, sizeof(*s));
+    json_object *v = NULL;
+    s->name = vr_strdup(str(o, "name"));
+    s->description = dup_or_null(str(o, "description"));
+    s->state = vr_strdup(str(o, "state"));
+    s->parent = dup_or_null(str(o, "parent"));
+    s->creation_time = json_object_object_get_ex(o, "creation_time", &v) ? json_object_get_int64(v) : 0;
+    s->current = json_object_object_get_ex(o, "current", &v) && json_object_get_boolean(v);
+}
+
+void vireo_snapshot_clear(vireo_snapshot *s)
+{
+    if (!s)
+        return;
+    free(s->name);
+    free(s->description);
+    free(s->state);
+    free(s->parent);
+    memset(s, 0, sizeof(*s));
+}
+
+void vireo_snapshot_list_free(vireo_snapshot *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vireo_snapshot_clear(&list[i]);
+    free(list);
+}
+
+static char *snap_path(vireo_conn *c, const char *domain, const char *name, const char *rest)
+{
+    char *d = vr_client_escape(c, domain);
+    char *p;
+    if (!name) {
+        p = vr_asprintf("/v1/domains/%s/snapshots", d);
+    } else {
+        char *n = vr_client_escape(c, name);
+        p = rest ? vr_asprintf("/v1/domains/%s/snapshots/%s/%s", d, n, rest)
+                 : vr_asprintf("/v1/domains/%s/snapshots/%s", d, n);
+        free(n);
+    }
+    free(d);
+    return p;
+}
+
+static int call(vireo_conn *c, const char *method, char *path, const char *body, vireo_snapshot *out)
+{
+    json_object *o = vr_client_json(c, method, path, body, body ? "application/json" : NULL);
+    free(path);
+    if (!o)
+        return -1;
+    if (out)
+        snap_from(o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_snapshot_list(vireo_conn *c, const char *domain, vireo_snapshot **out, size_t *n)
+{
+    char *path = snap_path(c, domain, NULL, NULL);
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL), *arr = NULL;
+    free(path);
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, "snapshots", &arr);
+    size_t len = arr ? json_object_array_length(arr) : 0;
+    *out = vr_calloc(len ? len : 1, sizeof(**out));
+    for (size_t i = 0; i < len; i++)
+        snap_from(json_object_array_get_idx(arr, i), &(*out)[i]);
+    *n = len;
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_snapshot_get(vireo_conn *c, const char *domain, const char *name, vireo_snapshot *out)
+{
+    return call(c, "GET", snap_path(c, domain, name, NULL), NULL, out);
+}
+
+int vireo_snapshot_create(vireo_conn *c, const char *domain, const char *name,
+                          const char *description, vireo_snapshot *out)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(name ? name : ""));
+    if (description)
+        json_object_object_add(b, "description", json_object_new_string(description));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call(c, "POST", snap_path(c, domain, NULL, NULL), body, out);
+    free(body);
+    return rc;
+}
+
+int vireo_snapshot_revert(vireo_conn *c, const char *domain, const char *name)
+{
+    return call(c, "POST", snap_path(c, domain, name, "revert"), "", NULL);
+}
+
+int vireo_snapshot_delete(vireo_conn *c, const char *domain, const char *name)
+{
+    return call(c, "DELETE", snap_path(c, domain, name, NULL), NULL, NULL);
+}
+
+char *vireo_snapshot_xml(vireo_conn *c, const char *domain, const char *name)
+{
+    char *path = snap_path(c, domain, name, "xml"), *resp = NULL;
+    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    free(path);
+    if (status >= 200 && status < 300)
+        return resp;
+    if (status >= 0) {
+        json_object *o = json_tokener_parse(resp), *err = NULL, *msg = NULL, *code = NULL;
+        if (o && json_object_object_get_ex(o, "error", &err)) {
+            json_object_object_get_ex(err, "message", &msg);
+            json_object_object_get_ex(err, "code", &code);
+        }
+        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
+                            msg ? json_object_get_string(msg) : "unexpected answer from vireod");
+        json_object_put(o);
+    }
+    free(resp);
+    return NULL;
+}

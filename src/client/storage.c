@@ -1,0 +1,334 @@
+/* libvireo: storage pools and volumes. */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
+
+static unsigned long long num(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? (unsigned long long)json_object_get_int64(v) : 0;
+}
+
+static bool flag(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static void pool_from(json_object *o, vireo_pool *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->name = vr_strdup(str(o, "name"));
+    snprintf(p->uuid, sizeof(p->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
+    p->type = vr_strdup(str(o, "type"));
+    p->state = vr_strdup(str(o, "state"));
+    p->persistent = flag(o, "persistent");
+    p->autostart = flag(o, "autostart");
+    p->path = vr_strdup(str(o, "path"));
+    p->capacity = num(o, "capacity");
+    p->allocation = num(o, "allocation");
+    p->available = num(o, "available");
+    p->volumes = (unsigned)num(o, "volumes");
+}
+
+static void vol_from(json_object *o, vireo_vol *v)
+{
+    memset(v, 0, sizeof(*v));
+    v->name = vr_strdup(str(o, "name"));
+    v->pool = vr_strdup(str(o, "pool"));
+    v->path = vr_strdup(str(o, "path"));
+    v->type = vr_strdup(str(o, "type"));
+    v->format = vr_strdup(str(o, "format"));
+    v->capacity = num(o, "capacity");
+    v->allocation = num(o, "allocation");
+    json_object *b = NULL;
+    if (json_object_object_get_ex(o, "backing", &b) && b) {
+        v->backing_path = dup_or_null(str(b, "path"));
+        v->backing_format = dup_or_null(str(b, "format"));
+    }
+    v->used_by = dup_or_null(str(o, "used_by"));
+}
+
+void vireo_pool_clear(vireo_pool *p)
+{
+    if (!p)
+        return;
+    free(p->name);
+    free(p->type);
+    free(p->state);
+    free(p->path);
+    memset(p, 0, sizeof(*p));
+}
+
+void vireo_pool_list_free(vireo_pool *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vireo_pool_clear(&list[i]);
+    free(list);
+}
+
+void vireo_vol_clear(vireo_vol *v)
+{
+    if (!v)
+        return;
+    free(v->name);
+    free(v->pool);
+    free(v->path);
+    free(v->type);
+    free(v->format);
+    free(v->backing_path);
+    free(v->backing_format);
+    free(v->used_by);
+    memset(v, 0, sizeof(*v));
+}
+
+void vireo_vol_list_free(vireo_vol *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vireo_vol_clear(&list[i]);
+    free(list);
+}
+
+/* /v1/pools[/KEY[/rest]] with KEY escaped. */
+static char *pool_path(vireo_conn *c, const char *key, const char *rest)
+{
+    if (!key)
+        return vr_strdup("/v1/pools");
+    char *k = vr_client_escape(c, key);
+    char *p = rest ? vr_asprintf("/v1/pools/%s/%s", k, rest) : vr_asprintf("/v1/pools/%s", k);
+    free(k);
+    return p;
+}
+
+static char *vol_path(vireo_conn *c, const char *pool, const char *name, const char *rest)
+{
+    char *n = vr_client_escape(c, name);
+    char *tail = rest ? vr_asprintf("volumes/%s/%s", n, rest) : vr_asprintf("volumes/%s", n);
+    char *p = pool_path(c, pool, tail);
+    free(tail);
+    free(n);
+    return p;
+}
+
+/* A call whose answer is one object, converted by `conv` into out. */
+static int call_obj(vireo_conn *c, const char *method, char *path, const char *body, const char *ct,
+                    void (*conv)(json_object *, void *), void *out)
+{
+    json_object *o = vr_client_json(c, method, path, body, ct);
+    free(path);
+    if (!o)
+        return -1;
+    if (out && conv)
+        conv(o, out);
+    json_object_put(o);
+    return 0;
+}
+
+static void conv_pool(json_object *o, void *p) { pool_from(o, p); }
+static void conv_vol(json_object *o, void *v) { vol_from(o, v); }
+
+static int get_list(vireo_conn *c, char *path, const char *key, size_t item,
+                    void (*conv)(json_object *, void *), void **out, size_t *n)
+{
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL), *arr = NULL;
+    free(path);
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, key, &arr);
+    size_t len = arr ? json_object_array_length(arr) : 0;
+    char *list = vr_calloc(len ? len : 1, item);
+    for (size_t i = 0; i < len; i++)
+        conv(json_object_array_get_idx(arr, i), list + i * item);
+    *out = list;
+    *n = len;
+    json_object_put(o);
+    return 0;
+}
+
+/* A GET answered with text (XML). */
+static char *get_text(vireo_conn *c, char *path)
+{
+    char *resp = NULL;
+    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    free(path);
+    if (status >= 200 && status < 300)
+        return resp;
+    if (status >= 0) {
+        json_object *o = json_tokener_parse(resp), *err = NULL, *msg = NULL, *code = NULL;
+        if (o && json_object_object_get_ex(o, "error", &err)) {
+            json_object_object_get_ex(err, "message", &msg);
+            json_object_object_get_ex(err, "code", &code);
+        }
+        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
+                            msg ? json_object_get_string(msg) : "unexpected answer from vireod");
+        json_object_put(o);
+    }
+    free(resp);
+    return NULL;
+}
+
+int vireo_pool_list(vireo_conn *c, vireo_pool **out, size_t *n)
+{
+    return get_list(c, pool_path(c, NULL, NULL), "pools", sizeof(vireo_pool), conv_pool, (void **)out, n);
+}
+
+int vireo_pool_get(vireo_conn *c, const char *key, vireo_pool *out)
+{
+    return call_obj(c, "GET", pool_path(c, key, NULL), NULL, NULL, conv_pool, out);
+}
+
+int vireo_pool_define(vireo_conn *c, const char *xml, vireo_pool *out)
+{
+    return call_obj(c, "POST", pool_path(c, NULL, NULL), xml, "application/xml", conv_pool, out);
+}
+
+int vireo_pool_define_as(vireo_conn *c, const char *name, const char *type, const char *target,
+                         vireo_pool *out)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(name ? name : ""));
+    json_object_object_add(b, "type", json_object_new_string(type ? type : "dir"));
+    json_object_object_add(b, "target", target ? json_object_new_string(target) : NULL);
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call_obj(c, "POST", pool_path(c, NULL, NULL), body, "application/json", conv_pool, out);
+    free(body);
+    return rc;
+}
+
+int vireo_pool_undefine(vireo_conn *c, const char *key)
+{
+    return call_obj(c, "DELETE", pool_path(c, key, NULL), NULL, NULL, NULL, NULL);
+}
+
+int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_pool *out)
+{
+    return call_obj(c, "POST", pool_path(c, key, action), "", "application/json", conv_pool, out);
+}
+
+int vireo_pool_set_autostart(vireo_conn *c, const char *key, bool on)
+{
+    return call_obj(c, "PUT", pool_path(c, key, "autostart"),
+                    on ? "{\"autostart\":true}" : "{\"autostart\":false}", "application/json", NULL, NULL);
+}
+
+char *vireo_pool_xml(vireo_conn *c, const char *key)
+{
+    return get_text(c, pool_path(c, key, "xml"));
+}
+
+int vireo_vol_list(vireo_conn *c, const char *pool, vireo_vol **out, size_t *n)
+{
+    return get_list(c, pool_path(c, pool, "volumes"), "volumes", sizeof(vireo_vol), conv_vol,
+                    (void **)out, n);
+}
+
+int vireo_vol_get(vireo_conn *c, const char *pool, const char *name, vireo_vol *out)
+{
+    if (!pool) {
+        char *p = vr_client_escape(c, name);
+        char *path = vr_asprintf("/v1/volumes?path=%s", p);
+        free(p);
+        return call_obj(c, "GET", path, NULL, NULL, conv_vol, out);
+    }
+    return call_obj(c, "GET", vol_path(c, pool, name, NULL), NULL, NULL, conv_vol, out);
+}
+
+int vireo_vol_create_as(vireo_conn *c, const char *pool, const char *name, const char *capacity,
+                        const char *format, const char *backing_vol, const char *backing_format,
+                        vireo_vol *out)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(name ? name : ""));
+    if (capacity)
+        json_object_object_add(b, "capacity", json_object_new_string(capacity));
+    if (format)
+        json_object_object_add(b, "format", json_object_new_string(format));
+    if (backing_vol)
+        json_object_object_add(b, "backing_volume", json_object_new_string(backing_vol));
+    if (backing_format)
+        json_object_object_add(b, "backing_format", json_object_new_string(backing_format));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call_obj(c, "POST", pool_path(c, pool, "volumes"), body, "application/json", conv_vol, out);
+    free(body);
+    return rc;
+}
+
+int vireo_vol_create_xml(vireo_conn *c, const char *pool, const char *xml, vireo_vol *out)
+{
+    return call_obj(c, "POST", pool_path(c, pool, "volumes"), xml, "application/xml", conv_vol, out);
+}
+
+int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name)
+{
+    return call_obj(c, "DELETE", vol_path(c, pool, name, NULL), NULL, NULL, NULL, NULL);
+}
+
+int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,
+                     unsigned flags, vireo_vol *out)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "capacity", json_object_new_string(capacity ? capacity : ""));
+    json_object_object_add(b, "delta", json_object_new_boolean(!!(flags & VIREO_RESIZE_DELTA)));
+    json_object_object_add(b, "shrink", json_object_new_boolean(!!(flags & VIREO_RESIZE_SHRINK)));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call_obj(c, "POST", vol_path(c, pool, name, "resize"), body, "application/json", conv_vol, out);
+    free(body);
+    return rc;
+}
+
+char *vireo_vol_xml(vireo_conn *c, const char *pool, const char *name)
+{
+    return get_text(c, vol_path(c, pool, name, "xml"));
+}
+
+static void conv_id(json_object *o, void *out)
+{
+    *(int *)out = (int)num(o, "id");
+}
+
+int vireo_vol_clone(vireo_conn *c, const char *pool, const char *name, const char *new_name)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(new_name ? new_name : ""));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int id = -1;
+    int rc = call_obj(c, "POST", vol_path(c, pool, name, "clone"), body, "application/json", conv_id, &id);
+    free(body);
+    return rc < 0 ? -1 : id;
+}
+
+int vireo_domain_clone(vireo_conn *c, const char *original, const char *name,
+                       const char *const *files, size_t n_files, unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(name ? name : ""));
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n_files; i++)
+        json_object_array_add(arr, json_object_new_string(files[i]));
+    json_object_object_add(b, "files", arr);
+    json_object_object_add(b, "auto", json_object_new_boolean(!!(flags & VIREO_CLONE_AUTO)));
+    json_object_object_add(b, "linked", json_object_new_boolean(!!(flags & VIREO_CLONE_LINKED)));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    char *k = vr_client_escape(c, original);
+    char *path = vr_asprintf("/v1/domains/%s/clone", k);
+    free(k);
+    int id = -1;
+    int rc = call_obj(c, "POST", path, body, "application/json", conv_id, &id);
+    free(body);
+    return rc < 0 ? -1 : id;
+}

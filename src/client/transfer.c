@@ -1,0 +1,239 @@
+/* libvireo: vol-upload and vol-download. Both take a fresh connection
+ * over with an HTTP Upgrade (docs/api.md, "Upload and download"): an
+ * upload then sends exactly the announced number of bytes and reads
+ * one JSON line with the verdict; a download reads one JSON line with
+ * the length, then that many bytes. */
+#include "client/client.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define CHUNK (256 * 1024)
+
+static ssize_t read_some(int fd, char *buf, size_t n)
+{
+    ssize_t r;
+    while ((r = read(fd, buf, n)) < 0 && errno == EINTR)
+        ;
+    return r;
+}
+
+static int write_all(int fd, const char *buf, size_t n, bool sock)
+{
+    while (n) {
+        ssize_t w = sock ? send(fd, buf, n, MSG_NOSIGNAL) : write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        buf += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void set_error_json(vireo_conn *c, const char *text, const char *fallback)
+{
+    json_object *o = json_tokener_parse(text), *err = NULL, *msg = NULL, *code = NULL;
+    if (o && json_object_object_get_ex(o, "error", &err)) {
+        json_object_object_get_ex(err, "message", &msg);
+        json_object_object_get_ex(err, "code", &code);
+    }
+    vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
+                        msg ? json_object_get_string(msg) : fallback);
+    json_object_put(o);
+}
+
+/* Open the upgraded connection; *rest gets bytes read past the 101. */
+static int open_upgrade(vireo_conn *c, const char *method, const char *path, vr_strbuf *rest)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", c->socket);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        vr_client_set_error(c, "failed", "cannot reach vireod at %s: %s", c->socket, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    char *req = vr_asprintf("%s %s HTTP/1.1\r\nHost: vireod\r\nConnection: Upgrade\r\n"
+                            "Upgrade: vireo-stream\r\nContent-Length: 0\r\n\r\n", method, path);
+    bool sent = write_all(fd, req, strlen(req), true) == 0;
+    free(req);
+    vr_strbuf head = {0};
+    char buf[4096];
+    char *end = NULL;
+    while (sent && !(end = head.s ? strstr(head.s, "\r\n\r\n") : NULL)) {
+        ssize_t r = read_some(fd, buf, sizeof(buf));
+        if (r <= 0)
+            break;
+        vr_strbuf_addn(&head, buf, (size_t)r);
+    }
+    if (!end) {
+        vr_client_set_error(c, "failed", "vireod closed the connection for %s", path);
+        vr_strbuf_free(&head);
+        close(fd);
+        return -1;
+    }
+    int status = 0;
+    sscanf(head.s, "HTTP/1.%*d %d", &status);
+    size_t body = (size_t)(end + 4 - head.s);
+    if (status != 101) {
+        /* An error answer: read its JSON body to the end. */
+        vr_strbuf text = {0};
+        vr_strbuf_addn(&text, head.s + body, head.len - body);
+        json_object *o;
+        while (!(o = json_tokener_parse(text.s ? text.s : ""))) {
+            ssize_t r = read_some(fd, buf, sizeof(buf));
+            if (r <= 0)
+                break;
+            vr_strbuf_addn(&text, buf, (size_t)r);
+        }
+        json_object_put(o);
+        set_error_json(c, text.s ? text.s : "", "vireod refused the transfer");
+        vr_strbuf_free(&text);
+        vr_strbuf_free(&head);
+        close(fd);
+        return -1;
+    }
+    vr_strbuf_addn(rest, head.s + body, head.len - body);
+    vr_strbuf_free(&head);
+    return fd;
+}
+
+/* One line from the stream (what `rest` holds first). */
+static char *read_line(int fd, vr_strbuf *rest)
+{
+    char buf[4096];
+    char *nl;
+    while (!(nl = rest->s ? memchr(rest->s, '\n', rest->len) : NULL)) {
+        ssize_t r = read_some(fd, buf, sizeof(buf));
+        if (r <= 0)
+            return NULL;
+        vr_strbuf_addn(rest, buf, (size_t)r);
+    }
+    size_t n = (size_t)(nl - rest->s);
+    char *line = vr_strndup(rest->s, n);
+    memmove(rest->s, nl + 1, rest->len - n - 1);
+    rest->len -= n + 1;
+    rest->s[rest->len] = '\0';
+    return line;
+}
+
+static char *transfer_path(vireo_conn *c, const char *pool, const char *name, const char *what)
+{
+    char *p = vr_client_escape(c, pool), *n = vr_client_escape(c, name);
+    char *path = vr_asprintf("/v1/pools/%s/volumes/%s/%s", p, n, what);
+    free(p);
+    free(n);
+    return path;
+}
+
+int vireo_vol_upload(vireo_conn *c, const char *pool, const char *name, int fd,
+                     unsigned long long length, vireo_progress_fn progress, void *opaque)
+{
+    char *base = transfer_path(c, pool, name, "upload");
+    char *path = vr_asprintf("%s?length=%llu", base, length);
+    free(base);
+    vr_strbuf rest = {0};
+    int s = open_upgrade(c, "POST", path, &rest);
+    free(path);
+    if (s < 0)
+        return -1;
+    char *buf = vr_malloc(CHUNK);
+    unsigned long long sent = 0;
+    int rc = 0;
+    if (progress)
+        progress(0, length, opaque);
+    while (sent < length) {
+        size_t want = length - sent < CHUNK ? (size_t)(length - sent) : CHUNK;
+        ssize_t r = read_some(fd, buf, want);
+        if (r <= 0) {
+            vr_client_set_error(c, "failed", "the input ended after %llu of %llu bytes; volume '%s' "
+                                "is unchanged", sent, length, name);
+            rc = -1;
+            break;
+        }
+        if (write_all(s, buf, (size_t)r, true) < 0)
+            break; /* the daemon's verdict says why */
+        sent += (unsigned long long)r;
+        if (progress)
+            progress(sent, length, opaque);
+    }
+    free(buf);
+    if (rc == 0) {
+        char *line = read_line(s, &rest);
+        json_object *o = line ? json_tokener_parse(line) : NULL, *ok = NULL;
+        if (!o || !json_object_object_get_ex(o, "ok", &ok)) {
+            set_error_json(c, line ? line : "", "vireod closed the upload without an answer");
+            rc = -1;
+        }
+        json_object_put(o);
+        free(line);
+    } else {
+        /* Closing early makes the daemon drop its temporary file. */
+    }
+    vr_strbuf_free(&rest);
+    close(s);
+    return rc;
+}
+
+int vireo_vol_download(vireo_conn *c, const char *pool, const char *name, int fd,
+                       vireo_progress_fn progress, void *opaque)
+{
+    char *path = transfer_path(c, pool, name, "download");
+    vr_strbuf rest = {0};
+    int s = open_upgrade(c, "GET", path, &rest);
+    free(path);
+    if (s < 0)
+        return -1;
+    char *line = read_line(s, &rest);
+    json_object *o = line ? json_tokener_parse(line) : NULL, *len = NULL;
+    free(line);
+    if (!o || !json_object_object_get_ex(o, "length", &len)) {
+        vr_client_set_error(c, "failed", "vireod did not say how long volume '%s' is", name);
+        json_object_put(o);
+        vr_strbuf_free(&rest);
+        close(s);
+        return -1;
+    }
+    unsigned long long length = (unsigned long long)json_object_get_int64(len), got = 0;
+    json_object_put(o);
+    int rc = 0;
+    if (progress)
+        progress(0, length, opaque);
+    if (rest.len) {
+        size_t n = rest.len > length ? (size_t)length : rest.len;
+        rc = write_all(fd, rest.s, n, false);
+        got = n;
+    }
+    char *buf = vr_malloc(CHUNK);
+    while (rc == 0 && got < length) {
+        ssize_t r = read_some(s, buf, length - got < CHUNK ? (size_t)(length - got) : CHUNK);
+        if (r <= 0)
+            break;
+        if (write_all(fd, buf, (size_t)r, false) < 0) {
+            rc = -1;
+            vr_client_set_error(c, "failed", "cannot write the download: %s", strerror(errno));
+            break;
+        }
+        got += (unsigned long long)r;
+        if (progress)
+            progress(got, length, opaque);
+    }
+    if (rc == 0 && got < length) {
+        vr_client_set_error(c, "failed", "the download of volume '%s' broke off after %llu of %llu "
+                            "bytes", name, got, length);
+        rc = -1;
+    }
+    free(buf);
+    vr_strbuf_free(&rest);
+    close(s);
+    return rc;
+}

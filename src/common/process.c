@@ -1,0 +1,73 @@
+#include "common/process.h"
+#include "common/file.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int vr_pidfd_open(pid_t pid)
+{
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_send_signal_(int fd, int sig)
+{
+    return (int)syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+}
+
+struct vr_pidwatch {
+    int fd;
+    struct event *ev;
+    vr_exit_fn cb;
+    void *opaque;
+};
+
+static void on_pid_exit(evutil_socket_t fd, short what, void *arg)
+{
+    vr_pidwatch *w = arg;
+    event_del(w->ev);
+    w->cb(w->opaque);
+}
+
+vr_pidwatch *vr_pidwatch_new(struct event_base *base, pid_t pid, vr_exit_fn cb, void *opaque)
+{
+    int fd = vr_pidfd_open(pid);
+    if (fd < 0)
+        return NULL;
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    vr_pidwatch *w = vr_calloc(1, sizeof(*w));
+    w->fd = fd;
+    w->cb = cb;
+    w->opaque = opaque;
+    w->ev = event_new(base, fd, EV_READ, on_pid_exit, w);
+    event_add(w->ev, NULL);
+    return w;
+}
+
+void vr_pidwatch_free(vr_pidwatch *w)
+{
+    if (!w)
+        return;
+    event_free(w->ev);
+    close(w->fd);
+    free(w);
+}
+
+int vr_pidwatch_kill(vr_pidwatch *w, int sig)
+{
+    return pidfd_send_signal_(w->fd, sig) < 0 ? -errno : 0;
+}
+
+pid_t vr_pidfile_read(const char *path)
+{
+    char *s = vr_file_read(path, NULL);
+    if (!s)
+        return 0;
+    long v = strtol(s, NULL, 10);
+    free(s);
+    return v > 0 ? (pid_t)v : 0;
+}
+

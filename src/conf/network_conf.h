@@ -1,0 +1,97 @@
+/* Virtual network definitions: the supported subset of libvirt's network
+ * XML, parsed, validated, completed and written back (docs/xml-network.md).
+ *
+ * After vr_network_def_parse() a definition is complete: uuid, bridge
+ * name (when the caller gives a generator), MAC of the bridge are set, so
+ * `net-dumpxml` shows what will run. Anything outside the subset is
+ * refused with one line naming the element and its line. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <netinet/in.h>
+
+#include "conf/mac.h"
+#include "conf/uuid.h"
+
+typedef enum {
+    VR_NET_FWD_NONE,   /* isolated: guests and host only */
+    VR_NET_FWD_NAT,    /* masquerade to the outside */
+    VR_NET_FWD_ROUTE,  /* routed, no NAT */
+    VR_NET_FWD_OPEN,   /* routed, no firewall rules at all */
+    VR_NET_FWD_BRIDGE, /* guests join an existing host bridge; no IP, no DHCP */
+} vr_net_forward;
+
+typedef struct {
+    char mac[VR_MAC_STRLEN]; /* "" when matched by name only */
+    char *name;              /* hostname, or NULL */
+    struct in_addr ip;
+    long line;
+} vr_net_dhcp_host;
+
+typedef struct {
+    struct in_addr start, end;
+    long line;
+} vr_net_dhcp_range;
+
+typedef struct {
+    struct in_addr ip;
+    char **hostnames;        /* at least one */
+    size_t n_hostnames;
+    long line;
+} vr_net_dns_host;
+
+/* One IPv4 <ip> element (IPv6 <ip family='ipv6'> may be added later;
+ * for now it is refused by name). */
+typedef struct {
+    bool present;
+    struct in_addr address;  /* the host's address on the bridge */
+    unsigned prefix;         /* from prefix= or netmask= */
+    vr_net_dhcp_range *ranges;
+    size_t n_ranges;
+    vr_net_dhcp_host *hosts;
+    size_t n_hosts;
+    long line;
+} vr_net_ip;
+
+typedef struct {
+    char *name;
+    char uuid[VR_UUID_STRLEN];
+    vr_net_forward forward;
+    char *forward_dev;       /* <forward dev=...>: the outgoing interface, or NULL */
+    char *bridge;            /* <bridge name=...>; generated (vireoN) when absent, except mode bridge where it is required */
+    bool stp;                /* <bridge stp='on'|'off'>, default on */
+    unsigned delay;          /* <bridge delay=...> seconds, default 0 */
+    char mac[VR_MAC_STRLEN]; /* the bridge's MAC; generated when absent (not for mode bridge) */
+    unsigned mtu;            /* <mtu size=...>; 0 = the kernel's default */
+    char *domain;            /* <domain name=...>: DNS domain of the guests, or NULL */
+    bool domain_local;       /* <domain localOnly='yes'> */
+    vr_net_ip ip;            /* absent for mode bridge */
+    vr_net_dns_host *dns_hosts;
+    size_t n_dns_hosts;
+} vr_network_def;
+
+/* Called during parse when the definition names no bridge (and the
+ * mode is not bridge): returns a newly allocated name such as "vireo3".
+ * NULL generator: the bridge stays NULL. */
+typedef char *(*vr_net_bridge_namer)(void *opaque);
+
+vr_network_def *vr_network_def_parse(const char *xml, size_t len, vr_net_bridge_namer namer,
+                                     void *opaque, char **err);
+char *vr_network_def_format(const vr_network_def *def);
+void vr_network_def_free(vr_network_def *def);
+
+const char *vr_net_forward_name(vr_net_forward f);
+
+/* The subnet helpers drivers and validation share. */
+struct in_addr vr_net_prefix_mask(unsigned prefix);
+bool vr_net_in_subnet(struct in_addr addr, struct in_addr net, unsigned prefix);
+/* Do two subnets overlap? */
+bool vr_net_subnets_overlap(struct in_addr a, unsigned pa, struct in_addr b, unsigned pb);
+
+/* Add or delete one <host mac= name= ip=/> in the definition's DHCP
+ * (net-update ... ip-dhcp-host). `xml` is the <host> element alone.
+ * add: refused if the MAC, name or IP is already used or the IP is
+ * outside the subnet; delete: matched by MAC (or name when no MAC),
+ * refused when absent. */
+int vr_network_def_dhcp_host_add(vr_network_def *def, const char *xml, char **err);
+int vr_network_def_dhcp_host_delete(vr_network_def *def, const char *xml, char **err);

@@ -1,0 +1,77 @@
+/* Storage definitions: the supported subset of libvirt's pool and volume
+ * XML, parsed strictly (anything outside the subset is refused with the
+ * element and its line) and written back in libvirt's shape. The subset
+ * is documented in docs/storage.md.
+ *
+ * Pools are directories (type 'dir'); volumes are the image files in
+ * them. Values only the driver knows (capacity, allocation, the path of
+ * a volume) are passed to the formatters, never kept in the parsed
+ * definition. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf/uuid.h"
+
+/* ---- names ------------------------------------------------------------ */
+
+/* Pool and volume names become file names: refuse "", ".", "..", any
+ * '/', a leading '.' (the driver's own temporary files start with one),
+ * control characters and names over 200 bytes. `what` is "pool" or
+ * "volume". Returns false with *err set. */
+bool vr_storage_name_check(const char *what, const char *name, char **err);
+
+/* ---- pools ---------------------------------------------------------- */
+
+typedef enum { VR_POOL_DIR } vr_pool_type;
+
+typedef struct {
+    vr_pool_type type;
+    char *name;
+    char uuid[VR_UUID_STRLEN];
+    char *target_path; /* absolute, no trailing '/' */
+    int mode;          /* <permissions><mode>, octal; -1 = not given (0755 on build) */
+    long owner, group; /* -1 = not given */
+} vr_pool_def;
+
+/* What the driver knows of an active pool, for the formatter. */
+typedef struct {
+    unsigned long long capacity, allocation, available; /* bytes */
+} vr_pool_stats;
+
+/* Parse and validate; a missing uuid is generated. NULL with *err. */
+vr_pool_def *vr_pool_def_parse(const char *xml, size_t len, char **err);
+/* The same from fields (pool-define-as). type: "dir". */
+vr_pool_def *vr_pool_def_new(const char *name, const char *type, const char *target, char **err);
+/* stats may be NULL (an inactive pool: zeros, as libvirt shows). */
+char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats);
+vr_pool_def *vr_pool_def_copy(const vr_pool_def *def);
+void vr_pool_def_free(vr_pool_def *def);
+const char *vr_pool_type_name(vr_pool_type t);
+
+/* ---- volumes -------------------------------------------------------- */
+
+typedef enum { VR_VOL_RAW, VR_VOL_QCOW2, VR_VOL_ISO } vr_vol_format;
+
+/* Parse "raw", "qcow2", "iso"; false when none of them. */
+bool vr_vol_format_parse(const char *s, vr_vol_format *out);
+const char *vr_vol_format_name(vr_vol_format f);
+
+/* A volume as asked for (vol-create) or as found (vol-dumpxml). */
+typedef struct {
+    char *name;
+    unsigned long long capacity;   /* bytes */
+    unsigned long long allocation; /* bytes; informational on input */
+    vr_vol_format format;
+    int mode;                      /* -1 = not given (0600) */
+    char *path;                    /* only when formatting */
+    char *backing_path;            /* qcow2 overlays: the backing file, or NULL */
+    vr_vol_format backing_format;
+    bool backing_format_set;       /* else probed from the backing file */
+} vr_vol_def;
+
+/* Parse a volume XML for creation. Capacity is required unless there
+ * is a backing store (then 0 means "the backing file's size"). */
+vr_vol_def *vr_vol_def_parse(const char *xml, size_t len, char **err);
+char *vr_vol_def_format(const vr_vol_def *def);
+void vr_vol_def_free(vr_vol_def *def);

@@ -1,0 +1,321 @@
+/* API: vireo clone (virt-clone's job). POST /v1/domains/NAME/clone makes
+ * a new domain from a shut off (or paused) one: a new name, uuid and
+ * MACs, and its writable disks copied (qemu-img convert, a job with
+ * progress) or, with "linked", qcow2 overlays on the original's disks.
+ * Read-only disks and CD-ROMs are shared, as virt-clone does. Nothing
+ * is defined until every copy is in place; a failed clone removes the
+ * copies it made. */
+#include "daemon/api.h"
+#include "daemon/jobs.h"
+#include "drivers/storage/storage_driver.h"
+#include "conf/domain_clone.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct {
+    char *src, *dst;
+    vr_vol_format src_format;
+    bool done;
+} clone_disk;
+
+typedef struct {
+    vr_api *api;
+    vr_job *job;
+    vr_domain_def *def;       /* the clone's, complete */
+    clone_disk *disks;
+    size_t n, next;
+    bool linked, force_share;
+    vr_storage_copy *copy;
+} clone_ctx;
+
+static void ctx_free(clone_ctx *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        free(x->disks[i].src);
+        free(x->disks[i].dst);
+    }
+    free(x->disks);
+    vr_domain_def_free(x->def);
+    free(x);
+}
+
+static void fail(clone_ctx *x, vr_err code, const char *err)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->disks[i].done && unlink(x->disks[i].dst) == 0)
+            vr_log_info("clone %s: removed %s", x->def->name, x->disks[i].dst);
+    vr_job_finish(x->job, code, err, NULL);
+    ctx_free(x);
+}
+
+static void define_clone(clone_ctx *x)
+{
+    char *xml = vr_domain_def_format(x->def), *err = NULL;
+    vr_domain *dom = NULL;
+    vr_err code = vr_qemu_define(x->api->qemu, xml, &dom, &err);
+    free(xml);
+    if (code != VR_OK) {
+        char *msg = vr_asprintf("cannot define the clone '%s': %s", x->def->name, err);
+        fail(x, code, msg);
+        free(msg);
+        free(err);
+        return;
+    }
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "domain", json_object_new_string(dom->def->name));
+    json_object_object_add(r, "uuid", json_object_new_string(dom->def->uuid));
+    vr_log_info("clone %s defined (uuid %s)", dom->def->name, dom->def->uuid);
+    vr_job_finish(x->job, VR_OK, NULL, r);
+    ctx_free(x);
+}
+
+static void next_copy(clone_ctx *x);
+
+static void on_copy_progress(double pct, void *opaque)
+{
+    clone_ctx *x = opaque;
+    char *step = vr_asprintf("copying disk %zu of %zu", x->next + 1, x->n);
+    vr_job_progress(x->job, ((double)x->next * 100 + pct) / (double)x->n, step);
+    free(step);
+}
+
+static void on_copy_done(vr_err code, const char *err, void *opaque)
+{
+    clone_ctx *x = opaque;
+    x->copy = NULL;
+    if (code != VR_OK) {
+        fail(x, code, err);
+        return;
+    }
+    x->disks[x->next++].done = true;
+    next_copy(x);
+}
+
+static void next_copy(clone_ctx *x)
+{
+    if (x->next == x->n) {
+        define_clone(x);
+        return;
+    }
+    clone_disk *d = &x->disks[x->next];
+    vr_copy_spec spec = {
+        .src = d->src, .src_format = d->src_format, .dst = d->dst,
+        .dst_format = d->src_format, .force_share = x->force_share,
+    };
+    vr_err code;
+    char *err = NULL;
+    x->copy = vr_storage_copy_start(x->api->storage, &spec, on_copy_progress, on_copy_done, x, &code, &err);
+    if (!x->copy) {
+        fail(x, code, err);
+        free(err);
+    }
+}
+
+static void cancel_clone(void *opaque)
+{
+    clone_ctx *x = opaque;
+    if (x->copy)
+        vr_storage_copy_cancel(x->copy);
+}
+
+/* "web.qcow2" -> ".qcow2": the original's extension, kept on copies. */
+static const char *ext_of(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    const char *dot = strrchr(base ? base : path, '.');
+    return dot && dot != (base ? base + 1 : path) ? dot : "";
+}
+
+/* Where disk `i` of the clone goes, and how the clone's disk names it. */
+static vr_err plan_disk(clone_ctx *x, vr_disk_def *d, const char *src, const char *file, size_t idx,
+                        bool auto_clone, char **err)
+{
+    char *dst = NULL;
+    char suffix[32] = "";
+    if (idx)
+        snprintf(suffix, sizeof(suffix), "-%zu", idx);
+    if (file) {
+        if (file[0] != '/') {
+            vr_set_error(err, "--file %s must be an absolute path", file);
+            return VR_ERR_INVALID;
+        }
+        dst = vr_strdup(file);
+        /* A given path makes the clone's disk a plain file disk. */
+        if (d->type == VR_DISK_VOLUME) {
+            free(d->source_pool);
+            free(d->source_volume);
+            d->source_pool = d->source_volume = NULL;
+            d->type = VR_DISK_FILE;
+        }
+        free(d->source_path);
+        d->source_path = vr_strdup(dst);
+    } else if (!auto_clone) {
+        vr_set_error(err, "disk %s (%s) needs a --file for its copy, or use --auto-clone", d->target_dev, src);
+        return VR_ERR_INVALID;
+    } else if (d->type == VR_DISK_VOLUME) {
+        char *name = vr_asprintf("%s%s%s", x->def->name, suffix, ext_of(d->source_volume));
+        vr_pool *p = vr_storage_pool_lookup(x->api->storage, d->source_pool);
+        if (!p) {
+            vr_set_error(err, "pool '%s' of disk %s not found", d->source_pool, d->target_dev);
+            free(name);
+            return VR_ERR_NOT_FOUND;
+        }
+        dst = vr_asprintf("%s/%s", p->def->target_path, name);
+        free(d->source_volume);
+        d->source_volume = name;
+    } else {
+        char *copy = vr_strdup(src);
+        dst = vr_asprintf("%s/%s%s%s", dirname(copy), x->def->name, suffix, ext_of(src));
+        free(copy);
+        free(d->source_path);
+        d->source_path = vr_strdup(dst);
+    }
+    free(d->resolved_path);
+    d->resolved_path = NULL;
+    struct stat st;
+    for (size_t k = 0; k < x->n; k++) {
+        if (strcmp(x->disks[k].dst, dst) == 0) {
+            vr_set_error(err, "two disks of the clone would be copied to %s", dst);
+            free(dst);
+            return VR_ERR_INVALID;
+        }
+    }
+    if (lstat(dst, &st) == 0) {
+        vr_set_error(err, "%s already exists; vireo clone never overwrites a file (pick another with "
+                          "--file)", dst);
+        free(dst);
+        return VR_ERR_CONFLICT;
+    }
+    if (x->linked)
+        d->format = VR_DISK_QCOW2;
+    x->disks = vr_realloc(x->disks, (x->n + 1) * sizeof(*x->disks));
+    clone_disk *cd = &x->disks[x->n++];
+    memset(cd, 0, sizeof(*cd));
+    cd->src = vr_strdup(src);
+    cd->dst = dst;
+    return VR_OK;
+}
+
+/* {"name": NEW, "files": [PATH...], "auto": bool, "linked": bool} */
+static void post_clone(vr_api_call *c)
+{
+    vr_domain *orig = vr_qemu_lookup(c->api->qemu, c->seg[1]);
+    if (!orig) {
+        vr_req_reply_error(c->req, 404, "not_found",
+                           "domain '%s' not found (vireo list --all shows the defined ones)", c->seg[1]);
+        return;
+    }
+    json_object *o = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL, *files = NULL;
+    if (!o || !json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string)) {
+        json_object_put(o);
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"name\": NEW, \"files\": [...], "
+                           "\"auto\": bool, \"linked\": bool}");
+        return;
+    }
+    const char *name = json_object_get_string(v);
+    bool auto_clone = json_object_object_get_ex(o, "auto", &v) && json_object_get_boolean(v);
+    bool linked = json_object_object_get_ex(o, "linked", &v) && json_object_get_boolean(v);
+    json_object_object_get_ex(o, "files", &files);
+    const char *oname = orig->def->name;
+    vr_err code = VR_OK;
+    char *err = NULL;
+    if (orig->starting || orig->state == VR_DOM_RUNNING || orig->state == VR_DOM_SHUTDOWN) {
+        err = vr_asprintf("domain '%s' is running; shut it down, or pause it (vireo suspend %s), to "
+                          "clone it", oname, oname);
+        code = VR_ERR_CONFLICT;
+    } else if (linked && orig->state != VR_DOM_SHUTOFF) {
+        err = vr_asprintf("domain '%s' must be shut off for a linked clone: its disks become backing "
+                          "files that must not change", oname);
+        code = VR_ERR_CONFLICT;
+    } else if (vr_qemu_lookup(c->api->qemu, name)) {
+        err = vr_asprintf("domain '%s' already exists", name);
+        code = VR_ERR_CONFLICT;
+    } else if (files && !json_object_is_type(files, json_type_array)) {
+        err = vr_strdup("\"files\" must be an array of paths");
+        code = VR_ERR_INVALID;
+    }
+    if (code) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        json_object_put(o);
+        return;
+    }
+    clone_ctx *x = vr_calloc(1, sizeof(*x));
+    x->api = c->api;
+    x->linked = linked;
+    x->force_share = orig->state == VR_DOM_PAUSED;
+    vr_domain_def *def = vr_domain_def_copy(orig->next ? orig->next : orig->def);
+    free(def->name);
+    def->name = vr_strdup(name);
+    x->def = def;
+    size_t nfiles = files ? json_object_array_length(files) : 0, used = 0;
+    for (size_t i = 0; i < def->n_disks && !code; i++) {
+        vr_disk_def *d = &def->disks[i];
+        if (d->device != VR_DISK_DEVICE_DISK || d->readonly)
+            continue;
+        char *src = NULL;
+        vr_vol_format fmt = d->format == VR_DISK_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
+        if (d->type == VR_DISK_BLOCK) {
+            err = vr_asprintf("disk %s is a block device (%s); vireo clone copies image files only",
+                              d->target_dev, d->source_path);
+            code = VR_ERR_UNSUPPORTED;
+            break;
+        }
+        if (d->type == VR_DISK_VOLUME)
+            code = vr_storage_resolve(c->api->storage, d->source_pool, d->source_volume, &src, &fmt, &err);
+        else
+            src = vr_strdup(d->source_path);
+        if (code)
+            break;
+        json_object *f = used < nfiles ? json_object_array_get_idx(files, used++) : NULL;
+        code = plan_disk(x, d, src, f ? json_object_get_string(f) : NULL, x->n, auto_clone, &err);
+        if (!code)
+            x->disks[x->n - 1].src_format = fmt == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
+        free(src);
+    }
+    if (!code && used < nfiles) {
+        err = vr_asprintf("%zu --file given, but domain '%s' has only %zu disk(s) to copy", nfiles, oname, used);
+        code = VR_ERR_INVALID;
+    }
+    vr_domain_def *fresh = NULL;
+    if (!code && !(fresh = vr_domain_def_renew_identity(def, &err)))
+        code = VR_ERR_INVALID;
+    json_object_put(o);
+    if (code) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        ctx_free(x);
+        return;
+    }
+    vr_domain_def_free(x->def);
+    x->def = fresh;
+    x->job = vr_job_new(c->api->jobs, "clone", oname);
+    vr_job_set_cancel(x->job, cancel_clone, x);
+    vr_req_reply_json(c->req, 202, vr_job_json(x->job));
+    if (linked) {
+        /* Overlays are made at once: metadata only. */
+        for (size_t i = 0; i < x->n; i++) {
+            clone_disk *d = &x->disks[i];
+            if ((code = vr_storage_overlay(c->api->storage, d->src, d->src_format, d->dst, &err))) {
+                fail(x, code, err);
+                free(err);
+                return;
+            }
+            d->done = true;
+        }
+        define_clone(x);
+        return;
+    }
+    next_copy(x);
+}
+
+const vr_api_route vr_api_clone_routes[] = {
+    {"POST", "domains/*/clone", post_clone},
+    {0},
+};

@@ -1,0 +1,233 @@
+/* API: virtual networks, their DHCP leases, and a domain's interfaces. */
+#include "daemon/api.h"
+#include "drivers/network/network_driver.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_object *net_json(const vr_network *net)
+{
+    const vr_network_def *def = net->def;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(def->name));
+    json_object_object_add(o, "uuid", json_object_new_string(def->uuid));
+    json_object_object_add(o, "active", json_object_new_boolean(net->active));
+    json_object_object_add(o, "persistent", json_object_new_boolean(net->persistent));
+    json_object_object_add(o, "autostart", json_object_new_boolean(net->autostart));
+    json_object_object_add(o, "forward", json_object_new_string(vr_net_forward_name(def->forward)));
+    json_object_object_add(o, "bridge", def->bridge ? json_object_new_string(def->bridge) : NULL);
+    if (def->ip.present) {
+        char a[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &def->ip.address, a, sizeof(a));
+        json_object_object_add(o, "address", json_object_new_string(a));
+        json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
+    }
+    return o;
+}
+
+static vr_network *find(vr_api_call *c)
+{
+    vr_network *net = vr_net_lookup(c->api->net, c->seg[1]);
+    if (!net)
+        vr_req_reply_error(c->req, 404, "not_found",
+                           "network '%s' not found (vireo net-list --all shows the defined ones)", c->seg[1]);
+    return net;
+}
+
+static void list(vr_api_call *c)
+{
+    size_t n;
+    vr_network *const *nets = vr_net_list(c->api->net, &n);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, net_json(nets[i]));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "networks", arr);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+static void reply(vr_api_call *c, vr_err code, char *err, const vr_network *net, int ok_status)
+{
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, ok_status, net ? net_json(net) : vr_api_ok());
+    free(err);
+}
+
+static void create(vr_api_call *c)
+{
+    const char *xml = vr_req_body(c->req, NULL);
+    if (!*xml) {
+        vr_req_reply_error(c->req, 400, "invalid", "no network XML in the request body");
+        return;
+    }
+    char *err = NULL;
+    vr_network *net = NULL;
+    bool start = vr_api_flag(c->req, "start");
+    vr_err code = start ? vr_net_create(c->api->net, xml, &net, &err) : vr_net_define(c->api->net, xml, &net, &err);
+    reply(c, code, err, net, 201);
+}
+
+static void get(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (net)
+        vr_req_reply_json(c->req, 200, net_json(net));
+}
+
+static void del(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (!net)
+        return;
+    char *err = NULL;
+    vr_err code = vr_net_undefine(net, &err);
+    reply(c, code, err, NULL, 200);
+}
+
+static void xml(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (net)
+        vr_req_reply_text(c->req, 200, "application/xml", vr_net_xml(net, vr_api_flag(c->req, "inactive")));
+}
+
+static void action(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (!net)
+        return;
+    char *err = NULL;
+    const char *a = c->seg[2];
+    vr_err code;
+    if (strcmp(a, "start") == 0) {
+        code = vr_net_start(net, &err);
+    } else if (strcmp(a, "destroy") == 0) {
+        char *name = vr_strdup(net->def->name);
+        code = vr_net_destroy(net, &err);
+        /* A transient network is gone after destroy. */
+        net = code == VR_OK ? vr_net_lookup(c->api->net, name) : net;
+        free(name);
+    } else {
+        vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on networks", a);
+        return;
+    }
+    reply(c, code, err, net, 200);
+}
+
+static void autostart(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (!net)
+        return;
+    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
+    if (!body || !json_object_object_get_ex(body, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
+        json_object_put(body);
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
+        return;
+    }
+    char *err = NULL;
+    vr_err code = vr_net_set_autostart(net, json_object_get_boolean(v), &err);
+    json_object_put(body);
+    reply(c, code, err, net, 200);
+}
+
+/* POST networks/NAME/dhcp-hosts (add) and DELETE (delete); body: <host .../> */
+static void dhcp_host(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (!net)
+        return;
+    char *err = NULL;
+    bool add = strcmp(vr_req_method(c->req), "POST") == 0;
+    vr_err code = vr_net_update_dhcp_host(net, add, vr_req_body(c->req, NULL), &err);
+    reply(c, code, err, net, 200);
+}
+
+static json_object *leases_json(const vr_network *net)
+{
+    vr_lease *l;
+    size_t n;
+    json_object *arr = json_object_new_array();
+    if (vr_net_leases(net, &l, &n) < 0)
+        return arr;
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "network", json_object_new_string(net->def->name));
+        json_object_object_add(o, "expiry", json_object_new_int64(l[i].expiry));
+        json_object_object_add(o, "mac", json_object_new_string(l[i].mac));
+        json_object_object_add(o, "ip", json_object_new_string(l[i].ip));
+        json_object_object_add(o, "prefix", json_object_new_int((int)net->def->ip.prefix));
+        json_object_object_add(o, "hostname", l[i].hostname ? json_object_new_string(l[i].hostname) : NULL);
+        json_object_object_add(o, "client_id", l[i].client_id ? json_object_new_string(l[i].client_id) : NULL);
+        json_object_array_add(arr, o);
+    }
+    vr_leases_free(l, n);
+    return arr;
+}
+
+static void leases(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (!net)
+        return;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "leases", leases_json(net));
+    vr_req_reply_json(c->req, 200, o);
+}
+
+/* GET domains/NAME/interfaces: domiflist and domifaddr in one answer. */
+static void domain_interfaces(vr_api_call *c)
+{
+    vr_domain *dom = vr_qemu_lookup(c->api->qemu, c->seg[1]);
+    if (!dom) {
+        vr_req_reply_error(c->req, 404, "not_found", "domain '%s' not found", c->seg[1]);
+        return;
+    }
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < dom->def->n_interfaces; i++) {
+        const vr_interface_def *ifc = &dom->def->interfaces[i];
+        json_object *o = json_object_new_object();
+        const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
+        json_object_object_add(o, "interface", tap ? json_object_new_string(tap) : NULL);
+        json_object_object_add(o, "type", json_object_new_string(vr_net_type_name(ifc->type)));
+        const char *src = ifc->type == VR_NET_NETWORK ? ifc->source_network : ifc->source_bridge;
+        json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
+        json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
+        json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
+        json_object *addrs = json_object_new_array();
+        vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(c->api->net, ifc->source_network) : NULL;
+        if (net && dom->state != VR_DOM_SHUTOFF) {
+            json_object *all = leases_json(net);
+            for (size_t k = 0; k < json_object_array_length(all); k++) {
+                json_object *l = json_object_array_get_idx(all, k), *mac;
+                if (json_object_object_get_ex(l, "mac", &mac) && strcasecmp(json_object_get_string(mac), ifc->mac) == 0)
+                    json_object_array_add(addrs, json_object_get(l));
+            }
+            json_object_put(all);
+        }
+        json_object_object_add(o, "addresses", addrs);
+        json_object_array_add(arr, o);
+    }
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "interfaces", arr);
+    vr_req_reply_json(c->req, 200, root);
+}
+
+const vr_api_route vr_api_network_routes[] = {
+    {"GET", "networks", list},
+    {"POST", "networks", create},
+    {"GET", "networks/*", get},
+    {"DELETE", "networks/*", del},
+    {"GET", "networks/*/xml", xml},
+    {"GET", "networks/*/leases", leases},
+    {"PUT", "networks/*/autostart", autostart},
+    {"POST", "networks/*/dhcp-hosts", dhcp_host},
+    {"DELETE", "networks/*/dhcp-hosts", dhcp_host},
+    {"POST", "networks/*/*", action},
+    {"GET", "domains/*/interfaces", domain_interfaces},
+    {0},
+};

@@ -1,0 +1,162 @@
+/* API: domain snapshots (docs/api.md, "Snapshots"). */
+#include "daemon/api.h"
+#include "drivers/qemu/qemu_snapshot.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_object *snap_json(const vr_snapshot_def *s)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(s->name));
+    json_object_object_add(o, "description", s->description ? json_object_new_string(s->description) : NULL);
+    json_object_object_add(o, "state", json_object_new_string(vr_snap_state_name(s->state)));
+    json_object_object_add(o, "parent", s->parent ? json_object_new_string(s->parent) : NULL);
+    json_object_object_add(o, "creation_time", json_object_new_int64(s->creation_time));
+    json_object_object_add(o, "current", json_object_new_boolean(s->current));
+    return o;
+}
+
+static vr_domain *find_domain(vr_api_call *c)
+{
+    vr_domain *dom = vr_qemu_lookup(c->api->qemu, c->seg[1]);
+    if (!dom)
+        vr_req_reply_error(c->req, 404, "not_found",
+                           "domain '%s' not found (vireo list --all shows the defined ones)", c->seg[1]);
+    return dom;
+}
+
+static void list_snaps(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (!dom)
+        return;
+    vr_snapshot_def **l;
+    size_t n;
+    vr_qemu_snapshot_list(dom, &l, &n, NULL);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, snap_json(l[i]));
+    vr_qemu_snapshot_list_free(l, n);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "snapshots", arr);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+static vr_snapshot_def *find_snap(vr_api_call *c, vr_domain **dom)
+{
+    *dom = find_domain(c);
+    if (!*dom)
+        return NULL;
+    vr_snapshot_def *s = NULL;
+    char *err = NULL;
+    vr_err code = vr_qemu_snapshot_get(*dom, c->seg[3], &s, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    free(err);
+    return s;
+}
+
+static void get_snap(vr_api_call *c)
+{
+    vr_domain *dom;
+    vr_snapshot_def *s = find_snap(c, &dom);
+    if (s)
+        vr_req_reply_json(c->req, 200, snap_json(s));
+    vr_snapshot_def_free(s);
+}
+
+static void snap_xml(vr_api_call *c)
+{
+    vr_domain *dom;
+    vr_snapshot_def *s = find_snap(c, &dom);
+    if (s)
+        vr_req_reply_text(c->req, 200, "application/xml", vr_snapshot_def_format(s));
+    vr_snapshot_def_free(s);
+}
+
+/* Deferred answers: the snapshot (create) or {"ok":true}. */
+typedef struct {
+    vr_api *api;
+    vr_req *req;
+    char *dom, *snap;
+    bool show;
+} pending;
+
+static pending *pend(vr_api_call *c, const char *dom, const char *snap, bool show)
+{
+    pending *p = vr_calloc(1, sizeof(*p));
+    p->api = c->api;
+    p->req = c->req;
+    p->dom = vr_strdup(dom);
+    p->snap = vr_strdup(snap);
+    p->show = show;
+    vr_req_defer(c->req);
+    return p;
+}
+
+static void on_done(vr_err code, const char *err, void *opaque)
+{
+    pending *p = opaque;
+    vr_domain *dom = vr_qemu_lookup(p->api->qemu, p->dom);
+    vr_snapshot_def *s = NULL;
+    if (code != VR_OK)
+        vr_api_reply_err(p->req, code, err);
+    else if (p->show && dom && vr_qemu_snapshot_get(dom, p->snap, &s, NULL) == VR_OK)
+        vr_req_reply_json(p->req, 201, snap_json(s));
+    else
+        vr_req_reply_json(p->req, 200, vr_api_ok());
+    vr_snapshot_def_free(s);
+    free(p->dom);
+    free(p->snap);
+    free(p);
+}
+
+/* {"name": "...", "description": "..."} */
+static void create_snap(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (!dom)
+        return;
+    json_object *o = json_tokener_parse(vr_req_body(c->req, NULL)), *name = NULL, *desc = NULL;
+    if (!o || !json_object_object_get_ex(o, "name", &name) || !json_object_is_type(name, json_type_string)) {
+        json_object_put(o);
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"name\": \"...\", \"description\": \"...\"}");
+        return;
+    }
+    json_object_object_get_ex(o, "description", &desc);
+    const char *n = json_object_get_string(name);
+    if (strlen(n) != (size_t)json_object_get_string_len(name)) {
+        json_object_put(o);
+        vr_req_reply_error(c->req, 400, "invalid", "the snapshot name holds a NUL character");
+        return;
+    }
+    vr_qemu_snapshot_create(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
+                            pend(c, dom->def->name, n, true));
+    json_object_put(o);
+}
+
+static void revert_snap(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (dom)
+        vr_qemu_snapshot_revert(dom, c->seg[3], on_done, pend(c, dom->def->name, c->seg[3], false));
+}
+
+static void delete_snap(vr_api_call *c)
+{
+    vr_domain *dom = find_domain(c);
+    if (dom)
+        vr_qemu_snapshot_delete(dom, c->seg[3], on_done, pend(c, dom->def->name, c->seg[3], false));
+}
+
+const vr_api_route vr_api_snapshot_routes[] = {
+    {"GET", "domains/*/snapshots", list_snaps},
+    {"POST", "domains/*/snapshots", create_snap},
+    {"GET", "domains/*/snapshots/*", get_snap},
+    {"DELETE", "domains/*/snapshots/*", delete_snap},
+    {"GET", "domains/*/snapshots/*/xml", snap_xml},
+    {"POST", "domains/*/snapshots/*/revert", revert_snap},
+    {0},
+};

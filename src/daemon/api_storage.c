@@ -1,0 +1,625 @@
+/* API: storage pools, volumes, their uploads and downloads, and the job
+ * table that copies report to. docs/api.md documents every endpoint. */
+#include "daemon/api.h"
+#include "daemon/jobs.h"
+#include "drivers/storage/storage_driver.h"
+#include "conf/units.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- JSON forms ---- */
+
+static json_object *pool_json(vr_pool *p)
+{
+    vr_pool_stats st;
+    size_t nvol = 0;
+    vr_storage_pool_stats(p, &st, &nvol);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(p->def->name));
+    json_object_object_add(o, "uuid", json_object_new_string(p->def->uuid));
+    json_object_object_add(o, "type", json_object_new_string(vr_pool_type_name(p->def->type)));
+    json_object_object_add(o, "state", json_object_new_string(p->active ? "running" : "inactive"));
+    json_object_object_add(o, "persistent", json_object_new_boolean(1));
+    json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
+    json_object_object_add(o, "path", json_object_new_string(p->def->target_path));
+    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)st.capacity));
+    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)st.allocation));
+    json_object_object_add(o, "available", json_object_new_int64((int64_t)st.available));
+    json_object_object_add(o, "volumes", json_object_new_int((int)nvol));
+    return o;
+}
+
+static json_object *vol_json(const vr_vol_info *v)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(v->name));
+    json_object_object_add(o, "pool", json_object_new_string(v->pool));
+    json_object_object_add(o, "path", json_object_new_string(v->path));
+    json_object_object_add(o, "type", json_object_new_string("file"));
+    json_object_object_add(o, "format", json_object_new_string(vr_vol_format_name(v->format)));
+    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)v->capacity));
+    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)v->allocation));
+    json_object *b = NULL;
+    if (v->backing) {
+        b = json_object_new_object();
+        json_object_object_add(b, "path", json_object_new_string(v->backing));
+        json_object_object_add(b, "format", json_object_new_string(vr_vol_format_name(v->backing_format)));
+    }
+    json_object_object_add(o, "backing", b);
+    json_object_object_add(o, "used_by", v->used_by ? json_object_new_string(v->used_by) : NULL);
+    return o;
+}
+
+static void reply(vr_api_call *c, vr_err code, const char *err, int status, json_object *ok)
+{
+    if (code != VR_OK) {
+        json_object_put(ok);
+        vr_api_reply_err(c->req, code, err);
+    } else {
+        vr_req_reply_json(c->req, status, ok ? ok : vr_api_ok());
+    }
+}
+
+static vr_storage_driver *drv(vr_api_call *c) { return c->api->storage; }
+
+static vr_pool *find_pool(vr_api_call *c)
+{
+    vr_pool *p = vr_storage_pool_lookup(drv(c), c->seg[1]);
+    if (!p)
+        vr_req_reply_error(c->req, 404, "not_found",
+                           "pool '%s' not found (vireo pool-list --all shows the defined ones)", c->seg[1]);
+    return p;
+}
+
+/* The request body as a JSON object, or NULL after answering 400. */
+static json_object *body_json(vr_api_call *c)
+{
+    json_object *o = json_tokener_parse(vr_req_body(c->req, NULL));
+    if (!o || !json_object_is_type(o, json_type_object)) {
+        json_object_put(o);
+        vr_req_reply_error(c->req, 400, "invalid", "expected a JSON object in the request body");
+        return NULL;
+    }
+    return o;
+}
+
+/* A string member; a string with an embedded NUL is refused outright,
+ * since the rest of it would silently be dropped. */
+static int str_member(vr_api_call *c, json_object *o, const char *key, const char **out)
+{
+    json_object *v = NULL;
+    *out = NULL;
+    if (!json_object_object_get_ex(o, key, &v) || !v)
+        return 0;
+    if (!json_object_is_type(v, json_type_string)) {
+        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be a string", key);
+        return -1;
+    }
+    const char *s = json_object_get_string(v);
+    if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" holds a NUL character", key);
+        return -1;
+    }
+    *out = s;
+    return 1;
+}
+
+static bool bool_member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+/* A size: a number of bytes, or a string with virsh's units ("10G"). */
+static int size_member(vr_api_call *c, json_object *o, const char *key, unsigned long long *out)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(o, key, &v) || !v)
+        return 0;
+    if (json_object_is_type(v, json_type_int)) {
+        int64_t n = json_object_get_int64(v);
+        if (n < 0) {
+            vr_req_reply_error(c->req, 400, "invalid", "%s: '%lld': a size cannot be negative", key,
+                               (long long)n);
+            return -1;
+        }
+        *out = (unsigned long long)n;
+        return 1;
+    }
+    char *err = NULL;
+    if (!json_object_is_type(v, json_type_string) ||
+        vr_size_parse(json_object_get_string(v), 1, out, &err) < 0) {
+        vr_req_reply_error(c->req, 400, "invalid", "%s: %s", key, err ? err : "expected a size like 10G");
+        free(err);
+        return -1;
+    }
+    return 1;
+}
+
+/* ---- pools ---- */
+
+static void list_pools(vr_api_call *c)
+{
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv(c), &n);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, pool_json(pools[i]));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "pools", arr);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+/* XML (pool-define) or JSON {"name","type","target"} (pool-define-as). */
+static void define_pool(vr_api_call *c)
+{
+    const char *body = vr_req_body(c->req, NULL);
+    const char *ct = vr_req_header(c->req, "Content-Type");
+    char *err = NULL;
+    vr_pool *p = NULL;
+    vr_err code;
+    if (ct && vr_str_starts(ct, "application/json")) {
+        json_object *o = body_json(c);
+        const char *name, *type, *target;
+        if (!o)
+            return;
+        if (str_member(c, o, "name", &name) < 0 || str_member(c, o, "type", &type) < 0 ||
+            str_member(c, o, "target", &target) < 0) {
+            json_object_put(o);
+            return;
+        }
+        vr_pool_def *def = vr_pool_def_new(name, type ? type : "dir", target, &err);
+        code = def ? vr_storage_pool_define_def(drv(c), def, &p, &err) : VR_ERR_INVALID;
+        json_object_put(o);
+    } else if (!*body) {
+        vr_req_reply_error(c->req, 400, "invalid", "no pool XML in the request body");
+        return;
+    } else {
+        code = vr_storage_pool_define(drv(c), body, &p, &err);
+    }
+    reply(c, code, err, 201, code == VR_OK ? pool_json(p) : NULL);
+    free(err);
+}
+
+static void get_pool(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (p)
+        vr_req_reply_json(c->req, 200, pool_json(p));
+}
+
+static void undefine_pool(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    char *err = NULL;
+    vr_err code = vr_storage_pool_undefine(p, &err);
+    reply(c, code, err, 200, NULL);
+    free(err);
+}
+
+static void pool_xml(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (p)
+        vr_req_reply_text(c->req, 200, "application/xml", vr_storage_pool_xml(p));
+}
+
+static void pool_action(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    static const struct {
+        const char *name;
+        vr_err (*fn)(vr_pool *, char **);
+    } actions[] = {
+        {"start", vr_storage_pool_start},   {"destroy", vr_storage_pool_destroy},
+        {"build", vr_storage_pool_build},   {"delete", vr_storage_pool_delete},
+        {"refresh", vr_storage_pool_refresh},
+    };
+    for (size_t i = 0; i < VR_ARRAY_LEN(actions); i++) {
+        if (strcmp(c->seg[2], actions[i].name) != 0)
+            continue;
+        char *err = NULL;
+        vr_err code = actions[i].fn(p, &err);
+        reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
+        free(err);
+        return;
+    }
+    vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on pools", c->seg[2]);
+}
+
+static void pool_autostart(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    json_object *o = body_json(c), *v = NULL;
+    if (!o)
+        return;
+    if (!json_object_object_get_ex(o, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
+        json_object_put(o);
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
+        return;
+    }
+    char *err = NULL;
+    vr_err code = vr_storage_pool_set_autostart(p, json_object_get_boolean(v), &err);
+    json_object_put(o);
+    reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
+    free(err);
+}
+
+/* ---- volumes ---- */
+
+static void list_vols(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    vr_vol_info *v;
+    size_t n;
+    char *err = NULL;
+    vr_err code = vr_storage_vol_list(p, &v, &n, &err);
+    if (code != VR_OK) {
+        reply(c, code, err, 200, NULL);
+        free(err);
+        return;
+    }
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, vol_json(&v[i]));
+    vr_vol_info_list_free(v, n);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "volumes", arr);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+/* XML (vol-create) or JSON {"name","capacity","format","backing_volume",
+ * "backing_format"} (vol-create-as). */
+static void create_vol(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    const char *body = vr_req_body(c->req, NULL);
+    const char *ct = vr_req_header(c->req, "Content-Type");
+    char *err = NULL;
+    vr_vol_def *def = NULL;
+    const char *backing = NULL;
+    json_object *o = NULL;
+    if (ct && vr_str_starts(ct, "application/json")) {
+        if (!(o = body_json(c)))
+            return;
+        const char *name, *format, *bformat;
+        unsigned long long cap = 0;
+        int hc;
+        if (str_member(c, o, "name", &name) < 0 || (hc = size_member(c, o, "capacity", &cap)) < 0 ||
+            str_member(c, o, "format", &format) < 0 || str_member(c, o, "backing_volume", &backing) < 0 ||
+            str_member(c, o, "backing_format", &bformat) < 0) {
+            json_object_put(o);
+            return;
+        }
+        def = vr_calloc(1, sizeof(*def));
+        def->mode = -1;
+        def->name = vr_strdup(name);
+        def->capacity = cap;
+        def->format = VR_VOL_RAW;
+        const char *bad = NULL;
+        if (!name || !vr_storage_name_check("volume", name, &err))
+            bad = err ? err : "a volume needs a name";
+        else if (format && !vr_vol_format_parse(format, &def->format))
+            bad = "format must be raw or qcow2";
+        else if (bformat && !vr_vol_format_parse(bformat, &def->backing_format))
+            bad = "backing_format must be raw or qcow2";
+        else if (hc == 0 && !backing)
+            bad = "a volume needs a capacity (e.g. \"10G\")";
+        def->backing_format_set = bformat != NULL;
+        if (bad) {
+            vr_req_reply_error(c->req, 400, "invalid", "%s", bad);
+            vr_vol_def_free(def);
+            json_object_put(o);
+            free(err);
+            return;
+        }
+    } else if (!*body) {
+        vr_req_reply_error(c->req, 400, "invalid", "no volume XML in the request body");
+        return;
+    } else if (!(def = vr_vol_def_parse(body, strlen(body), &err))) {
+        vr_api_reply_err(c->req, VR_ERR_INVALID, err);
+        free(err);
+        return;
+    }
+    vr_vol_info v = {0};
+    vr_err code = vr_storage_vol_create(p, def, backing, &v, &err);
+    reply(c, code, err, 201, code == VR_OK ? vol_json(&v) : NULL);
+    vr_vol_info_clear(&v);
+    vr_vol_def_free(def);
+    json_object_put(o);
+    free(err);
+}
+
+/* The volume of /pools/P/volumes/V, or NULL after answering. */
+static vr_pool *find_vol(vr_api_call *c, vr_vol_info *v)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return NULL;
+    char *err = NULL;
+    vr_err code = vr_storage_vol_get(p, c->seg[3], v, &err);
+    if (code != VR_OK) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        return NULL;
+    }
+    return p;
+}
+
+static void get_vol(vr_api_call *c)
+{
+    vr_vol_info v;
+    if (!find_vol(c, &v))
+        return;
+    vr_req_reply_json(c->req, 200, vol_json(&v));
+    vr_vol_info_clear(&v);
+}
+
+static void vol_xml(vr_api_call *c)
+{
+    vr_vol_info v;
+    if (!find_vol(c, &v))
+        return;
+    vr_req_reply_text(c->req, 200, "application/xml", vr_storage_vol_xml(&v));
+    vr_vol_info_clear(&v);
+}
+
+static void vol_by_path(vr_api_call *c)
+{
+    const char *path = vr_req_query(c->req, "path");
+    if (!path || !*path) {
+        vr_req_reply_error(c->req, 400, "invalid", "give the volume's file as ?path=/...");
+        return;
+    }
+    vr_vol_info v;
+    vr_pool *p;
+    char *err = NULL;
+    vr_err code = vr_storage_vol_by_path(drv(c), path, &p, &v, &err);
+    reply(c, code, err, 200, code == VR_OK ? vol_json(&v) : NULL);
+    if (code == VR_OK)
+        vr_vol_info_clear(&v);
+    free(err);
+}
+
+static void delete_vol(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    char *err = NULL;
+    vr_err code = vr_storage_vol_delete(p, c->seg[3], &err);
+    reply(c, code, err, 200, NULL);
+    free(err);
+}
+
+/* {"capacity": "2G"|bytes, "delta": bool, "shrink": bool} */
+static void resize_vol(vr_api_call *c)
+{
+    vr_vol_info v;
+    vr_pool *p = find_vol(c, &v);
+    if (!p)
+        return;
+    json_object *o = body_json(c);
+    unsigned long long cap = 0;
+    int hc = o ? size_member(c, o, "capacity", &cap) : -1;
+    if (hc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "resize needs a capacity (e.g. \"20G\")");
+    if (hc <= 0) {
+        json_object_put(o);
+        vr_vol_info_clear(&v);
+        return;
+    }
+    if (bool_member(o, "delta") && __builtin_add_overflow(cap, v.capacity, &cap)) {
+        vr_req_reply_error(c->req, 400, "invalid", "the new capacity is too large");
+    } else {
+        char *err = NULL;
+        vr_err code = vr_storage_vol_resize(p, v.name, cap, bool_member(o, "shrink"), &err);
+        vr_vol_info nv = {0};
+        if (code == VR_OK)
+            code = vr_storage_vol_get(p, v.name, &nv, &err);
+        reply(c, code, err, 200, code == VR_OK ? vol_json(&nv) : NULL);
+        vr_vol_info_clear(&nv);
+        free(err);
+    }
+    json_object_put(o);
+    vr_vol_info_clear(&v);
+}
+
+/* ---- vol-clone: a job ---- */
+
+typedef struct {
+    vr_job *job;
+    vr_storage_copy *copy;
+    char *pool, *name;
+    vr_api *api;
+} clone_ctx;
+
+static void on_vol_progress(double pct, void *opaque)
+{
+    clone_ctx *x = opaque;
+    vr_job_progress(x->job, pct, "copying");
+}
+
+static void on_vol_cloned(vr_err code, const char *err, void *opaque)
+{
+    clone_ctx *x = opaque;
+    json_object *result = NULL;
+    if (code == VR_OK) {
+        result = json_object_new_object();
+        json_object_object_add(result, "pool", json_object_new_string(x->pool));
+        json_object_object_add(result, "volume", json_object_new_string(x->name));
+    }
+    vr_job_finish(x->job, code, err, result);
+    free(x->pool);
+    free(x->name);
+    free(x);
+}
+
+static void cancel_copy(void *opaque)
+{
+    vr_storage_copy_cancel(((clone_ctx *)opaque)->copy);
+}
+
+static void clone_vol(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    json_object *o = body_json(c);
+    const char *name = NULL;
+    if (!o || str_member(c, o, "name", &name) < 0) {
+        json_object_put(o);
+        return;
+    }
+    char *err = NULL;
+    if (!name || !vr_storage_name_check("volume", name, &err)) {
+        vr_req_reply_error(c->req, 400, "invalid", "%s", err ? err : "vol-clone needs the new volume's name");
+        free(err);
+        json_object_put(o);
+        return;
+    }
+    clone_ctx *x = vr_calloc(1, sizeof(*x));
+    x->pool = vr_strdup(p->def->name);
+    x->name = vr_strdup(name);
+    x->api = c->api;
+    char *target = vr_asprintf("%s/%s", p->def->name, c->seg[3]);
+    x->job = vr_job_new(c->api->jobs, "vol-clone", target);
+    free(target);
+    vr_err code;
+    x->copy = vr_storage_vol_clone(p, c->seg[3], name, on_vol_progress, on_vol_cloned, x, &code, &err);
+    json_object_put(o);
+    if (!x->copy) {
+        vr_job_finish(x->job, code, err, NULL);
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        free(x->pool);
+        free(x->name);
+        free(x);
+        return;
+    }
+    vr_job_set_cancel(x->job, cancel_copy, x);
+    vr_req_reply_json(c->req, 202, vr_job_json(x->job));
+}
+
+/* ---- upload / download ---- */
+
+static void on_transfer_done(void *opaque)
+{
+    vr_http_upgrade_close(opaque);
+}
+
+static void on_transfer_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, void *opaque)
+{
+    vr_transfer_run(opaque, fd, initial, n, on_transfer_done, up);
+}
+
+static void upload_vol(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    const char *len = vr_req_query(c->req, "length");
+    unsigned long long length;
+    char *end = NULL;
+    if (!len || !*len || *len == '-' || (length = strtoull(len, &end, 10), *end)) {
+        vr_req_reply_error(c->req, 400, "invalid", "upload needs ?length=BYTES");
+        return;
+    }
+    vr_transfer *t = NULL;
+    char *err = NULL;
+    vr_err code = vr_storage_upload_prepare(p, c->seg[3], length, &t, &err);
+    if (code != VR_OK) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        return;
+    }
+    vr_req_upgrade(c->req, "vireo-stream", on_transfer_upgraded, t);
+}
+
+static void download_vol(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    vr_transfer *t = NULL;
+    char *err = NULL;
+    vr_err code = vr_storage_download_prepare(p, c->seg[3], &t, &err);
+    if (code != VR_OK) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        return;
+    }
+    vr_req_upgrade(c->req, "vireo-stream", on_transfer_upgraded, t);
+}
+
+/* ---- jobs ---- */
+
+static vr_job *find_job(vr_api_call *c)
+{
+    char *end;
+    unsigned long id = strtoul(c->seg[1], &end, 10);
+    vr_job *j = *end ? NULL : vr_jobs_lookup(c->api->jobs, (unsigned)id);
+    if (!j)
+        vr_req_reply_error(c->req, 404, "not_found", "job '%s' not found (finished jobs are kept "
+                           "for a while only; vireo job-list shows them)", c->seg[1]);
+    return j;
+}
+
+static void list_jobs(vr_api_call *c)
+{
+    vr_req_reply_json(c->req, 200, vr_jobs_json(c->api->jobs));
+}
+
+static void get_job(vr_api_call *c)
+{
+    vr_job *j = find_job(c);
+    if (j)
+        vr_req_reply_json(c->req, 200, vr_job_json(j));
+}
+
+static void cancel_job(vr_api_call *c)
+{
+    vr_job *j = find_job(c);
+    if (!j)
+        return;
+    if (!vr_job_cancel(j))
+        vr_req_reply_error(c->req, 409, "conflict", "job %u has already finished", vr_job_id(j));
+    else
+        vr_req_reply_json(c->req, 200, vr_job_json(j));
+}
+
+const vr_api_route vr_api_storage_routes[] = {
+    {"GET", "pools", list_pools},
+    {"POST", "pools", define_pool},
+    {"GET", "pools/*", get_pool},
+    {"DELETE", "pools/*", undefine_pool},
+    {"GET", "pools/*/xml", pool_xml},
+    {"PUT", "pools/*/autostart", pool_autostart},
+    {"GET", "pools/*/volumes", list_vols},
+    {"POST", "pools/*/volumes", create_vol},
+    {"POST", "pools/*/*", pool_action},
+    {"GET", "pools/*/volumes/*", get_vol},
+    {"DELETE", "pools/*/volumes/*", delete_vol},
+    {"GET", "pools/*/volumes/*/xml", vol_xml},
+    {"POST", "pools/*/volumes/*/resize", resize_vol},
+    {"POST", "pools/*/volumes/*/clone", clone_vol},
+    {"POST", "pools/*/volumes/*/upload", upload_vol},
+    {"GET", "pools/*/volumes/*/download", download_vol},
+    {"GET", "volumes", vol_by_path},
+    {"GET", "jobs", list_jobs},
+    {"GET", "jobs/*", get_job},
+    {"DELETE", "jobs/*", cancel_job},
+    {0},
+};

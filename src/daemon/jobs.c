@@ -1,0 +1,174 @@
+/* The job table. Jobs are plain records updated from the event loop by
+ * whoever runs the work; nothing here runs anything. */
+#include "daemon/jobs.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Finished jobs kept for pollers: the last KEEP of them. */
+#define KEEP 64
+
+struct vr_job {
+    unsigned id;
+    char *kind, *target, *step, *error;
+    const char *error_code;
+    bool running, cancel_asked;
+    double percent;
+    time_t started, finished;
+    json_object *result;
+    vr_job_cancel_fn cancel;
+    void *cancel_opaque;
+};
+
+struct vr_jobs {
+    vr_job **jobs; /* oldest first */
+    size_t n;
+    unsigned next_id;
+};
+
+vr_jobs *vr_jobs_new(void)
+{
+    vr_jobs *j = vr_calloc(1, sizeof(*j));
+    j->next_id = 1;
+    return j;
+}
+
+static void job_free(vr_job *j)
+{
+    free(j->kind);
+    free(j->target);
+    free(j->step);
+    free(j->error);
+    json_object_put(j->result);
+    free(j);
+}
+
+void vr_jobs_free(vr_jobs *jobs)
+{
+    if (!jobs)
+        return;
+    for (size_t i = 0; i < jobs->n; i++)
+        job_free(jobs->jobs[i]);
+    free(jobs->jobs);
+    free(jobs);
+}
+
+/* Forget the oldest finished jobs beyond KEEP. */
+static void trim(vr_jobs *jobs)
+{
+    size_t finished = 0;
+    for (size_t i = 0; i < jobs->n; i++)
+        finished += !jobs->jobs[i]->running;
+    for (size_t i = 0; i < jobs->n && finished > KEEP;) {
+        if (jobs->jobs[i]->running) {
+            i++;
+            continue;
+        }
+        job_free(jobs->jobs[i]);
+        memmove(jobs->jobs + i, jobs->jobs + i + 1, (jobs->n - i - 1) * sizeof(*jobs->jobs));
+        jobs->n--;
+        finished--;
+    }
+}
+
+vr_job *vr_job_new(vr_jobs *jobs, const char *kind, const char *target)
+{
+    vr_job *j = vr_calloc(1, sizeof(*j));
+    j->id = jobs->next_id++;
+    j->kind = vr_strdup(kind);
+    j->target = vr_strdup(target);
+    j->running = true;
+    j->started = time(NULL);
+    jobs->jobs = vr_realloc(jobs->jobs, (jobs->n + 1) * sizeof(*jobs->jobs));
+    jobs->jobs[jobs->n++] = j;
+    trim(jobs);
+    return j;
+}
+
+void vr_job_set_cancel(vr_job *j, vr_job_cancel_fn fn, void *opaque)
+{
+    j->cancel = fn;
+    j->cancel_opaque = opaque;
+}
+
+unsigned vr_job_id(const vr_job *j) { return j->id; }
+
+void vr_job_progress(vr_job *j, double percent, const char *step)
+{
+    if (percent > j->percent)
+        j->percent = percent > 100 ? 100 : percent;
+    if (step && (!j->step || strcmp(step, j->step) != 0)) {
+        free(j->step);
+        j->step = vr_strdup(step);
+    }
+}
+
+void vr_job_finish(vr_job *j, vr_err code, const char *err, json_object *result)
+{
+    j->running = false;
+    j->finished = time(NULL);
+    j->cancel = NULL;
+    if (code == VR_OK) {
+        j->percent = 100;
+    } else {
+        j->error = vr_strdup(err ? err : "failed");
+        j->error_code = vr_err_code(code);
+    }
+    json_object_put(j->result);
+    j->result = result;
+}
+
+vr_job *vr_jobs_lookup(vr_jobs *jobs, unsigned id)
+{
+    for (size_t i = 0; i < jobs->n; i++)
+        if (jobs->jobs[i]->id == id)
+            return jobs->jobs[i];
+    return NULL;
+}
+
+bool vr_job_cancel(vr_job *j)
+{
+    if (!j->running)
+        return false;
+    if (j->cancel && !j->cancel_asked) {
+        j->cancel_asked = true;
+        j->cancel(j->cancel_opaque);
+    }
+    return true;
+}
+
+json_object *vr_job_json(const vr_job *j)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int((int)j->id));
+    json_object_object_add(o, "kind", json_object_new_string(j->kind));
+    json_object_object_add(o, "target", json_object_new_string(j->target));
+    const char *state = j->running ? "running" : j->error ? (j->cancel_asked ? "cancelled" : "failed")
+                                                          : "completed";
+    json_object_object_add(o, "state", json_object_new_string(state));
+    json_object_object_add(o, "progress", json_object_new_double((double)(int)(j->percent * 100) / 100));
+    json_object_object_add(o, "step", j->step ? json_object_new_string(j->step) : NULL);
+    json_object_object_add(o, "started_at", json_object_new_int64(j->started));
+    json_object_object_add(o, "finished_at", j->finished ? json_object_new_int64(j->finished) : NULL);
+    json_object *err = NULL;
+    if (j->error) {
+        err = json_object_new_object();
+        json_object_object_add(err, "code", json_object_new_string(j->error_code));
+        json_object_object_add(err, "message", json_object_new_string(j->error));
+    }
+    json_object_object_add(o, "error", err);
+    json_object_object_add(o, "result", j->result ? json_object_get(j->result) : NULL);
+    return o;
+}
+
+json_object *vr_jobs_json(vr_jobs *jobs)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < jobs->n; i++)
+        json_object_array_add(arr, vr_job_json(jobs->jobs[i]));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "jobs", arr);
+    return o;
+}

@@ -1,0 +1,217 @@
+#include "drivers/network/dnsmasq.h"
+#include "common/file.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+#include "host/resources.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *ip_str(struct in_addr a)
+{
+    char s[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &a, s, sizeof(s));
+    return vr_strdup(s);
+}
+
+int vr_dnsmasq_write_hosts(const vr_network_def *def, const char *dir, char **err)
+{
+    vr_strbuf dhcp = {0}, dns = {0};
+    for (size_t i = 0; i < def->ip.n_hosts; i++) {
+        const vr_net_dhcp_host *h = &def->ip.hosts[i];
+        char *ip = ip_str(h->ip);
+        if (h->mac[0])
+            vr_strbuf_addf(&dhcp, "%s,", h->mac);
+        vr_strbuf_addf(&dhcp, "%s%s%s\n", ip, h->name ? "," : "", h->name ? h->name : "");
+        free(ip);
+    }
+    for (size_t i = 0; i < def->n_dns_hosts; i++) {
+        char *ip = ip_str(def->dns_hosts[i].ip);
+        vr_strbuf_add(&dns, ip);
+        for (size_t k = 0; k < def->dns_hosts[i].n_hostnames; k++)
+            vr_strbuf_addf(&dns, " %s", def->dns_hosts[i].hostnames[k]);
+        vr_strbuf_add(&dns, "\n");
+        free(ip);
+    }
+    char *p1 = vr_asprintf("%s/dhcp.hosts", dir), *p2 = vr_asprintf("%s/dns.hosts", dir);
+    int rc = vr_file_write_atomic(p1, dhcp.s ? dhcp.s : "", dhcp.len, 0644);
+    if (rc == 0)
+        rc = vr_file_write_atomic(p2, dns.s ? dns.s : "", dns.len, 0644);
+    if (rc < 0)
+        vr_set_error(err, "cannot write dnsmasq's host files in %s: %s", dir, strerror(-rc));
+    free(p1);
+    free(p2);
+    vr_strbuf_free(&dhcp);
+    vr_strbuf_free(&dns);
+    return rc < 0 ? -1 : 0;
+}
+
+int vr_dnsmasq_write(const vr_network_def *def, const char *dir, const char *lease_file, char **err)
+{
+    vr_strbuf b = {0};
+    char *addr = ip_str(def->ip.address);
+    char *mask = ip_str(vr_net_prefix_mask(def->ip.prefix));
+    vr_strbuf_addf(&b, "# Written by vireod for network '%s'. Do not edit: it is rewritten\n"
+                       "# at every start (edit the network with 'vireo net-edit %s').\n",
+                   def->name, def->name);
+    vr_strbuf_add(&b, "strict-order\n");
+    /* Its own log beside its files, not the host's syslog. */
+    vr_strbuf_addf(&b, "log-facility=%s/dnsmasq.log\nlog-dhcp\n", dir);
+    vr_strbuf_addf(&b, "pid-file=%s/dnsmasq.pid\n", dir);
+    /* Only this bridge, bound dynamically so several networks coexist. */
+    vr_strbuf_addf(&b, "except-interface=lo\nbind-dynamic\ninterface=%s\nlisten-address=%s\n", def->bridge, addr);
+    if (def->domain) {
+        vr_strbuf_addf(&b, "domain=%s\nexpand-hosts\n", def->domain);
+        if (def->domain_local)
+            vr_strbuf_addf(&b, "local=/%s/\n", def->domain);
+    }
+    unsigned long leases = 0;
+    for (size_t i = 0; i < def->ip.n_ranges; i++) {
+        char *s = ip_str(def->ip.ranges[i].start), *e = ip_str(def->ip.ranges[i].end);
+        vr_strbuf_addf(&b, "dhcp-range=%s,%s,%s\n", s, e, mask);
+        leases += ntohl(def->ip.ranges[i].end.s_addr) - ntohl(def->ip.ranges[i].start.s_addr) + 1;
+        free(s);
+        free(e);
+    }
+    if (def->ip.n_ranges || def->ip.n_hosts) {
+        if (!def->ip.n_ranges) {
+            /* Only fixed hosts: serve them, nobody else. */
+            char *net = ip_str((struct in_addr){.s_addr = def->ip.address.s_addr & vr_net_prefix_mask(def->ip.prefix).s_addr});
+            vr_strbuf_addf(&b, "dhcp-range=%s,static,%s\n", net, mask);
+            free(net);
+        }
+        vr_strbuf_addf(&b, "dhcp-no-override\ndhcp-authoritative\ndhcp-lease-max=%lu\n",
+                       leases + def->ip.n_hosts);
+        vr_strbuf_addf(&b, "dhcp-leasefile=%s\ndhcp-hostsfile=%s/dhcp.hosts\n", lease_file, dir);
+    }
+    vr_strbuf_addf(&b, "addn-hosts=%s/dns.hosts\n", dir);
+    char *path = vr_asprintf("%s/dnsmasq.conf", dir);
+    int rc = vr_file_write_atomic(path, b.s, b.len, 0644);
+    if (rc < 0)
+        vr_set_error(err, "cannot write %s: %s", path, strerror(-rc));
+    free(path);
+    free(addr);
+    free(mask);
+    vr_strbuf_free(&b);
+    if (rc < 0)
+        return -1;
+    return vr_dnsmasq_write_hosts(def, dir, err);
+}
+
+pid_t vr_dnsmasq_running(const char *dir)
+{
+    char *pidfile = vr_asprintf("%s/dnsmasq.pid", dir);
+    char *s = vr_file_read(pidfile, NULL);
+    free(pidfile);
+    pid_t pid = s ? (pid_t)strtol(s, NULL, 10) : 0;
+    free(s);
+    if (pid <= 0)
+        return 0;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    size_t len = 0;
+    char *cmd = vr_file_read(path, &len);
+    char *conf = vr_asprintf("--conf-file=%s/dnsmasq.conf", dir);
+    bool ours = false;
+    for (size_t i = 0; cmd && i < len && !ours; i += strlen(cmd + i) + 1)
+        ours = strcmp(cmd + i, conf) == 0;
+    free(conf);
+    free(cmd);
+    return ours ? pid : 0;
+}
+
+pid_t vr_dnsmasq_start(const char *dir, char **err)
+{
+    char *bin = vr_which("dnsmasq");
+    if (!bin) {
+        vr_set_error(err, "dnsmasq is not installed: apt-get install dnsmasq-base (or: make deps)");
+        return -1;
+    }
+    char *conf = vr_asprintf("--conf-file=%s/dnsmasq.conf", dir);
+    char *log = vr_asprintf("%s/dnsmasq.log", dir);
+    char *pidfile = vr_asprintf("%s/dnsmasq.pid", dir);
+    unlink(pidfile);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        int in = open("/dev/null", O_RDONLY);
+        if (in >= 0)
+            dup2(in, 0);
+        if (out >= 0) {
+            dup2(out, 1);
+            dup2(out, 2);
+        }
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        execl(bin, bin, conf, (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    /* dnsmasq forks into the background once its sockets are bound;
+     * the launcher's exit status says whether that went well. */
+    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    pid_t running = 0;
+    if (pid < 0) {
+        vr_set_error(err, "fork: %s", strerror(errno));
+    } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        char *text = vr_file_read(log, NULL);
+        char *last = NULL;
+        for (char *l = text ? strtok(text, "\n") : NULL; l; l = strtok(NULL, "\n"))
+            last = l;
+        vr_set_error(err, "dnsmasq failed to start: %s", last ? last : "see its log");
+        free(text);
+    } else if (!(running = vr_dnsmasq_running(dir))) {
+        vr_set_error(err, "dnsmasq started but wrote no pid file %s", pidfile);
+    }
+    free(bin);
+    free(conf);
+    free(log);
+    free(pidfile);
+    return running > 0 ? running : -1;
+}
+
+int vr_leases_read(const char *path, vr_lease **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    char *text = vr_file_read(path, NULL);
+    if (!text)
+        return errno == ENOENT ? 0 : -1;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "duid ", 5) == 0)
+            continue;
+        long long expiry;
+        char mac[18], ip[16], host[256], cid[256] = "*";
+        /* "EXPIRY MAC IP HOSTNAME CLIENT-ID"; IPv6 lines do not fit ip[16]. */
+        int got = sscanf(line, "%lld %17s %15s %255s %255s", &expiry, mac, ip, host, cid);
+        if (got < 4 || strchr(ip, ':'))
+            continue;
+        *out = vr_realloc(*out, (*n + 1) * sizeof(**out));
+        vr_lease *l = &(*out)[(*n)++];
+        memset(l, 0, sizeof(*l));
+        l->expiry = expiry;
+        memcpy(l->mac, mac, sizeof(l->mac));
+        memcpy(l->ip, ip, sizeof(l->ip));
+        l->hostname = strcmp(host, "*") != 0 ? vr_strdup(host) : NULL;
+        l->client_id = strcmp(cid, "*") != 0 ? vr_strdup(cid) : NULL;
+    }
+    free(text);
+    return 0;
+}
+
+void vr_leases_free(vr_lease *l, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(l[i].hostname);
+        free(l[i].client_id);
+    }
+    free(l);
+}

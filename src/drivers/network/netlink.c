@@ -1,0 +1,197 @@
+#include "drivers/network/netlink.h"
+#include "conf/network_conf.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/route.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct nl_sock *sock_open(char **err)
+{
+    struct nl_sock *sk = nl_socket_alloc();
+    if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0) {
+        vr_set_error(err, "cannot open a netlink socket (are you root?)");
+        if (sk)
+            nl_socket_free(sk);
+        return NULL;
+    }
+    return sk;
+}
+
+bool vr_link_exists(const char *name)
+{
+    return if_nametoindex(name) != 0;
+}
+
+bool vr_link_is_bridge(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
+    return access(path, F_OK) == 0;
+}
+
+/* Bridge knobs that rtnetlink in libnl 3.7 does not carry: sysfs of the
+ * current network namespace. */
+static void bridge_sysfs(const char *br, const char *knob, unsigned value)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/sys/class/net/%s/bridge/%s", br, knob);
+    FILE *f = fopen(path, "we");
+    if (f) {
+        fprintf(f, "%u\n", value);
+        fclose(f);
+    }
+}
+
+int vr_link_delete(const char *name, char **err)
+{
+    struct nl_sock *sk = sock_open(err);
+    if (!sk)
+        return -1;
+    struct rtnl_link *link = rtnl_link_alloc();
+    rtnl_link_set_name(link, name);
+    int rc = rtnl_link_delete(sk, link);
+    rtnl_link_put(link);
+    nl_socket_free(sk);
+    if (rc < 0 && rc != -NLE_NODEV && rc != -NLE_OBJ_NOTFOUND) {
+        vr_set_error(err, "cannot delete %s: %s", name, nl_geterror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int set_up(struct nl_sock *sk, const char *name, const char *mac, unsigned mtu, char **err)
+{
+    struct rtnl_link *orig = NULL;
+    int rc = rtnl_link_get_kernel(sk, 0, name, &orig);
+    if (rc < 0) {
+        vr_set_error(err, "cannot find %s: %s", name, nl_geterror(rc));
+        return -1;
+    }
+    struct rtnl_link *change = rtnl_link_alloc();
+    rtnl_link_set_flags(change, IFF_UP);
+    if (mtu)
+        rtnl_link_set_mtu(change, mtu);
+    if (mac && *mac) {
+        struct nl_addr *a = NULL;
+        if (nl_addr_parse(mac, AF_LLC, &a) == 0) {
+            rtnl_link_set_addr(change, a);
+            nl_addr_put(a);
+        }
+    }
+    rc = rtnl_link_change(sk, orig, change, 0);
+    rtnl_link_put(change);
+    rtnl_link_put(orig);
+    if (rc < 0) {
+        vr_set_error(err, "cannot bring %s up: %s", name, nl_geterror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+int vr_bridge_create(const char *name, const char *mac, unsigned mtu, bool stp, unsigned delay,
+                     struct in_addr addr, unsigned prefix, char **err)
+{
+    struct nl_sock *sk = sock_open(err);
+    if (!sk)
+        return -1;
+    int rc = rtnl_link_bridge_add(sk, name);
+    if (rc < 0) {
+        vr_set_error(err, "cannot create bridge %s: %s", name, nl_geterror(rc));
+        nl_socket_free(sk);
+        return -1;
+    }
+    bridge_sysfs(name, "stp_state", stp ? 1 : 0);
+    /* Forward delay is in centiseconds in sysfs. */
+    bridge_sysfs(name, "forward_delay", delay * 100);
+    if (prefix) {
+        struct rtnl_addr *a = rtnl_addr_alloc();
+        struct nl_addr *local = nl_addr_build(AF_INET, &addr, sizeof(addr));
+        nl_addr_set_prefixlen(local, (int)prefix);
+        rtnl_addr_set_ifindex(a, (int)if_nametoindex(name));
+        rtnl_addr_set_local(a, local);
+        struct in_addr mask = vr_net_prefix_mask(prefix);
+        struct in_addr bcast = {.s_addr = addr.s_addr | ~mask.s_addr};
+        struct nl_addr *b = nl_addr_build(AF_INET, &bcast, sizeof(bcast));
+        rtnl_addr_set_broadcast(a, b);
+        rc = rtnl_addr_add(sk, a, 0);
+        nl_addr_put(b);
+        nl_addr_put(local);
+        rtnl_addr_put(a);
+        if (rc < 0) {
+            vr_set_error(err, "cannot give %s its address: %s", name, nl_geterror(rc));
+            goto undo;
+        }
+    }
+    if (set_up(sk, name, mac, mtu, err) < 0)
+        goto undo;
+    nl_socket_free(sk);
+    return 0;
+undo:
+    nl_socket_free(sk);
+    vr_link_delete(name, NULL);
+    return -1;
+}
+
+int vr_link_enslave_up(const char *port, const char *bridge, char **err)
+{
+    struct nl_sock *sk = sock_open(err);
+    if (!sk)
+        return -1;
+    int master = (int)if_nametoindex(bridge), slave = (int)if_nametoindex(port);
+    int rc = master && slave ? rtnl_link_enslave_ifindex(sk, master, slave) : -NLE_NODEV;
+    if (rc < 0) {
+        vr_set_error(err, "cannot attach %s to bridge %s: %s", port, bridge, nl_geterror(rc));
+        nl_socket_free(sk);
+        return -1;
+    }
+    rc = set_up(sk, port, NULL, 0, err);
+    nl_socket_free(sk);
+    return rc;
+}
+
+typedef struct {
+    struct in_addr net;
+    unsigned prefix;
+    bool hit;
+} route_scan;
+
+static void check_route(struct nl_object *obj, void *arg)
+{
+    route_scan *s = arg;
+    struct rtnl_route *r = (struct rtnl_route *)obj;
+    if (rtnl_route_get_table(r) != RT_TABLE_MAIN || rtnl_route_get_family(r) != AF_INET)
+        return;
+    struct nl_addr *dst = rtnl_route_get_dst(r);
+    unsigned plen = dst ? nl_addr_get_prefixlen(dst) : 0;
+    if (!dst || plen == 0)
+        return; /* the default route covers everything; it is no LAN */
+    struct in_addr d;
+    memcpy(&d, nl_addr_get_binary_addr(dst), sizeof(d));
+    if (vr_net_subnets_overlap(d, plen, s->net, s->prefix))
+        s->hit = true;
+}
+
+bool vr_subnet_routed(struct in_addr net, unsigned prefix)
+{
+    struct nl_sock *sk = sock_open(NULL);
+    if (!sk)
+        return false;
+    struct nl_cache *cache = NULL;
+    route_scan s = {.net = net, .prefix = prefix};
+    if (rtnl_route_alloc_cache(sk, AF_INET, 0, &cache) == 0) {
+        nl_cache_foreach(cache, check_route, &s);
+        nl_cache_free(cache);
+    }
+    nl_socket_free(sk);
+    return s.hit;
+}

@@ -1,0 +1,23 @@
+/* The kernel's network objects through rtnetlink (libnl-route): bridges,
+ * taps joining them, addresses, routes. Every function works in the
+ * calling process's network namespace and says what failed in *err. */
+#pragma once
+#include <netinet/in.h>
+#include <stdbool.h>
+
+bool vr_link_exists(const char *name);
+bool vr_link_is_bridge(const char *name);
+
+/* Create a bridge with MAC (may be NULL), MTU (0 = default), STP and
+ * forward delay, give it addr/prefix (prefix 0 = no address), bring it
+ * up. On failure nothing is left behind. */
+int vr_bridge_create(const char *name, const char *mac, unsigned mtu, bool stp, unsigned delay,
+                     struct in_addr addr, unsigned prefix, char **err);
+int vr_link_delete(const char *name, char **err);
+
+/* Make `port` a port of `bridge` and bring it up. */
+int vr_link_enslave_up(const char *port, const char *bridge, char **err);
+
+/* Is any route of the main table inside or around net/prefix (a LAN
+ * already using that subnet)? */
+bool vr_subnet_routed(struct in_addr net, unsigned prefix);

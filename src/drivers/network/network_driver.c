@@ -1,0 +1,663 @@
+/* Virtual networks: registry, files, start/stop, the default network,
+ * dnsmasq supervision and taps for guests. */
+#include "drivers/network/network_driver.h"
+#include "drivers/network/netlink.h"
+#include "drivers/network/nft.h"
+#include "drivers/network/tap.h"
+#include "common/process.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct vr_net_driver {
+    vr_net_config cfg;
+    char *config_dir, *autostart_dir, *runtime_dir, *lease_dir;
+    vr_network **nets; /* sorted by name */
+    size_t n;
+};
+
+static void emit(vr_network *net, const char *event, const char *detail)
+{
+    if (net->drv->cfg.on_event)
+        net->drv->cfg.on_event(net, event, detail, net->drv->cfg.opaque);
+}
+
+static char *def_path(const vr_net_driver *drv, const char *name)
+{
+    return vr_asprintf("%s/%s.xml", drv->config_dir, name);
+}
+
+static char *autostart_path(const vr_net_driver *drv, const char *name)
+{
+    return vr_asprintf("%s/%s.xml", drv->autostart_dir, name);
+}
+
+static char *lease_path(const vr_net_driver *drv, const vr_network_def *def)
+{
+    return vr_asprintf("%s/%s.leases", drv->lease_dir, def->bridge);
+}
+
+static int cmp_net(const void *a, const void *b)
+{
+    return strcmp((*(vr_network *const *)a)->def->name, (*(vr_network *const *)b)->def->name);
+}
+
+vr_network *const *vr_net_list(vr_net_driver *drv, size_t *n)
+{
+    *n = drv->n;
+    return drv->nets;
+}
+
+vr_network *vr_net_lookup(vr_net_driver *drv, const char *key)
+{
+    for (size_t i = 0; i < drv->n; i++)
+        if (strcmp(drv->nets[i]->def->name, key) == 0 || strcasecmp(drv->nets[i]->def->uuid, key) == 0)
+            return drv->nets[i];
+    return NULL;
+}
+
+static vr_network *by_uuid(vr_net_driver *drv, const char *uuid)
+{
+    for (size_t i = 0; i < drv->n; i++)
+        if (strcasecmp(drv->nets[i]->def->uuid, uuid) == 0)
+            return drv->nets[i];
+    return NULL;
+}
+
+static vr_network *insert(vr_net_driver *drv, vr_network_def *def, bool persistent)
+{
+    vr_network *net = vr_calloc(1, sizeof(*net));
+    net->drv = drv;
+    net->def = def;
+    net->persistent = persistent;
+    drv->nets = vr_realloc(drv->nets, (drv->n + 1) * sizeof(*drv->nets));
+    drv->nets[drv->n++] = net;
+    qsort(drv->nets, drv->n, sizeof(*drv->nets), cmp_net);
+    return net;
+}
+
+static void net_free(vr_network *net)
+{
+    vr_pidwatch_free(net->dnsmasq_watch);
+    vr_network_def_free(net->def);
+    vr_network_def_free(net->next);
+    free(net->run_dir);
+    free(net);
+}
+
+static void remove_net(vr_net_driver *drv, vr_network *net)
+{
+    for (size_t i = 0; i < drv->n; i++) {
+        if (drv->nets[i] == net) {
+            memmove(drv->nets + i, drv->nets + i + 1, (drv->n - i - 1) * sizeof(*drv->nets));
+            drv->n--;
+            break;
+        }
+    }
+    net_free(net);
+}
+
+/* Bridge names: vireoN, the smallest N no network and no link uses. */
+static char *name_bridge(void *opaque)
+{
+    vr_net_driver *drv = opaque;
+    for (unsigned n = 0;; n++) {
+        char *name = vr_asprintf("vireo%u", n);
+        bool used = vr_link_exists(name);
+        for (size_t i = 0; i < drv->n && !used; i++)
+            used = drv->nets[i]->def->bridge && strcmp(drv->nets[i]->def->bridge, name) == 0;
+        if (!used)
+            return name;
+        free(name);
+    }
+}
+
+static int save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
+{
+    char *xml = vr_network_def_format(def);
+    char *path = def_path(drv, def->name);
+    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
+    if (rc < 0)
+        vr_set_error(err, "cannot save %s: %s", path, strerror(-rc));
+    free(xml);
+    free(path);
+    return rc;
+}
+
+/* Another network (defined, persistent or not) with an overlapping subnet
+ * or the same bridge? */
+static vr_err clash(vr_net_driver *drv, const vr_network_def *def, const vr_network *self, char **err)
+{
+    for (size_t i = 0; i < drv->n; i++) {
+        const vr_network *o = drv->nets[i];
+        if (o == self)
+            continue;
+        if (def->bridge && o->def->bridge && strcmp(def->bridge, o->def->bridge) == 0) {
+            vr_set_error(err, "bridge %s is already used by network '%s'", def->bridge, o->def->name);
+            return VR_ERR_CONFLICT;
+        }
+        if (def->ip.present && o->def->ip.present &&
+            vr_net_subnets_overlap(def->ip.address, def->ip.prefix, o->def->ip.address, o->def->ip.prefix)) {
+            char a[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, &o->def->ip.address, a, sizeof(a));
+            vr_set_error(err, "the subnet of network '%s' overlaps network '%s' (%s/%u); pick another address",
+                         def->name, o->def->name, a, o->def->ip.prefix);
+            return VR_ERR_CONFLICT;
+        }
+    }
+    return VR_OK;
+}
+
+static vr_err add(vr_net_driver *drv, const char *xml, bool persistent, vr_network **out, char **err)
+{
+    vr_network_def *def = vr_network_def_parse(xml, strlen(xml), name_bridge, drv, err);
+    if (!def)
+        return VR_ERR_INVALID;
+    vr_network *same_name = vr_net_lookup(drv, def->name), *same_uuid = by_uuid(drv, def->uuid);
+    if (same_name && strcmp(same_name->def->name, def->name) != 0)
+        same_name = NULL; /* looked up by uuid text: not a name match */
+    vr_err code = VR_OK;
+    if (same_uuid && same_uuid != same_name) {
+        vr_set_error(err, "uuid %s is already used by network '%s'", def->uuid, same_uuid->def->name);
+        code = VR_ERR_CONFLICT;
+    } else if (same_name && (strcasecmp(same_name->def->uuid, def->uuid) != 0 || !persistent)) {
+        vr_set_error(err, "network '%s' already exists", def->name);
+        code = VR_ERR_CONFLICT;
+    } else if (def->forward != VR_NET_FWD_BRIDGE) {
+        code = clash(drv, def, same_name, err);
+    }
+    if (code == VR_OK && persistent && save_def(drv, def, err) < 0)
+        code = VR_ERR_FAILED;
+    if (code != VR_OK) {
+        vr_network_def_free(def);
+        return code;
+    }
+    vr_network *net = same_name;
+    if (net && net->active) {
+        vr_network_def_free(net->next);
+        net->next = def;
+    } else if (net) {
+        vr_network_def_free(net->def);
+        net->def = def;
+    } else {
+        net = insert(drv, def, persistent);
+    }
+    net->persistent |= persistent;
+    if (persistent)
+        emit(net, "defined", same_name ? "updated" : "added");
+    *out = net;
+    return VR_OK;
+}
+
+vr_err vr_net_define(vr_net_driver *drv, const char *xml, vr_network **out, char **err)
+{
+    return add(drv, xml, true, out, err);
+}
+
+vr_err vr_net_create(vr_net_driver *drv, const char *xml, vr_network **out, char **err)
+{
+    vr_err code = add(drv, xml, false, out, err);
+    if (code != VR_OK)
+        return code;
+    code = vr_net_start(*out, err);
+    if (code != VR_OK)
+        remove_net(drv, *out);
+    return code;
+}
+
+/* ---- start and stop ---- */
+
+static void on_dnsmasq_exit(void *opaque);
+
+static void watch_dnsmasq(vr_network *net)
+{
+    vr_pidwatch_free(net->dnsmasq_watch);
+    net->dnsmasq_watch = net->dnsmasq > 0 ? vr_pidwatch_new(net->drv->cfg.base, net->dnsmasq, on_dnsmasq_exit, net) : NULL;
+}
+
+static void on_dnsmasq_exit(void *opaque)
+{
+    vr_network *net = opaque;
+    if (!net->active)
+        return;
+    time_t now = time(NULL);
+    if (now - net->restart_window > 60) {
+        net->restart_window = now;
+        net->restarts = 0;
+    }
+    if (++net->restarts > 5) {
+        vr_log_error("network %s: dnsmasq keeps dying; giving up (see %s/dnsmasq.log)", net->def->name, net->run_dir);
+        net->dnsmasq = 0;
+        return;
+    }
+    char *err = NULL;
+    vr_log_warn("network %s: dnsmasq (pid %d) exited; starting it again", net->def->name, (int)net->dnsmasq);
+    net->dnsmasq = vr_dnsmasq_start(net->run_dir, &err);
+    if (net->dnsmasq < 0) {
+        vr_log_error("network %s: %s", net->def->name, err);
+        net->dnsmasq = 0;
+    }
+    free(err);
+    watch_dnsmasq(net);
+}
+
+static void enable_forwarding(void)
+{
+    /* NAT and routing need it; it is per network namespace. */
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "we");
+    if (f) {
+        fputs("1\n", f);
+        fclose(f);
+    }
+}
+
+/* Undo a start, in reverse: dnsmasq, rules, bridge, run directory. */
+static void teardown(vr_network *net, bool bridge_ours)
+{
+    const vr_network_def *def = net->def;
+    vr_pidwatch_free(net->dnsmasq_watch);
+    net->dnsmasq_watch = NULL;
+    if (net->dnsmasq > 0)
+        kill(net->dnsmasq, SIGTERM);
+    net->dnsmasq = 0;
+    if (def->forward != VR_NET_FWD_BRIDGE) {
+        vr_nft_remove(def->bridge, NULL);
+        if (bridge_ours)
+            vr_link_delete(def->bridge, NULL);
+    }
+    if (net->run_dir) {
+        DIR *d = opendir(net->run_dir);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (e->d_name[0] == '.')
+                continue;
+            char *p = vr_asprintf("%s/%s", net->run_dir, e->d_name);
+            unlink(p);
+            free(p);
+        }
+        if (d)
+            closedir(d);
+        rmdir(net->run_dir);
+        free(net->run_dir);
+        net->run_dir = NULL;
+    }
+    net->active = false;
+}
+
+vr_err vr_net_start(vr_network *net, char **err)
+{
+    vr_net_driver *drv = net->drv;
+    vr_network_def *def = net->def;
+    if (net->active) {
+        vr_set_error(err, "network '%s' is already active", def->name);
+        return VR_ERR_CONFLICT;
+    }
+    if (geteuid() != 0) {
+        vr_set_error(err, "network '%s' needs root to make bridges; use vireo:///system", def->name);
+        return VR_ERR_DENIED;
+    }
+    if (def->forward == VR_NET_FWD_BRIDGE) {
+        if (!vr_link_is_bridge(def->bridge)) {
+            vr_set_error(err, "network '%s' attaches guests to bridge %s, which %s on this host", def->name,
+                         def->bridge, vr_link_exists(def->bridge) ? "is not a bridge" : "does not exist");
+            return VR_ERR_INVALID;
+        }
+        net->active = true;
+        emit(net, "started", "bridge");
+        return VR_OK;
+    }
+    if (vr_link_exists(def->bridge)) {
+        vr_set_error(err, "bridge %s already exists on this host; name another in <bridge name=...> "
+                          "or leave the name out to get a free one", def->bridge);
+        return VR_ERR_CONFLICT;
+    }
+    vr_err code = clash(drv, def, net, err);
+    if (code != VR_OK)
+        return code;
+    net->run_dir = vr_asprintf("%s/%s", drv->runtime_dir, def->name);
+    int rc = vr_mkdir_p(net->run_dir, 0755);
+    if (rc < 0) {
+        vr_set_error(err, "cannot create %s: %s", net->run_dir, strerror(-rc));
+        teardown(net, false);
+        return VR_ERR_FAILED;
+    }
+    if (vr_bridge_create(def->bridge, def->mac, def->mtu, def->stp, def->delay, def->ip.address,
+                         def->ip.prefix, err) < 0) {
+        teardown(net, false);
+        return VR_ERR_FAILED;
+    }
+    if (vr_nft_apply(def, err) < 0) {
+        teardown(net, true);
+        return VR_ERR_FAILED;
+    }
+    if (def->forward == VR_NET_FWD_NAT || def->forward == VR_NET_FWD_ROUTE || def->forward == VR_NET_FWD_OPEN)
+        enable_forwarding();
+    char *leases = lease_path(drv, def);
+    rc = vr_dnsmasq_write(def, net->run_dir, leases, err);
+    free(leases);
+    if (rc == 0)
+        net->dnsmasq = vr_dnsmasq_start(net->run_dir, err);
+    if (rc < 0 || net->dnsmasq < 0) {
+        net->dnsmasq = 0;
+        teardown(net, true);
+        return VR_ERR_FAILED;
+    }
+    net->active = true;
+    net->restarts = 0;
+    watch_dnsmasq(net);
+    vr_log_info("network %s: started on %s (dnsmasq pid %d)", def->name, def->bridge, (int)net->dnsmasq);
+    emit(net, "started", vr_net_forward_name(def->forward));
+    return VR_OK;
+}
+
+vr_err vr_net_destroy(vr_network *net, char **err)
+{
+    if (!net->active) {
+        vr_set_error(err, "network '%s' is not active", net->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    char *users = net->drv->cfg.users ? net->drv->cfg.users(net->def->name, net->drv->cfg.opaque) : NULL;
+    if (users) {
+        vr_set_error(err, "network '%s' is in use by running domain(s) %s; shut them down first", net->def->name, users);
+        free(users);
+        return VR_ERR_CONFLICT;
+    }
+    teardown(net, true);
+    emit(net, "stopped", "destroyed");
+    if (net->next) {
+        vr_network_def_free(net->def);
+        net->def = net->next;
+        net->next = NULL;
+    }
+    if (!net->persistent)
+        remove_net(net->drv, net);
+    return VR_OK;
+}
+
+vr_err vr_net_undefine(vr_network *net, char **err)
+{
+    vr_net_driver *drv = net->drv;
+    if (!net->persistent) {
+        vr_set_error(err, "network '%s' is transient; use net-destroy to end it", net->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    if (net->active) {
+        char *users = drv->cfg.users ? drv->cfg.users(net->def->name, drv->cfg.opaque) : NULL;
+        if (users) {
+            vr_set_error(err, "network '%s' is in use by running domain(s) %s; shut them down first",
+                         net->def->name, users);
+            free(users);
+            return VR_ERR_CONFLICT;
+        }
+    }
+    char *path = def_path(drv, net->def->name), *link = autostart_path(drv, net->def->name);
+    int rc = unlink(path);
+    int e = errno;
+    unlink(link);
+    free(link);
+    if (rc < 0 && e != ENOENT) {
+        vr_set_error(err, "cannot remove %s: %s", path, strerror(e));
+        free(path);
+        return VR_ERR_FAILED;
+    }
+    free(path);
+    net->autostart = false;
+    emit(net, "undefined", "removed");
+    if (net->active)
+        net->persistent = false; /* lives on until net-destroy, as in libvirt */
+    else
+        remove_net(drv, net);
+    return VR_OK;
+}
+
+vr_err vr_net_set_autostart(vr_network *net, bool on, char **err)
+{
+    if (!net->persistent) {
+        vr_set_error(err, "network '%s' is transient; define it to autostart it", net->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    char *link = autostart_path(net->drv, net->def->name), *target = def_path(net->drv, net->def->name);
+    vr_err code = VR_OK;
+    unlink(link);
+    if (on && symlink(target, link) < 0) {
+        vr_set_error(err, "cannot create %s: %s", link, strerror(errno));
+        code = VR_ERR_FAILED;
+    }
+    if (code == VR_OK)
+        net->autostart = on;
+    free(link);
+    free(target);
+    return code;
+}
+
+vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, char **err)
+{
+    /* Change a copy, so a refused change leaves everything as it was. */
+    char *text = vr_network_def_format(net->def);
+    vr_network_def *copy = vr_network_def_parse(text, strlen(text), NULL, NULL, err);
+    free(text);
+    if (!copy)
+        return VR_ERR_FAILED;
+    int rc = add_host ? vr_network_def_dhcp_host_add(copy, xml, err) : vr_network_def_dhcp_host_delete(copy, xml, err);
+    if (rc < 0 || (net->persistent && save_def(net->drv, copy, err) < 0)) {
+        vr_network_def_free(copy);
+        return rc < 0 ? VR_ERR_INVALID : VR_ERR_FAILED;
+    }
+    vr_network_def_free(net->def);
+    net->def = copy;
+    if (net->active && net->run_dir) {
+        if (vr_dnsmasq_write_hosts(copy, net->run_dir, err) < 0)
+            return VR_ERR_FAILED;
+        if (net->dnsmasq > 0)
+            kill(net->dnsmasq, SIGHUP); /* dnsmasq rereads dhcp-hostsfile */
+    }
+    return VR_OK;
+}
+
+char *vr_net_xml(const vr_network *net, bool inactive)
+{
+    return vr_network_def_format(inactive && net->next ? net->next : net->def);
+}
+
+int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (net->def->forward == VR_NET_FWD_BRIDGE)
+        return 0;
+    char *path = lease_path(net->drv, net->def);
+    int rc = vr_leases_read(path, out, n);
+    free(path);
+    /* Expired leases are history, not addresses. */
+    time_t now = time(NULL);
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if ((*out)[i].expiry != 0 && (*out)[i].expiry < now) {
+            free((*out)[i].hostname);
+            free((*out)[i].client_id);
+            continue;
+        }
+        (*out)[k++] = (*out)[i];
+    }
+    *n = k;
+    return rc;
+}
+
+int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifname, char **err)
+{
+    const char *bridge = ifc->source_bridge;
+    if (ifc->type == VR_NET_NETWORK) {
+        vr_network *net = vr_net_lookup(drv, ifc->source_network);
+        if (!net) {
+            vr_set_error(err, "network '%s' is not defined (vireo net-list --all shows the networks)",
+                         ifc->source_network);
+            return -1;
+        }
+        if (!net->active) {
+            if (!net->autostart) {
+                vr_set_error(err, "network '%s' is not active; start it with: vireo net-start %s",
+                             net->def->name, net->def->name);
+                return -1;
+            }
+            if (vr_net_start(net, err) != VR_OK)
+                return -1;
+        }
+        bridge = net->def->bridge;
+    } else if (!vr_link_is_bridge(bridge)) {
+        vr_set_error(err, "bridge %s %s on this host", bridge, vr_link_exists(bridge) ? "is not a bridge" : "does not exist");
+        return -1;
+    }
+    const char *pattern = ifc->target_dev && *ifc->target_dev ? ifc->target_dev : "vnet%d";
+    if (strchr(pattern, '%') == NULL && vr_link_exists(pattern)) {
+        vr_set_error(err, "interface %s (<target dev>) already exists", pattern);
+        return -1;
+    }
+    return vr_tap_open(pattern, ifc->mac, bridge, ifname, err);
+}
+
+/* ---- loading, re-finding active networks, the default network ---- */
+
+static void load(vr_net_driver *drv)
+{
+    DIR *d = opendir(drv->config_dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.' || !vr_str_ends(e->d_name, ".xml"))
+            continue;
+        char *path = vr_asprintf("%s/%s", drv->config_dir, e->d_name);
+        char *xml = vr_file_read(path, NULL), *err = NULL;
+        vr_network_def *def = xml ? vr_network_def_parse(xml, strlen(xml), name_bridge, drv, &err) : NULL;
+        if (!def) {
+            vr_log_error("skipping %s: %s", path, err ? err : strerror(errno));
+        } else if (vr_net_lookup(drv, def->name) || by_uuid(drv, def->uuid)) {
+            vr_log_error("skipping %s: name or uuid already used", path);
+            vr_network_def_free(def);
+        } else {
+            vr_network *net = insert(drv, def, true);
+            char *link = autostart_path(drv, def->name);
+            net->autostart = vr_path_exists(link);
+            free(link);
+        }
+        free(err);
+        free(xml);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* A network whose run directory survived a daemon restart is still
+ * active if its bridge is there: keep it running, re-watch dnsmasq. */
+static void refind(vr_net_driver *drv)
+{
+    for (size_t i = 0; i < drv->n; i++) {
+        vr_network *net = drv->nets[i];
+        char *dir = vr_asprintf("%s/%s", drv->runtime_dir, net->def->name);
+        if (!vr_path_exists(dir)) {
+            free(dir);
+            continue;
+        }
+        net->run_dir = dir;
+        if (net->def->forward != VR_NET_FWD_BRIDGE && !vr_link_is_bridge(net->def->bridge)) {
+            vr_log_warn("network %s: its bridge vanished while the daemon was away; cleaning up", net->def->name);
+            net->dnsmasq = vr_dnsmasq_running(dir);
+            teardown(net, false);
+            continue;
+        }
+        net->active = true;
+        net->dnsmasq = vr_dnsmasq_running(dir);
+        if (net->def->forward != VR_NET_FWD_BRIDGE && net->dnsmasq <= 0) {
+            net->dnsmasq = 0;
+            on_dnsmasq_exit(net); /* start it again */
+        } else {
+            watch_dnsmasq(net);
+        }
+        vr_log_info("network %s: found active on %s", net->def->name, net->def->bridge);
+    }
+}
+
+/* libvirt's default network, on a subnet nobody uses here: 192.168.122.0/24
+ * unless that is routed on the host (a LAN), else the next free one. */
+static void make_default(vr_net_driver *drv)
+{
+    for (unsigned third = 122; third < 255; third++) {
+        struct in_addr net = {.s_addr = htonl(0xc0a80000u | (third << 8))};
+        bool used = vr_subnet_routed(net, 24);
+        for (size_t i = 0; i < drv->n && !used; i++)
+            used = drv->nets[i]->def->ip.present &&
+                   vr_net_subnets_overlap(net, 24, drv->nets[i]->def->ip.address, drv->nets[i]->def->ip.prefix);
+        if (used)
+            continue;
+        char *xml = vr_asprintf("<network><name>default</name><forward mode='nat'/>"
+                                "<ip address='192.168.%u.1' netmask='255.255.255.0'><dhcp>"
+                                "<range start='192.168.%u.2' end='192.168.%u.254'/></dhcp></ip></network>",
+                                third, third, third);
+        vr_network *n = NULL;
+        char *err = NULL;
+        if (vr_net_define(drv, xml, &n, &err) != VR_OK || vr_net_set_autostart(n, true, &err) != VR_OK)
+            vr_log_error("cannot create the default network: %s", err);
+        else if (third != 122)
+            vr_log_warn("default network: 192.168.122.0/24 is already in use on this host, so it uses "
+                        "192.168.%u.0/24 instead", third);
+        else
+            vr_log_info("default network defined: 192.168.122.0/24 (NAT, DHCP, autostart)");
+        free(err);
+        free(xml);
+        return;
+    }
+    vr_log_error("cannot create the default network: every 192.168.N.0/24 is in use");
+}
+
+vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
+{
+    vr_net_driver *drv = vr_calloc(1, sizeof(*drv));
+    drv->cfg = *cfg;
+    drv->config_dir = vr_asprintf("%s/network", cfg->paths->config_dir);
+    drv->autostart_dir = vr_asprintf("%s/network/autostart", cfg->paths->config_dir);
+    drv->runtime_dir = vr_asprintf("%s/network", cfg->paths->runtime_dir);
+    drv->lease_dir = vr_asprintf("%s/dnsmasq", cfg->paths->state_dir);
+    bool first = !vr_path_exists(drv->config_dir);
+    const char *dirs[] = {drv->autostart_dir, drv->runtime_dir, drv->lease_dir};
+    for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
+        int rc = vr_mkdir_p(dirs[i], 0755);
+        if (rc < 0)
+            vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
+    }
+    load(drv);
+    if (first && cfg->make_default && geteuid() == 0)
+        make_default(drv);
+    refind(drv);
+    for (size_t i = 0; i < drv->n; i++) {
+        vr_network *net = drv->nets[i];
+        char *err = NULL;
+        if (net->autostart && !net->active && vr_net_start(net, &err) != VR_OK)
+            vr_log_error("autostart of network %s failed: %s", net->def->name, err);
+        free(err);
+    }
+    return drv;
+}
+
+void vr_net_driver_free(vr_net_driver *drv)
+{
+    if (!drv)
+        return;
+    /* Networks stay up: the next daemon finds them. */
+    for (size_t i = 0; i < drv->n; i++)
+        net_free(drv->nets[i]);
+    free(drv->nets);
+    free(drv->config_dir);
+    free(drv->autostart_dir);
+    free(drv->runtime_dir);
+    free(drv->lease_dir);
+    free(drv);
+}

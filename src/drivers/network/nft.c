@@ -1,0 +1,110 @@
+#include "drivers/network/nft.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <nftables/libnftables.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *vr_nft_table(const char *bridge)
+{
+    /* nft identifiers take letters, digits, '_' and '.': map the rest. */
+    char *t = vr_asprintf("vireo_%s", bridge);
+    for (char *p = t; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    return t;
+}
+
+static int run(const char *cmd, char **err)
+{
+    struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+    if (!ctx) {
+        vr_set_error(err, "cannot initialise libnftables");
+        return -1;
+    }
+    nft_ctx_buffer_output(ctx);
+    nft_ctx_buffer_error(ctx);
+    int rc = nft_run_cmd_from_buffer(ctx, cmd);
+    if (rc != 0 && err) {
+        const char *msg = nft_ctx_get_error_buffer(ctx);
+        char *line = vr_strdup(msg && *msg ? msg : "unknown error");
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        vr_set_error(err, "nftables refused the rules: %s", line);
+        free(line);
+    }
+    nft_ctx_free(ctx);
+    return rc == 0 ? 0 : -1;
+}
+
+int vr_nft_apply(const vr_network_def *def, char **err)
+{
+    if (def->forward == VR_NET_FWD_OPEN || def->forward == VR_NET_FWD_BRIDGE)
+        return 0; /* open: no firewall by definition; bridge: the host's LAN */
+    char *table = vr_nft_table(def->bridge);
+    char net[INET_ADDRSTRLEN];
+    struct in_addr mask = vr_net_prefix_mask(def->ip.prefix);
+    struct in_addr base = {.s_addr = def->ip.address.s_addr & mask.s_addr};
+    inet_ntop(AF_INET, &base, net, sizeof(net));
+    char *subnet = vr_asprintf("%s/%u", net, def->ip.prefix);
+    const char *br = def->bridge;
+    char *out_dev = def->forward_dev ? vr_asprintf(" oifname \"%s\"", def->forward_dev) : vr_strdup("");
+    char *in_dev = def->forward_dev ? vr_asprintf(" iifname \"%s\"", def->forward_dev) : vr_strdup("");
+    vr_strbuf b = {0};
+    /* Replace atomically: a stale table of a killed daemon goes too. */
+    vr_strbuf_addf(&b, "table ip %s\ndelete table ip %s\ntable ip %s {\n", table, table, table);
+    vr_strbuf_add(&b, "  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
+    vr_strbuf_addf(&b, "    iifname \"%s\" oifname \"%s\" accept\n", br, br);
+    switch (def->forward) {
+    case VR_NET_FWD_NAT:
+        vr_strbuf_addf(&b, "    iifname \"%s\"%s ip saddr %s accept\n", br, out_dev, subnet);
+        vr_strbuf_addf(&b, "    oifname \"%s\"%s ip daddr %s ct state established,related accept\n", br, in_dev, subnet);
+        break;
+    case VR_NET_FWD_ROUTE:
+        vr_strbuf_addf(&b, "    iifname \"%s\"%s ip saddr %s accept\n", br, out_dev, subnet);
+        vr_strbuf_addf(&b, "    oifname \"%s\"%s ip daddr %s accept\n", br, in_dev, subnet);
+        break;
+    default:
+        break; /* isolated: nothing crosses */
+    }
+    vr_strbuf_addf(&b, "    iifname \"%s\" reject\n    oifname \"%s\" reject\n  }\n", br, br);
+    if (def->forward == VR_NET_FWD_NAT) {
+        vr_strbuf_add(&b, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
+        /* Multicast and broadcast stay local, as libvirt does it. */
+        vr_strbuf_addf(&b, "    ip saddr %s ip daddr 224.0.0.0/24 return\n", subnet);
+        vr_strbuf_addf(&b, "    ip saddr %s ip daddr 255.255.255.255 return\n", subnet);
+        vr_strbuf_addf(&b, "    ip saddr %s ip daddr != %s%s masquerade\n  }\n", subnet, subnet, out_dev);
+    }
+    vr_strbuf_add(&b, "}\n");
+    int rc = run(b.s, err);
+    vr_strbuf_free(&b);
+    free(out_dev);
+    free(in_dev);
+    free(subnet);
+    free(table);
+    return rc;
+}
+
+int vr_nft_remove(const char *bridge, char **err)
+{
+    char *table = vr_nft_table(bridge);
+    /* "table X" first makes the delete succeed when it is already gone. */
+    char *cmd = vr_asprintf("table ip %s\ndelete table ip %s\n", table, table);
+    int rc = run(cmd, err);
+    free(cmd);
+    free(table);
+    return rc;
+}
+
+bool vr_nft_present(const char *bridge)
+{
+    char *table = vr_nft_table(bridge);
+    char *cmd = vr_asprintf("list table ip %s", table);
+    int rc = run(cmd, NULL);
+    free(cmd);
+    free(table);
+    return rc == 0;
+}

@@ -1,0 +1,216 @@
+/* Copies: `qemu-img convert -p` beside the event loop into a hidden
+ * temporary, renamed into place when it succeeded. While one runs, its
+ * source and destination are busy: neither can be deleted, and no
+ * volume can be created under the destination's name. */
+#include "drivers/storage/storage_priv.h"
+#include "drivers/storage/storage_img.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct vr_storage_copy {
+    vr_storage_driver *drv;
+    vr_pool *pool;          /* the destination's pool, if any: kept busy */
+    char *src, *dst, *tmp;
+    vr_img_proc *proc;
+    bool cancelled;
+    vr_copy_progress_fn progress;
+    vr_copy_done_fn done;
+    void *opaque;
+};
+
+static vr_pool *pool_of(vr_storage_driver *drv, const char *path)
+{
+    for (size_t i = 0; i < drv->n; i++) {
+        const char *dir = drv->pools[i]->def->target_path;
+        size_t len = strlen(dir);
+        if (strncmp(path, dir, len) == 0 && path[len] == '/' && !strchr(path + len + 1, '/'))
+            return drv->pools[i];
+    }
+    return NULL;
+}
+
+static void on_progress(double pct, void *opaque)
+{
+    vr_storage_copy *c = opaque;
+    if (c->progress)
+        c->progress(pct, c->opaque);
+}
+
+static void finish(vr_storage_copy *c, vr_err code, const char *err)
+{
+    vr_storage_busy_del(&c->drv->busy_src, &c->drv->n_src, c->src);
+    vr_storage_busy_del(&c->drv->busy_dst, &c->drv->n_dst, c->dst);
+    if (c->pool)
+        c->pool->busy--;
+    c->done(code, err, c->opaque);
+    free(c->src);
+    free(c->dst);
+    free(c->tmp);
+    free(c);
+}
+
+static void on_exit_img(const char *err, void *opaque)
+{
+    vr_storage_copy *c = opaque;
+    c->proc = NULL;
+    if (err || c->cancelled) {
+        unlink(c->tmp);
+        char *msg = c->cancelled ? vr_asprintf("the copy of %s to %s was cancelled", c->src, c->dst)
+                                 : vr_asprintf("cannot copy %s to %s: %s", c->src, c->dst, err);
+        vr_log_warn("storage: %s", msg);
+        finish(c, c->cancelled ? VR_ERR_CONFLICT : VR_ERR_FAILED, msg);
+        free(msg);
+        return;
+    }
+    chmod(c->tmp, 0600);
+    char *cerr = NULL;
+    if (vr_storage_commit(c->tmp, c->dst, false, &cerr) < 0) {
+        finish(c, VR_ERR_CONFLICT, cerr);
+        free(cerr);
+        return;
+    }
+    vr_log_info("storage: copied %s to %s", c->src, c->dst);
+    if (c->progress)
+        c->progress(100, c->opaque);
+    finish(c, VR_OK, NULL);
+}
+
+vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spec *spec,
+                                       vr_copy_progress_fn progress, vr_copy_done_fn done,
+                                       void *opaque, vr_err *code, char **err)
+{
+    struct stat st;
+    if (spec->dst[0] != '/') {
+        vr_set_error(err, "the copy's destination %s must be an absolute path", spec->dst);
+        *code = VR_ERR_INVALID;
+        return NULL;
+    }
+    if (lstat(spec->dst, &st) == 0 || vr_storage_busy_has(drv->busy_dst, drv->n_dst, spec->dst)) {
+        vr_set_error(err, "%s already exists; Vireo never overwrites an image with a copy", spec->dst);
+        *code = VR_ERR_CONFLICT;
+        return NULL;
+    }
+    if (access(spec->src, R_OK) < 0) {
+        vr_set_error(err, "cannot read %s: %s", spec->src, strerror(errno));
+        *code = VR_ERR_NOT_FOUND;
+        return NULL;
+    }
+    char *tmp = vr_storage_tmp_near(spec->dst, NULL, err);
+    if (!tmp) {
+        *code = VR_ERR_FAILED;
+        return NULL;
+    }
+    vr_storage_copy *c = vr_calloc(1, sizeof(*c));
+    c->drv = drv;
+    c->src = vr_strdup(spec->src);
+    c->dst = vr_strdup(spec->dst);
+    c->tmp = tmp;
+    c->progress = progress;
+    c->done = done;
+    c->opaque = opaque;
+    const char *argv[16];
+    size_t a = 0;
+    argv[a++] = "qemu-img";
+    argv[a++] = "convert";
+    argv[a++] = "-p";
+    if (spec->force_share)
+        argv[a++] = "-U";
+    argv[a++] = "-f";
+    argv[a++] = spec->src_format == VR_VOL_QCOW2 ? "qcow2" : "raw";
+    argv[a++] = "-O";
+    argv[a++] = spec->dst_format == VR_VOL_QCOW2 ? "qcow2" : "raw";
+    argv[a++] = c->src;
+    argv[a++] = tmp;
+    argv[a] = NULL;
+    c->proc = vr_img_spawn(drv->base, (char *const *)argv, on_progress, on_exit_img, c, err);
+    if (!c->proc) {
+        unlink(tmp);
+        free(c->src);
+        free(c->dst);
+        free(c->tmp);
+        free(c);
+        *code = VR_ERR_FAILED;
+        return NULL;
+    }
+    vr_storage_busy_add(&drv->busy_src, &drv->n_src, spec->src);
+    vr_storage_busy_add(&drv->busy_dst, &drv->n_dst, spec->dst);
+    c->pool = pool_of(drv, spec->dst);
+    if (c->pool)
+        c->pool->busy++;
+    vr_log_info("storage: copying %s to %s", spec->src, spec->dst);
+    return c;
+}
+
+void vr_storage_copy_cancel(vr_storage_copy *c)
+{
+    if (c->proc && !c->cancelled) {
+        c->cancelled = true;
+        vr_img_kill(c->proc);
+    }
+}
+
+vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *new_name,
+                                      vr_copy_progress_fn progress, vr_copy_done_fn done,
+                                      void *opaque, vr_err *code, char **err)
+{
+    vr_vol_info v;
+    char *dst = NULL;
+    if ((*code = vr_storage_vol_get(p, name, &v, err)))
+        return NULL;
+    if ((*code = vr_pool_vol_path(p, new_name, &dst, err))) {
+        vr_vol_info_clear(&v);
+        return NULL;
+    }
+    vr_storage_copy *c = NULL;
+    if (v.used_by && v.format != VR_VOL_ISO) {
+        vr_set_error(err, "volume '%s' is in use by running domain '%s'; a copy now would not be "
+                          "consistent (shut it down, or pause it and use vireo clone)", name, v.used_by);
+        *code = VR_ERR_CONFLICT;
+    } else {
+        struct stat st;
+        if (lstat(dst, &st) == 0 || vr_storage_busy_has(p->drv->busy_dst, p->drv->n_dst, dst)) {
+            vr_set_error(err, "volume '%s' already exists in pool '%s'", new_name, p->def->name);
+            *code = VR_ERR_CONFLICT;
+        } else {
+            vr_vol_format f = v.format == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
+            vr_copy_spec spec = {.src = v.path, .src_format = f, .dst = dst, .dst_format = f};
+            c = vr_storage_copy_start(p->drv, &spec, progress, done, opaque, code, err);
+        }
+    }
+    free(dst);
+    vr_vol_info_clear(&v);
+    return c;
+}
+
+vr_err vr_storage_overlay(vr_storage_driver *drv, const char *backing, vr_vol_format backing_format,
+                          const char *dst, char **err)
+{
+    struct stat st;
+    if (lstat(dst, &st) == 0 || vr_storage_busy_has(drv->busy_dst, drv->n_dst, dst)) {
+        vr_set_error(err, "%s already exists; Vireo never overwrites an image", dst);
+        return VR_ERR_CONFLICT;
+    }
+    char *tmp = vr_storage_tmp_near(dst, NULL, err);
+    if (!tmp)
+        return VR_ERR_FAILED;
+    const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", "-b", backing, "-F",
+                          backing_format == VR_VOL_QCOW2 ? "qcow2" : "raw", tmp, NULL};
+    char *ierr = NULL;
+    vr_err e = VR_OK;
+    if (vr_img_run((char *const *)argv, NULL, &ierr) < 0) {
+        vr_set_error(err, "cannot create an overlay of %s: %s", backing, ierr);
+        free(ierr);
+        unlink(tmp);
+        e = VR_ERR_FAILED;
+    } else if (vr_storage_commit(tmp, dst, false, err) < 0) {
+        e = VR_ERR_CONFLICT;
+    }
+    free(tmp);
+    return e;
+}

@@ -1,0 +1,535 @@
+/* Pools: definitions in CONFIG/storage/NAME.xml (written atomically),
+ * autostart links, the active flag kept in RUNTIME so a restarted
+ * daemon finds its pools as they were, and the `default` pool. */
+#include "drivers/storage/storage_priv.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+static char *def_path(const vr_storage_driver *d, const char *name)
+{
+    return vr_asprintf("%s/%s.xml", d->config_dir, name);
+}
+
+static char *autostart_path(const vr_storage_driver *d, const char *name)
+{
+    return vr_asprintf("%s/%s.xml", d->autostart_dir, name);
+}
+
+static char *active_path(const vr_storage_driver *d, const char *name)
+{
+    return vr_asprintf("%s/%s.active", d->runtime_dir, name);
+}
+
+struct event_base *vr_storage_base(vr_storage_driver *drv) { return drv->base; }
+
+void vr_storage_set_user_fn(vr_storage_driver *drv, vr_storage_user_fn fn, void *opaque)
+{
+    drv->user_fn = fn;
+    drv->user_opaque = opaque;
+}
+
+/* ---- small shared helpers ---- */
+
+void vr_storage_busy_add(char ***list, size_t *n, const char *path)
+{
+    *list = vr_realloc(*list, (*n + 1) * sizeof(**list));
+    (*list)[(*n)++] = vr_strdup(path);
+}
+
+void vr_storage_busy_del(char ***list, size_t *n, const char *path)
+{
+    for (size_t i = 0; i < *n; i++) {
+        if (strcmp((*list)[i], path) == 0) {
+            free((*list)[i]);
+            memmove(*list + i, *list + i + 1, (*n - i - 1) * sizeof(**list));
+            (*n)--;
+            return;
+        }
+    }
+}
+
+bool vr_storage_busy_has(char **list, size_t n, const char *path)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], path) == 0)
+            return true;
+    return false;
+}
+
+char *vr_storage_tmp_near(const char *dst, int *fd, char **err)
+{
+    char *copy = vr_strdup(dst);
+    char *tmp = vr_asprintf("%s/" VR_STORAGE_TMP_PREFIX "XXXXXX", dirname(copy));
+    free(copy);
+    int f = mkostemp(tmp, O_CLOEXEC);
+    if (f < 0) {
+        vr_set_error(err, "cannot create a file beside %s: %s", dst, strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    fchmod(f, 0600);
+    if (fd)
+        *fd = f;
+    else
+        close(f);
+    return tmp;
+}
+
+int vr_storage_commit(const char *tmp, const char *dst, bool replace, char **err)
+{
+    int rc = replace ? rename(tmp, dst) : renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_NOREPLACE);
+    if (rc < 0) {
+        vr_set_error(err, errno == EEXIST ? "%s appeared meanwhile; the new one was not put in its place"
+                                          : "cannot put %s in place: %s",
+                     dst, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    char *copy = vr_strdup(dst);
+    int dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(copy);
+    return 0;
+}
+
+void vr_storage_clean_tmp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (vr_str_starts(e->d_name, VR_STORAGE_TMP_PREFIX) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            vr_log_info("storage: removed the leftover %s/%s", dir, e->d_name);
+    closedir(d);
+}
+
+/* ---- registry ---- */
+
+static int cmp_pool(const void *a, const void *b)
+{
+    return strcmp((*(vr_pool *const *)a)->def->name, (*(vr_pool *const *)b)->def->name);
+}
+
+static vr_pool *insert(vr_storage_driver *drv, vr_pool_def *def)
+{
+    vr_pool *p = vr_calloc(1, sizeof(*p));
+    p->drv = drv;
+    p->def = def;
+    drv->pools = vr_realloc(drv->pools, (drv->n + 1) * sizeof(*drv->pools));
+    drv->pools[drv->n++] = p;
+    qsort(drv->pools, drv->n, sizeof(*drv->pools), cmp_pool);
+    return p;
+}
+
+static void pool_free(vr_pool *p)
+{
+    vr_pool_def_free(p->def);
+    free(p);
+}
+
+vr_pool *const *vr_storage_pools(vr_storage_driver *drv, size_t *n)
+{
+    *n = drv->n;
+    return drv->pools;
+}
+
+vr_pool *vr_storage_pool_lookup(vr_storage_driver *drv, const char *key)
+{
+    for (size_t i = 0; i < drv->n; i++)
+        if (strcmp(drv->pools[i]->def->name, key) == 0 || strcasecmp(drv->pools[i]->def->uuid, key) == 0)
+            return drv->pools[i];
+    return NULL;
+}
+
+static int save_def(vr_storage_driver *drv, const vr_pool_def *def, char **err)
+{
+    char *xml = vr_pool_def_format(def, NULL);
+    char *path = def_path(drv, def->name);
+    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
+    if (rc < 0)
+        vr_set_error(err, "cannot save pool '%s' to %s: %s", def->name, path, strerror(-rc));
+    free(xml);
+    free(path);
+    return rc;
+}
+
+static void set_active(vr_pool *p, bool on)
+{
+    p->active = on;
+    char *path = active_path(p->drv, p->def->name);
+    if (on)
+        vr_file_write_atomic(path, "1\n", 2, 0600);
+    else
+        unlink(path);
+    free(path);
+}
+
+vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_pool **out, char **err)
+{
+    vr_pool *same = NULL;
+    for (size_t i = 0; i < drv->n; i++) {
+        vr_pool *p = drv->pools[i];
+        bool name = strcmp(p->def->name, def->name) == 0, uuid = strcasecmp(p->def->uuid, def->uuid) == 0;
+        if (name && uuid) {
+            same = p;
+            continue;
+        }
+        const char *why = name ? "its name" : uuid ? "its uuid" : NULL;
+        if (!why && strcmp(p->def->target_path, def->target_path) == 0)
+            why = "its directory";
+        if (why) {
+            vr_set_error(err, "pool '%s' (%s) clashes with pool '%s' by %s", def->name,
+                         def->target_path, p->def->name, why);
+            vr_pool_def_free(def);
+            return VR_ERR_CONFLICT;
+        }
+    }
+    if (same && same->active && strcmp(same->def->target_path, def->target_path) != 0) {
+        vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its directory", def->name);
+        vr_pool_def_free(def);
+        return VR_ERR_CONFLICT;
+    }
+    if (save_def(drv, def, err) < 0) {
+        vr_pool_def_free(def);
+        return VR_ERR_FAILED;
+    }
+    if (same) {
+        vr_pool_def_free(same->def);
+        same->def = def;
+    } else {
+        same = insert(drv, def);
+    }
+    vr_log_info("pool %s defined (%s)", def->name, def->target_path);
+    *out = same;
+    return VR_OK;
+}
+
+vr_err vr_storage_pool_define(vr_storage_driver *drv, const char *xml, vr_pool **out, char **err)
+{
+    vr_pool_def *def = vr_pool_def_parse(xml, strlen(xml), err);
+    if (!def)
+        return VR_ERR_INVALID;
+    return vr_storage_pool_define_def(drv, def, out, err);
+}
+
+static vr_err need_inactive(vr_pool *p, const char *to, char **err)
+{
+    if (p->active) {
+        vr_set_error(err, "pool '%s' is active; pool-destroy it before %s", p->def->name, to);
+        return VR_ERR_CONFLICT;
+    }
+    return VR_OK;
+}
+
+static vr_err need_idle(vr_pool *p, char **err)
+{
+    if (p->busy) {
+        vr_set_error(err, "pool '%s' has %u copy or transfer job(s) running; wait for them or cancel "
+                          "them (vireo job-list)", p->def->name, p->busy);
+        return VR_ERR_CONFLICT;
+    }
+    return VR_OK;
+}
+
+vr_err vr_storage_pool_undefine(vr_pool *p, char **err)
+{
+    vr_err e = need_inactive(p, "undefining it", err);
+    if (e)
+        return e;
+    vr_storage_driver *drv = p->drv;
+    char *path = def_path(drv, p->def->name), *link = autostart_path(drv, p->def->name);
+    if (unlink(path) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot remove %s: %s", path, strerror(errno));
+        free(path);
+        free(link);
+        return VR_ERR_FAILED;
+    }
+    unlink(link);
+    free(path);
+    free(link);
+    vr_log_info("pool %s undefined", p->def->name);
+    for (size_t i = 0; i < drv->n; i++) {
+        if (drv->pools[i] == p) {
+            memmove(drv->pools + i, drv->pools + i + 1, (drv->n - i - 1) * sizeof(*drv->pools));
+            drv->n--;
+            break;
+        }
+    }
+    pool_free(p);
+    return VR_OK;
+}
+
+vr_err vr_storage_pool_build(vr_pool *p, char **err)
+{
+    const vr_pool_def *def = p->def;
+    mode_t mode = def->mode >= 0 ? (mode_t)def->mode : 0755;
+    struct stat st;
+    if (stat(def->target_path, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        vr_set_error(err, "pool '%s': %s exists and is not a directory", def->name, def->target_path);
+        return VR_ERR_CONFLICT;
+    }
+    int rc = vr_mkdir_p(def->target_path, mode);
+    if (rc < 0) {
+        vr_set_error(err, "pool '%s': cannot create %s: %s", def->name, def->target_path, strerror(-rc));
+        return VR_ERR_FAILED;
+    }
+    if (def->mode >= 0)
+        chmod(def->target_path, (mode_t)def->mode);
+    if ((def->owner >= 0 || def->group >= 0) &&
+        chown(def->target_path, (uid_t)def->owner, (gid_t)def->group) < 0) {
+        vr_set_error(err, "pool '%s': cannot chown %s: %s", def->name, def->target_path, strerror(errno));
+        return VR_ERR_FAILED;
+    }
+    return VR_OK;
+}
+
+static vr_err dir_there(vr_pool *p, char **err)
+{
+    struct stat st;
+    if (stat(p->def->target_path, &st) == 0 && S_ISDIR(st.st_mode))
+        return VR_OK;
+    int e = errno;
+    if (p->active) {
+        set_active(p, false);
+        vr_log_warn("pool %s: directory %s vanished; the pool is inactive now", p->def->name,
+                    p->def->target_path);
+        vr_set_error(err, "pool '%s': its directory %s has vanished, so the pool is inactive now "
+                          "(its definition is kept: 'vireo pool-build %s' and 'vireo pool-start %s' "
+                          "bring it back)", p->def->name, p->def->target_path, p->def->name, p->def->name);
+    } else if (e == ENOENT) {
+        vr_set_error(err, "pool '%s': directory %s does not exist (run 'vireo pool-build %s' to "
+                          "create it)", p->def->name, p->def->target_path, p->def->name);
+    } else {
+        vr_set_error(err, "pool '%s': %s is not a usable directory: %s", p->def->name,
+                     p->def->target_path, strerror(e));
+    }
+    return VR_ERR_CONFLICT;
+}
+
+vr_err vr_pool_ready(vr_pool *p, char **err)
+{
+    if (!p->active) {
+        vr_set_error(err, "pool '%s' is not active (start it with 'vireo pool-start %s')", p->def->name,
+                     p->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    return dir_there(p, err);
+}
+
+vr_err vr_storage_pool_start(vr_pool *p, char **err)
+{
+    if (p->active) {
+        vr_set_error(err, "pool '%s' is already active", p->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    vr_err e = dir_there(p, err);
+    if (e)
+        return e;
+    vr_storage_clean_tmp(p->def->target_path);
+    set_active(p, true);
+    vr_log_info("pool %s started", p->def->name);
+    return VR_OK;
+}
+
+vr_err vr_storage_pool_destroy(vr_pool *p, char **err)
+{
+    if (!p->active) {
+        vr_set_error(err, "pool '%s' is not active", p->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    vr_err e = need_idle(p, err);
+    if (e)
+        return e;
+    set_active(p, false);
+    vr_log_info("pool %s stopped", p->def->name);
+    return VR_OK;
+}
+
+vr_err vr_storage_pool_delete(vr_pool *p, char **err)
+{
+    vr_err e = need_inactive(p, "deleting its directory", err);
+    if (e)
+        return e;
+    if (rmdir(p->def->target_path) < 0) {
+        if (errno == ENOTEMPTY || errno == EEXIST)
+            vr_set_error(err, "pool '%s': directory %s is not empty; delete its volumes first (Vireo "
+                              "never removes files it did not make)", p->def->name, p->def->target_path);
+        else
+            vr_set_error(err, "pool '%s': cannot remove %s: %s", p->def->name, p->def->target_path,
+                         strerror(errno));
+        return errno == ENOENT ? VR_ERR_NOT_FOUND : VR_ERR_CONFLICT;
+    }
+    return VR_OK;
+}
+
+vr_err vr_storage_pool_refresh(vr_pool *p, char **err)
+{
+    return vr_pool_ready(p, err);
+}
+
+vr_err vr_storage_pool_set_autostart(vr_pool *p, bool on, char **err)
+{
+    char *link = autostart_path(p->drv, p->def->name), *target = def_path(p->drv, p->def->name);
+    vr_err code = VR_OK;
+    if (on) {
+        unlink(link);
+        if (symlink(target, link) < 0) {
+            vr_set_error(err, "cannot create %s: %s", link, strerror(errno));
+            code = VR_ERR_FAILED;
+        }
+    } else if (unlink(link) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot remove %s: %s", link, strerror(errno));
+        code = VR_ERR_FAILED;
+    }
+    if (code == VR_OK)
+        p->autostart = on;
+    free(link);
+    free(target);
+    return code;
+}
+
+void vr_storage_pool_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes)
+{
+    memset(st, 0, sizeof(*st));
+    if (n_volumes)
+        *n_volumes = 0;
+    struct statvfs v;
+    if (!p->active || statvfs(p->def->target_path, &v) < 0)
+        return;
+    unsigned long long f = v.f_frsize;
+    st->capacity = (unsigned long long)v.f_blocks * f;
+    st->allocation = (unsigned long long)(v.f_blocks - v.f_bfree) * f;
+    st->available = (unsigned long long)v.f_bavail * f;
+    if (!n_volumes)
+        return;
+    DIR *d = opendir(p->def->target_path);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        struct stat s;
+        if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(s.st_mode))
+            (*n_volumes)++;
+    }
+    closedir(d);
+}
+
+char *vr_storage_pool_xml(vr_pool *p)
+{
+    vr_pool_stats st;
+    vr_storage_pool_stats(p, &st, NULL);
+    return vr_pool_def_format(p->def, p->active ? &st : NULL);
+}
+
+/* ---- start-up ---- */
+
+static void load(vr_storage_driver *drv)
+{
+    DIR *d = opendir(drv->config_dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !vr_str_ends(e->d_name, ".xml"))
+            continue;
+        char *path = vr_asprintf("%s/%s", drv->config_dir, e->d_name);
+        char *xml = vr_file_read(path, NULL), *err = NULL;
+        vr_pool_def *def = xml ? vr_pool_def_parse(xml, strlen(xml), &err) : NULL;
+        if (!def) {
+            /* Kept on disk: a definition is never lost. */
+            vr_log_error("skipping %s: %s", path, err ? err : strerror(errno));
+        } else if (vr_storage_pool_lookup(drv, def->name) || vr_storage_pool_lookup(drv, def->uuid)) {
+            vr_log_error("skipping %s: name or uuid already used", path);
+            vr_pool_def_free(def);
+        } else {
+            vr_pool *p = insert(drv, def);
+            char *link = autostart_path(drv, def->name), *act = active_path(drv, def->name);
+            p->autostart = vr_path_exists(link);
+            bool was_active = vr_path_exists(act);
+            free(link);
+            free(act);
+            if (p->autostart || was_active) {
+                char *serr = NULL;
+                if (vr_storage_pool_start(p, &serr) != VR_OK)
+                    vr_log_warn("pool %s not started: %s", def->name, serr);
+                free(serr);
+            }
+        }
+        free(err);
+        free(xml);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* The first start ever (no CONFIG/storage yet) defines `default` under
+ * the state directory, like libvirt's default pool. */
+static void make_default(vr_storage_driver *drv)
+{
+    char *dir = vr_asprintf("%s/images", drv->paths->state_dir), *err = NULL;
+    vr_pool_def *def = vr_pool_def_new("default", "dir", dir, &err);
+    free(dir);
+    vr_pool *p = NULL;
+    if (!def || vr_storage_pool_define_def(drv, def, &p, &err) != VR_OK ||
+        vr_storage_pool_build(p, &err) != VR_OK || vr_storage_pool_set_autostart(p, true, &err) != VR_OK ||
+        vr_storage_pool_start(p, &err) != VR_OK)
+        vr_log_error("cannot set up the default pool: %s", err);
+    free(err);
+}
+
+vr_storage_driver *vr_storage_driver_new(struct event_base *base, const vr_paths *paths)
+{
+    vr_storage_driver *drv = vr_calloc(1, sizeof(*drv));
+    drv->base = base;
+    drv->paths = paths;
+    drv->config_dir = vr_asprintf("%s/storage", paths->config_dir);
+    drv->autostart_dir = vr_asprintf("%s/storage/autostart", paths->config_dir);
+    drv->runtime_dir = vr_asprintf("%s/storage", paths->runtime_dir);
+    bool first = !vr_path_exists(drv->config_dir);
+    const char *dirs[] = {drv->autostart_dir, drv->runtime_dir};
+    for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
+        int rc = vr_mkdir_p(dirs[i], 0700);
+        if (rc < 0)
+            vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
+    }
+    load(drv);
+    if (first)
+        make_default(drv);
+    return drv;
+}
+
+void vr_storage_driver_free(vr_storage_driver *drv)
+{
+    if (!drv)
+        return;
+    for (size_t i = 0; i < drv->n; i++)
+        pool_free(drv->pools[i]);
+    for (size_t i = 0; i < drv->n_dst; i++)
+        free(drv->busy_dst[i]);
+    for (size_t i = 0; i < drv->n_src; i++)
+        free(drv->busy_src[i]);
+    free(drv->busy_dst);
+    free(drv->busy_src);
+    free(drv->pools);
+    free(drv->config_dir);
+    free(drv->autostart_dir);
+    free(drv->runtime_dir);
+    free(drv);
+}

@@ -1,0 +1,147 @@
+/* The storage driver: pools (directories) and their volumes (image
+ * files), on the daemon's one event loop. The API routes call these
+ * functions; they never touch XML, files or qemu-img themselves.
+ *
+ * Volumes are not cached: every listing reads the directory and the
+ * image headers, so files added or removed behind Vireo's back show up
+ * at once and nothing can go stale. pool-refresh only re-checks that
+ * the directory is still there. */
+#pragma once
+#include "common/errors.h"
+#include "common/paths.h"
+#include "conf/storage_conf.h"
+
+#include <event2/event.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct vr_storage_driver vr_storage_driver;
+typedef struct vr_pool vr_pool;
+
+struct vr_pool {
+    vr_storage_driver *drv;
+    vr_pool_def *def;
+    bool active;
+    bool autostart;
+    unsigned busy; /* copies and transfers under way in the pool */
+};
+
+/* A volume as found on disk. */
+typedef struct {
+    char *name;
+    char *pool;
+    char *path;
+    vr_vol_format format;
+    unsigned long long capacity, allocation;
+    char *backing;              /* qcow2 backing file (absolute), or NULL */
+    vr_vol_format backing_format;
+    char *used_by;              /* a running domain using it, or NULL */
+} vr_vol_info;
+void vr_vol_info_clear(vr_vol_info *v);
+void vr_vol_info_list_free(vr_vol_info *v, size_t n);
+
+/* Which running domain uses the image at `path` (a malloc'ed name), or
+ * NULL. The daemon wires it to the QEMU driver. */
+typedef char *(*vr_storage_user_fn)(const char *path, void *opaque);
+
+/* Load pool definitions; on the first start ever, define the `default`
+ * pool at STATE/images (built, started, autostart); start autostart
+ * pools and those that were active before a daemon restart. */
+vr_storage_driver *vr_storage_driver_new(struct event_base *base, const vr_paths *paths);
+void vr_storage_driver_free(vr_storage_driver *drv);
+void vr_storage_set_user_fn(vr_storage_driver *drv, vr_storage_user_fn fn, void *opaque);
+struct event_base *vr_storage_base(vr_storage_driver *drv);
+
+/* ---- pools ---- */
+
+vr_pool *const *vr_storage_pools(vr_storage_driver *drv, size_t *n); /* sorted by name */
+vr_pool *vr_storage_pool_lookup(vr_storage_driver *drv, const char *name_or_uuid);
+/* Define from XML, or from a definition (taken, even on failure). */
+vr_err vr_storage_pool_define(vr_storage_driver *drv, const char *xml, vr_pool **out, char **err);
+vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_pool **out, char **err);
+vr_err vr_storage_pool_undefine(vr_pool *p, char **err);
+vr_err vr_storage_pool_build(vr_pool *p, char **err);
+vr_err vr_storage_pool_start(vr_pool *p, char **err);
+vr_err vr_storage_pool_destroy(vr_pool *p, char **err);
+vr_err vr_storage_pool_delete(vr_pool *p, char **err);
+vr_err vr_storage_pool_refresh(vr_pool *p, char **err);
+vr_err vr_storage_pool_set_autostart(vr_pool *p, bool on, char **err);
+/* Filesystem figures and the number of volumes; zeros when inactive. */
+void vr_storage_pool_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes);
+char *vr_storage_pool_xml(vr_pool *p);
+
+/* ---- volumes ---- */
+
+vr_err vr_storage_vol_list(vr_pool *p, vr_vol_info **out, size_t *n, char **err);
+vr_err vr_storage_vol_get(vr_pool *p, const char *name, vr_vol_info *out, char **err);
+/* The volume (of an active pool) whose file is `path`. */
+vr_err vr_storage_vol_by_path(vr_storage_driver *drv, const char *path, vr_pool **pool,
+                              vr_vol_info *out, char **err);
+/* backing_volume: a volume name in this pool or an absolute path. */
+vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *backing_volume,
+                             vr_vol_info *out, char **err);
+vr_err vr_storage_vol_delete(vr_pool *p, const char *name, char **err);
+vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long capacity, bool shrink,
+                             char **err);
+char *vr_storage_vol_xml(const vr_vol_info *v);
+
+/* For <disk type='volume'>: the file and format of a volume. */
+vr_err vr_storage_resolve(vr_storage_driver *drv, const char *pool, const char *volume, char **path,
+                          vr_vol_format *format, char **err);
+
+/* Is `path` free to be removed or rewritten? VR_ERR_CONFLICT with a
+ * message naming the running domain, the overlay that needs it as a
+ * backing file, or the copy reading it. `what` names it ("volume 'x'"). */
+vr_err vr_storage_path_check_unused(vr_storage_driver *drv, const char *path, const char *what,
+                                    char **err);
+
+/* ---- copies (qemu-img convert beside the loop) ---- */
+
+typedef struct vr_storage_copy vr_storage_copy;
+typedef void (*vr_copy_progress_fn)(double percent, void *opaque);
+/* err NULL on success; the copy is freed after this returns. */
+typedef void (*vr_copy_done_fn)(vr_err code, const char *err, void *opaque);
+
+typedef struct {
+    const char *src;
+    vr_vol_format src_format;
+    const char *dst;         /* must not exist; made as a temporary, renamed at the end */
+    vr_vol_format dst_format;
+    bool force_share;        /* the source is open in a paused QEMU */
+} vr_copy_spec;
+
+/* Start a full copy. The destination's directory gets a hidden
+ * temporary that becomes `dst` only when qemu-img succeeded, so a
+ * failed or cancelled copy leaves nothing. NULL with *err and *code set. */
+vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spec *spec,
+                                       vr_copy_progress_fn progress, vr_copy_done_fn done,
+                                       void *opaque, vr_err *code, char **err);
+void vr_storage_copy_cancel(vr_storage_copy *c);
+
+/* vol-clone: a full copy of a volume into a new one of the same pool
+ * and format. */
+vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *new_name,
+                                      vr_copy_progress_fn progress, vr_copy_done_fn done,
+                                      void *opaque, vr_err *code, char **err);
+
+/* A qcow2 overlay at `dst` on `backing` (linked clones): quick. */
+vr_err vr_storage_overlay(vr_storage_driver *drv, const char *backing, vr_vol_format backing_format,
+                          const char *dst, char **err);
+
+/* ---- upload and download through an upgraded API connection ---- */
+
+typedef struct vr_transfer vr_transfer;
+/* Called once the transfer ended (the socket may be closed now). */
+typedef void (*vr_transfer_done_fn)(void *opaque);
+
+/* Checks and the hidden temporary file, before the connection is taken
+ * over: errors here are ordinary API answers. */
+vr_err vr_storage_upload_prepare(vr_pool *p, const char *name, unsigned long long length,
+                                 vr_transfer **out, char **err);
+vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **out, char **err);
+/* Run it on the taken-over socket; `initial` are bytes already read.
+ * The upload ends with one JSON line to the client ({"ok":true} or
+ * {"error":...}); the download starts with {"length":N}. */
+void vr_transfer_run(vr_transfer *t, int fd, const char *initial, size_t n, vr_transfer_done_fn done,
+                     void *opaque);
+void vr_transfer_abort(vr_transfer *t);

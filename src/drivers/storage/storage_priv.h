@@ -1,0 +1,39 @@
+/* Internals shared by the storage driver's files. Not for the daemon. */
+#pragma once
+#include "drivers/storage/storage_driver.h"
+
+struct vr_storage_driver {
+    struct event_base *base;
+    const vr_paths *paths;
+    char *config_dir;    /* CONFIG/storage: NAME.xml per pool */
+    char *autostart_dir; /* CONFIG/storage/autostart */
+    char *runtime_dir;   /* RUNTIME/storage: NAME.active per started pool */
+    vr_pool **pools;     /* sorted by name */
+    size_t n;
+    /* Paths copies write to or read from right now. */
+    char **busy_dst, **busy_src;
+    size_t n_dst, n_src;
+    vr_storage_user_fn user_fn;
+    void *user_opaque;
+};
+
+/* Hidden temporaries start with this; pools list no dot-files, and
+ * names cannot start with '.', so they never clash with a volume. */
+#define VR_STORAGE_TMP_PREFIX ".vireo-tmp-"
+
+/* The pool is active and its directory is there. A directory that
+ * vanished makes the pool inactive (the definition stays). */
+vr_err vr_pool_ready(vr_pool *p, char **err);
+/* PATH/NAME after the name check. */
+vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err);
+/* A hidden temporary beside `dst` (created, 0600). */
+char *vr_storage_tmp_near(const char *dst, int *fd, char **err);
+/* rename tmp -> dst without replacing an existing dst (or replacing
+ * when `replace`); fsyncs the directory. */
+int vr_storage_commit(const char *tmp, const char *dst, bool replace, char **err);
+/* Remove leftover temporaries of a crashed daemon. */
+void vr_storage_clean_tmp(const char *dir);
+
+void vr_storage_busy_add(char ***list, size_t *n, const char *path);
+void vr_storage_busy_del(char ***list, size_t *n, const char *path);
+bool vr_storage_busy_has(char **list, size_t n, const char *path);
