@@ -38,7 +38,9 @@ const size_t vr_n_commands = sizeof(vr_commands) / sizeof(vr_commands[0]);
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: vireo [-c URI] COMMAND [ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: vireo [-c URI] [-r] COMMAND [ARGS]\n\n"
+                 "  -c, --connect URI  vireo:///system, vireo:///session, vireo+ssh://[user@]host/system\n"
+                 "  -r, --readonly     a read-only connection\n\ncommands:\n");
     for (size_t i = 0; i < vr_n_commands; i++)
         fprintf(out, "  %-14s %s\n", vr_commands[i]->name, vr_commands[i]->summary);
     fprintf(out, "\nRun 'vireo COMMAND --help' for a command's options.\n");
@@ -52,6 +54,10 @@ int main(int argc, char **argv)
     for (; i < argc && argv[i][0] == '-'; i++) {
         if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--connect") == 0) && i + 1 < argc) {
             cli.uri = argv[++i];
+        } else if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "--readonly") == 0) {
+            /* Read-only connection, as virsh -r: libvireo picks the
+             * read-only socket. */
+            setenv("VIREO_READONLY", "1", 1);
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return VR_EXIT_OK;

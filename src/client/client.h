@@ -4,6 +4,8 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
 
 struct vireo_conn {
     char *uri;
@@ -11,6 +13,9 @@ struct vireo_conn {
     CURL *curl;          /* one handle, so the connection is reused */
     char *error;
     char *error_code;
+    bool readonly;       /* connected to a read-only socket */
+    pid_t ssh_pid;       /* the ssh carrying a remote connection, or 0 */
+    char *ssh_dir;       /* its local socket's directory */
 };
 
 void vr_client_set_error(vireo_conn *c, const char *code, const char *fmt, ...)
@@ -28,5 +33,27 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body);
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
 
-/* The socket a URI names, or NULL with *err. */
-char *vr_uri_socket(const char *uri, char **canonical, char **err);
+typedef struct {
+    char *canonical;      /* vireo:///system, vireo:///session, vireo+ssh://u@h:p/system */
+    char *socket;         /* local socket, or for ssh the remote one */
+    bool explicit_socket; /* ?socket= given */
+    bool session, readonly;
+    bool ssh;
+    char *user, *host, *keyfile;
+    int port;             /* 0 = ssh's default */
+    bool no_verify;
+} vr_uri;
+
+int vr_uri_parse(const char *uri, vr_uri *u, char **err);
+void vr_uri_clear(vr_uri *u);
+char *vr_uri_ro_socket(const char *socket);
+
+/* Transports other than a plain local socket (client/transport.c). */
+/* Start the user's session daemon (vireod --session --timeout 60) and
+ * wait for its socket. */
+int vr_session_spawn(const char *socket, char **err);
+/* Forward a local socket to the remote daemon's over one ssh
+ * connection (OpenSSH stream-local forwarding). Sets c->socket to the
+ * local end. */
+int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err);
+void vr_ssh_close(vireo_conn *c);

@@ -34,46 +34,102 @@ static char *unreachable(const char *socket, int e)
                        "'vireod &' as root, or pick another URI with -c)", socket, strerror(e));
 }
 
+static int try_connect(const char *sock)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(sock) >= sizeof(sa.sun_path))
+        return ENAMETOOLONG;
+    strcpy(sa.sun_path, sock);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int e = 0;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+        e = errno;
+    if (fd >= 0)
+        close(fd);
+    return e;
+}
+
+static vireo_conn *fail(vireo_conn *c, vr_uri *u, char **err, char *msg)
+{
+    if (err)
+        *err = msg;
+    else
+        free(msg);
+    vr_uri_clear(u);
+    vireo_disconnect(c);
+    return NULL;
+}
+
 vireo_conn *vireo_connect(const char *uri, char **err)
 {
     if (!uri || !*uri)
         uri = getenv("VIREO_DEFAULT_URI");
     if (!uri || !*uri)
         uri = geteuid() == 0 ? "vireo:///system" : "vireo:///session";
-    char *canonical = NULL, *msg = NULL;
-    char *sock = vr_uri_socket(uri, &canonical, &msg);
-    if (!sock) {
-        if (err)
-            *err = msg;
-        else
-            free(msg);
-        return NULL;
+    vr_uri u;
+    char *msg = NULL;
+    if (vr_uri_parse(uri, &u, &msg) < 0)
+        return fail(NULL, &u, err, msg);
+    if (!u.readonly && getenv("VIREO_READONLY") && !u.session) {
+        /* vireo -r */
+        u.readonly = true;
+        if (!u.explicit_socket && !u.ssh) {
+            free(u.socket);
+            u.socket = vr_strdup("/run/vireo/vireod-ro.sock");
+        } else if (!u.ssh) {
+            char *ro = vr_uri_ro_socket(u.socket);
+            free(u.socket);
+            u.socket = ro;
+        }
     }
-    /* Fail here, with a hint, rather than on the first call. */
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int e = 0;
-    if (strlen(sock) >= sizeof(sa.sun_path)) {
-        e = ENAMETOOLONG;
-    } else {
-        strcpy(sa.sun_path, sock);
-        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-            e = errno;
-    }
-    if (fd >= 0)
-        close(fd);
-    if (e) {
-        if (err)
-            *err = unreachable(sock, e);
-        free(sock);
-        free(canonical);
-        return NULL;
-    }
-    curl_global_init(CURL_GLOBAL_NOTHING);
     vireo_conn *c = vr_calloc(1, sizeof(*c));
-    c->uri = canonical;
-    c->socket = sock;
+    c->uri = vr_strdup(u.canonical);
+    c->socket = vr_strdup(u.socket);
+    c->readonly = u.readonly;
+    if (u.ssh) {
+        if (vr_ssh_open(c, &u, &msg) < 0)
+            return fail(c, &u, err, msg);
+    } else {
+        int e = try_connect(c->socket);
+        if (e && u.session && !u.explicit_socket && (e == ENOENT || e == ECONNREFUSED)) {
+            /* Like libvirt: the session daemon starts on first use. */
+            if (vr_session_spawn(c->socket, &msg) < 0)
+                return fail(c, &u, err, msg);
+            e = 0;
+        } else if (e == EACCES && !u.session && !u.readonly) {
+            /* Not root nor in group vireo: the read-only socket lets
+             * them look; changes get a clear refusal from the daemon. */
+            char *ro = vr_uri_ro_socket(c->socket);
+            if (try_connect(ro) == 0) {
+                free(c->socket);
+                c->socket = ro;
+                c->readonly = true;
+                e = 0;
+            } else {
+                free(ro);
+            }
+        }
+        if (e)
+            return fail(c, &u, err, unreachable(c->socket, e));
+    }
+    vr_uri_clear(&u);
+    curl_global_init(CURL_GLOBAL_NOTHING);
     c->curl = curl_easy_init();
+    if (c->ssh_pid) {
+        /* The tunnel is up; make sure a daemon is at its far end. */
+        json_object *v = vr_client_json(c, "GET", "/v1/version", NULL, NULL);
+        if (!v) {
+            char *m = vr_asprintf("connected over SSH, but no vireod answers on the remote socket: %s",
+                                  vireo_last_error(c));
+            vireo_disconnect(c);
+            if (err)
+                *err = m;
+            else
+                free(m);
+            return NULL;
+        }
+        json_object_put(v);
+    }
     return c;
 }
 
@@ -83,6 +139,7 @@ void vireo_disconnect(vireo_conn *c)
         return;
     if (c->curl)
         curl_easy_cleanup(c->curl);
+    vr_ssh_close(c);
     free(c->uri);
     free(c->socket);
     free(c->error);

@@ -1,61 +1,147 @@
-/* Connection URIs: vireo:///system, vireo:///session (qemu:// aliases),
- * with ?socket=PATH. Remote vireo+ssh:// comes with the connections
- * work; until then it is refused by name. */
+/* Connection URIs:
+ *   vireo:///system  vireo:///session  (qemu:// are aliases)
+ *   vireo+ssh://[user@]host[:port]/system  (qemu+ssh:// alias)
+ * with ?socket=PATH, ?readonly=1, and for ssh ?keyfile=PATH, ?no_verify=1. */
 #include "client/client.h"
+#include "common/paths.h"
 #include "common/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static char *session_socket(void)
+void vr_uri_clear(vr_uri *u)
 {
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (xdg && *xdg)
-        return vr_asprintf("%s/vireo/vireod.sock", xdg);
-    const char *home = getenv("HOME");
-    return vr_asprintf("%s/.cache/vireo/run/vireod.sock", home ? home : "/tmp");
+    free(u->canonical);
+    free(u->socket);
+    free(u->user);
+    free(u->host);
+    free(u->keyfile);
+    memset(u, 0, sizeof(*u));
 }
 
-char *vr_uri_socket(const char *uri, char **canonical, char **err)
+static int params(const char *uri, const char *q, vr_uri *u, char **err)
 {
-    static const struct {
-        const char *prefix, *canonical;
-    } kinds[] = {
-        {"vireo:///system", "vireo:///system"},
-        {"qemu:///system", "vireo:///system"},
-        {"vireo:///session", "vireo:///session"},
-        {"qemu:///session", "vireo:///session"},
-    };
-    for (size_t i = 0; i < VR_ARRAY_LEN(kinds); i++) {
-        size_t n = strlen(kinds[i].prefix);
-        if (strncmp(uri, kinds[i].prefix, n) != 0 || (uri[n] && uri[n] != '?'))
-            continue;
-        *canonical = vr_strdup(kinds[i].canonical);
-        const char *q = uri[n] == '?' ? uri + n + 1 : NULL;
-        char *sock = NULL;
-        while (q && *q) {
-            const char *amp = strchr(q, '&');
-            size_t len = amp ? (size_t)(amp - q) : strlen(q);
-            if (len > 7 && strncmp(q, "socket=", 7) == 0) {
-                free(sock);
-                sock = vr_strndup(q + 7, len - 7);
-            } else {
-                vr_set_error(err, "unknown URI parameter '%.*s' in %s (known: socket=PATH)", (int)len, q, uri);
-                free(sock);
-                free(*canonical);
-                *canonical = NULL;
-                return NULL;
-            }
-            q = amp ? amp + 1 : NULL;
+    while (q && *q) {
+        const char *amp = strchr(q, '&');
+        size_t len = amp ? (size_t)(amp - q) : strlen(q);
+        const char *eq = memchr(q, '=', len);
+        size_t klen = eq ? (size_t)(eq - q) : len;
+        char *val = eq ? vr_strndup(eq + 1, len - klen - 1) : vr_strdup("");
+        if (klen == 6 && strncmp(q, "socket", 6) == 0) {
+            free(u->socket);
+            u->socket = val;
+            u->explicit_socket = true;
+            val = NULL;
+        } else if (klen == 8 && strncmp(q, "readonly", 8) == 0) {
+            u->readonly = strcmp(val, "0") != 0;
+        } else if (u->ssh && klen == 7 && strncmp(q, "keyfile", 7) == 0) {
+            free(u->keyfile);
+            u->keyfile = val;
+            val = NULL;
+        } else if (u->ssh && klen == 9 && strncmp(q, "no_verify", 9) == 0) {
+            u->no_verify = strcmp(val, "0") != 0;
+        } else {
+            vr_set_error(err, "unknown URI parameter '%.*s' in %s (known: socket, readonly%s)", (int)klen, q,
+                         uri, u->ssh ? ", keyfile, no_verify" : "");
+            free(val);
+            return -1;
         }
-        if (sock)
-            return sock;
-        return strstr(*canonical, "session") ? session_socket() : vr_strdup("/run/vireo/vireod.sock");
+        free(val);
+        q = amp ? amp + 1 : NULL;
     }
-    if (strstr(uri, "+ssh://"))
-        vr_set_error(err, "remote URIs (%s) are not supported yet; connect on the host itself", uri);
-    else
-        vr_set_error(err, "unknown URI '%s' (try vireo:///system or vireo:///session)", uri);
-    return NULL;
+    return 0;
+}
+
+static int parse_ssh(const char *uri, const char *rest, vr_uri *u, char **err)
+{
+    /* rest: [user@]host[:port]/system[?params] */
+    u->ssh = true;
+    const char *slash = strchr(rest, '/');
+    if (!slash || slash == rest) {
+        vr_set_error(err, "no host in %s (vireo+ssh://[user@]host[:port]/system)", uri);
+        return -1;
+    }
+    char *hostpart = vr_strndup(rest, (size_t)(slash - rest));
+    char *at = strchr(hostpart, '@');
+    char *host = at ? at + 1 : hostpart;
+    if (at) {
+        *at = '\0';
+        u->user = vr_strdup(hostpart);
+    }
+    char *colon = strrchr(host, ':');
+    if (colon && !strchr(host, ']')) {
+        *colon = '\0';
+        u->port = atoi(colon + 1);
+        if (u->port <= 0 || u->port > 65535) {
+            vr_set_error(err, "bad port '%s' in %s", colon + 1, uri);
+            free(hostpart);
+            return -1;
+        }
+    }
+    u->host = vr_strdup(host);
+    free(hostpart);
+    const char *path = slash, *q = strchr(path, '?');
+    size_t plen = q ? (size_t)(q - path) : strlen(path);
+    if (plen != 7 || strncmp(path, "/system", 7) != 0) {
+        vr_set_error(err, "remote URIs reach the system daemon: use %.*s/system", (int)(slash - uri), uri);
+        return -1;
+    }
+    if (params(uri, q ? q + 1 : NULL, u, err) < 0)
+        return -1;
+    if (!u->socket)
+        u->socket = vr_strdup(u->readonly ? "/run/vireo/vireod-ro.sock" : "/run/vireo/vireod.sock");
+    char port[16] = "";
+    if (u->port)
+        snprintf(port, sizeof(port), ":%d", u->port);
+    u->canonical = vr_asprintf("vireo+ssh://%s%s%s%s/system", u->user ? u->user : "", u->user ? "@" : "",
+                               u->host, port);
+    return 0;
+}
+
+int vr_uri_parse(const char *uri, vr_uri *u, char **err)
+{
+    memset(u, 0, sizeof(*u));
+    static const struct {
+        const char *prefix;
+        bool session;
+    } local[] = {
+        {"vireo:///system", false}, {"qemu:///system", false},
+        {"vireo:///session", true}, {"qemu:///session", true},
+    };
+    for (size_t i = 0; i < VR_ARRAY_LEN(local); i++) {
+        size_t n = strlen(local[i].prefix);
+        if (strncmp(uri, local[i].prefix, n) != 0 || (uri[n] && uri[n] != '?'))
+            continue;
+        u->session = local[i].session;
+        u->canonical = vr_strdup(u->session ? "vireo:///session" : "vireo:///system");
+        if (params(uri, uri[n] == '?' ? uri + n + 1 : NULL, u, err) < 0) {
+            vr_uri_clear(u);
+            return -1;
+        }
+        if (!u->socket)
+            u->socket = u->session ? vr_session_socket()
+                                   : vr_strdup(u->readonly ? "/run/vireo/vireod-ro.sock" : "/run/vireo/vireod.sock");
+        return 0;
+    }
+    static const char *ssh[] = {"vireo+ssh://", "qemu+ssh://"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(ssh); i++) {
+        if (strncmp(uri, ssh[i], strlen(ssh[i])) == 0) {
+            if (parse_ssh(uri, uri + strlen(ssh[i]), u, err) < 0) {
+                vr_uri_clear(u);
+                return -1;
+            }
+            return 0;
+        }
+    }
+    vr_set_error(err, "unknown URI '%s' (try vireo:///system, vireo:///session or vireo+ssh://host/system)", uri);
+    return -1;
+}
+
+/* The read-only socket beside a system socket: DIR/vireod-ro.sock. */
+char *vr_uri_ro_socket(const char *socket)
+{
+    const char *slash = strrchr(socket, '/');
+    return slash ? vr_asprintf("%.*s/vireod-ro.sock", (int)(slash - socket), socket) : vr_strdup("vireod-ro.sock");
 }

@@ -17,6 +17,9 @@ typedef struct {
     vr_events *events;
     const vr_paths *paths;
     const char *uri; /* the URI this daemon serves */
+    bool read_only;  /* the read-only socket: GET only, no consoles */
+    bool session;    /* a user's own daemon: only that user may connect */
+    uid_t owner;     /* the daemon's user */
 } vr_api;
 
 void vr_api_handle(vr_req *req, void *opaque);

@@ -19,6 +19,7 @@ struct vr_http {
     struct event *io, *timer, *kick;
     vr_http_handler handler;
     void *opaque;
+    unsigned upgraded; /* streams taken over, still open */
 };
 
 struct vr_req {
@@ -124,6 +125,7 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
     vr_req *r = cls;
     vr_upgraded *up = vr_calloc(1, sizeof(*up));
     up->h = r->h;
+    r->h->upgraded++;
     up->urh = urh;
     r->upgrade_fn(up, sock, extra, extra_size, r->upgrade_opaque);
 }
@@ -131,6 +133,7 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
 void vr_http_upgrade_close(vr_upgraded *up)
 {
     MHD_upgrade_action(up->urh, MHD_UPGRADE_ACTION_CLOSE);
+    up->h->upgraded--;
     kick(up->h);
     free(up);
 }
@@ -277,6 +280,12 @@ vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler h
     event_add(h->io, NULL);
     schedule(h);
     return h;
+}
+
+unsigned vr_http_connections(vr_http *h)
+{
+    const union MHD_DaemonInfo *i = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return (i ? i->num_connections : 0) + h->upgraded;
 }
 
 void vr_http_stop(vr_http *h)

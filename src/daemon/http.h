@@ -27,6 +27,8 @@ void vr_http_upgrade_close(vr_upgraded *up);
 vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler,
                        void *opaque, char **err);
 void vr_http_stop(vr_http *h);
+/* Open connections, upgraded streams included (for idle exit). */
+unsigned vr_http_connections(vr_http *h);
 
 /* Request accessors. */
 const char *vr_req_method(const vr_req *r);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ static void usage(FILE *out)
             "usage: vireod [--root DIR] [--socket PATH] [--verbose]\n\n"
             "  --root DIR     keep every path (config, state, runtime, logs, socket) under DIR\n"
             "  --socket PATH  serve the API on PATH (default RUNTIME/vireod.sock)\n"
+            "  --session      a user's own daemon (vireo:///session): XDG paths, no privileges\n"
+            "  --timeout SECS exit after SECS idle: no running domain and no client\n"
             "  --no-default-network\n"
             "                 do not create the 'default' NAT network on the first start\n"
             "  --verbose      log debug messages\n");
@@ -40,7 +43,7 @@ static void usage(FILE *out)
 /* Bind the API socket. A socket file nobody answers on is a leftover of
  * a killed daemon and is replaced; one that answers means another
  * vireod is serving, which is an error. */
-static int listen_unix(const char *path, char **err)
+static int listen_unix(const char *path, mode_t mode, char **err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -58,9 +61,11 @@ static int listen_unix(const char *path, char **err)
         close(probe);
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    mode_t old = umask(0117);
+    mode_t old = umask(0177);
     int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
     umask(old);
+    if (rc == 0)
+        chmod(path, mode);
     if (rc < 0 || listen(fd, 128) < 0) {
         vr_set_error(err, "cannot listen on %s: %s", path, strerror(errno));
         if (fd >= 0)
@@ -68,6 +73,43 @@ static int listen_unix(const char *path, char **err)
         return -1;
     }
     return fd;
+}
+
+/* The system socket is for root and group vireo; with no such group,
+ * for root alone. */
+static mode_t system_socket_mode(const char *path)
+{
+    struct group *g = getgrnam("vireo");
+    if (!g)
+        return 0600;
+    if (chown(path, 0, g->gr_gid) < 0)
+        return 0600;
+    return 0660;
+}
+
+typedef struct {
+    vr_api *api;
+    vr_http *http, *http_ro;
+    int timeout;
+    time_t idle_since;
+} idle_state;
+
+/* A session daemon leaves by itself once nothing needs it. */
+static void on_idle_check(evutil_socket_t fd, short what, void *arg)
+{
+    idle_state *st = arg;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(st->api->qemu, &n);
+    bool busy = vr_http_connections(st->http) > 0 || (st->http_ro && vr_http_connections(st->http_ro) > 0);
+    for (size_t i = 0; i < n && !busy; i++)
+        busy = doms[i]->state != VR_DOM_SHUTOFF || doms[i]->starting;
+    time_t now = time(NULL);
+    if (busy || !st->idle_since)
+        st->idle_since = busy ? 0 : now;
+    else if (now - st->idle_since >= st->timeout) {
+        vr_log_info("idle for %d s with no running domain and no client: exiting", st->timeout);
+        event_base_loopbreak(vr_qemu_base(st->api->qemu));
+    }
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -135,12 +177,15 @@ int main(int argc, char **argv)
         {"socket", required_argument, NULL, 's'},
         {"verbose", no_argument, NULL, 'v'},
         {"no-default-network", no_argument, NULL, 'n'},
+        {"session", no_argument, NULL, 'S'},
+        {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
     };
     const char *root = NULL, *socket_path = NULL;
-    bool default_network = true;
+    bool default_network = true, session = false;
+    int timeout = 0;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
         switch (c) {
@@ -148,6 +193,14 @@ int main(int argc, char **argv)
         case 's': socket_path = optarg; break;
         case 'v': vr_log_set_level(VR_LOG_DEBUG); break;
         case 'n': default_network = false; break;
+        case 'S': session = true; break;
+        case 't':
+            timeout = atoi(optarg);
+            if (timeout <= 0) {
+                fprintf(stderr, "vireod: --timeout needs a positive number of seconds, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'V': printf("vireod %s\n", VIREO_VERSION); return 0;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -166,8 +219,15 @@ int main(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
 
+    if (session && root) {
+        fprintf(stderr, "vireod: --session and --root do not go together\n");
+        return 2;
+    }
     vr_paths paths;
-    vr_paths_init(&paths, abs_root, socket_path);
+    if (session)
+        vr_paths_init_session(&paths, socket_path);
+    else
+        vr_paths_init(&paths, abs_root, socket_path);
     const char *what = NULL;
     int rc = vr_paths_mkdirs(&paths, &what);
     if (rc < 0) {
@@ -175,17 +235,24 @@ int main(int argc, char **argv)
         return 1;
     }
     char *err = NULL;
-    int lfd = listen_unix(paths.socket, &err);
-    if (lfd < 0) {
+    int lfd = listen_unix(paths.socket, 0600, &err);
+    int ro_fd = -1;
+    if (lfd >= 0 && !session) {
+        chmod(paths.socket, system_socket_mode(paths.socket));
+        /* Everyone may look; only root and group vireo may change. */
+        ro_fd = listen_unix(paths.ro_socket, 0666, &err);
+    }
+    if (lfd < 0 || (!session && ro_fd < 0)) {
         fprintf(stderr, "vireod: %s\n", err);
         return 1;
     }
 
     struct event_base *base = event_base_new();
-    vr_api api = {.paths = &paths, .uri = "vireo:///system"};
+    vr_api api = {.paths = &paths, .uri = session ? "vireo:///session" : "vireo:///system",
+                  .session = session, .owner = geteuid()};
     api.events = vr_events_new(base);
     vr_net_config netcfg = {
-        .base = base, .paths = &paths, .make_default = default_network,
+        .base = base, .paths = &paths, .make_default = default_network && !session,
         .on_event = on_network_event, .users = network_users, .opaque = &api,
     };
     api.net = vr_net_driver_new(&netcfg);
@@ -197,9 +264,19 @@ int main(int argc, char **argv)
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_autostart(api.qemu);
     vr_http *http = vr_http_start(base, lfd, vr_api_handle, &api, &err);
-    if (!http) {
+    vr_api api_ro = api;
+    api_ro.read_only = true;
+    vr_http *http_ro = http && ro_fd >= 0 ? vr_http_start(base, ro_fd, vr_api_handle, &api_ro, &err) : NULL;
+    if (!http || (ro_fd >= 0 && !http_ro)) {
         fprintf(stderr, "vireod: %s\n", err);
         return 1;
+    }
+    idle_state idle = {.api = &api, .http = http, .http_ro = http_ro, .timeout = timeout};
+    struct event *idle_timer = NULL;
+    if (timeout) {
+        idle_timer = event_new(base, -1, EV_PERSIST, on_idle_check, &idle);
+        struct timeval tv = {.tv_sec = 1};
+        event_add(idle_timer, &tv);
     }
     struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, base);
     struct event *sigint = evsignal_new(base, SIGINT, on_signal, base);
@@ -216,7 +293,12 @@ int main(int argc, char **argv)
     vr_net_driver_free(api.net);
     vr_storage_driver_free(api.storage);
     vr_jobs_free(api.jobs);
+    if (idle_timer)
+        event_free(idle_timer);
+    vr_http_stop(http_ro);
     vr_http_stop(http);
+    if (paths.ro_socket)
+        unlink(paths.ro_socket);
     unlink(paths.socket);
     event_free(sigterm);
     event_free(sigint);

@@ -1,0 +1,242 @@
+/* How libvireo reaches a daemon that is not simply listening on a local
+ * socket: a session daemon it starts itself, and a remote daemon over
+ * SSH. */
+#include "client/client.h"
+#include "common/file.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool answers(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return false;
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* vireod: $VIREO_DAEMON, else beside this program (installed: ../sbin;
+ * the build tree: ../daemon), else on PATH. */
+static char *find_daemon(void)
+{
+    const char *env = getenv("VIREO_DAEMON");
+    if (env && *env)
+        return vr_strdup(env);
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = '\0';
+        const char *dir = dirname(self);
+        const char *rel[] = {"vireod", "../sbin/vireod", "../daemon/vireod"};
+        for (size_t i = 0; i < VR_ARRAY_LEN(rel); i++) {
+            char *p = vr_asprintf("%s/%s", dir, rel[i]);
+            if (access(p, X_OK) == 0)
+                return p;
+            free(p);
+        }
+    }
+    const char *dirs[] = {"/usr/local/sbin", "/usr/sbin", "/usr/local/bin", "/usr/bin"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
+        char *p = vr_asprintf("%s/vireod", dirs[i]);
+        if (access(p, X_OK) == 0)
+            return p;
+        free(p);
+    }
+    return NULL;
+}
+
+int vr_session_spawn(const char *socket, char **err)
+{
+    char *daemon = find_daemon();
+    if (!daemon) {
+        vr_set_error(err, "cannot start your session daemon: vireod not found (set VIREO_DAEMON or install Vireo)");
+        return -1;
+    }
+    /* How long it stays once idle: a minute, or VIREO_SESSION_TIMEOUT. */
+    const char *t = getenv("VIREO_SESSION_TIMEOUT");
+    char timeout[16];
+    snprintf(timeout, sizeof(timeout), "%d", t && atoi(t) > 0 ? atoi(t) : 60);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* Detach twice so the daemon is nobody's child and outlives us. */
+        setsid();
+        if (fork() != 0)
+            _exit(0);
+        int null = open("/dev/null", O_RDWR);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        execl(daemon, daemon, "--session", "--timeout", timeout, (char *)NULL);
+        _exit(127);
+    }
+    free(daemon);
+    if (pid < 0) {
+        vr_set_error(err, "cannot start your session daemon: %s", strerror(errno));
+        return -1;
+    }
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 200; i++) {
+        if (answers(socket))
+            return 0;
+        sleep_ms(25);
+    }
+    vr_set_error(err, "started your session daemon but it does not answer on %s", socket);
+    return -1;
+}
+
+/* The last line ssh wrote: its reason for failing. */
+static char *ssh_reason(const char *file)
+{
+    char *text = vr_file_read(file, NULL);
+    char *last = NULL;
+    for (char *l = text ? strtok(text, "\r\n") : NULL; l; l = strtok(NULL, "\r\n"))
+        if (*vr_str_trim(l))
+            last = l;
+    char *out = vr_strdup(last ? vr_str_trim(last) : "ssh exited");
+    free(text);
+    return out;
+}
+
+int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err)
+{
+    char tmpl[] = "/tmp/vireo-ssh.XXXXXX";
+    if (!mkdtemp(tmpl)) {
+        vr_set_error(err, "cannot make a directory for the SSH tunnel: %s", strerror(errno));
+        return -1;
+    }
+    c->ssh_dir = vr_strdup(tmpl);
+    char *local = vr_asprintf("%s/vireod.sock", tmpl);
+    char *errfile = vr_asprintf("%s/ssh.err", tmpl);
+    char *forward = vr_asprintf("%s:%s", local, u->socket);
+    char *target = u->user ? vr_asprintf("%s@%s", u->user, u->host) : vr_strdup(u->host);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", u->port ? u->port : 22);
+    const char *argv[32];
+    size_t n = 0;
+    argv[n++] = "ssh";
+    argv[n++] = "-N";
+    argv[n++] = "-T";
+    argv[n++] = "-p";
+    argv[n++] = port;
+    argv[n++] = "-o";
+    argv[n++] = "ExitOnForwardFailure=yes";
+    argv[n++] = "-o";
+    argv[n++] = "ServerAliveInterval=15";
+    if (!isatty(STDIN_FILENO)) {
+        /* No one to type a password: fail fast instead of hanging. */
+        argv[n++] = "-o";
+        argv[n++] = "BatchMode=yes";
+    }
+    if (u->keyfile) {
+        argv[n++] = "-i";
+        argv[n++] = u->keyfile;
+        argv[n++] = "-o";
+        argv[n++] = "IdentitiesOnly=yes";
+    }
+    if (u->no_verify) {
+        argv[n++] = "-o";
+        argv[n++] = "StrictHostKeyChecking=no";
+        argv[n++] = "-o";
+        argv[n++] = "UserKnownHostsFile=/dev/null";
+        argv[n++] = "-o";
+        argv[n++] = "LogLevel=ERROR";
+    }
+    argv[n++] = "-L";
+    argv[n++] = forward;
+    argv[n++] = target;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        int e = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int null = open("/dev/null", O_RDWR);
+        if (!isatty(STDIN_FILENO))
+            dup2(null, 0);
+        dup2(null, 1);
+        dup2(e, 2);
+        execvp("ssh", (char *const *)argv);
+        _exit(127);
+    }
+    free(forward);
+    free(target);
+    int rc = -1;
+    if (pid < 0) {
+        vr_set_error(err, "cannot run ssh: %s", strerror(errno));
+        goto out;
+    }
+    c->ssh_pid = pid;
+    /* One connection for the whole session: wait for the forward. */
+    for (int i = 0; i < 600; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid) {
+            c->ssh_pid = 0;
+            char *why = ssh_reason(errfile);
+            if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+                vr_set_error(err, "cannot run ssh: install openssh-client");
+            else
+                vr_set_error(err, "cannot connect to %s over SSH: %s", u->host, why);
+            free(why);
+            goto out;
+        }
+        if (answers(local)) {
+            free(c->socket);
+            c->socket = local;
+            local = NULL;
+            rc = 0;
+            goto out;
+        }
+        sleep_ms(25);
+    }
+    vr_set_error(err, "cannot connect to %s over SSH: timed out after 15 s", u->host);
+out:
+    free(local);
+    free(errfile);
+    if (rc < 0)
+        vr_ssh_close(c);
+    return rc;
+}
+
+void vr_ssh_close(vireo_conn *c)
+{
+    if (c->ssh_pid > 0) {
+        kill(c->ssh_pid, SIGTERM);
+        waitpid(c->ssh_pid, NULL, 0);
+        c->ssh_pid = 0;
+    }
+    if (c->ssh_dir) {
+        char *p = vr_asprintf("%s/vireod.sock", c->ssh_dir);
+        unlink(p);
+        free(p);
+        p = vr_asprintf("%s/ssh.err", c->ssh_dir);
+        unlink(p);
+        free(p);
+        rmdir(c->ssh_dir);
+        free(c->ssh_dir);
+        c->ssh_dir = NULL;
+    }
+}
