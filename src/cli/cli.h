@@ -53,6 +53,13 @@ int vr_cli_parse(const vr_command *cmd, int argc, char **argv, const vr_opt *opt
 int vr_cli_edit_xml(struct vireo_conn *c, const char *kind, const char *name,
                     char *(*get)(struct vireo_conn *, const char *),
                     int (*define)(struct vireo_conn *, const char *));
+/* Parse a command's arguments (see vr_cli_parse) and connect. NULL when
+ * the command should end, with *rc its exit status. */
+struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
+                                const vr_opt *opts, const char **pos, size_t min, size_t max, int *rc);
+/* Print a JSON value (taken) the way every --json does. */
+struct json_object;
+void vr_cli_print_json(struct json_object *o);
 /* "--help" for a command. */
 int vr_cli_help(const vr_command *cmd);
 

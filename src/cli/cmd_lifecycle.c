@@ -10,23 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Parse "NAME" with the given options; connect. Returns NULL (and sets
- * *rc) when the command should end. */
-static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
-                         const vr_opt *opts, const char **arg, int *rc)
-{
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, arg, 1, 1, &npos);
-    if (r) {
-        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-        return NULL;
-    }
-    vireo_conn *c = vr_cli_connect(cli);
-    if (!c)
-        *rc = VR_EXIT_FAIL;
-    return c;
-}
-
 /* Report "Domain 'NAME' DONE" or the error, and disconnect. */
 static int finish(vireo_conn *c, int result, const char *done, const char *name)
 {
@@ -43,7 +26,7 @@ static int run_define(vr_cli *cli, int argc, char **argv)
 {
     const char *file = NULL;
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_define, argc, argv, NULL, &file, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_define, argc, argv, NULL, &file, 1, 1, &rc);
     if (!c)
         return rc;
     char *xml = vr_cli_read_file(file);
@@ -69,7 +52,7 @@ static int run_create(vr_cli *cli, int argc, char **argv)
     bool paused = false, console = false;
     const vr_opt opts[] = {{"paused", false, &paused, NULL}, {"console", false, &console, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_create, argc, argv, opts, &file, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_create, argc, argv, opts, &file, 1, 1, &rc);
     if (!c)
         return rc;
     char *xml = vr_cli_read_file(file);
@@ -99,7 +82,7 @@ static int run_start(vr_cli *cli, int argc, char **argv)
     bool paused = false, console = false;
     const vr_opt opts[] = {{"paused", false, &paused, NULL}, {"console", false, &console, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_start, argc, argv, opts, &name, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_start, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     if (vireo_domain_start(c, name, paused ? VIREO_START_PAUSED : 0) < 0) {
@@ -119,7 +102,7 @@ static int run_undefine(vr_cli *cli, int argc, char **argv)
     bool storage = false;
     const vr_opt opts[] = {{"remove-all-storage", false, &storage, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_undefine, argc, argv, opts, &name, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_undefine, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     return finish(c, vireo_domain_undefine(c, name, storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0),
@@ -166,7 +149,7 @@ static int run_shutdown(vr_cli *cli, int argc, char **argv)
     bool wait = false, has_timeout = false;
     const vr_opt opts[] = {{"wait", false, &wait, NULL}, {"timeout", true, &has_timeout, &timeout}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_shutdown, argc, argv, opts, &name, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_shutdown, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     int secs = has_timeout ? atoi(timeout) : 120;
@@ -199,7 +182,7 @@ static int run_shutdown(vr_cli *cli, int argc, char **argv)
     {                                                                                  \
         const char *name = NULL;                                                       \
         int rc;                                                                        \
-        vireo_conn *c = begin(cli, &vr_cmd_##call, argc, argv, NULL, &name, &rc);      \
+        vireo_conn *c = vr_cli_begin(cli, &vr_cmd_##call, argc, argv, NULL, &name, 1, 1, &rc); \
         if (!c)                                                                        \
             return rc;                                                                 \
         return finish(c, vireo_domain_##call(c, name), msg, name);                     \
@@ -215,7 +198,7 @@ static int run_autostart(vr_cli *cli, int argc, char **argv)
     bool disable = false;
     const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_autostart, argc, argv, opts, &name, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_autostart, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     return finish(c, vireo_domain_set_autostart(c, name, !disable),

@@ -11,21 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
-                         const char **pos, size_t min, size_t max, int *rc)
-{
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, min, max, &npos);
-    if (r) {
-        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-        return NULL;
-    }
-    vireo_conn *c = vr_cli_connect(cli);
-    if (!c)
-        *rc = VR_EXIT_FAIL;
-    return c;
-}
-
 static int done(vireo_conn *c, int result, const char *what, const char *name)
 {
     int rc = VR_EXIT_OK;
@@ -37,19 +22,13 @@ static int done(vireo_conn *c, int result, const char *what, const char *name)
     return rc;
 }
 
-static void print_json(json_object *o)
-{
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
-}
-
 static int run_list(vr_cli *cli, int argc, char **argv)
 {
     bool all = false, inactive = false, json = false, name = false;
     const vr_opt opts[] = {{"all", false, &all, NULL}, {"inactive", false, &inactive, NULL},
                            {"json", false, &json, NULL}, {"name", false, &name, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_net_list, argc, argv, opts, NULL, 0, 0, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_list, argc, argv, opts, NULL, 0, 0, &rc);
     if (!c)
         return rc;
     vireo_network *nets;
@@ -84,7 +63,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
         vr_table_add(t, row);
     }
     if (json)
-        print_json(json_object_get(arr));
+        vr_cli_print_json(json_object_get(arr));
     else if (!name)
         vr_table_print(t, stdout);
     json_object_put(arr);
@@ -98,7 +77,7 @@ static int define_or_create(vr_cli *cli, const vr_command *cmd, int argc, char *
 {
     const char *file = NULL;
     int rc;
-    vireo_conn *c = begin(cli, cmd, argc, argv, NULL, &file, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, NULL, &file, 1, 1, &rc);
     if (!c)
         return rc;
     char *xml = vr_cli_read_file(file);
@@ -127,7 +106,7 @@ static int run_create(vr_cli *cli, int argc, char **argv) { return define_or_cre
     {                                                                                     \
         const char *name = NULL;                                                          \
         int rc;                                                                           \
-        vireo_conn *c = begin(cli, &cmd, argc, argv, NULL, &name, 1, 1, &rc);             \
+        vireo_conn *c = vr_cli_begin(cli, &cmd, argc, argv, NULL, &name, 1, 1, &rc);             \
         if (!c)                                                                           \
             return rc;                                                                    \
         return done(c, call(c, name), msg, name);                                         \
@@ -142,7 +121,7 @@ static int run_autostart(vr_cli *cli, int argc, char **argv)
     bool disable = false;
     const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_net_autostart, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_autostart, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     return done(c, vireo_network_set_autostart(c, name, !disable),
@@ -155,7 +134,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
     bool json = false;
     const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_net_info, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_info, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_network n;
@@ -175,7 +154,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "bridge", n.bridge ? json_object_new_string(n.bridge) : NULL);
         json_object_object_add(o, "address", n.address ? json_object_new_string(n.address) : NULL);
         json_object_object_add(o, "prefix", n.address ? json_object_new_int((int)n.prefix) : NULL);
-        print_json(o);
+        vr_cli_print_json(o);
     } else {
         printf("%-15s %s\n", "Name:", n.name);
         printf("%-15s %s\n", "UUID:", n.uuid);
@@ -198,7 +177,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     bool inactive = false;
     const vr_opt opts[] = {{"inactive", false, &inactive, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_net_dumpxml, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_dumpxml, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     char *xml = vireo_network_xml(c, name, inactive ? VIREO_XML_INACTIVE : 0);
@@ -217,7 +196,7 @@ static int run_edit(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_net_edit, argc, argv, NULL, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_edit, argc, argv, NULL, &name, 1, 1, &rc);
     if (!c)
         return rc;
     rc = vr_cli_edit_xml(c, "Network", name, net_xml_inactive, net_define);
@@ -244,7 +223,7 @@ static int run_leases(vr_cli *cli, int argc, char **argv)
     bool json = false, has_mac = false;
     const vr_opt opts[] = {{"json", false, &json, NULL}, {"mac", true, &has_mac, &mac}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_net_dhcp_leases, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_dhcp_leases, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_lease *l;
@@ -273,7 +252,7 @@ static int run_leases(vr_cli *cli, int argc, char **argv)
         vr_table_add(t, row);
     }
     if (json)
-        print_json(json_object_get(arr));
+        vr_cli_print_json(json_object_get(arr));
     else
         vr_table_print(t, stdout);
     json_object_put(arr);
@@ -324,7 +303,7 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
     bool json = false;
     const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, cmd, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_interface *ifs;
@@ -364,7 +343,7 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
         }
     }
     if (json)
-        print_json(json_object_get(arr));
+        vr_cli_print_json(json_object_get(arr));
     else
         vr_table_print(t, stdout);
     json_object_put(arr);

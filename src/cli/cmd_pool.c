@@ -26,12 +26,6 @@ static json_object *pool_json(const vireo_pool *p)
     return o;
 }
 
-static void print_json(json_object *o)
-{
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
-}
-
 static int run_list(vr_cli *cli, int argc, char **argv)
 {
     bool all = false, inactive = false, details = false, json = false, name = false;
@@ -84,7 +78,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
         }
     }
     if (json)
-        print_json(arr);
+        vr_cli_print_json(arr);
     else if (!name)
         vr_table_print(t, stdout);
     vr_table_free(t);
@@ -94,21 +88,6 @@ static int run_list(vr_cli *cli, int argc, char **argv)
 }
 
 /* POOL argument, connect. */
-static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
-                         const char **pos, size_t min, size_t max, int *rc)
-{
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, min, max, &npos);
-    if (r) {
-        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-        return NULL;
-    }
-    vireo_conn *c = vr_cli_connect(cli);
-    if (!c)
-        *rc = VR_EXIT_FAIL;
-    return c;
-}
-
 /* "Pool 'NAME' WHAT", or the error. */
 static int finish(vireo_conn *c, int result, const char *what, const char *name)
 {
@@ -125,7 +104,7 @@ static int run_define(vr_cli *cli, int argc, char **argv)
 {
     const char *file = NULL;
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_pool_define, argc, argv, NULL, &file, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_define, argc, argv, NULL, &file, 1, 1, &rc);
     if (!c)
         return rc;
     char *xml = vr_cli_read_file(file);
@@ -146,7 +125,7 @@ static int run_define_as(vr_cli *cli, int argc, char **argv)
     const char *pos[2] = {0}, *target = NULL;
     const vr_opt opts[] = {{"target", true, NULL, &target}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_pool_define_as, argc, argv, opts, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_define_as, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
     if (!target) {
@@ -162,7 +141,7 @@ static int pool_action(vr_cli *cli, const vr_command *cmd, int argc, char **argv
 {
     const char *name = NULL;
     int rc;
-    vireo_conn *c = begin(cli, cmd, argc, argv, NULL, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, NULL, &name, 1, 1, &rc);
     if (!c)
         return rc;
     return finish(c, vireo_pool_action(c, name, action, NULL), done, name);
@@ -193,7 +172,7 @@ static int run_undefine(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_pool_undefine, argc, argv, NULL, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_undefine, argc, argv, NULL, &name, 1, 1, &rc);
     if (!c)
         return rc;
     return finish(c, vireo_pool_undefine(c, name), "has been undefined", name);
@@ -205,7 +184,7 @@ static int run_autostart(vr_cli *cli, int argc, char **argv)
     bool disable = false;
     const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_pool_autostart, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_autostart, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     return finish(c, vireo_pool_set_autostart(c, name, !disable),
@@ -218,7 +197,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
     bool json = false;
     const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_pool_info, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_info, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_pool p;
@@ -228,7 +207,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         return rc;
     }
     if (json) {
-        print_json(pool_json(&p));
+        vr_cli_print_json(pool_json(&p));
     } else {
         bool active = strcmp(p.state, "running") == 0;
         char b[32];
@@ -254,7 +233,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_pool_dumpxml, argc, argv, NULL, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_dumpxml, argc, argv, NULL, &name, 1, 1, &rc);
     if (!c)
         return rc;
     char *xml = vireo_pool_xml(c, name);

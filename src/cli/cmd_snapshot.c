@@ -9,21 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
-                         const char **pos, size_t min, size_t max, int *rc)
-{
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, min, max, &npos);
-    if (r) {
-        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-        return NULL;
-    }
-    vireo_conn *c = vr_cli_connect(cli);
-    if (!c)
-        *rc = VR_EXIT_FAIL;
-    return c;
-}
-
 static int done(vireo_conn *c, int rc)
 {
     vireo_disconnect(c);
@@ -42,12 +27,6 @@ static json_object *snap_json(const vireo_snapshot *s)
     return o;
 }
 
-static void print_json(json_object *o)
-{
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
-}
-
 static const char *when(long long t, char buf[40])
 {
     time_t tt = (time_t)t;
@@ -61,7 +40,7 @@ static int run_create_as(vr_cli *cli, int argc, char **argv)
     const char *pos[2] = {0}, *desc = NULL, *name = NULL;
     const vr_opt opts[] = {{"description", true, NULL, &desc}, {"name", true, NULL, &name}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_snapshot_create_as, argc, argv, opts, pos, 1, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_create_as, argc, argv, opts, pos, 1, 2, &rc);
     if (!c)
         return rc;
     const char *snap = pos[1] ? pos[1] : name;
@@ -84,7 +63,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
     const vr_opt opts[] = {{"json", false, &json, NULL}, {"parent", false, &parent, NULL},
                            {"name", false, &name, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_snapshot_list, argc, argv, opts, &dom, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_list, argc, argv, opts, &dom, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_snapshot *s;
@@ -106,7 +85,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
         }
     }
     if (json)
-        print_json(arr);
+        vr_cli_print_json(arr);
     else if (!name)
         vr_table_print(t, stdout);
     vr_table_free(t);
@@ -120,7 +99,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
     bool current = false, json = false;
     const vr_opt opts[] = {{"current", false, &current, NULL}, {"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_snapshot_info, argc, argv, opts, pos, 1, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_info, argc, argv, opts, pos, 1, 2, &rc);
     if (!c)
         return rc;
     vireo_snapshot *l = NULL, s = {0};
@@ -144,7 +123,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < n; i++)
         children += l[i].parent && strcmp(l[i].parent, hit->name) == 0;
     if (json) {
-        print_json(snap_json(hit));
+        vr_cli_print_json(snap_json(hit));
     } else {
         char b[40];
         printf("%-15s %s\n", "Name:", hit->name);
@@ -168,7 +147,7 @@ static int run_revert(vr_cli *cli, int argc, char **argv)
     bool current = false;
     const vr_opt opts[] = {{"current", false, &current, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_snapshot_revert, argc, argv, opts, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_revert, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
     if (vireo_snapshot_revert(c, pos[0], pos[1]) < 0)
@@ -181,7 +160,7 @@ static int run_delete(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_snapshot_delete, argc, argv, NULL, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_delete, argc, argv, NULL, pos, 2, 2, &rc);
     if (!c)
         return rc;
     if (vireo_snapshot_delete(c, pos[0], pos[1]) < 0)
@@ -196,7 +175,7 @@ static int run_current(vr_cli *cli, int argc, char **argv)
     bool name = false;
     const vr_opt opts[] = {{"name", false, &name, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_snapshot_current, argc, argv, opts, &dom, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_current, argc, argv, opts, &dom, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_snapshot *l;
@@ -224,7 +203,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_snapshot_dumpxml, argc, argv, NULL, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_dumpxml, argc, argv, NULL, pos, 2, 2, &rc);
     if (!c)
         return rc;
     char *xml = vireo_snapshot_xml(c, pos[0], pos[1]);

@@ -30,27 +30,6 @@ static json_object *vol_json(const vireo_vol *v)
     return o;
 }
 
-static void print_json(json_object *o)
-{
-    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-    json_object_put(o);
-}
-
-static vireo_conn *begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
-                         const char **pos, size_t min, size_t max, int *rc)
-{
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, min, max, &npos);
-    if (r) {
-        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-        return NULL;
-    }
-    vireo_conn *c = vr_cli_connect(cli);
-    if (!c)
-        *rc = VR_EXIT_FAIL;
-    return c;
-}
-
 /* VOL [--pool P] to the volume: by name in the pool, or by its path. */
 static int find_vol(vireo_conn *c, const vr_command *cmd, const char *vol, const char *pool, vireo_vol *out)
 {
@@ -75,7 +54,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
     bool details = false, json = false;
     const vr_opt opts[] = {{"details", false, &details, NULL}, {"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_list, argc, argv, opts, &pool, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_list, argc, argv, opts, &pool, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_vol *v;
@@ -86,7 +65,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
         json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++)
             json_object_array_add(arr, vol_json(&v[i]));
-        print_json(arr);
+        vr_cli_print_json(arr);
     } else {
         const char *h[] = {"Name", "Path", "Type", "Format", "Capacity", "Allocation", "Used by"};
         vr_table *t = vr_table_new(details ? 7 : 2, h);
@@ -111,7 +90,7 @@ static int run_create_as(vr_cli *cli, int argc, char **argv)
                            {"backing-vol-format", true, NULL, &bfmt}, {"allocation", true, NULL, &alloc},
                            {"prealloc-metadata", false, &prealloc, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_create_as, argc, argv, opts, pos, 3, 3, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_create_as, argc, argv, opts, pos, 3, 3, &rc);
     if (!c)
         return rc;
     if (vireo_vol_create_as(c, pos[0], pos[1], pos[2], format, bvol, bfmt, NULL) < 0)
@@ -124,7 +103,7 @@ static int run_create(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_create, argc, argv, NULL, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_create, argc, argv, NULL, pos, 2, 2, &rc);
     if (!c)
         return rc;
     char *xml = vr_cli_read_file(pos[1]);
@@ -157,7 +136,7 @@ static int run_clone(vr_cli *cli, int argc, char **argv)
     const char *pos[2] = {0}, *pool = NULL;
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_clone, argc, argv, opts, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_clone, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
     vireo_vol v;
@@ -182,7 +161,7 @@ static int run_delete(vr_cli *cli, int argc, char **argv)
     const char *vol = NULL, *pool = NULL;
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_delete, argc, argv, opts, &vol, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_delete, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_vol v;
@@ -200,7 +179,7 @@ static int run_resize(vr_cli *cli, int argc, char **argv)
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {"delta", false, &delta, NULL},
                            {"shrink", false, &shrink, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_resize, argc, argv, opts, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_resize, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
     vireo_vol v;
@@ -225,14 +204,14 @@ static int run_info(vr_cli *cli, int argc, char **argv)
     bool json = false;
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_info, argc, argv, opts, &vol, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_info, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_vol v;
     if ((rc = find_vol(c, &vr_cmd_vol_info, vol, pool, &v)))
         return done(c, rc);
     if (json) {
-        print_json(vol_json(&v));
+        vr_cli_print_json(vol_json(&v));
     } else {
         char b[32];
         printf("%-15s %s\n", "Name:", v.name);
@@ -254,7 +233,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     const char *vol = NULL, *pool = NULL;
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_dumpxml, argc, argv, opts, &vol, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_dumpxml, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_vol v;
@@ -272,7 +251,7 @@ static int run_path(vr_cli *cli, int argc, char **argv)
     const char *vol = NULL, *pool = NULL;
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_path, argc, argv, opts, &vol, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_path, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_vol v;
@@ -293,7 +272,7 @@ static int run_upload(vr_cli *cli, int argc, char **argv)
     const char *pos[2] = {0}, *pool = NULL;
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_upload, argc, argv, opts, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_upload, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
     vireo_vol v;
@@ -321,7 +300,7 @@ static int run_download(vr_cli *cli, int argc, char **argv)
     const char *pos[2] = {0}, *pool = NULL;
     const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_vol_download, argc, argv, opts, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_download, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
     vireo_vol v;
@@ -356,7 +335,7 @@ static int run_job_list(vr_cli *cli, int argc, char **argv)
     bool json = false;
     const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_job_list, argc, argv, opts, NULL, 0, 0, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_job_list, argc, argv, opts, NULL, 0, 0, &rc);
     if (!c)
         return rc;
     vireo_job *j;
@@ -385,7 +364,7 @@ static int run_job_list(vr_cli *cli, int argc, char **argv)
         }
     }
     if (json)
-        print_json(arr);
+        vr_cli_print_json(arr);
     else
         vr_table_print(t, stdout);
     vr_table_free(t);
@@ -397,7 +376,7 @@ static int run_job_cancel(vr_cli *cli, int argc, char **argv)
 {
     const char *id = NULL;
     int rc;
-    vireo_conn *c = begin(cli, &vr_cmd_job_cancel, argc, argv, NULL, &id, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_job_cancel, argc, argv, NULL, &id, 1, 1, &rc);
     if (!c)
         return rc;
     if (vireo_job_cancel(c, atoi(id)) < 0)

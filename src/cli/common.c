@@ -4,6 +4,8 @@
 #include "common/util.h"
 #include "vireo/vireo.h"
 
+#include <json-c/json.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,27 @@ vireo_conn *vr_cli_connect(vr_cli *cli)
         free(err);
     }
     return c;
+}
+
+vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
+                         const char **pos, size_t min, size_t max, int *rc)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, min, max, &npos);
+    if (r) {
+        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+        return NULL;
+    }
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        *rc = VR_EXIT_FAIL;
+    return c;
+}
+
+void vr_cli_print_json(json_object *o)
+{
+    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
 }
 
 int vr_cli_fail(vireo_conn *c)
