@@ -58,6 +58,13 @@ int main(int argc, char **argv)
             /* Read-only connection, as virsh -r: libvireo picks the
              * read-only socket. */
             setenv("VIREO_READONLY", "1", 1);
+        } else if (strcmp(argv[i], "--help-man") == 0) {
+            /* The COMMANDS section of vireo(1), so the man page never
+             * lags behind the command table (see docs/man/meson.build). */
+            for (size_t k = 0; k < vr_n_commands; k++)
+                printf(".TP\n.B %s\n%s\n.br\n%s\n", vr_commands[k]->name, vr_commands[k]->usage,
+                       vr_commands[k]->summary);
+            return VR_EXIT_OK;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return VR_EXIT_OK;
