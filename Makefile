@@ -39,8 +39,12 @@ bench: deps
 	@$(MAKE) --no-print-directory build images
 	@bench/run $(BUILD)
 
+# The system daemon's accounts: group vireo may manage vireo:///system,
+# and QEMU runs as vireo-qemu.
 install: build
 	meson install -C $(BUILD)
+	@getent group vireo >/dev/null || groupadd --system vireo
+	@id vireo-qemu >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin vireo-qemu
 
 clean:
 	rm -rf $(BUILD) $(ASAN)

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <getopt.h>
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,9 @@ static void usage(FILE *out)
             "  --socket PATH  serve the API on PATH (default RUNTIME/vireod.sock)\n"
             "  --session      a user's own daemon (vireo:///session): XDG paths, no privileges\n"
             "  --timeout SECS exit after SECS idle: no running domain and no client\n"
+            "  --qemu-user USER|none\n"
+            "                 run QEMU as USER with its seccomp sandbox (system default:\n"
+            "                 vireo-qemu when that user exists and --root is not given)\n"
             "  --no-default-network\n"
             "                 do not create the 'default' NAT network on the first start\n"
             "  --verbose      log debug messages\n");
@@ -179,6 +183,7 @@ int main(int argc, char **argv)
         {"no-default-network", no_argument, NULL, 'n'},
         {"session", no_argument, NULL, 'S'},
         {"timeout", required_argument, NULL, 't'},
+        {"qemu-user", required_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -186,6 +191,7 @@ int main(int argc, char **argv)
     const char *root = NULL, *socket_path = NULL;
     bool default_network = true, session = false;
     int timeout = 0;
+    const char *qemu_user = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
         switch (c) {
@@ -194,6 +200,7 @@ int main(int argc, char **argv)
         case 'v': vr_log_set_level(VR_LOG_DEBUG); break;
         case 'n': default_network = false; break;
         case 'S': session = true; break;
+        case 'q': qemu_user = optarg; break;
         case 't':
             timeout = atoi(optarg);
             if (timeout <= 0) {
@@ -258,6 +265,20 @@ int main(int argc, char **argv)
     api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
     vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .opaque = &api});
+    /* The system daemon's QEMUs do not run as root: vireo-qemu by default
+     * (hermetic --root runs keep the daemon's user unless asked). */
+    if (!qemu_user && !session && !root && geteuid() == 0 && getpwnam("vireo-qemu"))
+        qemu_user = "vireo-qemu";
+    if (qemu_user && strcmp(qemu_user, "none") != 0) {
+        struct passwd *pw = getpwnam(qemu_user);
+        if (!pw || geteuid() != 0) {
+            fprintf(stderr, "vireod: cannot run QEMU as '%s': %s\n", qemu_user,
+                    !pw ? "no such user (useradd --system vireo-qemu)" : "only root can");
+            return 1;
+        }
+        vr_qemu_set_user(api.qemu, pw->pw_uid, pw->pw_gid);
+        vr_log_info("QEMU runs as %s (uid %d) with its seccomp sandbox", qemu_user, (int)pw->pw_uid);
+    }
     api.jobs = vr_jobs_new();
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);

@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,7 +373,47 @@ void vr_qemu_log_command(const char *log, char *const argv[])
     vr_strbuf_free(&b);
 }
 
-char **vr_qemu_argv_finish(char **argv)
+void vr_qemu_set_user(vr_qemu_driver *drv, uid_t uid, gid_t gid)
+{
+    drv->qemu_as = (vr_qemu_identity){.uid = uid, .gid = gid};
+    /* Let it reach its own run directory and log, not list the others. */
+    if (uid) {
+        chmod(drv->runtime_dir, 0711);
+        chmod(drv->log_dir, 0711);
+    }
+}
+
+int vr_qemu_grant_files(vr_domain *dom, char **err)
+{
+    const vr_qemu_identity *as = &dom->drv->qemu_as;
+    if (!as->uid)
+        return 0;
+    if (chown(dom->runtime_dir, as->uid, as->gid) < 0) {
+        vr_set_error(err, "cannot give %s to QEMU's user: %s", dom->runtime_dir, strerror(errno));
+        return -1;
+    }
+    char *log = vr_qemu_serial_log_path(dom);
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int rc = fd >= 0 && fchown(fd, as->uid, as->gid) == 0 ? 0 : -1;
+    if (rc < 0)
+        vr_set_error(err, "cannot give %s to QEMU's user: %s", log, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    free(log);
+    for (size_t i = 0; rc == 0 && i < dom->def->n_disks; i++) {
+        const vr_disk_def *d = &dom->def->disks[i];
+        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+        if (!path || d->readonly || d->type == VR_DISK_BLOCK)
+            continue;
+        if (chown(path, as->uid, as->gid) < 0) {
+            vr_set_error(err, "cannot give disk %s (%s) to QEMU's user: %s", d->target_dev, path, strerror(errno));
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv)
 {
     size_t n = 0;
     bool has = false;
@@ -382,9 +423,17 @@ char **vr_qemu_argv_finish(char **argv)
         return argv;
     /* QEMU stays up when the guest powers off, so the driver sees the
      * SHUTDOWN event and decides: quit, or reset for a reboot. */
-    argv = vr_realloc(argv, (n + 2) * sizeof(*argv));
-    argv[n] = vr_strdup("-no-shutdown");
-    argv[n + 1] = NULL;
+    argv = vr_realloc(argv, (n + 4) * sizeof(*argv));
+    argv[n++] = vr_strdup("-no-shutdown");
+    if (drv->qemu_as.uid) {
+        /* seccomp: no obsolete syscalls, no resource control. QEMU 7.2's
+         * elevateprivileges=deny and spawn=deny stop -daemonize itself
+         * (it forks and calls setsid); privileges are dropped before exec
+         * instead, so there is nothing to elevate from. */
+        argv[n++] = vr_strdup("-sandbox");
+        argv[n++] = vr_strdup("on,obsolete=deny,resourcecontrol=deny");
+    }
+    argv[n] = NULL;
     return argv;
 }
 

@@ -2,6 +2,7 @@
  * domain registry and its files on disk. Not for the daemon. */
 #pragma once
 #include "drivers/qemu/qemu_driver.h"
+#include "drivers/qemu/qemu_process.h"
 
 struct vr_qemu_driver {
     struct event_base *base;
@@ -17,6 +18,7 @@ struct vr_qemu_driver {
     vr_event_fn on_event;
     void *event_opaque;
     vr_qemu_net_hooks net;
+    vr_qemu_identity qemu_as; /* uid 0: QEMU runs as the daemon */
     vr_qemu_volume_fn resolve_volume; /* set by the daemon; NULL: no storage */
     void *resolve_opaque;
 };
@@ -43,7 +45,10 @@ void vr_qemu_taps_clear(vr_domain *dom);
 /* Checks before a start that QEMU would report badly or late. */
 vr_err vr_qemu_preflight(vr_domain *dom, char **err);
 /* Options every QEMU of ours gets whatever the definition says. */
-char **vr_qemu_argv_finish(char **argv);
+char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv);
+/* Give QEMU's own user what this run needs: its run directory, its
+ * serial log, its writable disks. Nothing else becomes accessible. */
+int vr_qemu_grant_files(vr_domain *dom, char **err);
 
 /* Re-adoption of QEMUs a previous daemon started. */
 int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);

@@ -345,7 +345,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     }
     dom->starting = true;
     dom->id = dom->drv->next_id++;
-    if (vr_qemu_runtime_prepare(dom, &err) < 0) {
+    if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0) {
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
         free(err);
@@ -383,12 +383,12 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         free(err);
         return;
     }
-    argv = vr_qemu_argv_finish(argv);
+    argv = vr_qemu_argv_finish(dom->drv, argv);
     start_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (start_ctx){.dom = dom, .paused = paused, .cb = cb, .opaque = opaque};
     char *log = vr_qemu_log_path(dom);
     vr_qemu_log_command(log, argv);
-    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, on_spawned, c, &err);
+    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, &dom->drv->qemu_as, on_spawned, c, &err);
     /* QEMU has its copies now (or failed): the taps live as long as it. */
     close_fds(fds, n_fds);
     free(log);

@@ -107,6 +107,10 @@ void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks);
  * comma-separated list of names, or NULL when none. */
 char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network);
 
+/* Run QEMU as this user (the system daemon's vireo-qemu), with QEMU's
+ * seccomp sandbox on. uid 0 = as the daemon itself. */
+void vr_qemu_set_user(vr_qemu_driver *drv, uid_t uid, gid_t gid);
+
 /* The accelerator the host gives domains of type 'kvm': probed once. */
 bool vr_qemu_kvm_usable(vr_qemu_driver *drv);
 struct event_base *vr_qemu_base(vr_qemu_driver *drv);

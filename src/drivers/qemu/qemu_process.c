@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,7 +70,9 @@ static void on_launcher_exit(evutil_socket_t fd, short what, void *arg)
             err = vr_asprintf("QEMU started but wrote no pidfile %s", c->pidfile);
     } else {
         char *tail = log_tail(c->logfile, c->log_start);
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
+            err = vr_strdup("could not switch to QEMU's own user to start it (see the domain log)");
+        else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
             err = vr_strdup("could not run QEMU: the emulator binary is missing (apt-get install "
                             "qemu-system-x86, or fix <emulator>)");
         else
@@ -87,8 +90,8 @@ static void on_launcher_exit(evutil_socket_t fd, short what, void *arg)
 }
 
 int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfile,
-                  const char *pidfile, const int *keep_fds, size_t n_keep, vr_spawn_fn cb,
-                  void *opaque, char **err)
+                  const char *pidfile, const int *keep_fds, size_t n_keep,
+                  const vr_qemu_identity *as, vr_spawn_fn cb, void *opaque, char **err)
 {
     int log = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (log < 0) {
@@ -122,6 +125,15 @@ int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfi
                 keep |= keep_fds[i] == fd;
             if (!keep)
                 close(fd);
+        }
+        /* The system daemon's QEMUs run as an unprivileged user of their
+         * own: drop everything before exec, groups first. */
+        if (as && as->uid != 0) {
+            if (setgroups(0, NULL) < 0 || setgid(as->gid) < 0 || setuid(as->uid) < 0) {
+                static const char msg[] = "vireod: cannot drop privileges for QEMU\n";
+                (void)!write(2, msg, sizeof(msg) - 1);
+                _exit(126);
+            }
         }
         execvp(argv[0], argv);
         _exit(127);

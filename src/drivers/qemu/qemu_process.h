@@ -17,9 +17,15 @@ typedef void (*vr_spawn_fn)(pid_t pid, const char *err, void *opaque);
 /* Run argv (which must carry -daemonize and -pidfile PIDFILE) with
  * stdout/stderr appended to logfile and every fd closed but keep_fds.
  * cb runs from the loop once QEMU is up (or failed). */
+/* Who QEMU runs as: uid 0 / gid 0 in `as` means "as the daemon". */
+typedef struct {
+    uid_t uid;
+    gid_t gid;
+} vr_qemu_identity;
+
 int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfile,
                   const char *pidfile, const int *keep_fds, size_t n_keep,
-                  vr_spawn_fn cb, void *opaque, char **err);
+                  const vr_qemu_identity *as, vr_spawn_fn cb, void *opaque, char **err);
 
 /* Is pid a QEMU of the domain with this uuid? (Guards re-adoption
  * against pid reuse after a host reboot or a long downtime.) */
