@@ -141,6 +141,43 @@ XML
 expect_fail "range outside the subnet" "range" "$VIREO" net-define "$ROOT/range.xml"
 expect_fail "unknown network" "network 'nope' not found" "$VIREO" net-start nope
 
+# Bridged: a network in mode bridge, and an interface naming a host
+# bridge directly; the guests' taps join the host's bridge.
+inhost ip link add lan0 type bridge
+inhost ip link set lan0 up
+cat > "$ROOT/lan.xml" <<XML
+<network><name>lan</name><forward mode='bridge'/><bridge name='lan0'/></network>
+XML
+"$VIREO" net-define "$ROOT/lan.xml" >/dev/null
+"$VIREO" net-start lan >/dev/null
+tiny_xml b1 qemu "$(net_iface lan)" > "$ROOT/b1.xml"
+tiny_xml b2 qemu "<interface type='bridge'><source bridge='lan0'/><model type='virtio'/></interface>" > "$ROOT/b2.xml"
+"$VIREO" define "$ROOT/b1.xml" >/dev/null
+"$VIREO" define "$ROOT/b2.xml" >/dev/null
+"$VIREO" start b1 >/dev/null
+"$VIREO" start b2 >/dev/null
+t1=$("$VIREO" domiflist b1 --json | jq -r '.[0].interface')
+t2=$("$VIREO" domiflist b2 --json | jq -r '.[0].interface')
+expect_match "mode bridge: the tap joins lan0" "$(inhost ip -o link show master lan0)" "$t1"
+expect_match "type bridge: the tap joins lan0" "$(inhost ip -o link show master lan0)" "$t2"
+"$VIREO" destroy b1 >/dev/null
+"$VIREO" destroy b2 >/dev/null
+tiny_xml b3 qemu "<interface type='bridge'><source bridge='nosuchbr'/></interface>" > "$ROOT/b3.xml"
+"$VIREO" define "$ROOT/b3.xml" >/dev/null
+expect_fail "a host bridge that does not exist" "bridge nosuchbr does not exist" "$VIREO" start b3
+
+# An inactive autostart network is started with the first guest on it.
+cat > "$ROOT/auto.xml" <<XML
+<network><name>auto</name><ip address='10.33.0.1' prefix='24'/></network>
+XML
+"$VIREO" net-define "$ROOT/auto.xml" >/dev/null
+"$VIREO" net-autostart auto >/dev/null
+tiny_xml a1 qemu "$(net_iface auto)" > "$ROOT/a1.xml"
+"$VIREO" define "$ROOT/a1.xml" >/dev/null
+"$VIREO" start a1 >/dev/null
+expect_match "autostart network started with its guest" "$("$VIREO" net-list)" ' auto +active'
+"$VIREO" destroy a1 >/dev/null
+
 # A restarted daemon finds networks running and leaves them so.
 dns_pid=$(cat "$ROOT/run/vireo/network/default/dnsmasq.pid")
 stop_daemon
