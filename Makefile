@@ -4,7 +4,7 @@ BUILD ?= build
 ASAN  ?= build-asan
 MESON_OPTS ?= --werror
 
-.PHONY: all build asan deps images check demo bench install clean
+.PHONY: all build asan deps images web check demo bench install clean
 all: build
 
 deps:
@@ -27,8 +27,13 @@ asan: $(ASAN)/build.ninja
 images:
 	@scripts/build-guest-images
 
+# The web UI: npm packages from package-lock.json, bundled into web/dist
+# (what vireod --web serves).
+web:
+	@cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && node build.mjs
+
 check: deps
-	@$(MAKE) --no-print-directory build asan images
+	@$(MAKE) --no-print-directory build asan images web
 	@tests/run-all $(BUILD) $(ASAN)
 
 demo: deps

@@ -94,6 +94,7 @@ extern const vr_command vr_cmd_console, vr_cmd_event;
 extern const vr_command vr_cmd_version, vr_cmd_uri, vr_cmd_hostname, vr_cmd_nodeinfo,
     vr_cmd_capabilities;
 extern const vr_command vr_cmd_completion;
+extern const vr_command vr_cmd_web_token;
 extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define_as,
     vr_cmd_pool_build, vr_cmd_pool_start, vr_cmd_pool_destroy, vr_cmd_pool_undefine,
     vr_cmd_pool_delete, vr_cmd_pool_autostart, vr_cmd_pool_info, vr_cmd_pool_refresh,
@@ -105,6 +106,7 @@ extern const vr_command vr_cmd_snapshot_create_as, vr_cmd_snapshot_list, vr_cmd_
     vr_cmd_snapshot_revert, vr_cmd_snapshot_delete, vr_cmd_snapshot_current,
     vr_cmd_snapshot_dumpxml;
 extern const vr_command vr_cmd_clone;
+extern const vr_command vr_cmd_install;
 extern const vr_command vr_cmd_net_list, vr_cmd_net_define, vr_cmd_net_create, vr_cmd_net_undefine,
     vr_cmd_net_start, vr_cmd_net_destroy, vr_cmd_net_autostart, vr_cmd_net_info, vr_cmd_net_dumpxml,
     vr_cmd_net_edit, vr_cmd_net_dhcp_leases, vr_cmd_net_update, vr_cmd_domiflist, vr_cmd_domifaddr;

@@ -13,7 +13,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_shutdown, &vr_cmd_reboot, &vr_cmd_destroy, &vr_cmd_suspend, &vr_cmd_resume,
     &vr_cmd_autostart, &vr_cmd_dominfo, &vr_cmd_domstate, &vr_cmd_domid, &vr_cmd_domuuid,
     &vr_cmd_dumpxml, &vr_cmd_edit, &vr_cmd_domstats, &vr_cmd_console, &vr_cmd_event,
-    &vr_cmd_domiflist, &vr_cmd_domifaddr,
+    &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_install,
     /* networks */
     &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,
     &vr_cmd_net_start, &vr_cmd_net_destroy, &vr_cmd_net_autostart, &vr_cmd_net_info,
@@ -32,7 +32,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_snapshot_dumpxml, &vr_cmd_clone,
     /* host and connection */
     &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities,
-    &vr_cmd_host_validate, &vr_cmd_completion,
+    &vr_cmd_host_validate, &vr_cmd_completion, &vr_cmd_web_token,
 };
 const size_t vr_n_commands = sizeof(vr_commands) / sizeof(vr_commands[0]);
 

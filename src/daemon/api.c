@@ -2,6 +2,7 @@
  * API modules export, and shared helpers for their handlers. */
 #include "daemon/api.h"
 #include "common/util.h"
+#include "daemon/web_auth.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -35,6 +36,7 @@ static const vr_api_route *const tables[] = {
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
     vr_api_domain_routes,
+    vr_api_web_routes,
 };
 
 static bool match(const char *pattern, char **seg, size_t n)
@@ -80,6 +82,8 @@ static const char *user_name(uid_t uid)
  * on the unix socket) and the socket it came in on. */
 static bool allowed(const vr_api *api, vr_req *req)
 {
+    if (api->web)
+        return vr_web_auth_allowed(api->web_auth, req);
     uid_t uid = vr_req_peer_uid(req);
     if (api->session) {
         if (uid == api->owner)

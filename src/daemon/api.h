@@ -8,6 +8,7 @@
 struct vr_net_driver;
 struct vr_storage_driver;
 struct vr_jobs;
+struct vr_web_auth;
 
 typedef struct {
     vr_qemu_driver *qemu;
@@ -20,6 +21,9 @@ typedef struct {
     bool read_only;  /* the read-only socket: GET only, no consoles */
     bool session;    /* a user's own daemon: only that user may connect */
     uid_t owner;     /* the daemon's user */
+    bool web;        /* the TCP listener (vireod --web): every request needs the web token */
+    struct vr_web_auth *web_auth; /* the web token (web_auth.c), or NULL without --web */
+    const char *web_url;          /* where the web UI is served, or NULL */
 } vr_api;
 
 void vr_api_handle(vr_req *req, void *opaque);
@@ -47,6 +51,7 @@ extern const vr_api_route vr_api_storage_routes[];  /* pools, volumes, jobs */
 extern const vr_api_route vr_api_snapshot_routes[]; /* domains/NAME/snapshots */
 extern const vr_api_route vr_api_clone_routes[];    /* domains/NAME/clone */
 extern const vr_api_route vr_api_network_routes[];
+extern const vr_api_route vr_api_web_routes[];      /* login, logout, web/token (web_auth.c) */
 
 /* Helpers for route handlers. */
 bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */

@@ -2,6 +2,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "daemon/websocket.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 /* Definitions are small; volume uploads will stream through upgrades. */
 #define MAX_BODY (16u * 1024 * 1024)
@@ -20,6 +22,7 @@ struct vr_http {
     vr_http_handler handler;
     void *opaque;
     unsigned upgraded; /* streams taken over, still open */
+    struct vr_upgraded *ws; /* WebSocket bridges, closed by vr_http_stop */
 };
 
 struct vr_req {
@@ -33,11 +36,15 @@ struct vr_req {
     uid_t peer_uid;
     vr_upgrade_fn upgrade_fn;
     void *upgrade_opaque;
+    bool websocket; /* the upgrade speaks RFC 6455 (websocket.c) */
 };
 
 struct vr_upgraded {
     vr_http *h;
     struct MHD_UpgradeResponseHandle *urh;
+    int inner_fd;          /* a handler's end of a WebSocket bridge, else -1 */
+    vr_ws_bridge *bridge;  /* the client's side of a bridge */
+    struct vr_upgraded *next;
 };
 
 static void schedule(vr_http *h);
@@ -119,6 +126,28 @@ void vr_req_reply_error(vr_req *r, int status, const char *code, const char *fmt
 
 void vr_req_defer(vr_req *r) { r->deferred = true; }
 
+static void close_client(vr_upgraded *up)
+{
+    MHD_upgrade_action(up->urh, MHD_UPGRADE_ACTION_CLOSE);
+    up->h->upgraded--;
+    kick(up->h);
+    free(up);
+}
+
+/* A WebSocket bridge is finished: unlink it and close the client. */
+static void on_bridge_done(void *arg)
+{
+    vr_upgraded *up = arg;
+    for (vr_upgraded **pp = &up->h->ws; *pp; pp = &(*pp)->next) {
+        if (*pp == up) {
+            *pp = up->next;
+            break;
+        }
+    }
+    vr_ws_bridge_free(up->bridge);
+    close_client(up);
+}
+
 static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra,
                         size_t extra_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
@@ -127,24 +156,63 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
     up->h = r->h;
     r->h->upgraded++;
     up->urh = urh;
-    r->upgrade_fn(up, sock, extra, extra_size, r->upgrade_opaque);
+    up->inner_fd = -1;
+    int pair[2];
+    if (!r->websocket) {
+        r->upgrade_fn(up, sock, extra, extra_size, r->upgrade_opaque);
+    } else if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+        vr_log_error("http: socketpair for a WebSocket: %s", strerror(errno));
+        close_client(up);
+    } else {
+        up->bridge = vr_ws_bridge_new(r->h->base, sock, extra, extra_size, pair[0], on_bridge_done, up);
+        up->next = r->h->ws;
+        r->h->ws = up;
+        vr_upgraded *inner = vr_calloc(1, sizeof(*inner));
+        inner->h = r->h;
+        inner->inner_fd = pair[1];
+        r->upgrade_fn(inner, pair[1], NULL, 0, r->upgrade_opaque);
+    }
 }
 
 void vr_http_upgrade_close(vr_upgraded *up)
 {
-    MHD_upgrade_action(up->urh, MHD_UPGRADE_ACTION_CLOSE);
-    up->h->upgraded--;
-    kick(up->h);
-    free(up);
+    if (up->inner_fd >= 0) {
+        close(up->inner_fd);
+        free(up);
+        return;
+    }
+    close_client(up);
 }
 
 void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, void *opaque)
 {
     r->upgrade_fn = fn;
     r->upgrade_opaque = opaque;
+    const char *key = vr_req_header(r, "Sec-WebSocket-Key");
+    r->websocket = vr_ws_requested(vr_req_header(r, MHD_HTTP_HEADER_UPGRADE)) && key;
     struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgraded, r);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, protocol);
+    if (r->websocket) {
+        char *accept = vr_ws_accept_key(key);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "websocket");
+        MHD_add_response_header(resp, "Sec-WebSocket-Accept", accept);
+        free(accept);
+    } else {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, protocol);
+    }
     set_response(r, MHD_HTTP_SWITCHING_PROTOCOLS, resp);
+}
+
+void vr_req_set_header(vr_req *r, const char *name, const char *value)
+{
+    if (r->response)
+        MHD_add_response_header(r->response, name, value);
+}
+
+void vr_req_reply_fd(vr_req *r, int status, const char *content_type, int fd, uint64_t size)
+{
+    struct MHD_Response *resp = MHD_create_response_from_fd64(size, fd);
+    MHD_add_response_header(resp, "Content-Type", content_type);
+    set_response(r, (unsigned)status, resp);
 }
 
 const char *vr_req_method(const vr_req *r) { return r->method; }
@@ -292,6 +360,13 @@ void vr_http_stop(vr_http *h)
 {
     if (!h)
         return;
+    while (h->ws) {
+        vr_upgraded *up = h->ws;
+        h->ws = up->next;
+        vr_ws_bridge_free(up->bridge);
+        MHD_upgrade_action(up->urh, MHD_UPGRADE_ACTION_CLOSE);
+        free(up);
+    }
     event_free(h->io);
     event_free(h->timer);
     event_free(h->kick);

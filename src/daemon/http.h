@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 typedef struct vr_req vr_req;
@@ -47,5 +48,11 @@ void vr_req_reply_error(vr_req *r, int status, const char *code, const char *fmt
     __attribute__((format(printf, 4, 5)));
 /* The handler will answer later with one of the calls above. */
 void vr_req_defer(vr_req *r);
-/* Answer 101 Switching Protocols and hand the socket to fn. */
+/* Answer 101 Switching Protocols and hand the socket to fn. A request
+ * with `Upgrade: websocket` gets RFC 6455 instead (websocket.h): fn sees
+ * the same raw bytes either way. */
 void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, void *opaque);
+/* Add a header to the answer just given (Set-Cookie, Cache-Control). */
+void vr_req_set_header(vr_req *r, const char *name, const char *value);
+/* Answer with `size` bytes of the file `fd` (taken). */
+void vr_req_reply_fd(vr_req *r, int status, const char *content_type, int fd, uint64_t size);

@@ -12,6 +12,7 @@
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 #include "daemon/jobs.h"
+#include "daemon/web.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -41,6 +42,10 @@ static void usage(FILE *out)
             "                 vireo-qemu when that user exists and --root is not given)\n"
             "  --no-default-network\n"
             "                 do not create the 'default' NAT network on the first start\n"
+            "  --web [ADDR:]PORT\n"
+            "                 also serve the web UI and the API (behind a token) over HTTP\n"
+            "                 (default 127.0.0.1:8480); vireo web-token prints the token\n"
+            "  --web-root DIR the built web UI (default: found next to the binary)\n"
             "  --verbose      log debug messages\n");
 }
 
@@ -184,6 +189,8 @@ int main(int argc, char **argv)
         {"session", no_argument, NULL, 'S'},
         {"timeout", required_argument, NULL, 't'},
         {"qemu-user", required_argument, NULL, 'q'},
+        {"web", optional_argument, NULL, 'w'},
+        {"web-root", required_argument, NULL, 'W'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -191,6 +198,8 @@ int main(int argc, char **argv)
     const char *root = NULL, *socket_path = NULL;
     bool default_network = true, session = false;
     int timeout = 0;
+    bool web_on = false;
+    const char *web_spec = NULL, *web_root = NULL;
     const char *qemu_user = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
@@ -200,6 +209,13 @@ int main(int argc, char **argv)
         case 'v': vr_log_set_level(VR_LOG_DEBUG); break;
         case 'n': default_network = false; break;
         case 'S': session = true; break;
+        case 'w':
+            web_on = true;
+            web_spec = optarg;
+            if (!optarg && optind < argc && argv[optind][0] != '-')
+                web_spec = argv[optind++];
+            break;
+        case 'W': web_root = optarg; break;
         case 'q': qemu_user = optarg; break;
         case 't':
             timeout = atoi(optarg);
@@ -284,6 +300,11 @@ int main(int argc, char **argv)
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_autostart(api.qemu);
+    vr_web *web = web_on ? vr_web_start(base, web_spec, web_root, &api, &err) : NULL;
+    if (web_on && !web) {
+        fprintf(stderr, "vireod: %s\n", err);
+        return 1;
+    }
     vr_http *http = vr_http_start(base, lfd, vr_api_handle, &api, &err);
     vr_api api_ro = api;
     api_ro.read_only = true;
@@ -316,6 +337,7 @@ int main(int argc, char **argv)
     vr_jobs_free(api.jobs);
     if (idle_timer)
         event_free(idle_timer);
+    vr_web_stop(web);
     vr_http_stop(http_ro);
     vr_http_stop(http);
     if (paths.ro_socket)

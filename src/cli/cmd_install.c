@@ -1,0 +1,691 @@
+/* vireo install: virt-install's job, with its flags. A new domain from
+ * an ISO (--cdrom), an install tree or ISO (--location), the network
+ * (--pxe), existing disks (--import) or a kernel (--boot kernel=),
+ * optionally with a cloud-init NoCloud seed.
+ *
+ * install_plan.c reads the options into a plan and checks it; this
+ * file makes it happen. Everything is composed from the ordinary API:
+ * volumes are made in a pool (vol-create, vol-upload), the domain is
+ * defined and started, and the console or the event feed is followed.
+ * The order is the one that leaves nothing half-made:
+ *
+ *   1. read and check everything -- options, files, the os variant, the
+ *      name, pools, networks -- before anything is created;
+ *   2. make the volumes (disks, the seed, the installer's kernel and
+ *      initrd), define, start; on any failure (or Ctrl+C) undefine and
+ *      delete what was made;
+ *   3. for an install from media, define the final definition while the
+ *      install phase runs (the running domain keeps its live one): when
+ *      the installer powers off or reboots, the next start boots the
+ *      disk.
+ *
+ * Files named on the command line (ISOs, kernels, disk images) are used
+ * where they are, as paths on the daemon's host; what install makes
+ * itself (seeds, the kernel and initrd of a --location) goes into a
+ * pool through uploads, so it works with a remote daemon too. */
+#include "cli/cli.h"
+#include "cli/install.h"
+#include "common/util.h"
+#include "vireo/vireo.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the command line ---- */
+
+static bool is_int(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+static int read_cmdline(int argc, char **argv, vr_install_opts *o)
+{
+    /* Options that repeat (--disk, --network, --boot) or take an optional
+     * value (--wait, --print-xml, --cloud-init) are taken out before the
+     * generic parser, which keeps one value per option. */
+    char **rest = vr_calloc((size_t)argc + 1, sizeof(*rest));
+    o->disks = vr_calloc((size_t)argc + 1, sizeof(*o->disks));
+    o->networks = vr_calloc((size_t)argc + 1, sizeof(*o->networks));
+    o->boots = vr_calloc((size_t)argc + 1, sizeof(*o->boots));
+    int nrest = 0;
+    rest[nrest++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--") == 0) {
+            while (i < argc)
+                rest[nrest++] = argv[i++];
+            break;
+        }
+        if (vr_str_starts(a, "--disk=")) {
+            o->disks[o->n_disks++] = a + 7;
+        } else if (strcmp(a, "--disk") == 0) {
+            if (!next) {
+                free(rest);
+                return vr_cli_usage(&vr_cmd_install, "option '--disk' needs a value");
+            }
+            o->disks[o->n_disks++] = argv[++i];
+        } else if (vr_str_starts(a, "--boot=")) {
+            o->boots[o->n_boots++] = a + 7;
+        } else if (strcmp(a, "--boot") == 0) {
+            if (!next) {
+                free(rest);
+                return vr_cli_usage(&vr_cmd_install, "option '--boot' needs a value");
+            }
+            o->boots[o->n_boots++] = argv[++i];
+        } else if (vr_str_starts(a, "--network=")) {
+            o->networks[o->n_networks++] = a + 10;
+        } else if (strcmp(a, "--network") == 0 || strcmp(a, "-w") == 0) {
+            if (!next) {
+                free(rest);
+                return vr_cli_usage(&vr_cmd_install, "option '--network' needs a value");
+            }
+            o->networks[o->n_networks++] = argv[++i];
+        } else if (strcmp(a, "--wait") == 0 || vr_str_starts(a, "--wait=")) {
+            const char *v = a[6] == '=' ? a + 7 : next && is_int(next) ? argv[++i] : "-1";
+            if (!is_int(v)) {
+                free(rest);
+                return vr_cli_usage(&vr_cmd_install, "--wait takes minutes (a whole number; -1 waits for good)");
+            }
+            o->wait_set = true;
+            o->wait_min = strtol(v, NULL, 10);
+        } else if (strcmp(a, "--print-xml") == 0 || vr_str_starts(a, "--print-xml=")) {
+            const char *v = a[11] == '=' ? a + 12
+                : next && (strcmp(next, "1") == 0 || strcmp(next, "2") == 0 || strcmp(next, "all") == 0)
+                ? argv[++i]
+                : "all";
+            if (strcmp(v, "1") && strcmp(v, "2") && strcmp(v, "all")) {
+                free(rest);
+                return vr_cli_usage(&vr_cmd_install,
+                                    "--print-xml takes 1 (the install phase), 2 (the "
+                                    "final definition) or all");
+            }
+            o->print_xml = true;
+            o->print_step = strcmp(v, "all") == 0 ? 0 : atoi(v);
+        } else if (strcmp(a, "--cloud-init") == 0 || vr_str_starts(a, "--cloud-init=")) {
+            o->cloud_init_set = true;
+            o->cloud_init = a[12] == '=' ? a + 13 : next && next[0] != '-' ? argv[++i] : "";
+        } else {
+            rest[nrest++] = argv[i];
+        }
+    }
+    bool has_mem = false, has_ram = false;
+    const char *ram = NULL, *osinfo = NULL, *install_boot = NULL;
+    const vr_opt opts[] = {
+        {"name", true, NULL, &o->name},
+        {"n", true, NULL, &o->name},
+        {"memory", true, &has_mem, &o->memory},
+        {"ram", true, &has_ram, &ram},
+        {"r", true, &has_ram, &ram},
+        {"vcpus", true, NULL, &o->vcpus},
+        {"os-variant", true, NULL, &o->os_variant},
+        {"osinfo", true, NULL, &osinfo},
+        {"cdrom", true, NULL, &o->cdrom},
+        {"c", true, NULL, &o->cdrom},
+        {"location", true, NULL, &o->location},
+        {"l", true, NULL, &o->location},
+        {"import", false, &o->import, NULL},
+        {"pxe", false, &o->pxe, NULL},
+        {"install", true, NULL, &install_boot},
+        {"extra-args", true, NULL, &o->extra_args},
+        {"x", true, NULL, &o->extra_args},
+        {"graphics", true, NULL, &o->graphics},
+        {"nographics", false, &o->nographics, NULL},
+        {"console", false, &o->console, NULL},
+        {"noautoconsole", false, &o->noautoconsole, NULL},
+        {"autoconsole", true, NULL, &o->autoconsole},
+        {"dry-run", false, &o->dry_run, NULL},
+        {"autostart", false, &o->autostart, NULL},
+        {"noreboot", false, &o->noreboot, NULL},
+        {"machine", true, NULL, &o->machine},
+        {"virt-type", true, NULL, &o->virt_type},
+        {"cpu", true, NULL, &o->cpu},
+        {"uuid", true, NULL, &o->uuid},
+        {"u", true, NULL, &o->uuid},
+        {"connect", true, NULL, &o->connect},
+        {"title", true, NULL, &o->title},
+        {0},
+    };
+    size_t npos;
+    int r = vr_cli_parse(&vr_cmd_install, nrest, rest, opts, NULL, 0, 0, &npos);
+    free(rest);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : -1;
+    if (!has_mem && has_ram)
+        o->memory = ram;
+    if (osinfo && !o->os_variant)
+        o->os_variant = osinfo;
+    if (install_boot)
+        return vr_cli_usage(&vr_cmd_install,
+                            "--install is not supported; use --boot kernel=,initrd= or --location");
+    if (o->nographics)
+        o->graphics = "none";
+    return VR_EXIT_OK;
+}
+
+static volatile sig_atomic_t interrupted;
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* ---- making things, and unmaking them ---- */
+
+static void remember(vr_install_ctx *x, const char *pool, const char *name)
+{
+    x->made = vr_realloc(x->made, (x->n_made + 1) * sizeof(*x->made));
+    x->made[x->n_made].pool = vr_strdup(pool);
+    x->made[x->n_made].name = vr_strdup(name);
+    x->n_made++;
+}
+
+static void forget(vr_install_ctx *x, const char *pool, const char *name)
+{
+    for (size_t i = 0; i < x->n_made; i++)
+        if (strcmp(x->made[i].pool, pool) == 0 && strcmp(x->made[i].name, name) == 0) {
+            free(x->made[i].pool);
+            free(x->made[i].name);
+            x->made[i] = x->made[--x->n_made];
+            return;
+        }
+}
+
+/* Undo: the domain's definition, then every volume made. */
+static void rollback(vr_install_ctx *x)
+{
+    if (x->defined) {
+        vireo_domain_destroy(x->c, x->plan.name);
+        if (vireo_domain_undefine(x->c, x->plan.name, 0) < 0)
+            fprintf(stderr, "vireo: warning: domain '%s' is left defined: %s\n", x->plan.name,
+                    vireo_last_error(x->c));
+        x->defined = false;
+    }
+    for (size_t i = x->n_made; i-- > 0;)
+        if (vireo_vol_delete(x->c, x->made[i].pool, x->made[i].name) < 0)
+            fprintf(stderr, "vireo: warning: volume '%s' of pool '%s' is left: %s\n", x->made[i].name,
+                    x->made[i].pool, vireo_last_error(x->c));
+}
+
+static void upload_bar(unsigned long long done, unsigned long long total, void *opaque)
+{
+    vr_cli_progress(opaque, total ? 100.0 * (double)done / (double)total : 100.0);
+}
+
+/* A new raw volume with the content of a local file, with progress. */
+static int upload_volume(vr_install_ctx *x, const char *pool, const char *name, const char *file, const char *what)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int rc = vr_install_fail("cannot read %s: %s", file, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return rc;
+    }
+    char size[32];
+    snprintf(size, sizeof(size), "%llu", (unsigned long long)(st.st_size > 0 ? st.st_size : 512));
+    char human[32];
+    printf("Writing %s '%s' (%s) to pool '%s'\n", what, name, vr_cli_size((unsigned long long)st.st_size, human),
+           pool);
+    fflush(stdout);
+    if (vireo_vol_create_as(x->c, pool, name, size, "raw", NULL, NULL, NULL) < 0) {
+        close(fd);
+        return vr_cli_fail(x->c);
+    }
+    remember(x, pool, name);
+    char *label = vr_asprintf("  %s", name);
+    int r = vireo_vol_upload(x->c, pool, name, fd, (unsigned long long)st.st_size, upload_bar, label);
+    vr_cli_progress_end();
+    free(label);
+    close(fd);
+    return r < 0 ? vr_cli_fail(x->c) : VR_EXIT_OK;
+}
+
+static int make_storage(vr_install_ctx *x)
+{
+    vr_install_plan *p = &x->plan;
+    int rc;
+    for (size_t i = 0; i < p->n_disks; i++) {
+        vr_idisk *d = &p->disks[i];
+        if (!d->create)
+            continue;
+        if (interrupted)
+            return vr_install_fail("interrupted");
+        char size[32] = "", human[32];
+        if (d->bytes)
+            snprintf(size, sizeof(size), "%llu", d->bytes);
+        printf("Allocating '%s' (%s%s) in pool '%s'\n", d->volume, d->bytes ? vr_cli_size(d->bytes, human) : "",
+               d->backing ? d->bytes ? ", over a backing file" : "over a backing file" : "", d->pool);
+        fflush(stdout);
+        if (vireo_vol_create_as(x->c, d->pool, d->volume, d->bytes ? size : NULL, d->format, d->backing, NULL,
+                                NULL) < 0)
+            return vr_cli_fail(x->c);
+        remember(x, d->pool, d->volume);
+    }
+    if (x->cloud_init) {
+        if (interrupted)
+            return vr_install_fail("interrupted");
+        const vr_idisk *d = &p->disks[x->seed_disk];
+        char *err = NULL;
+        if (!x->tmpdir && !(x->tmpdir = vr_install_tmpdir(&err))) {
+            rc = vr_install_fail("%s", err);
+            free(err);
+            return rc;
+        }
+        char *iso = vr_asprintf("%s/seed.iso", x->tmpdir);
+        if (vr_cloudinit_seed(&x->ci, p->name, x->uuid, iso, &err) < 0) {
+            rc = vr_install_fail("%s", err);
+            free(err);
+            free(iso);
+            return rc;
+        }
+        rc = upload_volume(x, d->pool, d->volume, iso, "the cloud-init seed");
+        unlink(iso);
+        free(iso);
+        if (rc)
+            return rc;
+    }
+    if (p->source == VR_SRC_LOCATION) {
+        if (interrupted)
+            return vr_install_fail("interrupted");
+        char *kernel, *initrd;
+        if (x->location_iso) {
+            char *err = NULL;
+            if (!x->tmpdir && !(x->tmpdir = vr_install_tmpdir(&err))) {
+                rc = vr_install_fail("%s", err);
+                free(err);
+                return rc;
+            }
+            if (vr_iso_extract(x->location, &x->tree, x->tmpdir, &err) < 0) {
+                rc = vr_install_fail("%s", err);
+                free(err);
+                return rc;
+            }
+            kernel = vr_asprintf("%s/kernel", x->tmpdir);
+            initrd = vr_asprintf("%s/initrd", x->tmpdir);
+        } else {
+            kernel = vr_asprintf("%s/%s", x->location, x->tree.kernel);
+            initrd = vr_asprintf("%s/%s", x->location, x->tree.initrd);
+        }
+        rc = upload_volume(x, x->media_pool, x->kernel_vol, kernel, "the installer's kernel");
+        if (!rc && !interrupted)
+            rc = upload_volume(x, x->media_pool, x->initrd_vol, initrd, "the installer's initrd");
+        free(kernel);
+        free(initrd);
+        if (rc)
+            return rc;
+    }
+    if (x->vars_vol &&
+        (rc = upload_volume(x, x->media_pool, x->vars_vol, x->vars_template, "the UEFI variable store")))
+        return rc;
+    return interrupted ? vr_install_fail("interrupted") : VR_EXIT_OK;
+}
+
+/* ---- after the start: console, waiting, the second boot ---- */
+
+static char *domain_state(vireo_conn *c, const char *name, char **reason)
+{
+    vireo_domain d = {0};
+    if (vireo_domain_get(c, name, &d) < 0)
+        return NULL;
+    char *state = vr_strdup(d.state);
+    if (reason)
+        *reason = vr_strdup(d.reason ? d.reason : "");
+    vireo_domain_clear(&d);
+    return state;
+}
+
+/* Wait for "shut off"; limit_s < 0: for good. 0 when it stopped, 1 at
+ * the time limit, 2 when interrupted, -1 on an error. */
+static int wait_shutoff(vireo_conn *c, const char *name, long limit_s, char **reason)
+{
+    vireo_stream *ev = vireo_events_open(c);
+    if (!ev)
+        return vr_cli_fail(c), -1;
+    /* Ctrl+C stops the waiting (the console may have taken SIGINT over). */
+    struct sigaction sa = {.sa_handler = on_interrupt};
+    sigaction(SIGINT, &sa, NULL);
+    time_t start = time(NULL);
+    bool tty = isatty(STDERR_FILENO);
+    int rc = -1;
+    char buf[4096];
+    for (;;) {
+        char *why = NULL;
+        char *state = domain_state(c, name, &why);
+        if (!state) {
+            vr_cli_fail(c);
+            break;
+        }
+        bool off = strcmp(state, "shut off") == 0;
+        free(state);
+        if (off) {
+            *reason = why;
+            rc = 0;
+            break;
+        }
+        free(why);
+        long elapsed = (long)(time(NULL) - start);
+        if (limit_s >= 0 && elapsed >= limit_s) {
+            rc = 1;
+            break;
+        }
+        if (interrupted) {
+            rc = 2;
+            break;
+        }
+        if (tty) {
+            fprintf(stderr, "\rWaiting for the installation to finish: %ld:%02ld", elapsed / 60, elapsed % 60);
+            if (limit_s >= 0)
+                fprintf(stderr, " (limit %ld min)", limit_s / 60);
+            fflush(stderr);
+        }
+        struct pollfd pf = {.fd = vireo_stream_fd(ev), .events = POLLIN};
+        if (vireo_stream_pending(ev) == 0 && poll(&pf, 1, 1000) <= 0)
+            continue;
+        if (vireo_stream_read(ev, buf, sizeof(buf)) <= 0) {
+            fprintf(stderr, "vireo: error: lost the event stream\n");
+            break;
+        }
+    }
+    if (tty)
+        fprintf(stderr, "\r\033[K");
+    vireo_stream_close(ev);
+    return rc;
+}
+
+static void print_vnc(const vr_install_ctx *x)
+{
+    const vr_install_plan *p = &x->plan;
+    const char *listen = p->vnc_listen ? p->vnc_listen : "127.0.0.1";
+    if (p->vnc_port > 0)
+        printf("Graphical console: VNC at %s:%d; vireo starts no viewer: connect one (e.g. remote-viewer "
+               "vnc://%s:%d)\n",
+               listen, p->vnc_port, listen, p->vnc_port);
+    else
+        printf("Graphical console: VNC on %s, the first free display from :0 (port 5900); vireo starts no "
+               "viewer: connect one (e.g. remote-viewer vnc://%s:5900)\n",
+               listen, listen);
+    fflush(stdout);
+}
+
+static int follow(vr_install_ctx *x)
+{
+    vr_install_opts *o = x->o;
+    const char *name = x->plan.name;
+    bool two = vr_install_two_phase(&x->plan);
+    bool text = false, graphical = false;
+    if (o->autoconsole && strcmp(o->autoconsole, "text") && strcmp(o->autoconsole, "graphical") &&
+        strcmp(o->autoconsole, "none"))
+        return vr_install_fail("--autoconsole %s: text, graphical or none", o->autoconsole);
+    bool autocon = !o->noautoconsole && !(o->autoconsole && strcmp(o->autoconsole, "none") == 0) &&
+        !(o->wait_set && o->wait_min == 0);
+    if (o->console || (autocon && o->autoconsole && strcmp(o->autoconsole, "text") == 0))
+        text = true;
+    else if (autocon)
+        x->plan.vnc ? (graphical = true) : (text = true);
+    bool waiting = o->wait_set && o->wait_min != 0;
+    long limit = waiting && o->wait_min > 0 ? o->wait_min * 60 : -1;
+    time_t start = time(NULL);
+    bool install_phase = two;
+    for (;;) {
+        int w;
+        char *reason = NULL;
+        if (text) {
+            int r = vr_cli_console(x->cli, x->c, name, true);
+            if (r != VR_EXIT_OK)
+                return r;
+            char *state = domain_state(x->c, name, &reason);
+            if (!state)
+                return vr_cli_fail(x->c);
+            bool off = strcmp(state, "shut off") == 0;
+            /* Without a terminal the console only ends with the guest
+             * (there is no Ctrl+] to leave it): QEMU is on its way out. */
+            bool going = strcmp(state, "in shutdown") == 0 || !isatty(STDIN_FILENO);
+            free(state);
+            if (off) {
+                w = 0;
+            } else if (going) {
+                free(reason);
+                reason = NULL;
+                w = wait_shutoff(x->c, name, 60, &reason);
+            } else {
+                free(reason);
+                reason = NULL;
+                if (!waiting) {
+                    printf("Domain installation still in progress. Reconnect with: vireo console %s\n", name);
+                    return VR_EXIT_OK;
+                }
+                long left = limit < 0 ? -1 : limit - (long)(time(NULL) - start);
+                w = wait_shutoff(x->c, name, left < 0 && limit >= 0 ? 0 : left, &reason);
+            }
+        } else if (graphical || waiting) {
+            if (graphical)
+                print_vnc(x);
+            const char *what = install_phase ? "the installation to finish" : "the domain to shut down";
+            if (!waiting || limit < 0)
+                printf("Waiting for %s (Ctrl+C stops waiting; the domain keeps running)\n", what);
+            else
+                printf("Waiting up to %ld minutes for %s\n", o->wait_min, what);
+            fflush(stdout);
+            long left = limit < 0 ? -1 : limit - (long)(time(NULL) - start);
+            w = wait_shutoff(x->c, name, left < 0 && limit >= 0 ? 0 : left, &reason);
+        } else {
+            if (install_phase)
+                printf("Domain installation in progress. Watch it with: vireo console %s\n", name);
+            else
+                printf("Domain '%s' is running. Its console: vireo console %s\n", name, name);
+            return VR_EXIT_OK;
+        }
+        if (w < 0)
+            return VR_EXIT_FAIL;
+        if (w == 1)
+            return vr_install_fail(
+                "the installation did not finish within %ld minutes; domain '%s' is still running", o->wait_min,
+                name);
+        if (w == 2) {
+            printf("\nStopped waiting; domain '%s' keeps running (vireo console %s)\n", name, name);
+            return VR_EXIT_FAIL;
+        }
+        bool clean = reason && strcmp(reason, "shutdown") == 0;
+        if (!clean) {
+            int rc = vr_install_fail(
+                "domain '%s' was %s before the installation finished; start it again with: vireo start %s", name,
+                reason && *reason ? reason : "stopped", name);
+            free(reason);
+            return rc;
+        }
+        free(reason);
+        printf("Domain creation completed.\n");
+        if (!install_phase)
+            return VR_EXIT_OK;
+        if (o->noreboot) {
+            printf("You can restart the domain with: vireo start %s\n", name);
+            return VR_EXIT_OK;
+        }
+        printf("Restarting guest.\n");
+        fflush(stdout);
+        if (vireo_domain_start(x->c, name, 0) < 0)
+            return vr_cli_fail(x->c);
+        install_phase = false;
+        if (!text)
+            return VR_EXIT_OK;
+        waiting = false;
+    }
+}
+
+/* ---- the command ---- */
+
+static int print_xml(vr_install_ctx *x)
+{
+    bool two = vr_install_two_phase(&x->plan);
+    int step = x->o->print_step;
+    if (!two && step == 1) {
+        fprintf(stderr, "vireo: error: --print-xml 1: this install has one phase only; use --print-xml\n");
+        return VR_EXIT_FAIL;
+    }
+    if (two && step != 2) {
+        char *xml = vr_install_xml(&x->plan, true);
+        fputs(xml, stdout);
+        free(xml);
+    }
+    if (!two || step != 1) {
+        char *xml = vr_install_xml(&x->plan, false);
+        fputs(xml, stdout);
+        free(xml);
+    }
+    return VR_EXIT_OK;
+}
+
+static int create(vr_install_ctx *x)
+{
+    vr_install_plan *p = &x->plan;
+    vr_install_opts *o = x->o;
+    struct sigaction sa = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART}, old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int rc = make_storage(x);
+    for (size_t i = 0; rc == VR_EXIT_OK && i < x->n_networks_to_start; i++) {
+        if (vireo_network_start(x->c, x->networks_to_start[i]) < 0)
+            rc = vr_cli_fail(x->c);
+        else
+            printf("Network '%s' started\n", x->networks_to_start[i]);
+    }
+    bool two = vr_install_two_phase(p);
+    if (rc == VR_EXIT_OK && !interrupted) {
+        char *xml = vr_install_xml(p, two);
+        printf("Creating domain '%s' (%s, %s, %s, %llu MiB, %u vCPU%s)\n", p->name, p->virt_type, p->machine,
+               p->os->id, p->mem_mib, p->vcpus, p->vcpus == 1 ? "" : "s");
+        fflush(stdout);
+        if (vireo_domain_define(x->c, xml, NULL) < 0)
+            rc = vr_cli_fail(x->c);
+        else
+            x->defined = true;
+        free(xml);
+    }
+    if (rc == VR_EXIT_OK && !interrupted) {
+        if (vireo_domain_start(x->c, p->name, 0) < 0)
+            rc = vr_cli_fail(x->c);
+    }
+    if (rc == VR_EXIT_OK && interrupted)
+        rc = vr_install_fail("interrupted");
+    if (rc != VR_EXIT_OK) {
+        rollback(x);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        return rc;
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    printf("Domain '%s' started\n", p->name);
+    /* From here the domain exists: nothing is undone. */
+    if (two) {
+        /* The next start boots the installed disk; the running domain
+         * keeps the install definition until it stops. */
+        char *xml = vr_install_xml(p, false);
+        if (vireo_domain_define(x->c, xml, NULL) < 0) {
+            free(xml);
+            fprintf(stderr,
+                    "vireo: error: the final definition was refused (%s); domain '%s' keeps the install "
+                    "one: fix it with vireo edit %s\n",
+                    vireo_last_error(x->c), p->name, p->name);
+            return VR_EXIT_FAIL;
+        }
+        free(xml);
+    }
+    if (x->kernel_vol) {
+        /* QEMU read the kernel and initrd at start; the final definition
+         * does not need them. */
+        vireo_vol_delete(x->c, x->media_pool, x->kernel_vol);
+        vireo_vol_delete(x->c, x->media_pool, x->initrd_vol);
+        forget(x, x->media_pool, x->kernel_vol);
+        forget(x, x->media_pool, x->initrd_vol);
+    }
+    if (o->autostart) {
+        if (vireo_domain_set_autostart(x->c, p->name, true) < 0)
+            return vr_cli_fail(x->c);
+        printf("Domain '%s' marked as autostarted\n", p->name);
+    }
+    fflush(stdout);
+    interrupted = 0;
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    rc = follow(x);
+    sigaction(SIGINT, &old_int, NULL);
+    return rc;
+}
+
+static int run_opts(vr_cli *cli, vr_install_opts *o)
+{
+    if (o->os_variant && strcmp(o->os_variant, "list") == 0) {
+        vr_osinfo_print(stdout);
+        return VR_EXIT_OK;
+    }
+    if (!o->name)
+        return vr_cli_usage(&vr_cmd_install, "--name NAME is required");
+    if (o->connect)
+        cli->uri = o->connect;
+    vr_install_ctx x = {.cli = cli, .o = o};
+    x.c = vr_cli_connect(cli);
+    if (!x.c)
+        return VR_EXIT_FAIL;
+    int rc = vr_install_make_plan(&x);
+    if (rc == VR_EXIT_OK) {
+        for (size_t i = 0; i < x.n_notices; i++)
+            fprintf(stderr, "vireo: %s\n", x.notices[i]);
+        if (o->print_xml)
+            rc = print_xml(&x);
+        if (o->dry_run && rc == VR_EXIT_OK)
+            printf("Dry run completed successfully\n");
+        else if (!o->print_xml && !o->dry_run)
+            rc = create(&x);
+    }
+    vr_install_ctx_clear(&x);
+    vireo_disconnect(x.c);
+    return rc;
+}
+
+static int run(vr_cli *cli, int argc, char **argv)
+{
+    vr_install_opts o = {0};
+    int rc = read_cmdline(argc, argv, &o);
+    if (rc == 0)
+        rc = run_opts(cli, &o);
+    else if (rc < 0)
+        rc = VR_EXIT_OK; /* --help */
+    free(o.disks);
+    free(o.networks);
+    free(o.boots);
+    return rc;
+}
+
+const vr_command vr_cmd_install = {
+    "install",
+    "Create a domain and install its OS (virt-install): from an ISO, a tree, PXE, a disk or a kernel.",
+    "--name NAME [--memory MiB] [--vcpus N] [--os-variant ID|list]\n"
+    "    (--cdrom ISO | --location TREE|ISO[,kernel=,initrd=] [--extra-args ARGS] | --pxe | --import |\n"
+    "     --boot kernel=PATH[,initrd=PATH][,kernel_args=ARGS])\n"
+    "    [--disk size=GiB[,pool=P][,format=qcow2|raw][,bus=B][,backing_store=F] | --disk path=FILE[,size=GiB] |\n"
+    "     --disk vol=POOL/NAME | --disk path=ISO,device=cdrom | --disk none]...\n"
+    "    [--network network=NAME|bridge=BR|user|none[,model=virtio|e1000|rtl8139][,mac=MAC]]...\n"
+    "    [--graphics vnc[,listen=ADDR][,port=N]|none] [--boot hd,cdrom,network,uefi] [--machine pc|q35]\n"
+    "    [--virt-type kvm|qemu] [--cpu MODE] [--cloud-init [user-data=F][,ssh-key=F][,hostname=H]\n"
+    "     [,root-password-file=F][,meta-data=F][,network-config=F]] [--console | --noautoconsole]\n"
+    "    [--wait [MINUTES]] [--noreboot] [--autostart] [--print-xml [1|2]] [--dry-run] [--uuid U]",
+    run,
+};

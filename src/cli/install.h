@@ -1,0 +1,208 @@
+/* vireo install (virt-install's job): what the pieces of the command
+ * share. cmd_install.c reads the command line into a plan, checks it
+ * against the daemon, makes the storage, defines and starts the domain;
+ * install_osinfo.c holds the table of OS variants; install_xml.c writes
+ * the domain XML of a plan; install_media.c finds a kernel and initrd in
+ * an install tree or ISO and makes cloud-init seed images. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+/* ---- OS variants (install_osinfo.c) ---- */
+
+typedef enum { VR_OS_LINUX, VR_OS_WINDOWS, VR_OS_OTHER } vr_os_family;
+
+typedef struct {
+    const char *id;           /* "debian12" */
+    const char *name;         /* "Debian 12 (bookworm)" */
+    const char *osinfo;       /* libosinfo id written into <metadata>, or NULL */
+    vr_os_family family;
+    unsigned min_mib, mem_mib; /* memory: warn below min; default */
+    unsigned vcpus;
+    unsigned disk_gib;        /* size of the disk made when none is given */
+    const char *machine;      /* "q35" or "pc" */
+    bool virtio;              /* virtio disk, NIC, RNG, balloon */
+    bool uefi;                /* boots with UEFI firmware by default */
+} vr_osinfo;
+
+const vr_osinfo *vr_osinfo_find(const char *id);
+/* "debian13, debian12" -- the known ids closest to `id`, or NULL. */
+char *vr_osinfo_close_matches(const char *id);
+void vr_osinfo_print(FILE *out);
+
+/* ---- the plan: what will be made ---- */
+
+typedef enum {
+    VR_SRC_NONE,
+    VR_SRC_CDROM,    /* boot the ISO once, then the disk */
+    VR_SRC_LOCATION, /* kernel + initrd from a tree or ISO, once */
+    VR_SRC_PXE,      /* network boot once */
+    VR_SRC_IMPORT,   /* boot the disks as they are */
+    VR_SRC_KERNEL,   /* direct kernel boot, for good */
+} vr_install_source;
+
+typedef enum { VR_IDISK_VOLUME, VR_IDISK_FILE, VR_IDISK_BLOCK } vr_idisk_type;
+
+typedef struct {
+    vr_idisk_type type;
+    bool cdrom, readonly;
+    bool create;             /* a new volume made by install */
+    bool install_only;       /* present in the install phase only (an install ISO) */
+    bool empty_after;        /* the final definition keeps the drive, without media */
+    char *pool, *volume;     /* type volume */
+    char *path;              /* type file / block */
+    char *format;            /* "qcow2", "raw" */
+    unsigned long long bytes; /* size of a new volume */
+    char *backing;           /* backing file or volume of a new qcow2 overlay */
+    char *bus;               /* "virtio", "sata", "scsi", "ide" */
+    char *target;            /* "vda", ... */
+    char *cache, *discard;   /* or NULL */
+} vr_idisk;
+
+typedef struct {
+    char *type;              /* "network", "bridge", "user" */
+    char *source;            /* network or bridge name */
+    char *model;             /* "virtio", "e1000", "rtl8139" */
+    char *mac;               /* or NULL */
+} vr_inic;
+
+typedef struct {
+    char *name, *uuid;
+    const vr_osinfo *os;
+    char *virt_type;         /* "kvm" or "qemu" */
+    char *machine;
+    char *cpu_mode;          /* "host-passthrough", "host-model", "maximum" or NULL */
+    unsigned long long mem_mib;
+    unsigned vcpus;
+    vr_install_source source;
+    /* direct kernel boot: for good (KERNEL) or for the install (LOCATION) */
+    char *kernel, *initrd, *cmdline;
+    const char *boot_devs[3]; /* final boot order from --boot hd,cdrom,...; NULL-padded */
+    bool uefi;
+    char *loader, *nvram, *nvram_template;
+    vr_idisk *disks;
+    size_t n_disks;
+    vr_inic *nics;
+    size_t n_nics;
+    bool vnc;
+    char *vnc_listen;
+    int vnc_port;            /* -1: autoport */
+    bool guest_agent;
+    char *title;
+} vr_install_plan;
+
+/* The domain XML: the install phase (first boot from the install
+ * media, on_reboot destroy) or the final definition. */
+char *vr_install_xml(const vr_install_plan *p, bool install_phase);
+/* Does this plan boot differently the first time? */
+bool vr_install_two_phase(const vr_install_plan *p);
+/* XML text escaping (free()). */
+char *vr_xml_escape(const char *s);
+
+/* ---- media (install_media.c) ---- */
+
+
+/* Where a kernel and initrd were found: paths relative to the tree or
+ * ISO root, and what kind of tree it is. */
+typedef struct {
+    char *kernel, *initrd;
+    const char *distro;      /* "Debian", "Ubuntu", "Fedora/RHEL", ... */
+    bool redhat;             /* anaconda: wants inst.repo= */
+} vr_tree_files;
+
+/* Find the installer's kernel and initrd in a directory tree or an ISO
+ * (kernel/initrd: given relative paths, or NULL to search the known
+ * layouts). -1 with *err set when there are none. */
+int vr_tree_find(const char *location, bool iso, const char *kernel, const char *initrd,
+                 vr_tree_files *out, char **err);
+void vr_tree_files_clear(vr_tree_files *f);
+/* Copy the two files out of the ISO into dir (as dir/kernel and
+ * dir/initrd). */
+int vr_iso_extract(const char *iso, const vr_tree_files *f, const char *dir, char **err);
+/* The ISO's volume id (free()), or NULL. */
+char *vr_iso_volume_id(const char *iso);
+
+typedef struct {
+    char *user_data;         /* a file given verbatim */
+    char *meta_data;         /* a file given verbatim */
+    char *network_config;    /* a file given verbatim */
+    char **ssh_keys;         /* public key files */
+    size_t n_ssh_keys;
+    char *root_password_file;
+    char *hostname;
+    bool disable;            /* cloud-init disables itself after the first boot */
+} vr_cloudinit;
+
+/* Check the keys and password files (as the seed will read them). */
+int vr_cloudinit_check(const vr_cloudinit *ci, char **err);
+/* Write a NoCloud seed ISO (label cidata) for domain `name` to `out`. */
+int vr_cloudinit_seed(const vr_cloudinit *ci, const char *name, const char *uuid, const char *out,
+                      char **err);
+void vr_cloudinit_clear(vr_cloudinit *ci);
+
+/* A private temporary directory, and its removal with what is in it. */
+char *vr_install_tmpdir(char **err);
+void vr_install_rmtree(const char *dir);
+/* Run argv, stdout into *out (if not NULL), stderr's last line into
+ * *err on failure. Returns the exit status, -1 when it could not run. */
+int vr_install_run(const char *const *argv, char **out, char **err);
+
+/* ---- one install: options, state (install_plan.c, cmd_install.c) ---- */
+
+struct vireo_conn;
+
+/* The command line as given. */
+typedef struct {
+    const char *name, *memory, *vcpus, *os_variant, *cdrom, *location, *extra_args, *graphics,
+        *autoconsole, *machine, *virt_type, *cpu, *uuid, *connect, *title, *cloud_init;
+    bool import, pxe, console, noautoconsole, dry_run, autostart, noreboot, nographics;
+    bool cloud_init_set, wait_set, print_xml;
+    long wait_min;  /* < 0: no limit */
+    int print_step; /* 0: every phase; 1 or 2 */
+    const char **disks, **networks, **boots;
+    size_t n_disks, n_networks, n_boots;
+} vr_install_opts;
+
+/* The state of one install: the plan, and what was made of it. */
+typedef struct {
+    char *pool, *name;
+} vr_made_vol;
+
+typedef struct {
+    vr_cli *cli;
+    vr_install_opts *o;
+    struct vireo_conn *c;
+    vr_install_plan plan;
+    bool remote, session;
+    bool no_disk;
+    char *uuid;
+    /* generated media */
+    bool cloud_init;
+    vr_cloudinit ci;
+    char *media_pool;               /* where seeds and kernels go */
+    int seed_disk;                  /* index in plan.disks, -1 */
+    char *location;                 /* --location tree or ISO */
+    bool location_iso;
+    vr_tree_files tree;
+    char *kernel_vol, *initrd_vol;  /* volumes for the installer's kernel and initrd */
+    char *vars_template, *vars_vol; /* UEFI variable store */
+    char **networks_to_start;
+    size_t n_networks_to_start;
+    char **notices;                 /* printed once everything checked out */
+    size_t n_notices;
+    /* what was made, for a rollback */
+    vr_made_vol *made;
+    size_t n_made;
+    bool defined;
+    char *tmpdir;
+} vr_install_ctx;
+
+/* Read and check everything into x->plan; makes nothing. 0 when the
+ * install can go ahead, else the exit status (the error was printed). */
+int vr_install_make_plan(vr_install_ctx *x);
+void vr_install_ctx_clear(vr_install_ctx *x);
+/* "vireo: error: ..." on stderr; returns VR_EXIT_FAIL. */
+int vr_install_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,20 @@
+/* Access to the API over TCP (vireod --web): no request is open. Every
+ * /v1 request carries the web token (`Authorization: Bearer TOKEN`) or a
+ * session cookie that POST /v1/login {"token"} sets. The token is random,
+ * kept in RUNTIME/web-token (0600) across restarts, and printed by
+ * `vireo web-token` (GET /v1/web/token, full-access unix socket only).
+ * Sessions are HMAC-signed cookies with an expiry, so they survive a
+ * daemon restart and need no state. */
+#pragma once
+#include "daemon/http.h"
+
+#include <stdbool.h>
+
+typedef struct vr_web_auth vr_web_auth;
+
+/* Read the token from path, or make one and write it there. */
+vr_web_auth *vr_web_auth_new(const char *token_path, char **err);
+void vr_web_auth_free(vr_web_auth *a);
+/* May this request on the web listener go on? If not, it has been
+ * answered (401 with a JSON error, 403 for a foreign Origin). */
+bool vr_web_auth_allowed(vr_web_auth *a, vr_req *req);

@@ -1,0 +1,271 @@
+#!/usr/bin/env bash
+# vireo install (virt-install's job), end to end, with a private daemon
+# in a network namespace of its own (so the `default` network exists, as
+# on a real host):
+#   --location with the Debian installer's netboot kernel and initrd (a
+#     tree, and an ISO made like a Debian one) up to its first screen;
+#   --cdrom tiny.iso: the guest "installs" itself (copies the hybrid ISO
+#     to the disk) and powers off; install restarts it from the disk;
+#   --import of a qcow2 made from the tiny image, with --cloud-init
+#     (hostname and ssh key read by the guest) and the text console;
+#   --boot kernel=,initrd=,kernel_args= (direct kernel boot);
+#   bad input: one clear line, and nothing half-made;
+#   domain XML recorded from Debian's virt-install (tests/fixtures/
+#     virt-install): defined, started or refused by name.
+. "$(dirname "$0")/lib.sh"
+need_images
+[ -r "$IMAGES/tiny.iso" ] || fail "guest image tiny.iso missing in $IMAGES (run: make images)"
+FIXTURES=$VIREO_SRC/tests/fixtures/virt-install
+NS=vrt-inst-$$
+test_cleanup() {
+    [ -n "${FIFO_FD:-}" ] && exec 7>&- 2>/dev/null
+    ip netns del "$NS" 2>/dev/null
+    return 0
+}
+ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
+trap cleanup EXIT
+ip netns add "$NS"
+ip -n "$NS" link set lo up
+DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon
+POOLDIR=$ROOT/var/lib/vireo/images
+LOGS=$ROOT/var/log/vireo/qemu
+serial() { echo "$LOGS/$1-serial0.log"; }
+serial_has() { grep -aq -- "$2" "$(serial "$1")" 2>/dev/null; }
+serial_count() {
+    local n
+    n=$(grep -ac -- "$2" "$(serial "$1")" 2>/dev/null) || true
+    echo "${n:-0}"
+}
+vols() { "$VIREO" vol-list default --json | jq -r '.[].name' | sort | tr '\n' ' '; }
+doms() { "$VIREO" list --all --name | sort | tr '\n' ' '; }
+accel=$("$VIREO" nodeinfo | awk -F': *' '/ccelerator/ {print $2}')
+
+# guest NAME COMMAND: type COMMAND on the serial console.
+guest() {
+    printf '%s\n' "$2" >"$ROOT/in.txt"
+    timeout 20 "$VIREO" console "$1" <"$ROOT/in.txt" >/dev/null 2>&1 || true
+}
+
+# ---- the Debian installer (it boots for a minute or more under TCG:
+# started first, its first screen is checked at the end) ----
+DI_PKG=debian-installer-12-netboot-amd64
+if ! dpkg -s "$DI_PKG" >/dev/null 2>&1; then
+    echo "# installing $DI_PKG"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$DI_PKG" >/dev/null 2>&1 ||
+        fail "$DI_PKG is not installed and apt-get could not install it"
+fi
+DI_KERNEL=$(dpkg -L "$DI_PKG" | grep -m1 '/text/debian-installer/amd64/linux$')
+DI_INITRD=$(dirname "$DI_KERNEL")/initrd.gz
+DI_TREE=${DI_KERNEL%/debian-installer/amd64/linux}
+[ -r "$DI_KERNEL" ] && [ -r "$DI_INITRD" ] || fail "no netboot kernel and initrd in $DI_PKG"
+ok "netboot tree of $DI_PKG: $DI_TREE"
+
+out=$("$VIREO" install --name di --os-variant debian12 --memory 1024 --location "$DI_TREE" \
+    --disk size=1 --network none --graphics none --noautoconsole 2>"$ROOT/di.err")
+expect_match "--location tree: the kernel goes into the pool" "$out" "Writing the installer's kernel 'di-install-kernel'"
+expect_match "--location tree: started" "$out" "Domain 'di' started"
+expect_match "TCG notice, one line" "$(cat "$ROOT/di.err")" "^vireo: notice: KVM is not usable|^$"
+live=$("$VIREO" dumpxml di)
+expect_match "install phase boots the installer's kernel" "$live" "<kernel>$POOLDIR/di-install-kernel</kernel>"
+expect_match "console=ttyS0 added with --graphics none" "$live" "<cmdline>console=ttyS0</cmdline>"
+expect_match "install phase: on_reboot destroy" "$live" "<on_reboot>destroy</on_reboot>"
+final=$("$VIREO" dumpxml di --inactive)
+grep -q "<kernel>" <<<"$final" && fail "the final definition still boots the installer's kernel"
+expect_match "final definition boots the disk" "$final" "<boot dev=.hd./>"
+expect_eq "kernel and initrd volumes gone once QEMU read them" "$(vols)" "di.qcow2 "
+
+# ---- bad input: one line each, nothing made ----
+before_vols=$(vols)
+before_doms=$(doms)
+expect_fail "missing ISO" "--cdrom /nonexistent/x.iso: No such file or directory" \
+    "$VIREO" install --name bad --os-variant debian12 --cdrom /nonexistent/x.iso --noautoconsole
+expect_fail "disk size 0" "--disk size=0: a new disk needs a size of more than 0" \
+    "$VIREO" install --name bad --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --disk size=0 --noautoconsole
+expect_fail "unknown os-variant lists close matches" \
+    "unknown --os-variant 'debian14'; close matches: debian13, debian12, debian11" \
+    "$VIREO" install --name bad --os-variant debian14 --cdrom "$IMAGES/tiny.iso" --noautoconsole
+expect_fail "name in use" "domain 'di' already exists" \
+    "$VIREO" install --name di --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --noautoconsole
+expect_fail "network unknown" "network 'nope' not found" \
+    "$VIREO" install --name bad --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --network network=nope --noautoconsole
+expect_fail "two install sources" "give one install source" \
+    "$VIREO" install --name bad --cdrom "$IMAGES/tiny.iso" --import --disk none
+expect_fail "no install source" "an install source is needed" "$VIREO" install --name bad --disk none
+expect_fail "location without a kernel" "no installer kernel and initrd found" \
+    "$VIREO" install --name bad --os-variant debian12 --location "$ROOT" --noautoconsole
+expect_fail "cloud-init with a private key" "that is a private key" \
+    "$VIREO" install --name bad --os-variant debian12 --import --disk none --boot kernel="$IMAGES/tiny-vmlinuz" \
+    --cloud-init ssh-key="$IMAGES/id_ed25519"
+expect_fail "unsupported NIC model" "model=e1000e: not supported by Vireo" \
+    "$VIREO" install --name bad --os-variant debian12 --pxe --network network=default,model=e1000e
+# A failure after the disks were made (the bridge is checked at start):
+# everything made is removed again.
+rc=0
+"$VIREO" install --name bad --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --disk size=1 \
+    --cloud-init hostname=x --network bridge=nosuchbr0 --noautoconsole >"$ROOT/bad.out" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || fail "install on a missing bridge succeeded"
+expect_match "missing bridge: made the disk first" "$(cat "$ROOT/bad.out")" "Allocating 'bad.qcow2'"
+expect_match "missing bridge: the error names it" "$(grep error "$ROOT/bad.out")" "bridge nosuchbr0"
+expect_eq "nothing half-made: volumes" "$(vols)" "$before_vols"
+expect_eq "nothing half-made: domains" "$(doms)" "$before_doms"
+
+# --print-xml and --dry-run create nothing.
+xml=$("$VIREO" install --name px --os-variant win10 --memory 1024 --cdrom "$IMAGES/tiny.iso" --print-xml 1 2>"$ROOT/px.err")
+expect_match "win10: below 2 GiB warns" "$(cat "$ROOT/px.err")" "Windows 10 wants at least 2048 MiB"
+expect_match "win10: emulated SATA disk" "$xml" "<target dev='sda' bus='sata'/>"
+expect_match "win10: e1000 NIC" "$xml" "<model type='e1000'/>"
+expect_match "win10: clock localtime" "$xml" "<clock offset='localtime'>"
+expect_match "default network by default" "$xml" "<source network='default'/>"
+expect_match "install phase boots the CD first" "$xml" "<boot dev='cdrom'/>"
+xml=$("$VIREO" install --name px --os-variant debian12 --pxe --disk none --print-xml 2>/dev/null)
+expect_match "--pxe: network boot first" "$xml" "<boot dev='network'/>"
+expect_match "--print-xml shows both phases" "$(grep -c '<domain ' <<<"$xml")" "^2$"
+expect_match "linux: virtio NIC" "$xml" "<model type='virtio'/>"
+expect_match "domain type follows the host ($accel)" "$xml" "<domain type='$([ "$accel" = kvm ] && echo kvm || echo qemu)'>"
+out=$("$VIREO" install --name px --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --disk size=1 --dry-run 2>/dev/null)
+expect_match "--dry-run" "$out" "Dry run completed successfully"
+expect_eq "--print-xml/--dry-run made no volume" "$(vols)" "$before_vols"
+expect_eq "--print-xml/--dry-run made no domain" "$(doms)" "$before_doms"
+
+# ---- --location ISO: the kernel and initrd come out of the ISO, which
+# is attached for the install phase only ----
+mkdir -p "$ROOT/dvd/install.amd" "$ROOT/dvd/.disk"
+cp "$DI_KERNEL" "$ROOT/dvd/install.amd/vmlinuz"
+cp "$DI_INITRD" "$ROOT/dvd/install.amd/initrd.gz"
+echo 'Debian GNU/Linux 12 "Bookworm" - amd64 NETINST' >"$ROOT/dvd/.disk/info"
+xorriso -as mkisofs -quiet -V 'Debian 12 amd64' -J -r -o "$ROOT/debian-12.iso" "$ROOT/dvd"
+rm -rf "$ROOT/dvd"
+out=$("$VIREO" install --name diso --os-variant debian12 --location "$ROOT/debian-12.iso" --disk none \
+    --network none --graphics none --extra-args "priority=critical" --noautoconsole 2>/dev/null)
+expect_match "--location ISO: kernel extracted and written" "$out" "Writing the installer's initrd 'diso-install-initrd'"
+live=$("$VIREO" dumpxml diso)
+expect_match "--location ISO: the ISO is a CD-ROM while installing" "$live" "source file=.$ROOT/debian-12.iso."
+expect_match "--extra-args kept, console added" "$live" "<cmdline>priority=critical console=ttyS0</cmdline>"
+wait_for 120 "--location ISO: the installer's kernel runs" serial_has diso "Linux version"
+"$VIREO" destroy diso >/dev/null
+final=$("$VIREO" dumpxml diso)
+grep -q "debian-12.iso" <<<"$final" && fail "the install ISO stays in the final definition"
+expect_match "--location ISO: the final definition keeps an empty CD-ROM" "$final" "device=.cdrom."
+"$VIREO" undefine diso --remove-all-storage >/dev/null
+
+# ---- --cdrom: boot the ISO, "install" (copy it to the disk: it is a
+# hybrid ISO), power off; install restarts the guest from its disk ----
+"$VIREO" install --name inst --os-variant debian12 --machine pc --cdrom "$IMAGES/tiny.iso" \
+    --disk size=0.05 --graphics none --noautoconsole --wait 5 --autostart >"$ROOT/inst.out" 2>&1 &
+INST=$!
+wait_for 90 "--cdrom: the guest booted from the ISO" serial_has inst VIREO-GUEST-READY
+expect_match "--cdrom: default network on system" "$("$VIREO" domiflist inst)" "network +default +virtio"
+guest inst "dd if=/dev/sr0 of=/dev/vda bs=1M && sync && poweroff"
+rc=0
+wait "$INST" || rc=$?
+expect_eq "--cdrom --wait: exit status" "$rc" 0
+expect_match "--cdrom: install completed" "$(cat "$ROOT/inst.out")" "Domain creation completed\."
+expect_match "--cdrom: restarted" "$(cat "$ROOT/inst.out")" "Restarting guest\."
+expect_match "--autostart" "$("$VIREO" dominfo inst)" "Autostart: +enable"
+check_two() { [ "$(serial_count inst VIREO-GUEST-READY)" -ge 2 ]; }
+wait_for 90 "--cdrom: the installed disk boots" check_two
+live=$("$VIREO" dumpxml inst)
+expect_match "--cdrom: after the install the disk boots" "$live" "<boot dev=.hd./>"
+grep -q "tiny.iso" <<<"$live" && fail "the install ISO is still in the drive"
+ok "the install ISO was ejected"
+"$VIREO" destroy inst >/dev/null
+"$VIREO" undefine inst --remove-all-storage >/dev/null
+
+# ---- --import of a qcow2 made from the tiny image, with cloud-init and
+# the text console (stdin from a pipe) ----
+qemu-img convert -O qcow2 "$IMAGES/tiny.iso" "$POOLDIR/imported.qcow2"
+echo 'not-a-printed-s3cret' >"$ROOT/rootpw"
+mkfifo "$ROOT/con.fifo"
+"$VIREO" install --name imp --os-variant debian12 --import --disk vol=default/imported.qcow2 \
+    --cloud-init hostname=imported-host,ssh-key="$IMAGES/id_ed25519.pub",root-password-file="$ROOT/rootpw" \
+    --graphics none <"$ROOT/con.fifo" >"$ROOT/imp.out" 2>&1 &
+IMP=$!
+exec 7>"$ROOT/con.fifo"
+FIFO_FD=7
+wait_for 90 "--import: the guest runs, seen on the console" file_has "$ROOT/imp.out" VIREO-GUEST-READY
+expect_match "--cloud-init hostname seen by the guest" "$(cat "$ROOT/imp.out")" "VIREO-HOSTNAME=imported-host"
+expect_match "--cloud-init ssh key seen by the guest" "$(cat "$ROOT/imp.out")" "authorized the ssh keys from the seed"
+expect_match "the seed is a volume of the pool" "$(vols)" "imp-cidata.iso"
+echo poweroff >&7
+exec 7>&-
+FIFO_FD=
+rc=0
+wait "$IMP" || rc=$?
+expect_eq "--import: exit status once the guest powered off" "$rc" 0
+expect_match "--import: completed" "$(cat "$ROOT/imp.out")" "Domain creation completed\."
+grep -q "Restarting" "$ROOT/imp.out" && fail "--import restarted the guest"
+grep -q "not-a-printed-s3cret" "$ROOT/imp.out" && fail "the root password was printed"
+ok "the root password is never printed"
+"$VIREO" undefine imp --remove-all-storage >/dev/null
+expect_eq "undefine --remove-all-storage removes disk and seed" "$(vols)" "di.qcow2 "
+
+# ---- --boot kernel=,initrd=,kernel_args= ----
+out=$("$VIREO" install --name kern --os-variant debian12 --memory 256 --disk none --network none --graphics none \
+    --boot kernel="$IMAGES/tiny-vmlinuz",initrd="$IMAGES/tiny-initrd.img",kernel_args="console=ttyS0 cryptomgr.notests=1" \
+    --noautoconsole 2>/dev/null)
+expect_match "--boot kernel=: started" "$out" "Domain 'kern' started"
+wait_for 90 "--boot kernel=: the guest runs" serial_has kern VIREO-GUEST-READY
+expect_match "--boot kernel=: for good" "$("$VIREO" dumpxml kern --inactive)" "<cmdline>console=ttyS0 cryptomgr.notests=1</cmdline>"
+"$VIREO" destroy kern >/dev/null
+"$VIREO" undefine kern >/dev/null
+
+# ---- domain XML written by virt-install (tests/fixtures/virt-install) ----
+# Paths map to this test's files; the rest is as virt-install wrote it.
+fixture() {
+    sed -e "s|/var/lib/libvirt/images/|$POOLDIR/|g" -e "s|/tmp/vireo-fixture/|$IMAGES/|g" \
+        -e "s|/root/.cache/virt-manager/boot/virtinst-vmlinuz|$DI_KERNEL|" \
+        -e "s|/root/.cache/virt-manager/boot/virtinst-initrd.gz|$DI_INITRD|" "$FIXTURES/$1.xml" >"$ROOT/$1.xml"
+    echo "$ROOT/$1.xml"
+}
+# as_host FILE: type kvm becomes qemu where KVM is not usable.
+as_host() { [ "$accel" = kvm ] || sed -i "s/<domain type=\"kvm\">/<domain type=\"qemu\">/" "$1"; }
+boots() { # boots NAME: start, the tiny guest's marker, destroy
+    local before
+    before=$(serial_count "$1" VIREO-GUEST-READY)
+    "$VIREO" start "$1" >/dev/null
+    check() { [ "$(serial_count "$1" VIREO-GUEST-READY)" -gt "$before" ]; }
+    wait_for 90 "virt-install XML $1 boots" check "$1"
+    "$VIREO" destroy "$1" >/dev/null
+}
+qemu-img convert -O qcow2 "$IMAGES/tiny.iso" "$POOLDIR/web.qcow2"
+f=$(fixture import-vnc)
+expect_match "virt-install --import (q35, qcow2, network default, vnc) defines" "$("$VIREO" define "$f")" "Domain 'web' defined"
+if [ "$accel" != kvm ]; then
+    expect_fail "its type kvm is refused by name on a TCG host" "type 'kvm' but KVM is not usable" "$VIREO" start web
+    as_host "$f"
+    "$VIREO" define "$f" >/dev/null
+fi
+boots web
+"$VIREO" undefine web --remove-all-storage >/dev/null
+f=$(fixture kernel-none)
+expect_match "virt-install direct kernel boot defines" "$("$VIREO" define "$f")" "Domain 'kern' defined"
+boots kern
+"$VIREO" undefine kern >/dev/null
+"$VIREO" vol-create-as default inst.qcow2 8G --format qcow2 >/dev/null
+f=$(fixture cdrom-install)
+as_host "$f"
+expect_match "virt-install --cdrom, install phase, defines" "$("$VIREO" define "$f")" "Domain 'inst' defined"
+boots inst
+f=$(fixture cdrom-final)
+as_host "$f"
+expect_match "virt-install --cdrom, final definition, redefines" "$("$VIREO" define "$f")" "Domain 'inst' defined"
+expect_match "  and boots the disk" "$("$VIREO" dumpxml inst)" "<boot dev=.hd./>"
+cdrom=$("$VIREO" dumpxml inst | awk "/device=.cdrom./,/<\/disk>/")
+expect_match "  with the CD-ROM drive kept" "$cdrom" "<target dev=.sda. bus=.sata./>"
+grep -q "<source" <<<"$cdrom" && fail "the final definition keeps the install media"
+ok "  and the install media ejected"
+"$VIREO" undefine inst --remove-all-storage >/dev/null
+f=$(fixture location-install)
+sed -i "s|<name>di</name>|<name>di-fixture</name>|" "$f" # 'di' runs the installer
+expect_match "virt-install --location (install phase) defines" "$("$VIREO" define "$f")" "Domain 'di-fixture' defined"
+expect_match "  with the installer's kernel" "$("$VIREO" dumpxml di-fixture)" "<kernel>$DI_KERNEL</kernel>"
+"$VIREO" undefine di-fixture >/dev/null
+f=$(fixture win10-install)
+expect_fail "virt-install win10: refused, naming what is unsupported" "<hyperv> is not supported by Vireo" \
+    "$VIREO" define "$f"
+
+# ---- the Debian installer's first screen ----
+wait_for 420 "--location: the Debian installer shows its first screen" serial_has di "Choose the language"
+"$VIREO" destroy di >/dev/null
+"$VIREO" undefine di --remove-all-storage >/dev/null
+expect_eq "everything removed" "$(vols)$(doms)" ""

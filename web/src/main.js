@@ -1,0 +1,135 @@
+// The web manager's shell: login, routing (#/ and #/domains/NAME), the
+// domain list kept live from the event feed, the language switch.
+import { LitElement, html } from 'lit';
+import { api, EventFeed, setUnauthorizedHandler } from './api.js';
+import { getLang, languages, onLangChange, setLang, t } from './i18n.js';
+import './login.js';
+import './domain-list.js';
+import './domain-page.js';
+
+function route() {
+  const m = location.hash.match(/^#\/domains\/([^/?]+)/);
+  return m ? { page: 'domain', name: decodeURIComponent(m[1]) } : { page: 'list' };
+}
+
+class VrApp extends LitElement {
+  static properties = {
+    authed: { state: true },
+    domains: { state: true },
+    route: { state: true },
+    live: { state: true },
+    error: { state: true },
+    notice: { state: true },
+  };
+
+  createRenderRoot() { return this; }
+
+  constructor() {
+    super();
+    this.authed = null;
+    this.domains = [];
+    this.route = route();
+    this.live = false;
+    // Pages render their strings themselves: redraw every one of them.
+    onLangChange(() => {
+      this.requestUpdate();
+      for (const el of this.querySelectorAll('*')) el.requestUpdate?.();
+    });
+    addEventListener('hashchange', () => { this.route = route(); });
+    setUnauthorizedHandler(() => this.loggedOut(t('login.heading')));
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    // A one-time link: http://host:port/#token=TOKEN logs in and forgets it.
+    const m = location.hash.match(/token=([0-9a-f]+)/);
+    if (m) {
+      history.replaceState(null, '', location.pathname);
+      this.route = route();
+      api.login(m[1]).finally(() => this.load());
+    } else {
+      this.load();
+    }
+  }
+
+  async load() {
+    try {
+      this.domains = await api.domains();
+      this.authed = true;
+      this.error = null;
+      if (!this.feed) this.feed = new EventFeed((ev) => this.onEvent(ev), (up) => this.onFeed(up));
+    } catch (err) {
+      if (err.status === 401) {
+        this.loggedOut();
+      } else {
+        this.error = t('err.generic', err.message);
+        setTimeout(() => this.load(), 2000);
+      }
+    }
+  }
+
+  loggedOut(notice) {
+    this.feed?.close();
+    this.feed = null;
+    this.live = false;
+    if (this.authed && notice) this.notice = notice;
+    this.authed = false;
+  }
+
+  onFeed(up) {
+    const was = this.live;
+    this.live = up;
+    // Back after a drop (daemon restart): events may have been missed.
+    if (up && !was && this.authed) this.load();
+  }
+
+  async onEvent(ev) {
+    if (ev.kind !== 'domain') return;
+    try {
+      this.upsert(await api.domain(ev.name));
+    } catch (err) {
+      if (err.status === 404) this.domains = this.domains.filter((d) => d.name !== ev.name);
+    }
+  }
+
+  upsert(dom) {
+    const rest = this.domains.filter((d) => d.name !== dom.name);
+    this.domains = [...rest, dom].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async logout() {
+    try { await api.logout(); } catch { /* gone anyway */ }
+    this.loggedOut();
+  }
+
+  render() {
+    return html`<header class="top">
+        <a class="brand" href="#/">${t('title')}</a>
+        ${this.authed ? html`<span class="live ${this.live ? 'on' : 'off'}" data-testid="live"
+            role="status">${this.live ? t('live.connected') : t('live.lost')}</span>` : ''}
+        <span class="spacer"></span>
+        <label class="lang">${t('language')}
+          <select data-testid="lang" @change=${(e) => setLang(e.target.value)}>
+            ${Object.entries(languages).map(([k, v]) => html`<option value=${k} ?selected=${k === getLang()}>${v}</option>`)}
+          </select></label>
+        ${this.authed ? html`<button class="link" @click=${this.logout}>${t('logout')}</button>` : ''}
+      </header>
+      <main>
+        ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
+        ${this.body()}
+      </main>`;
+  }
+
+  body() {
+    if (this.authed === null) return '';
+    if (!this.authed)
+      return html`<vr-login .notice=${this.notice} @logged-in=${() => { this.notice = null; this.load(); }}></vr-login>`;
+    if (this.route.page === 'domain') {
+      const d = this.domains.find((x) => x.name === this.route.name);
+      return html`<vr-domain-page .name=${this.route.name} .domain=${d}
+        @domain-changed=${(e) => this.upsert(e.detail)}></vr-domain-page>`;
+    }
+    return html`<vr-domain-list .domains=${this.domains}></vr-domain-list>`;
+  }
+}
+customElements.define('vr-app', VrApp);
