@@ -57,6 +57,11 @@ int vr_cli_edit_xml(struct vireo_conn *c, const char *kind, const char *name,
  * the command should end, with *rc its exit status. */
 struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
                                 const vr_opt *opts, const char **pos, size_t min, size_t max, int *rc);
+/* End a command that changed one object: on success print
+ * "KIND 'NAME' WHAT" (virsh prints network names unquoted: quote=false),
+ * else the error; disconnect either way. Returns the exit status. */
+int vr_cli_done(struct vireo_conn *c, int result, const char *kind, bool quote, const char *name,
+                const char *what);
 /* Print a JSON value (taken) the way every --json does. */
 struct json_object;
 void vr_cli_print_json(struct json_object *o);

@@ -10,18 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-/* Report "Domain 'NAME' DONE" or the error, and disconnect. */
-static int finish(vireo_conn *c, int result, const char *done, const char *name)
-{
-    int rc = VR_EXIT_OK;
-    if (result < 0)
-        rc = vr_cli_fail(c);
-    else
-        printf("Domain '%s' %s\n", name, done);
-    vireo_disconnect(c);
-    return rc;
-}
-
 static int run_define(vr_cli *cli, int argc, char **argv)
 {
     const char *file = NULL;
@@ -105,8 +93,8 @@ static int run_undefine(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_undefine, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    return finish(c, vireo_domain_undefine(c, name, storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0),
-                  "has been undefined", name);
+    return vr_cli_done(c, vireo_domain_undefine(c, name, storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0),
+                       "Domain", true, name, "has been undefined");
 }
 
 /* Wait for the domain to reach "shut off", through the event stream
@@ -185,7 +173,7 @@ static int run_shutdown(vr_cli *cli, int argc, char **argv)
         vireo_conn *c = vr_cli_begin(cli, &vr_cmd_##call, argc, argv, NULL, &name, 1, 1, &rc); \
         if (!c)                                                                        \
             return rc;                                                                 \
-        return finish(c, vireo_domain_##call(c, name), msg, name);                     \
+        return vr_cli_done(c, vireo_domain_##call(c, name), "Domain", true, name, msg); \
     }
 SIMPLE(run_reboot, reboot, "is being rebooted")
 SIMPLE(run_destroy, destroy, "destroyed")
@@ -201,8 +189,8 @@ static int run_autostart(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_autostart, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    return finish(c, vireo_domain_set_autostart(c, name, !disable),
-                  disable ? "unmarked as autostarted" : "marked as autostarted", name);
+    return vr_cli_done(c, vireo_domain_set_autostart(c, name, !disable), "Domain", true, name,
+                       disable ? "unmarked as autostarted" : "marked as autostarted");
 }
 
 const vr_command vr_cmd_define = {"define", "Define (or redefine) a domain from an XML file.", "FILE", run_define};

@@ -11,17 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static int done(vireo_conn *c, int result, const char *what, const char *name)
-{
-    int rc = VR_EXIT_OK;
-    if (result < 0)
-        rc = vr_cli_fail(c);
-    else
-        printf("Network %s %s\n", name, what);
-    vireo_disconnect(c);
-    return rc;
-}
-
 static int run_list(vr_cli *cli, int argc, char **argv)
 {
     bool all = false, inactive = false, json = false, name = false;
@@ -106,10 +95,10 @@ static int run_create(vr_cli *cli, int argc, char **argv) { return define_or_cre
     {                                                                                     \
         const char *name = NULL;                                                          \
         int rc;                                                                           \
-        vireo_conn *c = vr_cli_begin(cli, &cmd, argc, argv, NULL, &name, 1, 1, &rc);             \
+        vireo_conn *c = vr_cli_begin(cli, &cmd, argc, argv, NULL, &name, 1, 1, &rc); \
         if (!c)                                                                           \
             return rc;                                                                    \
-        return done(c, call(c, name), msg, name);                                         \
+        return vr_cli_done(c, call(c, name), "Network", false, name, msg); \
     }
 SIMPLE(run_undefine, vr_cmd_net_undefine, vireo_network_undefine, "has been undefined")
 SIMPLE(run_start, vr_cmd_net_start, vireo_network_start, "started")
@@ -124,8 +113,8 @@ static int run_autostart(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_autostart, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    return done(c, vireo_network_set_autostart(c, name, !disable),
-                disable ? "unmarked as autostarted" : "marked as autostarted", name);
+    return vr_cli_done(c, vireo_network_set_autostart(c, name, !disable), "Network", false, name,
+                       disable ? "unmarked as autostarted" : "marked as autostarted");
 }
 
 static int run_info(vr_cli *cli, int argc, char **argv)

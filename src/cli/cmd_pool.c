@@ -87,19 +87,6 @@ static int run_list(vr_cli *cli, int argc, char **argv)
     return VR_EXIT_OK;
 }
 
-/* POOL argument, connect. */
-/* "Pool 'NAME' WHAT", or the error. */
-static int finish(vireo_conn *c, int result, const char *what, const char *name)
-{
-    int rc = VR_EXIT_OK;
-    if (result < 0)
-        rc = vr_cli_fail(c);
-    else
-        printf("Pool '%s' %s\n", name, what);
-    vireo_disconnect(c);
-    return rc;
-}
-
 static int run_define(vr_cli *cli, int argc, char **argv)
 {
     const char *file = NULL;
@@ -115,7 +102,7 @@ static int run_define(vr_cli *cli, int argc, char **argv)
     vireo_pool p = {0};
     int r = vireo_pool_define(c, xml, &p);
     free(xml);
-    rc = finish(c, r, "defined", p.name ? p.name : "");
+    rc = vr_cli_done(c, r, "Pool", true, p.name ? p.name : "", "defined");
     vireo_pool_clear(&p);
     return rc;
 }
@@ -132,7 +119,8 @@ static int run_define_as(vr_cli *cli, int argc, char **argv)
         vireo_disconnect(c);
         return vr_cli_usage(&vr_cmd_pool_define_as, "a dir pool needs --target PATH");
     }
-    return finish(c, vireo_pool_define_as(c, pos[0], pos[1], target, NULL), "defined", pos[0]);
+    return vr_cli_done(c, vireo_pool_define_as(c, pos[0], pos[1], target, NULL), "Pool", true, pos[0],
+                       "defined");
 }
 
 /* The commands that only take a pool: build, start, destroy, delete, refresh. */
@@ -144,7 +132,7 @@ static int pool_action(vr_cli *cli, const vr_command *cmd, int argc, char **argv
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, NULL, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    return finish(c, vireo_pool_action(c, name, action, NULL), done, name);
+    return vr_cli_done(c, vireo_pool_action(c, name, action, NULL), "Pool", true, name, done);
 }
 
 static int run_build(vr_cli *cli, int argc, char **argv)
@@ -175,7 +163,7 @@ static int run_undefine(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_undefine, argc, argv, NULL, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    return finish(c, vireo_pool_undefine(c, name), "has been undefined", name);
+    return vr_cli_done(c, vireo_pool_undefine(c, name), "Pool", true, name, "has been undefined");
 }
 
 static int run_autostart(vr_cli *cli, int argc, char **argv)
@@ -187,8 +175,8 @@ static int run_autostart(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_autostart, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    return finish(c, vireo_pool_set_autostart(c, name, !disable),
-                  disable ? "unmarked as autostarted" : "marked as autostarted", name);
+    return vr_cli_done(c, vireo_pool_set_autostart(c, name, !disable), "Pool", true, name,
+                       disable ? "unmarked as autostarted" : "marked as autostarted");
 }
 
 static int run_info(vr_cli *cli, int argc, char **argv)

@@ -38,6 +38,19 @@ vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **ar
     return c;
 }
 
+int vr_cli_done(vireo_conn *c, int result, const char *kind, bool quote, const char *name, const char *what)
+{
+    int rc = VR_EXIT_OK;
+    if (result < 0)
+        rc = vr_cli_fail(c);
+    else if (quote)
+        printf("%s '%s' %s\n", kind, name, what);
+    else
+        printf("%s %s %s\n", kind, name, what);
+    vireo_disconnect(c);
+    return rc;
+}
+
 void vr_cli_print_json(json_object *o)
 {
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
