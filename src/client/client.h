@@ -30,6 +30,10 @@ json_object *vr_client_json(vireo_conn *c, const char *method, const char *path,
  * {"error":{"code","message"}}, or a generic line naming the status. */
 void vr_client_error_from_body(vireo_conn *c, int status, const char *body);
 
+/* A GET whose 2xx answer is returned as text (XML, JSON documents);
+ * NULL with the error set otherwise. */
+char *vr_client_get_text(vireo_conn *c, const char *path);
+
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
 

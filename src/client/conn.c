@@ -219,6 +219,18 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body)
     json_object_put(o);
 }
 
+char *vr_client_get_text(vireo_conn *c, const char *path)
+{
+    char *resp = NULL;
+    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    if (status >= 200 && status < 300)
+        return resp;
+    if (status >= 0)
+        vr_client_error_from_body(c, status, resp);
+    free(resp);
+    return NULL;
+}
+
 json_object *vr_client_json(vireo_conn *c, const char *method, const char *path, const char *body,
                             const char *content_type)
 {

@@ -150,24 +150,11 @@ int vireo_domain_set_autostart(vireo_conn *c, const char *key, bool on)
     return domain_call(c, "PUT", key, "autostart", on ? "{\"autostart\":true}" : "{\"autostart\":false}", NULL);
 }
 
-/* A GET whose 2xx answer is returned as text. */
-static char *get_text(vireo_conn *c, const char *path)
-{
-    char *resp = NULL;
-    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
-    if (status >= 200 && status < 300)
-        return resp;
-    if (status >= 0)
-        vr_client_error_from_body(c, status, resp);
-    free(resp);
-    return NULL;
-}
-
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags)
 {
     char *k = vr_client_escape(c, key);
     char *path = vr_asprintf("/v1/domains/%s/xml%s", k, flags & VIREO_XML_INACTIVE ? "?inactive=1" : "");
-    char *xml = get_text(c, path);
+    char *xml = vr_client_get_text(c, path);
     free(path);
     free(k);
     return xml;
@@ -177,11 +164,11 @@ char *vireo_domain_stats_json(vireo_conn *c, const char *key)
 {
     char *k = vr_client_escape(c, key);
     char *path = vr_asprintf("/v1/domains/%s/stats", k);
-    char *s = get_text(c, path);
+    char *s = vr_client_get_text(c, path);
     free(path);
     free(k);
     return s;
 }
 
-char *vireo_host_json(vireo_conn *c) { return get_text(c, "/v1/host"); }
-char *vireo_version_json(vireo_conn *c) { return get_text(c, "/v1/version"); }
+char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
+char *vireo_version_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/version"); }

@@ -173,16 +173,10 @@ char *vireo_network_xml(vireo_conn *c, const char *key, unsigned flags)
 {
     char *k = vr_client_escape(c, key);
     char *path = vr_asprintf("/v1/networks/%s/xml%s", k, flags & VIREO_XML_INACTIVE ? "?inactive=1" : "");
-    char *resp = NULL;
-    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    char *xml = vr_client_get_text(c, path);
     free(path);
     free(k);
-    if (status == 200)
-        return resp;
-    if (status > 0)
-        vr_client_error_from_body(c, status, resp);
-    free(resp);
-    return NULL;
+    return xml;
 }
 
 int vireo_network_leases(vireo_conn *c, const char *key, vireo_lease **out, size_t *n)

@@ -119,21 +119,8 @@ int vireo_snapshot_delete(vireo_conn *c, const char *domain, const char *name)
 
 char *vireo_snapshot_xml(vireo_conn *c, const char *domain, const char *name)
 {
-    char *path = snap_path(c, domain, name, "xml"), *resp = NULL;
-    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    char *path = snap_path(c, domain, name, "xml");
+    char *xml = vr_client_get_text(c, path);
     free(path);
-    if (status >= 200 && status < 300)
-        return resp;
-    if (status >= 0) {
-        json_object *o = json_tokener_parse(resp), *err = NULL, *msg = NULL, *code = NULL;
-        if (o && json_object_object_get_ex(o, "error", &err)) {
-            json_object_object_get_ex(err, "message", &msg);
-            json_object_object_get_ex(err, "code", &code);
-        }
-        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
-                            msg ? json_object_get_string(msg) : "unexpected answer from vireod");
-        json_object_put(o);
-    }
-    free(resp);
-    return NULL;
+    return xml;
 }

@@ -155,26 +155,12 @@ static int get_list(vireo_conn *c, char *path, const char *key, size_t item,
     return 0;
 }
 
-/* A GET answered with text (XML). */
+/* A GET answered with text (XML); takes the path. */
 static char *get_text(vireo_conn *c, char *path)
 {
-    char *resp = NULL;
-    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    char *text = vr_client_get_text(c, path);
     free(path);
-    if (status >= 200 && status < 300)
-        return resp;
-    if (status >= 0) {
-        json_object *o = json_tokener_parse(resp), *err = NULL, *msg = NULL, *code = NULL;
-        if (o && json_object_object_get_ex(o, "error", &err)) {
-            json_object_object_get_ex(err, "message", &msg);
-            json_object_object_get_ex(err, "code", &code);
-        }
-        vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
-                            msg ? json_object_get_string(msg) : "unexpected answer from vireod");
-        json_object_put(o);
-    }
-    free(resp);
-    return NULL;
+    return text;
 }
 
 int vireo_pool_list(vireo_conn *c, vireo_pool **out, size_t *n)

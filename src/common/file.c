@@ -116,3 +116,16 @@ bool vr_path_exists(const char *path)
 {
     return access(path, F_OK) == 0;
 }
+
+int vr_autostart_link(const char *link, const char *target, bool on, char **err)
+{
+    if (unlink(link) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot remove %s: %s", link, strerror(errno));
+        return -1;
+    }
+    if (on && symlink(target, link) < 0) {
+        vr_set_error(err, "cannot create %s: %s", link, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

@@ -17,3 +17,7 @@ int vr_file_write_atomic(const char *path, const char *data, size_t len, mode_t 
 int vr_mkdir_p(const char *path, mode_t mode);
 
 bool vr_path_exists(const char *path);
+
+/* Autostart as libvirt keeps it: a symlink LINK -> TARGET when on, none
+ * when off. Returns 0, or -1 with *err naming the link. */
+int vr_autostart_link(const char *link, const char *target, bool on, char **err);

@@ -427,12 +427,7 @@ vr_err vr_net_set_autostart(vr_network *net, bool on, char **err)
         return VR_ERR_CONFLICT;
     }
     char *link = autostart_path(net->drv, net->def->name), *target = def_path(net->drv, net->def->name);
-    vr_err code = VR_OK;
-    unlink(link);
-    if (on && symlink(target, link) < 0) {
-        vr_set_error(err, "cannot create %s: %s", link, strerror(errno));
-        code = VR_ERR_FAILED;
-    }
+    vr_err code = vr_autostart_link(link, target, on, err) < 0 ? VR_ERR_FAILED : VR_OK;
     if (code == VR_OK)
         net->autostart = on;
     free(link);

@@ -386,17 +386,7 @@ vr_err vr_storage_pool_refresh(vr_pool *p, char **err)
 vr_err vr_storage_pool_set_autostart(vr_pool *p, bool on, char **err)
 {
     char *link = autostart_path(p->drv, p->def->name), *target = def_path(p->drv, p->def->name);
-    vr_err code = VR_OK;
-    if (on) {
-        unlink(link);
-        if (symlink(target, link) < 0) {
-            vr_set_error(err, "cannot create %s: %s", link, strerror(errno));
-            code = VR_ERR_FAILED;
-        }
-    } else if (unlink(link) < 0 && errno != ENOENT) {
-        vr_set_error(err, "cannot remove %s: %s", link, strerror(errno));
-        code = VR_ERR_FAILED;
-    }
+    vr_err code = vr_autostart_link(link, target, on, err) < 0 ? VR_ERR_FAILED : VR_OK;
     if (code == VR_OK)
         p->autostart = on;
     free(link);
