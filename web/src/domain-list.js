@@ -10,7 +10,8 @@ export class VrDomainList extends LitElement {
 
   render() {
     const doms = this.domains ?? [];
-    return html`<h1>${t('list.heading')}</h1>
+    return html`<div class="page-head"><h1>${t('list.heading')}</h1>
+      <a class="button primary" href="#/new" data-testid="new-vm">${t('list.new')}</a></div>
       ${doms.length === 0 ? html`<p data-testid="list-empty">${t('list.empty')}</p>` : html`
       <table class="domains" data-testid="domain-list">
         <thead><tr><th>${t('col.name')}</th><th>${t('col.state')}</th>

@@ -13,6 +13,7 @@ const strings = {
     language: 'Language',
     'list.heading': 'Virtual machines',
     'list.empty': 'No virtual machines are defined.',
+    'list.new': 'New virtual machine',
     'col.name': 'Name', 'col.state': 'State', 'col.vcpus': 'vCPUs', 'col.memory': 'Memory',
     'state.running': 'running', 'state.paused': 'paused', 'state.in shutdown': 'shutting down',
     'state.shut off': 'shut off',
@@ -25,6 +26,8 @@ const strings = {
     'dom.console.ended': 'The console stream ended.',
     'live.connected': 'live', 'live.lost': 'connection to vireod lost; reconnecting…',
     'err.generic': 'Error: {0}',
+    'nav.domains': 'Virtual machines', 'nav.host': 'Host', 'nav.networks': 'Networks',
+    'nav.storage': 'Storage',
   },
   es: {
     title: 'Vireo',
@@ -38,6 +41,7 @@ const strings = {
     language: 'Idioma',
     'list.heading': 'Máquinas virtuales',
     'list.empty': 'No hay máquinas virtuales definidas.',
+    'list.new': 'Nueva máquina virtual',
     'col.name': 'Nombre', 'col.state': 'Estado', 'col.vcpus': 'vCPU', 'col.memory': 'Memoria',
     'state.running': 'en ejecución', 'state.paused': 'en pausa', 'state.in shutdown': 'apagándose',
     'state.shut off': 'apagada',
@@ -50,10 +54,17 @@ const strings = {
     'dom.console.ended': 'La consola se cerró.',
     'live.connected': 'en vivo', 'live.lost': 'conexión con vireod perdida; reconectando…',
     'err.generic': 'Error: {0}',
+    'nav.domains': 'Máquinas virtuales', 'nav.host': 'Anfitrión', 'nav.networks': 'Redes',
+    'nav.storage': 'Almacenamiento',
   },
 };
 
 export const languages = { en: 'English', es: 'Español' };
+
+// Each page module brings its own strings: addStrings({ en: {...}, es: {...} }).
+export function addStrings(table) {
+  for (const [l, keys] of Object.entries(table)) Object.assign(strings[l] ??= {}, keys);
+}
 
 function initial() {
   const saved = localStorage.getItem('vireo.lang');

@@ -1,16 +1,32 @@
-// The web manager's shell: login, routing (#/ and #/domains/NAME), the
-// domain list kept live from the event feed, the language switch.
+// The web manager's shell: login, routing (#/, #/domains/NAME[/TAB],
+// #/new, #/host, #/networks[/NAME], #/storage[/POOL]), the domain list
+// kept live from the event feed, the language switch.
 import { LitElement, html } from 'lit';
 import { api, EventFeed, setUnauthorizedHandler } from './api.js';
 import { getLang, languages, onLangChange, setLang, t } from './i18n.js';
 import './login.js';
 import './domain-list.js';
 import './domain-page.js';
+import './wizard.js';
+import './host-page.js';
+import './networks-page.js';
+import './storage-page.js';
 
 function route() {
-  const m = location.hash.match(/^#\/domains\/([^/?]+)/);
-  return m ? { page: 'domain', name: decodeURIComponent(m[1]) } : { page: 'list' };
+  const h = location.hash;
+  let m = h.match(/^#\/domains\/([^/?]+)(?:\/([a-z]+))?/);
+  if (m) return { page: 'domain', name: decodeURIComponent(m[1]), tab: m[2] ?? 'overview' };
+  m = h.match(/^#\/(new|host|networks|storage)(?:\/([^/?]+))?/);
+  if (m) return { page: m[1], name: m[2] ? decodeURIComponent(m[2]) : null };
+  return { page: 'list' };
 }
+
+const nav = [
+  ['list', '#/', 'nav.domains'],
+  ['host', '#/host', 'nav.host'],
+  ['networks', '#/networks', 'nav.networks'],
+  ['storage', '#/storage', 'nav.storage'],
+];
 
 class VrApp extends LitElement {
   static properties = {
@@ -105,6 +121,8 @@ class VrApp extends LitElement {
   render() {
     return html`<header class="top">
         <a class="brand" href="#/">${t('title')}</a>
+        ${this.authed ? html`<nav aria-label="main">${nav.map(([p, href, key]) => html`
+          <a href=${href} aria-current=${this.section() === p ? 'page' : 'false'}>${t(key)}</a>`)}</nav>` : ''}
         ${this.authed ? html`<span class="live ${this.live ? 'on' : 'off'}" data-testid="live"
             role="status">${this.live ? t('live.connected') : t('live.lost')}</span>` : ''}
         <span class="spacer"></span>
@@ -120,15 +138,24 @@ class VrApp extends LitElement {
       </main>`;
   }
 
+  section() {
+    const p = this.route.page;
+    return p === 'domain' || p === 'new' ? 'list' : p;
+  }
+
   body() {
     if (this.authed === null) return '';
     if (!this.authed)
       return html`<vr-login .notice=${this.notice} @logged-in=${() => { this.notice = null; this.load(); }}></vr-login>`;
     if (this.route.page === 'domain') {
       const d = this.domains.find((x) => x.name === this.route.name);
-      return html`<vr-domain-page .name=${this.route.name} .domain=${d}
+      return html`<vr-domain-page .name=${this.route.name} .tab=${this.route.tab} .domain=${d}
         @domain-changed=${(e) => this.upsert(e.detail)}></vr-domain-page>`;
     }
+    if (this.route.page === 'new') return html`<vr-wizard></vr-wizard>`;
+    if (this.route.page === 'host') return html`<vr-host-page></vr-host-page>`;
+    if (this.route.page === 'networks') return html`<vr-networks-page .selected=${this.route.name}></vr-networks-page>`;
+    if (this.route.page === 'storage') return html`<vr-storage-page .selected=${this.route.name}></vr-storage-page>`;
     return html`<vr-domain-list .domains=${this.domains}></vr-domain-list>`;
   }
 }
