@@ -1,8 +1,8 @@
 /* vireo install (virt-install's job): what the pieces of the command
  * share. cmd_install.c reads the command line into a plan, checks it
  * against the daemon, makes the storage, defines and starts the domain;
- * install_osinfo.c holds the table of OS variants; install_xml.c writes
- * the domain XML of a plan; install_media.c finds a kernel and initrd in
+ * the plan, the OS variants and the XML writer are in src/install/ (the
+ * daemon's web wizard uses them too); install_media.c finds a kernel and initrd in
  * an install tree or ISO and makes cloud-init seed images. */
 #pragma once
 #include <stdbool.h>
@@ -11,96 +11,7 @@
 
 #include "cli/cli.h"
 
-/* ---- OS variants (install_osinfo.c) ---- */
-
-typedef enum { VR_OS_LINUX, VR_OS_WINDOWS, VR_OS_OTHER } vr_os_family;
-
-typedef struct {
-    const char *id;           /* "debian12" */
-    const char *name;         /* "Debian 12 (bookworm)" */
-    const char *osinfo;       /* libosinfo id written into <metadata>, or NULL */
-    vr_os_family family;
-    unsigned min_mib, mem_mib; /* memory: warn below min; default */
-    unsigned vcpus;
-    unsigned disk_gib;        /* size of the disk made when none is given */
-    const char *machine;      /* "q35" or "pc" */
-    bool virtio;              /* virtio disk, NIC, RNG, balloon */
-    bool uefi;                /* boots with UEFI firmware by default */
-} vr_osinfo;
-
-const vr_osinfo *vr_osinfo_find(const char *id);
-/* "debian13, debian12" -- the known ids closest to `id`, or NULL. */
-char *vr_osinfo_close_matches(const char *id);
-void vr_osinfo_print(FILE *out);
-
-/* ---- the plan: what will be made ---- */
-
-typedef enum {
-    VR_SRC_NONE,
-    VR_SRC_CDROM,    /* boot the ISO once, then the disk */
-    VR_SRC_LOCATION, /* kernel + initrd from a tree or ISO, once */
-    VR_SRC_PXE,      /* network boot once */
-    VR_SRC_IMPORT,   /* boot the disks as they are */
-    VR_SRC_KERNEL,   /* direct kernel boot, for good */
-} vr_install_source;
-
-typedef enum { VR_IDISK_VOLUME, VR_IDISK_FILE, VR_IDISK_BLOCK } vr_idisk_type;
-
-typedef struct {
-    vr_idisk_type type;
-    bool cdrom, readonly;
-    bool create;             /* a new volume made by install */
-    bool install_only;       /* present in the install phase only (an install ISO) */
-    bool empty_after;        /* the final definition keeps the drive, without media */
-    char *pool, *volume;     /* type volume */
-    char *path;              /* type file / block */
-    char *format;            /* "qcow2", "raw" */
-    unsigned long long bytes; /* size of a new volume */
-    char *backing;           /* backing file or volume of a new qcow2 overlay */
-    char *bus;               /* "virtio", "sata", "scsi", "ide" */
-    char *target;            /* "vda", ... */
-    char *cache, *discard;   /* or NULL */
-} vr_idisk;
-
-typedef struct {
-    char *type;              /* "network", "bridge", "user" */
-    char *source;            /* network or bridge name */
-    char *model;             /* "virtio", "e1000", "rtl8139" */
-    char *mac;               /* or NULL */
-} vr_inic;
-
-typedef struct {
-    char *name, *uuid;
-    const vr_osinfo *os;
-    char *virt_type;         /* "kvm" or "qemu" */
-    char *machine;
-    char *cpu_mode;          /* "host-passthrough", "host-model", "maximum" or NULL */
-    unsigned long long mem_mib;
-    unsigned vcpus;
-    vr_install_source source;
-    /* direct kernel boot: for good (KERNEL) or for the install (LOCATION) */
-    char *kernel, *initrd, *cmdline;
-    const char *boot_devs[3]; /* final boot order from --boot hd,cdrom,...; NULL-padded */
-    bool uefi;
-    char *loader, *nvram, *nvram_template;
-    vr_idisk *disks;
-    size_t n_disks;
-    vr_inic *nics;
-    size_t n_nics;
-    bool vnc;
-    char *vnc_listen;
-    int vnc_port;            /* -1: autoport */
-    bool guest_agent;
-    char *title;
-} vr_install_plan;
-
-/* The domain XML: the install phase (first boot from the install
- * media, on_reboot destroy) or the final definition. */
-char *vr_install_xml(const vr_install_plan *p, bool install_phase);
-/* Does this plan boot differently the first time? */
-bool vr_install_two_phase(const vr_install_plan *p);
-/* XML text escaping (free()). */
-char *vr_xml_escape(const char *s);
+#include "install/install_plan.h"
 
 /* ---- media (install_media.c) ---- */
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/install.h"
+#include "install/install_plan.h"
 #include "conf/domain_conf.h"
 
 static void osinfo_lookup(void **state)

@@ -4,7 +4,7 @@
  * boots the disk. Only elements of Vireo's XML subset are written
  * (docs/xml-domain.md); everything a define completes (uuid, MACs, PCI
  * addresses, controllers) is left to the daemon. */
-#include "cli/install.h"
+#include "install/install_plan.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 

@@ -6,7 +6,7 @@
  * virtio-win ISO is attached) and at least 2 GiB. The `osinfo` ids are
  * libosinfo's, written into the domain's <metadata> as virt-install
  * does, so tools that read them recognise the guest. */
-#include "cli/install.h"
+#include "install/install_plan.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
