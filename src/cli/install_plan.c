@@ -256,22 +256,14 @@ static const char *probe_local(const char *path)
     return r == 4 && memcmp(m, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
 }
 
-static bool is_q35(const char *machine)
-{
-    return strcmp(machine, "q35") == 0 || vr_str_starts(machine, "pc-q35");
-}
-
-/* The bus of a CD-ROM drive on this machine: IDE on pc, SATA on q35. */
 static const char *cdrom_bus(const vr_install_ctx *x)
 {
-    return is_q35(x->plan.machine) ? "sata" : "ide";
+    return vr_install_cdrom_bus(x->plan.machine);
 }
 
 static const char *default_disk_bus(const vr_install_ctx *x)
 {
-    if (x->plan.os->virtio || x->plan.os->family == VR_OS_LINUX)
-        return "virtio";
-    return cdrom_bus(x);
+    return vr_install_disk_bus(x->plan.os, x->plan.machine);
 }
 
 /* --disk SPEC */
@@ -335,7 +327,7 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
         rc = vr_install_fail("--disk bus=%s: not supported (virtio, sata, scsi, ide)", bus);
         goto out;
     }
-    if (bus && strcmp(bus, "ide") == 0 && is_q35(x->plan.machine)) {
+    if (bus && strcmp(bus, "ide") == 0 && vr_install_is_q35(x->plan.machine)) {
         rc = vr_install_fail("--disk bus=ide: machine %s has no IDE controller; use bus=sata", x->plan.machine);
         goto out;
     }
@@ -1183,14 +1175,11 @@ int vr_install_make_plan(vr_install_ctx *x)
     free(media_dir);
 
     /* Disk target names, in order, per bus family. */
-    unsigned nvd = 0, nsd = 0, nhd = 0;
-    for (size_t i = 0; i < p->n_disks; i++) {
-        vr_idisk *d = &p->disks[i];
-        unsigned *cnt = strcmp(d->bus, "virtio") == 0 ? &nvd : strcmp(d->bus, "ide") == 0 ? &nhd : &nsd;
-        const char *prefix = cnt == &nvd ? "vd" : cnt == &nhd ? "hd" : "sd";
-        if (*cnt >= 26 || (cnt == &nhd && *cnt >= 4))
-            return vr_install_fail("too many disks on bus %s", d->bus);
-        d->target = vr_asprintf("%s%c", prefix, 'a' + (*cnt)++);
+    char *terr = NULL;
+    if (vr_install_assign_targets(p, &terr) < 0) {
+        rc = vr_install_fail("%s", terr);
+        free(terr);
+        return rc;
     }
 
     /* Networks. */

@@ -35,6 +35,7 @@ static const vr_api_route *const tables[] = {
     vr_api_storage_routes,
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
+    vr_api_install_routes,
     vr_api_domain_routes,
     vr_api_web_routes,
 };

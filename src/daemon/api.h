@@ -52,6 +52,7 @@ extern const vr_api_route vr_api_snapshot_routes[]; /* domains/NAME/snapshots */
 extern const vr_api_route vr_api_clone_routes[];    /* domains/NAME/clone */
 extern const vr_api_route vr_api_network_routes[];
 extern const vr_api_route vr_api_web_routes[];      /* login, logout, web/token (web_auth.c) */
+extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */
 bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */
@@ -59,3 +60,11 @@ void vr_api_reply_err(vr_req *r, vr_err code, const char *msg);
 json_object *vr_api_ok(void);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);
+
+/* JSON bodies (api_json.c). Members: 1 when present, 0 when absent,
+ * -1 after answering 400 (wrong type, a NUL inside a string). */
+json_object *vr_api_body_json(vr_api_call *c); /* NULL after answering 400 */
+int vr_api_str(vr_api_call *c, json_object *o, const char *key, const char **out);
+bool vr_api_bool(json_object *o, const char *key);
+/* A size: a number of bytes, or a string with virsh's units ("10G"). */
+int vr_api_size(vr_api_call *c, json_object *o, const char *key, unsigned long long *out);

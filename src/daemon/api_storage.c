@@ -73,70 +73,6 @@ static vr_pool *find_pool(vr_api_call *c)
     return p;
 }
 
-/* The request body as a JSON object, or NULL after answering 400. */
-static json_object *body_json(vr_api_call *c)
-{
-    json_object *o = json_tokener_parse(vr_req_body(c->req, NULL));
-    if (!o || !json_object_is_type(o, json_type_object)) {
-        json_object_put(o);
-        vr_req_reply_error(c->req, 400, "invalid", "expected a JSON object in the request body");
-        return NULL;
-    }
-    return o;
-}
-
-/* A string member; a string with an embedded NUL is refused outright,
- * since the rest of it would silently be dropped. */
-static int str_member(vr_api_call *c, json_object *o, const char *key, const char **out)
-{
-    json_object *v = NULL;
-    *out = NULL;
-    if (!json_object_object_get_ex(o, key, &v) || !v)
-        return 0;
-    if (!json_object_is_type(v, json_type_string)) {
-        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be a string", key);
-        return -1;
-    }
-    const char *s = json_object_get_string(v);
-    if (strlen(s) != (size_t)json_object_get_string_len(v)) {
-        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" holds a NUL character", key);
-        return -1;
-    }
-    *out = s;
-    return 1;
-}
-
-static bool bool_member(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-/* A size: a number of bytes, or a string with virsh's units ("10G"). */
-static int size_member(vr_api_call *c, json_object *o, const char *key, unsigned long long *out)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) || !v)
-        return 0;
-    if (json_object_is_type(v, json_type_int)) {
-        int64_t n = json_object_get_int64(v);
-        if (n < 0) {
-            vr_req_reply_error(c->req, 400, "invalid", "%s: '%lld': a size cannot be negative", key,
-                               (long long)n);
-            return -1;
-        }
-        *out = (unsigned long long)n;
-        return 1;
-    }
-    char *err = NULL;
-    if (!json_object_is_type(v, json_type_string) ||
-        vr_size_parse(json_object_get_string(v), 1, out, &err) < 0) {
-        vr_req_reply_error(c->req, 400, "invalid", "%s: %s", key, err ? err : "expected a size like 10G");
-        free(err);
-        return -1;
-    }
-    return 1;
-}
 
 /* ---- pools ---- */
 
@@ -161,12 +97,12 @@ static void define_pool(vr_api_call *c)
     vr_pool *p = NULL;
     vr_err code;
     if (ct && vr_str_starts(ct, "application/json")) {
-        json_object *o = body_json(c);
+        json_object *o = vr_api_body_json(c);
         const char *name, *type, *target;
         if (!o)
             return;
-        if (str_member(c, o, "name", &name) < 0 || str_member(c, o, "type", &type) < 0 ||
-            str_member(c, o, "target", &target) < 0) {
+        if (vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "type", &type) < 0 ||
+            vr_api_str(c, o, "target", &target) < 0) {
             json_object_put(o);
             return;
         }
@@ -238,7 +174,7 @@ static void pool_autostart(vr_api_call *c)
     vr_pool *p = find_pool(c);
     if (!p)
         return;
-    json_object *o = body_json(c), *v = NULL;
+    json_object *o = vr_api_body_json(c), *v = NULL;
     if (!o)
         return;
     if (!json_object_object_get_ex(o, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
@@ -292,14 +228,14 @@ static void create_vol(vr_api_call *c)
     const char *backing = NULL;
     json_object *o = NULL;
     if (ct && vr_str_starts(ct, "application/json")) {
-        if (!(o = body_json(c)))
+        if (!(o = vr_api_body_json(c)))
             return;
         const char *name, *format, *bformat;
         unsigned long long cap = 0;
         int hc;
-        if (str_member(c, o, "name", &name) < 0 || (hc = size_member(c, o, "capacity", &cap)) < 0 ||
-            str_member(c, o, "format", &format) < 0 || str_member(c, o, "backing_volume", &backing) < 0 ||
-            str_member(c, o, "backing_format", &bformat) < 0) {
+        if (vr_api_str(c, o, "name", &name) < 0 || (hc = vr_api_size(c, o, "capacity", &cap)) < 0 ||
+            vr_api_str(c, o, "format", &format) < 0 || vr_api_str(c, o, "backing_volume", &backing) < 0 ||
+            vr_api_str(c, o, "backing_format", &bformat) < 0) {
             json_object_put(o);
             return;
         }
@@ -411,9 +347,9 @@ static void resize_vol(vr_api_call *c)
     vr_pool *p = find_vol(c, &v);
     if (!p)
         return;
-    json_object *o = body_json(c);
+    json_object *o = vr_api_body_json(c);
     unsigned long long cap = 0;
-    int hc = o ? size_member(c, o, "capacity", &cap) : -1;
+    int hc = o ? vr_api_size(c, o, "capacity", &cap) : -1;
     if (hc == 0)
         vr_req_reply_error(c->req, 400, "invalid", "resize needs a capacity (e.g. \"20G\")");
     if (hc <= 0) {
@@ -421,11 +357,11 @@ static void resize_vol(vr_api_call *c)
         vr_vol_info_clear(&v);
         return;
     }
-    if (bool_member(o, "delta") && __builtin_add_overflow(cap, v.capacity, &cap)) {
+    if (vr_api_bool(o, "delta") && __builtin_add_overflow(cap, v.capacity, &cap)) {
         vr_req_reply_error(c->req, 400, "invalid", "the new capacity is too large");
     } else {
         char *err = NULL;
-        vr_err code = vr_storage_vol_resize(p, v.name, cap, bool_member(o, "shrink"), &err);
+        vr_err code = vr_storage_vol_resize(p, v.name, cap, vr_api_bool(o, "shrink"), &err);
         vr_vol_info nv = {0};
         if (code == VR_OK)
             code = vr_storage_vol_get(p, v.name, &nv, &err);
@@ -477,9 +413,9 @@ static void clone_vol(vr_api_call *c)
     vr_pool *p = find_pool(c);
     if (!p)
         return;
-    json_object *o = body_json(c);
+    json_object *o = vr_api_body_json(c);
     const char *name = NULL;
-    if (!o || str_member(c, o, "name", &name) < 0) {
+    if (!o || vr_api_str(c, o, "name", &name) < 0) {
         json_object_put(o);
         return;
     }

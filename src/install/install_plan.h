@@ -25,6 +25,8 @@ typedef struct {
 } vr_osinfo;
 
 const vr_osinfo *vr_osinfo_find(const char *id);
+/* The whole table (for listings such as GET /v1/os-variants). */
+const vr_osinfo *vr_osinfo_all(size_t *n);
 /* "debian13, debian12" -- the known ids closest to `id`, or NULL. */
 char *vr_osinfo_close_matches(const char *id);
 void vr_osinfo_print(FILE *out);
@@ -95,5 +97,13 @@ typedef struct {
 char *vr_install_xml(const vr_install_plan *p, bool install_phase);
 /* Does this plan boot differently the first time? */
 bool vr_install_two_phase(const vr_install_plan *p);
+/* Buses: a CD-ROM's (IDE on pc, SATA on q35) and a disk's by default
+ * (virtio for OSes that have the drivers). */
+bool vr_install_is_q35(const char *machine);
+const char *vr_install_cdrom_bus(const char *machine);
+const char *vr_install_disk_bus(const vr_osinfo *os, const char *machine);
+/* Name the disks' targets in order per bus family (vda, sda, hda...).
+ * -1 with *err (free()) when a bus runs out of names. */
+int vr_install_assign_targets(vr_install_plan *p, char **err);
 /* XML text escaping (free()). */
 char *vr_xml_escape(const char *s);

@@ -33,6 +33,40 @@ bool vr_install_two_phase(const vr_install_plan *p)
     return p->source == VR_SRC_CDROM || p->source == VR_SRC_LOCATION || p->source == VR_SRC_PXE;
 }
 
+bool vr_install_is_q35(const char *machine)
+{
+    return strcmp(machine, "q35") == 0 || vr_str_starts(machine, "pc-q35");
+}
+
+const char *vr_install_cdrom_bus(const char *machine)
+{
+    return vr_install_is_q35(machine) ? "sata" : "ide";
+}
+
+const char *vr_install_disk_bus(const vr_osinfo *os, const char *machine)
+{
+    if (os->virtio || os->family == VR_OS_LINUX)
+        return "virtio";
+    return vr_install_cdrom_bus(machine);
+}
+
+int vr_install_assign_targets(vr_install_plan *p, char **err)
+{
+    unsigned nvd = 0, nsd = 0, nhd = 0;
+    for (size_t i = 0; i < p->n_disks; i++) {
+        vr_idisk *d = &p->disks[i];
+        unsigned *cnt = strcmp(d->bus, "virtio") == 0 ? &nvd : strcmp(d->bus, "ide") == 0 ? &nhd : &nsd;
+        const char *prefix = cnt == &nvd ? "vd" : cnt == &nhd ? "hd" : "sd";
+        if (*cnt >= 26 || (cnt == &nhd && *cnt >= 4)) {
+            *err = vr_asprintf("too many disks on bus %s", d->bus);
+            return -1;
+        }
+        free(d->target);
+        d->target = vr_asprintf("%s%c", prefix, 'a' + (*cnt)++);
+    }
+    return 0;
+}
+
 /* Append s escaped. */
 static void add_esc(vr_strbuf *b, const char *s)
 {

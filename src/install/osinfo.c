@@ -54,6 +54,12 @@ const vr_osinfo *vr_osinfo_find(const char *id)
     return NULL;
 }
 
+const vr_osinfo *vr_osinfo_all(size_t *n)
+{
+    *n = VR_ARRAY_LEN(table);
+    return table;
+}
+
 static size_t distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
