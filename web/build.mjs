@@ -17,7 +17,7 @@ await esbuild.build({
   bundle: true,
   format: 'esm',
   target: ['es2022'],
-  minify: true,
+  minify: !process.env.VIREO_WEB_DEBUG,
   sourcemap: true,
   legalComments: 'linked',
   outdir: dist,

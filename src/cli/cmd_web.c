@@ -30,9 +30,10 @@ static int run_web_token(vr_cli *cli, int argc, char **argv)
         rc = vr_cli_error("error: %s", msg);
     } else if (json_object_object_get_ex(o, "token", &v)) {
         json_object *u = NULL;
-        if (url && json_object_object_get_ex(o, "url", &u))
-            printf("%s\n", json_object_get_string(u));
-        printf("%s\n", json_object_get_string(v));
+        if (url && json_object_object_get_ex(o, "login_url", &u))
+            printf("%s\n", json_object_get_string(u)); /* one use, 10 minutes */
+        else
+            printf("%s\n", json_object_get_string(v));
         rc = VR_EXIT_OK;
     } else {
         rc = vr_cli_error("error: the daemon gave no token");

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static json_object *snap_json(const vr_snapshot_def *s)
 {
@@ -113,21 +114,25 @@ static void on_done(vr_err code, const char *err, void *opaque)
     free(p);
 }
 
-/* {"name": "...", "description": "..."} */
+/* {"name": "...", "description": "..."}; no name: the time in seconds */
 static void create_snap(vr_api_call *c)
 {
     vr_domain *dom = find_domain(c);
     if (!dom)
         return;
     json_object *o = json_tokener_parse(vr_req_body(c->req, NULL)), *name = NULL, *desc = NULL;
-    if (!o || !json_object_object_get_ex(o, "name", &name) || !json_object_is_type(name, json_type_string)) {
+    bool named = o && json_object_object_get_ex(o, "name", &name) && name;
+    if (!o || !json_object_is_type(o, json_type_object) || (named && !json_object_is_type(name, json_type_string))) {
         json_object_put(o);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"name\": \"...\", \"description\": \"...\"}");
         return;
     }
     json_object_object_get_ex(o, "description", &desc);
-    const char *n = json_object_get_string(name);
-    if (strlen(n) != (size_t)json_object_get_string_len(name)) {
+    /* No name: the time, as virsh snapshot-create-as names it. */
+    char stamp[32];
+    snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+    const char *n = named ? json_object_get_string(name) : stamp;
+    if (named && strlen(n) != (size_t)json_object_get_string_len(name)) {
         json_object_put(o);
         vr_req_reply_error(c->req, 400, "invalid", "the snapshot name holds a NUL character");
         return;

@@ -323,21 +323,33 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler,
                        void *opaque, char **err)
 {
+    return vr_http_start_tls(base, listen_fd, handler, opaque, NULL, NULL, err);
+}
+
+vr_http *vr_http_start_tls(struct event_base *base, int listen_fd, vr_http_handler handler, void *opaque,
+                           const char *cert_pem, const char *key_pem, char **err)
+{
     vr_http *h = vr_calloc(1, sizeof(*h));
     h->base = base;
     h->handler = handler;
     h->opaque = opaque;
-    h->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE |
-                                  MHD_USE_ERROR_LOG,
-                              0, NULL, NULL, on_request, h,
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
+    if (cert_pem)
+        flags |= MHD_USE_TLS;
+    /* Options after the TLS pair are ignored without TLS: MHD_OPTION_END
+     * stands in for them then. */
+    h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
                               MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
                               MHD_OPTION_LISTEN_SOCKET, listen_fd,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                              cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert_pem,
+                              MHD_OPTION_HTTPS_MEM_KEY, key_pem,
                               MHD_OPTION_END);
     if (!h->mhd) {
-        vr_set_error(err, "could not start the HTTP server");
+        vr_set_error(err, cert_pem ? "could not start the HTTPS server (is the key the certificate's, both PEM?)"
+                                   : "could not start the HTTP server");
         free(h);
         return NULL;
     }

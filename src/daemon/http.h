@@ -27,6 +27,9 @@ void vr_http_upgrade_close(vr_upgraded *up);
  * `handler`. Returns NULL with *err set on failure. */
 vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler,
                        void *opaque, char **err);
+/* The same over TLS (HTTPS, WSS): a certificate chain and its key, PEM. */
+vr_http *vr_http_start_tls(struct event_base *base, int listen_fd, vr_http_handler handler, void *opaque,
+                           const char *cert_pem, const char *key_pem, char **err);
 void vr_http_stop(vr_http *h);
 /* Open connections, upgraded streams included (for idle exit). */
 unsigned vr_http_connections(vr_http *h);

@@ -46,6 +46,10 @@ static void usage(FILE *out)
             "                 also serve the web UI and the API (behind a token) over HTTP\n"
             "                 (default 127.0.0.1:8480); vireo web-token prints the token\n"
             "  --web-root DIR the built web UI (default: found next to the binary)\n"
+            "  --web-cert FILE, --web-key FILE\n"
+            "                 serve the web UI over HTTPS with this certificate and key (PEM)\n"
+            "  --web-session SECONDS\n"
+            "                 how long a web login lasts (default 604800, 7 days)\n"
             "  --verbose      log debug messages\n");
 }
 
@@ -191,6 +195,9 @@ int main(int argc, char **argv)
         {"qemu-user", required_argument, NULL, 'q'},
         {"web", optional_argument, NULL, 'w'},
         {"web-root", required_argument, NULL, 'W'},
+        {"web-cert", required_argument, NULL, 'C'},
+        {"web-key", required_argument, NULL, 'K'},
+        {"web-session", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -199,7 +206,7 @@ int main(int argc, char **argv)
     bool default_network = true, session = false;
     int timeout = 0;
     bool web_on = false;
-    const char *web_spec = NULL, *web_root = NULL;
+    vr_web_opts web_opts = {0};
     const char *qemu_user = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
@@ -211,11 +218,20 @@ int main(int argc, char **argv)
         case 'S': session = true; break;
         case 'w':
             web_on = true;
-            web_spec = optarg;
+            web_opts.spec = optarg;
             if (!optarg && optind < argc && argv[optind][0] != '-')
-                web_spec = argv[optind++];
+                web_opts.spec = argv[optind++];
             break;
-        case 'W': web_root = optarg; break;
+        case 'W': web_opts.root = optarg; break;
+        case 'C': web_opts.cert = optarg; break;
+        case 'K': web_opts.key = optarg; break;
+        case 'E':
+            web_opts.session_secs = atoi(optarg);
+            if (web_opts.session_secs <= 0) {
+                fprintf(stderr, "vireod: --web-session needs a positive number of seconds, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
         case 'q': qemu_user = optarg; break;
         case 't':
             timeout = atoi(optarg);
@@ -233,6 +249,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "vireod: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
+    /* Web options are checked before anything is made. */
+    if ((web_opts.cert || web_opts.key || web_opts.root || web_opts.session_secs) && !web_on) {
+        fprintf(stderr, "vireod: --web-cert, --web-key, --web-root and --web-session go with --web\n");
+        return 2;
+    }
+    if (!web_opts.cert != !web_opts.key) {
+        fprintf(stderr, "vireod: HTTPS needs both --web-cert and --web-key\n");
+        return 2;
+    }
+    const char *pems[] = {web_opts.cert, web_opts.key};
+    for (size_t i = 0; web_opts.cert && i < 2; i++)
+        if (access(pems[i], R_OK) != 0) {
+            fprintf(stderr, "vireod: cannot read %s: %s\n", pems[i], strerror(errno));
+            return 2;
+        }
     char *abs_root = NULL;
     if (root && !(abs_root = realpath(root, NULL))) {
         if (vr_mkdir_p(root, 0755) < 0 || !(abs_root = realpath(root, NULL))) {
@@ -300,7 +331,7 @@ int main(int argc, char **argv)
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_autostart(api.qemu);
-    vr_web *web = web_on ? vr_web_start(base, web_spec, web_root, &api, &err) : NULL;
+    vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;
     if (web_on && !web) {
         fprintf(stderr, "vireod: %s\n", err);
         return 1;

@@ -188,9 +188,35 @@ static void handle(vr_req *req, void *opaque)
         serve_static(w, req);
 }
 
-vr_web *vr_web_start(struct event_base *base, const char *spec, const char *web_root, vr_api *api,
-                     char **err)
+/* Both PEM files read, or NULL with *err naming the one that failed. */
+static bool read_pems(const vr_web_opts *o, char **cert, char **key, char **err)
 {
+    *cert = *key = NULL;
+    if (!o->cert && !o->key)
+        return true;
+    if (!o->cert || !o->key) {
+        vr_set_error(err, "HTTPS needs both --web-cert and --web-key");
+        return false;
+    }
+    size_t n;
+    if (!(*cert = vr_file_read(o->cert, &n)) || !(*key = vr_file_read(o->key, &n))) {
+        vr_set_error(err, "cannot read %s: %s", *cert ? o->key : o->cert, strerror(errno));
+        free(*cert);
+        *cert = NULL;
+        return false;
+    }
+    return true;
+}
+
+vr_web *vr_web_start(struct event_base *base, const vr_web_opts *o, vr_api *api, char **err)
+{
+    const char *spec = o->spec, *web_root = o->root;
+    char *cert = NULL, *key = NULL;
+    if (!read_pems(o, &cert, &key, err))
+        return NULL;
+    /* Checked first, kept for the last step. */
+    free(cert);
+    free(key);
     char *addr, *port;
     if (!parse_spec(spec, &addr, &port)) {
         vr_set_error(err, "--web wants [ADDR:]PORT (e.g. 8480, 127.0.0.1:8480, [::1]:8480), not '%s'", spec);
@@ -214,7 +240,8 @@ vr_web *vr_web_start(struct event_base *base, const char *spec, const char *web_
         return NULL;
     }
     bool v6 = strchr(addr, ':') != NULL;
-    w->url = vr_asprintf("http://%s%s%s:%s/", v6 ? "[" : "", *addr ? addr : "localhost", v6 ? "]" : "", port);
+    w->url = vr_asprintf("%s://%s%s%s:%s/", o->cert ? "https" : "http", v6 ? "[" : "", *addr ? addr : "localhost",
+                         v6 ? "]" : "", port);
     api->web_url = w->url;
     w->api = *api;
     w->api.web = true;
@@ -224,7 +251,19 @@ vr_web *vr_web_start(struct event_base *base, const char *spec, const char *web_
         vr_log_warn("web: --web-root %s: %s", web_root, strerror(errno));
     if (!w->root)
         vr_log_warn("web: no built web UI found (make web); serving the API only");
-    w->http = vr_http_start(base, fd, handle, w, err);
+    vr_web_auth_set_session_secs(api->web_auth, o->session_secs);
+    if (!read_pems(o, &cert, &key, err)) {
+        close(fd);
+        free(addr);
+        free(port);
+        vr_web_stop(w);
+        return NULL;
+    }
+    w->http = vr_http_start_tls(base, fd, handle, w, cert, key, err);
+    if (key)
+        explicit_bzero(key, strlen(key));
+    free(cert);
+    free(key);
     free(addr);
     free(port);
     if (!w->http) {

@@ -9,13 +9,17 @@
 
 typedef struct vr_web vr_web;
 
-/* Listen on spec ("PORT", "ADDR:PORT", "[V6]:PORT"; NULL for
- * 127.0.0.1:8480) and serve. `api` is the full-access API: it gets the
- * web token (api->web_auth) so the unix socket can hand it out.
- * web_root NULL: found next to the binary (web_root_default). */
-vr_web *vr_web_start(struct event_base *base, const char *spec, const char *web_root, vr_api *api,
-                     char **err);
+typedef struct {
+    const char *spec;      /* "PORT", "ADDR:PORT", "[V6]:PORT"; NULL: 127.0.0.1:8480 */
+    const char *root;      /* the built UI; NULL: found next to the binary */
+    const char *cert, *key; /* PEM files: serve HTTPS (both or neither) */
+    int session_secs;      /* how long a login lasts; 0: 7 days */
+} vr_web_opts;
+
+/* Listen and serve. `api` is the full-access API: it gets the web token
+ * (api->web_auth) so the unix socket can hand it out. */
+vr_web *vr_web_start(struct event_base *base, const vr_web_opts *o, vr_api *api, char **err);
 void vr_web_stop(vr_web *w);
-/* http://ADDR:PORT/ */
+/* http[s]://ADDR:PORT/ */
 const char *vr_web_url(const vr_web *w);
 unsigned vr_web_connections(const vr_web *w);

@@ -15,9 +15,19 @@
 
 #define COOKIE "vireo_session"
 #define SESSION_SECS (7 * 24 * 3600)
+/* One-time login links (vireo web-token --url): few, short-lived. */
+#define MAX_CODES 16
+#define CODE_SECS 600
+
+typedef struct {
+    char code[33];
+    time_t expiry;
+} login_code;
 
 struct vr_web_auth {
     char token[65];
+    int session_secs;
+    login_code codes[MAX_CODES];
 };
 
 static void random_hex(char *out, size_t bytes)
@@ -38,6 +48,7 @@ static void random_hex(char *out, size_t bytes)
 vr_web_auth *vr_web_auth_new(const char *path, char **err)
 {
     vr_web_auth *a = vr_calloc(1, sizeof(*a));
+    a->session_secs = SESSION_SECS;
     size_t len = 0;
     char *old = vr_file_read(path, &len);
     if (old && strlen(vr_str_trim(old)) == 64) {
@@ -60,6 +71,12 @@ vr_web_auth *vr_web_auth_new(const char *path, char **err)
 
 void vr_web_auth_free(vr_web_auth *a) { free(a); }
 
+void vr_web_auth_set_session_secs(vr_web_auth *a, int secs)
+{
+    if (secs > 0)
+        a->session_secs = secs;
+}
+
 static bool same(const char *a, const char *b)
 {
     size_t n = strlen(a);
@@ -70,6 +87,34 @@ static bool same(const char *a, const char *b)
         d |= (unsigned char)(a[i] ^ b[i]);
     return d == 0;
 }
+
+/* A new one-time code, in the slot of an expired or the oldest one. */
+static const char *new_code(vr_web_auth *a)
+{
+    login_code *slot = &a->codes[0];
+    for (size_t i = 0; i < MAX_CODES; i++)
+        if (a->codes[i].expiry < slot->expiry)
+            slot = &a->codes[i];
+    random_hex(slot->code, 16);
+    slot->expiry = time(NULL) + CODE_SECS;
+    return slot->code;
+}
+
+/* Is this a live one-time code? It is spent either way. */
+static bool take_code(vr_web_auth *a, const char *code)
+{
+    time_t now = time(NULL);
+    for (size_t i = 0; i < MAX_CODES; i++) {
+        login_code *c = &a->codes[i];
+        if (c->expiry && same(c->code, code)) {
+            bool live = c->expiry > now;
+            *c = (login_code){0};
+            return live;
+        }
+    }
+    return false;
+}
+
 
 /* A session: "EXPIRY.NONCE.HMAC" where HMAC = HMAC-SHA256(token, EXPIRY.NONCE). */
 static char *sign(const vr_web_auth *a, const char *payload)
@@ -89,7 +134,7 @@ static char *new_session(const vr_web_auth *a)
 {
     char nonce[33];
     random_hex(nonce, 16);
-    char *payload = vr_asprintf("%lld.%s", (long long)time(NULL) + SESSION_SECS, nonce);
+    char *payload = vr_asprintf("%lld.%s", (long long)time(NULL) + a->session_secs, nonce);
     char *mac = sign(a, payload);
     char *s = vr_asprintf("%s.%s", payload, mac);
     free(payload);
@@ -175,9 +220,17 @@ static void post_login(vr_api_call *c)
     size_t len = 0;
     const char *body = vr_req_body(c->req, &len);
     json_object *o = json_tokener_parse(body);
-    json_object *t = NULL;
+    json_object *t = NULL, *k = NULL;
     const char *token = o && json_object_object_get_ex(o, "token", &t) ? json_object_get_string(t) : NULL;
-    if (!token || !same(vr_str_trim((char *)token), a->token)) {
+    const char *code = o && json_object_object_get_ex(o, "code", &k) ? json_object_get_string(k) : NULL;
+    if (code && !token) {
+        if (!take_code(a, vr_str_trim((char *)code))) {
+            vr_req_reply_error(c->req, 401, "unauthorized", "%s",
+                               "this login link was used already or has expired; vireo web-token --url makes a new one");
+            json_object_put(o);
+            return;
+        }
+    } else if (!token || !same(vr_str_trim((char *)token), a->token)) {
         vr_req_reply_error(c->req, 401, "unauthorized", "%s",
                            token ? "wrong token (vireo web-token prints the right one)"
                                  : "send {\"token\": TOKEN} (vireo web-token prints it)");
@@ -186,7 +239,8 @@ static void post_login(vr_api_call *c)
     }
     json_object_put(o);
     char *session = new_session(a);
-    char *cookie = vr_asprintf(COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", session, SESSION_SECS);
+    char *cookie = vr_asprintf(COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", session,
+                               a->session_secs);
     vr_req_reply_json(c->req, 200, vr_api_ok());
     vr_req_set_header(c->req, "Set-Cookie", cookie);
     free(cookie);
@@ -211,8 +265,12 @@ static void get_token(vr_api_call *c)
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "token", json_object_new_string(c->api->web_auth->token));
-    if (c->api->web_url)
+    if (c->api->web_url) {
         json_object_object_add(o, "url", json_object_new_string(c->api->web_url));
+        char *once = vr_asprintf("%s#login=%s", c->api->web_url, new_code(c->api->web_auth));
+        json_object_object_add(o, "login_url", json_object_new_string(once));
+        free(once);
+    }
     vr_req_reply_json(c->req, 200, o);
 }
 

@@ -4,7 +4,8 @@
  * kept in RUNTIME/web-token (0600) across restarts, and printed by
  * `vireo web-token` (GET /v1/web/token, full-access unix socket only).
  * Sessions are HMAC-signed cookies with an expiry, so they survive a
- * daemon restart and need no state. */
+ * daemon restart and need no state. `vireo web-token --url` also gives a
+ * one-time login link (#login=CODE, 10 minutes, one use; kept in memory). */
 #pragma once
 #include "daemon/http.h"
 
@@ -15,6 +16,8 @@ typedef struct vr_web_auth vr_web_auth;
 /* Read the token from path, or make one and write it there. */
 vr_web_auth *vr_web_auth_new(const char *token_path, char **err);
 void vr_web_auth_free(vr_web_auth *a);
+/* How long a login lasts (vireod --web-session SECONDS; 7 days). */
+void vr_web_auth_set_session_secs(vr_web_auth *a, int secs);
 /* May this request on the web listener go on? If not, it has been
  * answered (401 with a JSON error, 403 for a foreign Origin). */
 bool vr_web_auth_allowed(vr_web_auth *a, vr_req *req);

@@ -1,10 +1,14 @@
 // The web manager in a real browser: headless Chromium (Debian's) driven
-// by playwright-core against a real vireod and a real QEMU guest, which
+// by playwright-core against a real vireod and real QEMU guests, which
 // tests/integration/web.sh sets up. Environment: VIREO_WEB_URL,
 // VIREO_WEB_TOKEN, VIREO_CLI (the vireo binary, VIREO_DEFAULT_URI set),
-// VIREO_WEB_DOMAIN (a defined, shut-off tiny guest), VIREO_ARTIFACTS
-// (screenshots), VIREO_SRC.
+// VIREO_IMAGES (tiny-vmlinuz, tiny-initrd.img), VIREO_ARTIFACTS
+// (screenshots), VIREO_SRC, VIREO_DAEMON_PARENT (the pid whose child is
+// vireod: killing vireod makes the parent start a new one),
+// VIREO_WEB_TLS_URL and VIREO_WEB_TLS_TOKEN (optional: a second daemon
+// serving HTTPS), VIREO_WEB_XML (a tiny guest named 'after').
 import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,14 +20,17 @@ const { chromium } = require('playwright-core');
 
 const url = env('VIREO_WEB_URL');
 const token = env('VIREO_WEB_TOKEN');
-const dom = env('VIREO_WEB_DOMAIN');
 const cli = env('VIREO_CLI');
+const images = env('VIREO_IMAGES');
 const shots = env('VIREO_ARTIFACTS');
 mkdirSync(shots, { recursive: true });
 
 let n = 0;
 const ok = (what) => console.log(`ok web ${++n} - ${what}`);
 const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const vireo = (...args) => execFileSync(cli, args, { encoding: 'utf8' });
+const text = (page, sel) => page.locator(sel).first().textContent();
+const until = (page, fn, arg, timeout = 30000) => page.waitForFunction(fn, arg, { timeout });
 
 const profile = mkdtempSync(join(tmpdir(), 'vireo-chromium-'));
 const ctx = await chromium.launchPersistentContext(profile, {
@@ -31,70 +38,250 @@ const ctx = await chromium.launchPersistentContext(profile, {
   headless: true,
   locale: 'en-US',
   viewport: { width: 1100, height: 900 },
+  ignoreHTTPSErrors: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
     '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
-const page = ctx.pages()[0] ?? await ctx.newPage();
 const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-// 401s are expected: the page asks before logging in, and the wrong token.
-page.on('console', (m) => {
-  if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console error: ${m.text()}`);
-});
+function watch(page) {
+  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
+  // 401s, 4xx answers the test provokes and a daemon away on purpose are expected.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (40\d|409|422)|ERR_CONNECTION_REFUSED|WebSocket/.test(m.text()))
+      problems.push(`console error: ${m.text()}`);
+  });
+  page.on('dialog', (d) => d.accept());
+}
+const page = ctx.pages()[0] ?? await ctx.newPage();
+watch(page);
+
+// The console's text, as xterm.js holds it.
+const consoleHas = (p, s, timeout = 60000) =>
+  until(p, (x) => document.querySelector('vr-console')?.text().includes(x), s, timeout);
+async function typeInConsole(p, line) {
+  await p.click('vr-console .terminal');
+  await p.keyboard.type(`${line}\n`);
+}
+const stateIs = (p, s, timeout = 60000) =>
+  until(p, (x) => document.querySelector('[data-testid=domain-state]')?.textContent === x, s, timeout);
+async function tab(p, name) {
+  await p.click(`nav.tabs a[data-tab=${name}]`);
+  await p.waitForSelector(`nav.tabs a[data-tab=${name}][aria-current=page]`);
+}
 
 try {
+  // ---- logging in ----
   await page.goto(url);
   await page.waitForSelector('vr-login form');
+  await shot(page, '01-login');
   ok('the login form shows');
 
   await page.fill('#token', 'not-the-token');
-  await page.click('vr-login button[type=submit]');
-  await page.waitForFunction(() => /Wrong token/.test(document.querySelector('[data-testid=login-error]')?.textContent ?? ''));
-  await shot(page, '01-login-wrong-token');
-  ok('a wrong token is refused visibly');
+  await page.keyboard.press('Enter');
+  await until(page, () => /Wrong token/.test(document.querySelector('[data-testid=login-error]')?.textContent ?? ''));
+  await shot(page, '02-login-wrong-token');
+  ok('a wrong token is refused visibly, and the form is used from the keyboard');
 
   await page.fill('#token', token);
-  await page.click('vr-login button[type=submit]');
-  const row = page.locator(`tr[data-domain="${dom}"]`);
-  await row.waitFor();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=new-vm]');
   await page.waitForSelector('[data-testid=live].on');
-  const cells = await row.locator('td').allTextContents();
-  if (!/shut off/.test(cells[1]) || cells[2].trim() !== '1' || !/256 MiB/.test(cells[3]))
-    throw new Error(`list row: ${JSON.stringify(cells)}`);
-  await shot(page, '02-domain-list');
-  ok('logged in: the list shows the VM (state, vCPUs, memory) and the event feed is live');
+  ok('logged in: the VM list and the live event feed');
 
-  await row.locator('a').click();
-  await page.waitForSelector('vr-domain-page [data-action=start]:not([disabled])');
+  // ---- the wizard ----
+  await page.click('[data-testid=new-vm]');
+  await page.waitForSelector('[data-testid=wizard][data-step="1"]');
+  await shot(page, '03-wizard-source');
+  await page.check('input[name=source][value=kernel]');
+  await page.fill('#wiz-kernel', '/nonexistent/vmlinuz');
+  await page.fill('#wiz-initrd', `${images}/tiny-initrd.img`);
+  await page.fill('#wiz-cmdline', 'console=ttyS0 cryptomgr.notests=1');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wizard][data-step="2"]');
+  await page.click('[data-testid=wiz-next]');
+  await until(page, () => /required/.test(document.querySelector('[data-testid=wiz-error-name]')?.textContent ?? ''));
+  ok('the wizard checks a step before going on (name required)');
+  await page.selectOption('#wiz-os', 'linux2022');
+  await page.fill('#wiz-name', 'wizvm');
+  await page.fill('#wiz-memory', '256');
+  await page.fill('#wiz-vcpus', '1');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wizard][data-step="3"]');
+  await page.fill('#wiz-size', '1');
+  await page.selectOption('#wiz-network', 'user');
+  await page.uncheck('[data-testid=wiz-start]');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wiz-summary]');
+  await shot(page, '04-wizard-summary');
+  await page.click('[data-testid=wiz-create]');
+  await page.waitForSelector('[data-testid=wizard][data-step="1"]');
+  await until(page, () => /nonexistent/.test(document.querySelector('[data-testid=wiz-error-kernel]')?.textContent ?? ''));
+  await shot(page, '05-wizard-error');
+  if (/wizvm/.test(vireo('list', '--all', '--name'))) throw new Error('a refused wizard left a domain');
+  ok("the daemon's refusal shows next to the kernel field, and nothing was made");
+
+  await page.fill('#wiz-kernel', `${images}/tiny-vmlinuz`);
+  for (let s = 1; s < 4; s++) await page.click('[data-testid=wiz-next]');
+  await page.click('[data-testid=wiz-create]');
+  await until(page, () => location.hash === '#/domains/wizvm');
+  await stateIs(page, 'shut off');
+  const vols = vireo('vol-list', 'default');
+  if (!/wizvm\.qcow2/.test(vols)) throw new Error(`no disk made: ${vols}`);
+  ok('the wizard made the VM and its 1 GiB qcow2 disk in pool default');
+
+  // ---- overview, hardware ----
+  await until(page, () => /<name>wizvm<\/name>/.test(document.querySelector('[data-testid=xml]')?.textContent ?? ''));
+  await tab(page, 'hardware');
+  await page.waitForSelector('[data-testid=hw-disks] td:has-text("vda")');
+  await page.fill('#hw-mem', '320');
+  await page.click('[data-testid=hw-form] button[type=submit]');
+  await until(page, () => /Saved/.test(document.querySelector('[data-testid=hw-form] [role=status]')?.textContent ?? ''));
+  if (!/<memory unit=["']KiB["']>327680<\/memory>/.test(vireo('dumpxml', 'wizvm'))) throw new Error('memory edit not in the XML');
+  await shot(page, '06-domain-hardware');
+  ok('hardware: memory edited while shut off reaches the definition');
+
+  // ---- start, console, performance ----
   await page.click('[data-action=start]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=domain-state]')?.textContent === 'running');
-  ok('Start: the page shows it running');
-  await page.waitForFunction(() => document.querySelector('vr-console')?.text().includes('VIREO-GUEST-READY'),
-    null, { timeout: 60000 });
-  await shot(page, '03-domain-console');
-  ok('VIREO-GUEST-READY in the embedded serial console');
+  await stateIs(page, 'running');
+  await tab(page, 'console');
+  await consoleHas(page, 'VIREO-GUEST-READY');
+  await typeInConsole(page, 'mke2fs -q /dev/vda && mount /dev/vda /mnt && echo snap-one > /mnt/f && umount /mnt && sync && echo W-$((6*7))');
+  await consoleHas(page, 'W-42');
+  await shot(page, '07-domain-console');
+  ok('started from the page: VIREO-GUEST-READY and keys typed reach the guest (a file written on its disk)');
 
-  // Typing in the console reaches the guest's shell.
-  await page.click('vr-console .terminal');
-  await page.keyboard.type('echo web-$((6*7))\n');
-  await page.waitForFunction(() => document.querySelector('vr-console')?.text().includes('web-42'), null, { timeout: 20000 });
-  ok('keys typed in the console reach the guest');
+  await tab(page, 'performance');
+  await until(page, () => /%/.test(document.querySelector('[data-testid=perf-cpu]')?.textContent ?? ''), null, 20000);
+  await shot(page, '08-domain-performance');
+  ok('performance: live CPU figures');
 
-  execFileSync(cli, ['shutdown', dom], { stdio: 'inherit' });
-  await page.waitForFunction(() => document.querySelector('[data-testid=domain-state]')?.textContent === 'shut off',
-    null, { timeout: 60000 });
-  await shot(page, '04-domain-shut-off');
+  vireo('shutdown', 'wizvm');
+  await stateIs(page, 'shut off');
   ok('shut down from the CLI: the state changes live on the page');
 
+  // ---- snapshots ----
+  await tab(page, 'snapshots');
+  await page.fill('#snap-name', 's1');
+  await page.fill('#snap-desc', 'file says snap-one');
+  await page.click('[data-testid=snap-take]');
+  await page.waitForSelector('tr[data-snapshot=s1]');
+  await page.click('[data-action=start]');
+  await stateIs(page, 'running');
+  await tab(page, 'console');
+  await consoleHas(page, 'VIREO-GUEST-READY');
+  await typeInConsole(page, 'mount /dev/vda /mnt && echo snap-two > /mnt/f && umount /mnt && sync && echo C-$((6*7))');
+  await consoleHas(page, 'C-42');
+  await page.click('[data-action=destroy]');
+  await stateIs(page, 'shut off');
+  await tab(page, 'snapshots');
+  await page.click('tr[data-snapshot=s1] [data-action=revert]');
+  await until(page, () => /s1/.test(document.querySelector('[data-testid=snap-status]')?.textContent ?? ''));
+  await shot(page, '09-domain-snapshots');
+  await page.click('[data-action=start]');
+  await stateIs(page, 'running');
+  await tab(page, 'console');
+  await consoleHas(page, 'VIREO-GUEST-READY');
+  await typeInConsole(page, 'mount /dev/vda /mnt && echo "R-$(cat /mnt/f)" && umount /mnt');
+  await consoleHas(page, 'R-snap-one');
+  ok('snapshot taken, disk changed, reverted: the guest reads what it had at the snapshot');
+  await page.click('[data-action=destroy]');
+  await stateIs(page, 'shut off');
+
+  // ---- a narrow screen ----
+  await page.setViewportSize({ width: 390, height: 800 });
+  await tab(page, 'overview');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await shot(page, '10-domain-narrow');
+  if (overflow > 0) throw new Error(`the VM page is ${overflow}px wider than a 390px screen`);
+  await page.setViewportSize({ width: 1100, height: 900 });
+  ok('the VM page fits a 390 px wide screen');
+
+  // ---- deleted in another tab ----
+  const other = await ctx.newPage();
+  watch(other);
+  await other.goto(`${url}#/domains/wizvm`);
+  await other.waitForSelector('[data-action=delete]');
+  await other.click('[data-action=delete]');
+  await other.check('[data-testid=del-storage]');
+  await shot(other, '11-delete-dialog');
+  await other.click('[data-testid=delete-go]');
+  await until(other, () => location.hash === '#/');
+  await page.waitForSelector('[data-testid=domain-gone]');
+  await shot(page, '12-deleted-elsewhere');
+  if (/wizvm/.test(vireo('vol-list', 'default'))) throw new Error('the disk survived delete with storage');
+  if (/wizvm/.test(vireo('list', '--all', '--name'))) throw new Error('the domain survived delete');
+  ok('deleted with its storage in another tab: this tab says the VM is gone; disk and definition are gone');
   await page.click('a[href="#/"]');
+
+  // ---- the daemon restarts under the open page ----
+  const parent = env('VIREO_DAEMON_PARENT');
+  const pid = execFileSync('pgrep', ['-P', parent, 'vireod'], { encoding: 'utf8' }).trim();
+  process.kill(Number(pid), 'SIGTERM');
+  await page.waitForSelector('[data-testid=live].off', { timeout: 10000 });
+  await shot(page, '13-daemon-away');
+  await page.waitForSelector('[data-testid=live].on', { timeout: 30000 });
+  vireo('define', env('VIREO_WEB_XML'));
+  await page.waitForSelector('tr[data-domain=after]');
+  ok('the daemon restarted: the page showed the loss, came back live by itself, and events flow again');
+
+  // ---- Spanish ----
   await page.selectOption('[data-testid=lang]', 'es');
-  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Máquinas virtuales');
-  await page.waitForFunction((d) => document.querySelector(`tr[data-domain="${d}"] [data-testid=state]`)?.textContent === 'apagada', dom);
-  await shot(page, '05-domain-list-es');
-  ok('Spanish: the list in Spanish');
+  await until(page, () => document.querySelector('h1')?.textContent === 'Máquinas virtuales');
+  await until(page, () => document.querySelector('tr[data-domain=after] [data-testid=state]')?.textContent === 'apagada');
+  await shot(page, '14-domain-list-es');
+  await page.selectOption('[data-testid=lang]', 'en');
+  ok('Spanish: the list in Spanish, and back');
+
+  // ---- an expired session ----
+  // A session cookie signed with the real token, its expiry in the past:
+  // the daemon's own expiry check refuses it.
+  const payload = `${Math.floor(Date.now() / 1000) - 60}.${randomBytes(16).toString('hex')}`;
+  const mac = createHmac('sha256', token).update(payload).digest('hex');
+  const host = new URL(url).hostname;
+  await ctx.addCookies([{ name: 'vireo_session', value: `${payload}.${mac}`, domain: host, path: '/', httpOnly: true, sameSite: 'Strict' }]);
+  await page.click('tr[data-domain=after] a');
+  await page.click('[data-action=start]');
+  await page.waitForSelector('vr-login form');
+  await until(page, () => /session ended/.test(document.querySelector('vr-login .notice')?.textContent ?? ''));
+  await shot(page, '15-session-expired');
+  await page.fill('#token', token);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-action=start]:not([disabled])');
+  ok('an expired session brings back the login form with a notice; logging in returns to the page');
+
+  // ---- a one-time login link ----
+  const link = vireo('web-token', '--url').trim();
+  if (!/#login=[0-9a-f]{32}$/.test(link)) throw new Error(`web-token --url: ${link}`);
+  const fresh = await chromium.launch({ executablePath: process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  try {
+    const p1 = await (await fresh.newContext()).newPage();
+    await p1.goto(link.replace(/^https?:\/\/[^/]+\//, url));
+    await p1.waitForSelector('[data-testid=new-vm]');
+    const p2 = await (await fresh.newContext()).newPage();
+    await p2.goto(link.replace(/^https?:\/\/[^/]+\//, url));
+    await until(p2, () => /used already/.test(document.querySelector('vr-login .notice')?.textContent ?? ''));
+  } finally {
+    await fresh.close();
+  }
+  ok('a one-time login link logs in once; used again it is refused visibly');
+
+  // ---- HTTPS ----
+  const tls = process.env.VIREO_WEB_TLS_URL;
+  if (tls) {
+    const p = await ctx.newPage();
+    watch(p);
+    await p.goto(tls);
+    await p.waitForSelector('vr-login form');
+    await p.fill('#token', env('VIREO_WEB_TLS_TOKEN'));
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('[data-testid=live].on');
+    await p.waitForSelector('[data-testid=new-vm]');
+    if (!(await p.evaluate(() => location.protocol === 'https:'))) throw new Error('not HTTPS');
+    ok('over HTTPS: log in, the list, and the event feed over a secure WebSocket');
+  }
 
   if (problems.length) throw new Error(problems.join('\n'));
-  ok('no errors in the page');
+  ok('no errors in the pages');
 } catch (e) {
   await shot(page, 'failure').catch(() => {});
   console.error(`FAIL: ${e.message}`);

@@ -38,6 +38,7 @@ export async function call(method, path, body) {
 
 export const api = {
   login: (token) => call('POST', '/v1/login', { token }),
+  loginCode: (code) => call('POST', '/v1/login', { code }),
   logout: () => call('POST', '/v1/logout'),
   domains: async () => (await call('GET', '/v1/domains')).domains,
   domain: (name) => call('GET', `/v1/domains/${encodeURIComponent(name)}`),

@@ -1,26 +1,64 @@
-// <vr-domain-page .domain=${obj} name="NAME">: one VM: its state, the
-// lifecycle actions, its serial console.
+// <vr-domain-page .domain=${obj} name="NAME" tab="TAB">: one VM: its
+// state and actions (start, shut down, reboot, force off, pause,
+// resume, clone, delete), and tabs: overview, hardware, performance,
+// snapshots, console.
 import { LitElement, html } from 'lit';
 import { api } from './api.js';
-import { t } from './i18n.js';
-import { memory, stateClass, stateLabel } from './format.js';
+import { domApi, waitJob } from './api-domains.js';
+import { addStrings, t } from './i18n.js';
+import { stateClass, stateLabel } from './format.js';
 import './console.js';
+import './domain-overview.js';
+import './domain-hardware.js';
+import './domain-perf.js';
+import './domain-snapshots.js';
+
+addStrings({
+  en: {
+    'act.reboot': 'Reboot', 'act.clone': 'Clone…', 'act.delete': 'Delete…',
+    'tab.overview': 'Overview', 'tab.hardware': 'Hardware', 'tab.performance': 'Performance',
+    'tab.snapshots': 'Snapshots', 'tab.console': 'Console',
+    'clone.heading': 'Clone {0}', 'clone.name': 'Name of the copy', 'clone.go': 'Clone', 'clone.progress': 'Copying disks: {0}%',
+    'clone.needsoff': 'Shut the VM down (or pause it) to clone it.',
+    'del.heading': 'Delete {0}', 'del.storage': 'Also delete its disk images (not CD-ROMs)',
+    'del.confirm': 'The definition of {0} is removed; this cannot be undone.', 'del.go': 'Delete',
+    'del.running': 'The VM runs: force it off first to delete its disks.',
+    cancel: 'Cancel',
+  },
+  es: {
+    'act.reboot': 'Reiniciar', 'act.clone': 'Clonar…', 'act.delete': 'Eliminar…',
+    'tab.overview': 'Resumen', 'tab.hardware': 'Hardware', 'tab.performance': 'Rendimiento',
+    'tab.snapshots': 'Instantáneas', 'tab.console': 'Consola',
+    'clone.heading': 'Clonar {0}', 'clone.name': 'Nombre de la copia', 'clone.go': 'Clonar', 'clone.progress': 'Copiando discos: {0} %',
+    'clone.needsoff': 'Apague (o pause) la máquina para clonarla.',
+    'del.heading': 'Eliminar {0}', 'del.storage': 'Eliminar también sus imágenes de disco (no los CD-ROM)',
+    'del.confirm': 'Se elimina la definición de {0}; no se puede deshacer.', 'del.go': 'Eliminar',
+    'del.running': 'La máquina está en ejecución: fuerce el apagado antes de eliminar sus discos.',
+    cancel: 'Cancelar',
+  },
+});
 
 const actions = [
   // action, label key, states it applies to
   ['start', 'act.start', ['shut off']],
   ['shutdown', 'act.shutdown', ['running']],
+  ['reboot', 'act.reboot', ['running']],
   ['suspend', 'act.suspend', ['running']],
   ['resume', 'act.resume', ['paused']],
   ['destroy', 'act.destroy', ['running', 'paused', 'in shutdown']],
 ];
+const tabs = ['overview', 'hardware', 'performance', 'snapshots', 'console'];
 
 export class VrDomainPage extends LitElement {
   static properties = {
     name: {},
+    tab: {},
     domain: { attribute: false },
     busy: { state: true },
     error: { state: true },
+    dialog: { state: true },
+    dialogError: { state: true },
+    progress: { state: true },
   };
 
   createRenderRoot() { return this; }
@@ -29,21 +67,78 @@ export class VrDomainPage extends LitElement {
     const d = this.domain;
     const back = html`<p><a href="#/">← ${t('dom.back')}</a></p>`;
     if (!d) return html`${back}<p class="error" role="alert" data-testid="domain-gone">${t('dom.gone', this.name)}</p>`;
+    const tab = tabs.includes(this.tab) ? this.tab : 'overview';
     const running = d.state === 'running' || d.state === 'paused' || d.state === 'in shutdown';
+    const base = `#/domains/${encodeURIComponent(d.name)}`;
     return html`${back}
       <h1>${d.name} <span class=${stateClass(d.state)} data-testid="domain-state">${stateLabel(d.state)}</span></h1>
-      <dl class="facts">
-        <dt>${t('col.vcpus')}</dt><dd>${d.vcpus}</dd>
-        <dt>${t('col.memory')}</dt><dd>${memory(d.current_memory_kib ?? d.memory_kib)}</dd>
-      </dl>
       <div class="actions" role="group">
         ${actions.map(([act, key, states]) => html`
           <button data-action=${act} ?disabled=${this.busy || !states.includes(d.state)}
                   @click=${() => this.run(act)}>${t(key)}</button>`)}
+        <button data-action="clone" ?disabled=${this.busy} @click=${() => this.open('clone')}>${t('act.clone')}</button>
+        <button data-action="delete" class="danger" ?disabled=${this.busy} @click=${() => this.open('delete')}>${t('act.delete')}</button>
       </div>
       <p class="error" role="alert" data-testid="action-error">${this.error ?? ''}</p>
-      <h2>${t('dom.console')}</h2>
-      <vr-console .domain=${d.name} ?running=${running}></vr-console>`;
+      <nav class="tabs" aria-label=${d.name}>${tabs.map((x) => html`
+        <a href="${base}/${x}" aria-current=${x === tab ? 'page' : 'false'} data-tab=${x}>${t(`tab.${x}`)}</a>`)}</nav>
+      <section class="tab-body">${this.body(tab, d, running)}</section>
+      ${this.dialogs(d)}`;
+  }
+
+  body(tab, d, running) {
+    switch (tab) {
+      case 'hardware': return html`<vr-domain-hardware .domain=${d}></vr-domain-hardware>`;
+      case 'performance': return html`<vr-domain-perf .domain=${d}></vr-domain-perf>`;
+      case 'snapshots': return html`<vr-domain-snapshots .domain=${d}></vr-domain-snapshots>`;
+      case 'console': return html`<vr-console .domain=${d.name} ?running=${running}></vr-console>`;
+      default: return html`<vr-domain-overview .domain=${d}></vr-domain-overview>`;
+    }
+  }
+
+  dialogs(d) {
+    const running = d.state !== 'shut off';
+    if (this.dialog === 'clone') {
+      return html`<dialog class="card" data-testid="clone-dialog" @close=${() => this.close()}>
+        <form @submit=${this.clone} novalidate>
+          <h2>${t('clone.heading', d.name)}</h2>
+          ${d.state === 'running' ? html`<p class="notice">${t('clone.needsoff')}</p>` : ''}
+          <label for="clone-name">${t('clone.name')}</label>
+          <input id="clone-name" .value=${`${d.name}-clone`} required aria-describedby="clone-error">
+          ${this.progress != null ? html`<progress max="100" .value=${this.progress}></progress>
+            <span role="status">${t('clone.progress', Math.round(this.progress))}</span>` : ''}
+          <p class="error" role="alert" id="clone-error">${this.dialogError ?? ''}</p>
+          <div class="actions"><button type="button" @click=${() => this.close()}>${t('cancel')}</button>
+            <button type="submit" class="primary" ?disabled=${this.busy}>${t('clone.go')}</button></div>
+        </form></dialog>`;
+    }
+    if (this.dialog === 'delete') {
+      return html`<dialog class="card" data-testid="delete-dialog" @close=${() => this.close()}>
+        <form @submit=${this.undefineVm} novalidate>
+          <h2>${t('del.heading', d.name)}</h2>
+          <p>${t('del.confirm', d.name)}</p>
+          <label class="radio"><input type="checkbox" id="del-storage" data-testid="del-storage">
+            ${t('del.storage')}</label>
+          ${running ? html`<p class="notice">${t('del.running')}</p>` : ''}
+          <p class="error" role="alert" data-testid="delete-error">${this.dialogError ?? ''}</p>
+          <div class="actions"><button type="button" @click=${() => this.close()}>${t('cancel')}</button>
+            <button type="submit" class="danger" data-testid="delete-go" ?disabled=${this.busy}>${t('del.go')}</button></div>
+        </form></dialog>`;
+    }
+    return '';
+  }
+
+  async open(which) {
+    this.dialog = which;
+    this.dialogError = null;
+    this.progress = null;
+    await this.updateComplete;
+    this.querySelector('dialog')?.showModal();
+  }
+
+  close() {
+    this.querySelector('dialog')?.close();
+    this.dialog = null;
   }
 
   async run(act) {
@@ -54,6 +149,42 @@ export class VrDomainPage extends LitElement {
       if (res?.state) this.dispatchEvent(new CustomEvent('domain-changed', { detail: res, bubbles: true }));
     } catch (err) {
       this.error = t('err.generic', err.message);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async clone(e) {
+    e.preventDefault();
+    const name = this.querySelector('#clone-name').value.trim();
+    this.busy = true;
+    this.dialogError = null;
+    try {
+      const job = await domApi.clone(this.name, name);
+      this.progress = 0;
+      const end = await waitJob(job.id, (j) => { this.progress = j.progress ?? 0; });
+      if (end.state !== 'completed') throw new Error(end.error?.message ?? end.state);
+      this.close();
+      location.hash = `#/domains/${encodeURIComponent(name)}`;
+    } catch (err) {
+      this.dialogError = err.message;
+      this.progress = null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async undefineVm(e) {
+    e.preventDefault();
+    const storage = this.querySelector('#del-storage').checked;
+    this.busy = true;
+    this.dialogError = null;
+    try {
+      await domApi.undefine(this.name, storage);
+      this.close();
+      location.hash = '#/';
+    } catch (err) {
+      this.dialogError = err.message;
     } finally {
       this.busy = false;
     }

@@ -52,23 +52,28 @@ class VrApp extends LitElement {
       for (const el of this.querySelectorAll('*')) el.requestUpdate?.();
     });
     addEventListener('hashchange', () => { this.route = route(); });
-    setUnauthorizedHandler(() => this.loggedOut(t('login.heading')));
+    setUnauthorizedHandler(() => this.loggedOut(t('login.expired')));
   }
 
   connectedCallback() {
     super.connectedCallback();
-    // A one-time link: http://host:port/#token=TOKEN logs in and forgets it.
-    const m = location.hash.match(/token=([0-9a-f]+)/);
+    // A one-time link (vireo web-token --url): #login=CODE logs in once.
+    const m = location.hash.match(/login=([0-9a-f]+)/);
     if (m) {
       history.replaceState(null, '', location.pathname);
       this.route = route();
-      api.login(m[1]).finally(() => this.load());
+      api.loginCode(m[1])
+        .catch((err) => { this.notice = err.message; })
+        .finally(() => this.load());
     } else {
       this.load();
     }
   }
 
+  // The list, and the event feed once logged in. One retry timer at most:
+  // while vireod is away (a restart) the page says so and tries again.
   async load() {
+    clearTimeout(this.retryTimer);
     try {
       this.domains = await api.domains();
       this.authed = true;
@@ -76,10 +81,10 @@ class VrApp extends LitElement {
       if (!this.feed) this.feed = new EventFeed((ev) => this.onEvent(ev), (up) => this.onFeed(up));
     } catch (err) {
       if (err.status === 401) {
-        this.loggedOut();
+        this.loggedOut(t('login.expired'));
       } else {
         this.error = t('err.generic', err.message);
-        setTimeout(() => this.load(), 2000);
+        this.retryTimer = setTimeout(() => this.load(), 2000);
       }
     }
   }
@@ -92,11 +97,17 @@ class VrApp extends LitElement {
     this.authed = false;
   }
 
+  loggedIn() {
+    this.notice = null;
+    this.load();
+  }
+
   onFeed(up) {
     const was = this.live;
     this.live = up;
     // Back after a drop (daemon restart): events may have been missed.
-    if (up && !was && this.authed) this.load();
+    // A drop may also be the session ending: load() finds out.
+    if (this.authed && up !== was) this.load();
   }
 
   async onEvent(ev) {
@@ -146,7 +157,7 @@ class VrApp extends LitElement {
   body() {
     if (this.authed === null) return '';
     if (!this.authed)
-      return html`<vr-login .notice=${this.notice} @logged-in=${() => { this.notice = null; this.load(); }}></vr-login>`;
+      return html`<vr-login .notice=${this.notice} @logged-in=${() => this.loggedIn()}></vr-login>`;
     if (this.route.page === 'domain') {
       const d = this.domains.find((x) => x.name === this.route.name);
       return html`<vr-domain-page .name=${this.route.name} .tab=${this.route.tab} .domain=${d}

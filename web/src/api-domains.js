@@ -1,0 +1,53 @@
+// The API calls of the VM pages and the wizard (docs/api.md): thin
+// wrappers over call() so the pages read as what they do.
+import { call } from './api.js';
+
+const d = (name) => `/v1/domains/${encodeURIComponent(name)}`;
+
+async function text(path) {
+  const res = await fetch(path, { credentials: 'same-origin' });
+  if (!res.ok) return call('GET', path); // the JSON error, thrown by call()
+  return res.text();
+}
+
+export const domApi = {
+  xml: (name, inactive) => text(`${d(name)}/xml${inactive ? '?inactive=1' : ''}`),
+  define: async (xml) => {
+    const res = await fetch('/v1/domains', {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/xml' }, body: xml,
+    });
+    if (!res.ok) {
+      const body = await res.json().catch(() => null);
+      const e = new Error(body?.error?.message ?? `${res.status} ${res.statusText}`);
+      e.status = res.status;
+      throw e;
+    }
+    return res.json();
+  },
+  stats: (name) => call('GET', `${d(name)}/stats`),
+  interfaces: async (name) => (await call('GET', `${d(name)}/interfaces`)).interfaces,
+  snapshots: async (name) => (await call('GET', `${d(name)}/snapshots`)).snapshots,
+  snapshot: (name, snap, description) => call('POST', `${d(name)}/snapshots`, { name: snap, description }),
+  revert: (name, snap) => call('POST', `${d(name)}/snapshots/${encodeURIComponent(snap)}/revert`),
+  deleteSnapshot: (name, snap) => call('DELETE', `${d(name)}/snapshots/${encodeURIComponent(snap)}`),
+  clone: (name, newName) => call('POST', `${d(name)}/clone`, { name: newName, auto: true }),
+  job: (id) => call('GET', `/v1/jobs/${id}`),
+  undefine: (name, removeStorage) => call('DELETE', `${d(name)}${removeStorage ? '?remove_storage=1' : ''}`),
+  autostart: (name, on) => call('PUT', `${d(name)}/autostart`, { autostart: on }),
+  install: (plan) => call('POST', '/v1/install', plan),
+  osVariants: async () => (await call('GET', '/v1/os-variants')).os_variants,
+  pools: async () => (await call('GET', '/v1/pools')).pools,
+  volumes: async (pool) => (await call('GET', `/v1/pools/${encodeURIComponent(pool)}/volumes`)).volumes,
+  networks: async () => (await call('GET', '/v1/networks')).networks,
+  host: () => call('GET', '/v1/host'),
+};
+
+// Follow a job until it ends; onProgress(job) on each answer.
+export async function waitJob(id, onProgress) {
+  for (;;) {
+    const job = await domApi.job(id);
+    onProgress?.(job);
+    if (job.state !== 'running') return job;
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}

@@ -1,0 +1,171 @@
+// <vr-domain-hardware .domain=${obj}>: disks, NICs, boot order, memory
+// and vCPUs, read from the definition the next start uses. Memory, vCPUs
+// and boot order are editable while the VM is shut off: the page edits
+// that XML and defines it again (the daemon checks it as it checks
+// `vireo define`), so nothing else in the definition changes.
+import { LitElement, html } from 'lit';
+import { domApi } from './api-domains.js';
+import { addStrings, t } from './i18n.js';
+
+addStrings({
+  en: {
+    'hw.disks': 'Disks', 'hw.nics': 'Network interfaces', 'hw.boot': 'Boot order', 'hw.resources': 'Memory and vCPUs',
+    'hw.target': 'Device', 'hw.device': 'Kind', 'hw.source': 'Source', 'hw.format': 'Format', 'hw.bus': 'Bus',
+    'hw.type': 'Type', 'hw.model': 'Model', 'hw.mac': 'MAC address',
+    'hw.kernel': 'Boots a kernel directly: {0}', 'hw.memory': 'Memory (MiB)', 'hw.vcpus': 'vCPUs',
+    'hw.save': 'Apply', 'hw.saved': 'Saved: the next start uses it.', 'hw.offonly': 'Shut the VM off to change these.',
+    'hw.up': 'Move up', 'hw.down': 'Move down', 'hw.dev.hd': 'Hard disk', 'hw.dev.cdrom': 'CD-ROM',
+    'hw.dev.network': 'Network (PXE)', 'hw.dev.fd': 'Floppy', 'hw.empty': '(empty)', 'hw.none': 'None.',
+  },
+  es: {
+    'hw.disks': 'Discos', 'hw.nics': 'Interfaces de red', 'hw.boot': 'Orden de arranque', 'hw.resources': 'Memoria y vCPU',
+    'hw.target': 'Dispositivo', 'hw.device': 'Tipo', 'hw.source': 'Origen', 'hw.format': 'Formato', 'hw.bus': 'Bus',
+    'hw.type': 'Tipo', 'hw.model': 'Modelo', 'hw.mac': 'Dirección MAC',
+    'hw.kernel': 'Arranca un kernel directamente: {0}', 'hw.memory': 'Memoria (MiB)', 'hw.vcpus': 'vCPU',
+    'hw.save': 'Aplicar', 'hw.saved': 'Guardado: el próximo arranque lo usa.',
+    'hw.offonly': 'Apague la máquina para cambiar esto.', 'hw.up': 'Subir', 'hw.down': 'Bajar',
+    'hw.dev.hd': 'Disco duro', 'hw.dev.cdrom': 'CD-ROM', 'hw.dev.network': 'Red (PXE)', 'hw.dev.fd': 'Disquete',
+    'hw.empty': '(vacío)', 'hw.none': 'Ninguno.',
+  },
+});
+
+const kib = { b: 1 / 1024, bytes: 1 / 1024, k: 1, kib: 1, m: 1024, mib: 1024, g: 1048576, gib: 1048576 };
+
+function parse(xml) {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  const q = (sel, el = doc) => el.querySelector(sel);
+  const attr = (el, a) => el?.getAttribute(a) ?? '';
+  const memEl = q('domain > memory');
+  const unit = (attr(memEl, 'unit') || 'KiB').toLowerCase();
+  const disks = [...doc.querySelectorAll('devices > disk')].map((d) => {
+    const src = q('source', d);
+    return {
+      target: attr(q('target', d), 'dev'), bus: attr(q('target', d), 'bus'), device: attr(d, 'device'),
+      format: attr(q('driver', d), 'type'),
+      source: src ? (attr(src, 'volume') ? `${attr(src, 'pool')}/${attr(src, 'volume')}` : attr(src, 'file') || attr(src, 'dev')) : '',
+    };
+  });
+  const nics = [...doc.querySelectorAll('devices > interface')].map((n) => ({
+    type: attr(n, 'type'), source: attr(q('source', n), 'network') || attr(q('source', n), 'bridge'),
+    model: attr(q('model', n), 'type'), mac: attr(q('mac', n), 'address'),
+  }));
+  return {
+    doc, disks, nics,
+    memoryMib: Math.round((Number(memEl?.textContent) * (kib[unit] ?? 1)) / 1024),
+    vcpus: Number(q('domain > vcpu')?.textContent ?? 1),
+    boot: [...doc.querySelectorAll('os > boot')].map((b) => attr(b, 'dev')),
+    kernel: q('os > kernel')?.textContent ?? null,
+  };
+}
+
+export class VrDomainHardware extends LitElement {
+  static properties = {
+    domain: { attribute: false }, hw: { state: true }, mem: { state: true }, vcpus: { state: true },
+    boot: { state: true }, error: { state: true }, saved: { state: true }, busy: { state: true },
+  };
+
+  createRenderRoot() { return this; }
+
+  willUpdate(changed) {
+    const old = changed.get('domain');
+    if (changed.has('domain') && (!old || old.state !== this.domain.state)) this.load();
+  }
+
+  async load() {
+    try {
+      this.hw = parse(await domApi.xml(this.domain.name, true));
+      this.mem = this.hw.memoryMib;
+      this.vcpus = this.hw.vcpus;
+      // Every device kind the VM has, in its boot order, then the rest.
+      const kinds = new Set(this.hw.boot);
+      if (this.hw.disks.some((d) => d.device === 'disk')) kinds.add('hd');
+      if (this.hw.disks.some((d) => d.device === 'cdrom')) kinds.add('cdrom');
+      if (this.hw.nics.length) kinds.add('network');
+      this.boot = [...kinds].map((dev) => ({ dev, on: this.hw.boot.includes(dev) }));
+      this.error = null;
+    } catch (err) {
+      this.error = t('err.generic', err.message);
+    }
+  }
+
+  move(i, by) {
+    const b = [...this.boot];
+    [b[i], b[i + by]] = [b[i + by], b[i]];
+    this.boot = b;
+  }
+
+  async save(e) {
+    e.preventDefault();
+    const doc = this.hw.doc;
+    const mem = doc.querySelector('domain > memory'), cur = doc.querySelector('domain > currentMemory');
+    for (const el of [mem, cur].filter(Boolean)) {
+      el.setAttribute('unit', 'MiB');
+      el.textContent = String(this.mem);
+    }
+    doc.querySelector('domain > vcpu').textContent = String(this.vcpus);
+    const os = doc.querySelector('domain > os');
+    for (const b of [...os.querySelectorAll('boot')]) b.remove();
+    if (!this.hw.kernel) {
+      const ns = os.namespaceURI;
+      for (const { dev } of this.boot.filter((x) => x.on)) {
+        const el = doc.createElementNS(ns, 'boot');
+        el.setAttribute('dev', dev);
+        os.appendChild(el);
+      }
+    }
+    this.busy = true;
+    try {
+      await domApi.define(new XMLSerializer().serializeToString(doc));
+      this.saved = t('hw.saved');
+      this.error = null;
+      await this.load();
+    } catch (err) {
+      this.error = err.message;
+      this.saved = null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  render() {
+    const hw = this.hw;
+    if (!hw) return html`<p class="error" role="alert">${this.error ?? ''}</p>`;
+    const off = this.domain.state === 'shut off';
+    return html`<h2>${t('hw.disks')}</h2>
+      ${hw.disks.length ? html`<div class="scroll"><table class="grid" data-testid="hw-disks">
+        <thead><tr><th>${t('hw.target')}</th><th>${t('hw.device')}</th><th>${t('hw.bus')}</th><th>${t('hw.format')}</th><th>${t('hw.source')}</th></tr></thead>
+        <tbody>${hw.disks.map((d) => html`<tr><td>${d.target}</td><td>${t(`hw.dev.${d.device === 'disk' ? 'hd' : d.device}`)}</td>
+          <td>${d.bus}</td><td>${d.format}</td><td class="path">${d.source || t('hw.empty')}</td></tr>`)}</tbody></table></div>` : html`<p>${t('hw.none')}</p>`}
+      <h2>${t('hw.nics')}</h2>
+      ${hw.nics.length ? html`<div class="scroll"><table class="grid" data-testid="hw-nics">
+        <thead><tr><th>${t('hw.type')}</th><th>${t('hw.source')}</th><th>${t('hw.model')}</th><th>${t('hw.mac')}</th></tr></thead>
+        <tbody>${hw.nics.map((n) => html`<tr><td>${n.type}</td><td>${n.source}</td><td>${n.model}</td><td><code>${n.mac}</code></td></tr>`)}</tbody>
+        </table></div>` : html`<p>${t('hw.none')}</p>`}
+      <form @submit=${this.save} novalidate data-testid="hw-form">
+        <h2>${t('hw.resources')}</h2>
+        ${off ? '' : html`<p class="notice">${t('hw.offonly')}</p>`}
+        <div class="row">
+          <div class="field"><label for="hw-mem">${t('hw.memory')}</label>
+            <input id="hw-mem" type="number" min="16" .value=${String(this.mem)} ?disabled=${!off}
+              @input=${(e) => { this.mem = e.target.valueAsNumber; }}></div>
+          <div class="field"><label for="hw-vcpus">${t('hw.vcpus')}</label>
+            <input id="hw-vcpus" type="number" min="1" .value=${String(this.vcpus)} ?disabled=${!off}
+              @input=${(e) => { this.vcpus = e.target.valueAsNumber; }}></div>
+        </div>
+        <h2>${t('hw.boot')}</h2>
+        ${hw.kernel ? html`<p>${t('hw.kernel', hw.kernel)}</p>` : html`<ol class="boot" data-testid="hw-boot">
+          ${this.boot.map((b, i) => html`<li>
+            <label class="radio"><input type="checkbox" .checked=${b.on} ?disabled=${!off}
+              @change=${(e) => { this.boot = this.boot.map((x, j) => (j === i ? { ...x, on: e.target.checked } : x)); }}>
+              ${t(`hw.dev.${b.dev}`)}</label>
+            <button type="button" class="small" aria-label="${t('hw.up')}: ${t(`hw.dev.${b.dev}`)}" ?disabled=${!off || i === 0}
+              @click=${() => this.move(i, -1)}>↑</button>
+            <button type="button" class="small" aria-label="${t('hw.down')}: ${t(`hw.dev.${b.dev}`)}"
+              ?disabled=${!off || i === this.boot.length - 1} @click=${() => this.move(i, 1)}>↓</button></li>`)}</ol>`}
+        <p class="error" role="alert" data-testid="hw-error">${this.error ?? ''}</p>
+        <p role="status" class="ok">${this.saved ?? ''}</p>
+        <button type="submit" class="primary" ?disabled=${!off || this.busy}>${t('hw.save')}</button>
+      </form>`;
+  }
+}
+customElements.define('vr-domain-hardware', VrDomainHardware);
