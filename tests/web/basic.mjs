@@ -239,8 +239,8 @@ try {
   const mac = createHmac('sha256', token).update(payload).digest('hex');
   const host = new URL(url).hostname;
   await ctx.addCookies([{ name: 'vireo_session', value: `${payload}.${mac}`, domain: host, path: '/', httpOnly: true, sameSite: 'Strict' }]);
-  await page.click('tr[data-domain=after] a');
-  await page.click('[data-action=start]');
+  // The next request the page makes (any: its VM page loading) meets it.
+  await page.evaluate(() => { location.hash = '#/domains/after'; });
   await page.waitForSelector('vr-login form');
   await until(page, () => /session ended/.test(document.querySelector('vr-login .notice')?.textContent ?? ''));
   await shot(page, '15-session-expired');
