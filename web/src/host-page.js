@@ -4,7 +4,7 @@
 // /v1/host/stats, one small request every few seconds, none while the
 // tab is hidden or the page left).
 import { LitElement, html } from 'lit';
-import { addStrings, t } from './i18n.js';
+import { addStrings, getLang, t } from './i18n.js';
 import { fetchInto } from './page-base.js';
 import { bytes, percent } from './size.js';
 
@@ -188,7 +188,7 @@ export class VrHostPage extends LitElement {
 
   validation() {
     const v = this.validate;
-    const when = v ? new Date(v.checked_at * 1000).toLocaleTimeString() : '';
+    const when = v ? new Date(v.checked_at * 1000).toLocaleTimeString(getLang()) : '';
     return html`<div class="page-head"><h2>${t('host.validate')}</h2>
         <button @click=${() => this.check(true)} ?disabled=${this.checking}
           data-testid="host-recheck">${t('host.validate.again')}</button></div>

@@ -4,7 +4,7 @@
 // only, so the form writes it (escaped) from what was typed.
 import { html } from 'lit';
 import { call, callXml } from './api.js';
-import { addStrings, t } from './i18n.js';
+import { addStrings, getLang, t } from './i18n.js';
 import { ListPage, fetchInto } from './page-base.js';
 import './confirm.js';
 
@@ -32,7 +32,8 @@ addStrings({
     'net.f.subnet': 'IPv4 subnet',
     'net.f.subnet.help': 'For example 192.168.150.0/24. The host takes the first address.',
     'net.f.dhcp': 'DHCP',
-    'net.f.dhcp.range': 'hands out {0} – {1}',
+    'net.f.dhcp.on': 'Hand out addresses to guests',
+    'net.f.dhcp.range': 'from {0} to {1}',
     'net.f.autostart': 'Start with the host (autostart)',
     'net.f.start': 'Start it now',
     'net.f.submit': 'Create network',
@@ -73,7 +74,8 @@ addStrings({
     'net.f.subnet': 'Subred IPv4',
     'net.f.subnet.help': 'Por ejemplo 192.168.150.0/24. El anfitrión toma la primera dirección.',
     'net.f.dhcp': 'DHCP',
-    'net.f.dhcp.range': 'reparte {0} – {1}',
+    'net.f.dhcp.on': 'Repartir direcciones a los invitados',
+    'net.f.dhcp.range': 'de {0} a {1}',
     'net.f.autostart': 'Iniciar con el anfitrión (inicio automático)',
     'net.f.start': 'Iniciarla ahora',
     'net.f.submit': 'Crear red',
@@ -245,7 +247,7 @@ export class VrNetworksPage extends ListPage {
       <tbody>${l.map((x) => html`<tr><td data-label=${t('net.col.mac')}>${x.mac}</td>
         <td data-label=${t('net.col.ip')}>${x.ip}/${x.prefix}</td>
         <td data-label=${t('net.col.hostname')}>${x.hostname ?? ''}</td>
-        <td data-label=${t('net.col.expiry')}>${x.expiry ? new Date(x.expiry * 1000).toLocaleString() : ''}</td></tr>`)}
+        <td data-label=${t('net.col.expiry')}>${x.expiry ? new Date(x.expiry * 1000).toLocaleString(getLang()) : ''}</td></tr>`)}
       </tbody></table>`;
     return html`<section class="card detail" data-testid="net-detail">
       <div class="page-head"><h2>${t('net.leases', this.selected)}</h2>
@@ -276,7 +278,7 @@ export class VrNetworksPage extends ListPage {
           <p id="net-subnet-error" class="error" role="alert" data-testid="net-subnet-error">${e.subnet ?? ''}</p></div>
         <span class="label">${t('net.f.dhcp')}</span>
         <div><label><input type="checkbox" name="dhcp" .checked=${this.dhcp}
-            @change=${(ev) => { this.dhcp = ev.target.checked; }}> ${t('net.f.dhcp')}</label>
+            @change=${(ev) => { this.dhcp = ev.target.checked; }}> ${t('net.f.dhcp.on')}</label>
           <small class="muted" data-testid="net-dhcp-range">${range}</small></div>
         <span></span>
         <div class="choices"><label><input type="checkbox" name="autostart"> ${t('net.f.autostart')}</label>
