@@ -54,6 +54,8 @@ static void get_host(vr_api_call *c)
  * namespace and runs the tools' --version: too much for every page
  * load, so one answer serves every client for this long. */
 #define VALIDATE_TTL_S 60
+/* ?refresh=1 (a "check again" button) still reuses an answer this fresh. */
+#define VALIDATE_MIN_S 5
 
 static json_object *validate_cache;
 static time_t validate_at;
@@ -89,9 +91,9 @@ static json_object *validate_now(const vr_api *api)
 
 static void get_validate(vr_api_call *c)
 {
-    time_t now = time(NULL);
-    if (!validate_cache || now - validate_at >= VALIDATE_TTL_S || now < validate_at ||
-        vr_api_flag(c->req, "refresh")) {
+    time_t now = time(NULL), age = now - validate_at;
+    time_t ttl = vr_api_flag(c->req, "refresh") ? VALIDATE_MIN_S : VALIDATE_TTL_S;
+    if (!validate_cache || age >= ttl || age < 0) {
         json_object_put(validate_cache);
         validate_cache = validate_now(c->api);
         validate_at = now;
