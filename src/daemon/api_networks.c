@@ -7,6 +7,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+static json_object *addr_json(struct in_addr a)
+{
+    char s[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &a, s, sizeof(s));
+    return json_object_new_string(s);
+}
+
+/* [{"start","end"}…]: what the web UI's network list shows. */
+static json_object *dhcp_json(const vr_net_ip *ip)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < ip->n_ranges; i++) {
+        json_object *r = json_object_new_object();
+        json_object_object_add(r, "start", addr_json(ip->ranges[i].start));
+        json_object_object_add(r, "end", addr_json(ip->ranges[i].end));
+        json_object_array_add(arr, r);
+    }
+    return arr;
+}
+
 static json_object *net_json(const vr_network *net)
 {
     const vr_network_def *def = net->def;
@@ -19,10 +39,9 @@ static json_object *net_json(const vr_network *net)
     json_object_object_add(o, "forward", json_object_new_string(vr_net_forward_name(def->forward)));
     json_object_object_add(o, "bridge", def->bridge ? json_object_new_string(def->bridge) : NULL);
     if (def->ip.present) {
-        char a[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &def->ip.address, a, sizeof(a));
-        json_object_object_add(o, "address", json_object_new_string(a));
+        json_object_object_add(o, "address", addr_json(def->ip.address));
         json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
+        json_object_object_add(o, "dhcp", dhcp_json(&def->ip));
     }
     return o;
 }

@@ -463,6 +463,13 @@ static void on_transfer_upgraded(vr_upgraded *up, int fd, const char *initial, s
 
 static void upload_vol(vr_api_call *c)
 {
+    /* Browsers open WebSockets with GET only: GET is the upload for them,
+     * and for nobody else (a plain GET must never start one). */
+    if (strcmp(vr_req_method(c->req), "GET") == 0 && !vr_req_websocket(c->req)) {
+        vr_req_reply_error(c->req, 405, "invalid", "an upload is a POST with Upgrade: vireo-stream, or "
+                           "a WebSocket (GET with Upgrade: websocket)");
+        return;
+    }
     vr_pool *p = find_pool(c);
     if (!p)
         return;
@@ -552,6 +559,7 @@ const vr_api_route vr_api_storage_routes[] = {
     {"POST", "pools/*/volumes/*/resize", resize_vol},
     {"POST", "pools/*/volumes/*/clone", clone_vol},
     {"POST", "pools/*/volumes/*/upload", upload_vol},
+    {"GET", "pools/*/volumes/*/upload", upload_vol}, /* WebSocket: browsers */
     {"GET", "pools/*/volumes/*/download", download_vol},
     {"GET", "volumes", vol_by_path},
     {"GET", "jobs", list_jobs},

@@ -184,12 +184,17 @@ void vr_http_upgrade_close(vr_upgraded *up)
     close_client(up);
 }
 
+bool vr_req_websocket(const vr_req *r)
+{
+    return vr_ws_requested(vr_req_header(r, MHD_HTTP_HEADER_UPGRADE)) && vr_req_header(r, "Sec-WebSocket-Key");
+}
+
 void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, void *opaque)
 {
     r->upgrade_fn = fn;
     r->upgrade_opaque = opaque;
     const char *key = vr_req_header(r, "Sec-WebSocket-Key");
-    r->websocket = vr_ws_requested(vr_req_header(r, MHD_HTTP_HEADER_UPGRADE)) && key;
+    r->websocket = vr_req_websocket(r);
     struct MHD_Response *resp = MHD_create_response_for_upgrade(on_upgraded, r);
     if (r->websocket) {
         char *accept = vr_ws_accept_key(key);

@@ -55,6 +55,8 @@ void vr_req_defer(vr_req *r);
  * with `Upgrade: websocket` gets RFC 6455 instead (websocket.h): fn sees
  * the same raw bytes either way. */
 void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, void *opaque);
+/* Does the request ask for a WebSocket (`Upgrade: websocket`)? */
+bool vr_req_websocket(const vr_req *r);
 /* Add a header to the answer just given (Set-Cookie, Cache-Control). */
 void vr_req_set_header(vr_req *r, const char *name, const char *value);
 /* Answer with `size` bytes of the file `fd` (taken). */

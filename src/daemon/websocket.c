@@ -15,6 +15,9 @@
 
 /* Stop reading from the handler while this much waits for the client. */
 #define MAX_QUEUED 256
+/* Stop reading from the client while this many bytes wait for the
+ * handler (an upload written to disk slower than the browser sends). */
+#define MAX_INNER_QUEUED (4u * 1024 * 1024)
 
 struct vr_ws_bridge {
     wslay_event_context_ptr ctx;
@@ -121,9 +124,11 @@ static void pump(vr_ws_bridge *b)
         b->inner_eof = true;
         shutdown(bufferevent_getfd(b->inner), SHUT_WR);
     }
+    /* on_inner_drained pumps again once the handler has caught up. */
+    bool full = evbuffer_get_length(bufferevent_get_output(b->inner)) > MAX_INNER_QUEUED;
     event_del(b->sock_ev);
-    event_assign(b->sock_ev, event_get_base(b->sock_ev), b->sock, (short)((rd ? EV_READ : 0) | (wr ? EV_WRITE : 0)),
-                 event_get_callback(b->sock_ev), b);
+    event_assign(b->sock_ev, event_get_base(b->sock_ev), b->sock,
+                 (short)((rd && !full ? EV_READ : 0) | (wr ? EV_WRITE : 0)), event_get_callback(b->sock_ev), b);
     event_add(b->sock_ev, NULL);
     if (wslay_event_get_queued_msg_count(b->ctx) > MAX_QUEUED)
         bufferevent_disable(b->inner, EV_READ);
@@ -148,6 +153,8 @@ static void on_inner_read(struct bufferevent *bev, void *arg)
     }
     pump(b);
 }
+
+static void on_inner_drained(struct bufferevent *bev, void *arg) { pump(arg); }
 
 static void on_inner_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -180,7 +187,8 @@ vr_ws_bridge *vr_ws_bridge_new(struct event_base *base, int sock, const char *in
     evutil_make_socket_nonblocking(inner);
     b->sock_ev = event_new(base, sock, EV_READ, on_sock, b);
     b->inner = bufferevent_socket_new(base, inner, BEV_OPT_CLOSE_ON_FREE);
-    bufferevent_setcb(b->inner, on_inner_read, NULL, on_inner_event, b);
+    bufferevent_setcb(b->inner, on_inner_read, on_inner_drained, on_inner_event, b);
+    bufferevent_setwatermark(b->inner, EV_WRITE, MAX_INNER_QUEUED / 2, 0);
     bufferevent_enable(b->inner, EV_READ | EV_WRITE);
     /* Frames that came with the handshake are read on the first pump. */
     event_active(b->sock_ev, EV_READ, 0);

@@ -14,13 +14,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+uint64_t vr_meminfo_kib(const char *text, const char *field)
+{
+    size_t len = strlen(field);
+    /* A field starts its line and ends at the colon: "Active" matches
+     * neither "Active(anon)" nor "SwapActive". */
+    for (const char *p = text; p && *p;) {
+        if (strncmp(p, field, len) == 0 && p[len] == ':')
+            return strtoull(p + len + 1, NULL, 10);
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return 0;
+}
+
 uint64_t vr_meminfo_total(const char *text)
 {
-    const char *p = text ? strstr(text, "MemTotal:") : NULL;
-    if (!p)
-        return 0;
-    unsigned long long kib = strtoull(p + strlen("MemTotal:"), NULL, 10);
-    return (uint64_t)kib * 1024;
+    return vr_meminfo_kib(text, "MemTotal") * 1024;
 }
 
 int vr_disk_free(const char *path, uint64_t *free_bytes, char **measured_at)

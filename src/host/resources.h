@@ -6,6 +6,8 @@
 
 /* Total RAM in bytes from a /proc/meminfo text; 0 when absent. */
 uint64_t vr_meminfo_total(const char *meminfo_text);
+/* One field of a /proc/meminfo text ("MemAvailable"), in KiB; 0 when absent. */
+uint64_t vr_meminfo_kib(const char *meminfo_text, const char *field);
 
 /* Free bytes on the filesystem holding `path` (or its nearest existing
  * parent, so it works before the state directory is made). */

@@ -5,6 +5,8 @@
 #include "host/cpuinfo.h"
 #include "host/kvm_probe.h"
 
+#include <json-c/json.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,4 +57,7 @@ void vr_host_validate(const vr_host_facts *f, vr_checklist *out);
 vr_accel vr_kvm_verdict(const vr_cpuinfo *cpu, bool cpu_ok, const vr_kvm_probe *probe, vr_check *out);
 
 const char *vr_check_status_name(vr_check_status s);
+/* {"checks":[{id,title,status,detail,hint}…],"accelerator","summary":{pass,warn,fail}}
+ * (validate_json.c): the CLI's --json and the daemon's answer. */
+json_object *vr_checklist_json(const vr_checklist *l, vr_accel accel);
 void vr_checklist_free(vr_checklist *l);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/file.h"
+#include "host/resources.h"
 #include "host/validate.h"
 
 static vr_cpuinfo cpu_from(const char *name)
@@ -168,6 +169,41 @@ static void missing_qemu_fails_and_nested_off_warns(void **state)
     vr_checklist_free(&l);
 }
 
+/* The host page's memory numbers: a field is matched whole, at a line's start. */
+static void meminfo_fields(void **state)
+{
+    const char *text = "MemTotal:       24684096 kB\nMemFree:         1000 kB\n"
+                       "MemAvailable:   22294224 kB\nActive(anon):      512 kB\nActive:           2048 kB\n"
+                       "SwapTotal:             7 kB\n";
+    assert_int_equal(vr_meminfo_kib(text, "MemTotal"), 24684096);
+    assert_int_equal(vr_meminfo_kib(text, "MemAvailable"), 22294224);
+    assert_int_equal(vr_meminfo_kib(text, "Active"), 2048);
+    assert_int_equal(vr_meminfo_kib(text, "Total"), 0);
+    assert_int_equal(vr_meminfo_kib(NULL, "MemTotal"), 0);
+    assert_int_equal(vr_meminfo_total(text), 24684096ull * 1024);
+}
+
+/* The one JSON form of the CLI's --json and GET /v1/host/validate. */
+static void checklist_json(void **state)
+{
+    vr_host_facts f = build_host_facts();
+    f.cpu = cpu_from("intel-vtx-baremetal.txt");
+    f.kvm = hw_probe;
+    f.qemu = NULL;
+    vr_checklist l;
+    vr_host_validate(&f, &l);
+    json_object *o = vr_checklist_json(&l, VR_ACCEL_KVM), *v, *sum;
+    assert_true(json_object_object_get_ex(o, "accelerator", &v));
+    assert_string_equal(json_object_get_string(v), "kvm");
+    assert_true(json_object_object_get_ex(o, "checks", &v));
+    assert_int_equal(json_object_array_length(v), l.n);
+    assert_true(json_object_object_get_ex(o, "summary", &sum));
+    assert_true(json_object_object_get_ex(sum, "fail", &v));
+    assert_true(json_object_get_int(v) >= 1); /* QEMU missing */
+    json_object_put(o);
+    vr_checklist_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +214,8 @@ int main(void)
         cmocka_unit_test(run_failure),
         cmocka_unit_test(whole_list),
         cmocka_unit_test(missing_qemu_fails_and_nested_off_warns),
+        cmocka_unit_test(meminfo_fields),
+        cmocka_unit_test(checklist_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

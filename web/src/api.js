@@ -92,3 +92,65 @@ export class EventFeed {
     this.ws?.close();
   }
 }
+
+// ---- host, networks and storage pages ----
+
+// A body that is not JSON (network XML): the same answers and errors as call().
+export async function callXml(method, path, xml) {
+  const res = await fetch(path, {
+    method, credentials: 'same-origin', headers: { 'Content-Type': 'application/xml' }, body: xml,
+  }).catch((e) => { throw new ApiError(0, 'unreachable', `vireod is unreachable (${e.message})`); });
+  const data = await res.json().catch(() => null);
+  if (res.ok) return data;
+  if (res.status === 401) onUnauthorized();
+  const err = data?.error ?? { code: 'failed', message: `${res.status} ${res.statusText}` };
+  throw new ApiError(res.status, err.code, err.message);
+}
+
+// Upload a File (or Blob) into an existing volume over a WebSocket on
+// the upload path (docs/api.md "Upload and download"): binary messages
+// out, one JSON line back. onProgress(bytesAcknowledged, total) as the
+// socket drains. Resolves with the daemon's {"ok":true,"bytes":N}.
+const UPLOAD_CHUNK = 256 * 1024;
+const UPLOAD_QUEUE = 4 * 1024 * 1024; // what may wait in the browser's socket buffer
+
+export function uploadVolume(pool, vol, file, onProgress = () => {}) {
+  const path = `/v1/pools/${encodeURIComponent(pool)}/volumes/${encodeURIComponent(vol)}/upload?length=${file.size}`;
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl(path));
+    ws.binaryType = 'arraybuffer';
+    let answer = '';
+    let sent = 0;
+    let settled = false;
+    const settle = (f, v) => { if (!settled) { settled = true; clearInterval(tick); f(v); } };
+    // bufferedAmount has no event: look at it while bytes are queued.
+    const tick = setInterval(() => onProgress(sent - ws.bufferedAmount, file.size), 200);
+    ws.onopen = async () => {
+      try {
+        while (sent < file.size && ws.readyState === WebSocket.OPEN) {
+          while (ws.bufferedAmount > UPLOAD_QUEUE) await new Promise((r) => setTimeout(r, 20));
+          const buf = await file.slice(sent, sent + UPLOAD_CHUNK).arrayBuffer();
+          ws.send(buf);
+          sent += buf.byteLength;
+        }
+      } catch (e) {
+        ws.close();
+        settle(reject, new ApiError(0, 'failed', `cannot read the file: ${e.message}`));
+      }
+    };
+    ws.onmessage = (m) => {
+      answer += typeof m.data === 'string' ? m.data : new TextDecoder().decode(m.data);
+      if (!answer.includes('\n')) return;
+      const res = JSON.parse(answer);
+      onProgress(file.size, file.size);
+      if (res.ok) settle(resolve, res);
+      else settle(reject, new ApiError(0, res.error?.code ?? 'failed', res.error?.message ?? answer));
+    };
+    // Before the switch the daemon answers in HTTP, which a WebSocket
+    // cannot read: the page checks what it can (volume exists, not in use)
+    // first, and this says where to look for the rest.
+    ws.onclose = () => settle(reject, new ApiError(0, 'failed', sent === 0
+      ? 'vireod refused the upload (see its log: the volume may be in use or gone)'
+      : `the upload broke off after ${sent} of ${file.size} bytes; the volume is unchanged`));
+  });
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The web manager's host, networks and storage pages in headless Chromium
+# (tests/web/pages.mjs) against a real vireod. The daemon makes bridges
+# and dnsmasq for the networks page, so it runs in a network namespace
+# this test makes (as network.sh does), and so does the browser, which
+# must reach the daemon's web port on that namespace's loopback. The
+# machine's own namespace is never touched. Screenshots go to
+# BUILD/web-artifacts/.
+source "$(dirname "$0")/lib.sh"
+[ -x /usr/bin/chromium ] || fail "chromium missing (scripts/install-deps installs it)"
+[ -f "$VIREO_SRC/web/dist/index.html" ] || fail "the web UI is not built (make web)"
+[ -d "$VIREO_SRC/web/node_modules/playwright-core" ] || fail "playwright-core missing (make web runs npm ci)"
+
+HOSTNS=vrt-webp-$$
+test_cleanup() { ip netns del "$HOSTNS" 2>/dev/null; return 0; }
+ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
+trap cleanup EXIT
+ip netns add "$HOSTNS"
+ip -n "$HOSTNS" link set lo up
+inns() { ip netns exec "$HOSTNS" "$@"; }
+ok "network namespace $HOSTNS"
+
+# Its own namespace: any port is free there.
+PORT=8480
+# The default network (no --no-default-network): the pages show a real one.
+DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS="--web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" start_daemon
+TOKEN=$("$VIREO" web-token)
+code=$(inns curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/host/stats")
+expect_eq "GET /v1/host/stats on the web port" "$code" 200
+code=$(inns curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+    "http://127.0.0.1:$PORT/v1/pools/default/volumes/x/upload?length=1")
+expect_eq "a plain GET never starts an upload" "$code" 405
+expect_match "the default network is active" "$("$VIREO" net-list)" ' default +active'
+
+# A guest that runs, so the host page counts one running of two defined.
+need_images
+tiny_xml webp1 >"$ROOT/webp1.xml"
+tiny_xml webp2 >"$ROOT/webp2.xml"
+"$VIREO" define "$ROOT/webp1.xml" >/dev/null
+"$VIREO" define "$ROOT/webp2.xml" >/dev/null
+"$VIREO" start webp1 >/dev/null
+
+VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_CLI=$VIREO \
+VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
+    inns timeout 240 node "$VIREO_SRC/tests/web/pages.mjs" ||
+    fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
+ok "browser test of the host, networks and storage pages"

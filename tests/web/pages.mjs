@@ -1,0 +1,246 @@
+// The web manager's host, networks and storage pages in a real browser:
+// headless Chromium (Debian's) driven by playwright-core against a real
+// vireod, which tests/integration/web-pages.sh starts in a network
+// namespace (this runs there too). What the pages do is checked through
+// the CLI. Environment: VIREO_WEB_URL, VIREO_WEB_TOKEN, VIREO_CLI (the
+// vireo binary, VIREO_DEFAULT_URI set), VIREO_ARTIFACTS (screenshots),
+// VIREO_SRC.
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
+const require = createRequire(join(env('VIREO_SRC'), 'web', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const url = env('VIREO_WEB_URL');
+const token = env('VIREO_WEB_TOKEN');
+const cli = env('VIREO_CLI');
+const shots = env('VIREO_ARTIFACTS');
+mkdirSync(shots, { recursive: true });
+
+let n = 0;
+const ok = (what) => console.log(`ok pages ${++n} - ${what}`);
+const vireo = (...args) => execFileSync(cli, args, { encoding: 'utf8' });
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+function check(cond, what) { if (!cond) throw new Error(what); }
+
+const tmp = mkdtempSync(join(tmpdir(), 'vireo-pages-'));
+const ctx = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+  executablePath: process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  locale: 'en-US',
+  viewport: { width: 1200, height: 900 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+const page = ctx.pages()[0] ?? await ctx.newPage();
+const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+const problems = [];
+page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+// 401 before logging in; 400 and 409: the refusals this test provokes.
+page.on('console', (m) => {
+  if (m.type() === 'error' && !/status of (401|400|409)/.test(m.text())) problems.push(`console error: ${m.text()}`);
+});
+const statsCalls = [];
+page.on('request', (r) => { if (r.url().endsWith('/v1/host/stats')) statsCalls.push(Date.now()); });
+const text = (sel) => page.locator(sel).first().textContent();
+const waitText = (sel, re, timeout = 15000) => page.waitForFunction(([s, src]) =>
+  new RegExp(src).test(document.querySelector(s)?.textContent ?? ''), [sel, re.source], { timeout });
+
+async function hostPage() {
+  await page.click('nav a[href="#/host"]');
+  await waitText('[data-testid=host-accel]', /TCG/);
+  await page.waitForSelector('[data-testid=host-checks] tr[data-check="kvm.usable"]');
+  const status = await text('tr[data-check="kvm.usable"] [data-testid=check-status]');
+  check(/^(PASS|WARN|FAIL)$/.test(status.trim()), `kvm.usable status: ${status}`);
+  const tools = await text('tr[data-check="tool.qemu"] [data-testid=check-status]');
+  check(tools.trim() === 'PASS', `QEMU check: ${tools}`);
+  ok(`host page: accelerator TCG and host-validate's findings (kvm.usable ${status.trim()}, QEMU PASS)`);
+  check(/QEMU \d+\.\d+/.test(await text('[data-testid=host-hypervisor]')), 'no QEMU version');
+  await waitText('[data-testid=host-cpu]', /^\d+\.\d %$/);
+  await waitText('[data-testid=host-memory]', /in use of/);
+  await waitText('[data-testid=host-vms]', /^1 running, 2 defined$/);
+  ok(`host page: QEMU version, CPU use ${await text('[data-testid=host-cpu]')}, memory, 1 of 2 VMs running`);
+
+  // Live numbers: one request every 2-3 s while shown, none once left.
+  const from = Date.now();
+  await page.waitForTimeout(7600);
+  const during = statsCalls.filter((t) => t > from).length;
+  check(during >= 2 && during <= 4, `${during} stats requests in 7.6 s (want 2-4)`);
+  await shot('10-host');
+  await page.click('nav a[href="#/networks"]');
+  const left = Date.now();
+  await page.waitForTimeout(3500);
+  check(statsCalls.filter((t) => t > left).length === 0, 'the host page kept polling after it was left');
+  ok(`host page: ${during} stats requests in 7.6 s, none after leaving it`);
+}
+
+// Fill the new-network form and submit it.
+async function submitNetwork(name, subnet, mode) {
+  await page.fill('#net-name', name);
+  await page.check(`[data-testid=net-form] input[name=mode][value=${mode}]`);
+  await page.fill('#net-subnet', subnet);
+  await page.click('[data-testid=net-form] button[type=submit]');
+}
+
+async function networksPage() {
+  await page.waitForSelector('tr[data-network=default]');
+  check(await text('tr[data-network=default] [data-testid=net-state]') === 'active', 'default is not active');
+  check(await text('tr[data-network=default] [data-testid=net-subnet]') === '192.168.122.0/24', 'default subnet');
+  ok('networks page: the default network is listed active with its subnet');
+
+  await submitNetwork('webnet', '300.1.1.0/24', 'none');
+  await waitText('[data-testid=net-subnet-error]', /'300\.1\.1\.0' is not an IPv4 address/);
+  check(await page.getAttribute('#net-subnet', 'aria-invalid') === 'true', 'subnet field not marked invalid');
+  await shot('11-networks-bad-subnet');
+  ok('a bad subnet (300.1.1.0/24) is refused next to its field');
+
+  // The daemon's own refusal lands by the field too: it overlaps default.
+  await submitNetwork('webnet', '192.168.122.0/25', 'none');
+  await waitText('[data-testid=net-subnet-error]', /overlaps network 'default'/);
+  check(!/webnet/.test(vireo('net-list', '--all')), 'a refused network was defined');
+  ok("the daemon's refusal (overlaps network 'default') shows by the subnet field");
+
+  await submitNetwork('webnet', '192.168.150.0/24', 'none');
+  await waitText('tr[data-network=webnet] [data-testid=net-state]', /^active$/);
+  check(await text('[data-testid=net-subnet-error]') === '', 'the subnet error stayed');
+  const dhcp = await text('tr[data-network=webnet] [data-testid=net-dhcp]');
+  check(dhcp === '192.168.150.2 – 192.168.150.254', `DHCP range: ${dhcp}`);
+  const info = JSON.parse(vireo('net-info', 'webnet', '--json'));
+  check(info.forward === 'none' && info.active && info.address === '192.168.150.1' && info.prefix === 24,
+    `net-info webnet: ${JSON.stringify(info)}`);
+  ok('isolated network webnet 192.168.150.0/24 with DHCP: active, and so says net-info');
+
+  await page.click('tr[data-network=webnet] a');
+  await page.waitForSelector('[data-testid=net-leases-empty]');
+  await shot('12-networks');
+  ok("webnet's leases section shows (no guest yet)");
+
+  await page.click('tr[data-network=webnet] [data-action=stop]');
+  await waitText('tr[data-network=webnet] [data-testid=net-state]', /^inactive$/);
+  check(/ webnet +inactive/.test(vireo('net-list', '--all')), 'net-list does not show webnet inactive');
+  ok('Stop: webnet inactive (net-list agrees)');
+
+  await page.click('tr[data-network=webnet] [data-testid=confirm-ask]');
+  await page.waitForSelector('tr[data-network=webnet] [data-testid=confirm-yes]');
+  await shot('13-networks-confirm-delete');
+  await page.click('tr[data-network=webnet] [data-testid=confirm-yes]');
+  await page.waitForSelector('tr[data-network=webnet]', { state: 'detached' });
+  check(!/webnet/.test(vireo('net-list', '--all')), 'webnet still defined');
+  ok('Delete (confirmed): webnet is gone');
+}
+
+async function storagePage() {
+  await page.click('nav a[href="#/storage"]');
+  await page.waitForSelector('tr[data-pool=default] [data-testid=pool-usage-bar] .used');
+  check(await text('tr[data-pool=default] [data-testid=pool-state]') === 'active', 'default pool not active');
+  check(/free of/.test(await text('tr[data-pool=default] [data-testid=pool-usage]')), 'no usage text');
+  ok('storage page: the default pool, active, with a usage bar');
+
+  const form = '[data-testid=vol-form]';
+  await page.fill('#vol-name', 'w1.qcow2');
+  await page.fill('#vol-size', '64');
+  await page.selectOption(`${form} select[name=unit]`, 'MiB');
+  await page.selectOption('#vol-format', 'qcow2');
+  await page.click(`${form} button[type=submit]`);
+  await waitText('tr[data-volume="w1.qcow2"] [data-testid=vol-capacity]', /^64 MiB$/);
+  check(/w1\.qcow2/.test(vireo('vol-list', 'default')), 'vol-list does not show w1.qcow2');
+  const vol = JSON.parse(vireo('vol-info', 'w1.qcow2', '--pool', 'default', '--json'));
+  check(vol.format === 'qcow2' && vol.capacity === 64 * 1024 * 1024, `vol-info: ${JSON.stringify(vol)}`);
+  ok('create volume w1.qcow2 64 MiB qcow2 (vol-list and vol-info agree)');
+
+  const data = randomBytes(1024 * 1024);
+  const file = join(tmp, 'upload.bin');
+  writeFileSync(file, data);
+  await page.setInputFiles('#up-file', file);
+  check(await page.inputValue('[data-testid=upload-name]') === 'upload.bin', 'the file name is not proposed');
+  await page.fill('[data-testid=upload-name]', 'up1.raw');
+  await page.click('[data-testid=upload-submit]');
+  await waitText('[data-testid=upload-done]', /Uploaded 1 MiB into 'up1\.raw'/, 60000);
+  check(await page.$eval('[data-testid=upload-progress]', (p) => p.value) === 100, 'progress bar not at 100');
+  await shot('14-storage');
+  const out = join(tmp, 'download.bin');
+  vireo('vol-download', 'up1.raw', out, '--pool', 'default');
+  check(sha256(readFileSync(out)) === sha256(data), 'the downloaded volume differs from the uploaded file');
+  ok('upload of 1 MiB of random bytes into a new volume over the WebSocket: vol-download gives the same bytes');
+
+  // Again into the existing volume, with other bytes.
+  const data2 = randomBytes(1024 * 1024);
+  writeFileSync(file, data2);
+  await page.setInputFiles('#up-file', file);
+  await page.check('[data-testid=upload-form] input[name=target][value=existing]');
+  await page.selectOption('[data-testid=upload-form] select[name=existing]', 'up1.raw');
+  await page.click('[data-testid=upload-submit]');
+  await waitText('[data-testid=upload-done]', /Uploaded 1 MiB into 'up1\.raw'/, 60000);
+  vireo('vol-download', 'up1.raw', out, '--pool', 'default');
+  check(sha256(readFileSync(out)) === sha256(data2), 'the replaced volume differs from the second file');
+  ok('upload into an existing volume replaces its bytes');
+
+  for (const v of ['w1.qcow2', 'up1.raw']) {
+    await page.click(`tr[data-volume="${v}"] [data-testid=confirm-ask]`);
+    await page.click(`tr[data-volume="${v}"] [data-testid=confirm-yes]`);
+    await page.waitForSelector(`tr[data-volume="${v}"]`, { state: 'detached' });
+  }
+  check(!/w1\.qcow2|up1\.raw/.test(vireo('vol-list', 'default')), 'vol-list still shows a deleted volume');
+  ok('Delete (confirmed): both volumes are gone (vol-list agrees)');
+}
+
+// The same pages in Spanish, and at 400 px wide.
+async function spanishAndNarrow() {
+  await page.selectOption('[data-testid=lang]', 'es');
+  await page.click('nav a[href="#/host"]');
+  await waitText('h1', /^Anfitrión /);
+  await waitText('[data-testid=host-accel]', /emulación por software/);
+  await waitText('[data-testid=host-checks]', /Extensiones de virtualización de la CPU/);
+  await shot('15-host-es');
+  await page.click('nav a[href="#/storage"]');
+  await waitText('h1', /^Almacenamiento$/);
+  await shot('16-storage-es');
+  await page.click('nav a[href="#/networks"]');
+  await waitText('h1', /^Redes$/);
+  await shot('17-networks-es');
+  ok('Spanish: host, storage and networks pages');
+
+  await page.selectOption('[data-testid=lang]', 'en');
+  await page.setViewportSize({ width: 400, height: 800 });
+  await waitText('h1', /^Networks$/);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  await shot('18-networks-400px');
+  await page.click('nav a[href="#/storage"]');
+  await page.waitForSelector('tr[data-pool=default]');
+  const wide2 = await page.evaluate(() => document.documentElement.scrollWidth);
+  await shot('19-storage-400px');
+  await page.click('nav a[href="#/host"]');
+  await page.waitForSelector('[data-testid=host-checks]');
+  const wide3 = await page.evaluate(() => document.documentElement.scrollWidth);
+  await shot('20-host-400px');
+  check(Math.max(wide, wide2, wide3) <= 400, `pages scroll sideways at 400 px: ${wide}, ${wide2}, ${wide3}`);
+  ok('at 400 px wide no page scrolls sideways');
+}
+
+try {
+  await page.goto(url);
+  await page.waitForSelector('vr-login form');
+  await page.fill('#token', token);
+  await page.click('vr-login button[type=submit]');
+  await page.waitForSelector('nav a[href="#/host"]');
+  ok('logged in');
+  await hostPage();
+  await networksPage();
+  await storagePage();
+  await spanishAndNarrow();
+  if (problems.length) throw new Error(problems.join('\n'));
+  ok('no errors in the page');
+} catch (e) {
+  await shot('pages-failure').catch(() => {});
+  console.error(`FAIL: ${e.message}`);
+  if (problems.length) console.error(problems.join('\n'));
+  process.exitCode = 1;
+} finally {
+  await ctx.close();
+  rmSync(tmp, { recursive: true, force: true });
+}

@@ -1,0 +1,17 @@
+// Sizes for the host, networks and storage pages: bytes shown in binary
+// units, and the units a person may type for a new volume.
+export const sizeUnits = [['MiB', 1024 ** 2], ['GiB', 1024 ** 3], ['TiB', 1024 ** 4]];
+
+export function bytes(n) {
+  if (n == null) return '';
+  const units = [['B', 1], ['KiB', 1024], ...sizeUnits];
+  let [name, div] = units[0];
+  for (const [u, d] of units) if (n >= d) [name, div] = [u, d];
+  const v = n / div;
+  return `${v >= 100 || div === 1 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${name}`;
+}
+
+// Percent of part in whole, clamped to 0..100 (0 for an empty whole).
+export function percent(part, whole) {
+  return whole > 0 ? Math.min(100, Math.max(0, (100 * part) / whole)) : 0;
+}
