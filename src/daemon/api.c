@@ -36,6 +36,7 @@ static const vr_api_route *const tables[] = {
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
     vr_api_install_routes,
+    vr_api_vnc_routes,      /* before domains: GET domains/NAME/vnc */
     vr_api_domain_routes,
     vr_api_web_routes,
 };
@@ -94,7 +95,9 @@ static bool allowed(const vr_api *api, vr_req *req)
         return false;
     }
     if (api->read_only) {
-        bool console = strstr(vr_req_path(req), "/console") != NULL;
+        /* Consoles (serial and VNC) take input: not for read-only peers. */
+        const char *path = vr_req_path(req);
+        bool console = strstr(path, "/console") != NULL || vr_str_ends(path, "/vnc");
         if (strcmp(vr_req_method(req), "GET") == 0 && !console)
             return true;
         vr_req_reply_error(req, 403, "denied", "the read-only connection cannot %s %s; that needs "

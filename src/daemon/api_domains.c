@@ -24,6 +24,7 @@ json_object *vr_api_domain_json(const vr_domain *dom)
     json_object_object_add(o, "title", def->title ? json_object_new_string(def->title) : NULL);
     json_object_object_add(o, "pid", dom->pid > 0 ? json_object_new_int(dom->pid) : NULL);
     json_object_object_add(o, "started_at", dom->started_at ? json_object_new_int64(dom->started_at) : NULL);
+    json_object_object_add(o, "vnc", json_object_new_boolean(def->n_graphics > 0));
     return o;
 }
 

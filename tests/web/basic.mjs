@@ -47,7 +47,7 @@ function watch(page) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
   // 401s, 4xx answers the test provokes and a daemon away on purpose are expected.
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (40\d|409|422)|ERR_CONNECTION_REFUSED|WebSocket/.test(m.text()))
+    if (m.type() === 'error' && !/status of (40\d|409|422)|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|WebSocket/.test(m.text()))
       problems.push(`console error: ${m.text()}`);
   });
   page.on('dialog', (d) => d.accept());
@@ -279,6 +279,17 @@ try {
     if (!(await p.evaluate(() => location.protocol === 'https:'))) throw new Error('not HTTPS');
     ok('over HTTPS: log in, the list, and the event feed over a secure WebSocket');
   }
+
+  // ---- the graphical console ----
+  vireo('start', 'after');
+  await page.goto(`${url}#/domains/after/console`);
+  await until(page, () => document.querySelector('[data-testid=vnc-status]')?.textContent === 'connected', null, 30000);
+  await until(page, () => (document.querySelector('[data-testid=vnc] canvas')?.width ?? 0) > 0);
+  await consoleHas(page, 'VIREO-GUEST-READY');
+  await shot(page, '16-domain-vnc');
+  vireo('destroy', 'after');
+  await until(page, () => /available while/.test(document.querySelector('[data-testid=vnc-status]')?.textContent ?? ''));
+  ok('the VNC console: noVNC connects through the daemon to QEMU and gets a framebuffer; it closes when the VM stops');
 
   if (problems.length) throw new Error(problems.join('\n'));
   ok('no errors in the pages');

@@ -8,6 +8,7 @@ import { domApi, waitJob } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 import { stateClass, stateLabel } from './format.js';
 import './console.js';
+import './vnc.js';
 import './domain-overview.js';
 import './domain-hardware.js';
 import './domain-perf.js';
@@ -91,7 +92,8 @@ export class VrDomainPage extends LitElement {
       case 'hardware': return html`<vr-domain-hardware .domain=${d}></vr-domain-hardware>`;
       case 'performance': return html`<vr-domain-perf .domain=${d}></vr-domain-perf>`;
       case 'snapshots': return html`<vr-domain-snapshots .domain=${d}></vr-domain-snapshots>`;
-      case 'console': return html`<vr-console .domain=${d.name} ?running=${running}></vr-console>`;
+      case 'console': return html`${d.vnc ? html`<vr-vnc .domain=${d.name} ?running=${running}></vr-vnc>
+        <h2>${t('dom.console')}</h2>` : ''}<vr-console .domain=${d.name} ?running=${running}></vr-console>`;
       default: return html`<vr-domain-overview .domain=${d}></vr-domain-overview>`;
     }
   }

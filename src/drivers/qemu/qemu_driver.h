@@ -81,6 +81,11 @@ char *vr_qemu_xml(const vr_domain *dom, bool inactive);
 typedef void (*vr_stats_fn)(json_object *stats, const char *err, void *opaque);
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
 
+/* Where the running domain's VNC server listens (QMP query-vnc):
+ * host and port, or err when it has none. */
+typedef void (*vr_vnc_fn)(const char *host, int port, const char *err, void *opaque);
+void vr_qemu_vnc_address(vr_domain *dom, vr_vnc_fn cb, void *opaque);
+
 const char *vr_dom_state_name(vr_dom_state s);
 
 /* <disk type='volume'>: the daemon hands the driver a way to find a

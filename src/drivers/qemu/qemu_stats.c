@@ -75,6 +75,78 @@ static void on_blockstats(json_object *ret, const char *error, void *opaque)
     vr_qmp_command(c->dom->qmp, "query-balloon", NULL, on_balloon, c);
 }
 
+/* A counter of a network interface from sysfs, or -1. */
+static long long if_counter(const char *ifname, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
+    FILE *f = fopen(path, "re");
+    long long v = -1;
+    if (f) {
+        if (fscanf(f, "%lld", &v) != 1)
+            v = -1;
+        fclose(f);
+    }
+    return v;
+}
+
+/* The guest's traffic on its taps: what the tap sends is what the guest
+ * receives. User-mode NICs have no tap and no counters. */
+static json_object *tap_counters(const vr_domain *dom)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < dom->n_ifnames; i++) {
+        const char *ifn = dom->ifnames[i];
+        if (!ifn)
+            continue;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "interface", json_object_new_string(ifn));
+        json_object_object_add(o, "rx_bytes", json_object_new_int64(if_counter(ifn, "tx_bytes")));
+        json_object_object_add(o, "tx_bytes", json_object_new_int64(if_counter(ifn, "rx_bytes")));
+        json_object_object_add(o, "rx_packets", json_object_new_int64(if_counter(ifn, "tx_packets")));
+        json_object_object_add(o, "tx_packets", json_object_new_int64(if_counter(ifn, "rx_packets")));
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
+typedef struct {
+    vr_vnc_fn cb;
+    void *opaque;
+} vnc_ctx;
+
+static void on_query_vnc(json_object *ret, const char *error, void *opaque)
+{
+    vnc_ctx *c = opaque;
+    json_object *en = NULL, *host = NULL, *svc = NULL;
+    if (error)
+        c->cb(NULL, 0, error, c->opaque);
+    else if (!ret || !json_object_object_get_ex(ret, "enabled", &en) || !json_object_get_boolean(en) ||
+             !json_object_object_get_ex(ret, "service", &svc))
+        c->cb(NULL, 0, "the domain has no VNC display", c->opaque);
+    else {
+        json_object_object_get_ex(ret, "host", &host);
+        const char *h = host ? json_object_get_string(host) : "127.0.0.1";
+        /* A server on every address is reached on the loopback. */
+        if (strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0)
+            h = strcmp(h, "::") == 0 ? "::1" : "127.0.0.1";
+        c->cb(h, atoi(json_object_get_string(svc)), NULL, c->opaque);
+    }
+    free(c);
+}
+
+void vr_qemu_vnc_address(vr_domain *dom, vr_vnc_fn cb, void *opaque)
+{
+    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->def->n_graphics == 0) {
+        cb(NULL, 0, dom->state == VR_DOM_SHUTOFF ? "the domain is not running" : "the domain has no VNC display",
+           opaque);
+        return;
+    }
+    vnc_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (vnc_ctx){.cb = cb, .opaque = opaque};
+    vr_qmp_command(dom->qmp, "query-vnc", NULL, on_query_vnc, c);
+}
+
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)
 {
     json_object *o = json_object_new_object();
@@ -89,7 +161,7 @@ void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)
         return;
     }
     json_object_object_add(o, "cpu_time_ns", json_object_new_int64(cpu_time_ns(dom->pid)));
-    json_object_object_add(o, "net", json_object_new_array());
+    json_object_object_add(o, "net", tap_counters(dom));
     stats_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (stats_ctx){.dom = dom, .out = o, .cb = cb, .opaque = opaque};
     vr_qmp_command(dom->qmp, "query-blockstats", NULL, on_blockstats, c);
