@@ -96,42 +96,9 @@ static void notice(vr_install_ctx *x, const char *fmt, ...)
     va_end(ap);
 }
 
-static void free_idisk(vr_idisk *d)
-{
-    free(d->pool);
-    free(d->volume);
-    free(d->path);
-    free(d->format);
-    free(d->backing);
-    free(d->bus);
-    free(d->target);
-    free(d->cache);
-    free(d->discard);
-}
-
 void vr_install_ctx_clear(vr_install_ctx *x)
 {
-    vr_install_plan *p = &x->plan;
-    for (size_t i = 0; i < p->n_disks; i++)
-        free_idisk(&p->disks[i]);
-    free(p->disks);
-    for (size_t i = 0; i < p->n_nics; i++) {
-        free(p->nics[i].type);
-        free(p->nics[i].source);
-        free(p->nics[i].model);
-        free(p->nics[i].mac);
-    }
-    free(p->nics);
-    free(p->virt_type);
-    free(p->machine);
-    free(p->cpu_mode);
-    free(p->kernel);
-    free(p->initrd);
-    free(p->cmdline);
-    free(p->loader);
-    free(p->nvram);
-    free(p->nvram_template);
-    free(p->vnc_listen);
+    vr_install_plan_clear(&x->plan);
     free(x->uuid);
     vr_cloudinit_clear(&x->ci);
     free(x->media_pool);
@@ -237,11 +204,7 @@ static char *free_vol_name(vr_install_ctx *x, const char *pool, const char *base
 
 static vr_idisk *add_disk(vr_install_ctx *x)
 {
-    vr_install_plan *p = &x->plan;
-    p->disks = vr_realloc(p->disks, (p->n_disks + 1) * sizeof(*p->disks));
-    vr_idisk *d = &p->disks[p->n_disks++];
-    *d = (vr_idisk){0};
-    return d;
+    return vr_install_add_disk(&x->plan);
 }
 
 /* The format of an image file here: qcow2 by its magic, else raw. */

@@ -59,6 +59,9 @@ extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the
 bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */
 void vr_api_reply_err(vr_req *r, vr_err code, const char *msg);
 json_object *vr_api_ok(void);
+/* The domain named by the path's second segment (domains/NAME/...),
+ * or NULL after answering 404. */
+vr_domain *vr_api_find_domain(vr_api_call *c);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);
 
@@ -69,3 +72,7 @@ int vr_api_str(vr_api_call *c, json_object *o, const char *key, const char **out
 bool vr_api_bool(json_object *o, const char *key);
 /* A size: a number of bytes, or a string with virsh's units ("10G"). */
 int vr_api_size(vr_api_call *c, json_object *o, const char *key, unsigned long long *out);
+int vr_api_obj(vr_api_call *c, json_object *o, const char *key, json_object **out); /* an object */
+/* A whole number in [lo, hi]. */
+int vr_api_uint(vr_api_call *c, json_object *o, const char *key, unsigned long long lo, unsigned long long hi,
+                unsigned long long *out);

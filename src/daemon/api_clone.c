@@ -205,12 +205,9 @@ static vr_err plan_disk(clone_ctx *x, vr_disk_def *d, const char *src, const cha
 /* {"name": NEW, "files": [PATH...], "auto": bool, "linked": bool} */
 static void post_clone(vr_api_call *c)
 {
-    vr_domain *orig = vr_qemu_lookup(c->api->qemu, c->seg[1]);
-    if (!orig) {
-        vr_req_reply_error(c->req, 404, "not_found",
-                           "domain '%s' not found (vireo list --all shows the defined ones)", c->seg[1]);
+    vr_domain *orig = vr_api_find_domain(c);
+    if (!orig)
         return;
-    }
     json_object *o = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL, *files = NULL;
     if (!o || !json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string)) {
         json_object_put(o);

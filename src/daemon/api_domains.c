@@ -28,7 +28,7 @@ json_object *vr_api_domain_json(const vr_domain *dom)
     return o;
 }
 
-static vr_domain *find_domain(vr_api_call *c)
+vr_domain *vr_api_find_domain(vr_api_call *c)
 {
     vr_domain *dom = vr_qemu_lookup(c->api->qemu, c->seg[1]);
     if (!dom)
@@ -115,14 +115,14 @@ static void create_domain(vr_api_call *c)
 
 static void get_domain(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (dom)
         vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
 }
 
 static void delete_domain(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
     char *err = NULL;
@@ -136,14 +136,14 @@ static void delete_domain(vr_api_call *c)
 
 static void get_xml(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (dom)
         vr_req_reply_text(c->req, 200, "application/xml", vr_qemu_xml(dom, vr_api_flag(c->req, "inactive")));
 }
 
 static void post_action(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
     const char *action = c->seg[2];
@@ -178,7 +178,7 @@ static void post_action(vr_api_call *c)
 
 static void put_autostart(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
     json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
@@ -211,7 +211,7 @@ static void on_stats(json_object *stats, const char *err, void *opaque)
 
 static void get_stats(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (dom)
         vr_qemu_stats(dom, on_stats, pend(c, dom->def->name));
 }
@@ -241,7 +241,7 @@ static void on_console_upgraded(vr_upgraded *up, int fd, const char *initial, si
 
 static void get_console(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
     if (dom->state == VR_DOM_SHUTOFF || !dom->console) {

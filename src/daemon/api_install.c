@@ -29,17 +29,8 @@ typedef struct {
 
 static void ctx_free(install_ctx *x)
 {
-    vr_install_plan *p = &x->plan;
-    for (size_t i = 0; i < p->n_disks; i++) {
-        vr_idisk *d = &p->disks[i];
-        free(d->pool), free(d->volume), free(d->path), free(d->format), free(d->bus), free(d->target);
-    }
-    free(p->disks);
-    for (size_t i = 0; i < p->n_nics; i++)
-        free(p->nics[i].type), free(p->nics[i].source), free(p->nics[i].model), free(p->nics[i].mac);
-    free(p->nics);
-    free(p->name), free(p->uuid), free(p->virt_type), free(p->machine);
-    free(p->kernel), free(p->initrd), free(p->cmdline);
+    vr_install_plan_clear(&x->plan);
+    free(x->plan.name), free(x->plan.uuid);
     free(x->made_pool), free(x->made_vol), free(x->final_xml);
     free(x);
 }
@@ -113,44 +104,26 @@ static void on_started(vr_err code, const char *err, void *opaque)
 
 /* ---- reading the request ---- */
 
-/* A member that must be an object, if present. 1, 0 absent, -1 answered. */
-static int obj_member(vr_api_call *c, json_object *o, const char *key, json_object **out)
+/* The VM's disk goes before any CD-ROM: it is what boots later. */
+static vr_idisk *add_disk_first(vr_install_plan *p)
 {
-    *out = NULL;
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) || !v)
-        return 0;
-    if (!json_object_is_type(v, json_type_object)) {
-        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be an object", key);
-        return -1;
-    }
-    *out = v;
-    return 1;
+    vr_install_add_disk(p);
+    memmove(&p->disks[1], &p->disks[0], (p->n_disks - 1) * sizeof(*p->disks));
+    p->disks[0] = (vr_idisk){0};
+    return &p->disks[0];
 }
 
-/* A whole number in [lo, hi], if present. */
-static int uint_member(vr_api_call *c, json_object *o, const char *key, unsigned long long lo,
-                       unsigned long long hi, unsigned long long *out)
+/* A volume of an active pool, and its format; false after answering. */
+static bool volume_exists(vr_api_call *c, const char *pool, const char *vol, vr_vol_format *format)
 {
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) || !v)
-        return 0;
-    int64_t n = json_object_get_int64(v);
-    if (!json_object_is_type(v, json_type_int) || n < (int64_t)lo || (unsigned long long)n > hi) {
-        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be a whole number from %llu to %llu", key,
-                           lo, hi);
-        return -1;
+    char *err = NULL, *file = NULL;
+    if (vr_storage_resolve(c->api->storage, pool, vol, &file, format, &err) != VR_OK) {
+        vr_req_reply_error(c->req, 400, "invalid", "%s", err);
+        free(err);
+        return false;
     }
-    *out = (unsigned long long)n;
-    return 1;
-}
-
-static vr_idisk *add_disk(vr_install_plan *p)
-{
-    p->disks = vr_realloc(p->disks, (p->n_disks + 1) * sizeof(*p->disks));
-    vr_idisk *d = &p->disks[p->n_disks++];
-    *d = (vr_idisk){0};
-    return d;
+    free(file);
+    return true;
 }
 
 /* A file the guest reads (ISO, kernel, initrd): an absolute path that
@@ -192,19 +165,14 @@ static bool read_source(vr_api_call *c, json_object *src, install_ctx *x)
     }
     if (strcmp(type, "cdrom") == 0) {
         p->source = VR_SRC_CDROM;
-        vr_idisk *d = add_disk(p);
+        vr_idisk *d = vr_install_add_disk(p);
         d->cdrom = d->readonly = d->empty_after = true;
         d->format = vr_strdup("raw");
         d->bus = vr_strdup(vr_install_cdrom_bus(p->machine));
         if (vol) {
-            char *err = NULL, *file = NULL;
             vr_vol_format f;
-            if (vr_storage_resolve(x->api->storage, pool ? pool : "default", vol, &file, &f, &err) != VR_OK) {
-                vr_req_reply_error(c->req, 400, "invalid", "%s", err);
-                free(err);
+            if (!volume_exists(c, pool ? pool : "default", vol, &f))
                 return false;
-            }
-            free(file);
             d->type = VR_IDISK_VOLUME;
             d->pool = vr_strdup(pool ? pool : "default");
             d->volume = vr_strdup(vol);
@@ -271,7 +239,7 @@ static bool read_disk(vr_api_call *c, json_object *disk, install_ctx *x, vr_pool
                            pool_name);
         return false;
     }
-    vr_idisk *d = add_disk(p);
+    vr_idisk *d = add_disk_first(p);
     d->type = VR_IDISK_VOLUME;
     d->pool = vr_strdup(pool_name);
     d->bus = vr_strdup(vr_install_disk_bus(p->os, p->machine));
@@ -281,14 +249,9 @@ static bool read_disk(vr_api_call *c, json_object *disk, install_ctx *x, vr_pool
                                                        "exists, not both");
             return false;
         }
-        char *err = NULL, *file = NULL;
         vr_vol_format f;
-        if (vr_storage_resolve(x->api->storage, pool_name, vol, &file, &f, &err) != VR_OK) {
-            vr_req_reply_error(c->req, 400, "invalid", "%s", err);
-            free(err);
+        if (!volume_exists(c, pool_name, vol, &f))
             return false;
-        }
-        free(file);
         d->volume = vr_strdup(vol);
         d->format = vr_strdup(vr_vol_format_name(f));
         return true;
@@ -367,9 +330,9 @@ static bool read_request(vr_api_call *c, json_object *o, install_ctx *x, json_ob
     json_object *src = NULL, *net = NULL;
     unsigned long long mem = 0, vcpus = 0;
     if (vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "os_variant", &os) < 0 ||
-        vr_api_str(c, o, "graphics", &graphics) < 0 || obj_member(c, o, "source", &src) < 0 ||
-        obj_member(c, o, "disk", disk) < 0 || obj_member(c, o, "network", &net) < 0 ||
-        uint_member(c, o, "memory_mib", 16, 4 << 20, &mem) < 0 || uint_member(c, o, "vcpus", 1, 255, &vcpus) < 0)
+        vr_api_str(c, o, "graphics", &graphics) < 0 || vr_api_obj(c, o, "source", &src) < 0 ||
+        vr_api_obj(c, o, "disk", disk) < 0 || vr_api_obj(c, o, "network", &net) < 0 ||
+        vr_api_uint(c, o, "memory_mib", 16, 4 << 20, &mem) < 0 || vr_api_uint(c, o, "vcpus", 1, 255, &vcpus) < 0)
         return false;
     if (!name || !*name) {
         vr_req_reply_error(c->req, 400, "invalid", "the new VM needs a name");
@@ -432,7 +395,6 @@ static void post_install(vr_api_call *c)
     unsigned long long size = 0;
     vr_vol_format format = VR_VOL_QCOW2;
     char *err = NULL;
-    /* The disk goes first among the drives: it is what boots later. */
     if (!read_request(c, o, x, &disk, &start) ||
         (disk && !read_disk(c, disk, x, &new_in, &size, &format))) {
         json_object_put(o);
@@ -441,11 +403,6 @@ static void post_install(vr_api_call *c)
     }
     json_object_put(o);
     vr_install_plan *p = &x->plan;
-    if (p->n_disks > 1 && p->disks[p->n_disks - 1].type == VR_IDISK_VOLUME && !p->disks[p->n_disks - 1].cdrom) {
-        vr_idisk d = p->disks[p->n_disks - 1];
-        memmove(&p->disks[1], &p->disks[0], (p->n_disks - 1) * sizeof(*p->disks));
-        p->disks[0] = d;
-    }
     if (vr_install_assign_targets(p, &err) < 0) {
         vr_req_reply_error(c->req, 400, "invalid", "%s", err);
         free(err);

@@ -70,3 +70,33 @@ int vr_api_size(vr_api_call *c, json_object *o, const char *key, unsigned long l
     }
     return 1;
 }
+
+int vr_api_obj(vr_api_call *c, json_object *o, const char *key, json_object **out)
+{
+    *out = NULL;
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(o, key, &v) || !v)
+        return 0;
+    if (!json_object_is_type(v, json_type_object)) {
+        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be an object", key);
+        return -1;
+    }
+    *out = v;
+    return 1;
+}
+
+int vr_api_uint(vr_api_call *c, json_object *o, const char *key, unsigned long long lo,
+                       unsigned long long hi, unsigned long long *out)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(o, key, &v) || !v)
+        return 0;
+    int64_t n = json_object_get_int64(v);
+    if (!json_object_is_type(v, json_type_int) || n < (int64_t)lo || (unsigned long long)n > hi) {
+        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be a whole number from %llu to %llu", key,
+                           lo, hi);
+        return -1;
+    }
+    *out = (unsigned long long)n;
+    return 1;
+}

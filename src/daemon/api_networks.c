@@ -201,11 +201,9 @@ static void leases(vr_api_call *c)
 /* GET domains/NAME/interfaces: domiflist and domifaddr in one answer. */
 static void domain_interfaces(vr_api_call *c)
 {
-    vr_domain *dom = vr_qemu_lookup(c->api->qemu, c->seg[1]);
-    if (!dom) {
-        vr_req_reply_error(c->req, 404, "not_found", "domain '%s' not found", c->seg[1]);
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
         return;
-    }
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {
         const vr_interface_def *ifc = &dom->def->interfaces[i];

@@ -19,18 +19,9 @@ static json_object *snap_json(const vr_snapshot_def *s)
     return o;
 }
 
-static vr_domain *find_domain(vr_api_call *c)
-{
-    vr_domain *dom = vr_qemu_lookup(c->api->qemu, c->seg[1]);
-    if (!dom)
-        vr_req_reply_error(c->req, 404, "not_found",
-                           "domain '%s' not found (vireo list --all shows the defined ones)", c->seg[1]);
-    return dom;
-}
-
 static void list_snaps(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
     vr_snapshot_def **l;
@@ -47,7 +38,7 @@ static void list_snaps(vr_api_call *c)
 
 static vr_snapshot_def *find_snap(vr_api_call *c, vr_domain **dom)
 {
-    *dom = find_domain(c);
+    *dom = vr_api_find_domain(c);
     if (!*dom)
         return NULL;
     vr_snapshot_def *s = NULL;
@@ -117,7 +108,7 @@ static void on_done(vr_err code, const char *err, void *opaque)
 /* {"name": "...", "description": "..."}; no name: the time in seconds */
 static void create_snap(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
     json_object *o = json_tokener_parse(vr_req_body(c->req, NULL)), *name = NULL, *desc = NULL;
@@ -144,14 +135,14 @@ static void create_snap(vr_api_call *c)
 
 static void revert_snap(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (dom)
         vr_qemu_snapshot_revert(dom, c->seg[3], on_done, pend(c, dom->def->name, c->seg[3], false));
 }
 
 static void delete_snap(vr_api_call *c)
 {
-    vr_domain *dom = find_domain(c);
+    vr_domain *dom = vr_api_find_domain(c);
     if (dom)
         vr_qemu_snapshot_delete(dom, c->seg[3], on_done, pend(c, dom->def->name, c->seg[3], false));
 }

@@ -76,11 +76,9 @@ static void on_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, 
 
 static void get_vnc(vr_api_call *c)
 {
-    vr_domain *dom = vr_qemu_lookup(c->api->qemu, c->seg[1]);
-    if (!dom) {
-        vr_req_reply_error(c->req, 404, "not_found", "domain '%s' not found", c->seg[1]);
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
         return;
-    }
     if (dom->state == VR_DOM_SHUTOFF || dom->def->n_graphics == 0) {
         vr_req_reply_error(c->req, 409, "conflict", "domain '%s' %s", dom->def->name,
                            dom->state == VR_DOM_SHUTOFF ? "is not running" : "has no VNC display (<graphics type='vnc'/>)");

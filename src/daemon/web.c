@@ -188,16 +188,13 @@ static void handle(vr_req *req, void *opaque)
         serve_static(w, req);
 }
 
-/* Both PEM files read, or NULL with *err naming the one that failed. */
+/* Both PEM files read (vireod checked they come in a pair), or false
+ * with *err naming the one that failed. */
 static bool read_pems(const vr_web_opts *o, char **cert, char **key, char **err)
 {
     *cert = *key = NULL;
-    if (!o->cert && !o->key)
+    if (!o->cert)
         return true;
-    if (!o->cert || !o->key) {
-        vr_set_error(err, "HTTPS needs both --web-cert and --web-key");
-        return false;
-    }
     size_t n;
     if (!(*cert = vr_file_read(o->cert, &n)) || !(*key = vr_file_read(o->key, &n))) {
         vr_set_error(err, "cannot read %s: %s", *cert ? o->key : o->cert, strerror(errno));
@@ -212,11 +209,6 @@ vr_web *vr_web_start(struct event_base *base, const vr_web_opts *o, vr_api *api,
 {
     const char *spec = o->spec, *web_root = o->root;
     char *cert = NULL, *key = NULL;
-    if (!read_pems(o, &cert, &key, err))
-        return NULL;
-    /* Checked first, kept for the last step. */
-    free(cert);
-    free(key);
     char *addr, *port;
     if (!parse_spec(spec, &addr, &port)) {
         vr_set_error(err, "--web wants [ADDR:]PORT (e.g. 8480, 127.0.0.1:8480, [::1]:8480), not '%s'", spec);

@@ -12,7 +12,7 @@ typedef struct vr_web vr_web;
 typedef struct {
     const char *spec;      /* "PORT", "ADDR:PORT", "[V6]:PORT"; NULL: 127.0.0.1:8480 */
     const char *root;      /* the built UI; NULL: found next to the binary */
-    const char *cert, *key; /* PEM files: serve HTTPS (both or neither) */
+    const char *cert, *key; /* PEM files: serve HTTPS (both or neither; vireod checks) */
     int session_secs;      /* how long a login lasts; 0: 7 days */
 } vr_web_opts;
 

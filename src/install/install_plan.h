@@ -92,6 +92,12 @@ typedef struct {
     char *title;
 } vr_install_plan;
 
+/* A new, zeroed disk at the end of the plan's list. */
+vr_idisk *vr_install_add_disk(vr_install_plan *p);
+/* Free what the plan owns: its disks, NICs and strings, except name,
+ * uuid and title, which are the caller's. */
+void vr_install_plan_clear(vr_install_plan *p);
+
 /* The domain XML: the install phase (first boot from the install
  * media, on_reboot destroy) or the final definition. */
 char *vr_install_xml(const vr_install_plan *p, bool install_phase);

@@ -67,6 +67,51 @@ int vr_install_assign_targets(vr_install_plan *p, char **err)
     return 0;
 }
 
+vr_idisk *vr_install_add_disk(vr_install_plan *p)
+{
+    p->disks = vr_realloc(p->disks, (p->n_disks + 1) * sizeof(*p->disks));
+    vr_idisk *d = &p->disks[p->n_disks++];
+    *d = (vr_idisk){0};
+    return d;
+}
+
+static void free_idisk(vr_idisk *d)
+{
+    free(d->pool);
+    free(d->volume);
+    free(d->path);
+    free(d->format);
+    free(d->backing);
+    free(d->bus);
+    free(d->target);
+    free(d->cache);
+    free(d->discard);
+}
+
+void vr_install_plan_clear(vr_install_plan *p)
+{
+    for (size_t i = 0; i < p->n_disks; i++)
+        free_idisk(&p->disks[i]);
+    free(p->disks);
+    for (size_t i = 0; i < p->n_nics; i++) {
+        free(p->nics[i].type);
+        free(p->nics[i].source);
+        free(p->nics[i].model);
+        free(p->nics[i].mac);
+    }
+    free(p->nics);
+    free(p->virt_type);
+    free(p->machine);
+    free(p->cpu_mode);
+    free(p->kernel);
+    free(p->initrd);
+    free(p->cmdline);
+    free(p->loader);
+    free(p->nvram);
+    free(p->nvram_template);
+    free(p->vnc_listen);
+}
+
 /* Append s escaped. */
 static void add_esc(vr_strbuf *b, const char *s)
 {
