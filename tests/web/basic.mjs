@@ -10,13 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
-const require = createRequire(join(env('VIREO_SRC'), 'web', 'package.json'));
-const { chromium } = require('playwright-core');
+import { chromium, counter, env, executablePath, launch, watch as watchErrors } from './lib.mjs';
 
 const url = env('VIREO_WEB_URL');
 const token = env('VIREO_WEB_TOKEN');
@@ -25,31 +21,19 @@ const images = env('VIREO_IMAGES');
 const shots = env('VIREO_ARTIFACTS');
 mkdirSync(shots, { recursive: true });
 
-let n = 0;
-const ok = (what) => console.log(`ok web ${++n} - ${what}`);
+const ok = counter('web');
 const shot = (page, name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 const vireo = (...args) => execFileSync(cli, args, { encoding: 'utf8' });
 const text = (page, sel) => page.locator(sel).first().textContent();
 const until = (page, fn, arg, timeout = 30000) => page.waitForFunction(fn, arg, { timeout });
 
 const profile = mkdtempSync(join(tmpdir(), 'vireo-chromium-'));
-const ctx = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  locale: 'en-US',
-  viewport: { width: 1100, height: 900 },
-  ignoreHTTPSErrors: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const ctx = await launch(profile, { width: 1100, height: 900 }, { ignoreHTTPSErrors: true });
 const problems = [];
+// 401s, 4xx answers the test provokes and a daemon away on purpose are expected.
+const expected = /status of (40\d|409|422)|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|WebSocket/;
 function watch(page) {
-  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
-  // 401s, 4xx answers the test provokes and a daemon away on purpose are expected.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (40\d|409|422)|ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|WebSocket/.test(m.text()))
-      problems.push(`console error: ${m.text()}`);
-  });
+  watchErrors(page, problems, expected);
   page.on('dialog', (d) => d.accept());
 }
 const page = ctx.pages()[0] ?? await ctx.newPage();
@@ -252,7 +236,7 @@ try {
   // ---- a one-time login link ----
   const link = vireo('web-token', '--url').trim();
   if (!/#login=[0-9a-f]{32}$/.test(link)) throw new Error(`web-token --url: ${link}`);
-  const fresh = await chromium.launch({ executablePath: process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox'] });
+  const fresh = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox'] });
   try {
     const p1 = await (await fresh.newContext()).newPage();
     await p1.goto(link.replace(/^https?:\/\/[^/]+\//, url));

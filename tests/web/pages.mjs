@@ -8,13 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
-const require = createRequire(join(env('VIREO_SRC'), 'web', 'package.json'));
-const { chromium } = require('playwright-core');
+import { counter, env, launch, watch } from './lib.mjs';
 
 const url = env('VIREO_WEB_URL');
 const token = env('VIREO_WEB_TOKEN');
@@ -22,29 +18,18 @@ const cli = env('VIREO_CLI');
 const shots = env('VIREO_ARTIFACTS');
 mkdirSync(shots, { recursive: true });
 
-let n = 0;
-const ok = (what) => console.log(`ok pages ${++n} - ${what}`);
+const ok = counter('pages');
 const vireo = (...args) => execFileSync(cli, args, { encoding: 'utf8' });
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 function check(cond, what) { if (!cond) throw new Error(what); }
 
 const tmp = mkdtempSync(join(tmpdir(), 'vireo-pages-'));
-const ctx = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-  executablePath: process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  locale: 'en-US',
-  viewport: { width: 1200, height: 900 },
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const ctx = await launch(join(tmp, 'profile'), { width: 1200, height: 900 });
 const page = ctx.pages()[0] ?? await ctx.newPage();
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 const problems = [];
-page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 // 401 before logging in; 400 and 409: the refusals this test provokes.
-page.on('console', (m) => {
-  if (m.type() === 'error' && !/status of (401|400|409)/.test(m.text())) problems.push(`console error: ${m.text()}`);
-});
+watch(page, problems, /status of (401|400|409)/);
 const statsCalls = [];
 page.on('request', (r) => { if (r.url().endsWith('/v1/host/stats')) statsCalls.push(Date.now()); });
 const text = (sel) => page.locator(sel).first().textContent();

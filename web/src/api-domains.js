@@ -1,29 +1,12 @@
 // The API calls of the VM pages and the wizard (docs/api.md): thin
 // wrappers over call() so the pages read as what they do.
-import { call } from './api.js';
+import { call, callXml, getText } from './api.js';
 
 const d = (name) => `/v1/domains/${encodeURIComponent(name)}`;
 
-async function text(path) {
-  const res = await fetch(path, { credentials: 'same-origin' });
-  if (!res.ok) return call('GET', path); // the JSON error, thrown by call()
-  return res.text();
-}
-
 export const domApi = {
-  xml: (name, inactive) => text(`${d(name)}/xml${inactive ? '?inactive=1' : ''}`),
-  define: async (xml) => {
-    const res = await fetch('/v1/domains', {
-      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/xml' }, body: xml,
-    });
-    if (!res.ok) {
-      const body = await res.json().catch(() => null);
-      const e = new Error(body?.error?.message ?? `${res.status} ${res.statusText}`);
-      e.status = res.status;
-      throw e;
-    }
-    return res.json();
-  },
+  xml: (name, inactive) => getText(`${d(name)}/xml${inactive ? '?inactive=1' : ''}`),
+  define: (xml) => callXml('POST', '/v1/domains', xml),
   stats: (name) => call('GET', `${d(name)}/stats`),
   interfaces: async (name) => (await call('GET', `${d(name)}/interfaces`)).interfaces,
   snapshots: async (name) => (await call('GET', `${d(name)}/snapshots`)).snapshots,
@@ -39,7 +22,6 @@ export const domApi = {
   pools: async () => (await call('GET', '/v1/pools')).pools,
   volumes: async (pool) => (await call('GET', `/v1/pools/${encodeURIComponent(pool)}/volumes`)).volumes,
   networks: async () => (await call('GET', '/v1/networks')).networks,
-  host: () => call('GET', '/v1/host'),
 };
 
 // Follow a job until it ends; onProgress(job) on each answer.

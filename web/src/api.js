@@ -13,11 +13,13 @@ export class ApiError extends Error {
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(f) { onUnauthorized = f; }
 
-export async function call(method, path, body) {
+// One request: the body as given, the answer's JSON (or its text when
+// asText), errors as ApiError.
+async function request(method, path, body, type, asText = false) {
   const opts = { method, credentials: 'same-origin', headers: {} };
   if (body !== undefined) {
-    opts.headers['Content-Type'] = 'application/json';
-    opts.body = JSON.stringify(body);
+    opts.headers['Content-Type'] = type;
+    opts.body = body;
   }
   let res;
   try {
@@ -33,7 +35,21 @@ export async function call(method, path, body) {
     if (res.status === 401 && path !== '/v1/login') onUnauthorized();
     throw new ApiError(res.status, err.code, err.message);
   }
-  return data;
+  return asText ? text : data;
+}
+
+export function call(method, path, body) {
+  return request(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json');
+}
+
+// An answer that is not JSON (a definition's XML).
+export function getText(path) {
+  return request('GET', path, undefined, undefined, true);
+}
+
+// A body that is not JSON (domain or network XML): the same answers and errors as call().
+export function callXml(method, path, xml) {
+  return request(method, path, xml, 'application/xml');
 }
 
 export const api = {
@@ -94,18 +110,6 @@ export class EventFeed {
 }
 
 // ---- host, networks and storage pages ----
-
-// A body that is not JSON (network XML): the same answers and errors as call().
-export async function callXml(method, path, xml) {
-  const res = await fetch(path, {
-    method, credentials: 'same-origin', headers: { 'Content-Type': 'application/xml' }, body: xml,
-  }).catch((e) => { throw new ApiError(0, 'unreachable', `vireod is unreachable (${e.message})`); });
-  const data = await res.json().catch(() => null);
-  if (res.ok) return data;
-  if (res.status === 401) onUnauthorized();
-  const err = data?.error ?? { code: 'failed', message: `${res.status} ${res.statusText}` };
-  throw new ApiError(res.status, err.code, err.message);
-}
 
 // Upload a File (or Blob) into an existing volume over a WebSocket on
 // the upload path (docs/api.md "Upload and download"): binary messages

@@ -1,0 +1,39 @@
+// What the browser tests share: the environment, Debian's Chromium under
+// playwright-core, numbered "ok" lines and the page-error watch.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+export const env = (k) => process.env[k] ?? (() => { throw new Error(`${k} is not set`); })();
+
+const require = createRequire(join(env('VIREO_SRC'), 'web', 'package.json'));
+export const { chromium } = require('playwright-core');
+
+export const executablePath = process.env.VIREO_CHROMIUM ?? '/usr/bin/chromium';
+
+// A persistent browser profile in `dir`, English, headless.
+export function launch(dir, viewport, extra = {}) {
+  return chromium.launchPersistentContext(dir, {
+    executablePath,
+    headless: true,
+    locale: 'en-US',
+    viewport,
+    ...extra,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+// ok('what') prints "ok LABEL N - what".
+export function counter(label) {
+  let n = 0;
+  return (what) => console.log(`ok ${label} ${++n} - ${what}`);
+}
+
+// Page errors and console errors go into `problems`, except console
+// errors matching `expected` (answers the test provokes on purpose).
+export function watch(page, problems, expected) {
+  page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !expected.test(m.text())) problems.push(`console error: ${m.text()}`);
+  });
+}
