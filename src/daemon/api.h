@@ -65,6 +65,13 @@ vr_domain *vr_api_find_domain(vr_api_call *c);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);
 
+/* The DHCP leases (objects with mac, ip, prefix, ...) the interface
+ * dom->def->interfaces[i] holds now; empty when shut off or not on a
+ * Vireo network (api_networks.c). */
+json_object *vr_api_iface_leases(vr_api *api, const vr_domain *dom, size_t i);
+/* The events feed's periodic sample (api_sample.c); opaque is the vr_api. */
+json_object *vr_api_sample(void *api);
+
 /* JSON bodies (api_json.c). Members: 1 when present, 0 when absent,
  * -1 after answering 400 (wrong type, a NUL inside a string). */
 json_object *vr_api_body_json(vr_api_call *c); /* NULL after answering 400 */

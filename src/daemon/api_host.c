@@ -212,7 +212,7 @@ static void get_stats(vr_api_call *c)
 
 static void get_events(vr_api_call *c)
 {
-    vr_events_subscribe(c->api->events, c->req);
+    vr_events_subscribe(c->api->events, c->req, vr_api_flag(c->req, "stats"));
 }
 
 const vr_api_route vr_api_host_routes[] = {

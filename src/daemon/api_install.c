@@ -25,6 +25,7 @@ typedef struct {
     vr_install_plan plan;
     char *made_pool, *made_vol; /* a volume this install created */
     char *final_xml;            /* defined once the install phase runs */
+    bool noreboot;              /* leave it off when the installer ends */
 } install_ctx;
 
 static void ctx_free(install_ctx *x)
@@ -62,6 +63,7 @@ static void reply_done(install_ctx *x, vr_domain *dom)
     json_object *o = vr_api_domain_json(dom);
     json_object *inst = json_object_new_object();
     json_object_object_add(inst, "install_phase", json_object_new_boolean(x->final_xml != NULL));
+    json_object_object_add(inst, "restart", json_object_new_boolean(x->final_xml && dom->restart_on_shutdown));
     if (x->made_vol) {
         json_object_object_add(inst, "pool", json_object_new_string(x->made_pool));
         json_object_object_add(inst, "volume", json_object_new_string(x->made_vol));
@@ -97,6 +99,12 @@ static void on_started(vr_err code, const char *err, void *opaque)
             free(derr);
             ctx_free(x);
             return;
+        }
+        char *rerr = NULL;
+        if (!x->noreboot && vr_qemu_restart_after_install(dom, &rerr) != VR_OK) {
+            /* Only the automatic second start is lost: say how to do it. */
+            vr_log_warn("install %s: %s; start it by hand when the installer ends", x->plan.name, rerr);
+            free(rerr);
         }
     }
     reply_done(x, dom);
@@ -378,6 +386,8 @@ static bool read_request(vr_api_call *c, json_object *o, install_ctx *x, json_ob
     }
     /* An install boots its media now; other VMs start when asked. */
     *start = vr_install_two_phase(p) || vr_api_bool(o, "start");
+    /* virt-install's --noreboot: by default the installed system starts. */
+    x->noreboot = vr_api_bool(o, "noreboot");
     return true;
 }
 

@@ -198,6 +198,23 @@ static void leases(vr_api_call *c)
     vr_req_reply_json(c->req, 200, o);
 }
 
+json_object *vr_api_iface_leases(vr_api *api, const vr_domain *dom, size_t i)
+{
+    const vr_interface_def *ifc = &dom->def->interfaces[i];
+    json_object *addrs = json_object_new_array();
+    vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(api->net, ifc->source_network) : NULL;
+    if (!net || dom->state == VR_DOM_SHUTOFF)
+        return addrs;
+    json_object *all = leases_json(net);
+    for (size_t k = 0; k < json_object_array_length(all); k++) {
+        json_object *l = json_object_array_get_idx(all, k), *mac;
+        if (json_object_object_get_ex(l, "mac", &mac) && strcasecmp(json_object_get_string(mac), ifc->mac) == 0)
+            json_object_array_add(addrs, json_object_get(l));
+    }
+    json_object_put(all);
+    return addrs;
+}
+
 /* GET domains/NAME/interfaces: domiflist and domifaddr in one answer. */
 static void domain_interfaces(vr_api_call *c)
 {
@@ -215,18 +232,7 @@ static void domain_interfaces(vr_api_call *c)
         json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
         json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
         json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
-        json_object *addrs = json_object_new_array();
-        vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(c->api->net, ifc->source_network) : NULL;
-        if (net && dom->state != VR_DOM_SHUTOFF) {
-            json_object *all = leases_json(net);
-            for (size_t k = 0; k < json_object_array_length(all); k++) {
-                json_object *l = json_object_array_get_idx(all, k), *mac;
-                if (json_object_object_get_ex(l, "mac", &mac) && strcasecmp(json_object_get_string(mac), ifc->mac) == 0)
-                    json_object_array_add(addrs, json_object_get(l));
-            }
-            json_object_put(all);
-        }
-        json_object_object_add(o, "addresses", addrs);
+        json_object_object_add(o, "addresses", vr_api_iface_leases(c->api, dom, i));
         json_object_array_add(arr, o);
     }
     json_object *root = json_object_new_object();

@@ -15,11 +15,16 @@ typedef struct sub {
     vr_events *ev;
     struct bufferevent *bev;
     vr_upgraded *up;
+    bool samples; /* asked for the periodic stats line */
 } sub;
 
 struct vr_events {
     struct event_base *base;
     sub *subs;
+    vr_events_sample_fn sample;
+    void *sample_opaque;
+    struct timeval period;
+    struct event *timer; /* pending only while a subscriber wants samples */
 };
 
 vr_events *vr_events_new(struct event_base *base)
@@ -43,27 +48,84 @@ static void drop(sub *s)
     free(s);
 }
 
+/* Queue one line; false when the subscriber stopped reading and was dropped. */
+static bool send_line(sub *x, const char *s, size_t n)
+{
+    if (evbuffer_get_length(bufferevent_get_output(x->bev)) > MAX_BACKLOG) {
+        drop(x);
+        return false;
+    }
+    bufferevent_write(x->bev, s, n);
+    bufferevent_write(x->bev, "\n", 1);
+    return true;
+}
+
+static const char *line_of(json_object *o, size_t *n)
+{
+    const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    *n = strlen(s);
+    return s;
+}
+
+static bool anyone_samples(const vr_events *ev)
+{
+    for (const sub *x = ev->subs; x; x = x->next)
+        if (x->samples)
+            return true;
+    return false;
+}
+
+/* One sample for every subscriber that asked, or only for `only`. */
+static void send_sample(vr_events *ev, sub *only)
+{
+    json_object *o = ev->sample(ev->sample_opaque);
+    size_t n;
+    const char *s = line_of(o, &n);
+    for (sub *x = ev->subs, *next; x; x = next) {
+        next = x->next;
+        if (x->samples && (!only || x == only))
+            send_line(x, s, n);
+    }
+    json_object_put(o);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    vr_events *ev = arg;
+    if (!anyone_samples(ev))
+        return; /* the last one left: the timer stays off until another asks */
+    send_sample(ev, NULL);
+    evtimer_add(ev->timer, &ev->period);
+}
+
+void vr_events_set_sampler(vr_events *ev, vr_events_sample_fn fn, void *opaque, int period_ms)
+{
+    ev->sample = fn;
+    ev->sample_opaque = opaque;
+    ev->period = (struct timeval){period_ms / 1000, (period_ms % 1000) * 1000};
+    if (!ev->timer)
+        ev->timer = evtimer_new(ev->base, on_tick, ev);
+}
+
 void vr_events_free(vr_events *ev)
 {
     if (!ev)
         return;
     while (ev->subs)
         drop(ev->subs);
+    if (ev->timer)
+        event_free(ev->timer);
     free(ev);
 }
 
 void vr_events_publish(vr_events *ev, json_object *event)
 {
-    const char *s = json_object_to_json_string_ext(event, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t n = strlen(s);
+    size_t n;
+    const char *s = line_of(event, &n);
     for (sub *x = ev->subs, *next; x; x = next) {
         next = x->next;
-        if (evbuffer_get_length(bufferevent_get_output(x->bev)) > MAX_BACKLOG) {
-            drop(x);
-            continue;
-        }
-        bufferevent_write(x->bev, s, n);
-        bufferevent_write(x->bev, "\n", 1);
+        send_line(x, s, n);
     }
     json_object_put(event);
 }
@@ -82,9 +144,9 @@ static void on_sub_event(struct bufferevent *bev, short what, void *arg)
 
 static void on_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, void *opaque)
 {
-    vr_events *ev = opaque;
-    sub *s = vr_calloc(1, sizeof(*s));
-    s->ev = ev;
+    (void)initial, (void)n;
+    sub *s = opaque; /* made at subscribe time to carry the samples flag */
+    vr_events *ev = s->ev;
     s->up = up;
     evutil_make_socket_nonblocking(fd);
     s->bev = bufferevent_socket_new(ev->base, fd, 0);
@@ -92,9 +154,17 @@ static void on_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, 
     bufferevent_enable(s->bev, EV_READ | EV_WRITE);
     s->next = ev->subs;
     ev->subs = s;
+    if (s->samples && ev->sample) {
+        send_sample(ev, s); /* the list fills in at once, not after a period */
+        if (!evtimer_pending(ev->timer, NULL))
+            evtimer_add(ev->timer, &ev->period);
+    }
 }
 
-void vr_events_subscribe(vr_events *ev, vr_req *req)
+void vr_events_subscribe(vr_events *ev, vr_req *req, bool samples)
 {
-    vr_req_upgrade(req, "vireo-stream", on_upgraded, ev);
+    sub *s = vr_calloc(1, sizeof(*s));
+    s->ev = ev;
+    s->samples = samples;
+    vr_req_upgrade(req, "vireo-stream", on_upgraded, s);
 }

@@ -12,5 +12,12 @@ vr_events *vr_events_new(struct event_base *base);
 void vr_events_free(vr_events *ev);
 /* Send one event (taken) to every subscriber. */
 void vr_events_publish(vr_events *ev, json_object *event);
-/* Handle GET /v1/events: upgrade and subscribe. */
-void vr_events_subscribe(vr_events *ev, vr_req *req);
+/* Handle GET /v1/events: upgrade and subscribe. With `samples`, the
+ * subscriber also gets the sampler's line (kind "stats") at once and
+ * then every period: the web VM list draws its CPU graphs and addresses
+ * from it, one line for all domains instead of a request per VM. */
+void vr_events_subscribe(vr_events *ev, vr_req *req, bool samples);
+/* What builds a sample line (a new object, taken), and how often. The
+ * timer runs only while some subscriber wants samples. */
+typedef json_object *(*vr_events_sample_fn)(void *opaque);
+void vr_events_set_sampler(vr_events *ev, vr_events_sample_fn fn, void *opaque, int period_ms);

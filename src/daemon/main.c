@@ -305,6 +305,7 @@ int main(int argc, char **argv)
     vr_api api = {.paths = &paths, .uri = session ? "vireo:///session" : "vireo:///system",
                   .session = session, .owner = geteuid()};
     api.events = vr_events_new(base);
+    vr_events_set_sampler(api.events, vr_api_sample, &api, 2000);
     vr_net_config netcfg = {
         .base = base, .paths = &paths, .make_default = default_network && !session,
         .on_event = on_network_event, .users = network_users, .opaque = &api,

@@ -222,7 +222,7 @@ vr_web *vr_web_start(struct event_base *base, const vr_web_opts *o, vr_api *api,
     }
     vr_web *w = vr_calloc(1, sizeof(*w));
     char *token_path = vr_asprintf("%s/web-token", api->paths->runtime_dir);
-    api->web_auth = vr_web_auth_new(token_path, err);
+    api->web_auth = vr_web_auth_new(token_path, port, err);
     free(token_path);
     if (!api->web_auth) {
         close(fd);

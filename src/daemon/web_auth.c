@@ -13,7 +13,10 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define COOKIE "vireo_session"
+/* The cookie is named after the listener's port (vireo_session_8480):
+ * browsers keep cookies per host, not per port, so two vireods with
+ * --web on one host would otherwise overwrite each other's session. */
+#define COOKIE_PREFIX "vireo_session_"
 #define SESSION_SECS (7 * 24 * 3600)
 /* One-time login links (vireo web-token --url): few, short-lived. */
 #define MAX_CODES 16
@@ -26,6 +29,7 @@ typedef struct {
 
 struct vr_web_auth {
     char token[65];
+    char cookie[32]; /* COOKIE_PREFIX + port */
     int session_secs;
     login_code codes[MAX_CODES];
 };
@@ -45,10 +49,11 @@ static void random_hex(char *out, size_t bytes)
         sprintf(out + 2 * i, "%02x", buf[i]);
 }
 
-vr_web_auth *vr_web_auth_new(const char *path, char **err)
+vr_web_auth *vr_web_auth_new(const char *path, const char *port, char **err)
 {
     vr_web_auth *a = vr_calloc(1, sizeof(*a));
     a->session_secs = SESSION_SECS;
+    snprintf(a->cookie, sizeof(a->cookie), COOKIE_PREFIX "%s", port);
     size_t len = 0;
     char *old = vr_file_read(path, &len);
     if (old && strlen(vr_str_trim(old)) == 64) {
@@ -158,16 +163,17 @@ static bool session_valid(const vr_web_auth *a, const char *s, size_t len)
 }
 
 /* The session cookie's value in a Cookie header, or NULL. */
-static const char *cookie_value(const char *header, size_t *len)
+static const char *cookie_value(const vr_web_auth *a, const char *header, size_t *len)
 {
+    size_t name = strlen(a->cookie);
     for (const char *p = header; p && *p;) {
         while (*p == ' ' || *p == ';')
             p++;
         const char *end = strchr(p, ';');
         size_t n = end ? (size_t)(end - p) : strlen(p);
-        if (n > strlen(COOKIE) && strncmp(p, COOKIE "=", strlen(COOKIE) + 1) == 0) {
-            *len = n - strlen(COOKIE) - 1;
-            return p + strlen(COOKIE) + 1;
+        if (n > name && strncmp(p, a->cookie, name) == 0 && p[name] == '=') {
+            *len = n - name - 1;
+            return p + name + 1;
         }
         p = end;
     }
@@ -198,7 +204,7 @@ bool vr_web_auth_allowed(vr_web_auth *a, vr_req *req)
     if (auth && strncasecmp(auth, "Bearer ", 7) == 0 && same(auth + 7, a->token))
         return true;
     size_t len = 0;
-    const char *s = cookie_value(vr_req_header(req, "Cookie"), &len);
+    const char *s = cookie_value(a, vr_req_header(req, "Cookie"), &len);
     if (s && session_valid(a, s, len))
         return true;
     vr_req_reply_error(req, 401, "unauthorized", "%s",
@@ -239,7 +245,7 @@ static void post_login(vr_api_call *c)
     }
     json_object_put(o);
     char *session = new_session(a);
-    char *cookie = vr_asprintf(COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", session,
+    char *cookie = vr_asprintf("%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict", a->cookie, session,
                                a->session_secs);
     vr_req_reply_json(c->req, 200, vr_api_ok());
     vr_req_set_header(c->req, "Set-Cookie", cookie);
@@ -250,7 +256,11 @@ static void post_login(vr_api_call *c)
 static void post_logout(vr_api_call *c)
 {
     vr_req_reply_json(c->req, 200, vr_api_ok());
-    vr_req_set_header(c->req, "Set-Cookie", COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    if (!c->api->web_auth)
+        return;
+    char *cookie = vr_asprintf("%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict", c->api->web_auth->cookie);
+    vr_req_set_header(c->req, "Set-Cookie", cookie);
+    free(cookie);
 }
 
 static void get_token(vr_api_call *c)

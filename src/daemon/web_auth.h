@@ -1,6 +1,6 @@
 /* Access to the API over TCP (vireod --web): no request is open. Every
  * /v1 request carries the web token (`Authorization: Bearer TOKEN`) or a
- * session cookie that POST /v1/login {"token"} sets. The token is random,
+ * session cookie (vireo_session_PORT) that POST /v1/login {"token"} sets. The token is random,
  * kept in RUNTIME/web-token (0600) across restarts, and printed by
  * `vireo web-token` (GET /v1/web/token, full-access unix socket only).
  * Sessions are HMAC-signed cookies with an expiry, so they survive a
@@ -13,8 +13,9 @@
 
 typedef struct vr_web_auth vr_web_auth;
 
-/* Read the token from path, or make one and write it there. */
-vr_web_auth *vr_web_auth_new(const char *token_path, char **err);
+/* Read the token from path, or make one and write it there. `port`
+ * names the session cookie (vireo_session_PORT). */
+vr_web_auth *vr_web_auth_new(const char *token_path, const char *port, char **err);
 void vr_web_auth_free(vr_web_auth *a);
 /* How long a login lasts (vireod --web-session SECONDS; 7 days). */
 void vr_web_auth_set_session_secs(vr_web_auth *a, int secs);

@@ -54,9 +54,9 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" 
     "http://127.0.0.1:$PORT/v1/domains")
 expect_eq "another site's page may not call the API" "$code" 403
 
-# A second daemon serving HTTPS with a self-signed certificate. The
-# browser reaches it as localhost: cookies ignore ports, and both
-# daemons' session cookies share a name.
+# A second daemon serving HTTPS with a self-signed certificate, on the
+# same address as the first: cookies ignore ports, so each daemon names
+# its session cookie after its port and the browser keeps both.
 TLS_ROOT=$(mktemp -d /tmp/vireo-test-tls.XXXXXX)
 chmod 755 "$TLS_ROOT"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 \
@@ -79,6 +79,6 @@ tiny_xml after qemu "<interface type='user'><model type='virtio'/></interface>
     <graphics type='vnc'/><video><model type='vga'/></video>" >"$ROOT/after.xml"
 VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_IMAGES=$IMAGES \
 VIREO_CLI=$VIREO VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" VIREO_DAEMON_PARENT=$DAEMON_PID \
-VIREO_WEB_XML="$ROOT/after.xml" VIREO_WEB_TLS_URL="https://localhost:$TLS_PORT/" VIREO_WEB_TLS_TOKEN=$TLS_TOKEN \
+VIREO_WEB_XML="$ROOT/after.xml" VIREO_WEB_TLS_URL="https://127.0.0.1:$TLS_PORT/" VIREO_WEB_TLS_TOKEN=$TLS_TOKEN \
     timeout 600 node "$VIREO_SRC/tests/web/basic.mjs" || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
 ok "browser test"

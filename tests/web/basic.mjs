@@ -46,6 +46,17 @@ async function typeInConsole(p, line) {
   await p.click('vr-console .terminal');
   await p.keyboard.type(`${line}\n`);
 }
+// The wizard's steps 2 and 3: OS, name, 256 MiB, 1 vCPU; a 1 GiB disk, user networking.
+async function wizardVm(p, os, name) {
+  await p.selectOption('#wiz-os', os);
+  await p.fill('#wiz-name', name);
+  await p.fill('#wiz-memory', '256');
+  await p.fill('#wiz-vcpus', '1');
+  await p.click('[data-testid=wiz-next]');
+  await p.waitForSelector('[data-testid=wizard][data-step="3"]');
+  await p.fill('#wiz-size', '1');
+  await p.selectOption('#wiz-network', 'user');
+}
 const stateIs = (p, s, timeout = 60000) =>
   until(p, (x) => document.querySelector('[data-testid=domain-state]')?.textContent === x, s, timeout);
 async function tab(p, name) {
@@ -85,14 +96,7 @@ try {
   await page.click('[data-testid=wiz-next]');
   await until(page, () => /required/.test(document.querySelector('[data-testid=wiz-error-name]')?.textContent ?? ''));
   ok('the wizard checks a step before going on (name required)');
-  await page.selectOption('#wiz-os', 'linux2022');
-  await page.fill('#wiz-name', 'wizvm');
-  await page.fill('#wiz-memory', '256');
-  await page.fill('#wiz-vcpus', '1');
-  await page.click('[data-testid=wiz-next]');
-  await page.waitForSelector('[data-testid=wizard][data-step="3"]');
-  await page.fill('#wiz-size', '1');
-  await page.selectOption('#wiz-network', 'user');
+  await wizardVm(page, 'linux2022', 'wizvm');
   await page.uncheck('[data-testid=wiz-start]');
   await page.click('[data-testid=wiz-next]');
   await page.waitForSelector('[data-testid=wiz-summary]');
@@ -138,6 +142,18 @@ try {
   await until(page, () => /%/.test(document.querySelector('[data-testid=perf-cpu]')?.textContent ?? ''), null, 20000);
   await shot(page, '08-domain-performance');
   ok('performance: live CPU figures');
+
+  // The list draws every running VM's CPU from the feed's samples.
+  await page.click('a[href="#/"]');
+  await until(page, () => {
+    const row = document.querySelector('tr[data-domain=wizvm]');
+    return /^\d+ %$/.test(row?.querySelector('[data-testid=cpu]')?.textContent ?? '') &&
+      (row.querySelector('polyline')?.getAttribute('points') ?? '').split(' ').length >= 2;
+  }, null, 20000);
+  await shot(page, '08b-domain-list-running');
+  ok('the VM list shows a live CPU graph for the running VM');
+  await page.click('tr[data-domain=wizvm] a');
+  await stateIs(page, 'running');
 
   vireo('shutdown', 'wizvm');
   await stateIs(page, 'shut off');
@@ -221,8 +237,8 @@ try {
   // the daemon's own expiry check refuses it.
   const payload = `${Math.floor(Date.now() / 1000) - 60}.${randomBytes(16).toString('hex')}`;
   const mac = createHmac('sha256', token).update(payload).digest('hex');
-  const host = new URL(url).hostname;
-  await ctx.addCookies([{ name: 'vireo_session', value: `${payload}.${mac}`, domain: host, path: '/', httpOnly: true, sameSite: 'Strict' }]);
+  const { hostname: host, port } = new URL(url);
+  await ctx.addCookies([{ name: `vireo_session_${port}`, value: `${payload}.${mac}`, domain: host, path: '/', httpOnly: true, sameSite: 'Strict' }]);
   // The next request the page makes (any: its VM page loading) meets it.
   await page.evaluate(() => { location.hash = '#/domains/after'; });
   await page.waitForSelector('vr-login form');
@@ -262,7 +278,52 @@ try {
     await p.waitForSelector('[data-testid=new-vm]');
     if (!(await p.evaluate(() => location.protocol === 'https:'))) throw new Error('not HTTPS');
     ok('over HTTPS: log in, the list, and the event feed over a secure WebSocket');
+    // Both daemons on 127.0.0.1, different ports: each keeps its own session.
+    await page.goto(`${url}#/`);
+    await page.waitForSelector('[data-testid=new-vm]');
+    const names = (await ctx.cookies()).map((c) => c.name).filter((n) => n.startsWith('vireo_session')).sort();
+    const want = [`vireo_session_${new URL(tls).port}`, `vireo_session_${port}`].sort();
+    if (names.join() !== want.join()) throw new Error(`session cookies: ${names} (want ${want})`);
+    await p.close();
+    ok('two daemons on one host: logging in to the second keeps the first logged in (a cookie per port)');
   }
+
+  // ---- an install from an ISO: the installed system starts by itself ----
+  // The tiny ISO is a hybrid image: "installing" copies it onto the disk,
+  // which then boots. 'generic' (pc, IDE) suits the tiny kernel.
+  await page.goto(`${url}#/new`);
+  await page.waitForSelector('[data-testid=wizard][data-step="1"]');
+  await page.check('input[name=source][value=cdrom]');
+  await page.fill('#wiz-iso', `${images}/tiny.iso`);
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wizard][data-step="2"]');
+  await wizardVm(page, 'generic', 'isovm');
+  if (!(await page.isChecked('[data-testid=wiz-start]'))) throw new Error('the installed system should start by default');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wiz-summary]');
+  await page.click('[data-testid=wiz-create]');
+  await until(page, () => location.hash === '#/domains/isovm');
+  await stateIs(page, 'running');
+  await tab(page, 'console');
+  await consoleHas(page, 'VIREO-GUEST-READY');
+  await typeInConsole(page, 'dd if=/dev/sr0 of=/dev/sda bs=1M && sync && poweroff');
+  const booted = Date.now();
+  for (;;) {
+    const xml = vireo('dumpxml', 'isovm');
+    if (vireo('domstate', 'isovm').trim() === 'running' && !/tiny\.iso/.test(xml) && /<boot dev=.hd.\/>/.test(xml)) break;
+    if (Date.now() - booted > 90000) throw new Error(`the installed system did not start: ${vireo('domstate', '--reason', 'isovm')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await stateIs(page, 'running');
+  // Keys typed before the new system's shell is up are lost: ask again.
+  for (let i = 0; ; i++) {
+    await typeInConsole(page, 'echo I-$((6*7))');
+    try { await consoleHas(page, 'I-42', 3000); break; } catch (e) { if (i === 15) throw e; }
+  }
+  await shot(page, '16-installed-restarted');
+  ok('an ISO install from the wizard: when the installer powers off, the daemon starts the installed disk; the console follows');
+  vireo('destroy', 'isovm');
+  vireo('undefine', 'isovm', '--remove-all-storage');
 
   // ---- the graphical console ----
   vireo('start', 'after');
@@ -270,7 +331,7 @@ try {
   await until(page, () => document.querySelector('[data-testid=vnc-status]')?.textContent === 'connected', null, 30000);
   await until(page, () => (document.querySelector('[data-testid=vnc] canvas')?.width ?? 0) > 0);
   await consoleHas(page, 'VIREO-GUEST-READY');
-  await shot(page, '16-domain-vnc');
+  await shot(page, '17-domain-vnc');
   vireo('destroy', 'after');
   await until(page, () => /available while/.test(document.querySelector('[data-testid=vnc-status]')?.textContent ?? ''));
   ok('the VNC console: noVNC connects through the daemon to QEMU and gets a framebuffer; it closes when the VM stops');

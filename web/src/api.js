@@ -68,9 +68,11 @@ export function wsUrl(path) {
 
 // The event feed: JSON lines over a WebSocket, reconnecting with a
 // growing pause when the daemon goes away (restarts included).
+// path: /v1/events, with ?stats=1 for the VM list's samples too.
 // onEvent(obj); onStatus(true|false) when the feed comes up or drops.
 export class EventFeed {
-  constructor(onEvent, onStatus) {
+  constructor(path, onEvent, onStatus) {
+    this.path = path;
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.delay = 500;
@@ -79,7 +81,7 @@ export class EventFeed {
   }
 
   open() {
-    const ws = new WebSocket(wsUrl('/v1/events'));
+    const ws = new WebSocket(wsUrl(this.path));
     ws.binaryType = 'arraybuffer';
     const dec = new TextDecoder();
     let buf = '';

@@ -46,6 +46,7 @@ export class VrConsole extends LitElement {
 
   disconnectedCallback() {
     super.disconnectedCallback();
+    clearTimeout(this.retry);
     this.closeWs();
     this.resizeObs?.disconnect();
     this.term?.dispose();
@@ -75,6 +76,11 @@ export class VrConsole extends LitElement {
     ws.onclose = () => {
       this.ws = null;
       this.status = t('dom.console.ended');
+      // A stop and a start close together (an installer powering off and
+      // the installed system starting) may reach the page as "running"
+      // throughout: look again shortly rather than stay detached.
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => { if (this.isConnected) this.sync(); }, 1000);
     };
     this.ws = ws;
   }

@@ -1,10 +1,26 @@
-// <vr-domain-list .domains=${[...]}>: the VM list (name, state, vCPUs, memory).
+// <vr-domain-list .domains=${[...]} .samples=${Map}>: the VM list (name,
+// state, vCPUs, memory, a live CPU graph and the addresses; the last two
+// from the event feed's samples, see domain-samples.js).
 import { LitElement, html } from 'lit';
-import { t } from './i18n.js';
+import { addStrings, t } from './i18n.js';
 import { memory, stateClass, stateLabel } from './format.js';
+import './sparkline.js';
+import { KEEP } from './domain-samples.js';
+
+addStrings({
+  en: { 'col.cpu': 'CPU', 'col.addresses': 'Addresses', 'list.cpu': 'CPU use of {0}' },
+  es: { 'col.cpu': 'CPU', 'col.addresses': 'Direcciones', 'list.cpu': 'Uso de CPU de {0}' },
+});
 
 export class VrDomainList extends LitElement {
-  static properties = { domains: { attribute: false } };
+  static properties = { domains: { attribute: false }, samples: { attribute: false } };
+
+  cpuCell(d, s) {
+    if (d.state !== 'running' || !s) return html`<td class="cpu"></td>`;
+    const last = s.cpu[s.cpu.length - 1];
+    return html`<td class="cpu"><vr-sparkline .values=${s.cpu} max="100" points=${KEEP} label=${t('list.cpu', d.name)}></vr-sparkline>
+      <span class="num" data-testid="cpu">${last == null ? '–' : `${last.toFixed(0)} %`}</span></td>`;
+  }
 
   createRenderRoot() { return this; }
 
@@ -15,13 +31,16 @@ export class VrDomainList extends LitElement {
       ${doms.length === 0 ? html`<p data-testid="list-empty">${t('list.empty')}</p>` : html`
       <table class="domains" data-testid="domain-list">
         <thead><tr><th>${t('col.name')}</th><th>${t('col.state')}</th>
-          <th class="num">${t('col.vcpus')}</th><th class="num">${t('col.memory')}</th></tr></thead>
+          <th class="num">${t('col.vcpus')}</th><th class="num">${t('col.memory')}</th>
+          <th>${t('col.cpu')}</th><th>${t('col.addresses')}</th></tr></thead>
         <tbody>${doms.map((d) => html`
           <tr data-domain=${d.name}>
             <td><a href="#/domains/${encodeURIComponent(d.name)}">${d.name}</a></td>
             <td><span class=${stateClass(d.state)} data-testid="state">${stateLabel(d.state)}</span></td>
             <td class="num">${d.vcpus}</td>
             <td class="num">${memory(d.current_memory_kib ?? d.memory_kib)}</td>
+            ${this.cpuCell(d, this.samples?.get(d.name))}
+            <td class="addresses" data-testid="addresses">${(this.samples?.get(d.name)?.addresses ?? []).join(', ')}</td>
           </tr>`)}
         </tbody>
       </table>`}`;

@@ -4,6 +4,7 @@
 import { LitElement, html } from 'lit';
 import { api, EventFeed, setUnauthorizedHandler } from './api.js';
 import { getLang, languages, onLangChange, setLang, t } from './i18n.js';
+import { DomainSamples } from './domain-samples.js';
 import './login.js';
 import './domain-list.js';
 import './domain-page.js';
@@ -32,6 +33,7 @@ class VrApp extends LitElement {
   static properties = {
     authed: { state: true },
     domains: { state: true },
+    samples: { state: true },
     route: { state: true },
     live: { state: true },
     error: { state: true },
@@ -44,6 +46,8 @@ class VrApp extends LitElement {
     super();
     this.authed = null;
     this.domains = [];
+    this.sampler = new DomainSamples();
+    this.samples = new Map();
     this.route = route();
     this.live = false;
     // Pages render their strings themselves: redraw every one of them.
@@ -78,7 +82,7 @@ class VrApp extends LitElement {
       this.domains = await api.domains();
       this.authed = true;
       this.error = null;
-      if (!this.feed) this.feed = new EventFeed((ev) => this.onEvent(ev), (up) => this.onFeed(up));
+      if (!this.feed) this.feed = new EventFeed('/v1/events?stats=1', (ev) => this.onEvent(ev), (up) => this.onFeed(up));
     } catch (err) {
       if (err.status === 401) {
         this.loggedOut(t('login.expired'));
@@ -111,6 +115,10 @@ class VrApp extends LitElement {
   }
 
   async onEvent(ev) {
+    if (ev.kind === 'stats') {
+      this.samples = this.sampler.update(ev);
+      return;
+    }
     if (ev.kind !== 'domain') return;
     try {
       this.upsert(await api.domain(ev.name));
@@ -167,7 +175,7 @@ class VrApp extends LitElement {
     if (this.route.page === 'host') return html`<vr-host-page></vr-host-page>`;
     if (this.route.page === 'networks') return html`<vr-networks-page .selected=${this.route.name}></vr-networks-page>`;
     if (this.route.page === 'storage') return html`<vr-storage-page .selected=${this.route.name}></vr-storage-page>`;
-    return html`<vr-domain-list .domains=${this.domains}></vr-domain-list>`;
+    return html`<vr-domain-list .domains=${this.domains} .samples=${this.samples}></vr-domain-list>`;
   }
 }
 customElements.define('vr-app', VrApp);

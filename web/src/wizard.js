@@ -23,7 +23,8 @@ addStrings({
     'wiz.back': 'Back', 'wiz.next': 'Next', 'wiz.create': 'Create', 'wiz.creating': 'Creating…',
     'wiz.required': 'This field is required.', 'wiz.badname': 'Letters, digits, and . _ - only.',
     'wiz.number': 'A whole number from {0} to {1}.', 'wiz.min': 'Below the {0} MiB this OS needs.',
-    'wiz.installnote': 'The installer runs first; when it ends the VM shuts off and its next start boots the disk.',
+    'wiz.installnote': 'The installer runs first and boots the disk when it is done.',
+    'wiz.reboot': 'Start the installed system when the installer powers off',
     'wiz.none': '(none)',
   },
   es: {
@@ -42,7 +43,8 @@ addStrings({
     'wiz.back': 'Atrás', 'wiz.next': 'Siguiente', 'wiz.create': 'Crear', 'wiz.creating': 'Creando…',
     'wiz.required': 'Este campo es obligatorio.', 'wiz.badname': 'Solo letras, cifras y . _ -',
     'wiz.number': 'Un número entero de {0} a {1}.', 'wiz.min': 'Por debajo de los {0} MiB que necesita este sistema.',
-    'wiz.installnote': 'Primero se ejecuta el instalador; al terminar la máquina se apaga y el siguiente arranque usa el disco.',
+    'wiz.installnote': 'Primero se ejecuta el instalador; al terminar, la máquina arranca desde el disco.',
+    'wiz.reboot': 'Iniciar el sistema instalado cuando el instalador apague la máquina',
     'wiz.none': '(ninguno)',
   },
 });
@@ -182,8 +184,9 @@ export class VrWizard extends LitElement {
         ${this.networks.map((n) => html`<option value="network:${n.name}" ?selected=${f.network === `network:${n.name}`}>${n.name}</option>`)}
         <option value="user" ?selected=${f.network === 'user'}>${t('wiz.net.user')}</option>
         <option value="none" ?selected=${f.network === 'none'}>${t('wiz.net.none')}</option></select>`)}
-      ${f.source === 'import' || f.source === 'kernel' ? html`<label class="radio"><input type="checkbox" .checked=${f.start}
-        @change=${(e) => this.set('start', e.target.checked)} data-testid="wiz-start"> ${t('wiz.start')}</label>` : ''}`;
+      <label class="radio"><input type="checkbox" .checked=${f.start}
+        @change=${(e) => this.set('start', e.target.checked)} data-testid="wiz-start">
+        ${f.source === 'import' || f.source === 'kernel' ? t('wiz.start') : t('wiz.reboot')}</label>`;
   }
 
   step4() {
@@ -241,7 +244,9 @@ export class VrWizard extends LitElement {
       disk = { pool: f.pool, size: `${f.size}G` };
     }
     const network = f.network.startsWith('network:') ? { type: 'network', source: f.network.slice(8) } : { type: f.network };
-    return { name: f.name.trim(), os_variant: f.os, memory_mib: f.memory, vcpus: f.vcpus, source, disk, network, start: f.start };
+    return { name: f.name.trim(), os_variant: f.os, memory_mib: f.memory, vcpus: f.vcpus, source, disk, network,
+      // An install always starts now; the box says whether the installed system starts after it.
+      ...(f.source === 'cdrom' || f.source === 'network' ? { noreboot: !f.start } : { start: f.start }) };
   }
 
   // Which step and field a daemon error is about, from its message.

@@ -83,6 +83,7 @@ static void adopt_one(vr_qemu_driver *drv, const char *name)
         }
     }
     dom->runtime_dir = vr_strdup(dir);
+    vr_qemu_restart_load(dom);
     dom->id = id > 0 ? id : drv->next_id;
     if (dom->id >= drv->next_id)
         drv->next_id = dom->id + 1;

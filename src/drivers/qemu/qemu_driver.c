@@ -140,6 +140,7 @@ static void on_qemu_exit(void *opaque)
     }
     vr_qemu_emit(dom, event, reason);
     finish_waiters(dom, VR_OK, NULL);
+    vr_qemu_restart_check(dom, reason);
     if (!dom->persistent)
         vr_qemu_domain_remove(dom->drv, dom);
 }

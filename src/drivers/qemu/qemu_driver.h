@@ -43,6 +43,7 @@ struct vr_domain {
     char **ifnames;         /* tap per interface while running (NULL for user ones) */
     size_t n_ifnames;
     bool starting, destroying, shutdown_event, rebooting;
+    bool restart_on_shutdown; /* an install phase: start again when it powers off (qemu_restart.c) */
     struct waiter *waiters; /* callers waiting for the process to exit */
 };
 
@@ -75,11 +76,22 @@ void vr_qemu_destroy(vr_domain *dom, vr_done_fn cb, void *opaque);
 void vr_qemu_suspend(vr_domain *dom, vr_done_fn cb, void *opaque);
 void vr_qemu_resume(vr_domain *dom, vr_done_fn cb, void *opaque);
 vr_err vr_qemu_set_autostart(vr_domain *dom, bool on, char **err);
+/* The running install phase ends with the guest powering off: start the
+ * domain again then, with its (final) definition, as virt-install does.
+ * Kept in the run directory, so a restarted daemon still does it. */
+vr_err vr_qemu_restart_after_install(vr_domain *dom, char **err);
+/* At re-adoption: was the marker left? */
+void vr_qemu_restart_load(vr_domain *dom);
+/* At a QEMU exit: start again if marked and the guest shut down cleanly. */
+void vr_qemu_restart_check(vr_domain *dom, const char *reason);
 /* The XML to show: the live one while running, else the definition. */
 char *vr_qemu_xml(const vr_domain *dom, bool inactive);
 
 typedef void (*vr_stats_fn)(json_object *stats, const char *err, void *opaque);
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
+/* utime + stime of the whole QEMU process in nanoseconds (what libvirt
+ * calls cpu.time), read from /proc without QMP; -1 when not running. */
+long long vr_qemu_cpu_time_ns(const vr_domain *dom);
 
 /* Where the running domain's VNC server listens (QMP query-vnc):
  * host and port, or err when it has none. */

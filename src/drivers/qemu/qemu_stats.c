@@ -15,11 +15,12 @@ typedef struct {
     void *opaque;
 } stats_ctx;
 
-/* utime + stime of the whole QEMU process, in nanoseconds. */
-static long long cpu_time_ns(pid_t pid)
+long long vr_qemu_cpu_time_ns(const vr_domain *dom)
 {
+    if (dom->pid <= 0)
+        return -1;
     char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)dom->pid);
     char *s = vr_file_read(path, NULL);
     if (!s)
         return -1;
@@ -160,7 +161,7 @@ void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)
         json_object_put(o);
         return;
     }
-    json_object_object_add(o, "cpu_time_ns", json_object_new_int64(cpu_time_ns(dom->pid)));
+    json_object_object_add(o, "cpu_time_ns", json_object_new_int64(vr_qemu_cpu_time_ns(dom)));
     json_object_object_add(o, "net", tap_counters(dom));
     stats_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (stats_ctx){.dom = dom, .out = o, .cb = cb, .opaque = opaque};
