@@ -71,10 +71,13 @@ static void restart_now(evutil_socket_t fd, short what, void *arg)
 
 void vr_qemu_restart_check(vr_domain *dom, const char *reason)
 {
-    bool due = dom->restart_on_shutdown && dom->persistent && strcmp(reason, "shutdown") == 0;
-    dom->restart_on_shutdown = false;
-    if (!due)
+    if (!dom->restart_on_shutdown)
         return;
+    dom->restart_on_shutdown = false;
+    if (!dom->persistent || strcmp(reason, "shutdown") != 0) {
+        vr_log_info("domain %s: the install phase ended (%s); left off", dom->def->name, reason);
+        return;
+    }
     restart_ctx *r = vr_calloc(1, sizeof(*r));
     *r = (restart_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name)};
     /* After this exit's events have gone out: clients see "stopped"

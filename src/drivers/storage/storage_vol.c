@@ -49,8 +49,11 @@ static char *user_of(vr_storage_driver *drv, const char *path)
 }
 
 /* Fill `v` from the file; false when it is not a volume (not a regular
- * file, or gone). */
-static bool describe(vr_pool *p, const char *name, vr_vol_info *v, char **err)
+ * file, or gone). `users`: also ask QEMU which running domain has it
+ * open. Resolving a volume for QEMU must not ask: QEMU's answer
+ * resolves the volume disks of every running domain, which would come
+ * back here without end. */
+static bool describe(vr_pool *p, const char *name, vr_vol_info *v, bool users, char **err)
 {
     memset(v, 0, sizeof(*v));
     char *path = vr_asprintf("%s/%s", p->def->target_path, name);
@@ -79,7 +82,7 @@ static bool describe(vr_pool *p, const char *name, vr_vol_info *v, char **err)
     v->name = vr_strdup(name);
     v->pool = vr_strdup(p->def->name);
     v->path = path;
-    v->used_by = user_of(p->drv, path);
+    v->used_by = users ? user_of(p->drv, path) : NULL;
     return true;
 }
 
@@ -106,7 +109,7 @@ vr_err vr_storage_vol_list(vr_pool *p, vr_vol_info **out, size_t *n, char **err)
         if (de->d_name[0] == '.')
             continue;
         vr_vol_info v;
-        if (!describe(p, de->d_name, &v, NULL))
+        if (!describe(p, de->d_name, &v, true, NULL))
             continue;
         list = vr_realloc(list, (count + 1) * sizeof(*list));
         list[count++] = v;
@@ -119,7 +122,7 @@ vr_err vr_storage_vol_list(vr_pool *p, vr_vol_info **out, size_t *n, char **err)
     return VR_OK;
 }
 
-vr_err vr_storage_vol_get(vr_pool *p, const char *name, vr_vol_info *out, char **err)
+static vr_err vol_get(vr_pool *p, const char *name, vr_vol_info *out, bool users, char **err)
 {
     vr_err e = vr_pool_ready(p, err);
     if (e)
@@ -128,12 +131,17 @@ vr_err vr_storage_vol_get(vr_pool *p, const char *name, vr_vol_info *out, char *
     if ((e = vr_pool_vol_path(p, name, &path, err)))
         return e;
     free(path);
-    if (!describe(p, name, out, err)) {
+    if (!describe(p, name, out, users, err)) {
         vr_set_error(err, "volume '%s' not found in pool '%s' (vireo vol-list %s shows its volumes)",
                      name, p->def->name, p->def->name);
         return VR_ERR_NOT_FOUND;
     }
     return VR_OK;
+}
+
+vr_err vr_storage_vol_get(vr_pool *p, const char *name, vr_vol_info *out, char **err)
+{
+    return vol_get(p, name, out, true, err);
 }
 
 vr_err vr_storage_vol_by_path(vr_storage_driver *drv, const char *path, vr_pool **pool,
@@ -147,7 +155,7 @@ vr_err vr_storage_vol_by_path(vr_storage_driver *drv, const char *path, vr_pool 
         char *dir = realpath(p->def->target_path, NULL);
         size_t len = dir ? strlen(dir) : 0;
         bool inside = dir && strncmp(real, dir, len) == 0 && real[len] == '/' && !strchr(real + len + 1, '/');
-        if (inside && describe(p, real + len + 1, out, err)) {
+        if (inside && describe(p, real + len + 1, out, true, err)) {
             *pool = p;
             free(dir);
             free(real);
@@ -420,7 +428,7 @@ vr_err vr_storage_resolve(vr_storage_driver *drv, const char *pool, const char *
         return VR_ERR_NOT_FOUND;
     }
     vr_vol_info v;
-    vr_err e = vr_storage_vol_get(p, volume, &v, err);
+    vr_err e = vol_get(p, volume, &v, false, err);
     if (e)
         return e;
     *path = v.path;
