@@ -284,6 +284,15 @@ async function spanishAndNarrow() {
   await waitText('h1', /^Anfitrión /);
   await waitText('[data-testid=host-accel]', /emulación por software/);
   await waitText('[data-testid=host-checks]', /Extensiones de virtualización de la CPU/);
+  // The findings too, not only the titles: host.memory is on every host,
+  // and kvm.usable here says TCG (no vmx/svm on this machine).
+  const memory = 'tr[data-check="host.memory"] [data-testid=check-detail]';
+  await waitText(memory, /GiB: hay sitio para unos \d+ invitados sin escritorio \(512 MiB\)/);
+  const kvm = await text('tr[data-check="kvm.usable"] [data-testid=check-detail]');
+  check(/se ejecutarán con la emulación TCG/.test(kvm), `kvm.usable in Spanish: ${kvm}`);
+  const all = await text('[data-testid=host-checks]') + await text('.host-facts');
+  for (const english of ['without a desktop', 'will run under TCG emulation', 'Hint:', 'recommended'])
+    check(!all.includes(english), `English left on the Spanish host page: '${english}' in ${all}`);
   await shot('15-host-es');
   ok(`Spanish host findings: "${kvm.trim().slice(0, 60)}…", no English detail or hint left`);
   await page.click('nav a[href="#/storage"]');
