@@ -1,4 +1,7 @@
-/* vireo event: watch lifecycle events as they happen. */
+/* vireo event, net-event, pool-event: watch the daemon's event feed as
+ * it happens. One feed carries every kind of object; like virsh, each
+ * command has its own name for the object it filters on, and `event`
+ * alone shows them all (or one --kind). */
 #include "cli/cli.h"
 #include "vireo/vireo.h"
 
@@ -9,28 +12,96 @@
 #include <string.h>
 #include <time.h>
 
-static int run(vr_cli *cli, int argc, char **argv)
+/* The feed's kinds and how virsh names them in its event lines. */
+static const struct {
+    const char *kind, *noun;
+} kinds[] = {
+    {"domain", "domain"},
+    {"network", "network"},
+    {"pool", "storage pool"},
+};
+
+typedef struct {
+    const char *kind;  /* NULL: every kind */
+    const char *name;  /* NULL: every object */
+    const char *event; /* NULL: every event */
+} filter;
+
+static const char *noun_of(const char *kind)
 {
-    const char *domain = NULL, *event = NULL, *timeout = NULL;
-    bool loop = false, json = false, has_domain = false, has_event = false, has_timeout = false;
-    const vr_opt opts[] = {
-        {"loop", false, &loop, NULL}, {"json", false, &json, NULL},
-        {"domain", true, &has_domain, &domain}, {"event", true, &has_event, &event},
-        {"timeout", true, &has_timeout, &timeout}, {0},
-    };
-    size_t npos;
-    int r = vr_cli_parse(&vr_cmd_event, argc, argv, opts, NULL, 0, 0, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int secs = has_timeout ? atoi(timeout) : 0;
-    if (has_timeout && secs <= 0)
-        return vr_cli_usage(&vr_cmd_event, "--timeout needs a positive number of seconds");
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kinds[i].kind, kind) == 0)
+            return kinds[i].noun;
+    return NULL;
+}
+
+static const char *member(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static bool wanted(const filter *f, const char *kind, const char *name, const char *ev)
+{
+    return (!f->kind || strcmp(f->kind, kind) == 0) && (!f->name || strcmp(f->name, name) == 0) &&
+           (!f->event || strcmp(f->event, ev) == 0);
+}
+
+/* virsh's wording: "event 'lifecycle' for domain 'tiny': started (booted)";
+ * a pool's refresh names the volume that changed, if one did. */
+static void print_line(const char *kind, const char *name, const char *ev, const char *detail,
+                       const char *volume)
+{
+    const char *noun = noun_of(kind);
+    if (strcmp(ev, "refresh") != 0)
+        printf("event 'lifecycle' for %s '%s': %s (%s)\n", noun ? noun : kind, name, ev, detail);
+    else if (volume)
+        printf("event 'refresh' for %s '%s': volume '%s' %s\n", noun ? noun : kind, name, volume,
+               strncmp(detail, "volume-", 7) == 0 ? detail + 7 : detail);
+    else
+        printf("event 'refresh' for %s '%s'\n", noun ? noun : kind, name);
+}
+
+/* Print the wanted events of the lines in buf[0..have); returns how many
+ * bytes of an unfinished line are left at the start of buf. */
+static size_t take_lines(char *buf, size_t have, const filter *f, bool json, bool loop, int *count,
+                         bool *done)
+{
+    buf[have] = '\0';
+    char *line = buf, *nl;
+    while (!*done && (nl = strchr(line, '\n'))) {
+        *nl = '\0';
+        json_object *o = json_tokener_parse(line);
+        line = nl + 1;
+        if (!o)
+            continue;
+        const char *kind = member(o, "kind"), *name = member(o, "name"), *ev = member(o, "event");
+        const char *detail = member(o, "detail");
+        if (wanted(f, kind ? kind : "", name ? name : "", ev ? ev : "")) {
+            if (json)
+                puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+            else
+                print_line(kind ? kind : "", name ? name : "", ev ? ev : "", detail ? detail : "",
+                           member(o, "volume"));
+            fflush(stdout);
+            (*count)++;
+            *done = !loop;
+        }
+        json_object_put(o);
+    }
+    size_t left = strlen(line);
+    memmove(buf, line, left);
+    return left;
+}
+
+static int follow(vr_cli *cli, const filter *f, bool loop, bool json, int secs)
+{
     vireo_conn *c = vr_cli_connect(cli);
     if (!c)
         return VR_EXIT_FAIL;
     vireo_stream *s = vireo_events_open(c);
     if (!s) {
-        r = vr_cli_fail(c);
+        int r = vr_cli_fail(c);
         vireo_disconnect(c);
         return r;
     }
@@ -63,31 +134,7 @@ static int run(vr_cli *cli, int argc, char **argv)
             rc = VR_EXIT_FAIL;
             break;
         }
-        have += (size_t)n;
-        buf[have] = '\0';
-        char *line = buf, *nl;
-        while (!done && (nl = strchr(line, '\n'))) {
-            *nl = '\0';
-            json_object *o = json_tokener_parse(line), *v;
-            line = nl + 1;
-            if (!o)
-                continue;
-            const char *name = json_object_object_get_ex(o, "name", &v) ? json_object_get_string(v) : "";
-            const char *ev = json_object_object_get_ex(o, "event", &v) ? json_object_get_string(v) : "";
-            const char *detail = json_object_object_get_ex(o, "detail", &v) ? json_object_get_string(v) : "";
-            if ((!has_domain || strcmp(domain, name) == 0) && (!has_event || strcmp(event, ev) == 0)) {
-                if (json)
-                    puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-                else
-                    printf("event 'lifecycle' for domain '%s': %s (%s)\n", name, ev, detail);
-                fflush(stdout);
-                count++;
-                done = !loop;
-            }
-            json_object_put(o);
-        }
-        have = strlen(line);
-        memmove(buf, line, have);
+        have = take_lines(buf, have + (size_t)n, f, json, loop, &count, &done);
     }
     if (!json)
         printf("events received: %d\n", count);
@@ -96,9 +143,74 @@ static int run(vr_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* The options every variant shares, then follow(). `object` is the
+ * option naming one object of `kind` (--domain, --network, --pool);
+ * kind NULL (plain `event`) also takes --kind. */
+static int run_for(vr_cli *cli, const vr_command *cmd, const char *kind, const char *object, int argc,
+                   char **argv)
+{
+    filter f = {.kind = kind};
+    const char *timeout = NULL, *only_kind = NULL;
+    bool loop = false, json = false, has_name = false, has_event = false, has_timeout = false,
+         has_kind = false;
+    const vr_opt opts[] = {
+        {"loop", false, &loop, NULL}, {"json", false, &json, NULL},
+        {object, true, &has_name, &f.name}, {"event", true, &has_event, &f.event},
+        {"timeout", true, &has_timeout, &timeout},
+        /* Last, so that a NULL name (net-event, pool-event) ends the list here. */
+        {kind ? NULL : "kind", true, &has_kind, &only_kind}, {0},
+    };
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, NULL, 0, 0, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int secs = has_timeout ? atoi(timeout) : 0;
+    if (has_timeout && secs <= 0)
+        return vr_cli_usage(cmd, "--timeout needs a positive number of seconds");
+    if (has_kind && !noun_of(only_kind))
+        return vr_cli_usage(cmd, "--kind is domain, network or pool, not '%s'", only_kind);
+    if (has_kind && has_name && strcmp(only_kind, "domain") != 0)
+        return vr_cli_usage(cmd, "--%s names a domain; it does not go with --kind %s", object, only_kind);
+    if (has_kind)
+        f.kind = only_kind;
+    /* A name always means an object of the command's own kind. */
+    if (has_name && !f.kind)
+        f.kind = "domain";
+    return follow(cli, &f, loop, json, secs);
+}
+
+static int run_event(vr_cli *cli, int argc, char **argv)
+{
+    return run_for(cli, &vr_cmd_event, NULL, "domain", argc, argv);
+}
+
+static int run_net_event(vr_cli *cli, int argc, char **argv)
+{
+    return run_for(cli, &vr_cmd_net_event, "network", "network", argc, argv);
+}
+
+static int run_pool_event(vr_cli *cli, int argc, char **argv)
+{
+    return run_for(cli, &vr_cmd_pool_event, "pool", "pool", argc, argv);
+}
+
 const vr_command vr_cmd_event = {
     "event",
-    "Wait for lifecycle events (one, or all with --loop) and print them.",
-    "[--domain DOMAIN] [--event NAME] [--loop] [--timeout SECONDS] [--json]",
-    run,
+    "Wait for events of domains, networks and pools (one, or all with --loop) and print them.",
+    "[--domain DOMAIN] [--kind domain|network|pool] [--event NAME] [--loop] [--timeout SECONDS] [--json]",
+    run_event,
+};
+
+const vr_command vr_cmd_net_event = {
+    "net-event",
+    "Wait for network events (one, or all with --loop) and print them.",
+    "[--network NETWORK] [--event NAME] [--loop] [--timeout SECONDS] [--json]",
+    run_net_event,
+};
+
+const vr_command vr_cmd_pool_event = {
+    "pool-event",
+    "Wait for storage pool events, volume changes included (one, or all with --loop) and print them.",
+    "[--pool POOL] [--event NAME] [--loop] [--timeout SECONDS] [--json]",
+    run_pool_event,
 };

@@ -72,8 +72,7 @@ static int run(vr_cli *cli, int argc, char **argv)
     vr_host_validate(&facts, &list);
     vr_check verdict;
     vr_accel accel = vr_kvm_verdict(&facts.cpu, facts.cpu_ok, &facts.kvm, &verdict);
-    free(verdict.detail);
-    free(verdict.hint);
+    vr_check_clear(&verdict);
     if (json)
         print_json(&list, accel);
     else

@@ -18,10 +18,12 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,
     &vr_cmd_net_start, &vr_cmd_net_destroy, &vr_cmd_net_autostart, &vr_cmd_net_info,
     &vr_cmd_net_dumpxml, &vr_cmd_net_edit, &vr_cmd_net_dhcp_leases, &vr_cmd_net_update,
+    &vr_cmd_net_event,
     /* storage */
     &vr_cmd_pool_list, &vr_cmd_pool_define, &vr_cmd_pool_define_as, &vr_cmd_pool_build,
     &vr_cmd_pool_start, &vr_cmd_pool_destroy, &vr_cmd_pool_undefine, &vr_cmd_pool_delete,
     &vr_cmd_pool_autostart, &vr_cmd_pool_info, &vr_cmd_pool_refresh, &vr_cmd_pool_dumpxml,
+    &vr_cmd_pool_event,
     &vr_cmd_vol_list, &vr_cmd_vol_create_as, &vr_cmd_vol_create, &vr_cmd_vol_clone,
     &vr_cmd_vol_delete, &vr_cmd_vol_resize, &vr_cmd_vol_info, &vr_cmd_vol_dumpxml,
     &vr_cmd_vol_path, &vr_cmd_vol_upload, &vr_cmd_vol_download, &vr_cmd_job_list,

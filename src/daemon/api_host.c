@@ -82,8 +82,7 @@ static json_object *validate_now(const vr_api *api)
     json_object_object_add(o, "accelerator_detail", verdict.detail ? json_object_new_string(verdict.detail) : NULL);
     json_object_object_add(o, "qemu_version", tool_version(facts.qemu));
     json_object_object_add(o, "checked_at", json_object_new_int64((int64_t)time(NULL)));
-    free(verdict.detail);
-    free(verdict.hint);
+    vr_check_clear(&verdict);
     vr_checklist_free(&list);
     vr_host_facts_free(&facts);
     return o;

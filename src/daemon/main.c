@@ -131,8 +131,10 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(arg);
 }
 
+/* One event on the feed. `volume` (pool refresh events) is left out
+ * when NULL. */
 static void publish(vr_api *api, const char *kind, const char *name, const char *uuid,
-                    const char *event, const char *detail)
+                    const char *event, const char *detail, const char *volume)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -143,18 +145,27 @@ static void publish(vr_api *api, const char *kind, const char *name, const char 
     json_object_object_add(o, "uuid", json_object_new_string(uuid));
     json_object_object_add(o, "event", json_object_new_string(event));
     json_object_object_add(o, "detail", json_object_new_string(detail ? detail : ""));
-    vr_log_info("event: %s %s %s (%s)", kind, name, event, detail ? detail : "");
+    if (volume)
+        json_object_object_add(o, "volume", json_object_new_string(volume));
+    vr_log_info("event: %s %s %s (%s%s%s)", kind, name, event, detail ? detail : "", volume ? " " : "",
+                volume ? volume : "");
     vr_events_publish(api->events, o);
 }
 
 static void on_domain_event(const vr_domain *dom, const char *event, const char *detail, void *opaque)
 {
-    publish(opaque, "domain", dom->def->name, dom->def->uuid, event, detail);
+    publish(opaque, "domain", dom->def->name, dom->def->uuid, event, detail, NULL);
 }
 
 static void on_network_event(const vr_network *net, const char *event, const char *detail, void *opaque)
 {
-    publish(opaque, "network", net->def->name, net->def->uuid, event, detail);
+    publish(opaque, "network", net->def->name, net->def->uuid, event, detail, NULL);
+}
+
+static void on_pool_event(const vr_pool *p, const char *event, const char *detail, const char *volume,
+                          void *opaque)
+{
+    publish(opaque, "pool", p->def->name, p->def->uuid, event, detail, volume);
 }
 
 static char *network_users(const char *network, void *opaque)
@@ -330,6 +341,7 @@ int main(int argc, char **argv)
     api.jobs = vr_jobs_new();
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);
+    vr_storage_set_event_fn(api.storage, on_pool_event, &api);
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_autostart(api.qemu);
     vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;

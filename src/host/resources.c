@@ -195,21 +195,24 @@ char *vr_kvm_module(int *nested)
     return other;
 }
 
-int vr_bridge_probe(char **why)
+int vr_bridge_probe(char **why, const char **why_code)
 {
     if (geteuid() != 0) {
         *why = vr_strdup("only root can test it");
+        *why_code = "not-root";
         return -1;
     }
     char *ip = vr_which("ip");
     if (!ip) {
         *why = vr_strdup("the `ip` tool (iproute2) is missing");
+        *why_code = "no-ip-tool";
         return -1;
     }
     pid_t pid = fork();
     if (pid < 0) {
         free(ip);
         *why = vr_asprintf("fork: %s", strerror(errno));
+        *why_code = "fork-failed";
         return -1;
     }
     if (pid == 0) {
@@ -234,8 +237,10 @@ int vr_bridge_probe(char **why)
         return 1;
     if (code == 3) {
         *why = vr_strdup("could not make a network namespace to test in");
+        *why_code = "no-netns";
         return -1;
     }
     *why = vr_strdup("the kernel refused to create a bridge (module `bridge` missing?)");
+    *why_code = "refused";
     return 0;
 }

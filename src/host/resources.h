@@ -29,5 +29,7 @@ char *vr_kvm_module(int *nested);
 
 /* Can this kernel make a bridge? Tried for real in a throw-away network
  * namespace so the host's own links are never touched. 1 yes, 0 no,
- * -1 could not tell (not root, no `ip`). */
-int vr_bridge_probe(char **why);
+ * -1 could not tell (not root, no `ip`). Otherwise than yes, *why says
+ * why in English and *why_code as a stable word (not-root, no-ip-tool,
+ * fork-failed, no-netns, refused) for clients that word it themselves. */
+int vr_bridge_probe(char **why, const char **why_code);

@@ -12,12 +12,18 @@
 
 typedef enum { VR_CHECK_PASS, VR_CHECK_WARN, VR_CHECK_FAIL } vr_check_status;
 
+/* A verdict in two forms: English words for people (the CLI prints
+ * them), and a stable code with the values they name, so that a client
+ * (the web page) can say the same in its reader's language. */
 typedef struct {
     const char *id;     /* stable key for --json, e.g. "kvm.usable" */
     const char *title;  /* what was checked */
     vr_check_status status;
     char *detail;       /* what was found */
     char *hint;         /* what to do; NULL on PASS */
+    const char *code;   /* what was found, e.g. "kvm.slow" */
+    const char *hint_code; /* what to do, e.g. "enable-nested"; NULL with hint */
+    json_object *params;   /* the values detail and hint name ({"mloops":0.71}), or NULL */
 } vr_check;
 
 typedef struct {
@@ -36,6 +42,7 @@ typedef struct {
     int tun;              /* 1 usable, 0 missing, -1 present but no access */
     int bridge;           /* see vr_bridge_probe */
     char *bridge_why;
+    const char *bridge_why_code;
     int cgroup_version;
     char *cgroup_controllers;
     char *qemu, *qemu_img, *dnsmasq; /* version lines, NULL = missing */
@@ -57,7 +64,9 @@ void vr_host_validate(const vr_host_facts *f, vr_checklist *out);
 vr_accel vr_kvm_verdict(const vr_cpuinfo *cpu, bool cpu_ok, const vr_kvm_probe *probe, vr_check *out);
 
 const char *vr_check_status_name(vr_check_status s);
-/* {"checks":[{id,title,status,detail,hint}…],"accelerator","summary":{pass,warn,fail}}
- * (validate_json.c): the CLI's --json and the daemon's answer. */
+/* Free what a check holds (detail, hint, params). */
+void vr_check_clear(vr_check *c);
+/* {"checks":[{id,title,status,detail,hint,code,hint_code,params}…],"accelerator",
+ * "summary":{pass,warn,fail}} (validate_json.c): the CLI's --json and the daemon's answer. */
 json_object *vr_checklist_json(const vr_checklist *l, vr_accel accel);
 void vr_checklist_free(vr_checklist *l);

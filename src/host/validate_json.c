@@ -14,6 +14,10 @@ json_object *vr_checklist_json(const vr_checklist *l, vr_accel accel)
         json_object_object_add(o, "status", json_object_new_string(vr_check_status_name(c->status)));
         json_object_object_add(o, "detail", c->detail ? json_object_new_string(c->detail) : NULL);
         json_object_object_add(o, "hint", c->hint ? json_object_new_string(c->hint) : NULL);
+        /* The same verdict for clients that word it themselves. */
+        json_object_object_add(o, "code", c->code ? json_object_new_string(c->code) : NULL);
+        json_object_object_add(o, "hint_code", c->hint_code ? json_object_new_string(c->hint_code) : NULL);
+        json_object_object_add(o, "params", c->params ? json_object_get(c->params) : json_object_new_object());
         json_object_array_add(arr, o);
         counts[c->status]++;
     }

@@ -3,7 +3,8 @@
 # the default pool, dir pools from define-as and from XML, every volume
 # command, upload/download, jobs, and bad input (unknown pool, bad sizes,
 # duplicates, path traversal, refused XML, a pool whose directory
-# vanished, a broken upload) with clear one-line errors and nothing lost.
+# vanished, a broken upload) with clear one-line errors and nothing lost;
+# the pool events every change publishes (vireo event, pool-event).
 . "$(dirname "$0")/lib.sh"
 start_daemon
 P=$ROOT/pools/p1
@@ -17,6 +18,28 @@ expect_match "inactive until started" "$("$VIREO" pool-list --all)" ' p1 +inacti
 expect_fail "start before build" "does not exist \(run 'vireo pool-build p1'" "$VIREO" pool-start p1
 expect_eq "pool-build" "$("$VIREO" pool-build p1)" "Pool 'p1' built"
 expect_eq "pool-start" "$("$VIREO" pool-start p1)" "Pool 'p1' started"
+
+# Two watchers from here on: `vireo event` (every kind) and pool-event
+# for p1 alone, as JSON. Both are subscribed once a refresh of p1 reached
+# them (refreshed again until it did).
+"$VIREO" event --loop > "$ROOT/events.txt" &
+EVENTS=$!
+"$VIREO" pool-event --loop --pool p1 --json > "$ROOT/p1-events.json" &
+P1EVENTS=$!
+subscribed() {
+    "$VIREO" pool-refresh p1 >/dev/null
+    file_has "$ROOT/events.txt" "event 'refresh' for storage pool 'p1'\$" && file_has "$ROOT/p1-events.json" '"refresh"'
+}
+wait_for 10 "event watchers subscribed (pool-refresh is a refresh event)" subscribed
+"$VIREO" vol-create-as p1 ev.img 1M >/dev/null
+wait_for 10 "vireo event shows the volume made by another vireo" file_has "$ROOT/events.txt" \
+    "event 'refresh' for storage pool 'p1': volume 'ev.img' created"
+ev=$(grep '"volume":"ev.img"' "$ROOT/p1-events.json" | head -1)
+expect_eq "pool-event --json: kind, name, event, detail, volume" \
+    "$(jq -r '[.kind, .name, .event, .detail, .volume, (.uuid | length)] | join(" ")' <<<"$ev")" \
+    "pool p1 refresh volume-created ev.img 36"
+"$VIREO" vol-delete ev.img --pool p1 >/dev/null
+wait_for 10 "volume deleted event" file_has "$ROOT/events.txt" "event 'refresh' for storage pool 'p1': volume 'ev.img' deleted"
 expect_eq "pool-autostart" "$("$VIREO" pool-autostart p1)" "Pool 'p1' marked as autostarted"
 out=$("$VIREO" pool-list --details)
 expect_match "pool-list --details" "$out" ' p1 +active +yes +yes +[0-9.]+ [GTM]iB'
@@ -137,12 +160,32 @@ mv "$P.moved" "$P"
 "$VIREO" pool-start p1 >/dev/null
 expect_eq "volumes back" "$("$VIREO" vol-list p1 --json | jq length)" "5"
 
+# Everything above was published, once, to the right watchers.
+for e in "event 'lifecycle' for storage pool 'p2': defined (added)" \
+         "event 'lifecycle' for storage pool 'p2': created (built)" \
+         "event 'refresh' for storage pool 'p1': volume 'a.img' created" \
+         "event 'refresh' for storage pool 'p1': volume 'x.qcow2' resized" \
+         "event 'refresh' for storage pool 'p1': volume 'a.img' uploaded" \
+         "event 'refresh' for storage pool 'p1': volume 'b2.qcow2' cloned" \
+         "event 'refresh' for storage pool 'p1': volume 'b2.qcow2' deleted" \
+         "event 'lifecycle' for storage pool 'p1': stopped (vanished)" \
+         "event 'lifecycle' for storage pool 'p1': started (dir)"; do
+    wait_for 5 "event: $e" file_has "$ROOT/events.txt" "$e"
+done
+expect_eq "one event per volume made" "$(grep -c "volume 'a.img' created" "$ROOT/events.txt")" 1
+expect_eq "pool-event --pool p1 shows p1 alone" "$(jq -r .name "$ROOT/p1-events.json" | sort -u)" "p1"
+expect_eq "the failed upload published nothing" "$(grep -c "volume 'a.img' uploaded" "$ROOT/events.txt")" 1
+kill "$EVENTS" "$P1EVENTS" 2>/dev/null || true
+
 # Across a daemon restart: active and autostart pools come back.
 stop_daemon
 start_daemon
 expect_match "p1 active after restart" "$("$VIREO" pool-list)" ' p1 +active +yes'
 
-# Destroy, delete, undefine.
+# Destroy, delete, undefine, watched by pool-event (its human lines).
+"$VIREO" pool-event --loop > "$ROOT/events2.txt" &
+EVENTS=$!
+wait_for 10 "pool-event subscribed" sh -c '"$1" pool-refresh p1 >/dev/null && grep -q refresh "$2"' _ "$VIREO" "$ROOT/events2.txt"
 expect_fail "undefine an active pool" "is active; pool-destroy it" "$VIREO" pool-undefine p1
 expect_eq "pool-destroy" "$("$VIREO" pool-destroy p1)" "Pool 'p1' destroyed"
 expect_fail "pool-delete of a non-empty dir" "is not empty" "$VIREO" pool-delete p1
@@ -151,6 +194,13 @@ expect_eq "pool-undefine" "$("$VIREO" pool-undefine p1)" "Pool 'p1' has been und
 [ -f "$P/x.qcow2" ] || fail "undefine removed files"
 ok "undefine keeps the files"
 expect_eq "pool-delete of an empty dir" "$("$VIREO" pool-delete p2)" "Pool 'p2' deleted"
+wait_for 5 "lifecycle events after the restart" file_has "$ROOT/events2.txt" \
+    "event 'lifecycle' for storage pool 'p2': deleted (removed)"
+for e in "p1': stopped (destroyed)" "p1': undefined (removed)"; do
+    grep -qF "$e" "$ROOT/events2.txt" || fail "event '$e' missing: $(cat "$ROOT/events2.txt")"
+done
+ok "pool-destroy and pool-undefine events"
+kill "$EVENTS" 2>/dev/null || true
 [ ! -d "$ROOT/pools/p2" ] || fail "pool-delete left the directory"
 for img in "$P"/*.qcow2; do
     qemu-img check -q "$img" || fail "qemu-img check of $img"

@@ -5,7 +5,9 @@
 # this test makes (as network.sh does), and so does the browser, which
 # must reach the daemon's web port on that namespace's loopback. The
 # machine's own namespace is never touched. Screenshots go to
-# BUILD/web-artifacts/.
+# BUILD/web-artifacts/. The daemon runs under a wrapper that starts it
+# again when it ends, so that the browser test can restart it under an
+# open page.
 source "$(dirname "$0")/lib.sh"
 [ -x /usr/bin/chromium ] || fail "chromium missing (scripts/install-deps installs it)"
 [ -f "$VIREO_SRC/web/dist/index.html" ] || fail "the web UI is not built (make web)"
@@ -22,8 +24,24 @@ ok "network namespace $HOSTNS"
 
 # Its own namespace: any port is free there.
 PORT=8480
+# vireod again whenever it ends, its pid in $RESPAWN_PID, until the
+# wrapper itself is told to stop (stop_daemon): then vireod goes too.
+cat >"$ROOT/respawn" <<'SH'
+#!/usr/bin/env bash
+child=
+trap '[ -n "$child" ] && kill "$child" && wait "$child"; exit 0' TERM
+while :; do
+    "$@" &
+    child=$!
+    echo "$child" >"${RESPAWN_PID:?}"
+    wait "$child" || true
+    sleep 0.3
+done
+SH
+chmod +x "$ROOT/respawn"
+export RESPAWN_PID=$ROOT/vireod.pid
 # The default network (no --no-default-network): the pages show a real one.
-DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS="--web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" start_daemon
+DAEMON_WRAP="ip netns exec $HOSTNS $ROOT/respawn" DAEMON_OPTS="--web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" start_daemon
 TOKEN=$("$VIREO" web-token)
 code=$(inns curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/host/stats")
 expect_eq "GET /v1/host/stats on the web port" "$code" 200
@@ -41,7 +59,7 @@ tiny_xml webp2 >"$ROOT/webp2.xml"
 "$VIREO" start webp1 >/dev/null
 
 VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_CLI=$VIREO \
-VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
+VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" VIREO_DAEMON_PIDFILE=$RESPAWN_PID \
     inns timeout 240 node "$VIREO_SRC/tests/web/pages.mjs" ||
     fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
 ok "browser test of the host, networks and storage pages"

@@ -45,8 +45,13 @@ static void pvm_host_is_tcg(void **state)
     assert_int_equal(c.status, VR_CHECK_WARN);
     assert_non_null(strstr(c.detail, "KVM not usable for full guests here; VMs will run under TCG emulation"));
     assert_non_null(strstr(c.hint, "outer hypervisor"));
-    free(c.detail);
-    free(c.hint);
+    /* The same verdict as a code and the numbers the English names. */
+    assert_string_equal(c.code, "kvm.slow");
+    assert_string_equal(c.hint_code, "nested-outer");
+    assert_string_equal(json_object_to_json_string_ext(c.params, JSON_C_TO_STRING_PLAIN),
+                        "{\"mloops\":0.71,\"slower\":705}");
+    assert_non_null(strstr(c.detail, "0.71 M loops/s, about 705x slower"));
+    vr_check_clear(&c);
 }
 
 static void hardware_is_kvm(void **state)
@@ -56,7 +61,7 @@ static void hardware_is_kvm(void **state)
     assert_int_equal(vr_kvm_verdict(&cpu, true, &hw_probe, &c), VR_ACCEL_KVM);
     assert_int_equal(c.status, VR_CHECK_PASS);
     assert_null(c.hint);
-    free(c.detail);
+    vr_check_clear(&c);
 }
 
 static void fast_probe_without_flags_is_still_tcg(void **state)
@@ -68,8 +73,7 @@ static void fast_probe_without_flags_is_still_tcg(void **state)
     assert_int_equal(vr_kvm_verdict(&cpu, true, &hw_probe, &c), VR_ACCEL_TCG);
     assert_int_equal(c.status, VR_CHECK_WARN);
     assert_non_null(strstr(c.detail, "KVM not usable for full guests here"));
-    free(c.detail);
-    free(c.hint);
+    vr_check_clear(&c);
 }
 
 static void absent_and_denied(void **state)
@@ -80,14 +84,12 @@ static void absent_and_denied(void **state)
     assert_int_equal(vr_kvm_verdict(&cpu, true, &p, &c), VR_ACCEL_TCG);
     assert_non_null(strstr(c.detail, "/dev/kvm is missing"));
     assert_non_null(strstr(c.hint, "modprobe"));
-    free(c.detail);
-    free(c.hint);
+    vr_check_clear(&c);
     p = (vr_kvm_probe){.status = VR_KVM_NO_ACCESS, .err = EACCES, .step = "open"};
     assert_int_equal(vr_kvm_verdict(&cpu, true, &p, &c), VR_ACCEL_TCG);
     assert_non_null(strstr(c.detail, "Permission denied"));
     assert_non_null(strstr(c.hint, "group kvm"));
-    free(c.detail);
-    free(c.hint);
+    vr_check_clear(&c);
 }
 
 static void run_failure(void **state)
@@ -99,8 +101,7 @@ static void run_failure(void **state)
     vr_check c;
     assert_int_equal(vr_kvm_verdict(&cpu, true, &p, &c), VR_ACCEL_TCG);
     assert_non_null(strstr(c.detail, "exit reason 17"));
-    free(c.detail);
-    free(c.hint);
+    vr_check_clear(&c);
 }
 
 static const vr_check *find(const vr_checklist *l, const char *id)
@@ -144,7 +145,48 @@ static void whole_list(void **state)
         assert_int_not_equal(l.v[i].status, VR_CHECK_FAIL);
         if (l.v[i].status != VR_CHECK_PASS)
             assert_non_null(l.v[i].hint); /* every warning says what to do */
+        /* Every verdict has a code, and a hint has one exactly when there is a hint. */
+        assert_non_null(l.v[i].code);
+        assert_int_equal(l.v[i].hint != NULL, l.v[i].hint_code != NULL);
     }
+    assert_string_equal(find(&l, "cpu.virt")->code, "cpu.in-vm");
+    assert_string_equal(find(&l, "cgroup.v2")->code, "cgroup.missing-v1");
+    assert_string_equal(json_object_to_json_string_ext(find(&l, "cgroup.v2")->params, JSON_C_TO_STRING_PLAIN),
+                        "{\"missing\":[\"cpu\",\"memory\"]}");
+    assert_string_equal(find(&l, "tool.dnsmasq")->code, "tool.dnsmasq-missing");
+    assert_string_equal(json_object_to_json_string_ext(find(&l, "host.memory")->params, JSON_C_TO_STRING_PLAIN),
+                        "{\"gib\":24.0,\"small\":47,\"large\":11}");
+    assert_non_null(strstr(find(&l, "host.memory")->detail, "24.0 GiB: room for about 47 guests"));
+    assert_string_equal(find(&l, "host.cores")->hint_code, "cores-advice");
+    vr_checklist_free(&l);
+}
+
+/* The bridge probe's reasons: a code each, any other named in `why`. */
+static void bridge_codes(void **state)
+{
+    vr_host_facts f = build_host_facts();
+    f.bridge = -1;
+    f.bridge_why = "only root can test it";
+    f.bridge_why_code = "not-root";
+    vr_checklist l;
+    vr_host_validate(&f, &l);
+    assert_string_equal(find(&l, "net.bridge")->detail, "not tested: only root can test it");
+    assert_string_equal(find(&l, "net.bridge")->code, "bridge.untested-not-root");
+    assert_string_equal(find(&l, "net.bridge")->hint_code, "root-test");
+    vr_checklist_free(&l);
+    f.bridge = 0;
+    f.bridge_why = "the kernel refused to create a bridge (module `bridge` missing?)";
+    f.bridge_why_code = "refused";
+    vr_host_validate(&f, &l);
+    assert_string_equal(find(&l, "net.bridge")->code, "bridge.refused");
+    vr_checklist_free(&l);
+    f.bridge = -1;
+    f.bridge_why = "fork: Resource temporarily unavailable";
+    f.bridge_why_code = "fork-failed";
+    vr_host_validate(&f, &l);
+    assert_string_equal(find(&l, "net.bridge")->code, "bridge.untested");
+    assert_string_equal(json_object_to_json_string_ext(find(&l, "net.bridge")->params, JSON_C_TO_STRING_PLAIN),
+                        "{\"why\":\"fork: Resource temporarily unavailable\"}");
     vr_checklist_free(&l);
 }
 
@@ -200,6 +242,22 @@ static void checklist_json(void **state)
     assert_true(json_object_object_get_ex(o, "summary", &sum));
     assert_true(json_object_object_get_ex(sum, "fail", &v));
     assert_true(json_object_get_int(v) >= 1); /* QEMU missing */
+    /* Each check carries its verdict's code beside the English words. */
+    assert_true(json_object_object_get_ex(o, "checks", &v));
+    json_object *qemu = NULL, *x;
+    for (size_t i = 0; i < json_object_array_length(v); i++)
+        if (json_object_object_get_ex(json_object_array_get_idx(v, i), "id", &x) &&
+            strcmp(json_object_get_string(x), "tool.qemu") == 0)
+            qemu = json_object_array_get_idx(v, i);
+    assert_non_null(qemu);
+    assert_true(json_object_object_get_ex(qemu, "code", &x));
+    assert_string_equal(json_object_get_string(x), "tool.qemu-missing");
+    assert_true(json_object_object_get_ex(qemu, "hint_code", &x));
+    assert_string_equal(json_object_get_string(x), "apt-install");
+    assert_true(json_object_object_get_ex(qemu, "params", &x));
+    assert_string_equal(json_object_to_json_string_ext(x, JSON_C_TO_STRING_PLAIN), "{\"package\":\"qemu-system-x86\"}");
+    assert_true(json_object_object_get_ex(qemu, "hint", &x));
+    assert_string_equal(json_object_get_string(x), "apt-get install qemu-system-x86 (or: make deps)");
     json_object_put(o);
     vr_checklist_free(&l);
 }
@@ -213,6 +271,7 @@ int main(void)
         cmocka_unit_test(absent_and_denied),
         cmocka_unit_test(run_failure),
         cmocka_unit_test(whole_list),
+        cmocka_unit_test(bridge_codes),
         cmocka_unit_test(missing_qemu_fails_and_nested_off_warns),
         cmocka_unit_test(meminfo_fields),
         cmocka_unit_test(checklist_json),

@@ -2,9 +2,11 @@
 // headless Chromium (Debian's) driven by playwright-core against a real
 // vireod, which tests/integration/web-pages.sh starts in a network
 // namespace (this runs there too). What the pages do is checked through
-// the CLI. Environment: VIREO_WEB_URL, VIREO_WEB_TOKEN, VIREO_CLI (the
-// vireo binary, VIREO_DEFAULT_URI set), VIREO_ARTIFACTS (screenshots),
-// VIREO_SRC.
+// the CLI, and what the CLI does shows on the open pages live, from the
+// event feed (and after a daemon restart). Environment: VIREO_WEB_URL,
+// VIREO_WEB_TOKEN, VIREO_CLI (the vireo binary, VIREO_DEFAULT_URI set),
+// VIREO_ARTIFACTS (screenshots), VIREO_DAEMON_PIDFILE (vireod's pid; a
+// wrapper starts it again when it ends), VIREO_SRC.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,8 +30,12 @@ const ctx = await launch(join(tmp, 'profile'), { width: 1200, height: 900 });
 const page = ctx.pages()[0] ?? await ctx.newPage();
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 const problems = [];
-// 401 before logging in; 400 and 409: the refusals this test provokes.
-watch(page, problems, /status of (401|400|409)/);
+// 401 before logging in; 400 and 409: the refusals this test provokes;
+// refused connections while the test restarts the daemon.
+let daemonAway = false;
+const provoked = /status of (401|400|409)/;
+const away = /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|WebSocket/;
+watch(page, problems, { test: (s) => provoked.test(s) || (daemonAway && away.test(s)) });
 const statsCalls = [];
 page.on('request', (r) => { if (r.url().endsWith('/v1/host/stats')) statsCalls.push(Date.now()); });
 const text = (sel) => page.locator(sel).first().textContent();
@@ -174,6 +180,103 @@ async function storagePage() {
   ok('Delete (confirmed): both volumes are gone (vol-list agrees)');
 }
 
+// What the CLI does shows on the open page without a reload: a marker
+// set on window now must still be there at the end.
+async function markPage() { await page.evaluate(() => { window.vireoSamePage = true; }); }
+async function samePage() { return page.evaluate(() => window.vireoSamePage === true); }
+const netState = (name, re) => waitText(`tr[data-network=${name}] [data-testid=net-state]`, re);
+const poolState = (name, re) => waitText(`tr[data-pool=${name}] [data-testid=pool-state]`, re);
+
+async function networksLive() {
+  await page.waitForSelector('tr[data-network=default]');
+  await markPage();
+  const xml = join(tmp, 'clinet.xml');
+  writeFileSync(xml, "<network><name>clinet</name><ip address='192.168.160.1' prefix='24'/></network>\n");
+  vireo('net-define', xml);
+  await netState('clinet', /^inactive$/);
+  vireo('net-start', 'clinet');
+  await netState('clinet', /^active$/);
+  vireo('net-destroy', 'clinet');
+  await netState('clinet', /^inactive$/);
+  vireo('net-undefine', 'clinet');
+  await page.waitForSelector('tr[data-network=clinet]', { state: 'detached' });
+  check(await samePage(), 'the networks page was reloaded');
+  ok('networks page, live: net-define, net-start, net-destroy, net-undefine from the CLI show as they happen');
+}
+
+// GET /v1/pools (the page's full refresh) counted while fn runs and
+// `settle` ms after.
+async function poolReads(fn, settle) {
+  let n = 0;
+  const count = (r) => { if (new URL(r.url()).pathname === '/v1/pools') n++; };
+  page.on('request', count);
+  const from = Date.now();
+  await fn();
+  await page.waitForTimeout(settle);
+  page.off('request', count);
+  return { n, ms: Date.now() - from };
+}
+
+async function storageLive() {
+  await page.waitForSelector('tr[data-pool=default]');
+  await markPage();
+  vireo('vol-create-as', 'default', 'cli1.img', '1M');
+  await page.waitForSelector('tr[data-volume="cli1.img"]');
+  vireo('vol-resize', 'cli1.img', '3M', '--pool', 'default');
+  await waitText('tr[data-volume="cli1.img"] [data-testid=vol-capacity]', /^3 MiB$/);
+  vireo('vol-delete', 'cli1.img', '--pool', 'default');
+  await page.waitForSelector('tr[data-volume="cli1.img"]', { state: 'detached' });
+  ok('storage page, live: vol-create-as, vol-resize, vol-delete from the CLI show as they happen');
+
+  // A burst of events costs a few refreshes, not one each.
+  const names = Array.from({ length: 20 }, (_, i) => `burst${i}.img`);
+  const made = await poolReads(async () => {
+    for (const v of names) vireo('vol-create-as', 'default', v, '1M');
+    await page.waitForSelector('tr[data-volume="burst19.img"]');
+  }, 1000);
+  const most = Math.ceil(made.ms / 300) + 1;
+  check(made.n >= 1 && made.n <= most && made.n < names.length / 2,
+    `${made.n} pool list reads for ${names.length} volume events in ${made.ms} ms (want at most ${most})`);
+  for (const v of names) vireo('vol-delete', v, '--pool', 'default');
+  await page.waitForSelector('tr[data-volume="burst0.img"]', { state: 'detached' });
+  await page.waitForSelector('tr[data-volume^="burst"]', { state: 'detached' });
+  ok(`a burst of ${names.length} volumes made from the CLI: ${made.n} refreshes in ${made.ms} ms, all shown, then all gone`);
+
+  const dir = join(tmp, 'livepool');
+  vireo('pool-define-as', 'livep', 'dir', '--target', dir);
+  await poolState('livep', /^inactive$/);
+  vireo('pool-build', 'livep');
+  vireo('pool-start', 'livep');
+  await poolState('livep', /^active$/);
+  await shot('21-storage-live-pool');
+  vireo('pool-destroy', 'livep');
+  await poolState('livep', /^inactive$/);
+  vireo('pool-delete', 'livep');
+  vireo('pool-undefine', 'livep');
+  await page.waitForSelector('tr[data-pool=livep]', { state: 'detached' });
+  check(await samePage(), 'the storage page was reloaded');
+  ok('storage page, live: pool-define-as, pool-start, pool-destroy, pool-undefine from the CLI show as they happen');
+}
+
+// vireod restarts under the open storage page; meanwhile an image file
+// lands in the pool's directory, which no event can tell of: the page
+// reads everything again once the feed is back.
+async function storageAfterRestart() {
+  const dir = JSON.parse(vireo('pool-info', 'default', '--json')).path;
+  const pid = Number(readFileSync(env('VIREO_DAEMON_PIDFILE'), 'utf8').trim());
+  daemonAway = true;
+  process.kill(pid, 'SIGTERM');
+  await page.waitForSelector('[data-testid=live].off', { timeout: 10000 });
+  writeFileSync(join(dir, 'offline.img'), Buffer.alloc(1024 * 1024));
+  await page.waitForSelector('[data-testid=live].on', { timeout: 30000 });
+  await page.waitForSelector('tr[data-volume="offline.img"]');
+  daemonAway = false;
+  check(await samePage(), 'the storage page was reloaded');
+  ok('vireod restarted under the storage page: once live again it shows a volume made while the daemon was away');
+  vireo('vol-delete', 'offline.img', '--pool', 'default');
+  await page.waitForSelector('tr[data-volume="offline.img"]', { state: 'detached' });
+}
+
 // The same pages in Spanish, and at 400 px wide.
 async function spanishAndNarrow() {
   await page.selectOption('[data-testid=lang]', 'es');
@@ -181,7 +284,17 @@ async function spanishAndNarrow() {
   await waitText('h1', /^Anfitrión /);
   await waitText('[data-testid=host-accel]', /emulación por software/);
   await waitText('[data-testid=host-checks]', /Extensiones de virtualización de la CPU/);
+  // The findings too, not only the titles: host.memory is on every host,
+  // and kvm.usable here says TCG (no vmx/svm on this machine).
+  const memory = 'tr[data-check="host.memory"] [data-testid=check-detail]';
+  await waitText(memory, /GiB: hay sitio para unos \d+ invitados sin escritorio \(512 MiB\)/);
+  const kvm = await text('tr[data-check="kvm.usable"] [data-testid=check-detail]');
+  check(/se ejecutarán con la emulación TCG/.test(kvm), `kvm.usable in Spanish: ${kvm}`);
+  const all = await text('[data-testid=host-checks]') + await text('.host-facts');
+  for (const english of ['without a desktop', 'will run under TCG emulation', 'Hint:', 'recommended'])
+    check(!all.includes(english), `English left on the Spanish host page: '${english}' in ${all}`);
   await shot('15-host-es');
+  ok(`Spanish host findings: "${kvm.trim().slice(0, 60)}…", no English detail or hint left`);
   await page.click('nav a[href="#/storage"]');
   await waitText('h1', /^Almacenamiento$/);
   await shot('16-storage-es');
@@ -216,7 +329,10 @@ try {
   ok('logged in');
   await hostPage();
   await networksPage();
+  await networksLive();
   await storagePage();
+  await storageLive();
+  await storageAfterRestart();
   await spanishAndNarrow();
   if (problems.length) throw new Error(problems.join('\n'));
   ok('no errors in the page');

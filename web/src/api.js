@@ -70,6 +70,10 @@ export function wsUrl(path) {
 // growing pause when the daemon goes away (restarts included).
 // path: /v1/events, with ?stats=1 for the VM list's samples too.
 // onEvent(obj); onStatus(true|false) when the feed comes up or drops.
+// Every event is also announced on window as 'vireo-event' (detail: the
+// event), and every (re)connection as 'vireo-feed-up', so that any page
+// can follow the daemon without the shell knowing what it shows
+// (page-base.js FeedRefresh).
 export class EventFeed {
   constructor(path, onEvent, onStatus) {
     this.path = path;
@@ -86,7 +90,11 @@ export class EventFeed {
     const dec = new TextDecoder();
     let buf = '';
     this.ws = ws;
-    ws.onopen = () => { this.delay = 500; this.onStatus(true); };
+    ws.onopen = () => {
+      this.delay = 500;
+      this.onStatus(true);
+      dispatchEvent(new CustomEvent('vireo-feed-up'));
+    };
     ws.onmessage = (m) => {
       buf += typeof m.data === 'string' ? m.data : dec.decode(m.data, { stream: true });
       let nl;
@@ -94,7 +102,10 @@ export class EventFeed {
         const line = buf.slice(0, nl).trim();
         buf = buf.slice(nl + 1);
         if (!line) continue;
-        try { this.onEvent(JSON.parse(line)); } catch { /* not JSON: ignore */ }
+        let ev;
+        try { ev = JSON.parse(line); } catch { continue; /* not JSON: ignore */ }
+        dispatchEvent(new CustomEvent('vireo-event', { detail: ev }));
+        this.onEvent(ev);
       }
     };
     ws.onclose = () => {

@@ -5,6 +5,7 @@
 // tab is hidden or the page left).
 import { LitElement, html } from 'lit';
 import { addStrings, getLang, t } from './i18n.js';
+import { advice, finding } from './host-findings.js';
 import { fetchInto } from './page-base.js';
 import { bytes, percent } from './size.js';
 
@@ -156,12 +157,15 @@ export class VrHostPage extends LitElement {
   facts(h) {
     const v = this.validate;
     const accel = v?.accelerator ?? h.accelerator;
+    // The accelerator's reason is the kvm.usable verdict: said in the page's language.
+    const kvm = v?.checks.find((c) => c.id === 'kvm.usable');
+    const why = kvm ? finding(kvm) : v?.accelerator_detail;
     return html`<dl class="facts host-facts card">
       <dt>${t('host.hypervisor')}</dt>
       <dd data-testid="host-hypervisor">QEMU ${v?.qemu_version ?? ''}</dd>
       <dt>${t('host.accel')}</dt>
       <dd><strong data-testid="host-accel">${t(`host.accel.${accel}`)}</strong>
-        ${v?.accelerator_detail ? html`<br><small class="muted">${v.accelerator_detail}</small>` : ''}</dd>
+        ${why ? html`<br><small class="muted" data-testid="host-accel-detail">${why}</small>` : ''}</dd>
       <dt>${t('host.system')}</dt><dd>${h.arch}, Linux ${h.kernel}</dd>
       <dt>${t('host.cpus')}</dt><dd data-testid="host-cpus">${h.cpus}</dd>
       ${this.liveFacts()}
@@ -203,8 +207,8 @@ export class VrHostPage extends LitElement {
             <td data-label=${t('host.col.result')}><span class="check check-${c.status.toLowerCase()}"
               data-testid="check-status">${t(`host.status.${c.status}`)}</span></td>
             <td data-label=${t('host.col.check')} data-testid="check-title">${checkTitle(c)}</td>
-            <td data-label=${t('host.col.finding')}><div>${c.detail ?? ''}
-              ${c.hint ? html`<small class="muted hint">${t('host.hint', c.hint)}</small>` : ''}</div></td>
+            <td data-label=${t('host.col.finding')}><div><span data-testid="check-detail">${finding(c)}</span>
+              ${c.hint ? html`<small class="muted hint" data-testid="check-hint">${t('host.hint', advice(c))}</small>` : ''}</div></td>
           </tr>`)}</tbody>
         </table>` : ''}`;
   }

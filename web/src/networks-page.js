@@ -1,11 +1,13 @@
 // <vr-networks-page .selected=NAME>: the virtual networks (list, start,
 // stop, autostart, delete), a form that makes a NAT or isolated network,
 // and the DHCP leases of the selected one. The API takes network XML
-// only, so the form writes it (escaped) from what was typed.
+// only, so the form writes it (escaped) from what was typed. Networks
+// started, stopped, defined or undefined elsewhere (vireo net-start …)
+// show up live from the event feed.
 import { html } from 'lit';
 import { call, callXml } from './api.js';
 import { addStrings, getLang, t } from './i18n.js';
-import { ListPage, fetchInto } from './page-base.js';
+import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
 import './confirm.js';
 
 addStrings({
@@ -158,22 +160,35 @@ export class VrNetworksPage extends ListPage {
     this.networks = null;
     this.subnetText = '';
     this.dhcp = true;
+    // A network's start or stop also restarts its DHCP server: its leases
+    // are read again when the event names the one shown.
+    new FeedRefresh(this, (ev) => ev.kind === 'network', async (events) => {
+      const leases = this.selected && (!events || events.some((ev) => ev.name === this.selected));
+      await Promise.all([this.load(), leases ? this.loadLeases() : null]);
+    });
   }
 
   updated(changed) {
-    if (changed.has('selected')) this.loadLeases();
+    if (changed.has('selected')) {
+      this.leases = null;
+      this.loadLeases();
+    }
   }
 
   load() { return fetchInto(this, 'networks', '/v1/networks', { key: 'networks' }); }
 
+  // The shown table stays until the new one is there; an answer for a
+  // network no longer selected is dropped.
   async loadLeases() {
-    this.leases = null;
-    if (!this.selected) return;
+    const name = this.selected;
+    if (!name) return;
+    let leases;
     try {
-      this.leases = (await call('GET', `/v1/networks/${encodeURIComponent(this.selected)}/leases`)).leases;
+      leases = (await call('GET', `/v1/networks/${encodeURIComponent(name)}/leases`)).leases;
     } catch (err) {
-      this.leases = { error: err.status === 404 ? t('net.leases.gone', this.selected) : t('err.generic', err.message) };
+      leases = { error: err.status === 404 ? t('net.leases.gone', name) : t('err.generic', err.message) };
     }
+    if (name === this.selected) this.leases = leases;
   }
 
   // An API call on network `name` (fn gets its path); errors in its row.

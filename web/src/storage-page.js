@@ -2,10 +2,13 @@
 // bar, start, stop, autostart) and the volumes of the selected pool
 // (create, delete, upload a file from the browser with a progress bar).
 // An upload to a new volume first creates it raw at the file's size.
+// Pools and volumes changed elsewhere (vireo vol-create-as, pool-start …)
+// show up live from the event feed, and so do the machines that start or
+// stop using a volume.
 import { html } from 'lit';
 import { call, uploadVolume } from './api.js';
 import { addStrings, t } from './i18n.js';
-import { ListPage, fetchInto } from './page-base.js';
+import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
 import { bytes, percent, sizeUnits } from './size.js';
 import './confirm.js';
 
@@ -88,6 +91,9 @@ addStrings({
 
 const enc = encodeURIComponent;
 
+// Domain events after which a volume's "used by" may read differently.
+const usesChanged = new Set(['started', 'stopped', 'crashed']);
+
 // Which field of the new-volume form a daemon error is about.
 function volErrorField(message) {
   if (/size|unit|negative|capacity/i.test(message)) return 'size';
@@ -119,6 +125,8 @@ export class VrStoragePage extends ListPage {
     super();
     this.pools = null;
     this.upload = { target: 'new' };
+    new FeedRefresh(this, (ev) => ev.kind === 'pool' || (ev.kind === 'domain' && usesChanged.has(ev.event)),
+      () => this.load());
   }
 
   updated(changed) {
@@ -134,9 +142,12 @@ export class VrStoragePage extends ListPage {
     await this.loadVolumes();
   }
 
+  // A refresh keeps the shown list until the new one is there; another
+  // pool's list is never shown under this one's name.
   loadVolumes() {
     const p = this.pool;
-    this.volumes = null;
+    if (p?.name !== this.volumesOf || p?.state !== 'running') this.volumes = null;
+    this.volumesOf = p?.name;
     if (p?.state === 'running') return fetchInto(this, 'volumes', `/v1/pools/${enc(p.name)}/volumes`, { key: 'volumes' });
     return null;
   }

@@ -53,8 +53,7 @@ bool vr_qemu_kvm_usable(vr_qemu_driver *drv)
         vr_check c;
         drv->kvm_probed = vr_kvm_verdict(&cpu, cpu_ok, &probe, &c) == VR_ACCEL_KVM ? 1 : -1;
         vr_log_info("accelerator: %s (%s)", drv->kvm_probed > 0 ? "kvm" : "tcg", c.detail);
-        free(c.detail);
-        free(c.hint);
+        vr_check_clear(&c);
     }
     return drv->kvm_probed > 0;
 }

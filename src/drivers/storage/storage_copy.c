@@ -16,6 +16,7 @@
 struct vr_storage_copy {
     vr_storage_driver *drv;
     vr_pool *pool;          /* the destination's pool, if any: kept busy */
+    const char *made;       /* its refresh event's detail once the copy is in place */
     char *src, *dst, *tmp;
     vr_img_proc *proc;
     bool cancelled;
@@ -33,6 +34,14 @@ static vr_pool *pool_of(vr_storage_driver *drv, const char *path)
             return drv->pools[i];
     }
     return NULL;
+}
+
+/* A new file in a pool is a refresh event of that pool, named by the
+ * file's name (a volume's name is its file name). */
+static void announce(vr_pool *p, const char *detail, const char *path)
+{
+    if (p)
+        vr_storage_emit(p, "refresh", detail, strrchr(path, '/') + 1);
 }
 
 static void on_progress(double pct, void *opaque)
@@ -76,6 +85,7 @@ static void on_exit_img(const char *err, void *opaque)
         return;
     }
     vr_log_info("storage: copied %s to %s", c->src, c->dst);
+    announce(c->pool, c->made, c->dst);
     if (c->progress)
         c->progress(100, c->opaque);
     finish(c, VR_OK, NULL);
@@ -141,6 +151,7 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     vr_storage_busy_add(&drv->busy_src, &drv->n_src, spec->src);
     vr_storage_busy_add(&drv->busy_dst, &drv->n_dst, spec->dst);
     c->pool = pool_of(drv, spec->dst);
+    c->made = "volume-created";
     if (c->pool)
         c->pool->busy++;
     vr_log_info("storage: copying %s to %s", spec->src, spec->dst);
@@ -181,6 +192,8 @@ vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *
             vr_vol_format f = v.format == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
             vr_copy_spec spec = {.src = v.path, .src_format = f, .dst = dst, .dst_format = f};
             c = vr_storage_copy_start(p->drv, &spec, progress, done, opaque, code, err);
+            if (c)
+                c->made = "volume-cloned";
         }
     }
     free(dst);
@@ -210,6 +223,8 @@ vr_err vr_storage_overlay(vr_storage_driver *drv, const char *backing, vr_vol_fo
         e = VR_ERR_FAILED;
     } else if (vr_storage_commit(tmp, dst, false, err) < 0) {
         e = VR_ERR_CONFLICT;
+    } else {
+        announce(pool_of(drv, dst), "volume-created", dst);
     }
     free(tmp);
     return e;

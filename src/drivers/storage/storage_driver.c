@@ -40,6 +40,18 @@ void vr_storage_set_user_fn(vr_storage_driver *drv, vr_storage_user_fn fn, void 
     drv->user_opaque = opaque;
 }
 
+void vr_storage_set_event_fn(vr_storage_driver *drv, vr_storage_event_fn fn, void *opaque)
+{
+    drv->event_fn = fn;
+    drv->event_opaque = opaque;
+}
+
+void vr_storage_emit(vr_pool *p, const char *event, const char *detail, const char *volume)
+{
+    if (p->drv->event_fn)
+        p->drv->event_fn(p, event, detail, volume, p->drv->event_opaque);
+}
+
 /* ---- small shared helpers ---- */
 
 void vr_storage_busy_add(char ***list, size_t *n, const char *path)
@@ -209,6 +221,7 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         vr_pool_def_free(def);
         return VR_ERR_FAILED;
     }
+    bool updated = same != NULL;
     if (same) {
         vr_pool_def_free(same->def);
         same->def = def;
@@ -216,6 +229,7 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         same = insert(drv, def);
     }
     vr_log_info("pool %s defined (%s)", def->name, def->target_path);
+    vr_storage_emit(same, "defined", updated ? "updated" : "added", NULL);
     *out = same;
     return VR_OK;
 }
@@ -264,6 +278,7 @@ vr_err vr_storage_pool_undefine(vr_pool *p, char **err)
     free(path);
     free(link);
     vr_log_info("pool %s undefined", p->def->name);
+    vr_storage_emit(p, "undefined", "removed", NULL);
     for (size_t i = 0; i < drv->n; i++) {
         if (drv->pools[i] == p) {
             memmove(drv->pools + i, drv->pools + i + 1, (drv->n - i - 1) * sizeof(*drv->pools));
@@ -296,6 +311,8 @@ vr_err vr_storage_pool_build(vr_pool *p, char **err)
         vr_set_error(err, "pool '%s': cannot chown %s: %s", def->name, def->target_path, strerror(errno));
         return VR_ERR_FAILED;
     }
+    /* libvirt's word for pool-build is "created". */
+    vr_storage_emit(p, "created", "built", NULL);
     return VR_OK;
 }
 
@@ -309,6 +326,7 @@ static vr_err dir_there(vr_pool *p, char **err)
         set_active(p, false);
         vr_log_warn("pool %s: directory %s vanished; the pool is inactive now", p->def->name,
                     p->def->target_path);
+        vr_storage_emit(p, "stopped", "vanished", NULL);
         vr_set_error(err, "pool '%s': its directory %s has vanished, so the pool is inactive now "
                           "(its definition is kept: 'vireo pool-build %s' and 'vireo pool-start %s' "
                           "bring it back)", p->def->name, p->def->target_path, p->def->name, p->def->name);
@@ -344,6 +362,7 @@ vr_err vr_storage_pool_start(vr_pool *p, char **err)
     vr_storage_clean_tmp(p->def->target_path);
     set_active(p, true);
     vr_log_info("pool %s started", p->def->name);
+    vr_storage_emit(p, "started", vr_pool_type_name(p->def->type), NULL);
     return VR_OK;
 }
 
@@ -358,6 +377,7 @@ vr_err vr_storage_pool_destroy(vr_pool *p, char **err)
         return e;
     set_active(p, false);
     vr_log_info("pool %s stopped", p->def->name);
+    vr_storage_emit(p, "stopped", "destroyed", NULL);
     return VR_OK;
 }
 
@@ -375,12 +395,18 @@ vr_err vr_storage_pool_delete(vr_pool *p, char **err)
                          strerror(errno));
         return errno == ENOENT ? VR_ERR_NOT_FOUND : VR_ERR_CONFLICT;
     }
+    vr_storage_emit(p, "deleted", "removed", NULL);
     return VR_OK;
 }
 
 vr_err vr_storage_pool_refresh(vr_pool *p, char **err)
 {
-    return vr_pool_ready(p, err);
+    vr_err e = vr_pool_ready(p, err);
+    /* Volumes are read afresh on every listing; the event tells clients
+     * that files may have changed behind Vireo's back. */
+    if (e == VR_OK)
+        vr_storage_emit(p, "refresh", NULL, NULL);
+    return e;
 }
 
 vr_err vr_storage_pool_set_autostart(vr_pool *p, bool on, char **err)

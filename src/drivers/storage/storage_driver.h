@@ -43,6 +43,14 @@ void vr_vol_info_list_free(vr_vol_info *v, size_t n);
 /* Which running domain uses the image at `path` (a malloc'ed name), or
  * NULL. The daemon wires it to the QEMU driver. */
 typedef char *(*vr_storage_user_fn)(const char *path, void *opaque);
+/* Pool events, as libvirt has them. Lifecycle: defined (added/updated),
+ * undefined, started, stopped (destroyed/vanished), created (pool-build)
+ * and deleted (pool-delete). And refresh: pool-refresh (no detail) or a
+ * change to one of its volumes (detail volume-created, volume-deleted,
+ * volume-resized, volume-uploaded, volume-cloned; `volume` names it,
+ * NULL otherwise). The daemon wires it to its event feed. */
+typedef void (*vr_storage_event_fn)(const vr_pool *p, const char *event, const char *detail,
+                                    const char *volume, void *opaque);
 
 /* Load pool definitions; on the first start ever, define the `default`
  * pool at STATE/images (built, started, autostart); start autostart
@@ -50,6 +58,7 @@ typedef char *(*vr_storage_user_fn)(const char *path, void *opaque);
 vr_storage_driver *vr_storage_driver_new(struct event_base *base, const vr_paths *paths);
 void vr_storage_driver_free(vr_storage_driver *drv);
 void vr_storage_set_user_fn(vr_storage_driver *drv, vr_storage_user_fn fn, void *opaque);
+void vr_storage_set_event_fn(vr_storage_driver *drv, vr_storage_event_fn fn, void *opaque);
 struct event_base *vr_storage_base(vr_storage_driver *drv);
 
 /* ---- pools ---- */

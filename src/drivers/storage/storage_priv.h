@@ -15,7 +15,12 @@ struct vr_storage_driver {
     size_t n_dst, n_src;
     vr_storage_user_fn user_fn;
     void *user_opaque;
+    vr_storage_event_fn event_fn;
+    void *event_opaque;
 };
+
+/* Tell the daemon (see vr_storage_event_fn). */
+void vr_storage_emit(vr_pool *p, const char *event, const char *detail, const char *volume);
 
 /* Hidden temporaries start with this; pools list no dot-files, and
  * names cannot start with '.', so they never clash with a volume. */

@@ -179,6 +179,7 @@ static void upload_finish(vr_transfer *t)
     free(t->tmp);
     t->tmp = NULL;
     vr_log_info("pool %s: volume %s uploaded (%llu bytes)", t->pool->def->name, t->name, t->length);
+    vr_storage_emit(t->pool, "refresh", "volume-uploaded", t->name);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "ok", json_object_new_boolean(1));
     json_object_object_add(o, "bytes", json_object_new_int64((int64_t)t->done_bytes));

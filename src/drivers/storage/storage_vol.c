@@ -334,6 +334,7 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
     }
     vr_log_info("pool %s: volume %s created (%s, %llu bytes)", p->def->name, def->name,
                 vr_vol_format_name(def->format), def->capacity);
+    vr_storage_emit(p, "refresh", "volume-created", def->name);
     free(path);
     return out ? vr_storage_vol_get(p, def->name, out, err) : VR_OK;
 }
@@ -351,8 +352,10 @@ vr_err vr_storage_vol_delete(vr_pool *p, const char *name, char **err)
         vr_set_error(err, "cannot delete %s: %s", v.path, strerror(errno));
         e = VR_ERR_FAILED;
     }
-    if (!e)
+    if (!e) {
         vr_log_info("pool %s: volume %s deleted", p->def->name, name);
+        vr_storage_emit(p, "refresh", "volume-deleted", name);
+    }
     vr_vol_info_clear(&v);
     return e;
 }
@@ -396,6 +399,7 @@ vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long ca
         e = VR_ERR_FAILED;
     } else {
         vr_log_info("pool %s: volume %s resized to %llu bytes", p->def->name, name, capacity);
+        vr_storage_emit(p, "refresh", "volume-resized", name);
     }
     vr_vol_info_clear(&v);
     return e;
