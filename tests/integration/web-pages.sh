@@ -50,9 +50,10 @@ code=$(inns curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TO
 expect_eq "a plain GET never starts an upload" "$code" 405
 expect_match "the default network is active" "$("$VIREO" net-list)" ' default +active'
 
-# A guest that runs, so the host page counts one running of two defined.
+# A guest that runs, so the host page counts one running of two defined;
+# on the default network, so the VM list shows its DHCP address.
 need_images
-tiny_xml webp1 >"$ROOT/webp1.xml"
+tiny_xml webp1 qemu "<interface type='network'><source network='default'/><model type='virtio'/></interface>" >"$ROOT/webp1.xml"
 tiny_xml webp2 >"$ROOT/webp2.xml"
 "$VIREO" define "$ROOT/webp1.xml" >/dev/null
 "$VIREO" define "$ROOT/webp2.xml" >/dev/null

@@ -34,6 +34,7 @@ export function counter(label) {
 export function watch(page, problems, expected) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
   page.on('console', (m) => {
-    if (m.type() === 'error' && !expected.test(m.text())) problems.push(`console error: ${m.text()}`);
+    // A failed load names no URL in its text: the location does.
+    if (m.type() === 'error' && !expected.test(m.text())) problems.push(`console error: ${m.text()} (${m.location()?.url ?? ''})`);
   });
 }

@@ -320,6 +320,29 @@ async function spanishAndNarrow() {
   ok('at 400 px wide no page scrolls sideways');
 }
 
+// The VM list: webp1 runs on the default network, so its row shows the
+// address dnsmasq leased it (as domifaddr does) and a CPU figure, both
+// from the event feed's samples; webp2 is shut off and shows neither.
+async function vmList() {
+  let ip = '';
+  for (let i = 0; i < 120 && !ip; i++) {
+    ip = JSON.parse(vireo('domifaddr', 'webp1', '--json'))[0]?.addresses?.[0]?.split('/')[0] ?? '';
+    if (!ip) await new Promise((r) => setTimeout(r, 500));
+  }
+  check(ip, 'webp1 got no DHCP lease within 60 s');
+  await page.click('nav a[href="#/"]');
+  await waitText('tr[data-domain=webp1] [data-testid=addresses]', new RegExp(`^${ip.replaceAll('.', '\\.')}$`));
+  await waitText('tr[data-domain=webp1] [data-testid=cpu]', /^\d+ %$/);
+  check((await text('tr[data-domain=webp2] [data-testid=addresses]')).trim() === '', 'a shut off VM shows an address');
+  await shot('00-domain-list-addresses');
+  await page.setViewportSize({ width: 400, height: 800 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  await shot('00-domain-list-400px');
+  await page.setViewportSize({ width: 1200, height: 900 });
+  check(wide <= 400, `the VM list scrolls sideways at 400 px: ${wide}`);
+  ok(`VM list: webp1's DHCP address ${ip} (as domifaddr says) and live CPU; fits 400 px`);
+}
+
 try {
   await page.goto(url);
   await page.waitForSelector('vr-login form');
@@ -327,6 +350,7 @@ try {
   await page.click('vr-login button[type=submit]');
   await page.waitForSelector('nav a[href="#/host"]');
   ok('logged in');
+  await vmList();
   await hostPage();
   await networksPage();
   await networksLive();

@@ -40,7 +40,8 @@ export class VrDomainList extends LitElement {
             <td class="num">${d.vcpus}</td>
             <td class="num">${memory(d.current_memory_kib ?? d.memory_kib)}</td>
             ${this.cpuCell(d, this.samples?.get(d.name))}
-            <td class="addresses" data-testid="addresses">${(this.samples?.get(d.name)?.addresses ?? []).join(', ')}</td>
+            <td class="addresses" data-testid="addresses">${(this.samples?.get(d.name)?.addresses ?? []).map((a, i) =>
+              html`${i ? ' ' : ''}<span>${a}</span>`)}</td>
           </tr>`)}
         </tbody>
       </table>`}`;

@@ -162,9 +162,14 @@ export class VrNetworksPage extends ListPage {
     this.dhcp = true;
     // A network's start or stop also restarts its DHCP server: its leases
     // are read again when the event names the one shown.
+    // The list first: a network just undefined gets its notice without
+    // asking for the leases of something gone.
     new FeedRefresh(this, (ev) => ev.kind === 'network', async (events) => {
       const leases = this.selected && (!events || events.some((ev) => ev.name === this.selected));
-      await Promise.all([this.load(), leases ? this.loadLeases() : null]);
+      await this.load();
+      if (!leases) return;
+      if (this.networks?.some((n) => n.name === this.selected)) await this.loadLeases();
+      else this.leases = { error: t('net.leases.gone', this.selected) };
     });
   }
 
