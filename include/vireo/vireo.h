@@ -76,6 +76,9 @@ char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
 /* Statistics as a JSON object text (free()): state, vcpus, cpu_time_ns,
  * memory_max_kib, memory_current_kib, block[], net[]. */
 char *vireo_domain_stats_json(vireo_conn *c, const char *key);
+/* Where a running domain's VNC server listens, as JSON text (free()):
+ * type "vnc", host, port, display (port - 5900). */
+char *vireo_domain_display_json(vireo_conn *c, const char *key);
 
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */

@@ -1,5 +1,5 @@
 /* Looking at one domain: dominfo, domstate, domid, domuuid, dumpxml,
- * edit, domstats. */
+ * edit, domstats, vncdisplay, domdisplay. */
 #include "cli/cli.h"
 #include "common/file.h"
 #include "common/util.h"
@@ -202,32 +202,78 @@ static void print_kv(const char *prefix, json_object *o)
     }
 }
 
+/* One domain's JSON answer (`get`: a libvireo *_json call), parsed, or
+ * NULL with *rc set; --json prints it as it came (*printed). */
+static json_object *domain_json(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char **name,
+                                char *(*get)(vireo_conn *, const char *), bool *printed, int *rc)
+{
+    bool json = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    vireo_conn *c = one_domain(cli, cmd, argc, argv, opts, name, NULL, rc);
+    if (!c)
+        return NULL;
+    char *s = get(c, *name);
+    if (!s) {
+        *rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return NULL;
+    }
+    vireo_disconnect(c);
+    json_object *o = json_tokener_parse(s);
+    free(s);
+    *printed = json;
+    if (json)
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+    *rc = VR_EXIT_OK;
+    return o;
+}
+
 static int run_domstats(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
-    bool json = false;
-    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    bool printed;
     int rc;
-    vireo_conn *c = one_domain(cli, &vr_cmd_domstats, argc, argv, opts, &name, NULL, &rc);
-    if (!c)
-        return rc;
-    char *s = vireo_domain_stats_json(c, name);
-    if (!s) {
-        rc = vr_cli_fail(c);
-        vireo_disconnect(c);
-        return rc;
-    }
-    json_object *o = json_tokener_parse(s);
-    if (json) {
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-    } else {
+    json_object *o = domain_json(cli, &vr_cmd_domstats, argc, argv, &name, vireo_domain_stats_json, &printed, &rc);
+    if (o && !printed) {
         printf("Domain: '%s'\n", name);
         print_kv("", o);
     }
     json_object_put(o);
-    free(s);
-    vireo_disconnect(c);
-    return VR_EXIT_OK;
+    return rc;
+}
+
+/* vncdisplay prints HOST:DISPLAY (":N" when QEMU listens on every
+ * address), domdisplay a URI for virt-viewer and remote-viewer
+ * (vnc://HOST:DISPLAY, as virsh does), both from where QEMU's VNC
+ * server really listens. */
+static int display(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool uri)
+{
+    const char *name = NULL;
+    bool printed;
+    int rc;
+    json_object *o = domain_json(cli, cmd, argc, argv, &name, vireo_domain_display_json, &printed, &rc), *h, *d;
+    if (o && !printed) {
+        const char *host = json_object_object_get_ex(o, "host", &h) ? json_object_get_string(h) : "";
+        int n = json_object_object_get_ex(o, "display", &d) ? json_object_get_int(d) : 0;
+        bool any = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0;
+        bool v6 = strchr(host, ':') != NULL;
+        if (uri)
+            printf("vnc://%s%s%s:%d\n", v6 && !any ? "[" : "", any ? "localhost" : host, v6 && !any ? "]" : "", n);
+        else
+            printf("%s:%d\n", any ? "" : host, n);
+    }
+    json_object_put(o);
+    return rc;
+}
+
+static int run_vncdisplay(vr_cli *cli, int argc, char **argv)
+{
+    return display(cli, &vr_cmd_vncdisplay, argc, argv, false);
+}
+
+static int run_domdisplay(vr_cli *cli, int argc, char **argv)
+{
+    return display(cli, &vr_cmd_domdisplay, argc, argv, true);
 }
 
 const vr_command vr_cmd_dominfo = {"dominfo", "Show a domain's basic facts.", "DOMAIN [--json]", run_dominfo};
@@ -239,3 +285,7 @@ const vr_command vr_cmd_dumpxml = {"dumpxml", "Print a domain's XML (--inactive:
 const vr_command vr_cmd_edit = {"edit", "Edit a domain's XML in $EDITOR, check it and define it.", "DOMAIN", run_edit};
 const vr_command vr_cmd_domstats = {"domstats", "Show a domain's counters: CPU time, memory, block and network.",
                                     "DOMAIN [--json]", run_domstats};
+const vr_command vr_cmd_vncdisplay = {"vncdisplay", "Show where a running domain's VNC display listens (HOST:DISPLAY).",
+                                      "DOMAIN [--json]", run_vncdisplay};
+const vr_command vr_cmd_domdisplay = {"domdisplay", "Show a running domain's display as a URI for a viewer (vnc://...).",
+                                      "DOMAIN [--json]", run_domdisplay};

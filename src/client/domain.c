@@ -160,15 +160,19 @@ char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags)
     return xml;
 }
 
-char *vireo_domain_stats_json(vireo_conn *c, const char *key)
+/* GET /v1/domains/KEY/WHAT as text. */
+static char *domain_get_text(vireo_conn *c, const char *key, const char *what)
 {
     char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s/stats", k);
+    char *path = vr_asprintf("/v1/domains/%s/%s", k, what);
     char *s = vr_client_get_text(c, path);
     free(path);
     free(k);
     return s;
 }
+
+char *vireo_domain_stats_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "stats"); }
+char *vireo_domain_display_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "display"); }
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
 char *vireo_version_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/version"); }

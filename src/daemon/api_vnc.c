@@ -1,7 +1,9 @@
 /* API: GET /v1/domains/DOMAIN/vnc -- the VM's graphical console as a
  * byte stream (HTTP Upgrade, or a WebSocket from the web UI's noVNC):
  * the daemon asks QEMU where its VNC server listens (QMP query-vnc),
- * connects there and joins the two. The client speaks RFB itself. */
+ * connects there and joins the two. The client speaks RFB itself.
+ * GET /v1/domains/DOMAIN/display -- where that server listens, for a
+ * viewer on this host (vireo vncdisplay, domdisplay). */
 #include "daemon/api.h"
 #include "daemon/stream_pipe.h"
 #include "common/log.h"
@@ -74,23 +76,58 @@ static void on_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, 
         vr_qemu_vnc_address(dom, on_address, v);
 }
 
-static void get_vnc(vr_api_call *c)
+/* The running domain with a VNC display the path names, or NULL after
+ * answering 404 or 409. */
+static vr_domain *displayed_domain(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
+    if (dom && (dom->state == VR_DOM_SHUTOFF || dom->def->n_graphics == 0)) {
+        vr_req_reply_error(c->req, 409, "conflict", "domain '%s' %s", dom->def->name,
+                           dom->state == VR_DOM_SHUTOFF ? "is not running; start it first"
+                                                        : "has no VNC display (<graphics type='vnc'/>)");
+        return NULL;
+    }
+    return dom;
+}
+
+static void get_vnc(vr_api_call *c)
+{
+    vr_domain *dom = displayed_domain(c);
     if (!dom)
         return;
-    if (dom->state == VR_DOM_SHUTOFF || dom->def->n_graphics == 0) {
-        vr_req_reply_error(c->req, 409, "conflict", "domain '%s' %s", dom->def->name,
-                           dom->state == VR_DOM_SHUTOFF ? "is not running" : "has no VNC display (<graphics type='vnc'/>)");
-        return;
-    }
     vnc_ctx *v = vr_calloc(1, sizeof(*v));
     v->api = c->api;
     v->name = vr_strdup(dom->def->name);
     vr_req_upgrade(c->req, "vireo-stream", on_upgraded, v);
 }
 
+static void on_display(const char *host, int port, const char *err, void *opaque)
+{
+    vr_req *req = opaque;
+    if (err) {
+        vr_req_reply_error(req, 409, "conflict", "%s", err);
+        return;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "type", json_object_new_string("vnc"));
+    json_object_object_add(o, "host", json_object_new_string(host));
+    json_object_object_add(o, "port", json_object_new_int(port));
+    /* VNC's display number: the port above 5900 that viewers take. */
+    json_object_object_add(o, "display", json_object_new_int(port - 5900));
+    vr_req_reply_json(req, 200, o);
+}
+
+static void get_display(vr_api_call *c)
+{
+    vr_domain *dom = displayed_domain(c);
+    if (!dom)
+        return;
+    vr_req_defer(c->req); /* QMP answers later */
+    vr_qemu_vnc_address(dom, on_display, c->req);
+}
+
 const vr_api_route vr_api_vnc_routes[] = {
     {"GET", "domains/*/vnc", get_vnc},
+    {"GET", "domains/*/display", get_display},
     {0},
 };

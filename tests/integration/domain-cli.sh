@@ -47,7 +47,27 @@ stop_daemon
 start_daemon
 wait_for 30 "autostarted with the daemon" state_is ed "running (booted)"
 expect_eq "autostart --disable" "$("$VIREO" autostart ed --disable)" "Domain 'ed' unmarked as autostarted"
+
+# vncdisplay, domdisplay: where QEMU's VNC server really listens (QMP
+# query-vnc); a viewer that connects there is greeted in RFB.
+expect_fail "vncdisplay of a domain without graphics" "has no VNC display" "$VIREO" vncdisplay ed
 "$VIREO" destroy ed >/dev/null
+tiny_xml gfx qemu "<interface type='user'><model type='virtio'/></interface>
+    <graphics type='vnc'/><video><model type='vga'/></video>" >"$ROOT/gfx.xml"
+"$VIREO" define "$ROOT/gfx.xml" >/dev/null
+expect_fail "vncdisplay of a shut off domain" "is not running; start it first" "$VIREO" vncdisplay gfx
+"$VIREO" start gfx >/dev/null
+disp=$("$VIREO" vncdisplay gfx)
+expect_match "vncdisplay" "$disp" '^127\.0\.0\.1:[0-9]+$'
+expect_eq "domdisplay" "$("$VIREO" domdisplay gfx)" "vnc://$disp"
+expect_eq "vncdisplay --json" "$("$VIREO" vncdisplay gfx --json | jq -r '"\(.host):\(.port - 5900)"')" "$disp"
+exec 8<>"/dev/tcp/127.0.0.1/$((5900 + ${disp##*:}))"
+banner=
+read -r -t 5 banner <&8 || true
+exec 8>&-
+expect_match "a viewer at that display is greeted in RFB" "$banner" '^RFB 003\.00[0-9]'
+"$VIREO" destroy gfx >/dev/null
+"$VIREO" undefine gfx >/dev/null
 
 # Host commands.
 expect_eq "uri" "$("$VIREO" uri)" "vireo:///system"
