@@ -32,8 +32,11 @@ static void on_status(json_object *ret, const char *error, void *opaque)
     }
 }
 
-static void adopt_one(vr_qemu_driver *drv, const char *name)
+/* Returns false when the run ended while the daemon was away: its
+ * directory is the caller's to clean up. */
+static bool adopt_one(vr_qemu_driver *drv, const char *name)
 {
+    bool live_run = true;
     char *dir = vr_asprintf("%s/%s", drv->runtime_dir, name);
     char *xml_path = vr_asprintf("%s/domain.xml", dir);
     char *id_path = vr_asprintf("%s/id", dir);
@@ -64,7 +67,7 @@ static void adopt_one(vr_qemu_driver *drv, const char *name)
                         live ? "its QEMU is gone" : err ? err : "unreadable");
         }
         vr_domain_def_free(live);
-        vr_qemu_runtime_remove_stale(dir);
+        live_run = false;
         goto out;
     }
     if (dom) {
@@ -84,6 +87,7 @@ static void adopt_one(vr_qemu_driver *drv, const char *name)
     }
     dom->runtime_dir = vr_strdup(dir);
     vr_qemu_restart_load(dom);
+    vr_qemu_grants_load(dom);
     dom->id = id > 0 ? id : drv->next_id;
     if (dom->id >= drv->next_id)
         drv->next_id = dom->id + 1;
@@ -96,7 +100,7 @@ static void adopt_one(vr_qemu_driver *drv, const char *name)
     if (vr_qemu_attach_process(dom, pid, &aerr) < 0) {
         vr_log_error("cannot re-adopt %s: %s", name, aerr);
         free(aerr);
-        return; /* the pid watch, if any, ends it */
+        goto out; /* the pid watch, if any, ends it */
     }
     vr_qmp_command(dom->qmp, "query-status", NULL, on_status, dom);
     vr_log_info("domain %s re-adopted (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
@@ -108,6 +112,7 @@ out:
     free(xml_path);
     free(id_path);
     free(pid_path);
+    return live_run;
 }
 
 void vr_qemu_adopt_all(vr_qemu_driver *drv)
@@ -115,9 +120,24 @@ void vr_qemu_adopt_all(vr_qemu_driver *drv)
     DIR *d = opendir(drv->runtime_dir);
     if (!d)
         return;
+    char **ended = NULL;
+    size_t n = 0;
     struct dirent *e;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.')
-            adopt_one(drv, e->d_name);
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || adopt_one(drv, e->d_name))
+            continue;
+        ended = vr_realloc(ended, (n + 1) * sizeof(*ended));
+        ended[n++] = vr_strdup(e->d_name);
+    }
     closedir(d);
+    /* Ended runs give their files back once every live one is adopted:
+     * a file a live domain was handed too stays with QEMU's user. */
+    for (size_t i = 0; i < n; i++) {
+        char *dir = vr_asprintf("%s/%s", drv->runtime_dir, ended[i]);
+        vr_qemu_grants_restore_dir(drv, dir, ended[i]);
+        vr_qemu_runtime_remove_stale(dir);
+        free(dir);
+        free(ended[i]);
+    }
+    free(ended);
 }

@@ -12,7 +12,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +71,7 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     vr_domain_def_free(dom->def);
     vr_domain_def_free(dom->next);
     vr_qemu_taps_clear(dom);
+    vr_qemu_grants_clear(dom);
     free(dom->runtime_dir);
     free(dom);
 }
@@ -373,36 +373,6 @@ void vr_qemu_set_user(vr_qemu_driver *drv, uid_t uid, gid_t gid)
     }
 }
 
-int vr_qemu_grant_files(vr_domain *dom, char **err)
-{
-    const vr_qemu_identity *as = &dom->drv->qemu_as;
-    if (!as->uid)
-        return 0;
-    if (chown(dom->runtime_dir, as->uid, as->gid) < 0) {
-        vr_set_error(err, "cannot give %s to QEMU's user: %s", dom->runtime_dir, strerror(errno));
-        return -1;
-    }
-    char *log = vr_qemu_serial_log_path(dom);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    int rc = fd >= 0 && fchown(fd, as->uid, as->gid) == 0 ? 0 : -1;
-    if (rc < 0)
-        vr_set_error(err, "cannot give %s to QEMU's user: %s", log, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    free(log);
-    for (size_t i = 0; rc == 0 && i < dom->def->n_disks; i++) {
-        const vr_disk_def *d = &dom->def->disks[i];
-        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-        if (!path || d->readonly || d->type == VR_DISK_BLOCK)
-            continue;
-        if (chown(path, as->uid, as->gid) < 0) {
-            vr_set_error(err, "cannot give disk %s (%s) to QEMU's user: %s", d->target_dev, path, strerror(errno));
-            rc = -1;
-        }
-    }
-    return rc;
-}
-
 char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv)
 {
     size_t n = 0;
@@ -518,6 +488,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         vr_domain_def_free(dom->def);
         vr_domain_def_free(dom->next);
         vr_qemu_taps_clear(dom);
+        vr_qemu_grants_clear(dom); /* memory only: the next daemon loads them */
         free(dom->runtime_dir);
         free(dom);
     }

@@ -47,8 +47,19 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err);
 /* Options every QEMU of ours gets whatever the definition says. */
 char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv);
 /* Give QEMU's own user what this run needs: its run directory, its
- * serial log, its writable disks. Nothing else becomes accessible. */
+ * serial log, its writable disks. Nothing else becomes accessible. Each
+ * file's owner and mode before are kept in dom->grants and in
+ * RUNTIME/qemu/NAME/owners (qemu_grant.c). */
 int vr_qemu_grant_files(vr_domain *dom, char **err);
+/* A re-adopted run: its records from the run directory. */
+void vr_qemu_grants_load(vr_domain *dom);
+/* The run ended: give each file back to its owner unless another running
+ * domain was handed it too (the last one gives it back). Never fails; a
+ * file it cannot give back is named in a warning. Clears dom->grants. */
+void vr_qemu_grants_restore(vr_domain *dom);
+/* The same for a run found ended at daemon start, from its directory. */
+void vr_qemu_grants_restore_dir(vr_qemu_driver *drv, const char *dir, const char *name);
+void vr_qemu_grants_clear(vr_domain *dom);
 
 /* Re-adoption of QEMUs a previous daemon started. */
 int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);

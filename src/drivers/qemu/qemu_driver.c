@@ -102,6 +102,8 @@ static void release_runtime(vr_domain *dom)
         event_free(dom->kill_timer);
         dom->kill_timer = NULL;
     }
+    /* QEMU is gone (or never ran): its files go back to their owners. */
+    vr_qemu_grants_restore(dom);
     if (dom->runtime_dir) {
         vr_qemu_runtime_remove(dom);
         free(dom->runtime_dir);

@@ -42,6 +42,8 @@ struct vr_domain {
     struct event *kill_timer;
     char **ifnames;         /* tap per interface while running (NULL for user ones) */
     size_t n_ifnames;
+    struct vr_qemu_grant *grants; /* files handed to QEMU's user, their owners before (qemu_grant.c) */
+    size_t n_grants;
     bool starting, destroying, shutdown_event, rebooting;
     bool restart_on_shutdown; /* an install phase: start again when it powers off (qemu_restart.c) */
     struct waiter *waiters; /* callers waiting for the process to exit */
