@@ -55,3 +55,7 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+
+/* Right after QEMU is up: the balloon target to <currentMemory> when it
+ * is below <memory> (qemu_memory.c). A failure is logged, never fatal. */
+void vr_qemu_balloon_at_start(vr_domain *dom);
