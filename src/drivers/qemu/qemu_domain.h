@@ -27,12 +27,18 @@ struct vr_qemu_driver {
 vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
                           char **err);
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
+/* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
+int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
 
 /* Files. */
 char *vr_qemu_log_path(const vr_domain *dom);
 char *vr_qemu_serial_log_path(const vr_domain *dom);
 void vr_qemu_log_command(const char *log, char *const argv[]);
 int vr_qemu_runtime_prepare(vr_domain *dom, char **err);
+/* The live definition to RUNTIME/qemu/NAME/domain.xml, where re-adoption
+ * reads it: at start, and again when a live change (setmem) alters it.
+ * 0 or -errno. */
+int vr_qemu_runtime_save_def(vr_domain *dom);
 void vr_qemu_runtime_remove(vr_domain *dom);
 void vr_qemu_runtime_remove_stale(const char *dir);
 

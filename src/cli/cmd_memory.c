@@ -1,0 +1,81 @@
+/* Memory: setmem and setmaxmem, as virsh has them. Sizes take
+ * virsh's units and, as there, mean KiB without one. virsh prints
+ * nothing when setmem or setmaxmem succeeds; neither does vireo. */
+#include "cli/cli.h"
+#include "conf/units.h"
+#include "vireo/vireo.h"
+
+#include <stdlib.h>
+
+/* DOMAIN SIZE [--live] [--config] [--current] (or virsh's --size SIZE):
+ * the size in KiB, rounded up as virsh does, and the flags; connected.
+ * NULL with *rc set when the command should end. */
+static vireo_conn *memory_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
+                                const char **name, unsigned long long *kib, unsigned *flags, int *rc)
+{
+    const char *pos[2] = {0}, *size = NULL;
+    bool live = false, config = false, current = false, has_size = false;
+    const vr_opt opts[] = {{"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {"size", true, &has_size, &size}, {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 2, &npos);
+    if (r) {
+        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+        return NULL;
+    }
+    if ((npos == 2) == has_size) {
+        *rc = vr_cli_usage(cmd, has_size ? "give the size once" : "missing SIZE");
+        return NULL;
+    }
+    if (current && (live || config)) {
+        *rc = vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+        return NULL;
+    }
+    unsigned long long bytes;
+    char *err = NULL;
+    if (vr_size_parse(has_size ? size : pos[1], 1024, &bytes, &err) < 0) {
+        *rc = vr_cli_error("error: SIZE %s", err);
+        free(err);
+        return NULL;
+    }
+    *name = pos[0];
+    *kib = bytes / 1024 + (bytes % 1024 != 0);
+    *flags = (live ? VIREO_MEM_LIVE : 0) | (config ? VIREO_MEM_CONFIG : 0);
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        *rc = VR_EXIT_FAIL;
+    return c;
+}
+
+/* setmem and setmaxmem differ only in the libvireo call. */
+static int set_memory(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
+                      int (*call)(vireo_conn *, const char *, unsigned long long, unsigned))
+{
+    const char *name = NULL;
+    unsigned long long kib;
+    unsigned flags;
+    int rc;
+    vireo_conn *c = memory_begin(cli, cmd, argc, argv, &name, &kib, &flags, &rc);
+    if (!c)
+        return rc;
+    rc = call(c, name, kib, flags) < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int run_setmem(vr_cli *cli, int argc, char **argv)
+{
+    return set_memory(cli, &vr_cmd_setmem, argc, argv, vireo_domain_set_memory);
+}
+
+static int run_setmaxmem(vr_cli *cli, int argc, char **argv)
+{
+    return set_memory(cli, &vr_cmd_setmaxmem, argc, argv, vireo_domain_set_max_memory);
+}
+
+const vr_command vr_cmd_setmem = {
+    "setmem", "Change a domain's current memory, the balloon target (SIZE in KiB, or with a unit: 160M, 1G).",
+    "DOMAIN SIZE [--live] [--config] [--current]", run_setmem};
+const vr_command vr_cmd_setmaxmem = {
+    "setmaxmem", "Change a domain's maximum memory (<memory>) for its next start (SIZE as setmem's).",
+    "DOMAIN SIZE [--config] [--live] [--current]", run_setmaxmem};
