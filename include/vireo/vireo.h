@@ -87,7 +87,8 @@ int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long lo
 /* The domain XML (free()); the live one while running unless INACTIVE. */
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
 /* Statistics as a JSON object text (free()): state, vcpus, cpu_time_ns,
- * memory_max_kib, memory_current_kib, block[], net[]. */
+ * memory_max_kib, memory_current_kib (the balloon's actual size while
+ * running), memory_rss_kib (QEMU's resident memory), block[], net[]. */
 char *vireo_domain_stats_json(vireo_conn *c, const char *key);
 /* Where a running domain's VNC server listens, as JSON text (free()):
  * type "vnc", host, port, display (port - 5900). */

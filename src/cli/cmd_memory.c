@@ -1,11 +1,13 @@
-/* Memory: setmem and setmaxmem, as virsh has them. Sizes take
+/* Memory: setmem, setmaxmem, dommemstat, as virsh has them. Sizes take
  * virsh's units and, as there, mean KiB without one. virsh prints
  * nothing when setmem or setmaxmem succeeds; neither does vireo. */
 #include "cli/cli.h"
 #include "conf/units.h"
 #include "vireo/vireo.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* DOMAIN SIZE [--live] [--config] [--current] (or virsh's --size SIZE):
  * the size in KiB, rounded up as virsh does, and the flags; connected.
@@ -73,9 +75,46 @@ static int run_setmaxmem(vr_cli *cli, int argc, char **argv)
     return set_memory(cli, &vr_cmd_setmaxmem, argc, argv, vireo_domain_set_max_memory);
 }
 
+static long long member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : -1;
+}
+
+/* virsh's lines for what QEMU reports without a stats period: the
+ * balloon's actual size and QEMU's resident memory, in KiB. */
+static int run_dommemstat(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_dommemstat, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    char *s = vireo_domain_stats_json(c, name);
+    json_object *o = s ? json_tokener_parse(s) : NULL, *st = NULL;
+    if (!s) {
+        rc = vr_cli_fail(c);
+    } else if (!json_object_object_get_ex(o, "state", &st) ||
+               strcmp(json_object_get_string(st), "shut off") == 0) {
+        rc = vr_cli_error("error: domain '%s' is not running", name);
+    } else {
+        printf("actual %lld\n", member(o, "memory_current_kib"));
+        if (member(o, "memory_rss_kib") >= 0)
+            printf("rss %lld\n", member(o, "memory_rss_kib"));
+        rc = VR_EXIT_OK;
+    }
+    json_object_put(o);
+    free(s);
+    vireo_disconnect(c);
+    return rc;
+}
+
 const vr_command vr_cmd_setmem = {
     "setmem", "Change a domain's current memory, the balloon target (SIZE in KiB, or with a unit: 160M, 1G).",
     "DOMAIN SIZE [--live] [--config] [--current]", run_setmem};
 const vr_command vr_cmd_setmaxmem = {
     "setmaxmem", "Change a domain's maximum memory (<memory>) for its next start (SIZE as setmem's).",
     "DOMAIN SIZE [--config] [--live] [--current]", run_setmaxmem};
+const vr_command vr_cmd_dommemstat = {
+    "dommemstat", "Show a running domain's memory: the balloon's actual size and QEMU's resident set (KiB).",
+    "DOMAIN", run_dommemstat};
