@@ -70,11 +70,25 @@ int vireo_domain_suspend(vireo_conn *c, const char *key);
 int vireo_domain_resume(vireo_conn *c, const char *key);
 int vireo_domain_set_autostart(vireo_conn *c, const char *key, bool on);
 
+/* Memory, as virsh setmem and setmaxmem: LIVE changes the running
+ * guest, CONFIG the persistent definition; both, or neither (live when
+ * running, else config). Sizes in KiB. */
+#define VIREO_MEM_LIVE 1u
+#define VIREO_MEM_CONFIG 2u
+/* The balloon target (<currentMemory>); at most <memory>. A live change
+ * returns once QEMU took the target; the guest gets there by itself
+ * (memory_current_kib in the stats shows where it is). */
+int vireo_domain_set_memory(vireo_conn *c, const char *key, unsigned long long kib, unsigned flags);
+/* <memory>: CONFIG only (refused for a running domain's live side);
+ * <currentMemory> comes down with it when above. */
+int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long long kib, unsigned flags);
+
 #define VIREO_XML_INACTIVE 1u
 /* The domain XML (free()); the live one while running unless INACTIVE. */
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
 /* Statistics as a JSON object text (free()): state, vcpus, cpu_time_ns,
- * memory_max_kib, memory_current_kib, block[], net[]. */
+ * memory_max_kib, memory_current_kib (the balloon's actual size while
+ * running), memory_rss_kib (QEMU's resident memory), block[], net[]. */
 char *vireo_domain_stats_json(vireo_conn *c, const char *key);
 /* Where a running domain's VNC server listens, as JSON text (free()):
  * type "vnc", host, port, display (port - 5900). */

@@ -95,6 +95,7 @@ extern const vr_command vr_cmd_define, vr_cmd_undefine, vr_cmd_create, vr_cmd_st
     vr_cmd_autostart;
 extern const vr_command vr_cmd_dominfo, vr_cmd_domstate, vr_cmd_domid, vr_cmd_domuuid,
     vr_cmd_dumpxml, vr_cmd_edit, vr_cmd_domstats, vr_cmd_vncdisplay, vr_cmd_domdisplay;
+extern const vr_command vr_cmd_setmem, vr_cmd_setmaxmem, vr_cmd_dommemstat;
 extern const vr_command vr_cmd_console, vr_cmd_event, vr_cmd_net_event, vr_cmd_pool_event;
 extern const vr_command vr_cmd_version, vr_cmd_uri, vr_cmd_hostname, vr_cmd_nodeinfo,
     vr_cmd_capabilities;

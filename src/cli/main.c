@@ -13,6 +13,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_shutdown, &vr_cmd_reboot, &vr_cmd_destroy, &vr_cmd_suspend, &vr_cmd_resume,
     &vr_cmd_autostart, &vr_cmd_dominfo, &vr_cmd_domstate, &vr_cmd_domid, &vr_cmd_domuuid,
     &vr_cmd_dumpxml, &vr_cmd_edit, &vr_cmd_domstats, &vr_cmd_vncdisplay, &vr_cmd_domdisplay,
+    &vr_cmd_setmem, &vr_cmd_setmaxmem, &vr_cmd_dommemstat,
     &vr_cmd_console, &vr_cmd_event,
     &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_install,
     /* networks */

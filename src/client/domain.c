@@ -150,6 +150,29 @@ int vireo_domain_set_autostart(vireo_conn *c, const char *key, bool on)
     return domain_call(c, "PUT", key, "autostart", on ? "{\"autostart\":true}" : "{\"autostart\":false}", NULL);
 }
 
+/* PUT /v1/domains/KEY/memory with one size member and the flags. */
+static int set_memory(vireo_conn *c, const char *key, const char *member, unsigned long long kib,
+                      unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, member, json_object_new_int64((int64_t)kib));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_MEM_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_MEM_CONFIG)));
+    int rc = domain_call(c, "PUT", key, "memory", json_object_to_json_string(b), NULL);
+    json_object_put(b);
+    return rc;
+}
+
+int vireo_domain_set_memory(vireo_conn *c, const char *key, unsigned long long kib, unsigned flags)
+{
+    return set_memory(c, key, "current_kib", kib, flags);
+}
+
+int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long long kib, unsigned flags)
+{
+    return set_memory(c, key, "max_kib", kib, flags);
+}
+
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags)
 {
     char *k = vr_client_escape(c, key);

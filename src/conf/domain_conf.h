@@ -280,6 +280,11 @@ typedef struct {
 
 /* ---- the domain ----------------------------------------------------- */
 
+/* <memory> and <currentMemory> bounds: the parser and setmem/setmaxmem
+ * (the QEMU driver) hold definitions to the same range. */
+#define VR_MIN_MEMORY_KIB 1024ULL                     /* 1 MiB */
+#define VR_MAX_MEMORY_KIB (16ULL * 1024 * 1024 * 1024) /* 16 TiB */
+
 typedef struct {
     vr_virt_type type;
     char *name;

@@ -37,8 +37,6 @@ extern const char *const vr_addr_type_names[];    /* index 0 unused */
 #define VR_UNSET ((unsigned)-1)
 
 #define VR_GUEST_AGENT_NAME "org.qemu.guest_agent.0"
-#define VR_MIN_MEMORY_KIB 1024ULL                     /* 1 MiB */
-#define VR_MAX_MEMORY_KIB (16ULL * 1024 * 1024 * 1024) /* 16 TiB */
 #define VR_MAX_VCPUS 255
 
 /* Step 1 (domain_parse.c): the XML tree into `def`, each element and

@@ -3,6 +3,7 @@
 #include "drivers/qemu/qemu_console.h"
 #include "common/util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +199,39 @@ static void put_autostart(vr_api_call *c)
     free(err);
 }
 
+/* setmem ({"current_kib"}) or setmaxmem ({"max_kib"}); "live" and
+ * "config" are virsh's flags, neither means live if running, else config. */
+static void put_memory(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    json_object *body = dom ? vr_api_body_json(c) : NULL;
+    if (!body)
+        return;
+    unsigned long long cur = 0, max = 0;
+    int has_cur = vr_api_uint(c, body, "current_kib", 0, INT64_MAX, &cur);
+    int has_max = has_cur < 0 ? -1 : vr_api_uint(c, body, "max_kib", 0, INT64_MAX, &max);
+    unsigned flags = (vr_api_bool(body, "live") ? VR_MEM_LIVE : 0) | (vr_api_bool(body, "config") ? VR_MEM_CONFIG : 0);
+    json_object_put(body);
+    if (has_max < 0)
+        return;
+    if (has_cur + has_max != 1) {
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"current_kib\": N} or {\"max_kib\": N}, "
+                           "with optional \"live\" and \"config\"");
+        return;
+    }
+    if (has_cur) {
+        vr_qemu_set_memory(dom, cur, flags, on_done, pend(c, dom->def->name));
+        return;
+    }
+    char *err = NULL;
+    vr_err code = vr_qemu_set_max_memory(dom, max, flags, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
+    free(err);
+}
+
 static void on_stats(json_object *stats, const char *err, void *opaque)
 {
     pending *p = opaque;
@@ -265,6 +299,7 @@ const vr_api_route vr_api_domain_routes[] = {
     {"GET", "domains/*/stats", get_stats},
     {"GET", "domains/*/console", get_console},
     {"PUT", "domains/*/autostart", put_autostart},
+    {"PUT", "domains/*/memory", put_memory},
     {"POST", "domains/*/*", post_action},
     {0},
 };

@@ -57,6 +57,18 @@ stop_daemon() {
     DAEMON_PID=
 }
 
+# no_sanitizer_report: stop the daemon (LeakSanitizer checks at exit)
+# and fail on any ASan/UBSan report in its log. Nothing to find when the
+# daemon is not a sanitizer build.
+no_sanitizer_report() {
+    stop_daemon
+    if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$ROOT/vireod.log"; then
+        grep -E -A30 'AddressSanitizer|LeakSanitizer|runtime error' "$ROOT/vireod.log" | head -60 >&2
+        fail "sanitizer report in the daemon log"
+    fi
+    ok "no sanitizer report (leaks checked at exit)"
+}
+
 cleanup() {
     local rc=$?
     stop_daemon

@@ -112,7 +112,7 @@ static vr_domain *by_name(vr_qemu_driver *drv, const char *name)
     return NULL;
 }
 
-static int save_def(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
+int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
 {
     char *xml = vr_domain_def_format(def);
     char *path = def_path(drv, def->name);
@@ -146,7 +146,7 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
         vr_domain_def_free(def);
         return VR_ERR_CONFLICT;
     }
-    if (persistent && save_def(drv, def, err) < 0) {
+    if (persistent && vr_qemu_domain_save(drv, def, err) < 0) {
         vr_domain_def_free(def);
         return VR_ERR_FAILED;
     }
@@ -269,13 +269,9 @@ int vr_qemu_runtime_prepare(vr_domain *dom, char **err)
     }
     /* What a restarted daemon needs to re-adopt this run, transient
      * domains included: the live definition and the id. */
-    char *xml = vr_domain_def_format(dom->def);
-    char *path = vr_asprintf("%s/domain.xml", dom->runtime_dir);
-    rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
-    free(path);
-    free(xml);
+    rc = vr_qemu_runtime_save_def(dom);
     char *id = vr_asprintf("%d %d\n", dom->id, dom->persistent ? 1 : 0);
-    path = vr_asprintf("%s/id", dom->runtime_dir);
+    char *path = vr_asprintf("%s/id", dom->runtime_dir);
     if (rc == 0)
         rc = vr_file_write_atomic(path, id, strlen(id), 0600);
     free(path);
@@ -285,6 +281,16 @@ int vr_qemu_runtime_prepare(vr_domain *dom, char **err)
         return -1;
     }
     return 0;
+}
+
+int vr_qemu_runtime_save_def(vr_domain *dom)
+{
+    char *xml = vr_domain_def_format(dom->def);
+    char *path = vr_asprintf("%s/domain.xml", dom->runtime_dir);
+    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
+    free(path);
+    free(xml);
+    return rc;
 }
 
 void vr_qemu_runtime_remove_stale(const char *dir)

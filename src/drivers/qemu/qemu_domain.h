@@ -27,12 +27,18 @@ struct vr_qemu_driver {
 vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
                           char **err);
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
+/* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
+int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
 
 /* Files. */
 char *vr_qemu_log_path(const vr_domain *dom);
 char *vr_qemu_serial_log_path(const vr_domain *dom);
 void vr_qemu_log_command(const char *log, char *const argv[]);
 int vr_qemu_runtime_prepare(vr_domain *dom, char **err);
+/* The live definition to RUNTIME/qemu/NAME/domain.xml, where re-adoption
+ * reads it: at start, and again when a live change (setmem) alters it.
+ * 0 or -errno. */
+int vr_qemu_runtime_save_def(vr_domain *dom);
 void vr_qemu_runtime_remove(vr_domain *dom);
 void vr_qemu_runtime_remove_stale(const char *dir);
 
@@ -66,3 +72,7 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+
+/* Right after QEMU is up: the balloon target to <currentMemory> when it
+ * is below <memory> (qemu_memory.c). A failure is logged, never fatal. */
+void vr_qemu_balloon_at_start(vr_domain *dom);

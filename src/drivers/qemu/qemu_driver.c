@@ -261,6 +261,7 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     dom->reason = c->paused ? "user" : "booted";
     dom->started_at = time(NULL);
     vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
+    vr_qemu_balloon_at_start(dom);
     vr_qemu_emit(dom, "started", "booted");
     if (c->paused)
         vr_qemu_emit(dom, "suspended", "paused");

@@ -89,6 +89,21 @@ void vr_qemu_restart_check(vr_domain *dom, const char *reason);
 /* The XML to show: the live one while running, else the definition. */
 char *vr_qemu_xml(const vr_domain *dom, bool inactive);
 
+/* Memory (qemu_memory.c), as virsh setmem and setmaxmem. LIVE: the
+ * running guest (its balloon target and live definition); CONFIG: the
+ * persistent definition; both together, or neither: live when running,
+ * else config (virsh's --current). Every check is made before anything
+ * changes. */
+#define VR_MEM_LIVE 1u
+#define VR_MEM_CONFIG 2u
+/* <currentMemory>: the live change sends QMP balloon and answers once
+ * QEMU took the target (the guest's driver then reaches it). */
+void vr_qemu_set_memory(vr_domain *dom, unsigned long long kib, unsigned flags, vr_done_fn cb,
+                        void *opaque);
+/* <memory>: the persistent definition only (QEMU cannot change it live);
+ * a <currentMemory> above the new maximum comes down with it. */
+vr_err vr_qemu_set_max_memory(vr_domain *dom, unsigned long long kib, unsigned flags, char **err);
+
 typedef void (*vr_stats_fn)(json_object *stats, const char *err, void *opaque);
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
 /* utime + stime of the whole QEMU process in nanoseconds (what libvirt

@@ -36,6 +36,19 @@ long long vr_qemu_cpu_time_ns(const vr_domain *dom)
     return (long long)((ut + st) * (1000000000ull / (unsigned long long)(hz > 0 ? hz : 100)));
 }
 
+/* QEMU's resident memory (VmRSS) in KiB, what dommemstat calls rss;
+ * -1 when unknown. */
+static long long rss_kib(const vr_domain *dom)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)dom->pid);
+    char *s = vr_file_read(path, NULL);
+    const char *p = s ? strstr(s, "\nVmRSS:") : NULL;
+    long long kib = p ? strtoll(p + strlen("\nVmRSS:"), NULL, 10) : -1;
+    free(s);
+    return kib;
+}
+
 static void on_balloon(json_object *ret, const char *error, void *opaque)
 {
     stats_ctx *c = opaque;
@@ -162,6 +175,7 @@ void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)
         return;
     }
     json_object_object_add(o, "cpu_time_ns", json_object_new_int64(vr_qemu_cpu_time_ns(dom)));
+    json_object_object_add(o, "memory_rss_kib", json_object_new_int64(rss_kib(dom)));
     json_object_object_add(o, "net", tap_counters(dom));
     stats_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (stats_ctx){.dom = dom, .out = o, .cb = cb, .opaque = opaque};
