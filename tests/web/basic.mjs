@@ -155,6 +155,23 @@ try {
   await page.click('tr[data-domain=wizvm] a');
   await stateIs(page, 'running');
 
+  // While it runs, the current allocation moves through the balloon.
+  await tab(page, 'hardware');
+  await page.fill('#hw-cur', '999999');
+  await page.click('[data-testid=hw-live-mem] button[type=submit]');
+  await until(page, () => /from 1 to 320/.test(document.querySelector('[data-testid=hw-cur-error]')?.textContent ?? ''));
+  await page.fill('#hw-cur', '256');
+  await page.click('[data-testid=hw-live-mem] button[type=submit]');
+  await until(page, () => /256 MiB/.test(document.querySelector('[data-testid=hw-cur-status]')?.textContent ?? ''));
+  const ballooned = Date.now();
+  while (!/^actual 262144$/m.test(vireo('dommemstat', 'wizvm'))) {
+    if (Date.now() - ballooned > 30000) throw new Error(`the guest did not balloon: ${vireo('dommemstat', 'wizvm')}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (!/<currentMemory unit=["']KiB["']>262144<\/currentMemory>/.test(vireo('dumpxml', 'wizvm'))) throw new Error('the live XML misses the new current memory');
+  await shot(page, '08c-domain-live-memory');
+  ok('while it runs: a current allocation above the maximum is refused by its field; 256 MiB set from the page, the guest balloons down (dommemstat agrees)');
+
   vireo('shutdown', 'wizvm');
   await stateIs(page, 'shut off');
   ok('shut down from the CLI: the state changes live on the page');

@@ -17,6 +17,7 @@ export const domApi = {
   job: (id) => call('GET', `/v1/jobs/${id}`),
   undefine: (name, removeStorage) => call('DELETE', `${d(name)}${removeStorage ? '?remove_storage=1' : ''}`),
   autostart: (name, on) => call('PUT', `${d(name)}/autostart`, { autostart: on }),
+  setMemory: (name, body) => call('PUT', `${d(name)}/memory`, body),
   install: (plan) => call('POST', '/v1/install', plan),
   osVariants: async () => (await call('GET', '/v1/os-variants')).os_variants,
   pools: async () => (await call('GET', '/v1/pools')).pools,

@@ -2,7 +2,10 @@
 // and vCPUs, read from the definition the next start uses. Memory, vCPUs
 // and boot order are editable while the VM is shut off: the page edits
 // that XML and defines it again (the daemon checks it as it checks
-// `vireo define`), so nothing else in the definition changes.
+// `vireo define`), so nothing else in the definition changes. While it
+// runs, the memory it may use moves through its balloon (vireo setmem
+// --live: PUT /v1/domains/NAME/memory), as virt-manager's "current
+// allocation" does.
 import { LitElement, html } from 'lit';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
@@ -16,6 +19,10 @@ addStrings({
     'hw.save': 'Apply', 'hw.saved': 'Saved: the next start uses it.', 'hw.offonly': 'Shut the VM off to change these.',
     'hw.up': 'Move up', 'hw.down': 'Move down', 'hw.dev.hd': 'Hard disk', 'hw.dev.cdrom': 'CD-ROM',
     'hw.dev.network': 'Network (PXE)', 'hw.dev.fd': 'Floppy', 'hw.empty': '(empty)', 'hw.none': 'None.',
+    'hw.live': 'Memory while it runs', 'hw.cur': 'Current allocation (MiB)',
+    'hw.cur.help': 'The guest gives memory back through its balloon driver; at most {0} MiB.',
+    'hw.cur.apply': 'Apply now', 'hw.cur.done': 'The guest was asked to use {0} MiB.',
+    'hw.cur.range': 'Give a whole number from 1 to {0}.',
   },
   es: {
     'hw.disks': 'Discos', 'hw.nics': 'Interfaces de red', 'hw.boot': 'Orden de arranque', 'hw.resources': 'Memoria y vCPU',
@@ -26,6 +33,10 @@ addStrings({
     'hw.offonly': 'Apague la máquina para cambiar esto.', 'hw.up': 'Subir', 'hw.down': 'Bajar',
     'hw.dev.hd': 'Disco duro', 'hw.dev.cdrom': 'CD-ROM', 'hw.dev.network': 'Red (PXE)', 'hw.dev.fd': 'Disquete',
     'hw.empty': '(vacío)', 'hw.none': 'Ninguno.',
+    'hw.live': 'Memoria en ejecución', 'hw.cur': 'Asignación actual (MiB)',
+    'hw.cur.help': 'El invitado devuelve memoria mediante su controlador de globo; como máximo {0} MiB.',
+    'hw.cur.apply': 'Aplicar ahora', 'hw.cur.done': 'Se pidió al invitado que use {0} MiB.',
+    'hw.cur.range': 'Indique un número entero de 1 a {0}.',
   },
 });
 
@@ -55,6 +66,8 @@ function parse(xml) {
     vcpus: Number(q('domain > vcpu')?.textContent ?? 1),
     boot: [...doc.querySelectorAll('os > boot')].map((b) => attr(b, 'dev')),
     kernel: q('os > kernel')?.textContent ?? null,
+    // QEMU gets a virtio balloon unless the definition says none.
+    balloon: attr(q('devices > memballoon'), 'model') !== 'none',
   };
 }
 
@@ -62,13 +75,17 @@ export class VrDomainHardware extends LitElement {
   static properties = {
     domain: { attribute: false }, hw: { state: true }, mem: { state: true }, vcpus: { state: true },
     boot: { state: true }, error: { state: true }, saved: { state: true }, busy: { state: true },
+    cur: { state: true }, curError: { state: true }, curDone: { state: true },
   };
 
   createRenderRoot() { return this; }
 
   willUpdate(changed) {
     const old = changed.get('domain');
-    if (changed.has('domain') && (!old || old.state !== this.domain.state)) this.load();
+    if (changed.has('domain') && (!old || old.state !== this.domain.state)) {
+      this.cur = this.curError = this.curDone = null; // a new run starts from its definition
+      this.load();
+    }
   }
 
   async load() {
@@ -92,6 +109,44 @@ export class VrDomainHardware extends LitElement {
     const b = [...this.boot];
     [b[i], b[i + by]] = [b[i + by], b[i]];
     this.boot = b;
+  }
+
+  // The running VM's balloon target, in MiB, checked here and by the daemon.
+  async applyLive(e) {
+    e.preventDefault();
+    const max = Math.floor(this.domain.memory_kib / 1024);
+    this.curDone = null;
+    if (!Number.isInteger(this.cur) || this.cur < 1 || this.cur > max) {
+      this.curError = t('hw.cur.range', max);
+      return;
+    }
+    this.busy = true;
+    try {
+      await domApi.setMemory(this.domain.name, { current_kib: this.cur * 1024, live: true });
+      this.curError = null;
+      this.curDone = t('hw.cur.done', this.cur);
+    } catch (err) {
+      this.curError = err.message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  liveMemory() {
+    const d = this.domain;
+    if (d.state === 'shut off' || !this.hw.balloon) return '';
+    const max = Math.floor(d.memory_kib / 1024);
+    const value = this.cur ?? Math.floor((d.current_memory_kib ?? d.memory_kib) / 1024);
+    return html`<form @submit=${this.applyLive} novalidate data-testid="hw-live-mem">
+        <h2>${t('hw.live')}</h2>
+        <div class="row"><div class="field"><label for="hw-cur">${t('hw.cur')}</label>
+          <input id="hw-cur" type="number" min="1" max=${max} .value=${String(value)} aria-describedby="hw-cur-help"
+            @input=${(e) => { this.cur = e.target.valueAsNumber; }}>
+          <small id="hw-cur-help">${t('hw.cur.help', max)}</small>
+          <p class="error" role="alert" data-testid="hw-cur-error">${this.curError ?? ''}</p></div></div>
+        <p role="status" class="ok" data-testid="hw-cur-status">${this.curDone ?? ''}</p>
+        <button type="submit" ?disabled=${this.busy}>${t('hw.cur.apply')}</button>
+      </form>`;
   }
 
   async save(e) {
@@ -141,6 +196,7 @@ export class VrDomainHardware extends LitElement {
         <thead><tr><th>${t('hw.type')}</th><th>${t('hw.source')}</th><th>${t('hw.model')}</th><th>${t('hw.mac')}</th></tr></thead>
         <tbody>${hw.nics.map((n) => html`<tr><td>${n.type}</td><td>${n.source}</td><td>${n.model}</td><td><code>${n.mac}</code></td></tr>`)}</tbody>
         </table></div>` : html`<p>${t('hw.none')}</p>`}
+      ${this.liveMemory()}
       <form @submit=${this.save} novalidate data-testid="hw-form">
         <h2>${t('hw.resources')}</h2>
         ${off ? '' : html`<p class="notice">${t('hw.offonly')}</p>`}
