@@ -10,20 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Parse, connect, and with `d` also fetch the domain named. */
 static vireo_conn *one_domain(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
                               const vr_opt *opts, const char **name, vireo_domain *d, int *rc)
 {
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, name, 1, 1, &npos);
-    if (r) {
-        *rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, name, 1, 1, rc);
+    if (!c)
         return NULL;
-    }
-    vireo_conn *c = vr_cli_connect(cli);
-    if (!c) {
-        *rc = VR_EXIT_FAIL;
-        return NULL;
-    }
     if (d && vireo_domain_get(c, *name, d) < 0) {
         *rc = vr_cli_fail(c);
         vireo_disconnect(c);
