@@ -48,23 +48,24 @@ static void drop(sub *s)
     free(s);
 }
 
-/* Queue one line; false when the subscriber stopped reading and was dropped. */
-static bool send_line(sub *x, const char *s, size_t n)
-{
-    if (evbuffer_get_length(bufferevent_get_output(x->bev)) > MAX_BACKLOG) {
-        drop(x);
-        return false;
-    }
-    bufferevent_write(x->bev, s, n);
-    bufferevent_write(x->bev, "\n", 1);
-    return true;
-}
-
-static const char *line_of(json_object *o, size_t *n)
+/* Queue `o` as one line for every subscriber (with `samples_only`, those
+ * that asked for samples; with `only`, that one). A subscriber that
+ * stopped reading is dropped rather than buffered without bound. */
+static void broadcast(vr_events *ev, json_object *o, bool samples_only, sub *only)
 {
     const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    *n = strlen(s);
-    return s;
+    size_t n = strlen(s);
+    for (sub *x = ev->subs, *next; x; x = next) {
+        next = x->next;
+        if ((samples_only && !x->samples) || (only && x != only))
+            continue;
+        if (evbuffer_get_length(bufferevent_get_output(x->bev)) > MAX_BACKLOG) {
+            drop(x);
+            continue;
+        }
+        bufferevent_write(x->bev, s, n);
+        bufferevent_write(x->bev, "\n", 1);
+    }
 }
 
 static bool anyone_samples(const vr_events *ev)
@@ -79,13 +80,7 @@ static bool anyone_samples(const vr_events *ev)
 static void send_sample(vr_events *ev, sub *only)
 {
     json_object *o = ev->sample(ev->sample_opaque);
-    size_t n;
-    const char *s = line_of(o, &n);
-    for (sub *x = ev->subs, *next; x; x = next) {
-        next = x->next;
-        if (x->samples && (!only || x == only))
-            send_line(x, s, n);
-    }
+    broadcast(ev, o, true, only);
     json_object_put(o);
 }
 
@@ -121,12 +116,7 @@ void vr_events_free(vr_events *ev)
 
 void vr_events_publish(vr_events *ev, json_object *event)
 {
-    size_t n;
-    const char *s = line_of(event, &n);
-    for (sub *x = ev->subs, *next; x; x = next) {
-        next = x->next;
-        send_line(x, s, n);
-    }
+    broadcast(ev, event, false, NULL);
     json_object_put(event);
 }
 
