@@ -134,6 +134,8 @@ typedef struct {
     char *bridge;      /* the host bridge, NULL when none yet */
     char *address;     /* the host's address on it, NULL for mode bridge */
     unsigned prefix;
+    int stp;           /* STP in force on the bridge: 1 on, 0 off, -1 unknown */
+    int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
 } vireo_network;
 
 typedef struct {

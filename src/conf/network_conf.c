@@ -146,7 +146,10 @@ vr_network_def *vr_network_def_parse(const char *xml, size_t len, vr_net_bridge_
     if (!doc)
         return NULL;
     vr_network_def *def = vr_calloc(1, sizeof(*def));
-    def->stp = true;
+    /* STP off unless asked: Vireo's bridges hold only guests' taps, so no
+     * loop can form, and with STP off a new guest's port forwards at
+     * once instead of after 2 x the forward delay (libvirt: stp='on'). */
+    def->stp = false;
     vr_net_parse_state st = {.def = def, .err = err, .root = xmlDocGetRootElement(doc)};
     int rc = vr_network_parse_tree(&st);
     if (rc == 0)

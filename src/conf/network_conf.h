@@ -59,7 +59,7 @@ typedef struct {
     vr_net_forward forward;
     char *forward_dev;       /* <forward dev=...>: the outgoing interface, or NULL */
     char *bridge;            /* <bridge name=...>; generated (vireoN) when absent, except mode bridge where it is required */
-    bool stp;                /* <bridge stp='on'|'off'>, default on */
+    bool stp;                /* <bridge stp='on'|'off'>, default off (libvirt: on) */
     unsigned delay;          /* <bridge delay=...> seconds, default 0 */
     char mac[VR_MAC_STRLEN]; /* the bridge's MAC; generated when absent (not for mode bridge) */
     unsigned mtu;            /* <mtu size=...>; 0 = the kernel's default */

@@ -38,6 +38,12 @@ static json_object *net_json(const vr_network *net)
     json_object_object_add(o, "autostart", json_object_new_boolean(net->autostart));
     json_object_object_add(o, "forward", json_object_new_string(vr_net_forward_name(def->forward)));
     json_object_object_add(o, "bridge", def->bridge ? json_object_new_string(def->bridge) : NULL);
+    bool stp;
+    unsigned delay_cs;
+    if (vr_net_stp_in_force(net, &stp, &delay_cs)) {
+        json_object_object_add(o, "stp", json_object_new_boolean(stp));
+        json_object_object_add(o, "forward_delay_ms", json_object_new_int((int)delay_cs * 10));
+    }
     if (def->ip.present) {
         json_object_object_add(o, "address", addr_json(def->ip.address));
         json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));

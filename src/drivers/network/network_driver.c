@@ -294,6 +294,24 @@ static void teardown(vr_network *net, bool bridge_ours)
     net->active = false;
 }
 
+/* Say when the kernel kept another forward delay than the one asked
+ * (STP on: 2 s at the least), so that a slow first lease is explained. */
+static void log_stp_kept(const vr_network_def *def)
+{
+    bool stp;
+    unsigned cs;
+    if (vr_bridge_stp_get(def->bridge, &stp, &cs) < 0)
+        return;
+    if (stp != def->stp || cs != def->delay * 100)
+        vr_log_warn("network %s: bridge %s has STP %s and a forward delay of %u.%02u s (asked: STP %s, %u s); "
+                    "new guests wait that long before their traffic flows",
+                    def->name, def->bridge, stp ? "on" : "off", cs / 100, cs % 100, def->stp ? "on" : "off",
+                    def->delay);
+    else
+        vr_log_info("network %s: bridge %s: STP %s, forward delay %u s", def->name, def->bridge,
+                    stp ? "on" : "off", def->delay);
+}
+
 vr_err vr_net_start(vr_network *net, char **err)
 {
     vr_net_driver *drv = net->drv;
@@ -336,6 +354,7 @@ vr_err vr_net_start(vr_network *net, char **err)
         teardown(net, false);
         return VR_ERR_FAILED;
     }
+    log_stp_kept(def);
     if (vr_nft_apply(def, err) < 0) {
         teardown(net, true);
         return VR_ERR_FAILED;
@@ -459,9 +478,31 @@ vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, 
     return VR_OK;
 }
 
+bool vr_net_stp_in_force(const vr_network *net, bool *stp, unsigned *delay_cs)
+{
+    if (net->active)
+        return net->def->bridge && vr_bridge_stp_get(net->def->bridge, stp, delay_cs) == 0;
+    if (net->def->forward == VR_NET_FWD_BRIDGE)
+        return false; /* the host's bridge: not Vireo's to set */
+    *stp = net->def->stp;
+    *delay_cs = net->def->delay * 100;
+    return true;
+}
+
+/* The live XML says what the kernel keeps (with STP on, at least a 2 s
+ * delay); --inactive says what was asked. */
 char *vr_net_xml(const vr_network *net, bool inactive)
 {
-    return vr_network_def_format(inactive && net->next ? net->next : net->def);
+    if (inactive)
+        return vr_network_def_format(net->next ? net->next : net->def);
+    vr_network_def live = *net->def;
+    bool stp;
+    unsigned delay_cs;
+    if (net->active && live.forward != VR_NET_FWD_BRIDGE && vr_net_stp_in_force(net, &stp, &delay_cs)) {
+        live.stp = stp;
+        live.delay = (delay_cs + 99) / 100;
+    }
+    return vr_network_def_format(&live);
 }
 
 int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n)
