@@ -41,6 +41,9 @@ typedef struct {
     bool has_arg;
     bool *set;
     const char **value;
+    /* virsh's habit: the option's value may also come as the next
+     * positional argument (`vol-info VOL POOL` for `--pool POOL`). */
+    bool positional;
 } vr_opt;
 /* Parse argv[1..] (GNU style: options anywhere). Positionals land in
  * pos[] (at most max_pos). Returns -1 after printing a usage error, 1
