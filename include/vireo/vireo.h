@@ -90,6 +90,14 @@ char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
  * memory_max_kib, memory_current_kib (the balloon's actual size while
  * running), memory_rss_kib (QEMU's resident memory), block[], net[]. */
 char *vireo_domain_stats_json(vireo_conn *c, const char *key);
+/* A domain's disks as JSON text (free()): {"disks":[{target, type,
+ * device, bus, format, readonly, source, pool, volume, capacity,
+ * allocation, physical, error}]} (domblklist, domblkinfo); flags
+ * VIREO_XML_INACTIVE: those of the next start. */
+char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags);
+/* domrename: a shut-off domain takes a new name (its snapshots and
+ * autostart follow). */
+int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name);
 /* Where a running domain's VNC server listens, as JSON text (free()):
  * type "vnc", host, port, display (port - 5900). */
 char *vireo_domain_display_json(vireo_conn *c, const char *key);

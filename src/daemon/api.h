@@ -53,6 +53,7 @@ extern const vr_api_route vr_api_clone_routes[];    /* domains/NAME/clone */
 extern const vr_api_route vr_api_network_routes[];
 extern const vr_api_route vr_api_web_routes[];      /* login, logout, web/token (web_auth.c) */
 extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc.c) */
+extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */

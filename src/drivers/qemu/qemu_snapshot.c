@@ -20,9 +20,14 @@
 
 /* ---- metadata files ---- */
 
+char *vr_qemu_snapshot_dir(const vr_qemu_driver *drv, const char *domain)
+{
+    return vr_asprintf("%s/snapshot/%s", drv->config_dir, domain);
+}
+
 static char *snap_dir(const vr_domain *dom)
 {
-    return vr_asprintf("%s/snapshot/%s", dom->drv->config_dir, dom->def->name);
+    return vr_qemu_snapshot_dir(dom->drv, dom->def->name);
 }
 
 static char *snap_path(const vr_domain *dom, const char *name)
@@ -267,6 +272,7 @@ typedef struct op {
     vr_snapshot_def *snap; /* create: the new one; revert/delete: the target */
     vr_done_fn cb;
     void *opaque;
+    char *failure; /* create: savevm's error, reported once the partial snapshot is gone */
 } op;
 
 static op *in_flight;
@@ -364,19 +370,41 @@ static void created(op *o)
     op_end(o, VR_OK, NULL);
 }
 
+static void on_savevm_undone(json_object *ret, const char *error, void *opaque)
+{
+    op *o = opaque;
+    char *e = hmp_error(ret, error), *failure = o->failure;
+    if (e)
+        vr_log_info("domain %s: removing what savevm left of snapshot %s: %s", o->dom_name, o->snap->name, e);
+    free(e);
+    op_end(o, VR_ERR_FAILED, failure);
+    free(failure);
+}
+
 static void on_savevm(json_object *ret, const char *error, void *opaque)
 {
     op *o = opaque;
     char *e = hmp_error(ret, error);
-    if (e) {
-        char *msg = vr_asprintf("QEMU could not take snapshot '%s' of domain '%s': %s", o->snap->name,
-                                o->dom_name, e);
-        op_end(o, VR_ERR_FAILED, msg);
-        free(msg);
-        free(e);
+    if (!e) {
+        created(o);
         return;
     }
-    created(o);
+    o->failure = vr_asprintf("QEMU could not take snapshot '%s' of domain '%s': %s", o->snap->name,
+                             o->dom_name, e);
+    free(e);
+    /* savevm may have written the snapshot to some disks before it
+     * failed on another: delvm takes it off them all, so that a
+     * snapshot is all or nothing (virsh's --atomic), live as offline. */
+    vr_domain *dom = vr_qemu_lookup(o->drv, o->dom_name);
+    if (dom && running(dom)) {
+        char *line = vr_asprintf("delvm %s", o->snap->name);
+        hmp(dom, line, on_savevm_undone, o);
+        free(line);
+        return;
+    }
+    char *failure = o->failure;
+    op_end(o, VR_ERR_FAILED, failure);
+    free(failure);
 }
 
 void vr_qemu_snapshot_create(vr_domain *dom, const char *name, const char *description,
