@@ -1,6 +1,7 @@
 /* API: storage pools, volumes, their uploads and downloads, and the job
  * table that copies report to. docs/api.md documents every endpoint. */
 #include "daemon/api.h"
+#include "conf/names.h"
 #include "daemon/jobs.h"
 #include "drivers/storage/storage_driver.h"
 #include "conf/units.h"
@@ -245,7 +246,7 @@ static void create_vol(vr_api_call *c)
         def->capacity = cap;
         def->format = VR_VOL_RAW;
         const char *bad = NULL;
-        if (!name || !vr_storage_name_check("volume", name, &err))
+        if (!name || !vr_name_check(VR_NAME_VOLUME, name, &err))
             bad = err ? err : "a volume needs a name";
         else if (format && !vr_vol_format_parse(format, &def->format))
             bad = "format must be raw or qcow2";
@@ -420,7 +421,7 @@ static void clone_vol(vr_api_call *c)
         return;
     }
     char *err = NULL;
-    if (!name || !vr_storage_name_check("volume", name, &err)) {
+    if (!name || !vr_name_check(VR_NAME_VOLUME, name, &err)) {
         vr_req_reply_error(c->req, 400, "invalid", "%s", err ? err : "vol-clone needs the new volume's name");
         free(err);
         json_object_put(o);

@@ -1,6 +1,7 @@
 /* Snapshots through QEMU (running) or qemu-img (shut off); see
  * qemu_snapshot.h. One snapshot operation per domain at a time. */
 #include "drivers/qemu/qemu_snapshot.h"
+#include "conf/names.h"
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
@@ -384,7 +385,7 @@ void vr_qemu_snapshot_create(vr_domain *dom, const char *name, const char *descr
 {
     char *err = NULL;
     vr_snapshot_def *existing = NULL;
-    if (!vr_snapshot_name_check(name, &err)) {
+    if (!vr_name_check(VR_NAME_SNAPSHOT, name, &err)) {
         reply_fail(cb, opaque, VR_ERR_INVALID, err);
         return;
     }

@@ -2,6 +2,7 @@
  * directory and their headers; made, resized and removed with qemu-img
  * and the file system. */
 #include "drivers/storage/storage_priv.h"
+#include "conf/names.h"
 #include "drivers/storage/storage_img.h"
 #include "drivers/storage/storage_probe.h"
 #include "common/log.h"
@@ -37,7 +38,7 @@ void vr_vol_info_list_free(vr_vol_info *v, size_t n)
 
 vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err)
 {
-    if (!vr_storage_name_check("volume", name, err))
+    if (!vr_name_check(VR_NAME_VOLUME, name, err))
         return VR_ERR_INVALID;
     *path = vr_asprintf("%s/%s", p->def->target_path, name);
     return VR_OK;
