@@ -6,6 +6,9 @@
 #include <stddef.h>
 
 #define VR_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* A macro's value as a string literal: VR_STR(64) is "64". */
+#define VR_STR_(x) #x
+#define VR_STR(x) VR_STR_(x)
 
 /* Allocation failures abort: a manager that half-applies a change because
  * malloc failed is worse than one that stops. */

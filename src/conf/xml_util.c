@@ -1,4 +1,5 @@
 #include "conf/xml_util.h"
+#include "conf/xml_limits.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -71,6 +72,8 @@ xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err)
         vr_set_error(err, "XML document too large");
         return NULL;
     }
+    if (vr_xml_check_limits(xml, len, &len, err) < 0)
+        return NULL;
     parse_sink sink = {0};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
