@@ -110,8 +110,7 @@ static void define_pool(vr_api_call *c)
         vr_pool_def *def = vr_pool_def_new(name, type ? type : "dir", target, &err);
         code = def ? vr_storage_pool_define_def(drv(c), def, &p, &err) : VR_ERR_INVALID;
         json_object_put(o);
-    } else if (!*body) {
-        vr_req_reply_error(c->req, 400, "invalid", "no pool XML in the request body");
+    } else if (!(body = vr_api_body_xml(c, "pool"))) {
         return;
     } else {
         code = vr_storage_pool_define(drv(c), body, &p, &err);
@@ -262,8 +261,7 @@ static void create_vol(vr_api_call *c)
             free(err);
             return;
         }
-    } else if (!*body) {
-        vr_req_reply_error(c->req, 400, "invalid", "no volume XML in the request body");
+    } else if (!(body = vr_api_body_xml(c, "volume"))) {
         return;
     } else if (!(def = vr_vol_def_parse(body, strlen(body), &err))) {
         vr_api_reply_err(c->req, VR_ERR_INVALID, err);

@@ -28,7 +28,7 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
                           char **err);
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
 /* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
-int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
+vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
 
 /* Files. */
 char *vr_qemu_log_path(const vr_domain *dom);

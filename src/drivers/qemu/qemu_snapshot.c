@@ -5,6 +5,7 @@
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -110,13 +111,12 @@ static int save_meta(vr_domain *dom, const vr_snapshot_def *s, char **err)
     char *dir = snap_dir(dom);
     int rc = vr_mkdir_p(dir, 0700);
     free(dir);
-    char *path = snap_path(dom, s->name), *xml = vr_snapshot_def_format(s);
-    if (rc == 0)
-        rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
+    char *path = snap_path(dom, s->name);
     if (rc < 0)
         vr_set_error(err, "cannot save snapshot metadata %s: %s", path, strerror(-rc));
+    else if (vr_conf_save(&vr_conf_snapshot, s, s->name, path, err) != VR_OK)
+        rc = -1;
     free(path);
-    free(xml);
     return rc;
 }
 
