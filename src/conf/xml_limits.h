@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #define VR_XML_MAX_ATTRS 64        /* attributes of one element, xmlns ones included */
-#define VR_XML_MAX_NODES 20000     /* elements and attributes in one document */
+#define VR_XML_MAX_NODES 5000      /* elements and attributes in one document */
 #define VR_XML_MAX_DEPTH 64        /* elements inside each other */
 #define VR_XML_MAX_NAME 128        /* bytes of an element or attribute name */
 

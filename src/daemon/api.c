@@ -170,12 +170,14 @@ void vr_api_handle(vr_req *req, void *opaque)
                 hit = r;
         }
     }
-    if (hit && body_fits(req, hit))
-        hit->fn(&c);
-    else if (path_known)
+    if (hit) {
+        if (body_fits(req, hit))
+            hit->fn(&c);
+    } else if (path_known) {
         vr_req_reply_error(req, 405, "invalid", "%s is not allowed on %s", vr_req_method(req), path);
-    else
+    } else {
         vr_req_reply_error(req, 404, "not_found", "unknown path %s", path);
+    }
     free(c.seg);
     free(copy);
 }

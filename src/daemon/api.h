@@ -51,7 +51,7 @@ typedef struct {
  * parsing, naming the limit (api.c holds the table of larger ones;
  * docs/api.md lists them per endpoint). */
 #define VR_API_BODY_SMALL (64u * 1024)
-#define VR_API_BODY_DEFINITION (1024u * 1024)
+#define VR_API_BODY_DEFINITION (256u * 1024)
 
 extern const vr_api_route vr_api_host_routes[];
 extern const vr_api_route vr_api_domain_routes[];

@@ -626,6 +626,9 @@ vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    /* Definitions, autostart links, dnsmasq's files (NAME/). */
+    vr_file_remove_leftovers(drv->config_dir, 1);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load(drv);
     if (first && cfg->make_default && geteuid() == 0)
         make_default(drv);

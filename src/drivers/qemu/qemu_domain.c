@@ -463,8 +463,13 @@ vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *path
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    /* Definitions, autostart links, snapshots (qemu/snapshot/NAME) and
+     * run directories (NAME/). */
+    vr_file_remove_leftovers(drv->config_dir, 2);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load_definitions(drv);
     vr_qemu_adopt_all(drv);
+    vr_qemu_logs_prune(drv);
     return drv;
 }
 

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -204,6 +205,25 @@ static vr_err snapshot_disks(vr_domain *dom, disk_set *out, char **err)
     return VR_OK;
 }
 
+/* A snapshot that failed for want of room says so, whatever QEMU made
+ * of the error ("Could not create snapshot 'g1': -2"): the message
+ * names ENOSPC, or a disk's file system has less than 1 MiB left.
+ * Returns the message, or NULL when neither is so. */
+static char *no_space(const disk_set *disks, const char *snap, const char *qemu_says)
+{
+    bool said = qemu_says && (strstr(qemu_says, "No space left") || strstr(qemu_says, "-28"));
+    for (size_t i = 0; i < disks->n; i++) {
+        struct statvfs fs;
+        if (statvfs(disks->paths[i], &fs) < 0)
+            continue;
+        unsigned long long left = (unsigned long long)fs.f_bavail * fs.f_frsize;
+        if (said || left < 1024 * 1024)
+            return vr_asprintf("no space left on device for snapshot '%s' (%s: %llu KiB free); free some "
+                               "space and try again", snap, disks->paths[i], left / 1024);
+    }
+    return said ? vr_asprintf("no space left on device for snapshot '%s'", snap) : NULL;
+}
+
 /* `qemu-img snapshot OP NAME PATH`, to completion: it only edits the
  * image's snapshot table. 0 or -1 with *err. */
 static int img_snapshot(const char *op, const char *name, const char *path, char **err)
@@ -370,8 +390,12 @@ static void on_savevm(json_object *ret, const char *error, void *opaque)
     op *o = opaque;
     char *e = hmp_error(ret, error);
     if (e) {
-        char *msg = vr_asprintf("QEMU could not take snapshot '%s' of domain '%s': %s", o->snap->name,
-                                o->dom_name, e);
+        vr_domain *dom = op_domain(o, NULL);
+        disk_set disks = {0};
+        char *msg = dom && snapshot_disks(dom, &disks, NULL) == VR_OK ? no_space(&disks, o->snap->name, e) : NULL;
+        disks_free(&disks);
+        if (!msg)
+            msg = vr_asprintf("QEMU could not take snapshot '%s' of domain '%s': %s", o->snap->name, o->dom_name, e);
         op_end(o, VR_ERR_FAILED, msg);
         free(msg);
         free(e);
@@ -435,6 +459,11 @@ void vr_qemu_snapshot_create(vr_domain *dom, const char *name, const char *descr
         if (img_snapshot("-c", name, disks.paths[i], &err) < 0) {
             for (size_t k = 0; k < i; k++)
                 img_snapshot("-d", name, disks.paths[k], NULL);
+            char *full = no_space(&disks, name, err);
+            if (full) {
+                free(err);
+                err = full;
+            }
             disks_free(&disks);
             op_end(o, VR_ERR_FAILED, err);
             free(err);

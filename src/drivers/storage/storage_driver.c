@@ -523,6 +523,8 @@ vr_storage_driver *vr_storage_driver_new(struct event_base *base, const vr_paths
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    vr_file_remove_leftovers(drv->config_dir, 1);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load(drv);
     if (first)
         make_default(drv);
