@@ -37,17 +37,6 @@ int vr_net_error(long line, char **err, const char *fmt, ...)
 
 /* ---- value checks ------------------------------------------------------- */
 
-bool vr_net_valid_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64 || s[0] == '.' || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("_.+-", *s))
-            return false;
-    return true;
-}
-
 bool vr_net_valid_ifname(const char *s)
 {
     size_t n = strlen(s);

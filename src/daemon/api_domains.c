@@ -84,11 +84,9 @@ static void on_done(vr_err code, const char *err, void *opaque)
 
 static void create_domain(vr_api_call *c)
 {
-    const char *xml = vr_req_body(c->req, NULL);
-    if (!*xml) {
-        vr_req_reply_error(c->req, 400, "invalid", "no domain XML in the request body");
+    const char *xml = vr_api_body_xml(c, "domain");
+    if (!xml)
         return;
-    }
     if (vr_api_flag(c->req, "start")) {
         /* Parsed here only to learn the name the answer reports; the
          * driver parses again and owns the result. */
@@ -207,8 +205,10 @@ static void put_autostart(vr_api_call *c)
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
-    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
-    if (!body || !json_object_object_get_ex(body, "autostart", &v) ||
+    json_object *body = vr_api_body_json(c), *v = NULL;
+    if (!body)
+        return;
+    if (!json_object_object_get_ex(body, "autostart", &v) ||
         !json_object_is_type(v, json_type_boolean)) {
         json_object_put(body);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");

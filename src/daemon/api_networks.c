@@ -84,11 +84,9 @@ static void reply(vr_api_call *c, vr_err code, char *err, const vr_network *net,
 
 static void create(vr_api_call *c)
 {
-    const char *xml = vr_req_body(c->req, NULL);
-    if (!*xml) {
-        vr_req_reply_error(c->req, 400, "invalid", "no network XML in the request body");
+    const char *xml = vr_api_body_xml(c, "network");
+    if (!xml)
         return;
-    }
     char *err = NULL;
     vr_network *net = NULL;
     bool start = vr_api_flag(c->req, "start");
@@ -148,8 +146,10 @@ static void autostart(vr_api_call *c)
     vr_network *net = find(c);
     if (!net)
         return;
-    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
-    if (!body || !json_object_object_get_ex(body, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
+    json_object *body = vr_api_body_json(c), *v = NULL;
+    if (!body)
+        return;
+    if (!json_object_object_get_ex(body, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
         json_object_put(body);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
         return;
@@ -166,9 +166,12 @@ static void dhcp_host(vr_api_call *c)
     vr_network *net = find(c);
     if (!net)
         return;
+    const char *xml = vr_api_body_xml(c, "<host>");
+    if (!xml)
+        return;
     char *err = NULL;
     bool add = strcmp(vr_req_method(c->req), "POST") == 0;
-    vr_err code = vr_net_update_dhcp_host(net, add, vr_req_body(c->req, NULL), &err);
+    vr_err code = vr_net_update_dhcp_host(net, add, xml, &err);
     reply(c, code, err, net, 200);
 }
 

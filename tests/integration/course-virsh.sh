@@ -37,7 +37,6 @@ expect_match "domblkinfo by source path" "$($V domblkinfo debian12 "$path" --jso
 expect_match "domblkinfo --all" "$($V domblkinfo debian12 --all)" "^ vda +67108864 +[0-9]+ +[0-9]+$"
 expect_fail "domblkinfo of a disk that is not there" "domain 'debian12' has no disk 'vdz'" $V domblkinfo debian12 vdz
 # The guest sees the disk it is told about.
-expect_match "the guest has vda, 64 MiB" "$($V domstats debian12 --json | jq -r '.block[0].capacity // empty')$(true)" ""
 for _ in $(seq 1 50); do
     printf 'cat /sys/block/vda/size\n' | timeout 5 $V console debian12 >"$ROOT/con.txt" 2>/dev/null || true
     grep -q '^131072' "$ROOT/con.txt" && break
@@ -60,7 +59,8 @@ $V define "$ROOT/other.xml" >/dev/null
 expect_fail "domrename to a name in use" "domain 'other' already exists" $V domrename debian12 other
 expect_fail "domrename to an invalid name" "name" $V domrename debian12 "bad/name"
 expect_eq "domrename" "$($V domrename debian12 maquina_linux)" "Domain successfully renamed"
-expect_match "the new name is listed, autostart kept" "$($V list --all --autostart --name)" "^maquina_linux$"
+expect_match "the new name is listed" "$($V list --all --name)" "^maquina_linux$"
+expect_match "autostart kept" "$($V dominfo maquina_linux)" "Autostart: +enable"
 expect_fail "the old name is gone" "domain 'debian12' not found" $V dominfo debian12
 expect_match "the snapshot followed" "$($V snapshot-list maquina_linux --name)" "^instantánea1$"
 [ -e "$ROOT/etc/vireo/qemu/debian12.xml" ] && fail "the old definition file is still there"
@@ -69,7 +69,8 @@ expect_match "the definition has the new name" "$(cat "$ROOT/etc/vireo/qemu/maqu
 # It survives a daemon restart and boots under its new name.
 stop_daemon
 start_daemon
-expect_match "after a restart: maquina_linux, autostarted" "$($V list --name)" "^maquina_linux$"
+running_as() { $V list --name | grep -qx "$1"; }
+wait_for 30 "after a restart: maquina_linux autostarted under its new name" running_as maquina_linux
 wait_for 60 "maquina_linux boots" file_has "$(serial maquina_linux)" VIREO-GUEST-READY
 expect_match "its disk is the same volume" "$($V domblklist maquina_linux)" "^ vda +$path$"
 $V destroy maquina_linux >/dev/null

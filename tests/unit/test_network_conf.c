@@ -421,14 +421,14 @@ static void refuses_names(void **state)
     refused_at("<network>\n<uuid>3e3fce45-4f53-4fa7-bb32-11f34168b82b</uuid>\n</network>\n", 1,
                "<network> needs a <name>");
     refused_at("<network>\n<name>.hidden</name>\n</network>\n", 2,
-               "<name> '.hidden' is not a valid network name (1 to 64 characters");
-    refused_at("<network>\n<name>a/b</name>\n</network>\n", 2, "<name> 'a/b' is not a valid");
-    refused_at("<network>\n<name>a\nb</name>\n</network>\n", 2, "<name> 'a\\nb' is not a valid");
+               "network name '.hidden' is refused: a name cannot start with '.'");
+    refused_at("<network>\n<name>a/b</name>\n</network>\n", 2, "network name 'a/b' is refused: '/' is not allowed");
+    refused_at("<network>\n<name>a\nb</name>\n</network>\n", 2, "network name 'a\\nb' is refused: control characters");
     char long_name[80];
     memset(long_name, 'x', 65);
     long_name[65] = '\0';
     char *xml = vr_asprintf("<network>\n<name>%s</name>\n</network>\n", long_name);
-    refused_at(xml, 2, "is not a valid network name");
+    refused_at(xml, 2, "a network name has at most 64 bytes");
     free(xml);
     refused("<uuid>not-a-uuid</uuid>\n", 3, "<uuid> 'not-a-uuid' is not a valid UUID");
     refused_at("<network>\n<name lang='en'>x</name>\n</network>\n", 2,

@@ -6,6 +6,7 @@
 #include "drivers/network/tap.h"
 #include "common/process.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -122,16 +123,12 @@ static char *name_bridge(void *opaque)
     }
 }
 
-static int save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
+static vr_err save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
 {
-    char *xml = vr_network_def_format(def);
     char *path = def_path(drv, def->name);
-    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
-    if (rc < 0)
-        vr_set_error(err, "cannot save %s: %s", path, strerror(-rc));
-    free(xml);
+    vr_err code = vr_conf_save(&vr_conf_network, def, def->name, path, err);
     free(path);
-    return rc;
+    return code;
 }
 
 /* Another network (defined, persistent or not) with an overlapping subnet
@@ -176,8 +173,8 @@ static vr_err add(vr_net_driver *drv, const char *xml, bool persistent, vr_netwo
     } else if (def->forward != VR_NET_FWD_BRIDGE) {
         code = clash(drv, def, same_name, err);
     }
-    if (code == VR_OK && persistent && save_def(drv, def, err) < 0)
-        code = VR_ERR_FAILED;
+    if (code == VR_OK && persistent)
+        code = save_def(drv, def, err);
     if (code != VR_OK) {
         vr_network_def_free(def);
         return code;
@@ -463,9 +460,10 @@ vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, 
     if (!copy)
         return VR_ERR_FAILED;
     int rc = add_host ? vr_network_def_dhcp_host_add(copy, xml, err) : vr_network_def_dhcp_host_delete(copy, xml, err);
-    if (rc < 0 || (net->persistent && save_def(net->drv, copy, err) < 0)) {
+    vr_err code = rc < 0 ? VR_ERR_INVALID : net->persistent ? save_def(net->drv, copy, err) : VR_OK;
+    if (code != VR_OK) {
         vr_network_def_free(copy);
-        return rc < 0 ? VR_ERR_INVALID : VR_ERR_FAILED;
+        return code;
     }
     vr_network_def_free(net->def);
     net->def = copy;
@@ -669,6 +667,9 @@ vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    /* Definitions, autostart links, dnsmasq's files (NAME/). */
+    vr_file_remove_leftovers(drv->config_dir, 1);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load(drv);
     if (first && cfg->make_default && geteuid() == 0)
         make_default(drv);

@@ -7,6 +7,7 @@
 #include "drivers/qemu/qemu_snapshot.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -113,16 +114,12 @@ static vr_domain *by_name(vr_qemu_driver *drv, const char *name)
     return NULL;
 }
 
-int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
+vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
 {
-    char *xml = vr_domain_def_format(def);
     char *path = def_path(drv, def->name);
-    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
-    if (rc < 0)
-        vr_set_error(err, "cannot save %s: %s", path, strerror(-rc));
-    free(xml);
+    vr_err code = vr_conf_save(&vr_conf_domain, def, def->name, path, err);
     free(path);
-    return rc;
+    return code;
 }
 
 vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
@@ -147,9 +144,10 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
         vr_domain_def_free(def);
         return VR_ERR_CONFLICT;
     }
-    if (persistent && vr_qemu_domain_save(drv, def, err) < 0) {
+    vr_err saved = persistent ? vr_qemu_domain_save(drv, def, err) : VR_OK;
+    if (saved != VR_OK) {
         vr_domain_def_free(def);
-        return VR_ERR_FAILED;
+        return saved;
     }
     vr_domain *dom = same_name;
     if (dom) {
@@ -466,8 +464,13 @@ vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *path
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    /* Definitions, autostart links, snapshots (qemu/snapshot/NAME) and
+     * run directories (NAME/). */
+    vr_file_remove_leftovers(drv->config_dir, 2);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load_definitions(drv);
     vr_qemu_adopt_all(drv);
+    vr_qemu_logs_prune(drv);
     return drv;
 }
 
