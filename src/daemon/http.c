@@ -161,6 +161,7 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
      * idle timeout (which libmicrohttpd would otherwise keep asking to be
      * woken for, though it never closes an upgraded connection). */
     MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+    vr_guard_stream(r->gc);
     vr_upgraded *up = vr_calloc(1, sizeof(*up));
     up->h = r->h;
     r->h->upgraded++;
@@ -275,6 +276,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     vr_http *h = cls;
     vr_req *r = *con_cls; /* made by on_request_line */
+    if (!r)
+        return MHD_NO;
     if (!r->method) {
         /* The headers are complete: the request is being served. */
         r->method = vr_strdup(method);

@@ -35,6 +35,7 @@ struct vr_guard_conn {
     uint64_t deadline;                 /* ms, monotonic; 0: none */
     bool in_headers;                   /* the deadline is for a request's headers */
     bool closing;                      /* shut down by the guard */
+    bool stream;                       /* upgraded: never on a deadline again */
 };
 
 struct vr_guard {
@@ -218,11 +219,18 @@ static vr_guard_conn *oldest_waiting(vr_guard *g)
     return NULL;
 }
 
-static void refuse(vr_guard *g, int fd, const char *why, const char *who)
+/* Over a cap: `who` is the peer when it is the peer's cap, else NULL. */
+static void refuse(vr_guard *g, int fd, const char *who)
 {
-    vr_log_warn("http %s: %s (%s): refusing a connection", g->name, why, who);
     char msg[256];
-    snprintf(msg, sizeof(msg), "vireod is at its limit of connections %s; close some and retry", why);
+    if (who) {
+        vr_log_warn("http %s: %s holds its %u connections; refusing more", g->name, who, g->lim.max_per_peer);
+        snprintf(msg, sizeof(msg), "%s already holds the %u connections one client may open here; "
+                 "close some and retry", who, g->lim.max_per_peer);
+    } else {
+        vr_log_warn("http %s: all %u connections are busy; refusing more", g->name, g->lim.max_conns);
+        snprintf(msg, sizeof(msg), "all %u connections vireod takes here are busy; retry soon", g->lim.max_conns);
+    }
     answer_plain(g, fd, "503 Service Unavailable", "busy", msg);
     close(fd);
 }
@@ -235,14 +243,14 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
     peer_key(fd, sa, key, sizeof(key));
     peer *p = peer_get(g, key);
     if (p->n >= g->lim.max_per_peer) {
-        refuse(g, fd, "per client", key);
+        refuse(g, fd, key);
         peer_put(g, p, false);
         return;
     }
     if (g->conns - g->closing >= g->lim.max_conns) {
         vr_guard_conn *victim = oldest_waiting(g);
         if (!victim || g->closing >= CLOSING_SLACK) {
-            refuse(g, fd, "on this socket", key);
+            refuse(g, fd, NULL);
             peer_put(g, p, false);
             return;
         }
@@ -364,9 +372,17 @@ void vr_guard_request_served(vr_guard_conn *c)
         set_deadline(c, 0, false);
 }
 
+void vr_guard_stream(vr_guard_conn *c)
+{
+    if (!c)
+        return;
+    c->stream = true;
+    set_deadline(c, 0, false);
+}
+
 void vr_guard_request_done(vr_guard_conn *c)
 {
-    if (c && !c->closing)
+    if (c && !c->closing && !c->stream)
         set_deadline(c, now_ms() + 1000ull * c->g->lim.idle_secs, false);
 }
 

@@ -50,6 +50,8 @@ void vr_guard_closed(vr_guard_conn *c);
 void vr_guard_request_line(vr_guard_conn *c);
 /* Its headers are complete: the request is served, no deadline. */
 void vr_guard_request_served(vr_guard_conn *c);
+/* It was upgraded to a stream: no deadline for as long as it lives. */
+void vr_guard_stream(vr_guard_conn *c);
 /* Its answer went out: the connection has idle_secs for the next one. */
 void vr_guard_request_done(vr_guard_conn *c);
 /* The peer: "uid N" or an address, for log lines and login throttling. */
