@@ -43,7 +43,7 @@ trap cleanup EXIT
 DAEMON_WRAP="prlimit --nofile=1024:1024 --"
 DAEMON_OPTS="--no-default-network --header-timeout 2 --idle-timeout 3"
 start_daemon "$ASAN_VIREOD"
-RO_SOCK=$ROOT/run/vireo/vireod-ro.sock
+RO_SOCK=$ROOT/vireod-ro.sock
 expect_match "the budget comes from the 1024-descriptor limit" "$(grep 'connections:' "$ROOT/vireod.log")" \
     '1024 file descriptors.* on the read-only socket \(32 per uid\)'
 
@@ -212,6 +212,6 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json
 expect_eq "the old login link is refused" "$code" 401
 expect_eq "the new token works" "$(get -H "Authorization: Bearer $NEW" "$URL/v1/domains")" 200
 expect_fail "rotation is refused on the read-only socket" "read-only connection cannot POST" \
-    "$VIREO" -c "vireo:///system?socket=$ROOT/run/vireo/vireod-ro.sock" web-token --rotate
+    "$VIREO" -r web-token --rotate
 
 echo "limits: $CHECKS checks passed"
