@@ -140,6 +140,17 @@ static void get_xml(vr_api_call *c)
         vr_req_reply_text(c->req, 200, "application/xml", vr_qemu_xml(dom, vr_api_flag(c->req, "inactive")));
 }
 
+/* The answer of an operation on one domain: its JSON form, or the error
+ * (err is freed). */
+static void reply_domain(vr_api_call *c, vr_err code, char *err, const vr_domain *dom)
+{
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
+    free(err);
+}
+
 static void post_action(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
@@ -168,11 +179,7 @@ static void post_action(vr_api_call *c)
         vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on domains", action);
         return;
     }
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
-    free(err);
+    reply_domain(c, code, err, dom);
 }
 
 /* POST domains/NAME/rename {"name": NEW} (domrename). */
@@ -193,11 +200,7 @@ static void post_rename(vr_api_call *c)
     char *err = NULL;
     vr_err code = vr_qemu_rename(dom, name, &err);
     json_object_put(body);
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
-    free(err);
+    reply_domain(c, code, err, dom);
 }
 
 static void put_autostart(vr_api_call *c)
@@ -217,11 +220,7 @@ static void put_autostart(vr_api_call *c)
     char *err = NULL;
     vr_err code = vr_qemu_set_autostart(dom, json_object_get_boolean(v), &err);
     json_object_put(body);
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
-    free(err);
+    reply_domain(c, code, err, dom);
 }
 
 /* setmem ({"current_kib"}) or setmaxmem ({"max_kib"}); "live" and
@@ -250,11 +249,7 @@ static void put_memory(vr_api_call *c)
     }
     char *err = NULL;
     vr_err code = vr_qemu_set_max_memory(dom, max, flags, &err);
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
-    free(err);
+    reply_domain(c, code, err, dom);
 }
 
 static void on_stats(json_object *stats, const char *err, void *opaque)
