@@ -57,7 +57,7 @@ $V destroy debian12 >/dev/null
 tiny_xml other >"$ROOT/other.xml"
 $V define "$ROOT/other.xml" >/dev/null
 expect_fail "domrename to a name in use" "domain 'other' already exists" $V domrename debian12 other
-expect_fail "domrename to an invalid name" "name" $V domrename debian12 "bad/name"
+expect_fail "domrename to an invalid name" "^vireo: error: domain name .bad/name. is refused: ./. is not allowed in a name$" $V domrename debian12 "bad/name"
 expect_eq "domrename" "$($V domrename debian12 maquina_linux)" "Domain successfully renamed"
 expect_match "the new name is listed" "$($V list --all --name)" "^maquina_linux$"
 expect_match "autostart kept" "$($V dominfo maquina_linux)" "Autostart: +enable"

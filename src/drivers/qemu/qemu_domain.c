@@ -1,6 +1,7 @@
 /* The domain registry and its files: definitions in CONFIG/qemu/NAME.xml
  * (written atomically), autostart links, per-run directories. */
 #include "drivers/qemu/qemu_domain.h"
+#include "conf/names.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_console.h"
 #include "drivers/qemu/qemu_process.h"
@@ -639,6 +640,8 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
         vr_set_error(err, "domain '%s' is running; shut it down before renaming it", old);
         return VR_ERR_CONFLICT;
     }
+    if (!vr_name_check(VR_NAME_DOMAIN, new_name, err))
+        return VR_ERR_INVALID;
     if (strcmp(old, new_name) == 0) {
         vr_set_error(err, "domain '%s' already has that name", old);
         return VR_ERR_INVALID;
