@@ -228,7 +228,7 @@ static void domain_interfaces(vr_api_call *c)
         const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
         json_object_object_add(o, "interface", tap ? json_object_new_string(tap) : NULL);
         json_object_object_add(o, "type", json_object_new_string(vr_net_type_name(ifc->type)));
-        const char *src = ifc->type == VR_NET_NETWORK ? ifc->source_network : ifc->source_bridge;
+        const char *src = vr_interface_source(ifc);
         json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
         json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
         json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
