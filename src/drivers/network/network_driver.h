@@ -62,3 +62,7 @@ int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n);
  * bridge, joined to the right bridge (an inactive autostart network is
  * started first). Returns the fd for QEMU and the tap's name. */
 int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifname, char **err);
+/* A guest interface's device when the guest has stopped: macvtaps (type
+ * direct, macvtap networks) are deleted; taps went with QEMU's fd and
+ * anything else is left alone. True when one was deleted. */
+bool vr_net_release(const char *ifname);
