@@ -82,6 +82,8 @@ static int define_or_create(vr_cli *cli, const vr_command *cmd, int argc, char *
         rc = vr_cli_fail(c);
     else
         printf("Network %s %s from %s\n", n.name, create ? "created" : "defined", file);
+    if (r >= 0 && n.warning)
+        fprintf(stderr, "vireo: warning: %s\n", n.warning);
     vireo_network_clear(&n);
     vireo_disconnect(c);
     return rc;
@@ -101,8 +103,23 @@ static int run_create(vr_cli *cli, int argc, char **argv) { return define_or_cre
         return vr_cli_done(c, call(c, name), "Network", false, name, msg); \
     }
 SIMPLE(run_undefine, vr_cmd_net_undefine, vireo_network_undefine, "has been undefined")
-SIMPLE(run_start, vr_cmd_net_start, vireo_network_start, "started")
 SIMPLE(run_destroy, vr_cmd_net_destroy, vireo_network_destroy, "destroyed")
+
+static int run_start(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_start, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_network n = {0};
+    int r = vireo_network_start_get(c, name, &n);
+    /* The warning on stderr, so scripts reading stdout see virsh's line. */
+    if (r >= 0 && n.warning)
+        fprintf(stderr, "vireo: warning: %s\n", n.warning);
+    vireo_network_clear(&n);
+    return vr_cli_done(c, r, "Network", false, name, "started");
+}
 
 static int run_autostart(vr_cli *cli, int argc, char **argv)
 {

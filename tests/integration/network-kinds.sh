@@ -14,32 +14,22 @@ HOSTNS=vrk-host-$$
 LANNS=vrk-lan-$$
 test_cleanup() {
     [ -n "${LAN_DNSMASQ:-}" ] && kill "$LAN_DNSMASQ" 2>/dev/null
-    ip netns del "$HOSTNS" 2>/dev/null
-    ip netns del "$LANNS" 2>/dev/null
-    return 0
+    netns_remove
 }
 ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
 trap cleanup EXIT
 inhost() { ip netns exec "$HOSTNS" "$@"; }
 inlan() { ip netns exec "$LANNS" "$@"; }
-ip netns add "$HOSTNS"
-ip netns add "$LANNS"
-for ns in "$HOSTNS" "$LANNS"; do ip -n "$ns" link set lo up; done
+netns_make "$HOSTNS" "$LANNS"
 # veth pairs, host end -> lan end (address on the lan end):
 #   nic0 -> lan0  10.88.0.1  the NIC macvtap guests sit on
 #   bp0  -> lan1  10.87.0.1  a port of the host bridge br0 (red_bridge)
 #   sw0  -> lan2  10.89.0.1  a port plugged into red_muy_aislada's switch
 #   pt0  -> lan3             a NIC for passthrough
-pair() {
-    ip -n "$HOSTNS" link add "$1" type veth peer name "$2" netns "$LANNS"
-    ip -n "$HOSTNS" link set "$1" up
-    ip -n "$LANNS" link set "$2" up
-    [ -z "${3:-}" ] || ip -n "$LANNS" addr add "$3/24" dev "$2"
-}
-pair nic0 lan0 10.88.0.1
-pair bp0 lan1 10.87.0.1
-pair sw0 lan2 10.89.0.1
-pair pt0 lan3
+veth "$HOSTNS" nic0 - "$LANNS" lan0 10.88.0.1
+veth "$HOSTNS" bp0 - "$LANNS" lan1 10.87.0.1
+veth "$HOSTNS" sw0 - "$LANNS" lan2 10.89.0.1
+veth "$HOSTNS" pt0 - "$LANNS" lan3 -
 ip -n "$HOSTNS" link add br0 type bridge
 ip -n "$HOSTNS" link set bp0 master br0
 ip -n "$HOSTNS" link set br0 up

@@ -6,6 +6,7 @@
 #include "drivers/network/netlink.h"
 #include "drivers/network/nft.h"
 #include "drivers/network/tap.h"
+#include "host/firewall.h"
 #include "common/process.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -95,6 +96,7 @@ static void net_free(vr_network *net)
     vr_network_def_free(net->def);
     vr_network_def_free(net->next);
     free(net->run_dir);
+    free(net->warning);
     free(net);
 }
 
@@ -391,6 +393,14 @@ vr_err vr_net_start(vr_network *net, char **err)
     net->active = true;
     net->restarts = 0;
     watch_dnsmasq(net);
+    /* Traffic that leaves the host can still die in another firewall's
+     * forward chain: say so once, with the fix; change nothing there. */
+    free(net->warning);
+    net->warning = NULL;
+    if (def->forward == VR_NET_FWD_NAT || def->forward == VR_NET_FWD_ROUTE || def->forward == VR_NET_FWD_OPEN)
+        net->warning = vr_fw_forward_warning(def->name, def->bridge);
+    if (net->warning)
+        vr_log_warn("%s", net->warning);
     vr_log_info("network %s: started on %s (dnsmasq pid %d)", def->name, def->bridge, (int)net->dnsmasq);
     emit(net, "started", vr_net_forward_name(def->forward));
     return VR_OK;

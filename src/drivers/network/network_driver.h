@@ -23,6 +23,7 @@ typedef struct vr_network {
     struct vr_pidwatch *dnsmasq_watch;
     int restarts;
     time_t restart_window;
+    char *warning;        /* the last start's warning (another firewall drops its traffic), or NULL */
 } vr_network;
 
 typedef void (*vr_net_event_fn)(const vr_network *net, const char *event, const char *detail, void *opaque);
