@@ -367,7 +367,7 @@ const vr_command vr_cmd_net_list = {"net-list", "List virtual networks (active o
 const vr_command vr_cmd_net_define = {"net-define", "Define (or redefine) a network from an XML file.", "FILE", run_define};
 const vr_command vr_cmd_net_create = {"net-create", "Create and start a transient network from an XML file.", "FILE", run_create};
 const vr_command vr_cmd_net_undefine = {"net-undefine", "Remove a network's definition.", "NETWORK", run_undefine};
-const vr_command vr_cmd_net_start = {"net-start", "Start a network: bridge, DHCP/DNS, firewall rules.", "NETWORK", run_start};
+const vr_command vr_cmd_net_start = {"net-start", "Start a network: bridge, DHCP/DNS, firewall rules; warns when another firewall drops its traffic.", "NETWORK", run_start};
 const vr_command vr_cmd_net_destroy = {"net-destroy", "Stop a network (refused while running domains use it).", "NETWORK", run_destroy};
 const vr_command vr_cmd_net_autostart = {"net-autostart", "Start the network with the daemon (--disable: don't).",
                                          "NETWORK [--disable]", run_autostart};
