@@ -118,3 +118,4 @@ inhost sh -c "$ifix"
 reaches "$ip1" || fail "the guest cannot ping outside after the iptables fix"
 expect_eq "after the iptables fix the guest reaches outside" "$(fetch "$ip1")" outside
 expect_eq "host-validate passes" "$(check | jq -r .status)" PASS
+no_sanitizer_report
