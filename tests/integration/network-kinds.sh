@@ -164,6 +164,7 @@ stop_daemon
 DAEMON_WRAP="ip netns exec $HOSTNS" start_daemon
 expect_eq "m1 re-adopted with its macvtap" "$(dev_of m1)" "$m1dev"
 expect_match "red_macvtap still active" "$("$VIREO" net-list)" ' red_macvtap +active'
+expect_match "red_bridge still active" "$("$VIREO" net-list)" ' red_bridge +active'
 "$VIREO" destroy m1 >/dev/null
 inhost ip link show "$m1dev" >/dev/null 2>&1 && fail "$m1dev left after destroy by a restarted daemon"
 ok "a restarted daemon deletes the macvtap of the guest it re-adopted"

@@ -299,9 +299,27 @@ static void teardown(vr_network *net, bool bridge_ours)
     net->active = false;
 }
 
-/* A macvtap network makes nothing on the host: its devices must be
- * there and free to carry macvtaps. Its run directory marks it active
- * for a restarted daemon. */
+/* Networks on the host's own links (a host bridge; macvtap on host
+ * NICs) make nothing: their run directory alone marks them active for a
+ * restarted daemon. */
+static vr_err mark_active(vr_network *net, char **err)
+{
+    const vr_network_def *def = net->def;
+    net->run_dir = vr_asprintf("%s/%s", net->drv->runtime_dir, def->name);
+    int rc = vr_mkdir_p(net->run_dir, 0755);
+    if (rc < 0) {
+        vr_set_error(err, "cannot create %s: %s", net->run_dir, strerror(-rc));
+        teardown(net, false);
+        return VR_ERR_FAILED;
+    }
+    net->active = true;
+    vr_log_info("network %s: started (mode %s on the host's %s)", def->name, vr_net_forward_name(def->forward),
+                def->bridge ? def->bridge : def->forward_dev);
+    emit(net, "started", vr_net_forward_name(def->forward));
+    return VR_OK;
+}
+
+/* A macvtap network's devices must be there and free to carry macvtaps. */
 static vr_err start_macvtap(vr_network *net, char **err)
 {
     const vr_network_def *def = net->def;
@@ -312,18 +330,7 @@ static vr_err start_macvtap(vr_network *net, char **err)
         if (rc < 0)
             return VR_ERR_INVALID;
     }
-    net->run_dir = vr_asprintf("%s/%s", net->drv->runtime_dir, def->name);
-    int rc = vr_mkdir_p(net->run_dir, 0755);
-    if (rc < 0) {
-        vr_set_error(err, "cannot create %s: %s", net->run_dir, strerror(-rc));
-        teardown(net, false);
-        return VR_ERR_FAILED;
-    }
-    net->active = true;
-    vr_log_info("network %s: started (macvtap, mode %s, on %s%s)", def->name, vr_net_forward_name(def->forward),
-                def->forward_ifs[0], def->n_forward_ifs > 1 ? " and others" : "");
-    emit(net, "started", vr_net_forward_name(def->forward));
-    return VR_OK;
+    return mark_active(net, err);
 }
 
 vr_err vr_net_start(vr_network *net, char **err)
@@ -346,9 +353,7 @@ vr_err vr_net_start(vr_network *net, char **err)
                          def->bridge, vr_link_exists(def->bridge) ? "is not a bridge" : "does not exist");
             return VR_ERR_INVALID;
         }
-        net->active = true;
-        emit(net, "started", "bridge");
-        return VR_OK;
+        return mark_active(net, err);
     }
     if (vr_link_exists(def->bridge)) {
         vr_set_error(err, "bridge %s already exists on this host; name another in <bridge name=...> "
