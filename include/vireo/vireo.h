@@ -90,6 +90,14 @@ char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
  * memory_max_kib, memory_current_kib (the balloon's actual size while
  * running), memory_rss_kib (QEMU's resident memory), block[], net[]. */
 char *vireo_domain_stats_json(vireo_conn *c, const char *key);
+/* A domain's disks as JSON text (free()): {"disks":[{target, type,
+ * device, bus, format, readonly, source, pool, volume, capacity,
+ * allocation, physical, error}]} (domblklist, domblkinfo); flags
+ * VIREO_XML_INACTIVE: those of the next start. */
+char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags);
+/* domrename: a shut-off domain takes a new name (its snapshots and
+ * autostart follow). */
+int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name);
 /* Where a running domain's VNC server listens, as JSON text (free()):
  * type "vnc", host, port, display (port - 5900). */
 char *vireo_domain_display_json(vireo_conn *c, const char *key);
@@ -134,6 +142,8 @@ typedef struct {
     char *bridge;      /* the host bridge, NULL when none yet */
     char *address;     /* the host's address on it, NULL for mode bridge, macvtap, no <ip> */
     unsigned prefix;
+    int stp;           /* STP in force on the bridge: 1 on, 0 off, -1 unknown */
+    int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
     char *warning;     /* from a start: another firewall on the host drops the network's
                           traffic, with the command that fixes it; NULL otherwise */
 } vireo_network;

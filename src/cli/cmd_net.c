@@ -160,6 +160,8 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "bridge", n.bridge ? json_object_new_string(n.bridge) : NULL);
         json_object_object_add(o, "address", n.address ? json_object_new_string(n.address) : NULL);
         json_object_object_add(o, "prefix", n.address ? json_object_new_int((int)n.prefix) : NULL);
+        json_object_object_add(o, "stp", n.stp >= 0 ? json_object_new_boolean(n.stp) : NULL);
+        json_object_object_add(o, "forward_delay_ms", n.forward_delay_ms >= 0 ? json_object_new_int(n.forward_delay_ms) : NULL);
         vr_cli_print_json(o);
     } else {
         printf("%-15s %s\n", "Name:", n.name);
@@ -169,6 +171,8 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         printf("%-15s %s\n", "Autostart:", n.autostart ? "yes" : "no");
         printf("%-15s %s\n", "Bridge:", n.bridge ? n.bridge : "-");
         printf("%-15s %s\n", "Forward:", n.forward);
+        if (n.stp >= 0)
+            printf("%-15s %s, forward delay %g s\n", "STP:", n.stp ? "on" : "off", n.forward_delay_ms / 1000.0);
         if (n.address)
             printf("%-15s %s/%u\n", "Address:", n.address, n.prefix);
     }

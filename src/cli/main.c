@@ -15,7 +15,8 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_dumpxml, &vr_cmd_edit, &vr_cmd_domstats, &vr_cmd_vncdisplay, &vr_cmd_domdisplay,
     &vr_cmd_setmem, &vr_cmd_setmaxmem, &vr_cmd_dommemstat,
     &vr_cmd_console, &vr_cmd_event,
-    &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_install,
+    &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_domblklist, &vr_cmd_domblkinfo, &vr_cmd_domrename,
+    &vr_cmd_install,
     /* networks */
     &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,
     &vr_cmd_net_start, &vr_cmd_net_destroy, &vr_cmd_net_autostart, &vr_cmd_net_info,

@@ -196,6 +196,19 @@ static char *domain_get_text(vireo_conn *c, const char *key, const char *what)
 
 char *vireo_domain_stats_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "stats"); }
 char *vireo_domain_display_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "display"); }
+int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(new_name));
+    int rc = domain_call(c, "POST", key, "rename", json_object_to_json_string(b), NULL);
+    json_object_put(b);
+    return rc;
+}
+
+char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags)
+{
+    return domain_get_text(c, key, flags & VIREO_XML_INACTIVE ? "disks?inactive=1" : "disks");
+}
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
 char *vireo_version_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/version"); }

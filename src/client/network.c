@@ -37,6 +37,9 @@ static void net_from(json_object *o, vireo_network *n)
     n->bridge = dup_or_null(str(o, "bridge"));
     n->address = dup_or_null(str(o, "address"));
     n->prefix = (unsigned)num(o, "prefix");
+    json_object *v = NULL;
+    n->stp = json_object_object_get_ex(o, "stp", &v) && v ? json_object_get_boolean(v) : -1;
+    n->forward_delay_ms = json_object_object_get_ex(o, "forward_delay_ms", &v) && v ? json_object_get_int(v) : -1;
     n->warning = dup_or_null(str(o, "warning"));
 }
 

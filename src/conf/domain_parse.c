@@ -6,6 +6,7 @@
  * its target name, an input's bus from its type) are set here; those
  * that need the whole domain are step 2 (domain_defaults.c). */
 #include "conf/domain_parse.h"
+#include "conf/names.h"
 #include "conf/units.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
@@ -62,17 +63,6 @@ int vr_parse_path_leaf(vr_parse_state *st, const xmlNode *n, char **out)
     return path_text(st, n, out);
 }
 
-static bool valid_domain_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64 || s[0] == '.' || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("_.+-", *s))
-            return false;
-    return true;
-}
-
 /* pc, q35, pc-i440fx-N.N[.N], pc-q35-N.N[.N] */
 static bool valid_machine(const char *m)
 {
@@ -107,9 +97,10 @@ static int parse_name(vr_parse_state *st, const xmlNode *n)
     char *s;
     if (vr_parse_leaf_text(st, n, false, &s) < 0)
         return -1;
-    if (!valid_domain_name(s)) {
-        vr_xml_error(n, st->err, "<name> '%s' is not a valid domain name (1 to 64 characters "
-                     "of A-Z a-z 0-9 _ . + -, not starting with '.' or '-')", s);
+    char *e = NULL;
+    if (!vr_name_check(VR_NAME_DOMAIN, s, &e)) {
+        vr_xml_error(n, st->err, "%s", e);
+        free(e);
         free(s);
         return -1;
     }

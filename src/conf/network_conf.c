@@ -38,17 +38,6 @@ int vr_net_error(long line, char **err, const char *fmt, ...)
 
 /* ---- value checks ------------------------------------------------------- */
 
-bool vr_net_valid_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64 || s[0] == '.' || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("_.+-", *s))
-            return false;
-    return true;
-}
-
 bool vr_net_valid_ifname(const char *s)
 {
     size_t n = strlen(s);
@@ -147,7 +136,10 @@ vr_network_def *vr_network_def_parse(const char *xml, size_t len, vr_net_bridge_
     if (!doc)
         return NULL;
     vr_network_def *def = vr_calloc(1, sizeof(*def));
-    def->stp = true;
+    /* STP off unless asked: Vireo's bridges hold only guests' taps, so no
+     * loop can form, and with STP off a new guest's port forwards at
+     * once instead of after 2 x the forward delay (libvirt: stp='on'). */
+    def->stp = false;
     vr_net_parse_state st = {.def = def, .err = err, .root = xmlDocGetRootElement(doc)};
     int rc = vr_network_parse_tree(&st);
     if (rc == 0)

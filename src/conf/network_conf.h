@@ -66,7 +66,7 @@ typedef struct {
                                 macvtap device pool (at most one for nat/route) */
     size_t n_forward_ifs;
     char *bridge;            /* <bridge name=...>; generated (vireoN) when absent, except mode bridge where it is required */
-    bool stp;                /* <bridge stp='on'|'off'>, default on */
+    bool stp;                /* <bridge stp='on'|'off'>, default off (libvirt: on) */
     unsigned delay;          /* <bridge delay=...> seconds, default 0 */
     char mac[VR_MAC_STRLEN]; /* the bridge's MAC; generated when absent (not for mode bridge) */
     unsigned mtu;            /* <mtu size=...>; 0 = the kernel's default */

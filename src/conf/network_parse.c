@@ -6,6 +6,7 @@
  * forward mode against <ip>, ranges against the subnet) are step 2,
  * network_validate.c. */
 #include "conf/network_priv.h"
+#include "conf/names.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -142,9 +143,10 @@ static int parse_name(vr_net_parse_state *st, const xmlNode *n)
     char *s;
     if (check_attrs(n, NET_NO_ATTRS, st->err) < 0 || vr_xml_text(n, false, &s, st->err) < 0)
         return -1;
-    if (!vr_net_valid_name(s)) {
-        vr_xml_error(n, st->err, "<name> '%s' is not a valid network name (1 to 64 characters "
-                     "of A-Z a-z 0-9 _ . + -, not starting with '.' or '-')", s);
+    char *e = NULL;
+    if (!vr_name_check(VR_NAME_NETWORK, s, &e)) {
+        vr_xml_error(n, st->err, "%s", e);
+        free(e);
         free(s);
         return -1;
     }

@@ -48,10 +48,10 @@ int vr_net_check_dhcp_host(const vr_network_def *def, const vr_net_dhcp_host *h,
                            const vr_net_dhcp_host *others, size_t n_others, bool update,
                            char **err);
 
-/* Names: networks follow the rule of domain names; interfaces (bridges,
- * forward devices) are what the kernel accepts; host and domain names
- * are DNS names, which also keeps them safe in dnsmasq's files. */
-bool vr_net_valid_name(const char *s);
+/* Names: networks follow the one name rule (conf/names.h); interfaces
+ * (bridges, forward devices) are what the kernel accepts; host and
+ * domain names are DNS names, which also keeps them safe in dnsmasq's
+ * files. */
 bool vr_net_valid_ifname(const char *s);
 bool vr_net_valid_dns_name(const char *s);
 

@@ -84,11 +84,9 @@ static void on_done(vr_err code, const char *err, void *opaque)
 
 static void create_domain(vr_api_call *c)
 {
-    const char *xml = vr_req_body(c->req, NULL);
-    if (!*xml) {
-        vr_req_reply_error(c->req, 400, "invalid", "no domain XML in the request body");
+    const char *xml = vr_api_body_xml(c, "domain");
+    if (!xml)
         return;
-    }
     if (vr_api_flag(c->req, "start")) {
         /* Parsed here only to learn the name the answer reports; the
          * driver parses again and owns the result. */
@@ -177,13 +175,40 @@ static void post_action(vr_api_call *c)
     free(err);
 }
 
+/* POST domains/NAME/rename {"name": NEW} (domrename). */
+static void post_rename(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    json_object *body = dom ? vr_api_body_json(c) : NULL;
+    if (!body)
+        return;
+    const char *name = NULL;
+    int rc = vr_api_str(c, body, "name", &name);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"name\": NEW_NAME}");
+    if (rc <= 0) {
+        json_object_put(body);
+        return;
+    }
+    char *err = NULL;
+    vr_err code = vr_qemu_rename(dom, name, &err);
+    json_object_put(body);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
+    free(err);
+}
+
 static void put_autostart(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
-    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
-    if (!body || !json_object_object_get_ex(body, "autostart", &v) ||
+    json_object *body = vr_api_body_json(c), *v = NULL;
+    if (!body)
+        return;
+    if (!json_object_object_get_ex(body, "autostart", &v) ||
         !json_object_is_type(v, json_type_boolean)) {
         json_object_put(body);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
@@ -300,6 +325,7 @@ const vr_api_route vr_api_domain_routes[] = {
     {"GET", "domains/*/console", get_console},
     {"PUT", "domains/*/autostart", put_autostart},
     {"PUT", "domains/*/memory", put_memory},
+    {"POST", "domains/*/rename", post_rename},
     {"POST", "domains/*/*", post_action},
     {0},
 };

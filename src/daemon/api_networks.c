@@ -38,6 +38,12 @@ static json_object *net_json(const vr_network *net)
     json_object_object_add(o, "autostart", json_object_new_boolean(net->autostart));
     json_object_object_add(o, "forward", json_object_new_string(vr_net_forward_name(def->forward)));
     json_object_object_add(o, "bridge", def->bridge ? json_object_new_string(def->bridge) : NULL);
+    bool stp;
+    unsigned delay_cs;
+    if (vr_net_stp_in_force(net, &stp, &delay_cs)) {
+        json_object_object_add(o, "stp", json_object_new_boolean(stp));
+        json_object_object_add(o, "forward_delay_ms", json_object_new_int((int)delay_cs * 10));
+    }
     if (def->ip.present) {
         json_object_object_add(o, "address", addr_json(def->ip.address));
         json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
@@ -93,11 +99,9 @@ static void reply_started(vr_api_call *c, vr_err code, char *err, const vr_netwo
 
 static void create(vr_api_call *c)
 {
-    const char *xml = vr_req_body(c->req, NULL);
-    if (!*xml) {
-        vr_req_reply_error(c->req, 400, "invalid", "no network XML in the request body");
+    const char *xml = vr_api_body_xml(c, "network");
+    if (!xml)
         return;
-    }
     char *err = NULL;
     vr_network *net = NULL;
     bool start = vr_api_flag(c->req, "start");
@@ -159,8 +163,10 @@ static void autostart(vr_api_call *c)
     vr_network *net = find(c);
     if (!net)
         return;
-    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
-    if (!body || !json_object_object_get_ex(body, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
+    json_object *body = vr_api_body_json(c), *v = NULL;
+    if (!body)
+        return;
+    if (!json_object_object_get_ex(body, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
         json_object_put(body);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
         return;
@@ -177,9 +183,12 @@ static void dhcp_host(vr_api_call *c)
     vr_network *net = find(c);
     if (!net)
         return;
+    const char *xml = vr_api_body_xml(c, "<host>");
+    if (!xml)
+        return;
     char *err = NULL;
     bool add = strcmp(vr_req_method(c->req), "POST") == 0;
-    vr_err code = vr_net_update_dhcp_host(net, add, vr_req_body(c->req, NULL), &err);
+    vr_err code = vr_net_update_dhcp_host(net, add, xml, &err);
     reply(c, code, err, net, 200);
 }
 

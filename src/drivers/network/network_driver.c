@@ -9,6 +9,7 @@
 #include "host/firewall.h"
 #include "common/process.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -127,16 +128,12 @@ static char *name_bridge(void *opaque)
     }
 }
 
-static int save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
+static vr_err save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
 {
-    char *xml = vr_network_def_format(def);
     char *path = def_path(drv, def->name);
-    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
-    if (rc < 0)
-        vr_set_error(err, "cannot save %s: %s", path, strerror(-rc));
-    free(xml);
+    vr_err code = vr_conf_save(&vr_conf_network, def, def->name, path, err);
     free(path);
-    return rc;
+    return code;
 }
 
 /* Another network (defined, persistent or not) with an overlapping subnet
@@ -181,8 +178,8 @@ static vr_err add(vr_net_driver *drv, const char *xml, bool persistent, vr_netwo
     } else if (def->forward != VR_NET_FWD_BRIDGE) {
         code = clash(drv, def, same_name, err);
     }
-    if (code == VR_OK && persistent && save_def(drv, def, err) < 0)
-        code = VR_ERR_FAILED;
+    if (code == VR_OK && persistent)
+        code = save_def(drv, def, err);
     if (code != VR_OK) {
         vr_network_def_free(def);
         return code;
@@ -299,6 +296,24 @@ static void teardown(vr_network *net, bool bridge_ours)
     net->active = false;
 }
 
+/* Say when the kernel kept another forward delay than the one asked
+ * (STP on: 2 s at the least), so that a slow first lease is explained. */
+static void log_stp_kept(const vr_network_def *def)
+{
+    bool stp;
+    unsigned cs;
+    if (vr_bridge_stp_get(def->bridge, &stp, &cs) < 0)
+        return;
+    if (stp != def->stp || cs != def->delay * 100)
+        vr_log_warn("network %s: bridge %s has STP %s and a forward delay of %u.%02u s (asked: STP %s, %u s); "
+                    "new guests wait that long before their traffic flows",
+                    def->name, def->bridge, stp ? "on" : "off", cs / 100, cs % 100, def->stp ? "on" : "off",
+                    def->delay);
+    else
+        vr_log_info("network %s: bridge %s: STP %s, forward delay %u s", def->name, def->bridge,
+                    stp ? "on" : "off", def->delay);
+}
+
 /* Networks on the host's own links (a host bridge; macvtap on host
  * NICs) make nothing: their run directory alone marks them active for a
  * restarted daemon. */
@@ -375,6 +390,7 @@ vr_err vr_net_start(vr_network *net, char **err)
         teardown(net, false);
         return VR_ERR_FAILED;
     }
+    log_stp_kept(def);
     if (vr_nft_apply(def, err) < 0) {
         teardown(net, true);
         return VR_ERR_FAILED;
@@ -495,9 +511,10 @@ vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, 
     if (!copy)
         return VR_ERR_FAILED;
     int rc = add_host ? vr_network_def_dhcp_host_add(copy, xml, err) : vr_network_def_dhcp_host_delete(copy, xml, err);
-    if (rc < 0 || (net->persistent && save_def(net->drv, copy, err) < 0)) {
+    vr_err code = rc < 0 ? VR_ERR_INVALID : net->persistent ? save_def(net->drv, copy, err) : VR_OK;
+    if (code != VR_OK) {
         vr_network_def_free(copy);
-        return rc < 0 ? VR_ERR_INVALID : VR_ERR_FAILED;
+        return code;
     }
     vr_network_def_free(net->def);
     net->def = copy;
@@ -510,9 +527,31 @@ vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, 
     return VR_OK;
 }
 
+bool vr_net_stp_in_force(const vr_network *net, bool *stp, unsigned *delay_cs)
+{
+    if (net->active)
+        return net->def->bridge && vr_bridge_stp_get(net->def->bridge, stp, delay_cs) == 0;
+    if (!vr_net_owns_bridge(net->def))
+        return false; /* the host's bridge or NICs: not Vireo's to set */
+    *stp = net->def->stp;
+    *delay_cs = net->def->delay * 100;
+    return true;
+}
+
+/* The live XML says what the kernel keeps (with STP on, at least a 2 s
+ * delay); --inactive says what was asked. */
 char *vr_net_xml(const vr_network *net, bool inactive)
 {
-    return vr_network_def_format(inactive && net->next ? net->next : net->def);
+    if (inactive)
+        return vr_network_def_format(net->next ? net->next : net->def);
+    vr_network_def live = *net->def;
+    bool stp;
+    unsigned delay_cs;
+    if (net->active && vr_net_owns_bridge(&live) && vr_net_stp_in_force(net, &stp, &delay_cs)) {
+        live.stp = stp;
+        live.delay = (delay_cs + 99) / 100;
+    }
+    return vr_network_def_format(&live);
 }
 
 int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n)
@@ -740,6 +779,9 @@ vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    /* Definitions, autostart links, dnsmasq's files (NAME/). */
+    vr_file_remove_leftovers(drv->config_dir, 1);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load(drv);
     if (first && cfg->make_default && geteuid() == 0)
         make_default(drv);

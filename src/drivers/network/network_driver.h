@@ -56,6 +56,10 @@ vr_err vr_net_set_autostart(vr_network *net, bool on, char **err);
  * active, the running dnsmasq. */
 vr_err vr_net_update_dhcp_host(vr_network *net, bool add, const char *xml, char **err);
 char *vr_net_xml(const vr_network *net, bool inactive);
+/* STP and forward delay (centiseconds) in force: the kernel's for an
+ * active network, the definition's otherwise. False when neither is
+ * known (an inactive network on a host bridge). */
+bool vr_net_stp_in_force(const vr_network *net, bool *stp, unsigned *delay_cs);
 /* Current DHCP leases (expired ones left out). */
 int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n);
 

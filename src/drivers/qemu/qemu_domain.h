@@ -30,11 +30,17 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
                           char **err);
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
 /* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
-int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
+vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
 
 /* Files. */
 char *vr_qemu_log_path(const vr_domain *dom);
 char *vr_qemu_serial_log_path(const vr_domain *dom);
+/* Logs (qemu_log.c): rotated at start past this size, NAME.log.1 keeping
+ * the one before; those of domains no longer defined are removed when
+ * the daemon starts. docs/user-guide.md says so. */
+#define VR_QEMU_LOG_MAX (1024 * 1024)
+void vr_qemu_logs_rotate(const vr_domain *dom);
+void vr_qemu_logs_prune(vr_qemu_driver *drv);
 void vr_qemu_log_command(const char *log, char *const argv[]);
 int vr_qemu_runtime_prepare(vr_domain *dom, char **err);
 /* The live definition to RUNTIME/qemu/NAME/domain.xml, where re-adoption

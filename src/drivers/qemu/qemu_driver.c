@@ -366,6 +366,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     }
     dom->starting = true;
     dom->id = dom->drv->next_id++;
+    vr_qemu_logs_rotate(dom);
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0) {
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);

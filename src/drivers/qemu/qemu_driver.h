@@ -78,6 +78,9 @@ void vr_qemu_destroy(vr_domain *dom, vr_done_fn cb, void *opaque);
 void vr_qemu_suspend(vr_domain *dom, vr_done_fn cb, void *opaque);
 void vr_qemu_resume(vr_domain *dom, vr_done_fn cb, void *opaque);
 vr_err vr_qemu_set_autostart(vr_domain *dom, bool on, char **err);
+/* domrename: a shut-off persistent domain takes a new name (definition,
+ * autostart link and snapshot metadata together). */
+vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err);
 /* The running install phase ends with the guest powering off: start the
  * domain again then, with its (final) definition, as virt-install does.
  * Kept in the run directory, so a restarted daemon still does it. */

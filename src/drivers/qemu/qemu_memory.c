@@ -116,8 +116,8 @@ static vr_err change_config(vr_domain *dom, unsigned long long max_kib, unsigned
     }
     if (cur_kib && (code = check_current(def, cur_kib, false, err)) == VR_OK)
         def->current_memory_kib = cur_kib;
-    if (code == VR_OK && vr_qemu_domain_save(dom->drv, def, err) < 0)
-        code = VR_ERR_FAILED;
+    if (code == VR_OK)
+        code = vr_qemu_domain_save(dom->drv, def, err);
     if (code != VR_OK) {
         def->memory_kib = old_max;
         def->current_memory_kib = old_cur;
