@@ -140,10 +140,12 @@ typedef struct {
     bool autostart;
     char *forward;     /* "nat", "route", "open", "bridge", "none" (isolated) */
     char *bridge;      /* the host bridge, NULL when none yet */
-    char *address;     /* the host's address on it, NULL for mode bridge */
+    char *address;     /* the host's address on it, NULL for mode bridge, macvtap, no <ip> */
     unsigned prefix;
     int stp;           /* STP in force on the bridge: 1 on, 0 off, -1 unknown */
     int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
+    char *warning;     /* from a start: another firewall on the host drops the network's
+                          traffic, with the command that fixes it; NULL otherwise */
 } vireo_network;
 
 typedef struct {
@@ -178,6 +180,8 @@ int vireo_network_define(vireo_conn *c, const char *xml, vireo_network *out);
 int vireo_network_create(vireo_conn *c, const char *xml, vireo_network *out);
 int vireo_network_undefine(vireo_conn *c, const char *key);
 int vireo_network_start(vireo_conn *c, const char *key);
+/* Start, and say how the network is now (with its warning, if any). */
+int vireo_network_start_get(vireo_conn *c, const char *key, vireo_network *out);
 int vireo_network_destroy(vireo_conn *c, const char *key);
 int vireo_network_set_autostart(vireo_conn *c, const char *key, bool on);
 char *vireo_network_xml(vireo_conn *c, const char *key, unsigned flags); /* VIREO_XML_INACTIVE */

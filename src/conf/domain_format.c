@@ -262,6 +262,11 @@ static void format_interface(xmlNode *devs, const vr_interface_def *in)
         prop(child(n, "source"), "network", in->source_network);
     else if (in->type == VR_NET_BRIDGE)
         prop(child(n, "source"), "bridge", in->source_bridge);
+    else if (in->type == VR_NET_DIRECT) {
+        xmlNode *src = child(n, "source");
+        prop(src, "dev", in->source_dev);
+        prop(src, "mode", vr_macvtap_mode_names[in->source_mode]);
+    }
     if (in->target_dev)
         prop(child(n, "target"), "dev", in->target_dev);
     prop(child(n, "model"), "type", vr_net_model_names[in->model]);

@@ -467,7 +467,7 @@ static void interfaces(cmd *c, const unsigned *bootidx)
         if (in->type == VR_NET_USER) {
             opt(c, "-netdev", "user,id=net%zu", i);
         } else {
-            const char *src = in->type == VR_NET_NETWORK ? in->source_network : in->source_bridge;
+            const char *src = vr_interface_source(in);
             if (tap >= c->rt->n_tap_fds || !c->rt->tap_fds || c->rt->tap_fds[tap] < 0) {
                 fail(c, "interface %zu (%s '%s', mac %s) needs a tap file descriptor, but %zu "
                      "were passed", i, vr_net_type_name(in->type), src, in->mac,

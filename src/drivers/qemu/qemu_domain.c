@@ -503,6 +503,9 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         free(dom->runtime_dir);
         free(dom);
     }
+    for (size_t i = 0; i < drv->n_stale_ifnames; i++)
+        free(drv->stale_ifnames[i]);
+    free(drv->stale_ifnames);
     free(drv->doms);
     free(drv->config_dir);
     free(drv->autostart_dir);

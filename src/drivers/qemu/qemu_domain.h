@@ -18,6 +18,8 @@ struct vr_qemu_driver {
     vr_event_fn on_event;
     void *event_opaque;
     vr_qemu_net_hooks net;
+    char **stale_ifnames; /* of runs that ended while the daemon was away, */
+    size_t n_stale_ifnames; /* released once the net hooks are set */
     vr_qemu_identity qemu_as; /* uid 0: QEMU runs as the daemon */
     vr_qemu_volume_fn resolve_volume; /* set by the daemon; NULL: no storage */
     void *resolve_opaque;

@@ -87,6 +87,16 @@ static void add_waiter(vr_domain *dom, vr_done_fn cb, void *opaque)
     dom->waiters = w;
 }
 
+/* Every interface's device goes back (macvtaps outlive QEMU); then the
+ * names are forgotten. */
+static void release_ifnames(vr_domain *dom)
+{
+    for (size_t i = 0; i < dom->n_ifnames; i++)
+        if (dom->ifnames[i] && dom->drv->net.release)
+            dom->drv->net.release(dom->drv->net.opaque, dom->ifnames[i]);
+    vr_qemu_taps_clear(dom);
+}
+
 static void release_runtime(vr_domain *dom)
 {
     /* Never reached from a QMP callback (exits come from the pid
@@ -109,7 +119,7 @@ static void release_runtime(vr_domain *dom)
         free(dom->runtime_dir);
         dom->runtime_dir = NULL;
     }
-    vr_qemu_taps_clear(dom);
+    release_ifnames(dom);
     dom->pid = 0;
     dom->id = -1;
     dom->started_at = 0;
@@ -305,13 +315,21 @@ fail:
     close_fds(*fds, *n);
     *fds = NULL;
     *n = 0;
-    vr_qemu_taps_clear(dom);
+    release_ifnames(dom);
     return -1;
 }
 
 void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks)
 {
     drv->net = *hooks;
+    for (size_t i = 0; i < drv->n_stale_ifnames; i++) {
+        if (drv->net.release)
+            drv->net.release(drv->net.opaque, drv->stale_ifnames[i]);
+        free(drv->stale_ifnames[i]);
+    }
+    free(drv->stale_ifnames);
+    drv->stale_ifnames = NULL;
+    drv->n_stale_ifnames = 0;
 }
 
 char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)

@@ -137,6 +137,10 @@ char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path);
  * network driver provides it; the daemon wires the two. */
 typedef struct {
     int (*tap_for)(void *opaque, const vr_interface_def *ifc, char **ifname, char **err);
+    /* The guest is gone: its interface's device goes too when it outlives
+     * QEMU (macvtap). Called for every name tap_for gave, also for runs
+     * that ended while the daemon was away. */
+    void (*release)(void *opaque, const char *ifname);
     void *opaque;
 } vr_qemu_net_hooks;
 void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks);
