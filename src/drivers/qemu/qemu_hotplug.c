@@ -582,12 +582,6 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
 {
     vr_domain *dom = h->dom;
     const char *name = dom->def->name;
-    if (d->bus == VR_DISK_BUS_SATA || d->bus == VR_DISK_BUS_IDE) {
-        vr_set_error(err, "disk %s is on bus %s, which takes no disk while the domain runs; use "
-                          "--targetbus virtio (or scsi), or --config to add it at the next start",
-                     d->target_dev, vr_disk_bus_name(d->bus));
-        return VR_ERR_UNSUPPORTED;
-    }
     vr_err code = check_pci_slot(h->live, &d->addr, d->target_dev, err);
     if (code == VR_OK)
         code = vr_qemu_disk_preflight(dom->drv, name, d, err);
@@ -688,9 +682,17 @@ void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
         !(h->config = vr_domain_def_with_device(vr_hp_config_def(dom), xml, &h->kind, &idx, &err)))
         code = VR_ERR_INVALID;
     if (code == VR_OK && (flags & VR_AFFECT_LIVE)) {
-        if (!(h->live = vr_domain_def_with_device(dom->def, xml, &h->kind, &h->index, &err)))
+        const vr_disk_def *d = NULL;
+        if (!(h->live = vr_domain_def_with_device(dom->def, xml, &h->kind, &h->index, &err))) {
             code = VR_ERR_INVALID;
-        else if (h->live->n_controllers != dom->def->n_controllers) {
+        } else if (h->kind == VR_DEVICE_DISK && ((d = &h->live->disks[h->index])->bus == VR_DISK_BUS_SATA ||
+                                                 d->bus == VR_DISK_BUS_IDE)) {
+            /* QEMU's AHCI and IDE take no device_add. */
+            vr_set_error(&err, "disk %s is on bus %s, which takes no disk while the domain runs; use "
+                               "--targetbus virtio (or scsi), or --config to add it at the next start",
+                         d->target_dev, vr_disk_bus_name(d->bus));
+            code = VR_ERR_UNSUPPORTED;
+        } else if (h->live->n_controllers != dom->def->n_controllers) {
             vr_set_error(&err, "the device needs a controller that running domain '%s' does not have; "
                                "add it with 'vireo edit' and restart, or use --config",
                          dom->def->name);
