@@ -180,9 +180,15 @@ vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err)
     xmlDoc *doc = vr_xml_read(xml, len, "domain", err);
     if (!doc)
         return NULL;
-    vr_domain_def *def = vr_calloc(1, sizeof(*def));
-    int rc = vr_domain_parse_tree(xmlDocGetRootElement(doc), def, err);
+    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), err);
     xmlFreeDoc(doc);
+    return def;
+}
+
+vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, char **err)
+{
+    vr_domain_def *def = vr_calloc(1, sizeof(*def));
+    int rc = vr_domain_parse_tree(root, def, err);
     if (rc == 0)
         rc = vr_domain_assign_defaults(def, err);
     if (rc == 0)

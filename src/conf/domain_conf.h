@@ -155,6 +155,7 @@ typedef struct {
     char *target_dev;       /* vda, sda, hdc, ... (unique) */
     vr_disk_bus bus;
     bool readonly;          /* always true for cdroms */
+    bool shareable;         /* <shareable/>: other running domains may use the file too */
     unsigned boot_order;    /* <boot order=N>; 0 = none */
     vr_address addr;        /* PCI for virtio, drive for the others */
     long line;              /* source line, for messages; 0 when generated */
@@ -296,7 +297,8 @@ typedef struct {
     char *metadata; /* the whole <metadata> element, serialized, or NULL */
 
     unsigned long long memory_kib, current_memory_kib;
-    unsigned vcpus;
+    unsigned vcpus;         /* <vcpu>: the maximum (QEMU's maxcpus) */
+    unsigned vcpus_current; /* <vcpu current=...>: those online at start; == vcpus when absent */
 
     vr_os_def os;
     struct {

@@ -226,6 +226,8 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
     prop(t, "bus", vr_disk_bus_names[d->bus]);
     if (d->readonly)
         child(n, "readonly");
+    if (d->shareable)
+        child(n, "shareable");
     format_boot(n, d->boot_order);
     format_address(n, &d->addr);
 }
@@ -391,7 +393,12 @@ char *vr_domain_def_format(const vr_domain_def *def)
     snprintf(num, sizeof(num), "%llu", def->current_memory_kib);
     prop(text_child(root, "currentMemory", num), "unit", "KiB");
     snprintf(num, sizeof(num), "%u", def->vcpus);
-    prop(text_child(root, "vcpu", num), "placement", "static");
+    xmlNode *vcpu = text_child(root, "vcpu", num);
+    prop(vcpu, "placement", "static");
+    if (def->vcpus_current != def->vcpus) {
+        snprintf(num, sizeof(num), "%u", def->vcpus_current);
+        prop(vcpu, "current", num);
+    }
     format_os(root, &def->os);
     format_features(root, def);
     format_cpu(root, &def->cpu);

@@ -229,6 +229,8 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
                              : parse_disk_target(st, c, d, &bus_given);
         else if (vr_xml_is(c, "readonly"))
             rc = vr_parse_flag(st, c, &d->readonly);
+        else if (vr_xml_is(c, "shareable"))
+            rc = vr_parse_flag(st, c, &d->shareable);
         else if (vr_xml_is(c, "boot"))
             rc = parse_boot_order(st, c, &d->boot_order);
         else if (vr_xml_is(c, "address"))

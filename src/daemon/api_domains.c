@@ -19,7 +19,8 @@ json_object *vr_api_domain_json(const vr_domain *dom)
     json_object_object_add(o, "persistent", json_object_new_boolean(dom->persistent));
     json_object_object_add(o, "autostart", json_object_new_boolean(dom->autostart));
     json_object_object_add(o, "type", json_object_new_string(def->type == VR_VIRT_KVM ? "kvm" : "qemu"));
-    json_object_object_add(o, "vcpus", json_object_new_int((int)def->vcpus));
+    json_object_object_add(o, "vcpus", json_object_new_int((int)def->vcpus_current));
+    json_object_object_add(o, "vcpus_max", json_object_new_int((int)def->vcpus));
     json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)def->memory_kib));
     json_object_object_add(o, "current_memory_kib", json_object_new_int64((int64_t)def->current_memory_kib));
     json_object_object_add(o, "title", def->title ? json_object_new_string(def->title) : NULL);
@@ -58,7 +59,7 @@ typedef struct {
     char *name;
 } pending;
 
-static pending *pend(vr_api_call *c, const char *name)
+void *vr_api_pend(vr_api_call *c, const char *name)
 {
     pending *p = vr_calloc(1, sizeof(*p));
     p->api = c->api;
@@ -68,7 +69,7 @@ static pending *pend(vr_api_call *c, const char *name)
     return p;
 }
 
-static void on_done(vr_err code, const char *err, void *opaque)
+void vr_api_domain_done(vr_err code, const char *err, void *opaque)
 {
     pending *p = opaque;
     vr_domain *dom = vr_qemu_lookup(p->api->qemu, p->name);
@@ -97,9 +98,9 @@ static void create_domain(vr_api_call *c)
             free(err);
             return;
         }
-        pending *p = pend(c, def->name);
+        pending *p = vr_api_pend(c, def->name);
         vr_domain_def_free(def);
-        vr_qemu_create(c->api->qemu, xml, vr_api_flag(c->req, "paused"), on_done, p);
+        vr_qemu_create(c->api->qemu, xml, vr_api_flag(c->req, "paused"), vr_api_domain_done, p);
         return;
     }
     char *err = NULL;
@@ -160,16 +161,16 @@ static void post_action(vr_api_call *c)
     char *err = NULL;
     vr_err code = VR_OK;
     if (strcmp(action, "start") == 0) {
-        vr_qemu_start(dom, vr_api_flag(c->req, "paused"), on_done, pend(c, dom->def->name));
+        vr_qemu_start(dom, vr_api_flag(c->req, "paused"), vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "destroy") == 0) {
-        vr_qemu_destroy(dom, on_done, pend(c, dom->def->name));
+        vr_qemu_destroy(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "suspend") == 0) {
-        vr_qemu_suspend(dom, on_done, pend(c, dom->def->name));
+        vr_qemu_suspend(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "resume") == 0) {
-        vr_qemu_resume(dom, on_done, pend(c, dom->def->name));
+        vr_qemu_resume(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "shutdown") == 0) {
         code = vr_qemu_shutdown(dom, &err);
@@ -244,7 +245,7 @@ static void put_memory(vr_api_call *c)
         return;
     }
     if (has_cur) {
-        vr_qemu_set_memory(dom, cur, flags, on_done, pend(c, dom->def->name));
+        vr_qemu_set_memory(dom, cur, flags, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     }
     char *err = NULL;
@@ -267,7 +268,7 @@ static void get_stats(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     if (dom)
-        vr_qemu_stats(dom, on_stats, pend(c, dom->def->name));
+        vr_qemu_stats(dom, on_stats, vr_api_pend(c, dom->def->name));
 }
 
 static void on_console_closed(void *opaque)

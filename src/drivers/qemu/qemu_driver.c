@@ -106,6 +106,7 @@ static void release_runtime(vr_domain *dom)
     vr_qmp_free(qmp, true);
     vr_console_free(dom->console);
     dom->console = NULL;
+    vr_qemu_unplugs_end(dom, true);
     vr_pidwatch_free(dom->watch);
     dom->watch = NULL;
     if (dom->kill_timer) {
@@ -194,6 +195,8 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         vr_qemu_emit(dom, "resumed", "unpaused");
     } else if (strcmp(event, "RESET") == 0) {
         vr_qemu_emit(dom, "rebooted", "reset");
+    } else if (strcmp(event, "DEVICE_DELETED") == 0) {
+        vr_qemu_device_deleted(dom, data);
     }
 }
 
@@ -538,7 +541,7 @@ static bool same_file(const char *a, const struct stat *sb)
     return a && stat(a, &sa) == 0 && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino;
 }
 
-char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)
+vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk)
 {
     struct stat st;
     if (stat(path, &st) < 0)
@@ -551,11 +554,20 @@ char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)
             char *p = vr_qemu_disk_path(drv, &dom->def->disks[k], NULL);
             bool hit = same_file(p, &st);
             free(p);
-            if (hit)
-                return vr_strdup(dom->def->name);
+            if (hit) {
+                if (disk)
+                    *disk = &dom->def->disks[k];
+                return dom;
+            }
         }
     }
     return NULL;
+}
+
+char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)
+{
+    vr_domain *dom = vr_qemu_disk_holder(drv, path, NULL);
+    return dom ? vr_strdup(dom->def->name) : NULL;
 }
 
 struct event_base *vr_qemu_base(vr_qemu_driver *drv) { return drv->base; }
