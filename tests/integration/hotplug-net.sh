@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Hot-plug of NICs and CD-ROM media into a running guest, as the course
+# does it (curso2: attach-interface / detach-interface), with the real
+# default network (bridge, dnsmasq) inside a namespace this test makes:
+# the new NIC appears in the guest and gets a DHCP lease; detached, it
+# is gone from the guest and the definition. change-media swaps a
+# CD-ROM's medium, which the guest sees.
+. "$(dirname "$0")/lib.sh"
+need_images
+HOSTNS=vrt-hpn-$$
+test_cleanup() { netns_remove; }
+ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
+trap cleanup EXIT
+netns_make "$HOSTNS"
+DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS=" " start_daemon
+V=$VIREO
+guest() { printf '%s\n' "$2" | timeout 5 $V console "$1" 2>/dev/null | tr -d '\r' || true; }
+guest_until() {
+    local out
+    for _ in $(seq 1 20); do
+        out=$(guest "$1" "$2")
+        grep -Eq -- "$3" <<<"$out" && { echo "$out"; return 0; }
+        sleep 0.5
+    done
+    echo "$out"
+}
+
+# On pc: a NIC hot-plugs into a free slot of the root bus (ACPI), the
+# CD-ROM is on IDE, which the tiny guest drives.
+cdrom="<disk type='file' device='cdrom'><source file='$IMAGES/tiny.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>"
+$V vol-create-as default root.qcow2 16M --format qcow2 >/dev/null
+vda="<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='root.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+tiny_xml debian12 qemu "$vda $cdrom <interface type='network'><source network='default'/><model type='virtio'/></interface>" >"$ROOT/d.xml"
+$V define "$ROOT/d.xml" >/dev/null
+$V start debian12 >/dev/null
+wait_for 60 "debian12 boots" file_has "$ROOT/var/log/vireo/qemu/debian12-serial0.log" VIREO-GUEST-READY
+
+# virsh attach-interface debian12 network red_nat --model virtio --persistent
+# (on the default network here).
+out=$($V attach-interface debian12 network default --model virtio --mac 52:54:00:15:16:61 --persistent)
+expect_match "attach-interface --persistent" "$out" "Interface attached successfully"
+expect_match "domiflist shows the new NIC" "$($V domiflist debian12)" "network +default +virtio +52:54:00:15:16:61"
+expect_match "the stored definition has it" "$($V dumpxml debian12 --inactive)" "52:54:00:15:16:61"
+out=$(guest_until debian12 "cat /sys/class/net/eth1/address" '52:54:00:15:16:61')
+expect_match "the guest has eth1 with that MAC" "$out" "^52:54:00:15:16:61$"
+guest debian12 "ip link set eth1 up; udhcpc -i eth1 -n -q -t 5 -T 1 -s /etc/udhcpc.script >/dev/null 2>&1 &" >/dev/null
+has_lease() { $V net-dhcp-leases default | grep -q '52:54:00:15:16:61'; }
+wait_for 60 "eth1 gets a DHCP lease on default" has_lease
+
+# virsh detach-interface debian12 network --mac 52:54:00:15:16:61 --persistent
+out=$($V detach-interface debian12 network --mac 52:54:00:15:16:61 --persistent)
+expect_match "detach-interface --persistent" "$out" "Interface detached successfully"
+gone() { ! guest debian12 "ls /sys/class/net" | grep -q eth1; }
+wait_for 30 "eth1 is gone from the guest" gone
+[ "$($V domiflist debian12 --json | jq length)" = 1 ] || fail "domiflist still lists two NICs"
+ok "domiflist is back to one NIC"
+grep -q 52:54:00:15:16:61 <<<"$($V dumpxml debian12 --inactive)" && fail "the stored definition kept the NIC"
+ok "the stored definition lost it too"
+expect_fail "detach of a MAC that is not there" "52:54:00:00:00:99" \
+    $V detach-interface debian12 network --mac 52:54:00:00:00:99
+expect_fail "attach-interface to a network that does not exist" "nope" \
+    $V attach-interface debian12 network nope --model virtio
+
+# change-media: the CD-ROM's medium out, then in again.
+size() { guest debian12 "cat /sys/block/sr0/size" | grep -E '^[0-9]+$' | tail -1; }
+out=$(guest_until debian12 "cat /sys/block/sr0/size" '^[1-9][0-9]*$')
+before=$(grep -E '^[1-9][0-9]*$' <<<"$out" | tail -1)
+[ "${before:-0}" -gt 0 ] || fail "the guest sees no medium in sr0 at first: $out"
+ok "the guest sees the ISO in sr0 ($before sectors)"
+expect_match "change-media --eject" "$($V change-media debian12 hdc --eject)" "ejected"
+expect_match "dumpxml: no source after the eject" "$($V domblklist debian12)" "^ hdc +-$"
+# Opening the drive makes the guest look at the medium again.
+probe="dd if=/dev/sr0 of=/dev/null bs=2048 count=1 2>/dev/null && echo MEDIUM-\$(cat /sys/block/sr0/size) || echo NO-MEDIUM"
+expect_match "the guest finds no medium" "$(guest_until debian12 "$probe" '^NO-MEDIUM')" "^NO-MEDIUM"
+expect_match "change-media --insert" "$($V change-media debian12 hdc "$IMAGES/tiny.iso" --insert)" "inserted"
+expect_match "domblklist shows the medium again" "$($V domblklist debian12)" "^ hdc +$IMAGES/tiny.iso$"
+expect_match "the guest reads the medium again, the same size" "$(guest_until debian12 "$probe" '^MEDIUM-')" "^MEDIUM-$before$"
+# attach-device / detach-device with a <disk> element from a file.
+$V vol-create-as default extra.qcow2 32M --format qcow2 >/dev/null
+cat >"$ROOT/disk.xml" <<XML
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+  <source file='$($V vol-path extra.qcow2 --pool default)'/><target dev='vdb' bus='virtio'/></disk>
+XML
+expect_match "attach-device FILE --live" "$($V attach-device debian12 "$ROOT/disk.xml" --live)" "Device attached successfully"
+expect_match "the guest has vdb, 32 MiB" "$(guest_until debian12 "cat /sys/block/vdb/size" '^65536$')" "^65536$"
+grep -q extra.qcow2 <<<"$($V dumpxml debian12 --inactive)" && fail "--live changed the stored definition"
+ok "--live left the stored definition alone"
+expect_match "detach-device FILE --live" "$($V detach-device debian12 "$ROOT/disk.xml" --live)" "Device detached successfully"
+vdb_gone() { ! guest debian12 "ls /sys/block" | grep -q vdb; }
+wait_for 30 "vdb is gone from the guest" vdb_gone
+expect_fail "detach-device of a disk that is not there" "vdb" $V detach-device debian12 "$ROOT/disk.xml" --live
+$V destroy debian12 >/dev/null
