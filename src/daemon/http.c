@@ -126,6 +126,8 @@ void vr_req_reply_error(vr_req *r, int status, const char *code, const char *fmt
 
 void vr_req_defer(vr_req *r) { r->deferred = true; }
 
+bool vr_req_answered(const vr_req *r) { return r->response != NULL; }
+
 static void close_client(vr_upgraded *up)
 {
     MHD_upgrade_action(up->urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -318,7 +320,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+/* MHD hands us printf-style messages. */
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char *msg = vr_vasprintf(fmt, ap);
     vr_log_warn("http: %s", vr_str_trim(msg));
