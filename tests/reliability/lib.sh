@@ -4,9 +4,13 @@
 set -uo pipefail
 : "${VIREO_BUILD:?set VIREO_BUILD to a build dir}"
 VIREO_SRC=${VIREO_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-VIREO=$VIREO_BUILD/src/cli/vireo
-VIREOD=${VIREOD:-$VIREO_BUILD/src/daemon/vireod}
-IMAGES=${VIREO_IMAGE_DIR:-$HOME/.cache/vireo/images}
+DAEMON_BIN=${VIREOD:-$VIREO_BUILD/src/daemon/vireod}
+# The integration tests' helpers: tiny_xml NAME TYPE DEVICES is the tiny
+# guest (kernel + initrd under TCG) with DEVICES inside <devices>.
+export VIREO_SRC VIREO_BUILD
+. "$VIREO_SRC/tests/integration/lib.sh"
+set +e
+VIREOD=$DAEMON_BIN
 RESULTS=${RESULTS:-/dev/null}
 export NO_COLOR=1
 
@@ -31,7 +35,9 @@ innet() { ip netns exec "$NS" "$@"; }
 # start_vireod [EXTRA OPTIONS...]: in the namespace, on ROOT; waits until
 # it answers (at most 20 s).
 start_vireod() {
-    innet "$VIREOD" --root "$ROOT" --socket "$SOCK" --no-default-network "$@" >>"$ROOT/vireod.log" 2>&1 &
+    # Not through innet(): a function would put a subshell between $! and
+    # vireod, and kill -9 would miss the daemon (ip netns exec execs it).
+    ip netns exec "$NS" "$VIREOD" --root "$ROOT" --socket "$SOCK" --no-default-network "$@" >>"$ROOT/vireod.log" 2>&1 &
     DAEMON_PID=$!
     for _ in $(seq 1 400); do
         [ -S "$SOCK" ] && "$VIREO" uri >/dev/null 2>&1 && return 0
@@ -57,13 +63,6 @@ campaign_cleanup() {
     ip netns del "$NS" 2>/dev/null
     [ -n "${KEEP_ROOT:-}" ] || rm -rf "$ROOT"
 }
-
-# The integration tests' helpers: tiny_xml NAME TYPE DEVICES is the tiny
-# guest (kernel + initrd under TCG) with DEVICES inside <devices>.
-export VIREO_SRC VIREO_BUILD
-. "$VIREO_SRC/tests/integration/lib.sh"
-set +e
-trap - EXIT
 
 # ms_since START_NS: milliseconds since a `date +%s%N` value.
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
