@@ -17,7 +17,8 @@ send() {
     shift
     local out=$W/$name.out code msg verdict t0 vms
     # No "Expect: 100-continue": the answer to the body is what counts.
-    code=$(curl -s -o "$out" -w '%{http_code}' -m 30 -H 'Expect:' --unix-socket "$SOCK" "$@" 2>/dev/null)
+    # --path-as-is: curl would squash "/.." itself and send another path.
+    code=$(curl -s --path-as-is -o "$out" -w '%{http_code}' -m 30 -H 'Expect:' --unix-socket "$SOCK" "$@" 2>/dev/null)
     msg=$(jq -r '.error.message // empty' "$out" 2>/dev/null | head -c 160)
     t0=$(date +%s%N)
     if curl -sf -m 1 --unix-socket "$SOCK" http://v/v1/version >/dev/null 2>&1; then

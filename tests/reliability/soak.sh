@@ -31,8 +31,12 @@ first=$(sample)
 (while sleep 2; do sample >>"$ROOT/samples"; done) &
 SAMPLER=$!
 t0=$(date +%s)
-for c in $(seq 1 "$CLIENTS"); do client "$c" & done
-wait $(jobs -p | grep -vx "$SAMPLER")
+pids=()
+for c in $(seq 1 "$CLIENTS"); do
+    client "$c" &
+    pids+=($!)
+done
+wait "${pids[@]}"
 kill "$SAMPLER"
 last=$(sample)
 errors=$(cat "$ROOT"/errors.* | awk '{ s += $1 } END { print s + 0 }')
