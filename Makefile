@@ -2,9 +2,10 @@
 # they need (packages, build, guest images) on a fresh Debian 12 machine.
 BUILD ?= build
 ASAN  ?= build-asan
+FUZZ  ?= build-fuzz
 MESON_OPTS ?= --werror
 
-.PHONY: all build asan deps images web web-if-npm check demo bench install clean
+.PHONY: all build asan fuzz-build fuzz reliability deps images web web-if-npm check demo bench install clean
 # `make`: everything a user runs, the web UI included when npm is there.
 all: build web-if-npm
 
@@ -18,6 +19,14 @@ $(BUILD)/build.ninja:
 # that hunt leaks and races use its daemon.
 $(ASAN)/build.ninja:
 	meson setup $(ASAN) $(MESON_OPTS) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+# The libFuzzer targets (tests/fuzz): clang, ASan/UBSan, coverage
+# instrumentation everywhere; only the fuzz targets are built here.
+$(FUZZ)/build.ninja:
+	CC=clang meson setup $(FUZZ) $(MESON_OPTS) -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+
+fuzz-build: $(FUZZ)/build.ninja
+	@ninja -C $(FUZZ) fuzz
 
 build: $(BUILD)/build.ninja
 	@ninja -C $(BUILD)
@@ -39,8 +48,20 @@ web-if-npm:
 	else echo "make: npm not found, so the web UI is not built (apt-get install npm, then make web)"; fi
 
 check: deps
-	@$(MAKE) --no-print-directory build asan images web
-	@tests/run-all $(BUILD) $(ASAN)
+	@$(MAKE) --no-print-directory build asan fuzz-build images web
+	@tests/run-all $(BUILD) $(ASAN) $(FUZZ)
+
+# Each fuzz target for FUZZ_SECONDS (default 60) over its seeds and what
+# earlier runs found (FUZZ/fuzz-corpus); crashes land in FUZZ/fuzz-artifacts.
+fuzz: deps fuzz-build
+	@tests/fuzz/run-all $(FUZZ)
+
+# The reliability campaigns (kill -9, soak, hostile input, connection
+# exhaustion) against real daemons; writes docs/reliability.md. Not part
+# of make check: it takes up to ~20 minutes.
+reliability: deps
+	@$(MAKE) --no-print-directory build asan images
+	@tests/reliability/run $(BUILD) $(ASAN)
 
 demo: deps
 	@$(MAKE) --no-print-directory build images
@@ -58,4 +79,4 @@ install: all
 	@id vireo-qemu >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin vireo-qemu
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

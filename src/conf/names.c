@@ -14,12 +14,12 @@ static const struct {
     bool portable;  /* only A-Z a-z 0-9 _ . + -, not starting with '-' */
     bool unicode;   /* portable, and any non-ASCII character besides */
 } kinds[] = {
-    [VR_NAME_DOMAIN] = {"domain", 64, true},
-    [VR_NAME_NETWORK] = {"network", 64, true},
+    [VR_NAME_DOMAIN] = {"domain", 64, true, false},
+    [VR_NAME_NETWORK] = {"network", 64, true, false},
     /* File names in a directory: the file system's 255 bytes, with room
      * for the temp suffix of an atomic write. */
-    [VR_NAME_POOL] = {"pool", 200, false},
-    [VR_NAME_VOLUME] = {"volume", 200, false},
+    [VR_NAME_POOL] = {"pool", 200, false, false},
+    [VR_NAME_VOLUME] = {"volume", 200, false, false},
     /* Non-ASCII is safe in a snapshot name (a qcow2 tag, an HMP word,
      * a file name) and the course names its snapshot "instantánea1". */
     [VR_NAME_SNAPSHOT] = {"snapshot", 64, true, true},

@@ -3,6 +3,7 @@
 #pragma once
 #include "daemon/events.h"
 #include "daemon/http.h"
+#include "conf/storage_conf.h"
 #include "drivers/qemu/qemu_driver.h"
 
 struct vr_net_driver;
@@ -101,3 +102,12 @@ int vr_api_obj(vr_api_call *c, json_object *o, const char *key, json_object **ou
 /* A whole number in [lo, hi]. */
 int vr_api_uint(vr_api_call *c, json_object *o, const char *key, unsigned long long lo, unsigned long long hi,
                 unsigned long long *out);
+
+/* The decoding the routes do past these helpers, callable on their own
+ * (tests/fuzz/fuzz_api_json.c drives them with every body shape): each
+ * returns its result or false/NULL after answering 4xx. */
+/* POST pools/NAME/volumes with a JSON body (vol-create-as). */
+vr_vol_def *vr_api_vol_json(vr_api_call *c, json_object *o, const char **backing);
+/* POST install: the request read and checked against this host (the
+ * name, OS variant, source files, pool, volume, network), nothing made. */
+bool vr_api_install_check(vr_api_call *c, json_object *o);

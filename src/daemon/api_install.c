@@ -394,27 +394,55 @@ static bool read_request(vr_api_call *c, json_object *o, install_ctx *x, json_ob
     return true;
 }
 
+/* What the body asks for beyond the plan: the disk volume to make. */
+typedef struct {
+    bool start;
+    vr_pool *new_in; /* make the disk's volume in this pool, or NULL */
+    unsigned long long size;
+    vr_vol_format format;
+} install_req;
+
+/* The whole body read and checked, nothing made: the context, or NULL
+ * after answering. */
+static install_ctx *read_all(vr_api_call *c, json_object *o, install_req *rq)
+{
+    install_ctx *x = vr_calloc(1, sizeof(*x));
+    x->api = c->api;
+    x->req = c->req;
+    json_object *disk = NULL;
+    *rq = (install_req){.format = VR_VOL_QCOW2};
+    if (!read_request(c, o, x, &disk, &rq->start) ||
+        (disk && !read_disk(c, disk, x, &rq->new_in, &rq->size, &rq->format))) {
+        ctx_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+bool vr_api_install_check(vr_api_call *c, json_object *o)
+{
+    install_req rq;
+    install_ctx *x = read_all(c, o, &rq);
+    if (x)
+        ctx_free(x);
+    return x != NULL;
+}
+
 static void post_install(vr_api_call *c)
 {
     json_object *o = vr_api_body_json(c);
     if (!o)
         return;
-    install_ctx *x = vr_calloc(1, sizeof(*x));
-    x->api = c->api;
-    x->req = c->req;
-    json_object *disk = NULL;
-    bool start = false;
-    vr_pool *new_in = NULL;
-    unsigned long long size = 0;
-    vr_vol_format format = VR_VOL_QCOW2;
-    char *err = NULL;
-    if (!read_request(c, o, x, &disk, &start) ||
-        (disk && !read_disk(c, disk, x, &new_in, &size, &format))) {
-        json_object_put(o);
-        ctx_free(x);
-        return;
-    }
+    install_req rq;
+    install_ctx *x = read_all(c, o, &rq);
     json_object_put(o);
+    if (!x)
+        return;
+    bool start = rq.start;
+    vr_pool *new_in = rq.new_in;
+    unsigned long long size = rq.size;
+    vr_vol_format format = rq.format;
+    char *err = NULL;
     vr_install_plan *p = &x->plan;
     if (vr_install_assign_targets(p, &err) < 0) {
         vr_req_reply_error(c->req, 400, "invalid", "%s", err);

@@ -214,8 +214,45 @@ static void list_vols(vr_api_call *c)
     vr_req_reply_json(c->req, 200, o);
 }
 
-/* XML (vol-create) or JSON {"name","capacity","format","backing_volume",
- * "backing_format"} (vol-create-as). */
+/* vol-create-as's JSON body {"name","capacity","format","backing_volume",
+ * "backing_format"} as a volume definition (*backing: the backing
+ * volume's name, or NULL), or NULL after answering 400. */
+vr_vol_def *vr_api_vol_json(vr_api_call *c, json_object *o, const char **backing)
+{
+    const char *name, *format, *bformat;
+    unsigned long long cap = 0;
+    int hc;
+    char *err = NULL;
+    *backing = NULL;
+    if (vr_api_str(c, o, "name", &name) < 0 || (hc = vr_api_size(c, o, "capacity", &cap)) < 0 ||
+        vr_api_str(c, o, "format", &format) < 0 || vr_api_str(c, o, "backing_volume", backing) < 0 ||
+        vr_api_str(c, o, "backing_format", &bformat) < 0)
+        return NULL;
+    vr_vol_def *def = vr_calloc(1, sizeof(*def));
+    def->mode = -1;
+    def->name = vr_strdup(name);
+    def->capacity = cap;
+    def->format = VR_VOL_RAW;
+    const char *bad = NULL;
+    if (!name || !vr_name_check(VR_NAME_VOLUME, name, &err))
+        bad = err ? err : "a volume needs a name";
+    else if (format && !vr_vol_format_parse(format, &def->format))
+        bad = "format must be raw or qcow2";
+    else if (bformat && !vr_vol_format_parse(bformat, &def->backing_format))
+        bad = "backing_format must be raw or qcow2";
+    else if (hc == 0 && !*backing)
+        bad = "a volume needs a capacity (e.g. \"10G\")";
+    def->backing_format_set = bformat != NULL;
+    if (bad) {
+        vr_req_reply_error(c->req, 400, "invalid", "%s", bad);
+        vr_vol_def_free(def);
+        free(err);
+        return NULL;
+    }
+    return def;
+}
+
+/* XML (vol-create) or JSON (vol-create-as, vr_api_vol_json). */
 static void create_vol(vr_api_call *c)
 {
     vr_pool *p = find_pool(c);
@@ -230,35 +267,8 @@ static void create_vol(vr_api_call *c)
     if (ct && vr_str_starts(ct, "application/json")) {
         if (!(o = vr_api_body_json(c)))
             return;
-        const char *name, *format, *bformat;
-        unsigned long long cap = 0;
-        int hc;
-        if (vr_api_str(c, o, "name", &name) < 0 || (hc = vr_api_size(c, o, "capacity", &cap)) < 0 ||
-            vr_api_str(c, o, "format", &format) < 0 || vr_api_str(c, o, "backing_volume", &backing) < 0 ||
-            vr_api_str(c, o, "backing_format", &bformat) < 0) {
+        if (!(def = vr_api_vol_json(c, o, &backing))) {
             json_object_put(o);
-            return;
-        }
-        def = vr_calloc(1, sizeof(*def));
-        def->mode = -1;
-        def->name = vr_strdup(name);
-        def->capacity = cap;
-        def->format = VR_VOL_RAW;
-        const char *bad = NULL;
-        if (!name || !vr_name_check(VR_NAME_VOLUME, name, &err))
-            bad = err ? err : "a volume needs a name";
-        else if (format && !vr_vol_format_parse(format, &def->format))
-            bad = "format must be raw or qcow2";
-        else if (bformat && !vr_vol_format_parse(bformat, &def->backing_format))
-            bad = "backing_format must be raw or qcow2";
-        else if (hc == 0 && !backing)
-            bad = "a volume needs a capacity (e.g. \"10G\")";
-        def->backing_format_set = bformat != NULL;
-        if (bad) {
-            vr_req_reply_error(c->req, 400, "invalid", "%s", bad);
-            vr_vol_def_free(def);
-            json_object_put(o);
-            free(err);
             return;
         }
     } else if (!(body = vr_api_body_xml(c, "volume"))) {

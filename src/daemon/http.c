@@ -131,6 +131,8 @@ void vr_req_reply_error(vr_req *r, int status, const char *code, const char *fmt
 
 void vr_req_defer(vr_req *r) { r->deferred = true; }
 
+bool vr_req_answered(const vr_req *r) { return r->response != NULL; }
+
 static void close_client(vr_upgraded *up)
 {
     MHD_upgrade_action(up->urh, MHD_UPGRADE_ACTION_CLOSE);
@@ -364,7 +366,7 @@ static bool add_connection(void *opaque, int fd, const struct sockaddr *sa, sock
 
 /* libmicrohttpd's messages are rate-limited one kind (its format) at a
  * time, so a flood of one failure cannot fill the log. */
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     vr_http *h = cls;
     /* MHD cannot tell that a connection handed to it (MHD_add_connection)

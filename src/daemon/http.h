@@ -57,6 +57,8 @@ void vr_req_reply_text(vr_req *r, int status, const char *content_type, char *bo
 /* {"error": {"code": CODE, "message": MESSAGE}} */
 void vr_req_reply_error(vr_req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Has the request been answered (or its answer begun)? */
+bool vr_req_answered(const vr_req *r);
 /* The handler will answer later with one of the calls above. */
 void vr_req_defer(vr_req *r);
 /* Answer 101 Switching Protocols and hand the socket to fn. A request
