@@ -100,7 +100,8 @@ bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v);
 vr_rpc_result vr_rpc_fail(vr_rpc_call *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A Vireo error (a driver's code and message) as libvirt's. */
 vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind);
-/* A driver call's outcome: VR_RPC_OK, or its error; err is freed. */
+/* A driver call's outcome: VR_RPC_OK, or its error; err is freed. Call the
+ * driver first (into a variable): C leaves argument order open. */
 vr_rpc_result vr_rpc_outcome(vr_rpc_call *c, vr_err code, char *err, vr_rpc_kind kind);
 /* Finish a call that answered VR_RPC_LATER: with its ret filled when
  * code is VR_OK, else with the error. The call is freed. */

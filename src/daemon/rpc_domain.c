@@ -338,7 +338,8 @@ static vr_rpc_result define_xml_flags(vr_rpc_call *c)
 static vr_rpc_result undefine_with(vr_rpc_call *c, vr_domain *dom)
 {
     char *err = NULL;
-    return vr_rpc_outcome(c, vr_qemu_undefine(dom, false, &err), err, VR_RPC_DOMAIN);
+    vr_err code = vr_qemu_undefine(dom, false, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
 }
 
 static vr_rpc_result undefine(vr_rpc_call *c)
@@ -361,7 +362,8 @@ static vr_rpc_result set_autostart(vr_rpc_call *c)
     if (!dom)
         return VR_RPC_FAILED;
     char *err = NULL;
-    return vr_rpc_outcome(c, vr_qemu_set_autostart(dom, a->value != 0, &err), err, VR_RPC_DOMAIN);
+    vr_err code = vr_qemu_set_autostart(dom, a->value != 0, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
 }
 
 /* ---- lifecycle ---- */
@@ -456,7 +458,8 @@ static vr_rpc_result power(vr_rpc_call *c, unsigned flags, vr_err (*op)(vr_domai
     if (!dom || !flags_ok(c, flags, SHUTDOWN_ACPI))
         return VR_RPC_FAILED;
     char *err = NULL;
-    return vr_rpc_outcome(c, op(dom, &err), err, VR_RPC_DOMAIN);
+    vr_err code = op(dom, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
 }
 
 static vr_rpc_result shutdown_dom(vr_rpc_call *c) { return power(c, 0, vr_qemu_shutdown); }
@@ -483,7 +486,8 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
         return VR_RPC_LATER;
     }
     char *err = NULL;
-    return vr_rpc_outcome(c, vr_qemu_set_max_memory(dom, a->memory, mem_flags, &err), err, VR_RPC_DOMAIN);
+    vr_err code = vr_qemu_set_max_memory(dom, a->memory, mem_flags, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
 }
 
 const vr_rpc_proc vr_rpc_domain_procs[] = {

@@ -129,7 +129,8 @@ static vr_rpc_result set_autostart(vr_rpc_call *c)
     if (!net)
         return VR_RPC_FAILED;
     char *err = NULL;
-    return vr_rpc_outcome(c, vr_net_set_autostart(net, a->value != 0, &err), err, VR_RPC_NETWORK);
+    vr_err code = vr_net_set_autostart(net, a->value != 0, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_NETWORK);
 }
 
 static vr_rpc_result define_or_create(vr_rpc_call *c, bool start)
@@ -156,7 +157,8 @@ static vr_rpc_result act(vr_rpc_call *c, vr_err (*op)(vr_network *, char **))
     if (!net)
         return VR_RPC_FAILED;
     char *err = NULL;
-    return vr_rpc_outcome(c, op(net, &err), err, VR_RPC_NETWORK);
+    vr_err code = op(net, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_NETWORK);
 }
 
 static vr_rpc_result create(vr_rpc_call *c) { return act(c, vr_net_start); }

@@ -85,6 +85,16 @@ static vr_rpc_result pool_lookup_by_uuid(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+static vr_rpc_result pool_lookup_by_volume(vr_rpc_call *c)
+{
+    const char *name = ((vrp_vol_args *)c->args)->vol.pool;
+    vr_pool *p = vr_storage_pool_lookup(drv(c), name);
+    if (!p)
+        return vr_rpc_fail(c, VIR_ERR_NO_STORAGE_POOL, "no storage pool with matching name '%s'", name);
+    pool_wire(&((vrp_pool_ret *)c->ret)->pool, p);
+    return VR_RPC_OK;
+}
+
 static bool pool_matches(const vr_pool *p, unsigned f)
 {
     enum { INACTIVE = 1, ACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, AUTOSTART = 16, NO_AUTOSTART = 32,
@@ -175,7 +185,8 @@ static vr_rpc_result pool_act(vr_rpc_call *c, vr_err (*op)(vr_pool *, char **))
     if (!p)
         return VR_RPC_FAILED;
     char *err = NULL;
-    return vr_rpc_outcome(c, op(p, &err), err, VR_RPC_POOL);
+    vr_err code = op(p, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_POOL);
 }
 
 static vr_rpc_result pool_create(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_start); }
@@ -297,7 +308,8 @@ static vr_rpc_result vol_delete(vr_rpc_call *c)
         return VR_RPC_FAILED;
     vr_vol_info_clear(&v);
     char *err = NULL;
-    return vr_rpc_outcome(c, vr_storage_vol_delete(p, a->vol.name, &err), err, VR_RPC_VOLUME);
+    vr_err code = vr_storage_vol_delete(p, a->vol.name, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_VOLUME);
 }
 
 const vr_rpc_proc vr_rpc_storage_procs[] = {
@@ -306,6 +318,7 @@ const vr_rpc_proc vr_rpc_storage_procs[] = {
     VR_RPC_PROC(83, "virStoragePoolRefresh", vrp_pool_flags_args, vrp_void, pool_refresh, true),
     VR_RPC_PROC(84, "virStoragePoolLookupByName", vrp_name_args, vrp_pool_ret, pool_lookup_by_name, false),
     VR_RPC_PROC(85, "virStoragePoolLookupByUUID", vrp_uuid_args, vrp_pool_ret, pool_lookup_by_uuid, false),
+    VR_RPC_PROC(86, "virStoragePoolLookupByVolume", vrp_vol_args, vrp_pool_ret, pool_lookup_by_volume, false),
     VR_RPC_PROC(87, "virStoragePoolGetInfo", vrp_pool_args, vrp_pool_info_ret, pool_get_info, false),
     VR_RPC_PROC(88, "virStoragePoolGetXMLDesc", vrp_pool_flags_args, vrp_str_ret, pool_get_xml, false),
     VR_RPC_PROC(89, "virStoragePoolGetAutostart", vrp_pool_args, vrp_int_ret, pool_get_autostart, false),
