@@ -92,6 +92,10 @@ extern const vr_rpc_proc vr_rpc_storage_procs[];
 #define VR_RPC_PROC(num, api_name, args_t, ret_t, handler, w)                                          \
     {(num), (api_name), (xdrproc_t)xdr_##args_t, sizeof(args_t), (xdrproc_t)xdr_##ret_t, sizeof(ret_t), \
      (handler), (w)}
+/* libvirt's name for a procedure vireod does not serve, if known
+ * (rpc_unserved.c), else NULL: for the log. */
+const char *vr_rpc_unserved_name(int number);
+
 /* `void` for calls without arguments or results. */
 typedef struct { char unused; } vrp_void;
 bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v);

@@ -298,8 +298,8 @@ static const vr_rpc_proc *find_proc(int number)
     return NULL;
 }
 
-/* Each procedure Vireo does not serve is logged once (by number: see
- * libvirt's remote_protocol.x for its name), so the log shows what
+/* Each procedure Vireo does not serve is logged once (by number, and by
+ * libvirt's name when rpc_unserved.c knows it), so the log shows what
  * clients still miss without repeating it at every call. */
 static void note_unsupported(const vr_rpc *r, int number)
 {
@@ -309,7 +309,9 @@ static void note_unsupported(const vr_rpc *r, int number)
             return;
         seen[number / 8] |= (unsigned char)(1u << (number % 8));
     }
-    vr_log_info("%s: procedure %d is not supported (answered VIR_ERR_NO_SUPPORT)", r->name, number);
+    const char *api = vr_rpc_unserved_name(number);
+    vr_log_info("%s: procedure %d%s%s%s is not supported (answered VIR_ERR_NO_SUPPORT)", r->name, number,
+                api ? " (" : "", api ? api : "", api ? ")" : "");
 }
 
 static void keepalive(vr_rpc_conn *conn, const vrp_header *h)
@@ -334,8 +336,9 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
     const vr_rpc_proc *p = find_proc(h->proc);
     if (!p) {
         note_unsupported(r, h->proc);
-        send_error_fmt(conn, h->proc, h->serial, VIR_ERR_NO_SUPPORT, "procedure %d is not served by vireod",
-                       h->proc);
+        const char *api = vr_rpc_unserved_name(h->proc);
+        send_error_fmt(conn, h->proc, h->serial, VIR_ERR_NO_SUPPORT, "%s%sprocedure %d is not served by vireod",
+                       api ? api : "", api ? ": " : "", h->proc);
         return;
     }
     if (!conn->open && !before_open(h->proc)) {

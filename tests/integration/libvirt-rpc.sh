@@ -10,10 +10,7 @@
 # default network, dnsmasq and guests live there).
 . "$(dirname "$0")/lib.sh"
 need_images
-ASAN_VIREOD=${VIREO_ASAN_BUILD:-}/src/daemon/vireod
-[ -x "$ASAN_VIREOD" ] || fail "no ASan daemon at $ASAN_VIREOD (make asan)"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+need_asan_daemon
 command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
 /usr/bin/python3 -c 'import libvirt' 2>/dev/null || fail "python3-libvirt missing (make deps)"
 
@@ -216,6 +213,6 @@ expect_match "virsh undefine" "$(vsay undefine g1)" "Domain 'g1' has been undefi
 virsh undefine g2 >/dev/null
 expect_eq "vireo list --all: both gone" "$("$VIREO" list --all --json | jq length)" 0
 expect_eq "an unserved procedure is logged once (virDomainGetMessages, 426)" \
-    "$(grep -c 'procedure 426 is not supported' "$ROOT/vireod.log")" 1
+    "$(grep -c 'procedure 426 (virDomainGetMessages) is not supported' "$ROOT/vireod.log")" 1
 no_sanitizer_report
 echo "libvirt-rpc: $CHECKS checks passed"
