@@ -396,7 +396,8 @@ int main(int argc, char **argv)
         return 1;
     }
     vr_rpc *rpc = vr_rpc_start(base, rpc_fd, &api, false, "libvirt-sock", &budget.rpc);
-    vr_rpc *rpc_ro = rpc_ro_fd >= 0 ? vr_rpc_start(base, rpc_ro_fd, &api, true, "libvirt-sock-ro", &budget.rpc_ro) : NULL;
+    vr_rpc *rpc_ro =
+        rpc_ro_fd >= 0 ? vr_rpc_start(base, rpc_ro_fd, &api, true, "libvirt-sock-ro", &budget.rpc_ro) : NULL;
     vr_events_listen(api.events, vr_rpc_event, rpc);
     if (rpc_ro)
         vr_events_listen(api.events, vr_rpc_event, rpc_ro);

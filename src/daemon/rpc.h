@@ -123,6 +123,10 @@ void vr_rpc_set_open(vr_rpc_conn *conn);
 int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid);
 bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id);
 
+/* A pair of listing filter bits (ACTIVE/INACTIVE, AUTOSTART/NO_AUTOSTART
+ * ...): does an object whose fact is `value` pass? Neither bit: yes. */
+bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value);
+
 /* Wire forms of Vireo's objects (strings are copies, freed with the ret). */
 void vr_rpc_dom_wire(vrp_dom *out, const vr_domain *dom);
 void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text);

@@ -96,34 +96,25 @@ static bool dom_matches(vr_domain *dom, unsigned f)
     enum { ACTIVE = 1, INACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, RUNNING = 16, PAUSED = 32, SHUTOFF = 64,
            OTHER = 128, MANAGEDSAVE = 256, NO_MANAGEDSAVE = 512, AUTOSTART = 1024, NO_AUTOSTART = 2048,
            HAS_SNAPSHOT = 4096, NO_SNAPSHOT = 8192, HAS_CHECKPOINT = 16384, NO_CHECKPOINT = 32768 };
-    bool active = dom->state != VR_DOM_SHUTOFF;
-    if ((f & (ACTIVE | INACTIVE)) && !((f & ACTIVE && active) || (f & INACTIVE && !active)))
-        return false;
-    if ((f & (PERSISTENT | TRANSIENT)) && !((f & PERSISTENT && dom->persistent) || (f & TRANSIENT && !dom->persistent)))
-        return false;
-    if (f & (RUNNING | PAUSED | SHUTOFF | OTHER)) {
-        bool ok = (f & RUNNING && dom->state == VR_DOM_RUNNING) || (f & PAUSED && dom->state == VR_DOM_PAUSED) ||
-                  (f & SHUTOFF && dom->state == VR_DOM_SHUTOFF) || (f & OTHER && dom->state == VR_DOM_SHUTDOWN);
-        if (!ok)
-            return false;
-    }
-    if ((f & (MANAGEDSAVE | NO_MANAGEDSAVE)) && !(f & NO_MANAGEDSAVE)) /* Vireo keeps no managed save */
-        return false;
-    if ((f & (AUTOSTART | NO_AUTOSTART)) && !((f & AUTOSTART && dom->autostart) || (f & NO_AUTOSTART && !dom->autostart)))
-        return false;
+    bool state_ok = !(f & (RUNNING | PAUSED | SHUTOFF | OTHER)) ||
+                    (f & RUNNING && dom->state == VR_DOM_RUNNING) || (f & PAUSED && dom->state == VR_DOM_PAUSED) ||
+                    (f & SHUTOFF && dom->state == VR_DOM_SHUTOFF) || (f & OTHER && dom->state == VR_DOM_SHUTDOWN);
+    bool has_snapshot = false;
     if (f & (HAS_SNAPSHOT | NO_SNAPSHOT)) {
         vr_snapshot_def **list = NULL;
         size_t n = 0;
         char *err = NULL;
-        bool has = vr_qemu_snapshot_list(dom, &list, &n, &err) == VR_OK && n > 0;
+        has_snapshot = vr_qemu_snapshot_list(dom, &list, &n, &err) == VR_OK && n > 0;
         vr_qemu_snapshot_list_free(list, n);
         free(err);
-        if (!((f & HAS_SNAPSHOT && has) || (f & NO_SNAPSHOT && !has)))
-            return false;
     }
-    if ((f & (HAS_CHECKPOINT | NO_CHECKPOINT)) && !(f & NO_CHECKPOINT)) /* nor checkpoints */
-        return false;
-    return true;
+    /* Vireo keeps no managed-save images and no checkpoints. */
+    return state_ok && vr_rpc_filter(f, ACTIVE, INACTIVE, dom->state != VR_DOM_SHUTOFF) &&
+           vr_rpc_filter(f, PERSISTENT, TRANSIENT, dom->persistent) &&
+           vr_rpc_filter(f, AUTOSTART, NO_AUTOSTART, dom->autostart) &&
+           vr_rpc_filter(f, MANAGEDSAVE, NO_MANAGEDSAVE, false) &&
+           vr_rpc_filter(f, HAS_SNAPSHOT, NO_SNAPSHOT, has_snapshot) &&
+           vr_rpc_filter(f, HAS_CHECKPOINT, NO_CHECKPOINT, false);
 }
 
 static vr_rpc_result list_all(vr_rpc_call *c)

@@ -60,11 +60,11 @@ static vr_rpc_result lookup_by_uuid(vr_rpc_call *c)
 static bool net_matches(const vr_network *net, unsigned f)
 {
     enum { INACTIVE = 1, ACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, AUTOSTART = 16, NO_AUTOSTART = 32 };
-    if ((f & (ACTIVE | INACTIVE)) && !((f & ACTIVE && net->active) || (f & INACTIVE && !net->active)))
+    if (!vr_rpc_filter(f, ACTIVE, INACTIVE, net->active))
         return false;
-    if ((f & (PERSISTENT | TRANSIENT)) && !((f & PERSISTENT && net->persistent) || (f & TRANSIENT && !net->persistent)))
+    if (!vr_rpc_filter(f, PERSISTENT, TRANSIENT, net->persistent))
         return false;
-    if ((f & (AUTOSTART | NO_AUTOSTART)) && !((f & AUTOSTART && net->autostart) || (f & NO_AUTOSTART && !net->autostart)))
+    if (!vr_rpc_filter(f, AUTOSTART, NO_AUTOSTART, net->autostart))
         return false;
     return true;
 }

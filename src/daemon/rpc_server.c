@@ -593,6 +593,11 @@ void vr_rpc_event(json_object *event, void *opaque)
 
 /* ---- objects ---- */
 
+bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value)
+{
+    return !(flags & (yes | no)) || (flags & yes && value) || (flags & no && !value);
+}
+
 void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text)
 {
     if (!vr_uuid_parse(uuid_text, (unsigned char *)out))

@@ -99,11 +99,11 @@ static bool pool_matches(const vr_pool *p, unsigned f)
 {
     enum { INACTIVE = 1, ACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, AUTOSTART = 16, NO_AUTOSTART = 32,
            TYPES = ~63u };
-    if ((f & (ACTIVE | INACTIVE)) && !((f & ACTIVE && p->active) || (f & INACTIVE && !p->active)))
+    if (!vr_rpc_filter(f, ACTIVE, INACTIVE, p->active))
         return false;
-    if ((f & (PERSISTENT | TRANSIENT)) && !(f & PERSISTENT)) /* every pool is persistent */
+    if (!vr_rpc_filter(f, PERSISTENT, TRANSIENT, true)) /* every pool is */
         return false;
-    if ((f & (AUTOSTART | NO_AUTOSTART)) && !((f & AUTOSTART && p->autostart) || (f & NO_AUTOSTART && !p->autostart)))
+    if (!vr_rpc_filter(f, AUTOSTART, NO_AUTOSTART, p->autostart))
         return false;
     /* Pool types: bit 6 onwards is libvirt's type list in order (dir,
      * fs, netfs, logical, disk, iscsi, scsi, mpath, rbd, ...). */

@@ -63,6 +63,13 @@ expect_eq "virsh domstate --reason" "$(virsh domstate --reason g1)" "running (bo
 expect_eq "... as vireo says" "$(vjson dominfo g1 | jq -r .state)" "running"
 id=$(vjson dominfo g1 | jq -r .id)
 expect_match "virsh list: g1 running with vireo's id" "$(virsh list)" "^ $id +g1 +running$"
+expect_eq "virsh list --state-running --name" "$(virsh list --state-running --name)" "g1"
+expect_eq "virsh list --inactive --name" "$(virsh list --inactive --name)" "g2"
+expect_eq "virsh list --autostart --all --name: none" "$(virsh list --autostart --all --name)" ""
+expect_match "virsh autostart" "$(vsay autostart g2)" "Domain 'g2' marked as autostarted"
+expect_eq "virsh list --autostart --all --name: g2, as vireo says" "$(virsh list --autostart --all --name)" \
+    "$(vjson list --all | jq -r '.[] | select(.autostart) | .name')"
+vsay autostart --disable g2 >/dev/null
 expect_match "virsh dominfo while running" "$(virsh dominfo g1)" "State: +running"
 expect_match "virsh dumpxml: the live definition, vireo's uuid" "$(virsh dumpxml g1)" "<uuid>$uuid</uuid>"
 expect_match "virsh dumpxml --inactive" "$(virsh dumpxml --inactive g1)" "<name>g1</name>"
