@@ -16,16 +16,17 @@ static const char *field(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
 }
 
-/* The disks array of DOMAIN (--inactive: the next start's), or NULL
+/* The disks array of DOMAIN (*inactive, set by the options: the next
+ * start's), or NULL
  * after printing the error. *root is what to put. */
 static json_object *disks(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
-                          const char **pos, size_t npos, bool inactive, json_object **root, int *rc)
+                          const char **pos, size_t npos, const bool *inactive, json_object **root, int *rc)
 {
     *root = NULL;
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, pos, 1, npos, rc);
     if (!c)
         return NULL;
-    char *s = vireo_domain_disks_json(c, pos[0], inactive ? VIREO_XML_INACTIVE : 0);
+    char *s = vireo_domain_disks_json(c, pos[0], inactive && *inactive ? VIREO_XML_INACTIVE : 0);
     if (!s) {
         *rc = vr_cli_fail(c);
         vireo_disconnect(c);
@@ -51,7 +52,7 @@ static int run_domblklist(vr_cli *cli, int argc, char **argv)
                            {"json", false, &json, NULL}, {0}};
     json_object *root;
     int rc;
-    json_object *arr = disks(cli, &vr_cmd_domblklist, argc, argv, opts, pos, 1, inactive, &root, &rc);
+    json_object *arr = disks(cli, &vr_cmd_domblklist, argc, argv, opts, pos, 1, &inactive, &root, &rc);
     if (arr && json) {
         vr_cli_print_json(json_object_get(arr));
     } else if (arr) {
@@ -94,7 +95,7 @@ static int run_domblkinfo(vr_cli *cli, int argc, char **argv)
                            {"json", false, &json, NULL}, {0}};
     json_object *root;
     int rc;
-    json_object *arr = disks(cli, &vr_cmd_domblkinfo, argc, argv, opts, pos, 2, false, &root, &rc);
+    json_object *arr = disks(cli, &vr_cmd_domblkinfo, argc, argv, opts, pos, 2, NULL, &root, &rc);
     if (!arr) {
         json_object_put(root);
         return rc;

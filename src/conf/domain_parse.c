@@ -226,11 +226,15 @@ static int parse_current_memory(vr_parse_state *st, const xmlNode *n)
 
 static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
 {
-    if (vr_xml_check_attrs(n, ATTRS("placement"), st->err) < 0)
+    if (vr_xml_check_attrs(n, ATTRS("placement", "current"), st->err) < 0)
         return -1;
     int i;
     if (vr_xml_attr_enum(n, "placement", ATTRS("static"), &i, st->err) < 0)
         return -1;
+    unsigned long long current = 0;
+    if (vr_xml_attr_uint(n, "current", 1, VR_MAX_VCPUS, &current, st->err) < 0)
+        return -1;
+    st->def->vcpus_current = (unsigned)current;
     char *text;
     if (vr_xml_text(n, true, &text, st->err) < 0)
         return -1;
@@ -241,6 +245,9 @@ static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
                           VR_MAX_VCPUS);
     else
         st->def->vcpus = (unsigned)v;
+    if (rc == 0 && st->def->vcpus_current > st->def->vcpus)
+        rc = vr_xml_error(n, st->err, "<vcpu current='%u'> is more than the maximum of %u vCPUs",
+                          st->def->vcpus_current, st->def->vcpus);
     free(text);
     return rc;
 }
@@ -664,6 +671,8 @@ int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err)
                             cpu->cores, cpu->threads,
                             cpu->sockets * cpu->dies * cpu->cores * cpu->threads, def->vcpus);
     }
+    if (!def->vcpus_current)
+        def->vcpus_current = def->vcpus;
     if (!st.have_current)
         def->current_memory_kib = def->memory_kib;
     else if (def->current_memory_kib > def->memory_kib)

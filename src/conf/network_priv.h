@@ -30,6 +30,9 @@ int vr_network_parse_tree(vr_net_parse_state *st);
 
 /* Step 2 (network_validate.c): checks across elements. */
 int vr_network_validate(const vr_net_parse_state *st);
+/* Its part for macvtap networks and device pools (network_forward.c). */
+int vr_net_check_macvtap(const vr_net_parse_state *st);
+int vr_net_check_forward_pool(const vr_net_parse_state *st);
 
 /* One <dhcp><host/> element; shared with net-update. `need_ip` is false
  * for a delete, which matches by MAC or name. *have_ip says whether

@@ -104,7 +104,7 @@ xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err)
         xmlNode *top = xmlDocGetRootElement(doc);
         if (!top) {
             vr_set_error(err, "empty XML document");
-        } else if (!vr_xml_is(top, root)) {
+        } else if (root && !vr_xml_is(top, root)) {
             vr_set_error(err, "line %ld: the root element is <%s>, expected <%s>",
                          vr_xml_line(top), (const char *)top->name, root);
         } else {

@@ -15,7 +15,8 @@
 /* Parse a document: the limits of xml_limits.h checked first (a NUL
  * byte, too many attributes, elements, nesting: one line naming it), no
  * network access, no DTD (a DOCTYPE is refused outright, so no entity
- * can be declared, let alone expanded), blank text dropped. The root element must be `root`. On failure returns NULL
+ * can be declared, let alone expanded), blank text dropped. The root element must be `root`
+ * (any element when `root` is NULL). On failure returns NULL
  * with *err = "line N: <libxml2's message>" on one line. Never prints. */
 xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err);
 

@@ -62,6 +62,7 @@ extern const vr_api_route vr_api_network_routes[];
 extern const vr_api_route vr_api_web_routes[];      /* login, logout, web/token (web_auth.c) */
 extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc.c) */
 extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
+extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */
@@ -71,6 +72,11 @@ json_object *vr_api_ok(void);
 /* The domain named by the path's second segment (domains/NAME/...),
  * or NULL after answering 404. */
 vr_domain *vr_api_find_domain(vr_api_call *c);
+/* A deferred answer about the domain `name` (the request waits): the
+ * opaque for vr_api_domain_done, which answers with the domain's JSON
+ * form on success (vr_api_ok when it is gone), else the error. */
+void *vr_api_pend(vr_api_call *c, const char *name);
+void vr_api_domain_done(vr_err code, const char *err, void *opaque);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);
 

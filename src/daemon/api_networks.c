@@ -83,6 +83,21 @@ static void reply(vr_api_call *c, vr_err code, char *err, const vr_network *net,
     free(err);
 }
 
+/* The answer to a start: the network, and its warning when another
+ * firewall drops its traffic (once, here; not in listings). */
+static void reply_started(vr_api_call *c, vr_err code, char *err, const vr_network *net, int ok_status)
+{
+    if (code != VR_OK || !net) {
+        reply(c, code, err, net, ok_status);
+        return;
+    }
+    json_object *o = net_json(net);
+    if (net->warning)
+        json_object_object_add(o, "warning", json_object_new_string(net->warning));
+    vr_req_reply_json(c->req, ok_status, o);
+    free(err);
+}
+
 static void create(vr_api_call *c)
 {
     const char *xml = vr_api_body_xml(c, "network");
@@ -92,7 +107,7 @@ static void create(vr_api_call *c)
     vr_network *net = NULL;
     bool start = vr_api_flag(c->req, "start");
     vr_err code = start ? vr_net_create(c->api->net, xml, &net, &err) : vr_net_define(c->api->net, xml, &net, &err);
-    reply(c, code, err, net, 201);
+    reply_started(c, code, err, net, 201);
 }
 
 static void get(vr_api_call *c)
@@ -129,6 +144,8 @@ static void action(vr_api_call *c)
     vr_err code;
     if (strcmp(a, "start") == 0) {
         code = vr_net_start(net, &err);
+        reply_started(c, code, err, net, 200);
+        return;
     } else if (strcmp(a, "destroy") == 0) {
         char *name = vr_strdup(net->def->name);
         code = vr_net_destroy(net, &err);
@@ -239,7 +256,7 @@ static void domain_interfaces(vr_api_call *c)
         const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
         json_object_object_add(o, "interface", tap ? json_object_new_string(tap) : NULL);
         json_object_object_add(o, "type", json_object_new_string(vr_net_type_name(ifc->type)));
-        const char *src = ifc->type == VR_NET_NETWORK ? ifc->source_network : ifc->source_bridge;
+        const char *src = vr_interface_source(ifc);
         json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
         json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
         json_object_object_add(o, "mac", json_object_new_string(ifc->mac));

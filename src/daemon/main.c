@@ -199,6 +199,13 @@ static int tap_for(void *opaque, const vr_interface_def *ifc, char **ifname, cha
     return vr_net_tap_for(((vr_api *)opaque)->net, ifc, ifname, err);
 }
 
+static void release_if(void *opaque, const char *ifname)
+{
+    (void)opaque;
+    if (vr_net_release(ifname))
+        vr_log_info("macvtap %s deleted", ifname);
+}
+
 /* The two seams between the QEMU and storage drivers: volume disks
  * resolve through storage, and storage asks QEMU who uses an image. */
 static vr_err resolve_volume(const char *pool, const char *volume, char **path, vr_disk_format *format,
@@ -357,7 +364,7 @@ int main(int argc, char **argv)
     };
     api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
-    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .opaque = &api});
+    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .opaque = &api});
     /* The system daemon's QEMUs do not run as root: vireo-qemu by default
      * (hermetic --root runs keep the daemon's user unless asked). */
     if (!qemu_user && !session && !root && geteuid() == 0 && getpwnam("vireo-qemu"))

@@ -1,6 +1,7 @@
 /* The domain registry and its files: definitions in CONFIG/qemu/NAME.xml
  * (written atomically), autostart links, per-run directories. */
 #include "drivers/qemu/qemu_domain.h"
+#include "conf/names.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_console.h"
 #include "drivers/qemu/qemu_process.h"
@@ -491,6 +492,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
     for (size_t i = 0; i < drv->n; i++) {
         vr_domain *dom = drv->doms[i];
         vr_qmp_free(dom->qmp, false);
+        vr_qemu_unplugs_end(dom, false);
         vr_console_free(dom->console);
         vr_pidwatch_free(dom->watch);
         if (dom->kill_timer)
@@ -502,6 +504,9 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         free(dom->runtime_dir);
         free(dom);
     }
+    for (size_t i = 0; i < drv->n_stale_ifnames; i++)
+        free(drv->stale_ifnames[i]);
+    free(drv->stale_ifnames);
     free(drv->doms);
     free(drv->config_dir);
     free(drv->autostart_dir);
@@ -583,6 +588,20 @@ char *vr_qemu_disk_path(vr_qemu_driver *drv, const vr_disk_def *d, char **err)
     return path;
 }
 
+vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def *d, char **err)
+{
+    vr_err e;
+    if (d->type == VR_DISK_VOLUME && (e = resolve_volume(drv, name, d, err)))
+        return e;
+    const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+    if (!path)
+        return VR_OK; /* an empty CD-ROM drive */
+    char *what = vr_asprintf("disk %s image", d->target_dev);
+    e = need_file(path, d->readonly ? R_OK : R_OK | W_OK, what, name, err);
+    free(what);
+    return e;
+}
+
 vr_err vr_qemu_preflight(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
@@ -599,19 +618,9 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
         return e;
     if (def->os.loader.path && (e = need_file(def->os.loader.path, R_OK, "firmware", def->name, err)))
         return e;
-    for (size_t i = 0; i < def->n_disks; i++) {
-        vr_disk_def *d = &dom->def->disks[i];
-        if (d->type == VR_DISK_VOLUME && (e = resolve_volume(dom->drv, def->name, d, err)))
+    for (size_t i = 0; i < def->n_disks; i++)
+        if ((e = vr_qemu_disk_preflight(dom->drv, def->name, &dom->def->disks[i], err)))
             return e;
-        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-        if (!path)
-            continue; /* an empty CD-ROM drive */
-        char *what = vr_asprintf("disk %s image", d->target_dev);
-        e = need_file(path, d->readonly ? R_OK : R_OK | W_OK, what, def->name, err);
-        free(what);
-        if (e)
-            return e;
-    }
     if (def->emulator && access(def->emulator, X_OK) != 0) {
         vr_set_error(err, "emulator %s of domain '%s' cannot be run: %s", def->emulator, def->name,
                      strerror(errno));
@@ -639,6 +648,8 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
         vr_set_error(err, "domain '%s' is running; shut it down before renaming it", old);
         return VR_ERR_CONFLICT;
     }
+    if (!vr_name_check(VR_NAME_DOMAIN, new_name, err))
+        return VR_ERR_INVALID;
     if (strcmp(old, new_name) == 0) {
         vr_set_error(err, "domain '%s' already has that name", old);
         return VR_ERR_INVALID;

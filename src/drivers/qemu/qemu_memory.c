@@ -44,8 +44,7 @@ void vr_qemu_balloon_at_start(vr_domain *dom)
 
 /* ---- checks, all made before anything changes ---- */
 
-/* Neither LIVE nor CONFIG: live when running, else config (--current). */
-static unsigned resolve(const vr_domain *dom, unsigned flags)
+unsigned vr_qemu_affect(const vr_domain *dom, unsigned flags)
 {
     if (flags & (VR_MEM_LIVE | VR_MEM_CONFIG))
         return flags;
@@ -169,7 +168,7 @@ static void on_balloon(json_object *ret, const char *error, void *opaque)
 void vr_qemu_set_memory(vr_domain *dom, unsigned long long kib, unsigned flags, vr_done_fn cb, void *opaque)
 {
     char *err = NULL;
-    flags = resolve(dom, flags);
+    flags = vr_qemu_affect(dom, flags);
     vr_err code = check_target(dom, flags, &err);
     if (code == VR_OK && (flags & VR_MEM_LIVE))
         code = check_current(dom->def, kib, true, &err);
@@ -203,7 +202,7 @@ void vr_qemu_set_memory(vr_domain *dom, unsigned long long kib, unsigned flags, 
 
 vr_err vr_qemu_set_max_memory(vr_domain *dom, unsigned long long kib, unsigned flags, char **err)
 {
-    flags = resolve(dom, flags);
+    flags = vr_qemu_affect(dom, flags);
     vr_err code = check_target(dom, flags, err);
     if (code != VR_OK)
         return code;
