@@ -17,6 +17,11 @@ char *vr_core_domain_name(const char *xml, char **err)
     return name;
 }
 
+const vr_domain_def *vr_core_domain_config(const vr_domain *dom)
+{
+    return dom->persistent ? (dom->next ? dom->next : dom->def) : NULL;
+}
+
 void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr_lease **out, size_t *n,
                           unsigned *prefix)
 {

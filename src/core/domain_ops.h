@@ -10,6 +10,11 @@
  * the start reports. */
 char *vr_core_domain_name(const char *xml, char **err);
 
+/* The definition a domain's CONFIG flags act on: the persistent one
+ * (the next start's, when redefined while running), or NULL for a
+ * transient domain, which has none. */
+const vr_domain_def *vr_core_domain_config(const vr_domain *dom);
+
 /* The DHCP leases interface dom->def->interfaces[i] holds now, from its
  * network's dnsmasq (matched by MAC): none when the domain is shut off or
  * the interface is not on a Vireo network. *prefix is the network's

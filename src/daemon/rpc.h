@@ -48,13 +48,23 @@ enum {
     VIR_ERR_NO_STORAGE_VOL = 50,
     VIR_ERR_OPERATION_INVALID = 55,
     VIR_ERR_CONFIG_UNSUPPORTED = 67,
+    VIR_ERR_OVERFLOW = 82,
     VIR_ERR_ACCESS_DENIED = 88,
+    VIR_ERR_DEVICE_MISSING = 99,
 };
 
 /* What a call's objects are, for the error it may answer with: a "not
  * found" names the kind (VIR_ERR_NO_DOMAIN ...), an invalid XML document
  * is VIR_ERR_XML_ERROR, other invalid input VIR_ERR_INVALID_ARG. */
-typedef enum { VR_RPC_DOMAIN, VR_RPC_NETWORK, VR_RPC_POOL, VR_RPC_VOLUME, VR_RPC_XML, VR_RPC_OTHER } vr_rpc_kind;
+typedef enum {
+    VR_RPC_DOMAIN,
+    VR_RPC_NETWORK,
+    VR_RPC_POOL,
+    VR_RPC_VOLUME,
+    VR_RPC_XML,
+    VR_RPC_DEVICE, /* a domain's disk or interface: missing is VIR_ERR_DEVICE_MISSING */
+    VR_RPC_OTHER,
+} vr_rpc_kind;
 
 /* One call on its way through a procedure. */
 typedef struct vr_rpc_call {

@@ -6,6 +6,7 @@
 #include "core/domain_ops.h"
 #include "drivers/qemu/qemu_snapshot.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,7 +181,7 @@ static vr_rpc_result get_info(vr_rpc_call *c)
     r->state = (unsigned)state;
     r->max_mem = dom->def->memory_kib;
     r->memory = dom->def->current_memory_kib ? dom->def->current_memory_kib : dom->def->memory_kib;
-    r->nr_virt_cpu = dom->def->vcpus;
+    r->nr_virt_cpu = dom->def->vcpus_current;
     long long ns = vr_qemu_cpu_time_ns(dom);
     r->cpu_time = ns > 0 ? (unsigned long long)ns : 0;
     return VR_RPC_OK;
@@ -222,16 +223,25 @@ static vr_rpc_result get_max_vcpus(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
-/* Vireo's domains have as many vCPUs as their maximum. */
+/* vcpucount: the maximum or the current count, of the running domain
+ * (LIVE) or of its persistent definition (CONFIG); neither: live when
+ * running, else config. */
 static vr_rpc_result get_vcpus_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
         return VR_RPC_FAILED;
-    if ((a->flags & AFFECT_LIVE) && dom->state == VR_DOM_SHUTOFF)
-        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "domain is not running");
-    ((vrp_int_ret *)c->ret)->value = (int)dom->def->vcpus;
+    bool running = dom->state != VR_DOM_SHUTOFF;
+    bool live = a->flags & AFFECT_LIVE || (!(a->flags & AFFECT_CONFIG) && running);
+    if ((a->flags & (AFFECT_LIVE | AFFECT_CONFIG)) == (AFFECT_LIVE | AFFECT_CONFIG))
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "flags 'affect live' and 'affect config' are mutually "
+                           "exclusive");
+    const vr_domain_def *def = live ? (running ? dom->def : NULL) : vr_core_domain_config(dom);
+    if (!def)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, live ? "domain is not running"
+                                                              : "transient domains do not have any persistent config");
+    ((vrp_int_ret *)c->ret)->value = (int)(a->flags & VCPU_MAXIMUM ? def->vcpus : def->vcpus_current);
     return VR_RPC_OK;
 }
 
@@ -364,6 +374,12 @@ static void on_done(vr_err code, const char *err, void *opaque)
     vr_rpc_done(opaque, code, err, VR_RPC_DOMAIN);
 }
 
+/* A device the domain does not have is VIR_ERR_DEVICE_MISSING. */
+static void on_done_device(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_DEVICE);
+}
+
 /* The answer names the domain: found again by the name put in the ret
  * before the operation (it may have become another object, or gone). */
 static void on_done_domain(vr_err code, const char *err, void *opaque)
@@ -481,11 +497,89 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
     return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
 }
 
+/* ---- devices and vCPUs (the driver's hot-plug) ---- */
+
+/* libvirt's LIVE and CONFIG bits are Vireo's VR_AFFECT_*: the driver
+ * takes neither as "live when running, else config", as libvirt does. */
+static vr_rpc_result device(vr_rpc_call *c, const vrp_dom *d, const char *xml, unsigned flags, bool attach)
+{
+    vr_domain *dom = vr_rpc_find_domain(c, d);
+    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    if (strlen(xml) > VR_API_BODY_SMALL)
+        return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the device XML is %zu bytes; vireod takes at most %u KiB",
+                           strlen(xml), VR_API_BODY_SMALL / 1024);
+    (attach ? vr_qemu_attach_device : vr_qemu_detach_device)(dom, xml, flags, on_done_device, c);
+    return VR_RPC_LATER;
+}
+
+/* virDomainAttachDevice and DetachDevice act on the running domain. */
+static vr_rpc_result attach_device(vr_rpc_call *c)
+{
+    vrp_dom_xml_args *a = c->args;
+    return device(c, &a->dom, a->xml, AFFECT_LIVE, true);
+}
+
+static vr_rpc_result detach_device(vr_rpc_call *c)
+{
+    vrp_dom_xml_args *a = c->args;
+    return device(c, &a->dom, a->xml, AFFECT_LIVE, false);
+}
+
+static vr_rpc_result attach_device_flags(vr_rpc_call *c)
+{
+    vrp_dom_xml_flags_args *a = c->args;
+    return device(c, &a->dom, a->xml, a->flags, true);
+}
+
+static vr_rpc_result detach_device_flags(vr_rpc_call *c)
+{
+    vrp_dom_xml_flags_args *a = c->args;
+    return device(c, &a->dom, a->xml, a->flags, false);
+}
+
+static vr_rpc_result set_vcpus_with(vr_rpc_call *c, const vrp_dom *d, unsigned n, unsigned flags)
+{
+    vr_domain *dom = vr_rpc_find_domain(c, d);
+    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
+        return VR_RPC_FAILED;
+    vr_qemu_set_vcpus(dom, n, flags, on_done, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result set_vcpus(vr_rpc_call *c)
+{
+    vrp_dom_uint_args *a = c->args;
+    return set_vcpus_with(c, &a->dom, a->value, AFFECT_LIVE);
+}
+
+static vr_rpc_result set_vcpus_flags(vr_rpc_call *c)
+{
+    vrp_dom_uint_flags_args *a = c->args;
+    return set_vcpus_with(c, &a->dom, a->value, a->flags);
+}
+
+/* blockresize: KiB, or bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES. */
+static vr_rpc_result block_resize(vr_rpc_call *c)
+{
+    enum { RESIZE_BYTES = 1 };
+    vrp_dom_block_resize_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !flags_ok(c, a->flags, RESIZE_BYTES))
+        return VR_RPC_FAILED;
+    if (!(a->flags & RESIZE_BYTES) && a->size > UINT64_MAX / 1024)
+        return vr_rpc_fail(c, VIR_ERR_OVERFLOW, "size %llu KiB is too large", (unsigned long long)a->size);
+    vr_qemu_block_resize(dom, a->disk, a->flags & RESIZE_BYTES ? a->size : a->size * 1024, on_done_device, c);
+    return VR_RPC_LATER;
+}
+
 const vr_rpc_proc vr_rpc_domain_procs[] = {
+    VR_RPC_PROC(8, "virDomainAttachDevice", vrp_dom_xml_args, vrp_void, attach_device, true),
     VR_RPC_PROC(9, "virDomainCreate", vrp_dom_args, vrp_void, create, true),
     VR_RPC_PROC(10, "virDomainCreateXML", vrp_xml_flags_args, vrp_dom_ret, create_xml, true),
     VR_RPC_PROC(11, "virDomainDefineXML", vrp_xml_args, vrp_dom_ret, define_xml, true),
     VR_RPC_PROC(12, "virDomainDestroy", vrp_dom_args, vrp_void, destroy, true),
+    VR_RPC_PROC(13, "virDomainDetachDevice", vrp_dom_xml_args, vrp_void, detach_device, true),
     VR_RPC_PROC(14, "virDomainGetXMLDesc", vrp_dom_flags_args, vrp_str_ret, get_xml, false),
     VR_RPC_PROC(15, "virDomainGetAutostart", vrp_dom_args, vrp_int_ret, get_autostart, false),
     VR_RPC_PROC(16, "virDomainGetInfo", vrp_dom_args, vrp_dom_info_ret, get_info, false),
@@ -498,6 +592,7 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(27, "virDomainReboot", vrp_dom_flags_args, vrp_void, reboot, true),
     VR_RPC_PROC(28, "virDomainResume", vrp_dom_args, vrp_void, resume, true),
     VR_RPC_PROC(29, "virDomainSetAutostart", vrp_dom_int_args, vrp_void, set_autostart, true),
+    VR_RPC_PROC(32, "virDomainSetVcpus", vrp_dom_uint_args, vrp_void, set_vcpus, true),
     VR_RPC_PROC(33, "virDomainShutdown", vrp_dom_args, vrp_void, shutdown_dom, true),
     VR_RPC_PROC(34, "virDomainSuspend", vrp_dom_args, vrp_void, suspend, true),
     VR_RPC_PROC(35, "virDomainUndefine", vrp_dom_args, vrp_void, undefine, true),
@@ -505,14 +600,18 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
                 false),
     VR_RPC_PROC(150, "virDomainIsActive", vrp_dom_args, vrp_int_ret, is_active, false),
     VR_RPC_PROC(151, "virDomainIsPersistent", vrp_dom_args, vrp_int_ret, is_persistent, false),
+    VR_RPC_PROC(160, "virDomainAttachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, attach_device_flags, true),
+    VR_RPC_PROC(161, "virDomainDetachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, detach_device_flags, true),
     VR_RPC_PROC(183, "virDomainHasManagedSaveImage", vrp_dom_flags_args, vrp_int_ret, has_managed_save, false),
     VR_RPC_PROC(196, "virDomainCreateWithFlags", vrp_dom_flags_args, vrp_dom_ret, create_with_flags, true),
+    VR_RPC_PROC(199, "virDomainSetVcpusFlags", vrp_dom_uint_flags_args, vrp_void, set_vcpus_flags, true),
     VR_RPC_PROC(200, "virDomainGetVcpusFlags", vrp_dom_flags_args, vrp_int_ret, get_vcpus_flags, false),
     VR_RPC_PROC(202, "virDomainIsUpdated", vrp_dom_args, vrp_int_ret, is_updated, false),
     VR_RPC_PROC(204, "virDomainSetMemoryFlags", vrp_dom_memory_flags_args, vrp_void, set_memory_flags, true),
     VR_RPC_PROC(212, "virDomainGetState", vrp_dom_flags_args, vrp_dom_state_ret, get_state, false),
     VR_RPC_PROC(231, "virDomainUndefineFlags", vrp_dom_flags_args, vrp_void, undefine_flags, true),
     VR_RPC_PROC(234, "virDomainDestroyFlags", vrp_dom_flags_args, vrp_void, destroy_flags, true),
+    VR_RPC_PROC(251, "virDomainBlockResize", vrp_dom_block_resize_args, vrp_void, block_resize, true),
     VR_RPC_PROC(258, "virDomainShutdownFlags", vrp_dom_flags_args, vrp_void, shutdown_flags, true),
     VR_RPC_PROC(273, "virConnectListAllDomains", vrp_list_args, vrp_dom_list_ret, list_all, false),
     VR_RPC_PROC(350, "virDomainDefineXMLFlags", vrp_xml_flags_args, vrp_dom_ret, define_xml_flags, true),

@@ -166,6 +166,8 @@ static const char *error_prefix(int code)
     case VIR_ERR_OPERATION_INVALID: return "Requested operation is not valid";
     case VIR_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
     case VIR_ERR_ACCESS_DENIED: return "access denied";
+    case VIR_ERR_OVERFLOW: return "value too large";
+    case VIR_ERR_DEVICE_MISSING: return "device not found";
     default: return "internal error";
     }
 }
@@ -228,7 +230,8 @@ vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rp
     static const int not_found[] = {
         [VR_RPC_DOMAIN] = VIR_ERR_NO_DOMAIN, [VR_RPC_NETWORK] = VIR_ERR_NO_NETWORK,
         [VR_RPC_POOL] = VIR_ERR_NO_STORAGE_POOL, [VR_RPC_VOLUME] = VIR_ERR_NO_STORAGE_VOL,
-        [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
+        [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_DEVICE] = VIR_ERR_DEVICE_MISSING,
+        [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
     };
     int lv;
     switch (code) {

@@ -78,6 +78,25 @@ addr=$(vjson domifaddr g1 | jq -r '.[0].addresses[0]')
 expect_match "... the address vireo shows" "$(virsh domifaddr g1)" "ipv4 +$addr$"
 expect_match "virsh net-dhcp-leases default" "$(virsh net-dhcp-leases default)" "ipv4 +$addr "
 
+# ---- devices and vCPUs (the driver's hot-plug) ----
+vsay vol-create-as default d1.qcow2 16M --format qcow2 >/dev/null
+d1=$ROOT/var/lib/vireo/images/d1.qcow2
+expect_match "virsh attach-disk --live" "$(vsay attach-disk g1 "$d1" vdb --subdriver qcow2 --live)" \
+    "Disk attached successfully"
+expect_match "... vireo sees it" "$("$VIREO" domblklist g1)" "vdb +$d1"
+expect_match "virsh blockresize" "$(vsay blockresize g1 vdb 32M)" "Block device 'vdb' is resized"
+expect_eq "... vireo's domblkinfo" "$(vjson domblkinfo g1 vdb | jq -r .capacity)" 33554432
+out=$(command virsh -c "$URI" blockresize g1 vdz 32M 2>&1 >/dev/null) && fail "blockresize of a missing disk worked"
+expect_match "blockresize of a missing disk: device not found" "$out" "error: device not found: .*vdz"
+vsay setvcpus g2 2 --maximum --config >/dev/null
+vsay setvcpus g2 2 --config >/dev/null
+expect_match "virsh setvcpus --maximum --config, then vcpucount" "$(virsh vcpucount g2)" "maximum +config +2"
+expect_eq "... vireo's vcpucount" "$(vjson vcpucount g2 | jq -c '[.maximum_config, .current_config]')" "[2,2]"
+expect_match "virsh attach-disk --config" "$(vsay attach-disk g2 "$d1" vdc --subdriver qcow2 --config)" \
+    "Disk attached successfully"
+expect_match "... in the next start's definition" "$(virsh dumpxml --inactive g2)" "<target dev=\"vdc\""
+expect_match "virsh detach-disk --config" "$(vsay detach-disk g2 vdc --config)" "Disk detached successfully"
+
 # ---- networks and storage ----
 expect_match "virsh net-list" "$(virsh net-list --all)" "^ default +active +yes +yes$"
 bridge=$(vjson net-info default | jq -r .bridge)
