@@ -36,7 +36,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: vireod [--root DIR] [--socket PATH] [--verbose]\n\n"
             "  --root DIR     keep every path (config, state, runtime, logs, socket) under DIR\n"
-            "  --socket PATH  serve the API on PATH (default RUNTIME/vireod.sock)\n"
+            "  --socket PATH  serve the API on PATH (default RUNTIME/vireod.sock); libvirt's\n"
+            "                 protocol is served beside it on libvirt-sock and libvirt-sock-ro\n"
             "  --session      a user's own daemon (vireo:///session): XDG paths, no privileges\n"
             "  --timeout SECS exit after SECS idle: no running domain and no client\n"
             "  --qemu-user USER|none\n"
