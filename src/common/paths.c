@@ -5,6 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* DIR/name for the API socket DIR/x (RUNTIME/name for a bare name). */
+static char *beside(const vr_paths *p, const char *name)
+{
+    const char *slash = strrchr(p->socket, '/');
+    return slash ? vr_asprintf("%.*s/%s", (int)(slash - p->socket), p->socket, name)
+                 : vr_asprintf("%s/%s", p->runtime_dir, name);
+}
+
 void vr_paths_init(vr_paths *p, const char *root, const char *socket)
 {
     const char *r = root ? root : "";
@@ -14,11 +22,11 @@ void vr_paths_init(vr_paths *p, const char *root, const char *socket)
     p->runtime_dir = vr_asprintf("%s/run/vireo", r);
     p->log_dir = vr_asprintf("%s/var/log/vireo", r);
     p->socket = socket ? vr_strdup(socket) : vr_asprintf("%s/vireod.sock", p->runtime_dir);
-    /* Beside the full socket, where clients look for it (vireo -r, the
-     * ?socket=DIR/x.sock form): DIR/vireod-ro.sock. */
-    const char *slash = socket ? strrchr(socket, '/') : NULL;
-    p->ro_socket = slash ? vr_asprintf("%.*s/vireod-ro.sock", (int)(slash - socket), socket)
-                         : vr_asprintf("%s/vireod-ro.sock", p->runtime_dir);
+    /* Beside the full socket, where clients look for them (vireo -r, the
+     * ?socket=DIR/x.sock form): DIR/vireod-ro.sock, DIR/libvirt-sock. */
+    p->ro_socket = beside(p, "vireod-ro.sock");
+    p->libvirt_socket = beside(p, "libvirt-sock");
+    p->libvirt_ro_socket = beside(p, "libvirt-sock-ro");
     p->session = false;
 }
 
@@ -60,6 +68,8 @@ void vr_paths_init_session(vr_paths *p, const char *socket)
     p->log_dir = vr_asprintf("%s/vireo/log", data);
     p->socket = socket ? vr_strdup(socket) : vr_asprintf("%s/vireod.sock", p->runtime_dir);
     p->ro_socket = NULL;
+    p->libvirt_socket = beside(p, "libvirt-sock");
+    p->libvirt_ro_socket = NULL;
     p->session = true;
     free(config);
     free(data);
@@ -88,4 +98,6 @@ void vr_paths_free(vr_paths *p)
     free(p->log_dir);
     free(p->socket);
     free(p->ro_socket);
+    free(p->libvirt_socket);
+    free(p->libvirt_ro_socket);
 }

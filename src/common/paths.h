@@ -12,6 +12,8 @@ typedef struct {
     char *log_dir;     /* ROOT/var/log/vireo */
     char *socket;      /* the API socket */
     char *ro_socket;   /* the read-only socket (system only), or NULL */
+    char *libvirt_socket;    /* libvirt's protocol, beside the API socket: DIR/libvirt-sock */
+    char *libvirt_ro_socket; /* its read-only socket (system only): DIR/libvirt-sock-ro, or NULL */
     bool session;      /* a user's own daemon (vireo:///session) */
 } vr_paths;
 

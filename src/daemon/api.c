@@ -2,10 +2,9 @@
  * API modules export, and shared helpers for their handlers. */
 #include "daemon/api.h"
 #include "common/util.h"
+#include "core/access.h"
 #include "daemon/web_auth.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,33 +54,6 @@ static bool match(const char *pattern, char **seg, size_t n)
     return ok && i == n;
 }
 
-/* Is uid root, the daemon's own user, or a member of group vireo? */
-static bool may_manage(const vr_api *api, uid_t uid)
-{
-    if (uid == 0 || uid == api->owner)
-        return true;
-    if (api->session)
-        return false;
-    struct group *g = getgrnam("vireo");
-    struct passwd *pw = getpwuid(uid);
-    if (!g || !pw)
-        return false;
-    int n = 64;
-    gid_t groups[64];
-    if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) < 0)
-        return false;
-    for (int i = 0; i < n; i++)
-        if (groups[i] == g->gr_gid)
-            return true;
-    return false;
-}
-
-static const char *user_name(uid_t uid)
-{
-    struct passwd *pw = getpwuid(uid);
-    return pw ? pw->pw_name : "?";
-}
-
 /* Every request is checked against the peer's credentials (SO_PEERCRED
  * on the unix socket) and the socket it came in on. */
 static bool allowed(const vr_api *api, vr_req *req)
@@ -93,7 +65,7 @@ static bool allowed(const vr_api *api, vr_req *req)
         if (uid == api->owner)
             return true;
         vr_req_reply_error(req, 403, "denied", "this is %s's session daemon; connect to your own "
-                           "(vireo:///session) or to vireo:///system", user_name(api->owner));
+                           "(vireo:///session) or to vireo:///system", vr_access_user_name(api->owner));
         return false;
     }
     if (api->read_only) {
@@ -104,14 +76,14 @@ static bool allowed(const vr_api *api, vr_req *req)
             return true;
         vr_req_reply_error(req, 403, "denied", "the read-only connection cannot %s %s; that needs "
                            "root or group vireo (usermod -aG vireo %s)",
-                           console ? "attach to" : vr_req_method(req), vr_req_path(req), user_name(uid));
+                           console ? "attach to" : vr_req_method(req), vr_req_path(req), vr_access_user_name(uid));
         return false;
     }
-    if (may_manage(api, uid))
+    if (vr_access_may_manage(uid, api->owner, api->session))
         return true;
     vr_req_reply_error(req, 403, "denied", "user %s may not manage %s: add it to group vireo "
                        "(usermod -aG vireo %s) or use the read-only connection (vireo -r)",
-                       user_name(uid), api->uri, user_name(uid));
+                       vr_access_user_name(uid), api->uri, vr_access_user_name(uid));
     return false;
 }
 

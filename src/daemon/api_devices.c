@@ -5,6 +5,7 @@
  * "persistent" are virsh's flags (neither: live when running, else
  * config; persistent: config, and live when running). */
 #include "daemon/api.h"
+#include "core/domain_ops.h"
 #include "conf/domain_device.h"
 #include "drivers/storage/storage_driver.h"
 #include "common/util.h"
@@ -173,7 +174,7 @@ static void get_vcpus(vr_api_call *c)
     if (!dom)
         return;
     bool live = dom->state != VR_DOM_SHUTOFF;
-    const vr_domain_def *cfg = dom->persistent ? (dom->next ? dom->next : dom->def) : NULL;
+    const vr_domain_def *cfg = vr_core_domain_config(dom);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "maximum_config", cfg ? json_object_new_int((int)cfg->vcpus) : NULL);
     json_object_object_add(o, "maximum_live", live ? json_object_new_int((int)dom->def->vcpus) : NULL);

@@ -2,6 +2,7 @@
 #include "daemon/api.h"
 #include "drivers/qemu/qemu_console.h"
 #include "common/util.h"
+#include "core/domain_ops.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -89,17 +90,15 @@ static void create_domain(vr_api_call *c)
     if (!xml)
         return;
     if (vr_api_flag(c->req, "start")) {
-        /* Parsed here only to learn the name the answer reports; the
-         * driver parses again and owns the result. */
-        char *err = NULL;
-        vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), &err);
-        if (!def) {
+        /* The answer reports the domain by the name it defines. */
+        char *err = NULL, *name = vr_core_domain_name(xml, &err);
+        if (!name) {
             vr_api_reply_err(c->req, VR_ERR_INVALID, err);
             free(err);
             return;
         }
-        pending *p = vr_api_pend(c, def->name);
-        vr_domain_def_free(def);
+        pending *p = vr_api_pend(c, name);
+        free(name);
         vr_qemu_create(c->api->qemu, xml, vr_api_flag(c->req, "paused"), vr_api_domain_done, p);
         return;
     }

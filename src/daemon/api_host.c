@@ -4,13 +4,13 @@
 #include "config.h"
 #include "common/file.h"
 #include "common/util.h"
+#include "core/host_info.h"
 #include "host/resources.h"
 #include "host/validate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,24 +25,19 @@ static void get_version(vr_api_call *c)
 
 static void get_host(vr_api_call *c)
 {
+    vr_host_info h;
+    vr_host_info_get(c->api->qemu, &h);
     json_object *o = json_object_new_object();
-    char host[256] = "";
-    gethostname(host, sizeof(host) - 1);
-    struct utsname u;
-    uname(&u);
-    json_object_object_add(o, "hostname", json_object_new_string(host));
+    json_object_object_add(o, "hostname", json_object_new_string(h.hostname));
     json_object_object_add(o, "uri", json_object_new_string(c->api->uri));
-    json_object_object_add(o, "arch", json_object_new_string(u.machine));
-    json_object_object_add(o, "kernel", json_object_new_string(u.release));
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-    json_object_object_add(o, "cpus", json_object_new_int((int)cpus));
-    json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)pages * psize / 1024));
-    bool kvm = vr_qemu_kvm_usable(c->api->qemu);
-    json_object_object_add(o, "accelerator", json_object_new_string(kvm ? "kvm" : "tcg"));
+    json_object_object_add(o, "arch", json_object_new_string(h.arch));
+    json_object_object_add(o, "kernel", json_object_new_string(h.kernel));
+    json_object_object_add(o, "cpus", json_object_new_int(h.cpus));
+    json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)h.memory_kib));
+    json_object_object_add(o, "accelerator", json_object_new_string(h.kvm ? "kvm" : "tcg"));
     json_object *types = json_object_new_array();
     json_object_array_add(types, json_object_new_string("qemu"));
-    if (kvm)
+    if (h.kvm)
         json_object_array_add(types, json_object_new_string("kvm"));
     json_object_object_add(o, "domain_types", types);
     vr_req_reply_json(c->req, 200, o);

@@ -2,6 +2,7 @@
 #include "daemon/api.h"
 #include "drivers/network/network_driver.h"
 #include "common/util.h"
+#include "core/domain_ops.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -192,6 +193,19 @@ static void dhcp_host(vr_api_call *c)
     reply(c, code, err, net, 200);
 }
 
+static json_object *lease_json(const char *network, const vr_lease *l, unsigned prefix)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "network", json_object_new_string(network));
+    json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
+    json_object_object_add(o, "mac", json_object_new_string(l->mac));
+    json_object_object_add(o, "ip", json_object_new_string(l->ip));
+    json_object_object_add(o, "prefix", json_object_new_int((int)prefix));
+    json_object_object_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
+    json_object_object_add(o, "client_id", l->client_id ? json_object_new_string(l->client_id) : NULL);
+    return o;
+}
+
 static json_object *leases_json(const vr_network *net)
 {
     vr_lease *l;
@@ -199,17 +213,8 @@ static json_object *leases_json(const vr_network *net)
     json_object *arr = json_object_new_array();
     if (vr_net_leases(net, &l, &n) < 0)
         return arr;
-    for (size_t i = 0; i < n; i++) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "network", json_object_new_string(net->def->name));
-        json_object_object_add(o, "expiry", json_object_new_int64(l[i].expiry));
-        json_object_object_add(o, "mac", json_object_new_string(l[i].mac));
-        json_object_object_add(o, "ip", json_object_new_string(l[i].ip));
-        json_object_object_add(o, "prefix", json_object_new_int((int)net->def->ip.prefix));
-        json_object_object_add(o, "hostname", l[i].hostname ? json_object_new_string(l[i].hostname) : NULL);
-        json_object_object_add(o, "client_id", l[i].client_id ? json_object_new_string(l[i].client_id) : NULL);
-        json_object_array_add(arr, o);
-    }
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, lease_json(net->def->name, &l[i], net->def->ip.prefix));
     vr_leases_free(l, n);
     return arr;
 }
@@ -226,18 +231,15 @@ static void leases(vr_api_call *c)
 
 json_object *vr_api_iface_leases(vr_api *api, const vr_domain *dom, size_t i)
 {
-    const vr_interface_def *ifc = &dom->def->interfaces[i];
     json_object *addrs = json_object_new_array();
-    vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(api->net, ifc->source_network) : NULL;
-    if (!net || dom->state == VR_DOM_SHUTOFF)
-        return addrs;
-    json_object *all = leases_json(net);
-    for (size_t k = 0; k < json_object_array_length(all); k++) {
-        json_object *l = json_object_array_get_idx(all, k), *mac;
-        if (json_object_object_get_ex(l, "mac", &mac) && strcasecmp(json_object_get_string(mac), ifc->mac) == 0)
-            json_object_array_add(addrs, json_object_get(l));
-    }
-    json_object_put(all);
+    vr_lease *l;
+    size_t n;
+    unsigned prefix;
+    vr_core_iface_leases(api->net, dom, i, &l, &n, &prefix);
+    const char *network = dom->def->interfaces[i].source_network;
+    for (size_t k = 0; k < n; k++)
+        json_object_array_add(addrs, lease_json(network, &l[k], prefix));
+    vr_leases_free(l, n);
     return addrs;
 }
 

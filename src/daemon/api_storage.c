@@ -6,6 +6,7 @@
 #include "drivers/storage/storage_driver.h"
 #include "conf/units.h"
 #include "common/util.h"
+#include "core/storage_ops.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -273,13 +274,9 @@ static void create_vol(vr_api_call *c)
         }
     } else if (!(body = vr_api_body_xml(c, "volume"))) {
         return;
-    } else if (!(def = vr_vol_def_parse(body, strlen(body), &err))) {
-        vr_api_reply_err(c->req, VR_ERR_INVALID, err);
-        free(err);
-        return;
     }
     vr_vol_info v = {0};
-    vr_err code = vr_storage_vol_create(p, def, backing, &v, &err);
+    vr_err code = def ? vr_storage_vol_create(p, def, backing, &v, &err) : vr_core_vol_create_xml(p, body, &v, &err);
     reply(c, code, err, 201, code == VR_OK ? vol_json(&v) : NULL);
     vr_vol_info_clear(&v);
     vr_vol_def_free(def);

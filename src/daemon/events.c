@@ -9,6 +9,8 @@
 /* A subscriber that stops reading gets dropped rather than make the
  * daemon buffer without bound. */
 #define MAX_BACKLOG (4u * 1024 * 1024)
+/* The full and read-only libvirt sockets. */
+#define MAX_LISTENERS 4
 
 typedef struct sub {
     struct sub *next;
@@ -25,6 +27,11 @@ struct vr_events {
     void *sample_opaque;
     struct timeval period;
     struct event *timer; /* pending only while a subscriber wants samples */
+    struct {
+        vr_events_listener_fn fn;
+        void *opaque;
+    } listeners[MAX_LISTENERS];
+    size_t n_listeners;
 };
 
 vr_events *vr_events_new(struct event_base *base)
@@ -114,8 +121,18 @@ void vr_events_free(vr_events *ev)
     free(ev);
 }
 
+void vr_events_listen(vr_events *ev, vr_events_listener_fn fn, void *opaque)
+{
+    if (ev->n_listeners < MAX_LISTENERS) {
+        ev->listeners[ev->n_listeners].fn = fn;
+        ev->listeners[ev->n_listeners++].opaque = opaque;
+    }
+}
+
 void vr_events_publish(vr_events *ev, json_object *event)
 {
+    for (size_t i = 0; i < ev->n_listeners; i++)
+        ev->listeners[i].fn(event, ev->listeners[i].opaque);
     broadcast(ev, event, false, NULL);
     json_object_put(event);
 }

@@ -12,6 +12,10 @@ vr_events *vr_events_new(struct event_base *base);
 void vr_events_free(vr_events *ev);
 /* Send one event (taken) to every subscriber. */
 void vr_events_publish(vr_events *ev, json_object *event);
+/* An in-process listener (another transport: the libvirt protocol's
+ * connections) sees every event too, before the subscribers do. */
+typedef void (*vr_events_listener_fn)(json_object *event, void *opaque);
+void vr_events_listen(vr_events *ev, vr_events_listener_fn fn, void *opaque);
 /* Handle GET /v1/events: upgrade and subscribe. With `samples`, the
  * subscriber also gets the sampler's line (kind "stats") at once and
  * then every period: the web VM list draws its CPU graphs and addresses

@@ -24,16 +24,21 @@ void vr_fd_budget_plan(vr_fd_budget *b, unsigned header_secs, unsigned idle_secs
     b->nofile = nofile;
     b->reserve = reserve;
     vr_http_limits common = {.header_secs = header_secs, .idle_secs = idle_secs};
-    b->api = b->ro = b->web = common;
-    b->api.max_conns = at_least(at_most(clients * 2 / 5, 4096), 8);
-    b->web.max_conns = b->api.max_conns;
-    b->ro.max_conns = at_least(at_most(clients / 5, 1024), 4);
+    b->api = b->ro = b->web = b->rpc = b->rpc_ro = common;
+    b->web.max_conns = at_least(at_most(clients * 2 / 5, 4096), 8);
+    b->api.max_conns = at_least(at_most(clients * 3 / 10, 4096), 8);
+    b->rpc.max_conns = at_least(at_most(clients / 10, 1024), 8);
+    b->ro.max_conns = at_least(at_most(clients * 3 / 20, 1024), 4);
+    b->rpc_ro.max_conns = at_least(at_most(clients / 20, 256), 4);
     b->api.max_per_peer = at_least(b->api.max_conns / 2, 4);
+    b->rpc.max_per_peer = at_least(b->rpc.max_conns / 2, 4);
     b->ro.max_per_peer = at_most(RO_PER_UID, b->ro.max_conns);
+    b->rpc_ro.max_per_peer = at_most(RO_PER_UID, b->rpc_ro.max_conns);
     b->web.max_per_peer = at_least(b->web.max_conns / 8, 4);
     vr_log_info("connections: %lu file descriptors, %lu kept back; at most %u on the socket (%u per uid), "
-                "%u on the read-only socket (%u per uid), %u on the web port (%u per address); "
-                "headers within %u s, idle for %u s",
+                "%u on the read-only socket (%u per uid), %u on the web port (%u per address), "
+                "%u and %u on the libvirt sockets; headers within %u s, idle for %u s",
                 nofile, reserve, b->api.max_conns, b->api.max_per_peer, b->ro.max_conns, b->ro.max_per_peer,
-                b->web.max_conns, b->web.max_per_peer, header_secs, idle_secs);
+                b->web.max_conns, b->web.max_per_peer, b->rpc.max_conns, b->rpc_ro.max_conns, header_secs,
+                idle_secs);
 }

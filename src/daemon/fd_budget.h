@@ -9,13 +9,15 @@ typedef struct {
     unsigned long nofile;  /* the soft limit, after raising it */
     unsigned long reserve; /* kept for everything but clients */
     vr_http_limits api, ro, web;
+    vr_http_limits rpc, rpc_ro; /* libvirt-sock and libvirt-sock-ro */
 } vr_fd_budget;
 
 /* Raise the soft limit to the hard one (up to 65536), then split it:
  * a quarter (at least 256) is the reserve; of the rest, counting two
  * descriptors a client (a WebSocket bridge holds a socket pair), the
- * full socket and the web port get two fifths each and the read-only
- * socket one fifth. One uid may hold half of the full socket, 32 on the
- * read-only one; one web address an eighth of the web port's. Every
- * listener shares the timeouts given. */
+ * full sockets and the web port get two fifths each and the read-only
+ * sockets one fifth; of the full and read-only shares, libvirt's
+ * protocol sockets take a quarter. One uid may hold half of a full
+ * socket, 32 on a read-only one; one web address an eighth of the web
+ * port's. Every listener shares the timeouts given. */
 void vr_fd_budget_plan(vr_fd_budget *b, unsigned header_secs, unsigned idle_secs);

@@ -13,6 +13,7 @@
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 #include "daemon/jobs.h"
+#include "daemon/rpc.h"
 #include "daemon/web.h"
 
 #include <errno.h>
@@ -35,7 +36,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: vireod [--root DIR] [--socket PATH] [--verbose]\n\n"
             "  --root DIR     keep every path (config, state, runtime, logs, socket) under DIR\n"
-            "  --socket PATH  serve the API on PATH (default RUNTIME/vireod.sock)\n"
+            "  --socket PATH  serve the API on PATH (default RUNTIME/vireod.sock); libvirt's\n"
+            "                 protocol is served beside it on libvirt-sock and libvirt-sock-ro\n"
             "  --session      a user's own daemon (vireo:///session): XDG paths, no privileges\n"
             "  --timeout SECS exit after SECS idle: no running domain and no client\n"
             "  --qemu-user USER|none\n"
@@ -121,6 +123,7 @@ static bool positive_secs(const char *option, const char *arg, int *out)
 typedef struct {
     vr_api *api;
     vr_http *http, *http_ro;
+    vr_rpc *rpc, *rpc_ro;
     int timeout;
     time_t idle_since;
 } idle_state;
@@ -131,7 +134,8 @@ static void on_idle_check(evutil_socket_t fd, short what, void *arg)
     idle_state *st = arg;
     size_t n;
     vr_domain *const *doms = vr_qemu_domains(st->api->qemu, &n);
-    bool busy = vr_http_connections(st->http) > 0 || (st->http_ro && vr_http_connections(st->http_ro) > 0);
+    bool busy = vr_http_connections(st->http) > 0 || (st->http_ro && vr_http_connections(st->http_ro) > 0) ||
+                vr_rpc_connections(st->rpc) > 0 || vr_rpc_connections(st->rpc_ro) > 0;
     for (size_t i = 0; i < n && !busy; i++)
         busy = doms[i]->state != VR_DOM_SHUTOFF || doms[i]->starting;
     time_t now = time(NULL);
@@ -334,7 +338,14 @@ int main(int argc, char **argv)
         /* Everyone may look; only root and group vireo may change. */
         ro_fd = listen_unix(paths.ro_socket, 0666, &err);
     }
-    if (lfd < 0 || (!session && ro_fd < 0)) {
+    /* libvirt's protocol: the same peer rules on its own pair. */
+    int rpc_fd = lfd < 0 || (!session && ro_fd < 0) ? -1 : listen_unix(paths.libvirt_socket, 0600, &err);
+    int rpc_ro_fd = -1;
+    if (rpc_fd >= 0 && !session) {
+        chmod(paths.libvirt_socket, system_socket_mode(paths.libvirt_socket));
+        rpc_ro_fd = listen_unix(paths.libvirt_ro_socket, 0666, &err);
+    }
+    if (lfd < 0 || (!session && ro_fd < 0) || rpc_fd < 0 || (!session && rpc_ro_fd < 0)) {
         fprintf(stderr, "vireod: %s\n", err);
         return 1;
     }
@@ -392,7 +403,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "vireod: %s\n", err);
         return 1;
     }
-    idle_state idle = {.api = &api, .http = http, .http_ro = http_ro, .timeout = timeout};
+    vr_rpc *rpc = vr_rpc_start(base, rpc_fd, &api, false, "libvirt-sock", &budget.rpc);
+    vr_rpc *rpc_ro =
+        rpc_ro_fd >= 0 ? vr_rpc_start(base, rpc_ro_fd, &api, true, "libvirt-sock-ro", &budget.rpc_ro) : NULL;
+    vr_events_listen(api.events, vr_rpc_event, rpc);
+    if (rpc_ro)
+        vr_events_listen(api.events, vr_rpc_event, rpc_ro);
+    idle_state idle = {.api = &api, .http = http, .http_ro = http_ro, .rpc = rpc, .rpc_ro = rpc_ro,
+                       .timeout = timeout};
     struct event *idle_timer = NULL;
     if (timeout) {
         idle_timer = event_new(base, -1, EV_PERSIST, on_idle_check, &idle);
@@ -403,12 +421,15 @@ int main(int argc, char **argv)
     struct event *sigint = evsignal_new(base, SIGINT, on_signal, base);
     event_add(sigterm, NULL);
     event_add(sigint, NULL);
-    vr_log_info("vireod %s serving %s on %s", VIREO_VERSION, api.uri, paths.socket);
+    vr_log_info("vireod %s serving %s on %s (libvirt's protocol on %s)", VIREO_VERSION, api.uri, paths.socket,
+                paths.libvirt_socket);
 
     event_base_dispatch(base);
 
     /* Subscribers and consoles go first: they hold upgraded connections
      * the HTTP server must still be there to close. */
+    vr_rpc_stop(rpc_ro);
+    vr_rpc_stop(rpc);
     vr_events_free(api.events);
     vr_qemu_driver_free(api.qemu);
     vr_net_driver_free(api.net);
@@ -421,6 +442,9 @@ int main(int argc, char **argv)
     vr_http_stop(http);
     if (paths.ro_socket)
         unlink(paths.ro_socket);
+    if (paths.libvirt_ro_socket)
+        unlink(paths.libvirt_ro_socket);
+    unlink(paths.libvirt_socket);
     unlink(paths.socket);
     event_free(sigterm);
     event_free(sigint);

@@ -83,9 +83,7 @@ char *vr_which(const char *prog)
     return found;
 }
 
-/* Run argv with stdout captured (stderr to /dev/null); returns the exit
- * status or -1, and the output in *out. */
-static int capture(char *const argv[], char **out)
+int vr_tool_run(char *const argv[], size_t max, char **out)
 {
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) < 0)
@@ -105,10 +103,10 @@ static int capture(char *const argv[], char **out)
         _exit(127);
     }
     close(pfd[1]);
-    char buf[4096];
+    char *buf = vr_malloc(max + 1);
     size_t n = 0;
     ssize_t r;
-    while (n < sizeof(buf) - 1 && (r = read(pfd[0], buf + n, sizeof(buf) - 1 - n)) != 0) {
+    while (n < max && (r = read(pfd[0], buf + n, max - n)) != 0) {
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -121,8 +119,15 @@ static int capture(char *const argv[], char **out)
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     if (out)
-        *out = vr_strdup(buf);
+        *out = buf;
+    else
+        free(buf);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int capture(char *const argv[], char **out)
+{
+    return vr_tool_run(argv, 4095, out);
 }
 
 char *vr_tool_version(const char *prog)

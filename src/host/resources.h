@@ -2,6 +2,7 @@
  * reader is a small function so host-validate and the daemon share them. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Total RAM in bytes from a /proc/meminfo text; 0 when absent. */
@@ -15,6 +16,10 @@ int vr_disk_free(const char *path, uint64_t *free_bytes, char **measured_at);
 
 /* First line of `prog --version`, or NULL when prog is not on PATH. */
 char *vr_tool_version(const char *prog);
+/* Run argv (argv[0] a full path) with stdout captured, at most `max`
+ * bytes of it, stderr to /dev/null; returns the exit status or -1, and
+ * the output (malloc'ed) in *out. */
+int vr_tool_run(char *const argv[], size_t max, char **out);
 /* Full path of prog on PATH, or NULL. */
 char *vr_which(const char *prog);
 

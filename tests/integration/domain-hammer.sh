@@ -3,10 +3,7 @@
 # ASan/UBSan build of the daemon: no client error, no crash, no leak.
 . "$(dirname "$0")/lib.sh"
 need_images
-ASAN_VIREOD=${VIREO_ASAN_BUILD:-}/src/daemon/vireod
-[ -x "$ASAN_VIREOD" ] || fail "no ASan daemon at $ASAN_VIREOD (make asan)"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+need_asan_daemon
 start_daemon "$ASAN_VIREOD"
 
 for n in 1 2 3; do

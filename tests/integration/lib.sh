@@ -25,6 +25,16 @@ need_images() {
         fail "guest images missing in $IMAGES (run: make images)"
 }
 
+# need_asan_daemon: ASAN_VIREOD is the ASan/UBSan build's daemon (make
+# asan; meson test gets it through VIREO_ASAN_BUILD), set to report
+# leaks at exit and stop at the first error.
+need_asan_daemon() {
+    ASAN_VIREOD=${VIREO_ASAN_BUILD:-}/src/daemon/vireod
+    [ -x "$ASAN_VIREOD" ] || fail "no ASan daemon at $ASAN_VIREOD (make asan)"
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+}
+
 # start_daemon [VIREOD]: a vireod in a fresh --root; the CLI reaches it
 # through VIREO_DEFAULT_URI.
 start_daemon() {

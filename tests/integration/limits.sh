@@ -9,10 +9,7 @@
 # `vireo web-token --rotate` end sessions for good.
 source "$(dirname "$0")/lib.sh"
 need_images
-ASAN_VIREOD=${VIREO_ASAN_BUILD:-}/src/daemon/vireod
-[ -x "$ASAN_VIREOD" ] || fail "no ASan daemon at $ASAN_VIREOD (make asan)"
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
-export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+need_asan_daemon
 FLOOD="/usr/bin/python3 $VIREO_SRC/tests/integration/flood.py"
 FLOOD_PID=
 test_cleanup() { [ -z "$FLOOD_PID" ] || kill "$FLOOD_PID" 2>/dev/null || true; }

@@ -1,0 +1,23 @@
+/* Domain operations shared by the transports (the HTTP routes and the
+ * libvirt protocol) where more than one driver call makes the whole. */
+#pragma once
+#include "drivers/network/network_driver.h"
+#include "drivers/qemu/qemu_driver.h"
+
+/* The name a domain definition gives (malloc'ed), or NULL with *err
+ * when the document does not parse. A transient domain is created
+ * (vr_qemu_create) under this name, by which the caller finds it when
+ * the start reports. */
+char *vr_core_domain_name(const char *xml, char **err);
+
+/* The definition a domain's CONFIG flags act on: the persistent one
+ * (the next start's, when redefined while running), or NULL for a
+ * transient domain, which has none. */
+const vr_domain_def *vr_core_domain_config(const vr_domain *dom);
+
+/* The DHCP leases interface dom->def->interfaces[i] holds now, from its
+ * network's dnsmasq (matched by MAC): none when the domain is shut off or
+ * the interface is not on a Vireo network. *prefix is the network's
+ * prefix length. Free with vr_leases_free. */
+void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr_lease **out, size_t *n,
+                          unsigned *prefix);

@@ -1,0 +1,164 @@
+#include "core/host_info.h"
+#include "common/file.h"
+#include "common/util.h"
+#include "host/resources.h"
+
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define QEMU_BINARY "qemu-system-x86_64"
+/* `-machine help` of QEMU 7.2 is about 4 KiB. */
+#define MACHINE_HELP_MAX (64u * 1024)
+
+static unsigned cpu_mhz(void)
+{
+    char *text = vr_file_read("/proc/cpuinfo", NULL);
+    const char *p = text ? strstr(text, "cpu MHz") : NULL;
+    double mhz = 0;
+    if (p && (p = strchr(p, ':')))
+        mhz = strtod(p + 1, NULL);
+    free(text);
+    return mhz > 0 && mhz < 1e6 ? (unsigned)(mhz + 0.5) : 0;
+}
+
+void vr_host_info_get(vr_qemu_driver *qemu, vr_host_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    gethostname(out->hostname, sizeof(out->hostname) - 1);
+    struct utsname u;
+    if (uname(&u) == 0) {
+        snprintf(out->arch, sizeof(out->arch), "%s", u.machine);
+        snprintf(out->kernel, sizeof(out->kernel), "%s", u.release);
+    }
+    out->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    out->memory_kib = (unsigned long long)pages * (unsigned long long)psize / 1024;
+    out->mhz = cpu_mhz();
+    out->kvm = vr_qemu_kvm_usable(qemu);
+}
+
+unsigned long long vr_host_free_memory(void)
+{
+    char *meminfo = vr_file_read("/proc/meminfo", NULL);
+    unsigned long long kib = vr_meminfo_kib(meminfo, "MemFree");
+    free(meminfo);
+    return kib * 1024;
+}
+
+/* QEMU's machine types: "name description", an alias saying
+ * "(alias of CANONICAL)". The help text is read once per daemon: QEMU
+ * does not change under it. */
+typedef struct {
+    char *name, *canonical;
+} machine;
+
+static machine *machines_probe(const char *binary, size_t *n)
+{
+    static machine *cache;
+    static size_t n_cache;
+    static bool probed;
+    if (probed) {
+        *n = n_cache;
+        return cache;
+    }
+    probed = true;
+    char *argv[] = {(char *)binary, "-machine", "help", NULL}, *out = NULL;
+    if (vr_tool_run(argv, MACHINE_HELP_MAX, &out) != 0) {
+        free(out);
+        *n = 0;
+        return NULL;
+    }
+    char *save = NULL;
+    for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char name[128];
+        if (vr_str_starts(line, "Supported machines") || sscanf(line, "%127s", name) != 1 ||
+            strcmp(name, "none") == 0)
+            continue;
+        const char *alias = strstr(line, "(alias of ");
+        cache = vr_realloc(cache, (n_cache + 1) * sizeof(*cache));
+        cache[n_cache].name = vr_strdup(name);
+        cache[n_cache].canonical = alias ? vr_strndup(alias + 10, strcspn(alias + 10, ")")) : NULL;
+        n_cache++;
+    }
+    free(out);
+    *n = n_cache;
+    return cache;
+}
+
+static xmlNodePtr child(xmlNodePtr parent, const char *name, const char *text)
+{
+    return xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
+}
+
+static void prop(xmlNodePtr node, const char *name, const char *value)
+{
+    xmlNewProp(node, BAD_CAST name, BAD_CAST value);
+}
+
+char *vr_host_capabilities_xml(vr_qemu_driver *qemu, char **err)
+{
+    char *binary = vr_which(QEMU_BINARY);
+    if (!binary) {
+        vr_set_error(err, "%s is not installed (apt-get install qemu-system-x86)", QEMU_BINARY);
+        return NULL;
+    }
+    vr_host_info info;
+    vr_host_info_get(qemu, &info);
+    size_t n;
+    const machine *m = machines_probe(binary, &n);
+
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "capabilities");
+    xmlDocSetRootElement(doc, root);
+    xmlNodePtr host = child(root, "host", NULL);
+    xmlNodePtr cpu = child(host, "cpu", NULL);
+    child(cpu, "arch", info.arch);
+    xmlNodePtr topo = child(cpu, "topology", NULL);
+    char num[32];
+    prop(topo, "sockets", "1");
+    prop(topo, "dies", "1");
+    snprintf(num, sizeof(num), "%d", info.cpus);
+    prop(topo, "cores", num);
+    prop(topo, "threads", "1");
+    child(host, "power_management", NULL);
+    /* No security driver confines QEMU beyond its own user and seccomp. */
+    xmlNodePtr sec = child(host, "secmodel", NULL);
+    child(sec, "model", "none");
+    child(sec, "doi", "0");
+
+    xmlNodePtr guest = child(root, "guest", NULL);
+    child(guest, "os_type", "hvm");
+    xmlNodePtr arch = child(guest, "arch", NULL);
+    prop(arch, "name", "x86_64");
+    child(arch, "wordsize", "64");
+    child(arch, "emulator", binary);
+    snprintf(num, sizeof(num), "%d", VR_HOST_MAX_VCPUS);
+    for (size_t i = 0; i < n; i++) {
+        xmlNodePtr mach = child(arch, "machine", m[i].name);
+        if (m[i].canonical)
+            prop(mach, "canonical", m[i].canonical);
+        prop(mach, "maxCpus", num);
+    }
+    prop(child(arch, "domain", NULL), "type", "qemu");
+    if (info.kvm)
+        prop(child(arch, "domain", NULL), "type", "kvm");
+    xmlNodePtr feat = child(guest, "features", NULL);
+    const char *features[] = {"acpi", "apic"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(features); i++) {
+        xmlNodePtr f = child(feat, features[i], NULL);
+        prop(f, "default", "on");
+        prop(f, "toggle", "yes");
+    }
+
+    xmlBufferPtr buf = xmlBufferCreate();
+    xmlNodeDump(buf, doc, root, 0, 1);
+    char *xml = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    xmlFreeDoc(doc);
+    free(binary);
+    return xml;
+}

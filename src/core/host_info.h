@@ -1,0 +1,27 @@
+/* Facts about this host as clients see them: the HTTP API's GET /host,
+ * and the libvirt protocol's node info and capabilities XML. */
+#pragma once
+#include "drivers/qemu/qemu_driver.h"
+
+#include <stdbool.h>
+
+typedef struct {
+    char hostname[256];
+    char arch[65];   /* uname's machine: x86_64 */
+    char kernel[65];
+    int cpus;        /* online */
+    unsigned mhz;    /* of the first processor, 0 when unknown */
+    unsigned long long memory_kib;
+    bool kvm;        /* domains of type kvm run at hardware speed */
+} vr_host_info;
+
+void vr_host_info_get(vr_qemu_driver *qemu, vr_host_info *out);
+/* Free memory in bytes (MemFree), as virNodeGetFreeMemory reports it. */
+unsigned long long vr_host_free_memory(void);
+/* The capabilities document (libvirt's <capabilities>): the host's
+ * architecture and the guests it runs: hvm on x86_64 with QEMU's binary
+ * and machine types (asked from QEMU once), domain type qemu always and
+ * kvm where usable. NULL with *err when QEMU is not installed. */
+char *vr_host_capabilities_xml(vr_qemu_driver *qemu, char **err);
+/* The most vCPUs a domain may have on QEMU's pc and q35 machines. */
+#define VR_HOST_MAX_VCPUS 255

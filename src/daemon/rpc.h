@@ -1,0 +1,146 @@
+/* libvirt's remote protocol, one more transport of the daemon: virsh,
+ * virt-manager, python3-libvirt and whatever else speaks libvirt's RPC
+ * connect to libvirt-sock (and libvirt-sock-ro) beside vireod's own
+ * socket. A call is decoded (rpcgen's XDR code, src/rpc/vireo_remote.x),
+ * handed to the same driver and core calls the HTTP routes use, and its
+ * result encoded back; nothing here holds behaviour of its own.
+ * docs/libvirt-protocol.md lists what is served.
+ *
+ * rpc_server.c: sockets, framing, dispatch, errors, keepalive, events.
+ * rpc_connect.c, rpc_domain.c, rpc_network.c, rpc_storage.c: the
+ * procedures, each module a table. */
+#pragma once
+#include "common/errors.h"
+#include "daemon/api.h"
+#include "daemon/http_guard.h"
+
+#include <rpc/rpc.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vireo_remote.h"
+
+typedef struct vr_rpc vr_rpc;
+typedef struct vr_rpc_conn vr_rpc_conn;
+
+/* Serve the protocol on listen_fd (taken); `read_only`: the -ro socket. */
+vr_rpc *vr_rpc_start(struct event_base *base, int listen_fd, vr_api *api, bool read_only,
+                     const char *name, const vr_http_limits *limits);
+void vr_rpc_stop(vr_rpc *r);
+unsigned vr_rpc_connections(const vr_rpc *r);
+/* An event of the daemon's feed (events.c's JSON form; opaque is the
+ * vr_rpc): lifecycle events go to every connection registered for them. */
+void vr_rpc_event(json_object *event, void *opaque);
+
+/* libvirt's error numbers (virterror.h) that Vireo answers with. */
+enum {
+    VIR_ERR_INTERNAL_ERROR = 1,
+    VIR_ERR_NO_SUPPORT = 3,
+    VIR_ERR_INVALID_ARG = 8,
+    VIR_ERR_OPERATION_FAILED = 9,
+    VIR_ERR_XML_ERROR = 27,
+    VIR_ERR_OPERATION_DENIED = 29,
+    VIR_ERR_RPC = 39,
+    VIR_ERR_NO_DOMAIN = 42,
+    VIR_ERR_NO_NETWORK = 43,
+    VIR_ERR_NO_STORAGE_POOL = 49,
+    VIR_ERR_NO_STORAGE_VOL = 50,
+    VIR_ERR_OPERATION_INVALID = 55,
+    VIR_ERR_CONFIG_UNSUPPORTED = 67,
+    VIR_ERR_OVERFLOW = 82,
+    VIR_ERR_ACCESS_DENIED = 88,
+    VIR_ERR_DEVICE_MISSING = 99,
+};
+
+/* What a call's objects are, for the error it may answer with: a "not
+ * found" names the kind (VIR_ERR_NO_DOMAIN ...), an invalid XML document
+ * is VIR_ERR_XML_ERROR, other invalid input VIR_ERR_INVALID_ARG. */
+typedef enum {
+    VR_RPC_DOMAIN,
+    VR_RPC_NETWORK,
+    VR_RPC_POOL,
+    VR_RPC_VOLUME,
+    VR_RPC_XML,
+    VR_RPC_DEVICE, /* a domain's disk or interface: missing is VIR_ERR_DEVICE_MISSING */
+    VR_RPC_OTHER,
+} vr_rpc_kind;
+
+/* One call on its way through a procedure. */
+typedef struct vr_rpc_call {
+    vr_rpc_conn *conn;
+    vr_api *api;
+    const struct vr_rpc_proc *proc;
+    unsigned serial;
+    void *args; /* decoded: the procedure's args type */
+    void *ret;  /* zeroed: the procedure's ret type, to fill */
+} vr_rpc_call;
+
+/* A procedure's outcome: answered now (ret filled), failed (an error
+ * set with vr_rpc_fail*), or later (the procedure calls vr_rpc_done). */
+typedef enum { VR_RPC_OK, VR_RPC_FAILED, VR_RPC_LATER } vr_rpc_result;
+
+typedef struct vr_rpc_proc {
+    int number;
+    const char *api;   /* libvirt's function, for messages: "virDomainDefineXML" */
+    xdrproc_t args_xdr;
+    size_t args_size;
+    xdrproc_t ret_xdr;
+    size_t ret_size;
+    vr_rpc_result (*fn)(vr_rpc_call *c);
+    bool writes;       /* refused on the read-only socket */
+} vr_rpc_proc;
+
+/* Each module's table, ending with an entry whose fn is NULL. */
+extern const vr_rpc_proc vr_rpc_connect_procs[];
+extern const vr_rpc_proc vr_rpc_domain_procs[];
+extern const vr_rpc_proc vr_rpc_network_procs[];
+extern const vr_rpc_proc vr_rpc_storage_procs[];
+
+/* A table entry: procedure number, libvirt's function, args and ret
+ * types (void for none), handler, whether it changes anything. */
+#define VR_RPC_PROC(num, api_name, args_t, ret_t, handler, w)                                          \
+    {(num), (api_name), (xdrproc_t)xdr_##args_t, sizeof(args_t), (xdrproc_t)xdr_##ret_t, sizeof(ret_t), \
+     (handler), (w)}
+/* libvirt's name for a procedure vireod does not serve, if known
+ * (rpc_unserved.c), else NULL: for the log. */
+const char *vr_rpc_unserved_name(int number);
+
+/* `void` for calls without arguments or results. */
+typedef struct { char unused; } vrp_void;
+bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v);
+
+/* Errors: the message is the whole text clients print. */
+vr_rpc_result vr_rpc_fail(vr_rpc_call *c, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A Vireo error (a driver's code and message) as libvirt's. */
+vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind);
+/* A driver call's outcome: VR_RPC_OK, or its error; err is freed. Call the
+ * driver first (into a variable): C leaves argument order open. */
+vr_rpc_result vr_rpc_outcome(vr_rpc_call *c, vr_err code, char *err, vr_rpc_kind kind);
+/* Finish a call that answered VR_RPC_LATER: with its ret filled when
+ * code is VR_OK, else with the error. The call is freed. */
+void vr_rpc_done(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind);
+/* Is the call's connection still there (a client may leave while a
+ * deferred call runs)? */
+bool vr_rpc_call_alive(const vr_rpc_call *c);
+
+/* The connection's peer (SO_PEERCRED) and its event registrations. */
+uid_t vr_rpc_peer_uid(const vr_rpc_conn *conn);
+bool vr_rpc_read_only(const vr_rpc_conn *conn);
+void vr_rpc_set_open(vr_rpc_conn *conn);
+/* Register for domain lifecycle events (filter: a domain's uuid, or
+ * NULL for all); returns the callback id. */
+int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid);
+bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id);
+
+/* A pair of listing filter bits (ACTIVE/INACTIVE, AUTOSTART/NO_AUTOSTART
+ * ...): does an object whose fact is `value` pass? Neither bit: yes. */
+bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value);
+
+/* Wire forms of Vireo's objects (strings are copies, freed with the ret). */
+void vr_rpc_dom_wire(vrp_dom *out, const vr_domain *dom);
+void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text);
+void vr_rpc_uuid_text(const vrp_uuid in, char out[37]);
+/* The domain a call names (by uuid, as libvirt's daemon does), or NULL
+ * after answering VIR_ERR_NO_DOMAIN. */
+vr_domain *vr_rpc_find_domain(vr_rpc_call *c, const vrp_dom *d);

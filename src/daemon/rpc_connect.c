@@ -1,0 +1,212 @@
+/* libvirt protocol: the connection, the host, and event registration. */
+#include "daemon/rpc.h"
+#include "common/util.h"
+#include "core/access.h"
+#include "core/host_info.h"
+#include "host/resources.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The libvirt release whose protocol and behaviour vireod answers for
+ * (Debian 12's): clients that gate features on the daemon's version
+ * see the one they were tested against. */
+#define LIBVIRT_COMPAT_VERSION 9000000ull
+
+static vr_rpc_result connect_open(vr_rpc_call *c)
+{
+    const vr_api *api = c->api;
+    uid_t uid = vr_rpc_peer_uid(c->conn);
+    if (api->session && uid != api->owner)
+        return vr_rpc_fail(c, VIR_ERR_ACCESS_DENIED, "this is %s's session daemon; connect to your own "
+                           "(qemu:///session)", vr_access_user_name(api->owner));
+    if (!vr_rpc_read_only(c->conn) && !vr_access_may_manage(uid, api->owner, api->session))
+        return vr_rpc_fail(c, VIR_ERR_ACCESS_DENIED, "user %s may not manage %s: add it to group vireo "
+                           "(usermod -aG vireo %s) or use the read-only socket (virsh -r)",
+                           vr_access_user_name(uid), api->uri, vr_access_user_name(uid));
+    vr_rpc_set_open(c->conn);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result connect_close(vr_rpc_call *c) { return VR_RPC_OK; }
+
+static vr_rpc_result auth_list(vr_rpc_call *c)
+{
+    /* Unix sockets: the peer's credentials are the authentication. */
+    vrp_auth_list_ret *r = c->ret;
+    r->types.types_len = 1;
+    r->types.types_val = vr_calloc(1, sizeof(int));
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result supports_feature(vr_rpc_call *c)
+{
+    enum { TYPED_PARAM_STRING = 9, PROGRAM_KEEPALIVE = 10, REMOTE_EVENT_CALLBACK = 14 };
+    int f = ((vrp_feature_args *)c->args)->feature;
+    ((vrp_int_ret *)c->ret)->value = f == TYPED_PARAM_STRING || f == PROGRAM_KEEPALIVE || f == REMOTE_EVENT_CALLBACK;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_type(vr_rpc_call *c)
+{
+    ((vrp_str_ret *)c->ret)->value = vr_strdup("QEMU");
+    return VR_RPC_OK;
+}
+
+/* QEMU's version as libvirt counts it: major * 1000000 + minor * 1000 +
+ * micro, read once from `qemu-system-x86_64 --version`. */
+static vr_rpc_result get_version(vr_rpc_call *c)
+{
+    static unsigned long long version;
+    if (!version) {
+        char *line = vr_tool_version("qemu-system-x86_64");
+        const char *v = line ? strstr(line, "version ") : NULL;
+        unsigned major = 0, minor = 0, micro = 0;
+        if (!v || sscanf(v, "version %u.%u.%u", &major, &minor, &micro) < 2) {
+            free(line);
+            return vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "cannot tell QEMU's version (is qemu-system-x86 "
+                               "installed?)");
+        }
+        free(line);
+        version = major * 1000000ull + minor * 1000ull + micro;
+    }
+    ((vrp_uhyper_ret *)c->ret)->value = version;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_lib_version(vr_rpc_call *c)
+{
+    ((vrp_uhyper_ret *)c->ret)->value = LIBVIRT_COMPAT_VERSION;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_hostname(vr_rpc_call *c)
+{
+    vr_host_info h;
+    vr_host_info_get(c->api->qemu, &h);
+    ((vrp_str_ret *)c->ret)->value = vr_strdup(h.hostname);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_uri(vr_rpc_call *c)
+{
+    ((vrp_str_ret *)c->ret)->value = vr_strdup(c->api->session ? "qemu:///session" : "qemu:///system");
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_capabilities(vr_rpc_call *c)
+{
+    char *err = NULL;
+    char *xml = vr_host_capabilities_xml(c->api->qemu, &err);
+    if (!xml) {
+        vr_rpc_result res = vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "%s", err);
+        free(err);
+        return res;
+    }
+    ((vrp_str_ret *)c->ret)->value = xml;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result node_get_info(vr_rpc_call *c)
+{
+    vr_host_info h;
+    vr_host_info_get(c->api->qemu, &h);
+    vrp_node_info_ret *r = c->ret;
+    /* Each char of the model is one XDR unit on the wire. */
+    for (size_t i = 0; i < sizeof(r->model) && h.arch[i]; i++)
+        r->model[i] = h.arch[i];
+    r->memory = h.memory_kib;
+    r->cpus = h.cpus;
+    r->mhz = (int)h.mhz;
+    r->nodes = r->sockets = r->threads = 1;
+    r->cores = h.cpus;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_max_vcpus(vr_rpc_call *c)
+{
+    ((vrp_int_ret *)c->ret)->value = VR_HOST_MAX_VCPUS;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result node_free_memory(vr_rpc_call *c)
+{
+    ((vrp_uhyper_ret *)c->ret)->value = vr_host_free_memory();
+    return VR_RPC_OK;
+}
+
+/* One NUMA cell: the host's whole free memory. */
+static vr_rpc_result cells_free_memory(vr_rpc_call *c)
+{
+    vrp_cells_free_args *a = c->args;
+    vrp_cells_free_ret *r = c->ret;
+    if (a->start_cell != 0 || a->max_cells < 1)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "this host has one NUMA cell (0), not %d", a->start_cell);
+    r->cells.cells_len = 1;
+    r->cells.cells_val = vr_calloc(1, sizeof(unsigned long long));
+    r->cells.cells_val[0] = vr_host_free_memory();
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result is_secure(vr_rpc_call *c)
+{
+    ((vrp_int_ret *)c->ret)->value = 1; /* a local unix socket */
+    return VR_RPC_OK;
+}
+
+/* No security driver (SELinux, AppArmor) labels QEMU here: an empty
+ * model, which clients show as none. */
+static vr_rpc_result security_model(vr_rpc_call *c)
+{
+    vrp_security_model_ret *r = c->ret;
+    r->model.model_len = r->doi.doi_len = 0;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result event_register(vr_rpc_call *c)
+{
+    vrp_event_register_args *a = c->args;
+    enum { EVENT_ID_LIFECYCLE = 0 };
+    if (a->event_id != EVENT_ID_LIFECYCLE)
+        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod sends domain lifecycle events only (not event %d)",
+                           a->event_id);
+    int id = vr_rpc_events_add(c->conn, a->event_id, a->dom ? (const unsigned char *)a->dom->uuid : NULL);
+    if (id < 0)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "this connection holds too many event callbacks");
+    ((vrp_event_register_ret *)c->ret)->callback_id = id;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result event_deregister(vr_rpc_call *c)
+{
+    int id = ((vrp_event_deregister_args *)c->args)->callback_id;
+    if (!vr_rpc_events_remove(c->conn, id))
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "no event callback %d on this connection", id);
+    return VR_RPC_OK;
+}
+
+const vr_rpc_proc vr_rpc_connect_procs[] = {
+    VR_RPC_PROC(1, "virConnectOpen", vrp_open_args, vrp_void, connect_open, false),
+    VR_RPC_PROC(2, "virConnectClose", vrp_void, vrp_void, connect_close, false),
+    VR_RPC_PROC(3, "virConnectGetType", vrp_void, vrp_str_ret, get_type, false),
+    VR_RPC_PROC(4, "virConnectGetVersion", vrp_void, vrp_uhyper_ret, get_version, false),
+    VR_RPC_PROC(5, "virConnectGetMaxVcpus", vrp_str_opt_args, vrp_int_ret, get_max_vcpus, false),
+    VR_RPC_PROC(6, "virNodeGetInfo", vrp_void, vrp_node_info_ret, node_get_info, false),
+    VR_RPC_PROC(7, "virConnectGetCapabilities", vrp_void, vrp_str_ret, get_capabilities, false),
+    VR_RPC_PROC(59, "virConnectGetHostname", vrp_void, vrp_str_ret, get_hostname, false),
+    VR_RPC_PROC(60, "virConnectSupportsFeature", vrp_feature_args, vrp_int_ret, supports_feature, false),
+    VR_RPC_PROC(66, "virConnectAuthList", vrp_void, vrp_auth_list_ret, auth_list, false),
+    VR_RPC_PROC(101, "virNodeGetCellsFreeMemory", vrp_cells_free_args, vrp_cells_free_ret, cells_free_memory,
+                false),
+    VR_RPC_PROC(102, "virNodeGetFreeMemory", vrp_void, vrp_uhyper_ret, node_free_memory, false),
+    VR_RPC_PROC(110, "virConnectGetURI", vrp_void, vrp_str_ret, get_uri, false),
+    VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, false),
+    VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, false),
+    VR_RPC_PROC(157, "virConnectGetLibVersion", vrp_void, vrp_uhyper_ret, get_lib_version, false),
+    VR_RPC_PROC(316, "virConnectDomainEventRegisterAny", vrp_event_register_args, vrp_event_register_ret,
+                event_register, false),
+    VR_RPC_PROC(317, "virConnectDomainEventDeregisterAny", vrp_event_deregister_args, vrp_void,
+                event_deregister, false),
+    {0},
+};

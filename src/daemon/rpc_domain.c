@@ -1,0 +1,621 @@
+/* libvirt protocol: domains. Each procedure decodes, calls the QEMU
+ * driver (or the core) as the HTTP routes in api_domains.c do, and
+ * encodes. */
+#include "daemon/rpc.h"
+#include "common/util.h"
+#include "core/domain_ops.h"
+#include "drivers/qemu/qemu_snapshot.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libvirt's flag bits for the calls below (libvirt-domain.h). */
+enum {
+    XML_INACTIVE = 2,
+    START_PAUSED = 1,
+    START_FORCE_BOOT = 8,
+    START_VALIDATE = 16,
+    DEFINE_VALIDATE = 1,
+    AFFECT_LIVE = 1,
+    AFFECT_CONFIG = 2,
+    MEM_MAXIMUM = 4,
+    VCPU_MAXIMUM = 4,
+    SHUTDOWN_ACPI = 1,
+    DESTROY_GRACEFUL = 1,
+    UNDEFINE_ANY = 1 | 2 | 4 | 8 | 16 | 32 | 64, /* storage and metadata Vireo removes or keeps alike */
+    IFADDR_SRC_LEASE = 0,
+};
+
+/* False after failing the call: flags outside `allowed`. */
+static bool flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed)
+{
+    if (!(flags & ~allowed))
+        return true;
+    vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", flags & ~allowed, c->proc->api);
+    return false;
+}
+
+/* A definition from a client: not larger than the HTTP API takes. */
+static bool definition_ok(vr_rpc_call *c, const char *xml)
+{
+    size_t len = strlen(xml);
+    if (len <= VR_API_BODY_DEFINITION)
+        return true;
+    vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the definition is %zu bytes; vireod takes at most %u KiB", len,
+                VR_API_BODY_DEFINITION / 1024);
+    return false;
+}
+
+static vr_domain *arg_domain(vr_rpc_call *c)
+{
+    return vr_rpc_find_domain(c, &((vrp_dom_args *)c->args)->dom);
+}
+
+/* ---- lookups and lists ---- */
+
+static vr_rpc_result reply_domain(vr_rpc_call *c, vr_domain *dom)
+{
+    vr_rpc_dom_wire(&((vrp_dom_ret *)c->ret)->dom, dom);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result lookup_by_name(vr_rpc_call *c)
+{
+    const char *name = ((vrp_name_args *)c->args)->name;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(doms[i]->def->name, name) == 0)
+            return reply_domain(c, doms[i]);
+    return vr_rpc_fail(c, VIR_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
+}
+
+static vr_rpc_result lookup_by_uuid(vr_rpc_call *c)
+{
+    vrp_dom d = {.name = ""};
+    memcpy(d.uuid, ((vrp_uuid_args *)c->args)->uuid, sizeof(d.uuid));
+    vr_domain *dom = vr_rpc_find_domain(c, &d);
+    return dom ? reply_domain(c, dom) : VR_RPC_FAILED;
+}
+
+static vr_rpc_result lookup_by_id(vr_rpc_call *c)
+{
+    int id = ((vrp_id_args *)c->args)->id;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    for (size_t i = 0; i < n; i++)
+        if (id > 0 && doms[i]->id == id && doms[i]->state != VR_DOM_SHUTOFF)
+            return reply_domain(c, doms[i]);
+    return vr_rpc_fail(c, VIR_ERR_NO_DOMAIN, "no domain with matching id %d", id);
+}
+
+/* Does dom pass virConnectListAllDomains' filter? Each pair of bits
+ * filters only when one of them is given. */
+static bool dom_matches(vr_domain *dom, unsigned f)
+{
+    enum { ACTIVE = 1, INACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, RUNNING = 16, PAUSED = 32, SHUTOFF = 64,
+           OTHER = 128, MANAGEDSAVE = 256, NO_MANAGEDSAVE = 512, AUTOSTART = 1024, NO_AUTOSTART = 2048,
+           HAS_SNAPSHOT = 4096, NO_SNAPSHOT = 8192, HAS_CHECKPOINT = 16384, NO_CHECKPOINT = 32768 };
+    bool state_ok = !(f & (RUNNING | PAUSED | SHUTOFF | OTHER)) ||
+                    (f & RUNNING && dom->state == VR_DOM_RUNNING) || (f & PAUSED && dom->state == VR_DOM_PAUSED) ||
+                    (f & SHUTOFF && dom->state == VR_DOM_SHUTOFF) || (f & OTHER && dom->state == VR_DOM_SHUTDOWN);
+    bool has_snapshot = false;
+    if (f & (HAS_SNAPSHOT | NO_SNAPSHOT)) {
+        vr_snapshot_def **list = NULL;
+        size_t n = 0;
+        char *err = NULL;
+        has_snapshot = vr_qemu_snapshot_list(dom, &list, &n, &err) == VR_OK && n > 0;
+        vr_qemu_snapshot_list_free(list, n);
+        free(err);
+    }
+    /* Vireo keeps no managed-save images and no checkpoints. */
+    return state_ok && vr_rpc_filter(f, ACTIVE, INACTIVE, dom->state != VR_DOM_SHUTOFF) &&
+           vr_rpc_filter(f, PERSISTENT, TRANSIENT, dom->persistent) &&
+           vr_rpc_filter(f, AUTOSTART, NO_AUTOSTART, dom->autostart) &&
+           vr_rpc_filter(f, MANAGEDSAVE, NO_MANAGEDSAVE, false) &&
+           vr_rpc_filter(f, HAS_SNAPSHOT, NO_SNAPSHOT, has_snapshot) &&
+           vr_rpc_filter(f, HAS_CHECKPOINT, NO_CHECKPOINT, false);
+}
+
+static vr_rpc_result list_all(vr_rpc_call *c)
+{
+    vrp_list_args *a = c->args;
+    vrp_dom_list_ret *r = c->ret;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    if (a->need_results)
+        r->doms.doms_val = vr_calloc(n ? n : 1, sizeof(vrp_dom));
+    for (size_t i = 0; i < n; i++) {
+        if (!dom_matches(doms[i], a->flags))
+            continue;
+        if (a->need_results)
+            vr_rpc_dom_wire(&r->doms.doms_val[r->doms.doms_len++], doms[i]);
+        r->count++;
+    }
+    return VR_RPC_OK;
+}
+
+/* ---- facts ---- */
+
+/* libvirt's state and reason numbers (virDomainState and the
+ * virDomain*Reason enums) for Vireo's state and reason words. */
+static void state_numbers(const vr_domain *dom, int *state, int *reason)
+{
+    static const struct {
+        vr_dom_state state;
+        const char *reason;
+        int number;
+    } reasons[] = {
+        {VR_DOM_RUNNING, "booted", 1},    {VR_DOM_RUNNING, "unpaused", 5},    {VR_DOM_PAUSED, "user", 1},
+        {VR_DOM_SHUTDOWN, "user", 1},     {VR_DOM_SHUTOFF, "shutdown", 1},    {VR_DOM_SHUTOFF, "destroyed", 2},
+        {VR_DOM_SHUTOFF, "crashed", 3},   {VR_DOM_SHUTOFF, "failed", 6},
+    };
+    static const int states[] = {[VR_DOM_SHUTOFF] = 5, [VR_DOM_RUNNING] = 1, [VR_DOM_PAUSED] = 3,
+                                 [VR_DOM_SHUTDOWN] = 4};
+    *state = states[dom->state];
+    *reason = 0; /* unknown */
+    for (size_t i = 0; i < VR_ARRAY_LEN(reasons); i++)
+        if (reasons[i].state == dom->state && dom->reason && strcmp(reasons[i].reason, dom->reason) == 0)
+            *reason = reasons[i].number;
+}
+
+static vr_rpc_result get_state(vr_rpc_call *c)
+{
+    vr_domain *dom = arg_domain(c);
+    if (!dom)
+        return VR_RPC_FAILED;
+    vrp_dom_state_ret *r = c->ret;
+    state_numbers(dom, &r->state, &r->reason);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_info(vr_rpc_call *c)
+{
+    vr_domain *dom = arg_domain(c);
+    if (!dom)
+        return VR_RPC_FAILED;
+    vrp_dom_info_ret *r = c->ret;
+    int state, reason;
+    state_numbers(dom, &state, &reason);
+    r->state = (unsigned)state;
+    r->max_mem = dom->def->memory_kib;
+    r->memory = dom->def->current_memory_kib ? dom->def->current_memory_kib : dom->def->memory_kib;
+    r->nr_virt_cpu = dom->def->vcpus_current;
+    long long ns = vr_qemu_cpu_time_ns(dom);
+    r->cpu_time = ns > 0 ? (unsigned long long)ns : 0;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_xml(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom)
+        return VR_RPC_FAILED;
+    ((vrp_str_ret *)c->ret)->value = vr_qemu_xml(dom, a->flags & XML_INACTIVE);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_os_type(vr_rpc_call *c)
+{
+    if (!arg_domain(c))
+        return VR_RPC_FAILED;
+    ((vrp_str_ret *)c->ret)->value = vr_strdup("hvm");
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_max_memory(vr_rpc_call *c)
+{
+    vr_domain *dom = arg_domain(c);
+    if (!dom)
+        return VR_RPC_FAILED;
+    ((vrp_uhyper_ret *)c->ret)->value = dom->def->memory_kib;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_max_vcpus(vr_rpc_call *c)
+{
+    vr_domain *dom = arg_domain(c);
+    if (!dom)
+        return VR_RPC_FAILED;
+    ((vrp_int_ret *)c->ret)->value = (int)dom->def->vcpus;
+    return VR_RPC_OK;
+}
+
+/* vcpucount: the maximum or the current count, of the running domain
+ * (LIVE) or of its persistent definition (CONFIG); neither: live when
+ * running, else config. */
+static vr_rpc_result get_vcpus_flags(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
+        return VR_RPC_FAILED;
+    bool running = dom->state != VR_DOM_SHUTOFF;
+    bool live = a->flags & AFFECT_LIVE || (!(a->flags & AFFECT_CONFIG) && running);
+    if ((a->flags & (AFFECT_LIVE | AFFECT_CONFIG)) == (AFFECT_LIVE | AFFECT_CONFIG))
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "flags 'affect live' and 'affect config' are mutually "
+                           "exclusive");
+    const vr_domain_def *def = live ? (running ? dom->def : NULL) : vr_core_domain_config(dom);
+    if (!def)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, live ? "domain is not running"
+                                                              : "transient domains do not have any persistent config");
+    ((vrp_int_ret *)c->ret)->value = (int)(a->flags & VCPU_MAXIMUM ? def->vcpus : def->vcpus_current);
+    return VR_RPC_OK;
+}
+
+/* The yes/no facts: each a field of the domain. */
+static vr_rpc_result answer_bool(vr_rpc_call *c, bool (*fact)(const vr_domain *))
+{
+    vr_domain *dom = arg_domain(c);
+    if (!dom)
+        return VR_RPC_FAILED;
+    ((vrp_int_ret *)c->ret)->value = fact(dom);
+    return VR_RPC_OK;
+}
+
+static bool fact_active(const vr_domain *d) { return d->state != VR_DOM_SHUTOFF; }
+static bool fact_persistent(const vr_domain *d) { return d->persistent; }
+static bool fact_autostart(const vr_domain *d) { return d->autostart; }
+static bool fact_updated(const vr_domain *d) { return d->next != NULL; }
+static bool fact_none(const vr_domain *d) { return false; }
+
+static vr_rpc_result is_active(vr_rpc_call *c) { return answer_bool(c, fact_active); }
+static vr_rpc_result is_persistent(vr_rpc_call *c) { return answer_bool(c, fact_persistent); }
+static vr_rpc_result is_updated(vr_rpc_call *c) { return answer_bool(c, fact_updated); }
+static vr_rpc_result get_autostart(vr_rpc_call *c) { return answer_bool(c, fact_autostart); }
+/* Vireo keeps no managed-save images. */
+static vr_rpc_result has_managed_save(vr_rpc_call *c) { return answer_bool(c, fact_none); }
+
+/* No security driver labels QEMU: an empty label, not enforcing. */
+static vr_rpc_result get_security_label(vr_rpc_call *c)
+{
+    return arg_domain(c) ? VR_RPC_OK : VR_RPC_FAILED;
+}
+
+/* domifaddr --source lease: the DHCP leases of each interface. */
+static vr_rpc_result interface_addresses(vr_rpc_call *c)
+{
+    vrp_dom_ifaddr_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    if (a->source != IFADDR_SRC_LEASE)
+        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod knows addresses from its DHCP leases only "
+                           "(domifaddr --source lease)");
+    if (dom->state == VR_DOM_SHUTOFF)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "domain is not running");
+    vrp_dom_ifaddr_ret *r = c->ret;
+    r->ifaces.ifaces_val = vr_calloc(dom->def->n_interfaces + 1, sizeof(vrp_iface));
+    for (size_t i = 0; i < dom->def->n_interfaces; i++) {
+        vr_lease *l;
+        size_t n;
+        unsigned prefix;
+        vr_core_iface_leases(c->api->net, dom, i, &l, &n, &prefix);
+        if (n == 0) {
+            vr_leases_free(l, n);
+            continue;
+        }
+        vrp_iface *f = &r->ifaces.ifaces_val[r->ifaces.ifaces_len++];
+        const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
+        f->name = vr_strdup(tap ? tap : "-");
+        f->hwaddr = vr_malloc(sizeof(char *));
+        *f->hwaddr = vr_strdup(dom->def->interfaces[i].mac);
+        f->addrs.addrs_val = vr_calloc(n, sizeof(vrp_ip_addr));
+        f->addrs.addrs_len = (unsigned)n;
+        for (size_t k = 0; k < n; k++) {
+            f->addrs.addrs_val[k].type = strchr(l[k].ip, ':') ? 1 : 0;
+            f->addrs.addrs_val[k].addr = vr_strdup(l[k].ip);
+            f->addrs.addrs_val[k].prefix = prefix;
+        }
+        vr_leases_free(l, n);
+    }
+    return VR_RPC_OK;
+}
+
+/* ---- definitions ---- */
+
+static vr_rpc_result define(vr_rpc_call *c, const char *xml)
+{
+    if (!definition_ok(c, xml))
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_domain *dom = NULL;
+    vr_err code = vr_qemu_define(c->api->qemu, xml, &dom, &err);
+    if (code == VR_OK)
+        reply_domain(c, dom);
+    return vr_rpc_outcome(c, code, err, VR_RPC_XML);
+}
+
+static vr_rpc_result define_xml(vr_rpc_call *c) { return define(c, ((vrp_xml_args *)c->args)->xml); }
+
+static vr_rpc_result define_xml_flags(vr_rpc_call *c)
+{
+    vrp_xml_flags_args *a = c->args;
+    return flags_ok(c, a->flags, DEFINE_VALIDATE) ? define(c, a->xml) : VR_RPC_FAILED;
+}
+
+static vr_rpc_result undefine_with(vr_rpc_call *c, vr_domain *dom)
+{
+    char *err = NULL;
+    vr_err code = vr_qemu_undefine(dom, false, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result undefine(vr_rpc_call *c)
+{
+    vr_domain *dom = arg_domain(c);
+    return dom ? undefine_with(c, dom) : VR_RPC_FAILED;
+}
+
+static vr_rpc_result undefine_flags(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    return dom && flags_ok(c, a->flags, UNDEFINE_ANY) ? undefine_with(c, dom) : VR_RPC_FAILED;
+}
+
+static vr_rpc_result set_autostart(vr_rpc_call *c)
+{
+    vrp_dom_int_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom)
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_err code = vr_qemu_set_autostart(dom, a->value != 0, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+/* ---- lifecycle ---- */
+
+static void on_done(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_DOMAIN);
+}
+
+/* A device the domain does not have is VIR_ERR_DEVICE_MISSING. */
+static void on_done_device(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_DEVICE);
+}
+
+/* The answer names the domain: found again by the name put in the ret
+ * before the operation (it may have become another object, or gone). */
+static void on_done_domain(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    vrp_dom *d = &((vrp_dom_ret *)c->ret)->dom;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    for (size_t i = 0; code == VR_OK && i < n; i++) {
+        if (strcmp(doms[i]->def->name, d->name) == 0) {
+            free(d->name);
+            vr_rpc_dom_wire(d, doms[i]);
+            break;
+        }
+    }
+    vr_rpc_done(c, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result start(vr_rpc_call *c, vr_domain *dom, unsigned flags, bool answer_domain)
+{
+    if (!flags_ok(c, flags, START_PAUSED | START_FORCE_BOOT | START_VALIDATE))
+        return VR_RPC_FAILED;
+    if (answer_domain)
+        ((vrp_dom_ret *)c->ret)->dom.name = vr_strdup(dom->def->name);
+    vr_qemu_start(dom, flags & START_PAUSED, answer_domain ? on_done_domain : on_done, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result create(vr_rpc_call *c)
+{
+    vr_domain *dom = arg_domain(c);
+    return dom ? start(c, dom, 0, false) : VR_RPC_FAILED;
+}
+
+static vr_rpc_result create_with_flags(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    return dom ? start(c, dom, a->flags, true) : VR_RPC_FAILED;
+}
+
+static vr_rpc_result create_xml(vr_rpc_call *c)
+{
+    vrp_xml_flags_args *a = c->args;
+    if (!flags_ok(c, a->flags, START_PAUSED | START_VALIDATE) || !definition_ok(c, a->xml))
+        return VR_RPC_FAILED;
+    char *err = NULL, *name = vr_core_domain_name(a->xml, &err);
+    if (!name) {
+        vr_rpc_result res = vr_rpc_fail_vr(c, VR_ERR_INVALID, err, VR_RPC_XML);
+        free(err);
+        return res;
+    }
+    ((vrp_dom_ret *)c->ret)->dom.name = name;
+    vr_qemu_create(c->api->qemu, a->xml, a->flags & START_PAUSED, on_done_domain, c);
+    return VR_RPC_LATER;
+}
+
+/* destroy, suspend, resume: the driver answers when QEMU has. */
+static vr_rpc_result later(vr_rpc_call *c, void (*op)(vr_domain *, vr_done_fn, void *))
+{
+    vr_domain *dom = arg_domain(c);
+    if (!dom)
+        return VR_RPC_FAILED;
+    op(dom, on_done, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result destroy(vr_rpc_call *c) { return later(c, vr_qemu_destroy); }
+static vr_rpc_result suspend(vr_rpc_call *c) { return later(c, vr_qemu_suspend); }
+static vr_rpc_result resume(vr_rpc_call *c) { return later(c, vr_qemu_resume); }
+
+static vr_rpc_result destroy_flags(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    return flags_ok(c, a->flags, DESTROY_GRACEFUL) ? destroy(c) : VR_RPC_FAILED;
+}
+
+/* shutdown and reboot: the ACPI power button, QEMU's only method here
+ * (no guest agent channel is driven). */
+static vr_rpc_result power(vr_rpc_call *c, unsigned flags, vr_err (*op)(vr_domain *, char **))
+{
+    vr_domain *dom = arg_domain(c);
+    if (!dom || !flags_ok(c, flags, SHUTDOWN_ACPI))
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_err code = op(dom, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result shutdown_dom(vr_rpc_call *c) { return power(c, 0, vr_qemu_shutdown); }
+static vr_rpc_result shutdown_flags(vr_rpc_call *c)
+{
+    return power(c, ((vrp_dom_flags_args *)c->args)->flags, vr_qemu_shutdown);
+}
+static vr_rpc_result reboot(vr_rpc_call *c)
+{
+    return power(c, ((vrp_dom_flags_args *)c->args)->flags, vr_qemu_reboot);
+}
+
+/* setmem (and setmaxmem with MEM_MAXIMUM); libvirt's LIVE and CONFIG
+ * bits are Vireo's VR_MEM_LIVE and VR_MEM_CONFIG. */
+static vr_rpc_result set_memory_flags(vr_rpc_call *c)
+{
+    vrp_dom_memory_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM))
+        return VR_RPC_FAILED;
+    unsigned mem_flags = (a->flags & AFFECT_LIVE ? VR_MEM_LIVE : 0) | (a->flags & AFFECT_CONFIG ? VR_MEM_CONFIG : 0);
+    if (!(a->flags & MEM_MAXIMUM)) {
+        vr_qemu_set_memory(dom, a->memory, mem_flags, on_done, c);
+        return VR_RPC_LATER;
+    }
+    char *err = NULL;
+    vr_err code = vr_qemu_set_max_memory(dom, a->memory, mem_flags, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+/* ---- devices and vCPUs (the driver's hot-plug) ---- */
+
+/* libvirt's LIVE and CONFIG bits are Vireo's VR_AFFECT_*: the driver
+ * takes neither as "live when running, else config", as libvirt does. */
+static vr_rpc_result device(vr_rpc_call *c, const vrp_dom *d, const char *xml, unsigned flags, bool attach)
+{
+    vr_domain *dom = vr_rpc_find_domain(c, d);
+    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    if (strlen(xml) > VR_API_BODY_SMALL)
+        return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the device XML is %zu bytes; vireod takes at most %u KiB",
+                           strlen(xml), VR_API_BODY_SMALL / 1024);
+    (attach ? vr_qemu_attach_device : vr_qemu_detach_device)(dom, xml, flags, on_done_device, c);
+    return VR_RPC_LATER;
+}
+
+/* virDomainAttachDevice and DetachDevice act on the running domain. */
+static vr_rpc_result attach_device(vr_rpc_call *c)
+{
+    vrp_dom_xml_args *a = c->args;
+    return device(c, &a->dom, a->xml, AFFECT_LIVE, true);
+}
+
+static vr_rpc_result detach_device(vr_rpc_call *c)
+{
+    vrp_dom_xml_args *a = c->args;
+    return device(c, &a->dom, a->xml, AFFECT_LIVE, false);
+}
+
+static vr_rpc_result attach_device_flags(vr_rpc_call *c)
+{
+    vrp_dom_xml_flags_args *a = c->args;
+    return device(c, &a->dom, a->xml, a->flags, true);
+}
+
+static vr_rpc_result detach_device_flags(vr_rpc_call *c)
+{
+    vrp_dom_xml_flags_args *a = c->args;
+    return device(c, &a->dom, a->xml, a->flags, false);
+}
+
+static vr_rpc_result set_vcpus_with(vr_rpc_call *c, const vrp_dom *d, unsigned n, unsigned flags)
+{
+    vr_domain *dom = vr_rpc_find_domain(c, d);
+    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
+        return VR_RPC_FAILED;
+    vr_qemu_set_vcpus(dom, n, flags, on_done, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result set_vcpus(vr_rpc_call *c)
+{
+    vrp_dom_uint_args *a = c->args;
+    return set_vcpus_with(c, &a->dom, a->value, AFFECT_LIVE);
+}
+
+static vr_rpc_result set_vcpus_flags(vr_rpc_call *c)
+{
+    vrp_dom_uint_flags_args *a = c->args;
+    return set_vcpus_with(c, &a->dom, a->value, a->flags);
+}
+
+/* blockresize: KiB, or bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES. */
+static vr_rpc_result block_resize(vr_rpc_call *c)
+{
+    enum { RESIZE_BYTES = 1 };
+    vrp_dom_block_resize_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !flags_ok(c, a->flags, RESIZE_BYTES))
+        return VR_RPC_FAILED;
+    if (!(a->flags & RESIZE_BYTES) && a->size > UINT64_MAX / 1024)
+        return vr_rpc_fail(c, VIR_ERR_OVERFLOW, "size %llu KiB is too large", (unsigned long long)a->size);
+    vr_qemu_block_resize(dom, a->disk, a->flags & RESIZE_BYTES ? a->size : a->size * 1024, on_done_device, c);
+    return VR_RPC_LATER;
+}
+
+const vr_rpc_proc vr_rpc_domain_procs[] = {
+    VR_RPC_PROC(8, "virDomainAttachDevice", vrp_dom_xml_args, vrp_void, attach_device, true),
+    VR_RPC_PROC(9, "virDomainCreate", vrp_dom_args, vrp_void, create, true),
+    VR_RPC_PROC(10, "virDomainCreateXML", vrp_xml_flags_args, vrp_dom_ret, create_xml, true),
+    VR_RPC_PROC(11, "virDomainDefineXML", vrp_xml_args, vrp_dom_ret, define_xml, true),
+    VR_RPC_PROC(12, "virDomainDestroy", vrp_dom_args, vrp_void, destroy, true),
+    VR_RPC_PROC(13, "virDomainDetachDevice", vrp_dom_xml_args, vrp_void, detach_device, true),
+    VR_RPC_PROC(14, "virDomainGetXMLDesc", vrp_dom_flags_args, vrp_str_ret, get_xml, false),
+    VR_RPC_PROC(15, "virDomainGetAutostart", vrp_dom_args, vrp_int_ret, get_autostart, false),
+    VR_RPC_PROC(16, "virDomainGetInfo", vrp_dom_args, vrp_dom_info_ret, get_info, false),
+    VR_RPC_PROC(17, "virDomainGetMaxMemory", vrp_dom_args, vrp_uhyper_ret, get_max_memory, false),
+    VR_RPC_PROC(18, "virDomainGetMaxVcpus", vrp_dom_args, vrp_int_ret, get_max_vcpus, false),
+    VR_RPC_PROC(19, "virDomainGetOSType", vrp_dom_args, vrp_str_ret, get_os_type, false),
+    VR_RPC_PROC(22, "virDomainLookupByID", vrp_id_args, vrp_dom_ret, lookup_by_id, false),
+    VR_RPC_PROC(23, "virDomainLookupByName", vrp_name_args, vrp_dom_ret, lookup_by_name, false),
+    VR_RPC_PROC(24, "virDomainLookupByUUID", vrp_uuid_args, vrp_dom_ret, lookup_by_uuid, false),
+    VR_RPC_PROC(27, "virDomainReboot", vrp_dom_flags_args, vrp_void, reboot, true),
+    VR_RPC_PROC(28, "virDomainResume", vrp_dom_args, vrp_void, resume, true),
+    VR_RPC_PROC(29, "virDomainSetAutostart", vrp_dom_int_args, vrp_void, set_autostart, true),
+    VR_RPC_PROC(32, "virDomainSetVcpus", vrp_dom_uint_args, vrp_void, set_vcpus, true),
+    VR_RPC_PROC(33, "virDomainShutdown", vrp_dom_args, vrp_void, shutdown_dom, true),
+    VR_RPC_PROC(34, "virDomainSuspend", vrp_dom_args, vrp_void, suspend, true),
+    VR_RPC_PROC(35, "virDomainUndefine", vrp_dom_args, vrp_void, undefine, true),
+    VR_RPC_PROC(121, "virDomainGetSecurityLabel", vrp_dom_args, vrp_security_label_ret, get_security_label,
+                false),
+    VR_RPC_PROC(150, "virDomainIsActive", vrp_dom_args, vrp_int_ret, is_active, false),
+    VR_RPC_PROC(151, "virDomainIsPersistent", vrp_dom_args, vrp_int_ret, is_persistent, false),
+    VR_RPC_PROC(160, "virDomainAttachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, attach_device_flags, true),
+    VR_RPC_PROC(161, "virDomainDetachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, detach_device_flags, true),
+    VR_RPC_PROC(183, "virDomainHasManagedSaveImage", vrp_dom_flags_args, vrp_int_ret, has_managed_save, false),
+    VR_RPC_PROC(196, "virDomainCreateWithFlags", vrp_dom_flags_args, vrp_dom_ret, create_with_flags, true),
+    VR_RPC_PROC(199, "virDomainSetVcpusFlags", vrp_dom_uint_flags_args, vrp_void, set_vcpus_flags, true),
+    VR_RPC_PROC(200, "virDomainGetVcpusFlags", vrp_dom_flags_args, vrp_int_ret, get_vcpus_flags, false),
+    VR_RPC_PROC(202, "virDomainIsUpdated", vrp_dom_args, vrp_int_ret, is_updated, false),
+    VR_RPC_PROC(204, "virDomainSetMemoryFlags", vrp_dom_memory_flags_args, vrp_void, set_memory_flags, true),
+    VR_RPC_PROC(212, "virDomainGetState", vrp_dom_flags_args, vrp_dom_state_ret, get_state, false),
+    VR_RPC_PROC(231, "virDomainUndefineFlags", vrp_dom_flags_args, vrp_void, undefine_flags, true),
+    VR_RPC_PROC(234, "virDomainDestroyFlags", vrp_dom_flags_args, vrp_void, destroy_flags, true),
+    VR_RPC_PROC(251, "virDomainBlockResize", vrp_dom_block_resize_args, vrp_void, block_resize, true),
+    VR_RPC_PROC(258, "virDomainShutdownFlags", vrp_dom_flags_args, vrp_void, shutdown_flags, true),
+    VR_RPC_PROC(273, "virConnectListAllDomains", vrp_list_args, vrp_dom_list_ret, list_all, false),
+    VR_RPC_PROC(350, "virDomainDefineXMLFlags", vrp_xml_flags_args, vrp_dom_ret, define_xml_flags, true),
+    VR_RPC_PROC(353, "virDomainInterfaceAddresses", vrp_dom_ifaddr_args, vrp_dom_ifaddr_ret,
+                interface_addresses, false),
+    {0},
+};

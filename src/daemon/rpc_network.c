@@ -1,0 +1,229 @@
+/* libvirt protocol: virtual networks, through the network driver as the
+ * HTTP routes in api_networks.c call it. */
+#include "daemon/rpc.h"
+#include "common/util.h"
+#include "drivers/network/network_driver.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { NET_XML_INACTIVE = 1 };
+
+static void net_wire(vrp_net *out, const vr_network *net)
+{
+    out->name = vr_strdup(net->def->name);
+    vr_rpc_uuid_wire(out->uuid, net->def->uuid);
+}
+
+/* The network a call names (by uuid), or NULL after answering. */
+static vr_network *find(vr_rpc_call *c, const vrp_net *n)
+{
+    char uuid[37];
+    vr_rpc_uuid_text(n->uuid, uuid);
+    size_t count;
+    vr_network *const *nets = vr_net_list(c->api->net, &count);
+    for (size_t i = 0; i < count; i++)
+        if (strcasecmp(nets[i]->def->uuid, uuid) == 0)
+            return nets[i];
+    vr_rpc_fail(c, VIR_ERR_NO_NETWORK, "no network with matching uuid '%s' (%s)", uuid, n->name ? n->name : "");
+    return NULL;
+}
+
+static vr_network *arg_net(vr_rpc_call *c) { return find(c, &((vrp_net_args *)c->args)->net); }
+
+static vr_rpc_result reply_net(vr_rpc_call *c, const vr_network *net)
+{
+    net_wire(&((vrp_net_ret *)c->ret)->net, net);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result lookup_by_name(vr_rpc_call *c)
+{
+    const char *name = ((vrp_name_args *)c->args)->name;
+    size_t n;
+    vr_network *const *nets = vr_net_list(c->api->net, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(nets[i]->def->name, name) == 0)
+            return reply_net(c, nets[i]);
+    return vr_rpc_fail(c, VIR_ERR_NO_NETWORK, "no network with matching name '%s'", name);
+}
+
+static vr_rpc_result lookup_by_uuid(vr_rpc_call *c)
+{
+    vrp_net n = {.name = ""};
+    memcpy(n.uuid, ((vrp_uuid_args *)c->args)->uuid, sizeof(n.uuid));
+    vr_network *net = find(c, &n);
+    return net ? reply_net(c, net) : VR_RPC_FAILED;
+}
+
+static bool net_matches(const vr_network *net, unsigned f)
+{
+    enum { INACTIVE = 1, ACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, AUTOSTART = 16, NO_AUTOSTART = 32 };
+    if (!vr_rpc_filter(f, ACTIVE, INACTIVE, net->active))
+        return false;
+    if (!vr_rpc_filter(f, PERSISTENT, TRANSIENT, net->persistent))
+        return false;
+    if (!vr_rpc_filter(f, AUTOSTART, NO_AUTOSTART, net->autostart))
+        return false;
+    return true;
+}
+
+static vr_rpc_result list_all(vr_rpc_call *c)
+{
+    vrp_list_args *a = c->args;
+    vrp_net_list_ret *r = c->ret;
+    size_t n;
+    vr_network *const *nets = vr_net_list(c->api->net, &n);
+    if (a->need_results)
+        r->nets.nets_val = vr_calloc(n ? n : 1, sizeof(vrp_net));
+    for (size_t i = 0; i < n; i++) {
+        if (!net_matches(nets[i], a->flags))
+            continue;
+        if (a->need_results)
+            net_wire(&r->nets.nets_val[r->nets.nets_len++], nets[i]);
+        r->count++;
+    }
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_xml(vr_rpc_call *c)
+{
+    vrp_net_flags_args *a = c->args;
+    vr_network *net = find(c, &a->net);
+    if (!net)
+        return VR_RPC_FAILED;
+    ((vrp_str_ret *)c->ret)->value = vr_net_xml(net, a->flags & NET_XML_INACTIVE);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result get_bridge_name(vr_rpc_call *c)
+{
+    vr_network *net = arg_net(c);
+    if (!net)
+        return VR_RPC_FAILED;
+    if (!net->def->bridge)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "network '%s' has no bridge", net->def->name);
+    ((vrp_str_ret *)c->ret)->value = vr_strdup(net->def->bridge);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result answer_bool(vr_rpc_call *c, int which)
+{
+    vr_network *net = arg_net(c);
+    if (!net)
+        return VR_RPC_FAILED;
+    bool facts[] = {net->active, net->persistent, net->autostart};
+    ((vrp_int_ret *)c->ret)->value = facts[which];
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result is_active(vr_rpc_call *c) { return answer_bool(c, 0); }
+static vr_rpc_result is_persistent(vr_rpc_call *c) { return answer_bool(c, 1); }
+static vr_rpc_result get_autostart(vr_rpc_call *c) { return answer_bool(c, 2); }
+
+static vr_rpc_result set_autostart(vr_rpc_call *c)
+{
+    vrp_net_int_args *a = c->args;
+    vr_network *net = find(c, &a->net);
+    if (!net)
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_err code = vr_net_set_autostart(net, a->value != 0, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_NETWORK);
+}
+
+static vr_rpc_result define_or_create(vr_rpc_call *c, bool start)
+{
+    const char *xml = ((vrp_xml_args *)c->args)->xml;
+    if (strlen(xml) > VR_API_BODY_DEFINITION)
+        return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the definition is %zu bytes; vireod takes at most %u KiB",
+                           strlen(xml), VR_API_BODY_DEFINITION / 1024);
+    char *err = NULL;
+    vr_network *net = NULL;
+    vr_err code = start ? vr_net_create(c->api->net, xml, &net, &err) : vr_net_define(c->api->net, xml, &net, &err);
+    if (code == VR_OK)
+        reply_net(c, net);
+    return vr_rpc_outcome(c, code, err, VR_RPC_XML);
+}
+
+static vr_rpc_result define_xml(vr_rpc_call *c) { return define_or_create(c, false); }
+static vr_rpc_result create_xml(vr_rpc_call *c) { return define_or_create(c, true); }
+
+/* start, destroy, undefine: one driver call each. */
+static vr_rpc_result act(vr_rpc_call *c, vr_err (*op)(vr_network *, char **))
+{
+    vr_network *net = arg_net(c);
+    if (!net)
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_err code = op(net, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_NETWORK);
+}
+
+static vr_rpc_result create(vr_rpc_call *c) { return act(c, vr_net_start); }
+static vr_rpc_result destroy(vr_rpc_call *c) { return act(c, vr_net_destroy); }
+static vr_rpc_result undefine(vr_rpc_call *c) { return act(c, vr_net_undefine); }
+
+/* net-dhcp-leases: dnsmasq's current leases, optionally of one MAC. */
+static vr_rpc_result dhcp_leases(vr_rpc_call *c)
+{
+    vrp_leases_args *a = c->args;
+    vr_network *net = find(c, &a->net);
+    if (!net)
+        return VR_RPC_FAILED;
+    if (a->flags)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", a->flags,
+                           c->proc->api);
+    vr_lease *l;
+    size_t n;
+    if (vr_net_leases(net, &l, &n) < 0)
+        l = NULL, n = 0;
+    vrp_leases_ret *r = c->ret;
+    if (a->need_results)
+        r->leases.leases_val = vr_calloc(n ? n : 1, sizeof(vrp_lease));
+    for (size_t i = 0; i < n; i++) {
+        if (a->mac && strcasecmp(*a->mac, l[i].mac) != 0)
+            continue;
+        r->count++;
+        if (!a->need_results)
+            continue;
+        vrp_lease *w = &r->leases.leases_val[r->leases.leases_len++];
+        w->iface = vr_strdup(net->def->bridge ? net->def->bridge : "");
+        w->expiry_time = l[i].expiry;
+        w->type = strchr(l[i].ip, ':') ? 1 : 0;
+        w->mac = vr_malloc(sizeof(char *));
+        *w->mac = vr_strdup(l[i].mac);
+        w->ipaddr = vr_strdup(l[i].ip);
+        w->prefix = net->def->ip.prefix;
+        if (l[i].hostname) {
+            w->hostname = vr_malloc(sizeof(char *));
+            *w->hostname = vr_strdup(l[i].hostname);
+        }
+        if (l[i].client_id) {
+            w->client_id = vr_malloc(sizeof(char *));
+            *w->client_id = vr_strdup(l[i].client_id);
+        }
+    }
+    vr_leases_free(l, n);
+    return VR_RPC_OK;
+}
+
+const vr_rpc_proc vr_rpc_network_procs[] = {
+    VR_RPC_PROC(39, "virNetworkCreate", vrp_net_args, vrp_void, create, true),
+    VR_RPC_PROC(40, "virNetworkCreateXML", vrp_xml_args, vrp_net_ret, create_xml, true),
+    VR_RPC_PROC(41, "virNetworkDefineXML", vrp_xml_args, vrp_net_ret, define_xml, true),
+    VR_RPC_PROC(42, "virNetworkDestroy", vrp_net_args, vrp_void, destroy, true),
+    VR_RPC_PROC(43, "virNetworkGetXMLDesc", vrp_net_flags_args, vrp_str_ret, get_xml, false),
+    VR_RPC_PROC(44, "virNetworkGetAutostart", vrp_net_args, vrp_int_ret, get_autostart, false),
+    VR_RPC_PROC(45, "virNetworkGetBridgeName", vrp_net_args, vrp_str_ret, get_bridge_name, false),
+    VR_RPC_PROC(46, "virNetworkLookupByName", vrp_name_args, vrp_net_ret, lookup_by_name, false),
+    VR_RPC_PROC(47, "virNetworkLookupByUUID", vrp_uuid_args, vrp_net_ret, lookup_by_uuid, false),
+    VR_RPC_PROC(48, "virNetworkSetAutostart", vrp_net_int_args, vrp_void, set_autostart, true),
+    VR_RPC_PROC(49, "virNetworkUndefine", vrp_net_args, vrp_void, undefine, true),
+    VR_RPC_PROC(152, "virNetworkIsActive", vrp_net_args, vrp_int_ret, is_active, false),
+    VR_RPC_PROC(153, "virNetworkIsPersistent", vrp_net_args, vrp_int_ret, is_persistent, false),
+    VR_RPC_PROC(283, "virConnectListAllNetworks", vrp_list_args, vrp_net_list_ret, list_all, false),
+    VR_RPC_PROC(341, "virNetworkGetDHCPLeases", vrp_leases_args, vrp_leases_ret, dhcp_leases, false),
+    {0},
+};

@@ -1,0 +1,633 @@
+/* libvirt's remote protocol: the sockets, the framing, dispatch to the
+ * procedure tables, errors, keepalive and events (rpc.h). */
+#include "daemon/rpc.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "conf/uuid.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A message is its 4-byte length (itself included), the 24-byte header,
+ * and a body. libvirt's clients send at most 32 MiB; a call to vireod
+ * carries at most a definition (VR_API_BODY_DEFINITION) in a 4 MiB
+ * string, so anything longer is refused before it is read. */
+#define LEN_BYTES 4
+#define HEADER_BYTES 24
+#define MAX_CALL (4u * 1024 * 1024 + 64 * 1024)
+/* A client that stops reading its answers and events is closed rather
+ * than buffered for without bound. */
+#define MAX_BACKLOG (32u * 1024 * 1024)
+/* Registrations for events one connection may hold. */
+#define MAX_CALLBACKS 256
+
+static const vr_rpc_proc *const tables[] = {
+    vr_rpc_connect_procs,
+    vr_rpc_domain_procs,
+    vr_rpc_network_procs,
+    vr_rpc_storage_procs,
+};
+
+typedef struct callback {
+    struct callback *next;
+    int id, event_id;
+    bool any_domain;
+    unsigned char uuid[VR_UUID_LEN];
+} callback;
+
+struct vr_rpc_conn {
+    vr_rpc *r;
+    struct vr_rpc_conn *next;
+    struct bufferevent *bev;
+    vr_guard_conn *gc;
+    uid_t uid;
+    bool open;     /* CONNECT_OPEN succeeded */
+    bool closed;   /* gone; deferred calls still hold it */
+    bool spoke;    /* sent a well-formed message: no longer on a deadline */
+    unsigned refs; /* the connection itself, and each deferred call */
+    callback *callbacks;
+    int next_callback;
+    unsigned n_callbacks;
+};
+
+struct vr_rpc {
+    struct event_base *base;
+    vr_api *api;
+    bool read_only;
+    char *name;
+    vr_guard *guard;
+    vr_rpc_conn *conns;
+    unsigned n_conns;
+};
+
+typedef struct {
+    vr_rpc_call call;
+    int err_code;
+    char *err_msg;
+    vr_rpc_kind err_kind;
+} call_state;
+
+bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v)
+{
+    (void)xdrs, (void)v;
+    return TRUE;
+}
+
+/* ---- connections ---- */
+
+static void conn_unref(vr_rpc_conn *conn)
+{
+    if (--conn->refs > 0)
+        return;
+    for (callback *cb = conn->callbacks, *next; cb; cb = next) {
+        next = cb->next;
+        free(cb);
+    }
+    free(conn);
+}
+
+static void conn_close(vr_rpc_conn *conn, const char *why)
+{
+    if (conn->closed)
+        return;
+    vr_rpc *r = conn->r;
+    if (why)
+        vr_log_warn("%s: %s: closing the connection of uid %d", r->name, why, (int)conn->uid);
+    conn->closed = true;
+    for (vr_rpc_conn **pp = &r->conns; *pp; pp = &(*pp)->next)
+        if (*pp == conn) {
+            *pp = conn->next;
+            break;
+        }
+    r->n_conns--;
+    bufferevent_free(conn->bev); /* closes the socket */
+    vr_guard_closed(conn->gc);
+    conn_unref(conn);
+}
+
+uid_t vr_rpc_peer_uid(const vr_rpc_conn *conn) { return conn->uid; }
+bool vr_rpc_read_only(const vr_rpc_conn *conn) { return conn->r->read_only; }
+void vr_rpc_set_open(vr_rpc_conn *conn) { conn->open = true; }
+bool vr_rpc_call_alive(const vr_rpc_call *c) { return !c->conn->closed; }
+unsigned vr_rpc_connections(const vr_rpc *r) { return r ? r->n_conns : 0; }
+
+/* ---- sending ---- */
+
+/* One message: length, header, body encoded by `body_xdr` (NULL: none). */
+static void send_message(vr_rpc_conn *conn, const vrp_header *h, xdrproc_t body_xdr, void *body)
+{
+    if (conn->closed)
+        return;
+    unsigned long body_len = body_xdr ? xdr_sizeof(body_xdr, body) : 0;
+    unsigned total = (unsigned)(LEN_BYTES + HEADER_BYTES + body_len);
+    char *buf = vr_malloc(total);
+    XDR x;
+    xdrmem_create(&x, buf, total, XDR_ENCODE);
+    vrp_header copy = *h;
+    bool ok = xdr_u_int(&x, &total) && xdr_vrp_header(&x, &copy) && (!body_xdr || body_xdr(&x, body, 0));
+    xdr_destroy(&x);
+    if (!ok) {
+        vr_log_error("%s: could not encode the answer to procedure %d", conn->r->name, h->proc);
+        free(buf);
+        conn_close(conn, "an answer could not be encoded");
+        return;
+    }
+    struct evbuffer *out = bufferevent_get_output(conn->bev);
+    if (evbuffer_get_length(out) > MAX_BACKLOG) {
+        free(buf);
+        conn_close(conn, "the client reads none of its answers");
+        return;
+    }
+    evbuffer_add(out, buf, total);
+    free(buf);
+}
+
+/* libvirt's words before the detail of each error number it has. */
+static const char *error_prefix(int code)
+{
+    switch (code) {
+    case VIR_ERR_NO_SUPPORT: return "this function is not supported by the connection driver";
+    case VIR_ERR_INVALID_ARG: return "invalid argument";
+    case VIR_ERR_OPERATION_FAILED: return "operation failed";
+    case VIR_ERR_XML_ERROR: return "XML error";
+    case VIR_ERR_OPERATION_DENIED: return "operation forbidden";
+    case VIR_ERR_RPC: return "RPC error";
+    case VIR_ERR_NO_DOMAIN: return "Domain not found";
+    case VIR_ERR_NO_NETWORK: return "Network not found";
+    case VIR_ERR_NO_STORAGE_POOL: return "Storage pool not found";
+    case VIR_ERR_NO_STORAGE_VOL: return "Storage volume not found";
+    case VIR_ERR_OPERATION_INVALID: return "Requested operation is not valid";
+    case VIR_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
+    case VIR_ERR_ACCESS_DENIED: return "access denied";
+    case VIR_ERR_OVERFLOW: return "value too large";
+    case VIR_ERR_DEVICE_MISSING: return "device not found";
+    default: return "internal error";
+    }
+}
+
+/* libvirt's error domains (virErrorDomain): who raised it. */
+static int error_domain(int code, vr_rpc_kind kind)
+{
+    enum { FROM_QEMU = 10, FROM_REMOTE = 13, FROM_STORAGE = 18, FROM_NETWORK = 19 };
+    if (code == VIR_ERR_RPC || code == VIR_ERR_NO_SUPPORT)
+        return FROM_REMOTE;
+    switch (kind) {
+    case VR_RPC_NETWORK: return FROM_NETWORK;
+    case VR_RPC_POOL:
+    case VR_RPC_VOLUME: return FROM_STORAGE;
+    default: return FROM_QEMU;
+    }
+}
+
+static void send_error(vr_rpc_conn *conn, int proc, unsigned serial, int code, vr_rpc_kind kind,
+                       const char *msg)
+{
+    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = proc,
+                    .type = VRP_REPLY, .serial = serial, .status = VRP_ERROR};
+    char *text = vr_strdup(msg);
+    vrp_error e = {.code = code, .domain = error_domain(code, kind), .message = &text, .level = 2};
+    send_message(conn, &h, (xdrproc_t)xdr_vrp_error, &e);
+    free(text);
+}
+
+static void send_error_fmt(vr_rpc_conn *conn, int proc, unsigned serial, int code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void send_error_fmt(vr_rpc_conn *conn, int proc, unsigned serial, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *detail = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    char *msg = vr_asprintf("%s: %s", error_prefix(code), detail);
+    send_error(conn, proc, serial, code, VR_RPC_OTHER, msg);
+    free(msg);
+    free(detail);
+}
+
+vr_rpc_result vr_rpc_fail(vr_rpc_call *c, int code, const char *fmt, ...)
+{
+    call_state *st = (call_state *)c;
+    va_list ap;
+    va_start(ap, fmt);
+    char *detail = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    free(st->err_msg);
+    st->err_msg = vr_asprintf("%s: %s", error_prefix(code), detail);
+    st->err_code = code;
+    free(detail);
+    return VR_RPC_FAILED;
+}
+
+vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind)
+{
+    static const int not_found[] = {
+        [VR_RPC_DOMAIN] = VIR_ERR_NO_DOMAIN, [VR_RPC_NETWORK] = VIR_ERR_NO_NETWORK,
+        [VR_RPC_POOL] = VIR_ERR_NO_STORAGE_POOL, [VR_RPC_VOLUME] = VIR_ERR_NO_STORAGE_VOL,
+        [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_DEVICE] = VIR_ERR_DEVICE_MISSING,
+        [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
+    };
+    int lv;
+    switch (code) {
+    case VR_ERR_NOT_FOUND: lv = not_found[kind]; break;
+    case VR_ERR_INVALID: lv = kind == VR_RPC_XML ? VIR_ERR_XML_ERROR : VIR_ERR_INVALID_ARG; break;
+    case VR_ERR_CONFLICT: lv = VIR_ERR_OPERATION_INVALID; break;
+    case VR_ERR_DENIED: lv = VIR_ERR_ACCESS_DENIED; break;
+    case VR_ERR_UNSUPPORTED: lv = VIR_ERR_CONFIG_UNSUPPORTED; break;
+    default: lv = VIR_ERR_OPERATION_FAILED; break;
+    }
+    ((call_state *)c)->err_kind = kind;
+    return vr_rpc_fail(c, lv, "%s", msg && *msg ? msg : "failed");
+}
+
+vr_rpc_result vr_rpc_outcome(vr_rpc_call *c, vr_err code, char *err, vr_rpc_kind kind)
+{
+    vr_rpc_result res = code == VR_OK ? VR_RPC_OK : vr_rpc_fail_vr(c, code, err, kind);
+    free(err);
+    return res;
+}
+
+static void call_free(call_state *st)
+{
+    vr_rpc_call *c = &st->call;
+    if (c->args) {
+        xdr_free(c->proc->args_xdr, c->args);
+        free(c->args);
+    }
+    if (c->ret) {
+        xdr_free(c->proc->ret_xdr, c->ret);
+        free(c->ret);
+    }
+    free(st->err_msg);
+    conn_unref(c->conn);
+    free(st);
+}
+
+/* Send the call's answer (its ret, or its error) and free it. */
+static void finish(call_state *st, vr_rpc_result res)
+{
+    vr_rpc_call *c = &st->call;
+    if (res == VR_RPC_FAILED) {
+        send_error(c->conn, c->proc->number, c->serial, st->err_code, st->err_kind,
+                   st->err_msg ? st->err_msg : "internal error: failed");
+    } else {
+        vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
+                        .type = VRP_REPLY, .serial = c->serial, .status = VRP_OK};
+        send_message(c->conn, &h, c->proc->ret_xdr, c->ret);
+    }
+    call_free(st);
+}
+
+void vr_rpc_done(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind)
+{
+    call_state *st = (call_state *)c;
+    finish(st, code == VR_OK ? VR_RPC_OK : vr_rpc_fail_vr(c, code, msg, kind));
+}
+
+/* ---- receiving ---- */
+
+static const vr_rpc_proc *find_proc(int number)
+{
+    for (size_t t = 0; t < VR_ARRAY_LEN(tables); t++)
+        for (const vr_rpc_proc *p = tables[t]; p->fn; p++)
+            if (p->number == number)
+                return p;
+    return NULL;
+}
+
+/* Each procedure Vireo does not serve is logged once (by number, and by
+ * libvirt's name when rpc_unserved.c knows it), so the log shows what
+ * clients still miss without repeating it at every call. */
+static void note_unsupported(const vr_rpc *r, int number)
+{
+    static unsigned char seen[1024 / 8];
+    if (number >= 0 && number < 1024) {
+        if (seen[number / 8] & (1u << (number % 8)))
+            return;
+        seen[number / 8] |= (unsigned char)(1u << (number % 8));
+    }
+    const char *api = vr_rpc_unserved_name(number);
+    vr_log_info("%s: procedure %d%s%s%s is not supported (answered VIR_ERR_NO_SUPPORT)", r->name, number,
+                api ? " (" : "", api ? api : "", api ? ")" : "");
+}
+
+static void keepalive(vr_rpc_conn *conn, const vrp_header *h)
+{
+    if (h->proc != VRP_KEEPALIVE_PING || h->type != VRP_MESSAGE)
+        return; /* a PONG to a ping we never send, or noise */
+    vrp_header pong = {.prog = VRP_KEEPALIVE_PROGRAM, .vers = VRP_KEEPALIVE_VERSION, .proc = VRP_KEEPALIVE_PONG,
+                       .type = VRP_MESSAGE, .serial = 0, .status = VRP_OK};
+    send_message(conn, &pong, NULL, NULL);
+}
+
+/* The procedures a client may call before CONNECT_OPEN. */
+static bool before_open(int number)
+{
+    enum { CONNECT_OPEN = 1, AUTH_LIST = 66, CONNECT_SUPPORTS_FEATURE = 60 };
+    return number == CONNECT_OPEN || number == AUTH_LIST || number == CONNECT_SUPPORTS_FEATURE;
+}
+
+static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
+{
+    vr_rpc *r = conn->r;
+    const vr_rpc_proc *p = find_proc(h->proc);
+    if (!p) {
+        note_unsupported(r, h->proc);
+        const char *api = vr_rpc_unserved_name(h->proc);
+        send_error_fmt(conn, h->proc, h->serial, VIR_ERR_NO_SUPPORT, "%s%sprocedure %d is not served by vireod",
+                       api ? api : "", api ? ": " : "", h->proc);
+        return;
+    }
+    if (!conn->open && !before_open(h->proc)) {
+        send_error_fmt(conn, h->proc, h->serial, VIR_ERR_RPC, "the connection is not open: call %s after "
+                       "virConnectOpen", p->api);
+        return;
+    }
+    if (p->writes && r->read_only) {
+        send_error_fmt(conn, h->proc, h->serial, VIR_ERR_OPERATION_DENIED,
+                       "read only access prevents %s (connect to libvirt-sock as root or group vireo)", p->api);
+        return;
+    }
+    call_state *st = vr_calloc(1, sizeof(*st));
+    vr_rpc_call *c = &st->call;
+    c->conn = conn;
+    c->api = r->api;
+    c->proc = p;
+    c->serial = h->serial;
+    conn->refs++;
+    c->args = vr_calloc(1, p->args_size);
+    c->ret = vr_calloc(1, p->ret_size);
+    if (!p->args_xdr(body, c->args, 0)) {
+        finish(st, vr_rpc_fail(c, VIR_ERR_RPC, "cannot decode the arguments of %s", p->api));
+        return;
+    }
+    vr_rpc_result res = p->fn(c);
+    if (res != VR_RPC_LATER)
+        finish(st, res);
+}
+
+/* One whole message (length word included). False: the connection must
+ * close (the framing cannot be trusted any more). */
+static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
+{
+    XDR x;
+    xdrmem_create(&x, msg + LEN_BYTES, len - LEN_BYTES, XDR_DECODE);
+    vrp_header h;
+    bool ok = xdr_vrp_header(&x, &h);
+    if (ok && !conn->spoke) {
+        conn->spoke = true;
+        vr_guard_stream(conn->gc); /* a libvirt client stays connected for as long as it likes */
+    }
+    if (!ok) {
+        /* Cannot happen with len >= LEN + HEADER; kept for the fuzzer. */
+    } else if (h.prog == VRP_KEEPALIVE_PROGRAM && h.vers == VRP_KEEPALIVE_VERSION) {
+        keepalive(conn, &h);
+    } else if (h.type != VRP_CALL) {
+        /* Streams (console, upload) are not served; nothing else comes
+         * from a client. */
+        vr_log_debug("%s: ignored a message of type %d", conn->r->name, h.type);
+    } else if (h.prog != VRP_REMOTE_PROGRAM || h.vers != VRP_REMOTE_VERSION) {
+        send_error_fmt(conn, h.proc, h.serial, VIR_ERR_RPC, "cannot find program %u version %u", h.prog,
+                       h.vers);
+    } else if (h.status != VRP_OK) {
+        ok = false;
+    } else {
+        dispatch(conn, &h, &x);
+    }
+    xdr_destroy(&x);
+    return ok;
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    vr_rpc_conn *conn = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    conn->refs++; /* a call may close the connection under us */
+    while (!conn->closed && evbuffer_get_length(in) >= LEN_BYTES) {
+        uint32_t be;
+        evbuffer_copyout(in, &be, sizeof(be));
+        unsigned len = ntohl(be);
+        if (len < LEN_BYTES + HEADER_BYTES || len > MAX_CALL) {
+            char why[128];
+            snprintf(why, sizeof(why), "a message of %u bytes (not a libvirt RPC frame, or over %u)", len,
+                     MAX_CALL);
+            conn_close(conn, why);
+            break;
+        }
+        if (evbuffer_get_length(in) < len) {
+            bufferevent_setwatermark(bev, EV_READ, len, 0);
+            break;
+        }
+        bufferevent_setwatermark(bev, EV_READ, 0, 0);
+        char *msg = (char *)evbuffer_pullup(in, len);
+        bool ok = on_message(conn, msg, len);
+        evbuffer_drain(in, len);
+        if (!ok)
+            conn_close(conn, "a malformed message header");
+    }
+    conn_unref(conn);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    vr_rpc_conn *conn = arg;
+    if (what & BEV_EVENT_ERROR)
+        vr_log_debug("%s: connection error: %s", conn->r->name, strerror(errno));
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        /* A truncated message at the end is the client's loss alone. */
+        size_t left = evbuffer_get_length(bufferevent_get_input(bev));
+        conn_close(conn, left ? "the client left in the middle of a message" : NULL);
+    }
+}
+
+static bool add_conn(void *opaque, int fd, const struct sockaddr *sa, socklen_t len)
+{
+    (void)sa, (void)len;
+    vr_rpc *r = opaque;
+    vr_rpc_conn *conn = vr_calloc(1, sizeof(*conn));
+    conn->r = r;
+    conn->refs = 1;
+    conn->next_callback = 1;
+    conn->gc = vr_guard_claim(r->guard);
+    struct ucred cred;
+    socklen_t clen = sizeof(cred);
+    conn->uid = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 ? cred.uid : (uid_t)-1;
+    evutil_make_socket_nonblocking(fd);
+    conn->bev = bufferevent_socket_new(r->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (!conn->bev) {
+        free(conn);
+        close(fd);
+        return false;
+    }
+    bufferevent_setcb(conn->bev, on_read, NULL, on_event, conn);
+    bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+    conn->next = r->conns;
+    r->conns = conn;
+    r->n_conns++;
+    return true;
+}
+
+vr_rpc *vr_rpc_start(struct event_base *base, int listen_fd, vr_api *api, bool read_only, const char *name,
+                     const vr_http_limits *limits)
+{
+    vr_rpc *r = vr_calloc(1, sizeof(*r));
+    r->base = base;
+    r->api = api;
+    r->read_only = read_only;
+    r->name = vr_strdup(name);
+    /* The guard's refusals are HTTP text, which a libvirt client cannot
+     * read: ask it (as for TLS) never to answer in plain text. */
+    r->guard = vr_guard_new(base, listen_fd, name, limits, true, add_conn, r);
+    return r;
+}
+
+void vr_rpc_stop(vr_rpc *r)
+{
+    if (!r)
+        return;
+    while (r->conns)
+        conn_close(r->conns, NULL);
+    vr_guard_free(r->guard);
+    free(r->name);
+    free(r);
+}
+
+/* ---- events ---- */
+
+int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid)
+{
+    if (conn->n_callbacks >= MAX_CALLBACKS)
+        return -1;
+    callback *cb = vr_calloc(1, sizeof(*cb));
+    cb->id = conn->next_callback++;
+    cb->event_id = event_id;
+    cb->any_domain = uuid == NULL;
+    if (uuid)
+        memcpy(cb->uuid, uuid, VR_UUID_LEN);
+    cb->next = conn->callbacks;
+    conn->callbacks = cb;
+    conn->n_callbacks++;
+    return cb->id;
+}
+
+bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id)
+{
+    for (callback **pp = &conn->callbacks; *pp; pp = &(*pp)->next) {
+        callback *cb = *pp;
+        if (cb->id != callback_id)
+            continue;
+        *pp = cb->next;
+        free(cb);
+        conn->n_callbacks--;
+        return true;
+    }
+    return false;
+}
+
+/* Vireo's lifecycle event and detail as libvirt's numbers
+ * (virDomainEventType and its detail enums); false for events libvirt
+ * reports otherwise (reboot) or not at all. */
+static bool lifecycle_numbers(const char *event, const char *detail, int *ev, int *det)
+{
+    static const struct {
+        const char *event, *detail;
+        int ev, det;
+    } map[] = {
+        {"defined", "added", 0, 0},      {"defined", "updated", 0, 1},   {"defined", "renamed", 0, 2},
+        {"undefined", "removed", 1, 0},  {"undefined", "renamed", 1, 1}, {"started", "booted", 2, 0},
+        {"suspended", "paused", 3, 0},   {"resumed", "unpaused", 4, 0},  {"stopped", "shutdown", 5, 0},
+        {"stopped", "destroyed", 5, 1},  {"crashed", NULL, 5, 2},        {"stopped", "failed", 5, 5},
+        {"shutdown", "guest", 6, 1},     {"shutdown", "host", 6, 2},     {"started", NULL, 2, 0},
+        {"stopped", NULL, 5, 0},         {"defined", NULL, 0, 0},        {"undefined", NULL, 1, 0},
+        {"shutdown", NULL, 6, 0},
+    };
+    for (size_t i = 0; i < VR_ARRAY_LEN(map); i++) {
+        if (strcmp(map[i].event, event) == 0 && (!map[i].detail || strcmp(map[i].detail, detail) == 0)) {
+            *ev = map[i].ev;
+            *det = map[i].det;
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *json_str(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : "";
+}
+
+void vr_rpc_event(json_object *event, void *opaque)
+{
+    vr_rpc *r = opaque;
+    enum { EVENT_ID_LIFECYCLE = 0, PROC_EVENT_CALLBACK_LIFECYCLE = 318 };
+    if (!r || !r->conns || strcmp(json_str(event, "kind"), "domain") != 0)
+        return;
+    int ev, det;
+    if (!lifecycle_numbers(json_str(event, "event"), json_str(event, "detail"), &ev, &det))
+        return;
+    const char *name = json_str(event, "name"), *uuid = json_str(event, "uuid");
+    vr_domain *dom = vr_qemu_lookup(r->api->qemu, uuid);
+    char *name_copy = vr_strdup(name);
+    vrp_event_lifecycle_msg m = {.dom = {.name = name_copy, .id = dom && dom->id > 0 ? dom->id : -1},
+                                 .event = ev, .detail = det};
+    vr_rpc_uuid_wire(m.dom.uuid, uuid);
+    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = PROC_EVENT_CALLBACK_LIFECYCLE,
+                    .type = VRP_MESSAGE, .serial = 0, .status = VRP_OK};
+    for (vr_rpc_conn *conn = r->conns, *next; conn; conn = next) {
+        next = conn->next; /* sending may close it */
+        for (callback *cb = conn->callbacks; cb && !conn->closed; cb = cb->next) {
+            if (cb->event_id != EVENT_ID_LIFECYCLE || (!cb->any_domain && memcmp(cb->uuid, m.dom.uuid, VR_UUID_LEN)))
+                continue;
+            m.callback_id = cb->id;
+            send_message(conn, &h, (xdrproc_t)xdr_vrp_event_lifecycle_msg, &m);
+        }
+    }
+    free(name_copy);
+}
+
+/* ---- objects ---- */
+
+bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value)
+{
+    return !(flags & (yes | no)) || (flags & yes && value) || (flags & no && !value);
+}
+
+void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text)
+{
+    if (!vr_uuid_parse(uuid_text, (unsigned char *)out))
+        memset(out, 0, VR_UUID_LEN);
+}
+
+void vr_rpc_uuid_text(const vrp_uuid in, char out[37])
+{
+    vr_uuid_format((const unsigned char *)in, out);
+}
+
+void vr_rpc_dom_wire(vrp_dom *out, const vr_domain *dom)
+{
+    out->name = vr_strdup(dom->def->name);
+    vr_rpc_uuid_wire(out->uuid, dom->def->uuid);
+    out->id = dom->id > 0 ? dom->id : -1;
+}
+
+vr_domain *vr_rpc_find_domain(vr_rpc_call *c, const vrp_dom *d)
+{
+    char uuid[37];
+    vr_rpc_uuid_text(d->uuid, uuid);
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(doms[i]->def->uuid, uuid) == 0)
+            return doms[i];
+    vr_rpc_fail(c, VIR_ERR_NO_DOMAIN, "no domain with matching uuid '%s' (%s)", uuid, d->name ? d->name : "");
+    return NULL;
+}

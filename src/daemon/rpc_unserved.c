@@ -1,0 +1,67 @@
+/* libvirt's names for procedures vireod does not serve (yet) that its
+ * clients are known to call: virsh's commands beyond the basic ones,
+ * virt-manager's polling, python3-libvirt programs. Only for the log
+ * line that says once what a client missed; the numbers are the
+ * protocol's (remote_protocol.x). */
+#include "daemon/rpc.h"
+
+#include <stddef.h>
+
+static const struct {
+    int number;
+    const char *api;
+} unserved[] = {
+    {20, "virDomainGetVcpus"},
+    {55, "virDomainSave"},
+    {56, "virDomainGetSchedulerType"},
+    {64, "virDomainBlockStats"},
+    {65, "virDomainInterfaceStats"},
+    {111, "virNodeNumOfDevices"},
+    {126, "virConnectNumOfInterfaces"},
+    {139, "virConnectNumOfSecrets"},
+    {159, "virDomainMemoryStats"},
+    {163, "virDomainGetJobInfo"},
+    {167, "virConnectDomainEventRegisterAny (without callback ids)"},
+    {178, "virConnectNumOfNWFilters"},
+    {182, "virDomainManagedSave"},
+    {174, "virDomainUpdateDeviceFlags"},
+    {185, "virDomainSnapshotCreateXML"},
+    {187, "virDomainSnapshotNum"},
+    {194, "virDomainGetBlockInfo"},
+    {198, "virDomainGetMemoryParameters"},
+    {201, "virDomainOpenConsole"},
+    {203, "virConnectGetSysinfo"},
+    {206, "virDomainGetBlkioParameters"},
+    {228, "virNodeGetMemoryStats"},
+    {243, "virDomainBlockStatsFlags"},
+    {249, "virDomainOpenGraphics"},
+    {255, "virDomainGetNumaParameters"},
+    {274, "virDomainListAllSnapshots"},
+    {277, "virDomainGetHostname"},
+    {284, "virConnectListAllInterfaces"},
+    {285, "virConnectListAllNodeDevices"},
+    {286, "virConnectListAllNWFilters"},
+    {287, "virConnectListAllSecrets"},
+    {291, "virNetworkUpdate"},
+    {293, "virNodeGetCPUMap"},
+    {298, "virDomainGetJobStats"},
+    {312, "virConnectGetCPUModelNames"},
+    {313, "virConnectNetworkEventRegisterAny"},
+    {337, "virDomainGetTime"},
+    {342, "virConnectGetDomainCapabilities"},
+    {343, "virDomainOpenGraphicsFD"},
+    {344, "virConnectGetAllDomainStats"},
+    {351, "virDomainGetIOThreadInfo"},
+    {358, "virDomainRename"},
+    {360, "virConnectRegisterCloseCallback"},
+    {368, "virConnectStoragePoolEventRegisterAny"},
+    {426, "virDomainGetMessages"},
+};
+
+const char *vr_rpc_unserved_name(int number)
+{
+    for (size_t i = 0; i < sizeof(unserved) / sizeof(unserved[0]); i++)
+        if (unserved[i].number == number)
+            return unserved[i].api;
+    return NULL;
+}
