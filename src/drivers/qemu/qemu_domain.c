@@ -72,6 +72,7 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     vr_domain_def_free(dom->next);
     vr_qemu_taps_clear(dom);
     vr_qemu_grants_clear(dom);
+    vr_qemu_notices_clear(dom);
     free(dom->runtime_dir);
     free(dom);
 }
@@ -495,6 +496,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         vr_domain_def_free(dom->next);
         vr_qemu_taps_clear(dom);
         vr_qemu_grants_clear(dom); /* memory only: the next daemon loads them */
+        vr_qemu_notices_clear(dom);
         free(dom->runtime_dir);
         free(dom);
     }
@@ -582,12 +584,8 @@ char *vr_qemu_disk_path(vr_qemu_driver *drv, const vr_disk_def *d, char **err)
 vr_err vr_qemu_preflight(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
-    if (def->type == VR_VIRT_KVM && !vr_qemu_kvm_usable(dom->drv)) {
-        vr_set_error(err, "domain '%s' has type 'kvm' but KVM is not usable on this host (run "
-                          "'vireo host-validate' to see why); use <domain type='qemu'> to run it "
-                          "under TCG emulation", def->name);
+    if (!vr_qemu_plan_accel(dom->drv, def, NULL, NULL, err))
         return VR_ERR_UNSUPPORTED;
-    }
     vr_err e = VR_OK;
     if (def->os.kernel && (e = need_file(def->os.kernel, R_OK, "kernel", def->name, err)))
         return e;

@@ -15,6 +15,7 @@ struct vr_qemu_driver {
     size_t n;
     int next_id;
     int kvm_probed;      /* 0 not yet, 1 usable, -1 not */
+    bool accel_strict;   /* vireod --accel strict */
     vr_event_fn on_event;
     void *event_opaque;
     vr_qemu_net_hooks net;
@@ -72,6 +73,8 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+/* The run is over: its accelerator and notices go (qemu_accel.c). */
+void vr_qemu_notices_clear(vr_domain *dom);
 
 /* Right after QEMU is up: the balloon target to <currentMemory> when it
  * is below <memory> (qemu_memory.c). A failure is logged, never fatal. */

@@ -10,8 +10,6 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
-#include "host/cpuinfo.h"
-#include "host/validate.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -38,24 +36,6 @@ const char *vr_dom_state_name(vr_dom_state s)
     case VR_DOM_SHUTDOWN: return "in shutdown";
     }
     return "unknown";
-}
-
-bool vr_qemu_kvm_usable(vr_qemu_driver *drv)
-{
-    /* Probed on first need, not at daemon start: the probe costs up to
-     * ~0.2 s on hosts where KVM is slow, and start-up must stay fast. */
-    if (drv->kvm_probed == 0) {
-        vr_cpuinfo cpu;
-        bool cpu_ok = vr_cpuinfo_read(&cpu) == 0;
-        vr_kvm_probe probe;
-        const char *dev = getenv("VIREO_KVM_DEVICE");
-        vr_kvm_probe_run(dev ? dev : "/dev/kvm", &probe);
-        vr_check c;
-        drv->kvm_probed = vr_kvm_verdict(&cpu, cpu_ok, &probe, &c) == VR_ACCEL_KVM ? 1 : -1;
-        vr_log_info("accelerator: %s (%s)", drv->kvm_probed > 0 ? "kvm" : "tcg", c.detail);
-        vr_check_clear(&c);
-    }
-    return drv->kvm_probed > 0;
 }
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail)
@@ -113,6 +93,7 @@ static void release_runtime(vr_domain *dom)
     dom->pid = 0;
     dom->id = -1;
     dom->started_at = 0;
+    vr_qemu_notices_clear(dom);
 }
 
 static void on_qemu_exit(void *opaque)
@@ -263,6 +244,8 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
     vr_qemu_balloon_at_start(dom);
     vr_qemu_emit(dom, "started", "booted");
+    for (size_t i = 0; i < dom->n_notices; i++)
+        vr_qemu_emit(dom, "notice", dom->notices[i]);
     if (c->paused)
         vr_qemu_emit(dom, "suspended", "paused");
     c->cb(VR_OK, NULL, c->opaque);
@@ -346,6 +329,10 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         free(err);
         return;
     }
+    vr_qemu_notices_clear(dom);
+    dom->accel = vr_qemu_plan_accel(dom->drv, dom->def, &dom->notices, &dom->n_notices, &err);
+    for (size_t i = 0; i < dom->n_notices; i++)
+        vr_log_warn("domain %s: %s", dom->def->name, dom->notices[i]);
     dom->starting = true;
     dom->id = dom->drv->next_id++;
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0) {
@@ -358,7 +345,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     char *serial_log = vr_qemu_serial_log_path(dom);
     vr_qemu_runtime rt = {
         .emulator = NULL,
-        .accel = dom->def->type == VR_VIRT_KVM ? "kvm" : "tcg",
+        .accel = dom->accel,
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
         .serial_log = serial_log,
