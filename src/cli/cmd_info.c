@@ -264,7 +264,15 @@ static int display(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bo
     bool printed;
     int rc;
     json_object *o = domain_json(cli, cmd, argc, argv, &name, vireo_domain_display_json, &printed, &rc), *h, *d;
-    if (o && !printed) {
+    json_object *t, *p;
+    if (o && !printed && json_object_object_get_ex(o, "type", &t) &&
+        strcmp(json_object_get_string(t), "spice") == 0) {
+        /* SPICE has no display numbers: both say where remote-viewer goes. */
+        const char *host = json_object_object_get_ex(o, "host", &h) ? json_object_get_string(h) : "";
+        bool v6 = strchr(host, ':') != NULL;
+        printf("spice://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "",
+               json_object_object_get_ex(o, "port", &p) ? json_object_get_int(p) : 0);
+    } else if (o && !printed) {
         const char *host = json_object_object_get_ex(o, "host", &h) ? json_object_get_string(h) : "";
         int n = json_object_object_get_ex(o, "display", &d) ? json_object_get_int(d) : 0;
         bool any = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0;

@@ -28,7 +28,14 @@ const char *const vr_disk_bus_names[] = {"virtio", "sata", "ide", "scsi", NULL};
 const char *const vr_net_type_names[] = {"user", "network", "bridge", NULL};
 const char *const vr_net_model_names[] = {"virtio", "e1000", "rtl8139", NULL};
 const char *const vr_console_target_names[] = {"serial", "virtio", NULL};
-const char *const vr_video_model_names[] = {"virtio", "vga", "cirrus", "qxl", "none", NULL};
+const char *const vr_video_model_names[] = {"virtio", "vga",   "cirrus", "qxl",
+                                            "none",   "bochs", "ramfb",  NULL};
+const char *const vr_graphics_type_names[] = {"vnc", "spice", NULL};
+const char *const vr_listen_type_names[] = {"address", "none", "socket", NULL};
+const char *const vr_sound_model_names[] = {"ich6", "ich9", "ac97", NULL};
+const char *const vr_codec_type_names[] = {"duplex", "micro", "output", NULL};
+const char *const vr_audio_type_names[] = {"none", "spice", NULL};
+const char *const vr_channel_type_names[] = {"unix", "spicevmc", NULL};
 const char *const vr_input_type_names[] = {"tablet", "mouse", "keyboard", NULL};
 const char *const vr_input_bus_names[] = {"usb", "ps2", "virtio", NULL};
 const char *const vr_memballoon_model_names[] = {"virtio", "none", NULL};
@@ -152,10 +159,22 @@ void vr_domain_def_free(vr_domain_def *def)
         free(def->channels[i].target_name);
     free(def->channels);
     free(def->inputs);
-    for (size_t i = 0; i < def->n_graphics; i++)
-        free(def->graphics[i].listen);
+    for (size_t i = 0; i < def->n_graphics; i++) {
+        vr_graphics_def *g = &def->graphics[i];
+        free(g->listen);
+        free(g->socket);
+        free(g->passwd);
+        free(g->image_compression);
+        free(g->jpeg_compression);
+        free(g->zlib_compression);
+        free(g->playback_compression);
+        free(g->streaming_mode);
+        free(g->mouse_mode);
+    }
     free(def->graphics);
     free(def->audios);
+    free(def->sounds);
+    free(def->redirdevs);
     free(def->videos);
     for (size_t i = 0; i < def->n_rngs; i++)
         free(def->rngs[i].backend);

@@ -191,20 +191,58 @@ typedef struct {
     long line;
 } vr_console_def;
 
-/* <channel type='unix'><target type='virtio' name=.../>: only the QEMU
- * guest agent, whose socket the driver places in the runtime dir. */
+/* <channel type='unix'><target type='virtio' name=.../>: the QEMU guest
+ * agent, whose socket the driver places in the runtime dir; or
+ * <channel type='spicevmc'>: the SPICE agent's port (com.redhat.spice.0). */
+typedef enum { VR_CHANNEL_UNIX, VR_CHANNEL_SPICEVMC } vr_channel_type;
+
 typedef struct {
-    char *target_name; /* "org.qemu.guest_agent.0" */
+    vr_channel_type type;
+    char *target_name; /* "org.qemu.guest_agent.0" or "com.redhat.spice.0" */
     vr_address addr;   /* virtio-serial address */
     long line;
 } vr_channel_def;
 
+typedef enum { VR_GRAPHICS_VNC, VR_GRAPHICS_SPICE } vr_graphics_type;
+typedef enum { VR_LISTEN_ADDRESS, VR_LISTEN_NONE, VR_LISTEN_SOCKET } vr_listen_type;
+
+/* <graphics type='vnc|spice'> (domain_graphics.c). */
 typedef struct {
+    vr_graphics_type type;
     int port;          /* -1 with autoport, else 5900.. */
     bool autoport;
-    char *listen;      /* address; "127.0.0.1" when not given */
+    int tls_port;      /* spice: 0 not given, -1 libvirt's "automatic when TLS is configured"
+                          (never here: no certificate dir) */
+    vr_listen_type listen_type;
+    char *listen;      /* LISTEN_ADDRESS: the address; "127.0.0.1" when not given */
+    char *socket;      /* LISTEN_SOCKET: the path; NULL = one in the runtime dir */
+    char *passwd;      /* NULL: none; handed to QEMU through a secret file, never argv */
+    /* spice children, NULL when absent: <image compression>, <jpeg
+     * compression>, <zlib compression>, <playback compression>,
+     * <streaming mode>, <mouse mode> */
+    char *image_compression, *jpeg_compression, *zlib_compression, *playback_compression;
+    char *streaming_mode, *mouse_mode;
     long line;
-} vr_graphics_def;     /* type vnc only */
+} vr_graphics_def;
+
+/* <redirdev bus='usb' type='spicevmc'>: a USB device of the SPICE
+ * client's, redirected over the SPICE connection (usb-redir). */
+typedef struct {
+    vr_address addr; /* usb */
+    long line;
+} vr_redirdev_def;
+
+typedef enum { VR_SOUND_ICH6, VR_SOUND_ICH9, VR_SOUND_AC97 } vr_sound_model;
+typedef enum { VR_CODEC_DUPLEX, VR_CODEC_MICRO, VR_CODEC_OUTPUT } vr_codec_type;
+
+/* <sound model=...>: an HDA controller with its codec, or an AC97. */
+typedef struct {
+    vr_sound_model model;
+    vr_codec_type codec; /* HDA: <codec type>; duplex when not given */
+    unsigned audio_id;   /* <audio id> it plays through; 0 = the first */
+    vr_address addr;
+    long line;
+} vr_sound_def;
 
 typedef enum {
     VR_VIDEO_VIRTIO,
@@ -212,6 +250,8 @@ typedef enum {
     VR_VIDEO_CIRRUS,
     VR_VIDEO_QXL,
     VR_VIDEO_NONE,
+    VR_VIDEO_BOCHS,
+    VR_VIDEO_RAMFB,
 } vr_video_model;
 
 typedef struct {
@@ -259,7 +299,9 @@ typedef enum {
 typedef struct {
     vr_controller_type type;
     unsigned index;
-    /* usb: qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, ehci, none;
+    /* usb: qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, ehci, none, and
+     * ich9-ehci1 with its companions ich9-uhci1..3 (one controller of
+     * four functions, all with the same index);
      * pci: pci-root, pcie-root, pcie-root-port, pci-bridge;
      * scsi: virtio-scsi; sata, ide, virtio-serial: NULL */
     char *model;
@@ -267,14 +309,19 @@ typedef struct {
     unsigned vectors;    /* virtio-serial; 0 = not given */
     unsigned chassis;    /* pcie-root-port <target chassis>, pci-bridge <target chassisNr> */
     unsigned port;       /* pcie-root-port <target port> */
+    unsigned startport;  /* ich9-uhci1..3: <master startport>, the EHCI ports it serves */
     vr_address addr;
     long line;
 } vr_controller_def;
 
-/* <audio type='none'>: libvirt adds one for VNC; realized as
- * -audiodev none so QEMU opens no host sound backend. */
+/* <audio type='none|spice'>: libvirt adds one for graphics and sound;
+ * none is -audiodev none (QEMU opens no host sound backend), spice
+ * plays over the SPICE connection. */
+typedef enum { VR_AUDIO_NONE, VR_AUDIO_SPICE } vr_audio_type;
+
 typedef struct {
     unsigned id;
+    vr_audio_type type;
     long line;
 } vr_audio_def;
 
@@ -327,6 +374,10 @@ typedef struct {
     size_t n_graphics;
     vr_audio_def *audios;
     size_t n_audios;
+    vr_sound_def *sounds;
+    size_t n_sounds;
+    vr_redirdev_def *redirdevs;
+    size_t n_redirdevs;
     vr_video_def *videos;
     size_t n_videos;
     vr_memballoon_def memballoon;

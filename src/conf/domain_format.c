@@ -249,6 +249,8 @@ static void format_controller(xmlNode *devs, const vr_controller_def *c)
     } else if (c->model && strcmp(c->model, "pci-bridge") == 0) {
         prop(child(n, "model"), "name", c->model);
         propf(child(n, "target"), "chassisNr", "%u", c->chassis);
+    } else if (c->model && vr_str_starts(c->model, "ich9-uhci")) {
+        propf(child(n, "master"), "startport", "%u", c->startport);
     }
     format_address(n, &c->addr);
 }
@@ -291,13 +293,48 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def)
     for (size_t i = 0; i < def->n_channels; i++) {
         const vr_channel_def *ch = &def->channels[i];
         xmlNode *n = child(devs, "channel");
-        prop(n, "type", "unix");
-        prop(child(n, "source"), "mode", "bind");
+        prop(n, "type", vr_channel_type_names[ch->type]);
+        if (ch->type == VR_CHANNEL_UNIX)
+            prop(child(n, "source"), "mode", "bind");
         xmlNode *t = child(n, "target");
         prop(t, "type", "virtio");
         prop(t, "name", ch->target_name);
         format_address(n, &ch->addr);
     }
+}
+
+static void format_graphics(xmlNode *devs, const vr_graphics_def *g)
+{
+    xmlNode *n = child(devs, "graphics");
+    prop(n, "type", vr_graphics_type_names[g->type]);
+    if (g->listen_type == VR_LISTEN_ADDRESS) {
+        propf(n, "port", "%d", g->autoport ? -1 : g->port);
+        if (g->tls_port)
+            propf(n, "tlsPort", "%d", g->tls_port);
+        prop(n, "autoport", g->autoport ? "yes" : "no");
+        prop(n, "listen", g->listen);
+    }
+    if (g->passwd)
+        prop(n, "passwd", g->passwd);
+    xmlNode *l = child(n, "listen");
+    prop(l, "type", vr_listen_type_names[g->listen_type]);
+    if (g->listen_type == VR_LISTEN_ADDRESS)
+        prop(l, "address", g->listen);
+    if (g->socket)
+        prop(l, "socket", g->socket);
+    const struct {
+        const char *name, *attr, *value;
+    } kids[] = {
+        {"image", "compression", g->image_compression},
+        {"jpeg", "compression", g->jpeg_compression},
+        {"zlib", "compression", g->zlib_compression},
+        {"playback", "compression", g->playback_compression},
+        {"streaming", "mode", g->streaming_mode},
+        {"mouse", "mode", g->mouse_mode},
+    };
+    for (size_t k = 0; k < VR_ARRAY_LEN(kids); k++)
+        if (kids[k].value)
+            prop(child(n, kids[k].name), kids[k].attr, kids[k].value);
 }
 
 static void format_display(xmlNode *devs, const vr_domain_def *def)
@@ -308,21 +345,22 @@ static void format_display(xmlNode *devs, const vr_domain_def *def)
         prop(n, "bus", vr_input_bus_names[def->inputs[i].bus]);
         format_address(n, &def->inputs[i].addr);
     }
-    for (size_t i = 0; i < def->n_graphics; i++) {
-        const vr_graphics_def *g = &def->graphics[i];
-        xmlNode *n = child(devs, "graphics");
-        prop(n, "type", "vnc");
-        propf(n, "port", "%d", g->autoport ? -1 : g->port);
-        prop(n, "autoport", g->autoport ? "yes" : "no");
-        prop(n, "listen", g->listen);
-        xmlNode *l = child(n, "listen");
-        prop(l, "type", "address");
-        prop(l, "address", g->listen);
+    for (size_t i = 0; i < def->n_graphics; i++)
+        format_graphics(devs, &def->graphics[i]);
+    for (size_t i = 0; i < def->n_sounds; i++) {
+        const vr_sound_def *s = &def->sounds[i];
+        xmlNode *n = child(devs, "sound");
+        prop(n, "model", vr_sound_model_names[s->model]);
+        if (s->model != VR_SOUND_AC97)
+            prop(child(n, "codec"), "type", vr_codec_type_names[s->codec]);
+        if (s->audio_id)
+            propf(child(n, "audio"), "id", "%u", s->audio_id);
+        format_address(n, &s->addr);
     }
     for (size_t i = 0; i < def->n_audios; i++) {
         xmlNode *n = child(devs, "audio");
         propf(n, "id", "%u", def->audios[i].id);
-        prop(n, "type", "none");
+        prop(n, "type", vr_audio_type_names[def->audios[i].type]);
     }
     for (size_t i = 0; i < def->n_videos; i++) {
         const vr_video_def *v = &def->videos[i];
@@ -356,6 +394,12 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
         format_interface(devs, &def->interfaces[i]);
     format_chars(devs, def);
     format_display(devs, def);
+    for (size_t i = 0; i < def->n_redirdevs; i++) {
+        xmlNode *n = child(devs, "redirdev");
+        prop(n, "bus", "usb");
+        prop(n, "type", "spicevmc");
+        format_address(n, &def->redirdevs[i].addr);
+    }
     xmlNode *m = child(devs, "memballoon");
     prop(m, "model", vr_memballoon_model_names[def->memballoon.model]);
     format_address(m, &def->memballoon.addr);

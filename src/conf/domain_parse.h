@@ -25,3 +25,11 @@ int vr_parse_path_leaf(vr_parse_state *st, const xmlNode *n, char **out);
 int vr_parse_flag(vr_parse_state *st, const xmlNode *n, bool *out);
 
 int vr_parse_devices(vr_parse_state *st, const xmlNode *n);
+/* <address> of a device, any type libvirt writes for x86. */
+int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a);
+
+/* Display, sound and SPICE devices (domain_graphics.c). */
+int vr_parse_graphics(vr_parse_state *st, const xmlNode *n);
+int vr_parse_audio(vr_parse_state *st, const xmlNode *n);
+int vr_parse_sound(vr_parse_state *st, const xmlNode *n);
+int vr_parse_redirdev(vr_parse_state *st, const xmlNode *n);

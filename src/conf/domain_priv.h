@@ -26,6 +26,12 @@ extern const char *const vr_net_type_names[];
 extern const char *const vr_net_model_names[];
 extern const char *const vr_console_target_names[];
 extern const char *const vr_video_model_names[];
+extern const char *const vr_graphics_type_names[];
+extern const char *const vr_listen_type_names[];
+extern const char *const vr_sound_model_names[];
+extern const char *const vr_codec_type_names[];
+extern const char *const vr_audio_type_names[];
+extern const char *const vr_channel_type_names[];
 extern const char *const vr_input_type_names[];
 extern const char *const vr_input_bus_names[];
 extern const char *const vr_memballoon_model_names[];
@@ -37,6 +43,7 @@ extern const char *const vr_addr_type_names[];    /* index 0 unused */
 #define VR_UNSET ((unsigned)-1)
 
 #define VR_GUEST_AGENT_NAME "org.qemu.guest_agent.0"
+#define VR_SPICE_AGENT_NAME "com.redhat.spice.0"
 #define VR_MAX_VCPUS 255
 
 /* Step 1 (domain_parse.c): the XML tree into `def`, each element and

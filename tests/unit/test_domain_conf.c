@@ -652,9 +652,21 @@ static void refuses_outside_subset(void **state)
                 "bridge)");
     dev_refused("<interface type='user'>\n<model type='e1000e'/>\n</interface>\n", 7,
                 "<model type='e1000e'> is not supported");
-    dev_refused("<graphics type='vnc' passwd='secret'/>\n", 6,
-                "attribute 'passwd' of <graphics> is not supported by Vireo");
-    dev_refused("<graphics type='spice'/>\n", 6, "<graphics type='spice'>");
+    dev_refused("<graphics type='rdp'/>\n", 6, "<graphics type='rdp'>");
+    dev_refused("<graphics type='spice' tlsPort='5931'/>\n", 6,
+                "<graphics tlsPort='5931'>: SPICE over TLS needs a certificate directory");
+    dev_refused("<graphics type='spice'><gl enable='no'/></graphics>\n", 6,
+                "<gl> is not supported by Vireo");
+    dev_refused("<channel type='spicevmc'/>\n", 6,
+                "<channel type='spicevmc'> needs <graphics type='spice'>");
+    dev_refused("<redirdev bus='usb' type='spicevmc'/>\n", 6,
+                "<redirdev type='spicevmc'> needs <graphics type='spice'>");
+    dev_refused("<redirdev bus='usb' type='tcp'/>\n", 6, "<redirdev type='tcp'>");
+    dev_refused("<sound model='sb16'/>\n", 6, "<sound model='sb16'> is not supported by Vireo");
+    dev_refused("<sound model='ich9'><audio id='2'/></sound>\n", 6,
+                "<sound> plays through <audio id='2'>, which is not defined");
+    dev_refused("<disk type='file'><source file='/a'/><alias name='ua-disk0'/></disk>\n", 6,
+                "<alias name='ua-disk0'>: user aliases are not kept by Vireo");
     dev_refused("<disk>\n<driver name='qemu' type='vmdk'/>\n<source file='/a'/>\n</disk>\n", 7,
                 "<driver type='vmdk'> is not supported by Vireo (supported: raw, qcow2)");
     dev_refused("<disk>\n<source file='/a'/>\n<serial>x</serial>\n</disk>\n", 8,
@@ -663,18 +675,16 @@ static void refuses_outside_subset(void **state)
                 "<source file> 'relative.img' must be an absolute path");
     dev_refused("<disk><target dev='xvda'/><source file='/a'/></disk>\n", 6,
                 "<target dev='xvda'> is not a disk name");
-    dev_refused("<sound model='ich9'/>\n", 6, "<sound> is not supported");
     dev_refused("<serial type='file'/>\n", 6, "<serial type='file'>");
     dev_refused("<console type='pty'><source path='/dev/pts/3'/></console>\n", 6,
                 "<source> is not supported");
-    dev_refused("<channel type='spicevmc'/>\n", 6, "<channel type='spicevmc'>");
     dev_refused("<channel type='unix'>\n<target type='virtio' name='org.libguestfs.channel.0'/>\n"
                 "</channel>\n", 7, "<target name='org.libguestfs.channel.0'>");
     dev_refused("<channel type='unix'>\n<source mode='bind' path='/tmp/x.sock'/>\n</channel>\n", 7,
                 "<source path> of a channel is chosen by Vireo");
     dev_refused("<input type='passthrough'/>\n", 6, "<input type='passthrough'>");
     dev_refused("<input type='tablet' bus='ps2'/>\n", 6, "does not exist");
-    dev_refused("<video>\n<model type='bochs'/>\n</video>\n", 7, "<model type='bochs'>");
+    dev_refused("<video>\n<model type='vmvga'/>\n</video>\n", 7, "<model type='vmvga'>");
     dev_refused("<video><model type='virtio'/></video>\n<video>\n<model type='vga'/>\n</video>\n",
                 7, "a second <video> must be virtio or qxl");
     dev_refused("<video>\n<model type='virtio'><acceleration accel3d='yes'/></model>\n</video>\n",

@@ -73,6 +73,10 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+/* The display's needs before QEMU starts (qemu_graphics.c): the port for
+ * SPICE with autoport (0 when none is needed) and the password file
+ * (malloc'ed path, NULL when no password). */
+int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err);
 /* The run is over: its accelerator and notices go (qemu_accel.c). */
 void vr_qemu_notices_clear(vr_domain *dom);
 

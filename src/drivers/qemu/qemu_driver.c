@@ -341,6 +341,14 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         free(err);
         return;
     }
+    int spice_port;
+    char *secret;
+    if (vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
+        start_failed(dom, err);
+        cb(VR_ERR_FAILED, err, opaque);
+        free(err);
+        return;
+    }
     char *pidfile = vr_asprintf("%s/qemu.pid", dom->runtime_dir);
     char *serial_log = vr_qemu_serial_log_path(dom);
     vr_qemu_runtime rt = {
@@ -350,11 +358,14 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         .pidfile = pidfile,
         .serial_log = serial_log,
         .start_paused = paused,
+        .spice_port = spice_port,
+        .graphics_secret = secret,
     };
     int *fds = NULL;
     size_t n_fds = 0;
     if (open_taps(dom, &fds, &n_fds, &err) < 0) {
         free(serial_log);
+        free(secret);
         free(pidfile);
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
@@ -365,6 +376,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     rt.n_tap_fds = n_fds;
     char **argv = vr_qemu_build_argv(dom->def, &rt, &err);
     free(serial_log);
+    free(secret);
     if (!argv) {
         close_fds(fds, n_fds);
         free(pidfile);

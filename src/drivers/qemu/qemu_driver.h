@@ -114,10 +114,12 @@ void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
  * calls cpu.time), read from /proc without QMP; -1 when not running. */
 long long vr_qemu_cpu_time_ns(const vr_domain *dom);
 
-/* Where the running domain's VNC server listens (QMP query-vnc):
- * host and port, or err when it has none. */
-typedef void (*vr_vnc_fn)(const char *host, int port, const char *err, void *opaque);
-void vr_qemu_vnc_address(vr_domain *dom, vr_vnc_fn cb, void *opaque);
+/* Where the running domain's VNC or SPICE server listens (QMP query-vnc,
+ * query-spice): type ("vnc", "spice"), host and port, or err when it has
+ * none. */
+typedef void (*vr_display_fn)(const char *type, const char *host, int port, const char *err,
+                              void *opaque);
+void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque);
 
 const char *vr_dom_state_name(vr_dom_state s);
 
