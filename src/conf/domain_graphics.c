@@ -288,11 +288,5 @@ int vr_parse_redirdev(vr_parse_state *st, const xmlNode *n)
     if (rc == 0)
         return vr_xml_error(n, st->err, "<redirdev> needs type='spicevmc' (the only kind "
                             "Vireo supports)");
-    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "address"))
-            return vr_xml_unsupported(c, st->err);
-        if (vr_parse_address(st, c, &r->addr) < 0)
-            return -1;
-    }
-    return 0;
+    return vr_parse_address_only(st, n, &r->addr);
 }

@@ -24,7 +24,7 @@ static bool valid_ifname(const char *s)
 
 int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
 {
-    static const char *const types[] = {"pci", "drive", "virtio-serial", "usb", NULL};
+    static const char *const types[] = {"pci", "drive", "virtio-serial", "usb", "isa", NULL};
     if (a->type != VR_ADDR_NONE)
         return vr_parse_duplicate(n, st->err);
     int t;
@@ -95,8 +95,29 @@ int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
             return -1;
         a->port = rc ? (unsigned)v : VR_UNSET;
         return 0;
+    case VR_ADDR_ISA:
+        if (vr_xml_check_attrs(n, ATTRS("type", "iobase", "irq"), st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "iobase", 1, 0xffff, &v, st->err)) < 0)
+            return -1;
+        a->iobase = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "irq", 1, 15, &v, st->err)) < 0)
+            return -1;
+        a->irq = rc ? (unsigned)v : 0;
+        return 0;
     case VR_ADDR_NONE:
         break;
+    }
+    return 0;
+}
+
+int vr_parse_address_only(vr_parse_state *st, const xmlNode *n, vr_address *a)
+{
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "address"))
+            return vr_xml_unsupported(c, st->err);
+        if (vr_parse_address(st, c, a) < 0)
+            return -1;
     }
     return 0;
 }
@@ -204,6 +225,22 @@ static int parse_disk_target(vr_parse_state *st, const xmlNode *n, vr_disk_def *
     return 0;
 }
 
+/* <serial>: what the guest reads as the drive's serial number (QEMU
+ * takes at most 20 characters of A-Z a-z 0-9 - _ . for IDE/SATA). */
+static int parse_disk_serial(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
+{
+    if (vr_parse_leaf_text(st, n, true, &d->serial) < 0)
+        return -1;
+    size_t len = strlen(d->serial);
+    for (const char *p = d->serial; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+            len = 0;
+    if (len == 0 || len > 20)
+        return vr_xml_error(n, st->err, "<serial>%s</serial>: 1 to 20 characters of A-Z a-z 0-9 "
+                            "- _ .", d->serial);
+    return 0;
+}
+
 static int parse_disk(vr_parse_state *st, const xmlNode *n)
 {
     vr_domain_def *def = st->def;
@@ -230,6 +267,10 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
                              : parse_disk_target(st, c, d, &bus_given);
         else if (vr_xml_is(c, "readonly"))
             rc = vr_parse_flag(st, c, &d->readonly);
+        else if (vr_xml_is(c, "shareable"))
+            rc = vr_parse_flag(st, c, &d->shareable);
+        else if (vr_xml_is(c, "serial"))
+            rc = d->serial ? vr_parse_duplicate(c, st->err) : parse_disk_serial(st, c, d);
         else if (vr_xml_is(c, "backingStore"))
             rc = 0; /* libvirt's report of the image's backing chain (output only):
                        QEMU reads the chain from the image itself */
@@ -723,13 +764,7 @@ static int parse_input(vr_parse_state *st, const xmlNode *n)
     if (in->type == VR_INPUT_TABLET && in->bus == VR_INPUT_BUS_PS2)
         return vr_xml_error(n, st->err, "<input type='tablet' bus='ps2'> does not exist (use "
                             "bus='usb' or 'virtio')");
-    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "address"))
-            return vr_xml_unsupported(c, st->err);
-        if (vr_parse_address(st, c, &in->addr) < 0)
-            return -1;
-    }
-    return 0;
+    return vr_parse_address_only(st, n, &in->addr);
 }
 
 static int parse_video_model(vr_parse_state *st, const xmlNode *n, vr_video_def *v)
@@ -825,10 +860,23 @@ static int parse_memballoon(vr_parse_state *st, const xmlNode *n)
         return vr_xml_error(n, st->err, "<memballoon> needs a model");
     m->model = (vr_memballoon_model)i;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "address"))
+        if (vr_xml_is(c, "stats") && m->model == VR_MEMBALLOON_VIRTIO) {
+            unsigned long long v;
+            if (m->stats_period)
+                return vr_parse_duplicate(c, st->err);
+            if (vr_xml_check_attrs(c, ATTRS("period"), st->err) < 0 ||
+                vr_xml_check_empty(c, st->err) < 0 ||
+                (rc = vr_xml_attr_uint(c, "period", 0, 86400, &v, st->err)) < 0)
+                return -1;
+            if (rc == 0)
+                return vr_xml_error(c, st->err, "<stats> needs a period (seconds)");
+            m->stats_period = (unsigned)v;
+        } else if (vr_xml_is(c, "address")) {
+            if (vr_parse_address(st, c, &m->addr) < 0)
+                return -1;
+        } else {
             return vr_xml_unsupported(c, st->err);
-        if (vr_parse_address(st, c, &m->addr) < 0)
-            return -1;
+        }
     }
     return 0;
 }
@@ -845,16 +893,23 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
         return -1;
     if (rc == 0)
         return vr_xml_error(n, st->err, "<rng> needs model='virtio'");
+    bool have_backend = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (vr_xml_is(c, "backend")) {
-            if (r->backend)
+            if (have_backend)
                 return vr_parse_duplicate(c, st->err);
             if (vr_xml_check_attrs(c, ATTRS("model"), st->err) < 0)
                 return -1;
-            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random"), &i, st->err)) < 0)
+            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random", "builtin"), &i, st->err)) < 0)
                 return -1;
             if (rc == 0)
-                return vr_xml_error(c, st->err, "<backend> needs model='random'");
+                return vr_xml_error(c, st->err, "<backend> needs model='random' or 'builtin'");
+            if (i == 1) { /* builtin: QEMU's own getrandom() */
+                if (vr_xml_check_empty(c, st->err) < 0)
+                    return -1;
+                have_backend = true;
+                continue;
+            }
             char *path;
             if (vr_xml_text(c, true, &path, st->err) < 0)
                 return -1;
@@ -863,6 +918,7 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
                 path = vr_strdup("/dev/urandom");
             }
             r->backend = path;
+            have_backend = true;
             if (strcmp(path, "/dev/urandom") != 0 && strcmp(path, "/dev/random") != 0)
                 return vr_xml_error(c, st->err, "<backend>%s</backend> is not supported by Vireo "
                                     "(supported: /dev/urandom, /dev/random)", path);
@@ -873,9 +929,50 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
             return vr_xml_unsupported(c, st->err);
         }
     }
-    if (!r->backend)
-        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'>");
+    if (!have_backend)
+        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'> or 'builtin'");
     return 0;
+}
+
+static int parse_watchdog(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_watchdog_def *w = VR_PUSH(def->watchdogs, def->n_watchdogs);
+    w->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("model", "action"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "model", vr_watchdog_model_names, &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<watchdog> needs a model");
+    w->model = (vr_watchdog_model)i;
+    /* dump needs a dump directory, which Vireo does not keep. */
+    if ((rc = vr_xml_attr_enum(n, "action", vr_watchdog_action_names, &i, st->err)) < 0)
+        return -1;
+    w->action = vr_strdup(vr_watchdog_action_names[rc ? i : 0]);
+    return vr_parse_address_only(st, n, &w->addr);
+}
+
+static int parse_panic(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_panic_def *p = VR_PUSH(def->panics, def->n_panics);
+    p->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("model"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "model", vr_panic_model_names, &i, st->err)) < 0)
+        return -1;
+    p->model = rc ? (vr_panic_model)i : VR_PANIC_ISA;
+    return vr_parse_address_only(st, n, &p->addr);
+}
+
+static int parse_tpm(vr_parse_state *st, const xmlNode *n)
+{
+    return vr_parse_kept(st, n, "a TPM needs swtpm, which Vireo does not run yet; remove "
+                         "<tpm> to run the guest without one");
 }
 
 static int parse_emulator(vr_parse_state *st, const xmlNode *n)
@@ -894,6 +991,7 @@ static const struct {
     {"channel", parse_channel},     {"input", parse_input},     {"graphics", vr_parse_graphics},
     {"audio", vr_parse_audio},      {"video", parse_video},     {"memballoon", parse_memballoon},
     {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
+    {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", parse_tpm},
 };
 
 /* <alias name=...> is libvirt's name for a device of a running domain,

@@ -164,7 +164,8 @@ static void collect(pci_state *st)
     }
     for (size_t i = 0; i < def->n_interfaces; i++)
         add_dev(st, &def->interfaces[i].addr, "<interface>", def->interfaces[i].line,
-                def->interfaces[i].model == VR_NET_MODEL_VIRTIO, NULL);
+                def->interfaces[i].model == VR_NET_MODEL_VIRTIO ||
+                    def->interfaces[i].model == VR_NET_MODEL_E1000E, NULL);
     for (size_t i = 0; i < def->n_disks; i++)
         if (def->disks[i].bus == VR_DISK_BUS_VIRTIO)
             add_dev(st, &def->disks[i].addr, "<disk>", def->disks[i].line, true, NULL);
@@ -175,6 +176,12 @@ static void collect(pci_state *st)
     for (size_t i = 0; i < def->n_inputs; i++)
         if (def->inputs[i].bus == VR_INPUT_BUS_VIRTIO)
             add_dev(st, &def->inputs[i].addr, "<input>", def->inputs[i].line, true, NULL);
+    for (size_t i = 0; i < def->n_watchdogs; i++)
+        if (def->watchdogs[i].model == VR_WATCHDOG_I6300ESB)
+            add_dev(st, &def->watchdogs[i].addr, "<watchdog>", def->watchdogs[i].line, false, NULL);
+    for (size_t i = 0; i < def->n_panics; i++)
+        if (def->panics[i].model == VR_PANIC_PCI)
+            add_dev(st, &def->panics[i].addr, "<panic>", def->panics[i].line, false, NULL);
     /* libvirt's order: sound cards before the balloon and RNGs. */
     for (size_t i = 0; i < def->n_sounds; i++)
         add_dev(st, &def->sounds[i].addr, "<sound>", def->sounds[i].line, false, NULL);

@@ -12,6 +12,12 @@ extern const char *const vr_boot_dev_names[];
 extern const char *const vr_loader_type_names[]; /* index 0 unused */
 extern const char *const vr_cpu_mode_names[];     /* index 0 unused */
 extern const char *const vr_cpu_check_names[];    /* index 0 unused */
+extern const char *const vr_cpu_match_names[];    /* index 0 unused */
+extern const char *const vr_feature_policy_names[];
+extern const char *const vr_watchdog_model_names[];
+extern const char *const vr_watchdog_action_names[];
+extern const char *const vr_panic_model_names[];
+extern const char *const vr_smbios_mode_names[];  /* index 0 unused */
 extern const char *const vr_clock_offset_names[];
 extern const char *const vr_tickpolicy_names[];   /* index 0 unused */
 extern const char *const vr_lifecycle_names[];

@@ -309,6 +309,49 @@ static int check_spice(const vr_domain_def *def, char **err)
     return 0;
 }
 
+static int check_watchdogs_and_panics(const vr_domain_def *def, char **err)
+{
+    bool q35 = vr_domain_def_is_q35(def);
+    for (size_t i = 0; i < def->n_watchdogs; i++) {
+        const vr_watchdog_def *w = &def->watchdogs[i];
+        for (size_t k = 0; k < i; k++) {
+            if (def->watchdogs[k].model == w->model)
+                return vr_dom_error(w->line, err, "<watchdog model='%s'> is given twice",
+                                    vr_watchdog_model_names[w->model]);
+            if (strcmp(def->watchdogs[k].action, w->action) != 0)
+                return vr_dom_error(w->line, err, "<watchdog action='%s'> differs from the "
+                                    "first watchdog's '%s' (QEMU has one watchdog action)",
+                                    w->action, def->watchdogs[k].action);
+        }
+        int rc;
+        if (w->model == VR_WATCHDOG_I6300ESB)
+            rc = want_pci(&w->addr, w->line, "an i6300esb <watchdog>", err);
+        else if (w->model == VR_WATCHDOG_ITCO && !q35)
+            rc = vr_dom_error(w->line, err, "<watchdog model='itco'> is part of q35's ICH9; a "
+                              "pc machine has none (use i6300esb)");
+        else
+            rc = no_addr(&w->addr, w->line, "this <watchdog>", err);
+        if (rc < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < def->n_panics; i++) {
+        const vr_panic_def *p = &def->panics[i];
+        if (i > 0)
+            return vr_dom_error(p->line, err, "only one <panic> is supported");
+        if (p->model == VR_PANIC_PCI && want_pci(&p->addr, p->line, "a pci <panic>", err) < 0)
+            return -1;
+        /* pvpanic's fixed port, which libvirt writes back. */
+        if (p->model == VR_PANIC_ISA && p->addr.type != VR_ADDR_ISA &&
+            no_addr(&p->addr, p->line, "an isa <panic>", err) < 0)
+            return -1;
+        if (p->model == VR_PANIC_ISA && p->addr.type == VR_ADDR_ISA && p->addr.iobase &&
+            p->addr.iobase != 0x505)
+            return vr_dom_error(p->line, err, "<panic model='isa'> sits at iobase 0x505, not 0x%x",
+                                p->addr.iobase);
+    }
+    return 0;
+}
+
 static int check_display(const vr_domain_def *def, char **err)
 {
     if (def->n_graphics > 1)
@@ -414,7 +457,8 @@ int vr_domain_validate(const vr_domain_def *def, char **err)
         if (check_interface(def, i, err) < 0)
             return -1;
     if (check_boot_orders(def, err) < 0 || check_chars(def, err) < 0 ||
-        check_inputs(def, err) < 0 || check_display(def, err) < 0 || check_spice(def, err) < 0)
+        check_inputs(def, err) < 0 || check_display(def, err) < 0 || check_spice(def, err) < 0 ||
+        check_watchdogs_and_panics(def, err) < 0)
         return -1;
     const vr_memballoon_def *m = &def->memballoon;
     if (m->model == VR_MEMBALLOON_NONE && no_addr(&m->addr, m->line, "<memballoon model='none'>",

@@ -289,8 +289,10 @@ expect_match "virt-install --location (install phase) defines" "$("$VIREO" defin
 expect_match "  with the installer's kernel" "$("$VIREO" dumpxml di-fixture)" "<kernel>$DI_KERNEL</kernel>"
 "$VIREO" undefine di-fixture >/dev/null
 f=$(fixture win10-install)
-expect_fail "virt-install win10: refused, naming what is unsupported" "<hyperv> is not supported by Vireo" \
-    "$VIREO" define "$f"
+expect_match "virt-install win10 defines (its <hyperv> kept)" "$("$VIREO" define "$f")" "Domain 'win' defined"
+expect_fail "  and its start is refused, naming <hyperv> and why" "cannot start: <hyperv> .*remove <hyperv>" \
+    "$VIREO" start win
+"$VIREO" undefine win >/dev/null
 
 # ---- the Debian installer's first screen ----
 wait_for 420 "--location: the Debian installer shows its first screen" serial_has di "Choose the language"

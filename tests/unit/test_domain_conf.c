@@ -650,8 +650,8 @@ static void refuses_outside_subset(void **state)
     dev_refused("<interface type='direct'/>\n", 6,
                 "<interface type='direct'> is not supported by Vireo (supported: user, network, "
                 "bridge)");
-    dev_refused("<interface type='user'>\n<model type='e1000e'/>\n</interface>\n", 7,
-                "<model type='e1000e'> is not supported");
+    dev_refused("<interface type='user'>\n<model type='vmxnet3'/>\n</interface>\n", 7,
+                "<model type='vmxnet3'> is not supported");
     dev_refused("<graphics type='rdp'/>\n", 6, "<graphics type='rdp'>");
     dev_refused("<graphics type='spice' tlsPort='5931'/>\n", 6,
                 "<graphics tlsPort='5931'>: SPICE over TLS needs a certificate directory");
@@ -669,8 +669,13 @@ static void refuses_outside_subset(void **state)
                 "<alias name='ua-disk0'>: user aliases are not kept by Vireo");
     dev_refused("<disk>\n<driver name='qemu' type='vmdk'/>\n<source file='/a'/>\n</disk>\n", 7,
                 "<driver type='vmdk'> is not supported by Vireo (supported: raw, qcow2)");
-    dev_refused("<disk>\n<source file='/a'/>\n<serial>x</serial>\n</disk>\n", 8,
-                "<serial> is not supported");
+    dev_refused("<disk>\n<source file='/a'/>\n<serial>a b</serial>\n</disk>\n", 8,
+                "<serial>a b</serial>: 1 to 20 characters");
+    dev_refused("<watchdog model='itco' action='reset'/>\n", 6,
+                "<watchdog model='itco'> is part of q35's ICH9");
+    dev_refused("<watchdog model='i6300esb' action='reset'/><watchdog model='ib700' "
+                "action='pause'/>\n", 6, "differs from the first watchdog's 'reset'");
+    dev_refused("<panic model='hyperv'/>\n", 6, "<panic model='hyperv'>");
     dev_refused("<disk>\n<source file='relative.img'/>\n</disk>\n", 7,
                 "<source file> 'relative.img' must be an absolute path");
     dev_refused("<disk><target dev='xvda'/><source file='/a'/></disk>\n", 6,
@@ -693,15 +698,15 @@ static void refuses_outside_subset(void **state)
                 "attribute 'type' of <backend>");
     dev_refused("<rng model='virtio'>\n<backend model='random'>/dev/hwrng</backend>\n</rng>\n", 7,
                 "/dev/hwrng");
-    dev_refused("<memballoon model='virtio'>\n<stats period='10'/>\n</memballoon>\n", 7,
+    dev_refused("<memballoon model='none'>\n<stats period='10'/>\n</memballoon>\n", 7,
                 "<stats> is not supported");
     dev_refused("<controller type='scsi' model='lsilogic'/>\n", 6,
                 "<controller model='lsilogic'> is not supported by Vireo (supported: virtio-scsi)");
     dev_refused("<controller type='fdc'/>\n", 6, "<controller type='fdc'>");
     dev_refused("<controller type='usb' model='none'/>\n<input type='tablet' bus='usb'/>\n", 7,
                 "its model is 'none'");
-    dev_refused("<disk>\n<source file='/a'/>\n<address type='isa' iobase='0x1f0'/>\n</disk>\n", 8,
-                "<address type='isa'>");
+    dev_refused("<disk>\n<source file='/a'/>\n<address type='isa' iobase='0x1f0'/>\n</disk>\n", 6,
+                "<address type='isa'> does not fit a virtio disk");
     dev_refused("<graphics type='vnc' port='5800'/>\n", 6, "expected -1 (automatic) or a port");
     dev_refused("<graphics type='vnc' listen='localhost'/>\n", 6, "is not an IP address");
     dev_refused("<interface type='bridge'>\n<source bridge='a-bridge-name-too-long'/>\n"
@@ -821,8 +826,10 @@ static void refuses_domain_values(void **state)
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu>256</vcpu>\n</domain>", 3, "from 1 to 255"},
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu placement='auto'>2</vcpu>\n</domain>", 3,
          "<vcpu placement='auto'>"},
-        {"<domain type='kvm'>\n<name>x</name>\n<vcpu current='1'>2</vcpu>\n</domain>", 3,
-         "attribute 'current' of <vcpu>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<vcpu current='3'>2</vcpu>\n</domain>", 3,
+         "<vcpu current='3'> is more than the 2 vCPUs"},
+        {"<domain type='kvm'>\n<name>x</name>\n<vcpu cpuset='0-'>2</vcpu>\n</domain>", 3,
+         "<vcpu cpuset='0-'> is not a CPU list"},
         {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n</domain>", 1,
          "needs <os><type>hvm</type></os>"},
         {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>linux</type>\n</os>\n</domain>", 4,
@@ -833,19 +840,25 @@ static void refuses_domain_values(void **state)
          "</domain>", 4, "<type machine='microvm'> is not supported"},
         {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type machine='pc-q35-'>hvm</type>\n</os>\n"
          "</domain>", 4, "<type machine='pc-q35-'>"},
-        {"<domain type='kvm'>\n<name>x</name>\n<os firmware='efi'>\n<type>hvm</type>\n</os>\n"
-         "</domain>", 3, "attribute 'firmware' of <os>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os firmware='xen'>\n<type>hvm</type>\n</os>\n"
+         "</domain>", 3, "<os firmware='xen'>"},
         {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<boot dev='fd'/>\n</os>\n"
          "</domain>", 5, "<boot dev='fd'> is not supported"},
-        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<bootmenu enable='yes'/>\n"
-         "</os>\n</domain>", 5, "<bootmenu> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<bootmenu/>\n"
+         "</os>\n</domain>", 5, "<bootmenu> needs enable='yes' or 'no'"},
+        {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<smbios mode='host'/>\n"
+         "</os>\n</domain>", 5, "<smbios mode='host'> is not supported"},
         {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>hvm</type>\n<nvram>/v</nvram>\n</os>\n"
          "</domain>", 3, "<nvram> needs a <loader type='pflash'>"},
         {"<domain type='kvm'>\n<name>x</name>\n<cpu mode='custom'>\n</cpu>\n</domain>", 3,
-         "<cpu mode='custom'> is not supported by Vireo (supported: host-passthrough, "
-         "host-model, maximum)"},
-        {"<domain type='kvm'>\n<name>x</name>\n<cpu>\n<model>Skylake</model>\n</cpu>\n</domain>",
-         4, "<model> is not supported"},
+         "<cpu mode='custom'> needs a <model>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<cpu mode='host'>\n</cpu>\n</domain>", 3,
+         "<cpu mode='host'> is not supported by Vireo (supported: host-passthrough, "
+         "host-model, maximum, custom)"},
+        {"<domain type='kvm'>\n<name>x</name>\n<cpu mode='host-model'>\n<model>Skylake</model>\n"
+         "</cpu>\n</domain>", 3, "<model> goes with <cpu mode='custom'>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<cpu>\n<numa/>\n</cpu>\n</domain>", 4,
+         "<numa> is not supported"},
         {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n<vcpu>2</vcpu>\n"
          "<os><type>hvm</type></os>\n<cpu>\n<topology sockets='1' cores='1' threads='1'/>\n"
          "</cpu>\n</domain>", 6, "= 1 vCPUs, but <vcpu> is 2"},
@@ -855,8 +868,8 @@ static void refuses_domain_values(void **state)
          4, "<timer name='tsc'>"},
         {"<domain type='kvm'>\n<name>x</name>\n<on_crash>coredump-destroy</on_crash>\n</domain>",
          3, "<on_crash>coredump-destroy</on_crash> is not supported"},
-        {"<domain type='kvm'>\n<name>x</name>\n<features>\n<hyperv/>\n</features>\n</domain>", 4,
-         "<hyperv> is not supported"},
+        {"<domain type='kvm'>\n<name>x</name>\n<features>\n<hyperv/>\n<hyperv/>\n</features>\n"
+         "</domain>", 5, "duplicate <hyperv>"},
         {"<domain type='kvm'>\n<name>x</name>\n<seclabel type='dynamic'/>\n</domain>", 3,
          "<seclabel type='dynamic'> is not supported"},
         {"<domain type='kvm'>\n<name>x</name>\n<memtune/>\n</domain>", 3,

@@ -522,6 +522,62 @@ static void usb_ich9(void **state)
     }
 }
 
+/* CPU model and features, vCPUs and memory beyond what runs at start,
+ * SMBIOS, boot menu, disk serial and sharing, watchdog, panic, balloon
+ * statistics, RNG and NIC models: the platform as virt-install writes
+ * it. */
+static void platform(void **state)
+{
+    static const struct {
+        const char *top, *devices, *option, *value;
+    } cases[] = {
+        {"<cpu mode='custom' match='exact'><model fallback='allow'>Skylake-Client</model>"
+         "<feature policy='require' name='spec-ctrl'/><feature policy='force' name='vmx'/>"
+         "<feature policy='disable' name='hle'/></cpu>", "", "-cpu",
+         "Skylake-Client,spec-ctrl=on,vmx=on,hle=off"},
+        {"<cpu mode='host-passthrough'/><features><kvm><hidden state='on'/></kvm></features>", "",
+         "-cpu", "max,kvm=off"},
+        {"<vcpu current='2'>4</vcpu>", "", "-smp", "2,maxcpus=4"},
+        {"<vcpu current='2'>4</vcpu><cpu><topology sockets='1' dies='1' cores='2' threads='2'/>"
+         "</cpu>", "", "-smp", "2,maxcpus=4,sockets=1,dies=1,cores=2,threads=2"},
+        {"<maxMemory slots='16' unit='GiB'>4</maxMemory>", "", "-m", "size=128M,slots=16,maxmem=4096M"},
+        {"<features><acpi/><smm state='on'/></features>", "", "-machine", "pc,smm=on"},
+        {"<sysinfo type='smbios'><bios><entry name='vendor'>Vireo, Inc</entry></bios><system>"
+         "<entry name='manufacturer'>Vireo</entry><entry name='serial'>0001</entry></system>"
+         "</sysinfo><os><type>hvm</type><smbios mode='sysinfo'/></os>", "", "-smbios",
+         "type=1,manufacturer=Vireo,serial=0001"},
+        {"<sysinfo type='smbios'><bios><entry name='vendor'>Vireo, Inc</entry></bios></sysinfo>"
+         "<os><type>hvm</type><smbios mode='sysinfo'/></os>", "", "-smbios",
+         "type=0,vendor=Vireo,, Inc"},
+        {"<os><type>hvm</type><bootmenu enable='yes' timeout='3000'/><bios useserial='yes'/></os>",
+         "", "-boot", "menu=on,splash-time=3000"},
+        {"<os><type>hvm</type><bios useserial='yes'/></os>", "", "-device", "sga"},
+        {"", "<disk><source file='/a.img'/><target dev='vda'/><shareable/><serial>DATA01</serial>"
+         "</disk>", "-device", "virtio-blk-pci,drive=drive-vda,id=vda,bootindex=1,serial=DATA01,share-rw=on,"
+         "bus=pci.0,addr=0x2"},
+        {"", "<watchdog model='i6300esb' action='poweroff'/>", "-device",
+         "i6300esb,id=watchdog0,bus=pci.0,addr=0x2"},
+        {"", "<watchdog model='ib700' action='pause'/>", "-action", "watchdog=pause"},
+        {"", "<panic model='isa'><address type='isa' iobase='0x505'/></panic>", "-device",
+         "pvpanic,id=panic0"},
+        {"", "<memballoon model='virtio'><stats period='10'/></memballoon>", "-device",
+         "virtio-balloon-pci,id=balloon0,guest-stats-polling-interval=10,bus=pci.0,addr=0x2"},
+        {"", "<rng model='virtio'><backend model='builtin'/></rng>", "-object",
+         "rng-builtin,id=objrng0"},
+        {"", "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='e1000e'/>"
+         "</interface>", "-device", "e1000e,netdev=net0,id=nic0,mac=52:54:00:00:00:01,bus=pci.0,"
+         "addr=0x2"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        vr_domain_def *def = domain(cases[i].top, cases[i].devices);
+        vr_qemu_runtime rt = rt_tcg();
+        char **argv = build(def, &rt);
+        expect(argv, cases[i].option, cases[i].value);
+        vr_qemu_argv_free(argv);
+        vr_domain_def_free(def);
+    }
+}
+
 static void full_fixture(void **state)
 {
     vr_domain_def *def = parse_fixture("full.xml");
@@ -654,7 +710,7 @@ int main(void)
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),
-        cmocka_unit_test(usb_ich9),
+        cmocka_unit_test(usb_ich9),        cmocka_unit_test(platform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,6 +137,8 @@ static void machine(cmd *c)
         vr_strbuf_addf(&b, ",vmport=%s", def->features.vmport == VR_TRISTATE_ON ? "on" : "off");
     if (def->clock.hpet)
         vr_strbuf_addf(&b, ",hpet=%s", def->clock.hpet == VR_TRISTATE_ON ? "on" : "off");
+    if (def->features.smm)
+        vr_strbuf_addf(&b, ",smm=%s", def->features.smm == VR_TRISTATE_ON ? "on" : "off");
     char *m = vr_strbuf_take(&b);
     vr_qc_add(c, "-machine");
     vr_qc_add(c, m);
@@ -148,14 +150,26 @@ static void machine(cmd *c)
 static void cpu(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    /* Memory is given to QEMU in whole MiB, rounded up. */
-    vr_qc_opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
-    const vr_cpu_def *cpu = &def->cpu;
-    if (cpu->sockets)
-        vr_qc_opt(c, "-smp", "%u,sockets=%u,dies=%u,cores=%u,threads=%u", def->vcpus, cpu->sockets,
-            cpu->dies, cpu->cores, cpu->threads);
+    /* Memory is given to QEMU in whole MiB, rounded up; <maxMemory> is
+     * the room for hot-plugged memory, in slots. */
+    if (def->max_memory_kib)
+        vr_qc_opt(c, "-m", "size=%lluM,slots=%u,maxmem=%lluM", (def->memory_kib + 1023) / 1024,
+                  def->max_memory_slots, (def->max_memory_kib + 1023) / 1024);
     else
-        vr_qc_opt(c, "-smp", "%u", def->vcpus);
+        vr_qc_opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
+    const vr_cpu_def *cpu = &def->cpu;
+    /* <vcpu current>: that many online at start, the rest hot-pluggable. */
+    char smp[32];
+    if (def->vcpus_current)
+        snprintf(smp, sizeof(smp), "%u,maxcpus=%u", def->vcpus_current, def->vcpus);
+    else
+        snprintf(smp, sizeof(smp), "%u", def->vcpus);
+    if (cpu->sockets)
+        vr_qc_opt(c, "-smp", "%s,sockets=%u,dies=%u,cores=%u,threads=%u", smp, cpu->sockets,
+                  cpu->dies, cpu->cores, cpu->threads);
+    else
+        vr_qc_opt(c, "-smp", "%s", smp);
+    vr_strbuf b = {0};
     switch (cpu->mode) {
     case VR_CPU_NONE:
         break;
@@ -164,15 +178,57 @@ static void cpu(cmd *c)
         /* Under TCG there is no host CPU to pass through: "max" is
          * every feature TCG can emulate, the closest thing. */
         if (!c->kvm)
-            vr_qc_opt(c, "-cpu", "max");
+            vr_strbuf_add(&b, "max");
         else if (cpu->migratable == VR_TRISTATE_OFF)
-            vr_qc_opt(c, "-cpu", "host,migratable=off");
+            vr_strbuf_add(&b, "host,migratable=off");
         else
-            vr_qc_opt(c, "-cpu", "host");
+            vr_strbuf_add(&b, "host");
         break;
     case VR_CPU_MAXIMUM:
-        vr_qc_opt(c, "-cpu", "max");
+        vr_strbuf_add(&b, "max");
         break;
+    case VR_CPU_CUSTOM:
+        vr_strbuf_add(&b, cpu->model);
+        break;
+    }
+    /* libvirt's policies: force, require and optional turn a feature on,
+     * disable and forbid off. */
+    for (size_t i = 0; b.len && i < cpu->n_features; i++)
+        vr_strbuf_addf(&b, ",%s=%s", cpu->features[i].name,
+                       cpu->features[i].policy >= VR_FEATURE_DISABLE ? "off" : "on");
+    if (b.len && def->features.kvm_hidden)
+        vr_strbuf_addf(&b, ",kvm=%s", def->features.kvm_hidden == VR_TRISTATE_ON ? "off" : "on");
+    char *v = vr_strbuf_take(&b);
+    if (v && *v)
+        vr_qc_opt(c, "-cpu", "%s", v);
+    free(v);
+}
+
+/* <sysinfo type='smbios'> with <smbios mode='sysinfo'>: QEMU's -smbios
+ * type 0 (bios), 1 (system), 2 (baseBoard), 3 (chassis). */
+static void smbios(cmd *c)
+{
+    static const char *const tables[] = {"bios", "system", "baseBoard", "chassis"};
+    const vr_domain_def *def = c->def;
+    if (def->os.smbios != VR_SMBIOS_SYSINFO)
+        return;
+    for (size_t t = 0; t < VR_ARRAY_LEN(tables); t++) {
+        vr_strbuf b = {0};
+        vr_strbuf_addf(&b, "type=%zu", t);
+        bool any = false;
+        for (size_t i = 0; i < def->n_smbios; i++) {
+            const vr_smbios_entry *e = &def->smbios[i];
+            if (strcmp(e->table, tables[t]) != 0)
+                continue;
+            char *q = vr_qemu_quote(e->value);
+            vr_strbuf_addf(&b, ",%s=%s", e->name, q);
+            free(q);
+            any = true;
+        }
+        char *v = vr_strbuf_take(&b);
+        if (any)
+            vr_qc_opt(c, "-smbios", "%s", v);
+        free(v);
     }
 }
 
@@ -228,6 +284,13 @@ static void firmware_and_kernel(cmd *c)
         vr_qc_add(c, "-append");
         vr_qc_add(c, os->cmdline);
     }
+    if (os->bootmenu == VR_TRISTATE_ON && os->bootmenu_timeout)
+        vr_qc_opt(c, "-boot", "menu=on,splash-time=%u", os->bootmenu_timeout);
+    else if (os->bootmenu)
+        vr_qc_opt(c, "-boot", "menu=%s", os->bootmenu == VR_TRISTATE_ON ? "on" : "off");
+    /* SeaBIOS's screen on the serial port: the Serial Graphics Adapter. */
+    if (os->bios_useserial)
+        vr_qc_opt(c, "-device", "sga");
 }
 
 /* ---- boot order ---------------------------------------------------------------- */
@@ -416,8 +479,13 @@ static void disks(cmd *c, const unsigned *bootidx)
         char boot[24] = "";
         if (bootidx[i])
             snprintf(boot, sizeof(boot), ",bootindex=%u", bootidx[i]);
-        const char *node, *wce;
-        cache_opts(d, &node, &wce);
+        const char *node, *wce0;
+        cache_opts(d, &node, &wce0);
+        /* The drive's serial number and write sharing (<shareable/>) go
+         * with the write cache on the device. */
+        char wce[96];
+        snprintf(wce, sizeof(wce), "%s%s%s%s", wce0, d->serial ? ",serial=" : "",
+                 d->serial ? d->serial : "", d->shareable ? ",share-rw=on" : "");
         const vr_address *a = &d->addr;
         switch (d->bus) {
         case VR_DISK_BUS_VIRTIO:
@@ -451,7 +519,7 @@ static void disks(cmd *c, const unsigned *bootidx)
 
 static void interfaces(cmd *c, const unsigned *bootidx)
 {
-    static const char *const models[] = {"virtio-net-pci", "e1000", "rtl8139"};
+    static const char *const models[] = {"virtio-net-pci", "e1000", "rtl8139", "e1000e"};
     const vr_domain_def *def = c->def;
     size_t tap = 0;
     for (size_t i = 0; i < def->n_interfaces; i++) {
@@ -552,11 +620,35 @@ static void inputs(cmd *c)
 static void misc_devices(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    if (def->memballoon.model == VR_MEMBALLOON_VIRTIO)
+    if (def->memballoon.model == VR_MEMBALLOON_VIRTIO && def->memballoon.stats_period)
+        vr_qc_device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0,"
+                     "guest-stats-polling-interval=%u", def->memballoon.stats_period);
+    else if (def->memballoon.model == VR_MEMBALLOON_VIRTIO)
         vr_qc_device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0");
     for (size_t i = 0; i < def->n_rngs; i++) {
-        vr_qc_opt(c, "-object", "rng-random,id=objrng%zu,filename=%s", i, def->rngs[i].backend);
+        if (def->rngs[i].backend)
+            vr_qc_opt(c, "-object", "rng-random,id=objrng%zu,filename=%s", i,
+                      def->rngs[i].backend);
+        else
+            vr_qc_opt(c, "-object", "rng-builtin,id=objrng%zu", i);
         vr_qc_device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu", i, i);
+    }
+    /* One action for every watchdog (validation made them agree). */
+    for (size_t i = 0; i < def->n_watchdogs; i++) {
+        const vr_watchdog_def *w = &def->watchdogs[i];
+        if (w->model == VR_WATCHDOG_I6300ESB)
+            vr_qc_device(c, &w->addr, "i6300esb,id=watchdog%zu", i);
+        else if (w->model == VR_WATCHDOG_IB700)
+            vr_qc_opt(c, "-device", "ib700,id=watchdog%zu", i);
+        /* itco is part of q35's ICH9 LPC bridge: only its action. */
+        if (i == 0)
+            vr_qc_opt(c, "-action", "watchdog=%s", w->action);
+    }
+    for (size_t i = 0; i < def->n_panics; i++) {
+        if (def->panics[i].model == VR_PANIC_PCI)
+            vr_qc_device(c, &def->panics[i].addr, "pvpanic-pci,id=panic%zu", i);
+        else
+            vr_qc_opt(c, "-device", "pvpanic,id=panic%zu", i);
     }
 }
 
@@ -586,6 +678,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     free(qmp);
     vr_qc_opt(&c, "-mon", "chardev=qmp,mode=control");
     cpu(&c);
+    smbios(&c);
     clock_and_lifecycle(&c);
     firmware_and_kernel(&c);
     vr_qc_opt(&c, "-msg", "timestamp=on");

@@ -586,7 +586,9 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
     const vr_domain_def *def = dom->def;
     if (!vr_qemu_plan_accel(dom->drv, def, NULL, NULL, err))
         return VR_ERR_UNSUPPORTED;
-    vr_err e = VR_OK;
+    vr_err e = vr_qemu_preflight_xml(dom, err);
+    if (e != VR_OK)
+        return e;
     if (def->os.kernel && (e = need_file(def->os.kernel, R_OK, "kernel", def->name, err)))
         return e;
     if (def->os.initrd && (e = need_file(def->os.initrd, R_OK, "initrd", def->name, err)))

@@ -77,6 +77,11 @@ void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
  * SPICE with autoport (0 when none is needed) and the password file
  * (malloc'ed path, NULL when no password). */
 int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err);
+/* What the definition holds that cannot run here (qemu_preflight.c). */
+vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err);
+/* <vcpu cpuset> ("0-3,6,^2") as a CPU set of this host (qemu_preflight.c);
+ * -1 with *err when it names no CPU or one the host does not have. */
+int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err);
 /* The run is over: its accelerator and notices go (qemu_accel.c). */
 void vr_qemu_notices_clear(vr_domain *dom);
 

@@ -390,7 +390,12 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     *c = (start_ctx){.dom = dom, .paused = paused, .cb = cb, .opaque = opaque};
     char *log = vr_qemu_log_path(dom);
     vr_qemu_log_command(log, argv);
-    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, &dom->drv->qemu_as, on_spawned, c, &err);
+    cpu_set_t cpus;
+    bool pinned = dom->def->cpuset != NULL;
+    if (pinned && vr_qemu_cpuset(dom->def->cpuset, &cpus, NULL) < 0)
+        pinned = false; /* preflight checked it */
+    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, &dom->drv->qemu_as,
+                           pinned ? &cpus : NULL, on_spawned, c, &err);
     /* QEMU has its copies now (or failed): the taps live as long as it. */
     close_fds(fds, n_fds);
     free(log);
