@@ -7,7 +7,13 @@
 . "$(dirname "$0")/lib.sh"
 need_images
 export VIREO_KVM_DEVICE=/nonexistent/kvm
-start_daemon
+# The ASan daemon when there is one (make check builds it).
+DAEMON=$VIREOD
+if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
+    DAEMON=$VIREO_ASAN_BUILD/src/daemon/vireod
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+fi
+start_daemon "$DAEMON"
 LOGS=$ROOT/var/log/vireo/qemu
 
 tiny_xml kvmdom kvm | sed "s|<features>|<cpu mode='host-passthrough' check='none' migratable='on'/>\n  <features>|" \
@@ -40,7 +46,7 @@ expect_match "the daemon log has it" "$(grep -a 'kvmdom' "$ROOT/vireod.log")" 'w
 wait_for 10 "an event has it" file_has "$ROOT/events.txt" "notice (domain 'kvmdom' has type 'kvm'"
 
 stop_daemon
-start_daemon
+start_daemon "$DAEMON"
 expect_match "re-adopted: still tcg, kvm asked" "$("$VIREO" dominfo kvmdom)" \
     '^Accelerator: +tcg \(emulation; kvm asked\)$'
 "$VIREO" destroy kvmdom >/dev/null
@@ -53,12 +59,12 @@ expect_match "type qemu: plain tcg" "$("$VIREO" dominfo tcgdom)" '^Accelerator: 
 "$VIREO" destroy tcgdom >/dev/null
 
 stop_daemon
-DAEMON_OPTS="--no-default-network --accel strict" start_daemon
+DAEMON_OPTS="--no-default-network --accel strict" start_daemon "$DAEMON"
 expect_fail "--accel strict refuses type kvm by name" "type 'kvm' but KVM is not usable.*--accel strict" \
     "$VIREO" start kvmdom
 expect_eq "  and it stays shut off" "$("$VIREO" domstate kvmdom)" "shut off"
 expect_match "dominfo under strict says a start is refused" "$("$VIREO" dominfo kvmdom)" \
     '^Accelerator: +none: .*--accel strict'
-stop_daemon
+if [ -n "${VIREO_ASAN_BUILD:-}" ]; then no_sanitizer_report; else stop_daemon; fi
 expect_fail "vireod --accel takes auto or strict" "--accel takes auto or strict" "$VIREOD" --accel fast
 echo "accel: $CHECKS checks passed"
