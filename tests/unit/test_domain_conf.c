@@ -634,6 +634,58 @@ static void copy_keeps_resolved_path(void **state)
 
 /* ---- refusals ----------------------------------------------------------------- */
 
+/* The course's first domain file, as written: libvirt's output-only
+ * <source index> dropped, the versioned q35 machine kept exactly, the
+ * SATA CD-ROM on q35's AHCI, SPICE with the audio libvirt adds. */
+static void course_dominio(void **state)
+{
+    vr_domain_def *def = parse_fixture("../course/dominio.xml");
+    assert_int_equal(def->type, VR_VIRT_KVM);
+    assert_string_equal(def->os.machine, "pc-q35-6.2");
+    assert_true(vr_domain_def_is_q35(def));
+    assert_int_equal(def->n_disks, 2);
+    assert_int_equal(def->disks[1].device, VR_DISK_DEVICE_CDROM);
+    assert_int_equal(def->disks[1].bus, VR_DISK_BUS_SATA);
+    assert_int_equal(def->n_graphics, 1);
+    assert_int_equal(def->graphics[0].type, VR_GRAPHICS_SPICE);
+    assert_true(def->graphics[0].autoport);
+    assert_int_equal(def->n_audios, 1);
+    assert_int_equal(def->audios[0].type, VR_AUDIO_SPICE);
+    char *xml = vr_domain_def_format(def);
+    assert_null(strstr(xml, ".iso\" index="));
+    assert_non_null(strstr(xml, "netinst.iso\"/>"));
+    assert_non_null(strstr(xml, "<type arch=\"x86_64\" machine=\"pc-q35-6.2\">hvm</type>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
+/* Elements kept whole: written back as read, wherever they belong. */
+static void kept_elements(void **state)
+{
+    vr_domain_def *def = parse_ok(
+        "<domain type='kvm'><name>w</name><memory unit='MiB'>64</memory>"
+        "<os firmware='efi'><type machine='q35'>hvm</type></os>"
+        "<features><acpi/><hyperv mode='custom'><relaxed state='on'/>"
+        "<spinlocks state='on' retries='8191'/></hyperv></features>"
+        "<clock offset='localtime'><timer name='hypervclock' present='yes'/></clock>"
+        "<devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm></devices>"
+        "</domain>");
+    assert_int_equal(def->n_kept, 2);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<spinlocks state=\"on\" retries=\"8191\"/>"));
+    assert_non_null(strstr(xml, "<backend type=\"emulator\" version=\"2.0\"/>"));
+    assert_non_null(strstr(xml, "<os firmware=\"efi\">"));
+    assert_non_null(strstr(xml, "<timer name=\"hypervclock\" present=\"yes\"/>"));
+    /* <hyperv> inside <features>, <tpm> inside <devices>. */
+    assert_true(strstr(xml, "<hyperv") > strstr(xml, "<features>") &&
+                strstr(xml, "<hyperv") < strstr(xml, "</features>"));
+    assert_true(strstr(xml, "<tpm") > strstr(xml, "<devices>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
 static void refuses_outside_subset(void **state)
 {
     /* The brief's own example, word for word. */
@@ -1005,6 +1057,8 @@ int main(void)
         cmocka_unit_test(pci_assignment),
         cmocka_unit_test(metadata_verbatim),
         cmocka_unit_test(copy_keeps_resolved_path),
+        cmocka_unit_test(course_dominio),
+        cmocka_unit_test(kept_elements),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(refuses_domain_values),
