@@ -345,6 +345,7 @@ static int parse_max_memory(vr_parse_state *st, const xmlNode *n)
         return -1;
     st->def->max_memory_kib = kib;
     st->def->max_memory_slots = (unsigned)slots;
+    st->max_memory_line = vr_xml_line(n);
     return 0;
 }
 
@@ -1005,6 +1006,10 @@ int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err)
                             cpu->cores, cpu->threads,
                             cpu->sockets * cpu->dies * cpu->cores * cpu->threads, def->vcpus);
     }
+    /* QEMU wants room above the start size when it is given slots. */
+    if (def->max_memory_kib && def->max_memory_kib <= def->memory_kib)
+        return vr_dom_error(st.max_memory_line, err, "<maxMemory> (%llu KiB) must be more than "
+                            "<memory> (%llu KiB)", def->max_memory_kib, def->memory_kib);
     if (!st.have_current)
         def->current_memory_kib = def->memory_kib;
     else if (def->current_memory_kib > def->memory_kib)

@@ -10,7 +10,7 @@ typedef struct {
     vr_domain_def *def;
     char **err;
     bool have_memory, have_current;
-    long current_line, memory_line;
+    long current_line, memory_line, max_memory_line;
 } vr_parse_state;
 
 typedef int (*vr_parse_fn)(vr_parse_state *st, const xmlNode *n);

@@ -290,7 +290,7 @@ expect_match "  with the installer's kernel" "$("$VIREO" dumpxml di-fixture)" "<
 "$VIREO" undefine di-fixture >/dev/null
 f=$(fixture win10-install)
 expect_match "virt-install win10 defines (its <hyperv> kept)" "$("$VIREO" define "$f")" "Domain 'win' defined"
-expect_fail "  and its start is refused, naming <hyperv> and why" "cannot start: <hyperv> .*remove <hyperv>" \
+expect_fail "  and its start is refused, naming <hyperv> and why" "cannot start: <hyperv>: .*remove <hyperv>" \
     "$VIREO" start win
 "$VIREO" undefine win >/dev/null
 

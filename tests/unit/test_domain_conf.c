@@ -878,6 +878,11 @@ static void refuses_domain_values(void **state)
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu>256</vcpu>\n</domain>", 3, "from 1 to 255"},
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu placement='auto'>2</vcpu>\n</domain>", 3,
          "<vcpu placement='auto'>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<memory unit='MiB'>64</memory>\n<maxMemory "
+         "slots='4' unit='MiB'>64</maxMemory>\n<os><type>hvm</type></os>\n</domain>", 4,
+         "<maxMemory> (65536 KiB) must be more than <memory> (65536 KiB)"},
+        {"<domain type='kvm'>\n<name>x</name>\n<maxMemory unit='MiB'>64</maxMemory>\n</domain>", 3,
+         "<maxMemory> needs slots"},
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu current='3'>2</vcpu>\n</domain>", 3,
          "<vcpu current='3'> is more than the 2 vCPUs"},
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu cpuset='0-'>2</vcpu>\n</domain>", 3,
