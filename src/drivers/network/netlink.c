@@ -28,6 +28,11 @@ static struct nl_sock *sock_open(char **err)
     return sk;
 }
 
+struct nl_sock *vr_nl_socket(char **err)
+{
+    return sock_open(err);
+}
+
 bool vr_link_exists(const char *name)
 {
     return if_nametoindex(name) != 0;

@@ -5,6 +5,11 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
+struct nl_sock;
+/* A connected rtnetlink socket for the other users of libnl-route here
+ * (macvtap.c); NULL with *err when it cannot be had. */
+struct nl_sock *vr_nl_socket(char **err);
+
 bool vr_link_exists(const char *name);
 bool vr_link_is_bridge(const char *name);
 

@@ -23,6 +23,7 @@ typedef struct vr_network {
     struct vr_pidwatch *dnsmasq_watch;
     int restarts;
     time_t restart_window;
+    char *warning;        /* the last start's warning (another firewall drops its traffic), or NULL */
 } vr_network;
 
 typedef void (*vr_net_event_fn)(const vr_network *net, const char *event, const char *detail, void *opaque);
@@ -66,3 +67,7 @@ int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n);
  * bridge, joined to the right bridge (an inactive autostart network is
  * started first). Returns the fd for QEMU and the tap's name. */
 int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifname, char **err);
+/* A guest interface's device when the guest has stopped: macvtaps (type
+ * direct, macvtap networks) are deleted; taps went with QEMU's fd and
+ * anything else is left alone. True when one was deleted. */
+bool vr_net_release(const char *ifname);

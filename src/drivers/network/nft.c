@@ -42,7 +42,7 @@ static int run(const char *cmd, char **err)
 
 int vr_nft_apply(const vr_network_def *def, char **err)
 {
-    if (def->forward == VR_NET_FWD_OPEN || def->forward == VR_NET_FWD_BRIDGE)
+    if (def->forward == VR_NET_FWD_OPEN || !vr_net_owns_bridge(def))
         return 0; /* open: no firewall by definition; bridge: the host's LAN */
     char *table = vr_nft_table(def->bridge);
     char net[INET_ADDRSTRLEN];

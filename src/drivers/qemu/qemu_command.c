@@ -158,9 +158,9 @@ static void cpu(cmd *c)
     else
         vr_qc_opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
     const vr_cpu_def *cpu = &def->cpu;
-    /* <vcpu current>: that many online at start, the rest hot-pluggable. */
+    /* <vcpu current='N'>M</vcpu>: N online, room for M (setvcpus). */
     char smp[32];
-    if (def->vcpus_current)
+    if (def->vcpus_current != def->vcpus)
         snprintf(smp, sizeof(smp), "%u,maxcpus=%u", def->vcpus_current, def->vcpus);
     else
         snprintf(smp, sizeof(smp), "%u", def->vcpus);
@@ -527,7 +527,7 @@ static void interfaces(cmd *c, const unsigned *bootidx)
         if (in->type == VR_NET_USER) {
             vr_qc_opt(c, "-netdev", "user,id=net%zu", i);
         } else {
-            const char *src = in->type == VR_NET_NETWORK ? in->source_network : in->source_bridge;
+            const char *src = vr_interface_source(in);
             if (tap >= c->rt->n_tap_fds || !c->rt->tap_fds || c->rt->tap_fds[tap] < 0) {
                 vr_qc_fail(c, "interface %zu (%s '%s', mac %s) needs a tap file descriptor, but %zu "
                      "were passed", i, vr_net_type_name(in->type), src, in->mac,
