@@ -44,6 +44,11 @@ typedef struct {
     char *title;            /* NULL when none */
     int pid;                /* QEMU's pid, 0 when not running */
     long long started_at;   /* unix time, 0 when not running */
+    char *accel;            /* "kvm" or "tcg": the run's, or a start's here when shut off;
+                               NULL when a start would be refused (vireod --accel strict) */
+    char **notices;         /* what the run does differently from what the XML asks, one
+                               line each (TCG for type 'kvm', ...); n_notices of them */
+    size_t n_notices;
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -60,6 +65,9 @@ int vireo_domain_define(vireo_conn *c, const char *xml, vireo_domain *out);
 /* A transient domain: defined and started; gone once it stops. */
 int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_domain *out);
 int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags);
+/* The same, with the domain as it now runs in *out (its accelerator and
+ * notices). */
+int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out);
 
 #define VIREO_UNDEFINE_REMOVE_STORAGE 1u
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags);

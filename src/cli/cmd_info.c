@@ -25,6 +25,18 @@ static vireo_conn *one_domain(vr_cli *cli, const vr_command *cmd, int argc, char
     return c;
 }
 
+/* "kvm", "tcg (emulation)", or "tcg (emulation; kvm asked)" when a
+ * domain of type 'kvm' runs (or would run) under TCG on this host. */
+static const char *accel_line(const vireo_domain *d)
+{
+    bool kvm_asked = d->type && strcmp(d->type, "kvm") == 0;
+    if (!d->accel)
+        return "none: type 'kvm' without usable KVM, and vireod runs with --accel strict";
+    if (strcmp(d->accel, "kvm") == 0)
+        return "kvm";
+    return kvm_asked ? "tcg (emulation; kvm asked)" : "tcg (emulation)";
+}
+
 static int run_dominfo(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
@@ -53,6 +65,11 @@ static int run_dominfo(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "persistent", json_object_new_boolean(d.persistent));
         json_object_object_add(o, "autostart", json_object_new_boolean(d.autostart));
         json_object_object_add(o, "type", json_object_new_string(d.type));
+        json_object_object_add(o, "accel", d.accel ? json_object_new_string(d.accel) : NULL);
+        json_object *notices = json_object_new_array();
+        for (size_t i = 0; i < d.n_notices; i++)
+            json_object_array_add(notices, json_object_new_string(d.notices[i]));
+        json_object_object_add(o, "notices", notices);
         puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
     } else {
@@ -73,7 +90,9 @@ static int run_dominfo(vr_cli *cli, int argc, char **argv)
         printf("%-15s %llu KiB\n", "Used memory:", d.current_memory_kib);
         printf("%-15s %s\n", "Persistent:", d.persistent ? "yes" : "no");
         printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
-        printf("%-15s %s\n", "Accelerator:", strcmp(d.type, "kvm") == 0 ? "kvm" : "tcg (emulation)");
+        printf("%-15s %s\n", "Accelerator:", accel_line(&d));
+        for (size_t i = 0; i < d.n_notices; i++)
+            printf("%-15s %s\n", "Notice:", d.notices[i]);
     }
     json_object_put(st);
     free(stats);
@@ -245,7 +264,15 @@ static int display(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bo
     bool printed;
     int rc;
     json_object *o = domain_json(cli, cmd, argc, argv, &name, vireo_domain_display_json, &printed, &rc), *h, *d;
-    if (o && !printed) {
+    json_object *t, *p;
+    if (o && !printed && json_object_object_get_ex(o, "type", &t) &&
+        strcmp(json_object_get_string(t), "spice") == 0) {
+        /* SPICE has no display numbers: both say where remote-viewer goes. */
+        const char *host = json_object_object_get_ex(o, "host", &h) ? json_object_get_string(h) : "";
+        bool v6 = strchr(host, ':') != NULL;
+        printf("spice://%s%s%s:%d\n", v6 ? "[" : "", host, v6 ? "]" : "",
+               json_object_object_get_ex(o, "port", &p) ? json_object_get_int(p) : 0);
+    } else if (o && !printed) {
         const char *host = json_object_object_get_ex(o, "host", &h) ? json_object_get_string(h) : "";
         int n = json_object_object_get_ex(o, "display", &d) ? json_object_get_int(d) : 0;
         bool any = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0;

@@ -10,6 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+/* What the run does differently from what the XML asks: one line each,
+ * on stderr so scripts reading stdout see virsh's messages. */
+static void print_notices(const vireo_domain *d)
+{
+    for (size_t i = 0; i < d->n_notices; i++)
+        fprintf(stderr, "notice: %s\n", d->notices[i]);
+}
+
 static int run_define(vr_cli *cli, int argc, char **argv)
 {
     const char *file = NULL;
@@ -56,6 +64,8 @@ static int run_create(vr_cli *cli, int argc, char **argv)
         rc = vr_cli_fail(c);
     } else {
         printf("Domain '%s' created from %s\n", d.name, file);
+        fflush(stdout);
+        print_notices(&d);
         if (console)
             rc = vr_cli_console(cli, c, d.name, true);
     }
@@ -73,13 +83,16 @@ static int run_start(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_start, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    if (vireo_domain_start(c, name, paused ? VIREO_START_PAUSED : 0) < 0) {
+    vireo_domain d = {0};
+    if (vireo_domain_start_get(c, name, paused ? VIREO_START_PAUSED : 0, &d) < 0) {
         rc = vr_cli_fail(c);
     } else {
         printf("Domain '%s' started\n", name);
         fflush(stdout);
+        print_notices(&d);
         rc = console ? vr_cli_console(cli, c, name, true) : VR_EXIT_OK;
     }
+    vireo_domain_clear(&d);
     vireo_disconnect(c);
     return rc;
 }

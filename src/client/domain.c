@@ -41,6 +41,14 @@ static void from_json(json_object *o, vireo_domain *d)
     d->title = str(o, "title") ? vr_strdup(str(o, "title")) : NULL;
     d->pid = (int)num(o, "pid");
     d->started_at = num(o, "started_at");
+    d->accel = str(o, "accel") ? vr_strdup(str(o, "accel")) : NULL;
+    json_object *notices = NULL;
+    if (json_object_object_get_ex(o, "notices", &notices) && json_object_is_type(notices, json_type_array)) {
+        d->n_notices = json_object_array_length(notices);
+        d->notices = vr_calloc(d->n_notices + 1, sizeof(char *));
+        for (size_t i = 0; i < d->n_notices; i++)
+            d->notices[i] = vr_strdup(json_object_get_string(json_object_array_get_idx(notices, i)));
+    }
 }
 
 void vireo_domain_clear(vireo_domain *d)
@@ -52,6 +60,10 @@ void vireo_domain_clear(vireo_domain *d)
     free(d->reason);
     free(d->type);
     free(d->title);
+    free(d->accel);
+    for (size_t i = 0; i < d->n_notices; i++)
+        free(d->notices[i]);
+    free(d->notices);
     memset(d, 0, sizeof(*d));
 }
 
@@ -122,9 +134,14 @@ int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_do
     return 0;
 }
 
+int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out)
+{
+    return vr_client_domain_call(c, "POST", key, flags & VIREO_START_PAUSED ? "start?paused=1" : "start", "", out);
+}
+
 int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags)
 {
-    return vr_client_domain_call(c, "POST", key, flags & VIREO_START_PAUSED ? "start?paused=1" : "start", "", NULL);
+    return vireo_domain_start_get(c, key, flags, NULL);
 }
 
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags)

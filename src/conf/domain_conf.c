@@ -12,8 +12,17 @@
 const char *const vr_virt_type_names[] = {"qemu", "kvm", NULL};
 const char *const vr_boot_dev_names[] = {"hd", "cdrom", "network", NULL};
 const char *const vr_loader_type_names[] = {"", "pflash", "rom", NULL};
-const char *const vr_cpu_mode_names[] = {"", "host-passthrough", "host-model", "maximum", NULL};
+const char *const vr_cpu_mode_names[] = {"", "host-passthrough", "host-model", "maximum",
+                                          "custom", NULL};
 const char *const vr_cpu_check_names[] = {"", "none", "partial", "full", NULL};
+const char *const vr_cpu_match_names[] = {"", "minimum", "exact", "strict", NULL};
+const char *const vr_feature_policy_names[] = {"force", "require", "optional", "disable",
+                                               "forbid", NULL};
+const char *const vr_watchdog_model_names[] = {"i6300esb", "ib700", "itco", NULL};
+const char *const vr_watchdog_action_names[] = {"reset", "shutdown", "poweroff", "pause",
+                                                "none", "inject-nmi", NULL};
+const char *const vr_panic_model_names[] = {"isa", "pci", NULL};
+const char *const vr_smbios_mode_names[] = {"", "emulate", "sysinfo", NULL};
 const char *const vr_clock_offset_names[] = {"utc", "localtime", NULL};
 const char *const vr_tickpolicy_names[] = {"", "delay", "catchup", "discard", NULL};
 const char *const vr_lifecycle_names[] = {"destroy", "restart", "preserve", "rename-restart", NULL};
@@ -26,15 +35,22 @@ const char *const vr_disk_io_names[] = {"", "native", "threads", "io_uring", NUL
 const char *const vr_disk_discard_names[] = {"", "unmap", "ignore", NULL};
 const char *const vr_disk_bus_names[] = {"virtio", "sata", "ide", "scsi", NULL};
 const char *const vr_net_type_names[] = {"user", "network", "bridge", "direct", NULL};
-const char *const vr_net_model_names[] = {"virtio", "e1000", "rtl8139", NULL};
+const char *const vr_net_model_names[] = {"virtio", "e1000", "rtl8139", "e1000e", NULL};
 const char *const vr_console_target_names[] = {"serial", "virtio", NULL};
-const char *const vr_video_model_names[] = {"virtio", "vga", "cirrus", "qxl", "none", NULL};
+const char *const vr_video_model_names[] = {"virtio", "vga",   "cirrus", "qxl",
+                                            "none",   "bochs", "ramfb",  NULL};
+const char *const vr_graphics_type_names[] = {"vnc", "spice", NULL};
+const char *const vr_listen_type_names[] = {"address", "none", "socket", NULL};
+const char *const vr_sound_model_names[] = {"ich6", "ich9", "ac97", NULL};
+const char *const vr_codec_type_names[] = {"duplex", "micro", "output", NULL};
+const char *const vr_audio_type_names[] = {"none", "spice", NULL};
+const char *const vr_channel_type_names[] = {"unix", "spicevmc", NULL};
 const char *const vr_input_type_names[] = {"tablet", "mouse", "keyboard", NULL};
 const char *const vr_input_bus_names[] = {"usb", "ps2", "virtio", NULL};
 const char *const vr_memballoon_model_names[] = {"virtio", "none", NULL};
 const char *const vr_controller_type_names[] = {"usb", "pci", "sata", "ide", "scsi",
                                                 "virtio-serial", NULL};
-const char *const vr_addr_type_names[] = {"", "pci", "drive", "virtio-serial", "usb", NULL};
+const char *const vr_addr_type_names[] = {"", "pci", "drive", "virtio-serial", "usb", "isa", NULL};
 
 const char *vr_virt_type_name(vr_virt_type t) { return vr_virt_type_names[t]; }
 const char *vr_lifecycle_name(vr_lifecycle_action a) { return vr_lifecycle_names[a]; }
@@ -138,6 +154,28 @@ void vr_domain_def_free(vr_domain_def *def)
     free(def->os.loader.path);
     free(def->os.nvram);
     free(def->os.nvram_template);
+    free(def->os.firmware);
+    free(def->cpuset);
+    free(def->cpu.model);
+    for (size_t i = 0; i < def->cpu.n_features; i++)
+        free(def->cpu.features[i].name);
+    free(def->cpu.features);
+    for (size_t i = 0; i < def->n_kept; i++) {
+        free(def->kept[i].xml);
+        free(def->kept[i].name);
+        free(def->kept[i].reason);
+    }
+    free(def->kept);
+    for (size_t i = 0; i < def->n_smbios; i++) {
+        free(def->smbios[i].table);
+        free(def->smbios[i].name);
+        free(def->smbios[i].value);
+    }
+    free(def->smbios);
+    for (size_t i = 0; i < def->n_watchdogs; i++)
+        free(def->watchdogs[i].action);
+    free(def->watchdogs);
+    free(def->panics);
     free(def->emulator);
     for (size_t i = 0; i < def->n_disks; i++) {
         vr_disk_def *d = &def->disks[i];
@@ -146,6 +184,7 @@ void vr_domain_def_free(vr_domain_def *def)
         free(d->source_volume);
         free(d->resolved_path);
         free(d->target_dev);
+        free(d->serial);
     }
     free(def->disks);
     for (size_t i = 0; i < def->n_controllers; i++)
@@ -164,10 +203,22 @@ void vr_domain_def_free(vr_domain_def *def)
         free(def->channels[i].target_name);
     free(def->channels);
     free(def->inputs);
-    for (size_t i = 0; i < def->n_graphics; i++)
-        free(def->graphics[i].listen);
+    for (size_t i = 0; i < def->n_graphics; i++) {
+        vr_graphics_def *g = &def->graphics[i];
+        free(g->listen);
+        free(g->socket);
+        free(g->passwd);
+        free(g->image_compression);
+        free(g->jpeg_compression);
+        free(g->zlib_compression);
+        free(g->playback_compression);
+        free(g->streaming_mode);
+        free(g->mouse_mode);
+    }
     free(def->graphics);
     free(def->audios);
+    free(def->sounds);
+    free(def->redirdevs);
     free(def->videos);
     for (size_t i = 0; i < def->n_rngs; i++)
         free(def->rngs[i].backend);

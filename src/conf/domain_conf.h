@@ -33,6 +33,7 @@ typedef enum {
     VR_ADDR_DRIVE,         /* controller, bus, target, unit */
     VR_ADDR_VIRTIO_SERIAL, /* controller, bus, port */
     VR_ADDR_USB,           /* bus (= USB controller index), port */
+    VR_ADDR_ISA,           /* iobase, irq (libvirt writes one for <panic model='isa'>) */
 } vr_addr_type;
 
 typedef struct {
@@ -40,12 +41,14 @@ typedef struct {
     unsigned domain, bus, slot, function;
     bool multifunction;
     unsigned controller, target, unit, port;
+    unsigned iobase, irq; /* isa; 0 = not given */
 } vr_address;
 
 /* ---- <os> ---------------------------------------------------------- */
 
 typedef enum { VR_BOOT_HD, VR_BOOT_CDROM, VR_BOOT_NETWORK } vr_boot_dev;
 typedef enum { VR_LOADER_NONE, VR_LOADER_PFLASH, VR_LOADER_ROM } vr_loader_type;
+typedef enum { VR_SMBIOS_DEFAULT, VR_SMBIOS_EMULATE, VR_SMBIOS_SYSINFO } vr_smbios_mode;
 
 #define VR_MAX_BOOT_DEVS 3
 
@@ -62,6 +65,11 @@ typedef struct {
     } loader;
     char *nvram;          /* UEFI variable store (pflash unit 1) */
     char *nvram_template; /* copied to `nvram` by the driver when missing */
+    char *firmware;       /* <os firmware='efi|bios'>: kept; 'efi' refused at start for now */
+    vr_tristate bootmenu; /* <bootmenu enable> */
+    unsigned bootmenu_timeout; /* ms; 0 = not given */
+    bool bios_useserial;  /* <bios useserial='yes'>: SeaBIOS on the serial port (sga) */
+    vr_smbios_mode smbios;
 } vr_os_def;
 
 /* ---- <cpu>, <clock>, <features>, <pm> ------------------------------- */
@@ -71,7 +79,22 @@ typedef enum {
     VR_CPU_HOST_PASSTHROUGH,
     VR_CPU_HOST_MODEL,
     VR_CPU_MAXIMUM,
+    VR_CPU_CUSTOM, /* <model> with <feature>s */
 } vr_cpu_mode;
+
+typedef enum { VR_CPU_MATCH_DEFAULT, VR_CPU_MATCH_MINIMUM, VR_CPU_MATCH_EXACT, VR_CPU_MATCH_STRICT } vr_cpu_match;
+typedef enum {
+    VR_FEATURE_FORCE,
+    VR_FEATURE_REQUIRE,
+    VR_FEATURE_OPTIONAL,
+    VR_FEATURE_DISABLE,
+    VR_FEATURE_FORBID,
+} vr_feature_policy;
+
+typedef struct {
+    char *name;               /* QEMU's and libvirt's CPUID feature name: vmx, hle, ... */
+    vr_feature_policy policy;
+} vr_cpu_feature;
 
 typedef enum {
     VR_CPU_CHECK_DEFAULT,
@@ -83,7 +106,12 @@ typedef enum {
 typedef struct {
     vr_cpu_mode mode;
     vr_cpu_check check;    /* kept for libvirt round trips; Vireo compares no CPU models */
+    vr_cpu_match match;    /* the same */
     vr_tristate migratable;
+    char *model;           /* <model>: QEMU's CPU model name (custom mode), or NULL */
+    bool fallback_forbid;  /* <model fallback='forbid'> (kept; QEMU has no fallback) */
+    vr_cpu_feature *features; /* <feature policy name> */
+    size_t n_features;
     /* <topology>; all 0 when absent, else sockets*dies*cores*threads == vcpus */
     unsigned sockets, dies, cores, threads;
 } vr_cpu_def;
@@ -101,7 +129,25 @@ typedef struct {
     vr_tickpolicy rtc_tickpolicy; /* DEFAULT, DELAY or CATCHUP */
     vr_tickpolicy pit_tickpolicy; /* DEFAULT, DELAY or DISCARD */
     vr_tristate hpet;             /* <timer name='hpet' present=...> */
+    vr_tristate hypervclock;      /* <timer name='hypervclock' present=...> (Hyper-V's) */
 } vr_clock_def;
+
+/* An element Vireo reads whole and keeps (dumpxml writes it back), but
+ * cannot run yet: a start is refused with `reason`. */
+typedef struct {
+    char *xml;     /* the serialized element */
+    char *name;    /* its name, for messages */
+    char *reason;  /* why a start is refused */
+    long line;
+} vr_kept_def;
+
+/* <sysinfo type='smbios'>: one -smbios entry per (table, name). */
+typedef struct {
+    char *table;  /* bios, system, baseBoard, chassis */
+    char *name;   /* vendor, manufacturer, serial, ... */
+    char *value;
+} vr_smbios_entry;
+
 
 typedef enum {
     VR_LIFECYCLE_DESTROY,
@@ -156,13 +202,19 @@ typedef struct {
     vr_disk_bus bus;
     bool readonly;          /* always true for cdroms */
     bool shareable;         /* <shareable/>: other running domains may use the file too */
+    char *serial;           /* <serial>: the drive's serial number, or NULL */
     unsigned boot_order;    /* <boot order=N>; 0 = none */
     vr_address addr;        /* PCI for virtio, drive for the others */
     long line;              /* source line, for messages; 0 when generated */
 } vr_disk_def;
 
 typedef enum { VR_NET_USER, VR_NET_NETWORK, VR_NET_BRIDGE, VR_NET_DIRECT } vr_net_type;
-typedef enum { VR_NET_MODEL_VIRTIO, VR_NET_MODEL_E1000, VR_NET_MODEL_RTL8139 } vr_net_model;
+typedef enum {
+    VR_NET_MODEL_VIRTIO,
+    VR_NET_MODEL_E1000,
+    VR_NET_MODEL_RTL8139,
+    VR_NET_MODEL_E1000E, /* what virt-install gives Windows */
+} vr_net_model;
 
 typedef struct {
     vr_net_type type;
@@ -195,20 +247,58 @@ typedef struct {
     long line;
 } vr_console_def;
 
-/* <channel type='unix'><target type='virtio' name=.../>: only the QEMU
- * guest agent, whose socket the driver places in the runtime dir. */
+/* <channel type='unix'><target type='virtio' name=.../>: the QEMU guest
+ * agent, whose socket the driver places in the runtime dir; or
+ * <channel type='spicevmc'>: the SPICE agent's port (com.redhat.spice.0). */
+typedef enum { VR_CHANNEL_UNIX, VR_CHANNEL_SPICEVMC } vr_channel_type;
+
 typedef struct {
-    char *target_name; /* "org.qemu.guest_agent.0" */
+    vr_channel_type type;
+    char *target_name; /* "org.qemu.guest_agent.0" or "com.redhat.spice.0" */
     vr_address addr;   /* virtio-serial address */
     long line;
 } vr_channel_def;
 
+typedef enum { VR_GRAPHICS_VNC, VR_GRAPHICS_SPICE } vr_graphics_type;
+typedef enum { VR_LISTEN_ADDRESS, VR_LISTEN_NONE, VR_LISTEN_SOCKET } vr_listen_type;
+
+/* <graphics type='vnc|spice'> (domain_graphics.c). */
 typedef struct {
+    vr_graphics_type type;
     int port;          /* -1 with autoport, else 5900.. */
     bool autoport;
-    char *listen;      /* address; "127.0.0.1" when not given */
+    int tls_port;      /* spice: 0 not given, -1 libvirt's "automatic when TLS is configured"
+                          (never here: no certificate dir) */
+    vr_listen_type listen_type;
+    char *listen;      /* LISTEN_ADDRESS: the address; "127.0.0.1" when not given */
+    char *socket;      /* LISTEN_SOCKET: the path; NULL = one in the runtime dir */
+    char *passwd;      /* NULL: none; handed to QEMU through a secret file, never argv */
+    /* spice children, NULL when absent: <image compression>, <jpeg
+     * compression>, <zlib compression>, <playback compression>,
+     * <streaming mode>, <mouse mode> */
+    char *image_compression, *jpeg_compression, *zlib_compression, *playback_compression;
+    char *streaming_mode, *mouse_mode;
     long line;
-} vr_graphics_def;     /* type vnc only */
+} vr_graphics_def;
+
+/* <redirdev bus='usb' type='spicevmc'>: a USB device of the SPICE
+ * client's, redirected over the SPICE connection (usb-redir). */
+typedef struct {
+    vr_address addr; /* usb */
+    long line;
+} vr_redirdev_def;
+
+typedef enum { VR_SOUND_ICH6, VR_SOUND_ICH9, VR_SOUND_AC97 } vr_sound_model;
+typedef enum { VR_CODEC_DUPLEX, VR_CODEC_MICRO, VR_CODEC_OUTPUT } vr_codec_type;
+
+/* <sound model=...>: an HDA controller with its codec, or an AC97. */
+typedef struct {
+    vr_sound_model model;
+    vr_codec_type codec; /* HDA: <codec type>; duplex when not given */
+    unsigned audio_id;   /* <audio id> it plays through; 0 = the first */
+    vr_address addr;
+    long line;
+} vr_sound_def;
 
 typedef enum {
     VR_VIDEO_VIRTIO,
@@ -216,6 +306,8 @@ typedef enum {
     VR_VIDEO_CIRRUS,
     VR_VIDEO_QXL,
     VR_VIDEO_NONE,
+    VR_VIDEO_BOCHS,
+    VR_VIDEO_RAMFB,
 } vr_video_model;
 
 typedef struct {
@@ -238,15 +330,34 @@ typedef struct {
 } vr_input_def;
 
 typedef struct {
-    char *backend;   /* "/dev/urandom" or "/dev/random" */
+    char *backend;   /* "/dev/urandom" or "/dev/random"; NULL: builtin (QEMU's getrandom) */
     vr_address addr;
     long line;
-} vr_rng_def;        /* model virtio, backend model random */
+} vr_rng_def;        /* model virtio, backend model random or builtin */
+
+typedef enum { VR_WATCHDOG_I6300ESB, VR_WATCHDOG_IB700, VR_WATCHDOG_ITCO } vr_watchdog_model;
+
+/* <watchdog model action>: QEMU's -action watchdog= says what happens. */
+typedef struct {
+    vr_watchdog_model model;
+    char *action;    /* reset, shutdown, poweroff, pause, none, inject-nmi; NULL: reset */
+    vr_address addr; /* PCI for i6300esb */
+    long line;
+} vr_watchdog_def;
+
+typedef enum { VR_PANIC_ISA, VR_PANIC_PCI } vr_panic_model;
+
+typedef struct {
+    vr_panic_model model;
+    vr_address addr;
+    long line;
+} vr_panic_def;
 
 typedef enum { VR_MEMBALLOON_VIRTIO, VR_MEMBALLOON_NONE } vr_memballoon_model;
 
 typedef struct {
     vr_memballoon_model model;
+    unsigned stats_period; /* <stats period> seconds; 0 = none */
     vr_address addr;
     long line;
 } vr_memballoon_def;
@@ -263,7 +374,9 @@ typedef enum {
 typedef struct {
     vr_controller_type type;
     unsigned index;
-    /* usb: qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, ehci, none;
+    /* usb: qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, ehci, none, and
+     * ich9-ehci1 with its companions ich9-uhci1..3 (one controller of
+     * four functions, all with the same index);
      * pci: pci-root, pcie-root, pcie-root-port, pci-bridge;
      * scsi: virtio-scsi; sata, ide, virtio-serial: NULL */
     char *model;
@@ -271,14 +384,19 @@ typedef struct {
     unsigned vectors;    /* virtio-serial; 0 = not given */
     unsigned chassis;    /* pcie-root-port <target chassis>, pci-bridge <target chassisNr> */
     unsigned port;       /* pcie-root-port <target port> */
+    unsigned startport;  /* ich9-uhci1..3: <master startport>, the EHCI ports it serves */
     vr_address addr;
     long line;
 } vr_controller_def;
 
-/* <audio type='none'>: libvirt adds one for VNC; realized as
- * -audiodev none so QEMU opens no host sound backend. */
+/* <audio type='none|spice'>: libvirt adds one for graphics and sound;
+ * none is -audiodev none (QEMU opens no host sound backend), spice
+ * plays over the SPICE connection. */
+typedef enum { VR_AUDIO_NONE, VR_AUDIO_SPICE } vr_audio_type;
+
 typedef struct {
     unsigned id;
+    vr_audio_type type;
     long line;
 } vr_audio_def;
 
@@ -297,14 +415,23 @@ typedef struct {
     char *metadata; /* the whole <metadata> element, serialized, or NULL */
 
     unsigned long long memory_kib, current_memory_kib;
+    unsigned long long max_memory_kib; /* <maxMemory>: 0 = none; QEMU's maxmem */
+    unsigned max_memory_slots;
     unsigned vcpus;         /* <vcpu>: the maximum (QEMU's maxcpus) */
     unsigned vcpus_current; /* <vcpu current=...>: those online at start; == vcpus when absent */
+    char *cpuset;           /* <vcpu cpuset>: host CPUs QEMU runs on, or NULL */
 
     vr_os_def os;
     struct {
         bool acpi, apic, pae;
         vr_tristate vmport;
+        vr_tristate smm;        /* <smm state> */
+        vr_tristate kvm_hidden; /* <kvm><hidden state> */
     } features;
+    vr_kept_def *kept;          /* read whole, kept, refused at start (<hyperv>, <tpm>, ...) */
+    size_t n_kept;
+    vr_smbios_entry *smbios;    /* <sysinfo type='smbios'> */
+    size_t n_smbios;
     vr_cpu_def cpu;
     vr_clock_def clock;
     vr_lifecycle_action on_poweroff, on_reboot, on_crash;
@@ -332,11 +459,19 @@ typedef struct {
     size_t n_graphics;
     vr_audio_def *audios;
     size_t n_audios;
+    vr_sound_def *sounds;
+    size_t n_sounds;
+    vr_redirdev_def *redirdevs;
+    size_t n_redirdevs;
     vr_video_def *videos;
     size_t n_videos;
     vr_memballoon_def memballoon;
     vr_rng_def *rngs;
     size_t n_rngs;
+    vr_watchdog_def *watchdogs;
+    size_t n_watchdogs;
+    vr_panic_def *panics;
+    size_t n_panics;
 } vr_domain_def;
 
 /* Parse, validate and complete a definition. NULL with *err set to a

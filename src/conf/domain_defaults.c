@@ -145,6 +145,16 @@ static void controller_indexes(vr_domain_def *def)
             c->index = 0;
             continue;
         }
+        /* ICH9's UHCI companions share their EHCI master's index. */
+        if (c->type == VR_CONTROLLER_USB && c->model && vr_str_starts(c->model, "ich9-uhci")) {
+            c->index = 0;
+            for (size_t k = 0; k < def->n_controllers; k++)
+                if (def->controllers[k].model &&
+                    strcmp(def->controllers[k].model, "ich9-ehci1") == 0 &&
+                    def->controllers[k].index != VR_UNSET)
+                    c->index = def->controllers[k].index;
+            continue;
+        }
         unsigned idx = c->type == VR_CONTROLLER_PCI ? 1 : 0;
         while (vr_domain_def_controller(def, c->type, idx))
             idx++;
@@ -175,7 +185,7 @@ static void controller_defaults(vr_domain_def *def)
         else if (d->bus == VR_DISK_BUS_IDE && d->addr.controller == 0)
             ensure_controller(def, VR_CONTROLLER_IDE, 0, NULL);
     }
-    bool usb = false;
+    bool usb = def->n_redirdevs > 0;
     for (size_t i = 0; i < def->n_inputs; i++)
         usb |= def->inputs[i].bus == VR_INPUT_BUS_USB;
     if (usb)
@@ -188,6 +198,9 @@ static void controller_defaults(vr_domain_def *def)
             c->model = vr_strdup("qemu-xhci");
         if (!c->model && c->type == VR_CONTROLLER_SCSI)
             c->model = vr_strdup("virtio-scsi");
+        /* libvirt's layout: uhci1 serves EHCI ports 0-1, uhci2 2-3, uhci3 4-5. */
+        if (c->model && vr_str_starts(c->model, "ich9-uhci") && c->startport == VR_UNSET)
+            c->startport = (unsigned)(c->model[strlen("ich9-uhci")] - '1') * 2;
     }
 }
 
@@ -249,27 +262,49 @@ static bool usb_port_used(const vr_domain_def *def, unsigned bus, unsigned port)
         if (a->type == VR_ADDR_USB && a->bus == bus && a->port == port)
             return true;
     }
+    for (size_t i = 0; i < def->n_redirdevs; i++) {
+        const vr_address *a = &def->redirdevs[i].addr;
+        if (a->type == VR_ADDR_USB && a->bus == bus && a->port == port)
+            return true;
+    }
     return false;
+}
+
+/* The lowest free port of the device's USB bus (bus 0 when not given). */
+static void usb_assign(vr_domain_def *def, vr_address *a)
+{
+    if (a->type == VR_ADDR_NONE) {
+        a->type = VR_ADDR_USB;
+        a->bus = 0;
+        a->port = VR_UNSET;
+    }
+    if (a->type != VR_ADDR_USB || a->port != VR_UNSET)
+        return;
+    unsigned p = 1;
+    while (usb_port_used(def, a->bus, p))
+        p++;
+    a->port = p;
 }
 
 static void usb_defaults(vr_domain_def *def)
 {
-    for (size_t i = 0; i < def->n_inputs; i++) {
-        vr_input_def *in = &def->inputs[i];
-        if (in->bus != VR_INPUT_BUS_USB)
-            continue;
-        if (in->addr.type == VR_ADDR_NONE) {
-            in->addr.type = VR_ADDR_USB;
-            in->addr.bus = 0;
-            in->addr.port = VR_UNSET;
-        }
-        if (in->addr.type != VR_ADDR_USB || in->addr.port != VR_UNSET)
-            continue;
-        unsigned p = 1;
-        while (usb_port_used(def, in->addr.bus, p))
-            p++;
-        in->addr.port = p;
-    }
+    for (size_t i = 0; i < def->n_inputs; i++)
+        if (def->inputs[i].bus == VR_INPUT_BUS_USB)
+            usb_assign(def, &def->inputs[i].addr);
+    for (size_t i = 0; i < def->n_redirdevs; i++)
+        usb_assign(def, &def->redirdevs[i].addr);
+}
+
+/* libvirt gives graphics and sound a host audio backend when none is
+ * defined: SPICE's with SPICE graphics, else none. */
+static void audio_defaults(vr_domain_def *def)
+{
+    if (def->n_audios || (def->n_graphics == 0 && def->n_sounds == 0))
+        return;
+    vr_audio_def *a = VR_PUSH(def->audios, def->n_audios);
+    a->id = 1;
+    a->type = def->n_graphics && def->graphics[0].type == VR_GRAPHICS_SPICE ? VR_AUDIO_SPICE
+                                                                            : VR_AUDIO_NONE;
 }
 
 /* ---- serial console, video ------------------------------------------------------ */
@@ -313,5 +348,6 @@ int vr_domain_assign_defaults(vr_domain_def *def, char **err)
     virtio_serial_defaults(def);
     usb_defaults(def);
     video_defaults(def);
+    audio_defaults(def);
     return 0;
 }

@@ -68,6 +68,12 @@ static void format_address(xmlNode *parent, const vr_address *a)
         propf(n, "bus", "%u", a->bus);
         propf(n, "port", "%u", a->port);
         break;
+    case VR_ADDR_ISA:
+        if (a->iobase)
+            propf(n, "iobase", "0x%x", a->iobase);
+        if (a->irq)
+            propf(n, "irq", "0x%x", a->irq);
+        break;
     case VR_ADDR_NONE:
         break;
     }
@@ -105,9 +111,46 @@ static void format_metadata(xmlNode *root, const char *metadata)
     xmlFreeDoc(doc);
 }
 
+/* An element kept whole (vr_kept_def) under `parent`, when it belongs
+ * there. */
+static void format_kept(xmlNode *parent, const vr_domain_def *def, const char *const *names)
+{
+    for (size_t i = 0; i < def->n_kept; i++) {
+        bool here = false;
+        for (const char *const *p = names; *p; p++)
+            here |= strcmp(def->kept[i].name, *p) == 0;
+        if (!here)
+            continue;
+        char *err = NULL;
+        const char *xml = def->kept[i].xml;
+        xmlDoc *doc = vr_xml_read(xml, strlen(xml), def->kept[i].name, &err);
+        free(err);
+        if (!doc)
+            continue; /* only a caller that wrote garbage into def->kept */
+        xmlAddChild(parent, xmlDocCopyNode(xmlDocGetRootElement(doc), parent->doc, 1));
+        xmlFreeDoc(doc);
+    }
+}
+
+static void format_sysinfo(xmlNode *root, const vr_domain_def *def)
+{
+    if (!def->n_smbios)
+        return;
+    xmlNode *n = child(root, "sysinfo"), *table = NULL;
+    prop(n, "type", "smbios");
+    for (size_t i = 0; i < def->n_smbios; i++) {
+        const vr_smbios_entry *e = &def->smbios[i];
+        if (!table || strcmp((const char *)table->name, e->table) != 0)
+            table = child(n, e->table);
+        prop(text_child(table, "entry", e->value), "name", e->name);
+    }
+}
+
 static void format_os(xmlNode *root, const vr_os_def *os)
 {
     xmlNode *n = child(root, "os");
+    if (os->firmware)
+        prop(n, "firmware", os->firmware);
     xmlNode *t = text_child(n, "type", "hvm");
     prop(t, "arch", os->arch);
     prop(t, "machine", os->machine);
@@ -129,11 +172,26 @@ static void format_os(xmlNode *root, const vr_os_def *os)
         text_child(n, "cmdline", os->cmdline);
     for (size_t i = 0; i < os->n_boot_devs; i++)
         prop(child(n, "boot"), "dev", vr_boot_dev_names[os->boot_devs[i]]);
+    if (os->bootmenu) {
+        xmlNode *b = child(n, "bootmenu");
+        prop(b, "enable", yesno(os->bootmenu));
+        if (os->bootmenu_timeout)
+            propf(b, "timeout", "%u", os->bootmenu_timeout);
+    }
+    if (os->smbios)
+        prop(child(n, "smbios"), "mode", vr_smbios_mode_names[os->smbios]);
+    if (os->bios_useserial)
+        prop(child(n, "bios"), "useserial", "yes");
 }
 
 static void format_features(xmlNode *root, const vr_domain_def *def)
 {
-    if (!def->features.acpi && !def->features.apic && !def->features.pae && !def->features.vmport)
+    static const char *const kept[] = {"hyperv", NULL};
+    bool any_kept = false;
+    for (size_t i = 0; i < def->n_kept; i++)
+        any_kept |= strcmp(def->kept[i].name, "hyperv") == 0;
+    if (!def->features.acpi && !def->features.apic && !def->features.pae && !def->features.vmport &&
+        !def->features.smm && !def->features.kvm_hidden && !any_kept)
         return;
     xmlNode *n = child(root, "features");
     if (def->features.acpi)
@@ -142,8 +200,13 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
         child(n, "apic");
     if (def->features.pae)
         child(n, "pae");
+    format_kept(n, def, kept);
+    if (def->features.kvm_hidden)
+        prop(child(child(n, "kvm"), "hidden"), "state", onoff(def->features.kvm_hidden));
     if (def->features.vmport)
         prop(child(n, "vmport"), "state", onoff(def->features.vmport));
+    if (def->features.smm)
+        prop(child(n, "smm"), "state", onoff(def->features.smm));
 }
 
 static void format_cpu(xmlNode *root, const vr_cpu_def *cpu)
@@ -153,6 +216,8 @@ static void format_cpu(xmlNode *root, const vr_cpu_def *cpu)
     xmlNode *n = child(root, "cpu");
     if (cpu->mode)
         prop(n, "mode", vr_cpu_mode_names[cpu->mode]);
+    if (cpu->match)
+        prop(n, "match", vr_cpu_match_names[cpu->match]);
     if (cpu->check)
         prop(n, "check", vr_cpu_check_names[cpu->check]);
     if (cpu->migratable)
@@ -163,6 +228,13 @@ static void format_cpu(xmlNode *root, const vr_cpu_def *cpu)
         propf(t, "dies", "%u", cpu->dies);
         propf(t, "cores", "%u", cpu->cores);
         propf(t, "threads", "%u", cpu->threads);
+    }
+    if (cpu->model)
+        prop(text_child(n, "model", cpu->model), "fallback", cpu->fallback_forbid ? "forbid" : "allow");
+    for (size_t i = 0; i < cpu->n_features; i++) {
+        xmlNode *f = child(n, "feature");
+        prop(f, "policy", vr_feature_policy_names[cpu->features[i].policy]);
+        prop(f, "name", cpu->features[i].name);
     }
 }
 
@@ -184,6 +256,11 @@ static void format_clock(xmlNode *root, const vr_clock_def *clock)
         xmlNode *t = child(n, "timer");
         prop(t, "name", "hpet");
         prop(t, "present", yesno(clock->hpet));
+    }
+    if (clock->hypervclock) {
+        xmlNode *t = child(n, "timer");
+        prop(t, "name", "hypervclock");
+        prop(t, "present", yesno(clock->hypervclock));
     }
 }
 
@@ -228,6 +305,8 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
         child(n, "readonly");
     if (d->shareable)
         child(n, "shareable");
+    if (d->serial)
+        text_child(n, "serial", d->serial);
     format_boot(n, d->boot_order);
     format_address(n, &d->addr);
 }
@@ -251,6 +330,8 @@ static void format_controller(xmlNode *devs, const vr_controller_def *c)
     } else if (c->model && strcmp(c->model, "pci-bridge") == 0) {
         prop(child(n, "model"), "name", c->model);
         propf(child(n, "target"), "chassisNr", "%u", c->chassis);
+    } else if (c->model && vr_str_starts(c->model, "ich9-uhci")) {
+        propf(child(n, "master"), "startport", "%u", c->startport);
     }
     format_address(n, &c->addr);
 }
@@ -298,13 +379,48 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def)
     for (size_t i = 0; i < def->n_channels; i++) {
         const vr_channel_def *ch = &def->channels[i];
         xmlNode *n = child(devs, "channel");
-        prop(n, "type", "unix");
-        prop(child(n, "source"), "mode", "bind");
+        prop(n, "type", vr_channel_type_names[ch->type]);
+        if (ch->type == VR_CHANNEL_UNIX)
+            prop(child(n, "source"), "mode", "bind");
         xmlNode *t = child(n, "target");
         prop(t, "type", "virtio");
         prop(t, "name", ch->target_name);
         format_address(n, &ch->addr);
     }
+}
+
+static void format_graphics(xmlNode *devs, const vr_graphics_def *g)
+{
+    xmlNode *n = child(devs, "graphics");
+    prop(n, "type", vr_graphics_type_names[g->type]);
+    if (g->listen_type == VR_LISTEN_ADDRESS) {
+        propf(n, "port", "%d", g->autoport ? -1 : g->port);
+        if (g->tls_port)
+            propf(n, "tlsPort", "%d", g->tls_port);
+        prop(n, "autoport", g->autoport ? "yes" : "no");
+        prop(n, "listen", g->listen);
+    }
+    if (g->passwd)
+        prop(n, "passwd", g->passwd);
+    xmlNode *l = child(n, "listen");
+    prop(l, "type", vr_listen_type_names[g->listen_type]);
+    if (g->listen_type == VR_LISTEN_ADDRESS)
+        prop(l, "address", g->listen);
+    if (g->socket)
+        prop(l, "socket", g->socket);
+    const struct {
+        const char *name, *attr, *value;
+    } kids[] = {
+        {"image", "compression", g->image_compression},
+        {"jpeg", "compression", g->jpeg_compression},
+        {"zlib", "compression", g->zlib_compression},
+        {"playback", "compression", g->playback_compression},
+        {"streaming", "mode", g->streaming_mode},
+        {"mouse", "mode", g->mouse_mode},
+    };
+    for (size_t k = 0; k < VR_ARRAY_LEN(kids); k++)
+        if (kids[k].value)
+            prop(child(n, kids[k].name), kids[k].attr, kids[k].value);
 }
 
 static void format_display(xmlNode *devs, const vr_domain_def *def)
@@ -315,21 +431,22 @@ static void format_display(xmlNode *devs, const vr_domain_def *def)
         prop(n, "bus", vr_input_bus_names[def->inputs[i].bus]);
         format_address(n, &def->inputs[i].addr);
     }
-    for (size_t i = 0; i < def->n_graphics; i++) {
-        const vr_graphics_def *g = &def->graphics[i];
-        xmlNode *n = child(devs, "graphics");
-        prop(n, "type", "vnc");
-        propf(n, "port", "%d", g->autoport ? -1 : g->port);
-        prop(n, "autoport", g->autoport ? "yes" : "no");
-        prop(n, "listen", g->listen);
-        xmlNode *l = child(n, "listen");
-        prop(l, "type", "address");
-        prop(l, "address", g->listen);
+    for (size_t i = 0; i < def->n_graphics; i++)
+        format_graphics(devs, &def->graphics[i]);
+    for (size_t i = 0; i < def->n_sounds; i++) {
+        const vr_sound_def *s = &def->sounds[i];
+        xmlNode *n = child(devs, "sound");
+        prop(n, "model", vr_sound_model_names[s->model]);
+        if (s->model != VR_SOUND_AC97)
+            prop(child(n, "codec"), "type", vr_codec_type_names[s->codec]);
+        if (s->audio_id)
+            propf(child(n, "audio"), "id", "%u", s->audio_id);
+        format_address(n, &s->addr);
     }
     for (size_t i = 0; i < def->n_audios; i++) {
         xmlNode *n = child(devs, "audio");
         propf(n, "id", "%u", def->audios[i].id);
-        prop(n, "type", "none");
+        prop(n, "type", vr_audio_type_names[def->audios[i].type]);
     }
     for (size_t i = 0; i < def->n_videos; i++) {
         const vr_video_def *v = &def->videos[i];
@@ -363,14 +480,38 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
         format_interface(devs, &def->interfaces[i]);
     format_chars(devs, def);
     format_display(devs, def);
+    for (size_t i = 0; i < def->n_redirdevs; i++) {
+        xmlNode *n = child(devs, "redirdev");
+        prop(n, "bus", "usb");
+        prop(n, "type", "spicevmc");
+        format_address(n, &def->redirdevs[i].addr);
+    }
+    for (size_t i = 0; i < def->n_watchdogs; i++) {
+        xmlNode *n = child(devs, "watchdog");
+        prop(n, "model", vr_watchdog_model_names[def->watchdogs[i].model]);
+        prop(n, "action", def->watchdogs[i].action);
+        format_address(n, &def->watchdogs[i].addr);
+    }
     xmlNode *m = child(devs, "memballoon");
     prop(m, "model", vr_memballoon_model_names[def->memballoon.model]);
+    if (def->memballoon.stats_period)
+        propf(child(m, "stats"), "period", "%u", def->memballoon.stats_period);
     format_address(m, &def->memballoon.addr);
     for (size_t i = 0; i < def->n_rngs; i++) {
         xmlNode *n = child(devs, "rng");
         prop(n, "model", "virtio");
-        prop(text_child(n, "backend", def->rngs[i].backend), "model", "random");
+        if (def->rngs[i].backend)
+            prop(text_child(n, "backend", def->rngs[i].backend), "model", "random");
+        else
+            prop(child(n, "backend"), "model", "builtin");
         format_address(n, &def->rngs[i].addr);
+    }
+    static const char *const kept[] = {"tpm", NULL};
+    format_kept(devs, def, kept);
+    for (size_t i = 0; i < def->n_panics; i++) {
+        xmlNode *n = child(devs, "panic");
+        prop(n, "model", vr_panic_model_names[def->panics[i].model]);
+        format_address(n, &def->panics[i].addr);
     }
 }
 
@@ -388,6 +529,12 @@ char *vr_domain_def_format(const vr_domain_def *def)
         text_child(root, "description", def->description);
     format_metadata(root, def->metadata);
     char num[32];
+    if (def->max_memory_kib) {
+        snprintf(num, sizeof(num), "%llu", def->max_memory_kib);
+        xmlNode *mm = text_child(root, "maxMemory", num);
+        propf(mm, "slots", "%u", def->max_memory_slots);
+        prop(mm, "unit", "KiB");
+    }
     snprintf(num, sizeof(num), "%llu", def->memory_kib);
     prop(text_child(root, "memory", num), "unit", "KiB");
     snprintf(num, sizeof(num), "%llu", def->current_memory_kib);
@@ -395,10 +542,13 @@ char *vr_domain_def_format(const vr_domain_def *def)
     snprintf(num, sizeof(num), "%u", def->vcpus);
     xmlNode *vcpu = text_child(root, "vcpu", num);
     prop(vcpu, "placement", "static");
+    if (def->cpuset)
+        prop(vcpu, "cpuset", def->cpuset);
     if (def->vcpus_current != def->vcpus) {
         snprintf(num, sizeof(num), "%u", def->vcpus_current);
         prop(vcpu, "current", num);
     }
+    format_sysinfo(root, def);
     format_os(root, &def->os);
     format_features(root, def);
     format_cpu(root, &def->cpu);

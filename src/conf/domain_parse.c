@@ -141,18 +141,38 @@ static int parse_description(vr_parse_state *st, const xmlNode *n)
 /* <metadata> belongs to the applications that wrote it: kept as the
  * serialized element, namespace declarations included, and written
  * back untouched. */
-static int parse_metadata(vr_parse_state *st, const xmlNode *n)
+static char *serialize(const xmlNode *n)
 {
-    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0)
-        return -1;
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNode *copy = xmlDocCopyNode((xmlNode *)n, doc, 1);
     xmlDocSetRootElement(doc, copy);
     xmlBuffer *buf = xmlBufferCreate();
     xmlNodeDump(buf, doc, copy, 0, 0);
-    st->def->metadata = vr_strdup((const char *)xmlBufferContent(buf));
+    char *s = vr_strdup((const char *)xmlBufferContent(buf));
     xmlBufferFree(buf);
     xmlFreeDoc(doc);
+    return s;
+}
+
+static int parse_metadata(vr_parse_state *st, const xmlNode *n)
+{
+    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0)
+        return -1;
+    st->def->metadata = serialize(n);
+    return 0;
+}
+
+int vr_parse_kept(vr_parse_state *st, const xmlNode *n, const char *reason)
+{
+    vr_domain_def *def = st->def;
+    for (size_t i = 0; i < def->n_kept; i++)
+        if (strcmp(def->kept[i].name, (const char *)n->name) == 0)
+            return vr_parse_duplicate(n, st->err);
+    vr_kept_def *k = VR_PUSH(def->kept, def->n_kept);
+    k->xml = serialize(n);
+    k->name = vr_strdup((const char *)n->name);
+    k->reason = vr_strdup(reason);
+    k->line = vr_xml_line(n);
     return 0;
 }
 
@@ -224,17 +244,53 @@ static int parse_current_memory(vr_parse_state *st, const xmlNode *n)
     return rc;
 }
 
+/* A host CPU list as libvirt writes it: "0-3,6,^2". */
+static bool valid_cpuset(const char *s)
+{
+    bool any = false;
+    while (*s) {
+        if (*s == '^')
+            s++;
+        if (!isdigit((unsigned char)*s))
+            return false;
+        while (isdigit((unsigned char)*s))
+            s++;
+        if (*s == '-') {
+            s++;
+            if (!isdigit((unsigned char)*s))
+                return false;
+            while (isdigit((unsigned char)*s))
+                s++;
+        }
+        any = true;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return false;
+    }
+    return any;
+}
+
 static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
 {
-    if (vr_xml_check_attrs(n, ATTRS("placement", "current"), st->err) < 0)
+    if (vr_xml_check_attrs(n, ATTRS("placement", "cpuset", "current"), st->err) < 0)
         return -1;
     int i;
+    /* auto asks numad for a placement; Vireo places nothing, so only
+     * static (the CPUs cpuset gives, or all) is honoured. */
     if (vr_xml_attr_enum(n, "placement", ATTRS("static"), &i, st->err) < 0)
         return -1;
     unsigned long long current = 0;
     if (vr_xml_attr_uint(n, "current", 1, VR_MAX_VCPUS, &current, st->err) < 0)
         return -1;
     st->def->vcpus_current = (unsigned)current;
+    char *cpuset = vr_xml_attr(n, "cpuset");
+    if (cpuset && !valid_cpuset(cpuset)) {
+        vr_xml_error(n, st->err, "<vcpu cpuset='%s'> is not a CPU list (like 0-3,6,^2)", cpuset);
+        free(cpuset);
+        return -1;
+    }
+    st->def->cpuset = cpuset;
     char *text;
     if (vr_xml_text(n, true, &text, st->err) < 0)
         return -1;
@@ -250,6 +306,33 @@ static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
                           st->def->vcpus_current, st->def->vcpus);
     free(text);
     return rc;
+}
+
+/* <maxMemory slots='N' unit=...>: the memory hot-plug limit, given to
+ * QEMU as slots and maxmem; memory devices to plug are not supported. */
+static int parse_max_memory(vr_parse_state *st, const xmlNode *n)
+{
+    if (vr_xml_check_attrs(n, ATTRS("slots", "unit"), st->err) < 0)
+        return -1;
+    unsigned long long slots;
+    int rc = vr_xml_attr_uint(n, "slots", 1, 255, &slots, st->err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<maxMemory> needs slots");
+    xmlNode *copy = xmlCopyNode((xmlNode *)n, 1);
+    xmlUnsetProp(copy, BAD_CAST "slots");
+    unsigned long long kib;
+    char *shown = NULL;
+    rc = memory_kib(st, copy, &kib, &shown);
+    xmlFreeNode(copy);
+    free(shown);
+    if (rc < 0)
+        return -1;
+    st->def->max_memory_kib = kib;
+    st->def->max_memory_slots = (unsigned)slots;
+    st->max_memory_line = vr_xml_line(n);
+    return 0;
 }
 
 static int parse_lifecycle(vr_parse_state *st, const xmlNode *n, vr_lifecycle_action *out)
@@ -354,11 +437,62 @@ static int parse_nvram(vr_parse_state *st, const xmlNode *n)
     return vr_parse_abs_path(st, n, "<nvram>", text);
 }
 
+static int parse_bootmenu(vr_parse_state *st, const xmlNode *n)
+{
+    vr_os_def *os = &st->def->os;
+    if (os->bootmenu)
+        return vr_parse_duplicate(n, st->err);
+    bool on;
+    unsigned long long ms;
+    int rc;
+    if (vr_xml_check_attrs(n, ATTRS("enable", "timeout"), st->err) < 0 ||
+        vr_xml_check_empty(n, st->err) < 0 ||
+        (rc = vr_xml_attr_bool(n, "enable", "yes", "no", &on, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<bootmenu> needs enable='yes' or 'no'");
+    os->bootmenu = on ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
+    if ((rc = vr_xml_attr_uint(n, "timeout", 0, 65535, &ms, st->err)) < 0)
+        return -1;
+    os->bootmenu_timeout = rc ? (unsigned)ms : 0;
+    return 0;
+}
+
+static int parse_bios(vr_parse_state *st, const xmlNode *n)
+{
+    if (vr_xml_check_attrs(n, ATTRS("useserial"), st->err) < 0 ||
+        vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    return vr_xml_attr_bool(n, "useserial", "yes", "no", &st->def->os.bios_useserial, st->err) < 0
+               ? -1 : 0;
+}
+
+/* <smbios mode>: host (the host's own tables) would need reading the
+ * host's DMI, which Vireo does not; emulate is QEMU's own, sysinfo the
+ * <sysinfo> element's. */
+static int parse_smbios(vr_parse_state *st, const xmlNode *n)
+{
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("mode"), st->err) < 0 || vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "mode", vr_smbios_mode_names + 1, &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<smbios> needs mode='emulate' or 'sysinfo'");
+    st->def->os.smbios = (vr_smbios_mode)(i + 1);
+    return 0;
+}
+
 static int parse_os(vr_parse_state *st, const xmlNode *n)
 {
     vr_os_def *os = &st->def->os;
-    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+    if (vr_xml_check_attrs(n, ATTRS("firmware"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0)
         return -1;
+    int fw;
+    if (vr_xml_attr_enum(n, "firmware", ATTRS("efi", "bios"), &fw, st->err) < 0)
+        return -1;
+    os->firmware = vr_xml_attr(n, "firmware");
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         int rc;
         if (vr_xml_is(c, "type"))
@@ -378,6 +512,12 @@ static int parse_os(vr_parse_state *st, const xmlNode *n)
             rc = os->loader.path ? vr_parse_duplicate(c, st->err) : parse_loader(st, c);
         else if (vr_xml_is(c, "nvram"))
             rc = os->nvram ? vr_parse_duplicate(c, st->err) : parse_nvram(st, c);
+        else if (vr_xml_is(c, "bootmenu"))
+            rc = parse_bootmenu(st, c);
+        else if (vr_xml_is(c, "bios"))
+            rc = parse_bios(st, c);
+        else if (vr_xml_is(c, "smbios"))
+            rc = os->smbios ? vr_parse_duplicate(c, st->err) : parse_smbios(st, c);
         else
             rc = vr_xml_unsupported(c, st->err);
         if (rc < 0)
@@ -401,6 +541,36 @@ int vr_parse_flag(vr_parse_state *st, const xmlNode *n, bool *out)
     if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_empty(n, st->err) < 0)
         return -1;
     *out = true;
+    return 0;
+}
+
+/* <X state='on|off'/> */
+static int parse_state(vr_parse_state *st, const xmlNode *n, vr_tristate *out)
+{
+    bool on = false;
+    int rc;
+    if (vr_xml_check_attrs(n, ATTRS("state"), st->err) < 0 || vr_xml_check_empty(n, st->err) < 0 ||
+        (rc = vr_xml_attr_bool(n, "state", "on", "off", &on, st->err)) < 0)
+        return -1;
+    /* <smm/> alone means on, as in libvirt. */
+    *out = rc == 0 || on ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
+    return 0;
+}
+
+/* <kvm><hidden state='on'/></kvm>: the KVM signature hidden from the
+ * guest (QEMU's kvm=off). */
+static int parse_kvm(vr_parse_state *st, const xmlNode *n)
+{
+    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "hidden"))
+            return vr_xml_unsupported(c, st->err);
+        if (st->def->features.kvm_hidden)
+            return vr_parse_duplicate(c, st->err);
+        if (parse_state(st, c, &st->def->features.kvm_hidden) < 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -430,6 +600,15 @@ static int parse_features(vr_parse_state *st, const xmlNode *n)
                 def->features.vmport = on ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
                 rc = 0;
             }
+        } else if (vr_xml_is(c, "smm")) {
+            rc = def->features.smm ? vr_parse_duplicate(c, st->err)
+                                   : parse_state(st, c, &def->features.smm);
+        } else if (vr_xml_is(c, "kvm")) {
+            rc = def->features.kvm_hidden ? vr_parse_duplicate(c, st->err) : parse_kvm(st, c);
+        } else if (vr_xml_is(c, "hyperv")) {
+            rc = vr_parse_kept(st, c, "Hyper-V enlightenments are not mapped to QEMU by Vireo "
+                               "yet; remove <hyperv> from <features> to run the guest without "
+                               "them");
         } else {
             rc = vr_xml_unsupported(c, st->err);
         }
@@ -461,10 +640,59 @@ static int parse_topology(vr_parse_state *st, const xmlNode *n)
     return 0;
 }
 
+static int parse_cpu_model(vr_parse_state *st, const xmlNode *n)
+{
+    vr_cpu_def *cpu = &st->def->cpu;
+    if (cpu->model)
+        return vr_parse_duplicate(n, st->err);
+    if (vr_xml_check_attrs(n, ATTRS("fallback"), st->err) < 0)
+        return -1;
+    int i, rc = vr_xml_attr_enum(n, "fallback", ATTRS("allow", "forbid"), &i, st->err);
+    if (rc < 0)
+        return -1;
+    cpu->fallback_forbid = rc && i == 1;
+    char *model;
+    if (vr_xml_text(n, true, &model, st->err) < 0)
+        return -1;
+    cpu->model = model;
+    if (!*model || strpbrk(model, ", =")) {
+        vr_xml_error(n, st->err, "<model>%s</model> is not a CPU model name", model);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_cpu_feature(vr_parse_state *st, const xmlNode *n)
+{
+    vr_cpu_def *cpu = &st->def->cpu;
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("policy", "name"), st->err) < 0 ||
+        vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "policy", vr_feature_policy_names, &i, st->err)) < 0)
+        return -1;
+    char *name = vr_xml_attr(n, "name");
+    if (!name || !*name || strpbrk(name, ", =+")) {
+        rc = vr_xml_error(n, st->err, "<feature> needs the name of a CPU feature");
+        free(name);
+        return rc;
+    }
+    for (size_t k = 0; k < cpu->n_features; k++)
+        if (strcmp(cpu->features[k].name, name) == 0) {
+            free(name);
+            return vr_xml_error(n, st->err, "<feature name='%s'> is given twice",
+                                cpu->features[k].name);
+        }
+    vr_cpu_feature *f = VR_PUSH(cpu->features, cpu->n_features);
+    f->name = name;
+    f->policy = rc ? (vr_feature_policy)i : VR_FEATURE_REQUIRE;
+    return 0;
+}
+
 static int parse_cpu(vr_parse_state *st, const xmlNode *n)
 {
     vr_cpu_def *cpu = &st->def->cpu;
-    if (vr_xml_check_attrs(n, ATTRS("mode", "check", "migratable"), st->err) < 0 ||
+    if (vr_xml_check_attrs(n, ATTRS("mode", "check", "migratable", "match"), st->err) < 0 ||
         vr_xml_check_no_text(n, st->err) < 0)
         return -1;
     int i;
@@ -472,6 +700,9 @@ static int parse_cpu(vr_parse_state *st, const xmlNode *n)
     if (rc < 0)
         return -1;
     cpu->mode = rc ? (vr_cpu_mode)(i + 1) : VR_CPU_NONE;
+    if ((rc = vr_xml_attr_enum(n, "match", vr_cpu_match_names + 1, &i, st->err)) < 0)
+        return -1;
+    cpu->match = rc ? (vr_cpu_match)(i + 1) : VR_CPU_MATCH_DEFAULT;
     if ((rc = vr_xml_attr_enum(n, "check", vr_cpu_check_names + 1, &i, st->err)) < 0)
         return -1;
     cpu->check = rc ? (vr_cpu_check)(i + 1) : VR_CPU_CHECK_DEFAULT;
@@ -480,11 +711,28 @@ static int parse_cpu(vr_parse_state *st, const xmlNode *n)
         return -1;
     cpu->migratable = rc ? (on ? VR_TRISTATE_ON : VR_TRISTATE_OFF) : VR_TRISTATE_DEFAULT;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "topology"))
-            return vr_xml_unsupported(c, st->err);
-        if (parse_topology(st, c) < 0)
+        if (vr_xml_is(c, "topology"))
+            rc = parse_topology(st, c);
+        else if (vr_xml_is(c, "model"))
+            rc = parse_cpu_model(st, c);
+        else if (vr_xml_is(c, "feature"))
+            rc = parse_cpu_feature(st, c);
+        else
+            rc = vr_xml_unsupported(c, st->err);
+        if (rc < 0)
             return -1;
     }
+    /* libvirt: a <model> without a mode is custom. */
+    if (cpu->mode == VR_CPU_NONE && (cpu->model || cpu->n_features))
+        cpu->mode = VR_CPU_CUSTOM;
+    if (cpu->mode == VR_CPU_CUSTOM && !cpu->model)
+        return vr_xml_error(n, st->err, "<cpu mode='custom'> needs a <model>");
+    if (cpu->model && cpu->mode != VR_CPU_CUSTOM)
+        return vr_xml_error(n, st->err, "<model> goes with <cpu mode='custom'>, not '%s'",
+                            vr_cpu_mode_names[cpu->mode]);
+    if (cpu->n_features && cpu->mode != VR_CPU_CUSTOM && cpu->mode != VR_CPU_HOST_MODEL &&
+        cpu->mode != VR_CPU_HOST_PASSTHROUGH && cpu->mode != VR_CPU_MAXIMUM)
+        return vr_xml_error(n, st->err, "<feature> needs a CPU mode");
     return 0;
 }
 
@@ -492,14 +740,16 @@ static int parse_timer(vr_parse_state *st, const xmlNode *n, unsigned *seen)
 {
     vr_clock_def *clock = &st->def->clock;
     int name;
-    int rc = vr_xml_attr_enum(n, "name", ATTRS("rtc", "pit", "hpet"), &name, st->err);
+    int rc = vr_xml_attr_enum(n, "name", ATTRS("rtc", "pit", "hpet", "hypervclock"), &name,
+                              st->err);
     if (rc < 0)
         return -1;
     if (rc == 0)
         return vr_xml_error(n, st->err, "<timer> needs a name");
     if (*seen & (1u << name))
         return vr_xml_error(n, st->err, "<timer name='%s'> is given twice",
-                            name == 0 ? "rtc" : name == 1 ? "pit" : "hpet");
+                            name == 0 ? "rtc" : name == 1 ? "pit" : name == 2 ? "hpet"
+                                                                          : "hypervclock");
     *seen |= 1u << name;
     if (vr_xml_check_empty(n, st->err) < 0)
         return -1;
@@ -522,7 +772,8 @@ static int parse_timer(vr_parse_state *st, const xmlNode *n, unsigned *seen)
         bool on;
         if ((rc = vr_xml_attr_bool(n, "present", "yes", "no", &on, st->err)) < 0)
             return -1;
-        clock->hpet = rc ? (on ? VR_TRISTATE_ON : VR_TRISTATE_OFF) : VR_TRISTATE_DEFAULT;
+        vr_tristate *present = name == 2 ? &clock->hpet : &clock->hypervclock;
+        *present = rc ? (on ? VR_TRISTATE_ON : VR_TRISTATE_OFF) : VR_TRISTATE_DEFAULT;
     }
     return 0;
 }
@@ -592,6 +843,74 @@ static int parse_seclabel(vr_parse_state *st, const xmlNode *n)
     return 0;
 }
 
+/* ---- <sysinfo type='smbios'> ------------------------------------------------ */
+
+/* The tables QEMU's -smbios fills from named fields, and their names. */
+static const struct {
+    const char *table;
+    const char *const *names;
+} smbios_tables[] = {
+    {"bios", (const char *const[]){"vendor", "version", "date", "release", NULL}},
+    {"system", (const char *const[]){"manufacturer", "product", "version", "serial", "uuid", "sku",
+                                     "family", NULL}},
+    {"baseBoard", (const char *const[]){"manufacturer", "product", "version", "serial", "asset",
+                                        "location", NULL}},
+    {"chassis", (const char *const[]){"manufacturer", "version", "serial", "asset", "sku", NULL}},
+};
+
+static int parse_sysinfo_table(vr_parse_state *st, const xmlNode *n, size_t t)
+{
+    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    for (xmlNode *e = vr_xml_first(n); e; e = vr_xml_next(e)) {
+        int i, rc;
+        if (!vr_xml_is(e, "entry"))
+            return vr_xml_unsupported(e, st->err);
+        if (vr_xml_check_attrs(e, ATTRS("name"), st->err) < 0 ||
+            (rc = vr_xml_attr_enum(e, "name", smbios_tables[t].names, &i, st->err)) < 0)
+            return -1;
+        if (rc == 0)
+            return vr_xml_error(e, st->err, "<entry> needs a name");
+        char *value;
+        if (vr_xml_text(e, true, &value, st->err) < 0)
+            return -1;
+        vr_domain_def *def = st->def;
+        for (size_t k = 0; k < def->n_smbios; k++)
+            if (strcmp(def->smbios[k].table, smbios_tables[t].table) == 0 &&
+                strcmp(def->smbios[k].name, smbios_tables[t].names[i]) == 0) {
+                free(value);
+                return vr_xml_error(e, st->err, "<%s><entry name='%s'> is given twice",
+                                    smbios_tables[t].table, smbios_tables[t].names[i]);
+            }
+        vr_smbios_entry *s = VR_PUSH(def->smbios, def->n_smbios);
+        s->table = vr_strdup(smbios_tables[t].table);
+        s->name = vr_strdup(smbios_tables[t].names[i]);
+        s->value = value;
+    }
+    return 0;
+}
+
+static int parse_sysinfo(vr_parse_state *st, const xmlNode *n)
+{
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("type"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("smbios"), &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<sysinfo> needs type='smbios'");
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        size_t t = 0;
+        while (t < VR_ARRAY_LEN(smbios_tables) && !vr_xml_is(c, smbios_tables[t].table))
+            t++;
+        if (t == VR_ARRAY_LEN(smbios_tables))
+            return vr_xml_unsupported(c, st->err);
+        if (parse_sysinfo_table(st, c, t) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- <domain> ------------------------------------------------------------- */
 
 /* Each may appear once. <devices> is read last, whatever its place in
@@ -606,7 +925,9 @@ static const struct {
     {"description", parse_description},
     {"metadata", parse_metadata},
     {"memory", parse_memory},
+    {"maxMemory", parse_max_memory},
     {"currentMemory", parse_current_memory},
+    {"sysinfo", parse_sysinfo},
     {"vcpu", parse_vcpu},
     {"os", parse_os},
     {"features", parse_features},
@@ -673,6 +994,10 @@ int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err)
     }
     if (!def->vcpus_current)
         def->vcpus_current = def->vcpus;
+    /* QEMU wants room above the start size when it is given slots. */
+    if (def->max_memory_kib && def->max_memory_kib <= def->memory_kib)
+        return vr_dom_error(st.max_memory_line, err, "<maxMemory> (%llu KiB) must be more than "
+                            "<memory> (%llu KiB)", def->max_memory_kib, def->memory_kib);
     if (!st.have_current)
         def->current_memory_kib = def->memory_kib;
     else if (def->current_memory_kib > def->memory_kib)

@@ -10,7 +10,7 @@ typedef struct {
     vr_domain_def *def;
     char **err;
     bool have_memory, have_current;
-    long current_line, memory_line;
+    long current_line, memory_line, max_memory_line;
 } vr_parse_state;
 
 typedef int (*vr_parse_fn)(vr_parse_state *st, const xmlNode *n);
@@ -25,3 +25,15 @@ int vr_parse_path_leaf(vr_parse_state *st, const xmlNode *n, char **out);
 int vr_parse_flag(vr_parse_state *st, const xmlNode *n, bool *out);
 
 int vr_parse_devices(vr_parse_state *st, const xmlNode *n);
+/* An element read whole and kept, refused at start with `reason`. */
+int vr_parse_kept(vr_parse_state *st, const xmlNode *n, const char *reason);
+/* <address> of a device, any type libvirt writes for x86. */
+int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a);
+/* The children of a device that has only an <address>. */
+int vr_parse_address_only(vr_parse_state *st, const xmlNode *n, vr_address *a);
+
+/* Display, sound and SPICE devices (domain_graphics.c). */
+int vr_parse_graphics(vr_parse_state *st, const xmlNode *n);
+int vr_parse_audio(vr_parse_state *st, const xmlNode *n);
+int vr_parse_sound(vr_parse_state *st, const xmlNode *n);
+int vr_parse_redirdev(vr_parse_state *st, const xmlNode *n);

@@ -4,7 +4,6 @@
 #include "conf/xml_util.h"
 #include "common/util.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +22,9 @@ static bool valid_ifname(const char *s)
     return true;
 }
 
-static int parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
+int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
 {
-    static const char *const types[] = {"pci", "drive", "virtio-serial", "usb", NULL};
+    static const char *const types[] = {"pci", "drive", "virtio-serial", "usb", "isa", NULL};
     if (a->type != VR_ADDR_NONE)
         return vr_parse_duplicate(n, st->err);
     int t;
@@ -96,8 +95,29 @@ static int parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
             return -1;
         a->port = rc ? (unsigned)v : VR_UNSET;
         return 0;
+    case VR_ADDR_ISA:
+        if (vr_xml_check_attrs(n, ATTRS("type", "iobase", "irq"), st->err) < 0)
+            return -1;
+        if ((rc = vr_xml_attr_uint(n, "iobase", 1, 0xffff, &v, st->err)) < 0)
+            return -1;
+        a->iobase = rc ? (unsigned)v : 0;
+        if ((rc = vr_xml_attr_uint(n, "irq", 1, 15, &v, st->err)) < 0)
+            return -1;
+        a->irq = rc ? (unsigned)v : 0;
+        return 0;
     case VR_ADDR_NONE:
         break;
+    }
+    return 0;
+}
+
+int vr_parse_address_only(vr_parse_state *st, const xmlNode *n, vr_address *a)
+{
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "address"))
+            return vr_xml_unsupported(c, st->err);
+        if (vr_parse_address(st, c, a) < 0)
+            return -1;
     }
     return 0;
 }
@@ -152,7 +172,9 @@ static int parse_disk_source(vr_parse_state *st, const xmlNode *n, vr_disk_def *
     case VR_DISK_FILE:
     case VR_DISK_BLOCK: {
         const char *attr = d->type == VR_DISK_FILE ? "file" : "dev";
-        if (vr_xml_check_attrs(n, (const char *const[]){attr, NULL}, st->err) < 0)
+        /* index: libvirt's number of the image in a live backing chain,
+         * output only; accepted and not kept, as libvirt does. */
+        if (vr_xml_check_attrs(n, (const char *const[]){attr, "index", NULL}, st->err) < 0)
             return -1;
         d->source_path = vr_xml_attr(n, attr);
         /* A cdrom may have an empty <source/>: no medium. */
@@ -203,6 +225,22 @@ static int parse_disk_target(vr_parse_state *st, const xmlNode *n, vr_disk_def *
     return 0;
 }
 
+/* <serial>: what the guest reads as the drive's serial number (QEMU
+ * takes at most 20 characters of A-Z a-z 0-9 - _ . for IDE/SATA). */
+static int parse_disk_serial(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
+{
+    if (vr_parse_leaf_text(st, n, true, &d->serial) < 0)
+        return -1;
+    size_t len = strlen(d->serial);
+    for (const char *p = d->serial; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+            len = 0;
+    if (len == 0 || len > 20)
+        return vr_xml_error(n, st->err, "<serial>%s</serial>: 1 to 20 characters of A-Z a-z 0-9 "
+                            "- _ .", d->serial);
+    return 0;
+}
+
 static int parse_disk(vr_parse_state *st, const xmlNode *n)
 {
     vr_domain_def *def = st->def;
@@ -231,10 +269,15 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
             rc = vr_parse_flag(st, c, &d->readonly);
         else if (vr_xml_is(c, "shareable"))
             rc = vr_parse_flag(st, c, &d->shareable);
+        else if (vr_xml_is(c, "serial"))
+            rc = d->serial ? vr_parse_duplicate(c, st->err) : parse_disk_serial(st, c, d);
+        else if (vr_xml_is(c, "backingStore"))
+            rc = 0; /* libvirt's report of the image's backing chain (output only):
+                       QEMU reads the chain from the image itself */
         else if (vr_xml_is(c, "boot"))
             rc = parse_boot_order(st, c, &d->boot_order);
         else if (vr_xml_is(c, "address"))
-            rc = parse_address(st, c, &d->addr);
+            rc = vr_parse_address(st, c, &d->addr);
         else
             rc = vr_xml_unsupported(c, st->err);
         if (rc < 0)
@@ -272,8 +315,9 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
 
 static const char *const *controller_models(vr_controller_type t)
 {
-    static const char *const usb[] = {"qemu-xhci", "nec-xhci", "piix3-uhci", "piix4-uhci",
-                                      "ehci", "none", NULL};
+    static const char *const usb[] = {"qemu-xhci",  "nec-xhci",   "piix3-uhci", "piix4-uhci",
+                                      "ehci",       "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
+                                      "ich9-uhci3", "none",       NULL};
     static const char *const pci[] = {"pci-root", "pcie-root", "pcie-root-port", "pci-bridge",
                                       NULL};
     static const char *const scsi[] = {"virtio-scsi", NULL};
@@ -322,6 +366,7 @@ static int parse_controller(vr_parse_state *st, const xmlNode *n)
     vr_controller_def *c = VR_PUSH(def->controllers, def->n_controllers);
     c->line = vr_xml_line(n);
     c->index = VR_UNSET;
+    c->startport = VR_UNSET;
     if (vr_xml_check_no_text(n, st->err) < 0)
         return -1;
     int t, rc;
@@ -376,7 +421,7 @@ static int parse_controller(vr_parse_state *st, const xmlNode *n)
     bool have_model = false, have_target = false;
     for (xmlNode *k = vr_xml_first(n); k; k = vr_xml_next(k)) {
         if (vr_xml_is(k, "address")) {
-            rc = parse_address(st, k, &c->addr);
+            rc = vr_parse_address(st, k, &c->addr);
         } else if (vr_xml_is(k, "model") && c->model &&
                    (strcmp(c->model, "pcie-root-port") == 0 ||
                     strcmp(c->model, "pci-bridge") == 0)) {
@@ -390,6 +435,20 @@ static int parse_controller(vr_parse_state *st, const xmlNode *n)
                                              &m, st->err) < 0))
                 rc = -1;
             have_model = true;
+        } else if (vr_xml_is(k, "master") && c->model && vr_str_starts(c->model, "ich9-uhci")) {
+            /* The EHCI ports this UHCI companion serves, from startport. */
+            unsigned long long sp;
+            if (c->startport != VR_UNSET)
+                rc = vr_parse_duplicate(k, st->err);
+            else if (vr_xml_check_attrs(k, ATTRS("startport"), st->err) < 0 ||
+                     vr_xml_check_empty(k, st->err) < 0)
+                rc = -1;
+            else if ((rc = vr_xml_attr_uint(k, "startport", 0, 4, &sp, st->err)) == 0)
+                rc = vr_xml_error(k, st->err, "<master> needs a startport");
+            if (rc > 0) {
+                c->startport = (unsigned)sp;
+                rc = 0;
+            }
         } else if (vr_xml_is(k, "target")) {
             rc = have_target ? vr_parse_duplicate(k, st->err) : parse_controller_target(st, k, c);
             have_target = true;
@@ -508,7 +567,7 @@ static int parse_interface(vr_parse_state *st, const xmlNode *n)
         } else if (vr_xml_is(c, "boot")) {
             rc = parse_boot_order(st, c, &in->boot_order);
         } else if (vr_xml_is(c, "address")) {
-            rc = parse_address(st, c, &in->addr);
+            rc = vr_parse_address(st, c, &in->addr);
         } else {
             rc = vr_xml_unsupported(c, st->err);
         }
@@ -618,7 +677,7 @@ static int parse_console(vr_parse_state *st, const xmlNode *n)
             if (vr_xml_attr_uint(c, "port", 0, 30, &port, st->err) < 0)
                 return -1;
         } else if (vr_xml_is(c, "address")) {
-            if (parse_address(st, c, &con->addr) < 0)
+            if (vr_parse_address(st, c, &con->addr) < 0)
                 return -1;
         } else {
             return vr_xml_unsupported(c, st->err);
@@ -648,13 +707,15 @@ static int parse_channel(vr_parse_state *st, const xmlNode *n)
     int i, rc;
     if (vr_xml_check_attrs(n, ATTRS("type"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
         return -1;
-    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("unix"), &i, st->err)) < 0)
+    if ((rc = vr_xml_attr_enum(n, "type", vr_channel_type_names, &i, st->err)) < 0)
         return -1;
     if (rc == 0)
-        return vr_xml_error(n, st->err, "<channel> needs type='unix'");
+        return vr_xml_error(n, st->err, "<channel> needs type='unix' or 'spicevmc'");
+    ch->type = (vr_channel_type)i;
+    const char *want = ch->type == VR_CHANNEL_UNIX ? VR_GUEST_AGENT_NAME : VR_SPICE_AGENT_NAME;
     bool have_source = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (vr_xml_is(c, "source")) {
+        if (vr_xml_is(c, "source") && ch->type == VR_CHANNEL_UNIX) {
             if (have_source)
                 return vr_parse_duplicate(c, st->err);
             have_source = true;
@@ -679,22 +740,27 @@ static int parse_channel(vr_parse_state *st, const xmlNode *n)
                 return -1;
             if (rc == 0)
                 return vr_xml_error(c, st->err, "<target> of a channel needs type='virtio'");
-            if ((rc = vr_xml_attr_enum(c, "name", ATTRS(VR_GUEST_AGENT_NAME), &i, st->err)) < 0)
+            if ((rc = vr_xml_attr_enum(c, "name", ((const char *const[]){want, NULL}), &i,
+                                       st->err)) < 0)
                 return -1;
-            if (rc == 0)
+            /* spicevmc: libvirt's default name is the SPICE agent's. */
+            if (rc == 0 && ch->type == VR_CHANNEL_UNIX)
                 return vr_xml_error(c, st->err, "<target> of a channel needs name='"
                                     VR_GUEST_AGENT_NAME "'");
-            ch->target_name = vr_strdup(VR_GUEST_AGENT_NAME);
+            ch->target_name = vr_strdup(want);
         } else if (vr_xml_is(c, "address")) {
-            if (parse_address(st, c, &ch->addr) < 0)
+            if (vr_parse_address(st, c, &ch->addr) < 0)
                 return -1;
         } else {
             return vr_xml_unsupported(c, st->err);
         }
     }
+    /* spicevmc without a target: libvirt's default, the SPICE agent's port. */
+    if (!ch->target_name && ch->type == VR_CHANNEL_SPICEVMC)
+        ch->target_name = vr_strdup(want);
     if (!ch->target_name)
-        return vr_xml_error(n, st->err, "<channel> needs <target type='virtio' name='"
-                            VR_GUEST_AGENT_NAME "'/>");
+        return vr_xml_error(n, st->err, "<channel> needs <target type='virtio' name='%s'/>",
+                            want);
     return 0;
 }
 
@@ -722,113 +788,7 @@ static int parse_input(vr_parse_state *st, const xmlNode *n)
     if (in->type == VR_INPUT_TABLET && in->bus == VR_INPUT_BUS_PS2)
         return vr_xml_error(n, st->err, "<input type='tablet' bus='ps2'> does not exist (use "
                             "bus='usb' or 'virtio')");
-    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "address"))
-            return vr_xml_unsupported(c, st->err);
-        if (parse_address(st, c, &in->addr) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static bool valid_ip(const char *s)
-{
-    unsigned char buf[16];
-    return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
-}
-
-static int parse_graphics(vr_parse_state *st, const xmlNode *n)
-{
-    vr_domain_def *def = st->def;
-    vr_graphics_def *g = VR_PUSH(def->graphics, def->n_graphics);
-    g->line = vr_xml_line(n);
-    int i, rc;
-    if (vr_xml_check_attrs(n, ATTRS("type", "port", "autoport", "listen"), st->err) < 0 ||
-        vr_xml_check_no_text(n, st->err) < 0)
-        return -1;
-    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("vnc"), &i, st->err)) < 0)
-        return -1;
-    if (rc == 0)
-        return vr_xml_error(n, st->err, "<graphics> needs type='vnc'");
-    char *port = vr_xml_attr(n, "port");
-    unsigned long long v = 0;
-    if (port && strcmp(port, "-1") != 0 && !vr_xml_parse_ull(port, 5900, 65535, 10, &v)) {
-        vr_xml_error(n, st->err, "<graphics port='%s'>: expected -1 (automatic) or a port from "
-                     "5900 to 65535", port);
-        free(port);
-        return -1;
-    }
-    bool autoport = false;
-    if ((rc = vr_xml_attr_bool(n, "autoport", "yes", "no", &autoport, st->err)) < 0) {
-        free(port);
-        return -1;
-    }
-    /* libvirt: autoport='yes' wins over a port (which is then only the
-     * port a running domain got); no port at all means automatic. */
-    if (rc == 0)
-        autoport = !port || strcmp(port, "-1") == 0;
-    if (!autoport && (!port || strcmp(port, "-1") == 0)) {
-        free(port);
-        return vr_xml_error(n, st->err, "<graphics autoport='no'> needs a port");
-    }
-    free(port);
-    g->autoport = autoport;
-    g->port = autoport ? -1 : (int)v;
-    g->listen = vr_xml_attr(n, "listen");
-    bool have_listen = false;
-    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "listen"))
-            return vr_xml_unsupported(c, st->err);
-        if (have_listen)
-            return vr_parse_duplicate(c, st->err);
-        have_listen = true;
-        if (vr_xml_check_attrs(c, ATTRS("type", "address"), st->err) < 0 ||
-            vr_xml_check_empty(c, st->err) < 0)
-            return -1;
-        if ((rc = vr_xml_attr_enum(c, "type", ATTRS("address"), &i, st->err)) < 0)
-            return -1;
-        if (rc == 0)
-            return vr_xml_error(c, st->err, "<listen> needs type='address'");
-        char *addr = vr_xml_attr(c, "address");
-        if (addr && g->listen && strcmp(addr, g->listen) != 0) {
-            vr_xml_error(c, st->err, "<listen address='%s'> differs from <graphics listen='%s'>",
-                         addr, g->listen);
-            free(addr);
-            return -1;
-        }
-        if (addr) {
-            free(g->listen);
-            g->listen = addr;
-        }
-    }
-    if (g->listen && !valid_ip(g->listen))
-        return vr_xml_error(n, st->err, "VNC listen address '%s' is not an IP address",
-                            g->listen);
-    if (!g->listen)
-        g->listen = vr_strdup("127.0.0.1");
-    return 0;
-}
-
-static int parse_audio(vr_parse_state *st, const xmlNode *n)
-{
-    vr_domain_def *def = st->def;
-    vr_audio_def *a = VR_PUSH(def->audios, def->n_audios);
-    a->line = vr_xml_line(n);
-    int i, rc;
-    if (vr_xml_check_attrs(n, ATTRS("id", "type"), st->err) < 0 ||
-        vr_xml_check_empty(n, st->err) < 0)
-        return -1;
-    if ((rc = vr_xml_attr_enum(n, "type", ATTRS("none"), &i, st->err)) < 0)
-        return -1;
-    if (rc == 0)
-        return vr_xml_error(n, st->err, "<audio> needs type='none'");
-    unsigned long long v;
-    if ((rc = vr_xml_attr_uint(n, "id", 1, 255, &v, st->err)) < 0)
-        return -1;
-    if (rc == 0)
-        return vr_xml_error(n, st->err, "<audio> needs an id");
-    a->id = (unsigned)v;
-    return 0;
+    return vr_parse_address_only(st, n, &in->addr);
 }
 
 static int parse_video_model(vr_parse_state *st, const xmlNode *n, vr_video_def *v)
@@ -845,12 +805,16 @@ static int parse_video_model(vr_parse_state *st, const xmlNode *n, vr_video_def 
     static const char *const vga[] = {"type", "vram", "heads", "primary", NULL};
     static const char *const qxl[] = {"type", "ram", "vram", "vgamem", "heads", "primary", NULL};
     static const char *const none[] = {"type", NULL};
+    static const char *const bochs[] = {"type", "vram", "heads", "primary", NULL};
+    static const char *const ramfb[] = {"type", "primary", NULL};
     const char *const *allowed = none;
     switch (v->model) {
     case VR_VIDEO_VIRTIO: allowed = virtio; break;
     case VR_VIDEO_VGA:
     case VR_VIDEO_CIRRUS: allowed = vga; break;
     case VR_VIDEO_QXL: allowed = qxl; break;
+    case VR_VIDEO_BOCHS: allowed = bochs; break;
+    case VR_VIDEO_RAMFB: allowed = ramfb; break;
     case VR_VIDEO_NONE: break;
     }
     if (vr_xml_check_attrs(n, allowed, st->err) < 0)
@@ -893,7 +857,7 @@ static int parse_video(vr_parse_state *st, const xmlNode *n)
             rc = have_model ? vr_parse_duplicate(c, st->err) : parse_video_model(st, c, v);
             have_model = true;
         } else if (vr_xml_is(c, "address")) {
-            rc = parse_address(st, c, &v->addr);
+            rc = vr_parse_address(st, c, &v->addr);
         } else {
             rc = vr_xml_unsupported(c, st->err);
         }
@@ -920,10 +884,23 @@ static int parse_memballoon(vr_parse_state *st, const xmlNode *n)
         return vr_xml_error(n, st->err, "<memballoon> needs a model");
     m->model = (vr_memballoon_model)i;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "address"))
+        if (vr_xml_is(c, "stats") && m->model == VR_MEMBALLOON_VIRTIO) {
+            unsigned long long v;
+            if (m->stats_period)
+                return vr_parse_duplicate(c, st->err);
+            if (vr_xml_check_attrs(c, ATTRS("period"), st->err) < 0 ||
+                vr_xml_check_empty(c, st->err) < 0 ||
+                (rc = vr_xml_attr_uint(c, "period", 0, 86400, &v, st->err)) < 0)
+                return -1;
+            if (rc == 0)
+                return vr_xml_error(c, st->err, "<stats> needs a period (seconds)");
+            m->stats_period = (unsigned)v;
+        } else if (vr_xml_is(c, "address")) {
+            if (vr_parse_address(st, c, &m->addr) < 0)
+                return -1;
+        } else {
             return vr_xml_unsupported(c, st->err);
-        if (parse_address(st, c, &m->addr) < 0)
-            return -1;
+        }
     }
     return 0;
 }
@@ -940,16 +917,23 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
         return -1;
     if (rc == 0)
         return vr_xml_error(n, st->err, "<rng> needs model='virtio'");
+    bool have_backend = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (vr_xml_is(c, "backend")) {
-            if (r->backend)
+            if (have_backend)
                 return vr_parse_duplicate(c, st->err);
             if (vr_xml_check_attrs(c, ATTRS("model"), st->err) < 0)
                 return -1;
-            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random"), &i, st->err)) < 0)
+            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random", "builtin"), &i, st->err)) < 0)
                 return -1;
             if (rc == 0)
-                return vr_xml_error(c, st->err, "<backend> needs model='random'");
+                return vr_xml_error(c, st->err, "<backend> needs model='random' or 'builtin'");
+            if (i == 1) { /* builtin: QEMU's own getrandom() */
+                if (vr_xml_check_empty(c, st->err) < 0)
+                    return -1;
+                have_backend = true;
+                continue;
+            }
             char *path;
             if (vr_xml_text(c, true, &path, st->err) < 0)
                 return -1;
@@ -958,19 +942,61 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
                 path = vr_strdup("/dev/urandom");
             }
             r->backend = path;
+            have_backend = true;
             if (strcmp(path, "/dev/urandom") != 0 && strcmp(path, "/dev/random") != 0)
                 return vr_xml_error(c, st->err, "<backend>%s</backend> is not supported by Vireo "
                                     "(supported: /dev/urandom, /dev/random)", path);
         } else if (vr_xml_is(c, "address")) {
-            if (parse_address(st, c, &r->addr) < 0)
+            if (vr_parse_address(st, c, &r->addr) < 0)
                 return -1;
         } else {
             return vr_xml_unsupported(c, st->err);
         }
     }
-    if (!r->backend)
-        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'>");
+    if (!have_backend)
+        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'> or 'builtin'");
     return 0;
+}
+
+static int parse_watchdog(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_watchdog_def *w = VR_PUSH(def->watchdogs, def->n_watchdogs);
+    w->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("model", "action"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "model", vr_watchdog_model_names, &i, st->err)) < 0)
+        return -1;
+    if (rc == 0)
+        return vr_xml_error(n, st->err, "<watchdog> needs a model");
+    w->model = (vr_watchdog_model)i;
+    /* dump needs a dump directory, which Vireo does not keep. */
+    if ((rc = vr_xml_attr_enum(n, "action", vr_watchdog_action_names, &i, st->err)) < 0)
+        return -1;
+    w->action = vr_strdup(vr_watchdog_action_names[rc ? i : 0]);
+    return vr_parse_address_only(st, n, &w->addr);
+}
+
+static int parse_panic(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_panic_def *p = VR_PUSH(def->panics, def->n_panics);
+    p->line = vr_xml_line(n);
+    int i, rc;
+    if (vr_xml_check_attrs(n, ATTRS("model"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_enum(n, "model", vr_panic_model_names, &i, st->err)) < 0)
+        return -1;
+    p->model = rc ? (vr_panic_model)i : VR_PANIC_ISA;
+    return vr_parse_address_only(st, n, &p->addr);
+}
+
+static int parse_tpm(vr_parse_state *st, const xmlNode *n)
+{
+    return vr_parse_kept(st, n, "a TPM needs swtpm, which Vireo does not run yet; remove "
+                         "<tpm> to run the guest without one");
 }
 
 static int parse_emulator(vr_parse_state *st, const xmlNode *n)
@@ -986,16 +1012,46 @@ static const struct {
 } device_parsers[] = {
     {"emulator", parse_emulator},   {"disk", parse_disk},       {"controller", parse_controller},
     {"interface", parse_interface}, {"serial", parse_serial},   {"console", parse_console},
-    {"channel", parse_channel},     {"input", parse_input},     {"graphics", parse_graphics},
-    {"audio", parse_audio},         {"video", parse_video},     {"memballoon", parse_memballoon},
-    {"rng", parse_rng},
+    {"channel", parse_channel},     {"input", parse_input},     {"graphics", vr_parse_graphics},
+    {"audio", vr_parse_audio},      {"video", parse_video},     {"memballoon", parse_memballoon},
+    {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
+    {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", parse_tpm},
 };
+
+/* <alias name=...> is libvirt's name for a device of a running domain,
+ * output only: dropped on input as libvirt drops it. A user alias
+ * (ua-...) libvirt keeps, and Vireo has nowhere to keep it, so it is
+ * refused rather than lost. The tree is the parser's own copy. */
+static int strip_aliases(vr_parse_state *st, xmlNode *dev)
+{
+    xmlNode *c = vr_xml_first(dev);
+    while (c) {
+        xmlNode *next = vr_xml_next(c);
+        if (vr_xml_is(c, "alias")) {
+            char *name = vr_xml_attr(c, "name");
+            bool user = name && vr_str_starts(name, "ua-");
+            if (user) {
+                vr_xml_error(c, st->err, "<alias name='%s'>: user aliases are not kept by Vireo; "
+                             "leave the alias out", name);
+                free(name);
+                return -1;
+            }
+            free(name);
+            xmlUnlinkNode(c);
+            xmlFreeNode(c);
+        }
+        c = next;
+    }
+    return 0;
+}
 
 int vr_parse_devices(vr_parse_state *st, const xmlNode *n)
 {
     if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
         return -1;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (strip_aliases(st, c) < 0)
+            return -1;
         vr_parse_fn fn = NULL;
         for (size_t i = 0; i < VR_ARRAY_LEN(device_parsers) && !fn; i++)
             if (vr_xml_is(c, device_parsers[i].name))

@@ -142,7 +142,8 @@ static void collect(pci_state *st)
 {
     vr_domain_def *def = st->def;
     /* The primary video first: it gets the slot guests expect. */
-    if (def->n_videos > 0 && def->videos[0].model != VR_VIDEO_NONE)
+    if (def->n_videos > 0 && def->videos[0].model != VR_VIDEO_NONE &&
+        def->videos[0].model != VR_VIDEO_RAMFB)
         add_dev(st, &def->videos[0].addr, "<video>", def->videos[0].line,
                 def->videos[0].model == VR_VIDEO_VIRTIO, NULL);
     /* Root ports and bridges before the devices that may sit on them,
@@ -163,16 +164,27 @@ static void collect(pci_state *st)
     }
     for (size_t i = 0; i < def->n_interfaces; i++)
         add_dev(st, &def->interfaces[i].addr, "<interface>", def->interfaces[i].line,
-                def->interfaces[i].model == VR_NET_MODEL_VIRTIO, NULL);
+                def->interfaces[i].model == VR_NET_MODEL_VIRTIO ||
+                    def->interfaces[i].model == VR_NET_MODEL_E1000E, NULL);
     for (size_t i = 0; i < def->n_disks; i++)
         if (def->disks[i].bus == VR_DISK_BUS_VIRTIO)
             add_dev(st, &def->disks[i].addr, "<disk>", def->disks[i].line, true, NULL);
     for (size_t i = 1; i < def->n_videos; i++)
-        add_dev(st, &def->videos[i].addr, "<video>", def->videos[i].line,
-                def->videos[i].model == VR_VIDEO_VIRTIO, NULL);
+        if (def->videos[i].model != VR_VIDEO_RAMFB)
+            add_dev(st, &def->videos[i].addr, "<video>", def->videos[i].line,
+                    def->videos[i].model == VR_VIDEO_VIRTIO, NULL);
     for (size_t i = 0; i < def->n_inputs; i++)
         if (def->inputs[i].bus == VR_INPUT_BUS_VIRTIO)
             add_dev(st, &def->inputs[i].addr, "<input>", def->inputs[i].line, true, NULL);
+    for (size_t i = 0; i < def->n_watchdogs; i++)
+        if (def->watchdogs[i].model == VR_WATCHDOG_I6300ESB)
+            add_dev(st, &def->watchdogs[i].addr, "<watchdog>", def->watchdogs[i].line, false, NULL);
+    for (size_t i = 0; i < def->n_panics; i++)
+        if (def->panics[i].model == VR_PANIC_PCI)
+            add_dev(st, &def->panics[i].addr, "<panic>", def->panics[i].line, false, NULL);
+    /* libvirt's order: sound cards before the balloon and RNGs. */
+    for (size_t i = 0; i < def->n_sounds; i++)
+        add_dev(st, &def->sounds[i].addr, "<sound>", def->sounds[i].line, false, NULL);
     if (def->memballoon.model == VR_MEMBALLOON_VIRTIO)
         add_dev(st, &def->memballoon.addr, "<memballoon>", def->memballoon.line, true, NULL);
     for (size_t i = 0; i < def->n_rngs; i++)
@@ -268,6 +280,32 @@ static int place_root_port(pci_state *st, pci_dev *d, unsigned *pack_slot, unsig
     return 0;
 }
 
+static int place_ich9_usb(pci_state *st, pci_dev *d)
+{
+    const vr_domain_def *def = st->def;
+    const char *model = d->ctrl->model;
+    size_t members = 0;
+    unsigned bus = 0, slot = 0;
+    for (size_t i = 0; i < def->n_controllers; i++) {
+        const vr_controller_def *o = &def->controllers[i];
+        if (o->type != VR_CONTROLLER_USB || o->index != d->ctrl->index ||
+            !vr_str_starts(o->model, "ich9-"))
+            continue;
+        members++;
+        if (o != d->ctrl && o->addr.type == VR_ADDR_PCI && !slot)
+            bus = o->addr.bus, slot = o->addr.slot;
+    }
+    unsigned fn = strcmp(model, "ich9-ehci1") == 0 ? (members > 1 ? 7 : 0)
+                                                    : (unsigned)(model[strlen("ich9-uhci")] - '1');
+    if (!slot && !find_slot(st, &(pci_dev){.pcie = false}, &bus, &slot))
+        return no_slot(st, d);
+    if (st->bus[bus]->used[slot] & (1u << fn))
+        return conflict(st, d, &st->bus[bus]->owners[slot][fn]);
+    place(st, d, bus, slot, fn);
+    d->addr->multifunction = fn == 0 && members > 1;
+    return 0;
+}
+
 static int assign(pci_state *st, pci_dev *d, unsigned *pack_slot, unsigned *pack_fn)
 {
     if (d->ctrl && d->ctrl->type == VR_CONTROLLER_PCI) {
@@ -289,6 +327,10 @@ static int assign(pci_state *st, pci_dev *d, unsigned *pack_slot, unsigned *pack
             return 0;
         }
     }
+    /* ICH9's USB set shares one slot as the real chip has it: the
+     * companions uhci1..3 on functions 0-2, the EHCI master on 7. */
+    if (d->ctrl && d->ctrl->type == VR_CONTROLLER_USB && vr_str_starts(d->ctrl->model, "ich9-"))
+        return place_ich9_usb(st, d);
     /* A PIIX3 USB controller goes where the real chip has it. */
     if (!st->q35 && d->ctrl && d->ctrl->type == VR_CONTROLLER_USB &&
         strcmp(d->ctrl->model, "piix3-uhci") == 0 && !(st->bus[0]->used[1] & (1u << 2))) {

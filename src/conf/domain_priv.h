@@ -12,6 +12,12 @@ extern const char *const vr_boot_dev_names[];
 extern const char *const vr_loader_type_names[]; /* index 0 unused */
 extern const char *const vr_cpu_mode_names[];     /* index 0 unused */
 extern const char *const vr_cpu_check_names[];    /* index 0 unused */
+extern const char *const vr_cpu_match_names[];    /* index 0 unused */
+extern const char *const vr_feature_policy_names[];
+extern const char *const vr_watchdog_model_names[];
+extern const char *const vr_watchdog_action_names[];
+extern const char *const vr_panic_model_names[];
+extern const char *const vr_smbios_mode_names[];  /* index 0 unused */
 extern const char *const vr_clock_offset_names[];
 extern const char *const vr_tickpolicy_names[];   /* index 0 unused */
 extern const char *const vr_lifecycle_names[];
@@ -26,6 +32,12 @@ extern const char *const vr_net_type_names[];
 extern const char *const vr_net_model_names[];
 extern const char *const vr_console_target_names[];
 extern const char *const vr_video_model_names[];
+extern const char *const vr_graphics_type_names[];
+extern const char *const vr_listen_type_names[];
+extern const char *const vr_sound_model_names[];
+extern const char *const vr_codec_type_names[];
+extern const char *const vr_audio_type_names[];
+extern const char *const vr_channel_type_names[];
 extern const char *const vr_input_type_names[];
 extern const char *const vr_input_bus_names[];
 extern const char *const vr_memballoon_model_names[];
@@ -37,6 +49,7 @@ extern const char *const vr_addr_type_names[];    /* index 0 unused */
 #define VR_UNSET ((unsigned)-1)
 
 #define VR_GUEST_AGENT_NAME "org.qemu.guest_agent.0"
+#define VR_SPICE_AGENT_NAME "com.redhat.spice.0"
 #define VR_MAX_VCPUS 255
 
 /* Step 1 (domain_parse.c): the XML tree into `def`, each element and

@@ -185,11 +185,12 @@ static int check_chars(const vr_domain_def *def, char **err)
             if (def->consoles[k].target == VR_CONSOLE_VIRTIO && def->consoles[k].port == c->port)
                 return vr_dom_error(c->line, err, "virtio console %u is given twice", c->port);
     }
-    if (def->n_channels > 1)
-        return vr_dom_error(def->channels[1].line, err, "only one guest agent <channel> is "
-                            "supported");
     for (size_t i = 0; i < def->n_channels; i++) {
         const vr_channel_def *ch = &def->channels[i];
+        for (size_t k = 0; k < i; k++)
+            if (def->channels[k].type == ch->type)
+                return vr_dom_error(ch->line, err, "only one <channel type='%s'> is supported",
+                                    vr_channel_type_names[ch->type]);
         if (check_vs_addr(def, &ch->addr, ch->line, "a <channel>", err) < 0)
             return -1;
         if (ch->addr.port == 0)
@@ -205,8 +206,10 @@ static unsigned usb_ports(const vr_controller_def *c)
 {
     if (strcmp(c->model, "piix3-uhci") == 0 || strcmp(c->model, "piix4-uhci") == 0)
         return 2;
-    if (strcmp(c->model, "ehci") == 0)
+    if (strcmp(c->model, "ehci") == 0 || strcmp(c->model, "ich9-ehci1") == 0)
         return 6;
+    if (vr_str_starts(c->model, "ich9-uhci"))
+        return 2;
     return c->ports ? c->ports : 4; /* QEMU's xhci default: 4 USB 2 ports */
 }
 
@@ -257,6 +260,103 @@ static int check_inputs(const vr_domain_def *def, char **err)
     return 0;
 }
 
+/* What rides on the SPICE connection needs SPICE graphics; redirected
+ * USB devices need a free port on a real USB controller. */
+static int check_spice(const vr_domain_def *def, char **err)
+{
+    bool spice = def->n_graphics && def->graphics[0].type == VR_GRAPHICS_SPICE;
+    for (size_t i = 0; i < def->n_channels; i++)
+        if (def->channels[i].type == VR_CHANNEL_SPICEVMC && !spice)
+            return vr_dom_error(def->channels[i].line, err, "<channel type='spicevmc'> needs "
+                                "<graphics type='spice'>");
+    for (size_t i = 0; i < def->n_audios; i++)
+        if (def->audios[i].type == VR_AUDIO_SPICE && !spice)
+            return vr_dom_error(def->audios[i].line, err, "<audio type='spice'> needs "
+                                "<graphics type='spice'>");
+    for (size_t i = 0; i < def->n_redirdevs; i++) {
+        const vr_redirdev_def *r = &def->redirdevs[i];
+        const vr_address *a = &r->addr;
+        if (!spice)
+            return vr_dom_error(r->line, err, "<redirdev type='spicevmc'> needs <graphics "
+                                "type='spice'>");
+        if (a->type != VR_ADDR_USB)
+            return vr_dom_error(r->line, err, "<address type='%s'> does not fit a <redirdev> "
+                                "(it takes a usb address)", addr_name(a->type));
+        const vr_controller_def *c = vr_domain_def_controller(def, VR_CONTROLLER_USB, a->bus);
+        if (!c || strcmp(c->model, "none") == 0)
+            return vr_dom_error(r->line, err, "<redirdev> needs a USB controller on bus %u",
+                                a->bus);
+        if (a->port > usb_ports(c))
+            return vr_dom_error(r->line, err, "USB port %u is beyond the %u ports of the %s "
+                                "controller", a->port, usb_ports(c), c->model);
+        for (size_t k = 0; k < def->n_inputs; k++) {
+            const vr_address *o = &def->inputs[k].addr;
+            if (o->type == VR_ADDR_USB && o->bus == a->bus && o->port == a->port)
+                return vr_dom_error(r->line, err, "USB port %u:%u is used twice", a->bus, a->port);
+        }
+        for (size_t k = 0; k < i; k++) {
+            const vr_address *o = &def->redirdevs[k].addr;
+            if (o->bus == a->bus && o->port == a->port)
+                return vr_dom_error(r->line, err, "USB port %u:%u is used twice", a->bus, a->port);
+        }
+    }
+    for (size_t i = 0; i < def->n_sounds; i++) {
+        const vr_sound_def *s = &def->sounds[i];
+        bool found = s->audio_id == 0;
+        for (size_t k = 0; k < def->n_audios && !found; k++)
+            found = def->audios[k].id == s->audio_id;
+        if (!found)
+            return vr_dom_error(s->line, err, "<sound> plays through <audio id='%u'>, which is "
+                                "not defined", s->audio_id);
+        if (want_pci(&s->addr, s->line, "a <sound>", err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int check_watchdogs_and_panics(const vr_domain_def *def, char **err)
+{
+    bool q35 = vr_domain_def_is_q35(def);
+    for (size_t i = 0; i < def->n_watchdogs; i++) {
+        const vr_watchdog_def *w = &def->watchdogs[i];
+        for (size_t k = 0; k < i; k++) {
+            if (def->watchdogs[k].model == w->model)
+                return vr_dom_error(w->line, err, "<watchdog model='%s'> is given twice",
+                                    vr_watchdog_model_names[w->model]);
+            if (strcmp(def->watchdogs[k].action, w->action) != 0)
+                return vr_dom_error(w->line, err, "<watchdog action='%s'> differs from the "
+                                    "first watchdog's '%s' (QEMU has one watchdog action)",
+                                    w->action, def->watchdogs[k].action);
+        }
+        int rc;
+        if (w->model == VR_WATCHDOG_I6300ESB)
+            rc = want_pci(&w->addr, w->line, "an i6300esb <watchdog>", err);
+        else if (w->model == VR_WATCHDOG_ITCO && !q35)
+            rc = vr_dom_error(w->line, err, "<watchdog model='itco'> is part of q35's ICH9; a "
+                              "pc machine has none (use i6300esb)");
+        else
+            rc = no_addr(&w->addr, w->line, "this <watchdog>", err);
+        if (rc < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < def->n_panics; i++) {
+        const vr_panic_def *p = &def->panics[i];
+        if (i > 0)
+            return vr_dom_error(p->line, err, "only one <panic> is supported");
+        if (p->model == VR_PANIC_PCI && want_pci(&p->addr, p->line, "a pci <panic>", err) < 0)
+            return -1;
+        /* pvpanic's fixed port, which libvirt writes back. */
+        if (p->model == VR_PANIC_ISA && p->addr.type != VR_ADDR_ISA &&
+            no_addr(&p->addr, p->line, "an isa <panic>", err) < 0)
+            return -1;
+        if (p->model == VR_PANIC_ISA && p->addr.type == VR_ADDR_ISA && p->addr.iobase &&
+            p->addr.iobase != 0x505)
+            return vr_dom_error(p->line, err, "<panic model='isa'> sits at iobase 0x505, not 0x%x",
+                                p->addr.iobase);
+    }
+    return 0;
+}
+
 static int check_display(const vr_domain_def *def, char **err)
 {
     if (def->n_graphics > 1)
@@ -278,10 +378,13 @@ static int check_display(const vr_domain_def *def, char **err)
         }
         if (i > 0 && v->primary)
             return vr_dom_error(v->line, err, "only the first <video> can be primary");
-        if (i > 0 && v->model != VR_VIDEO_VIRTIO && v->model != VR_VIDEO_QXL)
+        if (i > 0 && v->model != VR_VIDEO_VIRTIO && v->model != VR_VIDEO_QXL &&
+            v->model != VR_VIDEO_RAMFB)
             return vr_dom_error(v->line, err, "a second <video> must be virtio or qxl, not %s",
                                 model);
-        if (want_pci(&v->addr, v->line, "a <video>", err) < 0)
+        /* ramfb is a memory-mapped framebuffer, not a PCI device. */
+        if (v->model == VR_VIDEO_RAMFB ? no_addr(&v->addr, v->line, "<video> of model ramfb", err) < 0
+                                       : want_pci(&v->addr, v->line, "a <video>", err) < 0)
             return -1;
     }
     return 0;
@@ -294,10 +397,16 @@ static int check_controller(const vr_domain_def *def, size_t i, char **err)
     const vr_controller_def *c = &def->controllers[i];
     const char *type = vr_controller_type_names[c->type];
     bool q35 = vr_domain_def_is_q35(def);
-    for (size_t k = 0; k < i; k++)
-        if (def->controllers[k].type == c->type && def->controllers[k].index == c->index)
+    for (size_t k = 0; k < i; k++) {
+        const vr_controller_def *o = &def->controllers[k];
+        /* ICH9's EHCI and its UHCI companions are one USB controller. */
+        bool ich9_set = c->type == VR_CONTROLLER_USB && vr_str_starts(c->model, "ich9-") &&
+                        o->type == VR_CONTROLLER_USB && vr_str_starts(o->model, "ich9-") &&
+                        strcmp(c->model, o->model) != 0;
+        if (o->type == c->type && o->index == c->index && !ich9_set)
             return vr_dom_error(c->line, err, "<controller type='%s' index='%u'> is given twice",
                                 type, c->index);
+    }
     switch (c->type) {
     case VR_CONTROLLER_PCI: {
         bool root = strcmp(c->model, "pci-root") == 0 || strcmp(c->model, "pcie-root") == 0;
@@ -353,7 +462,8 @@ int vr_domain_validate(const vr_domain_def *def, char **err)
         if (check_interface(def, i, err) < 0)
             return -1;
     if (check_boot_orders(def, err) < 0 || check_chars(def, err) < 0 ||
-        check_inputs(def, err) < 0 || check_display(def, err) < 0)
+        check_inputs(def, err) < 0 || check_display(def, err) < 0 || check_spice(def, err) < 0 ||
+        check_watchdogs_and_panics(def, err) < 0)
         return -1;
     const vr_memballoon_def *m = &def->memballoon;
     if (m->model == VR_MEMBALLOON_NONE && no_addr(&m->addr, m->line, "<memballoon model='none'>",

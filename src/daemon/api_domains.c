@@ -28,6 +28,16 @@ json_object *vr_api_domain_json(const vr_domain *dom)
     json_object_object_add(o, "pid", dom->pid > 0 ? json_object_new_int(dom->pid) : NULL);
     json_object_object_add(o, "started_at", dom->started_at ? json_object_new_int64(dom->started_at) : NULL);
     json_object_object_add(o, "vnc", json_object_new_boolean(def->n_graphics > 0));
+    /* Running: what the run got; shut off: what a start would get here
+     * (NULL when a start would be refused). */
+    const char *accel = dom->accel;
+    if (!accel && dom->state == VR_DOM_SHUTOFF)
+        accel = vr_qemu_plan_accel(dom->drv, def, NULL, NULL, NULL);
+    json_object_object_add(o, "accel", accel ? json_object_new_string(accel) : NULL);
+    json_object *notices = json_object_new_array_ext((int)dom->n_notices);
+    for (size_t i = 0; i < dom->n_notices; i++)
+        json_object_array_add(notices, json_object_new_string(dom->notices[i]));
+    json_object_object_add(o, "notices", notices);
     return o;
 }
 

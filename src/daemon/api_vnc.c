@@ -46,9 +46,11 @@ static int connect_to(const char *host, int port)
     return fd;
 }
 
-static void on_address(const char *host, int port, const char *err, void *opaque)
+static void on_address(const char *type, const char *host, int port, const char *err, void *opaque)
 {
     vnc_ctx *v = opaque;
+    if (!err && strcmp(type, "vnc") != 0)
+        err = "the domain's display is SPICE; the web console speaks VNC";
     int fd = err ? -1 : connect_to(host, port);
     if (fd < 0) {
         vr_log_warn("vnc: %s", err ? err : "QEMU's VNC server did not answer");
@@ -71,9 +73,9 @@ static void on_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, 
     free(v->name);
     v->name = NULL;
     if (!dom)
-        on_address(NULL, 0, "the domain went away", v); /* it was undefined in between */
+        on_address(NULL, NULL, 0, "the domain went away", v); /* it was undefined in between */
     else
-        vr_qemu_vnc_address(dom, on_address, v);
+        vr_qemu_display_address(dom, on_address, v);
 }
 
 /* The running domain with a VNC display the path names, or NULL after
@@ -84,7 +86,7 @@ static vr_domain *displayed_domain(vr_api_call *c)
     if (dom && (dom->state == VR_DOM_SHUTOFF || dom->def->n_graphics == 0)) {
         vr_req_reply_error(c->req, 409, "conflict", "domain '%s' %s", dom->def->name,
                            dom->state == VR_DOM_SHUTOFF ? "is not running; start it first"
-                                                        : "has no VNC display (<graphics type='vnc'/>)");
+                                                        : "has no graphical display (<graphics type='vnc'/> or 'spice')");
         return NULL;
     }
     return dom;
@@ -101,7 +103,7 @@ static void get_vnc(vr_api_call *c)
     vr_req_upgrade(c->req, "vireo-stream", on_upgraded, v);
 }
 
-static void on_display(const char *host, int port, const char *err, void *opaque)
+static void on_display(const char *type, const char *host, int port, const char *err, void *opaque)
 {
     vr_req *req = opaque;
     if (err) {
@@ -109,10 +111,11 @@ static void on_display(const char *host, int port, const char *err, void *opaque
         return;
     }
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "type", json_object_new_string("vnc"));
+    json_object_object_add(o, "type", json_object_new_string(type));
     json_object_object_add(o, "host", json_object_new_string(host));
     json_object_object_add(o, "port", json_object_new_int(port));
-    /* VNC's display number: the port above 5900 that viewers take. */
+    /* VNC's display number: the port above 5900 that viewers take
+     * (SPICE clients take the port). */
     json_object_object_add(o, "display", json_object_new_int(port - 5900));
     vr_req_reply_json(req, 200, o);
 }
@@ -123,7 +126,7 @@ static void get_display(vr_api_call *c)
     if (!dom)
         return;
     vr_req_defer(c->req); /* QMP answers later */
-    vr_qemu_vnc_address(dom, on_display, c->req);
+    vr_qemu_display_address(dom, on_display, c->req);
 }
 
 const vr_api_route vr_api_vnc_routes[] = {

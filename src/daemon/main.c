@@ -43,6 +43,9 @@ static void usage(FILE *out)
             "  --qemu-user USER|none\n"
             "                 run QEMU as USER with its seccomp sandbox (system default:\n"
             "                 vireo-qemu when that user exists and --root is not given)\n"
+            "  --accel auto|strict\n"
+            "                 a domain of type 'kvm' on a host without usable KVM: run it under\n"
+            "                 TCG emulation with a notice (auto, the default), or refuse (strict)\n"
             "  --no-default-network\n"
             "                 do not create the 'default' NAT network on the first start\n"
             "  --web [ADDR:]PORT\n"
@@ -233,6 +236,7 @@ int main(int argc, char **argv)
         {"session", no_argument, NULL, 'S'},
         {"timeout", required_argument, NULL, 't'},
         {"qemu-user", required_argument, NULL, 'q'},
+        {"accel", required_argument, NULL, 'A'},
         {"web", optional_argument, NULL, 'w'},
         {"web-root", required_argument, NULL, 'W'},
         {"web-cert", required_argument, NULL, 'C'},
@@ -250,6 +254,7 @@ int main(int argc, char **argv)
     bool web_on = false;
     vr_web_opts web_opts = {0};
     const char *qemu_user = NULL;
+    bool accel_strict = false;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
         switch (c) {
@@ -272,6 +277,13 @@ int main(int argc, char **argv)
                 return 2;
             break;
         case 'q': qemu_user = optarg; break;
+        case 'A':
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "strict") != 0) {
+                fprintf(stderr, "vireod: --accel takes auto or strict, not '%s'\n", optarg);
+                return 2;
+            }
+            accel_strict = strcmp(optarg, "strict") == 0;
+            break;
         case 'H':
         case 'I':
             if (!positive_secs(c == 'H' ? "--header-timeout" : "--idle-timeout", optarg,
@@ -366,6 +378,7 @@ int main(int argc, char **argv)
     api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
     vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .opaque = &api});
+    vr_qemu_set_accel_strict(api.qemu, accel_strict);
     /* The system daemon's QEMUs do not run as root: vireo-qemu by default
      * (hermetic --root runs keep the daemon's user unless asked). */
     if (!qemu_user && !session && !root && geteuid() == 0 && getpwnam("vireo-qemu"))

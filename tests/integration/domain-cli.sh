@@ -50,7 +50,7 @@ expect_eq "autostart --disable" "$("$VIREO" autostart ed --disable)" "Domain 'ed
 
 # vncdisplay, domdisplay: where QEMU's VNC server really listens (QMP
 # query-vnc); a viewer that connects there is greeted in RFB.
-expect_fail "vncdisplay of a domain without graphics" "has no VNC display" "$VIREO" vncdisplay ed
+expect_fail "vncdisplay of a domain without graphics" "has no graphical display" "$VIREO" vncdisplay ed
 "$VIREO" destroy ed >/dev/null
 tiny_xml gfx qemu "<interface type='user'><model type='virtio'/></interface>
     <graphics type='vnc'/><video><model type='vga'/></video>" >"$ROOT/gfx.xml"

@@ -383,12 +383,17 @@ static void vnc(void **state)
     static const struct {
         const char *graphics, *vnc;
     } cases[] = {
-        {"<graphics type='vnc'/>", "127.0.0.1:0,to=100"},
-        {"<graphics type='vnc' port='-1' autoport='yes' listen='0.0.0.0'/>", "0.0.0.0:0,to=100"},
-        {"<graphics type='vnc' port='5905' autoport='no'/>", "127.0.0.1:5"},
+        /* libvirt gives graphics an <audio type='none'> when none is given. */
+        {"<graphics type='vnc'/>", "127.0.0.1:0,to=100,audiodev=audio1"},
+        {"<graphics type='vnc' port='-1' autoport='yes' listen='0.0.0.0'/>",
+         "0.0.0.0:0,to=100,audiodev=audio1"},
+        {"<graphics type='vnc' port='5905' autoport='no'/>", "127.0.0.1:5,audiodev=audio1"},
         {"<graphics type='vnc'><listen type='address' address='::1'/></graphics>",
-         "[::1]:0,to=100"},
+         "[::1]:0,to=100,audiodev=audio1"},
         {"<graphics type='vnc'/><audio id='1' type='none'/>", "127.0.0.1:0,to=100,audiodev=audio1"},
+        {"<graphics type='vnc'><listen type='none'/></graphics>", "none,audiodev=audio1"},
+        {"<graphics type='vnc'><listen type='socket' socket='/run/v.sock'/></graphics>",
+         "unix:/run/v.sock,audiodev=audio1"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         vr_domain_def *def = domain("", cases[i].graphics);
@@ -397,6 +402,177 @@ static void vnc(void **state)
         expect(argv, "-vnc", cases[i].vnc);
         assert_false(has(argv, "-display", NULL));
         expect(argv, "-device", "VGA,id=video0,bus=pci.0,addr=0x2"); /* the implicit video */
+        vr_qemu_argv_free(argv);
+        vr_domain_def_free(def);
+    }
+}
+
+/* SPICE as libvirt maps it: the port the driver found for autoport,
+ * the password through a secret object, the agent's channel and USB
+ * redirection on spicevmc chardevs, its own audio backend. */
+static void spice(void **state)
+{
+    vr_domain_def *def = domain("<os><type machine='q35'>hvm</type></os>",
+        "<graphics type='spice' port='-1' tlsPort='-1' autoport='yes' passwd='s3cret'>"
+        "<image compression='off'/><streaming mode='filter'/></graphics>"
+        "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
+        "<redirdev bus='usb' type='spicevmc'/><redirdev bus='usb' type='spicevmc'/>"
+        "<input type='tablet' bus='usb'/>"
+        "<video><model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1'/></video>");
+    vr_qemu_runtime rt = rt_tcg();
+    rt.spice_port = 5901;
+    rt.graphics_secret = RT "/graphics0.secret";
+    char **argv = build(def, &rt);
+    expect(argv, "-object", "secret,id=graphics0-secret,file=" RT "/graphics0.secret,format=raw");
+    expect(argv, "-spice", "port=5901,addr=127.0.0.1,password-secret=graphics0-secret,"
+                           "image-compression=off,streaming-video=filter,seamless-migration=on");
+    for (char **p = argv; *p; p++)
+        assert_null(strstr(*p, "s3cret"));
+    expect(argv, "-audiodev", "spice,id=audio1");
+    expect(argv, "-chardev", "spicevmc,id=vdagent0,name=vdagent");
+    expect(argv, "-device", "virtserialport,bus=virtio-serial0.0,nr=1,chardev=vdagent0,"
+                            "id=channel0,name=com.redhat.spice.0");
+    expect(argv, "-chardev", "spicevmc,id=charredir0,name=usbredir");
+    expect(argv, "-device", "usb-redir,chardev=charredir0,id=redir0,bus=usb.0,port=2");
+    expect(argv, "-device", "usb-redir,chardev=charredir1,id=redir1,bus=usb.0,port=3");
+    expect(argv, "-device", "qxl-vga,id=video0,ram_size=67108864,vram_size=67108864,"
+                            "vgamem_mb=16,bus=pcie.0,addr=0x1");
+    vr_qemu_argv_free(argv);
+    /* Without the driver's port or secret file it cannot run. */
+    rt.spice_port = 0;
+    char *err = build_error(def, &rt);
+    assert_non_null(strstr(err, "SPICE with autoport needs the port"));
+    free(err);
+    vr_domain_def_free(def);
+
+    def = domain("", "<graphics type='spice'><listen type='none'/></graphics>");
+    rt = rt_tcg();
+    argv = build(def, &rt);
+    expect(argv, "-spice", "unix=on,addr=" RT "/spice.sock,disable-ticketing=on,"
+                           "seamless-migration=on");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+static void sound_and_video(void **state)
+{
+    static const struct {
+        const char *devices, *option, *value;
+    } cases[] = {
+        {"<sound model='ich9'/>", "-device", "ich9-intel-hda,id=sound0,bus=pci.0,addr=0x2"},
+        {"<sound model='ich9'/>", "-device",
+         "hda-duplex,id=sound0-codec0,bus=sound0.0,cad=0,audiodev=audio1"},
+        {"<sound model='ich6'><codec type='micro'/></sound>", "-device",
+         "hda-micro,id=sound0-codec0,bus=sound0.0,cad=0,audiodev=audio1"},
+        {"<sound model='ich6'/>", "-device", "intel-hda,id=sound0,bus=pci.0,addr=0x2"},
+        {"<sound model='ac97'/>", "-device", "AC97,id=sound0,audiodev=audio1,bus=pci.0,addr=0x2"},
+        {"<sound model='ac97'/>", "-audiodev", "none,id=audio1"},
+        {"<graphics type='vnc'/><video><model type='bochs' vram='16384'/></video>", "-device",
+         "bochs-display,id=video0,vgamem=16777216,bus=pci.0,addr=0x2"},
+        {"<graphics type='vnc'/><video><model type='ramfb'/></video>", "-device", "ramfb,id=video0"},
+        {"<graphics type='vnc'/><video><model type='cirrus'/></video>", "-device",
+         "cirrus-vga,id=video0,bus=pci.0,addr=0x2"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        vr_domain_def *def = domain("", cases[i].devices);
+        vr_qemu_runtime rt = rt_tcg();
+        char **argv = build(def, &rt);
+        expect(argv, cases[i].option, cases[i].value);
+        vr_qemu_argv_free(argv);
+        vr_domain_def_free(def);
+    }
+}
+
+/* ICH9's USB set as virt-install writes it: one controller of four
+ * functions on one slot, the companions serving the EHCI's ports. */
+static void usb_ich9(void **state)
+{
+    vr_domain_def *def = domain("<os><type machine='q35'>hvm</type></os>",
+        "<controller type='usb' index='0' model='ich9-ehci1'/>"
+        "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>"
+        "<controller type='usb' index='0' model='ich9-uhci2'><master startport='2'/></controller>"
+        "<controller type='usb' index='0' model='ich9-uhci3'><master startport='4'/></controller>"
+        "<input type='tablet' bus='usb'/>");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-device", "ich9-usb-ehci1,id=usb,bus=pcie.0,addr=0x1.0x7");
+    expect(argv, "-device", "ich9-usb-uhci1,masterbus=usb.0,firstport=0,bus=pcie.0,addr=0x1,"
+                            "multifunction=on");
+    expect(argv, "-device", "ich9-usb-uhci2,masterbus=usb.0,firstport=2,bus=pcie.0,addr=0x1.0x1");
+    expect(argv, "-device", "ich9-usb-uhci3,masterbus=usb.0,firstport=4,bus=pcie.0,addr=0x1.0x2");
+    expect(argv, "-device", "usb-tablet,id=input0,bus=usb.0,port=1");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+
+    static const struct {
+        const char *controller, *device;
+    } models[] = {
+        {"<controller type='usb' model='qemu-xhci' ports='15'/>",
+         "qemu-xhci,id=usb,p2=15,p3=15,bus=pci.0,addr=0x2"},
+        {"<controller type='usb' model='nec-xhci'/>", "nec-usb-xhci,id=usb,bus=pci.0,addr=0x2"},
+        {"<controller type='usb' model='piix3-uhci'/>", "piix3-usb-uhci,id=usb,bus=pci.0,addr=0x1.0x2"},
+        {"<controller type='usb' model='piix4-uhci'/>", "piix4-usb-uhci,id=usb,bus=pci.0,addr=0x2"},
+    };
+    for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+        def = domain("", models[i].controller);
+        argv = build(def, &rt);
+        expect(argv, "-device", models[i].device);
+        vr_qemu_argv_free(argv);
+        vr_domain_def_free(def);
+    }
+}
+
+/* CPU model and features, vCPUs and memory beyond what runs at start,
+ * SMBIOS, boot menu, disk serial and sharing, watchdog, panic, balloon
+ * statistics, RNG and NIC models: the platform as virt-install writes
+ * it. */
+static void platform(void **state)
+{
+    static const struct {
+        const char *top, *devices, *option, *value;
+    } cases[] = {
+        {"<cpu mode='custom' match='exact'><model fallback='allow'>Skylake-Client</model>"
+         "<feature policy='require' name='spec-ctrl'/><feature policy='force' name='vmx'/>"
+         "<feature policy='disable' name='hle'/></cpu>", "", "-cpu",
+         "Skylake-Client,spec-ctrl=on,vmx=on,hle=off"},
+        {"<cpu mode='host-passthrough'/><features><kvm><hidden state='on'/></kvm></features>", "",
+         "-cpu", "max,kvm=off"},
+        {"<vcpu current='2'>4</vcpu>", "", "-smp", "2,maxcpus=4"},
+        {"<vcpu current='2'>4</vcpu><cpu><topology sockets='1' dies='1' cores='2' threads='2'/>"
+         "</cpu>", "", "-smp", "2,maxcpus=4,sockets=1,dies=1,cores=2,threads=2"},
+        {"<maxMemory slots='16' unit='GiB'>4</maxMemory>", "", "-m", "size=128M,slots=16,maxmem=4096M"},
+        {"<features><acpi/><smm state='on'/></features>", "", "-machine", "pc,smm=on"},
+        {"<sysinfo type='smbios'><bios><entry name='vendor'>Vireo, Inc</entry></bios><system>"
+         "<entry name='manufacturer'>Vireo</entry><entry name='serial'>0001</entry></system>"
+         "</sysinfo><os><type>hvm</type><smbios mode='sysinfo'/></os>", "", "-smbios",
+         "type=1,manufacturer=Vireo,serial=0001"},
+        {"<sysinfo type='smbios'><bios><entry name='vendor'>Vireo, Inc</entry></bios></sysinfo>"
+         "<os><type>hvm</type><smbios mode='sysinfo'/></os>", "", "-smbios",
+         "type=0,vendor=Vireo,, Inc"},
+        {"<os><type>hvm</type><bootmenu enable='yes' timeout='3000'/><bios useserial='yes'/></os>",
+         "", "-boot", "menu=on,splash-time=3000"},
+        {"<os><type>hvm</type><bios useserial='yes'/></os>", "", "-device", "sga"},
+        {"", "<disk><source file='/a.img'/><target dev='vda'/><shareable/><serial>DATA01</serial>"
+         "</disk>", "-device", "virtio-blk-pci,drive=drive-vda,id=vda,bootindex=1,serial=DATA01,share-rw=on,"
+         "bus=pci.0,addr=0x2"},
+        {"", "<watchdog model='i6300esb' action='poweroff'/>", "-device",
+         "i6300esb,id=watchdog0,bus=pci.0,addr=0x2"},
+        {"", "<watchdog model='ib700' action='pause'/>", "-action", "watchdog=pause"},
+        {"", "<panic model='isa'><address type='isa' iobase='0x505'/></panic>", "-device",
+         "pvpanic,id=panic0"},
+        {"", "<memballoon model='virtio'><stats period='10'/></memballoon>", "-device",
+         "virtio-balloon-pci,id=balloon0,guest-stats-polling-interval=10,bus=pci.0,addr=0x2"},
+        {"", "<rng model='virtio'><backend model='builtin'/></rng>", "-object",
+         "rng-builtin,id=objrng0"},
+        {"", "<interface type='user'><mac address='52:54:00:00:00:01'/><model type='e1000e'/>"
+         "</interface>", "-device", "e1000e,netdev=net0,id=nic0,mac=52:54:00:00:00:01,bus=pci.0,"
+         "addr=0x2"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        vr_domain_def *def = domain(cases[i].top, cases[i].devices);
+        vr_qemu_runtime rt = rt_tcg();
+        char **argv = build(def, &rt);
+        expect(argv, cases[i].option, cases[i].value);
         vr_qemu_argv_free(argv);
         vr_domain_def_free(def);
     }
@@ -488,7 +664,7 @@ static void q35_fixture(void **state)
     expect(argv, "-device", "ide-cd,bus=ide.0,drive=drive-sda,id=sda");
     expect(argv, "-global", "ICH9-LPC.disable_s3=1");
     expect(argv, "-global", "ICH9-LPC.disable_s4=1");
-    expect(argv, "-vnc", "127.0.0.1:0,to=100");
+    expect(argv, "-vnc", "127.0.0.1:0,to=100,audiodev=audio1");
     expect(argv, "-netdev", "tap,id=net0,fd=5");
     /* The root ports come before the devices that sit on them. */
     size_t port = 0, nic = 0;
@@ -533,6 +709,8 @@ int main(void)
         cmocka_unit_test(firmware),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
+        cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),
+        cmocka_unit_test(usb_ich9),        cmocka_unit_test(platform),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -95,6 +95,13 @@ static bool adopt_one(vr_qemu_driver *drv, const char *name)
     dom->started_at = stat(pid_path, &st) == 0 ? st.st_mtime : 0;
     dom->state = VR_DOM_RUNNING;
     dom->reason = "booted";
+    /* The same decision as at its start (the host has not changed);
+     * under --accel strict now, a TCG run started before stays one. */
+    char *nerr = NULL;
+    dom->accel = vr_qemu_plan_accel(drv, dom->def, &dom->notices, &dom->n_notices, &nerr);
+    if (!dom->accel)
+        dom->accel = "tcg";
+    free(nerr);
     vr_qemu_taps_load(dom);
     char *aerr = NULL;
     if (vr_qemu_attach_process(dom, pid, &aerr) < 0) {

@@ -1,6 +1,6 @@
 /* vr_domain_def -> QEMU argv. Each element of the definition has one
  * function below; the mapping is documented in docs/xml-domain.md. */
-#include "drivers/qemu/qemu_command.h"
+#include "drivers/qemu/qemu_command_priv.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -12,17 +12,7 @@
 
 #define DEFAULT_EMULATOR "qemu-system-x86_64"
 
-typedef struct {
-    const vr_domain_def *def;
-    const vr_qemu_runtime *rt;
-    bool q35, kvm;
-    char **v;
-    size_t n, cap;
-    char **err;
-    int failed;
-} cmd;
-
-static void add(cmd *c, const char *s)
+void vr_qc_add(cmd *c, const char *s)
 {
     if (c->n + 2 > c->cap) {
         c->cap = c->cap ? c->cap * 2 : 64;
@@ -32,20 +22,18 @@ static void add(cmd *c, const char *s)
     c->v[c->n] = NULL;
 }
 
-__attribute__((format(printf, 3, 4)))
-static void opt(cmd *c, const char *option, const char *fmt, ...)
+void vr_qc_opt(cmd *c, const char *option, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     char *v = vr_vasprintf(fmt, ap);
     va_end(ap);
-    add(c, option);
-    add(c, v);
+    vr_qc_add(c, option);
+    vr_qc_add(c, v);
     free(v);
 }
 
-__attribute__((format(printf, 2, 3)))
-static int fail(cmd *c, const char *fmt, ...)
+int vr_qc_fail(cmd *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -80,11 +68,11 @@ void vr_qemu_argv_free(char **argv)
 }
 
 /* A path in the runtime dir, quoted, checked against sun_path. */
-static char *socket_path(cmd *c, const char *name)
+char *vr_qc_socket_path(cmd *c, const char *name)
 {
     char *path = vr_asprintf("%s/%s", c->rt->runtime_dir, name);
     if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-        fail(c, "socket path %s is too long for a unix socket (at most %zu bytes); use a "
+        vr_qc_fail(c, "socket path %s is too long for a unix socket (at most %zu bytes); use a "
              "shorter runtime directory", path, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
     }
     char *q = vr_qemu_quote(path);
@@ -93,22 +81,22 @@ static char *socket_path(cmd *c, const char *name)
 }
 
 /* -chardev socket,id=ID,path=RUNTIME/FILE,server=on,wait=off[,logfile=...] */
-static void socket_chardev(cmd *c, const char *id, const char *file, const char *log)
+static void vr_qc_socket_chardev(cmd *c, const char *id, const char *file, const char *log)
 {
-    char *path = socket_path(c, file);
+    char *path = vr_qc_socket_path(c, file);
     if (log) {
         char *q = vr_qemu_quote(log);
-        opt(c, "-chardev", "socket,id=%s,path=%s,server=on,wait=off,logfile=%s,logappend=on",
+        vr_qc_opt(c, "-chardev", "socket,id=%s,path=%s,server=on,wait=off,logfile=%s,logappend=on",
             id, path, q);
         free(q);
     } else {
-        opt(c, "-chardev", "socket,id=%s,path=%s,server=on,wait=off", id, path);
+        vr_qc_opt(c, "-chardev", "socket,id=%s,path=%s,server=on,wait=off", id, path);
     }
     free(path);
 }
 
 /* ",bus=pci.0,addr=0x3" (and ".0xF", ",multifunction=on") */
-static char *pci_opts(const cmd *c, const vr_address *a)
+char *vr_qc_pci_opts(const cmd *c, const vr_address *a)
 {
     if (a->type != VR_ADDR_PCI)
         return vr_strdup("");
@@ -124,15 +112,14 @@ static char *pci_opts(const cmd *c, const vr_address *a)
                        a->multifunction ? ",multifunction=on" : "");
 }
 
-__attribute__((format(printf, 3, 4)))
-static void device(cmd *c, const vr_address *a, const char *fmt, ...)
+void vr_qc_device(cmd *c, const vr_address *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     char *v = vr_vasprintf(fmt, ap);
     va_end(ap);
-    char *p = pci_opts(c, a);
-    opt(c, "-device", "%s%s", v, p);
+    char *p = vr_qc_pci_opts(c, a);
+    vr_qc_opt(c, "-device", "%s%s", v, p);
     free(p);
     free(v);
 }
@@ -150,29 +137,39 @@ static void machine(cmd *c)
         vr_strbuf_addf(&b, ",vmport=%s", def->features.vmport == VR_TRISTATE_ON ? "on" : "off");
     if (def->clock.hpet)
         vr_strbuf_addf(&b, ",hpet=%s", def->clock.hpet == VR_TRISTATE_ON ? "on" : "off");
+    if (def->features.smm)
+        vr_strbuf_addf(&b, ",smm=%s", def->features.smm == VR_TRISTATE_ON ? "on" : "off");
     char *m = vr_strbuf_take(&b);
-    add(c, "-machine");
-    add(c, m);
+    vr_qc_add(c, "-machine");
+    vr_qc_add(c, m);
     free(m);
-    add(c, "-accel");
-    add(c, c->rt->accel);
+    vr_qc_add(c, "-accel");
+    vr_qc_add(c, c->rt->accel);
 }
 
 static void cpu(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    /* Memory is given to QEMU in whole MiB, rounded up. */
-    opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
+    /* Memory is given to QEMU in whole MiB, rounded up; <maxMemory> is
+     * the room for hot-plugged memory, in slots. */
+    if (def->max_memory_kib)
+        vr_qc_opt(c, "-m", "size=%lluM,slots=%u,maxmem=%lluM", (def->memory_kib + 1023) / 1024,
+                  def->max_memory_slots, (def->max_memory_kib + 1023) / 1024);
+    else
+        vr_qc_opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
     const vr_cpu_def *cpu = &def->cpu;
     /* <vcpu current='N'>M</vcpu>: N online, room for M (setvcpus). */
-    char max[32] = "";
+    char smp[32];
     if (def->vcpus_current != def->vcpus)
-        snprintf(max, sizeof(max), ",maxcpus=%u", def->vcpus);
-    if (cpu->sockets)
-        opt(c, "-smp", "%u%s,sockets=%u,dies=%u,cores=%u,threads=%u", def->vcpus_current, max,
-            cpu->sockets, cpu->dies, cpu->cores, cpu->threads);
+        snprintf(smp, sizeof(smp), "%u,maxcpus=%u", def->vcpus_current, def->vcpus);
     else
-        opt(c, "-smp", "%u%s", def->vcpus_current, max);
+        snprintf(smp, sizeof(smp), "%u", def->vcpus);
+    if (cpu->sockets)
+        vr_qc_opt(c, "-smp", "%s,sockets=%u,dies=%u,cores=%u,threads=%u", smp, cpu->sockets,
+                  cpu->dies, cpu->cores, cpu->threads);
+    else
+        vr_qc_opt(c, "-smp", "%s", smp);
+    vr_strbuf b = {0};
     switch (cpu->mode) {
     case VR_CPU_NONE:
         break;
@@ -181,38 +178,80 @@ static void cpu(cmd *c)
         /* Under TCG there is no host CPU to pass through: "max" is
          * every feature TCG can emulate, the closest thing. */
         if (!c->kvm)
-            opt(c, "-cpu", "max");
+            vr_strbuf_add(&b, "max");
         else if (cpu->migratable == VR_TRISTATE_OFF)
-            opt(c, "-cpu", "host,migratable=off");
+            vr_strbuf_add(&b, "host,migratable=off");
         else
-            opt(c, "-cpu", "host");
+            vr_strbuf_add(&b, "host");
         break;
     case VR_CPU_MAXIMUM:
-        opt(c, "-cpu", "max");
+        vr_strbuf_add(&b, "max");
         break;
+    case VR_CPU_CUSTOM:
+        vr_strbuf_add(&b, cpu->model);
+        break;
+    }
+    /* libvirt's policies: force, require and optional turn a feature on,
+     * disable and forbid off. */
+    for (size_t i = 0; b.len && i < cpu->n_features; i++)
+        vr_strbuf_addf(&b, ",%s=%s", cpu->features[i].name,
+                       cpu->features[i].policy >= VR_FEATURE_DISABLE ? "off" : "on");
+    if (b.len && def->features.kvm_hidden)
+        vr_strbuf_addf(&b, ",kvm=%s", def->features.kvm_hidden == VR_TRISTATE_ON ? "off" : "on");
+    char *v = vr_strbuf_take(&b);
+    if (v && *v)
+        vr_qc_opt(c, "-cpu", "%s", v);
+    free(v);
+}
+
+/* <sysinfo type='smbios'> with <smbios mode='sysinfo'>: QEMU's -smbios
+ * type 0 (bios), 1 (system), 2 (baseBoard), 3 (chassis). */
+static void smbios(cmd *c)
+{
+    static const char *const tables[] = {"bios", "system", "baseBoard", "chassis"};
+    const vr_domain_def *def = c->def;
+    if (def->os.smbios != VR_SMBIOS_SYSINFO)
+        return;
+    for (size_t t = 0; t < VR_ARRAY_LEN(tables); t++) {
+        vr_strbuf b = {0};
+        vr_strbuf_addf(&b, "type=%zu", t);
+        bool any = false;
+        for (size_t i = 0; i < def->n_smbios; i++) {
+            const vr_smbios_entry *e = &def->smbios[i];
+            if (strcmp(e->table, tables[t]) != 0)
+                continue;
+            char *q = vr_qemu_quote(e->value);
+            vr_strbuf_addf(&b, ",%s=%s", e->name, q);
+            free(q);
+            any = true;
+        }
+        char *v = vr_strbuf_take(&b);
+        if (any)
+            vr_qc_opt(c, "-smbios", "%s", v);
+        free(v);
     }
 }
 
 static void clock_and_lifecycle(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    opt(c, "-rtc", "base=%s%s", def->clock.offset == VR_CLOCK_LOCALTIME ? "localtime" : "utc",
+    vr_qc_opt(c, "-rtc", "base=%s%s", def->clock.offset == VR_CLOCK_LOCALTIME ? "localtime" : "utc",
         def->clock.rtc_tickpolicy == VR_TICK_CATCHUP ? ",driftfix=slew" : "");
     /* The PIT's policy belongs to KVM's in-kernel PIT; TCG's has none. */
     if (c->kvm && def->clock.pit_tickpolicy)
-        opt(c, "-global", "kvm-pit.lost_tick_policy=%s",
+        vr_qc_opt(c, "-global", "kvm-pit.lost_tick_policy=%s",
             def->clock.pit_tickpolicy == VR_TICK_DELAY ? "delay" : "discard");
     const char *pm = c->q35 ? "ICH9-LPC" : "PIIX4_PM";
     if (def->pm.suspend_to_mem)
-        opt(c, "-global", "%s.disable_s3=%d", pm, def->pm.suspend_to_mem == VR_TRISTATE_OFF);
+        vr_qc_opt(c, "-global", "%s.disable_s3=%d", pm, def->pm.suspend_to_mem == VR_TRISTATE_OFF);
     if (def->pm.suspend_to_disk)
-        opt(c, "-global", "%s.disable_s4=%d", pm, def->pm.suspend_to_disk == VR_TRISTATE_OFF);
+        vr_qc_opt(c, "-global", "%s.disable_s4=%d", pm, def->pm.suspend_to_disk == VR_TRISTATE_OFF);
     /* The other actions are the driver's: it sees the guest stop or
      * reset on QMP and acts. These two QEMU can do by itself. */
     if (def->on_reboot == VR_LIFECYCLE_DESTROY)
-        add(c, "-no-reboot");
+        vr_qc_add(c, "-no-reboot");
     if (def->on_poweroff == VR_LIFECYCLE_PRESERVE)
-        add(c, "-no-shutdown");
+        vr_qc_add(c, "-no-shutdown");
 }
 
 static void firmware_and_kernel(cmd *c)
@@ -220,31 +259,38 @@ static void firmware_and_kernel(cmd *c)
     const vr_os_def *os = &c->def->os;
     if (os->loader.path && os->loader.type == VR_LOADER_PFLASH) {
         char *q = vr_qemu_quote(os->loader.path);
-        opt(c, "-drive", "if=pflash,format=raw,unit=0,file=%s%s", q,
+        vr_qc_opt(c, "-drive", "if=pflash,format=raw,unit=0,file=%s%s", q,
             os->loader.readonly ? ",readonly=on" : "");
         free(q);
         if (os->nvram) {
             q = vr_qemu_quote(os->nvram);
-            opt(c, "-drive", "if=pflash,format=raw,unit=1,file=%s", q);
+            vr_qc_opt(c, "-drive", "if=pflash,format=raw,unit=1,file=%s", q);
             free(q);
         }
     } else if (os->loader.path) {
-        add(c, "-bios");
-        add(c, os->loader.path);
+        vr_qc_add(c, "-bios");
+        vr_qc_add(c, os->loader.path);
     }
     /* -kernel, -initrd and -append take their value whole: no quoting. */
     if (os->kernel) {
-        add(c, "-kernel");
-        add(c, os->kernel);
+        vr_qc_add(c, "-kernel");
+        vr_qc_add(c, os->kernel);
     }
     if (os->initrd) {
-        add(c, "-initrd");
-        add(c, os->initrd);
+        vr_qc_add(c, "-initrd");
+        vr_qc_add(c, os->initrd);
     }
     if (os->cmdline) {
-        add(c, "-append");
-        add(c, os->cmdline);
+        vr_qc_add(c, "-append");
+        vr_qc_add(c, os->cmdline);
     }
+    if (os->bootmenu == VR_TRISTATE_ON && os->bootmenu_timeout)
+        vr_qc_opt(c, "-boot", "menu=on,splash-time=%u", os->bootmenu_timeout);
+    else if (os->bootmenu)
+        vr_qc_opt(c, "-boot", "menu=%s", os->bootmenu == VR_TRISTATE_ON ? "on" : "off");
+    /* SeaBIOS's screen on the serial port: the Serial Graphics Adapter. */
+    if (os->bios_useserial)
+        vr_qc_opt(c, "-device", "sga");
 }
 
 /* ---- boot order ---------------------------------------------------------------- */
@@ -287,7 +333,9 @@ static const char *usb_device(const char *model)
     static const char *const map[][2] = {
         {"qemu-xhci", "qemu-xhci"},       {"nec-xhci", "nec-usb-xhci"},
         {"piix3-uhci", "piix3-usb-uhci"}, {"piix4-uhci", "piix4-usb-uhci"},
-        {"ehci", "usb-ehci"},
+        {"ehci", "usb-ehci"},             {"ich9-ehci1", "ich9-usb-ehci1"},
+        {"ich9-uhci1", "ich9-usb-uhci1"}, {"ich9-uhci2", "ich9-usb-uhci2"},
+        {"ich9-uhci3", "ich9-usb-uhci3"},
     };
     for (size_t i = 0; i < VR_ARRAY_LEN(map); i++)
         if (strcmp(model, map[i][0]) == 0)
@@ -304,10 +352,10 @@ static void controllers(cmd *c)
         if (!p)
             continue;
         if (strcmp(p->model, "pcie-root-port") == 0)
-            device(c, &p->addr, "pcie-root-port,port=0x%x,chassis=%u,id=pci.%u", p->port,
+            vr_qc_device(c, &p->addr, "pcie-root-port,port=0x%x,chassis=%u,id=pci.%u", p->port,
                    p->chassis, p->index);
         else
-            device(c, &p->addr, "pci-bridge,chassis_nr=%u,id=pci.%u", p->chassis, p->index);
+            vr_qc_device(c, &p->addr, "pci-bridge,chassis_nr=%u,id=pci.%u", p->chassis, p->index);
     }
     for (size_t i = 0; i < def->n_controllers; i++) {
         const vr_controller_def *k = &def->controllers[i];
@@ -316,19 +364,22 @@ static void controllers(cmd *c)
             const char *dev = usb_device(k->model);
             if (!dev)
                 break; /* model none */
-            if (k->ports && strstr(k->model, "xhci"))
-                device(c, &k->addr, "%s,id=usb,p2=%u,p3=%u", dev, k->ports, k->ports);
+            /* ICH9's UHCI companions serve ports of their EHCI master. */
+            if (vr_str_starts(k->model, "ich9-uhci"))
+                vr_qc_device(c, &k->addr, "%s,masterbus=usb.0,firstport=%u", dev, k->startport);
+            else if (k->ports && strstr(k->model, "xhci"))
+                vr_qc_device(c, &k->addr, "%s,id=usb,p2=%u,p3=%u", dev, k->ports, k->ports);
             else
-                device(c, &k->addr, "%s,id=usb", dev);
+                vr_qc_device(c, &k->addr, "%s,id=usb", dev);
             break;
         }
         case VR_CONTROLLER_SATA:
             /* q35's first AHCI is built in (its buses are ide.0-5). */
             if (!(c->q35 && k->index == 0))
-                device(c, &k->addr, "ahci,id=sata%u", k->index);
+                vr_qc_device(c, &k->addr, "ahci,id=sata%u", k->index);
             break;
         case VR_CONTROLLER_SCSI:
-            device(c, &k->addr, "virtio-scsi-pci,id=scsi%u", k->index);
+            vr_qc_device(c, &k->addr, "virtio-scsi-pci,id=scsi%u", k->index);
             break;
         case VR_CONTROLLER_VIRTIO_SERIAL: {
             char extra[64] = "";
@@ -337,7 +388,7 @@ static void controllers(cmd *c)
             if (k->vectors)
                 snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ",vectors=%u",
                          k->vectors);
-            device(c, &k->addr, "virtio-serial-pci,id=virtio-serial%u%s", k->index, extra);
+            vr_qc_device(c, &k->addr, "virtio-serial-pci,id=virtio-serial%u%s", k->index, extra);
             break;
         }
         case VR_CONTROLLER_PCI:
@@ -354,7 +405,7 @@ static const char *disk_path(cmd *c, const vr_disk_def *d)
     if (d->type != VR_DISK_VOLUME)
         return d->source_path;
     if (!d->resolved_path)
-        fail(c, "disk %s uses volume '%s' of pool '%s', which has not been resolved to a path",
+        vr_qc_fail(c, "disk %s uses volume '%s' of pool '%s', which has not been resolved to a path",
              d->target_dev, d->source_volume, d->source_pool);
     return d->resolved_path;
 }
@@ -403,9 +454,9 @@ static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
         proto = d->device == VR_DISK_DEVICE_CDROM ? "host_cdrom" : "host_device";
     const char *ro = d->readonly ? ",read-only=on" : "";
     char *q = vr_qemu_quote(path);
-    opt(c, "-blockdev", "driver=%s,filename=%s,node-name=file-%s%s%s%s%s", proto, q,
+    vr_qc_opt(c, "-blockdev", "driver=%s,filename=%s,node-name=file-%s%s%s%s%s", proto, q,
         d->target_dev, ro, aio[d->io], discard[d->discard], node);
-    opt(c, "-blockdev", "driver=%s,node-name=drive-%s,file=file-%s%s%s%s",
+    vr_qc_opt(c, "-blockdev", "driver=%s,node-name=drive-%s,file=file-%s%s%s%s",
         d->format == VR_DISK_QCOW2 ? "qcow2" : "raw", d->target_dev, d->target_dev, ro,
         discard[d->discard], node);
     free(q);
@@ -428,19 +479,20 @@ static void disks(cmd *c, const unsigned *bootidx)
         char boot[24] = "";
         if (bootidx[i])
             snprintf(boot, sizeof(boot), ",bootindex=%u", bootidx[i]);
-        const char *node, *wce;
-        cache_opts(d, &node, &wce);
-        if (d->shareable)
-            wce = vr_str_starts(wce, ",write-cache=on") ? ",write-cache=on,share-rw=on"
-                  : *wce                                ? ",write-cache=off,share-rw=on"
-                                                        : ",share-rw=on";
+        const char *node, *wce0;
+        cache_opts(d, &node, &wce0);
+        /* The drive's serial number and write sharing (<shareable/>) go
+         * with the write cache on the device. */
+        char wce[96];
+        snprintf(wce, sizeof(wce), "%s%s%s%s", wce0, d->serial ? ",serial=" : "",
+                 d->serial ? d->serial : "", d->shareable ? ",share-rw=on" : "");
         const vr_address *a = &d->addr;
         switch (d->bus) {
         case VR_DISK_BUS_VIRTIO:
-            device(c, a, "virtio-blk-pci%s,id=%s%s%s", drive, d->target_dev, boot, wce);
+            vr_qc_device(c, a, "virtio-blk-pci%s,id=%s%s%s", drive, d->target_dev, boot, wce);
             break;
         case VR_DISK_BUS_IDE:
-            opt(c, "-device", "%s,bus=ide.%u,unit=%u%s,id=%s%s%s", cd ? "ide-cd" : "ide-hd",
+            vr_qc_opt(c, "-device", "%s,bus=ide.%u,unit=%u%s,id=%s%s%s", cd ? "ide-cd" : "ide-hd",
                 a->bus, a->unit, drive, d->target_dev, boot, wce);
             break;
         case VR_DISK_BUS_SATA: {
@@ -450,12 +502,12 @@ static void disks(cmd *c, const unsigned *bootidx)
                 snprintf(bus, sizeof(bus), "ide.%u", a->unit);
             else
                 snprintf(bus, sizeof(bus), "sata%u.%u", a->controller, a->unit);
-            opt(c, "-device", "%s,bus=%s%s,id=%s%s%s", cd ? "ide-cd" : "ide-hd", bus, drive,
+            vr_qc_opt(c, "-device", "%s,bus=%s%s,id=%s%s%s", cd ? "ide-cd" : "ide-hd", bus, drive,
                 d->target_dev, boot, wce);
             break;
         }
         case VR_DISK_BUS_SCSI:
-            opt(c, "-device", "%s,bus=scsi%u.0,channel=0,scsi-id=%u,lun=%u%s,id=%s%s%s",
+            vr_qc_opt(c, "-device", "%s,bus=scsi%u.0,channel=0,scsi-id=%u,lun=%u%s,id=%s%s%s",
                 cd ? "scsi-cd" : "scsi-hd", a->controller, a->target, a->unit, drive,
                 d->target_dev, boot, wce);
             break;
@@ -467,27 +519,27 @@ static void disks(cmd *c, const unsigned *bootidx)
 
 static void interfaces(cmd *c, const unsigned *bootidx)
 {
-    static const char *const models[] = {"virtio-net-pci", "e1000", "rtl8139"};
+    static const char *const models[] = {"virtio-net-pci", "e1000", "rtl8139", "e1000e"};
     const vr_domain_def *def = c->def;
     size_t tap = 0;
     for (size_t i = 0; i < def->n_interfaces; i++) {
         const vr_interface_def *in = &def->interfaces[i];
         if (in->type == VR_NET_USER) {
-            opt(c, "-netdev", "user,id=net%zu", i);
+            vr_qc_opt(c, "-netdev", "user,id=net%zu", i);
         } else {
             const char *src = vr_interface_source(in);
             if (tap >= c->rt->n_tap_fds || !c->rt->tap_fds || c->rt->tap_fds[tap] < 0) {
-                fail(c, "interface %zu (%s '%s', mac %s) needs a tap file descriptor, but %zu "
+                vr_qc_fail(c, "interface %zu (%s '%s', mac %s) needs a tap file descriptor, but %zu "
                      "were passed", i, vr_net_type_name(in->type), src, in->mac,
                      c->rt->n_tap_fds);
                 return;
             }
-            opt(c, "-netdev", "tap,id=net%zu,fd=%d", i, c->rt->tap_fds[tap++]);
+            vr_qc_opt(c, "-netdev", "tap,id=net%zu,fd=%d", i, c->rt->tap_fds[tap++]);
         }
         char boot[24] = "";
         if (bootidx[i])
             snprintf(boot, sizeof(boot), ",bootindex=%u", bootidx[i]);
-        device(c, &in->addr, "%s,netdev=net%zu,id=nic%zu,mac=%s%s", models[in->model], i, i,
+        vr_qc_device(c, &in->addr, "%s,netdev=net%zu,id=nic%zu,mac=%s%s", models[in->model], i, i,
                in->mac, boot);
     }
 }
@@ -510,11 +562,11 @@ static void chars(cmd *c)
         snprintf(id, sizeof(id), "serial%u", port);
         snprintf(file, sizeof(file), "serial%u.sock", port);
         /* Port 0 is the console: QEMU logs everything it writes. */
-        socket_chardev(c, id, file, port == 0 ? c->rt->serial_log : NULL);
+        vr_qc_socket_chardev(c, id, file, port == 0 ? c->rt->serial_log : NULL);
         if (port == 0)
-            opt(c, "-serial", "chardev:%s", id);
+            vr_qc_opt(c, "-serial", "chardev:%s", id);
         else
-            opt(c, "-device", "isa-serial,chardev=%s,index=%u", id, port);
+            vr_qc_opt(c, "-device", "isa-serial,chardev=%s,index=%u", id, port);
     }
     for (size_t i = 0; i < def->n_consoles; i++) {
         const vr_console_def *con = &def->consoles[i];
@@ -523,79 +575,26 @@ static void chars(cmd *c)
         char id[16], file[24];
         snprintf(id, sizeof(id), "console%u", con->port);
         snprintf(file, sizeof(file), "console%u.sock", con->port);
-        socket_chardev(c, id, file, NULL);
-        opt(c, "-device", "virtconsole,bus=%s,nr=%u,chardev=%s,id=%s",
+        vr_qc_socket_chardev(c, id, file, NULL);
+        vr_qc_opt(c, "-device", "virtconsole,bus=%s,nr=%u,chardev=%s,id=%s",
             virtio_serial_bus(con->addr.controller, bus, sizeof(bus)), con->addr.port, id, id);
     }
     for (size_t i = 0; i < def->n_channels; i++) {
         const vr_channel_def *ch = &def->channels[i];
-        socket_chardev(c, "qga0", "qga.sock", NULL);
-        opt(c, "-device", "virtserialport,bus=%s,nr=%u,chardev=qga0,id=channel%zu,name=%s",
-            virtio_serial_bus(ch->addr.controller, bus, sizeof(bus)), ch->addr.port, i,
+        /* The guest agent's socket is the driver's; the SPICE agent's
+         * port goes to the SPICE client. */
+        const char *chardev = ch->type == VR_CHANNEL_UNIX ? "qga0" : "vdagent0";
+        if (ch->type == VR_CHANNEL_UNIX)
+            vr_qc_socket_chardev(c, chardev, "qga.sock", NULL);
+        else
+            vr_qc_opt(c, "-chardev", "spicevmc,id=%s,name=vdagent", chardev);
+        vr_qc_opt(c, "-device", "virtserialport,bus=%s,nr=%u,chardev=%s,id=channel%zu,name=%s",
+            virtio_serial_bus(ch->addr.controller, bus, sizeof(bus)), ch->addr.port, chardev, i,
             ch->target_name);
     }
 }
 
-/* ---- display and input ------------------------------------------------------------------ */
-
-static void graphics(cmd *c)
-{
-    const vr_domain_def *def = c->def;
-    for (size_t i = 0; i < def->n_audios; i++)
-        opt(c, "-audiodev", "none,id=audio%u", def->audios[i].id);
-    if (def->n_graphics == 0) {
-        opt(c, "-display", "none");
-    } else {
-        const vr_graphics_def *g = &def->graphics[0];
-        bool v6 = strchr(g->listen, ':') != NULL;
-        char host[64];
-        snprintf(host, sizeof(host), v6 ? "[%s]" : "%s", g->listen);
-        char audio[32] = "";
-        if (def->n_audios)
-            snprintf(audio, sizeof(audio), ",audiodev=audio%u", def->audios[0].id);
-        /* Autoport: the first free display from 0 (port 5900) up. */
-        if (g->autoport)
-            opt(c, "-vnc", "%s:0,to=100%s", host, audio);
-        else
-            opt(c, "-vnc", "%s:%d%s", host, g->port - 5900, audio);
-    }
-    opt(c, "-vga", "none");
-    for (size_t i = 0; i < def->n_videos; i++) {
-        const vr_video_def *v = &def->videos[i];
-        char heads[32] = "";
-        if (v->heads > 1)
-            snprintf(heads, sizeof(heads), ",max_outputs=%u", v->heads);
-        char vgamem[32] = "";
-        unsigned mem = v->model == VR_VIDEO_QXL ? v->vgamem : v->vram;
-        if (mem)
-            snprintf(vgamem, sizeof(vgamem), ",vgamem_mb=%u", mem / 1024);
-        switch (v->model) {
-        case VR_VIDEO_VIRTIO:
-            device(c, &v->addr, "%s,id=video%zu%s", i == 0 ? "virtio-vga" : "virtio-gpu-pci", i,
-                   heads);
-            break;
-        case VR_VIDEO_VGA:
-            device(c, &v->addr, "VGA,id=video%zu%s", i, vgamem);
-            break;
-        case VR_VIDEO_CIRRUS:
-            device(c, &v->addr, "cirrus-vga,id=video%zu%s", i, vgamem);
-            break;
-        case VR_VIDEO_QXL: {
-            char sizes[64] = "";
-            if (v->ram)
-                snprintf(sizes, sizeof(sizes), ",ram_size=%llu", v->ram * 1024ULL);
-            if (v->vram)
-                snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes), ",vram_size=%llu",
-                         v->vram * 1024ULL);
-            device(c, &v->addr, "%s,id=video%zu%s%s%s", i == 0 ? "qxl-vga" : "qxl", i, sizes,
-                   vgamem, heads);
-            break;
-        }
-        case VR_VIDEO_NONE:
-            break;
-        }
-    }
-}
+/* ---- input ---------------------------------------------------------------------------- */
 
 static void inputs(cmd *c)
 {
@@ -607,10 +606,10 @@ static void inputs(cmd *c)
         const vr_input_def *in = &def->inputs[i];
         switch (in->bus) {
         case VR_INPUT_BUS_USB:
-            opt(c, "-device", "%s,id=input%zu,bus=usb.0,port=%u", usb[in->type], i, in->addr.port);
+            vr_qc_opt(c, "-device", "%s,id=input%zu,bus=usb.0,port=%u", usb[in->type], i, in->addr.port);
             break;
         case VR_INPUT_BUS_VIRTIO:
-            device(c, &in->addr, "%s,id=input%zu", virtio[in->type], i);
+            vr_qc_device(c, &in->addr, "%s,id=input%zu", virtio[in->type], i);
             break;
         case VR_INPUT_BUS_PS2:
             break; /* the i8042 is part of the machine */
@@ -621,11 +620,35 @@ static void inputs(cmd *c)
 static void misc_devices(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    if (def->memballoon.model == VR_MEMBALLOON_VIRTIO)
-        device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0");
+    if (def->memballoon.model == VR_MEMBALLOON_VIRTIO && def->memballoon.stats_period)
+        vr_qc_device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0,"
+                     "guest-stats-polling-interval=%u", def->memballoon.stats_period);
+    else if (def->memballoon.model == VR_MEMBALLOON_VIRTIO)
+        vr_qc_device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0");
     for (size_t i = 0; i < def->n_rngs; i++) {
-        opt(c, "-object", "rng-random,id=objrng%zu,filename=%s", i, def->rngs[i].backend);
-        device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu", i, i);
+        if (def->rngs[i].backend)
+            vr_qc_opt(c, "-object", "rng-random,id=objrng%zu,filename=%s", i,
+                      def->rngs[i].backend);
+        else
+            vr_qc_opt(c, "-object", "rng-builtin,id=objrng%zu", i);
+        vr_qc_device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu", i, i);
+    }
+    /* One action for every watchdog (validation made them agree). */
+    for (size_t i = 0; i < def->n_watchdogs; i++) {
+        const vr_watchdog_def *w = &def->watchdogs[i];
+        if (w->model == VR_WATCHDOG_I6300ESB)
+            vr_qc_device(c, &w->addr, "i6300esb,id=watchdog%zu", i);
+        else if (w->model == VR_WATCHDOG_IB700)
+            vr_qc_opt(c, "-device", "ib700,id=watchdog%zu", i);
+        /* itco is part of q35's ICH9 LPC bridge: only its action. */
+        if (i == 0)
+            vr_qc_opt(c, "-action", "watchdog=%s", w->action);
+    }
+    for (size_t i = 0; i < def->n_panics; i++) {
+        if (def->panics[i].model == VR_PANIC_PCI)
+            vr_qc_device(c, &def->panics[i].addr, "pvpanic-pci,id=panic%zu", i);
+        else
+            vr_qc_opt(c, "-device", "pvpanic,id=panic%zu", i);
     }
 }
 
@@ -641,25 +664,26 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     }
     cmd c = {.def = def, .rt = rt, .q35 = vr_domain_def_is_q35(def),
              .kvm = strcmp(rt->accel, "kvm") == 0, .err = err};
-    add(&c, def->emulator ? def->emulator : rt->emulator ? rt->emulator : DEFAULT_EMULATOR);
-    opt(&c, "-name", "guest=%s,debug-threads=on", def->name);
-    opt(&c, "-uuid", "%s", def->uuid);
-    add(&c, "-no-user-config");
-    add(&c, "-nodefaults");
+    vr_qc_add(&c, def->emulator ? def->emulator : rt->emulator ? rt->emulator : DEFAULT_EMULATOR);
+    vr_qc_opt(&c, "-name", "guest=%s,debug-threads=on", def->name);
+    vr_qc_opt(&c, "-uuid", "%s", def->uuid);
+    vr_qc_add(&c, "-no-user-config");
+    vr_qc_add(&c, "-nodefaults");
     machine(&c);
-    add(&c, "-daemonize");
-    add(&c, "-pidfile");
-    add(&c, rt->pidfile);
-    char *qmp = socket_path(&c, "qmp.sock");
-    opt(&c, "-chardev", "socket,id=qmp,path=%s,server=on,wait=off", qmp);
+    vr_qc_add(&c, "-daemonize");
+    vr_qc_add(&c, "-pidfile");
+    vr_qc_add(&c, rt->pidfile);
+    char *qmp = vr_qc_socket_path(&c, "qmp.sock");
+    vr_qc_opt(&c, "-chardev", "socket,id=qmp,path=%s,server=on,wait=off", qmp);
     free(qmp);
-    opt(&c, "-mon", "chardev=qmp,mode=control");
+    vr_qc_opt(&c, "-mon", "chardev=qmp,mode=control");
     cpu(&c);
+    smbios(&c);
     clock_and_lifecycle(&c);
     firmware_and_kernel(&c);
-    opt(&c, "-msg", "timestamp=on");
+    vr_qc_opt(&c, "-msg", "timestamp=on");
     if (rt->start_paused)
-        add(&c, "-S");
+        vr_qc_add(&c, "-S");
 
     unsigned *disk_boot = vr_calloc(def->n_disks + 1, sizeof(unsigned));
     unsigned *net_boot = vr_calloc(def->n_interfaces + 1, sizeof(unsigned));
@@ -671,15 +695,17 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
         any_boot |= net_boot[i] != 0;
     /* Boot only from the devices given, never fall through to others. */
     if (any_boot)
-        opt(&c, "-boot", "strict=on");
+        vr_qc_opt(&c, "-boot", "strict=on");
     controllers(&c);
     disks(&c, disk_boot);
     interfaces(&c, net_boot);
     free(disk_boot);
     free(net_boot);
     chars(&c);
-    graphics(&c);
+    vr_qc_graphics(&c);
     inputs(&c);
+    vr_qc_redirdevs(&c);
+    vr_qc_sound(&c);
     misc_devices(&c);
     if (c.failed) {
         vr_qemu_argv_free(c.v);

@@ -21,6 +21,9 @@ typedef struct {
     const char *serial_log;  /* QEMU writes all of serial port 0's output here itself
                                 (chardev logfile=, logappend=on); NULL: no log */
     bool start_paused;       /* -S */
+    int spice_port;          /* SPICE with autoport: the free port the driver found */
+    const char *graphics_secret; /* <graphics passwd>: a file (mode 0600) the driver wrote
+                                    it to, handed to QEMU as a secret object; NULL: none */
     const int *tap_fds;      /* one per interface of type network/bridge, in order */
     size_t n_tap_fds;
 } vr_qemu_runtime;

@@ -75,6 +75,7 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     vr_domain_def_free(dom->next);
     vr_qemu_taps_clear(dom);
     vr_qemu_grants_clear(dom);
+    vr_qemu_notices_clear(dom);
     free(dom->runtime_dir);
     free(dom);
 }
@@ -501,6 +502,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         vr_domain_def_free(dom->next);
         vr_qemu_taps_clear(dom);
         vr_qemu_grants_clear(dom); /* memory only: the next daemon loads them */
+        vr_qemu_notices_clear(dom);
         free(dom->runtime_dir);
         free(dom);
     }
@@ -605,13 +607,11 @@ vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def
 vr_err vr_qemu_preflight(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
-    if (def->type == VR_VIRT_KVM && !vr_qemu_kvm_usable(dom->drv)) {
-        vr_set_error(err, "domain '%s' has type 'kvm' but KVM is not usable on this host (run "
-                          "'vireo host-validate' to see why); use <domain type='qemu'> to run it "
-                          "under TCG emulation", def->name);
+    if (!vr_qemu_plan_accel(dom->drv, def, NULL, NULL, err))
         return VR_ERR_UNSUPPORTED;
-    }
-    vr_err e = VR_OK;
+    vr_err e = vr_qemu_preflight_xml(dom, err);
+    if (e != VR_OK)
+        return e;
     if (def->os.kernel && (e = need_file(def->os.kernel, R_OK, "kernel", def->name, err)))
         return e;
     if (def->os.initrd && (e = need_file(def->os.initrd, R_OK, "initrd", def->name, err)))

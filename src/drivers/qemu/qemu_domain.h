@@ -15,6 +15,7 @@ struct vr_qemu_driver {
     size_t n;
     int next_id;
     int kvm_probed;      /* 0 not yet, 1 usable, -1 not */
+    bool accel_strict;   /* vireod --accel strict */
     vr_event_fn on_event;
     void *event_opaque;
     vr_qemu_net_hooks net;
@@ -94,6 +95,17 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+/* The display's needs before QEMU starts (qemu_graphics.c): the port for
+ * SPICE with autoport (0 when none is needed) and the password file
+ * (malloc'ed path, NULL when no password). */
+int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err);
+/* What the definition holds that cannot run here (qemu_preflight.c). */
+vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err);
+/* <vcpu cpuset> ("0-3,6,^2") as a CPU set of this host (qemu_preflight.c);
+ * -1 with *err when it names no CPU or one the host does not have. */
+int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err);
+/* The run is over: its accelerator and notices go (qemu_accel.c). */
+void vr_qemu_notices_clear(vr_domain *dom);
 
 /* virsh's --live/--config: neither means live when running, else config
  * (--current); the flags to act on (qemu_memory.c). */

@@ -10,8 +10,6 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
-#include "host/cpuinfo.h"
-#include "host/validate.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -38,24 +36,6 @@ const char *vr_dom_state_name(vr_dom_state s)
     case VR_DOM_SHUTDOWN: return "in shutdown";
     }
     return "unknown";
-}
-
-bool vr_qemu_kvm_usable(vr_qemu_driver *drv)
-{
-    /* Probed on first need, not at daemon start: the probe costs up to
-     * ~0.2 s on hosts where KVM is slow, and start-up must stay fast. */
-    if (drv->kvm_probed == 0) {
-        vr_cpuinfo cpu;
-        bool cpu_ok = vr_cpuinfo_read(&cpu) == 0;
-        vr_kvm_probe probe;
-        const char *dev = getenv("VIREO_KVM_DEVICE");
-        vr_kvm_probe_run(dev ? dev : "/dev/kvm", &probe);
-        vr_check c;
-        drv->kvm_probed = vr_kvm_verdict(&cpu, cpu_ok, &probe, &c) == VR_ACCEL_KVM ? 1 : -1;
-        vr_log_info("accelerator: %s (%s)", drv->kvm_probed > 0 ? "kvm" : "tcg", c.detail);
-        vr_check_clear(&c);
-    }
-    return drv->kvm_probed > 0;
 }
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail)
@@ -124,6 +104,7 @@ static void release_runtime(vr_domain *dom)
     dom->pid = 0;
     dom->id = -1;
     dom->started_at = 0;
+    vr_qemu_notices_clear(dom);
 }
 
 static void on_qemu_exit(void *opaque)
@@ -276,6 +257,8 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
     vr_qemu_balloon_at_start(dom);
     vr_qemu_emit(dom, "started", "booted");
+    for (size_t i = 0; i < dom->n_notices; i++)
+        vr_qemu_emit(dom, "notice", dom->notices[i]);
     if (c->paused)
         vr_qemu_emit(dom, "suspended", "paused");
     c->cb(VR_OK, NULL, c->opaque);
@@ -367,6 +350,10 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         free(err);
         return;
     }
+    vr_qemu_notices_clear(dom);
+    dom->accel = vr_qemu_plan_accel(dom->drv, dom->def, &dom->notices, &dom->n_notices, &err);
+    for (size_t i = 0; i < dom->n_notices; i++)
+        vr_log_warn("domain %s: %s", dom->def->name, dom->notices[i]);
     dom->starting = true;
     dom->id = dom->drv->next_id++;
     vr_qemu_logs_rotate(dom);
@@ -376,20 +363,31 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         free(err);
         return;
     }
+    int spice_port;
+    char *secret;
+    if (vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
+        start_failed(dom, err);
+        cb(VR_ERR_FAILED, err, opaque);
+        free(err);
+        return;
+    }
     char *pidfile = vr_asprintf("%s/qemu.pid", dom->runtime_dir);
     char *serial_log = vr_qemu_serial_log_path(dom);
     vr_qemu_runtime rt = {
         .emulator = NULL,
-        .accel = dom->def->type == VR_VIRT_KVM ? "kvm" : "tcg",
+        .accel = dom->accel,
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
         .serial_log = serial_log,
         .start_paused = paused,
+        .spice_port = spice_port,
+        .graphics_secret = secret,
     };
     int *fds = NULL;
     size_t n_fds = 0;
     if (open_taps(dom, &fds, &n_fds, &err) < 0) {
         free(serial_log);
+        free(secret);
         free(pidfile);
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
@@ -400,6 +398,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     rt.n_tap_fds = n_fds;
     char **argv = vr_qemu_build_argv(dom->def, &rt, &err);
     free(serial_log);
+    free(secret);
     if (!argv) {
         close_fds(fds, n_fds);
         free(pidfile);
@@ -413,7 +412,12 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     *c = (start_ctx){.dom = dom, .paused = paused, .cb = cb, .opaque = opaque};
     char *log = vr_qemu_log_path(dom);
     vr_qemu_log_command(log, argv);
-    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, &dom->drv->qemu_as, on_spawned, c, &err);
+    cpu_set_t cpus;
+    bool pinned = dom->def->cpuset != NULL;
+    if (pinned && vr_qemu_cpuset(dom->def->cpuset, &cpus, NULL) < 0)
+        pinned = false; /* preflight checked it */
+    int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, &dom->drv->qemu_as,
+                           pinned ? &cpus : NULL, on_spawned, c, &err);
     /* QEMU has its copies now (or failed): the taps live as long as it. */
     close_fds(fds, n_fds);
     free(log);

@@ -46,6 +46,10 @@ struct vr_domain {
     size_t n_grants;
     bool starting, destroying, shutdown_event, rebooting;
     bool restart_on_shutdown; /* an install phase: start again when it powers off (qemu_restart.c) */
+    const char *accel;      /* the run's accelerator, "kvm" or "tcg"; NULL when not running */
+    char **notices;         /* what the run does differently from what the XML asks (TCG for
+                               type 'kvm', ...): one line each, shown by start and dominfo */
+    size_t n_notices;
     struct waiter *waiters; /* callers waiting for the process to exit */
     struct vr_unplug *unplugs; /* devices asked out, the guest not done yet (qemu_hotplug.c) */
 };
@@ -146,10 +150,12 @@ void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
  * calls cpu.time), read from /proc without QMP; -1 when not running. */
 long long vr_qemu_cpu_time_ns(const vr_domain *dom);
 
-/* Where the running domain's VNC server listens (QMP query-vnc):
- * host and port, or err when it has none. */
-typedef void (*vr_vnc_fn)(const char *host, int port, const char *err, void *opaque);
-void vr_qemu_vnc_address(vr_domain *dom, vr_vnc_fn cb, void *opaque);
+/* Where the running domain's VNC or SPICE server listens (QMP query-vnc,
+ * query-spice): type ("vnc", "spice"), host and port, or err when it has
+ * none. */
+typedef void (*vr_display_fn)(const char *type, const char *host, int port, const char *err,
+                              void *opaque);
+void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque);
 
 const char *vr_dom_state_name(vr_dom_state s);
 
@@ -187,5 +193,13 @@ void vr_qemu_set_user(vr_qemu_driver *drv, uid_t uid, gid_t gid);
 
 /* The accelerator the host gives domains of type 'kvm': probed once. */
 bool vr_qemu_kvm_usable(vr_qemu_driver *drv);
+/* vireod --accel strict: a domain of type 'kvm' on a host without
+ * usable KVM is refused at start instead of running under TCG. */
+void vr_qemu_set_accel_strict(vr_qemu_driver *drv, bool strict);
+/* The accelerator `def` runs with here ("kvm" or "tcg"), and the notices
+ * that go with it (appended, malloc'ed; notices may be NULL). NULL with
+ * *err when it cannot run (type 'kvm' without KVM under --accel strict). */
+const char *vr_qemu_plan_accel(vr_qemu_driver *drv, const vr_domain_def *def, char ***notices,
+                               size_t *n_notices, char **err);
 struct event_base *vr_qemu_base(vr_qemu_driver *drv);
 const vr_paths *vr_qemu_paths(vr_qemu_driver *drv);

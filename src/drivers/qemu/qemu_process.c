@@ -91,7 +91,8 @@ static void on_launcher_exit(evutil_socket_t fd, short what, void *arg)
 
 int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfile,
                   const char *pidfile, const int *keep_fds, size_t n_keep,
-                  const vr_qemu_identity *as, vr_spawn_fn cb, void *opaque, char **err)
+                  const vr_qemu_identity *as, const cpu_set_t *cpus, vr_spawn_fn cb, void *opaque,
+                  char **err)
 {
     int log = open(logfile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     if (log < 0) {
@@ -125,6 +126,12 @@ int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfi
                 keep |= keep_fds[i] == fd;
             if (!keep)
                 close(fd);
+        }
+        /* <vcpu cpuset>: inherited by every thread QEMU makes. */
+        if (cpus && sched_setaffinity(0, sizeof(*cpus), cpus) < 0) {
+            static const char msg[] = "vireod: cannot set QEMU's CPU affinity (<vcpu cpuset>)\n";
+            (void)!write(2, msg, sizeof(msg) - 1);
+            _exit(126);
         }
         /* The system daemon's QEMUs run as an unprivileged user of their
          * own: drop everything before exec, groups first. */

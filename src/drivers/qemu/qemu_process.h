@@ -3,6 +3,7 @@
  * work the same for a process we just started and for one a previous
  * daemon started (re-adoption). */
 #pragma once
+#include <sched.h>
 #include <event2/event.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,9 +24,12 @@ typedef struct {
     gid_t gid;
 } vr_qemu_identity;
 
+/* cpus: the host CPUs QEMU and all its threads may run on (<vcpu
+ * cpuset>), or NULL for all. */
 int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfile,
                   const char *pidfile, const int *keep_fds, size_t n_keep,
-                  const vr_qemu_identity *as, vr_spawn_fn cb, void *opaque, char **err);
+                  const vr_qemu_identity *as, const cpu_set_t *cpus, vr_spawn_fn cb, void *opaque,
+                  char **err);
 
 /* Is pid a QEMU of the domain with this uuid? (Guards re-adoption
  * against pid reuse after a host reboot or a long downtime.) */

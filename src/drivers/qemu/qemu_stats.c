@@ -125,40 +125,47 @@ static json_object *tap_counters(const vr_domain *dom)
 }
 
 typedef struct {
-    vr_vnc_fn cb;
+    vr_display_fn cb;
     void *opaque;
-} vnc_ctx;
+    bool spice;
+} display_ctx;
 
-static void on_query_vnc(json_object *ret, const char *error, void *opaque)
+/* query-vnc answers host and service (the port, as text); query-spice
+ * host and port. */
+static void on_query_display(json_object *ret, const char *error, void *opaque)
 {
-    vnc_ctx *c = opaque;
-    json_object *en = NULL, *host = NULL, *svc = NULL;
+    display_ctx *c = opaque;
+    const char *type = c->spice ? "spice" : "vnc";
+    json_object *en = NULL, *host = NULL, *port = NULL;
     if (error)
-        c->cb(NULL, 0, error, c->opaque);
+        c->cb(type, NULL, 0, error, c->opaque);
     else if (!ret || !json_object_object_get_ex(ret, "enabled", &en) || !json_object_get_boolean(en) ||
-             !json_object_object_get_ex(ret, "service", &svc))
-        c->cb(NULL, 0, "the domain has no VNC display", c->opaque);
+             !json_object_object_get_ex(ret, c->spice ? "port" : "service", &port))
+        c->cb(type, NULL, 0, c->spice ? "the domain's SPICE server listens on no TCP port"
+                                      : "the domain's VNC server listens on no TCP port", c->opaque);
     else {
         json_object_object_get_ex(ret, "host", &host);
         const char *h = host ? json_object_get_string(host) : "127.0.0.1";
         /* A server on every address is reached on the loopback. */
         if (strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0)
             h = strcmp(h, "::") == 0 ? "::1" : "127.0.0.1";
-        c->cb(h, atoi(json_object_get_string(svc)), NULL, c->opaque);
+        c->cb(type, h, atoi(json_object_get_string(port)), NULL, c->opaque);
     }
     free(c);
 }
 
-void vr_qemu_vnc_address(vr_domain *dom, vr_vnc_fn cb, void *opaque)
+void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque)
 {
     if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->def->n_graphics == 0) {
-        cb(NULL, 0, dom->state == VR_DOM_SHUTOFF ? "the domain is not running" : "the domain has no VNC display",
+        cb(NULL, NULL, 0, dom->state == VR_DOM_SHUTOFF ? "the domain is not running"
+                                                       : "the domain has no graphical display",
            opaque);
         return;
     }
-    vnc_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (vnc_ctx){.cb = cb, .opaque = opaque};
-    vr_qmp_command(dom->qmp, "query-vnc", NULL, on_query_vnc, c);
+    display_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (display_ctx){.cb = cb, .opaque = opaque,
+                       .spice = dom->def->graphics[0].type == VR_GRAPHICS_SPICE};
+    vr_qmp_command(dom->qmp, c->spice ? "query-spice" : "query-vnc", NULL, on_query_display, c);
 }
 
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)

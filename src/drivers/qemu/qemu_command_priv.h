@@ -1,0 +1,33 @@
+/* Internals of the QEMU command line builder, shared by its files
+ * (qemu_command.c: machine, disks, network, consoles;
+ * qemu_command_graphics.c: display, sound, SPICE). Not for the driver. */
+#pragma once
+#include "drivers/qemu/qemu_command.h"
+
+typedef struct {
+    const vr_domain_def *def;
+    const vr_qemu_runtime *rt;
+    bool q35, kvm;
+    char **v;
+    size_t n, cap;
+    char **err;
+    int failed;
+} cmd;
+
+/* One argument. */
+void vr_qc_add(cmd *c, const char *s);
+/* An option and its formatted value. */
+void vr_qc_opt(cmd *c, const char *option, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* -device with the PCI address of `a` appended (nothing for other types). */
+void vr_qc_device(cmd *c, const vr_address *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The first failure's message goes to *err; the build returns NULL. */
+int vr_qc_fail(cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* RUNTIME/name, quoted, checked against sun_path. */
+char *vr_qc_socket_path(cmd *c, const char *name);
+char *vr_qc_pci_opts(const cmd *c, const vr_address *a);
+
+/* qemu_command_graphics.c */
+void vr_qc_graphics(cmd *c);
+void vr_qc_sound(cmd *c);
+void vr_qc_redirdevs(cmd *c);

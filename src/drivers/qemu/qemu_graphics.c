@@ -1,0 +1,85 @@
+/* What a run's display needs from the driver before QEMU starts: a free
+ * TCP port for SPICE with autoport (QEMU's -spice takes no port range,
+ * unlike -vnc's to=; libvirt picks the port the same way), and the
+ * graphics password in a file only QEMU's user can read, so that it
+ * never shows on QEMU's command line. */
+#include "drivers/qemu/qemu_domain.h"
+#include "common/util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define SPICE_PORT_MIN 5900
+#define SPICE_PORT_MAX 65535
+
+/* Can `port` be bound on `addr` now? */
+static bool port_free(const char *addr, int port)
+{
+    struct sockaddr_storage ss = {0};
+    socklen_t len;
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        len = sizeof(*in4);
+    } else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        len = sizeof(*in6);
+    } else {
+        return false;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    bool ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+    close(fd);
+    return ok;
+}
+
+static int write_secret(vr_domain *dom, const char *passwd, char **path, char **err)
+{
+    *path = vr_asprintf("%s/graphics0.secret", dom->runtime_dir);
+    int fd = open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    size_t len = strlen(passwd);
+    const vr_qemu_identity *as = &dom->drv->qemu_as;
+    if (fd < 0 || write(fd, passwd, len) != (ssize_t)len ||
+        (as->uid != 0 && fchown(fd, as->uid, as->gid) < 0)) {
+        vr_set_error(err, "cannot write the graphics password file %s: %s", *path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err)
+{
+    *spice_port = 0;
+    *secret = NULL;
+    if (dom->def->n_graphics == 0)
+        return 0;
+    const vr_graphics_def *g = &dom->def->graphics[0];
+    if (g->passwd && write_secret(dom, g->passwd, secret, err) < 0)
+        return -1;
+    if (g->type != VR_GRAPHICS_SPICE || !g->autoport || g->listen_type != VR_LISTEN_ADDRESS)
+        return 0;
+    for (int p = SPICE_PORT_MIN; p <= SPICE_PORT_MAX; p++)
+        if (port_free(g->listen, p)) {
+            *spice_port = p;
+            return 0;
+        }
+    vr_set_error(err, "no free TCP port from %d up on %s for the SPICE display of domain '%s'",
+                 SPICE_PORT_MIN, g->listen, dom->def->name);
+    return -1;
+}

@@ -1,0 +1,78 @@
+/* Checks before a start for what a definition may hold but this host or
+ * this Vireo cannot run: elements kept whole for later (<hyperv>, <tpm>),
+ * firmware autoselection, host CPUs named by <vcpu cpuset>. Each refusal
+ * names the element and says what to do; the definition stays as it is. */
+#include "drivers/qemu/qemu_domain.h"
+#include "common/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    CPU_ZERO(out);
+    const char *p = spec;
+    while (*p) {
+        bool exclude = *p == '^';
+        if (exclude)
+            p++;
+        char *end;
+        unsigned long lo = strtoul(p, &end, 10), hi = lo;
+        if (end == p)
+            break;
+        p = end;
+        if (*p == '-') {
+            hi = strtoul(p + 1, &end, 10);
+            p = end;
+        }
+        if (hi < lo || (long)hi >= ncpu || hi >= CPU_SETSIZE) {
+            vr_set_error(err, "<vcpu cpuset='%s'> names host CPU %lu, and this host has CPUs 0 "
+                              "to %ld", spec, hi, ncpu - 1);
+            return -1;
+        }
+        for (unsigned long c = lo; c <= hi; c++) {
+            if (exclude)
+                CPU_CLR(c, out);
+            else
+                CPU_SET(c, out);
+        }
+        if (*p == ',')
+            p++;
+    }
+    if (CPU_COUNT(out) == 0) {
+        vr_set_error(err, "<vcpu cpuset='%s'> leaves no host CPU to run on", spec);
+        return -1;
+    }
+    return 0;
+}
+
+vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
+{
+    const vr_domain_def *def = dom->def;
+    if (def->os.firmware && strcmp(def->os.firmware, "efi") == 0) {
+        vr_set_error(err, "domain '%s' cannot start: <os firmware='efi'> asks Vireo to pick a UEFI "
+                          "firmware, which it does not do yet; give <loader readonly='yes' "
+                          "type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader> and <nvram "
+                          "template='/usr/share/OVMF/OVMF_VARS_4M.fd'>PATH</nvram> instead",
+                     def->name);
+        return VR_ERR_UNSUPPORTED;
+    }
+    for (size_t i = 0; i < def->n_kept; i++) {
+        const vr_kept_def *k = &def->kept[i];
+        vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name, k->reason);
+        return VR_ERR_UNSUPPORTED;
+    }
+    if (def->clock.hypervclock == VR_TRISTATE_ON) {
+        vr_set_error(err, "domain '%s' cannot start: <timer name='hypervclock' present='yes'> is a "
+                          "Hyper-V enlightenment, not mapped to QEMU by Vireo yet; remove it (or "
+                          "say present='no')", def->name);
+        return VR_ERR_UNSUPPORTED;
+    }
+    cpu_set_t cpus;
+    if (def->cpuset && vr_qemu_cpuset(def->cpuset, &cpus, err) < 0)
+        return VR_ERR_INVALID;
+    return VR_OK;
+}
