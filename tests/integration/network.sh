@@ -55,7 +55,9 @@ net_iface() { echo "<interface type='network'><source network='$1'/><model type=
 guest_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0] // empty' | cut -d/ -f1; }
 has_ip() { [ -n "$(guest_ip "$1")" ]; }
 
-tiny_xml g1 qemu "$(net_iface default)" > "$ROOT/g1.xml"
+# tiny.trace: the guest prints each boot step on its console, "hostname"
+# right before its DHCP client starts.
+tiny_xml g1 qemu "$(net_iface default)" | sed 's/cryptomgr.notests=1/& tiny.trace/' > "$ROOT/g1.xml"
 tiny_xml g2 qemu "$(net_iface default)" > "$ROOT/g2.xml"
 "$VIREO" define "$ROOT/g1.xml" >/dev/null
 "$VIREO" define "$ROOT/g2.xml" >/dev/null
@@ -64,15 +66,26 @@ expect_eq "default: STP off, no forward delay (net-info)" \
     "$(jq -r '"\(.stp) \(.forward_delay_ms)"' <<<"$info")" "false 0"
 expect_eq "default: the kernel has STP off" "$(inhost cat /sys/class/net/"$br"/bridge/stp_state)" 0
 expect_eq "default: the kernel has no forward delay" "$(inhost cat /sys/class/net/"$br"/bridge/forward_delay)" 0
-# So the first lease comes as soon as the guest asks: within 5 s of
-# `vireo start` (the tiny guest asks after about 3 s under TCG).
-t0=$EPOCHREALTIME
+# So the lease comes as soon as the guest asks: within a second of its
+# DHCP client starting (STP would hold the port for 2 x the forward
+# delay, dnsmasq's ping check would add 3 s). From `vireo start` the
+# guest's own boot comes first (about 4-5 s under TCG here): reported.
+serial1=$ROOT/var/log/vireo/qemu/g1-serial0.log
+t0=${EPOCHREALTIME/./}
 "$VIREO" start g1 >/dev/null
-wait_for 90 "g1 has a lease" has_ip g1
-lease_ms=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
-echo "# g1: start -> lease in $lease_ms ms"
-[ "$lease_ms" -le 5000 ] || fail "g1's lease came $lease_ms ms after start (want within 5000 ms)"
-ok "g1 leased within 5 s of start ($lease_ms ms)"
+t_ask= t_lease=
+for _ in $(seq 1 1800); do
+    [ -z "$t_ask" ] && grep -q 'tiny: [0-9.]* hostname' "$serial1" 2>/dev/null && t_ask=${EPOCHREALTIME/./}
+    if has_ip g1; then t_lease=${EPOCHREALTIME/./}; break; fi
+    sleep 0.05
+done
+[ -n "$t_lease" ] || fail "g1 has no lease 90 s after start"
+[ -n "$t_ask" ] || t_ask=$t_lease # the lease came within one poll of the client starting
+ok "g1 has a lease"
+echo "# g1: start -> DHCP client starts $(( (t_ask - t0) / 1000 )) ms -> lease $(( (t_lease - t0) / 1000 )) ms"
+ask_ms=$(( (t_lease - t_ask) / 1000 ))
+[ "$ask_ms" -le 1000 ] || fail "g1's lease came $ask_ms ms after its DHCP client started (want within 1000 ms)"
+ok "g1 leased within 1 s of its DHCP client starting ($ask_ms ms)"
 "$VIREO" start g2 >/dev/null
 wait_for 90 "g2 has a lease" has_ip g2
 ip1=$(guest_ip g1)
