@@ -47,6 +47,7 @@ static void lease_from(json_object *o, vireo_lease *l)
     snprintf(l->mac, sizeof(l->mac), "%s", str(o, "mac") ? str(o, "mac") : "");
     snprintf(l->ip, sizeof(l->ip), "%s", str(o, "ip") ? str(o, "ip") : "");
     l->prefix = (unsigned)num(o, "prefix");
+    l->family = str(o, "type") && strcmp(str(o, "type"), "ipv6") == 0 ? 6 : 4;
     l->hostname = dup_or_null(str(o, "hostname"));
     l->client_id = dup_or_null(str(o, "client_id"));
 }
@@ -191,8 +192,15 @@ int vireo_network_leases(vireo_conn *c, const char *key, vireo_lease **out, size
 
 int vireo_domain_interfaces(vireo_conn *c, const char *key, vireo_interface **out, size_t *n)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s/interfaces", k);
+    return vireo_domain_interfaces_from(c, key, NULL, out, n);
+}
+
+int vireo_domain_interfaces_from(vireo_conn *c, const char *key, const char *source, vireo_interface **out,
+                                 size_t *n)
+{
+    char *k = vr_client_escape(c, key), *s = source ? vr_client_escape(c, source) : NULL;
+    char *path = vr_asprintf("/v1/domains/%s/interfaces%s%s", k, s ? "?source=" : "", s ? s : "");
+    free(s);
     int rc = get_array(c, path, "interfaces", sizeof(**out), conv_iface, (void **)out, n);
     free(path);
     free(k);

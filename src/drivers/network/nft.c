@@ -17,7 +17,7 @@ char *vr_nft_table(const char *bridge)
     return t;
 }
 
-static int run(const char *cmd, char **err)
+int vr_nft_run(const char *cmd, char **err)
 {
     struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
     if (!ctx) {
@@ -79,7 +79,7 @@ int vr_nft_apply(const vr_network_def *def, char **err)
         vr_strbuf_addf(&b, "    ip saddr %s ip daddr != %s%s masquerade\n  }\n", subnet, subnet, out_dev);
     }
     vr_strbuf_add(&b, "}\n");
-    int rc = run(b.s, err);
+    int rc = vr_nft_run(b.s, err);
     vr_strbuf_free(&b);
     free(out_dev);
     free(in_dev);
@@ -93,7 +93,7 @@ int vr_nft_remove(const char *bridge, char **err)
     char *table = vr_nft_table(bridge);
     /* "table X" first makes the delete succeed when it is already gone. */
     char *cmd = vr_asprintf("table ip %s\ndelete table ip %s\n", table, table);
-    int rc = run(cmd, err);
+    int rc = vr_nft_run(cmd, err);
     free(cmd);
     free(table);
     return rc;
@@ -103,7 +103,7 @@ bool vr_nft_present(const char *bridge)
 {
     char *table = vr_nft_table(bridge);
     char *cmd = vr_asprintf("list table ip %s", table);
-    int rc = run(cmd, NULL);
+    int rc = vr_nft_run(cmd, NULL);
     free(cmd);
     free(table);
     return rc == 0;
