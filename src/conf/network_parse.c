@@ -231,8 +231,9 @@ static int parse_forward(vr_net_parse_state *st, const xmlNode *n)
         if (vr_xml_is(c, "interface")) {
             if (parse_forward_interface(st, c, &seen_if) < 0)
                 return -1;
-        } else if (vr_xml_is(c, "nat") && parse_nat_ipv6(st, c) < 0) {
-            return -1;
+        } else if (vr_xml_is(c, "nat")) {
+            if (parse_nat_ipv6(st, c) < 0)
+                return -1;
         } else {
             return unsupported(c, st->err);
         }

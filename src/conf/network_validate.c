@@ -85,7 +85,7 @@ static int check_mode(const vr_net_parse_state *st)
         return vr_xml_error(st->forward, st->err, "<forward dev='%s'> is not allowed with "
                             "mode='open' (open mode adds no firewall rules to restrict)",
                             def->forward_dev);
-    if (!def->ip.present) {
+    if (!def->ip.present && !def->ip6.present) {
         if (def->forward == VR_NET_FWD_NONE)
             return vr_xml_error(st->root, st->err, "an isolated network (no <forward>) needs an "
                                 "<ip address='...' netmask='...'>");

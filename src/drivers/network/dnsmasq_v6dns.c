@@ -134,7 +134,7 @@ int vr_dnsmasq_conf_hook(vr_strbuf *b, const vr_network_def *def, const char *di
     if (rc < 0)
         vr_set_error(err, "cannot write %s: %s", path, strerror(-rc));
     else
-        vr_strbuf_addf(b, "dhcp-script=%s\n", path);
+        vr_strbuf_addf(b, "dhcp-script=%s\nscript-on-renewal\n", path); /* renewals are events too */
     free(script);
     free(path);
     return rc < 0 ? -1 : 0;
