@@ -51,7 +51,9 @@ static void usage(FILE *out)
             "                 serve the web UI over HTTPS with this certificate and key (PEM)\n"
             "  --web-session SECONDS\n"
             "                 how long a web login lasts (default 604800, 7 days)\n"
-            "  --verbose      log debug messages\n");
+            "  --verbose      log debug messages\n"
+            "  --lease-hook SOCKET NETWORK ACTION MAC IP [HOST]\n"
+            "                 (run by dnsmasq when a DHCP lease changes; see vireod(8))\n");
 }
 
 /* Bind the API socket. A socket file nobody answers on is a leftover of
