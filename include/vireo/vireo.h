@@ -134,6 +134,8 @@ typedef struct {
     char *bridge;      /* the host bridge, NULL when none yet */
     char *address;     /* the host's address on it, NULL for mode bridge */
     unsigned prefix;
+    char *address6;    /* its IPv6 address, NULL without <ip family='ipv6'> */
+    unsigned prefix6;
 } vireo_network;
 
 typedef struct {

@@ -11,6 +11,13 @@
 #include <string.h>
 #include <time.h>
 
+/* "address6" and "prefix6", null without IPv6: net-list and net-info --json. */
+static void add_ipv6_json(json_object *o, const vireo_network *n)
+{
+    json_object_object_add(o, "address6", n->address6 ? json_object_new_string(n->address6) : NULL);
+    json_object_object_add(o, "prefix6", n->address6 ? json_object_new_int((int)n->prefix6) : NULL);
+}
+
 static int run_list(vr_cli *cli, int argc, char **argv)
 {
     bool all = false, inactive = false, json = false, name = false;
@@ -44,6 +51,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "bridge", x->bridge ? json_object_new_string(x->bridge) : NULL);
         json_object_object_add(o, "address", x->address ? json_object_new_string(x->address) : NULL);
         json_object_object_add(o, "prefix", x->address ? json_object_new_int((int)x->prefix) : NULL);
+        add_ipv6_json(o, x);
         json_object_array_add(arr, o);
         if (name)
             puts(x->name);
@@ -143,6 +151,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "bridge", n.bridge ? json_object_new_string(n.bridge) : NULL);
         json_object_object_add(o, "address", n.address ? json_object_new_string(n.address) : NULL);
         json_object_object_add(o, "prefix", n.address ? json_object_new_int((int)n.prefix) : NULL);
+        add_ipv6_json(o, &n);
         vr_cli_print_json(o);
     } else {
         printf("%-15s %s\n", "Name:", n.name);
@@ -154,6 +163,8 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         printf("%-15s %s\n", "Forward:", n.forward);
         if (n.address)
             printf("%-15s %s/%u\n", "Address:", n.address, n.prefix);
+        if (n.address6)
+            printf("%-15s %s/%u\n", "IPv6 address:", n.address6, n.prefix6);
     }
     vireo_network_clear(&n);
     vireo_disconnect(c);

@@ -37,6 +37,8 @@ static void net_from(json_object *o, vireo_network *n)
     n->bridge = dup_or_null(str(o, "bridge"));
     n->address = dup_or_null(str(o, "address"));
     n->prefix = (unsigned)num(o, "prefix");
+    n->address6 = dup_or_null(str(o, "address6"));
+    n->prefix6 = (unsigned)num(o, "prefix6");
 }
 
 static void lease_from(json_object *o, vireo_lease *l)
@@ -60,6 +62,7 @@ void vireo_network_clear(vireo_network *n)
     free(n->forward);
     free(n->bridge);
     free(n->address);
+    free(n->address6);
     memset(n, 0, sizeof(*n));
 }
 

@@ -43,6 +43,12 @@ static json_object *net_json(const vr_network *net)
         json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
         json_object_object_add(o, "dhcp", dhcp_json(&def->ip));
     }
+    if (def->ip6.present) {
+        char a6[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &def->ip6.address, a6, sizeof(a6));
+        json_object_object_add(o, "address6", json_object_new_string(a6));
+        json_object_object_add(o, "prefix6", json_object_new_int((int)def->ip6.prefix));
+    }
     return o;
 }
 

@@ -101,6 +101,7 @@ WATCH2=$!
 
 "$VIREO" net-start dual >/dev/null
 br=$("$VIREO" net-info dual --json | jq -r .bridge)
+expect_match "net-info shows the IPv6 address" "$("$VIREO" net-info dual)" "IPv6 address: +fd42:0:0:1::1/64"
 expect_match "the bridge has its IPv6 address" "$(inhost ip -6 -o addr show dev "$br" scope global)" "fd42:0:0:1::1/64"
 inhost nft list table ip6 "vireo_$br" > "$ROOT/nft6.txt" || fail "no ip6 table for $br"
 grep -q 'ip6 saddr fd42:0:0:1::/64 accept' "$ROOT/nft6.txt" || fail "IPv6 is not routed out: $(cat "$ROOT/nft6.txt")"
