@@ -115,10 +115,15 @@ void vr_dnsmasq_hosts6(vr_strbuf *dhcp, vr_strbuf *dns, const vr_network_def *de
 
 static char *hook_command; /* "'VIREOD' --lease-hook 'SOCKET'", or NULL: no hook */
 
-void vr_dnsmasq_set_lease_hook(const char *vireod, const char *socket)
+bool vr_dnsmasq_set_lease_hook(const char *vireod, const char *socket)
 {
     free(hook_command);
-    hook_command = vireod ? vr_asprintf("'%s' --lease-hook '%s'", vireod, socket) : NULL;
+    hook_command = NULL;
+    /* Quoted for sh in the hook script: a quote in a path would end it. */
+    if (!vireod || strchr(vireod, '\'') || strchr(socket, '\''))
+        return !vireod;
+    hook_command = vr_asprintf("'%s' --lease-hook '%s'", vireod, socket);
+    return true;
 }
 
 int vr_dnsmasq_conf_hook(vr_strbuf *b, const vr_network_def *def, const char *dir, char **err)

@@ -1,6 +1,8 @@
 /* dnsmasq configuration for IPv6 and <dns> (dnsmasq_v6dns.c), used by
  * dnsmasq.c as it writes a network's files. */
 #pragma once
+#include <stdbool.h>
+
 #include "common/strbuf.h"
 #include "conf/network_conf.h"
 
@@ -16,5 +18,5 @@ void vr_dnsmasq_hosts6(vr_strbuf *dhcp, vr_strbuf *dns, const vr_network_def *de
  * network's dnsmasq reports lease changes to (vireod --lease-hook
  * SOCKET); NULL vireod: none. vr_dnsmasq_conf_hook writes DIR/lease-hook
  * and its dhcp-script= line. */
-void vr_dnsmasq_set_lease_hook(const char *vireod, const char *socket);
+bool vr_dnsmasq_set_lease_hook(const char *vireod, const char *socket); /* false: a path has a ' */
 int vr_dnsmasq_conf_hook(vr_strbuf *b, const vr_network_def *def, const char *dir, char **err);

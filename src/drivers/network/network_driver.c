@@ -660,10 +660,10 @@ static void open_lease_events(vr_net_driver *drv)
         return;
     char *sock = vr_asprintf("%s/lease-events.sock", drv->runtime_dir), *err = NULL;
     drv->lease_events = vr_lease_events_open(drv->cfg.base, sock, on_lease, drv, &err);
-    if (drv->lease_events)
-        vr_dnsmasq_set_lease_hook(drv->cfg.lease_hook, sock);
-    else
+    if (!drv->lease_events)
         vr_log_error("no live lease events: %s", err);
+    else if (!vr_dnsmasq_set_lease_hook(drv->cfg.lease_hook, sock))
+        vr_log_error("no live lease events: the path of vireod or of %s has a quote (')", sock);
     free(err);
     free(sock);
 }
