@@ -42,7 +42,8 @@ printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "SEEN=$REMOTE_ADD
 chmod +x "$ROOT/www/cgi-bin/ip"
 ip netns exec "$OUTNS" busybox httpd -f -p '[fd99::2]:8080' -h "$ROOT/www" &
 HTTPD=$!
-# An upstream name server outside, for <forwarder domain='outside.test'>.
+# An upstream name server outside, for <forwarder domain='outside.test'>
+# and every other name (so the host's resolv.conf is never used).
 ip netns exec "$OUTNS" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
     --bind-interfaces --listen-address=10.99.0.2 --pid-file="$ROOT/upstream.pid" \
     --address=/www.outside.test/10.99.0.77 2>"$ROOT/upstream.log" &
@@ -60,9 +61,10 @@ cat > "$ROOT/dual.xml" <<XML
   <name>dual</name>
   <forward mode='nat'/>
   <bridge stp='off' delay='0'/>
-  <domain name='vireo.test'/>
+  <domain name='vireo.test' localOnly='yes'/>
   <dns forwardPlainNames='no'>
     <forwarder domain='outside.test' addr='10.99.0.2'/>
+    <forwarder addr='10.99.0.2'/>
     <txt name='info.vireo.test' value='hello from vireo'/>
     <srv service='ldap' protocol='tcp' domain='vireo.test' target='dir.vireo.test' port='389' priority='10' weight='5'/>
     <host ip='fd42:0:0:1::99'><hostname>sixonly</hostname></host>
@@ -84,6 +86,7 @@ expect_match "net-define a dual-stack network" "$("$VIREO" net-define "$ROOT/dua
 for want in "<ip family=\"ipv6\" address=\"fd42:0:0:1::1\" prefix=\"64\">" \
             "<range start=\"fd42:0:0:1::100\" end=\"fd42:0:0:1::1ff\"/>" \
             "<dns forwardPlainNames=\"no\">" "<forwarder domain=\"outside.test\" addr=\"10.99.0.2\"/>" \
+            "<forwarder addr=\"10.99.0.2\"/>" "<domain name=\"vireo.test\" localOnly=\"yes\"/>" \
             "<txt name=\"info.vireo.test\" value=\"hello from vireo\"/>" \
             "<srv service=\"ldap\" protocol=\"tcp\" domain=\"vireo.test\" target=\"dir.vireo.test\" port=\"389\" priority=\"10\" weight=\"5\"/>" \
             "<host ip=\"fd42:0:0:1::99\">"; do
