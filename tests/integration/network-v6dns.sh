@@ -46,7 +46,8 @@ HTTPD=$!
 # and every other name (so the host's resolv.conf is never used).
 ip netns exec "$OUTNS" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
     --bind-interfaces --listen-address=10.99.0.2 --pid-file="$ROOT/upstream.pid" \
-    --address=/www.outside.test/10.99.0.77 2>"$ROOT/upstream.log" &
+    --address=/www.outside.test/10.99.0.77 --address=/elsewhere.example/10.99.0.78 \
+    --log-queries --log-facility="$ROOT/upstream.log" &
 UPSTREAM=$!
 
 # The ASan daemon: the lease socket and the new XML read untrusted input.
@@ -119,6 +120,15 @@ expect_match "A of a <dns><host>" "$(ask fixed.vireo.test fd42:0:0:1::1)" "10\.4
 expect_match "TXT record" "$(ask -type=txt info.vireo.test 10.42.0.1)" "hello from vireo"
 expect_match "SRV record" "$(ask -type=srv _ldap._tcp.vireo.test 10.42.0.1)" "10 5 389 dir\.vireo\.test"
 expect_match "forwarder for outside.test" "$(ask www.outside.test 10.42.0.1)" "10\.99\.0\.77"
+expect_match "forwarder for every other name" "$(ask www.elsewhere.example 10.42.0.1)" "10\.99\.0\.78"
+# forwardPlainNames='no': a name without a dot never goes upstream; and
+# localOnly='yes': neither does an unknown name of the network's domain.
+ask plainname 10.42.0.1 >/dev/null || true
+ask nosuch.vireo.test 10.42.0.1 >/dev/null || true
+grep -q 'query.* www\.elsewhere\.example from' "$ROOT/upstream.log" || fail "the upstream server logs no queries"
+grep -Eq 'query.* (plainname|nosuch\.vireo\.test) from' "$ROOT/upstream.log" &&
+    fail "a plain name or a local-only name went upstream: $(grep -E 'plainname|nosuch' "$ROOT/upstream.log")"
+ok "plain names and the local-only domain stay on the network"
 
 # The web VM list's feed (GET /v1/events?stats=1), read raw as the page
 # reads it: every line kept, to see what follows a lease event.
