@@ -240,6 +240,21 @@ kill "$FEED" 2>/dev/null || true
 expect_match "vireo net-event prints virsh-like lease lines" "$(cat "$ROOT/events.txt")" \
     "^event 'lease' for network 'dual': added 52:54:00:42:00:01 10\.42\.0\.21 web1$"
 
+# A restarted daemon hears the dnsmasq it left running: the hook reports
+# to the same socket, which the new daemon binds again.
+kill "$WATCH" "$WATCH2" 2>/dev/null || true
+stop_daemon
+DAEMON_WRAP="ip netns exec $HOSTNS" start_daemon "$ASAN_VIREOD"
+"$VIREO" net-event --loop --json > "$ROOT/events2.log" 2>&1 &
+WATCH=$!
+# The subscription is up once it sees an event of its own making.
+"$VIREO" net-define "$ROOT/dual-dump.xml" >/dev/null
+subscribed() { grep -q '"event":"defined"' "$ROOT/events2.log"; }
+wait_for 10 "a new event client after the restart" subscribed
+g1 'kill -USR1 $(cat /run/udhcpc.eth0.pid)'
+renewed_again() { grep -F '"event":"lease"' "$ROOT/events2.log" | jq -e 'select(.ip == "10.42.0.21" and .detail == "renewed")' >/dev/null; }
+wait_for 30 "after a daemon restart, a renewal is still an event" renewed_again
+
 # ---- NAT66 when asked, DNS turned off, bad input ------------------------------------------
 cat > "$ROOT/nat6.xml" <<XML
 <network><name>nat6</name><forward mode='nat'><nat ipv6='yes'/></forward><bridge stp='off'/>
