@@ -718,6 +718,10 @@ static void dhcp_host_add(void **state)
     update_refused(def, true, "<host name='x' ip='192.168.100.1'/>", "is the host's own address");
     update_refused(def, true, "<host name='x'/>", "line 1: <host> needs ip='...'");
     update_refused(def, true, "<host ip='192.168.100.60'/>", "<host> needs mac= or name=");
+    update_refused(def, true, "<host name='x' ip='fd00::5'/>",
+                   "net-update of IPv6 DHCP hosts (id= or an IPv6 ip=) is not supported yet: "
+                   "change them with 'vireo net-edit lab'");
+    update_refused(def, false, "<host id='0:3:0:1:52:54:0:0:0:1'/>", "net-update of IPv6 DHCP hosts");
     update_refused(def, true, "<host name='x' ip='192.168.100.60' id='1'/>",
                    "attribute 'id' of <host> is not supported by Vireo (see docs/xml-network.md)");
     update_refused(def, true, "<range start='192.168.100.2' end='192.168.100.3'/>",
