@@ -4,8 +4,9 @@ BUILD ?= build
 ASAN  ?= build-asan
 MESON_OPTS ?= --werror
 
-.PHONY: all build asan deps images web check demo bench install clean
-all: build
+.PHONY: all build asan deps images web web-if-npm check demo bench install clean
+# `make`: everything a user runs, the web UI included when npm is there.
+all: build web-if-npm
 
 deps:
 	@scripts/install-deps
@@ -32,6 +33,11 @@ images:
 web:
 	@cd web && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; } && node build.mjs
 
+# Without npm the rest is built and one line says what is missing.
+web-if-npm:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web; \
+	else echo "make: npm not found, so the web UI is not built (apt-get install npm, then make web)"; fi
+
 check: deps
 	@$(MAKE) --no-print-directory build asan images web
 	@tests/run-all $(BUILD) $(ASAN)
@@ -46,7 +52,7 @@ bench: deps
 
 # The system daemon's accounts: group vireo may manage vireo:///system,
 # and QEMU runs as vireo-qemu.
-install: build
+install: all
 	meson install -C $(BUILD)
 	@getent group vireo >/dev/null || groupadd --system vireo
 	@id vireo-qemu >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin vireo-qemu

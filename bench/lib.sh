@@ -100,8 +100,8 @@ build_tools() {
 # The tiny guest, as tests/integration/lib.sh's tiny_xml. The one difference:
 # libvirt logs the serial port through <log file>; Vireo refuses <log> and
 # always logs serial port 0 to LOG/qemu/NAME-serial0.log.
-domain_xml() { # NAME SYSTEM [UUID]
-    local log="" uuid=""
+domain_xml() { # NAME SYSTEM [UUID] [INTERFACE-XML]
+    local log="" uuid="" iface=${4:-"<interface type='user'><model type='virtio'/></interface>"}
     [ "$2" = libvirt ] && log="<log file='$T/serial/$1.log' append='off'/>"
     [ -n "${3:-}" ] && uuid="<uuid>$3</uuid>"
     cat <<XML
@@ -118,7 +118,7 @@ domain_xml() { # NAME SYSTEM [UUID]
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>
   <devices>
-    <interface type='user'><model type='virtio'/></interface>
+    $iface
     <serial type='pty'>$log<target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
@@ -315,6 +315,7 @@ ms() { # MICROSECONDS -> milliseconds, 3 decimals
 cleanup() {
     local rc=$? sys f pid
     cd /
+    net_cleanup
     for sys in "${SYSTEMS[@]}"; do daemon_stop "$sys" 2>/dev/null || true; done
     if [ -n "${T:-}" ] && [ -d "$T" ]; then
         for f in "$T"/vireo-*/root/run/vireo/qemu/*/qemu.pid "$T"/libvirt-*/runtime/libvirt/qemu/run/*.pid \
@@ -328,10 +329,92 @@ cleanup() {
     # Every process of the bench user is one this run started.
     for pid in $(pgrep -u "$BUSER" || true); do kill -9 "$pid" 2>/dev/null || true; done
     if [ "$rc" -ne 0 ] && [ -n "${T:-}" ]; then
-        for f in "$T"/vireo-*/vireod.log "$T"/libvirt-*/libvirtd.log; do
+        for f in "$T"/vireo-*/vireod.log "$T"/libvirt-*/libvirtd.log "$T"/net-*/*d.log; do
             [ -s "$f" ] && { echo "--- $f (last 15 lines)" >&2; tail -15 "$f" >&2; }
         done
     fi
     [ -n "${T:-}" ] && rm -rf "$T"
     exit "$rc"
+}
+
+# ---- the network daemons: root, each in a network namespace of its own -------------
+# Virtual networks need root (bridges, dnsmasq, firewall rules), so the
+# network workload runs a second pair of daemons as root, each inside a
+# network namespace this run makes: the host's interfaces, routes and
+# firewall are never touched. vireod gets --root as before and makes its
+# `default` network at start. libvirtd runs in system mode inside a mount
+# namespace too, with /etc/libvirt, /run/libvirt, /var/lib/libvirt,
+# /var/cache/libvirt and /var/log/libvirt bound to private directories,
+# and defines libvirt's own default network (the file Debian's
+# libvirt-daemon-config-network installs, kept in tests/fixtures). Both
+# run QEMU as root. NETNS[SYSTEM] names each namespace.
+declare -A NETNS=()
+
+net_uri() {
+    case $1 in
+    vireo) echo "vireo:///system?socket=$T/net-vireo/vireod.sock" ;;
+    libvirt) echo "qemu:///system?socket=$T/net-libvirt/run/libvirt-sock" ;;
+    esac
+}
+
+net_cli() { # SYSTEM ARGS...: the system's CLI, as root, on the network daemon
+    local sys=$1
+    shift
+    case $sys in
+    vireo) "$VIREO" -c "$(net_uri vireo)" "$@" ;;
+    libvirt) virsh -q -c "$(net_uri libvirt)" "$@" ;;
+    esac
+}
+
+net_daemons_up() {
+    # libvirtd in system mode insists on its build-time QEMU user and
+    # group (Debian's libvirt-daemon-system makes them); QEMU runs as
+    # root here all the same (qemu.conf below).
+    getent group libvirt-qemu >/dev/null || groupadd --system libvirt-qemu
+    id -u libvirt-qemu >/dev/null 2>&1 ||
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin -g libvirt-qemu libvirt-qemu
+    local sys ns d
+    for sys in "${SYSTEMS[@]}"; do
+        ns=vbench-$sys-$$
+        ip netns add "$ns"
+        ip -n "$ns" link set lo up
+        NETNS[$sys]=$ns
+    done
+    d=$T/net-vireo
+    mkdir -p "$d"
+    ip netns exec "${NETNS[vireo]}" "$VIREOD" --root "$d/root" --socket "$d/vireod.sock" >>"$d/vireod.log" 2>&1 &
+    d=$T/net-libvirt
+    mkdir -p "$d"/{etc/qemu/networks,run,lib,cache,log}
+    printf 'user = "root"\ngroup = "root"\ndynamic_ownership = 0\nsecurity_driver = "none"\nstdio_handler = "file"\n' \
+        >"$d/etc/qemu.conf"
+    : >"$d/etc/libvirtd.conf"
+    ip netns exec "${NETNS[libvirt]}" unshare -m --propagation private sh -c '
+        d=$1
+        mkdir -p /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt
+        mount --bind "$d/etc" /etc/libvirt && mount --bind "$d/run" /run/libvirt &&
+        mount --bind "$d/lib" /var/lib/libvirt && mount --bind "$d/cache" /var/cache/libvirt &&
+        mount --bind "$d/log" /var/log/libvirt && exec libvirtd --pid-file "$d/libvirtd.pid"' sh "$d" >>"$d/libvirtd.log" 2>&1 &
+    local i
+    for sys in "${SYSTEMS[@]}"; do
+        for i in $(seq 1 300); do
+            net_cli "$sys" list >/dev/null 2>&1 && break
+            sleep 0.1
+        done
+        net_cli "$sys" list >/dev/null 2>&1 || die "$sys network daemon did not answer within 30 s"
+    done
+    net_cli libvirt net-define "$SRC_DIR/tests/fixtures/network/default.xml" >/dev/null
+    net_cli libvirt net-start default >/dev/null
+    for sys in "${SYSTEMS[@]}"; do
+        net_cli "$sys" net-list | grep -Eq '^ *default +active' || die "$sys: network default is not active"
+    done
+}
+
+net_cleanup() {
+    local sys pid
+    for sys in "${!NETNS[@]}"; do
+        # Everything in the namespace is this run's: daemons, dnsmasq, QEMU.
+        for pid in $(ip netns pids "${NETNS[$sys]}" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+        ip netns del "${NETNS[$sys]}" 2>/dev/null || true
+    done
+    NETNS=()
 }

@@ -83,6 +83,36 @@ int vireo_domain_set_memory(vireo_conn *c, const char *key, unsigned long long k
  * <currentMemory> comes down with it when above. */
 int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long long kib, unsigned flags);
 
+/* Devices and vCPUs changed as virsh does (attach-device, detach-disk,
+ * change-media, setvcpus ...): LIVE the running guest, CONFIG the
+ * persistent definition, PERSISTENT both when running and config when
+ * not; none: live when running, else config. Live changes return once
+ * QEMU (and, for a detach, the guest) confirmed. */
+#define VIREO_AFFECT_LIVE 1u
+#define VIREO_AFFECT_CONFIG 2u
+#define VIREO_AFFECT_PERSISTENT 4u
+/* A <disk> or <interface> element. */
+int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
+/* The device the element names (a disk by target, an interface by MAC). */
+int vireo_domain_detach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
+/* A disk by target (vdb) or source path. */
+int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags);
+/* An interface of `type` (network, bridge, user) by MAC, or the only one
+ * of that type when mac is NULL. */
+int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *type, const char *mac,
+                                  unsigned flags);
+/* A CD-ROM's medium: source NULL ejects, else it is inserted. */
+int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
+                              unsigned flags);
+/* Grow a running domain's disk (target or path) to `bytes`. */
+int vireo_domain_block_resize(vireo_conn *c, const char *key, const char *disk, unsigned long long bytes);
+/* The vCPUs online (or, with MAXIMUM and CONFIG, the <vcpu> maximum). */
+#define VIREO_VCPU_MAXIMUM 8u
+int vireo_domain_set_vcpus(vireo_conn *c, const char *key, unsigned n, unsigned flags);
+/* {"maximum_config", "maximum_live", "current_config", "current_live"}
+ * as JSON text (free()); null where the domain has no such side. */
+char *vireo_domain_vcpus_json(vireo_conn *c, const char *key);
+
 #define VIREO_XML_INACTIVE 1u
 /* The domain XML (free()); the live one while running unless INACTIVE. */
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
@@ -90,6 +120,14 @@ char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
  * memory_max_kib, memory_current_kib (the balloon's actual size while
  * running), memory_rss_kib (QEMU's resident memory), block[], net[]. */
 char *vireo_domain_stats_json(vireo_conn *c, const char *key);
+/* A domain's disks as JSON text (free()): {"disks":[{target, type,
+ * device, bus, format, readonly, source, pool, volume, capacity,
+ * allocation, physical, error}]} (domblklist, domblkinfo); flags
+ * VIREO_XML_INACTIVE: those of the next start. */
+char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags);
+/* domrename: a shut-off domain takes a new name (its snapshots and
+ * autostart follow). */
+int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name);
 /* Where a running domain's VNC server listens, as JSON text (free()):
  * type "vnc", host, port, display (port - 5900). */
 char *vireo_domain_display_json(vireo_conn *c, const char *key);
@@ -132,10 +170,14 @@ typedef struct {
     bool autostart;
     char *forward;     /* "nat", "route", "open", "bridge", "none" (isolated) */
     char *bridge;      /* the host bridge, NULL when none yet */
-    char *address;     /* the host's address on it, NULL for mode bridge */
+    char *address;     /* the host's address on it, NULL for mode bridge, macvtap, no <ip> */
     unsigned prefix;
     char *address6;    /* its IPv6 address, NULL without <ip family='ipv6'> */
     unsigned prefix6;
+    int stp;           /* STP in force on the bridge: 1 on, 0 off, -1 unknown */
+    int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
+    char *warning;     /* from a start: another firewall on the host drops the network's
+                          traffic, with the command that fixes it; NULL otherwise */
 } vireo_network;
 
 typedef struct {
@@ -171,6 +213,8 @@ int vireo_network_define(vireo_conn *c, const char *xml, vireo_network *out);
 int vireo_network_create(vireo_conn *c, const char *xml, vireo_network *out);
 int vireo_network_undefine(vireo_conn *c, const char *key);
 int vireo_network_start(vireo_conn *c, const char *key);
+/* Start, and say how the network is now (with its warning, if any). */
+int vireo_network_start_get(vireo_conn *c, const char *key, vireo_network *out);
 int vireo_network_destroy(vireo_conn *c, const char *key);
 int vireo_network_set_autostart(vireo_conn *c, const char *key, bool on);
 char *vireo_network_xml(vireo_conn *c, const char *key, unsigned flags); /* VIREO_XML_INACTIVE */

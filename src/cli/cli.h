@@ -41,6 +41,9 @@ typedef struct {
     bool has_arg;
     bool *set;
     const char **value;
+    /* virsh's habit: the option's value may also come as the next
+     * positional argument (`vol-info VOL POOL` for `--pool POOL`). */
+    bool positional;
 } vr_opt;
 /* Parse argv[1..] (GNU style: options anywhere). Positionals land in
  * pos[] (at most max_pos). Returns -1 after printing a usage error, 1
@@ -112,6 +115,10 @@ extern const vr_command vr_cmd_snapshot_create_as, vr_cmd_snapshot_list, vr_cmd_
     vr_cmd_snapshot_revert, vr_cmd_snapshot_delete, vr_cmd_snapshot_current,
     vr_cmd_snapshot_dumpxml;
 extern const vr_command vr_cmd_clone;
+extern const vr_command vr_cmd_domblklist, vr_cmd_domblkinfo, vr_cmd_domrename;
+extern const vr_command vr_cmd_attach_disk, vr_cmd_detach_disk, vr_cmd_attach_interface,
+    vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_change_media;
+extern const vr_command vr_cmd_setvcpus, vr_cmd_vcpucount, vr_cmd_blockresize;
 extern const vr_command vr_cmd_install;
 extern const vr_command vr_cmd_net_list, vr_cmd_net_define, vr_cmd_net_create, vr_cmd_net_undefine,
     vr_cmd_net_start, vr_cmd_net_destroy, vr_cmd_net_autostart, vr_cmd_net_info, vr_cmd_net_dumpxml,

@@ -193,6 +193,19 @@ static int run_autostart(vr_cli *cli, int argc, char **argv)
                        disable ? "unmarked as autostarted" : "marked as autostarted");
 }
 
+/* virsh's words: "Domain successfully renamed". */
+static int run_domrename(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[2] = {0};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_domrename, argc, argv, NULL, pos, 2, 2, &rc);
+    if (!c)
+        return rc;
+    rc = vireo_domain_rename(c, pos[0], pos[1]) < 0 ? vr_cli_fail(c) : (puts("Domain successfully renamed"), VR_EXIT_OK);
+    vireo_disconnect(c);
+    return rc;
+}
+
 const vr_command vr_cmd_define = {"define", "Define (or redefine) a domain from an XML file.", "FILE", run_define};
 const vr_command vr_cmd_create = {"create", "Create and start a transient domain from an XML file.",
                                   "FILE [--paused] [--console]", run_create};
@@ -207,3 +220,5 @@ const vr_command vr_cmd_suspend = {"suspend", "Pause a running domain.", "DOMAIN
 const vr_command vr_cmd_resume = {"resume", "Resume a paused domain.", "DOMAIN", run_resume};
 const vr_command vr_cmd_autostart = {"autostart", "Start the domain when the daemon starts (--disable: don't).",
                                      "DOMAIN [--disable]", run_autostart};
+const vr_command vr_cmd_domrename = {"domrename", "Rename a shut-off domain (its snapshots and autostart follow).",
+                                     "DOMAIN NEW_NAME", run_domrename};

@@ -90,6 +90,8 @@ static int define_or_create(vr_cli *cli, const vr_command *cmd, int argc, char *
         rc = vr_cli_fail(c);
     else
         printf("Network %s %s from %s\n", n.name, create ? "created" : "defined", file);
+    if (r >= 0 && n.warning)
+        fprintf(stderr, "vireo: warning: %s\n", n.warning);
     vireo_network_clear(&n);
     vireo_disconnect(c);
     return rc;
@@ -109,8 +111,23 @@ static int run_create(vr_cli *cli, int argc, char **argv) { return define_or_cre
         return vr_cli_done(c, call(c, name), "Network", false, name, msg); \
     }
 SIMPLE(run_undefine, vr_cmd_net_undefine, vireo_network_undefine, "has been undefined")
-SIMPLE(run_start, vr_cmd_net_start, vireo_network_start, "started")
 SIMPLE(run_destroy, vr_cmd_net_destroy, vireo_network_destroy, "destroyed")
+
+static int run_start(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_start, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_network n = {0};
+    int r = vireo_network_start_get(c, name, &n);
+    /* The warning on stderr, so scripts reading stdout see virsh's line. */
+    if (r >= 0 && n.warning)
+        fprintf(stderr, "vireo: warning: %s\n", n.warning);
+    vireo_network_clear(&n);
+    return vr_cli_done(c, r, "Network", false, name, "started");
+}
 
 static int run_autostart(vr_cli *cli, int argc, char **argv)
 {
@@ -151,6 +168,8 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "bridge", n.bridge ? json_object_new_string(n.bridge) : NULL);
         json_object_object_add(o, "address", n.address ? json_object_new_string(n.address) : NULL);
         json_object_object_add(o, "prefix", n.address ? json_object_new_int((int)n.prefix) : NULL);
+        json_object_object_add(o, "stp", n.stp >= 0 ? json_object_new_boolean(n.stp) : NULL);
+        json_object_object_add(o, "forward_delay_ms", n.forward_delay_ms >= 0 ? json_object_new_int(n.forward_delay_ms) : NULL);
         add_ipv6_json(o, &n);
         vr_cli_print_json(o);
     } else {
@@ -161,6 +180,8 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         printf("%-15s %s\n", "Autostart:", n.autostart ? "yes" : "no");
         printf("%-15s %s\n", "Bridge:", n.bridge ? n.bridge : "-");
         printf("%-15s %s\n", "Forward:", n.forward);
+        if (n.stp >= 0)
+            printf("%-15s %s, forward delay %g s\n", "STP:", n.stp ? "on" : "off", n.forward_delay_ms / 1000.0);
         if (n.address)
             printf("%-15s %s/%u\n", "Address:", n.address, n.prefix);
         if (n.address6)
@@ -372,7 +393,7 @@ const vr_command vr_cmd_net_list = {"net-list", "List virtual networks (active o
 const vr_command vr_cmd_net_define = {"net-define", "Define (or redefine) a network from an XML file.", "FILE", run_define};
 const vr_command vr_cmd_net_create = {"net-create", "Create and start a transient network from an XML file.", "FILE", run_create};
 const vr_command vr_cmd_net_undefine = {"net-undefine", "Remove a network's definition.", "NETWORK", run_undefine};
-const vr_command vr_cmd_net_start = {"net-start", "Start a network: bridge, DHCP/DNS, firewall rules.", "NETWORK", run_start};
+const vr_command vr_cmd_net_start = {"net-start", "Start a network: bridge, DHCP/DNS, firewall rules; warns when another firewall drops its traffic.", "NETWORK", run_start};
 const vr_command vr_cmd_net_destroy = {"net-destroy", "Stop a network (refused while running domains use it).", "NETWORK", run_destroy};
 const vr_command vr_cmd_net_autostart = {"net-autostart", "Start the network with the daemon (--disable: don't).",
                                          "NETWORK [--disable]", run_autostart};

@@ -38,7 +38,11 @@ static const char *when(long long t, char buf[40])
 static int run_create_as(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *desc = NULL, *name = NULL;
-    const vr_opt opts[] = {{"description", true, NULL, &desc}, {"name", true, NULL, &name}, {0}};
+    bool atomic = false;
+    /* --atomic is what every Vireo snapshot is: written to all of the
+     * domain's disks or to none (qemu_snapshot.c undoes a partial one). */
+    const vr_opt opts[] = {{"description", true, NULL, &desc}, {"name", true, NULL, &name},
+                           {"atomic", false, &atomic, NULL}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_create_as, argc, argv, opts, pos, 1, 2, &rc);
     if (!c)
@@ -214,7 +218,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_snapshot_create_as = {
     "snapshot-create-as", "Take a snapshot (qcow2 internal; with memory when the domain runs).",
-    "DOMAIN [NAME] [--description TEXT]", run_create_as};
+    "DOMAIN [NAME | --name NAME] [--description TEXT] [--atomic]", run_create_as};
 const vr_command vr_cmd_snapshot_list = {"snapshot-list", "A domain's snapshots, oldest first.",
                                          "DOMAIN [--parent] [--name] [--json]", run_list};
 const vr_command vr_cmd_snapshot_info = {"snapshot-info", "One snapshot (the current one with --current).",

@@ -134,7 +134,7 @@ int vr_cli_wait_job(vireo_conn *c, int id, const char *label)
 static int run_clone(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *pool = NULL;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_clone, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
@@ -159,7 +159,7 @@ static int run_clone(vr_cli *cli, int argc, char **argv)
 static int run_delete(vr_cli *cli, int argc, char **argv)
 {
     const char *vol = NULL, *pool = NULL;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_delete, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
@@ -176,7 +176,7 @@ static int run_resize(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *pool = NULL;
     bool delta = false, shrink = false;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {"delta", false, &delta, NULL},
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {"delta", false, &delta, NULL},
                            {"shrink", false, &shrink, NULL}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_resize, argc, argv, opts, pos, 2, 2, &rc);
@@ -202,7 +202,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
 {
     const char *vol = NULL, *pool = NULL;
     bool json = false;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {"json", false, &json, NULL}, {0}};
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {"json", false, &json, NULL}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_info, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
@@ -231,7 +231,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
 static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 {
     const char *vol = NULL, *pool = NULL;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_dumpxml, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
@@ -249,7 +249,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 static int run_path(vr_cli *cli, int argc, char **argv)
 {
     const char *vol = NULL, *pool = NULL;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_path, argc, argv, opts, &vol, 1, 1, &rc);
     if (!c)
@@ -270,7 +270,7 @@ static void bytes_bar(unsigned long long d, unsigned long long total, void *opaq
 static int run_upload(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *pool = NULL;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_upload, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
@@ -298,7 +298,7 @@ static int run_upload(vr_cli *cli, int argc, char **argv)
 static int run_download(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *pool = NULL;
-    const vr_opt opts[] = {{"pool", true, NULL, &pool}, {0}};
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_download, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)

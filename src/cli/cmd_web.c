@@ -1,5 +1,5 @@
-/* web-token: the token for the web UI (vireod --web), read through the
- * API on the full-access unix socket. */
+/* web-token: the token for the web UI (vireod --web), read (or, with
+ * --rotate, replaced) through the API on the full-access unix socket. */
 #include "cli/cli.h"
 #include "vireo/vireo.h"
 
@@ -9,14 +9,15 @@
 
 static int run_web_token(vr_cli *cli, int argc, char **argv)
 {
-    bool url = false;
-    const vr_opt opts[] = {{"url", false, &url, NULL}, {0}};
+    bool url = false, rotate = false;
+    const vr_opt opts[] = {{"url", false, &url, NULL}, {"rotate", false, &rotate, NULL}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_web_token, argc, argv, opts, NULL, 0, 0, &rc);
     if (!c)
         return rc;
     char *body = NULL;
-    int status = vireo_call(c, "GET", "/v1/web/token", NULL, NULL, &body);
+    int status = rotate ? vireo_call(c, "POST", "/v1/web/token/rotate", NULL, NULL, &body)
+                        : vireo_call(c, "GET", "/v1/web/token", NULL, NULL, &body);
     if (status < 0) {
         free(body);
         rc = vr_cli_fail(c);
@@ -44,5 +45,7 @@ static int run_web_token(vr_cli *cli, int argc, char **argv)
     return rc;
 }
 
-const vr_command vr_cmd_web_token = {"web-token", "Print the token that logs in to the web UI (vireod --web).",
-                                     "[--url]", run_web_token};
+const vr_command vr_cmd_web_token = {"web-token",
+                                     "Print the token that logs in to the web UI (vireod --web); --rotate "
+                                     "replaces it, ending every web session and login link.",
+                                     "[--url] [--rotate]", run_web_token};

@@ -152,11 +152,20 @@ int vr_cli_parse(const vr_command *cmd, int argc, char **argv, const vr_opt *opt
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (only_pos || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (n >= max_pos) {
+            if (n < max_pos) {
+                pos[n++] = a;
+                continue;
+            }
+            const vr_opt *o = opts;
+            while (o && o->name && !(o->positional && !*o->value))
+                o++;
+            if (!o || !o->name) {
                 vr_cli_usage(cmd, "unexpected argument '%s'", a);
                 return -1;
             }
-            pos[n++] = a;
+            *o->value = a;
+            if (o->set)
+                *o->set = true;
             continue;
         }
         if (strcmp(a, "--") == 0) {

@@ -3,6 +3,7 @@
  * the os variant, the name, pools, volumes, networks, files -- before
  * anything is made. Every mistake is one line naming the option. */
 #include "cli/cli.h"
+#include "conf/names.h"
 #include "cli/install.h"
 #include "common/file.h"
 #include "common/strbuf.h"
@@ -134,17 +135,6 @@ int vr_install_fail(const char *fmt, ...)
     fprintf(stderr, "vireo: error: %s\n", m);
     free(m);
     return VR_EXIT_FAIL;
-}
-
-static bool valid_name(const char *n)
-{
-    size_t len = strlen(n);
-    if (len == 0 || len > 64 || n[0] == '.' || n[0] == '-')
-        return false;
-    for (const char *s = n; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("_.+-", *s))
-            return false;
-    return true;
 }
 
 static char *new_uuid(void)
@@ -853,9 +843,12 @@ int vr_install_make_plan(vr_install_ctx *x)
 
     /* Name, memory, vCPUs. */
     p->name = (char *)o->name;
-    if (!valid_name(p->name))
-        return vr_install_fail("--name %s: a name is 1-64 of A-Z a-z 0-9 _ . + -, not starting with '.' or '-'",
-                               p->name);
+    char *bad = NULL;
+    if (!vr_name_check(VR_NAME_DOMAIN, p->name, &bad)) {
+        rc = vr_install_fail("--name: %s", bad);
+        free(bad);
+        return rc;
+    }
     unsigned long long v;
     const char *mem = o->memory;
     if (mem && vr_str_starts(mem, "memory="))

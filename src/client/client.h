@@ -34,6 +34,11 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body);
  * NULL with the error set otherwise. */
 char *vr_client_get_text(vireo_conn *c, const char *path);
 
+/* METHOD /v1/domains/KEY[/WHAT] with a JSON body (or NULL); the
+ * domain's JSON answer into *out when out is given. 0 or -1. */
+int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
+                          const char *body, vireo_domain *out);
+
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
 

@@ -78,8 +78,8 @@ int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
 }
 
 /* A call on /v1/domains/KEY[/what] whose answer is a domain object. */
-static int domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
-                       const char *body, vireo_domain *out)
+int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
+                          const char *body, vireo_domain *out)
 {
     char *k = vr_client_escape(c, key);
     char *path = what ? vr_asprintf("/v1/domains/%s/%s", k, what) : vr_asprintf("/v1/domains/%s", k);
@@ -96,7 +96,7 @@ static int domain_call(vireo_conn *c, const char *method, const char *key, const
 
 int vireo_domain_get(vireo_conn *c, const char *key, vireo_domain *out)
 {
-    return domain_call(c, "GET", key, NULL, NULL, out);
+    return vr_client_domain_call(c, "GET", key, NULL, NULL, out);
 }
 
 int vireo_domain_define(vireo_conn *c, const char *xml, vireo_domain *out)
@@ -124,7 +124,7 @@ int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_do
 
 int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags)
 {
-    return domain_call(c, "POST", key, flags & VIREO_START_PAUSED ? "start?paused=1" : "start", "", NULL);
+    return vr_client_domain_call(c, "POST", key, flags & VIREO_START_PAUSED ? "start?paused=1" : "start", "", NULL);
 }
 
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags)
@@ -139,15 +139,15 @@ int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags)
     return o ? 0 : -1;
 }
 
-int vireo_domain_shutdown(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "shutdown", "", NULL); }
-int vireo_domain_reboot(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "reboot", "", NULL); }
-int vireo_domain_destroy(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "destroy", "", NULL); }
-int vireo_domain_suspend(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "suspend", "", NULL); }
-int vireo_domain_resume(vireo_conn *c, const char *key) { return domain_call(c, "POST", key, "resume", "", NULL); }
+int vireo_domain_shutdown(vireo_conn *c, const char *key) { return vr_client_domain_call(c, "POST", key, "shutdown", "", NULL); }
+int vireo_domain_reboot(vireo_conn *c, const char *key) { return vr_client_domain_call(c, "POST", key, "reboot", "", NULL); }
+int vireo_domain_destroy(vireo_conn *c, const char *key) { return vr_client_domain_call(c, "POST", key, "destroy", "", NULL); }
+int vireo_domain_suspend(vireo_conn *c, const char *key) { return vr_client_domain_call(c, "POST", key, "suspend", "", NULL); }
+int vireo_domain_resume(vireo_conn *c, const char *key) { return vr_client_domain_call(c, "POST", key, "resume", "", NULL); }
 
 int vireo_domain_set_autostart(vireo_conn *c, const char *key, bool on)
 {
-    return domain_call(c, "PUT", key, "autostart", on ? "{\"autostart\":true}" : "{\"autostart\":false}", NULL);
+    return vr_client_domain_call(c, "PUT", key, "autostart", on ? "{\"autostart\":true}" : "{\"autostart\":false}", NULL);
 }
 
 /* PUT /v1/domains/KEY/memory with one size member and the flags. */
@@ -158,7 +158,7 @@ static int set_memory(vireo_conn *c, const char *key, const char *member, unsign
     json_object_object_add(b, member, json_object_new_int64((int64_t)kib));
     json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_MEM_LIVE)));
     json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_MEM_CONFIG)));
-    int rc = domain_call(c, "PUT", key, "memory", json_object_to_json_string(b), NULL);
+    int rc = vr_client_domain_call(c, "PUT", key, "memory", json_object_to_json_string(b), NULL);
     json_object_put(b);
     return rc;
 }
@@ -196,6 +196,19 @@ static char *domain_get_text(vireo_conn *c, const char *key, const char *what)
 
 char *vireo_domain_stats_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "stats"); }
 char *vireo_domain_display_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "display"); }
+int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "name", json_object_new_string(new_name));
+    int rc = vr_client_domain_call(c, "POST", key, "rename", json_object_to_json_string(b), NULL);
+    json_object_put(b);
+    return rc;
+}
+
+char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags)
+{
+    return domain_get_text(c, key, flags & VIREO_XML_INACTIVE ? "disks?inactive=1" : "disks");
+}
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
 char *vireo_version_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/version"); }

@@ -39,6 +39,10 @@ static void net_from(json_object *o, vireo_network *n)
     n->prefix = (unsigned)num(o, "prefix");
     n->address6 = dup_or_null(str(o, "address6"));
     n->prefix6 = (unsigned)num(o, "prefix6");
+    json_object *v = NULL;
+    n->stp = json_object_object_get_ex(o, "stp", &v) && v ? json_object_get_boolean(v) : -1;
+    n->forward_delay_ms = json_object_object_get_ex(o, "forward_delay_ms", &v) && v ? json_object_get_int(v) : -1;
+    n->warning = dup_or_null(str(o, "warning"));
 }
 
 static void lease_from(json_object *o, vireo_lease *l)
@@ -63,6 +67,7 @@ void vireo_network_clear(vireo_network *n)
     free(n->bridge);
     free(n->address);
     free(n->address6);
+    free(n->warning);
     memset(n, 0, sizeof(*n));
 }
 
@@ -161,6 +166,7 @@ int vireo_network_define(vireo_conn *c, const char *xml, vireo_network *out) { r
 int vireo_network_create(vireo_conn *c, const char *xml, vireo_network *out) { return net_call(c, "POST", NULL, "?start=1", xml, "application/xml", out); }
 int vireo_network_undefine(vireo_conn *c, const char *key) { return net_call(c, "DELETE", key, NULL, NULL, NULL, NULL); }
 int vireo_network_start(vireo_conn *c, const char *key) { return net_call(c, "POST", key, "start", "", NULL, NULL); }
+int vireo_network_start_get(vireo_conn *c, const char *key, vireo_network *out) { return net_call(c, "POST", key, "start", "", NULL, out); }
 int vireo_network_destroy(vireo_conn *c, const char *key) { return net_call(c, "POST", key, "destroy", "", NULL, NULL); }
 
 int vireo_network_set_autostart(vireo_conn *c, const char *key, bool on)

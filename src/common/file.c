@@ -1,6 +1,9 @@
 #include "common/file.h"
+#include "common/log.h"
 #include "common/util.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -89,6 +92,45 @@ int vr_file_write_atomic(const char *path, const char *data, size_t len, mode_t 
     }
     free(dir);
     return 0;
+}
+
+/* NAME.tmp.XXXXXX, as mkostemp fills the Xs. */
+static bool is_leftover(const char *name)
+{
+    size_t len = strlen(name);
+    if (len <= 11 || memcmp(name + len - 11, ".tmp.", 5) != 0)
+        return false;
+    for (const char *p = name + len - 6; *p; p++)
+        if (!isalnum((unsigned char)*p))
+            return false;
+    return true;
+}
+
+int vr_file_remove_leftovers(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (e->d_type == DT_DIR && depth > 0) {
+            char *sub = vr_asprintf("%s/%s", dir, e->d_name);
+            n += vr_file_remove_leftovers(sub, depth - 1);
+            free(sub);
+        } else if (e->d_type == DT_REG && is_leftover(e->d_name)) {
+            if (unlinkat(dirfd(d), e->d_name, 0) == 0) {
+                vr_log_info("removed %s/%s, left by an interrupted write", dir, e->d_name);
+                n++;
+            } else {
+                vr_log_warn("cannot remove %s/%s, left by an interrupted write: %s", dir, e->d_name,
+                            strerror(errno));
+            }
+        }
+    }
+    closedir(d);
+    return n;
 }
 
 int vr_mkdir_p(const char *path, mode_t mode)

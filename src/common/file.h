@@ -13,6 +13,12 @@ char *vr_file_read(const char *path, size_t *len);
  * or the new content, never a mix. Returns 0 or -errno. */
 int vr_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
+/* The temp files vr_file_write_atomic leaves when the daemon is killed
+ * mid-write (NAME.tmp.XXXXXX) in `dir` and, `depth` levels down, its
+ * subdirectories: removed, each logged once. Called at daemon start,
+ * before any write. Returns how many were removed. */
+int vr_file_remove_leftovers(const char *dir, int depth);
+
 /* mkdir -p; returns 0 or -errno. */
 int vr_mkdir_p(const char *path, mode_t mode);
 

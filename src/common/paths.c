@@ -3,6 +3,7 @@
 #include "common/util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void vr_paths_init(vr_paths *p, const char *root, const char *socket)
 {
@@ -13,7 +14,11 @@ void vr_paths_init(vr_paths *p, const char *root, const char *socket)
     p->runtime_dir = vr_asprintf("%s/run/vireo", r);
     p->log_dir = vr_asprintf("%s/var/log/vireo", r);
     p->socket = socket ? vr_strdup(socket) : vr_asprintf("%s/vireod.sock", p->runtime_dir);
-    p->ro_socket = vr_asprintf("%s/vireod-ro.sock", p->runtime_dir);
+    /* Beside the full socket, where clients look for it (vireo -r, the
+     * ?socket=DIR/x.sock form): DIR/vireod-ro.sock. */
+    const char *slash = socket ? strrchr(socket, '/') : NULL;
+    p->ro_socket = slash ? vr_asprintf("%.*s/vireod-ro.sock", (int)(slash - socket), socket)
+                         : vr_asprintf("%s/vireod-ro.sock", p->runtime_dir);
     p->session = false;
 }
 

@@ -6,6 +6,9 @@
 #include <stddef.h>
 
 #define VR_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* A macro's value as a string literal: VR_STR(64) is "64". */
+#define VR_STR_(x) #x
+#define VR_STR(x) VR_STR_(x)
 
 /* Allocation failures abort: a manager that half-applies a change because
  * malloc failed is worse than one that stops. */
@@ -25,3 +28,8 @@ char *vr_str_trim(char *s);
 /* An error message slot: functions that can fail take `char **err` and
  * set it to a newly allocated one-line message. */
 void vr_set_error(char **err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Is s[0..len) well-formed UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF)? Names and API strings are checked
+ * with it before they reach a file or a JSON answer. */
+bool vr_utf8_valid(const char *s, size_t len);

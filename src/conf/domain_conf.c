@@ -25,7 +25,7 @@ const char *const vr_disk_cache_names[] = {"", "none", "writethrough", "writebac
 const char *const vr_disk_io_names[] = {"", "native", "threads", "io_uring", NULL};
 const char *const vr_disk_discard_names[] = {"", "unmap", "ignore", NULL};
 const char *const vr_disk_bus_names[] = {"virtio", "sata", "ide", "scsi", NULL};
-const char *const vr_net_type_names[] = {"user", "network", "bridge", NULL};
+const char *const vr_net_type_names[] = {"user", "network", "bridge", "direct", NULL};
 const char *const vr_net_model_names[] = {"virtio", "e1000", "rtl8139", NULL};
 const char *const vr_console_target_names[] = {"serial", "virtio", NULL};
 const char *const vr_video_model_names[] = {"virtio", "vga", "cirrus", "qxl", "none", NULL};
@@ -41,6 +41,17 @@ const char *vr_lifecycle_name(vr_lifecycle_action a) { return vr_lifecycle_names
 const char *vr_disk_bus_name(vr_disk_bus b) { return vr_disk_bus_names[b]; }
 const char *vr_net_type_name(vr_net_type t) { return vr_net_type_names[t]; }
 const char *vr_net_model_name(vr_net_model m) { return vr_net_model_names[m]; }
+
+const char *vr_interface_source(const vr_interface_def *ifc)
+{
+    switch (ifc->type) {
+    case VR_NET_NETWORK: return ifc->source_network;
+    case VR_NET_BRIDGE: return ifc->source_bridge;
+    case VR_NET_DIRECT: return ifc->source_dev;
+    case VR_NET_USER: break;
+    }
+    return NULL;
+}
 
 int vr_dom_error(long line, char **err, const char *fmt, ...)
 {
@@ -143,6 +154,7 @@ void vr_domain_def_free(vr_domain_def *def)
     for (size_t i = 0; i < def->n_interfaces; i++) {
         free(def->interfaces[i].source_network);
         free(def->interfaces[i].source_bridge);
+        free(def->interfaces[i].source_dev);
         free(def->interfaces[i].target_dev);
     }
     free(def->interfaces);
@@ -168,9 +180,15 @@ vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err)
     xmlDoc *doc = vr_xml_read(xml, len, "domain", err);
     if (!doc)
         return NULL;
-    vr_domain_def *def = vr_calloc(1, sizeof(*def));
-    int rc = vr_domain_parse_tree(xmlDocGetRootElement(doc), def, err);
+    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), err);
     xmlFreeDoc(doc);
+    return def;
+}
+
+vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, char **err)
+{
+    vr_domain_def *def = vr_calloc(1, sizeof(*def));
+    int rc = vr_domain_parse_tree(root, def, err);
     if (rc == 0)
         rc = vr_domain_assign_defaults(def, err);
     if (rc == 0)

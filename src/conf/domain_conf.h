@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "conf/mac.h"
+#include "conf/macvtap_mode.h"
 #include "conf/uuid.h"
 
 typedef enum { VR_VIRT_QEMU, VR_VIRT_KVM } vr_virt_type;
@@ -154,18 +155,21 @@ typedef struct {
     char *target_dev;       /* vda, sda, hdc, ... (unique) */
     vr_disk_bus bus;
     bool readonly;          /* always true for cdroms */
+    bool shareable;         /* <shareable/>: other running domains may use the file too */
     unsigned boot_order;    /* <boot order=N>; 0 = none */
     vr_address addr;        /* PCI for virtio, drive for the others */
     long line;              /* source line, for messages; 0 when generated */
 } vr_disk_def;
 
-typedef enum { VR_NET_USER, VR_NET_NETWORK, VR_NET_BRIDGE } vr_net_type;
+typedef enum { VR_NET_USER, VR_NET_NETWORK, VR_NET_BRIDGE, VR_NET_DIRECT } vr_net_type;
 typedef enum { VR_NET_MODEL_VIRTIO, VR_NET_MODEL_E1000, VR_NET_MODEL_RTL8139 } vr_net_model;
 
 typedef struct {
     vr_net_type type;
     char *source_network; /* type network */
     char *source_bridge;  /* type bridge */
+    char *source_dev;     /* type direct: the host NIC its macvtap sits on */
+    vr_macvtap_mode source_mode; /* type direct: <source mode=...>, default vepa */
     char mac[VR_MAC_STRLEN];
     vr_net_model model;
     char *target_dev;     /* tap name wanted, or NULL */
@@ -293,7 +297,8 @@ typedef struct {
     char *metadata; /* the whole <metadata> element, serialized, or NULL */
 
     unsigned long long memory_kib, current_memory_kib;
-    unsigned vcpus;
+    unsigned vcpus;         /* <vcpu>: the maximum (QEMU's maxcpus) */
+    unsigned vcpus_current; /* <vcpu current=...>: those online at start; == vcpus when absent */
 
     vr_os_def os;
     struct {
@@ -362,6 +367,9 @@ const char *vr_virt_type_name(vr_virt_type t);
 const char *vr_lifecycle_name(vr_lifecycle_action a);
 const char *vr_disk_bus_name(vr_disk_bus b);
 const char *vr_net_type_name(vr_net_type t);
+/* What an interface is attached to: its network, bridge or host NIC;
+ * NULL for user networking. */
+const char *vr_interface_source(const vr_interface_def *ifc);
 const char *vr_net_model_name(vr_net_model m);
 
 /* "vda" -> 0, "sdb" -> 1, "hdaa" -> 26; -1 when not a disk name. */

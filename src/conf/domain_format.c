@@ -226,6 +226,8 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
     prop(t, "bus", vr_disk_bus_names[d->bus]);
     if (d->readonly)
         child(n, "readonly");
+    if (d->shareable)
+        child(n, "shareable");
     format_boot(n, d->boot_order);
     format_address(n, &d->addr);
 }
@@ -262,6 +264,11 @@ static void format_interface(xmlNode *devs, const vr_interface_def *in)
         prop(child(n, "source"), "network", in->source_network);
     else if (in->type == VR_NET_BRIDGE)
         prop(child(n, "source"), "bridge", in->source_bridge);
+    else if (in->type == VR_NET_DIRECT) {
+        xmlNode *src = child(n, "source");
+        prop(src, "dev", in->source_dev);
+        prop(src, "mode", vr_macvtap_mode_names[in->source_mode]);
+    }
     if (in->target_dev)
         prop(child(n, "target"), "dev", in->target_dev);
     prop(child(n, "model"), "type", vr_net_model_names[in->model]);
@@ -386,7 +393,12 @@ char *vr_domain_def_format(const vr_domain_def *def)
     snprintf(num, sizeof(num), "%llu", def->current_memory_kib);
     prop(text_child(root, "currentMemory", num), "unit", "KiB");
     snprintf(num, sizeof(num), "%u", def->vcpus);
-    prop(text_child(root, "vcpu", num), "placement", "static");
+    xmlNode *vcpu = text_child(root, "vcpu", num);
+    prop(vcpu, "placement", "static");
+    if (def->vcpus_current != def->vcpus) {
+        snprintf(num, sizeof(num), "%u", def->vcpus_current);
+        prop(vcpu, "current", num);
+    }
     format_os(root, &def->os);
     format_features(root, def);
     format_cpu(root, &def->cpu);

@@ -6,6 +6,7 @@
  * its target name, an input's bus from its type) are set here; those
  * that need the whole domain are step 2 (domain_defaults.c). */
 #include "conf/domain_parse.h"
+#include "conf/names.h"
 #include "conf/units.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
@@ -62,17 +63,6 @@ int vr_parse_path_leaf(vr_parse_state *st, const xmlNode *n, char **out)
     return path_text(st, n, out);
 }
 
-static bool valid_domain_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64 || s[0] == '.' || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("_.+-", *s))
-            return false;
-    return true;
-}
-
 /* pc, q35, pc-i440fx-N.N[.N], pc-q35-N.N[.N] */
 static bool valid_machine(const char *m)
 {
@@ -107,9 +97,10 @@ static int parse_name(vr_parse_state *st, const xmlNode *n)
     char *s;
     if (vr_parse_leaf_text(st, n, false, &s) < 0)
         return -1;
-    if (!valid_domain_name(s)) {
-        vr_xml_error(n, st->err, "<name> '%s' is not a valid domain name (1 to 64 characters "
-                     "of A-Z a-z 0-9 _ . + -, not starting with '.' or '-')", s);
+    char *e = NULL;
+    if (!vr_name_check(VR_NAME_DOMAIN, s, &e)) {
+        vr_xml_error(n, st->err, "%s", e);
+        free(e);
         free(s);
         return -1;
     }
@@ -235,11 +226,15 @@ static int parse_current_memory(vr_parse_state *st, const xmlNode *n)
 
 static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
 {
-    if (vr_xml_check_attrs(n, ATTRS("placement"), st->err) < 0)
+    if (vr_xml_check_attrs(n, ATTRS("placement", "current"), st->err) < 0)
         return -1;
     int i;
     if (vr_xml_attr_enum(n, "placement", ATTRS("static"), &i, st->err) < 0)
         return -1;
+    unsigned long long current = 0;
+    if (vr_xml_attr_uint(n, "current", 1, VR_MAX_VCPUS, &current, st->err) < 0)
+        return -1;
+    st->def->vcpus_current = (unsigned)current;
     char *text;
     if (vr_xml_text(n, true, &text, st->err) < 0)
         return -1;
@@ -250,6 +245,9 @@ static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
                           VR_MAX_VCPUS);
     else
         st->def->vcpus = (unsigned)v;
+    if (rc == 0 && st->def->vcpus_current > st->def->vcpus)
+        rc = vr_xml_error(n, st->err, "<vcpu current='%u'> is more than the maximum of %u vCPUs",
+                          st->def->vcpus_current, st->def->vcpus);
     free(text);
     return rc;
 }
@@ -673,6 +671,8 @@ int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err)
                             cpu->cores, cpu->threads,
                             cpu->sockets * cpu->dies * cpu->cores * cpu->threads, def->vcpus);
     }
+    if (!def->vcpus_current)
+        def->vcpus_current = def->vcpus;
     if (!st.have_current)
         def->current_memory_kib = def->memory_kib;
     else if (def->current_memory_kib > def->memory_kib)

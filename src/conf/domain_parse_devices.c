@@ -229,6 +229,8 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
                              : parse_disk_target(st, c, d, &bus_given);
         else if (vr_xml_is(c, "readonly"))
             rc = vr_parse_flag(st, c, &d->readonly);
+        else if (vr_xml_is(c, "shareable"))
+            rc = vr_parse_flag(st, c, &d->shareable);
         else if (vr_xml_is(c, "boot"))
             rc = parse_boot_order(st, c, &d->boot_order);
         else if (vr_xml_is(c, "address"))
@@ -402,6 +404,27 @@ static int parse_controller(vr_parse_state *st, const xmlNode *n)
 
 /* ---- <interface> ------------------------------------------------------------ */
 
+/* <source dev='eth0' mode='bridge'/> of a type='direct' interface: the
+ * host NIC and the macvtap mode (libvirt's default: vepa). */
+static int parse_direct_source(vr_parse_state *st, const xmlNode *c, vr_interface_def *in)
+{
+    if (vr_xml_check_attrs(c, ATTRS("dev", "mode"), st->err) < 0 ||
+        vr_xml_check_empty(c, st->err) < 0)
+        return -1;
+    if (!(in->source_dev = vr_xml_attr(c, "dev")))
+        return vr_xml_error(c, st->err, "<source> of a type='direct' interface needs dev='...' "
+                            "(the host NIC)");
+    if (!valid_ifname(in->source_dev))
+        return vr_xml_error(c, st->err, "<source dev='%s'> is not a valid interface name",
+                            in->source_dev);
+    int mode;
+    int rc = vr_xml_attr_enum(c, "mode", vr_macvtap_mode_names, &mode, st->err);
+    if (rc < 0)
+        return -1;
+    in->source_mode = rc ? (vr_macvtap_mode)mode : VR_MACVTAP_VEPA;
+    return 0;
+}
+
 static int parse_interface(vr_parse_state *st, const xmlNode *n)
 {
     vr_domain_def *def = st->def;
@@ -418,7 +441,10 @@ static int parse_interface(vr_parse_state *st, const xmlNode *n)
     bool have_source = false, have_mac = false, have_model = false, have_target = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         rc = 0;
-        if (vr_xml_is(c, "source") && in->type != VR_NET_USER) {
+        if (vr_xml_is(c, "source") && in->type == VR_NET_DIRECT) {
+            rc = have_source ? vr_parse_duplicate(c, st->err) : parse_direct_source(st, c, in);
+            have_source = true;
+        } else if (vr_xml_is(c, "source") && in->type != VR_NET_USER) {
             const char *attr = in->type == VR_NET_NETWORK ? "network" : "bridge";
             char **field = in->type == VR_NET_NETWORK ? &in->source_network : &in->source_bridge;
             if (have_source)

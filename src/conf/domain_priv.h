@@ -43,6 +43,10 @@ extern const char *const vr_addr_type_names[];    /* index 0 unused */
  * attribute checked on its own. */
 int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err);
 
+/* Steps 1 to 4 on a tree already read: what vr_domain_def_parse does
+ * after libxml2 (domain_device.c edits trees in between). */
+vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, char **err);
+
 /* Step 2 (domain_defaults.c): fill in what libvirt fills in at define
  * time, except PCI addresses. */
 int vr_domain_assign_defaults(vr_domain_def *def, char **err);

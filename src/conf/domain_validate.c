@@ -49,6 +49,11 @@ static int check_disk(const vr_domain_def *def, size_t i, char **err)
         (d->bus == VR_DISK_BUS_IDE || d->bus == VR_DISK_BUS_SATA))
         return vr_dom_error(d->line, err, "a <readonly/> disk on bus %s is not possible (QEMU's "
                             "IDE/SATA disks are writable; use virtio or scsi)", bus);
+    if (d->shareable && d->format != VR_DISK_RAW)
+        return vr_dom_error(d->line, err, "a <shareable/> disk must be raw (two guests writing one "
+                            "qcow2 image corrupt it)");
+    if (d->shareable && d->device == VR_DISK_DEVICE_CDROM)
+        return vr_dom_error(d->line, err, "a cdrom cannot be <shareable/> (it is read-only already)");
     if (d->io == VR_DISK_IO_NATIVE && d->cache != VR_DISK_CACHE_NONE &&
         d->cache != VR_DISK_CACHE_DIRECTSYNC)
         return vr_dom_error(d->line, err, "<driver io='native'> needs cache='none' or "

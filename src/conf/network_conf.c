@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const vr_net_forward_names[] = {"none", "nat", "route", "open", "bridge", NULL};
+const char *const vr_net_forward_names[] = {"none", "nat", "route", "open", "bridge",
+                                              "vepa", "private", "passthrough", NULL};
 
 const char *vr_net_forward_name(vr_net_forward f)
 {
@@ -36,17 +37,6 @@ int vr_net_error(long line, char **err, const char *fmt, ...)
 }
 
 /* ---- value checks ------------------------------------------------------- */
-
-bool vr_net_valid_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > 64 || s[0] == '.' || s[0] == '-')
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("_.+-", *s))
-            return false;
-    return true;
-}
 
 bool vr_net_valid_ifname(const char *s)
 {
@@ -126,7 +116,7 @@ static int complete(vr_network_def *def, vr_net_bridge_namer namer, void *opaque
 {
     if (!def->uuid[0])
         vr_uuid_generate(def->uuid);
-    if (def->forward == VR_NET_FWD_BRIDGE)
+    if (!vr_net_owns_bridge(def))
         return 0;
     if (!def->mac[0])
         vr_mac_generate(def->mac);
@@ -146,7 +136,10 @@ vr_network_def *vr_network_def_parse(const char *xml, size_t len, vr_net_bridge_
     if (!doc)
         return NULL;
     vr_network_def *def = vr_calloc(1, sizeof(*def));
-    def->stp = true;
+    /* STP off unless asked: Vireo's bridges hold only guests' taps, so no
+     * loop can form, and with STP off a new guest's port forwards at
+     * once instead of after 2 x the forward delay (libvirt: stp='on'). */
+    def->stp = false;
     vr_net_parse_state st = {.def = def, .err = err, .root = xmlDocGetRootElement(doc)};
     int rc = vr_network_parse_tree(&st);
     if (rc == 0)
@@ -173,6 +166,9 @@ void vr_network_def_free(vr_network_def *def)
         return;
     free(def->name);
     free(def->forward_dev);
+    for (size_t i = 0; i < def->n_forward_ifs; i++)
+        free(def->forward_ifs[i]);
+    free(def->forward_ifs);
     free(def->bridge);
     free(def->domain);
     free(def->ip.ranges);

@@ -18,7 +18,11 @@ typedef enum {
     VR_NET_FWD_NAT,    /* masquerade to the outside */
     VR_NET_FWD_ROUTE,  /* routed, no NAT */
     VR_NET_FWD_OPEN,   /* routed, no firewall rules at all */
-    VR_NET_FWD_BRIDGE, /* guests join an existing host bridge; no IP, no DHCP */
+    VR_NET_FWD_BRIDGE, /* guests join an existing host bridge (or, with a device pool and
+                          no <bridge>, a host NIC through macvtap); no IP, no DHCP */
+    VR_NET_FWD_VEPA,        /* macvtap on a host NIC from the pool (network_forward.c) */
+    VR_NET_FWD_PRIVATE,
+    VR_NET_FWD_PASSTHROUGH,
 } vr_net_forward;
 
 typedef struct {
@@ -115,14 +119,17 @@ typedef struct {
     char uuid[VR_UUID_STRLEN];
     vr_net_forward forward;
     char *forward_dev;       /* <forward dev=...>: the outgoing interface, or NULL */
+    char **forward_ifs;      /* every <forward><interface dev=...>, forward_dev first: the
+                                macvtap device pool (at most one for nat/route) */
+    size_t n_forward_ifs;
     char *bridge;            /* <bridge name=...>; generated (vireoN) when absent, except mode bridge where it is required */
-    bool stp;                /* <bridge stp='on'|'off'>, default on */
+    bool stp;                /* <bridge stp='on'|'off'>, default off (libvirt: on) */
     unsigned delay;          /* <bridge delay=...> seconds, default 0 */
     char mac[VR_MAC_STRLEN]; /* the bridge's MAC; generated when absent (not for mode bridge) */
     unsigned mtu;            /* <mtu size=...>; 0 = the kernel's default */
     char *domain;            /* <domain name=...>: DNS domain of the guests, or NULL */
     bool domain_local;       /* <domain localOnly='yes'> */
-    vr_net_ip ip;            /* absent for mode bridge */
+    vr_net_ip ip;            /* absent for mode bridge and macvtap; optional when isolated */
     vr_net_dns_host *dns_hosts;
     size_t n_dns_hosts;
     vr_net_ip6 ip6;          /* <ip family='ipv6'>, routed unless nat_ipv6 */
@@ -141,6 +148,18 @@ char *vr_network_def_format(const vr_network_def *def);
 void vr_network_def_free(vr_network_def *def);
 
 const char *vr_net_forward_name(vr_net_forward f);
+
+/* The network kinds beyond the forward mode (network_forward.c).
+ * macvtap: guests attach to a host NIC of the pool through macvtap
+ * devices (modes vepa, private, passthrough, and bridge without <bridge>). */
+bool vr_net_is_macvtap(const vr_network_def *def);
+/* The macvtap mode of a macvtap network (an int: vr_macvtap_mode). */
+int vr_net_macvtap_mode(const vr_network_def *def);
+/* Does the network make and own a bridge (every kind but mode bridge
+ * and macvtap)? */
+bool vr_net_owns_bridge(const vr_network_def *def);
+/* Does it run dnsmasq (a bridge of its own with an <ip>)? */
+bool vr_net_serves_dhcp(const vr_network_def *def);
 
 /* The subnet helpers drivers and validation share. */
 struct in_addr vr_net_prefix_mask(unsigned prefix);

@@ -42,16 +42,16 @@ static void format_forward(xmlNode *root, const vr_network_def *def)
     if (def->forward_dev)
         prop(n, "dev", def->forward_dev);
     prop(n, "mode", vr_net_forward_name(def->forward));
-    if (def->forward_dev)
-        prop(child(n, "interface"), "dev", def->forward_dev);
+    for (size_t i = 0; i < def->n_forward_ifs; i++)
+        prop(child(n, "interface"), "dev", def->forward_ifs[i]);
     if (def->nat_ipv6)
         prop(child(n, "nat"), "ipv6", "yes");
 }
 
 static void format_bridge(xmlNode *root, const vr_network_def *def)
 {
-    if (!def->bridge && def->forward == VR_NET_FWD_BRIDGE)
-        return; /* refused at parse; only a caller's hand-made def */
+    if (!def->bridge && !vr_net_owns_bridge(def))
+        return; /* macvtap; or refused at parse, only a caller's hand-made def */
     xmlNode *n = child(root, "bridge");
     if (def->bridge)
         prop(n, "name", def->bridge);

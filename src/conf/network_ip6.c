@@ -255,11 +255,6 @@ int vr_net_validate_ip6(const vr_net_parse_state *st)
                             "translate");
     if (!ip6->present)
         return 0;
-    /* No-IPv4 networks come with the no-IP kinds of network; until
-     * then dnsmasq and the firewall are built around the IPv4 <ip>. */
-    if (!def->ip.present)
-        return vr_xml_error(st->ip6, st->err, "<ip family='ipv6'> needs an IPv4 <ip> beside it "
-                            "(dual stack) in this version of Vireo");
     char a[INET6_ADDRSTRLEN];
     const char *why = not_a_guest6(ip6, &ip6->address);
     if (why) {

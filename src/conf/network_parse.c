@@ -6,6 +6,7 @@
  * forward mode against <ip>, ranges against the subnet) are step 2,
  * network_validate.c. */
 #include "conf/network_priv.h"
+#include "conf/names.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -143,9 +144,10 @@ static int parse_name(vr_net_parse_state *st, const xmlNode *n)
     char *s;
     if (check_attrs(n, NET_NO_ATTRS, st->err) < 0 || vr_xml_text(n, false, &s, st->err) < 0)
         return -1;
-    if (!vr_net_valid_name(s)) {
-        vr_xml_error(n, st->err, "<name> '%s' is not a valid network name (1 to 64 characters "
-                     "of A-Z a-z 0-9 _ . + -, not starting with '.' or '-')", s);
+    char *e = NULL;
+    if (!vr_name_check(VR_NAME_NETWORK, s, &e)) {
+        vr_xml_error(n, st->err, "%s", e);
+        free(e);
         free(s);
         return -1;
     }
@@ -168,14 +170,12 @@ static int parse_uuid(vr_net_parse_state *st, const xmlNode *n)
 /* ---- <forward> -------------------------------------------------------------- */
 
 /* libvirt writes the device twice, <forward dev='eth0'><interface
- * dev='eth0'/></forward>; one device is all Vireo takes. */
-static int parse_forward_interface(vr_net_parse_state *st, const xmlNode *n, bool *seen)
+ * dev='eth0'/></forward>. Every <interface> joins the device pool
+ * (macvtap networks take several; validation keeps NAT and routing to
+ * one); the first must agree with dev=. */
+static int parse_forward_interface(vr_net_parse_state *st, const xmlNode *n)
 {
     vr_network_def *def = st->def;
-    if (*seen)
-        return vr_xml_error(n, st->err, "a second <interface> in <forward> is not supported by "
-                            "Vireo (one outgoing device)");
-    *seen = true;
     if (check_leaf(n, NET_ATTRS("dev"), st->err) < 0)
         return -1;
     char *dev = NULL;
@@ -184,14 +184,22 @@ static int parse_forward_interface(vr_net_parse_state *st, const xmlNode *n, boo
         return -1;
     if (rc == 0)
         return missing(n, "dev", st->err);
-    if (def->forward_dev && strcmp(def->forward_dev, dev) != 0) {
+    for (size_t i = 0; i < def->n_forward_ifs; i++)
+        if (strcmp(def->forward_ifs[i], dev) == 0) {
+            vr_xml_error(n, st->err, "<interface dev='%s'> is given twice in <forward>", dev);
+            free(dev);
+            return -1;
+        }
+    if (def->n_forward_ifs == 0 && def->forward_dev && strcmp(def->forward_dev, dev) != 0) {
         vr_xml_error(n, st->err, "<interface dev='%s'> differs from <forward dev='%s'>", dev,
                      def->forward_dev);
         free(dev);
         return -1;
     }
-    free(def->forward_dev);
-    def->forward_dev = dev;
+    if (!def->forward_dev)
+        def->forward_dev = vr_strdup(dev);
+    def->forward_ifs = vr_realloc(def->forward_ifs, (def->n_forward_ifs + 1) * sizeof(char *));
+    def->forward_ifs[def->n_forward_ifs++] = dev;
     return 0;
 }
 
@@ -226,10 +234,9 @@ static int parse_forward(vr_net_parse_state *st, const xmlNode *n)
     def->forward = rc ? (vr_net_forward)(mode + 1) : VR_NET_FWD_NAT;
     if (attr_ifname(n, "dev", &def->forward_dev, st->err) < 0)
         return -1;
-    bool seen_if = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (vr_xml_is(c, "interface")) {
-            if (parse_forward_interface(st, c, &seen_if) < 0)
+            if (parse_forward_interface(st, c) < 0)
                 return -1;
         } else if (vr_xml_is(c, "nat")) {
             if (parse_nat_ipv6(st, c) < 0)
@@ -237,6 +244,10 @@ static int parse_forward(vr_net_parse_state *st, const xmlNode *n)
         } else {
             return unsupported(c, st->err);
         }
+    }
+    if (def->forward_dev && def->n_forward_ifs == 0) {
+        def->forward_ifs = vr_calloc(1, sizeof(char *));
+        def->forward_ifs[def->n_forward_ifs++] = vr_strdup(def->forward_dev);
     }
     return 0;
 }

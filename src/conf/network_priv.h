@@ -31,6 +31,9 @@ int vr_network_parse_tree(vr_net_parse_state *st);
 
 /* Step 2 (network_validate.c): checks across elements. */
 int vr_network_validate(const vr_net_parse_state *st);
+/* Its part for macvtap networks and device pools (network_forward.c). */
+int vr_net_check_macvtap(const vr_net_parse_state *st);
+int vr_net_check_forward_pool(const vr_net_parse_state *st);
 
 /* IPv6 (network_ip6.c): one <ip family='ipv6'>, its checks against
  * itself and the rest, written back; freed. */
@@ -70,10 +73,10 @@ int vr_net_check_dhcp_host(const vr_network_def *def, const vr_net_dhcp_host *h,
                            const vr_net_dhcp_host *others, size_t n_others, bool update,
                            char **err);
 
-/* Names: networks follow the rule of domain names; interfaces (bridges,
- * forward devices) are what the kernel accepts; host and domain names
- * are DNS names, which also keeps them safe in dnsmasq's files. */
-bool vr_net_valid_name(const char *s);
+/* Names: networks follow the one name rule (conf/names.h); interfaces
+ * (bridges, forward devices) are what the kernel accepts; host and
+ * domain names are DNS names, which also keeps them safe in dnsmasq's
+ * files. */
 bool vr_net_valid_ifname(const char *s);
 bool vr_net_valid_dns_name(const char *s);
 

@@ -77,6 +77,10 @@ static int check_bridge_mode(const vr_net_parse_state *st)
 static int check_mode(const vr_net_parse_state *st)
 {
     const vr_network_def *def = st->def;
+    if (vr_net_is_macvtap(def))
+        return vr_net_check_macvtap(st);
+    if (vr_net_check_forward_pool(st) < 0)
+        return -1;
     if (def->forward == VR_NET_FWD_BRIDGE)
         return check_bridge_mode(st);
     /* Open mode adds no rules at all, so there is nothing a device
@@ -86,9 +90,14 @@ static int check_mode(const vr_net_parse_state *st)
                             "mode='open' (open mode adds no firewall rules to restrict)",
                             def->forward_dev);
     if (!def->ip.present && !def->ip6.present) {
+        /* Isolated without <ip>: a plain switch, no host address, no
+         * dnsmasq to serve DNS names. */
+        if (def->forward == VR_NET_FWD_NONE && (st->dns || st->domain))
+            return vr_xml_error(st->dns ? st->dns : st->domain, st->err, "<%s> needs an <ip "
+                                "address='...' netmask='...'> (dnsmasq serves the names on "
+                                "the network's address)", st->dns ? "dns" : "domain");
         if (def->forward == VR_NET_FWD_NONE)
-            return vr_xml_error(st->root, st->err, "an isolated network (no <forward>) needs an "
-                                "<ip address='...' netmask='...'>");
+            return 0;
         return vr_xml_error(st->forward, st->err, "<forward mode='%s'> needs an <ip "
                             "address='...' netmask='...'>", vr_net_forward_name(def->forward));
     }

@@ -1,6 +1,7 @@
 /* <domainsnapshot> metadata, read strictly and written in libvirt's
  * element order. */
 #include "conf/snapshot_conf.h"
+#include "conf/names.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -13,34 +14,6 @@
 static const char *const state_names[] = {"running", "paused", "shutoff", NULL};
 
 const char *vr_snap_state_name(vr_snap_state s) { return state_names[s]; }
-
-bool vr_snapshot_name_check(const char *name, char **err)
-{
-    if (!name || !*name) {
-        vr_set_error(err, "a snapshot needs a name");
-        return false;
-    }
-    /* The name is a file name and a QEMU tag typed into the monitor:
-     * the characters of domain names, nothing that needs quoting. */
-    bool ok = strlen(name) <= 64 && name[0] != '.' && name[0] != '-', digits = true;
-    for (const char *p = name; *p; p++) {
-        ok &= isalnum((unsigned char)*p) || strchr("_.+-", *p);
-        digits &= isdigit((unsigned char)*p) != 0;
-    }
-    if (!ok || strstr(name, "..")) {
-        char *shown = vr_xml_escape_line(name);
-        vr_set_error(err, "snapshot name '%s' is refused: use 1 to 64 of A-Z a-z 0-9 _ . + - (not "
-                          "starting with '.' or '-', no '..')", shown);
-        free(shown);
-        return false;
-    }
-    if (digits) {
-        vr_set_error(err, "snapshot name '%s' is refused: QEMU would read a number as a snapshot "
-                          "id; add a letter", name);
-        return false;
-    }
-    return true;
-}
 
 void vr_snapshot_def_free(vr_snapshot_def *def)
 {
@@ -79,7 +52,7 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
             return -1;
         if (vr_xml_is(c, "name") && !def->name) {
             def->name = s;
-            if (!vr_snapshot_name_check(s, err))
+            if (!vr_name_check(VR_NAME_SNAPSHOT, s, err))
                 return -1;
             continue;
         }

@@ -18,10 +18,6 @@ typedef struct {
     bool current;
 } vr_snapshot_def;
 
-/* Snapshot names become file names and QEMU tags: 1 to 64 of
- * A-Z a-z 0-9 _ . + -, not starting with '.' or '-', no '..', and not
- * all digits (QEMU would take a number for a snapshot id). */
-bool vr_snapshot_name_check(const char *name, char **err);
 
 vr_snapshot_def *vr_snapshot_def_parse(const char *xml, size_t len, char **err);
 char *vr_snapshot_def_format(const vr_snapshot_def *def);

@@ -4,6 +4,7 @@
  * volume path, <key>) are accepted on input and ignored, as libvirt
  * ignores them, so a `virsh pool-dumpxml` / `vol-dumpxml` reads back. */
 #include "conf/storage_conf.h"
+#include "conf/names.h"
 #include "conf/units.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
@@ -33,31 +34,6 @@ bool vr_vol_format_parse(const char *s, vr_vol_format *out)
         }
     }
     return false;
-}
-
-bool vr_storage_name_check(const char *what, const char *name, char **err)
-{
-    if (!name || !*name) {
-        vr_set_error(err, "a %s needs a name", what);
-        return false;
-    }
-    char *shown = vr_xml_escape_line(name);
-    const char *why = NULL;
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strstr(name, ".."))
-        why = "'..' could leave the pool's directory";
-    else if (strchr(name, '/'))
-        why = "'/' is not allowed in a name";
-    else if (name[0] == '.')
-        why = "a name cannot start with '.'";
-    else if (strlen(name) > 200)
-        why = "a name has at most 200 bytes";
-    for (const unsigned char *p = (const unsigned char *)name; !why && *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            why = "control characters are not allowed in a name";
-    if (why)
-        vr_set_error(err, "%s name '%s' is refused: %s", what, shown, why);
-    free(shown);
-    return !why;
 }
 
 /* ---- strict reading helpers (messages point at docs/storage.md) ---- */
@@ -246,7 +222,7 @@ static int parse_pool(vr_pool_def *def, const xmlNode *root, char **err)
             if (leaf(c, &def->name, err) < 0)
                 return -1;
             char *e = NULL;
-            if (!vr_storage_name_check("pool", def->name, &e)) {
+            if (!vr_name_check(VR_NAME_POOL, def->name, &e)) {
                 vr_xml_error(c, err, "%s", e);
                 free(e);
                 return -1;
@@ -305,7 +281,7 @@ vr_pool_def *vr_pool_def_parse(const char *xml, size_t len, char **err)
 
 vr_pool_def *vr_pool_def_new(const char *name, const char *type, const char *target, char **err)
 {
-    if (!vr_storage_name_check("pool", name, err))
+    if (!vr_name_check(VR_NAME_POOL, name, err))
         return NULL;
     if (!type || strcmp(type, "dir") != 0) {
         vr_set_error(err, "pool type '%s' is not supported by Vireo (supported: dir)", type ? type : "");
@@ -489,7 +465,7 @@ static int parse_vol(vr_vol_def *def, const xmlNode *root, char **err)
         if (vr_xml_is(c, "name")) {
             rc = leaf(c, &def->name, err);
             char *e = NULL;
-            if (rc == 0 && !vr_storage_name_check("volume", def->name, &e)) {
+            if (rc == 0 && !vr_name_check(VR_NAME_VOLUME, def->name, &e)) {
                 rc = vr_xml_error(c, err, "%s", e);
                 free(e);
             }

@@ -15,12 +15,6 @@
 
 /* ---- names ------------------------------------------------------------ */
 
-/* Pool and volume names become file names: refuse "", ".", "..", any
- * '/', a leading '.' (the driver's own temporary files start with one),
- * control characters and names over 200 bytes. `what` is "pool" or
- * "volume". Returns false with *err set. */
-bool vr_storage_name_check(const char *what, const char *name, char **err);
-
 /* ---- pools ---------------------------------------------------------- */
 
 typedef enum { VR_POOL_DIR } vr_pool_type;

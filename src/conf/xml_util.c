@@ -1,4 +1,5 @@
 #include "conf/xml_util.h"
+#include "conf/xml_limits.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -71,6 +72,8 @@ xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err)
         vr_set_error(err, "XML document too large");
         return NULL;
     }
+    if (vr_xml_check_limits(xml, len, &len, err) < 0)
+        return NULL;
     parse_sink sink = {0};
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
@@ -101,7 +104,7 @@ xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err)
         xmlNode *top = xmlDocGetRootElement(doc);
         if (!top) {
             vr_set_error(err, "empty XML document");
-        } else if (!vr_xml_is(top, root)) {
+        } else if (root && !vr_xml_is(top, root)) {
             vr_set_error(err, "line %ld: the root element is <%s>, expected <%s>",
                          vr_xml_line(top), (const char *)top->name, root);
         } else {
@@ -122,6 +125,9 @@ long vr_xml_line(const xmlNode *n)
 char *vr_xml_escape_line(const char *s)
 {
     vr_strbuf b = {0};
+    /* Text that is not UTF-8 (a name from a JSON body, a file name) has
+     * its high bytes shown as \xNN too: the message goes into JSON. */
+    bool utf8 = vr_utf8_valid(s, strlen(s));
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '\n')
             vr_strbuf_add(&b, "\\n");
@@ -129,7 +135,7 @@ char *vr_xml_escape_line(const char *s)
             vr_strbuf_add(&b, "\\r");
         else if (*p == '\t')
             vr_strbuf_add(&b, "\\t");
-        else if (*p < 0x20 || *p == 0x7f)
+        else if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && !utf8))
             vr_strbuf_addf(&b, "\\x%02x", *p);
         else
             vr_strbuf_addn(&b, (const char *)p, 1);

@@ -12,16 +12,19 @@
 
 #define VR_XML_DOC_HINT "(see docs/xml-domain.md)"
 
-/* Parse a document: no network access, no DTD (a DOCTYPE is refused
- * outright, so no entity can be declared, let alone expanded), blank
- * text dropped. The root element must be `root`. On failure returns NULL
+/* Parse a document: the limits of xml_limits.h checked first (a NUL
+ * byte, too many attributes, elements, nesting: one line naming it), no
+ * network access, no DTD (a DOCTYPE is refused outright, so no entity
+ * can be declared, let alone expanded), blank text dropped. The root element must be `root`
+ * (any element when `root` is NULL). On failure returns NULL
  * with *err = "line N: <libxml2's message>" on one line. Never prints. */
 xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err);
 
 long vr_xml_line(const xmlNode *n);
 
 /* Messages quote user values: control characters (a newline in a
- * <name>) are written as \n, \t, \xNN so a message stays one line. */
+ * <name>) are written as \n, \t, \xNN so a message stays one line, and
+ * so are the high bytes of text that is not UTF-8. */
 char *vr_xml_escape_line(const char *s);
 
 /* Set *err to "line N: " followed by the message. Returns -1. */

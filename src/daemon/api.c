@@ -37,6 +37,8 @@ static const vr_api_route *const tables[] = {
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
     vr_api_install_routes,
     vr_api_vnc_routes,      /* before domains: GET domains/NAME/vnc */
+    vr_api_disk_routes,     /* before domains: GET domains/NAME/disks */
+    vr_api_device_routes,   /* before domains: POST domains/NAME/devices, blockresize */
     vr_api_domain_routes,
     vr_api_web_routes,
 };
@@ -113,12 +115,42 @@ static bool allowed(const vr_api *api, vr_req *req)
     return false;
 }
 
+/* The routes that take more than VR_API_BODY_SMALL: whole definitions. */
+static const struct {
+    const char *method, *pattern;
+    size_t max;
+} large_bodies[] = {
+    {"POST", "domains", VR_API_BODY_DEFINITION},
+    {"POST", "networks", VR_API_BODY_DEFINITION},
+    {"POST", "pools", VR_API_BODY_DEFINITION},
+};
+
+/* False after answering 413: the body is over the route's limit. */
+static bool body_fits(vr_req *req, const vr_api_route *r)
+{
+    size_t len, max = VR_API_BODY_SMALL;
+    for (size_t i = 0; i < VR_ARRAY_LEN(large_bodies); i++)
+        if (strcmp(r->method, large_bodies[i].method) == 0 && strcmp(r->pattern, large_bodies[i].pattern) == 0)
+            max = large_bodies[i].max;
+    vr_req_body(req, &len);
+    if (len <= max)
+        return true;
+    vr_req_reply_error(req, 413, "too_large", "the body of %s %s is %zu bytes; it takes at most %zu KiB "
+                       "(see docs/api.md)", vr_req_method(req), vr_req_path(req), len, max / 1024);
+    return false;
+}
+
 void vr_api_handle(vr_req *req, void *opaque)
 {
     vr_api *api = opaque;
     if (!allowed(api, req))
         return;
     const char *path = vr_req_path(req);
+    /* Names in paths are echoed in answers: JSON must stay UTF-8. */
+    if (!vr_utf8_valid(path, strlen(path))) {
+        vr_req_reply_error(req, 400, "invalid", "the path is not valid UTF-8 (no name holds such bytes)");
+        return;
+    }
     if (!vr_str_starts(path, "/v1/")) {
         vr_req_reply_error(req, 404, "not_found", "unknown path %s (the API lives under /v1/)", path);
         return;
@@ -140,12 +172,14 @@ void vr_api_handle(vr_req *req, void *opaque)
                 hit = r;
         }
     }
-    if (hit)
-        hit->fn(&c);
-    else if (path_known)
+    if (hit) {
+        if (body_fits(req, hit))
+            hit->fn(&c);
+    } else if (path_known) {
         vr_req_reply_error(req, 405, "invalid", "%s is not allowed on %s", vr_req_method(req), path);
-    else
+    } else {
         vr_req_reply_error(req, 404, "not_found", "unknown path %s", path);
+    }
     free(c.seg);
     free(copy);
 }

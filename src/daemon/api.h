@@ -45,6 +45,14 @@ typedef struct {
     void (*fn)(vr_api_call *c);
 } vr_api_route;
 
+/* Request bodies: XML definitions of domains, networks and pools may be
+ * large (metadata, many devices); every other body (JSON, a volume's or
+ * a DHCP host's XML) is small. A larger body is answered 413 before any
+ * parsing, naming the limit (api.c holds the table of larger ones;
+ * docs/api.md lists them per endpoint). */
+#define VR_API_BODY_SMALL (64u * 1024)
+#define VR_API_BODY_DEFINITION (256u * 1024)
+
 extern const vr_api_route vr_api_host_routes[];
 extern const vr_api_route vr_api_domain_routes[];
 extern const vr_api_route vr_api_storage_routes[];  /* pools, volumes, jobs */
@@ -53,6 +61,8 @@ extern const vr_api_route vr_api_clone_routes[];    /* domains/NAME/clone */
 extern const vr_api_route vr_api_network_routes[];
 extern const vr_api_route vr_api_web_routes[];      /* login, logout, web/token (web_auth.c) */
 extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc.c) */
+extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
+extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */
@@ -62,6 +72,11 @@ json_object *vr_api_ok(void);
 /* The domain named by the path's second segment (domains/NAME/...),
  * or NULL after answering 404. */
 vr_domain *vr_api_find_domain(vr_api_call *c);
+/* A deferred answer about the domain `name` (the request waits): the
+ * opaque for vr_api_domain_done, which answers with the domain's JSON
+ * form on success (vr_api_ok when it is gone), else the error. */
+void *vr_api_pend(vr_api_call *c, const char *name);
+void vr_api_domain_done(vr_err code, const char *err, void *opaque);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);
 
@@ -75,6 +90,9 @@ json_object *vr_api_sample(void *api);
 /* JSON bodies (api_json.c). Members: 1 when present, 0 when absent,
  * -1 after answering 400 (wrong type, a NUL inside a string). */
 json_object *vr_api_body_json(vr_api_call *c); /* NULL after answering 400 */
+/* The body as XML text for the conf parsers: not empty ("no WHAT XML in
+ * the request body"), nothing after a NUL byte. NULL after answering 400. */
+const char *vr_api_body_xml(vr_api_call *c, const char *what);
 int vr_api_str(vr_api_call *c, json_object *o, const char *key, const char **out);
 bool vr_api_bool(json_object *o, const char *key);
 /* A size: a number of bytes, or a string with virsh's units ("10G"). */

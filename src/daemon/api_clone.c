@@ -208,8 +208,10 @@ static void post_clone(vr_api_call *c)
     vr_domain *orig = vr_api_find_domain(c);
     if (!orig)
         return;
-    json_object *o = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL, *files = NULL;
-    if (!o || !json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string)) {
+    json_object *o = vr_api_body_json(c), *v = NULL, *files = NULL;
+    if (!o)
+        return;
+    if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string)) {
         json_object_put(o);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"name\": NEW, \"files\": [...], "
                            "\"auto\": bool, \"linked\": bool}");

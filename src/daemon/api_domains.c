@@ -19,7 +19,8 @@ json_object *vr_api_domain_json(const vr_domain *dom)
     json_object_object_add(o, "persistent", json_object_new_boolean(dom->persistent));
     json_object_object_add(o, "autostart", json_object_new_boolean(dom->autostart));
     json_object_object_add(o, "type", json_object_new_string(def->type == VR_VIRT_KVM ? "kvm" : "qemu"));
-    json_object_object_add(o, "vcpus", json_object_new_int((int)def->vcpus));
+    json_object_object_add(o, "vcpus", json_object_new_int((int)def->vcpus_current));
+    json_object_object_add(o, "vcpus_max", json_object_new_int((int)def->vcpus));
     json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)def->memory_kib));
     json_object_object_add(o, "current_memory_kib", json_object_new_int64((int64_t)def->current_memory_kib));
     json_object_object_add(o, "title", def->title ? json_object_new_string(def->title) : NULL);
@@ -58,7 +59,7 @@ typedef struct {
     char *name;
 } pending;
 
-static pending *pend(vr_api_call *c, const char *name)
+void *vr_api_pend(vr_api_call *c, const char *name)
 {
     pending *p = vr_calloc(1, sizeof(*p));
     p->api = c->api;
@@ -68,7 +69,7 @@ static pending *pend(vr_api_call *c, const char *name)
     return p;
 }
 
-static void on_done(vr_err code, const char *err, void *opaque)
+void vr_api_domain_done(vr_err code, const char *err, void *opaque)
 {
     pending *p = opaque;
     vr_domain *dom = vr_qemu_lookup(p->api->qemu, p->name);
@@ -84,11 +85,9 @@ static void on_done(vr_err code, const char *err, void *opaque)
 
 static void create_domain(vr_api_call *c)
 {
-    const char *xml = vr_req_body(c->req, NULL);
-    if (!*xml) {
-        vr_req_reply_error(c->req, 400, "invalid", "no domain XML in the request body");
+    const char *xml = vr_api_body_xml(c, "domain");
+    if (!xml)
         return;
-    }
     if (vr_api_flag(c->req, "start")) {
         /* Parsed here only to learn the name the answer reports; the
          * driver parses again and owns the result. */
@@ -99,9 +98,9 @@ static void create_domain(vr_api_call *c)
             free(err);
             return;
         }
-        pending *p = pend(c, def->name);
+        pending *p = vr_api_pend(c, def->name);
         vr_domain_def_free(def);
-        vr_qemu_create(c->api->qemu, xml, vr_api_flag(c->req, "paused"), on_done, p);
+        vr_qemu_create(c->api->qemu, xml, vr_api_flag(c->req, "paused"), vr_api_domain_done, p);
         return;
     }
     char *err = NULL;
@@ -142,6 +141,17 @@ static void get_xml(vr_api_call *c)
         vr_req_reply_text(c->req, 200, "application/xml", vr_qemu_xml(dom, vr_api_flag(c->req, "inactive")));
 }
 
+/* The answer of an operation on one domain: its JSON form, or the error
+ * (err is freed). */
+static void reply_domain(vr_api_call *c, vr_err code, char *err, const vr_domain *dom)
+{
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
+    free(err);
+}
+
 static void post_action(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
@@ -151,16 +161,16 @@ static void post_action(vr_api_call *c)
     char *err = NULL;
     vr_err code = VR_OK;
     if (strcmp(action, "start") == 0) {
-        vr_qemu_start(dom, vr_api_flag(c->req, "paused"), on_done, pend(c, dom->def->name));
+        vr_qemu_start(dom, vr_api_flag(c->req, "paused"), vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "destroy") == 0) {
-        vr_qemu_destroy(dom, on_done, pend(c, dom->def->name));
+        vr_qemu_destroy(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "suspend") == 0) {
-        vr_qemu_suspend(dom, on_done, pend(c, dom->def->name));
+        vr_qemu_suspend(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "resume") == 0) {
-        vr_qemu_resume(dom, on_done, pend(c, dom->def->name));
+        vr_qemu_resume(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "shutdown") == 0) {
         code = vr_qemu_shutdown(dom, &err);
@@ -170,11 +180,28 @@ static void post_action(vr_api_call *c)
         vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on domains", action);
         return;
     }
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
-    free(err);
+    reply_domain(c, code, err, dom);
+}
+
+/* POST domains/NAME/rename {"name": NEW} (domrename). */
+static void post_rename(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    json_object *body = dom ? vr_api_body_json(c) : NULL;
+    if (!body)
+        return;
+    const char *name = NULL;
+    int rc = vr_api_str(c, body, "name", &name);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"name\": NEW_NAME}");
+    if (rc <= 0) {
+        json_object_put(body);
+        return;
+    }
+    char *err = NULL;
+    vr_err code = vr_qemu_rename(dom, name, &err);
+    json_object_put(body);
+    reply_domain(c, code, err, dom);
 }
 
 static void put_autostart(vr_api_call *c)
@@ -182,8 +209,10 @@ static void put_autostart(vr_api_call *c)
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
-    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
-    if (!body || !json_object_object_get_ex(body, "autostart", &v) ||
+    json_object *body = vr_api_body_json(c), *v = NULL;
+    if (!body)
+        return;
+    if (!json_object_object_get_ex(body, "autostart", &v) ||
         !json_object_is_type(v, json_type_boolean)) {
         json_object_put(body);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
@@ -192,11 +221,7 @@ static void put_autostart(vr_api_call *c)
     char *err = NULL;
     vr_err code = vr_qemu_set_autostart(dom, json_object_get_boolean(v), &err);
     json_object_put(body);
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
-    free(err);
+    reply_domain(c, code, err, dom);
 }
 
 /* setmem ({"current_kib"}) or setmaxmem ({"max_kib"}); "live" and
@@ -220,16 +245,12 @@ static void put_memory(vr_api_call *c)
         return;
     }
     if (has_cur) {
-        vr_qemu_set_memory(dom, cur, flags, on_done, pend(c, dom->def->name));
+        vr_qemu_set_memory(dom, cur, flags, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     }
     char *err = NULL;
     vr_err code = vr_qemu_set_max_memory(dom, max, flags, &err);
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_json(c->req, 200, vr_api_domain_json(dom));
-    free(err);
+    reply_domain(c, code, err, dom);
 }
 
 static void on_stats(json_object *stats, const char *err, void *opaque)
@@ -247,7 +268,7 @@ static void get_stats(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     if (dom)
-        vr_qemu_stats(dom, on_stats, pend(c, dom->def->name));
+        vr_qemu_stats(dom, on_stats, vr_api_pend(c, dom->def->name));
 }
 
 static void on_console_closed(void *opaque)
@@ -300,6 +321,7 @@ const vr_api_route vr_api_domain_routes[] = {
     {"GET", "domains/*/console", get_console},
     {"PUT", "domains/*/autostart", put_autostart},
     {"PUT", "domains/*/memory", put_memory},
+    {"POST", "domains/*/rename", post_rename},
     {"POST", "domains/*/*", post_action},
     {0},
 };

@@ -6,6 +6,7 @@
  * the install-phase definition while the final one (booting the disk)
  * is defined for the next start. A failure removes what was made.
  * GET /v1/os-variants lists the OS table with its defaults. */
+#include "conf/names.h"
 #include "daemon/api.h"
 #include "drivers/network/network_driver.h"
 #include "drivers/storage/storage_driver.h"
@@ -342,8 +343,10 @@ static bool read_request(vr_api_call *c, json_object *o, install_ctx *x, json_ob
         vr_api_obj(c, o, "disk", disk) < 0 || vr_api_obj(c, o, "network", &net) < 0 ||
         vr_api_uint(c, o, "memory_mib", 16, 4 << 20, &mem) < 0 || vr_api_uint(c, o, "vcpus", 1, 255, &vcpus) < 0)
         return false;
-    if (!name || !*name) {
-        vr_req_reply_error(c->req, 400, "invalid", "the new VM needs a name");
+    char *bad = NULL;
+    if (!vr_name_check(VR_NAME_DOMAIN, name, &bad)) {
+        vr_req_reply_error(c->req, 400, "invalid", "%s", bad);
+        free(bad);
         return false;
     }
     if (vr_qemu_lookup(c->api->qemu, name)) {

@@ -2,20 +2,79 @@
  * one-line 400 answers every route gives for a wrong type. */
 #include "daemon/api.h"
 #include "conf/units.h"
+#include "common/util.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The request body as a JSON object, or NULL after answering 400. */
+/* The body after the document: white space only. A NUL byte anywhere
+ * (\0garbage after a document) is refused by name. Returns false after
+ * answering 400. */
+static bool nothing_after(vr_api_call *c, const char *body, size_t len, size_t end, const char *what)
+{
+    const char *nul = memchr(body, '\0', len);
+    if (nul) {
+        vr_req_reply_error(c->req, 400, "invalid", "the request body holds a NUL byte at offset %zu; "
+                           "send the %s alone", (size_t)(nul - body), what);
+        return false;
+    }
+    for (size_t i = end; i < len; i++) {
+        if (!strchr(" \t\r\n", body[i])) {
+            vr_req_reply_error(c->req, 400, "invalid", "the request body goes on after the %s "
+                               "(at offset %zu); send the %s alone", what, i, what);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The request body as a JSON object, or NULL after answering 400. The
+ * whole body must be the one object, in valid UTF-8 (json-c checks it
+ * as it reads): what a client sends reaches files and other clients'
+ * JSON answers. */
 json_object *vr_api_body_json(vr_api_call *c)
 {
-    json_object *o = json_tokener_parse(vr_req_body(c->req, NULL));
+    size_t len;
+    const char *body = vr_req_body(c->req, &len);
+    json_tokener *tok = json_tokener_new();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS |
+                                    JSON_TOKENER_VALIDATE_UTF8);
+    json_object *o = len <= INT_MAX ? json_tokener_parse_ex(tok, body, (int)len) : NULL;
+    enum json_tokener_error e = json_tokener_get_error(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
     if (!o || !json_object_is_type(o, json_type_object)) {
         json_object_put(o);
-        vr_req_reply_error(c->req, 400, "invalid", "expected a JSON object in the request body");
+        if (e == json_tokener_error_parse_utf8_string)
+            vr_req_reply_error(c->req, 400, "invalid", "the JSON request body is not valid UTF-8 "
+                               "(at offset %zu)", end);
+        else if (!nothing_after(c, body, len, len, "JSON object"))
+            return NULL;
+        else
+            vr_req_reply_error(c->req, 400, "invalid", "expected a JSON object in the request body%s%s",
+                               o || e == json_tokener_success ? "" : ": ",
+                               o || e == json_tokener_success ? "" : json_tokener_error_desc(e));
+        return NULL;
+    }
+    if (!nothing_after(c, body, len, end, "JSON object")) {
+        json_object_put(o);
         return NULL;
     }
     return o;
+}
+
+const char *vr_api_body_xml(vr_api_call *c, const char *what)
+{
+    size_t len;
+    const char *body = vr_req_body(c->req, &len);
+    if (len == 0) {
+        vr_req_reply_error(c->req, 400, "invalid", "no %s XML in the request body", what);
+        return NULL;
+    }
+    /* libxml2 itself refuses text after the root element and bytes
+     * that are not UTF-8; a NUL would end the text early. */
+    return nothing_after(c, body, len, len, "XML document") ? body : NULL;
 }
 
 /* A string member; a string with an embedded NUL is refused outright,
@@ -31,8 +90,15 @@ int vr_api_str(vr_api_call *c, json_object *o, const char *key, const char **out
         return -1;
     }
     const char *s = json_object_get_string(v);
-    if (strlen(s) != (size_t)json_object_get_string_len(v)) {
+    size_t len = (size_t)json_object_get_string_len(v);
+    if (strlen(s) != len) {
         vr_req_reply_error(c->req, 400, "invalid", "\"%s\" holds a NUL character", key);
+        return -1;
+    }
+    /* The body was valid UTF-8, but \ud800 escapes decode to bytes that
+     * are not. */
+    if (!vr_utf8_valid(s, len)) {
+        vr_req_reply_error(c->req, 400, "invalid", "\"%s\" is not valid UTF-8 (a lone surrogate escape?)", key);
         return -1;
     }
     *out = s;

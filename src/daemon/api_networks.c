@@ -38,6 +38,12 @@ static json_object *net_json(const vr_network *net)
     json_object_object_add(o, "autostart", json_object_new_boolean(net->autostart));
     json_object_object_add(o, "forward", json_object_new_string(vr_net_forward_name(def->forward)));
     json_object_object_add(o, "bridge", def->bridge ? json_object_new_string(def->bridge) : NULL);
+    bool stp;
+    unsigned delay_cs;
+    if (vr_net_stp_in_force(net, &stp, &delay_cs)) {
+        json_object_object_add(o, "stp", json_object_new_boolean(stp));
+        json_object_object_add(o, "forward_delay_ms", json_object_new_int((int)delay_cs * 10));
+    }
     if (def->ip.present) {
         json_object_object_add(o, "address", addr_json(def->ip.address));
         json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
@@ -82,18 +88,31 @@ static void reply(vr_api_call *c, vr_err code, char *err, const vr_network *net,
     free(err);
 }
 
-static void create(vr_api_call *c)
+/* The answer to a start: the network, and its warning when another
+ * firewall drops its traffic (once, here; not in listings). */
+static void reply_started(vr_api_call *c, vr_err code, char *err, const vr_network *net, int ok_status)
 {
-    const char *xml = vr_req_body(c->req, NULL);
-    if (!*xml) {
-        vr_req_reply_error(c->req, 400, "invalid", "no network XML in the request body");
+    if (code != VR_OK || !net) {
+        reply(c, code, err, net, ok_status);
         return;
     }
+    json_object *o = net_json(net);
+    if (net->warning)
+        json_object_object_add(o, "warning", json_object_new_string(net->warning));
+    vr_req_reply_json(c->req, ok_status, o);
+    free(err);
+}
+
+static void create(vr_api_call *c)
+{
+    const char *xml = vr_api_body_xml(c, "network");
+    if (!xml)
+        return;
     char *err = NULL;
     vr_network *net = NULL;
     bool start = vr_api_flag(c->req, "start");
     vr_err code = start ? vr_net_create(c->api->net, xml, &net, &err) : vr_net_define(c->api->net, xml, &net, &err);
-    reply(c, code, err, net, 201);
+    reply_started(c, code, err, net, 201);
 }
 
 static void get(vr_api_call *c)
@@ -130,6 +149,8 @@ static void action(vr_api_call *c)
     vr_err code;
     if (strcmp(a, "start") == 0) {
         code = vr_net_start(net, &err);
+        reply_started(c, code, err, net, 200);
+        return;
     } else if (strcmp(a, "destroy") == 0) {
         char *name = vr_strdup(net->def->name);
         code = vr_net_destroy(net, &err);
@@ -148,8 +169,10 @@ static void autostart(vr_api_call *c)
     vr_network *net = find(c);
     if (!net)
         return;
-    json_object *body = json_tokener_parse(vr_req_body(c->req, NULL)), *v = NULL;
-    if (!body || !json_object_object_get_ex(body, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
+    json_object *body = vr_api_body_json(c), *v = NULL;
+    if (!body)
+        return;
+    if (!json_object_object_get_ex(body, "autostart", &v) || !json_object_is_type(v, json_type_boolean)) {
         json_object_put(body);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"autostart\": true|false}");
         return;
@@ -166,9 +189,12 @@ static void dhcp_host(vr_api_call *c)
     vr_network *net = find(c);
     if (!net)
         return;
+    const char *xml = vr_api_body_xml(c, "<host>");
+    if (!xml)
+        return;
     char *err = NULL;
     bool add = strcmp(vr_req_method(c->req), "POST") == 0;
-    vr_err code = vr_net_update_dhcp_host(net, add, vr_req_body(c->req, NULL), &err);
+    vr_err code = vr_net_update_dhcp_host(net, add, xml, &err);
     reply(c, code, err, net, 200);
 }
 
@@ -270,7 +296,7 @@ static void domain_interfaces(vr_api_call *c)
         const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
         json_object_object_add(o, "interface", tap ? json_object_new_string(tap) : NULL);
         json_object_object_add(o, "type", json_object_new_string(vr_net_type_name(ifc->type)));
-        const char *src = ifc->type == VR_NET_NETWORK ? ifc->source_network : ifc->source_bridge;
+        const char *src = vr_interface_source(ifc);
         json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
         json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
         json_object_object_add(o, "mac", json_object_new_string(ifc->mac));

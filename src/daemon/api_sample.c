@@ -38,7 +38,7 @@ json_object *vr_api_sample(void *opaque)
             continue;
         json_object *d = json_object_new_object();
         json_object_object_add(d, "cpu_time_ns", json_object_new_int64(vr_qemu_cpu_time_ns(dom)));
-        json_object_object_add(d, "vcpus", json_object_new_int((int)dom->def->vcpus));
+        json_object_object_add(d, "vcpus", json_object_new_int((int)dom->def->vcpus_current));
         json_object_object_add(d, "addresses", addresses(api, dom));
         json_object_object_add(doms, dom->def->name, d);
     }

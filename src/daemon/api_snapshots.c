@@ -111,9 +111,11 @@ static void create_snap(vr_api_call *c)
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
-    json_object *o = json_tokener_parse(vr_req_body(c->req, NULL)), *name = NULL, *desc = NULL;
-    bool named = o && json_object_object_get_ex(o, "name", &name) && name;
-    if (!o || !json_object_is_type(o, json_type_object) || (named && !json_object_is_type(name, json_type_string))) {
+    json_object *o = vr_api_body_json(c), *name = NULL, *desc = NULL;
+    if (!o)
+        return;
+    bool named = json_object_object_get_ex(o, "name", &name) && name;
+    if (named && !json_object_is_type(name, json_type_string)) {
         json_object_put(o);
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"name\": \"...\", \"description\": \"...\"}");
         return;

@@ -1,6 +1,7 @@
 /* API: storage pools, volumes, their uploads and downloads, and the job
  * table that copies report to. docs/api.md documents every endpoint. */
 #include "daemon/api.h"
+#include "conf/names.h"
 #include "daemon/jobs.h"
 #include "drivers/storage/storage_driver.h"
 #include "conf/units.h"
@@ -109,8 +110,7 @@ static void define_pool(vr_api_call *c)
         vr_pool_def *def = vr_pool_def_new(name, type ? type : "dir", target, &err);
         code = def ? vr_storage_pool_define_def(drv(c), def, &p, &err) : VR_ERR_INVALID;
         json_object_put(o);
-    } else if (!*body) {
-        vr_req_reply_error(c->req, 400, "invalid", "no pool XML in the request body");
+    } else if (!(body = vr_api_body_xml(c, "pool"))) {
         return;
     } else {
         code = vr_storage_pool_define(drv(c), body, &p, &err);
@@ -245,7 +245,7 @@ static void create_vol(vr_api_call *c)
         def->capacity = cap;
         def->format = VR_VOL_RAW;
         const char *bad = NULL;
-        if (!name || !vr_storage_name_check("volume", name, &err))
+        if (!name || !vr_name_check(VR_NAME_VOLUME, name, &err))
             bad = err ? err : "a volume needs a name";
         else if (format && !vr_vol_format_parse(format, &def->format))
             bad = "format must be raw or qcow2";
@@ -261,8 +261,7 @@ static void create_vol(vr_api_call *c)
             free(err);
             return;
         }
-    } else if (!*body) {
-        vr_req_reply_error(c->req, 400, "invalid", "no volume XML in the request body");
+    } else if (!(body = vr_api_body_xml(c, "volume"))) {
         return;
     } else if (!(def = vr_vol_def_parse(body, strlen(body), &err))) {
         vr_api_reply_err(c->req, VR_ERR_INVALID, err);
@@ -420,7 +419,7 @@ static void clone_vol(vr_api_call *c)
         return;
     }
     char *err = NULL;
-    if (!name || !vr_storage_name_check("volume", name, &err)) {
+    if (!name || !vr_name_check(VR_NAME_VOLUME, name, &err)) {
         vr_req_reply_error(c->req, 400, "invalid", "%s", err ? err : "vol-clone needs the new volume's name");
         free(err);
         json_object_put(o);

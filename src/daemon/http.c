@@ -2,6 +2,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "daemon/http_guard.h"
 #include "daemon/websocket.h"
 
 #include <errno.h>
@@ -17,10 +18,13 @@
 
 struct vr_http {
     struct MHD_Daemon *mhd;
+    vr_guard *guard; /* accepts connections, caps them, ends stalled ones */
     struct event_base *base;
     struct event *io, *timer, *kick;
     vr_http_handler handler;
     void *opaque;
+    char *name; /* in log lines: api, read-only, web */
+    bool local; /* a unix socket */
     unsigned upgraded; /* streams taken over, still open */
     struct vr_upgraded *ws; /* WebSocket bridges, closed by vr_http_stop */
 };
@@ -28,6 +32,7 @@ struct vr_http {
 struct vr_req {
     vr_http *h;
     struct MHD_Connection *conn;
+    vr_guard_conn *gc;
     char *method, *path;
     vr_strbuf body;
     bool too_big, dispatched, deferred, suspended;
@@ -152,6 +157,11 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
                         size_t extra_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
     vr_req *r = cls;
+    /* A stream lives as long as its two ends want: out of reach of the
+     * idle timeout (which libmicrohttpd would otherwise keep asking to be
+     * woken for, though it never closes an upgraded connection). */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+    vr_guard_stream(r->gc);
     vr_upgraded *up = vr_calloc(1, sizeof(*up));
     up->h = r->h;
     r->h->upgraded++;
@@ -223,6 +233,7 @@ void vr_req_reply_fd(vr_req *r, int status, const char *content_type, int fd, ui
 const char *vr_req_method(const vr_req *r) { return r->method; }
 const char *vr_req_path(const vr_req *r) { return r->path; }
 uid_t vr_req_peer_uid(const vr_req *r) { return r->peer_uid; }
+const char *vr_req_peer(const vr_req *r) { return vr_guard_peer(r->gc); }
 
 const char *vr_req_query(const vr_req *r, const char *key)
 {
@@ -264,15 +275,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_size, void **con_cls)
 {
     vr_http *h = cls;
-    vr_req *r = *con_cls;
-    if (!r) {
-        r = vr_calloc(1, sizeof(*r));
-        r->h = h;
-        r->conn = conn;
+    vr_req *r = *con_cls; /* made by on_request_line */
+    if (!r)
+        return MHD_NO;
+    if (!r->method) {
+        /* The headers are complete: the request is being served. */
         r->method = vr_strdup(method);
         r->path = vr_strdup(url);
         r->peer_uid = peer_uid(conn);
-        *con_cls = r;
+        vr_guard_request_served(r->gc);
         return MHD_YES;
     }
     if (*upload_size) {
@@ -309,6 +320,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     vr_req *r = *con_cls;
     if (!r)
         return;
+    vr_guard_request_done(r->gc);
     if (r->response)
         MHD_destroy_response(r->response);
     vr_strbuf_free(&r->body);
@@ -318,46 +330,95 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* A request line has arrived (its headers have not): the request's
+ * state starts here, and the guard gives its headers a deadline. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    vr_req *r = vr_calloc(1, sizeof(*r));
+    r->h = cls;
+    r->conn = conn;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    r->gc = ci ? ci->socket_context : NULL;
+    vr_guard_request_line(r->gc);
+    return r;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    vr_http *h = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        *socket_context = vr_guard_claim(h->guard);
+    else
+        vr_guard_closed(*socket_context);
+}
+
+/* The guard accepted a connection: it is MHD's from here on. */
+static bool add_connection(void *opaque, int fd, const struct sockaddr *sa, socklen_t len)
+{
+    vr_http *h = opaque;
+    bool ok = MHD_add_connection(h->mhd, fd, sa, len) == MHD_YES;
+    schedule(h);
+    return ok;
+}
+
+/* libmicrohttpd's messages are rate-limited one kind (its format) at a
+ * time, so a flood of one failure cannot fill the log. */
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    vr_http *h = cls;
+    /* MHD cannot tell that a connection handed to it (MHD_add_connection)
+     * is on a unix socket: it tries TCP options there, fails and warns
+     * about delays that cannot happen without TCP. */
+    if (h->local && (vr_str_starts(fmt, "Setting %s option") || vr_str_starts(fmt, "Failed to push the data")))
+        return;
+    /* A client that leaves mid-request (or is shut out by the guard) is
+     * the client's business, not a warning of the daemon's. */
+    vr_log_level level = vr_str_starts(fmt, "Connection socket is closed") ? VR_LOG_DEBUG : VR_LOG_WARN;
     char *msg = vr_vasprintf(fmt, ap);
-    vr_log_warn("http: %s", vr_str_trim(msg));
+    vr_log_keyed(level, fmt, "http %s: %s", h->name, vr_str_trim(msg));
     free(msg);
 }
 
-vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler,
-                       void *opaque, char **err)
-{
-    return vr_http_start_tls(base, listen_fd, handler, opaque, NULL, NULL, err);
-}
-
-vr_http *vr_http_start_tls(struct event_base *base, int listen_fd, vr_http_handler handler, void *opaque,
-                           const char *cert_pem, const char *key_pem, char **err)
+vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler, void *opaque,
+                       const vr_http_opts *o, char **err)
 {
     vr_http *h = vr_calloc(1, sizeof(*h));
     h->base = base;
     h->handler = handler;
     h->opaque = opaque;
-    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
-    if (cert_pem)
+    h->name = vr_strdup(o->name);
+    struct sockaddr_storage ss;
+    socklen_t sslen = sizeof(ss);
+    h->local = getsockname(listen_fd, (struct sockaddr *)&ss, &sslen) == 0 && ss.ss_family == AF_UNIX;
+    unsigned flags = MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG |
+                     MHD_USE_NO_LISTEN_SOCKET;
+    if (o->cert_pem)
         flags |= MHD_USE_TLS;
+    /* The guard (http_guard.c) accepts and enforces the caps; MHD's own
+     * limit only stands behind it, with room for the connections the
+     * guard has closed and MHD has not yet noticed. */
+    unsigned limit = o->limits.max_conns + 128;
     /* Options after the TLS pair are ignored without TLS: MHD_OPTION_END
      * stands in for them then. */
     h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
                               MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
-                              MHD_OPTION_LISTEN_SOCKET, listen_fd,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)0,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-                              cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert_pem,
-                              MHD_OPTION_HTTPS_MEM_KEY, key_pem,
+                              MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+                              MHD_OPTION_URI_LOG_CALLBACK, on_request_line, h,
+                              MHD_OPTION_CONNECTION_TIMEOUT, o->limits.idle_secs,
+                              MHD_OPTION_CONNECTION_LIMIT, limit,
+                              o->cert_pem ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, o->cert_pem,
+                              MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
                               MHD_OPTION_END);
     if (!h->mhd) {
-        vr_set_error(err, cert_pem ? "could not start the HTTPS server (is the key the certificate's, both PEM?)"
-                                   : "could not start the HTTP server");
+        vr_set_error(err, o->cert_pem ? "could not start the HTTPS server (is the key the certificate's, both PEM?)"
+                                      : "could not start the HTTP server");
+        free(h->name);
         free(h);
         return NULL;
     }
+    h->guard = vr_guard_new(base, listen_fd, o->name, &o->limits, o->cert_pem != NULL, add_connection, h);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_EPOLL_FD);
     h->io = event_new(base, info->epoll_fd, EV_READ | EV_PERSIST, on_io, h);
     h->timer = evtimer_new(base, on_io, h);
@@ -387,6 +448,9 @@ void vr_http_stop(vr_http *h)
     event_free(h->io);
     event_free(h->timer);
     event_free(h->kick);
+    /* The connections MHD closes at its stop still report to the guard. */
     MHD_stop_daemon(h->mhd);
+    vr_guard_free(h->guard);
+    free(h->name);
     free(h);
 }

@@ -4,6 +4,7 @@
  * QEMU start never blocks other clients), or take the connection over
  * with an HTTP Upgrade for byte streams (consoles, events). */
 #pragma once
+#include "daemon/http_guard.h"
 #include <event2/event.h>
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -23,13 +24,17 @@ typedef struct vr_upgraded vr_upgraded;
 typedef void (*vr_upgrade_fn)(vr_upgraded *up, int fd, const char *initial, size_t n, void *opaque);
 void vr_http_upgrade_close(vr_upgraded *up);
 
-/* Serve on an already listening socket. Every complete request goes to
- * `handler`. Returns NULL with *err set on failure. */
-vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler,
-                       void *opaque, char **err);
-/* The same over TLS (HTTPS, WSS): a certificate chain and its key, PEM. */
-vr_http *vr_http_start_tls(struct event_base *base, int listen_fd, vr_http_handler handler, void *opaque,
-                           const char *cert_pem, const char *key_pem, char **err);
+typedef struct {
+    const char *name;       /* the listener in log lines: api, read-only, web */
+    vr_http_limits limits;  /* caps and timeouts (http_guard.h, fd_budget.h) */
+    const char *cert_pem, *key_pem; /* HTTPS (and WSS) when set: a chain and its key */
+} vr_http_opts;
+
+/* Serve on an already listening socket (taken on success). Every
+ * complete request goes to `handler`. Returns NULL with *err set on
+ * failure. */
+vr_http *vr_http_start(struct event_base *base, int listen_fd, vr_http_handler handler, void *opaque,
+                       const vr_http_opts *o, char **err);
 void vr_http_stop(vr_http *h);
 /* Open connections, upgraded streams included (for idle exit). */
 unsigned vr_http_connections(vr_http *h);
@@ -42,6 +47,9 @@ const char *vr_req_header(const vr_req *r, const char *key);
 const char *vr_req_body(const vr_req *r, size_t *len);
 /* The peer's credentials (SO_PEERCRED) on a unix socket; -1 if unknown. */
 uid_t vr_req_peer_uid(const vr_req *r);
+/* The peer as the connection caps count it: "uid N" on a unix socket,
+ * the address (an IPv6 /64) on TCP. */
+const char *vr_req_peer(const vr_req *r);
 
 /* Answers. Each takes ownership of what it is given. */
 void vr_req_reply_json(vr_req *r, int status, json_object *body);

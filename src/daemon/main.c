@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "daemon/api.h"
 #include "daemon/events.h"
+#include "daemon/fd_budget.h"
 #include "daemon/http.h"
 #include "drivers/network/network_driver.h"
 #include "drivers/network/lease_events.h"
@@ -51,6 +52,10 @@ static void usage(FILE *out)
             "                 serve the web UI over HTTPS with this certificate and key (PEM)\n"
             "  --web-session SECONDS\n"
             "                 how long a web login lasts (default 604800, 7 days)\n"
+            "  --header-timeout SECS\n"
+            "                 a client must send a request's headers within SECS (default 10)\n"
+            "  --idle-timeout SECS\n"
+            "                 close a connection idle for SECS between requests (default 60)\n"
             "  --verbose      log debug messages\n"
             "  --lease-hook SOCKET NETWORK ACTION MAC IP [HOST]\n"
             "                 (run by dnsmasq when a DHCP lease changes; see vireod(8))\n");
@@ -101,6 +106,19 @@ static mode_t system_socket_mode(const char *path)
     if (chown(path, 0, g->gr_gid) < 0)
         return 0600;
     return 0660;
+}
+
+/* A positive number of seconds for `option`, or false after saying so. */
+static bool positive_secs(const char *option, const char *arg, int *out)
+{
+    char *end = NULL;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v <= 0 || v > 1000000000) {
+        fprintf(stderr, "vireod: %s needs a positive number of seconds, not '%s'\n", option, arg);
+        return false;
+    }
+    *out = (int)v;
+    return true;
 }
 
 typedef struct {
@@ -204,6 +222,13 @@ static int tap_for(void *opaque, const vr_interface_def *ifc, char **ifname, cha
     return vr_net_tap_for(((vr_api *)opaque)->net, ifc, ifname, err);
 }
 
+static void release_if(void *opaque, const char *ifname)
+{
+    (void)opaque;
+    if (vr_net_release(ifname))
+        vr_log_info("macvtap %s deleted", ifname);
+}
+
 /* The two seams between the QEMU and storage drivers: volume disks
  * resolve through storage, and storage asks QEMU who uses an image. */
 static vr_err resolve_volume(const char *pool, const char *volume, char **path, vr_disk_format *format,
@@ -238,13 +263,15 @@ int main(int argc, char **argv)
         {"web-cert", required_argument, NULL, 'C'},
         {"web-key", required_argument, NULL, 'K'},
         {"web-session", required_argument, NULL, 'E'},
+        {"header-timeout", required_argument, NULL, 'H'},
+        {"idle-timeout", required_argument, NULL, 'I'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
     };
     const char *root = NULL, *socket_path = NULL;
     bool default_network = true, session = false;
-    int timeout = 0;
+    int timeout = 0, header_secs = 10, idle_secs = 60;
     bool web_on = false;
     vr_web_opts web_opts = {0};
     const char *qemu_user = NULL;
@@ -266,19 +293,19 @@ int main(int argc, char **argv)
         case 'C': web_opts.cert = optarg; break;
         case 'K': web_opts.key = optarg; break;
         case 'E':
-            web_opts.session_secs = atoi(optarg);
-            if (web_opts.session_secs <= 0) {
-                fprintf(stderr, "vireod: --web-session needs a positive number of seconds, not '%s'\n", optarg);
+            if (!positive_secs("--web-session", optarg, &web_opts.session_secs))
                 return 2;
-            }
             break;
         case 'q': qemu_user = optarg; break;
-        case 't':
-            timeout = atoi(optarg);
-            if (timeout <= 0) {
-                fprintf(stderr, "vireod: --timeout needs a positive number of seconds, not '%s'\n", optarg);
+        case 'H':
+        case 'I':
+            if (!positive_secs(c == 'H' ? "--header-timeout" : "--idle-timeout", optarg,
+                               c == 'H' ? &header_secs : &idle_secs))
                 return 2;
-            }
+            break;
+        case 't':
+            if (!positive_secs("--timeout", optarg, &timeout))
+                return 2;
             break;
         case 'V': printf("vireod %s\n", VIREO_VERSION); return 0;
         case 'h': usage(stdout); return 0;
@@ -341,6 +368,10 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    /* Before any descriptor is handed out: how many each listener gets. */
+    vr_fd_budget budget;
+    vr_fd_budget_plan(&budget, (unsigned)header_secs, (unsigned)idle_secs);
+    web_opts.limits = budget.web;
     struct event_base *base = event_base_new();
     vr_api api = {.paths = &paths, .uri = session ? "vireo:///session" : "vireo:///system",
                   .session = session, .owner = geteuid()};
@@ -354,7 +385,7 @@ int main(int argc, char **argv)
     };
     api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
-    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .opaque = &api});
+    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .opaque = &api});
     /* The system daemon's QEMUs do not run as root: vireo-qemu by default
      * (hermetic --root runs keep the daemon's user unless asked). */
     if (!qemu_user && !session && !root && geteuid() == 0 && getpwnam("vireo-qemu"))
@@ -380,10 +411,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "vireod: %s\n", err);
         return 1;
     }
-    vr_http *http = vr_http_start(base, lfd, vr_api_handle, &api, &err);
+    vr_http *http = vr_http_start(base, lfd, vr_api_handle, &api,
+                                  &(vr_http_opts){.name = "api", .limits = budget.api}, &err);
     vr_api api_ro = api;
     api_ro.read_only = true;
-    vr_http *http_ro = http && ro_fd >= 0 ? vr_http_start(base, ro_fd, vr_api_handle, &api_ro, &err) : NULL;
+    vr_http *http_ro = http && ro_fd >= 0 ? vr_http_start(base, ro_fd, vr_api_handle, &api_ro,
+                                                          &(vr_http_opts){.name = "read-only", .limits = budget.ro},
+                                                          &err)
+                                          : NULL;
     if (!http || (ro_fd >= 0 && !http_ro)) {
         fprintf(stderr, "vireod: %s\n", err);
         return 1;

@@ -251,7 +251,8 @@ vr_web *vr_web_start(struct event_base *base, const vr_web_opts *o, vr_api *api,
         vr_web_stop(w);
         return NULL;
     }
-    w->http = vr_http_start_tls(base, fd, handle, w, cert, key, err);
+    w->http = vr_http_start(base, fd, handle, w,
+                            &(vr_http_opts){.name = "web", .limits = o->limits, .cert_pem = cert, .key_pem = key}, err);
     if (key)
         explicit_bzero(key, strlen(key));
     free(cert);

@@ -4,6 +4,7 @@
  * static file from the web root (the built web/dist). */
 #pragma once
 #include "daemon/api.h"
+#include "daemon/http.h"
 
 #include <event2/event.h>
 
@@ -14,6 +15,7 @@ typedef struct {
     const char *root;      /* the built UI; NULL: found next to the binary */
     const char *cert, *key; /* PEM files: serve HTTPS (both or neither; vireod checks) */
     int session_secs;      /* how long a login lasts; 0: 7 days */
+    vr_http_limits limits; /* connection caps and timeouts (fd_budget.h) */
 } vr_web_opts;
 
 /* Listen and serve. `api` is the full-access API: it gets the web token

@@ -4,8 +4,12 @@
  * kept in RUNTIME/web-token (0600) across restarts, and printed by
  * `vireo web-token` (GET /v1/web/token, full-access unix socket only).
  * Sessions are HMAC-signed cookies with an expiry, so they survive a
- * daemon restart and need no state. `vireo web-token --url` also gives a
- * one-time login link (#login=CODE, 10 minutes, one use; kept in memory). */
+ * daemon restart; the only state is the list of sessions ended early by
+ * logout (RUNTIME/web-token-revoked, until they would have expired).
+ * `vireo web-token --rotate` makes a new token, which ends every session
+ * at once. `vireo web-token --url` also gives a one-time login link
+ * (#login=CODE, 10 minutes, one use; kept in memory). Wrong tokens are
+ * counted per address and lock it out for doubling times. */
 #pragma once
 #include "daemon/http.h"
 

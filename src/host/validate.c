@@ -380,12 +380,73 @@ static void check_resources(const vr_host_facts *f, vr_checklist *l)
           params("gb", num((double)f->disk_free / 1e9, 0), "path", str(at), NULL));
 }
 
+/* Another firewall's forward chain that drops what NAT and routed
+ * networks send out (firewall.c). Judged against the bridges of Vireo's
+ * active networks; with none yet, any dropping chain will hit the first. */
+static const vr_fw_block *first_block(const vr_host_facts *f, const char **bridge, size_t *count)
+{
+    const vr_fw_block *first = NULL;
+    *count = 0;
+    for (size_t i = 0; i < f->fw.n; i++) {
+        const vr_fw_block *b = &f->fw.blocks[i];
+        const char *hit = f->fw.n_bridges ? NULL : "BRIDGE";
+        for (size_t k = 0; k < f->fw.n_bridges && !hit; k++)
+            if (!vr_fw_block_lets(b, f->fw.bridges[k]))
+                hit = f->fw.bridges[k];
+        if (!hit)
+            continue;
+        if (!first) {
+            first = b;
+            *bridge = hit;
+        }
+        (*count)++;
+    }
+    return first;
+}
+
+static void check_firewall(const vr_host_facts *f, vr_checklist *l)
+{
+    vr_check *k = add(l, "net.firewall", "Other firewalls let NAT networks' traffic through", VR_CHECK_PASS);
+    if (f->firewall != 1) {
+        const char *why = f->firewall_why ? f->firewall_why : "unknown";
+        k->status = VR_CHECK_WARN;
+        k->detail = vr_asprintf("not tested: %s", why);
+        k->hint = vr_strdup("run host-validate as root to test it");
+        coded(k, "firewall.untested", "root-test", params("why", str(why), NULL));
+        return;
+    }
+    const char *bridge = NULL;
+    size_t count;
+    const vr_fw_block *b = first_block(f, &bridge, &count);
+    if (!b) {
+        k->detail = vr_strdup(f->fw.n ? "the forward chains that drop traffic accept the bridges of "
+                                        "Vireo's networks"
+                                      : "no forward chain outside Vireo's drops traffic");
+        coded(k, f->fw.n ? "firewall.bridges-accepted" : "firewall.open", NULL, NULL);
+        return;
+    }
+    k->status = VR_CHECK_WARN;
+    char *what = vr_fw_block_what(b), *fix = vr_fw_block_fix(b, bridge);
+    k->detail = vr_asprintf("%s: it drops what guests on NAT and routed networks send out%s", what,
+                            count > 1 ? " (and other chains do too: run again after the fix)" : "");
+    k->hint = vr_asprintf("to accept %s's traffic: %s%s", bridge, fix,
+                          f->fw.n_bridges ? "" : " (BRIDGE: the network's bridge, vireo net-info NAME shows it)");
+    coded(k, b->policy_drop ? "firewall.forward-drop" : "firewall.forward-reject",
+          b->iptables ? "firewall-accept-iptables" : "firewall-accept-nft",
+          params("family", str(b->family), "table", str(b->table), "chain", str(b->chain),
+                 "rule_handle", b->policy_drop ? NULL : json_object_new_int64(b->rule_handle),
+                 "bridge", str(bridge), "command", str(fix), "more", json_object_new_int((int)count - 1), NULL));
+    free(what);
+    free(fix);
+}
+
 void vr_host_validate(const vr_host_facts *f, vr_checklist *out)
 {
     *out = (vr_checklist){0};
     check_cpu(f, out);
     check_kvm(f, out);
     check_kernel(f, out);
+    check_firewall(f, out);
     static const tool_check qemu = {"tool.qemu", "QEMU (qemu-system-x86_64)", VR_CHECK_FAIL,
                                     "qemu-system-x86", "no VM can run", "tool.qemu-missing"};
     static const tool_check qemu_img = {"tool.qemu-img", "qemu-img", VR_CHECK_FAIL, "qemu-utils",
@@ -429,6 +490,13 @@ void vr_host_facts_gather(vr_host_facts *f, const char *state_dir)
     f->cores = n > 0 ? (int)n : f->cpu.processors;
     if (vr_disk_free(state_dir, &f->disk_free, &f->disk_path) < 0)
         f->disk_free = 0;
+    if (geteuid() != 0) {
+        f->firewall_why = vr_strdup("only root can read the nftables ruleset");
+    } else {
+        char *err = NULL;
+        f->firewall = vr_fw_scan_live(&f->fw, &err) == 0 ? 1 : 0;
+        f->firewall_why = err;
+    }
 }
 
 void vr_host_facts_free(vr_host_facts *f)
@@ -440,4 +508,6 @@ void vr_host_facts_free(vr_host_facts *f)
     free(f->qemu_img);
     free(f->dnsmasq);
     free(f->disk_path);
+    free(f->firewall_why);
+    vr_fw_scan_free(&f->fw);
 }

@@ -3,6 +3,7 @@
  * be tested on recorded facts. */
 #pragma once
 #include "host/cpuinfo.h"
+#include "host/firewall.h"
 #include "host/kvm_probe.h"
 
 #include <json-c/json.h>
@@ -50,6 +51,9 @@ typedef struct {
     int cores;
     uint64_t disk_free;
     char *disk_path;
+    int firewall;         /* 1: ruleset read into fw; 0: not (firewall_why) */
+    char *firewall_why;
+    vr_fw_scan fw;
 } vr_host_facts;
 
 /* Look at this host. `state_dir` is where images will live (for the

@@ -129,6 +129,31 @@ wait_for() {
     ok "$what"
 }
 
+# ---- network namespaces of a test's own --------------------------------------
+NETNS_MADE=()
+# netns_make NAME...: fresh namespaces with lo up; netns_remove deletes them.
+netns_make() {
+    local ns
+    for ns in "$@"; do
+        ip netns add "$ns"
+        NETNS_MADE+=("$ns")
+        ip -n "$ns" link set lo up
+    done
+}
+netns_remove() {
+    local ns
+    for ns in "${NETNS_MADE[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+# veth NS1 IF1 ADDR1 NS2 IF2 ADDR2: a veth pair between two namespaces,
+# both ends up, each with ADDR/24 unless ADDR is "-".
+veth() {
+    ip -n "$1" link add "$2" type veth peer name "$5" netns "$4"
+    [ "$3" = - ] || ip -n "$1" addr add "$3/24" dev "$2"
+    [ "$6" = - ] || ip -n "$4" addr add "$6/24" dev "$5"
+    ip -n "$1" link set "$2" up
+    ip -n "$4" link set "$5" up
+}
+
 state_is() { [ "$("$VIREO" domstate --reason "$1")" = "$2" ]; }
 file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
 

@@ -108,6 +108,12 @@ expect_eq "vol-create from XML" "$("$VIREO" vol-create p1 "$ROOT/v.xml")" "Vol x
 sed 's|<target>|<target><encryption/>|' "$ROOT/v.xml" > "$ROOT/v2.xml"
 expect_fail "volume XML outside the subset" "line 4: <encryption> is not supported by Vireo" "$VIREO" vol-create p1 "$ROOT/v2.xml"
 expect_match "vol-dumpxml" "$("$VIREO" vol-dumpxml x.qcow2 --pool p1)" "<capacity unit=.bytes.>20971520</capacity>"
+# The course's form: the pool as the second positional argument, as virsh takes it.
+expect_eq "vol-info VOL POOL" "$("$VIREO" vol-info x.qcow2 p1 --json | jq -r .pool)" "p1"
+expect_match "vol-dumpxml VOL POOL" "$("$VIREO" vol-dumpxml x.qcow2 p1)" "<capacity unit=.bytes.>20971520</capacity>"
+rc=0; out=$("$VIREO" vol-info x.qcow2 p1 extra 2>&1) || rc=$?
+expect_eq "a third positional is a usage error (exit 2)" "$rc" 2
+expect_match "... that names it" "$(head -1 <<<"$out")" "vol-info: unexpected argument 'extra'"
 expect_eq "vol-path" "$("$VIREO" vol-path x.qcow2 --pool p1)" "$P/x.qcow2"
 expect_eq "vol-info by path" "$("$VIREO" vol-info "$P/x.qcow2" --json | jq -r .name)" "x.qcow2"
 expect_match "vol-list --details" "$("$VIREO" vol-list p1 --details)" ' x.qcow2 +'"$P"'/x.qcow2 +file +qcow2 +20.00 MiB'

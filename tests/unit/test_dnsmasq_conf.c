@@ -139,6 +139,23 @@ static void ra_only_and_isolated(void **state)
     vr_network_def_free(def);
 }
 
+static void ipv6_only(void **state)
+{
+    (void)state;
+    vr_network_def *def = parse("<forward mode='route'/><ip family='ipv6' address='fd42::1' prefix='64'>"
+                                "<dhcp><range start='fd42::100' end='fd42::1ff'/></dhcp></ip>");
+    char *conf, *hosts, *dir = write_conf(def, &conf, &hosts);
+    has_line(conf, "listen-address=fd42::1");
+    lacks(conf, "listen-address=0.0.0.0"); /* no IPv4 address to listen on */
+    lacks(conf, "255.255.255");
+    has_line(conf, "dhcp-range=fd42::100,fd42::1ff,slaac,64");
+    has_line(conf, "dhcp-leasefile=/nonexistent/lab.leases");
+    free(conf);
+    free(hosts);
+    remove_dir(dir);
+    vr_network_def_free(def);
+}
+
 static void dns_entries(void **state)
 {
     (void)state;
@@ -234,6 +251,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(dual_stack),
         cmocka_unit_test(ra_only_and_isolated),
+        cmocka_unit_test(ipv6_only),
         cmocka_unit_test(dns_entries),
         cmocka_unit_test(leases),
     };

@@ -596,6 +596,30 @@ static void pci_assignment(void **state)
     vr_domain_def_free(def);
 }
 
+/* <interface type='direct'>: macvtap on a host NIC, libvirt's default
+ * mode vepa written back. */
+static void direct_interface(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD, "<interface type='direct'><source dev='eth0' "
+                                      "mode='bridge'/></interface>\n<interface type='direct'>"
+                                      "<source dev='eth1'/><target dev='macvtap9'/></interface>\n");
+    assert_int_equal(def->n_interfaces, 2);
+    assert_int_equal(def->interfaces[0].type, VR_NET_DIRECT);
+    assert_string_equal(def->interfaces[0].source_dev, "eth0");
+    assert_string_equal(vr_interface_source(&def->interfaces[0]), "eth0");
+    assert_int_equal(def->interfaces[0].source_mode, VR_MACVTAP_BRIDGE);
+    assert_int_equal(def->interfaces[1].source_mode, VR_MACVTAP_VEPA);
+    assert_string_equal(def->interfaces[1].target_dev, "macvtap9");
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<interface type=\"direct\">"));
+    assert_non_null(strstr(xml, "<source dev=\"eth0\" mode=\"bridge\"/>"));
+    assert_non_null(strstr(xml, "<source dev=\"eth1\" mode=\"vepa\"/>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+}
+
 static void metadata_verbatim(void **state)
 {
     /* A namespace declared on <domain> is carried into the kept copy. */
@@ -647,9 +671,17 @@ static void refuses_outside_subset(void **state)
     dev_refused("<disk type='network' device='disk'/>\n", 6,
                 "<disk type='network'> is not supported by Vireo (supported: file, block, volume)");
     dev_refused("<disk device='floppy'/>\n", 6, "<disk device='floppy'>");
-    dev_refused("<interface type='direct'/>\n", 6,
-                "<interface type='direct'> is not supported by Vireo (supported: user, network, "
-                "bridge)");
+    dev_refused("<interface type='hostdev'/>\n", 6,
+                "<interface type='hostdev'> is not supported by Vireo (supported: user, network, "
+                "bridge, direct)");
+    dev_refused("<interface type='direct'/>\n", 6, "<interface type='direct'> needs a <source>");
+    dev_refused("<interface type='direct'>\n<source mode='bridge'/>\n</interface>\n", 7,
+                "<source> of a type='direct' interface needs dev='...'");
+    dev_refused("<interface type='direct'>\n<source dev='eth0' mode='bridged'/>\n"
+                "</interface>\n", 7, "<source mode='bridged'> is not supported by Vireo "
+                "(supported: vepa, bridge, private, passthrough)");
+    dev_refused("<interface type='direct'>\n<source dev='eth0' network='x'/>\n</interface>\n",
+                7, "attribute 'network' of <source> is not supported");
     dev_refused("<interface type='user'>\n<model type='e1000e'/>\n</interface>\n", 7,
                 "<model type='e1000e'> is not supported");
     dev_refused("<graphics type='vnc' passwd='secret'/>\n", 6,
@@ -779,13 +811,13 @@ static void refuses_domain_values(void **state)
         {"<domain type='kvm'>\n<memory>65536</memory>\n<os><type>hvm</type></os>\n</domain>", 1,
          "<domain> needs a <name>"},
         {"<domain type='kvm'>\n<name>.hidden</name>\n</domain>", 2,
-         "<name> '.hidden' is not a valid domain name"},
-        {"<domain type='kvm'>\n<name>-x</name>\n</domain>", 2, "is not a valid domain name"},
-        {"<domain type='kvm'>\n<name>a b</name>\n</domain>", 2, "is not a valid domain name"},
-        {"<domain type='kvm'>\n<name></name>\n</domain>", 2, "is not a valid domain name"},
+         "domain name '.hidden' is refused: a name cannot start with '.'"},
+        {"<domain type='kvm'>\n<name>-x</name>\n</domain>", 2, "cannot start with '-'"},
+        {"<domain type='kvm'>\n<name>a b</name>\n</domain>", 2, "domain name 'a b' is refused: use 1 to 64 of"},
+        {"<domain type='kvm'>\n<name></name>\n</domain>", 2, "a domain needs a name"},
         {"<domain type='kvm'>\n<name>"
          "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</name>\n</domain>", 2,
-         "is not a valid domain name"},
+         "a domain name has at most 64 bytes (this one has 65)"},
         {"<domain type='kvm'>\n<name>x</name>\n<name>y</name>\n</domain>", 3, "duplicate <name>"},
         {"<domain type='kvm'>\n<name>x</name>\n<uuid>not-a-uuid</uuid>\n</domain>", 3,
          "<uuid> 'not-a-uuid' is not a valid UUID"},
@@ -811,8 +843,8 @@ static void refuses_domain_values(void **state)
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu>256</vcpu>\n</domain>", 3, "from 1 to 255"},
         {"<domain type='kvm'>\n<name>x</name>\n<vcpu placement='auto'>2</vcpu>\n</domain>", 3,
          "<vcpu placement='auto'>"},
-        {"<domain type='kvm'>\n<name>x</name>\n<vcpu current='1'>2</vcpu>\n</domain>", 3,
-         "attribute 'current' of <vcpu>"},
+        {"<domain type='kvm'>\n<name>x</name>\n<vcpu current='3'>2</vcpu>\n</domain>", 3,
+         "<vcpu current='3'> is more than the maximum of 2 vCPUs"},
         {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n</domain>", 1,
          "needs <os><type>hvm</type></os>"},
         {"<domain type='kvm'>\n<name>x</name>\n<os>\n<type>linux</type>\n</os>\n</domain>", 4,
@@ -981,6 +1013,7 @@ int main(void)
         cmocka_unit_test(implicit_controllers),
         cmocka_unit_test(pci_assignment),
         cmocka_unit_test(metadata_verbatim),
+        cmocka_unit_test(direct_interface),
         cmocka_unit_test(copy_keeps_resolved_path),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),

@@ -262,6 +262,110 @@ static void checklist_json(void **state)
     vr_checklist_free(&l);
 }
 
+/* Other firewalls, from rulesets listed by nft -j (recorded in namespaces). */
+static void fw_scan_fixture(const char *name, vr_fw_scan *s)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/firewall/%s", FIXTURES, name);
+    char *json = vr_file_read(path, NULL);
+    assert_non_null(json);
+    char *err = NULL;
+    assert_int_equal(vr_fw_scan_parse(json, s, &err), 0);
+    assert_null(err);
+    free(json);
+}
+
+static void firewall_nft_and_firewalld(void **state)
+{
+    vr_fw_scan s;
+    fw_scan_fixture("inet-drop-and-firewalld.json", &s);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(s.n_bridges, 0);
+    const vr_fw_block *drop = &s.blocks[0], *fwd = &s.blocks[1];
+    /* inet filter forward: policy drop, accepts virbr1 in and virbr* out. */
+    assert_string_equal(drop->table, "filter");
+    assert_true(drop->policy_drop);
+    assert_false(drop->iptables);
+    assert_true(vr_fw_block_lets(drop, "virbr1"));
+    assert_false(vr_fw_block_lets(drop, "virbr2")); /* out only */
+    assert_false(vr_fw_block_lets(drop, "vireo0"));
+    /* firewalld: policy accept, but ends in an unconditional reject. */
+    assert_string_equal(fwd->chain, "filter_FORWARD");
+    assert_false(fwd->policy_drop);
+    assert_int_equal(fwd->rule_handle, 3);
+    char *what = vr_fw_block_what(fwd), *fix = vr_fw_block_fix(fwd, "virbr1");
+    assert_string_equal(what, "table inet firewalld, chain filter_FORWARD (hook forward) ends in an "
+                              "unconditional drop or reject (rule handle 3)");
+    assert_string_equal(fix, "nft insert rule inet firewalld filter_FORWARD iifname \"virbr1\" accept; "
+                             "nft insert rule inet firewalld filter_FORWARD oifname \"virbr1\" accept");
+    free(what);
+    free(fix);
+
+    /* The verdict: the first chain that drops, no bridge yet. */
+    vr_host_facts f = build_host_facts();
+    f.firewall = 1;
+    f.fw = s;
+    vr_checklist l;
+    vr_host_validate(&f, &l);
+    const vr_check *c = find(&l, "net.firewall");
+    assert_int_equal(c->status, VR_CHECK_WARN);
+    assert_string_equal(c->code, "firewall.forward-drop");
+    assert_string_equal(c->hint_code, "firewall-accept-nft");
+    assert_non_null(strstr(c->detail, "table inet filter, chain forward (hook forward) has policy drop: it "
+                                      "drops what guests on NAT and routed networks send out (and other"));
+    assert_non_null(strstr(c->hint, "iifname \"BRIDGE\" accept"));
+    vr_checklist_free(&l);
+    vr_fw_scan_free(&s);
+}
+
+static void firewall_docker(void **state)
+{
+    vr_fw_scan s;
+    fw_scan_fixture("docker.json", &s);
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.n_bridges, 2); /* Vireo's tables vireo_virbr1, vireo_vireo0 */
+    const vr_fw_block *b = &s.blocks[0];
+    assert_true(b->iptables);
+    assert_true(b->docker_user);
+    /* DOCKER-USER accepts virbr1 in, nothing out: not yet enough. */
+    assert_false(vr_fw_block_lets(b, "virbr1"));
+    char *fix = vr_fw_block_fix(b, "vireo0");
+    assert_string_equal(fix, "iptables -I DOCKER-USER -i vireo0 -j ACCEPT; iptables -I DOCKER-USER -o vireo0 -j ACCEPT");
+    free(fix);
+    vr_host_facts f = build_host_facts();
+    f.firewall = 1;
+    f.fw = s;
+    vr_checklist l;
+    vr_host_validate(&f, &l);
+    const vr_check *c = find(&l, "net.firewall");
+    assert_string_equal(c->hint_code, "firewall-accept-iptables");
+    assert_string_equal(json_object_to_json_string_ext(c->params, JSON_C_TO_STRING_PLAIN),
+                        "{\"family\":\"ip\",\"table\":\"filter\",\"chain\":\"FORWARD\",\"rule_handle\":null,"
+                        "\"bridge\":\"virbr1\",\"command\":\"iptables -I DOCKER-USER -i virbr1 -j ACCEPT; "
+                        "iptables -I DOCKER-USER -o virbr1 -j ACCEPT\",\"more\":0}");
+    vr_checklist_free(&l);
+    vr_fw_scan_free(&s);
+
+    char *err = NULL;
+    assert_int_equal(vr_fw_scan_parse("[1,2]", &s, &err), -1);
+    assert_non_null(strstr(err, "not JSON of the form"));
+    free(err);
+}
+
+/* Facts gathered without root: the check says so instead of guessing. */
+static void firewall_untested(void **state)
+{
+    vr_host_facts f = build_host_facts();
+    f.firewall_why = "only root can read the nftables ruleset";
+    vr_checklist l;
+    vr_host_validate(&f, &l);
+    const vr_check *c = find(&l, "net.firewall");
+    assert_int_equal(c->status, VR_CHECK_WARN);
+    assert_string_equal(c->code, "firewall.untested");
+    assert_string_equal(c->detail, "not tested: only root can read the nftables ruleset");
+    vr_checklist_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +376,9 @@ int main(void)
         cmocka_unit_test(run_failure),
         cmocka_unit_test(whole_list),
         cmocka_unit_test(bridge_codes),
+        cmocka_unit_test(firewall_nft_and_firewalld),
+        cmocka_unit_test(firewall_docker),
+        cmocka_unit_test(firewall_untested),
         cmocka_unit_test(missing_qemu_fails_and_nested_off_warns),
         cmocka_unit_test(meminfo_fields),
         cmocka_unit_test(checklist_json),

@@ -213,6 +213,28 @@ try {
   await page.setViewportSize({ width: 1100, height: 900 });
   ok('the VM page fits a 390 px wide screen');
 
+  // ---- renamed (domrename), shut off ----
+  await page.click('[data-action=rename]');
+  await page.fill('#rename-name', 'bad/name');
+  await page.click('[data-testid=rename-go]');
+  await until(page, () => /refused/.test(document.querySelector('[data-testid=rename-error]')?.textContent ?? ''));
+  if (!/wizvm/.test(vireo('list', '--all', '--name'))) throw new Error('a refused rename changed the VM');
+  await page.fill('#rename-name', 'wizvm-renamed');
+  await shot(page, '10b-rename-dialog');
+  await page.click('[data-testid=rename-go]');
+  await until(page, () => location.hash === '#/domains/wizvm-renamed');
+  await page.waitForSelector('[data-testid=domain-state]');
+  let names = vireo('list', '--all', '--name');
+  if (!/^wizvm-renamed$/m.test(names) || /^wizvm$/m.test(names)) throw new Error(`after the rename: ${names}`);
+  if (!/^s1$/m.test(vireo('snapshot-list', 'wizvm-renamed', '--name'))) throw new Error('the snapshot did not follow the rename');
+  await page.click('[data-action=rename]');
+  await page.fill('#rename-name', 'wizvm');
+  await page.click('[data-testid=rename-go]');
+  await until(page, () => location.hash === '#/domains/wizvm');
+  names = vireo('list', '--all', '--name');
+  if (!/^wizvm$/m.test(names)) throw new Error(`after renaming back: ${names}`);
+  ok('renamed from the page: a bad name refused next to its field; the VM and its snapshot move to the new name and back (checked with the CLI)');
+
   // ---- deleted in another tab ----
   const other = await ctx.newPage();
   watch(other);

@@ -14,6 +14,7 @@ export const domApi = {
   revert: (name, snap) => call('POST', `${d(name)}/snapshots/${encodeURIComponent(snap)}/revert`),
   deleteSnapshot: (name, snap) => call('DELETE', `${d(name)}/snapshots/${encodeURIComponent(snap)}`),
   clone: (name, newName) => call('POST', `${d(name)}/clone`, { name: newName, auto: true }),
+  rename: (name, newName) => call('POST', `${d(name)}/rename`, { name: newName }),
   job: (id) => call('GET', `/v1/jobs/${id}`),
   undefine: (name, removeStorage) => call('DELETE', `${d(name)}${removeStorage ? '?remove_storage=1' : ''}`),
   autostart: (name, on) => call('PUT', `${d(name)}/autostart`, { autostart: on }),

@@ -57,7 +57,8 @@ function parse(xml) {
     };
   });
   const nics = [...doc.querySelectorAll('devices > interface')].map((n) => ({
-    type: attr(n, 'type'), source: attr(q('source', n), 'network') || attr(q('source', n), 'bridge'),
+    type: attr(n, 'type'),
+    source: attr(q('source', n), 'network') || attr(q('source', n), 'bridge') || attr(q('source', n), 'dev'),
     model: attr(q('model', n), 'type'), mac: attr(q('mac', n), 'address'),
   }));
   return {

@@ -1,6 +1,6 @@
 // <vr-domain-page .domain=${obj} name="NAME" tab="TAB">: one VM: its
 // state and actions (start, shut down, reboot, force off, pause,
-// resume, clone, delete), and tabs: overview, hardware, performance,
+// resume, clone, rename, delete), and tabs: overview, hardware, performance,
 // snapshots, console.
 import { LitElement, html } from 'lit';
 import { api } from './api.js';
@@ -16,7 +16,9 @@ import './domain-snapshots.js';
 
 addStrings({
   en: {
-    'act.reboot': 'Reboot', 'act.clone': 'Clone…', 'act.delete': 'Delete…',
+    'act.reboot': 'Reboot', 'act.clone': 'Clone…', 'act.delete': 'Delete…', 'act.rename': 'Rename…',
+    'ren.heading': 'Rename {0}', 'ren.name': 'New name', 'ren.go': 'Rename',
+    'ren.needsoff': 'Shut the VM down to rename it.',
     'tab.overview': 'Overview', 'tab.hardware': 'Hardware', 'tab.performance': 'Performance',
     'tab.snapshots': 'Snapshots', 'tab.console': 'Console',
     'clone.heading': 'Clone {0}', 'clone.name': 'Name of the copy', 'clone.go': 'Clone', 'clone.progress': 'Copying disks: {0}%',
@@ -27,7 +29,9 @@ addStrings({
     cancel: 'Cancel',
   },
   es: {
-    'act.reboot': 'Reiniciar', 'act.clone': 'Clonar…', 'act.delete': 'Eliminar…',
+    'act.reboot': 'Reiniciar', 'act.clone': 'Clonar…', 'act.delete': 'Eliminar…', 'act.rename': 'Renombrar…',
+    'ren.heading': 'Renombrar {0}', 'ren.name': 'Nombre nuevo', 'ren.go': 'Renombrar',
+    'ren.needsoff': 'Apague la máquina para renombrarla.',
     'tab.overview': 'Resumen', 'tab.hardware': 'Hardware', 'tab.performance': 'Rendimiento',
     'tab.snapshots': 'Instantáneas', 'tab.console': 'Consola',
     'clone.heading': 'Clonar {0}', 'clone.name': 'Nombre de la copia', 'clone.go': 'Clonar', 'clone.progress': 'Copiando discos: {0} %',
@@ -78,6 +82,7 @@ export class VrDomainPage extends LitElement {
           <button data-action=${act} ?disabled=${this.busy || !states.includes(d.state)}
                   @click=${() => this.run(act)}>${t(key)}</button>`)}
         <button data-action="clone" ?disabled=${this.busy} @click=${() => this.open('clone')}>${t('act.clone')}</button>
+        <button data-action="rename" ?disabled=${this.busy} @click=${() => this.open('rename')}>${t('act.rename')}</button>
         <button data-action="delete" class="danger" ?disabled=${this.busy} @click=${() => this.open('delete')}>${t('act.delete')}</button>
       </div>
       <p class="error" role="alert" data-testid="action-error">${this.error ?? ''}</p>
@@ -112,6 +117,19 @@ export class VrDomainPage extends LitElement {
           <p class="error" role="alert" id="clone-error">${this.dialogError ?? ''}</p>
           <div class="actions"><button type="button" @click=${() => this.close()}>${t('cancel')}</button>
             <button type="submit" class="primary" ?disabled=${this.busy}>${t('clone.go')}</button></div>
+        </form></dialog>`;
+    }
+    if (this.dialog === 'rename') {
+      return html`<dialog class="card" data-testid="rename-dialog" @close=${() => this.close()}>
+        <form @submit=${this.rename} novalidate>
+          <h2>${t('ren.heading', d.name)}</h2>
+          ${running ? html`<p class="notice">${t('ren.needsoff')}</p>` : ''}
+          <label for="rename-name">${t('ren.name')}</label>
+          <input id="rename-name" .value=${d.name} required aria-describedby="rename-error"
+                 aria-invalid=${this.dialogError ? 'true' : 'false'}>
+          <p class="error" role="alert" id="rename-error" data-testid="rename-error">${this.dialogError ?? ''}</p>
+          <div class="actions"><button type="button" @click=${() => this.close()}>${t('cancel')}</button>
+            <button type="submit" class="primary" data-testid="rename-go" ?disabled=${this.busy || running}>${t('ren.go')}</button></div>
         </form></dialog>`;
     }
     if (this.dialog === 'delete') {
@@ -171,6 +189,24 @@ export class VrDomainPage extends LitElement {
     } catch (err) {
       this.dialogError = err.message;
       this.progress = null;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  // virsh domrename: the daemon moves the definition, snapshots and
+  // autostart; the page follows the VM to its new address.
+  async rename(e) {
+    e.preventDefault();
+    const name = this.querySelector('#rename-name').value.trim();
+    this.busy = true;
+    this.dialogError = null;
+    try {
+      await domApi.rename(this.name, name);
+      this.close();
+      location.hash = `#/domains/${encodeURIComponent(name)}`;
+    } catch (err) {
+      this.dialogError = err.message;
     } finally {
       this.busy = false;
     }

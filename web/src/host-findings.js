@@ -43,6 +43,15 @@ addStrings({
     'host.v.bridge.untested-no-ip-tool': 'sin probar: falta la herramienta `ip` (iproute2)',
     'host.v.bridge.untested-no-netns': 'sin probar: no se pudo crear un espacio de nombres de red para la prueba',
     'host.v.bridge.untested': 'sin probar: {why}',
+    'host.v.firewall.untested': 'sin probar: {why}',
+    'host.v.firewall.open': 'ninguna cadena forward ajena a Vireo descarta tráfico',
+    'host.v.firewall.bridges-accepted': 'las cadenas forward que descartan tráfico aceptan los puentes de las '
+      + 'redes de Vireo',
+    'host.v.firewall.forward-drop': 'la tabla {family} {table}, cadena {chain} (hook forward) tiene la política '
+      + 'drop: descarta lo que envían los invitados de las redes NAT y enrutadas',
+    'host.v.firewall.forward-reject': 'la tabla {family} {table}, cadena {chain} (hook forward) termina en un '
+      + 'drop o reject incondicional (regla {rule_handle}): descarta lo que envían los invitados de las redes '
+      + 'NAT y enrutadas',
     'host.v.cgroup.ok': 'cgroup v2: {controllers}',
     'host.v.cgroup.missing': 'cgroup v2 no tiene {missing} (jerarquía unificada)',
     'host.v.cgroup.missing-v1': 'cgroup v2 no tiene {missing} (el anfitrión usa cgroup v1 o la jerarquía híbrida)',
@@ -74,6 +83,8 @@ addStrings({
     'host.h.root-networks': 'ejecútelo como root para tener redes en puente y con NAT',
     'host.h.modprobe-bridge': 'modprobe bridge; sin él solo funciona la red en modo usuario',
     'host.h.root-test': 'ejecute host-validate como root para probarlo',
+    'host.h.firewall-accept-nft': 'para aceptar el tráfico de {bridge}: {command}',
+    'host.h.firewall-accept-iptables': 'para aceptar el tráfico de {bridge}: {command}',
     'host.h.unified-cgroup': 'arranque con systemd.unified_cgroup_hierarchy=1 para poder limitar la CPU y la '
       + 'memoria de cada máquina virtual; sin eso funcionan sin límites',
     'host.h.apt-install': 'apt-get install {package} (o: make deps)',

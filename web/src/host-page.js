@@ -68,6 +68,7 @@ addStrings({
     'host.check.kvm.nested': 'Virtualización anidada',
     'host.check.net.tun': '/dev/net/tun para las interfaces tap de los invitados',
     'host.check.net.bridge': 'Soporte de puentes para redes virtuales',
+    'host.check.net.firewall': 'Otros cortafuegos dejan pasar el tráfico de las redes NAT',
     'host.check.cgroup.v2': 'Controladores cpu y memory de cgroup v2',
     'host.check.host.memory': 'Memoria del anfitrión (curso: 8 GB)',
     'host.check.host.cores': 'Núcleos de CPU del anfitrión (curso: 4)',

@@ -20,6 +20,7 @@ addStrings({
     'net.state.active': 'active', 'net.state.inactive': 'inactive',
     'net.mode.nat': 'NAT', 'net.mode.none': 'isolated', 'net.mode.route': 'routed',
     'net.mode.open': 'open', 'net.mode.bridge': 'host bridge',
+    'net.mode.macvtap': 'macvtap ({0})',
     'net.dhcp.off': 'off',
     'net.autostart.label': 'Start {0} with the host',
     'net.start': 'Start', 'net.stop': 'Stop', 'net.delete': 'Delete',
@@ -62,6 +63,7 @@ addStrings({
     'net.state.active': 'activa', 'net.state.inactive': 'inactiva',
     'net.mode.nat': 'NAT', 'net.mode.none': 'aislada', 'net.mode.route': 'enrutada',
     'net.mode.open': 'abierta', 'net.mode.bridge': 'puente del anfitrión',
+    'net.mode.macvtap': 'macvtap ({0})',
     'net.dhcp.off': 'desactivado',
     'net.autostart.label': 'Iniciar {0} con el anfitrión',
     'net.start': 'Iniciar', 'net.stop': 'Detener', 'net.delete': 'Eliminar',
@@ -122,6 +124,13 @@ export function planSubnet(text) {
 }
 
 const xmlEscape = (s) => s.replace(/[&<>'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+// A macvtap network (mode bridge without a bridge, vepa, private,
+// passthrough) names its macvtap mode; the others their kind.
+function modeText(n) {
+  const macvtap = ['vepa', 'private', 'passthrough'].includes(n.forward) || (n.forward === 'bridge' && !n.bridge);
+  return macvtap ? t('net.mode.macvtap', n.forward) : t(`net.mode.${n.forward}`);
+}
 
 function networkXml({ name, mode, plan, dhcp }) {
   const range = dhcp ? `\n    <dhcp><range start='${plan.start}' end='${plan.end}'/></dhcp>\n  ` : '';
@@ -238,7 +247,7 @@ export class VrNetworksPage extends ListPage {
         data-testid="net-autostart"
         @change=${(e) => this.netAct(n.name, (p) => call('PUT', `${p}/autostart`, { autostart: e.target.checked }))}></td>
       <td data-label=${t('net.col.bridge')}>${n.bridge ?? ''}</td>
-      <td data-label=${t('net.col.mode')}>${t(`net.mode.${n.forward}`)}</td>
+      <td data-label=${t('net.col.mode')}>${modeText(n)}</td>
       <td data-label=${t('net.col.subnet')} data-testid="net-subnet">${subnetOf(n)}${n.address6
         ? html`<br><span data-testid="net-subnet6">${n.address6}/${n.prefix6}</span>` : ''}</td>
       <td data-label=${t('net.col.dhcp')} data-testid="net-dhcp">${n.address ? dhcp : ''}</td>

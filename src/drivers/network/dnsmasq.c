@@ -69,7 +69,9 @@ int vr_dnsmasq_write(const vr_network_def *def, const char *dir, const char *lea
     vr_strbuf_addf(&b, "log-facility=%s/dnsmasq.log\nlog-dhcp\n", dir);
     vr_strbuf_addf(&b, "pid-file=%s/dnsmasq.pid\n", dir);
     /* Only this bridge, bound dynamically so several networks coexist. */
-    vr_strbuf_addf(&b, "except-interface=lo\nbind-dynamic\ninterface=%s\nlisten-address=%s\n", def->bridge, addr);
+    vr_strbuf_addf(&b, "except-interface=lo\nbind-dynamic\ninterface=%s\n", def->bridge);
+    if (def->ip.present) /* else IPv6 only: vr_dnsmasq_conf_ip6 listens */
+        vr_strbuf_addf(&b, "listen-address=%s\n", addr);
     if (def->domain) {
         vr_strbuf_addf(&b, "domain=%s\nexpand-hosts\n", def->domain);
         if (def->domain_local)
@@ -92,7 +94,10 @@ int vr_dnsmasq_write(const vr_network_def *def, const char *dir, const char *lea
             vr_strbuf_addf(&b, "dhcp-range=%s,static,%s\n", net, mask);
             free(net);
         }
-        vr_strbuf_addf(&b, "dhcp-no-override\ndhcp-authoritative\ndhcp-lease-max=%lu\n",
+        /* no-ping: before offering a new address dnsmasq pings it and
+         * waits 3 s for an answer; on a network whose every address comes
+         * from this dnsmasq that only makes each new guest wait. */
+        vr_strbuf_addf(&b, "dhcp-no-override\ndhcp-authoritative\nno-ping\ndhcp-lease-max=%lu\n",
                        leases + def->ip.n_hosts);
         vr_strbuf_addf(&b, "dhcp-leasefile=%s\ndhcp-hostsfile=%s/dhcp.hosts\n", lease_file, dir);
         if (vr_dnsmasq_conf_hook(&b, def, dir, err) < 0) {

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -29,6 +30,11 @@ static struct nl_sock *sock_open(char **err)
     return sk;
 }
 
+struct nl_sock *vr_nl_socket(char **err)
+{
+    return sock_open(err);
+}
+
 bool vr_link_exists(const char *name)
 {
     return if_nametoindex(name) != 0;
@@ -43,15 +49,52 @@ bool vr_link_is_bridge(const char *name)
 
 /* Bridge knobs that rtnetlink in libnl 3.7 does not carry: sysfs of the
  * current network namespace. */
-static void bridge_sysfs(const char *br, const char *knob, unsigned value)
+static int bridge_sysfs_write(const char *br, const char *knob, unsigned value, char **err)
+{
+    char path[128], text[16];
+    snprintf(path, sizeof(path), "/sys/class/net/%s/bridge/%s", br, knob);
+    int len = snprintf(text, sizeof(text), "%u\n", value);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write(fd, text, (size_t)len) != len) {
+        vr_set_error(err, "cannot set %s of bridge %s to %u: %s", knob, br, value, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+static int bridge_sysfs_read(const char *br, const char *knob, unsigned *value)
 {
     char path[128];
     snprintf(path, sizeof(path), "/sys/class/net/%s/bridge/%s", br, knob);
-    FILE *f = fopen(path, "we");
-    if (f) {
-        fprintf(f, "%u\n", value);
-        fclose(f);
-    }
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    int rc = fscanf(f, "%u", value) == 1 ? 0 : -1;
+    fclose(f);
+    return rc;
+}
+
+int vr_bridge_stp_get(const char *name, bool *stp, unsigned *delay_cs)
+{
+    unsigned state;
+    if (bridge_sysfs_read(name, "stp_state", &state) < 0 || bridge_sysfs_read(name, "forward_delay", delay_cs) < 0)
+        return -1;
+    *stp = state != 0;
+    return 0;
+}
+
+/* The forward delay first, while STP is still off: with STP on the
+ * kernel refuses delays under its 2 s minimum (and clamps the delay it
+ * has to that minimum when STP is switched on). Forward delay is in
+ * centiseconds in sysfs. */
+static int bridge_set_stp(const char *name, bool stp, unsigned delay, char **err)
+{
+    if (bridge_sysfs_write(name, "forward_delay", delay * 100, err) < 0)
+        return -1;
+    return stp ? bridge_sysfs_write(name, "stp_state", 1, err) : 0;
 }
 
 int vr_link_delete(const char *name, char **err)
@@ -112,9 +155,8 @@ int vr_bridge_create(const char *name, const char *mac, unsigned mtu, bool stp, 
         nl_socket_free(sk);
         return -1;
     }
-    bridge_sysfs(name, "stp_state", stp ? 1 : 0);
-    /* Forward delay is in centiseconds in sysfs. */
-    bridge_sysfs(name, "forward_delay", delay * 100);
+    if (bridge_set_stp(name, stp, delay, err) < 0)
+        goto undo;
     if (prefix) {
         struct rtnl_addr *a = rtnl_addr_alloc();
         struct nl_addr *local = nl_addr_build(AF_INET, &addr, sizeof(addr));

@@ -5,15 +5,25 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 
+struct nl_sock;
+/* A connected rtnetlink socket for the other users of libnl-route here
+ * (macvtap.c); NULL with *err when it cannot be had. */
+struct nl_sock *vr_nl_socket(char **err);
+
 bool vr_link_exists(const char *name);
 bool vr_link_is_bridge(const char *name);
 
 /* Create a bridge with MAC (may be NULL), MTU (0 = default), STP and
- * forward delay, give it addr/prefix (prefix 0 = no address), bring it
- * up. On failure nothing is left behind. */
+ * forward delay (seconds), give it addr/prefix (prefix 0 = no address),
+ * bring it up. With STP on the kernel keeps at least a 2 s delay:
+ * vr_bridge_stp_get() reads what it kept. On failure nothing is left
+ * behind. */
 int vr_bridge_create(const char *name, const char *mac, unsigned mtu, bool stp, unsigned delay,
                      struct in_addr addr, unsigned prefix, char **err);
 int vr_link_delete(const char *name, char **err);
+/* What the kernel has in force on a bridge: STP on or off, and the
+ * forward delay in centiseconds. -1 when it is no bridge. */
+int vr_bridge_stp_get(const char *name, bool *stp, unsigned *delay_cs);
 
 /* Make `port` a port of `bridge` and bring it up. */
 int vr_link_enslave_up(const char *port, const char *bridge, char **err);

@@ -1,18 +1,23 @@
 /* Virtual networks: registry, files, start/stop, the default network,
  * dnsmasq supervision and taps for guests. */
 #include "drivers/network/network_driver.h"
+#include "conf/macvtap_mode.h"
+#include "drivers/network/macvtap.h"
 #include "drivers/network/netlink.h"
 #include "drivers/network/dnsmasq_v6dns.h"
 #include "drivers/network/lease_events.h"
 #include "drivers/network/nft.h"
 #include "drivers/network/tap.h"
+#include "host/firewall.h"
 #include "common/process.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/util.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,6 +100,7 @@ static void net_free(vr_network *net)
     vr_network_def_free(net->def);
     vr_network_def_free(net->next);
     free(net->run_dir);
+    free(net->warning);
     free(net);
 }
 
@@ -125,16 +131,12 @@ static char *name_bridge(void *opaque)
     }
 }
 
-static int save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
+static vr_err save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
 {
-    char *xml = vr_network_def_format(def);
     char *path = def_path(drv, def->name);
-    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
-    if (rc < 0)
-        vr_set_error(err, "cannot save %s: %s", path, strerror(-rc));
-    free(xml);
+    vr_err code = vr_conf_save(&vr_conf_network, def, def->name, path, err);
     free(path);
-    return rc;
+    return code;
 }
 
 static bool clash6(const vr_network_def *def, const vr_network_def *o, char **err)
@@ -193,8 +195,8 @@ static vr_err add(vr_net_driver *drv, const char *xml, bool persistent, vr_netwo
     } else if (def->forward != VR_NET_FWD_BRIDGE) {
         code = clash(drv, def, same_name, err);
     }
-    if (code == VR_OK && persistent && save_def(drv, def, err) < 0)
-        code = VR_ERR_FAILED;
+    if (code == VR_OK && persistent)
+        code = save_def(drv, def, err);
     if (code != VR_OK) {
         vr_network_def_free(def);
         return code;
@@ -290,7 +292,7 @@ static void teardown(vr_network *net, bool bridge_ours)
     if (net->dnsmasq > 0)
         kill(net->dnsmasq, SIGTERM);
     net->dnsmasq = 0;
-    if (def->forward != VR_NET_FWD_BRIDGE) {
+    if (vr_net_owns_bridge(def)) {
         vr_nft_remove(def->bridge, NULL);
         vr_nft6_remove(def->bridge, NULL);
         if (bridge_ours)
@@ -315,6 +317,58 @@ static void teardown(vr_network *net, bool bridge_ours)
     net->active = false;
 }
 
+/* Say when the kernel kept another forward delay than the one asked
+ * (STP on: 2 s at the least), so that a slow first lease is explained. */
+static void log_stp_kept(const vr_network_def *def)
+{
+    bool stp;
+    unsigned cs;
+    if (vr_bridge_stp_get(def->bridge, &stp, &cs) < 0)
+        return;
+    if (stp != def->stp || cs != def->delay * 100)
+        vr_log_warn("network %s: bridge %s has STP %s and a forward delay of %u.%02u s (asked: STP %s, %u s); "
+                    "new guests wait that long before their traffic flows",
+                    def->name, def->bridge, stp ? "on" : "off", cs / 100, cs % 100, def->stp ? "on" : "off",
+                    def->delay);
+    else
+        vr_log_info("network %s: bridge %s: STP %s, forward delay %u s", def->name, def->bridge,
+                    stp ? "on" : "off", def->delay);
+}
+
+/* Networks on the host's own links (a host bridge; macvtap on host
+ * NICs) make nothing: their run directory alone marks them active for a
+ * restarted daemon. */
+static vr_err mark_active(vr_network *net, char **err)
+{
+    const vr_network_def *def = net->def;
+    net->run_dir = vr_asprintf("%s/%s", net->drv->runtime_dir, def->name);
+    int rc = vr_mkdir_p(net->run_dir, 0755);
+    if (rc < 0) {
+        vr_set_error(err, "cannot create %s: %s", net->run_dir, strerror(-rc));
+        teardown(net, false);
+        return VR_ERR_FAILED;
+    }
+    net->active = true;
+    vr_log_info("network %s: started (mode %s on the host's %s)", def->name, vr_net_forward_name(def->forward),
+                def->bridge ? def->bridge : def->forward_dev);
+    emit(net, "started", vr_net_forward_name(def->forward));
+    return VR_OK;
+}
+
+/* A macvtap network's devices must be there and free to carry macvtaps. */
+static vr_err start_macvtap(vr_network *net, char **err)
+{
+    const vr_network_def *def = net->def;
+    for (size_t i = 0; i < def->n_forward_ifs; i++) {
+        char *what = vr_asprintf("network '%s', <interface dev='%s'>", def->name, def->forward_ifs[i]);
+        int rc = vr_macvtap_check_lower(def->forward_ifs[i], what, err);
+        free(what);
+        if (rc < 0)
+            return VR_ERR_INVALID;
+    }
+    return mark_active(net, err);
+}
+
 vr_err vr_net_start(vr_network *net, char **err)
 {
     vr_net_driver *drv = net->drv;
@@ -327,15 +381,15 @@ vr_err vr_net_start(vr_network *net, char **err)
         vr_set_error(err, "network '%s' needs root to make bridges; use vireo:///system", def->name);
         return VR_ERR_DENIED;
     }
+    if (vr_net_is_macvtap(def))
+        return start_macvtap(net, err);
     if (def->forward == VR_NET_FWD_BRIDGE) {
         if (!vr_link_is_bridge(def->bridge)) {
             vr_set_error(err, "network '%s' attaches guests to bridge %s, which %s on this host", def->name,
                          def->bridge, vr_link_exists(def->bridge) ? "is not a bridge" : "does not exist");
             return VR_ERR_INVALID;
         }
-        net->active = true;
-        emit(net, "started", "bridge");
-        return VR_OK;
+        return mark_active(net, err);
     }
     if (vr_link_exists(def->bridge)) {
         vr_set_error(err, "bridge %s already exists on this host; name another in <bridge name=...> "
@@ -357,6 +411,7 @@ vr_err vr_net_start(vr_network *net, char **err)
         teardown(net, false);
         return VR_ERR_FAILED;
     }
+    log_stp_kept(def);
     if ((def->ip6.present && vr_link_add_addr6(def->bridge, &def->ip6.address, def->ip6.prefix, err) < 0) ||
         vr_nft_apply(def, err) < 0 || vr_nft6_apply(def, err) < 0) {
         teardown(net, true);
@@ -364,11 +419,15 @@ vr_err vr_net_start(vr_network *net, char **err)
     }
     if (def->forward == VR_NET_FWD_NAT || def->forward == VR_NET_FWD_ROUTE || def->forward == VR_NET_FWD_OPEN)
         enable_forwarding(def->ip6.present);
-    char *leases = lease_path(drv, def);
-    rc = vr_dnsmasq_write(def, net->run_dir, leases, err);
-    free(leases);
-    if (rc == 0)
-        net->dnsmasq = vr_dnsmasq_start(net->run_dir, err);
+    /* Without <ip> the network is a plain switch: no DHCP, no DNS. */
+    rc = 0;
+    if (vr_net_serves_dhcp(def)) {
+        char *leases = lease_path(drv, def);
+        rc = vr_dnsmasq_write(def, net->run_dir, leases, err);
+        free(leases);
+        if (rc == 0)
+            net->dnsmasq = vr_dnsmasq_start(net->run_dir, err);
+    }
     if (rc < 0 || net->dnsmasq < 0) {
         net->dnsmasq = 0;
         teardown(net, true);
@@ -377,6 +436,14 @@ vr_err vr_net_start(vr_network *net, char **err)
     net->active = true;
     net->restarts = 0;
     watch_dnsmasq(net);
+    /* Traffic that leaves the host can still die in another firewall's
+     * forward chain: say so once, with the fix; change nothing there. */
+    free(net->warning);
+    net->warning = NULL;
+    if (def->forward == VR_NET_FWD_NAT || def->forward == VR_NET_FWD_ROUTE || def->forward == VR_NET_FWD_OPEN)
+        net->warning = vr_fw_forward_warning(def->name, def->bridge);
+    if (net->warning)
+        vr_log_warn("%s", net->warning);
     vr_log_info("network %s: started on %s (dnsmasq pid %d)", def->name, def->bridge, (int)net->dnsmasq);
     emit(net, "started", vr_net_forward_name(def->forward));
     return VR_OK;
@@ -466,9 +533,10 @@ vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, 
     if (!copy)
         return VR_ERR_FAILED;
     int rc = add_host ? vr_network_def_dhcp_host_add(copy, xml, err) : vr_network_def_dhcp_host_delete(copy, xml, err);
-    if (rc < 0 || (net->persistent && save_def(net->drv, copy, err) < 0)) {
+    vr_err code = rc < 0 ? VR_ERR_INVALID : net->persistent ? save_def(net->drv, copy, err) : VR_OK;
+    if (code != VR_OK) {
         vr_network_def_free(copy);
-        return rc < 0 ? VR_ERR_INVALID : VR_ERR_FAILED;
+        return code;
     }
     vr_network_def_free(net->def);
     net->def = copy;
@@ -481,16 +549,38 @@ vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, 
     return VR_OK;
 }
 
+bool vr_net_stp_in_force(const vr_network *net, bool *stp, unsigned *delay_cs)
+{
+    if (net->active)
+        return net->def->bridge && vr_bridge_stp_get(net->def->bridge, stp, delay_cs) == 0;
+    if (!vr_net_owns_bridge(net->def))
+        return false; /* the host's bridge or NICs: not Vireo's to set */
+    *stp = net->def->stp;
+    *delay_cs = net->def->delay * 100;
+    return true;
+}
+
+/* The live XML says what the kernel keeps (with STP on, at least a 2 s
+ * delay); --inactive says what was asked. */
 char *vr_net_xml(const vr_network *net, bool inactive)
 {
-    return vr_network_def_format(inactive && net->next ? net->next : net->def);
+    if (inactive)
+        return vr_network_def_format(net->next ? net->next : net->def);
+    vr_network_def live = *net->def;
+    bool stp;
+    unsigned delay_cs;
+    if (net->active && vr_net_owns_bridge(&live) && vr_net_stp_in_force(net, &stp, &delay_cs)) {
+        live.stp = stp;
+        live.delay = (delay_cs + 99) / 100;
+    }
+    return vr_network_def_format(&live);
 }
 
 int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    if (net->def->forward == VR_NET_FWD_BRIDGE)
+    if (!vr_net_serves_dhcp(net->def))
         return 0;
     char *path = lease_path(net->drv, net->def);
     int rc = vr_leases_read(path, out, n);
@@ -519,9 +609,60 @@ int vr_net_neighbours(const vr_network *net, const char *mac, vr_neighbour **out
     return vr_neighbours_of(net->def->bridge, mac, out, n);
 }
 
+/* The device of a macvtap network's pool for one more guest: in
+ * passthrough mode one that no guest uses, else the least used. */
+static const char *pick_device(const vr_network_def *def, char **err)
+{
+    bool passthrough = vr_net_macvtap_mode(def) == VR_MACVTAP_PASSTHROUGH;
+    const char *best = NULL;
+    unsigned best_n = UINT_MAX;
+    for (size_t i = 0; i < def->n_forward_ifs; i++) {
+        unsigned n = vr_macvtap_count_on(def->forward_ifs[i]);
+        if ((passthrough && n) || n >= best_n)
+            continue;
+        best = def->forward_ifs[i];
+        best_n = n;
+    }
+    if (!best)
+        vr_set_error(err, "network '%s': all %zu devices of <forward mode='passthrough'> are in use "
+                     "(each serves one guest); stop a guest on it or add an <interface dev='...'>",
+                     def->name, def->n_forward_ifs);
+    return best;
+}
+
+/* A macvtap on host NIC `dev` for a guest interface; `what` names where
+ * the device came from in messages. */
+static int macvtap_for(vr_net_driver *drv, const vr_interface_def *ifc, const char *dev, int mode,
+                       const char *what, char **ifname, char **err)
+{
+    if (geteuid() != 0) {
+        vr_set_error(err, "%s: macvtap devices need root; use vireo:///system", what);
+        return -1;
+    }
+    if (vr_macvtap_check_lower(dev, what, err) < 0)
+        return -1;
+    const char *want = ifc->target_dev && *ifc->target_dev ? ifc->target_dev : NULL;
+    if (want && vr_link_exists(want)) {
+        vr_set_error(err, "interface %s (<target dev>) already exists", want);
+        return -1;
+    }
+    return vr_macvtap_open(want, dev, mode, ifc->mac, drv->runtime_dir, ifname, err);
+}
+
+bool vr_net_release(const char *ifname)
+{
+    return vr_macvtap_delete(ifname);
+}
+
 int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifname, char **err)
 {
     const char *bridge = ifc->source_bridge;
+    if (ifc->type == VR_NET_DIRECT) {
+        char *what = vr_asprintf("<interface type='direct'><source dev='%s'>", ifc->source_dev);
+        int fd = macvtap_for(drv, ifc, ifc->source_dev, (int)ifc->source_mode, what, ifname, err);
+        free(what);
+        return fd;
+    }
     if (ifc->type == VR_NET_NETWORK) {
         vr_network *net = vr_net_lookup(drv, ifc->source_network);
         if (!net) {
@@ -537,6 +678,15 @@ int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifnam
             }
             if (vr_net_start(net, err) != VR_OK)
                 return -1;
+        }
+        if (vr_net_is_macvtap(net->def)) {
+            const char *dev = pick_device(net->def, err);
+            if (!dev)
+                return -1;
+            char *what = vr_asprintf("network '%s', <interface dev='%s'>", net->def->name, dev);
+            int fd = macvtap_for(drv, ifc, dev, vr_net_macvtap_mode(net->def), what, ifname, err);
+            free(what);
+            return fd;
         }
         bridge = net->def->bridge;
     } else if (!vr_link_is_bridge(bridge)) {
@@ -594,7 +744,7 @@ static void refind(vr_net_driver *drv)
             continue;
         }
         net->run_dir = dir;
-        if (net->def->forward != VR_NET_FWD_BRIDGE && !vr_link_is_bridge(net->def->bridge)) {
+        if (vr_net_owns_bridge(net->def) && !vr_link_is_bridge(net->def->bridge)) {
             vr_log_warn("network %s: its bridge vanished while the daemon was away; cleaning up", net->def->name);
             net->dnsmasq = vr_dnsmasq_running(dir);
             teardown(net, false);
@@ -602,13 +752,14 @@ static void refind(vr_net_driver *drv)
         }
         net->active = true;
         net->dnsmasq = vr_dnsmasq_running(dir);
-        if (net->def->forward != VR_NET_FWD_BRIDGE && net->dnsmasq <= 0) {
+        if (vr_net_serves_dhcp(net->def) && net->dnsmasq <= 0) {
             net->dnsmasq = 0;
             on_dnsmasq_exit(net); /* start it again */
         } else {
             watch_dnsmasq(net);
         }
-        vr_log_info("network %s: found active on %s", net->def->name, net->def->bridge);
+        vr_log_info("network %s: found active on %s", net->def->name,
+                    net->def->bridge ? net->def->bridge : net->def->forward_dev);
     }
 }
 
@@ -683,6 +834,9 @@ vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    /* Definitions, autostart links, dnsmasq's files (NAME/). */
+    vr_file_remove_leftovers(drv->config_dir, 1);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     open_lease_events(drv);
     load(drv);
     if (first && cfg->make_default && geteuid() == 0)

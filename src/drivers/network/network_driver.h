@@ -24,6 +24,7 @@ typedef struct vr_network {
     struct vr_pidwatch *dnsmasq_watch;
     int restarts;
     time_t restart_window;
+    char *warning;        /* the last start's warning (another firewall drops its traffic), or NULL */
 } vr_network;
 
 typedef void (*vr_net_event_fn)(const vr_network *net, const char *event, const char *detail, void *opaque);
@@ -61,6 +62,10 @@ vr_err vr_net_set_autostart(vr_network *net, bool on, char **err);
  * active, the running dnsmasq. */
 vr_err vr_net_update_dhcp_host(vr_network *net, bool add, const char *xml, char **err);
 char *vr_net_xml(const vr_network *net, bool inactive);
+/* STP and forward delay (centiseconds) in force: the kernel's for an
+ * active network, the definition's otherwise. False when neither is
+ * known (an inactive network on a host bridge). */
+bool vr_net_stp_in_force(const vr_network *net, bool *stp, unsigned *delay_cs);
 /* Current DHCP leases (expired ones left out). */
 int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n);
 
@@ -72,3 +77,7 @@ int vr_net_neighbours(const vr_network *net, const char *mac, vr_neighbour **out
  * bridge, joined to the right bridge (an inactive autostart network is
  * started first). Returns the fd for QEMU and the tap's name. */
 int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifname, char **err);
+/* A guest interface's device when the guest has stopped: macvtaps (type
+ * direct, macvtap networks) are deleted; taps went with QEMU's fd and
+ * anything else is left alone. True when one was deleted. */
+bool vr_net_release(const char *ifname);

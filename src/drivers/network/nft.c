@@ -42,7 +42,7 @@ int vr_nft_run(const char *cmd, char **err)
 
 int vr_nft_apply(const vr_network_def *def, char **err)
 {
-    if (def->forward == VR_NET_FWD_OPEN || def->forward == VR_NET_FWD_BRIDGE)
+    if (def->forward == VR_NET_FWD_OPEN || !vr_net_owns_bridge(def))
         return 0; /* open: no firewall by definition; bridge: the host's LAN */
     char *table = vr_nft_table(def->bridge);
     char net[INET_ADDRSTRLEN];
@@ -58,7 +58,9 @@ int vr_nft_apply(const vr_network_def *def, char **err)
     vr_strbuf_addf(&b, "table ip %s\ndelete table ip %s\ntable ip %s {\n", table, table, table);
     vr_strbuf_add(&b, "  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
     vr_strbuf_addf(&b, "    iifname \"%s\" oifname \"%s\" accept\n", br, br);
-    switch (def->forward) {
+    /* An IPv6-only network lets no IPv4 cross: isolated for IPv4. */
+    vr_net_forward v4_forward = def->ip.present ? def->forward : VR_NET_FWD_NONE;
+    switch (v4_forward) {
     case VR_NET_FWD_NAT:
         vr_strbuf_addf(&b, "    iifname \"%s\"%s ip saddr %s accept\n", br, out_dev, subnet);
         vr_strbuf_addf(&b, "    oifname \"%s\"%s ip daddr %s ct state established,related accept\n", br, in_dev, subnet);
@@ -71,7 +73,7 @@ int vr_nft_apply(const vr_network_def *def, char **err)
         break; /* isolated: nothing crosses */
     }
     vr_strbuf_addf(&b, "    iifname \"%s\" reject\n    oifname \"%s\" reject\n  }\n", br, br);
-    if (def->forward == VR_NET_FWD_NAT) {
+    if (v4_forward == VR_NET_FWD_NAT) {
         vr_strbuf_add(&b, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
         /* Multicast and broadcast stay local, as libvirt does it. */
         vr_strbuf_addf(&b, "    ip saddr %s ip daddr 224.0.0.0/24 return\n", subnet);

@@ -115,6 +115,23 @@ out:
     return live_run;
 }
 
+/* The interface devices an ended run had (its taps file): macvtaps
+ * outlive QEMU, so the network driver deletes them once it is wired. */
+static void keep_stale_ifnames(vr_qemu_driver *drv, const char *dir)
+{
+    char *path = vr_asprintf("%s/taps", dir);
+    char *text = vr_file_read(path, NULL);
+    free(path);
+    char *save = NULL;
+    for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+        if (strcmp(l, "-") == 0)
+            continue;
+        drv->stale_ifnames = vr_realloc(drv->stale_ifnames, (drv->n_stale_ifnames + 1) * sizeof(char *));
+        drv->stale_ifnames[drv->n_stale_ifnames++] = vr_strdup(l);
+    }
+    free(text);
+}
+
 void vr_qemu_adopt_all(vr_qemu_driver *drv)
 {
     DIR *d = opendir(drv->runtime_dir);
@@ -134,6 +151,7 @@ void vr_qemu_adopt_all(vr_qemu_driver *drv)
      * a file a live domain was handed too stays with QEMU's user. */
     for (size_t i = 0; i < n; i++) {
         char *dir = vr_asprintf("%s/%s", drv->runtime_dir, ended[i]);
+        keep_stale_ifnames(drv, dir);
         vr_qemu_grants_restore_dir(drv, dir, ended[i]);
         vr_qemu_runtime_remove_stale(dir);
         free(dir);

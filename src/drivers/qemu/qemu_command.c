@@ -164,11 +164,15 @@ static void cpu(cmd *c)
     /* Memory is given to QEMU in whole MiB, rounded up. */
     opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
     const vr_cpu_def *cpu = &def->cpu;
+    /* <vcpu current='N'>M</vcpu>: N online, room for M (setvcpus). */
+    char max[32] = "";
+    if (def->vcpus_current != def->vcpus)
+        snprintf(max, sizeof(max), ",maxcpus=%u", def->vcpus);
     if (cpu->sockets)
-        opt(c, "-smp", "%u,sockets=%u,dies=%u,cores=%u,threads=%u", def->vcpus, cpu->sockets,
-            cpu->dies, cpu->cores, cpu->threads);
+        opt(c, "-smp", "%u%s,sockets=%u,dies=%u,cores=%u,threads=%u", def->vcpus_current, max,
+            cpu->sockets, cpu->dies, cpu->cores, cpu->threads);
     else
-        opt(c, "-smp", "%u", def->vcpus);
+        opt(c, "-smp", "%u%s", def->vcpus_current, max);
     switch (cpu->mode) {
     case VR_CPU_NONE:
         break;
@@ -426,6 +430,10 @@ static void disks(cmd *c, const unsigned *bootidx)
             snprintf(boot, sizeof(boot), ",bootindex=%u", bootidx[i]);
         const char *node, *wce;
         cache_opts(d, &node, &wce);
+        if (d->shareable)
+            wce = vr_str_starts(wce, ",write-cache=on") ? ",write-cache=on,share-rw=on"
+                  : *wce                                ? ",write-cache=off,share-rw=on"
+                                                        : ",share-rw=on";
         const vr_address *a = &d->addr;
         switch (d->bus) {
         case VR_DISK_BUS_VIRTIO:
@@ -467,7 +475,7 @@ static void interfaces(cmd *c, const unsigned *bootidx)
         if (in->type == VR_NET_USER) {
             opt(c, "-netdev", "user,id=net%zu", i);
         } else {
-            const char *src = in->type == VR_NET_NETWORK ? in->source_network : in->source_bridge;
+            const char *src = vr_interface_source(in);
             if (tap >= c->rt->n_tap_fds || !c->rt->tap_fds || c->rt->tap_fds[tap] < 0) {
                 fail(c, "interface %zu (%s '%s', mac %s) needs a tap file descriptor, but %zu "
                      "were passed", i, vr_net_type_name(in->type), src, in->mac,

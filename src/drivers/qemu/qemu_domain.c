@@ -1,11 +1,14 @@
 /* The domain registry and its files: definitions in CONFIG/qemu/NAME.xml
  * (written atomically), autostart links, per-run directories. */
 #include "drivers/qemu/qemu_domain.h"
+#include "conf/names.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_console.h"
 #include "drivers/qemu/qemu_process.h"
+#include "drivers/qemu/qemu_snapshot.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -112,16 +115,12 @@ static vr_domain *by_name(vr_qemu_driver *drv, const char *name)
     return NULL;
 }
 
-int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
+vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
 {
-    char *xml = vr_domain_def_format(def);
     char *path = def_path(drv, def->name);
-    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
-    if (rc < 0)
-        vr_set_error(err, "cannot save %s: %s", path, strerror(-rc));
-    free(xml);
+    vr_err code = vr_conf_save(&vr_conf_domain, def, def->name, path, err);
     free(path);
-    return rc;
+    return code;
 }
 
 vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
@@ -146,9 +145,10 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
         vr_domain_def_free(def);
         return VR_ERR_CONFLICT;
     }
-    if (persistent && vr_qemu_domain_save(drv, def, err) < 0) {
+    vr_err saved = persistent ? vr_qemu_domain_save(drv, def, err) : VR_OK;
+    if (saved != VR_OK) {
         vr_domain_def_free(def);
-        return VR_ERR_FAILED;
+        return saved;
     }
     vr_domain *dom = same_name;
     if (dom) {
@@ -465,8 +465,13 @@ vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *path
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    /* Definitions, autostart links, snapshots (qemu/snapshot/NAME) and
+     * run directories (NAME/). */
+    vr_file_remove_leftovers(drv->config_dir, 2);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load_definitions(drv);
     vr_qemu_adopt_all(drv);
+    vr_qemu_logs_prune(drv);
     return drv;
 }
 
@@ -487,6 +492,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
     for (size_t i = 0; i < drv->n; i++) {
         vr_domain *dom = drv->doms[i];
         vr_qmp_free(dom->qmp, false);
+        vr_qemu_unplugs_end(dom, false);
         vr_console_free(dom->console);
         vr_pidwatch_free(dom->watch);
         if (dom->kill_timer)
@@ -498,6 +504,9 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         free(dom->runtime_dir);
         free(dom);
     }
+    for (size_t i = 0; i < drv->n_stale_ifnames; i++)
+        free(drv->stale_ifnames[i]);
+    free(drv->stale_ifnames);
     free(drv->doms);
     free(drv->config_dir);
     free(drv->autostart_dir);
@@ -579,6 +588,20 @@ char *vr_qemu_disk_path(vr_qemu_driver *drv, const vr_disk_def *d, char **err)
     return path;
 }
 
+vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def *d, char **err)
+{
+    vr_err e;
+    if (d->type == VR_DISK_VOLUME && (e = resolve_volume(drv, name, d, err)))
+        return e;
+    const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+    if (!path)
+        return VR_OK; /* an empty CD-ROM drive */
+    char *what = vr_asprintf("disk %s image", d->target_dev);
+    e = need_file(path, d->readonly ? R_OK : R_OK | W_OK, what, name, err);
+    free(what);
+    return e;
+}
+
 vr_err vr_qemu_preflight(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
@@ -595,23 +618,99 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
         return e;
     if (def->os.loader.path && (e = need_file(def->os.loader.path, R_OK, "firmware", def->name, err)))
         return e;
-    for (size_t i = 0; i < def->n_disks; i++) {
-        vr_disk_def *d = &dom->def->disks[i];
-        if (d->type == VR_DISK_VOLUME && (e = resolve_volume(dom->drv, def->name, d, err)))
+    for (size_t i = 0; i < def->n_disks; i++)
+        if ((e = vr_qemu_disk_preflight(dom->drv, def->name, &dom->def->disks[i], err)))
             return e;
-        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-        if (!path)
-            continue; /* an empty CD-ROM drive */
-        char *what = vr_asprintf("disk %s image", d->target_dev);
-        e = need_file(path, d->readonly ? R_OK : R_OK | W_OK, what, def->name, err);
-        free(what);
-        if (e)
-            return e;
-    }
     if (def->emulator && access(def->emulator, X_OK) != 0) {
         vr_set_error(err, "emulator %s of domain '%s' cannot be run: %s", def->emulator, def->name,
                      strerror(errno));
         return VR_ERR_INVALID;
     }
     return VR_OK;
+}
+
+/* ---- domrename ---- */
+
+/* A shut-off persistent domain takes a new name: its definition file,
+ * its autostart link and its snapshots' metadata move together. The new
+ * name goes through the parser (a definition is stored only in a form
+ * that parses back); the new file is written before the old one goes,
+ * and every step is undone if a later one fails. */
+vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
+{
+    vr_qemu_driver *drv = dom->drv;
+    const char *old = dom->def->name;
+    if (!dom->persistent) {
+        vr_set_error(err, "domain '%s' is transient; only a defined domain can be renamed", old);
+        return VR_ERR_CONFLICT;
+    }
+    if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
+        vr_set_error(err, "domain '%s' is running; shut it down before renaming it", old);
+        return VR_ERR_CONFLICT;
+    }
+    if (!vr_name_check(VR_NAME_DOMAIN, new_name, err))
+        return VR_ERR_INVALID;
+    if (strcmp(old, new_name) == 0) {
+        vr_set_error(err, "domain '%s' already has that name", old);
+        return VR_ERR_INVALID;
+    }
+    if (by_name(drv, new_name)) {
+        vr_set_error(err, "domain '%s' already exists; choose another name", new_name);
+        return VR_ERR_CONFLICT;
+    }
+    vr_domain_def *copy = vr_domain_def_copy(dom->def);
+    free(copy->name);
+    copy->name = vr_strdup(new_name);
+    char *xml = vr_domain_def_format(copy);
+    vr_domain_def_free(copy);
+    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
+    free(xml);
+    if (!def)
+        return VR_ERR_INVALID;
+    char *old_path = def_path(drv, old), *new_path = def_path(drv, new_name);
+    char *old_link = autostart_path(drv, old), *new_link = autostart_path(drv, new_name);
+    char *old_snaps = vr_qemu_snapshot_dir(drv, old), *new_snaps = vr_qemu_snapshot_dir(drv, new_name);
+    vr_err code = VR_ERR_FAILED;
+    bool snaps_moved = false;
+    if (vr_path_exists(new_path) || vr_path_exists(new_snaps)) {
+        vr_set_error(err, "%s or %s is in the way of the new name; remove it or choose another name", new_path,
+                     new_snaps);
+        code = VR_ERR_CONFLICT;
+        goto out;
+    }
+    if (vr_qemu_domain_save(drv, def, err) < 0)
+        goto out;
+    if (rename(old_snaps, new_snaps) == 0) {
+        snaps_moved = true;
+    } else if (errno != ENOENT) {
+        vr_set_error(err, "cannot move the snapshots of '%s' to %s: %s", old, new_snaps, strerror(errno));
+        unlink(new_path);
+        goto out;
+    }
+    if (dom->autostart && vr_autostart_link(new_link, new_path, true, err) < 0) {
+        if (snaps_moved)
+            rename(new_snaps, old_snaps);
+        unlink(new_path);
+        goto out;
+    }
+    vr_autostart_link(old_link, old_path, false, NULL);
+    if (unlink(old_path) < 0)
+        vr_log_warn("domain %s: cannot remove %s after the rename: %s", new_name, old_path, strerror(errno));
+    vr_log_info("domain %s renamed to %s", old, new_name);
+    vr_qemu_emit(dom, "undefined", "renamed");
+    vr_domain_def_free(dom->def);
+    dom->def = def;
+    def = NULL;
+    qsort(drv->doms, drv->n, sizeof(*drv->doms), cmp_dom);
+    vr_qemu_emit(dom, "defined", "renamed");
+    code = VR_OK;
+out:
+    vr_domain_def_free(def);
+    free(old_path);
+    free(new_path);
+    free(old_link);
+    free(new_link);
+    free(old_snaps);
+    free(new_snaps);
+    return code;
 }

@@ -18,6 +18,8 @@ struct vr_qemu_driver {
     vr_event_fn on_event;
     void *event_opaque;
     vr_qemu_net_hooks net;
+    char **stale_ifnames; /* of runs that ended while the daemon was away, */
+    size_t n_stale_ifnames; /* released once the net hooks are set */
     vr_qemu_identity qemu_as; /* uid 0: QEMU runs as the daemon */
     vr_qemu_volume_fn resolve_volume; /* set by the daemon; NULL: no storage */
     void *resolve_opaque;
@@ -28,11 +30,17 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
                           char **err);
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
 /* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
-int vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
+vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
 
 /* Files. */
 char *vr_qemu_log_path(const vr_domain *dom);
 char *vr_qemu_serial_log_path(const vr_domain *dom);
+/* Logs (qemu_log.c): rotated at start past this size, NAME.log.1 keeping
+ * the one before; those of domains no longer defined are removed when
+ * the daemon starts. docs/user-guide.md says so. */
+#define VR_QEMU_LOG_MAX (1024 * 1024)
+void vr_qemu_logs_rotate(const vr_domain *dom);
+void vr_qemu_logs_prune(vr_qemu_driver *drv);
 void vr_qemu_log_command(const char *log, char *const argv[]);
 int vr_qemu_runtime_prepare(vr_domain *dom, char **err);
 /* The live definition to RUNTIME/qemu/NAME/domain.xml, where re-adoption
@@ -50,6 +58,20 @@ void vr_qemu_taps_clear(vr_domain *dom);
 
 /* Checks before a start that QEMU would report badly or late. */
 vr_err vr_qemu_preflight(vr_domain *dom, char **err);
+/* The same for one disk (also before a hot-plug): its volume resolved,
+ * its image there and readable (writable unless read-only). */
+vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def *d, char **err);
+/* The running domain (and its disk) using the file at `path`, the same
+ * file however spelled; NULL when none. */
+vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk);
+
+/* Hot-plug (qemu_hotplug.c). QEMU reported a device gone. */
+void vr_qemu_device_deleted(vr_domain *dom, json_object *data);
+/* The run ended (or the daemon stops: notify false): unplugs still
+ * waiting for the guest hear "QEMU exited" and are dropped. */
+void vr_qemu_unplugs_end(vr_domain *dom, bool notify);
+/* Grant QEMU's user one more disk of a run (a hot-plugged one). */
+int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err);
 /* Options every QEMU of ours gets whatever the definition says. */
 char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv);
 /* Give QEMU's own user what this run needs: its run directory, its
@@ -72,6 +94,10 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+
+/* virsh's --live/--config: neither means live when running, else config
+ * (--current); the flags to act on (qemu_memory.c). */
+unsigned vr_qemu_affect(const vr_domain *dom, unsigned flags);
 
 /* Right after QEMU is up: the balloon target to <currentMemory> when it
  * is below <memory> (qemu_memory.c). A failure is logged, never fatal. */

@@ -87,6 +87,16 @@ static void add_waiter(vr_domain *dom, vr_done_fn cb, void *opaque)
     dom->waiters = w;
 }
 
+/* Every interface's device goes back (macvtaps outlive QEMU); then the
+ * names are forgotten. */
+static void release_ifnames(vr_domain *dom)
+{
+    for (size_t i = 0; i < dom->n_ifnames; i++)
+        if (dom->ifnames[i] && dom->drv->net.release)
+            dom->drv->net.release(dom->drv->net.opaque, dom->ifnames[i]);
+    vr_qemu_taps_clear(dom);
+}
+
 static void release_runtime(vr_domain *dom)
 {
     /* Never reached from a QMP callback (exits come from the pid
@@ -96,6 +106,7 @@ static void release_runtime(vr_domain *dom)
     vr_qmp_free(qmp, true);
     vr_console_free(dom->console);
     dom->console = NULL;
+    vr_qemu_unplugs_end(dom, true);
     vr_pidwatch_free(dom->watch);
     dom->watch = NULL;
     if (dom->kill_timer) {
@@ -109,7 +120,7 @@ static void release_runtime(vr_domain *dom)
         free(dom->runtime_dir);
         dom->runtime_dir = NULL;
     }
-    vr_qemu_taps_clear(dom);
+    release_ifnames(dom);
     dom->pid = 0;
     dom->id = -1;
     dom->started_at = 0;
@@ -184,6 +195,8 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         vr_qemu_emit(dom, "resumed", "unpaused");
     } else if (strcmp(event, "RESET") == 0) {
         vr_qemu_emit(dom, "rebooted", "reset");
+    } else if (strcmp(event, "DEVICE_DELETED") == 0) {
+        vr_qemu_device_deleted(dom, data);
     }
 }
 
@@ -305,13 +318,21 @@ fail:
     close_fds(*fds, *n);
     *fds = NULL;
     *n = 0;
-    vr_qemu_taps_clear(dom);
+    release_ifnames(dom);
     return -1;
 }
 
 void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks)
 {
     drv->net = *hooks;
+    for (size_t i = 0; i < drv->n_stale_ifnames; i++) {
+        if (drv->net.release)
+            drv->net.release(drv->net.opaque, drv->stale_ifnames[i]);
+        free(drv->stale_ifnames[i]);
+    }
+    free(drv->stale_ifnames);
+    drv->stale_ifnames = NULL;
+    drv->n_stale_ifnames = 0;
 }
 
 char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)
@@ -348,6 +369,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     }
     dom->starting = true;
     dom->id = dom->drv->next_id++;
+    vr_qemu_logs_rotate(dom);
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0) {
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
@@ -519,7 +541,7 @@ static bool same_file(const char *a, const struct stat *sb)
     return a && stat(a, &sa) == 0 && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino;
 }
 
-char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)
+vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk)
 {
     struct stat st;
     if (stat(path, &st) < 0)
@@ -532,11 +554,20 @@ char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)
             char *p = vr_qemu_disk_path(drv, &dom->def->disks[k], NULL);
             bool hit = same_file(p, &st);
             free(p);
-            if (hit)
-                return vr_strdup(dom->def->name);
+            if (hit) {
+                if (disk)
+                    *disk = &dom->def->disks[k];
+                return dom;
+            }
         }
     }
     return NULL;
+}
+
+char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)
+{
+    vr_domain *dom = vr_qemu_disk_holder(drv, path, NULL);
+    return dom ? vr_strdup(dom->def->name) : NULL;
 }
 
 struct event_base *vr_qemu_base(vr_qemu_driver *drv) { return drv->base; }

@@ -47,6 +47,7 @@ struct vr_domain {
     bool starting, destroying, shutdown_event, rebooting;
     bool restart_on_shutdown; /* an install phase: start again when it powers off (qemu_restart.c) */
     struct waiter *waiters; /* callers waiting for the process to exit */
+    struct vr_unplug *unplugs; /* devices asked out, the guest not done yet (qemu_hotplug.c) */
 };
 
 /* Called for every lifecycle event: started, suspended, resumed,
@@ -78,6 +79,9 @@ void vr_qemu_destroy(vr_domain *dom, vr_done_fn cb, void *opaque);
 void vr_qemu_suspend(vr_domain *dom, vr_done_fn cb, void *opaque);
 void vr_qemu_resume(vr_domain *dom, vr_done_fn cb, void *opaque);
 vr_err vr_qemu_set_autostart(vr_domain *dom, bool on, char **err);
+/* domrename: a shut-off persistent domain takes a new name (definition,
+ * autostart link and snapshot metadata together). */
+vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err);
 /* The running install phase ends with the guest powering off: start the
  * domain again then, with its (final) definition, as virt-install does.
  * Kept in the run directory, so a restarted daemon still does it. */
@@ -103,6 +107,38 @@ void vr_qemu_set_memory(vr_domain *dom, unsigned long long kib, unsigned flags, 
 /* <memory>: the persistent definition only (QEMU cannot change it live);
  * a <currentMemory> above the new maximum comes down with it. */
 vr_err vr_qemu_set_max_memory(vr_domain *dom, unsigned long long kib, unsigned flags, char **err);
+
+/* Hot-plug (qemu_hotplug.c), as virsh attach-device, detach-device and
+ * their shorthands, with the same LIVE and CONFIG flags as memory. The
+ * device XML goes through the definition's own parser (conf/
+ * domain_device.h); every check is made before anything changes; the
+ * live definition changes only once QEMU confirmed, the persistent one
+ * through the validated save of define. */
+#define VR_AFFECT_LIVE VR_MEM_LIVE
+#define VR_AFFECT_CONFIG VR_MEM_CONFIG
+/* A <disk> or <interface> element. */
+void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
+/* The device the element names (a disk by target, an interface by MAC). */
+void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
+/* A disk by target (vdb) or source path. Live: QEMU asks the guest to
+ * let go and the answer comes when it did, or an error after a while. */
+void vr_qemu_detach_disk(vr_domain *dom, const char *key, unsigned flags, vr_done_fn cb, void *opaque);
+/* An interface of `type` ("network", "bridge", "user"), by MAC, or the
+ * only one of that type when mac is NULL. */
+void vr_qemu_detach_interface(vr_domain *dom, const char *type, const char *mac, unsigned flags,
+                              vr_done_fn cb, void *opaque);
+/* change-media: a CD-ROM's medium. source NULL ejects; else it is
+ * inserted (a medium there is replaced). */
+void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source, unsigned flags,
+                          vr_done_fn cb, void *opaque);
+/* blockresize: a running domain's disk (target or path) grows to
+ * `bytes` (rounded up to 512); shrinking is refused. */
+void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long bytes, vr_done_fn cb,
+                          void *opaque);
+/* setvcpus (qemu_vcpus.c): with MAXIMUM (CONFIG only) the <vcpu> count,
+ * else the current one: live through CPU hot-plug. */
+#define VR_VCPU_MAXIMUM 4u
+void vr_qemu_set_vcpus(vr_domain *dom, unsigned n, unsigned flags, vr_done_fn cb, void *opaque);
 
 typedef void (*vr_stats_fn)(json_object *stats, const char *err, void *opaque);
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
@@ -134,6 +170,10 @@ char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path);
  * network driver provides it; the daemon wires the two. */
 typedef struct {
     int (*tap_for)(void *opaque, const vr_interface_def *ifc, char **ifname, char **err);
+    /* The guest is gone: its interface's device goes too when it outlives
+     * QEMU (macvtap). Called for every name tap_for gave, also for runs
+     * that ended while the daemon was away. */
+    void (*release)(void *opaque, const char *ifname);
     void *opaque;
 } vr_qemu_net_hooks;
 void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks);

@@ -229,18 +229,22 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
     free(log);
     /* Read-only media (ISOs, read-only disks, kernels, backing files) are
      * not handed over: QEMU's user must be able to read them as they are. */
-    for (size_t i = 0; rc == 0 && i < dom->def->n_disks; i++) {
-        const vr_disk_def *d = &dom->def->disks[i];
-        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-        if (!path || d->readonly || d->type == VR_DISK_BLOCK)
-            continue;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        char *what = vr_asprintf("disk %s", d->target_dev);
-        rc = hand_over(dom, path, fd, what, err);
-        free(what);
-        if (fd >= 0)
-            close(fd);
-    }
+    for (size_t i = 0; rc == 0 && i < dom->def->n_disks; i++)
+        rc = vr_qemu_grant_disk(dom, &dom->def->disks[i], err);
+    return rc;
+}
+
+int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err)
+{
+    const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+    if (!dom->drv->qemu_as.uid || !path || d->readonly || d->type == VR_DISK_BLOCK)
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    char *what = vr_asprintf("disk %s", d->target_dev);
+    int rc = hand_over(dom, path, fd, what, err);
+    free(what);
+    if (fd >= 0)
+        close(fd);
     return rc;
 }
 

@@ -44,8 +44,7 @@ void vr_qemu_balloon_at_start(vr_domain *dom)
 
 /* ---- checks, all made before anything changes ---- */
 
-/* Neither LIVE nor CONFIG: live when running, else config (--current). */
-static unsigned resolve(const vr_domain *dom, unsigned flags)
+unsigned vr_qemu_affect(const vr_domain *dom, unsigned flags)
 {
     if (flags & (VR_MEM_LIVE | VR_MEM_CONFIG))
         return flags;
@@ -116,8 +115,8 @@ static vr_err change_config(vr_domain *dom, unsigned long long max_kib, unsigned
     }
     if (cur_kib && (code = check_current(def, cur_kib, false, err)) == VR_OK)
         def->current_memory_kib = cur_kib;
-    if (code == VR_OK && vr_qemu_domain_save(dom->drv, def, err) < 0)
-        code = VR_ERR_FAILED;
+    if (code == VR_OK)
+        code = vr_qemu_domain_save(dom->drv, def, err);
     if (code != VR_OK) {
         def->memory_kib = old_max;
         def->current_memory_kib = old_cur;
@@ -169,7 +168,7 @@ static void on_balloon(json_object *ret, const char *error, void *opaque)
 void vr_qemu_set_memory(vr_domain *dom, unsigned long long kib, unsigned flags, vr_done_fn cb, void *opaque)
 {
     char *err = NULL;
-    flags = resolve(dom, flags);
+    flags = vr_qemu_affect(dom, flags);
     vr_err code = check_target(dom, flags, &err);
     if (code == VR_OK && (flags & VR_MEM_LIVE))
         code = check_current(dom->def, kib, true, &err);
@@ -203,7 +202,7 @@ void vr_qemu_set_memory(vr_domain *dom, unsigned long long kib, unsigned flags, 
 
 vr_err vr_qemu_set_max_memory(vr_domain *dom, unsigned long long kib, unsigned flags, char **err)
 {
-    flags = resolve(dom, flags);
+    flags = vr_qemu_affect(dom, flags);
     vr_err code = check_target(dom, flags, err);
     if (code != VR_OK)
         return code;

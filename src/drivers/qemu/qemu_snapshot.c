@@ -1,9 +1,11 @@
 /* Snapshots through QEMU (running) or qemu-img (shut off); see
  * qemu_snapshot.h. One snapshot operation per domain at a time. */
 #include "drivers/qemu/qemu_snapshot.h"
+#include "conf/names.h"
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -14,15 +16,21 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 /* ---- metadata files ---- */
 
+char *vr_qemu_snapshot_dir(const vr_qemu_driver *drv, const char *domain)
+{
+    return vr_asprintf("%s/snapshot/%s", drv->config_dir, domain);
+}
+
 static char *snap_dir(const vr_domain *dom)
 {
-    return vr_asprintf("%s/snapshot/%s", dom->drv->config_dir, dom->def->name);
+    return vr_qemu_snapshot_dir(dom->drv, dom->def->name);
 }
 
 static char *snap_path(const vr_domain *dom, const char *name)
@@ -109,13 +117,12 @@ static int save_meta(vr_domain *dom, const vr_snapshot_def *s, char **err)
     char *dir = snap_dir(dom);
     int rc = vr_mkdir_p(dir, 0700);
     free(dir);
-    char *path = snap_path(dom, s->name), *xml = vr_snapshot_def_format(s);
-    if (rc == 0)
-        rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
+    char *path = snap_path(dom, s->name);
     if (rc < 0)
         vr_set_error(err, "cannot save snapshot metadata %s: %s", path, strerror(-rc));
+    else if (vr_conf_save(&vr_conf_snapshot, s, s->name, path, err) != VR_OK)
+        rc = -1;
     free(path);
-    free(xml);
     return rc;
 }
 
@@ -203,6 +210,25 @@ static vr_err snapshot_disks(vr_domain *dom, disk_set *out, char **err)
     return VR_OK;
 }
 
+/* A snapshot that failed for want of room says so, whatever QEMU made
+ * of the error ("Could not create snapshot 'g1': -2"): the message
+ * names ENOSPC, or a disk's file system has less than 1 MiB left.
+ * Returns the message, or NULL when neither is so. */
+static char *no_space(const disk_set *disks, const char *snap, const char *qemu_says)
+{
+    bool said = qemu_says && (strstr(qemu_says, "No space left") || strstr(qemu_says, "-28"));
+    for (size_t i = 0; i < disks->n; i++) {
+        struct statvfs fs;
+        if (statvfs(disks->paths[i], &fs) < 0)
+            continue;
+        unsigned long long left = (unsigned long long)fs.f_bavail * fs.f_frsize;
+        if (said || left < 1024 * 1024)
+            return vr_asprintf("no space left on device for snapshot '%s' (%s: %llu KiB free); free some "
+                               "space and try again", snap, disks->paths[i], left / 1024);
+    }
+    return said ? vr_asprintf("no space left on device for snapshot '%s'", snap) : NULL;
+}
+
 /* `qemu-img snapshot OP NAME PATH`, to completion: it only edits the
  * image's snapshot table. 0 or -1 with *err. */
 static int img_snapshot(const char *op, const char *name, const char *path, char **err)
@@ -267,6 +293,7 @@ typedef struct op {
     vr_snapshot_def *snap; /* create: the new one; revert/delete: the target */
     vr_done_fn cb;
     void *opaque;
+    char *failure; /* create: savevm's error, reported once the partial snapshot is gone */
 } op;
 
 static op *in_flight;
@@ -364,19 +391,45 @@ static void created(op *o)
     op_end(o, VR_OK, NULL);
 }
 
+static void on_savevm_undone(json_object *ret, const char *error, void *opaque)
+{
+    op *o = opaque;
+    char *e = hmp_error(ret, error), *failure = o->failure;
+    if (e)
+        vr_log_info("domain %s: removing what savevm left of snapshot %s: %s", o->dom_name, o->snap->name, e);
+    free(e);
+    op_end(o, VR_ERR_FAILED, failure);
+    free(failure);
+}
+
 static void on_savevm(json_object *ret, const char *error, void *opaque)
 {
     op *o = opaque;
     char *e = hmp_error(ret, error);
-    if (e) {
-        char *msg = vr_asprintf("QEMU could not take snapshot '%s' of domain '%s': %s", o->snap->name,
-                                o->dom_name, e);
-        op_end(o, VR_ERR_FAILED, msg);
-        free(msg);
-        free(e);
+    if (!e) {
+        created(o);
         return;
     }
-    created(o);
+    vr_domain *dom = op_domain(o, NULL);
+    disk_set disks = {0};
+    o->failure = dom && snapshot_disks(dom, &disks, NULL) == VR_OK ? no_space(&disks, o->snap->name, e) : NULL;
+    disks_free(&disks);
+    if (!o->failure)
+        o->failure = vr_asprintf("QEMU could not take snapshot '%s' of domain '%s': %s", o->snap->name,
+                                 o->dom_name, e);
+    free(e);
+    /* savevm may have written the snapshot to some disks before it
+     * failed on another: delvm takes it off them all, so that a
+     * snapshot is all or nothing (virsh's --atomic), live as offline. */
+    if (dom && running(dom)) {
+        char *line = vr_asprintf("delvm %s", o->snap->name);
+        hmp(dom, line, on_savevm_undone, o);
+        free(line);
+        return;
+    }
+    char *failure = o->failure;
+    op_end(o, VR_ERR_FAILED, failure);
+    free(failure);
 }
 
 void vr_qemu_snapshot_create(vr_domain *dom, const char *name, const char *description,
@@ -384,7 +437,7 @@ void vr_qemu_snapshot_create(vr_domain *dom, const char *name, const char *descr
 {
     char *err = NULL;
     vr_snapshot_def *existing = NULL;
-    if (!vr_snapshot_name_check(name, &err)) {
+    if (!vr_name_check(VR_NAME_SNAPSHOT, name, &err)) {
         reply_fail(cb, opaque, VR_ERR_INVALID, err);
         return;
     }
@@ -434,6 +487,11 @@ void vr_qemu_snapshot_create(vr_domain *dom, const char *name, const char *descr
         if (img_snapshot("-c", name, disks.paths[i], &err) < 0) {
             for (size_t k = 0; k < i; k++)
                 img_snapshot("-d", name, disks.paths[k], NULL);
+            char *full = no_space(&disks, name, err);
+            if (full) {
+                free(err);
+                err = full;
+            }
             disks_free(&disks);
             op_end(o, VR_ERR_FAILED, err);
             free(err);

@@ -11,6 +11,8 @@
 
 /* Every snapshot of the domain, oldest first (the array and the
  * definitions are the caller's: vr_qemu_snapshot_list_free). */
+/* CONFIG/qemu/snapshot/DOMAIN: the metadata of a domain's snapshots. */
+char *vr_qemu_snapshot_dir(const vr_qemu_driver *drv, const char *domain);
 vr_err vr_qemu_snapshot_list(vr_domain *dom, vr_snapshot_def ***out, size_t *n, char **err);
 void vr_qemu_snapshot_list_free(vr_snapshot_def **list, size_t n);
 vr_err vr_qemu_snapshot_get(vr_domain *dom, const char *name, vr_snapshot_def **out, char **err);

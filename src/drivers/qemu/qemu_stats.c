@@ -165,7 +165,7 @@ void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "state", json_object_new_string(vr_dom_state_name(dom->state)));
-    json_object_object_add(o, "vcpus", json_object_new_int((int)dom->def->vcpus));
+    json_object_object_add(o, "vcpus", json_object_new_int((int)dom->def->vcpus_current));
     json_object_object_add(o, "memory_max_kib", json_object_new_int64((int64_t)dom->def->memory_kib));
     json_object_object_add(o, "memory_current_kib",
                            json_object_new_int64((int64_t)dom->def->current_memory_kib));

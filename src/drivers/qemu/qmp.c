@@ -64,6 +64,59 @@ void vr_qmp_command(vr_qmp *q, const char *cmd, json_object *args, vr_qmp_reply_
     }
 }
 
+int vr_qmp_command_fd(vr_qmp *q, const char *cmd, json_object *args, int fd, vr_qmp_reply_fn cb,
+                     void *opaque, char **err)
+{
+    /* The descriptor travels with the command's own bytes, so whatever
+     * is queued before must be out first. */
+    struct evbuffer *out = bufferevent_get_output(q->bev);
+    int sock = bufferevent_getfd(q->bev);
+    while (q->ready && evbuffer_get_length(out) && evbuffer_write(out, sock) > 0)
+        ;
+    if (!q->ready || evbuffer_get_length(out)) {
+        json_object_put(args);
+        vr_set_error(err, "QEMU's monitor is busy; try again");
+        return -1;
+    }
+    json_object *msg = json_object_new_object();
+    long id = ++q->next_id;
+    json_object_object_add(msg, "execute", json_object_new_string(cmd));
+    if (args)
+        json_object_object_add(msg, "arguments", args);
+    json_object_object_add(msg, "id", json_object_new_int64(id));
+    char *line = vr_asprintf("%s\r\n", json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN));
+    json_object_put(msg);
+    size_t len = strlen(line);
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof(ctl));
+    struct iovec iov = {.iov_base = line, .iov_len = len};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                        .msg_controllen = sizeof(ctl.buf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        vr_set_error(err, "cannot pass a descriptor to QEMU's monitor: %s", n < 0 ? strerror(errno) : "closed");
+        free(line);
+        return -1;
+    }
+    /* The descriptor went with the first byte; the rest may follow. */
+    if ((size_t)n < len)
+        bufferevent_write(q->bev, line + n, len - (size_t)n);
+    free(line);
+    add_pending(q, id, cb, opaque);
+    return 0;
+}
+
 static void on_caps(json_object *ret, const char *error, void *opaque)
 {
     vr_qmp *q = opaque;

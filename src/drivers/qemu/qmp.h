@@ -23,6 +23,12 @@ vr_qmp *vr_qmp_connect(struct event_base *base, const char *path, vr_qmp_event_f
  * monitor closes first, cb gets error "QEMU exited". */
 void vr_qmp_command(vr_qmp *q, const char *cmd, json_object *args, vr_qmp_reply_fn cb, void *opaque);
 
+/* The same with `fd` passed along (SCM_RIGHTS), for commands that take
+ * one (getfd). QEMU gets its own copy; the caller closes `fd`. -1 with
+ * *err (and cb never called) when it cannot be sent now. */
+int vr_qmp_command_fd(vr_qmp *q, const char *cmd, json_object *args, int fd, vr_qmp_reply_fn cb,
+                      void *opaque, char **err);
+
 /* Close. With notify, commands still waiting get their callback with
  * error "QEMU exited" first (so every caller hears back); without, they
  * are dropped (daemon shutdown, when nobody is left to answer). Never

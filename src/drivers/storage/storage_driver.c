@@ -3,6 +3,7 @@
  * daemon finds its pools as they were, and the `default` pool. */
 #include "drivers/storage/storage_priv.h"
 #include "common/file.h"
+#include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -169,16 +170,12 @@ vr_pool *vr_storage_pool_lookup(vr_storage_driver *drv, const char *key)
     return NULL;
 }
 
-static int save_def(vr_storage_driver *drv, const vr_pool_def *def, char **err)
+static vr_err save_def(vr_storage_driver *drv, const vr_pool_def *def, char **err)
 {
-    char *xml = vr_pool_def_format(def, NULL);
     char *path = def_path(drv, def->name);
-    int rc = vr_file_write_atomic(path, xml, strlen(xml), 0600);
-    if (rc < 0)
-        vr_set_error(err, "cannot save pool '%s' to %s: %s", def->name, path, strerror(-rc));
-    free(xml);
+    vr_err code = vr_conf_save(&vr_conf_pool, def, def->name, path, err);
     free(path);
-    return rc;
+    return code;
 }
 
 static void set_active(vr_pool *p, bool on)
@@ -217,9 +214,10 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         vr_pool_def_free(def);
         return VR_ERR_CONFLICT;
     }
-    if (save_def(drv, def, err) < 0) {
+    vr_err saved = save_def(drv, def, err);
+    if (saved != VR_OK) {
         vr_pool_def_free(def);
-        return VR_ERR_FAILED;
+        return saved;
     }
     bool updated = same != NULL;
     if (same) {
@@ -525,6 +523,8 @@ vr_storage_driver *vr_storage_driver_new(struct event_base *base, const vr_paths
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
+    vr_file_remove_leftovers(drv->config_dir, 1);
+    vr_file_remove_leftovers(drv->runtime_dir, 1);
     load(drv);
     if (first)
         make_default(drv);

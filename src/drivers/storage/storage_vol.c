@@ -2,6 +2,7 @@
  * directory and their headers; made, resized and removed with qemu-img
  * and the file system. */
 #include "drivers/storage/storage_priv.h"
+#include "conf/names.h"
 #include "drivers/storage/storage_img.h"
 #include "drivers/storage/storage_probe.h"
 #include "common/log.h"
@@ -35,9 +36,40 @@ void vr_vol_info_list_free(vr_vol_info *v, size_t n)
     free(v);
 }
 
+/* The most a volume may hold: qcow2's limit with its default 64 KiB
+ * clusters (qemu-img itself takes sizes up to 2^63 - 1 and then fails
+ * with a message about the format). A raw file may meet its file
+ * system's smaller limit first: qemu-img's answer is mapped below. */
+#define MAX_CAPACITY (1ULL << 50)
+
+static vr_err capacity_check(const char *name, unsigned long long capacity, char **err)
+{
+    if (capacity <= MAX_CAPACITY)
+        return VR_OK;
+    vr_set_error(err, "volume '%s': capacity too large: the most is 1 PiB (%llu bytes), asked %llu bytes", name,
+                 MAX_CAPACITY, capacity);
+    return VR_ERR_INVALID;
+}
+
+/* qemu-img failed on `what`: a size the format or file system cannot
+ * hold is the request's fault (400), a full disk is named. */
+static vr_err img_failure(const char *what, const char *name, const char *dir, const char *ierr, char **err)
+{
+    if (strstr(ierr, "too large") || strstr(ierr, "File too large")) {
+        vr_set_error(err, "volume '%s': capacity too large for %s: %s", name, dir, ierr);
+        return VR_ERR_INVALID;
+    }
+    if (strstr(ierr, "No space left on device")) {
+        vr_set_error(err, "no space left on device to %s volume '%s' (%s)", what, name, dir);
+        return VR_ERR_FAILED;
+    }
+    vr_set_error(err, "cannot %s volume '%s': %s", what, name, ierr);
+    return VR_ERR_FAILED;
+}
+
 vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err)
 {
-    if (!vr_storage_name_check("volume", name, err))
+    if (!vr_name_check(VR_NAME_VOLUME, name, err))
         return VR_ERR_INVALID;
     *path = vr_asprintf("%s/%s", p->def->target_path, name);
     return VR_OK;
@@ -106,8 +138,13 @@ vr_err vr_storage_vol_list(vr_pool *p, vr_vol_info **out, size_t *n, char **err)
     size_t count = 0;
     struct dirent *de;
     while ((de = readdir(d))) {
-        if (de->d_name[0] == '.')
+        /* Only what the API can name: a file called "\xff" put there by
+         * hand would make the list invalid JSON. */
+        if (!vr_name_check(VR_NAME_VOLUME, de->d_name, NULL)) {
+            if (de->d_name[0] != '.')
+                vr_log_debug("pool %s: not listing a file whose name no volume may have", p->def->name);
             continue;
+        }
         vr_vol_info v;
         if (!describe(p, de->d_name, &v, true, NULL))
             continue;
@@ -269,6 +306,11 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
         free(path);
         return VR_ERR_INVALID;
     }
+    if ((e = capacity_check(def->name, def->capacity, err))) {
+        free(path);
+        free(backing);
+        return e;
+    }
     if (def->format == VR_VOL_ISO) {
         vr_set_error(err, "volume '%s': iso volumes are read-only; upload an ISO image into a raw "
                           "volume with vol-upload", def->name);
@@ -316,13 +358,13 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
     argv[a] = NULL;
     char *ierr = NULL;
     if (vr_img_run((char *const *)argv, NULL, &ierr) < 0) {
-        vr_set_error(err, "cannot create volume '%s' in pool '%s': %s", def->name, p->def->name, ierr);
+        e = img_failure("create", def->name, p->def->target_path, ierr, err);
         free(ierr);
         unlink(tmp);
         free(tmp);
         free(path);
         free(backing);
-        return VR_ERR_FAILED;
+        return e;
     }
     chmod(tmp, def->mode >= 0 ? (mode_t)def->mode : 0600);
     int rc = vr_storage_commit(tmp, path, false, err);
@@ -370,6 +412,8 @@ vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long ca
     if (capacity == 0) {
         vr_set_error(err, "volume '%s': the new capacity must be more than 0 bytes", name);
         e = VR_ERR_INVALID;
+    } else if ((e = capacity_check(name, capacity, err))) {
+        /* named */
     } else if (v.format == VR_VOL_ISO) {
         vr_set_error(err, "volume '%s' is an iso image and cannot be resized", name);
         e = VR_ERR_INVALID;
@@ -394,9 +438,8 @@ vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long ca
                           NULL};
     char *ierr = NULL;
     if (vr_img_run((char *const *)argv, NULL, &ierr) < 0) {
-        vr_set_error(err, "cannot resize volume '%s': %s", name, ierr);
+        e = img_failure("resize", name, p->def->target_path, ierr, err);
         free(ierr);
-        e = VR_ERR_FAILED;
     } else {
         vr_log_info("pool %s: volume %s resized to %llu bytes", p->def->name, name, capacity);
         vr_storage_emit(p, "refresh", "volume-resized", name);

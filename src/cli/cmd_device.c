@@ -1,0 +1,325 @@
+/* Devices of a domain, as virsh has them: attach-disk, detach-disk,
+ * attach-interface, detach-interface, attach-device, detach-device,
+ * change-media. The shorthands build the <disk> or <interface> element
+ * virsh would and send it like attach-device; the daemon parses it with
+ * the definition's own parser. --live, --config, --persistent and
+ * --current mean what they mean to virsh. */
+#include "cli/cli.h"
+#include "common/strbuf.h"
+#include "vireo/vireo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The flag options every command here takes, and their meaning. */
+typedef struct {
+    bool live, config, persistent, current;
+} affect_opts;
+
+#define AFFECT_OPTS(a) \
+    {"live", false, &(a).live, NULL}, {"config", false, &(a).config, NULL}, \
+    {"persistent", false, &(a).persistent, NULL}, {"current", false, &(a).current, NULL}
+
+/* The flags, or -1 after a usage error. */
+static int affect_flags(const vr_command *cmd, const affect_opts *a)
+{
+    if (a->current && (a->live || a->config || a->persistent))
+        return vr_cli_usage(cmd, "--current goes with neither --live, --config nor --persistent"), -1;
+    return (a->live ? VIREO_AFFECT_LIVE : 0) | (a->config ? VIREO_AFFECT_CONFIG : 0) |
+           (a->persistent ? VIREO_AFFECT_PERSISTENT : 0);
+}
+
+/* name='value' with the value escaped for an XML attribute. */
+static void attr(vr_strbuf *b, const char *name, const char *value)
+{
+    vr_strbuf_addf(b, " %s='", name);
+    for (const char *p = value; *p; p++) {
+        switch (*p) {
+        case '&': vr_strbuf_add(b, "&amp;"); break;
+        case '<': vr_strbuf_add(b, "&lt;"); break;
+        case '>': vr_strbuf_add(b, "&gt;"); break;
+        case '\'': vr_strbuf_add(b, "&apos;"); break;
+        case '"': vr_strbuf_add(b, "&quot;"); break;
+        default: vr_strbuf_addn(b, p, 1);
+        }
+    }
+    vr_strbuf_add(b, "'");
+}
+
+/* Send the element (attach or detach) and print virsh's line. */
+static int send_device(vr_cli *cli, const char *name, const char *xml, unsigned flags, bool attach,
+                       const char *what)
+{
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    int r = attach ? vireo_domain_attach_device(c, name, xml, flags) : vireo_domain_detach_device(c, name, xml, flags);
+    int rc = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    if (r == 0)
+        printf("%s %s successfully\n", what, attach ? "attached" : "detached");
+    vireo_disconnect(c);
+    return rc;
+}
+
+/* ---- attach-disk ---- */
+
+static int run_attach_disk(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_attach_disk;
+    const char *pos[1] = {0}, *source = NULL, *target = NULL, *driver = NULL, *subdriver = NULL, *type = NULL,
+               *mode = NULL, *bus = NULL, *cache = NULL, *sourcetype = NULL;
+    bool b[10] = {0};
+    affect_opts a = {0};
+    const vr_opt opts[] = {{"source", true, &b[0], &source, true}, {"target", true, &b[1], &target, true},
+                           {"driver", true, &b[2], &driver}, {"subdriver", true, &b[3], &subdriver},
+                           {"type", true, &b[4], &type}, {"mode", true, &b[5], &mode},
+                           {"targetbus", true, &b[6], &bus}, {"cache", true, &b[7], &cache},
+                           {"sourcetype", true, &b[8], &sourcetype}, AFFECT_OPTS(a), {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect_flags(cmd, &a);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    if (!source || !target)
+        return vr_cli_usage(cmd, "missing %s", !source ? "SOURCE" : "TARGET");
+    if (driver && strcmp(driver, "qemu") != 0)
+        return vr_cli_usage(cmd, "--driver: only 'qemu' drives disks here");
+    if (type && strcmp(type, "disk") != 0 && strcmp(type, "cdrom") != 0)
+        return vr_cli_usage(cmd, "--type: 'disk' or 'cdrom'");
+    if (mode && strcmp(mode, "readonly") != 0 && strcmp(mode, "shareable") != 0)
+        return vr_cli_usage(cmd, "--mode: 'readonly' or 'shareable'");
+    if (sourcetype && strcmp(sourcetype, "file") != 0 && strcmp(sourcetype, "block") != 0)
+        return vr_cli_usage(cmd, "--sourcetype: 'file' or 'block'");
+    bool block = sourcetype ? strcmp(sourcetype, "block") == 0 : strncmp(source, "/dev/", 5) == 0;
+    vr_strbuf x = {0};
+    vr_strbuf_add(&x, "<disk");
+    attr(&x, "type", block ? "block" : "file");
+    attr(&x, "device", type ? type : "disk");
+    vr_strbuf_add(&x, "><driver name='qemu'");
+    if (subdriver)
+        attr(&x, "type", subdriver);
+    if (cache)
+        attr(&x, "cache", cache);
+    vr_strbuf_add(&x, "/><source");
+    attr(&x, block ? "dev" : "file", source);
+    vr_strbuf_add(&x, "/><target");
+    attr(&x, "dev", target);
+    if (bus)
+        attr(&x, "bus", bus);
+    vr_strbuf_add(&x, "/>");
+    if (mode)
+        vr_strbuf_addf(&x, "<%s/>", mode);
+    vr_strbuf_add(&x, "</disk>");
+    int rc = send_device(cli, pos[0], x.s, (unsigned)flags, true, "Disk");
+    vr_strbuf_free(&x);
+    return rc;
+}
+
+static int run_detach_disk(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_detach_disk;
+    const char *pos[1] = {0}, *target = NULL;
+    bool has_target = false;
+    affect_opts a = {0};
+    const vr_opt opts[] = {{"target", true, &has_target, &target, true}, AFFECT_OPTS(a), {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect_flags(cmd, &a);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    if (!target)
+        return vr_cli_usage(cmd, "missing TARGET");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    r = vireo_domain_detach_disk(c, pos[0], target, (unsigned)flags);
+    if (r == 0)
+        printf("Disk detached successfully\n");
+    int rc = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return rc;
+}
+
+/* ---- attach-interface ---- */
+
+static int run_attach_interface(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_attach_interface;
+    const char *pos[1] = {0}, *type = NULL, *source = NULL, *model = NULL, *mac = NULL, *target = NULL;
+    bool b[5] = {0};
+    affect_opts a = {0};
+    const vr_opt opts[] = {{"type", true, &b[0], &type, true}, {"source", true, &b[1], &source, true},
+                           {"model", true, &b[2], &model}, {"mac", true, &b[3], &mac},
+                           {"target", true, &b[4], &target}, AFFECT_OPTS(a), {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect_flags(cmd, &a);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    if (!type || (!source && strcmp(type, "user") != 0))
+        return vr_cli_usage(cmd, "missing %s", !type ? "TYPE (network or bridge)" : "SOURCE");
+    if (strcmp(type, "network") != 0 && strcmp(type, "bridge") != 0 && strcmp(type, "user") != 0)
+        return vr_cli_usage(cmd, "TYPE: 'network', 'bridge' or 'user', not '%s'", type);
+    vr_strbuf x = {0};
+    vr_strbuf_add(&x, "<interface");
+    attr(&x, "type", type);
+    vr_strbuf_add(&x, ">");
+    if (source) {
+        vr_strbuf_add(&x, "<source");
+        attr(&x, strcmp(type, "bridge") == 0 ? "bridge" : "network", source);
+        vr_strbuf_add(&x, "/>");
+    }
+    if (mac) {
+        vr_strbuf_add(&x, "<mac");
+        attr(&x, "address", mac);
+        vr_strbuf_add(&x, "/>");
+    }
+    if (model) {
+        vr_strbuf_add(&x, "<model");
+        attr(&x, "type", model);
+        vr_strbuf_add(&x, "/>");
+    }
+    if (target) {
+        vr_strbuf_add(&x, "<target");
+        attr(&x, "dev", target);
+        vr_strbuf_add(&x, "/>");
+    }
+    vr_strbuf_add(&x, "</interface>");
+    int rc = send_device(cli, pos[0], x.s, (unsigned)flags, true, "Interface");
+    vr_strbuf_free(&x);
+    return rc;
+}
+
+static int run_detach_interface(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_detach_interface;
+    const char *pos[1] = {0}, *type = NULL, *mac = NULL;
+    bool b[2] = {0};
+    affect_opts a = {0};
+    const vr_opt opts[] = {{"type", true, &b[0], &type, true}, {"mac", true, &b[1], &mac}, AFFECT_OPTS(a), {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect_flags(cmd, &a);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    if (!type)
+        return vr_cli_usage(cmd, "missing TYPE (network, bridge or user)");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    r = vireo_domain_detach_interface(c, pos[0], type, mac, (unsigned)flags);
+    if (r == 0)
+        printf("Interface detached successfully\n");
+    int rc = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return rc;
+}
+
+/* ---- attach-device, detach-device ---- */
+
+static int device_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool attach)
+{
+    const char *pos[2] = {0}, *file = NULL;
+    bool has_file = false;
+    affect_opts a = {0};
+    const vr_opt opts[] = {{"file", true, &has_file, &file, true}, AFFECT_OPTS(a), {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect_flags(cmd, &a);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    if (!file)
+        return vr_cli_usage(cmd, "missing FILE");
+    char *xml = vr_cli_read_file(file);
+    if (!xml)
+        return VR_EXIT_FAIL;
+    int rc = send_device(cli, pos[0], xml, (unsigned)flags, attach, "Device");
+    free(xml);
+    return rc;
+}
+
+static int run_attach_device(vr_cli *cli, int argc, char **argv)
+{
+    return device_file(cli, &vr_cmd_attach_device, argc, argv, true);
+}
+
+static int run_detach_device(vr_cli *cli, int argc, char **argv)
+{
+    return device_file(cli, &vr_cmd_detach_device, argc, argv, false);
+}
+
+/* ---- change-media ---- */
+
+static int run_change_media(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_change_media;
+    const char *pos[1] = {0}, *path = NULL, *source = NULL;
+    bool b[2] = {0}, eject = false, insert = false, update = false, force = false;
+    affect_opts a = {0};
+    const vr_opt opts[] = {{"path", true, &b[0], &path, true}, {"source", true, &b[1], &source, true},
+                           {"eject", false, &eject, NULL}, {"insert", false, &insert, NULL},
+                           {"update", false, &update, NULL}, {"force", false, &force, NULL}, AFFECT_OPTS(a), {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect_flags(cmd, &a);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    if (!path)
+        return vr_cli_usage(cmd, "missing PATH (the drive's target, hdc)");
+    if (eject + insert + update > 1)
+        return vr_cli_usage(cmd, "give one of --eject, --insert and --update");
+    if (!eject && !insert)
+        update = true; /* virsh's default */
+    if (eject && source)
+        return vr_cli_usage(cmd, "--eject takes no SOURCE");
+    if (!eject && !source)
+        return vr_cli_usage(cmd, "missing SOURCE for --%s", insert ? "insert" : "update");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    r = vireo_domain_change_media(c, pos[0], path, eject ? NULL : source, (unsigned)flags);
+    if (r == 0)
+        printf("Successfully %s media.\n", eject ? "ejected" : insert ? "inserted" : "updated");
+    int rc = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return rc;
+}
+
+#define AFFECT_USAGE "[--live] [--config] [--persistent] [--current]"
+
+const vr_command vr_cmd_attach_disk = {
+    "attach-disk", "Add a disk or CD-ROM to a domain, live (hot-plug) and/or to its definition.",
+    "DOMAIN SOURCE TARGET [--driver qemu] [--subdriver raw|qcow2] [--type disk|cdrom] "
+    "[--mode readonly|shareable] [--targetbus virtio|scsi|sata|ide] [--cache MODE] [--sourcetype file|block] "
+    AFFECT_USAGE, run_attach_disk};
+const vr_command vr_cmd_detach_disk = {
+    "detach-disk", "Remove a disk from a domain (TARGET, or the disk's source path).",
+    "DOMAIN TARGET " AFFECT_USAGE, run_detach_disk};
+const vr_command vr_cmd_attach_interface = {
+    "attach-interface", "Add a network interface to a domain (a new tap on the network's bridge).",
+    "DOMAIN network|bridge|user SOURCE [--model virtio|e1000|rtl8139] [--mac MAC] [--target TAP] " AFFECT_USAGE,
+    run_attach_interface};
+const vr_command vr_cmd_detach_interface = {
+    "detach-interface", "Remove a network interface from a domain (by --mac, or the only one of TYPE).",
+    "DOMAIN network|bridge|user [--mac MAC] " AFFECT_USAGE, run_detach_interface};
+const vr_command vr_cmd_attach_device = {
+    "attach-device", "Add the <disk> or <interface> of an XML file to a domain.",
+    "DOMAIN FILE " AFFECT_USAGE, run_attach_device};
+const vr_command vr_cmd_detach_device = {
+    "detach-device", "Remove the device an XML file names (<disk> by target, <interface> by MAC).",
+    "DOMAIN FILE " AFFECT_USAGE, run_detach_device};
+const vr_command vr_cmd_change_media = {
+    "change-media", "Eject, insert or swap the medium of a CD-ROM drive.",
+    "DOMAIN TARGET [SOURCE] [--eject|--insert|--update] [--force] " AFFECT_USAGE, run_change_media};

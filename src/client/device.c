@@ -1,0 +1,93 @@
+/* libvireo: devices and vCPUs of a domain (api_devices.c's endpoints). */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+
+static json_object *flags_body(unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    json_object_object_add(b, "persistent", json_object_new_boolean(!!(flags & VIREO_AFFECT_PERSISTENT)));
+    return b;
+}
+
+static void add_str(json_object *b, const char *key, const char *value)
+{
+    if (value)
+        json_object_object_add(b, key, json_object_new_string(value));
+}
+
+/* The call, with the body taken. */
+static int call(vireo_conn *c, const char *method, const char *key, const char *what, json_object *b)
+{
+    int rc = vr_client_domain_call(c, method, key, what, json_object_to_json_string(b), NULL);
+    json_object_put(b);
+    return rc;
+}
+
+int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "xml", xml);
+    return call(c, "POST", key, "devices", b);
+}
+
+int vireo_domain_detach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "xml", xml);
+    return call(c, "POST", key, "devices/detach", b);
+}
+
+int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "disk", disk);
+    return call(c, "POST", key, "devices/detach", b);
+}
+
+int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *type, const char *mac,
+                                  unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "interface", type);
+    add_str(b, "mac", mac);
+    return call(c, "POST", key, "devices/detach", b);
+}
+
+int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
+                              unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "target", target);
+    add_str(b, "source", source);
+    return call(c, "PUT", key, "media", b);
+}
+
+int vireo_domain_block_resize(vireo_conn *c, const char *key, const char *disk, unsigned long long bytes)
+{
+    json_object *b = json_object_new_object();
+    add_str(b, "disk", disk);
+    json_object_object_add(b, "size", json_object_new_int64((int64_t)bytes));
+    return call(c, "POST", key, "blockresize", b);
+}
+
+int vireo_domain_set_vcpus(vireo_conn *c, const char *key, unsigned n, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    json_object_object_add(b, "count", json_object_new_int64(n));
+    json_object_object_add(b, "maximum", json_object_new_boolean(!!(flags & VIREO_VCPU_MAXIMUM)));
+    return call(c, "PUT", key, "vcpus", b);
+}
+
+char *vireo_domain_vcpus_json(vireo_conn *c, const char *key)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/vcpus", k);
+    char *s = vr_client_get_text(c, path);
+    free(path);
+    free(k);
+    return s;
+}

@@ -1,0 +1,33 @@
+/* One device of a definition added or taken away, as attach-device and
+ * detach-device (and attach-disk, attach-interface, ...) ask: the
+ * definition is formatted, the device's element added to or removed from
+ * <devices>, and the whole parsed again through every step of
+ * vr_domain_def_parse. So a hot-plugged device is completed, validated
+ * and given its address exactly as if it had been in the XML at define
+ * time, and nothing that define refuses gets in this way. */
+#pragma once
+#include "conf/domain_conf.h"
+
+typedef enum { VR_DEVICE_DISK, VR_DEVICE_INTERFACE } vr_device_kind;
+
+/* `def` with the <disk> or <interface> element `xml` added; *kind says
+ * which, *index where it is in disks[] or interfaces[]. NULL with a
+ * one-line *err. resolved_path is carried over. */
+vr_domain_def *vr_domain_def_with_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind,
+                                         size_t *index, char **err);
+
+/* `def` without disks[index] or interfaces[index]. */
+vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_kind kind, size_t index,
+                                            char **err);
+
+/* The device of `def` that the element `xml` names (detach-device): a
+ * disk by its <target dev> (or, without one, its source), an interface
+ * by its <mac address> (or, without one, the only one of its type and
+ * source). -1 with *err when there is none or the element is neither. */
+int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *index,
+                              char **err);
+
+/* The disk whose target (vdb) or source path is `key`; -1 when none. */
+int vr_domain_def_find_disk(const vr_domain_def *def, const char *key);
+/* The interface with this MAC (any case); -1 when none. */
+int vr_domain_def_find_interface(const vr_domain_def *def, const char *mac);

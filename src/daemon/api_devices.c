@@ -1,0 +1,193 @@
+/* API: a domain's devices changed, live or in its definition, as virsh
+ * attach-device, detach-device (and attach-disk, detach-disk,
+ * attach-interface, detach-interface), change-media, blockresize,
+ * setvcpus and vcpucount do. Every body is JSON; "live", "config" and
+ * "persistent" are virsh's flags (neither: live when running, else
+ * config; persistent: config, and live when running). */
+#include "daemon/api.h"
+#include "conf/domain_device.h"
+#include "drivers/storage/storage_driver.h"
+#include "common/util.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static unsigned affect(const vr_domain *dom, json_object *body)
+{
+    unsigned f = (vr_api_bool(body, "live") ? VR_AFFECT_LIVE : 0) | (vr_api_bool(body, "config") ? VR_AFFECT_CONFIG : 0);
+    if (vr_api_bool(body, "persistent"))
+        f |= VR_AFFECT_CONFIG | (dom->state != VR_DOM_SHUTOFF ? VR_AFFECT_LIVE : 0);
+    return f;
+}
+
+/* The domain and its JSON body; NULL after answering. */
+static vr_domain *begin(vr_api_call *c, json_object **body)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    *body = dom ? vr_api_body_json(c) : NULL;
+    return *body ? dom : NULL;
+}
+
+/* POST domains/NAME/devices {"xml": "<disk ...>" | "<interface ...>"}. */
+static void attach(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *xml = NULL;
+    int rc = vr_api_str(c, body, "xml", &xml);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}");
+    if (rc > 0)
+        vr_qemu_attach_device(dom, xml, affect(dom, body), vr_api_domain_done, vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
+/* POST domains/NAME/devices/detach {"xml"} | {"disk": TARGET|PATH} |
+ * {"interface": TYPE, "mac": MAC}. */
+static void detach(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *xml = NULL, *disk = NULL, *type = NULL, *mac = NULL;
+    int rx = vr_api_str(c, body, "xml", &xml);
+    int rd = rx < 0 ? -1 : vr_api_str(c, body, "disk", &disk);
+    int ri = rd < 0 ? -1 : vr_api_str(c, body, "interface", &type);
+    int rm = ri < 0 ? -1 : vr_api_str(c, body, "mac", &mac);
+    unsigned flags = affect(dom, body);
+    void *p = NULL;
+    if (rm < 0) {
+        /* answered */
+    } else if (rx + rd + ri != 1) {
+        vr_req_reply_error(c->req, 400, "invalid", "expected one of {\"xml\": DEVICE_XML}, {\"disk\": TARGET} "
+                           "or {\"interface\": TYPE, \"mac\": MAC}");
+    } else {
+        p = vr_api_pend(c, dom->def->name);
+    }
+    if (p && xml)
+        vr_qemu_detach_device(dom, xml, flags, vr_api_domain_done, p);
+    else if (p && disk)
+        vr_qemu_detach_disk(dom, disk, flags, vr_api_domain_done, p);
+    else if (p)
+        vr_qemu_detach_interface(dom, type, mac, flags, vr_api_domain_done, p);
+    json_object_put(body);
+}
+
+/* PUT domains/NAME/media {"target", "source"}: no source ejects. */
+static void change_media(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *target = NULL, *source = NULL;
+    int rt = vr_api_str(c, body, "target", &target);
+    int rs = rt < 0 ? -1 : vr_api_str(c, body, "source", &source);
+    if (rs >= 0 && rt == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"target\": \"hdc\", \"source\": PATH} "
+                           "(no source ejects)");
+    else if (rs >= 0)
+        vr_qemu_change_media(dom, target, source, affect(dom, body), vr_api_domain_done,
+                             vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
+/* blockresize: once QEMU grew the disk, the pool of its volume (if it
+ * is one) is refreshed for vol-info and its listeners. */
+typedef struct {
+    vr_api *api;
+    void *pending;
+    char *name, *disk;
+} resize_ctx;
+
+static void on_resized(vr_err code, const char *err, void *opaque)
+{
+    resize_ctx *r = opaque;
+    vr_domain *dom = code == VR_OK ? vr_qemu_lookup(r->api->qemu, r->name) : NULL;
+    int i = dom ? vr_domain_def_find_disk(dom->def, r->disk) : -1;
+    char *path = i >= 0 ? vr_qemu_disk_path(r->api->qemu, &dom->def->disks[i], NULL) : NULL;
+    vr_pool *pool = NULL;
+    vr_vol_info vol = {0};
+    if (path && r->api->storage && vr_storage_vol_by_path(r->api->storage, path, &pool, &vol, NULL) == VR_OK) {
+        vr_storage_pool_refresh(pool, NULL);
+        vr_vol_info_clear(&vol);
+    }
+    free(path);
+    vr_api_domain_done(code, err, r->pending);
+    free(r->name);
+    free(r->disk);
+    free(r);
+}
+
+/* POST domains/NAME/blockresize {"disk": TARGET|PATH, "size": BYTES|"3G"}. */
+static void block_resize(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *disk = NULL;
+    unsigned long long size = 0;
+    int rd = vr_api_str(c, body, "disk", &disk);
+    int rs = rd < 0 ? -1 : vr_api_size(c, body, "size", &size);
+    if (rs >= 0 && (rd == 0 || rs == 0)) {
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"disk\": TARGET, \"size\": \"3G\"}");
+    } else if (rs > 0) {
+        resize_ctx *r = vr_calloc(1, sizeof(*r));
+        r->api = c->api;
+        r->name = vr_strdup(dom->def->name);
+        r->disk = vr_strdup(disk);
+        r->pending = vr_api_pend(c, dom->def->name);
+        vr_qemu_block_resize(dom, disk, size, on_resized, r);
+    }
+    json_object_put(body);
+}
+
+/* PUT domains/NAME/vcpus {"count", "maximum"}. */
+static void set_vcpus(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    unsigned long long n = 0;
+    int rc = vr_api_uint(c, body, "count", 0, UINT32_MAX, &n);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"count\": N}, with optional \"maximum\", "
+                           "\"live\" and \"config\"");
+    else if (rc > 0)
+        vr_qemu_set_vcpus(dom, (unsigned)n, affect(dom, body) | (vr_api_bool(body, "maximum") ? VR_VCPU_MAXIMUM : 0),
+                          vr_api_domain_done, vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
+/* GET domains/NAME/vcpus: virsh vcpucount's four numbers; live ones
+ * null when shut off, config ones null for a transient domain. */
+static void get_vcpus(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    bool live = dom->state != VR_DOM_SHUTOFF;
+    const vr_domain_def *cfg = dom->persistent ? (dom->next ? dom->next : dom->def) : NULL;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "maximum_config", cfg ? json_object_new_int((int)cfg->vcpus) : NULL);
+    json_object_object_add(o, "maximum_live", live ? json_object_new_int((int)dom->def->vcpus) : NULL);
+    json_object_object_add(o, "current_config", cfg ? json_object_new_int((int)cfg->vcpus_current) : NULL);
+    json_object_object_add(o, "current_live", live ? json_object_new_int((int)dom->def->vcpus_current) : NULL);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+const vr_api_route vr_api_device_routes[] = {
+    {"POST", "domains/*/devices", attach},
+    {"POST", "domains/*/devices/detach", detach},
+    {"PUT", "domains/*/media", change_media},
+    {"POST", "domains/*/blockresize", block_resize},
+    {"PUT", "domains/*/vcpus", set_vcpus},
+    {"GET", "domains/*/vcpus", get_vcpus},
+    {0},
+};

@@ -1,0 +1,96 @@
+/* GET domains/NAME/disks: a domain's disks as domblklist and domblkinfo
+ * show them, in one answer: target, type, device, bus, source and, when
+ * the image is there, its capacity (what the guest sees), allocation
+ * (what it takes on the host) and physical size (the file or device). */
+#include "daemon/api.h"
+#include "common/util.h"
+#include "drivers/storage/storage_probe.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *disk_type_name(vr_disk_type t)
+{
+    return t == VR_DISK_BLOCK ? "block" : t == VR_DISK_VOLUME ? "volume" : "file";
+}
+
+/* The sizes of the image at path; false when it cannot be read (an
+ * empty CD-ROM, a missing file: domblkinfo says so per disk). */
+static bool sizes(const char *path, json_object *o, char **err)
+{
+    vr_probe p;
+    unsigned long long capacity, allocation;
+    if (vr_probe_file(path, &p, &capacity, &allocation, err) < 0)
+        return false;
+    vr_probe_clear(&p);
+    struct stat st;
+    unsigned long long physical = 0;
+    if (stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        uint64_t bytes = 0;
+        if (fd >= 0 && ioctl(fd, BLKGETSIZE64, &bytes) == 0)
+            physical = bytes;
+        if (fd >= 0)
+            close(fd);
+        /* A raw block device: all of it is the guest's and all is taken. */
+        if (!capacity)
+            capacity = physical;
+        allocation = physical;
+    } else if (stat(path, &st) == 0) {
+        physical = (unsigned long long)st.st_size;
+    }
+    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)capacity));
+    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)allocation));
+    json_object_object_add(o, "physical", json_object_new_int64((int64_t)physical));
+    return true;
+}
+
+static json_object *disk_json(vr_qemu_driver *drv, const vr_disk_def *d)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "target", json_object_new_string(d->target_dev));
+    json_object_object_add(o, "type", json_object_new_string(disk_type_name(d->type)));
+    json_object_object_add(o, "device",
+                           json_object_new_string(d->device == VR_DISK_DEVICE_CDROM ? "cdrom" : "disk"));
+    json_object_object_add(o, "bus", json_object_new_string(vr_disk_bus_name(d->bus)));
+    json_object_object_add(o, "format", json_object_new_string(d->format == VR_DISK_QCOW2 ? "qcow2" : "raw"));
+    json_object_object_add(o, "readonly", json_object_new_boolean(d->readonly));
+    if (d->type == VR_DISK_VOLUME) {
+        json_object_object_add(o, "pool", json_object_new_string(d->source_pool));
+        json_object_object_add(o, "volume", json_object_new_string(d->source_volume));
+    }
+    char *err = NULL;
+    char *path = vr_qemu_disk_path(drv, d, &err);
+    json_object_object_add(o, "source", path ? json_object_new_string(path) : NULL);
+    if (path && !sizes(path, o, &err))
+        json_object_object_add(o, "error", json_object_new_string(err ? err : "cannot read the image"));
+    else if (!path && err)
+        json_object_object_add(o, "error", json_object_new_string(err));
+    free(err);
+    free(path);
+    return o;
+}
+
+static void domain_disks(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    /* ?inactive: the definition for the next start (as dumpxml --inactive). */
+    const vr_domain_def *def = vr_api_flag(c->req, "inactive") && dom->next ? dom->next : dom->def;
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < def->n_disks; i++)
+        json_object_array_add(arr, disk_json(c->api->qemu, &def->disks[i]));
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "disks", arr);
+    vr_req_reply_json(c->req, 200, root);
+}
+
+const vr_api_route vr_api_disk_routes[] = {
+    {"GET", "domains/*/disks", domain_disks},
+    {0},
+};
