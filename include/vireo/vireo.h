@@ -180,6 +180,8 @@ typedef struct {
     char *bridge;      /* the host bridge, NULL when none yet */
     char *address;     /* the host's address on it, NULL for mode bridge, macvtap, no <ip> */
     unsigned prefix;
+    char *address6;    /* its IPv6 address, NULL without <ip family='ipv6'> */
+    unsigned prefix6;
     int stp;           /* STP in force on the bridge: 1 on, 0 off, -1 unknown */
     int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
     char *warning;     /* from a start: another firewall on the host drops the network's
@@ -188,10 +190,11 @@ typedef struct {
 
 typedef struct {
     char *network;
-    long long expiry;  /* unix time; 0 = never */
-    char mac[18];
-    char ip[16];
+    long long expiry;  /* unix time; 0 = never (and for --source arp) */
+    char mac[18];      /* "" for an IPv6 lease whose DUID holds no MAC */
+    char ip[46];       /* IPv4 or IPv6 */
     unsigned prefix;
+    unsigned family;   /* 4 or 6 */
     char *hostname;    /* NULL when the guest sent none */
     char *client_id;   /* NULL when none */
 } vireo_lease;
@@ -228,6 +231,10 @@ int vireo_network_leases(vireo_conn *c, const char *key, vireo_lease **out, size
 int vireo_network_update_dhcp_host(vireo_conn *c, const char *key, bool add, const char *host_xml);
 /* A domain's interfaces with their addresses (domiflist, domifaddr). */
 int vireo_domain_interfaces(vireo_conn *c, const char *key, vireo_interface **out, size_t *n);
+/* The same with the addresses from `source`: "lease" (DHCP, the default)
+ * or "arp" (the host's ARP and IPv6 neighbour tables: SLAAC addresses). */
+int vireo_domain_interfaces_from(vireo_conn *c, const char *key, const char *source, vireo_interface **out,
+                                 size_t *n);
 
 /* ---- storage: pools and volumes (docs/storage.md) ---- */
 

@@ -62,6 +62,17 @@ static void print_line(const char *kind, const char *name, const char *ev, const
         printf("event 'refresh' for %s '%s'\n", noun ? noun : kind, name);
 }
 
+/* "event 'lease' for network 'default': added 52:54:00:12:34:56 192.168.122.5 g1";
+ * "-" for a MAC or host name the lease does not have. */
+static void print_lease(json_object *o)
+{
+    const char *f[] = {member(o, "name"), member(o, "detail"), member(o, "mac"), member(o, "ip"),
+                       member(o, "hostname")};
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+        f[i] = f[i] && *f[i] ? f[i] : "-";
+    printf("event 'lease' for network '%s': %s %s %s %s\n", f[0], f[1], f[2], f[3], f[4]);
+}
+
 /* Print the wanted events of the lines in buf[0..have); returns how many
  * bytes of an unfinished line are left at the start of buf. */
 static size_t take_lines(char *buf, size_t have, const filter *f, bool json, bool loop, int *count,
@@ -80,6 +91,8 @@ static size_t take_lines(char *buf, size_t have, const filter *f, bool json, boo
         if (wanted(f, kind ? kind : "", name ? name : "", ev ? ev : "")) {
             if (json)
                 puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+            else if (ev && strcmp(ev, "lease") == 0)
+                print_lease(o);
             else
                 print_line(kind ? kind : "", name ? name : "", ev ? ev : "", detail ? detail : "",
                            member(o, "volume"));

@@ -11,6 +11,13 @@
 #include <string.h>
 #include <time.h>
 
+/* "address6" and "prefix6", null without IPv6: net-list and net-info --json. */
+static void add_ipv6_json(json_object *o, const vireo_network *n)
+{
+    json_object_object_add(o, "address6", n->address6 ? json_object_new_string(n->address6) : NULL);
+    json_object_object_add(o, "prefix6", n->address6 ? json_object_new_int((int)n->prefix6) : NULL);
+}
+
 static int run_list(vr_cli *cli, int argc, char **argv)
 {
     bool all = false, inactive = false, json = false, name = false;
@@ -44,6 +51,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "bridge", x->bridge ? json_object_new_string(x->bridge) : NULL);
         json_object_object_add(o, "address", x->address ? json_object_new_string(x->address) : NULL);
         json_object_object_add(o, "prefix", x->address ? json_object_new_int((int)x->prefix) : NULL);
+        add_ipv6_json(o, x);
         json_object_array_add(arr, o);
         if (name)
             puts(x->name);
@@ -162,6 +170,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "prefix", n.address ? json_object_new_int((int)n.prefix) : NULL);
         json_object_object_add(o, "stp", n.stp >= 0 ? json_object_new_boolean(n.stp) : NULL);
         json_object_object_add(o, "forward_delay_ms", n.forward_delay_ms >= 0 ? json_object_new_int(n.forward_delay_ms) : NULL);
+        add_ipv6_json(o, &n);
         vr_cli_print_json(o);
     } else {
         printf("%-15s %s\n", "Name:", n.name);
@@ -175,6 +184,8 @@ static int run_info(vr_cli *cli, int argc, char **argv)
             printf("%-15s %s, forward delay %g s\n", "STP:", n.stp ? "on" : "off", n.forward_delay_ms / 1000.0);
         if (n.address)
             printf("%-15s %s/%u\n", "Address:", n.address, n.prefix);
+        if (n.address6)
+            printf("%-15s %s/%u\n", "IPv6 address:", n.address6, n.prefix6);
     }
     vireo_network_clear(&n);
     vireo_disconnect(c);
@@ -214,12 +225,18 @@ static int run_edit(vr_cli *cli, int argc, char **argv)
     return rc;
 }
 
+static const char *proto_name(const vireo_lease *l)
+{
+    return l->family == 6 ? "ipv6" : "ipv4";
+}
+
 static json_object *lease_json(const vireo_lease *l)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "network", json_object_new_string(l->network));
     json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
     json_object_object_add(o, "mac", json_object_new_string(l->mac));
+    json_object_object_add(o, "type", json_object_new_string(proto_name(l)));
     json_object_object_add(o, "ip", json_object_new_string(l->ip));
     json_object_object_add(o, "prefix", json_object_new_int((int)l->prefix));
     json_object_object_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
@@ -250,14 +267,14 @@ static int run_leases(vr_cli *cli, int argc, char **argv)
         if (has_mac && strcasecmp(mac, l[i].mac) != 0)
             continue;
         json_object_array_add(arr, lease_json(&l[i]));
-        char when[32] = "never", ip[40];
+        char when[32] = "never", ip[64];
         if (l[i].expiry) {
             time_t e = (time_t)l[i].expiry;
             struct tm tm;
             strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&e, &tm));
         }
         snprintf(ip, sizeof(ip), "%s/%u", l[i].ip, l[i].prefix);
-        const char *row[] = {when, l[i].mac, "ipv4", ip, l[i].hostname ? l[i].hostname : "-",
+        const char *row[] = {when, l[i].mac[0] ? l[i].mac : "-", proto_name(&l[i]), ip, l[i].hostname ? l[i].hostname : "-",
                              l[i].client_id ? l[i].client_id : "-"};
         vr_table_add(t, row);
     }
@@ -309,16 +326,21 @@ static int run_update(vr_cli *cli, int argc, char **argv)
 
 static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool addrs)
 {
-    const char *name = NULL;
-    bool json = false;
-    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    const char *name = NULL, *source = NULL;
+    bool json = false, has_source = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {addrs ? "source" : NULL, true, &has_source, &source},
+                           {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
+    if (has_source && strcmp(source, "lease") != 0 && strcmp(source, "arp") != 0) {
+        vireo_disconnect(c);
+        return vr_cli_usage(cmd, "--source is lease or arp, not '%s'", source);
+    }
     vireo_interface *ifs;
     size_t n;
-    if (vireo_domain_interfaces(c, name, &ifs, &n) < 0) {
+    if (vireo_domain_interfaces_from(c, name, source, &ifs, &n) < 0) {
         rc = vr_cli_fail(c);
         vireo_disconnect(c);
         return rc;
@@ -336,11 +358,11 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
         json_object_object_add(o, "model", json_object_new_string(x->model));
         json_object_object_add(o, "mac", json_object_new_string(x->mac));
         for (size_t k = 0; k < x->n_addresses; k++) {
-            char ip[40];
+            char ip[64];
             snprintf(ip, sizeof(ip), "%s/%u", x->addresses[k].ip, x->addresses[k].prefix);
             json_object_array_add(a, json_object_new_string(ip));
             if (addrs) {
-                const char *row[] = {x->interface ? x->interface : "-", x->mac, "ipv4", ip};
+                const char *row[] = {x->interface ? x->interface : "-", x->mac, proto_name(&x->addresses[k]), ip};
                 vr_table_add(t, row);
             }
         }
@@ -383,5 +405,6 @@ const vr_command vr_cmd_net_dhcp_leases = {"net-dhcp-leases", "Show the DHCP lea
 const vr_command vr_cmd_net_update = {"net-update", "Add or delete a DHCP host entry (MAC -> IP, name).",
                                       "NETWORK add|delete ip-dhcp-host XML|FILE [--live] [--config]", run_update};
 const vr_command vr_cmd_domiflist = {"domiflist", "List a domain's network interfaces.", "DOMAIN [--json]", run_domiflist};
-const vr_command vr_cmd_domifaddr = {"domifaddr", "Show a domain's IP addresses (from the DHCP leases).",
-                                     "DOMAIN [--json]", run_domifaddr};
+const vr_command vr_cmd_domifaddr = {"domifaddr", "Show a domain's IPv4 and IPv6 addresses (from the DHCP leases, "
+                                     "or with --source arp from the host's neighbour tables).",
+                                     "DOMAIN [--source lease|arp] [--json]", run_domifaddr};

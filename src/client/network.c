@@ -37,6 +37,8 @@ static void net_from(json_object *o, vireo_network *n)
     n->bridge = dup_or_null(str(o, "bridge"));
     n->address = dup_or_null(str(o, "address"));
     n->prefix = (unsigned)num(o, "prefix");
+    n->address6 = dup_or_null(str(o, "address6"));
+    n->prefix6 = (unsigned)num(o, "prefix6");
     json_object *v = NULL;
     n->stp = json_object_object_get_ex(o, "stp", &v) && v ? json_object_get_boolean(v) : -1;
     n->forward_delay_ms = json_object_object_get_ex(o, "forward_delay_ms", &v) && v ? json_object_get_int(v) : -1;
@@ -51,6 +53,7 @@ static void lease_from(json_object *o, vireo_lease *l)
     snprintf(l->mac, sizeof(l->mac), "%s", str(o, "mac") ? str(o, "mac") : "");
     snprintf(l->ip, sizeof(l->ip), "%s", str(o, "ip") ? str(o, "ip") : "");
     l->prefix = (unsigned)num(o, "prefix");
+    l->family = str(o, "type") && strcmp(str(o, "type"), "ipv6") == 0 ? 6 : 4;
     l->hostname = dup_or_null(str(o, "hostname"));
     l->client_id = dup_or_null(str(o, "client_id"));
 }
@@ -63,6 +66,7 @@ void vireo_network_clear(vireo_network *n)
     free(n->forward);
     free(n->bridge);
     free(n->address);
+    free(n->address6);
     free(n->warning);
     memset(n, 0, sizeof(*n));
 }
@@ -197,8 +201,15 @@ int vireo_network_leases(vireo_conn *c, const char *key, vireo_lease **out, size
 
 int vireo_domain_interfaces(vireo_conn *c, const char *key, vireo_interface **out, size_t *n)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s/interfaces", k);
+    return vireo_domain_interfaces_from(c, key, NULL, out, n);
+}
+
+int vireo_domain_interfaces_from(vireo_conn *c, const char *key, const char *source, vireo_interface **out,
+                                 size_t *n)
+{
+    char *k = vr_client_escape(c, key), *s = source ? vr_client_escape(c, source) : NULL;
+    char *path = vr_asprintf("/v1/domains/%s/interfaces%s%s", k, s ? "?source=" : "", s ? s : "");
+    free(s);
     int rc = get_array(c, path, "interfaces", sizeof(**out), conv_iface, (void **)out, n);
     free(path);
     free(k);

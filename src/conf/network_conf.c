@@ -181,5 +181,7 @@ void vr_network_def_free(vr_network_def *def)
         free(def->dns_hosts[i].hostnames);
     }
     free(def->dns_hosts);
+    vr_net_ip6_clear(&def->ip6);
+    vr_net_dns_clear(&def->dns);
     free(def);
 }

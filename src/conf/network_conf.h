@@ -42,10 +42,67 @@ typedef struct {
     char **hostnames;        /* at least one */
     size_t n_hostnames;
     long line;
+    bool v6;                 /* ip= is IPv6: ip6 holds it, ip is unused */
+    struct in6_addr ip6;
 } vr_net_dns_host;
 
-/* One IPv4 <ip> element (IPv6 <ip family='ipv6'> may be added later;
- * for now it is refused by name). */
+/* IPv6 (network_ip6.c): <ip family='ipv6'> with DHCPv6. */
+typedef struct {
+    struct in6_addr start, end;
+    long line;
+} vr_net_dhcp6_range;
+
+typedef struct {
+    char *id;                /* DUID as dnsmasq writes it (hex pairs with ':'), or NULL */
+    char *name;              /* hostname, or NULL; one of id and name is set */
+    struct in6_addr ip;
+    long line;
+} vr_net_dhcp6_host;
+
+typedef struct {
+    bool present;
+    struct in6_addr address; /* the host's address on the bridge */
+    unsigned prefix;
+    vr_net_dhcp6_range *ranges;
+    size_t n_ranges;
+    vr_net_dhcp6_host *hosts;
+    size_t n_hosts;
+    long line;
+} vr_net_ip6;
+
+/* <dns> beyond its hosts (network_dns.c). */
+typedef struct {
+    char *addr;              /* upstream server, or NULL: names of `domain` stay local */
+    char *domain;            /* only names under it, or NULL: every name */
+    long line;
+} vr_net_dns_forwarder;
+
+typedef struct {
+    char *service, *protocol; /* _service._protocol */
+    char *domain, *target;    /* NULL: the network's domain / no target */
+    unsigned port, priority, weight;
+    long line;
+} vr_net_dns_srv;
+
+typedef struct {
+    char *name, *value;
+    long line;
+} vr_net_dns_txt;
+
+typedef enum { VR_NET_TRI_DEFAULT, VR_NET_TRI_YES, VR_NET_TRI_NO } vr_net_tristate;
+
+typedef struct {
+    bool disabled;                       /* <dns enable='no'>: no DNS, DHCP kept */
+    vr_net_tristate forward_plain_names; /* <dns forwardPlainNames=...> */
+    vr_net_dns_forwarder *forwarders;
+    size_t n_forwarders;
+    vr_net_dns_srv *srvs;
+    size_t n_srvs;
+    vr_net_dns_txt *txts;
+    size_t n_txts;
+} vr_net_dns;
+
+/* One IPv4 <ip> element (IPv6 is vr_net_ip6). */
 typedef struct {
     bool present;
     struct in_addr address;  /* the host's address on the bridge */
@@ -75,6 +132,9 @@ typedef struct {
     vr_net_ip ip;            /* absent for mode bridge and macvtap; optional when isolated */
     vr_net_dns_host *dns_hosts;
     size_t n_dns_hosts;
+    vr_net_ip6 ip6;          /* <ip family='ipv6'>, routed unless nat_ipv6 */
+    bool nat_ipv6;           /* <forward mode='nat'><nat ipv6='yes'/> */
+    vr_net_dns dns;          /* forwarders, SRV, TXT, enable, forwardPlainNames */
 } vr_network_def;
 
 /* Called during parse when the definition names no bridge (and the
@@ -106,6 +166,13 @@ struct in_addr vr_net_prefix_mask(unsigned prefix);
 bool vr_net_in_subnet(struct in_addr addr, struct in_addr net, unsigned prefix);
 /* Do two subnets overlap? */
 bool vr_net_subnets_overlap(struct in_addr a, unsigned pa, struct in_addr b, unsigned pb);
+
+/* The same for IPv6 (network_ip6.c). */
+bool vr_net_in_subnet6(const struct in6_addr *addr, const struct in6_addr *net, unsigned prefix);
+bool vr_net_subnets_overlap6(const struct in6_addr *a, unsigned pa, const struct in6_addr *b,
+                             unsigned pb);
+/* "fd00:1::/64" of the def's IPv6 subnet, newly allocated. */
+char *vr_net_ip6_subnet_str(const vr_net_ip6 *ip6);
 
 /* Add or delete one <host mac= name= ip=/> in the definition's DHCP
  * (net-update ... ip-dhcp-host). `xml` is the <host> element alone.

@@ -44,6 +44,8 @@ static void format_forward(xmlNode *root, const vr_network_def *def)
     prop(n, "mode", vr_net_forward_name(def->forward));
     for (size_t i = 0; i < def->n_forward_ifs; i++)
         prop(child(n, "interface"), "dev", def->forward_ifs[i]);
+    if (def->nat_ipv6)
+        prop(child(n, "nat"), "ipv6", "yes");
 }
 
 static void format_bridge(xmlNode *root, const vr_network_def *def)
@@ -61,13 +63,18 @@ static void format_bridge(xmlNode *root, const vr_network_def *def)
 
 static void format_dns(xmlNode *root, const vr_network_def *def)
 {
-    if (!def->n_dns_hosts)
+    if (!vr_net_dns_has_content(def))
         return;
     xmlNode *dns = child(root, "dns");
+    vr_net_format_dns(dns, def);
     for (size_t i = 0; i < def->n_dns_hosts; i++) {
         const vr_net_dns_host *h = &def->dns_hosts[i];
         xmlNode *n = child(dns, "host");
-        prop_ip(n, "ip", h->ip);
+        char buf[INET6_ADDRSTRLEN];
+        if (h->v6)
+            prop(n, "ip", vr_net_ipv6_str(&h->ip6, buf));
+        else
+            prop_ip(n, "ip", h->ip);
         for (size_t k = 0; k < h->n_hostnames; k++)
             xmlNewTextChild(n, NULL, BAD_CAST "hostname", BAD_CAST h->hostnames[k]);
     }
@@ -120,6 +127,7 @@ char *vr_network_def_format(const vr_network_def *def)
     }
     format_dns(root, def);
     format_ip(root, &def->ip);
+    vr_net_format_ip6(root, &def->ip6);
 
     xmlBuffer *buf = xmlBufferCreate();
     xmlSaveCtxt *save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);

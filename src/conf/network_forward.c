@@ -48,7 +48,7 @@ bool vr_net_owns_bridge(const vr_network_def *def)
 
 bool vr_net_serves_dhcp(const vr_network_def *def)
 {
-    return vr_net_owns_bridge(def) && def->ip.present;
+    return vr_net_owns_bridge(def) && (def->ip.present || def->ip6.present);
 }
 
 static int not_with_macvtap(const vr_net_parse_state *st, const xmlNode *n, const char *what,
@@ -83,8 +83,8 @@ int vr_net_check_macvtap(const vr_net_parse_state *st)
     if (st->mtu)
         return not_with_macvtap(st, st->mtu, "<mtu>", why_host);
     const char *why_lan = "the guests get addresses and names from the NIC's LAN";
-    if (st->ip)
-        return not_with_macvtap(st, st->ip, "<ip>", why_lan);
+    if (st->ip || st->ip6)
+        return not_with_macvtap(st, st->ip ? st->ip : st->ip6, "<ip>", why_lan);
     if (st->dns)
         return not_with_macvtap(st, st->dns, "<dns>", why_lan);
     if (st->domain)

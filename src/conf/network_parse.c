@@ -67,8 +67,9 @@ static int attr_ipv4(const xmlNode *n, const char *attr, struct in_addr *out, ch
         return 0;
     int rc = 1;
     if (is_ipv6(v))
-        rc = vr_xml_error(n, err, "<%s %s='%s'>: IPv6 is not supported by Vireo yet (see "
-                          VR_NET_DOC ")", (const char *)n->name, attr, v);
+        rc = vr_xml_error(n, err, "<%s %s='%s'> is an IPv6 address in the IPv4 <ip>: IPv6 "
+                          "addresses go in <ip family='ipv6'> (see " VR_NET_DOC ")",
+                          (const char *)n->name, attr, v);
     else if (!vr_net_parse_ipv4(v, out))
         rc = vr_xml_error(n, err, "<%s %s='%s'> is not an IPv4 address", (const char *)n->name,
                           attr, v);
@@ -202,6 +203,23 @@ static int parse_forward_interface(vr_net_parse_state *st, const xmlNode *n)
     return 0;
 }
 
+/* <nat ipv6='yes'/> (NAT66) is all of <nat> Vireo takes: source
+ * addresses and port ranges would change what the NAT rules do, so
+ * they are refused rather than half-applied. */
+static int parse_nat_ipv6(vr_net_parse_state *st, const xmlNode *n)
+{
+    if (st->nat)
+        return duplicate(n, st->err);
+    st->nat = n;
+    if (vr_xml_first(n) || !xmlHasProp(n, BAD_CAST "ipv6"))
+        return vr_xml_error(n, st->err, "<nat> is not supported by Vireo except as <nat "
+                            "ipv6='yes'/>: NAT masquerades with the defaults, remove <nat> (see "
+                            VR_NET_DOC ")");
+    if (check_leaf(n, NET_ATTRS("ipv6"), st->err) < 0)
+        return -1;
+    return vr_xml_attr_bool(n, "ipv6", "yes", "no", &st->def->nat_ipv6, st->err) < 0 ? -1 : 0;
+}
+
 static int parse_forward(vr_net_parse_state *st, const xmlNode *n)
 {
     st->forward = n;
@@ -221,10 +239,8 @@ static int parse_forward(vr_net_parse_state *st, const xmlNode *n)
             if (parse_forward_interface(st, c) < 0)
                 return -1;
         } else if (vr_xml_is(c, "nat")) {
-            /* Source address and port ranges would change what the NAT
-             * rules do; refused rather than half-applied. */
-            return vr_xml_error(c, st->err, "<nat> is not supported by Vireo: NAT masquerades "
-                                "with the defaults, remove <nat> (see " VR_NET_DOC ")");
+            if (parse_nat_ipv6(st, c) < 0)
+                return -1;
         } else {
             return unsupported(c, st->err);
         }
@@ -328,7 +344,11 @@ static int parse_dns_host(vr_net_parse_state *st, const xmlNode *n)
         return -1;
     vr_net_dns_host *h = VR_NET_PUSH(def->dns_hosts, def->n_dns_hosts);
     h->line = vr_xml_line(n);
-    if (required_ipv4(n, "ip", &h->ip, st->err) < 0)
+    char *ip = vr_xml_attr(n, "ip");
+    h->v6 = ip && is_ipv6(ip);
+    free(ip);
+    if (h->v6 ? vr_net_attr_ipv6(n, "ip", &h->ip6, st->err) < 0
+              : required_ipv4(n, "ip", &h->ip, st->err) < 0)
         return -1;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (!vr_xml_is(c, "hostname"))
@@ -344,9 +364,14 @@ static int parse_dns_host(vr_net_parse_state *st, const xmlNode *n)
 static int parse_dns(vr_net_parse_state *st, const xmlNode *n)
 {
     st->dns = n;
-    if (check_parent(n, NET_NO_ATTRS, st->err) < 0)
+    if (vr_net_parse_dns_attrs(st, n) < 0)
         return -1;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        bool taken = false;
+        if (vr_net_parse_dns_child(st, c, &taken) < 0)
+            return -1;
+        if (taken)
+            continue;
         if (!vr_xml_is(c, "host"))
             return unsupported(c, st->err);
         if (parse_dns_host(st, c) < 0)
@@ -468,22 +493,20 @@ static int parse_ip_mask(vr_net_parse_state *st, const xmlNode *n)
     return rc;
 }
 
-/* Refused by name: IPv6 is planned, and libvirt's default-with-IPv6
- * networks should get this message rather than "a second <ip>". */
-static int refuse_ipv6(vr_net_parse_state *st, const xmlNode *n)
+/* Which family an <ip> is: 1 for IPv6 (family='ipv6', or an IPv6
+ * address without family=), 0 for IPv4, -1 for another family. */
+static int ip_family(vr_net_parse_state *st, const xmlNode *n)
 {
     char *family = vr_xml_attr(n, "family");
     char *address = vr_xml_attr(n, "address");
     int rc = 0;
     if (family && strcmp(family, "ipv6") == 0)
-        rc = vr_xml_error(n, st->err, "<ip family='ipv6'>: IPv6 is not supported by Vireo yet "
-                          "(see " VR_NET_DOC ")");
+        rc = 1;
     else if (family && strcmp(family, "ipv4") != 0)
         rc = vr_xml_error(n, st->err, "<ip family='%s'> is not supported by Vireo (supported: "
-                          "ipv4)", family);
-    else if (address && is_ipv6(address))
-        rc = vr_xml_error(n, st->err, "<ip address='%s'>: IPv6 is not supported by Vireo yet "
-                          "(see " VR_NET_DOC ")", address);
+                          "ipv4, ipv6)", family);
+    else if (!family && address && is_ipv6(address))
+        rc = 1;
     free(family);
     free(address);
     return rc;
@@ -492,8 +515,9 @@ static int refuse_ipv6(vr_net_parse_state *st, const xmlNode *n)
 static int parse_ip(vr_net_parse_state *st, const xmlNode *n)
 {
     vr_net_ip *ip = &st->def->ip;
-    if (refuse_ipv6(st, n) < 0)
-        return -1;
+    int family = ip_family(st, n);
+    if (family != 0)
+        return family < 0 ? -1 : vr_net_parse_ip6(st, n);
     if (st->ip)
         return vr_xml_error(n, st->err, "a second IPv4 <ip> is not supported by Vireo (one "
                             "subnet per network; the first is on line %ld)", vr_xml_line(st->ip));
@@ -567,4 +591,44 @@ int vr_network_parse_tree(vr_net_parse_state *st)
     if (!st->def->name)
         return vr_xml_error(st->root, st->err, "<network> needs a <name>");
     return 0;
+}
+
+/* ---- for the other parse files (network_ip6.c, network_dns.c) --------------- */
+
+int vr_net_check_leaf(const xmlNode *n, const char *const *allowed, char **err)
+{
+    return check_leaf(n, allowed, err);
+}
+
+int vr_net_check_parent(const xmlNode *n, const char *const *allowed, char **err)
+{
+    return check_parent(n, allowed, err);
+}
+
+int vr_net_unsupported(const xmlNode *n, char **err)
+{
+    return unsupported(n, err);
+}
+
+int vr_net_missing(const xmlNode *n, const char *attr, char **err)
+{
+    return missing(n, attr, err);
+}
+
+int vr_net_attr_dns_name(const xmlNode *n, const char *attr, char **out, char **err)
+{
+    return attr_dns_name(n, attr, out, err);
+}
+
+int vr_net_attr_ipv6(const xmlNode *n, const char *attr, struct in6_addr *out, char **err)
+{
+    char *v = vr_xml_attr(n, attr);
+    if (!v)
+        return 0;
+    int rc = 1;
+    if (inet_pton(AF_INET6, v, out) != 1)
+        rc = vr_xml_error(n, err, "<%s %s='%s'> is not an IPv6 address", (const char *)n->name,
+                          attr, v);
+    free(v);
+    return rc;
 }

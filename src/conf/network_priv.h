@@ -20,6 +20,7 @@ typedef struct {
     vr_network_def *def;
     char **err;
     const xmlNode *root, *forward, *bridge, *mtu, *mac, *domain, *dns, *ip;
+    const xmlNode *ip6, *nat;    /* <ip family='ipv6'>, <forward><nat> */
     bool stp_given, delay_given; /* on <bridge> */
     bool netmask_given;          /* <ip netmask=> rather than prefix= */
 } vr_net_parse_state;
@@ -33,6 +34,30 @@ int vr_network_validate(const vr_net_parse_state *st);
 /* Its part for macvtap networks and device pools (network_forward.c). */
 int vr_net_check_macvtap(const vr_net_parse_state *st);
 int vr_net_check_forward_pool(const vr_net_parse_state *st);
+
+/* IPv6 (network_ip6.c): one <ip family='ipv6'>, its checks against
+ * itself and the rest, written back; freed. */
+int vr_net_parse_ip6(vr_net_parse_state *st, const xmlNode *n);
+int vr_net_validate_ip6(const vr_net_parse_state *st);
+void vr_net_format_ip6(xmlNode *root, const vr_net_ip6 *ip6);
+void vr_net_ip6_clear(vr_net_ip6 *ip6);
+
+/* <dns> beyond its hosts (network_dns.c): its attributes, one child
+ * (<forwarder>, <srv>, <txt>; returns 0 when `n` is none of them), the
+ * checks, written back into `dns` (created on demand), freed. */
+int vr_net_parse_dns_attrs(vr_net_parse_state *st, const xmlNode *n);
+int vr_net_parse_dns_child(vr_net_parse_state *st, const xmlNode *n, bool *taken);
+int vr_net_validate_dns(const vr_net_parse_state *st);
+bool vr_net_dns_has_content(const vr_network_def *def);
+void vr_net_format_dns(xmlNode *dns, const vr_network_def *def);
+void vr_net_dns_clear(vr_net_dns *dns);
+
+/* network_parse.c's element checks, for the files above. */
+int vr_net_check_leaf(const xmlNode *n, const char *const *allowed, char **err);
+int vr_net_check_parent(const xmlNode *n, const char *const *allowed, char **err);
+int vr_net_unsupported(const xmlNode *n, char **err);
+int vr_net_missing(const xmlNode *n, const char *attr, char **err);
+int vr_net_attr_dns_name(const xmlNode *n, const char *attr, char **out, char **err);
 
 /* One <dhcp><host/> element; shared with net-update. `need_ip` is false
  * for a delete, which matches by MAC or name. *have_ip says whether
@@ -54,6 +79,10 @@ int vr_net_check_dhcp_host(const vr_network_def *def, const vr_net_dhcp_host *h,
  * files. */
 bool vr_net_valid_ifname(const char *s);
 bool vr_net_valid_dns_name(const char *s);
+
+/* An IPv6 address attribute: 1 / 0 (absent) / -1. */
+int vr_net_attr_ipv6(const xmlNode *n, const char *attr, struct in6_addr *out, char **err);
+const char *vr_net_ipv6_str(const struct in6_addr *a, char buf[]);
 
 /* Dotted-quad IPv4 only (inet_pton: no octal, no short forms). */
 bool vr_net_parse_ipv4(const char *s, struct in_addr *out);

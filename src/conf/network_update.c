@@ -11,6 +11,17 @@
 #include <string.h>
 #include <strings.h>
 
+/* A DHCPv6 host: with an IPv6 address, or matched by DUID without an
+ * IPv4 address (an IPv4 host with id= is refused for its attribute). */
+static bool is_ipv6_host(const xmlNode *n)
+{
+    char *ip = vr_xml_attr(n, "ip");
+    struct in6_addr a;
+    bool v6 = ip ? inet_pton(AF_INET6, ip, &a) == 1 : xmlHasProp(n, BAD_CAST "id") != NULL;
+    free(ip);
+    return v6;
+}
+
 /* Parse `xml`, a lone <host> element. */
 static int read_host(const vr_network_def *def, const char *xml, bool need_ip,
                      vr_net_dhcp_host *h, bool *have_ip, char **err)
@@ -22,7 +33,13 @@ static int read_host(const vr_network_def *def, const char *xml, bool need_ip,
     xmlDoc *doc = vr_xml_read(xml, strlen(xml), "host", err);
     if (!doc)
         return -1;
-    int rc = vr_net_parse_dhcp_host(xmlDocGetRootElement(doc), need_ip, h, have_ip, err);
+    const xmlNode *n = xmlDocGetRootElement(doc);
+    int rc;
+    if (is_ipv6_host(n))
+        rc = vr_net_error(0, err, "net-update of IPv6 DHCP hosts (id= or an IPv6 ip=) is not "
+                          "supported yet: change them with 'vireo net-edit %s'", def->name);
+    else
+        rc = vr_net_parse_dhcp_host(n, need_ip, h, have_ip, err);
     xmlFreeDoc(doc);
     /* Its line is in the snippet, not in the network's document. */
     h->line = 0;

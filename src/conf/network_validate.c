@@ -65,8 +65,8 @@ static int check_bridge_mode(const vr_net_parse_state *st)
     if (st->mac)
         return not_with_bridge_mode(st->mac, "<mac>", why_host, err);
     const char *why_lan = "the guests get addresses and names from the host bridge's LAN";
-    if (st->ip)
-        return not_with_bridge_mode(st->ip, "<ip>", why_lan, err);
+    if (st->ip || st->ip6)
+        return not_with_bridge_mode(st->ip ? st->ip : st->ip6, "<ip>", why_lan, err);
     if (st->dns)
         return not_with_bridge_mode(st->dns, "<dns>", why_lan, err);
     if (st->domain)
@@ -89,7 +89,7 @@ static int check_mode(const vr_net_parse_state *st)
         return vr_xml_error(st->forward, st->err, "<forward dev='%s'> is not allowed with "
                             "mode='open' (open mode adds no firewall rules to restrict)",
                             def->forward_dev);
-    if (!def->ip.present) {
+    if (!def->ip.present && !def->ip6.present) {
         /* Isolated without <ip>: a plain switch, no host address, no
          * dnsmasq to serve DNS names. */
         if (def->forward == VR_NET_FWD_NONE && (st->dns || st->domain))
@@ -229,19 +229,27 @@ int vr_net_check_dhcp_host(const vr_network_def *def, const vr_net_dhcp_host *h,
 
 /* ---- <dns> --------------------------------------------------------------------- */
 
+static bool same_dns_ip(const vr_net_dns_host *a, const vr_net_dns_host *b)
+{
+    if (a->v6 != b->v6)
+        return false;
+    return a->v6 ? memcmp(&a->ip6, &b->ip6, sizeof(a->ip6)) == 0 : a->ip.s_addr == b->ip.s_addr;
+}
+
 static int check_dns(const vr_net_parse_state *st)
 {
     const vr_network_def *def = st->def;
     for (size_t i = 0; i < def->n_dns_hosts; i++)
         for (size_t k = 0; k < i; k++)
-            if (def->dns_hosts[i].ip.s_addr == def->dns_hosts[k].ip.s_addr) {
-                char a[INET_ADDRSTRLEN];
-                return vr_net_error(def->dns_hosts[i].line, st->err, "<host ip='%s'> is given "
-                                    "twice in <dns> (see line %ld): give all its names in one "
-                                    "<host>", vr_net_ipv4_str(def->dns_hosts[i].ip, a),
+            if (same_dns_ip(&def->dns_hosts[i], &def->dns_hosts[k])) {
+                char a[INET6_ADDRSTRLEN];
+                const vr_net_dns_host *h = &def->dns_hosts[i];
+                return vr_net_error(h->line, st->err, "<host ip='%s'> is given twice in <dns> "
+                                    "(see line %ld): give all its names in one <host>",
+                                    h->v6 ? vr_net_ipv6_str(&h->ip6, a) : vr_net_ipv4_str(h->ip, a),
                                     def->dns_hosts[k].line);
             }
-    return 0;
+    return vr_net_validate_dns(st);
 }
 
 int vr_network_validate(const vr_net_parse_state *st)
@@ -249,6 +257,8 @@ int vr_network_validate(const vr_net_parse_state *st)
     if (check_mode(st) < 0)
         return -1;
     if (st->def->ip.present && check_ip(st) < 0)
+        return -1;
+    if (vr_net_validate_ip6(st) < 0)
         return -1;
     return check_dns(st);
 }

@@ -17,7 +17,6 @@ const vr_domain_def *vr_core_domain_config(const vr_domain *dom);
 
 /* The DHCP leases interface dom->def->interfaces[i] holds now, from its
  * network's dnsmasq (matched by MAC): none when the domain is shut off or
- * the interface is not on a Vireo network. *prefix is the network's
- * prefix length. Free with vr_leases_free. */
-void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr_lease **out, size_t *n,
-                          unsigned *prefix);
+ * the interface is not on a Vireo network. Each lease carries its
+ * family's prefix length. Free with vr_leases_free. */
+void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr_lease **out, size_t *n);

@@ -50,6 +50,12 @@ static json_object *net_json(const vr_network *net)
         json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
         json_object_object_add(o, "dhcp", dhcp_json(&def->ip));
     }
+    if (def->ip6.present) {
+        char a6[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &def->ip6.address, a6, sizeof(a6));
+        json_object_object_add(o, "address6", json_object_new_string(a6));
+        json_object_object_add(o, "prefix6", json_object_new_int((int)def->ip6.prefix));
+    }
     return o;
 }
 
@@ -193,14 +199,15 @@ static void dhcp_host(vr_api_call *c)
     reply(c, code, err, net, 200);
 }
 
-static json_object *lease_json(const char *network, const vr_lease *l, unsigned prefix)
+static json_object *lease_json(const char *network, const vr_lease *l)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "network", json_object_new_string(network));
     json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
     json_object_object_add(o, "mac", json_object_new_string(l->mac));
+    json_object_object_add(o, "type", json_object_new_string(l->family == 6 ? "ipv6" : "ipv4"));
     json_object_object_add(o, "ip", json_object_new_string(l->ip));
-    json_object_object_add(o, "prefix", json_object_new_int((int)prefix));
+    json_object_object_add(o, "prefix", json_object_new_int((int)l->prefix));
     json_object_object_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
     json_object_object_add(o, "client_id", l->client_id ? json_object_new_string(l->client_id) : NULL);
     return o;
@@ -214,7 +221,7 @@ static json_object *leases_json(const vr_network *net)
     if (vr_net_leases(net, &l, &n) < 0)
         return arr;
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, lease_json(net->def->name, &l[i], net->def->ip.prefix));
+        json_object_array_add(arr, lease_json(net->def->name, &l[i]));
     vr_leases_free(l, n);
     return arr;
 }
@@ -234,21 +241,54 @@ json_object *vr_api_iface_leases(vr_api *api, const vr_domain *dom, size_t i)
     json_object *addrs = json_object_new_array();
     vr_lease *l;
     size_t n;
-    unsigned prefix;
-    vr_core_iface_leases(api->net, dom, i, &l, &n, &prefix);
+    vr_core_iface_leases(api->net, dom, i, &l, &n);
     const char *network = dom->def->interfaces[i].source_network;
     for (size_t k = 0; k < n; k++)
-        json_object_array_add(addrs, lease_json(network, &l[k], prefix));
+        json_object_array_add(addrs, lease_json(network, &l[k]));
     vr_leases_free(l, n);
     return addrs;
 }
 
-/* GET domains/NAME/interfaces: domiflist and domifaddr in one answer. */
+/* domifaddr --source arp: what the host's neighbour tables (ARP and
+ * NDP) hold for the interface's MAC, SLAAC addresses included. Shaped
+ * like leases, without expiry. */
+static json_object *iface_neighbours(vr_api *api, const vr_domain *dom, size_t i)
+{
+    const vr_interface_def *ifc = &dom->def->interfaces[i];
+    json_object *addrs = json_object_new_array();
+    vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(api->net, ifc->source_network) : NULL;
+    vr_neighbour *nb;
+    size_t n;
+    if (!net || dom->state == VR_DOM_SHUTOFF || vr_net_neighbours(net, ifc->mac, &nb, &n) < 0)
+        return addrs;
+    for (size_t k = 0; k < n; k++) {
+        json_object *o = json_object_new_object();
+        bool v6 = nb[k].family == AF_INET6;
+        json_object_object_add(o, "network", json_object_new_string(net->def->name));
+        json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
+        json_object_object_add(o, "type", json_object_new_string(v6 ? "ipv6" : "ipv4"));
+        json_object_object_add(o, "ip", json_object_new_string(nb[k].ip));
+        json_object_object_add(o, "prefix", json_object_new_int((int)(v6 ? net->def->ip6.prefix : net->def->ip.prefix)));
+        json_object_array_add(addrs, o);
+    }
+    free(nb);
+    return addrs;
+}
+
+/* GET domains/NAME/interfaces: domiflist and domifaddr in one answer;
+ * ?source=arp takes the addresses from the neighbour tables instead of
+ * the DHCP leases. */
 static void domain_interfaces(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
+    const char *source = vr_req_query(c->req, "source");
+    bool arp = source && strcmp(source, "arp") == 0;
+    if (source && !arp && strcmp(source, "lease") != 0) {
+        vr_req_reply_error(c->req, 400, "invalid", "source is lease or arp, not '%s'", source);
+        return;
+    }
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {
         const vr_interface_def *ifc = &dom->def->interfaces[i];
@@ -260,7 +300,7 @@ static void domain_interfaces(vr_api_call *c)
         json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
         json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
         json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
-        json_object_object_add(o, "addresses", vr_api_iface_leases(c->api, dom, i));
+        json_object_object_add(o, "addresses", arp ? iface_neighbours(c->api, dom, i) : vr_api_iface_leases(c->api, dom, i));
         json_object_array_add(arr, o);
     }
     json_object *root = json_object_new_object();

@@ -175,3 +175,9 @@ void vr_events_subscribe(vr_events *ev, vr_req *req, bool samples)
     s->samples = samples;
     vr_req_upgrade(req, "vireo-stream", on_upgraded, s);
 }
+
+void vr_events_sample_now(vr_events *ev)
+{
+    if (ev->sample && anyone_samples(ev))
+        send_sample(ev, NULL);
+}

@@ -25,3 +25,6 @@ void vr_events_subscribe(vr_events *ev, vr_req *req, bool samples);
  * timer runs only while some subscriber wants samples. */
 typedef json_object *(*vr_events_sample_fn)(void *opaque);
 void vr_events_set_sampler(vr_events *ev, vr_events_sample_fn fn, void *opaque, int period_ms);
+/* Send a sample at once to those who asked for samples (a lease changed:
+ * the VM list's address column follows without waiting a period). */
+void vr_events_sample_now(vr_events *ev);

@@ -10,6 +10,7 @@
 #include "daemon/fd_budget.h"
 #include "daemon/http.h"
 #include "drivers/network/network_driver.h"
+#include "drivers/network/lease_events.h"
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 #include "daemon/jobs.h"
@@ -60,7 +61,9 @@ static void usage(FILE *out)
             "                 a client must send a request's headers within SECS (default 10)\n"
             "  --idle-timeout SECS\n"
             "                 close a connection idle for SECS between requests (default 60)\n"
-            "  --verbose      log debug messages\n");
+            "  --verbose      log debug messages\n"
+            "  --lease-hook SOCKET NETWORK ACTION MAC IP [HOST]\n"
+            "                 (run by dnsmasq when a DHCP lease changes; see vireod(8))\n");
 }
 
 /* Bind the API socket. A socket file nobody answers on is a leftover of
@@ -156,10 +159,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(arg);
 }
 
-/* One event on the feed. `volume` (pool refresh events) is left out
- * when NULL. */
-static void publish(vr_api *api, const char *kind, const char *name, const char *uuid,
-                    const char *event, const char *detail, const char *volume)
+/* The fields every event on the feed has. */
+static json_object *event_object(const char *kind, const char *name, const char *uuid, const char *event,
+                                 const char *detail)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -170,6 +172,15 @@ static void publish(vr_api *api, const char *kind, const char *name, const char 
     json_object_object_add(o, "uuid", json_object_new_string(uuid));
     json_object_object_add(o, "event", json_object_new_string(event));
     json_object_object_add(o, "detail", json_object_new_string(detail ? detail : ""));
+    return o;
+}
+
+/* One event on the feed. `volume` (pool refresh events) is left out
+ * when NULL. */
+static void publish(vr_api *api, const char *kind, const char *name, const char *uuid,
+                    const char *event, const char *detail, const char *volume)
+{
+    json_object *o = event_object(kind, name, uuid, event, detail);
     if (volume)
         json_object_object_add(o, "volume", json_object_new_string(volume));
     vr_log_info("event: %s %s %s (%s%s%s)", kind, name, event, detail ? detail : "", volume ? " " : "",
@@ -191,6 +202,21 @@ static void on_pool_event(const vr_pool *p, const char *event, const char *detai
                           void *opaque)
 {
     publish(opaque, "pool", p->def->name, p->def->uuid, event, detail, volume);
+}
+
+/* A lease added, renewed or released: an event with its facts, and a
+ * fresh sample so the web VM list's addresses follow at once. */
+static void on_lease_event(const vr_network *net, const char *kind, const char *mac, const char *ip,
+                           const char *hostname, void *opaque)
+{
+    vr_api *api = opaque;
+    json_object *o = event_object("network", net->def->name, net->def->uuid, "lease", kind);
+    json_object_object_add(o, "mac", json_object_new_string(mac));
+    json_object_object_add(o, "ip", json_object_new_string(ip));
+    json_object_object_add(o, "hostname", json_object_new_string(hostname));
+    vr_log_info("event: network %s lease %s %s %s %s", net->def->name, kind, mac, ip, hostname);
+    vr_events_publish(api->events, o);
+    vr_events_sample_now(api->events);
 }
 
 static char *network_users(const char *network, void *opaque)
@@ -228,6 +254,9 @@ static char *image_user(const char *path, void *opaque)
 
 int main(int argc, char **argv)
 {
+    /* dnsmasq's --dhcp-script: report one lease change and exit. */
+    if (argc > 1 && strcmp(argv[1], "--lease-hook") == 0)
+        return vr_lease_hook_main(argc - 2, argv + 2);
     static const struct option opts[] = {
         {"root", required_argument, NULL, 'r'},
         {"socket", required_argument, NULL, 's'},
@@ -371,9 +400,11 @@ int main(int argc, char **argv)
                   .session = session, .owner = geteuid()};
     api.events = vr_events_new(base);
     vr_events_set_sampler(api.events, vr_api_sample, &api, 2000);
+    char *self = realpath("/proc/self/exe", NULL);
     vr_net_config netcfg = {
         .base = base, .paths = &paths, .make_default = default_network && !session,
         .on_event = on_network_event, .users = network_users, .opaque = &api,
+        .lease_hook = self, .on_lease = on_lease_event,
     };
     api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
@@ -464,5 +495,6 @@ int main(int argc, char **argv)
     event_base_free(base);
     vr_paths_free(&paths);
     free(abs_root);
+    free(self);
     return 0;
 }

@@ -291,8 +291,7 @@ static vr_rpc_result interface_addresses(vr_rpc_call *c)
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {
         vr_lease *l;
         size_t n;
-        unsigned prefix;
-        vr_core_iface_leases(c->api->net, dom, i, &l, &n, &prefix);
+        vr_core_iface_leases(c->api->net, dom, i, &l, &n);
         if (n == 0) {
             vr_leases_free(l, n);
             continue;
@@ -305,9 +304,9 @@ static vr_rpc_result interface_addresses(vr_rpc_call *c)
         f->addrs.addrs_val = vr_calloc(n, sizeof(vrp_ip_addr));
         f->addrs.addrs_len = (unsigned)n;
         for (size_t k = 0; k < n; k++) {
-            f->addrs.addrs_val[k].type = strchr(l[k].ip, ':') ? 1 : 0;
+            f->addrs.addrs_val[k].type = l[k].family == 6 ? 1 : 0;
             f->addrs.addrs_val[k].addr = vr_strdup(l[k].ip);
-            f->addrs.addrs_val[k].prefix = prefix;
+            f->addrs.addrs_val[k].prefix = l[k].prefix;
         }
         vr_leases_free(l, n);
     }

@@ -99,6 +99,14 @@ static void refused(const char *body, long line, const char *needle)
     free(xml);
 }
 
+/* refused() of two pieces of body, `first` then `second`. */
+static void refused_pair(const char *first, const char *second, long line, const char *needle)
+{
+    char *body = vr_asprintf("%s%s", first, second);
+    refused(body, line, needle);
+    free(body);
+}
+
 static vr_network_def *body_ok(const char *body)
 {
     char *xml = vr_asprintf("<network>\n<name>n</name>\n%s</network>\n", body);
@@ -528,24 +536,20 @@ static void refuses_dns(void **state)
 {
     (void)state;
     const char *ip = "<ip address='10.0.0.1' prefix='24'/>\n";
-    char *b;
-#define DNS_REFUSED(dns, line, needle)                 \
-    do {                                               \
-        b = vr_asprintf("%s%s", dns, ip);              \
-        refused(b, line, needle);                      \
-        free(b);                                       \
-    } while (0)
-    DNS_REFUSED("<dns>\n<forwarder addr='8.8.8.8'/>\n</dns>\n", 4,
-                "<forwarder> is not supported by Vireo (see docs/xml-network.md)");
-    DNS_REFUSED("<dns enable='no'/>\n", 3, "attribute 'enable' of <dns>");
+#define DNS_REFUSED(dns, line, needle) refused_pair(dns, ip, line, needle)
+    DNS_REFUSED("<dns>\n<forwarder/>\n</dns>\n", 4,
+                "<forwarder> needs addr= (a server), domain= (names kept local) or both");
+    DNS_REFUSED("<dns enable='maybe'/>\n", 3, "<dns enable='maybe'>");
+    DNS_REFUSED("<dns>\n<cname/>\n</dns>\n", 4, "<cname> is not supported by Vireo");
     DNS_REFUSED("<dns>\n<host ip='10.0.0.5'/>\n</dns>\n", 4,
                 "<host> in <dns> needs at least one <hostname>");
     DNS_REFUSED("<dns>\n<host><hostname>a</hostname></host>\n</dns>\n", 4,
                 "<host> needs ip='...'");
     DNS_REFUSED("<dns>\n<host ip='10.0.0.256'><hostname>a</hostname></host>\n</dns>\n", 4,
                 "<host ip='10.0.0.256'> is not an IPv4 address");
-    DNS_REFUSED("<dns>\n<host ip='fd00::5'><hostname>a</hostname></host>\n</dns>\n", 4,
-                "<host ip='fd00::5'>: IPv6 is not supported by Vireo yet");
+    DNS_REFUSED("<dns>\n<host ip='fd00::5'><hostname>a</hostname></host>\n"
+                "<host ip='fd00:0::5'><hostname>b</hostname></host>\n</dns>\n", 5,
+                "<host ip='fd00::5'> is given twice in <dns> (see line 4)");
     DNS_REFUSED("<dns>\n<host ip='10.0.0.5'>\n<hostname>bad,name</hostname>\n</host>\n</dns>\n",
                 5, "<hostname>bad,name</hostname> is not a valid DNS name");
     DNS_REFUSED("<dns>\n<host ip='10.0.0.5'>\n<hostname/>\n</host>\n</dns>\n", 5,
@@ -562,15 +566,11 @@ static void refuses_dns(void **state)
 static void refuses_ip(void **state)
 {
     (void)state;
-    refused("<ip family='ipv6' address='fd00::1' prefix='64'/>\n", 3,
-            "<ip family='ipv6'>: IPv6 is not supported by Vireo yet (see docs/xml-network.md)");
-    refused("<ip address='fd00::1' prefix='64'/>\n", 3,
-            "<ip address='fd00::1'>: IPv6 is not supported by Vireo yet");
     refused("<ip family='inet' address='10.0.0.1' prefix='8'/>\n", 3,
-            "<ip family='inet'> is not supported by Vireo (supported: ipv4)");
-    /* libvirt's dual-stack default: the IPv6 part is what is named. */
-    refused("<ip address='10.0.0.1' prefix='8'/>\n<ip family='ipv6' address='fd00::1' "
-            "prefix='64'/>\n", 4, "IPv6 is not supported by Vireo yet");
+            "<ip family='inet'> is not supported by Vireo (supported: ipv4, ipv6)");
+    refused("<ip family='ipv4' address='fd00::1' prefix='8'/>\n", 3,
+            "<ip address='fd00::1'> is an IPv6 address in the IPv4 <ip>: IPv6 addresses go in "
+            "<ip family='ipv6'>");
     refused("<ip address='10.0.0.1' prefix='8'/>\n<ip address='10.1.0.1' prefix='16'/>\n", 4,
             "a second IPv4 <ip> is not supported by Vireo (one subnet per network; the first "
             "is on line 3)");
@@ -803,6 +803,10 @@ static void dhcp_host_add(void **state)
     update_refused(def, true, "<host name='x' ip='192.168.100.1'/>", "is the host's own address");
     update_refused(def, true, "<host name='x'/>", "line 1: <host> needs ip='...'");
     update_refused(def, true, "<host ip='192.168.100.60'/>", "<host> needs mac= or name=");
+    update_refused(def, true, "<host name='x' ip='fd00::5'/>",
+                   "net-update of IPv6 DHCP hosts (id= or an IPv6 ip=) is not supported yet: "
+                   "change them with 'vireo net-edit lab'");
+    update_refused(def, false, "<host id='0:3:0:1:52:54:0:0:0:1'/>", "net-update of IPv6 DHCP hosts");
     update_refused(def, true, "<host name='x' ip='192.168.100.60' id='1'/>",
                    "attribute 'id' of <host> is not supported by Vireo (see docs/xml-network.md)");
     update_refused(def, true, "<range start='192.168.100.2' end='192.168.100.3'/>",
@@ -870,6 +874,229 @@ static void dhcp_host_delete(void **state)
     vr_network_def_free(def);
 }
 
+
+/* ---- IPv6 and libvirt's <dns> -------------------------------------------------- */
+
+static const char *const dual_body =
+    "<forward mode='nat'><nat ipv6='yes'/></forward>\n"
+    "<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip>\n"
+    "<ip family='ipv6' address='fd00:1:2:3::1' prefix='64'>\n"
+    "<dhcp>\n"
+    "<range start='fd00:1:2:3::100' end='fd00:1:2:3::1ff'/>\n"
+    "<host id='0:3:0:1:52:54:0:12:34:56' name='paul' ip='fd00:1:2:3::5'/>\n"
+    "<host name='ringo' ip='fd00:1:2:3::6'/>\n"
+    "</dhcp>\n"
+    "</ip>\n";
+
+static void ipv6_dual_stack(void **state)
+{
+    (void)state;
+    vr_network_def *def = body_ok(dual_body);
+    assert_true(def->ip.present);
+    assert_true(def->ip6.present);
+    assert_true(def->nat_ipv6);
+    assert_int_equal(def->ip6.prefix, 64);
+    assert_int_equal(def->ip6.line, 5);
+    assert_int_equal(def->ip6.n_ranges, 1);
+    assert_int_equal(def->ip6.n_hosts, 2);
+    assert_string_equal(def->ip6.hosts[0].id, "0:3:0:1:52:54:0:12:34:56");
+    assert_string_equal(def->ip6.hosts[0].name, "paul");
+    assert_null(def->ip6.hosts[1].id);
+    char *subnet = vr_net_ip6_subnet_str(&def->ip6);
+    assert_string_equal(subnet, "fd00:1:2:3::/64");
+    free(subnet);
+    char *out = assert_fixed_point(def);
+    assert_contains(out, "<forward mode=\"nat\">\n    <nat ipv6=\"yes\"/>\n  </forward>");
+    assert_contains(out, "<ip family=\"ipv6\" address=\"fd00:1:2:3::1\" prefix=\"64\">");
+    assert_contains(out, "<range start=\"fd00:1:2:3::100\" end=\"fd00:1:2:3::1ff\"/>");
+    assert_contains(out, "<host id=\"0:3:0:1:52:54:0:12:34:56\" name=\"paul\" ip=\"fd00:1:2:3::5\"/>");
+    assert_contains(out, "<host name=\"ringo\" ip=\"fd00:1:2:3::6\"/>");
+    /* The IPv4 <ip> stays first, as libvirt writes them. */
+    assert_true(strstr(out, "<ip address=") < strstr(out, "<ip family=\"ipv6\""));
+    free(out);
+    vr_network_def_free(def);
+
+    /* IPv6 only, routed: the network needs no IPv4 <ip>. */
+    def = body_ok("<forward mode='route'/>\n<ip family='ipv6' address='fd00::1' prefix='64'>"
+                  "<dhcp><range start='fd00::10' end='fd00::20'/></dhcp></ip>\n");
+    assert_false(def->ip.present);
+    assert_true(def->ip6.present);
+    assert_true(vr_net_serves_dhcp(def));
+    out = assert_fixed_point(def);
+    assert_null(strstr(out, "<ip address="));
+    free(out);
+    vr_network_def_free(def);
+    refused("<forward mode='vepa'><interface dev='eth0'/></forward>\n<ip family='ipv6' "
+            "address='fd00::1' prefix='64'/>\n", 4, "<ip> is not allowed in a macvtap network");
+
+    /* Written in the other order and without family=: the same network. */
+    def = body_ok("<ip address='fd00::1' prefix='64'/>\n<ip address='10.0.0.1' prefix='24'/>\n");
+    assert_true(def->ip6.present);
+    assert_int_equal(def->ip6.n_ranges, 0);
+    assert_false(def->nat_ipv6);
+    free(assert_fixed_point(def));
+    vr_network_def_free(def);
+}
+
+static void dns_libvirt(void **state)
+{
+    (void)state;
+    vr_network_def *def = body_ok(
+        "<domain name='lab.test'/>\n"
+        "<dns forwardPlainNames='no'>\n"
+        "<forwarder domain='example.com' addr='192.0.2.53'/>\n"
+        "<forwarder addr='2001:db8::53'/>\n"
+        "<forwarder domain='local.test'/>\n"
+        "<txt name='info' value='hello, world'/>\n"
+        "<srv service='ldap' protocol='tcp' domain='lab.test' target='dir.lab.test' port='389' "
+        "priority='10' weight='5'/>\n"
+        "<srv service='sip' protocol='udp'/>\n"
+        "<host ip='fd00::7'><hostname>six</hostname></host>\n"
+        "<host ip='10.0.0.7'><hostname>four</hostname><hostname>vier</hostname></host>\n"
+        "</dns>\n"
+        "<ip address='10.0.0.1' prefix='24'/>\n<ip family='ipv6' address='fd00::1' prefix='64'/>\n");
+    const vr_net_dns *dns = &def->dns;
+    assert_false(dns->disabled);
+    assert_int_equal(dns->forward_plain_names, VR_NET_TRI_NO);
+    assert_int_equal(dns->n_forwarders, 3);
+    assert_null(dns->forwarders[1].domain);
+    assert_null(dns->forwarders[2].addr);
+    assert_int_equal(dns->n_txts, 1);
+    assert_int_equal(dns->n_srvs, 2);
+    assert_int_equal(dns->srvs[0].port, 389);
+    assert_null(dns->srvs[1].target);
+    assert_int_equal(def->n_dns_hosts, 2);
+    assert_true(def->dns_hosts[0].v6);
+    assert_false(def->dns_hosts[1].v6);
+    char *out = assert_fixed_point(def);
+    assert_contains(out, "<dns forwardPlainNames=\"no\">");
+    assert_contains(out, "<forwarder domain=\"example.com\" addr=\"192.0.2.53\"/>");
+    assert_contains(out, "<forwarder addr=\"2001:db8::53\"/>");
+    assert_contains(out, "<forwarder domain=\"local.test\"/>");
+    assert_contains(out, "<txt name=\"info\" value=\"hello, world\"/>");
+    assert_contains(out, "<srv service=\"ldap\" protocol=\"tcp\" domain=\"lab.test\" "
+                         "target=\"dir.lab.test\" port=\"389\" priority=\"10\" weight=\"5\"/>");
+    assert_contains(out, "<srv service=\"sip\" protocol=\"udp\"/>");
+    assert_contains(out, "<host ip=\"fd00::7\">\n      <hostname>six</hostname>");
+    free(out);
+    vr_network_def_free(def);
+
+    /* DNS off, DHCP kept. */
+    def = body_ok("<dns enable='no'/>\n<ip address='10.0.0.1' prefix='24'><dhcp><range "
+                  "start='10.0.0.2' end='10.0.0.9'/></dhcp></ip>\n");
+    assert_true(def->dns.disabled);
+    out = assert_fixed_point(def);
+    assert_contains(out, "<dns enable=\"no\"/>");
+    free(out);
+    vr_network_def_free(def);
+}
+
+static void refuses_ipv6(void **state)
+{
+    (void)state;
+    const char *v4 = "<ip address='10.0.0.1' prefix='24'/>\n";
+#define V6_REFUSED(v6, line, needle) refused_pair(v4, v6, line, needle)
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'>\n<dhcp>\n"
+               "<range start='fd00::10' end='fd01::20'/>\n</dhcp>\n</ip>\n", 6,
+               "<range start='fd00::10' end='fd01::20'>: fd01::20 is outside the subnet fd00::/64");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'>\n<dhcp>\n"
+               "<range start='fd00::20' end='fd00::10'/>\n</dhcp>\n</ip>\n", 6, "start is after end");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'>\n<dhcp>\n"
+               "<range start='fd00::1' end='fd00::10'/>\n</dhcp>\n</ip>\n", 6,
+               "contains the host's own address fd00::1");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='48'>\n<dhcp>\n"
+               "<range start='fd00::10' end='fd00::20'/>\n</dhcp>\n</ip>\n", 4,
+               "<ip family='ipv6' prefix='48'>: DHCPv6 needs prefix='64'");
+    V6_REFUSED("<ip family='ipv6' address='fd00::' prefix='64'/>\n", 4,
+               "<ip address='fd00::'> is the subnet-router anycast address of the subnet fd00::/64");
+    V6_REFUSED("<ip family='ipv6' address='fe80::1' prefix='64'/>\n", 4,
+               "<ip address='fe80::1'> is not a unicast global or unique-local address");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' netmask='ffff::'/>\n", 4,
+               "<ip family='ipv6'> takes prefix=, not netmask=");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1'/>\n", 4, "<ip family='ipv6'> needs prefix=");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='127'/>\n", 4,
+               "<ip prefix='127'>: expected a number from 8 to 126");
+    V6_REFUSED("<ip family='ipv6' address='10.0.0.9' prefix='64'/>\n", 4,
+               "<ip address='10.0.0.9'> is not an IPv6 address");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'/>\n"
+               "<ip family='ipv6' address='fd01::1' prefix='64'/>\n", 5,
+               "a second IPv6 <ip> is not supported by Vireo (one IPv6 subnet per network; the "
+               "first is on line 4)");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'><dhcp>\n"
+               "<host mac='52:54:00:00:00:01' ip='fd00::5'/>\n</dhcp></ip>\n", 5,
+               "<host mac=...> is for IPv4: an IPv6 <host> is matched by id='DUID' or name=");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'><dhcp>\n"
+               "<host ip='fd00::5'/>\n</dhcp></ip>\n", 5, "an IPv6 <host> needs id='DUID' or name=");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'><dhcp>\n"
+               "<host id='zz:1' ip='fd00::5'/>\n</dhcp></ip>\n", 5, "<host id='zz:1'> is not a DUID");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'><dhcp>\n"
+               "<host name='a' ip='fd00::5'/>\n<host name='A' ip='fd00::6'/>\n</dhcp></ip>\n", 6,
+               "<host name='A'> is given twice (see line 5)");
+    V6_REFUSED("<ip family='ipv6' address='fd00::1' prefix='64'><dhcp>\n"
+               "<host name='a' ip='fd01::5'/>\n</dhcp></ip>\n", 5,
+               "<host ip='fd01::5'> is outside the subnet fd00::/64");
+#undef V6_REFUSED
+    refused("<forward mode='route'><nat ipv6='yes'/></forward>\n<ip address='10.0.0.1' "
+            "prefix='24'/>\n", 3, "<nat ipv6='yes'> goes with <forward mode='nat'>");
+    refused("<forward mode='nat'><nat ipv6='yes'/></forward>\n<ip address='10.0.0.1' "
+            "prefix='24'/>\n", 3, "<nat ipv6='yes'> needs an <ip family='ipv6'>");
+    refused("<forward mode='nat'><nat ipv6='maybe'/></forward>\n<ip address='10.0.0.1' "
+            "prefix='24'/>\n", 3, "<nat ipv6='maybe'>");
+    refused("<forward mode='bridge'/>\n<bridge name='br0'/>\n<ip family='ipv6' address='fd00::1' "
+            "prefix='64'/>\n", 5, "<ip> is not allowed with <forward mode='bridge'>");
+}
+
+static void refuses_dns_entries(void **state)
+{
+    (void)state;
+    const char *ip = "<ip address='10.0.0.1' prefix='24'/>\n";
+#define DNS_REFUSED(dns, line, needle) refused_pair(dns, ip, line, needle)
+    DNS_REFUSED("<dns>\n<srv service='www' protocol='tcp' target='w.example' port='70000'/>\n</dns>\n",
+                4, "<srv port='70000'>: expected a number from 1 to 65535");
+    DNS_REFUSED("<dns>\n<srv service='www' protocol='tcp' target='w.example' port='0'/>\n</dns>\n",
+                4, "<srv port='0'>: expected a number from 1 to 65535");
+    DNS_REFUSED("<dns>\n<srv service='www' protocol='tcp' port='80'/>\n</dns>\n", 4,
+                "<srv port='80'> needs target='...'");
+    DNS_REFUSED("<dns>\n<srv protocol='tcp'/>\n</dns>\n", 4, "<srv> needs service='...'");
+    DNS_REFUSED("<dns>\n<srv service='a_b' protocol='tcp'/>\n</dns>\n", 4,
+                "<srv service='a_b'> is not a service name");
+    DNS_REFUSED("<dns>\n<srv service='www' protocol='sctp'/>\n</dns>\n", 4, "<srv protocol='sctp'>");
+    DNS_REFUSED("<dns>\n<srv service='www' protocol='tcp' target='a,b'/>\n</dns>\n", 4,
+                "<srv target='a,b'> is not a valid DNS name");
+    DNS_REFUSED("<dns>\n<txt name='x' value='say \"hi\"'/>\n</dns>\n", 4,
+                "<txt value='say \"hi\"'> must be 1 to 255 printable ASCII characters");
+    DNS_REFUSED("<dns>\n<txt name='x'/>\n</dns>\n", 4, "<txt> needs value='...'");
+    DNS_REFUSED("<dns>\n<txt name='bad name' value='v'/>\n</dns>\n", 4,
+                "<txt name='bad name'> is not a valid DNS name");
+    DNS_REFUSED("<dns>\n<forwarder addr='8.8.8'/>\n</dns>\n", 4,
+                "<forwarder addr='8.8.8'> is not an IPv4 or IPv6 address");
+    DNS_REFUSED("<dns>\n<forwarder addr='8.8.8.8' port='53'/>\n</dns>\n", 4,
+                "attribute 'port' of <forwarder>");
+    DNS_REFUSED("<dns enable='no'>\n<host ip='10.0.0.5'><hostname>a</hostname></host>\n</dns>\n", 3,
+                "<dns enable='no'> cannot have hosts, forwarders, SRV or TXT records");
+    DNS_REFUSED("<dns enable='no' forwardPlainNames='yes'/>\n", 3, "<dns enable='no'> cannot have");
+    DNS_REFUSED("<domain name='x.test' localOnly='yes'/>\n<dns enable='no'/>\n", 3,
+                "<domain localOnly='yes'> needs DNS");
+#undef DNS_REFUSED
+}
+
+static void subnet6_helpers(void **state)
+{
+    (void)state;
+    struct in6_addr a, b;
+    inet_pton(AF_INET6, "fd00:1::5", &a);
+    inet_pton(AF_INET6, "fd00:1::", &b);
+    assert_true(vr_net_in_subnet6(&a, &b, 64));
+    assert_true(vr_net_subnets_overlap6(&a, 64, &b, 32));
+    inet_pton(AF_INET6, "fd00:2::", &b);
+    assert_false(vr_net_in_subnet6(&a, &b, 64));
+    assert_true(vr_net_in_subnet6(&a, &b, 30)); /* fd00:0000-0003 share /30 */
+    assert_false(vr_net_subnets_overlap6(&a, 64, &b, 64));
+    inet_pton(AF_INET6, "fd00:1:0:0:8000::", &b);
+    assert_true(vr_net_in_subnet6(&a, &b, 64));
+    assert_false(vr_net_in_subnet6(&a, &b, 65)); /* a bit past a byte boundary */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -893,6 +1120,11 @@ int main(void)
         cmocka_unit_test(subnet_helpers),
         cmocka_unit_test(dhcp_host_add),
         cmocka_unit_test(dhcp_host_delete),
+        cmocka_unit_test(ipv6_dual_stack),
+        cmocka_unit_test(dns_libvirt),
+        cmocka_unit_test(refuses_ipv6),
+        cmocka_unit_test(refuses_dns_entries),
+        cmocka_unit_test(subnet6_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,7 +248,8 @@ export class VrNetworksPage extends ListPage {
         @change=${(e) => this.netAct(n.name, (p) => call('PUT', `${p}/autostart`, { autostart: e.target.checked }))}></td>
       <td data-label=${t('net.col.bridge')}>${n.bridge ?? ''}</td>
       <td data-label=${t('net.col.mode')}>${modeText(n)}</td>
-      <td data-label=${t('net.col.subnet')} data-testid="net-subnet">${subnetOf(n)}</td>
+      <td data-label=${t('net.col.subnet')} data-testid="net-subnet">${subnetOf(n)}${n.address6
+        ? html`<br><span data-testid="net-subnet6">${n.address6}/${n.prefix6}</span>` : ''}</td>
       <td data-label=${t('net.col.dhcp')} data-testid="net-dhcp">${n.address ? dhcp : ''}</td>
       <td data-label=${t('net.col.actions')} class="row-actions">
         ${n.active

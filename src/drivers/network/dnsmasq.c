@@ -1,4 +1,5 @@
 #include "drivers/network/dnsmasq.h"
+#include "drivers/network/dnsmasq_v6dns.h"
 #include "common/file.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -32,6 +33,8 @@ int vr_dnsmasq_write_hosts(const vr_network_def *def, const char *dir, char **er
         free(ip);
     }
     for (size_t i = 0; i < def->n_dns_hosts; i++) {
+        if (def->dns_hosts[i].v6)
+            continue; /* vr_dnsmasq_hosts6 */
         char *ip = ip_str(def->dns_hosts[i].ip);
         vr_strbuf_add(&dns, ip);
         for (size_t k = 0; k < def->dns_hosts[i].n_hostnames; k++)
@@ -39,6 +42,7 @@ int vr_dnsmasq_write_hosts(const vr_network_def *def, const char *dir, char **er
         vr_strbuf_add(&dns, "\n");
         free(ip);
     }
+    vr_dnsmasq_hosts6(&dhcp, &dns, def);
     char *p1 = vr_asprintf("%s/dhcp.hosts", dir), *p2 = vr_asprintf("%s/dns.hosts", dir);
     int rc = vr_file_write_atomic(p1, dhcp.s ? dhcp.s : "", dhcp.len, 0644);
     if (rc == 0)
@@ -65,13 +69,16 @@ int vr_dnsmasq_write(const vr_network_def *def, const char *dir, const char *lea
     vr_strbuf_addf(&b, "log-facility=%s/dnsmasq.log\nlog-dhcp\n", dir);
     vr_strbuf_addf(&b, "pid-file=%s/dnsmasq.pid\n", dir);
     /* Only this bridge, bound dynamically so several networks coexist. */
-    vr_strbuf_addf(&b, "except-interface=lo\nbind-dynamic\ninterface=%s\nlisten-address=%s\n", def->bridge, addr);
+    vr_strbuf_addf(&b, "except-interface=lo\nbind-dynamic\ninterface=%s\n", def->bridge);
+    if (def->ip.present) /* else IPv6 only: vr_dnsmasq_conf_ip6 listens */
+        vr_strbuf_addf(&b, "listen-address=%s\n", addr);
     if (def->domain) {
         vr_strbuf_addf(&b, "domain=%s\nexpand-hosts\n", def->domain);
         if (def->domain_local)
             vr_strbuf_addf(&b, "local=/%s/\n", def->domain);
     }
-    unsigned long leases = 0;
+    vr_dnsmasq_conf_dns(&b, def);
+    unsigned long leases = vr_dnsmasq_conf_ip6(&b, def);
     for (size_t i = 0; i < def->ip.n_ranges; i++) {
         char *s = ip_str(def->ip.ranges[i].start), *e = ip_str(def->ip.ranges[i].end);
         vr_strbuf_addf(&b, "dhcp-range=%s,%s,%s\n", s, e, mask);
@@ -79,8 +86,9 @@ int vr_dnsmasq_write(const vr_network_def *def, const char *dir, const char *lea
         free(s);
         free(e);
     }
-    if (def->ip.n_ranges || def->ip.n_hosts) {
-        if (!def->ip.n_ranges) {
+    bool dhcp6 = def->ip6.n_ranges || def->ip6.n_hosts;
+    if (def->ip.n_ranges || def->ip.n_hosts || dhcp6) {
+        if (!def->ip.n_ranges && def->ip.n_hosts) {
             /* Only fixed hosts: serve them, nobody else. */
             char *net = ip_str((struct in_addr){.s_addr = def->ip.address.s_addr & vr_net_prefix_mask(def->ip.prefix).s_addr});
             vr_strbuf_addf(&b, "dhcp-range=%s,static,%s\n", net, mask);
@@ -92,6 +100,12 @@ int vr_dnsmasq_write(const vr_network_def *def, const char *dir, const char *lea
         vr_strbuf_addf(&b, "dhcp-no-override\ndhcp-authoritative\nno-ping\ndhcp-lease-max=%lu\n",
                        leases + def->ip.n_hosts);
         vr_strbuf_addf(&b, "dhcp-leasefile=%s\ndhcp-hostsfile=%s/dhcp.hosts\n", lease_file, dir);
+        if (vr_dnsmasq_conf_hook(&b, def, dir, err) < 0) {
+            vr_strbuf_free(&b);
+            free(addr);
+            free(mask);
+            return -1;
+        }
     }
     vr_strbuf_addf(&b, "addn-hosts=%s/dns.hosts\n", dir);
     char *path = vr_asprintf("%s/dnsmasq.conf", dir);
@@ -180,6 +194,31 @@ pid_t vr_dnsmasq_start(const char *dir, char **err)
     return running > 0 ? running : -1;
 }
 
+/* The MAC inside a DUID-LLT (type 1) or DUID-LL (type 3) of Ethernet
+ * (hardware type 1), as most DHCPv6 clients make them: "00:01:00:01:
+ * TT:TT:TT:TT:MM:..." or "00:03:00:01:MM:...". Else false. */
+bool vr_duid_mac(const char *duid, char mac[18])
+{
+    unsigned v[20];
+    int n = 0, used = 0;
+    const char *p = duid;
+    while (n < 20 && sscanf(p, "%2x%n", &v[n], &used) == 1) {
+        n++;
+        p += used;
+        if (*p != ':')
+            break;
+        p++;
+    }
+    if (*p || n < 4 || v[0] != 0 || v[2] != 0 || v[3] != 1)
+        return false;
+    int at = v[1] == 1 ? 8 : v[1] == 3 ? 4 : -1;
+    if (at < 0 || n != at + 6)
+        return false;
+    snprintf(mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", v[at], v[at + 1], v[at + 2], v[at + 3],
+             v[at + 4], v[at + 5]);
+    return true;
+}
+
 int vr_leases_read(const char *path, vr_lease **out, size_t *n)
 {
     *out = NULL;
@@ -192,15 +231,20 @@ int vr_leases_read(const char *path, vr_lease **out, size_t *n)
         if (strncmp(line, "duid ", 5) == 0)
             continue;
         long long expiry;
-        char mac[18], ip[16], host[256], cid[256] = "*";
-        /* "EXPIRY MAC IP HOSTNAME CLIENT-ID"; IPv6 lines do not fit ip[16]. */
-        int got = sscanf(line, "%lld %17s %15s %255s %255s", &expiry, mac, ip, host, cid);
-        if (got < 4 || strchr(ip, ':'))
+        char mac[18], ip[46], host[256], cid[256] = "*";
+        /* IPv4: "EXPIRY MAC IP HOSTNAME CLIENT-ID"; IPv6 (after the
+         * server's "duid" line): "EXPIRY IAID IP HOSTNAME DUID". */
+        int got = sscanf(line, "%lld %17s %45s %255s %255s", &expiry, mac, ip, host, cid);
+        if (got < 4)
             continue;
+        bool v6 = strchr(ip, ':') != NULL;
+        if (v6 && !vr_duid_mac(cid, mac))
+            mac[0] = '\0'; /* not tied to an interface, still a lease */
         *out = vr_realloc(*out, (*n + 1) * sizeof(**out));
         vr_lease *l = &(*out)[(*n)++];
         memset(l, 0, sizeof(*l));
         l->expiry = expiry;
+        l->family = v6 ? 6 : 4;
         memcpy(l->mac, mac, sizeof(l->mac));
         memcpy(l->ip, ip, sizeof(l->ip));
         l->hostname = strcmp(host, "*") != 0 ? vr_strdup(host) : NULL;

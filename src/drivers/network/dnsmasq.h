@@ -5,6 +5,7 @@
 #pragma once
 #include "conf/network_conf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,12 +21,16 @@ pid_t vr_dnsmasq_running(const char *dir);
 
 typedef struct {
     long long expiry; /* unix time; 0 = infinite */
-    char mac[18];
-    char ip[16];
+    int family;       /* 4 or 6 */
+    char mac[18];     /* "" for an IPv6 lease whose DUID holds no MAC */
+    char ip[46];
+    unsigned prefix;  /* the network's prefix length for this family (set by vr_net_leases) */
     char *hostname;   /* NULL when the client sent none */
-    char *client_id;  /* NULL when none */
+    char *client_id;  /* NULL when none; the DUID for IPv6 */
 } vr_lease;
 
 /* Read a dnsmasq lease file (missing file = no leases). */
 int vr_leases_read(const char *path, vr_lease **out, size_t *n);
 void vr_leases_free(vr_lease *l, size_t n);
+/* The MAC in a DUID-LLT or DUID-LL of Ethernet; false for other DUIDs. */
+bool vr_duid_mac(const char *duid, char mac[18]);

@@ -10,10 +10,12 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static struct nl_sock *sock_open(char **err)
@@ -236,4 +238,79 @@ bool vr_subnet_routed(struct in_addr net, unsigned prefix)
     }
     nl_socket_free(sk);
     return s.hit;
+}
+
+/* ---- IPv6 address of a bridge, neighbours ---------------------------------------- */
+
+int vr_link_add_addr6(const char *name, const struct in6_addr *addr, unsigned prefix, char **err)
+{
+    struct nl_sock *sk = sock_open(err);
+    if (!sk)
+        return -1;
+    struct rtnl_addr *a = rtnl_addr_alloc();
+    struct nl_addr *local = nl_addr_build(AF_INET6, addr, sizeof(*addr));
+    nl_addr_set_prefixlen(local, (int)prefix);
+    rtnl_addr_set_ifindex(a, (int)if_nametoindex(name));
+    rtnl_addr_set_local(a, local);
+    /* No duplicate address detection: the bridge is new and its subnet
+     * ours, and dnsmasq can bind the address at once. */
+    rtnl_addr_set_flags(a, IFA_F_NODAD);
+    int rc = rtnl_addr_add(sk, a, 0);
+    nl_addr_put(local);
+    rtnl_addr_put(a);
+    nl_socket_free(sk);
+    if (rc < 0) {
+        vr_set_error(err, "cannot give %s its IPv6 address: %s", name, nl_geterror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+typedef struct {
+    int ifindex;
+    const char *mac;
+    vr_neighbour *list;
+    size_t n;
+} neigh_scan;
+
+static void check_neigh(struct nl_object *obj, void *arg)
+{
+    neigh_scan *s = arg;
+    struct rtnl_neigh *ne = (struct rtnl_neigh *)obj;
+    struct nl_addr *ll = rtnl_neigh_get_lladdr(ne), *dst = rtnl_neigh_get_dst(ne);
+    if (rtnl_neigh_get_ifindex(ne) != s->ifindex || !ll || !dst ||
+        (rtnl_neigh_get_state(ne) & (NUD_FAILED | NUD_INCOMPLETE | NUD_NOARP)))
+        return;
+    char mac[32];
+    nl_addr2str(ll, mac, sizeof(mac));
+    int family = nl_addr_get_family(dst);
+    if (strcasecmp(mac, s->mac) != 0 || (family != AF_INET && family != AF_INET6))
+        return;
+    /* Link-local addresses are no way to reach a guest from elsewhere. */
+    if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)nl_addr_get_binary_addr(dst)))
+        return;
+    s->list = vr_realloc(s->list, (s->n + 1) * sizeof(*s->list));
+    vr_neighbour *v = &s->list[s->n++];
+    v->family = family;
+    inet_ntop(family, nl_addr_get_binary_addr(dst), v->ip, sizeof(v->ip));
+}
+
+int vr_neighbours_of(const char *dev, const char *mac, vr_neighbour **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct nl_sock *sk = sock_open(NULL);
+    if (!sk)
+        return -1;
+    struct nl_cache *cache = NULL;
+    neigh_scan s = {.ifindex = (int)if_nametoindex(dev), .mac = mac};
+    int rc = s.ifindex ? rtnl_neigh_alloc_cache(sk, &cache) : -NLE_NODEV;
+    if (rc == 0) {
+        nl_cache_foreach(cache, check_neigh, &s);
+        nl_cache_free(cache);
+    }
+    nl_socket_free(sk);
+    *out = s.list;
+    *n = s.n;
+    return rc == 0 ? 0 : -1;
 }

@@ -31,3 +31,14 @@ int vr_link_enslave_up(const char *port, const char *bridge, char **err);
 /* Is any route of the main table inside or around net/prefix (a LAN
  * already using that subnet)? */
 bool vr_subnet_routed(struct in_addr net, unsigned prefix);
+
+/* Give `name` a second, IPv6 address (no duplicate address detection). */
+int vr_link_add_addr6(const char *name, const struct in6_addr *addr, unsigned prefix, char **err);
+
+/* The addresses the kernel's neighbour tables (ARP, NDP) hold for `mac`
+ * on `dev`, link-local IPv6 left out: domifaddr --source arp. */
+typedef struct {
+    int family;        /* AF_INET or AF_INET6 */
+    char ip[46];
+} vr_neighbour;
+int vr_neighbours_of(const char *dev, const char *mac, vr_neighbour **out, size_t *n);

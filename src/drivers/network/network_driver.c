@@ -4,6 +4,8 @@
 #include "conf/macvtap_mode.h"
 #include "drivers/network/macvtap.h"
 #include "drivers/network/netlink.h"
+#include "drivers/network/dnsmasq_v6dns.h"
+#include "drivers/network/lease_events.h"
 #include "drivers/network/nft.h"
 #include "drivers/network/tap.h"
 #include "host/firewall.h"
@@ -29,6 +31,7 @@ struct vr_net_driver {
     char *config_dir, *autostart_dir, *runtime_dir, *lease_dir;
     vr_network **nets; /* sorted by name */
     size_t n;
+    vr_lease_events *lease_events; /* what dnsmasq's lease hook tells */
 };
 
 static void emit(vr_network *net, const char *event, const char *detail)
@@ -136,6 +139,18 @@ static vr_err save_def(vr_net_driver *drv, const vr_network_def *def, char **err
     return code;
 }
 
+static bool clash6(const vr_network_def *def, const vr_network_def *o, char **err)
+{
+    if (!def->ip6.present || !o->ip6.present ||
+        !vr_net_subnets_overlap6(&def->ip6.address, def->ip6.prefix, &o->ip6.address, o->ip6.prefix))
+        return false;
+    char *theirs = vr_net_ip6_subnet_str(&o->ip6);
+    vr_set_error(err, "the IPv6 subnet of network '%s' overlaps network '%s' (%s); pick another prefix",
+                 def->name, o->name, theirs);
+    free(theirs);
+    return true;
+}
+
 /* Another network (defined, persistent or not) with an overlapping subnet
  * or the same bridge? */
 static vr_err clash(vr_net_driver *drv, const vr_network_def *def, const vr_network *self, char **err)
@@ -156,6 +171,8 @@ static vr_err clash(vr_net_driver *drv, const vr_network_def *def, const vr_netw
                          def->name, o->def->name, a, o->def->ip.prefix);
             return VR_ERR_CONFLICT;
         }
+        if (clash6(def, o->def, err))
+            return VR_ERR_CONFLICT;
     }
     return VR_OK;
 }
@@ -253,13 +270,16 @@ static void on_dnsmasq_exit(void *opaque)
     watch_dnsmasq(net);
 }
 
-static void enable_forwarding(void)
+static void enable_forwarding(bool ipv6)
 {
     /* NAT and routing need it; it is per network namespace. */
-    FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "we");
-    if (f) {
-        fputs("1\n", f);
-        fclose(f);
+    const char *knobs[] = {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv6/conf/all/forwarding"};
+    for (size_t i = 0; i < (ipv6 ? 2u : 1u); i++) {
+        FILE *f = fopen(knobs[i], "we");
+        if (f) {
+            fputs("1\n", f);
+            fclose(f);
+        }
     }
 }
 
@@ -274,6 +294,7 @@ static void teardown(vr_network *net, bool bridge_ours)
     net->dnsmasq = 0;
     if (vr_net_owns_bridge(def)) {
         vr_nft_remove(def->bridge, NULL);
+        vr_nft6_remove(def->bridge, NULL);
         if (bridge_ours)
             vr_link_delete(def->bridge, NULL);
     }
@@ -391,12 +412,13 @@ vr_err vr_net_start(vr_network *net, char **err)
         return VR_ERR_FAILED;
     }
     log_stp_kept(def);
-    if (vr_nft_apply(def, err) < 0) {
+    if ((def->ip6.present && vr_link_add_addr6(def->bridge, &def->ip6.address, def->ip6.prefix, err) < 0) ||
+        vr_nft_apply(def, err) < 0 || vr_nft6_apply(def, err) < 0) {
         teardown(net, true);
         return VR_ERR_FAILED;
     }
     if (def->forward == VR_NET_FWD_NAT || def->forward == VR_NET_FWD_ROUTE || def->forward == VR_NET_FWD_OPEN)
-        enable_forwarding();
+        enable_forwarding(def->ip6.present);
     /* Without <ip> the network is a plain switch: no DHCP, no DNS. */
     rc = 0;
     if (vr_net_serves_dhcp(def)) {
@@ -572,10 +594,20 @@ int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n)
             free((*out)[i].client_id);
             continue;
         }
+        (*out)[i].prefix = (*out)[i].family == 6 ? net->def->ip6.prefix : net->def->ip.prefix;
         (*out)[k++] = (*out)[i];
     }
     *n = k;
     return rc;
+}
+
+int vr_net_neighbours(const vr_network *net, const char *mac, vr_neighbour **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!net->active || !net->def->bridge)
+        return 0;
+    return vr_neighbours_of(net->def->bridge, mac, out, n);
 }
 
 /* The device of a macvtap network's pool for one more guest: in
@@ -764,6 +796,30 @@ static void make_default(vr_net_driver *drv)
     vr_log_error("cannot create the default network: every 192.168.N.0/24 is in use");
 }
 
+static void on_lease(const char *network, const char *kind, const char *mac, const char *ip,
+                     const char *hostname, void *opaque)
+{
+    vr_net_driver *drv = opaque;
+    vr_network *net = vr_net_lookup(drv, network);
+    if (net && strcmp(net->def->name, network) == 0)
+        drv->cfg.on_lease(net, kind, mac, ip, hostname, drv->cfg.opaque);
+}
+
+/* Every network's dnsmasq runs the hook, which reports to this socket. */
+static void open_lease_events(vr_net_driver *drv)
+{
+    if (!drv->cfg.lease_hook || !drv->cfg.on_lease)
+        return;
+    char *sock = vr_asprintf("%s/lease-events.sock", drv->runtime_dir), *err = NULL;
+    drv->lease_events = vr_lease_events_open(drv->cfg.base, sock, on_lease, drv, &err);
+    if (!drv->lease_events)
+        vr_log_error("no live lease events: %s", err);
+    else if (!vr_dnsmasq_set_lease_hook(drv->cfg.lease_hook, sock))
+        vr_log_error("no live lease events: the path of vireod or of %s has a quote (')", sock);
+    free(err);
+    free(sock);
+}
+
 vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
 {
     vr_net_driver *drv = vr_calloc(1, sizeof(*drv));
@@ -782,6 +838,7 @@ vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
     /* Definitions, autostart links, dnsmasq's files (NAME/). */
     vr_file_remove_leftovers(drv->config_dir, 1);
     vr_file_remove_leftovers(drv->runtime_dir, 1);
+    open_lease_events(drv);
     load(drv);
     if (first && cfg->make_default && geteuid() == 0)
         make_default(drv);
@@ -800,6 +857,8 @@ void vr_net_driver_free(vr_net_driver *drv)
 {
     if (!drv)
         return;
+    vr_lease_events_close(drv->lease_events);
+    vr_dnsmasq_set_lease_hook(NULL, NULL);
     /* Networks stay up: the next daemon finds them. */
     for (size_t i = 0; i < drv->n; i++)
         net_free(drv->nets[i]);

@@ -7,6 +7,7 @@
 #include "conf/domain_conf.h"
 #include "conf/network_conf.h"
 #include "drivers/network/dnsmasq.h"
+#include "drivers/network/netlink.h"
 
 #include <event2/event.h>
 #include <stdbool.h>
@@ -30,6 +31,9 @@ typedef void (*vr_net_event_fn)(const vr_network *net, const char *event, const 
 /* Which running domains use the network? A newly allocated
  * comma-separated list of names, or NULL when none. */
 typedef char *(*vr_net_users_fn)(const char *network, void *opaque);
+/* A DHCP lease changed (lease_events.h): kind added/renewed/released. */
+typedef void (*vr_net_lease_fn)(const vr_network *net, const char *kind, const char *mac, const char *ip,
+                                const char *hostname, void *opaque);
 
 typedef struct {
     struct event_base *base;
@@ -37,6 +41,8 @@ typedef struct {
     bool make_default;  /* create the 'default' network on the first start */
     vr_net_event_fn on_event;
     vr_net_users_fn users;
+    const char *lease_hook; /* this vireod's path: dnsmasq's lease hook; NULL: no lease events */
+    vr_net_lease_fn on_lease;
     void *opaque;
 } vr_net_config;
 
@@ -62,6 +68,10 @@ char *vr_net_xml(const vr_network *net, bool inactive);
 bool vr_net_stp_in_force(const vr_network *net, bool *stp, unsigned *delay_cs);
 /* Current DHCP leases (expired ones left out). */
 int vr_net_leases(const vr_network *net, vr_lease **out, size_t *n);
+
+/* The addresses the host's neighbour tables hold for `mac` on the
+ * network's bridge (domifaddr --source arp; SLAAC addresses). */
+int vr_net_neighbours(const vr_network *net, const char *mac, vr_neighbour **out, size_t *n);
 
 /* For the QEMU driver: a tap for a guest interface of type network or
  * bridge, joined to the right bridge (an inactive autostart network is

@@ -17,7 +17,7 @@ char *vr_nft_table(const char *bridge)
     return t;
 }
 
-static int run(const char *cmd, char **err)
+int vr_nft_run(const char *cmd, char **err)
 {
     struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
     if (!ctx) {
@@ -58,7 +58,9 @@ int vr_nft_apply(const vr_network_def *def, char **err)
     vr_strbuf_addf(&b, "table ip %s\ndelete table ip %s\ntable ip %s {\n", table, table, table);
     vr_strbuf_add(&b, "  chain forward {\n    type filter hook forward priority filter; policy accept;\n");
     vr_strbuf_addf(&b, "    iifname \"%s\" oifname \"%s\" accept\n", br, br);
-    switch (def->forward) {
+    /* An IPv6-only network lets no IPv4 cross: isolated for IPv4. */
+    vr_net_forward v4_forward = def->ip.present ? def->forward : VR_NET_FWD_NONE;
+    switch (v4_forward) {
     case VR_NET_FWD_NAT:
         vr_strbuf_addf(&b, "    iifname \"%s\"%s ip saddr %s accept\n", br, out_dev, subnet);
         vr_strbuf_addf(&b, "    oifname \"%s\"%s ip daddr %s ct state established,related accept\n", br, in_dev, subnet);
@@ -71,7 +73,7 @@ int vr_nft_apply(const vr_network_def *def, char **err)
         break; /* isolated: nothing crosses */
     }
     vr_strbuf_addf(&b, "    iifname \"%s\" reject\n    oifname \"%s\" reject\n  }\n", br, br);
-    if (def->forward == VR_NET_FWD_NAT) {
+    if (v4_forward == VR_NET_FWD_NAT) {
         vr_strbuf_add(&b, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
         /* Multicast and broadcast stay local, as libvirt does it. */
         vr_strbuf_addf(&b, "    ip saddr %s ip daddr 224.0.0.0/24 return\n", subnet);
@@ -79,7 +81,7 @@ int vr_nft_apply(const vr_network_def *def, char **err)
         vr_strbuf_addf(&b, "    ip saddr %s ip daddr != %s%s masquerade\n  }\n", subnet, subnet, out_dev);
     }
     vr_strbuf_add(&b, "}\n");
-    int rc = run(b.s, err);
+    int rc = vr_nft_run(b.s, err);
     vr_strbuf_free(&b);
     free(out_dev);
     free(in_dev);
@@ -93,7 +95,7 @@ int vr_nft_remove(const char *bridge, char **err)
     char *table = vr_nft_table(bridge);
     /* "table X" first makes the delete succeed when it is already gone. */
     char *cmd = vr_asprintf("table ip %s\ndelete table ip %s\n", table, table);
-    int rc = run(cmd, err);
+    int rc = vr_nft_run(cmd, err);
     free(cmd);
     free(table);
     return rc;
@@ -103,7 +105,7 @@ bool vr_nft_present(const char *bridge)
 {
     char *table = vr_nft_table(bridge);
     char *cmd = vr_asprintf("list table ip %s", table);
-    int rc = run(cmd, NULL);
+    int rc = vr_nft_run(cmd, NULL);
     free(cmd);
     free(table);
     return rc == 0;

@@ -13,3 +13,13 @@ int vr_nft_remove(const char *bridge, char **err);
 bool vr_nft_present(const char *bridge);
 /* The table's name for a bridge (newly allocated). */
 char *vr_nft_table(const char *bridge);
+
+/* Run nft commands through libnftables; the first line of its error in
+ * *err. Shared with nft6.c. */
+int vr_nft_run(const char *cmd, char **err);
+
+/* IPv6 (nft6.c): the network's own table "ip6 vireo6_BRIDGE": the
+ * subnet routed (forward accepted both ways; isolated: nothing crosses),
+ * masqueraded only with <nat ipv6='yes'>. No-op without <ip family='ipv6'>. */
+int vr_nft6_apply(const vr_network_def *def, char **err);
+int vr_nft6_remove(const char *bridge, char **err);
