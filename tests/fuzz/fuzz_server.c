@@ -5,6 +5,7 @@
 #include "daemon/events.h"
 #include "daemon/fd_budget.h"
 #include "daemon/jobs.h"
+#include "daemon/rpc.h"
 #include "drivers/network/network_driver.h"
 #include "drivers/storage/storage_driver.h"
 
@@ -28,8 +29,9 @@ static struct {
     vr_paths paths;
     vr_api api;
     vr_http *http;
+    vr_rpc *rpc;
     char root[64];
-    struct sockaddr_un sa;
+    struct sockaddr_un sa, rpc_sa;
 } S;
 
 vr_api *fz_server_api(void) { return &S.api; }
@@ -63,11 +65,19 @@ static char *slurp(const char *name)
     return text;
 }
 
-/* The objects requests can name: defined, never started. */
+/* The objects requests can name: defined, never started. The domain
+ * gets a fixed uuid (FZ_DOMAIN_UUID): libvirt's calls name a domain by
+ * uuid, so seeds can name it too. */
 static void define_fixtures(void)
 {
     char *err = NULL;
-    char *dom = slurp("domain/minimal.xml"), *net = slurp("network/isolated.xml");
+    char *xml = slurp("domain/minimal.xml"), *net = slurp("network/isolated.xml");
+    const char *name_end = strstr(xml, "</name>");
+    if (!name_end)
+        abort();
+    char *dom = vr_asprintf("%.*s</name><uuid>%s</uuid>%s", (int)(name_end - xml), xml, FZ_DOMAIN_UUID,
+                            name_end + strlen("</name>"));
+    free(xml);
     vr_domain *d = NULL;
     vr_network *n = NULL;
     if (vr_qemu_define(S.api.qemu, dom, &d, &err) != VR_OK || vr_net_define(S.api.net, net, &n, &err) != VR_OK) {
@@ -78,20 +88,23 @@ static void define_fixtures(void)
     free(net);
 }
 
-static int listen_socket(void)
+static int listen_socket(struct sockaddr_un *sa, const char *name)
 {
-    S.sa.sun_family = AF_UNIX;
-    snprintf(S.sa.sun_path, sizeof(S.sa.sun_path), "%s/api.sock", S.root);
+    sa->sun_family = AF_UNIX;
+    snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", S.root, name);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&S.sa, sizeof(S.sa)) < 0 || listen(fd, 16) < 0) {
-        fprintf(stderr, "fuzz server: cannot listen on %s: %s\n", S.sa.sun_path, strerror(errno));
+    if (fd < 0 || bind(fd, (struct sockaddr *)sa, sizeof(*sa)) < 0 || listen(fd, 16) < 0) {
+        fprintf(stderr, "fuzz server: cannot listen on %s: %s\n", sa->sun_path, strerror(errno));
         abort();
     }
     return fd;
 }
 
-void fz_server_start(vr_http_handler handler, bool read_only)
+/* The daemon's drivers on a private root, the fixtures defined: once. */
+static void setup(bool read_only)
 {
+    if (S.base)
+        return;
     signal(SIGPIPE, SIG_IGN);
     vr_log_set_level(VR_LOG_ERROR);
     const char *tmp = getenv("TMPDIR");
@@ -112,12 +125,24 @@ void fz_server_start(vr_http_handler handler, bool read_only)
     S.api.jobs = vr_jobs_new();
     S.api.storage = vr_storage_driver_new(S.base, &S.paths);
     define_fixtures();
+}
+
+/* The daemon's own connection limits and deadlines (fd_budget.c). */
+static vr_fd_budget budget(void)
+{
+    vr_fd_budget b;
+    vr_fd_budget_plan(&b, 10, 60);
+    return b;
+}
+
+void fz_server_start(vr_http_handler handler, bool read_only)
+{
+    setup(read_only);
     char *err = NULL;
-    /* The daemon's own connection limits and deadlines (fd_budget.c). */
-    vr_fd_budget budget;
-    vr_fd_budget_plan(&budget, 10, 60);
-    vr_http_opts opts = {.name = read_only ? "read-only" : "api", .limits = read_only ? budget.ro : budget.api};
-    S.http = vr_http_start(S.base, listen_socket(), handler ? handler : vr_api_handle, &S.api, &opts, &err);
+    vr_fd_budget b = budget();
+    vr_http_opts opts = {.name = read_only ? "read-only" : "api", .limits = read_only ? b.ro : b.api};
+    S.http = vr_http_start(S.base, listen_socket(&S.sa, "api.sock"), handler ? handler : vr_api_handle, &S.api,
+                           &opts, &err);
     if (!S.http) {
         fprintf(stderr, "fuzz server: %s\n", err);
         abort();
@@ -148,6 +173,20 @@ static size_t parse_answers(const char *in, size_t len, fz_answer *ans, size_t m
     return n;
 }
 
+bool fz_send_some(int fd, const uint8_t *bytes, size_t len, size_t *sent)
+{
+    if (*sent >= len)
+        return false;
+    ssize_t w = send(fd, bytes + *sent, len - *sent, MSG_NOSIGNAL);
+    if (w > 0) {
+        *sent += (size_t)w;
+        return true;
+    }
+    if (w < 0 && errno != EAGAIN)
+        *sent = len; /* the server closed on us; recv tells */
+    return false;
+}
+
 size_t fz_server_roundtrip(const uint8_t *bytes, size_t len, fz_answer *ans, size_t max)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -159,14 +198,7 @@ size_t fz_server_roundtrip(const uint8_t *bytes, size_t len, fz_answer *ans, siz
     /* A few quiet turns of the loop after everything is sent: MHD has
      * then read all it can and answered what it could. */
     while (idle < 4) {
-        bool moved = false;
-        if (sent < len) {
-            ssize_t w = send(fd, bytes + sent, len - sent, MSG_NOSIGNAL);
-            if (w > 0)
-                sent += (size_t)w, moved = true;
-            else if (w < 0 && errno != EAGAIN)
-                sent = len; /* the server closed on us */
-        }
+        bool moved = fz_send_some(fd, bytes, len, &sent);
         event_base_loop(S.base, EVLOOP_NONBLOCK);
         char buf[16384];
         ssize_t r = recv(fd, buf, sizeof(buf), 0);
@@ -198,3 +230,29 @@ void fz_expect_no_5xx(const fz_answer *ans, size_t n, size_t len)
         }
     }
 }
+
+void fz_rpc_start(void)
+{
+    /* As vireod serves libvirt-sock-ro (main.c): the daemon's API
+     * (read_only false there too; the RPC's own flag is the rule), the
+     * read-only socket's limits, the lifecycle event feed. */
+    setup(false);
+    vr_fd_budget b = budget();
+    S.rpc = vr_rpc_start(S.base, listen_socket(&S.rpc_sa, "libvirt-sock-ro"), &S.api, true, "libvirt-sock-ro",
+                         &b.rpc_ro);
+    vr_events_listen(S.api.events, vr_rpc_event, S.rpc);
+}
+
+int fz_rpc_connect(void)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&S.rpc_sa, sizeof(S.rpc_sa)) < 0) {
+        fprintf(stderr, "fuzz server: cannot connect to %s: %s\n", S.rpc_sa.sun_path, strerror(errno));
+        abort();
+    }
+    return fd;
+}
+
+unsigned fz_rpc_connections(void) { return vr_rpc_connections(S.rpc); }
+
+void fz_server_turn(void) { event_base_loop(S.base, EVLOOP_NONBLOCK); }
