@@ -209,12 +209,12 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg)
 
 /* ---- accepting ---- */
 
-/* The oldest connection with no request under way: the one to close
- * when the listener is full. */
-static vr_guard_conn *oldest_waiting(vr_guard *g)
+/* The oldest connection with no request under way (of peer p, or of
+ * anyone when p is NULL): the one to close when the listener is full. */
+static vr_guard_conn *oldest_waiting(vr_guard *g, const peer *p)
 {
     for (vr_guard_conn *c = g->head; c; c = c->next)
-        if (c->deadline && !c->closing)
+        if (c->deadline && !c->closing && (!p || c->p == p))
             return c;
     return NULL;
 }
@@ -243,12 +243,22 @@ static void on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct soc
     peer_key(fd, sa, key, sizeof(key));
     peer *p = peer_get(g, key);
     if (p->n >= g->lim.max_per_peer) {
-        refuse(g, fd, key);
-        peer_put(g, p, false);
-        return;
+        /* A network address is no identity: a logged-in browser may share
+         * it with whoever fills its share (the same host, a NAT). There
+         * the peer's own oldest idle connection makes room; a uid on a
+         * unix socket is one client, refused at its cap. */
+        vr_guard_conn *own = sa->sa_family == AF_UNIX ? NULL : oldest_waiting(g, p);
+        if (!own || g->closing >= CLOSING_SLACK) {
+            refuse(g, fd, key);
+            peer_put(g, p, false);
+            return;
+        }
+        vr_log_warn("http %s: %s holds its %u connections; closing its oldest with no request under way",
+                    g->name, key, g->lim.max_per_peer);
+        shut(own, NULL, NULL, NULL);
     }
     if (g->conns - g->closing >= g->lim.max_conns) {
-        vr_guard_conn *victim = oldest_waiting(g);
+        vr_guard_conn *victim = oldest_waiting(g, NULL);
         if (!victim || g->closing >= CLOSING_SLACK) {
             refuse(g, fd, NULL);
             peer_put(g, p, false);

@@ -25,7 +25,7 @@ campaign_setup() {
     ip netns add "$NS"
     ip -n "$NS" link set lo up
     SOCK=$ROOT/vireod.sock
-    RO_SOCK=$ROOT/run/vireo/vireod-ro.sock
+    RO_SOCK=$ROOT/vireod-ro.sock # beside --socket (vireod.8)
     export VIREO_DEFAULT_URI="vireo:///system?socket=$SOCK"
     trap campaign_cleanup EXIT
 }
