@@ -29,6 +29,19 @@ static int affect_flags(const vr_command *cmd, const affect_opts *a)
            (a->persistent ? VIREO_AFFECT_PERSISTENT : 0);
 }
 
+/* A hot-plug command's DOMAIN and options: -1 to go on with *flags set,
+ * else the exit code (a usage error, or --help printed). */
+static int parse_affect(const vr_command *cmd, int argc, char **argv, const vr_opt *opts, const char **pos,
+                        const affect_opts *a, int *flags)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    *flags = affect_flags(cmd, a);
+    return *flags < 0 ? VR_EXIT_USAGE : -1;
+}
+
 /* name='value' with the value escaped for an XML attribute. */
 static void attr(vr_strbuf *b, const char *name, const char *value)
 {
@@ -75,13 +88,9 @@ static int run_attach_disk(vr_cli *cli, int argc, char **argv)
                            {"type", true, &b[4], &type}, {"mode", true, &b[5], &mode},
                            {"targetbus", true, &b[6], &bus}, {"cache", true, &b[7], &cache},
                            {"sourcetype", true, &b[8], &sourcetype}, AFFECT_OPTS(a), {0}};
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int flags = affect_flags(cmd, &a);
-    if (flags < 0)
-        return VR_EXIT_USAGE;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
+    if (r >= 0)
+        return r;
     if (!source || !target)
         return vr_cli_usage(cmd, "missing %s", !source ? "SOURCE" : "TARGET");
     if (driver && strcmp(driver, "qemu") != 0)
@@ -124,13 +133,9 @@ static int run_detach_disk(vr_cli *cli, int argc, char **argv)
     bool has_target = false;
     affect_opts a = {0};
     const vr_opt opts[] = {{"target", true, &has_target, &target, true}, AFFECT_OPTS(a), {0}};
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int flags = affect_flags(cmd, &a);
-    if (flags < 0)
-        return VR_EXIT_USAGE;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
+    if (r >= 0)
+        return r;
     if (!target)
         return vr_cli_usage(cmd, "missing TARGET");
     vireo_conn *c = vr_cli_connect(cli);
@@ -155,13 +160,9 @@ static int run_attach_interface(vr_cli *cli, int argc, char **argv)
     const vr_opt opts[] = {{"type", true, &b[0], &type, true}, {"source", true, &b[1], &source, true},
                            {"model", true, &b[2], &model}, {"mac", true, &b[3], &mac},
                            {"target", true, &b[4], &target}, AFFECT_OPTS(a), {0}};
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int flags = affect_flags(cmd, &a);
-    if (flags < 0)
-        return VR_EXIT_USAGE;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
+    if (r >= 0)
+        return r;
     if (!type || (!source && strcmp(type, "user") != 0))
         return vr_cli_usage(cmd, "missing %s", !type ? "TYPE (network or bridge)" : "SOURCE");
     if (strcmp(type, "network") != 0 && strcmp(type, "bridge") != 0 && strcmp(type, "user") != 0)
@@ -203,13 +204,9 @@ static int run_detach_interface(vr_cli *cli, int argc, char **argv)
     bool b[2] = {0};
     affect_opts a = {0};
     const vr_opt opts[] = {{"type", true, &b[0], &type, true}, {"mac", true, &b[1], &mac}, AFFECT_OPTS(a), {0}};
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int flags = affect_flags(cmd, &a);
-    if (flags < 0)
-        return VR_EXIT_USAGE;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
+    if (r >= 0)
+        return r;
     if (!type)
         return vr_cli_usage(cmd, "missing TYPE (network, bridge or user)");
     vireo_conn *c = vr_cli_connect(cli);
@@ -231,13 +228,9 @@ static int device_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv
     bool has_file = false;
     affect_opts a = {0};
     const vr_opt opts[] = {{"file", true, &has_file, &file, true}, AFFECT_OPTS(a), {0}};
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int flags = affect_flags(cmd, &a);
-    if (flags < 0)
-        return VR_EXIT_USAGE;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
+    if (r >= 0)
+        return r;
     if (!file)
         return vr_cli_usage(cmd, "missing FILE");
     char *xml = vr_cli_read_file(file);
@@ -269,13 +262,9 @@ static int run_change_media(vr_cli *cli, int argc, char **argv)
     const vr_opt opts[] = {{"path", true, &b[0], &path, true}, {"source", true, &b[1], &source, true},
                            {"eject", false, &eject, NULL}, {"insert", false, &insert, NULL},
                            {"update", false, &update, NULL}, {"force", false, &force, NULL}, AFFECT_OPTS(a), {0}};
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int flags = affect_flags(cmd, &a);
-    if (flags < 0)
-        return VR_EXIT_USAGE;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
+    if (r >= 0)
+        return r;
     if (!path)
         return vr_cli_usage(cmd, "missing PATH (the drive's target, hdc)");
     if (eject + insert + update > 1)
