@@ -1,4 +1,5 @@
 #include "common/util.h"
+#include "common/strbuf.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -118,4 +119,25 @@ bool vr_utf8_valid(const char *s, size_t len)
             return false;
     }
     return true;
+}
+
+char *vr_escape_line(const char *s)
+{
+    vr_strbuf b = {0};
+    /* Text that is not UTF-8 (a name from a JSON body, a file name) has
+     * its high bytes shown as \xNN too: the message goes into JSON. */
+    bool utf8 = vr_utf8_valid(s, strlen(s));
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            vr_strbuf_add(&b, "\\n");
+        else if (*p == '\r')
+            vr_strbuf_add(&b, "\\r");
+        else if (*p == '\t')
+            vr_strbuf_add(&b, "\\t");
+        else if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && !utf8))
+            vr_strbuf_addf(&b, "\\x%02x", *p);
+        else
+            vr_strbuf_addn(&b, (const char *)p, 1);
+    }
+    return vr_strbuf_take(&b);
 }

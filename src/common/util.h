@@ -33,3 +33,8 @@ void vr_set_error(char **err, const char *fmt, ...) __attribute__((format(printf
  * surrogates, nothing above U+10FFFF)? Names and API strings are checked
  * with it before they reach a file or a JSON answer. */
 bool vr_utf8_valid(const char *s, size_t len);
+
+/* Messages quote user values: control characters (a newline in a
+ * <name>) are written as \n, \t, \xNN so a message stays one line, and
+ * so are the high bytes of text that is not UTF-8. */
+char *vr_escape_line(const char *s);

@@ -75,7 +75,7 @@ int vr_dom_error(long line, char **err, const char *fmt, ...)
     va_start(ap, fmt);
     char *raw = vr_vasprintf(fmt, ap);
     va_end(ap);
-    char *m = vr_xml_escape_line(raw);
+    char *m = vr_escape_line(raw);
     free(raw);
     if (line > 0)
         vr_set_error(err, "line %ld: %s", line, m);

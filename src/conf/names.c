@@ -92,7 +92,7 @@ bool vr_name_check(vr_name_kind kind, const char *name, char **err)
     const char *why = why_refused(kind, name, buf, sizeof(buf));
     if (why) {
         /* Shown escaped: a message stays one line and valid UTF-8. */
-        char *shown = vr_xml_escape_line(name);
+        char *shown = vr_escape_line(name);
         vr_set_error(err, "%s name '%s' is refused: %s", kinds[kind].what, shown, why);
         free(shown);
     }

@@ -40,7 +40,7 @@ char *vr_conf_stored_form(const vr_conf_kind *kind, const void *def, const char 
         again = kind->format(back);
     bool same = again && strcmp(again, xml) == 0;
     if (!same) {
-        char *shown = vr_xml_escape_line(name);
+        char *shown = vr_escape_line(name);
         vr_set_error(err, "%s '%s' would not read back as defined (%s); nothing was saved", kind->what, shown,
                      why ? why : "its stored form reads back differently");
         free(shown);

@@ -22,11 +22,6 @@ xmlDoc *vr_xml_read(const char *xml, size_t len, const char *root, char **err);
 
 long vr_xml_line(const xmlNode *n);
 
-/* Messages quote user values: control characters (a newline in a
- * <name>) are written as \n, \t, \xNN so a message stays one line, and
- * so are the high bytes of text that is not UTF-8. */
-char *vr_xml_escape_line(const char *s);
-
 /* Set *err to "line N: " followed by the message. Returns -1. */
 int vr_xml_error(const xmlNode *n, char **err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
