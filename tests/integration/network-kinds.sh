@@ -13,7 +13,11 @@ COURSE=$VIREO_SRC/tests/fixtures/network
 HOSTNS=vrk-host-$$
 LANNS=vrk-lan-$$
 test_cleanup() {
+    # $LAN_DNSMASQ is the subshell that runs `ip netns exec`: the LAN's
+    # dnsmasq itself is found in its namespace (it outlived every run).
     [ -n "${LAN_DNSMASQ:-}" ] && kill "$LAN_DNSMASQ" 2>/dev/null
+    local pid
+    for pid in $(ip netns pids "$LANNS" 2>/dev/null); do kill "$pid" 2>/dev/null; done
     netns_remove
 }
 ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
