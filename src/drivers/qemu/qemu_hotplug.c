@@ -155,6 +155,20 @@ void vr_hp_finish(vr_hp *h, vr_err code, const char *err)
     free(h);
 }
 
+void vr_hp_go(vr_hp *h, vr_err code, char *err, bool live, void (*end)(vr_hp *h))
+{
+    if (code != VR_OK) {
+        vr_hp_finish(h, code, err);
+        free(err);
+        return;
+    }
+    h->end = end;
+    if (live)
+        vr_hp_run(h);
+    else
+        end(h);
+}
+
 static void undo(vr_hp *h)
 {
     for (size_t i = h->at; i-- > 0;) {
@@ -704,17 +718,7 @@ void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
         }
     }
     h->on_fail = attach_failed_cb;
-    if (code != VR_OK) {
-        vr_hp_finish(h, code, err);
-        free(err);
-        return;
-    }
-    if (!(flags & VR_AFFECT_LIVE)) {
-        attach_end(h);
-        return;
-    }
-    h->end = attach_end;
-    vr_hp_run(h);
+    vr_hp_go(h, code, err, flags & VR_AFFECT_LIVE, attach_end);
 }
 
 /* ---- detach ---- */
@@ -811,17 +815,7 @@ static void detach(vr_hp *h, int index_config, int index_live)
             code = VR_ERR_CONFLICT;
         }
     }
-    if (code != VR_OK) {
-        vr_hp_finish(h, code, err);
-        free(err);
-        return;
-    }
-    h->end = detach_end;
-    if (!(h->flags & VR_AFFECT_LIVE)) {
-        detach_end(h);
-        return;
-    }
-    vr_hp_run(h);
+    vr_hp_go(h, code, err, h->flags & VR_AFFECT_LIVE, detach_end);
 }
 
 /* Where the device is in the definitions the flags name; -1 after

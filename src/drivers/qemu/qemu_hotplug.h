@@ -51,6 +51,9 @@ void vr_hp_step_unplug(vr_hp *h, const char *id);
 void vr_hp_run(vr_hp *h);
 /* Answer the caller and free the operation. */
 void vr_hp_finish(vr_hp *h, vr_err code, const char *err);
+/* Go on with a planned operation: on a failed plan answer with err
+ * (freed); else `end` after the QMP steps when `live`, at once when not. */
+void vr_hp_go(vr_hp *h, vr_err code, char *err, bool live, void (*end)(vr_hp *h));
 /* The two blockdev-add steps of a disk's medium (file-T and drive-T). */
 void vr_hp_disk_nodes(vr_hp *h, const vr_disk_def *d, const char *path);
 

@@ -104,34 +104,27 @@ void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source
         if (source)
             code = vr_qemu_disk_preflight(dom->drv, dom->def->name, want, &err);
     }
-    if (code != VR_OK) {
-        vr_hp_finish(h, code, err);
-        free(err);
-        return;
+    bool live = h->flags & VR_AFFECT_LIVE;
+    if (code == VR_OK && live) {
+        /* The tray opens even when the guest locked it, as virsh's --force
+         * does: the user asked for the change. */
+        vr_hp_step(h, "blockdev-open-tray", id_arg(target, true), NULL, NULL);
+        if (now->source_path || now->resolved_path) {
+            vr_hp_step(h, "blockdev-remove-medium", id_arg(target, false), NULL, NULL);
+            vr_hp_step(h, "blockdev-del", node("drive", target), NULL, NULL);
+            vr_hp_step(h, "blockdev-del", node("file", target), NULL, NULL);
+        }
+        if (source) {
+            vr_hp_disk_nodes(h, want, source);
+            json_object *a = id_arg(target, false);
+            char *n = vr_asprintf("drive-%s", target);
+            json_object_object_add(a, "node-name", json_object_new_string(n));
+            free(n);
+            vr_hp_step(h, "blockdev-insert-medium", a, NULL, NULL);
+            vr_hp_step(h, "blockdev-close-tray", id_arg(target, false), NULL, NULL);
+        }
     }
-    h->end = media_end;
-    if (!(h->flags & VR_AFFECT_LIVE)) {
-        media_end(h);
-        return;
-    }
-    /* The tray opens even when the guest locked it, as virsh's --force
-     * does: the user asked for the change. */
-    vr_hp_step(h, "blockdev-open-tray", id_arg(target, true), NULL, NULL);
-    if (now->source_path || now->resolved_path) {
-        vr_hp_step(h, "blockdev-remove-medium", id_arg(target, false), NULL, NULL);
-        vr_hp_step(h, "blockdev-del", node("drive", target), NULL, NULL);
-        vr_hp_step(h, "blockdev-del", node("file", target), NULL, NULL);
-    }
-    if (source) {
-        vr_hp_disk_nodes(h, want, source);
-        json_object *a = id_arg(target, false);
-        char *n = vr_asprintf("drive-%s", target);
-        json_object_object_add(a, "node-name", json_object_new_string(n));
-        free(n);
-        vr_hp_step(h, "blockdev-insert-medium", a, NULL, NULL);
-        vr_hp_step(h, "blockdev-close-tray", id_arg(target, false), NULL, NULL);
-    }
-    vr_hp_run(h);
+    vr_hp_go(h, code, err, live, media_end);
 }
 
 /* ---- blockresize ---- */

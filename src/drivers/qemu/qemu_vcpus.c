@@ -145,17 +145,10 @@ void vr_qemu_set_vcpus(vr_domain *dom, unsigned n, unsigned flags, vr_done_fn cb
                      n, dom->def->vcpus, dom->def->name, dom->def->name, n);
         code = VR_ERR_INVALID;
     }
-    if (code != VR_OK) {
-        vr_hp_finish(h, code, err);
-        free(err);
-        return;
-    }
-    h->end = vcpus_end;
-    if ((flags & VR_AFFECT_LIVE) && n != dom->def->vcpus_current) {
+    bool live = code == VR_OK && (flags & VR_AFFECT_LIVE) && n != dom->def->vcpus_current;
+    if (live) {
         vr_hp_step(h, "query-hotpluggable-cpus", NULL, NULL, NULL);
         h->steps[0].on_reply = plan;
-        vr_hp_run(h);
-        return;
     }
-    vcpus_end(h);
+    vr_hp_go(h, code, err, live, vcpus_end);
 }
