@@ -11,18 +11,6 @@ start_daemon
 V=$VIREO
 serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 
-# guest SH: run SH on the guest's serial console, print what it printed.
-guest() { printf '%s\n' "$2" | timeout 5 $V console "$1" 2>/dev/null | tr -d '\r' || true; }
-# guest_until NAME SH REGEX: run SH in the guest until its output matches.
-guest_until() {
-    local out
-    for _ in $(seq 1 40); do
-        out=$(guest "$1" "$2")
-        grep -Eq -- "$3" <<<"$out" && { echo "$out"; return 0; }
-        sleep 0.3
-    done
-    echo "$out"
-}
 
 # A guest with a qcow2 disk from the default pool, as the course's debian12.
 $V vol-create-as default debian12.qcow2 64M --format qcow2 >/dev/null

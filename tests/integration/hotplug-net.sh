@@ -14,16 +14,6 @@ trap cleanup EXIT
 netns_make "$HOSTNS"
 DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS=" " start_daemon
 V=$VIREO
-guest() { printf '%s\n' "$2" | timeout 5 $V console "$1" 2>/dev/null | tr -d '\r' || true; }
-guest_until() {
-    local out
-    for _ in $(seq 1 20); do
-        out=$(guest "$1" "$2")
-        grep -Eq -- "$3" <<<"$out" && { echo "$out"; return 0; }
-        sleep 0.5
-    done
-    echo "$out"
-}
 
 # On pc: a NIC hot-plugs into a free slot of the root bus (ACPI), the
 # CD-ROM is on IDE, which the tiny guest drives.

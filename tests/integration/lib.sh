@@ -164,6 +164,20 @@ veth() {
     ip -n "$4" link set "$5" up
 }
 
+# guest NAME SH: run SH on the guest's serial console, print what it printed.
+guest() { printf '%s\n' "$2" | timeout 5 "$VIREO" console "$1" 2>/dev/null | tr -d '\r' || true; }
+# guest_until NAME SH REGEX: run SH in the guest until its output matches
+# (about 12 s of tries), print the last output.
+guest_until() {
+    local out
+    for _ in $(seq 1 40); do
+        out=$(guest "$1" "$2")
+        grep -Eq -- "$3" <<<"$out" && { echo "$out"; return 0; }
+        sleep 0.3
+    done
+    echo "$out"
+}
+
 state_is() { [ "$("$VIREO" domstate --reason "$1")" = "$2" ]; }
 file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
 
