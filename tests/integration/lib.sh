@@ -52,12 +52,14 @@ start_daemon() {
     ${DAEMON_WRAP:-} "$bin" --root "$ROOT" --socket "$SOCK" ${DAEMON_OPTS:---no-default-network} \
         >>"$ROOT/vireod.log" 2>&1 &
     DAEMON_PID=$!
-    for _ in $(seq 1 200); do
-        [ -S "$SOCK" ] && "$VIREO" uri >/dev/null 2>&1 && return 0
+    for _ in $(seq 1 600); do
+        # hostname asks the daemon (uri alone answers from the client): it
+        # answers once every driver is set up, the default pool made.
+        [ -S "$SOCK" ] && "$VIREO" hostname >/dev/null 2>&1 && return 0
         kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$ROOT/vireod.log" >&2; fail "vireod died at start"; }
         sleep 0.05
     done
-    fail "vireod did not answer within 10 s"
+    fail "vireod did not answer within 30 s"
 }
 
 stop_daemon() {
