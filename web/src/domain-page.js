@@ -4,7 +4,7 @@
 // snapshots, console.
 import { LitElement, html } from 'lit';
 import { api } from './api.js';
-import { domApi, waitJob } from './api-domains.js';
+import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 import { stateClass, stateLabel } from './format.js';
 import './console.js';
@@ -13,6 +13,7 @@ import './domain-overview.js';
 import './domain-hardware.js';
 import './domain-perf.js';
 import './domain-snapshots.js';
+import './clone-dialog.js';
 
 addStrings({
   en: {
@@ -63,7 +64,6 @@ export class VrDomainPage extends LitElement {
     error: { state: true },
     dialog: { state: true },
     dialogError: { state: true },
-    progress: { state: true },
   };
 
   createRenderRoot() { return this; }
@@ -105,20 +105,8 @@ export class VrDomainPage extends LitElement {
 
   dialogs(d) {
     const running = d.state !== 'shut off';
-    if (this.dialog === 'clone') {
-      return html`<dialog class="card" data-testid="clone-dialog" @close=${() => this.close()}>
-        <form @submit=${this.clone} novalidate>
-          <h2>${t('clone.heading', d.name)}</h2>
-          ${d.state === 'running' ? html`<p class="notice">${t('clone.needsoff')}</p>` : ''}
-          <label for="clone-name">${t('clone.name')}</label>
-          <input id="clone-name" .value=${`${d.name}-clone`} required aria-describedby="clone-error">
-          ${this.progress != null ? html`<progress max="100" .value=${this.progress}></progress>
-            <span role="status">${t('clone.progress', Math.round(this.progress))}</span>` : ''}
-          <p class="error" role="alert" id="clone-error">${this.dialogError ?? ''}</p>
-          <div class="actions"><button type="button" @click=${() => this.close()}>${t('cancel')}</button>
-            <button type="submit" class="primary" ?disabled=${this.busy}>${t('clone.go')}</button></div>
-        </form></dialog>`;
-    }
+    if (this.dialog === 'clone')
+      return html`<vr-clone-dialog .domain=${d} @closed=${() => { this.dialog = null; }}></vr-clone-dialog>`;
     if (this.dialog === 'rename') {
       return html`<dialog class="card" data-testid="rename-dialog" @close=${() => this.close()}>
         <form @submit=${this.rename} novalidate>
@@ -151,9 +139,9 @@ export class VrDomainPage extends LitElement {
   async open(which) {
     this.dialog = which;
     this.dialogError = null;
-    this.progress = null;
     await this.updateComplete;
-    this.querySelector('dialog')?.showModal();
+    const dlg = this.querySelector('dialog'); // (the clone dialog opens itself)
+    if (dlg && !dlg.open) dlg.showModal();
   }
 
   close() {
@@ -169,26 +157,6 @@ export class VrDomainPage extends LitElement {
       if (res?.state) this.dispatchEvent(new CustomEvent('domain-changed', { detail: res, bubbles: true }));
     } catch (err) {
       this.error = t('err.generic', err.message);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  async clone(e) {
-    e.preventDefault();
-    const name = this.querySelector('#clone-name').value.trim();
-    this.busy = true;
-    this.dialogError = null;
-    try {
-      const job = await domApi.clone(this.name, name);
-      this.progress = 0;
-      const end = await waitJob(job.id, (j) => { this.progress = j.progress ?? 0; });
-      if (end.state !== 'completed') throw new Error(end.error?.message ?? end.state);
-      this.close();
-      location.hash = `#/domains/${encodeURIComponent(name)}`;
-    } catch (err) {
-      this.dialogError = err.message;
-      this.progress = null;
     } finally {
       this.busy = false;
     }

@@ -128,7 +128,8 @@ export class VrVolumeAttach extends LitElement {
   async connectedCallback() {
     super.connectedCallback();
     await this.updateComplete;
-    this.querySelector('dialog').showModal();
+    const dlg = this.querySelector('dialog');
+    if (!dlg.open) dlg.showModal();
     try {
       this.domains = (await call('GET', '/v1/domains')).domains;
       if (this.domains.length) await this.pick(this.domains[0].name);
