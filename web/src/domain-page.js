@@ -1,6 +1,7 @@
 // <vr-domain-page .domain=${obj} name="NAME" tab="TAB">: one VM: its
 // state and actions (start, shut down, reboot, force off, pause,
-// resume, clone, rename, delete), and tabs: overview, hardware, performance,
+// resume, clone, rename, delete), and tabs: overview, details (editable:
+// domain-edit.js), hardware, performance,
 // snapshots, console.
 import { LitElement, html } from 'lit';
 import { api } from './api.js';
@@ -14,13 +15,14 @@ import './domain-hardware.js';
 import './domain-perf.js';
 import './domain-snapshots.js';
 import './clone-dialog.js';
+import './domain-edit.js';
 
 addStrings({
   en: {
     'act.reboot': 'Reboot', 'act.clone': 'Clone…', 'act.delete': 'Delete…', 'act.rename': 'Rename…',
     'ren.heading': 'Rename {0}', 'ren.name': 'New name', 'ren.go': 'Rename',
     'ren.needsoff': 'Shut the VM down to rename it.',
-    'tab.overview': 'Overview', 'tab.hardware': 'Hardware', 'tab.performance': 'Performance',
+    'tab.overview': 'Overview', 'tab.details': 'Details', 'tab.hardware': 'Hardware', 'tab.performance': 'Performance',
     'tab.snapshots': 'Snapshots', 'tab.console': 'Console',
     'clone.heading': 'Clone {0}', 'clone.name': 'Name of the copy', 'clone.go': 'Clone', 'clone.progress': 'Copying disks: {0}%',
     'clone.needsoff': 'Shut the VM down (or pause it) to clone it.',
@@ -33,7 +35,7 @@ addStrings({
     'act.reboot': 'Reiniciar', 'act.clone': 'Clonar…', 'act.delete': 'Eliminar…', 'act.rename': 'Renombrar…',
     'ren.heading': 'Renombrar {0}', 'ren.name': 'Nombre nuevo', 'ren.go': 'Renombrar',
     'ren.needsoff': 'Apague la máquina para renombrarla.',
-    'tab.overview': 'Resumen', 'tab.hardware': 'Hardware', 'tab.performance': 'Rendimiento',
+    'tab.overview': 'Resumen', 'tab.details': 'Detalles', 'tab.hardware': 'Hardware', 'tab.performance': 'Rendimiento',
     'tab.snapshots': 'Instantáneas', 'tab.console': 'Consola',
     'clone.heading': 'Clonar {0}', 'clone.name': 'Nombre de la copia', 'clone.go': 'Clonar', 'clone.progress': 'Copiando discos: {0} %',
     'clone.needsoff': 'Apague (o pause) la máquina para clonarla.',
@@ -53,7 +55,7 @@ const actions = [
   ['resume', 'act.resume', ['paused']],
   ['destroy', 'act.destroy', ['running', 'paused', 'in shutdown']],
 ];
-const tabs = ['overview', 'hardware', 'performance', 'snapshots', 'console'];
+const tabs = ['overview', 'details', 'hardware', 'performance', 'snapshots', 'console'];
 
 export class VrDomainPage extends LitElement {
   static properties = {
@@ -94,6 +96,7 @@ export class VrDomainPage extends LitElement {
 
   body(tab, d, running) {
     switch (tab) {
+      case 'details': return html`<vr-domain-edit .domain=${d}></vr-domain-edit>`;
       case 'hardware': return html`<vr-domain-hardware .domain=${d}></vr-domain-hardware>`;
       case 'performance': return html`<vr-domain-perf .domain=${d}></vr-domain-perf>`;
       case 'snapshots': return html`<vr-domain-snapshots .domain=${d}></vr-domain-snapshots>`;
