@@ -25,6 +25,14 @@ need_images() {
         fail "guest images missing in $IMAGES (run: make images)"
 }
 
+# need_browser: Debian's Chromium, the built web UI and playwright-core,
+# for the browser tests (tests/web/*.mjs).
+need_browser() {
+    [ -x /usr/bin/chromium ] || fail "chromium missing (scripts/install-deps installs it)"
+    [ -f "$VIREO_SRC/web/dist/index.html" ] || fail "the web UI is not built (make web)"
+    [ -d "$VIREO_SRC/web/node_modules/playwright-core" ] || fail "playwright-core missing (make web runs npm ci)"
+}
+
 # need_asan_daemon: ASAN_VIREOD is the ASan/UBSan build's daemon (make
 # asan; meson test gets it through VIREO_ASAN_BUILD), set to report
 # leaks at exit and stop at the first error.

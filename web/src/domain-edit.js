@@ -9,6 +9,7 @@
 // virt-manager's "takes effect after the next shutdown"). A refusal lands
 // by the field whose element the daemon's message names.
 import { LitElement, html } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 
@@ -187,6 +188,9 @@ export class VrDomainEdit extends LitElement {
     try {
       this.doc = new DOMParser().parseFromString(await domApi.xml(this.domain.name, true), 'application/xml');
       this.v = read(this.doc);
+      // Each definition read gets fresh controls: a <select> the user
+      // changed no longer follows its options' `selected`.
+      this.readCount = (this.readCount ?? 0) + 1;
       this.networks = (await domApi.networks()).map((n) => n.name);
     } catch (err) {
       this.errors = { form: t('err.generic', err.message) };
@@ -251,7 +255,7 @@ export class VrDomainEdit extends LitElement {
     if (!v) return html`<p class="error" role="alert">${this.errors.form ?? ''}</p>`;
     const autostart = v.autostart ?? this.domain.autostart;
     const nicErr = this.errors.nic;
-    return html`<form class="edit-details" data-testid="edit-form" novalidate @submit=${this.save}>
+    return keyed(this.readCount, html`<form class="edit-details" data-testid="edit-form" novalidate @submit=${this.save}>
       <fieldset class="form-grid"><legend>${t('ed.general')}</legend>
         ${this.row('ed-title', 'title', (inv) => html`<input id="ed-title" .value=${v.title} aria-invalid=${inv}
           aria-describedby="ed-title-error" @input=${(ev) => this.set('title', ev.target.value)}>`)}
@@ -267,10 +271,10 @@ export class VrDomainEdit extends LitElement {
         <div><label><input type="checkbox" id="ed-topo" .checked=${!!v.topo}
             @change=${(ev) => this.set('topo', ev.target.checked ? [1, v.vcpus, 1] : null)}> ${t('ed.topology.manual')}</label>
           ${v.topo ? html`<span class="ip-range">${['sockets', 'cores', 'threads'].map((a, i) => html`
-            <input id="ed-${a}" type="number" min="1" step="1" aria-label=${t(`ed.${a}`)} title=${t(`ed.${a}`)}
+            <label class="mini">${t(`ed.${a}`)}<input id="ed-${a}" type="number" min="1" step="1"
               .value=${String(v.topo[i])} aria-invalid=${this.errors.topology ? 'true' : 'false'}
               aria-describedby="ed-topology-error"
-              @input=${(ev) => this.set('topo', v.topo.map((x, j) => (j === i ? Number(ev.target.value) : x)))}>`)}</span>` : ''}
+              @input=${(ev) => this.set('topo', v.topo.map((x, j) => (j === i ? Number(ev.target.value) : x)))}></label>`)}</span>` : ''}
           <p class="error" role="alert" id="ed-topology-error" data-testid="ed-topology-error">${this.errors.topology ?? ''}</p></div>
         ${this.row('ed-cpumode', 'cpumode', (inv) => html`<span class="ip-range"><select id="ed-cpumode" aria-invalid=${inv}
             aria-describedby="ed-cpumode-error" @change=${(ev) => this.set('mode', ev.target.value)}>${cpuModes.map((m) => html`
@@ -308,7 +312,7 @@ export class VrDomainEdit extends LitElement {
         <button type="button" ?disabled=${this.busy} @click=${() => { this.errors = {}; this.saved = null; this.load(); }}>${t('ed.revert')}</button></div>
       <p class="error" role="alert" data-testid="ed-form-error">${this.errors.form ?? ''}</p>
       <p role="status" class="notice-ok" data-testid="ed-saved">${this.saved ?? ''}</p>
-    </form>`;
+    </form>`);
   }
 }
 customElements.define('vr-domain-edit', VrDomainEdit);

@@ -188,6 +188,7 @@ export function submitNetwork(page, ev) {
       throw err;
     }
     el.name.value = ''; // the kind stays for the next one
+    if (el.dhcpstart) el.dhcpstart.value = el.dhcpend.value = '';
     page.subnetText = '';
     page.netHosts = [];
     return t('net.f.created', f.name);

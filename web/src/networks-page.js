@@ -246,7 +246,8 @@ export class VrNetworksPage extends ListPage {
     const n = this.networks?.find((x) => x.name === this.selected);
     if (!n?.dhcp?.length) return '';
     const key = `hosts:${n.name}`;
-    const send = (method, h) => this.netAct(key, (p) => callXml(method, `${p}/dhcp-hosts`, hostXml(h)));
+    const send = (method, h) => this.act(key, () =>
+      callXml(method, `/v1/networks/${encodeURIComponent(n.name)}/dhcp-hosts`, hostXml(h)));
     return html`<section class="card detail" data-testid="net-static-hosts">
       <h2>${t('net.hosts', n.name)}</h2>
       ${n.dhcp_hosts.length ? html`<table class="list"><thead><tr><th>${t('net.col.mac')}</th>
