@@ -172,6 +172,28 @@ veth() {
     ip -n "$4" link set "$5" up
 }
 
+# sshd_conf ADDR DIR: DIR/sshd_config for a test's own sshd on ADDR:22,
+# key logins only, with its host key DIR/hostkey (made here), the keys
+# it lets in in DIR/authorized_keys and its pid in DIR/sshd.pid. Start
+# it with: ip netns exec NS /usr/sbin/sshd -f DIR/sshd_config -E LOG
+sshd_conf() {
+    ssh-keygen -q -t ed25519 -N '' -f "$2/hostkey"
+    touch "$2/authorized_keys"
+    cat > "$2/sshd_config" <<CONF
+ListenAddress $1
+Port 22
+HostKey $2/hostkey
+AuthorizedKeysFile $2/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $2/sshd.pid
+CONF
+    mkdir -p /run/sshd
+}
+
 # guest NAME SH: run SH on the guest's serial console, print what it printed.
 guest() { printf '%s\n' "$2" | timeout 5 "$VIREO" console "$1" 2>/dev/null | tr -d '\r' || true; }
 # guest_until NAME SH REGEX: run SH in the guest until its output matches
