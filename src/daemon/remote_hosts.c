@@ -346,7 +346,8 @@ static int by_name(const void *a, const void *b)
 
 json_object *vr_remote_hosts_json(vr_remote_hosts *rh)
 {
-    qsort(rh->v, rh->n, sizeof(*rh->v), by_name);
+    if (rh->n) /* (qsort's array may not be NULL, even when empty) */
+        qsort(rh->v, rh->n, sizeof(*rh->v), by_name);
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < rh->n; i++)
         json_object_array_add(arr, host_json(rh->v[i]));

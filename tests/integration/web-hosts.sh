@@ -8,10 +8,13 @@
 # added by its vireo+ssh:// address; its state and accelerator show; a
 # VM of lab1 is started from the page (lab1's CLI agrees); lab1 becomes
 # unreachable when its sshd goes away, says why, and recovers when it
-# comes back. The machine's own namespace is never touched.
+# comes back. The local daemon is the ASan/UBSan build (the forwarding
+# and tunnels are new C): no sanitizer report at its exit. The machine's
+# own namespace is never touched.
 source "$(dirname "$0")/lib.sh"
 need_images
 need_browser
+need_asan_daemon
 
 LOCALNS=vrt-webh-l-$$
 REMNS=vrt-webh-r-$$
@@ -52,7 +55,7 @@ tiny_xml lejana >"$ROOT/lejana.xml"
 # The local daemon, with a VM of its own that lab1's pages must not show.
 PORT=8480
 DAEMON_WRAP="ip netns exec $LOCALNS" DAEMON_OPTS="--no-default-network --web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" \
-    start_daemon
+    start_daemon "$ASAN_VIREOD"
 tiny_xml cercana >"$ROOT/cercana.xml"
 "$VIREO" define "$ROOT/cercana.xml" >/dev/null
 
@@ -68,3 +71,4 @@ kill "$REMPID"; wait "$REMPID" 2>/dev/null || true
 [ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
 ok "two hosts from one page ($((SECONDS - start)) s)"
 expect_eq "no host left in hosts.json" "$(tr -d ' \n' <"$ROOT/etc/vireo/hosts.json")" "[]"
+no_sanitizer_report
