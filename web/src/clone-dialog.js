@@ -84,7 +84,10 @@ export class VrCloneDialog extends LitElement {
 
   destination(d, i) { return this.edited[d.target] ?? autoDestination(d.source, this.name.trim(), i); }
 
+  // Once: closing the <dialog> fires its own 'close', which comes here too.
   close() {
+    if (this.done) return;
+    this.done = true;
     this.querySelector('dialog')?.close();
     this.dispatchEvent(new CustomEvent('closed'));
   }

@@ -148,7 +148,10 @@ export class VrVolumeAttach extends LitElement {
     }
   }
 
+  // Once: closing the <dialog> fires its own 'close', which comes here too.
   close() {
+    if (this.done) return;
+    this.done = true;
     this.querySelector('dialog')?.close();
     this.dispatchEvent(new CustomEvent('closed'));
   }
