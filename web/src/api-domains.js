@@ -16,7 +16,6 @@ export const domApi = {
   snapshot: (name, snap, description) => call('POST', `${d(name)}/snapshots`, { name: snap, description }),
   revert: (name, snap) => call('POST', `${d(name)}/snapshots/${encodeURIComponent(snap)}/revert`),
   deleteSnapshot: (name, snap) => call('DELETE', `${d(name)}/snapshots/${encodeURIComponent(snap)}`),
-  clone: (name, newName) => call('POST', `${d(name)}/clone`, { name: newName, auto: true }),
   rename: (name, newName) => call('POST', `${d(name)}/rename`, { name: newName }),
   job: (id) => call('GET', `/v1/jobs/${id}`),
   undefine: (name, removeStorage) => call('DELETE', `${d(name)}${removeStorage ? '?remove_storage=1' : ''}`),
