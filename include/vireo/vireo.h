@@ -49,6 +49,8 @@ typedef struct {
     char **notices;         /* what the run does differently from what the XML asks, one
                                line each (TCG for type 'kvm', ...); n_notices of them */
     size_t n_notices;
+    unsigned vcpus_max;     /* <vcpu>: the most it can have (vcpus is the current count) */
+    bool vnc;               /* it has a graphical console (VNC or SPICE) */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);

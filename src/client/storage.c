@@ -1,6 +1,7 @@
 /* libvireo: storage pools and volumes. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,26 +20,9 @@ static unsigned long long num(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? (unsigned long long)json_object_get_int64(v) : 0;
 }
 
-static bool flag(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static void pool_from(json_object *o, vireo_pool *p)
 {
-    memset(p, 0, sizeof(*p));
-    p->name = vr_strdup(str(o, "name"));
-    snprintf(p->uuid, sizeof(p->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
-    p->type = vr_strdup(str(o, "type"));
-    p->state = vr_strdup(str(o, "state"));
-    p->persistent = flag(o, "persistent");
-    p->autostart = flag(o, "autostart");
-    p->path = vr_strdup(str(o, "path"));
-    p->capacity = num(o, "capacity");
-    p->allocation = num(o, "allocation");
-    p->available = num(o, "available");
-    p->volumes = (unsigned)num(o, "volumes");
+    vr_wire_from_json(&vr_wire_pool, o, p);
 }
 
 static void vol_from(json_object *o, vireo_vol *v)
@@ -61,20 +45,12 @@ static void vol_from(json_object *o, vireo_vol *v)
 
 void vireo_pool_clear(vireo_pool *p)
 {
-    if (!p)
-        return;
-    free(p->name);
-    free(p->type);
-    free(p->state);
-    free(p->path);
-    memset(p, 0, sizeof(*p));
+    vr_wire_clear(&vr_wire_pool, p);
 }
 
 void vireo_pool_list_free(vireo_pool *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_pool_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_pool, list, n);
 }
 
 void vireo_vol_clear(vireo_vol *v)

@@ -7,6 +7,8 @@
 #include "conf/units.h"
 #include "common/util.h"
 #include "core/storage_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +17,9 @@
 
 static json_object *pool_json(vr_pool *p)
 {
-    vr_pool_stats st;
-    size_t nvol = 0;
-    vr_storage_pool_stats(p, &st, &nvol);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(p->def->name));
-    json_object_object_add(o, "uuid", json_object_new_string(p->def->uuid));
-    json_object_object_add(o, "type", json_object_new_string(vr_pool_type_name(p->def->type)));
-    json_object_object_add(o, "state", json_object_new_string(p->active ? "running" : "inactive"));
-    json_object_object_add(o, "persistent", json_object_new_boolean(1));
-    json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
-    json_object_object_add(o, "path", json_object_new_string(p->def->target_path));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)st.capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)st.allocation));
-    json_object_object_add(o, "available", json_object_new_int64((int64_t)st.available));
-    json_object_object_add(o, "volumes", json_object_new_int((int)nvol));
-    return o;
+    vireo_pool view;
+    vr_core_pool_view(p, &view);
+    return vr_wire_to_json(&vr_wire_pool, &view);
 }
 
 static json_object *vol_json(const vr_vol_info *v)

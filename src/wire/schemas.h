@@ -1,0 +1,9 @@
+/* The schema of each resource on the wire (wire.h): the structs are
+ * libvireo's public ones. Adding a field: a member in vireo.h, one line
+ * in schemas.c, the key in docs/api.md (test_wire checks it), and the
+ * daemon's view (src/core/views.c) fills it. */
+#pragma once
+#include "wire/wire.h"
+
+extern const vr_wire_schema vr_wire_domain; /* vireo_domain */
+extern const vr_wire_schema vr_wire_pool;   /* vireo_pool */
