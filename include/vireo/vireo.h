@@ -173,6 +173,10 @@ int vireo_call(vireo_conn *c, const char *method, const char *path, const char *
 /* ---- virtual networks ---- */
 
 typedef struct {
+    char *start, *end; /* IPv4 addresses */
+} vireo_dhcp_range;
+
+typedef struct {
     char *name;
     char uuid[37];
     bool active;
@@ -188,6 +192,8 @@ typedef struct {
     int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
     char *warning;     /* from a start: another firewall on the host drops the network's
                           traffic, with the command that fixes it; NULL otherwise */
+    vireo_dhcp_range *dhcp; /* its DHCP ranges (n_dhcp); NULL without an IPv4 <ip> */
+    size_t n_dhcp;
 } vireo_network;
 
 typedef struct {

@@ -1,6 +1,9 @@
 /* Filling the wire structs from the drivers' objects (views.h). */
 #include "core/views.h"
 
+#include "common/util.h"
+
+#include <arpa/inet.h>
 #include <string.h>
 
 void vr_core_domain_view(const vr_domain *dom, vireo_domain *out)
@@ -50,4 +53,77 @@ void vr_core_pool_view(vr_pool *p, vireo_pool *out)
     out->allocation = st.allocation;
     out->available = st.available;
     out->volumes = (unsigned)nvol;
+}
+
+static char *ip4(struct in_addr a)
+{
+    char s[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &a, s, sizeof(s));
+    return vr_strdup(s);
+}
+
+void vr_core_network_view(const vr_network *net, vireo_network *out)
+{
+    const vr_network_def *def = net->def;
+    memset(out, 0, sizeof(*out));
+    out->name = vr_strdup(def->name);
+    memcpy(out->uuid, def->uuid, sizeof(out->uuid));
+    out->active = net->active;
+    out->persistent = net->persistent;
+    out->autostart = net->autostart;
+    out->forward = vr_strdup(vr_net_forward_name(def->forward));
+    out->bridge = def->bridge ? vr_strdup(def->bridge) : NULL;
+    bool stp;
+    unsigned delay_cs;
+    out->stp = -1;
+    out->forward_delay_ms = -1;
+    if (vr_net_stp_in_force(net, &stp, &delay_cs)) {
+        out->stp = stp;
+        out->forward_delay_ms = (int)delay_cs * 10;
+    }
+    if (def->ip.present) {
+        out->address = ip4(def->ip.address);
+        out->prefix = def->ip.prefix;
+        /* [] without DHCP: one element is allocated, none counted. */
+        out->dhcp = vr_calloc(def->ip.n_ranges ? def->ip.n_ranges : 1, sizeof(*out->dhcp));
+        out->n_dhcp = def->ip.n_ranges;
+        for (size_t i = 0; i < def->ip.n_ranges; i++) {
+            out->dhcp[i].start = ip4(def->ip.ranges[i].start);
+            out->dhcp[i].end = ip4(def->ip.ranges[i].end);
+        }
+    }
+    if (def->ip6.present) {
+        char a6[INET6_ADDRSTRLEN];
+        inet_ntop(AF_INET6, &def->ip6.address, a6, sizeof(a6));
+        out->address6 = vr_strdup(a6);
+        out->prefix6 = def->ip6.prefix;
+    }
+}
+
+void vr_core_vol_view(const vr_vol_info *v, vireo_vol *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->name = v->name;
+    out->pool = v->pool;
+    out->path = v->path;
+    out->type = "file";
+    out->format = (char *)vr_vol_format_name(v->format);
+    out->capacity = v->capacity;
+    out->allocation = v->allocation;
+    out->backing_path = v->backing;
+    out->backing_format = v->backing ? (char *)vr_vol_format_name(v->backing_format) : NULL;
+    out->used_by = v->used_by;
+}
+
+void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->network = (char *)network;
+    out->expiry = l->expiry;
+    memcpy(out->mac, l->mac, sizeof(out->mac));
+    memcpy(out->ip, l->ip, sizeof(out->ip));
+    out->prefix = l->prefix;
+    out->family = (unsigned)l->family;
+    out->hostname = l->hostname;
+    out->client_id = l->client_id;
 }

@@ -144,35 +144,47 @@ static void reply_domain(vr_api_call *c, vr_err code, char *err, const vr_domain
     free(err);
 }
 
+static void start_async(vr_api_call *c, vr_domain *dom, void *pend)
+{
+    vr_qemu_start(dom, vr_api_flag(c->req, "paused"), vr_api_domain_done, pend);
+}
+static void destroy_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_destroy(dom, vr_api_domain_done, pend); }
+static void suspend_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_suspend(dom, vr_api_domain_done, pend); }
+static void resume_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_resume(dom, vr_api_domain_done, pend); }
+
+/* POST domains/NAME/ACTION, one line per action: those that answer once
+ * QEMU is done (async), and those that answer at once (now). */
+static const struct {
+    const char *name;
+    void (*async)(vr_api_call *c, vr_domain *dom, void *pend);
+    vr_err (*now)(vr_domain *dom, char **err);
+} actions[] = {
+    {"start", start_async, NULL},
+    {"destroy", destroy_async, NULL},
+    {"suspend", suspend_async, NULL},
+    {"resume", resume_async, NULL},
+    {"shutdown", NULL, vr_qemu_shutdown},
+    {"reboot", NULL, vr_qemu_reboot},
+};
+
 static void post_action(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
-    const char *action = c->seg[2];
-    char *err = NULL;
-    vr_err code = VR_OK;
-    if (strcmp(action, "start") == 0) {
-        vr_qemu_start(dom, vr_api_flag(c->req, "paused"), vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "destroy") == 0) {
-        vr_qemu_destroy(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "suspend") == 0) {
-        vr_qemu_suspend(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "resume") == 0) {
-        vr_qemu_resume(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "shutdown") == 0) {
-        code = vr_qemu_shutdown(dom, &err);
-    } else if (strcmp(action, "reboot") == 0) {
-        code = vr_qemu_reboot(dom, &err);
-    } else {
-        vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on domains", action);
+    for (size_t i = 0; i < VR_ARRAY_LEN(actions); i++) {
+        if (strcmp(actions[i].name, c->seg[2]) != 0)
+            continue;
+        if (actions[i].async) {
+            actions[i].async(c, dom, vr_api_pend(c, dom->def->name));
+            return;
+        }
+        char *err = NULL;
+        vr_err code = actions[i].now(dom, &err);
+        reply_domain(c, code, err, dom);
         return;
     }
-    reply_domain(c, code, err, dom);
+    vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on domains", c->seg[2]);
 }
 
 /* POST domains/NAME/rename {"name": NEW} (domrename). */
@@ -304,13 +316,13 @@ static void get_console(vr_api_call *c)
 }
 
 const vr_api_route vr_api_domain_routes[] = {
-    {"GET", "domains", list_domains},
-    {"POST", "domains", create_domain},
-    {"GET", "domains/*", get_domain},
+    {"GET", "domains", list_domains, VR_API_READ},
+    {"POST", "domains", create_domain, VR_API_WRITE, VR_API_BODY_DEFINITION},
+    {"GET", "domains/*", get_domain, VR_API_READ},
     {"DELETE", "domains/*", delete_domain},
-    {"GET", "domains/*/xml", get_xml},
-    {"GET", "domains/*/stats", get_stats},
-    {"GET", "domains/*/console", get_console},
+    {"GET", "domains/*/xml", get_xml, VR_API_READ},
+    {"GET", "domains/*/stats", get_stats, VR_API_READ},
+    {"GET", "domains/*/console", get_console, VR_API_CONSOLE},
     {"PUT", "domains/*/autostart", put_autostart},
     {"PUT", "domains/*/memory", put_memory},
     {"POST", "domains/*/rename", post_rename},

@@ -150,11 +150,11 @@ static void delete_snap(vr_api_call *c)
 }
 
 const vr_api_route vr_api_snapshot_routes[] = {
-    {"GET", "domains/*/snapshots", list_snaps},
+    {"GET", "domains/*/snapshots", list_snaps, VR_API_READ},
     {"POST", "domains/*/snapshots", create_snap},
-    {"GET", "domains/*/snapshots/*", get_snap},
+    {"GET", "domains/*/snapshots/*", get_snap, VR_API_READ},
     {"DELETE", "domains/*/snapshots/*", delete_snap},
-    {"GET", "domains/*/snapshots/*/xml", snap_xml},
+    {"GET", "domains/*/snapshots/*/xml", snap_xml, VR_API_READ},
     {"POST", "domains/*/snapshots/*/revert", revert_snap},
     {0},
 };

@@ -44,3 +44,70 @@ static const vr_wire_field pool_fields[] = {
     P("volumes", VR_WIRE_UINT, volumes),
 };
 const vr_wire_schema vr_wire_pool = VR_WIRE_SCHEMA(vireo_pool, "pool", pool_fields);
+
+static const vr_wire_field dhcp_range_fields[] = {
+    VR_WIRE_FIELD(vireo_dhcp_range, "start", VR_WIRE_STR, start),
+    VR_WIRE_FIELD(vireo_dhcp_range, "end", VR_WIRE_STR, end),
+};
+const vr_wire_schema vr_wire_dhcp_range = VR_WIRE_SCHEMA(vireo_dhcp_range, "dhcp range", dhcp_range_fields);
+
+/* Keys a network may not have are left out rather than null: no <ip>,
+ * no address; a bridge not of Vireo's, no STP facts; a listing, no
+ * warning (only a start's answer carries it). */
+#define N(key, kind, member) VR_WIRE_FIELD(vireo_network, key, kind, member)
+#define N_OMIT(key, kind, member, none) VR_WIRE_OMIT(vireo_network, key, kind, member, none)
+static const vr_wire_field network_fields[] = {
+    N("name", VR_WIRE_STR, name),
+    VR_WIRE_CHARS_FIELD(vireo_network, "uuid", uuid),
+    N("active", VR_WIRE_BOOL, active),
+    N("persistent", VR_WIRE_BOOL, persistent),
+    N("autostart", VR_WIRE_BOOL, autostart),
+    N("forward", VR_WIRE_STR, forward),
+    N("bridge", VR_WIRE_STR, bridge), /* null for macvtap networks */
+    N_OMIT("stp", VR_WIRE_TRIBOOL, stp, -1),
+    N_OMIT("forward_delay_ms", VR_WIRE_INT, forward_delay_ms, -1),
+    N_OMIT("address", VR_WIRE_STR, address, 0),
+    N_OMIT("prefix", VR_WIRE_UINT, prefix, 0),
+    VR_WIRE_LIST_FIELD(vireo_network, "dhcp", dhcp, n_dhcp, vr_wire_dhcp_range),
+    N_OMIT("address6", VR_WIRE_STR, address6, 0),
+    N_OMIT("prefix6", VR_WIRE_UINT, prefix6, 0),
+    N_OMIT("warning", VR_WIRE_STR, warning, 0),
+};
+const vr_wire_schema vr_wire_network = VR_WIRE_SCHEMA(vireo_network, "network", network_fields);
+
+/* A volume's backing file, an object of its own on the wire, members of
+ * vireo_vol in C. */
+static const vr_wire_field backing_fields[] = {
+    VR_WIRE_FIELD(vireo_vol, "path", VR_WIRE_STR, backing_path),
+    VR_WIRE_FIELD(vireo_vol, "format", VR_WIRE_STR, backing_format),
+};
+static const vr_wire_schema backing = VR_WIRE_SCHEMA(vireo_vol, "backing file", backing_fields);
+
+#define V(key, kind, member) VR_WIRE_FIELD(vireo_vol, key, kind, member)
+static const vr_wire_field vol_fields[] = {
+    V("name", VR_WIRE_STR, name),
+    V("pool", VR_WIRE_STR, pool),
+    V("path", VR_WIRE_STR, path),
+    V("type", VR_WIRE_STR, type),
+    V("format", VR_WIRE_STR, format),
+    V("capacity", VR_WIRE_U64, capacity),
+    V("allocation", VR_WIRE_U64, allocation),
+    VR_WIRE_GROUP_FIELD("backing", backing), /* null for a volume without one */
+    V("used_by", VR_WIRE_STR, used_by),
+};
+const vr_wire_schema vr_wire_vol = VR_WIRE_SCHEMA(vireo_vol, "volume", vol_fields);
+
+static const vr_wire_name families[] = {{4, "ipv4"}, {6, "ipv6"}, {0, NULL}};
+
+#define L(key, kind, member) VR_WIRE_FIELD(vireo_lease, key, kind, member)
+static const vr_wire_field lease_fields[] = {
+    L("network", VR_WIRE_STR, network),
+    L("expiry", VR_WIRE_I64, expiry), /* unix time; 0: never */
+    VR_WIRE_CHARS_FIELD(vireo_lease, "mac", mac),
+    VR_WIRE_ENUM_FIELD(vireo_lease, "type", family, families),
+    VR_WIRE_CHARS_FIELD(vireo_lease, "ip", ip),
+    L("prefix", VR_WIRE_UINT, prefix),
+    L("hostname", VR_WIRE_STR, hostname),
+    L("client_id", VR_WIRE_STR, client_id),
+};
+const vr_wire_schema vr_wire_lease = VR_WIRE_SCHEMA(vireo_lease, "lease", lease_fields);

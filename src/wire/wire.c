@@ -16,6 +16,7 @@ static long long int_value(const vr_wire_field *f, const void *obj)
 {
     switch (f->kind) {
     case VR_WIRE_INT:
+    case VR_WIRE_TRIBOOL:
         return *CAT(obj, f, int);
     case VR_WIRE_UINT:
         return *CAT(obj, f, unsigned);
@@ -32,6 +33,7 @@ void vr_wire_set_int(const vr_wire_field *f, void *obj, long long v)
 {
     switch (f->kind) {
     case VR_WIRE_INT:
+    case VR_WIRE_TRIBOOL:
         *AT(obj, f, int) = (int)v;
         break;
     case VR_WIRE_UINT:
@@ -46,6 +48,51 @@ void vr_wire_set_int(const vr_wire_field *f, void *obj, long long v)
     default:
         break;
     }
+}
+
+static const char *enum_name(const vr_wire_field *f, const void *obj)
+{
+    unsigned v = *CAT(obj, f, unsigned);
+    for (const vr_wire_name *n = f->names; n->name; n++)
+        if (n->value == v)
+            return n->name;
+    return NULL;
+}
+
+static unsigned enum_value(const vr_wire_field *f, const char *name)
+{
+    for (const vr_wire_name *n = f->names; name && n->name; n++)
+        if (strcmp(n->name, name) == 0)
+            return n->value;
+    return 0;
+}
+
+/* An empty value: what `omit` leaves out. */
+static bool empty(const vr_wire_field *f, const void *obj)
+{
+    switch (f->kind) {
+    case VR_WIRE_STR:
+    case VR_WIRE_LIST:
+    case VR_WIRE_STRV:
+        return *(void *const *)((const char *)obj + f->off) == NULL;
+    case VR_WIRE_GROUP:
+        return empty(&f->sub->fields[0], obj);
+    case VR_WIRE_TRIBOOL:
+        return *CAT(obj, f, int) < 0;
+    case VR_WIRE_INT:
+    case VR_WIRE_UINT:
+    case VR_WIRE_I64:
+    case VR_WIRE_U64:
+        return f->has_none && int_value(f, obj) == f->none;
+    default:
+        return false;
+    }
+}
+
+static void *list_at(const vr_wire_field *f, const void *obj, size_t *n)
+{
+    *n = *(const size_t *)((const char *)obj + f->count_off);
+    return *(void *const *)((const char *)obj + f->off);
 }
 
 /* ---- writing text ---- */
@@ -99,6 +146,35 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
     case VR_WIRE_BOOL:
         vr_strbuf_add(b, *CAT(obj, f, bool) ? "true" : "false");
         return;
+    case VR_WIRE_TRIBOOL:
+        vr_strbuf_add(b, *CAT(obj, f, int) < 0 ? "null" : *CAT(obj, f, int) ? "true" : "false");
+        return;
+    case VR_WIRE_ENUM: {
+        const char *name = enum_name(f, obj);
+        if (name)
+            vr_wire_write_string(b, name);
+        else
+            vr_strbuf_addn(b, "null", 4);
+        return;
+    }
+    case VR_WIRE_GROUP:
+        if (empty(f, obj))
+            vr_strbuf_addn(b, "null", 4);
+        else
+            vr_wire_write(b, f->sub, obj);
+        return;
+    case VR_WIRE_LIST: {
+        size_t n;
+        const char *items = list_at(f, obj, &n);
+        vr_strbuf_addn(b, "[", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                vr_strbuf_addn(b, ",", 1);
+            vr_wire_write(b, f->sub, items + i * f->sub->size);
+        }
+        vr_strbuf_addn(b, "]", 1);
+        return;
+    }
     case VR_WIRE_DOUBLE:
         snprintf(num, sizeof(num), "%.17g", *CAT(obj, f, double));
         vr_strbuf_add(b, num);
@@ -133,9 +209,13 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
 void vr_wire_write(vr_strbuf *b, const vr_wire_schema *s, const void *obj)
 {
     vr_strbuf_addn(b, "{", 1);
+    bool first = true;
     for (size_t i = 0; i < s->n_fields; i++) {
         const vr_wire_field *f = &s->fields[i];
-        vr_strbuf_add(b, i ? ",\"" : "\"");
+        if (f->omit && empty(f, obj))
+            continue;
+        vr_strbuf_add(b, first ? "\"" : ",\"");
+        first = false;
         vr_strbuf_add(b, f->key);
         vr_strbuf_addn(b, "\":", 2);
         write_value(b, f, obj);
@@ -156,6 +236,20 @@ static json_object *value_json(const vr_wire_field *f, const void *obj)
         return json_object_new_string(CAT(obj, f, char));
     case VR_WIRE_BOOL:
         return json_object_new_boolean(*CAT(obj, f, bool));
+    case VR_WIRE_TRIBOOL:
+        return *CAT(obj, f, int) < 0 ? NULL : json_object_new_boolean(*CAT(obj, f, int));
+    case VR_WIRE_ENUM:
+        return enum_name(f, obj) ? json_object_new_string(enum_name(f, obj)) : NULL;
+    case VR_WIRE_GROUP:
+        return empty(f, obj) ? NULL : vr_wire_to_json(f->sub, obj);
+    case VR_WIRE_LIST: {
+        size_t n;
+        const char *items = list_at(f, obj, &n);
+        json_object *arr = json_object_new_array_ext((int)n);
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(arr, vr_wire_to_json(f->sub, items + i * f->sub->size));
+        return arr;
+    }
     case VR_WIRE_DOUBLE:
         return json_object_new_double(*CAT(obj, f, double));
     case VR_WIRE_STRV: {
@@ -181,13 +275,21 @@ json_object *vr_wire_to_json(const vr_wire_schema *s, const void *obj)
 {
     json_object *o = json_object_new_object();
     for (size_t i = 0; i < s->n_fields; i++)
-        json_object_object_add(o, s->fields[i].key, value_json(&s->fields[i], obj));
+        if (!s->fields[i].omit || !empty(&s->fields[i], obj))
+            json_object_object_add(o, s->fields[i].key, value_json(&s->fields[i], obj));
     return o;
 }
+
+static void read_fields(const vr_wire_schema *s, json_object *o, void *obj);
 
 void vr_wire_from_json(const vr_wire_schema *s, json_object *o, void *obj)
 {
     memset(obj, 0, s->size);
+    read_fields(s, o, obj);
+}
+
+static void read_fields(const vr_wire_schema *s, json_object *o, void *obj)
+{
     for (size_t i = 0; i < s->n_fields; i++) {
         const vr_wire_field *f = &s->fields[i];
         json_object *v = NULL;
@@ -201,6 +303,20 @@ void vr_wire_from_json(const vr_wire_schema *s, json_object *o, void *obj)
             break;
         case VR_WIRE_BOOL:
             *AT(obj, f, bool) = v && json_object_get_boolean(v);
+            break;
+        case VR_WIRE_TRIBOOL:
+            *AT(obj, f, int) = v ? json_object_get_boolean(v) : -1;
+            break;
+        case VR_WIRE_ENUM:
+            *AT(obj, f, unsigned) = enum_value(f, v ? json_object_get_string(v) : NULL);
+            break;
+        case VR_WIRE_GROUP:
+            /* Absent or null: its members stay empty. */
+            read_fields(f->sub, json_object_is_type(v, json_type_object) ? v : NULL, obj);
+            break;
+        case VR_WIRE_LIST:
+            if (json_object_is_type(v, json_type_array))
+                *AT(obj, f, void *) = vr_wire_array_from_json(f->sub, v, (size_t *)((char *)obj + f->count_off));
             break;
         case VR_WIRE_DOUBLE:
             *AT(obj, f, double) = v ? json_object_get_double(v) : 0;
@@ -227,14 +343,26 @@ void vr_wire_from_json(const vr_wire_schema *s, json_object *o, void *obj)
     }
 }
 
+static void clear_fields(const vr_wire_schema *s, void *obj);
+
 void vr_wire_clear(const vr_wire_schema *s, void *obj)
 {
     if (!obj)
         return;
+    clear_fields(s, obj);
+    memset(obj, 0, s->size);
+}
+
+static void clear_fields(const vr_wire_schema *s, void *obj)
+{
     for (size_t i = 0; i < s->n_fields; i++) {
         const vr_wire_field *f = &s->fields[i];
         if (f->kind == VR_WIRE_STR) {
             free(*AT(obj, f, char *));
+        } else if (f->kind == VR_WIRE_GROUP) {
+            clear_fields(f->sub, obj);
+        } else if (f->kind == VR_WIRE_LIST) {
+            vr_wire_array_free(f->sub, *AT(obj, f, void *), *(size_t *)((char *)obj + f->count_off));
         } else if (f->kind == VR_WIRE_STRV) {
             char **v = *AT(obj, f, char **);
             size_t n = *(size_t *)((char *)obj + f->count_off);
@@ -243,7 +371,6 @@ void vr_wire_clear(const vr_wire_schema *s, void *obj)
             free(v);
         }
     }
-    memset(obj, 0, s->size);
 }
 
 void *vr_wire_array_from_json(const vr_wire_schema *s, json_object *arr, size_t *n)

@@ -25,7 +25,23 @@ typedef enum {
     VR_WIRE_U64,    /* unsigned long long */
     VR_WIRE_DOUBLE, /* double */
     VR_WIRE_STRV,   /* char ** with its count (size_t) at `count_off`: an array of strings */
+    VR_WIRE_TRIBOOL, /* int: 1 true, 0 false, -1 unknown (null) */
+    VR_WIRE_LIST,   /* an array of `sub` structs (pointer) with its count at `count_off`:
+                       an array of objects (read through json-c only; the list
+                       reader skips it) */
+    VR_WIRE_ENUM,   /* unsigned, written as the name `names` gives its value (null
+                       for a value it does not name; an unknown name reads as 0) */
+    VR_WIRE_GROUP,  /* a nested object whose fields (`sub`, offsets into this same
+                       struct) are members here: null when its first field (a
+                       string) is NULL; read through json-c only */
 } vr_wire_kind;
+
+typedef struct vr_wire_schema vr_wire_schema;
+
+typedef struct {
+    unsigned value;
+    const char *name;
+} vr_wire_name;
 
 typedef struct {
     const char *key;
@@ -37,21 +53,39 @@ typedef struct {
      * null or a missing key), when has_none. */
     bool has_none;
     long long none;
+    /* The key is left out (not written null) when the value is empty: a
+     * NULL string or list, an integer at its `none`, a TRIBOOL at -1. */
+    bool omit;
+    const vr_wire_schema *sub; /* VR_WIRE_LIST: the elements' schema */
+    const vr_wire_name *names; /* VR_WIRE_ENUM: the names, ending with {0, NULL} */
 } vr_wire_field;
 
-typedef struct {
+struct vr_wire_schema {
     const char *name; /* "domain", "pool": in messages and docs/api.md */
     const vr_wire_field *fields;
     size_t n_fields;
     size_t size; /* sizeof the struct */
-} vr_wire_schema;
+};
 
 /* One line per field, in the order the JSON shows them. */
-#define VR_WIRE_FIELD(T, key, kind, member) {key, kind, offsetof(T, member), 0, 0, false, 0}
-#define VR_WIRE_OPT(T, key, kind, member, none_value) {key, kind, offsetof(T, member), 0, 0, true, none_value}
-#define VR_WIRE_CHARS_FIELD(T, key, member) {key, VR_WIRE_CHARS, offsetof(T, member), sizeof(((T *)0)->member), 0, false, 0}
-#define VR_WIRE_STRV_FIELD(T, key, member, count) {key, VR_WIRE_STRV, offsetof(T, member), 0, offsetof(T, count), false, 0}
-#define VR_WIRE_SCHEMA(T, name, fields) {name, fields, sizeof(fields) / sizeof((fields)[0]), sizeof(T)}
+#define VR_WIRE_FIELD(T, k, kd, member) {.key = k, .kind = kd, .off = offsetof(T, member)}
+/* An integer written null at `none_value` (and read back so). */
+#define VR_WIRE_OPT(T, k, kd, member, none_value) \
+    {.key = k, .kind = kd, .off = offsetof(T, member), .has_none = true, .none = none_value}
+/* The same, left out instead of null. */
+#define VR_WIRE_OMIT(T, k, kd, member, none_value) \
+    {.key = k, .kind = kd, .off = offsetof(T, member), .has_none = true, .none = none_value, .omit = true}
+#define VR_WIRE_CHARS_FIELD(T, k, member) \
+    {.key = k, .kind = VR_WIRE_CHARS, .off = offsetof(T, member), .size = sizeof(((T *)0)->member)}
+#define VR_WIRE_STRV_FIELD(T, k, member, count) \
+    {.key = k, .kind = VR_WIRE_STRV, .off = offsetof(T, member), .count_off = offsetof(T, count)}
+#define VR_WIRE_LIST_FIELD(T, k, member, count, schema) \
+    {.key = k, .kind = VR_WIRE_LIST, .off = offsetof(T, member), .count_off = offsetof(T, count), \
+     .omit = true, .sub = &(schema)}
+#define VR_WIRE_ENUM_FIELD(T, k, member, table) \
+    {.key = k, .kind = VR_WIRE_ENUM, .off = offsetof(T, member), .names = table}
+#define VR_WIRE_GROUP_FIELD(k, schema) {.key = k, .kind = VR_WIRE_GROUP, .sub = &(schema)}
+#define VR_WIRE_SCHEMA(T, nm, f) {.name = nm, .fields = f, .n_fields = sizeof(f) / sizeof((f)[0]), .size = sizeof(T)}
 
 /* The object as compact JSON text appended to b, without a json-c tree:
  * what lists of thousands are written with. */

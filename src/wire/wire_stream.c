@@ -39,6 +39,8 @@ static void new_element(reader *r)
         const vr_wire_field *f = &r->s->fields[i];
         if (f->has_none)
             vr_wire_set_int(f, obj, f->none);
+        else if (f->kind == VR_WIRE_TRIBOOL)
+            vr_wire_set_int(f, obj, -1);
     }
 }
 
@@ -137,6 +139,11 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
         char **dst = (char **)((char *)obj + f->off);
         free(*dst);
         *dst = vr_strndup((const char *)s, len);
+    } else if (in_element(r) && f->kind == VR_WIRE_ENUM) {
+        *(unsigned *)((char *)obj + f->off) = 0;
+        for (const vr_wire_name *e = f->names; e->name; e++)
+            if (strncmp(e->name, (const char *)s, len) == 0 && e->name[len] == '\0')
+                *(unsigned *)((char *)obj + f->off) = e->value;
     } else if (in_element(r) && f->kind == VR_WIRE_CHARS) {
         size_t n = len < f->size - 1 ? len : f->size - 1;
         memcpy((char *)obj + f->off, s, n);
@@ -168,6 +175,8 @@ static int on_boolean(void *ctx, int v)
     reader *r = ctx;
     if (in_element(r) && r->field && r->field->kind == VR_WIRE_BOOL)
         *(bool *)((char *)cur(r) + r->field->off) = v;
+    else if (in_element(r) && r->field && r->field->kind == VR_WIRE_TRIBOOL)
+        *(int *)((char *)cur(r) + r->field->off) = v;
     return 1;
 }
 
