@@ -312,12 +312,10 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         const vireo_interface *x = &ifs[i];
-        json_object *o = json_object_new_object(), *a = json_object_new_array();
-        json_object_object_add(o, "interface", x->interface ? json_object_new_string(x->interface) : NULL);
-        json_object_object_add(o, "type", json_object_new_string(x->type));
-        json_object_object_add(o, "source", x->source ? json_object_new_string(x->source) : NULL);
-        json_object_object_add(o, "model", json_object_new_string(x->model));
-        json_object_object_add(o, "mac", json_object_new_string(x->mac));
+        /* The API's interface, but "addresses" as virsh shows them,
+         * "IP/PREFIX" strings: what domifaddr --json always printed
+         * (tests and scripts cut them at the slash). */
+        json_object *o = vr_wire_to_json(&vr_wire_interface, x), *a = json_object_new_array();
         for (size_t k = 0; k < x->n_addresses; k++) {
             char ip[64];
             snprintf(ip, sizeof(ip), "%s/%u", x->addresses[k].ip, x->addresses[k].prefix);

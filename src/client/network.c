@@ -6,14 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
-
 static void net_from(json_object *o, vireo_network *n)
 {
     vr_wire_from_json(&vr_wire_network, o, n);
@@ -41,14 +33,7 @@ void vireo_lease_list_free(vireo_lease *list, size_t n)
 
 void vireo_interface_list_free(vireo_interface *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(list[i].interface);
-        free(list[i].type);
-        free(list[i].source);
-        free(list[i].model);
-        vireo_lease_list_free(list[i].addresses, list[i].n_addresses);
-    }
-    free(list);
+    vr_wire_array_free(&vr_wire_interface, list, n);
 }
 
 /* An array under `key` in the answer to GET path, each item converted. */
@@ -74,20 +59,7 @@ static void conv_lease(json_object *o, void *p) { lease_from(o, p); }
 
 static void conv_iface(json_object *o, void *p)
 {
-    vireo_interface *i = p;
-    memset(i, 0, sizeof(*i));
-    i->interface = dup_or_null(str(o, "interface"));
-    i->type = vr_strdup(str(o, "type"));
-    i->source = dup_or_null(str(o, "source"));
-    i->model = vr_strdup(str(o, "model"));
-    snprintf(i->mac, sizeof(i->mac), "%s", str(o, "mac") ? str(o, "mac") : "");
-    json_object *arr = NULL;
-    json_object_object_get_ex(o, "addresses", &arr);
-    size_t len = arr ? json_object_array_length(arr) : 0;
-    i->addresses = vr_calloc(len ? len : 1, sizeof(*i->addresses));
-    for (size_t k = 0; k < len; k++)
-        lease_from(json_object_array_get_idx(arr, k), &i->addresses[k]);
-    i->n_addresses = len;
+    vr_wire_from_json(&vr_wire_interface, o, p);
 }
 
 int vireo_network_list(vireo_conn *c, vireo_network **out, size_t *n)

@@ -111,3 +111,14 @@ static const vr_wire_field lease_fields[] = {
     L("client_id", VR_WIRE_STR, client_id),
 };
 const vr_wire_schema vr_wire_lease = VR_WIRE_SCHEMA(vireo_lease, "lease", lease_fields);
+
+#define I(key, kind, member) VR_WIRE_FIELD(vireo_interface, key, kind, member)
+static const vr_wire_field interface_fields[] = {
+    I("interface", VR_WIRE_STR, interface), /* the tap or macvtap; null when none */
+    I("type", VR_WIRE_STR, type),
+    I("source", VR_WIRE_STR, source),
+    I("model", VR_WIRE_STR, model),
+    VR_WIRE_CHARS_FIELD(vireo_interface, "mac", mac),
+    VR_WIRE_LIST_FIELD(vireo_interface, "addresses", addresses, n_addresses, vr_wire_lease),
+};
+const vr_wire_schema vr_wire_interface = VR_WIRE_SCHEMA(vireo_interface, "interface", interface_fields);
