@@ -127,3 +127,14 @@ void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out
     out->hostname = l->hostname;
     out->client_id = l->client_id;
 }
+
+void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->name = s->name;
+    out->description = s->description;
+    out->state = (char *)vr_snap_state_name(s->state);
+    out->parent = s->parent;
+    out->creation_time = s->creation_time;
+    out->current = s->current;
+}

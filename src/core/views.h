@@ -4,6 +4,7 @@
 #pragma once
 #include "drivers/network/network_driver.h"
 #include "drivers/qemu/qemu_driver.h"
+#include "conf/snapshot_conf.h"
 #include "drivers/storage/storage_driver.h"
 
 #include <vireo/vireo.h>
@@ -19,3 +20,5 @@ void vr_core_network_view(const vr_network *net, vireo_network *out);
 void vr_core_vol_view(const vr_vol_info *v, vireo_vol *out);
 /* A DHCP lease of `network` (borrowed). */
 void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out);
+/* A snapshot's metadata (borrowed). */
+void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out);

@@ -122,3 +122,14 @@ static const vr_wire_field interface_fields[] = {
     VR_WIRE_LIST_FIELD(vireo_interface, "addresses", addresses, n_addresses, vr_wire_lease),
 };
 const vr_wire_schema vr_wire_interface = VR_WIRE_SCHEMA(vireo_interface, "interface", interface_fields);
+
+#define S(key, kind, member) VR_WIRE_FIELD(vireo_snapshot, key, kind, member)
+static const vr_wire_field snapshot_fields[] = {
+    S("name", VR_WIRE_STR, name),
+    S("description", VR_WIRE_STR, description),
+    S("state", VR_WIRE_STR, state), /* the domain's when taken */
+    S("parent", VR_WIRE_STR, parent),
+    S("creation_time", VR_WIRE_I64, creation_time),
+    S("current", VR_WIRE_BOOL, current),
+};
+const vr_wire_schema vr_wire_snapshot = VR_WIRE_SCHEMA(vireo_snapshot, "snapshot", snapshot_fields);

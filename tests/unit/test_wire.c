@@ -158,6 +158,15 @@ static void lease_fixtures(void **state)
     vr_wire_clear(&vr_wire_lease, &l);
 }
 
+static void snapshot_fixture(void **state)
+{
+    vireo_snapshot snap;
+    round_trip(&vr_wire_snapshot, "snapshot.json", &snap);
+    assert_string_equal(snap.parent, "before");
+    assert_true(snap.current);
+    vr_wire_clear(&vr_wire_snapshot, &snap);
+}
+
 static void bad_lists(void **state)
 {
     const char *bad[] = {"", "{\"domains\":[{\"name\":", "{\"domains\":[}", "not json"};
@@ -249,6 +258,7 @@ static void api_doc(void **state)
     doc_matches(doc, "A pool object", &vr_wire_pool);
     doc_matches(doc, "A network object", &vr_wire_network);
     doc_matches(doc, "A volume object", &vr_wire_vol);
+    doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     free(doc);
     free(path);
@@ -262,6 +272,7 @@ int main(void)
         cmocka_unit_test(network_fixtures),
         cmocka_unit_test(vol_fixtures),
         cmocka_unit_test(lease_fixtures),
+        cmocka_unit_test(snapshot_fixture),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };
