@@ -323,6 +323,8 @@ typedef struct {
     double progress;         /* percent */
     char *error, *error_code;  /* when failed */
     char *result;            /* JSON text of the result when completed, or NULL */
+    long long started_at;    /* unix time */
+    long long finished_at;   /* unix time; 0 while running */
 } vireo_job;
 
 void vireo_job_clear(vireo_job *j);

@@ -346,14 +346,7 @@ static int run_job_list(vr_cli *cli, int argc, char **argv)
         snprintf(id, sizeof(id), "%d", j[i].id);
         snprintf(pct, sizeof(pct), "%.1f%%", j[i].progress);
         if (json) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "id", json_object_new_int(j[i].id));
-            json_object_object_add(o, "kind", json_object_new_string(j[i].kind));
-            json_object_object_add(o, "target", json_object_new_string(j[i].target));
-            json_object_object_add(o, "state", json_object_new_string(j[i].state));
-            json_object_object_add(o, "progress", json_object_new_double(j[i].progress));
-            json_object_object_add(o, "error", j[i].error ? json_object_new_string(j[i].error) : NULL);
-            json_object_array_add(arr, o);
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_job, &j[i]));
         } else {
             const char *row[] = {id, j[i].kind, j[i].target, j[i].state, pct, j[i].error ? j[i].error : "-"};
             vr_table_add(t, row);

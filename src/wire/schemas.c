@@ -133,3 +133,25 @@ static const vr_wire_field snapshot_fields[] = {
     S("current", VR_WIRE_BOOL, current),
 };
 const vr_wire_schema vr_wire_snapshot = VR_WIRE_SCHEMA(vireo_snapshot, "snapshot", snapshot_fields);
+
+/* A job's error: an object of its own on the wire, two members here. */
+static const vr_wire_field job_error_fields[] = {
+    VR_WIRE_FIELD(vireo_job, "code", VR_WIRE_STR, error_code),
+    VR_WIRE_FIELD(vireo_job, "message", VR_WIRE_STR, error),
+};
+static const vr_wire_schema job_error = VR_WIRE_SCHEMA(vireo_job, "job error", job_error_fields);
+
+#define J(key, kind, member) VR_WIRE_FIELD(vireo_job, key, kind, member)
+static const vr_wire_field job_fields[] = {
+    J("id", VR_WIRE_INT, id),
+    J("kind", VR_WIRE_STR, kind),
+    J("target", VR_WIRE_STR, target),
+    J("state", VR_WIRE_STR, state),
+    J("progress", VR_WIRE_DOUBLE, progress), /* percent of the whole job */
+    J("step", VR_WIRE_STR, step),
+    J("started_at", VR_WIRE_I64, started_at),
+    VR_WIRE_OPT(vireo_job, "finished_at", VR_WIRE_I64, finished_at, 0),
+    VR_WIRE_GROUP_FIELD("error", job_error), /* null unless failed or cancelled */
+    J("result", VR_WIRE_JSON, result),       /* what a completed job made */
+};
+const vr_wire_schema vr_wire_job = VR_WIRE_SCHEMA(vireo_job, "job", job_fields);

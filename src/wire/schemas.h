@@ -11,5 +11,6 @@ extern const vr_wire_schema vr_wire_network;    /* vireo_network */
 extern const vr_wire_schema vr_wire_dhcp_range; /* vireo_dhcp_range, inside a network */
 extern const vr_wire_schema vr_wire_vol;        /* vireo_vol */
 extern const vr_wire_schema vr_wire_interface;  /* vireo_interface: a domain's, with its addresses */
+extern const vr_wire_schema vr_wire_job;        /* vireo_job */
 extern const vr_wire_schema vr_wire_snapshot;   /* vireo_snapshot */
 extern const vr_wire_schema vr_wire_lease;      /* vireo_lease: a DHCP lease (or a neighbour entry) */

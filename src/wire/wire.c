@@ -72,6 +72,7 @@ static bool empty(const vr_wire_field *f, const void *obj)
 {
     switch (f->kind) {
     case VR_WIRE_STR:
+    case VR_WIRE_JSON:
     case VR_WIRE_LIST:
     case VR_WIRE_STRV:
         return *(void *const *)((const char *)obj + f->off) == NULL;
@@ -143,6 +144,11 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
     case VR_WIRE_CHARS:
         vr_wire_write_string(b, CAT(obj, f, char));
         return;
+    case VR_WIRE_JSON: {
+        const char *s = *CAT(obj, f, char *);
+        vr_strbuf_add(b, s ? s : "null");
+        return;
+    }
     case VR_WIRE_BOOL:
         vr_strbuf_add(b, *CAT(obj, f, bool) ? "true" : "false");
         return;
@@ -177,6 +183,9 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
     }
     case VR_WIRE_DOUBLE:
         snprintf(num, sizeof(num), "%.17g", *CAT(obj, f, double));
+        /* As json-c writes it: a whole number stays a double (100.0). */
+        if (!strpbrk(num, ".eEn"))
+            strcat(num, ".0");
         vr_strbuf_add(b, num);
         return;
     case VR_WIRE_STRV: {
@@ -234,6 +243,10 @@ static json_object *value_json(const vr_wire_field *f, const void *obj)
     }
     case VR_WIRE_CHARS:
         return json_object_new_string(CAT(obj, f, char));
+    case VR_WIRE_JSON: {
+        const char *s = *CAT(obj, f, char *);
+        return s ? json_tokener_parse(s) : NULL;
+    }
     case VR_WIRE_BOOL:
         return json_object_new_boolean(*CAT(obj, f, bool));
     case VR_WIRE_TRIBOOL:
@@ -298,6 +311,11 @@ static void read_fields(const vr_wire_schema *s, json_object *o, void *obj)
         case VR_WIRE_STR:
             *AT(obj, f, char *) = v ? vr_strdup(json_object_get_string(v)) : NULL;
             break;
+        case VR_WIRE_JSON:
+            *AT(obj, f, char *) = v ? vr_strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+                                                                                JSON_C_TO_STRING_NOSLASHESCAPE))
+                                    : NULL;
+            break;
         case VR_WIRE_CHARS:
             snprintf(AT(obj, f, char), f->size, "%s", v ? json_object_get_string(v) : "");
             break;
@@ -357,7 +375,7 @@ static void clear_fields(const vr_wire_schema *s, void *obj)
 {
     for (size_t i = 0; i < s->n_fields; i++) {
         const vr_wire_field *f = &s->fields[i];
-        if (f->kind == VR_WIRE_STR) {
+        if (f->kind == VR_WIRE_STR || f->kind == VR_WIRE_JSON) {
             free(*AT(obj, f, char *));
         } else if (f->kind == VR_WIRE_GROUP) {
             clear_fields(f->sub, obj);

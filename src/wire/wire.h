@@ -29,6 +29,8 @@ typedef enum {
     VR_WIRE_LIST,   /* an array of `sub` structs (pointer) with its count at `count_off`:
                        an array of objects (read through json-c only; the list
                        reader skips it) */
+    VR_WIRE_JSON,   /* char *: JSON text, written as the value it is (null for NULL);
+                       read back as its compact text (through json-c only) */
     VR_WIRE_ENUM,   /* unsigned, written as the name `names` gives its value (null
                        for a value it does not name; an unknown name reads as 0) */
     VR_WIRE_GROUP,  /* a nested object whose fields (`sub`, offsets into this same

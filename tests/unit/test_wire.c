@@ -63,11 +63,13 @@ static void round_trip(const vr_wire_schema *s, const char *name, void *obj)
     char *items = vr_wire_array_parse(s, list, strlen(list), key, &n, &err);
     assert_non_null(items);
     assert_int_equal(n, 3);
-    /* Objects inside an element (a network's dhcp, a volume's backing)
-     * are read through json-c only: the event reader leaves them empty. */
+    /* Objects inside an element (a network's dhcp, a volume's backing,
+     * a job's result) are read through json-c only: the event reader
+     * leaves them empty. */
     bool nested = false;
     for (size_t i = 0; i < s->n_fields; i++)
-        nested |= s->fields[i].kind == VR_WIRE_LIST || s->fields[i].kind == VR_WIRE_GROUP;
+        nested |= s->fields[i].kind == VR_WIRE_LIST || s->fields[i].kind == VR_WIRE_GROUP ||
+                  s->fields[i].kind == VR_WIRE_JSON;
     for (size_t i = 0; i < n; i++) {
         char *each = written(s, items + i * s->size);
         if (!nested) {
@@ -77,7 +79,7 @@ static void round_trip(const vr_wire_schema *s, const char *name, void *obj)
             for (size_t k = 0; k < s->n_fields; k++)
                 if (s->fields[k].kind == VR_WIRE_LIST)
                     json_object_object_del(want, s->fields[k].key);
-                else if (s->fields[k].kind == VR_WIRE_GROUP)
+                else if (s->fields[k].kind == VR_WIRE_GROUP || s->fields[k].kind == VR_WIRE_JSON)
                     json_object_object_add(want, s->fields[k].key, NULL);
             if (!json_object_equal(want, got))
                 fail_msg("read as %s, not as %s", each, text);
@@ -165,6 +167,19 @@ static void snapshot_fixture(void **state)
     assert_string_equal(snap.parent, "before");
     assert_true(snap.current);
     vr_wire_clear(&vr_wire_snapshot, &snap);
+}
+
+static void job_fixtures(void **state)
+{
+    vireo_job j;
+    round_trip(&vr_wire_job, "job-failed.json", &j);
+    assert_string_equal(j.error_code, "failed");
+    assert_null(j.result);
+    vr_wire_clear(&vr_wire_job, &j);
+    round_trip(&vr_wire_job, "job-done.json", &j);
+    assert_null(j.error);
+    assert_string_equal(j.result, "{\"pool\":\"default\",\"volume\":\"b.qcow2\"}");
+    vr_wire_clear(&vr_wire_job, &j);
 }
 
 static void bad_lists(void **state)
@@ -259,6 +274,7 @@ static void api_doc(void **state)
     doc_matches(doc, "A network object", &vr_wire_network);
     doc_matches(doc, "A volume object", &vr_wire_vol);
     doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
+    doc_matches(doc, "Long operations (volume copies", &vr_wire_job);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     free(doc);
     free(path);
@@ -273,6 +289,7 @@ int main(void)
         cmocka_unit_test(vol_fixtures),
         cmocka_unit_test(lease_fixtures),
         cmocka_unit_test(snapshot_fixture),
+        cmocka_unit_test(job_fixtures),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };
