@@ -2,6 +2,7 @@
 #include "core/views.h"
 
 #include "common/util.h"
+#include "core/domain_ops.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -137,4 +138,61 @@ void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out)
     out->parent = s->parent;
     out->creation_time = s->creation_time;
     out->current = s->current;
+}
+
+static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
+
+/* An owned copy of a lease view, for views that own their strings. */
+static void lease_copy(const char *network, const vr_lease *l, vireo_lease *out)
+{
+    vr_core_lease_view(network, l, out);
+    out->network = dup_or_null(out->network);
+    out->hostname = dup_or_null(out->hostname);
+    out->client_id = dup_or_null(out->client_id);
+}
+
+static void neighbour_addresses(vr_net_driver *drv, const vr_domain *dom, const vr_interface_def *ifc,
+                                vireo_interface *out)
+{
+    vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(drv, ifc->source_network) : NULL;
+    vr_neighbour *nb;
+    size_t n;
+    if (!net || dom->state == VR_DOM_SHUTOFF || vr_net_neighbours(net, ifc->mac, &nb, &n) < 0)
+        return;
+    out->addresses = vr_calloc(n ? n : 1, sizeof(*out->addresses));
+    for (size_t k = 0; k < n; k++) {
+        bool v6 = nb[k].family == AF_INET6;
+        vr_lease l = {.family = v6 ? 6 : 4, .prefix = v6 ? net->def->ip6.prefix : net->def->ip.prefix};
+        snprintf(l.mac, sizeof(l.mac), "%s", ifc->mac);
+        snprintf(l.ip, sizeof(l.ip), "%s", nb[k].ip);
+        lease_copy(net->def->name, &l, &out->addresses[k]);
+    }
+    out->n_addresses = n;
+    free(nb);
+}
+
+void vr_core_interface_view(vr_net_driver *net, const vr_domain *dom, size_t i, bool arp, vireo_interface *out)
+{
+    const vr_interface_def *ifc = &dom->def->interfaces[i];
+    memset(out, 0, sizeof(*out));
+    out->interface = dup_or_null(i < dom->n_ifnames ? dom->ifnames[i] : NULL);
+    out->type = vr_strdup(vr_net_type_name(ifc->type));
+    out->source = dup_or_null(vr_interface_source(ifc));
+    out->model = vr_strdup(vr_net_model_name(ifc->model));
+    snprintf(out->mac, sizeof(out->mac), "%s", ifc->mac);
+    if (arp) {
+        neighbour_addresses(net, dom, ifc, out);
+    } else {
+        vr_lease *l;
+        size_t n;
+        vr_core_iface_leases(net, dom, i, &l, &n);
+        out->addresses = vr_calloc(n ? n : 1, sizeof(*out->addresses));
+        for (size_t k = 0; k < n; k++)
+            lease_copy(ifc->source_network, &l[k], &out->addresses[k]);
+        out->n_addresses = n;
+        vr_leases_free(l, n);
+    }
+    /* Always a list, [] when there is nothing. */
+    if (!out->addresses)
+        out->addresses = vr_calloc(1, sizeof(*out->addresses));
 }

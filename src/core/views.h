@@ -22,3 +22,8 @@ void vr_core_vol_view(const vr_vol_info *v, vireo_vol *out);
 void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out);
 /* A snapshot's metadata (borrowed). */
 void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out);
+/* A domain's interface i with its addresses: the DHCP leases its
+ * network's dnsmasq holds, or with `arp` what the host's neighbour tables
+ * (ARP, NDP) hold for its MAC, as leases that never expire. The view
+ * owns its strings: vr_wire_clear(&vr_wire_interface, out). */
+void vr_core_interface_view(vr_net_driver *net, const vr_domain *dom, size_t i, bool arp, vireo_interface *out);

@@ -208,29 +208,6 @@ json_object *vr_api_iface_leases(vr_api *api, const vr_domain *dom, size_t i)
     return addrs;
 }
 
-/* domifaddr --source arp: what the host's neighbour tables (ARP and
- * NDP) hold for the interface's MAC, SLAAC addresses included. Written
- * as leases that never expire, without hostname or client id. */
-static json_object *iface_neighbours(vr_api *api, const vr_domain *dom, size_t i)
-{
-    const vr_interface_def *ifc = &dom->def->interfaces[i];
-    json_object *addrs = json_object_new_array();
-    vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(api->net, ifc->source_network) : NULL;
-    vr_neighbour *nb;
-    size_t n;
-    if (!net || dom->state == VR_DOM_SHUTOFF || vr_net_neighbours(net, ifc->mac, &nb, &n) < 0)
-        return addrs;
-    for (size_t k = 0; k < n; k++) {
-        bool v6 = nb[k].family == AF_INET6;
-        vr_lease l = {.family = v6 ? 6 : 4, .prefix = v6 ? net->def->ip6.prefix : net->def->ip.prefix};
-        snprintf(l.mac, sizeof(l.mac), "%s", ifc->mac);
-        snprintf(l.ip, sizeof(l.ip), "%s", nb[k].ip);
-        json_object_array_add(addrs, lease_json(net->def->name, &l));
-    }
-    free(nb);
-    return addrs;
-}
-
 /* GET domains/NAME/interfaces: domiflist and domifaddr in one answer;
  * ?source=arp takes the addresses from the neighbour tables instead of
  * the DHCP leases. */
@@ -247,17 +224,10 @@ static void domain_interfaces(vr_api_call *c)
     }
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {
-        const vr_interface_def *ifc = &dom->def->interfaces[i];
-        json_object *o = json_object_new_object();
-        const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
-        json_object_object_add(o, "interface", tap ? json_object_new_string(tap) : NULL);
-        json_object_object_add(o, "type", json_object_new_string(vr_net_type_name(ifc->type)));
-        const char *src = vr_interface_source(ifc);
-        json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
-        json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
-        json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
-        json_object_object_add(o, "addresses", arp ? iface_neighbours(c->api, dom, i) : vr_api_iface_leases(c->api, dom, i));
-        json_object_array_add(arr, o);
+        vireo_interface view;
+        vr_core_interface_view(c->api->net, dom, i, arp, &view);
+        json_object_array_add(arr, vr_wire_to_json(&vr_wire_interface, &view));
+        vr_wire_clear(&vr_wire_interface, &view);
     }
     json_object *root = json_object_new_object();
     json_object_object_add(root, "interfaces", arr);

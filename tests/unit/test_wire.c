@@ -182,6 +182,16 @@ static void job_fixtures(void **state)
     vr_wire_clear(&vr_wire_job, &j);
 }
 
+static void interface_fixture(void **state)
+{
+    vireo_interface i;
+    round_trip(&vr_wire_interface, "interface.json", &i);
+    assert_int_equal(i.n_addresses, 1);
+    assert_int_equal(i.addresses[0].family, 4);
+    assert_string_equal(i.addresses[0].hostname, "web");
+    vr_wire_clear(&vr_wire_interface, &i);
+}
+
 static void bad_lists(void **state)
 {
     const char *bad[] = {"", "{\"domains\":[{\"name\":", "{\"domains\":[}", "not json"};
@@ -276,6 +286,7 @@ static void api_doc(void **state)
     doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
     doc_matches(doc, "Long operations (volume copies", &vr_wire_job);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
+    doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
     free(doc);
     free(path);
 }
@@ -290,6 +301,7 @@ int main(void)
         cmocka_unit_test(lease_fixtures),
         cmocka_unit_test(snapshot_fixture),
         cmocka_unit_test(job_fixtures),
+        cmocka_unit_test(interface_fixture),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };
