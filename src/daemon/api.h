@@ -42,10 +42,22 @@ typedef struct {
 /* A route: method and pattern (segments after /v1, '*' matches one).
  * Each API module (api_host.c, api_domains.c, ...) exports a table
  * ending with an entry whose method is NULL. */
+/* What a route may do, declared beside it: the read-only socket
+ * (vireod-ro.sock, vireo -r) serves VR_API_READ routes only. */
+typedef enum {
+    VR_API_WRITE = 0, /* changes something: the default */
+    VR_API_READ,      /* only reads */
+    VR_API_CONSOLE,   /* reads, but attaches to a console that takes input (serial, VNC) */
+} vr_api_access;
+
+/* One line per route: method, path pattern ("*" is one segment),
+ * handler, access, and the largest body it takes (0: VR_API_BODY_SMALL). */
 typedef struct {
     const char *method;
     const char *pattern;
     void (*fn)(vr_api_call *c);
+    vr_api_access access;
+    size_t max_body;
 } vr_api_route;
 
 /* Request bodies: XML definitions of domains, networks and pools may be
