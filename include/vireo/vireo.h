@@ -241,7 +241,7 @@ int vireo_domain_interfaces_from(vireo_conn *c, const char *key, const char *sou
 typedef struct {
     char *name;
     char uuid[37];
-    char *type;              /* "dir" */
+    char *type;              /* "dir", "fs", "disk" */
     char *state;             /* "running" or "inactive" */
     bool persistent, autostart;
     char *path;              /* the pool's directory */
@@ -257,6 +257,17 @@ int vireo_pool_get(vireo_conn *c, const char *key, vireo_pool *out);
 int vireo_pool_define(vireo_conn *c, const char *xml, vireo_pool *out);
 int vireo_pool_define_as(vireo_conn *c, const char *name, const char *type, const char *target,
                          vireo_pool *out);
+/* pool-define-as with virsh's source options; NULL = not given. */
+typedef struct {
+    const char *name, *type, *target;
+    const char *source_dev, *source_format, *source_host, *source_path, *source_name;
+    const char *auth_type, *auth_username, *secret_uuid;
+} vireo_pool_fields;
+int vireo_pool_define_fields(vireo_conn *c, const vireo_pool_fields *f, vireo_pool *out);
+/* pool-build: VIREO_POOL_BUILD_OVERWRITE replaces a partition table or
+ * file system that is there (disk, fs pools); NO_OVERWRITE never does. */
+enum { VIREO_POOL_BUILD_OVERWRITE = 1, VIREO_POOL_BUILD_NO_OVERWRITE = 2 };
+int vireo_pool_build(vireo_conn *c, const char *key, unsigned flags, vireo_pool *out);
 int vireo_pool_undefine(vireo_conn *c, const char *key);
 /* action: "build", "start", "destroy", "delete" (its directory), "refresh" */
 int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_pool *out);
@@ -265,7 +276,7 @@ char *vireo_pool_xml(vireo_conn *c, const char *key);
 
 typedef struct {
     char *name, *pool, *path;
-    char *type;              /* "file" */
+    char *type;              /* "file", or "block" (a disk pool's partition) */
     char *format;            /* "raw", "qcow2", "iso" */
     unsigned long long capacity, allocation; /* bytes */
     char *backing_path;      /* qcow2 overlays, else NULL */

@@ -3,8 +3,10 @@
  * element and its line) and written back in libvirt's shape. The subset
  * is documented in docs/storage.md.
  *
- * Pools are directories (type 'dir'); volumes are the image files in
- * them. Values only the driver knows (capacity, allocation, the path of
+ * Pools are directories (type 'dir'), file systems on a block device
+ * mounted at the target (type 'fs'), or whole disks with a partition
+ * table (type 'disk', volumes are partitions); volumes of dir and fs
+ * pools are the image files in them. Values only the driver knows (capacity, allocation, the path of
  * a volume) are passed to the formatters, never kept in the parsed
  * definition. */
 #pragma once
@@ -17,10 +19,24 @@
 
 /* ---- pools ---------------------------------------------------------- */
 
-typedef enum { VR_POOL_DIR } vr_pool_type;
+typedef enum { VR_POOL_DIR, VR_POOL_FS, VR_POOL_DISK } vr_pool_type;
+
+/* <source>: what each kind takes (storage_source.c). */
+typedef struct {
+    char *device; /* <device path='/dev/X'/>: fs, disk */
+    char *format; /* <format type=''/>: disk gpt|dos, fs auto|ext4|xfs */
+} vr_pool_source;
+
+/* pool-define-as's fields; NULL = not given. */
+typedef struct {
+    const char *name, *type, *target;
+    const char *source_dev, *source_format, *source_host, *source_path, *source_name;
+    const char *auth_type, *auth_username, *secret_uuid;
+} vr_pool_fields;
 
 typedef struct {
     vr_pool_type type;
+    vr_pool_source source;
     char *name;
     char uuid[VR_UUID_STRLEN];
     char *target_path; /* absolute, no trailing '/' */
@@ -35,8 +51,14 @@ typedef struct {
 
 /* Parse and validate; a missing uuid is generated. NULL with *err. */
 vr_pool_def *vr_pool_def_parse(const char *xml, size_t len, char **err);
-/* The same from fields (pool-define-as). type: "dir". */
+/* The same from fields (pool-define-as). */
+vr_pool_def *vr_pool_def_from_fields(const vr_pool_fields *f, char **err);
+/* A dir pool at `target` (type must be "dir"). */
 vr_pool_def *vr_pool_def_new(const char *name, const char *type, const char *target, char **err);
+/* Parse a type name; false when Vireo has no such pool kind. */
+bool vr_pool_type_parse(const char *s, vr_pool_type *out);
+/* "dir, fs, disk": for messages. */
+const char *vr_pool_types_supported(void);
 /* stats may be NULL (an inactive pool: zeros, as libvirt shows). */
 char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats);
 vr_pool_def *vr_pool_def_copy(const vr_pool_def *def);
@@ -62,6 +84,7 @@ typedef struct {
     char *backing_path;            /* qcow2 overlays: the backing file, or NULL */
     vr_vol_format backing_format;
     bool backing_format_set;       /* else probed from the backing file */
+    bool block;                    /* type='block' (a partition) when formatting */
 } vr_vol_def;
 
 /* Parse a volume XML for creation. Capacity is required unless there

@@ -39,7 +39,7 @@ static json_object *vol_json(const vr_vol_info *v)
     json_object_object_add(o, "name", json_object_new_string(v->name));
     json_object_object_add(o, "pool", json_object_new_string(v->pool));
     json_object_object_add(o, "path", json_object_new_string(v->path));
-    json_object_object_add(o, "type", json_object_new_string("file"));
+    json_object_object_add(o, "type", json_object_new_string(v->block ? "block" : "file"));
     json_object_object_add(o, "format", json_object_new_string(vr_vol_format_name(v->format)));
     json_object_object_add(o, "capacity", json_object_new_int64((int64_t)v->capacity));
     json_object_object_add(o, "allocation", json_object_new_int64((int64_t)v->allocation));
@@ -90,7 +90,10 @@ static void list_pools(vr_api_call *c)
     vr_req_reply_json(c->req, 200, o);
 }
 
-/* XML (pool-define) or JSON {"name","type","target"} (pool-define-as). */
+/* XML (pool-define) or JSON (pool-define-as): {"name","type","target"}
+ * and the source options virsh's pool-define-as has ("source_dev",
+ * "source_format", "source_host", "source_path", "source_name",
+ * "auth_type", "auth_username", "secret_uuid"). */
 static void define_pool(vr_api_call *c)
 {
     const char *body = vr_req_body(c->req, NULL);
@@ -100,15 +103,24 @@ static void define_pool(vr_api_call *c)
     vr_err code;
     if (ct && vr_str_starts(ct, "application/json")) {
         json_object *o = vr_api_body_json(c);
-        const char *name, *type, *target;
+        vr_pool_fields f = {0};
         if (!o)
             return;
-        if (vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "type", &type) < 0 ||
-            vr_api_str(c, o, "target", &target) < 0) {
+        if (vr_api_str(c, o, "name", &f.name) < 0 || vr_api_str(c, o, "type", &f.type) < 0 ||
+            vr_api_str(c, o, "target", &f.target) < 0 || vr_api_str(c, o, "source_dev", &f.source_dev) < 0 ||
+            vr_api_str(c, o, "source_format", &f.source_format) < 0 ||
+            vr_api_str(c, o, "source_host", &f.source_host) < 0 ||
+            vr_api_str(c, o, "source_path", &f.source_path) < 0 ||
+            vr_api_str(c, o, "source_name", &f.source_name) < 0 ||
+            vr_api_str(c, o, "auth_type", &f.auth_type) < 0 ||
+            vr_api_str(c, o, "auth_username", &f.auth_username) < 0 ||
+            vr_api_str(c, o, "secret_uuid", &f.secret_uuid) < 0) {
             json_object_put(o);
             return;
         }
-        vr_pool_def *def = vr_pool_def_new(name, type ? type : "dir", target, &err);
+        if (!f.type)
+            f.type = "dir";
+        vr_pool_def *def = vr_pool_def_from_fields(&f, &err);
         code = def ? vr_storage_pool_define_def(drv(c), def, &p, &err) : VR_ERR_INVALID;
         json_object_put(o);
     } else if (!(body = vr_api_body_xml(c, "pool"))) {
@@ -145,6 +157,24 @@ static void pool_xml(vr_api_call *c)
         vr_req_reply_text(c->req, 200, "application/xml", vr_storage_pool_xml(p));
 }
 
+/* pool-build's optional body {"overwrite": bool, "no_overwrite": bool}. */
+static int build_flags(vr_api_call *c, unsigned *flags)
+{
+    size_t len = 0;
+    const char *body = vr_req_body(c->req, &len);
+    if (!body || !len)
+        return 0;
+    json_object *o = vr_api_body_json(c), *v;
+    if (!o)
+        return -1;
+    if (json_object_object_get_ex(o, "overwrite", &v) && json_object_get_boolean(v))
+        *flags |= VR_POOL_BUILD_OVERWRITE;
+    if (json_object_object_get_ex(o, "no_overwrite", &v) && json_object_get_boolean(v))
+        *flags |= VR_POOL_BUILD_NO_OVERWRITE;
+    json_object_put(o);
+    return 0;
+}
+
 static void pool_action(vr_api_call *c)
 {
     vr_pool *p = find_pool(c);
@@ -162,7 +192,10 @@ static void pool_action(vr_api_call *c)
         if (strcmp(c->seg[2], actions[i].name) != 0)
             continue;
         char *err = NULL;
-        vr_err code = actions[i].fn(p, &err);
+        unsigned flags = 0;
+        if (strcmp(c->seg[2], "build") == 0 && build_flags(c, &flags) < 0)
+            return;
+        vr_err code = flags ? vr_storage_pool_build_flags(p, flags, &err) : actions[i].fn(p, &err);
         reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
         free(err);
         return;

@@ -36,6 +36,7 @@ typedef struct {
     char *backing;              /* qcow2 backing file (absolute), or NULL */
     vr_vol_format backing_format;
     char *used_by;              /* a running domain using it, or NULL */
+    bool block;                 /* a block device (a disk pool's partition), not a file */
 } vr_vol_info;
 void vr_vol_info_clear(vr_vol_info *v);
 void vr_vol_info_list_free(vr_vol_info *v, size_t n);
@@ -70,6 +71,11 @@ vr_err vr_storage_pool_define(vr_storage_driver *drv, const char *xml, vr_pool *
 vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_pool **out, char **err);
 vr_err vr_storage_pool_undefine(vr_pool *p, char **err);
 vr_err vr_storage_pool_build(vr_pool *p, char **err);
+/* pool-build's flags, as virsh's. */
+enum { VR_POOL_BUILD_OVERWRITE = 1, VR_POOL_BUILD_NO_OVERWRITE = 2 };
+/* flags: VR_POOL_BUILD_OVERWRITE (replace a partition table or file
+ * system that is there), VR_POOL_BUILD_NO_OVERWRITE */
+vr_err vr_storage_pool_build_flags(vr_pool *p, unsigned flags, char **err);
 vr_err vr_storage_pool_start(vr_pool *p, char **err);
 vr_err vr_storage_pool_destroy(vr_pool *p, char **err);
 vr_err vr_storage_pool_delete(vr_pool *p, char **err);

@@ -1,0 +1,39 @@
+/* Which backend serves a pool, and what two pools may not share. */
+#include "drivers/storage/storage_backend.h"
+#include "common/util.h"
+
+#include <string.h>
+
+const vr_pool_backend *vr_pool_backend_of(const vr_pool *p)
+{
+    switch (p->def->type) {
+    case VR_POOL_FS:
+        return &vr_backend_fs;
+    case VR_POOL_DISK:
+        return &vr_backend_disk;
+    case VR_POOL_DIR:
+        break;
+    }
+    return &vr_backend_dir;
+}
+
+/* `inner` is `outer` or a directory below it. */
+static bool dir_within(const char *inner, const char *outer)
+{
+    size_t n = strlen(outer);
+    return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/' || strcmp(outer, "/") == 0);
+}
+
+const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
+{
+    if (a->source.device && b->source.device && strcmp(a->source.device, b->source.device) == 0)
+        return "its device";
+    /* A disk pool's target is always /dev: it names no directory of its own. */
+    if (a->type == VR_POOL_DISK || b->type == VR_POOL_DISK)
+        return NULL;
+    if (strcmp(a->target_path, b->target_path) == 0)
+        return "its directory";
+    if (dir_within(a->target_path, b->target_path) || dir_within(b->target_path, a->target_path))
+        return "its directory (one pool's directory is inside the other's)";
+    return NULL;
+}
