@@ -257,7 +257,9 @@ const vr_command vr_cmd_pool_define = {"pool-define", "Define a pool from libvir
                                        run_define};
 const vr_command vr_cmd_pool_define_as = {
     "pool-define-as", "Define a pool from options.",
-    "NAME dir|fs|disk [--target PATH] [--source-dev DEV] [--source-format FMT]", run_define_as};
+    "NAME dir|fs|disk [--target PATH] [--source-dev DEV] [--source-format FMT] [--source-host HOST] "
+    "[--source-path PATH] [--source-name NAME] [--auth-type TYPE] [--auth-username USER] [--secret-uuid UUID]",
+    run_define_as};
 const vr_command vr_cmd_pool_build = {"pool-build",
                                       "Create the pool's directory; write a disk's partition table or "
                                       "make an fs pool's file system.",

@@ -4,6 +4,7 @@
 #include "common/util.h"
 
 #include <blkid/blkid.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -25,18 +26,43 @@ vr_err vr_blockdev_check_exists(const char *dev, const char *what, char **err)
     return VR_OK;
 }
 
+/* A running domain using the device or one of its partitions (QEMU
+ * opens a partition without claiming the whole disk). */
+static vr_err check_users(vr_storage_driver *drv, const char *dev, const char *what, char **err)
+{
+    char *user = vr_storage_user_of(drv, dev), *real = realpath(dev, NULL), *used = vr_strdup(dev);
+    char *sys = real ? vr_asprintf("/sys/class/block/%s", strrchr(real, '/') + 1) : NULL;
+    DIR *d = sys ? opendir(sys) : NULL;
+    struct dirent *e;
+    while (!user && d && (e = readdir(d))) {
+        char *part = vr_asprintf("%s/%s/partition", sys, e->d_name);
+        if (e->d_name[0] != '.' && access(part, F_OK) == 0) {
+            free(used);
+            used = vr_asprintf("/dev/%s", e->d_name);
+            user = vr_storage_user_of(drv, used);
+        }
+        free(part);
+    }
+    if (d)
+        closedir(d);
+    free(sys);
+    free(real);
+    vr_err code = VR_OK;
+    if (user) {
+        vr_set_error(err, "%s: device %s is in use by running domain '%s'; shut the domain down first",
+                     what, used, user);
+        code = VR_ERR_CONFLICT;
+    }
+    free(user);
+    free(used);
+    return code;
+}
+
 vr_err vr_blockdev_check_free(vr_storage_driver *drv, const char *dev, const char *what, char **err)
 {
     vr_err e = vr_blockdev_check_exists(dev, what, err);
-    if (e)
+    if (e || (e = check_users(drv, dev, what, err)))
         return e;
-    char *user = vr_storage_user_of(drv, dev);
-    if (user) {
-        vr_set_error(err, "%s: device %s is in use by running domain '%s'; shut the domain down first",
-                     what, dev, user);
-        free(user);
-        return VR_ERR_CONFLICT;
-    }
     /* O_EXCL on a block device fails with EBUSY while it, or one of its
      * partitions, is mounted or otherwise claimed. */
     int fd = open(dev, O_RDONLY | O_EXCL | O_CLOEXEC);
