@@ -63,6 +63,19 @@ expect_eq "vol-delete removes the partition" "$("$VIREO" vol-delete "${N1}p2" --
 [ ! -e "/dev/${N1}p2" ] && ! sfdisk -d "$D1" | grep -q "^/dev/${N1}p2" || fail "${N1}p2 still there"
 ok "the partition and its node are gone"
 
+# vol-upload writes a partition in place, vol-download reads all of it.
+head -c 3000000 /dev/urandom > "$ROOT/up.bin"
+"$VIREO" vol-upload "${N1}p1" "$ROOT/up.bin" --pool pool-disk >/dev/null
+"$VIREO" vol-download "${N1}p1" "$ROOT/down.bin" --pool pool-disk >/dev/null
+expect_eq "vol-download: the whole partition" "$(stat -c %s "$ROOT/down.bin")" "10485760"
+cmp -s -n 3000000 "$ROOT/up.bin" "$ROOT/down.bin" || fail "the partition does not hold the uploaded bytes"
+ok "vol-upload wrote the partition, vol-download read it back"
+head -c 11000000 /dev/zero > "$ROOT/big.bin"
+expect_fail "vol-upload larger than the partition" "11000000 bytes do not fit in volume '${N1}p1'" \
+    "$VIREO" vol-upload "${N1}p1" "$ROOT/big.bin" --pool pool-disk
+expect_fail "vol-clone in a disk pool" "is a disk pool: its volumes are not files" \
+    "$VIREO" vol-clone "${N1}p1" copy --pool pool-disk
+
 # Bad input on the disk pool.
 expect_fail "volume larger than the free space" "do not fit in pool 'pool-disk' \(the largest free space" \
     "$VIREO" vol-create-as pool-disk "${N1}p2" 1G

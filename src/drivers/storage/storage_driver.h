@@ -100,6 +100,10 @@ vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long ca
                              char **err);
 char *vr_storage_vol_xml(const vr_vol_info *v);
 
+/* Where a new volume `name` of pool p goes (PATH/NAME) after the name
+ * check; VR_ERR_INVALID for pools whose volumes are not files (disk). */
+vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err);
+
 /* For <disk type='volume'>: the file and format of a volume. */
 vr_err vr_storage_resolve(vr_storage_driver *drv, const char *pool, const char *volume, char **path,
                           vr_vol_format *format, char **err);

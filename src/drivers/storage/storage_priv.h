@@ -29,8 +29,6 @@ void vr_storage_emit(vr_pool *p, const char *event, const char *detail, const ch
 /* The pool is active and its directory is there. A directory that
  * vanished makes the pool inactive (the definition stays). */
 vr_err vr_pool_ready(vr_pool *p, char **err);
-/* PATH/NAME after the name check. */
-vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err);
 /* A hidden temporary beside `dst` (created, 0600). */
 char *vr_storage_tmp_near(const char *dst, int *fd, char **err);
 /* rename tmp -> dst without replacing an existing dst (or replacing

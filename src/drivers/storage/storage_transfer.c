@@ -2,7 +2,9 @@
  * an image file, pumped from the event loop in chunks so that other
  * clients are served meanwhile. An upload goes to a hidden temporary
  * that replaces the volume only once every announced byte is in and on
- * disk: an upload that breaks off leaves the volume as it was. */
+ * disk: an upload that breaks off leaves the volume as it was. A
+ * partition (disk pools) cannot be replaced by a file: it is written in
+ * place, and only what fits in it. */
 #include "drivers/storage/storage_priv.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -75,10 +77,19 @@ vr_err vr_storage_upload_prepare(vr_pool *p, const char *name, unsigned long lon
         vr_vol_info_clear(&v);
         return e;
     }
+    if (v.block && length > v.capacity) {
+        vr_set_error(err, "%llu bytes do not fit in volume '%s' (a partition of %llu bytes)", length, name,
+                     v.capacity);
+        vr_vol_info_clear(&v);
+        return VR_ERR_INVALID;
+    }
     vr_transfer *t = new_transfer(p, name, true);
     t->length = length;
-    t->tmp = vr_storage_tmp_near(v.path, &t->file, err);
-    if (!t->tmp) {
+    if (v.block && (t->file = open(v.path, O_WRONLY | O_CLOEXEC)) < 0)
+        vr_set_error(err, "cannot write volume '%s' (%s): %s", name, v.path, strerror(errno));
+    else if (!v.block)
+        t->tmp = vr_storage_tmp_near(v.path, &t->file, err);
+    if (t->file < 0) {
         vr_vol_info_clear(&v);
         transfer_free(t);
         return VR_ERR_FAILED;
@@ -106,10 +117,12 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
         vr_vol_info_clear(&v);
         return VR_ERR_FAILED;
     }
+    /* A block device's st_size is 0: its size is the partition's. */
+    unsigned long long length = v.block ? v.capacity : (unsigned long long)st.st_size;
     vr_vol_info_clear(&v);
     vr_transfer *t = new_transfer(p, name, false);
     t->file = fd;
-    t->length = (unsigned long long)st.st_size;
+    t->length = length;
     *out = t;
     return VR_OK;
 }
@@ -171,7 +184,7 @@ static void upload_finish(vr_transfer *t)
     }
     close(t->file);
     t->file = -1;
-    if (vr_storage_commit(t->tmp, t->path, true, &err) < 0) {
+    if (t->tmp && vr_storage_commit(t->tmp, t->path, true, &err) < 0) {
         upload_error(t, "failed", err);
         free(err);
         return;
