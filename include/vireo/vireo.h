@@ -274,6 +274,31 @@ int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_
 int vireo_pool_set_autostart(vireo_conn *c, const char *key, bool on);
 char *vireo_pool_xml(vireo_conn *c, const char *key);
 
+/* ---- secrets (libvirt's secret objects: CHAP passwords, Ceph keys) ---- */
+
+typedef struct {
+    char uuid[37];
+    char *usage_type;  /* "none", "volume", "ceph", "iscsi", "tls", "vtpm" */
+    char *usage_id;    /* the usage's target, name or volume; NULL for none */
+    char *description; /* or NULL */
+    bool ephemeral, private_, has_value;
+} vireo_secret;
+
+void vireo_secret_clear(vireo_secret *s);
+void vireo_secret_list_free(vireo_secret *list, size_t n);
+int vireo_secret_list(vireo_conn *c, vireo_secret **out, size_t *n);
+int vireo_secret_get(vireo_conn *c, const char *uuid, vireo_secret *out);
+/* libvirt's secret XML; out may be NULL. */
+int vireo_secret_define(vireo_conn *c, const char *xml, vireo_secret *out);
+int vireo_secret_undefine(vireo_conn *c, const char *uuid);
+char *vireo_secret_xml(vireo_conn *c, const char *uuid);
+/* The value as base64 text, or as plain text (no NUL bytes). */
+int vireo_secret_set_value(vireo_conn *c, const char *uuid, const char *base64);
+int vireo_secret_set_value_plain(vireo_conn *c, const char *uuid, const char *text);
+/* The value as base64 (malloc'ed; wipe and free it), or NULL: private
+ * secrets, and read-only connections, get none. */
+char *vireo_secret_get_value(vireo_conn *c, const char *uuid);
+
 typedef struct {
     char *name, *pool, *path;
     char *type;              /* "file", or "block" (a disk pool's partition) */

@@ -33,6 +33,8 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_vol_delete, &vr_cmd_vol_resize, &vr_cmd_vol_info, &vr_cmd_vol_dumpxml,
     &vr_cmd_vol_path, &vr_cmd_vol_upload, &vr_cmd_vol_download, &vr_cmd_job_list,
     &vr_cmd_job_cancel,
+    &vr_cmd_secret_define, &vr_cmd_secret_dumpxml, &vr_cmd_secret_list, &vr_cmd_secret_undefine,
+    &vr_cmd_secret_set_value, &vr_cmd_secret_get_value,
     /* snapshots and clones */
     &vr_cmd_snapshot_create_as, &vr_cmd_snapshot_list, &vr_cmd_snapshot_info,
     &vr_cmd_snapshot_revert, &vr_cmd_snapshot_delete, &vr_cmd_snapshot_current,

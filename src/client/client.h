@@ -39,6 +39,10 @@ char *vr_client_get_text(vireo_conn *c, const char *path);
 int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
                           const char *body, vireo_domain *out);
 
+/* Members of an answer: a string (NULL when absent or null), a boolean. */
+const char *vr_client_str(json_object *o, const char *key);
+bool vr_client_flag(json_object *o, const char *key);
+
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
 

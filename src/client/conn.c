@@ -250,3 +250,15 @@ json_object *vr_client_json(vireo_conn *c, const char *method, const char *path,
     free(resp);
     return NULL;
 }
+
+const char *vr_client_str(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+bool vr_client_flag(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}

@@ -11,7 +11,6 @@
 #include "common/util.h"
 
 #include <ctype.h>
-#include <libxml/xmlsave.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -373,18 +372,6 @@ static void permissions(xmlNode *parent, int mode, long owner, long group)
     }
 }
 
-static char *save(xmlDoc *doc, xmlNode *root)
-{
-    xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *s = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    xmlSaveTree(s, root);
-    xmlSaveClose(s);
-    char *out = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
-    xmlBufferFree(buf);
-    xmlFreeDoc(doc);
-    return out;
-}
-
 char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats)
 {
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
@@ -402,7 +389,7 @@ char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats)
     xmlNode *t = child(root, "target");
     text_child(t, "path", def->target_path);
     permissions(t, def->mode, def->owner, def->group);
-    return save(doc, root);
+    return vr_xml_save_doc(doc, root);
 }
 
 /* ---- volumes ---- */
@@ -569,5 +556,5 @@ char *vr_vol_def_format(const vr_vol_def *def)
         text_child(b, "path", def->backing_path);
         xmlNewProp(child(b, "format"), BAD_CAST "type", BAD_CAST vol_format_names[def->backing_format]);
     }
-    return save(doc, root);
+    return vr_xml_save_doc(doc, root);
 }

@@ -13,6 +13,7 @@
 #include "drivers/network/lease_events.h"
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
+#include "drivers/secret/secret_driver.h"
 #include "daemon/jobs.h"
 #include "daemon/rpc.h"
 #include "daemon/web.h"
@@ -425,6 +426,7 @@ int main(int argc, char **argv)
         vr_log_info("QEMU runs as %s (uid %d) with its seccomp sandbox", qemu_user, (int)pw->pw_uid);
     }
     api.jobs = vr_jobs_new();
+    api.secrets = vr_secret_driver_new(&paths);
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
@@ -478,6 +480,7 @@ int main(int argc, char **argv)
     vr_qemu_driver_free(api.qemu);
     vr_net_driver_free(api.net);
     vr_storage_driver_free(api.storage);
+    vr_secret_driver_free(api.secrets);
     vr_jobs_free(api.jobs);
     if (idle_timer)
         event_free(idle_timer);

@@ -122,6 +122,9 @@ expect_fail "pool-build on a mounted device" "device $D3 is in use \(mounted" "$
 mkdir -p "$ROOT/t3"
 expect_fail "pool-start on a mounted device" "device $D3 is in use \(mounted" "$VIREO" pool-start taken
 umount "$ROOT/m3"
+# The kernel lets go of the device a moment after umount returns.
+released() { ! "$VIREO" pool-build taken 2>&1 | grep -q "is in use"; }
+wait_for 10 "$D3 released after umount" released
 expect_fail "pool-build without --overwrite over a file system" "already holds a file system of type ext4" \
     "$VIREO" pool-build taken
 "$VIREO" pool-undefine taken >/dev/null
@@ -153,6 +156,46 @@ boot
 out=$(guest_until tiny "echo R-\$(head -c 18 /dev/vda)-\$(head -c 16 /dev/vdb)" "R-vireo")
 expect_match "both markers read back after a restart" "$out" "R-vireo-disk-pool-17-vireo-fs-pool-23"
 "$VIREO" destroy tiny >/dev/null
+
+# ---- secrets ----
+cat > "$ROOT/secret.xml" <<XML
+<secret ephemeral='no' private='no'>
+  <description>CHAP of the lab target</description>
+  <usage type='iscsi'><target>lab-chap</target></usage>
+</secret>
+XML
+out=$("$VIREO" secret-define "$ROOT/secret.xml")
+expect_match "secret-define" "$out" '^Secret [0-9a-f-]{36} created$'
+SEC=$(awk '{print $2}' <<<"$out")
+expect_match "secret-list: uuid and usage" "$("$VIREO" secret-list)" "^ $SEC +iscsi lab-chap\$"
+expect_eq "secret-set-value --base64" "$("$VIREO" secret-set-value "$SEC" --base64 "$(printf 'pw-Sekr1t-77' | base64)")" "Secret value set"
+expect_eq "secret-get-value gives it back (base64)" "$("$VIREO" secret-get-value "$SEC" | base64 -d)" "pw-Sekr1t-77"
+expect_eq "the value file is 0600 in a 0700 directory" \
+    "$(stat -c %a "$ROOT/etc/vireo/secrets/$SEC.value") $(stat -c %a "$ROOT/etc/vireo/secrets")" "600 700"
+expect_eq "secret-set-value --interactive (a line on stdin)" \
+    "$(printf 'typed-Pa55\n' | "$VIREO" secret-set-value "$SEC" --interactive)" "Secret value set"
+printf 'file-Pa55' > "$ROOT/pw.txt"
+"$VIREO" secret-set-value "$SEC" --file "$ROOT/pw.txt" --plain >/dev/null
+expect_eq "secret-set-value --file --plain" "$("$VIREO" secret-get-value "$SEC" | base64 -d)" "file-Pa55"
+expect_fail "secret-get-value on the read-only connection" "only to a read-write connection" \
+    "$VIREO" -r secret-get-value "$SEC"
+expect_fail "a value that is not base64" "must be base64" "$VIREO" secret-set-value "$SEC" --base64 '!!!'
+expect_fail "a second secret for the same usage" "already has usage iscsi 'lab-chap'" "$VIREO" secret-define "$ROOT/secret.xml"
+expect_fail "unknown secret" "secret 'nope' not found" "$VIREO" secret-get-value nope
+sed "s/private='no'/private='yes'/; s/lab-chap/other/" "$ROOT/secret.xml" > "$ROOT/private.xml"
+PRIV=$("$VIREO" secret-define "$ROOT/private.xml" | awk '{print $2}')
+"$VIREO" secret-set-value "$PRIV" --base64 "$(printf 'hidden-99' | base64)" >/dev/null
+expect_fail "a private secret's value is not given back" "is private" "$VIREO" secret-get-value "$PRIV"
+! "$VIREO" secret-dumpxml "$SEC" | grep -q 'Pa55' || fail "the value is in secret-dumpxml"
+! grep -Eq 'Pa55|Sekr1t|hidden-99' "$ROOT/vireod.log" || fail "a secret value is in the daemon's log"
+ok "values are in neither the XML nor the log"
+# The store survives a daemon restart.
+stop_daemon
+start_daemon "$ASAN_VIREOD"
+expect_eq "the value after a daemon restart" "$("$VIREO" secret-get-value "$SEC" | base64 -d)" "file-Pa55"
+expect_eq "secret-undefine" "$("$VIREO" secret-undefine "$PRIV")" "Secret $PRIV deleted"
+[ ! -e "$ROOT/etc/vireo/secrets/$PRIV.value" ] || fail "the undefined secret's value file is still there"
+ok "secret-undefine removes the value file"
 
 # ---- teardown through Vireo ----
 expect_eq "pool-destroy unmounts the fs pool" "$("$VIREO" pool-destroy pool-fs)" "Pool 'pool-fs' destroyed"

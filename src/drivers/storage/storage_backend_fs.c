@@ -87,6 +87,12 @@ static vr_err fs_build(vr_pool *p, unsigned flags, char **err)
 
 static vr_err fs_start(vr_pool *p, char **err)
 {
+    /* Already mounted there: a restarted daemon finds its pools as they
+     * were (the mount outlives the daemon, as QEMU does). */
+    if (mounted(p)) {
+        vr_storage_clean_tmp(p->def->target_path);
+        return VR_OK;
+    }
     char *what = what_of(p);
     vr_err e = vr_blockdev_check_free(p->drv, p->def->source.device, what, err);
     free(what);
