@@ -261,7 +261,7 @@ int vireo_pool_define_as(vireo_conn *c, const char *name, const char *type, cons
 typedef struct {
     const char *name, *type, *target;
     const char *source_dev, *source_format, *source_host, *source_path, *source_name;
-    const char *auth_type, *auth_username, *secret_uuid;
+    const char *auth_type, *auth_username, *secret_uuid, *source_initiator;
 } vireo_pool_fields;
 int vireo_pool_define_fields(vireo_conn *c, const vireo_pool_fields *f, vireo_pool *out);
 /* pool-build: VIREO_POOL_BUILD_OVERWRITE replaces a partition table or

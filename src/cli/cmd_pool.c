@@ -120,6 +120,7 @@ static int run_define_as(vr_cli *cli, int argc, char **argv)
                            {"auth-type", true, NULL, &f.auth_type},
                            {"auth-username", true, NULL, &f.auth_username},
                            {"secret-uuid", true, NULL, &f.secret_uuid},
+                           {"source-initiator", true, NULL, &f.source_initiator},
                            {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_define_as, argc, argv, opts, pos, 2, 2, &rc);
@@ -257,8 +258,9 @@ const vr_command vr_cmd_pool_define = {"pool-define", "Define a pool from libvir
                                        run_define};
 const vr_command vr_cmd_pool_define_as = {
     "pool-define-as", "Define a pool from options.",
-    "NAME dir|fs|disk [--target PATH] [--source-dev DEV] [--source-format FMT] [--source-host HOST] "
-    "[--source-path PATH] [--source-name NAME] [--auth-type TYPE] [--auth-username USER] [--secret-uuid UUID]",
+    "NAME dir|fs|disk|iscsi-direct [--target PATH] [--source-dev DEV|IQN] [--source-format FMT] "
+    "[--source-host HOST[:PORT]] [--source-initiator IQN] [--source-path PATH] [--source-name NAME] "
+    "[--auth-type chap] [--auth-username USER] [--secret-uuid UUID]",
     run_define_as};
 const vr_command vr_cmd_pool_build = {"pool-build",
                                       "Create the pool's directory; write a disk's partition table or "

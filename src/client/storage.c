@@ -194,7 +194,8 @@ int vireo_pool_define_fields(vireo_conn *c, const vireo_pool_fields *f, vireo_po
     } opt[] = {{"target", f->target}, {"source_dev", f->source_dev}, {"source_format", f->source_format},
                {"source_host", f->source_host}, {"source_path", f->source_path},
                {"source_name", f->source_name}, {"auth_type", f->auth_type},
-               {"auth_username", f->auth_username}, {"secret_uuid", f->secret_uuid}};
+               {"auth_username", f->auth_username}, {"secret_uuid", f->secret_uuid},
+               {"source_initiator", f->source_initiator}};
     for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
         if (opt[i].val)
             json_object_object_add(b, opt[i].key, json_object_new_string(opt[i].val));

@@ -19,12 +19,12 @@
 #define ATTRS(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define NO_ATTRS ((const char *const[]){NULL})
 
-static const char *const pool_type_names[] = {"dir", "fs", "disk", NULL};
+static const char *const pool_type_names[] = {"dir", "fs", "disk", "iscsi-direct", NULL};
 static const char *const vol_format_names[] = {"raw", "qcow2", "iso", NULL};
 
 const char *vr_pool_type_name(vr_pool_type t) { return pool_type_names[t]; }
 const char *vr_vol_format_name(vr_vol_format f) { return vol_format_names[f]; }
-const char *vr_pool_types_supported(void) { return "dir, fs, disk"; }
+const char *vr_pool_types_supported(void) { return "dir, fs, disk, iscsi-direct"; }
 
 bool vr_pool_type_parse(const char *s, vr_pool_type *out)
 {
@@ -179,7 +179,7 @@ vr_pool_def *vr_pool_def_copy(const vr_pool_def *def)
     vr_pool_def *d = vr_calloc(1, sizeof(*d));
     *d = *def;
     d->name = vr_strdup(def->name);
-    d->target_path = vr_strdup(def->target_path);
+    d->target_path = def->target_path ? vr_strdup(def->target_path) : NULL;
     vr_pool_source_copy(&d->source, &def->source);
     return d;
 }
@@ -273,7 +273,7 @@ static int parse_pool(vr_pool_def *def, const xmlNode *root, char **err)
         free(e);
         return -1;
     }
-    if (!def->target_path)
+    if (!def->target_path && vr_pool_source_has_target(def->type))
         return vr_xml_error(root, err, "<pool type='%s'> needs <target><path>DIR</path></target>",
                             pool_type_names[def->type]);
     if (!def->uuid[0])
@@ -320,7 +320,7 @@ vr_pool_def *vr_pool_def_from_fields(const vr_pool_fields *f, char **err)
         vr_pool_def_free(def);
         return NULL;
     }
-    if (!def->target_path) {
+    if (!def->target_path && vr_pool_source_has_target(type)) {
         vr_set_error(err, "pool '%s' needs a target directory (--target PATH)", f->name);
         vr_pool_def_free(def);
         return NULL;
@@ -386,9 +386,11 @@ char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats)
     size_child(root, "allocation", s->allocation);
     size_child(root, "available", s->available);
     vr_pool_source_format(def->type, root, &def->source);
-    xmlNode *t = child(root, "target");
-    text_child(t, "path", def->target_path);
-    permissions(t, def->mode, def->owner, def->group);
+    if (def->target_path) {
+        xmlNode *t = child(root, "target");
+        text_child(t, "path", def->target_path);
+        permissions(t, def->mode, def->owner, def->group);
+    }
     return vr_xml_save_doc(doc, root);
 }
 

@@ -19,19 +19,25 @@
 
 /* ---- pools ---------------------------------------------------------- */
 
-typedef enum { VR_POOL_DIR, VR_POOL_FS, VR_POOL_DISK } vr_pool_type;
+typedef enum { VR_POOL_DIR, VR_POOL_FS, VR_POOL_DISK, VR_POOL_ISCSI_DIRECT } vr_pool_type;
 
 /* <source>: what each kind takes (storage_source.c). */
 typedef struct {
-    char *device; /* <device path='/dev/X'/>: fs, disk */
-    char *format; /* <format type=''/>: disk gpt|dos, fs auto|ext4|xfs */
+    char *device;       /* <device path=''/>: fs, disk: /dev/X; iscsi-direct: the target's IQN */
+    char *format;       /* <format type=''/>: disk gpt|dos, fs auto|ext4|xfs */
+    char *host;         /* <host name='' port=''/>: iscsi-direct's portal */
+    unsigned port;      /* 3260 when not given */
+    char *initiator;    /* <initiator><iqn name=''/></initiator>: iscsi-direct */
+    char *auth_user;    /* <auth type='chap' username=''>: iscsi-direct */
+    char *secret_uuid;  /* <secret uuid=''/> inside <auth> */
+    char *secret_usage; /* <secret usage=''/> inside <auth> */
 } vr_pool_source;
 
 /* pool-define-as's fields; NULL = not given. */
 typedef struct {
     const char *name, *type, *target;
     const char *source_dev, *source_format, *source_host, *source_path, *source_name;
-    const char *auth_type, *auth_username, *secret_uuid;
+    const char *auth_type, *auth_username, *secret_uuid, *source_initiator;
 } vr_pool_fields;
 
 typedef struct {
@@ -39,7 +45,7 @@ typedef struct {
     vr_pool_source source;
     char *name;
     char uuid[VR_UUID_STRLEN];
-    char *target_path; /* absolute, no trailing '/' */
+    char *target_path; /* absolute, no trailing '/'; NULL for iscsi-direct (no target) */
     int mode;          /* <permissions><mode>, octal; -1 = not given (0755 on build) */
     long owner, group; /* -1 = not given */
 } vr_pool_def;

@@ -25,7 +25,7 @@ static json_object *pool_json(vr_pool *p)
     json_object_object_add(o, "state", json_object_new_string(p->active ? "running" : "inactive"));
     json_object_object_add(o, "persistent", json_object_new_boolean(1));
     json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
-    json_object_object_add(o, "path", json_object_new_string(p->def->target_path));
+    json_object_object_add(o, "path", p->def->target_path ? json_object_new_string(p->def->target_path) : NULL);
     json_object_object_add(o, "capacity", json_object_new_int64((int64_t)st.capacity));
     json_object_object_add(o, "allocation", json_object_new_int64((int64_t)st.allocation));
     json_object_object_add(o, "available", json_object_new_int64((int64_t)st.available));
@@ -114,7 +114,8 @@ static void define_pool(vr_api_call *c)
             vr_api_str(c, o, "source_name", &f.source_name) < 0 ||
             vr_api_str(c, o, "auth_type", &f.auth_type) < 0 ||
             vr_api_str(c, o, "auth_username", &f.auth_username) < 0 ||
-            vr_api_str(c, o, "secret_uuid", &f.secret_uuid) < 0) {
+            vr_api_str(c, o, "secret_uuid", &f.secret_uuid) < 0 ||
+            vr_api_str(c, o, "source_initiator", &f.source_initiator) < 0) {
             json_object_put(o);
             return;
         }

@@ -248,6 +248,20 @@ static vr_err resolve_volume(const char *pool, const char *volume, char **path, 
     return e;
 }
 
+/* The storage driver's CHAP passwords, from the secret store. */
+static vr_err storage_secret(const char *uuid, const char *usage, unsigned char **value, size_t *len, char **err,
+                             void *opaque)
+{
+    vr_secret_driver *sd = ((vr_api *)opaque)->secrets;
+    vr_secret *s = uuid ? vr_secret_lookup(sd, uuid) : vr_secret_lookup_usage(sd, VR_SECRET_USAGE_ISCSI, usage);
+    if (!s) {
+        vr_set_error(err, "secret %s '%s' is not defined (vireo secret-list)", uuid ? "uuid" : "with usage",
+                     uuid ? uuid : usage);
+        return VR_ERR_NOT_FOUND;
+    }
+    return vr_secret_get_value(sd, s, false, value, len, err);
+}
+
 static char *image_user(const char *path, void *opaque)
 {
     return vr_qemu_path_user(((vr_api *)opaque)->qemu, path);
@@ -430,6 +444,7 @@ int main(int argc, char **argv)
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
+    vr_storage_set_secret_fn(api.storage, storage_secret, &api);
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_autostart(api.qemu);
     vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;

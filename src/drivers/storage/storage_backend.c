@@ -11,6 +11,8 @@ const vr_pool_backend *vr_pool_backend_of(const vr_pool *p)
         return &vr_backend_fs;
     case VR_POOL_DISK:
         return &vr_backend_disk;
+    case VR_POOL_ISCSI_DIRECT:
+        return &vr_backend_iscsi_direct;
     case VR_POOL_DIR:
         break;
     }
@@ -24,12 +26,23 @@ static bool dir_within(const char *inner, const char *outer)
     return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/' || strcmp(outer, "/") == 0);
 }
 
+void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, void *opaque)
+{
+    drv->secret_fn = fn;
+    drv->secret_opaque = opaque;
+}
+
 const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
 {
-    if (a->source.device && b->source.device && strcmp(a->source.device, b->source.device) == 0)
+    if (a->source.device && b->source.device && strcmp(a->source.device, b->source.device) == 0 &&
+        a->type != VR_POOL_ISCSI_DIRECT && b->type != VR_POOL_ISCSI_DIRECT)
         return "its device";
-    /* A disk pool's target is always /dev: it names no directory of its own. */
-    if (a->type == VR_POOL_DISK || b->type == VR_POOL_DISK)
+    if (a->type == VR_POOL_ISCSI_DIRECT && b->type == VR_POOL_ISCSI_DIRECT &&
+        strcmp(a->source.host, b->source.host) == 0 && a->source.port == b->source.port)
+        return strcmp(a->source.device, b->source.device) == 0 ? "its target" : NULL;
+    /* A disk pool's target is always /dev: it names no directory of its
+     * own; an iscsi-direct pool has none. */
+    if (a->type == VR_POOL_DISK || b->type == VR_POOL_DISK || !a->target_path || !b->target_path)
         return NULL;
     if (strcmp(a->target_path, b->target_path) == 0)
         return "its directory";

@@ -35,9 +35,13 @@ typedef struct {
     vr_err (*delete_vol)(vr_pool *p, const vr_vol_info *v, char **err);
     vr_err (*resize_vol)(vr_pool *p, const vr_vol_info *v, unsigned long long capacity, bool shrink,
                          char **err);
+    /* What QEMU opens for a <disk type='volume'> on it (NULL: the volume's
+     * path). iscsi-direct: the LUN's URL with what QEMU's iscsi driver
+     * needs beside it (vr_storage_resolve documents the form). */
+    vr_err (*qemu_path)(vr_pool *p, const vr_vol_info *v, char **out, char **err);
 } vr_pool_backend;
 
-extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk;
+extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct;
 const vr_pool_backend *vr_pool_backend_of(const vr_pool *p);
 
 /* The dir backend's parts that fs pools share (a mounted dir pool). */

@@ -29,6 +29,8 @@ static vr_pool *pool_of(vr_storage_driver *drv, const char *path)
 {
     for (size_t i = 0; i < drv->n; i++) {
         const char *dir = drv->pools[i]->def->target_path;
+        if (!dir)
+            continue; /* iscsi-direct: no directory */
         size_t len = strlen(dir);
         if (strncmp(path, dir, len) == 0 && path[len] == '/' && !strchr(path + len + 1, '/'))
             return drv->pools[i];

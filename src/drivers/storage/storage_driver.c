@@ -204,12 +204,12 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
             why = vr_pool_defs_clash(p->def, def);
         if (why) {
             vr_set_error(err, "pool '%s' (%s) clashes with pool '%s' by %s", def->name,
-                         def->target_path, p->def->name, why);
+                         def->target_path ? def->target_path : def->source.device, p->def->name, why);
             vr_pool_def_free(def);
             return VR_ERR_CONFLICT;
         }
     }
-    if (same && same->active && strcmp(same->def->target_path, def->target_path) != 0) {
+    if (same && same->active && vr_pool_defs_clash(same->def, def) == NULL) {
         vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its directory", def->name);
         vr_pool_def_free(def);
         return VR_ERR_CONFLICT;
@@ -226,7 +226,7 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
     } else {
         same = insert(drv, def);
     }
-    vr_log_info("pool %s defined (%s)", def->name, def->target_path);
+    vr_log_info("pool %s defined (%s)", def->name, def->target_path ? def->target_path : def->source.device);
     vr_storage_emit(same, "defined", updated ? "updated" : "added", NULL);
     *out = same;
     return VR_OK;

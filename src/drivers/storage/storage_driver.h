@@ -53,6 +53,13 @@ typedef char *(*vr_storage_user_fn)(const char *path, void *opaque);
 typedef void (*vr_storage_event_fn)(const vr_pool *p, const char *event, const char *detail,
                                     const char *volume, void *opaque);
 
+/* A secret's value for the storage driver (CHAP passwords): by uuid, or
+ * by usage id when uuid is NULL; NUL-terminated, wiped and freed by the
+ * caller. The daemon wires it to the secret store. */
+typedef vr_err (*vr_storage_secret_fn)(const char *uuid, const char *usage, unsigned char **value, size_t *len,
+                                       char **err, void *opaque);
+void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, void *opaque);
+
 /* Load pool definitions; on the first start ever, define the `default`
  * pool at STATE/images (built, started, autostart); start autostart
  * pools and those that were active before a daemon restart. */
@@ -104,7 +111,11 @@ char *vr_storage_vol_xml(const vr_vol_info *v);
  * check; VR_ERR_INVALID for pools whose volumes are not files (disk). */
 vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err);
 
-/* For <disk type='volume'>: the file and format of a volume. */
+/* For <disk type='volume'>: the file and format of a volume. For a LUN
+ * of an iscsi-direct pool the path is
+ *   iscsi://HOST:PORT/IQN/LUN?initiator-name=IQN[&user=U&password-file=F]
+ * where F is a 0600 file in RUNTIME/storage holding the CHAP password
+ * (for QEMU's -object secret; never on a command line). */
 vr_err vr_storage_resolve(vr_storage_driver *drv, const char *pool, const char *volume, char **path,
                           vr_vol_format *format, char **err);
 

@@ -17,6 +17,8 @@ struct vr_storage_driver {
     void *user_opaque;
     vr_storage_event_fn event_fn;
     void *event_opaque;
+    vr_storage_secret_fn secret_fn;
+    void *secret_opaque;
 };
 
 /* Tell the daemon (see vr_storage_event_fn). */

@@ -231,9 +231,14 @@ vr_err vr_storage_resolve(vr_storage_driver *drv, const char *pool, const char *
     vr_err e = vol_get(p, volume, &v, false, err);
     if (e)
         return e;
-    *path = v.path;
+    const vr_pool_backend *be = vr_pool_backend_of(p);
     *format = v.format;
-    v.path = NULL;
+    if (be->qemu_path) {
+        e = be->qemu_path(p, &v, path, err);
+    } else {
+        *path = v.path;
+        v.path = NULL;
+    }
     vr_vol_info_clear(&v);
-    return VR_OK;
+    return e;
 }
