@@ -7,13 +7,20 @@
 # writes markers that are read back after a restart; bad input (labels
 # without --overwrite, a mounted device, a device a running domain uses,
 # overlapping targets, a volume larger than the free space) refused in
-# one line with nothing defined half-way.
+# one line with nothing defined half-way. Secrets (values 0600, never in
+# XML or logs, not for read-only connections). iscsi-direct against tgtd
+# in a namespace of the test's own: the LUN listed with its size, CHAP
+# with a wrong secret refused, unreachable portals failing in seconds,
+# and a guest on the LUN through QEMU's iSCSI client.
 . "$(dirname "$0")/lib.sh"
 need_images
 [ -e /dev/loop-control ] || fail "no loop devices here (modprobe loop)"
 
+TGTD=
 test_cleanup() {
     local m f l
+    [ -z "$TGTD" ] || { kill -9 "$TGTD" 2>/dev/null; wait "$TGTD" 2>/dev/null; } || true
+    netns_remove
     # The test's own mount and the fs pool's, should the test stop early.
     grep -o " $ROOT/[^ ]*" /proc/mounts 2>/dev/null | while read -r m; do umount "$m" 2>/dev/null || true; done
     for f in "$ROOT"/disk*.img; do
@@ -203,5 +210,89 @@ findmnt -n --target "$MNT" -o TARGET | grep -qx "$MNT" && fail "$MNT still mount
 ok "nothing mounted at the target any more"
 "$VIREO" pool-destroy pool-disk >/dev/null
 expect_fail "pool-delete of a disk pool" "Vireo leaves that to you \(wipefs -a $D1\)" "$VIREO" pool-delete pool-disk
+
+# ---- iscsi-direct against tgtd in a namespace of the test's own ----
+# tgtd listens on 10.77.0.1 inside the namespace; vireod runs there too
+# (and QEMU with it). tgtd's control socket gets a port of its own.
+NS=vireo-iscsi-$$
+CTL=$((7000 + $$ % 2000))
+IQN=iqn.2026-12.test.vireo:store
+INIT=iqn.2026-12.test.vireo:host1
+netns_make "$NS"
+ip -n "$NS" link add v0 type veth peer name v1
+ip -n "$NS" addr add 10.77.0.1/24 dev v0
+ip -n "$NS" link set v0 up
+ip -n "$NS" link set v1 up
+ip netns exec "$NS" tgtd -f -C "$CTL" --iscsi portal=10.77.0.1:3260 > "$ROOT/tgtd.log" 2>&1 &
+TGTD=$!
+tgt() { tgtadm -C "$CTL" --lld iscsi "$@"; }
+wait_for 10 "tgtd answers" tgt --mode target --op show
+truncate -s 32M "$ROOT/lun1.img"
+tgt --mode target --op new --tid 1 --targetname "$IQN"
+# A marker 1 MiB in, for the guest to read through QEMU's iSCSI client.
+printf 'host-side-mark-8' | dd of="$ROOT/lun1.img" bs=1M seek=1 conv=notrunc 2>/dev/null
+tgt --mode logicalunit --op new --tid 1 --lun 1 --backing-store "$ROOT/lun1.img"
+tgt --mode target --op bind --tid 1 --initiator-address ALL
+tgt --mode account --op new --user labuser --password 'Chap-Pa55word'
+tgt --mode account --op bind --tid 1 --user labuser
+stop_daemon
+DAEMON_WRAP="ip netns exec $NS" start_daemon "$ASAN_VIREOD"
+
+"$VIREO" secret-set-value "$SEC" --base64 "$(printf 'not-the-password' | base64)" >/dev/null
+expect_eq "pool-define-as iscsi-direct with CHAP" "$("$VIREO" pool-define-as lab iscsi-direct --source-host 10.77.0.1 \
+    --source-dev "$IQN" --source-initiator "$INIT" --auth-type chap --auth-username labuser --secret-uuid "$SEC")" \
+    "Pool 'lab' defined"
+expect_fail "CHAP with a wrong secret is refused" \
+    "pool 'lab': login to $IQN at 10.77.0.1:3260 refused: .*Authentication failure.*check the CHAP user and the value of its secret" \
+    "$VIREO" pool-start lab
+"$VIREO" secret-set-value "$SEC" --file <(printf 'Chap-Pa55word') --plain >/dev/null
+expect_eq "pool-start with the right secret" "$("$VIREO" pool-start lab)" "Pool 'lab' started"
+expect_match "vol-list shows the LUN with its size" "$("$VIREO" vol-list lab --details)" \
+    "^ unit:0:0:1 +iscsi://10.77.0.1:3260/$IQN/1 +block +raw +32.00 MiB"
+expect_match "pool-dumpxml: host, target, initiator, auth" "$("$VIREO" pool-dumpxml lab | tr -d '\n ')" \
+    "<pooltype=\"iscsi-direct\">.*<source><hostname=\"10.77.0.1\"port=\"3260\"/><devicepath=\"$IQN\"/><initiator><iqnname=\"$INIT\"/></initiator><authtype=\"chap\"username=\"labuser\"><secretuuid=\"$SEC\"/></auth></source></pool>"
+! "$VIREO" pool-dumpxml lab | grep -q 'Chap-Pa55word' || fail "the CHAP password is in pool-dumpxml"
+ok "the CHAP password is not in the pool's XML"
+expect_fail "LUNs are made on the target" "LUNs are made on the target" "$VIREO" vol-create-as lab x 1M
+"$VIREO" pool-define-as far iscsi-direct --source-host 10.77.0.9 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
+start=$SECONDS
+expect_fail "an unreachable portal fails in one line" "cannot reach the iSCSI portal 10.77.0.9:3260: Connection timed out \(after 3 s\)" \
+    "$VIREO" pool-start far
+[ $((SECONDS - start)) -le 6 ] || fail "the unreachable portal took $((SECONDS - start)) s to fail (bound: a few seconds)"
+ok "...within a few seconds"
+"$VIREO" pool-define-as closed iscsi-direct --source-host 10.77.0.1:3261 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
+expect_fail "a portal nobody listens on" "cannot reach the iSCSI portal 10.77.0.1:3261: Connection refused" "$VIREO" pool-start closed
+"$VIREO" pool-define-as ghost iscsi-direct --source-host 10.77.0.1 --source-dev "$IQN-ghost" --source-initiator "$INIT" >/dev/null
+expect_fail "an unknown target" "Target not found" "$VIREO" pool-start ghost
+expect_fail "a second pool on the same target" "clashes with pool 'lab' by its target" \
+    "$VIREO" pool-define-as lab2 iscsi-direct --source-host 10.77.0.1 --source-dev "$IQN" --source-initiator "$INIT"
+expect_fail "an iscsi-direct pool needs its initiator" "needs its portal .* and the initiator's IQN" \
+    "$VIREO" pool-define-as lab3 iscsi-direct --source-host 10.77.0.1 --source-dev "$IQN"
+
+# A guest with its disk on the LUN (QEMU's own iSCSI client, CHAP).
+tiny_xml ig | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='lab' volume='unit:0:0:1'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/ig.xml"
+"$VIREO" define "$ROOT/ig.xml" >/dev/null
+SERIAL=$ROOT/var/log/vireo/qemu/ig-serial0.log
+boot_ig() {
+    local before
+    before=$(readies)
+    "$VIREO" start ig >/dev/null
+    wait_for 60 "ig booted" booted_more_than "${before:-0}"
+}
+boot_ig
+cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/ig/qemu.pid")"/cmdline)
+expect_match "QEMU's own iSCSI client, the password in a secret object's file" "$cmdline" \
+    "-object secret,id=sec-vda,file=[^ ]*/lab.chap,format=raw -blockdev driver=iscsi,transport=tcp,portal=10.77.0.1:3260,target=$IQN,lun=1,initiator-name=$INIT,user=labuser,password-secret=sec-vda"
+grep -q 'Chap-Pa55word' <<<"$cmdline" && fail "the CHAP password is on QEMU's command line"
+ok "the CHAP password is not on QEMU's command line"
+out=$(guest_until ig "printf vireo-iscsi-lun-31 > /dev/vda && sync && echo W-\$((5*7))" "^W-35")
+expect_match "the guest wrote a marker on the LUN" "$out" "^W-35"
+expect_eq "the marker is in the target's backing file" "$(head -c 18 "$ROOT/lun1.img")" "vireo-iscsi-lun-31"
+out=$(guest_until ig "echo R-\$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null | head -c 17)" "R-[a-z]")
+expect_match "the guest reads the marker the host put on the LUN" "$out" "R-host-side-mark-8"
+"$VIREO" destroy ig >/dev/null
+expect_eq "pool-destroy" "$("$VIREO" pool-destroy lab)" "Pool 'lab' destroyed"
+[ ! -e "$ROOT/run/vireo/storage/lab.chap" ] || fail "the CHAP file outlived the pool"
+ok "pool-destroy removed the CHAP file"
 no_sanitizer_report
 echo "storage-kinds: $CHECKS checks passed"
