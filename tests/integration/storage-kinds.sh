@@ -254,6 +254,8 @@ expect_match "pool-dumpxml: host, target, initiator, auth" "$("$VIREO" pool-dump
 ! "$VIREO" pool-dumpxml lab | grep -q 'Chap-Pa55word' || fail "the CHAP password is in pool-dumpxml"
 ok "the CHAP password is not in the pool's XML"
 expect_fail "LUNs are made on the target" "LUNs are made on the target" "$VIREO" vol-create-as lab x 1M
+expect_fail "vol-download of a LUN" "is a LUN on the network .*: vol-download of LUNs is not supported yet" \
+    "$VIREO" vol-download unit:0:0:1 "$ROOT/lun.out" --pool lab
 "$VIREO" pool-define-as far iscsi-direct --source-host 10.77.0.9 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
 start=$SECONDS
 expect_fail "an unreachable portal fails in one line" "cannot reach the iSCSI portal 10.77.0.9:3260: Connection timed out \(after 3 s\)" \

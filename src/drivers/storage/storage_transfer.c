@@ -52,6 +52,16 @@ static void transfer_free(vr_transfer *t)
     free(t);
 }
 
+/* A volume QEMU reaches over the network (a LUN) has no local file. */
+static vr_err need_local(const vr_vol_info *v, const char *what, char **err)
+{
+    if (v->path[0] == '/')
+        return VR_OK;
+    vr_set_error(err, "volume '%s' of pool '%s' is a LUN on the network (%s): %s of LUNs is not supported yet",
+                 v->name, v->pool, v->path, what);
+    return VR_ERR_UNSUPPORTED;
+}
+
 static vr_transfer *new_transfer(vr_pool *p, const char *name, bool upload)
 {
     vr_transfer *t = vr_calloc(1, sizeof(*t));
@@ -71,7 +81,9 @@ vr_err vr_storage_upload_prepare(vr_pool *p, const char *name, unsigned long lon
     if (e)
         return e;
     char *what = vr_asprintf("volume '%s' of pool '%s'", name, p->def->name);
-    e = vr_storage_path_check_unused(p->drv, v.path, what, err);
+    e = need_local(&v, "vol-upload", err);
+    if (!e)
+        e = vr_storage_path_check_unused(p->drv, v.path, what, err);
     free(what);
     if (e) {
         vr_vol_info_clear(&v);
@@ -108,6 +120,10 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
     vr_err e = vr_storage_vol_get(p, name, &v, err);
     if (e)
         return e;
+    if ((e = need_local(&v, "vol-download", err))) {
+        vr_vol_info_clear(&v);
+        return e;
+    }
     int fd = open(v.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
