@@ -285,6 +285,18 @@ int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name)
     return call_obj(c, "DELETE", vol_path(c, pool, name, NULL), NULL, NULL, NULL, NULL);
 }
 
+int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm)
+{
+    json_object *b = json_object_new_object();
+    if (algorithm)
+        json_object_object_add(b, "algorithm", json_object_new_string(algorithm));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call_obj(c, "POST", vol_path(c, pool, name, "wipe"), body, "application/json", NULL, NULL);
+    free(body);
+    return rc;
+}
+
 int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,
                      unsigned flags, vireo_vol *out)
 {

@@ -381,6 +381,36 @@ static void delete_vol(vr_api_call *c)
 }
 
 /* {"capacity": "2G"|bytes, "delta": bool, "shrink": bool} */
+/* {"algorithm": "zero"} or no body: libvirt's default, the only one. */
+static void wipe_vol(vr_api_call *c)
+{
+    vr_vol_info v;
+    vr_pool *p = find_vol(c, &v);
+    if (!p)
+        return;
+    size_t len = 0;
+    vr_req_body(c->req, &len);
+    json_object *o = len ? vr_api_body_json(c) : NULL;
+    const char *alg = NULL;
+    if ((len && !o) || (o && vr_api_str(c, o, "algorithm", &alg) < 0)) {
+        json_object_put(o);
+        vr_vol_info_clear(&v);
+        return;
+    }
+    char *err = NULL;
+    vr_err code;
+    if (alg && strcmp(alg, "zero") != 0) {
+        err = vr_asprintf("wipe algorithm '%s' is not supported by Vireo (zero is)", alg);
+        code = VR_ERR_UNSUPPORTED;
+    } else {
+        code = vr_storage_vol_wipe(p, v.name, &err);
+    }
+    reply(c, code, err, 200, code == VR_OK ? vol_json(&v) : NULL);
+    free(err);
+    json_object_put(o);
+    vr_vol_info_clear(&v);
+}
+
 static void resize_vol(vr_api_call *c)
 {
     vr_vol_info v;
@@ -598,6 +628,7 @@ const vr_api_route vr_api_storage_routes[] = {
     {"GET", "pools/*/volumes/*/xml", vol_xml},
     {"POST", "pools/*/volumes/*/resize", resize_vol},
     {"POST", "pools/*/volumes/*/clone", clone_vol},
+    {"POST", "pools/*/volumes/*/wipe", wipe_vol},
     {"POST", "pools/*/volumes/*/upload", upload_vol},
     {"GET", "pools/*/volumes/*/upload", upload_vol}, /* WebSocket: browsers */
     {"GET", "pools/*/volumes/*/download", download_vol},

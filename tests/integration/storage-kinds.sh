@@ -80,6 +80,11 @@ ok "vol-upload wrote the partition, vol-download read it back"
 head -c 11000000 /dev/zero > "$ROOT/big.bin"
 expect_fail "vol-upload larger than the partition" "11000000 bytes do not fit in volume '${N1}p1'" \
     "$VIREO" vol-upload "${N1}p1" "$ROOT/big.bin" --pool pool-disk
+expect_eq "vol-wipe of a partition" "$("$VIREO" vol-wipe "${N1}p1" --pool pool-disk)" "Vol ${N1}p1 wiped"
+cmp -s -n 10485760 "/dev/${N1}p1" /dev/zero || fail "the wiped partition is not all zeros"
+ok "the wiped partition reads as zeros"
+expect_fail "vol-wipe with another algorithm" "wipe algorithm 'nnsa' is not supported by Vireo \(zero is\)" \
+    "$VIREO" vol-wipe "${N1}p1" --pool pool-disk --algorithm nnsa
 expect_fail "vol-clone in a disk pool" "is a disk pool: its volumes are not files" \
     "$VIREO" vol-clone "${N1}p1" copy --pool pool-disk
 
@@ -115,6 +120,9 @@ expect_eq "blkid sees ext4" "$(blkid -o value -s TYPE "$D2")" "ext4"
 expect_eq "pool-start mounts it" "$("$VIREO" pool-start pool-fs)" "Pool 'pool-fs' started"
 expect_eq "mounted at the target" "$(findmnt -n -o SOURCE --target "$MNT")" "$D2"
 expect_eq "vol-create-as in the fs pool" "$("$VIREO" vol-create-as pool-fs data.img 16M)" "Vol data.img created"
+printf 'old-content' | dd of="$MNT/data.img" conv=notrunc 2>/dev/null
+expect_eq "vol-wipe of a file in the fs pool" "$("$VIREO" vol-wipe data.img --pool pool-fs)" "Vol data.img wiped"
+expect_eq "...reads as zeros, size kept" "$(tr -d '\0' < "$MNT/data.img" | wc -c) $(stat -c %s "$MNT/data.img")" "0 16777216"
 expect_eq "the volume is a file on the device's file system" "$(stat -c %d "$MNT/data.img")" "$(stat -c %d "$MNT")"
 expect_fail "a dir pool inside the fs pool's target" "clashes with pool 'pool-fs' by its directory" \
     "$VIREO" pool-define-as inner dir --target "$MNT/inner"
@@ -153,6 +161,7 @@ out=$(guest_until tiny "printf vireo-disk-pool-17 > /dev/vda && printf vireo-fs-
 expect_match "the guest wrote markers on both volumes" "$out" "^W-42"
 expect_eq "the partition shows its user" "$("$VIREO" vol-info "${N1}p1" --pool pool-disk --json | jq -r .used_by)" "tiny"
 expect_fail "vol-delete of a partition in use" "in use by running domain 'tiny'" "$VIREO" vol-delete "${N1}p1" --pool pool-disk
+expect_fail "vol-wipe of a partition in use" "in use by running domain 'tiny'" "$VIREO" vol-wipe "${N1}p1" --pool pool-disk
 expect_fail "pool-destroy of an fs pool with a file in use" "is busy" "$VIREO" pool-destroy pool-fs
 "$VIREO" pool-destroy pool-disk >/dev/null
 expect_fail "pool-build --overwrite of a disk a running domain uses" "device /dev/${N1}p1 is in use by running domain 'tiny'" \
@@ -254,6 +263,7 @@ expect_match "pool-dumpxml: host, target, initiator, auth" "$("$VIREO" pool-dump
 ! "$VIREO" pool-dumpxml lab | grep -q 'Chap-Pa55word' || fail "the CHAP password is in pool-dumpxml"
 ok "the CHAP password is not in the pool's XML"
 expect_fail "LUNs are made on the target" "LUNs are made on the target" "$VIREO" vol-create-as lab x 1M
+expect_fail "vol-wipe of a LUN" "wiping it is not supported" "$VIREO" vol-wipe unit:0:0:1 --pool lab
 expect_fail "vol-download of a LUN" "is a LUN on the network .*: vol-download of LUNs is not supported yet" \
     "$VIREO" vol-download unit:0:0:1 "$ROOT/lun.out" --pool lab
 "$VIREO" pool-define-as far iscsi-direct --source-host 10.77.0.9 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null

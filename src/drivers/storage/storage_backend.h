@@ -35,6 +35,8 @@ typedef struct {
     vr_err (*delete_vol)(vr_pool *p, const vr_vol_info *v, char **err);
     vr_err (*resize_vol)(vr_pool *p, const vr_vol_info *v, unsigned long long capacity, bool shrink,
                          char **err);
+    /* vol-wipe: the content becomes zeros, the size stays (v is unused). */
+    vr_err (*wipe_vol)(vr_pool *p, const vr_vol_info *v, char **err);
     /* What QEMU opens for a <disk type='volume'> on it (NULL: the volume's
      * path). iscsi-direct: the LUN's URL with what QEMU's iscsi driver
      * needs beside it (vr_storage_resolve documents the form). */
@@ -56,6 +58,7 @@ vr_err vr_dir_vol_create(vr_pool *p, const vr_vol_def *def, const char *backing,
 vr_err vr_dir_vol_delete(vr_pool *p, const vr_vol_info *v, char **err);
 vr_err vr_dir_vol_resize(vr_pool *p, const vr_vol_info *v, unsigned long long capacity, bool shrink,
                          char **err);
+vr_err vr_dir_vol_wipe(vr_pool *p, const vr_vol_info *v, char **err);
 
 /* Which running domain uses `path` (malloc'ed), or NULL. */
 char *vr_storage_user_of(vr_storage_driver *drv, const char *path);

@@ -301,6 +301,57 @@ vr_err vr_dir_vol_resize(vr_pool *p, const vr_vol_info *vi, unsigned long long c
     }
     return e;
 }
+/* A raw file's blocks are given back (PUNCH_HOLE reads as zeros, the
+ * size stays); a qcow2 image is made anew with the same size and
+ * backing file, under a hidden name renamed over it. */
+vr_err vr_dir_vol_wipe(vr_pool *p, const vr_vol_info *v, char **err)
+{
+    if (v->format == VR_VOL_ISO) {
+        vr_set_error(err, "volume '%s' is an iso image: delete it instead of wiping it", v->name);
+        return VR_ERR_INVALID;
+    }
+    if (v->format == VR_VOL_RAW) {
+        int fd = open(v->path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct stat st;
+        int rc = fd < 0 || fstat(fd, &st) < 0 ? -1
+                 : st.st_size ? fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size)
+                              : 0;
+        int e = errno;
+        if (rc == 0)
+            rc = fsync(fd);
+        if (fd >= 0)
+            close(fd);
+        if (rc < 0) {
+            vr_set_error(err, "cannot wipe volume '%s': %s", v->name, strerror(e));
+            return VR_ERR_FAILED;
+        }
+        return VR_OK;
+    }
+    char *tmp = vr_storage_tmp_near(v->path, NULL, err);
+    if (!tmp)
+        return VR_ERR_FAILED;
+    char size[32];
+    snprintf(size, sizeof(size), "%llu", v->capacity);
+    const char *argv[] = {"qemu-img", "create", "-q", "-f", "qcow2", v->backing ? "-b" : tmp,
+                          v->backing ? v->backing : size, v->backing ? "-F" : NULL,
+                          v->backing ? vr_vol_format_name(v->backing_format) : NULL, tmp, size, NULL};
+    char *ierr = NULL;
+    vr_err e = VR_OK;
+    if (vr_img_run((char *const *)argv, NULL, &ierr) < 0) {
+        e = img_failure("wipe", v->name, p->def->target_path, ierr, err);
+        free(ierr);
+        unlink(tmp);
+    } else {
+        struct stat st;
+        if (stat(v->path, &st) == 0)
+            chmod(tmp, st.st_mode & 07777);
+        if (vr_storage_commit(tmp, v->path, true, err) < 0)
+            e = VR_ERR_FAILED;
+    }
+    free(tmp);
+    return e;
+}
+
 /* ---- the pool ---- */
 
 vr_err vr_dir_build(vr_pool *p, unsigned flags, char **err)
@@ -415,4 +466,5 @@ const vr_pool_backend vr_backend_dir = {
     .create_vol = vr_dir_vol_create,
     .delete_vol = vr_dir_vol_delete,
     .resize_vol = vr_dir_vol_resize,
+    .wipe_vol = vr_dir_vol_wipe,
 };

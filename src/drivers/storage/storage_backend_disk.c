@@ -12,6 +12,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <libfdisk/libfdisk.h>
 #include <stdlib.h>
@@ -453,6 +458,26 @@ static vr_err disk_resize_vol(vr_pool *p, const vr_vol_info *v, unsigned long lo
     return VR_ERR_INVALID;
 }
 
+/* BLKZEROOUT: the kernel zeroes the partition (offloaded where the
+ * device can, as a loop device on a file does by punching holes). */
+static vr_err disk_wipe_vol(vr_pool *p, const vr_vol_info *v, char **err)
+{
+    char *what = vr_asprintf("volume '%s'", v->name);
+    vr_err e = vr_blockdev_check_free(p->drv, v->path, what, err);
+    free(what);
+    if (e)
+        return e;
+    int fd = open(v->path, O_WRONLY | O_CLOEXEC | O_EXCL);
+    uint64_t range[2] = {0, v->capacity};
+    if (fd < 0 || ioctl(fd, BLKZEROOUT, range) < 0) {
+        vr_set_error(err, "cannot wipe volume '%s' (%s): %s", v->name, v->path, strerror(errno));
+        e = VR_ERR_FAILED;
+    }
+    if (fd >= 0)
+        close(fd);
+    return e;
+}
+
 const vr_pool_backend vr_backend_disk = {
     .files = false,
     .check = disk_check,
@@ -467,4 +492,5 @@ const vr_pool_backend vr_backend_disk = {
     .create_vol = disk_create_vol,
     .delete_vol = disk_delete_vol,
     .resize_vol = disk_resize_vol,
+    .wipe_vol = disk_wipe_vol,
 };

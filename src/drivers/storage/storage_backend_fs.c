@@ -153,4 +153,5 @@ const vr_pool_backend vr_backend_fs = {
     .create_vol = vr_dir_vol_create,
     .delete_vol = vr_dir_vol_delete,
     .resize_vol = vr_dir_vol_resize,
+    .wipe_vol = vr_dir_vol_wipe,
 };

@@ -105,6 +105,9 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
 vr_err vr_storage_vol_delete(vr_pool *p, const char *name, char **err);
 vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long capacity, bool shrink,
                              char **err);
+/* vol-wipe (libvirt's "zero" algorithm): the volume reads as zeros, its
+ * size and format stay; refused while a domain uses it. */
+vr_err vr_storage_vol_wipe(vr_pool *p, const char *name, char **err);
 char *vr_storage_vol_xml(const vr_vol_info *v);
 
 /* Where a new volume `name` of pool p goes (PATH/NAME) after the name

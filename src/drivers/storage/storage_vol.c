@@ -165,15 +165,25 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
     return out ? vr_storage_vol_get(p, def->name, out, err) : VR_OK;
 }
 
+/* The volume, when nothing uses it (*v is filled either way unless the
+ * lookup itself failed: clear it after a VR_OK or a conflict). */
+static vr_err get_unused(vr_pool *p, const char *name, vr_vol_info *v, char **err)
+{
+    vr_err e = vr_storage_vol_get(p, name, v, err);
+    if (e) {
+        memset(v, 0, sizeof(*v));
+        return e;
+    }
+    char *what = vr_asprintf("volume '%s' of pool '%s'", name, p->def->name);
+    e = vr_storage_path_check_unused(p->drv, v->path, what, err);
+    free(what);
+    return e;
+}
+
 vr_err vr_storage_vol_delete(vr_pool *p, const char *name, char **err)
 {
     vr_vol_info v;
-    vr_err e = vr_storage_vol_get(p, name, &v, err);
-    if (e)
-        return e;
-    char *what = vr_asprintf("volume '%s' of pool '%s'", name, p->def->name);
-    e = vr_storage_path_check_unused(p->drv, v.path, what, err);
-    free(what);
+    vr_err e = get_unused(p, name, &v, err);
     if (!e)
         e = vr_pool_backend_of(p)->delete_vol(p, &v, err);
     if (!e) {
@@ -195,6 +205,26 @@ vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long ca
     if (!e) {
         vr_log_info("pool %s: volume %s resized to %llu bytes", p->def->name, name, capacity);
         vr_storage_emit(p, "refresh", "volume-resized", name);
+    }
+    vr_vol_info_clear(&v);
+    return e;
+}
+
+vr_err vr_storage_vol_wipe(vr_pool *p, const char *name, char **err)
+{
+    vr_vol_info v;
+    vr_err e = get_unused(p, name, &v, err);
+    const vr_pool_backend *be = vr_pool_backend_of(p);
+    if (!e && !be->wipe_vol) {
+        vr_set_error(err, "volume '%s' of %s pool '%s': wiping it is not supported (its storage is %s)", name,
+                     vr_pool_type_name(p->def->type), p->def->name, "on the target");
+        e = VR_ERR_UNSUPPORTED;
+    }
+    if (!e)
+        e = be->wipe_vol(p, &v, err);
+    if (!e) {
+        vr_log_info("pool %s: volume %s wiped", p->def->name, name);
+        vr_storage_emit(p, "refresh", "volume-wiped", name);
     }
     vr_vol_info_clear(&v);
     return e;
