@@ -323,6 +323,10 @@ int vireo_vol_create_xml(vireo_conn *c, const char *pool, const char *xml, vireo
 int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name);
 #define VIREO_RESIZE_DELTA 1u  /* capacity is added to the current one */
 #define VIREO_RESIZE_SHRINK 2u /* allow making it smaller (data past the end is lost) */
+/* find-storage-pool-sources: libvirt's <sources> XML (malloc'ed) for
+ * type "disk" (spec NULL) or "iscsi-direct" (spec: <source><host name=''
+ * port=''/></source>); NULL with the error set. */
+char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec);
 /* vol-wipe: algorithm NULL or "zero" (the only one). */
 int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm);
 int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,

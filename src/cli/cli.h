@@ -114,6 +114,7 @@ extern const vr_command vr_cmd_vol_list, vr_cmd_vol_create_as, vr_cmd_vol_create
 extern const vr_command vr_cmd_snapshot_create_as, vr_cmd_snapshot_list, vr_cmd_snapshot_info,
     vr_cmd_snapshot_revert, vr_cmd_snapshot_delete, vr_cmd_snapshot_current,
     vr_cmd_snapshot_dumpxml;
+extern const vr_command vr_cmd_find_pool_sources, vr_cmd_find_pool_sources_as;
 extern const vr_command vr_cmd_secret_define, vr_cmd_secret_dumpxml, vr_cmd_secret_list,
     vr_cmd_secret_undefine, vr_cmd_secret_set_value, vr_cmd_secret_get_value;
 extern const vr_command vr_cmd_clone;

@@ -221,8 +221,14 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body)
 
 char *vr_client_get_text(vireo_conn *c, const char *path)
 {
+    return vr_client_text(c, "GET", path, NULL, NULL);
+}
+
+char *vr_client_text(vireo_conn *c, const char *method, const char *path, const char *body,
+                     const char *content_type)
+{
     char *resp = NULL;
-    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    int status = vireo_call(c, method, path, body, content_type, &resp);
     if (status >= 200 && status < 300)
         return resp;
     if (status >= 0)

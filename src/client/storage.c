@@ -285,6 +285,19 @@ int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name)
     return call_obj(c, "DELETE", vol_path(c, pool, name, NULL), NULL, NULL, NULL, NULL);
 }
 
+char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "type", json_object_new_string(type ? type : ""));
+    if (spec)
+        json_object_object_add(b, "spec", json_object_new_string(spec));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    char *xml = vr_client_text(c, "POST", "/v1/pool-sources", body, "application/json");
+    free(body);
+    return xml;
+}
+
 int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm)
 {
     json_object *b = json_object_new_object();

@@ -560,3 +560,35 @@ char *vr_vol_def_format(const vr_vol_def *def)
     }
     return vr_xml_save_doc(doc, root);
 }
+
+/* ---- find-storage-pool-sources ---- */
+
+int vr_pool_source_parse_xml(vr_pool_type t, const char *xml, vr_pool_source *s, char **err)
+{
+    memset(s, 0, sizeof(*s));
+    xmlDoc *doc = vr_xml_read(xml, strlen(xml), "source", err);
+    if (!doc)
+        return -1;
+    int rc = vr_pool_source_parse(t, xmlDocGetRootElement(doc), s, err);
+    xmlFreeDoc(doc);
+    if (rc < 0)
+        vr_pool_source_clear(s);
+    return rc;
+}
+
+char *vr_pool_sources_format(vr_pool_type t, const vr_pool_source *list, size_t n)
+{
+    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "sources", NULL);
+    xmlDocSetRootElement(doc, root);
+    for (size_t i = 0; i < n; i++)
+        vr_pool_source_format(t, root, &list[i]);
+    return vr_xml_save_doc(doc, root);
+}
+
+void vr_pool_source_free_list(vr_pool_source *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        vr_pool_source_clear(&list[i]);
+    free(list);
+}

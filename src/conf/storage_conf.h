@@ -68,6 +68,12 @@ const char *vr_pool_types_supported(void);
 /* stats may be NULL (an inactive pool: zeros, as libvirt shows). */
 char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats);
 vr_pool_def *vr_pool_def_copy(const vr_pool_def *def);
+/* find-storage-pool-sources: a <source> of kind t given as XML (virsh's
+ * srcSpec), and libvirt's <sources> answer for a list of them. */
+int vr_pool_source_parse_xml(vr_pool_type t, const char *xml, vr_pool_source *s, char **err);
+char *vr_pool_sources_format(vr_pool_type t, const vr_pool_source *list, size_t n);
+void vr_pool_source_free_list(vr_pool_source *list, size_t n);
+void vr_pool_source_clear(vr_pool_source *s);
 void vr_pool_def_free(vr_pool_def *def);
 const char *vr_pool_type_name(vr_pool_type t);
 

@@ -17,4 +17,3 @@ int vr_pool_source_complete(vr_pool_type t, const char *name, vr_pool_source *s,
 bool vr_pool_source_has_target(vr_pool_type t);
 void vr_pool_source_format(vr_pool_type t, xmlNode *parent, const vr_pool_source *s);
 void vr_pool_source_copy(vr_pool_source *dst, const vr_pool_source *src);
-void vr_pool_source_clear(vr_pool_source *s);

@@ -224,6 +224,28 @@ static void pool_autostart(vr_api_call *c)
     free(err);
 }
 
+/* {"type": "disk"|"iscsi-direct", "spec": "<source>…</source>"}: libvirt's
+ * <sources> XML. */
+static void find_sources(vr_api_call *c)
+{
+    json_object *o = vr_api_body_json(c);
+    const char *type = NULL, *spec = NULL;
+    if (!o)
+        return;
+    if (vr_api_str(c, o, "type", &type) < 0 || vr_api_str(c, o, "spec", &spec) < 0) {
+        json_object_put(o);
+        return;
+    }
+    char *xml = NULL, *err = NULL;
+    vr_err code = vr_storage_find_sources(drv(c), type, spec, &xml, &err);
+    json_object_put(o);
+    if (code)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_text(c->req, 200, "application/xml", xml);
+    free(err);
+}
+
 /* ---- volumes ---- */
 
 static void list_vols(vr_api_call *c)
@@ -633,6 +655,7 @@ const vr_api_route vr_api_storage_routes[] = {
     {"GET", "pools/*/volumes/*/upload", upload_vol}, /* WebSocket: browsers */
     {"GET", "pools/*/volumes/*/download", download_vol},
     {"GET", "volumes", vol_by_path},
+    {"POST", "pool-sources", find_sources},
     {"GET", "jobs", list_jobs},
     {"GET", "jobs/*", get_job},
     {"DELETE", "jobs/*", cancel_job},

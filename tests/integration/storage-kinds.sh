@@ -39,6 +39,7 @@ start_daemon "$ASAN_VIREOD"
 D1=$(loop disk1 64M)   # the disk pool
 D2=$(loop disk2 64M)   # the fs pool
 D3=$(loop disk3 16M)   # a file system the test mounts itself
+D4=$(loop disk4 8M)    # left blank: find-storage-pool-sources offers it
 N1=${D1#/dev/}
 
 # ---- the course's lines ----
@@ -87,6 +88,14 @@ expect_fail "vol-wipe with another algorithm" "wipe algorithm 'nnsa' is not supp
     "$VIREO" vol-wipe "${N1}p1" --pool pool-disk --algorithm nnsa
 expect_fail "vol-clone in a disk pool" "is a disk pool: its volumes are not files" \
     "$VIREO" vol-clone "${N1}p1" copy --pool pool-disk
+
+# find-storage-pool-sources: the blank disk is offered, the labelled one is not.
+out=$("$VIREO" find-storage-pool-sources disk)
+expect_match "find-storage-pool-sources disk offers the blank disk" "$(tr -d '\n ' <<<"$out")" "<source><devicepath=\"$D4\"/></source>"
+grep -q "\"$D1\"" <<<"$out" && fail "find-storage-pool-sources offered $D1, which has a partition table"
+ok "...and not the disk with a label"
+expect_fail "find-storage-pool-sources of a dir pool" "finds sources of disk and iscsi-direct pools, not 'dir'" \
+    "$VIREO" find-storage-pool-sources dir
 
 # Bad input on the disk pool.
 expect_fail "volume larger than the free space" "do not fit in pool 'pool-disk' \(the largest free space" \
@@ -278,6 +287,9 @@ expect_fail "a portal nobody listens on" "cannot reach the iSCSI portal 10.77.0.
 expect_fail "an unknown target" "Target not found" "$VIREO" pool-start ghost
 expect_fail "a second pool on the same target" "clashes with pool 'lab' by its target" \
     "$VIREO" pool-define-as lab2 iscsi-direct --source-host 10.77.0.1 --source-dev "$IQN" --source-initiator "$INIT"
+expect_match "find-storage-pool-sources-as iscsi-direct lists the portal's target" \
+    "$("$VIREO" find-storage-pool-sources-as iscsi-direct 10.77.0.1 3260 | tr -d '\n ')" \
+    "^<sources><source><hostname=\"10.77.0.1\"port=\"3260\"/><devicepath=\"$IQN\"/></source></sources>\$"
 expect_fail "an iscsi-direct pool needs its initiator" "needs its portal .* and the initiator's IQN" \
     "$VIREO" pool-define-as lab3 iscsi-direct --source-host 10.77.0.1 --source-dev "$IQN"
 

@@ -60,6 +60,14 @@ vr_err vr_dir_vol_resize(vr_pool *p, const vr_vol_info *v, unsigned long long ca
                          char **err);
 vr_err vr_dir_vol_wipe(vr_pool *p, const vr_vol_info *v, char **err);
 
+/* iSCSI helpers (storage_backend_iscsi.c): "HOST:PORT" ([v6]:PORT); a
+ * TCP connect bounded to 3 s (`who` starts the message); SendTargets
+ * discovery (the target IQNs, malloc'ed). */
+char *vr_iscsi_portal(const char *host, unsigned port);
+vr_err vr_iscsi_reach(const char *host, unsigned port, const char *who, char **err);
+vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
+                         char **err);
+
 /* Which running domain uses `path` (malloc'ed), or NULL. */
 char *vr_storage_user_of(vr_storage_driver *drv, const char *path);
 

@@ -26,22 +26,25 @@
 #define CONNECT_TIMEOUT_MS 3000
 #define ISCSI_TIMEOUT_S 5
 
-static char *portal_of(const vr_pool *p)
+char *vr_iscsi_portal(const char *host, unsigned port)
 {
-    const vr_pool_source *s = &p->def->source;
-    return strchr(s->host, ':') ? vr_asprintf("[%s]:%u", s->host, s->port) : vr_asprintf("%s:%u", s->host, s->port);
+    return strchr(host, ':') ? vr_asprintf("[%s]:%u", host, port) : vr_asprintf("%s:%u", host, port);
 }
 
-/* A TCP connect to the portal within CONNECT_TIMEOUT_MS. */
-static vr_err reach(const vr_pool *p, const char *portal, char **err)
+static char *portal_of(const vr_pool *p)
 {
-    char port[16];
-    snprintf(port, sizeof(port), "%u", p->def->source.port);
+    return vr_iscsi_portal(p->def->source.host, p->def->source.port);
+}
+
+vr_err vr_iscsi_reach(const char *host, unsigned port_no, const char *who, char **err)
+{
+    char port[16], *portal = vr_iscsi_portal(host, port_no);
+    snprintf(port, sizeof(port), "%u", port_no);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-    int rc = getaddrinfo(p->def->source.host, port, &hints, &ai);
+    int rc = getaddrinfo(host, port, &hints, &ai);
     if (rc) {
-        vr_set_error(err, "pool '%s': cannot resolve the iSCSI portal %s: %s", p->def->name, portal,
-                     gai_strerror(rc));
+        vr_set_error(err, "%s: cannot resolve the iSCSI portal %s: %s", who, portal, gai_strerror(rc));
+        free(portal);
         return VR_ERR_NOT_FOUND;
     }
     int e = ETIMEDOUT;
@@ -62,12 +65,24 @@ static vr_err reach(const vr_pool *p, const char *portal, char **err)
             break;
     }
     freeaddrinfo(ai);
-    if (e) {
-        vr_set_error(err, "pool '%s': cannot reach the iSCSI portal %s: %s%s", p->def->name, portal,
-                     strerror(e), e == ETIMEDOUT ? " (after 3 s)" : "");
-        return VR_ERR_FAILED;
-    }
-    return VR_OK;
+    if (e)
+        vr_set_error(err, "%s: cannot reach the iSCSI portal %s: %s%s", who, portal, strerror(e),
+                     e == ETIMEDOUT ? " (after 3 s)" : "");
+    free(portal);
+    return e ? VR_ERR_FAILED : VR_OK;
+}
+
+/* libiscsi's last error on one line (some end in a newline); a static
+ * buffer: the daemon's one loop uses it before the next call. */
+static const char *why_of(struct iscsi_context *ctx)
+{
+    static char line[512];
+    snprintf(line, sizeof(line), "%s", ctx ? iscsi_get_error(ctx) : "no libiscsi context");
+    for (char *c = line; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    vr_str_trim(line);
+    return line;
 }
 
 /* The CHAP password from the pool's secret (NUL-terminated). */
@@ -106,7 +121,10 @@ static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
     const vr_pool_source *s = &p->def->source;
     char *portal = portal_of(p), *pw = NULL;
     struct iscsi_context *ctx = NULL;
-    if ((*code = reach(p, portal, err)))
+    char *who = vr_asprintf("pool '%s'", p->def->name);
+    *code = vr_iscsi_reach(s->host, s->port, who, err);
+    free(who);
+    if (*code)
         goto out;
     if (s->auth_user && (*code = chap_password(p, &pw, err)))
         goto out;
@@ -123,7 +141,7 @@ static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
     if (pw)
         iscsi_set_initiator_username_pwd(ctx, s->auth_user, pw);
     if (iscsi_connect_sync(ctx, portal) != 0 || iscsi_login_sync(ctx) != 0) {
-        const char *why = iscsi_get_error(ctx);
+        const char *why = why_of(ctx);
         bool auth = strstr(why, "uthentication") || strstr(why, "CHAP");
         vr_set_error(err, "pool '%s': login to %s at %s refused: %s%s", p->def->name, s->device, portal, why,
                      auth ? s->auth_user ? " (check the CHAP user and the value of its secret)"
@@ -197,7 +215,7 @@ static vr_err luns(vr_pool *p, vr_vol_info **out, size_t *n, bool users, char **
     struct scsi_reportluns_list *list = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
     if (!list) {
         vr_set_error(err, "pool '%s': REPORT LUNS failed on %s: %s", p->def->name, p->def->source.device,
-                     iscsi_get_error(ctx));
+                     why_of(ctx));
         if (t)
             scsi_free_scsi_task(t);
         logout(ctx);
@@ -375,6 +393,42 @@ static vr_err iscsi_stop(vr_pool *p, char **err)
     unlink(file);
     free(file);
     return VR_OK;
+}
+
+vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
+                         char **err)
+{
+    *iqns = NULL;
+    *n = 0;
+    vr_err e = vr_iscsi_reach(host, port, "find-storage-pool-sources", err);
+    if (e)
+        return e;
+    char *portal = vr_iscsi_portal(host, port);
+    struct iscsi_context *ctx = iscsi_create_context(initiator);
+    struct iscsi_discovery_address *da = NULL;
+    if (ctx) {
+        iscsi_set_session_type(ctx, ISCSI_SESSION_DISCOVERY);
+        iscsi_set_timeout(ctx, ISCSI_TIMEOUT_S);
+    }
+    if (!ctx || iscsi_connect_sync(ctx, portal) != 0 || iscsi_login_sync(ctx) != 0 ||
+        !(da = iscsi_discovery_sync(ctx))) {
+        vr_set_error(err, "find-storage-pool-sources: SendTargets discovery on %s failed: %s", portal,
+                     why_of(ctx));
+        e = VR_ERR_FAILED;
+    }
+    for (struct iscsi_discovery_address *a = da; a; a = a->next) {
+        *iqns = vr_realloc(*iqns, (*n + 1) * sizeof(**iqns));
+        (*iqns)[(*n)++] = vr_strdup(a->target_name);
+    }
+    if (da)
+        iscsi_free_discovery_data(ctx, da);
+    if (ctx) {
+        if (!e)
+            iscsi_logout_sync(ctx);
+        iscsi_destroy_context(ctx);
+    }
+    free(portal);
+    return e;
 }
 
 const vr_pool_backend vr_backend_iscsi_direct = {

@@ -105,6 +105,11 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
 vr_err vr_storage_vol_delete(vr_pool *p, const char *name, char **err);
 vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long capacity, bool shrink,
                              char **err);
+/* find-storage-pool-sources: libvirt's <sources> XML of what could be a
+ * pool of `type` here: disk (blank, unused whole disks; spec unused) or
+ * iscsi-direct (the targets of the portal in `spec`, a <source> XML). */
+vr_err vr_storage_find_sources(vr_storage_driver *drv, const char *type, const char *spec, char **xml, char **err);
+
 /* vol-wipe (libvirt's "zero" algorithm): the volume reads as zeros, its
  * size and format stay; refused while a domain uses it. */
 vr_err vr_storage_vol_wipe(vr_pool *p, const char *name, char **err);
