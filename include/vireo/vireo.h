@@ -327,6 +327,8 @@ int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name);
  * type "disk" (spec NULL) or "iscsi-direct" (spec: <source><host name=''
  * port=''/></source>); NULL with the error set. */
 char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec);
+/* pool-capabilities: libvirt's <storagepoolCapabilities> XML. */
+char *vireo_pool_capabilities(vireo_conn *c);
 /* vol-wipe: algorithm NULL or "zero" (the only one). */
 int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm);
 int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,

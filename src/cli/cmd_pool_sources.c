@@ -1,6 +1,7 @@
 /* find-storage-pool-sources TYPE [SRCSPEC] and find-storage-pool-sources-as
  * TYPE [HOST] [PORT] [--initiator IQN]: libvirt's <sources> XML of what
- * could be a pool here (blank disks; an iSCSI portal's targets). */
+ * could be a pool here (blank disks; an iSCSI portal's targets); and
+ * pool-capabilities, the pool types this host serves. */
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
@@ -11,13 +12,7 @@
 
 static int print_sources(vireo_conn *c, const char *type, const char *spec)
 {
-    char *xml = vireo_find_pool_sources(c, type, spec);
-    int rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
-    if (xml)
-        fputs(xml, stdout);
-    free(xml);
-    vireo_disconnect(c);
-    return rc;
+    return vr_cli_print_text(c, vireo_find_pool_sources(c, type, spec));
 }
 
 static int run_find(vr_cli *cli, int argc, char **argv)
@@ -57,6 +52,18 @@ static int run_find_as(vr_cli *cli, int argc, char **argv)
     return rc;
 }
 
+static int run_capabilities(vr_cli *cli, int argc, char **argv)
+{
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_capabilities, argc, argv, NULL, NULL, 0, 0, &rc);
+    if (!c)
+        return rc;
+    return vr_cli_print_text(c, vireo_pool_capabilities(c));
+}
+
+const vr_command vr_cmd_pool_capabilities = {"pool-capabilities",
+                                             "Pool types this host serves, with their formats (libvirt's XML).", "",
+                                             run_capabilities};
 const vr_command vr_cmd_find_pool_sources = {
     "find-storage-pool-sources", "Pool sources found here (disk: blank disks; iscsi-direct: a portal's targets).",
     "disk|iscsi-direct [SRCSPEC-FILE]", run_find};

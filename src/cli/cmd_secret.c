@@ -47,13 +47,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_secret_dumpxml, argc, argv, NULL, &uuid, 1, 1, &rc);
     if (!c)
         return rc;
-    char *xml = vireo_secret_xml(c, uuid);
-    rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
-    if (xml)
-        fputs(xml, stdout);
-    free(xml);
-    vireo_disconnect(c);
-    return rc;
+    return vr_cli_print_text(c, vireo_secret_xml(c, uuid));
 }
 
 static int run_undefine(vr_cli *cli, int argc, char **argv)

@@ -298,6 +298,11 @@ char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec)
     return xml;
 }
 
+char *vireo_pool_capabilities(vireo_conn *c)
+{
+    return vr_client_get_text(c, "/v1/pool-capabilities");
+}
+
 int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm)
 {
     json_object *b = json_object_new_object();

@@ -74,6 +74,10 @@ int vr_pool_source_parse_xml(vr_pool_type t, const char *xml, vr_pool_source *s,
 char *vr_pool_sources_format(vr_pool_type t, const vr_pool_source *list, size_t n);
 void vr_pool_source_free_list(vr_pool_source *list, size_t n);
 void vr_pool_source_clear(vr_pool_source *s);
+/* pool-capabilities: libvirt's <storagepoolCapabilities>, every libvirt
+ * pool type with supported='yes' for the kinds Vireo serves, their source
+ * and volume formats. */
+char *vr_pool_capabilities_format(void);
 void vr_pool_def_free(vr_pool_def *def);
 const char *vr_pool_type_name(vr_pool_type t);
 

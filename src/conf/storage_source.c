@@ -339,3 +339,48 @@ void vr_pool_source_clear(vr_pool_source *s)
     free(s->secret_usage);
     memset(s, 0, sizeof(*s));
 }
+
+/* ---- pool-capabilities ---- */
+
+static void enum_of(xmlNode *parent, const char *name, const char *const *values)
+{
+    xmlNode *e = xmlNewChild(parent, NULL, BAD_CAST "enum", NULL);
+    xmlNewProp(e, BAD_CAST "name", BAD_CAST name);
+    for (int i = 0; values[i]; i++)
+        xmlNewTextChild(e, NULL, BAD_CAST "value", BAD_CAST values[i]);
+}
+
+char *vr_pool_capabilities_format(void)
+{
+    /* libvirt's pool types, in its order: the ones without a Vireo
+     * backend are listed with supported='no', as libvirt lists the ones
+     * it was built without. */
+    static const char *const libvirt_types[] = {"dir", "fs", "netfs", "logical", "disk", "iscsi", "iscsi-direct",
+                                                "scsi", "mpath", "rbd", "sheepdog", "gluster", "zfs", "vstorage",
+                                                NULL};
+    static const char *const file_formats[] = {"raw", "qcow2", NULL};
+    static const char *const raw_only[] = {"raw", NULL};
+    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "storagepoolCapabilities", NULL);
+    xmlDocSetRootElement(doc, root);
+    for (int i = 0; libvirt_types[i]; i++) {
+        vr_pool_type t;
+        bool ours = vr_pool_type_parse(libvirt_types[i], &t);
+        xmlNode *p = xmlNewChild(root, NULL, BAD_CAST "pool", NULL);
+        xmlNewProp(p, BAD_CAST "type", BAD_CAST libvirt_types[i]);
+        xmlNewProp(p, BAD_CAST "supported", BAD_CAST(ours ? "yes" : "no"));
+        if (!ours)
+            continue;
+        const kind_info *k = &kinds[t];
+        if (k->formats) {
+            xmlNode *po = xmlNewChild(p, NULL, BAD_CAST "poolOptions", NULL);
+            xmlNewProp(xmlNewChild(po, NULL, BAD_CAST "defaultFormat", NULL), BAD_CAST "type", BAD_CAST k->formats[0]);
+            enum_of(po, "sourceFormatType", k->formats);
+        }
+        const char *const *vol = t == VR_POOL_DIR || t == VR_POOL_FS ? file_formats : raw_only;
+        xmlNode *vo = xmlNewChild(p, NULL, BAD_CAST "volOptions", NULL);
+        xmlNewProp(xmlNewChild(vo, NULL, BAD_CAST "defaultFormat", NULL), BAD_CAST "type", BAD_CAST "raw");
+        enum_of(vo, "targetFormatType", vol);
+    }
+    return vr_xml_save_doc(doc, root);
+}

@@ -224,6 +224,11 @@ static void pool_autostart(vr_api_call *c)
     free(err);
 }
 
+static void pool_capabilities(vr_api_call *c)
+{
+    vr_req_reply_text(c->req, 200, "application/xml", vr_pool_capabilities_format());
+}
+
 /* {"type": "disk"|"iscsi-direct", "spec": "<source>…</source>"}: libvirt's
  * <sources> XML. */
 static void find_sources(vr_api_call *c)
@@ -656,6 +661,7 @@ const vr_api_route vr_api_storage_routes[] = {
     {"GET", "pools/*/volumes/*/download", download_vol},
     {"GET", "volumes", vol_by_path},
     {"POST", "pool-sources", find_sources},
+    {"GET", "pool-capabilities", pool_capabilities},
     {"GET", "jobs", list_jobs},
     {"GET", "jobs/*", get_job},
     {"DELETE", "jobs/*", cancel_job},

@@ -42,6 +42,11 @@ D3=$(loop disk3 16M)   # a file system the test mounts itself
 D4=$(loop disk4 8M)    # left blank: find-storage-pool-sources offers it
 N1=${D1#/dev/}
 
+caps=$("$VIREO" pool-capabilities | tr -d '\n ')
+expect_match "pool-capabilities: disk served with gpt and dos" "$caps" \
+    '<pooltype="disk"supported="yes"><poolOptions><defaultFormattype="dos"/><enumname="sourceFormatType"><value>dos</value><value>gpt</value></enum>'
+expect_match "pool-capabilities: rbd not served yet" "$caps" '<pooltype="rbd"supported="no"/>'
+
 # ---- the course's lines ----
 expect_eq "pool-define-as disk" \
     "$("$VIREO" pool-define-as pool-disk disk --source-dev "$D1" --source-format gpt --target /dev)" \
