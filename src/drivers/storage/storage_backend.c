@@ -32,6 +32,18 @@ void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, v
     drv->secret_opaque = opaque;
 }
 
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool vr_pool_defs_same_storage(const vr_pool_def *a, const vr_pool_def *b)
+{
+    return a->type == b->type && same_str(a->target_path, b->target_path) &&
+           same_str(a->source.device, b->source.device) && same_str(a->source.host, b->source.host) &&
+           a->source.port == b->source.port;
+}
+
 const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
 {
     if (a->source.device && b->source.device && strcmp(a->source.device, b->source.device) == 0 &&

@@ -75,3 +75,6 @@ char *vr_storage_user_of(vr_storage_driver *drv, const char *path);
  * or NULL: the same block device, or one target directory inside or
  * equal to another's. */
 const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b);
+/* Do two definitions of a pool name the same storage (kind, directory,
+ * device or target, portal)? An active pool's may not change. */
+bool vr_pool_defs_same_storage(const vr_pool_def *a, const vr_pool_def *b);
