@@ -210,7 +210,8 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         }
     }
     if (same && same->active && !vr_pool_defs_same_storage(same->def, def)) {
-        vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its storage (directory, device or target)", def->name);
+        vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its storage (directory, device "
+                          "or target)", def->name);
         vr_pool_def_free(def);
         return VR_ERR_CONFLICT;
     }
