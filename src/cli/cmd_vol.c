@@ -194,6 +194,25 @@ static int run_resize(vr_cli *cli, int argc, char **argv)
     return done(c, rc);
 }
 
+static int run_wipe(vr_cli *cli, int argc, char **argv)
+{
+    const char *vol = NULL, *pool = NULL, *alg = NULL;
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {"algorithm", true, NULL, &alg}, {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_wipe, argc, argv, opts, &vol, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_vol v;
+    if ((rc = find_vol(c, &vr_cmd_vol_wipe, vol, pool, &v)))
+        return done(c, rc);
+    if (vireo_vol_wipe(c, v.pool, v.name, alg) < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("Vol %s wiped\n", v.name);
+    vireo_vol_clear(&v);
+    return done(c, rc);
+}
+
 static int run_info(vr_cli *cli, int argc, char **argv)
 {
     const char *vol = NULL, *pool = NULL;
@@ -386,6 +405,8 @@ const vr_command vr_cmd_vol_delete = {"vol-delete", "Delete a volume (not one a 
                                       "VOL [--pool POOL]", run_delete};
 const vr_command vr_cmd_vol_resize = {"vol-resize", "Change a volume's capacity.",
                                       "VOL SIZE [--pool POOL] [--delta] [--shrink]", run_resize};
+const vr_command vr_cmd_vol_wipe = {"vol-wipe", "Overwrite a volume's content with zeros (size and format stay).",
+                                    "VOL [--pool POOL] [--algorithm zero]", run_wipe};
 const vr_command vr_cmd_vol_info = {"vol-info", "A volume's type, format and sizes.",
                                     "VOL [--pool POOL] [--json]", run_info};
 const vr_command vr_cmd_vol_dumpxml = {"vol-dumpxml", "A volume's XML.", "VOL [--pool POOL]", run_dumpxml};

@@ -124,10 +124,24 @@ int vireo_pool_define(vireo_conn *c, const char *xml, vireo_pool *out)
 int vireo_pool_define_as(vireo_conn *c, const char *name, const char *type, const char *target,
                          vireo_pool *out)
 {
+    return vireo_pool_define_fields(c, &(vireo_pool_fields){.name = name, .type = type, .target = target}, out);
+}
+
+int vireo_pool_define_fields(vireo_conn *c, const vireo_pool_fields *f, vireo_pool *out)
+{
     json_object *b = json_object_new_object();
-    json_object_object_add(b, "name", json_object_new_string(name ? name : ""));
-    json_object_object_add(b, "type", json_object_new_string(type ? type : "dir"));
-    json_object_object_add(b, "target", target ? json_object_new_string(target) : NULL);
+    json_object_object_add(b, "name", json_object_new_string(f->name ? f->name : ""));
+    json_object_object_add(b, "type", json_object_new_string(f->type ? f->type : "dir"));
+    const struct {
+        const char *key, *val;
+    } opt[] = {{"target", f->target}, {"source_dev", f->source_dev}, {"source_format", f->source_format},
+               {"source_host", f->source_host}, {"source_path", f->source_path},
+               {"source_name", f->source_name}, {"auth_type", f->auth_type},
+               {"auth_username", f->auth_username}, {"secret_uuid", f->secret_uuid},
+               {"source_initiator", f->source_initiator}};
+    for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+        if (opt[i].val)
+            json_object_object_add(b, opt[i].key, json_object_new_string(opt[i].val));
     char *body = vr_strdup(json_object_to_json_string(b));
     json_object_put(b);
     int rc = call_obj(c, "POST", pool_path(c, NULL, NULL), body, "application/json", conv_pool, out);
@@ -143,6 +157,16 @@ int vireo_pool_undefine(vireo_conn *c, const char *key)
 int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_pool *out)
 {
     return call_obj(c, "POST", pool_path(c, key, action), "", "application/json", conv_pool, out);
+}
+
+int vireo_pool_build(vireo_conn *c, const char *key, unsigned flags, vireo_pool *out)
+{
+    const char *body = (flags & VIREO_POOL_BUILD_OVERWRITE) && (flags & VIREO_POOL_BUILD_NO_OVERWRITE)
+                           ? "{\"overwrite\":true,\"no_overwrite\":true}"
+                       : flags & VIREO_POOL_BUILD_OVERWRITE    ? "{\"overwrite\":true}"
+                       : flags & VIREO_POOL_BUILD_NO_OVERWRITE ? "{\"no_overwrite\":true}"
+                                                               : "";
+    return call_obj(c, "POST", pool_path(c, key, "build"), body, "application/json", conv_pool, out);
 }
 
 int vireo_pool_set_autostart(vireo_conn *c, const char *key, bool on)
@@ -202,6 +226,36 @@ int vireo_vol_create_xml(vireo_conn *c, const char *pool, const char *xml, vireo
 int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name)
 {
     return call_obj(c, "DELETE", vol_path(c, pool, name, NULL), NULL, NULL, NULL, NULL);
+}
+
+char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "type", json_object_new_string(type ? type : ""));
+    if (spec)
+        json_object_object_add(b, "spec", json_object_new_string(spec));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    char *xml = vr_client_text(c, "POST", "/v1/pool-sources", body, "application/json");
+    free(body);
+    return xml;
+}
+
+char *vireo_pool_capabilities(vireo_conn *c)
+{
+    return vr_client_get_text(c, "/v1/pool-capabilities");
+}
+
+int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm)
+{
+    json_object *b = json_object_new_object();
+    if (algorithm)
+        json_object_object_add(b, "algorithm", json_object_new_string(algorithm));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call_obj(c, "POST", vol_path(c, pool, name, "wipe"), body, "application/json", NULL, NULL);
+    free(body);
+    return rc;
 }
 
 int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,

@@ -6,7 +6,6 @@
 #include "common/util.h"
 
 #include <ctype.h>
-#include <libxml/xmlsave.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,12 +125,5 @@ char *vr_snapshot_def_format(const vr_snapshot_def *def)
     snprintf(num, sizeof(num), "%lld", def->creation_time);
     xmlNewTextChild(root, NULL, BAD_CAST "creationTime", BAD_CAST num);
     xmlNewTextChild(root, NULL, BAD_CAST "active", BAD_CAST(def->current ? "1" : "0"));
-    xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *s = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    xmlSaveTree(s, root);
-    xmlSaveClose(s);
-    char *out = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
-    xmlBufferFree(buf);
-    xmlFreeDoc(doc);
-    return out;
+    return vr_xml_save_doc(doc, root);
 }

@@ -122,7 +122,7 @@ void vr_core_vol_view(const vr_vol_info *v, vireo_vol *out)
     out->name = v->name;
     out->pool = v->pool;
     out->path = v->path;
-    out->type = "file";
+    out->type = v->block ? "block" : "file";
     out->format = (char *)vr_vol_format_name(v->format);
     out->capacity = v->capacity;
     out->allocation = v->allocation;

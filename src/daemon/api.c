@@ -33,6 +33,7 @@ static const vr_api_route *const tables[] = {
     vr_api_host_list_routes,
     vr_api_network_routes, /* before domains: it serves domains/NAME/interfaces */
     vr_api_storage_routes,
+    vr_api_secret_routes,
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
     vr_api_install_routes,

@@ -8,6 +8,7 @@
 
 struct vr_net_driver;
 struct vr_storage_driver;
+struct vr_secret_driver;
 struct vr_jobs;
 struct vr_web_auth;
 struct vr_remote_hosts;
@@ -16,6 +17,7 @@ typedef struct {
     vr_qemu_driver *qemu;
     struct vr_net_driver *net;
     struct vr_storage_driver *storage;
+    struct vr_secret_driver *secrets;
     struct vr_jobs *jobs;   /* long operations (copies, clones) clients poll */
     vr_events *events;
     const vr_paths *paths;
@@ -71,6 +73,7 @@ typedef struct {
 extern const vr_api_route vr_api_host_routes[];
 extern const vr_api_route vr_api_domain_routes[];
 extern const vr_api_route vr_api_storage_routes[];  /* pools, volumes, jobs */
+extern const vr_api_route vr_api_secret_routes[];   /* secrets and their values (api_secrets.c) */
 extern const vr_api_route vr_api_snapshot_routes[]; /* domains/NAME/snapshots */
 extern const vr_api_route vr_api_clone_routes[];    /* domains/NAME/clone */
 extern const vr_api_route vr_api_network_routes[];

@@ -65,7 +65,10 @@ static void list_pools(vr_api_call *c)
     vr_req_reply_json(c->req, 200, o);
 }
 
-/* XML (pool-define) or JSON {"name","type","target"} (pool-define-as). */
+/* XML (pool-define) or JSON (pool-define-as): {"name","type","target"}
+ * and the source options virsh's pool-define-as has ("source_dev",
+ * "source_format", "source_host", "source_path", "source_name",
+ * "auth_type", "auth_username", "secret_uuid"). */
 static void define_pool(vr_api_call *c)
 {
     const char *body = vr_req_body(c->req, NULL);
@@ -75,15 +78,25 @@ static void define_pool(vr_api_call *c)
     vr_err code;
     if (ct && vr_str_starts(ct, "application/json")) {
         json_object *o = vr_api_body_json(c);
-        const char *name, *type, *target;
+        vr_pool_fields f = {0};
         if (!o)
             return;
-        if (vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "type", &type) < 0 ||
-            vr_api_str(c, o, "target", &target) < 0) {
+        if (vr_api_str(c, o, "name", &f.name) < 0 || vr_api_str(c, o, "type", &f.type) < 0 ||
+            vr_api_str(c, o, "target", &f.target) < 0 || vr_api_str(c, o, "source_dev", &f.source_dev) < 0 ||
+            vr_api_str(c, o, "source_format", &f.source_format) < 0 ||
+            vr_api_str(c, o, "source_host", &f.source_host) < 0 ||
+            vr_api_str(c, o, "source_path", &f.source_path) < 0 ||
+            vr_api_str(c, o, "source_name", &f.source_name) < 0 ||
+            vr_api_str(c, o, "auth_type", &f.auth_type) < 0 ||
+            vr_api_str(c, o, "auth_username", &f.auth_username) < 0 ||
+            vr_api_str(c, o, "secret_uuid", &f.secret_uuid) < 0 ||
+            vr_api_str(c, o, "source_initiator", &f.source_initiator) < 0) {
             json_object_put(o);
             return;
         }
-        vr_pool_def *def = vr_pool_def_new(name, type ? type : "dir", target, &err);
+        if (!f.type)
+            f.type = "dir";
+        vr_pool_def *def = vr_pool_def_from_fields(&f, &err);
         code = def ? vr_storage_pool_define_def(drv(c), def, &p, &err) : VR_ERR_INVALID;
         json_object_put(o);
     } else if (!(body = vr_api_body_xml(c, "pool"))) {
@@ -120,6 +133,24 @@ static void pool_xml(vr_api_call *c)
         vr_req_reply_text(c->req, 200, "application/xml", vr_storage_pool_xml(p));
 }
 
+/* pool-build's optional body {"overwrite": bool, "no_overwrite": bool}. */
+static int build_flags(vr_api_call *c, unsigned *flags)
+{
+    size_t len = 0;
+    const char *body = vr_req_body(c->req, &len);
+    if (!body || !len)
+        return 0;
+    json_object *o = vr_api_body_json(c), *v;
+    if (!o)
+        return -1;
+    if (json_object_object_get_ex(o, "overwrite", &v) && json_object_get_boolean(v))
+        *flags |= VR_POOL_BUILD_OVERWRITE;
+    if (json_object_object_get_ex(o, "no_overwrite", &v) && json_object_get_boolean(v))
+        *flags |= VR_POOL_BUILD_NO_OVERWRITE;
+    json_object_put(o);
+    return 0;
+}
+
 static void pool_action(vr_api_call *c)
 {
     vr_pool *p = find_pool(c);
@@ -137,7 +168,10 @@ static void pool_action(vr_api_call *c)
         if (strcmp(c->seg[2], actions[i].name) != 0)
             continue;
         char *err = NULL;
-        vr_err code = actions[i].fn(p, &err);
+        unsigned flags = 0;
+        if (strcmp(c->seg[2], "build") == 0 && build_flags(c, &flags) < 0)
+            return;
+        vr_err code = flags ? vr_storage_pool_build_flags(p, flags, &err) : actions[i].fn(p, &err);
         reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
         free(err);
         return;
@@ -162,6 +196,33 @@ static void pool_autostart(vr_api_call *c)
     vr_err code = vr_storage_pool_set_autostart(p, json_object_get_boolean(v), &err);
     json_object_put(o);
     reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
+    free(err);
+}
+
+static void pool_capabilities(vr_api_call *c)
+{
+    vr_req_reply_text(c->req, 200, "application/xml", vr_pool_capabilities_format());
+}
+
+/* {"type": "disk"|"iscsi-direct", "spec": "<source>…</source>"}: libvirt's
+ * <sources> XML. */
+static void find_sources(vr_api_call *c)
+{
+    json_object *o = vr_api_body_json(c);
+    const char *type = NULL, *spec = NULL;
+    if (!o)
+        return;
+    if (vr_api_str(c, o, "type", &type) < 0 || vr_api_str(c, o, "spec", &spec) < 0) {
+        json_object_put(o);
+        return;
+    }
+    char *xml = NULL, *err = NULL;
+    vr_err code = vr_storage_find_sources(drv(c), type, spec, &xml, &err);
+    json_object_put(o);
+    if (code)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_text(c->req, 200, "application/xml", xml);
     free(err);
 }
 
@@ -322,6 +383,36 @@ static void delete_vol(vr_api_call *c)
 }
 
 /* {"capacity": "2G"|bytes, "delta": bool, "shrink": bool} */
+/* {"algorithm": "zero"} or no body: libvirt's default, the only one. */
+static void wipe_vol(vr_api_call *c)
+{
+    vr_vol_info v;
+    vr_pool *p = find_vol(c, &v);
+    if (!p)
+        return;
+    size_t len = 0;
+    vr_req_body(c->req, &len);
+    json_object *o = len ? vr_api_body_json(c) : NULL;
+    const char *alg = NULL;
+    if ((len && !o) || (o && vr_api_str(c, o, "algorithm", &alg) < 0)) {
+        json_object_put(o);
+        vr_vol_info_clear(&v);
+        return;
+    }
+    char *err = NULL;
+    vr_err code;
+    if (alg && strcmp(alg, "zero") != 0) {
+        err = vr_asprintf("wipe algorithm '%s' is not supported by Vireo (zero is)", alg);
+        code = VR_ERR_UNSUPPORTED;
+    } else {
+        code = vr_storage_vol_wipe(p, v.name, &err);
+    }
+    reply(c, code, err, 200, code == VR_OK ? vol_json(&v) : NULL);
+    free(err);
+    json_object_put(o);
+    vr_vol_info_clear(&v);
+}
+
 static void resize_vol(vr_api_call *c)
 {
     vr_vol_info v;
@@ -539,10 +630,13 @@ const vr_api_route vr_api_storage_routes[] = {
     {"GET", "pools/*/volumes/*/xml", vol_xml, VR_API_READ},
     {"POST", "pools/*/volumes/*/resize", resize_vol},
     {"POST", "pools/*/volumes/*/clone", clone_vol},
+    {"POST", "pools/*/volumes/*/wipe", wipe_vol},
     {"POST", "pools/*/volumes/*/upload", upload_vol},
     {"GET", "pools/*/volumes/*/upload", upload_vol, VR_API_WRITE}, /* WebSocket (browsers): it writes */
     {"GET", "pools/*/volumes/*/download", download_vol, VR_API_READ},
     {"GET", "volumes", vol_by_path, VR_API_READ},
+    {"POST", "pool-sources", find_sources}, /* a probe, but it logs in to portals: read-write callers */
+    {"GET", "pool-capabilities", pool_capabilities, VR_API_READ},
     {"GET", "jobs", list_jobs, VR_API_READ},
     {"GET", "jobs/*", get_job, VR_API_READ},
     {"DELETE", "jobs/*", cancel_job},

@@ -13,6 +13,7 @@
 #include "drivers/network/lease_events.h"
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
+#include "drivers/secret/secret_driver.h"
 #include "daemon/jobs.h"
 #include "daemon/remote_hosts.h"
 #include "daemon/rpc.h"
@@ -248,6 +249,20 @@ static vr_err resolve_volume(const char *pool, const char *volume, char **path, 
     return e;
 }
 
+/* The storage driver's CHAP passwords, from the secret store. */
+static vr_err storage_secret(const char *uuid, const char *usage, unsigned char **value, size_t *len, char **err,
+                             void *opaque)
+{
+    vr_secret_driver *sd = ((vr_api *)opaque)->secrets;
+    vr_secret *s = uuid ? vr_secret_lookup(sd, uuid) : vr_secret_lookup_usage(sd, VR_SECRET_USAGE_ISCSI, usage);
+    if (!s) {
+        vr_set_error(err, "secret %s '%s' is not defined (vireo secret-list)", uuid ? "uuid" : "with usage",
+                     uuid ? uuid : usage);
+        return VR_ERR_NOT_FOUND;
+    }
+    return vr_secret_get_value(sd, s, false, value, len, err);
+}
+
 static char *image_user(const char *path, void *opaque)
 {
     return vr_qemu_path_user(((vr_api *)opaque)->qemu, path);
@@ -427,9 +442,11 @@ int main(int argc, char **argv)
     }
     api.jobs = vr_jobs_new();
     api.hosts = vr_remote_hosts_new(base, &paths);
+    api.secrets = vr_secret_driver_new(&paths);
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
+    vr_storage_set_secret_fn(api.storage, storage_secret, &api);
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_autostart(api.qemu);
     vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;
@@ -481,6 +498,7 @@ int main(int argc, char **argv)
     vr_qemu_driver_free(api.qemu);
     vr_net_driver_free(api.net);
     vr_storage_driver_free(api.storage);
+    vr_secret_driver_free(api.secrets);
     vr_jobs_free(api.jobs);
     if (idle_timer)
         event_free(idle_timer);

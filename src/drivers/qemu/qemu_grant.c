@@ -239,8 +239,8 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
 int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err)
 {
     const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-    if (!dom->drv->qemu_as.uid || !path || d->readonly || d->type == VR_DISK_BLOCK)
-        return 0;
+    if (!dom->drv->qemu_as.uid || !path || d->readonly || d->type == VR_DISK_BLOCK || path[0] != '/')
+        return 0; /* path[0] != '/': a LUN QEMU reaches over the network */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     char *what = vr_asprintf("disk %s", d->target_dev);
     int rc = hand_over(dom, path, fd, what, err);

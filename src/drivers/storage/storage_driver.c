@@ -1,7 +1,7 @@
 /* Pools: kept in the definition store (src/registry: CONFIG/storage),
  * the active flag kept in RUNTIME so a restarted daemon finds its pools
  * as they were, and the `default` pool. */
-#include "drivers/storage/storage_priv.h"
+#include "drivers/storage/storage_backend.h"
 #include "common/file.h"
 #include "conf/stored_form.h"
 #include "common/log.h"
@@ -172,15 +172,17 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
     vr_pool *const *pools = vr_storage_pools(drv, &n);
     for (size_t i = 0; i < n; i++) {
         vr_pool *p = pools[i];
-        if (p != same && strcmp(p->def->target_path, def->target_path) == 0) {
-            vr_set_error(err, "pool '%s' (%s) clashes with pool '%s' by its directory", def->name,
-                         def->target_path, p->def->name);
+        const char *why = p != same ? vr_pool_defs_clash(p->def, def) : NULL;
+        if (why) {
+            vr_set_error(err, "pool '%s' (%s) clashes with pool '%s' by %s", def->name,
+                         def->target_path ? def->target_path : def->source.device, p->def->name, why);
             vr_pool_def_free(def);
             return VR_ERR_CONFLICT;
         }
     }
-    if (same && same->active && strcmp(same->def->target_path, def->target_path) != 0) {
-        vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its directory", def->name);
+    if (same && same->active && !vr_pool_defs_same_storage(same->def, def)) {
+        vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its storage (directory, device "
+                          "or target)", def->name);
         vr_pool_def_free(def);
         return VR_ERR_CONFLICT;
     }
@@ -197,7 +199,7 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         same = new_pool(drv, def);
         vr_registry_add(drv->reg, same, def);
     }
-    vr_log_info("pool %s defined (%s)", def->name, def->target_path);
+    vr_log_info("pool %s defined (%s)", def->name, def->target_path ? def->target_path : def->source.device);
     vr_storage_emit(same, "defined", updated ? "updated" : "added", NULL);
     *out = same;
     return VR_OK;
@@ -245,54 +247,38 @@ vr_err vr_storage_pool_undefine(vr_pool *p, char **err)
     return VR_OK;
 }
 
-vr_err vr_storage_pool_build(vr_pool *p, char **err)
+vr_err vr_storage_pool_build_flags(vr_pool *p, unsigned flags, char **err)
 {
-    const vr_pool_def *def = p->def;
-    mode_t mode = def->mode >= 0 ? (mode_t)def->mode : 0755;
-    struct stat st;
-    if (stat(def->target_path, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        vr_set_error(err, "pool '%s': %s exists and is not a directory", def->name, def->target_path);
-        return VR_ERR_CONFLICT;
+    if ((flags & VR_POOL_BUILD_OVERWRITE) && (flags & VR_POOL_BUILD_NO_OVERWRITE)) {
+        vr_set_error(err, "pool-build takes --overwrite or --no-overwrite, not both");
+        return VR_ERR_INVALID;
     }
-    int rc = vr_mkdir_p(def->target_path, mode);
-    if (rc < 0) {
-        vr_set_error(err, "pool '%s': cannot create %s: %s", def->name, def->target_path, strerror(-rc));
-        return VR_ERR_FAILED;
-    }
-    if (def->mode >= 0)
-        chmod(def->target_path, (mode_t)def->mode);
-    if ((def->owner >= 0 || def->group >= 0) &&
-        chown(def->target_path, (uid_t)def->owner, (gid_t)def->group) < 0) {
-        vr_set_error(err, "pool '%s': cannot chown %s: %s", def->name, def->target_path, strerror(errno));
-        return VR_ERR_FAILED;
-    }
+    vr_err e = need_inactive(p, "building it", err);
+    if (e && p->def->type != VR_POOL_DIR) /* a dir pool's build only makes the directory */
+        return e;
+    if ((e = vr_pool_backend_of(p)->build(p, flags, err)))
+        return e;
     /* libvirt's word for pool-build is "created". */
     vr_storage_emit(p, "created", "built", NULL);
     return VR_OK;
 }
 
-static vr_err dir_there(vr_pool *p, char **err)
+vr_err vr_storage_pool_build(vr_pool *p, char **err)
 {
-    struct stat st;
-    if (stat(p->def->target_path, &st) == 0 && S_ISDIR(st.st_mode))
-        return VR_OK;
-    int e = errno;
-    if (p->active) {
+    return vr_storage_pool_build_flags(p, 0, err);
+}
+
+/* The backend's check; storage that vanished under an active pool makes
+ * it inactive (the definition stays). */
+static vr_err storage_there(vr_pool *p, char **err)
+{
+    vr_err e = vr_pool_backend_of(p)->check(p, err);
+    if (e == VR_ERR_NOT_FOUND && p->active) {
         set_active(p, false);
-        vr_log_warn("pool %s: directory %s vanished; the pool is inactive now", p->def->name,
-                    p->def->target_path);
+        vr_log_warn("pool %s: its storage vanished; the pool is inactive now", p->def->name);
         vr_storage_emit(p, "stopped", "vanished", NULL);
-        vr_set_error(err, "pool '%s': its directory %s has vanished, so the pool is inactive now "
-                          "(its definition is kept: 'vireo pool-build %s' and 'vireo pool-start %s' "
-                          "bring it back)", p->def->name, p->def->target_path, p->def->name, p->def->name);
-    } else if (e == ENOENT) {
-        vr_set_error(err, "pool '%s': directory %s does not exist (run 'vireo pool-build %s' to "
-                          "create it)", p->def->name, p->def->target_path, p->def->name);
-    } else {
-        vr_set_error(err, "pool '%s': %s is not a usable directory: %s", p->def->name,
-                     p->def->target_path, strerror(e));
     }
-    return VR_ERR_CONFLICT;
+    return e ? VR_ERR_CONFLICT : VR_OK;
 }
 
 vr_err vr_pool_ready(vr_pool *p, char **err)
@@ -302,7 +288,7 @@ vr_err vr_pool_ready(vr_pool *p, char **err)
                      p->def->name);
         return VR_ERR_CONFLICT;
     }
-    return dir_there(p, err);
+    return storage_there(p, err);
 }
 
 vr_err vr_storage_pool_start(vr_pool *p, char **err)
@@ -311,10 +297,9 @@ vr_err vr_storage_pool_start(vr_pool *p, char **err)
         vr_set_error(err, "pool '%s' is already active", p->def->name);
         return VR_ERR_CONFLICT;
     }
-    vr_err e = dir_there(p, err);
+    vr_err e = vr_pool_backend_of(p)->start(p, err);
     if (e)
-        return e;
-    vr_storage_clean_tmp(p->def->target_path);
+        return e == VR_ERR_NOT_FOUND ? VR_ERR_CONFLICT : e;
     set_active(p, true);
     vr_log_info("pool %s started", p->def->name);
     vr_storage_emit(p, "started", vr_pool_type_name(p->def->type), NULL);
@@ -328,7 +313,7 @@ vr_err vr_storage_pool_destroy(vr_pool *p, char **err)
         return VR_ERR_CONFLICT;
     }
     vr_err e = need_idle(p, err);
-    if (e)
+    if (e || (e = vr_pool_backend_of(p)->stop(p, err)))
         return e;
     set_active(p, false);
     vr_log_info("pool %s stopped", p->def->name);
@@ -339,17 +324,8 @@ vr_err vr_storage_pool_destroy(vr_pool *p, char **err)
 vr_err vr_storage_pool_delete(vr_pool *p, char **err)
 {
     vr_err e = need_inactive(p, "deleting its directory", err);
-    if (e)
+    if (e || (e = vr_pool_backend_of(p)->remove(p, err)))
         return e;
-    if (rmdir(p->def->target_path) < 0) {
-        if (errno == ENOTEMPTY || errno == EEXIST)
-            vr_set_error(err, "pool '%s': directory %s is not empty; delete its volumes first (Vireo "
-                              "never removes files it did not make)", p->def->name, p->def->target_path);
-        else
-            vr_set_error(err, "pool '%s': cannot remove %s: %s", p->def->name, p->def->target_path,
-                         strerror(errno));
-        return errno == ENOENT ? VR_ERR_NOT_FOUND : VR_ERR_CONFLICT;
-    }
     vr_storage_emit(p, "deleted", "removed", NULL);
     return VR_OK;
 }
@@ -357,6 +333,8 @@ vr_err vr_storage_pool_delete(vr_pool *p, char **err)
 vr_err vr_storage_pool_refresh(vr_pool *p, char **err)
 {
     vr_err e = vr_pool_ready(p, err);
+    if (e == VR_OK && vr_pool_backend_of(p)->refresh)
+        e = vr_pool_backend_of(p)->refresh(p, err);
     /* Volumes are read afresh on every listing; the event tells clients
      * that files may have changed behind Vireo's back. */
     if (e == VR_OK)
@@ -377,26 +355,8 @@ void vr_storage_pool_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes)
     memset(st, 0, sizeof(*st));
     if (n_volumes)
         *n_volumes = 0;
-    struct statvfs v;
-    if (!p->active || statvfs(p->def->target_path, &v) < 0)
-        return;
-    unsigned long long f = v.f_frsize;
-    st->capacity = (unsigned long long)v.f_blocks * f;
-    st->allocation = (unsigned long long)(v.f_blocks - v.f_bfree) * f;
-    st->available = (unsigned long long)v.f_bavail * f;
-    if (!n_volumes)
-        return;
-    DIR *d = opendir(p->def->target_path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        struct stat s;
-        if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISREG(s.st_mode))
-            (*n_volumes)++;
-    }
-    closedir(d);
+    if (p->active)
+        vr_pool_backend_of(p)->stats(p, st, n_volumes);
 }
 
 char *vr_storage_pool_xml(vr_pool *p)

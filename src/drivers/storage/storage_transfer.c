@@ -2,7 +2,9 @@
  * an image file, pumped from the event loop in chunks so that other
  * clients are served meanwhile. An upload goes to a hidden temporary
  * that replaces the volume only once every announced byte is in and on
- * disk: an upload that breaks off leaves the volume as it was. */
+ * disk: an upload that breaks off leaves the volume as it was. A
+ * partition (disk pools) cannot be replaced by a file: it is written in
+ * place, and only what fits in it. */
 #include "drivers/storage/storage_priv.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -50,6 +52,16 @@ static void transfer_free(vr_transfer *t)
     free(t);
 }
 
+/* A volume QEMU reaches over the network (a LUN) has no local file. */
+static vr_err need_local(const vr_vol_info *v, const char *what, char **err)
+{
+    if (v->path[0] == '/')
+        return VR_OK;
+    vr_set_error(err, "volume '%s' of pool '%s' is a LUN on the network (%s): %s of LUNs is not supported yet",
+                 v->name, v->pool, v->path, what);
+    return VR_ERR_UNSUPPORTED;
+}
+
 static vr_transfer *new_transfer(vr_pool *p, const char *name, bool upload)
 {
     vr_transfer *t = vr_calloc(1, sizeof(*t));
@@ -69,16 +81,27 @@ vr_err vr_storage_upload_prepare(vr_pool *p, const char *name, unsigned long lon
     if (e)
         return e;
     char *what = vr_asprintf("volume '%s' of pool '%s'", name, p->def->name);
-    e = vr_storage_path_check_unused(p->drv, v.path, what, err);
+    e = need_local(&v, "vol-upload", err);
+    if (!e)
+        e = vr_storage_path_check_unused(p->drv, v.path, what, err);
     free(what);
     if (e) {
         vr_vol_info_clear(&v);
         return e;
     }
+    if (v.block && length > v.capacity) {
+        vr_set_error(err, "%llu bytes do not fit in volume '%s' (a partition of %llu bytes)", length, name,
+                     v.capacity);
+        vr_vol_info_clear(&v);
+        return VR_ERR_INVALID;
+    }
     vr_transfer *t = new_transfer(p, name, true);
     t->length = length;
-    t->tmp = vr_storage_tmp_near(v.path, &t->file, err);
-    if (!t->tmp) {
+    if (v.block && (t->file = open(v.path, O_WRONLY | O_CLOEXEC)) < 0)
+        vr_set_error(err, "cannot write volume '%s' (%s): %s", name, v.path, strerror(errno));
+    else if (!v.block)
+        t->tmp = vr_storage_tmp_near(v.path, &t->file, err);
+    if (t->file < 0) {
         vr_vol_info_clear(&v);
         transfer_free(t);
         return VR_ERR_FAILED;
@@ -97,6 +120,10 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
     vr_err e = vr_storage_vol_get(p, name, &v, err);
     if (e)
         return e;
+    if ((e = need_local(&v, "vol-download", err))) {
+        vr_vol_info_clear(&v);
+        return e;
+    }
     int fd = open(v.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
@@ -106,10 +133,12 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
         vr_vol_info_clear(&v);
         return VR_ERR_FAILED;
     }
+    /* A block device's st_size is 0: its size is the partition's. */
+    unsigned long long length = v.block ? v.capacity : (unsigned long long)st.st_size;
     vr_vol_info_clear(&v);
     vr_transfer *t = new_transfer(p, name, false);
     t->file = fd;
-    t->length = (unsigned long long)st.st_size;
+    t->length = length;
     *out = t;
     return VR_OK;
 }
@@ -171,7 +200,7 @@ static void upload_finish(vr_transfer *t)
     }
     close(t->file);
     t->file = -1;
-    if (vr_storage_commit(t->tmp, t->path, true, &err) < 0) {
+    if (t->tmp && vr_storage_commit(t->tmp, t->path, true, &err) < 0) {
         upload_error(t, "failed", err);
         free(err);
         return;
