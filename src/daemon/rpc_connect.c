@@ -2,6 +2,7 @@
 #include "daemon/rpc.h"
 #include "common/util.h"
 #include "core/access.h"
+#include "core/domain_caps.h"
 #include "core/host_info.h"
 #include "host/resources.h"
 
@@ -108,6 +109,20 @@ static vr_rpc_result get_capabilities(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* virsh domcapabilities, virt-install and virt-manager's wizard. */
+static vr_rpc_result get_domain_capabilities(vr_rpc_call *c)
+{
+    vrp_domcaps_args *a = c->args;
+    if (a->flags)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", a->flags,
+                           c->proc->api);
+    char *err = NULL, *xml = NULL;
+    vr_err code = vr_domain_caps_xml(c->api->qemu, a->emulator ? *a->emulator : NULL, a->arch ? *a->arch : NULL,
+                                     a->machine ? *a->machine : NULL, a->virttype ? *a->virttype : NULL, &xml, &err);
+    ((vrp_str_ret *)c->ret)->value = xml;
+    return vr_rpc_outcome(c, code, err, VR_RPC_OTHER);
+}
+
 static vr_rpc_result node_get_info(vr_rpc_call *c)
 {
     vr_host_info h;
@@ -204,6 +219,8 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, false),
     VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, false),
     VR_RPC_PROC(157, "virConnectGetLibVersion", vrp_void, vrp_uhyper_ret, get_lib_version, false),
+    VR_RPC_PROC(342, "virConnectGetDomainCapabilities", vrp_domcaps_args, vrp_str_ret, get_domain_capabilities,
+                false),
     VR_RPC_PROC(316, "virConnectDomainEventRegisterAny", vrp_event_register_args, vrp_event_register_ret,
                 event_register, false),
     VR_RPC_PROC(317, "virConnectDomainEventDeregisterAny", vrp_event_deregister_args, vrp_void,
