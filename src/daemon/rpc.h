@@ -48,6 +48,7 @@ enum {
     VIR_ERR_NO_STORAGE_VOL = 50,
     VIR_ERR_OPERATION_INVALID = 55,
     VIR_ERR_CONFIG_UNSUPPORTED = 67,
+    VIR_ERR_NO_DOMAIN_SNAPSHOT = 72,
     VIR_ERR_OVERFLOW = 82,
     VIR_ERR_ACCESS_DENIED = 88,
     VIR_ERR_DEVICE_MISSING = 99,
@@ -63,6 +64,7 @@ typedef enum {
     VR_RPC_VOLUME,
     VR_RPC_XML,
     VR_RPC_DEVICE, /* a domain's disk or interface: missing is VIR_ERR_DEVICE_MISSING */
+    VR_RPC_SNAPSHOT,
     VR_RPC_OTHER,
 } vr_rpc_kind;
 
@@ -96,6 +98,9 @@ extern const vr_rpc_proc vr_rpc_connect_procs[];
 extern const vr_rpc_proc vr_rpc_domain_procs[];
 extern const vr_rpc_proc vr_rpc_network_procs[];
 extern const vr_rpc_proc vr_rpc_storage_procs[];
+extern const vr_rpc_proc vr_rpc_snapshot_procs[];
+extern const vr_rpc_proc vr_rpc_stats_procs[];
+extern const vr_rpc_proc vr_rpc_stream_procs[];
 
 /* A table entry: procedure number, libvirt's function, args and ret
  * types (void for none), handler, whether it changes anything. */
@@ -136,6 +141,14 @@ bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id);
 /* A pair of listing filter bits (ACTIVE/INACTIVE, AUTOSTART/NO_AUTOSTART
  * ...): does an object whose fact is `value` pass? Neither bit: yes. */
 bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value);
+
+/* Does the domain pass virConnectListAllDomains' filter flags (also
+ * virConnectGetAllDomainStats')? */
+bool vr_rpc_dom_matches(vr_domain *dom, unsigned flags);
+/* libvirt's state and reason numbers for the domain's. */
+void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason);
+/* A call's flags outside `allowed`: false after failing the call. */
+bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed);
 
 /* Wire forms of Vireo's objects (strings are copies, freed with the ret). */
 void vr_rpc_dom_wire(vrp_dom *out, const vr_domain *dom);

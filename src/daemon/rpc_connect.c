@@ -179,6 +179,16 @@ static vr_rpc_result security_model(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* Host devices, host interfaces, secrets and network filters: Vireo
+ * manages none of them, so their lists are honestly empty (clients show
+ * empty lists, as against a libvirtd without those drivers' objects). */
+static vr_rpc_result none_listed(vr_rpc_call *c) { return VR_RPC_OK; }
+static vr_rpc_result none_counted(vr_rpc_call *c)
+{
+    ((vrp_int_ret *)c->ret)->value = 0;
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result event_register(vr_rpc_call *c)
 {
     vrp_event_register_args *a = c->args;
@@ -221,6 +231,15 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(157, "virConnectGetLibVersion", vrp_void, vrp_uhyper_ret, get_lib_version, false),
     VR_RPC_PROC(342, "virConnectGetDomainCapabilities", vrp_domcaps_args, vrp_str_ret, get_domain_capabilities,
                 false),
+    VR_RPC_PROC(111, "virNodeNumOfDevices", vrp_node_num_args, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(126, "virConnectNumOfInterfaces", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(137, "virConnectNumOfDefinedInterfaces", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(139, "virConnectNumOfSecrets", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(178, "virConnectNumOfNWFilters", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(284, "virConnectListAllInterfaces", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+    VR_RPC_PROC(285, "virConnectListAllNodeDevices", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+    VR_RPC_PROC(286, "virConnectListAllNWFilters", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+    VR_RPC_PROC(287, "virConnectListAllSecrets", vrp_list_args, vrp_empty_list_ret, none_listed, false),
     VR_RPC_PROC(316, "virConnectDomainEventRegisterAny", vrp_event_register_args, vrp_event_register_ret,
                 event_register, false),
     VR_RPC_PROC(317, "virConnectDomainEventDeregisterAny", vrp_event_deregister_args, vrp_void,

@@ -27,8 +27,7 @@ enum {
     IFADDR_SRC_LEASE = 0,
 };
 
-/* False after failing the call: flags outside `allowed`. */
-static bool flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed)
+bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed)
 {
     if (!(flags & ~allowed))
         return true;
@@ -92,7 +91,7 @@ static vr_rpc_result lookup_by_id(vr_rpc_call *c)
 
 /* Does dom pass virConnectListAllDomains' filter? Each pair of bits
  * filters only when one of them is given. */
-static bool dom_matches(vr_domain *dom, unsigned f)
+bool vr_rpc_dom_matches(vr_domain *dom, unsigned f)
 {
     enum { ACTIVE = 1, INACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, RUNNING = 16, PAUSED = 32, SHUTOFF = 64,
            OTHER = 128, MANAGEDSAVE = 256, NO_MANAGEDSAVE = 512, AUTOSTART = 1024, NO_AUTOSTART = 2048,
@@ -127,7 +126,7 @@ static vr_rpc_result list_all(vr_rpc_call *c)
     if (a->need_results)
         r->doms.doms_val = vr_calloc(n ? n : 1, sizeof(vrp_dom));
     for (size_t i = 0; i < n; i++) {
-        if (!dom_matches(doms[i], a->flags))
+        if (!vr_rpc_dom_matches(doms[i], a->flags))
             continue;
         if (a->need_results)
             vr_rpc_dom_wire(&r->doms.doms_val[r->doms.doms_len++], doms[i]);
@@ -140,7 +139,7 @@ static vr_rpc_result list_all(vr_rpc_call *c)
 
 /* libvirt's state and reason numbers (virDomainState and the
  * virDomain*Reason enums) for Vireo's state and reason words. */
-static void state_numbers(const vr_domain *dom, int *state, int *reason)
+void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason)
 {
     static const struct {
         vr_dom_state state;
@@ -166,7 +165,7 @@ static vr_rpc_result get_state(vr_rpc_call *c)
     if (!dom)
         return VR_RPC_FAILED;
     vrp_dom_state_ret *r = c->ret;
-    state_numbers(dom, &r->state, &r->reason);
+    vr_rpc_dom_state(dom, &r->state, &r->reason);
     return VR_RPC_OK;
 }
 
@@ -177,7 +176,7 @@ static vr_rpc_result get_info(vr_rpc_call *c)
         return VR_RPC_FAILED;
     vrp_dom_info_ret *r = c->ret;
     int state, reason;
-    state_numbers(dom, &state, &reason);
+    vr_rpc_dom_state(dom, &state, &reason);
     r->state = (unsigned)state;
     r->max_mem = dom->def->memory_kib;
     r->memory = dom->def->current_memory_kib ? dom->def->current_memory_kib : dom->def->memory_kib;
@@ -230,7 +229,7 @@ static vr_rpc_result get_vcpus_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
         return VR_RPC_FAILED;
     bool running = dom->state != VR_DOM_SHUTOFF;
     bool live = a->flags & AFFECT_LIVE || (!(a->flags & AFFECT_CONFIG) && running);
@@ -279,7 +278,7 @@ static vr_rpc_result interface_addresses(vr_rpc_call *c)
 {
     vrp_dom_ifaddr_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, 0))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
         return VR_RPC_FAILED;
     if (a->source != IFADDR_SRC_LEASE)
         return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod knows addresses from its DHCP leases only "
@@ -332,7 +331,7 @@ static vr_rpc_result define_xml(vr_rpc_call *c) { return define(c, ((vrp_xml_arg
 static vr_rpc_result define_xml_flags(vr_rpc_call *c)
 {
     vrp_xml_flags_args *a = c->args;
-    return flags_ok(c, a->flags, DEFINE_VALIDATE) ? define(c, a->xml) : VR_RPC_FAILED;
+    return vr_rpc_flags_ok(c, a->flags, DEFINE_VALIDATE) ? define(c, a->xml) : VR_RPC_FAILED;
 }
 
 static vr_rpc_result undefine_with(vr_rpc_call *c, vr_domain *dom)
@@ -352,7 +351,7 @@ static vr_rpc_result undefine_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    return dom && flags_ok(c, a->flags, UNDEFINE_ANY) ? undefine_with(c, dom) : VR_RPC_FAILED;
+    return dom && vr_rpc_flags_ok(c, a->flags, UNDEFINE_ANY) ? undefine_with(c, dom) : VR_RPC_FAILED;
 }
 
 static vr_rpc_result set_autostart(vr_rpc_call *c)
@@ -399,7 +398,7 @@ static void on_done_domain(vr_err code, const char *err, void *opaque)
 
 static vr_rpc_result start(vr_rpc_call *c, vr_domain *dom, unsigned flags, bool answer_domain)
 {
-    if (!flags_ok(c, flags, START_PAUSED | START_FORCE_BOOT | START_VALIDATE))
+    if (!vr_rpc_flags_ok(c, flags, START_PAUSED | START_FORCE_BOOT | START_VALIDATE))
         return VR_RPC_FAILED;
     if (answer_domain)
         ((vrp_dom_ret *)c->ret)->dom.name = vr_strdup(dom->def->name);
@@ -423,7 +422,7 @@ static vr_rpc_result create_with_flags(vr_rpc_call *c)
 static vr_rpc_result create_xml(vr_rpc_call *c)
 {
     vrp_xml_flags_args *a = c->args;
-    if (!flags_ok(c, a->flags, START_PAUSED | START_VALIDATE) || !definition_ok(c, a->xml))
+    if (!vr_rpc_flags_ok(c, a->flags, START_PAUSED | START_VALIDATE) || !definition_ok(c, a->xml))
         return VR_RPC_FAILED;
     char *err = NULL, *name = vr_core_domain_name(a->xml, &err);
     if (!name) {
@@ -453,7 +452,7 @@ static vr_rpc_result resume(vr_rpc_call *c) { return later(c, vr_qemu_resume); }
 static vr_rpc_result destroy_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
-    return flags_ok(c, a->flags, DESTROY_GRACEFUL) ? destroy(c) : VR_RPC_FAILED;
+    return vr_rpc_flags_ok(c, a->flags, DESTROY_GRACEFUL) ? destroy(c) : VR_RPC_FAILED;
 }
 
 /* shutdown and reboot: the ACPI power button, QEMU's only method here
@@ -461,7 +460,7 @@ static vr_rpc_result destroy_flags(vr_rpc_call *c)
 static vr_rpc_result power(vr_rpc_call *c, unsigned flags, vr_err (*op)(vr_domain *, char **))
 {
     vr_domain *dom = arg_domain(c);
-    if (!dom || !flags_ok(c, flags, SHUTDOWN_ACPI))
+    if (!dom || !vr_rpc_flags_ok(c, flags, SHUTDOWN_ACPI))
         return VR_RPC_FAILED;
     char *err = NULL;
     vr_err code = op(dom, &err);
@@ -484,7 +483,7 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
 {
     vrp_dom_memory_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM))
         return VR_RPC_FAILED;
     unsigned mem_flags = (a->flags & AFFECT_LIVE ? VR_MEM_LIVE : 0) | (a->flags & AFFECT_CONFIG ? VR_MEM_CONFIG : 0);
     if (!(a->flags & MEM_MAXIMUM)) {
@@ -503,7 +502,7 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
 static vr_rpc_result device(vr_rpc_call *c, const vrp_dom *d, const char *xml, unsigned flags, bool attach)
 {
     vr_domain *dom = vr_rpc_find_domain(c, d);
-    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
+    if (!dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
         return VR_RPC_FAILED;
     if (strlen(xml) > VR_API_BODY_SMALL)
         return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the device XML is %zu bytes; vireod takes at most %u KiB",
@@ -540,7 +539,7 @@ static vr_rpc_result detach_device_flags(vr_rpc_call *c)
 static vr_rpc_result set_vcpus_with(vr_rpc_call *c, const vrp_dom *d, unsigned n, unsigned flags)
 {
     vr_domain *dom = vr_rpc_find_domain(c, d);
-    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
+    if (!dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
         return VR_RPC_FAILED;
     vr_qemu_set_vcpus(dom, n, flags, on_done, c);
     return VR_RPC_LATER;
@@ -564,7 +563,7 @@ static vr_rpc_result block_resize(vr_rpc_call *c)
     enum { RESIZE_BYTES = 1 };
     vrp_dom_block_resize_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, RESIZE_BYTES))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, RESIZE_BYTES))
         return VR_RPC_FAILED;
     if (!(a->flags & RESIZE_BYTES) && a->size > UINT64_MAX / 1024)
         return vr_rpc_fail(c, VIR_ERR_OVERFLOW, "size %llu KiB is too large", (unsigned long long)a->size);

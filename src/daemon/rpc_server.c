@@ -33,6 +33,9 @@ static const vr_rpc_proc *const tables[] = {
     vr_rpc_domain_procs,
     vr_rpc_network_procs,
     vr_rpc_storage_procs,
+    vr_rpc_snapshot_procs,
+    vr_rpc_stats_procs,
+    vr_rpc_stream_procs,
 };
 
 typedef struct callback {
@@ -168,6 +171,7 @@ static const char *error_prefix(int code)
     case VIR_ERR_ACCESS_DENIED: return "access denied";
     case VIR_ERR_OVERFLOW: return "value too large";
     case VIR_ERR_DEVICE_MISSING: return "device not found";
+    case VIR_ERR_NO_DOMAIN_SNAPSHOT: return "Domain snapshot not found";
     default: return "internal error";
     }
 }
@@ -231,6 +235,7 @@ vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rp
         [VR_RPC_DOMAIN] = VIR_ERR_NO_DOMAIN, [VR_RPC_NETWORK] = VIR_ERR_NO_NETWORK,
         [VR_RPC_POOL] = VIR_ERR_NO_STORAGE_POOL, [VR_RPC_VOLUME] = VIR_ERR_NO_STORAGE_VOL,
         [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_DEVICE] = VIR_ERR_DEVICE_MISSING,
+        [VR_RPC_SNAPSHOT] = VIR_ERR_NO_DOMAIN_SNAPSHOT,
         [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
     };
     int lv;

@@ -138,6 +138,21 @@ static vr_rpc_result list_pools(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* The older counts: active pools, defined (inactive) ones. */
+static vr_rpc_result pool_count(vr_rpc_call *c, bool active)
+{
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv(c), &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += pools[i]->active == active;
+    ((vrp_int_ret *)c->ret)->value = k;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result num_pools(vr_rpc_call *c) { return pool_count(c, true); }
+static vr_rpc_result num_defined_pools(vr_rpc_call *c) { return pool_count(c, false); }
+
 static vr_rpc_result pool_get_info(vr_rpc_call *c)
 {
     enum { POOL_INACTIVE = 0, POOL_RUNNING = 2 };
@@ -407,6 +422,8 @@ static vr_rpc_result vol_delete(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_storage_procs[] = {
+    VR_RPC_PROC(71, "virConnectNumOfStoragePools", vrp_void, vrp_int_ret, num_pools, false),
+    VR_RPC_PROC(73, "virConnectNumOfDefinedStoragePools", vrp_void, vrp_int_ret, num_defined_pools, false),
     VR_RPC_PROC(76, "virStoragePoolCreateXML", vrp_xml_flags_args, vrp_pool_ret, pool_create_xml, true),
     VR_RPC_PROC(77, "virStoragePoolDefineXML", vrp_xml_flags_args, vrp_pool_ret, pool_define_xml, true),
     VR_RPC_PROC(79, "virStoragePoolBuild", vrp_pool_flags_args, vrp_void, pool_build, true),
