@@ -138,6 +138,42 @@ void vr_rpc_set_open(vr_rpc_conn *conn);
 int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid);
 bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id);
 
+/* ---- streams (consoles, volume upload and download) ----
+ *
+ * After a stream procedure's reply, its data flows as messages of type
+ * STREAM with the call's procedure and serial: CONTINUE carries bytes
+ * (an empty one is the end of the sender's data), the client's OK asks
+ * the server to finish and is answered with OK or an error, ERROR
+ * aborts. STREAM_HOLE carries a run
+ * of zeros by its length (sparse volumes). */
+typedef struct vr_rpc_stream vr_rpc_stream;
+typedef struct {
+    /* The client's bytes (and holes: NULL buf, n zero bytes). */
+    void (*data)(vr_rpc_stream *s, void *opaque, const char *buf, size_t n);
+    /* The client is done sending: answer with vr_rpc_stream_finished. */
+    void (*finish)(vr_rpc_stream *s, void *opaque);
+    /* The client aborted or left, or the stream failed: release
+     * everything; the stream is gone when this returns. */
+    void (*abort)(void *opaque);
+    /* Room in the connection's output again (pacing a download);
+     * optional. Also called once the call's reply has gone. */
+    void (*writable)(vr_rpc_stream *s, void *opaque);
+} vr_rpc_stream_ops;
+
+/* Open the call's stream (before answering it VR_RPC_OK). */
+vr_rpc_stream *vr_rpc_stream_open(vr_rpc_call *c, const vr_rpc_stream_ops *ops, void *opaque);
+void vr_rpc_stream_send(vr_rpc_stream *s, const char *buf, size_t n);
+void vr_rpc_stream_send_hole(vr_rpc_stream *s, long long length);
+/* Our side is at its end: the client finishes next. */
+void vr_rpc_stream_eof(vr_rpc_stream *s);
+/* Answer the client's finish (OK, or the error) and close the stream. */
+void vr_rpc_stream_finished(vr_rpc_stream *s, vr_err code, const char *msg);
+/* Fail the stream from our side (STREAM ERROR); abort runs. */
+void vr_rpc_stream_fail(vr_rpc_stream *s, vr_err code, const char *msg);
+/* Is the connection's output below the pacing mark? */
+bool vr_rpc_stream_room(const vr_rpc_stream *s);
+struct event_base *vr_rpc_stream_base(const vr_rpc_stream *s);
+
 /* A pair of listing filter bits (ACTIVE/INACTIVE, AUTOSTART/NO_AUTOSTART
  * ...): does an object whose fact is `value` pass? Neither bit: yes. */
 bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value);
