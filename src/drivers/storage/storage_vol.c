@@ -352,6 +352,13 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
         argv[a++] = "-F";
         argv[a++] = vr_vol_format_name(bfmt);
     }
+    char opts[64] = "";
+    if (def->compat || def->lazy_refcounts) {
+        snprintf(opts, sizeof(opts), "compat=%s%s", def->compat ? def->compat : "1.1",
+                 def->lazy_refcounts ? ",lazy_refcounts=on" : "");
+        argv[a++] = "-o";
+        argv[a++] = opts;
+    }
     argv[a++] = tmp;
     if (def->capacity)
         argv[a++] = size;
