@@ -125,6 +125,9 @@ vr_rpc_result vr_rpc_outcome(vr_rpc_call *c, vr_err code, char *err, vr_rpc_kind
 /* Finish a call that answered VR_RPC_LATER: with its ret filled when
  * code is VR_OK, else with the error. The call is freed. */
 void vr_rpc_done(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind);
+/* The answer (when VR_OK) also hands this descriptor to the client
+ * (REPLY_WITH_FDS; taken: closed once sent, or with the call). */
+void vr_rpc_pass_fd(vr_rpc_call *c, int fd);
 /* Is the call's connection still there (a client may leave while a
  * deferred call runs)? */
 bool vr_rpc_call_alive(const vr_rpc_call *c);

@@ -43,9 +43,10 @@ static vr_rpc_result auth_list(vr_rpc_call *c)
 
 static vr_rpc_result supports_feature(vr_rpc_call *c)
 {
-    enum { TYPED_PARAM_STRING = 9, PROGRAM_KEEPALIVE = 10, REMOTE_EVENT_CALLBACK = 14 };
+    enum { FD_PASSING = 8, TYPED_PARAM_STRING = 9, PROGRAM_KEEPALIVE = 10, REMOTE_EVENT_CALLBACK = 14 };
     int f = ((vrp_feature_args *)c->args)->feature;
-    ((vrp_int_ret *)c->ret)->value = f == TYPED_PARAM_STRING || f == PROGRAM_KEEPALIVE || f == REMOTE_EVENT_CALLBACK;
+    ((vrp_int_ret *)c->ret)->value = f == FD_PASSING || f == TYPED_PARAM_STRING || f == PROGRAM_KEEPALIVE ||
+                                     f == REMOTE_EVENT_CALLBACK;
     return VR_RPC_OK;
 }
 

@@ -135,6 +135,48 @@ static vr_rpc_result list_all(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* The older calls: running domains' ids and count, defined (shut off)
+ * domains' names and count. */
+static vr_rpc_result running_ids(vr_rpc_call *c)
+{
+    int max = ((vrp_max_args *)c->args)->max_names;
+    vrp_ids_ret *r = c->ret;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    r->ids.ids_val = vr_calloc(n + 1, sizeof(int));
+    for (size_t i = 0; i < n && (int)r->ids.ids_len < max; i++)
+        if (doms[i]->state != VR_DOM_SHUTOFF && doms[i]->id > 0)
+            r->ids.ids_val[r->ids.ids_len++] = doms[i]->id;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result defined_names(vr_rpc_call *c)
+{
+    int max = ((vrp_max_args *)c->args)->max_names;
+    vrp_names_ret *r = c->ret;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    r->names.names_val = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n && (int)r->names.names_len < max; i++)
+        if (doms[i]->state == VR_DOM_SHUTOFF)
+            r->names.names_val[r->names.names_len++] = vr_strdup(doms[i]->def->name);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result count_state(vr_rpc_call *c, bool running)
+{
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += (doms[i]->state != VR_DOM_SHUTOFF) == running;
+    ((vrp_int_ret *)c->ret)->value = k;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result num_running(vr_rpc_call *c) { return count_state(c, true); }
+static vr_rpc_result num_defined(vr_rpc_call *c) { return count_state(c, false); }
+
 /* ---- facts ---- */
 
 /* libvirt's state and reason numbers (virDomainState and the
@@ -186,14 +228,25 @@ static vr_rpc_result get_info(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+static void on_live_xml(char *xml, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    ((vrp_str_ret *)c->ret)->value = xml;
+    vr_rpc_done(c, xml ? VR_OK : VR_ERR_NOT_FOUND, "the domain went away", VR_RPC_DOMAIN);
+}
+
 static vr_rpc_result get_xml(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom)
         return VR_RPC_FAILED;
-    ((vrp_str_ret *)c->ret)->value = vr_qemu_xml(dom, a->flags & XML_INACTIVE);
-    return VR_RPC_OK;
+    if (a->flags & XML_INACTIVE) {
+        ((vrp_str_ret *)c->ret)->value = vr_qemu_xml(dom, true);
+        return VR_RPC_OK;
+    }
+    vr_core_domain_live_xml(dom, on_live_xml, c);
+    return VR_RPC_LATER;
 }
 
 static vr_rpc_result get_os_type(vr_rpc_call *c)
@@ -584,6 +637,10 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(17, "virDomainGetMaxMemory", vrp_dom_args, vrp_uhyper_ret, get_max_memory, false),
     VR_RPC_PROC(18, "virDomainGetMaxVcpus", vrp_dom_args, vrp_int_ret, get_max_vcpus, false),
     VR_RPC_PROC(19, "virDomainGetOSType", vrp_dom_args, vrp_str_ret, get_os_type, false),
+    VR_RPC_PROC(21, "virConnectListDefinedDomains", vrp_max_args, vrp_names_ret, defined_names, false),
+    VR_RPC_PROC(25, "virConnectNumOfDefinedDomains", vrp_void, vrp_int_ret, num_defined, false),
+    VR_RPC_PROC(37, "virConnectListDomains", vrp_max_args, vrp_ids_ret, running_ids, false),
+    VR_RPC_PROC(51, "virConnectNumOfDomains", vrp_void, vrp_int_ret, num_running, false),
     VR_RPC_PROC(22, "virDomainLookupByID", vrp_id_args, vrp_dom_ret, lookup_by_id, false),
     VR_RPC_PROC(23, "virDomainLookupByName", vrp_name_args, vrp_dom_ret, lookup_by_name, false),
     VR_RPC_PROC(24, "virDomainLookupByUUID", vrp_uuid_args, vrp_dom_ret, lookup_by_uuid, false),

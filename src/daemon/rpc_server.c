@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -88,6 +89,7 @@ typedef struct {
     int err_code;
     char *err_msg;
     vr_rpc_kind err_kind;
+    int pass_fd; /* a descriptor the answer hands over (REPLY_WITH_FDS), or -1 */
 } call_state;
 
 bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v)
@@ -312,8 +314,71 @@ static void call_free(call_state *st)
         free(c->ret);
     }
     free(st->err_msg);
+    if (st->pass_fd >= 0)
+        close(st->pass_fd);
     conn_unref(c->conn);
     free(st);
+}
+
+void vr_rpc_pass_fd(vr_rpc_call *c, int fd)
+{
+    call_state *st = (call_state *)c;
+    if (st->pass_fd >= 0)
+        close(st->pass_fd);
+    st->pass_fd = fd;
+}
+
+/* A REPLY_WITH_FDS: after the header the number of descriptors, then
+ * the result; the message's bytes must all be on the socket before the
+ * descriptor follows (one byte with it, SCM_RIGHTS), as libvirt's
+ * clients read them. So the output is flushed here, waiting for room. */
+static void send_reply_with_fd(call_state *st)
+{
+    vr_rpc_call *c = &st->call;
+    vr_rpc_conn *conn = c->conn;
+    if (conn->closed)
+        return;
+    unsigned nfds = 1;
+    unsigned long len = xdr_sizeof((xdrproc_t)xdr_u_int, &nfds) + xdr_sizeof(c->proc->ret_xdr, c->ret);
+    char *body = vr_malloc(len);
+    XDR x;
+    xdrmem_create(&x, body, (unsigned)len, XDR_ENCODE);
+    bool ok = xdr_u_int(&x, &nfds) && c->proc->ret_xdr(&x, c->ret, 0);
+    xdr_destroy(&x);
+    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
+                    .type = VRP_REPLY_WITH_FDS, .serial = c->serial, .status = VRP_OK};
+    if (ok)
+        send_frame(conn, &h, NULL, NULL, body, len);
+    free(body);
+    struct evbuffer *out = bufferevent_get_output(conn->bev);
+    int sock = bufferevent_getfd(conn->bev);
+    /* The bufferevent keeps its output's start frozen against other
+     * writers: thawed for this flush only. */
+    evbuffer_unfreeze(out, 1);
+    while (ok && !conn->closed && evbuffer_get_length(out) > 0) {
+        if (evbuffer_write(out, sock) < 0) {
+            struct pollfd p = {.fd = sock, .events = POLLOUT};
+            ok = (errno == EAGAIN || errno == EINTR) && poll(&p, 1, 5000) > 0;
+        }
+    }
+    evbuffer_freeze(out, 1);
+    char byte = 0;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u = {0};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &st->pass_fd, sizeof(int));
+    if (!ok || conn->closed || sendmsg(sock, &m, MSG_NOSIGNAL) != 1) {
+        char why[128];
+        snprintf(why, sizeof(why), "a descriptor could not be handed over (%s)", strerror(errno));
+        conn_close(conn, why);
+    }
 }
 
 /* Send the call's answer (its ret, or its error) and free it. */
@@ -323,6 +388,8 @@ static void finish(call_state *st, vr_rpc_result res)
     if (res == VR_RPC_FAILED) {
         send_error(c->conn, c->proc->number, c->serial, st->err_code, st->err_kind,
                    st->err_msg ? st->err_msg : "internal error: failed");
+    } else if (st->pass_fd >= 0) {
+        send_reply_with_fd(st);
     } else {
         vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
                         .type = VRP_REPLY, .serial = c->serial, .status = VRP_OK};
@@ -530,6 +597,7 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
         return;
     }
     call_state *st = vr_calloc(1, sizeof(*st));
+    st->pass_fd = -1;
     vr_rpc_call *c = &st->call;
     c->conn = conn;
     c->api = r->api;

@@ -153,6 +153,23 @@ static vr_rpc_result pool_count(vr_rpc_call *c, bool active)
 static vr_rpc_result num_pools(vr_rpc_call *c) { return pool_count(c, true); }
 static vr_rpc_result num_defined_pools(vr_rpc_call *c) { return pool_count(c, false); }
 
+/* The older name lists: active pools, defined (inactive) ones. */
+static vr_rpc_result pool_names(vr_rpc_call *c, bool active)
+{
+    int max = ((vrp_max_args *)c->args)->max_names;
+    vrp_names_ret *r = c->ret;
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv(c), &n);
+    r->names.names_val = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n && (int)r->names.names_len < max; i++)
+        if (pools[i]->active == active)
+            r->names.names_val[r->names.names_len++] = vr_strdup(pools[i]->def->name);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result list_pool_names(vr_rpc_call *c) { return pool_names(c, true); }
+static vr_rpc_result list_defined_pool_names(vr_rpc_call *c) { return pool_names(c, false); }
+
 static vr_rpc_result pool_get_info(vr_rpc_call *c)
 {
     enum { POOL_INACTIVE = 0, POOL_RUNNING = 2 };
@@ -423,6 +440,9 @@ static vr_rpc_result vol_delete(vr_rpc_call *c)
 
 const vr_rpc_proc vr_rpc_storage_procs[] = {
     VR_RPC_PROC(71, "virConnectNumOfStoragePools", vrp_void, vrp_int_ret, num_pools, false),
+    VR_RPC_PROC(72, "virConnectListStoragePools", vrp_max_args, vrp_names_ret, list_pool_names, false),
+    VR_RPC_PROC(74, "virConnectListDefinedStoragePools", vrp_max_args, vrp_names_ret, list_defined_pool_names,
+                false),
     VR_RPC_PROC(73, "virConnectNumOfDefinedStoragePools", vrp_void, vrp_int_ret, num_defined_pools, false),
     VR_RPC_PROC(76, "virStoragePoolCreateXML", vrp_xml_flags_args, vrp_pool_ret, pool_create_xml, true),
     VR_RPC_PROC(77, "virStoragePoolDefineXML", vrp_xml_flags_args, vrp_pool_ret, pool_define_xml, true),
