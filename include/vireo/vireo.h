@@ -147,6 +147,9 @@ char *vireo_domain_display_json(vireo_conn *c, const char *key);
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */
 char *vireo_host_json(vireo_conn *c);
+/* libvirt's <domainCapabilities> XML (free()); each argument NULL for
+ * the host's default (virttype "qemu" or "kvm", a machine type). */
+char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine);
 /* {"version", "api", "hypervisor"} as JSON text (free()). */
 char *vireo_version_json(vireo_conn *c);
 

@@ -32,6 +32,9 @@ const char *vr_color(const vr_cli *cli, const char *name);
 struct vireo_conn *vr_cli_connect(vr_cli *cli);
 /* Print libvireo's last error as "vireo: error: ..."; returns VR_EXIT_FAIL. */
 int vr_cli_fail(struct vireo_conn *c);
+/* Print a document a call answered (taken), or the call's error when it
+ * is NULL; disconnects and returns the exit status. */
+int vr_cli_print_text(struct vireo_conn *c, char *text);
 /* Read a whole file ("-" = stdin) for define/create; prints the error. */
 char *vr_cli_read_file(const char *path);
 /* Options of a command: "--name" alone sets *set; with has_arg,
@@ -104,7 +107,7 @@ extern const vr_command vr_cmd_dominfo, vr_cmd_domstate, vr_cmd_domid, vr_cmd_do
 extern const vr_command vr_cmd_setmem, vr_cmd_setmaxmem, vr_cmd_dommemstat;
 extern const vr_command vr_cmd_console, vr_cmd_event, vr_cmd_net_event, vr_cmd_pool_event;
 extern const vr_command vr_cmd_version, vr_cmd_uri, vr_cmd_hostname, vr_cmd_nodeinfo,
-    vr_cmd_capabilities;
+    vr_cmd_capabilities, vr_cmd_domcapabilities;
 extern const vr_command vr_cmd_completion;
 extern const vr_command vr_cmd_web_token;
 extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define_as,

@@ -172,12 +172,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     if (!c)
         return rc;
     char *xml = vireo_network_xml(c, name, inactive ? VIREO_XML_INACTIVE : 0);
-    rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
-    if (xml)
-        fputs(xml, stdout);
-    free(xml);
-    vireo_disconnect(c);
-    return rc;
+    return vr_cli_print_text(c, xml);
 }
 
 static char *net_xml_inactive(vireo_conn *c, const char *name) { return vireo_network_xml(c, name, VIREO_XML_INACTIVE); }

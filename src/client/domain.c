@@ -181,4 +181,15 @@ char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags)
 }
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
+char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine)
+{
+    char *vt = virttype ? vr_client_escape(c, virttype) : vr_strdup(""),
+         *m = machine ? vr_client_escape(c, machine) : vr_strdup("");
+    char *path = vr_asprintf("/v1/host/domain-capabilities?virttype=%s&machine=%s", vt, m);
+    char *xml = vr_client_get_text(c, path);
+    free(path);
+    free(vt);
+    free(m);
+    return xml;
+}
 char *vireo_version_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/version"); }

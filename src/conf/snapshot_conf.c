@@ -37,6 +37,7 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
         return vr_xml_error(root, err, "<domainsnapshot> takes no attributes");
     if (vr_xml_check_no_text(root, err) < 0)
         return -1;
+    bool have_name = false; /* def->name may hold a default already */
     for (xmlNode *c = vr_xml_first(root); c; c = vr_xml_next(c)) {
         char *s = NULL;
         if (vr_xml_is(c, "parent")) {
@@ -49,8 +50,10 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
         }
         if (text(c, &s, err) < 0)
             return -1;
-        if (vr_xml_is(c, "name") && !def->name) {
+        if (vr_xml_is(c, "name") && !have_name) {
+            free(def->name);
             def->name = s;
+            have_name = true;
             if (!vr_name_check(VR_NAME_SNAPSHOT, s, err))
                 return -1;
             continue;
@@ -94,11 +97,17 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
 
 vr_snapshot_def *vr_snapshot_def_parse(const char *xml, size_t len, char **err)
 {
+    return vr_snapshot_def_parse_new(xml, len, NULL, err);
+}
+
+vr_snapshot_def *vr_snapshot_def_parse_new(const char *xml, size_t len, const char *default_name, char **err)
+{
     xmlDoc *doc = vr_xml_read(xml, len, "domainsnapshot", err);
     if (!doc)
         return NULL;
     vr_snapshot_def *def = vr_calloc(1, sizeof(*def));
     def->state = VR_SNAP_SHUTOFF;
+    def->name = default_name ? vr_strdup(default_name) : NULL;
     int rc = parse(def, xmlDocGetRootElement(doc), err);
     xmlFreeDoc(doc);
     if (rc < 0) {

@@ -403,6 +403,7 @@ void vr_vol_def_free(vr_vol_def *def)
     free(def->name);
     free(def->path);
     free(def->backing_path);
+    free(def->compat);
     free(def);
 }
 
@@ -420,14 +421,36 @@ static int parse_format(const xmlNode *n, vr_vol_format *out, char **err)
     return 0;
 }
 
+/* qcow2's <compat> and <features>: the lazy_refcounts feature only. */
+static int parse_qcow2_options(vr_vol_def *def, const xmlNode *c, char **err)
+{
+    if (vr_xml_is(c, "compat")) {
+        if (leaf(c, &def->compat, err) < 0)
+            return -1;
+        if (strcmp(def->compat, "0.10") != 0 && strcmp(def->compat, "1.1") != 0)
+            return vr_xml_error(c, err, "<compat>%s</compat>: qcow2 knows 0.10 and 1.1", def->compat);
+        return 0;
+    }
+    if (check_attrs(c, NO_ATTRS, err) < 0 || check_children(c, ATTRS("lazy_refcounts"), err) < 0)
+        return -1;
+    for (xmlNode *f = vr_xml_first(c); f; f = vr_xml_next(f)) {
+        if (check_attrs(f, NO_ATTRS, err) < 0 || vr_xml_check_empty(f, err) < 0)
+            return -1;
+        def->lazy_refcounts = true;
+    }
+    return 0;
+}
+
 static int parse_vol_target(vr_vol_def *def, const xmlNode *n, char **err)
 {
     if (check_attrs(n, NO_ATTRS, err) < 0 ||
-        check_children(n, ATTRS("path", "format", "permissions"), err) < 0)
+        check_children(n, ATTRS("path", "format", "permissions", "compat", "features"), err) < 0)
         return -1;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         int rc = 0;
-        if (vr_xml_is(c, "path")) {
+        if (vr_xml_is(c, "compat") || vr_xml_is(c, "features")) {
+            rc = parse_qcow2_options(def, c, err);
+        } else if (vr_xml_is(c, "path")) {
             /* The pool decides where its volumes live. */
             char *ignored;
             rc = leaf(c, &ignored, err);
@@ -441,6 +464,11 @@ static int parse_vol_target(vr_vol_def *def, const xmlNode *n, char **err)
         if (rc < 0)
             return -1;
     }
+    if ((def->compat || def->lazy_refcounts) && def->format != VR_VOL_QCOW2)
+        return vr_xml_error(n, err, "<compat> and <features> are qcow2's; this volume's format is %s",
+                            vr_vol_format_name(def->format));
+    if (def->lazy_refcounts && def->compat && strcmp(def->compat, "0.10") == 0)
+        return vr_xml_error(n, err, "<lazy_refcounts/> needs <compat>1.1</compat>");
     return 0;
 }
 

@@ -101,6 +101,11 @@ typedef struct {
     vr_vol_format backing_format;
     bool backing_format_set;       /* else probed from the backing file */
     bool block;                    /* type='block' (a partition) when formatting */
+    /* qcow2: <compat> ("0.10" or "1.1", NULL: qemu-img's default, 1.1)
+     * and <features><lazy_refcounts/>, what virt-install and
+     * virt-manager ask for; given to qemu-img create as -o. */
+    char *compat;
+    bool lazy_refcounts;
 } vr_vol_def;
 
 /* Parse a volume XML for creation. Capacity is required unless there

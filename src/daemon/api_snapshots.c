@@ -1,6 +1,6 @@
 /* API: domain snapshots (docs/api.md, "Snapshots"). */
 #include "daemon/api.h"
-#include "drivers/qemu/qemu_snapshot.h"
+#include "core/snapshot_ops.h"
 #include "common/util.h"
 #include "core/views.h"
 #include "wire/schemas.h"
@@ -118,17 +118,17 @@ static void create_snap(vr_api_call *c)
         return;
     }
     json_object_object_get_ex(o, "description", &desc);
-    /* No name: the time, as virsh snapshot-create-as names it. */
-    char stamp[32];
-    snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+    char *stamp = vr_core_snapshot_default_name();
     const char *n = named ? json_object_get_string(name) : stamp;
     if (named && strlen(n) != (size_t)json_object_get_string_len(name)) {
+        free(stamp);
         json_object_put(o);
         vr_req_reply_error(c->req, 400, "invalid", "the snapshot name holds a NUL character");
         return;
     }
     vr_qemu_snapshot_create(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
                             pend(c, dom->def->name, n, true));
+    free(stamp);
     json_object_put(o);
 }
 

@@ -227,6 +227,15 @@ vr_err vr_dir_vol_create(vr_pool *p, const vr_vol_def *def, const char *backing_
         argv[a++] = "-F";
         argv[a++] = vr_vol_format_name(bfmt);
     }
+    /* qcow2's <compat> and <features><lazy_refcounts/>, as virt-install
+     * and virt-manager ask for them. */
+    char opts[64] = "";
+    if (def->compat || def->lazy_refcounts) {
+        snprintf(opts, sizeof(opts), "compat=%s%s", def->compat ? def->compat : "1.1",
+                 def->lazy_refcounts ? ",lazy_refcounts=on" : "");
+        argv[a++] = "-o";
+        argv[a++] = opts;
+    }
     argv[a++] = tmp;
     if (def->capacity)
         argv[a++] = size;

@@ -183,3 +183,14 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
 void vr_transfer_run(vr_transfer *t, int fd, const char *initial, size_t n, vr_transfer_done_fn done,
                      void *opaque);
 void vr_transfer_abort(vr_transfer *t);
+/* Or carry the bytes yourself (libvirt's streams). An upload prepared
+ * with length 0 takes whatever comes until the commit; with a length,
+ * exactly that many bytes. skip: a run of zeros left as a hole. commit
+ * puts the upload in the volume's place (or leaves the volume as it was,
+ * with *err) and frees t, as abort does. A download is read in order
+ * until 0 (the end) or -1 (*err). */
+vr_err vr_transfer_write(vr_transfer *t, const char *buf, size_t n, char **err);
+vr_err vr_transfer_skip(vr_transfer *t, unsigned long long n, char **err);
+vr_err vr_transfer_commit(vr_transfer *t, char **err);
+ssize_t vr_transfer_read(vr_transfer *t, char *buf, size_t cap, char **err);
+unsigned long long vr_transfer_length(const vr_transfer *t);
