@@ -169,7 +169,10 @@ int img_run(const char *const argv[], const char *log)
         dup2(fd, 2);
         int null = open("/dev/null", O_RDONLY);
         dup2(null, 0);
-        close(p[0]);
+        /* Only 0-2: mmdebstrap hands apt a pipe by its number, and the
+         * shell apt runs (dash) takes single-digit fds only. */
+        for (int other = 3; other < 1024; other++)
+            close(other);
         execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
