@@ -102,8 +102,15 @@ int img_grow_partition(guestfs_h *g, const char *part)
         rc = img_gfs_fail(g, "cannot move the GPT's backup header to the new end");
         goto out;
     }
-    /* GPT keeps its backup table in the last 33 sectors. */
-    int64_t end = sectors - (gpt ? 34 : 1);
+    /* The new end on a 1 MiB boundary before the disk's end: clear of
+     * GPT's backup table, and of the last usable sector sgdisk -e sets
+     * as far from the end as the first one is from the start (2048 for
+     * tables that sfdisk or parted aligned). */
+    int64_t end = (sectors / 2048 - 1) * 2048 - 1;
+    if (end <= (int64_t)(last_end / 512)) {
+        rc = img_fail("--expand %s: the new disk leaves it no room to grow", part);
+        goto out;
+    }
     img_progress(60, "growing %s", part);
     if (guestfs_part_resize(g, dev, num, end) < 0) {
         rc = img_gfs_fail(g, "cannot grow the partition");
