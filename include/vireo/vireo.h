@@ -403,6 +403,14 @@ int vireo_image_start(vireo_conn *c, const char *tool, const vireo_image_params 
  * template: it no longer starts; clone it with VIREO_CLONE_FROM_TEMPLATE. */
 int vireo_domain_template(vireo_conn *c, const char *domain, const vireo_image_params *p);
 
+/* ---- backups of shut-off domains (definition, disks, NVRAM) ---- */
+
+/* Copy into the daemon host's directory dir (made if missing); job id. */
+int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir);
+/* Define the domain of a backup again, its files copied back where they
+ * were (refused when the domain or any of them exists); job id. */
+int vireo_domain_restore(vireo_conn *c, const char *dir);
+
 #ifdef __cplusplus
 }
 #endif

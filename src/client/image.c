@@ -98,3 +98,32 @@ int vireo_domain_template(vireo_conn *c, const char *domain, const vireo_image_p
 {
     return start_at(c, "domains", domain, "/template", p);
 }
+
+/* {"dir": DIR} to PATH: a backup or restore job's id. */
+static int dir_call(vireo_conn *c, const char *path, const char *dir)
+{
+    json_object *b = json_object_new_object(), *id = NULL;
+    json_object_object_add(b, "dir", json_object_new_string(dir ? dir : ""));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    json_object *r = vr_client_json(c, "POST", path, body, "application/json");
+    free(body);
+    int out = r && json_object_object_get_ex(r, "id", &id) ? json_object_get_int(id) : -1;
+    json_object_put(r);
+    return out;
+}
+
+int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir)
+{
+    char *k = vr_client_escape(c, domain);
+    char *path = vr_asprintf("/v1/domains/%s/backup", k);
+    free(k);
+    int id = dir_call(c, path, dir);
+    free(path);
+    return id;
+}
+
+int vireo_domain_restore(vireo_conn *c, const char *dir)
+{
+    return dir_call(c, "/v1/restore", dir);
+}

@@ -35,6 +35,7 @@ static const vr_api_route *const tables[] = {
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
     vr_api_image_routes,    /* before domains: POST domains/NAME/template */
+    vr_api_backup_routes,   /* before domains: POST domains/NAME/backup */
     vr_api_install_routes,
     vr_api_vnc_routes,      /* before domains: GET domains/NAME/vnc */
     vr_api_disk_routes,     /* before domains: GET domains/NAME/disks */

@@ -65,7 +65,8 @@ extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc
 extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
 extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
 extern const vr_api_route vr_api_install_routes[];
-extern const vr_api_route vr_api_image_routes[];    /* images/OP, domains/NAME/template (api_images.c) */  /* install, os-variants (the web wizard) */
+extern const vr_api_route vr_api_image_routes[];
+extern const vr_api_route vr_api_backup_routes[];   /* domains/NAME/backup, restore (api_backup.c) */    /* images/OP, domains/NAME/template (api_images.c) */  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */
 bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */

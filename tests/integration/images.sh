@@ -146,4 +146,21 @@ expect_fail "clone --from-template of a non-template" "not a template" "$VIREO" 
 expect_fail "the builder refuses an OS it cannot make" "cannot make 'plan9'" "$VIREO" builder plan9 --output "$W/p9.qcow2"
 expect_fail "the builder refuses an existing output" "exists.*--force" "$VIREO" builder debian-12 --output "$SEED"
 expect_fail "sysprep of an unknown operation" "unknown operation 'nope'" "$VIREO" sysprep --add "$SEED" --operations nope
+
+# ---- backup and restore of a shut-off domain
+expect_fail "backup of a running domain" "not shut off" "$VIREO" backup c1 "$W/bk"
+"$VIREO" destroy c2 >/dev/null
+"$VIREO" backup c2 "$W/bk" >/dev/null
+expect_eq "the backup holds the definition, the disk and its manifest" "$(ls "$W/bk" | tr '\n' ' ')" "backup.json c2.qcow2 c2.xml "
+expect_eq "the disk copy stands alone (the overlay flattened)" "$(qemu-img info --output=json "$W/bk/c2.qcow2" | jq -r '."backing-filename" // "none"')" "none"
+expect_fail "a second backup into the same directory" "already holds a backup" "$VIREO" backup c2 "$W/bk"
+"$VIREO" undefine c2 --remove-all-storage >/dev/null
+[ ! -e "$ROOT/var/lib/vireo/images/c2.qcow2" ] || fail "undefine kept c2's disk"
+"$VIREO" restore "$W/bk" >/dev/null
+expect_eq "restore defined c2 again" "$("$VIREO" domstate c2)" "shut off"
+partition_of "$ROOT/var/lib/vireo/images/c2.qcow2" "$W/p"
+expect_eq "its disk is back, with the template's content" "$(read_file "$W/p" /etc/hostname)" "plantilla"
+"$VIREO" start c2 >/dev/null
+wait_for 60 "the restored c2 boots" state_is c2 "running (booted)"
+expect_fail "restore over an existing domain" "exists" "$VIREO" restore "$W/bk"
 echo "images: $CHECKS checks in $((SECONDS - T0)) s"

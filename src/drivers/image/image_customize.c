@@ -353,7 +353,7 @@ int img_customize(guestfs_h *g, const img_spec *s)
     }
     /* After sysprep's 0000-ssh-hostkeys and any earlier run's, in the
      * order given. */
-    char **had = s->firstboot ? guestfs_glob_expand(g, "/usr/lib/vireo-firstboot/scripts/*") : NULL;
+    char **had = s->firstboot ? guestfs_glob_expand(g, "/usr/lib/vireo-firstboot/scripts/*-command") : NULL;
     size_t first = 10;
     for (size_t i = 0; had && had[i]; i++, first++)
         free(had[i]);
