@@ -82,12 +82,14 @@ out=$( { sleep 1; printf 'root\r'; sleep 3; printf 'asdasd\r'; sleep 5; printf '
 expect_match "root's password works on the console" "$out" "CONSOLE-mimaquina-0"
 
 guest_ip() { "$VIREO" domifaddr d12 --json | jq -r '.[0].addresses[0] // empty' | cut -d/ -f1; }
-wait_for 180 "the guest got a DHCP lease on default" test -n "$(guest_ip)"
-until [ -n "$(guest_ip)" ]; do sleep 1; done
+has_ip() { [ -n "$(guest_ip)" ]; }
+wait_for 180 "the guest got a DHCP lease on default" has_ip
 IP=$(guest_ip)
 SSH_OPTS=(-i "$IMAGES/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
           -o BatchMode=yes -o ConnectTimeout=10 -o LogLevel=ERROR)
-for _ in $(seq 1 60); do inhost ssh "${SSH_OPTS[@]}" "root@$IP" true 2>/dev/null && break; sleep 2; done
+# sshd starts once the first boot made its host keys (ssh-keygen -A:
+# a minute or more under TCG).
+for _ in $(seq 1 150); do inhost ssh "${SSH_OPTS[@]}" "root@$IP" true 2>/dev/null && break; sleep 2; done
 expect_eq "the injected SSH key works over the default network" \
     "$(inhost ssh "${SSH_OPTS[@]}" "root@$IP" hostname)" "mimaquina"
 expect_eq "SSH host keys were made at first boot" \
