@@ -20,6 +20,7 @@
 struct vr_image_run {
     vr_image_env env;
     vr_img_proc *proc;
+    bool cancelled;
     char *spec_path, *result_path;
     char *template;          /* vireo template: the domain to mark at the end */
     char **disks;            /* its disk files, made read-only then */
@@ -317,9 +318,11 @@ static void on_exit_helper(const char *err, void *opaque)
     json_object *result = NULL;
     vr_err code = VR_OK;
     char *msg = NULL;
-    if (err) {
-        code = VR_ERR_FAILED;
-        msg = vr_strdup(err);
+    if (err || r->cancelled) {
+        code = r->cancelled ? VR_ERR_CONFLICT : VR_ERR_FAILED;
+        msg = vr_strdup(r->cancelled ? "cancelled: a new output was removed; an image edited in place "
+                                       "keeps what was done"
+                                     : err);
     } else {
         result = json_object_from_file(r->result_path);
         if (!result)
@@ -426,6 +429,8 @@ vr_image_run *vr_core_template_start(const vr_image_env *env, const vr_image_req
 
 void vr_core_image_cancel(vr_image_run *r)
 {
-    if (r->proc)
+    if (r->proc) {
+        r->cancelled = true;
         vr_img_kill(r->proc);
+    }
 }

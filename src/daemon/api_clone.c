@@ -233,14 +233,14 @@ static void post_clone(vr_api_call *c)
     const char *oname = orig->def->name;
     vr_err code = VR_OK;
     char *err = NULL;
-    if (orig->starting || orig->state == VR_DOM_RUNNING || orig->state == VR_DOM_SHUTDOWN) {
-        err = vr_asprintf("domain '%s' is running; shut it down, or pause it (vireo suspend %s), to "
-                          "clone it", oname, oname);
-        code = VR_ERR_CONFLICT;
-    } else if (from_template && !is_template) {
+    if (from_template && !is_template) {
         err = vr_asprintf("domain '%s' is not a template; make it one with vireo template %s, or use "
                           "vireo clone --original %s", oname, oname, oname);
         code = VR_ERR_INVALID;
+    } else if (orig->starting || orig->state == VR_DOM_RUNNING || orig->state == VR_DOM_SHUTDOWN) {
+        err = vr_asprintf("domain '%s' is running; shut it down, or pause it (vireo suspend %s), to "
+                          "clone it", oname, oname);
+        code = VR_ERR_CONFLICT;
     } else if (linked && orig->state != VR_DOM_SHUTOFF) {
         err = vr_asprintf("domain '%s' must be shut off for a linked clone: its disks become backing "
                           "files that must not change", oname);

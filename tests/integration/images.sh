@@ -71,6 +71,22 @@ e2fsck -fn "$W/p" >/dev/null 2>&1 || fail "the sparse copy's ext4 is not clean"
 ok "the sparse copy's ext4 checks clean (e2fsck -fn)"
 expect_fail "sparsify refuses an existing output" "exists.*--force" "$VIREO" sparsify "$SEED" "$W/sparse.qcow2"
 expect_fail "sparsify refuses IN = OUT" "output is the input" "$VIREO" sparsify "$SEED" "$SEED"
+# A cancelled job leaves nothing: no output, no temporary, no appliance.
+"$VIREO" sparsify "$SEED" "$W/cancelled.qcow2" >/dev/null 2>&1 &
+SP=$!
+running_job() { "$VIREO" job-list --json | jq -e '[.[] | select(.kind == "sparsify" and .state == "running")] | length > 0'; }
+wait_for 30 "a sparsify job runs" running_job
+sleep 3
+id=$("$VIREO" job-list --json | jq -r '[.[] | select(.kind == "sparsify" and .state == "running")][0].id')
+"$VIREO" job-cancel "$id" >/dev/null
+rc=0; wait "$SP" || rc=$?
+[ "$rc" -ne 0 ] || fail "the cancelled sparsify reported success"
+expect_eq "the job says cancelled" "$("$VIREO" job-list --json | jq -r ".[] | select(.id == $id) | .state")" "cancelled"
+[ ! -e "$W/cancelled.qcow2" ] && ! ls -A "$W" | grep -q '^\.vireo-tmp-' || fail "the cancelled sparsify left files: $(ls -A "$W")"
+ok "the cancelled sparsify left no file behind"
+sleep 1
+pgrep -f "vireo-image-helper $ROOT" >/dev/null && fail "the image helper outlived its cancel"
+ok "the helper and its appliance are gone"
 
 # ---- resize: partition 1 and its ext4 grow into a 160 MiB disk
 t=$SECONDS

@@ -92,6 +92,8 @@ int img_customize(guestfs_h *g, const img_spec *s);
 int img_firstboot_add(guestfs_h *g, const char *name, const char *command);
 /* virt-sysprep's operations on the mounted OS (image_sysprep.c). */
 int img_sysprep_ops(guestfs_h *g, const img_spec *s);
+/* --operations checked before the appliance starts. */
+int img_sysprep_check(const img_spec *s);
 /* Whole operations, one per op (image_*.c). */
 int img_op_sysprep(const img_spec *s);
 int img_op_customize(const img_spec *s);

@@ -12,6 +12,8 @@ static int edit(const img_spec *s, bool sysprep)
     size_t n = s->disks ? json_object_array_length(s->disks) : 0;
     if (!n)
         return img_fail("no disk to edit");
+    if (sysprep && img_sysprep_check(s) < 0)
+        return -1;
     guestfs_h *g = img_gfs_new(s);
     if (!g)
         return -1;

@@ -135,6 +135,12 @@ static int pick(const img_spec *s, bool on[N_OPS])
     return 0;
 }
 
+int img_sysprep_check(const img_spec *s)
+{
+    bool on[N_OPS];
+    return pick(s, on);
+}
+
 int img_sysprep_ops(guestfs_h *g, const img_spec *s)
 {
     bool on[N_OPS];
