@@ -65,6 +65,7 @@ ip -n "$HOSTNS" link set lo up
 DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS=" " start_daemon
 inhost() { ip netns exec "$HOSTNS" "$@"; }
 POOL=$ROOT/var/lib/vireo/images
+wait_for 30 "the daemon's default pool is there" "$VIREO" pool-info default
 mv "$OUT" "$POOL/d12.qcow2"
 "$VIREO" install --name d12 --os-variant debian12 --import --disk vol=default/d12.qcow2 --memory 768 \
     --network network=default --graphics none --noautoconsole >"$ROOT/install.out" 2>&1 ||
