@@ -409,24 +409,25 @@ static int run_sparsify(vr_cli *cli, int argc, char **argv)
     const vr_opt opts[] = {{"compress", false, &compress, NULL}, {"in-place", false, &in_place, NULL},
                            {"force", false, &force, NULL}, {"convert", true, NULL, &format},
                            {"format", true, NULL, &format}, {0}};
-    int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_sparsify, argc, argv, opts, pos, 1, 2, &rc);
+    size_t npos;
+    int r = vr_cli_parse(&vr_cmd_sparsify, argc, argv, opts, pos, 1, 2, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    if (in_place == !!pos[1])
+        return vr_cli_usage(&vr_cmd_sparsify, in_place ? "--in-place takes the image alone (no OUT)"
+                                                       : "give IN and OUT, or --in-place IN");
+    vireo_conn *c = vr_cli_connect(cli);
     if (!c)
-        return rc;
+        return VR_EXIT_FAIL;
     owned o = {0};
-    if (in_place == !!pos[1]) {
-        rc = vr_cli_usage(&vr_cmd_sparsify, in_place ? "--in-place takes the image alone (no OUT)"
-                                                     : "give IN and OUT, or --in-place IN");
-    } else {
-        vireo_image_params p = {.input = absolute(&o, pos[0]), .output = absolute(&o, pos[1]),
-                                .format = format, .compress = compress, .in_place = in_place, .force = force};
-        int id = vireo_image_start(c, "sparsify", &p);
-        json_object *r = NULL;
-        rc = id < 0 ? vr_cli_fail(c) : wait_job(c, id, &r);
-        if (rc == VR_EXIT_OK)
-            printf("Sparsified %s%s%s\n", p.input, in_place ? " in place" : " into ", in_place ? "" : p.output);
-        json_object_put(r);
-    }
+    vireo_image_params p = {.input = absolute(&o, pos[0]), .output = absolute(&o, pos[1]), .format = format,
+                            .compress = compress, .in_place = in_place, .force = force};
+    int id = vireo_image_start(c, "sparsify", &p);
+    json_object *result = NULL;
+    int rc = id < 0 ? vr_cli_fail(c) : wait_job(c, id, &result);
+    if (rc == VR_EXIT_OK)
+        printf("Sparsified %s%s%s\n", p.input, in_place ? " in place" : " into ", in_place ? "" : p.output);
+    json_object_put(result);
     vireo_disconnect(c);
     owned_free(&o);
     return rc;
