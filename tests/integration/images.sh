@@ -32,6 +32,8 @@ echo 'lease 10.0.0.9' >"$tree/var/lib/dhcp/dhclient.eth0.leases"
 echo 'log line' >"$tree/var/log/syslog"
 # 24 MiB of data the guest then deletes: blocks freed in the filesystem,
 # still allocated in the image.
+mkdir -p "$tree/usr/share/zoneinfo/Europe"
+cp /usr/share/zoneinfo/Europe/Madrid "$tree/usr/share/zoneinfo/Europe/Madrid"
 head -c 24M /dev/urandom >"$tree/big"
 part=$W/part.img
 mkfs.ext4 -q -F -d "$tree" -L root "$part" 47M
@@ -88,11 +90,26 @@ sleep 1
 pgrep -f "vireo-image-helper $ROOT" >/dev/null && fail "the image helper outlived its cancel"
 ok "the helper and its appliance are gone"
 
+# ---- customize --add: root password, SSH key, time zone (done with
+# libguestfs's file calls: this image has no shell)
+t=$SECONDS
+"$VIREO" customize --add "$W/sparse.qcow2" --root-password password:s3cret --timezone Europe/Madrid \
+    --ssh-inject "root:file:$IMAGES/id_ed25519.pub" >"$W/out" 2>&1 || { cat "$W/out"; fail "vireo customize"; }
+ok "vireo customize --add ($((SECONDS - t)) s)"
+partition_of "$W/sparse.qcow2" "$W/p"
+hash=$(read_file "$W/p" /etc/shadow | awk -F: '$1 == "root" {print $2}')
+expect_match "root's password is a yescrypt hash" "$hash" '^\$y\$'
+expect_eq "and it is s3cret's" "$(/usr/bin/python3 -c 'import crypt,sys; print(crypt.crypt("s3cret", sys.argv[1]) == sys.argv[1])' "$hash" 2>/dev/null)" "True"
+expect_eq "the rest of root's shadow line is kept" "$(read_file "$W/p" /etc/shadow | cut -d: -f1,3-)" "root:19000:0:99999:7:::"
+expect_eq "the SSH key is in root's authorized_keys" "$(read_file "$W/p" /root/.ssh/authorized_keys)" "$(cat "$IMAGES/id_ed25519.pub")"
+expect_match "/etc/localtime points at the zone" "$(debugfs -R "stat /etc/localtime" "$W/p" 2>/dev/null)" "Europe/Madrid"
+expect_eq "/etc/timezone names it" "$(read_file "$W/p" /etc/timezone)" "Europe/Madrid"
+
 # ---- resize: partition 1 and its ext4 grow into a 160 MiB disk
 t=$SECONDS
 "$VIREO" resize --expand /dev/sda1 --size 160M "$W/sparse.qcow2" "$W/big.qcow2" >"$W/out" 2>&1 ||
     { cat "$W/out"; fail "vireo resize"; }
-ok "vireo resize --expand /dev/sda1 --size 160M ($((SECONDS - t)) s): $(cat "$W/out")"
+ok "vireo resize --expand /dev/sda1 --size 160M ($((SECONDS - t)) s): $(tail -1 "$W/out")"
 expect_eq "the new disk is 160 MiB" "$(qemu-img info --output=json "$W/big.qcow2" | jq '."virtual-size"')" $((160 * 1024 * 1024))
 partition_of "$W/big.qcow2" "$W/p"
 psize=$(stat -c %s "$W/p")

@@ -192,7 +192,16 @@ static int base_configure(guestfs_h *g)
            "cannot set up the network") < 0)
         return -1;
     img_progress(60, "installing GRUB (BIOS and UEFI)");
-    if (img_gfs_sh(g, "grub-install --target=i386-pc /dev/sda", "grub-install (BIOS)") < 0 ||
+    /* GRUB maps OS disks to BIOS drives by probing; in the appliance
+     * it may take the appliance's own disk (a bare ext2, sdb) for hd0
+     * and then refuse ("cross-disk install"). Say which disk is hd0 for
+     * the install, and leave no map behind in the guest. */
+    if (guestfs_mkdir_p(g, "/boot/grub") < 0)
+        return img_gfs_fail(g, "cannot make /boot/grub");
+    if (img_gfs_write(g, "/boot/grub/device.map", "(hd0) /dev/sda\n", 0644) < 0)
+        return -1;
+    if (img_gfs_sh(g, "grub-install --target=i386-pc /dev/sda; rc=$?; rm -f /boot/grub/device.map; exit $rc",
+                   "grub-install (BIOS)") < 0 ||
         img_gfs_sh(g, "grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram",
            "grub-install (UEFI)") < 0)
         return -1;
