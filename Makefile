@@ -5,7 +5,7 @@ ASAN  ?= build-asan
 FUZZ  ?= build-fuzz
 MESON_OPTS ?= --werror
 
-.PHONY: all build asan fuzz-build fuzz reliability deps images web web-if-npm check check-gui demo bench install clean
+.PHONY: all build asan fuzz-build fuzz reliability deps images web web-if-npm check check-gui check-images demo bench install clean
 # `make`: everything a user runs, the web UI included when npm is there.
 all: build web-if-npm
 
@@ -56,6 +56,14 @@ check: deps
 check-gui: deps
 	@$(MAKE) --no-print-directory build asan images
 	@VIREO_ASAN_BUILD="$$PWD/$(ASAN)" meson test -C $(BUILD) --suite gui --print-errorlogs
+
+# vireo builder's full run (tests/integration/images-builder.sh): Debian 12
+# from packages with mmdebstrap, booted under TCG, reached on its console
+# and over SSH, then built again from the cache. Not part of make check:
+# the first build takes several minutes.
+check-images: deps
+	@$(MAKE) --no-print-directory build images
+	@meson test -C $(BUILD) --suite images --print-errorlogs
 
 # Each fuzz target for FUZZ_SECONDS (default 60) over its seeds and what
 # earlier runs found (FUZZ/fuzz-corpus); crashes land in FUZZ/fuzz-artifacts.

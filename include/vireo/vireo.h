@@ -422,11 +422,62 @@ char *vireo_snapshot_xml(vireo_conn *c, const char *domain, const char *name);
 
 #define VIREO_CLONE_AUTO 1u   /* name the copies after the clone */
 #define VIREO_CLONE_LINKED 2u /* qcow2 overlays instead of copies */
+#define VIREO_CLONE_FROM_TEMPLATE 4u /* the original is a template: linked, auto-named */
 /* A new domain from a shut off or paused one: new uuid and MACs, disks
  * copied to files[i] (in disk order) or, with AUTO, beside the
  * originals. Returns the job's id, or -1. */
 int vireo_domain_clone(vireo_conn *c, const char *original, const char *name,
                        const char *const *files, size_t n_files, unsigned flags);
+
+/* ---- image tools (virt-builder, virt-sysprep, virt-customize,
+ *      virt-sparsify, virt-resize) and templates ---- */
+
+/* What a tool works on and the editing options; unset fields are NULL,
+ * 0 or false. Paths are on the daemon's host. */
+typedef struct {
+    const char *domain;                  /* sysprep/customize: a shut-off domain ... */
+    const char *const *add;              /* ... or image files */
+    size_t n_add;
+    const char *input, *output;          /* sparsify/resize IN OUT; builder --output */
+    const char *pool, *volume;           /* builder --pool POOL --name VOL */
+    const char *format;                  /* "qcow2" or "raw" */
+    const char *os;                      /* builder: "debian-12" ... */
+    const char *expand;                  /* resize: the partition to grow ("/dev/sda3") */
+    unsigned long long size;             /* bytes: builder's disk, resize's new size */
+    bool force;                          /* replace an existing output */
+    bool compress;                       /* sparsify: compressed qcow2 */
+    bool in_place;                       /* sparsify: trim the input itself */
+    const char *hostname;
+    const char *root_password;           /* "password:X", "random" or "disabled" */
+    const char *timezone;
+    const char *const *ssh_users;        /* --ssh-inject USER:file:KEY: users ... */
+    const char *const *ssh_keys;         /* ... and the public keys' text */
+    size_t n_ssh;
+    const char *const *install;          /* packages */
+    size_t n_install;
+    const char *const *run;              /* commands run in the image now */
+    size_t n_run;
+    const char *const *firstboot;        /* commands run once at the next boot */
+    size_t n_firstboot;
+    const char *const *operations;       /* sysprep's --operations */
+    size_t n_operations;
+} vireo_image_params;
+
+/* tool: "build", "list", "sysprep", "customize", "sparsify", "resize".
+ * Returns the job's id (its result: JSON, e.g. builder's root_password,
+ * list's "os"), or -1. */
+int vireo_image_start(vireo_conn *c, const char *tool, const vireo_image_params *p);
+/* Seal a shut-off domain (sysprep with p's options) and mark it a
+ * template: it no longer starts; clone it with VIREO_CLONE_FROM_TEMPLATE. */
+int vireo_domain_template(vireo_conn *c, const char *domain, const vireo_image_params *p);
+
+/* ---- backups of shut-off domains (definition, disks, NVRAM) ---- */
+
+/* Copy into the daemon host's directory dir (made if missing); job id. */
+int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir);
+/* Define the domain of a backup again, its files copied back where they
+ * were (refused when the domain or any of them exists); job id. */
+int vireo_domain_restore(vireo_conn *c, const char *dir);
 
 #ifdef __cplusplus
 }

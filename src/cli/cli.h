@@ -124,6 +124,8 @@ extern const vr_command vr_cmd_find_pool_sources, vr_cmd_find_pool_sources_as, v
 extern const vr_command vr_cmd_secret_define, vr_cmd_secret_dumpxml, vr_cmd_secret_list,
     vr_cmd_secret_undefine, vr_cmd_secret_set_value, vr_cmd_secret_get_value;
 extern const vr_command vr_cmd_clone;
+extern const vr_command vr_cmd_builder, vr_cmd_sysprep, vr_cmd_customize, vr_cmd_template,
+    vr_cmd_sparsify, vr_cmd_resize, vr_cmd_backup, vr_cmd_restore;
 extern const vr_command vr_cmd_domblklist, vr_cmd_domblkinfo, vr_cmd_domrename;
 extern const vr_command vr_cmd_attach_disk, vr_cmd_detach_disk, vr_cmd_attach_interface,
     vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_change_media;

@@ -23,10 +23,11 @@ static int run(vr_cli *cli, int argc, char **argv)
         else
             rest[nrest++] = argv[i];
     }
-    const char *original = NULL, *name = NULL;
+    const char *original = NULL, *name = NULL, *from_template = NULL;
     bool auto_clone = false, linked = false, print_xml = false;
     const vr_opt opts[] = {{"original", true, NULL, &original}, {"o", true, NULL, &original},
                            {"name", true, NULL, &name}, {"n", true, NULL, &name},
+                           {"from-template", true, NULL, &from_template},
                            {"auto-clone", false, &auto_clone, NULL}, {"linked", false, &linked, NULL},
                            {"print-xml", false, &print_xml, NULL}, {0}};
     size_t npos;
@@ -34,8 +35,10 @@ static int run(vr_cli *cli, int argc, char **argv)
     int rc = VR_EXIT_OK;
     if (r) {
         rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    } else if (!original) {
-        rc = vr_cli_usage(&vr_cmd_clone, "--original NAME is required");
+    } else if (original && from_template) {
+        rc = vr_cli_usage(&vr_cmd_clone, "--original and --from-template name the same thing: give one");
+    } else if (!original && !from_template) {
+        rc = vr_cli_usage(&vr_cmd_clone, "--original NAME (or --from-template TEMPLATE) is required");
     } else if (!name) {
         rc = vr_cli_usage(&vr_cmd_clone, "--name NEW is required (virt-clone's --auto-clone naming "
                           "of the domain is not done: say the name)");
@@ -51,7 +54,10 @@ static int run(vr_cli *cli, int argc, char **argv)
         free(rest);
         return VR_EXIT_FAIL;
     }
-    unsigned flags = (auto_clone ? VIREO_CLONE_AUTO : 0) | (linked ? VIREO_CLONE_LINKED : 0);
+    unsigned flags = (auto_clone ? VIREO_CLONE_AUTO : 0) | (linked ? VIREO_CLONE_LINKED : 0) |
+                     (from_template ? VIREO_CLONE_FROM_TEMPLATE : 0);
+    if (from_template)
+        original = from_template;
     int id = vireo_domain_clone(c, original, name, files, nfiles, flags);
     if (id < 0) {
         rc = vr_cli_fail(c);
@@ -70,7 +76,8 @@ static int run(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_clone = {
     "clone",
-    "Clone a shut off (or paused) domain: new uuid and MACs, disks copied (or --linked overlays).",
-    "--original NAME --name NEW [--auto-clone] [--linked] [--file PATH]...",
+    "Clone a shut off (or paused) domain: new uuid and MACs, disks copied (or --linked overlays); "
+    "--from-template makes linked clones of a template.",
+    "--original NAME | --from-template TEMPLATE --name NEW [--auto-clone] [--linked] [--file PATH]...",
     run,
 };

@@ -305,6 +305,8 @@ int vireo_domain_clone(vireo_conn *c, const char *original, const char *name,
     json_object_object_add(b, "files", arr);
     json_object_object_add(b, "auto", json_object_new_boolean(!!(flags & VIREO_CLONE_AUTO)));
     json_object_object_add(b, "linked", json_object_new_boolean(!!(flags & VIREO_CLONE_LINKED)));
+    if (flags & VIREO_CLONE_FROM_TEMPLATE)
+        json_object_object_add(b, "from_template", json_object_new_boolean(1));
     char *body = vr_strdup(json_object_to_json_string(b));
     json_object_put(b);
     char *k = vr_client_escape(c, original);

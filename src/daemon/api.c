@@ -28,7 +28,7 @@ json_object *vr_api_ok(void)
 
 /* ---- routing ---- */
 
-static const vr_api_route *const tables[] = {
+const vr_api_route *const vr_api_route_tables[] = {
     vr_api_host_routes,
     vr_api_host_list_routes,
     vr_api_network_routes, /* before domains: it serves domains/NAME/interfaces */
@@ -36,12 +36,15 @@ static const vr_api_route *const tables[] = {
     vr_api_secret_routes,
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
+    vr_api_image_routes,    /* before domains: POST domains/NAME/template */
+    vr_api_backup_routes,   /* before domains: POST domains/NAME/backup */
     vr_api_install_routes,
     vr_api_vnc_routes,      /* before domains: GET domains/NAME/vnc */
     vr_api_disk_routes,     /* before domains: GET domains/NAME/disks */
     vr_api_device_routes,   /* before domains: POST domains/NAME/devices, blockresize */
     vr_api_domain_routes,
     vr_api_web_routes,
+    NULL,
 };
 
 static bool match(const char *pattern, char **seg, size_t n)
@@ -131,10 +134,21 @@ void vr_api_handle(vr_req *req, void *opaque)
     const vr_api_route *hit = NULL;
     /* hosts/NAME/api/v1/…: any method, any depth, for another host. */
     bool forward = c.n >= 4 && strcmp(c.seg[0], "hosts") == 0 && strcmp(c.seg[2], "api") == 0;
-    if (forward)
-        vr_api_hosts_forward(&c);
-    for (size_t t = 0; t < VR_ARRAY_LEN(tables) && !hit && !forward; t++) {
-        for (const vr_api_route *r = tables[t]; r->method && !hit; r++) {
+    if (forward) {
+        /* The other host is reached with this daemon's own key and rights:
+         * the read-only socket forwards reads only (streams, which may
+         * write, are refused by the forwarder itself). */
+        static const vr_api_route read = {"GET", "hosts/*/api", NULL, VR_API_READ},
+                                  write = {"*", "hosts/*/api", NULL, VR_API_WRITE};
+        bool get = strcmp(vr_req_method(req), "GET") == 0;
+        if (route_allowed(api, req, get ? &read : &write))
+            vr_api_hosts_forward(&c);
+        free(c.seg);
+        free(copy);
+        return;
+    }
+    for (size_t t = 0; vr_api_route_tables[t] && !hit; t++) {
+        for (const vr_api_route *r = vr_api_route_tables[t]; r->method && !hit; r++) {
             if (!match(r->pattern, c.seg, c.n))
                 continue;
             path_known = true;
@@ -147,8 +161,6 @@ void vr_api_handle(vr_req *req, void *opaque)
     } else if (hit) {
         if (body_fits(req, hit))
             hit->fn(&c);
-    } else if (forward) {
-        /* answered (or deferred) by vr_api_hosts_forward */
     } else if (path_known) {
         vr_req_reply_error(req, 405, "invalid", "%s is not allowed on %s", vr_req_method(req), path);
     } else {

@@ -70,6 +70,8 @@ typedef struct {
 #define VR_API_BODY_SMALL (64u * 1024)
 #define VR_API_BODY_DEFINITION (256u * 1024)
 
+/* Every table, in the order the router tries them, ending with NULL. */
+extern const vr_api_route *const vr_api_route_tables[];
 extern const vr_api_route vr_api_host_routes[];
 extern const vr_api_route vr_api_domain_routes[];
 extern const vr_api_route vr_api_storage_routes[];  /* pools, volumes, jobs */
@@ -82,6 +84,8 @@ extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc
 extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
 extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
+extern const vr_api_route vr_api_image_routes[];    /* images/OP, domains/NAME/template (api_images.c) */
+extern const vr_api_route vr_api_backup_routes[];   /* domains/NAME/backup, restore (api_backup.c) */
 extern const vr_api_route vr_api_host_list_routes[]; /* hosts: other hosts (api_hosts.c) */
 /* hosts/NAME/api/v1/…: the request forwarded to that host (api_hosts.c). */
 void vr_api_hosts_forward(vr_api_call *c);

@@ -9,6 +9,7 @@
 #include "daemon/jobs.h"
 #include "drivers/storage/storage_driver.h"
 #include "conf/domain_clone.h"
+#include "conf/domain_template.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -207,7 +208,11 @@ static vr_err plan_disk(clone_ctx *x, vr_disk_def *d, const char *src, const cha
     return VR_OK;
 }
 
-/* {"name": NEW, "files": [PATH...], "auto": bool, "linked": bool} */
+/* {"name": NEW, "files": [PATH...], "auto": bool, "linked": bool,
+ *  "from_template": bool}. from_template (vireo clone --from-template,
+ * the course's "clonación a partir de plantillas") asks for a linked
+ * clone of a template: its disks become the backing files of the new
+ * domain's qcow2 overlays, named after it beside them. */
 static void post_clone(vr_api_call *c)
 {
     vr_domain *orig = vr_api_find_domain(c);
@@ -225,11 +230,19 @@ static void post_clone(vr_api_call *c)
     const char *name = json_object_get_string(v);
     bool auto_clone = json_object_object_get_ex(o, "auto", &v) && json_object_get_boolean(v);
     bool linked = json_object_object_get_ex(o, "linked", &v) && json_object_get_boolean(v);
+    bool from_template = json_object_object_get_ex(o, "from_template", &v) && json_object_get_boolean(v);
+    bool is_template = vr_domain_def_is_template(orig->next ? orig->next : orig->def);
+    if (from_template) /* overlays beside the template's disks unless --file says */
+        linked = auto_clone = true;
     json_object_object_get_ex(o, "files", &files);
     const char *oname = orig->def->name;
     vr_err code = VR_OK;
     char *err = NULL;
-    if (orig->starting || orig->state == VR_DOM_RUNNING || orig->state == VR_DOM_SHUTDOWN) {
+    if (from_template && !is_template) {
+        err = vr_asprintf("domain '%s' is not a template; make it one with vireo template %s, or use "
+                          "vireo clone --original %s", oname, oname, oname);
+        code = VR_ERR_INVALID;
+    } else if (orig->starting || orig->state == VR_DOM_RUNNING || orig->state == VR_DOM_SHUTDOWN) {
         err = vr_asprintf("domain '%s' is running; shut it down, or pause it (vireo suspend %s), to "
                           "clone it", oname, oname);
         code = VR_ERR_CONFLICT;
@@ -258,6 +271,9 @@ static void post_clone(vr_api_call *c)
     free(def->name);
     def->name = vr_strdup(name);
     x->def = def;
+    /* A clone of a template is an ordinary domain: it starts. */
+    if (is_template && vr_domain_def_set_template(def, false, &err) < 0)
+        code = VR_ERR_INVALID;
     size_t nfiles = files ? json_object_array_length(files) : 0, used = 0;
     for (size_t i = 0; i < def->n_disks && !code; i++) {
         vr_disk_def *d = &def->disks[i];

@@ -86,7 +86,7 @@ static void del(vr_api_call *c)
 }
 
 const vr_api_route vr_api_host_list_routes[] = {
-    {"GET", "hosts", list},
+    {"GET", "hosts", list, VR_API_READ},
     {"POST", "hosts", add},
     {"DELETE", "hosts/*", del},
     {0},

@@ -172,12 +172,14 @@ static void get_value(vr_api_call *c)
 }
 
 const vr_api_route vr_api_secret_routes[] = {
-    {"GET", "secrets", list_secrets},
+    {"GET", "secrets", list_secrets, VR_API_READ},
     {"POST", "secrets", define_secret},
-    {"GET", "secrets/*", get_secret},
+    {"GET", "secrets/*", get_secret, VR_API_READ},
     {"DELETE", "secrets/*", undefine_secret},
-    {"GET", "secrets/*/xml", secret_xml},
+    {"GET", "secrets/*/xml", secret_xml, VR_API_READ},
     {"PUT", "secrets/*/value", set_value},
-    {"GET", "secrets/*/value", get_value},
+    /* Declared read-write: the read-only socket never reaches it (and
+     * the handler also refuses the web port). */
+    {"GET", "secrets/*/value", get_value, VR_API_WRITE},
     {0},
 };

@@ -11,6 +11,9 @@ out=$(DESTDIR="$DEST" meson install -C "$VIREO_BUILD" --no-rebuild 2>&1) || fail
 prefix=$(meson introspect "$VIREO_BUILD" --buildoptions | jq -r '.[] | select(.name == "prefix") | .value')
 [ -x "$DEST$prefix/sbin/vireod" ] && [ -x "$DEST$prefix/bin/vireo" ] || fail "vireod or vireo not installed"
 ok "vireod and vireo installed"
+libexec=$(meson introspect "$VIREO_BUILD" --buildoptions | jq -r '.[] | select(.name == "libexecdir") | .value')
+[ -x "$DEST$prefix/$libexec/vireo/vireo-image-helper" ] || fail "vireo-image-helper not in $prefix/$libexec/vireo"
+ok "the image tools' helper installed where vireod looks for it"
 cmp -s "$VIREO_SRC/web/dist/index.html" "$DEST$prefix/share/vireo/web/index.html" || fail "index.html differs"
 ok "the web UI installed as built"
 # The installed daemon serves the installed UI without being told where.

@@ -207,7 +207,7 @@ expect_eq "secret-set-value --interactive (a line on stdin)" \
 printf 'file-Pa55' > "$ROOT/pw.txt"
 "$VIREO" secret-set-value "$SEC" --file "$ROOT/pw.txt" --plain >/dev/null
 expect_eq "secret-set-value --file --plain" "$("$VIREO" secret-get-value "$SEC" | base64 -d)" "file-Pa55"
-expect_fail "secret-get-value on the read-only connection" "only to a read-write connection" \
+expect_fail "secret-get-value on the read-only connection" "the read-only connection cannot GET /v1/secrets/" \
     "$VIREO" -r secret-get-value "$SEC"
 expect_fail "a value that is not base64" "must be base64" "$VIREO" secret-set-value "$SEC" --base64 '!!!'
 expect_fail "a second secret for the same usage" "already has usage iscsi 'lab-chap'" "$VIREO" secret-define "$ROOT/secret.xml"

@@ -2,6 +2,7 @@
  * autostart links, lookup, duplicates) and what is the QEMU driver's own:
  * transient domains, redefinition while running, per-run directories. */
 #include "drivers/qemu/qemu_domain.h"
+#include "conf/domain_template.h"
 #include "conf/names.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_console.h"
@@ -518,6 +519,12 @@ vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def
 vr_err vr_qemu_preflight(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
+    if (vr_domain_def_is_template(def)) {
+        vr_set_error(err, "domain '%s' is a template: it does not start (its disks are the bases of "
+                          "linked clones); make a VM from it with vireo clone --from-template %s "
+                          "--name NEW", def->name, def->name);
+        return VR_ERR_CONFLICT;
+    }
     if (!vr_qemu_plan_accel(dom->drv, def, NULL, NULL, err))
         return VR_ERR_UNSUPPORTED;
     vr_err e = vr_qemu_preflight_xml(dom, err);

@@ -58,7 +58,12 @@ const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
         return NULL;
     if (strcmp(a->target_path, b->target_path) == 0)
         return "its directory";
-    if (dir_within(a->target_path, b->target_path) || dir_within(b->target_path, a->target_path))
-        return "its directory (one pool's directory is inside the other's)";
+    /* Nesting matters where a mount is involved (an fs pool's mount
+     * would hide, or be hidden by, the other pool's files). Directory
+     * pools may nest, as in libvirt: virt-install defines a pool for an
+     * ISO's directory, which may hold the default pool's. */
+    bool mount = a->type == VR_POOL_FS || b->type == VR_POOL_FS;
+    if (mount && (dir_within(a->target_path, b->target_path) || dir_within(b->target_path, a->target_path)))
+        return "its directory (one pool's directory is inside the other's, and one of them is a mount)";
     return NULL;
 }

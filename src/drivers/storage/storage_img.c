@@ -152,26 +152,34 @@ int vr_img_run(char *const argv[], char **out, char **err)
 /* ---- beside the loop ---- */
 
 struct vr_img_proc {
+    char *binary;
+    const char *install; /* what to do when it is missing */
     pid_t pid;
     int pidfd, out;
     struct event *exit_ev, *out_ev;
     vr_strbuf text;   /* everything it printed that was not progress */
     vr_strbuf line;   /* the line being read */
     vr_img_progress_fn progress;
+    vr_img_step_fn step;
     vr_img_exit_fn done;
     void *opaque;
 };
 
-/* Progress lines look like "    (42.17/100%)", ended by '\r'. */
+/* Progress lines look like "    (42.17/100%)", ended by '\r'; the
+ * image helper adds what it does now after them. */
 static void take_line(vr_img_proc *p)
 {
     if (!p->line.len)
         return;
     char *l = vr_strbuf_take(&p->line);
     double pct;
-    if (sscanf(vr_str_trim(l), "(%lf/100%%)", &pct) == 1) {
+    int end = 0;
+    if (sscanf(vr_str_trim(l), "(%lf/100%%)%n", &pct, &end) == 1 && end > 0) {
+        pct = pct < 0 ? 0 : pct > 100 ? 100 : pct;
         if (p->progress)
-            p->progress(pct < 0 ? 0 : pct > 100 ? 100 : pct, p->opaque);
+            p->progress(pct, p->opaque);
+        if (p->step)
+            p->step(pct, vr_str_trim(vr_str_trim(l) + end), p->opaque);
     } else {
         vr_strbuf_add(&p->text, l);
         vr_strbuf_add(&p->text, "\n");
@@ -216,8 +224,9 @@ static void on_exit_ev(evutil_socket_t fd, short what, void *arg)
     while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
         ;
     char *text = vr_strbuf_take(&p->text);
-    char *err = exit_error(vr_img_binary(), IMG_INSTALL, st, text);
+    char *err = exit_error(p->binary, p->install, st, text);
     free(text);
+    free(p->binary);
     event_free(p->exit_ev);
     event_free(p->out_ev);
     close(p->pidfd);
@@ -230,15 +239,16 @@ static void on_exit_ev(evutil_socket_t fd, short what, void *arg)
     free(err);
 }
 
-vr_img_proc *vr_img_spawn(struct event_base *base, char *const argv[], vr_img_progress_fn progress,
-                          vr_img_exit_fn done, void *opaque, char **err)
+static vr_img_proc *spawn(struct event_base *base, const char *binary, char *const argv[],
+                          vr_img_progress_fn progress, vr_img_step_fn step, vr_img_exit_fn done,
+                          void *opaque, char **err)
 {
     int o[2];
     if (pipe2(o, O_CLOEXEC) < 0) {
-        vr_set_error(err, "cannot run %s: pipe: %s", vr_img_binary(), strerror(errno));
+        vr_set_error(err, "cannot run %s: pipe: %s", binary, strerror(errno));
         return NULL;
     }
-    pid_t pid = start(vr_img_binary(), argv, o[1], -1, err);
+    pid_t pid = start(binary, argv, o[1], -1, err);
     close(o[1]);
     if (pid < 0) {
         close(o[0]);
@@ -258,15 +268,30 @@ vr_img_proc *vr_img_spawn(struct event_base *base, char *const argv[], vr_img_pr
     p->pid = pid;
     p->pidfd = pidfd;
     p->out = o[0];
+    p->binary = vr_strdup(binary);
+    p->install = strcmp(binary, vr_img_binary()) == 0 ? IMG_INSTALL : "reinstall Vireo";
     p->progress = progress;
+    p->step = step;
     p->done = done;
     p->opaque = opaque;
     p->exit_ev = event_new(base, pidfd, EV_READ, on_exit_ev, p);
     p->out_ev = event_new(base, o[0], EV_READ | EV_PERSIST, on_output, p);
     event_add(p->exit_ev, NULL);
     event_add(p->out_ev, NULL);
-    vr_log_debug("qemu-img started (pid %d)", (int)pid);
+    vr_log_debug("%s started (pid %d)", binary, (int)pid);
     return p;
+}
+
+vr_img_proc *vr_img_spawn(struct event_base *base, char *const argv[], vr_img_progress_fn progress,
+                          vr_img_exit_fn done, void *opaque, char **err)
+{
+    return spawn(base, vr_img_binary(), argv, progress, NULL, done, opaque, err);
+}
+
+vr_img_proc *vr_img_spawn_tool(struct event_base *base, const char *binary, char *const argv[],
+                               vr_img_step_fn step, vr_img_exit_fn done, void *opaque, char **err)
+{
+    return spawn(base, binary, argv, NULL, step, done, opaque, err);
 }
 
 void vr_img_kill(vr_img_proc *p)

@@ -1,0 +1,28 @@
+/* vireo backup DOMAIN DIR and vireo restore DIR: what the course does by
+ * hand with dumpxml and vol-download, as one job each. A backup is a
+ * directory: DOMAIN.xml (the persistent definition), a copy of every
+ * disk image (qemu-img convert, sparse, same format) and of the NVRAM
+ * file, and backup.json naming where each came from; backup.json is
+ * written last, so a directory without it is not a backup. The domain
+ * must be shut off: live backups (backup-begin) are not done here. */
+#pragma once
+#include "common/errors.h"
+#include "drivers/qemu/qemu_driver.h"
+#include "drivers/storage/storage_driver.h"
+
+#include <json-c/json.h>
+
+typedef struct vr_backup_run vr_backup_run;
+typedef void (*vr_backup_progress_fn)(double percent, const char *step, void *opaque);
+/* result (taken) on success: {"domain", "dir", "files": [...]}. */
+typedef void (*vr_backup_done_fn)(vr_err code, const char *err, json_object *result, void *opaque);
+
+vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *storage, const char *domain,
+                                    const char *dir, vr_backup_progress_fn progress, vr_backup_done_fn done,
+                                    void *opaque, vr_err *code, char **err);
+/* The domain defined again from DIR, its files copied back where they
+ * were; refused when the domain or any of those files exists. */
+vr_backup_run *vr_core_restore_start(vr_qemu_driver *qemu, vr_storage_driver *storage, const char *dir,
+                                     vr_backup_progress_fn progress, vr_backup_done_fn done, void *opaque,
+                                     vr_err *code, char **err);
+void vr_core_backup_cancel(vr_backup_run *r);
