@@ -478,6 +478,15 @@ typedef struct {
  * one-line message on any error. */
 vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err);
 
+/* The same for a definition being defined or created (not one read back
+ * from disk or a running domain): on q35 it also gets the
+ * pcie-root-ports libvirt adds at define time, one for each PCIe device
+ * without an address, and VR_SPARE_ROOT_PORTS free ones so that disks
+ * and interfaces can be hot-plugged (QEMU hot-plugs no root port, and
+ * q35's root bus takes no hot-plugged device). */
+vr_domain_def *vr_domain_def_parse_new(const char *xml, size_t len, char **err);
+#define VR_SPARE_ROOT_PORTS 4
+
 /* libvirt-format XML, generated values included. Parsing the result
  * gives the same definition back (format, parse, format is a fixed
  * point). */

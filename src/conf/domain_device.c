@@ -40,7 +40,7 @@ static void carry_paths(const vr_domain_def *from, vr_domain_def *to)
 
 static vr_domain_def *reparse(const vr_domain_def *old, xmlDoc *doc, char **err)
 {
-    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), err);
+    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), false, err);
     if (def)
         carry_paths(old, def);
     return def;

@@ -567,6 +567,40 @@ static void pci_assignment(void **state)
     assert_pci(&def->interfaces[1].addr, 0, 2, 0);
     vr_domain_def_free(def);
 
+    /* q35, a new definition (define): a root port for each PCIe device
+     * (the two NICs, the balloon) and VR_SPARE_ROOT_PORTS free ones for
+     * hot-plug, packed eight to slot 1; its dumpxml defined again gets
+     * none more, and the pc machine gets none. */
+    const char *xml = Q35_HEAD "<interface type='user'/>\n<interface type='user'/>\n" TAIL;
+    char *err = NULL;
+    def = vr_domain_def_parse_new(xml, strlen(xml), &err);
+    assert_non_null(def);
+    unsigned ports = 0;
+    for (size_t i = 0; i < def->n_controllers; i++)
+        if (def->controllers[i].model && strcmp(def->controllers[i].model, "pcie-root-port") == 0)
+            ports++;
+    assert_int_equal(ports, 3 + VR_SPARE_ROOT_PORTS);
+    assert_pci(&ctrl(def, VR_CONTROLLER_PCI, 1)->addr, 0, 1, 0);
+    assert_true(ctrl(def, VR_CONTROLLER_PCI, 1)->addr.multifunction);
+    assert_pci(&ctrl(def, VR_CONTROLLER_PCI, 2)->addr, 0, 1, 1);
+    assert_pci(&def->interfaces[0].addr, 1, 0, 0);
+    assert_pci(&def->interfaces[1].addr, 2, 0, 0);
+    assert_pci(&def->memballoon.addr, 3, 0, 0);
+    assert_pci_unique(def, true);
+    assert_fixed_point(def);
+    char *dumped = vr_domain_def_format(def);
+    vr_domain_def *again = vr_domain_def_parse_new(dumped, strlen(dumped), &err);
+    assert_non_null(again);
+    assert_int_equal(again->n_controllers, def->n_controllers);
+    vr_domain_def_free(again);
+    free(dumped);
+    vr_domain_def_free(def);
+    xml = HEAD "<interface type='user'/>\n" TAIL;
+    def = vr_domain_def_parse_new(xml, strlen(xml), &err);
+    assert_non_null(def);
+    assert_null(vr_domain_def_controller(def, VR_CONTROLLER_PCI, 1));
+    vr_domain_def_free(def);
+
     /* pc: slots 2-31 take 30 NICs; one more is too many. */
     char many[4096] = "<memballoon model='none'/>";
     for (int i = 0; i < 30; i++)

@@ -127,7 +127,7 @@ vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char *
 vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
                           char **err)
 {
-    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
+    vr_domain_def *def = vr_domain_def_parse_new(xml, strlen(xml), err);
     if (!def)
         return VR_ERR_INVALID;
     vr_domain *same_name = by_name(drv, def->name), *same_uuid = by_uuid(drv, def->uuid);
