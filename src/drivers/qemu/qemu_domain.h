@@ -26,9 +26,11 @@ struct vr_qemu_driver {
     void *resolve_opaque;
 };
 
-/* Registry. add: parse, check name/uuid clashes, and (persistent) save. */
-vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
-                          char **err);
+/* Registry. add: parse, check name/uuid clashes, and (persistent) save.
+ * adopted: the live definition of a running QEMU, parsed as it is (a new
+ * one gets the root ports of vr_domain_def_parse_new). */
+vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, bool adopted,
+                          vr_domain **out, char **err);
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
 /* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
 vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);

@@ -435,7 +435,7 @@ void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_f
 {
     char *err = NULL;
     vr_domain *dom = NULL;
-    vr_err code = vr_qemu_domain_add(drv, xml, false, &dom, &err);
+    vr_err code = vr_qemu_domain_add(drv, xml, false, false, &dom, &err);
     if (code != VR_OK) {
         cb(code, err, opaque);
         free(err);
