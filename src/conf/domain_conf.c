@@ -2,6 +2,7 @@
  * copy, free, and the value tables shared by parser and formatter. */
 #include "conf/domain_conf.h"
 #include "conf/domain_priv.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -223,6 +224,7 @@ void vr_domain_def_free(vr_domain_def *def)
     for (size_t i = 0; i < def->n_rngs; i++)
         free(def->rngs[i].backend);
     free(def->rngs);
+    vr_domain_tune_free(def);
     free(def);
 }
 
@@ -252,6 +254,8 @@ vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, bool new_def, char *
     int rc = vr_domain_parse_tree(root, def, err);
     if (rc == 0)
         rc = vr_domain_assign_defaults(def, err);
+    if (rc == 0)
+        rc = vr_domain_tune_complete(def, err);
     if (rc == 0)
         rc = vr_domain_validate(def, err);
     if (rc == 0)

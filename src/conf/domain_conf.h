@@ -44,6 +44,8 @@ typedef struct {
     unsigned iobase, irq; /* isa; 0 = not given */
 } vr_address;
 
+#include "conf/domain_tune.h"
+
 /* ---- <os> ---------------------------------------------------------- */
 
 typedef enum { VR_BOOT_HD, VR_BOOT_CDROM, VR_BOOT_NETWORK } vr_boot_dev;
@@ -385,6 +387,8 @@ typedef struct {
     unsigned chassis;    /* pcie-root-port <target chassis>, pci-bridge <target chassisNr> */
     unsigned port;       /* pcie-root-port <target port> */
     unsigned startport;  /* ich9-uhci1..3: <master startport>, the EHCI ports it serves */
+    unsigned queues;     /* virtio-scsi <driver queues>; 0 = not given */
+    unsigned iothread;   /* virtio-scsi <driver iothread>; 0 = none */
     vr_address addr;
     long line;
 } vr_controller_def;
@@ -472,6 +476,17 @@ typedef struct {
     size_t n_watchdogs;
     vr_panic_def *panics;
     size_t n_panics;
+
+    /* domain_tune.h */
+    vr_numa_cell *numa_cells;   /* <cpu><numa>; <memory> is their sum (plus DIMMs) */
+    size_t n_numa_cells;
+    vr_memory_backing mem_backing;
+    vr_cputune cputune;
+    unsigned iothreads;         /* <iothreads>: 0 = none */
+    vr_memdev_def *memdevs;     /* <memory model='dimm'> */
+    size_t n_memdevs;
+    vr_fs_def *filesystems;
+    size_t n_filesystems;
 } vr_domain_def;
 
 /* Parse, validate and complete a definition. NULL with *err set to a
@@ -521,3 +536,9 @@ int vr_disk_name_to_index(const char *name);
 
 /* The machine used when <type machine=...> is absent (see docs). */
 #define VR_DEFAULT_MACHINE "pc"
+
+/* The DIMMs' memory, KiB (part of <memory>, not of QEMU's -m size). */
+unsigned long long vr_domain_dimm_kib(const vr_domain_def *def);
+/* Is all guest RAM shared with other processes (virtiofsd)? Through
+ * <memoryBacking><access mode='shared'/>, or memAccess on every cell. */
+bool vr_domain_shared_memory(const vr_domain_def *def);

@@ -1,6 +1,7 @@
 /* Step 1 of parsing, the <devices> half: one function per device
  * element, each refusing what it does not know with the line number. */
 #include "conf/domain_parse.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -449,6 +450,8 @@ static int parse_controller(vr_parse_state *st, const xmlNode *n)
                 c->startport = (unsigned)sp;
                 rc = 0;
             }
+        } else if (vr_xml_is(k, "driver") && c->type == VR_CONTROLLER_SCSI) {
+            rc = vr_parse_controller_driver(st, k, c);
         } else if (vr_xml_is(k, "target")) {
             rc = have_target ? vr_parse_duplicate(k, st->err) : parse_controller_target(st, k, c);
             have_target = true;
@@ -1015,6 +1018,7 @@ static const struct {
     {"channel", parse_channel},     {"input", parse_input},     {"graphics", vr_parse_graphics},
     {"audio", vr_parse_audio},      {"video", parse_video},     {"memballoon", parse_memballoon},
     {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
+    {"memory", vr_parse_memdev},    {"filesystem", vr_parse_filesystem},
     {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", parse_tpm},
 };
 

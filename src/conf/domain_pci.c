@@ -162,6 +162,8 @@ static void collect(pci_state *st)
                     (c->type == VR_CONTROLLER_USB && strstr(c->model, "xhci"));
         add_dev(st, &c->addr, controller_what[c->type], c->line, pcie, c);
     }
+    for (size_t i = 0; i < def->n_filesystems; i++)
+        add_dev(st, &def->filesystems[i].addr, "<filesystem>", def->filesystems[i].line, true, NULL);
     for (size_t i = 0; i < def->n_interfaces; i++)
         add_dev(st, &def->interfaces[i].addr, "<interface>", def->interfaces[i].line,
                 def->interfaces[i].model == VR_NET_MODEL_VIRTIO ||

@@ -83,3 +83,10 @@ int vr_xml_check_empty_doc(const xmlNode *n, const char *doc, char **err);
  * white space allowed). Returns false when it is not one. */
 bool vr_xml_parse_ull(const char *s, unsigned long long min, unsigned long long max, int base,
                       unsigned long long *out);
+
+/* Building a tree to write (the formatters): libxml2 escapes. */
+xmlNode *vr_xml_new_child(xmlNode *parent, const char *name);
+xmlNode *vr_xml_new_text_child(xmlNode *parent, const char *name, const char *text);
+void vr_xml_new_prop(xmlNode *n, const char *name, const char *value);
+void vr_xml_new_propf(xmlNode *n, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));

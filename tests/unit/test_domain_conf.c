@@ -630,6 +630,66 @@ static void pci_assignment(void **state)
     vr_domain_def_free(def);
 }
 
+/* NUMA cells, DIMMs, <memoryBacking>, <cputune>, <iothreads>,
+ * <filesystem>: read, completed as libvirt completes them, written back
+ * to a fixed point; the mistakes refused naming the element. */
+static void tune_elements(void **state)
+{
+    (void)state;
+    vr_domain_def *def = parse_ok(
+        "<domain type='kvm'><name>t</name><maxMemory slots='8' unit='GiB'>8</maxMemory>"
+        "<memory unit='GiB'>4</memory><memoryBacking><source type='memfd'/>"
+        "<access mode='shared'/></memoryBacking><vcpu>4</vcpu><iothreads>2</iothreads>"
+        "<cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='0-1,^1'/>"
+        "<emulatorpin cpuset='0'/><shares>2048</shares></cputune>"
+        "<os><type machine='q35'>hvm</type></os><cpu><numa>"
+        "<cell id='0' cpus='0-1' memory='1000000'/><cell cpus='2-3' memory='512' unit='MiB'/>"
+        "</numa></cpu><devices>"
+        "<controller type='scsi' model='virtio-scsi'><driver queues='2' iothread='1'/></controller>"
+        "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/>"
+        "<source dir='/srv'/><target dir='share'/></filesystem>"
+        "<memory model='dimm'><target><size unit='MiB'>127</size><node>1</node></target></memory>"
+        "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target>"
+        "<address type='dimm' slot='0'/></memory>"
+        "</devices></domain>");
+    /* Cells rounded up to MiB; <memory> = cells + DIMMs (127 MiB -> 128). */
+    assert_int_equal(def->numa_cells[0].memory_kib, 977 * 1024);
+    assert_int_equal(def->memory_kib, 977 * 1024 + 512 * 1024 + 256 * 1024);
+    assert_int_equal(def->memdevs[0].slot, 1);
+    assert_int_equal(def->memdevs[1].slot, 0);
+    assert_true(vr_domain_shared_memory(def));
+    assert_int_equal(def->filesystems[0].addr.type, VR_ADDR_PCI);
+    assert_fixed_point(def);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<cell id=\"1\" cpus=\"2-3\" memory=\"524288\" unit=\"KiB\"/>"));
+    assert_non_null(strstr(xml, "<address type=\"dimm\" slot=\"1\"/>"));
+    assert_non_null(strstr(xml, "<driver queues=\"2\" iothread=\"1\"/>"));
+    free(xml);
+    vr_domain_def_free(def);
+
+#define T(top, devs) "<domain type='kvm'>\n<name>t</name>\n<memory unit='MiB'>256</memory>\n" \
+                     top "\n<os><type>hvm</type></os>\n<devices>\n" devs "\n</devices></domain>"
+    refused_at(T("<vcpu>2</vcpu>", "<filesystem type='mount'><driver type='virtiofs'/><source "
+                 "dir='/srv'/><target dir='s'/></filesystem>"), 7,
+               "<filesystem> with <driver type='virtiofs'> needs the guest's memory shared");
+    refused_at(T("<vcpu>2</vcpu>", "<memory model='dimm'><target><size>1024</size></target></memory>"),
+               7, "needs <maxMemory slots=...>");
+    refused_at(T("<vcpu>2</vcpu><cpu><numa><cell cpus='0-2' memory='1024'/></numa></cpu>", ""), 4,
+               "<cell id='0' cpus='0-2'> names vCPU 2");
+    refused_at(T("<vcpu>2</vcpu><cpu><numa><cell id='1' memory='1024'/></numa></cpu>", ""), 4,
+               "cells are numbered 0, 1, ... in order");
+    refused_at(T("<vcpu>2</vcpu><cputune><vcpupin vcpu='5' cpuset='0'/></cputune>", ""), 4,
+               "<vcpupin vcpu='5'>: the domain has vCPUs 0 to 1");
+    refused_at(T("<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>",
+                 ""), 4, "<hugepages><page> is not supported");
+    refused_at(T("<iothreads>1</iothreads>", "<controller type='scsi'><driver iothread='2'/>"
+                 "</controller>"), 7, "the domain has 1 <iothreads>");
+    refused_at(T("", "<filesystem type='mount'><source dir='/srv'/><target dir='a'/></filesystem>"
+                 "<filesystem type='mount'><source dir='/tmp'/><target dir='a'/></filesystem>"), 7,
+               "<target dir='a'> is the tag of another <filesystem>");
+#undef T
+}
+
 /* <interface type='direct'>: macvtap on a host NIC, libvirt's default
  * mode vepa written back. */
 static void direct_interface(void **state)
@@ -981,7 +1041,7 @@ static void refuses_domain_values(void **state)
         {"<domain type='kvm'>\n<name>x</name>\n<cpu mode='host-model'>\n<model>Skylake</model>\n"
          "</cpu>\n</domain>", 3, "<model> goes with <cpu mode='custom'>"},
         {"<domain type='kvm'>\n<name>x</name>\n<cpu>\n<numa/>\n</cpu>\n</domain>", 4,
-         "<numa> is not supported"},
+         "<numa> needs at least one <cell>"},
         {"<domain type='kvm'>\n<name>x</name>\n<memory>65536</memory>\n<vcpu>2</vcpu>\n"
          "<os><type>hvm</type></os>\n<cpu>\n<topology sockets='1' cores='1' threads='1'/>\n"
          "</cpu>\n</domain>", 6, "= 1 vCPUs, but <vcpu> is 2"},
@@ -1126,6 +1186,7 @@ int main(void)
         cmocka_unit_test(generated_macs_and_names),
         cmocka_unit_test(implicit_controllers),
         cmocka_unit_test(pci_assignment),
+        cmocka_unit_test(tune_elements),
         cmocka_unit_test(metadata_verbatim),
         cmocka_unit_test(direct_interface),
         cmocka_unit_test(copy_keeps_resolved_path),

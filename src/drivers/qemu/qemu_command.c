@@ -139,6 +139,10 @@ static void machine(cmd *c)
         vr_strbuf_addf(&b, ",hpet=%s", def->clock.hpet == VR_TRISTATE_ON ? "on" : "off");
     if (def->features.smm)
         vr_strbuf_addf(&b, ",smm=%s", def->features.smm == VR_TRISTATE_ON ? "on" : "off");
+    if (def->mem_backing.nosharepages)
+        vr_strbuf_add(&b, ",mem-merge=off");
+    if (vr_qc_machine_ram_backend(def))
+        vr_strbuf_add(&b, ",memory-backend=pc.ram");
     char *m = vr_strbuf_take(&b);
     vr_qc_add(c, "-machine");
     vr_qc_add(c, m);
@@ -150,13 +154,7 @@ static void machine(cmd *c)
 static void cpu(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    /* Memory is given to QEMU in whole MiB, rounded up; <maxMemory> is
-     * the room for hot-plugged memory, in slots. */
-    if (def->max_memory_kib)
-        vr_qc_opt(c, "-m", "size=%lluM,slots=%u,maxmem=%lluM", (def->memory_kib + 1023) / 1024,
-                  def->max_memory_slots, (def->max_memory_kib + 1023) / 1024);
-    else
-        vr_qc_opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
+    vr_qc_memory(c);
     const vr_cpu_def *cpu = &def->cpu;
     /* <vcpu current='N'>M</vcpu>: N online, room for M (setvcpus). */
     char smp[32];
@@ -343,6 +341,17 @@ static const char *usb_device(const char *model)
     return NULL;
 }
 
+/* ",A=a,B=b" for the ones that are not 0 (B's key may end in its
+ * value's prefix: "iothread=iothread"). */
+static void two_opts(char *buf, size_t n, const char *a, unsigned av, const char *b, unsigned bv)
+{
+    buf[0] = 0;
+    if (av)
+        snprintf(buf, n, ",%s=%u", a, av);
+    if (bv)
+        snprintf(buf + strlen(buf), n - strlen(buf), strchr(b, '=') ? ",%s%u" : ",%s=%u", b, bv);
+}
+
 static void controllers(cmd *c)
 {
     const vr_domain_def *def = c->def;
@@ -378,16 +387,15 @@ static void controllers(cmd *c)
             if (!(c->q35 && k->index == 0))
                 vr_qc_device(c, &k->addr, "ahci,id=sata%u", k->index);
             break;
-        case VR_CONTROLLER_SCSI:
-            vr_qc_device(c, &k->addr, "virtio-scsi-pci,id=scsi%u", k->index);
+        case VR_CONTROLLER_SCSI: {
+            char extra[64];
+            two_opts(extra, sizeof(extra), "num_queues", k->queues, "iothread=iothread", k->iothread);
+            vr_qc_device(c, &k->addr, "virtio-scsi-pci,id=scsi%u%s", k->index, extra);
             break;
+        }
         case VR_CONTROLLER_VIRTIO_SERIAL: {
-            char extra[64] = "";
-            if (k->ports)
-                snprintf(extra, sizeof(extra), ",max_ports=%u", k->ports);
-            if (k->vectors)
-                snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ",vectors=%u",
-                         k->vectors);
+            char extra[64];
+            two_opts(extra, sizeof(extra), "max_ports", k->ports, "vectors", k->vectors);
             vr_qc_device(c, &k->addr, "virtio-serial-pci,id=virtio-serial%u%s", k->index, extra);
             break;
         }
@@ -697,6 +705,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     if (any_boot)
         vr_qc_opt(&c, "-boot", "strict=on");
     controllers(&c);
+    vr_qc_filesystems(&c);
     disks(&c, disk_boot);
     interfaces(&c, net_boot);
     free(disk_boot);
@@ -707,6 +716,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_redirdevs(&c);
     vr_qc_sound(&c);
     misc_devices(&c);
+    vr_qc_dimms(&c);
     if (c.failed) {
         vr_qemu_argv_free(c.v);
         return NULL;
