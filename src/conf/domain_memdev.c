@@ -136,6 +136,17 @@ int vr_parse_memdev(vr_parse_state *st, const xmlNode *n)
     return 0;
 }
 
+unsigned long long vr_memdev_element_kib(const xmlNode *n)
+{
+    vr_domain_def one = {0};
+    char *err = NULL;
+    vr_parse_state st = {.def = &one, .err = &err};
+    unsigned long long kib = vr_parse_memdev(&st, n) == 0 ? one.memdevs[0].size_kib : 0;
+    free(one.memdevs);
+    free(err);
+    return kib;
+}
+
 unsigned long long vr_domain_dimm_kib(const vr_domain_def *def)
 {
     unsigned long long sum = 0;

@@ -16,6 +16,10 @@ int vr_parse_memdev(vr_parse_state *st, const xmlNode *n);
 int vr_parse_filesystem(vr_parse_state *st, const xmlNode *n);
 int vr_parse_controller_driver(vr_parse_state *st, const xmlNode *n, vr_controller_def *c);
 
+/* The size a <memory model='dimm'> element gives, KiB, as the parser
+ * reads it; 0 when it gives none (the parse of the whole says why). */
+unsigned long long vr_memdev_element_kib(const xmlNode *n);
+
 /* Step 2: NUMA memory, DIMM slots, the checks across elements. */
 int vr_domain_tune_complete(vr_domain_def *def, char **err);
 int vr_domain_memdevs_complete(vr_domain_def *def, char **err);
