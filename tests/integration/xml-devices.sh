@@ -18,6 +18,7 @@ mkdir -p "$SHARE/fs" "$SHARE/9p"
 echo "written by the host for virtiofs $$" >"$SHARE/fs/hello.txt"
 echo "written by the host for 9p $$" >"$SHARE/9p/hello.txt"
 qemu-img create -q -f raw "$ROOT/extra.img" 16M
+mkfs.vfat -n DATA "$ROOT/extra.img" >/dev/null
 
 # The guest: q35, 2 vCPUs in 2 NUMA cells of 128 MiB, RAM shared (memfd)
 # for virtiofsd, room for DIMMs, vCPU 1 pinned to host CPU 1 and the
@@ -162,8 +163,10 @@ ok "domtime: the guest's clock ($secs)"
 out=$("$VIREO" guestinfo dev)
 expect_match "guestinfo: the agent's version and the guest's host name" "$out" 'agent.version +: 7\.2.*'
 expect_match "guestinfo: host name" "$out" 'hostname +: tiny'
+# qemu-ga lists filesystems on block devices: the hot-plugged disk.
+out=$(guest_until dev 'modprobe vfat; mkdir -p /mnt/d; mount /dev/vda /mnt/d && echo mounted-ok' '^mounted-ok')
 out=$("$VIREO" domfsinfo dev)
-expect_match "domfsinfo: the virtiofs share the guest mounted" "$out" '/mnt/fs +hostfs +virtiofs'
+expect_match "domfsinfo: the filesystem the guest mounted from its disk" "$out" '/mnt/d +vda +vfat +/dev/vda'
 expect_fail "an agent command the agent does not know" "the guest agent refused guest-no-such" \
     "$VIREO" qemu-agent-command dev '{"execute":"guest-no-such"}'
 expect_fail "a command that is no JSON object" "not a JSON object" \
