@@ -55,7 +55,7 @@ typedef enum { VR_SMBIOS_DEFAULT, VR_SMBIOS_EMULATE, VR_SMBIOS_SYSINFO } vr_smbi
 #define VR_MAX_BOOT_DEVS 3
 
 typedef struct {
-    char *arch;    /* always "x86_64" */
+    char *arch;    /* "x86_64" or "i686" */
     char *machine; /* "pc", "q35", "pc-i440fx-7.2", "pc-q35-7.2", ... */
     vr_boot_dev boot_devs[VR_MAX_BOOT_DEVS]; /* <boot dev=...>, in order */
     size_t n_boot_devs;

@@ -341,8 +341,9 @@ static int parse_os_type(vr_parse_state *st, const xmlNode *n)
     vr_os_def *os = &st->def->os;
     if (vr_xml_check_attrs(n, ATTRS("arch", "machine"), st->err) < 0)
         return -1;
-    int i;
-    if (vr_xml_attr_enum(n, "arch", ATTRS("x86_64"), &i, st->err) < 0)
+    int i, rc;
+    /* i686: a 32-bit x86 guest (qemu-system-i386, see qemu_command.c). */
+    if ((rc = vr_xml_attr_enum(n, "arch", ATTRS("x86_64", "i686"), &i, st->err)) < 0)
         return -1;
     char *machine = vr_xml_attr(n, "machine");
     if (machine && !valid_machine(machine)) {
@@ -352,7 +353,7 @@ static int parse_os_type(vr_parse_state *st, const xmlNode *n)
         return -1;
     }
     os->machine = machine;
-    os->arch = vr_strdup("x86_64");
+    os->arch = vr_strdup(rc && i == 1 ? "i686" : "x86_64");
     return vr_xml_text_enum(n, ATTRS("hvm"), &i, st->err) < 0 ? -1 : 0;
 }
 

@@ -196,6 +196,11 @@ static void cpu(cmd *c)
                        cpu->features[i].policy >= VR_FEATURE_DISABLE ? "off" : "on");
     if (b.len && def->features.kvm_hidden)
         vr_strbuf_addf(&b, ",kvm=%s", def->features.kvm_hidden == VR_TRISTATE_ON ? "off" : "on");
+    /* An i686 guest in qemu-system-x86_64 (an <emulator> that says so)
+     * gets QEMU's 32-bit CPU unless the XML picks one. */
+    if (!b.len && strcmp(def->os.arch, "i686") == 0 && def->emulator &&
+        vr_str_ends(def->emulator, "qemu-system-x86_64"))
+        vr_strbuf_add(&b, "qemu32");
     char *v = vr_strbuf_take(&b);
     if (v && *v)
         vr_qc_opt(c, "-cpu", "%s", v);
@@ -672,7 +677,13 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     }
     cmd c = {.def = def, .rt = rt, .q35 = vr_domain_def_is_q35(def),
              .kvm = strcmp(rt->accel, "kvm") == 0, .err = err};
-    vr_qc_add(&c, def->emulator ? def->emulator : rt->emulator ? rt->emulator : DEFAULT_EMULATOR);
+    /* i686 runs in qemu-system-i386 (Debian's qemu-system-x86 ships it),
+     * whose CPUs are 32-bit, as libvirt picks it for that arch. */
+    bool i686 = strcmp(def->os.arch, "i686") == 0;
+    vr_qc_add(&c, def->emulator       ? def->emulator
+                  : rt->emulator      ? rt->emulator
+                  : i686              ? "qemu-system-i386"
+                                      : DEFAULT_EMULATOR);
     vr_qc_opt(&c, "-name", "guest=%s,debug-threads=on", def->name);
     vr_qc_opt(&c, "-uuid", "%s", def->uuid);
     vr_qc_add(&c, "-no-user-config");
