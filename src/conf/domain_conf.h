@@ -333,6 +333,7 @@ typedef struct {
 
 typedef struct {
     char *backend;   /* "/dev/urandom" or "/dev/random"; NULL: builtin (QEMU's getrandom) */
+    unsigned rate_bytes, rate_period; /* <rate bytes period(ms)>; 0: no limit */
     vr_address addr;
     long line;
 } vr_rng_def;        /* model virtio, backend model random or builtin */
@@ -487,6 +488,8 @@ typedef struct {
     size_t n_memdevs;
     vr_fs_def *filesystems;
     size_t n_filesystems;
+    vr_iommu_def iommu;         /* <iommu model='intel'> */
+    vr_ioapic_driver ioapic;    /* <features><ioapic driver> */
 } vr_domain_def;
 
 /* Parse, validate and complete a definition. NULL with *err set to a

@@ -171,7 +171,7 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
     for (size_t i = 0; i < def->n_kept; i++)
         any_kept |= strcmp(def->kept[i].name, "hyperv") == 0;
     if (!def->features.acpi && !def->features.apic && !def->features.pae && !def->features.vmport &&
-        !def->features.smm && !def->features.kvm_hidden && !any_kept)
+        !def->features.smm && !def->features.kvm_hidden && !any_kept && !def->ioapic)
         return;
     xmlNode *n = child(root, "features");
     if (def->features.acpi)
@@ -187,6 +187,7 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
         prop(child(n, "vmport"), "state", onoff(def->features.vmport));
     if (def->features.smm)
         prop(child(n, "smm"), "state", onoff(def->features.smm));
+    vr_format_ioapic(n, def);
 }
 
 static void format_cpu(xmlNode *root, const vr_domain_def *def)
@@ -488,6 +489,11 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
             prop(text_child(n, "backend", def->rngs[i].backend), "model", "random");
         else
             prop(child(n, "backend"), "model", "builtin");
+        if (def->rngs[i].rate_bytes) {
+            xmlNode *r = child(n, "rate");
+            propf(r, "bytes", "%u", def->rngs[i].rate_bytes);
+            propf(r, "period", "%u", def->rngs[i].rate_period);
+        }
         format_address(n, &def->rngs[i].addr);
     }
     static const char *const kept[] = {"tpm", NULL};
@@ -498,6 +504,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
         format_address(n, &def->panics[i].addr);
     }
     vr_format_memdevs(devs, def);
+    vr_format_iommu(devs, def);
 }
 
 void vr_format_address(xmlNode *parent, const vr_address *a)

@@ -576,6 +576,8 @@ static int parse_features(vr_parse_state *st, const xmlNode *n)
                 def->features.vmport = on ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
                 rc = 0;
             }
+        } else if (vr_xml_is(c, "ioapic")) {
+            rc = vr_parse_ioapic(st, c);
         } else if (vr_xml_is(c, "smm")) {
             rc = def->features.smm ? vr_parse_duplicate(c, st->err)
                                    : parse_state(st, c, &def->features.smm);

@@ -334,7 +334,8 @@ int vr_domain_tune_complete(vr_domain_def *def, char **err)
     if (def->n_numa_cells && check_numa(def, err) < 0)
         return -1;
     if (vr_domain_memdevs_complete(def, err) < 0 || check_cputune(def, err) < 0 ||
-        check_iothreads(def, err) < 0 || vr_domain_fs_complete(def, err) < 0)
+        check_iothreads(def, err) < 0 || vr_domain_fs_complete(def, err) < 0 ||
+        vr_domain_iommu_complete(def, err) < 0)
         return -1;
     return 0;
 }

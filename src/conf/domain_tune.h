@@ -60,6 +60,14 @@ typedef struct {
     long line;
 } vr_memdev_def;
 
+/* <iommu model='intel'>: QEMU's intel-iommu (q35). */
+typedef struct {
+    bool present;
+    vr_tristate intremap, caching_mode, eim, iotlb; /* <driver ...='on|off'> */
+    long line;
+} vr_iommu_def;
+typedef enum { VR_IOAPIC_DEFAULT, VR_IOAPIC_QEMU, VR_IOAPIC_KVM } vr_ioapic_driver;
+
 typedef enum { VR_FS_VIRTIOFS, VR_FS_9P } vr_fs_driver;
 typedef enum { VR_FS_ACCESS_PASSTHROUGH, VR_FS_ACCESS_MAPPED, VR_FS_ACCESS_SQUASH } vr_fs_access;
 

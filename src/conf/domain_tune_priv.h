@@ -15,6 +15,12 @@ int vr_parse_numa(vr_parse_state *st, const xmlNode *n);
 int vr_parse_memdev(vr_parse_state *st, const xmlNode *n);
 int vr_parse_filesystem(vr_parse_state *st, const xmlNode *n);
 int vr_parse_controller_driver(vr_parse_state *st, const xmlNode *n, vr_controller_def *c);
+/* domain_iommu.c: <iommu> and <features><ioapic>. */
+int vr_parse_iommu(vr_parse_state *st, const xmlNode *n);
+int vr_parse_ioapic(vr_parse_state *st, const xmlNode *n);
+int vr_domain_iommu_complete(const vr_domain_def *def, char **err);
+void vr_format_iommu(xmlNode *devs, const vr_domain_def *def);
+void vr_format_ioapic(xmlNode *features, const vr_domain_def *def);
 
 /* The size a <memory model='dimm'> element gives, KiB, as the parser
  * reads it; 0 when it gives none (the parse of the whole says why). */

@@ -165,6 +165,12 @@ static void memory_and_sharing(void **state)
          "queues='4' iothread='2'/></controller>", "-device",
          "virtio-scsi-pci,id=scsi0,num_queues=4,iothread=iothread2,bus=pci.0,addr=0x2"},
         {"<iothreads>2</iothreads>", "", "-object", "iothread,id=iothread2"},
+        {"<os><type machine='q35'>hvm</type></os><features><ioapic driver='qemu'/></features>",
+         "<iommu model='intel'><driver intremap='on' caching_mode='on'/></iommu>", "-device",
+         "intel-iommu,id=iommu0,intremap=on,caching-mode=on"},
+        {"", "<rng model='virtio'><backend model='random'>/dev/urandom</backend><rate bytes='1024'/>"
+         "</rng>", "-device", "virtio-rng-pci,rng=objrng0,id=rng0,max-bytes=1024,period=1000,bus=pci.0,"
+         "addr=0x3"},
         {"", "<filesystem type='mount' accessmode='mapped'><source dir='/srv/a,b'/>"
          "<target dir='share'/><readonly/></filesystem>", "-fsdev",
          "local,id=fsdev-fs0,path=/srv/a,,b,security_model=mapped-xattr,readonly=on"},

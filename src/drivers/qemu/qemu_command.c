@@ -143,6 +143,10 @@ static void machine(cmd *c)
         vr_strbuf_add(&b, ",mem-merge=off");
     if (vr_qc_machine_ram_backend(def))
         vr_strbuf_add(&b, ",memory-backend=pc.ram");
+    /* <ioapic driver='qemu'>: QEMU's IOAPIC beside KVM's LAPICs (TCG's
+     * irqchip is QEMU's anyway). */
+    if (c->kvm && def->ioapic)
+        vr_strbuf_add(&b, def->ioapic == VR_IOAPIC_QEMU ? ",kernel_irqchip=split" : ",kernel_irqchip=on");
     char *m = vr_strbuf_take(&b);
     vr_qc_add(c, "-machine");
     vr_qc_add(c, m);
@@ -344,6 +348,25 @@ static const char *usb_device(const char *model)
         if (strcmp(model, map[i][0]) == 0)
             return map[i][1];
     return NULL;
+}
+
+/* intel-iommu before the PCI devices it translates for (QEMU wants it
+ * first); its options as the XML gives them. */
+static void iommu(cmd *c)
+{
+    const vr_iommu_def *m = &c->def->iommu;
+    if (!m->present)
+        return;
+    static const char *const names[] = {"intremap", "caching-mode", "eim", "device-iotlb"};
+    const vr_tristate fields[] = {m->intremap, m->caching_mode, m->eim, m->iotlb};
+    vr_strbuf b = {0};
+    vr_strbuf_add(&b, "intel-iommu,id=iommu0");
+    for (int k = 0; k < 4; k++)
+        if (fields[k])
+            vr_strbuf_addf(&b, ",%s=%s", names[k], fields[k] == VR_TRISTATE_ON ? "on" : "off");
+    char *v = vr_strbuf_take(&b);
+    vr_qc_opt(c, "-device", "%s", v);
+    free(v);
 }
 
 /* ",A=a,B=b" for the ones that are not 0 (B's key may end in its
@@ -644,7 +667,11 @@ static void misc_devices(cmd *c)
                       def->rngs[i].backend);
         else
             vr_qc_opt(c, "-object", "rng-builtin,id=objrng%zu", i);
-        vr_qc_device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu", i, i);
+        char rate[64] = "";
+        if (def->rngs[i].rate_bytes)
+            snprintf(rate, sizeof(rate), ",max-bytes=%u,period=%u", def->rngs[i].rate_bytes,
+                     def->rngs[i].rate_period);
+        vr_qc_device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu%s", i, i, rate);
     }
     /* One action for every watchdog (validation made them agree). */
     for (size_t i = 0; i < def->n_watchdogs; i++) {
@@ -715,6 +742,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     /* Boot only from the devices given, never fall through to others. */
     if (any_boot)
         vr_qc_opt(&c, "-boot", "strict=on");
+    iommu(&c);
     controllers(&c);
     vr_qc_filesystems(&c);
     disks(&c, disk_boot);
