@@ -496,7 +496,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
         }
         format_address(n, &def->rngs[i].addr);
     }
-    static const char *const kept[] = {"tpm", NULL};
+    static const char *const kept[] = {"tpm", "hostdev", NULL};
     format_kept(devs, def, kept);
     for (size_t i = 0; i < def->n_panics; i++) {
         xmlNode *n = child(devs, "panic");

@@ -18,6 +18,7 @@ int vr_parse_controller_driver(vr_parse_state *st, const xmlNode *n, vr_controll
 /* domain_iommu.c: <iommu> and <features><ioapic>. */
 int vr_parse_iommu(vr_parse_state *st, const xmlNode *n);
 int vr_parse_ioapic(vr_parse_state *st, const xmlNode *n);
+int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n);
 int vr_domain_iommu_complete(const vr_domain_def *def, char **err);
 void vr_format_iommu(xmlNode *devs, const vr_domain_def *def);
 void vr_format_ioapic(xmlNode *features, const vr_domain_def *def);

@@ -149,6 +149,17 @@ sed -e 's|<name>dev</name>|<name>nofs</name>|' -e '/<memoryBacking>/d' "$ROOT/de
 expect_fail "virtiofs without shared memory" "<filesystem> with <driver type='virtiofs'> needs the guest's memory shared" \
     "$VIREO" define "$ROOT/nofs.xml"
 
+sed -e 's|<name>dev</name>|<name>vfio</name>|' -e '/<filesystem/,/<\/filesystem>/d' \
+    -e "s|<channel type='unix'>|<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x00' slot='0x05' function='0x0'/></source></hostdev><channel type='unix'>|" \
+    "$ROOT/dev.xml" >"$ROOT/vfio.xml"
+"$VIREO" define "$ROOT/vfio.xml" >/dev/null
+expect_match "<hostdev> is kept in the definition" "$("$VIREO" dumpxml vfio)" "<hostdev mode=.subsystem. type=.pci."
+if [ -z "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+    expect_fail "<hostdev> on a host without an IOMMU" "<hostdev>: this host has no IOMMU" "$VIREO" start vfio
+else
+    expect_fail "<hostdev>: VFIO assignment refused" "<hostdev>: VFIO device assignment" "$VIREO" start vfio
+fi
+
 # ---- the guest agent (qemu-ga in the tiny guest, on its channel) ----
 out=$("$VIREO" qemu-agent-command dev '{"execute":"guest-info"}')
 expect_match "qemu-agent-command: the agent answers guest-info" "$out" '^\{"return":\{"version":"7\.2'

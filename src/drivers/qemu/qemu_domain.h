@@ -112,6 +112,9 @@ int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **er
  * preflight: before a start (also makes the run's cgroup); apply: once
  * QEMU runs; release: the run ended. */
 vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err);
+/* Why a <hostdev> cannot run on this host when it has no IOMMU (static
+ * text), else NULL. */
+const char *vr_qemu_hostdev_reason(void);
 void vr_qemu_tune_apply(vr_domain *dom);
 void vr_qemu_tune_release(vr_domain *dom);
 

@@ -62,7 +62,9 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
     }
     for (size_t i = 0; i < def->n_kept; i++) {
         const vr_kept_def *k = &def->kept[i];
-        vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name, k->reason);
+        const char *reason = strcmp(k->name, "hostdev") == 0 ? vr_qemu_hostdev_reason() : NULL;
+        vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name,
+                     reason ? reason : k->reason);
         return VR_ERR_UNSUPPORTED;
     }
     if (def->clock.hypervclock == VR_TRISTATE_ON) {

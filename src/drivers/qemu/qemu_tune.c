@@ -160,6 +160,22 @@ static vr_err cgroup_prepare(vr_domain *dom, char **err)
     return code;
 }
 
+/* ---- <hostdev> ---------------------------------------------------------------------- */
+
+const char *vr_qemu_hostdev_reason(void)
+{
+    DIR *d = opendir("/sys/kernel/iommu_groups");
+    bool any = false;
+    for (struct dirent *e; d && !any && (e = readdir(d));)
+        any = e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return any ? NULL
+               : "this host has no IOMMU (/sys/kernel/iommu_groups is empty), so no device can be "
+                 "given to a guest: turn on VT-d or AMD-Vi in the firmware and boot with "
+                 "intel_iommu=on (or amd_iommu=on), or remove <hostdev>";
+}
+
 /* ---- before a start ---------------------------------------------------------------- */
 
 vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err)
