@@ -160,6 +160,13 @@ else
     expect_fail "<hostdev>: VFIO assignment refused" "<hostdev>: VFIO device assignment" "$VIREO" start vfio
 fi
 
+# ---- a daemon restart: the domain, its virtiofsd and its agent carry on ----
+stop_daemon
+start_daemon
+expect_eq "after a daemon restart the domain is re-adopted" "$("$VIREO" domstate dev)" running
+pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null || fail "virtiofsd gone after the restart"
+ok "virtiofsd still serves the share after the restart"
+
 # ---- the guest agent (qemu-ga in the tiny guest, on its channel) ----
 out=$("$VIREO" qemu-agent-command dev '{"execute":"guest-info"}')
 expect_match "qemu-agent-command: the agent answers guest-info" "$out" '^\{"return":\{"version":"7\.2'
