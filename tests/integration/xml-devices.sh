@@ -12,6 +12,9 @@
 # v2 cpu controller for the daemon here), virtiofs without shared memory.
 . "$(dirname "$0")/lib.sh"
 need_images
+# Image version 4 has qemu-ga and the virtiofs module.
+v=$(sed -n 's/^v\([0-9]*\) .*/\1/p' "$IMAGES/tiny.stamp" 2>/dev/null)
+[ "${v:-0}" -ge 4 ] || fail "the tiny guest in $IMAGES is image version ${v:-?}, older than 4 (no guest agent): run make images"
 start_daemon
 SHARE=$ROOT/share
 mkdir -p "$SHARE/fs" "$SHARE/9p"
