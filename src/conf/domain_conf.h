@@ -489,6 +489,7 @@ typedef struct {
     vr_fs_def *filesystems;
     size_t n_filesystems;
     vr_iommu_def iommu;         /* <iommu model='intel'> */
+    vr_vsock_def vsock;         /* <vsock> */
     vr_ioapic_driver ioapic;    /* <features><ioapic driver> */
 } vr_domain_def;
 

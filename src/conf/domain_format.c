@@ -505,6 +505,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
     }
     vr_format_memdevs(devs, def);
     vr_format_iommu(devs, def);
+    vr_format_vsock(devs, def);
 }
 
 void vr_format_address(xmlNode *parent, const vr_address *a)

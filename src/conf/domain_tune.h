@@ -68,6 +68,15 @@ typedef struct {
 } vr_iommu_def;
 typedef enum { VR_IOAPIC_DEFAULT, VR_IOAPIC_QEMU, VR_IOAPIC_KVM } vr_ioapic_driver;
 
+/* <vsock model='virtio'>: the guest's AF_VSOCK through vhost_vsock. */
+typedef struct {
+    bool present;
+    bool auto_cid;   /* <cid auto='yes'>: the driver picks one at start */
+    unsigned cid;    /* <cid address>; 0 = none given */
+    vr_address addr;
+    long line;
+} vr_vsock_def;
+
 typedef enum { VR_FS_VIRTIOFS, VR_FS_9P } vr_fs_driver;
 typedef enum { VR_FS_ACCESS_PASSTHROUGH, VR_FS_ACCESS_MAPPED, VR_FS_ACCESS_SQUASH } vr_fs_access;
 

@@ -19,6 +19,9 @@ int vr_parse_controller_driver(vr_parse_state *st, const xmlNode *n, vr_controll
 int vr_parse_iommu(vr_parse_state *st, const xmlNode *n);
 int vr_parse_ioapic(vr_parse_state *st, const xmlNode *n);
 int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n);
+/* domain_vsock.c */
+int vr_parse_vsock(vr_parse_state *st, const xmlNode *n);
+void vr_format_vsock(xmlNode *devs, const vr_domain_def *def);
 int vr_domain_iommu_complete(const vr_domain_def *def, char **err);
 void vr_format_iommu(xmlNode *devs, const vr_domain_def *def);
 void vr_format_ioapic(xmlNode *features, const vr_domain_def *def);

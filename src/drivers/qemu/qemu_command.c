@@ -684,6 +684,12 @@ static void misc_devices(cmd *c)
         if (i == 0)
             vr_qc_opt(c, "-action", "watchdog=%s", w->action);
     }
+    if (def->vsock.present) {
+        unsigned cid = def->vsock.auto_cid && !def->vsock.cid ? c->rt->vsock_cid : def->vsock.cid;
+        if (!cid)
+            vr_qc_fail(c, "<vsock>: no guest context id (cid) was picked");
+        vr_qc_device(c, &def->vsock.addr, "vhost-vsock-pci,id=vsock0,guest-cid=%u", cid);
+    }
     for (size_t i = 0; i < def->n_panics; i++) {
         if (def->panics[i].model == VR_PANIC_PCI)
             vr_qc_device(c, &def->panics[i].addr, "pvpanic-pci,id=panic%zu", i);

@@ -387,6 +387,9 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         .start_paused = paused,
         .spice_port = spice_port,
         .graphics_secret = secret,
+        /* vsock auto: 3 and up (0-2 are the hypervisor's and the host's),
+         * unique among this daemon's running domains by their ids. */
+        .vsock_cid = 2 + (unsigned)dom->id,
     };
     int *fds = NULL;
     size_t n_fds = 0;

@@ -199,6 +199,12 @@ vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err)
                          def->name, vr_qemu_virtiofsd_path());
             return VR_ERR_UNSUPPORTED;
         }
+    if (def->vsock.present && access("/dev/vhost-vsock", R_OK | W_OK) < 0) {
+        vr_set_error(err, "domain '%s' cannot start: <vsock>: this host has no usable "
+                          "/dev/vhost-vsock (%s): load it with 'modprobe vhost_vsock', or remove "
+                          "<vsock>", def->name, strerror(errno));
+        return VR_ERR_UNSUPPORTED;
+    }
     if (wants_bandwidth(def))
         return cgroup_prepare(dom, err);
     return VR_OK;
