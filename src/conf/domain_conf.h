@@ -490,6 +490,8 @@ typedef struct {
     size_t n_filesystems;
     vr_iommu_def iommu;         /* <iommu model='intel'> */
     vr_vsock_def vsock;         /* <vsock> */
+    vr_shmem_def *shmems;       /* <shmem> */
+    size_t n_shmems;
     vr_ioapic_driver ioapic;    /* <features><ioapic driver> */
 } vr_domain_def;
 

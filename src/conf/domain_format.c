@@ -503,6 +503,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
         prop(n, "model", vr_panic_model_names[def->panics[i].model]);
         format_address(n, &def->panics[i].addr);
     }
+    vr_format_shmems(devs, def);
     vr_format_memdevs(devs, def);
     vr_format_iommu(devs, def);
     vr_format_vsock(devs, def);

@@ -1041,7 +1041,7 @@ static const struct {
     {"audio", vr_parse_audio},      {"video", parse_video},     {"memballoon", parse_memballoon},
     {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
     {"memory", vr_parse_memdev},    {"filesystem", vr_parse_filesystem}, {"iommu", vr_parse_iommu},
-    {"hostdev", vr_parse_hostdev},  {"vsock", vr_parse_vsock},
+    {"hostdev", vr_parse_hostdev},  {"vsock", vr_parse_vsock},  {"shmem", vr_parse_shmem},
     {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", parse_tpm},
 };
 

@@ -191,6 +191,8 @@ static void collect(pci_state *st)
         add_dev(st, &def->memballoon.addr, "<memballoon>", def->memballoon.line, true, NULL);
     for (size_t i = 0; i < def->n_rngs; i++)
         add_dev(st, &def->rngs[i].addr, "<rng>", def->rngs[i].line, true, NULL);
+    for (size_t i = 0; i < def->n_shmems; i++)
+        add_dev(st, &def->shmems[i].addr, "<shmem>", def->shmems[i].line, false, NULL);
     if (def->vsock.present)
         add_dev(st, &def->vsock.addr, "<vsock>", def->vsock.line, true, NULL);
 }

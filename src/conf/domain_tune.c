@@ -425,6 +425,9 @@ void vr_domain_tune_free(vr_domain_def *def)
         free(def->filesystems[i].tag);
     }
     free(def->filesystems);
+    for (size_t i = 0; i < def->n_shmems; i++)
+        free(def->shmems[i].name);
+    free(def->shmems);
 }
 
 /* ---- a virtio-scsi controller's <driver queues iothread> ------------------------------ */

@@ -77,6 +77,14 @@ typedef struct {
     long line;
 } vr_vsock_def;
 
+/* <shmem name><model type='ivshmem-plain'/>: /dev/shm/NAME as a PCI device. */
+typedef struct {
+    char *name;
+    unsigned long long size; /* bytes, a power of two; 4 MiB when not given */
+    vr_address addr;
+    long line;
+} vr_shmem_def;
+
 typedef enum { VR_FS_VIRTIOFS, VR_FS_9P } vr_fs_driver;
 typedef enum { VR_FS_ACCESS_PASSTHROUGH, VR_FS_ACCESS_MAPPED, VR_FS_ACCESS_SQUASH } vr_fs_access;
 

@@ -19,6 +19,9 @@ int vr_parse_controller_driver(vr_parse_state *st, const xmlNode *n, vr_controll
 int vr_parse_iommu(vr_parse_state *st, const xmlNode *n);
 int vr_parse_ioapic(vr_parse_state *st, const xmlNode *n);
 int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n);
+/* domain_shmem.c */
+int vr_parse_shmem(vr_parse_state *st, const xmlNode *n);
+void vr_format_shmems(xmlNode *devs, const vr_domain_def *def);
 /* domain_vsock.c */
 int vr_parse_vsock(vr_parse_state *st, const xmlNode *n);
 void vr_format_vsock(xmlNode *devs, const vr_domain_def *def);

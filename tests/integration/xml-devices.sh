@@ -17,6 +17,8 @@ v=$(sed -n 's/^v\([0-9]*\) .*/\1/p' "$IMAGES/tiny.stamp" 2>/dev/null)
 [ "${v:-0}" -ge 4 ] || fail "the tiny guest in $IMAGES is image version ${v:-?}, older than 4 (no guest agent): run make images"
 start_daemon
 SHARE=$ROOT/share
+SHM=vireo-xml-devices-$$
+test_cleanup() { rm -f "/dev/shm/$SHM"; }
 mkdir -p "$SHARE/fs" "$SHARE/9p"
 echo "written by the host for virtiofs $$" >"$SHARE/fs/hello.txt"
 echo "written by the host for 9p $$" >"$SHARE/9p/hello.txt"
@@ -60,6 +62,7 @@ cat >"$ROOT/dev.xml" <<XML
     <console type='pty'><target type='serial' port='0'/></console>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+    <shmem name='$SHM'><model type='ivshmem-plain'/><size unit='M'>1</size></shmem>
   </devices>
 </domain>
 XML
@@ -92,6 +95,12 @@ out=$(guest_until dev 'grep -l -E "0x1009|0x1049" /sys/bus/pci/devices/*/device'
 expect_match "9p: the guest has the virtio-9p device" "$out" '/sys/bus/pci/devices/.*/device'
 expect_match "9p: QEMU serves the host directory under its tag" "$cmdline" \
     "-fsdev local,id=fsdev-fs1,path=$SHARE/9p,security_model=mapped-xattr -device virtio-9p-pci,id=fs1,fsdev=fsdev-fs1,mount_tag=host9p"
+
+# <shmem>: what the host writes into /dev/shm/NAME the guest reads in
+# the ivshmem device's memory BAR (busybox devmem at BAR 2's address).
+printf 'VIRE' | dd of="/dev/shm/$SHM" conv=notrunc status=none
+out=$(guest_until dev 'for d in /sys/bus/pci/devices/*; do [ "$(cat $d/device)" = 0x1110 ] && devmem $(sed -n 3p $d/resource | cut -d" " -f1) 32; done' '^0x45524956')
+expect_match "<shmem>: the guest reads what the host wrote in /dev/shm" "$out" '^0x45524956'
 
 # <vcpupin vcpu='1' cpuset='1'>: QEMU names its vCPU threads "CPU N/TCG".
 pid=$(cat "$ROOT/run/vireo/qemu/dev/qemu.pid")

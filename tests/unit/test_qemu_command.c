@@ -165,6 +165,8 @@ static void memory_and_sharing(void **state)
          "queues='4' iothread='2'/></controller>", "-device",
          "virtio-scsi-pci,id=scsi0,num_queues=4,iothread=iothread2,bus=pci.0,addr=0x2"},
         {"<iothreads>2</iothreads>", "", "-object", "iothread,id=iothread2"},
+        {"", "<shmem name='board'><model type='ivshmem-plain'/><size unit='M'>8</size></shmem>",
+         "-object", "memory-backend-file,id=shmmem-shmem0,mem-path=/dev/shm/board,size=8388608,share=on"},
         {"", "<vsock model='virtio'><cid auto='no' address='7'/></vsock>", "-device",
          "vhost-vsock-pci,id=vsock0,guest-cid=7,bus=pci.0,addr=0x3"},
         {"<os><type machine='q35'>hvm</type></os><features><ioapic driver='qemu'/></features>",

@@ -684,6 +684,14 @@ static void misc_devices(cmd *c)
         if (i == 0)
             vr_qc_opt(c, "-action", "watchdog=%s", w->action);
     }
+    /* libvirt's ivshmem-plain: the host file mapped shared. */
+    for (size_t i = 0; i < def->n_shmems; i++) {
+        char *name = vr_qemu_quote(def->shmems[i].name);
+        vr_qc_opt(c, "-object", "memory-backend-file,id=shmmem-shmem%zu,mem-path=/dev/shm/%s,"
+                  "size=%llu,share=on", i, name, def->shmems[i].size);
+        free(name);
+        vr_qc_device(c, &def->shmems[i].addr, "ivshmem-plain,id=shmem%zu,memdev=shmmem-shmem%zu", i, i);
+    }
     if (def->vsock.present) {
         unsigned cid = def->vsock.auto_cid && !def->vsock.cid ? c->rt->vsock_cid : def->vsock.cid;
         if (!cid)
