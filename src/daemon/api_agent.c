@@ -30,18 +30,20 @@ static void post_agent(vr_api_call *c)
         return;
     unsigned long long timeout = 0;
     if (vr_api_obj(c, body, "command", &cmd) < 0 ||
-        vr_api_uint(c, body, "timeout", 1, 3600, &timeout) < 0)
-        return;
-    if (!cmd) {
+        vr_api_uint(c, body, "timeout", 1, 3600, &timeout) < 0) {
+        /* answered */
+    } else if (!cmd) {
         vr_req_reply_error(c->req, 400, "invalid", "the body needs \"command\": {\"execute\": ...}");
-        return;
+    } else {
+        char *err = NULL;
+        vr_req_defer(c->req);
+        /* The call keeps its own reference to cmd. */
+        vr_err code = vr_qemu_agent_command(dom, cmd, (int)timeout, on_agent, c->req, &err);
+        if (code != VR_OK)
+            vr_api_reply_err(c->req, code, err);
+        free(err);
     }
-    char *err = NULL;
-    vr_req_defer(c->req);
-    vr_err code = vr_qemu_agent_command(dom, cmd, (int)timeout, on_agent, c->req, &err);
-    if (code != VR_OK)
-        vr_api_reply_err(c->req, code, err);
-    free(err);
+    json_object_put(body);
 }
 
 const vr_api_route vr_api_agent_routes[] = {

@@ -15,7 +15,14 @@ need_images
 # Image version 4 has qemu-ga and the virtiofs module.
 v=$(sed -n 's/^v\([0-9]*\) .*/\1/p' "$IMAGES/tiny.stamp" 2>/dev/null)
 [ "${v:-0}" -ge 4 ] || fail "the tiny guest in $IMAGES is image version ${v:-?}, older than 4 (no guest agent): run make images"
-start_daemon
+# The ASan daemon when there is one (make check builds it): the agent
+# client, virtiofsd handling and the new XML run under the sanitizers.
+DAEMON=$VIREOD
+if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
+    DAEMON=$VIREO_ASAN_BUILD/src/daemon/vireod
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+fi
+start_daemon "$DAEMON"
 SHARE=$ROOT/share
 SHM=vireo-xml-devices-$$
 test_cleanup() { rm -f "/dev/shm/$SHM"; }
@@ -174,7 +181,7 @@ fi
 
 # ---- a daemon restart: the domain, its virtiofsd and its agent carry on ----
 stop_daemon
-start_daemon
+start_daemon "$DAEMON"
 expect_eq "after a daemon restart the domain is re-adopted" "$("$VIREO" domstate dev)" running
 pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null || fail "virtiofsd gone after the restart"
 ok "virtiofsd still serves the share after the restart"
@@ -210,4 +217,5 @@ sleep 0.5
 pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null && fail "virtiofsd outlived its domain"
 ok "virtiofsd stops with the domain"
 expect_fail "the agent of a shut-off domain" "is not running" "$VIREO" domtime dev
+[ -n "${VIREO_ASAN_BUILD:-}" ] && no_sanitizer_report
 echo "$CHECKS checks passed"
