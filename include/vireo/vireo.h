@@ -49,6 +49,8 @@ typedef struct {
     char **notices;         /* what the run does differently from what the XML asks, one
                                line each (TCG for type 'kvm', ...); n_notices of them */
     size_t n_notices;
+    unsigned vcpus_max;     /* <vcpu>: the most it can have (vcpus is the current count) */
+    bool vnc;               /* it has a graphical console (VNC or SPICE) */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -122,7 +124,9 @@ int vireo_domain_set_vcpus(vireo_conn *c, const char *key, unsigned n, unsigned 
 char *vireo_domain_vcpus_json(vireo_conn *c, const char *key);
 
 #define VIREO_XML_INACTIVE 1u
-/* The domain XML (free()); the live one while running unless INACTIVE. */
+#define VIREO_XML_SECURE 2u
+/* The domain XML (free()); the live one while running unless INACTIVE;
+ * SECURE: with graphics passwords (read-write connections only). */
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
 /* Statistics as a JSON object text (free()): state, vcpus, cpu_time_ns,
  * memory_max_kib, memory_current_kib (the balloon's actual size while
@@ -177,6 +181,15 @@ int vireo_call(vireo_conn *c, const char *method, const char *path, const char *
 /* ---- virtual networks ---- */
 
 typedef struct {
+    char *start, *end; /* IPv4 addresses */
+} vireo_dhcp_range;
+
+/* A static DHCP host (<dhcp><host>): mac or name NULL when not given. */
+typedef struct {
+    char *mac, *name, *ip;
+} vireo_dhcp_host;
+
+typedef struct {
     char *name;
     char uuid[37];
     bool active;
@@ -192,6 +205,12 @@ typedef struct {
     int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
     char *warning;     /* from a start: another firewall on the host drops the network's
                           traffic, with the command that fixes it; NULL otherwise */
+    vireo_dhcp_range *dhcp; /* its DHCP ranges (n_dhcp); NULL without an IPv4 <ip> */
+    size_t n_dhcp;
+    vireo_dhcp_host *dhcp_hosts; /* its static hosts (n_dhcp_hosts); NULL without an IPv4 <ip> */
+    size_t n_dhcp_hosts;
+    char **devices;    /* a macvtap network's host interfaces (n_devices); NULL otherwise */
+    size_t n_devices;
 } vireo_network;
 
 typedef struct {
@@ -321,6 +340,8 @@ typedef struct {
     double progress;         /* percent */
     char *error, *error_code;  /* when failed */
     char *result;            /* JSON text of the result when completed, or NULL */
+    long long started_at;    /* unix time */
+    long long finished_at;   /* unix time; 0 while running */
 } vireo_job;
 
 void vireo_job_clear(vireo_job *j);

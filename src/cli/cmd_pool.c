@@ -4,26 +4,16 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* --json prints libvireo's pool in the one wire form (src/wire). */
 static json_object *pool_json(const vireo_pool *p)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(p->name));
-    json_object_object_add(o, "uuid", json_object_new_string(p->uuid));
-    json_object_object_add(o, "type", json_object_new_string(p->type));
-    json_object_object_add(o, "state", json_object_new_string(p->state));
-    json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
-    json_object_object_add(o, "persistent", json_object_new_boolean(p->persistent));
-    json_object_object_add(o, "path", json_object_new_string(p->path));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)p->capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)p->allocation));
-    json_object_object_add(o, "available", json_object_new_int64((int64_t)p->available));
-    json_object_object_add(o, "volumes", json_object_new_int((int)p->volumes));
-    return o;
+    return vr_wire_to_json(&vr_wire_pool, p);
 }
 
 static int run_list(vr_cli *cli, int argc, char **argv)

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,19 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The API's volume (src/wire), and backing_path and backing_format
+ * beside its "backing" object: vol-info --json printed them so before
+ * the schema (tests and scripts read .backing_path). */
 static json_object *vol_json(const vireo_vol *v)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(v->name));
-    json_object_object_add(o, "pool", json_object_new_string(v->pool));
-    json_object_object_add(o, "path", json_object_new_string(v->path));
-    json_object_object_add(o, "type", json_object_new_string(v->type));
-    json_object_object_add(o, "format", json_object_new_string(v->format));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)v->capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)v->allocation));
+    json_object *o = vr_wire_to_json(&vr_wire_vol, v);
     json_object_object_add(o, "backing_path", v->backing_path ? json_object_new_string(v->backing_path) : NULL);
     json_object_object_add(o, "backing_format", v->backing_format ? json_object_new_string(v->backing_format) : NULL);
-    json_object_object_add(o, "used_by", v->used_by ? json_object_new_string(v->used_by) : NULL);
     return o;
 }
 
@@ -350,14 +346,7 @@ static int run_job_list(vr_cli *cli, int argc, char **argv)
         snprintf(id, sizeof(id), "%d", j[i].id);
         snprintf(pct, sizeof(pct), "%.1f%%", j[i].progress);
         if (json) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "id", json_object_new_int(j[i].id));
-            json_object_object_add(o, "kind", json_object_new_string(j[i].kind));
-            json_object_object_add(o, "target", json_object_new_string(j[i].target));
-            json_object_object_add(o, "state", json_object_new_string(j[i].state));
-            json_object_object_add(o, "progress", json_object_new_double(j[i].progress));
-            json_object_object_add(o, "error", j[i].error ? json_object_new_string(j[i].error) : NULL);
-            json_object_array_add(arr, o);
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_job, &j[i]));
         } else {
             const char *row[] = {id, j[i].kind, j[i].target, j[i].state, pct, j[i].error ? j[i].error : "-"};
             vr_table_add(t, row);

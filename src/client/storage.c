@@ -1,17 +1,10 @@
 /* libvireo: storage pools and volumes. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
 
 static unsigned long long num(json_object *o, const char *key)
 {
@@ -19,84 +12,34 @@ static unsigned long long num(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? (unsigned long long)json_object_get_int64(v) : 0;
 }
 
-static bool flag(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static void pool_from(json_object *o, vireo_pool *p)
 {
-    memset(p, 0, sizeof(*p));
-    p->name = vr_strdup(str(o, "name"));
-    snprintf(p->uuid, sizeof(p->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
-    p->type = vr_strdup(str(o, "type"));
-    p->state = vr_strdup(str(o, "state"));
-    p->persistent = flag(o, "persistent");
-    p->autostart = flag(o, "autostart");
-    p->path = vr_strdup(str(o, "path"));
-    p->capacity = num(o, "capacity");
-    p->allocation = num(o, "allocation");
-    p->available = num(o, "available");
-    p->volumes = (unsigned)num(o, "volumes");
+    vr_wire_from_json(&vr_wire_pool, o, p);
 }
 
 static void vol_from(json_object *o, vireo_vol *v)
 {
-    memset(v, 0, sizeof(*v));
-    v->name = vr_strdup(str(o, "name"));
-    v->pool = vr_strdup(str(o, "pool"));
-    v->path = vr_strdup(str(o, "path"));
-    v->type = vr_strdup(str(o, "type"));
-    v->format = vr_strdup(str(o, "format"));
-    v->capacity = num(o, "capacity");
-    v->allocation = num(o, "allocation");
-    json_object *b = NULL;
-    if (json_object_object_get_ex(o, "backing", &b) && b) {
-        v->backing_path = dup_or_null(str(b, "path"));
-        v->backing_format = dup_or_null(str(b, "format"));
-    }
-    v->used_by = dup_or_null(str(o, "used_by"));
+    vr_wire_from_json(&vr_wire_vol, o, v);
 }
 
 void vireo_pool_clear(vireo_pool *p)
 {
-    if (!p)
-        return;
-    free(p->name);
-    free(p->type);
-    free(p->state);
-    free(p->path);
-    memset(p, 0, sizeof(*p));
+    vr_wire_clear(&vr_wire_pool, p);
 }
 
 void vireo_pool_list_free(vireo_pool *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_pool_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_pool, list, n);
 }
 
 void vireo_vol_clear(vireo_vol *v)
 {
-    if (!v)
-        return;
-    free(v->name);
-    free(v->pool);
-    free(v->path);
-    free(v->type);
-    free(v->format);
-    free(v->backing_path);
-    free(v->backing_format);
-    free(v->used_by);
-    memset(v, 0, sizeof(*v));
+    vr_wire_clear(&vr_wire_vol, v);
 }
 
 void vireo_vol_list_free(vireo_vol *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_vol_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_vol, list, n);
 }
 
 /* /v1/pools[/KEY[/rest]] with KEY escaped. */

@@ -210,10 +210,10 @@ static void get_events(vr_api_call *c)
 }
 
 const vr_api_route vr_api_host_routes[] = {
-    {"GET", "version", get_version},
-    {"GET", "host", get_host},
-    {"GET", "host/validate", get_validate},
-    {"GET", "host/stats", get_stats},
-    {"GET", "events", get_events},
+    {"GET", "version", get_version, VR_API_READ},
+    {"GET", "host", get_host, VR_API_READ},
+    {"GET", "host/validate", get_validate, VR_API_READ},
+    {"GET", "host/stats", get_stats, VR_API_READ},
+    {"GET", "events", get_events, VR_API_READ},
     {0},
 };

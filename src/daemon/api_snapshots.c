@@ -2,6 +2,8 @@
 #include "daemon/api.h"
 #include "drivers/qemu/qemu_snapshot.h"
 #include "common/util.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +11,9 @@
 
 static json_object *snap_json(const vr_snapshot_def *s)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(s->name));
-    json_object_object_add(o, "description", s->description ? json_object_new_string(s->description) : NULL);
-    json_object_object_add(o, "state", json_object_new_string(vr_snap_state_name(s->state)));
-    json_object_object_add(o, "parent", s->parent ? json_object_new_string(s->parent) : NULL);
-    json_object_object_add(o, "creation_time", json_object_new_int64(s->creation_time));
-    json_object_object_add(o, "current", json_object_new_boolean(s->current));
-    return o;
+    vireo_snapshot view;
+    vr_core_snapshot_view(s, &view);
+    return vr_wire_to_json(&vr_wire_snapshot, &view);
 }
 
 static void list_snaps(vr_api_call *c)
@@ -150,11 +147,11 @@ static void delete_snap(vr_api_call *c)
 }
 
 const vr_api_route vr_api_snapshot_routes[] = {
-    {"GET", "domains/*/snapshots", list_snaps},
+    {"GET", "domains/*/snapshots", list_snaps, VR_API_READ},
     {"POST", "domains/*/snapshots", create_snap},
-    {"GET", "domains/*/snapshots/*", get_snap},
+    {"GET", "domains/*/snapshots/*", get_snap, VR_API_READ},
     {"DELETE", "domains/*/snapshots/*", delete_snap},
-    {"GET", "domains/*/snapshots/*/xml", snap_xml},
+    {"GET", "domains/*/snapshots/*/xml", snap_xml, VR_API_READ},
     {"POST", "domains/*/snapshots/*/revert", revert_snap},
     {0},
 };

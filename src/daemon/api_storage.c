@@ -7,6 +7,8 @@
 #include "conf/units.h"
 #include "common/util.h"
 #include "core/storage_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,43 +17,16 @@
 
 static json_object *pool_json(vr_pool *p)
 {
-    vr_pool_stats st;
-    size_t nvol = 0;
-    vr_storage_pool_stats(p, &st, &nvol);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(p->def->name));
-    json_object_object_add(o, "uuid", json_object_new_string(p->def->uuid));
-    json_object_object_add(o, "type", json_object_new_string(vr_pool_type_name(p->def->type)));
-    json_object_object_add(o, "state", json_object_new_string(p->active ? "running" : "inactive"));
-    json_object_object_add(o, "persistent", json_object_new_boolean(1));
-    json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
-    json_object_object_add(o, "path", json_object_new_string(p->def->target_path));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)st.capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)st.allocation));
-    json_object_object_add(o, "available", json_object_new_int64((int64_t)st.available));
-    json_object_object_add(o, "volumes", json_object_new_int((int)nvol));
-    return o;
+    vireo_pool view;
+    vr_core_pool_view(p, &view);
+    return vr_wire_to_json(&vr_wire_pool, &view);
 }
 
 static json_object *vol_json(const vr_vol_info *v)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(v->name));
-    json_object_object_add(o, "pool", json_object_new_string(v->pool));
-    json_object_object_add(o, "path", json_object_new_string(v->path));
-    json_object_object_add(o, "type", json_object_new_string("file"));
-    json_object_object_add(o, "format", json_object_new_string(vr_vol_format_name(v->format)));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)v->capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)v->allocation));
-    json_object *b = NULL;
-    if (v->backing) {
-        b = json_object_new_object();
-        json_object_object_add(b, "path", json_object_new_string(v->backing));
-        json_object_object_add(b, "format", json_object_new_string(vr_vol_format_name(v->backing_format)));
-    }
-    json_object_object_add(o, "backing", b);
-    json_object_object_add(o, "used_by", v->used_by ? json_object_new_string(v->used_by) : NULL);
-    return o;
+    vireo_vol view;
+    vr_core_vol_view(v, &view);
+    return vr_wire_to_json(&vr_wire_vol, &view);
 }
 
 static void reply(vr_api_call *c, vr_err code, const char *err, int status, json_object *ok)
@@ -550,26 +525,26 @@ static void cancel_job(vr_api_call *c)
 }
 
 const vr_api_route vr_api_storage_routes[] = {
-    {"GET", "pools", list_pools},
-    {"POST", "pools", define_pool},
-    {"GET", "pools/*", get_pool},
+    {"GET", "pools", list_pools, VR_API_READ},
+    {"POST", "pools", define_pool, VR_API_WRITE, VR_API_BODY_DEFINITION},
+    {"GET", "pools/*", get_pool, VR_API_READ},
     {"DELETE", "pools/*", undefine_pool},
-    {"GET", "pools/*/xml", pool_xml},
+    {"GET", "pools/*/xml", pool_xml, VR_API_READ},
     {"PUT", "pools/*/autostart", pool_autostart},
-    {"GET", "pools/*/volumes", list_vols},
+    {"GET", "pools/*/volumes", list_vols, VR_API_READ},
     {"POST", "pools/*/volumes", create_vol},
     {"POST", "pools/*/*", pool_action},
-    {"GET", "pools/*/volumes/*", get_vol},
+    {"GET", "pools/*/volumes/*", get_vol, VR_API_READ},
     {"DELETE", "pools/*/volumes/*", delete_vol},
-    {"GET", "pools/*/volumes/*/xml", vol_xml},
+    {"GET", "pools/*/volumes/*/xml", vol_xml, VR_API_READ},
     {"POST", "pools/*/volumes/*/resize", resize_vol},
     {"POST", "pools/*/volumes/*/clone", clone_vol},
     {"POST", "pools/*/volumes/*/upload", upload_vol},
-    {"GET", "pools/*/volumes/*/upload", upload_vol}, /* WebSocket: browsers */
-    {"GET", "pools/*/volumes/*/download", download_vol},
-    {"GET", "volumes", vol_by_path},
-    {"GET", "jobs", list_jobs},
-    {"GET", "jobs/*", get_job},
+    {"GET", "pools/*/volumes/*/upload", upload_vol, VR_API_WRITE}, /* WebSocket (browsers): it writes */
+    {"GET", "pools/*/volumes/*/download", download_vol, VR_API_READ},
+    {"GET", "volumes", vol_by_path, VR_API_READ},
+    {"GET", "jobs", list_jobs, VR_API_READ},
+    {"GET", "jobs/*", get_job, VR_API_READ},
     {"DELETE", "jobs/*", cancel_job},
     {0},
 };

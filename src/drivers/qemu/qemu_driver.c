@@ -149,6 +149,7 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
          * first one told the story. */
         if (dom->shutdown_event)
             return;
+
         json_object *g = NULL;
         bool guest = data && json_object_object_get_ex(data, "guest", &g) && json_object_get_boolean(g);
         if (dom->rebooting) {
@@ -162,7 +163,12 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         }
         dom->shutdown_event = true;
         dom->state = VR_DOM_SHUTDOWN;
-        vr_qemu_emit(dom, "shutdown", guest ? "guest" : "host");
+        /* Our own destroy's SIGTERM makes one too (host-signal): the
+         * "stopped (destroyed)" that follows tells that story, as libvirt's
+         * destroy emits only its stopped event. QEMU still gets its quit:
+         * with -no-shutdown a SIGTERM only pauses it. */
+        if (!dom->destroying)
+            vr_qemu_emit(dom, "shutdown", guest ? "guest" : "host");
         /* The guest powered off; QEMU waits (-no-shutdown): end it. */
         vr_qmp_command(dom->qmp, "quit", NULL, NULL, NULL);
     } else if (strcmp(event, "STOP") == 0) {
@@ -325,8 +331,10 @@ void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks)
 char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)
 {
     vr_strbuf b = {0};
-    for (size_t i = 0; i < drv->n; i++) {
-        const vr_domain *dom = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        const vr_domain *dom = doms[i];
         if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
             continue;
         for (size_t k = 0; k < dom->def->n_interfaces; k++) {
@@ -558,8 +566,10 @@ vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_d
     struct stat st;
     if (stat(path, &st) < 0)
         return NULL;
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_domain *dom = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_domain *dom = doms[i];
         if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
             continue;
         for (size_t k = 0; k < dom->def->n_disks; k++) {

@@ -68,7 +68,7 @@ void vr_qemu_autostart(vr_qemu_driver *drv);
 void vr_qemu_driver_free(vr_qemu_driver *drv);
 
 /* The domains, sorted by name; the array is the driver's. */
-vr_domain *const *vr_qemu_domains(vr_qemu_driver *drv, size_t *n);
+vr_domain *const *vr_qemu_domains(const vr_qemu_driver *drv, size_t *n);
 /* By name, uuid, or running id. */
 vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key);
 
@@ -95,7 +95,8 @@ void vr_qemu_restart_load(vr_domain *dom);
 /* At a QEMU exit: start again if marked and the guest shut down cleanly. */
 void vr_qemu_restart_check(vr_domain *dom, const char *reason);
 /* The XML to show: the live one while running, else the definition. */
-char *vr_qemu_xml(const vr_domain *dom, bool inactive);
+/* secure: with graphics passwords (read-write callers that asked). */
+char *vr_qemu_xml(const vr_domain *dom, bool inactive, bool secure);
 
 /* Memory (qemu_memory.c), as virsh setmem and setmaxmem. LIVE: the
  * running guest (its balloon target and live definition); CONFIG: the

@@ -59,8 +59,10 @@ void vr_qemu_grants_clear(vr_domain *dom)
 static const vr_domain *held_elsewhere(const vr_qemu_driver *drv, const vr_domain *self, dev_t dev,
                                        ino_t ino, const struct vr_qemu_grant **rec)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        const vr_domain *d = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        const vr_domain *d = doms[i];
         for (size_t k = 0; d != self && k < d->n_grants; k++) {
             if (d->grants[k].dev == dev && d->grants[k].ino == ino) {
                 *rec = &d->grants[k];

@@ -5,11 +5,8 @@
 struct vr_storage_driver {
     struct event_base *base;
     const vr_paths *paths;
-    char *config_dir;    /* CONFIG/storage: NAME.xml per pool */
-    char *autostart_dir; /* CONFIG/storage/autostart */
+    struct vr_registry *reg; /* every pool; CONFIG/storage (src/registry) */
     char *runtime_dir;   /* RUNTIME/storage: NAME.active per started pool */
-    vr_pool **pools;     /* sorted by name */
-    size_t n;
     /* Paths copies write to or read from right now. */
     char **busy_dst, **busy_src;
     size_t n_dst, n_src;

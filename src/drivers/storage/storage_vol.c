@@ -185,8 +185,10 @@ vr_err vr_storage_vol_by_path(vr_storage_driver *drv, const char *path, vr_pool 
                               vr_vol_info *out, char **err)
 {
     char *real = realpath(path, NULL);
-    for (size_t i = 0; real && i < drv->n; i++) {
-        vr_pool *p = drv->pools[i];
+    size_t n_pools;
+    vr_pool *const *pools = vr_storage_pools(drv, &n_pools);
+    for (size_t i = 0; real && i < n_pools; i++) {
+        vr_pool *p = pools[i];
         if (!p->active)
             continue;
         char *dir = realpath(p->def->target_path, NULL);
@@ -228,8 +230,10 @@ vr_err vr_storage_path_check_unused(vr_storage_driver *drv, const char *path, co
         return VR_ERR_CONFLICT;
     }
     /* An overlay in any active pool that needs it as its backing file. */
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_pool *p = drv->pools[i];
+    size_t n_pools;
+    vr_pool *const *pools = vr_storage_pools(drv, &n_pools);
+    for (size_t i = 0; i < n_pools; i++) {
+        vr_pool *p = pools[i];
         vr_vol_info *vols;
         size_t n;
         char *e = NULL;
