@@ -143,6 +143,12 @@ int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name);
 /* Where a running domain's VNC server listens, as JSON text (free()):
  * type "vnc", host, port, display (port - 5900). */
 char *vireo_domain_display_json(vireo_conn *c, const char *key);
+/* One command to QEMU's guest agent in a running domain (it needs the
+ * org.qemu.guest_agent.0 channel and qemu-ga in the guest): `command` is
+ * its JSON, {"execute":"guest-info"}; the answer's "return" value as JSON
+ * text (free()), "null" for guest-shutdown. timeout: seconds, 0 = the
+ * daemon's 10. NULL with the error set (no agent answering, ...). */
+char *vireo_domain_agent_json(vireo_conn *c, const char *key, const char *command, int timeout);
 
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */

@@ -131,6 +131,11 @@ extern const vr_command vr_cmd_attach_disk, vr_cmd_detach_disk, vr_cmd_attach_in
     vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_change_media;
 extern const vr_command vr_cmd_setvcpus, vr_cmd_vcpucount, vr_cmd_blockresize;
 extern const vr_command vr_cmd_install;
+/* The guest agent (cmd_agent.c); also domifaddr --source agent and
+ * shutdown --mode agent, through the two functions below. */
+extern const vr_command vr_cmd_qemu_agent_command, vr_cmd_domtime, vr_cmd_guestinfo, vr_cmd_domfsinfo;
+int vr_cli_agent_ifaddr(struct vireo_conn *c, const char *name, bool json); /* exit status */
+int vr_cli_agent_shutdown(struct vireo_conn *c, const char *name);         /* 0 or -1 (printed) */
 extern const vr_command vr_cmd_net_list, vr_cmd_net_define, vr_cmd_net_create, vr_cmd_net_undefine,
     vr_cmd_net_start, vr_cmd_net_destroy, vr_cmd_net_autostart, vr_cmd_net_info, vr_cmd_net_dumpxml,
     vr_cmd_net_edit, vr_cmd_net_dhcp_leases, vr_cmd_net_update, vr_cmd_domiflist, vr_cmd_domifaddr;

@@ -304,7 +304,7 @@ const vr_command vr_cmd_detach_interface = {
     "detach-interface", "Remove a network interface from a domain (by --mac, or the only one of TYPE).",
     "DOMAIN network|bridge|user [--mac MAC] " AFFECT_USAGE, run_detach_interface};
 const vr_command vr_cmd_attach_device = {
-    "attach-device", "Add the <disk> or <interface> of an XML file to a domain.",
+    "attach-device", "Add the <disk>, <interface> or <memory model='dimm'> of an XML file to a domain.",
     "DOMAIN FILE " AFFECT_USAGE, run_attach_device};
 const vr_command vr_cmd_detach_device = {
     "detach-device", "Remove the device an XML file names (<disk> by target, <interface> by MAC).",

@@ -146,13 +146,19 @@ static int wait_shutoff(vireo_conn *c, vireo_stream *ev, const char *name, int t
 
 static int run_shutdown(vr_cli *cli, int argc, char **argv)
 {
-    const char *name = NULL, *timeout = NULL;
-    bool wait = false, has_timeout = false;
-    const vr_opt opts[] = {{"wait", false, &wait, NULL}, {"timeout", true, &has_timeout, &timeout}, {0}};
+    const char *name = NULL, *timeout = NULL, *mode = NULL;
+    bool wait = false, has_timeout = false, has_mode = false;
+    const vr_opt opts[] = {{"wait", false, &wait, NULL}, {"timeout", true, &has_timeout, &timeout},
+                           {"mode", true, &has_mode, &mode}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_shutdown, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
+    bool agent = has_mode && strcmp(mode, "agent") == 0;
+    if (has_mode && !agent && strcmp(mode, "acpi") != 0) {
+        vireo_disconnect(c);
+        return vr_cli_usage(&vr_cmd_shutdown, "--mode is acpi or agent, not '%s'", mode);
+    }
     int secs = has_timeout ? atoi(timeout) : 120;
     if (has_timeout && secs <= 0) {
         vireo_disconnect(c);
@@ -164,8 +170,8 @@ static int run_shutdown(vr_cli *cli, int argc, char **argv)
         vireo_disconnect(c);
         return rc;
     }
-    if (vireo_domain_shutdown(c, name) < 0) {
-        rc = vr_cli_fail(c);
+    if (agent ? vr_cli_agent_shutdown(c, name) < 0 : vireo_domain_shutdown(c, name) < 0) {
+        rc = agent ? VR_EXIT_FAIL : vr_cli_fail(c);
     } else {
         printf("Domain '%s' is being shutdown\n", name);
         fflush(stdout);
@@ -225,8 +231,9 @@ const vr_command vr_cmd_create = {"create", "Create and start a transient domain
 const vr_command vr_cmd_start = {"start", "Start a defined domain.", "DOMAIN [--paused] [--console]", run_start};
 const vr_command vr_cmd_undefine = {"undefine", "Remove a domain's definition (a running one lives on until it stops).",
                                     "DOMAIN [--remove-all-storage]", run_undefine};
-const vr_command vr_cmd_shutdown = {"shutdown", "Ask the guest to power off (ACPI power button).",
-                                    "DOMAIN [--wait [--timeout SECONDS]]", run_shutdown};
+const vr_command vr_cmd_shutdown = {"shutdown", "Ask the guest to power off (ACPI power button, or "
+                                    "--mode agent: the guest agent).",
+                                    "DOMAIN [--mode acpi|agent] [--wait [--timeout SECONDS]]", run_shutdown};
 const vr_command vr_cmd_reboot = {"reboot", "Ask the guest to reboot (ACPI).", "DOMAIN", run_reboot};
 const vr_command vr_cmd_destroy = {"destroy", "Force a domain off at once (like pulling the plug).", "DOMAIN", run_destroy};
 const vr_command vr_cmd_suspend = {"suspend", "Pause a running domain.", "DOMAIN", run_suspend};

@@ -290,9 +290,14 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
+    if (has_source && strcmp(source, "agent") == 0) {
+        rc = vr_cli_agent_ifaddr(c, name, json);
+        vireo_disconnect(c);
+        return rc;
+    }
     if (has_source && strcmp(source, "lease") != 0 && strcmp(source, "arp") != 0) {
         vireo_disconnect(c);
-        return vr_cli_usage(cmd, "--source is lease or arp, not '%s'", source);
+        return vr_cli_usage(cmd, "--source is lease, arp or agent, not '%s'", source);
     }
     vireo_interface *ifs;
     size_t n;
@@ -360,5 +365,6 @@ const vr_command vr_cmd_net_update = {"net-update", "Add or delete a DHCP host e
                                       "NETWORK add|delete ip-dhcp-host XML|FILE [--live] [--config]", run_update};
 const vr_command vr_cmd_domiflist = {"domiflist", "List a domain's network interfaces.", "DOMAIN [--json]", run_domiflist};
 const vr_command vr_cmd_domifaddr = {"domifaddr", "Show a domain's IPv4 and IPv6 addresses (from the DHCP leases, "
-                                     "or with --source arp from the host's neighbour tables).",
-                                     "DOMAIN [--source lease|arp] [--json]", run_domifaddr};
+                                     "with --source arp from the host's neighbour tables, with --source "
+                                     "agent from the guest agent).",
+                                     "DOMAIN [--source lease|arp|agent] [--json]", run_domifaddr};

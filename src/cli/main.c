@@ -18,7 +18,8 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_domblklist, &vr_cmd_domblkinfo, &vr_cmd_domrename,
     &vr_cmd_attach_disk, &vr_cmd_detach_disk, &vr_cmd_attach_interface, &vr_cmd_detach_interface,
     &vr_cmd_attach_device, &vr_cmd_detach_device, &vr_cmd_change_media, &vr_cmd_blockresize,
-    &vr_cmd_install,
+    &vr_cmd_install, &vr_cmd_qemu_agent_command, &vr_cmd_domtime, &vr_cmd_guestinfo,
+    &vr_cmd_domfsinfo,
     /* networks */
     &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,
     &vr_cmd_net_start, &vr_cmd_net_destroy, &vr_cmd_net_autostart, &vr_cmd_net_info,

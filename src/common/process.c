@@ -71,3 +71,13 @@ pid_t vr_pidfile_read(const char *path)
     return v > 0 ? (pid_t)v : 0;
 }
 
+
+int vr_pid_signal(pid_t pid, int sig)
+{
+    int fd = vr_pidfd_open(pid);
+    if (fd < 0)
+        return -errno;
+    int rc = pidfd_send_signal_(fd, sig) < 0 ? -errno : 0;
+    close(fd);
+    return rc;
+}

@@ -18,5 +18,9 @@ void vr_pidwatch_free(vr_pidwatch *w);
 /* Signal through the pidfd, so a recycled pid is never hit. */
 int vr_pidwatch_kill(vr_pidwatch *w, int sig);
 
+/* Signal pid through a pidfd (one open moment: no recycled pid is hit
+ * between the open and the signal). 0 or -errno. */
+int vr_pid_signal(pid_t pid, int sig);
+
 /* Read a pidfile; 0 when absent or garbage. */
 pid_t vr_pidfile_read(const char *path);

@@ -2,6 +2,7 @@
  * copy, free, and the value tables shared by parser and formatter. */
 #include "conf/domain_conf.h"
 #include "conf/domain_priv.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -223,29 +224,42 @@ void vr_domain_def_free(vr_domain_def *def)
     for (size_t i = 0; i < def->n_rngs; i++)
         free(def->rngs[i].backend);
     free(def->rngs);
+    vr_domain_tune_free(def);
     free(def);
 }
 
-vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err)
+static vr_domain_def *parse(const char *xml, size_t len, bool new_def, char **err)
 {
     xmlDoc *doc = vr_xml_read(xml, len, "domain", err);
     if (!doc)
         return NULL;
-    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), err);
+    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), new_def, err);
     xmlFreeDoc(doc);
     return def;
 }
 
-vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, char **err)
+vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err)
+{
+    return parse(xml, len, false, err);
+}
+
+vr_domain_def *vr_domain_def_parse_new(const char *xml, size_t len, char **err)
+{
+    return parse(xml, len, true, err);
+}
+
+vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, bool new_def, char **err)
 {
     vr_domain_def *def = vr_calloc(1, sizeof(*def));
     int rc = vr_domain_parse_tree(root, def, err);
     if (rc == 0)
         rc = vr_domain_assign_defaults(def, err);
     if (rc == 0)
+        rc = vr_domain_tune_complete(def, err);
+    if (rc == 0)
         rc = vr_domain_validate(def, err);
     if (rc == 0)
-        rc = vr_domain_assign_pci(def, err);
+        rc = vr_domain_assign_pci(def, new_def, err);
     if (rc < 0) {
         vr_domain_def_free(def);
         return NULL;

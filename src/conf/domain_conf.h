@@ -44,6 +44,8 @@ typedef struct {
     unsigned iobase, irq; /* isa; 0 = not given */
 } vr_address;
 
+#include "conf/domain_tune.h"
+
 /* ---- <os> ---------------------------------------------------------- */
 
 typedef enum { VR_BOOT_HD, VR_BOOT_CDROM, VR_BOOT_NETWORK } vr_boot_dev;
@@ -53,7 +55,7 @@ typedef enum { VR_SMBIOS_DEFAULT, VR_SMBIOS_EMULATE, VR_SMBIOS_SYSINFO } vr_smbi
 #define VR_MAX_BOOT_DEVS 3
 
 typedef struct {
-    char *arch;    /* always "x86_64" */
+    char *arch;    /* "x86_64" or "i686" */
     char *machine; /* "pc", "q35", "pc-i440fx-7.2", "pc-q35-7.2", ... */
     vr_boot_dev boot_devs[VR_MAX_BOOT_DEVS]; /* <boot dev=...>, in order */
     size_t n_boot_devs;
@@ -331,6 +333,7 @@ typedef struct {
 
 typedef struct {
     char *backend;   /* "/dev/urandom" or "/dev/random"; NULL: builtin (QEMU's getrandom) */
+    unsigned rate_bytes, rate_period; /* <rate bytes period(ms)>; 0: no limit */
     vr_address addr;
     long line;
 } vr_rng_def;        /* model virtio, backend model random or builtin */
@@ -385,6 +388,8 @@ typedef struct {
     unsigned chassis;    /* pcie-root-port <target chassis>, pci-bridge <target chassisNr> */
     unsigned port;       /* pcie-root-port <target port> */
     unsigned startport;  /* ich9-uhci1..3: <master startport>, the EHCI ports it serves */
+    unsigned queues;     /* virtio-scsi <driver queues>; 0 = not given */
+    unsigned iothread;   /* virtio-scsi <driver iothread>; 0 = none */
     vr_address addr;
     long line;
 } vr_controller_def;
@@ -472,11 +477,36 @@ typedef struct {
     size_t n_watchdogs;
     vr_panic_def *panics;
     size_t n_panics;
+
+    /* domain_tune.h */
+    vr_numa_cell *numa_cells;   /* <cpu><numa>; <memory> is their sum (plus DIMMs) */
+    size_t n_numa_cells;
+    vr_memory_backing mem_backing;
+    vr_cputune cputune;
+    unsigned iothreads;         /* <iothreads>: 0 = none */
+    vr_memdev_def *memdevs;     /* <memory model='dimm'> */
+    size_t n_memdevs;
+    vr_fs_def *filesystems;
+    size_t n_filesystems;
+    vr_iommu_def iommu;         /* <iommu model='intel'> */
+    vr_vsock_def vsock;         /* <vsock> */
+    vr_shmem_def *shmems;       /* <shmem> */
+    size_t n_shmems;
+    vr_ioapic_driver ioapic;    /* <features><ioapic driver> */
 } vr_domain_def;
 
 /* Parse, validate and complete a definition. NULL with *err set to a
  * one-line message on any error. */
 vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err);
+
+/* The same for a definition being defined or created (not one read back
+ * from disk or a running domain): on q35 it also gets the
+ * pcie-root-ports libvirt adds at define time, one for each PCIe device
+ * without an address, and VR_SPARE_ROOT_PORTS free ones so that disks
+ * and interfaces can be hot-plugged (QEMU hot-plugs no root port, and
+ * q35's root bus takes no hot-plugged device). */
+vr_domain_def *vr_domain_def_parse_new(const char *xml, size_t len, char **err);
+#define VR_SPARE_ROOT_PORTS 4
 
 /* libvirt-format XML, generated values included. Parsing the result
  * gives the same definition back (format, parse, format is a fixed
@@ -516,3 +546,9 @@ int vr_disk_name_to_index(const char *name);
 
 /* The machine used when <type machine=...> is absent (see docs). */
 #define VR_DEFAULT_MACHINE "pc"
+
+/* The DIMMs' memory, KiB (part of <memory>, not of QEMU's -m size). */
+unsigned long long vr_domain_dimm_kib(const vr_domain_def *def);
+/* Is all guest RAM shared with other processes (virtiofsd)? Through
+ * <memoryBacking><access mode='shared'/>, or memAccess on every cell. */
+bool vr_domain_shared_memory(const vr_domain_def *def);

@@ -2,6 +2,7 @@
  * definition (see domain_device.h for why). */
 #include "conf/domain_device.h"
 #include "conf/domain_priv.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -40,7 +41,7 @@ static void carry_paths(const vr_domain_def *from, vr_domain_def *to)
 
 static vr_domain_def *reparse(const vr_domain_def *old, xmlDoc *doc, char **err)
 {
-    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), err);
+    vr_domain_def *def = vr_domain_def_from_tree(xmlDocGetRootElement(doc), false, err);
     if (def)
         carry_paths(old, def);
     return def;
@@ -57,13 +58,32 @@ static xmlDoc *read_device(const char *xml, vr_device_kind *kind, char **err)
         *kind = VR_DEVICE_DISK;
     } else if (vr_xml_is(n, "interface")) {
         *kind = VR_DEVICE_INTERFACE;
+    } else if (vr_xml_is(n, "memory")) {
+        *kind = VR_DEVICE_MEMORY;
     } else {
-        vr_set_error(err, "<%s> cannot be attached or detached: Vireo hot-plugs <disk> and <interface> "
-                          "elements (change other devices with 'vireo edit' and restart)", (const char *)n->name);
+        vr_set_error(err, "<%s> cannot be attached or detached: Vireo hot-plugs <disk>, <interface> and "
+                          "<memory model='dimm'> elements (change other devices with 'vireo edit' and "
+                          "restart)", (const char *)n->name);
         xmlFreeDoc(doc);
         return NULL;
     }
     return doc;
+}
+
+/* <memory> and <currentMemory> (KiB, as formatted) grow by the DIMM's
+ * size; the parser then checks the result against <maxMemory>. */
+static void grow_memory(xmlDoc *doc, xmlDoc *dev)
+{
+    unsigned long long kib = vr_memdev_element_kib(xmlDocGetRootElement(dev));
+    for (xmlNode *c = vr_xml_first(xmlDocGetRootElement(doc)); c && kib; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "memory") && !vr_xml_is(c, "currentMemory"))
+            continue;
+        xmlChar *text = xmlNodeGetContent(c);
+        char *v = vr_asprintf("%llu", strtoull((const char *)text, NULL, 10) + kib);
+        xmlNodeSetContent(c, BAD_CAST v);
+        xmlFree(text);
+        free(v);
+    }
 }
 
 vr_domain_def *vr_domain_def_with_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind,
@@ -77,13 +97,17 @@ vr_domain_def *vr_domain_def_with_device(const vr_domain_def *def, const char *x
     vr_domain_def *out = NULL;
     if (doc) {
         xmlAddChild(devices, xmlDocCopyNode(xmlDocGetRootElement(dev), doc, 1));
+        if (*kind == VR_DEVICE_MEMORY)
+            grow_memory(doc, dev);
         out = reparse(def, doc, err);
         xmlFreeDoc(doc);
     }
     xmlFreeDoc(dev);
     /* The parser keeps document order: the new element is the last of its kind. */
     if (out)
-        *index = *kind == VR_DEVICE_DISK ? out->n_disks - 1 : out->n_interfaces - 1;
+        *index = *kind == VR_DEVICE_DISK        ? out->n_disks - 1
+                 : *kind == VR_DEVICE_INTERFACE ? out->n_interfaces - 1
+                                                : out->n_memdevs - 1;
     return out;
 }
 
@@ -202,7 +226,14 @@ int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_devi
     if (!doc)
         return -1;
     const xmlNode *n = xmlDocGetRootElement(doc);
-    int rc = *kind == VR_DEVICE_DISK ? find_disk_element(def, n, index, err)
+    int rc = -1;
+    if (*kind == VR_DEVICE_MEMORY)
+        /* The guest must offline a DIMM's memory first, which it rarely
+         * can; libvirt's unplug mostly times out. */
+        vr_set_error(err, "<memory model='dimm'> cannot be detached by Vireo; remove it with "
+                          "'vireo edit' (it goes at the next start)");
+    else
+        rc = *kind == VR_DEVICE_DISK ? find_disk_element(def, n, index, err)
                                      : find_interface_element(def, n, index, err);
     xmlFreeDoc(doc);
     return rc;

@@ -8,11 +8,13 @@
 #pragma once
 #include "conf/domain_conf.h"
 
-typedef enum { VR_DEVICE_DISK, VR_DEVICE_INTERFACE } vr_device_kind;
+typedef enum { VR_DEVICE_DISK, VR_DEVICE_INTERFACE, VR_DEVICE_MEMORY } vr_device_kind;
 
-/* `def` with the <disk> or <interface> element `xml` added; *kind says
- * which, *index where it is in disks[] or interfaces[]. NULL with a
- * one-line *err. resolved_path is carried over. */
+/* `def` with the <disk>, <interface> or <memory model='dimm'> element
+ * `xml` added; *kind says which, *index where it is in disks[],
+ * interfaces[] or memdevs[]. A DIMM adds its size to <memory> and
+ * <currentMemory>, as libvirt does. NULL with a one-line *err.
+ * resolved_path is carried over. */
 vr_domain_def *vr_domain_def_with_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind,
                                          size_t *index, char **err);
 

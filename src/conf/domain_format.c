@@ -3,6 +3,7 @@
  * the result gives the same definition back. Built with libxml2's tree
  * API, which does all the escaping. */
 #include "conf/domain_priv.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -12,31 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static xmlNode *child(xmlNode *parent, const char *name)
-{
-    return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
-}
-
-static xmlNode *text_child(xmlNode *parent, const char *name, const char *text)
-{
-    return xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
-}
-
-static void prop(xmlNode *n, const char *name, const char *value)
-{
-    xmlNewProp(n, BAD_CAST name, BAD_CAST value);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void propf(xmlNode *n, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *v = vr_vasprintf(fmt, ap);
-    va_end(ap);
-    prop(n, name, v);
-    free(v);
-}
+#define child vr_xml_new_child
+#define text_child vr_xml_new_text_child
+#define prop vr_xml_new_prop
+#define propf vr_xml_new_propf
 
 static void format_address(xmlNode *parent, const vr_address *a)
 {
@@ -191,7 +171,7 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
     for (size_t i = 0; i < def->n_kept; i++)
         any_kept |= strcmp(def->kept[i].name, "hyperv") == 0;
     if (!def->features.acpi && !def->features.apic && !def->features.pae && !def->features.vmport &&
-        !def->features.smm && !def->features.kvm_hidden && !any_kept)
+        !def->features.smm && !def->features.kvm_hidden && !any_kept && !def->ioapic)
         return;
     xmlNode *n = child(root, "features");
     if (def->features.acpi)
@@ -207,11 +187,13 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
         prop(child(n, "vmport"), "state", onoff(def->features.vmport));
     if (def->features.smm)
         prop(child(n, "smm"), "state", onoff(def->features.smm));
+    vr_format_ioapic(n, def);
 }
 
-static void format_cpu(xmlNode *root, const vr_cpu_def *cpu)
+static void format_cpu(xmlNode *root, const vr_domain_def *def)
 {
-    if (!cpu->mode && !cpu->check && !cpu->migratable && !cpu->sockets)
+    const vr_cpu_def *cpu = &def->cpu;
+    if (!cpu->mode && !cpu->check && !cpu->migratable && !cpu->sockets && !def->n_numa_cells)
         return;
     xmlNode *n = child(root, "cpu");
     if (cpu->mode)
@@ -236,6 +218,7 @@ static void format_cpu(xmlNode *root, const vr_cpu_def *cpu)
         prop(f, "policy", vr_feature_policy_names[cpu->features[i].policy]);
         prop(f, "name", cpu->features[i].name);
     }
+    vr_format_numa(n, def);
 }
 
 static void format_clock(xmlNode *root, const vr_clock_def *clock)
@@ -333,6 +316,7 @@ static void format_controller(xmlNode *devs, const vr_controller_def *c)
     } else if (c->model && vr_str_starts(c->model, "ich9-uhci")) {
         propf(child(n, "master"), "startport", "%u", c->startport);
     }
+    vr_format_controller_driver(n, c);
     format_address(n, &c->addr);
 }
 
@@ -478,6 +462,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
         format_disk(devs, &def->disks[i]);
     for (size_t i = 0; i < def->n_controllers; i++)
         format_controller(devs, &def->controllers[i]);
+    vr_format_filesystems(devs, def);
     for (size_t i = 0; i < def->n_interfaces; i++)
         format_interface(devs, &def->interfaces[i]);
     format_chars(devs, def);
@@ -506,15 +491,29 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
             prop(text_child(n, "backend", def->rngs[i].backend), "model", "random");
         else
             prop(child(n, "backend"), "model", "builtin");
+        if (def->rngs[i].rate_bytes) {
+            xmlNode *r = child(n, "rate");
+            propf(r, "bytes", "%u", def->rngs[i].rate_bytes);
+            propf(r, "period", "%u", def->rngs[i].rate_period);
+        }
         format_address(n, &def->rngs[i].addr);
     }
-    static const char *const kept[] = {"tpm", NULL};
+    static const char *const kept[] = {"tpm", "hostdev", NULL};
     format_kept(devs, def, kept);
     for (size_t i = 0; i < def->n_panics; i++) {
         xmlNode *n = child(devs, "panic");
         prop(n, "model", vr_panic_model_names[def->panics[i].model]);
         format_address(n, &def->panics[i].addr);
     }
+    vr_format_shmems(devs, def);
+    vr_format_memdevs(devs, def);
+    vr_format_iommu(devs, def);
+    vr_format_vsock(devs, def);
+}
+
+void vr_format_address(xmlNode *parent, const vr_address *a)
+{
+    format_address(parent, a);
 }
 
 char *vr_domain_def_format(const vr_domain_def *def) { return vr_domain_def_format_public(def, true); }
@@ -543,6 +542,7 @@ char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
     prop(text_child(root, "memory", num), "unit", "KiB");
     snprintf(num, sizeof(num), "%llu", def->current_memory_kib);
     prop(text_child(root, "currentMemory", num), "unit", "KiB");
+    vr_format_memory_backing(root, def);
     snprintf(num, sizeof(num), "%u", def->vcpus);
     xmlNode *vcpu = text_child(root, "vcpu", num);
     prop(vcpu, "placement", "static");
@@ -552,10 +552,11 @@ char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
         snprintf(num, sizeof(num), "%u", def->vcpus_current);
         prop(vcpu, "current", num);
     }
+    vr_format_cputune(root, def);
     format_sysinfo(root, def);
     format_os(root, &def->os);
     format_features(root, def);
-    format_cpu(root, &def->cpu);
+    format_cpu(root, def);
     format_clock(root, &def->clock);
     text_child(root, "on_poweroff", vr_lifecycle_names[def->on_poweroff]);
     text_child(root, "on_reboot", vr_lifecycle_names[def->on_reboot]);

@@ -6,6 +6,8 @@
  * its target name, an input's bus from its type) are set here; those
  * that need the whole domain are step 2 (domain_defaults.c). */
 #include "conf/domain_parse.h"
+#include "conf/cpulist.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/names.h"
 #include "conf/units.h"
 #include "conf/xml_util.h"
@@ -244,33 +246,6 @@ static int parse_current_memory(vr_parse_state *st, const xmlNode *n)
     return rc;
 }
 
-/* A host CPU list as libvirt writes it: "0-3,6,^2". */
-static bool valid_cpuset(const char *s)
-{
-    bool any = false;
-    while (*s) {
-        if (*s == '^')
-            s++;
-        if (!isdigit((unsigned char)*s))
-            return false;
-        while (isdigit((unsigned char)*s))
-            s++;
-        if (*s == '-') {
-            s++;
-            if (!isdigit((unsigned char)*s))
-                return false;
-            while (isdigit((unsigned char)*s))
-                s++;
-        }
-        any = true;
-        if (*s == ',')
-            s++;
-        else if (*s)
-            return false;
-    }
-    return any;
-}
-
 static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
 {
     if (vr_xml_check_attrs(n, ATTRS("placement", "cpuset", "current"), st->err) < 0)
@@ -285,7 +260,7 @@ static int parse_vcpu(vr_parse_state *st, const xmlNode *n)
         return -1;
     st->def->vcpus_current = (unsigned)current;
     char *cpuset = vr_xml_attr(n, "cpuset");
-    if (cpuset && !valid_cpuset(cpuset)) {
+    if (cpuset && !vr_cpulist_valid(cpuset)) {
         vr_xml_error(n, st->err, "<vcpu cpuset='%s'> is not a CPU list (like 0-3,6,^2)", cpuset);
         free(cpuset);
         return -1;
@@ -366,8 +341,9 @@ static int parse_os_type(vr_parse_state *st, const xmlNode *n)
     vr_os_def *os = &st->def->os;
     if (vr_xml_check_attrs(n, ATTRS("arch", "machine"), st->err) < 0)
         return -1;
-    int i;
-    if (vr_xml_attr_enum(n, "arch", ATTRS("x86_64"), &i, st->err) < 0)
+    int i, rc;
+    /* i686: a 32-bit x86 guest (qemu-system-i386, see qemu_command.c). */
+    if ((rc = vr_xml_attr_enum(n, "arch", ATTRS("x86_64", "i686"), &i, st->err)) < 0)
         return -1;
     char *machine = vr_xml_attr(n, "machine");
     if (machine && !valid_machine(machine)) {
@@ -377,7 +353,7 @@ static int parse_os_type(vr_parse_state *st, const xmlNode *n)
         return -1;
     }
     os->machine = machine;
-    os->arch = vr_strdup("x86_64");
+    os->arch = vr_strdup(rc && i == 1 ? "i686" : "x86_64");
     return vr_xml_text_enum(n, ATTRS("hvm"), &i, st->err) < 0 ? -1 : 0;
 }
 
@@ -600,6 +576,8 @@ static int parse_features(vr_parse_state *st, const xmlNode *n)
                 def->features.vmport = on ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
                 rc = 0;
             }
+        } else if (vr_xml_is(c, "ioapic")) {
+            rc = vr_parse_ioapic(st, c);
         } else if (vr_xml_is(c, "smm")) {
             rc = def->features.smm ? vr_parse_duplicate(c, st->err)
                                    : parse_state(st, c, &def->features.smm);
@@ -717,6 +695,8 @@ static int parse_cpu(vr_parse_state *st, const xmlNode *n)
             rc = parse_cpu_model(st, c);
         else if (vr_xml_is(c, "feature"))
             rc = parse_cpu_feature(st, c);
+        else if (vr_xml_is(c, "numa"))
+            rc = vr_parse_numa(st, c);
         else
             rc = vr_xml_unsupported(c, st->err);
         if (rc < 0)
@@ -927,8 +907,11 @@ static const struct {
     {"memory", parse_memory},
     {"maxMemory", parse_max_memory},
     {"currentMemory", parse_current_memory},
+    {"memoryBacking", vr_parse_memory_backing},
     {"sysinfo", parse_sysinfo},
     {"vcpu", parse_vcpu},
+    {"iothreads", vr_parse_iothreads},
+    {"cputune", vr_parse_cputune},
     {"os", parse_os},
     {"features", parse_features},
     {"cpu", parse_cpu},

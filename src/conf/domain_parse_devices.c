@@ -1,6 +1,7 @@
 /* Step 1 of parsing, the <devices> half: one function per device
  * element, each refusing what it does not know with the line number. */
 #include "conf/domain_parse.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -449,6 +450,8 @@ static int parse_controller(vr_parse_state *st, const xmlNode *n)
                 c->startport = (unsigned)sp;
                 rc = 0;
             }
+        } else if (vr_xml_is(k, "driver") && c->type == VR_CONTROLLER_SCSI) {
+            rc = vr_parse_controller_driver(st, k, c);
         } else if (vr_xml_is(k, "target")) {
             rc = have_target ? vr_parse_duplicate(k, st->err) : parse_controller_target(st, k, c);
             have_target = true;
@@ -905,6 +908,25 @@ static int parse_memballoon(vr_parse_state *st, const xmlNode *n)
     return 0;
 }
 
+/* <rate bytes period>: at most `bytes` per `period` ms (1000 when absent). */
+static int parse_rng_rate(vr_parse_state *st, const xmlNode *c, vr_rng_def *r)
+{
+    unsigned long long v;
+    int rc;
+    if (r->rate_bytes)
+        return vr_parse_duplicate(c, st->err);
+    if (vr_xml_check_attrs(c, ATTRS("bytes", "period"), st->err) < 0 ||
+        vr_xml_check_empty(c, st->err) < 0)
+        return -1;
+    if ((rc = vr_xml_attr_uint(c, "bytes", 1, 0xffffffffULL, &v, st->err)) <= 0)
+        return rc < 0 ? -1 : vr_xml_error(c, st->err, "<rate> needs bytes");
+    r->rate_bytes = (unsigned)v;
+    if ((rc = vr_xml_attr_uint(c, "period", 1, 0xffffffffULL, &v, st->err)) < 0)
+        return -1;
+    r->rate_period = rc ? (unsigned)v : 1000;
+    return 0;
+}
+
 static int parse_rng(vr_parse_state *st, const xmlNode *n)
 {
     vr_domain_def *def = st->def;
@@ -948,6 +970,9 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
                                     "(supported: /dev/urandom, /dev/random)", path);
         } else if (vr_xml_is(c, "address")) {
             if (vr_parse_address(st, c, &r->addr) < 0)
+                return -1;
+        } else if (vr_xml_is(c, "rate")) {
+            if (parse_rng_rate(st, c, r) < 0)
                 return -1;
         } else {
             return vr_xml_unsupported(c, st->err);
@@ -1015,6 +1040,8 @@ static const struct {
     {"channel", parse_channel},     {"input", parse_input},     {"graphics", vr_parse_graphics},
     {"audio", vr_parse_audio},      {"video", parse_video},     {"memballoon", parse_memballoon},
     {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
+    {"memory", vr_parse_memdev},    {"filesystem", vr_parse_filesystem}, {"iommu", vr_parse_iommu},
+    {"hostdev", vr_parse_hostdev},  {"vsock", vr_parse_vsock},  {"shmem", vr_parse_shmem},
     {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", parse_tpm},
 };
 

@@ -162,6 +162,8 @@ static void collect(pci_state *st)
                     (c->type == VR_CONTROLLER_USB && strstr(c->model, "xhci"));
         add_dev(st, &c->addr, controller_what[c->type], c->line, pcie, c);
     }
+    for (size_t i = 0; i < def->n_filesystems; i++)
+        add_dev(st, &def->filesystems[i].addr, "<filesystem>", def->filesystems[i].line, true, NULL);
     for (size_t i = 0; i < def->n_interfaces; i++)
         add_dev(st, &def->interfaces[i].addr, "<interface>", def->interfaces[i].line,
                 def->interfaces[i].model == VR_NET_MODEL_VIRTIO ||
@@ -189,6 +191,10 @@ static void collect(pci_state *st)
         add_dev(st, &def->memballoon.addr, "<memballoon>", def->memballoon.line, true, NULL);
     for (size_t i = 0; i < def->n_rngs; i++)
         add_dev(st, &def->rngs[i].addr, "<rng>", def->rngs[i].line, true, NULL);
+    for (size_t i = 0; i < def->n_shmems; i++)
+        add_dev(st, &def->shmems[i].addr, "<shmem>", def->shmems[i].line, false, NULL);
+    if (def->vsock.present)
+        add_dev(st, &def->vsock.addr, "<vsock>", def->vsock.line, true, NULL);
 }
 
 /* ---- given addresses -------------------------------------------------------- */
@@ -373,7 +379,35 @@ static int check_multifunction(pci_state *st)
     return 0;
 }
 
-int vr_domain_assign_pci(vr_domain_def *def, char **err)
+/* Free root ports after the given addresses are taken, and the PCIe
+ * devices still waiting for a slot: what add_root_ports weighs. */
+static void root_port_balance(const pci_state *st, unsigned *free_ports, unsigned *waiting)
+{
+    *free_ports = *waiting = 0;
+    for (unsigned i = 1; i < 256; i++)
+        if (st->bus[i] && st->bus[i]->kind == BUS_ROOT_PORT && slot_free(st->bus[i], 0))
+            (*free_ports)++;
+    for (size_t i = 0; i < st->n_devs; i++)
+        if (st->devs[i].pcie && st->devs[i].addr->type == VR_ADDR_NONE)
+            (*waiting)++;
+}
+
+static void add_root_port(vr_domain_def *def)
+{
+    unsigned idx = 1;
+    while (idx < 256 && vr_domain_def_controller(def, VR_CONTROLLER_PCI, idx))
+        idx++;
+    if (idx == 256)
+        return; /* every PCI index is taken: the devices say so when they find no slot */
+    vr_controller_def *c = VR_PUSH(def->controllers, def->n_controllers);
+    c->type = VR_CONTROLLER_PCI;
+    c->index = idx;
+    c->model = vr_strdup("pcie-root-port");
+}
+
+/* One pass; *short_by (when not NULL) asks for the number of root ports
+ * missing and returns before anything is assigned if some are. */
+static int assign_pass(vr_domain_def *def, unsigned *short_by, char **err)
 {
     pci_state st = {.def = def, .q35 = vr_domain_def_is_q35(def), .err = err};
     int rc = 0;
@@ -392,6 +426,14 @@ int vr_domain_assign_pci(vr_domain_def *def, char **err)
             rc = check_given(&st, d);
         }
     }
+    if (rc == 0 && short_by) {
+        unsigned free_ports, waiting;
+        root_port_balance(&st, &free_ports, &waiting);
+        unsigned want = waiting + VR_SPARE_ROOT_PORTS;
+        *short_by = free_ports < want ? want - free_ports : 0;
+        if (*short_by)
+            goto out;
+    }
     unsigned pack_slot = 0, pack_fn = 0;
     for (size_t i = 0; i < st.n_devs && rc == 0; i++)
         if (st.devs[i].addr->type == VR_ADDR_NONE)
@@ -409,8 +451,26 @@ int vr_domain_assign_pci(vr_domain_def *def, char **err)
         if (!c->port && strcmp(c->model, "pcie-root-port") == 0)
             c->port = c->addr.slot << 3 | c->addr.function;
     }
+out:
     for (unsigned i = 0; i < 256; i++)
         free(st.bus[i]);
     free(st.devs);
     return rc;
+}
+
+int vr_domain_assign_pci(vr_domain_def *def, bool add_root_ports, char **err)
+{
+    /* libvirt gives each new PCIe device on q35 a root port of its own
+     * at define time; Vireo also keeps VR_SPARE_ROOT_PORTS free, since
+     * QEMU cannot hot-plug a root port and q35's root bus takes no
+     * hot-plugged device. Only a new definition grows: a running
+     * domain's ports are the ones QEMU has. */
+    if (add_root_ports && vr_domain_def_is_q35(def)) {
+        unsigned short_by = 0;
+        if (assign_pass(def, &short_by, err) < 0)
+            return -1;
+        for (unsigned i = 0; i < short_by; i++)
+            add_root_port(def);
+    }
+    return assign_pass(def, NULL, err);
 }

@@ -58,7 +58,7 @@ int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err);
 
 /* Steps 1 to 4 on a tree already read: what vr_domain_def_parse does
  * after libxml2 (domain_device.c edits trees in between). */
-vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, char **err);
+vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, bool new_def, char **err);
 
 /* Step 2 (domain_defaults.c): fill in what libvirt fills in at define
  * time, except PCI addresses. */
@@ -69,8 +69,9 @@ int vr_domain_assign_defaults(vr_domain_def *def, char **err);
 int vr_domain_validate(const vr_domain_def *def, char **err);
 
 /* Step 4 (domain_pci.c): check given PCI addresses, assign the missing
- * ones. */
-int vr_domain_assign_pci(vr_domain_def *def, char **err);
+ * ones; with add_root_ports (a new definition on q35) first add the
+ * pcie-root-ports its PCIe devices and hot-plug need. */
+int vr_domain_assign_pci(vr_domain_def *def, bool add_root_ports, char **err);
 
 /* "line N: message" when line > 0, else just the message. Returns -1. */
 int vr_dom_error(long line, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
@@ -426,4 +427,29 @@ char *vr_xml_save_doc(xmlDoc *doc, xmlNode *root)
     xmlBufferFree(buf);
     xmlFreeDoc(doc);
     return out;
+}
+
+xmlNode *vr_xml_new_child(xmlNode *parent, const char *name)
+{
+    return xmlNewChild(parent, NULL, BAD_CAST name, NULL);
+}
+
+xmlNode *vr_xml_new_text_child(xmlNode *parent, const char *name, const char *text)
+{
+    return xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST text);
+}
+
+void vr_xml_new_prop(xmlNode *n, const char *name, const char *value)
+{
+    xmlNewProp(n, BAD_CAST name, BAD_CAST value);
+}
+
+void vr_xml_new_propf(xmlNode *n, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *v = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    vr_xml_new_prop(n, name, v);
+    free(v);
 }

@@ -87,3 +87,9 @@ bool vr_xml_parse_ull(const char *s, unsigned long long min, unsigned long long 
 /* The element `root` of `doc` as indented text without the XML
  * declaration, ending in a newline; frees the document. */
 char *vr_xml_save_doc(xmlDoc *doc, xmlNode *root);
+/* Building a tree to write (the formatters): libxml2 escapes. */
+xmlNode *vr_xml_new_child(xmlNode *parent, const char *name);
+xmlNode *vr_xml_new_text_child(xmlNode *parent, const char *name, const char *text);
+void vr_xml_new_prop(xmlNode *n, const char *name, const char *value);
+void vr_xml_new_propf(xmlNode *n, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));

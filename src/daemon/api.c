@@ -40,6 +40,7 @@ const vr_api_route *const vr_api_route_tables[] = {
     vr_api_backup_routes,   /* before domains: POST domains/NAME/backup */
     vr_api_install_routes,
     vr_api_vnc_routes,      /* before domains: GET domains/NAME/vnc */
+    vr_api_agent_routes,    /* before domains: POST domains/NAME/agent */
     vr_api_disk_routes,     /* before domains: GET domains/NAME/disks */
     vr_api_device_routes,   /* before domains: POST domains/NAME/devices, blockresize */
     vr_api_domain_routes,

@@ -89,6 +89,7 @@ extern const vr_api_route vr_api_backup_routes[];   /* domains/NAME/backup, rest
 extern const vr_api_route vr_api_host_list_routes[]; /* hosts: other hosts (api_hosts.c) */
 /* hosts/NAME/api/v1/…: the request forwarded to that host (api_hosts.c). */
 void vr_api_hosts_forward(vr_api_call *c);
+extern const vr_api_route vr_api_agent_routes[];    /* domains/NAME/agent (api_agent.c) */
 
 /* Helpers for route handlers. */
 bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */

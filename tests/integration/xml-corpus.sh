@@ -35,7 +35,7 @@ LOGS=$ROOT/var/log/vireo/qemu
 # test, the disk images it names made (qcow2 or raw, as it says).
 mapped() {
     local out=$ROOT/xml/$(basename "$1")
-    mkdir -p "$ROOT/xml"
+    mkdir -p "$ROOT/xml" "$POOLDIR"
     sed -e "s|/var/lib/libvirt/images/debian-12[^'\"]*\.iso|$IMAGES/tiny.iso|g" \
         -e "s|/var/lib/libvirt/images/|$POOLDIR/|g" -e "s|/tmp/vireo-fixture/|$IMAGES/|g" "$1" >"$out"
     grep -o "$POOLDIR/[^'\"]*" "$out" | sort -u | while read -r img; do

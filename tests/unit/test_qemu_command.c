@@ -115,6 +115,83 @@ static void expect(char **argv, const char *option, const char *value)
     }
 }
 
+typedef struct {
+    const char *top, *devices, *option, *value;
+} argv_case;
+
+/* Each case's domain builds an argv with `option value` in it. */
+static void expect_cases(const argv_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        vr_domain_def *def = domain(cases[i].top, cases[i].devices);
+        vr_qemu_runtime rt = rt_tcg();
+        char **argv = build(def, &rt);
+        expect(argv, cases[i].option, cases[i].value);
+        vr_qemu_argv_free(argv);
+        vr_domain_def_free(def);
+    }
+}
+
+/* <cpu><numa>, DIMMs, <memoryBacking>, <iothreads>, <filesystem>: the
+ * memory backends and devices libvirt gives QEMU 7.2. */
+static void memory_and_sharing(void **state)
+{
+    (void)state;
+    static const argv_case cases[] = {
+        {"<vcpu>4</vcpu><cpu><numa><cell id='0' cpus='0-1' memory='64' unit='MiB'/>"
+         "<cell id='1' cpus='2,3' memory='64' unit='MiB'/></numa></cpu>", "", "-numa",
+         "node,nodeid=1,cpus=2-3,memdev=ram-node1"},
+        {"<vcpu>4</vcpu><cpu><numa><cell id='0' cpus='0-1' memory='64' unit='MiB'/>"
+         "<cell id='1' cpus='2,3' memory='64' unit='MiB'/></numa></cpu>", "", "-object",
+         "memory-backend-ram,id=ram-node0,size=65536K"},
+        {"<vcpu>2</vcpu><cpu><numa><cell id='0' cpus='0-1' memory='100' unit='MiB' "
+         "memAccess='shared'/></numa></cpu>", "", "-object",
+         "memory-backend-memfd,id=ram-node0,size=102400K,share=on"},
+        {"<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>", "",
+         "-machine", "pc,acpi=off,memory-backend=pc.ram"},
+        {"<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>", "",
+         "-object", "memory-backend-memfd,id=pc.ram,size=131072K,share=on"},
+        {"<memoryBacking><locked/></memoryBacking>", "", "-overcommit", "mem-lock=on"},
+        {"<maxMemory slots='4' unit='MiB'>1024</maxMemory>",
+         "<memory model='dimm'><target><size unit='MiB'>32</size><node>0</node></target></memory>",
+         "-m", "size=96M,slots=4,maxmem=1024M"},
+        {"<maxMemory slots='4' unit='MiB'>1024</maxMemory>",
+         "<memory model='dimm'><target><size unit='MiB'>32</size></target></memory>",
+         "-device", "pc-dimm,node=0,memdev=memdimm0,id=dimm0,slot=0"},
+        {"<maxMemory slots='4' unit='MiB'>1024</maxMemory>",
+         "<memory model='dimm'><target><size unit='MiB'>32</size></target></memory>",
+         "-object", "memory-backend-ram,id=memdimm0,size=32768K"},
+        {"<iothreads>2</iothreads>", "<controller type='scsi' model='virtio-scsi'><driver "
+         "queues='4' iothread='2'/></controller>", "-device",
+         "virtio-scsi-pci,id=scsi0,num_queues=4,iothread=iothread2,bus=pci.0,addr=0x2"},
+        {"<iothreads>2</iothreads>", "", "-object", "iothread,id=iothread2"},
+        {"", "<shmem name='board'><model type='ivshmem-plain'/><size unit='M'>8</size></shmem>",
+         "-object", "memory-backend-file,id=shmmem-shmem0,mem-path=/dev/shm/board,size=8388608,share=on"},
+        {"", "<vsock model='virtio'><cid auto='no' address='7'/></vsock>", "-device",
+         "vhost-vsock-pci,id=vsock0,guest-cid=7,bus=pci.0,addr=0x3"},
+        {"<os><type machine='q35'>hvm</type></os><features><ioapic driver='qemu'/></features>",
+         "<iommu model='intel'><driver intremap='on' caching_mode='on'/></iommu>", "-device",
+         "intel-iommu,id=iommu0,intremap=on,caching-mode=on"},
+        {"", "<rng model='virtio'><backend model='random'>/dev/urandom</backend><rate bytes='1024'/>"
+         "</rng>", "-device", "virtio-rng-pci,rng=objrng0,id=rng0,max-bytes=1024,period=1000,bus=pci.0,"
+         "addr=0x3"},
+        {"", "<filesystem type='mount' accessmode='mapped'><source dir='/srv/a,b'/>"
+         "<target dir='share'/><readonly/></filesystem>", "-fsdev",
+         "local,id=fsdev-fs0,path=/srv/a,,b,security_model=mapped-xattr,readonly=on"},
+        {"", "<filesystem type='mount'><source dir='/srv'/><target dir='share'/></filesystem>",
+         "-device", "virtio-9p-pci,id=fs0,fsdev=fsdev-fs0,mount_tag=share,bus=pci.0,addr=0x2"},
+        {"<memoryBacking><access mode='shared'/></memoryBacking>",
+         "<filesystem type='mount'><driver type='virtiofs' queue='1024'/><source dir='/srv'/>"
+         "<target dir='share'/></filesystem>", "-device",
+         "vhost-user-fs-pci,id=fs0,chardev=chr-vu-fs0,tag=share,queue-size=1024,bus=pci.0,addr=0x2"},
+        {"<memoryBacking><access mode='shared'/></memoryBacking>",
+         "<filesystem type='mount'><driver type='virtiofs'/><source dir='/srv'/>"
+         "<target dir='share'/></filesystem>", "-chardev",
+         "socket,id=chr-vu-fs0,path=" RT "/fs0.sock"},
+    };
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 static void minimal(void **state)
 {
     vr_domain_def *def = parse_fixture("minimal.xml");
@@ -552,9 +629,7 @@ static void usb_ich9(void **state)
  * it. */
 static void platform(void **state)
 {
-    static const struct {
-        const char *top, *devices, *option, *value;
-    } cases[] = {
+    static const argv_case cases[] = {
         {"<cpu mode='custom' match='exact'><model fallback='allow'>Skylake-Client</model>"
          "<feature policy='require' name='spec-ctrl'/><feature policy='force' name='vmx'/>"
          "<feature policy='disable' name='hle'/></cpu>", "", "-cpu",
@@ -592,14 +667,7 @@ static void platform(void **state)
          "</interface>", "-device", "e1000e,netdev=net0,id=nic0,mac=52:54:00:00:00:01,bus=pci.0,"
          "addr=0x2"},
     };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        vr_domain_def *def = domain(cases[i].top, cases[i].devices);
-        vr_qemu_runtime rt = rt_tcg();
-        char **argv = build(def, &rt);
-        expect(argv, cases[i].option, cases[i].value);
-        vr_qemu_argv_free(argv);
-        vr_domain_def_free(def);
-    }
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void full_fixture(void **state)
@@ -736,6 +804,7 @@ int main(void)
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),
         cmocka_unit_test(usb_ich9),        cmocka_unit_test(platform),
+        cmocka_unit_test(memory_and_sharing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

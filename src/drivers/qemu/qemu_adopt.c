@@ -77,7 +77,7 @@ static bool adopt_one(vr_qemu_driver *drv, const char *name)
         dom->def = live;
     } else {
         char *err2 = NULL;
-        vr_err code = vr_qemu_domain_add(drv, xml, false, &dom, &err2);
+        vr_err code = vr_qemu_domain_add(drv, xml, false, true, &dom, &err2);
         vr_domain_def_free(live);
         if (code != VR_OK) {
             vr_log_error("cannot re-adopt %s: %s", name, err2);

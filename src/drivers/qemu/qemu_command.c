@@ -139,6 +139,14 @@ static void machine(cmd *c)
         vr_strbuf_addf(&b, ",hpet=%s", def->clock.hpet == VR_TRISTATE_ON ? "on" : "off");
     if (def->features.smm)
         vr_strbuf_addf(&b, ",smm=%s", def->features.smm == VR_TRISTATE_ON ? "on" : "off");
+    if (def->mem_backing.nosharepages)
+        vr_strbuf_add(&b, ",mem-merge=off");
+    if (vr_qc_machine_ram_backend(def))
+        vr_strbuf_add(&b, ",memory-backend=pc.ram");
+    /* <ioapic driver='qemu'>: QEMU's IOAPIC beside KVM's LAPICs (TCG's
+     * irqchip is QEMU's anyway). */
+    if (c->kvm && def->ioapic)
+        vr_strbuf_add(&b, def->ioapic == VR_IOAPIC_QEMU ? ",kernel_irqchip=split" : ",kernel_irqchip=on");
     char *m = vr_strbuf_take(&b);
     vr_qc_add(c, "-machine");
     vr_qc_add(c, m);
@@ -150,13 +158,7 @@ static void machine(cmd *c)
 static void cpu(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    /* Memory is given to QEMU in whole MiB, rounded up; <maxMemory> is
-     * the room for hot-plugged memory, in slots. */
-    if (def->max_memory_kib)
-        vr_qc_opt(c, "-m", "size=%lluM,slots=%u,maxmem=%lluM", (def->memory_kib + 1023) / 1024,
-                  def->max_memory_slots, (def->max_memory_kib + 1023) / 1024);
-    else
-        vr_qc_opt(c, "-m", "size=%lluM", (def->memory_kib + 1023) / 1024);
+    vr_qc_memory(c);
     const vr_cpu_def *cpu = &def->cpu;
     /* <vcpu current='N'>M</vcpu>: N online, room for M (setvcpus). */
     char smp[32];
@@ -198,6 +200,11 @@ static void cpu(cmd *c)
                        cpu->features[i].policy >= VR_FEATURE_DISABLE ? "off" : "on");
     if (b.len && def->features.kvm_hidden)
         vr_strbuf_addf(&b, ",kvm=%s", def->features.kvm_hidden == VR_TRISTATE_ON ? "off" : "on");
+    /* An i686 guest in qemu-system-x86_64 (an <emulator> that says so)
+     * gets QEMU's 32-bit CPU unless the XML picks one. */
+    if (!b.len && strcmp(def->os.arch, "i686") == 0 && def->emulator &&
+        vr_str_ends(def->emulator, "qemu-system-x86_64"))
+        vr_strbuf_add(&b, "qemu32");
     char *v = vr_strbuf_take(&b);
     if (v && *v)
         vr_qc_opt(c, "-cpu", "%s", v);
@@ -343,6 +350,36 @@ static const char *usb_device(const char *model)
     return NULL;
 }
 
+/* intel-iommu before the PCI devices it translates for (QEMU wants it
+ * first); its options as the XML gives them. */
+static void iommu(cmd *c)
+{
+    const vr_iommu_def *m = &c->def->iommu;
+    if (!m->present)
+        return;
+    static const char *const names[] = {"intremap", "caching-mode", "eim", "device-iotlb"};
+    const vr_tristate fields[] = {m->intremap, m->caching_mode, m->eim, m->iotlb};
+    vr_strbuf b = {0};
+    vr_strbuf_add(&b, "intel-iommu,id=iommu0");
+    for (int k = 0; k < 4; k++)
+        if (fields[k])
+            vr_strbuf_addf(&b, ",%s=%s", names[k], fields[k] == VR_TRISTATE_ON ? "on" : "off");
+    char *v = vr_strbuf_take(&b);
+    vr_qc_opt(c, "-device", "%s", v);
+    free(v);
+}
+
+/* ",A=a,B=b" for the ones that are not 0 (B's key may end in its
+ * value's prefix: "iothread=iothread"). */
+static void two_opts(char *buf, size_t n, const char *a, unsigned av, const char *b, unsigned bv)
+{
+    buf[0] = 0;
+    if (av)
+        snprintf(buf, n, ",%s=%u", a, av);
+    if (bv)
+        snprintf(buf + strlen(buf), n - strlen(buf), strchr(b, '=') ? ",%s%u" : ",%s=%u", b, bv);
+}
+
 static void controllers(cmd *c)
 {
     const vr_domain_def *def = c->def;
@@ -378,16 +415,15 @@ static void controllers(cmd *c)
             if (!(c->q35 && k->index == 0))
                 vr_qc_device(c, &k->addr, "ahci,id=sata%u", k->index);
             break;
-        case VR_CONTROLLER_SCSI:
-            vr_qc_device(c, &k->addr, "virtio-scsi-pci,id=scsi%u", k->index);
+        case VR_CONTROLLER_SCSI: {
+            char extra[64];
+            two_opts(extra, sizeof(extra), "num_queues", k->queues, "iothread=iothread", k->iothread);
+            vr_qc_device(c, &k->addr, "virtio-scsi-pci,id=scsi%u%s", k->index, extra);
             break;
+        }
         case VR_CONTROLLER_VIRTIO_SERIAL: {
-            char extra[64] = "";
-            if (k->ports)
-                snprintf(extra, sizeof(extra), ",max_ports=%u", k->ports);
-            if (k->vectors)
-                snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra), ",vectors=%u",
-                         k->vectors);
+            char extra[64];
+            two_opts(extra, sizeof(extra), "max_ports", k->ports, "vectors", k->vectors);
             vr_qc_device(c, &k->addr, "virtio-serial-pci,id=virtio-serial%u%s", k->index, extra);
             break;
         }
@@ -637,7 +673,11 @@ static void misc_devices(cmd *c)
                       def->rngs[i].backend);
         else
             vr_qc_opt(c, "-object", "rng-builtin,id=objrng%zu", i);
-        vr_qc_device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu", i, i);
+        char rate[64] = "";
+        if (def->rngs[i].rate_bytes)
+            snprintf(rate, sizeof(rate), ",max-bytes=%u,period=%u", def->rngs[i].rate_bytes,
+                     def->rngs[i].rate_period);
+        vr_qc_device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu%s", i, i, rate);
     }
     /* One action for every watchdog (validation made them agree). */
     for (size_t i = 0; i < def->n_watchdogs; i++) {
@@ -649,6 +689,20 @@ static void misc_devices(cmd *c)
         /* itco is part of q35's ICH9 LPC bridge: only its action. */
         if (i == 0)
             vr_qc_opt(c, "-action", "watchdog=%s", w->action);
+    }
+    /* libvirt's ivshmem-plain: the host file mapped shared. */
+    for (size_t i = 0; i < def->n_shmems; i++) {
+        char *name = vr_qemu_quote(def->shmems[i].name);
+        vr_qc_opt(c, "-object", "memory-backend-file,id=shmmem-shmem%zu,mem-path=/dev/shm/%s,"
+                  "size=%llu,share=on", i, name, def->shmems[i].size);
+        free(name);
+        vr_qc_device(c, &def->shmems[i].addr, "ivshmem-plain,id=shmem%zu,memdev=shmmem-shmem%zu", i, i);
+    }
+    if (def->vsock.present) {
+        unsigned cid = def->vsock.auto_cid && !def->vsock.cid ? c->rt->vsock_cid : def->vsock.cid;
+        if (!cid)
+            vr_qc_fail(c, "<vsock>: no guest context id (cid) was picked");
+        vr_qc_device(c, &def->vsock.addr, "vhost-vsock-pci,id=vsock0,guest-cid=%u", cid);
     }
     for (size_t i = 0; i < def->n_panics; i++) {
         if (def->panics[i].model == VR_PANIC_PCI)
@@ -670,7 +724,13 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     }
     cmd c = {.def = def, .rt = rt, .q35 = vr_domain_def_is_q35(def),
              .kvm = strcmp(rt->accel, "kvm") == 0, .err = err};
-    vr_qc_add(&c, def->emulator ? def->emulator : rt->emulator ? rt->emulator : DEFAULT_EMULATOR);
+    /* i686 runs in qemu-system-i386 (Debian's qemu-system-x86 ships it),
+     * whose CPUs are 32-bit, as libvirt picks it for that arch. */
+    bool i686 = strcmp(def->os.arch, "i686") == 0;
+    vr_qc_add(&c, def->emulator       ? def->emulator
+                  : rt->emulator      ? rt->emulator
+                  : i686              ? "qemu-system-i386"
+                                      : DEFAULT_EMULATOR);
     vr_qc_opt(&c, "-name", "guest=%s,debug-threads=on", def->name);
     vr_qc_opt(&c, "-uuid", "%s", def->uuid);
     vr_qc_add(&c, "-no-user-config");
@@ -702,7 +762,9 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     /* Boot only from the devices given, never fall through to others. */
     if (any_boot)
         vr_qc_opt(&c, "-boot", "strict=on");
+    iommu(&c);
     controllers(&c);
+    vr_qc_filesystems(&c);
     disks(&c, disk_boot);
     interfaces(&c, net_boot);
     free(disk_boot);
@@ -713,6 +775,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_redirdevs(&c);
     vr_qc_sound(&c);
     misc_devices(&c);
+    vr_qc_dimms(&c);
     if (c.failed) {
         vr_qemu_argv_free(c.v);
         return NULL;

@@ -26,6 +26,7 @@ typedef struct {
                                     it to, handed to QEMU as a secret object; NULL: none */
     const int *tap_fds;      /* one per interface of type network/bridge, in order */
     size_t n_tap_fds;
+    unsigned vsock_cid;      /* <vsock><cid auto='yes'>: the context id the driver picked */
 } vr_qemu_runtime;
 
 /* NULL-terminated argv (argv[0] is the emulator), free with

@@ -35,3 +35,16 @@ void vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url, const char 
 void vr_qc_graphics(cmd *c);
 void vr_qc_sound(cmd *c);
 void vr_qc_redirdevs(cmd *c);
+
+/* qemu_command_memory.c: -m, NUMA nodes and their backends, iothreads;
+ * the DIMMs. */
+void vr_qc_memory(cmd *c);
+void vr_qc_dimms(cmd *c);
+/* Does the machine need -machine memory-backend=pc.ram (<memoryBacking>
+ * without NUMA cells)? */
+bool vr_qc_machine_ram_backend(const vr_domain_def *def);
+/* QEMU's -m size: <memory> less the DIMMs, in whole MiB. */
+unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def);
+
+/* qemu_command_fs.c: <filesystem> (9p, or virtiofs to its virtiofsd). */
+void vr_qc_filesystems(cmd *c);

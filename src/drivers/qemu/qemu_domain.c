@@ -86,10 +86,13 @@ vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char *
     return vr_registry_save(drv->reg, def, err);
 }
 
-vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
-                          char **err)
+vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, bool adopted,
+                          vr_domain **out, char **err)
 {
-    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
+    /* A re-adopted domain's definition is what its QEMU runs: no new
+     * root ports there. */
+    vr_domain_def *def = adopted ? vr_domain_def_parse(xml, strlen(xml), err)
+                                 : vr_domain_def_parse_new(xml, strlen(xml), err);
     if (!def)
         return VR_ERR_INVALID;
     void *same = NULL;
@@ -125,7 +128,7 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
 
 vr_err vr_qemu_define(vr_qemu_driver *drv, const char *xml, vr_domain **out, char **err)
 {
-    return vr_qemu_domain_add(drv, xml, true, out, err);
+    return vr_qemu_domain_add(drv, xml, true, false, out, err);
 }
 
 /* Files the domain's disks point at, for undefine --remove-all-storage:

@@ -23,9 +23,11 @@ struct vr_qemu_driver {
     void *resolve_opaque;
 };
 
-/* Registry. add: parse, check name/uuid clashes, and (persistent) save. */
-vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
-                          char **err);
+/* Registry. add: parse, check name/uuid clashes, and (persistent) save.
+ * adopted: the live definition of a running QEMU, parsed as it is (a new
+ * one gets the root ports of vr_domain_def_parse_new). */
+vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, bool adopted,
+                          vr_domain **out, char **err);
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
 /* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
 vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
@@ -98,9 +100,26 @@ void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
 int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err);
 /* What the definition holds that cannot run here (qemu_preflight.c). */
 vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err);
-/* <vcpu cpuset> ("0-3,6,^2") as a CPU set of this host (qemu_preflight.c);
- * -1 with *err when it names no CPU or one the host does not have. */
-int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err);
+/* A host CPU list ("0-3,6,^2") as a CPU set of this host
+ * (qemu_preflight.c); -1 with *err, which starts with `what` ("<vcpu
+ * cpuset"), when it names no CPU or one the host does not have. */
+int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **err);
+
+/* qemu_tune.c: huge pages, pinning and CPU bandwidth (<cputune>).
+ * preflight: before a start (also makes the run's cgroup); apply: once
+ * QEMU runs; release: the run ended. */
+vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err);
+/* Why a <hostdev> cannot run on this host when it has no IOMMU (static
+ * text), else NULL. */
+const char *vr_qemu_hostdev_reason(void);
+void vr_qemu_tune_apply(vr_domain *dom);
+void vr_qemu_tune_release(vr_domain *dom);
+
+/* qemu_virtiofs.c: a virtiofsd per virtiofs <filesystem>, before QEMU;
+ * stopped (by the pids in the run directory) when the run ends. */
+const char *vr_qemu_virtiofsd_path(void);
+int vr_qemu_virtiofs_start(vr_domain *dom, char **err);
+void vr_qemu_virtiofs_stop(vr_domain *dom);
 /* The run is over: its accelerator and notices go (qemu_accel.c). */
 void vr_qemu_notices_clear(vr_domain *dom);
 

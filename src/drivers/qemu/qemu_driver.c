@@ -93,7 +93,10 @@ static void release_runtime(vr_domain *dom)
         event_free(dom->kill_timer);
         dom->kill_timer = NULL;
     }
-    /* QEMU is gone (or never ran): its files go back to their owners. */
+    /* QEMU is gone (or never ran): its files go back to their owners,
+     * its virtiofsds and cgroup go. */
+    vr_qemu_virtiofs_stop(dom);
+    vr_qemu_tune_release(dom);
     vr_qemu_grants_restore(dom);
     if (dom->runtime_dir) {
         vr_qemu_runtime_remove(dom);
@@ -262,6 +265,7 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     dom->started_at = time(NULL);
     vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
     vr_qemu_balloon_at_start(dom);
+    vr_qemu_tune_apply(dom);
     vr_qemu_emit(dom, "started", "booted");
     for (size_t i = 0; i < dom->n_notices; i++)
         vr_qemu_emit(dom, "notice", dom->notices[i]);
@@ -373,7 +377,8 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     }
     int spice_port;
     char *secret;
-    if (vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
+    if (vr_qemu_virtiofs_start(dom, &err) < 0 ||
+        vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
         free(err);
@@ -390,6 +395,9 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         .start_paused = paused,
         .spice_port = spice_port,
         .graphics_secret = secret,
+        /* vsock auto: 3 and up (0-2 are the hypervisor's and the host's),
+         * unique among this daemon's running domains by their ids. */
+        .vsock_cid = 2 + (unsigned)dom->id,
     };
     int *fds = NULL;
     size_t n_fds = 0;
@@ -422,7 +430,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     vr_qemu_log_command(log, argv);
     cpu_set_t cpus;
     bool pinned = dom->def->cpuset != NULL;
-    if (pinned && vr_qemu_cpuset(dom->def->cpuset, &cpus, NULL) < 0)
+    if (pinned && vr_qemu_cpuset(dom->def->cpuset, "<vcpu cpuset", &cpus, NULL) < 0)
         pinned = false; /* preflight checked it */
     int rc = vr_qemu_spawn(dom->drv->base, argv, log, pidfile, fds, n_fds, &dom->drv->qemu_as,
                            pinned ? &cpus : NULL, on_spawned, c, &err);
@@ -443,7 +451,7 @@ void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_f
 {
     char *err = NULL;
     vr_domain *dom = NULL;
-    vr_err code = vr_qemu_domain_add(drv, xml, false, &dom, &err);
+    vr_err code = vr_qemu_domain_add(drv, xml, false, false, &dom, &err);
     if (code != VR_OK) {
         cb(code, err, opaque);
         free(err);

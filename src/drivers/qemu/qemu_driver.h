@@ -158,6 +158,17 @@ typedef void (*vr_display_fn)(const char *type, const char *host, int port, cons
                               void *opaque);
 void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque);
 
+/* qemu_agent.c: QEMU's guest agent. `cmd` ({"execute", "arguments"}) is
+ * sent after guest-sync; cb gets the agent's "return" (borrowed; NULL for
+ * guest-shutdown and guest-suspend-*, which answer nothing) or a one-line
+ * error, from the loop. timeout: seconds (0: 10). Not VR_OK: nothing was
+ * sent and cb is never called. */
+typedef void (*vr_agent_fn)(json_object *ret, const char *error, void *opaque);
+bool vr_qemu_agent_configured(const vr_domain_def *def);
+vr_err vr_qemu_agent_command(vr_domain *dom, json_object *cmd, int timeout, vr_agent_fn cb,
+                             void *opaque, char **err);
+
+
 const char *vr_dom_state_name(vr_dom_state s);
 
 /* <disk type='volume'>: the daemon hands the driver a way to find a

@@ -713,6 +713,8 @@ void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
             code = VR_ERR_UNSUPPORTED;
         } else if (h->kind == VR_DEVICE_DISK) {
             code = plan_disk(h, &h->live->disks[h->index], &err);
+        } else if (h->kind == VR_DEVICE_MEMORY) {
+            code = vr_qemu_plan_dimm(h, &err);
         } else {
             code = plan_interface(h, &h->live->interfaces[h->index], &err);
         }

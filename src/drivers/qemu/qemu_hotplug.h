@@ -71,3 +71,7 @@ void vr_hp_live_replace(vr_domain *dom, vr_domain_def *def);
 vr_err vr_hp_config_replace(vr_domain *dom, vr_domain_def *def, char **err);
 /* Is device `id` being asked out already? */
 bool vr_hp_unplugging(const vr_domain *dom, const char *id);
+
+/* The steps of a DIMM's hot-plug, h->live->memdevs[h->index]
+ * (qemu_memdev.c). */
+vr_err vr_qemu_plan_dimm(vr_hp *h, char **err);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err)
+int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **err)
 {
     long ncpu = sysconf(_SC_NPROCESSORS_CONF);
     CPU_ZERO(out);
@@ -29,8 +29,8 @@ int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err)
             p = end;
         }
         if (hi < lo || (long)hi >= ncpu || hi >= CPU_SETSIZE) {
-            vr_set_error(err, "<vcpu cpuset='%s'> names host CPU %lu, and this host has CPUs 0 "
-                              "to %ld", spec, hi, ncpu - 1);
+            vr_set_error(err, "%s='%s'> names host CPU %lu, and this host has CPUs 0 to %ld", what,
+                         spec, hi, ncpu - 1);
             return -1;
         }
         for (unsigned long c = lo; c <= hi; c++) {
@@ -43,7 +43,7 @@ int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err)
             p++;
     }
     if (CPU_COUNT(out) == 0) {
-        vr_set_error(err, "<vcpu cpuset='%s'> leaves no host CPU to run on", spec);
+        vr_set_error(err, "%s='%s'> leaves no host CPU to run on", what, spec);
         return -1;
     }
     return 0;
@@ -62,7 +62,9 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
     }
     for (size_t i = 0; i < def->n_kept; i++) {
         const vr_kept_def *k = &def->kept[i];
-        vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name, k->reason);
+        const char *reason = strcmp(k->name, "hostdev") == 0 ? vr_qemu_hostdev_reason() : NULL;
+        vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name,
+                     reason ? reason : k->reason);
         return VR_ERR_UNSUPPORTED;
     }
     if (def->clock.hypervclock == VR_TRISTATE_ON) {
@@ -72,7 +74,7 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
         return VR_ERR_UNSUPPORTED;
     }
     cpu_set_t cpus;
-    if (def->cpuset && vr_qemu_cpuset(def->cpuset, &cpus, err) < 0)
+    if (def->cpuset && vr_qemu_cpuset(def->cpuset, "<vcpu cpuset", &cpus, err) < 0)
         return VR_ERR_INVALID;
-    return VR_OK;
+    return vr_qemu_tune_preflight(dom, err);
 }

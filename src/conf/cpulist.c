@@ -1,0 +1,48 @@
+#include "conf/cpulist.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+
+bool vr_cpulist_valid(const char *s)
+{
+    bool any = false;
+    while (*s) {
+        if (*s == '^')
+            s++;
+        if (!isdigit((unsigned char)*s))
+            return false;
+        while (isdigit((unsigned char)*s))
+            s++;
+        if (*s == '-') {
+            s++;
+            if (!isdigit((unsigned char)*s))
+                return false;
+            while (isdigit((unsigned char)*s))
+                s++;
+        }
+        any = true;
+        if (*s == ',')
+            s++;
+        else if (*s)
+            return false;
+    }
+    return any;
+}
+
+bool vr_cpulist_next(const char **p, unsigned long *lo, unsigned long *hi, bool *exclude)
+{
+    const char *s = *p;
+    if (!*s)
+        return false;
+    *exclude = *s == '^';
+    if (*exclude)
+        s++;
+    char *end;
+    *lo = *hi = strtoul(s, &end, 10);
+    if (*end == '-')
+        *hi = strtoul(end + 1, &end, 10);
+    if (*end == ',')
+        end++;
+    *p = end;
+    return true;
+}

@@ -1,0 +1,115 @@
+/* Guest RAM on the command line, as libvirt lays it out for QEMU 7.2:
+ * -m (the start memory: <memory> less the DIMMs), a memory backend per
+ * NUMA cell (-numa node,memdev=ram-nodeN) or, without cells but with a
+ * <memoryBacking> that asks for one, the machine's own backend (pc.ram);
+ * a backend and a pc-dimm per <memory model='dimm'>; the iothreads.
+ * Shared memory is a memfd with share=on (what virtiofsd maps). */
+#include "drivers/qemu/qemu_command_priv.h"
+#include "conf/cpulist.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static bool backing_asked(const vr_domain_def *def)
+{
+    const vr_memory_backing *mb = &def->mem_backing;
+    return mb->source == VR_MEM_SOURCE_MEMFD || mb->access == VR_MEM_ACCESS_SHARED ||
+           mb->hugepages;
+}
+
+bool vr_qc_machine_ram_backend(const vr_domain_def *def)
+{
+    return !def->n_numa_cells && backing_asked(def);
+}
+
+unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def)
+{
+    return (def->memory_kib - vr_domain_dimm_kib(def) + 1023) / 1024;
+}
+
+/* -object memory-backend-{ram,memfd},id=ID,size=... */
+static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_access access)
+{
+    const vr_memory_backing *mb = &c->def->mem_backing;
+    if (access == VR_MEM_ACCESS_DEFAULT)
+        access = mb->access;
+    bool shared = access == VR_MEM_ACCESS_SHARED;
+    bool memfd = shared || mb->hugepages || mb->source == VR_MEM_SOURCE_MEMFD;
+    vr_qc_opt(c, "-object", "memory-backend-%s,id=%s,size=%lluK%s%s", memfd ? "memfd" : "ram", id,
+              kib, shared ? ",share=on" : access == VR_MEM_ACCESS_PRIVATE ? ",share=off" : "",
+              mb->hugepages ? ",hugetlb=on" : "");
+}
+
+/* "cpus=0-1,cpus=4": QEMU takes a list as repeated keys. */
+static void numa_cpus(vr_strbuf *b, const char *list)
+{
+    unsigned char on[256] = {0};
+    unsigned long lo, hi;
+    bool exclude;
+    const char *p = list;
+    while (vr_cpulist_next(&p, &lo, &hi, &exclude))
+        for (unsigned long v = lo; v <= hi && v < 256; v++)
+            on[v] = !exclude;
+    for (unsigned v = 0; v < 256; v++) {
+        if (!on[v])
+            continue;
+        unsigned end = v;
+        while (end + 1 < 256 && on[end + 1])
+            end++;
+        if (end > v)
+            vr_strbuf_addf(b, ",cpus=%u-%u", v, end);
+        else
+            vr_strbuf_addf(b, ",cpus=%u", v);
+        v = end;
+    }
+}
+
+void vr_qc_memory(cmd *c)
+{
+    const vr_domain_def *def = c->def;
+    unsigned long long mib = vr_qc_start_memory_mib(def);
+    /* <maxMemory> is the room for DIMMs, in slots. */
+    if (def->max_memory_kib)
+        vr_qc_opt(c, "-m", "size=%lluM,slots=%u,maxmem=%lluM", mib, def->max_memory_slots,
+                  (def->max_memory_kib + 1023) / 1024);
+    else
+        vr_qc_opt(c, "-m", "size=%lluM", mib);
+    if (def->mem_backing.locked)
+        vr_qc_opt(c, "-overcommit", "mem-lock=on");
+    if (vr_qc_machine_ram_backend(def))
+        backend(c, "pc.ram", mib * 1024, VR_MEM_ACCESS_DEFAULT);
+    for (size_t i = 0; i < def->n_numa_cells; i++) {
+        const vr_numa_cell *cell = &def->numa_cells[i];
+        char id[32];
+        snprintf(id, sizeof(id), "ram-node%u", cell->id);
+        backend(c, id, cell->memory_kib, cell->access);
+        vr_strbuf b = {0};
+        vr_strbuf_addf(&b, "node,nodeid=%u", cell->id);
+        if (cell->cpus)
+            numa_cpus(&b, cell->cpus);
+        vr_strbuf_addf(&b, ",memdev=%s", id);
+        char *v = vr_strbuf_take(&b);
+        vr_qc_opt(c, "-numa", "%s", v);
+        free(v);
+    }
+    for (unsigned i = 1; i <= def->iothreads; i++)
+        vr_qc_opt(c, "-object", "iothread,id=iothread%u", i);
+}
+
+/* After the buses, where libvirt puts them. */
+void vr_qc_dimms(cmd *c)
+{
+    const vr_domain_def *def = c->def;
+    for (size_t i = 0; i < def->n_memdevs; i++) {
+        const vr_memdev_def *m = &def->memdevs[i];
+        char id[32], addr[40] = "";
+        snprintf(id, sizeof(id), "memdimm%zu", i);
+        backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT);
+        if (m->base)
+            snprintf(addr, sizeof(addr), ",addr=%llu", m->base);
+        vr_qc_opt(c, "-device", "pc-dimm,node=%u,memdev=%s,id=dimm%zu,slot=%u%s", m->node, id, i,
+                  m->slot, addr);
+    }
+}

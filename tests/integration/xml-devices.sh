@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# What the tiny guest sees of the domain XML that shapes its hardware
+# (issue 16): a q35 definition without root ports gets spare ones at
+# define and takes a hot-plugged disk; two NUMA cells are two nodes in
+# /sys/devices/system/node; a DIMM attached while it runs raises its
+# memory; a virtiofs share and a 9p share each read a file the host
+# wrote; <vcpupin> shows in the Cpus_allowed_list of QEMU's vCPU thread;
+# the guest agent answers (domifaddr --source agent, domtime, guestinfo,
+# domfsinfo, qemu-agent-command) and powers the guest off (shutdown
+# --mode agent). What this host cannot do is refused in one line naming
+# the element: huge pages (none reserved here), CPU bandwidth (no cgroup
+# v2 cpu controller for the daemon here), virtiofs without shared memory.
+. "$(dirname "$0")/lib.sh"
+need_images
+# Image version 4 has qemu-ga and the virtiofs module.
+v=$(sed -n 's/^v\([0-9]*\) .*/\1/p' "$IMAGES/tiny.stamp" 2>/dev/null)
+[ "${v:-0}" -ge 4 ] || fail "the tiny guest in $IMAGES is image version ${v:-?}, older than 4 (no guest agent): run make images"
+# The ASan daemon when there is one (make check builds it): the agent
+# client, virtiofsd handling and the new XML run under the sanitizers.
+DAEMON=$VIREOD
+if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
+    DAEMON=$VIREO_ASAN_BUILD/src/daemon/vireod
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+fi
+start_daemon "$DAEMON"
+SHARE=$ROOT/share
+SHM=vireo-xml-devices-$$
+test_cleanup() { rm -f "/dev/shm/$SHM"; }
+mkdir -p "$SHARE/fs" "$SHARE/9p"
+echo "written by the host for virtiofs $$" >"$SHARE/fs/hello.txt"
+echo "written by the host for 9p $$" >"$SHARE/9p/hello.txt"
+qemu-img create -q -f raw "$ROOT/extra.img" 16M
+mkfs.vfat -n DATA "$ROOT/extra.img" >/dev/null
+
+# The guest: q35, 2 vCPUs in 2 NUMA cells of 128 MiB, RAM shared (memfd)
+# for virtiofsd, room for DIMMs, vCPU 1 pinned to host CPU 1 and the
+# rest of QEMU to CPU 0, the guest agent's channel.
+cat >"$ROOT/dev.xml" <<XML
+<domain type='qemu'>
+  <name>dev</name>
+  <maxMemory slots='4' unit='MiB'>1024</maxMemory>
+  <memory unit='MiB'>256</memory>
+  <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+  <vcpu>2</vcpu>
+  <iothreads>1</iothreads>
+  <cputune><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='0'/></cputune>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$IMAGES/tiny-vmlinuz</kernel>
+    <initrd>$IMAGES/tiny-initrd.img</initrd>
+    <cmdline>console=ttyS0 cryptomgr.notests=1 memhp_default_state=online</cmdline>
+  </os>
+  <features><acpi/><apic/></features>
+  <cpu><numa>
+    <cell id='0' cpus='0' memory='128' unit='MiB'/>
+    <cell id='1' cpus='1' memory='128' unit='MiB'/>
+  </numa></cpu>
+  <on_poweroff>destroy</on_poweroff>
+  <devices>
+    <controller type='scsi' model='virtio-scsi'><driver queues='2' iothread='1'/></controller>
+    <filesystem type='mount' accessmode='passthrough'>
+      <driver type='virtiofs'/><source dir='$SHARE/fs'/><target dir='hostfs'/>
+    </filesystem>
+    <filesystem type='mount' accessmode='mapped'>
+      <driver type='path'/><source dir='$SHARE/9p'/><target dir='host9p'/>
+    </filesystem>
+    <interface type='user'><model type='virtio'/></interface>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+    <shmem name='$SHM'><model type='ivshmem-plain'/><size unit='M'>1</size></shmem>
+  </devices>
+</domain>
+XML
+"$VIREO" define "$ROOT/dev.xml" >/dev/null
+ports=$("$VIREO" dumpxml dev | grep -c "model='pcie-root-port'\|model=\"pcie-root-port\"")
+# The NIC, the balloon, the RNG, virtio-scsi, virtio-serial, the two
+# shares: 7 PCIe devices, each on a port, and 4 spare.
+expect_eq "q35 without root ports: one per PCIe device and 4 spare at define" "$ports" 11
+"$VIREO" start dev >/dev/null
+LOG=$ROOT/var/log/vireo/qemu/dev.log
+cmdline=$(grep -a -- ' -numa ' "$LOG" | tail -1 | sed 's/  */ /g')
+expect_match "NUMA cells become memory backends and -numa nodes" "$cmdline" \
+    "memory-backend-memfd,id=ram-node1,size=131072K,share=on -numa node,nodeid=1,cpus=1,memdev=ram-node1"
+expect_match "virtio-scsi takes its queues and iothread" "$cmdline" \
+    "-object iothread,id=iothread1 .*virtio-scsi-pci,id=scsi0,num_queues=2,iothread=iothread1"
+wait_for 60 "the guest is up" file_has "$ROOT/var/log/vireo/qemu/dev-serial0.log" VIREO-GUEST-READY
+
+out=$(guest_until dev 'ls -d /sys/devices/system/node/node*' 'node1')
+expect_match "the guest sees two NUMA nodes" "$out" '/sys/devices/system/node/node0'
+expect_match "node 1 too" "$out" '/sys/devices/system/node/node1'
+
+out=$(guest_until dev 'mkdir -p /mnt/fs && mount -t virtiofs hostfs /mnt/fs; cat /mnt/fs/hello.txt' '^written by')
+expect_match "virtiofs: the guest reads the file the host wrote" "$out" "written by the host for virtiofs $$"
+pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null || fail "no virtiofsd for the share"
+ok "virtiofsd runs for the share"
+# 9p: Debian's cloud kernel (the tiny guest's) has no 9p driver, so the
+# guest shows the device (virtio 9p, 0x1009/0x1049) and QEMU serves the
+# directory under the tag; mounting it is for guests with 9p.
+out=$(guest_until dev 'grep -l -E "0x1009|0x1049" /sys/bus/pci/devices/*/device' 'devices/.*/device')
+expect_match "9p: the guest has the virtio-9p device" "$out" '/sys/bus/pci/devices/.*/device'
+expect_match "9p: QEMU serves the host directory under its tag" "$cmdline" \
+    "-fsdev local,id=fsdev-fs1,path=$SHARE/9p,security_model=mapped-xattr -device virtio-9p-pci,id=fs1,fsdev=fsdev-fs1,mount_tag=host9p"
+
+# <shmem>: what the host writes into /dev/shm/NAME the guest reads in
+# the ivshmem device's memory BAR (busybox devmem at BAR 2's address).
+printf 'VIRE' | dd of="/dev/shm/$SHM" conv=notrunc status=none
+out=$(guest_until dev 'for d in /sys/bus/pci/devices/*; do [ "$(cat $d/device)" = 0x1110 ] && devmem $(sed -n 3p $d/resource | cut -d" " -f1) 32; done' '^0x45524956')
+expect_match "<shmem>: the guest reads what the host wrote in /dev/shm" "$out" '^0x45524956'
+
+# <vcpupin vcpu='1' cpuset='1'>: QEMU names its vCPU threads "CPU N/TCG".
+pid=$(cat "$ROOT/run/vireo/qemu/dev/qemu.pid")
+pinned=
+for t in /proc/$pid/task/*; do
+    if grep -q '^CPU 1/' "$t/comm" 2>/dev/null; then
+        pinned=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status")
+    fi
+done
+expect_eq "vCPU 1's thread runs on host CPU 1 only" "$pinned" 1
+main=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$pid/status")
+expect_eq "<emulatorpin>: QEMU's main thread on host CPU 0" "$main" 0
+
+# A DIMM while it runs: the guest's memory grows by 128 MiB.
+before=$(guest_until dev 'grep MemTotal /proc/meminfo' 'MemTotal' | sed -n 's/.*MemTotal: *\([0-9]*\).*/\1/p')
+cat >"$ROOT/dimm.xml" <<XML
+<memory model='dimm'><target><size unit='MiB'>128</size><node>1</node></target></memory>
+XML
+"$VIREO" attach-device dev "$ROOT/dimm.xml" --live >/dev/null
+expect_match "the live definition has the DIMM and 384 MiB" "$("$VIREO" dumpxml dev)" "<memory unit='KiB'>393216</memory>|<memory unit=\"KiB\">393216</memory>"
+after=
+for _ in $(seq 1 20); do
+    after=$(guest dev 'grep MemTotal /proc/meminfo' | sed -n 's/.*MemTotal: *\([0-9]*\).*/\1/p')
+    [ -n "$after" ] && [ -n "$before" ] && [ "$after" -gt $((before + 100000)) ] && break
+    sleep 0.5
+done
+[ -n "$after" ] && [ "$after" -gt $((before + 100000)) ] || fail "MemTotal did not grow by the DIMM: $before -> $after kB"
+ok "the hot-plugged DIMM raises the guest's MemTotal ($before -> $after kB)"
+
+# Hot-plug on q35 into a spare root port.
+"$VIREO" attach-disk dev "$ROOT/extra.img" vdb --live >/dev/null
+# The guest had no disk: the new one is its vda.
+out=$(guest_until dev 'ls /sys/block' '^vd')
+expect_match "a disk hot-plugged on q35 lands in a spare root port" "$out" '^vda'
+
+# ---- refusals ----
+sed -e 's|<name>dev</name>|<name>huge</name>|' \
+    -e 's|<memoryBacking>.*</memoryBacking>|<memoryBacking><hugepages/></memoryBacking>|' \
+    -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/huge.xml"
+"$VIREO" define "$ROOT/huge.xml" >/dev/null
+if grep -q '^HugePages_Total: *0$' /proc/meminfo; then
+    expect_fail "hugepages on a host without them" '<hugepages/>: this host has no huge pages' \
+        "$VIREO" start huge
+fi
+sed -e 's|<name>dev</name>|<name>bw</name>|' \
+    -e 's|<cputune>|<cputune><shares>512</shares>|' -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/bw.xml"
+"$VIREO" define "$ROOT/bw.xml" >/dev/null
+if ! "$VIREO" start bw >/dev/null 2>"$ROOT/bw.err"; then
+    [ "$(wc -l <"$ROOT/bw.err")" -eq 1 ] || fail "bandwidth refusal not in one line: $(cat "$ROOT/bw.err")"
+    expect_match "CPU bandwidth without a usable cgroup v2 cpu controller: refused, with why" \
+        "$(cat "$ROOT/bw.err")" "<cputune> <shares>/<period>/<quota> need cgroup v2's cpu controller: "
+else
+    expect_match "CPU bandwidth: the run has a cgroup of its own" \
+        "$(cat /proc/"$(cat "$ROOT/run/vireo/qemu/bw/qemu.pid")"/cgroup)" "vireo-bw"
+    "$VIREO" destroy bw >/dev/null
+fi
+sed -e 's|<name>dev</name>|<name>nofs</name>|' -e '/<memoryBacking>/d' "$ROOT/dev.xml" >"$ROOT/nofs.xml"
+expect_fail "virtiofs without shared memory" "<filesystem> with <driver type='virtiofs'> needs the guest's memory shared" \
+    "$VIREO" define "$ROOT/nofs.xml"
+
+sed -e 's|<name>dev</name>|<name>vfio</name>|' -e '/<filesystem/,/<\/filesystem>/d' \
+    -e "s|<channel type='unix'>|<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x00' slot='0x05' function='0x0'/></source></hostdev><channel type='unix'>|" \
+    "$ROOT/dev.xml" >"$ROOT/vfio.xml"
+"$VIREO" define "$ROOT/vfio.xml" >/dev/null
+expect_match "<hostdev> is kept in the definition" "$("$VIREO" dumpxml vfio)" "<hostdev mode=.subsystem. type=.pci."
+if [ -z "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+    expect_fail "<hostdev> on a host without an IOMMU" "<hostdev>: this host has no IOMMU" "$VIREO" start vfio
+else
+    expect_fail "<hostdev>: VFIO assignment refused" "<hostdev>: VFIO device assignment" "$VIREO" start vfio
+fi
+
+# ---- a daemon restart: the domain, its virtiofsd and its agent carry on ----
+stop_daemon
+start_daemon "$DAEMON"
+expect_eq "after a daemon restart the domain is re-adopted" "$("$VIREO" domstate dev)" running
+pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null || fail "virtiofsd gone after the restart"
+ok "virtiofsd still serves the share after the restart"
+
+# ---- the guest agent (qemu-ga in the tiny guest, on its channel) ----
+out=$("$VIREO" qemu-agent-command dev '{"execute":"guest-info"}')
+expect_match "qemu-agent-command: the agent answers guest-info" "$out" '^\{"return":\{"version":"7\.2'
+out=$("$VIREO" domifaddr dev --source agent)
+expect_match "domifaddr --source agent: eth0 and its address from the guest" "$out" 'eth0 +52:54:00:[0-9a-f:]+ +ipv4 +10\.0\.2\.15/24'
+out=$("$VIREO" domtime dev)
+now=$(date +%s)
+secs=$(sed -n 's/^Time: //p' <<<"$out")
+[ -n "$secs" ] && [ $((now - secs)) -lt 120 ] && [ $((secs - now)) -lt 120 ] ||
+    fail "domtime: '$out' is not the guest's clock near the host's $now"
+ok "domtime: the guest's clock ($secs)"
+out=$("$VIREO" guestinfo dev)
+expect_match "guestinfo: the agent's version and the guest's host name" "$out" 'agent.version +: 7\.2.*'
+expect_match "guestinfo: host name" "$out" 'hostname +: tiny'
+# qemu-ga lists filesystems on block devices: the hot-plugged disk.
+out=$(guest_until dev 'modprobe vfat; mkdir -p /mnt/d; mount /dev/vda /mnt/d && echo mounted-ok' '^mounted-ok')
+out=$("$VIREO" domfsinfo dev)
+expect_match "domfsinfo: the filesystem the guest mounted from its disk" "$out" '/mnt/d +vda +vfat +/dev/vda'
+expect_fail "an agent command the agent does not know" "the guest agent refused guest-no-such" \
+    "$VIREO" qemu-agent-command dev '{"execute":"guest-no-such"}'
+expect_fail "a command that is no JSON object" "not a JSON object" \
+    "$VIREO" qemu-agent-command dev 'guest-info'
+"$VIREO" shutdown dev --mode agent --wait --timeout 60 >/dev/null
+expect_eq "shutdown --mode agent: the guest powers itself off" "$("$VIREO" domstate dev)" "shut off"
+grep -q "shutdown -P.*(guest agent)\|guest agent" "$ROOT/var/log/vireo/qemu/dev-serial0.log" ||
+    fail "the guest's console does not show the agent's shutdown"
+ok "the guest saw the agent's shutdown"
+sleep 0.5
+pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null && fail "virtiofsd outlived its domain"
+ok "virtiofsd stops with the domain"
+expect_fail "the agent of a shut-off domain" "is not running" "$VIREO" domtime dev
+[ -n "${VIREO_ASAN_BUILD:-}" ] && no_sanitizer_report
+echo "$CHECKS checks passed"
