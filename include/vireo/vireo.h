@@ -140,6 +140,27 @@ int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name);
  * type "vnc", host, port, display (port - 5900). */
 char *vireo_domain_display_json(vireo_conn *c, const char *key);
 
+/* Guest and host helpers of a running domain (virsh's names). */
+/* send-key: keys pressed together (at most 16), each a name or number of
+ * codeset "linux" (NULL; KEY_A, 30), "xt" or "qnum"; hold_ms 0 is QEMU's
+ * default (100 ms). */
+int vireo_domain_send_key(vireo_conn *c, const char *key, const char *codeset, const char *const *keys,
+                          size_t n, unsigned hold_ms);
+/* screenshot: screen N (its N-th video device) as PNG bytes (free()),
+ * *len of them; NULL on failure. */
+char *vireo_domain_screenshot(vireo_conn *c, const char *key, unsigned screen, size_t *len);
+/* reset: the machine's reset line, as pressing a reset button. */
+int vireo_domain_reset(vireo_conn *c, const char *key);
+/* dompmsuspend (target "mem", "disk", "hybrid"; NULL is mem) through the
+ * guest agent; dompmwakeup of a guest suspended to RAM. */
+int vireo_domain_pm_suspend(vireo_conn *c, const char *key, const char *target);
+int vireo_domain_pm_wakeup(vireo_conn *c, const char *key);
+/* domhostname: the guest's host name from its agent (free()). */
+char *vireo_domain_hostname(vireo_conn *c, const char *key);
+/* qemu-monitor-command: QMP JSON text (or a human monitor line with hmp);
+ * QEMU's answer (free()): {"return": ...} for QMP, the text for hmp. */
+char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp);
+
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */
 char *vireo_host_json(vireo_conn *c);

@@ -48,7 +48,7 @@ static int run(vr_cli *cli, int argc, char **argv)
     printf("            esac ;;\n"
            "        *)\n"
            "            case $cmd in\n"
-           "                define|create) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
+           "                define|create|restore) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
            "                completion) COMPREPLY=($(compgen -W bash -- \"$cur\")) ;;\n"
            "                *) COMPREPLY=($(compgen -W \"$(vireo \"${uri[@]}\" list --all --name 2>/dev/null)\" -- \"$cur\")) ;;\n"
            "            esac ;;\n"

@@ -18,6 +18,8 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_domblklist, &vr_cmd_domblkinfo, &vr_cmd_domrename,
     &vr_cmd_attach_disk, &vr_cmd_detach_disk, &vr_cmd_attach_interface, &vr_cmd_detach_interface,
     &vr_cmd_attach_device, &vr_cmd_detach_device, &vr_cmd_change_media, &vr_cmd_blockresize,
+    &vr_cmd_send_key, &vr_cmd_screenshot, &vr_cmd_reset, &vr_cmd_domhostname, &vr_cmd_dompmsuspend,
+    &vr_cmd_dompmwakeup, &vr_cmd_qemu_monitor_command,
     &vr_cmd_install,
     /* networks */
     &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,

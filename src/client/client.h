@@ -33,6 +33,8 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body);
 /* A GET whose 2xx answer is returned as text (XML, JSON documents);
  * NULL with the error set otherwise. */
 char *vr_client_get_text(vireo_conn *c, const char *path);
+/* The same for binary answers (a screenshot): *len bytes. */
+char *vr_client_get_bytes(vireo_conn *c, const char *path, size_t *len);
 
 /* METHOD /v1/domains/KEY[/WHAT] with a JSON body (or NULL); the
  * domain's JSON answer into *out when out is given. 0 or -1. */

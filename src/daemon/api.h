@@ -64,6 +64,7 @@ extern const vr_api_route vr_api_web_routes[];      /* login, logout, web/token 
 extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc.c) */
 extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
 extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
+extern const vr_api_route vr_api_guest_routes[];   /* send-key, screenshot, reset, pm, monitor (api_guest.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */

@@ -157,6 +157,28 @@ typedef void (*vr_display_fn)(const char *type, const char *host, int port, cons
                               void *opaque);
 void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque);
 
+/* Guest and host helpers (qemu_guest.c). Each answers once through cb;
+ * ret (borrowed) is what QEMU or the guest agent returned. */
+typedef void (*vr_qemu_reply_fn)(vr_err code, json_object *ret, const char *err, void *opaque);
+/* reset: the machine's reset line (QMP system_reset), no guest shutdown. */
+void vr_qemu_reset(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+/* send-key: keys as QEMU's qnum codes (qemu_keycodes.h), pressed in
+ * order and released together after hold_ms (0: QEMU's 100 ms). */
+void vr_qemu_send_key(vr_domain *dom, const int *qnum, size_t n, unsigned hold_ms, vr_qemu_reply_fn cb,
+                      void *opaque);
+/* screenshot: QEMU writes screen N (video device N) as PNG into the run
+ * directory; ret is {"path": FILE}, which the caller reads and removes. */
+void vr_qemu_screenshot(vr_domain *dom, unsigned screen, vr_qemu_reply_fn cb, void *opaque);
+/* dompmsuspend (target mem, disk or hybrid) through the guest agent;
+ * dompmwakeup (QMP system_wakeup) of a guest that suspended itself. */
+void vr_qemu_pm_suspend(vr_domain *dom, const char *target, vr_qemu_reply_fn cb, void *opaque);
+void vr_qemu_pm_wakeup(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+/* domhostname: the guest agent's answer (ret is the name string). */
+void vr_qemu_guest_hostname(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+/* qemu-monitor-command: a QMP command as JSON text, or with hmp a human
+ * monitor line. Logged; QEMU's answer is passed back as it is. */
+void vr_qemu_monitor_command(vr_domain *dom, const char *text, bool hmp, vr_qemu_reply_fn cb, void *opaque);
+
 const char *vr_dom_state_name(vr_dom_state s);
 
 /* <disk type='volume'>: the daemon hands the driver a way to find a

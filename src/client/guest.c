@@ -1,0 +1,101 @@
+/* libvireo: guest and host helpers of a running domain (api_guest.c's
+ * endpoints): send-key, screenshot, reset, power management, the guest's
+ * host name and the monitor escape hatch. */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* POST domains/KEY/WHAT with body (taken); the answer's "return" member
+ * (taken by the caller) through *ret when ret is given. 0 or -1. */
+static int call(vireo_conn *c, const char *method, const char *key, const char *what, json_object *body,
+                json_object **ret)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/%s", k, what);
+    json_object *o = vr_client_json(c, method, path, body ? json_object_to_json_string(body) : NULL, NULL);
+    json_object_put(body);
+    free(path);
+    free(k);
+    if (!o)
+        return -1;
+    json_object *r = NULL;
+    if (ret && json_object_object_get_ex(o, "return", &r))
+        *ret = json_object_get(r);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_domain_send_key(vireo_conn *c, const char *key, const char *codeset, const char *const *keys,
+                          size_t n, unsigned hold_ms)
+{
+    json_object *b = json_object_new_object(), *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, json_object_new_string(keys[i]));
+    json_object_object_add(b, "keys", arr);
+    if (codeset)
+        json_object_object_add(b, "codeset", json_object_new_string(codeset));
+    if (hold_ms)
+        json_object_object_add(b, "holdtime", json_object_new_int64(hold_ms));
+    return call(c, "POST", key, "send-key", b, NULL);
+}
+
+char *vireo_domain_screenshot(vireo_conn *c, const char *key, unsigned screen, size_t *len)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/screenshot?screen=%u", k, screen);
+    char *png = vr_client_get_bytes(c, path, len);
+    free(path);
+    free(k);
+    return png;
+}
+
+int vireo_domain_reset(vireo_conn *c, const char *key)
+{
+    return call(c, "POST", key, "reset", NULL, NULL);
+}
+
+int vireo_domain_pm_suspend(vireo_conn *c, const char *key, const char *target)
+{
+    json_object *b = json_object_new_object();
+    if (target)
+        json_object_object_add(b, "target", json_object_new_string(target));
+    return call(c, "POST", key, "pm-suspend", b, NULL);
+}
+
+int vireo_domain_pm_wakeup(vireo_conn *c, const char *key)
+{
+    return call(c, "POST", key, "pm-wakeup", NULL, NULL);
+}
+
+char *vireo_domain_hostname(vireo_conn *c, const char *key)
+{
+    json_object *r = NULL;
+    if (call(c, "GET", key, "hostname", NULL, &r) < 0)
+        return NULL;
+    char *name = vr_strdup(json_object_get_string(r));
+    json_object_put(r);
+    return name;
+}
+
+char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp)
+{
+    json_object *b = json_object_new_object(), *r = NULL;
+    json_object_object_add(b, "command", json_object_new_string(command));
+    json_object_object_add(b, "hmp", json_object_new_boolean(hmp));
+    if (call(c, "POST", key, "monitor", b, &r) < 0)
+        return NULL;
+    /* The human monitor answers text; QMP answers JSON, shown as virsh shows it. */
+    char *out;
+    if (hmp)
+        out = vr_strdup(r ? json_object_get_string(r) : "");
+    else {
+        json_object *w = json_object_new_object();
+        json_object_object_add(w, "return", r ? json_object_get(r) : json_object_new_object());
+        out = vr_strdup(json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN));
+        json_object_put(w);
+    }
+    json_object_put(r);
+    return out;
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The rest of the course's virsh commands (issue 18, second slice) against
+# a running tiny guest: send-key reaching the guest's keyboard, screenshot
+# as a valid PNG, reset, the guest-agent helpers refusing clearly without
+# an agent, qemu-monitor-command; save/restore and managedsave keeping
+# what the guest holds in RAM; domblkstat and domifstat. Bad input gets
+# one-line errors and leaves the domain as it was.
+. "$(dirname "$0")/lib.sh"
+need_images
+start_daemon
+V=$VIREO
+serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+# expect_usage WHAT REGEX COMMAND...: exit 2, the error line matching
+# REGEX, then the usage line.
+expect_usage() {
+    local what=$1 re=$2 out rc=0
+    shift 2
+    out=$("$@" 2>&1 >/dev/null) || rc=$?
+    [ "$rc" -eq 2 ] || fail "$what: exit $rc, want 2 (usage): $out"
+    grep -Eq -- "$re" <<<"$(head -1 <<<"$out")" || fail "$what: '$out' does not match /$re/"
+    ok "$what"
+}
+
+# The tiny guest with a VGA card (for screenshots) and a qcow2 disk.
+$V vol-create-as default more.qcow2 32M --format qcow2 >/dev/null
+disk="<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='more.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+tiny_xml more qemu "$disk <interface type='user'><model type='virtio'/></interface> <video><model type='vga'/></video>" \
+    >"$ROOT/more.xml"
+$V define "$ROOT/more.xml" >/dev/null
+$V start more >/dev/null
+wait_for 60 "the guest boots" file_has "$(serial more)" VIREO-GUEST-READY
+
+# ---- send-key: the AT keyboard's events, read in the guest (evdev) ----
+ev=$(guest_until more 'for d in /sys/class/input/event*; do grep -q "AT Translated" $d/device/name 2>/dev/null && echo KBD=${d##*/}; done' 'KBD=event[0-9]+')
+kbd=$(grep -Eo 'KBD=event[0-9]+' <<<"$ev" | head -1 | cut -d= -f2)
+[ -n "$kbd" ] || fail "the guest has no AT keyboard event device: $ev"
+guest more "cat /dev/input/$kbd > /tmp/keys & echo started" >/dev/null
+sleep 0.5
+$V send-key more KEY_A --holdtime 50
+$V send-key more --codeset qnum 0x30   # B's scan code
+# struct input_event: 16 bytes of time, then type (EV_KEY=1), code, value.
+# KEY_A=30 (0x1e) and KEY_B=48 (0x30) pressed (value 1).
+hx='hexdump -v -e "8/1 \"%02x \" \"\n\"" /tmp/keys'
+out=$(guest_until more "a=\$($hx | grep -c '^01 00 1e 00 01 00 00 00'); b=\$($hx | grep -c '^01 00 30 00 01 00 00 00'); echo KEYS \$a \$b" 'KEYS [1-9][0-9]* [1-9]')
+expect_match "send-key KEY_A reaches the guest as Linux key 30, --codeset qnum 0x30 as key 48 (B)" "$out" 'KEYS [1-9][0-9]* [1-9]'
+expect_fail "send-key with an unknown key name" "key 'KEY_NOPE' is not a Linux key" $V send-key more KEY_NOPE
+expect_fail "send-key with an unsupported codeset" "codeset 'usb' is not supported" $V send-key more --codeset usb 4
+expect_usage "send-key with 17 keys" "unexpected argument '17'" \
+    $V send-key more 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17
+
+# ---- screenshot: a PNG, written by QEMU 7.2 itself ----
+$V screenshot more "$ROOT/shot.png" >"$ROOT/shot.out"
+expect_match "screenshot says where" "$(cat "$ROOT/shot.out")" "^Screenshot saved to $ROOT/shot.png, with type of image/png$"
+expect_eq "the file has the PNG signature" "$(head -c 8 "$ROOT/shot.png" | od -An -tx1 | tr -d ' \n')" "89504e470d0a1a0a"
+w=$(od -An -tu1 -j16 -N8 "$ROOT/shot.png" | awk '{print $3*256+$4 "x" $7*256+$8}')
+expect_match "its IHDR has a real screen size ($w)" "$w" '^(6[0-9][0-9]|7[0-9][0-9]|[0-9]{4})x[0-9]{3,4}$'
+expect_fail "screenshot of screen 3 (it has one)" "has no screen 3" $V screenshot more "$ROOT/s3.png" --screen 3
+[ ! -e "$ROOT/s3.png" ] || fail "a failed screenshot left a file"
+ok "a failed screenshot leaves no file"
+
+# ---- qemu-monitor-command ----
+expect_match "qemu-monitor-command (QMP)" "$($V qemu-monitor-command more '{"execute":"query-status"}')" '"status":"running"'
+expect_match "qemu-monitor-command --hmp" "$($V qemu-monitor-command more --hmp info status)" 'VM status: running'
+expect_fail "qemu-monitor-command with text that is no QMP" "not a QMP command" $V qemu-monitor-command more info status
+expect_fail "qemu-monitor-command on the read-only connection" "read-only connection cannot" \
+    $V -r qemu-monitor-command more '{"execute":"query-status"}'
+grep -q "qemu-monitor-command --hmp: info status" "$ROOT/vireod.log" || fail "the monitor command is not logged"
+ok "qemu-monitor-command is logged"
+
+# ---- guest agent helpers: no agent here, said so ----
+expect_fail "domhostname without a guest agent" "needs the guest agent" $V domhostname more
+expect_fail "dompmsuspend without a guest agent" "needs the guest agent" $V dompmsuspend more mem
+expect_fail "dompmwakeup of a guest that is not suspended" "is not suspended by its guest" $V dompmwakeup more
+expect_usage "dompmsuspend to a bad target" "not one of mem, disk, hybrid" $V dompmsuspend more ram
+
+# ---- reset: the guest boots again in the same QEMU ----
+pid=$($V dominfo more --json | jq -r .pid)
+boots() { grep -c VIREO-GUEST-READY "$(serial more)"; }
+booted_again() { [ "$(boots)" -gt "$before" ]; }
+before=$(boots)
+expect_eq "reset" "$($V reset more)" "Domain 'more' was reset"
+wait_for 60 "the guest boots again after reset" booted_again
+expect_eq "... in the same QEMU" "$($V dominfo more --json | jq -r .pid)" "$pid"
