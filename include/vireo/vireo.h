@@ -49,6 +49,7 @@ typedef struct {
     char **notices;         /* what the run does differently from what the XML asks, one
                                line each (TCG for type 'kvm', ...); n_notices of them */
     size_t n_notices;
+    bool managed_save;      /* a managed save image waits for the next start */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -70,6 +71,7 @@ int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags);
 int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out);
 
 #define VIREO_UNDEFINE_REMOVE_STORAGE 1u
+#define VIREO_UNDEFINE_MANAGED_SAVE 2u /* also its managed save image (else refused) */
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags);
 int vireo_domain_shutdown(vireo_conn *c, const char *key);  /* ACPI, returns at once */
 int vireo_domain_reboot(vireo_conn *c, const char *key);    /* ACPI */
@@ -160,6 +162,24 @@ char *vireo_domain_hostname(vireo_conn *c, const char *key);
 /* qemu-monitor-command: QMP JSON text (or a human monitor line with hmp);
  * QEMU's answer (free()): {"return": ...} for QMP, the text for hmp. */
 char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp);
+
+/* save FILE (an absolute path on the daemon's host): the running domain's
+ * state to the file, then it is shut off (reason "saved"); restore runs it
+ * again. RUNNING/PAUSED: how restore leaves it (default: as saved).
+ * Both return once done. */
+#define VIREO_SAVE_RUNNING 1u
+#define VIREO_SAVE_PAUSED 2u
+int vireo_domain_save(vireo_conn *c, const char *key, const char *file, unsigned flags);
+int vireo_domain_restore(vireo_conn *c, const char *file, unsigned flags);
+/* managedsave: the same into the domain's own image, which the next
+ * start resumes; managedsave-remove drops it. */
+int vireo_domain_managed_save(vireo_conn *c, const char *key, unsigned flags);
+int vireo_domain_managed_save_remove(vireo_conn *c, const char *key);
+/* domjobinfo as JSON text (free()): {"type": "none"} or {"type":
+ * "unbounded", "operation", "elapsed_ms", "data_processed",
+ * "data_remaining", "data_total"}; domjobabort. */
+char *vireo_domain_job_json(vireo_conn *c, const char *key);
+int vireo_domain_job_abort(vireo_conn *c, const char *key);
 
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */

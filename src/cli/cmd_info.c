@@ -64,6 +64,7 @@ static int run_dominfo(vr_cli *cli, int argc, char **argv)
         json_object_object_add(o, "used_memory_kib", json_object_new_int64((int64_t)d.current_memory_kib));
         json_object_object_add(o, "persistent", json_object_new_boolean(d.persistent));
         json_object_object_add(o, "autostart", json_object_new_boolean(d.autostart));
+        json_object_object_add(o, "managed_save", json_object_new_boolean(d.managed_save));
         json_object_object_add(o, "type", json_object_new_string(d.type));
         json_object_object_add(o, "accel", d.accel ? json_object_new_string(d.accel) : NULL);
         json_object *notices = json_object_new_array();
@@ -90,6 +91,7 @@ static int run_dominfo(vr_cli *cli, int argc, char **argv)
         printf("%-15s %llu KiB\n", "Used memory:", d.current_memory_kib);
         printf("%-15s %s\n", "Persistent:", d.persistent ? "yes" : "no");
         printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
+        printf("%-15s %s\n", "Managed save:", d.managed_save ? "yes" : "no");
         printf("%-15s %s\n", "Accelerator:", accel_line(&d));
         for (size_t i = 0; i < d.n_notices; i++)
             printf("%-15s %s\n", "Notice:", d.notices[i]);

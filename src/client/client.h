@@ -41,6 +41,9 @@ char *vr_client_get_bytes(vireo_conn *c, const char *path, size_t *len);
 int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
                           const char *body, vireo_domain *out);
 
+/* GET /v1/domains/KEY/WHAT's answer as text (free()), or NULL. */
+char *vr_client_domain_text(vireo_conn *c, const char *key, const char *what);
+
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
 

@@ -1,6 +1,7 @@
 /* libvireo: guest and host helpers of a running domain (api_guest.c's
- * endpoints): send-key, screenshot, reset, power management, the guest's
- * host name and the monitor escape hatch. */
+ * and api_save.c's endpoints): send-key, screenshot, reset, power
+ * management, the guest's host name, the monitor escape hatch; save,
+ * restore, managedsave and their job. */
 #include "client/client.h"
 #include "common/util.h"
 
@@ -98,4 +99,49 @@ char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *c
     }
     json_object_put(r);
     return out;
+}
+
+static json_object *state_body(unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "running", json_object_new_boolean(!!(flags & VIREO_SAVE_RUNNING)));
+    json_object_object_add(b, "paused", json_object_new_boolean(!!(flags & VIREO_SAVE_PAUSED)));
+    return b;
+}
+
+int vireo_domain_save(vireo_conn *c, const char *key, const char *file, unsigned flags)
+{
+    json_object *b = state_body(flags);
+    json_object_object_add(b, "file", json_object_new_string(file));
+    return call(c, "POST", key, "save", b, NULL);
+}
+
+int vireo_domain_restore(vireo_conn *c, const char *file, unsigned flags)
+{
+    json_object *b = state_body(flags);
+    json_object_object_add(b, "file", json_object_new_string(file));
+    json_object *o = vr_client_json(c, "POST", "/v1/domains/restore", json_object_to_json_string(b), NULL);
+    json_object_put(b);
+    json_object_put(o);
+    return o ? 0 : -1;
+}
+
+int vireo_domain_managed_save(vireo_conn *c, const char *key, unsigned flags)
+{
+    return call(c, "POST", key, "managedsave", state_body(flags), NULL);
+}
+
+int vireo_domain_managed_save_remove(vireo_conn *c, const char *key)
+{
+    return call(c, "DELETE", key, "managedsave", NULL, NULL);
+}
+
+char *vireo_domain_job_json(vireo_conn *c, const char *key)
+{
+    return vr_client_domain_text(c, key, "job");
+}
+
+int vireo_domain_job_abort(vireo_conn *c, const char *key)
+{
+    return call(c, "POST", key, "job/abort", NULL, NULL);
 }

@@ -28,6 +28,7 @@ json_object *vr_api_domain_json(const vr_domain *dom)
     json_object_object_add(o, "pid", dom->pid > 0 ? json_object_new_int(dom->pid) : NULL);
     json_object_object_add(o, "started_at", dom->started_at ? json_object_new_int64(dom->started_at) : NULL);
     json_object_object_add(o, "vnc", json_object_new_boolean(def->n_graphics > 0));
+    json_object_object_add(o, "managed_save", json_object_new_boolean(vr_qemu_has_managed_save(dom)));
     /* Running: what the run got; shut off: what a start would get here
      * (NULL when a start would be refused). */
     const char *accel = dom->accel;
@@ -135,7 +136,9 @@ static void delete_domain(vr_api_call *c)
     if (!dom)
         return;
     char *err = NULL;
-    vr_err code = vr_qemu_undefine(dom, vr_api_flag(c->req, "remove_storage"), &err);
+    vr_err code = vr_qemu_undefine(dom, (vr_api_flag(c->req, "remove_storage") ? VR_UNDEFINE_STORAGE : 0) |
+                                            (vr_api_flag(c->req, "managed_save") ? VR_UNDEFINE_MANAGED_SAVE : 0),
+                                   &err);
     if (code != VR_OK)
         vr_api_reply_err(c->req, code, err);
     else

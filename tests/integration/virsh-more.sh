@@ -81,3 +81,46 @@ before=$(boots)
 expect_eq "reset" "$($V reset more)" "Domain 'more' was reset"
 wait_for 60 "the guest boots again after reset" booted_again
 expect_eq "... in the same QEMU" "$($V dominfo more --json | jq -r .pid)" "$pid"
+
+# ---- save / restore: what the guest holds in RAM (a file in tmpfs) survives ----
+stamp=kept-$RANDOM
+guest_until more "echo $stamp > /tmp/ram-value; echo WROTE-\$(cat /tmp/ram-value)" "WROTE-$stamp" >/dev/null
+expect_eq "domjobinfo without a job" "$($V domjobinfo more)" "Job type:         None"
+expect_fail "domjobabort without a job" "has no job running" $V domjobabort more
+expect_fail "save into a directory that does not exist" "cannot create the save image" \
+    $V save more "$ROOT/no/such/dir/x.save"
+expect_eq "... the domain runs on" "$($V domstate more)" "running"
+out=$($V save more "$ROOT/more.save")
+expect_match "save" "$out" "^Domain 'more' saved to $ROOT/more.save$"
+expect_eq "... the domain is shut off, reason saved" "$($V domstate --reason more)" "shut off (saved)"
+expect_eq "... the image starts with Vireo's header" "$(head -1 "$ROOT/more.save")" "VIREO-SAVE-IMAGE 1"
+printf 'not an image\n' >"$ROOT/junk.save"
+expect_fail "restore of a file that is no save image" "is not a Vireo save image" $V restore "$ROOT/junk.save"
+expect_fail "restore of a missing file" "cannot open the save image" $V restore "$ROOT/none.save"
+expect_eq "restore" "$($V restore "$ROOT/more.save")" "Domain restored from $ROOT/more.save"
+expect_eq "... the domain runs again" "$($V domstate more)" "running"
+out=$(guest_until more 'echo VALUE-$(cat /tmp/ram-value)' "VALUE-$stamp")
+expect_match "... and its RAM kept the value written before the save" "$out" "VALUE-$stamp"
+expect_fail "restore while the domain runs" "is running; destroy it first" $V restore "$ROOT/more.save"
+$V save more "$ROOT/more2.save" --paused >/dev/null
+$V restore "$ROOT/more2.save" >/dev/null
+expect_eq "save --paused: restore leaves it paused" "$($V domstate more)" "paused"
+$V resume more >/dev/null
+
+# ---- managedsave: start resumes it ----
+expect_match "managedsave" "$($V managedsave more)" "Domain 'more' state saved"
+expect_match "dominfo says Managed save: yes" "$($V dominfo more)" "Managed save: +yes"
+expect_match "list --all --managed-save shows it saved" "$($V list --all --managed-save)" " more +saved"
+expect_fail "undefine refused while a managed save exists" "has a managed save image" $V undefine more
+expect_fail "domrename refused while a managed save exists" "has a managed save image" $V domrename more other
+$V start more >/dev/null
+expect_eq "start resumes the managed save" "$($V domstate more)" "running"
+out=$(guest_until more 'echo VALUE-$(cat /tmp/ram-value)' "VALUE-$stamp")
+expect_match "... with the guest's RAM as it was" "$out" "VALUE-$stamp"
+expect_match "... and the image is gone" "$($V dominfo more)" "Managed save: +no"
+$V managedsave more >/dev/null
+expect_match "managedsave-remove" "$($V managedsave-remove more)" "Removed managedsave image for domain 'more'"
+before=$(boots)
+$V start more >/dev/null
+wait_for 60 "without the image, start boots afresh" booted_again
+expect_fail "managedsave-remove without an image" "has no managed save image" $V managedsave-remove more

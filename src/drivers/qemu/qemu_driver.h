@@ -52,6 +52,9 @@ struct vr_domain {
     size_t n_notices;
     struct waiter *waiters; /* callers waiting for the process to exit */
     struct vr_unplug *unplugs; /* devices asked out, the guest not done yet (qemu_hotplug.c) */
+    struct vr_qemu_job *job; /* a save or restore under way (qemu_save.c), or NULL */
+    bool saved;             /* QEMU ends because its state is saved: reason "saved" */
+    bool incoming;          /* the next start takes a saved state (-incoming defer) */
 };
 
 /* Called for every lifecycle event: started, suspended, resumed,
@@ -73,7 +76,11 @@ vr_domain *const *vr_qemu_domains(vr_qemu_driver *drv, size_t *n);
 vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key);
 
 vr_err vr_qemu_define(vr_qemu_driver *drv, const char *xml, vr_domain **out, char **err);
-vr_err vr_qemu_undefine(vr_domain *dom, bool remove_storage, char **err);
+/* STORAGE: its disk images too; MANAGED_SAVE: its managed save image
+ * too (without it, a domain that has one is refused). */
+#define VR_UNDEFINE_STORAGE 1u
+#define VR_UNDEFINE_MANAGED_SAVE 2u
+vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err);
 /* Transient: defined and started in one step, gone when it stops. */
 void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_fn cb, void *opaque);
 void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);
@@ -178,6 +185,31 @@ void vr_qemu_guest_hostname(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
 /* qemu-monitor-command: a QMP command as JSON text, or with hmp a human
  * monitor line. Logged; QEMU's answer is passed back as it is. */
 void vr_qemu_monitor_command(vr_domain *dom, const char *text, bool hmp, vr_qemu_reply_fn cb, void *opaque);
+
+/* save, restore, managedsave (qemu_save.c). RUNNING or PAUSED: how
+ * restore leaves the domain (default: as it was when saved). A save
+ * answers once QEMU has written everything and exited (the domain is
+ * then shut off, reason "saved"); a failed save leaves it running and no
+ * file. MANAGED: the file is the domain's own managed save image. */
+#define VR_SAVE_RUNNING 1u
+#define VR_SAVE_PAUSED 2u
+#define VR_SAVE_MANAGED 4u
+void vr_qemu_save(vr_domain *dom, const char *path, unsigned flags, vr_done_fn cb, void *opaque);
+/* The domain of the image runs again: the defined one of that name and
+ * uuid (shut off), else a new transient one. */
+void vr_qemu_restore(vr_qemu_driver *drv, const char *path, unsigned flags, vr_done_fn cb, void *opaque);
+/* start of a domain with a managed save image resumes it (vr_qemu_start
+ * does so itself) and removes the image once it runs. */
+void vr_qemu_managed_restore(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);
+bool vr_qemu_has_managed_save(const vr_domain *dom);
+char *vr_qemu_managed_save_path(const vr_domain *dom);
+vr_err vr_qemu_managed_save_remove(vr_domain *dom, char **err);
+/* domjobinfo: {"type": "none"} or {"type": "unbounded", "operation",
+ * "elapsed_ms", "data_processed", "data_remaining", "data_total"}. */
+json_object *vr_qemu_job_info(const vr_domain *dom);
+/* domjobabort: the running save is cancelled (the domain runs on), a
+ * running restore ends (the image stays). */
+vr_err vr_qemu_job_abort(vr_domain *dom, char **err);
 
 const char *vr_dom_state_name(vr_dom_state s);
 
