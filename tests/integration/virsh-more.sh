@@ -124,3 +124,21 @@ before=$(boots)
 $V start more >/dev/null
 wait_for 60 "without the image, start boots afresh" booted_again
 expect_fail "managedsave-remove without an image" "has no managed save image" $V managedsave-remove more
+
+# ---- domblkstat, domifstat ----
+wr() { $V domblkstat more vda | awk '$2 == "wr_bytes" {print $3}'; }
+rd() { $V domblkstat more vda | awk '$2 == "rd_req" {print $3}'; }
+w0=$(wr) r0=$(rd)
+guest_until more 'dd if=/dev/urandom of=/dev/vda bs=4k count=64 conv=fsync 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda of=/dev/null bs=4k count=32 skip=2000 2>/dev/null; echo IO-DONE' 'IO-DONE' >/dev/null
+w1=$(wr) r1=$(rd)
+[ "$w1" -ge $((w0 + 262144)) ] || fail "domblkstat wr_bytes grew from $w0 to $w1, want +256 KiB"
+ok "domblkstat: wr_bytes grew by the 256 KiB the guest wrote ($w0 -> $w1)"
+[ "$r1" -gt "$r0" ] || fail "domblkstat rd_req stayed at $r0"
+ok "domblkstat: rd_req grew after the guest read ($r0 -> $r1)"
+expect_match "domblkstat without a target sums every disk" "$($V domblkstat more)" "^ wr_bytes [0-9]+$"
+expect_match "domblkstat --human" "$($V domblkstat more vda --human)" "number of bytes written: +[0-9]+"
+expect_fail "domblkstat of a disk that is not there" "has no disk 'vdz'" $V domblkstat more vdz
+expect_fail "domifstat of a user-mode interface" "has no interface .* with counters" $V domifstat more \
+    "$($V dumpxml more | grep -o "mac address='[^']*'" | cut -d"'" -f2)"
+$V destroy more >/dev/null
+expect_fail "domblkstat of a shut-off domain" "is not running" $V domblkstat more vda
