@@ -181,6 +181,21 @@ int vireo_domain_managed_save_remove(vireo_conn *c, const char *key);
 char *vireo_domain_job_json(vireo_conn *c, const char *key);
 int vireo_domain_job_abort(vireo_conn *c, const char *key);
 
+/* vcpuinfo as JSON text (free()): {"vcpus": [{vcpu, thread, cpu, state,
+ * cpu_time_ns, affinity}], "emulator_affinity", "host_cpus"}. vcpupin
+ * and emulatorpin: the running domain's threads to the host CPUs of
+ * cpulist ("0-3,^2"); VIREO_AFFECT_CONFIG (<cputune>) is refused for now. */
+char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key);
+int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const char *cpulist, unsigned flags);
+int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulist, unsigned flags);
+/* desc: the <description> (or with TITLE the <title>); *text NULL when
+ * none (free()). flags: VIREO_DESC_TITLE, VIREO_XML_INACTIVE (the
+ * persistent definition's). Setting takes the VIREO_AFFECT_* flags too;
+ * empty text removes it. */
+#define VIREO_DESC_TITLE 16u
+int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text);
+int vireo_domain_set_description(vireo_conn *c, const char *key, const char *text, unsigned flags);
+
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */
 char *vireo_host_json(vireo_conn *c);

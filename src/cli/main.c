@@ -21,7 +21,8 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_send_key, &vr_cmd_screenshot, &vr_cmd_reset, &vr_cmd_domhostname, &vr_cmd_dompmsuspend,
     &vr_cmd_dompmwakeup, &vr_cmd_qemu_monitor_command,
     &vr_cmd_save, &vr_cmd_restore, &vr_cmd_managedsave, &vr_cmd_managedsave_remove, &vr_cmd_domjobinfo,
-    &vr_cmd_domjobabort, &vr_cmd_domblkstat, &vr_cmd_domifstat,
+    &vr_cmd_domjobabort, &vr_cmd_domblkstat, &vr_cmd_domifstat, &vr_cmd_vcpuinfo, &vr_cmd_vcpupin,
+    &vr_cmd_emulatorpin, &vr_cmd_desc,
     &vr_cmd_install,
     /* networks */
     &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,

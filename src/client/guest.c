@@ -145,3 +145,60 @@ int vireo_domain_job_abort(vireo_conn *c, const char *key)
 {
     return call(c, "POST", key, "job/abort", NULL, NULL);
 }
+
+char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key)
+{
+    json_object *r = NULL;
+    if (call(c, "GET", key, "vcpuinfo", NULL, &r) < 0)
+        return NULL;
+    char *s = vr_strdup(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+    json_object_put(r);
+    return s;
+}
+
+static json_object *pin_body(const char *cpulist, unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "cpulist", json_object_new_string(cpulist));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return b;
+}
+
+int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const char *cpulist, unsigned flags)
+{
+    json_object *b = pin_body(cpulist, flags);
+    json_object_object_add(b, "vcpu", json_object_new_int64(vcpu));
+    return call(c, "PUT", key, "vcpupin", b, NULL);
+}
+
+int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulist, unsigned flags)
+{
+    return call(c, "PUT", key, "emulatorpin", pin_body(cpulist, flags), NULL);
+}
+
+int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text)
+{
+    json_object *r = NULL;
+    const char *what = flags & VIREO_DESC_TITLE ? (flags & VIREO_XML_INACTIVE ? "description?title=1&inactive=1"
+                                                                               : "description?title=1")
+                                                 : (flags & VIREO_XML_INACTIVE ? "description?inactive=1"
+                                                                               : "description");
+    *text = NULL;
+    if (call(c, "GET", key, what, NULL, &r) < 0)
+        return -1;
+    if (r)
+        *text = vr_strdup(json_object_get_string(r));
+    json_object_put(r);
+    return 0;
+}
+
+int vireo_domain_set_description(vireo_conn *c, const char *key, const char *text, unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "text", json_object_new_string(text ? text : ""));
+    json_object_object_add(b, "title", json_object_new_boolean(!!(flags & VIREO_DESC_TITLE)));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return call(c, "PUT", key, "description", b, NULL);
+}

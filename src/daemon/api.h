@@ -66,6 +66,7 @@ extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_d
 extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
 extern const vr_api_route vr_api_guest_routes[];   /* send-key, screenshot, reset, pm, monitor (api_guest.c) */
 extern const vr_api_route vr_api_save_routes[];    /* save, restore, managedsave, job (api_save.c) */
+extern const vr_api_route vr_api_desc_routes[];    /* domains/NAME/description (api_desc.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */

@@ -1,6 +1,7 @@
 /* API: guest and host helpers of a running domain, as virsh send-key,
- * screenshot, reset, dompmsuspend, dompmwakeup, domhostname and
- * qemu-monitor-command do (docs/api.md, "Guest helpers"). */
+ * screenshot, reset, dompmsuspend, dompmwakeup, domhostname,
+ * qemu-monitor-command, vcpuinfo, vcpupin and emulatorpin do (docs/api.md,
+ * "Guest helpers"). */
 #include "daemon/api.h"
 #include "core/guest_ops.h"
 #include "common/util.h"
@@ -154,7 +155,44 @@ static void monitor(vr_api_call *c)
     json_object_put(body);
 }
 
+/* GET domains/NAME/vcpuinfo; PUT domains/NAME/vcpupin {"vcpu", "cpulist"}
+ * and emulatorpin {"cpulist"}: the running threads only ("config" is
+ * refused until <cputune> is parsed). */
+static void vcpu_info(vr_api_call *c)
+{
+    vr_domain *dom = begin(c, NULL);
+    if (dom)
+        vr_qemu_vcpu_info(dom, on_done, pend(c));
+}
+
+static void pin(vr_api_call *c)
+{
+    json_object *body = NULL;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    bool emulator = strcmp(c->seg[2], "emulatorpin") == 0;
+    const char *cpulist = NULL;
+    unsigned long long vcpu = 0;
+    int rc = vr_api_str(c, body, "cpulist", &cpulist);
+    int rv = rc < 0 || emulator ? 1 : vr_api_uint(c, body, "vcpu", 0, 4095, &vcpu);
+    if (rc >= 0 && rv >= 0 && (rc == 0 || rv == 0))
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"cpulist\": \"0-1\"%s}",
+                           emulator ? "" : ", \"vcpu\": N");
+    else if (rc > 0 && rv > 0 && vr_api_bool(body, "config"))
+        vr_req_reply_error(c->req, 422, "unsupported", "pinning in the definition (<cputune>, --config) is not "
+                           "supported yet; use --live on the running domain");
+    else if (rc > 0 && rv > 0 && emulator)
+        vr_qemu_emulator_pin(dom, cpulist, on_done, pend(c));
+    else if (rc > 0 && rv > 0)
+        vr_qemu_vcpu_pin(dom, (unsigned)vcpu, cpulist, on_done, pend(c));
+    json_object_put(body);
+}
+
 const vr_api_route vr_api_guest_routes[] = {
+    {"GET", "domains/*/vcpuinfo", vcpu_info},
+    {"PUT", "domains/*/vcpupin", pin},
+    {"PUT", "domains/*/emulatorpin", pin},
     {"POST", "domains/*/send-key", send_key},
     {"GET", "domains/*/screenshot", screenshot},
     {"POST", "domains/*/reset", reset},

@@ -74,13 +74,13 @@ expect_fail "dompmwakeup of a guest that is not suspended" "is not suspended by 
 expect_usage "dompmsuspend to a bad target" "not one of mem, disk, hybrid" $V dompmsuspend more ram
 
 # ---- reset: the guest boots again in the same QEMU ----
-pid=$($V dominfo more --json | jq -r .pid)
+pid=$(cat "$ROOT/run/vireo/qemu/more/qemu.pid")
 boots() { grep -c VIREO-GUEST-READY "$(serial more)"; }
 booted_again() { [ "$(boots)" -gt "$before" ]; }
 before=$(boots)
 expect_eq "reset" "$($V reset more)" "Domain 'more' was reset"
 wait_for 60 "the guest boots again after reset" booted_again
-expect_eq "... in the same QEMU" "$($V dominfo more --json | jq -r .pid)" "$pid"
+expect_eq "... in the same QEMU" "$(cat "$ROOT/run/vireo/qemu/more/qemu.pid")" "$pid"
 
 # ---- save / restore: what the guest holds in RAM (a file in tmpfs) survives ----
 stamp=kept-$RANDOM
@@ -142,3 +142,34 @@ expect_fail "domifstat of a user-mode interface" "has no interface .* with count
     "$($V dumpxml more | grep -o "mac address='[^']*'" | cut -d"'" -f2)"
 $V destroy more >/dev/null
 expect_fail "domblkstat of a shut-off domain" "is not running" $V domblkstat more vda
+
+# ---- vcpuinfo, vcpupin, emulatorpin (live), desc ----
+$V start more >/dev/null
+wait_for 60 "the guest runs again" state_is more "running (booted)"
+out=$($V vcpuinfo more --pretty)
+expect_match "vcpuinfo shows vCPU 0" "$out" "^VCPU: +0$"
+expect_match "... its affinity (all host CPUs)" "$out" "^CPU Affinity: +0(-$(($(nproc) - 1)))?$"
+tid=$($V vcpuinfo more --json | jq -r '.vcpus[0].thread')
+$V vcpupin more 0 0 --live
+expect_match "vcpupin 0 0 --live pins the vCPU thread (the kernel says so)" "$(taskset -pc "$tid")" "list: 0$"
+expect_match "vcpupin shows it" "$($V vcpupin more)" "^ 0 +0$"
+$V emulatorpin more 0 --live
+qpid=$(cat "$ROOT/run/vireo/qemu/more/qemu.pid")
+expect_match "emulatorpin 0 --live pins QEMU's main thread" "$(taskset -pc "$qpid")" "list: 0$"
+expect_fail "vcpupin of a vCPU that is not there" "has no vCPU 7" $V vcpupin more 7 0 --live
+expect_fail "vcpupin to a CPU the host lacks" "names host CPU 999" $V vcpupin more 0 999 --live
+expect_fail "vcpupin with a bad CPU list" "is not a CPU list" $V vcpupin more 0 0-x --live
+expect_usage "vcpupin --config (no <cputune> yet)" "not supported yet" $V vcpupin more 0 0 --config
+expect_match "vcpupin after the errors: unchanged" "$($V vcpupin more)" "^ 0 +0$"
+expect_eq "desc of a domain without one" "$($V desc more)" "No description for domain: more"
+expect_eq "desc --new-desc --live --config" "$($V desc more --live --config --new-desc 'web server')" \
+    "Domain description updated successfully"
+expect_eq "desc reads it back" "$($V desc more)" "web server"
+expect_match "... in the live XML" "$($V dumpxml more)" "<description>web server</description>"
+expect_match "... and the persistent one" "$($V dumpxml more --inactive)" "<description>web server</description>"
+$V desc more --title --live "Web 1" >/dev/null
+expect_eq "desc --title --live" "$($V desc more --title)" "Web 1"
+expect_eq "... not in the definition" "$($V desc more --title --config)" "No title for domain: more"
+expect_fail "a title of two lines" "a title is one line" $V desc more --title --new-desc "$(printf 'a\nb')"
+$V destroy more >/dev/null
+expect_fail "vcpuinfo of a shut-off domain" "is not running" $V vcpuinfo more

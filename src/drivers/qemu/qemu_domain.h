@@ -104,6 +104,8 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err);
 /* <vcpu cpuset> ("0-3,6,^2") as a CPU set of this host (qemu_preflight.c);
  * -1 with *err when it names no CPU or one the host does not have. */
 int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err);
+/* The same for any CPU list; `what` names it in errors ("CPU list '0-3'"). */
+int vr_qemu_cpulist(const char *spec, const char *what, cpu_set_t *out, char **err);
 /* The run is over: its accelerator and notices go (qemu_accel.c). */
 void vr_qemu_notices_clear(vr_domain *dom);
 

@@ -186,6 +186,20 @@ void vr_qemu_guest_hostname(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
  * monitor line. Logged; QEMU's answer is passed back as it is. */
 void vr_qemu_monitor_command(vr_domain *dom, const char *text, bool hmp, vr_qemu_reply_fn cb, void *opaque);
 
+/* vCPU threads (qemu_affinity.c), live only. vcpuinfo's ret: {"vcpus":
+ * [{vcpu, thread, cpu, state, cpu_time_ns, affinity: "0-1"}],
+ * "emulator_affinity", "host_cpus"}. vcpupin: one vCPU's thread to the
+ * CPUs of `cpulist` ("0-3,^2"); emulatorpin: every other QEMU thread. */
+void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
+void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
+
+/* desc (qemu_desc.c): <title> (one line) or <description>, with the
+ * LIVE/CONFIG flags of memory; empty text removes it. The getter reads
+ * the live definition, or with inactive the persistent one; NULL: none. */
+vr_err vr_qemu_set_description(vr_domain *dom, bool title, const char *text, unsigned flags, char **err);
+const char *vr_qemu_description(const vr_domain *dom, bool title, bool inactive);
+
 /* save, restore, managedsave (qemu_save.c). RUNNING or PAUSED: how
  * restore leaves the domain (default: as it was when saved). A save
  * answers once QEMU has written everything and exited (the domain is

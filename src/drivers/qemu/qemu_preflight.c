@@ -12,6 +12,14 @@
 
 int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err)
 {
+    char *what = vr_asprintf("<vcpu cpuset='%s'>", spec);
+    int rc = vr_qemu_cpulist(spec, what, out, err);
+    free(what);
+    return rc;
+}
+
+int vr_qemu_cpulist(const char *spec, const char *what, cpu_set_t *out, char **err)
+{
     long ncpu = sysconf(_SC_NPROCESSORS_CONF);
     CPU_ZERO(out);
     const char *p = spec;
@@ -21,16 +29,17 @@ int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err)
             p++;
         char *end;
         unsigned long lo = strtoul(p, &end, 10), hi = lo;
-        if (end == p)
-            break;
+        if (end == p) {
+            vr_set_error(err, "%s is not a CPU list (as 0-3,6,^2)", what);
+            return -1;
+        }
         p = end;
         if (*p == '-') {
             hi = strtoul(p + 1, &end, 10);
             p = end;
         }
         if (hi < lo || (long)hi >= ncpu || hi >= CPU_SETSIZE) {
-            vr_set_error(err, "<vcpu cpuset='%s'> names host CPU %lu, and this host has CPUs 0 "
-                              "to %ld", spec, hi, ncpu - 1);
+            vr_set_error(err, "%s names host CPU %lu, and this host has CPUs 0 to %ld", what, hi, ncpu - 1);
             return -1;
         }
         for (unsigned long c = lo; c <= hi; c++) {
@@ -41,9 +50,13 @@ int vr_qemu_cpuset(const char *spec, cpu_set_t *out, char **err)
         }
         if (*p == ',')
             p++;
+        else if (*p) {
+            vr_set_error(err, "%s is not a CPU list (as 0-3,6,^2)", what);
+            return -1;
+        }
     }
     if (CPU_COUNT(out) == 0) {
-        vr_set_error(err, "<vcpu cpuset='%s'> leaves no host CPU to run on", spec);
+        vr_set_error(err, "%s leaves no host CPU to run on", what);
         return -1;
     }
     return 0;
