@@ -196,6 +196,16 @@ int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulis
 int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text);
 int vireo_domain_set_description(vireo_conn *c, const char *key, const char *text, unsigned flags);
 
+/* blockcommit --active --pivot (the disk's chain merged into its bottom
+ * image, the disk switched to it) and blockpull (the chain copied into
+ * its top image); both return once done. blockjob: the disk's running
+ * job as JSON text (free()): {"job": {"id", "type", "status",
+ * "current-progress", "total-progress"} | null}; abort cancels it. */
+int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk);
+int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk);
+char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk);
+int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk);
+
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */
 char *vireo_host_json(vireo_conn *c);
@@ -402,6 +412,11 @@ int vireo_snapshot_get(vireo_conn *c, const char *domain, const char *name, vire
  * disk must be qcow2. */
 int vireo_snapshot_create(vireo_conn *c, const char *domain, const char *name,
                           const char *description, vireo_snapshot *out);
+/* DISK_ONLY: an external snapshot of a running domain: every writable
+ * disk goes on a new qcow2 overlay beside its image (IMAGE.NAME). */
+#define VIREO_SNAPSHOT_DISK_ONLY 1u
+int vireo_snapshot_create_flags(vireo_conn *c, const char *domain, const char *name, const char *description,
+                                unsigned flags, vireo_snapshot *out);
 int vireo_snapshot_revert(vireo_conn *c, const char *domain, const char *name);
 int vireo_snapshot_delete(vireo_conn *c, const char *domain, const char *name);
 char *vireo_snapshot_xml(vireo_conn *c, const char *domain, const char *name);

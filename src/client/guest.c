@@ -202,3 +202,38 @@ int vireo_domain_set_description(vireo_conn *c, const char *key, const char *tex
     json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
     return call(c, "PUT", key, "description", b, NULL);
 }
+
+static json_object *disk_body(const char *disk)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "disk", json_object_new_string(disk));
+    return b;
+}
+
+int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk)
+{
+    json_object *b = disk_body(disk);
+    json_object_object_add(b, "active", json_object_new_boolean(true));
+    json_object_object_add(b, "pivot", json_object_new_boolean(true));
+    return call(c, "POST", key, "blockcommit", b, NULL);
+}
+
+int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk)
+{
+    return call(c, "POST", key, "blockpull", disk_body(disk), NULL);
+}
+
+char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk)
+{
+    char *d = vr_client_escape(c, disk);
+    char *what = vr_asprintf("blockjob?disk=%s", d);
+    char *s = vr_client_domain_text(c, key, what);
+    free(what);
+    free(d);
+    return s;
+}
+
+int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk)
+{
+    return call(c, "POST", key, "blockjob/abort", disk_body(disk), NULL);
+}

@@ -41,6 +41,7 @@ static const vr_api_route *const tables[] = {
     vr_api_guest_routes,    /* before domains: POST domains/NAME/reset, send-key, monitor */
     vr_api_save_routes,     /* before domains: POST domains/NAME/save, managedsave, domains/restore */
     vr_api_desc_routes,
+    vr_api_blockjob_routes, /* before domains: POST domains/NAME/blockcommit, blockpull */
     vr_api_domain_routes,
     vr_api_web_routes,
 };

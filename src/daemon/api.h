@@ -67,6 +67,7 @@ extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockres
 extern const vr_api_route vr_api_guest_routes[];   /* send-key, screenshot, reset, pm, monitor (api_guest.c) */
 extern const vr_api_route vr_api_save_routes[];    /* save, restore, managedsave, job (api_save.c) */
 extern const vr_api_route vr_api_desc_routes[];    /* domains/NAME/description (api_desc.c) */
+extern const vr_api_route vr_api_blockjob_routes[]; /* blockcommit, blockpull, blockjob (api_blockjob.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 
 /* Helpers for route handlers. */

@@ -1,5 +1,6 @@
 /* API: domain snapshots (docs/api.md, "Snapshots"). */
 #include "daemon/api.h"
+#include "core/blockchain_ops.h"
 #include "drivers/qemu/qemu_snapshot.h"
 #include "common/util.h"
 
@@ -130,8 +131,12 @@ static void create_snap(vr_api_call *c)
         vr_req_reply_error(c->req, 400, "invalid", "the snapshot name holds a NUL character");
         return;
     }
-    vr_qemu_snapshot_create(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
-                            pend(c, dom->def->name, n, true));
+    if (vr_api_bool(o, "disk_only"))
+        vr_core_snapshot_disk_only(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
+                                   pend(c, dom->def->name, n, true));
+    else
+        vr_qemu_snapshot_create(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
+                                pend(c, dom->def->name, n, true));
     json_object_put(o);
 }
 

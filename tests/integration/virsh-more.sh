@@ -129,7 +129,7 @@ expect_fail "managedsave-remove without an image" "has no managed save image" $V
 wr() { $V domblkstat more vda | awk '$2 == "wr_bytes" {print $3}'; }
 rd() { $V domblkstat more vda | awk '$2 == "rd_req" {print $3}'; }
 w0=$(wr) r0=$(rd)
-guest_until more 'dd if=/dev/urandom of=/dev/vda bs=4k count=64 conv=fsync 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda of=/dev/null bs=4k count=32 skip=2000 2>/dev/null; echo IO-DONE' 'IO-DONE' >/dev/null
+guest_until more 'dd if=/dev/urandom of=/dev/vda bs=4k count=64 conv=fsync 2>/dev/null; echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda of=/dev/null bs=4k count=32 skip=2000 2>/dev/null; echo IO-$((40+2))' 'IO-42' >/dev/null
 w1=$(wr) r1=$(rd)
 [ "$w1" -ge $((w0 + 262144)) ] || fail "domblkstat wr_bytes grew from $w0 to $w1, want +256 KiB"
 ok "domblkstat: wr_bytes grew by the 256 KiB the guest wrote ($w0 -> $w1)"
@@ -171,5 +171,41 @@ $V desc more --title --live "Web 1" >/dev/null
 expect_eq "desc --title --live" "$($V desc more --title)" "Web 1"
 expect_eq "... not in the definition" "$($V desc more --title --config)" "No title for domain: more"
 expect_fail "a title of two lines" "a title is one line" $V desc more --title --new-desc "$(printf 'a\nb')"
+
+# ---- external snapshot chain: --disk-only, blockcommit, blockpull ----
+base=$($V vol-path more.qcow2 --pool default)
+expect_fail "blockcommit of a disk without a chain" "has no backing image" \
+    $V blockcommit more vda --active --pivot --wait
+expect_eq "snapshot-create-as --disk-only --atomic" "$($V snapshot-create-as more ext1 --disk-only --atomic)" \
+    "Domain snapshot ext1 created"
+overlay=${base%.qcow2}.ext1
+expect_match "... the disk runs on the overlay beside its image" "$($V domblklist more)" "^ vda +$overlay$"
+expect_match "... whose backing file is the image" "$(qemu-img info -U "$overlay")" "backing file: $base"
+expect_match "... in the persistent definition too" "$($V dumpxml more --inactive)" "file=[\"']$overlay[\"']"
+expect_match "snapshot-list shows it (disk-snapshot)" "$($V snapshot-list more)" "ext1 .*disk-snapshot"
+expect_fail "snapshot-revert to an external snapshot" "is external" $V snapshot-revert more ext1
+expect_fail "a second --disk-only snapshot of the same name" "already has a snapshot 'ext1'" \
+    $V snapshot-create-as more ext1 --disk-only
+mark=VIREO-CHAIN-$RANDOM
+guest_until more "printf '$mark' | dd of=/dev/vda bs=512 seek=8192 conv=fsync 2>/dev/null; echo WROTE-\$((40+2))" WROTE-42 >/dev/null
+expect_eq "blockcommit --active --pivot --wait" "$($V blockcommit more vda --active --pivot --wait --verbose | tr -d '\n')" \
+    "Successfully pivoted"
+expect_match "... the disk runs on its image again" "$($V domblklist more)" "^ vda +$base$"
+expect_match "blockjob --info after it: no job" "$($V blockjob more vda --info)" "No current block job for vda"
+expect_usage "blockcommit without --active --pivot" "only --active --pivot" $V blockcommit more vda --wait
+$V snapshot-create-as more ext2 --disk-only >/dev/null
+overlay2=${base%.qcow2}.ext2
+expect_eq "blockpull --wait" "$($V blockpull more vda --wait | tr -d '\n')" "Pull complete"
+expect_match "... the disk stays on the overlay" "$($V domblklist more)" "^ vda +$overlay2$"
 $V destroy more >/dev/null
 expect_fail "vcpuinfo of a shut-off domain" "is not running" $V vcpuinfo more
+info=$(qemu-img info "$base")
+! grep -q "backing file" <<<"$info" || fail "after blockcommit the image still has a backing file: $info"
+ok "after blockcommit the image is a single-file chain"
+qemu-img convert -f qcow2 -O raw "$base" "$ROOT/base.raw"
+expect_eq "... holding the data written after the snapshot" "$(grep -c "$mark" "$ROOT/base.raw")" 1
+info=$(qemu-img info "$overlay2")
+! grep -q "backing file" <<<"$info" || fail "after blockpull the overlay still has a backing file: $info"
+ok "after blockpull the overlay stands alone"
+qemu-img convert -f qcow2 -O raw "$overlay2" "$ROOT/pulled.raw"
+expect_eq "... with the data that was below it" "$(grep -c "$mark" "$ROOT/pulled.raw")" 1

@@ -200,6 +200,23 @@ void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn 
 vr_err vr_qemu_set_description(vr_domain *dom, bool title, const char *text, unsigned flags, char **err);
 const char *vr_qemu_description(const vr_domain *dom, bool title, bool inactive);
 
+/* External snapshot chains (qemu_blockjob.c), on a running domain.
+ * snapshot_external: disk targets[i] goes on the new qcow2 overlays[i]
+ * (made beforehand with the disk's image as backing), all together or
+ * none; the definitions name the overlays after, and the snapshot's
+ * metadata (state disk-snapshot) is recorded. */
+void vr_qemu_snapshot_external(vr_domain *dom, const char *name, const char *description,
+                               char *const *targets, char *const *overlays, size_t n, vr_done_fn cb,
+                               void *opaque);
+/* blockcommit --active --pivot (the chain merged into its bottom image,
+ * the disk switched to it) and blockpull (the chain copied into the
+ * top); each answers once done. */
+typedef enum { VR_BLOCK_COMMIT_ACTIVE, VR_BLOCK_PULL } vr_block_job;
+void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque);
+/* blockjob: the disk's job as query-jobs shows it (ret NULL: none), or
+ * with abort, cancelled. */
+void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque);
+
 /* save, restore, managedsave (qemu_save.c). RUNNING or PAUSED: how
  * restore leaves the domain (default: as it was when saved). A save
  * answers once QEMU has written everything and exited (the domain is
