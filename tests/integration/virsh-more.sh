@@ -7,7 +7,10 @@
 # one-line errors and leaves the domain as it was.
 . "$(dirname "$0")/lib.sh"
 need_images
-start_daemon
+# The ASan/UBSan daemon: most of what this test drives is new daemon code
+# (save, restore, block jobs, the agent client); leaks are checked at exit.
+need_asan_daemon
+start_daemon "$ASAN_VIREOD"
 V=$VIREO
 serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 # expect_usage WHAT REGEX COMMAND...: exit 2, the error line matching
@@ -209,3 +212,6 @@ info=$(qemu-img info "$overlay2")
 ok "after blockpull the overlay stands alone"
 qemu-img convert -f qcow2 -O raw "$overlay2" "$ROOT/pulled.raw"
 expect_eq "... with the data that was below it" "$(grep -c "$mark" "$ROOT/pulled.raw")" 1
+
+no_sanitizer_report
+echo "virsh-more: $CHECKS checks"
