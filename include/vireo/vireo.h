@@ -195,6 +195,13 @@ int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulis
 #define VIREO_DESC_TITLE 16u
 int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text);
 int vireo_domain_set_description(vireo_conn *c, const char *key, const char *text, unsigned flags);
+/* metadata: the <metadata> element of namespace `uri` (*xml NULL when
+ * none; VIREO_XML_INACTIVE: the persistent definition's); set it to
+ * `xml` with namespace prefix `prefix`, or remove it (xml NULL), with the
+ * VIREO_AFFECT_* flags. */
+int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsigned flags, char **xml);
+int vireo_domain_set_metadata(vireo_conn *c, const char *key, const char *uri, const char *prefix, const char *xml,
+                              unsigned flags);
 
 /* blockcommit --active --pivot (the disk's chain merged into its bottom
  * image, the disk switched to it) and blockpull (the chain copied into

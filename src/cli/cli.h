@@ -124,7 +124,7 @@ extern const vr_command vr_cmd_send_key, vr_cmd_screenshot, vr_cmd_reset, vr_cmd
 extern const vr_command vr_cmd_save, vr_cmd_restore, vr_cmd_managedsave, vr_cmd_managedsave_remove,
     vr_cmd_domjobinfo, vr_cmd_domjobabort;
 extern const vr_command vr_cmd_domblkstat, vr_cmd_domifstat;
-extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc;
+extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc, vr_cmd_metadata;
 extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
 extern const vr_command vr_cmd_net_list, vr_cmd_net_define, vr_cmd_net_create, vr_cmd_net_undefine,

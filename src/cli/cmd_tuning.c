@@ -1,4 +1,4 @@
-/* vcpuinfo, vcpupin, emulatorpin and desc, with virsh's options and
+/* vcpuinfo, vcpupin, emulatorpin, desc and metadata, with virsh's options and
  * output. Pinning acts on the running domain's threads only for now
  * (--config needs <cputune>, which the definition does not hold yet). */
 #include "cli/cli.h"
@@ -205,6 +205,55 @@ static int run_desc(vr_cli *cli, int argc, char **argv)
     return r;
 }
 
+static int run_metadata(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_metadata;
+    const char *pos[1] = {0}, *uri = NULL, *key = NULL, *set = NULL;
+    bool b[3] = {0}, remove = false, live = false, config = false, current = false, edit = false;
+    const vr_opt opts[] = {{"uri", true, &b[0], &uri, true}, {"key", true, &b[1], &key},
+                           {"set", true, &b[2], &set}, {"remove", false, &remove, NULL},
+                           {"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {"edit", false, &edit, NULL}, {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    if (!uri)
+        return vr_cli_usage(cmd, "missing URI (the namespace of the application's element)");
+    if (current && (live || config))
+        return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+    if (edit)
+        return vr_cli_usage(cmd, "--edit is not supported; give the element with --set");
+    if (set && remove)
+        return vr_cli_usage(cmd, "--set and --remove exclude each other");
+    if (set && !key)
+        return vr_cli_usage(cmd, "--set needs --key (the namespace prefix of the element)");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    unsigned flags = (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
+    if (set || remove) {
+        r = vireo_domain_set_metadata(c, pos[0], uri, key, set, flags);
+        if (r == 0)
+            printf("Metadata %s\n", set ? "modified" : "removed");
+    } else {
+        char *xml = NULL;
+        r = vireo_domain_metadata(c, pos[0], uri, config ? VIREO_XML_INACTIVE : 0, &xml);
+        if (r == 0 && xml) {
+            printf("%s\n", xml);
+        } else if (r == 0) {
+            free(xml);
+            r = vr_cli_error("error: domain '%s' has no metadata in namespace %s", pos[0], uri);
+            vireo_disconnect(c);
+            return r;
+        }
+        free(xml);
+    }
+    r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return r;
+}
+
 const vr_command vr_cmd_vcpuinfo = {
     "vcpuinfo", "A running domain's vCPUs: the host CPU each ran on last, its CPU time and affinity.",
     "DOMAIN [--pretty] [--json]", run_vcpuinfo};
@@ -214,6 +263,9 @@ const vr_command vr_cmd_vcpupin = {
 const vr_command vr_cmd_emulatorpin = {
     "emulatorpin", "Show or set which host CPUs a running domain's other QEMU threads may run on (--live).",
     "DOMAIN [--cpulist] CPULIST [--live] [--current]", run_emulatorpin};
+const vr_command vr_cmd_metadata = {
+    "metadata", "Show, set (--key PREFIX --set XML) or remove an application's <metadata> element.",
+    "DOMAIN [--uri] URI [--key PREFIX] [--set XML | --remove] [--live] [--config] [--current]", run_metadata};
 const vr_command vr_cmd_desc = {
     "desc", "Show or set a domain's description (or --title), live or in its definition.",
     "DOMAIN [--title] [--new-desc TEXT | TEXT...] [--live] [--config] [--current]", run_desc};

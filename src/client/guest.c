@@ -237,3 +237,32 @@ int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *dis
 {
     return call(c, "POST", key, "blockjob/abort", disk_body(disk), NULL);
 }
+
+int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsigned flags, char **xml)
+{
+    json_object *r = NULL;
+    char *u = vr_client_escape(c, uri);
+    char *what = vr_asprintf("metadata?uri=%s%s", u, flags & VIREO_XML_INACTIVE ? "&inactive=1" : "");
+    *xml = NULL;
+    int rc = call(c, "GET", key, what, NULL, &r);
+    free(what);
+    free(u);
+    if (rc == 0 && r)
+        *xml = vr_strdup(json_object_get_string(r));
+    json_object_put(r);
+    return rc;
+}
+
+int vireo_domain_set_metadata(vireo_conn *c, const char *key, const char *uri, const char *prefix, const char *xml,
+                              unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "uri", json_object_new_string(uri));
+    if (prefix)
+        json_object_object_add(b, "key", json_object_new_string(prefix));
+    if (xml)
+        json_object_object_add(b, "xml", json_object_new_string(xml));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return call(c, "PUT", key, "metadata", b, NULL);
+}

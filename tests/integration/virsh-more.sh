@@ -174,6 +174,18 @@ $V desc more --title --live "Web 1" >/dev/null
 expect_eq "desc --title --live" "$($V desc more --title)" "Web 1"
 expect_eq "... not in the definition" "$($V desc more --title --config)" "No title for domain: more"
 expect_fail "a title of two lines" "a title is one line" $V desc more --title --new-desc "$(printf 'a\nb')"
+NS=https://example.org/app
+expect_eq "metadata --key --set --live --config" \
+    "$($V metadata more $NS --key app --set '<app><owner>ana</owner></app>' --live --config)" "Metadata modified"
+expect_eq "metadata reads it back, in its namespace" "$($V metadata more $NS)" \
+    '<app:app xmlns:app="https://example.org/app"><app:owner>ana</app:owner></app:app>'
+expect_match "... in the persistent XML too" "$($V dumpxml more --inactive)" '<app:owner>ana</app:owner>'
+expect_fail "metadata --set with malformed XML" "not one well-formed XML element" \
+    $V metadata more $NS --key app --set '<app><owner></app>' --live --config
+expect_match "... leaves it as it was" "$($V metadata more $NS --config)" 'ana'
+expect_usage "metadata --set without --key" "needs --key" $V metadata more $NS --set '<a/>'
+expect_eq "metadata --remove" "$($V metadata more $NS --remove --live --config)" "Metadata removed"
+expect_fail "metadata of a namespace it does not have" "has no metadata in namespace" $V metadata more $NS
 
 # ---- external snapshot chain: --disk-only, blockcommit, blockpull ----
 base=$($V vol-path more.qcow2 --pool default)

@@ -199,6 +199,11 @@ void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn 
  * the live definition, or with inactive the persistent one; NULL: none. */
 vr_err vr_qemu_set_description(vr_domain *dom, bool title, const char *text, unsigned flags, char **err);
 const char *vr_qemu_description(const vr_domain *dom, bool title, bool inactive);
+/* metadata: the element of namespace `uri` set to `xml` (prefix `key`),
+ * or removed when xml is NULL; the getter's *out is NULL when none. */
+vr_err vr_qemu_set_metadata(vr_domain *dom, const char *uri, const char *key, const char *xml, unsigned flags,
+                            char **err);
+vr_err vr_qemu_metadata(const vr_domain *dom, const char *uri, bool inactive, char **out, char **err);
 
 /* External snapshot chains (qemu_blockjob.c), on a running domain.
  * snapshot_external: disk targets[i] goes on the new qcow2 overlays[i]
