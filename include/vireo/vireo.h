@@ -51,6 +51,7 @@ typedef struct {
     size_t n_notices;
     unsigned vcpus_max;     /* <vcpu>: the most it can have (vcpus is the current count) */
     bool vnc;               /* it has a graphical console (VNC or SPICE) */
+    bool managed_save;      /* a managed save image waits for the next start */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -72,6 +73,7 @@ int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags);
 int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out);
 
 #define VIREO_UNDEFINE_REMOVE_STORAGE 1u
+#define VIREO_UNDEFINE_MANAGED_SAVE 2u /* also its managed save image (else refused) */
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags);
 int vireo_domain_shutdown(vireo_conn *c, const char *key);  /* ACPI, returns at once */
 int vireo_domain_reboot(vireo_conn *c, const char *key);    /* ACPI */
@@ -149,6 +151,77 @@ char *vireo_domain_display_json(vireo_conn *c, const char *key);
  * text (free()), "null" for guest-shutdown. timeout: seconds, 0 = the
  * daemon's 10. NULL with the error set (no agent answering, ...). */
 char *vireo_domain_agent_json(vireo_conn *c, const char *key, const char *command, int timeout);
+
+/* Guest and host helpers of a running domain (virsh's names). */
+/* send-key: keys pressed together (at most 16), each a name or number of
+ * codeset "linux" (NULL; KEY_A, 30), "xt" or "qnum"; hold_ms 0 is QEMU's
+ * default (100 ms). */
+int vireo_domain_send_key(vireo_conn *c, const char *key, const char *codeset, const char *const *keys,
+                          size_t n, unsigned hold_ms);
+/* screenshot: screen N (its N-th video device) as PNG bytes (free()),
+ * *len of them; NULL on failure. */
+char *vireo_domain_screenshot(vireo_conn *c, const char *key, unsigned screen, size_t *len);
+/* reset: the machine's reset line, as pressing a reset button. */
+int vireo_domain_reset(vireo_conn *c, const char *key);
+/* dompmsuspend (target "mem", "disk", "hybrid"; NULL is mem) through the
+ * guest agent; dompmwakeup of a guest suspended to RAM. */
+int vireo_domain_pm_suspend(vireo_conn *c, const char *key, const char *target);
+int vireo_domain_pm_wakeup(vireo_conn *c, const char *key);
+/* domhostname: the guest's host name from its agent (free()). */
+char *vireo_domain_hostname(vireo_conn *c, const char *key);
+/* qemu-monitor-command: QMP JSON text (or a human monitor line with hmp);
+ * QEMU's answer (free()): {"return": ...} for QMP, the text for hmp. */
+char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp);
+
+/* save FILE (an absolute path on the daemon's host): the running domain's
+ * state to the file, then it is shut off (reason "saved"); restore runs it
+ * again. RUNNING/PAUSED: how restore leaves it (default: as saved).
+ * Both return once done. */
+#define VIREO_SAVE_RUNNING 1u
+#define VIREO_SAVE_PAUSED 2u
+int vireo_domain_save(vireo_conn *c, const char *key, const char *file, unsigned flags);
+int vireo_domain_restore(vireo_conn *c, const char *file, unsigned flags);
+/* managedsave: the same into the domain's own image, which the next
+ * start resumes; managedsave-remove drops it. */
+int vireo_domain_managed_save(vireo_conn *c, const char *key, unsigned flags);
+int vireo_domain_managed_save_remove(vireo_conn *c, const char *key);
+/* domjobinfo as JSON text (free()): {"type": "none"} or {"type":
+ * "unbounded", "operation", "elapsed_ms", "data_processed",
+ * "data_remaining", "data_total"}; domjobabort. */
+char *vireo_domain_job_json(vireo_conn *c, const char *key);
+int vireo_domain_job_abort(vireo_conn *c, const char *key);
+
+/* vcpuinfo as JSON text (free()): {"vcpus": [{vcpu, thread, cpu, state,
+ * cpu_time_ns, affinity}], "emulator_affinity", "host_cpus"}. vcpupin
+ * and emulatorpin: the running domain's threads to the host CPUs of
+ * cpulist ("0-3,^2"); VIREO_AFFECT_CONFIG (<cputune>) is refused for now. */
+char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key);
+int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const char *cpulist, unsigned flags);
+int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulist, unsigned flags);
+/* desc: the <description> (or with TITLE the <title>); *text NULL when
+ * none (free()). flags: VIREO_DESC_TITLE, VIREO_XML_INACTIVE (the
+ * persistent definition's). Setting takes the VIREO_AFFECT_* flags too;
+ * empty text removes it. */
+#define VIREO_DESC_TITLE 16u
+int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text);
+int vireo_domain_set_description(vireo_conn *c, const char *key, const char *text, unsigned flags);
+/* metadata: the <metadata> element of namespace `uri` (*xml NULL when
+ * none; VIREO_XML_INACTIVE: the persistent definition's); set it to
+ * `xml` with namespace prefix `prefix`, or remove it (xml NULL), with the
+ * VIREO_AFFECT_* flags. */
+int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsigned flags, char **xml);
+int vireo_domain_set_metadata(vireo_conn *c, const char *key, const char *uri, const char *prefix, const char *xml,
+                              unsigned flags);
+
+/* blockcommit --active --pivot (the disk's chain merged into its bottom
+ * image, the disk switched to it) and blockpull (the chain copied into
+ * its top image); both return once done. blockjob: the disk's running
+ * job as JSON text (free()): {"job": {"id", "type", "status",
+ * "current-progress", "total-progress"} | null}; abort cancels it. */
+int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk);
+int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk);
+char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk);
+int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk);
 
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */
@@ -420,6 +493,11 @@ int vireo_snapshot_get(vireo_conn *c, const char *domain, const char *name, vire
  * disk must be qcow2. */
 int vireo_snapshot_create(vireo_conn *c, const char *domain, const char *name,
                           const char *description, vireo_snapshot *out);
+/* DISK_ONLY: an external snapshot of a running domain: every writable
+ * disk goes on a new qcow2 overlay beside its image (IMAGE.NAME). */
+#define VIREO_SNAPSHOT_DISK_ONLY 1u
+int vireo_snapshot_create_flags(vireo_conn *c, const char *domain, const char *name, const char *description,
+                                unsigned flags, vireo_snapshot *out);
 int vireo_snapshot_revert(vireo_conn *c, const char *domain, const char *name);
 int vireo_snapshot_delete(vireo_conn *c, const char *domain, const char *name);
 char *vireo_snapshot_xml(vireo_conn *c, const char *domain, const char *name);
@@ -483,7 +561,7 @@ int vireo_domain_template(vireo_conn *c, const char *domain, const vireo_image_p
 int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir);
 /* Define the domain of a backup again, its files copied back where they
  * were (refused when the domain or any of them exists); job id. */
-int vireo_domain_restore(vireo_conn *c, const char *dir);
+int vireo_domain_backup_restore(vireo_conn *c, const char *dir);
 
 #ifdef __cplusplus
 }

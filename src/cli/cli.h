@@ -125,11 +125,18 @@ extern const vr_command vr_cmd_secret_define, vr_cmd_secret_dumpxml, vr_cmd_secr
     vr_cmd_secret_undefine, vr_cmd_secret_set_value, vr_cmd_secret_get_value;
 extern const vr_command vr_cmd_clone;
 extern const vr_command vr_cmd_builder, vr_cmd_sysprep, vr_cmd_customize, vr_cmd_template,
-    vr_cmd_sparsify, vr_cmd_resize, vr_cmd_backup, vr_cmd_restore;
+    vr_cmd_sparsify, vr_cmd_resize, vr_cmd_backup, vr_cmd_backup_restore;
 extern const vr_command vr_cmd_domblklist, vr_cmd_domblkinfo, vr_cmd_domrename;
 extern const vr_command vr_cmd_attach_disk, vr_cmd_detach_disk, vr_cmd_attach_interface,
     vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_change_media;
 extern const vr_command vr_cmd_setvcpus, vr_cmd_vcpucount, vr_cmd_blockresize;
+extern const vr_command vr_cmd_send_key, vr_cmd_screenshot, vr_cmd_reset, vr_cmd_domhostname,
+    vr_cmd_dompmsuspend, vr_cmd_dompmwakeup, vr_cmd_qemu_monitor_command;
+extern const vr_command vr_cmd_save, vr_cmd_restore, vr_cmd_managedsave, vr_cmd_managedsave_remove,
+    vr_cmd_domjobinfo, vr_cmd_domjobabort;
+extern const vr_command vr_cmd_domblkstat, vr_cmd_domifstat;
+extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc, vr_cmd_metadata;
+extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
 /* The guest agent (cmd_agent.c); also domifaddr --source agent and
  * shutdown --mode agent, through the two functions below. */

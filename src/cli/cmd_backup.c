@@ -1,4 +1,4 @@
-/* vireo backup DOMAIN DIR, vireo restore DIR: the definition, disks and
+/* vireo backup DOMAIN DIR, vireo backup-restore DIR (virsh's restore is a save image's): the definition, disks and
  * NVRAM of a shut-off domain copied to a directory and back (what the
  * course does with dumpxml and vol-download). DIR is on the daemon's
  * host; a relative one is taken from the current directory. */
@@ -47,11 +47,11 @@ static int run_restore(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[1] = {0};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_restore, argc, argv, NULL, pos, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_backup_restore, argc, argv, NULL, pos, 1, 1, &rc);
     if (!c)
         return rc;
     char *dir = absolute(pos[0]), *done = vr_asprintf("Domain restored from %s", dir);
-    rc = follow(c, vireo_domain_restore(c, dir), "Restoring", done);
+    rc = follow(c, vireo_domain_backup_restore(c, dir), "Restoring", done);
     free(done);
     free(dir);
     return rc;
@@ -63,8 +63,8 @@ const vr_command vr_cmd_backup = {
     "DOMAIN DIR",
     run_backup,
 };
-const vr_command vr_cmd_restore = {
-    "restore",
+const vr_command vr_cmd_backup_restore = {
+    "backup-restore",
     "Define a backed-up domain again, its files copied back where they were.",
     "DIR",
     run_restore,

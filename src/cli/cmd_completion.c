@@ -48,7 +48,7 @@ static int run(vr_cli *cli, int argc, char **argv)
     printf("            esac ;;\n"
            "        *)\n"
            "            case $cmd in\n"
-           "                define|create|sparsify|resize) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
+           "                define|create|restore|sparsify|resize) COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n"
            "                builder) COMPREPLY=($(compgen -W \"debian-12 debian-13 ubuntu-24.04\" -- \"$cur\")) ;;\n"
            "                completion) COMPREPLY=($(compgen -W bash -- \"$cur\")) ;;\n"
            "                *) COMPREPLY=($(compgen -W \"$(vireo \"${uri[@]}\" list --all --name 2>/dev/null)\" -- \"$cur\")) ;;\n"

@@ -75,6 +75,7 @@ static int run_dominfo(vr_cli *cli, int argc, char **argv)
         printf("%-15s %llu KiB\n", "Used memory:", d.current_memory_kib);
         printf("%-15s %s\n", "Persistent:", d.persistent ? "yes" : "no");
         printf("%-15s %s\n", "Autostart:", d.autostart ? "enable" : "disable");
+        printf("%-15s %s\n", "Managed save:", d.managed_save ? "yes" : "no");
         printf("%-15s %s\n", "Accelerator:", accel_line(&d));
         for (size_t i = 0; i < d.n_notices; i++)
             printf("%-15s %s\n", "Notice:", d.notices[i]);

@@ -100,13 +100,15 @@ static int run_start(vr_cli *cli, int argc, char **argv)
 static int run_undefine(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
-    bool storage = false;
-    const vr_opt opts[] = {{"remove-all-storage", false, &storage, NULL}, {0}};
+    bool storage = false, managed = false;
+    const vr_opt opts[] = {{"remove-all-storage", false, &storage, NULL}, {"managed-save", false, &managed, NULL},
+                           {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_undefine, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    return vr_cli_done(c, vireo_domain_undefine(c, name, storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0),
+    unsigned flags = (storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0) | (managed ? VIREO_UNDEFINE_MANAGED_SAVE : 0);
+    return vr_cli_done(c, vireo_domain_undefine(c, name, flags),
                        "Domain", true, name, "has been undefined");
 }
 
@@ -230,7 +232,7 @@ const vr_command vr_cmd_create = {"create", "Create and start a transient domain
                                   "FILE [--paused] [--console]", run_create};
 const vr_command vr_cmd_start = {"start", "Start a defined domain.", "DOMAIN [--paused] [--console]", run_start};
 const vr_command vr_cmd_undefine = {"undefine", "Remove a domain's definition (a running one lives on until it stops).",
-                                    "DOMAIN [--remove-all-storage]", run_undefine};
+                                    "DOMAIN [--remove-all-storage] [--managed-save]", run_undefine};
 const vr_command vr_cmd_shutdown = {"shutdown", "Ask the guest to power off (ACPI power button, or "
                                     "--mode agent: the guest agent).",
                                     "DOMAIN [--mode acpi|agent] [--wait [--timeout SECONDS]]", run_shutdown};

@@ -11,8 +11,11 @@
 static int run(vr_cli *cli, int argc, char **argv)
 {
     bool all = false, inactive = false, name = false, uuid = false, json = false, title = false;
+    bool managed = false, with_managed = false, without_managed = false;
     const vr_opt opts[] = {
         {"all", false, &all, NULL}, {"inactive", false, &inactive, NULL},
+        {"managed-save", false, &managed, NULL}, {"with-managed-save", false, &with_managed, NULL},
+        {"without-managed-save", false, &without_managed, NULL},
         {"name", false, &name, NULL}, {"uuid", false, &uuid, NULL},
         {"json", false, &json, NULL}, {"title", false, &title, NULL}, {0},
     };
@@ -38,6 +41,8 @@ static int run(vr_cli *cli, int argc, char **argv)
         bool active = strcmp(d->state, "shut off") != 0;
         if ((inactive && active) || (!inactive && !all && !active))
             continue;
+        if ((with_managed && !d->managed_save) || (without_managed && d->managed_save))
+            continue;
         if (json) {
             json_object_array_add(arr, vr_wire_to_json(&vr_wire_domain, d));
         } else if (name || uuid) {
@@ -48,7 +53,9 @@ static int run(vr_cli *cli, int argc, char **argv)
         } else {
             char id[16];
             snprintf(id, sizeof(id), "%d", d->id);
-            const char *row[] = {d->id > 0 ? id : "-", d->name, d->state, d->title ? d->title : ""};
+            /* virsh --managed-save: a domain that will resume shows "saved". */
+            const char *state = managed && d->managed_save && !active ? "saved" : d->state;
+            const char *row[] = {d->id > 0 ? id : "-", d->name, state, d->title ? d->title : ""};
             vr_table_add(t, row);
         }
     }
@@ -66,6 +73,7 @@ static int run(vr_cli *cli, int argc, char **argv)
 const vr_command vr_cmd_list = {
     .name = "list",
     .summary = "List domains (running ones; --all adds those shut off).",
-    .usage = "[--all | --inactive] [--name] [--uuid] [--title] [--json]",
+    .usage = "[--all | --inactive] [--managed-save] [--with-managed-save | --without-managed-save] [--name] "
+             "[--uuid] [--title] [--json]",
     .run = run,
 };

@@ -32,11 +32,12 @@ static const char *when(long long t, char buf[40])
 static int run_create_as(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *desc = NULL, *name = NULL;
-    bool atomic = false;
+    bool atomic = false, disk_only = false;
     /* --atomic is what every Vireo snapshot is: written to all of the
-     * domain's disks or to none (qemu_snapshot.c undoes a partial one). */
+     * domain's disks or to none (qemu_snapshot.c undoes a partial one;
+     * a --disk-only one switches every disk in one QMP transaction). */
     const vr_opt opts[] = {{"description", true, NULL, &desc}, {"name", true, NULL, &name},
-                           {"atomic", false, &atomic, NULL}, {0}};
+                           {"atomic", false, &atomic, NULL}, {"disk-only", false, &disk_only, NULL}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_create_as, argc, argv, opts, pos, 1, 2, &rc);
     if (!c)
@@ -48,7 +49,7 @@ static int run_create_as(vr_cli *cli, int argc, char **argv)
         snprintf(gen, sizeof(gen), "snap%lld", (long long)time(NULL));
         snap = gen;
     }
-    if (vireo_snapshot_create(c, pos[0], snap, desc, NULL) < 0)
+    if (vireo_snapshot_create_flags(c, pos[0], snap, desc, disk_only ? VIREO_SNAPSHOT_DISK_ONLY : 0, NULL) < 0)
         return done(c, vr_cli_fail(c));
     printf("Domain snapshot %s created\n", snap);
     return done(c, VR_EXIT_OK);
@@ -212,7 +213,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_snapshot_create_as = {
     "snapshot-create-as", "Take a snapshot (qcow2 internal; with memory when the domain runs).",
-    "DOMAIN [NAME | --name NAME] [--description TEXT] [--atomic]", run_create_as};
+    "DOMAIN [NAME | --name NAME] [--description TEXT] [--atomic] [--disk-only]", run_create_as};
 const vr_command vr_cmd_snapshot_list = {"snapshot-list", "A domain's snapshots, oldest first.",
                                          "DOMAIN [--parent] [--name] [--json]", run_list};
 const vr_command vr_cmd_snapshot_info = {"snapshot-info", "One snapshot (the current one with --current).",

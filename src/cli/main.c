@@ -18,6 +18,11 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_domblklist, &vr_cmd_domblkinfo, &vr_cmd_domrename,
     &vr_cmd_attach_disk, &vr_cmd_detach_disk, &vr_cmd_attach_interface, &vr_cmd_detach_interface,
     &vr_cmd_attach_device, &vr_cmd_detach_device, &vr_cmd_change_media, &vr_cmd_blockresize,
+    &vr_cmd_send_key, &vr_cmd_screenshot, &vr_cmd_reset, &vr_cmd_domhostname, &vr_cmd_dompmsuspend,
+    &vr_cmd_dompmwakeup, &vr_cmd_qemu_monitor_command,
+    &vr_cmd_save, &vr_cmd_restore, &vr_cmd_managedsave, &vr_cmd_managedsave_remove, &vr_cmd_domjobinfo,
+    &vr_cmd_domjobabort, &vr_cmd_domblkstat, &vr_cmd_domifstat, &vr_cmd_vcpuinfo, &vr_cmd_vcpupin,
+    &vr_cmd_emulatorpin, &vr_cmd_desc, &vr_cmd_metadata, &vr_cmd_blockcommit, &vr_cmd_blockpull, &vr_cmd_blockjob,
     &vr_cmd_install, &vr_cmd_qemu_agent_command, &vr_cmd_domtime, &vr_cmd_guestinfo,
     &vr_cmd_domfsinfo,
     /* networks */
@@ -42,7 +47,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_snapshot_dumpxml, &vr_cmd_clone,
     /* guest images (libguestfs's tools) and templates */
     &vr_cmd_builder, &vr_cmd_sysprep, &vr_cmd_customize, &vr_cmd_sparsify, &vr_cmd_resize,
-    &vr_cmd_template, &vr_cmd_backup, &vr_cmd_restore,
+    &vr_cmd_template, &vr_cmd_backup, &vr_cmd_backup_restore,
     /* host and connection */
     &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities, &vr_cmd_domcapabilities,
     &vr_cmd_host_validate, &vr_cmd_completion, &vr_cmd_web_token,

@@ -36,6 +36,8 @@ char *vr_client_get_text(vireo_conn *c, const char *path);
 /* The same for any method and body. */
 char *vr_client_text(vireo_conn *c, const char *method, const char *path, const char *body,
                      const char *content_type);
+/* The same for binary answers (a screenshot): *len bytes. */
+char *vr_client_get_bytes(vireo_conn *c, const char *path, size_t *len);
 
 /* METHOD /v1/domains/KEY[/WHAT] with a JSON body (or NULL); the
  * domain's JSON answer into *out when out is given. 0 or -1. */
@@ -45,6 +47,8 @@ int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, co
 /* Members of an answer: a string (NULL when absent or null), a boolean. */
 const char *vr_client_str(json_object *o, const char *key);
 bool vr_client_flag(json_object *o, const char *key);
+/* GET /v1/domains/KEY/WHAT's answer as text (free()), or NULL. */
+char *vr_client_domain_text(vireo_conn *c, const char *key, const char *what);
 
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);

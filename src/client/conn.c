@@ -161,13 +161,14 @@ char *vr_client_escape(vireo_conn *c, const char *s)
     return out;
 }
 
-int vireo_call(vireo_conn *c, const char *method, const char *path, const char *body,
-               const char *content_type, char **response)
+/* The one HTTP exchange under every call: the status (-1 with the
+ * error set when the daemon was lost), the body into *resp. */
+static int request(vireo_conn *c, const char *method, const char *path, const char *body,
+                   const char *content_type, vr_strbuf *resp)
 {
     CURL *h = c->curl;
     curl_easy_reset(h);
     char *url = vr_asprintf("http://vireod%s", path);
-    vr_strbuf resp = {0};
     struct curl_slist *headers = NULL;
     char *ct = NULL;
     if (body) {
@@ -180,7 +181,7 @@ int vireo_call(vireo_conn *c, const char *method, const char *path, const char *
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
@@ -197,6 +198,14 @@ int vireo_call(vireo_conn *c, const char *method, const char *path, const char *
     curl_slist_free_all(headers);
     free(ct);
     free(url);
+    return (int)status;
+}
+
+int vireo_call(vireo_conn *c, const char *method, const char *path, const char *body,
+               const char *content_type, char **response)
+{
+    vr_strbuf resp = {0};
+    int status = request(c, method, path, body, content_type, &resp);
     char *text = vr_strbuf_take(&resp);
     if (response)
         *response = text;
@@ -217,6 +226,20 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body)
     else
         vr_client_set_error(c, "failed", "vireod answered %d: %.200s", status, body);
     json_object_put(o);
+}
+
+char *vr_client_get_bytes(vireo_conn *c, const char *path, size_t *len)
+{
+    vr_strbuf resp = {0};
+    int status = request(c, "GET", path, NULL, NULL, &resp);
+    *len = resp.len;
+    char *data = vr_strbuf_take(&resp);
+    if (status >= 200 && status < 300)
+        return data;
+    if (status >= 0)
+        vr_client_error_from_body(c, status, data);
+    free(data);
+    return NULL;
 }
 
 char *vr_client_get_text(vireo_conn *c, const char *path)

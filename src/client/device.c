@@ -84,10 +84,5 @@ int vireo_domain_set_vcpus(vireo_conn *c, const char *key, unsigned n, unsigned 
 
 char *vireo_domain_vcpus_json(vireo_conn *c, const char *key)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s/vcpus", k);
-    char *s = vr_client_get_text(c, path);
-    free(path);
-    free(k);
-    return s;
+    return vr_client_domain_text(c, key, "vcpus");
 }

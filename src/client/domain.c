@@ -96,8 +96,8 @@ int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags)
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags)
 {
     char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s%s", k,
-                             flags & VIREO_UNDEFINE_REMOVE_STORAGE ? "?remove_storage=1" : "");
+    char *path = vr_asprintf("/v1/domains/%s?remove_storage=%d&managed_save=%d", k,
+                             !!(flags & VIREO_UNDEFINE_REMOVE_STORAGE), !!(flags & VIREO_UNDEFINE_MANAGED_SAVE));
     json_object *o = vr_client_json(c, "DELETE", path, NULL, NULL);
     free(path);
     free(k);
@@ -153,8 +153,7 @@ char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags)
     return xml;
 }
 
-/* GET /v1/domains/KEY/WHAT as text. */
-static char *domain_get_text(vireo_conn *c, const char *key, const char *what)
+char *vr_client_domain_text(vireo_conn *c, const char *key, const char *what)
 {
     char *k = vr_client_escape(c, key);
     char *path = vr_asprintf("/v1/domains/%s/%s", k, what);
@@ -164,8 +163,8 @@ static char *domain_get_text(vireo_conn *c, const char *key, const char *what)
     return s;
 }
 
-char *vireo_domain_stats_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "stats"); }
-char *vireo_domain_display_json(vireo_conn *c, const char *key) { return domain_get_text(c, key, "display"); }
+char *vireo_domain_stats_json(vireo_conn *c, const char *key) { return vr_client_domain_text(c, key, "stats"); }
+char *vireo_domain_display_json(vireo_conn *c, const char *key) { return vr_client_domain_text(c, key, "display"); }
 int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name)
 {
     json_object *b = json_object_new_object();
@@ -177,7 +176,7 @@ int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name)
 
 char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags)
 {
-    return domain_get_text(c, key, flags & VIREO_XML_INACTIVE ? "disks?inactive=1" : "disks");
+    return vr_client_domain_text(c, key, flags & VIREO_XML_INACTIVE ? "disks?inactive=1" : "disks");
 }
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }

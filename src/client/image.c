@@ -123,7 +123,7 @@ int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir)
     return id;
 }
 
-int vireo_domain_restore(vireo_conn *c, const char *dir)
+int vireo_domain_backup_restore(vireo_conn *c, const char *dir)
 {
     return dir_call(c, "/v1/restore", dir);
 }

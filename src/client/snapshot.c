@@ -74,7 +74,15 @@ int vireo_snapshot_get(vireo_conn *c, const char *domain, const char *name, vire
 int vireo_snapshot_create(vireo_conn *c, const char *domain, const char *name,
                           const char *description, vireo_snapshot *out)
 {
+    return vireo_snapshot_create_flags(c, domain, name, description, 0, out);
+}
+
+int vireo_snapshot_create_flags(vireo_conn *c, const char *domain, const char *name, const char *description,
+                                unsigned flags, vireo_snapshot *out)
+{
     json_object *b = json_object_new_object();
+    if (flags & VIREO_SNAPSHOT_DISK_ONLY)
+        json_object_object_add(b, "disk_only", json_object_new_boolean(true));
     json_object_object_add(b, "name", json_object_new_string(name ? name : ""));
     if (description)
         json_object_object_add(b, "description", json_object_new_string(description));

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const state_names[] = {"running", "paused", "shutoff", NULL};
+static const char *const state_names[] = {"running", "paused", "shutoff", "disk-snapshot", NULL};
 
 const char *vr_snap_state_name(vr_snap_state s) { return state_names[s]; }
 
@@ -71,7 +71,7 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
                     i = k;
             if (i < 0)
                 rc = vr_xml_error(c, err, "<state>%s</state> is not supported by Vireo (supported: "
-                                  "running, paused, shutoff)", s);
+                                  "running, paused, shutoff, disk-snapshot)", s);
             else
                 def->state = (vr_snap_state)i;
         } else if (vr_xml_is(c, "creationTime")) {

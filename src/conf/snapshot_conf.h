@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum { VR_SNAP_RUNNING, VR_SNAP_PAUSED, VR_SNAP_SHUTOFF } vr_snap_state;
+/* DISK: an external, disk-only snapshot (snapshot-create-as --disk-only):
+ * the disks went on in new qcow2 overlays; the images before are its data. */
+typedef enum { VR_SNAP_RUNNING, VR_SNAP_PAUSED, VR_SNAP_SHUTOFF, VR_SNAP_DISK } vr_snap_state;
 
 typedef struct {
     char *name;

@@ -35,6 +35,7 @@ void vr_core_domain_view(const vr_domain *dom, vireo_domain *out)
     out->accel = (char *)accel;
     out->notices = dom->notices;
     out->n_notices = dom->n_notices;
+    out->managed_save = vr_qemu_has_managed_save(dom);
 }
 
 void vr_core_pool_view(vr_pool *p, vireo_pool *out)

@@ -43,6 +43,10 @@ const vr_api_route *const vr_api_route_tables[] = {
     vr_api_agent_routes,    /* before domains: POST domains/NAME/agent */
     vr_api_disk_routes,     /* before domains: GET domains/NAME/disks */
     vr_api_device_routes,   /* before domains: POST domains/NAME/devices, blockresize */
+    vr_api_guest_routes,    /* before domains: POST domains/NAME/reset, send-key, monitor */
+    vr_api_save_routes,     /* before domains: POST domains/NAME/save, managedsave, domains/restore */
+    vr_api_desc_routes,
+    vr_api_blockjob_routes, /* before domains: POST domains/NAME/blockcommit, blockpull */
     vr_api_domain_routes,
     vr_api_web_routes,
     NULL,

@@ -83,6 +83,10 @@ extern const vr_api_route vr_api_web_routes[];      /* login, logout, web/token 
 extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc.c) */
 extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
 extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
+extern const vr_api_route vr_api_guest_routes[];   /* send-key, screenshot, reset, pm, monitor (api_guest.c) */
+extern const vr_api_route vr_api_save_routes[];    /* save, restore, managedsave, job (api_save.c) */
+extern const vr_api_route vr_api_desc_routes[];    /* domains/NAME/description (api_desc.c) */
+extern const vr_api_route vr_api_blockjob_routes[]; /* blockcommit, blockpull, blockjob (api_blockjob.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 extern const vr_api_route vr_api_image_routes[];    /* images/OP, domains/NAME/template (api_images.c) */
 extern const vr_api_route vr_api_backup_routes[];   /* domains/NAME/backup, restore (api_backup.c) */

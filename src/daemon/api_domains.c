@@ -118,7 +118,9 @@ static void delete_domain(vr_api_call *c)
     if (!dom)
         return;
     char *err = NULL;
-    vr_err code = vr_qemu_undefine(dom, vr_api_flag(c->req, "remove_storage"), &err);
+    vr_err code = vr_qemu_undefine(dom, (vr_api_flag(c->req, "remove_storage") ? VR_UNDEFINE_STORAGE : 0) |
+                                            (vr_api_flag(c->req, "managed_save") ? VR_UNDEFINE_MANAGED_SAVE : 0),
+                                   &err);
     if (code != VR_OK)
         vr_api_reply_err(c->req, code, err);
     else

@@ -1,6 +1,8 @@
 /* API: domain snapshots (docs/api.md, "Snapshots"). */
 #include "daemon/api.h"
 #include "core/snapshot_ops.h"
+#include "core/blockchain_ops.h"
+#include "drivers/qemu/qemu_snapshot.h"
 #include "common/util.h"
 #include "core/views.h"
 #include "wire/schemas.h"
@@ -126,8 +128,12 @@ static void create_snap(vr_api_call *c)
         vr_req_reply_error(c->req, 400, "invalid", "the snapshot name holds a NUL character");
         return;
     }
-    vr_qemu_snapshot_create(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
-                            pend(c, dom->def->name, n, true));
+    if (vr_api_bool(o, "disk_only"))
+        vr_core_snapshot_disk_only(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
+                                   pend(c, dom->def->name, n, true));
+    else
+        vr_qemu_snapshot_create(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
+                                pend(c, dom->def->name, n, true));
     free(stamp);
     json_object_put(o);
 }

@@ -25,6 +25,7 @@ static const vr_wire_field domain_fields[] = {
     VR_WIRE_OPT(vireo_domain, "started_at", VR_WIRE_I64, started_at, 0),
     D("vnc", VR_WIRE_BOOL, vnc),
     D("accel", VR_WIRE_STR, accel),
+    D("managed_save", VR_WIRE_BOOL, managed_save),
     VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
 };
 const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);

@@ -189,11 +189,11 @@ expect_eq "the disk copy stands alone (the overlay flattened)" "$(qemu-img info 
 expect_fail "a second backup into the same directory" "already holds a backup" "$VIREO" backup c2 "$W/bk"
 "$VIREO" undefine c2 --remove-all-storage >/dev/null
 [ ! -e "$ROOT/var/lib/vireo/images/c2.qcow2" ] || fail "undefine kept c2's disk"
-"$VIREO" restore "$W/bk" >/dev/null
+"$VIREO" backup-restore "$W/bk" >/dev/null
 expect_eq "restore defined c2 again" "$("$VIREO" domstate c2)" "shut off"
 partition_of "$ROOT/var/lib/vireo/images/c2.qcow2" "$W/p"
 expect_eq "its disk is back, with the template's content" "$(read_file "$W/p" /etc/hostname)" "plantilla"
 "$VIREO" start c2 >/dev/null
 wait_for 60 "the restored c2 boots" state_is c2 "running (booted)"
-expect_fail "restore over an existing domain" "exists" "$VIREO" restore "$W/bk"
+expect_fail "restore over an existing domain" "exists" "$VIREO" backup-restore "$W/bk"
 echo "images: $CHECKS checks in $((SECONDS - T0)) s"

@@ -343,10 +343,42 @@ async function vmList() {
   ok(`VM list: webp1's DHCP address ${ip} (as domifaddr says) and live CPU; fits 400 px`);
 }
 
+// The hardware tab's "Add hardware" and "Remove" on the running webp1: a
+// new volume made in the default pool and hot-plugged as a disk, then
+// removed; what the page did is checked with vireo domblklist. A missing
+// choice is said next to its field and adds nothing.
+async function hardwareTab() {
+  await page.goto(`${url}#/domains/webp1/hardware`);
+  await page.waitForSelector('[data-testid=hw-add]');
+  await page.waitForFunction(() => document.querySelectorAll('#add-pool option').length > 0);
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-vol-error]', /Pick a volume/);
+  check(!/ vda /.test(vireo('domblklist', 'webp1')), 'a refused add changed the VM');
+  ok('add hardware: no volume chosen is said next to the field; nothing added');
+  await page.selectOption('#add-vol', '__new__');
+  await page.fill('#add-volname', 'webhw.qcow2');
+  await page.fill('#add-size', '1');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-status]', /Added Disk/, 30000);
+  const list = vireo('domblklist', 'webp1');
+  check(/^ vda +\S*webhw\.qcow2$/m.test(list), `domblklist after add: ${list}`);
+  check(/webhw\.qcow2/.test(vireo('dumpxml', 'webp1', '--inactive')), 'the disk is not in the definition');
+  await page.waitForSelector('tr[data-disk=vda]');
+  await shot('03-hardware-added');
+  ok('add hardware: a new 1 GiB volume hot-plugged into the running VM as vda (domblklist) and defined');
+  await page.click('[data-testid=hw-remove-vda]');
+  await waitText('[data-testid=hw-row-status]', /Removed vda/, 30000);
+  check(!/ vda /.test(vireo('domblklist', 'webp1')), 'vda still in domblklist after Remove');
+  check(!/webhw\.qcow2/.test(vireo('dumpxml', 'webp1', '--inactive')), 'vda still in the definition');
+  ok('remove: the disk left the running VM and its definition (domblklist)');
+  await page.goto(url);
+}
+
 await runSteps(async () => {
   await login(page, url, token);
   ok('logged in');
   await vmList();
+  await hardwareTab();
   await hostPage();
   await networksPage();
   await networksLive();

@@ -26,6 +26,13 @@ export const domApi = {
   pools: async () => (await call('GET', '/v1/pools')).pools,
   volumes: async (pool) => (await call('GET', `/v1/pools/${encodeURIComponent(pool)}/volumes`)).volumes,
   networks: async () => (await call('GET', '/v1/networks')).networks,
+  // Hardware changes: the definition, and the running VM too when it runs
+  // (virsh's --persistent; POST devices is attach-device).
+  attach: (name, xml) => call('POST', `${d(name)}/devices`, { xml, persistent: true }),
+  detachDisk: (name, target) => call('POST', `${d(name)}/devices/detach`, { disk: target, persistent: true }),
+  detachIface: (name, type, mac) => call('POST', `${d(name)}/devices/detach`, { interface: type, mac, persistent: true }),
+  media: (name, target, source) => call('PUT', `${d(name)}/media`, { target, source, persistent: true }),
+  createVolume: (pool, body) => call('POST', `/v1/pools/${encodeURIComponent(pool)}/volumes`, body),
 };
 
 // Follow a job until it ends; onProgress(job) on each answer.

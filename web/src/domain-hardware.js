@@ -9,6 +9,7 @@
 import { LitElement, html } from 'lit';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
+import './domain-add-hw.js';
 
 addStrings({
   en: {
@@ -23,6 +24,8 @@ addStrings({
     'hw.cur.help': 'The guest gives memory back through its balloon driver; at most {0} MiB.',
     'hw.cur.apply': 'Apply now', 'hw.cur.done': 'The guest was asked to use {0} MiB.',
     'hw.cur.range': 'Give a whole number from 1 to {0}.',
+    'hw.actions': 'Actions', 'hw.remove': 'Remove', 'hw.media': 'Change media', 'hw.eject': '(eject)',
+    'hw.removed': 'Removed {0}.', 'hw.changed': 'The medium of {0} changed.',
   },
   es: {
     'hw.disks': 'Discos', 'hw.nics': 'Interfaces de red', 'hw.boot': 'Orden de arranque', 'hw.resources': 'Memoria y vCPU',
@@ -37,6 +40,8 @@ addStrings({
     'hw.cur.help': 'El invitado devuelve memoria mediante su controlador de globo; como máximo {0} MiB.',
     'hw.cur.apply': 'Aplicar ahora', 'hw.cur.done': 'Se pidió al invitado que use {0} MiB.',
     'hw.cur.range': 'Indique un número entero de 1 a {0}.',
+    'hw.actions': 'Acciones', 'hw.remove': 'Quitar', 'hw.media': 'Cambiar medio', 'hw.eject': '(expulsar)',
+    'hw.removed': 'Quitado {0}.', 'hw.changed': 'Cambió el medio de {0}.',
   },
 });
 
@@ -77,6 +82,7 @@ export class VrDomainHardware extends LitElement {
     domain: { attribute: false }, hw: { state: true }, mem: { state: true }, vcpus: { state: true },
     boot: { state: true }, error: { state: true }, saved: { state: true }, busy: { state: true },
     cur: { state: true }, curError: { state: true }, curDone: { state: true },
+    rowError: { state: true }, rowDone: { state: true }, isos: { state: true }, media: { state: true },
   };
 
   createRenderRoot() { return this; }
@@ -104,6 +110,54 @@ export class VrDomainHardware extends LitElement {
     } catch (err) {
       this.error = t('err.generic', err.message);
     }
+  }
+
+  // Remove a disk (by target) or an interface (by MAC): from the
+  // definition and, while it runs, from the VM (hot-unplug).
+  async remove(key, fn) {
+    this.rowError = null;
+    this.rowDone = null;
+    try {
+      await fn();
+      this.rowDone = t('hw.removed', key);
+      await this.load();
+    } catch (err) {
+      this.rowError = { key, message: err.message };
+    }
+  }
+
+  // The ISO volumes of the running pools, for change-media.
+  async loadIsos() {
+    if (this.isos) return;
+    const isos = [];
+    for (const p of (await domApi.pools()).filter((x) => x.state === 'running'))
+      for (const v of await domApi.volumes(p.name)) if (/\.iso$/i.test(v.name)) isos.push(v.path);
+    this.isos = isos;
+  }
+
+  async changeMedia(target) {
+    this.rowError = null;
+    this.rowDone = null;
+    try {
+      await domApi.media(this.domain.name, target, this.media?.[target] || undefined);
+      this.rowDone = t('hw.changed', target);
+      await this.load();
+    } catch (err) {
+      this.rowError = { key: target, message: err.message };
+    }
+  }
+
+  rowActions(key, removeFn, cdromTarget) {
+    const err = this.rowError?.key === key ? this.rowError.message : '';
+    return html`<td>
+      ${cdromTarget ? html`<select aria-label="${t('hw.media')}: ${key}" @focus=${() => this.loadIsos()}
+          @change=${(e) => { this.media = { ...this.media, [key]: e.target.value }; }}>
+          <option value="">${t('hw.eject')}</option>
+          ${(this.isos ?? []).map((p) => html`<option value=${p}>${p.split('/').pop()}</option>`)}</select>
+        <button type="button" class="small" @click=${() => this.changeMedia(key)}>${t('hw.media')}</button>` : ''}
+      <button type="button" class="small" data-testid="hw-remove-${key}" aria-describedby="hw-row-error-${key}"
+        @click=${() => this.remove(key, removeFn)}>${t('hw.remove')}</button>
+      <p class="error" role="alert" id="hw-row-error-${key}" data-testid="hw-row-error-${key}">${err}</p></td>`;
   }
 
   move(i, by) {
@@ -189,14 +243,18 @@ export class VrDomainHardware extends LitElement {
     const off = this.domain.state === 'shut off';
     return html`<h2>${t('hw.disks')}</h2>
       ${hw.disks.length ? html`<div class="scroll"><table class="grid" data-testid="hw-disks">
-        <thead><tr><th>${t('hw.target')}</th><th>${t('hw.device')}</th><th>${t('hw.bus')}</th><th>${t('hw.format')}</th><th>${t('hw.source')}</th></tr></thead>
-        <tbody>${hw.disks.map((d) => html`<tr><td>${d.target}</td><td>${t(`hw.dev.${d.device === 'disk' ? 'hd' : d.device}`)}</td>
-          <td>${d.bus}</td><td>${d.format}</td><td class="path">${d.source || t('hw.empty')}</td></tr>`)}</tbody></table></div>` : html`<p>${t('hw.none')}</p>`}
+        <thead><tr><th>${t('hw.target')}</th><th>${t('hw.device')}</th><th>${t('hw.bus')}</th><th>${t('hw.format')}</th><th>${t('hw.source')}</th><th>${t('hw.actions')}</th></tr></thead>
+        <tbody>${hw.disks.map((d) => html`<tr data-disk=${d.target}><td>${d.target}</td><td>${t(`hw.dev.${d.device === 'disk' ? 'hd' : d.device}`)}</td>
+          <td>${d.bus}</td><td>${d.format}</td><td class="path">${d.source || t('hw.empty')}</td>
+          ${this.rowActions(d.target, () => domApi.detachDisk(this.domain.name, d.target), d.device === 'cdrom')}</tr>`)}</tbody></table></div>` : html`<p>${t('hw.none')}</p>`}
       <h2>${t('hw.nics')}</h2>
       ${hw.nics.length ? html`<div class="scroll"><table class="grid" data-testid="hw-nics">
-        <thead><tr><th>${t('hw.type')}</th><th>${t('hw.source')}</th><th>${t('hw.model')}</th><th>${t('hw.mac')}</th></tr></thead>
-        <tbody>${hw.nics.map((n) => html`<tr><td>${n.type}</td><td>${n.source}</td><td>${n.model}</td><td><code>${n.mac}</code></td></tr>`)}</tbody>
+        <thead><tr><th>${t('hw.type')}</th><th>${t('hw.source')}</th><th>${t('hw.model')}</th><th>${t('hw.mac')}</th><th>${t('hw.actions')}</th></tr></thead>
+        <tbody>${hw.nics.map((n) => html`<tr><td>${n.type}</td><td>${n.source}</td><td>${n.model}</td><td><code>${n.mac}</code></td>
+          ${this.rowActions(n.mac, () => domApi.detachIface(this.domain.name, n.type, n.mac))}</tr>`)}</tbody>
         </table></div>` : html`<p>${t('hw.none')}</p>`}
+      <p role="status" class="ok" data-testid="hw-row-status">${this.rowDone ?? ''}</p>
+      <vr-domain-add-hw .domain=${this.domain} .hw=${hw} @changed=${() => this.load()}></vr-domain-add-hw>
       ${this.liveMemory()}
       <form @submit=${this.save} novalidate data-testid="hw-form">
         <h2>${t('hw.resources')}</h2>

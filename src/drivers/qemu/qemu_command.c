@@ -750,6 +750,9 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_opt(&c, "-msg", "timestamp=on");
     if (rt->start_paused)
         vr_qc_add(&c, "-S");
+    /* The state arrives later through migrate-incoming (qemu_save.c). */
+    if (rt->incoming)
+        vr_qc_opt(&c, "-incoming", "defer");
 
     unsigned *disk_boot = vr_calloc(def->n_disks + 1, sizeof(unsigned));
     unsigned *net_boot = vr_calloc(def->n_interfaces + 1, sizeof(unsigned));

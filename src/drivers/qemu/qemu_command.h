@@ -21,6 +21,7 @@ typedef struct {
     const char *serial_log;  /* QEMU writes all of serial port 0's output here itself
                                 (chardev logfile=, logappend=on); NULL: no log */
     bool start_paused;       /* -S */
+    bool incoming;           /* -incoming defer: a saved state comes (restore) */
     int spice_port;          /* SPICE with autoport: the free port the driver found */
     const char *graphics_secret; /* <graphics passwd>: a file (mode 0600) the driver wrote
                                     it to, handed to QEMU as a secret object; NULL: none */

@@ -56,6 +56,7 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     vr_qemu_grants_clear(dom);
     vr_qemu_notices_clear(dom);
     free(dom->runtime_dir);
+    free(dom->job);
     free(dom);
 }
 
@@ -150,12 +151,24 @@ static void remove_storage(vr_qemu_driver *drv, const vr_domain_def *def)
     }
 }
 
-vr_err vr_qemu_undefine(vr_domain *dom, bool remove_all_storage, char **err)
+vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err)
 {
     vr_qemu_driver *drv = dom->drv;
+    bool remove_all_storage = flags & VR_UNDEFINE_STORAGE;
     if (!dom->persistent) {
         vr_set_error(err, "domain '%s' is transient; use destroy to end it", dom->def->name);
         return VR_ERR_CONFLICT;
+    }
+    /* The image would outlive the domain it belongs to (virsh refuses too). */
+    if (vr_qemu_has_managed_save(dom)) {
+        if (!(flags & VR_UNDEFINE_MANAGED_SAVE)) {
+            vr_set_error(err, "domain '%s' has a managed save image; remove it with managedsave-remove, or "
+                              "undefine with --managed-save", dom->def->name);
+            return VR_ERR_CONFLICT;
+        }
+        vr_err code = vr_qemu_managed_save_remove(dom, err);
+        if (code != VR_OK)
+            return code;
     }
     bool active = dom->state != VR_DOM_SHUTOFF || dom->starting;
     if (active && remove_all_storage) {
@@ -567,6 +580,11 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     }
     if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
         vr_set_error(err, "domain '%s' is running; shut it down before renaming it", old);
+        return VR_ERR_CONFLICT;
+    }
+    if (vr_qemu_has_managed_save(dom)) {
+        vr_set_error(err, "domain '%s' has a managed save image (of its old name); start it or run "
+                          "managedsave-remove before renaming it", old);
         return VR_ERR_CONFLICT;
     }
     if (!vr_name_check(VR_NAME_DOMAIN, new_name, err))

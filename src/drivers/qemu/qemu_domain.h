@@ -130,3 +130,12 @@ unsigned vr_qemu_affect(const vr_domain *dom, unsigned flags);
 /* Right after QEMU is up: the balloon target to <currentMemory> when it
  * is below <memory> (qemu_memory.c). A failure is logged, never fatal. */
 void vr_qemu_balloon_at_start(vr_domain *dom);
+
+/* The guest agent (qemu_agent.c): one command over the domain's
+ * org.qemu.guest_agent.0 channel; ret is borrowed. no_reply: the command
+ * says nothing when it works (guest-suspend-*), so silence until the
+ * timeout is success. */
+typedef void (*vr_agent_fn)(json_object *ret, const char *err, void *opaque);
+bool vr_qemu_has_agent(const vr_domain_def *def);
+void vr_qemu_agent_call(vr_domain *dom, const char *cmd, json_object *args, bool no_reply, int timeout_s,
+                        vr_agent_fn cb, void *opaque);

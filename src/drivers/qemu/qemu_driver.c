@@ -114,7 +114,10 @@ static void on_qemu_exit(void *opaque)
 {
     vr_domain *dom = opaque;
     const char *event, *reason;
-    if (dom->destroying) {
+    if (dom->saved) {
+        event = "stopped";
+        reason = "saved";
+    } else if (dom->destroying) {
         event = "stopped";
         reason = "destroyed";
     } else if (dom->shutdown_event) {
@@ -128,7 +131,7 @@ static void on_qemu_exit(void *opaque)
     release_runtime(dom);
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = reason;
-    dom->destroying = dom->shutdown_event = dom->rebooting = false;
+    dom->destroying = dom->shutdown_event = dom->rebooting = dom->saved = false;
     if (dom->next) {
         vr_domain_def_free(dom->def);
         dom->def = dom->next;
@@ -356,6 +359,14 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
            opaque);
         return;
     }
+    /* A restore's start (qemu_save.c) takes the saved state; any other
+     * start of a domain with a managed save image resumes that state. */
+    bool incoming = dom->incoming;
+    dom->incoming = false;
+    if (!incoming && vr_qemu_has_managed_save(dom)) {
+        vr_qemu_managed_restore(dom, paused, cb, opaque);
+        return;
+    }
     vr_err code = vr_qemu_preflight(dom, &err);
     if (code != VR_OK) {
         cb(code, err, opaque);
@@ -393,6 +404,7 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         .pidfile = pidfile,
         .serial_log = serial_log,
         .start_paused = paused,
+        .incoming = incoming,
         .spice_port = spice_port,
         .graphics_secret = secret,
         /* vsock auto: 3 and up (0-2 are the hypervisor's and the host's),

@@ -52,6 +52,9 @@ struct vr_domain {
     size_t n_notices;
     struct waiter *waiters; /* callers waiting for the process to exit */
     struct vr_unplug *unplugs; /* devices asked out, the guest not done yet (qemu_hotplug.c) */
+    struct vr_qemu_job *job; /* a save or restore under way (qemu_save.c), or NULL */
+    bool saved;             /* QEMU ends because its state is saved: reason "saved" */
+    bool incoming;          /* the next start takes a saved state (-incoming defer) */
 };
 
 /* Called for every lifecycle event: started, suspended, resumed,
@@ -73,7 +76,11 @@ vr_domain *const *vr_qemu_domains(const vr_qemu_driver *drv, size_t *n);
 vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key);
 
 vr_err vr_qemu_define(vr_qemu_driver *drv, const char *xml, vr_domain **out, char **err);
-vr_err vr_qemu_undefine(vr_domain *dom, bool remove_storage, char **err);
+/* STORAGE: its disk images too; MANAGED_SAVE: its managed save image
+ * too (without it, a domain that has one is refused). */
+#define VR_UNDEFINE_STORAGE 1u
+#define VR_UNDEFINE_MANAGED_SAVE 2u
+vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err);
 /* Transient: defined and started in one step, gone when it stops. */
 void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_fn cb, void *opaque);
 void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);
@@ -168,6 +175,88 @@ bool vr_qemu_agent_configured(const vr_domain_def *def);
 vr_err vr_qemu_agent_command(vr_domain *dom, json_object *cmd, int timeout, vr_agent_fn cb,
                              void *opaque, char **err);
 
+/* Guest and host helpers (qemu_guest.c). Each answers once through cb;
+ * ret (borrowed) is what QEMU or the guest agent returned. */
+typedef void (*vr_qemu_reply_fn)(vr_err code, json_object *ret, const char *err, void *opaque);
+/* reset: the machine's reset line (QMP system_reset), no guest shutdown. */
+void vr_qemu_reset(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+/* send-key: keys as QEMU's qnum codes (qemu_keycodes.h), pressed in
+ * order and released together after hold_ms (0: QEMU's 100 ms). */
+void vr_qemu_send_key(vr_domain *dom, const int *qnum, size_t n, unsigned hold_ms, vr_qemu_reply_fn cb,
+                      void *opaque);
+/* screenshot: QEMU writes screen N (video device N) as PNG into the run
+ * directory; ret is {"path": FILE}, which the caller reads and removes. */
+void vr_qemu_screenshot(vr_domain *dom, unsigned screen, vr_qemu_reply_fn cb, void *opaque);
+/* dompmsuspend (target mem, disk or hybrid) through the guest agent;
+ * dompmwakeup (QMP system_wakeup) of a guest that suspended itself. */
+void vr_qemu_pm_suspend(vr_domain *dom, const char *target, vr_qemu_reply_fn cb, void *opaque);
+void vr_qemu_pm_wakeup(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+/* domhostname: the guest agent's answer (ret is the name string). */
+void vr_qemu_guest_hostname(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+/* qemu-monitor-command: a QMP command as JSON text, or with hmp a human
+ * monitor line. Logged; QEMU's answer is passed back as it is. */
+void vr_qemu_monitor_command(vr_domain *dom, const char *text, bool hmp, vr_qemu_reply_fn cb, void *opaque);
+
+/* vCPU threads (qemu_affinity.c), live only. vcpuinfo's ret: {"vcpus":
+ * [{vcpu, thread, cpu, state, cpu_time_ns, affinity: "0-1"}],
+ * "emulator_affinity", "host_cpus"}. vcpupin: one vCPU's thread to the
+ * CPUs of `cpulist` ("0-3,^2"); emulatorpin: every other QEMU thread. */
+void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
+void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
+
+/* desc (qemu_desc.c): <title> (one line) or <description>, with the
+ * LIVE/CONFIG flags of memory; empty text removes it. The getter reads
+ * the live definition, or with inactive the persistent one; NULL: none. */
+vr_err vr_qemu_set_description(vr_domain *dom, bool title, const char *text, unsigned flags, char **err);
+const char *vr_qemu_description(const vr_domain *dom, bool title, bool inactive);
+/* metadata: the element of namespace `uri` set to `xml` (prefix `key`),
+ * or removed when xml is NULL; the getter's *out is NULL when none. */
+vr_err vr_qemu_set_metadata(vr_domain *dom, const char *uri, const char *key, const char *xml, unsigned flags,
+                            char **err);
+vr_err vr_qemu_metadata(const vr_domain *dom, const char *uri, bool inactive, char **out, char **err);
+
+/* External snapshot chains (qemu_blockjob.c), on a running domain.
+ * snapshot_external: disk targets[i] goes on the new qcow2 overlays[i]
+ * (made beforehand with the disk's image as backing), all together or
+ * none; the definitions name the overlays after, and the snapshot's
+ * metadata (state disk-snapshot) is recorded. */
+void vr_qemu_snapshot_external(vr_domain *dom, const char *name, const char *description,
+                               char *const *targets, char *const *overlays, size_t n, vr_done_fn cb,
+                               void *opaque);
+/* blockcommit --active --pivot (the chain merged into its bottom image,
+ * the disk switched to it) and blockpull (the chain copied into the
+ * top); each answers once done. */
+typedef enum { VR_BLOCK_COMMIT_ACTIVE, VR_BLOCK_PULL } vr_block_job;
+void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque);
+/* blockjob: the disk's job as query-jobs shows it (ret NULL: none), or
+ * with abort, cancelled. */
+void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque);
+
+/* save, restore, managedsave (qemu_save.c). RUNNING or PAUSED: how
+ * restore leaves the domain (default: as it was when saved). A save
+ * answers once QEMU has written everything and exited (the domain is
+ * then shut off, reason "saved"); a failed save leaves it running and no
+ * file. MANAGED: the file is the domain's own managed save image. */
+#define VR_SAVE_RUNNING 1u
+#define VR_SAVE_PAUSED 2u
+#define VR_SAVE_MANAGED 4u
+void vr_qemu_save(vr_domain *dom, const char *path, unsigned flags, vr_done_fn cb, void *opaque);
+/* The domain of the image runs again: the defined one of that name and
+ * uuid (shut off), else a new transient one. */
+void vr_qemu_restore(vr_qemu_driver *drv, const char *path, unsigned flags, vr_done_fn cb, void *opaque);
+/* start of a domain with a managed save image resumes it (vr_qemu_start
+ * does so itself) and removes the image once it runs. */
+void vr_qemu_managed_restore(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);
+bool vr_qemu_has_managed_save(const vr_domain *dom);
+char *vr_qemu_managed_save_path(const vr_domain *dom);
+vr_err vr_qemu_managed_save_remove(vr_domain *dom, char **err);
+/* domjobinfo: {"type": "none"} or {"type": "unbounded", "operation",
+ * "elapsed_ms", "data_processed", "data_remaining", "data_total"}. */
+json_object *vr_qemu_job_info(const vr_domain *dom);
+/* domjobabort: the running save is cancelled (the domain runs on), a
+ * running restore ends (the image stays). */
+vr_err vr_qemu_job_abort(vr_domain *dom, char **err);
 
 const char *vr_dom_state_name(vr_dom_state s);
 

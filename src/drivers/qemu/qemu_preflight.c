@@ -21,8 +21,10 @@ int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **er
             p++;
         char *end;
         unsigned long lo = strtoul(p, &end, 10), hi = lo;
-        if (end == p)
-            break;
+        if (end == p) {
+            vr_set_error(err, "%s='%s'> is not a CPU list (as 0-3,6,^2)", what, spec);
+            return -1;
+        }
         p = end;
         if (*p == '-') {
             hi = strtoul(p + 1, &end, 10);
@@ -39,8 +41,13 @@ int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **er
             else
                 CPU_SET(c, out);
         }
+        /* Trailing junk ("0-1x") is refused, never ignored. */
         if (*p == ',')
             p++;
+        else if (*p) {
+            vr_set_error(err, "%s='%s'> is not a CPU list (as 0-3,6,^2)", what, spec);
+            return -1;
+        }
     }
     if (CPU_COUNT(out) == 0) {
         vr_set_error(err, "%s='%s'> leaves no host CPU to run on", what, spec);

@@ -143,6 +143,21 @@ static void set_current(vr_domain *dom, const char *name)
     vr_qemu_snapshot_list_free(l, n);
 }
 
+static char *current_name(vr_domain *dom);
+
+vr_err vr_qemu_snapshot_record(vr_domain *dom, const char *name, const char *description,
+                               vr_snap_state state, char **err)
+{
+    vr_snapshot_def s = {.name = (char *)name, .description = (char *)description,
+                         .parent = current_name(dom), .creation_time = time(NULL), .state = state};
+    int rc = save_meta(dom, &s, err);
+    free(s.parent);
+    if (rc < 0)
+        return VR_ERR_FAILED;
+    set_current(dom, name);
+    return VR_OK;
+}
+
 static char *current_name(vr_domain *dom)
 {
     vr_snapshot_def **l;
@@ -594,6 +609,13 @@ void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, vo
         reply_fail(cb, opaque, code, err);
         return;
     }
+    if (s->state == VR_SNAP_DISK) {
+        vr_snapshot_def_free(s);
+        reply_fail(cb, opaque, VR_ERR_UNSUPPORTED,
+                   vr_asprintf("snapshot '%s' is external (disk-only): reverting to it is not supported; "
+                               "its data is the images under the overlays (blockcommit merges them)", name));
+        return;
+    }
     if (dom->starting || dom->state == VR_DOM_SHUTDOWN) {
         vr_snapshot_def_free(s);
         {
@@ -704,6 +726,12 @@ void vr_qemu_snapshot_delete(vr_domain *dom, const char *name, vr_done_fn cb, vo
         return;
     }
     op *o = op_new(dom, OP_DELETE, s, cb, opaque);
+    /* An external snapshot's data is a file in the chain: only its
+     * metadata goes (the files stay, as with virsh --metadata). */
+    if (s->state == VR_SNAP_DISK) {
+        deleted(o, dom);
+        return;
+    }
     if (running(dom)) {
         char *line = vr_asprintf("delvm %s", name);
         hmp(dom, line, on_delvm, o);

@@ -24,3 +24,7 @@ void vr_qemu_snapshot_create(vr_domain *dom, const char *name, const char *descr
                              vr_done_fn cb, void *opaque);
 void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque);
 void vr_qemu_snapshot_delete(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque);
+/* Metadata of a snapshot taken elsewhere (an external one, qemu_blockjob.c),
+ * made the current one, its parent the current one before. */
+vr_err vr_qemu_snapshot_record(vr_domain *dom, const char *name, const char *description,
+                               vr_snap_state state, char **err);

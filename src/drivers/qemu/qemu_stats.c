@@ -73,9 +73,16 @@ static void on_blockstats(json_object *ret, const char *error, void *opaque)
             continue;
         json_object *o = json_object_new_object();
         const char *qdev = name ? json_object_get_string(name) : "";
-        /* qdev paths look like /machine/peripheral/virtio-disk0/virtio-backend */
+        /* qdev paths look like /machine/peripheral/vda/virtio-backend: the
+         * device's id is the disk's target (qemu_command.c). */
         json_object_object_add(o, "device", json_object_new_string(qdev));
-        static const char *keys[] = {"rd_bytes", "wr_bytes", "rd_operations", "wr_operations"};
+        const char *peripheral = "/machine/peripheral/";
+        if (strncmp(qdev, peripheral, strlen(peripheral)) == 0) {
+            const char *t = qdev + strlen(peripheral);
+            json_object_object_add(o, "target", json_object_new_string_len(t, (int)strcspn(t, "/")));
+        }
+        static const char *keys[] = {"rd_bytes", "wr_bytes", "rd_operations", "wr_operations",
+                                     "flush_operations"};
         for (size_t k = 0; k < VR_ARRAY_LEN(keys); k++)
             if (json_object_object_get_ex(st, keys[k], &v))
                 json_object_object_add(o, keys[k], json_object_new_int64(json_object_get_int64(v)));
@@ -115,10 +122,15 @@ static json_object *tap_counters(const vr_domain *dom)
             continue;
         json_object *o = json_object_new_object();
         json_object_object_add(o, "interface", json_object_new_string(ifn));
-        json_object_object_add(o, "rx_bytes", json_object_new_int64(if_counter(ifn, "tx_bytes")));
-        json_object_object_add(o, "tx_bytes", json_object_new_int64(if_counter(ifn, "rx_bytes")));
-        json_object_object_add(o, "rx_packets", json_object_new_int64(if_counter(ifn, "tx_packets")));
-        json_object_object_add(o, "tx_packets", json_object_new_int64(if_counter(ifn, "rx_packets")));
+        if (i < dom->def->n_interfaces)
+            json_object_object_add(o, "mac", json_object_new_string(dom->def->interfaces[i].mac));
+        /* The guest's rx is the tap's tx, and so on (domifstat's names). */
+        static const char *const pairs[][2] = {
+            {"rx_bytes", "tx_bytes"}, {"rx_packets", "tx_packets"}, {"rx_errs", "tx_errors"},
+            {"rx_drop", "tx_dropped"}, {"tx_bytes", "rx_bytes"}, {"tx_packets", "rx_packets"},
+            {"tx_errs", "rx_errors"}, {"tx_drop", "rx_dropped"}};
+        for (size_t k = 0; k < VR_ARRAY_LEN(pairs); k++)
+            json_object_object_add(o, pairs[k][0], json_object_new_int64(if_counter(ifn, pairs[k][1])));
         json_object_array_add(arr, o);
     }
     return arr;

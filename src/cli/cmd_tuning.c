@@ -1,0 +1,271 @@
+/* vcpuinfo, vcpupin, emulatorpin, desc and metadata, with virsh's options and
+ * output. Pinning acts on the running domain's threads only for now
+ * (--config needs <cputune>, which the definition does not hold yet). */
+#include "cli/cli.h"
+#include "common/strbuf.h"
+#include "vireo/vireo.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_object *vcpu_info(vireo_conn *c, const char *name)
+{
+    char *s = vireo_domain_vcpu_info_json(c, name);
+    json_object *o = s ? json_tokener_parse(s) : NULL;
+    free(s);
+    return o;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "-";
+}
+
+/* "yy-y" for affinity "0-1,3" on a host of n CPUs, as virsh prints it. */
+static char *yn_map(const char *list, int n)
+{
+    vr_strbuf b = {0};
+    for (int cpu = 0; cpu < n; cpu++) {
+        bool in = false;
+        for (const char *p = list; *p && !in;) {
+            char *end;
+            long lo = strtol(p, &end, 10), hi = lo;
+            if (*end == '-')
+                hi = strtol(end + 1, &end, 10);
+            in = cpu >= lo && cpu <= hi;
+            p = *end == ',' ? end + 1 : end;
+            if (end == p && *p != ',')
+                break;
+        }
+        vr_strbuf_addn(&b, in ? "y" : "-", 1);
+    }
+    return vr_strbuf_take(&b);
+}
+
+static int run_vcpuinfo(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[1] = {0};
+    bool json = false, pretty = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {"pretty", false, &pretty, NULL}, {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vcpuinfo, argc, argv, opts, pos, 1, 1, &rc);
+    if (!c)
+        return rc;
+    json_object *o = vcpu_info(c, pos[0]), *vcpus = NULL, *hc = NULL;
+    if (!o) {
+        rc = vr_cli_fail(c);
+    } else if (json) {
+        vr_cli_print_json(json_object_get(o));
+        rc = VR_EXIT_OK;
+    } else {
+        json_object_object_get_ex(o, "vcpus", &vcpus);
+        json_object_object_get_ex(o, "host_cpus", &hc);
+        for (size_t i = 0; vcpus && i < json_object_array_length(vcpus); i++) {
+            json_object *v = json_object_array_get_idx(vcpus, i), *t = NULL;
+            json_object_object_get_ex(v, "cpu_time_ns", &t);
+            char *map = pretty ? NULL : yn_map(str(v, "affinity"), json_object_get_int(hc));
+            printf("%-15s %s\n%-15s %s\n%-15s %s\n", "VCPU:", str(v, "vcpu"), "CPU:", str(v, "cpu"), "State:",
+                   str(v, "state"));
+            printf("%-15s %.1fs\n", "CPU time:", t ? json_object_get_int64(t) / 1e9 : 0.0);
+            printf("%-15s %s\n\n", "CPU Affinity:", pretty ? str(v, "affinity") : map);
+            free(map);
+        }
+        rc = VR_EXIT_OK;
+    }
+    json_object_put(o);
+    vireo_disconnect(c);
+    return rc;
+}
+
+/* --live/--config/--current as flags; -1 after a usage error. */
+static int affect(const vr_command *cmd, bool live, bool config, bool current)
+{
+    if (current && (live || config)) {
+        vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+        return -1;
+    }
+    if (config) {
+        vr_cli_usage(cmd, "--config (<cputune> in the definition) is not supported yet; use --live");
+        return -1;
+    }
+    return live ? VIREO_AFFECT_LIVE : 0;
+}
+
+/* vcpupin and emulatorpin: set with a CPU list, else show the table. */
+static int run_pin(vr_cli *cli, int argc, char **argv, bool emulator)
+{
+    const vr_command *cmd = emulator ? &vr_cmd_emulatorpin : &vr_cmd_vcpupin;
+    const char *pos[1] = {0}, *vcpu = NULL, *cpulist = NULL;
+    bool b[2] = {0}, live = false, config = false, current = false;
+    /* virsh: vcpupin DOMAIN [VCPU] [CPULIST], emulatorpin DOMAIN [CPULIST]. */
+    const vr_opt vcpu_opts[] = {{"vcpu", true, &b[0], &vcpu, true}, {"cpulist", true, &b[1], &cpulist, true},
+                                {"live", false, &live, NULL}, {"config", false, &config, NULL},
+                                {"current", false, &current, NULL}, {0}};
+    const vr_opt *opts = emulator ? vcpu_opts + 1 : vcpu_opts;
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect(cmd, live, config, current);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    char *end = NULL;
+    unsigned long n = vcpu ? strtoul(vcpu, &end, 10) : 0;
+    if (vcpu && (!*vcpu || *end || n > 4095))
+        return vr_cli_usage(cmd, "VCPU '%s' is not a vCPU number", vcpu);
+    if (!emulator && cpulist && !vcpu)
+        return vr_cli_usage(cmd, "--cpulist needs --vcpu");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    if (cpulist) {
+        r = emulator ? vireo_domain_emulator_pin(c, pos[0], cpulist, (unsigned)flags)
+                     : vireo_domain_vcpu_pin(c, pos[0], (unsigned)n, cpulist, (unsigned)flags);
+        r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+        vireo_disconnect(c);
+        return r;
+    }
+    json_object *o = vcpu_info(c, pos[0]), *vcpus = NULL;
+    if (!o) {
+        r = vr_cli_fail(c);
+    } else if (emulator) {
+        printf("emulator: CPU Affinity\n----------------------------------\n%9s: %s\n", "*",
+               str(o, "emulator_affinity"));
+        r = VR_EXIT_OK;
+    } else {
+        json_object_object_get_ex(o, "vcpus", &vcpus);
+        printf(" VCPU   CPU Affinity\n----------------------\n");
+        for (size_t i = 0; vcpus && i < json_object_array_length(vcpus); i++) {
+            json_object *v = json_object_array_get_idx(vcpus, i);
+            if (!vcpu || (unsigned long)atol(str(v, "vcpu")) == n)
+                printf(" %-6s %s\n", str(v, "vcpu"), str(v, "affinity"));
+        }
+        r = VR_EXIT_OK;
+    }
+    json_object_put(o);
+    vireo_disconnect(c);
+    return r;
+}
+
+static int run_vcpupin(vr_cli *cli, int argc, char **argv) { return run_pin(cli, argc, argv, false); }
+static int run_emulatorpin(vr_cli *cli, int argc, char **argv) { return run_pin(cli, argc, argv, true); }
+
+static int run_desc(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_desc;
+    const char *pos[32] = {0}, *new_desc = NULL;
+    bool has_new = false, title = false, live = false, config = false, current = false, edit = false;
+    const vr_opt opts[] = {{"new-desc", true, &has_new, &new_desc}, {"title", false, &title, NULL},
+                           {"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {"edit", false, &edit, NULL}, {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 32, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    if (current && (live || config))
+        return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+    if (edit)
+        return vr_cli_usage(cmd, "--edit is not supported; give the text with --new-desc");
+    /* virsh also takes the new text as the words after the domain. */
+    vr_strbuf b = {0};
+    for (size_t i = 1; i < npos; i++)
+        vr_strbuf_addf(&b, "%s%s", i > 1 ? " " : "", pos[i]);
+    char *words = npos > 1 ? vr_strbuf_take(&b) : NULL;
+    if (words && has_new) {
+        free(words);
+        return vr_cli_usage(cmd, "give the new text either with --new-desc or as words, not both");
+    }
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c) {
+        free(words);
+        return VR_EXIT_FAIL;
+    }
+    const char *text = has_new ? new_desc : words;
+    unsigned flags = (title ? VIREO_DESC_TITLE : 0);
+    if (text) {
+        flags |= (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
+        r = vireo_domain_set_description(c, pos[0], text, flags);
+        if (r == 0)
+            printf("Domain %s updated successfully\n", title ? "title" : "description");
+        r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    } else {
+        char *got = NULL;
+        r = vireo_domain_description(c, pos[0], flags | (config ? VIREO_XML_INACTIVE : 0), &got);
+        if (r == 0 && got)
+            printf("%s\n", got);
+        else if (r == 0)
+            printf("No %s for domain: %s\n", title ? "title" : "description", pos[0]);
+        r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+        free(got);
+    }
+    free(words);
+    vireo_disconnect(c);
+    return r;
+}
+
+static int run_metadata(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_metadata;
+    const char *pos[1] = {0}, *uri = NULL, *key = NULL, *set = NULL;
+    bool b[3] = {0}, remove = false, live = false, config = false, current = false, edit = false;
+    const vr_opt opts[] = {{"uri", true, &b[0], &uri, true}, {"key", true, &b[1], &key},
+                           {"set", true, &b[2], &set}, {"remove", false, &remove, NULL},
+                           {"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {"edit", false, &edit, NULL}, {0}};
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    if (!uri)
+        return vr_cli_usage(cmd, "missing URI (the namespace of the application's element)");
+    if (current && (live || config))
+        return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+    if (edit)
+        return vr_cli_usage(cmd, "--edit is not supported; give the element with --set");
+    if (set && remove)
+        return vr_cli_usage(cmd, "--set and --remove exclude each other");
+    if (set && !key)
+        return vr_cli_usage(cmd, "--set needs --key (the namespace prefix of the element)");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    unsigned flags = (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
+    if (set || remove) {
+        r = vireo_domain_set_metadata(c, pos[0], uri, key, set, flags);
+        if (r == 0)
+            printf("Metadata %s\n", set ? "modified" : "removed");
+    } else {
+        char *xml = NULL;
+        r = vireo_domain_metadata(c, pos[0], uri, config ? VIREO_XML_INACTIVE : 0, &xml);
+        if (r == 0 && xml) {
+            printf("%s\n", xml);
+        } else if (r == 0) {
+            free(xml);
+            r = vr_cli_error("error: domain '%s' has no metadata in namespace %s", pos[0], uri);
+            vireo_disconnect(c);
+            return r;
+        }
+        free(xml);
+    }
+    r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return r;
+}
+
+const vr_command vr_cmd_vcpuinfo = {
+    "vcpuinfo", "A running domain's vCPUs: the host CPU each ran on last, its CPU time and affinity.",
+    "DOMAIN [--pretty] [--json]", run_vcpuinfo};
+const vr_command vr_cmd_vcpupin = {
+    "vcpupin", "Show or set which host CPUs a running domain's vCPU threads may run on (--live).",
+    "DOMAIN [--vcpu] VCPU [--cpulist] CPULIST [--live] [--current]", run_vcpupin};
+const vr_command vr_cmd_emulatorpin = {
+    "emulatorpin", "Show or set which host CPUs a running domain's other QEMU threads may run on (--live).",
+    "DOMAIN [--cpulist] CPULIST [--live] [--current]", run_emulatorpin};
+const vr_command vr_cmd_metadata = {
+    "metadata", "Show, set (--key PREFIX --set XML) or remove an application's <metadata> element.",
+    "DOMAIN [--uri] URI [--key PREFIX] [--set XML | --remove] [--live] [--config] [--current]", run_metadata};
+const vr_command vr_cmd_desc = {
+    "desc", "Show or set a domain's description (or --title), live or in its definition.",
+    "DOMAIN [--title] [--new-desc TEXT | TEXT...] [--live] [--config] [--current]", run_desc};

@@ -1,0 +1,268 @@
+/* libvireo: guest and host helpers of a running domain (api_guest.c's
+ * and api_save.c's endpoints): send-key, screenshot, reset, power
+ * management, the guest's host name, the monitor escape hatch; save,
+ * restore, managedsave and their job. */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* POST domains/KEY/WHAT with body (taken); the answer's "return" member
+ * (taken by the caller) through *ret when ret is given. 0 or -1. */
+static int call(vireo_conn *c, const char *method, const char *key, const char *what, json_object *body,
+                json_object **ret)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/%s", k, what);
+    json_object *o = vr_client_json(c, method, path, body ? json_object_to_json_string(body) : NULL, NULL);
+    json_object_put(body);
+    free(path);
+    free(k);
+    if (!o)
+        return -1;
+    json_object *r = NULL;
+    if (ret && json_object_object_get_ex(o, "return", &r))
+        *ret = json_object_get(r);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_domain_send_key(vireo_conn *c, const char *key, const char *codeset, const char *const *keys,
+                          size_t n, unsigned hold_ms)
+{
+    json_object *b = json_object_new_object(), *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, json_object_new_string(keys[i]));
+    json_object_object_add(b, "keys", arr);
+    if (codeset)
+        json_object_object_add(b, "codeset", json_object_new_string(codeset));
+    if (hold_ms)
+        json_object_object_add(b, "holdtime", json_object_new_int64(hold_ms));
+    return call(c, "POST", key, "send-key", b, NULL);
+}
+
+char *vireo_domain_screenshot(vireo_conn *c, const char *key, unsigned screen, size_t *len)
+{
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/screenshot?screen=%u", k, screen);
+    char *png = vr_client_get_bytes(c, path, len);
+    free(path);
+    free(k);
+    return png;
+}
+
+int vireo_domain_reset(vireo_conn *c, const char *key)
+{
+    return call(c, "POST", key, "reset", NULL, NULL);
+}
+
+int vireo_domain_pm_suspend(vireo_conn *c, const char *key, const char *target)
+{
+    json_object *b = json_object_new_object();
+    if (target)
+        json_object_object_add(b, "target", json_object_new_string(target));
+    return call(c, "POST", key, "pm-suspend", b, NULL);
+}
+
+int vireo_domain_pm_wakeup(vireo_conn *c, const char *key)
+{
+    return call(c, "POST", key, "pm-wakeup", NULL, NULL);
+}
+
+char *vireo_domain_hostname(vireo_conn *c, const char *key)
+{
+    json_object *r = NULL;
+    if (call(c, "GET", key, "hostname", NULL, &r) < 0)
+        return NULL;
+    char *name = vr_strdup(json_object_get_string(r));
+    json_object_put(r);
+    return name;
+}
+
+char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp)
+{
+    json_object *b = json_object_new_object(), *r = NULL;
+    json_object_object_add(b, "command", json_object_new_string(command));
+    json_object_object_add(b, "hmp", json_object_new_boolean(hmp));
+    if (call(c, "POST", key, "monitor", b, &r) < 0)
+        return NULL;
+    /* The human monitor answers text; QMP answers JSON, shown as virsh shows it. */
+    char *out;
+    if (hmp)
+        out = vr_strdup(r ? json_object_get_string(r) : "");
+    else {
+        json_object *w = json_object_new_object();
+        json_object_object_add(w, "return", r ? json_object_get(r) : json_object_new_object());
+        out = vr_strdup(json_object_to_json_string_ext(w, JSON_C_TO_STRING_PLAIN));
+        json_object_put(w);
+    }
+    json_object_put(r);
+    return out;
+}
+
+static json_object *state_body(unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "running", json_object_new_boolean(!!(flags & VIREO_SAVE_RUNNING)));
+    json_object_object_add(b, "paused", json_object_new_boolean(!!(flags & VIREO_SAVE_PAUSED)));
+    return b;
+}
+
+int vireo_domain_save(vireo_conn *c, const char *key, const char *file, unsigned flags)
+{
+    json_object *b = state_body(flags);
+    json_object_object_add(b, "file", json_object_new_string(file));
+    return call(c, "POST", key, "save", b, NULL);
+}
+
+int vireo_domain_restore(vireo_conn *c, const char *file, unsigned flags)
+{
+    json_object *b = state_body(flags);
+    json_object_object_add(b, "file", json_object_new_string(file));
+    json_object *o = vr_client_json(c, "POST", "/v1/domains/restore", json_object_to_json_string(b), NULL);
+    json_object_put(b);
+    json_object_put(o);
+    return o ? 0 : -1;
+}
+
+int vireo_domain_managed_save(vireo_conn *c, const char *key, unsigned flags)
+{
+    return call(c, "POST", key, "managedsave", state_body(flags), NULL);
+}
+
+int vireo_domain_managed_save_remove(vireo_conn *c, const char *key)
+{
+    return call(c, "DELETE", key, "managedsave", NULL, NULL);
+}
+
+char *vireo_domain_job_json(vireo_conn *c, const char *key)
+{
+    return vr_client_domain_text(c, key, "job");
+}
+
+int vireo_domain_job_abort(vireo_conn *c, const char *key)
+{
+    return call(c, "POST", key, "job/abort", NULL, NULL);
+}
+
+char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key)
+{
+    json_object *r = NULL;
+    if (call(c, "GET", key, "vcpuinfo", NULL, &r) < 0)
+        return NULL;
+    char *s = vr_strdup(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+    json_object_put(r);
+    return s;
+}
+
+static json_object *pin_body(const char *cpulist, unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "cpulist", json_object_new_string(cpulist));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return b;
+}
+
+int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const char *cpulist, unsigned flags)
+{
+    json_object *b = pin_body(cpulist, flags);
+    json_object_object_add(b, "vcpu", json_object_new_int64(vcpu));
+    return call(c, "PUT", key, "vcpupin", b, NULL);
+}
+
+int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulist, unsigned flags)
+{
+    return call(c, "PUT", key, "emulatorpin", pin_body(cpulist, flags), NULL);
+}
+
+int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text)
+{
+    json_object *r = NULL;
+    const char *what = flags & VIREO_DESC_TITLE ? (flags & VIREO_XML_INACTIVE ? "description?title=1&inactive=1"
+                                                                               : "description?title=1")
+                                                 : (flags & VIREO_XML_INACTIVE ? "description?inactive=1"
+                                                                               : "description");
+    *text = NULL;
+    if (call(c, "GET", key, what, NULL, &r) < 0)
+        return -1;
+    if (r)
+        *text = vr_strdup(json_object_get_string(r));
+    json_object_put(r);
+    return 0;
+}
+
+int vireo_domain_set_description(vireo_conn *c, const char *key, const char *text, unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "text", json_object_new_string(text ? text : ""));
+    json_object_object_add(b, "title", json_object_new_boolean(!!(flags & VIREO_DESC_TITLE)));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return call(c, "PUT", key, "description", b, NULL);
+}
+
+static json_object *disk_body(const char *disk)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "disk", json_object_new_string(disk));
+    return b;
+}
+
+int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk)
+{
+    json_object *b = disk_body(disk);
+    json_object_object_add(b, "active", json_object_new_boolean(true));
+    json_object_object_add(b, "pivot", json_object_new_boolean(true));
+    return call(c, "POST", key, "blockcommit", b, NULL);
+}
+
+int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk)
+{
+    return call(c, "POST", key, "blockpull", disk_body(disk), NULL);
+}
+
+char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk)
+{
+    char *d = vr_client_escape(c, disk);
+    char *what = vr_asprintf("blockjob?disk=%s", d);
+    char *s = vr_client_domain_text(c, key, what);
+    free(what);
+    free(d);
+    return s;
+}
+
+int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk)
+{
+    return call(c, "POST", key, "blockjob/abort", disk_body(disk), NULL);
+}
+
+int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsigned flags, char **xml)
+{
+    json_object *r = NULL;
+    char *u = vr_client_escape(c, uri);
+    char *what = vr_asprintf("metadata?uri=%s%s", u, flags & VIREO_XML_INACTIVE ? "&inactive=1" : "");
+    *xml = NULL;
+    int rc = call(c, "GET", key, what, NULL, &r);
+    free(what);
+    free(u);
+    if (rc == 0 && r)
+        *xml = vr_strdup(json_object_get_string(r));
+    json_object_put(r);
+    return rc;
+}
+
+int vireo_domain_set_metadata(vireo_conn *c, const char *key, const char *uri, const char *prefix, const char *xml,
+                              unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "uri", json_object_new_string(uri));
+    if (prefix)
+        json_object_object_add(b, "key", json_object_new_string(prefix));
+    if (xml)
+        json_object_object_add(b, "xml", json_object_new_string(xml));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return call(c, "PUT", key, "metadata", b, NULL);
+}

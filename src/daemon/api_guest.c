@@ -1,0 +1,204 @@
+/* API: guest and host helpers of a running domain, as virsh send-key,
+ * screenshot, reset, dompmsuspend, dompmwakeup, domhostname,
+ * qemu-monitor-command, vcpuinfo, vcpupin and emulatorpin do (docs/api.md,
+ * "Guest helpers"). */
+#include "daemon/api.h"
+#include "core/guest_ops.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    vr_req *req;
+    bool screenshot; /* answer with the PNG file */
+} guest_ctx;
+
+static guest_ctx *pend(vr_api_call *c)
+{
+    guest_ctx *g = vr_calloc(1, sizeof(*g));
+    g->req = c->req;
+    vr_req_defer(c->req);
+    return g;
+}
+
+/* {"return": RET} (null when QEMU returned nothing), the PNG, or the error. */
+static void on_done(vr_err code, json_object *ret, const char *err, void *opaque)
+{
+    guest_ctx *g = opaque;
+    json_object *path = NULL;
+    if (code != VR_OK) {
+        vr_api_reply_err(g->req, code, err);
+    } else if (g->screenshot && json_object_object_get_ex(ret, "path", &path)) {
+        unsigned long long size = 0;
+        char *e = NULL;
+        int fd = vr_core_screenshot_open(json_object_get_string(path), &size, &e);
+        if (fd < 0)
+            vr_api_reply_err(g->req, VR_ERR_FAILED, e);
+        else
+            vr_req_reply_fd(g->req, 200, "image/png", fd, size);
+        free(e);
+    } else {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "return", json_object_get(ret));
+        vr_req_reply_json(g->req, 200, o);
+    }
+    free(g);
+}
+
+/* The domain and, for POSTs, its JSON body; NULL after answering. */
+static vr_domain *begin(vr_api_call *c, json_object **body)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom || !body)
+        return dom;
+    *body = vr_api_body_json(c);
+    return *body ? dom : NULL;
+}
+
+/* POST domains/NAME/send-key {"keys": [KEY...], "codeset", "holdtime"}. */
+static void send_key(vr_api_call *c)
+{
+    json_object *body = NULL, *keys = NULL;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *codeset = NULL;
+    unsigned long long hold = 0;
+    int rc = vr_api_str(c, body, "codeset", &codeset);
+    rc = rc < 0 ? -1 : vr_api_uint(c, body, "holdtime", 0, 60000, &hold);
+    if (rc >= 0 && (!json_object_object_get_ex(body, "keys", &keys) || !json_object_is_type(keys, json_type_array))) {
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"keys\": [\"KEY_A\", ...]} with optional "
+                           "\"codeset\" and \"holdtime\" (ms)");
+        rc = -1;
+    }
+    size_t n = rc >= 0 ? json_object_array_length(keys) : 0;
+    const char **names = vr_calloc(n + 1, sizeof(*names));
+    for (size_t i = 0; i < n; i++) {
+        /* Numbers come as numbers or strings; both read as virsh reads them. */
+        names[i] = json_object_get_string(json_object_array_get_idx(keys, i));
+    }
+    if (rc >= 0)
+        vr_core_send_key(dom, codeset, names, n, (unsigned)hold, on_done, pend(c));
+    free(names);
+    json_object_put(body);
+}
+
+/* GET domains/NAME/screenshot?screen=N: image/png. */
+static void screenshot(vr_api_call *c)
+{
+    vr_domain *dom = begin(c, NULL);
+    if (!dom)
+        return;
+    const char *s = vr_req_query(c->req, "screen");
+    char *end = NULL;
+    unsigned long screen = s ? strtoul(s, &end, 10) : 0;
+    if (s && (!*s || *end || screen > 15)) {
+        vr_req_reply_error(c->req, 400, "invalid", "screen '%s' is not a screen number (0, 1, ...)", s);
+        return;
+    }
+    guest_ctx *g = pend(c);
+    g->screenshot = true;
+    vr_qemu_screenshot(dom, (unsigned)screen, on_done, g);
+}
+
+/* POST domains/NAME/reset, pm-wakeup; pm-suspend {"target"}. */
+static void reset(vr_api_call *c)
+{
+    vr_domain *dom = begin(c, NULL);
+    if (dom)
+        vr_qemu_reset(dom, on_done, pend(c));
+}
+
+static void pm_wakeup(vr_api_call *c)
+{
+    vr_domain *dom = begin(c, NULL);
+    if (dom)
+        vr_qemu_pm_wakeup(dom, on_done, pend(c));
+}
+
+static void pm_suspend(vr_api_call *c)
+{
+    json_object *body = NULL;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *target = NULL;
+    if (vr_api_str(c, body, "target", &target) >= 0)
+        vr_qemu_pm_suspend(dom, target, on_done, pend(c));
+    json_object_put(body);
+}
+
+/* GET domains/NAME/hostname: {"return": NAME} from the guest agent. */
+static void hostname(vr_api_call *c)
+{
+    vr_domain *dom = begin(c, NULL);
+    if (dom)
+        vr_qemu_guest_hostname(dom, on_done, pend(c));
+}
+
+/* POST domains/NAME/monitor {"command": TEXT, "hmp": bool}. The
+ * read-only socket never gets here (GET only). */
+static void monitor(vr_api_call *c)
+{
+    json_object *body = NULL;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *text = NULL;
+    int rc = vr_api_str(c, body, "command", &text);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"command\": \"{\\\"execute\\\": ...}\"} "
+                           "or {\"command\": \"info status\", \"hmp\": true}");
+    else if (rc > 0)
+        vr_qemu_monitor_command(dom, text, vr_api_bool(body, "hmp"), on_done, pend(c));
+    json_object_put(body);
+}
+
+/* GET domains/NAME/vcpuinfo; PUT domains/NAME/vcpupin {"vcpu", "cpulist"}
+ * and emulatorpin {"cpulist"}: the running threads only ("config" is
+ * refused until <cputune> is parsed). */
+static void vcpu_info(vr_api_call *c)
+{
+    vr_domain *dom = begin(c, NULL);
+    if (dom)
+        vr_qemu_vcpu_info(dom, on_done, pend(c));
+}
+
+static void pin(vr_api_call *c)
+{
+    json_object *body = NULL;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    bool emulator = strcmp(c->seg[2], "emulatorpin") == 0;
+    const char *cpulist = NULL;
+    unsigned long long vcpu = 0;
+    int rc = vr_api_str(c, body, "cpulist", &cpulist);
+    int rv = rc < 0 || emulator ? 1 : vr_api_uint(c, body, "vcpu", 0, 4095, &vcpu);
+    if (rc >= 0 && rv >= 0 && (rc == 0 || rv == 0))
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"cpulist\": \"0-1\"%s}",
+                           emulator ? "" : ", \"vcpu\": N");
+    else if (rc > 0 && rv > 0 && vr_api_bool(body, "config"))
+        vr_req_reply_error(c->req, 422, "unsupported", "pinning in the definition (<cputune>, --config) is not "
+                           "supported yet; use --live on the running domain");
+    else if (rc > 0 && rv > 0 && emulator)
+        vr_qemu_emulator_pin(dom, cpulist, on_done, pend(c));
+    else if (rc > 0 && rv > 0)
+        vr_qemu_vcpu_pin(dom, (unsigned)vcpu, cpulist, on_done, pend(c));
+    json_object_put(body);
+}
+
+const vr_api_route vr_api_guest_routes[] = {
+    {"GET", "domains/*/vcpuinfo", vcpu_info, VR_API_READ},
+    {"PUT", "domains/*/vcpupin", pin},
+    {"PUT", "domains/*/emulatorpin", pin},
+    {"POST", "domains/*/send-key", send_key},
+    {"GET", "domains/*/screenshot", screenshot, VR_API_CONSOLE}, /* the screen, as a console shows it */
+    {"POST", "domains/*/reset", reset},
+    {"POST", "domains/*/pm-suspend", pm_suspend},
+    {"POST", "domains/*/pm-wakeup", pm_wakeup},
+    {"GET", "domains/*/hostname", hostname, VR_API_READ},
+    {"POST", "domains/*/monitor", monitor},
+    {0},
+};

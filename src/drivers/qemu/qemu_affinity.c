@@ -1,0 +1,213 @@
+/* vCPU threads and their host CPUs, as virsh vcpuinfo, vcpupin and
+ * emulatorpin show and set them on a running domain: QEMU names its vCPU
+ * threads (query-cpus-fast's thread-id), the kernel does the rest
+ * (sched_setaffinity, /proc/PID/task/TID/stat). Only the live side is
+ * here: <cputune> in the definition is not parsed on this branch, so
+ * --config is refused by the callers. */
+#include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qmp.h"
+#include "common/file.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    vr_qemu_driver *drv;
+    char *name;
+    int vcpu;          /* vcpupin: the vCPU; -1: emulatorpin; -2: only report */
+    cpu_set_t set;
+    vr_qemu_reply_fn cb;
+    void *opaque;
+} affinity_ctx;
+
+/* "0-1,3" for a CPU set. */
+static char *set_text(const cpu_set_t *s)
+{
+    vr_strbuf b = {0};
+    for (int c = 0; c < CPU_SETSIZE; c++) {
+        if (!CPU_ISSET(c, s))
+            continue;
+        int end = c;
+        while (end + 1 < CPU_SETSIZE && CPU_ISSET(end + 1, s))
+            end++;
+        vr_strbuf_addf(&b, b.len ? ",%d" : "%d", c);
+        if (end > c)
+            vr_strbuf_addf(&b, "-%d", end);
+        c = end;
+    }
+    return vr_strbuf_take(&b);
+}
+
+/* The thread's last CPU and CPU time (ns) from /proc; false when gone. */
+static bool thread_stat(pid_t pid, long tid, int *cpu, long long *ns)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/proc/%d/task/%ld/stat", (int)pid, tid);
+    char *s = vr_file_read(path, NULL);
+    char *p = s ? strrchr(s, ')') : NULL;
+    unsigned long long ut = 0, st = 0;
+    int processor = -1;
+    /* After ")": field 3 on; utime, stime are 14, 15; processor is 39. */
+    bool ok = p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d "
+                                 "%*u %*u %*d %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*u %*d %d",
+                          &ut, &st, &processor) == 3;
+    free(s);
+    long hz = sysconf(_SC_CLK_TCK);
+    *cpu = processor;
+    *ns = (long long)((ut + st) * (1000000000ull / (unsigned long long)(hz > 0 ? hz : 100)));
+    return ok;
+}
+
+static json_object *affinity_of(long tid)
+{
+    cpu_set_t s;
+    if (sched_getaffinity((pid_t)tid, sizeof(s), &s) < 0)
+        return NULL;
+    char *t = set_text(&s);
+    json_object *o = json_object_new_string(t);
+    free(t);
+    return o;
+}
+
+static bool is_vcpu_thread(json_object *cpus, long tid)
+{
+    for (size_t i = 0; i < json_object_array_length(cpus); i++) {
+        json_object *t = NULL;
+        if (json_object_object_get_ex(json_object_array_get_idx(cpus, i), "thread-id", &t) &&
+            json_object_get_int64(t) == tid)
+            return true;
+    }
+    return false;
+}
+
+/* emulatorpin: every QEMU thread that is not a vCPU's. 0 or -errno. */
+static int pin_emulator(pid_t pid, json_object *cpus, const cpu_set_t *set)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -errno;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long tid = strtol(e->d_name, NULL, 10);
+        if (tid > 0 && !is_vcpu_thread(cpus, tid) && sched_setaffinity((pid_t)tid, sizeof(*set), set) < 0 &&
+            errno != ESRCH)
+            rc = -errno;
+    }
+    closedir(d);
+    return rc;
+}
+
+static void on_cpus(json_object *ret, const char *error, void *opaque)
+{
+    affinity_ctx *c = opaque;
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+    char *m = NULL;
+    vr_err code = VR_OK;
+    json_object *out = NULL;
+    if (error || !dom || dom->pid <= 0 || !json_object_is_type(ret, json_type_array)) {
+        m = vr_asprintf("cannot list the vCPU threads of domain '%s': %s", c->name, error ? error : "QEMU exited");
+        code = VR_ERR_FAILED;
+    } else if (c->vcpu == -1) {
+        int rc = pin_emulator(dom->pid, ret, &c->set);
+        if (rc < 0) {
+            m = vr_asprintf("cannot pin the emulator threads of domain '%s': %s", c->name, strerror(-rc));
+            code = VR_ERR_FAILED;
+        }
+    } else if (c->vcpu >= 0) {
+        json_object *t = NULL;
+        for (size_t i = 0; i < json_object_array_length(ret); i++) {
+            json_object *v = json_object_array_get_idx(ret, i), *idx = NULL;
+            if (json_object_object_get_ex(v, "cpu-index", &idx) && json_object_get_int(idx) == c->vcpu)
+                json_object_object_get_ex(v, "thread-id", &t);
+        }
+        if (!t) {
+            m = vr_asprintf("domain '%s' has no vCPU %d online (vcpucount shows them)", c->name, c->vcpu);
+            code = VR_ERR_INVALID;
+        } else if (sched_setaffinity((pid_t)json_object_get_int64(t), sizeof(c->set), &c->set) < 0) {
+            m = vr_asprintf("cannot pin vCPU %d of domain '%s': %s", c->vcpu, c->name, strerror(errno));
+            code = VR_ERR_FAILED;
+        }
+    } else {
+        out = json_object_new_object();
+        json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(ret); i++) {
+            json_object *v = json_object_array_get_idx(ret, i), *idx = NULL, *t = NULL;
+            json_object_object_get_ex(v, "cpu-index", &idx);
+            json_object_object_get_ex(v, "thread-id", &t);
+            long tid = (long)json_object_get_int64(t);
+            int cpu;
+            long long ns;
+            bool alive = thread_stat(dom->pid, tid, &cpu, &ns);
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "vcpu", json_object_new_int(json_object_get_int(idx)));
+            json_object_object_add(o, "thread", json_object_new_int64(tid));
+            json_object_object_add(o, "cpu", alive ? json_object_new_int(cpu) : NULL);
+            json_object_object_add(o, "state", json_object_new_string(dom->state == VR_DOM_PAUSED ? "paused"
+                                                                                                 : "running"));
+            json_object_object_add(o, "cpu_time_ns", alive ? json_object_new_int64(ns) : NULL);
+            json_object_object_add(o, "affinity", affinity_of(tid));
+            json_object_array_add(arr, o);
+        }
+        json_object_object_add(out, "vcpus", arr);
+        json_object_object_add(out, "emulator_affinity", affinity_of(dom->pid));
+        json_object_object_add(out, "host_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_CONF)));
+    }
+    c->cb(code, out, m, c->opaque);
+    json_object_put(out);
+    free(m);
+    free(c->name);
+    free(c);
+}
+
+static void run(vr_domain *dom, int vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
+{
+    affinity_ctx *c = vr_calloc(1, sizeof(*c));
+    char *err = NULL;
+    vr_err code = VR_OK;
+    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->pid <= 0) {
+        err = vr_asprintf("domain '%s' is not running; its vCPU threads exist only while it runs "
+                          "(pinning in the definition, <cputune>, is not supported yet)", dom->def->name);
+        code = VR_ERR_CONFLICT;
+    } else if (cpulist) {
+        /* vcpupin and emulatorpin write these elements with --config. */
+        if (vr_qemu_cpuset(cpulist, vcpu >= 0 ? "<vcpupin cpuset" : "<emulatorpin cpuset", &c->set, &err) < 0)
+            code = VR_ERR_INVALID;
+    }
+    if (code != VR_OK) {
+        cb(code, NULL, err, opaque);
+        free(err);
+        free(c);
+        return;
+    }
+    c->drv = dom->drv;
+    c->name = vr_strdup(dom->def->name);
+    c->vcpu = vcpu;
+    c->cb = cb;
+    c->opaque = opaque;
+    vr_qmp_command(dom->qmp, "query-cpus-fast", NULL, on_cpus, c);
+}
+
+void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque)
+{
+    run(dom, -2, NULL, cb, opaque);
+}
+
+void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
+{
+    run(dom, (int)vcpu, cpulist, cb, opaque);
+}
+
+void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
+{
+    run(dom, -1, cpulist, cb, opaque);
+}

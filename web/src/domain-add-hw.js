@@ -1,0 +1,207 @@
+// <vr-domain-add-hw .domain=${obj} .hw=${parsed}>: virt-manager's "Add
+// hardware" on a VM's hardware tab: a disk (a volume of a pool, or a new
+// one made there), a CD-ROM with an ISO from a pool, or a network
+// interface. The device goes into the definition and, while the VM runs,
+// into the running VM as well (hot-plug: POST devices with persistent).
+// Each refusal (the daemon's one line) shows next to the field it is
+// about. Emits "changed" when a device was added.
+import { LitElement, html } from 'lit';
+import { domApi } from './api-domains.js';
+import { addStrings, t } from './i18n.js';
+
+addStrings({
+  en: {
+    'add.title': 'Add hardware', 'add.kind': 'Kind', 'add.disk': 'Disk', 'add.cdrom': 'CD-ROM',
+    'add.nic': 'Network interface', 'add.pool': 'Pool', 'add.volume': 'Volume', 'add.newvol': 'New volume…',
+    'add.volname': 'New volume name', 'add.size': 'Size (GiB)', 'add.iso': 'ISO image', 'add.network': 'Network',
+    'add.model': 'Model', 'add.submit': 'Add', 'add.done': 'Added {0}.', 'add.live': 'The running VM gets it at once.',
+    'add.need.volume': 'Pick a volume, or make a new one.', 'add.need.name': 'Give the new volume a name.',
+    'add.need.size': 'Give a size from 1 GiB.', 'add.need.iso': 'Pick an ISO image.', 'add.need.network': 'Pick a network.',
+    'add.full': 'No free device name left on this bus.',
+  },
+  es: {
+    'add.title': 'Añadir hardware', 'add.kind': 'Tipo', 'add.disk': 'Disco', 'add.cdrom': 'CD-ROM',
+    'add.nic': 'Interfaz de red', 'add.pool': 'Pool', 'add.volume': 'Volumen', 'add.newvol': 'Volumen nuevo…',
+    'add.volname': 'Nombre del volumen nuevo', 'add.size': 'Tamaño (GiB)', 'add.iso': 'Imagen ISO', 'add.network': 'Red',
+    'add.model': 'Modelo', 'add.submit': 'Añadir', 'add.done': 'Añadido {0}.',
+    'add.live': 'La máquina en ejecución lo recibe al momento.',
+    'add.need.volume': 'Elija un volumen o cree uno nuevo.', 'add.need.name': 'Dé un nombre al volumen nuevo.',
+    'add.need.size': 'Indique un tamaño desde 1 GiB.', 'add.need.iso': 'Elija una imagen ISO.',
+    'add.need.network': 'Elija una red.', 'add.full': 'No queda ningún nombre de dispositivo libre en este bus.',
+  },
+});
+
+const NEW = '__new__';
+
+// The first free target of a bus prefix (vd, sd) the VM does not use.
+function freeTarget(hw, prefix) {
+  const used = new Set(hw.disks.map((d) => d.target));
+  for (const c of 'abcdefghijklmnopqrstuvwxyz') if (!used.has(prefix + c)) return prefix + c;
+  return null;
+}
+
+// A device element, its attributes escaped by the DOM.
+function element(name, attrs, children = []) {
+  const doc = document.implementation.createDocument(null, name, null);
+  const build = (el, a, kids) => {
+    for (const [k, v] of Object.entries(a)) el.setAttribute(k, v);
+    for (const [n, ka, kk] of kids) el.appendChild(build(doc.createElement(n), ka, kk ?? []));
+    return el;
+  };
+  return new XMLSerializer().serializeToString(build(doc.documentElement, attrs, children));
+}
+
+export class VrDomainAddHw extends LitElement {
+  static properties = {
+    domain: { attribute: false }, hw: { attribute: false },
+    kind: { state: true }, pools: { state: true }, vols: { state: true }, nets: { state: true },
+    pool: { state: true }, vol: { state: true }, volName: { state: true }, size: { state: true },
+    network: { state: true }, model: { state: true }, errors: { state: true }, done: { state: true },
+    busy: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.kind = 'disk';
+    this.pools = [];
+    this.vols = [];
+    this.nets = [];
+    this.model = 'virtio';
+    this.size = 1;
+    this.errors = {};
+  }
+
+  createRenderRoot() { return this; }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.loadChoices();
+  }
+
+  async loadChoices() {
+    try {
+      this.pools = (await domApi.pools()).filter((p) => p.state === 'running');
+      this.nets = await domApi.networks();
+      if (!this.pool && this.pools.length) await this.pickPool(this.pools[0].name);
+      if (!this.network && this.nets.length) this.network = this.nets[0].name;
+    } catch (err) {
+      this.errors = { form: err.message };
+    }
+  }
+
+  async pickPool(name) {
+    this.pool = name;
+    this.vols = name ? await domApi.volumes(name) : [];
+    this.vol = '';
+  }
+
+  // The device element for the form's choices, or null with this.errors set.
+  async deviceXml() {
+    const e = {};
+    let xml = null;
+    if (this.kind === 'nic') {
+      if (!this.network) e.network = t('add.need.network');
+      else xml = element('interface', { type: 'network' }, [['source', { network: this.network }], ['model', { type: this.model }]]);
+    } else {
+      const cdrom = this.kind === 'cdrom';
+      const target = freeTarget(this.hw, cdrom ? 'sd' : 'vd');
+      let vol = this.vol;
+      if (!target) e.form = t('add.full');
+      else if (cdrom && !vol) e.vol = t('add.need.iso');
+      else if (!cdrom && !vol) e.vol = t('add.need.volume');
+      else if (vol === NEW && !this.volName) e.volName = t('add.need.name');
+      else if (vol === NEW && !(this.size >= 1)) e.size = t('add.need.size');
+      if (!Object.keys(e).length && vol === NEW) {
+        try {
+          await domApi.createVolume(this.pool, { name: this.volName, capacity: `${this.size}G`, format: 'qcow2' });
+          vol = this.volName;
+        } catch (err) {
+          e.volName = err.message;
+        }
+      }
+      if (!Object.keys(e).length) {
+        const info = this.vols.find((v) => v.name === vol);
+        const format = vol === this.volName ? 'qcow2' : (info?.format ?? 'raw');
+        xml = element('disk', { type: 'volume', device: cdrom ? 'cdrom' : 'disk' }, [
+          ['driver', { name: 'qemu', type: cdrom ? 'raw' : format }],
+          ['source', { pool: this.pool, volume: vol }],
+          ['target', { dev: target, bus: cdrom ? 'scsi' : 'virtio' }],
+          ...(cdrom ? [['readonly', {}]] : [])]);
+      }
+    }
+    this.errors = e;
+    return xml;
+  }
+
+  async submit(ev) {
+    ev.preventDefault();
+    this.done = null;
+    this.busy = true;
+    try {
+      const xml = await this.deviceXml();
+      if (!xml) return;
+      try {
+        await domApi.attach(this.domain.name, xml);
+      } catch (err) {
+        // The daemon's line is about the device: next to what chose it.
+        this.errors = { [this.kind === 'nic' ? 'network' : 'vol']: err.message };
+        return;
+      }
+      this.done = t('add.done', t(`add.${this.kind}`));
+      this.volName = '';
+      await this.pickPool(this.pool);
+      this.dispatchEvent(new CustomEvent('changed', { bubbles: true }));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  err(key) {
+    return html`<p class="error" role="alert" id="add-${key}-error" data-testid="add-${key}-error">${this.errors[key] ?? ''}</p>`;
+  }
+
+  render() {
+    const running = this.domain.state !== 'shut off';
+    const isos = this.vols.filter((v) => /\.iso$/i.test(v.name));
+    const vols = this.kind === 'cdrom' ? isos : this.vols.filter((v) => !/\.iso$/i.test(v.name));
+    return html`<form @submit=${this.submit} novalidate data-testid="hw-add">
+      <h2>${t('add.title')}</h2>
+      ${running ? html`<p class="notice">${t('add.live')}</p>` : ''}
+      <div class="row">
+        <div class="field"><label for="add-kind">${t('add.kind')}</label>
+          <select id="add-kind" @change=${(e) => { this.kind = e.target.value; this.vol = ''; this.errors = {}; }}>
+            ${['disk', 'cdrom', 'nic'].map((k) => html`<option value=${k} ?selected=${this.kind === k}>${t(`add.${k}`)}</option>`)}
+          </select></div>
+        ${this.kind === 'nic' ? html`
+          <div class="field"><label for="add-network">${t('add.network')}</label>
+            <select id="add-network" aria-describedby="add-network-error" @change=${(e) => { this.network = e.target.value; }}>
+              ${this.nets.map((n) => html`<option ?selected=${this.network === n.name}>${n.name}</option>`)}</select>
+            ${this.err('network')}</div>
+          <div class="field"><label for="add-model">${t('add.model')}</label>
+            <select id="add-model" @change=${(e) => { this.model = e.target.value; }}>
+              ${['virtio', 'e1000e', 'rtl8139'].map((m) => html`<option ?selected=${this.model === m}>${m}</option>`)}</select></div>`
+        : html`
+          <div class="field"><label for="add-pool">${t('add.pool')}</label>
+            <select id="add-pool" @change=${(e) => this.pickPool(e.target.value)}>
+              ${this.pools.map((p) => html`<option ?selected=${this.pool === p.name}>${p.name}</option>`)}</select></div>
+          <div class="field"><label for="add-vol">${t(this.kind === 'cdrom' ? 'add.iso' : 'add.volume')}</label>
+            <select id="add-vol" aria-describedby="add-vol-error" @change=${(e) => { this.vol = e.target.value; }}>
+              <option value="" ?selected=${!this.vol}>—</option>
+              ${vols.map((v) => html`<option value=${v.name} ?selected=${this.vol === v.name}>${v.name}</option>`)}
+              ${this.kind === 'disk' ? html`<option value=${NEW} ?selected=${this.vol === NEW}>${t('add.newvol')}</option>` : ''}
+            </select>${this.err('vol')}</div>
+          ${this.vol === NEW ? html`
+            <div class="field"><label for="add-volname">${t('add.volname')}</label>
+              <input id="add-volname" aria-describedby="add-volName-error" .value=${this.volName ?? ''}
+                @input=${(e) => { this.volName = e.target.value; }}>${this.err('volName')}</div>
+            <div class="field"><label for="add-size">${t('add.size')}</label>
+              <input id="add-size" type="number" min="1" aria-describedby="add-size-error" .value=${String(this.size)}
+                @input=${(e) => { this.size = e.target.valueAsNumber; }}>${this.err('size')}</div>` : ''}`}
+      </div>
+      ${this.err('form')}
+      <p role="status" class="ok" data-testid="add-status">${this.done ?? ''}</p>
+      <button type="submit" class="primary" ?disabled=${this.busy}>${t('add.submit')}</button>
+    </form>`;
+  }
+}
+customElements.define('vr-domain-add-hw', VrDomainAddHw);
