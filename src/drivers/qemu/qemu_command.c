@@ -139,6 +139,7 @@ static void machine(cmd *c)
         vr_strbuf_addf(&b, ",hpet=%s", def->clock.hpet == VR_TRISTATE_ON ? "on" : "off");
     if (def->features.smm)
         vr_strbuf_addf(&b, ",smm=%s", def->features.smm == VR_TRISTATE_ON ? "on" : "off");
+    vr_qc_machine_pflash(c, &b);
     char *m = vr_strbuf_take(&b);
     vr_qc_add(c, "-machine");
     vr_qc_add(c, m);
@@ -198,6 +199,7 @@ static void cpu(cmd *c)
                        cpu->features[i].policy >= VR_FEATURE_DISABLE ? "off" : "on");
     if (b.len && def->features.kvm_hidden)
         vr_strbuf_addf(&b, ",kvm=%s", def->features.kvm_hidden == VR_TRISTATE_ON ? "off" : "on");
+    vr_qc_hyperv(c, &b);
     char *v = vr_strbuf_take(&b);
     if (v && *v)
         vr_qc_opt(c, "-cpu", "%s", v);
@@ -257,20 +259,7 @@ static void clock_and_lifecycle(cmd *c)
 static void firmware_and_kernel(cmd *c)
 {
     const vr_os_def *os = &c->def->os;
-    if (os->loader.path && os->loader.type == VR_LOADER_PFLASH) {
-        char *q = vr_qemu_quote(os->loader.path);
-        vr_qc_opt(c, "-drive", "if=pflash,format=raw,unit=0,file=%s%s", q,
-            os->loader.readonly ? ",readonly=on" : "");
-        free(q);
-        if (os->nvram) {
-            q = vr_qemu_quote(os->nvram);
-            vr_qc_opt(c, "-drive", "if=pflash,format=raw,unit=1,file=%s", q);
-            free(q);
-        }
-    } else if (os->loader.path) {
-        vr_qc_add(c, "-bios");
-        vr_qc_add(c, os->loader.path);
-    }
+    vr_qc_firmware(c);
     /* -kernel, -initrd and -append take their value whole: no quoting. */
     if (os->kernel) {
         vr_qc_add(c, "-kernel");
@@ -707,6 +696,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_redirdevs(&c);
     vr_qc_sound(&c);
     misc_devices(&c);
+    vr_qc_tpm(&c);
     if (c.failed) {
         vr_qemu_argv_free(c.v);
         return NULL;

@@ -3,6 +3,7 @@
  * qemu_command_graphics.c: display, sound, SPICE). Not for the driver. */
 #pragma once
 #include "drivers/qemu/qemu_command.h"
+#include "common/strbuf.h"
 
 typedef struct {
     const vr_domain_def *def;
@@ -31,3 +32,13 @@ char *vr_qc_pci_opts(const cmd *c, const vr_address *a);
 void vr_qc_graphics(cmd *c);
 void vr_qc_sound(cmd *c);
 void vr_qc_redirdevs(cmd *c);
+
+/* qemu_command_firmware.c: ",pflash0=...,pflash1=..." on -machine, and
+ * the loader's and NVRAM's nodes. */
+void vr_qc_machine_pflash(cmd *c, vr_strbuf *machine);
+void vr_qc_firmware(cmd *c);
+/* qemu_command_hyperv.c: ",hv-...=on" on -cpu (a model first when
+ * the definition names none). */
+void vr_qc_hyperv(cmd *c, vr_strbuf *cpu);
+/* qemu_command_tpm.c: the TPM's chardev, backend and device. */
+void vr_qc_tpm(cmd *c);

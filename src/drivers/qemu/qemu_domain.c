@@ -198,7 +198,13 @@ static void remove_storage(vr_qemu_driver *drv, const vr_domain_def *def)
 
 vr_err vr_qemu_undefine(vr_domain *dom, bool remove_all_storage, char **err)
 {
+    return vr_qemu_undefine_flags(dom, remove_all_storage ? VR_QEMU_UNDEFINE_STORAGE : 0, err);
+}
+
+vr_err vr_qemu_undefine_flags(vr_domain *dom, unsigned flags, char **err)
+{
     vr_qemu_driver *drv = dom->drv;
+    bool remove_all_storage = flags & VR_QEMU_UNDEFINE_STORAGE;
     if (!dom->persistent) {
         vr_set_error(err, "domain '%s' is transient; use destroy to end it", dom->def->name);
         return VR_ERR_CONFLICT;
@@ -209,6 +215,9 @@ vr_err vr_qemu_undefine(vr_domain *dom, bool remove_all_storage, char **err)
                      dom->def->name);
         return VR_ERR_CONFLICT;
     }
+    vr_err nv = vr_qemu_nvram_undefine_check(dom, flags, err);
+    if (nv != VR_OK)
+        return nv;
     char *path = def_path(drv, dom->def->name);
     char *link = autostart_path(drv, dom->def->name);
     if (unlink(path) < 0 && errno != ENOENT) {
@@ -223,6 +232,10 @@ vr_err vr_qemu_undefine(vr_domain *dom, bool remove_all_storage, char **err)
     dom->autostart = false;
     if (remove_all_storage)
         remove_storage(drv, dom->def);
+    vr_qemu_nvram_undefine(dom, flags);
+    dom->keep_tpm = flags & VR_QEMU_UNDEFINE_KEEP_TPM;
+    if (!active && dom->def->tpm && !dom->keep_tpm)
+        vr_qemu_tpm_remove_state(drv, dom->def);
     vr_qemu_emit(dom, "undefined", "removed");
     if (active) {
         /* Like libvirt: a running domain lives on as a transient one. */
@@ -618,6 +631,9 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
         return e;
     if (def->os.loader.path && (e = need_file(def->os.loader.path, R_OK, "firmware", def->name, err)))
         return e;
+    if (def->os.nvram_template && !vr_path_exists(def->os.nvram ? def->os.nvram : "") &&
+        (e = need_file(def->os.nvram_template, R_OK, "NVRAM template", def->name, err)))
+        return e;
     for (size_t i = 0; i < def->n_disks; i++)
         if ((e = vr_qemu_disk_preflight(dom->drv, def->name, &dom->def->disks[i], err)))
             return e;
@@ -661,6 +677,12 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     vr_domain_def *copy = vr_domain_def_copy(dom->def);
     free(copy->name);
     copy->name = vr_strdup(new_name);
+    /* NVRAM at its default place moves with the name (NAME_VARS.fd). */
+    char *new_nvram = vr_qemu_nvram_renamed(drv, dom->def, new_name);
+    if (new_nvram) {
+        free(copy->os.nvram);
+        copy->os.nvram = vr_strdup(new_nvram);
+    }
     char *xml = vr_domain_def_format(copy);
     vr_domain_def_free(copy);
     vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
@@ -672,6 +694,12 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     char *old_snaps = vr_qemu_snapshot_dir(drv, old), *new_snaps = vr_qemu_snapshot_dir(drv, new_name);
     vr_err code = VR_ERR_FAILED;
     bool snaps_moved = false;
+    if (new_nvram && vr_path_exists(new_nvram)) {
+        vr_set_error(err, "NVRAM %s is in the way of the new name; remove it or choose another name",
+                     new_nvram);
+        code = VR_ERR_CONFLICT;
+        goto out;
+    }
     if (vr_path_exists(new_path) || vr_path_exists(new_snaps)) {
         vr_set_error(err, "%s or %s is in the way of the new name; remove it or choose another name", new_path,
                      new_snaps);
@@ -688,6 +716,16 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
         goto out;
     }
     if (dom->autostart && vr_autostart_link(new_link, new_path, true, err) < 0) {
+        if (snaps_moved)
+            rename(new_snaps, old_snaps);
+        unlink(new_path);
+        goto out;
+    }
+    if (new_nvram && rename(dom->def->os.nvram, new_nvram) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot move NVRAM %s to %s: %s", dom->def->os.nvram, new_nvram,
+                     strerror(errno));
+        if (dom->autostart)
+            vr_autostart_link(new_link, new_path, false, NULL);
         if (snaps_moved)
             rename(new_snaps, old_snaps);
         unlink(new_path);
@@ -712,5 +750,6 @@ out:
     free(new_link);
     free(old_snaps);
     free(new_snaps);
+    free(new_nvram);
     return code;
 }
