@@ -135,7 +135,11 @@ static void delete_domain(vr_api_call *c)
     if (!dom)
         return;
     char *err = NULL;
-    vr_err code = vr_qemu_undefine(dom, vr_api_flag(c->req, "remove_storage"), &err);
+    unsigned flags = (vr_api_flag(c->req, "remove_storage") ? VR_QEMU_UNDEFINE_STORAGE : 0) |
+                     (vr_api_flag(c->req, "nvram") ? VR_QEMU_UNDEFINE_NVRAM : 0) |
+                     (vr_api_flag(c->req, "keep_nvram") ? VR_QEMU_UNDEFINE_KEEP_NVRAM : 0) |
+                     (vr_api_flag(c->req, "keep_tpm") ? VR_QEMU_UNDEFINE_KEEP_TPM : 0);
+    vr_err code = vr_qemu_undefine_flags(dom, flags, &err);
     if (code != VR_OK)
         vr_api_reply_err(c->req, code, err);
     else
@@ -170,7 +174,9 @@ static void post_action(vr_api_call *c)
     char *err = NULL;
     vr_err code = VR_OK;
     if (strcmp(action, "start") == 0) {
-        vr_qemu_start(dom, vr_api_flag(c->req, "paused"), vr_api_domain_done, vr_api_pend(c, dom->def->name));
+        unsigned flags = (vr_api_flag(c->req, "paused") ? VR_QEMU_START_PAUSED : 0) |
+                         (vr_api_flag(c->req, "reset_nvram") ? VR_QEMU_START_RESET_NVRAM : 0);
+        vr_qemu_start_flags(dom, flags, vr_api_domain_done, vr_api_pend(c, dom->def->name));
         return;
     } else if (strcmp(action, "destroy") == 0) {
         vr_qemu_destroy(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));

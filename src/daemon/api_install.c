@@ -42,7 +42,7 @@ static void rollback(install_ctx *x)
 {
     char *err = NULL;
     vr_domain *dom = vr_qemu_lookup(x->api->qemu, x->plan.name);
-    if (dom && vr_qemu_undefine(dom, false, &err) != VR_OK)
+    if (dom && vr_qemu_undefine_flags(dom, VR_QEMU_UNDEFINE_NVRAM, &err) != VR_OK)
         vr_log_warn("install %s: the domain is left defined: %s", x->plan.name, err);
     free(err);
     err = NULL;
