@@ -76,7 +76,7 @@ int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err);
 /* Options every QEMU of ours gets whatever the definition says. */
 char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv);
 /* Give QEMU's own user what this run needs: its run directory, its
- * serial log, its writable disks. Nothing else becomes accessible. Each
+ * serial log, its writable disks, its NVRAM. Nothing else becomes accessible. Each
  * file's owner and mode before are kept in dom->grants and in
  * RUNTIME/qemu/NAME/owners (qemu_grant.c). */
 int vr_qemu_grant_files(vr_domain *dom, char **err);

@@ -119,7 +119,14 @@ int vr_qemu_tpm_start(vr_domain *dom, char **err)
     vr_qemu_driver *drv = dom->drv;
     char *dir = vr_qemu_swtpm_dir(drv, dom->def->uuid);
     char *log = log_path(dom);
-    int rc = vr_mkdir_p(dir, 0700), out = -1;
+    /* The parents only traversable (swtpm may run as QEMU's user), the
+     * state itself private. */
+    char *parent = vr_strdup(dir);
+    *strrchr(parent, '/') = '\0';
+    int rc = vr_mkdir_p(parent, 0711), out = -1;
+    free(parent);
+    if (rc == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
+        rc = -errno;
     if (rc < 0) {
         vr_set_error(err, "domain '%s' cannot start: cannot create its TPM state %s: %s",
                      dom->def->name, dir, strerror(-rc));
