@@ -127,7 +127,9 @@ int vireo_domain_set_vcpus(vireo_conn *c, const char *key, unsigned n, unsigned 
 char *vireo_domain_vcpus_json(vireo_conn *c, const char *key);
 
 #define VIREO_XML_INACTIVE 1u
-/* The domain XML (free()); the live one while running unless INACTIVE. */
+#define VIREO_XML_SECURE 2u
+/* The domain XML (free()); the live one while running unless INACTIVE;
+ * SECURE: with graphics passwords (read-write connections only). */
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags);
 /* Statistics as a JSON object text (free()): state, vcpus, cpu_time_ns,
  * memory_max_kib, memory_current_kib (the balloon's actual size while

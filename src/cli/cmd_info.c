@@ -154,13 +154,13 @@ static int run_domuuid(vr_cli *cli, int argc, char **argv)
 static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
-    bool inactive = false;
-    const vr_opt opts[] = {{"inactive", false, &inactive, NULL}, {0}};
+    bool inactive = false, secure = false;
+    const vr_opt opts[] = {{"inactive", false, &inactive, NULL}, {"security-info", false, &secure, NULL}, {0}};
     int rc;
     vireo_conn *c = one_domain(cli, &vr_cmd_dumpxml, argc, argv, opts, &name, NULL, &rc);
     if (!c)
         return rc;
-    char *xml = vireo_domain_xml(c, name, inactive ? VIREO_XML_INACTIVE : 0);
+    char *xml = vireo_domain_xml(c, name, (inactive ? VIREO_XML_INACTIVE : 0) | (secure ? VIREO_XML_SECURE : 0));
     rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
     if (xml)
         fputs(xml, stdout);
@@ -171,7 +171,8 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 
 static char *domain_xml_inactive(vireo_conn *c, const char *name)
 {
-    return vireo_domain_xml(c, name, VIREO_XML_INACTIVE);
+    /* edit keeps everything, passwords included, as virsh edit does. */
+    return vireo_domain_xml(c, name, VIREO_XML_INACTIVE | VIREO_XML_SECURE);
 }
 
 static int domain_define(vireo_conn *c, const char *xml)
@@ -301,7 +302,7 @@ const vr_command vr_cmd_domstate = {"domstate", "Show a domain's state.", "DOMAI
 const vr_command vr_cmd_domid = {"domid", "Show a running domain's id.", "DOMAIN", run_domid};
 const vr_command vr_cmd_domuuid = {"domuuid", "Show a domain's uuid.", "DOMAIN", run_domuuid};
 const vr_command vr_cmd_dumpxml = {"dumpxml", "Print a domain's XML (--inactive: the one for its next start).",
-                                   "DOMAIN [--inactive]", run_dumpxml};
+                                   "DOMAIN [--inactive] [--security-info]", run_dumpxml};
 const vr_command vr_cmd_edit = {"edit", "Edit a domain's XML in $EDITOR, check it and define it.", "DOMAIN", run_edit};
 const vr_command vr_cmd_domstats = {"domstats", "Show a domain's counters: CPU time, memory, block and network.",
                                     "DOMAIN [--json]", run_domstats};

@@ -199,7 +199,11 @@ int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long lo
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags)
 {
     char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s/xml%s", k, flags & VIREO_XML_INACTIVE ? "?inactive=1" : "");
+    const char *q = (flags & VIREO_XML_INACTIVE) && (flags & VIREO_XML_SECURE) ? "?inactive=1&security_info=1"
+                    : flags & VIREO_XML_INACTIVE                              ? "?inactive=1"
+                    : flags & VIREO_XML_SECURE                                ? "?security_info=1"
+                                                                              : "";
+    char *path = vr_asprintf("/v1/domains/%s/xml%s", k, q);
     char *xml = vr_client_get_text(c, path);
     free(path);
     free(k);

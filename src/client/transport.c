@@ -110,19 +110,6 @@ int vr_session_spawn(const char *socket, char **err)
     return -1;
 }
 
-/* The last line ssh wrote: its reason for failing. */
-static char *ssh_reason(const char *file)
-{
-    char *text = vr_file_read(file, NULL);
-    char *last = NULL;
-    for (char *l = text ? strtok(text, "\r\n") : NULL; l; l = strtok(NULL, "\r\n"))
-        if (*vr_str_trim(l))
-            last = l;
-    char *out = vr_strdup(last ? vr_str_trim(last) : "ssh exited");
-    free(text);
-    return out;
-}
-
 int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err)
 {
     char tmpl[] = "/tmp/vireo-ssh.XXXXXX";
@@ -195,7 +182,7 @@ int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err)
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
             c->ssh_pid = 0;
-            char *why = ssh_reason(errfile);
+            char *why = vr_file_last_line(errfile, "ssh exited");
             if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
                 vr_set_error(err, "cannot run ssh: install openssh-client");
             else

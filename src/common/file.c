@@ -44,6 +44,17 @@ char *vr_file_read(const char *path, size_t *len)
     return buf;
 }
 
+char *vr_file_last_line(const char *path, const char *fallback)
+{
+    char *text = vr_file_read(path, NULL), *last = NULL, *save = NULL;
+    for (char *l = text ? strtok_r(text, "\r\n", &save) : NULL; l; l = strtok_r(NULL, "\r\n", &save))
+        if (*vr_str_trim(l))
+            last = l;
+    char *out = vr_strdup(last ? vr_str_trim(last) : fallback);
+    free(text);
+    return out;
+}
+
 static int write_all(int fd, const char *data, size_t len)
 {
     while (len > 0) {

@@ -8,6 +8,11 @@
  * failure; *len gets the length when not NULL. */
 char *vr_file_read(const char *path, size_t *len);
 
+/* The last non-blank line of a file, trimmed (what a child process such
+ * as ssh wrote last to its stderr file: its reason for failing), or a
+ * copy of `fallback` when there is none. Never NULL. */
+char *vr_file_last_line(const char *path, const char *fallback);
+
 /* Write atomically: a temp file in the same directory, fsync, rename,
  * fsync of the directory. A crash at any moment leaves either the old
  * or the new content, never a mix. Returns 0 or -errno. */

@@ -520,6 +520,10 @@ vr_domain_def *vr_domain_def_parse(const char *xml, size_t len, char **err);
  * gives the same definition back (format, parse, format is a fixed
  * point). */
 char *vr_domain_def_format(const vr_domain_def *def);
+/* The same for a reader: !secure leaves out what libvirt keeps behind
+ * VIR_DOMAIN_XML_SECURE (graphics passwords). vr_domain_def_format is
+ * the secure form: stored definitions and editing keep everything. */
+char *vr_domain_def_format_public(const vr_domain_def *def, bool secure);
 
 /* A deep copy (resolved_path included). NULL only if `def` was changed
  * into something invalid since it was parsed. */

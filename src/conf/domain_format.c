@@ -389,7 +389,7 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def)
     }
 }
 
-static void format_graphics(xmlNode *devs, const vr_graphics_def *g)
+static void format_graphics(xmlNode *devs, const vr_graphics_def *g, bool secure)
 {
     xmlNode *n = child(devs, "graphics");
     prop(n, "type", vr_graphics_type_names[g->type]);
@@ -400,7 +400,7 @@ static void format_graphics(xmlNode *devs, const vr_graphics_def *g)
         prop(n, "autoport", g->autoport ? "yes" : "no");
         prop(n, "listen", g->listen);
     }
-    if (g->passwd)
+    if (g->passwd && secure)
         prop(n, "passwd", g->passwd);
     xmlNode *l = child(n, "listen");
     prop(l, "type", vr_listen_type_names[g->listen_type]);
@@ -423,7 +423,7 @@ static void format_graphics(xmlNode *devs, const vr_graphics_def *g)
             prop(child(n, kids[k].name), kids[k].attr, kids[k].value);
 }
 
-static void format_display(xmlNode *devs, const vr_domain_def *def)
+static void format_display(xmlNode *devs, const vr_domain_def *def, bool secure)
 {
     for (size_t i = 0; i < def->n_inputs; i++) {
         xmlNode *n = child(devs, "input");
@@ -432,7 +432,7 @@ static void format_display(xmlNode *devs, const vr_domain_def *def)
         format_address(n, &def->inputs[i].addr);
     }
     for (size_t i = 0; i < def->n_graphics; i++)
-        format_graphics(devs, &def->graphics[i]);
+        format_graphics(devs, &def->graphics[i], secure);
     for (size_t i = 0; i < def->n_sounds; i++) {
         const vr_sound_def *s = &def->sounds[i];
         xmlNode *n = child(devs, "sound");
@@ -467,7 +467,7 @@ static void format_display(xmlNode *devs, const vr_domain_def *def)
     }
 }
 
-static void format_devices(xmlNode *root, const vr_domain_def *def)
+static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
 {
     xmlNode *devs = child(root, "devices");
     if (def->emulator)
@@ -479,7 +479,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
     for (size_t i = 0; i < def->n_interfaces; i++)
         format_interface(devs, &def->interfaces[i]);
     format_chars(devs, def);
-    format_display(devs, def);
+    format_display(devs, def, secure);
     for (size_t i = 0; i < def->n_redirdevs; i++) {
         xmlNode *n = child(devs, "redirdev");
         prop(n, "bus", "usb");
@@ -514,7 +514,9 @@ static void format_devices(xmlNode *root, const vr_domain_def *def)
     }
 }
 
-char *vr_domain_def_format(const vr_domain_def *def)
+char *vr_domain_def_format(const vr_domain_def *def) { return vr_domain_def_format_public(def, true); }
+
+char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
 {
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "domain", NULL);
@@ -556,7 +558,7 @@ char *vr_domain_def_format(const vr_domain_def *def)
     text_child(root, "on_reboot", vr_lifecycle_names[def->on_reboot]);
     text_child(root, "on_crash", vr_lifecycle_names[def->on_crash]);
     format_pm(root, def);
-    format_devices(root, def);
+    format_devices(root, def, secure);
     if (def->seclabel_none)
         prop(child(root, "seclabel"), "type", "none");
 

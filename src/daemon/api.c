@@ -30,6 +30,7 @@ json_object *vr_api_ok(void)
 
 static const vr_api_route *const tables[] = {
     vr_api_host_routes,
+    vr_api_host_list_routes,
     vr_api_network_routes, /* before domains: it serves domains/NAME/interfaces */
     vr_api_storage_routes,
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
@@ -135,7 +136,11 @@ void vr_api_handle(vr_req *req, void *opaque)
     }
     bool path_known = false;
     const vr_api_route *hit = NULL;
-    for (size_t t = 0; t < VR_ARRAY_LEN(tables) && !hit; t++) {
+    /* hosts/NAME/api/v1/…: any method, any depth, for another host. */
+    bool forward = c.n >= 4 && strcmp(c.seg[0], "hosts") == 0 && strcmp(c.seg[2], "api") == 0;
+    if (forward)
+        vr_api_hosts_forward(&c);
+    for (size_t t = 0; t < VR_ARRAY_LEN(tables) && !hit && !forward; t++) {
         for (const vr_api_route *r = tables[t]; r->method && !hit; r++) {
             if (!match(r->pattern, c.seg, c.n))
                 continue;
@@ -147,6 +152,8 @@ void vr_api_handle(vr_req *req, void *opaque)
     if (hit) {
         if (body_fits(req, hit))
             hit->fn(&c);
+    } else if (forward) {
+        /* answered (or deferred) by vr_api_hosts_forward */
     } else if (path_known) {
         vr_req_reply_error(req, 405, "invalid", "%s is not allowed on %s", vr_req_method(req), path);
     } else {

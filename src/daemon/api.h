@@ -10,6 +10,7 @@ struct vr_net_driver;
 struct vr_storage_driver;
 struct vr_jobs;
 struct vr_web_auth;
+struct vr_remote_hosts;
 
 typedef struct {
     vr_qemu_driver *qemu;
@@ -25,6 +26,7 @@ typedef struct {
     bool web;        /* the TCP listener (vireod --web): every request needs the web token */
     struct vr_web_auth *web_auth; /* the web token (web_auth.c), or NULL without --web */
     const char *web_url;          /* where the web UI is served, or NULL */
+    struct vr_remote_hosts *hosts; /* other hosts the web UI manages (remote_hosts.c), or NULL */
 } vr_api;
 
 void vr_api_handle(vr_req *req, void *opaque);
@@ -65,6 +67,9 @@ extern const vr_api_route vr_api_vnc_routes[];      /* domains/NAME/vnc (api_vnc
 extern const vr_api_route vr_api_disk_routes[];     /* domains/NAME/disks (api_disks.c) */
 extern const vr_api_route vr_api_device_routes[];   /* hot-plug, media, blockresize, vcpus (api_devices.c) */
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
+extern const vr_api_route vr_api_host_list_routes[]; /* hosts: other hosts (api_hosts.c) */
+/* hosts/NAME/api/v1/…: the request forwarded to that host (api_hosts.c). */
+void vr_api_hosts_forward(vr_api_call *c);
 
 /* Helpers for route handlers. */
 bool vr_api_flag(const vr_req *r, const char *key); /* ?key, ?key=1|true|yes */

@@ -147,11 +147,20 @@ static void delete_domain(vr_api_call *c)
     free(err);
 }
 
+/* ?security_info adds what a reader does not see (graphics passwords),
+ * as virsh's --security-info: refused on the read-only socket. */
 static void get_xml(vr_api_call *c)
 {
+    bool secure = vr_api_flag(c->req, "security_info");
+    if (secure && c->api->read_only) {
+        vr_req_reply_error(c->req, 403, "denied", "the read-only connection cannot ask for --security-info; "
+                           "that needs root or group vireo");
+        return;
+    }
     vr_domain *dom = vr_api_find_domain(c);
     if (dom)
-        vr_req_reply_text(c->req, 200, "application/xml", vr_qemu_xml(dom, vr_api_flag(c->req, "inactive")));
+        vr_req_reply_text(c->req, 200, "application/xml",
+                          vr_qemu_xml(dom, vr_api_flag(c->req, "inactive"), secure));
 }
 
 /* The answer of an operation on one domain: its JSON form, or the error

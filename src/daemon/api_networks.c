@@ -28,6 +28,22 @@ static json_object *dhcp_json(const vr_net_ip *ip)
     return arr;
 }
 
+/* [{"mac","name","ip"}…]: the static hosts (<dhcp><host>) the web UI
+ * lists and removes (net-update); mac or name is null when not given. */
+static json_object *dhcp_hosts_json(const vr_net_ip *ip)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < ip->n_hosts; i++) {
+        const vr_net_dhcp_host *h = &ip->hosts[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "mac", h->mac[0] ? json_object_new_string(h->mac) : NULL);
+        json_object_object_add(o, "name", h->name ? json_object_new_string(h->name) : NULL);
+        json_object_object_add(o, "ip", addr_json(h->ip));
+        json_object_array_add(arr, o);
+    }
+    return arr;
+}
+
 static json_object *net_json(const vr_network *net)
 {
     const vr_network_def *def = net->def;
@@ -39,6 +55,12 @@ static json_object *net_json(const vr_network *net)
     json_object_object_add(o, "autostart", json_object_new_boolean(net->autostart));
     json_object_object_add(o, "forward", json_object_new_string(vr_net_forward_name(def->forward)));
     json_object_object_add(o, "bridge", def->bridge ? json_object_new_string(def->bridge) : NULL);
+    if (vr_net_is_macvtap(def)) {
+        json_object *devs = json_object_new_array();
+        for (size_t i = 0; i < def->n_forward_ifs; i++)
+            json_object_array_add(devs, json_object_new_string(def->forward_ifs[i]));
+        json_object_object_add(o, "devices", devs);
+    }
     bool stp;
     unsigned delay_cs;
     if (vr_net_stp_in_force(net, &stp, &delay_cs)) {
@@ -49,6 +71,7 @@ static json_object *net_json(const vr_network *net)
         json_object_object_add(o, "address", addr_json(def->ip.address));
         json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
         json_object_object_add(o, "dhcp", dhcp_json(&def->ip));
+        json_object_object_add(o, "dhcp_hosts", dhcp_hosts_json(&def->ip));
     }
     if (def->ip6.present) {
         char a6[INET6_ADDRSTRLEN];

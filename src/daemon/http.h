@@ -43,6 +43,9 @@ unsigned vr_http_connections(vr_http *h);
 const char *vr_req_method(const vr_req *r);
 const char *vr_req_path(const vr_req *r);
 const char *vr_req_query(const vr_req *r, const char *key);
+/* The whole query as "?k=v&…" (percent-encoded again), "" when none:
+ * what a request forwarded elsewhere carries on. */
+char *vr_req_query_string(const vr_req *r);
 const char *vr_req_header(const vr_req *r, const char *key);
 const char *vr_req_body(const vr_req *r, size_t *len);
 /* The peer's credentials (SO_PEERCRED) on a unix socket; -1 if unknown. */

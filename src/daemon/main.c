@@ -14,6 +14,7 @@
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 #include "daemon/jobs.h"
+#include "daemon/remote_hosts.h"
 #include "daemon/rpc.h"
 #include "daemon/web.h"
 
@@ -425,6 +426,7 @@ int main(int argc, char **argv)
         vr_log_info("QEMU runs as %s (uid %d) with its seccomp sandbox", qemu_user, (int)pw->pw_uid);
     }
     api.jobs = vr_jobs_new();
+    api.hosts = vr_remote_hosts_new(base, &paths);
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
@@ -474,6 +476,7 @@ int main(int argc, char **argv)
      * the HTTP server must still be there to close. */
     vr_rpc_stop(rpc_ro);
     vr_rpc_stop(rpc);
+    vr_remote_hosts_free(api.hosts);
     vr_events_free(api.events);
     vr_qemu_driver_free(api.qemu);
     vr_net_driver_free(api.net);

@@ -12,6 +12,7 @@
 
 /* libvirt's flag bits for the calls below (libvirt-domain.h). */
 enum {
+    XML_SECURE = 1,
     XML_INACTIVE = 2,
     START_PAUSED = 1,
     START_FORCE_BOOT = 8,
@@ -197,7 +198,11 @@ static vr_rpc_result get_xml(vr_rpc_call *c)
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom)
         return VR_RPC_FAILED;
-    ((vrp_str_ret *)c->ret)->value = vr_qemu_xml(dom, a->flags & XML_INACTIVE);
+    bool secure = a->flags & XML_SECURE;
+    if (secure && vr_rpc_read_only(c->conn))
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_DENIED,
+                           "read only access prevents virDomainGetXMLDesc with VIR_DOMAIN_XML_SECURE flag");
+    ((vrp_str_ret *)c->ret)->value = vr_qemu_xml(dom, a->flags & XML_INACTIVE, secure);
     return VR_RPC_OK;
 }
 

@@ -91,23 +91,10 @@ ip -n "$SRVNS" link add eth0 type veth peer name eth0 netns "$CLINS"
 ip -n "$SRVNS" addr add 10.98.0.1/24 dev eth0
 ip -n "$CLINS" addr add 10.98.0.2/24 dev eth0
 for ns in "$SRVNS" "$CLINS"; do ip -n "$ns" link set lo up; ip -n "$ns" link set eth0 up; done
-ssh-keygen -q -t ed25519 -N '' -f "$ROOT/hostkey"
+sshd_conf 10.98.0.1 "$ROOT"
 ssh-keygen -q -t ed25519 -N '' -f "$ROOT/userkey"
 ssh-keygen -q -t ed25519 -N '' -f "$ROOT/wrongkey"
 cp "$ROOT/userkey.pub" "$ROOT/authorized_keys"
-cat > "$ROOT/sshd_config" <<CONF
-ListenAddress 10.98.0.1
-Port 22
-HostKey $ROOT/hostkey
-AuthorizedKeysFile $ROOT/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-PidFile $ROOT/sshd.pid
-CONF
-mkdir -p /run/sshd
 ip netns exec "$SRVNS" /usr/sbin/sshd -f "$ROOT/sshd_config" -E "$ROOT/sshd.log"
 ROOT_SRV=$ROOT/srv
 ip netns exec "$SRVNS" "$VIREOD" --root "$ROOT_SRV" --no-default-network >>"$ROOT/vireod.log" 2>&1 &

@@ -313,7 +313,10 @@ expect_eq "  and starts, Hyper-V enlightenments on -cpu (the ISO boots, no Windo
 rm -f "$POOLDIR/win.qcow2"
 
 # ---- the Debian installer's first screen ----
-wait_for 420 "--location: the Debian installer shows its first screen" serial_has di "Choose the language"
+# The dialog's title: newt paints it in one piece, while the body text may
+# be split by cursor moves (a run at 9056bad had "Choose the language" broken
+# up on a screen that was there).
+wait_for 420 "--location: the Debian installer shows its first screen" serial_has di "Select a language"
 "$VIREO" destroy di >/dev/null
 "$VIREO" undefine di --remove-all-storage >/dev/null
 expect_eq "everything removed" "$(vols)$(doms)" ""

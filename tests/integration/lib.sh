@@ -25,6 +25,14 @@ need_images() {
         fail "guest images missing in $IMAGES (run: make images)"
 }
 
+# need_browser: Debian's Chromium, the built web UI and playwright-core,
+# for the browser tests (tests/web/*.mjs).
+need_browser() {
+    [ -x /usr/bin/chromium ] || fail "chromium missing (scripts/install-deps installs it)"
+    [ -f "$VIREO_SRC/web/dist/index.html" ] || fail "the web UI is not built (make web)"
+    [ -d "$VIREO_SRC/web/node_modules/playwright-core" ] || fail "playwright-core missing (make web runs npm ci)"
+}
+
 # need_asan_daemon: ASAN_VIREOD is the ASan/UBSan build's daemon (make
 # asan; meson test gets it through VIREO_ASAN_BUILD), set to report
 # leaks at exit and stop at the first error.
@@ -52,12 +60,14 @@ start_daemon() {
     ${DAEMON_WRAP:-} "$bin" --root "$ROOT" --socket "$SOCK" ${DAEMON_OPTS:---no-default-network} \
         >>"$ROOT/vireod.log" 2>&1 &
     DAEMON_PID=$!
-    for _ in $(seq 1 200); do
-        [ -S "$SOCK" ] && "$VIREO" uri >/dev/null 2>&1 && return 0
+    for _ in $(seq 1 600); do
+        # hostname asks the daemon (uri alone answers from the client): it
+        # answers once every driver is set up, the default pool made.
+        [ -S "$SOCK" ] && "$VIREO" hostname >/dev/null 2>&1 && return 0
         kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$ROOT/vireod.log" >&2; fail "vireod died at start"; }
         sleep 0.05
     done
-    fail "vireod did not answer within 10 s"
+    fail "vireod did not answer within 30 s"
 }
 
 stop_daemon() {
@@ -162,6 +172,28 @@ veth() {
     [ "$6" = - ] || ip -n "$4" addr add "$6/24" dev "$5"
     ip -n "$1" link set "$2" up
     ip -n "$4" link set "$5" up
+}
+
+# sshd_conf ADDR DIR: DIR/sshd_config for a test's own sshd on ADDR:22,
+# key logins only, with its host key DIR/hostkey (made here), the keys
+# it lets in in DIR/authorized_keys and its pid in DIR/sshd.pid. Start
+# it with: ip netns exec NS /usr/sbin/sshd -f DIR/sshd_config -E LOG
+sshd_conf() {
+    ssh-keygen -q -t ed25519 -N '' -f "$2/hostkey"
+    touch "$2/authorized_keys"
+    cat > "$2/sshd_config" <<CONF
+ListenAddress $1
+Port 22
+HostKey $2/hostkey
+AuthorizedKeysFile $2/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile $2/sshd.pid
+CONF
+    mkdir -p /run/sshd
 }
 
 # daemon_in_netns NS: vireod in a fresh network namespace NS of the

@@ -184,6 +184,12 @@ wait_for 20 "virsh event --loop saw g2 start (another client's doing)" \
 file_has "$ROOT/virsh-events" "event 'lifecycle' for domain 'g2': Stopped Destroyed" ||
     fail "virsh event --loop missed the destroy: $(cat "$ROOT/virsh-events")"
 ok "virsh event --loop saw it destroyed"
+# A destroy is one "Stopped Destroyed", as libvirtd sends it: QEMU's own
+# SHUTDOWN (host-signal) on the way is not a second event.
+if grep -q "domain 'g2': Shutdown" "$ROOT/virsh-events" || grep -q "event: domain g2 shutdown (host)" "$ROOT/vireod.log"; then
+    fail "destroy sent a Shutdown event before Stopped Destroyed: $(grep 'domain g2' "$ROOT/vireod.log")"
+fi
+ok "destroy sends no Shutdown event of its own"
 
 # ---- malformed messages close their own connection only ----
 probe=$(/usr/bin/python3 - "$ROOT/libvirt-sock" <<'PY'

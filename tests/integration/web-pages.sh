@@ -9,9 +9,7 @@
 # again when it ends, so that the browser test can restart it under an
 # open page.
 source "$(dirname "$0")/lib.sh"
-[ -x /usr/bin/chromium ] || fail "chromium missing (scripts/install-deps installs it)"
-[ -f "$VIREO_SRC/web/dist/index.html" ] || fail "the web UI is not built (make web)"
-[ -d "$VIREO_SRC/web/node_modules/playwright-core" ] || fail "playwright-core missing (make web runs npm ci)"
+need_browser
 
 HOSTNS=vrt-webp-$$
 test_cleanup() { ip netns del "$HOSTNS" 2>/dev/null; return 0; }

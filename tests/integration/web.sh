@@ -9,9 +9,7 @@
 # daemon. Screenshots go to BUILD/web-artifacts/.
 source "$(dirname "$0")/lib.sh"
 need_images
-[ -x /usr/bin/chromium ] || fail "chromium missing (scripts/install-deps installs it)"
-[ -f "$VIREO_SRC/web/dist/index.html" ] || fail "the web UI is not built (make web)"
-[ -d "$VIREO_SRC/web/node_modules/playwright-core" ] || fail "playwright-core missing (make web runs npm ci)"
+need_browser
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PORT=$(free_port)

@@ -53,9 +53,10 @@ for f in "$COURSE" "$CORPUS"/*.xml; do
         continue
     fi
     defined=$((defined + 1))
-    "$VIREO" dumpxml "$name" >"$ROOT/a.xml"
+    # --security-info: everything, graphics passwords included (virsh edit's form).
+    "$VIREO" dumpxml --security-info "$name" >"$ROOT/a.xml"
     "$VIREO" define "$ROOT/a.xml" >/dev/null || fail "$base: its own dumpxml does not define"
-    "$VIREO" dumpxml "$name" >"$ROOT/b.xml"
+    "$VIREO" dumpxml --security-info "$name" >"$ROOT/b.xml"
     cmp -s "$ROOT/a.xml" "$ROOT/b.xml" || { diff "$ROOT/a.xml" "$ROOT/b.xml" >&2; fail "$base: dumpxml does not round-trip"; }
     if out=$("$VIREO" start "$name" 2>&1 >/dev/null); then
         [ "$("$VIREO" domstate "$name")" = running ] || fail "$base: started but not running"
@@ -69,6 +70,9 @@ for f in "$COURSE" "$CORPUS"/*.xml; do
             spice_cmd=$(grep -a -- '-spice' "$LOGS/$name.log" | tail -1)
         fi
         if [ "$base" = gfx-spice-passwd ]; then
+            pw_plain=$("$VIREO" dumpxml "$name")
+            pw_secure=$("$VIREO" dumpxml --security-info "$name")
+            pw_ro=$("$VIREO" -r dumpxml --security-info "$name" 2>&1) && pw_ro="exit 0: $pw_ro"
             pw_cmd=$(grep -a -- '-spice' "$LOGS/$name.log" | tail -1)
             pw_ps=$(ps -o args= -p "$(cat "$ROOT/run/vireo/qemu/$name/qemu.pid")")
         fi
@@ -90,6 +94,10 @@ expect_match "  -spice on QEMU's command line, its port the one reported" "${spi
 expect_match "a SPICE password goes through a secret object" "${pw_cmd:-}" 'password-secret=graphics0-secret'
 grep -q s3cret <<<"${pw_cmd:-} ${pw_ps:-}" && fail "the SPICE password is on QEMU's command line"
 ok "  and never on QEMU's command line"
+grep -q passwd= <<<"${pw_plain:-passwd=}" && fail "dumpxml without --security-info shows the graphics password"
+ok "dumpxml leaves the graphics password out, as virsh does without --security-info"
+expect_match "dumpxml --security-info shows it" "${pw_secure:-}" "passwd=.s3cret"
+expect_match "the read-only connection may not ask for it" "${pw_ro:-}" "read-only connection cannot ask for --security-info"
 [ -n "${VIREO_ASAN_BUILD:-}" ] && no_sanitizer_report
 echo "xml-corpus: $defined of $total define (and round-trip), $started start, $refused_start refused at start, $refused_define refused at define"
 echo "xml-corpus: $CHECKS checks passed"

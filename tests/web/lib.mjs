@@ -38,3 +38,31 @@ export function watch(page, problems, expected) {
     if (m.type() === 'error' && !expected.test(m.text())) problems.push(`console error: ${m.text()} (${m.location()?.url ?? ''})`);
   });
 }
+
+// Log in on the login form at `url` with `token`.
+export async function login(page, url, token) {
+  await page.goto(url);
+  await page.waitForSelector('vr-login form');
+  await page.fill('#token', token);
+  await page.click('vr-login button[type=submit]');
+  await page.waitForSelector('nav a[href="#/host"]');
+}
+
+// Run a test's steps: the page's problems fail it at the end; a failure
+// prints FAIL with them and takes the screenshot failShot(); the browser
+// context closes and cleanup() runs either way.
+export async function runSteps(steps, { ok, problems, failShot, ctx, cleanup }) {
+  try {
+    await steps();
+    if (problems.length) throw new Error(problems.join('\n'));
+    ok('no errors in the page');
+  } catch (e) {
+    await failShot().catch(() => {});
+    console.error(`FAIL: ${e.message}`);
+    if (problems.length) console.error(problems.join('\n'));
+    process.exitCode = 1;
+  } finally {
+    await ctx.close();
+    cleanup();
+  }
+}

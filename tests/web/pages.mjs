@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { counter, env, launch, watch } from './lib.mjs';
+import { counter, env, launch, login, runSteps, watch } from './lib.mjs';
 
 const url = env('VIREO_WEB_URL');
 const token = env('VIREO_WEB_TOKEN');
@@ -343,12 +343,8 @@ async function vmList() {
   ok(`VM list: webp1's DHCP address ${ip} (as domifaddr says) and live CPU; fits 400 px`);
 }
 
-try {
-  await page.goto(url);
-  await page.waitForSelector('vr-login form');
-  await page.fill('#token', token);
-  await page.click('vr-login button[type=submit]');
-  await page.waitForSelector('nav a[href="#/host"]');
+await runSteps(async () => {
+  await login(page, url, token);
   ok('logged in');
   await vmList();
   await hostPage();
@@ -358,14 +354,4 @@ try {
   await storageLive();
   await storageAfterRestart();
   await spanishAndNarrow();
-  if (problems.length) throw new Error(problems.join('\n'));
-  ok('no errors in the page');
-} catch (e) {
-  await shot('pages-failure').catch(() => {});
-  console.error(`FAIL: ${e.message}`);
-  if (problems.length) console.error(problems.join('\n'));
-  process.exitCode = 1;
-} finally {
-  await ctx.close();
-  rmSync(tmp, { recursive: true, force: true });
-}
+}, { ok, problems, ctx, failShot: () => shot('pages-failure'), cleanup: () => rmSync(tmp, { recursive: true, force: true }) });

@@ -5,7 +5,10 @@ import { call, callXml, getText } from './api.js';
 const d = (name) => `/v1/domains/${encodeURIComponent(name)}`;
 
 export const domApi = {
-  xml: (name, inactive) => getText(`${d(name)}/xml${inactive ? '?inactive=1' : ''}`),
+  // secure: with graphics passwords, for a read-modify-define (the
+  // hardware tab); a view leaves them out.
+  xml: (name, inactive, secure) =>
+    getText(`${d(name)}/xml?inactive=${inactive ? 1 : 0}${secure ? '&security_info=1' : ''}`),
   define: (xml) => callXml('POST', '/v1/domains', xml),
   stats: (name) => call('GET', `${d(name)}/stats`),
   interfaces: async (name) => (await call('GET', `${d(name)}/interfaces`)).interfaces,
@@ -13,7 +16,6 @@ export const domApi = {
   snapshot: (name, snap, description) => call('POST', `${d(name)}/snapshots`, { name: snap, description }),
   revert: (name, snap) => call('POST', `${d(name)}/snapshots/${encodeURIComponent(snap)}/revert`),
   deleteSnapshot: (name, snap) => call('DELETE', `${d(name)}/snapshots/${encodeURIComponent(snap)}`),
-  clone: (name, newName) => call('POST', `${d(name)}/clone`, { name: newName, auto: true }),
   rename: (name, newName) => call('POST', `${d(name)}/rename`, { name: newName }),
   job: (id) => call('GET', `/v1/jobs/${id}`),
   undefine: (name, removeStorage) => call('DELETE', `${d(name)}${removeStorage ? '?remove_storage=1' : ''}`),

@@ -13,9 +13,24 @@ export class ApiError extends Error {
 let onUnauthorized = () => {};
 export function setUnauthorizedHandler(f) { onUnauthorized = f; }
 
+// The host the pages work on (hosts-page.js): null for this daemon, else
+// the name of a host from GET /v1/hosts, whose API this daemon forwards
+// under /v1/hosts/NAME/api. The browser talks only to this daemon.
+let host = sessionStorage.getItem('vireo.host') || null;
+export function currentHost() { return host; }
+export function setHost(name) {
+  host = name || null;
+  if (host) sessionStorage.setItem('vireo.host', host); else sessionStorage.removeItem('vireo.host');
+  dispatchEvent(new CustomEvent('vireo-host'));
+}
+// What stays with this daemon whichever host is chosen.
+const ownPaths = /^\/v1\/(login|logout|hosts|web\/)/;
+export const hostPath = (name, path) => (name && !ownPaths.test(path)
+  ? `/v1/hosts/${encodeURIComponent(name)}/api${path}` : path);
+
 // One request: the body as given, the answer's JSON (or its text when
-// asText), errors as ApiError.
-async function request(method, path, body, type, asText = false) {
+// asText), errors as ApiError. `at`: the host (undefined: the chosen one).
+async function request(method, path, body, type, asText = false, at = undefined) {
   const opts = { method, credentials: 'same-origin', headers: {} };
   if (body !== undefined) {
     opts.headers['Content-Type'] = type;
@@ -23,7 +38,7 @@ async function request(method, path, body, type, asText = false) {
   }
   let res;
   try {
-    res = await fetch(path, opts);
+    res = await fetch(hostPath(at === undefined ? host : at, path), opts);
   } catch (e) {
     throw new ApiError(0, 'unreachable', `vireod is unreachable (${e.message})`);
   }
@@ -40,6 +55,11 @@ async function request(method, path, body, type, asText = false) {
 
 export function call(method, path, body) {
   return request(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json');
+}
+
+// The same on a given host (null: this daemon), whichever is chosen.
+export function callAt(at, method, path, body) {
+  return request(method, path, body === undefined ? undefined : JSON.stringify(body), 'application/json', false, at);
 }
 
 // An answer that is not JSON (a definition's XML).

@@ -91,7 +91,7 @@ export class VrDomainHardware extends LitElement {
 
   async load() {
     try {
-      this.hw = parse(await domApi.xml(this.domain.name, true));
+      this.hw = parse(await domApi.xml(this.domain.name, true, true));
       this.mem = this.hw.memoryMib;
       this.vcpus = this.hw.vcpus;
       // Every device kind the VM has, in its boot order, then the rest.

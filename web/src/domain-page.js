@@ -1,10 +1,11 @@
 // <vr-domain-page .domain=${obj} name="NAME" tab="TAB">: one VM: its
 // state and actions (start, shut down, reboot, force off, pause,
-// resume, clone, rename, delete), and tabs: overview, hardware, performance,
+// resume, clone, rename, delete), and tabs: overview, details (editable:
+// domain-edit.js), hardware, performance,
 // snapshots, console.
 import { LitElement, html } from 'lit';
 import { api } from './api.js';
-import { domApi, waitJob } from './api-domains.js';
+import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 import { stateClass, stateLabel } from './format.js';
 import './console.js';
@@ -13,13 +14,15 @@ import './domain-overview.js';
 import './domain-hardware.js';
 import './domain-perf.js';
 import './domain-snapshots.js';
+import './clone-dialog.js';
+import './domain-edit.js';
 
 addStrings({
   en: {
     'act.reboot': 'Reboot', 'act.clone': 'Clone…', 'act.delete': 'Delete…', 'act.rename': 'Rename…',
     'ren.heading': 'Rename {0}', 'ren.name': 'New name', 'ren.go': 'Rename',
     'ren.needsoff': 'Shut the VM down to rename it.',
-    'tab.overview': 'Overview', 'tab.hardware': 'Hardware', 'tab.performance': 'Performance',
+    'tab.overview': 'Overview', 'tab.details': 'Details', 'tab.hardware': 'Hardware', 'tab.performance': 'Performance',
     'tab.snapshots': 'Snapshots', 'tab.console': 'Console',
     'clone.heading': 'Clone {0}', 'clone.name': 'Name of the copy', 'clone.go': 'Clone', 'clone.progress': 'Copying disks: {0}%',
     'clone.needsoff': 'Shut the VM down (or pause it) to clone it.',
@@ -32,7 +35,7 @@ addStrings({
     'act.reboot': 'Reiniciar', 'act.clone': 'Clonar…', 'act.delete': 'Eliminar…', 'act.rename': 'Renombrar…',
     'ren.heading': 'Renombrar {0}', 'ren.name': 'Nombre nuevo', 'ren.go': 'Renombrar',
     'ren.needsoff': 'Apague la máquina para renombrarla.',
-    'tab.overview': 'Resumen', 'tab.hardware': 'Hardware', 'tab.performance': 'Rendimiento',
+    'tab.overview': 'Resumen', 'tab.details': 'Detalles', 'tab.hardware': 'Hardware', 'tab.performance': 'Rendimiento',
     'tab.snapshots': 'Instantáneas', 'tab.console': 'Consola',
     'clone.heading': 'Clonar {0}', 'clone.name': 'Nombre de la copia', 'clone.go': 'Clonar', 'clone.progress': 'Copiando discos: {0} %',
     'clone.needsoff': 'Apague (o pause) la máquina para clonarla.',
@@ -52,7 +55,7 @@ const actions = [
   ['resume', 'act.resume', ['paused']],
   ['destroy', 'act.destroy', ['running', 'paused', 'in shutdown']],
 ];
-const tabs = ['overview', 'hardware', 'performance', 'snapshots', 'console'];
+const tabs = ['overview', 'details', 'hardware', 'performance', 'snapshots', 'console'];
 
 export class VrDomainPage extends LitElement {
   static properties = {
@@ -63,7 +66,6 @@ export class VrDomainPage extends LitElement {
     error: { state: true },
     dialog: { state: true },
     dialogError: { state: true },
-    progress: { state: true },
   };
 
   createRenderRoot() { return this; }
@@ -94,6 +96,7 @@ export class VrDomainPage extends LitElement {
 
   body(tab, d, running) {
     switch (tab) {
+      case 'details': return html`<vr-domain-edit .domain=${d}></vr-domain-edit>`;
       case 'hardware': return html`<vr-domain-hardware .domain=${d}></vr-domain-hardware>`;
       case 'performance': return html`<vr-domain-perf .domain=${d}></vr-domain-perf>`;
       case 'snapshots': return html`<vr-domain-snapshots .domain=${d}></vr-domain-snapshots>`;
@@ -105,20 +108,8 @@ export class VrDomainPage extends LitElement {
 
   dialogs(d) {
     const running = d.state !== 'shut off';
-    if (this.dialog === 'clone') {
-      return html`<dialog class="card" data-testid="clone-dialog" @close=${() => this.close()}>
-        <form @submit=${this.clone} novalidate>
-          <h2>${t('clone.heading', d.name)}</h2>
-          ${d.state === 'running' ? html`<p class="notice">${t('clone.needsoff')}</p>` : ''}
-          <label for="clone-name">${t('clone.name')}</label>
-          <input id="clone-name" .value=${`${d.name}-clone`} required aria-describedby="clone-error">
-          ${this.progress != null ? html`<progress max="100" .value=${this.progress}></progress>
-            <span role="status">${t('clone.progress', Math.round(this.progress))}</span>` : ''}
-          <p class="error" role="alert" id="clone-error">${this.dialogError ?? ''}</p>
-          <div class="actions"><button type="button" @click=${() => this.close()}>${t('cancel')}</button>
-            <button type="submit" class="primary" ?disabled=${this.busy}>${t('clone.go')}</button></div>
-        </form></dialog>`;
-    }
+    if (this.dialog === 'clone')
+      return html`<vr-clone-dialog .domain=${d} @closed=${() => { this.dialog = null; }}></vr-clone-dialog>`;
     if (this.dialog === 'rename') {
       return html`<dialog class="card" data-testid="rename-dialog" @close=${() => this.close()}>
         <form @submit=${this.rename} novalidate>
@@ -151,9 +142,9 @@ export class VrDomainPage extends LitElement {
   async open(which) {
     this.dialog = which;
     this.dialogError = null;
-    this.progress = null;
     await this.updateComplete;
-    this.querySelector('dialog')?.showModal();
+    const dlg = this.querySelector('dialog'); // (the clone dialog opens itself)
+    if (dlg && !dlg.open) dlg.showModal();
   }
 
   close() {
@@ -169,26 +160,6 @@ export class VrDomainPage extends LitElement {
       if (res?.state) this.dispatchEvent(new CustomEvent('domain-changed', { detail: res, bubbles: true }));
     } catch (err) {
       this.error = t('err.generic', err.message);
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  async clone(e) {
-    e.preventDefault();
-    const name = this.querySelector('#clone-name').value.trim();
-    this.busy = true;
-    this.dialogError = null;
-    try {
-      const job = await domApi.clone(this.name, name);
-      this.progress = 0;
-      const end = await waitJob(job.id, (j) => { this.progress = j.progress ?? 0; });
-      if (end.state !== 'completed') throw new Error(end.error?.message ?? end.state);
-      this.close();
-      location.hash = `#/domains/${encodeURIComponent(name)}`;
-    } catch (err) {
-      this.dialogError = err.message;
-      this.progress = null;
     } finally {
       this.busy = false;
     }

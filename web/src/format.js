@@ -10,3 +10,6 @@ export function memory(kib) {
 export function stateLabel(state) { return t(`state.${state}`); }
 
 export function stateClass(state) { return `state state-${(state || '').replace(/\s+/g, '-')}`; }
+
+// Text put inside XML the pages write (network, disk definitions).
+export const xmlEscape = (s) => String(s).replace(/[&<>'"]/g, (c) => `&#${c.charCodeAt(0)};`);

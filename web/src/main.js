@@ -1,8 +1,12 @@
 // The web manager's shell: login, routing (#/, #/domains/NAME[/TAB],
-// #/new, #/host, #/networks[/NAME], #/storage[/POOL]), the domain list
-// kept live from the event feed, the language switch.
+// #/new, #/host, #/networks[/NAME], #/storage[/POOL], #/hosts), the
+// domain list kept live from the event feed, the language switch, and
+// the host the pages work on (hosts-page.js): pages are made afresh
+// when it changes. The event feed is this daemon's: while another host
+// is managed, its pages are read on each visit instead.
 import { LitElement, html } from 'lit';
-import { api, EventFeed, setUnauthorizedHandler } from './api.js';
+import { keyed } from 'lit/directives/keyed.js';
+import { api, currentHost, EventFeed, setUnauthorizedHandler } from './api.js';
 import { getLang, languages, onLangChange, setLang, t } from './i18n.js';
 import { DomainSamples } from './domain-samples.js';
 import './login.js';
@@ -12,12 +16,13 @@ import './wizard.js';
 import './host-page.js';
 import './networks-page.js';
 import './storage-page.js';
+import './hosts-page.js';
 
 function route() {
   const h = location.hash;
   let m = h.match(/^#\/domains\/([^/?]+)(?:\/([a-z]+))?/);
   if (m) return { page: 'domain', name: decodeURIComponent(m[1]), tab: m[2] ?? 'overview' };
-  m = h.match(/^#\/(new|host|networks|storage)(?:\/([^/?]+))?/);
+  m = h.match(/^#\/(new|hosts|host|networks|storage)(?:\/([^/?]+))?/);
   if (m) return { page: m[1], name: m[2] ? decodeURIComponent(m[2]) : null };
   return { page: 'list' };
 }
@@ -27,6 +32,7 @@ const nav = [
   ['host', '#/host', 'nav.host'],
   ['networks', '#/networks', 'nav.networks'],
   ['storage', '#/storage', 'nav.storage'],
+  ['hosts', '#/hosts', 'nav.hosts'],
 ];
 
 class VrApp extends LitElement {
@@ -56,6 +62,7 @@ class VrApp extends LitElement {
       for (const el of this.querySelectorAll('*')) el.requestUpdate?.();
     });
     addEventListener('hashchange', () => { this.route = route(); });
+    addEventListener('vireo-host', () => { this.domains = []; this.samples = new Map(); this.load(); });
     setUnauthorizedHandler(() => this.loggedOut(t('login.expired')));
   }
 
@@ -115,6 +122,7 @@ class VrApp extends LitElement {
   }
 
   async onEvent(ev) {
+    if (currentHost()) return; // this daemon's events, not the managed host's
     if (ev.kind === 'stats') {
       this.samples = this.sampler.update(ev);
       return;
@@ -142,6 +150,8 @@ class VrApp extends LitElement {
         <a class="brand" href="#/">${t('title')}</a>
         ${this.authed ? html`<nav aria-label="main">${nav.map(([p, href, key]) => html`
           <a href=${href} aria-current=${this.section() === p ? 'page' : 'false'}>${t(key)}</a>`)}</nav>` : ''}
+        ${this.authed && currentHost() ? html`<a href="#/hosts" class="current-host"
+            data-testid="current-host">${t('hosts.current', currentHost())}</a>` : ''}
         ${this.authed ? html`<span class="live ${this.live ? 'on' : 'off'}" data-testid="live"
             role="status">${this.live ? t('live.connected') : t('live.lost')}</span>` : ''}
         <span class="spacer"></span>
@@ -153,7 +163,7 @@ class VrApp extends LitElement {
       </header>
       <main>
         ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : ''}
-        ${this.body()}
+        ${keyed(currentHost(), this.body())}
       </main>`;
   }
 
@@ -175,6 +185,7 @@ class VrApp extends LitElement {
     if (this.route.page === 'host') return html`<vr-host-page></vr-host-page>`;
     if (this.route.page === 'networks') return html`<vr-networks-page .selected=${this.route.name}></vr-networks-page>`;
     if (this.route.page === 'storage') return html`<vr-storage-page .selected=${this.route.name}></vr-storage-page>`;
+    if (this.route.page === 'hosts') return html`<vr-hosts-page></vr-hosts-page>`;
     return html`<vr-domain-list .domains=${this.domains} .samples=${this.samples}></vr-domain-list>`;
   }
 }

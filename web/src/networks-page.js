@@ -1,13 +1,14 @@
 // <vr-networks-page .selected=NAME>: the virtual networks (list, start,
-// stop, autostart, delete), a form that makes a NAT or isolated network,
-// and the DHCP leases of the selected one. The API takes network XML
-// only, so the form writes it (escaped) from what was typed. Networks
+// stop, autostart, delete) with their kind, the form that makes one of
+// every kind (networks-form.js), and the DHCP leases and static hosts of
+// the selected one (hosts added and removed as net-update does). Networks
 // started, stopped, defined or undefined elsewhere (vireo net-start …)
 // show up live from the event feed.
 import { html } from 'lit';
 import { call, callXml } from './api.js';
 import { addStrings, getLang, t } from './i18n.js';
 import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
+import { hostXml, kindText, netForm, parseIp, ipText } from './networks-form.js';
 import './confirm.js';
 
 addStrings({
@@ -15,12 +16,9 @@ addStrings({
     'net.heading': 'Networks',
     'net.empty': 'No networks are defined.',
     'net.col.name': 'Name', 'net.col.state': 'State', 'net.col.autostart': 'Autostart',
-    'net.col.bridge': 'Bridge', 'net.col.mode': 'Mode', 'net.col.subnet': 'Subnet',
+    'net.col.bridge': 'Bridge', 'net.col.mode': 'Kind', 'net.col.subnet': 'Subnet',
     'net.col.dhcp': 'DHCP range', 'net.col.actions': 'Actions',
     'net.state.active': 'active', 'net.state.inactive': 'inactive',
-    'net.mode.nat': 'NAT', 'net.mode.none': 'isolated', 'net.mode.route': 'routed',
-    'net.mode.open': 'open', 'net.mode.bridge': 'host bridge',
-    'net.mode.macvtap': 'macvtap ({0})',
     'net.dhcp.off': 'off',
     'net.autostart.label': 'Start {0} with the host',
     'net.start': 'Start', 'net.stop': 'Stop', 'net.delete': 'Delete',
@@ -30,8 +28,6 @@ addStrings({
     'net.new': 'New network',
     'net.f.name': 'Name',
     'net.f.mode': 'Kind',
-    'net.f.mode.nat': 'NAT: guests reach outside through the host',
-    'net.f.mode.none': 'Isolated: guests and host only',
     'net.f.subnet': 'IPv4 subnet',
     'net.f.subnet.help': 'For example 192.168.150.0/24. The host takes the first address.',
     'net.f.dhcp': 'DHCP',
@@ -53,17 +49,17 @@ addStrings({
     'net.col.mac': 'MAC address', 'net.col.ip': 'IP address', 'net.col.hostname': 'Host name',
     'net.col.expiry': 'Expires',
     'net.back': 'All networks',
+    'net.hosts': 'Static hosts of {0}', 'net.hosts.none': 'No static hosts.',
+    'net.hosts.add': 'Add', 'net.hosts.remove': 'Remove',
+    'net.hosts.remove.q': "Remove the static host {0}?", 'net.hosts.remove.yes': 'Yes, remove',
   },
   es: {
     'net.heading': 'Redes',
     'net.empty': 'No hay redes definidas.',
     'net.col.name': 'Nombre', 'net.col.state': 'Estado', 'net.col.autostart': 'Inicio automático',
-    'net.col.bridge': 'Puente', 'net.col.mode': 'Modo', 'net.col.subnet': 'Subred',
+    'net.col.bridge': 'Puente', 'net.col.mode': 'Tipo', 'net.col.subnet': 'Subred',
     'net.col.dhcp': 'Rango DHCP', 'net.col.actions': 'Acciones',
     'net.state.active': 'activa', 'net.state.inactive': 'inactiva',
-    'net.mode.nat': 'NAT', 'net.mode.none': 'aislada', 'net.mode.route': 'enrutada',
-    'net.mode.open': 'abierta', 'net.mode.bridge': 'puente del anfitrión',
-    'net.mode.macvtap': 'macvtap ({0})',
     'net.dhcp.off': 'desactivado',
     'net.autostart.label': 'Iniciar {0} con el anfitrión',
     'net.start': 'Iniciar', 'net.stop': 'Detener', 'net.delete': 'Eliminar',
@@ -73,8 +69,6 @@ addStrings({
     'net.new': 'Nueva red',
     'net.f.name': 'Nombre',
     'net.f.mode': 'Tipo',
-    'net.f.mode.nat': 'NAT: los invitados salen al exterior a través del anfitrión',
-    'net.f.mode.none': 'Aislada: solo los invitados y el anfitrión',
     'net.f.subnet': 'Subred IPv4',
     'net.f.subnet.help': 'Por ejemplo 192.168.150.0/24. El anfitrión toma la primera dirección.',
     'net.f.dhcp': 'DHCP',
@@ -96,57 +90,11 @@ addStrings({
     'net.col.mac': 'Dirección MAC', 'net.col.ip': 'Dirección IP', 'net.col.hostname': 'Nombre de equipo',
     'net.col.expiry': 'Caduca',
     'net.back': 'Todas las redes',
+    'net.hosts': 'Equipos con dirección fija de {0}', 'net.hosts.none': 'No hay equipos con dirección fija.',
+    'net.hosts.add': 'Añadir', 'net.hosts.remove': 'Quitar',
+    'net.hosts.remove.q': '¿Quitar el equipo con dirección fija {0}?', 'net.hosts.remove.yes': 'Sí, quitar',
   },
 });
-
-// ---- IPv4 arithmetic for the form ----
-
-function parseIp(s) {
-  const parts = s.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) return null;
-  return parts.reduce((n, p) => n * 256 + Number(p), 0);
-}
-
-const ipText = (n) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-
-// "192.168.150.0/24" -> the host's address, the prefix and the DHCP range
-// (all but the network, host and broadcast addresses), or { error: [key, arg] }.
-export function planSubnet(text) {
-  const m = text.trim().match(/^([0-9.]+)\/(\d{1,2})$/);
-  if (!m) return { error: ['net.err.subnet_format'] };
-  const ip = parseIp(m[1]);
-  if (ip === null) return { error: ['net.err.subnet_octet', m[1]] };
-  const prefix = Number(m[2]);
-  if (prefix < 8 || prefix > 30) return { error: ['net.err.prefix', m[2]] };
-  const size = 2 ** (32 - prefix);
-  const net = ip - (ip % size);
-  return { address: ipText(net + 1), prefix, start: ipText(net + 2), end: ipText(net + size - 2) };
-}
-
-const xmlEscape = (s) => s.replace(/[&<>'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-
-// A macvtap network (mode bridge without a bridge, vepa, private,
-// passthrough) names its macvtap mode; the others their kind.
-function modeText(n) {
-  const macvtap = ['vepa', 'private', 'passthrough'].includes(n.forward) || (n.forward === 'bridge' && !n.bridge);
-  return macvtap ? t('net.mode.macvtap', n.forward) : t(`net.mode.${n.forward}`);
-}
-
-function networkXml({ name, mode, plan, dhcp }) {
-  const range = dhcp ? `\n    <dhcp><range start='${plan.start}' end='${plan.end}'/></dhcp>\n  ` : '';
-  return `<network>
-  <name>${xmlEscape(name)}</name>${mode === 'nat' ? "\n  <forward mode='nat'/>" : ''}
-  <ip address='${plan.address}' prefix='${plan.prefix}'>${range}</ip>
-</network>
-`;
-}
-
-// Which form field a daemon error is about, from its words.
-function errorField(message) {
-  if (/\bname\b/i.test(message) && !/bridge/i.test(message)) return 'name';
-  if (/subnet|address|prefix|netmask|range|overlap|<ip\b/i.test(message)) return 'subnet';
-  return 'form';
-}
 
 // The network's subnet as the form takes it: "192.168.122.0/24".
 function subnetOf(n) {
@@ -162,6 +110,8 @@ export class VrNetworksPage extends ListPage {
     leases: { state: true },
     subnetText: { state: true },
     dhcp: { state: true },
+    netKind: { state: true },
+    netHosts: { state: true },
   };
 
   constructor() {
@@ -169,6 +119,8 @@ export class VrNetworksPage extends ListPage {
     this.networks = null;
     this.subnetText = '';
     this.dhcp = true;
+    this.netKind = 'nat';
+    this.netHosts = [];
     // A network's start or stop also restarts its DHCP server: its leases
     // are read again when the event names the one shown.
     // The list first: a network just undefined gets its notice without
@@ -223,7 +175,8 @@ export class VrNetworksPage extends ListPage {
       ${this.pageError()}
       ${this.table()}
       ${this.selected ? this.leasesView() : ''}
-      ${this.form()}`;
+      ${this.selected ? this.hostsView() : ''}
+      ${netForm(this)}`;
   }
 
   table() {
@@ -247,7 +200,7 @@ export class VrNetworksPage extends ListPage {
         data-testid="net-autostart"
         @change=${(e) => this.netAct(n.name, (p) => call('PUT', `${p}/autostart`, { autostart: e.target.checked }))}></td>
       <td data-label=${t('net.col.bridge')}>${n.bridge ?? ''}</td>
-      <td data-label=${t('net.col.mode')}>${modeText(n)}</td>
+      <td data-label=${t('net.col.mode')} data-testid="net-kind">${kindText(n)}</td>
       <td data-label=${t('net.col.subnet')} data-testid="net-subnet">${subnetOf(n)}${n.address6
         ? html`<br><span data-testid="net-subnet6">${n.address6}/${n.prefix6}</span>` : ''}</td>
       <td data-label=${t('net.col.dhcp')} data-testid="net-dhcp">${n.address ? dhcp : ''}</td>
@@ -286,64 +239,36 @@ export class VrNetworksPage extends ListPage {
       ${body ?? ''}</section>`;
   }
 
-  form() {
-    const e = this.formErrors;
-    const plan = planSubnet(this.subnetText);
-    const range = this.dhcp && !plan.error ? t('net.f.dhcp.range', plan.start, plan.end) : '';
-    return html`<h2>${t('net.new')}</h2>
-      <form class="card form-grid" data-testid="net-form" novalidate @submit=${this.create}>
-        <label for="net-name">${t('net.f.name')}</label>
-        <div><input id="net-name" name="name" required autocomplete="off" spellcheck="false"
-            aria-invalid=${e.name ? 'true' : 'false'} aria-describedby="net-name-error">
-          <p id="net-name-error" class="error" role="alert" data-testid="net-name-error">${e.name ?? ''}</p></div>
-        <span class="label" id="net-mode-label">${t('net.f.mode')}</span>
-        <div role="radiogroup" aria-labelledby="net-mode-label" class="choices">
-          <label><input type="radio" name="mode" value="nat" checked> ${t('net.f.mode.nat')}</label>
-          <label><input type="radio" name="mode" value="none"> ${t('net.f.mode.none')}</label></div>
-        <label for="net-subnet">${t('net.f.subnet')}</label>
-        <div><input id="net-subnet" name="subnet" placeholder="192.168.150.0/24" autocomplete="off"
-            spellcheck="false" .value=${this.subnetText} @input=${(ev) => { this.subnetText = ev.target.value; }}
-            aria-invalid=${e.subnet ? 'true' : 'false'} aria-describedby="net-subnet-help net-subnet-error">
-          <small id="net-subnet-help" class="muted">${t('net.f.subnet.help')}</small>
-          <p id="net-subnet-error" class="error" role="alert" data-testid="net-subnet-error">${e.subnet ?? ''}</p></div>
-        <span class="label">${t('net.f.dhcp')}</span>
-        <div><label><input type="checkbox" name="dhcp" .checked=${this.dhcp}
-            @change=${(ev) => { this.dhcp = ev.target.checked; }}> ${t('net.f.dhcp.on')}</label>
-          <small class="muted" data-testid="net-dhcp-range">${range}</small></div>
-        <span></span>
-        <div class="choices"><label><input type="checkbox" name="autostart"> ${t('net.f.autostart')}</label>
-          <label><input type="checkbox" name="start" checked> ${t('net.f.start')}</label></div>
-        <span></span>
-        <div><button type="submit" class="primary" ?disabled=${this.busy}>${t('net.f.submit')}</button>
-          <p class="error" role="alert" data-testid="net-form-error">${e.form ?? ''}</p>
-          <p role="status" class="notice-ok">${this.formNotice ?? ''}</p></div>
-      </form>`;
-  }
-
-  // Check what can be checked here, write the XML, define; then the
-  // optional autostart and start. Each error lands by its field.
-  create(ev) {
-    ev.preventDefault();
-    const el = ev.target.elements; // (form.name would be the form's own name)
-    const name = el.name.value.trim();
-    const plan = planSubnet(el.subnet.value);
-    const check = {};
-    if (!name) check.name = t('net.err.name');
-    if (plan.error) check.subnet = t(...plan.error);
-    return this.submitForm(check, async () => {
-      await callXml('POST', '/v1/networks', networkXml({ name, mode: el.mode.value, plan, dhcp: el.dhcp.checked }));
-      const path = `/v1/networks/${encodeURIComponent(name)}`;
-      try {
-        if (el.autostart.checked) await call('PUT', `${path}/autostart`, { autostart: true });
-        if (el.start.checked) await call('POST', `${path}/start`);
-      } catch (err) {
-        err.afterDefine = true; // not about a field: the network exists
-        throw err;
-      }
-      el.name.value = ''; // the choices stay for the next one
-      this.subnetText = '';
-      return t('net.f.created', name);
-    }, (err) => (err.afterDefine ? 'form' : errorField(err.message)));
+  // The static hosts (<dhcp><host>) of the selected network, added and
+  // removed one at a time (net-update add|delete ip-dhcp-host): a running
+  // network's dnsmasq learns them at once.
+  hostsView() {
+    const n = this.networks?.find((x) => x.name === this.selected);
+    if (!n?.dhcp?.length) return '';
+    const key = `hosts:${n.name}`;
+    const send = (method, h) => this.act(key, () =>
+      callXml(method, `/v1/networks/${encodeURIComponent(n.name)}/dhcp-hosts`, hostXml(h)));
+    return html`<section class="card detail" data-testid="net-static-hosts">
+      <h2>${t('net.hosts', n.name)}</h2>
+      ${n.dhcp_hosts.length ? html`<table class="list"><thead><tr><th>${t('net.col.mac')}</th>
+        <th>${t('net.col.ip')}</th><th>${t('net.col.hostname')}</th><th>${t('net.col.actions')}</th></tr></thead>
+        <tbody>${n.dhcp_hosts.map((h) => html`<tr data-host=${h.mac ?? h.name}>
+          <td data-label=${t('net.col.mac')}>${h.mac ?? ''}</td><td data-label=${t('net.col.ip')}>${h.ip}</td>
+          <td data-label=${t('net.col.hostname')}>${h.name ?? ''}</td>
+          <td class="row-actions"><vr-confirm .label=${t('net.hosts.remove')} ?disabled=${this.busy}
+            .question=${t('net.hosts.remove.q', h.mac ?? h.name)} .yes=${t('net.hosts.remove.yes')} .no=${t('net.cancel')}
+            @confirmed=${() => send('DELETE', { mac: h.mac ?? '', ip: h.ip, name: h.name })}></vr-confirm></td>
+          </tr>`)}</tbody></table>` : html`<p>${t('net.hosts.none')}</p>`}
+      <form class="host-row" data-testid="net-host-form" @submit=${(ev) => {
+        ev.preventDefault();
+        const el = ev.target.elements;
+        send('POST', { mac: el.mac.value.trim(), ip: el.ip.value.trim(), name: el.hname.value.trim() });
+      }}>
+        <input name="mac" aria-label=${t('net.col.mac')} placeholder="52:54:00:12:34:56" autocomplete="off" spellcheck="false">
+        <input name="ip" aria-label=${t('net.col.ip')} placeholder=${n.dhcp[0].end} autocomplete="off" spellcheck="false">
+        <input name="hname" aria-label=${t('net.col.hostname')} autocomplete="off" spellcheck="false">
+        <button type="submit" ?disabled=${this.busy}>${t('net.hosts.add')}</button></form>
+      ${this.rowError(key, 'net-hosts-row-error')}</section>`;
   }
 }
 customElements.define('vr-networks-page', VrNetworksPage);

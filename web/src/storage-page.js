@@ -1,6 +1,8 @@
-// <vr-storage-page .selected=POOL>: storage pools (sizes with a usage
-// bar, start, stop, autostart) and the volumes of the selected pool
-// (create, delete, upload a file from the browser with a progress bar).
+// <vr-storage-page .selected=POOL>: every storage pool (kind, sizes with
+// a usage bar, start, stop, autostart, delete; a new one from a form:
+// pools-page.js) and the volumes of the selected pool (create, delete,
+// upload a file from the browser with a progress bar, download, attach
+// to a VM: volume-actions.js).
 // An upload to a new volume first creates it raw at the file's size.
 // Pools and volumes changed elsewhere (vireo vol-create-as, pool-start …)
 // show up live from the event feed, and so do the machines that start or
@@ -10,6 +12,8 @@ import { call, uploadVolume } from './api.js';
 import { addStrings, t } from './i18n.js';
 import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
 import { bytes, percent, sizeUnits } from './size.js';
+import { poolDelete, poolForm, poolType } from './pools-page.js';
+import { downloadVolume, saveBlob } from './volume-actions.js';
 import './confirm.js';
 
 addStrings({
@@ -119,6 +123,8 @@ export class VrStoragePage extends ListPage {
     pools: { state: true },
     volumes: { state: true },
     upload: { state: true },
+    attaching: { state: true },
+    download: { state: true },
   };
 
   constructor() {
@@ -158,13 +164,17 @@ export class VrStoragePage extends ListPage {
       ${this.pageError()}
       ${this.poolTable()}
       ${p ? html`<h2>${t('vol.heading', p.name)}</h2>${this.volumeTable(p)}
-        ${p.state === 'running' ? html`<div class="two-forms">${this.createForm(p)}${this.uploadForm(p)}</div>` : ''}` : ''}`;
+        ${p.state === 'running' ? html`<div class="two-forms">${this.createForm(p)}${this.uploadForm(p)}</div>` : ''}` : ''}
+      ${poolForm(this)}
+      ${this.attaching ? html`<vr-volume-attach .pool=${this.attaching.pool} .volume=${this.attaching.volume}
+        @attached=${(e) => { this.formNotice = e.detail; }}
+        @closed=${() => { this.attaching = null; this.load(); }}></vr-volume-attach>` : ''}`;
   }
 
   poolTable() {
     if (!this.pools) return '';
     if (!this.pools.length) return html`<p>${t('pool.empty')}</p>`;
-    const cols = ['name', 'state', 'usage', 'autostart', 'path', 'actions'];
+    const cols = ['name', 'type', 'state', 'usage', 'autostart', 'path', 'actions'];
     return html`<table class="list pools" data-testid="pool-list">
       <thead><tr>${cols.map((c) => html`<th>${t(`pool.col.${c}`)}</th>`)}</tr></thead>
       <tbody>${this.pools.map((p) => this.poolRow(p))}</tbody></table>`;
@@ -177,6 +187,7 @@ export class VrStoragePage extends ListPage {
     return html`<tr data-pool=${p.name} class=${p.name === this.poolName ? 'selected' : ''}>
       <td data-label=${t('pool.col.name')}><a href="#/storage/${enc(p.name)}"
         aria-current=${p.name === this.poolName ? 'true' : 'false'}>${p.name}</a></td>
+      <td data-label=${t('pool.col.type')} data-testid="pool-type">${poolType(p)}</td>
       <td data-label=${t('pool.col.state')}><span class="state state-${running ? 'running' : 'shut-off'}"
         data-testid="pool-state">${t(`pool.state.${p.state}`)}</span></td>
       <td data-label=${t('pool.col.usage')} class="usage-cell">${usageBar(p)}</td>
@@ -190,6 +201,7 @@ export class VrStoragePage extends ListPage {
               @click=${() => this.act(key, () => call('POST', `${path}/destroy`))}>${t('pool.stop')}</button>`
           : html`<button data-action="start" ?disabled=${this.busy}
               @click=${() => this.act(key, () => call('POST', `${path}/start`))}>${t('pool.start')}</button>`}
+        ${poolDelete(this, p)}
         ${this.rowError(key, 'pool-row-error')}</td></tr>`;
   }
 
@@ -214,11 +226,33 @@ export class VrStoragePage extends ListPage {
       <td data-label=${t('vol.col.used_by')}>${v.used_by
         ? html`<a href="#/domains/${enc(v.used_by)}">${v.used_by}</a>` : ''}</td>
       <td data-label=${t('vol.col.actions')} class="row-actions">
+        <button data-action="download" aria-label=${t('vol.download.label', v.name)} ?disabled=${this.busy}
+          @click=${() => this.downloadVol(p, v)}>${t('vol.download')}</button>
+        <button data-action="attach" ?disabled=${this.busy}
+          @click=${() => { this.attaching = { pool: p.name, volume: v }; }}>${t('vol.attach')}</button>
         <vr-confirm data-action="delete" .label=${t('vol.delete')} ?disabled=${this.busy}
           .question=${t('vol.delete.q', v.name)} .yes=${t('vol.delete.yes')} .no=${t('vol.cancel')}
           @confirmed=${() => this.act(key, () => call('DELETE', `/v1/pools/${enc(p.name)}/volumes/${enc(v.name)}`))}>
         </vr-confirm>
+        ${this.download?.name === v.name ? html`<span role="status" data-testid="vol-download-status">${
+          t('vol.download.progress', v.name, this.download.pct)}</span>` : ''}
         ${this.rowError(key, 'vol-row-error')}</td></tr>`;
+  }
+
+  // The volume's bytes into the browser, then saved as a file named after
+  // it; the row shows progress, and any error.
+  downloadVol(p, v) {
+    return this.act(`vol:${v.name}`, async () => {
+      this.download = { name: v.name, pct: 0 };
+      try {
+        const blob = await downloadVolume(p.name, v.name, (got, total) => {
+          this.download = { name: v.name, pct: total ? Math.floor((100 * got) / total) : 100 };
+        });
+        saveBlob(blob, v.name);
+      } finally {
+        this.download = null;
+      }
+    });
   }
 
   createForm(p) {

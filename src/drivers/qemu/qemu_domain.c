@@ -264,10 +264,10 @@ vr_err vr_qemu_set_autostart(vr_domain *dom, bool on, char **err)
     return code;
 }
 
-char *vr_qemu_xml(const vr_domain *dom, bool inactive)
+char *vr_qemu_xml(const vr_domain *dom, bool inactive, bool secure)
 {
     const vr_domain_def *def = inactive && dom->next ? dom->next : dom->def;
-    return vr_domain_def_format(def);
+    return vr_domain_def_format_public(def, secure);
 }
 
 /* ---- per-run files ---- */

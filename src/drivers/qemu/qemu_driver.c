@@ -151,6 +151,7 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
          * first one told the story. */
         if (dom->shutdown_event)
             return;
+
         json_object *g = NULL;
         bool guest = data && json_object_object_get_ex(data, "guest", &g) && json_object_get_boolean(g);
         if (dom->rebooting) {
@@ -164,7 +165,12 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         }
         dom->shutdown_event = true;
         dom->state = VR_DOM_SHUTDOWN;
-        vr_qemu_emit(dom, "shutdown", guest ? "guest" : "host");
+        /* Our own destroy's SIGTERM makes one too (host-signal): the
+         * "stopped (destroyed)" that follows tells that story, as libvirt's
+         * destroy emits only its stopped event. QEMU still gets its quit:
+         * with -no-shutdown a SIGTERM only pauses it. */
+        if (!dom->destroying)
+            vr_qemu_emit(dom, "shutdown", guest ? "guest" : "host");
         /* The guest powered off; QEMU waits (-no-shutdown): end it. */
         vr_qmp_command(dom->qmp, "quit", NULL, NULL, NULL);
     } else if (strcmp(event, "STOP") == 0) {

@@ -117,7 +117,8 @@ void vr_qemu_restart_load(vr_domain *dom);
 /* At a QEMU exit: start again if marked and the guest shut down cleanly. */
 void vr_qemu_restart_check(vr_domain *dom, const char *reason);
 /* The XML to show: the live one while running, else the definition. */
-char *vr_qemu_xml(const vr_domain *dom, bool inactive);
+/* secure: with graphics passwords (read-write callers that asked). */
+char *vr_qemu_xml(const vr_domain *dom, bool inactive, bool secure);
 
 /* Memory (qemu_memory.c), as virsh setmem and setmaxmem. LIVE: the
  * running guest (its balloon target and live definition); CONFIG: the

@@ -1,0 +1,454 @@
+/* Remote hosts for the web UI: the list, the daemon's SSH key, and one
+ * ssh tunnel per host kept up without blocking the event loop. A tunnel
+ * is `ssh -N -L RUNTIME/hosts/NAME.sock:REMOTE_SOCKET user@host` with
+ * the daemon's key in batch mode (no one can type a password here) and
+ * a known_hosts file of the daemon's own that learns each host's key at
+ * first contact (accept-new; ?no_verify=1 as in vireo+ssh:// skips it).
+ * A timer watches each tunnel: CONNECTING until the local socket
+ * answers, CONNECTED while ssh lives, UNREACHABLE with ssh's last line
+ * when it ends, and a new try every RETRY_MS until it comes back. */
+#include "daemon/remote_hosts.h"
+#include "client/client.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define POLL_MS 100          /* while connecting */
+#define WATCH_MS 1000        /* while connected: has ssh ended? */
+#define RETRY_MS 5000        /* after a failure */
+#define CONNECT_TRIES 200    /* 20 s of POLL_MS */
+
+typedef struct vr_remote_host {
+    struct vr_remote_hosts *rh;
+    char *name, *uri;
+    vr_uri u;
+    vr_host_state state;
+    char *error;             /* why it is unreachable */
+    pid_t ssh_pid;
+    char *sock, *errfile;
+    struct event *timer;
+    int tries;
+} vr_remote_host;
+
+struct vr_remote_hosts {
+    struct event_base *base;
+    char *dir, *file, *key, *known_hosts, *run_dir;
+    vr_remote_host **v;
+    size_t n;
+};
+
+static void host_timer(evutil_socket_t fd, short what, void *opaque);
+
+static void arm(vr_remote_host *h, int ms)
+{
+    struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+    evtimer_add(h->timer, &tv);
+}
+
+/* Does something accept connections on the unix socket `path`? */
+static bool answers(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    bool ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    close(fd);
+    return ok;
+}
+
+static void stop_ssh(vr_remote_host *h)
+{
+    if (h->ssh_pid > 0) {
+        kill(h->ssh_pid, SIGTERM);
+        waitpid(h->ssh_pid, NULL, 0);
+        h->ssh_pid = 0;
+    }
+    unlink(h->sock);
+}
+
+static void set_unreachable(vr_remote_host *h, char *why)
+{
+    if (h->state != VR_HOST_UNREACHABLE || !h->error || strcmp(h->error, why) != 0)
+        vr_log_warn("host %s (%s) is unreachable: %s", h->name, h->u.canonical, why);
+    free(h->error);
+    h->error = why;
+    h->state = VR_HOST_UNREACHABLE;
+    stop_ssh(h);
+    arm(h, RETRY_MS);
+}
+
+static void start_ssh(vr_remote_host *h)
+{
+    vr_remote_hosts *rh = h->rh;
+    char *forward = vr_asprintf("%s:%s", h->sock, h->u.socket);
+    char *target = h->u.user ? vr_asprintf("%s@%s", h->u.user, h->u.host) : vr_strdup(h->u.host);
+    char *known = vr_asprintf("UserKnownHostsFile=%s", rh->known_hosts);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", h->u.port ? h->u.port : 22);
+    const char *argv[40];
+    size_t n = 0;
+    const char *fixed[] = {"ssh", "-N", "-T", "-p", port, "-o", "ExitOnForwardFailure=yes", "-o",
+                           "ServerAliveInterval=15", "-o", "ServerAliveCountMax=2", "-o", "BatchMode=yes",
+                           "-o", "ConnectTimeout=10", "-o", "IdentitiesOnly=yes", "-i",
+                           h->u.keyfile ? h->u.keyfile : rh->key};
+    for (size_t i = 0; i < VR_ARRAY_LEN(fixed); i++)
+        argv[n++] = fixed[i];
+    if (h->u.no_verify) {
+        const char *nv[] = {"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
+                            "LogLevel=ERROR"};
+        for (size_t i = 0; i < VR_ARRAY_LEN(nv); i++)
+            argv[n++] = nv[i];
+    } else {
+        argv[n++] = "-o";
+        argv[n++] = "StrictHostKeyChecking=accept-new";
+        argv[n++] = "-o";
+        argv[n++] = known;
+    }
+    argv[n++] = "-L";
+    argv[n++] = forward;
+    argv[n++] = target;
+    argv[n] = NULL;
+    unlink(h->sock);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int e = open(h->errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(e, 2);
+        setsid(); /* no terminal: ssh never asks */
+        execvp("ssh", (char *const *)argv);
+        _exit(127);
+    }
+    free(forward);
+    free(target);
+    free(known);
+    if (pid < 0) {
+        set_unreachable(h, vr_asprintf("cannot run ssh: %s", strerror(errno)));
+        return;
+    }
+    h->ssh_pid = pid;
+    h->state = VR_HOST_CONNECTING;
+    h->tries = 0;
+    arm(h, POLL_MS);
+}
+
+static void host_timer(evutil_socket_t fd, short what, void *opaque)
+{
+    (void)fd;
+    (void)what;
+    vr_remote_host *h = opaque;
+    if (h->ssh_pid <= 0) { /* a retry */
+        start_ssh(h);
+        return;
+    }
+    int st;
+    if (waitpid(h->ssh_pid, &st, WNOHANG) == h->ssh_pid) {
+        h->ssh_pid = 0;
+        set_unreachable(h, WIFEXITED(st) && WEXITSTATUS(st) == 127
+                               ? vr_strdup("cannot run ssh: install openssh-client")
+                               : vr_file_last_line(h->errfile, "ssh ended without saying why"));
+        return;
+    }
+    if (h->state == VR_HOST_CONNECTING) {
+        if (answers(h->sock)) {
+            h->state = VR_HOST_CONNECTED;
+            free(h->error);
+            h->error = NULL;
+            vr_log_info("host %s: connected over SSH (%s)", h->name, h->u.canonical);
+        } else if (++h->tries >= CONNECT_TRIES) {
+            set_unreachable(h, vr_strdup("no answer over SSH within 20 s"));
+            return;
+        }
+    }
+    arm(h, h->state == VR_HOST_CONNECTED ? WATCH_MS : POLL_MS);
+}
+
+static void host_free(vr_remote_host *h)
+{
+    stop_ssh(h);
+    if (h->timer)
+        event_free(h->timer);
+    unlink(h->errfile);
+    vr_uri_clear(&h->u);
+    free(h->name);
+    free(h->uri);
+    free(h->error);
+    free(h->sock);
+    free(h->errfile);
+    free(h);
+}
+
+static vr_remote_host *find(vr_remote_hosts *rh, const char *name, size_t *at)
+{
+    for (size_t i = 0; i < rh->n; i++)
+        if (strcmp(rh->v[i]->name, name) == 0) {
+            if (at)
+                *at = i;
+            return rh->v[i];
+        }
+    return NULL;
+}
+
+/* A host's name names its socket file: the rule of network names. */
+static bool name_ok(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len > 64 || name[0] == '.' || name[0] == '-')
+        return false;
+    for (const char *p = name; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-", *p))
+            return false;
+    return true;
+}
+
+/* A new host object from a checked name and URI; its tunnel starts. */
+static int host_add(vr_remote_hosts *rh, const char *name, const char *uri, int *status, char **err)
+{
+    if (!name_ok(name)) {
+        vr_set_error(err, "host name '%s' is refused: use 1 to 64 of A-Z a-z 0-9 _ . + -, not starting "
+                          "with '.' or '-'", name);
+        *status = 400;
+        return -1;
+    }
+    if (find(rh, name, NULL)) {
+        vr_set_error(err, "host '%s' already exists", name);
+        *status = 409;
+        return -1;
+    }
+    vr_remote_host *h = vr_calloc(1, sizeof(*h));
+    char *uerr = NULL;
+    if (vr_uri_parse(uri, &h->u, &uerr) < 0 || !h->u.ssh) {
+        vr_set_error(err, "'%s': %s", uri, uerr ? uerr : "a remote host is vireo+ssh://[user@]host[:port]/system");
+        free(uerr);
+        vr_uri_clear(&h->u);
+        free(h);
+        *status = 400;
+        return -1;
+    }
+    h->rh = rh;
+    h->name = vr_strdup(name);
+    h->uri = vr_strdup(uri);
+    h->sock = vr_asprintf("%s/%s.sock", rh->run_dir, name);
+    h->errfile = vr_asprintf("%s/%s.err", rh->run_dir, name);
+    if (strlen(h->sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+        vr_set_error(err, "the tunnel's socket path %s is too long for a unix socket", h->sock);
+        host_free(h);
+        *status = 400;
+        return -1;
+    }
+    h->timer = evtimer_new(rh->base, host_timer, h);
+    rh->v = vr_realloc(rh->v, (rh->n + 1) * sizeof(*rh->v));
+    rh->v[rh->n++] = h;
+    start_ssh(h);
+    return 0;
+}
+
+static int save(vr_remote_hosts *rh, char **err)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < rh->n; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string(rh->v[i]->name));
+        json_object_object_add(o, "uri", json_object_new_string(rh->v[i]->uri));
+        json_object_array_add(arr, o);
+    }
+    const char *text = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY);
+    int rc = vr_file_write_atomic(rh->file, text, strlen(text), 0600);
+    if (rc < 0)
+        vr_set_error(err, "cannot save %s: %s", rh->file, strerror(errno));
+    json_object_put(arr);
+    return rc;
+}
+
+static void load(vr_remote_hosts *rh)
+{
+    char *text = vr_file_read(rh->file, NULL);
+    if (!text)
+        return;
+    json_object *arr = json_tokener_parse(text);
+    free(text);
+    for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr); i++) {
+        json_object *o = json_object_array_get_idx(arr, i), *name = NULL, *uri = NULL;
+        int status;
+        char *err = NULL;
+        if (!json_object_object_get_ex(o, "name", &name) || !json_object_object_get_ex(o, "uri", &uri) ||
+            host_add(rh, json_object_get_string(name), json_object_get_string(uri), &status, &err) < 0) {
+            vr_log_warn("%s: entry %zu skipped: %s", rh->file, i, err ? err : "expected {\"name\",\"uri\"}");
+            free(err);
+        }
+    }
+    json_object_put(arr);
+}
+
+vr_remote_hosts *vr_remote_hosts_new(struct event_base *base, const vr_paths *paths)
+{
+    vr_remote_hosts *rh = vr_calloc(1, sizeof(*rh));
+    rh->base = base;
+    rh->dir = vr_asprintf("%s/hosts", paths->config_dir);
+    rh->file = vr_asprintf("%s/hosts.json", paths->config_dir);
+    rh->key = vr_asprintf("%s/id_ed25519", rh->dir);
+    rh->known_hosts = vr_asprintf("%s/known_hosts", rh->dir);
+    rh->run_dir = vr_asprintf("%s/hosts", paths->runtime_dir);
+    mkdir(rh->dir, 0700);
+    mkdir(rh->run_dir, 0700);
+    load(rh);
+    return rh;
+}
+
+void vr_remote_hosts_free(vr_remote_hosts *rh)
+{
+    if (!rh)
+        return;
+    for (size_t i = 0; i < rh->n; i++)
+        host_free(rh->v[i]);
+    free(rh->v);
+    free(rh->dir);
+    free(rh->file);
+    free(rh->key);
+    free(rh->known_hosts);
+    free(rh->run_dir);
+    free(rh);
+}
+
+static const char *state_name(vr_host_state s)
+{
+    return s == VR_HOST_CONNECTED ? "connected" : s == VR_HOST_CONNECTING ? "connecting" : "unreachable";
+}
+
+static json_object *host_json(const vr_remote_host *h)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(h->name));
+    json_object_object_add(o, "uri", json_object_new_string(h->uri));
+    json_object_object_add(o, "state", json_object_new_string(state_name(h->state)));
+    json_object_object_add(o, "error", h->error ? json_object_new_string(h->error) : NULL);
+    return o;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp((*(vr_remote_host *const *)a)->name, (*(vr_remote_host *const *)b)->name);
+}
+
+json_object *vr_remote_hosts_json(vr_remote_hosts *rh)
+{
+    if (rh->n) /* (qsort's array may not be NULL, even when empty) */
+        qsort(rh->v, rh->n, sizeof(*rh->v), by_name);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < rh->n; i++)
+        json_object_array_add(arr, host_json(rh->v[i]));
+    return arr;
+}
+
+json_object *vr_remote_host_json(vr_remote_hosts *rh, const char *name)
+{
+    vr_remote_host *h = find(rh, name, NULL);
+    return h ? host_json(h) : NULL;
+}
+
+char *vr_remote_hosts_public_key(vr_remote_hosts *rh, char **err)
+{
+    char *pub = vr_asprintf("%s.pub", rh->key);
+    if (access(pub, R_OK) != 0) {
+        char host[256] = "vireod";
+        gethostname(host, sizeof(host) - 1);
+        char *comment = vr_asprintf("vireod@%s", host);
+        pid_t pid = fork();
+        if (pid == 0) {
+            int null = open("/dev/null", O_RDWR);
+            dup2(null, 0);
+            dup2(null, 1);
+            execlp("ssh-keygen", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", rh->key,
+                   (char *)NULL);
+            _exit(127);
+        }
+        free(comment);
+        int st = 0;
+        if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+            vr_set_error(err, "cannot make the daemon's SSH key %s with ssh-keygen (install openssh-client)",
+                         rh->key);
+            free(pub);
+            return NULL;
+        }
+        vr_log_info("made the SSH key %s for remote hosts", rh->key);
+    }
+    char *text = vr_file_read(pub, NULL);
+    if (!text)
+        vr_set_error(err, "cannot read %s: %s", pub, strerror(errno));
+    free(pub);
+    if (text)
+        vr_str_trim(text); /* the newline (the line starts with its type) */
+    return text;
+}
+
+int vr_remote_hosts_add(vr_remote_hosts *rh, const char *name, const char *uri, int *status, char **err)
+{
+    char *kerr = NULL, *key = vr_remote_hosts_public_key(rh, &kerr); /* the tunnel needs it */
+    if (!key) {
+        *status = 500;
+        *err = kerr;
+        return -1;
+    }
+    free(key);
+    if (host_add(rh, name, uri, status, err) < 0)
+        return -1;
+    if (save(rh, err) < 0) {
+        host_free(rh->v[--rh->n]);
+        *status = 500;
+        return -1;
+    }
+    vr_log_info("host %s added (%s)", name, uri);
+    return 0;
+}
+
+int vr_remote_hosts_remove(vr_remote_hosts *rh, const char *name, int *status, char **err)
+{
+    size_t at;
+    vr_remote_host *h = find(rh, name, &at);
+    if (!h) {
+        vr_set_error(err, "host '%s' not found", name);
+        *status = 404;
+        return -1;
+    }
+    rh->v[at] = rh->v[--rh->n];
+    if (save(rh, err) < 0) {
+        rh->v[rh->n++] = h;
+        *status = 500;
+        return -1;
+    }
+    host_free(h);
+    vr_log_info("host %s removed", name);
+    return 0;
+}
+
+const char *vr_remote_host_socket(vr_remote_hosts *rh, const char *name, int *status, char **err)
+{
+    vr_remote_host *h = find(rh, name, NULL);
+    if (!h) {
+        vr_set_error(err, "host '%s' not found (GET /v1/hosts lists them)", name);
+        *status = 404;
+        return NULL;
+    }
+    if (h->state == VR_HOST_CONNECTED)
+        return h->sock;
+    if (h->state == VR_HOST_CONNECTING)
+        vr_set_error(err, "host '%s' is not connected yet: its SSH connection is being made", name);
+    else
+        vr_set_error(err, "host '%s' is unreachable: %s", name, h->error);
+    *status = 502;
+    return NULL;
+}

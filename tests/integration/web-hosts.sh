@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Several hosts, one page (issue 23): the web manager of one vireod
+# manages a second vireod over SSH, in headless Chromium
+# (tests/web/hosts.mjs), in Spanish. Two network namespaces are two
+# hosts: "local" runs the first daemon and the browser, "lab1" runs sshd
+# and the second daemon. The page shows the daemon's public key, which
+# goes into lab1's authorized_keys as a user would put it; the host is
+# added by its vireo+ssh:// address; its state and accelerator show; a
+# VM of lab1 is started from the page (lab1's CLI agrees); lab1 becomes
+# unreachable when its sshd goes away, says why, and recovers when it
+# comes back. The local daemon is the ASan/UBSan build (the forwarding
+# and tunnels are new C): no sanitizer report at its exit. The machine's
+# own namespace is never touched.
+source "$(dirname "$0")/lib.sh"
+need_images
+need_browser
+need_asan_daemon
+
+LOCALNS=vrt-webh-l-$$
+REMNS=vrt-webh-r-$$
+test_cleanup() { "$ROOT/sshd-ctl" stop; netns_remove; }
+ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
+trap cleanup EXIT
+netns_make "$LOCALNS" "$REMNS"
+veth "$LOCALNS" eth0 10.97.0.2 "$REMNS" eth0 10.97.0.1
+ok "two namespaces as two hosts, 10.97.0.2 (local) and 10.97.0.1 (lab1)"
+
+# lab1: sshd (stopped and started again by the browser test through
+# sshd-ctl, which ends the sshd processes it started, by pid) and vireod.
+sshd_conf 10.97.0.1 "$ROOT"
+cat > "$ROOT/sshd-ctl" <<SH
+#!/usr/bin/env bash
+# start: sshd in lab1's namespace; stop: it and its sessions, by pid.
+if [ "\$1" = start ]; then
+    ip netns exec $REMNS /usr/sbin/sshd -f $ROOT/sshd_config -E $ROOT/sshd.log
+else
+    pid=\$(cat $ROOT/sshd.pid 2>/dev/null) || exit 0
+    for child in \$(pgrep -P "\$pid"); do kill "\$child"; done
+    kill "\$pid" 2>/dev/null
+    rm -f $ROOT/sshd.pid
+fi
+exit 0
+SH
+chmod +x "$ROOT/sshd-ctl"
+"$ROOT/sshd-ctl" start
+REMROOT=$ROOT/lab1
+ip netns exec "$REMNS" "$VIREOD" --root "$REMROOT" --no-default-network >>"$ROOT/lab1-vireod.log" 2>&1 &
+REMPID=$!
+REMSOCK=$REMROOT/run/vireo/vireod.sock
+LAB1="vireo:///system?socket=$REMSOCK"
+wait_for 10 "lab1's vireod answers" "$VIREO" -c "$LAB1" uri
+tiny_xml lejana >"$ROOT/lejana.xml"
+"$VIREO" -c "$LAB1" define "$ROOT/lejana.xml" >/dev/null
+
+# The local daemon, with a VM of its own that lab1's pages must not show.
+PORT=8480
+DAEMON_WRAP="ip netns exec $LOCALNS" DAEMON_OPTS="--no-default-network --web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" \
+    start_daemon "$ASAN_VIREOD"
+tiny_xml cercana >"$ROOT/cercana.xml"
+"$VIREO" define "$ROOT/cercana.xml" >/dev/null
+
+start=$SECONDS
+rc=0
+VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$("$VIREO" web-token) VIREO_CLI=$VIREO \
+VIREO_LAB1_URI="$LAB1" VIREO_REMOTE="vireo+ssh://root@10.97.0.1/system?socket=$REMSOCK" \
+VIREO_AUTHORIZED_KEYS=$ROOT/authorized_keys VIREO_SSHD_CTL=$ROOT/sshd-ctl \
+VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
+    ip netns exec "$LOCALNS" timeout 240 node "$VIREO_SRC/tests/web/hosts.mjs" || rc=$?
+"$VIREO" -c "$LAB1" destroy lejana >/dev/null 2>&1 || true
+kill "$REMPID"; wait "$REMPID" 2>/dev/null || true
+[ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
+ok "two hosts from one page ($((SECONDS - start)) s)"
+expect_eq "no host left in hosts.json" "$(tr -d ' \n' <"$ROOT/etc/vireo/hosts.json")" "[]"
+no_sanitizer_report

@@ -1,0 +1,122 @@
+// Several hosts, one page, in Spanish: the hosts page of the local
+// vireod adds lab1 by its vireo+ssh:// address with the daemon's own key
+// (shown on the page, put into lab1's authorized_keys here as a user
+// would), shows its state and accelerator, manages it (its VM list, a
+// start checked with lab1's CLI), shows it unreachable with ssh's reason
+// while its sshd is gone and connected again once it is back, and
+// removes it. tests/integration/web-hosts.sh runs this in the local
+// host's namespace. Environment: VIREO_WEB_URL, VIREO_WEB_TOKEN,
+// VIREO_CLI, VIREO_LAB1_URI (lab1's daemon for the CLI), VIREO_REMOTE
+// (the address typed into the page), VIREO_AUTHORIZED_KEYS,
+// VIREO_SSHD_CTL (start|stop lab1's sshd), VIREO_ARTIFACTS, VIREO_SRC.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { counter, env, launch, login, runSteps, watch } from './lib.mjs';
+
+const url = env('VIREO_WEB_URL');
+const shots = env('VIREO_ARTIFACTS');
+mkdirSync(shots, { recursive: true });
+const ok = counter('hosts');
+const lab1 = (...args) => execFileSync(env('VIREO_CLI'), ['-c', env('VIREO_LAB1_URI'), ...args], { encoding: 'utf8' });
+function check(cond, what) { if (!cond) throw new Error(what); }
+
+const tmp = mkdtempSync(join(tmpdir(), 'vireo-hosts-'));
+const ctx = await launch(join(tmp, 'profile'), { width: 1200, height: 900 }, { locale: 'es-ES' });
+const page = ctx.pages()[0] ?? await ctx.newPage();
+let step = 0;
+const shot = (name) => page.screenshot({ path: join(shots, `hosts-${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+const problems = [];
+// 401 before logging in; 502: the unreachable host this test provokes.
+watch(page, problems, { test: (s) => /status of (401|502)/.test(s) });
+const text = async (sel) => (await page.locator(sel).first().textContent()).trim();
+const waitText = (sel, re, timeout = 30000) => page.waitForFunction(([s, src]) =>
+  new RegExp(src).test(document.querySelector(s)?.textContent ?? ''), [sel, re.source], { timeout });
+const row = 'tr[data-host=lab1]';
+
+async function addHost() {
+  await page.click('nav a[href="#/hosts"]');
+  await waitText('h1', /^Anfitriones$/);
+  await waitText('tr[data-host=""] [data-testid=host-accel]', /^TCG \(emulación por software\)$/);
+  const key = await page.inputValue('[data-testid=host-key]');
+  check(/^ssh-ed25519 \S+ vireod@/.test(key), `the page shows no public key: '${key}'`);
+  appendFileSync(env('VIREO_AUTHORIZED_KEYS'), `${key}\n`);
+  ok(`the daemon's public key is shown (${key.slice(0, 30)}…) and goes into lab1's authorized_keys`);
+
+  await page.fill('#host-name', 'lab1');
+  await page.fill('#host-uri', 'lab1.example');
+  await page.click('[data-testid=host-form] button[type=submit]');
+  await waitText('[data-testid=host-uri-error]', /vireo\+ssh:\/\/root@lab1\/system/);
+  ok('an address that is not vireo+ssh:// is refused by its field');
+
+  await page.fill('#host-uri', env('VIREO_REMOTE'));
+  await page.click('[data-testid=host-form] button[type=submit]');
+  await waitText(`${row} [data-testid=host-state]`, /^conectado$/);
+  await waitText(`${row} [data-testid=host-accel]`, /^TCG \(emulación por software\)$/);
+  await waitText(`${row} [data-testid=host-vms]`, /^0 en ejecución de 1$/);
+  await shot('lab1-conectado');
+  ok('lab1 added by its vireo+ssh:// address: conectado, TCG, 0 of 1 VMs running');
+}
+
+async function manage() {
+  await page.click(`${row} [data-action=use]`);
+  await waitText('[data-testid=current-host]', /^Anfitrión: lab1$/);
+  await page.waitForSelector('tr[data-domain=lejana]');
+  check(await page.locator('tr[data-domain=cercana]').count() === 0, "the local VM shows among lab1's");
+  await shot('lab1-maquinas');
+  ok("managing lab1: its VM list shows lejana, not the local cercana");
+
+  await page.click('tr[data-domain=lejana] a');
+  await page.click('[data-action=start]');
+  await waitText('[data-testid=domain-state]', /^en ejecución$/);
+  check(/^running/.test(lab1('domstate', 'lejana').trim()), "lab1's CLI does not say lejana runs");
+  ok("lejana started from the page through the local daemon: lab1's vireo domstate says running");
+
+  await page.click('nav a[href="#/storage"]');
+  await page.waitForSelector('tr[data-pool=default]');
+  const path = await text('tr[data-pool=default] .path');
+  check(path.includes('/lab1/'), `the storage page shows ${path}, not lab1's pool`);
+  ok(`lab1's storage page: its default pool at ${path}`);
+}
+
+async function unreachable() {
+  await page.click('nav a[href="#/hosts"]');
+  execFileSync(env('VIREO_SSHD_CTL'), ['stop']);
+  await waitText(`${row} [data-testid=host-state]`, /^inalcanzable$/);
+  await waitText(`${row} [data-testid=host-error]`, /Connection refused|closed|reset/);
+  await shot('lab1-inalcanzable');
+  ok(`lab1's sshd gone: inalcanzable, "${await text(`${row} [data-testid=host-error]`)}"`);
+  execFileSync(env('VIREO_SSHD_CTL'), ['start']);
+  await waitText(`${row} [data-testid=host-state]`, /^conectado$/, 30000);
+  await waitText(`${row} [data-testid=host-vms]`, /^1 en ejecución de 1$/);
+  ok('sshd back: lab1 conectado again on its own, 1 of 1 VMs running');
+}
+
+async function leave() {
+  await page.click('tr[data-host=""] [data-action=use]');
+  await page.waitForSelector('[data-testid=current-host]', { state: 'detached' });
+  await page.click('nav a[href="#/"]');
+  await page.waitForSelector('tr[data-domain=cercana]');
+  ok('back to this host: its own VM list');
+  await page.click('nav a[href="#/hosts"]');
+  await page.click(`${row} [data-testid=confirm-ask]`);
+  await page.click(`${row} [data-testid=confirm-yes]`);
+  await page.waitForSelector(row, { state: 'detached' });
+  await page.setViewportSize({ width: 400, height: 800 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  await shot('anfitriones-400px');
+  check(wide <= 400, `the hosts page scrolls sideways at 400 px: ${wide}`);
+  ok('lab1 removed; the hosts page fits 400 px');
+}
+
+await runSteps(async () => {
+  await login(page, url, env('VIREO_WEB_TOKEN'));
+  await addHost();
+  await manage();
+  await unreachable();
+  await leave();
+}, {
+  ok, problems, ctx, cleanup: () => rmSync(tmp, { recursive: true, force: true }),
+  failShot: () => page.screenshot({ path: join(shots, 'hosts-failure.png'), fullPage: true }),
+});
