@@ -221,5 +221,20 @@ expect_fail "  undefine of win11 refused without --nvram" "with nvram" "$VIREO" 
 ok "  undefine --nvram removes its NVRAM; --keep-tpm keeps its TPM state"
 "$VIREO" undefine "$name_win10" >/dev/null
 ok "  win10 (BIOS) undefines without NVRAM flags"
+
+# ---- the web wizard's call: Windows 11 with a drivers ISO ----
+ln -s "$IMAGES/tiny.iso" "$ROOT/virtio-win.iso"
+out=$(curl -s --unix-socket "$SOCK" -X POST http://vireo/v1/install -d "{\"name\":\"w11\",\"os_variant\":\"win11\",
+    \"memory_mib\":1024,\"source\":{\"type\":\"cdrom\",\"path\":\"$IMAGES/tiny.iso\"},
+    \"drivers\":{\"path\":\"$ROOT/virtio-win.iso\"},\"disk\":{\"size\":\"64M\"},\"noreboot\":true}")
+expect_match "POST /v1/install of win11 with a drivers ISO starts its install phase" "$out" '"install_phase":true'
+x=$("$VIREO" dumpxml w11)
+expect_match "  UEFI with Secure Boot and Microsoft's keys picked" "$x" 'OVMF_CODE_4M.ms.fd'
+expect_match "  a TPM 2.0 CRB" "$x" '<tpm model="tpm-crb">'
+expect_match "  the drivers ISO as a second CD-ROM" "$x" "$ROOT/virtio-win.iso"
+expect_match "  the disk and NIC virtio for its drivers" "$(grep -c "bus=\"virtio\"\|<model type=\"virtio\"/>" <<<"$x")" '^[2-9]'
+"$VIREO" destroy w11 >/dev/null
+"$VIREO" undefine w11 --nvram --remove-all-storage >/dev/null
+ok "  and goes again with undefine --nvram --remove-all-storage"
 [ -n "${VIREO_ASAN_BUILD:-}" ] && no_sanitizer_report
 echo "uefi-tpm: $CHECKS checks passed"
