@@ -465,7 +465,7 @@ typedef struct {
         vr_tristate kvm_hidden; /* <kvm><hidden state> */
         vr_hyperv_def hyperv;
     } features;
-    vr_kept_def *kept;          /* read whole, kept, refused at start (<hyperv>, <tpm>, ...) */
+    vr_kept_def *kept;          /* read whole, kept, refused at start (none today) */
     size_t n_kept;
     vr_smbios_entry *smbios;    /* <sysinfo type='smbios'> */
     size_t n_smbios;
