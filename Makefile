@@ -5,7 +5,7 @@ ASAN  ?= build-asan
 FUZZ  ?= build-fuzz
 MESON_OPTS ?= --werror
 
-.PHONY: all build asan fuzz-build fuzz reliability deps images web web-if-npm check demo bench install clean
+.PHONY: all build asan fuzz-build fuzz reliability deps images web web-if-npm check check-gui demo bench install clean
 # `make`: everything a user runs, the web UI included when npm is there.
 all: build web-if-npm
 
@@ -50,6 +50,12 @@ web-if-npm:
 check: deps
 	@$(MAKE) --no-print-directory build asan fuzz-build images web
 	@tests/run-all $(BUILD) $(ASAN) $(FUZZ)
+
+# virt-manager under Xvfb against vireod (tests/integration/virt-manager.sh,
+# meson suite gui): about a minute; screenshots in BUILD/gui-artifacts/.
+check-gui: deps
+	@$(MAKE) --no-print-directory build asan images
+	@VIREO_ASAN_BUILD="$$PWD/$(ASAN)" meson test -C $(BUILD) --suite gui --print-errorlogs
 
 # Each fuzz target for FUZZ_SECONDS (default 60) over its seeds and what
 # earlier runs found (FUZZ/fuzz-corpus); crashes land in FUZZ/fuzz-artifacts.

@@ -204,6 +204,17 @@ tcli() { # SYSTEM ARGS...: timed; prints "T0_US WALL_US MAXRSS_KIB STATUS"
     esac
 }
 
+# tvirsh SYSTEM ARGS...: Debian's virsh, timed, against vireod's
+# libvirt-sock (vireo) or libvirtd (libvirt): the same client for both.
+tvirsh() {
+    local sys=$1
+    shift
+    case $sys in
+    vireo) asuser "$T/bin/benchtool" time virsh -c "qemu:///system?socket=$VROOT/libvirt-sock" "$@" ;;
+    libvirt) asuser "$T/bin/benchtool" time virsh -c qemu:///session "$@" ;;
+    esac
+}
+
 api() { # SYSTEM SUBCOMMAND ARGS...: bench/tools/api_SYSTEM
     local sys=$1
     shift

@@ -49,6 +49,8 @@ typedef struct {
     char **notices;         /* what the run does differently from what the XML asks, one
                                line each (TCG for type 'kvm', ...); n_notices of them */
     size_t n_notices;
+    unsigned vcpus_max;     /* <vcpu>: the most it can have (vcpus is the current count) */
+    bool vnc;               /* it has a graphical console (VNC or SPICE) */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -150,6 +152,9 @@ char *vireo_domain_display_json(vireo_conn *c, const char *key);
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,
  * memory_kib, accelerator, domain_types. */
 char *vireo_host_json(vireo_conn *c);
+/* libvirt's <domainCapabilities> XML (free()); each argument NULL for
+ * the host's default (virttype "qemu" or "kvm", a machine type). */
+char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine);
 /* {"version", "api", "hypervisor"} as JSON text (free()). */
 char *vireo_version_json(vireo_conn *c);
 
@@ -178,6 +183,15 @@ int vireo_call(vireo_conn *c, const char *method, const char *path, const char *
 /* ---- virtual networks ---- */
 
 typedef struct {
+    char *start, *end; /* IPv4 addresses */
+} vireo_dhcp_range;
+
+/* A static DHCP host (<dhcp><host>): mac or name NULL when not given. */
+typedef struct {
+    char *mac, *name, *ip;
+} vireo_dhcp_host;
+
+typedef struct {
     char *name;
     char uuid[37];
     bool active;
@@ -193,6 +207,12 @@ typedef struct {
     int forward_delay_ms; /* the bridge's forward delay in force, -1 unknown */
     char *warning;     /* from a start: another firewall on the host drops the network's
                           traffic, with the command that fixes it; NULL otherwise */
+    vireo_dhcp_range *dhcp; /* its DHCP ranges (n_dhcp); NULL without an IPv4 <ip> */
+    size_t n_dhcp;
+    vireo_dhcp_host *dhcp_hosts; /* its static hosts (n_dhcp_hosts); NULL without an IPv4 <ip> */
+    size_t n_dhcp_hosts;
+    char **devices;    /* a macvtap network's host interfaces (n_devices); NULL otherwise */
+    size_t n_devices;
 } vireo_network;
 
 typedef struct {
@@ -248,7 +268,7 @@ int vireo_domain_interfaces_from(vireo_conn *c, const char *key, const char *sou
 typedef struct {
     char *name;
     char uuid[37];
-    char *type;              /* "dir" */
+    char *type;              /* "dir", "fs", "disk" */
     char *state;             /* "running" or "inactive" */
     bool persistent, autostart;
     char *path;              /* the pool's directory */
@@ -264,15 +284,51 @@ int vireo_pool_get(vireo_conn *c, const char *key, vireo_pool *out);
 int vireo_pool_define(vireo_conn *c, const char *xml, vireo_pool *out);
 int vireo_pool_define_as(vireo_conn *c, const char *name, const char *type, const char *target,
                          vireo_pool *out);
+/* pool-define-as with virsh's source options; NULL = not given. */
+typedef struct {
+    const char *name, *type, *target;
+    const char *source_dev, *source_format, *source_host, *source_path, *source_name;
+    const char *auth_type, *auth_username, *secret_uuid, *source_initiator;
+} vireo_pool_fields;
+int vireo_pool_define_fields(vireo_conn *c, const vireo_pool_fields *f, vireo_pool *out);
+/* pool-build: VIREO_POOL_BUILD_OVERWRITE replaces a partition table or
+ * file system that is there (disk, fs pools); NO_OVERWRITE never does. */
+enum { VIREO_POOL_BUILD_OVERWRITE = 1, VIREO_POOL_BUILD_NO_OVERWRITE = 2 };
+int vireo_pool_build(vireo_conn *c, const char *key, unsigned flags, vireo_pool *out);
 int vireo_pool_undefine(vireo_conn *c, const char *key);
 /* action: "build", "start", "destroy", "delete" (its directory), "refresh" */
 int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_pool *out);
 int vireo_pool_set_autostart(vireo_conn *c, const char *key, bool on);
 char *vireo_pool_xml(vireo_conn *c, const char *key);
 
+/* ---- secrets (libvirt's secret objects: CHAP passwords, Ceph keys) ---- */
+
+typedef struct {
+    char uuid[37];
+    char *usage_type;  /* "none", "volume", "ceph", "iscsi", "tls", "vtpm" */
+    char *usage_id;    /* the usage's target, name or volume; NULL for none */
+    char *description; /* or NULL */
+    bool ephemeral, private_, has_value;
+} vireo_secret;
+
+void vireo_secret_clear(vireo_secret *s);
+void vireo_secret_list_free(vireo_secret *list, size_t n);
+int vireo_secret_list(vireo_conn *c, vireo_secret **out, size_t *n);
+int vireo_secret_get(vireo_conn *c, const char *uuid, vireo_secret *out);
+/* libvirt's secret XML; out may be NULL. */
+int vireo_secret_define(vireo_conn *c, const char *xml, vireo_secret *out);
+int vireo_secret_undefine(vireo_conn *c, const char *uuid);
+char *vireo_secret_xml(vireo_conn *c, const char *uuid);
+/* The value as base64 text, or as plain text (no NUL bytes). */
+int vireo_secret_set_value(vireo_conn *c, const char *uuid, const char *base64);
+int vireo_secret_set_value_plain(vireo_conn *c, const char *uuid, const char *text);
+/* The value as base64 (malloc'ed; wipe and free it), or NULL: private
+ * secrets, and read-only connections, get none. */
+char *vireo_secret_get_value(vireo_conn *c, const char *uuid);
+
 typedef struct {
     char *name, *pool, *path;
-    char *type;              /* "file" */
+    char *type;              /* "file", or "block" (a disk pool's partition) */
     char *format;            /* "raw", "qcow2", "iso" */
     unsigned long long capacity, allocation; /* bytes */
     char *backing_path;      /* qcow2 overlays, else NULL */
@@ -294,6 +350,14 @@ int vireo_vol_create_xml(vireo_conn *c, const char *pool, const char *xml, vireo
 int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name);
 #define VIREO_RESIZE_DELTA 1u  /* capacity is added to the current one */
 #define VIREO_RESIZE_SHRINK 2u /* allow making it smaller (data past the end is lost) */
+/* find-storage-pool-sources: libvirt's <sources> XML (malloc'ed) for
+ * type "disk" (spec NULL) or "iscsi-direct" (spec: <source><host name=''
+ * port=''/></source>); NULL with the error set. */
+char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec);
+/* pool-capabilities: libvirt's <storagepoolCapabilities> XML. */
+char *vireo_pool_capabilities(vireo_conn *c);
+/* vol-wipe: algorithm NULL or "zero" (the only one). */
+int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm);
 int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,
                      unsigned flags, vireo_vol *out);
 char *vireo_vol_xml(vireo_conn *c, const char *pool, const char *name);
@@ -322,6 +386,8 @@ typedef struct {
     double progress;         /* percent */
     char *error, *error_code;  /* when failed */
     char *result;            /* JSON text of the result when completed, or NULL */
+    long long started_at;    /* unix time */
+    long long finished_at;   /* unix time; 0 while running */
 } vireo_job;
 
 void vireo_job_clear(vireo_job *j);

@@ -32,6 +32,9 @@ const char *vr_color(const vr_cli *cli, const char *name);
 struct vireo_conn *vr_cli_connect(vr_cli *cli);
 /* Print libvireo's last error as "vireo: error: ..."; returns VR_EXIT_FAIL. */
 int vr_cli_fail(struct vireo_conn *c);
+/* Print a document a call answered (taken), or the call's error when it
+ * is NULL; disconnects and returns the exit status. */
+int vr_cli_print_text(struct vireo_conn *c, char *text);
 /* Read a whole file ("-" = stdin) for define/create; prints the error. */
 char *vr_cli_read_file(const char *path);
 /* Options of a command: "--name" alone sets *set; with has_arg,
@@ -65,6 +68,9 @@ struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, ch
  * else the error; disconnect either way. Returns the exit status. */
 int vr_cli_done(struct vireo_conn *c, int result, const char *kind, bool quote, const char *name,
                 const char *what);
+/* End a command that prints a document (XML): print `text` (taken) when
+ * the call gave one, else the error; disconnect. The exit status. */
+int vr_cli_print_text(struct vireo_conn *c, char *text);
 /* Print a JSON value (taken) the way every --json does. */
 struct json_object;
 void vr_cli_print_json(struct json_object *o);
@@ -101,7 +107,7 @@ extern const vr_command vr_cmd_dominfo, vr_cmd_domstate, vr_cmd_domid, vr_cmd_do
 extern const vr_command vr_cmd_setmem, vr_cmd_setmaxmem, vr_cmd_dommemstat;
 extern const vr_command vr_cmd_console, vr_cmd_event, vr_cmd_net_event, vr_cmd_pool_event;
 extern const vr_command vr_cmd_version, vr_cmd_uri, vr_cmd_hostname, vr_cmd_nodeinfo,
-    vr_cmd_capabilities;
+    vr_cmd_capabilities, vr_cmd_domcapabilities;
 extern const vr_command vr_cmd_completion;
 extern const vr_command vr_cmd_web_token;
 extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define_as,
@@ -109,11 +115,14 @@ extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define
     vr_cmd_pool_delete, vr_cmd_pool_autostart, vr_cmd_pool_info, vr_cmd_pool_refresh,
     vr_cmd_pool_dumpxml;
 extern const vr_command vr_cmd_vol_list, vr_cmd_vol_create_as, vr_cmd_vol_create, vr_cmd_vol_clone,
-    vr_cmd_vol_delete, vr_cmd_vol_resize, vr_cmd_vol_info, vr_cmd_vol_dumpxml, vr_cmd_vol_path,
+    vr_cmd_vol_delete, vr_cmd_vol_resize, vr_cmd_vol_wipe, vr_cmd_vol_info, vr_cmd_vol_dumpxml, vr_cmd_vol_path,
     vr_cmd_vol_upload, vr_cmd_vol_download, vr_cmd_job_list, vr_cmd_job_cancel;
 extern const vr_command vr_cmd_snapshot_create_as, vr_cmd_snapshot_list, vr_cmd_snapshot_info,
     vr_cmd_snapshot_revert, vr_cmd_snapshot_delete, vr_cmd_snapshot_current,
     vr_cmd_snapshot_dumpxml;
+extern const vr_command vr_cmd_find_pool_sources, vr_cmd_find_pool_sources_as, vr_cmd_pool_capabilities;
+extern const vr_command vr_cmd_secret_define, vr_cmd_secret_dumpxml, vr_cmd_secret_list,
+    vr_cmd_secret_undefine, vr_cmd_secret_set_value, vr_cmd_secret_get_value;
 extern const vr_command vr_cmd_clone;
 extern const vr_command vr_cmd_domblklist, vr_cmd_domblkinfo, vr_cmd_domrename;
 extern const vr_command vr_cmd_attach_disk, vr_cmd_detach_disk, vr_cmd_attach_interface,

@@ -126,9 +126,25 @@ static int run_capabilities(vr_cli *cli, int argc, char **argv)
     return VR_EXIT_OK;
 }
 
+/* virsh domcapabilities: the daemon's document as it is. */
+static int run_domcapabilities(vr_cli *cli, int argc, char **argv)
+{
+    const char *virttype = NULL, *machine = NULL;
+    const vr_opt opts[] = {{"virttype", true, NULL, &virttype}, {"machine", true, NULL, &machine}, {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_domcapabilities, argc, argv, opts, NULL, 0, 0, &rc);
+    if (!c)
+        return rc;
+    char *xml = vireo_domain_capabilities(c, virttype, machine);
+    return vr_cli_print_text(c, xml);
+}
+
 const vr_command vr_cmd_version = {"version", "Show the versions of vireo, the daemon and QEMU.", "", run_version};
 const vr_command vr_cmd_uri = {"uri", "Show the URI of the connection.", "", run_uri};
 const vr_command vr_cmd_hostname = {"hostname", "Show the host's name.", "", run_hostname};
 const vr_command vr_cmd_nodeinfo = {"nodeinfo", "Show the host's CPUs, memory and accelerator.", "", run_nodeinfo};
 const vr_command vr_cmd_capabilities = {"capabilities", "Show what the host can run, as capabilities XML.", "",
                                         run_capabilities};
+const vr_command vr_cmd_domcapabilities = {"domcapabilities",
+    "Show what a new domain may use on this host (firmware, CPU modes, devices), as libvirt's XML.",
+    "[--virttype qemu|kvm] [--machine TYPE]", run_domcapabilities};

@@ -4,6 +4,7 @@
 #include "common/file.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -51,27 +52,11 @@ static int run_dominfo(vr_cli *cli, int argc, char **argv)
     json_object *st = stats ? json_tokener_parse(stats) : NULL, *cpu = NULL;
     double cpu_s = st && json_object_object_get_ex(st, "cpu_time_ns", &cpu) ? (double)json_object_get_int64(cpu) / 1e9 : -1;
     if (json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", d.id > 0 ? json_object_new_int(d.id) : NULL);
-        json_object_object_add(o, "name", json_object_new_string(d.name));
-        json_object_object_add(o, "uuid", json_object_new_string(d.uuid));
-        json_object_object_add(o, "os_type", json_object_new_string("hvm"));
-        json_object_object_add(o, "state", json_object_new_string(d.state));
-        json_object_object_add(o, "reason", json_object_new_string(d.reason));
-        json_object_object_add(o, "vcpus", json_object_new_int((int)d.vcpus));
+        /* The domain as libvireo returns it (the one wire form), with
+         * the CPU time dominfo shows beside it. */
+        json_object *o = vr_wire_to_json(&vr_wire_domain, &d);
         json_object_object_add(o, "cpu_time_s", cpu_s >= 0 ? json_object_new_double(cpu_s) : NULL);
-        json_object_object_add(o, "max_memory_kib", json_object_new_int64((int64_t)d.memory_kib));
-        json_object_object_add(o, "used_memory_kib", json_object_new_int64((int64_t)d.current_memory_kib));
-        json_object_object_add(o, "persistent", json_object_new_boolean(d.persistent));
-        json_object_object_add(o, "autostart", json_object_new_boolean(d.autostart));
-        json_object_object_add(o, "type", json_object_new_string(d.type));
-        json_object_object_add(o, "accel", d.accel ? json_object_new_string(d.accel) : NULL);
-        json_object *notices = json_object_new_array();
-        for (size_t i = 0; i < d.n_notices; i++)
-            json_object_array_add(notices, json_object_new_string(d.notices[i]));
-        json_object_object_add(o, "notices", notices);
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
+        vr_cli_print_json(o);
     } else {
         char id[16] = "-";
         if (d.id > 0)
@@ -161,12 +146,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     if (!c)
         return rc;
     char *xml = vireo_domain_xml(c, name, (inactive ? VIREO_XML_INACTIVE : 0) | (secure ? VIREO_XML_SECURE : 0));
-    rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
-    if (xml)
-        fputs(xml, stdout);
-    free(xml);
-    vireo_disconnect(c);
-    return rc;
+    return vr_cli_print_text(c, xml);
 }
 
 static char *domain_xml_inactive(vireo_conn *c, const char *name)

@@ -2,27 +2,11 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
-
-static json_object *domain_json(const vireo_domain *d)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", d->id > 0 ? json_object_new_int(d->id) : NULL);
-    json_object_object_add(o, "name", json_object_new_string(d->name));
-    json_object_object_add(o, "uuid", json_object_new_string(d->uuid));
-    json_object_object_add(o, "state", json_object_new_string(d->state));
-    json_object_object_add(o, "reason", json_object_new_string(d->reason));
-    json_object_object_add(o, "type", json_object_new_string(d->type));
-    json_object_object_add(o, "vcpus", json_object_new_int((int)d->vcpus));
-    json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)d->memory_kib));
-    json_object_object_add(o, "persistent", json_object_new_boolean(d->persistent));
-    json_object_object_add(o, "autostart", json_object_new_boolean(d->autostart));
-    json_object_object_add(o, "title", d->title ? json_object_new_string(d->title) : NULL);
-    return o;
-}
 
 static int run(vr_cli *cli, int argc, char **argv)
 {
@@ -55,7 +39,7 @@ static int run(vr_cli *cli, int argc, char **argv)
         if ((inactive && active) || (!inactive && !all && !active))
             continue;
         if (json) {
-            json_object_array_add(arr, domain_json(d));
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_domain, d));
         } else if (name || uuid) {
             if (name && uuid)
                 printf("%-36s  %s\n", d->uuid, d->name);

@@ -5,18 +5,12 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* "address6" and "prefix6", null without IPv6: net-list and net-info --json. */
-static void add_ipv6_json(json_object *o, const vireo_network *n)
-{
-    json_object_object_add(o, "address6", n->address6 ? json_object_new_string(n->address6) : NULL);
-    json_object_object_add(o, "prefix6", n->address6 ? json_object_new_int((int)n->prefix6) : NULL);
-}
 
 static int run_list(vr_cli *cli, int argc, char **argv)
 {
@@ -41,18 +35,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
         const vireo_network *x = &nets[i];
         if ((inactive && x->active) || (!inactive && !all && !x->active))
             continue;
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(x->name));
-        json_object_object_add(o, "uuid", json_object_new_string(x->uuid));
-        json_object_object_add(o, "active", json_object_new_boolean(x->active));
-        json_object_object_add(o, "autostart", json_object_new_boolean(x->autostart));
-        json_object_object_add(o, "persistent", json_object_new_boolean(x->persistent));
-        json_object_object_add(o, "forward", json_object_new_string(x->forward));
-        json_object_object_add(o, "bridge", x->bridge ? json_object_new_string(x->bridge) : NULL);
-        json_object_object_add(o, "address", x->address ? json_object_new_string(x->address) : NULL);
-        json_object_object_add(o, "prefix", x->address ? json_object_new_int((int)x->prefix) : NULL);
-        add_ipv6_json(o, x);
-        json_object_array_add(arr, o);
+        json_object_array_add(arr, vr_wire_to_json(&vr_wire_network, x));
         if (name)
             puts(x->name);
         const char *row[] = {x->name, x->active ? "active" : "inactive", x->autostart ? "yes" : "no",
@@ -158,20 +141,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
         return rc;
     }
     if (json) {
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(n.name));
-        json_object_object_add(o, "uuid", json_object_new_string(n.uuid));
-        json_object_object_add(o, "active", json_object_new_boolean(n.active));
-        json_object_object_add(o, "persistent", json_object_new_boolean(n.persistent));
-        json_object_object_add(o, "autostart", json_object_new_boolean(n.autostart));
-        json_object_object_add(o, "forward", json_object_new_string(n.forward));
-        json_object_object_add(o, "bridge", n.bridge ? json_object_new_string(n.bridge) : NULL);
-        json_object_object_add(o, "address", n.address ? json_object_new_string(n.address) : NULL);
-        json_object_object_add(o, "prefix", n.address ? json_object_new_int((int)n.prefix) : NULL);
-        json_object_object_add(o, "stp", n.stp >= 0 ? json_object_new_boolean(n.stp) : NULL);
-        json_object_object_add(o, "forward_delay_ms", n.forward_delay_ms >= 0 ? json_object_new_int(n.forward_delay_ms) : NULL);
-        add_ipv6_json(o, &n);
-        vr_cli_print_json(o);
+        vr_cli_print_json(vr_wire_to_json(&vr_wire_network, &n));
     } else {
         printf("%-15s %s\n", "Name:", n.name);
         printf("%-15s %s\n", "UUID:", n.uuid);
@@ -202,12 +172,7 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     if (!c)
         return rc;
     char *xml = vireo_network_xml(c, name, inactive ? VIREO_XML_INACTIVE : 0);
-    rc = xml ? VR_EXIT_OK : vr_cli_fail(c);
-    if (xml)
-        fputs(xml, stdout);
-    free(xml);
-    vireo_disconnect(c);
-    return rc;
+    return vr_cli_print_text(c, xml);
 }
 
 static char *net_xml_inactive(vireo_conn *c, const char *name) { return vireo_network_xml(c, name, VIREO_XML_INACTIVE); }
@@ -232,16 +197,7 @@ static const char *proto_name(const vireo_lease *l)
 
 static json_object *lease_json(const vireo_lease *l)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "network", json_object_new_string(l->network));
-    json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
-    json_object_object_add(o, "mac", json_object_new_string(l->mac));
-    json_object_object_add(o, "type", json_object_new_string(proto_name(l)));
-    json_object_object_add(o, "ip", json_object_new_string(l->ip));
-    json_object_object_add(o, "prefix", json_object_new_int((int)l->prefix));
-    json_object_object_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
-    json_object_object_add(o, "client_id", l->client_id ? json_object_new_string(l->client_id) : NULL);
-    return o;
+    return vr_wire_to_json(&vr_wire_lease, l);
 }
 
 static int run_leases(vr_cli *cli, int argc, char **argv)
@@ -351,12 +307,10 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         const vireo_interface *x = &ifs[i];
-        json_object *o = json_object_new_object(), *a = json_object_new_array();
-        json_object_object_add(o, "interface", x->interface ? json_object_new_string(x->interface) : NULL);
-        json_object_object_add(o, "type", json_object_new_string(x->type));
-        json_object_object_add(o, "source", x->source ? json_object_new_string(x->source) : NULL);
-        json_object_object_add(o, "model", json_object_new_string(x->model));
-        json_object_object_add(o, "mac", json_object_new_string(x->mac));
+        /* The API's interface, but "addresses" as virsh shows them,
+         * "IP/PREFIX" strings: what domifaddr --json always printed
+         * (tests and scripts cut them at the slash). */
+        json_object *o = vr_wire_to_json(&vr_wire_interface, x), *a = json_object_new_array();
         for (size_t k = 0; k < x->n_addresses; k++) {
             char ip[64];
             snprintf(ip, sizeof(ip), "%s/%u", x->addresses[k].ip, x->addresses[k].prefix);

@@ -4,26 +4,16 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* --json prints libvireo's pool in the one wire form (src/wire). */
 static json_object *pool_json(const vireo_pool *p)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(p->name));
-    json_object_object_add(o, "uuid", json_object_new_string(p->uuid));
-    json_object_object_add(o, "type", json_object_new_string(p->type));
-    json_object_object_add(o, "state", json_object_new_string(p->state));
-    json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
-    json_object_object_add(o, "persistent", json_object_new_boolean(p->persistent));
-    json_object_object_add(o, "path", json_object_new_string(p->path));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)p->capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)p->allocation));
-    json_object_object_add(o, "available", json_object_new_int64((int64_t)p->available));
-    json_object_object_add(o, "volumes", json_object_new_int((int)p->volumes));
-    return o;
+    return vr_wire_to_json(&vr_wire_pool, p);
 }
 
 static int run_list(vr_cli *cli, int argc, char **argv)
@@ -109,18 +99,30 @@ static int run_define(vr_cli *cli, int argc, char **argv)
 
 static int run_define_as(vr_cli *cli, int argc, char **argv)
 {
-    const char *pos[2] = {0}, *target = NULL;
-    const vr_opt opts[] = {{"target", true, NULL, &target}, {0}};
+    const char *pos[2] = {0};
+    vireo_pool_fields f = {0};
+    const vr_opt opts[] = {{"target", true, NULL, &f.target},
+                           {"source-dev", true, NULL, &f.source_dev},
+                           {"source-format", true, NULL, &f.source_format},
+                           {"source-host", true, NULL, &f.source_host},
+                           {"source-path", true, NULL, &f.source_path},
+                           {"source-name", true, NULL, &f.source_name},
+                           {"auth-type", true, NULL, &f.auth_type},
+                           {"auth-username", true, NULL, &f.auth_username},
+                           {"secret-uuid", true, NULL, &f.secret_uuid},
+                           {"source-initiator", true, NULL, &f.source_initiator},
+                           {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_define_as, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
-    if (!target) {
+    if (!f.target && strcmp(pos[1], "dir") == 0) {
         vireo_disconnect(c);
         return vr_cli_usage(&vr_cmd_pool_define_as, "a dir pool needs --target PATH");
     }
-    return vr_cli_done(c, vireo_pool_define_as(c, pos[0], pos[1], target, NULL), "Pool", true, pos[0],
-                       "defined");
+    f.name = pos[0];
+    f.type = pos[1];
+    return vr_cli_done(c, vireo_pool_define_fields(c, &f, NULL), "Pool", true, pos[0], "defined");
 }
 
 /* The commands that only take a pool: build, start, destroy, delete, refresh. */
@@ -137,7 +139,16 @@ static int pool_action(vr_cli *cli, const vr_command *cmd, int argc, char **argv
 
 static int run_build(vr_cli *cli, int argc, char **argv)
 {
-    return pool_action(cli, &vr_cmd_pool_build, argc, argv, "build", "built");
+    const char *name = NULL;
+    bool overwrite = false, no_overwrite = false;
+    const vr_opt opts[] = {{"overwrite", false, &overwrite, NULL}, {"no-overwrite", false, &no_overwrite, NULL},
+                           {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_build, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    unsigned flags = (overwrite ? VIREO_POOL_BUILD_OVERWRITE : 0) | (no_overwrite ? VIREO_POOL_BUILD_NO_OVERWRITE : 0);
+    return vr_cli_done(c, vireo_pool_build(c, name, flags, NULL), "Pool", true, name, "built");
 }
 static int run_start(vr_cli *cli, int argc, char **argv)
 {
@@ -235,9 +246,16 @@ const vr_command vr_cmd_pool_list = {"pool-list", "List storage pools (active on
                                      "[--all | --inactive] [--details] [--name] [--json]", run_list};
 const vr_command vr_cmd_pool_define = {"pool-define", "Define a pool from libvirt pool XML.", "FILE",
                                        run_define};
-const vr_command vr_cmd_pool_define_as = {"pool-define-as", "Define a directory pool.",
-                                          "NAME dir --target PATH", run_define_as};
-const vr_command vr_cmd_pool_build = {"pool-build", "Create the pool's directory.", "POOL", run_build};
+const vr_command vr_cmd_pool_define_as = {
+    "pool-define-as", "Define a pool from options.",
+    "NAME dir|fs|disk|iscsi-direct [--target PATH] [--source-dev DEV|IQN] [--source-format FMT] "
+    "[--source-host HOST[:PORT]] [--source-initiator IQN] [--source-path PATH] [--source-name NAME] "
+    "[--auth-type chap] [--auth-username USER] [--secret-uuid UUID]",
+    run_define_as};
+const vr_command vr_cmd_pool_build = {"pool-build",
+                                      "Create the pool's directory; write a disk's partition table or "
+                                      "make an fs pool's file system.",
+                                      "POOL [--overwrite|--no-overwrite]", run_build};
 const vr_command vr_cmd_pool_start = {"pool-start", "Start (activate) a pool.", "POOL", run_start};
 const vr_command vr_cmd_pool_destroy = {"pool-destroy", "Stop a pool (its files stay).", "POOL",
                                         run_destroy};

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -17,14 +18,7 @@ static int done(vireo_conn *c, int rc)
 
 static json_object *snap_json(const vireo_snapshot *s)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(s->name));
-    json_object_object_add(o, "description", s->description ? json_object_new_string(s->description) : NULL);
-    json_object_object_add(o, "state", json_object_new_string(s->state));
-    json_object_object_add(o, "parent", s->parent ? json_object_new_string(s->parent) : NULL);
-    json_object_object_add(o, "creation_time", json_object_new_int64(s->creation_time));
-    json_object_object_add(o, "current", json_object_new_boolean(s->current));
-    return o;
+    return vr_wire_to_json(&vr_wire_snapshot, s);
 }
 
 static const char *when(long long t, char buf[40])

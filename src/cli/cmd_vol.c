@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,19 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The API's volume (src/wire), and backing_path and backing_format
+ * beside its "backing" object: vol-info --json printed them so before
+ * the schema (tests and scripts read .backing_path). */
 static json_object *vol_json(const vireo_vol *v)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(v->name));
-    json_object_object_add(o, "pool", json_object_new_string(v->pool));
-    json_object_object_add(o, "path", json_object_new_string(v->path));
-    json_object_object_add(o, "type", json_object_new_string(v->type));
-    json_object_object_add(o, "format", json_object_new_string(v->format));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)v->capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)v->allocation));
+    json_object *o = vr_wire_to_json(&vr_wire_vol, v);
     json_object_object_add(o, "backing_path", v->backing_path ? json_object_new_string(v->backing_path) : NULL);
     json_object_object_add(o, "backing_format", v->backing_format ? json_object_new_string(v->backing_format) : NULL);
-    json_object_object_add(o, "used_by", v->used_by ? json_object_new_string(v->used_by) : NULL);
     return o;
 }
 
@@ -198,6 +194,25 @@ static int run_resize(vr_cli *cli, int argc, char **argv)
     return done(c, rc);
 }
 
+static int run_wipe(vr_cli *cli, int argc, char **argv)
+{
+    const char *vol = NULL, *pool = NULL, *alg = NULL;
+    const vr_opt opts[] = {{"pool", true, NULL, &pool, true}, {"algorithm", true, NULL, &alg}, {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_wipe, argc, argv, opts, &vol, 1, 1, &rc);
+    if (!c)
+        return rc;
+    vireo_vol v;
+    if ((rc = find_vol(c, &vr_cmd_vol_wipe, vol, pool, &v)))
+        return done(c, rc);
+    if (vireo_vol_wipe(c, v.pool, v.name, alg) < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("Vol %s wiped\n", v.name);
+    vireo_vol_clear(&v);
+    return done(c, rc);
+}
+
 static int run_info(vr_cli *cli, int argc, char **argv)
 {
     const char *vol = NULL, *pool = NULL;
@@ -350,14 +365,7 @@ static int run_job_list(vr_cli *cli, int argc, char **argv)
         snprintf(id, sizeof(id), "%d", j[i].id);
         snprintf(pct, sizeof(pct), "%.1f%%", j[i].progress);
         if (json) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "id", json_object_new_int(j[i].id));
-            json_object_object_add(o, "kind", json_object_new_string(j[i].kind));
-            json_object_object_add(o, "target", json_object_new_string(j[i].target));
-            json_object_object_add(o, "state", json_object_new_string(j[i].state));
-            json_object_object_add(o, "progress", json_object_new_double(j[i].progress));
-            json_object_object_add(o, "error", j[i].error ? json_object_new_string(j[i].error) : NULL);
-            json_object_array_add(arr, o);
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_job, &j[i]));
         } else {
             const char *row[] = {id, j[i].kind, j[i].target, j[i].state, pct, j[i].error ? j[i].error : "-"};
             vr_table_add(t, row);
@@ -397,6 +405,8 @@ const vr_command vr_cmd_vol_delete = {"vol-delete", "Delete a volume (not one a 
                                       "VOL [--pool POOL]", run_delete};
 const vr_command vr_cmd_vol_resize = {"vol-resize", "Change a volume's capacity.",
                                       "VOL SIZE [--pool POOL] [--delta] [--shrink]", run_resize};
+const vr_command vr_cmd_vol_wipe = {"vol-wipe", "Overwrite a volume's content with zeros (size and format stay).",
+                                    "VOL [--pool POOL] [--algorithm zero]", run_wipe};
 const vr_command vr_cmd_vol_info = {"vol-info", "A volume's type, format and sizes.",
                                     "VOL [--pool POOL] [--json]", run_info};
 const vr_command vr_cmd_vol_dumpxml = {"vol-dumpxml", "A volume's XML.", "VOL [--pool POOL]", run_dumpxml};

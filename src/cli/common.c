@@ -287,3 +287,13 @@ int vr_cli_edit_xml(vireo_conn *c, const char *kind, const char *name,
     free(xml);
     return rc;
 }
+
+int vr_cli_print_text(vireo_conn *c, char *text)
+{
+    int rc = text ? VR_EXIT_OK : vr_cli_fail(c);
+    if (text)
+        fputs(text, stdout);
+    free(text);
+    vireo_disconnect(c);
+    return rc;
+}

@@ -28,17 +28,19 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_pool_list, &vr_cmd_pool_define, &vr_cmd_pool_define_as, &vr_cmd_pool_build,
     &vr_cmd_pool_start, &vr_cmd_pool_destroy, &vr_cmd_pool_undefine, &vr_cmd_pool_delete,
     &vr_cmd_pool_autostart, &vr_cmd_pool_info, &vr_cmd_pool_refresh, &vr_cmd_pool_dumpxml,
-    &vr_cmd_pool_event,
+    &vr_cmd_pool_event, &vr_cmd_find_pool_sources, &vr_cmd_find_pool_sources_as, &vr_cmd_pool_capabilities,
     &vr_cmd_vol_list, &vr_cmd_vol_create_as, &vr_cmd_vol_create, &vr_cmd_vol_clone,
-    &vr_cmd_vol_delete, &vr_cmd_vol_resize, &vr_cmd_vol_info, &vr_cmd_vol_dumpxml,
+    &vr_cmd_vol_delete, &vr_cmd_vol_resize, &vr_cmd_vol_wipe, &vr_cmd_vol_info, &vr_cmd_vol_dumpxml,
     &vr_cmd_vol_path, &vr_cmd_vol_upload, &vr_cmd_vol_download, &vr_cmd_job_list,
     &vr_cmd_job_cancel,
+    &vr_cmd_secret_define, &vr_cmd_secret_dumpxml, &vr_cmd_secret_list, &vr_cmd_secret_undefine,
+    &vr_cmd_secret_set_value, &vr_cmd_secret_get_value,
     /* snapshots and clones */
     &vr_cmd_snapshot_create_as, &vr_cmd_snapshot_list, &vr_cmd_snapshot_info,
     &vr_cmd_snapshot_revert, &vr_cmd_snapshot_delete, &vr_cmd_snapshot_current,
     &vr_cmd_snapshot_dumpxml, &vr_cmd_clone,
     /* host and connection */
-    &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities,
+    &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities, &vr_cmd_domcapabilities,
     &vr_cmd_host_validate, &vr_cmd_completion, &vr_cmd_web_token,
 };
 const size_t vr_n_commands = sizeof(vr_commands) / sizeof(vr_commands[0]);

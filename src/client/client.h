@@ -33,11 +33,18 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body);
 /* A GET whose 2xx answer is returned as text (XML, JSON documents);
  * NULL with the error set otherwise. */
 char *vr_client_get_text(vireo_conn *c, const char *path);
+/* The same for any method and body. */
+char *vr_client_text(vireo_conn *c, const char *method, const char *path, const char *body,
+                     const char *content_type);
 
 /* METHOD /v1/domains/KEY[/WHAT] with a JSON body (or NULL); the
  * domain's JSON answer into *out when out is given. 0 or -1. */
 int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
                           const char *body, vireo_domain *out);
+
+/* Members of an answer: a string (NULL when absent or null), a boolean. */
+const char *vr_client_str(json_object *o, const char *key);
+bool vr_client_flag(json_object *o, const char *key);
 
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);

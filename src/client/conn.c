@@ -221,8 +221,14 @@ void vr_client_error_from_body(vireo_conn *c, int status, const char *body)
 
 char *vr_client_get_text(vireo_conn *c, const char *path)
 {
+    return vr_client_text(c, "GET", path, NULL, NULL);
+}
+
+char *vr_client_text(vireo_conn *c, const char *method, const char *path, const char *body,
+                     const char *content_type)
+{
     char *resp = NULL;
-    int status = vireo_call(c, "GET", path, NULL, NULL, &resp);
+    int status = vireo_call(c, method, path, body, content_type, &resp);
     if (status >= 200 && status < 300)
         return resp;
     if (status >= 0)
@@ -249,4 +255,16 @@ json_object *vr_client_json(vireo_conn *c, const char *method, const char *path,
     json_object_put(o);
     free(resp);
     return NULL;
+}
+
+const char *vr_client_str(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+bool vr_client_flag(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }

@@ -1,91 +1,40 @@
 /* libvireo: domains. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static long long num(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : 0;
-}
-
-static bool flag(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static void from_json(json_object *o, vireo_domain *d)
 {
-    memset(d, 0, sizeof(*d));
-    d->name = vr_strdup(str(o, "name"));
-    snprintf(d->uuid, sizeof(d->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
-    json_object *id = NULL;
-    d->id = json_object_object_get_ex(o, "id", &id) && id ? json_object_get_int(id) : -1;
-    d->state = vr_strdup(str(o, "state"));
-    d->reason = vr_strdup(str(o, "reason"));
-    d->type = vr_strdup(str(o, "type"));
-    d->persistent = flag(o, "persistent");
-    d->autostart = flag(o, "autostart");
-    d->vcpus = (unsigned)num(o, "vcpus");
-    d->memory_kib = (unsigned long long)num(o, "memory_kib");
-    d->current_memory_kib = (unsigned long long)num(o, "current_memory_kib");
-    d->title = str(o, "title") ? vr_strdup(str(o, "title")) : NULL;
-    d->pid = (int)num(o, "pid");
-    d->started_at = num(o, "started_at");
-    d->accel = str(o, "accel") ? vr_strdup(str(o, "accel")) : NULL;
-    json_object *notices = NULL;
-    if (json_object_object_get_ex(o, "notices", &notices) && json_object_is_type(notices, json_type_array)) {
-        d->n_notices = json_object_array_length(notices);
-        d->notices = vr_calloc(d->n_notices + 1, sizeof(char *));
-        for (size_t i = 0; i < d->n_notices; i++)
-            d->notices[i] = vr_strdup(json_object_get_string(json_object_array_get_idx(notices, i)));
-    }
+    vr_wire_from_json(&vr_wire_domain, o, d);
 }
 
 void vireo_domain_clear(vireo_domain *d)
 {
-    if (!d)
-        return;
-    free(d->name);
-    free(d->state);
-    free(d->reason);
-    free(d->type);
-    free(d->title);
-    free(d->accel);
-    for (size_t i = 0; i < d->n_notices; i++)
-        free(d->notices[i]);
-    free(d->notices);
-    memset(d, 0, sizeof(*d));
+    vr_wire_clear(&vr_wire_domain, d);
 }
 
 void vireo_domain_list_free(vireo_domain *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_domain_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_domain, list, n);
 }
 
 int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
 {
-    json_object *o = vr_client_json(c, "GET", "/v1/domains", NULL, NULL), *arr = NULL;
-    if (!o)
+    /* Read as it streams in: no JSON tree per domain (see wire_stream.c). */
+    char *text = vr_client_get_text(c, "/v1/domains");
+    if (!text)
         return -1;
-    json_object_object_get_ex(o, "domains", &arr);
-    size_t len = arr ? json_object_array_length(arr) : 0;
-    *out = vr_calloc(len ? len : 1, sizeof(**out));
-    for (size_t i = 0; i < len; i++)
-        from_json(json_object_array_get_idx(arr, i), &(*out)[i]);
-    *n = len;
-    json_object_put(o);
+    char *err = NULL;
+    *out = vr_wire_array_parse(&vr_wire_domain, text, strlen(text), "domains", n, &err);
+    free(text);
+    if (!*out) {
+        vr_client_set_error(c, "failed", "%s", err);
+        free(err);
+        return -1;
+    }
     return 0;
 }
 
@@ -238,4 +187,15 @@ char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags)
 }
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
+char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine)
+{
+    char *vt = virttype ? vr_client_escape(c, virttype) : vr_strdup(""),
+         *m = machine ? vr_client_escape(c, machine) : vr_strdup("");
+    char *path = vr_asprintf("/v1/host/domain-capabilities?virttype=%s&machine=%s", vt, m);
+    char *xml = vr_client_get_text(c, path);
+    free(path);
+    free(vt);
+    free(m);
+    return xml;
+}
 char *vireo_version_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/version"); }

@@ -1,56 +1,25 @@
 /* libvireo: jobs, and waiting for one. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
-
 static void job_from(json_object *o, vireo_job *j)
 {
-    memset(j, 0, sizeof(*j));
-    json_object *v = NULL;
-    j->id = json_object_object_get_ex(o, "id", &v) ? json_object_get_int(v) : 0;
-    j->kind = vr_strdup(str(o, "kind"));
-    j->target = vr_strdup(str(o, "target"));
-    j->state = vr_strdup(str(o, "state"));
-    j->step = dup_or_null(str(o, "step"));
-    j->progress = json_object_object_get_ex(o, "progress", &v) ? json_object_get_double(v) : 0;
-    if (json_object_object_get_ex(o, "error", &v) && v) {
-        j->error = dup_or_null(str(v, "message"));
-        j->error_code = dup_or_null(str(v, "code"));
-    }
-    if (json_object_object_get_ex(o, "result", &v) && v)
-        j->result = vr_strdup(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+    vr_wire_from_json(&vr_wire_job, o, j);
 }
 
 void vireo_job_clear(vireo_job *j)
 {
-    if (!j)
-        return;
-    free(j->kind);
-    free(j->target);
-    free(j->state);
-    free(j->step);
-    free(j->error);
-    free(j->error_code);
-    free(j->result);
-    memset(j, 0, sizeof(*j));
+    vr_wire_clear(&vr_wire_job, j);
 }
 
 void vireo_job_list_free(vireo_job *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_job_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_job, list, n);
 }
 
 int vireo_job_list(vireo_conn *c, vireo_job **out, size_t *n)

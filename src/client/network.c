@@ -1,103 +1,39 @@
 /* libvireo: virtual networks, leases, a domain's interfaces. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
-
-static bool flag(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-static long long num(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_int64(v) : 0;
-}
-
 static void net_from(json_object *o, vireo_network *n)
 {
-    memset(n, 0, sizeof(*n));
-    n->name = vr_strdup(str(o, "name"));
-    snprintf(n->uuid, sizeof(n->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
-    n->active = flag(o, "active");
-    n->persistent = flag(o, "persistent");
-    n->autostart = flag(o, "autostart");
-    n->forward = vr_strdup(str(o, "forward"));
-    n->bridge = dup_or_null(str(o, "bridge"));
-    n->address = dup_or_null(str(o, "address"));
-    n->prefix = (unsigned)num(o, "prefix");
-    n->address6 = dup_or_null(str(o, "address6"));
-    n->prefix6 = (unsigned)num(o, "prefix6");
-    json_object *v = NULL;
-    n->stp = json_object_object_get_ex(o, "stp", &v) && v ? json_object_get_boolean(v) : -1;
-    n->forward_delay_ms = json_object_object_get_ex(o, "forward_delay_ms", &v) && v ? json_object_get_int(v) : -1;
-    n->warning = dup_or_null(str(o, "warning"));
+    vr_wire_from_json(&vr_wire_network, o, n);
 }
 
 static void lease_from(json_object *o, vireo_lease *l)
 {
-    memset(l, 0, sizeof(*l));
-    l->network = vr_strdup(str(o, "network"));
-    l->expiry = num(o, "expiry");
-    snprintf(l->mac, sizeof(l->mac), "%s", str(o, "mac") ? str(o, "mac") : "");
-    snprintf(l->ip, sizeof(l->ip), "%s", str(o, "ip") ? str(o, "ip") : "");
-    l->prefix = (unsigned)num(o, "prefix");
-    l->family = str(o, "type") && strcmp(str(o, "type"), "ipv6") == 0 ? 6 : 4;
-    l->hostname = dup_or_null(str(o, "hostname"));
-    l->client_id = dup_or_null(str(o, "client_id"));
+    vr_wire_from_json(&vr_wire_lease, o, l);
 }
 
 void vireo_network_clear(vireo_network *n)
 {
-    if (!n)
-        return;
-    free(n->name);
-    free(n->forward);
-    free(n->bridge);
-    free(n->address);
-    free(n->address6);
-    free(n->warning);
-    memset(n, 0, sizeof(*n));
+    vr_wire_clear(&vr_wire_network, n);
 }
 
 void vireo_network_list_free(vireo_network *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_network_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_network, list, n);
 }
 
 void vireo_lease_list_free(vireo_lease *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(list[i].network);
-        free(list[i].hostname);
-        free(list[i].client_id);
-    }
-    free(list);
+    vr_wire_array_free(&vr_wire_lease, list, n);
 }
 
 void vireo_interface_list_free(vireo_interface *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(list[i].interface);
-        free(list[i].type);
-        free(list[i].source);
-        free(list[i].model);
-        vireo_lease_list_free(list[i].addresses, list[i].n_addresses);
-    }
-    free(list);
+    vr_wire_array_free(&vr_wire_interface, list, n);
 }
 
 /* An array under `key` in the answer to GET path, each item converted. */
@@ -123,20 +59,7 @@ static void conv_lease(json_object *o, void *p) { lease_from(o, p); }
 
 static void conv_iface(json_object *o, void *p)
 {
-    vireo_interface *i = p;
-    memset(i, 0, sizeof(*i));
-    i->interface = dup_or_null(str(o, "interface"));
-    i->type = vr_strdup(str(o, "type"));
-    i->source = dup_or_null(str(o, "source"));
-    i->model = vr_strdup(str(o, "model"));
-    snprintf(i->mac, sizeof(i->mac), "%s", str(o, "mac") ? str(o, "mac") : "");
-    json_object *arr = NULL;
-    json_object_object_get_ex(o, "addresses", &arr);
-    size_t len = arr ? json_object_array_length(arr) : 0;
-    i->addresses = vr_calloc(len ? len : 1, sizeof(*i->addresses));
-    for (size_t k = 0; k < len; k++)
-        lease_from(json_object_array_get_idx(arr, k), &i->addresses[k]);
-    i->n_addresses = len;
+    vr_wire_from_json(&vr_wire_interface, o, p);
 }
 
 int vireo_network_list(vireo_conn *c, vireo_network **out, size_t *n)

@@ -1,46 +1,24 @@
 /* libvireo: domain snapshots. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
-
 static void snap_from(json_object *o, vireo_snapshot *s)
 {
-    memset(s, 0, sizeof(*s));
-    json_object *v = NULL;
-    s->name = vr_strdup(str(o, "name"));
-    s->description = dup_or_null(str(o, "description"));
-    s->state = vr_strdup(str(o, "state"));
-    s->parent = dup_or_null(str(o, "parent"));
-    s->creation_time = json_object_object_get_ex(o, "creation_time", &v) ? json_object_get_int64(v) : 0;
-    s->current = json_object_object_get_ex(o, "current", &v) && json_object_get_boolean(v);
+    vr_wire_from_json(&vr_wire_snapshot, o, s);
 }
 
 void vireo_snapshot_clear(vireo_snapshot *s)
 {
-    if (!s)
-        return;
-    free(s->name);
-    free(s->description);
-    free(s->state);
-    free(s->parent);
-    memset(s, 0, sizeof(*s));
+    vr_wire_clear(&vr_wire_snapshot, s);
 }
 
 void vireo_snapshot_list_free(vireo_snapshot *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_snapshot_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_snapshot, list, n);
 }
 
 static char *snap_path(vireo_conn *c, const char *domain, const char *name, const char *rest)

@@ -1,17 +1,10 @@
 /* libvireo: storage pools and volumes. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
 
 static unsigned long long num(json_object *o, const char *key)
 {
@@ -19,84 +12,34 @@ static unsigned long long num(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? (unsigned long long)json_object_get_int64(v) : 0;
 }
 
-static bool flag(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static void pool_from(json_object *o, vireo_pool *p)
 {
-    memset(p, 0, sizeof(*p));
-    p->name = vr_strdup(str(o, "name"));
-    snprintf(p->uuid, sizeof(p->uuid), "%s", str(o, "uuid") ? str(o, "uuid") : "");
-    p->type = vr_strdup(str(o, "type"));
-    p->state = vr_strdup(str(o, "state"));
-    p->persistent = flag(o, "persistent");
-    p->autostart = flag(o, "autostart");
-    p->path = vr_strdup(str(o, "path"));
-    p->capacity = num(o, "capacity");
-    p->allocation = num(o, "allocation");
-    p->available = num(o, "available");
-    p->volumes = (unsigned)num(o, "volumes");
+    vr_wire_from_json(&vr_wire_pool, o, p);
 }
 
 static void vol_from(json_object *o, vireo_vol *v)
 {
-    memset(v, 0, sizeof(*v));
-    v->name = vr_strdup(str(o, "name"));
-    v->pool = vr_strdup(str(o, "pool"));
-    v->path = vr_strdup(str(o, "path"));
-    v->type = vr_strdup(str(o, "type"));
-    v->format = vr_strdup(str(o, "format"));
-    v->capacity = num(o, "capacity");
-    v->allocation = num(o, "allocation");
-    json_object *b = NULL;
-    if (json_object_object_get_ex(o, "backing", &b) && b) {
-        v->backing_path = dup_or_null(str(b, "path"));
-        v->backing_format = dup_or_null(str(b, "format"));
-    }
-    v->used_by = dup_or_null(str(o, "used_by"));
+    vr_wire_from_json(&vr_wire_vol, o, v);
 }
 
 void vireo_pool_clear(vireo_pool *p)
 {
-    if (!p)
-        return;
-    free(p->name);
-    free(p->type);
-    free(p->state);
-    free(p->path);
-    memset(p, 0, sizeof(*p));
+    vr_wire_clear(&vr_wire_pool, p);
 }
 
 void vireo_pool_list_free(vireo_pool *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_pool_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_pool, list, n);
 }
 
 void vireo_vol_clear(vireo_vol *v)
 {
-    if (!v)
-        return;
-    free(v->name);
-    free(v->pool);
-    free(v->path);
-    free(v->type);
-    free(v->format);
-    free(v->backing_path);
-    free(v->backing_format);
-    free(v->used_by);
-    memset(v, 0, sizeof(*v));
+    vr_wire_clear(&vr_wire_vol, v);
 }
 
 void vireo_vol_list_free(vireo_vol *list, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        vireo_vol_clear(&list[i]);
-    free(list);
+    vr_wire_array_free(&vr_wire_vol, list, n);
 }
 
 /* /v1/pools[/KEY[/rest]] with KEY escaped. */
@@ -181,10 +124,24 @@ int vireo_pool_define(vireo_conn *c, const char *xml, vireo_pool *out)
 int vireo_pool_define_as(vireo_conn *c, const char *name, const char *type, const char *target,
                          vireo_pool *out)
 {
+    return vireo_pool_define_fields(c, &(vireo_pool_fields){.name = name, .type = type, .target = target}, out);
+}
+
+int vireo_pool_define_fields(vireo_conn *c, const vireo_pool_fields *f, vireo_pool *out)
+{
     json_object *b = json_object_new_object();
-    json_object_object_add(b, "name", json_object_new_string(name ? name : ""));
-    json_object_object_add(b, "type", json_object_new_string(type ? type : "dir"));
-    json_object_object_add(b, "target", target ? json_object_new_string(target) : NULL);
+    json_object_object_add(b, "name", json_object_new_string(f->name ? f->name : ""));
+    json_object_object_add(b, "type", json_object_new_string(f->type ? f->type : "dir"));
+    const struct {
+        const char *key, *val;
+    } opt[] = {{"target", f->target}, {"source_dev", f->source_dev}, {"source_format", f->source_format},
+               {"source_host", f->source_host}, {"source_path", f->source_path},
+               {"source_name", f->source_name}, {"auth_type", f->auth_type},
+               {"auth_username", f->auth_username}, {"secret_uuid", f->secret_uuid},
+               {"source_initiator", f->source_initiator}};
+    for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+        if (opt[i].val)
+            json_object_object_add(b, opt[i].key, json_object_new_string(opt[i].val));
     char *body = vr_strdup(json_object_to_json_string(b));
     json_object_put(b);
     int rc = call_obj(c, "POST", pool_path(c, NULL, NULL), body, "application/json", conv_pool, out);
@@ -200,6 +157,16 @@ int vireo_pool_undefine(vireo_conn *c, const char *key)
 int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_pool *out)
 {
     return call_obj(c, "POST", pool_path(c, key, action), "", "application/json", conv_pool, out);
+}
+
+int vireo_pool_build(vireo_conn *c, const char *key, unsigned flags, vireo_pool *out)
+{
+    const char *body = (flags & VIREO_POOL_BUILD_OVERWRITE) && (flags & VIREO_POOL_BUILD_NO_OVERWRITE)
+                           ? "{\"overwrite\":true,\"no_overwrite\":true}"
+                       : flags & VIREO_POOL_BUILD_OVERWRITE    ? "{\"overwrite\":true}"
+                       : flags & VIREO_POOL_BUILD_NO_OVERWRITE ? "{\"no_overwrite\":true}"
+                                                               : "";
+    return call_obj(c, "POST", pool_path(c, key, "build"), body, "application/json", conv_pool, out);
 }
 
 int vireo_pool_set_autostart(vireo_conn *c, const char *key, bool on)
@@ -259,6 +226,36 @@ int vireo_vol_create_xml(vireo_conn *c, const char *pool, const char *xml, vireo
 int vireo_vol_delete(vireo_conn *c, const char *pool, const char *name)
 {
     return call_obj(c, "DELETE", vol_path(c, pool, name, NULL), NULL, NULL, NULL, NULL);
+}
+
+char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "type", json_object_new_string(type ? type : ""));
+    if (spec)
+        json_object_object_add(b, "spec", json_object_new_string(spec));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    char *xml = vr_client_text(c, "POST", "/v1/pool-sources", body, "application/json");
+    free(body);
+    return xml;
+}
+
+char *vireo_pool_capabilities(vireo_conn *c)
+{
+    return vr_client_get_text(c, "/v1/pool-capabilities");
+}
+
+int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char *algorithm)
+{
+    json_object *b = json_object_new_object();
+    if (algorithm)
+        json_object_object_add(b, "algorithm", json_object_new_string(algorithm));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call_obj(c, "POST", vol_path(c, pool, name, "wipe"), body, "application/json", NULL, NULL);
+    free(body);
+    return rc;
 }
 
 int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const char *capacity,

@@ -394,7 +394,9 @@ static void format_graphics(xmlNode *devs, const vr_graphics_def *g, bool secure
     xmlNode *n = child(devs, "graphics");
     prop(n, "type", vr_graphics_type_names[g->type]);
     if (g->listen_type == VR_LISTEN_ADDRESS) {
-        propf(n, "port", "%d", g->autoport ? -1 : g->port);
+        /* A running autoport display shows the port it got (its live
+         * copy carries it, as libvirt shows it); a stored one -1. */
+        propf(n, "port", "%d", g->port > 0 ? g->port : -1);
         if (g->tls_port)
             propf(n, "tlsPort", "%d", g->tls_port);
         prop(n, "autoport", g->autoport ? "yes" : "no");

@@ -6,7 +6,6 @@
 #include "common/util.h"
 
 #include <ctype.h>
-#include <libxml/xmlsave.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +37,7 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
         return vr_xml_error(root, err, "<domainsnapshot> takes no attributes");
     if (vr_xml_check_no_text(root, err) < 0)
         return -1;
+    bool have_name = false; /* def->name may hold a default already */
     for (xmlNode *c = vr_xml_first(root); c; c = vr_xml_next(c)) {
         char *s = NULL;
         if (vr_xml_is(c, "parent")) {
@@ -50,8 +50,10 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
         }
         if (text(c, &s, err) < 0)
             return -1;
-        if (vr_xml_is(c, "name") && !def->name) {
+        if (vr_xml_is(c, "name") && !have_name) {
+            free(def->name);
             def->name = s;
+            have_name = true;
             if (!vr_name_check(VR_NAME_SNAPSHOT, s, err))
                 return -1;
             continue;
@@ -95,11 +97,17 @@ static int parse(vr_snapshot_def *def, const xmlNode *root, char **err)
 
 vr_snapshot_def *vr_snapshot_def_parse(const char *xml, size_t len, char **err)
 {
+    return vr_snapshot_def_parse_new(xml, len, NULL, err);
+}
+
+vr_snapshot_def *vr_snapshot_def_parse_new(const char *xml, size_t len, const char *default_name, char **err)
+{
     xmlDoc *doc = vr_xml_read(xml, len, "domainsnapshot", err);
     if (!doc)
         return NULL;
     vr_snapshot_def *def = vr_calloc(1, sizeof(*def));
     def->state = VR_SNAP_SHUTOFF;
+    def->name = default_name ? vr_strdup(default_name) : NULL;
     int rc = parse(def, xmlDocGetRootElement(doc), err);
     xmlFreeDoc(doc);
     if (rc < 0) {
@@ -126,12 +134,5 @@ char *vr_snapshot_def_format(const vr_snapshot_def *def)
     snprintf(num, sizeof(num), "%lld", def->creation_time);
     xmlNewTextChild(root, NULL, BAD_CAST "creationTime", BAD_CAST num);
     xmlNewTextChild(root, NULL, BAD_CAST "active", BAD_CAST(def->current ? "1" : "0"));
-    xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *s = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    xmlSaveTree(s, root);
-    xmlSaveClose(s);
-    char *out = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
-    xmlBufferFree(buf);
-    xmlFreeDoc(doc);
-    return out;
+    return vr_xml_save_doc(doc, root);
 }

@@ -20,6 +20,9 @@ typedef struct {
 
 
 vr_snapshot_def *vr_snapshot_def_parse(const char *xml, size_t len, char **err);
+/* A client's request for a new snapshot (virDomainSnapshotCreateXML):
+ * the same subset, with `default_name` when it names none. */
+vr_snapshot_def *vr_snapshot_def_parse_new(const char *xml, size_t len, const char *default_name, char **err);
 char *vr_snapshot_def_format(const vr_snapshot_def *def);
 void vr_snapshot_def_free(vr_snapshot_def *def);
 const char *vr_snap_state_name(vr_snap_state s);

@@ -5,12 +5,12 @@
  * ignores them, so a `virsh pool-dumpxml` / `vol-dumpxml` reads back. */
 #include "conf/storage_conf.h"
 #include "conf/names.h"
+#include "conf/storage_source.h"
 #include "conf/units.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
 #include <ctype.h>
-#include <libxml/xmlsave.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +19,23 @@
 #define ATTRS(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define NO_ATTRS ((const char *const[]){NULL})
 
-static const char *const pool_type_names[] = {"dir", NULL};
+static const char *const pool_type_names[] = {"dir", "fs", "disk", "iscsi-direct", NULL};
 static const char *const vol_format_names[] = {"raw", "qcow2", "iso", NULL};
 
 const char *vr_pool_type_name(vr_pool_type t) { return pool_type_names[t]; }
 const char *vr_vol_format_name(vr_vol_format f) { return vol_format_names[f]; }
+const char *vr_pool_types_supported(void) { return "dir, fs, disk, iscsi-direct"; }
+
+bool vr_pool_type_parse(const char *s, vr_pool_type *out)
+{
+    for (int i = 0; s && pool_type_names[i]; i++) {
+        if (strcmp(s, pool_type_names[i]) == 0) {
+            *out = (vr_pool_type)i;
+            return true;
+        }
+    }
+    return false;
+}
 
 bool vr_vol_format_parse(const char *s, vr_vol_format *out)
 {
@@ -158,6 +170,7 @@ void vr_pool_def_free(vr_pool_def *def)
         return;
     free(def->name);
     free(def->target_path);
+    vr_pool_source_clear(&def->source);
     free(def);
 }
 
@@ -166,7 +179,8 @@ vr_pool_def *vr_pool_def_copy(const vr_pool_def *def)
     vr_pool_def *d = vr_calloc(1, sizeof(*d));
     *d = *def;
     d->name = vr_strdup(def->name);
-    d->target_path = vr_strdup(def->target_path);
+    d->target_path = def->target_path ? vr_strdup(def->target_path) : NULL;
+    vr_pool_source_copy(&d->source, &def->source);
     return d;
 }
 
@@ -212,7 +226,7 @@ static int parse_pool(vr_pool_def *def, const xmlNode *root, char **err)
     if (rc < 0)
         return -1;
     if (rc == 0)
-        return vr_xml_error(root, err, "<pool> needs type='dir'");
+        return vr_xml_error(root, err, "<pool> needs type= (one of %s)", vr_pool_types_supported());
     def->type = (vr_pool_type)t;
     if (check_children(root, ATTRS("name", "uuid", "capacity", "allocation", "available", "source",
                                    "target"), err) < 0)
@@ -239,10 +253,8 @@ static int parse_pool(vr_pool_def *def, const xmlNode *root, char **err)
                 return -1;
         } else if (vr_xml_is(c, "source")) {
             /* A dir pool has no source; libvirt writes an empty one. */
-            if (check_attrs(c, NO_ATTRS, err) < 0 || vr_xml_check_no_text(c, err) < 0)
+            if (vr_pool_source_parse(def->type, c, &def->source, err) < 0)
                 return -1;
-            if (vr_xml_first(c))
-                return unsupported(vr_xml_first(c), err);
         } else if (vr_xml_is(c, "target")) {
             if (parse_pool_target(def, c, err) < 0)
                 return -1;
@@ -255,8 +267,15 @@ static int parse_pool(vr_pool_def *def, const xmlNode *root, char **err)
     }
     if (!def->name)
         return vr_xml_error(root, err, "<pool> needs a <name>");
-    if (!def->target_path)
-        return vr_xml_error(root, err, "<pool type='dir'> needs <target><path>DIR</path></target>");
+    char *e = NULL;
+    if (vr_pool_source_complete(def->type, def->name, &def->source, &def->target_path, &e) < 0) {
+        vr_xml_error(root, err, "%s", e);
+        free(e);
+        return -1;
+    }
+    if (!def->target_path && vr_pool_source_has_target(def->type))
+        return vr_xml_error(root, err, "<pool type='%s'> needs <target><path>DIR</path></target>",
+                            pool_type_names[def->type]);
     if (!def->uuid[0])
         vr_uuid_generate(def->uuid);
     return 0;
@@ -279,29 +298,39 @@ vr_pool_def *vr_pool_def_parse(const char *xml, size_t len, char **err)
     return def;
 }
 
-vr_pool_def *vr_pool_def_new(const char *name, const char *type, const char *target, char **err)
+vr_pool_def *vr_pool_def_from_fields(const vr_pool_fields *f, char **err)
 {
-    if (!vr_name_check(VR_NAME_POOL, name, err))
+    if (!vr_name_check(VR_NAME_POOL, f->name, err))
         return NULL;
-    if (!type || strcmp(type, "dir") != 0) {
-        vr_set_error(err, "pool type '%s' is not supported by Vireo (supported: dir)", type ? type : "");
-        return NULL;
-    }
-    if (!target || !*target) {
-        vr_set_error(err, "pool '%s' needs a target directory (--target PATH)", name);
+    vr_pool_type type;
+    if (!vr_pool_type_parse(f->type, &type)) {
+        vr_set_error(err, "pool type '%s' is not supported by Vireo (supported: %s)", f->type ? f->type : "",
+                     vr_pool_types_supported());
         return NULL;
     }
     vr_pool_def *def = vr_calloc(1, sizeof(*def));
-    def->type = VR_POOL_DIR;
-    def->name = vr_strdup(name);
+    def->type = type;
+    def->name = vr_strdup(f->name);
     def->mode = -1;
     def->owner = def->group = -1;
-    if (set_target(def, target, NULL, err) < 0) {
+    vr_uuid_generate(def->uuid);
+    if (vr_pool_source_from_fields(type, f, &def->source, err) < 0 ||
+        (f->target && *f->target && set_target(def, f->target, NULL, err) < 0) ||
+        vr_pool_source_complete(type, def->name, &def->source, &def->target_path, err) < 0) {
         vr_pool_def_free(def);
         return NULL;
     }
-    vr_uuid_generate(def->uuid);
+    if (!def->target_path && vr_pool_source_has_target(type)) {
+        vr_set_error(err, "pool '%s' needs a target directory (--target PATH)", f->name);
+        vr_pool_def_free(def);
+        return NULL;
+    }
     return def;
+}
+
+vr_pool_def *vr_pool_def_new(const char *name, const char *type, const char *target, char **err)
+{
+    return vr_pool_def_from_fields(&(vr_pool_fields){.name = name, .type = type, .target = target}, err);
 }
 
 /* ---- formatting ---- */
@@ -343,18 +372,6 @@ static void permissions(xmlNode *parent, int mode, long owner, long group)
     }
 }
 
-static char *save(xmlDoc *doc, xmlNode *root)
-{
-    xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *s = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    xmlSaveTree(s, root);
-    xmlSaveClose(s);
-    char *out = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
-    xmlBufferFree(buf);
-    xmlFreeDoc(doc);
-    return out;
-}
-
 char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats)
 {
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
@@ -368,11 +385,13 @@ char *vr_pool_def_format(const vr_pool_def *def, const vr_pool_stats *stats)
     size_child(root, "capacity", s->capacity);
     size_child(root, "allocation", s->allocation);
     size_child(root, "available", s->available);
-    child(root, "source");
-    xmlNode *t = child(root, "target");
-    text_child(t, "path", def->target_path);
-    permissions(t, def->mode, def->owner, def->group);
-    return save(doc, root);
+    vr_pool_source_format(def->type, root, &def->source);
+    if (def->target_path) {
+        xmlNode *t = child(root, "target");
+        text_child(t, "path", def->target_path);
+        permissions(t, def->mode, def->owner, def->group);
+    }
+    return vr_xml_save_doc(doc, root);
 }
 
 /* ---- volumes ---- */
@@ -384,6 +403,7 @@ void vr_vol_def_free(vr_vol_def *def)
     free(def->name);
     free(def->path);
     free(def->backing_path);
+    free(def->compat);
     free(def);
 }
 
@@ -401,14 +421,36 @@ static int parse_format(const xmlNode *n, vr_vol_format *out, char **err)
     return 0;
 }
 
+/* qcow2's <compat> and <features>: the lazy_refcounts feature only. */
+static int parse_qcow2_options(vr_vol_def *def, const xmlNode *c, char **err)
+{
+    if (vr_xml_is(c, "compat")) {
+        if (leaf(c, &def->compat, err) < 0)
+            return -1;
+        if (strcmp(def->compat, "0.10") != 0 && strcmp(def->compat, "1.1") != 0)
+            return vr_xml_error(c, err, "<compat>%s</compat>: qcow2 knows 0.10 and 1.1", def->compat);
+        return 0;
+    }
+    if (check_attrs(c, NO_ATTRS, err) < 0 || check_children(c, ATTRS("lazy_refcounts"), err) < 0)
+        return -1;
+    for (xmlNode *f = vr_xml_first(c); f; f = vr_xml_next(f)) {
+        if (check_attrs(f, NO_ATTRS, err) < 0 || vr_xml_check_empty(f, err) < 0)
+            return -1;
+        def->lazy_refcounts = true;
+    }
+    return 0;
+}
+
 static int parse_vol_target(vr_vol_def *def, const xmlNode *n, char **err)
 {
     if (check_attrs(n, NO_ATTRS, err) < 0 ||
-        check_children(n, ATTRS("path", "format", "permissions"), err) < 0)
+        check_children(n, ATTRS("path", "format", "permissions", "compat", "features"), err) < 0)
         return -1;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         int rc = 0;
-        if (vr_xml_is(c, "path")) {
+        if (vr_xml_is(c, "compat") || vr_xml_is(c, "features")) {
+            rc = parse_qcow2_options(def, c, err);
+        } else if (vr_xml_is(c, "path")) {
             /* The pool decides where its volumes live. */
             char *ignored;
             rc = leaf(c, &ignored, err);
@@ -422,6 +464,11 @@ static int parse_vol_target(vr_vol_def *def, const xmlNode *n, char **err)
         if (rc < 0)
             return -1;
     }
+    if ((def->compat || def->lazy_refcounts) && def->format != VR_VOL_QCOW2)
+        return vr_xml_error(n, err, "<compat> and <features> are qcow2's; this volume's format is %s",
+                            vr_vol_format_name(def->format));
+    if (def->lazy_refcounts && def->compat && strcmp(def->compat, "0.10") == 0)
+        return vr_xml_error(n, err, "<lazy_refcounts/> needs <compat>1.1</compat>");
     return 0;
 }
 
@@ -523,7 +570,7 @@ char *vr_vol_def_format(const vr_vol_def *def)
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "volume", NULL);
     xmlDocSetRootElement(doc, root);
-    xmlNewProp(root, BAD_CAST "type", BAD_CAST "file");
+    xmlNewProp(root, BAD_CAST "type", BAD_CAST(def->block ? "block" : "file"));
     text_child(root, "name", def->name);
     if (def->path)
         text_child(root, "key", def->path);
@@ -539,5 +586,37 @@ char *vr_vol_def_format(const vr_vol_def *def)
         text_child(b, "path", def->backing_path);
         xmlNewProp(child(b, "format"), BAD_CAST "type", BAD_CAST vol_format_names[def->backing_format]);
     }
-    return save(doc, root);
+    return vr_xml_save_doc(doc, root);
+}
+
+/* ---- find-storage-pool-sources ---- */
+
+int vr_pool_source_parse_xml(vr_pool_type t, const char *xml, vr_pool_source *s, char **err)
+{
+    memset(s, 0, sizeof(*s));
+    xmlDoc *doc = vr_xml_read(xml, strlen(xml), "source", err);
+    if (!doc)
+        return -1;
+    int rc = vr_pool_source_parse(t, xmlDocGetRootElement(doc), s, err);
+    xmlFreeDoc(doc);
+    if (rc < 0)
+        vr_pool_source_clear(s);
+    return rc;
+}
+
+char *vr_pool_sources_format(vr_pool_type t, const vr_pool_source *list, size_t n)
+{
+    xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "sources", NULL);
+    xmlDocSetRootElement(doc, root);
+    for (size_t i = 0; i < n; i++)
+        vr_pool_source_format(t, root, &list[i]);
+    return vr_xml_save_doc(doc, root);
+}
+
+void vr_pool_source_free_list(vr_pool_source *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        vr_pool_source_clear(&list[i]);
+    free(list);
 }

@@ -27,10 +27,20 @@ static char *snapshot_format(const void *d) { return vr_snapshot_def_format(d); 
 static void *snapshot_parse(const char *x, size_t n, char **e) { return vr_snapshot_def_parse(x, n, e); }
 static void snapshot_free(void *d) { vr_snapshot_def_free(d); }
 
-const vr_conf_kind vr_conf_domain = {"domain", domain_format, domain_parse, domain_free};
-const vr_conf_kind vr_conf_network = {"network", network_format, network_parse, network_free};
-const vr_conf_kind vr_conf_pool = {"pool", pool_format, pool_parse, pool_free};
-const vr_conf_kind vr_conf_snapshot = {"snapshot", snapshot_format, snapshot_parse, snapshot_free};
+static const char *domain_name(const void *d) { return ((const vr_domain_def *)d)->name; }
+static const char *domain_uuid(const void *d) { return ((const vr_domain_def *)d)->uuid; }
+static const char *network_name(const void *d) { return ((const vr_network_def *)d)->name; }
+static const char *network_uuid(const void *d) { return ((const vr_network_def *)d)->uuid; }
+static const char *pool_name(const void *d) { return ((const vr_pool_def *)d)->name; }
+static const char *pool_uuid(const void *d) { return ((const vr_pool_def *)d)->uuid; }
+static const char *snapshot_name(const void *d) { return ((const vr_snapshot_def *)d)->name; }
+
+const vr_conf_kind vr_conf_domain = {"domain", domain_format, domain_parse, domain_free, domain_name, domain_uuid};
+const vr_conf_kind vr_conf_network = {"network", network_format, network_parse, network_free, network_name,
+                                      network_uuid};
+const vr_conf_kind vr_conf_pool = {"pool", pool_format, pool_parse, pool_free, pool_name, pool_uuid};
+const vr_conf_kind vr_conf_snapshot = {"snapshot", snapshot_format, snapshot_parse, snapshot_free, snapshot_name,
+                                       NULL};
 
 char *vr_conf_stored_form(const vr_conf_kind *kind, const void *def, const char *name, char **err)
 {

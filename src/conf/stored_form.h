@@ -10,6 +10,10 @@ typedef struct {
     char *(*format)(const void *def);
     void *(*parse)(const char *xml, size_t len, char **err);
     void (*free)(void *def);
+    /* The definition's name and uuid (canonical text; NULL for kinds
+     * without one): what the registry (src/registry) files it under. */
+    const char *(*name)(const void *def);
+    const char *(*uuid)(const void *def);
 } vr_conf_kind;
 
 extern const vr_conf_kind vr_conf_domain, vr_conf_network, vr_conf_pool, vr_conf_snapshot;

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -413,4 +414,16 @@ int vr_xml_attr_bool(const xmlNode *n, const char *attr, const char *yes, const 
     if (rc == 1)
         *out = i == 0;
     return rc;
+}
+
+char *vr_xml_save_doc(xmlDoc *doc, xmlNode *root)
+{
+    xmlBuffer *buf = xmlBufferCreate();
+    xmlSaveCtxt *s = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
+    xmlSaveTree(s, root);
+    xmlSaveClose(s);
+    char *out = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    xmlFreeDoc(doc);
+    return out;
 }

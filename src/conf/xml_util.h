@@ -83,3 +83,7 @@ int vr_xml_check_empty_doc(const xmlNode *n, const char *doc, char **err);
  * white space allowed). Returns false when it is not one. */
 bool vr_xml_parse_ull(const char *s, unsigned long long min, unsigned long long max, int base,
                       unsigned long long *out);
+
+/* The element `root` of `doc` as indented text without the XML
+ * declaration, ending in a newline; frees the document. */
+char *vr_xml_save_doc(xmlDoc *doc, xmlNode *root);

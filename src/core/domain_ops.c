@@ -1,6 +1,7 @@
 #include "core/domain_ops.h"
 #include "common/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,4 +42,42 @@ void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr
     }
     *out = all;
     *n = kept;
+}
+
+typedef struct {
+    vr_qemu_driver *drv;
+    char uuid[37];
+    bool secure;
+    vr_core_xml_fn cb;
+    void *opaque;
+} live_xml;
+
+static void on_display(const char *type, const char *host, int port, const char *err, void *opaque)
+{
+    live_xml *lx = opaque;
+    vr_domain *dom = vr_qemu_lookup(lx->drv, lx->uuid);
+    char *xml = NULL;
+    if (dom && !err && port > 0 && dom->def->n_graphics > 0) {
+        vr_domain_def *copy = vr_domain_def_copy(dom->def);
+        copy->graphics[0].port = port;
+        xml = vr_domain_def_format_public(copy, lx->secure);
+        vr_domain_def_free(copy);
+    } else if (dom) {
+        xml = vr_qemu_xml(dom, false, lx->secure);
+    }
+    lx->cb(xml, lx->opaque);
+    free(lx);
+}
+
+void vr_core_domain_live_xml(vr_domain *dom, bool secure, vr_core_xml_fn cb, void *opaque)
+{
+    const vr_graphics_def *g = dom->def->n_graphics ? &dom->def->graphics[0] : NULL;
+    if (dom->state == VR_DOM_SHUTOFF || !g || !g->autoport || g->listen_type != VR_LISTEN_ADDRESS) {
+        cb(vr_qemu_xml(dom, false, secure), opaque);
+        return;
+    }
+    live_xml *lx = vr_calloc(1, sizeof(*lx));
+    *lx = (live_xml){.drv = dom->drv, .secure = secure, .cb = cb, .opaque = opaque};
+    snprintf(lx->uuid, sizeof(lx->uuid), "%s", dom->def->uuid);
+    vr_qemu_display_address(dom, on_display, lx);
 }

@@ -20,3 +20,12 @@ const vr_domain_def *vr_core_domain_config(const vr_domain *dom);
  * the interface is not on a Vireo network. Each lease carries its
  * family's prefix length. Free with vr_leases_free. */
 void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr_lease **out, size_t *n);
+
+/* The live definition as libvirt's clients read it: a running domain's
+ * autoport display (VNC or SPICE on an address) with the port it got,
+ * asked from QEMU, where the stored definition keeps -1 (virt-manager
+ * and virt-viewer connect to that port). cb gets the XML (the caller's
+ * to free), perhaps before this returns; without the port (QEMU did not
+ * answer) the XML is the stored one. */
+typedef void (*vr_core_xml_fn)(char *xml, void *opaque);
+void vr_core_domain_live_xml(vr_domain *dom, bool secure, vr_core_xml_fn cb, void *opaque);

@@ -10,7 +10,6 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#define QEMU_BINARY "qemu-system-x86_64"
 /* `-machine help` of QEMU 7.2 is about 4 KiB. */
 #define MACHINE_HELP_MAX (64u * 1024)
 
@@ -52,13 +51,9 @@ unsigned long long vr_host_free_memory(void)
 /* QEMU's machine types: "name description", an alias saying
  * "(alias of CANONICAL)". The help text is read once per daemon: QEMU
  * does not change under it. */
-typedef struct {
-    char *name, *canonical;
-} machine;
-
-static machine *machines_probe(const char *binary, size_t *n)
+vr_host_machine *vr_host_machines(const char *binary, size_t *n)
 {
-    static machine *cache;
+    static vr_host_machine *cache;
     static size_t n_cache;
     static bool probed;
     if (probed) {
@@ -82,6 +77,7 @@ static machine *machines_probe(const char *binary, size_t *n)
         cache = vr_realloc(cache, (n_cache + 1) * sizeof(*cache));
         cache[n_cache].name = vr_strdup(name);
         cache[n_cache].canonical = alias ? vr_strndup(alias + 10, strcspn(alias + 10, ")")) : NULL;
+        cache[n_cache].is_default = strstr(line, "(default)") != NULL;
         n_cache++;
     }
     free(out);
@@ -101,15 +97,15 @@ static void prop(xmlNodePtr node, const char *name, const char *value)
 
 char *vr_host_capabilities_xml(vr_qemu_driver *qemu, char **err)
 {
-    char *binary = vr_which(QEMU_BINARY);
+    char *binary = vr_which(VR_HOST_QEMU);
     if (!binary) {
-        vr_set_error(err, "%s is not installed (apt-get install qemu-system-x86)", QEMU_BINARY);
+        vr_set_error(err, "%s is not installed (apt-get install qemu-system-x86)", VR_HOST_QEMU);
         return NULL;
     }
     vr_host_info info;
     vr_host_info_get(qemu, &info);
     size_t n;
-    const machine *m = machines_probe(binary, &n);
+    const vr_host_machine *m = vr_host_machines(binary, &n);
 
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "capabilities");

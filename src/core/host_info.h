@@ -23,5 +23,14 @@ unsigned long long vr_host_free_memory(void);
  * and machine types (asked from QEMU once), domain type qemu always and
  * kvm where usable. NULL with *err when QEMU is not installed. */
 char *vr_host_capabilities_xml(vr_qemu_driver *qemu, char **err);
+/* QEMU's machine types ("pc-i440fx-7.2"; an alias such as "pc" names
+ * its canonical type), from `BINARY -machine help`, asked once per
+ * daemon: QEMU does not change under it. The array is the cache's. */
+typedef struct {
+    char *name, *canonical;
+    bool is_default; /* QEMU's own default ("(default)" in its list) */
+} vr_host_machine;
+vr_host_machine *vr_host_machines(const char *binary, size_t *n);
+#define VR_HOST_QEMU "qemu-system-x86_64"
 /* The most vCPUs a domain may have on QEMU's pc and q35 machines. */
 #define VR_HOST_MAX_VCPUS 255

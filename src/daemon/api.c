@@ -33,6 +33,7 @@ static const vr_api_route *const tables[] = {
     vr_api_host_list_routes,
     vr_api_network_routes, /* before domains: it serves domains/NAME/interfaces */
     vr_api_storage_routes,
+    vr_api_secret_routes,
     vr_api_snapshot_routes, /* before domains: POST domains/NAME/snapshots */
     vr_api_clone_routes,    /* before domains: POST domains/NAME/clone */
     vr_api_install_routes,
@@ -56,7 +57,8 @@ static bool match(const char *pattern, char **seg, size_t n)
 }
 
 /* Every request is checked against the peer's credentials (SO_PEERCRED
- * on the unix socket) and the socket it came in on. */
+ * on the unix socket) and the socket it came in on; on the read-only
+ * socket, after routing, against the access its route declares. */
 static bool allowed(const vr_api *api, vr_req *req)
 {
     if (api->web)
@@ -69,18 +71,7 @@ static bool allowed(const vr_api *api, vr_req *req)
                            "(vireo:///session) or to vireo:///system", vr_access_user_name(api->owner));
         return false;
     }
-    if (api->read_only) {
-        /* Consoles (serial and VNC) take input: not for read-only peers. */
-        const char *path = vr_req_path(req);
-        bool console = strstr(path, "/console") != NULL || vr_str_ends(path, "/vnc");
-        if (strcmp(vr_req_method(req), "GET") == 0 && !console)
-            return true;
-        vr_req_reply_error(req, 403, "denied", "the read-only connection cannot %s %s; that needs "
-                           "root or group vireo (usermod -aG vireo %s)",
-                           console ? "attach to" : vr_req_method(req), vr_req_path(req), vr_access_user_name(uid));
-        return false;
-    }
-    if (vr_access_may_manage(uid, api->owner, api->session))
+    if (api->read_only || vr_access_may_manage(uid, api->owner, api->session))
         return true;
     vr_req_reply_error(req, 403, "denied", "user %s may not manage %s: add it to group vireo "
                        "(usermod -aG vireo %s) or use the read-only connection (vireo -r)",
@@ -88,23 +79,25 @@ static bool allowed(const vr_api *api, vr_req *req)
     return false;
 }
 
-/* The routes that take more than VR_API_BODY_SMALL: whole definitions. */
-static const struct {
-    const char *method, *pattern;
-    size_t max;
-} large_bodies[] = {
-    {"POST", "domains", VR_API_BODY_DEFINITION},
-    {"POST", "networks", VR_API_BODY_DEFINITION},
-    {"POST", "pools", VR_API_BODY_DEFINITION},
-};
+/* The read-only socket serves the routes declared VR_API_READ (and
+ * answers 404/405 for paths and methods there is no route for). */
+static bool route_allowed(const vr_api *api, vr_req *req, const vr_api_route *route)
+{
+    if (!api->read_only || api->web || !route || route->access == VR_API_READ)
+        return true;
+    /* Consoles (serial and VNC) take input: not for read-only peers. */
+    bool console = route->access == VR_API_CONSOLE;
+    vr_req_reply_error(req, 403, "denied", "the read-only connection cannot %s %s; that needs "
+                       "root or group vireo (usermod -aG vireo %s)",
+                       console ? "attach to" : vr_req_method(req), vr_req_path(req),
+                       vr_access_user_name(vr_req_peer_uid(req)));
+    return false;
+}
 
 /* False after answering 413: the body is over the route's limit. */
 static bool body_fits(vr_req *req, const vr_api_route *r)
 {
-    size_t len, max = VR_API_BODY_SMALL;
-    for (size_t i = 0; i < VR_ARRAY_LEN(large_bodies); i++)
-        if (strcmp(r->method, large_bodies[i].method) == 0 && strcmp(r->pattern, large_bodies[i].pattern) == 0)
-            max = large_bodies[i].max;
+    size_t len, max = r->max_body ? r->max_body : VR_API_BODY_SMALL;
     vr_req_body(req, &len);
     if (len <= max)
         return true;
@@ -149,7 +142,9 @@ void vr_api_handle(vr_req *req, void *opaque)
                 hit = r;
         }
     }
-    if (hit) {
+    if (!route_allowed(api, req, hit)) {
+        /* answered */
+    } else if (hit) {
         if (body_fits(req, hit))
             hit->fn(&c);
     } else if (forward) {

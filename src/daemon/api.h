@@ -8,6 +8,7 @@
 
 struct vr_net_driver;
 struct vr_storage_driver;
+struct vr_secret_driver;
 struct vr_jobs;
 struct vr_web_auth;
 struct vr_remote_hosts;
@@ -16,6 +17,7 @@ typedef struct {
     vr_qemu_driver *qemu;
     struct vr_net_driver *net;
     struct vr_storage_driver *storage;
+    struct vr_secret_driver *secrets;
     struct vr_jobs *jobs;   /* long operations (copies, clones) clients poll */
     vr_events *events;
     const vr_paths *paths;
@@ -42,10 +44,22 @@ typedef struct {
 /* A route: method and pattern (segments after /v1, '*' matches one).
  * Each API module (api_host.c, api_domains.c, ...) exports a table
  * ending with an entry whose method is NULL. */
+/* What a route may do, declared beside it: the read-only socket
+ * (vireod-ro.sock, vireo -r) serves VR_API_READ routes only. */
+typedef enum {
+    VR_API_WRITE = 0, /* changes something: the default */
+    VR_API_READ,      /* only reads */
+    VR_API_CONSOLE,   /* reads, but attaches to a console that takes input (serial, VNC) */
+} vr_api_access;
+
+/* One line per route: method, path pattern ("*" is one segment),
+ * handler, access, and the largest body it takes (0: VR_API_BODY_SMALL). */
 typedef struct {
     const char *method;
     const char *pattern;
     void (*fn)(vr_api_call *c);
+    vr_api_access access;
+    size_t max_body;
 } vr_api_route;
 
 /* Request bodies: XML definitions of domains, networks and pools may be
@@ -59,6 +73,7 @@ typedef struct {
 extern const vr_api_route vr_api_host_routes[];
 extern const vr_api_route vr_api_domain_routes[];
 extern const vr_api_route vr_api_storage_routes[];  /* pools, volumes, jobs */
+extern const vr_api_route vr_api_secret_routes[];   /* secrets and their values (api_secrets.c) */
 extern const vr_api_route vr_api_snapshot_routes[]; /* domains/NAME/snapshots */
 extern const vr_api_route vr_api_clone_routes[];    /* domains/NAME/clone */
 extern const vr_api_route vr_api_network_routes[];

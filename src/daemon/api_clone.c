@@ -170,7 +170,12 @@ static vr_err plan_disk(clone_ctx *x, vr_disk_def *d, const char *src, const cha
             free(name);
             return VR_ERR_NOT_FOUND;
         }
-        dst = vr_asprintf("%s/%s", p->def->target_path, name);
+        /* A disk pool's partitions are not files: --file says where. */
+        vr_err e = vr_pool_vol_path(p, name, &dst, err);
+        if (e) {
+            free(name);
+            return e;
+        }
         free(d->source_volume);
         d->source_volume = name;
     } else {

@@ -189,6 +189,6 @@ const vr_api_route vr_api_device_routes[] = {
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},
-    {"GET", "domains/*/vcpus", get_vcpus},
+    {"GET", "domains/*/vcpus", get_vcpus, VR_API_READ},
     {0},
 };

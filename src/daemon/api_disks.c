@@ -91,6 +91,6 @@ static void domain_disks(vr_api_call *c)
 }
 
 const vr_api_route vr_api_disk_routes[] = {
-    {"GET", "domains/*/disks", domain_disks},
+    {"GET", "domains/*/disks", domain_disks, VR_API_READ},
     {0},
 };

@@ -3,6 +3,9 @@
 #include "drivers/qemu/qemu_console.h"
 #include "common/util.h"
 #include "core/domain_ops.h"
+#include "core/views.h"
+#include "common/strbuf.h"
+#include "wire/schemas.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,35 +13,9 @@
 
 json_object *vr_api_domain_json(const vr_domain *dom)
 {
-    const vr_domain_def *def = dom->def;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(def->name));
-    json_object_object_add(o, "uuid", json_object_new_string(def->uuid));
-    json_object_object_add(o, "id", dom->id > 0 ? json_object_new_int(dom->id) : NULL);
-    json_object_object_add(o, "state", json_object_new_string(vr_dom_state_name(dom->state)));
-    json_object_object_add(o, "reason", json_object_new_string(dom->reason));
-    json_object_object_add(o, "persistent", json_object_new_boolean(dom->persistent));
-    json_object_object_add(o, "autostart", json_object_new_boolean(dom->autostart));
-    json_object_object_add(o, "type", json_object_new_string(def->type == VR_VIRT_KVM ? "kvm" : "qemu"));
-    json_object_object_add(o, "vcpus", json_object_new_int((int)def->vcpus_current));
-    json_object_object_add(o, "vcpus_max", json_object_new_int((int)def->vcpus));
-    json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)def->memory_kib));
-    json_object_object_add(o, "current_memory_kib", json_object_new_int64((int64_t)def->current_memory_kib));
-    json_object_object_add(o, "title", def->title ? json_object_new_string(def->title) : NULL);
-    json_object_object_add(o, "pid", dom->pid > 0 ? json_object_new_int(dom->pid) : NULL);
-    json_object_object_add(o, "started_at", dom->started_at ? json_object_new_int64(dom->started_at) : NULL);
-    json_object_object_add(o, "vnc", json_object_new_boolean(def->n_graphics > 0));
-    /* Running: what the run got; shut off: what a start would get here
-     * (NULL when a start would be refused). */
-    const char *accel = dom->accel;
-    if (!accel && dom->state == VR_DOM_SHUTOFF)
-        accel = vr_qemu_plan_accel(dom->drv, def, NULL, NULL, NULL);
-    json_object_object_add(o, "accel", accel ? json_object_new_string(accel) : NULL);
-    json_object *notices = json_object_new_array_ext((int)dom->n_notices);
-    for (size_t i = 0; i < dom->n_notices; i++)
-        json_object_array_add(notices, json_object_new_string(dom->notices[i]));
-    json_object_object_add(o, "notices", notices);
-    return o;
+    vireo_domain view;
+    vr_core_domain_view(dom, &view);
+    return vr_wire_to_json(&vr_wire_domain, &view);
 }
 
 vr_domain *vr_api_find_domain(vr_api_call *c)
@@ -54,12 +31,18 @@ static void list_domains(vr_api_call *c)
 {
     size_t n;
     vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
-    json_object *arr = json_object_new_array_ext((int)n);
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, vr_api_domain_json(doms[i]));
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "domains", arr);
-    vr_req_reply_json(c->req, 200, o);
+    /* Written straight from the schema: no json-c tree for thousands. */
+    vr_strbuf b = {0};
+    vr_strbuf_add(&b, "{\"domains\":[");
+    for (size_t i = 0; i < n; i++) {
+        vireo_domain view;
+        vr_core_domain_view(doms[i], &view);
+        if (i)
+            vr_strbuf_addn(&b, ",", 1);
+        vr_wire_write(&b, &vr_wire_domain, &view);
+    }
+    vr_strbuf_add(&b, "]}\n");
+    vr_req_reply_text(c->req, 200, "application/json", vr_strbuf_take(&b));
 }
 
 /* Deferred answers carry the request and, for those that report the
@@ -174,37 +157,49 @@ static void reply_domain(vr_api_call *c, vr_err code, char *err, const vr_domain
     free(err);
 }
 
+static void start_async(vr_api_call *c, vr_domain *dom, void *pend)
+{
+    unsigned flags = (vr_api_flag(c->req, "paused") ? VR_QEMU_START_PAUSED : 0) |
+                     (vr_api_flag(c->req, "reset_nvram") ? VR_QEMU_START_RESET_NVRAM : 0);
+    vr_qemu_start_flags(dom, flags, vr_api_domain_done, pend);
+}
+static void destroy_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_destroy(dom, vr_api_domain_done, pend); }
+static void suspend_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_suspend(dom, vr_api_domain_done, pend); }
+static void resume_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_resume(dom, vr_api_domain_done, pend); }
+
+/* POST domains/NAME/ACTION, one line per action: those that answer once
+ * QEMU is done (async), and those that answer at once (now). */
+static const struct {
+    const char *name;
+    void (*async)(vr_api_call *c, vr_domain *dom, void *pend);
+    vr_err (*now)(vr_domain *dom, char **err);
+} actions[] = {
+    {"start", start_async, NULL},
+    {"destroy", destroy_async, NULL},
+    {"suspend", suspend_async, NULL},
+    {"resume", resume_async, NULL},
+    {"shutdown", NULL, vr_qemu_shutdown},
+    {"reboot", NULL, vr_qemu_reboot},
+};
+
 static void post_action(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
-    const char *action = c->seg[2];
-    char *err = NULL;
-    vr_err code = VR_OK;
-    if (strcmp(action, "start") == 0) {
-        unsigned flags = (vr_api_flag(c->req, "paused") ? VR_QEMU_START_PAUSED : 0) |
-                         (vr_api_flag(c->req, "reset_nvram") ? VR_QEMU_START_RESET_NVRAM : 0);
-        vr_qemu_start_flags(dom, flags, vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "destroy") == 0) {
-        vr_qemu_destroy(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "suspend") == 0) {
-        vr_qemu_suspend(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "resume") == 0) {
-        vr_qemu_resume(dom, vr_api_domain_done, vr_api_pend(c, dom->def->name));
-        return;
-    } else if (strcmp(action, "shutdown") == 0) {
-        code = vr_qemu_shutdown(dom, &err);
-    } else if (strcmp(action, "reboot") == 0) {
-        code = vr_qemu_reboot(dom, &err);
-    } else {
-        vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on domains", action);
+    for (size_t i = 0; i < VR_ARRAY_LEN(actions); i++) {
+        if (strcmp(actions[i].name, c->seg[2]) != 0)
+            continue;
+        if (actions[i].async) {
+            actions[i].async(c, dom, vr_api_pend(c, dom->def->name));
+            return;
+        }
+        char *err = NULL;
+        vr_err code = actions[i].now(dom, &err);
+        reply_domain(c, code, err, dom);
         return;
     }
-    reply_domain(c, code, err, dom);
+    vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on domains", c->seg[2]);
 }
 
 /* POST domains/NAME/rename {"name": NEW} (domrename). */
@@ -336,13 +331,13 @@ static void get_console(vr_api_call *c)
 }
 
 const vr_api_route vr_api_domain_routes[] = {
-    {"GET", "domains", list_domains},
-    {"POST", "domains", create_domain},
-    {"GET", "domains/*", get_domain},
+    {"GET", "domains", list_domains, VR_API_READ},
+    {"POST", "domains", create_domain, VR_API_WRITE, VR_API_BODY_DEFINITION},
+    {"GET", "domains/*", get_domain, VR_API_READ},
     {"DELETE", "domains/*", delete_domain},
-    {"GET", "domains/*/xml", get_xml},
-    {"GET", "domains/*/stats", get_stats},
-    {"GET", "domains/*/console", get_console},
+    {"GET", "domains/*/xml", get_xml, VR_API_READ},
+    {"GET", "domains/*/stats", get_stats, VR_API_READ},
+    {"GET", "domains/*/console", get_console, VR_API_CONSOLE},
     {"PUT", "domains/*/autostart", put_autostart},
     {"PUT", "domains/*/memory", put_memory},
     {"POST", "domains/*/rename", post_rename},

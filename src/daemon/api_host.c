@@ -4,6 +4,7 @@
 #include "config.h"
 #include "common/file.h"
 #include "common/util.h"
+#include "core/domain_caps.h"
 #include "core/host_info.h"
 #include "host/resources.h"
 #include "host/validate.h"
@@ -41,6 +42,20 @@ static void get_host(vr_api_call *c)
         json_object_array_add(types, json_object_new_string("kvm"));
     json_object_object_add(o, "domain_types", types);
     vr_req_reply_json(c->req, 200, o);
+}
+
+/* GET /v1/host/domain-capabilities[?virttype=&machine=&arch=&emulator=]:
+ * libvirt's <domainCapabilities> document (core/domain_caps.h). */
+static void get_domain_capabilities(vr_api_call *c)
+{
+    char *xml = NULL, *err = NULL;
+    vr_err code = vr_domain_caps_xml(c->api->qemu, vr_req_query(c->req, "emulator"), vr_req_query(c->req, "arch"),
+                                     vr_req_query(c->req, "machine"), vr_req_query(c->req, "virttype"), &xml, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_text(c->req, 200, "application/xml", xml);
+    free(err);
 }
 
 /* ---- GET /v1/host/validate ---- */
@@ -210,10 +225,11 @@ static void get_events(vr_api_call *c)
 }
 
 const vr_api_route vr_api_host_routes[] = {
-    {"GET", "version", get_version},
-    {"GET", "host", get_host},
-    {"GET", "host/validate", get_validate},
-    {"GET", "host/stats", get_stats},
-    {"GET", "events", get_events},
+    {"GET", "version", get_version, VR_API_READ},
+    {"GET", "host", get_host, VR_API_READ},
+    {"GET", "host/validate", get_validate, VR_API_READ},
+    {"GET", "host/domain-capabilities", get_domain_capabilities, VR_API_READ},
+    {"GET", "host/stats", get_stats, VR_API_READ},
+    {"GET", "events", get_events, VR_API_READ},
     {0},
 };

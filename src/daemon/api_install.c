@@ -553,6 +553,6 @@ static void get_os_variants(vr_api_call *c)
 
 const vr_api_route vr_api_install_routes[] = {
     {"POST", "install", post_install},
-    {"GET", "os-variants", get_os_variants},
+    {"GET", "os-variants", get_os_variants, VR_API_READ},
     {0},
 };

@@ -3,83 +3,29 @@
 #include "drivers/network/network_driver.h"
 #include "common/util.h"
 #include "core/domain_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
-static json_object *addr_json(struct in_addr a)
+/* The network in the one wire form (src/wire), with `warning` when asked
+ * (a start's answer). */
+static json_object *net_json_warned(const vr_network *net, bool warning)
 {
-    char s[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &a, s, sizeof(s));
-    return json_object_new_string(s);
-}
-
-/* [{"start","end"}…]: what the web UI's network list shows. */
-static json_object *dhcp_json(const vr_net_ip *ip)
-{
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < ip->n_ranges; i++) {
-        json_object *r = json_object_new_object();
-        json_object_object_add(r, "start", addr_json(ip->ranges[i].start));
-        json_object_object_add(r, "end", addr_json(ip->ranges[i].end));
-        json_object_array_add(arr, r);
-    }
-    return arr;
-}
-
-/* [{"mac","name","ip"}…]: the static hosts (<dhcp><host>) the web UI
- * lists and removes (net-update); mac or name is null when not given. */
-static json_object *dhcp_hosts_json(const vr_net_ip *ip)
-{
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < ip->n_hosts; i++) {
-        const vr_net_dhcp_host *h = &ip->hosts[i];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "mac", h->mac[0] ? json_object_new_string(h->mac) : NULL);
-        json_object_object_add(o, "name", h->name ? json_object_new_string(h->name) : NULL);
-        json_object_object_add(o, "ip", addr_json(h->ip));
-        json_object_array_add(arr, o);
-    }
-    return arr;
+    vireo_network view;
+    vr_core_network_view(net, &view);
+    if (warning && net->warning)
+        view.warning = vr_strdup(net->warning);
+    json_object *o = vr_wire_to_json(&vr_wire_network, &view);
+    vr_wire_clear(&vr_wire_network, &view);
+    return o;
 }
 
 static json_object *net_json(const vr_network *net)
 {
-    const vr_network_def *def = net->def;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(def->name));
-    json_object_object_add(o, "uuid", json_object_new_string(def->uuid));
-    json_object_object_add(o, "active", json_object_new_boolean(net->active));
-    json_object_object_add(o, "persistent", json_object_new_boolean(net->persistent));
-    json_object_object_add(o, "autostart", json_object_new_boolean(net->autostart));
-    json_object_object_add(o, "forward", json_object_new_string(vr_net_forward_name(def->forward)));
-    json_object_object_add(o, "bridge", def->bridge ? json_object_new_string(def->bridge) : NULL);
-    if (vr_net_is_macvtap(def)) {
-        json_object *devs = json_object_new_array();
-        for (size_t i = 0; i < def->n_forward_ifs; i++)
-            json_object_array_add(devs, json_object_new_string(def->forward_ifs[i]));
-        json_object_object_add(o, "devices", devs);
-    }
-    bool stp;
-    unsigned delay_cs;
-    if (vr_net_stp_in_force(net, &stp, &delay_cs)) {
-        json_object_object_add(o, "stp", json_object_new_boolean(stp));
-        json_object_object_add(o, "forward_delay_ms", json_object_new_int((int)delay_cs * 10));
-    }
-    if (def->ip.present) {
-        json_object_object_add(o, "address", addr_json(def->ip.address));
-        json_object_object_add(o, "prefix", json_object_new_int((int)def->ip.prefix));
-        json_object_object_add(o, "dhcp", dhcp_json(&def->ip));
-        json_object_object_add(o, "dhcp_hosts", dhcp_hosts_json(&def->ip));
-    }
-    if (def->ip6.present) {
-        char a6[INET6_ADDRSTRLEN];
-        inet_ntop(AF_INET6, &def->ip6.address, a6, sizeof(a6));
-        json_object_object_add(o, "address6", json_object_new_string(a6));
-        json_object_object_add(o, "prefix6", json_object_new_int((int)def->ip6.prefix));
-    }
-    return o;
+    return net_json_warned(net, false);
 }
 
 static vr_network *find(vr_api_call *c)
@@ -120,10 +66,7 @@ static void reply_started(vr_api_call *c, vr_err code, char *err, const vr_netwo
         reply(c, code, err, net, ok_status);
         return;
     }
-    json_object *o = net_json(net);
-    if (net->warning)
-        json_object_object_add(o, "warning", json_object_new_string(net->warning));
-    vr_req_reply_json(c->req, ok_status, o);
+    vr_req_reply_json(c->req, ok_status, net_json_warned(net, true));
     free(err);
 }
 
@@ -224,16 +167,9 @@ static void dhcp_host(vr_api_call *c)
 
 static json_object *lease_json(const char *network, const vr_lease *l)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "network", json_object_new_string(network));
-    json_object_object_add(o, "expiry", json_object_new_int64(l->expiry));
-    json_object_object_add(o, "mac", json_object_new_string(l->mac));
-    json_object_object_add(o, "type", json_object_new_string(l->family == 6 ? "ipv6" : "ipv4"));
-    json_object_object_add(o, "ip", json_object_new_string(l->ip));
-    json_object_object_add(o, "prefix", json_object_new_int((int)l->prefix));
-    json_object_object_add(o, "hostname", l->hostname ? json_object_new_string(l->hostname) : NULL);
-    json_object_object_add(o, "client_id", l->client_id ? json_object_new_string(l->client_id) : NULL);
-    return o;
+    vireo_lease view;
+    vr_core_lease_view(network, l, &view);
+    return vr_wire_to_json(&vr_wire_lease, &view);
 }
 
 static json_object *leases_json(const vr_network *net)
@@ -272,32 +208,6 @@ json_object *vr_api_iface_leases(vr_api *api, const vr_domain *dom, size_t i)
     return addrs;
 }
 
-/* domifaddr --source arp: what the host's neighbour tables (ARP and
- * NDP) hold for the interface's MAC, SLAAC addresses included. Shaped
- * like leases, without expiry. */
-static json_object *iface_neighbours(vr_api *api, const vr_domain *dom, size_t i)
-{
-    const vr_interface_def *ifc = &dom->def->interfaces[i];
-    json_object *addrs = json_object_new_array();
-    vr_network *net = ifc->type == VR_NET_NETWORK ? vr_net_lookup(api->net, ifc->source_network) : NULL;
-    vr_neighbour *nb;
-    size_t n;
-    if (!net || dom->state == VR_DOM_SHUTOFF || vr_net_neighbours(net, ifc->mac, &nb, &n) < 0)
-        return addrs;
-    for (size_t k = 0; k < n; k++) {
-        json_object *o = json_object_new_object();
-        bool v6 = nb[k].family == AF_INET6;
-        json_object_object_add(o, "network", json_object_new_string(net->def->name));
-        json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
-        json_object_object_add(o, "type", json_object_new_string(v6 ? "ipv6" : "ipv4"));
-        json_object_object_add(o, "ip", json_object_new_string(nb[k].ip));
-        json_object_object_add(o, "prefix", json_object_new_int((int)(v6 ? net->def->ip6.prefix : net->def->ip.prefix)));
-        json_object_array_add(addrs, o);
-    }
-    free(nb);
-    return addrs;
-}
-
 /* GET domains/NAME/interfaces: domiflist and domifaddr in one answer;
  * ?source=arp takes the addresses from the neighbour tables instead of
  * the DHCP leases. */
@@ -314,17 +224,10 @@ static void domain_interfaces(vr_api_call *c)
     }
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {
-        const vr_interface_def *ifc = &dom->def->interfaces[i];
-        json_object *o = json_object_new_object();
-        const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
-        json_object_object_add(o, "interface", tap ? json_object_new_string(tap) : NULL);
-        json_object_object_add(o, "type", json_object_new_string(vr_net_type_name(ifc->type)));
-        const char *src = vr_interface_source(ifc);
-        json_object_object_add(o, "source", src ? json_object_new_string(src) : NULL);
-        json_object_object_add(o, "model", json_object_new_string(vr_net_model_name(ifc->model)));
-        json_object_object_add(o, "mac", json_object_new_string(ifc->mac));
-        json_object_object_add(o, "addresses", arp ? iface_neighbours(c->api, dom, i) : vr_api_iface_leases(c->api, dom, i));
-        json_object_array_add(arr, o);
+        vireo_interface view;
+        vr_core_interface_view(c->api->net, dom, i, arp, &view);
+        json_object_array_add(arr, vr_wire_to_json(&vr_wire_interface, &view));
+        vr_wire_clear(&vr_wire_interface, &view);
     }
     json_object *root = json_object_new_object();
     json_object_object_add(root, "interfaces", arr);
@@ -332,16 +235,16 @@ static void domain_interfaces(vr_api_call *c)
 }
 
 const vr_api_route vr_api_network_routes[] = {
-    {"GET", "networks", list},
-    {"POST", "networks", create},
-    {"GET", "networks/*", get},
+    {"GET", "networks", list, VR_API_READ},
+    {"POST", "networks", create, VR_API_WRITE, VR_API_BODY_DEFINITION},
+    {"GET", "networks/*", get, VR_API_READ},
     {"DELETE", "networks/*", del},
-    {"GET", "networks/*/xml", xml},
-    {"GET", "networks/*/leases", leases},
+    {"GET", "networks/*/xml", xml, VR_API_READ},
+    {"GET", "networks/*/leases", leases, VR_API_READ},
     {"PUT", "networks/*/autostart", autostart},
     {"POST", "networks/*/dhcp-hosts", dhcp_host},
     {"DELETE", "networks/*/dhcp-hosts", dhcp_host},
     {"POST", "networks/*/*", action},
-    {"GET", "domains/*/interfaces", domain_interfaces},
+    {"GET", "domains/*/interfaces", domain_interfaces, VR_API_READ},
     {0},
 };

@@ -1,7 +1,9 @@
 /* API: domain snapshots (docs/api.md, "Snapshots"). */
 #include "daemon/api.h"
-#include "drivers/qemu/qemu_snapshot.h"
+#include "core/snapshot_ops.h"
 #include "common/util.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,14 +11,9 @@
 
 static json_object *snap_json(const vr_snapshot_def *s)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(s->name));
-    json_object_object_add(o, "description", s->description ? json_object_new_string(s->description) : NULL);
-    json_object_object_add(o, "state", json_object_new_string(vr_snap_state_name(s->state)));
-    json_object_object_add(o, "parent", s->parent ? json_object_new_string(s->parent) : NULL);
-    json_object_object_add(o, "creation_time", json_object_new_int64(s->creation_time));
-    json_object_object_add(o, "current", json_object_new_boolean(s->current));
-    return o;
+    vireo_snapshot view;
+    vr_core_snapshot_view(s, &view);
+    return vr_wire_to_json(&vr_wire_snapshot, &view);
 }
 
 static void list_snaps(vr_api_call *c)
@@ -121,17 +118,17 @@ static void create_snap(vr_api_call *c)
         return;
     }
     json_object_object_get_ex(o, "description", &desc);
-    /* No name: the time, as virsh snapshot-create-as names it. */
-    char stamp[32];
-    snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
+    char *stamp = vr_core_snapshot_default_name();
     const char *n = named ? json_object_get_string(name) : stamp;
     if (named && strlen(n) != (size_t)json_object_get_string_len(name)) {
+        free(stamp);
         json_object_put(o);
         vr_req_reply_error(c->req, 400, "invalid", "the snapshot name holds a NUL character");
         return;
     }
     vr_qemu_snapshot_create(dom, n, desc ? json_object_get_string(desc) : NULL, on_done,
                             pend(c, dom->def->name, n, true));
+    free(stamp);
     json_object_put(o);
 }
 
@@ -150,11 +147,11 @@ static void delete_snap(vr_api_call *c)
 }
 
 const vr_api_route vr_api_snapshot_routes[] = {
-    {"GET", "domains/*/snapshots", list_snaps},
+    {"GET", "domains/*/snapshots", list_snaps, VR_API_READ},
     {"POST", "domains/*/snapshots", create_snap},
-    {"GET", "domains/*/snapshots/*", get_snap},
+    {"GET", "domains/*/snapshots/*", get_snap, VR_API_READ},
     {"DELETE", "domains/*/snapshots/*", delete_snap},
-    {"GET", "domains/*/snapshots/*/xml", snap_xml},
+    {"GET", "domains/*/snapshots/*/xml", snap_xml, VR_API_READ},
     {"POST", "domains/*/snapshots/*/revert", revert_snap},
     {0},
 };

@@ -7,6 +7,8 @@
 #include "conf/units.h"
 #include "common/util.h"
 #include "core/storage_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,43 +17,16 @@
 
 static json_object *pool_json(vr_pool *p)
 {
-    vr_pool_stats st;
-    size_t nvol = 0;
-    vr_storage_pool_stats(p, &st, &nvol);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(p->def->name));
-    json_object_object_add(o, "uuid", json_object_new_string(p->def->uuid));
-    json_object_object_add(o, "type", json_object_new_string(vr_pool_type_name(p->def->type)));
-    json_object_object_add(o, "state", json_object_new_string(p->active ? "running" : "inactive"));
-    json_object_object_add(o, "persistent", json_object_new_boolean(1));
-    json_object_object_add(o, "autostart", json_object_new_boolean(p->autostart));
-    json_object_object_add(o, "path", json_object_new_string(p->def->target_path));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)st.capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)st.allocation));
-    json_object_object_add(o, "available", json_object_new_int64((int64_t)st.available));
-    json_object_object_add(o, "volumes", json_object_new_int((int)nvol));
-    return o;
+    vireo_pool view;
+    vr_core_pool_view(p, &view);
+    return vr_wire_to_json(&vr_wire_pool, &view);
 }
 
 static json_object *vol_json(const vr_vol_info *v)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "name", json_object_new_string(v->name));
-    json_object_object_add(o, "pool", json_object_new_string(v->pool));
-    json_object_object_add(o, "path", json_object_new_string(v->path));
-    json_object_object_add(o, "type", json_object_new_string("file"));
-    json_object_object_add(o, "format", json_object_new_string(vr_vol_format_name(v->format)));
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)v->capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)v->allocation));
-    json_object *b = NULL;
-    if (v->backing) {
-        b = json_object_new_object();
-        json_object_object_add(b, "path", json_object_new_string(v->backing));
-        json_object_object_add(b, "format", json_object_new_string(vr_vol_format_name(v->backing_format)));
-    }
-    json_object_object_add(o, "backing", b);
-    json_object_object_add(o, "used_by", v->used_by ? json_object_new_string(v->used_by) : NULL);
-    return o;
+    vireo_vol view;
+    vr_core_vol_view(v, &view);
+    return vr_wire_to_json(&vr_wire_vol, &view);
 }
 
 static void reply(vr_api_call *c, vr_err code, const char *err, int status, json_object *ok)
@@ -90,7 +65,10 @@ static void list_pools(vr_api_call *c)
     vr_req_reply_json(c->req, 200, o);
 }
 
-/* XML (pool-define) or JSON {"name","type","target"} (pool-define-as). */
+/* XML (pool-define) or JSON (pool-define-as): {"name","type","target"}
+ * and the source options virsh's pool-define-as has ("source_dev",
+ * "source_format", "source_host", "source_path", "source_name",
+ * "auth_type", "auth_username", "secret_uuid"). */
 static void define_pool(vr_api_call *c)
 {
     const char *body = vr_req_body(c->req, NULL);
@@ -100,15 +78,25 @@ static void define_pool(vr_api_call *c)
     vr_err code;
     if (ct && vr_str_starts(ct, "application/json")) {
         json_object *o = vr_api_body_json(c);
-        const char *name, *type, *target;
+        vr_pool_fields f = {0};
         if (!o)
             return;
-        if (vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "type", &type) < 0 ||
-            vr_api_str(c, o, "target", &target) < 0) {
+        if (vr_api_str(c, o, "name", &f.name) < 0 || vr_api_str(c, o, "type", &f.type) < 0 ||
+            vr_api_str(c, o, "target", &f.target) < 0 || vr_api_str(c, o, "source_dev", &f.source_dev) < 0 ||
+            vr_api_str(c, o, "source_format", &f.source_format) < 0 ||
+            vr_api_str(c, o, "source_host", &f.source_host) < 0 ||
+            vr_api_str(c, o, "source_path", &f.source_path) < 0 ||
+            vr_api_str(c, o, "source_name", &f.source_name) < 0 ||
+            vr_api_str(c, o, "auth_type", &f.auth_type) < 0 ||
+            vr_api_str(c, o, "auth_username", &f.auth_username) < 0 ||
+            vr_api_str(c, o, "secret_uuid", &f.secret_uuid) < 0 ||
+            vr_api_str(c, o, "source_initiator", &f.source_initiator) < 0) {
             json_object_put(o);
             return;
         }
-        vr_pool_def *def = vr_pool_def_new(name, type ? type : "dir", target, &err);
+        if (!f.type)
+            f.type = "dir";
+        vr_pool_def *def = vr_pool_def_from_fields(&f, &err);
         code = def ? vr_storage_pool_define_def(drv(c), def, &p, &err) : VR_ERR_INVALID;
         json_object_put(o);
     } else if (!(body = vr_api_body_xml(c, "pool"))) {
@@ -145,6 +133,24 @@ static void pool_xml(vr_api_call *c)
         vr_req_reply_text(c->req, 200, "application/xml", vr_storage_pool_xml(p));
 }
 
+/* pool-build's optional body {"overwrite": bool, "no_overwrite": bool}. */
+static int build_flags(vr_api_call *c, unsigned *flags)
+{
+    size_t len = 0;
+    const char *body = vr_req_body(c->req, &len);
+    if (!body || !len)
+        return 0;
+    json_object *o = vr_api_body_json(c), *v;
+    if (!o)
+        return -1;
+    if (json_object_object_get_ex(o, "overwrite", &v) && json_object_get_boolean(v))
+        *flags |= VR_POOL_BUILD_OVERWRITE;
+    if (json_object_object_get_ex(o, "no_overwrite", &v) && json_object_get_boolean(v))
+        *flags |= VR_POOL_BUILD_NO_OVERWRITE;
+    json_object_put(o);
+    return 0;
+}
+
 static void pool_action(vr_api_call *c)
 {
     vr_pool *p = find_pool(c);
@@ -162,7 +168,10 @@ static void pool_action(vr_api_call *c)
         if (strcmp(c->seg[2], actions[i].name) != 0)
             continue;
         char *err = NULL;
-        vr_err code = actions[i].fn(p, &err);
+        unsigned flags = 0;
+        if (strcmp(c->seg[2], "build") == 0 && build_flags(c, &flags) < 0)
+            return;
+        vr_err code = flags ? vr_storage_pool_build_flags(p, flags, &err) : actions[i].fn(p, &err);
         reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
         free(err);
         return;
@@ -187,6 +196,33 @@ static void pool_autostart(vr_api_call *c)
     vr_err code = vr_storage_pool_set_autostart(p, json_object_get_boolean(v), &err);
     json_object_put(o);
     reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
+    free(err);
+}
+
+static void pool_capabilities(vr_api_call *c)
+{
+    vr_req_reply_text(c->req, 200, "application/xml", vr_pool_capabilities_format());
+}
+
+/* {"type": "disk"|"iscsi-direct", "spec": "<source>…</source>"}: libvirt's
+ * <sources> XML. */
+static void find_sources(vr_api_call *c)
+{
+    json_object *o = vr_api_body_json(c);
+    const char *type = NULL, *spec = NULL;
+    if (!o)
+        return;
+    if (vr_api_str(c, o, "type", &type) < 0 || vr_api_str(c, o, "spec", &spec) < 0) {
+        json_object_put(o);
+        return;
+    }
+    char *xml = NULL, *err = NULL;
+    vr_err code = vr_storage_find_sources(drv(c), type, spec, &xml, &err);
+    json_object_put(o);
+    if (code)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_text(c->req, 200, "application/xml", xml);
     free(err);
 }
 
@@ -347,6 +383,36 @@ static void delete_vol(vr_api_call *c)
 }
 
 /* {"capacity": "2G"|bytes, "delta": bool, "shrink": bool} */
+/* {"algorithm": "zero"} or no body: libvirt's default, the only one. */
+static void wipe_vol(vr_api_call *c)
+{
+    vr_vol_info v;
+    vr_pool *p = find_vol(c, &v);
+    if (!p)
+        return;
+    size_t len = 0;
+    vr_req_body(c->req, &len);
+    json_object *o = len ? vr_api_body_json(c) : NULL;
+    const char *alg = NULL;
+    if ((len && !o) || (o && vr_api_str(c, o, "algorithm", &alg) < 0)) {
+        json_object_put(o);
+        vr_vol_info_clear(&v);
+        return;
+    }
+    char *err = NULL;
+    vr_err code;
+    if (alg && strcmp(alg, "zero") != 0) {
+        err = vr_asprintf("wipe algorithm '%s' is not supported by Vireo (zero is)", alg);
+        code = VR_ERR_UNSUPPORTED;
+    } else {
+        code = vr_storage_vol_wipe(p, v.name, &err);
+    }
+    reply(c, code, err, 200, code == VR_OK ? vol_json(&v) : NULL);
+    free(err);
+    json_object_put(o);
+    vr_vol_info_clear(&v);
+}
+
 static void resize_vol(vr_api_call *c)
 {
     vr_vol_info v;
@@ -550,26 +616,29 @@ static void cancel_job(vr_api_call *c)
 }
 
 const vr_api_route vr_api_storage_routes[] = {
-    {"GET", "pools", list_pools},
-    {"POST", "pools", define_pool},
-    {"GET", "pools/*", get_pool},
+    {"GET", "pools", list_pools, VR_API_READ},
+    {"POST", "pools", define_pool, VR_API_WRITE, VR_API_BODY_DEFINITION},
+    {"GET", "pools/*", get_pool, VR_API_READ},
     {"DELETE", "pools/*", undefine_pool},
-    {"GET", "pools/*/xml", pool_xml},
+    {"GET", "pools/*/xml", pool_xml, VR_API_READ},
     {"PUT", "pools/*/autostart", pool_autostart},
-    {"GET", "pools/*/volumes", list_vols},
+    {"GET", "pools/*/volumes", list_vols, VR_API_READ},
     {"POST", "pools/*/volumes", create_vol},
     {"POST", "pools/*/*", pool_action},
-    {"GET", "pools/*/volumes/*", get_vol},
+    {"GET", "pools/*/volumes/*", get_vol, VR_API_READ},
     {"DELETE", "pools/*/volumes/*", delete_vol},
-    {"GET", "pools/*/volumes/*/xml", vol_xml},
+    {"GET", "pools/*/volumes/*/xml", vol_xml, VR_API_READ},
     {"POST", "pools/*/volumes/*/resize", resize_vol},
     {"POST", "pools/*/volumes/*/clone", clone_vol},
+    {"POST", "pools/*/volumes/*/wipe", wipe_vol},
     {"POST", "pools/*/volumes/*/upload", upload_vol},
-    {"GET", "pools/*/volumes/*/upload", upload_vol}, /* WebSocket: browsers */
-    {"GET", "pools/*/volumes/*/download", download_vol},
-    {"GET", "volumes", vol_by_path},
-    {"GET", "jobs", list_jobs},
-    {"GET", "jobs/*", get_job},
+    {"GET", "pools/*/volumes/*/upload", upload_vol, VR_API_WRITE}, /* WebSocket (browsers): it writes */
+    {"GET", "pools/*/volumes/*/download", download_vol, VR_API_READ},
+    {"GET", "volumes", vol_by_path, VR_API_READ},
+    {"POST", "pool-sources", find_sources}, /* a probe, but it logs in to portals: read-write callers */
+    {"GET", "pool-capabilities", pool_capabilities, VR_API_READ},
+    {"GET", "jobs", list_jobs, VR_API_READ},
+    {"GET", "jobs/*", get_job, VR_API_READ},
     {"DELETE", "jobs/*", cancel_job},
     {0},
 };

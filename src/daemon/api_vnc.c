@@ -130,7 +130,7 @@ static void get_display(vr_api_call *c)
 }
 
 const vr_api_route vr_api_vnc_routes[] = {
-    {"GET", "domains/*/vnc", get_vnc},
-    {"GET", "domains/*/display", get_display},
+    {"GET", "domains/*/vnc", get_vnc, VR_API_CONSOLE},
+    {"GET", "domains/*/display", get_display, VR_API_READ},
     {0},
 };

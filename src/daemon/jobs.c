@@ -1,6 +1,9 @@
 /* The job table. Jobs are plain records updated from the event loop by
  * whoever runs the work; nothing here runs anything. */
 #include "daemon/jobs.h"
+#include "wire/schemas.h"
+
+#include <vireo/vireo.h>
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -141,26 +144,21 @@ bool vr_job_cancel(vr_job *j)
 
 json_object *vr_job_json(const vr_job *j)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "id", json_object_new_int((int)j->id));
-    json_object_object_add(o, "kind", json_object_new_string(j->kind));
-    json_object_object_add(o, "target", json_object_new_string(j->target));
-    const char *state = j->running ? "running" : j->error ? (j->cancel_asked ? "cancelled" : "failed")
-                                                          : "completed";
-    json_object_object_add(o, "state", json_object_new_string(state));
-    json_object_object_add(o, "progress", json_object_new_double((double)(int)(j->percent * 100) / 100));
-    json_object_object_add(o, "step", j->step ? json_object_new_string(j->step) : NULL);
-    json_object_object_add(o, "started_at", json_object_new_int64(j->started));
-    json_object_object_add(o, "finished_at", j->finished ? json_object_new_int64(j->finished) : NULL);
-    json_object *err = NULL;
-    if (j->error) {
-        err = json_object_new_object();
-        json_object_object_add(err, "code", json_object_new_string(j->error_code));
-        json_object_object_add(err, "message", json_object_new_string(j->error));
-    }
-    json_object_object_add(o, "error", err);
-    json_object_object_add(o, "result", j->result ? json_object_get(j->result) : NULL);
-    return o;
+    /* The job as the wire struct (src/wire), borrowing its strings. */
+    vireo_job view = {
+        .id = (int)j->id,
+        .kind = j->kind,
+        .target = j->target,
+        .state = j->running ? "running" : j->error ? (j->cancel_asked ? "cancelled" : "failed") : "completed",
+        .step = j->step,
+        .progress = (double)(int)(j->percent * 100) / 100,
+        .error = j->error,
+        .error_code = j->error ? (char *)j->error_code : NULL,
+        .result = j->result ? (char *)json_object_to_json_string_ext(j->result, JSON_C_TO_STRING_PLAIN) : NULL,
+        .started_at = j->started,
+        .finished_at = j->finished,
+    };
+    return vr_wire_to_json(&vr_wire_job, &view);
 }
 
 json_object *vr_jobs_json(vr_jobs *jobs)

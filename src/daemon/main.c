@@ -13,9 +13,12 @@
 #include "drivers/network/lease_events.h"
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
+#include "drivers/secret/secret_driver.h"
 #include "daemon/jobs.h"
 #include "daemon/remote_hosts.h"
 #include "daemon/rpc.h"
+#include "daemon/listen.h"
+#include "daemon/rpc_paths.h"
 #include "daemon/web.h"
 
 #include <errno.h>
@@ -62,56 +65,14 @@ static void usage(FILE *out)
             "                 a client must send a request's headers within SECS (default 10)\n"
             "  --idle-timeout SECS\n"
             "                 close a connection idle for SECS between requests (default 60)\n"
+            "  --libvirt-paths\n"
+            "                 also serve libvirt's protocol on libvirt's own sockets\n"
+            "                 (/run/libvirt/libvirt-sock, virtqemud-sock and their -ro; a\n"
+            "                 session daemon: $XDG_RUNTIME_DIR/libvirt/) when no libvirt\n"
+            "                 daemon holds them, so qemu:///system with no ?socket= reaches vireod\n"
             "  --verbose      log debug messages\n"
             "  --lease-hook SOCKET NETWORK ACTION MAC IP [HOST]\n"
             "                 (run by dnsmasq when a DHCP lease changes; see vireod(8))\n");
-}
-
-/* Bind the API socket. A socket file nobody answers on is a leftover of
- * a killed daemon and is replaced; one that answers means another
- * vireod is serving, which is an error. */
-static int listen_unix(const char *path, mode_t mode, char **err)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path)) {
-        vr_set_error(err, "socket path too long (max %zu bytes): %s", sizeof(sa.sun_path) - 1, path);
-        return -1;
-    }
-    strcpy(sa.sun_path, path);
-    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-        close(probe);
-        vr_set_error(err, "another vireod is already serving %s", path);
-        return -1;
-    }
-    if (probe >= 0)
-        close(probe);
-    unlink(path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    mode_t old = umask(0177);
-    int rc = fd < 0 ? -1 : bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-    umask(old);
-    if (rc == 0)
-        chmod(path, mode);
-    if (rc < 0 || listen(fd, 128) < 0) {
-        vr_set_error(err, "cannot listen on %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* The system socket is for root and group vireo; with no such group,
- * for root alone. */
-static mode_t system_socket_mode(const char *path)
-{
-    struct group *g = getgrnam("vireo");
-    if (!g)
-        return 0600;
-    if (chown(path, 0, g->gr_gid) < 0)
-        return 0600;
-    return 0660;
 }
 
 /* A positive number of seconds for `option`, or false after saying so. */
@@ -131,6 +92,7 @@ typedef struct {
     vr_api *api;
     vr_http *http, *http_ro;
     vr_rpc *rpc, *rpc_ro;
+    const vr_rpc_paths *lpaths;
     int timeout;
     time_t idle_since;
 } idle_state;
@@ -142,7 +104,8 @@ static void on_idle_check(evutil_socket_t fd, short what, void *arg)
     size_t n;
     vr_domain *const *doms = vr_qemu_domains(st->api->qemu, &n);
     bool busy = vr_http_connections(st->http) > 0 || (st->http_ro && vr_http_connections(st->http_ro) > 0) ||
-                vr_rpc_connections(st->rpc) > 0 || vr_rpc_connections(st->rpc_ro) > 0;
+                vr_rpc_connections(st->rpc) > 0 || vr_rpc_connections(st->rpc_ro) > 0 ||
+                vr_rpc_paths_connections(st->lpaths) > 0;
     for (size_t i = 0; i < n && !busy; i++)
         busy = doms[i]->state != VR_DOM_SHUTOFF || doms[i]->starting;
     time_t now = time(NULL);
@@ -248,6 +211,20 @@ static vr_err resolve_volume(const char *pool, const char *volume, char **path, 
     return e;
 }
 
+/* The storage driver's CHAP passwords, from the secret store. */
+static vr_err storage_secret(const char *uuid, const char *usage, unsigned char **value, size_t *len, char **err,
+                             void *opaque)
+{
+    vr_secret_driver *sd = ((vr_api *)opaque)->secrets;
+    vr_secret *s = uuid ? vr_secret_lookup(sd, uuid) : vr_secret_lookup_usage(sd, VR_SECRET_USAGE_ISCSI, usage);
+    if (!s) {
+        vr_set_error(err, "secret %s '%s' is not defined (vireo secret-list)", uuid ? "uuid" : "with usage",
+                     uuid ? uuid : usage);
+        return VR_ERR_NOT_FOUND;
+    }
+    return vr_secret_get_value(sd, s, false, value, len, err);
+}
+
 static char *image_user(const char *path, void *opaque)
 {
     return vr_qemu_path_user(((vr_api *)opaque)->qemu, path);
@@ -274,6 +251,7 @@ int main(int argc, char **argv)
         {"web-session", required_argument, NULL, 'E'},
         {"header-timeout", required_argument, NULL, 'H'},
         {"idle-timeout", required_argument, NULL, 'I'},
+        {"libvirt-paths", no_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {0},
@@ -284,7 +262,7 @@ int main(int argc, char **argv)
     bool web_on = false;
     vr_web_opts web_opts = {0};
     const char *qemu_user = NULL;
-    bool accel_strict = false;
+    bool accel_strict = false, libvirt_paths = false;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
         switch (c) {
@@ -307,6 +285,7 @@ int main(int argc, char **argv)
                 return 2;
             break;
         case 'q': qemu_user = optarg; break;
+        case 'L': libvirt_paths = true; break;
         case 'A':
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "strict") != 0) {
                 fprintf(stderr, "vireod: --accel takes auto or strict, not '%s'\n", optarg);
@@ -373,21 +352,23 @@ int main(int argc, char **argv)
         return 1;
     }
     char *err = NULL;
-    int lfd = listen_unix(paths.socket, 0600, &err);
+    int lfd = vr_listen_unix(paths.socket, 0600, NULL, &err);
     int ro_fd = -1;
     if (lfd >= 0 && !session) {
-        chmod(paths.socket, system_socket_mode(paths.socket));
+        chmod(paths.socket, vr_system_socket_mode(paths.socket));
         /* Everyone may look; only root and group vireo may change. */
-        ro_fd = listen_unix(paths.ro_socket, 0666, &err);
+        ro_fd = vr_listen_unix(paths.ro_socket, 0666, NULL, &err);
     }
     /* libvirt's protocol: the same peer rules on its own pair. */
-    int rpc_fd = lfd < 0 || (!session && ro_fd < 0) ? -1 : listen_unix(paths.libvirt_socket, 0600, &err);
+    int rpc_fd = lfd < 0 || (!session && ro_fd < 0) ? -1 : vr_listen_unix(paths.libvirt_socket, 0600, NULL, &err);
     int rpc_ro_fd = -1;
     if (rpc_fd >= 0 && !session) {
-        chmod(paths.libvirt_socket, system_socket_mode(paths.libvirt_socket));
-        rpc_ro_fd = listen_unix(paths.libvirt_ro_socket, 0666, &err);
+        chmod(paths.libvirt_socket, vr_system_socket_mode(paths.libvirt_socket));
+        rpc_ro_fd = vr_listen_unix(paths.libvirt_ro_socket, 0666, NULL, &err);
     }
-    if (lfd < 0 || (!session && ro_fd < 0) || rpc_fd < 0 || (!session && rpc_ro_fd < 0)) {
+    vr_rpc_paths lpaths = {0};
+    if (lfd < 0 || (!session && ro_fd < 0) || rpc_fd < 0 || (!session && rpc_ro_fd < 0) ||
+        (libvirt_paths && vr_rpc_paths_listen(&lpaths, session, &err) < 0)) {
         fprintf(stderr, "vireod: %s\n", err);
         return 1;
     }
@@ -427,9 +408,11 @@ int main(int argc, char **argv)
     }
     api.jobs = vr_jobs_new();
     api.hosts = vr_remote_hosts_new(base, &paths);
+    api.secrets = vr_secret_driver_new(&paths);
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
+    vr_storage_set_secret_fn(api.storage, storage_secret, &api);
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_autostart(api.qemu);
     vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;
@@ -455,8 +438,9 @@ int main(int argc, char **argv)
     vr_events_listen(api.events, vr_rpc_event, rpc);
     if (rpc_ro)
         vr_events_listen(api.events, vr_rpc_event, rpc_ro);
+    vr_rpc_paths_serve(&lpaths, base, &api, &budget);
     idle_state idle = {.api = &api, .http = http, .http_ro = http_ro, .rpc = rpc, .rpc_ro = rpc_ro,
-                       .timeout = timeout};
+                       .lpaths = &lpaths, .timeout = timeout};
     struct event *idle_timer = NULL;
     if (timeout) {
         idle_timer = event_new(base, -1, EV_PERSIST, on_idle_check, &idle);
@@ -469,11 +453,14 @@ int main(int argc, char **argv)
     event_add(sigint, NULL);
     vr_log_info("vireod %s serving %s on %s (libvirt's protocol on %s)", VIREO_VERSION, api.uri, paths.socket,
                 paths.libvirt_socket);
+    for (size_t i = 0; i < lpaths.n; i++)
+        vr_log_info("libvirt's protocol also on %s (--libvirt-paths)", lpaths.path[i]);
 
     event_base_dispatch(base);
 
     /* Subscribers and consoles go first: they hold upgraded connections
      * the HTTP server must still be there to close. */
+    vr_rpc_paths_stop(&lpaths);
     vr_rpc_stop(rpc_ro);
     vr_rpc_stop(rpc);
     vr_remote_hosts_free(api.hosts);
@@ -481,6 +468,7 @@ int main(int argc, char **argv)
     vr_qemu_driver_free(api.qemu);
     vr_net_driver_free(api.net);
     vr_storage_driver_free(api.storage);
+    vr_secret_driver_free(api.secrets);
     vr_jobs_free(api.jobs);
     if (idle_timer)
         event_free(idle_timer);

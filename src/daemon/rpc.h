@@ -48,6 +48,7 @@ enum {
     VIR_ERR_NO_STORAGE_VOL = 50,
     VIR_ERR_OPERATION_INVALID = 55,
     VIR_ERR_CONFIG_UNSUPPORTED = 67,
+    VIR_ERR_NO_DOMAIN_SNAPSHOT = 72,
     VIR_ERR_OVERFLOW = 82,
     VIR_ERR_ACCESS_DENIED = 88,
     VIR_ERR_DEVICE_MISSING = 99,
@@ -63,6 +64,7 @@ typedef enum {
     VR_RPC_VOLUME,
     VR_RPC_XML,
     VR_RPC_DEVICE, /* a domain's disk or interface: missing is VIR_ERR_DEVICE_MISSING */
+    VR_RPC_SNAPSHOT,
     VR_RPC_OTHER,
 } vr_rpc_kind;
 
@@ -96,6 +98,9 @@ extern const vr_rpc_proc vr_rpc_connect_procs[];
 extern const vr_rpc_proc vr_rpc_domain_procs[];
 extern const vr_rpc_proc vr_rpc_network_procs[];
 extern const vr_rpc_proc vr_rpc_storage_procs[];
+extern const vr_rpc_proc vr_rpc_snapshot_procs[];
+extern const vr_rpc_proc vr_rpc_stats_procs[];
+extern const vr_rpc_proc vr_rpc_stream_procs[];
 
 /* A table entry: procedure number, libvirt's function, args and ret
  * types (void for none), handler, whether it changes anything. */
@@ -120,6 +125,9 @@ vr_rpc_result vr_rpc_outcome(vr_rpc_call *c, vr_err code, char *err, vr_rpc_kind
 /* Finish a call that answered VR_RPC_LATER: with its ret filled when
  * code is VR_OK, else with the error. The call is freed. */
 void vr_rpc_done(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind);
+/* The answer (when VR_OK) also hands this descriptor to the client
+ * (REPLY_WITH_FDS; taken: closed once sent, or with the call). */
+void vr_rpc_pass_fd(vr_rpc_call *c, int fd);
 /* Is the call's connection still there (a client may leave while a
  * deferred call runs)? */
 bool vr_rpc_call_alive(const vr_rpc_call *c);
@@ -133,9 +141,53 @@ void vr_rpc_set_open(vr_rpc_conn *conn);
 int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid);
 bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id);
 
+/* ---- streams (consoles, volume upload and download) ----
+ *
+ * After a stream procedure's reply, its data flows as messages of type
+ * STREAM with the call's procedure and serial: CONTINUE carries bytes
+ * (an empty one is the end of the sender's data), the client's OK asks
+ * the server to finish and is answered with OK or an error, ERROR
+ * aborts. STREAM_HOLE carries a run
+ * of zeros by its length (sparse volumes). */
+typedef struct vr_rpc_stream vr_rpc_stream;
+typedef struct {
+    /* The client's bytes (and holes: NULL buf, n zero bytes). */
+    void (*data)(vr_rpc_stream *s, void *opaque, const char *buf, size_t n);
+    /* The client is done sending: answer with vr_rpc_stream_finished. */
+    void (*finish)(vr_rpc_stream *s, void *opaque);
+    /* The client aborted or left, or the stream failed: release
+     * everything; the stream is gone when this returns. */
+    void (*abort)(void *opaque);
+    /* Room in the connection's output again (pacing a download);
+     * optional. Also called once the call's reply has gone. */
+    void (*writable)(vr_rpc_stream *s, void *opaque);
+} vr_rpc_stream_ops;
+
+/* Open the call's stream (before answering it VR_RPC_OK). */
+vr_rpc_stream *vr_rpc_stream_open(vr_rpc_call *c, const vr_rpc_stream_ops *ops, void *opaque);
+void vr_rpc_stream_send(vr_rpc_stream *s, const char *buf, size_t n);
+void vr_rpc_stream_send_hole(vr_rpc_stream *s, long long length);
+/* Our side is at its end: the client finishes next. */
+void vr_rpc_stream_eof(vr_rpc_stream *s);
+/* Answer the client's finish (OK, or the error) and close the stream. */
+void vr_rpc_stream_finished(vr_rpc_stream *s, vr_err code, const char *msg);
+/* Fail the stream from our side (STREAM ERROR); abort runs. */
+void vr_rpc_stream_fail(vr_rpc_stream *s, vr_err code, const char *msg);
+/* Is the connection's output below the pacing mark? */
+bool vr_rpc_stream_room(const vr_rpc_stream *s);
+struct event_base *vr_rpc_stream_base(const vr_rpc_stream *s);
+
 /* A pair of listing filter bits (ACTIVE/INACTIVE, AUTOSTART/NO_AUTOSTART
  * ...): does an object whose fact is `value` pass? Neither bit: yes. */
 bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value);
+
+/* Does the domain pass virConnectListAllDomains' filter flags (also
+ * virConnectGetAllDomainStats')? */
+bool vr_rpc_dom_matches(vr_domain *dom, unsigned flags);
+/* libvirt's state and reason numbers for the domain's. */
+void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason);
+/* A call's flags outside `allowed`: false after failing the call. */
+bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed);
 
 /* Wire forms of Vireo's objects (strings are copies, freed with the ret). */
 void vr_rpc_dom_wire(vrp_dom *out, const vr_domain *dom);

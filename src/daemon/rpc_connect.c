@@ -2,6 +2,7 @@
 #include "daemon/rpc.h"
 #include "common/util.h"
 #include "core/access.h"
+#include "core/domain_caps.h"
 #include "core/host_info.h"
 #include "host/resources.h"
 
@@ -42,9 +43,10 @@ static vr_rpc_result auth_list(vr_rpc_call *c)
 
 static vr_rpc_result supports_feature(vr_rpc_call *c)
 {
-    enum { TYPED_PARAM_STRING = 9, PROGRAM_KEEPALIVE = 10, REMOTE_EVENT_CALLBACK = 14 };
+    enum { FD_PASSING = 8, TYPED_PARAM_STRING = 9, PROGRAM_KEEPALIVE = 10, REMOTE_EVENT_CALLBACK = 14 };
     int f = ((vrp_feature_args *)c->args)->feature;
-    ((vrp_int_ret *)c->ret)->value = f == TYPED_PARAM_STRING || f == PROGRAM_KEEPALIVE || f == REMOTE_EVENT_CALLBACK;
+    ((vrp_int_ret *)c->ret)->value = f == FD_PASSING || f == TYPED_PARAM_STRING || f == PROGRAM_KEEPALIVE ||
+                                     f == REMOTE_EVENT_CALLBACK;
     return VR_RPC_OK;
 }
 
@@ -108,6 +110,20 @@ static vr_rpc_result get_capabilities(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* virsh domcapabilities, virt-install and virt-manager's wizard. */
+static vr_rpc_result get_domain_capabilities(vr_rpc_call *c)
+{
+    vrp_domcaps_args *a = c->args;
+    if (a->flags)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", a->flags,
+                           c->proc->api);
+    char *err = NULL, *xml = NULL;
+    vr_err code = vr_domain_caps_xml(c->api->qemu, a->emulator ? *a->emulator : NULL, a->arch ? *a->arch : NULL,
+                                     a->machine ? *a->machine : NULL, a->virttype ? *a->virttype : NULL, &xml, &err);
+    ((vrp_str_ret *)c->ret)->value = xml;
+    return vr_rpc_outcome(c, code, err, VR_RPC_OTHER);
+}
+
 static vr_rpc_result node_get_info(vr_rpc_call *c)
 {
     vr_host_info h;
@@ -164,6 +180,16 @@ static vr_rpc_result security_model(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* Host devices, host interfaces, secrets and network filters: Vireo
+ * manages none of them, so their lists are honestly empty (clients show
+ * empty lists, as against a libvirtd without those drivers' objects). */
+static vr_rpc_result none_listed(vr_rpc_call *c) { return VR_RPC_OK; }
+static vr_rpc_result none_counted(vr_rpc_call *c)
+{
+    ((vrp_int_ret *)c->ret)->value = 0;
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result event_register(vr_rpc_call *c)
 {
     vrp_event_register_args *a = c->args;
@@ -204,6 +230,17 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, false),
     VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, false),
     VR_RPC_PROC(157, "virConnectGetLibVersion", vrp_void, vrp_uhyper_ret, get_lib_version, false),
+    VR_RPC_PROC(342, "virConnectGetDomainCapabilities", vrp_domcaps_args, vrp_str_ret, get_domain_capabilities,
+                false),
+    VR_RPC_PROC(111, "virNodeNumOfDevices", vrp_node_num_args, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(126, "virConnectNumOfInterfaces", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(137, "virConnectNumOfDefinedInterfaces", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(139, "virConnectNumOfSecrets", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(178, "virConnectNumOfNWFilters", vrp_void, vrp_int_ret, none_counted, false),
+    VR_RPC_PROC(284, "virConnectListAllInterfaces", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+    VR_RPC_PROC(285, "virConnectListAllNodeDevices", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+    VR_RPC_PROC(286, "virConnectListAllNWFilters", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+    VR_RPC_PROC(287, "virConnectListAllSecrets", vrp_list_args, vrp_empty_list_ret, none_listed, false),
     VR_RPC_PROC(316, "virConnectDomainEventRegisterAny", vrp_event_register_args, vrp_event_register_ret,
                 event_register, false),
     VR_RPC_PROC(317, "virConnectDomainEventDeregisterAny", vrp_event_deregister_args, vrp_void,

@@ -32,8 +32,7 @@ enum {
     IFADDR_SRC_LEASE = 0,
 };
 
-/* False after failing the call: flags outside `allowed`. */
-static bool flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed)
+bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed)
 {
     if (!(flags & ~allowed))
         return true;
@@ -97,7 +96,7 @@ static vr_rpc_result lookup_by_id(vr_rpc_call *c)
 
 /* Does dom pass virConnectListAllDomains' filter? Each pair of bits
  * filters only when one of them is given. */
-static bool dom_matches(vr_domain *dom, unsigned f)
+bool vr_rpc_dom_matches(vr_domain *dom, unsigned f)
 {
     enum { ACTIVE = 1, INACTIVE = 2, PERSISTENT = 4, TRANSIENT = 8, RUNNING = 16, PAUSED = 32, SHUTOFF = 64,
            OTHER = 128, MANAGEDSAVE = 256, NO_MANAGEDSAVE = 512, AUTOSTART = 1024, NO_AUTOSTART = 2048,
@@ -132,7 +131,7 @@ static vr_rpc_result list_all(vr_rpc_call *c)
     if (a->need_results)
         r->doms.doms_val = vr_calloc(n ? n : 1, sizeof(vrp_dom));
     for (size_t i = 0; i < n; i++) {
-        if (!dom_matches(doms[i], a->flags))
+        if (!vr_rpc_dom_matches(doms[i], a->flags))
             continue;
         if (a->need_results)
             vr_rpc_dom_wire(&r->doms.doms_val[r->doms.doms_len++], doms[i]);
@@ -141,11 +140,53 @@ static vr_rpc_result list_all(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* The older calls: running domains' ids and count, defined (shut off)
+ * domains' names and count. */
+static vr_rpc_result running_ids(vr_rpc_call *c)
+{
+    int max = ((vrp_max_args *)c->args)->max_names;
+    vrp_ids_ret *r = c->ret;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    r->ids.ids_val = vr_calloc(n + 1, sizeof(int));
+    for (size_t i = 0; i < n && (int)r->ids.ids_len < max; i++)
+        if (doms[i]->state != VR_DOM_SHUTOFF && doms[i]->id > 0)
+            r->ids.ids_val[r->ids.ids_len++] = doms[i]->id;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result defined_names(vr_rpc_call *c)
+{
+    int max = ((vrp_max_args *)c->args)->max_names;
+    vrp_names_ret *r = c->ret;
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    r->names.names_val = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n && (int)r->names.names_len < max; i++)
+        if (doms[i]->state == VR_DOM_SHUTOFF)
+            r->names.names_val[r->names.names_len++] = vr_strdup(doms[i]->def->name);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result count_state(vr_rpc_call *c, bool running)
+{
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += (doms[i]->state != VR_DOM_SHUTOFF) == running;
+    ((vrp_int_ret *)c->ret)->value = k;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result num_running(vr_rpc_call *c) { return count_state(c, true); }
+static vr_rpc_result num_defined(vr_rpc_call *c) { return count_state(c, false); }
+
 /* ---- facts ---- */
 
 /* libvirt's state and reason numbers (virDomainState and the
  * virDomain*Reason enums) for Vireo's state and reason words. */
-static void state_numbers(const vr_domain *dom, int *state, int *reason)
+void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason)
 {
     static const struct {
         vr_dom_state state;
@@ -171,7 +212,7 @@ static vr_rpc_result get_state(vr_rpc_call *c)
     if (!dom)
         return VR_RPC_FAILED;
     vrp_dom_state_ret *r = c->ret;
-    state_numbers(dom, &r->state, &r->reason);
+    vr_rpc_dom_state(dom, &r->state, &r->reason);
     return VR_RPC_OK;
 }
 
@@ -182,7 +223,7 @@ static vr_rpc_result get_info(vr_rpc_call *c)
         return VR_RPC_FAILED;
     vrp_dom_info_ret *r = c->ret;
     int state, reason;
-    state_numbers(dom, &state, &reason);
+    vr_rpc_dom_state(dom, &state, &reason);
     r->state = (unsigned)state;
     r->max_mem = dom->def->memory_kib;
     r->memory = dom->def->current_memory_kib ? dom->def->current_memory_kib : dom->def->memory_kib;
@@ -190,6 +231,13 @@ static vr_rpc_result get_info(vr_rpc_call *c)
     long long ns = vr_qemu_cpu_time_ns(dom);
     r->cpu_time = ns > 0 ? (unsigned long long)ns : 0;
     return VR_RPC_OK;
+}
+
+static void on_live_xml(char *xml, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    ((vrp_str_ret *)c->ret)->value = xml;
+    vr_rpc_done(c, xml ? VR_OK : VR_ERR_NOT_FOUND, "the domain went away", VR_RPC_DOMAIN);
 }
 
 static vr_rpc_result get_xml(vr_rpc_call *c)
@@ -202,8 +250,12 @@ static vr_rpc_result get_xml(vr_rpc_call *c)
     if (secure && vr_rpc_read_only(c->conn))
         return vr_rpc_fail(c, VIR_ERR_OPERATION_DENIED,
                            "read only access prevents virDomainGetXMLDesc with VIR_DOMAIN_XML_SECURE flag");
-    ((vrp_str_ret *)c->ret)->value = vr_qemu_xml(dom, a->flags & XML_INACTIVE, secure);
-    return VR_RPC_OK;
+    if (a->flags & XML_INACTIVE) {
+        ((vrp_str_ret *)c->ret)->value = vr_qemu_xml(dom, true, secure);
+        return VR_RPC_OK;
+    }
+    vr_core_domain_live_xml(dom, secure, on_live_xml, c);
+    return VR_RPC_LATER;
 }
 
 static vr_rpc_result get_os_type(vr_rpc_call *c)
@@ -239,7 +291,7 @@ static vr_rpc_result get_vcpus_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
         return VR_RPC_FAILED;
     bool running = dom->state != VR_DOM_SHUTOFF;
     bool live = a->flags & AFFECT_LIVE || (!(a->flags & AFFECT_CONFIG) && running);
@@ -288,7 +340,7 @@ static vr_rpc_result interface_addresses(vr_rpc_call *c)
 {
     vrp_dom_ifaddr_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, 0))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
         return VR_RPC_FAILED;
     if (a->source != IFADDR_SRC_LEASE)
         return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod knows addresses from its DHCP leases only "
@@ -341,7 +393,7 @@ static vr_rpc_result define_xml(vr_rpc_call *c) { return define(c, ((vrp_xml_arg
 static vr_rpc_result define_xml_flags(vr_rpc_call *c)
 {
     vrp_xml_flags_args *a = c->args;
-    return flags_ok(c, a->flags, DEFINE_VALIDATE) ? define(c, a->xml) : VR_RPC_FAILED;
+    return vr_rpc_flags_ok(c, a->flags, DEFINE_VALIDATE) ? define(c, a->xml) : VR_RPC_FAILED;
 }
 
 static vr_rpc_result undefine_with(vr_rpc_call *c, vr_domain *dom, unsigned flags)
@@ -364,7 +416,7 @@ static vr_rpc_result undefine_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    return dom && flags_ok(c, a->flags, UNDEFINE_ANY) ? undefine_with(c, dom, a->flags) : VR_RPC_FAILED;
+    return dom && vr_rpc_flags_ok(c, a->flags, UNDEFINE_ANY) ? undefine_with(c, dom, a->flags) : VR_RPC_FAILED;
 }
 
 static vr_rpc_result set_autostart(vr_rpc_call *c)
@@ -411,7 +463,7 @@ static void on_done_domain(vr_err code, const char *err, void *opaque)
 
 static vr_rpc_result start(vr_rpc_call *c, vr_domain *dom, unsigned flags, bool answer_domain)
 {
-    if (!flags_ok(c, flags, START_PAUSED | START_FORCE_BOOT | START_VALIDATE | START_RESET_NVRAM))
+    if (!vr_rpc_flags_ok(c, flags, START_PAUSED | START_FORCE_BOOT | START_VALIDATE | START_RESET_NVRAM))
         return VR_RPC_FAILED;
     if (answer_domain)
         ((vrp_dom_ret *)c->ret)->dom.name = vr_strdup(dom->def->name);
@@ -437,7 +489,7 @@ static vr_rpc_result create_with_flags(vr_rpc_call *c)
 static vr_rpc_result create_xml(vr_rpc_call *c)
 {
     vrp_xml_flags_args *a = c->args;
-    if (!flags_ok(c, a->flags, START_PAUSED | START_VALIDATE) || !definition_ok(c, a->xml))
+    if (!vr_rpc_flags_ok(c, a->flags, START_PAUSED | START_VALIDATE) || !definition_ok(c, a->xml))
         return VR_RPC_FAILED;
     char *err = NULL, *name = vr_core_domain_name(a->xml, &err);
     if (!name) {
@@ -467,7 +519,7 @@ static vr_rpc_result resume(vr_rpc_call *c) { return later(c, vr_qemu_resume); }
 static vr_rpc_result destroy_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
-    return flags_ok(c, a->flags, DESTROY_GRACEFUL) ? destroy(c) : VR_RPC_FAILED;
+    return vr_rpc_flags_ok(c, a->flags, DESTROY_GRACEFUL) ? destroy(c) : VR_RPC_FAILED;
 }
 
 /* shutdown and reboot: the ACPI power button, QEMU's only method here
@@ -475,7 +527,7 @@ static vr_rpc_result destroy_flags(vr_rpc_call *c)
 static vr_rpc_result power(vr_rpc_call *c, unsigned flags, vr_err (*op)(vr_domain *, char **))
 {
     vr_domain *dom = arg_domain(c);
-    if (!dom || !flags_ok(c, flags, SHUTDOWN_ACPI))
+    if (!dom || !vr_rpc_flags_ok(c, flags, SHUTDOWN_ACPI))
         return VR_RPC_FAILED;
     char *err = NULL;
     vr_err code = op(dom, &err);
@@ -498,7 +550,7 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
 {
     vrp_dom_memory_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM))
         return VR_RPC_FAILED;
     unsigned mem_flags = (a->flags & AFFECT_LIVE ? VR_MEM_LIVE : 0) | (a->flags & AFFECT_CONFIG ? VR_MEM_CONFIG : 0);
     if (!(a->flags & MEM_MAXIMUM)) {
@@ -517,7 +569,7 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
 static vr_rpc_result device(vr_rpc_call *c, const vrp_dom *d, const char *xml, unsigned flags, bool attach)
 {
     vr_domain *dom = vr_rpc_find_domain(c, d);
-    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
+    if (!dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
         return VR_RPC_FAILED;
     if (strlen(xml) > VR_API_BODY_SMALL)
         return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the device XML is %zu bytes; vireod takes at most %u KiB",
@@ -554,7 +606,7 @@ static vr_rpc_result detach_device_flags(vr_rpc_call *c)
 static vr_rpc_result set_vcpus_with(vr_rpc_call *c, const vrp_dom *d, unsigned n, unsigned flags)
 {
     vr_domain *dom = vr_rpc_find_domain(c, d);
-    if (!dom || !flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
+    if (!dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM))
         return VR_RPC_FAILED;
     vr_qemu_set_vcpus(dom, n, flags, on_done, c);
     return VR_RPC_LATER;
@@ -578,7 +630,7 @@ static vr_rpc_result block_resize(vr_rpc_call *c)
     enum { RESIZE_BYTES = 1 };
     vrp_dom_block_resize_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !flags_ok(c, a->flags, RESIZE_BYTES))
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, RESIZE_BYTES))
         return VR_RPC_FAILED;
     if (!(a->flags & RESIZE_BYTES) && a->size > UINT64_MAX / 1024)
         return vr_rpc_fail(c, VIR_ERR_OVERFLOW, "size %llu KiB is too large", (unsigned long long)a->size);
@@ -599,6 +651,10 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(17, "virDomainGetMaxMemory", vrp_dom_args, vrp_uhyper_ret, get_max_memory, false),
     VR_RPC_PROC(18, "virDomainGetMaxVcpus", vrp_dom_args, vrp_int_ret, get_max_vcpus, false),
     VR_RPC_PROC(19, "virDomainGetOSType", vrp_dom_args, vrp_str_ret, get_os_type, false),
+    VR_RPC_PROC(21, "virConnectListDefinedDomains", vrp_max_args, vrp_names_ret, defined_names, false),
+    VR_RPC_PROC(25, "virConnectNumOfDefinedDomains", vrp_void, vrp_int_ret, num_defined, false),
+    VR_RPC_PROC(37, "virConnectListDomains", vrp_max_args, vrp_ids_ret, running_ids, false),
+    VR_RPC_PROC(51, "virConnectNumOfDomains", vrp_void, vrp_int_ret, num_running, false),
     VR_RPC_PROC(22, "virDomainLookupByID", vrp_id_args, vrp_dom_ret, lookup_by_id, false),
     VR_RPC_PROC(23, "virDomainLookupByName", vrp_name_args, vrp_dom_ret, lookup_by_name, false),
     VR_RPC_PROC(24, "virDomainLookupByUUID", vrp_uuid_args, vrp_dom_ret, lookup_by_uuid, false),

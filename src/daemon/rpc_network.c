@@ -87,6 +87,38 @@ static vr_rpc_result list_all(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* The older counts (virt-manager probes with them): active, defined. */
+static vr_rpc_result count(vr_rpc_call *c, bool active)
+{
+    size_t n;
+    vr_network *const *nets = vr_net_list(c->api->net, &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += nets[i]->active == active;
+    ((vrp_int_ret *)c->ret)->value = k;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result num_active(vr_rpc_call *c) { return count(c, true); }
+static vr_rpc_result num_defined(vr_rpc_call *c) { return count(c, false); }
+
+/* The older name lists: active networks, defined (inactive) ones. */
+static vr_rpc_result names(vr_rpc_call *c, bool active)
+{
+    int max = ((vrp_max_args *)c->args)->max_names;
+    vrp_names_ret *r = c->ret;
+    size_t n;
+    vr_network *const *nets = vr_net_list(c->api->net, &n);
+    r->names.names_val = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n && (int)r->names.names_len < max; i++)
+        if (nets[i]->active == active)
+            r->names.names_val[r->names.names_len++] = vr_strdup(nets[i]->def->name);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result list_active(vr_rpc_call *c) { return names(c, true); }
+static vr_rpc_result list_defined(vr_rpc_call *c) { return names(c, false); }
+
 static vr_rpc_result get_xml(vr_rpc_call *c)
 {
     vrp_net_flags_args *a = c->args;
@@ -221,6 +253,10 @@ const vr_rpc_proc vr_rpc_network_procs[] = {
     VR_RPC_PROC(47, "virNetworkLookupByUUID", vrp_uuid_args, vrp_net_ret, lookup_by_uuid, false),
     VR_RPC_PROC(48, "virNetworkSetAutostart", vrp_net_int_args, vrp_void, set_autostart, true),
     VR_RPC_PROC(49, "virNetworkUndefine", vrp_net_args, vrp_void, undefine, true),
+    VR_RPC_PROC(36, "virConnectListDefinedNetworks", vrp_max_args, vrp_names_ret, list_defined, false),
+    VR_RPC_PROC(38, "virConnectListNetworks", vrp_max_args, vrp_names_ret, list_active, false),
+    VR_RPC_PROC(50, "virConnectNumOfDefinedNetworks", vrp_void, vrp_int_ret, num_defined, false),
+    VR_RPC_PROC(52, "virConnectNumOfNetworks", vrp_void, vrp_int_ret, num_active, false),
     VR_RPC_PROC(152, "virNetworkIsActive", vrp_net_args, vrp_int_ret, is_active, false),
     VR_RPC_PROC(153, "virNetworkIsPersistent", vrp_net_args, vrp_int_ret, is_persistent, false),
     VR_RPC_PROC(283, "virConnectListAllNetworks", vrp_list_args, vrp_net_list_ret, list_all, false),

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,12 +28,18 @@
 #define MAX_BACKLOG (32u * 1024 * 1024)
 /* Registrations for events one connection may hold. */
 #define MAX_CALLBACKS 256
+/* A stream's sender (a download) pauses while the connection holds this
+ * much unsent output, and is asked for more once it drains below. */
+#define STREAM_PACE (1024u * 1024)
 
 static const vr_rpc_proc *const tables[] = {
     vr_rpc_connect_procs,
     vr_rpc_domain_procs,
     vr_rpc_network_procs,
     vr_rpc_storage_procs,
+    vr_rpc_snapshot_procs,
+    vr_rpc_stats_procs,
+    vr_rpc_stream_procs,
 };
 
 typedef struct callback {
@@ -41,6 +48,15 @@ typedef struct callback {
     bool any_domain;
     unsigned char uuid[VR_UUID_LEN];
 } callback;
+
+struct vr_rpc_stream {
+    vr_rpc_stream *next;
+    vr_rpc_conn *conn;
+    int proc;
+    unsigned serial;
+    const vr_rpc_stream_ops *ops;
+    void *opaque;
+};
 
 struct vr_rpc_conn {
     vr_rpc *r;
@@ -55,6 +71,7 @@ struct vr_rpc_conn {
     callback *callbacks;
     int next_callback;
     unsigned n_callbacks;
+    vr_rpc_stream *streams;
 };
 
 struct vr_rpc {
@@ -72,6 +89,7 @@ typedef struct {
     int err_code;
     char *err_msg;
     vr_rpc_kind err_kind;
+    int pass_fd; /* a descriptor the answer hands over (REPLY_WITH_FDS), or -1 */
 } call_state;
 
 bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v)
@@ -101,6 +119,13 @@ static void conn_close(vr_rpc_conn *conn, const char *why)
     if (why)
         vr_log_warn("%s: %s: closing the connection of uid %d", r->name, why, (int)conn->uid);
     conn->closed = true;
+    /* Streams end with their client: each owner releases what it holds. */
+    while (conn->streams) {
+        vr_rpc_stream *st = conn->streams;
+        conn->streams = st->next;
+        st->ops->abort(st->opaque);
+        free(st);
+    }
     for (vr_rpc_conn **pp = &r->conns; *pp; pp = &(*pp)->next)
         if (*pp == conn) {
             *pp = conn->next;
@@ -120,12 +145,14 @@ unsigned vr_rpc_connections(const vr_rpc *r) { return r ? r->n_conns : 0; }
 
 /* ---- sending ---- */
 
-/* One message: length, header, body encoded by `body_xdr` (NULL: none). */
-static void send_message(vr_rpc_conn *conn, const vrp_header *h, xdrproc_t body_xdr, void *body)
+/* One message: length, header, and a body encoded by `body_xdr` or
+ * `raw` bytes as they are (stream data), or none. */
+static void send_frame(vr_rpc_conn *conn, const vrp_header *h, xdrproc_t body_xdr, void *body, const char *raw,
+                       size_t raw_len)
 {
     if (conn->closed)
         return;
-    unsigned long body_len = body_xdr ? xdr_sizeof(body_xdr, body) : 0;
+    unsigned long body_len = body_xdr ? xdr_sizeof(body_xdr, body) : raw_len;
     unsigned total = (unsigned)(LEN_BYTES + HEADER_BYTES + body_len);
     char *buf = vr_malloc(total);
     XDR x;
@@ -139,6 +166,8 @@ static void send_message(vr_rpc_conn *conn, const vrp_header *h, xdrproc_t body_
         conn_close(conn, "an answer could not be encoded");
         return;
     }
+    if (raw_len)
+        memcpy(buf + LEN_BYTES + HEADER_BYTES, raw, raw_len);
     struct evbuffer *out = bufferevent_get_output(conn->bev);
     if (evbuffer_get_length(out) > MAX_BACKLOG) {
         free(buf);
@@ -147,6 +176,11 @@ static void send_message(vr_rpc_conn *conn, const vrp_header *h, xdrproc_t body_
     }
     evbuffer_add(out, buf, total);
     free(buf);
+}
+
+static void send_message(vr_rpc_conn *conn, const vrp_header *h, xdrproc_t body_xdr, void *body)
+{
+    send_frame(conn, h, body_xdr, body, NULL, 0);
 }
 
 /* libvirt's words before the detail of each error number it has. */
@@ -168,6 +202,7 @@ static const char *error_prefix(int code)
     case VIR_ERR_ACCESS_DENIED: return "access denied";
     case VIR_ERR_OVERFLOW: return "value too large";
     case VIR_ERR_DEVICE_MISSING: return "device not found";
+    case VIR_ERR_NO_DOMAIN_SNAPSHOT: return "Domain snapshot not found";
     default: return "internal error";
     }
 }
@@ -186,15 +221,22 @@ static int error_domain(int code, vr_rpc_kind kind)
     }
 }
 
-static void send_error(vr_rpc_conn *conn, int proc, unsigned serial, int code, vr_rpc_kind kind,
-                       const char *msg)
+/* A failed call's answer; a stream's error (type VRP_STREAM) has the
+ * same body. */
+static void send_error_typed(vr_rpc_conn *conn, int type, int proc, unsigned serial, int code, vr_rpc_kind kind,
+                             const char *msg)
 {
     vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = proc,
-                    .type = VRP_REPLY, .serial = serial, .status = VRP_ERROR};
+                    .type = type, .serial = serial, .status = VRP_ERROR};
     char *text = vr_strdup(msg);
     vrp_error e = {.code = code, .domain = error_domain(code, kind), .message = &text, .level = 2};
     send_message(conn, &h, (xdrproc_t)xdr_vrp_error, &e);
     free(text);
+}
+
+static void send_error(vr_rpc_conn *conn, int proc, unsigned serial, int code, vr_rpc_kind kind, const char *msg)
+{
+    send_error_typed(conn, VRP_REPLY, proc, serial, code, kind, msg);
 }
 
 static void send_error_fmt(vr_rpc_conn *conn, int proc, unsigned serial, int code, const char *fmt, ...)
@@ -225,12 +267,14 @@ vr_rpc_result vr_rpc_fail(vr_rpc_call *c, int code, const char *fmt, ...)
     return VR_RPC_FAILED;
 }
 
-vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind)
+/* libvirt's error number for a Vireo error about an object of `kind`. */
+static int libvirt_code(vr_err code, vr_rpc_kind kind)
 {
     static const int not_found[] = {
         [VR_RPC_DOMAIN] = VIR_ERR_NO_DOMAIN, [VR_RPC_NETWORK] = VIR_ERR_NO_NETWORK,
         [VR_RPC_POOL] = VIR_ERR_NO_STORAGE_POOL, [VR_RPC_VOLUME] = VIR_ERR_NO_STORAGE_VOL,
         [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_DEVICE] = VIR_ERR_DEVICE_MISSING,
+        [VR_RPC_SNAPSHOT] = VIR_ERR_NO_DOMAIN_SNAPSHOT,
         [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
     };
     int lv;
@@ -242,8 +286,13 @@ vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rp
     case VR_ERR_UNSUPPORTED: lv = VIR_ERR_CONFIG_UNSUPPORTED; break;
     default: lv = VIR_ERR_OPERATION_FAILED; break;
     }
+    return lv;
+}
+
+vr_rpc_result vr_rpc_fail_vr(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind)
+{
     ((call_state *)c)->err_kind = kind;
-    return vr_rpc_fail(c, lv, "%s", msg && *msg ? msg : "failed");
+    return vr_rpc_fail(c, libvirt_code(code, kind), "%s", msg && *msg ? msg : "failed");
 }
 
 vr_rpc_result vr_rpc_outcome(vr_rpc_call *c, vr_err code, char *err, vr_rpc_kind kind)
@@ -265,8 +314,71 @@ static void call_free(call_state *st)
         free(c->ret);
     }
     free(st->err_msg);
+    if (st->pass_fd >= 0)
+        close(st->pass_fd);
     conn_unref(c->conn);
     free(st);
+}
+
+void vr_rpc_pass_fd(vr_rpc_call *c, int fd)
+{
+    call_state *st = (call_state *)c;
+    if (st->pass_fd >= 0)
+        close(st->pass_fd);
+    st->pass_fd = fd;
+}
+
+/* A REPLY_WITH_FDS: after the header the number of descriptors, then
+ * the result; the message's bytes must all be on the socket before the
+ * descriptor follows (one byte with it, SCM_RIGHTS), as libvirt's
+ * clients read them. So the output is flushed here, waiting for room. */
+static void send_reply_with_fd(call_state *st)
+{
+    vr_rpc_call *c = &st->call;
+    vr_rpc_conn *conn = c->conn;
+    if (conn->closed)
+        return;
+    unsigned nfds = 1;
+    unsigned long len = xdr_sizeof((xdrproc_t)xdr_u_int, &nfds) + xdr_sizeof(c->proc->ret_xdr, c->ret);
+    char *body = vr_malloc(len);
+    XDR x;
+    xdrmem_create(&x, body, (unsigned)len, XDR_ENCODE);
+    bool ok = xdr_u_int(&x, &nfds) && c->proc->ret_xdr(&x, c->ret, 0);
+    xdr_destroy(&x);
+    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
+                    .type = VRP_REPLY_WITH_FDS, .serial = c->serial, .status = VRP_OK};
+    if (ok)
+        send_frame(conn, &h, NULL, NULL, body, len);
+    free(body);
+    struct evbuffer *out = bufferevent_get_output(conn->bev);
+    int sock = bufferevent_getfd(conn->bev);
+    /* The bufferevent keeps its output's start frozen against other
+     * writers: thawed for this flush only. */
+    evbuffer_unfreeze(out, 1);
+    while (ok && !conn->closed && evbuffer_get_length(out) > 0) {
+        if (evbuffer_write(out, sock) < 0) {
+            struct pollfd p = {.fd = sock, .events = POLLOUT};
+            ok = (errno == EAGAIN || errno == EINTR) && poll(&p, 1, 5000) > 0;
+        }
+    }
+    evbuffer_freeze(out, 1);
+    char byte = 0;
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u = {0};
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cm), &st->pass_fd, sizeof(int));
+    if (!ok || conn->closed || sendmsg(sock, &m, MSG_NOSIGNAL) != 1) {
+        char why[128];
+        snprintf(why, sizeof(why), "a descriptor could not be handed over (%s)", strerror(errno));
+        conn_close(conn, why);
+    }
 }
 
 /* Send the call's answer (its ret, or its error) and free it. */
@@ -276,6 +388,8 @@ static void finish(call_state *st, vr_rpc_result res)
     if (res == VR_RPC_FAILED) {
         send_error(c->conn, c->proc->number, c->serial, st->err_code, st->err_kind,
                    st->err_msg ? st->err_msg : "internal error: failed");
+    } else if (st->pass_fd >= 0) {
+        send_reply_with_fd(st);
     } else {
         vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
                         .type = VRP_REPLY, .serial = c->serial, .status = VRP_OK};
@@ -288,6 +402,134 @@ void vr_rpc_done(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind)
 {
     call_state *st = (call_state *)c;
     finish(st, code == VR_OK ? VR_RPC_OK : vr_rpc_fail_vr(c, code, msg, kind));
+}
+
+/* ---- streams ---- */
+
+vr_rpc_stream *vr_rpc_stream_open(vr_rpc_call *c, const vr_rpc_stream_ops *ops, void *opaque)
+{
+    vr_rpc_stream *st = vr_calloc(1, sizeof(*st));
+    *st = (vr_rpc_stream){.next = c->conn->streams, .conn = c->conn, .proc = c->proc->number,
+                          .serial = c->serial, .ops = ops, .opaque = opaque};
+    c->conn->streams = st;
+    return st;
+}
+
+static void stream_unlink(vr_rpc_stream *st)
+{
+    for (vr_rpc_stream **pp = &st->conn->streams; *pp; pp = &(*pp)->next)
+        if (*pp == st) {
+            *pp = st->next;
+            break;
+        }
+    free(st);
+}
+
+static vrp_header stream_header(const vr_rpc_stream *st, int type, int status)
+{
+    return (vrp_header){.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = st->proc,
+                        .type = type, .serial = st->serial, .status = status};
+}
+
+void vr_rpc_stream_send(vr_rpc_stream *st, const char *buf, size_t n)
+{
+    vrp_header h = stream_header(st, VRP_STREAM, VRP_CONTINUE);
+    send_frame(st->conn, &h, NULL, NULL, buf, n);
+}
+
+void vr_rpc_stream_send_hole(vr_rpc_stream *st, long long length)
+{
+    vrp_header h = stream_header(st, VRP_STREAM_HOLE, VRP_CONTINUE);
+    vrp_stream_hole hole = {.length = length};
+    send_message(st->conn, &h, (xdrproc_t)xdr_vrp_stream_hole, &hole);
+}
+
+/* The end of our data is an empty CONTINUE (libvirt's clients take an
+ * OK only as the answer to their finish or abort). */
+void vr_rpc_stream_eof(vr_rpc_stream *st)
+{
+    vrp_header h = stream_header(st, VRP_STREAM, VRP_CONTINUE);
+    send_message(st->conn, &h, NULL, NULL);
+}
+
+static void stream_confirm(vr_rpc_stream *st)
+{
+    vrp_header h = stream_header(st, VRP_STREAM, VRP_OK);
+    send_message(st->conn, &h, NULL, NULL);
+}
+
+static void stream_error(vr_rpc_stream *st, vr_err code, const char *msg)
+{
+    int lv = libvirt_code(code, VR_RPC_VOLUME);
+    char *text = vr_asprintf("%s: %s", error_prefix(lv), msg && *msg ? msg : "failed");
+    send_error_typed(st->conn, VRP_STREAM, st->proc, st->serial, lv, VR_RPC_VOLUME, text);
+    free(text);
+}
+
+void vr_rpc_stream_finished(vr_rpc_stream *st, vr_err code, const char *msg)
+{
+    if (code == VR_OK)
+        stream_confirm(st);
+    else
+        stream_error(st, code, msg);
+    stream_unlink(st);
+}
+
+void vr_rpc_stream_fail(vr_rpc_stream *st, vr_err code, const char *msg)
+{
+    stream_error(st, code, msg);
+    st->ops->abort(st->opaque);
+    stream_unlink(st);
+}
+
+bool vr_rpc_stream_room(const vr_rpc_stream *st)
+{
+    return !st->conn->closed && evbuffer_get_length(bufferevent_get_output(st->conn->bev)) < STREAM_PACE;
+}
+
+struct event_base *vr_rpc_stream_base(const vr_rpc_stream *st) { return st->conn->r->base; }
+
+/* A STREAM or STREAM_HOLE message from the client, for the stream its
+ * procedure and serial name (none: one that ended; ignored). */
+static void stream_message(vr_rpc_conn *conn, const vrp_header *h, XDR *x, const char *body, size_t len)
+{
+    vr_rpc_stream *st = conn->streams;
+    while (st && (st->proc != h->proc || st->serial != h->serial))
+        st = st->next;
+    if (!st)
+        return;
+    if (h->type == VRP_STREAM_HOLE) {
+        vrp_stream_hole hole;
+        if (!xdr_vrp_stream_hole(x, &hole) || hole.length < 0)
+            vr_rpc_stream_fail(st, VR_ERR_INVALID, "a stream hole that does not decode");
+        else
+            st->ops->data(st, st->opaque, NULL, (size_t)hole.length);
+    } else if (h->status == VRP_CONTINUE) {
+        /* An empty one is a client waiting for data (libvirt's "dummy
+         * packet" while it reads): nothing to pass on. */
+        if (len)
+            st->ops->data(st, st->opaque, body, len);
+    } else if (h->status == VRP_OK) {
+        st->ops->finish(st, st->opaque);
+    } else {
+        /* The client aborts: it waits for an answer, an error as libvirtd's. */
+        send_error_typed(conn, VRP_STREAM, st->proc, st->serial, VIR_ERR_RPC, VR_RPC_OTHER,
+                         "RPC error: stream aborted at client request");
+        st->ops->abort(st->opaque);
+        stream_unlink(st);
+    }
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    vr_rpc_conn *conn = arg;
+    conn->refs++;
+    for (vr_rpc_stream *st = conn->streams, *next; st && !conn->closed; st = next) {
+        next = st->next; /* the callback may end its own stream */
+        if (st->ops->writable)
+            st->ops->writable(st, st->opaque);
+    }
+    conn_unref(conn);
 }
 
 /* ---- receiving ---- */
@@ -355,6 +597,7 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
         return;
     }
     call_state *st = vr_calloc(1, sizeof(*st));
+    st->pass_fd = -1;
     vr_rpc_call *c = &st->call;
     c->conn = conn;
     c->api = r->api;
@@ -388,9 +631,10 @@ static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
         /* Cannot happen with len >= LEN + HEADER; kept for the fuzzer. */
     } else if (h.prog == VRP_KEEPALIVE_PROGRAM && h.vers == VRP_KEEPALIVE_VERSION) {
         keepalive(conn, &h);
+    } else if ((h.type == VRP_STREAM || h.type == VRP_STREAM_HOLE) && h.prog == VRP_REMOTE_PROGRAM) {
+        stream_message(conn, &h, &x, msg + LEN_BYTES + HEADER_BYTES, len - LEN_BYTES - HEADER_BYTES);
     } else if (h.type != VRP_CALL) {
-        /* Streams (console, upload) are not served; nothing else comes
-         * from a client. */
+        /* Nothing else comes from a client. */
         vr_log_debug("%s: ignored a message of type %d", conn->r->name, h.type);
     } else if (h.prog != VRP_REMOTE_PROGRAM || h.vers != VRP_REMOTE_VERSION) {
         send_error_fmt(conn, h.proc, h.serial, VIR_ERR_RPC, "cannot find program %u version %u", h.prog,
@@ -465,7 +709,8 @@ static bool add_conn(void *opaque, int fd, const struct sockaddr *sa, socklen_t 
         close(fd);
         return false;
     }
-    bufferevent_setcb(conn->bev, on_read, NULL, on_event, conn);
+    bufferevent_setcb(conn->bev, on_read, on_write, on_event, conn);
+    bufferevent_setwatermark(conn->bev, EV_WRITE, STREAM_PACE / 4, 0);
     bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
     conn->next = r->conns;
     r->conns = conn;

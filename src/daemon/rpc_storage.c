@@ -138,6 +138,38 @@ static vr_rpc_result list_pools(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* The older counts: active pools, defined (inactive) ones. */
+static vr_rpc_result pool_count(vr_rpc_call *c, bool active)
+{
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv(c), &n);
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += pools[i]->active == active;
+    ((vrp_int_ret *)c->ret)->value = k;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result num_pools(vr_rpc_call *c) { return pool_count(c, true); }
+static vr_rpc_result num_defined_pools(vr_rpc_call *c) { return pool_count(c, false); }
+
+/* The older name lists: active pools, defined (inactive) ones. */
+static vr_rpc_result pool_names(vr_rpc_call *c, bool active)
+{
+    int max = ((vrp_max_args *)c->args)->max_names;
+    vrp_names_ret *r = c->ret;
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv(c), &n);
+    r->names.names_val = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n && (int)r->names.names_len < max; i++)
+        if (pools[i]->active == active)
+            r->names.names_val[r->names.names_len++] = vr_strdup(pools[i]->def->name);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result list_pool_names(vr_rpc_call *c) { return pool_names(c, true); }
+static vr_rpc_result list_defined_pool_names(vr_rpc_call *c) { return pool_names(c, false); }
+
 static vr_rpc_result pool_get_info(vr_rpc_call *c)
 {
     enum { POOL_INACTIVE = 0, POOL_RUNNING = 2 };
@@ -192,21 +224,115 @@ static vr_rpc_result pool_act(vr_rpc_call *c, vr_err (*op)(vr_pool *, char **))
 static vr_rpc_result pool_create(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_start); }
 static vr_rpc_result pool_destroy(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_destroy); }
 static vr_rpc_result pool_refresh(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_refresh); }
+static vr_rpc_result pool_undefine(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_undefine); }
+
+/* build and delete (pool-build, pool-delete): Vireo's one way each,
+ * which is libvirt's default (flags 0); NO_OVERWRITE and OVERWRITE are
+ * about formatting disks, which a dir pool does not do. */
+static vr_rpc_result pool_act_flags(vr_rpc_call *c, vr_err (*op)(vr_pool *, char **))
+{
+    enum { BUILD_NO_OVERWRITE = 4 };
+    unsigned flags = ((vrp_pool_flags_args *)c->args)->flags;
+    if (flags & ~(unsigned)BUILD_NO_OVERWRITE)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", flags, c->proc->api);
+    return pool_act(c, op);
+}
+
+static vr_rpc_result pool_build(vr_rpc_call *c) { return pool_act_flags(c, vr_storage_pool_build); }
+static vr_rpc_result pool_delete(vr_rpc_call *c) { return pool_act_flags(c, vr_storage_pool_delete); }
+
+static vr_rpc_result pool_set_autostart(vr_rpc_call *c)
+{
+    vrp_pool_int_args *a = c->args;
+    vr_pool *p = find_pool(c, &a->pool);
+    if (!p)
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_err code = vr_storage_pool_set_autostart(p, a->value != 0, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_POOL);
+}
+
+/* pool-define (and virt-install's pool for a disk's directory). */
+static vr_rpc_result pool_define_with(vr_rpc_call *c, bool start)
+{
+    vrp_xml_flags_args *a = c->args;
+    enum { DEFINE_VALIDATE = 1 };
+    if (a->flags & ~(unsigned)(start ? 0 : DEFINE_VALIDATE))
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", a->flags,
+                           c->proc->api);
+    if (strlen(a->xml) > VR_API_BODY_SMALL)
+        return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the pool XML is %zu bytes; vireod takes at most %u KiB",
+                           strlen(a->xml), VR_API_BODY_SMALL / 1024);
+    vr_pool *p = NULL;
+    char *err = NULL;
+    vr_err code = vr_storage_pool_define(drv(c), a->xml, &p, &err);
+    if (code == VR_OK && start && (code = vr_storage_pool_start(p, &err)) != VR_OK) {
+        /* pool-create leaves nothing behind when the start fails. */
+        char *undo_err = NULL;
+        vr_storage_pool_undefine(p, &undo_err);
+        free(undo_err);
+        p = NULL;
+    }
+    if (p)
+        pool_wire(&((vrp_pool_ret *)c->ret)->pool, p);
+    return vr_rpc_outcome(c, code, err, code == VR_ERR_INVALID ? VR_RPC_XML : VR_RPC_POOL);
+}
+
+static vr_rpc_result pool_define_xml(vr_rpc_call *c) { return pool_define_with(c, false); }
+/* pool-create: Vireo keeps every pool's definition; a pool created from
+ * XML is defined and started (it stays defined, as pool-list shows). */
+static vr_rpc_result pool_create_xml(vr_rpc_call *c) { return pool_define_with(c, true); }
+
+/* The volumes of the pool a call names; false after answering. */
+static bool vols_of(vr_rpc_call *c, const vrp_pool *wp, vr_vol_info **v, size_t *n)
+{
+    vr_pool *p = find_pool(c, wp);
+    if (!p)
+        return false;
+    char *err = NULL;
+    vr_err code = vr_storage_vol_list(p, v, n, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_POOL) == VR_RPC_OK;
+}
+
+/* The older calls: a pool's volume count, and its volumes' names. */
+static vr_rpc_result pool_volumes(vr_rpc_call *c, const vrp_pool *wp, int max_names, vrp_names_ret *names,
+                                  int *count)
+{
+    vr_vol_info *v;
+    size_t n;
+    if (!vols_of(c, wp, &v, &n))
+        return VR_RPC_FAILED;
+    if (count)
+        *count = (int)n;
+    if (names) {
+        names->names.names_val = vr_calloc(n ? n : 1, sizeof(char *));
+        for (size_t i = 0; i < n && (int)i < max_names; i++)
+            names->names.names_val[names->names.names_len++] = vr_strdup(v[i].name);
+    }
+    vr_vol_info_list_free(v, n);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result pool_num_volumes(vr_rpc_call *c)
+{
+    return pool_volumes(c, &((vrp_pool_args *)c->args)->pool, 0, NULL, &((vrp_int_ret *)c->ret)->value);
+}
+
+static vr_rpc_result pool_list_volumes(vr_rpc_call *c)
+{
+    vrp_pool_max_args *a = c->args;
+    return pool_volumes(c, &a->pool, a->max_names, c->ret, NULL);
+}
 
 /* ---- volumes ---- */
 
 static vr_rpc_result list_vols(vr_rpc_call *c)
 {
     vrp_pool_list_args *a = c->args;
-    vr_pool *p = find_pool(c, &a->pool);
-    if (!p)
-        return VR_RPC_FAILED;
     vr_vol_info *v;
     size_t n;
-    char *err = NULL;
-    vr_err code = vr_storage_vol_list(p, &v, &n, &err);
-    if (code != VR_OK)
-        return vr_rpc_outcome(c, code, err, VR_RPC_POOL);
+    if (!vols_of(c, &a->pool, &v, &n))
+        return VR_RPC_FAILED;
     vrp_vol_list_ret *r = c->ret;
     if (a->need_results) {
         r->vols.vols_val = vr_calloc(n ? n : 1, sizeof(vrp_vol));
@@ -313,6 +439,19 @@ static vr_rpc_result vol_delete(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_storage_procs[] = {
+    VR_RPC_PROC(71, "virConnectNumOfStoragePools", vrp_void, vrp_int_ret, num_pools, false),
+    VR_RPC_PROC(72, "virConnectListStoragePools", vrp_max_args, vrp_names_ret, list_pool_names, false),
+    VR_RPC_PROC(74, "virConnectListDefinedStoragePools", vrp_max_args, vrp_names_ret, list_defined_pool_names,
+                false),
+    VR_RPC_PROC(73, "virConnectNumOfDefinedStoragePools", vrp_void, vrp_int_ret, num_defined_pools, false),
+    VR_RPC_PROC(76, "virStoragePoolCreateXML", vrp_xml_flags_args, vrp_pool_ret, pool_create_xml, true),
+    VR_RPC_PROC(77, "virStoragePoolDefineXML", vrp_xml_flags_args, vrp_pool_ret, pool_define_xml, true),
+    VR_RPC_PROC(79, "virStoragePoolBuild", vrp_pool_flags_args, vrp_void, pool_build, true),
+    VR_RPC_PROC(81, "virStoragePoolDelete", vrp_pool_flags_args, vrp_void, pool_delete, true),
+    VR_RPC_PROC(82, "virStoragePoolUndefine", vrp_pool_args, vrp_void, pool_undefine, true),
+    VR_RPC_PROC(90, "virStoragePoolSetAutostart", vrp_pool_int_args, vrp_void, pool_set_autostart, true),
+    VR_RPC_PROC(91, "virStoragePoolNumOfVolumes", vrp_pool_args, vrp_int_ret, pool_num_volumes, false),
+    VR_RPC_PROC(92, "virStoragePoolListVolumes", vrp_pool_max_args, vrp_names_ret, pool_list_volumes, false),
     VR_RPC_PROC(78, "virStoragePoolCreate", vrp_pool_flags_args, vrp_void, pool_create, true),
     VR_RPC_PROC(80, "virStoragePoolDestroy", vrp_pool_args, vrp_void, pool_destroy, true),
     VR_RPC_PROC(83, "virStoragePoolRefresh", vrp_pool_flags_args, vrp_void, pool_refresh, true),

@@ -515,7 +515,7 @@ static void rotate_token(vr_api_call *c)
 const vr_api_route vr_api_web_routes[] = {
     {"POST", "login", post_login},
     {"POST", "logout", post_logout},
-    {"GET", "web/token", get_token},
+    {"GET", "web/token", get_token, VR_API_READ},
     {"POST", "web/token/rotate", rotate_token},
     {0},
 };

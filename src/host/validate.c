@@ -440,6 +440,45 @@ static void check_firewall(const vr_host_facts *f, vr_checklist *l)
     free(fix);
 }
 
+/* Which storage pool kinds this host can serve, and why not. */
+static void check_storage(const vr_host_facts *f, vr_checklist *l)
+{
+    vr_check *k = add(l, "storage.disk", "disk and fs pools (partition tables, mounts)",
+                      f->root ? VR_CHECK_PASS : VR_CHECK_WARN);
+    if (f->root) {
+        k->detail = vr_strdup("dir, fs and disk pools can be served");
+        coded(k, "storage.block-ok", NULL, NULL);
+    } else {
+        k->detail = vr_strdup("not root: only dir pools can be served (writing partition tables and "
+                              "mounting need root)");
+        k->hint = vr_strdup("use the system daemon (vireo:///system, vireod as root) for disk and fs pools");
+        coded(k, "storage.not-root", "system-daemon", NULL);
+    }
+    k = add(l, "storage.mkfs", "mkfs for fs pools (ext4, xfs)",
+            f->mkfs_ext4 && f->mkfs_xfs ? VR_CHECK_PASS : VR_CHECK_WARN);
+    if (f->mkfs_ext4 && f->mkfs_xfs) {
+        k->detail = vr_strdup("mkfs.ext4 and mkfs.xfs found");
+        coded(k, "storage.mkfs-ok", NULL, NULL);
+    } else {
+        const char *pkg = !f->mkfs_ext4 ? "e2fsprogs" : "xfsprogs";
+        k->detail = vr_asprintf("%s not found: pool-build cannot make that file system (existing ones still "
+                                "mount)", !f->mkfs_ext4 ? "mkfs.ext4" : "mkfs.xfs");
+        k->hint = vr_asprintf("apt-get install %s (or: make deps)", pkg);
+        coded(k, "storage.mkfs-missing", "apt-install", params("package", str(pkg), NULL));
+    }
+    k = add(l, "storage.iscsi", "QEMU's iSCSI client (iscsi-direct pools)",
+            f->qemu_iscsi ? VR_CHECK_PASS : VR_CHECK_WARN);
+    if (f->qemu_iscsi) {
+        k->detail = vr_strdup("block-iscsi module found: guests can use iscsi-direct LUNs");
+        coded(k, "storage.iscsi-ok", NULL, NULL);
+    } else {
+        k->detail = vr_strdup("QEMU's block-iscsi module is missing: iscsi-direct pools list their LUNs, "
+                              "but no guest can use them");
+        k->hint = vr_strdup("apt-get install qemu-block-extra (or: make deps)");
+        coded(k, "storage.iscsi-missing", "apt-install", params("package", str("qemu-block-extra"), NULL));
+    }
+}
+
 void vr_host_validate(const vr_host_facts *f, vr_checklist *out)
 {
     *out = (vr_checklist){0};
@@ -458,6 +497,30 @@ void vr_host_validate(const vr_host_facts *f, vr_checklist *out)
     check_tool(out, &qemu_img, f->qemu_img);
     check_tool(out, &dnsmasq, f->dnsmasq);
     check_resources(f, out);
+    check_storage(f, out);
+}
+
+/* QEMU's module directory holds block-iscsi.so when qemu-block-extra is
+ * installed (Debian's, and the usual other places). */
+static bool qemu_iscsi_module(void)
+{
+    static const char *const dirs[] = {"/usr/lib/x86_64-linux-gnu/qemu", "/usr/lib64/qemu", "/usr/lib/qemu"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
+        char *p = vr_asprintf("%s/block-iscsi.so", dirs[i]);
+        bool there = access(p, R_OK) == 0;
+        free(p);
+        if (there)
+            return true;
+    }
+    return false;
+}
+
+static bool on_path(const char *prog)
+{
+    char *p = vr_which(prog);
+    bool found = p != NULL;
+    free(p);
+    return found;
 }
 
 static int tun_state(void)
@@ -483,6 +546,10 @@ void vr_host_facts_gather(vr_host_facts *f, const char *state_dir)
     f->qemu = vr_tool_version("qemu-system-x86_64");
     f->qemu_img = vr_tool_version("qemu-img");
     f->dnsmasq = vr_tool_version("dnsmasq");
+    f->root = geteuid() == 0;
+    f->mkfs_ext4 = on_path("mkfs.ext4");
+    f->mkfs_xfs = on_path("mkfs.xfs");
+    f->qemu_iscsi = qemu_iscsi_module();
     char *meminfo = vr_file_read("/proc/meminfo", NULL);
     f->mem_bytes = vr_meminfo_total(meminfo);
     free(meminfo);

@@ -8,6 +8,7 @@
 #include "daemon/rpc.h"
 #include "drivers/network/network_driver.h"
 #include "drivers/storage/storage_driver.h"
+#include "drivers/secret/secret_driver.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -124,6 +125,7 @@ static void setup(bool read_only)
     S.api.qemu = vr_qemu_driver_new(S.base, &S.paths, NULL, &S.api);
     S.api.jobs = vr_jobs_new();
     S.api.storage = vr_storage_driver_new(S.base, &S.paths);
+    S.api.secrets = vr_secret_driver_new(&S.paths);
     define_fixtures();
 }
 

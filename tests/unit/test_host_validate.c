@@ -150,6 +150,10 @@ static void whole_list(void **state)
         assert_int_equal(l.v[i].hint != NULL, l.v[i].hint_code != NULL);
     }
     assert_string_equal(find(&l, "cpu.virt")->code, "cpu.in-vm");
+    /* Storage kinds: not root (the recorded facts say so), no mkfs, no block-iscsi. */
+    assert_string_equal(find(&l, "storage.disk")->code, "storage.not-root");
+    assert_string_equal(find(&l, "storage.mkfs")->hint, "apt-get install e2fsprogs (or: make deps)");
+    assert_string_equal(find(&l, "storage.iscsi")->hint_code, "apt-install");
     assert_string_equal(find(&l, "cgroup.v2")->code, "cgroup.missing-v1");
     assert_string_equal(json_object_to_json_string_ext(find(&l, "cgroup.v2")->params, JSON_C_TO_STRING_PLAIN),
                         "{\"missing\":[\"cpu\",\"memory\"]}");

@@ -394,6 +394,30 @@ static void volumes(void **state)
     vr_domain_def_free(def);
 }
 
+/* A LUN of an iscsi-direct pool: QEMU's iscsi driver, the CHAP password
+ * through a secret object's file, nothing of it on the command line. */
+static void iscsi_volumes(void **state)
+{
+    vr_domain_def *def = domain("", "<disk type='volume'><source pool='lab' volume='unit:0:0:1'/></disk>");
+    vr_qemu_runtime rt = rt_tcg();
+    def->disks[0].resolved_path = strdup("iscsi://10.0.0.5:3260/iqn.2026-12.lab:store/1?initiator-name="
+                                         "iqn.2026-12.lab:host1&user=u1&password-file=/run/vireo/storage/lab.chap");
+    char **argv = build(def, &rt);
+    expect(argv, "-object", "secret,id=sec-vda,file=/run/vireo/storage/lab.chap,format=raw");
+    expect(argv, "-blockdev", "driver=iscsi,transport=tcp,portal=10.0.0.5:3260,target=iqn.2026-12.lab:store,"
+                              "lun=1,initiator-name=iqn.2026-12.lab:host1,user=u1,password-secret=sec-vda,"
+                              "node-name=file-vda");
+    expect(argv, "-blockdev", "driver=raw,node-name=drive-vda,file=file-vda");
+    vr_qemu_argv_free(argv);
+    free(def->disks[0].resolved_path);
+    def->disks[0].resolved_path = strdup("iscsi://10.0.0.5:3260/iqn.2026-12.lab:store/2?initiator-name=iqn.x:y");
+    argv = build(def, &rt);
+    assert_non_null(value_with(argv, "-blockdev", "lun=2,initiator-name=iqn.x:y,node-name=file-vda"));
+    assert_null(value_with(argv, "-object", "secret"));
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
 static void serial_and_agent(void **state)
 {
     vr_domain_def *def = domain("", "<console type='pty'/><channel type='unix'><target "
@@ -754,7 +778,8 @@ int main(void)
         cmocka_unit_test(minimal),         cmocka_unit_test(cpu_by_accel),
         cmocka_unit_test(tap_fds),         cmocka_unit_test(comma_quoting),
         cmocka_unit_test(boot_order),      cmocka_unit_test(lifecycle_and_features),
-        cmocka_unit_test(volumes),         cmocka_unit_test(serial_and_agent),
+        cmocka_unit_test(volumes),         cmocka_unit_test(iscsi_volumes),
+        cmocka_unit_test(serial_and_agent),
         cmocka_unit_test(firmware),
         cmocka_unit_test(hyperv_and_tpm),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),

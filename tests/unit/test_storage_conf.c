@@ -62,7 +62,7 @@ static void pool_roundtrip(void **state)
 static void pool_errors(void **state)
 {
     expect_pool_error("<pool type='logical'><name>x</name></pool>",
-                      "line 1: <pool type='logical'> is not supported by Vireo (supported: dir)");
+                      "line 1: <pool type='logical'> is not supported by Vireo (supported: dir, fs, disk, iscsi-direct)");
     expect_pool_error("<pool type='dir'>\n<name>x</name>\n<source><host name='h'/></source></pool>",
                       "line 3: <host> is not supported by Vireo (see docs/storage.md)");
     expect_pool_error("<pool type='dir'><name>x</name><target><path>/x</path></target><foo/></pool>",
@@ -112,7 +112,23 @@ static void volumes(void **state)
     vr_vol_def_free(v);
     vr_vol_def_free(again);
 
+    /* What virt-install and virt-manager write for a new qcow2 disk. */
+    const char *virtinst = "<volume><name>w.qcow2</name><capacity>107374182</capacity>"
+                           "<target><format type='qcow2'/><compat>1.1</compat>"
+                           "<features><lazy_refcounts/></features></target></volume>";
+    v = vr_vol_def_parse(virtinst, strlen(virtinst), &err);
+    assert_non_null(v);
+    assert_string_equal(v->compat, "1.1");
+    assert_true(v->lazy_refcounts);
+    vr_vol_def_free(v);
+
     const struct { const char *xml, *want; } bad[] = {
+        {"<volume><name>x</name><capacity>1</capacity><target><format type='raw'/>"
+         "<features><lazy_refcounts/></features></target></volume>", "qcow2's; this volume's format is raw"},
+        {"<volume><name>x</name><capacity>1</capacity><target><format type='qcow2'/>"
+         "<features><extended_l2/></features></target></volume>", "<extended_l2>"},
+        {"<volume><name>x</name><capacity>1</capacity><target><format type='qcow2'/>"
+         "<compat>2</compat></target></volume>", "qcow2 knows 0.10 and 1.1"},
         {"<volume><name>x</name></volume>", "needs a <capacity>"},
         {"<volume><name>x</name><capacity unit='XB'>1</capacity></volume>", "unknown unit 'XB'"},
         {"<volume><name>x</name><capacity>-1</capacity></volume>", "expected a number"},

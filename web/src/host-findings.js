@@ -56,6 +56,14 @@ addStrings({
     'host.v.cgroup.missing': 'cgroup v2 no tiene {missing} (jerarquía unificada)',
     'host.v.cgroup.missing-v1': 'cgroup v2 no tiene {missing} (el anfitrión usa cgroup v1 o la jerarquía híbrida)',
     'host.v.tool.found': '{version}',
+    'host.v.storage.block-ok': 'pueden servirse pools dir, fs y disk',
+    'host.v.storage.not-root': 'no es root: solo pueden servirse pools dir (escribir tablas de particiones y '
+      + 'montar necesitan root)',
+    'host.v.storage.mkfs-ok': 'mkfs.ext4 y mkfs.xfs encontrados',
+    'host.v.storage.mkfs-missing': 'falta un mkfs: pool-build no puede crear ese sistema de ficheros',
+    'host.v.storage.iscsi-ok': 'módulo block-iscsi encontrado: los invitados pueden usar LUN de pools iscsi-direct',
+    'host.v.storage.iscsi-missing': 'falta el módulo block-iscsi de QEMU: los pools iscsi-direct listan sus LUN, '
+      + 'pero ningún invitado puede usarlos',
     'host.v.tool.qemu-missing': 'no está en el PATH; no puede ejecutarse ninguna máquina virtual',
     'host.v.tool.qemu-img-missing': 'no está en el PATH; no pueden crearse imágenes de disco',
     'host.v.tool.dnsmasq-missing': 'no está en el PATH; las redes virtuales no tienen DHCP',
@@ -88,6 +96,7 @@ addStrings({
     'host.h.unified-cgroup': 'arranque con systemd.unified_cgroup_hierarchy=1 para poder limitar la CPU y la '
       + 'memoria de cada máquina virtual; sin eso funcionan sin límites',
     'host.h.apt-install': 'apt-get install {package} (o: make deps)',
+    'host.h.system-daemon': 'use el demonio del sistema (vireo:///system, vireod como root) para pools disk y fs',
     'host.h.memory-advice': 'se aconsejan 8 GB para un anfitrión de prácticas; dé a los invitados 512 MB sin '
       + 'escritorio, 1-2 GB con escritorio y 2 GB a Windows',
     'host.h.cores-advice': 'se aconsejan 4 núcleos; no dé a ningún invitado más vCPU que núcleos',

@@ -1,5 +1,5 @@
-/* Virtual networks: registry, files, start/stop, the default network,
- * dnsmasq supervision and taps for guests. */
+/* Virtual networks: kept in the definition store (src/registry), start
+ * and stop, the default network, dnsmasq supervision and taps for guests. */
 #include "drivers/network/network_driver.h"
 #include "conf/macvtap_mode.h"
 #include "drivers/network/macvtap.h"
@@ -14,6 +14,7 @@
 #include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "registry/registry.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -28,9 +29,8 @@
 
 struct vr_net_driver {
     vr_net_config cfg;
-    char *config_dir, *autostart_dir, *runtime_dir, *lease_dir;
-    vr_network **nets; /* sorted by name */
-    size_t n;
+    vr_registry *reg; /* every network, persistent or not; CONFIG/network */
+    char *runtime_dir, *lease_dir;
     vr_lease_events *lease_events; /* what dnsmasq's lease hook tells */
 };
 
@@ -40,57 +40,27 @@ static void emit(vr_network *net, const char *event, const char *detail)
         net->drv->cfg.on_event(net, event, detail, net->drv->cfg.opaque);
 }
 
-static char *def_path(const vr_net_driver *drv, const char *name)
-{
-    return vr_asprintf("%s/%s.xml", drv->config_dir, name);
-}
-
-static char *autostart_path(const vr_net_driver *drv, const char *name)
-{
-    return vr_asprintf("%s/%s.xml", drv->autostart_dir, name);
-}
-
 static char *lease_path(const vr_net_driver *drv, const vr_network_def *def)
 {
     return vr_asprintf("%s/%s.leases", drv->lease_dir, def->bridge);
 }
 
-static int cmp_net(const void *a, const void *b)
-{
-    return strcmp((*(vr_network *const *)a)->def->name, (*(vr_network *const *)b)->def->name);
-}
-
 vr_network *const *vr_net_list(vr_net_driver *drv, size_t *n)
 {
-    *n = drv->n;
-    return drv->nets;
+    return (vr_network *const *)vr_registry_list(drv->reg, n);
 }
 
 vr_network *vr_net_lookup(vr_net_driver *drv, const char *key)
 {
-    for (size_t i = 0; i < drv->n; i++)
-        if (strcmp(drv->nets[i]->def->name, key) == 0 || strcasecmp(drv->nets[i]->def->uuid, key) == 0)
-            return drv->nets[i];
-    return NULL;
+    return vr_registry_lookup(drv->reg, key);
 }
 
-static vr_network *by_uuid(vr_net_driver *drv, const char *uuid)
-{
-    for (size_t i = 0; i < drv->n; i++)
-        if (strcasecmp(drv->nets[i]->def->uuid, uuid) == 0)
-            return drv->nets[i];
-    return NULL;
-}
-
-static vr_network *insert(vr_net_driver *drv, vr_network_def *def, bool persistent)
+static vr_network *new_network(vr_net_driver *drv, vr_network_def *def, bool persistent)
 {
     vr_network *net = vr_calloc(1, sizeof(*net));
     net->drv = drv;
     net->def = def;
     net->persistent = persistent;
-    drv->nets = vr_realloc(drv->nets, (drv->n + 1) * sizeof(*drv->nets));
-    drv->nets[drv->n++] = net;
-    qsort(drv->nets, drv->n, sizeof(*drv->nets), cmp_net);
     return net;
 }
 
@@ -106,13 +76,7 @@ static void net_free(vr_network *net)
 
 static void remove_net(vr_net_driver *drv, vr_network *net)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        if (drv->nets[i] == net) {
-            memmove(drv->nets + i, drv->nets + i + 1, (drv->n - i - 1) * sizeof(*drv->nets));
-            drv->n--;
-            break;
-        }
-    }
+    vr_registry_remove(drv->reg, net->def->name);
     net_free(net);
 }
 
@@ -123,20 +87,14 @@ static char *name_bridge(void *opaque)
     for (unsigned n = 0;; n++) {
         char *name = vr_asprintf("vireo%u", n);
         bool used = vr_link_exists(name);
-        for (size_t i = 0; i < drv->n && !used; i++)
-            used = drv->nets[i]->def->bridge && strcmp(drv->nets[i]->def->bridge, name) == 0;
+        size_t n_nets;
+        vr_network *const *nets = vr_net_list(drv, &n_nets);
+        for (size_t i = 0; i < n_nets && !used; i++)
+            used = nets[i]->def->bridge && strcmp(nets[i]->def->bridge, name) == 0;
         if (!used)
             return name;
         free(name);
     }
-}
-
-static vr_err save_def(vr_net_driver *drv, const vr_network_def *def, char **err)
-{
-    char *path = def_path(drv, def->name);
-    vr_err code = vr_conf_save(&vr_conf_network, def, def->name, path, err);
-    free(path);
-    return code;
 }
 
 static bool clash6(const vr_network_def *def, const vr_network_def *o, char **err)
@@ -155,8 +113,10 @@ static bool clash6(const vr_network_def *def, const vr_network_def *o, char **er
  * or the same bridge? */
 static vr_err clash(vr_net_driver *drv, const vr_network_def *def, const vr_network *self, char **err)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        const vr_network *o = drv->nets[i];
+    size_t n;
+    vr_network *const *nets = vr_net_list(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        const vr_network *o = nets[i];
         if (o == self)
             continue;
         if (def->bridge && o->def->bridge && strcmp(def->bridge, o->def->bridge) == 0) {
@@ -182,21 +142,13 @@ static vr_err add(vr_net_driver *drv, const char *xml, bool persistent, vr_netwo
     vr_network_def *def = vr_network_def_parse(xml, strlen(xml), name_bridge, drv, err);
     if (!def)
         return VR_ERR_INVALID;
-    vr_network *same_name = vr_net_lookup(drv, def->name), *same_uuid = by_uuid(drv, def->uuid);
-    if (same_name && strcmp(same_name->def->name, def->name) != 0)
-        same_name = NULL; /* looked up by uuid text: not a name match */
-    vr_err code = VR_OK;
-    if (same_uuid && same_uuid != same_name) {
-        vr_set_error(err, "uuid %s is already used by network '%s'", def->uuid, same_uuid->def->name);
-        code = VR_ERR_CONFLICT;
-    } else if (same_name && (strcasecmp(same_name->def->uuid, def->uuid) != 0 || !persistent)) {
-        vr_set_error(err, "network '%s' already exists", def->name);
-        code = VR_ERR_CONFLICT;
-    } else if (def->forward != VR_NET_FWD_BRIDGE) {
+    void *same = NULL;
+    vr_err code = vr_registry_check(drv->reg, def, persistent, &same, err);
+    vr_network *same_name = same;
+    if (code == VR_OK && def->forward != VR_NET_FWD_BRIDGE)
         code = clash(drv, def, same_name, err);
-    }
     if (code == VR_OK && persistent)
-        code = save_def(drv, def, err);
+        code = vr_registry_save(drv->reg, def, err);
     if (code != VR_OK) {
         vr_network_def_free(def);
         return code;
@@ -209,7 +161,8 @@ static vr_err add(vr_net_driver *drv, const char *xml, bool persistent, vr_netwo
         vr_network_def_free(net->def);
         net->def = def;
     } else {
-        net = insert(drv, def, persistent);
+        net = new_network(drv, def, persistent);
+        vr_registry_add(drv->reg, net, def);
     }
     net->persistent |= persistent;
     if (persistent)
@@ -489,17 +442,8 @@ vr_err vr_net_undefine(vr_network *net, char **err)
             return VR_ERR_CONFLICT;
         }
     }
-    char *path = def_path(drv, net->def->name), *link = autostart_path(drv, net->def->name);
-    int rc = unlink(path);
-    int e = errno;
-    unlink(link);
-    free(link);
-    if (rc < 0 && e != ENOENT) {
-        vr_set_error(err, "cannot remove %s: %s", path, strerror(e));
-        free(path);
+    if (vr_registry_delete(drv->reg, net->def->name, err) != VR_OK)
         return VR_ERR_FAILED;
-    }
-    free(path);
     net->autostart = false;
     emit(net, "undefined", "removed");
     if (net->active)
@@ -515,12 +459,9 @@ vr_err vr_net_set_autostart(vr_network *net, bool on, char **err)
         vr_set_error(err, "network '%s' is transient; define it to autostart it", net->def->name);
         return VR_ERR_CONFLICT;
     }
-    char *link = autostart_path(net->drv, net->def->name), *target = def_path(net->drv, net->def->name);
-    vr_err code = vr_autostart_link(link, target, on, err) < 0 ? VR_ERR_FAILED : VR_OK;
+    vr_err code = vr_registry_set_autostart(net->drv->reg, net->def->name, on, err);
     if (code == VR_OK)
         net->autostart = on;
-    free(link);
-    free(target);
     return code;
 }
 
@@ -533,7 +474,7 @@ vr_err vr_net_update_dhcp_host(vr_network *net, bool add_host, const char *xml, 
     if (!copy)
         return VR_ERR_FAILED;
     int rc = add_host ? vr_network_def_dhcp_host_add(copy, xml, err) : vr_network_def_dhcp_host_delete(copy, xml, err);
-    vr_err code = rc < 0 ? VR_ERR_INVALID : net->persistent ? save_def(net->drv, copy, err) : VR_OK;
+    vr_err code = rc < 0 ? VR_ERR_INVALID : net->persistent ? vr_registry_save(net->drv->reg, copy, err) : VR_OK;
     if (code != VR_OK) {
         vr_network_def_free(copy);
         return code;
@@ -704,41 +645,28 @@ int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifnam
 
 /* ---- loading, re-finding active networks, the default network ---- */
 
-static void load(vr_net_driver *drv)
+/* Stored definitions keep the bridge they were given; one written by
+ * hand without one gets a free name, as at define. */
+static void *parse_stored(const char *xml, size_t len, char **err, void *opaque)
 {
-    DIR *d = opendir(drv->config_dir);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.' || !vr_str_ends(e->d_name, ".xml"))
-            continue;
-        char *path = vr_asprintf("%s/%s", drv->config_dir, e->d_name);
-        char *xml = vr_file_read(path, NULL), *err = NULL;
-        vr_network_def *def = xml ? vr_network_def_parse(xml, strlen(xml), name_bridge, drv, &err) : NULL;
-        if (!def) {
-            vr_log_error("skipping %s: %s", path, err ? err : strerror(errno));
-        } else if (vr_net_lookup(drv, def->name) || by_uuid(drv, def->uuid)) {
-            vr_log_error("skipping %s: name or uuid already used", path);
-            vr_network_def_free(def);
-        } else {
-            vr_network *net = insert(drv, def, true);
-            char *link = autostart_path(drv, def->name);
-            net->autostart = vr_path_exists(link);
-            free(link);
-        }
-        free(err);
-        free(xml);
-        free(path);
-    }
-    if (d)
-        closedir(d);
+    return vr_network_def_parse(xml, len, name_bridge, opaque, err);
+}
+
+static void *adopt_definition(void *def, bool autostart, void *opaque)
+{
+    vr_network *net = new_network(opaque, def, true);
+    net->autostart = autostart;
+    return net;
 }
 
 /* A network whose run directory survived a daemon restart is still
  * active if its bridge is there: keep it running, re-watch dnsmasq. */
 static void refind(vr_net_driver *drv)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_network *net = drv->nets[i];
+    size_t n;
+    vr_network *const *nets = vr_net_list(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_network *net = nets[i];
         char *dir = vr_asprintf("%s/%s", drv->runtime_dir, net->def->name);
         if (!vr_path_exists(dir)) {
             free(dir);
@@ -771,9 +699,11 @@ static void make_default(vr_net_driver *drv)
     for (unsigned third = 122; third < 255; third++) {
         struct in_addr net = {.s_addr = htonl(0xc0a80000u | (third << 8))};
         bool used = vr_subnet_routed(net, 24);
-        for (size_t i = 0; i < drv->n && !used; i++)
-            used = drv->nets[i]->def->ip.present &&
-                   vr_net_subnets_overlap(net, 24, drv->nets[i]->def->ip.address, drv->nets[i]->def->ip.prefix);
+        size_t n_nets;
+        vr_network *const *nets = vr_net_list(drv, &n_nets);
+        for (size_t i = 0; i < n_nets && !used; i++)
+            used = nets[i]->def->ip.present &&
+                   vr_net_subnets_overlap(net, 24, nets[i]->def->ip.address, nets[i]->def->ip.prefix);
         if (used)
             continue;
         char *xml = vr_asprintf("<network><name>default</name><forward mode='nat'/>"
@@ -800,8 +730,8 @@ static void on_lease(const char *network, const char *kind, const char *mac, con
                      const char *hostname, void *opaque)
 {
     vr_net_driver *drv = opaque;
-    vr_network *net = vr_net_lookup(drv, network);
-    if (net && strcmp(net->def->name, network) == 0)
+    vr_network *net = vr_registry_by_name(drv->reg, network);
+    if (net)
         drv->cfg.on_lease(net, kind, mac, ip, hostname, drv->cfg.opaque);
 }
 
@@ -824,27 +754,27 @@ vr_net_driver *vr_net_driver_new(const vr_net_config *cfg)
 {
     vr_net_driver *drv = vr_calloc(1, sizeof(*drv));
     drv->cfg = *cfg;
-    drv->config_dir = vr_asprintf("%s/network", cfg->paths->config_dir);
-    drv->autostart_dir = vr_asprintf("%s/network/autostart", cfg->paths->config_dir);
+    drv->reg = vr_registry_new(&vr_conf_network, cfg->paths->config_dir, "network", 1);
     drv->runtime_dir = vr_asprintf("%s/network", cfg->paths->runtime_dir);
     drv->lease_dir = vr_asprintf("%s/dnsmasq", cfg->paths->state_dir);
-    bool first = !vr_path_exists(drv->config_dir);
-    const char *dirs[] = {drv->autostart_dir, drv->runtime_dir, drv->lease_dir};
+    /* dnsmasq (run as nobody) reads these. */
+    const char *dirs[] = {drv->runtime_dir, drv->lease_dir};
     for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
         int rc = vr_mkdir_p(dirs[i], 0755);
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
-    /* Definitions, autostart links, dnsmasq's files (NAME/). */
-    vr_file_remove_leftovers(drv->config_dir, 1);
+    /* dnsmasq's files (NAME/). */
     vr_file_remove_leftovers(drv->runtime_dir, 1);
     open_lease_events(drv);
-    load(drv);
-    if (first && cfg->make_default && geteuid() == 0)
+    vr_registry_load(drv->reg, parse_stored, adopt_definition, drv);
+    if (vr_registry_first_start(drv->reg) && cfg->make_default && geteuid() == 0)
         make_default(drv);
     refind(drv);
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_network *net = drv->nets[i];
+    size_t n;
+    vr_network *const *nets = vr_net_list(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_network *net = nets[i];
         char *err = NULL;
         if (net->autostart && !net->active && vr_net_start(net, &err) != VR_OK)
             vr_log_error("autostart of network %s failed: %s", net->def->name, err);
@@ -860,11 +790,11 @@ void vr_net_driver_free(vr_net_driver *drv)
     vr_lease_events_close(drv->lease_events);
     vr_dnsmasq_set_lease_hook(NULL, NULL);
     /* Networks stay up: the next daemon finds them. */
-    for (size_t i = 0; i < drv->n; i++)
-        net_free(drv->nets[i]);
-    free(drv->nets);
-    free(drv->config_dir);
-    free(drv->autostart_dir);
+    size_t n;
+    vr_network *const *nets = vr_net_list(drv, &n);
+    for (size_t i = 0; i < n; i++)
+        net_free(nets[i]);
+    vr_registry_free(drv->reg);
     free(drv->runtime_dir);
     free(drv->lease_dir);
     free(drv);

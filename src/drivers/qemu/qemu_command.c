@@ -443,8 +443,14 @@ static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
         proto = d->device == VR_DISK_DEVICE_CDROM ? "host_cdrom" : "host_device";
     const char *ro = d->readonly ? ",read-only=on" : "";
     char *q = vr_qemu_quote(path);
-    vr_qc_opt(c, "-blockdev", "driver=%s,filename=%s,node-name=file-%s%s%s%s%s", proto, q,
-        d->target_dev, ro, aio[d->io], discard[d->discard], node);
+    if (d->type == VR_DISK_VOLUME && vr_str_starts(path, "iscsi://")) {
+        char *opts = vr_asprintf("%s%s%s", ro, discard[d->discard], node);
+        vr_qc_iscsi_node(c, d, path, opts);
+        free(opts);
+    } else {
+        vr_qc_opt(c, "-blockdev", "driver=%s,filename=%s,node-name=file-%s%s%s%s%s", proto, q,
+            d->target_dev, ro, aio[d->io], discard[d->discard], node);
+    }
     vr_qc_opt(c, "-blockdev", "driver=%s,node-name=drive-%s,file=file-%s%s%s%s",
         d->format == VR_DISK_QCOW2 ? "qcow2" : "raw", d->target_dev, d->target_dev, ro,
         discard[d->discard], node);

@@ -28,6 +28,10 @@ int vr_qc_fail(cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 char *vr_qc_socket_path(cmd *c, const char *name);
 char *vr_qc_pci_opts(const cmd *c, const vr_address *a);
 
+/* qemu_command_iscsi.c: the protocol node (file-DEV) of a disk on a LUN
+ * of an iscsi-direct pool; `opts` are the node's read-only/cache options. */
+void vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url, const char *opts);
+
 /* qemu_command_graphics.c */
 void vr_qc_graphics(cmd *c);
 void vr_qc_sound(cmd *c);

@@ -1,5 +1,6 @@
-/* The domain registry and its files: definitions in CONFIG/qemu/NAME.xml
- * (written atomically), autostart links, per-run directories. */
+/* Domains in the definition store (src/registry: CONFIG/qemu/NAME.xml,
+ * autostart links, lookup, duplicates) and what is the QEMU driver's own:
+ * transient domains, redefinition while running, per-run directories. */
 #include "drivers/qemu/qemu_domain.h"
 #include "conf/names.h"
 #include "drivers/qemu/qemu_command.h"
@@ -12,6 +13,7 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "registry/registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,16 +23,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static char *def_path(const vr_qemu_driver *drv, const char *name)
-{
-    return vr_asprintf("%s/%s.xml", drv->config_dir, name);
-}
-
-static char *autostart_path(const vr_qemu_driver *drv, const char *name)
-{
-    return vr_asprintf("%s/%s.xml", drv->autostart_dir, name);
-}
 
 char *vr_qemu_log_path(const vr_domain *dom)
 {
@@ -42,12 +34,7 @@ char *vr_qemu_serial_log_path(const vr_domain *dom)
     return vr_asprintf("%s/%s-serial0.log", dom->drv->log_dir, dom->def->name);
 }
 
-static int cmp_dom(const void *a, const void *b)
-{
-    return strcmp((*(vr_domain *const *)a)->def->name, (*(vr_domain *const *)b)->def->name);
-}
-
-static vr_domain *insert(vr_qemu_driver *drv, vr_domain_def *def, bool persistent)
+static vr_domain *new_domain(vr_qemu_driver *drv, vr_domain_def *def, bool persistent)
 {
     vr_domain *dom = vr_calloc(1, sizeof(*dom));
     dom->drv = drv;
@@ -56,21 +43,12 @@ static vr_domain *insert(vr_qemu_driver *drv, vr_domain_def *def, bool persisten
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = "unknown";
     dom->id = -1;
-    drv->doms = vr_realloc(drv->doms, (drv->n + 1) * sizeof(*drv->doms));
-    drv->doms[drv->n++] = dom;
-    qsort(drv->doms, drv->n, sizeof(*drv->doms), cmp_dom);
     return dom;
 }
 
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        if (drv->doms[i] != dom)
-            continue;
-        memmove(drv->doms + i, drv->doms + i + 1, (drv->n - i - 1) * sizeof(*drv->doms));
-        drv->n--;
-        break;
-    }
+    vr_registry_remove(drv->reg, dom->def->name);
     vr_domain_def_free(dom->def);
     vr_domain_def_free(dom->next);
     vr_qemu_taps_clear(dom);
@@ -80,48 +58,31 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     free(dom);
 }
 
-vr_domain *const *vr_qemu_domains(vr_qemu_driver *drv, size_t *n)
+vr_domain *const *vr_qemu_domains(const vr_qemu_driver *drv, size_t *n)
 {
-    *n = drv->n;
-    return drv->doms;
+    return (vr_domain *const *)vr_registry_list(drv->reg, n);
 }
 
 vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key)
 {
-    for (size_t i = 0; i < drv->n; i++)
-        if (strcmp(drv->doms[i]->def->name, key) == 0 || strcasecmp(drv->doms[i]->def->uuid, key) == 0)
-            return drv->doms[i];
+    vr_domain *dom = vr_registry_lookup(drv->reg, key);
+    if (dom)
+        return dom;
+    /* Running ids are the driver's, not the store's: few domains run. */
     char *end;
     long id = strtol(key, &end, 10);
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
     if (*key && !*end && id > 0)
-        for (size_t i = 0; i < drv->n; i++)
-            if (drv->doms[i]->id == id)
-                return drv->doms[i];
-    return NULL;
-}
-
-static vr_domain *by_uuid(vr_qemu_driver *drv, const char *uuid)
-{
-    for (size_t i = 0; i < drv->n; i++)
-        if (strcasecmp(drv->doms[i]->def->uuid, uuid) == 0)
-            return drv->doms[i];
-    return NULL;
-}
-
-static vr_domain *by_name(vr_qemu_driver *drv, const char *name)
-{
-    for (size_t i = 0; i < drv->n; i++)
-        if (strcmp(drv->doms[i]->def->name, name) == 0)
-            return drv->doms[i];
+        for (size_t i = 0; i < n; i++)
+            if (doms[i]->id == id)
+                return doms[i];
     return NULL;
 }
 
 vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err)
 {
-    char *path = def_path(drv, def->name);
-    vr_err code = vr_conf_save(&vr_conf_domain, def, def->name, path, err);
-    free(path);
-    return code;
+    return vr_registry_save(drv->reg, def, err);
 }
 
 vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, vr_domain **out,
@@ -130,23 +91,11 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
     vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
     if (!def)
         return VR_ERR_INVALID;
-    vr_domain *same_name = by_name(drv, def->name), *same_uuid = by_uuid(drv, def->uuid);
-    if (same_uuid && same_uuid != same_name) {
-        vr_set_error(err, "uuid %s is already used by domain '%s'", def->uuid, same_uuid->def->name);
-        vr_domain_def_free(def);
-        return VR_ERR_CONFLICT;
-    }
-    if (same_name && strcasecmp(same_name->def->uuid, def->uuid) != 0) {
-        vr_set_error(err, "domain '%s' already exists with uuid %s", def->name, same_name->def->uuid);
-        vr_domain_def_free(def);
-        return VR_ERR_CONFLICT;
-    }
-    if (same_name && !persistent) {
-        vr_set_error(err, "domain '%s' already exists", def->name);
-        vr_domain_def_free(def);
-        return VR_ERR_CONFLICT;
-    }
-    vr_err saved = persistent ? vr_qemu_domain_save(drv, def, err) : VR_OK;
+    void *same = NULL;
+    vr_err saved = vr_registry_check(drv->reg, def, persistent, &same, err);
+    vr_domain *same_name = same;
+    if (saved == VR_OK && persistent)
+        saved = vr_qemu_domain_save(drv, def, err);
     if (saved != VR_OK) {
         vr_domain_def_free(def);
         return saved;
@@ -164,7 +113,8 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
         }
         dom->persistent = true;
     } else {
-        dom = insert(drv, def, persistent);
+        dom = new_domain(drv, def, persistent);
+        vr_registry_add(drv->reg, dom, def);
     }
     if (persistent)
         vr_qemu_emit(dom, "defined", same_name ? "updated" : "added");
@@ -218,17 +168,8 @@ vr_err vr_qemu_undefine_flags(vr_domain *dom, unsigned flags, char **err)
     vr_err nv = vr_qemu_nvram_undefine_check(dom, flags, err);
     if (nv != VR_OK)
         return nv;
-    char *path = def_path(drv, dom->def->name);
-    char *link = autostart_path(drv, dom->def->name);
-    if (unlink(path) < 0 && errno != ENOENT) {
-        vr_set_error(err, "cannot remove %s: %s", path, strerror(errno));
-        free(path);
-        free(link);
+    if (vr_registry_delete(drv->reg, dom->def->name, err) != VR_OK)
         return VR_ERR_FAILED;
-    }
-    unlink(link);
-    free(path);
-    free(link);
     dom->autostart = false;
     if (remove_all_storage)
         remove_storage(drv, dom->def);
@@ -254,13 +195,9 @@ vr_err vr_qemu_set_autostart(vr_domain *dom, bool on, char **err)
         vr_set_error(err, "domain '%s' is transient; define it to autostart it", dom->def->name);
         return VR_ERR_CONFLICT;
     }
-    char *link = autostart_path(dom->drv, dom->def->name);
-    char *target = def_path(dom->drv, dom->def->name);
-    vr_err code = vr_autostart_link(link, target, on, err) < 0 ? VR_ERR_FAILED : VR_OK;
+    vr_err code = vr_registry_set_autostart(dom->drv->reg, dom->def->name, on, err);
     if (code == VR_OK)
         dom->autostart = on;
-    free(link);
-    free(target);
     return code;
 }
 
@@ -419,37 +356,11 @@ char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv)
 
 /* ---- loading ---- */
 
-static void load_definitions(vr_qemu_driver *drv)
+static void *adopt_definition(void *def, bool autostart, void *opaque)
 {
-    DIR *d = opendir(drv->config_dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !vr_str_ends(e->d_name, ".xml"))
-            continue;
-        char *path = vr_asprintf("%s/%s", drv->config_dir, e->d_name);
-        char *xml = vr_file_read(path, NULL);
-        char *err = NULL;
-        vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
-        if (!def) {
-            /* Keep the file: a definition is never lost, even one a
-             * newer or older Vireo cannot read. */
-            vr_log_error("skipping %s: %s", path, err ? err : strerror(errno));
-        } else if (by_name(drv, def->name) || by_uuid(drv, def->uuid)) {
-            vr_log_error("skipping %s: name or uuid already used", path);
-            vr_domain_def_free(def);
-        } else {
-            vr_domain *dom = insert(drv, def, true);
-            char *link = autostart_path(drv, def->name);
-            dom->autostart = vr_path_exists(link);
-            free(link);
-        }
-        free(err);
-        free(xml);
-        free(path);
-    }
-    closedir(d);
+    vr_domain *dom = new_domain(opaque, def, true);
+    dom->autostart = autostart;
+    return dom;
 }
 
 static void on_autostart_done(vr_err code, const char *err, void *opaque)
@@ -469,21 +380,19 @@ vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *path
     drv->on_event = on_event;
     drv->event_opaque = opaque;
     drv->next_id = 1;
-    drv->config_dir = vr_asprintf("%s/qemu", paths->config_dir);
-    drv->autostart_dir = vr_asprintf("%s/qemu/autostart", paths->config_dir);
+    /* Definitions, autostart links and snapshots (qemu/snapshot/NAME). */
+    drv->reg = vr_registry_new(&vr_conf_domain, paths->config_dir, "qemu", 2);
     drv->runtime_dir = vr_asprintf("%s/qemu", paths->runtime_dir);
     drv->log_dir = vr_asprintf("%s/qemu", paths->log_dir);
-    const char *dirs[] = {drv->autostart_dir, drv->runtime_dir, drv->log_dir};
+    const char *dirs[] = {drv->runtime_dir, drv->log_dir};
     for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
         int rc = vr_mkdir_p(dirs[i], 0700);
         if (rc < 0)
             vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
     }
-    /* Definitions, autostart links, snapshots (qemu/snapshot/NAME) and
-     * run directories (NAME/). */
-    vr_file_remove_leftovers(drv->config_dir, 2);
+    /* Run directories (NAME/). */
     vr_file_remove_leftovers(drv->runtime_dir, 1);
-    load_definitions(drv);
+    vr_registry_load(drv->reg, NULL, adopt_definition, drv);
     vr_qemu_adopt_all(drv);
     vr_qemu_logs_prune(drv);
     return drv;
@@ -491,8 +400,10 @@ vr_qemu_driver *vr_qemu_driver_new(struct event_base *base, const vr_paths *path
 
 void vr_qemu_autostart(vr_qemu_driver *drv)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_domain *dom = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_domain *dom = doms[i];
         if (dom->autostart && dom->state == VR_DOM_SHUTOFF)
             vr_qemu_start(dom, false, on_autostart_done, vr_strdup(dom->def->name));
     }
@@ -503,8 +414,10 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
     if (!drv)
         return;
     /* QEMUs keep running: the next daemon re-adopts them. */
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_domain *dom = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_domain *dom = doms[i];
         vr_qmp_free(dom->qmp, false);
         vr_qemu_unplugs_end(dom, false);
         vr_console_free(dom->console);
@@ -522,9 +435,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
     for (size_t i = 0; i < drv->n_stale_ifnames; i++)
         free(drv->stale_ifnames[i]);
     free(drv->stale_ifnames);
-    free(drv->doms);
-    free(drv->config_dir);
-    free(drv->autostart_dir);
+    vr_registry_free(drv->reg);
     free(drv->runtime_dir);
     free(drv->log_dir);
     free(drv);
@@ -609,8 +520,8 @@ vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def
     if (d->type == VR_DISK_VOLUME && (e = resolve_volume(drv, name, d, err)))
         return e;
     const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-    if (!path)
-        return VR_OK; /* an empty CD-ROM drive */
+    if (!path || vr_str_starts(path, "iscsi://"))
+        return VR_OK; /* an empty CD-ROM drive; a LUN QEMU reaches itself */
     char *what = vr_asprintf("disk %s image", d->target_dev);
     e = need_file(path, d->readonly ? R_OK : R_OK | W_OK, what, name, err);
     free(what);
@@ -670,7 +581,7 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
         vr_set_error(err, "domain '%s' already has that name", old);
         return VR_ERR_INVALID;
     }
-    if (by_name(drv, new_name)) {
+    if (vr_registry_by_name(drv->reg, new_name)) {
         vr_set_error(err, "domain '%s' already exists; choose another name", new_name);
         return VR_ERR_CONFLICT;
     }
@@ -689,8 +600,9 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     free(xml);
     if (!def)
         return VR_ERR_INVALID;
-    char *old_path = def_path(drv, old), *new_path = def_path(drv, new_name);
-    char *old_link = autostart_path(drv, old), *new_link = autostart_path(drv, new_name);
+    char *old_path = vr_registry_def_path(drv->reg, old), *new_path = vr_registry_def_path(drv->reg, new_name);
+    char *old_link = vr_registry_autostart_path(drv->reg, old);
+    char *new_link = vr_registry_autostart_path(drv->reg, new_name);
     char *old_snaps = vr_qemu_snapshot_dir(drv, old), *new_snaps = vr_qemu_snapshot_dir(drv, new_name);
     vr_err code = VR_ERR_FAILED;
     bool snaps_moved = false;
@@ -736,10 +648,10 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
         vr_log_warn("domain %s: cannot remove %s after the rename: %s", new_name, old_path, strerror(errno));
     vr_log_info("domain %s renamed to %s", old, new_name);
     vr_qemu_emit(dom, "undefined", "renamed");
+    vr_registry_rename(drv->reg, old, def);
     vr_domain_def_free(dom->def);
     dom->def = def;
     def = NULL;
-    qsort(drv->doms, drv->n, sizeof(*drv->doms), cmp_dom);
     vr_qemu_emit(dom, "defined", "renamed");
     code = VR_OK;
 out:

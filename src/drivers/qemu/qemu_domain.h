@@ -7,12 +7,9 @@
 struct vr_qemu_driver {
     struct event_base *base;
     const vr_paths *paths;
-    char *config_dir;    /* CONFIG/qemu: NAME.xml per persistent domain */
-    char *autostart_dir; /* CONFIG/qemu/autostart: links to autostart ones */
+    struct vr_registry *reg; /* every domain, persistent or not; CONFIG/qemu (src/registry) */
     char *runtime_dir;   /* RUNTIME/qemu: NAME/ per running domain */
     char *log_dir;       /* LOG/qemu: NAME.log and NAME-serial0.log */
-    vr_domain **doms;    /* sorted by name */
-    size_t n;
     int next_id;
     int kvm_probed;      /* 0 not yet, 1 usable, -1 not */
     bool accel_strict;   /* vireod --accel strict */

@@ -332,8 +332,10 @@ void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks)
 char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)
 {
     vr_strbuf b = {0};
-    for (size_t i = 0; i < drv->n; i++) {
-        const vr_domain *dom = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        const vr_domain *dom = doms[i];
         if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
             continue;
         for (size_t k = 0; k < dom->def->n_interfaces; k++) {
@@ -571,8 +573,10 @@ vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_d
     struct stat st;
     if (stat(path, &st) < 0)
         return NULL;
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_domain *dom = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_domain *dom = doms[i];
         if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
             continue;
         for (size_t k = 0; k < dom->def->n_disks; k++) {

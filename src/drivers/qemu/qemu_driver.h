@@ -70,7 +70,7 @@ void vr_qemu_autostart(vr_qemu_driver *drv);
 void vr_qemu_driver_free(vr_qemu_driver *drv);
 
 /* The domains, sorted by name; the array is the driver's. */
-vr_domain *const *vr_qemu_domains(vr_qemu_driver *drv, size_t *n);
+vr_domain *const *vr_qemu_domains(const vr_qemu_driver *drv, size_t *n);
 /* By name, uuid, or running id. */
 vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key);
 

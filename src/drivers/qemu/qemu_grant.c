@@ -59,8 +59,10 @@ void vr_qemu_grants_clear(vr_domain *dom)
 static const vr_domain *held_elsewhere(const vr_qemu_driver *drv, const vr_domain *self, dev_t dev,
                                        ino_t ino, const struct vr_qemu_grant **rec)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        const vr_domain *d = drv->doms[i];
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        const vr_domain *d = doms[i];
         for (size_t k = 0; d != self && k < d->n_grants; k++) {
             if (d->grants[k].dev == dev && d->grants[k].ino == ino) {
                 *rec = &d->grants[k];
@@ -245,8 +247,8 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
 int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err)
 {
     const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-    if (!dom->drv->qemu_as.uid || !path || d->readonly || d->type == VR_DISK_BLOCK)
-        return 0;
+    if (!dom->drv->qemu_as.uid || !path || d->readonly || d->type == VR_DISK_BLOCK || path[0] != '/')
+        return 0; /* path[0] != '/': a LUN QEMU reaches over the network */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     char *what = vr_asprintf("disk %s", d->target_dev);
     int rc = hand_over(dom, path, fd, what, err);

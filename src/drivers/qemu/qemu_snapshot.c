@@ -1,6 +1,7 @@
 /* Snapshots through QEMU (running) or qemu-img (shut off); see
  * qemu_snapshot.h. One snapshot operation per domain at a time. */
 #include "drivers/qemu/qemu_snapshot.h"
+#include "registry/registry.h"
 #include "conf/names.h"
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
@@ -25,7 +26,7 @@
 
 char *vr_qemu_snapshot_dir(const vr_qemu_driver *drv, const char *domain)
 {
-    return vr_asprintf("%s/snapshot/%s", drv->config_dir, domain);
+    return vr_asprintf("%s/snapshot/%s", vr_registry_dir(drv->reg), domain);
 }
 
 static char *snap_dir(const vr_domain *dom)

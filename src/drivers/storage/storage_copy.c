@@ -27,11 +27,15 @@ struct vr_storage_copy {
 
 static vr_pool *pool_of(vr_storage_driver *drv, const char *path)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        const char *dir = drv->pools[i]->def->target_path;
+    size_t n_pools;
+    vr_pool *const *pools = vr_storage_pools(drv, &n_pools);
+    for (size_t i = 0; i < n_pools; i++) {
+        const char *dir = pools[i]->def->target_path;
+        if (!dir)
+            continue; /* iscsi-direct: no directory */
         size_t len = strlen(dir);
         if (strncmp(path, dir, len) == 0 && path[len] == '/' && !strchr(path + len + 1, '/'))
-            return drv->pools[i];
+            return pools[i];
     }
     return NULL;
 }

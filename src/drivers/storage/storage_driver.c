@@ -1,11 +1,12 @@
-/* Pools: definitions in CONFIG/storage/NAME.xml (written atomically),
- * autostart links, the active flag kept in RUNTIME so a restarted
- * daemon finds its pools as they were, and the `default` pool. */
-#include "drivers/storage/storage_priv.h"
+/* Pools: kept in the definition store (src/registry: CONFIG/storage),
+ * the active flag kept in RUNTIME so a restarted daemon finds its pools
+ * as they were, and the `default` pool. */
+#include "drivers/storage/storage_backend.h"
 #include "common/file.h"
 #include "conf/stored_form.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "registry/registry.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,16 +18,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-static char *def_path(const vr_storage_driver *d, const char *name)
-{
-    return vr_asprintf("%s/%s.xml", d->config_dir, name);
-}
-
-static char *autostart_path(const vr_storage_driver *d, const char *name)
-{
-    return vr_asprintf("%s/%s.xml", d->autostart_dir, name);
-}
 
 static char *active_path(const vr_storage_driver *d, const char *name)
 {
@@ -134,19 +125,11 @@ void vr_storage_clean_tmp(const char *dir)
 
 /* ---- registry ---- */
 
-static int cmp_pool(const void *a, const void *b)
-{
-    return strcmp((*(vr_pool *const *)a)->def->name, (*(vr_pool *const *)b)->def->name);
-}
-
-static vr_pool *insert(vr_storage_driver *drv, vr_pool_def *def)
+static vr_pool *new_pool(vr_storage_driver *drv, vr_pool_def *def)
 {
     vr_pool *p = vr_calloc(1, sizeof(*p));
     p->drv = drv;
     p->def = def;
-    drv->pools = vr_realloc(drv->pools, (drv->n + 1) * sizeof(*drv->pools));
-    drv->pools[drv->n++] = p;
-    qsort(drv->pools, drv->n, sizeof(*drv->pools), cmp_pool);
     return p;
 }
 
@@ -158,24 +141,12 @@ static void pool_free(vr_pool *p)
 
 vr_pool *const *vr_storage_pools(vr_storage_driver *drv, size_t *n)
 {
-    *n = drv->n;
-    return drv->pools;
+    return (vr_pool *const *)vr_registry_list(drv->reg, n);
 }
 
 vr_pool *vr_storage_pool_lookup(vr_storage_driver *drv, const char *key)
 {
-    for (size_t i = 0; i < drv->n; i++)
-        if (strcmp(drv->pools[i]->def->name, key) == 0 || strcasecmp(drv->pools[i]->def->uuid, key) == 0)
-            return drv->pools[i];
-    return NULL;
-}
-
-static vr_err save_def(vr_storage_driver *drv, const vr_pool_def *def, char **err)
-{
-    char *path = def_path(drv, def->name);
-    vr_err code = vr_conf_save(&vr_conf_pool, def, def->name, path, err);
-    free(path);
-    return code;
+    return vr_registry_lookup(drv->reg, key);
 }
 
 static void set_active(vr_pool *p, bool on)
@@ -191,30 +162,31 @@ static void set_active(vr_pool *p, bool on)
 
 vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_pool **out, char **err)
 {
-    vr_pool *same = NULL;
-    for (size_t i = 0; i < drv->n; i++) {
-        vr_pool *p = drv->pools[i];
-        bool name = strcmp(p->def->name, def->name) == 0, uuid = strcasecmp(p->def->uuid, def->uuid) == 0;
-        if (name && uuid) {
-            same = p;
-            continue;
-        }
-        const char *why = name ? "its name" : uuid ? "its uuid" : NULL;
-        if (!why && strcmp(p->def->target_path, def->target_path) == 0)
-            why = "its directory";
+    void *found = NULL;
+    if (vr_registry_check(drv->reg, def, true, &found, err) != VR_OK) {
+        vr_pool_def_free(def);
+        return VR_ERR_CONFLICT;
+    }
+    vr_pool *same = found;
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_pool *p = pools[i];
+        const char *why = p != same ? vr_pool_defs_clash(p->def, def) : NULL;
         if (why) {
             vr_set_error(err, "pool '%s' (%s) clashes with pool '%s' by %s", def->name,
-                         def->target_path, p->def->name, why);
+                         def->target_path ? def->target_path : def->source.device, p->def->name, why);
             vr_pool_def_free(def);
             return VR_ERR_CONFLICT;
         }
     }
-    if (same && same->active && strcmp(same->def->target_path, def->target_path) != 0) {
-        vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its directory", def->name);
+    if (same && same->active && !vr_pool_defs_same_storage(same->def, def)) {
+        vr_set_error(err, "pool '%s' is active; pool-destroy it before changing its storage (directory, device "
+                          "or target)", def->name);
         vr_pool_def_free(def);
         return VR_ERR_CONFLICT;
     }
-    vr_err saved = save_def(drv, def, err);
+    vr_err saved = vr_registry_save(drv->reg, def, err);
     if (saved != VR_OK) {
         vr_pool_def_free(def);
         return saved;
@@ -224,9 +196,10 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         vr_pool_def_free(same->def);
         same->def = def;
     } else {
-        same = insert(drv, def);
+        same = new_pool(drv, def);
+        vr_registry_add(drv->reg, same, def);
     }
-    vr_log_info("pool %s defined (%s)", def->name, def->target_path);
+    vr_log_info("pool %s defined (%s)", def->name, def->target_path ? def->target_path : def->source.device);
     vr_storage_emit(same, "defined", updated ? "updated" : "added", NULL);
     *out = same;
     return VR_OK;
@@ -265,77 +238,47 @@ vr_err vr_storage_pool_undefine(vr_pool *p, char **err)
     if (e)
         return e;
     vr_storage_driver *drv = p->drv;
-    char *path = def_path(drv, p->def->name), *link = autostart_path(drv, p->def->name);
-    if (unlink(path) < 0 && errno != ENOENT) {
-        vr_set_error(err, "cannot remove %s: %s", path, strerror(errno));
-        free(path);
-        free(link);
+    if (vr_registry_delete(drv->reg, p->def->name, err) != VR_OK)
         return VR_ERR_FAILED;
-    }
-    unlink(link);
-    free(path);
-    free(link);
     vr_log_info("pool %s undefined", p->def->name);
     vr_storage_emit(p, "undefined", "removed", NULL);
-    for (size_t i = 0; i < drv->n; i++) {
-        if (drv->pools[i] == p) {
-            memmove(drv->pools + i, drv->pools + i + 1, (drv->n - i - 1) * sizeof(*drv->pools));
-            drv->n--;
-            break;
-        }
-    }
+    vr_registry_remove(drv->reg, p->def->name);
     pool_free(p);
     return VR_OK;
 }
 
-vr_err vr_storage_pool_build(vr_pool *p, char **err)
+vr_err vr_storage_pool_build_flags(vr_pool *p, unsigned flags, char **err)
 {
-    const vr_pool_def *def = p->def;
-    mode_t mode = def->mode >= 0 ? (mode_t)def->mode : 0755;
-    struct stat st;
-    if (stat(def->target_path, &st) == 0 && !S_ISDIR(st.st_mode)) {
-        vr_set_error(err, "pool '%s': %s exists and is not a directory", def->name, def->target_path);
-        return VR_ERR_CONFLICT;
+    if ((flags & VR_POOL_BUILD_OVERWRITE) && (flags & VR_POOL_BUILD_NO_OVERWRITE)) {
+        vr_set_error(err, "pool-build takes --overwrite or --no-overwrite, not both");
+        return VR_ERR_INVALID;
     }
-    int rc = vr_mkdir_p(def->target_path, mode);
-    if (rc < 0) {
-        vr_set_error(err, "pool '%s': cannot create %s: %s", def->name, def->target_path, strerror(-rc));
-        return VR_ERR_FAILED;
-    }
-    if (def->mode >= 0)
-        chmod(def->target_path, (mode_t)def->mode);
-    if ((def->owner >= 0 || def->group >= 0) &&
-        chown(def->target_path, (uid_t)def->owner, (gid_t)def->group) < 0) {
-        vr_set_error(err, "pool '%s': cannot chown %s: %s", def->name, def->target_path, strerror(errno));
-        return VR_ERR_FAILED;
-    }
+    vr_err e = need_inactive(p, "building it", err);
+    if (e && p->def->type != VR_POOL_DIR) /* a dir pool's build only makes the directory */
+        return e;
+    if ((e = vr_pool_backend_of(p)->build(p, flags, err)))
+        return e;
     /* libvirt's word for pool-build is "created". */
     vr_storage_emit(p, "created", "built", NULL);
     return VR_OK;
 }
 
-static vr_err dir_there(vr_pool *p, char **err)
+vr_err vr_storage_pool_build(vr_pool *p, char **err)
 {
-    struct stat st;
-    if (stat(p->def->target_path, &st) == 0 && S_ISDIR(st.st_mode))
-        return VR_OK;
-    int e = errno;
-    if (p->active) {
+    return vr_storage_pool_build_flags(p, 0, err);
+}
+
+/* The backend's check; storage that vanished under an active pool makes
+ * it inactive (the definition stays). */
+static vr_err storage_there(vr_pool *p, char **err)
+{
+    vr_err e = vr_pool_backend_of(p)->check(p, err);
+    if (e == VR_ERR_NOT_FOUND && p->active) {
         set_active(p, false);
-        vr_log_warn("pool %s: directory %s vanished; the pool is inactive now", p->def->name,
-                    p->def->target_path);
+        vr_log_warn("pool %s: its storage vanished; the pool is inactive now", p->def->name);
         vr_storage_emit(p, "stopped", "vanished", NULL);
-        vr_set_error(err, "pool '%s': its directory %s has vanished, so the pool is inactive now "
-                          "(its definition is kept: 'vireo pool-build %s' and 'vireo pool-start %s' "
-                          "bring it back)", p->def->name, p->def->target_path, p->def->name, p->def->name);
-    } else if (e == ENOENT) {
-        vr_set_error(err, "pool '%s': directory %s does not exist (run 'vireo pool-build %s' to "
-                          "create it)", p->def->name, p->def->target_path, p->def->name);
-    } else {
-        vr_set_error(err, "pool '%s': %s is not a usable directory: %s", p->def->name,
-                     p->def->target_path, strerror(e));
     }
-    return VR_ERR_CONFLICT;
+    return e ? VR_ERR_CONFLICT : VR_OK;
 }
 
 vr_err vr_pool_ready(vr_pool *p, char **err)
@@ -345,7 +288,7 @@ vr_err vr_pool_ready(vr_pool *p, char **err)
                      p->def->name);
         return VR_ERR_CONFLICT;
     }
-    return dir_there(p, err);
+    return storage_there(p, err);
 }
 
 vr_err vr_storage_pool_start(vr_pool *p, char **err)
@@ -354,10 +297,9 @@ vr_err vr_storage_pool_start(vr_pool *p, char **err)
         vr_set_error(err, "pool '%s' is already active", p->def->name);
         return VR_ERR_CONFLICT;
     }
-    vr_err e = dir_there(p, err);
+    vr_err e = vr_pool_backend_of(p)->start(p, err);
     if (e)
-        return e;
-    vr_storage_clean_tmp(p->def->target_path);
+        return e == VR_ERR_NOT_FOUND ? VR_ERR_CONFLICT : e;
     set_active(p, true);
     vr_log_info("pool %s started", p->def->name);
     vr_storage_emit(p, "started", vr_pool_type_name(p->def->type), NULL);
@@ -371,7 +313,7 @@ vr_err vr_storage_pool_destroy(vr_pool *p, char **err)
         return VR_ERR_CONFLICT;
     }
     vr_err e = need_idle(p, err);
-    if (e)
+    if (e || (e = vr_pool_backend_of(p)->stop(p, err)))
         return e;
     set_active(p, false);
     vr_log_info("pool %s stopped", p->def->name);
@@ -382,17 +324,8 @@ vr_err vr_storage_pool_destroy(vr_pool *p, char **err)
 vr_err vr_storage_pool_delete(vr_pool *p, char **err)
 {
     vr_err e = need_inactive(p, "deleting its directory", err);
-    if (e)
+    if (e || (e = vr_pool_backend_of(p)->remove(p, err)))
         return e;
-    if (rmdir(p->def->target_path) < 0) {
-        if (errno == ENOTEMPTY || errno == EEXIST)
-            vr_set_error(err, "pool '%s': directory %s is not empty; delete its volumes first (Vireo "
-                              "never removes files it did not make)", p->def->name, p->def->target_path);
-        else
-            vr_set_error(err, "pool '%s': cannot remove %s: %s", p->def->name, p->def->target_path,
-                         strerror(errno));
-        return errno == ENOENT ? VR_ERR_NOT_FOUND : VR_ERR_CONFLICT;
-    }
     vr_storage_emit(p, "deleted", "removed", NULL);
     return VR_OK;
 }
@@ -400,6 +333,8 @@ vr_err vr_storage_pool_delete(vr_pool *p, char **err)
 vr_err vr_storage_pool_refresh(vr_pool *p, char **err)
 {
     vr_err e = vr_pool_ready(p, err);
+    if (e == VR_OK && vr_pool_backend_of(p)->refresh)
+        e = vr_pool_backend_of(p)->refresh(p, err);
     /* Volumes are read afresh on every listing; the event tells clients
      * that files may have changed behind Vireo's back. */
     if (e == VR_OK)
@@ -409,12 +344,9 @@ vr_err vr_storage_pool_refresh(vr_pool *p, char **err)
 
 vr_err vr_storage_pool_set_autostart(vr_pool *p, bool on, char **err)
 {
-    char *link = autostart_path(p->drv, p->def->name), *target = def_path(p->drv, p->def->name);
-    vr_err code = vr_autostart_link(link, target, on, err) < 0 ? VR_ERR_FAILED : VR_OK;
+    vr_err code = vr_registry_set_autostart(p->drv->reg, p->def->name, on, err);
     if (code == VR_OK)
         p->autostart = on;
-    free(link);
-    free(target);
     return code;
 }
 
@@ -423,26 +355,8 @@ void vr_storage_pool_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes)
     memset(st, 0, sizeof(*st));
     if (n_volumes)
         *n_volumes = 0;
-    struct statvfs v;
-    if (!p->active || statvfs(p->def->target_path, &v) < 0)
-        return;
-    unsigned long long f = v.f_frsize;
-    st->capacity = (unsigned long long)v.f_blocks * f;
-    st->allocation = (unsigned long long)(v.f_blocks - v.f_bfree) * f;
-    st->available = (unsigned long long)v.f_bavail * f;
-    if (!n_volumes)
-        return;
-    DIR *d = opendir(p->def->target_path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        struct stat s;
-        if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &s, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISREG(s.st_mode))
-            (*n_volumes)++;
-    }
-    closedir(d);
+    if (p->active)
+        vr_pool_backend_of(p)->stats(p, st, n_volumes);
 }
 
 char *vr_storage_pool_xml(vr_pool *p)
@@ -454,43 +368,27 @@ char *vr_storage_pool_xml(vr_pool *p)
 
 /* ---- start-up ---- */
 
-static void load(vr_storage_driver *drv)
+static void *adopt_definition(void *def, bool autostart, void *opaque)
 {
-    DIR *d = opendir(drv->config_dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !vr_str_ends(e->d_name, ".xml"))
-            continue;
-        char *path = vr_asprintf("%s/%s", drv->config_dir, e->d_name);
-        char *xml = vr_file_read(path, NULL), *err = NULL;
-        vr_pool_def *def = xml ? vr_pool_def_parse(xml, strlen(xml), &err) : NULL;
-        if (!def) {
-            /* Kept on disk: a definition is never lost. */
-            vr_log_error("skipping %s: %s", path, err ? err : strerror(errno));
-        } else if (vr_storage_pool_lookup(drv, def->name) || vr_storage_pool_lookup(drv, def->uuid)) {
-            vr_log_error("skipping %s: name or uuid already used", path);
-            vr_pool_def_free(def);
-        } else {
-            vr_pool *p = insert(drv, def);
-            char *link = autostart_path(drv, def->name), *act = active_path(drv, def->name);
-            p->autostart = vr_path_exists(link);
-            bool was_active = vr_path_exists(act);
-            free(link);
-            free(act);
-            if (p->autostart || was_active) {
-                char *serr = NULL;
-                if (vr_storage_pool_start(p, &serr) != VR_OK)
-                    vr_log_warn("pool %s not started: %s", def->name, serr);
-                free(serr);
-            }
-        }
-        free(err);
-        free(xml);
-        free(path);
+    vr_pool *p = new_pool(opaque, def);
+    p->autostart = autostart;
+    return p;
+}
+
+/* Autostart pools, and those a previous daemon left active. */
+static void start_loaded(vr_storage_driver *drv)
+{
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_pool *p = pools[i];
+        char *act = active_path(drv, p->def->name), *serr = NULL;
+        bool was_active = vr_path_exists(act);
+        free(act);
+        if ((p->autostart || was_active) && vr_storage_pool_start(p, &serr) != VR_OK)
+            vr_log_warn("pool %s not started: %s", p->def->name, serr);
+        free(serr);
     }
-    closedir(d);
 }
 
 /* The first start ever (no CONFIG/storage yet) defines `default` under
@@ -513,20 +411,15 @@ vr_storage_driver *vr_storage_driver_new(struct event_base *base, const vr_paths
     vr_storage_driver *drv = vr_calloc(1, sizeof(*drv));
     drv->base = base;
     drv->paths = paths;
-    drv->config_dir = vr_asprintf("%s/storage", paths->config_dir);
-    drv->autostart_dir = vr_asprintf("%s/storage/autostart", paths->config_dir);
+    drv->reg = vr_registry_new(&vr_conf_pool, paths->config_dir, "storage", 1);
     drv->runtime_dir = vr_asprintf("%s/storage", paths->runtime_dir);
-    bool first = !vr_path_exists(drv->config_dir);
-    const char *dirs[] = {drv->autostart_dir, drv->runtime_dir};
-    for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
-        int rc = vr_mkdir_p(dirs[i], 0700);
-        if (rc < 0)
-            vr_log_error("cannot create %s: %s", dirs[i], strerror(-rc));
-    }
-    vr_file_remove_leftovers(drv->config_dir, 1);
+    int rc = vr_mkdir_p(drv->runtime_dir, 0700);
+    if (rc < 0)
+        vr_log_error("cannot create %s: %s", drv->runtime_dir, strerror(-rc));
     vr_file_remove_leftovers(drv->runtime_dir, 1);
-    load(drv);
-    if (first)
+    vr_registry_load(drv->reg, NULL, adopt_definition, drv);
+    start_loaded(drv);
+    if (vr_registry_first_start(drv->reg))
         make_default(drv);
     return drv;
 }
@@ -535,17 +428,17 @@ void vr_storage_driver_free(vr_storage_driver *drv)
 {
     if (!drv)
         return;
-    for (size_t i = 0; i < drv->n; i++)
-        pool_free(drv->pools[i]);
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv, &n);
+    for (size_t i = 0; i < n; i++)
+        pool_free(pools[i]);
     for (size_t i = 0; i < drv->n_dst; i++)
         free(drv->busy_dst[i]);
     for (size_t i = 0; i < drv->n_src; i++)
         free(drv->busy_src[i]);
     free(drv->busy_dst);
     free(drv->busy_src);
-    free(drv->pools);
-    free(drv->config_dir);
-    free(drv->autostart_dir);
+    vr_registry_free(drv->reg);
     free(drv->runtime_dir);
     free(drv);
 }

@@ -36,6 +36,7 @@ typedef struct {
     char *backing;              /* qcow2 backing file (absolute), or NULL */
     vr_vol_format backing_format;
     char *used_by;              /* a running domain using it, or NULL */
+    bool block;                 /* a block device (a disk pool's partition), not a file */
 } vr_vol_info;
 void vr_vol_info_clear(vr_vol_info *v);
 void vr_vol_info_list_free(vr_vol_info *v, size_t n);
@@ -51,6 +52,13 @@ typedef char *(*vr_storage_user_fn)(const char *path, void *opaque);
  * NULL otherwise). The daemon wires it to its event feed. */
 typedef void (*vr_storage_event_fn)(const vr_pool *p, const char *event, const char *detail,
                                     const char *volume, void *opaque);
+
+/* A secret's value for the storage driver (CHAP passwords): by uuid, or
+ * by usage id when uuid is NULL; NUL-terminated, wiped and freed by the
+ * caller. The daemon wires it to the secret store. */
+typedef vr_err (*vr_storage_secret_fn)(const char *uuid, const char *usage, unsigned char **value, size_t *len,
+                                       char **err, void *opaque);
+void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, void *opaque);
 
 /* Load pool definitions; on the first start ever, define the `default`
  * pool at STATE/images (built, started, autostart); start autostart
@@ -70,6 +78,11 @@ vr_err vr_storage_pool_define(vr_storage_driver *drv, const char *xml, vr_pool *
 vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_pool **out, char **err);
 vr_err vr_storage_pool_undefine(vr_pool *p, char **err);
 vr_err vr_storage_pool_build(vr_pool *p, char **err);
+/* pool-build's flags, as virsh's. */
+enum { VR_POOL_BUILD_OVERWRITE = 1, VR_POOL_BUILD_NO_OVERWRITE = 2 };
+/* flags: VR_POOL_BUILD_OVERWRITE (replace a partition table or file
+ * system that is there), VR_POOL_BUILD_NO_OVERWRITE */
+vr_err vr_storage_pool_build_flags(vr_pool *p, unsigned flags, char **err);
 vr_err vr_storage_pool_start(vr_pool *p, char **err);
 vr_err vr_storage_pool_destroy(vr_pool *p, char **err);
 vr_err vr_storage_pool_delete(vr_pool *p, char **err);
@@ -92,9 +105,25 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
 vr_err vr_storage_vol_delete(vr_pool *p, const char *name, char **err);
 vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long capacity, bool shrink,
                              char **err);
+/* find-storage-pool-sources: libvirt's <sources> XML of what could be a
+ * pool of `type` here: disk (blank, unused whole disks; spec unused) or
+ * iscsi-direct (the targets of the portal in `spec`, a <source> XML). */
+vr_err vr_storage_find_sources(vr_storage_driver *drv, const char *type, const char *spec, char **xml, char **err);
+
+/* vol-wipe (libvirt's "zero" algorithm): the volume reads as zeros, its
+ * size and format stay; refused while a domain uses it. */
+vr_err vr_storage_vol_wipe(vr_pool *p, const char *name, char **err);
 char *vr_storage_vol_xml(const vr_vol_info *v);
 
-/* For <disk type='volume'>: the file and format of a volume. */
+/* Where a new volume `name` of pool p goes (PATH/NAME) after the name
+ * check; VR_ERR_INVALID for pools whose volumes are not files (disk). */
+vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err);
+
+/* For <disk type='volume'>: the file and format of a volume. For a LUN
+ * of an iscsi-direct pool the path is
+ *   iscsi://HOST:PORT/IQN/LUN?initiator-name=IQN[&user=U&password-file=F]
+ * where F is a 0600 file in RUNTIME/storage holding the CHAP password
+ * (for QEMU's -object secret; never on a command line). */
 vr_err vr_storage_resolve(vr_storage_driver *drv, const char *pool, const char *volume, char **path,
                           vr_vol_format *format, char **err);
 
@@ -154,3 +183,14 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
 void vr_transfer_run(vr_transfer *t, int fd, const char *initial, size_t n, vr_transfer_done_fn done,
                      void *opaque);
 void vr_transfer_abort(vr_transfer *t);
+/* Or carry the bytes yourself (libvirt's streams). An upload prepared
+ * with length 0 takes whatever comes until the commit; with a length,
+ * exactly that many bytes. skip: a run of zeros left as a hole. commit
+ * puts the upload in the volume's place (or leaves the volume as it was,
+ * with *err) and frees t, as abort does. A download is read in order
+ * until 0 (the end) or -1 (*err). */
+vr_err vr_transfer_write(vr_transfer *t, const char *buf, size_t n, char **err);
+vr_err vr_transfer_skip(vr_transfer *t, unsigned long long n, char **err);
+vr_err vr_transfer_commit(vr_transfer *t, char **err);
+ssize_t vr_transfer_read(vr_transfer *t, char *buf, size_t cap, char **err);
+unsigned long long vr_transfer_length(const vr_transfer *t);

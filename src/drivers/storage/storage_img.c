@@ -23,11 +23,11 @@ const char *vr_img_binary(void)
 
 /* fork + exec with stdin from /dev/null and stdout/stderr to `out_fd`
  * (and `err_fd` when >= 0, else the same). */
-static pid_t start(char *const argv[], int out_fd, int err_fd, char **err)
+static pid_t start(const char *bin, char *const argv[], int out_fd, int err_fd, char **err)
 {
     pid_t pid = fork();
     if (pid < 0) {
-        vr_set_error(err, "cannot run %s: fork: %s", vr_img_binary(), strerror(errno));
+        vr_set_error(err, "cannot run %s: fork: %s", bin, strerror(errno));
         return -1;
     }
     if (pid == 0) {
@@ -44,39 +44,41 @@ static pid_t start(char *const argv[], int out_fd, int err_fd, char **err)
         /* Messages in English whatever the daemon's locale: they are
          * passed on to users verbatim. */
         setenv("LC_ALL", "C", 1);
-        execvp(vr_img_binary(), argv);
+        execvp(bin, argv);
         _exit(127);
     }
     return pid;
 }
 
 /* qemu-img's complaint: the last non-empty line, without "qemu-img: ". */
-static char *last_line(const char *text)
+static char *last_line(const char *bin, const char *text)
 {
+    const char *base = strrchr(bin, '/') ? strrchr(bin, '/') + 1 : bin;
+    char *prefix = vr_asprintf("%s: ", base);
     char *copy = vr_strdup(text ? text : ""), *last = NULL, *save = NULL;
     for (char *l = strtok_r(copy, "\r\n", &save); l; l = strtok_r(NULL, "\r\n", &save))
         if (*vr_str_trim(l))
             last = vr_str_trim(l);
     char *out = NULL;
     if (last)
-        out = vr_strdup(vr_str_starts(last, "qemu-img: ") ? last + 10 : last);
+        out = vr_strdup(vr_str_starts(last, prefix) ? last + strlen(prefix) : last);
+    free(prefix);
     free(copy);
     return out;
 }
 
-static char *exit_error(int status, const char *output)
+static char *exit_error(const char *bin, const char *install, int status, const char *output)
 {
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return NULL;
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        return vr_asprintf("%s is missing (apt-get install qemu-utils, or set VIREO_QEMU_IMG)",
-                           vr_img_binary());
-    char *msg = last_line(output);
+        return vr_asprintf("%s is missing (%s)", bin, install);
+    char *msg = last_line(bin, output);
     if (msg)
         return msg;
     if (WIFSIGNALED(status))
-        return vr_asprintf("%s was stopped by signal %d", vr_img_binary(), WTERMSIG(status));
-    return vr_asprintf("%s failed with status %d", vr_img_binary(), WEXITSTATUS(status));
+        return vr_asprintf("%s was stopped by signal %d", bin, WTERMSIG(status));
+    return vr_asprintf("%s failed with status %d", bin, WEXITSTATUS(status));
 }
 
 static void read_all(int fd, vr_strbuf *b)
@@ -92,7 +94,7 @@ static void read_all(int fd, vr_strbuf *b)
     }
 }
 
-int vr_img_run(char *const argv[], char **out, char **err)
+int vr_cmd_run(const char *bin, const char *install, char *const argv[], char **out, char **err)
 {
     int o[2], e[2];
     if (pipe2(o, O_CLOEXEC) < 0)
@@ -102,7 +104,7 @@ int vr_img_run(char *const argv[], char **out, char **err)
         close(o[1]);
         goto pipe_failed;
     }
-    pid_t pid = start(argv, o[1], e[1], err);
+    pid_t pid = start(bin, argv, o[1], e[1], err);
     close(o[1]);
     close(e[1]);
     if (pid < 0) {
@@ -121,7 +123,7 @@ int vr_img_run(char *const argv[], char **out, char **err)
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     char *text = vr_strbuf_take(&eb);
-    char *msg = exit_error(st, text);
+    char *msg = exit_error(bin, install, st, text);
     free(text);
     char *stdout_text = vr_strbuf_take(&ob);
     if (msg) {
@@ -136,8 +138,15 @@ int vr_img_run(char *const argv[], char **out, char **err)
         free(stdout_text);
     return 0;
 pipe_failed:
-    vr_set_error(err, "cannot run %s: pipe: %s", vr_img_binary(), strerror(errno));
+    vr_set_error(err, "cannot run %s: pipe: %s", bin, strerror(errno));
     return -1;
+}
+
+#define IMG_INSTALL "apt-get install qemu-utils, or set VIREO_QEMU_IMG"
+
+int vr_img_run(char *const argv[], char **out, char **err)
+{
+    return vr_cmd_run(vr_img_binary(), IMG_INSTALL, argv, out, err);
 }
 
 /* ---- beside the loop ---- */
@@ -207,7 +216,7 @@ static void on_exit_ev(evutil_socket_t fd, short what, void *arg)
     while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
         ;
     char *text = vr_strbuf_take(&p->text);
-    char *err = exit_error(st, text);
+    char *err = exit_error(vr_img_binary(), IMG_INSTALL, st, text);
     free(text);
     event_free(p->exit_ev);
     event_free(p->out_ev);
@@ -229,7 +238,7 @@ vr_img_proc *vr_img_spawn(struct event_base *base, char *const argv[], vr_img_pr
         vr_set_error(err, "cannot run %s: pipe: %s", vr_img_binary(), strerror(errno));
         return NULL;
     }
-    pid_t pid = start(argv, o[1], -1, err);
+    pid_t pid = start(vr_img_binary(), argv, o[1], -1, err);
     close(o[1]);
     if (pid < 0) {
         close(o[0]);

@@ -15,6 +15,9 @@ const char *vr_img_binary(void);
  * message (its last line on stderr, "qemu-img: " stripped). *out (may
  * be NULL) gets stdout. */
 int vr_img_run(char *const argv[], char **out, char **err);
+/* The same for another tool (mkfs.ext4 ...): `install` says how to get
+ * it when it is missing, and "BIN: " is stripped from its message. */
+int vr_cmd_run(const char *bin, const char *install, char *const argv[], char **out, char **err);
 
 typedef struct vr_img_proc vr_img_proc;
 /* percent in [0, 100] */

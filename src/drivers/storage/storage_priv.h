@@ -5,11 +5,8 @@
 struct vr_storage_driver {
     struct event_base *base;
     const vr_paths *paths;
-    char *config_dir;    /* CONFIG/storage: NAME.xml per pool */
-    char *autostart_dir; /* CONFIG/storage/autostart */
+    struct vr_registry *reg; /* every pool; CONFIG/storage (src/registry) */
     char *runtime_dir;   /* RUNTIME/storage: NAME.active per started pool */
-    vr_pool **pools;     /* sorted by name */
-    size_t n;
     /* Paths copies write to or read from right now. */
     char **busy_dst, **busy_src;
     size_t n_dst, n_src;
@@ -17,6 +14,8 @@ struct vr_storage_driver {
     void *user_opaque;
     vr_storage_event_fn event_fn;
     void *event_opaque;
+    vr_storage_secret_fn secret_fn;
+    void *secret_opaque;
 };
 
 /* Tell the daemon (see vr_storage_event_fn). */
@@ -29,8 +28,6 @@ void vr_storage_emit(vr_pool *p, const char *event, const char *detail, const ch
 /* The pool is active and its directory is there. A directory that
  * vanished makes the pool inactive (the definition stays). */
 vr_err vr_pool_ready(vr_pool *p, char **err);
-/* PATH/NAME after the name check. */
-vr_err vr_pool_vol_path(vr_pool *p, const char *name, char **path, char **err);
 /* A hidden temporary beside `dst` (created, 0600). */
 char *vr_storage_tmp_near(const char *dst, int *fd, char **err);
 /* rename tmp -> dst without replacing an existing dst (or replacing

@@ -2,7 +2,9 @@
  * an image file, pumped from the event loop in chunks so that other
  * clients are served meanwhile. An upload goes to a hidden temporary
  * that replaces the volume only once every announced byte is in and on
- * disk: an upload that breaks off leaves the volume as it was. */
+ * disk: an upload that breaks off leaves the volume as it was. A
+ * partition (disk pools) cannot be replaced by a file: it is written in
+ * place, and only what fits in it. */
 #include "drivers/storage/storage_priv.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -50,6 +52,16 @@ static void transfer_free(vr_transfer *t)
     free(t);
 }
 
+/* A volume QEMU reaches over the network (a LUN) has no local file. */
+static vr_err need_local(const vr_vol_info *v, const char *what, char **err)
+{
+    if (v->path[0] == '/')
+        return VR_OK;
+    vr_set_error(err, "volume '%s' of pool '%s' is a LUN on the network (%s): %s of LUNs is not supported yet",
+                 v->name, v->pool, v->path, what);
+    return VR_ERR_UNSUPPORTED;
+}
+
 static vr_transfer *new_transfer(vr_pool *p, const char *name, bool upload)
 {
     vr_transfer *t = vr_calloc(1, sizeof(*t));
@@ -69,16 +81,27 @@ vr_err vr_storage_upload_prepare(vr_pool *p, const char *name, unsigned long lon
     if (e)
         return e;
     char *what = vr_asprintf("volume '%s' of pool '%s'", name, p->def->name);
-    e = vr_storage_path_check_unused(p->drv, v.path, what, err);
+    e = need_local(&v, "vol-upload", err);
+    if (!e)
+        e = vr_storage_path_check_unused(p->drv, v.path, what, err);
     free(what);
     if (e) {
         vr_vol_info_clear(&v);
         return e;
     }
+    if (v.block && length > v.capacity) {
+        vr_set_error(err, "%llu bytes do not fit in volume '%s' (a partition of %llu bytes)", length, name,
+                     v.capacity);
+        vr_vol_info_clear(&v);
+        return VR_ERR_INVALID;
+    }
     vr_transfer *t = new_transfer(p, name, true);
     t->length = length;
-    t->tmp = vr_storage_tmp_near(v.path, &t->file, err);
-    if (!t->tmp) {
+    if (v.block && (t->file = open(v.path, O_WRONLY | O_CLOEXEC)) < 0)
+        vr_set_error(err, "cannot write volume '%s' (%s): %s", name, v.path, strerror(errno));
+    else if (!v.block)
+        t->tmp = vr_storage_tmp_near(v.path, &t->file, err);
+    if (t->file < 0) {
         vr_vol_info_clear(&v);
         transfer_free(t);
         return VR_ERR_FAILED;
@@ -97,6 +120,10 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
     vr_err e = vr_storage_vol_get(p, name, &v, err);
     if (e)
         return e;
+    if ((e = need_local(&v, "vol-download", err))) {
+        vr_vol_info_clear(&v);
+        return e;
+    }
     int fd = open(v.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
@@ -106,10 +133,12 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
         vr_vol_info_clear(&v);
         return VR_ERR_FAILED;
     }
+    /* A block device's st_size is 0: its size is the partition's. */
+    unsigned long long length = v.block ? v.capacity : (unsigned long long)st.st_size;
     vr_vol_info_clear(&v);
     vr_transfer *t = new_transfer(p, name, false);
     t->file = fd;
-    t->length = (unsigned long long)st.st_size;
+    t->length = length;
     *out = t;
     return VR_OK;
 }
@@ -160,26 +189,33 @@ static void upload_error(vr_transfer *t, const char *code, const char *msg)
     end(t);
 }
 
-static void upload_finish(vr_transfer *t)
+/* fsync the temporary and put it in the volume's place. */
+static vr_err commit_file(vr_transfer *t, char **err)
 {
-    char *err = NULL;
     if (fsync(t->file) < 0) {
-        char *m = vr_asprintf("cannot write volume '%s': %s", t->name, strerror(errno));
-        upload_error(t, "failed", m);
-        free(m);
-        return;
+        vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(errno));
+        return VR_ERR_FAILED;
     }
     close(t->file);
     t->file = -1;
-    if (vr_storage_commit(t->tmp, t->path, true, &err) < 0) {
+    /* A partition is written in place: no temporary to rename. */
+    if (t->tmp && vr_storage_commit(t->tmp, t->path, true, err) < 0)
+        return VR_ERR_FAILED;
+    free(t->tmp);
+    t->tmp = NULL;
+    vr_log_info("pool %s: volume %s uploaded (%llu bytes)", t->pool->def->name, t->name, t->done_bytes);
+    vr_storage_emit(t->pool, "refresh", "volume-uploaded", t->name);
+    return VR_OK;
+}
+
+static void upload_finish(vr_transfer *t)
+{
+    char *err = NULL;
+    if (commit_file(t, &err) != VR_OK) {
         upload_error(t, "failed", err);
         free(err);
         return;
     }
-    free(t->tmp);
-    t->tmp = NULL;
-    vr_log_info("pool %s: volume %s uploaded (%llu bytes)", t->pool->def->name, t->name, t->length);
-    vr_storage_emit(t->pool, "refresh", "volume-uploaded", t->name);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "ok", json_object_new_boolean(1));
     json_object_object_add(o, "bytes", json_object_new_int64((int64_t)t->done_bytes));
@@ -187,23 +223,31 @@ static void upload_finish(vr_transfer *t)
     end(t);
 }
 
-static bool write_file(vr_transfer *t, const char *buf, size_t n)
+static vr_err write_bytes(vr_transfer *t, const char *buf, size_t n, char **err)
 {
     while (n) {
         ssize_t w = write(t->file, buf, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {
-            char *m = vr_asprintf("cannot write volume '%s': %s", t->name, strerror(errno));
-            upload_error(t, "failed", m);
-            free(m);
-            return false;
+            vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(errno));
+            return VR_ERR_FAILED;
         }
         buf += w;
         n -= (size_t)w;
         t->done_bytes += (unsigned long long)w;
     }
-    return true;
+    return VR_OK;
+}
+
+static bool write_file(vr_transfer *t, const char *buf, size_t n)
+{
+    char *err = NULL;
+    if (write_bytes(t, buf, n, &err) == VR_OK)
+        return true;
+    upload_error(t, "failed", err);
+    free(err);
+    return false;
 }
 
 static void on_upload(evutil_socket_t fd, short what, void *arg)
@@ -289,3 +333,60 @@ void vr_transfer_run(vr_transfer *t, int fd, const char *initial, size_t n, vr_t
     }
     event_add(t->ev, NULL);
 }
+
+/* ---- the bytes carried by the caller (libvirt's streams) ---- */
+
+vr_err vr_transfer_write(vr_transfer *t, const char *buf, size_t n, char **err)
+{
+    if (t->length && n > t->length - t->done_bytes) {
+        vr_set_error(err, "the upload to volume '%s' is longer than the %llu bytes announced", t->name, t->length);
+        return VR_ERR_INVALID;
+    }
+    return write_bytes(t, buf, n, err);
+}
+
+vr_err vr_transfer_skip(vr_transfer *t, unsigned long long n, char **err)
+{
+    if (t->length && n > t->length - t->done_bytes) {
+        vr_set_error(err, "the upload to volume '%s' is longer than the %llu bytes announced", t->name, t->length);
+        return VR_ERR_INVALID;
+    }
+    /* A hole: the file grows without data there (sparse), as it ends. */
+    off_t end = (off_t)(t->done_bytes + n);
+    if (lseek(t->file, end, SEEK_SET) < 0 || ftruncate(t->file, end) < 0) {
+        vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(errno));
+        return VR_ERR_FAILED;
+    }
+    t->done_bytes += n;
+    return VR_OK;
+}
+
+vr_err vr_transfer_commit(vr_transfer *t, char **err)
+{
+    vr_err code = VR_OK;
+    if (t->length && t->done_bytes != t->length) {
+        vr_set_error(err, "the upload to volume '%s' ended after %llu of %llu bytes; the volume is unchanged",
+                     t->name, t->done_bytes, t->length);
+        code = VR_ERR_INVALID;
+    } else {
+        code = commit_file(t, err);
+    }
+    transfer_free(t);
+    return code;
+}
+
+ssize_t vr_transfer_read(vr_transfer *t, char *buf, size_t cap, char **err)
+{
+    if (t->done_bytes >= t->length)
+        return 0;
+    unsigned long long left = t->length - t->done_bytes;
+    ssize_t r = pread(t->file, buf, left < cap ? (size_t)left : cap, (off_t)t->done_bytes);
+    if (r <= 0) {
+        vr_set_error(err, "cannot read volume '%s': %s", t->name, r < 0 ? strerror(errno) : "the file shrank");
+        return -1;
+    }
+    t->done_bytes += (unsigned long long)r;
+    return r;
+}
+
+unsigned long long vr_transfer_length(const vr_transfer *t) { return t->length; }

@@ -1,0 +1,135 @@
+/* libvireo: secrets. Values travel as base64 in JSON, or as plain text
+ * in an application/octet-stream body; the library keeps no copy. */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void secret_from(json_object *o, vireo_secret *s)
+{
+    memset(s, 0, sizeof(*s));
+    const char *uuid = vr_client_str(o, "uuid"), *id = vr_client_str(o, "usage_id"),
+               *desc = vr_client_str(o, "description");
+    snprintf(s->uuid, sizeof(s->uuid), "%s", uuid ? uuid : "");
+    s->usage_type = vr_strdup(vr_client_str(o, "usage_type") ? vr_client_str(o, "usage_type") : "none");
+    s->usage_id = id ? vr_strdup(id) : NULL;
+    s->description = desc ? vr_strdup(desc) : NULL;
+    s->ephemeral = vr_client_flag(o, "ephemeral");
+    s->private_ = vr_client_flag(o, "private");
+    s->has_value = vr_client_flag(o, "has_value");
+}
+
+void vireo_secret_clear(vireo_secret *s)
+{
+    if (!s)
+        return;
+    free(s->usage_type);
+    free(s->usage_id);
+    free(s->description);
+    memset(s, 0, sizeof(*s));
+}
+
+void vireo_secret_list_free(vireo_secret *list, size_t n)
+{
+    for (size_t i = 0; list && i < n; i++)
+        vireo_secret_clear(&list[i]);
+    free(list);
+}
+
+static char *secret_path(vireo_conn *c, const char *uuid, const char *rest)
+{
+    if (!uuid)
+        return vr_strdup("/v1/secrets");
+    char *k = vr_client_escape(c, uuid);
+    char *p = rest ? vr_asprintf("/v1/secrets/%s/%s", k, rest) : vr_asprintf("/v1/secrets/%s", k);
+    free(k);
+    return p;
+}
+
+/* One call answered with a secret (into out when given). */
+static int call(vireo_conn *c, const char *method, char *path, const char *body, const char *ct, vireo_secret *out)
+{
+    json_object *o = vr_client_json(c, method, path, body, ct);
+    free(path);
+    if (!o)
+        return -1;
+    if (out)
+        secret_from(o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_secret_list(vireo_conn *c, vireo_secret **out, size_t *n)
+{
+    json_object *o = vr_client_json(c, "GET", "/v1/secrets", NULL, NULL), *arr = NULL;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, "secrets", &arr);
+    size_t len = arr ? json_object_array_length(arr) : 0;
+    vireo_secret *list = vr_calloc(len ? len : 1, sizeof(*list));
+    for (size_t i = 0; i < len; i++)
+        secret_from(json_object_array_get_idx(arr, i), &list[i]);
+    json_object_put(o);
+    *out = list;
+    *n = len;
+    return 0;
+}
+
+int vireo_secret_get(vireo_conn *c, const char *uuid, vireo_secret *out)
+{
+    return call(c, "GET", secret_path(c, uuid, NULL), NULL, NULL, out);
+}
+
+int vireo_secret_define(vireo_conn *c, const char *xml, vireo_secret *out)
+{
+    return call(c, "POST", secret_path(c, NULL, NULL), xml, "application/xml", out);
+}
+
+int vireo_secret_undefine(vireo_conn *c, const char *uuid)
+{
+    return call(c, "DELETE", secret_path(c, uuid, NULL), NULL, NULL, NULL);
+}
+
+char *vireo_secret_xml(vireo_conn *c, const char *uuid)
+{
+    char *path = secret_path(c, uuid, "xml");
+    char *text = vr_client_get_text(c, path);
+    free(path);
+    return text;
+}
+
+int vireo_secret_set_value(vireo_conn *c, const char *uuid, const char *base64)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "value", json_object_new_string(base64 ? base64 : ""));
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    int rc = call(c, "PUT", secret_path(c, uuid, "value"), body, "application/json", NULL);
+    explicit_bzero(body, strlen(body));
+    free(body);
+    return rc;
+}
+
+int vireo_secret_set_value_plain(vireo_conn *c, const char *uuid, const char *text)
+{
+    return call(c, "PUT", secret_path(c, uuid, "value"), text ? text : "", "application/octet-stream", NULL);
+}
+
+char *vireo_secret_get_value(vireo_conn *c, const char *uuid)
+{
+    char *path = secret_path(c, uuid, "value");
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
+    free(path);
+    if (!o)
+        return NULL;
+    const char *v = vr_client_str(o, "value");
+    char *value = v ? vr_strdup(v) : NULL;
+    if (v)
+        explicit_bzero((char *)v, strlen(v));
+    json_object_put(o);
+    if (!value)
+        vr_client_set_error(c, "failed", "vireod answered without a value");
+    return value;
+}

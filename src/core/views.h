@@ -1,0 +1,29 @@
+/* The daemon's objects as the wire structs (wire/schemas.h): what every
+ * transport encodes. A view borrows: its strings point into the object
+ * and stay valid until the object changes; never vireo_*_clear a view. */
+#pragma once
+#include "drivers/network/network_driver.h"
+#include "drivers/qemu/qemu_driver.h"
+#include "conf/snapshot_conf.h"
+#include "drivers/storage/storage_driver.h"
+
+#include <vireo/vireo.h>
+
+void vr_core_domain_view(const vr_domain *dom, vireo_domain *out);
+/* With the pool's sizes and volume count read now (statvfs, readdir). */
+void vr_core_pool_view(vr_pool *p, vireo_pool *out);
+/* A network's view owns its strings (its addresses are formatted for
+ * it): vr_wire_clear(&vr_wire_network, out) frees them. The warning of
+ * the last start is left out: only a start's answer carries it. */
+void vr_core_network_view(const vr_network *net, vireo_network *out);
+/* A volume as found on disk (borrowed, as the domain's and pool's). */
+void vr_core_vol_view(const vr_vol_info *v, vireo_vol *out);
+/* A DHCP lease of `network` (borrowed). */
+void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out);
+/* A snapshot's metadata (borrowed). */
+void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out);
+/* A domain's interface i with its addresses: the DHCP leases its
+ * network's dnsmasq holds, or with `arp` what the host's neighbour tables
+ * (ARP, NDP) hold for its MAC, as leases that never expire. The view
+ * owns its strings: vr_wire_clear(&vr_wire_interface, out). */
+void vr_core_interface_view(vr_net_driver *net, const vr_domain *dom, size_t i, bool arp, vireo_interface *out);

@@ -1,0 +1,183 @@
+/* API: secrets (libvirt's secret objects). A value goes in as JSON
+ * {"value": BASE64} or as the raw bytes (application/octet-stream), and
+ * comes out only as {"value": BASE64}, only on a managing unix-socket
+ * connection, never for a private secret. docs/api.md documents it. */
+#include "daemon/api.h"
+#include "drivers/secret/secret_driver.h"
+#include "common/util.h"
+
+#include <nettle/base64.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_object *secret_json(const vr_secret *s)
+{
+    const vr_secret_def *d = s->def;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "uuid", json_object_new_string(d->uuid));
+    json_object_object_add(o, "usage_type", json_object_new_string(vr_secret_usage_name(d->usage)));
+    json_object_object_add(o, "usage_id", d->usage_id ? json_object_new_string(d->usage_id) : NULL);
+    json_object_object_add(o, "description", d->description ? json_object_new_string(d->description) : NULL);
+    json_object_object_add(o, "ephemeral", json_object_new_boolean(d->ephemeral));
+    json_object_object_add(o, "private", json_object_new_boolean(d->private_));
+    json_object_object_add(o, "has_value", json_object_new_boolean(s->has_value));
+    return o;
+}
+
+static vr_secret_driver *drv(vr_api_call *c) { return c->api->secrets; }
+
+static vr_secret *find_secret(vr_api_call *c)
+{
+    vr_secret *s = vr_secret_lookup(drv(c), c->seg[1]);
+    if (!s)
+        vr_req_reply_error(c->req, 404, "not_found",
+                           "secret '%s' not found (vireo secret-list shows the defined ones)", c->seg[1]);
+    return s;
+}
+
+static void answer(vr_api_call *c, vr_err code, char *err, int status, json_object *ok)
+{
+    if (code != VR_OK) {
+        json_object_put(ok);
+        vr_api_reply_err(c->req, code, err);
+    } else {
+        vr_req_reply_json(c->req, status, ok ? ok : vr_api_ok());
+    }
+    free(err);
+}
+
+static void list_secrets(vr_api_call *c)
+{
+    size_t n;
+    vr_secret *const *list = vr_secrets(drv(c), &n);
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, secret_json(list[i]));
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "secrets", arr);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+static void define_secret(vr_api_call *c)
+{
+    const char *body = vr_api_body_xml(c, "secret");
+    if (!body)
+        return;
+    vr_secret *s = NULL;
+    char *err = NULL;
+    vr_err code = vr_secret_define(drv(c), body, &s, &err);
+    answer(c, code, err, 201, code == VR_OK ? secret_json(s) : NULL);
+}
+
+static void get_secret(vr_api_call *c)
+{
+    vr_secret *s = find_secret(c);
+    if (s)
+        vr_req_reply_json(c->req, 200, secret_json(s));
+}
+
+static void secret_xml(vr_api_call *c)
+{
+    vr_secret *s = find_secret(c);
+    if (s)
+        vr_req_reply_text(c->req, 200, "application/xml", vr_secret_def_format(s->def));
+}
+
+static void undefine_secret(vr_api_call *c)
+{
+    vr_secret *s = find_secret(c);
+    if (!s)
+        return;
+    char *err = NULL;
+    answer(c, vr_secret_undefine(drv(c), s, &err), err, 200, NULL);
+}
+
+/* base64 text -> bytes; false when it is not base64. */
+static bool decode(const char *text, size_t len, unsigned char **out, size_t *n)
+{
+    struct base64_decode_ctx ctx;
+    base64_decode_init(&ctx);
+    *out = vr_malloc(BASE64_DECODE_LENGTH(len) + 1);
+    *n = BASE64_DECODE_LENGTH(len);
+    if (!base64_decode_update(&ctx, n, *out, len, text) || !base64_decode_final(&ctx)) {
+        vr_secret_value_free(*out, BASE64_DECODE_LENGTH(len) + 1);
+        *out = NULL;
+        return false;
+    }
+    return true;
+}
+
+static void set_value(vr_api_call *c)
+{
+    vr_secret *s = find_secret(c);
+    if (!s)
+        return;
+    const char *ct = vr_req_header(c->req, "Content-Type");
+    unsigned char *value = NULL;
+    size_t n = 0;
+    if (ct && vr_str_starts(ct, "application/octet-stream")) {
+        const char *body = vr_req_body(c->req, &n);
+        value = vr_malloc(n + 1);
+        memcpy(value, body, n);
+    } else {
+        json_object *o = vr_api_body_json(c);
+        const char *b64 = NULL;
+        if (!o)
+            return;
+        if (vr_api_str(c, o, "value", &b64) < 0) {
+            json_object_put(o);
+            return;
+        }
+        bool ok = b64 && decode(b64, strlen(b64), &value, &n);
+        json_object_put(o);
+        if (!ok) {
+            /* The value itself is never echoed. */
+            vr_req_reply_error(c->req, 400, "invalid", "the secret value must be base64 (\"value\": \"...\")");
+            return;
+        }
+    }
+    char *err = NULL;
+    vr_err code = vr_secret_set_value(drv(c), s, value, n, &err);
+    vr_secret_value_free(value, n);
+    answer(c, code, err, 200, code == VR_OK ? secret_json(s) : NULL);
+}
+
+static void get_value(vr_api_call *c)
+{
+    vr_secret *s = find_secret(c);
+    if (!s)
+        return;
+    if (c->api->read_only || c->api->web) {
+        vr_req_reply_error(c->req, 403, "denied", "secret values are given only to a read-write connection "
+                           "on the daemon's socket (not %s)", c->api->web ? "the web port" : "the read-only one");
+        return;
+    }
+    unsigned char *value = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    vr_err code = vr_secret_get_value(drv(c), s, true, &value, &n, &err);
+    if (code) {
+        answer(c, code, err, 200, NULL);
+        return;
+    }
+    char *b64 = vr_malloc(BASE64_ENCODE_RAW_LENGTH(n) + 1);
+    base64_encode_raw(b64, n, value);
+    b64[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
+    vr_secret_value_free(value, n);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "value", json_object_new_string(b64));
+    explicit_bzero(b64, strlen(b64));
+    free(b64);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+const vr_api_route vr_api_secret_routes[] = {
+    {"GET", "secrets", list_secrets},
+    {"POST", "secrets", define_secret},
+    {"GET", "secrets/*", get_secret},
+    {"DELETE", "secrets/*", undefine_secret},
+    {"GET", "secrets/*/xml", secret_xml},
+    {"PUT", "secrets/*/value", set_value},
+    {"GET", "secrets/*/value", get_value},
+    {0},
+};

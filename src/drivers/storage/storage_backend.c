@@ -1,0 +1,64 @@
+/* Which backend serves a pool, and what two pools may not share. */
+#include "drivers/storage/storage_backend.h"
+#include "common/util.h"
+
+#include <string.h>
+
+const vr_pool_backend *vr_pool_backend_of(const vr_pool *p)
+{
+    switch (p->def->type) {
+    case VR_POOL_FS:
+        return &vr_backend_fs;
+    case VR_POOL_DISK:
+        return &vr_backend_disk;
+    case VR_POOL_ISCSI_DIRECT:
+        return &vr_backend_iscsi_direct;
+    case VR_POOL_DIR:
+        break;
+    }
+    return &vr_backend_dir;
+}
+
+/* `inner` is `outer` or a directory below it. */
+static bool dir_within(const char *inner, const char *outer)
+{
+    size_t n = strlen(outer);
+    return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/' || strcmp(outer, "/") == 0);
+}
+
+void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, void *opaque)
+{
+    drv->secret_fn = fn;
+    drv->secret_opaque = opaque;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+bool vr_pool_defs_same_storage(const vr_pool_def *a, const vr_pool_def *b)
+{
+    return a->type == b->type && same_str(a->target_path, b->target_path) &&
+           same_str(a->source.device, b->source.device) && same_str(a->source.host, b->source.host) &&
+           a->source.port == b->source.port;
+}
+
+const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
+{
+    if (a->source.device && b->source.device && strcmp(a->source.device, b->source.device) == 0 &&
+        a->type != VR_POOL_ISCSI_DIRECT && b->type != VR_POOL_ISCSI_DIRECT)
+        return "its device";
+    if (a->type == VR_POOL_ISCSI_DIRECT && b->type == VR_POOL_ISCSI_DIRECT &&
+        strcmp(a->source.host, b->source.host) == 0 && a->source.port == b->source.port)
+        return strcmp(a->source.device, b->source.device) == 0 ? "its target" : NULL;
+    /* A disk pool's target is always /dev: it names no directory of its
+     * own; an iscsi-direct pool has none. */
+    if (a->type == VR_POOL_DISK || b->type == VR_POOL_DISK || !a->target_path || !b->target_path)
+        return NULL;
+    if (strcmp(a->target_path, b->target_path) == 0)
+        return "its directory";
+    if (dir_within(a->target_path, b->target_path) || dir_within(b->target_path, a->target_path))
+        return "its directory (one pool's directory is inside the other's)";
+    return NULL;
+}

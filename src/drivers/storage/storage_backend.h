@@ -1,0 +1,80 @@
+/* One backend per pool kind: what differs between a directory, a
+ * mounted file system and a partitioned disk. The driver
+ * (storage_driver.c, storage_vol.c) keeps the registry, the active
+ * flag, events and the checks every kind shares (the pool is active,
+ * the name is valid, nobody uses the volume) and calls these for the
+ * rest. Internal to the storage driver. */
+#pragma once
+#include "drivers/storage/storage_priv.h"
+
+typedef struct {
+    /* Its volumes are files under the target directory (dir, fs): copies,
+     * uploads and overlays work on them; others refuse those by name. */
+    bool files;
+    /* Is the pool's storage there and usable? VR_ERR_NOT_FOUND (with a
+     * message that says what vanished) makes an active pool inactive. */
+    vr_err (*check)(vr_pool *p, char **err);
+    vr_err (*build)(vr_pool *p, unsigned flags, char **err);
+    vr_err (*start)(vr_pool *p, char **err);
+    vr_err (*stop)(vr_pool *p, char **err);
+    vr_err (*remove)(vr_pool *p, char **err); /* pool-delete */
+    /* Capacity figures of an active pool; n_volumes may be NULL. */
+    void (*stats)(vr_pool *p, vr_pool_stats *st, size_t *n_volumes);
+    /* pool-refresh: bring what the host knows up to date (NULL: nothing
+     * to do, volumes are read afresh on every listing anyway). */
+    vr_err (*refresh)(vr_pool *p, char **err);
+    /* Every listing: the volumes as they are now. */
+    vr_err (*list)(vr_pool *p, vr_vol_info **out, size_t *n, char **err);
+    /* One volume by name (already checked); false when there is none.
+     * The path filled in is the one QEMU opens (a file or a /dev node).
+     * `users`: also ask which running domain has it open. */
+    bool (*describe)(vr_pool *p, const char *name, vr_vol_info *v, bool users);
+    /* The name is checked and unused; backing: a volume or a path. */
+    vr_err (*create_vol)(vr_pool *p, const vr_vol_def *def, const char *backing, char **err);
+    /* v is unused (checked by the driver). */
+    vr_err (*delete_vol)(vr_pool *p, const vr_vol_info *v, char **err);
+    vr_err (*resize_vol)(vr_pool *p, const vr_vol_info *v, unsigned long long capacity, bool shrink,
+                         char **err);
+    /* vol-wipe: the content becomes zeros, the size stays (v is unused). */
+    vr_err (*wipe_vol)(vr_pool *p, const vr_vol_info *v, char **err);
+    /* What QEMU opens for a <disk type='volume'> on it (NULL: the volume's
+     * path). iscsi-direct: the LUN's URL with what QEMU's iscsi driver
+     * needs beside it (vr_storage_resolve documents the form). */
+    vr_err (*qemu_path)(vr_pool *p, const vr_vol_info *v, char **out, char **err);
+} vr_pool_backend;
+
+extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct;
+const vr_pool_backend *vr_pool_backend_of(const vr_pool *p);
+
+/* The dir backend's parts that fs pools share (a mounted dir pool). */
+vr_err vr_dir_check(vr_pool *p, char **err);
+vr_err vr_dir_start(vr_pool *p, char **err);
+vr_err vr_dir_build(vr_pool *p, unsigned flags, char **err);
+vr_err vr_dir_remove(vr_pool *p, char **err);
+void vr_dir_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes);
+vr_err vr_dir_vol_list(vr_pool *p, vr_vol_info **out, size_t *n, char **err);
+bool vr_dir_vol_describe(vr_pool *p, const char *name, vr_vol_info *v, bool users);
+vr_err vr_dir_vol_create(vr_pool *p, const vr_vol_def *def, const char *backing, char **err);
+vr_err vr_dir_vol_delete(vr_pool *p, const vr_vol_info *v, char **err);
+vr_err vr_dir_vol_resize(vr_pool *p, const vr_vol_info *v, unsigned long long capacity, bool shrink,
+                         char **err);
+vr_err vr_dir_vol_wipe(vr_pool *p, const vr_vol_info *v, char **err);
+
+/* iSCSI helpers (storage_backend_iscsi.c): "HOST:PORT" ([v6]:PORT); a
+ * TCP connect bounded to 3 s (`who` starts the message); SendTargets
+ * discovery (the target IQNs, malloc'ed). */
+char *vr_iscsi_portal(const char *host, unsigned port);
+vr_err vr_iscsi_reach(const char *host, unsigned port, const char *who, char **err);
+vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
+                         char **err);
+
+/* Which running domain uses `path` (malloc'ed), or NULL. */
+char *vr_storage_user_of(vr_storage_driver *drv, const char *path);
+
+/* Why two pools cannot both be defined ("its directory", "its device"),
+ * or NULL: the same block device, or one target directory inside or
+ * equal to another's. */
+const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b);
+/* Do two definitions of a pool name the same storage (kind, directory,
+ * device or target, portal)? An active pool's may not change. */
+bool vr_pool_defs_same_storage(const vr_pool_def *a, const vr_pool_def *b);

@@ -1,0 +1,448 @@
+/* iscsi-direct pools: a target on a portal, reached with libiscsi (the
+ * userspace initiator QEMU itself uses; no kernel initiator, no
+ * /dev/sdX). Volumes are the target's LUNs: REPORT LUNS lists them,
+ * INQUIRY keeps the disks, READ CAPACITY(16) sizes them. Each listing
+ * logs in afresh and out again, so nothing is held while idle; the
+ * portal is tried with a bounded connect first, so an unreachable one
+ * fails in seconds, not after TCP's minutes. CHAP passwords come from
+ * the secret store (vr_storage_set_secret_fn), never from the XML. */
+#include "drivers/storage/storage_backend.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iscsi/iscsi.h>
+#include <iscsi/scsi-lowlevel.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CONNECT_TIMEOUT_MS 3000
+#define ISCSI_TIMEOUT_S 5
+
+char *vr_iscsi_portal(const char *host, unsigned port)
+{
+    return strchr(host, ':') ? vr_asprintf("[%s]:%u", host, port) : vr_asprintf("%s:%u", host, port);
+}
+
+static char *portal_of(const vr_pool *p)
+{
+    return vr_iscsi_portal(p->def->source.host, p->def->source.port);
+}
+
+vr_err vr_iscsi_reach(const char *host, unsigned port_no, const char *who, char **err)
+{
+    char port[16], *portal = vr_iscsi_portal(host, port_no);
+    snprintf(port, sizeof(port), "%u", port_no);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    int rc = getaddrinfo(host, port, &hints, &ai);
+    if (rc) {
+        vr_set_error(err, "%s: cannot resolve the iSCSI portal %s: %s", who, portal, gai_strerror(rc));
+        free(portal);
+        return VR_ERR_NOT_FOUND;
+    }
+    int e = ETIMEDOUT;
+    for (struct addrinfo *a = ai; a; a = a->ai_next) {
+        int fd = socket(a->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        e = connect(fd, a->ai_addr, a->ai_addrlen) == 0 ? 0 : errno;
+        if (e == EINPROGRESS) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            socklen_t len = sizeof(e);
+            e = poll(&pf, 1, CONNECT_TIMEOUT_MS) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0
+                    ? e
+                    : ETIMEDOUT;
+        }
+        close(fd);
+        if (e == 0)
+            break;
+    }
+    freeaddrinfo(ai);
+    if (e)
+        vr_set_error(err, "%s: cannot reach the iSCSI portal %s: %s%s", who, portal, strerror(e),
+                     e == ETIMEDOUT ? " (after 3 s)" : "");
+    free(portal);
+    return e ? VR_ERR_FAILED : VR_OK;
+}
+
+/* libiscsi's last error on one line (some end in a newline); a static
+ * buffer: the daemon's one loop uses it before the next call. */
+static const char *why_of(struct iscsi_context *ctx)
+{
+    static char line[512];
+    snprintf(line, sizeof(line), "%s", ctx ? iscsi_get_error(ctx) : "no libiscsi context");
+    for (char *c = line; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+    vr_str_trim(line);
+    return line;
+}
+
+/* The CHAP password from the pool's secret (NUL-terminated). */
+static vr_err chap_password(vr_pool *p, char **pw, char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    vr_storage_driver *drv = p->drv;
+    if (!drv->secret_fn) {
+        vr_set_error(err, "pool '%s': no secret store to take the CHAP password from", p->def->name);
+        return VR_ERR_FAILED;
+    }
+    size_t len = 0;
+    unsigned char *v = NULL;
+    char *e = NULL;
+    vr_err code = drv->secret_fn(s->secret_uuid, s->secret_usage, &v, &len, &e, drv->secret_opaque);
+    if (code) {
+        vr_set_error(err, "pool '%s': CHAP: %s", p->def->name, e);
+        free(e);
+        return code;
+    }
+    *pw = (char *)v; /* the store ends every value with a NUL */
+    return VR_OK;
+}
+
+static void pw_free(char *pw)
+{
+    if (pw) {
+        explicit_bzero(pw, strlen(pw));
+        free(pw);
+    }
+}
+
+/* Connect and log in; NULL with *err. */
+static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    char *portal = portal_of(p), *pw = NULL;
+    struct iscsi_context *ctx = NULL;
+    char *who = vr_asprintf("pool '%s'", p->def->name);
+    *code = vr_iscsi_reach(s->host, s->port, who, err);
+    free(who);
+    if (*code)
+        goto out;
+    if (s->auth_user && (*code = chap_password(p, &pw, err)))
+        goto out;
+    ctx = iscsi_create_context(s->initiator);
+    if (!ctx) {
+        vr_set_error(err, "pool '%s': libiscsi cannot make a context", p->def->name);
+        *code = VR_ERR_FAILED;
+        goto out;
+    }
+    iscsi_set_targetname(ctx, s->device);
+    iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL);
+    iscsi_set_header_digest(ctx, ISCSI_HEADER_DIGEST_NONE_CRC32C);
+    iscsi_set_timeout(ctx, ISCSI_TIMEOUT_S);
+    if (pw)
+        iscsi_set_initiator_username_pwd(ctx, s->auth_user, pw);
+    if (iscsi_connect_sync(ctx, portal) != 0 || iscsi_login_sync(ctx) != 0) {
+        const char *why = why_of(ctx);
+        bool auth = strstr(why, "uthentication") || strstr(why, "CHAP");
+        vr_set_error(err, "pool '%s': login to %s at %s refused: %s%s", p->def->name, s->device, portal, why,
+                     auth ? s->auth_user ? " (check the CHAP user and the value of its secret)"
+                                         : " (the target wants CHAP: <auth type='chap'>)"
+                          : "");
+        *code = auth ? VR_ERR_DENIED : VR_ERR_FAILED;
+        iscsi_destroy_context(ctx);
+        ctx = NULL;
+    }
+out:
+    pw_free(pw);
+    free(portal);
+    return ctx;
+}
+
+static void logout(struct iscsi_context *ctx)
+{
+    iscsi_logout_sync(ctx);
+    iscsi_destroy_context(ctx);
+}
+
+static bool is_disk(struct iscsi_context *ctx, int lun)
+{
+    struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 0, 0, 64);
+    struct scsi_inquiry_standard *inq = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+    bool disk = inq && inq->qualifier == SCSI_INQUIRY_PERIPHERAL_QUALIFIER_CONNECTED &&
+                inq->device_type == SCSI_INQUIRY_PERIPHERAL_DEVICE_TYPE_DIRECT_ACCESS;
+    if (t)
+        scsi_free_scsi_task(t);
+    return disk;
+}
+
+/* READ CAPACITY(16), or (10) for targets without it. A fresh session
+ * first gets a UNIT ATTENTION: TEST UNIT READY takes it. */
+static unsigned long long capacity_of(struct iscsi_context *ctx, int lun)
+{
+    struct scsi_task *t = iscsi_testunitready_sync(ctx, lun);
+    if (t)
+        scsi_free_scsi_task(t);
+    t = iscsi_readcapacity16_sync(ctx, lun);
+    struct scsi_readcapacity16 *rc = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+    unsigned long long bytes = rc ? (rc->returned_lba + 1) * rc->block_length : 0;
+    if (t)
+        scsi_free_scsi_task(t);
+    if (bytes)
+        return bytes;
+    t = iscsi_readcapacity10_sync(ctx, lun, 0, 0);
+    struct scsi_readcapacity10 *r10 = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+    bytes = r10 ? ((unsigned long long)r10->lba + 1) * r10->block_size : 0;
+    if (t)
+        scsi_free_scsi_task(t);
+    return bytes;
+}
+
+/* How QEMU and clients name a LUN: iscsi://HOST:PORT/IQN/LUN. */
+static char *lun_url(const vr_pool *p, int lun)
+{
+    char *portal = portal_of(p);
+    char *u = vr_asprintf("iscsi://%s/%s/%d", portal, p->def->source.device, lun);
+    free(portal);
+    return u;
+}
+
+static vr_err luns(vr_pool *p, vr_vol_info **out, size_t *n, bool users, char **err)
+{
+    vr_err code;
+    struct iscsi_context *ctx = login(p, &code, err);
+    if (!ctx)
+        return code;
+    struct scsi_task *t = iscsi_reportluns_sync(ctx, 0, 16384);
+    struct scsi_reportluns_list *list = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+    if (!list) {
+        vr_set_error(err, "pool '%s': REPORT LUNS failed on %s: %s", p->def->name, p->def->source.device,
+                     why_of(ctx));
+        if (t)
+            scsi_free_scsi_task(t);
+        logout(ctx);
+        return VR_ERR_FAILED;
+    }
+    vr_vol_info *vols = NULL;
+    size_t count = 0;
+    for (uint32_t i = 0; i < list->num; i++) {
+        int lun = list->luns[i];
+        if (!is_disk(ctx, lun))
+            continue; /* the target's controller (LUN 0 on tgt), tapes ... */
+        vols = vr_realloc(vols, (count + 1) * sizeof(*vols));
+        vr_vol_info *v = &vols[count++];
+        memset(v, 0, sizeof(*v));
+        v->name = vr_asprintf("unit:0:0:%d", lun);
+        v->pool = vr_strdup(p->def->name);
+        v->path = lun_url(p, lun);
+        v->format = VR_VOL_RAW;
+        v->block = true;
+        v->capacity = v->allocation = capacity_of(ctx, lun);
+        v->used_by = users ? vr_storage_user_of(p->drv, v->path) : NULL;
+    }
+    scsi_free_scsi_task(t);
+    logout(ctx);
+    *out = vols;
+    *n = count;
+    return VR_OK;
+}
+
+static vr_err iscsi_list(vr_pool *p, vr_vol_info **out, size_t *n, char **err)
+{
+    return luns(p, out, n, true, err);
+}
+
+static bool iscsi_describe(vr_pool *p, const char *name, vr_vol_info *v, bool users)
+{
+    vr_vol_info *list = NULL;
+    size_t n = 0;
+    char *e = NULL;
+    if (luns(p, &list, &n, users, &e)) {
+        vr_log_warn("%s", e);
+        free(e);
+        return false;
+    }
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!found && strcmp(list[i].name, name) == 0) {
+            *v = list[i];
+            memset(&list[i], 0, sizeof(list[i]));
+            found = true;
+        }
+    }
+    vr_vol_info_list_free(list, n);
+    return found;
+}
+
+static vr_err iscsi_check(vr_pool *p, char **err)
+{
+    (void)p;
+    (void)err;
+    return VR_OK; /* every listing logs in, and says what fails */
+}
+
+/* pool-start: the portal answers, the login works, the LUNs list. At
+ * the daemon's start the secret store is wired after the pools load: a
+ * CHAP pool then starts unchecked, and its first listing says what
+ * fails. */
+static vr_err iscsi_start(vr_pool *p, char **err)
+{
+    if (p->def->source.auth_user && !p->drv->secret_fn) {
+        vr_log_info("pool %s: started; the login to %s is checked at its first use", p->def->name,
+                    p->def->source.device);
+        return VR_OK;
+    }
+    vr_vol_info *list = NULL;
+    size_t n = 0;
+    vr_err e = luns(p, &list, &n, false, err);
+    vr_vol_info_list_free(list, n);
+    return e;
+}
+
+static vr_err nothing(vr_pool *p, char **err)
+{
+    (void)p;
+    (void)err;
+    return VR_OK;
+}
+
+static vr_err iscsi_build(vr_pool *p, unsigned flags, char **err)
+{
+    (void)flags;
+    return nothing(p, err); /* as libvirt: the target is made on the storage side */
+}
+
+static vr_err on_target(vr_pool *p, const char *what, const char *name, char **err)
+{
+    vr_set_error(err, "pool '%s' is an iscsi-direct pool: LUNs are %s on the target (%s), not by Vireo%s%s",
+                 p->def->name, what, p->def->source.device, name ? "; volume " : "", name ? name : "");
+    return VR_ERR_INVALID;
+}
+
+static vr_err iscsi_remove(vr_pool *p, char **err) { return on_target(p, "removed", NULL, err); }
+
+static vr_err iscsi_create_vol(vr_pool *p, const vr_vol_def *def, const char *backing, char **err)
+{
+    (void)backing;
+    return on_target(p, "made", def->name, err);
+}
+
+static vr_err iscsi_delete_vol(vr_pool *p, const vr_vol_info *v, char **err)
+{
+    return on_target(p, "removed", v->name, err);
+}
+
+static vr_err iscsi_resize_vol(vr_pool *p, const vr_vol_info *v, unsigned long long capacity, bool shrink,
+                               char **err)
+{
+    (void)capacity;
+    (void)shrink;
+    return on_target(p, "resized", v->name, err);
+}
+
+static void iscsi_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes)
+{
+    vr_vol_info *list = NULL;
+    size_t n = 0;
+    char *e = NULL;
+    if (luns(p, &list, &n, false, &e)) {
+        free(e);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        st->capacity += list[i].capacity;
+    st->allocation = st->capacity;
+    if (n_volumes)
+        *n_volumes = n;
+    vr_vol_info_list_free(list, n);
+}
+
+/* The pool's CHAP password in RUNTIME/storage/POOL.chap (0600), for
+ * QEMU's -object secret,file=. Removed when the pool stops. */
+static char *chap_file(const vr_pool *p)
+{
+    return vr_asprintf("%s/%s.chap", p->drv->runtime_dir, p->def->name);
+}
+
+static vr_err iscsi_qemu_path(vr_pool *p, const vr_vol_info *v, char **out, char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    if (!s->auth_user) {
+        *out = vr_asprintf("%s?initiator-name=%s", v->path, s->initiator);
+        return VR_OK;
+    }
+    char *pw = NULL;
+    vr_err e = chap_password(p, &pw, err);
+    if (e)
+        return e;
+    char *file = chap_file(p);
+    int rc = vr_file_write_atomic(file, pw, strlen(pw), 0600);
+    pw_free(pw);
+    if (rc < 0) {
+        vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, file, strerror(-rc));
+        free(file);
+        return VR_ERR_FAILED;
+    }
+    *out = vr_asprintf("%s?initiator-name=%s&user=%s&password-file=%s", v->path, s->initiator, s->auth_user, file);
+    free(file);
+    return VR_OK;
+}
+
+static vr_err iscsi_stop(vr_pool *p, char **err)
+{
+    (void)err;
+    char *file = chap_file(p);
+    unlink(file);
+    free(file);
+    return VR_OK;
+}
+
+vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
+                         char **err)
+{
+    *iqns = NULL;
+    *n = 0;
+    vr_err e = vr_iscsi_reach(host, port, "find-storage-pool-sources", err);
+    if (e)
+        return e;
+    char *portal = vr_iscsi_portal(host, port);
+    struct iscsi_context *ctx = iscsi_create_context(initiator);
+    struct iscsi_discovery_address *da = NULL;
+    if (ctx) {
+        iscsi_set_session_type(ctx, ISCSI_SESSION_DISCOVERY);
+        iscsi_set_timeout(ctx, ISCSI_TIMEOUT_S);
+    }
+    if (!ctx || iscsi_connect_sync(ctx, portal) != 0 || iscsi_login_sync(ctx) != 0 ||
+        !(da = iscsi_discovery_sync(ctx))) {
+        vr_set_error(err, "find-storage-pool-sources: SendTargets discovery on %s failed: %s", portal,
+                     why_of(ctx));
+        e = VR_ERR_FAILED;
+    }
+    for (struct iscsi_discovery_address *a = da; a; a = a->next) {
+        *iqns = vr_realloc(*iqns, (*n + 1) * sizeof(**iqns));
+        (*iqns)[(*n)++] = vr_strdup(a->target_name);
+    }
+    if (da)
+        iscsi_free_discovery_data(ctx, da);
+    if (ctx) {
+        if (!e)
+            iscsi_logout_sync(ctx);
+        iscsi_destroy_context(ctx);
+    }
+    free(portal);
+    return e;
+}
+
+const vr_pool_backend vr_backend_iscsi_direct = {
+    .files = false,
+    .check = iscsi_check,
+    .build = iscsi_build,
+    .start = iscsi_start,
+    .stop = iscsi_stop,
+    .remove = iscsi_remove,
+    .stats = iscsi_stats,
+    .list = iscsi_list,
+    .describe = iscsi_describe,
+    .create_vol = iscsi_create_vol,
+    .delete_vol = iscsi_delete_vol,
+    .resize_vol = iscsi_resize_vol,
+    .qemu_path = iscsi_qemu_path,
+};

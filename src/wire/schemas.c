@@ -1,0 +1,167 @@
+/* Every resource's JSON form, one line per field, in the order the
+ * answers show them. Key names are settled here: memory is memory_kib
+ * (the <memory> maximum) and current_memory_kib (<currentMemory>, the
+ * balloon's target), everywhere (API, libvireo, every --json). */
+#include "wire/schemas.h"
+
+#include <vireo/vireo.h>
+
+#define D(key, kind, member) VR_WIRE_FIELD(vireo_domain, key, kind, member)
+static const vr_wire_field domain_fields[] = {
+    D("name", VR_WIRE_STR, name),
+    VR_WIRE_CHARS_FIELD(vireo_domain, "uuid", uuid),
+    VR_WIRE_OPT(vireo_domain, "id", VR_WIRE_INT, id, -1), /* null when not running */
+    D("state", VR_WIRE_STR, state),
+    D("reason", VR_WIRE_STR, reason),
+    D("persistent", VR_WIRE_BOOL, persistent),
+    D("autostart", VR_WIRE_BOOL, autostart),
+    D("type", VR_WIRE_STR, type),
+    D("vcpus", VR_WIRE_UINT, vcpus),
+    D("vcpus_max", VR_WIRE_UINT, vcpus_max),
+    D("memory_kib", VR_WIRE_U64, memory_kib),
+    D("current_memory_kib", VR_WIRE_U64, current_memory_kib),
+    D("title", VR_WIRE_STR, title),
+    VR_WIRE_OPT(vireo_domain, "pid", VR_WIRE_INT, pid, 0),
+    VR_WIRE_OPT(vireo_domain, "started_at", VR_WIRE_I64, started_at, 0),
+    D("vnc", VR_WIRE_BOOL, vnc),
+    D("accel", VR_WIRE_STR, accel),
+    VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
+};
+const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);
+
+#define P(key, kind, member) VR_WIRE_FIELD(vireo_pool, key, kind, member)
+static const vr_wire_field pool_fields[] = {
+    P("name", VR_WIRE_STR, name),
+    VR_WIRE_CHARS_FIELD(vireo_pool, "uuid", uuid),
+    P("type", VR_WIRE_STR, type),
+    P("state", VR_WIRE_STR, state),
+    P("persistent", VR_WIRE_BOOL, persistent),
+    P("autostart", VR_WIRE_BOOL, autostart),
+    P("path", VR_WIRE_STR, path),
+    P("capacity", VR_WIRE_U64, capacity),
+    P("allocation", VR_WIRE_U64, allocation),
+    P("available", VR_WIRE_U64, available),
+    P("volumes", VR_WIRE_UINT, volumes),
+};
+const vr_wire_schema vr_wire_pool = VR_WIRE_SCHEMA(vireo_pool, "pool", pool_fields);
+
+static const vr_wire_field dhcp_range_fields[] = {
+    VR_WIRE_FIELD(vireo_dhcp_range, "start", VR_WIRE_STR, start),
+    VR_WIRE_FIELD(vireo_dhcp_range, "end", VR_WIRE_STR, end),
+};
+const vr_wire_schema vr_wire_dhcp_range = VR_WIRE_SCHEMA(vireo_dhcp_range, "dhcp range", dhcp_range_fields);
+
+static const vr_wire_field dhcp_host_fields[] = {
+    VR_WIRE_FIELD(vireo_dhcp_host, "mac", VR_WIRE_STR, mac),
+    VR_WIRE_FIELD(vireo_dhcp_host, "name", VR_WIRE_STR, name),
+    VR_WIRE_FIELD(vireo_dhcp_host, "ip", VR_WIRE_STR, ip),
+};
+static const vr_wire_schema dhcp_host = VR_WIRE_SCHEMA(vireo_dhcp_host, "dhcp host", dhcp_host_fields);
+
+/* Keys a network may not have are left out rather than null: no <ip>,
+ * no address; a bridge not of Vireo's, no STP facts; a listing, no
+ * warning (only a start's answer carries it). */
+#define N(key, kind, member) VR_WIRE_FIELD(vireo_network, key, kind, member)
+#define N_OMIT(key, kind, member, none) VR_WIRE_OMIT(vireo_network, key, kind, member, none)
+static const vr_wire_field network_fields[] = {
+    N("name", VR_WIRE_STR, name),
+    VR_WIRE_CHARS_FIELD(vireo_network, "uuid", uuid),
+    N("active", VR_WIRE_BOOL, active),
+    N("persistent", VR_WIRE_BOOL, persistent),
+    N("autostart", VR_WIRE_BOOL, autostart),
+    N("forward", VR_WIRE_STR, forward),
+    N("bridge", VR_WIRE_STR, bridge), /* null for macvtap networks */
+    {.key = "devices", .kind = VR_WIRE_STRV, .off = offsetof(vireo_network, devices), /* macvtap only */
+     .count_off = offsetof(vireo_network, n_devices), .omit = true},
+    N_OMIT("stp", VR_WIRE_TRIBOOL, stp, -1),
+    N_OMIT("forward_delay_ms", VR_WIRE_INT, forward_delay_ms, -1),
+    N_OMIT("address", VR_WIRE_STR, address, 0),
+    N_OMIT("prefix", VR_WIRE_UINT, prefix, 0),
+    VR_WIRE_LIST_FIELD(vireo_network, "dhcp", dhcp, n_dhcp, vr_wire_dhcp_range),
+    VR_WIRE_LIST_FIELD(vireo_network, "dhcp_hosts", dhcp_hosts, n_dhcp_hosts, dhcp_host),
+    N_OMIT("address6", VR_WIRE_STR, address6, 0),
+    N_OMIT("prefix6", VR_WIRE_UINT, prefix6, 0),
+    N_OMIT("warning", VR_WIRE_STR, warning, 0),
+};
+const vr_wire_schema vr_wire_network = VR_WIRE_SCHEMA(vireo_network, "network", network_fields);
+
+/* A volume's backing file, an object of its own on the wire, members of
+ * vireo_vol in C. */
+static const vr_wire_field backing_fields[] = {
+    VR_WIRE_FIELD(vireo_vol, "path", VR_WIRE_STR, backing_path),
+    VR_WIRE_FIELD(vireo_vol, "format", VR_WIRE_STR, backing_format),
+};
+static const vr_wire_schema backing = VR_WIRE_SCHEMA(vireo_vol, "backing file", backing_fields);
+
+#define V(key, kind, member) VR_WIRE_FIELD(vireo_vol, key, kind, member)
+static const vr_wire_field vol_fields[] = {
+    V("name", VR_WIRE_STR, name),
+    V("pool", VR_WIRE_STR, pool),
+    V("path", VR_WIRE_STR, path),
+    V("type", VR_WIRE_STR, type),
+    V("format", VR_WIRE_STR, format),
+    V("capacity", VR_WIRE_U64, capacity),
+    V("allocation", VR_WIRE_U64, allocation),
+    VR_WIRE_GROUP_FIELD("backing", backing), /* null for a volume without one */
+    V("used_by", VR_WIRE_STR, used_by),
+};
+const vr_wire_schema vr_wire_vol = VR_WIRE_SCHEMA(vireo_vol, "volume", vol_fields);
+
+static const vr_wire_name families[] = {{4, "ipv4"}, {6, "ipv6"}, {0, NULL}};
+
+#define L(key, kind, member) VR_WIRE_FIELD(vireo_lease, key, kind, member)
+static const vr_wire_field lease_fields[] = {
+    L("network", VR_WIRE_STR, network),
+    L("expiry", VR_WIRE_I64, expiry), /* unix time; 0: never */
+    VR_WIRE_CHARS_FIELD(vireo_lease, "mac", mac),
+    VR_WIRE_ENUM_FIELD(vireo_lease, "type", family, families),
+    VR_WIRE_CHARS_FIELD(vireo_lease, "ip", ip),
+    L("prefix", VR_WIRE_UINT, prefix),
+    L("hostname", VR_WIRE_STR, hostname),
+    L("client_id", VR_WIRE_STR, client_id),
+};
+const vr_wire_schema vr_wire_lease = VR_WIRE_SCHEMA(vireo_lease, "lease", lease_fields);
+
+#define I(key, kind, member) VR_WIRE_FIELD(vireo_interface, key, kind, member)
+static const vr_wire_field interface_fields[] = {
+    I("interface", VR_WIRE_STR, interface), /* the tap or macvtap; null when none */
+    I("type", VR_WIRE_STR, type),
+    I("source", VR_WIRE_STR, source),
+    I("model", VR_WIRE_STR, model),
+    VR_WIRE_CHARS_FIELD(vireo_interface, "mac", mac),
+    VR_WIRE_LIST_FIELD(vireo_interface, "addresses", addresses, n_addresses, vr_wire_lease),
+};
+const vr_wire_schema vr_wire_interface = VR_WIRE_SCHEMA(vireo_interface, "interface", interface_fields);
+
+#define S(key, kind, member) VR_WIRE_FIELD(vireo_snapshot, key, kind, member)
+static const vr_wire_field snapshot_fields[] = {
+    S("name", VR_WIRE_STR, name),
+    S("description", VR_WIRE_STR, description),
+    S("state", VR_WIRE_STR, state), /* the domain's when taken */
+    S("parent", VR_WIRE_STR, parent),
+    S("creation_time", VR_WIRE_I64, creation_time),
+    S("current", VR_WIRE_BOOL, current),
+};
+const vr_wire_schema vr_wire_snapshot = VR_WIRE_SCHEMA(vireo_snapshot, "snapshot", snapshot_fields);
+
+/* A job's error: an object of its own on the wire, two members here. */
+static const vr_wire_field job_error_fields[] = {
+    VR_WIRE_FIELD(vireo_job, "code", VR_WIRE_STR, error_code),
+    VR_WIRE_FIELD(vireo_job, "message", VR_WIRE_STR, error),
+};
+static const vr_wire_schema job_error = VR_WIRE_SCHEMA(vireo_job, "job error", job_error_fields);
+
+#define J(key, kind, member) VR_WIRE_FIELD(vireo_job, key, kind, member)
+static const vr_wire_field job_fields[] = {
+    J("id", VR_WIRE_INT, id),
+    J("kind", VR_WIRE_STR, kind),
+    J("target", VR_WIRE_STR, target),
+    J("state", VR_WIRE_STR, state),
+    J("progress", VR_WIRE_DOUBLE, progress), /* percent of the whole job */
+    J("step", VR_WIRE_STR, step),
+    J("started_at", VR_WIRE_I64, started_at),
+    VR_WIRE_OPT(vireo_job, "finished_at", VR_WIRE_I64, finished_at, 0),
+    VR_WIRE_GROUP_FIELD("error", job_error), /* null unless failed or cancelled */
+    J("result", VR_WIRE_JSON, result),       /* what a completed job made */
+};
+const vr_wire_schema vr_wire_job = VR_WIRE_SCHEMA(vireo_job, "job", job_fields);

@@ -1,0 +1,16 @@
+/* The schema of each resource on the wire (wire.h): the structs are
+ * libvireo's public ones. Adding a field: a member in vireo.h, one line
+ * in schemas.c, the key in docs/api.md (test_wire checks it), and the
+ * daemon's view (src/core/views.c) fills it. */
+#pragma once
+#include "wire/wire.h"
+
+extern const vr_wire_schema vr_wire_domain; /* vireo_domain */
+extern const vr_wire_schema vr_wire_pool;   /* vireo_pool */
+extern const vr_wire_schema vr_wire_network;    /* vireo_network */
+extern const vr_wire_schema vr_wire_dhcp_range; /* vireo_dhcp_range, inside a network */
+extern const vr_wire_schema vr_wire_vol;        /* vireo_vol */
+extern const vr_wire_schema vr_wire_interface;  /* vireo_interface: a domain's, with its addresses */
+extern const vr_wire_schema vr_wire_job;        /* vireo_job */
+extern const vr_wire_schema vr_wire_snapshot;   /* vireo_snapshot */
+extern const vr_wire_schema vr_wire_lease;      /* vireo_lease: a DHCP lease (or a neighbour entry) */

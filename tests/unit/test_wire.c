@@ -1,0 +1,320 @@
+/* The wire schemas (src/wire): golden JSON fixtures (tests/fixtures/wire)
+ * read into the structs and written back byte for byte, through both
+ * readers (json-c for one object, the yajl event reader for lists) and
+ * both writers (text, json-c); and docs/api.md's example objects carry
+ * exactly the keys of the tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/file.h"
+#include "common/strbuf.h"
+#include "common/util.h"
+#include "wire/schemas.h"
+#include <vireo/vireo.h>
+
+static char *fixture(const char *name)
+{
+    char *path = vr_asprintf("%s/wire/%s", FIXTURES, name);
+    char *text = vr_file_read(path, NULL);
+    if (!text)
+        fail_msg("cannot read %s", path);
+    free(path);
+    /* One line; the file's newline is not part of the object. */
+    text[strcspn(text, "\n")] = '\0';
+    return text;
+}
+
+static char *written(const vr_wire_schema *s, const void *obj)
+{
+    vr_strbuf b = {0};
+    vr_wire_write(&b, s, obj);
+    return vr_strbuf_take(&b);
+}
+
+/* fixture -> struct (json-c) -> text, and -> json-c -> text. */
+static void round_trip(const vr_wire_schema *s, const char *name, void *obj)
+{
+    char *text = fixture(name);
+    json_object *o = json_tokener_parse(text);
+    assert_non_null(o);
+    vr_wire_from_json(s, o, obj);
+    json_object_put(o);
+    char *again = written(s, obj);
+    assert_string_equal(again, text);
+    json_object *tree = vr_wire_to_json(s, obj);
+    /* json-c's own writer agrees with ours on the value. */
+    json_object *back = json_tokener_parse(again);
+    assert_true(json_object_equal(tree, back));
+    json_object_put(tree);
+    json_object_put(back);
+    free(again);
+
+    /* The same object three times in a list, through the event reader. */
+    char *list = vr_asprintf("{\"other\":[1,{\"x\":[2]}],\"%ss\":[%s,%s,%s],\"more\":{\"a\":null}}", s->name, text,
+                             text, text);
+    char *key = vr_asprintf("%ss", s->name), *err = NULL;
+    size_t n = 0;
+    char *items = vr_wire_array_parse(s, list, strlen(list), key, &n, &err);
+    assert_non_null(items);
+    assert_int_equal(n, 3);
+    /* Objects inside an element (a network's dhcp, a volume's backing,
+     * a job's result) are read through json-c only: the event reader
+     * leaves them empty. */
+    bool nested = false;
+    for (size_t i = 0; i < s->n_fields; i++)
+        nested |= s->fields[i].kind == VR_WIRE_LIST || s->fields[i].kind == VR_WIRE_GROUP ||
+                  s->fields[i].kind == VR_WIRE_JSON;
+    for (size_t i = 0; i < n; i++) {
+        char *each = written(s, items + i * s->size);
+        if (!nested) {
+            assert_string_equal(each, text);
+        } else {
+            json_object *want = json_tokener_parse(text), *got = json_tokener_parse(each);
+            for (size_t k = 0; k < s->n_fields; k++)
+                if (s->fields[k].kind == VR_WIRE_LIST)
+                    json_object_object_del(want, s->fields[k].key);
+                else if (s->fields[k].kind == VR_WIRE_GROUP || s->fields[k].kind == VR_WIRE_JSON)
+                    json_object_object_add(want, s->fields[k].key, NULL);
+            if (!json_object_equal(want, got))
+                fail_msg("read as %s, not as %s", each, text);
+            json_object_put(want);
+            json_object_put(got);
+        }
+        free(each);
+    }
+    vr_wire_array_free(s, items, n);
+    free(key);
+    free(list);
+    free(text);
+}
+
+static void domain_fixtures(void **state)
+{
+    vireo_domain d;
+    round_trip(&vr_wire_domain, "domain.json", &d);
+    assert_int_equal(d.id, 3);
+    assert_int_equal(d.n_notices, 2);
+    assert_true(d.memory_kib == 18446744073709551615ull);
+    assert_string_equal(d.title, "a\nb");
+    vr_wire_clear(&vr_wire_domain, &d);
+
+    round_trip(&vr_wire_domain, "domain-off.json", &d);
+    assert_int_equal(d.id, -1); /* null: not running */
+    assert_int_equal(d.pid, 0);
+    assert_null(d.title);
+    assert_null(d.accel);
+    vr_wire_clear(&vr_wire_domain, &d);
+}
+
+static void pool_fixture(void **state)
+{
+    vireo_pool p;
+    round_trip(&vr_wire_pool, "pool.json", &p);
+    assert_true(p.capacity == 270553174016ull);
+    assert_int_equal(p.volumes, 3);
+    vr_wire_clear(&vr_wire_pool, &p);
+}
+
+static void network_fixtures(void **state)
+{
+    vireo_network n;
+    round_trip(&vr_wire_network, "network.json", &n);
+    assert_int_equal(n.stp, 1);
+    assert_int_equal(n.n_dhcp, 2);
+    assert_string_equal(n.dhcp[1].end, "192.168.122.254");
+    vr_wire_clear(&vr_wire_network, &n);
+    /* Absent keys stay absent: a macvtap network, null bridge, no <ip>. */
+    round_trip(&vr_wire_network, "network-macvtap.json", &n);
+    assert_int_equal(n.stp, -1);
+    assert_int_equal(n.forward_delay_ms, -1);
+    assert_null(n.dhcp);
+    assert_null(n.address);
+    vr_wire_clear(&vr_wire_network, &n);
+}
+
+static void vol_fixtures(void **state)
+{
+    vireo_vol v;
+    round_trip(&vr_wire_vol, "vol.json", &v);
+    assert_string_equal(v.backing_path, "/var/lib/vireo/images/base.qcow2");
+    assert_string_equal(v.backing_format, "qcow2");
+    vr_wire_clear(&vr_wire_vol, &v);
+    round_trip(&vr_wire_vol, "vol-plain.json", &v);
+    assert_null(v.backing_path);
+    assert_null(v.used_by);
+    vr_wire_clear(&vr_wire_vol, &v);
+}
+
+static void lease_fixtures(void **state)
+{
+    vireo_lease l;
+    round_trip(&vr_wire_lease, "lease.json", &l);
+    assert_int_equal(l.family, 6);
+    assert_string_equal(l.ip, "fd00:1::42");
+    vr_wire_clear(&vr_wire_lease, &l);
+}
+
+static void snapshot_fixture(void **state)
+{
+    vireo_snapshot snap;
+    round_trip(&vr_wire_snapshot, "snapshot.json", &snap);
+    assert_string_equal(snap.parent, "before");
+    assert_true(snap.current);
+    vr_wire_clear(&vr_wire_snapshot, &snap);
+}
+
+static void job_fixtures(void **state)
+{
+    vireo_job j;
+    round_trip(&vr_wire_job, "job-failed.json", &j);
+    assert_string_equal(j.error_code, "failed");
+    assert_null(j.result);
+    vr_wire_clear(&vr_wire_job, &j);
+    round_trip(&vr_wire_job, "job-done.json", &j);
+    assert_null(j.error);
+    assert_string_equal(j.result, "{\"pool\":\"default\",\"volume\":\"b.qcow2\"}");
+    vr_wire_clear(&vr_wire_job, &j);
+}
+
+static void interface_fixture(void **state)
+{
+    vireo_interface i;
+    round_trip(&vr_wire_interface, "interface.json", &i);
+    assert_int_equal(i.n_addresses, 1);
+    assert_int_equal(i.addresses[0].family, 4);
+    assert_string_equal(i.addresses[0].hostname, "web");
+    vr_wire_clear(&vr_wire_interface, &i);
+}
+
+static void bad_lists(void **state)
+{
+    const char *bad[] = {"", "{\"domains\":[{\"name\":", "{\"domains\":[}", "not json"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *err = NULL;
+        size_t n = 99;
+        assert_null(vr_wire_array_parse(&vr_wire_domain, bad[i], strlen(bad[i]), "domains", &n, &err));
+        assert_non_null(err);
+        assert_non_null(strstr(err, "not valid JSON"));
+        free(err);
+    }
+    /* Missing keys read as empty (ids as not running). */
+    char *err = NULL;
+    size_t n = 0;
+    const char *sparse = "{\"domains\":[{\"name\":\"x\",\"unknown\":{\"deep\":[1,2,{}]}}]}";
+    vireo_domain *d = vr_wire_array_parse(&vr_wire_domain, sparse, strlen(sparse), "domains", &n, &err);
+    assert_int_equal(n, 1);
+    assert_string_equal(d[0].name, "x");
+    assert_int_equal(d[0].id, -1);
+    assert_null(d[0].state);
+    vr_wire_array_free(&vr_wire_domain, d, n);
+}
+
+/* The example object that follows `marker` in docs/api.md has exactly
+ * the schema's keys (the "…" elisions aside, it parses as JSON). */
+static void doc_matches(const char *doc, const char *marker, const vr_wire_schema *s)
+{
+    const char *at = strstr(doc, marker);
+    if (!at)
+        fail_msg("docs/api.md has no '%s'", marker);
+    /* The object's examples: every JSON block after the marker up to the
+     * next heading (a network shows a NAT and a macvtap one). Together
+     * they name every key of the schema, and each names only its keys. */
+    const char *heading = strstr(at, "\n#");
+    bool *seen = vr_calloc(s->n_fields ? s->n_fields : 1, sizeof(bool));
+    size_t blocks = 0;
+    for (const char *open = strstr(at, "```\n{"); open && (!heading || open < heading);
+         open = strstr(open, "```\n{")) {
+        open += 4;
+        const char *close = strstr(open, "}\n```");
+        assert_non_null(close);
+        char *text = vr_strndup(open, (size_t)(close - open + 1));
+        json_object *o = json_tokener_parse(text);
+        if (!o)
+            fail_msg("the %s object in docs/api.md is not JSON: %s", s->name, text);
+        json_object_object_foreach(o, key, val)
+        {
+            (void)val;
+            bool known = false;
+            for (size_t i = 0; i < s->n_fields; i++)
+                if (strcmp(s->fields[i].key, key) == 0)
+                    known = seen[i] = true;
+            if (!known)
+                fail_msg("docs/api.md's %s object has \"%s\", which src/wire/schemas.c does not", s->name, key);
+        }
+        json_object_put(o);
+        free(text);
+        blocks++;
+        open = close;
+    }
+    assert_true(blocks > 0);
+    for (size_t i = 0; i < s->n_fields; i++)
+        if (!seen[i])
+            fail_msg("docs/api.md's %s object lacks \"%s\"", s->name, s->fields[i].key);
+    free(seen);
+}
+
+/* The key list `{"a","b",…}` that follows `marker` in docs/api.md (the
+ * form endpoint rows use) names exactly the schema's keys, in order. */
+static void doc_keys_match(const char *doc, const char *marker, const vr_wire_schema *s)
+{
+    const char *at = strstr(doc, marker);
+    if (!at)
+        fail_msg("docs/api.md has no '%s'", marker);
+    at += strlen(marker);
+    const char *end = strchr(at, '}');
+    assert_non_null(end);
+    size_t i = 0;
+    for (const char *q = strchr(at, '"'); q && q < end; q = strchr(q, '"')) {
+        const char *close = strchr(q + 1, '"');
+        assert_non_null(close);
+        char *key = vr_strndup(q + 1, (size_t)(close - q - 1));
+        if (i >= s->n_fields || strcmp(key, s->fields[i].key) != 0)
+            fail_msg("docs/api.md lists \"%s\" for a %s where src/wire/schemas.c has \"%s\"", key, s->name,
+                     i < s->n_fields ? s->fields[i].key : "(nothing more)");
+        free(key);
+        i++;
+        q = close + 1;
+    }
+    assert_int_equal(i, s->n_fields);
+}
+
+static void api_doc(void **state)
+{
+    char *path = vr_asprintf("%s/../../docs/api.md", FIXTURES);
+    char *doc = vr_file_read(path, NULL);
+    if (!doc)
+        fail_msg("cannot read %s", path);
+    doc_matches(doc, "A domain object", &vr_wire_domain);
+    doc_matches(doc, "A pool object", &vr_wire_pool);
+    doc_matches(doc, "A network object", &vr_wire_network);
+    doc_matches(doc, "A volume object", &vr_wire_vol);
+    doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
+    doc_matches(doc, "Long operations (volume copies", &vr_wire_job);
+    doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
+    doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
+    free(doc);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(domain_fixtures),
+        cmocka_unit_test(pool_fixture),
+        cmocka_unit_test(network_fixtures),
+        cmocka_unit_test(vol_fixtures),
+        cmocka_unit_test(lease_fixtures),
+        cmocka_unit_test(snapshot_fixture),
+        cmocka_unit_test(job_fixtures),
+        cmocka_unit_test(interface_fixture),
+        cmocka_unit_test(bad_lists),
+        cmocka_unit_test(api_doc),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
