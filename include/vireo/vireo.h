@@ -65,6 +65,7 @@ int vireo_domain_get(vireo_conn *c, const char *key, vireo_domain *out);
 int vireo_domain_define(vireo_conn *c, const char *xml, vireo_domain *out);
 
 #define VIREO_START_PAUSED 1u
+#define VIREO_START_RESET_NVRAM 2u /* the UEFI NVRAM anew from its template */
 /* A transient domain: defined and started; gone once it stops. */
 int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_domain *out);
 int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags);
@@ -73,7 +74,11 @@ int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags);
 int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out);
 
 #define VIREO_UNDEFINE_REMOVE_STORAGE 1u
-#define VIREO_UNDEFINE_MANAGED_SAVE 2u /* also its managed save image (else refused) */
+/* A domain whose UEFI NVRAM file exists needs one of these two (virsh's). */
+#define VIREO_UNDEFINE_NVRAM 2u      /* remove the NVRAM file too */
+#define VIREO_UNDEFINE_KEEP_NVRAM 4u /* keep it */
+#define VIREO_UNDEFINE_KEEP_TPM 8u   /* keep the TPM emulator's state (else removed) */
+#define VIREO_UNDEFINE_MANAGED_SAVE 16u /* also its managed save image (else refused) */
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags);
 int vireo_domain_shutdown(vireo_conn *c, const char *key);  /* ACPI, returns at once */
 int vireo_domain_reboot(vireo_conn *c, const char *key);    /* ACPI */

@@ -331,9 +331,6 @@ static int make_storage(vr_install_ctx *x)
         if (rc)
             return rc;
     }
-    if (x->vars_vol &&
-        (rc = upload_volume(x, x->media_pool, x->vars_vol, x->vars_template, "the UEFI variable store")))
-        return rc;
     return interrupted ? vr_install_fail("interrupted") : VR_EXIT_OK;
 }
 

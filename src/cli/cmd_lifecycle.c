@@ -77,14 +77,16 @@ static int run_create(vr_cli *cli, int argc, char **argv)
 static int run_start(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
-    bool paused = false, console = false;
-    const vr_opt opts[] = {{"paused", false, &paused, NULL}, {"console", false, &console, NULL}, {0}};
+    bool paused = false, console = false, reset_nvram = false;
+    const vr_opt opts[] = {{"paused", false, &paused, NULL}, {"console", false, &console, NULL},
+                           {"reset-nvram", false, &reset_nvram, NULL}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_start, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
     vireo_domain d = {0};
-    if (vireo_domain_start_get(c, name, paused ? VIREO_START_PAUSED : 0, &d) < 0) {
+    unsigned flags = (paused ? VIREO_START_PAUSED : 0) | (reset_nvram ? VIREO_START_RESET_NVRAM : 0);
+    if (vireo_domain_start_get(c, name, flags, &d) < 0) {
         rc = vr_cli_fail(c);
     } else {
         printf("Domain '%s' started\n", name);
@@ -100,16 +102,23 @@ static int run_start(vr_cli *cli, int argc, char **argv)
 static int run_undefine(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
-    bool storage = false, managed = false;
+    bool storage = false, managed = false, nvram = false, keep_nvram = false, keep_tpm = false;
     const vr_opt opts[] = {{"remove-all-storage", false, &storage, NULL}, {"managed-save", false, &managed, NULL},
+                           {"nvram", false, &nvram, NULL},
+                           {"keep-nvram", false, &keep_nvram, NULL}, {"keep-tpm", false, &keep_tpm, NULL},
                            {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_undefine, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    unsigned flags = (storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0) | (managed ? VIREO_UNDEFINE_MANAGED_SAVE : 0);
-    return vr_cli_done(c, vireo_domain_undefine(c, name, flags),
-                       "Domain", true, name, "has been undefined");
+    if (nvram && keep_nvram) {
+        vireo_disconnect(c);
+        return vr_cli_usage(&vr_cmd_undefine, "--nvram and --keep-nvram exclude each other");
+    }
+    unsigned flags = (storage ? VIREO_UNDEFINE_REMOVE_STORAGE : 0) | (nvram ? VIREO_UNDEFINE_NVRAM : 0) |
+                     (keep_nvram ? VIREO_UNDEFINE_KEEP_NVRAM : 0) | (keep_tpm ? VIREO_UNDEFINE_KEEP_TPM : 0) |
+                     (managed ? VIREO_UNDEFINE_MANAGED_SAVE : 0);
+    return vr_cli_done(c, vireo_domain_undefine(c, name, flags), "Domain", true, name, "has been undefined");
 }
 
 /* Wait for the domain to reach "shut off", through the event stream
@@ -230,9 +239,11 @@ static int run_domrename(vr_cli *cli, int argc, char **argv)
 const vr_command vr_cmd_define = {"define", "Define (or redefine) a domain from an XML file.", "FILE", run_define};
 const vr_command vr_cmd_create = {"create", "Create and start a transient domain from an XML file.",
                                   "FILE [--paused] [--console]", run_create};
-const vr_command vr_cmd_start = {"start", "Start a defined domain.", "DOMAIN [--paused] [--console]", run_start};
+const vr_command vr_cmd_start = {"start", "Start a defined domain.", "DOMAIN [--paused] [--console] [--reset-nvram]",
+                                 run_start};
 const vr_command vr_cmd_undefine = {"undefine", "Remove a domain's definition (a running one lives on until it stops).",
-                                    "DOMAIN [--remove-all-storage] [--managed-save]", run_undefine};
+                                    "DOMAIN [--remove-all-storage] [--managed-save] [--nvram | --keep-nvram] [--keep-tpm]",
+                                    run_undefine};
 const vr_command vr_cmd_shutdown = {"shutdown", "Ask the guest to power off (ACPI power button, or "
                                     "--mode agent: the guest agent).",
                                     "DOMAIN [--mode acpi|agent] [--wait [--timeout SECONDS]]", run_shutdown};

@@ -99,7 +99,7 @@ typedef struct {
     bool location_iso;
     vr_tree_files tree;
     char *kernel_vol, *initrd_vol;  /* volumes for the installer's kernel and initrd */
-    char *vars_template, *vars_vol; /* UEFI variable store */
+    bool virtio_win;                /* a virtio-win driver ISO is attached: virtio NICs too */
     char **networks_to_start;
     size_t n_networks_to_start;
     char **notices;                 /* printed once everything checked out */

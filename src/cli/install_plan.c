@@ -107,8 +107,6 @@ void vr_install_ctx_clear(vr_install_ctx *x)
     vr_tree_files_clear(&x->tree);
     free(x->kernel_vol);
     free(x->initrd_vol);
-    free(x->vars_template);
-    free(x->vars_vol);
     for (size_t i = 0; i < x->n_networks_to_start; i++)
         free(x->networks_to_start[i]);
     free(x->networks_to_start);
@@ -181,8 +179,8 @@ static char *free_vol_name(vr_install_ctx *x, const char *pool, const char *base
         for (size_t i = 0; i < x->plan.n_disks && !taken; i++)
             taken = x->plan.disks[i].volume && x->plan.disks[i].pool && strcmp(x->plan.disks[i].pool, pool) == 0 &&
                 strcmp(x->plan.disks[i].volume, cand) == 0;
-        const char *others[] = {x->kernel_vol, x->initrd_vol, x->vars_vol};
-        for (size_t i = 0; i < 3 && !taken; i++)
+        const char *others[] = {x->kernel_vol, x->initrd_vol};
+        for (size_t i = 0; i < VR_ARRAY_LEN(others) && !taken; i++)
             taken = others[i] && strcmp(others[i], cand) == 0;
         if (!taken) {
             vireo_vol_list_free(vols, n);
@@ -505,8 +503,9 @@ static int parse_nic(vr_install_ctx *x, const char *spec, bool *none)
         rc = vr_install_fail("--network %s: type %s needs a name", spec, type);
         goto out;
     }
-    if (model && strcmp(model, "virtio") && strcmp(model, "e1000") && strcmp(model, "rtl8139")) {
-        rc = vr_install_fail("--network model=%s: not supported by Vireo (virtio, e1000, rtl8139)", model);
+    if (model && strcmp(model, "virtio") && strcmp(model, "e1000") && strcmp(model, "e1000e") &&
+        strcmp(model, "rtl8139")) {
+        rc = vr_install_fail("--network model=%s: not supported by Vireo (virtio, e1000, e1000e, rtl8139)", model);
         goto out;
     }
     if (mac && strcasecmp(mac, "RANDOM") == 0)
@@ -542,7 +541,7 @@ static int parse_nic(vr_install_ctx *x, const char *spec, bool *none)
     vr_inic *nic = &p->nics[p->n_nics++];
     nic->type = vr_strdup(type);
     nic->source = strcmp(type, "user") ? vr_strdup(source) : NULL;
-    nic->model = vr_strdup(model ? model : p->os->virtio ? "virtio" : "e1000");
+    nic->model = vr_strdup(model ? model : x->virtio_win ? "virtio" : vr_install_nic_model(p->os, p->machine));
     nic->mac = mac ? vr_strdup(mac) : NULL;
     for (char *m = nic->mac; m && *m; m++)
         *m = (char)tolower((unsigned char)*m);
@@ -791,14 +790,6 @@ static bool host_has_kvm(vr_install_ctx *x, int *rc)
     return kvm;
 }
 
-static const char *first_existing(const char *const *paths)
-{
-    for (size_t i = 0; paths[i]; i++)
-        if (access(paths[i], R_OK) == 0)
-            return paths[i];
-    return NULL;
-}
-
 /* Read and check everything; make the plan. Creates nothing. */
 int vr_install_make_plan(vr_install_ctx *x)
 {
@@ -1022,6 +1013,7 @@ int vr_install_make_plan(vr_install_ctx *x)
         if (d->cdrom && f && strcasestr(f, "virtio-win"))
             virtio_win = true;
     }
+    x->virtio_win = virtio_win; /* the NICs' model, below */
     if (virtio_win && !p->os->virtio) {
         for (size_t i = 0; i < p->n_disks; i++) {
             vr_idisk *d = &p->disks[i];
@@ -1052,7 +1044,7 @@ int vr_install_make_plan(vr_install_ctx *x)
             x->media_pool = vr_strdup(p->disks[i].pool);
     if (!x->media_pool)
         x->media_pool = vr_strdup("default");
-    bool need_media_pool = o->cloud_init_set || p->source == VR_SRC_LOCATION || p->uefi || p->os->uefi;
+    bool need_media_pool = o->cloud_init_set || p->source == VR_SRC_LOCATION;
     char *media_dir = NULL;
     if (need_media_pool && (rc = pool_ready(x, x->media_pool, &media_dir)))
         return rc;
@@ -1103,32 +1095,15 @@ int vr_install_make_plan(vr_install_ctx *x)
         }
     }
 
-    /* UEFI: OVMF, and a variable store made from its template. */
-    if (p->uefi || p->os->uefi) {
-        static const char *const codes[] = {"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd",
-                                            NULL};
-        static const char *const vars[] = {"/usr/share/OVMF/OVMF_VARS_4M.fd", "/usr/share/OVMF/OVMF_VARS.fd",
-                                           NULL};
-        const char *code = first_existing(codes), *var = NULL;
-        if (code)
-            var = strstr(code, "_4M") ? vars[0] : vars[1];
-        if (!code || access(var, R_OK) < 0) {
-            free(media_dir);
-            return vr_install_fail("UEFI needs OVMF (apt-get install ovmf): %s not found", code ? var : codes[0]);
-        }
-        p->uefi = true;
-        p->loader = vr_strdup(code);
-        x->vars_template = vr_strdup(var);
-        x->vars_vol = free_vol_name(x, x->media_pool, p->name, "_VARS.fd");
-        p->nvram = vr_asprintf("%s/%s", media_dir, x->vars_vol);
-        p->nvram_template = vr_strdup(var);
-        if (p->os->family == VR_OS_WINDOWS && p->os->uefi)
-            notice(x,
-                   "notice: %s wants TPM 2.0 and Secure Boot, which Vireo does not provide yet; its setup "
-                   "refuses to install unless told to skip those checks",
-                   p->os->name);
-    }
     free(media_dir);
+    /* UEFI (<os firmware='efi'>: the daemon picks OVMF and makes the
+     * NVRAM), Secure Boot, TPM and Hyper-V as the OS variant asks. */
+    char *perr = NULL;
+    if (vr_install_platform(p, &perr) < 0) {
+        rc = vr_install_fail("%s", perr);
+        free(perr);
+        return rc;
+    }
 
     /* Disk target names, in order, per bus family. */
     char *terr = NULL;

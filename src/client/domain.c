@@ -85,7 +85,12 @@ int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_do
 
 int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out)
 {
-    return vr_client_domain_call(c, "POST", key, flags & VIREO_START_PAUSED ? "start?paused=1" : "start", "", out);
+    const char *action = (flags & VIREO_START_PAUSED) && (flags & VIREO_START_RESET_NVRAM)
+                             ? "start?paused=1&reset_nvram=1"
+                         : flags & VIREO_START_PAUSED       ? "start?paused=1"
+                         : flags & VIREO_START_RESET_NVRAM ? "start?reset_nvram=1"
+                                                            : "start";
+    return vr_client_domain_call(c, "POST", key, action, "", out);
 }
 
 int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags)
@@ -96,8 +101,10 @@ int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags)
 int vireo_domain_undefine(vireo_conn *c, const char *key, unsigned flags)
 {
     char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s?remove_storage=%d&managed_save=%d", k,
-                             !!(flags & VIREO_UNDEFINE_REMOVE_STORAGE), !!(flags & VIREO_UNDEFINE_MANAGED_SAVE));
+    char *path = vr_asprintf("/v1/domains/%s?remove_storage=%d&nvram=%d&keep_nvram=%d&keep_tpm=%d&managed_save=%d", k,
+                             !!(flags & VIREO_UNDEFINE_REMOVE_STORAGE), !!(flags & VIREO_UNDEFINE_NVRAM),
+                             !!(flags & VIREO_UNDEFINE_KEEP_NVRAM), !!(flags & VIREO_UNDEFINE_KEEP_TPM),
+                             !!(flags & VIREO_UNDEFINE_MANAGED_SAVE));
     json_object *o = vr_client_json(c, "DELETE", path, NULL, NULL);
     free(path);
     free(k);

@@ -182,3 +182,14 @@ int vr_autostart_link(const char *link, const char *target, bool on, char **err)
     }
     return 0;
 }
+
+int vr_file_copy(const char *from, const char *to, mode_t mode)
+{
+    size_t len = 0;
+    char *data = vr_file_read(from, &len);
+    if (!data)
+        return -errno;
+    int rc = vr_file_write_atomic(to, data, len, mode);
+    free(data);
+    return rc;
+}

@@ -18,6 +18,10 @@ char *vr_file_last_line(const char *path, const char *fallback);
  * or the new content, never a mix. Returns 0 or -errno. */
 int vr_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
+/* A copy of a small file (a UEFI variable store), written atomically
+ * with `mode`. Returns 0 or -errno. */
+int vr_file_copy(const char *from, const char *to, mode_t mode);
+
 /* The temp files vr_file_write_atomic leaves when the daemon is killed
  * mid-write (NAME.tmp.XXXXXX) in `dir` and, `depth` levels down, its
  * subdirectories: removed, each logged once. Called at daemon start,

@@ -156,6 +156,10 @@ void vr_domain_def_free(vr_domain_def *def)
     free(def->os.nvram);
     free(def->os.nvram_template);
     free(def->os.firmware);
+    free(def->features.hyperv.vendor_id);
+    if (def->tpm)
+        free(def->tpm->device);
+    free(def->tpm);
     free(def->cpuset);
     free(def->cpu.model);
     for (size_t i = 0; i < def->cpu.n_features; i++)

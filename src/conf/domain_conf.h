@@ -64,10 +64,15 @@ typedef struct {
         char *path; /* NULL: the emulator's own BIOS (SeaBIOS) */
         bool readonly;
         vr_loader_type type;
+        vr_tristate secure; /* <loader secure>: Secure Boot (SMM-protected flash) */
     } loader;
     char *nvram;          /* UEFI variable store (pflash unit 1) */
     char *nvram_template; /* copied to `nvram` by the driver when missing */
-    char *firmware;       /* <os firmware='efi|bios'>: kept; 'efi' refused at start for now */
+    char *firmware;       /* <os firmware='efi|bios'>: 'efi' lets the driver pick the UEFI
+                             firmware from QEMU's descriptors at start (qemu_firmware.c) */
+    /* <firmware><feature enabled name/>: what the picked firmware must
+     * (ON) or must not (OFF) have; DEFAULT: either. */
+    vr_tristate fw_secure_boot, fw_enrolled_keys;
     vr_tristate bootmenu; /* <bootmenu enable> */
     unsigned bootmenu_timeout; /* ms; 0 = not given */
     bool bios_useserial;  /* <bios useserial='yes'>: SeaBIOS on the serial port (sga) */
@@ -133,6 +138,37 @@ typedef struct {
     vr_tristate hpet;             /* <timer name='hpet' present=...> */
     vr_tristate hypervclock;      /* <timer name='hypervclock' present=...> (Hyper-V's) */
 } vr_clock_def;
+
+/* <features><hyperv>: Hyper-V enlightenments, QEMU's hv-* CPU properties
+ * (domain_hyperv.c). Indexed by vr_hyperv_feature. */
+typedef enum {
+    VR_HV_RELAXED, VR_HV_VAPIC, VR_HV_SPINLOCKS, VR_HV_VPINDEX, VR_HV_RUNTIME, VR_HV_SYNIC,
+    VR_HV_STIMER, VR_HV_RESET, VR_HV_VENDOR_ID, VR_HV_FREQUENCIES, VR_HV_REENLIGHTENMENT,
+    VR_HV_TLBFLUSH, VR_HV_IPI, VR_HV_EVMCS, VR_HV_AVIC, VR_HV_COUNT
+} vr_hyperv_feature;
+
+/* libvirt's element names of the features, NULL-terminated. */
+extern const char *const vr_hyperv_feature_names[];
+
+typedef struct {
+    bool present;          /* <hyperv> given */
+    bool passthrough;      /* mode='passthrough': every one the host has */
+    vr_tristate state[VR_HV_COUNT];
+    unsigned spinlock_retries; /* <spinlocks retries> (state on) */
+    char *vendor_id;       /* <vendor_id value> (state on) */
+    vr_tristate stimer_direct; /* <stimer><direct state/></stimer> */
+} vr_hyperv_def;
+
+/* <devices><tpm> (domain_tpm.c): swtpm per domain, or the host's TPM. */
+typedef enum { VR_TPM_TIS, VR_TPM_CRB } vr_tpm_model;
+typedef enum { VR_TPM_EMULATOR, VR_TPM_PASSTHROUGH } vr_tpm_backend;
+
+typedef struct {
+    vr_tpm_model model;
+    vr_tpm_backend backend;
+    char *device;          /* passthrough: <device path>, /dev/tpm0 when absent */
+    long line;
+} vr_tpm_def;
 
 /* An element Vireo reads whole and keeps (dumpxml writes it back), but
  * cannot run yet: a start is refused with `reason`. */
@@ -432,8 +468,9 @@ typedef struct {
         vr_tristate vmport;
         vr_tristate smm;        /* <smm state> */
         vr_tristate kvm_hidden; /* <kvm><hidden state> */
+        vr_hyperv_def hyperv;
     } features;
-    vr_kept_def *kept;          /* read whole, kept, refused at start (<hyperv>, <tpm>, ...) */
+    vr_kept_def *kept;          /* read whole, kept, refused at start (none today) */
     size_t n_kept;
     vr_smbios_entry *smbios;    /* <sysinfo type='smbios'> */
     size_t n_smbios;
@@ -493,6 +530,7 @@ typedef struct {
     vr_shmem_def *shmems;       /* <shmem> */
     size_t n_shmems;
     vr_ioapic_driver ioapic;    /* <features><ioapic driver> */
+    vr_tpm_def *tpm;   /* at most one; NULL: none */
 } vr_domain_def;
 
 /* Parse, validate and complete a definition. NULL with *err set to a

@@ -92,7 +92,8 @@ static void format_metadata(xmlNode *root, const char *metadata)
 }
 
 /* An element kept whole (vr_kept_def) under `parent`, when it belongs
- * there. */
+ * there. No element is kept today (<hyperv> and <tpm> run now); the
+ * mechanism stays for the next element read before it can run. */
 static void format_kept(xmlNode *parent, const vr_domain_def *def, const char *const *names)
 {
     for (size_t i = 0; i < def->n_kept; i++) {
@@ -134,9 +135,12 @@ static void format_os(xmlNode *root, const vr_os_def *os)
     xmlNode *t = text_child(n, "type", "hvm");
     prop(t, "arch", os->arch);
     prop(t, "machine", os->machine);
+    vr_format_os_firmware(n, os);
     if (os->loader.path) {
         xmlNode *l = text_child(n, "loader", os->loader.path);
         prop(l, "readonly", os->loader.readonly ? "yes" : "no");
+        if (os->loader.secure)
+            prop(l, "secure", yesno(os->loader.secure));
         prop(l, "type", vr_loader_type_names[os->loader.type]);
     }
     if (os->nvram) {
@@ -166,12 +170,8 @@ static void format_os(xmlNode *root, const vr_os_def *os)
 
 static void format_features(xmlNode *root, const vr_domain_def *def)
 {
-    static const char *const kept[] = {"hyperv", NULL};
-    bool any_kept = false;
-    for (size_t i = 0; i < def->n_kept; i++)
-        any_kept |= strcmp(def->kept[i].name, "hyperv") == 0;
     if (!def->features.acpi && !def->features.apic && !def->features.pae && !def->features.vmport &&
-        !def->features.smm && !def->features.kvm_hidden && !any_kept && !def->ioapic)
+        !def->features.smm && !def->features.kvm_hidden && !def->features.hyperv.present && !def->ioapic)
         return;
     xmlNode *n = child(root, "features");
     if (def->features.acpi)
@@ -180,7 +180,7 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
         child(n, "apic");
     if (def->features.pae)
         child(n, "pae");
-    format_kept(n, def, kept);
+    vr_format_hyperv(n, &def->features.hyperv);
     if (def->features.kvm_hidden)
         prop(child(child(n, "kvm"), "hidden"), "state", onoff(def->features.kvm_hidden));
     if (def->features.vmport)
@@ -498,7 +498,8 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
         }
         format_address(n, &def->rngs[i].addr);
     }
-    static const char *const kept[] = {"tpm", "hostdev", NULL};
+    vr_format_tpm(devs, def->tpm);
+    static const char *const kept[] = {"hostdev", NULL};
     format_kept(devs, def, kept);
     for (size_t i = 0; i < def->n_panics; i++) {
         xmlNode *n = child(devs, "panic");

@@ -378,10 +378,15 @@ static int parse_os_boot(vr_parse_state *st, const xmlNode *n)
 static int parse_loader(vr_parse_state *st, const xmlNode *n)
 {
     vr_os_def *os = &st->def->os;
-    if (vr_xml_check_attrs(n, ATTRS("readonly", "type"), st->err) < 0)
+    bool secure = false;
+    int rc_secure;
+    if (vr_xml_check_attrs(n, ATTRS("readonly", "type", "secure"), st->err) < 0)
         return -1;
-    if (vr_xml_attr_bool(n, "readonly", "yes", "no", &os->loader.readonly, st->err) < 0)
+    if (vr_xml_attr_bool(n, "readonly", "yes", "no", &os->loader.readonly, st->err) < 0 ||
+        (rc_secure = vr_xml_attr_bool(n, "secure", "yes", "no", &secure, st->err)) < 0)
         return -1;
+    if (rc_secure)
+        os->loader.secure = secure ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
     int t;
     int rc = vr_xml_attr_enum(n, "type", ATTRS("pflash", "rom"), &t, st->err);
     if (rc < 0)
@@ -488,6 +493,8 @@ static int parse_os(vr_parse_state *st, const xmlNode *n)
             rc = os->loader.path ? vr_parse_duplicate(c, st->err) : parse_loader(st, c);
         else if (vr_xml_is(c, "nvram"))
             rc = os->nvram ? vr_parse_duplicate(c, st->err) : parse_nvram(st, c);
+        else if (vr_xml_is(c, "firmware"))
+            rc = vr_parse_os_firmware(st, c);
         else if (vr_xml_is(c, "bootmenu"))
             rc = parse_bootmenu(st, c);
         else if (vr_xml_is(c, "bios"))
@@ -584,9 +591,7 @@ static int parse_features(vr_parse_state *st, const xmlNode *n)
         } else if (vr_xml_is(c, "kvm")) {
             rc = def->features.kvm_hidden ? vr_parse_duplicate(c, st->err) : parse_kvm(st, c);
         } else if (vr_xml_is(c, "hyperv")) {
-            rc = vr_parse_kept(st, c, "Hyper-V enlightenments are not mapped to QEMU by Vireo "
-                               "yet; remove <hyperv> from <features> to run the guest without "
-                               "them");
+            rc = vr_parse_hyperv(st, c);
         } else {
             rc = vr_xml_unsupported(c, st->err);
         }

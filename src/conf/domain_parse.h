@@ -37,3 +37,8 @@ int vr_parse_graphics(vr_parse_state *st, const xmlNode *n);
 int vr_parse_audio(vr_parse_state *st, const xmlNode *n);
 int vr_parse_sound(vr_parse_state *st, const xmlNode *n);
 int vr_parse_redirdev(vr_parse_state *st, const xmlNode *n);
+/* Windows guests' elements: <features><hyperv> (domain_hyperv.c),
+ * <devices><tpm> (domain_tpm.c), <os><firmware> (domain_firmware.c). */
+int vr_parse_hyperv(vr_parse_state *st, const xmlNode *n);
+int vr_parse_tpm(vr_parse_state *st, const xmlNode *n);
+int vr_parse_os_firmware(vr_parse_state *st, const xmlNode *n);

@@ -1018,12 +1018,6 @@ static int parse_panic(vr_parse_state *st, const xmlNode *n)
     return vr_parse_address_only(st, n, &p->addr);
 }
 
-static int parse_tpm(vr_parse_state *st, const xmlNode *n)
-{
-    return vr_parse_kept(st, n, "a TPM needs swtpm, which Vireo does not run yet; remove "
-                         "<tpm> to run the guest without one");
-}
-
 static int parse_emulator(vr_parse_state *st, const xmlNode *n)
 {
     if (st->def->emulator)
@@ -1042,7 +1036,7 @@ static const struct {
     {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
     {"memory", vr_parse_memdev},    {"filesystem", vr_parse_filesystem}, {"iommu", vr_parse_iommu},
     {"hostdev", vr_parse_hostdev},  {"vsock", vr_parse_vsock},  {"shmem", vr_parse_shmem},
-    {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", parse_tpm},
+    {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", vr_parse_tpm},
 };
 
 /* <alias name=...> is libvirt's name for a device of a running domain,

@@ -44,6 +44,11 @@ extern const char *const vr_memballoon_model_names[];
 extern const char *const vr_controller_type_names[];
 extern const char *const vr_addr_type_names[];    /* index 0 unused */
 
+/* Formatting of the Windows guests' elements (their parsers' files). */
+void vr_format_hyperv(xmlNode *features, const vr_hyperv_def *hv);
+void vr_format_tpm(xmlNode *devs, const vr_tpm_def *t);
+void vr_format_os_firmware(xmlNode *os_node, const vr_os_def *os);
+
 /* A controller index or serial port not given in the XML; replaced by
  * the defaults step, never seen outside parsing. */
 #define VR_UNSET ((unsigned)-1)

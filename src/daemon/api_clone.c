@@ -10,6 +10,7 @@
 #include "drivers/storage/storage_driver.h"
 #include "conf/domain_clone.h"
 #include "conf/domain_template.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -32,6 +33,7 @@ typedef struct {
     clone_disk *disks;
     size_t n, next;
     bool linked, force_share;
+    bool nvram_copied;        /* the clone's NVRAM was made: removed on failure */
     vr_storage_copy *copy;
 } clone_ctx;
 
@@ -48,6 +50,8 @@ static void ctx_free(clone_ctx *x)
 
 static void fail(clone_ctx *x, vr_err code, const char *err)
 {
+    if (x->def->os.nvram && x->nvram_copied && unlink(x->def->os.nvram) == 0)
+        vr_log_info("clone %s: removed %s", x->def->name, x->def->os.nvram);
     for (size_t i = 0; i < x->n; i++)
         if (x->disks[i].done && unlink(x->disks[i].dst) == 0)
             vr_log_info("clone %s: removed %s", x->def->name, x->disks[i].dst);
@@ -303,11 +307,17 @@ static void post_clone(vr_api_call *c)
         err = vr_asprintf("%zu --file given, but domain '%s' has only %zu disk(s) to copy", nfiles, oname, used);
         code = VR_ERR_INVALID;
     }
+    /* The clone's own UEFI variables, copied now (a small file). */
+    if (!code)
+        code = vr_qemu_nvram_clone(c->api->qemu, orig->next ? orig->next : orig->def, def, &err);
+    x->nvram_copied = !code && def->os.nvram && vr_path_exists(def->os.nvram);
     vr_domain_def *fresh = NULL;
     if (!code && !(fresh = vr_domain_def_renew_identity(def, &err)))
         code = VR_ERR_INVALID;
     json_object_put(o);
     if (code) {
+        if (x->nvram_copied)
+            unlink(def->os.nvram);
         vr_api_reply_err(c->req, code, err);
         free(err);
         ctx_free(x);

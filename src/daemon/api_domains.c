@@ -118,9 +118,12 @@ static void delete_domain(vr_api_call *c)
     if (!dom)
         return;
     char *err = NULL;
-    vr_err code = vr_qemu_undefine(dom, (vr_api_flag(c->req, "remove_storage") ? VR_UNDEFINE_STORAGE : 0) |
-                                            (vr_api_flag(c->req, "managed_save") ? VR_UNDEFINE_MANAGED_SAVE : 0),
-                                   &err);
+    unsigned flags = (vr_api_flag(c->req, "remove_storage") ? VR_QEMU_UNDEFINE_STORAGE : 0) |
+                     (vr_api_flag(c->req, "nvram") ? VR_QEMU_UNDEFINE_NVRAM : 0) |
+                     (vr_api_flag(c->req, "keep_nvram") ? VR_QEMU_UNDEFINE_KEEP_NVRAM : 0) |
+                     (vr_api_flag(c->req, "keep_tpm") ? VR_QEMU_UNDEFINE_KEEP_TPM : 0) |
+                     (vr_api_flag(c->req, "managed_save") ? VR_QEMU_UNDEFINE_MANAGED_SAVE : 0);
+    vr_err code = vr_qemu_undefine(dom, flags, &err);
     if (code != VR_OK)
         vr_api_reply_err(c->req, code, err);
     else
@@ -157,7 +160,9 @@ static void reply_domain(vr_api_call *c, vr_err code, char *err, const vr_domain
 
 static void start_async(vr_api_call *c, vr_domain *dom, void *pend)
 {
-    vr_qemu_start(dom, vr_api_flag(c->req, "paused"), vr_api_domain_done, pend);
+    unsigned flags = (vr_api_flag(c->req, "paused") ? VR_QEMU_START_PAUSED : 0) |
+                     (vr_api_flag(c->req, "reset_nvram") ? VR_QEMU_START_RESET_NVRAM : 0);
+    vr_qemu_start_flags(dom, flags, vr_api_domain_done, pend);
 }
 static void destroy_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_destroy(dom, vr_api_domain_done, pend); }
 static void suspend_async(vr_api_call *c, vr_domain *dom, void *pend) { vr_qemu_suspend(dom, vr_api_domain_done, pend); }

@@ -27,6 +27,7 @@ typedef struct {
     char *made_pool, *made_vol; /* a volume this install created */
     char *final_xml;            /* defined once the install phase runs */
     bool noreboot;              /* leave it off when the installer ends */
+    bool drivers;               /* a drivers ISO (virtio-win) is attached: virtio disk and NIC */
 } install_ctx;
 
 static void ctx_free(install_ctx *x)
@@ -42,7 +43,7 @@ static void rollback(install_ctx *x)
 {
     char *err = NULL;
     vr_domain *dom = vr_qemu_lookup(x->api->qemu, x->plan.name);
-    if (dom && vr_qemu_undefine(dom, false, &err) != VR_OK)
+    if (dom && vr_qemu_undefine(dom, VR_QEMU_UNDEFINE_NVRAM, &err) != VR_OK)
         vr_log_warn("install %s: the domain is left defined: %s", x->plan.name, err);
     free(err);
     err = NULL;
@@ -156,6 +157,32 @@ static bool host_file(vr_api_call *c, const char *what, const char *path)
     return true;
 }
 
+/* The drivers ISO beside the install media (virt-install's second
+ * --disk PATH,device=cdrom, for virtio-win): {"path"|"pool"+"volume"}.
+ * It stays attached; with it the disk and NIC are virtio, whose drivers
+ * Windows' setup loads from it. */
+static bool read_drivers(vr_api_call *c, json_object *drv, install_ctx *x)
+{
+    vr_install_plan *p = &x->plan;
+    const char *path = NULL, *pool = NULL, *vol = NULL;
+    if (vr_api_str(c, drv, "path", &path) < 0 || vr_api_str(c, drv, "pool", &pool) < 0 ||
+        vr_api_str(c, drv, "volume", &vol) < 0)
+        return false;
+    vr_vol_format f;
+    if (vol ? !volume_exists(c, pool ? pool : "default", vol, &f) : !host_file(c, "drivers ISO", path))
+        return false;
+    vr_idisk *d = vr_install_add_disk(p);
+    d->cdrom = d->readonly = true;
+    d->format = vr_strdup("raw");
+    d->bus = vr_strdup(vr_install_cdrom_bus(p->machine));
+    d->type = vol ? VR_IDISK_VOLUME : VR_IDISK_FILE;
+    d->pool = vol ? vr_strdup(pool ? pool : "default") : NULL;
+    d->volume = vol ? vr_strdup(vol) : NULL;
+    d->path = vol ? NULL : vr_strdup(path);
+    x->drivers = true;
+    return true;
+}
+
 /* The source: {"type":"cdrom","path"|"pool"+"volume"},
  * {"type":"network"|"kernel","kernel","initrd","cmdline"}, {"type":"import"}. */
 static bool read_source(vr_api_call *c, json_object *src, install_ctx *x)
@@ -251,7 +278,7 @@ static bool read_disk(vr_api_call *c, json_object *disk, install_ctx *x, vr_pool
     vr_idisk *d = add_disk_first(p);
     d->type = VR_IDISK_VOLUME;
     d->pool = vr_strdup(pool_name);
-    d->bus = vr_strdup(vr_install_disk_bus(p->os, p->machine));
+    d->bus = vr_strdup(x->drivers ? "virtio" : vr_install_disk_bus(p->os, p->machine));
     if (vol) {
         if (hs) {
             vr_req_reply_error(c->req, 400, "invalid", "disk: give a size for a new volume or a volume that "
@@ -322,7 +349,7 @@ static bool read_nic(vr_api_call *c, json_object *net, install_ctx *x)
     vr_inic *n = &p->nics[0];
     n->type = vr_strdup(type);
     n->source = source ? vr_strdup(source) : NULL;
-    n->model = vr_strdup(p->os->virtio ? "virtio" : "e1000");
+    n->model = vr_strdup(x->drivers ? "virtio" : vr_install_nic_model(p->os, p->machine));
     /* Fixed now: both phases' definitions must carry the same MAC. */
     char mac[VR_MAC_STRLEN];
     vr_mac_generate(mac);
@@ -336,11 +363,12 @@ static bool read_request(vr_api_call *c, json_object *o, install_ctx *x, json_ob
 {
     vr_install_plan *p = &x->plan;
     const char *name = NULL, *os = NULL, *graphics = NULL;
-    json_object *src = NULL, *net = NULL;
+    json_object *src = NULL, *net = NULL, *drivers = NULL;
     unsigned long long mem = 0, vcpus = 0;
     if (vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "os_variant", &os) < 0 ||
         vr_api_str(c, o, "graphics", &graphics) < 0 || vr_api_obj(c, o, "source", &src) < 0 ||
         vr_api_obj(c, o, "disk", disk) < 0 || vr_api_obj(c, o, "network", &net) < 0 ||
+        vr_api_obj(c, o, "drivers", &drivers) < 0 ||
         vr_api_uint(c, o, "memory_mib", 16, 4 << 20, &mem) < 0 || vr_api_uint(c, o, "vcpus", 1, 255, &vcpus) < 0)
         return false;
     char *bad = NULL;
@@ -379,7 +407,15 @@ static bool read_request(vr_api_call *c, json_object *o, install_ctx *x, json_ob
     p->vnc = graphics && strcmp(graphics, "vnc") == 0;
     p->vnc_port = -1;
     p->guest_agent = p->os->family == VR_OS_LINUX;
-    if (!read_source(c, src, x) || !read_nic(c, net, x))
+    /* "uefi": true is virt-install's --boot uefi, for any OS. */
+    p->uefi = vr_api_bool(o, "uefi");
+    char *perr = NULL;
+    if (vr_install_platform(p, &perr) < 0) {
+        vr_req_reply_error(c->req, 400, "invalid", "%s", perr);
+        free(perr);
+        return false;
+    }
+    if (!read_source(c, src, x) || (drivers && !read_drivers(c, drivers, x)) || !read_nic(c, net, x))
         return false;
     if (!*disk && (p->source == VR_SRC_CDROM || p->source == VR_SRC_LOCATION || p->source == VR_SRC_IMPORT)) {
         vr_req_reply_error(c->req, 400, "invalid", p->source == VR_SRC_IMPORT
@@ -505,6 +541,9 @@ static void get_os_variants(vr_api_call *c)
         json_object_object_add(e, "min_memory_mib", json_object_new_int((int)t[i].min_mib));
         json_object_object_add(e, "vcpus", json_object_new_int((int)t[i].vcpus));
         json_object_object_add(e, "disk_gib", json_object_new_int((int)t[i].disk_gib));
+        /* Its firmware: UEFI (Windows 11: with Secure Boot and a TPM). */
+        json_object_object_add(e, "uefi", json_object_new_boolean(t[i].uefi));
+        json_object_object_add(e, "secure_boot", json_object_new_boolean(t[i].uefi && t[i].family == VR_OS_WINDOWS));
         json_object_array_add(arr, e);
     }
     json_object *o = json_object_new_object();

@@ -17,6 +17,11 @@ enum {
     START_PAUSED = 1,
     START_FORCE_BOOT = 8,
     START_VALIDATE = 16,
+    START_RESET_NVRAM = 32,
+    UNDEFINE_MANAGED_SAVE = 1,
+    UNDEFINE_NVRAM = 4,
+    UNDEFINE_KEEP_NVRAM = 8,
+    UNDEFINE_KEEP_TPM = 64,
     DEFINE_VALIDATE = 1,
     AFFECT_LIVE = 1,
     AFFECT_CONFIG = 2,
@@ -392,24 +397,28 @@ static vr_rpc_result define_xml_flags(vr_rpc_call *c)
     return vr_rpc_flags_ok(c, a->flags, DEFINE_VALIDATE) ? define(c, a->xml) : VR_RPC_FAILED;
 }
 
-static vr_rpc_result undefine_with(vr_rpc_call *c, vr_domain *dom)
+static vr_rpc_result undefine_with(vr_rpc_call *c, vr_domain *dom, unsigned flags)
 {
     char *err = NULL;
-    vr_err code = vr_qemu_undefine(dom, false, &err);
+    unsigned f = (flags & UNDEFINE_NVRAM ? VR_QEMU_UNDEFINE_NVRAM : 0) |
+                 (flags & UNDEFINE_KEEP_NVRAM ? VR_QEMU_UNDEFINE_KEEP_NVRAM : 0) |
+                 (flags & UNDEFINE_KEEP_TPM ? VR_QEMU_UNDEFINE_KEEP_TPM : 0) |
+                 (flags & UNDEFINE_MANAGED_SAVE ? VR_QEMU_UNDEFINE_MANAGED_SAVE : 0);
+    vr_err code = vr_qemu_undefine(dom, f, &err);
     return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
 }
 
 static vr_rpc_result undefine(vr_rpc_call *c)
 {
     vr_domain *dom = arg_domain(c);
-    return dom ? undefine_with(c, dom) : VR_RPC_FAILED;
+    return dom ? undefine_with(c, dom, 0) : VR_RPC_FAILED;
 }
 
 static vr_rpc_result undefine_flags(vr_rpc_call *c)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    return dom && vr_rpc_flags_ok(c, a->flags, UNDEFINE_ANY) ? undefine_with(c, dom) : VR_RPC_FAILED;
+    return dom && vr_rpc_flags_ok(c, a->flags, UNDEFINE_ANY) ? undefine_with(c, dom, a->flags) : VR_RPC_FAILED;
 }
 
 static vr_rpc_result set_autostart(vr_rpc_call *c)
@@ -456,11 +465,13 @@ static void on_done_domain(vr_err code, const char *err, void *opaque)
 
 static vr_rpc_result start(vr_rpc_call *c, vr_domain *dom, unsigned flags, bool answer_domain)
 {
-    if (!vr_rpc_flags_ok(c, flags, START_PAUSED | START_FORCE_BOOT | START_VALIDATE))
+    if (!vr_rpc_flags_ok(c, flags, START_PAUSED | START_FORCE_BOOT | START_VALIDATE | START_RESET_NVRAM))
         return VR_RPC_FAILED;
     if (answer_domain)
         ((vrp_dom_ret *)c->ret)->dom.name = vr_strdup(dom->def->name);
-    vr_qemu_start(dom, flags & START_PAUSED, answer_domain ? on_done_domain : on_done, c);
+    vr_qemu_start_flags(dom, (flags & START_PAUSED ? VR_QEMU_START_PAUSED : 0) |
+                                 (flags & START_RESET_NVRAM ? VR_QEMU_START_RESET_NVRAM : 0),
+                        answer_domain ? on_done_domain : on_done, c);
     return VR_RPC_LATER;
 }
 

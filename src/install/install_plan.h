@@ -79,8 +79,11 @@ typedef struct {
     /* direct kernel boot: for good (KERNEL) or for the install (LOCATION) */
     char *kernel, *initrd, *cmdline;
     const char *boot_devs[3]; /* final boot order from --boot hd,cdrom,...; NULL-padded */
-    bool uefi;
-    char *loader, *nvram, *nvram_template;
+    bool uefi;               /* <os firmware='efi'>: the daemon picks OVMF at start */
+    bool secure_boot;        /* ... with Secure Boot and Microsoft's keys (Windows 11) */
+    bool tpm;                /* a TPM 2.0 CRB on swtpm (Windows 11) */
+    bool hyperv;             /* virt-install's Hyper-V enlightenments (Windows) */
+    char *loader, *nvram, *nvram_template; /* an explicit firmware instead, or NULL */
     vr_idisk *disks;
     size_t n_disks;
     vr_inic *nics;
@@ -108,6 +111,15 @@ bool vr_install_two_phase(const vr_install_plan *p);
 bool vr_install_is_q35(const char *machine);
 const char *vr_install_cdrom_bus(const char *machine);
 const char *vr_install_disk_bus(const vr_osinfo *os, const char *machine);
+/* The NIC model an OS gets unless asked: virtio when it has the
+ * drivers, e1000e for Windows on q35 (virt-install's), else e1000. */
+const char *vr_install_nic_model(const vr_osinfo *os, const char *machine);
+/* What the OS variant asks of the platform, as virt-install gives it:
+ * UEFI when the OS boots that way (Windows 11: with Secure Boot and a
+ * TPM 2.0), Hyper-V enlightenments for Windows. Both planners call it
+ * once the machine is known. -1 with *err (free()) when the machine
+ * cannot give it (Secure Boot needs q35's SMM). */
+int vr_install_platform(vr_install_plan *p, char **err);
 /* Name the disks' targets in order per bus family (vda, sda, hda...).
  * -1 with *err (free()) when a bus runs out of names. */
 int vr_install_assign_targets(vr_install_plan *p, char **err);

@@ -50,6 +50,30 @@ const char *vr_install_disk_bus(const vr_osinfo *os, const char *machine)
     return vr_install_cdrom_bus(machine);
 }
 
+const char *vr_install_nic_model(const vr_osinfo *os, const char *machine)
+{
+    if (os->virtio)
+        return "virtio";
+    return os->family == VR_OS_WINDOWS && vr_install_is_q35(machine) ? "e1000e" : "e1000";
+}
+
+int vr_install_platform(vr_install_plan *p, char **err)
+{
+    const vr_osinfo *os = p->os;
+    bool windows = os->family == VR_OS_WINDOWS;
+    p->uefi |= os->uefi;
+    /* A Windows that boots UEFI by default is Windows 11: its setup
+     * checks for Secure Boot and a TPM 2.0. */
+    p->secure_boot = p->tpm = windows && os->uefi;
+    p->hyperv = windows;
+    if (p->secure_boot && !vr_install_is_q35(p->machine)) {
+        *err = vr_asprintf("%s needs Secure Boot, which needs SMM, which machine '%s' does not have; "
+                           "use --machine q35", os->name, p->machine);
+        return -1;
+    }
+    return 0;
+}
+
 int vr_install_assign_targets(vr_install_plan *p, char **err)
 {
     unsigned nvd = 0, nsd = 0, nhd = 0;
@@ -193,7 +217,11 @@ char *vr_install_xml(const vr_install_plan *p, bool install_phase)
                    p->mem_mib, p->mem_mib);
     vr_strbuf_addf(&b, "  <vcpu>%u</vcpu>\n", p->vcpus);
 
-    vr_strbuf_addf(&b, "  <os>\n    <type arch='x86_64' machine='%s'>hvm</type>\n", p->machine);
+    vr_strbuf_addf(&b, "  <os%s>\n    <type arch='x86_64' machine='%s'>hvm</type>\n",
+                   p->uefi && !p->loader ? " firmware='efi'" : "", p->machine);
+    if (p->uefi && !p->loader && p->secure_boot)
+        vr_strbuf_add(&b, "    <firmware>\n      <feature enabled='yes' name='enrolled-keys'/>\n"
+                          "      <feature enabled='yes' name='secure-boot'/>\n    </firmware>\n");
     if (p->loader) {
         vr_strbuf_add(&b, "    <loader readonly='yes' type='pflash'>");
         add_esc(&b, p->loader);
@@ -238,14 +266,19 @@ char *vr_install_xml(const vr_install_plan *p, bool install_phase)
             vr_strbuf_add(&b, "    <boot dev='hd'/>\n");
         }
     }
-    vr_strbuf_add(&b, "  </os>\n  <features>\n    <acpi/>\n    <apic/>\n  </features>\n");
+    vr_strbuf_add(&b, "  </os>\n  <features>\n    <acpi/>\n    <apic/>\n");
+    if (p->hyperv)
+        vr_strbuf_add(&b, "    <hyperv>\n      <relaxed state='on'/>\n      <vapic state='on'/>\n"
+                          "      <spinlocks state='on' retries='8191'/>\n    </hyperv>\n");
+    vr_strbuf_add(&b, "  </features>\n");
     if (p->cpu_mode)
         vr_strbuf_addf(&b, "  <cpu mode='%s'/>\n", p->cpu_mode);
     vr_strbuf_addf(&b, "  <clock offset='%s'>\n"
                        "    <timer name='rtc' tickpolicy='catchup'/>\n"
                        "    <timer name='pit' tickpolicy='delay'/>\n"
-                       "    <timer name='hpet' present='no'/>\n"
-                       "  </clock>\n", windows ? "localtime" : "utc");
+                       "    <timer name='hpet' present='no'/>\n%s"
+                       "  </clock>\n", windows ? "localtime" : "utc",
+                   p->hyperv ? "    <timer name='hypervclock' present='yes'/>\n" : "");
     vr_strbuf_addf(&b, "  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>%s</on_reboot>\n"
                        "  <on_crash>destroy</on_crash>\n", install_phase ? "destroy" : "restart");
     vr_strbuf_add(&b, "  <pm>\n    <suspend-to-mem enabled='no'/>\n    <suspend-to-disk enabled='no'/>\n  </pm>\n");
@@ -271,6 +304,9 @@ char *vr_install_xml(const vr_install_plan *p, bool install_phase)
         vr_strbuf_add(&b, "/>\n");
         vr_strbuf_addf(&b, "    <video>\n      <model type='%s'/>\n    </video>\n", os->virtio ? "virtio" : "vga");
     }
+    if (p->tpm)
+        vr_strbuf_add(&b, "    <tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n"
+                          "    </tpm>\n");
     vr_strbuf_addf(&b, "    <memballoon model='%s'/>\n", os->virtio ? "virtio" : "none");
     if (os->virtio)
         vr_strbuf_add(&b, "    <rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n"

@@ -196,6 +196,23 @@ CONF
     mkdir -p /run/sshd
 }
 
+# daemon_in_netns NS: vireod in a fresh network namespace NS of the
+# test's own (so the default network exists), the ASan build's when
+# there is one (make check builds it). Called again after stop_daemon,
+# it restarts the daemon there. The test's test_cleanup calls netns_remove.
+DAEMON_IN_NETNS=
+daemon_in_netns() {
+    if [ -z "$DAEMON_IN_NETNS" ]; then
+        DAEMON_IN_NETNS=$VIREOD
+        if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
+            DAEMON_IN_NETNS=$VIREO_ASAN_BUILD/src/daemon/vireod
+            export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+        fi
+        netns_make "$1"
+    fi
+    DAEMON_WRAP="ip netns exec $1" DAEMON_OPTS=" " start_daemon "$DAEMON_IN_NETNS"
+}
+
 # guest NAME SH: run SH on the guest's serial console, print what it printed.
 guest() { printf '%s\n' "$2" | timeout 5 "$VIREO" console "$1" 2>/dev/null | tr -d '\r' || true; }
 # guest_until NAME SH REGEX: run SH in the guest until its output matches

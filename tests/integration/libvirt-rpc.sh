@@ -244,6 +244,19 @@ expect_match "virsh destroy" "$(vsay destroy g2)" "Domain 'g2' destroyed"
 expect_match "virsh undefine" "$(vsay undefine g1)" "Domain 'g1' has been undefined"
 virsh undefine g2 >/dev/null
 expect_eq "vireo list --all: both gone" "$("$VIREO" list --all --json | jq length)" 0
+# virsh's --nvram: a UEFI domain's variable store (made by hand here, as
+# its first start would) is not lost without it, and goes with it.
+cat >"$ROOT/efi.xml" <<XML
+<domain type='qemu'><name>efi</name><memory unit='MiB'>64</memory>
+  <os><type machine='q35'>hvm</type><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>
+  <nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>$ROOT/efi_VARS.fd</nvram></os></domain>
+XML
+virsh define "$ROOT/efi.xml" >/dev/null
+cp /usr/share/OVMF/OVMF_VARS_4M.fd "$ROOT/efi_VARS.fd"
+expect_match "virsh undefine of a domain with NVRAM is refused" "$(virsh undefine efi 2>&1)" "cannot undefine domain 'efi' with nvram"
+expect_match "virsh undefine --nvram" "$(vsay undefine efi --nvram)" "Domain 'efi' has been undefined"
+[ ! -e "$ROOT/efi_VARS.fd" ] || fail "virsh undefine --nvram left $ROOT/efi_VARS.fd"
+ok "  and the NVRAM file is gone"
 expect_eq "an unserved procedure is logged once (virDomainGetMessages, 426)" \
     "$(grep -c 'procedure 426 (virDomainGetMessages) is not supported' "$ROOT/vireod.log")" 1
 no_sanitizer_report

@@ -123,3 +123,18 @@ IMAGES=$ROOT/private tiny_xml private > "$ROOT/private.xml"
 expect_fail "an unreadable kernel" "Permission denied" "$VIREO" start private
 expect_eq "a failed start gives back what it handed over" \
     "$(owner "$ROOT/var/log/vireo/qemu/private-serial0.log")" "0:0:600"
+
+# UEFI and a TPM as QEMU's user: the NVRAM is handed over for the run,
+# swtpm runs as that user too, on a state directory it owns.
+IMAGES=$ROOT/img tiny_xml uefi | sed -e "s|<os>|<os firmware='efi'>|" -e "s|machine='pc'|machine='q35'|" \
+    -e "s|<devices>|<devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>|" > "$ROOT/uefi.xml"
+"$VIREO" define "$ROOT/uefi.xml" >/dev/null
+"$VIREO" start uefi >/dev/null
+NVRAM=$ROOT/var/lib/vireo/qemu/nvram/uefi_VARS.fd
+expect_eq "the NVRAM is handed to QEMU's user for the run" "$(owner "$NVRAM")" "$QEMU_IDS:600"
+swpid=$(cat "$ROOT/run/vireo/qemu/uefi/swtpm.pid")
+expect_eq "swtpm runs as vireo-qemu" "$(ps -o user= -p "$swpid")" "vireo-qemu"
+out=$(guest_until uefi 'echo TPM=$(cat /sys/class/tpm/tpm0/tpm_version_major)' 'TPM=2')
+expect_match "the sandboxed UEFI guest reads its TPM 2.0" "$out" 'TPM=2'
+"$VIREO" destroy uefi >/dev/null
+expect_eq "after the run the NVRAM is the daemon's again" "$(owner "$NVRAM")" "0:0:600"

@@ -14,20 +14,12 @@ need_images
 [ -r "$IMAGES/tiny.iso" ] || fail "guest image tiny.iso missing in $IMAGES (run: make images)"
 CORPUS=$VIREO_SRC/tests/fixtures/virt-install/corpus
 COURSE=${VIREO_COURSE_XML:-$VIREO_SRC/tests/fixtures/course/dominio.xml}
-NS=vrt-xml-$$
-test_cleanup() { ip netns del "$NS" 2>/dev/null; return 0; }
+test_cleanup() { netns_remove; }
 ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
 trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-# The ASan daemon when there is one (make check builds it): the parsing
-# and formatting of every file runs under the sanitizers.
-DAEMON=$VIREOD
-if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
-    DAEMON=$VIREO_ASAN_BUILD/src/daemon/vireod
-    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
-fi
-DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon "$DAEMON"
+# The ASan daemon when there is one: the parsing and formatting of every
+# file runs under the sanitizers.
+daemon_in_netns "vrt-xml-$$"
 POOLDIR=$ROOT/var/lib/vireo/images
 LOGS=$ROOT/var/log/vireo/qemu
 
@@ -90,7 +82,7 @@ for f in "$COURSE" "$CORPUS"/*.xml; do
         refused_start=$((refused_start + 1))
         echo "$base: defined, round-trips, refused at start: $out" >>"$report"
     fi
-    "$VIREO" undefine "$name" >/dev/null
+    "$VIREO" undefine "$name" --nvram >/dev/null  # (UEFI ones have NVRAM, as with virsh)
 done
 sed 's/^/  /' "$report"
 ok "every file defined and round-tripped, or was refused by element in one line"

@@ -778,19 +778,35 @@ static void course_dominio(void **state)
     vr_domain_def_free(def);
 }
 
-/* Elements kept whole: written back as read, wherever they belong. */
-static void kept_elements(void **state)
+/* A Windows guest's elements: firmware features, Hyper-V, TPM, read
+ * into their structures and written back where they belong. */
+static void windows_elements(void **state)
 {
     vr_domain_def *def = parse_ok(
         "<domain type='kvm'><name>w</name><memory unit='MiB'>64</memory>"
-        "<os firmware='efi'><type machine='q35'>hvm</type></os>"
+        "<os firmware='efi'><type machine='q35'>hvm</type><firmware>"
+        "<feature enabled='yes' name='secure-boot'/><feature enabled='no' name='enrolled-keys'/>"
+        "</firmware></os>"
         "<features><acpi/><hyperv mode='custom'><relaxed state='on'/>"
-        "<spinlocks state='on' retries='8191'/></hyperv></features>"
+        "<spinlocks state='on' retries='8191'/><stimer state='on'><direct state='on'/></stimer>"
+        "<vendor_id state='on' value='KVM Hv'/></hyperv></features>"
         "<clock offset='localtime'><timer name='hypervclock' present='yes'/></clock>"
         "<devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm></devices>"
         "</domain>");
-    assert_int_equal(def->n_kept, 2);
+    assert_int_equal(def->n_kept, 0);
+    assert_int_equal(def->os.fw_secure_boot, VR_TRISTATE_ON);
+    assert_int_equal(def->os.fw_enrolled_keys, VR_TRISTATE_OFF);
+    assert_true(def->features.hyperv.present);
+    assert_int_equal(def->features.hyperv.state[VR_HV_RELAXED], VR_TRISTATE_ON);
+    assert_int_equal(def->features.hyperv.spinlock_retries, 8191);
+    assert_int_equal(def->features.hyperv.stimer_direct, VR_TRISTATE_ON);
+    assert_string_equal(def->features.hyperv.vendor_id, "KVM Hv");
+    assert_non_null(def->tpm);
+    assert_int_equal(def->tpm->model, VR_TPM_CRB);
+    assert_int_equal(def->tpm->backend, VR_TPM_EMULATOR);
     char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<feature enabled=\"yes\" name=\"secure-boot\"/>"));
+    assert_non_null(strstr(xml, "<stimer state=\"on\">"));
     assert_non_null(strstr(xml, "<spinlocks state=\"on\" retries=\"8191\"/>"));
     assert_non_null(strstr(xml, "<backend type=\"emulator\" version=\"2.0\"/>"));
     assert_non_null(strstr(xml, "<os firmware=\"efi\">"));
@@ -1191,7 +1207,7 @@ int main(void)
         cmocka_unit_test(direct_interface),
         cmocka_unit_test(copy_keeps_resolved_path),
         cmocka_unit_test(course_dominio),
-        cmocka_unit_test(kept_elements),
+        cmocka_unit_test(windows_elements),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(refuses_domain_values),

@@ -145,6 +145,47 @@ static void windows_defaults(void **state)
     free(xml);
 }
 
+/* win11 as virt-install makes it: UEFI with Secure Boot and Microsoft's
+ * keys (picked by the daemon at start), a TPM 2.0 CRB, the Hyper-V set;
+ * refused on i440fx (no SMM for Secure Boot). */
+static void windows11_platform(void **state)
+{
+    (void)state;
+    vr_idisk disks[1] = {disk(VR_IDISK_VOLUME, "w.qcow2", "virtio", "vda", false)};
+    vr_install_plan p = {.name = (char *)"w11", .os = vr_osinfo_find("win11"), .virt_type = (char *)"qemu",
+                         .machine = (char *)"q35", .mem_mib = 4096, .vcpus = 2, .source = VR_SRC_IMPORT,
+                         .disks = disks, .n_disks = 1, .vnc = true, .vnc_port = -1};
+    char *err = NULL;
+    assert_int_equal(vr_install_platform(&p, &err), 0);
+    assert_true(p.uefi && p.secure_boot && p.tpm && p.hyperv);
+    assert_string_equal(vr_install_nic_model(p.os, p.machine), "e1000e");
+    char *xml = vr_install_xml(&p, false);
+    vr_domain_def *d = parse(xml);
+    assert_string_equal(d->os.firmware, "efi");
+    assert_int_equal(d->os.fw_secure_boot, VR_TRISTATE_ON);
+    assert_int_equal(d->os.fw_enrolled_keys, VR_TRISTATE_ON);
+    assert_null(d->os.loader.path);
+    assert_non_null(d->tpm);
+    assert_int_equal(d->tpm->model, VR_TPM_CRB);
+    assert_int_equal(d->features.hyperv.state[VR_HV_RELAXED], VR_TRISTATE_ON);
+    assert_int_equal(d->features.hyperv.spinlock_retries, 8191);
+    assert_int_equal(d->clock.hypervclock, VR_TRISTATE_ON);
+    assert_int_equal(d->inputs[0].type, VR_INPUT_TABLET);
+    vr_domain_def_free(d);
+    free(xml);
+    vr_install_plan pc = {.os = vr_osinfo_find("win11"), .machine = (char *)"pc"};
+    assert_int_equal(vr_install_platform(&pc, &err), -1);
+    assert_non_null(strstr(err, "use --machine q35"));
+    free(err);
+    /* win10: BIOS, Hyper-V; --boot uefi without Secure Boot. */
+    vr_install_plan w10 = {.os = vr_osinfo_find("win10"), .machine = (char *)"q35"};
+    assert_int_equal(vr_install_platform(&w10, &err), 0);
+    assert_true(!w10.uefi && !w10.tpm && w10.hyperv);
+    w10.uefi = true;
+    assert_int_equal(vr_install_platform(&w10, &err), 0);
+    assert_true(w10.uefi && !w10.secure_boot);
+}
+
 static void kernel_boot_escaped(void **state)
 {
     (void)state;
@@ -203,6 +244,7 @@ int main(void)
         cmocka_unit_test(osinfo_close_matches),
         cmocka_unit_test(cdrom_install_two_phases),
         cmocka_unit_test(windows_defaults),
+        cmocka_unit_test(windows11_platform),
         cmocka_unit_test(kernel_boot_escaped),
         cmocka_unit_test(location_and_uefi),
     };

@@ -329,8 +329,10 @@ static void comma_quoting(void **state)
     expect(argv, "-blockdev", "driver=file,filename=/var/a,,b/c,,d.qcow2,node-name=file-vda");
     expect(argv, "-chardev", "socket,id=serial0,path=/run/x,,y/serial0.sock,server=on,wait=off,"
                              "logfile=/log/s,,0.log,logappend=on");
-    expect(argv, "-drive", "if=pflash,format=raw,unit=0,file=/fw/co,,de.fd,readonly=on");
-    expect(argv, "-drive", "if=pflash,format=raw,unit=1,file=/nv/va,,rs.fd");
+    expect(argv, "-blockdev", "driver=file,filename=/fw/co,,de.fd,node-name=libvirt-pflash0-storage,"
+                              "auto-read-only=true,discard=unmap");
+    expect(argv, "-blockdev", "driver=file,filename=/nv/va,,rs.fd,node-name=libvirt-pflash1-storage,"
+                              "auto-read-only=true,discard=unmap");
     /* -kernel and -append are not key=value lists: taken whole. */
     expect(argv, "-kernel", "/k,1");
     expect(argv, "-append", "console=ttyS0,115200");
@@ -401,7 +403,52 @@ static void firmware(void **state)
     /* A writable single-file OVMF. */
     def = domain("<os><type>hvm</type><loader type='pflash'>/vars/OVMF.fd</loader></os>", "");
     argv = build(def, &rt);
-    expect(argv, "-drive", "if=pflash,format=raw,unit=0,file=/vars/OVMF.fd");
+    expect(argv, "-machine", "pc,acpi=off,pflash0=libvirt-pflash0-format");
+    expect(argv, "-blockdev", "node-name=libvirt-pflash0-format,read-only=false,driver=raw,"
+                              "file=libvirt-pflash0-storage");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+    /* Secure Boot: code and variables as nodes on -machine, SMM, and
+     * flash writes only from SMM. */
+    def = domain("<os><type machine='q35'>hvm</type><loader type='pflash' readonly='yes' "
+                 "secure='yes'>/c.fd</loader><nvram template='/t.fd'>/n/w_VARS.fd</nvram></os>"
+                 "<features><smm state='on'/></features>", "");
+    argv = build(def, &rt);
+    expect(argv, "-machine", "q35,acpi=off,smm=on,pflash0=libvirt-pflash0-format,pflash1=libvirt-pflash1-format");
+    expect(argv, "-blockdev", "node-name=libvirt-pflash0-format,read-only=true,driver=raw,"
+                              "file=libvirt-pflash0-storage");
+    expect(argv, "-blockdev", "node-name=libvirt-pflash1-format,read-only=false,driver=raw,"
+                              "file=libvirt-pflash1-storage");
+    expect(argv, "-global", "driver=cfi.pflash01,property=secure,value=on");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
+/* <hyperv> and hypervclock as hv-* properties; under TCG without the
+ * ones only KVM takes, which vr_qemu_hyperv_left_out names. */
+static void hyperv_and_tpm(void **state)
+{
+    vr_domain_def *def = domain(
+        "<features><hyperv><relaxed state='on'/><vapic state='on'/>"
+        "<spinlocks state='on' retries='8191'/><vpindex state='on'/><synic state='on'/>"
+        "<stimer state='on'><direct state='on'/></stimer><vendor_id state='on' value='KVMKVMKVM'/>"
+        "</hyperv></features><clock offset='localtime'><timer name='hypervclock' present='yes'/>"
+        "</clock>", "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-cpu", "qemu64,hv-time=on,hv-relaxed=on,hv-vapic=on,hv-spinlocks=0x1fff,"
+                         "hv-synic=on,hv-stimer=on,hv-stimer-direct=on,hv-vendor-id=KVMKVMKVM");
+    expect(argv, "-chardev", "socket,id=chrtpm,path=/run/vireo/d/swtpm.sock");
+    expect(argv, "-tpmdev", "emulator,id=tpm-tpm0,chardev=chrtpm");
+    expect(argv, "-device", "tpm-crb,tpmdev=tpm-tpm0,id=tpm0");
+    vr_qemu_argv_free(argv);
+    char *left = vr_qemu_hyperv_left_out(def, false);
+    assert_string_equal(left, "<vpindex>");
+    free(left);
+    assert_null(vr_qemu_hyperv_left_out(def, true));
+    rt.accel = "kvm";
+    argv = build(def, &rt);
+    assert_true(has(argv, "-cpu", NULL));
     vr_qemu_argv_free(argv);
     vr_domain_def_free(def);
 }
@@ -680,14 +727,16 @@ static void full_fixture(void **state)
     rt.n_tap_fds = 2;
     char **argv = build(def, &rt);
     assert_string_equal(argv[0], "/usr/bin/qemu-system-x86_64");
-    expect(argv, "-machine", "pc-i440fx-7.2,vmport=off,hpet=off");
+    expect(argv, "-machine", "pc-i440fx-7.2,vmport=off,hpet=off,pflash0=libvirt-pflash0-format,"
+                             "pflash1=libvirt-pflash1-format");
     expect(argv, "-m", "size=2048M");
     expect(argv, "-smp", "4,sockets=1,dies=1,cores=2,threads=2");
     expect(argv, "-rtc", "base=localtime,driftfix=slew");
     expect(argv, "-global", "PIIX4_PM.disable_s3=1");
     expect(argv, "-global", "PIIX4_PM.disable_s4=0");
     assert_false(has(argv, "-global", "kvm-pit.lost_tick_policy=delay")); /* TCG has no kvm-pit */
-    expect(argv, "-drive", "if=pflash,format=raw,unit=1,file=/var/lib/vireo/nvram/full,,1_VARS.fd");
+    expect(argv, "-blockdev", "driver=file,filename=/var/lib/vireo/nvram/full,,1_VARS.fd,"
+                              "node-name=libvirt-pflash1-storage,auto-read-only=true,discard=unmap");
     expect(argv, "-device", "pci-bridge,chassis_nr=1,id=pci.1,bus=pci.0,addr=0x1e");
     expect(argv, "-device", "qemu-xhci,id=usb,p2=8,p3=8,bus=pci.0,addr=0x3");
     expect(argv, "-device", "virtio-serial-pci,id=virtio-serial0,max_ports=16,vectors=4,bus=pci.0,"
@@ -800,6 +849,7 @@ int main(void)
         cmocka_unit_test(volumes),         cmocka_unit_test(iscsi_volumes),
         cmocka_unit_test(serial_and_agent),
         cmocka_unit_test(firmware),
+        cmocka_unit_test(hyperv_and_tpm),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),

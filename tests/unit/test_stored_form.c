@@ -60,8 +60,8 @@ static void fixtures(void **state)
 {
     fixtures_read_back("domain", &vr_conf_domain, NULL);
     fixtures_read_back("network", &vr_conf_network, NULL);
-    /* caps are not domains; Windows needs <hyperv>, refused by name. */
-    static const char *const not_domains[] = {"caps.xml", "domcaps.xml", "win10-install.xml", NULL};
+    /* caps are not domains. */
+    static const char *const not_domains[] = {"caps.xml", "domcaps.xml", NULL};
     fixtures_read_back("virt-install", &vr_conf_domain, not_domains);
 }
 

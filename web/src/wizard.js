@@ -26,6 +26,10 @@ addStrings({
     'wiz.installnote': 'The installer runs first and boots the disk when it is done.',
     'wiz.reboot': 'Start the installed system when the installer powers off',
     'wiz.none': '(none)',
+    'wiz.drivers': 'Drivers ISO (optional, e.g. virtio-win.iso)',
+    'wiz.drivers.help': 'A second CD-ROM that stays attached; with it the disk and network card are virtio, whose drivers Windows setup loads from it.',
+    'wiz.uefi': 'UEFI firmware', 'wiz.sb': 'This OS asks for UEFI with Secure Boot and a TPM 2.0: the VM gets both.',
+    'wiz.firmware': 'Firmware', 'wiz.fw.bios': 'BIOS', 'wiz.fw.uefi': 'UEFI', 'wiz.fw.sb': 'UEFI, Secure Boot, TPM 2.0',
   },
   es: {
     'wiz.heading': 'Nueva máquina virtual',
@@ -46,6 +50,10 @@ addStrings({
     'wiz.installnote': 'Primero se ejecuta el instalador; al terminar, la máquina arranca desde el disco.',
     'wiz.reboot': 'Iniciar el sistema instalado cuando el instalador apague la máquina',
     'wiz.none': '(ninguno)',
+    'wiz.drivers': 'ISO de controladores (opcional, p. ej. virtio-win.iso)',
+    'wiz.drivers.help': 'Un segundo CD-ROM que queda conectado; con él el disco y la tarjeta de red son virtio, cuyos controladores carga desde él la instalación de Windows.',
+    'wiz.uefi': 'Firmware UEFI', 'wiz.sb': 'Este sistema pide UEFI con arranque seguro y un TPM 2.0: la máquina tiene ambos.',
+    'wiz.firmware': 'Firmware', 'wiz.fw.bios': 'BIOS', 'wiz.fw.uefi': 'UEFI', 'wiz.fw.sb': 'UEFI, arranque seguro, TPM 2.0',
   },
 });
 
@@ -69,7 +77,7 @@ export class VrWizard extends LitElement {
     this.volumes = [];
     this.networks = [];
     this.f = {
-      source: 'cdrom', iso: '', kernel: '', initrd: '', cmdline: 'console=ttyS0', importVol: '',
+      source: 'cdrom', iso: '', drivers: '', uefi: false, kernel: '', initrd: '', cmdline: 'console=ttyS0', importVol: '',
       os: 'linux2022', name: '', memory: 2048, vcpus: 2, disk: 'new', pool: 'default', size: 20,
       network: '', start: true,
     };
@@ -96,7 +104,7 @@ export class VrWizard extends LitElement {
   applyOs(id) {
     const os = this.oses.find((o) => o.id === id);
     if (!os) return;
-    this.f = { ...this.f, os: id, memory: os.memory_mib, vcpus: os.vcpus, size: os.disk_gib };
+    this.f = { ...this.f, os: id, memory: os.memory_mib, vcpus: os.vcpus, size: os.disk_gib, uefi: !!os.uefi };
   }
 
   set(key, value) {
@@ -149,7 +157,8 @@ export class VrWizard extends LitElement {
           .checked=${f.source === s} @change=${() => this.set('source', s)}> ${t(`wiz.src.${s}`)}</label>`)}
       </fieldset>
       ${f.source === 'cdrom' ? html`${this.text('iso', t('wiz.iso'), { list: 'wiz-isos', help: t('wiz.iso.help') })}
-        <datalist id="wiz-isos">${isos.map((v) => html`<option value=${v.path}>${v.pool}/${v.name}</option>`)}</datalist>` : ''}
+        <datalist id="wiz-isos">${isos.map((v) => html`<option value=${v.path}>${v.pool}/${v.name}</option>`)}</datalist>
+        ${this.text('drivers', t('wiz.drivers'), { list: 'wiz-isos', help: t('wiz.drivers.help') })}` : ''}
       ${f.source === 'network' || f.source === 'kernel' ? html`
         ${this.text('kernel', t('wiz.kernel'))}${this.text('initrd', t('wiz.initrd'))}${this.text('cmdline', t('wiz.cmdline'))}` : ''}
       ${f.source === 'import' ? this.field('importVol', t('wiz.import'), html`
@@ -161,10 +170,14 @@ export class VrWizard extends LitElement {
 
   step2() {
     const f = this.f;
+    const os = this.oses.find((o) => o.id === f.os);
     return html`${this.field('os', t('wiz.os'), html`<select id="wiz-os" @change=${(e) => this.applyOs(e.target.value)}>
         ${this.oses.map((o) => html`<option value=${o.id} ?selected=${o.id === f.os}>${o.name}</option>`)}</select>`)}
       ${this.text('name', t('wiz.name'))}
-      <div class="row">${this.text('memory', t('wiz.memory'), { type: 'number' })}${this.text('vcpus', t('wiz.vcpus'), { type: 'number' })}</div>`;
+      <div class="row">${this.text('memory', t('wiz.memory'), { type: 'number' })}${this.text('vcpus', t('wiz.vcpus'), { type: 'number' })}</div>
+      <label class="radio"><input type="checkbox" .checked=${f.uefi} ?disabled=${!!os?.secure_boot} data-testid="wiz-uefi"
+        @change=${(e) => this.set('uefi', e.target.checked)}> ${t('wiz.uefi')}</label>
+      ${os?.secure_boot ? html`<p class="notice" data-testid="wiz-sb">${t('wiz.sb')}</p>` : ''}`;
   }
 
   step3() {
@@ -198,6 +211,8 @@ export class VrWizard extends LitElement {
       [t('wiz.name'), p.name], [t('wiz.os'), os?.name ?? p.os_variant],
       [t('wiz.step1'), `${t(`wiz.src.${src.type}`)}: ${srcText}`],
       [t('wiz.memory'), p.memory_mib], [t('wiz.vcpus'), p.vcpus],
+      [t('wiz.firmware'), os?.secure_boot ? t('wiz.fw.sb') : p.uefi ? t('wiz.fw.uefi') : t('wiz.fw.bios')],
+      ...(p.drivers ? [[t('wiz.drivers'), p.drivers.path]] : []),
       [t('wiz.disk'), p.disk ? (p.disk.volume ? `${p.disk.pool}/${p.disk.volume}` : `${p.disk.size} (${p.disk.pool})`) : t('wiz.disk.none')],
       [t('wiz.network'), p.network.type === 'network' ? p.network.source : p.network.type === 'user' ? t('wiz.net.user') : t('wiz.net.none')],
     ];
@@ -244,7 +259,9 @@ export class VrWizard extends LitElement {
       disk = { pool: f.pool, size: `${f.size}G` };
     }
     const network = f.network.startsWith('network:') ? { type: 'network', source: f.network.slice(8) } : { type: f.network };
+    const drivers = f.source === 'cdrom' && f.drivers.trim() ? { path: f.drivers.trim() } : undefined;
     return { name: f.name.trim(), os_variant: f.os, memory_mib: f.memory, vcpus: f.vcpus, source, disk, network,
+      uefi: f.uefi, ...(drivers ? { drivers } : {}),
       // An install always starts now; the box says whether the installed system starts after it.
       ...(f.source === 'cdrom' || f.source === 'network' ? { noreboot: !f.start } : { start: f.start }) };
   }
@@ -252,6 +269,7 @@ export class VrWizard extends LitElement {
   // Which step and field a daemon error is about, from its message.
   place(msg) {
     const m = msg.toLowerCase();
+    if (/drivers/.test(m)) return [1, 'drivers'];
     if (/\biso\b/.test(m)) return [1, 'iso'];
     if (/kernel/.test(m)) return [1, 'kernel'];
     if (/initrd/.test(m)) return [1, 'initrd'];

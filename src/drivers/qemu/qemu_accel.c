@@ -6,6 +6,7 @@
  * "Accelerator"). What the run got is decided once, at start, and is
  * recomputed the same way when a restarted daemon re-adopts the run. */
 #include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_command.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "host/cpuinfo.h"
@@ -71,6 +72,12 @@ const char *vr_qemu_plan_accel(vr_qemu_driver *drv, const vr_domain_def *def, ch
                                "feature TCG emulates; there is no host CPU to pass through)",
                                def->cpu.mode == VR_CPU_HOST_PASSTHROUGH ? "host-passthrough"
                                                                         : "host-model"));
+    char *hv = notices ? vr_qemu_hyperv_left_out(def, strcmp(accel, "kvm") == 0) : NULL;
+    if (hv && *hv)
+        add_notice(notices, n_notices,
+                   vr_asprintf("Hyper-V enlightenments %s left out: QEMU takes them only under "
+                               "KVM, and this run is TCG", hv));
+    free(hv);
     return accel;
 }
 

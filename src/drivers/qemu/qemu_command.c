@@ -147,6 +147,7 @@ static void machine(cmd *c)
      * irqchip is QEMU's anyway). */
     if (c->kvm && def->ioapic)
         vr_strbuf_add(&b, def->ioapic == VR_IOAPIC_QEMU ? ",kernel_irqchip=split" : ",kernel_irqchip=on");
+    vr_qc_machine_pflash(c, &b);
     char *m = vr_strbuf_take(&b);
     vr_qc_add(c, "-machine");
     vr_qc_add(c, m);
@@ -205,6 +206,7 @@ static void cpu(cmd *c)
     if (!b.len && strcmp(def->os.arch, "i686") == 0 && def->emulator &&
         vr_str_ends(def->emulator, "qemu-system-x86_64"))
         vr_strbuf_add(&b, "qemu32");
+    vr_qc_hyperv(c, &b);
     char *v = vr_strbuf_take(&b);
     if (v && *v)
         vr_qc_opt(c, "-cpu", "%s", v);
@@ -264,20 +266,7 @@ static void clock_and_lifecycle(cmd *c)
 static void firmware_and_kernel(cmd *c)
 {
     const vr_os_def *os = &c->def->os;
-    if (os->loader.path && os->loader.type == VR_LOADER_PFLASH) {
-        char *q = vr_qemu_quote(os->loader.path);
-        vr_qc_opt(c, "-drive", "if=pflash,format=raw,unit=0,file=%s%s", q,
-            os->loader.readonly ? ",readonly=on" : "");
-        free(q);
-        if (os->nvram) {
-            q = vr_qemu_quote(os->nvram);
-            vr_qc_opt(c, "-drive", "if=pflash,format=raw,unit=1,file=%s", q);
-            free(q);
-        }
-    } else if (os->loader.path) {
-        vr_qc_add(c, "-bios");
-        vr_qc_add(c, os->loader.path);
-    }
+    vr_qc_firmware(c);
     /* -kernel, -initrd and -append take their value whole: no quoting. */
     if (os->kernel) {
         vr_qc_add(c, "-kernel");
@@ -779,6 +768,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_sound(&c);
     misc_devices(&c);
     vr_qc_dimms(&c);
+    vr_qc_tpm(&c);
     if (c.failed) {
         vr_qemu_argv_free(c.v);
         return NULL;

@@ -37,5 +37,10 @@ typedef struct {
 char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, char **err);
 void vr_qemu_argv_free(char **argv);
 
+/* The Hyper-V enlightenments of `def` this accelerator cannot take
+ * (under TCG: <vpindex>, mode='passthrough'), named for the start's
+ * notice; NULL when none. */
+char *vr_qemu_hyperv_left_out(const vr_domain_def *def, bool kvm);
+
 /* A value for QEMU's key=value,... options: every ',' doubled. */
 char *vr_qemu_quote(const char *s);

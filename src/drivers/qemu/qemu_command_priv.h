@@ -3,6 +3,7 @@
  * qemu_command_graphics.c: display, sound, SPICE). Not for the driver. */
 #pragma once
 #include "drivers/qemu/qemu_command.h"
+#include "common/strbuf.h"
 
 typedef struct {
     const vr_domain_def *def;
@@ -48,3 +49,12 @@ unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def);
 
 /* qemu_command_fs.c: <filesystem> (9p, or virtiofs to its virtiofsd). */
 void vr_qc_filesystems(cmd *c);
+/* qemu_command_firmware.c: ",pflash0=...,pflash1=..." on -machine, and
+ * the loader's and NVRAM's nodes. */
+void vr_qc_machine_pflash(cmd *c, vr_strbuf *machine);
+void vr_qc_firmware(cmd *c);
+/* qemu_command_hyperv.c: ",hv-...=on" on -cpu (a model first when
+ * the definition names none). */
+void vr_qc_hyperv(cmd *c, vr_strbuf *cpu);
+/* qemu_command_tpm.c: the TPM's chardev, backend and device. */
+void vr_qc_tpm(cmd *c);

@@ -154,14 +154,14 @@ static void remove_storage(vr_qemu_driver *drv, const vr_domain_def *def)
 vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err)
 {
     vr_qemu_driver *drv = dom->drv;
-    bool remove_all_storage = flags & VR_UNDEFINE_STORAGE;
+    bool remove_all_storage = flags & VR_QEMU_UNDEFINE_STORAGE;
     if (!dom->persistent) {
         vr_set_error(err, "domain '%s' is transient; use destroy to end it", dom->def->name);
         return VR_ERR_CONFLICT;
     }
     /* The image would outlive the domain it belongs to (virsh refuses too). */
     if (vr_qemu_has_managed_save(dom)) {
-        if (!(flags & VR_UNDEFINE_MANAGED_SAVE)) {
+        if (!(flags & VR_QEMU_UNDEFINE_MANAGED_SAVE)) {
             vr_set_error(err, "domain '%s' has a managed save image; remove it with managedsave-remove, or "
                               "undefine with --managed-save", dom->def->name);
             return VR_ERR_CONFLICT;
@@ -176,11 +176,18 @@ vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err)
                      dom->def->name);
         return VR_ERR_CONFLICT;
     }
+    vr_err nv = vr_qemu_nvram_undefine_check(dom, flags, err);
+    if (nv != VR_OK)
+        return nv;
     if (vr_registry_delete(drv->reg, dom->def->name, err) != VR_OK)
         return VR_ERR_FAILED;
     dom->autostart = false;
     if (remove_all_storage)
         remove_storage(drv, dom->def);
+    vr_qemu_nvram_undefine(dom, flags);
+    dom->keep_tpm = flags & VR_QEMU_UNDEFINE_KEEP_TPM;
+    if (!active && dom->def->tpm && !dom->keep_tpm)
+        vr_qemu_tpm_remove_state(drv, dom->def);
     vr_qemu_emit(dom, "undefined", "removed");
     if (active) {
         /* Like libvirt: a running domain lives on as a transient one. */
@@ -552,6 +559,9 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
         return e;
     if (def->os.loader.path && (e = need_file(def->os.loader.path, R_OK, "firmware", def->name, err)))
         return e;
+    if (def->os.nvram_template && !vr_path_exists(def->os.nvram ? def->os.nvram : "") &&
+        (e = need_file(def->os.nvram_template, R_OK, "NVRAM template", def->name, err)))
+        return e;
     for (size_t i = 0; i < def->n_disks; i++)
         if ((e = vr_qemu_disk_preflight(dom->drv, def->name, &dom->def->disks[i], err)))
             return e;
@@ -600,6 +610,12 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     vr_domain_def *copy = vr_domain_def_copy(dom->def);
     free(copy->name);
     copy->name = vr_strdup(new_name);
+    /* NVRAM at its default place moves with the name (NAME_VARS.fd). */
+    char *new_nvram = vr_qemu_nvram_renamed(drv, dom->def, new_name);
+    if (new_nvram) {
+        free(copy->os.nvram);
+        copy->os.nvram = vr_strdup(new_nvram);
+    }
     char *xml = vr_domain_def_format(copy);
     vr_domain_def_free(copy);
     vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
@@ -612,6 +628,12 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     char *old_snaps = vr_qemu_snapshot_dir(drv, old), *new_snaps = vr_qemu_snapshot_dir(drv, new_name);
     vr_err code = VR_ERR_FAILED;
     bool snaps_moved = false;
+    if (new_nvram && vr_path_exists(new_nvram)) {
+        vr_set_error(err, "NVRAM %s is in the way of the new name; remove it or choose another name",
+                     new_nvram);
+        code = VR_ERR_CONFLICT;
+        goto out;
+    }
     if (vr_path_exists(new_path) || vr_path_exists(new_snaps)) {
         vr_set_error(err, "%s or %s is in the way of the new name; remove it or choose another name", new_path,
                      new_snaps);
@@ -628,6 +650,16 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
         goto out;
     }
     if (dom->autostart && vr_autostart_link(new_link, new_path, true, err) < 0) {
+        if (snaps_moved)
+            rename(new_snaps, old_snaps);
+        unlink(new_path);
+        goto out;
+    }
+    if (new_nvram && rename(dom->def->os.nvram, new_nvram) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot move NVRAM %s to %s: %s", dom->def->os.nvram, new_nvram,
+                     strerror(errno));
+        if (dom->autostart)
+            vr_autostart_link(new_link, new_path, false, NULL);
         if (snaps_moved)
             rename(new_snaps, old_snaps);
         unlink(new_path);
@@ -652,5 +684,6 @@ out:
     free(new_link);
     free(old_snaps);
     free(new_snaps);
+    free(new_nvram);
     return code;
 }

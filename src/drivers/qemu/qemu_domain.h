@@ -75,7 +75,7 @@ int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err);
 /* Options every QEMU of ours gets whatever the definition says. */
 char **vr_qemu_argv_finish(const vr_qemu_driver *drv, char **argv);
 /* Give QEMU's own user what this run needs: its run directory, its
- * serial log, its writable disks. Nothing else becomes accessible. Each
+ * serial log, its writable disks, its NVRAM. Nothing else becomes accessible. Each
  * file's owner and mode before are kept in dom->grants and in
  * RUNTIME/qemu/NAME/owners (qemu_grant.c). */
 int vr_qemu_grant_files(vr_domain *dom, char **err);
@@ -88,6 +88,21 @@ void vr_qemu_grants_restore(vr_domain *dom);
 /* The same for a run found ended at daemon start, from its directory. */
 void vr_qemu_grants_restore_dir(vr_qemu_driver *drv, const char *dir, const char *name);
 void vr_qemu_grants_clear(vr_domain *dom);
+
+/* The TPM emulator (qemu_tpm.c): swtpm started before QEMU (its state
+ * made at the first start), found again at re-adoption, stopped with
+ * the run; its state removed at undefine. */
+char *vr_qemu_swtpm_dir(const vr_qemu_driver *drv, const char *uuid);
+int vr_qemu_tpm_start(vr_domain *dom, char **err);
+void vr_qemu_tpm_adopt(vr_domain *dom);
+void vr_qemu_tpm_stop(vr_domain *dom);
+void vr_qemu_tpm_remove_state(vr_qemu_driver *drv, const vr_domain_def *def);
+
+/* STATE/qemu/nvram: the UEFI variable stores, NAME_VARS.fd each. */
+char *vr_qemu_nvram_dir(const vr_qemu_driver *drv);
+/* Before a start (qemu_nvram.c): the firmware picked and the NVRAM made
+ * (a persistent definition that got its firmware saved with it). */
+int vr_qemu_firmware_prepare(vr_domain *dom, char **err);
 
 /* Re-adoption of QEMUs a previous daemon started. */
 int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);

@@ -93,6 +93,7 @@ static void release_runtime(vr_domain *dom)
         event_free(dom->kill_timer);
         dom->kill_timer = NULL;
     }
+    vr_qemu_tpm_stop(dom);
     /* QEMU is gone (or never ran): its files go back to their owners,
      * its virtiofsds and cgroup go. */
     vr_qemu_virtiofs_stop(dom);
@@ -140,6 +141,10 @@ static void on_qemu_exit(void *opaque)
     vr_qemu_emit(dom, event, reason);
     finish_waiters(dom, VR_OK, NULL);
     vr_qemu_restart_check(dom, reason);
+    /* A transient domain's TPM state is as transient as it (libvirt's
+     * rule), unless undefined with --keep-tpm while it ran. */
+    if (!dom->persistent && dom->def->tpm && !dom->keep_tpm)
+        vr_qemu_tpm_remove_state(dom->drv, dom->def);
     if (!dom->persistent)
         vr_qemu_domain_remove(dom->drv, dom);
 }
@@ -353,12 +358,19 @@ char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)
 
 void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
 {
+    vr_qemu_start_flags(dom, paused ? VR_QEMU_START_PAUSED : 0, cb, opaque);
+}
+
+void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *opaque)
+{
+    bool paused = flags & VR_QEMU_START_PAUSED;
     char *err = NULL;
     if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
         cb(VR_ERR_CONFLICT, dom->starting ? "domain is already starting" : "domain is already running",
            opaque);
         return;
     }
+    dom->reset_nvram = flags & VR_QEMU_START_RESET_NVRAM;
     /* A restore's start (qemu_save.c) takes the saved state; any other
      * start of a domain with a managed save image resumes that state. */
     bool incoming = dom->incoming;
@@ -368,6 +380,8 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
         return;
     }
     vr_err code = vr_qemu_preflight(dom, &err);
+    if (code == VR_OK && vr_qemu_firmware_prepare(dom, &err) < 0)
+        code = VR_ERR_INVALID;
     if (code != VR_OK) {
         cb(code, err, opaque);
         free(err);
@@ -380,7 +394,8 @@ void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
     dom->starting = true;
     dom->id = dom->drv->next_id++;
     vr_qemu_logs_rotate(dom);
-    if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0) {
+    if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0 ||
+        vr_qemu_tpm_start(dom, &err) < 0) {
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
         free(err);

@@ -45,6 +45,8 @@ struct vr_domain {
     struct vr_qemu_grant *grants; /* files handed to QEMU's user, their owners before (qemu_grant.c) */
     size_t n_grants;
     bool starting, destroying, shutdown_event, rebooting;
+    bool reset_nvram;       /* start --reset-nvram: the NVRAM from its template, this start */
+    bool keep_tpm;          /* undefined while running with --keep-tpm */
     bool restart_on_shutdown; /* an install phase: start again when it powers off (qemu_restart.c) */
     const char *accel;      /* the run's accelerator, "kvm" or "tcg"; NULL when not running */
     char **notices;         /* what the run does differently from what the XML asks (TCG for
@@ -76,14 +78,32 @@ vr_domain *const *vr_qemu_domains(const vr_qemu_driver *drv, size_t *n);
 vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key);
 
 vr_err vr_qemu_define(vr_qemu_driver *drv, const char *xml, vr_domain **out, char **err);
-/* STORAGE: its disk images too; MANAGED_SAVE: its managed save image
- * too (without it, a domain that has one is refused). */
-#define VR_UNDEFINE_STORAGE 1u
-#define VR_UNDEFINE_MANAGED_SAVE 2u
+/* virsh undefine's flags. STORAGE: its disk images too. A domain whose
+ * NVRAM file exists is refused without NVRAM (remove it) or KEEP_NVRAM
+ * (keep it); the TPM state goes unless KEEP_TPM (for a running domain:
+ * when it stops); a domain with a managed save image is refused without
+ * MANAGED_SAVE (remove the image too). */
+#define VR_QEMU_UNDEFINE_STORAGE 1u
+#define VR_QEMU_UNDEFINE_NVRAM 2u
+#define VR_QEMU_UNDEFINE_KEEP_NVRAM 4u
+#define VR_QEMU_UNDEFINE_KEEP_TPM 8u
+#define VR_QEMU_UNDEFINE_MANAGED_SAVE 16u
 vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err);
+/* NVRAM (qemu_nvram.c): undefine's check and removal; the new default
+ * path of a renamed domain whose NVRAM has the default one (NULL when
+ * not); a clone's own copy, `copy` re-pointed at it. */
+vr_err vr_qemu_nvram_undefine_check(const vr_domain *dom, unsigned flags, char **err);
+void vr_qemu_nvram_undefine(const vr_domain *dom, unsigned flags);
+char *vr_qemu_nvram_renamed(const vr_qemu_driver *drv, const vr_domain_def *def, const char *new_name);
+vr_err vr_qemu_nvram_clone(vr_qemu_driver *drv, const vr_domain_def *orig, vr_domain_def *copy,
+                           char **err);
 /* Transient: defined and started in one step, gone when it stops. */
 void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_fn cb, void *opaque);
 void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);
+/* start with virsh's --reset-nvram: the NVRAM made anew from its template. */
+#define VR_QEMU_START_PAUSED 1u
+#define VR_QEMU_START_RESET_NVRAM 2u
+void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *opaque);
 vr_err vr_qemu_shutdown(vr_domain *dom, char **err);
 vr_err vr_qemu_reboot(vr_domain *dom, char **err);
 void vr_qemu_destroy(vr_domain *dom, vr_done_fn cb, void *opaque);

@@ -233,6 +233,14 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
      * not handed over: QEMU's user must be able to read them as they are. */
     for (size_t i = 0; rc == 0 && i < dom->def->n_disks; i++)
         rc = vr_qemu_grant_disk(dom, &dom->def->disks[i], err);
+    /* The UEFI variable store: QEMU writes the firmware's settings. */
+    const char *nvram = dom->def->os.nvram;
+    if (rc == 0 && nvram) {
+        fd = open(nvram, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        rc = hand_over(dom, nvram, fd, "NVRAM", err);
+        if (fd >= 0)
+            close(fd);
+    }
     return rc;
 }
 

@@ -1,11 +1,12 @@
 /* Checks before a start for what a definition may hold but this host or
- * this Vireo cannot run: elements kept whole for later (<hyperv>, <tpm>),
- * firmware autoselection, host CPUs named by <vcpu cpuset>. Each refusal
+ * this Vireo cannot run: elements kept whole for later, a TPM this host
+ * cannot give, host CPUs named by <vcpu cpuset>. Each refusal
  * names the element and says what to do; the definition stays as it is. */
 #include "drivers/qemu/qemu_domain.h"
 #include "common/util.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -59,14 +60,6 @@ int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **er
 vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
-    if (def->os.firmware && strcmp(def->os.firmware, "efi") == 0) {
-        vr_set_error(err, "domain '%s' cannot start: <os firmware='efi'> asks Vireo to pick a UEFI "
-                          "firmware, which it does not do yet; give <loader readonly='yes' "
-                          "type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader> and <nvram "
-                          "template='/usr/share/OVMF/OVMF_VARS_4M.fd'>PATH</nvram> instead",
-                     def->name);
-        return VR_ERR_UNSUPPORTED;
-    }
     for (size_t i = 0; i < def->n_kept; i++) {
         const vr_kept_def *k = &def->kept[i];
         const char *reason = strcmp(k->name, "hostdev") == 0 ? vr_qemu_hostdev_reason() : NULL;
@@ -74,10 +67,12 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
                      reason ? reason : k->reason);
         return VR_ERR_UNSUPPORTED;
     }
-    if (def->clock.hypervclock == VR_TRISTATE_ON) {
-        vr_set_error(err, "domain '%s' cannot start: <timer name='hypervclock' present='yes'> is a "
-                          "Hyper-V enlightenment, not mapped to QEMU by Vireo yet; remove it (or "
-                          "say present='no')", def->name);
+    const vr_tpm_def *t = def->tpm;
+    if (t && t->backend == VR_TPM_PASSTHROUGH && access(t->device, R_OK | W_OK) != 0) {
+        vr_set_error(err, "domain '%s' cannot start: <tpm> passes through %s, which %s on this "
+                          "host; use <backend type='emulator' version='2.0'/> for a TPM emulated "
+                          "by swtpm", def->name, t->device,
+                     errno == ENOENT ? "does not exist" : "cannot be opened");
         return VR_ERR_UNSUPPORTED;
     }
     cpu_set_t cpus;

@@ -1,0 +1,103 @@
+/* A UEFI domain's variable store (NVRAM) through its life: picked and
+ * made before a start, refused or removed or kept at undefine (virsh's
+ * --nvram / --keep-nvram), moved by domrename, copied by clone. The
+ * store is STATE/qemu/nvram/NAME_VARS.fd unless the XML names another. */
+#include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_firmware.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+char *vr_qemu_nvram_dir(const vr_qemu_driver *drv)
+{
+    return vr_asprintf("%s/qemu/nvram", drv->paths->state_dir);
+}
+
+static char *default_path(const vr_qemu_driver *drv, const char *name)
+{
+    char *dir = vr_qemu_nvram_dir(drv);
+    char *p = vr_asprintf("%s/%s_VARS.fd", dir, name);
+    free(dir);
+    return p;
+}
+
+int vr_qemu_firmware_prepare(vr_domain *dom, char **err)
+{
+    char *dir = vr_qemu_nvram_dir(dom->drv);
+    int rc = vr_qemu_firmware_resolve(dom->def, dir, err);
+    free(dir);
+    if (rc < 0)
+        return -1;
+    /* libvirt's way: the picked firmware and the NVRAM path become part
+     * of the definition, so the next start uses the same ones. */
+    if (rc == 1 && dom->persistent && vr_qemu_domain_save(dom->drv, dom->def, err) != VR_OK)
+        return -1;
+    if (vr_qemu_nvram_prepare(dom->def, dom->reset_nvram, err) < 0)
+        return -1;
+    dom->reset_nvram = false;
+    return 0;
+}
+
+vr_err vr_qemu_nvram_undefine_check(const vr_domain *dom, unsigned flags, char **err)
+{
+    const char *nvram = dom->def->os.nvram;
+    if (!nvram || !vr_path_exists(nvram) || (flags & (VR_QEMU_UNDEFINE_NVRAM | VR_QEMU_UNDEFINE_KEEP_NVRAM)))
+        return VR_OK;
+    vr_set_error(err, "cannot undefine domain '%s' with nvram %s: add --nvram to remove it too, or "
+                      "--keep-nvram to keep it", dom->def->name, nvram);
+    return VR_ERR_CONFLICT;
+}
+
+void vr_qemu_nvram_undefine(const vr_domain *dom, unsigned flags)
+{
+    const char *nvram = dom->def->os.nvram;
+    if (!nvram || !(flags & VR_QEMU_UNDEFINE_NVRAM))
+        return;
+    if (unlink(nvram) == 0)
+        vr_log_info("domain %s: NVRAM %s removed", dom->def->name, nvram);
+    else if (errno != ENOENT)
+        vr_log_warn("domain %s: cannot remove NVRAM %s: %s", dom->def->name, nvram, strerror(errno));
+}
+
+char *vr_qemu_nvram_renamed(const vr_qemu_driver *drv, const vr_domain_def *def, const char *new_name)
+{
+    char *old = default_path(drv, def->name);
+    bool ours = def->os.nvram && strcmp(def->os.nvram, old) == 0;
+    free(old);
+    return ours ? default_path(drv, new_name) : NULL;
+}
+
+vr_err vr_qemu_nvram_clone(vr_qemu_driver *drv, const vr_domain_def *orig, vr_domain_def *copy,
+                           char **err)
+{
+    if (!orig->os.nvram)
+        return VR_OK;
+    char *to = default_path(drv, copy->name);
+    if (vr_path_exists(to)) {
+        vr_set_error(err, "NVRAM %s of the clone '%s' exists already; remove it or choose another "
+                          "name", to, copy->name);
+        free(to);
+        return VR_ERR_CONFLICT;
+    }
+    /* Never started: the clone makes its own from the template. */
+    if (vr_path_exists(orig->os.nvram)) {
+        char *dir = vr_qemu_nvram_dir(drv);
+        int rc = vr_mkdir_p(dir, 0755);
+        free(dir);
+        if (rc == 0)
+            rc = vr_file_copy(orig->os.nvram, to, 0600);
+        if (rc < 0) {
+            vr_set_error(err, "cannot copy NVRAM %s to %s: %s", orig->os.nvram, to, strerror(-rc));
+            free(to);
+            return VR_ERR_FAILED;
+        }
+    }
+    free(copy->os.nvram);
+    copy->os.nvram = to;
+    return VR_OK;
+}

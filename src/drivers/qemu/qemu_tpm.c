@@ -1,0 +1,236 @@
+/* The TPM emulator of a domain: Debian's swtpm, one per running domain
+ * with <tpm><backend type='emulator'>, as libvirt runs it.
+ *
+ * Its state (the TPM's keys and NVRAM) lives in STATE/qemu/swtpm/UUID/
+ * for as long as the domain is defined, made by `swtpm_setup --tpm2` at
+ * the first start. Each start runs `swtpm socket --daemon --terminate`
+ * with its control socket and pidfile in the run directory, before
+ * QEMU: QEMU connects to the socket, and swtpm ends by itself when that
+ * connection closes (QEMU exited, however). The run's end stops it too,
+ * by its pidfile, in case QEMU never connected. swtpm outlives the
+ * daemon like QEMU does; a restarted daemon finds it by the same
+ * pidfile (vr_qemu_tpm_adopt). Both run as QEMU's user when the daemon
+ * has one, which then owns the state directory. */
+#include "drivers/qemu/qemu_domain.h"
+#include "common/file.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+char *vr_qemu_swtpm_dir(const vr_qemu_driver *drv, const char *uuid)
+{
+    return vr_asprintf("%s/qemu/swtpm/%s", drv->paths->state_dir, uuid);
+}
+
+static char *log_path(const vr_domain *dom)
+{
+    return vr_asprintf("%s/%s-swtpm.log", dom->drv->log_dir, dom->def->name);
+}
+
+/* Run argv to its end, output to `log`, as QEMU's user; its exit code,
+ * or -1 when it could not run. swtpm_setup takes about 0.7 s, once per
+ * domain; swtpm --daemon returns once its socket listens (ms). */
+static int run_wait(const vr_qemu_driver *drv, char *const argv[], const char *log)
+{
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd);
+        return -1;
+    }
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        dup2(null, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        for (int k = 3; k < 1024; k++)
+            close(k);
+        if (drv->qemu_as.uid &&
+            (setgroups(0, NULL) < 0 || setgid(drv->qemu_as.gid) < 0 || setuid(drv->qemu_as.uid) < 0))
+            _exit(126);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(fd);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The state directory and what is in it to QEMU's user (kept: the
+ * state is the domain's, not the host's). */
+static void give_state(const vr_qemu_driver *drv, const char *dir)
+{
+    if (!drv->qemu_as.uid)
+        return;
+    if (chown(dir, drv->qemu_as.uid, drv->qemu_as.gid) < 0)
+        vr_log_warn("cannot give %s to QEMU's user: %s", dir, strerror(errno));
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        char *p = vr_asprintf("%s/%s", dir, e->d_name);
+        if (lchown(p, drv->qemu_as.uid, drv->qemu_as.gid) < 0)
+            vr_log_warn("cannot give %s to QEMU's user: %s", p, strerror(errno));
+        free(p);
+    }
+    if (d)
+        closedir(d);
+}
+
+static bool state_made(const char *dir)
+{
+    char *p = vr_asprintf("%s/tpm2-00.permall", dir);
+    bool made = vr_path_exists(p);
+    free(p);
+    return made;
+}
+
+static int fail_run(const vr_domain *dom, const char *what, int rc, const char *log, char **err)
+{
+    if (rc == 127)
+        vr_set_error(err, "domain '%s' cannot start: its TPM needs %s, which is not installed "
+                          "(apt-get install swtpm swtpm-tools)", dom->def->name, what);
+    else
+        vr_set_error(err, "domain '%s' cannot start: %s failed (exit %d); see %s", dom->def->name,
+                     what, rc, log);
+    return -1;
+}
+
+int vr_qemu_tpm_start(vr_domain *dom, char **err)
+{
+    const vr_tpm_def *t = dom->def->tpm;
+    if (!t || t->backend != VR_TPM_EMULATOR)
+        return 0;
+    vr_qemu_driver *drv = dom->drv;
+    char *dir = vr_qemu_swtpm_dir(drv, dom->def->uuid);
+    char *log = log_path(dom);
+    /* The parents only traversable (swtpm may run as QEMU's user), the
+     * state itself private. */
+    char *parent = vr_strdup(dir);
+    *strrchr(parent, '/') = '\0';
+    int rc = vr_mkdir_p(parent, 0711), out = -1;
+    free(parent);
+    if (rc == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
+        rc = -errno;
+    if (rc < 0) {
+        vr_set_error(err, "domain '%s' cannot start: cannot create its TPM state %s: %s",
+                     dom->def->name, dir, strerror(-rc));
+        goto done;
+    }
+    give_state(drv, dir);
+    /* swtpm opens its log itself, as QEMU's user. */
+    int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (lfd >= 0 && drv->qemu_as.uid && fchown(lfd, drv->qemu_as.uid, drv->qemu_as.gid) < 0)
+        vr_log_warn("cannot give %s to QEMU's user: %s", log, strerror(errno));
+    if (lfd >= 0)
+        close(lfd);
+    if (!state_made(dir)) {
+        /* No certificates: swtpm_localca would keep a CA in the host's
+         * /var/lib/swtpm-localca, outside Vireo's root. */
+        char *setup[] = {"swtpm_setup", "--tpm2", "--tpmstate", dir, "--createek", "--lock-nvram",
+                         "--not-overwrite", "--config", "/dev/null", NULL};
+        if ((rc = run_wait(drv, setup, log)) != 0) {
+            fail_run(dom, "swtpm_setup", rc, log, err);
+            goto done;
+        }
+        vr_log_info("domain %s: TPM 2.0 state made in %s", dom->def->name, dir);
+    }
+    char *state = vr_asprintf("dir=%s,mode=0600", dir);
+    char *ctrl = vr_asprintf("type=unixio,path=%s/swtpm.sock,mode=0600", dom->runtime_dir);
+    char *logopt = vr_asprintf("file=%s,level=1", log);
+    char *pid = vr_asprintf("file=%s/swtpm.pid", dom->runtime_dir);
+    char *sw[] = {"swtpm", "socket", "--tpm2", "--tpmstate", state, "--ctrl", ctrl, "--log", logopt,
+                  "--pid", pid, "--daemon", "--terminate", NULL};
+    rc = run_wait(drv, sw, log);
+    free(state);
+    free(ctrl);
+    free(logopt);
+    free(pid);
+    if (rc != 0) {
+        fail_run(dom, "swtpm", rc, log, err);
+        goto done;
+    }
+    out = 0;
+done:
+    free(dir);
+    free(log);
+    return out;
+}
+
+/* swtpm's pid from the run directory, when it is still that swtpm. */
+static pid_t running_swtpm(const vr_domain *dom, const char *run_dir)
+{
+    char *path = vr_asprintf("%s/swtpm.pid", run_dir);
+    pid_t pid = vr_pidfile_read(path);
+    free(path);
+    if (pid <= 0)
+        return 0;
+    char *dir = vr_qemu_swtpm_dir(dom->drv, dom->def->uuid);
+    char *arg = vr_asprintf("dir=%s,mode=0600", dir);
+    bool ours = vr_qemu_pid_is_domain(pid, arg);
+    free(arg);
+    free(dir);
+    return ours ? pid : 0;
+}
+
+void vr_qemu_tpm_adopt(vr_domain *dom)
+{
+    if (!dom->def->tpm || dom->def->tpm->backend != VR_TPM_EMULATOR)
+        return;
+    pid_t pid = running_swtpm(dom, dom->runtime_dir);
+    if (pid)
+        vr_log_info("domain %s: swtpm (pid %d) re-adopted", dom->def->name, (int)pid);
+    else
+        vr_log_warn("domain %s: its swtpm is gone; the guest's TPM no longer answers",
+                    dom->def->name);
+}
+
+void vr_qemu_tpm_stop(vr_domain *dom)
+{
+    if (!dom->runtime_dir || !dom->def->tpm || dom->def->tpm->backend != VR_TPM_EMULATOR)
+        return;
+    pid_t pid = running_swtpm(dom, dom->runtime_dir);
+    if (pid && kill(pid, SIGTERM) == 0)
+        vr_log_info("domain %s: swtpm (pid %d) stopped", dom->def->name, (int)pid);
+}
+
+static void remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *p = vr_asprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
+
+void vr_qemu_tpm_remove_state(vr_qemu_driver *drv, const vr_domain_def *def)
+{
+    char *dir = vr_qemu_swtpm_dir(drv, def->uuid);
+    if (vr_path_exists(dir)) {
+        remove_tree(dir);
+        vr_log_info("domain %s: TPM state %s removed", def->name, dir);
+    }
+    free(dir);
+}
