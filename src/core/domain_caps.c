@@ -1,13 +1,12 @@
 /* Domain capabilities XML (domain_caps.h): QEMU's own lists, asked once
  * per daemon, filtered through what Vireo's XML subset honours. */
 #include "core/domain_caps.h"
+#include "drivers/qemu/qemu_firmware.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "core/host_info.h"
 #include "host/resources.h"
 
-#include <dirent.h>
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +15,6 @@
 #define HELP_MAX (256u * 1024)
 /* Where QEMU's packages install their firmware descriptors (QEMU's
  * docs/interop/firmware.json). */
-#define FIRMWARE_DESCRIPTORS "/usr/share/qemu/firmware"
 #define MAX_LOADERS 16
 
 /* One QEMU answer, read once: QEMU does not change under the daemon. */
@@ -67,45 +65,27 @@ static void cpu_models(vr_strbuf *b, const char *binary)
     }
 }
 
-/* The firmware images that the installed descriptors name (OVMF's
- * CODE files), with whether any of them is for Secure Boot.
- *
- * TODO(win): once src/drivers/qemu/qemu_firmware.c (branch win) parses
- * the descriptors fully (interface types, features, targets, NVRAM
- * templates) and the driver does firmware autoselection, ask it here
- * instead: it knows which loaders a start will really take. Until then
- * this reads only each descriptor's mapping.executable.filename. */
+/* The UEFI firmware images the installed descriptors name (OVMF's CODE
+ * files), with whether any of them is for Secure Boot: read by the QEMU
+ * driver's descriptor parser, the one a start picks from. */
 static size_t firmware_loaders(char *loaders[MAX_LOADERS], bool *secure)
 {
     *secure = false;
-    DIR *d = opendir(FIRMWARE_DESCRIPTORS);
+    vr_qemu_firmware_list l;
+    vr_qemu_firmware_load(NULL, &l);
     size_t n = 0;
-    for (struct dirent *e; d && (e = readdir(d)) && n < MAX_LOADERS;) {
-        if (!vr_str_ends(e->d_name, ".json"))
+    for (size_t i = 0; i < l.n && n < MAX_LOADERS; i++) {
+        const vr_qemu_firmware *fw = &l.fw[i];
+        if (!fw->uefi || !fw->executable)
             continue;
-        char *path = vr_asprintf("%s/%s", FIRMWARE_DESCRIPTORS, e->d_name);
-        json_object *o = json_object_from_file(path), *m, *x, *f, *types, *feats;
-        free(path);
-        bool uefi = false;
-        if (o && json_object_object_get_ex(o, "interface-types", &types))
-            for (size_t i = 0; i < json_object_array_length(types); i++)
-                uefi |= strcmp(json_object_get_string(json_object_array_get_idx(types, i)), "uefi") == 0;
-        if (uefi && json_object_object_get_ex(o, "mapping", &m) && json_object_object_get_ex(m, "executable", &x) &&
-            json_object_object_get_ex(x, "filename", &f) && json_object_is_type(f, json_type_string)) {
-            const char *file = json_object_get_string(f);
-            bool dup = false;
-            for (size_t i = 0; i < n; i++)
-                dup |= strcmp(loaders[i], file) == 0;
-            if (!dup)
-                loaders[n++] = vr_strdup(file);
-            if (json_object_object_get_ex(o, "features", &feats))
-                for (size_t i = 0; i < json_object_array_length(feats); i++)
-                    *secure |= strcmp(json_object_get_string(json_object_array_get_idx(feats, i)), "secure-boot") == 0;
-        }
-        json_object_put(o);
+        bool dup = false;
+        for (size_t k = 0; k < n; k++)
+            dup |= strcmp(loaders[k], fw->executable) == 0;
+        if (!dup)
+            loaders[n++] = vr_strdup(fw->executable);
+        *secure |= fw->secure_boot;
     }
-    if (d)
-        closedir(d);
+    vr_qemu_firmware_list_free(&l);
     return n;
 }
 
