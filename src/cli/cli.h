@@ -63,6 +63,11 @@ int vr_cli_edit_xml(struct vireo_conn *c, const char *kind, const char *name,
  * the command should end, with *rc its exit status. */
 struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
                                 const vr_opt *opts, const char **pos, size_t min, size_t max, int *rc);
+/* The same for a command whose one positional argument is an XML file
+ * (define, create...): *file is it, *xml its text (free()), read after
+ * connecting; NULL when the command should end. */
+struct vireo_conn *vr_cli_begin_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
+                                     const vr_opt *opts, const char **file, char **xml, int *rc);
 /* End a command that changed one object: on success print
  * "KIND 'NAME' WHAT" (virsh prints network names unquoted: quote=false),
  * else the error; disconnect either way. Returns the exit status. */

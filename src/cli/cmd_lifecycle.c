@@ -22,14 +22,10 @@ static int run_define(vr_cli *cli, int argc, char **argv)
 {
     const char *file = NULL;
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_define, argc, argv, NULL, &file, 1, 1, &rc);
+    char *xml = NULL;
+    vireo_conn *c = vr_cli_begin_file(cli, &vr_cmd_define, argc, argv, NULL, &file, &xml, &rc);
     if (!c)
         return rc;
-    char *xml = vr_cli_read_file(file);
-    if (!xml) {
-        vireo_disconnect(c);
-        return VR_EXIT_FAIL;
-    }
     vireo_domain d = {0};
     int r = vireo_domain_define(c, xml, &d);
     free(xml);
@@ -48,14 +44,10 @@ static int run_create(vr_cli *cli, int argc, char **argv)
     bool paused = false, console = false;
     const vr_opt opts[] = {{"paused", false, &paused, NULL}, {"console", false, &console, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_create, argc, argv, opts, &file, 1, 1, &rc);
+    char *xml = NULL;
+    vireo_conn *c = vr_cli_begin_file(cli, &vr_cmd_create, argc, argv, opts, &file, &xml, &rc);
     if (!c)
         return rc;
-    char *xml = vr_cli_read_file(file);
-    if (!xml) {
-        vireo_disconnect(c);
-        return VR_EXIT_FAIL;
-    }
     vireo_domain d = {0};
     int r = vireo_domain_create(c, xml, paused ? VIREO_START_PAUSED : 0, &d);
     free(xml);

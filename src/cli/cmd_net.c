@@ -57,14 +57,10 @@ static int define_or_create(vr_cli *cli, const vr_command *cmd, int argc, char *
 {
     const char *file = NULL;
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, NULL, &file, 1, 1, &rc);
+    char *xml = NULL;
+    vireo_conn *c = vr_cli_begin_file(cli, cmd, argc, argv, NULL, &file, &xml, &rc);
     if (!c)
         return rc;
-    char *xml = vr_cli_read_file(file);
-    if (!xml) {
-        vireo_disconnect(c);
-        return VR_EXIT_FAIL;
-    }
     vireo_network n = {0};
     int r = create ? vireo_network_create(c, xml, &n) : vireo_network_define(c, xml, &n);
     free(xml);

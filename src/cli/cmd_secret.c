@@ -24,14 +24,10 @@ static int run_define(vr_cli *cli, int argc, char **argv)
 {
     const char *file = NULL;
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_secret_define, argc, argv, NULL, &file, 1, 1, &rc);
+    char *xml = NULL;
+    vireo_conn *c = vr_cli_begin_file(cli, &vr_cmd_secret_define, argc, argv, NULL, &file, &xml, &rc);
     if (!c)
         return rc;
-    char *xml = vr_cli_read_file(file);
-    if (!xml) {
-        vireo_disconnect(c);
-        return VR_EXIT_FAIL;
-    }
     vireo_secret s = {0};
     int r = vireo_secret_define(c, xml, &s);
     free(xml);

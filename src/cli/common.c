@@ -38,6 +38,21 @@ vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **ar
     return c;
 }
 
+vireo_conn *vr_cli_begin_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
+                              const char **file, char **xml, int *rc)
+{
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, file, 1, 1, rc);
+    if (!c)
+        return NULL;
+    *xml = vr_cli_read_file(*file);
+    if (!*xml) {
+        vireo_disconnect(c);
+        *rc = VR_EXIT_FAIL;
+        return NULL;
+    }
+    return c;
+}
+
 int vr_cli_done(vireo_conn *c, int result, const char *kind, bool quote, const char *name, const char *what)
 {
     int rc = VR_EXIT_OK;
