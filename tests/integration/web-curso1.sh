@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The web manager in Spanish through curso1's storage, template, details
+# and VM-making steps (issue 23, tests/web/curso1.mjs in headless
+# Chromium against a real vireod): pools of every kind the daemon serves
+# made from the form (a disk pool on a loop device whose old table is
+# replaced only after the page asks, an fs pool mounted at its target, an
+# iSCSI target of tgtd with a CHAP secret made from the page), each
+# checked with the vireo CLI, sfdisk and findmnt. The daemon, tgtd and
+# the browser run in a network namespace the test makes; loop devices
+# are detached at the end even on failure. Screenshots go to
+# BUILD/web-artifacts/curso1-*.png.
+source "$(dirname "$0")/lib.sh"
+need_images
+need_browser
+[ -e /dev/loop-control ] || fail "no loop devices here (modprobe loop)"
+command -v tgtd >/dev/null || fail "tgtd missing (scripts/install-deps installs tgt)"
+
+HOSTNS=vrt-cur1-$$
+TGTD=
+test_cleanup() {
+    local m f l
+    [ -z "$TGTD" ] || { kill -9 "$TGTD" 2>/dev/null; wait "$TGTD" 2>/dev/null; } || true
+    grep -o " $ROOT/[^ ]*" /proc/mounts 2>/dev/null | while read -r m; do umount "$m" 2>/dev/null || true; done
+    for f in "$ROOT"/disk*.img; do
+        for l in $(losetup -n -O NAME -j "$f" 2>/dev/null); do losetup -d "$l" 2>/dev/null || true; done
+    done
+    netns_remove
+}
+ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
+trap cleanup EXIT
+loop() {
+    truncate -s "$2" "$ROOT/$1.img"
+    losetup -P -f --show "$ROOT/$1.img"
+}
+DISK=$(loop disk1 64M)
+FSDEV=$(loop disk2 64M)
+# An old dos table on the disk: the page must ask before replacing it.
+echo 'label: dos' | sfdisk -q "$DISK" >/dev/null
+ok "loop devices $DISK (with an old dos table) and $FSDEV"
+
+netns_make "$HOSTNS"
+inns() { ip netns exec "$HOSTNS" "$@"; }
+# The iSCSI target: tgtd on 10.78.0.1 in the namespace, a 32 MiB LUN, CHAP.
+inns ip link add v0 type veth peer name v1
+inns ip addr add 10.78.0.1/24 dev v0
+inns ip link set v0 up
+inns ip link set v1 up
+CTL=$((7000 + $$ % 2000))
+IQN=iqn.2026-12.curso.vireo:almacen
+inns tgtd -f -C "$CTL" --iscsi portal=10.78.0.1:3260 >"$ROOT/tgtd.log" 2>&1 &
+TGTD=$!
+tgt() { tgtadm -C "$CTL" --lld iscsi "$@"; }
+wait_for 10 "tgtd answers" tgt --mode target --op show
+truncate -s 32M "$ROOT/lun1.img"
+tgt --mode target --op new --tid 1 --targetname "$IQN"
+tgt --mode logicalunit --op new --tid 1 --lun 1 --backing-store "$ROOT/lun1.img"
+tgt --mode target --op bind --tid 1 --initiator-address ALL
+tgt --mode account --op new --user alumno --password 'Chap-Curso-2026'
+tgt --mode account --op bind --tid 1 --user alumno
+ok "tgtd serves $IQN with CHAP user alumno"
+
+PORT=8480
+DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS="--web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" start_daemon
+TOKEN=$("$VIREO" web-token)
+
+start=$SECONDS
+VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_CLI=$VIREO \
+VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
+VIREO_DISK_DEV=$DISK VIREO_FS_DEV=$FSDEV VIREO_FS_MOUNT=$ROOT/datos VIREO_ISCSI_IQN=$IQN \
+VIREO_ISCSI_PORTAL=10.78.0.1 VIREO_SCRATCH=$ROOT VIREO_DAEMON_PID=$DAEMON_PID \
+    inns timeout 240 node "$VIREO_SRC/tests/web/curso1.mjs" ||
+    fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
+ok "curso1 in the browser, in Spanish ($((SECONDS - start)) s)"

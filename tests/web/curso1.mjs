@@ -1,0 +1,170 @@
+// curso1 in the web manager, in Spanish (the browser's locale is es-ES),
+// every step by clicking, each result checked on the page and with the
+// vireo CLI (and sfdisk, findmnt): storage pools of every kind the
+// daemon serves with their secrets, templates and VMs made from them,
+// the details tab's firmware, TPM, sound and serial devices.
+// tests/integration/web-curso1.sh runs this in its network namespace.
+// Environment: VIREO_WEB_URL, VIREO_WEB_TOKEN, VIREO_CLI (VIREO_DEFAULT_URI
+// set), VIREO_ARTIFACTS, VIREO_SRC, VIREO_DISK_DEV and VIREO_FS_DEV (loop
+// devices), VIREO_FS_MOUNT, VIREO_ISCSI_PORTAL and VIREO_ISCSI_IQN (tgtd,
+// CHAP user alumno), VIREO_SCRATCH (a directory of the test's),
+// VIREO_DAEMON_PID (the daemon, whose mounts are its own).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { counter, env, launch, login, runSteps, watch } from './lib.mjs';
+
+const url = env('VIREO_WEB_URL');
+const cli = env('VIREO_CLI');
+const shots = env('VIREO_ARTIFACTS');
+mkdirSync(shots, { recursive: true });
+
+const ok = counter('curso1');
+const vireo = (...args) => execFileSync(cli, args, { encoding: 'utf8' });
+const sh = (cmd, ...args) => execFileSync(cmd, args, { encoding: 'utf8' });
+// XML from the CLI with its attributes in one kind of quote, for matching.
+const dumpxml = (...args) => vireo(...args).replaceAll('"', "'");
+function check(cond, what) { if (!cond) throw new Error(what); }
+function has(text, re, what) { check(re.test(text), `${what}: /${re.source}/ not in:\n${text}`); }
+
+const tmp = mkdtempSync(join(tmpdir(), 'vireo-curso1-'));
+const ctx = await launch(join(tmp, 'profile'), { width: 1200, height: 900 }, { locale: 'es-ES' });
+const page = ctx.pages()[0] ?? await ctx.newPage();
+let step = 0;
+const shot = (name) => page.screenshot({ path: join(shots, `curso1-${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+const problems = [];
+// 401 before logging in; 400, 404, 409 and 403: the refusals this test provokes.
+watch(page, problems, { test: (s) => /status of (401|400|403|404|409)/.test(s) });
+const text = async (sel) => (await page.locator(sel).first().textContent()).trim();
+const waitText = (sel, re, timeout = 20000) => page.waitForFunction(([s, src]) =>
+  new RegExp(src).test(document.querySelector(s)?.textContent ?? ''), [sel, re.source], { timeout });
+
+// ---- unit 5: pools of every kind, and their secrets ----
+
+const poolForm = '[data-testid=pool-form]';
+async function newPool(name, kind, fields) {
+  await page.fill('#pool-name', name);
+  await page.selectOption('#pool-type', kind);
+  for (const [sel, value] of Object.entries(fields)) {
+    if (sel.startsWith('select:')) await page.selectOption(sel.slice(7), value);
+    else await page.fill(sel, value);
+  }
+}
+const poolActive = (name) => waitText(`tr[data-pool=${name}] [data-testid=pool-state]`, /^activo$/);
+const submitPool = () => page.click(`${poolForm} button[type=submit]`);
+
+async function diskPool() {
+  const dev = env('VIREO_DISK_DEV');
+  const part = `${dev.replace('/dev/', '')}p1`;
+  await page.click('nav a[href="#/storage"]');
+  await waitText('h1', /^Almacenamiento$/);
+  await newPool('cursodisco', 'disk', { '#pool-dev': dev, 'select:#pool-format': 'gpt' });
+  await submitPool();
+  await waitText('[data-testid=pool-overwrite-error]', /already holds a partition table of type dos/);
+  check(!/cursodisco/.test(vireo('pool-list', '--all')), 'a refused disk pool stays defined');
+  await shot('grupo-disco-tabla-existente');
+  ok(`the old dos table: refused by the "overwrite" box, nothing defined ("${await text('[data-testid=pool-overwrite-error]')}")`);
+
+  await page.check('[data-testid=pool-overwrite]');
+  await submitPool();
+  await waitText('[data-testid=pool-overwrite-q]', new RegExp(`Se borrará todo lo que hay en ${dev}`));
+  check(sh('sfdisk', '-d', dev).includes('label: dos'), 'the table changed before the question was answered');
+  await shot('grupo-disco-confirmar');
+  await page.click('[data-testid=pool-overwrite-yes]');
+  await poolActive('cursodisco');
+  check(await text('tr[data-pool=cursodisco] [data-testid=pool-type]') === 'disco', 'disk pool kind');
+  check(sh('sfdisk', '-d', dev).includes('label: gpt'), 'sfdisk sees no gpt label');
+  has(dumpxml('pool-dumpxml', 'cursodisco'), new RegExp(`<device path='${dev}'/>\\s*<format type='gpt'/>`), 'pool-dumpxml');
+  ok('disk pool cursodisco: asked before erasing, gpt written (sfdisk), active, pool-dumpxml has the device');
+
+  // A partition as a volume, from the volume form.
+  await page.fill('#vol-name', part);
+  await page.fill('#vol-size', '8');
+  await page.selectOption('[data-testid=vol-form] select[name=unit]', 'MiB');
+  await page.selectOption('#vol-format', 'raw');
+  await page.click('[data-testid=vol-form] button[type=submit]');
+  await page.waitForSelector(`tr[data-volume="${part}"]`);
+  has(vireo('vol-list', 'cursodisco'), new RegExp(`${part} +/dev/${part}`), 'vol-list cursodisco');
+  await shot('grupo-disco-particion');
+  ok(`partition ${part} made from the volume form (vol-list)`);
+}
+
+async function fsPool() {
+  const dev = env('VIREO_FS_DEV');
+  const mnt = env('VIREO_FS_MOUNT');
+  await newPool('cursofs', 'fs', { '#pool-dev': dev, 'select:#pool-format': 'ext4', '#pool-path': 'datos' });
+  await submitPool();
+  await waitText('[data-testid=pool-path-error]', /ruta absoluta/);
+  ok('a relative mount point is refused by its field, in Spanish');
+  await page.fill('#pool-path', mnt);
+  await submitPool();
+  await poolActive('cursofs');
+  check(await text('tr[data-pool=cursofs] [data-testid=pool-type]') === 'sistema de archivos', 'fs pool kind');
+  // The daemon mounts in its own mount namespace (ip netns exec makes one).
+  const mounted = sh('findmnt', '--task', env('VIREO_DAEMON_PID'), '-n', '-o', 'SOURCE,FSTYPE', '--target', mnt).trim();
+  check(new RegExp(`^${dev} +ext4$`).test(mounted), `findmnt ${mnt}: ${mounted}`);
+  ok(`fs pool cursofs: ext4 made on ${dev} and mounted at its target (findmnt: ${mounted})`);
+}
+
+async function iscsiPool() {
+  const iqn = env('VIREO_ISCSI_IQN');
+  const fields = { '#pool-host': env('VIREO_ISCSI_PORTAL'), '#pool-iqn': iqn,
+    '#pool-initiator': 'iqn.2026-12.curso.vireo:anfitrion' };
+  await newPool('cursoiscsi', 'iscsi-direct', fields);
+  await page.check(`${poolForm} input[name=auth][value=new]`);
+  await page.fill('#pool-user', 'alumno');
+  await page.fill('#pool-secretname', 'curso-chap');
+  await page.fill('#pool-secretvalue', 'no-es-la-clave');
+  await submitPool();
+  await waitText('[data-testid=pool-auth-error]', /check the CHAP user and the value of its secret/);
+  check(!/cursoiscsi/.test(vireo('pool-list', '--all')), 'a refused iSCSI pool stays defined');
+  check(!/curso-chap/.test(vireo('secret-list')), 'the secret made for a refused pool is left');
+  await shot('grupo-iscsi-chap-erroneo');
+  ok('a wrong CHAP password: refused by the authentication field; neither the pool nor its new secret is left');
+
+  await page.fill('#pool-secretvalue', 'Chap-Curso-2026');
+  await submitPool();
+  await poolActive('cursoiscsi');
+  await page.waitForSelector('tr[data-volume="unit:0:0:1"]');
+  has(vireo('vol-list', 'cursoiscsi', '--details'), /unit:0:0:1 .*32\.00 MiB/, 'vol-list cursoiscsi');
+  const xml = dumpxml('pool-dumpxml', 'cursoiscsi');
+  has(xml, new RegExp(`<device path='${iqn}'/>`), 'the target');
+  has(xml, /<auth type='chap' username='alumno'>\s*<secret uuid='[0-9a-f-]+'\/>/, 'the CHAP auth');
+  ok('iSCSI pool cursoiscsi with a CHAP secret made on the page: active, its 32 MiB LUN listed (vol-list, pool-dumpxml)');
+
+  await page.waitForSelector('[data-testid=secret-list] tr[data-usage=curso-chap]');
+  check(await text('tr[data-usage=curso-chap] [data-testid=secret-value]') === 'guardado (oculto)', 'secret value column');
+  check(/curso-chap/.test(vireo('secret-list')), 'secret-list has no curso-chap');
+  check(!(await page.content()).includes('Chap-Curso-2026'), 'the CHAP password is in the page');
+  await page.locator('[data-testid=secret-list]').scrollIntoViewIfNeeded();
+  await shot('grupo-iscsi-secretos');
+  ok('the secret is listed as "CHAP de iSCSI: curso-chap", value "guardado (oculto)"; the password is nowhere in the page');
+}
+
+async function narrow(checks) {
+  await page.setViewportSize({ width: 400, height: 800 });
+  const widths = [];
+  for (const [hash, sel, name] of checks) {
+    await page.goto(`${url}${hash}`);
+    await page.waitForSelector(sel);
+    widths.push(await page.evaluate(() => document.documentElement.scrollWidth));
+    await shot(name);
+  }
+  check(Math.max(...widths) <= 400, `pages scroll sideways at 400 px: ${widths}`);
+  ok(`at 400 px no page scrolls sideways (${widths.join(', ')})`);
+  await page.setViewportSize({ width: 1200, height: 900 });
+}
+
+await runSteps(async () => {
+  await login(page, url, env('VIREO_WEB_TOKEN'));
+  await waitText('nav a[href="#/storage"]', /^Almacenamiento$/);
+  ok('logged in; the page is in Spanish');
+  await diskPool();
+  await fsPool();
+  await iscsiPool();
+  await narrow([['#/storage/cursoiscsi', '[data-testid=pool-form]', 'almacenamiento-400px']]);
+}, {
+  ok, problems, ctx, cleanup: () => rmSync(tmp, { recursive: true, force: true }),
+  failShot: () => page.screenshot({ path: join(shots, 'curso1-failure.png'), fullPage: true }),
+});
