@@ -52,6 +52,7 @@ typedef struct {
     unsigned vcpus_max;     /* <vcpu>: the most it can have (vcpus is the current count) */
     bool vnc;               /* it has a graphical console (VNC or SPICE) */
     bool managed_save;      /* a managed save image waits for the next start */
+    bool is_template;       /* sealed by vireo template: it does not start; clone --from-template */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);

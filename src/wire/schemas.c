@@ -26,6 +26,7 @@ static const vr_wire_field domain_fields[] = {
     D("vnc", VR_WIRE_BOOL, vnc),
     D("accel", VR_WIRE_STR, accel),
     D("managed_save", VR_WIRE_BOOL, managed_save),
+    D("template", VR_WIRE_BOOL, is_template),
     VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
 };
 const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);

@@ -5,7 +5,10 @@
 # made from the form (a disk pool on a loop device whose old table is
 # replaced only after the page asks, an fs pool mounted at its target, an
 # iSCSI target of tgtd with a CHAP secret made from the page), each
-# checked with the vireo CLI, sfdisk and findmnt. The daemon, tgtd and
+# checked with the vireo CLI, sfdisk and findmnt; a template made of a
+# shut-off VM (sysprep under libguestfs: about a minute under TCG) and a
+# linked VM made from it, whose disk is an overlay on the template's and
+# which starts. The daemon, tgtd and
 # the browser run in a network namespace the test makes; loop devices
 # are detached at the end even on failure. Screenshots go to
 # BUILD/web-artifacts/curso1-*.png.
@@ -63,11 +66,37 @@ PORT=8480
 DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS="--web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" start_daemon
 TOKEN=$("$VIREO" web-token)
 
+# curso-base: a shut-off VM (the tiny kernel) with a small GPT disk whose
+# ext4 partition has a Debian-like /etc, for the page to make a template
+# of (sysprep edits files: the appliance needs no bootable system).
+tree=$ROOT/tree
+mkdir -p "$tree"/{etc/ssh,root,var/log,var/lib,bin,usr/sbin,tmp}
+echo viejo >"$tree/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tviejo\n' >"$tree/etc/hosts"
+echo 0123456789abcdef0123456789abcdef >"$tree/etc/machine-id"
+printf 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID="12"\n' >"$tree/etc/os-release"
+echo 12.8 >"$tree/etc/debian_version"
+echo '/dev/sda1 / ext4 defaults 0 1' >"$tree/etc/fstab"
+echo 'root:*:19000:0:99999:7:::' >"$tree/etc/shadow"
+: >"$tree/usr/sbin/sshd"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$tree/etc/passwd"
+echo 'private key' >"$tree/etc/ssh/ssh_host_ed25519_key"
+mkfs.ext4 -q -F -d "$tree" -L root "$ROOT/part.img" 22M
+truncate -s 24M "$ROOT/base.raw"
+echo 'start=2048, size=45056, type=L' | sfdisk -q --label gpt "$ROOT/base.raw"
+dd if="$ROOT/part.img" of="$ROOT/base.raw" bs=512 seek=2048 conv=notrunc status=none
+BASE=$ROOT/var/lib/vireo/images/curso-base.qcow2
+qemu-img convert -f raw -O qcow2 "$ROOT/base.raw" "$BASE"
+rm -f "$ROOT/base.raw" "$ROOT/part.img"
+tiny_xml curso-base | sed "s|<devices>|<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$BASE'/><target dev='vda' bus='virtio'/></disk>|" >"$ROOT/base.xml"
+"$VIREO" define "$ROOT/base.xml" >/dev/null
+ok "curso-base defined on a 24 MiB GPT disk with an ext4 /etc"
+
 start=$SECONDS
 VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_CLI=$VIREO \
 VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
 VIREO_DISK_DEV=$DISK VIREO_FS_DEV=$FSDEV VIREO_FS_MOUNT=$ROOT/datos VIREO_ISCSI_IQN=$IQN \
-VIREO_ISCSI_PORTAL=10.78.0.1 VIREO_SCRATCH=$ROOT VIREO_DAEMON_PID=$DAEMON_PID \
+VIREO_ISCSI_PORTAL=10.78.0.1 VIREO_SCRATCH=$ROOT VIREO_DAEMON_PID=$DAEMON_PID VIREO_IMAGES_DIR=$ROOT/var/lib/vireo/images \
     inns timeout 240 node "$VIREO_SRC/tests/web/curso1.mjs" ||
     fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
 ok "curso1 in the browser, in Spanish ($((SECONDS - start)) s)"

@@ -108,6 +108,7 @@ static void domain_fixtures(void **state)
     assert_int_equal(d.id, -1); /* null: not running */
     assert_int_equal(d.pid, 0);
     assert_null(d.title);
+    assert_true(d.is_template);
     assert_null(d.accel);
     vr_wire_clear(&vr_wire_domain, &d);
 }

@@ -142,6 +142,51 @@ async function iscsiPool() {
   ok('the secret is listed as "CHAP de iSCSI: curso-chap", value "guardado (oculto)"; the password is nowhere in the page');
 }
 
+// ---- unit 3 (and issue 20): a template, and a VM made from it ----
+
+async function templates() {
+  const images = env('VIREO_IMAGES_DIR');
+  await page.click('nav a[href="#/templates"]');
+  await waitText('h1', /^Plantillas$/);
+  await page.waitForSelector('[data-testid=tpl-empty]');
+  await page.selectOption('#tpl-domain', 'curso-base');
+  await page.fill('#tpl-hostname', 'mal_nombre');
+  await page.click('[data-testid=tpl-go]');
+  await waitText('[data-testid=tpl-hostname-error]', /letras, cifras y guiones/);
+  ok('a host name with "_" is refused by its field, in Spanish');
+
+  await page.fill('#tpl-hostname', 'plantilla-curso');
+  await page.fill('#tpl-firstboot', 'echo hola > /root/primer-arranque');
+  const t0 = Date.now();
+  await page.click('[data-testid=tpl-go]');
+  await page.waitForSelector('[data-testid=tpl-progress]');
+  await shot('plantilla-progreso');
+  // The job's end: done, or its error by the form (shown in the failure).
+  await page.waitForFunction(() => ['tpl-done', 'tpl-form-error', 'tpl-domain-error']
+    .some((id) => document.querySelector(`[data-testid=${id}]`)?.textContent.trim()), null, { timeout: 200000 });
+  check(/'curso-base' ya es una plantilla/.test(await text('[data-testid=tpl-done]')),
+    `the template job: ${await text('[data-testid=tpl-form-error]')} ${await text('[data-testid=tpl-domain-error]')}`);
+  const secs = Math.round((Date.now() - t0) / 1000);
+  await page.waitForSelector('tr[data-template=curso-base]');
+  has(dumpxml('dumpxml', 'curso-base'), /vireo:template/, 'dumpxml curso-base: the template mark');
+  check(JSON.parse(vireo('dominfo', 'curso-base', '--json')).template === true, 'dominfo --json: template');
+  await shot('plantilla-hecha');
+  ok(`curso-base made a template from the page (hostname, first-boot command; job followed, ${secs} s): dumpxml has the mark`);
+
+  await page.click('tr[data-template=curso-base] [data-action=new-vm]');
+  await page.fill('#tpl-vm-name', 'desde-plantilla');
+  await page.click('[data-testid=tpl-vm-go]');
+  await waitText('[data-testid=tpl-vm-done]', /MV 'desde-plantilla' creada desde la plantilla curso-base/);
+  const info = JSON.parse(sh('qemu-img', 'info', '-U', '--output=json', join(images, 'desde-plantilla.qcow2')));
+  check(info['backing-filename'] === join(images, 'curso-base.qcow2'), `backing file: ${info['backing-filename']}`);
+  check(!/vireo:template/.test(vireo('dumpxml', 'desde-plantilla')), 'the clone carries the template mark');
+  vireo('start', 'desde-plantilla');
+  check(vireo('domstate', 'desde-plantilla').trim() === 'running', 'desde-plantilla does not run');
+  await shot('mv-desde-plantilla');
+  ok('"Nueva MV desde la plantilla": desde-plantilla is a linked clone (qemu-img info: backed by curso-base.qcow2) and starts (vireo start, domstate running)');
+  vireo('destroy', 'desde-plantilla');
+}
+
 async function narrow(checks) {
   await page.setViewportSize({ width: 400, height: 800 });
   const widths = [];
@@ -163,7 +208,9 @@ await runSteps(async () => {
   await diskPool();
   await fsPool();
   await iscsiPool();
-  await narrow([['#/storage/cursoiscsi', '[data-testid=pool-form]', 'almacenamiento-400px']]);
+  await templates();
+  await narrow([['#/storage/cursoiscsi', '[data-testid=pool-form]', 'almacenamiento-400px'],
+    ['#/templates', 'tr[data-template=curso-base]', 'plantillas-400px']]);
 }, {
   ok, problems, ctx, cleanup: () => rmSync(tmp, { recursive: true, force: true }),
   failShot: () => page.screenshot({ path: join(shots, 'curso1-failure.png'), fullPage: true }),
