@@ -91,6 +91,13 @@ rm -f "$ROOT/base.raw" "$ROOT/part.img"
 tiny_xml curso-base | sed "s|<devices>|<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$BASE'/><target dev='vda' bus='virtio'/></disk>|" >"$ROOT/base.xml"
 "$VIREO" define "$ROOT/base.xml" >/dev/null
 ok "curso-base defined on a 24 MiB GPT disk with an ext4 /etc"
+# curso-uefi: UEFI firmware (OVMF by descriptor), for the details tab;
+# started once, so that its definition names the loader and its NVRAM.
+tiny_xml curso-uefi | sed "s|<os>|<os firmware='efi'>|" >"$ROOT/uefi.xml"
+"$VIREO" define "$ROOT/uefi.xml" >/dev/null
+"$VIREO" start curso-uefi >/dev/null
+"$VIREO" destroy curso-uefi >/dev/null
+expect_match "curso-uefi: its definition names OVMF after a start" "$("$VIREO" dumpxml curso-uefi --inactive)" "<loader .*OVMF"
 
 start=$SECONDS
 VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_CLI=$VIREO \

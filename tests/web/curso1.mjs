@@ -187,6 +187,88 @@ async function templates() {
   vireo('destroy', 'desde-plantilla');
 }
 
+// ---- unit 4: a VM's details: firmware, TPM, sound, serial/console ----
+
+async function details() {
+  const apply = async () => {
+    await page.click('[data-testid=ed-save]');
+    await waitText('[data-testid=ed-saved]', /^Guardado\.$/);
+  };
+  await page.goto(`${url}#/domains/curso-uefi/details`);
+  await page.waitForSelector('[data-testid=ed-firmware]');
+  check(await text('[data-testid=ed-fw-kind]') === 'UEFI', `firmware shown: ${await text('[data-testid=ed-fw-kind]')}`);
+  // What the definition holds is shown: the loader and NVRAM files that
+  // its first start picked.
+  const defXml = dumpxml('dumpxml', 'curso-uefi', '--inactive');
+  const loader = await text('[data-testid=ed-fw-loader]');
+  const nvram = await text('[data-testid=ed-fw-nvram]');
+  const inDef = (el) => defXml.match(new RegExp(`<${el}[^>]*>([^<]+)</${el}>`))?.[1];
+  check(/OVMF/.test(loader) && loader === inDef('loader'), `loader shown: ${loader}, defined: ${inDef('loader')}`);
+  check(/curso-uefi_VARS\.fd$/.test(nvram) && nvram === inDef('nvram'), `NVRAM shown: ${nvram}, defined: ${inDef('nvram')}`);
+  check(await page.locator('[data-testid=ed-serial] tr[data-serial="serial-0"]').count() === 1
+    && await page.locator('[data-testid=ed-serial] tr[data-serial="console-0"]').count() === 1, 'serial and console rows');
+  ok(`details of curso-uefi: firmware UEFI, loader ${loader}, NVRAM "${nvram}", serial port 0 and console 0 listed`);
+
+  await page.click('[data-testid=ed-tpm-add]');
+  await page.selectOption('#ed-tpm-model', 'tpm-crb');
+  await page.click('[data-testid=ed-sound-add]');
+  await page.selectOption('[data-testid=ed-sound-model]', 'ac97');
+  check(/Se aplica en el próximo arranque/.test(await text('[data-testid=ed-sound]')), 'no next-boot hint');
+  await apply();
+  let xml = dumpxml('dumpxml', 'curso-uefi', '--inactive');
+  has(xml, /<tpm model='tpm-crb'>\s*<backend type='emulator' version='2\.0'/, 'dumpxml: the TPM');
+  has(xml, /<sound model='ac97'/, 'dumpxml: the sound card');
+  await page.locator('[data-testid=ed-tpm]').scrollIntoViewIfNeeded();
+  await shot('detalles-tpm-sonido');
+  ok('a TPM 2.0 (tpm-crb, emulator) and an ac97 sound card added from the details tab (dumpxml)');
+
+  await page.click('[data-testid=ed-tpm-remove]');
+  await page.click('[data-testid=ed-sound-remove]');
+  await apply();
+  xml = dumpxml('dumpxml', 'curso-uefi', '--inactive');
+  check(!/<tpm|<sound/.test(xml), `TPM or sound left in:\n${xml}`);
+  await page.waitForSelector('[data-testid=ed-tpm-add]');
+  ok('both removed again (dumpxml has neither)');
+}
+
+// ---- unit 6: a NAT network with IPv6 and DNS, an isolated one ----
+
+async function networks() {
+  await page.click('nav a[href="#/networks"]');
+  await waitText('h1', /^Redes$/);
+  const form = '[data-testid=net-form]';
+  await page.fill('#net-name', 'cursonat6');
+  await page.check(`${form} input[name=mode][value=nat]`);
+  await page.fill('#net-subnet', '192.168.170.0/24');
+  await page.fill('#net-ipv6', 'fd42:77::/200');
+  await page.click(`${form} button[type=submit]`);
+  await waitText('[data-testid=net-ipv6-error]', /prefijo IPv6 acabado en ::/);
+  ok('a bad IPv6 prefix is refused by its field, in Spanish');
+  await page.fill('#net-ipv6', 'fd42:77::/64');
+  await page.check(`${form} input[name=dhcp6]`);
+  await page.check(`${form} input[name=nat66]`);
+  await page.fill('#net-forwarders', '9.9.9.9');
+  await page.fill('#net-dnshosts', '192.168.170.5 nas nas.curso');
+  await shot('red-nat-ipv6-dns');
+  await page.click(`${form} button[type=submit]`);
+  await waitText('tr[data-network=cursonat6] [data-testid=net-state]', /^activa$/);
+  const xml = dumpxml('net-dumpxml', 'cursonat6');
+  has(xml, /<forward mode='nat'>\s*<nat ipv6='yes'\/>/, 'NAT66');
+  has(xml, /<forwarder addr='9\.9\.9\.9'\/>/, 'the forwarder');
+  has(xml, /<host ip='192\.168\.170\.5'>\s*<hostname>nas<\/hostname>\s*<hostname>nas\.curso<\/hostname>/, 'the DNS host');
+  has(xml, /<ip family='ipv6' address='fd42:77::1' prefix='64'>\s*<dhcp>\s*<range start='fd42:77::100' end='fd42:77::1ff'\/>/, 'IPv6');
+  ok('red NAT cursonat6 with IPv6 (fd42:77::1/64, DHCPv6, NAT66), a DNS forwarder and a DNS host: active (net-dumpxml)');
+
+  await page.fill('#net-name', 'cursoaislada');
+  await page.check(`${form} input[name=mode][value=none]`);
+  await page.fill('#net-subnet', '192.168.171.0/24');
+  await page.click(`${form} button[type=submit]`);
+  await waitText('tr[data-network=cursoaislada] [data-testid=net-kind]', /^red aislada$/);
+  check(!/<forward/.test(vireo('net-dumpxml', 'cursoaislada')), 'the isolated network has a <forward>');
+  await shot('redes');
+  ok('red aislada cursoaislada: listed as such, no <forward> (net-dumpxml)');
+}
+
 async function narrow(checks) {
   await page.setViewportSize({ width: 400, height: 800 });
   const widths = [];
@@ -209,8 +291,12 @@ await runSteps(async () => {
   await fsPool();
   await iscsiPool();
   await templates();
+  await details();
+  await networks();
   await narrow([['#/storage/cursoiscsi', '[data-testid=pool-form]', 'almacenamiento-400px'],
-    ['#/templates', 'tr[data-template=curso-base]', 'plantillas-400px']]);
+    ['#/templates', 'tr[data-template=curso-base]', 'plantillas-400px'],
+    ['#/domains/curso-uefi/details', '[data-testid=ed-serial]', 'detalles-400px'],
+    ['#/networks', '[data-testid=net-form]', 'redes-400px']]);
 }, {
   ok, problems, ctx, cleanup: () => rmSync(tmp, { recursive: true, force: true }),
   failShot: () => page.screenshot({ path: join(shots, 'curso1-failure.png'), fullPage: true }),
