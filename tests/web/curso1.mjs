@@ -1,15 +1,20 @@
-// curso1 in the web manager, in Spanish (the browser's locale is es-ES),
-// every step by clicking, each result checked on the page and with the
-// vireo CLI (and sfdisk, findmnt): storage pools of every kind the
-// daemon serves with their secrets, templates and VMs made from them,
-// the details tab's firmware, TPM, sound and serial devices.
+// curso1's units 3-7 in the web manager, in one run, in Spanish (the
+// browser's locale is es-ES), every step by clicking, each result checked
+// on the page and with the vireo CLI (and qemu-img, qemu-io, sfdisk,
+// findmnt), a screenshot of each: VMs made with the wizard from an ISO
+// and from an imported disk, a template and a VM from it (3); the details
+// tab's firmware, TPM, sound and serial devices, hardware added and
+// removed (4); storage pools of every kind the daemon serves with their
+// secrets, a volume made and attached (5); a NAT network with IPv6 and
+// DNS and an isolated one (6); a linked clone, a snapshot made and
+// reverted (7).
 // tests/integration/web-curso1.sh runs this in its network namespace.
 // Environment: VIREO_WEB_URL, VIREO_WEB_TOKEN, VIREO_CLI (VIREO_DEFAULT_URI
 // set), VIREO_ARTIFACTS, VIREO_SRC, VIREO_DISK_DEV and VIREO_FS_DEV (loop
 // devices), VIREO_FS_MOUNT, VIREO_ISCSI_PORTAL and VIREO_ISCSI_IQN (tgtd,
 // CHAP user alumno), VIREO_SCRATCH (a directory of the test's),
 // VIREO_DAEMON_PID (the daemon, whose mounts are its own).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +44,88 @@ watch(page, problems, { test: (s) => /status of (401|400|403|404|409)/.test(s) }
 const text = async (sel) => (await page.locator(sel).first().textContent()).trim();
 const waitText = (sel, re, timeout = 20000) => page.waitForFunction(([s, src]) =>
   new RegExp(src).test(document.querySelector(s)?.textContent ?? ''), [sel, re.source], { timeout });
+
+// ---- unit 3: new VMs with the wizard: from an ISO, imported from a disk ----
+
+const tab = async (name) => {
+  await page.click(`nav.tabs a[data-tab=${name}]`);
+  await page.waitForSelector(`nav.tabs a[data-tab=${name}][aria-current=page]`);
+};
+const domstate = (name) => vireo('domstate', name).trim();
+
+// Steps 2-4 of the wizard: OS generic (pc, IDE: the tiny guest's kernel
+// has the drivers), 256 MiB, 1 vCPU; `disk` GiB in pool default; the
+// network; started.
+async function wizardRest(name, network, disk) {
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wizard][data-step="2"]');
+  await page.selectOption('#wiz-os', 'generic');
+  await page.fill('#wiz-name', name);
+  await page.fill('#wiz-memory', '256');
+  await page.fill('#wiz-vcpus', '1');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wizard][data-step="3"]');
+  if (disk) await page.fill('#wiz-size', disk);
+  await page.selectOption('#wiz-network', network);
+  check(await page.isChecked('[data-testid=wiz-start]'), 'the wizard does not start the VM by default');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wiz-summary]');
+  await shot(`asistente-${name}`);
+  await page.click('[data-testid=wiz-create]');
+  await page.waitForFunction((n) => location.hash === `#/domains/${n}`, name);
+  await waitText('[data-testid=domain-state]', /^en ejecución$/, 30000);
+}
+
+async function newVms() {
+  const images = env('VIREO_IMAGES_DIR');
+  await page.click('nav a[href="#/"]');
+  await page.click('[data-testid=new-vm]');
+  await page.waitForSelector('[data-testid=wizard][data-step="1"]');
+  await page.check('input[name=source][value=cdrom]');
+  await page.fill('#wiz-iso', env('VIREO_TINY_ISO'));
+  await wizardRest('cursoiso', 'network:default', '1');
+  check(domstate('cursoiso') === 'running', 'cursoiso does not run');
+  has(vireo('domblklist', 'cursoiso'), /tiny\.iso/, 'domblklist cursoiso: the ISO');
+  has(vireo('vol-list', 'default'), /cursoiso\.qcow2/, 'vol-list default: the new disk');
+  has(dumpxml('dumpxml', 'cursoiso'), /<source network='default'\/>/, 'dumpxml cursoiso: on the default network');
+  await shot('mv-desde-iso');
+  ok('wizard, from an ISO: cursoiso runs with the ISO as CD-ROM, a new 1 GiB disk in default, on network default (domblklist, vol-list, dumpxml)');
+  vireo('destroy', 'cursoiso');
+
+  await page.click('nav a[href="#/"]');
+  await page.click('[data-testid=new-vm]');
+  await page.check('input[name=source][value=import]');
+  await page.selectOption('#wiz-importVol', 'default/importado.qcow2');
+  await wizardRest('cursoimport', 'user', null);
+  check(domstate('cursoimport') === 'running', 'cursoimport does not run');
+  has(vireo('domblklist', 'cursoimport'), new RegExp(`${images}/importado\\.qcow2`), 'domblklist cursoimport');
+  await shot('mv-importada');
+  ok('wizard, importing the disk importado.qcow2: cursoimport runs from it (domblklist)');
+  vireo('destroy', 'cursoimport');
+}
+
+// ---- unit 4: hardware added and removed ----
+
+async function hardware() {
+  await page.goto(`${url}#/domains/cursoimport/hardware`);
+  await page.waitForSelector('[data-testid=hw-add]');
+  await page.waitForFunction(() => document.querySelectorAll('#add-pool option').length > 0);
+  await page.selectOption('#add-vol', '__new__');
+  await page.fill('#add-volname', 'extra.qcow2');
+  await page.fill('#add-size', '1');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-status]', /Añadido|Disco/, 30000);
+  const added = vireo('domblklist', 'cursoimport', '--inactive');
+  const target = added.match(/^ (\S+) +\S*extra\.qcow2$/m)?.[1];
+  check(target, `domblklist --inactive after the add: ${added}`);
+  await page.waitForSelector(`tr[data-disk=${target}]`);
+  await shot('hardware-anadido');
+  ok(`hardware: a new 1 GiB volume extra.qcow2 added as ${target} (domblklist --inactive)`);
+  await page.click(`[data-testid=hw-remove-${target}]`);
+  await waitText('[data-testid=hw-row-status]', new RegExp(`Quitado ${target}`), 30000);
+  check(!/extra\.qcow2/.test(vireo('domblklist', 'cursoimport', '--inactive')), 'extra.qcow2 still attached');
+  ok(`hardware: ${target} removed again (domblklist --inactive)`);
+}
 
 // ---- unit 5: pools of every kind, and their secrets ----
 
@@ -88,6 +175,16 @@ async function diskPool() {
   has(vireo('vol-list', 'cursodisco'), new RegExp(`${part} +/dev/${part}`), 'vol-list cursodisco');
   await shot('grupo-disco-particion');
   ok(`partition ${part} made from the volume form (vol-list)`);
+
+  // Attached to a VM from the volume's row.
+  await page.click(`tr[data-volume="${part}"] [data-action=attach]`);
+  await page.waitForSelector('[data-testid=attach-dialog]');
+  await page.selectOption('#att-vm', 'cursoiso');
+  await page.click('[data-testid=attach-go]');
+  await page.waitForSelector('[data-testid=attach-dialog]', { state: 'detached' });
+  has(vireo('domblklist', 'cursoiso', '--inactive'), new RegExp(`/dev/${part}$`, 'm'), 'domblklist cursoiso');
+  await shot('volumen-conectado');
+  ok(`partition ${part} attached to cursoiso from its row (domblklist --inactive)`);
 }
 
 async function fsPool() {
@@ -104,6 +201,7 @@ async function fsPool() {
   // The daemon mounts in its own mount namespace (ip netns exec makes one).
   const mounted = sh('findmnt', '--task', env('VIREO_DAEMON_PID'), '-n', '-o', 'SOURCE,FSTYPE', '--target', mnt).trim();
   check(new RegExp(`^${dev} +ext4$`).test(mounted), `findmnt ${mnt}: ${mounted}`);
+  await shot('grupo-fs');
   ok(`fs pool cursofs: ext4 made on ${dev} and mounted at its target (findmnt: ${mounted})`);
 }
 
@@ -269,6 +367,42 @@ async function networks() {
   ok('red aislada cursoaislada: listed as such, no <forward> (net-dumpxml)');
 }
 
+// ---- unit 7: a linked clone, and a snapshot made and reverted ----
+
+async function cloneAndSnapshot() {
+  const images = env('VIREO_IMAGES_DIR');
+  await page.goto(`${url}#/domains/cursoimport`);
+  await page.click('[data-action=clone]');
+  await page.waitForSelector('[data-testid=clone-dialog] [data-testid=clone-dest]');
+  await page.fill('#clone-name', 'cursoenlazado');
+  await page.check('[data-testid=clone-dialog] input[name=kind][value=linked]');
+  const dest = await page.inputValue('[data-testid=clone-dest]');
+  await page.click('[data-testid=clone-go]');
+  await page.waitForFunction(() => location.hash === '#/domains/cursoenlazado');
+  const info = JSON.parse(sh('qemu-img', 'info', '-U', '--output=json', dest));
+  check(info['backing-filename'] === join(images, 'importado.qcow2'), `backing file: ${info['backing-filename']}`);
+  await shot('clonacion-enlazada');
+  ok(`clonación enlazada cursoenlazado: ${dest} is an overlay on importado.qcow2 (qemu-img info)`);
+
+  // A snapshot; bytes written behind it; reverted: the bytes are gone.
+  page.on('dialog', (d) => d.accept()); // the revert's "are you sure?"
+  await tab('snapshots');
+  await page.fill('#snap-name', 'antes');
+  await page.fill('#snap-desc', 'antes de escribir');
+  await page.click('[data-testid=snap-take]');
+  await page.waitForSelector('tr[data-snapshot=antes]');
+  has(vireo('snapshot-list', 'cursoenlazado', '--name'), /^antes$/m, 'snapshot-list');
+  const io = (cmd) => spawnSync('qemu-io', ['-f', 'qcow2', '-c', cmd, dest], { encoding: 'utf8' });
+  const marked = () => { const r = io('read -P 0x55 1M 64k'); return r.status === 0 && !/verification failed/.test(r.stdout); };
+  check(io('write -P 0x55 1M 64k').status === 0, 'qemu-io could not write');
+  check(marked(), 'the bytes written are not there');
+  await page.click('tr[data-snapshot=antes] [data-action=revert]');
+  await waitText('[data-testid=snap-status]', /Revertida a 'antes'/);
+  check(!marked(), 'the bytes written after the snapshot survived the revert');
+  await shot('instantanea-revertida');
+  ok("snapshot 'antes' taken (snapshot-list), 64 KiB written behind it (qemu-io), reverted: they are gone");
+}
+
 async function narrow(checks) {
   await page.setViewportSize({ width: 400, height: 800 });
   const widths = [];
@@ -287,12 +421,17 @@ await runSteps(async () => {
   await login(page, url, env('VIREO_WEB_TOKEN'));
   await waitText('nav a[href="#/storage"]', /^Almacenamiento$/);
   ok('logged in; the page is in Spanish');
+  // curso1's units in order: new VMs (3), details and hardware (4),
+  // storage (5), networks (6), clones and snapshots (7).
+  await newVms();
+  await templates();
+  await details();
+  await hardware();
   await diskPool();
   await fsPool();
   await iscsiPool();
-  await templates();
-  await details();
   await networks();
+  await cloneAndSnapshot();
   await narrow([['#/storage/cursoiscsi', '[data-testid=pool-form]', 'almacenamiento-400px'],
     ['#/templates', 'tr[data-template=curso-base]', 'plantillas-400px'],
     ['#/domains/curso-uefi/details', '[data-testid=ed-serial]', 'detalles-400px'],
