@@ -93,6 +93,7 @@ typedef struct {
     vr_http *http, *http_ro;
     vr_rpc *rpc, *rpc_ro;
     const vr_rpc_paths *lpaths;
+    vr_web *web; /* a browser on the web port (its event feed) counts as a client */
     int timeout;
     time_t idle_since;
 } idle_state;
@@ -105,7 +106,7 @@ static void on_idle_check(evutil_socket_t fd, short what, void *arg)
     vr_domain *const *doms = vr_qemu_domains(st->api->qemu, &n);
     bool busy = vr_http_connections(st->http) > 0 || (st->http_ro && vr_http_connections(st->http_ro) > 0) ||
                 vr_rpc_connections(st->rpc) > 0 || vr_rpc_connections(st->rpc_ro) > 0 ||
-                vr_rpc_paths_connections(st->lpaths) > 0;
+                vr_rpc_paths_connections(st->lpaths) > 0 || (st->web && vr_web_connections(st->web) > 0);
     for (size_t i = 0; i < n && !busy; i++)
         busy = doms[i]->state != VR_DOM_SHUTOFF || doms[i]->starting;
     time_t now = time(NULL);
@@ -440,7 +441,7 @@ int main(int argc, char **argv)
         vr_events_listen(api.events, vr_rpc_event, rpc_ro);
     vr_rpc_paths_serve(&lpaths, base, &api, &budget);
     idle_state idle = {.api = &api, .http = http, .http_ro = http_ro, .rpc = rpc, .rpc_ro = rpc_ro,
-                       .lpaths = &lpaths, .timeout = timeout};
+                       .lpaths = &lpaths, .web = web, .timeout = timeout};
     struct event *idle_timer = NULL;
     if (timeout) {
         idle_timer = event_new(base, -1, EV_PERSIST, on_idle_check, &idle);
