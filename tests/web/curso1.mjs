@@ -403,6 +403,26 @@ async function cloneAndSnapshot() {
   ok("snapshot 'antes' taken (snapshot-list), 64 KiB written behind it (qemu-io), reverted: they are gone");
 }
 
+// An rbd pool whose monitor is not there (no Ceph here; or no rbd
+// support in this daemon yet): refused in one line by the form, and
+// neither the pool nor the cephx secret made for it is left.
+async function rbdRefused() {
+  await page.goto(`${url}#/storage`);
+  await newPool('cursoceph', 'rbd', { '#pool-host': '127.0.0.1', '#pool-port': '1', '#pool-cephpool': 'rbd' });
+  await page.check(`${poolForm} input[name=auth][value=new]`);
+  await page.fill('#pool-user', 'admin');
+  await page.fill('#pool-secretname', 'client.admin');
+  await page.fill('#pool-secretvalue', 'AQBzYl5kAAAAABAAzQyDk5cTGnIWUbqzWWUTeg==');
+  await submitPool();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=pool-form] [role=alert]')]
+    .some((p) => p.textContent.trim()), null, { timeout: 30000 });
+  const shown = (await page.locator('[data-testid=pool-form] [role=alert]').allTextContents()).join(' ').trim();
+  check(!/cursoceph/.test(vireo('pool-list', '--all')) && !/client\.admin/.test(vireo('secret-list')),
+    'a refused rbd pool or its secret is left');
+  await shot('grupo-rbd-rechazado');
+  ok(`an rbd pool with no monitor to reach: "${shown}" by the form; neither pool nor secret left`);
+}
+
 async function narrow(checks) {
   await page.setViewportSize({ width: 400, height: 800 });
   const widths = [];
@@ -430,6 +450,7 @@ await runSteps(async () => {
   await diskPool();
   await fsPool();
   await iscsiPool();
+  await rbdRefused();
   await networks();
   await cloneAndSnapshot();
   await narrow([['#/storage/cursoiscsi', '[data-testid=pool-form]', 'almacenamiento-400px'],
