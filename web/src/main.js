@@ -64,7 +64,14 @@ class VrApp extends LitElement {
       for (const el of this.querySelectorAll('*')) el.requestUpdate?.();
     });
     addEventListener('hashchange', () => { this.route = route(); });
-    addEventListener('vireo-host', () => { this.domains = []; this.samples = new Map(); this.load(); });
+    // Another host: its VMs, and its event feed (forwarded by this daemon).
+    addEventListener('vireo-host', () => {
+      this.feed?.close();
+      this.feed = null;
+      this.domains = [];
+      this.samples = new Map();
+      this.load();
+    });
     setUnauthorizedHandler(() => this.loggedOut(t('login.expired')));
   }
 
@@ -124,7 +131,7 @@ class VrApp extends LitElement {
   }
 
   async onEvent(ev) {
-    if (currentHost()) return; // this daemon's events, not the managed host's
+    // The feed is the chosen host's (forwarded by this daemon when it is another).
     if (ev.kind === 'stats') {
       this.samples = this.sampler.update(ev);
       return;
