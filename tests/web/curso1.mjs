@@ -392,6 +392,8 @@ async function cloneAndSnapshot() {
   await page.click('[data-testid=snap-take]');
   await page.waitForSelector('tr[data-snapshot=antes]');
   has(vireo('snapshot-list', 'cursoenlazado', '--name'), /^antes$/m, 'snapshot-list');
+  const was = await text('tr[data-snapshot=antes] td:nth-child(3)');
+  check(was === 'apagada', `the snapshot's state is shown as '${was}'`);
   const io = (cmd) => spawnSync('qemu-io', ['-f', 'qcow2', '-c', cmd, dest], { encoding: 'utf8' });
   const marked = () => { const r = io('read -P 0x55 1M 64k'); return r.status === 0 && !/verification failed/.test(r.stdout); };
   check(io('write -P 0x55 1M 64k').status === 0, 'qemu-io could not write');
