@@ -166,3 +166,73 @@ static const vr_wire_field job_fields[] = {
     J("result", VR_WIRE_JSON, result),       /* what a completed job made */
 };
 const vr_wire_schema vr_wire_job = VR_WIRE_SCHEMA(vireo_job, "job", job_fields);
+
+#define IR(key, kind, member) VR_WIRE_FIELD(vireo_install_request, key, kind, member)
+static const vr_wire_field install_request_fields[] = {
+    IR("name", VR_WIRE_STR, name),
+    IR("memory", VR_WIRE_STR, memory),
+    IR("vcpus", VR_WIRE_STR, vcpus),
+    IR("os_variant", VR_WIRE_STR, os_variant),
+    IR("cdrom", VR_WIRE_STR, cdrom),
+    IR("cdrom_volume", VR_WIRE_STR, cdrom_volume),
+    IR("location", VR_WIRE_BOOL, location),
+    IR("install_kernel", VR_WIRE_STR, install_kernel),
+    IR("install_initrd", VR_WIRE_STR, install_initrd),
+    IR("location_iso", VR_WIRE_STR, location_iso),
+    IR("extra_args", VR_WIRE_STR, extra_args),
+    IR("import", VR_WIRE_BOOL, import),
+    IR("pxe", VR_WIRE_BOOL, pxe),
+    VR_WIRE_STRV_FIELD(vireo_install_request, "disks", disks, n_disks),
+    VR_WIRE_STRV_FIELD(vireo_install_request, "networks", networks, n_networks),
+    VR_WIRE_STRV_FIELD(vireo_install_request, "boots", boots, n_boots),
+    IR("graphics", VR_WIRE_STR, graphics),
+    IR("machine", VR_WIRE_STR, machine),
+    IR("virt_type", VR_WIRE_STR, virt_type),
+    IR("cpu", VR_WIRE_STR, cpu),
+    IR("uuid", VR_WIRE_STR, uuid),
+    IR("title", VR_WIRE_STR, title),
+    IR("cloud_init", VR_WIRE_BOOL, cloud_init),
+    IR("seed_volume", VR_WIRE_STR, seed_volume),
+    IR("drivers", VR_WIRE_BOOL, drivers),
+    IR("noreboot", VR_WIRE_BOOL, noreboot),
+    IR("autostart", VR_WIRE_BOOL, autostart),
+    IR("no_start", VR_WIRE_BOOL, no_start),
+    IR("dry_run", VR_WIRE_BOOL, dry_run),
+};
+const vr_wire_schema vr_wire_install_request =
+    VR_WIRE_SCHEMA(vireo_install_request, "install request", install_request_fields);
+
+#define IV(key, kind, member) VR_WIRE_FIELD(vireo_install_volume, key, kind, member)
+static const vr_wire_field install_volume_fields[] = {
+    IV("role", VR_WIRE_STR, role),
+    IV("pool", VR_WIRE_STR, pool),
+    IV("name", VR_WIRE_STR, name),
+    IV("path", VR_WIRE_STR, path),
+    IV("capacity", VR_WIRE_U64, capacity),
+    IV("format", VR_WIRE_STR, format),
+    IV("backing", VR_WIRE_STR, backing),
+};
+static const vr_wire_schema install_volume = VR_WIRE_SCHEMA(vireo_install_volume, "install volume", install_volume_fields);
+
+#define IP(key, kind, member) VR_WIRE_FIELD(vireo_install_plan, key, kind, member)
+static const vr_wire_field install_plan_fields[] = {
+    IP("install_phase", VR_WIRE_BOOL, install_phase),
+    IP("restart", VR_WIRE_BOOL, restart),
+    IP("name", VR_WIRE_STR, name),
+    IP("uuid", VR_WIRE_STR, uuid),
+    IP("os_variant", VR_WIRE_STR, os_variant),
+    IP("virt_type", VR_WIRE_STR, virt_type),
+    IP("machine", VR_WIRE_STR, machine),
+    IP("memory_mib", VR_WIRE_U64, memory_mib),
+    IP("vcpus", VR_WIRE_UINT, vcpus),
+    IP("vnc", VR_WIRE_BOOL, vnc),
+    IP("vnc_listen", VR_WIRE_STR, vnc_listen),
+    IP("vnc_port", VR_WIRE_INT, vnc_port),
+    IP("media_pool", VR_WIRE_STR, media_pool),
+    VR_WIRE_LIST_FIELD(vireo_install_plan, "volumes", volumes, n_volumes, install_volume),
+    VR_WIRE_STRV_FIELD(vireo_install_plan, "networks_started", networks_started, n_networks_started),
+    VR_WIRE_STRV_FIELD(vireo_install_plan, "warnings", warnings, n_warnings),
+    IP("xml_install", VR_WIRE_STR, xml_install),
+    IP("xml_final", VR_WIRE_STR, xml_final),
+};
+const vr_wire_schema vr_wire_install_plan = VR_WIRE_SCHEMA(vireo_install_plan, "install plan", install_plan_fields);

@@ -1,19 +1,25 @@
-/* vireo install, first half: the command line's options read into a
- * plan (vr_install_plan, install.h) and checked against the daemon --
- * the os variant, the name, pools, volumes, networks, files -- before
- * anything is made. Every mistake is one line naming the option. */
-#include "cli/cli.h"
-#include "conf/names.h"
-#include "cli/install.h"
-#include "common/file.h"
+/* Installs planned once (install_ops.h): virt-install's options, as the
+ * CLI and the web wizard send them in POST /v1/install, read into one
+ * plan against this host's pools, volumes, networks and domains -- the
+ * os variant, the name, the limits, the disks, NICs, graphics, the
+ * firmware -- before anything is made; then made, with everything made
+ * removed again on a failure. Every mistake is one line naming the
+ * option. The XML of each phase is src/install's (install_xml.c). */
+#include "core/install_ops.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
-#include "vireo/vireo.h"
+#include "conf/names.h"
+#include "conf/uuid.h"
+#include "drivers/network/network_driver.h"
+#include "drivers/storage/storage_driver.h"
+#include "install/install_kv.h"
+#include "install/install_plan.h"
+#include "wire/schemas.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,55 +29,145 @@
 #include <unistd.h>
 
 #define GIB (1024ull * 1024 * 1024)
+#define VR_EXIT_OK 0
 
-/* key=value[,key=value...]; values may be "quoted" (commas inside). A
- * first item without '=' has key "" (virt-install's positional value). */
+/* A volume the install made, for a rollback. */
 typedef struct {
-    char *key, *value;
-} kv;
+    char *pool, *name;
+} made_vol;
 
-static kv *kv_split(const char *spec, size_t *n)
+struct vr_core_install {
+    vr_install_env env;
+    vireo_install_request req; /* a copy of the inputs */
+    vr_install_plan plan;
+    vr_err code;               /* of the first error */
+    char *err;
+    bool no_disk;
+    char *uuid;
+    char *cdrom_pool, *cdrom_vol; /* --cdrom from a volume */
+    char *media_pool;          /* where seeds and the installer's kernel go */
+    int seed_disk;             /* index in plan.disks, -1 */
+    char *kernel_vol, *initrd_vol; /* to upload, in a dry run of a --location install */
+    bool virtio_win;           /* a virtio-win driver ISO is attached: virtio NICs too */
+    char **networks_to_start;
+    size_t n_networks_to_start;
+    char **notices;
+    size_t n_notices;
+    bool two_phase, restart;
+    /* made, for a rollback */
+    made_vol *made;
+    size_t n_made;
+    vr_core_install_done done;
+    void *opaque;
+};
+
+/* The first error, one line; returns 1 (a failed step). */
+static int bad(vr_core_install *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(vr_core_install *x, const char *fmt, ...)
 {
-    kv *items = NULL;
-    *n = 0;
-    const char *p = spec;
-    while (*p) {
-        vr_strbuf item = {0};
-        vr_strbuf_add(&item, "");
-        bool quoted = false;
-        for (; *p && (quoted || *p != ','); p++) {
-            if (*p == '"') {
-                quoted = !quoted;
-                continue;
-            }
-            vr_strbuf_addn(&item, p, 1);
-        }
-        if (*p == ',')
-            p++;
-        char *s = vr_strbuf_take(&item);
-        char *eq = strchr(s, '=');
-        items = vr_realloc(items, (*n + 1) * sizeof(*items));
-        if (eq) {
-            *eq = '\0';
-            items[*n].key = vr_strdup(s);
-            items[*n].value = vr_strdup(eq + 1);
-            free(s);
-        } else {
-            items[*n].key = vr_strdup("");
-            items[*n].value = s;
-        }
-        (*n)++;
-    }
-    return items;
+    if (x->err)
+        return 1;
+    va_list ap;
+    va_start(ap, fmt);
+    x->err = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    if (x->code == VR_OK)
+        x->code = VR_ERR_INVALID;
+    return 1;
 }
 
-static void kv_free(kv *items, size_t n)
+static void notice(vr_core_install *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notice(vr_core_install *x, const char *fmt, ...)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(items[i].key);
-        free(items[i].value);
+    va_list ap;
+    va_start(ap, fmt);
+    x->notices = vr_realloc(x->notices, (x->n_notices + 1) * sizeof(*x->notices));
+    x->notices[x->n_notices++] = vr_vasprintf(fmt, ap);
+    va_end(ap);
+}
+
+/* ---- pools and volume names ---- */
+
+/* The pool must exist and run; its directory into *path. */
+static int pool_ready(vr_core_install *x, const char *name, char **path)
+{
+    vr_pool *p = vr_storage_pool_lookup(x->env.storage, name);
+    if (!p)
+        return bad(x, "storage pool '%s' not found (vireo pool-list --all shows the pools)", name);
+    if (!p->active)
+        return bad(x, "storage pool '%s' is not active; start it with: vireo pool-start %s", name, name);
+    if (path)
+        *path = vr_strdup(p->def->target_path);
+    return VR_EXIT_OK;
+}
+
+/* A volume of an active pool, described into *v. */
+static int vol_get(vr_core_install *x, const char *pool, const char *name, vr_vol_info *v)
+{
+    int rc = pool_ready(x, pool, NULL);
+    if (rc)
+        return rc;
+    char *err = NULL;
+    vr_err code = vr_storage_vol_get(vr_storage_pool_lookup(x->env.storage, pool), name, v, &err);
+    if (code != VR_OK) {
+        x->code = code;
+        rc = bad(x, "%s", err);
     }
-    free(items);
+    free(err);
+    return rc;
+}
+
+static bool vol_by_path(vr_core_install *x, const char *path, vr_vol_info *v)
+{
+    vr_pool *pool = NULL;
+    char *err = NULL;
+    bool found = vr_storage_vol_by_path(x->env.storage, path, &pool, v, &err) == VR_OK;
+    free(err);
+    return found;
+}
+
+/* "POOL/VOLUME" of a volume that exists. */
+static int volume_spec(vr_core_install *x, const char *opt, const char *spec, char **pool, char **name)
+{
+    const char *slash = strchr(spec, '/');
+    if (!slash || slash == spec || !slash[1])
+        return bad(x, "%s %s: give POOL/VOLUME", opt, spec);
+    *pool = vr_strndup(spec, (size_t)(slash - spec));
+    *name = vr_strdup(slash + 1);
+    vr_vol_info v = {0};
+    int rc = vol_get(x, *pool, *name, &v);
+    vr_vol_info_clear(&v);
+    return rc;
+}
+
+/* A volume name free in the pool and not yet planned: BASE.EXT,
+ * BASE-1.EXT, ... as virt-install names them. */
+static char *free_vol_name(vr_core_install *x, const char *pool, const char *base, const char *ext)
+{
+    vr_vol_info *vols = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    vr_pool *p = vr_storage_pool_lookup(x->env.storage, pool);
+    if (!p || vr_storage_vol_list(p, &vols, &n, &err) != VR_OK)
+        n = 0;
+    free(err);
+    for (int k = 0;; k++) {
+        char *cand = k ? vr_asprintf("%s-%d%s", base, k, ext) : vr_asprintf("%s%s", base, ext);
+        bool taken = false;
+        for (size_t i = 0; i < n && !taken; i++)
+            taken = strcmp(vols[i].name, cand) == 0;
+        for (size_t i = 0; i < x->plan.n_disks && !taken; i++)
+            taken = x->plan.disks[i].volume && x->plan.disks[i].pool && strcmp(x->plan.disks[i].pool, pool) == 0 &&
+                strcmp(x->plan.disks[i].volume, cand) == 0;
+        const char *others[] = {x->kernel_vol, x->initrd_vol};
+        for (size_t i = 0; i < VR_ARRAY_LEN(others) && !taken; i++)
+            taken = others[i] && strcmp(others[i], cand) == 0;
+        if (!taken) {
+            vr_vol_info_list_free(vols, n);
+            return cand;
+        }
+        free(cand);
+    }
 }
 
 static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
@@ -87,110 +183,9 @@ static bool parse_uint(const char *s, unsigned long long max, unsigned long long
     return true;
 }
 
-static void notice(vr_install_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void notice(vr_install_ctx *x, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    x->notices = vr_realloc(x->notices, (x->n_notices + 1) * sizeof(*x->notices));
-    x->notices[x->n_notices++] = vr_vasprintf(fmt, ap);
-    va_end(ap);
-}
-
-void vr_install_ctx_clear(vr_install_ctx *x)
-{
-    vr_install_plan_clear(&x->plan);
-    free(x->uuid);
-    vr_cloudinit_clear(&x->ci);
-    free(x->media_pool);
-    free(x->location);
-    vr_tree_files_clear(&x->tree);
-    free(x->kernel_vol);
-    free(x->initrd_vol);
-    for (size_t i = 0; i < x->n_networks_to_start; i++)
-        free(x->networks_to_start[i]);
-    free(x->networks_to_start);
-    for (size_t i = 0; i < x->n_notices; i++)
-        free(x->notices[i]);
-    free(x->notices);
-    for (size_t i = 0; i < x->n_made; i++) {
-        free(x->made[i].pool);
-        free(x->made[i].name);
-    }
-    free(x->made);
-    if (x->tmpdir) {
-        vr_install_rmtree(x->tmpdir);
-        free(x->tmpdir);
-    }
-}
-
-int vr_install_fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *m = vr_vasprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "vireo: error: %s\n", m);
-    free(m);
-    return VR_EXIT_FAIL;
-}
-
-static char *new_uuid(void)
-{
-    char *u = vr_file_read("/proc/sys/kernel/random/uuid", NULL);
-    if (u)
-        vr_str_trim(u)[36] = '\0';
-    return u;
-}
-
 /* ---- pools and volume names ---- */
 
-/* The pool must exist and run; its directory into *path. */
-static int pool_ready(vr_install_ctx *x, const char *pool, char **path)
-{
-    vireo_pool p = {0};
-    if (vireo_pool_get(x->c, pool, &p) < 0) {
-        if (strcmp(vireo_last_error_code(x->c), "not_found") == 0)
-            return vr_install_fail("storage pool '%s' not found (vireo pool-list --all shows the pools)", pool);
-        return vr_cli_fail(x->c);
-    }
-    int rc = VR_EXIT_OK;
-    if (strcmp(p.state, "running") != 0)
-        rc = vr_install_fail("storage pool '%s' is not active; start it with: vireo pool-start %s", pool, pool);
-    else if (path)
-        *path = vr_strdup(p.path);
-    vireo_pool_clear(&p);
-    return rc;
-}
-
-/* A volume name free in the pool and not yet planned: BASE.EXT,
- * BASE-1.EXT, ... as virt-install names them. */
-static char *free_vol_name(vr_install_ctx *x, const char *pool, const char *base, const char *ext)
-{
-    vireo_vol *vols = NULL;
-    size_t n = 0;
-    if (vireo_vol_list(x->c, pool, &vols, &n) < 0)
-        n = 0;
-    for (int k = 0;; k++) {
-        char *cand = k ? vr_asprintf("%s-%d%s", base, k, ext) : vr_asprintf("%s%s", base, ext);
-        bool taken = false;
-        for (size_t i = 0; i < n && !taken; i++)
-            taken = strcmp(vols[i].name, cand) == 0;
-        for (size_t i = 0; i < x->plan.n_disks && !taken; i++)
-            taken = x->plan.disks[i].volume && x->plan.disks[i].pool && strcmp(x->plan.disks[i].pool, pool) == 0 &&
-                strcmp(x->plan.disks[i].volume, cand) == 0;
-        const char *others[] = {x->kernel_vol, x->initrd_vol};
-        for (size_t i = 0; i < VR_ARRAY_LEN(others) && !taken; i++)
-            taken = others[i] && strcmp(others[i], cand) == 0;
-        if (!taken) {
-            vireo_vol_list_free(vols, n);
-            return cand;
-        }
-        free(cand);
-    }
-}
-
-static vr_idisk *add_disk(vr_install_ctx *x)
+static vr_idisk *add_disk(vr_core_install *x)
 {
     return vr_install_add_disk(&x->plan);
 }
@@ -207,25 +202,25 @@ static const char *probe_local(const char *path)
     return r == 4 && memcmp(m, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
 }
 
-static const char *cdrom_bus(const vr_install_ctx *x)
+static const char *cdrom_bus(const vr_core_install *x)
 {
     return vr_install_cdrom_bus(x->plan.machine);
 }
 
-static const char *default_disk_bus(const vr_install_ctx *x)
+static const char *default_disk_bus(const vr_core_install *x)
 {
     return vr_install_disk_bus(x->plan.os, x->plan.machine);
 }
 
 /* --disk SPEC */
-static int parse_disk(vr_install_ctx *x, const char *spec)
+static int parse_disk(vr_core_install *x, const char *spec)
 {
     if (strcmp(spec, "none") == 0) {
         x->no_disk = true;
         return VR_EXIT_OK;
     }
     size_t n;
-    kv *items = kv_split(spec, &n);
+    vr_kv *items = vr_kv_split(spec, &n);
     const char *path = NULL, *vol = NULL, *pool = NULL, *size = NULL, *format = NULL, *bus = NULL, *device = NULL,
                *cache = NULL, *discard = NULL, *readonly = NULL, *backing = NULL;
     int rc = VR_EXIT_OK;
@@ -256,7 +251,7 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
         else if (strcmp(k, "sparse") == 0)
             continue; /* images are always sparse */
         else
-            rc = vr_install_fail(
+            rc = bad(x, 
                 "--disk %s: unknown option '%s' (known: size, pool, format, bus, path, vol, device, "
                 "cache, discard, readonly, backing_store)",
                 spec, k);
@@ -267,28 +262,28 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
     if (device && strcmp(device, "cdrom") == 0)
         cdrom = true;
     else if (device && strcmp(device, "disk") != 0) {
-        rc = vr_install_fail("--disk device=%s: not supported (disk or cdrom)", device);
+        rc = bad(x, "--disk device=%s: not supported (disk or cdrom)", device);
         goto out;
     }
     if (format && strcmp(format, "qcow2") && strcmp(format, "raw")) {
-        rc = vr_install_fail("--disk format=%s: not supported (qcow2 or raw)", format);
+        rc = bad(x, "--disk format=%s: not supported (qcow2 or raw)", format);
         goto out;
     }
     if (bus && strcmp(bus, "virtio") && strcmp(bus, "sata") && strcmp(bus, "scsi") && strcmp(bus, "ide")) {
-        rc = vr_install_fail("--disk bus=%s: not supported (virtio, sata, scsi, ide)", bus);
+        rc = bad(x, "--disk bus=%s: not supported (virtio, sata, scsi, ide)", bus);
         goto out;
     }
     if (bus && strcmp(bus, "ide") == 0 && vr_install_is_q35(x->plan.machine)) {
-        rc = vr_install_fail("--disk bus=ide: machine %s has no IDE controller; use bus=sata", x->plan.machine);
+        rc = bad(x, "--disk bus=ide: machine %s has no IDE controller; use bus=sata", x->plan.machine);
         goto out;
     }
     if (cdrom && bus && strcmp(bus, "virtio") == 0) {
-        rc = vr_install_fail("--disk device=cdrom,bus=virtio: a CD-ROM drive is on ide, sata or scsi");
+        rc = bad(x, "--disk device=cdrom,bus=virtio: a CD-ROM drive is on ide, sata or scsi");
         goto out;
     }
     if (readonly && strcmp(readonly, "on") && strcmp(readonly, "yes") && strcmp(readonly, "off") &&
         strcmp(readonly, "no")) {
-        rc = vr_install_fail("--disk readonly=%s: give on or off", readonly);
+        rc = bad(x, "--disk readonly=%s: give on or off", readonly);
         goto out;
     }
     double gib = 0;
@@ -297,17 +292,17 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
         errno = 0;
         gib = strtod(size, &end);
         if (errno || *end || end == size || !isfinite(gib) || gib < 0) {
-            rc = vr_install_fail("--disk size=%s: give the size in GiB, e.g. size=10 or size=0.5", size);
+            rc = bad(x, "--disk size=%s: give the size in GiB, e.g. size=10 or size=0.5", size);
             goto out;
         }
         if (gib * GIB < 1024 * 1024) {
-            rc = vr_install_fail("--disk size=%s: a new disk needs a size of more than 0 (in GiB; at least 1 MiB)",
+            rc = bad(x, "--disk size=%s: a new disk needs a size of more than 0 (in GiB; at least 1 MiB)",
                                  size);
             goto out;
         }
     }
     if ((path != NULL) + (vol != NULL) > 1) {
-        rc = vr_install_fail("--disk %s: give path= or vol=, not both", spec);
+        rc = bad(x, "--disk %s: give path= or vol=, not both", spec);
         goto out;
     }
     vr_idisk *d = add_disk(x);
@@ -319,7 +314,7 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
     if (vol) {
         const char *slash = strchr(vol, '/');
         if (!slash || slash == vol || !slash[1]) {
-            rc = vr_install_fail("--disk vol=%s: give POOL/VOLUME", vol);
+            rc = bad(x, "--disk vol=%s: give POOL/VOLUME", vol);
             goto out;
         }
         d->type = VR_IDISK_VOLUME;
@@ -327,88 +322,81 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
         d->volume = vr_strdup(slash + 1);
         if ((rc = pool_ready(x, d->pool, NULL)))
             goto out;
-        vireo_vol v = {0};
-        if (vireo_vol_get(x->c, d->pool, d->volume, &v) < 0) {
-            rc = vr_cli_fail(x->c);
+        vr_vol_info v = {0};
+        if ((rc = vol_get(x, d->pool, d->volume, &v)))
             goto out;
-        }
-        d->format = vr_strdup(format ? format : strcmp(v.format, "qcow2") == 0 ? "qcow2" : "raw");
-        if (strcmp(v.format, "iso") == 0 && !device) {
+        d->format = vr_strdup(format ? format : v.format == VR_VOL_QCOW2 ? "qcow2" : "raw");
+        if (v.format == VR_VOL_ISO && !device) {
             d->cdrom = d->readonly = true;
             free(d->bus);
             d->bus = vr_strdup(cdrom_bus(x));
         }
-        vireo_vol_clear(&v);
+        vr_vol_info_clear(&v);
         if (size) {
-            rc = vr_install_fail("--disk vol=%s: the volume exists; size= only makes new disks", vol);
+            rc = bad(x, "--disk vol=%s: the volume exists; size= only makes new disks", vol);
             goto out;
         }
         goto out;
     }
     if (path) {
         if (path[0] != '/') {
-            rc = vr_install_fail("--disk path=%s: give an absolute path", path);
+            rc = bad(x, "--disk path=%s: give an absolute path", path);
             goto out;
         }
         struct stat st;
-        bool exists = x->remote ? false : stat(path, &st) == 0;
-        vireo_vol v = {0};
-        bool is_vol = vireo_vol_get(x->c, NULL, path, &v) == 0;
-        if (is_vol || exists || (x->remote && !size)) {
+        bool exists = stat(path, &st) == 0;
+        vr_vol_info v = {0};
+        bool is_vol = vol_by_path(x, path, &v);
+        if (is_vol || exists) {
             if (size) {
-                vireo_vol_clear(&v);
-                rc = vr_install_fail("--disk path=%s,size=%s: %s exists; drop size= to use it, or name a new file",
+                vr_vol_info_clear(&v);
+                rc = bad(x, "--disk path=%s,size=%s: %s exists; drop size= to use it, or name a new file",
                                      path, size, path);
                 goto out;
             }
-            if (!x->remote && !exists) {
-                vireo_vol_clear(&v);
-                rc = vr_install_fail("--disk path=%s: %s", path, strerror(ENOENT));
+            if (!exists) {
+                vr_vol_info_clear(&v);
+                rc = bad(x, "--disk path=%s: %s", path, strerror(ENOENT));
                 goto out;
             }
             d->type = exists && S_ISBLK(st.st_mode) ? VR_IDISK_BLOCK : VR_IDISK_FILE;
             d->path = vr_strdup(path);
             const char *probed = "raw";
             if (is_vol)
-                probed = strcmp(v.format, "qcow2") == 0 ? "qcow2" : "raw";
+                probed = v.format == VR_VOL_QCOW2 ? "qcow2" : "raw";
             else if (exists && d->type == VR_IDISK_FILE)
                 probed = probe_local(path);
             d->format = vr_strdup(format ? format : probed);
-            vireo_vol_clear(&v);
+            vr_vol_info_clear(&v);
             goto out;
         }
         if (!size) {
-            rc = vr_install_fail("--disk path=%s: %s%s", path, strerror(ENOENT),
+            rc = bad(x, "--disk path=%s: %s%s", path, strerror(ENOENT),
                                  cdrom ? "" : " (add size=G to make a new disk there)");
             goto out;
         }
         /* A new image at a path: it must be in a pool's directory. */
         char *copy = vr_strdup(path), *dir = dirname(copy);
-        vireo_pool *pools = NULL;
         size_t np = 0;
-        if (vireo_pool_list(x->c, &pools, &np) < 0) {
-            free(copy);
-            rc = vr_cli_fail(x->c);
-            goto out;
-        }
+        vr_pool *const *pools = vr_storage_pools(x->env.storage, &np);
         for (size_t i = 0; i < np && !d->pool; i++)
-            if (strcmp(pools[i].state, "running") == 0 && strcmp(pools[i].path, dir) == 0)
-                d->pool = vr_strdup(pools[i].name);
-        vireo_pool_list_free(pools, np);
-        free(copy);
+            if (pools[i]->active && pools[i]->def->target_path && strcmp(pools[i]->def->target_path, dir) == 0)
+                d->pool = vr_strdup(pools[i]->def->name);
         if (!d->pool) {
-            rc = vr_install_fail(
+            rc = bad(x, 
                 "--disk path=%s: new disks are made in storage pools, and %s is not the directory of "
                 "an active one (vireo pool-list --details); use size=G[,pool=POOL]",
                 path, dir);
+            free(copy);
             goto out;
         }
+        free(copy);
         char *base = vr_strdup(path);
         d->volume = vr_strdup(basename(base));
         free(base);
     } else {
         if (cdrom) {
-            rc = vr_install_fail("--disk %s: a CD-ROM drive needs path= or vol=", spec);
+            rc = bad(x, "--disk %s: a CD-ROM drive needs path= or vol=", spec);
             goto out;
         }
         d->pool = vr_strdup(pool ? pool : "default");
@@ -421,19 +409,23 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
     d->format = vr_strdup(format ? format : "qcow2");
     if (backing) {
         if (strcmp(d->format, "qcow2") != 0) {
-            rc = vr_install_fail("--disk backing_store=%s: an overlay is qcow2; drop format=raw", backing);
+            rc = bad(x, "--disk backing_store=%s: an overlay is qcow2; drop format=raw", backing);
             goto out;
         }
         if (backing[0] != '/') {
-            vireo_vol v = {0};
-            if (vireo_vol_get(x->c, d->pool, backing, &v) < 0) {
-                rc = vr_install_fail("--disk backing_store=%s: no such volume in pool '%s' (or give a path)",
+            vr_vol_info v = {0};
+            vr_pool *bp = vr_storage_pool_lookup(x->env.storage, d->pool);
+            char *verr = NULL;
+            vr_err vc = bp ? vr_storage_vol_get(bp, backing, &v, &verr) : VR_ERR_NOT_FOUND;
+            free(verr);
+            vr_vol_info_clear(&v);
+            if (vc != VR_OK) {
+                rc = bad(x, "--disk backing_store=%s: no such volume in pool '%s' (or give a path)",
                                      backing, d->pool);
                 goto out;
             }
-            vireo_vol_clear(&v);
-        } else if (!x->remote && access(backing, R_OK) < 0) {
-            rc = vr_install_fail("--disk backing_store=%s: %s", backing, strerror(errno));
+        } else if (access(backing, R_OK) < 0) {
+            rc = bad(x, "--disk backing_store=%s: %s", backing, strerror(errno));
             goto out;
         }
         d->backing = vr_strdup(backing);
@@ -447,19 +439,19 @@ static int parse_disk(vr_install_ctx *x, const char *spec)
     if (strcmp(d->format, "qcow2") == 0 && !d->discard)
         d->discard = vr_strdup("unmap");
 out:
-    kv_free(items, n);
+    vr_kv_free(items, n);
     return rc;
 }
 
 /* --network SPEC */
-static int parse_nic(vr_install_ctx *x, const char *spec, bool *none)
+static int parse_nic(vr_core_install *x, const char *spec, bool *none)
 {
     if (strcmp(spec, "none") == 0) {
         *none = true;
         return VR_EXIT_OK;
     }
     size_t n;
-    kv *items = kv_split(spec, &n);
+    vr_kv *items = vr_kv_split(spec, &n);
     const char *type = NULL, *source = NULL, *model = NULL, *mac = NULL;
     int rc = VR_EXIT_OK;
     for (size_t i = 0; i < n && rc == VR_EXIT_OK; i++) {
@@ -475,7 +467,7 @@ static int parse_nic(vr_install_ctx *x, const char *spec, bool *none)
                 type = "bridge", source = v + 7;
             else
                 rc =
-                    vr_install_fail("--network %s: unknown '%s' (network=NAME, bridge=BR, user or none)", spec, v);
+                    bad(x, "--network %s: unknown '%s' (network=NAME, bridge=BR, user or none)", spec, v);
         } else if (strcmp(k, "network") == 0)
             type = "network", source = v;
         else if (strcmp(k, "bridge") == 0)
@@ -489,23 +481,23 @@ static int parse_nic(vr_install_ctx *x, const char *spec, bool *none)
         else if (strcmp(k, "mac") == 0 || strcmp(k, "mac.address") == 0)
             mac = v;
         else
-            rc = vr_install_fail("--network %s: unknown option '%s' (known: network, bridge, type, model, mac)",
+            rc = bad(x, "--network %s: unknown option '%s' (known: network, bridge, type, model, mac)",
                                  spec, k);
     }
     if (rc)
         goto out;
     if (!type || (strcmp(type, "user") && strcmp(type, "network") && strcmp(type, "bridge"))) {
-        rc = vr_install_fail("--network %s: say network=NAME, bridge=BR or user (type %s is not supported)", spec,
+        rc = bad(x, "--network %s: say network=NAME, bridge=BR or user (type %s is not supported)", spec,
                              type ? type : "missing");
         goto out;
     }
     if (strcmp(type, "user") && (!source || !*source)) {
-        rc = vr_install_fail("--network %s: type %s needs a name", spec, type);
+        rc = bad(x, "--network %s: type %s needs a name", spec, type);
         goto out;
     }
     if (model && strcmp(model, "virtio") && strcmp(model, "e1000") && strcmp(model, "e1000e") &&
         strcmp(model, "rtl8139")) {
-        rc = vr_install_fail("--network model=%s: not supported by Vireo (virtio, e1000, e1000e, rtl8139)", model);
+        rc = bad(x, "--network model=%s: not supported by Vireo (virtio, e1000, e1000e, rtl8139)", model);
         goto out;
     }
     if (mac && strcasecmp(mac, "RANDOM") == 0)
@@ -516,25 +508,20 @@ static int parse_nic(vr_install_ctx *x, const char *spec, bool *none)
         if (strlen(mac) != 17 ||
             sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6 ||
             (b[0] & 1)) {
-            rc = vr_install_fail("--network mac=%s: give a unicast MAC address like 52:54:00:12:34:56", mac);
+            rc = bad(x, "--network mac=%s: give a unicast MAC address like 52:54:00:12:34:56", mac);
             goto out;
         }
     }
     if (strcmp(type, "network") == 0) {
-        vireo_network net = {0};
-        if (vireo_network_get(x->c, source, &net) < 0) {
-            if (strcmp(vireo_last_error_code(x->c), "not_found") == 0)
-                rc = vr_install_fail("network '%s' not found (vireo net-list --all shows the defined ones)",
-                                     source);
-            else
-                rc = vr_cli_fail(x->c);
+        vr_network *net = x->env.net ? vr_net_lookup(x->env.net, source) : NULL;
+        if (!net) {
+            rc = bad(x, "network '%s' not found (vireo net-list --all shows the defined ones)", source);
             goto out;
         }
-        if (!net.active) {
+        if (!net->active) {
             x->networks_to_start = vr_realloc(x->networks_to_start, (x->n_networks_to_start + 1) * sizeof(char *));
             x->networks_to_start[x->n_networks_to_start++] = vr_strdup(source);
         }
-        vireo_network_clear(&net);
     }
     vr_install_plan *p = &x->plan;
     p->nics = vr_realloc(p->nics, (p->n_nics + 1) * sizeof(*p->nics));
@@ -546,15 +533,15 @@ static int parse_nic(vr_install_ctx *x, const char *spec, bool *none)
     for (char *m = nic->mac; m && *m; m++)
         *m = (char)tolower((unsigned char)*m);
 out:
-    kv_free(items, n);
+    vr_kv_free(items, n);
     return rc;
 }
 
 /* --boot hd,cdrom,network,uefi,kernel=,initrd=,kernel_args= */
-static int parse_boot(vr_install_ctx *x, const char *spec)
+static int parse_boot(vr_core_install *x, const char *spec)
 {
     size_t n;
-    kv *items = kv_split(spec, &n);
+    vr_kv *items = vr_kv_split(spec, &n);
     vr_install_plan *p = &x->plan;
     size_t ndev = 0;
     while (ndev < 3 && p->boot_devs[ndev])
@@ -571,14 +558,14 @@ static int parse_boot(vr_install_ctx *x, const char *spec)
             if (dev) {
                 for (size_t j = 0; j < ndev && !rc; j++)
                     if (strcmp(p->boot_devs[j], dev) == 0)
-                        rc = vr_install_fail("--boot %s: %s is named twice", spec, dev);
+                        rc = bad(x, "--boot %s: %s is named twice", spec, dev);
                 if (rc)
                     break;
                 p->boot_devs[ndev++] = dev; /* at most hd, cdrom, network: three */
             } else if (strcmp(v, "uefi") == 0) {
                 p->uefi = true;
             } else {
-                rc = vr_install_fail(
+                rc = bad(x, 
                     "--boot %s: '%s' is not supported (hd, cdrom, network, uefi, kernel=, initrd=, "
                     "kernel_args=)",
                     spec, v);
@@ -595,168 +582,29 @@ static int parse_boot(vr_install_ctx *x, const char *spec)
         } else if (strcmp(k, "firmware") == 0 && strcmp(v, "efi") == 0) {
             p->uefi = true;
         } else {
-            rc = vr_install_fail(
+            rc = bad(x, 
                 "--boot %s: option '%s' is not supported (hd, cdrom, network, uefi, kernel=, initrd=, "
                 "kernel_args=)",
                 spec, k);
         }
     }
-    kv_free(items, n);
+    vr_kv_free(items, n);
     if (rc == VR_EXIT_OK && (p->initrd || p->cmdline) && !p->kernel)
-        rc = vr_install_fail("--boot %s: initrd= and kernel_args= need kernel=", spec);
+        rc = bad(x, "--boot %s: initrd= and kernel_args= need kernel=", spec);
     return rc;
 }
 
-/* --cloud-init [user-data=F][,meta-data=F][,network-config=F][,ssh-key=F]...[,hostname=H]
- * [,root-password-file=F][,disable=on] */
-static int parse_cloud_init(vr_install_ctx *x, const char *spec)
-{
-    size_t n;
-    kv *items = kv_split(spec, &n);
-    vr_cloudinit *ci = &x->ci;
-    int rc = VR_EXIT_OK;
-    for (size_t i = 0; i < n && rc == VR_EXIT_OK; i++) {
-        const char *k = items[i].key, *v = items[i].value;
-        char **file = NULL;
-        if (strcmp(k, "user-data") == 0)
-            file = &ci->user_data;
-        else if (strcmp(k, "meta-data") == 0)
-            file = &ci->meta_data;
-        else if (strcmp(k, "network-config") == 0)
-            file = &ci->network_config;
-        else if (strcmp(k, "root-password-file") == 0)
-            file = &ci->root_password_file;
-        if (file) {
-            free(*file);
-            *file = vr_strdup(v);
-            if (access(v, R_OK) < 0)
-                rc = vr_install_fail("--cloud-init %s=%s: %s", k, v, strerror(errno));
-        } else if (strcmp(k, "ssh-key") == 0 || strcmp(k, "clouduser-ssh-key") == 0) {
-            if (access(v, R_OK) < 0) {
-                rc = vr_install_fail("--cloud-init %s=%s: %s", k, v, strerror(errno));
-                break;
-            }
-            ci->ssh_keys = vr_realloc(ci->ssh_keys, (ci->n_ssh_keys + 1) * sizeof(char *));
-            ci->ssh_keys[ci->n_ssh_keys++] = vr_strdup(v);
-        } else if (strcmp(k, "hostname") == 0) {
-            bool ok = *v && strlen(v) <= 253 && v[0] != '-' && v[0] != '.';
-            for (const char *s = v; *s && ok; s++)
-                ok = isalnum((unsigned char)*s) || *s == '-' || *s == '.';
-            if (!ok) {
-                rc = vr_install_fail("--cloud-init hostname=%s: a host name is letters, digits, '-' and '.'", v);
-                break;
-            }
-            free(ci->hostname);
-            ci->hostname = vr_strdup(v);
-        } else if (strcmp(k, "disable") == 0) {
-            ci->disable = strcmp(v, "on") == 0 || strcmp(v, "yes") == 0;
-        } else if (strcmp(k, "root-password-generate") == 0) {
-            rc = vr_install_fail(
-                "--cloud-init root-password-generate: not supported (vireo never prints a password); use "
-                "ssh-key=FILE or root-password-file=FILE");
-        } else if (!*k && !*v) {
-            continue;
-        } else {
-            rc = vr_install_fail(
-                "--cloud-init: unknown option '%s' (known: user-data, meta-data, network-config, ssh-key, "
-                "hostname, root-password-file, disable)",
-                *k ? k : v);
-        }
-    }
-    kv_free(items, n);
-    if (rc)
-        return rc;
-    if (ci->user_data && (ci->n_ssh_keys || ci->root_password_file))
-        return vr_install_fail(
-            "--cloud-init: user-data= is used as it is; put the ssh keys and password in it, or drop it");
-    char *err = NULL;
-    if (vr_cloudinit_check(ci, &err) < 0) {
-        rc = vr_install_fail("%s", err);
-        free(err);
-        return rc;
-    }
-    if (!ci->hostname) {
-        /* The domain's name, made a valid host name. */
-        char *h = vr_strdup(x->plan.name);
-        for (char *s = h; *s; s++)
-            if (!isalnum((unsigned char)*s) && *s != '-')
-                *s = '-';
-        ci->hostname = h;
-    }
-    if (!ci->user_data && !ci->n_ssh_keys && !ci->root_password_file)
-        notice(x,
-               "warning: --cloud-init without ssh-key= or root-password-file=: only the serial console "
-               "will let you in (if the image allows it)");
-    x->cloud_init = true;
-    return VR_EXIT_OK;
-}
-
-/* --location TREE|ISO[,kernel=PATH,initrd=PATH] */
-static int parse_location(vr_install_ctx *x, const char *spec)
-{
-    size_t n;
-    kv *items = kv_split(spec, &n);
-    const char *path = NULL, *kernel = NULL, *initrd = NULL;
-    int rc = VR_EXIT_OK;
-    for (size_t i = 0; i < n && rc == VR_EXIT_OK; i++) {
-        const char *k = items[i].key, *v = items[i].value;
-        if (!*k)
-            path = v;
-        else if (strcmp(k, "kernel") == 0)
-            kernel = v;
-        else if (strcmp(k, "initrd") == 0)
-            initrd = v;
-        else
-            rc = vr_install_fail("--location %s: unknown option '%s' (known: kernel, initrd)", spec, k);
-    }
-    if (rc)
-        goto out;
-    if (!path || !*path) {
-        rc = vr_install_fail("--location %s: give a directory tree or an ISO", spec);
-        goto out;
-    }
-    if (strstr(path, "://") || vr_str_starts(path, "nfs:")) {
-        rc =
-            vr_install_fail("--location %s: install trees are not fetched over the network; download or mount the "
-                            "tree (or its ISO) and give its path",
-                            path);
-        goto out;
-    }
-    struct stat st;
-    if (stat(path, &st) < 0) {
-        rc = vr_install_fail("--location %s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
-        rc = vr_install_fail("--location %s: neither a directory nor an ISO file", path);
-        goto out;
-    }
-    char *real = realpath(path, NULL);
-    x->location = real ? real : vr_strdup(path);
-    x->location_iso = S_ISREG(st.st_mode);
-    char *err = NULL;
-    if (vr_tree_find(x->location, x->location_iso, kernel, initrd, &x->tree, &err) < 0) {
-        rc = vr_install_fail("%s", err);
-        free(err);
-    }
-out:
-    kv_free(items, n);
-    return rc;
-}
-
-static int need_local_file(const vr_install_ctx *x, const char *opt, const char *path)
+static int need_local_file(vr_core_install *x, const char *opt, const char *path)
 {
     if (path[0] != '/')
-        return vr_install_fail("%s %s: give an absolute path", opt, path);
-    if (x->remote)
-        return VR_EXIT_OK; /* a path on the daemon's host */
+        return bad(x, "%s %s: give an absolute path", opt, path);
     struct stat st;
     if (stat(path, &st) < 0)
-        return vr_install_fail("%s %s: %s", opt, path, strerror(errno));
+        return bad(x, "%s %s: %s", opt, path, strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return vr_install_fail("%s %s: is a directory", opt, path);
+        return bad(x, "%s %s: is a directory", opt, path);
     if (access(path, R_OK) < 0)
-        return vr_install_fail("%s %s: %s", opt, path, strerror(errno));
+        return bad(x, "%s %s: %s", opt, path, strerror(errno));
     return VR_EXIT_OK;
 }
 
@@ -775,35 +623,19 @@ static void append_arg(char **cmdline, const char *arg)
     *cmdline = n;
 }
 
-static bool host_has_kvm(vr_install_ctx *x, int *rc)
-{
-    char *host = vireo_host_json(x->c);
-    if (!host) {
-        *rc = vr_cli_fail(x->c);
-        return false;
-    }
-    json_object *o = json_tokener_parse(host), *acc = NULL;
-    bool kvm =
-        o && json_object_object_get_ex(o, "accelerator", &acc) && strcmp(json_object_get_string(acc), "kvm") == 0;
-    json_object_put(o);
-    free(host);
-    return kvm;
-}
-
 /* Read and check everything; make the plan. Creates nothing. */
-int vr_install_make_plan(vr_install_ctx *x)
+static int make_plan(vr_core_install *x)
 {
-    vr_install_opts *o = x->o;
+    const vireo_install_request *o = &x->req;
     vr_install_plan *p = &x->plan;
     int rc;
-    const char *uri = vireo_conn_uri(x->c);
-    x->remote = vr_str_starts(uri, "vireo+ssh");
-    x->session = strstr(uri, "/session") != NULL;
 
+    if (!o->name || !*o->name)
+        return bad(x, "--name NAME is required");
     /* What to boot. */
-    int sources = (o->cdrom != NULL) + (o->location != NULL) + o->import + o->pxe;
+    int sources = (o->cdrom != NULL || o->cdrom_volume != NULL) + o->location + o->import + o->pxe;
     if (sources > 1)
-        return vr_install_fail("give one install source: --cdrom, --location, --pxe or --import");
+        return bad(x, "give one install source: --cdrom, --location, --pxe or --import");
 
     /* The OS variant. */
     const char *variant = o->os_variant;
@@ -812,17 +644,17 @@ int vr_install_make_plan(vr_install_ctx *x)
     else if (variant && vr_str_starts(variant, "short-id="))
         variant += 9;
     if (variant && strcmp(variant, "detect=on") == 0)
-        return vr_install_fail("--os-variant detect=on: Vireo does not detect the OS of install media; name it "
+        return bad(x, "--os-variant detect=on: Vireo does not detect the OS of install media; name it "
                                "(vireo install --os-variant list)");
     p->os = vr_osinfo_find(variant ? variant : "generic");
     if (!p->os) {
         char *close = vr_osinfo_close_matches(variant);
         if (close)
-            rc = vr_install_fail(
+            rc = bad(x, 
                 "unknown --os-variant '%s'; close matches: %s (all: vireo install --os-variant list)", variant,
                 close);
         else
-            rc = vr_install_fail(
+            rc = bad(x, 
                 "unknown --os-variant '%s' (vireo install --os-variant list shows the known ones)", variant);
         free(close);
         return rc;
@@ -834,18 +666,19 @@ int vr_install_make_plan(vr_install_ctx *x)
 
     /* Name, memory, vCPUs. */
     p->name = (char *)o->name;
-    char *bad = NULL;
-    if (!vr_name_check(VR_NAME_DOMAIN, p->name, &bad)) {
-        rc = vr_install_fail("--name: %s", bad);
-        free(bad);
+    char *why = NULL;
+    if (!vr_name_check(VR_NAME_DOMAIN, p->name, &why)) {
+        rc = bad(x, "--name: %s", why);
+        free(why);
         return rc;
     }
     unsigned long long v;
     const char *mem = o->memory;
     if (mem && vr_str_starts(mem, "memory="))
         mem += 7;
-    if (mem && (!parse_uint(mem, 16ull * 1024 * 1024, &v) || v < 16))
-        return vr_install_fail("--memory %s: give the memory in MiB, at least 16 (e.g. --memory 2048)", mem);
+    if (mem && (!parse_uint(mem, VR_INSTALL_MEM_MAX_MIB, &v) || v < VR_INSTALL_MEM_MIN_MIB))
+        return bad(x, "--memory %s: give the memory in MiB, from %llu to %llu (e.g. --memory 2048)", mem,
+                   VR_INSTALL_MEM_MIN_MIB, VR_INSTALL_MEM_MAX_MIB);
     p->mem_mib = mem ? v : p->os->mem_mib;
     if (p->mem_mib < p->os->min_mib)
         notice(x, "warning: %s wants at least %u MiB of memory; it gets %llu MiB", p->os->name, p->os->min_mib,
@@ -857,10 +690,10 @@ int vr_install_make_plan(vr_install_ctx *x)
         char *c = vr_strdup(cpus), *comma = strchr(c, ',');
         if (comma)
             *comma = '\0';
-        bool ok = parse_uint(c, 255, &v) && v >= 1;
+        bool ok = parse_uint(c, VR_INSTALL_VCPUS_MAX, &v) && v >= 1;
         free(c);
         if (!ok || comma)
-            return vr_install_fail(
+            return bad(x, 
                 "--vcpus %s: give a number of vCPUs from 1 to 255 (maxvcpus, sockets, ... are not "
                 "supported)",
                 cpus);
@@ -868,33 +701,29 @@ int vr_install_make_plan(vr_install_ctx *x)
     p->vcpus = cpus ? (unsigned)v : p->os->vcpus;
 
     /* The name must be free. */
-    vireo_domain dom = {0};
-    if (vireo_domain_get(x->c, p->name, &dom) == 0) {
-        vireo_domain_clear(&dom);
-        return vr_install_fail("domain '%s' already exists (vireo undefine %s removes it; or pick another --name)",
-                               p->name, p->name);
+    if (vr_qemu_lookup(x->env.qemu, p->name)) {
+        x->code = VR_ERR_CONFLICT;
+        return bad(x, "domain '%s' already exists (vireo undefine %s removes it; or pick another --name)",
+                   p->name, p->name);
     }
-    if (strcmp(vireo_last_error_code(x->c), "not_found") != 0)
-        return vr_cli_fail(x->c);
     if (o->uuid) {
         if (strlen(o->uuid) != 36)
-            return vr_install_fail("--uuid %s: give a uuid like 6b1d0d2e-3c1a-4f5e-9a6b-0123456789ab", o->uuid);
+            return bad(x, "--uuid %s: give a uuid like 6b1d0d2e-3c1a-4f5e-9a6b-0123456789ab", o->uuid);
         x->uuid = vr_strdup(o->uuid);
     } else {
-        x->uuid = new_uuid();
+        char u[VR_UUID_STRLEN];
+        vr_uuid_generate(u);
+        x->uuid = vr_strdup(u); /* both phases' definitions are one domain */
     }
     p->uuid = x->uuid;
-    p->title = (char *)o->title;
+    p->title = o->title;
 
     /* Accelerator: the domain type follows the host. */
-    rc = VR_EXIT_OK;
-    bool kvm = host_has_kvm(x, &rc);
-    if (rc)
-        return rc;
+    bool kvm = vr_qemu_kvm_usable(x->env.qemu);
     if (o->virt_type && strcmp(o->virt_type, "kvm") && strcmp(o->virt_type, "qemu"))
-        return vr_install_fail("--virt-type %s: not supported (kvm or qemu)", o->virt_type);
+        return bad(x, "--virt-type %s: not supported (kvm or qemu)", o->virt_type);
     if (o->virt_type && strcmp(o->virt_type, "kvm") == 0 && !kvm)
-        return vr_install_fail(
+        return bad(x, 
             "--virt-type kvm: KVM is not usable on this host (vireo host-validate says why); use "
             "--virt-type qemu");
     p->virt_type = vr_strdup(o->virt_type ? o->virt_type : kvm ? "kvm" : "qemu");
@@ -905,7 +734,7 @@ int vr_install_make_plan(vr_install_ctx *x)
     if (o->cpu) {
         const char *m = strcmp(o->cpu, "host") == 0 ? "host-model" : o->cpu;
         if (strcmp(m, "host-passthrough") && strcmp(m, "host-model") && strcmp(m, "maximum"))
-            return vr_install_fail("--cpu %s: not supported (host-passthrough, host-model, maximum)", o->cpu);
+            return bad(x, "--cpu %s: not supported (host-passthrough, host-model, maximum)", o->cpu);
         p->cpu_mode = vr_strdup(m);
     } else {
         /* All of the host's CPU under KVM; under TCG QEMU's "max", which
@@ -915,7 +744,7 @@ int vr_install_make_plan(vr_install_ctx *x)
     if (o->machine &&
         !(strcmp(o->machine, "pc") == 0 || strcmp(o->machine, "q35") == 0 ||
           vr_str_starts(o->machine, "pc-i440fx-") || vr_str_starts(o->machine, "pc-q35-")))
-        return vr_install_fail("--machine %s: not supported (pc, q35, pc-i440fx-X.Y, pc-q35-X.Y)", o->machine);
+        return bad(x, "--machine %s: not supported (pc, q35, pc-i440fx-X.Y, pc-q35-X.Y)", o->machine);
     p->machine = vr_strdup(o->machine ? o->machine : p->os->machine);
 
     /* --boot, the install source. */
@@ -924,19 +753,27 @@ int vr_install_make_plan(vr_install_ctx *x)
             return rc;
     if (p->kernel) {
         if (o->cdrom || o->location || o->pxe)
-            return vr_install_fail(
+            return bad(x, 
                 "--boot kernel= boots a kernel for good; it does not go with --cdrom, --location or --pxe");
         if ((rc = need_local_file(x, "--boot kernel=", p->kernel)))
             return rc;
         if (p->initrd && (rc = need_local_file(x, "--boot initrd=", p->initrd)))
             return rc;
         p->source = VR_SRC_KERNEL;
+    } else if (o->cdrom_volume) {
+        if ((rc = volume_spec(x, "--cdrom", o->cdrom_volume, &x->cdrom_pool, &x->cdrom_vol)))
+            return rc;
+        p->source = VR_SRC_CDROM;
     } else if (o->cdrom) {
         if ((rc = need_local_file(x, "--cdrom", o->cdrom)))
             return rc;
         p->source = VR_SRC_CDROM;
     } else if (o->location) {
-        if ((rc = parse_location(x, o->location)))
+        if (o->install_kernel && (rc = need_local_file(x, "--location kernel", o->install_kernel)))
+            return rc;
+        if (o->install_initrd && (rc = need_local_file(x, "--location initrd", o->install_initrd)))
+            return rc;
+        if (o->location_iso && (rc = need_local_file(x, "--location", o->location_iso)))
             return rc;
         p->source = VR_SRC_LOCATION;
     } else if (o->pxe) {
@@ -944,11 +781,11 @@ int vr_install_make_plan(vr_install_ctx *x)
     } else if (o->import) {
         p->source = VR_SRC_IMPORT;
     } else {
-        return vr_install_fail("an install source is needed: --cdrom ISO, --location TREE|ISO, --pxe, --import or "
+        return bad(x, "an install source is needed: --cdrom ISO, --location TREE|ISO, --pxe, --import or "
                                "--boot kernel=PATH");
     }
     if (o->extra_args && p->source != VR_SRC_LOCATION)
-        return vr_install_fail("--extra-args is for --location (with --boot kernel=, use kernel_args=)");
+        return bad(x, "--extra-args is for --location (with --boot kernel=, use kernel_args=)");
 
     /* Graphics. */
     const char *g = o->graphics ? o->graphics : "vnc";
@@ -956,7 +793,7 @@ int vr_install_make_plan(vr_install_ctx *x)
         p->vnc = false;
     } else {
         size_t n;
-        kv *items = kv_split(g, &n);
+        vr_kv *items = vr_kv_split(g, &n);
         rc = VR_EXIT_OK;
         for (size_t i = 0; i < n && !rc; i++) {
             const char *k = items[i].key, *val = items[i].value;
@@ -964,19 +801,19 @@ int vr_install_make_plan(vr_install_ctx *x)
                 (strcmp(k, "type") == 0 && strcmp(val, "vnc") == 0)) {
                 p->vnc = true;
             } else if (!*k || strcmp(k, "type") == 0) {
-                rc = vr_install_fail("--graphics %s: not supported by Vireo (vnc or none)", val);
+                rc = bad(x, "--graphics %s: not supported by Vireo (vnc or none)", val);
             } else if (strcmp(k, "listen") == 0) {
                 free(p->vnc_listen);
                 p->vnc_listen = vr_strdup(val);
             } else if (strcmp(k, "port") == 0) {
                 p->vnc_port = atoi(val);
                 if (p->vnc_port != -1 && (p->vnc_port < 5900 || p->vnc_port > 65535))
-                    rc = vr_install_fail("--graphics port=%s: -1 or 5900-65535", val);
+                    rc = bad(x, "--graphics port=%s: -1 or 5900-65535", val);
             } else {
-                rc = vr_install_fail("--graphics %s: option '%s' is not supported (listen, port)", g, k);
+                rc = bad(x, "--graphics %s: option '%s' is not supported (listen, port)", g, k);
             }
         }
-        kv_free(items, n);
+        vr_kv_free(items, n);
         if (rc)
             return rc;
         if (!p->vnc)
@@ -990,12 +827,12 @@ int vr_install_make_plan(vr_install_ctx *x)
         if ((rc = parse_disk(x, o->disks[i])))
             return rc;
     if (x->no_disk && p->n_disks)
-        return vr_install_fail("--disk none does not go with other --disk options");
+        return bad(x, "--disk none does not go with other --disk options");
     bool any_disk = false;
     for (size_t i = 0; i < p->n_disks; i++)
         any_disk |= !p->disks[i].cdrom;
     if (p->source == VR_SRC_IMPORT && !any_disk)
-        return vr_install_fail(
+        return bad(x, 
             "--import boots an existing disk: give it with --disk path=FILE or --disk vol=POOL/VOLUME");
     if (!x->no_disk && !any_disk && p->source != VR_SRC_KERNEL) {
         /* As virt-install: a disk of the variant's size in the default pool. */
@@ -1006,7 +843,7 @@ int vr_install_make_plan(vr_install_ctx *x)
             return rc;
     }
     /* A virtio-win driver ISO lets Windows use virtio devices. */
-    bool virtio_win = false;
+    bool virtio_win = o->drivers;
     for (size_t i = 0; i < p->n_disks; i++) {
         const vr_idisk *d = &p->disks[i];
         const char *f = d->path ? d->path : d->volume;
@@ -1028,12 +865,14 @@ int vr_install_make_plan(vr_install_ctx *x)
     }
 
     /* The install media as a CD-ROM. */
-    if (p->source == VR_SRC_CDROM || (p->source == VR_SRC_LOCATION && x->location_iso)) {
+    if (p->source == VR_SRC_CDROM || (p->source == VR_SRC_LOCATION && o->location_iso)) {
         vr_idisk *d = add_disk(x);
-        d->type = VR_IDISK_FILE;
+        d->type = x->cdrom_vol ? VR_IDISK_VOLUME : VR_IDISK_FILE;
         d->cdrom = d->readonly = true;
         d->empty_after = true; /* the media is ejected for the next boots */
-        d->path = vr_strdup(p->source == VR_SRC_CDROM ? o->cdrom : x->location);
+        d->pool = x->cdrom_pool ? vr_strdup(x->cdrom_pool) : NULL;
+        d->volume = x->cdrom_vol ? vr_strdup(x->cdrom_vol) : NULL;
+        d->path = x->cdrom_vol ? NULL : vr_strdup(p->source == VR_SRC_CDROM ? o->cdrom : o->location_iso);
         d->format = vr_strdup("raw");
         d->bus = vr_strdup(cdrom_bus(x));
     }
@@ -1044,7 +883,7 @@ int vr_install_make_plan(vr_install_ctx *x)
             x->media_pool = vr_strdup(p->disks[i].pool);
     if (!x->media_pool)
         x->media_pool = vr_strdup("default");
-    bool need_media_pool = o->cloud_init_set || p->source == VR_SRC_LOCATION;
+    bool need_media_pool = o->cloud_init || p->source == VR_SRC_LOCATION;
     char *media_dir = NULL;
     if (need_media_pool && (rc = pool_ready(x, x->media_pool, &media_dir)))
         return rc;
@@ -1054,16 +893,24 @@ int vr_install_make_plan(vr_install_ctx *x)
      * and undefine --remove-all-storage removes disks, not CD-ROMs);
      * others as a CD-ROM. */
     x->seed_disk = -1;
-    if (o->cloud_init_set) {
-        if ((rc = parse_cloud_init(x, o->cloud_init))) {
-            free(media_dir);
-            return rc;
-        }
+    if (o->cloud_init) {
         vr_idisk *d = add_disk(x);
         x->seed_disk = (int)(p->n_disks - 1);
         d->type = VR_IDISK_VOLUME;
         d->pool = vr_strdup(x->media_pool);
-        d->volume = free_vol_name(x, x->media_pool, p->name, "-cidata.iso");
+        if (o->seed_volume) {
+            /* Made by the client from the plan of its dry run. */
+            vr_vol_info seed = {0};
+            rc = vol_get(x, x->media_pool, o->seed_volume, &seed);
+            vr_vol_info_clear(&seed);
+            if (rc) {
+                free(media_dir);
+                return rc;
+            }
+            d->volume = vr_strdup(o->seed_volume);
+        } else {
+            d->volume = free_vol_name(x, x->media_pool, p->name, "-cidata.iso");
+        }
         d->format = vr_strdup("raw");
         d->readonly = true;
         bool virtio = p->os->virtio || p->os->family == VR_OS_LINUX || virtio_win;
@@ -1073,26 +920,19 @@ int vr_install_make_plan(vr_install_ctx *x)
 
     /* --location: the kernel and initrd go into volumes for the first boot. */
     if (p->source == VR_SRC_LOCATION) {
-        x->kernel_vol = free_vol_name(x, x->media_pool, p->name, "-install-kernel");
-        x->initrd_vol = free_vol_name(x, x->media_pool, p->name, "-install-initrd");
-        p->kernel = vr_asprintf("%s/%s", media_dir, x->kernel_vol);
-        p->initrd = vr_asprintf("%s/%s", media_dir, x->initrd_vol);
+        if (o->install_kernel) {
+            p->kernel = vr_strdup(o->install_kernel);
+            p->initrd = o->install_initrd ? vr_strdup(o->install_initrd) : NULL;
+        } else {
+            /* A dry run: the client uploads them into these volumes. */
+            x->kernel_vol = free_vol_name(x, x->media_pool, p->name, "-install-kernel");
+            x->initrd_vol = free_vol_name(x, x->media_pool, p->name, "-install-initrd");
+            p->kernel = vr_asprintf("%s/%s", media_dir, x->kernel_vol);
+            p->initrd = vr_asprintf("%s/%s", media_dir, x->initrd_vol);
+        }
         p->cmdline = o->extra_args ? vr_strdup(o->extra_args) : NULL;
         if (!p->vnc && !(p->cmdline && contains_word(p->cmdline, "console=")))
             append_arg(&p->cmdline, "console=ttyS0");
-        if (x->tree.redhat && x->location_iso && !(p->cmdline && strstr(p->cmdline, "inst.stage2="))) {
-            char *label = vr_iso_volume_id(x->location);
-            if (label) {
-                vr_strbuf s = {0};
-                vr_strbuf_add(&s, "inst.stage2=hd:LABEL=");
-                for (char *c = label; *c; c++)
-                    c[0] == ' ' ? vr_strbuf_add(&s, "\\x20") : vr_strbuf_addn(&s, c, 1);
-                char *arg = vr_strbuf_take(&s);
-                append_arg(&p->cmdline, arg);
-                free(arg);
-                free(label);
-            }
-        }
     }
 
     free(media_dir);
@@ -1100,7 +940,7 @@ int vr_install_make_plan(vr_install_ctx *x)
      * NVRAM), Secure Boot, TPM and Hyper-V as the OS variant asks. */
     char *perr = NULL;
     if (vr_install_platform(p, &perr) < 0) {
-        rc = vr_install_fail("%s", perr);
+        rc = bad(x, "%s", perr);
         free(perr);
         return rc;
     }
@@ -1108,7 +948,7 @@ int vr_install_make_plan(vr_install_ctx *x)
     /* Disk target names, in order, per bus family. */
     char *terr = NULL;
     if (vr_install_assign_targets(p, &terr) < 0) {
-        rc = vr_install_fail("%s", terr);
+        rc = bad(x, "%s", terr);
         free(terr);
         return rc;
     }
@@ -1119,14 +959,12 @@ int vr_install_make_plan(vr_install_ctx *x)
         if ((rc = parse_nic(x, o->networks[i], &none)))
             return rc;
     if (none && p->n_nics)
-        return vr_install_fail("--network none does not go with other --network options");
+        return bad(x, "--network none does not go with other --network options");
     if (!none && !p->n_nics) {
-        if (x->session) {
+        if (x->env.session) {
             rc = parse_nic(x, "user", &none);
         } else {
-            vireo_network net = {0};
-            if (vireo_network_get(x->c, "default", &net) == 0) {
-                vireo_network_clear(&net);
+            if (x->env.net && vr_net_lookup(x->env.net, "default")) {
                 rc = parse_nic(x, "network=default", &none);
             } else {
                 notice(x, "notice: there is no network 'default': the guest gets user-mode networking");
@@ -1137,7 +975,224 @@ int vr_install_make_plan(vr_install_ctx *x)
             return rc;
     }
     if (p->source == VR_SRC_PXE && !p->n_nics)
-        return vr_install_fail("--pxe boots from the network: it needs a --network");
+        return bad(x, "--pxe boots from the network: it needs a --network");
     p->guest_agent = p->os->family == VR_OS_LINUX;
     return VR_EXIT_OK;
+}
+
+/* ---- the plan, as asked and as seen ---- */
+
+vr_core_install *vr_core_install_plan(const vr_install_env *env, const vireo_install_request *r, vr_err *code,
+                                      char **err)
+{
+    vr_core_install *x = vr_calloc(1, sizeof(*x));
+    x->env = *env;
+    x->seed_disk = -1;
+    /* A copy through the request's own schema: what it names is all there is. */
+    json_object *o = vr_wire_to_json(&vr_wire_install_request, r);
+    vr_wire_from_json(&vr_wire_install_request, o, &x->req);
+    json_object_put(o);
+    if (make_plan(x) != VR_EXIT_OK) {
+        *code = x->code ? x->code : VR_ERR_INVALID;
+        *err = x->err ? vr_strdup(x->err) : vr_strdup("the install could not be planned");
+        vr_core_install_free(x);
+        return NULL;
+    }
+    x->two_phase = vr_install_two_phase(&x->plan);
+    x->restart = x->two_phase && !x->req.noreboot;
+    return x;
+}
+
+static void strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void vr_core_install_free(vr_core_install *x)
+{
+    if (!x)
+        return;
+    x->plan.name = NULL, x->plan.title = NULL; /* the request's */
+    vr_install_plan_clear(&x->plan);
+    vr_wire_clear(&vr_wire_install_request, &x->req);
+    free(x->err), free(x->uuid), free(x->cdrom_pool), free(x->cdrom_vol), free(x->media_pool);
+    free(x->kernel_vol), free(x->initrd_vol);
+    strv_free(x->networks_to_start, x->n_networks_to_start);
+    strv_free(x->notices, x->n_notices);
+    for (size_t i = 0; i < x->n_made; i++)
+        free(x->made[i].pool), free(x->made[i].name);
+    free(x->made);
+    free(x);
+}
+
+static char **strv_dup(char *const *v, size_t n)
+{
+    char **out = vr_calloc(n + 1, sizeof(*out));
+    for (size_t i = 0; i < n; i++)
+        out[i] = vr_strdup(v[i]);
+    return out;
+}
+
+static void add_volume(vireo_install_plan *out, const char *role, const char *pool, const char *name,
+                       unsigned long long capacity, const char *format, const char *backing, vr_storage_driver *st)
+{
+    out->volumes = vr_realloc(out->volumes, (out->n_volumes + 1) * sizeof(*out->volumes));
+    vireo_install_volume *v = &out->volumes[out->n_volumes++];
+    char *path = NULL, *err = NULL;
+    vr_pool *p = vr_storage_pool_lookup(st, pool);
+    if (p && vr_pool_vol_path(p, name, &path, &err) != VR_OK)
+        path = NULL;
+    free(err);
+    *v = (vireo_install_volume){.role = vr_strdup(role), .pool = vr_strdup(pool), .name = vr_strdup(name),
+                                .path = path, .capacity = capacity, .format = vr_strdup(format),
+                                .backing = backing ? vr_strdup(backing) : NULL};
+}
+
+void vr_core_install_view(const vr_core_install *x, vireo_install_plan *out)
+{
+    const vr_install_plan *p = &x->plan;
+    *out = (vireo_install_plan){
+        .install_phase = x->two_phase, .restart = x->restart, .name = vr_strdup(p->name),
+        .uuid = vr_strdup(p->uuid), .os_variant = vr_strdup(p->os->id), .virt_type = vr_strdup(p->virt_type),
+        .machine = vr_strdup(p->machine), .memory_mib = p->mem_mib, .vcpus = p->vcpus, .vnc = p->vnc,
+        .vnc_listen = vr_strdup(p->vnc_listen ? p->vnc_listen : "127.0.0.1"), .vnc_port = p->vnc_port,
+        .media_pool = vr_strdup(x->media_pool)};
+    for (size_t i = 0; i < p->n_disks; i++) {
+        const vr_idisk *d = &p->disks[i];
+        if (d->create)
+            add_volume(out, "disk", d->pool, d->volume, d->bytes, d->format, d->backing, x->env.storage);
+        else if ((int)i == x->seed_disk && !x->req.seed_volume)
+            add_volume(out, "seed", d->pool, d->volume, 0, "raw", NULL, x->env.storage);
+    }
+    if (x->kernel_vol) {
+        add_volume(out, "kernel", x->media_pool, x->kernel_vol, 0, "raw", NULL, x->env.storage);
+        add_volume(out, "initrd", x->media_pool, x->initrd_vol, 0, "raw", NULL, x->env.storage);
+    }
+    out->networks_started = strv_dup(x->networks_to_start, x->n_networks_to_start);
+    out->n_networks_started = x->n_networks_to_start;
+    out->warnings = strv_dup(x->notices, x->n_notices);
+    out->n_warnings = x->n_notices;
+    out->xml_install = x->two_phase ? vr_install_xml(p, true) : NULL;
+    out->xml_final = vr_install_xml(p, false);
+}
+
+/* ---- making it, and unmaking it ---- */
+
+/* Undo: the domain (if defined), then every volume made. */
+static void rollback(vr_core_install *x)
+{
+    char *err = NULL;
+    vr_domain *dom = vr_qemu_lookup(x->env.qemu, x->plan.name);
+    if (dom && vr_qemu_undefine(dom, VR_QEMU_UNDEFINE_NVRAM, &err) != VR_OK)
+        vr_log_warn("install %s: the domain is left defined: %s", x->plan.name, err);
+    free(err);
+    for (size_t i = x->n_made; i-- > 0;) {
+        err = NULL;
+        vr_pool *pool = vr_storage_pool_lookup(x->env.storage, x->made[i].pool);
+        if (pool && vr_storage_vol_delete(pool, x->made[i].name, &err) != VR_OK)
+            vr_log_warn("install %s: volume %s of pool %s is left: %s", x->plan.name, x->made[i].name,
+                        x->made[i].pool, err);
+        free(err);
+    }
+}
+
+static void finish(vr_core_install *x, vr_domain *dom, vr_err code, const char *err)
+{
+    if (code != VR_OK)
+        rollback(x);
+    x->done(x, code == VR_OK ? dom : NULL, code, err, x->opaque);
+}
+
+static vr_err make_volumes(vr_core_install *x, char **err)
+{
+    vr_install_plan *p = &x->plan;
+    for (size_t i = 0; i < p->n_disks; i++) {
+        vr_idisk *d = &p->disks[i];
+        if (!d->create)
+            continue;
+        vr_pool *pool = vr_storage_pool_lookup(x->env.storage, d->pool);
+        vr_vol_def def = {.name = d->volume, .capacity = d->bytes, .mode = -1};
+        if (!pool || !vr_vol_format_parse(d->format, &def.format)) {
+            vr_set_error(err, "storage pool '%s' is gone", d->pool);
+            return VR_ERR_FAILED;
+        }
+        vr_vol_info v = {0};
+        vr_err code = vr_storage_vol_create(pool, &def, d->backing, &v, err);
+        vr_vol_info_clear(&v);
+        if (code != VR_OK)
+            return code;
+        x->made = vr_realloc(x->made, (x->n_made + 1) * sizeof(*x->made));
+        x->made[x->n_made++] = (made_vol){vr_strdup(d->pool), vr_strdup(d->volume)};
+        vr_log_info("install %s: volume %s made in pool %s", p->name, d->volume, d->pool);
+    }
+    return VR_OK;
+}
+
+static void on_started(vr_err code, const char *err, void *opaque)
+{
+    vr_core_install *x = opaque;
+    vr_domain *dom = vr_qemu_lookup(x->env.qemu, x->plan.name);
+    if (code != VR_OK || !dom) {
+        finish(x, NULL, code != VR_OK ? code : VR_ERR_FAILED,
+               code != VR_OK ? err : "the new domain vanished while it started");
+        return;
+    }
+    /* From here the domain runs: nothing is undone. */
+    if (x->two_phase) {
+        /* The running domain keeps its install-phase definition; the
+         * next start boots the disk. */
+        char *xml = vr_install_xml(&x->plan, false), *derr = NULL;
+        vr_err dc = vr_qemu_define(x->env.qemu, xml, &dom, &derr);
+        free(xml);
+        if (dc != VR_OK) {
+            char *m = vr_asprintf("the installer runs, but the definition that boots the disk afterwards was "
+                                  "refused (%s); fix it with: vireo edit %s",
+                                  derr, x->plan.name);
+            x->done(x, NULL, dc, m, x->opaque);
+            free(m), free(derr);
+            return;
+        }
+        char *rerr = NULL;
+        if (x->restart && vr_qemu_restart_after_install(dom, &rerr) != VR_OK) {
+            /* Only the automatic second start is lost: say how to do it. */
+            vr_log_warn("install %s: %s; start it by hand when the installer ends", x->plan.name, rerr);
+            x->restart = false;
+            free(rerr);
+        }
+    }
+    x->done(x, dom, VR_OK, NULL, x->opaque);
+}
+
+void vr_core_install_run(vr_core_install *x, vr_core_install_done done, void *opaque)
+{
+    x->done = done, x->opaque = opaque;
+    char *err = NULL;
+    vr_err code = make_volumes(x, &err);
+    for (size_t i = 0; code == VR_OK && i < x->n_networks_to_start; i++) {
+        vr_network *net = vr_net_lookup(x->env.net, x->networks_to_start[i]);
+        if (net && !net->active)
+            code = vr_net_start(net, &err);
+    }
+    vr_domain *dom = NULL;
+    if (code == VR_OK) {
+        char *xml = vr_install_xml(&x->plan, x->two_phase);
+        code = vr_qemu_define(x->env.qemu, xml, &dom, &err);
+        free(xml);
+    }
+    if (code == VR_OK && x->req.autostart)
+        code = vr_qemu_set_autostart(dom, true, &err);
+    if (code != VR_OK) {
+        finish(x, NULL, code, err);
+        free(err);
+        return;
+    }
+    vr_log_info("install %s: defined (%s)", x->plan.name, x->two_phase ? "install phase" : "final");
+    /* An install boots its media now; other domains start unless asked not to. */
+    if (!x->two_phase && x->req.no_start) {
+        x->done(x, dom, VR_OK, NULL, x->opaque);
+        return;
+    }
+    vr_qemu_start(dom, false, on_started, x);
 }
