@@ -192,6 +192,24 @@ static void interface_fixture(void **state)
     vr_wire_clear(&vr_wire_interface, &i);
 }
 
+/* POST /v1/install: the request vireo install sends, the plan it gets. */
+static void install_fixtures(void **state)
+{
+    vireo_install_request r;
+    round_trip(&vr_wire_install_request, "install-request.json", &r);
+    assert_int_equal(r.n_disks, 2);
+    assert_string_equal(r.disks[1], "path=/srv/iso/virtio-win.iso,device=cdrom");
+    assert_true(r.location && r.drivers && !r.dry_run);
+    vr_wire_clear(&vr_wire_install_request, &r);
+    vireo_install_plan p;
+    round_trip(&vr_wire_install_plan, "install-plan.json", &p);
+    assert_int_equal(p.n_volumes, 2);
+    assert_string_equal(p.volumes[1].role, "seed");
+    assert_int_equal(p.vnc_port, -1);
+    assert_string_equal(p.xml_final, "<domain type='qemu'>\n</domain>\n");
+    vr_wire_clear(&vr_wire_install_plan, &p);
+}
+
 static void bad_lists(void **state)
 {
     const char *bad[] = {"", "{\"domains\":[{\"name\":", "{\"domains\":[}", "not json"};
@@ -296,6 +314,8 @@ static void api_doc(void **state)
     doc_matches(doc, "A volume object", &vr_wire_vol);
     doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
     doc_matches(doc, "Long operations (volume copies", &vr_wire_job);
+    doc_matches(doc, "An install request object", &vr_wire_install_request);
+    doc_matches(doc, "An install plan object", &vr_wire_install_plan);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
     free(doc);
@@ -313,6 +333,7 @@ int main(void)
         cmocka_unit_test(snapshot_fixture),
         cmocka_unit_test(job_fixtures),
         cmocka_unit_test(interface_fixture),
+        cmocka_unit_test(install_fixtures),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };
