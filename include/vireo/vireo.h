@@ -568,6 +568,47 @@ int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir);
  * were (refused when the domain or any of them exists); job id. */
 int vireo_domain_backup_restore(vireo_conn *c, const char *dir);
 
+/* ---- the daemon, the host, the event feed (their wire forms) ---- */
+
+typedef struct {
+    char *version, *api, *hypervisor;
+} vireo_version;
+
+typedef struct {
+    char *hostname, *uri, *arch, *kernel;
+    int cpus;
+    unsigned long long memory_kib;
+    char *accelerator;    /* "kvm" or "tcg" */
+    char **domain_types;  /* "qemu", and "kvm" where usable */
+    size_t n_domain_types;
+} vireo_host;
+
+typedef struct {
+    int cpus;
+    double cpu_percent;   /* -1 (null) before a first window */
+    int cpu_window_ms;
+    unsigned long long memory_total_kib, memory_available_kib, memory_used_kib;
+    int domains_total, domains_running;
+} vireo_host_stats;
+
+/* One line of GET /v1/events. */
+typedef struct {
+    double time;          /* unix seconds */
+    char *kind;           /* "domain", "network", "pool" */
+    char *name, *uuid, *event, *detail;
+    char *volume;         /* pool refresh events; else NULL (left out) */
+    char *mac, *ip, *hostname; /* lease events; else NULL (left out) */
+} vireo_event;
+
+/* A running domain in the feed's periodic sample ({"kind":"stats",
+ * "mono", "domains":{NAME: this}}). */
+typedef struct {
+    long long cpu_time_ns;
+    int vcpus;
+    char **addresses;
+    size_t n_addresses;
+} vireo_sample_domain;
+
 /* ---- installs (virt-install's job), planned by the daemon ---- */
 
 /* The inputs of one install, as virt-install's options give them: the

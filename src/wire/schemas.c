@@ -236,3 +236,60 @@ static const vr_wire_field install_plan_fields[] = {
     IP("xml_final", VR_WIRE_STR, xml_final),
 };
 const vr_wire_schema vr_wire_install_plan = VR_WIRE_SCHEMA(vireo_install_plan, "install plan", install_plan_fields);
+
+static const vr_wire_field version_fields[] = {
+    VR_WIRE_FIELD(vireo_version, "version", VR_WIRE_STR, version),
+    VR_WIRE_FIELD(vireo_version, "api", VR_WIRE_STR, api),
+    VR_WIRE_FIELD(vireo_version, "hypervisor", VR_WIRE_STR, hypervisor),
+};
+const vr_wire_schema vr_wire_version = VR_WIRE_SCHEMA(vireo_version, "version", version_fields);
+
+#define H(key, kind, member) VR_WIRE_FIELD(vireo_host, key, kind, member)
+static const vr_wire_field host_fields[] = {
+    H("hostname", VR_WIRE_STR, hostname),
+    H("uri", VR_WIRE_STR, uri),
+    H("arch", VR_WIRE_STR, arch),
+    H("kernel", VR_WIRE_STR, kernel),
+    H("cpus", VR_WIRE_INT, cpus),
+    H("memory_kib", VR_WIRE_U64, memory_kib),
+    H("accelerator", VR_WIRE_STR, accelerator),
+    VR_WIRE_STRV_FIELD(vireo_host, "domain_types", domain_types, n_domain_types),
+};
+const vr_wire_schema vr_wire_host = VR_WIRE_SCHEMA(vireo_host, "host", host_fields);
+
+#define HS(key, kind, member) VR_WIRE_FIELD(vireo_host_stats, key, kind, member)
+static const vr_wire_field host_stats_fields[] = {
+    HS("cpus", VR_WIRE_INT, cpus),
+    VR_WIRE_OPT(vireo_host_stats, "cpu_percent", VR_WIRE_DOUBLE, cpu_percent, -1),
+    HS("cpu_window_ms", VR_WIRE_INT, cpu_window_ms),
+    HS("memory_total_kib", VR_WIRE_U64, memory_total_kib),
+    HS("memory_available_kib", VR_WIRE_U64, memory_available_kib),
+    HS("memory_used_kib", VR_WIRE_U64, memory_used_kib),
+    HS("domains_total", VR_WIRE_INT, domains_total),
+    HS("domains_running", VR_WIRE_INT, domains_running),
+};
+const vr_wire_schema vr_wire_host_stats = VR_WIRE_SCHEMA(vireo_host_stats, "host stats", host_stats_fields);
+
+#define EV(key, kind, member) VR_WIRE_FIELD(vireo_event, key, kind, member)
+#define EV_OMIT(k, member) {.key = k, .kind = VR_WIRE_STR, .off = offsetof(vireo_event, member), .omit = true}
+static const vr_wire_field event_fields[] = {
+    EV("time", VR_WIRE_DOUBLE, time),
+    EV("kind", VR_WIRE_STR, kind),
+    EV("name", VR_WIRE_STR, name),
+    EV("uuid", VR_WIRE_STR, uuid),
+    EV("event", VR_WIRE_STR, event),
+    EV("detail", VR_WIRE_STR, detail),
+    EV_OMIT("volume", volume),     /* pool refresh events */
+    EV_OMIT("mac", mac),           /* lease events: mac, ip, hostname */
+    EV_OMIT("ip", ip),
+    EV_OMIT("hostname", hostname),
+};
+const vr_wire_schema vr_wire_event = VR_WIRE_SCHEMA(vireo_event, "event", event_fields);
+
+static const vr_wire_field sample_domain_fields[] = {
+    VR_WIRE_FIELD(vireo_sample_domain, "cpu_time_ns", VR_WIRE_I64, cpu_time_ns),
+    VR_WIRE_FIELD(vireo_sample_domain, "vcpus", VR_WIRE_INT, vcpus),
+    VR_WIRE_STRV_FIELD(vireo_sample_domain, "addresses", addresses, n_addresses),
+};
+const vr_wire_schema vr_wire_sample_domain =
+    VR_WIRE_SCHEMA(vireo_sample_domain, "sample domain", sample_domain_fields);

@@ -210,6 +210,37 @@ static void install_fixtures(void **state)
     vr_wire_clear(&vr_wire_install_plan, &p);
 }
 
+/* The daemon's version, the host, its live numbers, the event feed. */
+static void host_fixtures(void **state)
+{
+    vireo_version v;
+    round_trip(&vr_wire_version, "version.json", &v);
+    assert_string_equal(v.api, "v1");
+    vr_wire_clear(&vr_wire_version, &v);
+    vireo_host h;
+    round_trip(&vr_wire_host, "host.json", &h);
+    assert_int_equal(h.n_domain_types, 1);
+    vr_wire_clear(&vr_wire_host, &h);
+    vireo_host_stats st;
+    round_trip(&vr_wire_host_stats, "host-stats.json", &st);
+    assert_true(st.cpu_percent > 7.8 && st.cpu_percent < 8.0);
+    round_trip(&vr_wire_host_stats, "host-stats-first.json", &st);
+    assert_true(st.cpu_percent == -1); /* null: no window yet */
+    vireo_event e;
+    round_trip(&vr_wire_event, "event.json", &e);
+    assert_null(e.mac);
+    assert_string_equal(e.volume, "web.qcow2");
+    vr_wire_clear(&vr_wire_event, &e);
+    round_trip(&vr_wire_event, "event-lease.json", &e);
+    assert_null(e.volume);
+    assert_string_equal(e.hostname, "web");
+    vr_wire_clear(&vr_wire_event, &e);
+    vireo_sample_domain d;
+    round_trip(&vr_wire_sample_domain, "sample-domain.json", &d);
+    assert_int_equal(d.n_addresses, 1);
+    vr_wire_clear(&vr_wire_sample_domain, &d);
+}
+
 static void bad_lists(void **state)
 {
     const char *bad[] = {"", "{\"domains\":[{\"name\":", "{\"domains\":[}", "not json"};
@@ -315,6 +346,10 @@ static void api_doc(void **state)
     doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
     doc_matches(doc, "Long operations (volume copies", &vr_wire_job);
     doc_matches(doc, "An install request object", &vr_wire_install_request);
+    doc_matches(doc, "### GET /v1/version", &vr_wire_version);
+    doc_matches(doc, "### GET /v1/host\n", &vr_wire_host);
+    doc_matches(doc, "### GET /v1/host/stats", &vr_wire_host_stats);
+    doc_matches(doc, "### GET /v1/events", &vr_wire_event);
     doc_matches(doc, "An install plan object", &vr_wire_install_plan);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
@@ -334,6 +369,7 @@ int main(void)
         cmocka_unit_test(job_fixtures),
         cmocka_unit_test(interface_fixture),
         cmocka_unit_test(install_fixtures),
+        cmocka_unit_test(host_fixtures),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };
