@@ -63,6 +63,14 @@ int vr_cli_edit_xml(struct vireo_conn *c, const char *kind, const char *name,
  * the command should end, with *rc its exit status. */
 struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
                                 const vr_opt *opts, const char **pos, size_t min, size_t max, int *rc);
+/* The same for a command on one object (*name) with at most one switch
+ * (--json, --inactive, --disable): *on says whether it was given. */
+struct vireo_conn *vr_cli_begin_one(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *flag,
+                                    bool *on, const char **name, int *rc);
+/* NAME [--disable]: net-autostart, pool-autostart (set: the libvireo call;
+ * kind and quote as vr_cli_done). */
+int vr_cli_run_autostart(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *kind, bool quote,
+                         int (*set)(struct vireo_conn *, const char *, bool));
 /* The same for a command whose one positional argument is an XML file
  * (define, create...): *file is it, *xml its text (free()), read after
  * connecting; NULL when the command should end. */

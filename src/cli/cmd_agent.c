@@ -172,9 +172,8 @@ static int run_domfsinfo(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     bool json = false;
-    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_domfsinfo, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin_one(cli, &vr_cmd_domfsinfo, argc, argv, "json", &json, &name, &rc);
     if (!c)
         return rc;
     json_object *ret = ask(c, name, "{\"execute\":\"guest-get-fsinfo\"}", 0);
