@@ -253,6 +253,31 @@ static int make_tmpdir(vr_install_ctx *x)
     return rc;
 }
 
+/* --cdrom ISO to a remote daemon: an ISO only on this machine goes into
+ * its default pool first (a volume of that name and size there is used
+ * as it is), and the install names the volume. */
+static int upload_cdrom(vr_install_ctx *x)
+{
+    struct stat st;
+    const char *iso = x->req.cdrom;
+    if (!x->remote || !iso || stat(iso, &st) < 0 || !S_ISREG(st.st_mode))
+        return VR_EXIT_OK; /* not here: a path on the daemon's host */
+    const char *slash = strrchr(iso, '/');
+    const char *name = slash ? slash + 1 : iso;
+    vireo_vol v = {0};
+    bool there = vireo_vol_get(x->c, "default", name, &v) == 0 && v.capacity == (unsigned long long)st.st_size;
+    vireo_vol_clear(&v);
+    if (!there) {
+        int rc = upload_volume(x, "default", name, iso, "the install ISO");
+        if (rc)
+            return rc;
+    }
+    x->req.cdrom_volume = vr_asprintf("default/%s", name);
+    free(x->req.cdrom);
+    x->req.cdrom = NULL;
+    return VR_EXIT_OK;
+}
+
 /* What only this machine has, into the volumes the plan named for it;
  * the request then names them. */
 static int upload_media(vr_install_ctx *x)
@@ -631,8 +656,12 @@ static int run_opts(vr_cli *cli, vr_install_opts *o)
     if (!x.c)
         return VR_EXIT_FAIL;
     int rc = vr_install_make_request(&x);
-    if (rc == VR_EXIT_OK && vireo_install(x.c, &x.req, &x.plan) < 0)
+    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run)
+        rc = upload_cdrom(&x);
+    if (rc == VR_EXIT_OK && vireo_install(x.c, &x.req, &x.plan) < 0) {
         rc = vr_cli_fail(x.c);
+        rollback(&x);
+    }
     if (rc == VR_EXIT_OK) {
         for (size_t i = 0; i < x.plan.n_warnings; i++)
             fprintf(stderr, "vireo: %s\n", x.plan.warnings[i]);
