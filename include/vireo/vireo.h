@@ -675,6 +675,15 @@ typedef struct {
     char *xml_final;
 } vireo_install_plan;
 
+/* A known OS variant and its defaults (GET /v1/os-variants). */
+typedef struct {
+    char *id, *name;
+    char *family;          /* "linux", "windows", "other" */
+    unsigned memory_mib, min_memory_mib, vcpus, disk_gib;
+    bool uefi;             /* boots with UEFI */
+    bool secure_boot;      /* ... with Secure Boot and a TPM 2.0 (Windows 11) */
+} vireo_os_variant;
+
 void vireo_install_request_clear(vireo_install_request *r);
 void vireo_install_plan_clear(vireo_install_plan *p);
 /* POST /v1/install: plan (r->dry_run) or plan and make. 0 with *out

@@ -11,6 +11,7 @@
 #include "daemon/api.h"
 #include "install/install_plan.h"
 #include "wire/schemas.h"
+#include "common/strbuf.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -232,26 +233,23 @@ static void get_os_variants(vr_api_call *c)
 {
     size_t n;
     const vr_osinfo *t = vr_osinfo_all(&n);
-    json_object *arr = json_object_new_array();
+    vr_strbuf b = {0};
+    vr_strbuf_add(&b, "{\"os_variants\":[");
     for (size_t i = 0; i < n; i++) {
-        json_object *e = json_object_new_object();
-        json_object_object_add(e, "id", json_object_new_string(t[i].id));
-        json_object_object_add(e, "name", json_object_new_string(t[i].name));
-        json_object_object_add(e, "family", json_object_new_string(t[i].family == VR_OS_LINUX     ? "linux"
-                                                                   : t[i].family == VR_OS_WINDOWS ? "windows"
-                                                                                                  : "other"));
-        json_object_object_add(e, "memory_mib", json_object_new_int((int)t[i].mem_mib));
-        json_object_object_add(e, "min_memory_mib", json_object_new_int((int)t[i].min_mib));
-        json_object_object_add(e, "vcpus", json_object_new_int((int)t[i].vcpus));
-        json_object_object_add(e, "disk_gib", json_object_new_int((int)t[i].disk_gib));
-        /* Its firmware: UEFI (Windows 11: with Secure Boot and a TPM). */
-        json_object_object_add(e, "uefi", json_object_new_boolean(t[i].uefi));
-        json_object_object_add(e, "secure_boot", json_object_new_boolean(t[i].uefi && t[i].family == VR_OS_WINDOWS));
-        json_object_array_add(arr, e);
+        /* A borrowed view of the table's entry. */
+        vireo_os_variant v = {.id = (char *)t[i].id, .name = (char *)t[i].name,
+                              .family = t[i].family == VR_OS_LINUX     ? "linux"
+                                  : t[i].family == VR_OS_WINDOWS ? "windows"
+                                                                 : "other",
+                              .memory_mib = t[i].mem_mib, .min_memory_mib = t[i].min_mib, .vcpus = t[i].vcpus,
+                              .disk_gib = t[i].disk_gib, .uefi = t[i].uefi,
+                              .secure_boot = t[i].uefi && t[i].family == VR_OS_WINDOWS};
+        if (i)
+            vr_strbuf_add(&b, ",");
+        vr_wire_write(&b, &vr_wire_os_variant, &v);
     }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "os_variants", arr);
-    vr_req_reply_json(c->req, 200, o);
+    vr_strbuf_add(&b, "]}");
+    vr_req_reply_text(c->req, 200, "application/json", vr_strbuf_take(&b));
 }
 
 const vr_api_route vr_api_install_routes[] = {

@@ -293,3 +293,17 @@ static const vr_wire_field sample_domain_fields[] = {
 };
 const vr_wire_schema vr_wire_sample_domain =
     VR_WIRE_SCHEMA(vireo_sample_domain, "sample domain", sample_domain_fields);
+
+#define OV(key, kind, member) VR_WIRE_FIELD(vireo_os_variant, key, kind, member)
+static const vr_wire_field os_variant_fields[] = {
+    OV("id", VR_WIRE_STR, id),
+    OV("name", VR_WIRE_STR, name),
+    OV("family", VR_WIRE_STR, family),
+    OV("memory_mib", VR_WIRE_UINT, memory_mib),
+    OV("min_memory_mib", VR_WIRE_UINT, min_memory_mib),
+    OV("vcpus", VR_WIRE_UINT, vcpus),
+    OV("disk_gib", VR_WIRE_UINT, disk_gib),
+    OV("uefi", VR_WIRE_BOOL, uefi),
+    OV("secure_boot", VR_WIRE_BOOL, secure_boot),
+};
+const vr_wire_schema vr_wire_os_variant = VR_WIRE_SCHEMA(vireo_os_variant, "os variant", os_variant_fields);

@@ -208,6 +208,10 @@ static void install_fixtures(void **state)
     assert_int_equal(p.vnc_port, -1);
     assert_string_equal(p.xml_final, "<domain type='qemu'>\n</domain>\n");
     vr_wire_clear(&vr_wire_install_plan, &p);
+    vireo_os_variant v;
+    round_trip(&vr_wire_os_variant, "os-variant.json", &v);
+    assert_true(v.uefi && v.secure_boot);
+    vr_wire_clear(&vr_wire_os_variant, &v);
 }
 
 /* The daemon's version, the host, its live numbers, the event feed. */
@@ -351,6 +355,7 @@ static void api_doc(void **state)
     doc_matches(doc, "### GET /v1/host/stats", &vr_wire_host_stats);
     doc_matches(doc, "### GET /v1/events", &vr_wire_event);
     doc_matches(doc, "An install plan object", &vr_wire_install_plan);
+    doc_matches(doc, "An OS variant object", &vr_wire_os_variant);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
     free(doc);
