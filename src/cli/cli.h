@@ -96,6 +96,10 @@ vr_table *vr_table_new(size_t ncols, const char *const *headers);
 void vr_table_add(vr_table *t, const char *const *cells);
 void vr_table_print(vr_table *t, FILE *out);
 void vr_table_free(vr_table *t);
+/* A listing's end: the objects as --json prints them, or the table;
+ * both are freed. */
+struct json_object;
+void vr_cli_print_list(bool json, struct json_object *arr, vr_table *t);
 
 /* A progress bar on stderr (only on a terminal); end it with _end. */
 void vr_cli_progress(const char *label, double percent);

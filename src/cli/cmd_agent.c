@@ -246,12 +246,7 @@ int vr_cli_agent_ifaddr(vireo_conn *c, const char *name, bool json)
         json_object_object_add(o, "addresses", a);
         json_object_array_add(arr, o);
     }
-    if (json)
-        vr_cli_print_json(json_object_get(arr));
-    else
-        vr_table_print(t, stdout);
-    json_object_put(arr);
-    vr_table_free(t);
+    vr_cli_print_list(json, arr, t);
     json_object_put(ret);
     return VR_EXIT_OK;
 }

@@ -221,12 +221,7 @@ static int run_leases(vr_cli *cli, int argc, char **argv)
                              l[i].client_id ? l[i].client_id : "-"};
         vr_table_add(t, row);
     }
-    if (json)
-        vr_cli_print_json(json_object_get(arr));
-    else
-        vr_table_print(t, stdout);
-    json_object_put(arr);
-    vr_table_free(t);
+    vr_cli_print_list(json, arr, t);
     vireo_lease_list_free(l, n);
     vireo_disconnect(c);
     return VR_EXIT_OK;
@@ -320,12 +315,7 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
             vr_table_add(t, row);
         }
     }
-    if (json)
-        vr_cli_print_json(json_object_get(arr));
-    else
-        vr_table_print(t, stdout);
-    json_object_put(arr);
-    vr_table_free(t);
+    vr_cli_print_list(json, arr, t);
     vireo_interface_list_free(ifs, n);
     vireo_disconnect(c);
     return VR_EXIT_OK;

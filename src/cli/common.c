@@ -92,6 +92,16 @@ void vr_cli_print_json(json_object *o)
     json_object_put(o);
 }
 
+void vr_cli_print_list(bool json, json_object *arr, vr_table *t)
+{
+    if (json)
+        vr_cli_print_json(json_object_get(arr));
+    else
+        vr_table_print(t, stdout);
+    json_object_put(arr);
+    vr_table_free(t);
+}
+
 int vr_cli_fail(vireo_conn *c)
 {
     fprintf(stderr, "vireo: error: %s\n", vireo_last_error(c));

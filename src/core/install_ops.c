@@ -295,6 +295,10 @@ static int parse_disk(vr_core_install *x, const char *spec)
             rc = bad(x, "--disk size=%s: give the size in GiB, e.g. size=10 or size=0.5", size);
             goto out;
         }
+        if (gib > VR_INSTALL_DISK_MAX_GIB) {
+            rc = bad(x, "--disk size=%s: at most %llu GiB (8 EiB)", size, VR_INSTALL_DISK_MAX_GIB);
+            goto out;
+        }
         if (gib * GIB < 1024 * 1024) {
             rc = bad(x, "--disk size=%s: a new disk needs a size of more than 0 (in GiB; at least 1 MiB)",
                                  size);

@@ -39,6 +39,7 @@ void vr_osinfo_print(FILE *out);
 #define VR_INSTALL_MEM_MIN_MIB 16ull
 #define VR_INSTALL_MEM_MAX_MIB (16ull << 20) /* 16 TiB */
 #define VR_INSTALL_VCPUS_MAX 255ull
+#define VR_INSTALL_DISK_MAX_GIB (8ull << 30) /* a new disk: 8 EiB, what a byte count holds */
 
 typedef enum {
     VR_SRC_NONE,
