@@ -63,6 +63,14 @@ int vr_cli_edit_xml(struct vireo_conn *c, const char *kind, const char *name,
  * the command should end, with *rc its exit status. */
 struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
                                 const vr_opt *opts, const char **pos, size_t min, size_t max, int *rc);
+/* The same for a command on one object (*name) with at most one switch
+ * (--json, --inactive, --disable): *on says whether it was given. */
+struct vireo_conn *vr_cli_begin_one(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *flag,
+                                    bool *on, const char **name, int *rc);
+/* NAME [--disable]: net-autostart, pool-autostart (set: the libvireo call;
+ * kind and quote as vr_cli_done). */
+int vr_cli_run_autostart(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *kind, bool quote,
+                         int (*set)(struct vireo_conn *, const char *, bool));
 /* The same for a command whose one positional argument is an XML file
  * (define, create...): *file is it, *xml its text (free()), read after
  * connecting; NULL when the command should end. */
@@ -88,6 +96,10 @@ vr_table *vr_table_new(size_t ncols, const char *const *headers);
 void vr_table_add(vr_table *t, const char *const *cells);
 void vr_table_print(vr_table *t, FILE *out);
 void vr_table_free(vr_table *t);
+/* A listing's end: the objects as --json prints them, or the table;
+ * both are freed. */
+struct json_object;
+void vr_cli_print_list(bool json, struct json_object *arr, vr_table *t);
 
 /* A progress bar on stderr (only on a terminal); end it with _end. */
 void vr_cli_progress(const char *label, double percent);

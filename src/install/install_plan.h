@@ -33,6 +33,14 @@ void vr_osinfo_print(FILE *out);
 
 /* ---- the plan: what will be made ---- */
 
+/* The one set of limits of an install (checked by the daemon's plan,
+ * src/core/install_ops.c): memory in MiB (below the OS variant's
+ * min_mib it is allowed, with a warning), vCPUs. */
+#define VR_INSTALL_MEM_MIN_MIB 16ull
+#define VR_INSTALL_MEM_MAX_MIB (16ull << 20) /* 16 TiB */
+#define VR_INSTALL_VCPUS_MAX 255ull
+#define VR_INSTALL_DISK_MAX_GIB (8ull << 30) /* a new disk: 8 EiB, what a byte count holds */
+
 typedef enum {
     VR_SRC_NONE,
     VR_SRC_CDROM,    /* boot the ISO once, then the disk */

@@ -594,7 +594,9 @@ static void on_started_paused(vr_err code, const char *err, void *opaque)
     load_running(o, dom);
 }
 
-void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
+/* The snapshot a revert or delete works on, or NULL after answering
+ * (another snapshot operation under way, no such snapshot). */
+static vr_snapshot_def *snapshot_for_op(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
 {
     char *err = NULL;
     vr_snapshot_def *s = NULL;
@@ -602,13 +604,21 @@ void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, vo
         reply_fail(cb, opaque, VR_ERR_CONFLICT,
                    vr_asprintf("domain '%s' has a snapshot operation under way; try again when "
                                "it is done", dom->def->name));
-        return;
+        return NULL;
     }
     vr_err code = vr_qemu_snapshot_get(dom, name, &s, &err);
     if (code) {
         reply_fail(cb, opaque, code, err);
-        return;
+        return NULL;
     }
+    return s;
+}
+
+void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
+{
+    vr_snapshot_def *s = snapshot_for_op(dom, name, cb, opaque);
+    if (!s)
+        return;
     if (s->state == VR_SNAP_DISK) {
         vr_snapshot_def_free(s);
         reply_fail(cb, opaque, VR_ERR_UNSUPPORTED,
@@ -625,6 +635,8 @@ void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, vo
             return;
         }
     }
+    char *err = NULL;
+    vr_err code;
     disk_set disks;
     if ((code = snapshot_disks(dom, &disks, &err))) {
         vr_snapshot_def_free(s);
@@ -712,19 +724,9 @@ static void on_delvm(json_object *ret, const char *error, void *opaque)
 
 void vr_qemu_snapshot_delete(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
 {
-    char *err = NULL;
-    vr_snapshot_def *s = NULL;
-    if (busy(dom)) {
-        reply_fail(cb, opaque, VR_ERR_CONFLICT,
-                   vr_asprintf("domain '%s' has a snapshot operation under way; try again when "
-                               "it is done", dom->def->name));
+    vr_snapshot_def *s = snapshot_for_op(dom, name, cb, opaque);
+    if (!s)
         return;
-    }
-    vr_err code = vr_qemu_snapshot_get(dom, name, &s, &err);
-    if (code) {
-        reply_fail(cb, opaque, code, err);
-        return;
-    }
     op *o = op_new(dom, OP_DELETE, s, cb, opaque);
     /* An external snapshot's data is a file in the chain: only its
      * metadata goes (the files stay, as with virsh --metadata). */
@@ -738,6 +740,8 @@ void vr_qemu_snapshot_delete(vr_domain *dom, const char *name, vr_done_fn cb, vo
         free(line);
         return;
     }
+    char *err = NULL;
+    vr_err code;
     disk_set disks;
     if ((code = snapshot_disks(dom, &disks, &err))) {
         op_end(o, code, err);
