@@ -20,11 +20,12 @@ extern char **environ;
 /* The program, as messages name it. */
 #define NAME(s) ((s)->program ? (s)->program : (s)->argv[0])
 
-/* The daemon's environment with LC_ALL=C and the spec's entries over it
- * (built before fork: the child only calls async-signal-safe functions). */
+/* The daemon's environment with the spec's entries (and LC_ALL=C when
+ * asked) over it, built before fork: the child only calls
+ * async-signal-safe functions. */
 static char **child_env(const vr_child_spec *s)
 {
-    size_t n = 0, extra = 1;
+    size_t n = 0, extra = s->c_locale;
     while (environ[n])
         n++;
     for (char *const *e = s->env; e && *e; e++)
@@ -34,13 +35,14 @@ static char **child_env(const vr_child_spec *s)
     for (size_t i = 0; i < n; i++) {
         const char *eq = strchr(environ[i], '=');
         size_t len = eq ? (size_t)(eq - environ[i]) + 1 : strlen(environ[i]);
-        bool replaced = strncmp(environ[i], "LC_ALL=", len) == 0 && len == 7;
+        bool replaced = s->c_locale && strncmp(environ[i], "LC_ALL=", len) == 0 && len == 7;
         for (char *const *e = s->env; e && *e && !replaced; e++)
             replaced = strncmp(*e, environ[i], len) == 0;
         if (!replaced)
             env[k++] = environ[i];
     }
-    env[k++] = "LC_ALL=C";
+    if (s->c_locale)
+        env[k++] = "LC_ALL=C";
     for (char *const *e = s->env; e && *e; e++)
         env[k++] = *e;
     env[k] = NULL;
@@ -64,9 +66,12 @@ static void become(const vr_child_spec *s, char **env, int in, int out, int err)
     signal(SIGPIPE, SIG_DFL);
     if (s->new_session)
         setsid();
-    dup2(in, 0);
-    dup2(out, 1);
-    dup2(err, 2);
+    if (!s->inherit_stdin)
+        dup2(in, 0);
+    if (s->out != VR_CHILD_OUT_INHERIT) {
+        dup2(out, 1);
+        dup2(err, 2);
+    }
     for (int fd = 3; fd < 1024; fd++)
         if (!kept(s, fd))
             close(fd);
@@ -141,6 +146,7 @@ static void outputs(const vr_child_spec *s, const plumbing *p, int *out, int *er
 {
     switch (s->out) {
     case VR_CHILD_OUT_NULL:
+    case VR_CHILD_OUT_INHERIT:
         *out = *err = p->devnull;
         break;
     case VR_CHILD_OUT_LOG:

@@ -7,9 +7,7 @@
  *
  * In the child, between fork and exec: signals unblocked and SIGPIPE
  * back to default, stdin from /dev/null, every fd above 2 closed but
- * those passed, LC_ALL=C (tools' messages are passed on to users
- * verbatim, so they are English whatever the daemon's locale), then the
- * CPU affinity and the user. Exit 127 means the program is missing, 126
+ * those passed, then the namespace, the CPU affinity and the user. Exit 127 means the program is missing, 126
  * that the affinity or the user could not be set (vr_child_failure says
  * so in words). */
 #pragma once
@@ -24,6 +22,7 @@ typedef enum {
     VR_CHILD_OUT_CAPTURE, /* into vr_child_result.out (stderr into .err, or .out too) */
     VR_CHILD_OUT_LOG,     /* appended to `log` (created 0640) */
     VR_CHILD_OUT_FD,      /* to `out_fd` */
+    VR_CHILD_OUT_INHERIT, /* ours (an editor on the user's terminal) */
 } vr_child_out;
 
 typedef struct {
@@ -31,6 +30,8 @@ typedef struct {
                                 holds a '/' */
     char *const *argv;
     char *const *env;        /* NULL-terminated "NAME=VALUE" set on top of the daemon's; or NULL */
+    bool c_locale;           /* LC_ALL=C: a tool whose messages are passed on to users verbatim
+                                speaks English whatever the daemon's locale */
     const int *keep_fds;     /* passed under their own numbers (made without CLOEXEC) */
     size_t n_keep_fds;
     uid_t uid;               /* not 0: drop to uid/gid, supplementary groups cleared */
@@ -40,6 +41,7 @@ typedef struct {
     const char *log;         /* VR_CHILD_OUT_LOG */
     mode_t log_mode;         /* the log's mode when it is created; 0: 0640 */
     int out_fd;              /* VR_CHILD_OUT_FD */
+    bool inherit_stdin;      /* our stdin (a terminal ssh asks a password on), not /dev/null */
     bool new_session;        /* setsid(): its own session and process group */
     bool new_netns;          /* a network namespace of its own, gone with it (exit 126
                                 when the kernel refuses one) */

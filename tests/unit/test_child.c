@@ -74,7 +74,8 @@ static void environment_and_fds(void **state)
     int pfd[2];
     assert_int_equal(pipe(pfd), 0); /* not CLOEXEC: passed */
     int other = open("/dev/null", O_RDONLY); /* not passed: closed in the child */
-    vr_child_spec s = {.out = VR_CHILD_OUT_CAPTURE, .env = env, .keep_fds = &pfd[1], .n_keep_fds = 1};
+    vr_child_spec s = {.out = VR_CHILD_OUT_CAPTURE, .env = env, .c_locale = true,
+                       .keep_fds = &pfd[1], .n_keep_fds = 1};
     char *script = vr_asprintf("echo \"$VIREO_CHILD_KEEP $VIREO_CHILD_OVER $VIREO_CHILD_NEW $LC_ALL\";"
                                " echo through >&%d; [ -e /proc/self/fd/%d ] && echo leaked; true",
                                pfd[1], other);
@@ -88,6 +89,11 @@ static void environment_and_fds(void **state)
     close(pfd[0]);
     close(other);
     free(script);
+    vr_child_result_clear(&r);
+    /* Without c_locale the daemon's locale stays. */
+    s = (vr_child_spec){.out = VR_CHILD_OUT_CAPTURE};
+    run_sh("echo $LC_ALL", &s, &r);
+    assert_string_equal(r.out, "de_DE.UTF-8\n");
     vr_child_result_clear(&r);
     unsetenv("LC_ALL");
 }

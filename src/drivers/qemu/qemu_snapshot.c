@@ -253,7 +253,7 @@ static int img_snapshot(const char *op, const char *name, const char *path, char
     const char *img = getenv("VIREO_QEMU_IMG");
     char *argv[] = {"qemu-img", "snapshot", (char *)op, (char *)name, (char *)path, NULL};
     vr_child_spec s = {.program = img && *img ? img : "qemu-img", .argv = argv,
-                       .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true};
+                       .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true, .c_locale = true};
     vr_child_result r;
     if (vr_child_run(&s, &r, err) < 0)
         return -1;

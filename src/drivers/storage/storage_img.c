@@ -46,7 +46,8 @@ static char *exit_error(const char *bin, const char *install, const vr_child_res
 
 int vr_cmd_run(const char *bin, const char *install, char *const argv[], char **out, char **err)
 {
-    vr_child_spec s = {.program = bin, .argv = argv, .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true};
+    vr_child_spec s = {.program = bin, .argv = argv, .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true,
+                       .c_locale = true};
     vr_child_result r;
     if (vr_child_run(&s, &r, err) < 0)
         return -1;
@@ -151,7 +152,7 @@ static vr_img_proc *spawn(struct event_base *base, const char *binary, char *con
     p->done = done;
     p->opaque = opaque;
     /* stdout and stderr in one pipe: progress and complaints in order. */
-    vr_child_spec s = {.program = binary, .argv = argv, .out = VR_CHILD_OUT_CAPTURE};
+    vr_child_spec s = {.program = binary, .argv = argv, .out = VR_CHILD_OUT_CAPTURE, .c_locale = true};
     p->child = vr_child_start(base, &s, on_output, on_exit_ev, p, err);
     if (!p->child) {
         free(p->binary);
