@@ -1,5 +1,6 @@
 /* Helpers every command uses: connecting, errors, files, tables. */
 #include "cli/cli.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
@@ -268,16 +269,16 @@ static int run_editor(const char *path)
     if (!ed || !*ed)
         ed = "vi";
     char *cmd = vr_asprintf("%s \"$1\"", ed);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-        _exit(127);
-    }
+    /* The editor is the user's: our terminal, our output. */
+    char *argv[] = {"sh", "-c", cmd, "sh", (char *)path, NULL};
+    vr_child_spec s = {.program = "/bin/sh", .argv = argv, .inherit_stdin = true,
+                       .out = VR_CHILD_OUT_INHERIT};
+    vr_child_result r;
+    int rc = vr_child_run(&s, &r, NULL);
     free(cmd);
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+    if (rc < 0)
         return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
 }
 
 int vr_cli_edit_xml(vireo_conn *c, const char *kind, const char *name,

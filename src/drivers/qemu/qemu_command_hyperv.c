@@ -40,21 +40,21 @@ char *vr_qemu_hyperv_left_out(const vr_domain_def *def, bool kvm)
     return vr_strbuf_take(&b);
 }
 
-void vr_qc_hyperv(cmd *c, vr_strbuf *cpu)
+void vr_qc_hyperv(cmd *c, vr_qprops *cpu)
 {
     const vr_hyperv_def *hv = &c->def->features.hyperv;
     bool clock = c->def->clock.hypervclock != VR_TRISTATE_DEFAULT;
     if (!hv->present && !clock)
         return;
     /* No <cpu>: QEMU's default model, named so properties can follow. */
-    if (!cpu->len)
-        vr_strbuf_add(cpu, "qemu64");
+    if (!vr_qp_has_head(cpu))
+        vr_qp_head(cpu, "model", "qemu64");
     if (clock)
-        vr_strbuf_addf(cpu, ",hv-time=%s", c->def->clock.hypervclock == VR_TRISTATE_ON ? "on" : "off");
+        vr_qp_bool(cpu, "hv-time", c->def->clock.hypervclock == VR_TRISTATE_ON);
     if (!hv->present)
         return;
     if (hv->passthrough && c->kvm)
-        vr_strbuf_add(cpu, ",hv-passthrough=on");
+        vr_qp_bool(cpu, "hv-passthrough", true);
     for (int f = 0; f < VR_HV_COUNT; f++) {
         bool on = hv->state[f] == VR_TRISTATE_ON;
         if (!hv->state[f] || (!c->kvm && kvm_only(f)))
@@ -62,14 +62,13 @@ void vr_qc_hyperv(cmd *c, vr_strbuf *cpu)
         /* These two take a value; off is QEMU's default for both. */
         if (f == VR_HV_SPINLOCKS || f == VR_HV_VENDOR_ID) {
             if (f == VR_HV_SPINLOCKS && on)
-                vr_strbuf_addf(cpu, ",hv-spinlocks=0x%x", hv->spinlock_retries);
+                vr_qp_strf(cpu, "hv-spinlocks", "0x%x", hv->spinlock_retries);
             else if (on)
-                vr_strbuf_addf(cpu, ",hv-vendor-id=%s", hv->vendor_id);
+                vr_qp_str(cpu, "hv-vendor-id", hv->vendor_id);
         } else {
-            vr_strbuf_addf(cpu, ",%s=%s", props[f], on ? "on" : "off");
+            vr_qp_bool(cpu, props[f], on);
         }
         if (f == VR_HV_STIMER && hv->stimer_direct)
-            vr_strbuf_addf(cpu, ",hv-stimer-direct=%s",
-                           hv->stimer_direct == VR_TRISTATE_ON ? "on" : "off");
+            vr_qp_bool(cpu, "hv-stimer-direct", hv->stimer_direct == VR_TRISTATE_ON);
     }
 }

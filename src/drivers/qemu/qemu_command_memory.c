@@ -37,13 +37,18 @@ static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_acces
         access = mb->access;
     bool shared = access == VR_MEM_ACCESS_SHARED;
     bool memfd = shared || mb->hugepages || mb->source == VR_MEM_SOURCE_MEMFD;
-    vr_qc_opt(c, "-object", "memory-backend-%s,id=%s,size=%lluK%s%s", memfd ? "memfd" : "ram", id,
-              kib, shared ? ",share=on" : access == VR_MEM_ACCESS_PRIVATE ? ",share=off" : "",
-              mb->hugepages ? ",hugetlb=on" : "");
+    vr_qprops *p = vr_qp_new("qom-type", memfd ? "memory-backend-memfd" : "memory-backend-ram");
+    vr_qp_str(p, "id", id);
+    vr_qp_strf(p, "size", "%lluK", kib);
+    if (shared || access == VR_MEM_ACCESS_PRIVATE)
+        vr_qp_bool(p, "share", shared);
+    if (mb->hugepages)
+        vr_qp_bool(p, "hugetlb", true);
+    vr_qc_props(c, "-object", p);
 }
 
 /* "cpus=0-1,cpus=4": QEMU takes a list as repeated keys. */
-static void numa_cpus(vr_strbuf *b, const char *list)
+static void numa_cpus(vr_qprops *node, const char *list)
 {
     unsigned char on[256] = {0};
     unsigned long lo, hi;
@@ -59,9 +64,9 @@ static void numa_cpus(vr_strbuf *b, const char *list)
         while (end + 1 < 256 && on[end + 1])
             end++;
         if (end > v)
-            vr_strbuf_addf(b, ",cpus=%u-%u", v, end);
+            vr_qp_strf(node, "cpus", "%u-%u", v, end);
         else
-            vr_strbuf_addf(b, ",cpus=%u", v);
+            vr_qp_strf(node, "cpus", "%u", v);
         v = end;
     }
 }
@@ -71,11 +76,13 @@ void vr_qc_memory(cmd *c)
     const vr_domain_def *def = c->def;
     unsigned long long mib = vr_qc_start_memory_mib(def);
     /* <maxMemory> is the room for DIMMs, in slots. */
-    if (def->max_memory_kib)
-        vr_qc_opt(c, "-m", "size=%lluM,slots=%u,maxmem=%lluM", mib, def->max_memory_slots,
-                  (def->max_memory_kib + 1023) / 1024);
-    else
-        vr_qc_opt(c, "-m", "size=%lluM", mib);
+    vr_qprops *m = vr_qp_new(NULL, NULL);
+    vr_qp_strf(m, "size", "%lluM", mib);
+    if (def->max_memory_kib) {
+        vr_qp_uint(m, "slots", def->max_memory_slots);
+        vr_qp_strf(m, "maxmem", "%lluM", (def->max_memory_kib + 1023) / 1024);
+    }
+    vr_qc_props(c, "-m", m);
     if (def->mem_backing.locked)
         vr_qc_opt(c, "-overcommit", "mem-lock=on");
     if (vr_qc_machine_ram_backend(def))
@@ -85,17 +92,18 @@ void vr_qc_memory(cmd *c)
         char id[32];
         snprintf(id, sizeof(id), "ram-node%u", cell->id);
         backend(c, id, cell->memory_kib, cell->access);
-        vr_strbuf b = {0};
-        vr_strbuf_addf(&b, "node,nodeid=%u", cell->id);
+        vr_qprops *p = vr_qp_new("type", "node");
+        vr_qp_uint(p, "nodeid", cell->id);
         if (cell->cpus)
-            numa_cpus(&b, cell->cpus);
-        vr_strbuf_addf(&b, ",memdev=%s", id);
-        char *v = vr_strbuf_take(&b);
-        vr_qc_opt(c, "-numa", "%s", v);
-        free(v);
+            numa_cpus(p, cell->cpus);
+        vr_qp_str(p, "memdev", id);
+        vr_qc_props(c, "-numa", p);
     }
-    for (unsigned i = 1; i <= def->iothreads; i++)
-        vr_qc_opt(c, "-object", "iothread,id=iothread%u", i);
+    for (unsigned i = 1; i <= def->iothreads; i++) {
+        vr_qprops *p = vr_qp_new("qom-type", "iothread");
+        vr_qp_strf(p, "id", "iothread%u", i);
+        vr_qc_props(c, "-object", p);
+    }
 }
 
 /* After the buses, where libvirt puts them. */
@@ -104,12 +112,16 @@ void vr_qc_dimms(cmd *c)
     const vr_domain_def *def = c->def;
     for (size_t i = 0; i < def->n_memdevs; i++) {
         const vr_memdev_def *m = &def->memdevs[i];
-        char id[32], addr[40] = "";
+        char id[32];
         snprintf(id, sizeof(id), "memdimm%zu", i);
         backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT);
+        vr_qprops *p = vr_qp_new("driver", "pc-dimm");
+        vr_qp_uint(p, "node", m->node);
+        vr_qp_str(p, "memdev", id);
+        vr_qp_strf(p, "id", "dimm%zu", i);
+        vr_qp_uint(p, "slot", m->slot);
         if (m->base)
-            snprintf(addr, sizeof(addr), ",addr=%llu", m->base);
-        vr_qc_opt(c, "-device", "pc-dimm,node=%u,memdev=%s,id=dimm%zu,slot=%u%s", m->node, id, i,
-                  m->slot, addr);
+            vr_qp_uint(p, "addr", m->base);
+        vr_qc_props(c, "-device", p);
     }
 }

@@ -12,6 +12,7 @@
  * pidfile (vr_qemu_tpm_adopt). Both run as QEMU's user when the daemon
  * has one, which then owns the state directory. */
 #include "drivers/qemu/qemu_domain.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -42,32 +43,16 @@ static char *log_path(const vr_domain *dom)
  * domain; swtpm --daemon returns once its socket listens (ms). */
 static int run_wait(const vr_qemu_driver *drv, char *const argv[], const char *log)
 {
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fd);
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_LOG, .log = log, .log_mode = 0600,
+                       .uid = drv->qemu_as.uid, .gid = drv->qemu_as.gid};
+    vr_child_result r;
+    char *err = NULL;
+    if (vr_child_run(&s, &r, &err) < 0) {
+        vr_log_warn("%s", err);
+        free(err);
         return -1;
     }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        for (int k = 3; k < 1024; k++)
-            close(k);
-        if (drv->qemu_as.uid &&
-            (setgroups(0, NULL) < 0 || setgid(drv->qemu_as.gid) < 0 || setuid(drv->qemu_as.uid) < 0))
-            _exit(126);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
 }
 
 /* The state directory and what is in it to QEMU's user (kept: the
