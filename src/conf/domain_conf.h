@@ -144,7 +144,7 @@ typedef struct {
 typedef enum {
     VR_HV_RELAXED, VR_HV_VAPIC, VR_HV_SPINLOCKS, VR_HV_VPINDEX, VR_HV_RUNTIME, VR_HV_SYNIC,
     VR_HV_STIMER, VR_HV_RESET, VR_HV_VENDOR_ID, VR_HV_FREQUENCIES, VR_HV_REENLIGHTENMENT,
-    VR_HV_TLBFLUSH, VR_HV_IPI, VR_HV_EVMCS, VR_HV_AVIC, VR_HV_COUNT
+    VR_HV_TLBFLUSH, VR_HV_IPI, VR_HV_EVMCS, VR_HV_AVIC, VR_HV_EMSR_BITMAP, VR_HV_XMM_INPUT, VR_HV_COUNT
 } vr_hyperv_feature;
 
 /* libvirt's element names of the features, NULL-terminated. */
@@ -157,6 +157,7 @@ typedef struct {
     unsigned spinlock_retries; /* <spinlocks retries> (state on) */
     char *vendor_id;       /* <vendor_id value> (state on) */
     vr_tristate stimer_direct; /* <stimer><direct state/></stimer> */
+    vr_tristate tlbflush_direct, tlbflush_extended; /* <tlbflush><direct/><extended/></tlbflush> */
 } vr_hyperv_def;
 
 /* <devices><tpm> (domain_tpm.c): swtpm per domain, or the host's TPM. */

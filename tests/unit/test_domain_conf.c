@@ -820,6 +820,39 @@ static void windows_elements(void **state)
     vr_domain_def_free(def);
 }
 
+/* virt-install's newer Hyper-V children (libvirt 9): <tlbflush> with
+ * <direct>/<extended>, <emsr_bitmap>, <xmm_input>, in libvirt's order. */
+static void hyperv_newer_children(void **state)
+{
+    vr_domain_def *def = parse_ok(
+        "<domain type='kvm'><name>w</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+        "<features><hyperv mode='custom'><xmm_input state='on'/><tlbflush state='on'><direct state='on'/>"
+        "<extended state='off'/></tlbflush><ipi state='on'/><evmcs state='off'/><avic state='on'/>"
+        "<emsr_bitmap state='on'/></hyperv></features></domain>");
+    const vr_hyperv_def *hv = &def->features.hyperv;
+    assert_int_equal(hv->state[VR_HV_XMM_INPUT], VR_TRISTATE_ON);
+    assert_int_equal(hv->state[VR_HV_EMSR_BITMAP], VR_TRISTATE_ON);
+    assert_int_equal(hv->tlbflush_direct, VR_TRISTATE_ON);
+    assert_int_equal(hv->tlbflush_extended, VR_TRISTATE_OFF);
+    char *xml = vr_domain_def_format(def);
+    const char *tlb = strstr(xml, "<tlbflush state=\"on\">");
+    assert_non_null(tlb);
+    assert_true(strstr(tlb, "<direct state=\"on\"/>") < strstr(tlb, "<extended state=\"off\"/>"));
+    assert_true(strstr(tlb, "<extended state=\"off\"/>") < strstr(tlb, "</tlbflush>"));
+    /* libvirt's order: ... avic, emsr_bitmap, xmm_input. */
+    assert_true(strstr(xml, "<avic") < strstr(xml, "<emsr_bitmap") &&
+                strstr(xml, "<emsr_bitmap") < strstr(xml, "<xmm_input"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    char *err = NULL;
+    const char *bad = "<domain type='kvm'><name>w</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+                      "<features><hyperv><tlbflush state='on'><flush/></tlbflush></hyperv></features></domain>";
+    assert_null(vr_domain_def_parse(bad, strlen(bad), &err));
+    assert_non_null(strstr(err, "<flush>"));
+    free(err);
+}
+
 static void refuses_outside_subset(void **state)
 {
     /* The brief's own example, word for word. */
@@ -1208,6 +1241,7 @@ int main(void)
         cmocka_unit_test(copy_keeps_resolved_path),
         cmocka_unit_test(course_dominio),
         cmocka_unit_test(windows_elements),
+        cmocka_unit_test(hyperv_newer_children),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(refuses_domain_values),

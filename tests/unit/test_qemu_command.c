@@ -451,6 +451,16 @@ static void hyperv_and_tpm(void **state)
     assert_true(has(argv, "-cpu", NULL));
     vr_qemu_argv_free(argv);
     vr_domain_def_free(def);
+    /* libvirt 9's newer ones, which QEMU 7.2 takes under TCG as well. */
+    def = domain("<features><hyperv><tlbflush state='on'><direct state='on'/><extended state='on'/></tlbflush>"
+                 "<ipi state='on'/><evmcs state='off'/><avic state='on'/><emsr_bitmap state='on'/>"
+                 "<xmm_input state='on'/></hyperv></features>", "");
+    rt = rt_tcg();
+    argv = build(def, &rt);
+    expect(argv, "-cpu", "qemu64,hv-tlbflush=on,hv-tlbflush-direct=on,hv-tlbflush-ext=on,hv-ipi=on,hv-evmcs=off,"
+                         "hv-avic=on,hv-emsr-bitmap=on,hv-xmm-input=on");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
 }
 
 static void volumes(void **state)
