@@ -168,6 +168,7 @@ typedef struct {
     vr_tpm_model model;
     vr_tpm_backend backend;
     char *device;          /* passthrough: <device path>, /dev/tpm0 when absent */
+    bool v12;              /* emulator version='1.2' (tpm-tis only); else 2.0 */
     long line;
 } vr_tpm_def;
 
@@ -233,6 +234,7 @@ typedef struct {
     vr_disk_cache cache;
     vr_disk_io io;
     vr_disk_discard discard;
+    unsigned iothread;      /* <driver iothread='N'> (virtio disks): 0 = QEMU's main loop */
     char *source_path;      /* <source file=...> or <source dev=...>; NULL = empty cdrom */
     char *source_pool;      /* <source pool=... volume=...> (type volume) */
     char *source_volume;
@@ -521,6 +523,7 @@ typedef struct {
     size_t n_numa_cells;
     vr_memory_backing mem_backing;
     vr_cputune cputune;
+    vr_numatune numatune;
     unsigned iothreads;         /* <iothreads>: 0 = none */
     vr_memdev_def *memdevs;     /* <memory model='dimm'> */
     size_t n_memdevs;
@@ -591,3 +594,8 @@ unsigned long long vr_domain_dimm_kib(const vr_domain_def *def);
 /* Is all guest RAM shared with other processes (virtiofsd)? Through
  * <memoryBacking><access mode='shared'/>, or memAccess on every cell. */
 bool vr_domain_shared_memory(const vr_domain_def *def);
+
+/* <numatune>'s mode names (strict, preferred, interleave, restrictive),
+ * and the <memnode> of guest cell `cellid`, or NULL (domain_numatune.c). */
+extern const char *const vr_numatune_mode_names[];
+const vr_memnode *vr_numatune_cell(const vr_domain_def *def, unsigned cellid);

@@ -274,6 +274,8 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
         prop(drv, "io", vr_disk_io_names[d->io]);
     if (d->discard)
         prop(drv, "discard", vr_disk_discard_names[d->discard]);
+    if (d->iothread)
+        propf(drv, "iothread", "%u", d->iothread);
     if (d->type == VR_DISK_VOLUME) {
         xmlNode *s = child(n, "source");
         prop(s, "pool", d->source_pool);
@@ -554,6 +556,7 @@ char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
         prop(vcpu, "current", num);
     }
     vr_format_cputune(root, def);
+    vr_format_numatune(root, def);
     format_sysinfo(root, def);
     format_os(root, &def->os);
     format_features(root, def);

@@ -144,10 +144,14 @@ static int parse_boot_order(vr_parse_state *st, const xmlNode *n, unsigned *orde
 
 static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
 {
-    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard"), st->err) < 0 ||
+    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard", "iothread"), st->err) < 0 ||
         vr_xml_check_empty(n, st->err) < 0)
         return -1;
     int i, rc;
+    unsigned long long io_thread;
+    if ((rc = vr_xml_attr_uint(n, "iothread", 1, 0xffff, &io_thread, st->err)) < 0)
+        return -1;
+    d->iothread = rc ? (unsigned)io_thread : 0;
     if (vr_xml_attr_enum(n, "name", ATTRS("qemu"), &i, st->err) < 0)
         return -1;
     if ((rc = vr_xml_attr_enum(n, "type", vr_disk_format_names, &i, st->err)) < 0)

@@ -326,6 +326,16 @@ static int check_iothreads(const vr_domain_def *def, char **err)
             return vr_dom_error(c->line, err, "<driver iothread='%u'> of <controller type='scsi'>: "
                                 "the domain has %u <iothreads>", c->iothread, def->iothreads);
     }
+    /* As libvirt: a disk's own iothread is virtio-blk's. */
+    for (size_t i = 0; i < def->n_disks; i++) {
+        const vr_disk_def *d = &def->disks[i];
+        if (d->iothread && d->bus != VR_DISK_BUS_VIRTIO)
+            return vr_dom_error(d->line, err, "<disk> %s: <driver iothread> is for bus='virtio' disks; a SCSI "
+                                "disk takes its controller's <driver iothread>", d->target_dev);
+        if (d->iothread > def->iothreads)
+            return vr_dom_error(d->line, err, "<disk> %s: <driver iothread='%u'>: the domain has %u <iothreads>",
+                                d->target_dev, d->iothread, def->iothreads);
+    }
     return 0;
 }
 
@@ -335,6 +345,7 @@ int vr_domain_tune_complete(vr_domain_def *def, char **err)
         return -1;
     if (vr_domain_memdevs_complete(def, err) < 0 || check_cputune(def, err) < 0 ||
         check_iothreads(def, err) < 0 || vr_domain_fs_complete(def, err) < 0 ||
+        vr_domain_numatune_complete(def, err) < 0 ||
         vr_domain_iommu_complete(def, err) < 0)
         return -1;
     return 0;
@@ -419,6 +430,7 @@ void vr_domain_tune_free(vr_domain_def *def)
         free(def->cputune.vcpupins[i].cpuset);
     free(def->cputune.vcpupins);
     free(def->cputune.emulatorpin);
+    vr_domain_numatune_free(def);
     free(def->memdevs);
     for (size_t i = 0; i < def->n_filesystems; i++) {
         free(def->filesystems[i].source_dir);

@@ -32,6 +32,30 @@ typedef struct {
     long line;
 } vr_memory_backing;
 
+/* <numatune> (domain_numatune.c): which host NUMA nodes back the
+ * guest's memory, with what policy -- host-nodes/policy on QEMU's memory
+ * backends. Modes in libvirt's order. */
+typedef enum {
+    VR_NUMATUNE_STRICT, VR_NUMATUNE_PREFERRED, VR_NUMATUNE_INTERLEAVE, VR_NUMATUNE_RESTRICTIVE
+} vr_numatune_mode;
+
+/* <memnode cellid mode nodeset>: one guest cell's own. */
+typedef struct {
+    unsigned cellid;
+    vr_numatune_mode mode;
+    char *nodeset;
+} vr_memnode;
+
+typedef struct {
+    bool present;
+    bool memory;               /* <memory> given: mode and nodeset below */
+    vr_numatune_mode mode;
+    char *nodeset;             /* host NUMA nodes, "0-1" */
+    vr_memnode *memnodes;
+    size_t n_memnodes;
+    long line;
+} vr_numatune;
+
 /* <cputune><vcpupin vcpu cpuset/>. */
 typedef struct {
     unsigned vcpu;

@@ -8,6 +8,11 @@
 int vr_parse_memory_backing(vr_parse_state *st, const xmlNode *n);
 int vr_parse_cputune(vr_parse_state *st, const xmlNode *n);
 int vr_parse_iothreads(vr_parse_state *st, const xmlNode *n);
+/* domain_numatune.c */
+int vr_parse_numatune(vr_parse_state *st, const xmlNode *n);
+int vr_domain_numatune_complete(const vr_domain_def *def, char **err);
+void vr_format_numatune(xmlNode *root, const vr_domain_def *def);
+void vr_domain_numatune_free(vr_domain_def *def);
 /* ... <cpu><numa> ... */
 int vr_parse_numa(vr_parse_state *st, const xmlNode *n);
 /* ... and devices: <memory model='dimm'>, <filesystem>, a virtio-scsi

@@ -9,7 +9,7 @@
 #   renamed, cloned, refused/removed/kept at undefine;
 #   Secure Boot: the unsigned grub refused by the firmware, Debian's
 #   signed shim + grub + kernel started;
-#   swtpm: the guest reads TPM 2.0 from sysfs, swtpm survives a daemon
+#   swtpm: the guest reads TPM 2.0 from sysfs (and 1.2 on tpm-tis), swtpm survives a daemon
 #   restart, its state goes at undefine (kept with --keep-tpm);
 #   virt-install's win10 and win11 XML define and start under TCG.
 . "$(dirname "$0")/lib.sh"
@@ -167,6 +167,31 @@ expect_fail "undefine of a domain with NVRAM refused without --nvram or --keep-n
     fail "undefine --nvram left $(ls "$NVRAM" "$SWTPM")"
 ok "undefine --nvram removes the NVRAM, and the TPM state goes too"
 
+# ---- a TPM 1.2: swtpm without --tpm2, on tpm-tis (CRB is 2.0's only) ----
+tpm12() {
+    cat >"$ROOT/$1.xml" <<XML
+<domain type='qemu'><name>$1</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type>$kernel
+  <features><acpi/><apic/></features>
+  <devices><tpm model='$2'><backend type='emulator' version='1.2'/></tpm>
+    <serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console>
+  </devices>
+</domain>
+XML
+    "$VIREO" define "$ROOT/$1.xml"
+}
+expect_fail "a TPM 1.2 on tpm-crb refused at define with the way out" \
+    "TPM 1.2 has only the TIS interface; use model='tpm-tis'" tpm12 tpm12-crb tpm-crb
+tpm12 tpm12 tpm-tis >/dev/null
+expect_match "  <tpm version='1.2'> written back" "$("$VIREO" dumpxml tpm12)" '<backend type="emulator" version="1.2"/>'
+"$VIREO" start tpm12 >/dev/null
+out=$(guest_until tpm12 'echo TPM=$(cat /sys/class/tpm/tpm0/tpm_version_major)' 'TPM=1')
+expect_match "a TPM 1.2 (swtpm without --tpm2, tpm-tis): the guest reads tpm_version_major = 1" "$out" 'TPM=1'
+[ -f "$SWTPM/$("$VIREO" domuuid tpm12)/tpm-00.permall" ] || fail "no TPM 1.2 state (tpm-00.permall)"
+ok "  its state is swtpm's TPM 1.2 file"
+"$VIREO" destroy tpm12 >/dev/null
+"$VIREO" undefine tpm12 >/dev/null
+
 # ---- NVRAM across restarts: the firmware's boot entry stays ----
 vars=$NVRAM/efi-disk_VARS.fd
 entries() { strings -el "$1" | grep -c 'UEFI Misc Device' || true; }
@@ -212,13 +237,26 @@ expect_match "  win11: Secure Boot firmware with Microsoft's keys, TPM CRB, Hype
     "$(grep -a -- '-machine' "$LOGS/$win11.log" | tail -1)" "hv-relaxed=on.*OVMF_CODE_4M.ms.fd.*tpm-crb"
 wait_for 90 "  win11: QEMU runs OVMF (its boot manager on the serial console)" serial_has "$win11" BdsDxe
 w11uuid=$("$VIREO" domuuid "$win11")
-"$VIREO" destroy "$win11" >/dev/null
 "$VIREO" destroy "$name_win10" >/dev/null
 expect_fail "  undefine of win11 refused without --nvram" "with nvram" "$VIREO" undefine "$win11"
+# As libvirt: undefine of a running domain makes it transient; its NVRAM
+# (QEMU's open pflash) goes when it stops.
 "$VIREO" undefine "$win11" --nvram --keep-tpm >/dev/null
+expect_eq "  undefine --nvram of the running win11: it runs on, transient" \
+    "$("$VIREO" domstate "$win11")" running
+[ -f "$NVRAM/${win11}_VARS.fd" ] || fail "undefine --nvram removed the NVRAM under the running QEMU"
+ok "  its NVRAM stays while it runs"
+"$VIREO" destroy "$win11" >/dev/null
 [ ! -e "$NVRAM/${win11}_VARS.fd" ] && [ -f "$SWTPM/$w11uuid/tpm2-00.permall" ] ||
     fail "undefine --nvram --keep-tpm: $(ls "$NVRAM" "$SWTPM")"
-ok "  undefine --nvram removes its NVRAM; --keep-tpm keeps its TPM state"
+ok "  at its stop the NVRAM goes; --keep-tpm keeps its TPM state"
+# A transient UEFI domain's NVRAM is as transient as it.
+sed -e 's|<name>efi-disk</name>|<name>efi-transient</name>|' "$ROOT/efi-disk.xml" >"$ROOT/efi-transient.xml"
+"$VIREO" create "$ROOT/efi-transient.xml" --paused >/dev/null
+[ -f "$NVRAM/efi-transient_VARS.fd" ] || fail "the transient domain has no NVRAM file"
+"$VIREO" destroy efi-transient >/dev/null
+[ ! -e "$NVRAM/efi-transient_VARS.fd" ] || fail "the transient domain's NVRAM outlived it"
+ok "a transient UEFI domain's NVRAM is removed when it stops"
 "$VIREO" undefine "$name_win10" >/dev/null
 ok "  win10 (BIOS) undefines without NVRAM flags"
 

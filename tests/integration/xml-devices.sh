@@ -7,7 +7,8 @@
 # wrote; <vcpupin> shows in the Cpus_allowed_list of QEMU's vCPU thread;
 # the guest agent answers (domifaddr --source agent, domtime, guestinfo,
 # domfsinfo, qemu-agent-command) and powers the guest off (shutdown
-# --mode agent). What this host cannot do is refused in one line naming
+# --mode agent); <numatune> binds the memory backends (the kernel's
+# /proc/PID/numa_maps). What this host cannot do is refused in one line naming
 # the element: huge pages (none reserved here), CPU bandwidth (no cgroup
 # v2 cpu controller for the daemon here), virtiofs without shared memory.
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +45,7 @@ cat >"$ROOT/dev.xml" <<XML
   <vcpu>2</vcpu>
   <iothreads>1</iothreads>
   <cputune><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='0'/></cputune>
+  <numatune><memory mode='strict' nodeset='0'/><memnode cellid='1' mode='preferred' nodeset='0'/></numatune>
   <os>
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$IMAGES/tiny-vmlinuz</kernel>
@@ -86,6 +88,15 @@ expect_match "NUMA cells become memory backends and -numa nodes" "$cmdline" \
 expect_match "virtio-scsi takes its queues and iothread" "$cmdline" \
     "-object iothread,id=iothread1 .*virtio-scsi-pci,id=scsi0,num_queues=2,iothread=iothread1"
 wait_for 60 "the guest is up" file_has "$ROOT/var/log/vireo/qemu/dev-serial0.log" VIREO-GUEST-READY
+expect_match "<numatune>: <memory mode='strict'> binds cell 0's backend to host node 0" "$cmdline" \
+    "memory-backend-memfd,id=ram-node0,size=131072K,share=on,host-nodes=0,policy=bind"
+expect_match "  <memnode cellid='1' mode='preferred'> gives cell 1 its own policy" "$cmdline" \
+    "memory-backend-memfd,id=ram-node1,size=131072K,share=on,host-nodes=0,policy=preferred"
+# The kernel's view of QEMU's memory: the backends' mappings carry the policies.
+maps=$(cat "/proc/$(cat "$ROOT/run/vireo/qemu/dev/qemu.pid")/numa_maps")
+expect_match "  the kernel applies them: QEMU's guest RAM is bound to node 0" "$maps" ' bind:0 '
+expect_match "  and cell 1's mapping prefers node 0" "$maps" ' prefer:0 '
+expect_match "  dumpxml keeps <numatune>" "$("$VIREO" dumpxml dev)" '<memnode cellid="1" mode="preferred" nodeset="0"/>'
 
 out=$(guest_until dev 'ls -d /sys/devices/system/node/node*' 'node1')
 expect_match "the guest sees two NUMA nodes" "$out" '/sys/devices/system/node/node0'
@@ -164,6 +175,11 @@ else
         "$(cat /proc/"$(cat "$ROOT/run/vireo/qemu/bw/qemu.pid")"/cgroup)" "vireo-bw"
     "$VIREO" destroy bw >/dev/null
 fi
+sed -e 's|<name>dev</name>|<name>farnode</name>|' -e "s|<memory mode='strict' nodeset='0'/>|<memory mode='strict' nodeset='7'/>|" \
+    -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/farnode.xml"
+"$VIREO" define "$ROOT/farnode.xml" >/dev/null
+expect_fail "<numatune> naming a host NUMA node this host lacks: refused by name" \
+    "<numatune><memory nodeset='7'> names host NUMA node 7, which this host does not have" "$VIREO" start farnode
 sed -e 's|<name>dev</name>|<name>nofs</name>|' -e '/<memoryBacking>/d' "$ROOT/dev.xml" >"$ROOT/nofs.xml"
 expect_fail "virtiofs without shared memory" "<filesystem> with <driver type='virtiofs'> needs the guest's memory shared" \
     "$VIREO" define "$ROOT/nofs.xml"

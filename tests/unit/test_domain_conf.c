@@ -853,6 +853,72 @@ static void hyperv_newer_children(void **state)
     free(err);
 }
 
+/* <tpm> version='1.2': tpm-tis only, written back as given. */
+static void tpm_version_12(void **state)
+{
+    vr_domain_def *def = parse_ok("<domain type='kvm'><name>t</name><memory unit='MiB'>64</memory><os><type>hvm</type>"
+                                  "</os><devices><tpm model='tpm-tis'><backend type='emulator' version='1.2'/></tpm>"
+                                  "</devices></domain>");
+    assert_true(def->tpm->v12);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<backend type=\"emulator\" version=\"1.2\"/>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    char *err = NULL;
+    const char *crb = "<domain type='kvm'><name>t</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+                      "<devices><tpm model='tpm-crb'><backend type='emulator' version='1.2'/></tpm></devices></domain>";
+    assert_null(vr_domain_def_parse(crb, strlen(crb), &err));
+    assert_non_null(strstr(err, "use model='tpm-tis'"));
+    free(err);
+}
+
+/* <numatune>: written back as given; a memnode needs its cell; numad's
+ * placement refused with what to give instead. */
+static void numatune_parse(void **state)
+{
+    (void)state;
+    vr_domain_def *def = parse_ok(
+        "<domain type='kvm'><name>n</name><memory unit='MiB'>128</memory><vcpu>2</vcpu>"
+        "<numatune><memory mode='preferred' nodeset='0'/><memnode cellid='0' mode='strict' nodeset='0'/>"
+        "</numatune><os><type>hvm</type></os><cpu><numa><cell id='0' cpus='0-1' memory='128' unit='MiB'/>"
+        "</numa></cpu></domain>");
+    assert_int_equal(def->numatune.mode, VR_NUMATUNE_PREFERRED);
+    assert_string_equal(def->numatune.nodeset, "0");
+    assert_int_equal(def->numatune.n_memnodes, 1);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<numatune>"));
+    assert_non_null(strstr(xml, "<memory mode=\"preferred\" nodeset=\"0\"/>"));
+    assert_non_null(strstr(xml, "<memnode cellid=\"0\" mode=\"strict\" nodeset=\"0\"/>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    static const struct {
+        const char *body, *why;
+    } bad[] = {
+        {"<numatune><memnode cellid='3' mode='strict' nodeset='0'/></numatune>", "no <cpu><numa><cell id='3'>"},
+        {"<numatune><memory placement='auto'/></numatune>", "numad"},
+        {"<numatune><memory mode='strict'/></numatune>", "needs nodeset"},
+        {"<numatune><memory mode='strict' nodeset='x'/></numatune>", "not a node list"},
+        {"<numatune><memory mode='firm' nodeset='0'/></numatune>", "firm"},
+        {"<iothreads>1</iothreads><devices><disk type='file' device='disk'><driver name='qemu' iothread='2'/>"
+         "<source file='/d.img'/><target dev='vda' bus='virtio'/></disk></devices>",
+         "<driver iothread='2'>: the domain has 1 <iothreads>"},
+        {"<iothreads>1</iothreads><devices><disk type='file' device='disk'><driver name='qemu' iothread='1'/>"
+         "<source file='/d.img'/><target dev='sda' bus='sata'/></disk></devices>", "is for bus='virtio' disks"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *x = NULL, *err = NULL;
+        assert_true(asprintf(&x, "<domain type='kvm'><name>n</name><memory unit='MiB'>64</memory>%s"
+                                 "<os><type>hvm</type></os></domain>", bad[i].body) > 0);
+        assert_null(vr_domain_def_parse(x, strlen(x), &err));
+        if (!strstr(err, bad[i].why))
+            fail_msg("%s: %s", bad[i].body, err);
+        free(err);
+        free(x);
+    }
+}
+
 static void refuses_outside_subset(void **state)
 {
     /* The brief's own example, word for word. */
@@ -1242,6 +1308,8 @@ int main(void)
         cmocka_unit_test(course_dominio),
         cmocka_unit_test(windows_elements),
         cmocka_unit_test(hyperv_newer_children),
+        cmocka_unit_test(tpm_version_12),
+        cmocka_unit_test(numatune_parse),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(refuses_domain_values),

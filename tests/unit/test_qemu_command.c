@@ -165,6 +165,9 @@ static void memory_and_sharing(void **state)
          "queues='4' iothread='2'/></controller>", "-device",
          "virtio-scsi-pci,id=scsi0,num_queues=4,iothread=iothread2,bus=pci.0,addr=0x2"},
         {"<iothreads>2</iothreads>", "", "-object", "iothread,id=iothread2"},
+        {"<iothreads>2</iothreads>", "<disk type='file' device='disk'><driver name='qemu' type='raw' iothread='2'/>"
+         "<source file='/d.img'/><target dev='vda' bus='virtio'/></disk>", "-device",
+         "virtio-blk-pci,iothread=iothread2,drive=drive-vda,id=vda,bootindex=1,bus=pci.0,addr=0x2"},
         {"", "<shmem name='board'><model type='ivshmem-plain'/><size unit='M'>8</size></shmem>",
          "-object", "memory-backend-file,id=shmmem-shmem0,mem-path=/dev/shm/board,size=8388608,share=on"},
         {"", "<vsock model='virtio'><cid auto='no' address='7'/></vsock>", "-device",
@@ -189,6 +192,32 @@ static void memory_and_sharing(void **state)
          "<target dir='share'/></filesystem>", "-chardev",
          "socket,id=chr-vu-fs0,path=" RT "/fs0.sock"},
     };
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* <numatune>: host-nodes and policy on the memory backends, libvirt's
+ * mapping (strict is bind; a <memnode> wins for its cell; without cells
+ * the machine's RAM gets a backend to carry them). */
+static void numatune_backends(void **state)
+{
+    (void)state;
+#define CELLS "<vcpu>2</vcpu><cpu><numa><cell id='0' cpus='0' memory='64' unit='MiB'/>" \
+              "<cell id='1' cpus='1' memory='64' unit='MiB'/></numa></cpu>"
+    static const argv_case cases[] = {
+        {"<numatune><memory mode='strict' nodeset='0'/></numatune>", "", "-object",
+         "memory-backend-ram,id=pc.ram,size=131072K,host-nodes=0,policy=bind"},
+        {"<numatune><memory mode='strict' nodeset='0'/></numatune>", "", "-machine",
+         "pc,acpi=off,memory-backend=pc.ram"},
+        {"<numatune><memory mode='interleave' nodeset='0-2,^1'/><memnode cellid='1' mode='preferred' "
+         "nodeset='3'/></numatune>" CELLS, "", "-object",
+         "memory-backend-ram,id=ram-node0,size=65536K,host-nodes=0,host-nodes=2,policy=interleave"},
+        {"<numatune><memory mode='interleave' nodeset='0-2,^1'/><memnode cellid='1' mode='preferred' "
+         "nodeset='3'/></numatune>" CELLS, "", "-object",
+         "memory-backend-ram,id=ram-node1,size=65536K,host-nodes=3,policy=preferred"},
+        {"<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>" CELLS, "", "-object",
+         "memory-backend-ram,id=ram-node1,size=65536K"},
+    };
+#undef CELLS
     expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
@@ -860,6 +889,7 @@ int main(void)
         cmocka_unit_test(serial_and_agent),
         cmocka_unit_test(firmware),
         cmocka_unit_test(hyperv_and_tpm),
+        cmocka_unit_test(numatune_backends),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),

@@ -519,9 +519,13 @@ static void disks(cmd *c, const unsigned *bootidx)
                  d->serial ? d->serial : "", d->shareable ? ",share-rw=on" : "");
         const vr_address *a = &d->addr;
         switch (d->bus) {
-        case VR_DISK_BUS_VIRTIO:
-            vr_qc_device(c, a, "virtio-blk-pci%s,id=%s%s%s", drive, d->target_dev, boot, wce);
+        case VR_DISK_BUS_VIRTIO: {
+            char iothread[32] = "";
+            if (d->iothread)
+                snprintf(iothread, sizeof(iothread), ",iothread=iothread%u", d->iothread);
+            vr_qc_device(c, a, "virtio-blk-pci%s%s,id=%s%s%s", iothread, drive, d->target_dev, boot, wce);
             break;
+        }
         case VR_DISK_BUS_IDE:
             vr_qc_opt(c, "-device", "%s,bus=ide.%u,unit=%u%s,id=%s%s%s", cd ? "ide-cd" : "ide-hd",
                 a->bus, a->unit, drive, d->target_dev, boot, wce);

@@ -12,38 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static bool backing_asked(const vr_domain_def *def)
-{
-    const vr_memory_backing *mb = &def->mem_backing;
-    return mb->source == VR_MEM_SOURCE_MEMFD || mb->access == VR_MEM_ACCESS_SHARED ||
-           mb->hugepages;
-}
-
-bool vr_qc_machine_ram_backend(const vr_domain_def *def)
-{
-    return !def->n_numa_cells && backing_asked(def);
-}
-
-unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def)
-{
-    return (def->memory_kib - vr_domain_dimm_kib(def) + 1023) / 1024;
-}
-
-/* -object memory-backend-{ram,memfd},id=ID,size=... */
-static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_access access)
-{
-    const vr_memory_backing *mb = &c->def->mem_backing;
-    if (access == VR_MEM_ACCESS_DEFAULT)
-        access = mb->access;
-    bool shared = access == VR_MEM_ACCESS_SHARED;
-    bool memfd = shared || mb->hugepages || mb->source == VR_MEM_SOURCE_MEMFD;
-    vr_qc_opt(c, "-object", "memory-backend-%s,id=%s,size=%lluK%s%s", memfd ? "memfd" : "ram", id,
-              kib, shared ? ",share=on" : access == VR_MEM_ACCESS_PRIVATE ? ",share=off" : "",
-              mb->hugepages ? ",hugetlb=on" : "");
-}
-
-/* "cpus=0-1,cpus=4": QEMU takes a list as repeated keys. */
-static void numa_cpus(vr_strbuf *b, const char *list)
+/* ",KEY=0-1,KEY=4" of a libvirt list ("0-1,4", "0-4,^2"): QEMU takes a
+ * list as repeated keys (cpus of -numa, host-nodes of a backend). */
+static void list_keys(vr_strbuf *b, const char *key, const char *list)
 {
     unsigned char on[256] = {0};
     unsigned long lo, hi;
@@ -59,11 +30,67 @@ static void numa_cpus(vr_strbuf *b, const char *list)
         while (end + 1 < 256 && on[end + 1])
             end++;
         if (end > v)
-            vr_strbuf_addf(b, ",cpus=%u-%u", v, end);
+            vr_strbuf_addf(b, ",%s=%u-%u", key, v, end);
         else
-            vr_strbuf_addf(b, ",cpus=%u", v);
+            vr_strbuf_addf(b, ",%s=%u", key, v);
         v = end;
     }
+}
+
+/* <numatune><memory> with a policy QEMU applies (restrictive is
+ * cgroups' cpuset.mems, refused before the start) needs a backend. */
+static bool numatune_asked(const vr_domain_def *def)
+{
+    return def->numatune.memory && def->numatune.mode != VR_NUMATUNE_RESTRICTIVE;
+}
+
+static bool backing_asked(const vr_domain_def *def)
+{
+    const vr_memory_backing *mb = &def->mem_backing;
+    return mb->source == VR_MEM_SOURCE_MEMFD || mb->access == VR_MEM_ACCESS_SHARED ||
+           mb->hugepages || numatune_asked(def);
+}
+
+/* ",host-nodes=0-1,policy=bind" of a backend, libvirt's mapping of
+ * <numatune>: the guest cell's <memnode>, else <memory>; strict is
+ * QEMU's bind. `cellid` < 0: not a cell (pc.ram, a DIMM's node has
+ * none of its own here). */
+static void numa_policy(const vr_domain_def *def, int cellid, vr_strbuf *b)
+{
+    static const char *const policy[] = {"bind", "preferred", "interleave", NULL};
+    const vr_memnode *m = cellid >= 0 ? vr_numatune_cell(def, (unsigned)cellid) : NULL;
+    vr_numatune_mode mode = m ? m->mode : def->numatune.mode;
+    const char *nodes = m ? m->nodeset : def->numatune.memory ? def->numatune.nodeset : NULL;
+    if (!nodes || !policy[mode])
+        return;
+    list_keys(b, "host-nodes", nodes);
+    vr_strbuf_addf(b, ",policy=%s", policy[mode]);
+}
+
+bool vr_qc_machine_ram_backend(const vr_domain_def *def)
+{
+    return !def->n_numa_cells && backing_asked(def);
+}
+
+unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def)
+{
+    return (def->memory_kib - vr_domain_dimm_kib(def) + 1023) / 1024;
+}
+
+/* -object memory-backend-{ram,memfd},id=ID,size=...; cellid as numa_policy's. */
+static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_access access, int cellid)
+{
+    const vr_memory_backing *mb = &c->def->mem_backing;
+    if (access == VR_MEM_ACCESS_DEFAULT)
+        access = mb->access;
+    bool shared = access == VR_MEM_ACCESS_SHARED;
+    bool memfd = shared || mb->hugepages || mb->source == VR_MEM_SOURCE_MEMFD;
+    vr_strbuf policy = {0};
+    numa_policy(c->def, cellid, &policy);
+    vr_qc_opt(c, "-object", "memory-backend-%s,id=%s,size=%lluK%s%s%s", memfd ? "memfd" : "ram", id,
+              kib, shared ? ",share=on" : access == VR_MEM_ACCESS_PRIVATE ? ",share=off" : "",
+              mb->hugepages ? ",hugetlb=on" : "", policy.len ? policy.s : "");
+    vr_strbuf_free(&policy);
 }
 
 void vr_qc_memory(cmd *c)
@@ -79,16 +106,16 @@ void vr_qc_memory(cmd *c)
     if (def->mem_backing.locked)
         vr_qc_opt(c, "-overcommit", "mem-lock=on");
     if (vr_qc_machine_ram_backend(def))
-        backend(c, "pc.ram", mib * 1024, VR_MEM_ACCESS_DEFAULT);
+        backend(c, "pc.ram", mib * 1024, VR_MEM_ACCESS_DEFAULT, -1);
     for (size_t i = 0; i < def->n_numa_cells; i++) {
         const vr_numa_cell *cell = &def->numa_cells[i];
         char id[32];
         snprintf(id, sizeof(id), "ram-node%u", cell->id);
-        backend(c, id, cell->memory_kib, cell->access);
+        backend(c, id, cell->memory_kib, cell->access, (int)cell->id);
         vr_strbuf b = {0};
         vr_strbuf_addf(&b, "node,nodeid=%u", cell->id);
         if (cell->cpus)
-            numa_cpus(&b, cell->cpus);
+            list_keys(&b, "cpus", cell->cpus);
         vr_strbuf_addf(&b, ",memdev=%s", id);
         char *v = vr_strbuf_take(&b);
         vr_qc_opt(c, "-numa", "%s", v);
@@ -106,7 +133,7 @@ void vr_qc_dimms(cmd *c)
         const vr_memdev_def *m = &def->memdevs[i];
         char id[32], addr[40] = "";
         snprintf(id, sizeof(id), "memdimm%zu", i);
-        backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT);
+        backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT, (int)m->node);
         if (m->base)
             snprintf(addr, sizeof(addr), ",addr=%llu", m->base);
         vr_qc_opt(c, "-device", "pc-dimm,node=%u,memdev=%s,id=dimm%zu,slot=%u%s", m->node, id, i,

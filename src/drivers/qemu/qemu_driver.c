@@ -145,6 +145,7 @@ static void on_qemu_exit(void *opaque)
      * rule), unless undefined with --keep-tpm while it ran. */
     if (!dom->persistent && dom->def->tpm && !dom->keep_tpm)
         vr_qemu_tpm_remove_state(dom->drv, dom->def);
+    vr_qemu_nvram_stopped(dom);
     if (!dom->persistent)
         vr_qemu_domain_remove(dom->drv, dom);
 }
@@ -262,6 +263,7 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
         start_failed(dom, why);
         c->cb(VR_ERR_FAILED, why, c->opaque);
         free(aerr);
+        vr_qemu_nvram_stopped(dom);
         if (!dom->persistent)
             vr_qemu_domain_remove(dom->drv, dom);
         free(c);

@@ -543,6 +543,11 @@ static json_object *disk_device(const vr_domain_def *def, const vr_disk_def *d, 
     if (d->bus == VR_DISK_BUS_VIRTIO) {
         json_object_object_add(a, "driver", jstr("virtio-blk-pci"));
         add_pci(a, def, &d->addr);
+        if (d->iothread) {
+            char io[32];
+            snprintf(io, sizeof(io), "iothread%u", d->iothread);
+            json_object_object_add(a, "iothread", jstr(io));
+        }
     } else { /* scsi */
         char bus[32];
         snprintf(bus, sizeof(bus), "scsi%u.0", d->addr.controller);

@@ -10,6 +10,7 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "conf/cpulist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -48,6 +49,50 @@ static vr_err hugepages_check(const vr_domain_def *def, char **err)
                      avail * size_kib);
         return VR_ERR_UNSUPPORTED;
     }
+    return VR_OK;
+}
+
+/* ---- <numatune> ----------------------------------------------------------------- */
+
+/* Every node of `nodeset` is one of this host's (libvirt checks the
+ * same, against /sys/devices/system/node). */
+static vr_err host_nodes_check(const vr_domain_def *def, const char *what, const char *nodeset, char **err)
+{
+    const char *p = nodeset;
+    unsigned long lo, hi;
+    bool exclude;
+    while (vr_cpulist_next(&p, &lo, &hi, &exclude)) {
+        for (unsigned long n = lo; n <= hi && !exclude; n++) {
+            char path[64];
+            snprintf(path, sizeof(path), "/sys/devices/system/node/node%lu", n);
+            if (access(path, F_OK) == 0)
+                continue;
+            vr_set_error(err, "domain '%s' cannot start: %s nodeset='%s'> names host NUMA node %lu, which this "
+                              "host does not have (its nodes: ls /sys/devices/system/node)", def->name, what,
+                         nodeset, n);
+            return VR_ERR_UNSUPPORTED;
+        }
+    }
+    return VR_OK;
+}
+
+static vr_err numatune_check(const vr_domain_def *def, char **err)
+{
+    const vr_numatune *t = &def->numatune;
+    bool restrictive = t->memory && t->mode == VR_NUMATUNE_RESTRICTIVE;
+    for (size_t i = 0; i < t->n_memnodes; i++)
+        restrictive |= t->memnodes[i].mode == VR_NUMATUNE_RESTRICTIVE;
+    if (restrictive) {
+        vr_set_error(err, "domain '%s' cannot start: <numatune> mode='restrictive' leaves the nodes to "
+                          "cgroups' cpuset.mems, which Vireo does not manage; use mode='strict' (QEMU binds "
+                          "the memory itself)", def->name);
+        return VR_ERR_UNSUPPORTED;
+    }
+    if (t->memory && host_nodes_check(def, "<numatune><memory", t->nodeset, err) != VR_OK)
+        return VR_ERR_UNSUPPORTED;
+    for (size_t i = 0; i < t->n_memnodes; i++)
+        if (host_nodes_check(def, "<numatune><memnode", t->memnodes[i].nodeset, err) != VR_OK)
+            return VR_ERR_UNSUPPORTED;
     return VR_OK;
 }
 
@@ -189,6 +234,8 @@ vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err)
         vr_qemu_cpuset(def->cputune.emulatorpin, "<emulatorpin cpuset", &cpus, err) < 0)
         return VR_ERR_INVALID;
     if (def->mem_backing.hugepages && hugepages_check(def, err) != VR_OK)
+        return VR_ERR_UNSUPPORTED;
+    if (numatune_check(def, err) != VR_OK)
         return VR_ERR_UNSUPPORTED;
     for (size_t i = 0; i < def->n_filesystems; i++)
         if (def->filesystems[i].driver == VR_FS_VIRTIOFS &&
