@@ -370,12 +370,24 @@ typedef struct {
     long line;
 } vr_input_def;
 
+/* <backend model='egd' type='tcp|unix'>: an EGD daemon's socket
+ * (domain_rng_egd.c); QEMU's rng-egd on a socket chardev. */
+typedef enum { VR_EGD_NONE, VR_EGD_TCP, VR_EGD_UNIX } vr_egd_type;
+
 typedef struct {
-    char *backend;   /* "/dev/urandom" or "/dev/random"; NULL: builtin (QEMU's getrandom) */
+    vr_egd_type type;
+    bool bind;           /* <source mode='bind'>: QEMU listens */
+    char *host, *service; /* tcp */
+    char *path;           /* unix */
+} vr_rng_egd;
+
+typedef struct {
+    char *backend;   /* "/dev/urandom" or "/dev/random"; NULL: builtin (QEMU's getrandom) or egd */
+    vr_rng_egd egd;
     unsigned rate_bytes, rate_period; /* <rate bytes period(ms)>; 0: no limit */
     vr_address addr;
     long line;
-} vr_rng_def;        /* model virtio, backend model random or builtin */
+} vr_rng_def;        /* model virtio, backend model random, builtin or egd */
 
 typedef enum { VR_WATCHDOG_I6300ESB, VR_WATCHDOG_IB700, VR_WATCHDOG_ITCO } vr_watchdog_model;
 
@@ -599,3 +611,6 @@ bool vr_domain_shared_memory(const vr_domain_def *def);
  * and the <memnode> of guest cell `cellid`, or NULL (domain_numatune.c). */
 extern const char *const vr_numatune_mode_names[];
 const vr_memnode *vr_numatune_cell(const vr_domain_def *def, unsigned cellid);
+/* Whether guest cell `cellid` (-1: RAM outside cells) is in huge pages
+ * (domain_hugepages.c). */
+bool vr_domain_cell_hugepages(const vr_domain_def *def, int cellid);

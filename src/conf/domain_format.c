@@ -491,6 +491,8 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
         prop(n, "model", "virtio");
         if (def->rngs[i].backend)
             prop(text_child(n, "backend", def->rngs[i].backend), "model", "random");
+        else if (def->rngs[i].egd.type)
+            vr_format_rng_egd(n, &def->rngs[i].egd);
         else
             prop(child(n, "backend"), "model", "builtin");
         if (def->rngs[i].rate_bytes) {

@@ -948,12 +948,18 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
         if (vr_xml_is(c, "backend")) {
             if (have_backend)
                 return vr_parse_duplicate(c, st->err);
-            if (vr_xml_check_attrs(c, ATTRS("model"), st->err) < 0)
-                return -1;
-            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random", "builtin"), &i, st->err)) < 0)
+            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random", "builtin", "egd"), &i, st->err)) < 0)
                 return -1;
             if (rc == 0)
-                return vr_xml_error(c, st->err, "<backend> needs model='random' or 'builtin'");
+                return vr_xml_error(c, st->err, "<backend> needs model='random', 'builtin' or 'egd'");
+            if (i == 2) { /* an EGD daemon's socket */
+                if (vr_parse_rng_egd(st, c, &r->egd) < 0)
+                    return -1;
+                have_backend = true;
+                continue;
+            }
+            if (vr_xml_check_attrs(c, ATTRS("model"), st->err) < 0)
+                return -1;
             if (i == 1) { /* builtin: QEMU's own getrandom() */
                 if (vr_xml_check_empty(c, st->err) < 0)
                     return -1;
@@ -983,7 +989,7 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
         }
     }
     if (!have_backend)
-        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'> or 'builtin'");
+        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'>, 'builtin' or 'egd'");
     return 0;
 }
 

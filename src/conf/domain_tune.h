@@ -24,7 +24,9 @@ typedef struct {
 /* <memoryBacking>: how QEMU allocates guest RAM. */
 typedef struct {
     bool present;
-    bool hugepages;    /* <hugepages/>: the host's default huge page size */
+    bool hugepages;    /* <hugepages/>: the host's default huge page size ... */
+    unsigned long long hugepage_kib; /* ... or <page size>'s (0: the default) */
+    char *hugepage_nodeset;          /* <page nodeset>: the guest cells it backs (NULL: all) */
     bool nosharepages; /* <nosharepages/>: kept (no KSM merging) */
     bool locked;       /* <locked/>: mlock'ed (QEMU -overcommit mem-lock=on) */
     vr_mem_source source;

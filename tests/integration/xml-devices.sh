@@ -9,7 +9,7 @@
 # domfsinfo, qemu-agent-command) and powers the guest off (shutdown
 # --mode agent); <numatune> binds the memory backends (the kernel's
 # /proc/PID/numa_maps). What this host cannot do is refused in one line naming
-# the element: huge pages (none reserved here), CPU bandwidth (no cgroup
+# the element: huge pages of the default or a <page> size (none reserved here), CPU bandwidth (no cgroup
 # v2 cpu controller for the daemon here), virtiofs without shared memory.
 . "$(dirname "$0")/lib.sh"
 need_images
@@ -26,7 +26,7 @@ fi
 start_daemon "$DAEMON"
 SHARE=$ROOT/share
 SHM=vireo-xml-devices-$$
-test_cleanup() { rm -f "/dev/shm/$SHM"; }
+test_cleanup() { rm -f "/dev/shm/$SHM"; [ -n "${EGD_PID:-}" ] && kill "$EGD_PID" 2>/dev/null; true; }
 mkdir -p "$SHARE/fs" "$SHARE/9p"
 echo "written by the host for virtiofs $$" >"$SHARE/fs/hello.txt"
 echo "written by the host for 9p $$" >"$SHARE/9p/hello.txt"
@@ -71,20 +71,41 @@ cat >"$ROOT/dev.xml" <<XML
     <console type='pty'><target type='serial' port='0'/></console>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+    <rng model='virtio'><backend model='egd' type='unix'><source path='$ROOT/egd.sock'/></backend></rng>
     <shmem name='$SHM'><model type='ivshmem-plain'/><size unit='M'>1</size></shmem>
   </devices>
 </domain>
 XML
 "$VIREO" define "$ROOT/dev.xml" >/dev/null
 ports=$("$VIREO" dumpxml dev | grep -c "model='pcie-root-port'\|model=\"pcie-root-port\"")
-# The NIC, the balloon, the RNG, virtio-scsi, virtio-serial, the two
-# shares: 7 PCIe devices, each on a port, and 4 spare.
-expect_eq "q35 without root ports: one per PCIe device and 4 spare at define" "$ports" 11
+# The NIC, the balloon, the two RNGs, virtio-scsi, virtio-serial, the two
+# shares: 8 PCIe devices, each on a port, and 4 spare.
+expect_eq "q35 without root ports: one per PCIe device and 4 spare at define" "$ports" 12
+# An EGD daemon for <rng><backend model='egd'>: it answers each of QEMU's
+# requests (0x02, N: N bytes, blocking) and counts what it gave.
+/usr/bin/python3 - "$ROOT/egd.sock" "$ROOT/egd.count" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+given = 0
+while True:
+    head = c.recv(2)
+    if len(head) < 2:
+        break
+    c.sendall(os.urandom(head[1]))
+    given += head[1]
+    with open(sys.argv[2], "w") as f:
+        f.write(str(given))
+PY
+EGD_PID=$!
+for _ in $(seq 1 50); do [ -S "$ROOT/egd.sock" ] && break; sleep 0.1; done
 "$VIREO" start dev >/dev/null
 LOG=$ROOT/var/log/vireo/qemu/dev.log
 cmdline=$(grep -a -- ' -numa ' "$LOG" | tail -1 | sed 's/  */ /g')
 expect_match "NUMA cells become memory backends and -numa nodes" "$cmdline" \
-    "memory-backend-memfd,id=ram-node1,size=131072K,share=on -numa node,nodeid=1,cpus=1,memdev=ram-node1"
+    "memory-backend-memfd,id=ram-node1,size=131072K,share=on,host-nodes=0,policy=preferred -numa node,nodeid=1,cpus=1,memdev=ram-node1"
 expect_match "virtio-scsi takes its queues and iothread" "$cmdline" \
     "-object iothread,id=iothread1 .*virtio-scsi-pci,id=scsi0,num_queues=2,iothread=iothread1"
 wait_for 60 "the guest is up" file_has "$ROOT/var/log/vireo/qemu/dev-serial0.log" VIREO-GUEST-READY
@@ -97,6 +118,14 @@ maps=$(cat "/proc/$(cat "$ROOT/run/vireo/qemu/dev/qemu.pid")/numa_maps")
 expect_match "  the kernel applies them: QEMU's guest RAM is bound to node 0" "$maps" ' bind:0 '
 expect_match "  and cell 1's mapping prefers node 0" "$maps" ' prefer:0 '
 expect_match "  dumpxml keeps <numatune>" "$("$VIREO" dumpxml dev)" '<memnode cellid="1" mode="preferred" nodeset="0"/>'
+
+# The guest reads its hardware RNGs: the EGD-backed one draws from the daemon.
+out=$(guest_until dev 'cd /sys/class/misc/hw_random; for r in $(cat rng_available); do echo $r >rng_current; head -c 64 /dev/hwrng | wc -c; done; echo RNG-DONE' 'RNG-DONE')
+[ "$(cat "$ROOT/egd.count" 2>/dev/null || echo 0)" -ge 64 ] ||
+    fail "the EGD daemon gave $(cat "$ROOT/egd.count" 2>/dev/null || echo 0) bytes: $out"
+ok "<rng><backend model='egd' type='unix'>: the guest's /dev/hwrng reads from the EGD daemon ($(cat "$ROOT/egd.count") bytes)"
+expect_match "  QEMU's rng-egd on a socket chardev" "$cmdline" \
+    "-chardev socket,id=charrng1,path=$ROOT/egd.sock -object rng-egd,id=objrng1,chardev=charrng1"
 
 out=$(guest_until dev 'ls -d /sys/devices/system/node/node*' 'node1')
 expect_match "the guest sees two NUMA nodes" "$out" '/sys/devices/system/node/node0'
@@ -149,10 +178,19 @@ done
 ok "the hot-plugged DIMM raises the guest's MemTotal ($before -> $after kB)"
 
 # Hot-plug on q35 into a spare root port.
-"$VIREO" attach-disk dev "$ROOT/extra.img" vdb --live >/dev/null
+# It runs in the domain's iothread (<driver iothread='1'>).
+cat >"$ROOT/extra.xml" <<XML
+<disk type='file' device='disk'><driver name='qemu' type='raw' iothread='1'/><source file='$ROOT/extra.img'/>
+  <target dev='vdb' bus='virtio'/></disk>
+XML
+"$VIREO" attach-device dev "$ROOT/extra.xml" --live >/dev/null
 # The guest had no disk: the new one is its vda.
 out=$(guest_until dev 'ls /sys/block' '^vd')
 expect_match "a disk hot-plugged on q35 lands in a spare root port" "$out" '^vda'
+expect_match "  <driver iothread='1'>: QEMU runs the virtio-blk device in iothread1" \
+    "$("$VIREO" qemu-monitor-command dev '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/vdb","property":"iothread"}}')" \
+    'objects.?/iothread1"'
+expect_match "  and dumpxml keeps it" "$("$VIREO" dumpxml dev)" '<driver name="qemu" type="raw" iothread="1"/>'
 
 # ---- refusals ----
 sed -e 's|<name>dev</name>|<name>huge</name>|' \
@@ -163,6 +201,23 @@ if grep -q '^HugePages_Total: *0$' /proc/meminfo; then
     expect_fail "hugepages on a host without them" '<hugepages/>: this host has no huge pages' \
         "$VIREO" start huge
 fi
+# <page size nodeset>: a size per guest cell, checked against the host's pool of that size.
+sed -e 's|<name>dev</name>|<name>huge2m</name>|' \
+    -e "s|<memoryBacking>.*</memoryBacking>|<memoryBacking><hugepages><page size='2' unit='M' nodeset='1'/></hugepages></memoryBacking>|" \
+    -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/huge2m.xml"
+"$VIREO" define "$ROOT/huge2m.xml" >/dev/null
+expect_match "<hugepages><page size nodeset> written back in KiB" "$("$VIREO" dumpxml huge2m)" \
+    '<page size="2048" unit="KiB" nodeset="1"/>'
+if [ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo 0)" = 0 ]; then
+    expect_fail "  a 2 MiB page size with none reserved: refused with the sysfs file to fill" \
+        "<page size='2048' unit='KiB'>: this host has no huge pages reserved \\(/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages is 0\\)" \
+        "$VIREO" start huge2m
+fi
+sed -e 's|<name>huge2m</name>|<name>huge1t</name>|' -e "s|size='2' unit='M'|size='1' unit='T'|" \
+    "$ROOT/huge2m.xml" >"$ROOT/huge1t.xml"
+"$VIREO" define "$ROOT/huge1t.xml" >/dev/null
+expect_fail "  a page size this CPU has not: refused, naming where the sizes are" \
+    "this host has no 1073741824 KiB huge pages \\(its sizes: ls /sys/kernel/mm/hugepages\\)" "$VIREO" start huge1t
 sed -e 's|<name>dev</name>|<name>bw</name>|' \
     -e 's|<cputune>|<cputune><shares>512</shares>|' -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/bw.xml"
 "$VIREO" define "$ROOT/bw.xml" >/dev/null

@@ -680,8 +680,8 @@ static void tune_elements(void **state)
                "cells are numbered 0, 1, ... in order");
     refused_at(T("<vcpu>2</vcpu><cputune><vcpupin vcpu='5' cpuset='0'/></cputune>", ""), 4,
                "<vcpupin vcpu='5'>: the domain has vCPUs 0 to 1");
-    refused_at(T("<memoryBacking><hugepages><page size='1' unit='G'/></hugepages></memoryBacking>",
-                 ""), 4, "<hugepages><page> is not supported");
+    refused_at(T("<memoryBacking><hugepages><page size='1' unit='G' nodeset='x'/></hugepages></memoryBacking>",
+                 ""), 4, "<page nodeset='x'> is not a list of guest NUMA cells");
     refused_at(T("<iothreads>1</iothreads>", "<controller type='scsi'><driver iothread='2'/>"
                  "</controller>"), 7, "the domain has 1 <iothreads>");
     refused_at(T("", "<filesystem type='mount'><source dir='/srv'/><target dir='a'/></filesystem>"
@@ -873,6 +873,18 @@ static void tpm_version_12(void **state)
     free(err);
 }
 
+/* HEAD BODY TAIL is refused with a message that holds `why`. */
+static void refused_with(const char *head, const char *body, const char *tail, const char *why)
+{
+    char *x = NULL, *err = NULL;
+    assert_true(asprintf(&x, "%s%s%s", head, body, tail) > 0);
+    assert_null(vr_domain_def_parse(x, strlen(x), &err));
+    if (!strstr(err, why))
+        fail_msg("%s: %s", body, err);
+    free(err);
+    free(x);
+}
+
 /* <numatune>: written back as given; a memnode needs its cell; numad's
  * placement refused with what to give instead. */
 static void numatune_parse(void **state)
@@ -901,22 +913,52 @@ static void numatune_parse(void **state)
         {"<numatune><memory mode='strict'/></numatune>", "needs nodeset"},
         {"<numatune><memory mode='strict' nodeset='x'/></numatune>", "not a node list"},
         {"<numatune><memory mode='firm' nodeset='0'/></numatune>", "firm"},
+        {"<memoryBacking><hugepages><page size='2' unit='M' nodeset='4'/></hugepages></memoryBacking>",
+         "no <cpu><numa><cell id='4'>"},
+        {"<memoryBacking><hugepages><page size='3' unit='M'/></hugepages></memoryBacking>", "no huge page size"},
+        {"<memoryBacking><hugepages><page size='2' unit='M'/><page size='1' unit='G'/></hugepages>"
+         "</memoryBacking>", "one huge page size"},
         {"<iothreads>1</iothreads><devices><disk type='file' device='disk'><driver name='qemu' iothread='2'/>"
          "<source file='/d.img'/><target dev='vda' bus='virtio'/></disk></devices>",
          "<driver iothread='2'>: the domain has 1 <iothreads>"},
         {"<iothreads>1</iothreads><devices><disk type='file' device='disk'><driver name='qemu' iothread='1'/>"
          "<source file='/d.img'/><target dev='sda' bus='sata'/></disk></devices>", "is for bus='virtio' disks"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char *x = NULL, *err = NULL;
-        assert_true(asprintf(&x, "<domain type='kvm'><name>n</name><memory unit='MiB'>64</memory>%s"
-                                 "<os><type>hvm</type></os></domain>", bad[i].body) > 0);
-        assert_null(vr_domain_def_parse(x, strlen(x), &err));
-        if (!strstr(err, bad[i].why))
-            fail_msg("%s: %s", bad[i].body, err);
-        free(err);
-        free(x);
-    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        refused_with("<domain type='kvm'><name>n</name><memory unit='MiB'>64</memory>", bad[i].body,
+                     "<os><type>hvm</type></os></domain>", bad[i].why);
+}
+
+/* <rng><backend model='egd'>, as virt-install writes it (no mode: connect). */
+static void rng_egd_parse(void **state)
+{
+    (void)state;
+    vr_domain_def *def = parse_ok(
+        "<domain type='kvm'><name>r</name><memory unit='MiB'>64</memory><os><type>hvm</type></os><devices>"
+        "<rng model='virtio'><backend model='egd' type='tcp'><source host='127.0.0.1' service='7000'/>"
+        "</backend></rng><rng model='virtio'><backend model='egd' type='unix'><source path='/run/egd.sock'/>"
+        "</backend></rng></devices></domain>");
+    assert_int_equal(def->n_rngs, 2);
+    assert_int_equal(def->rngs[0].egd.type, VR_EGD_TCP);
+    assert_string_equal(def->rngs[0].egd.service, "7000");
+    assert_string_equal(def->rngs[1].egd.path, "/run/egd.sock");
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<source mode=\"connect\" host=\"127.0.0.1\" service=\"7000\"/>"));
+    assert_non_null(strstr(xml, "<protocol type=\"raw\"/>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    static const struct {
+        const char *backend, *why;
+    } bad[] = {
+        {"<backend model='egd' type='udp'><source host='h' service='1'/></backend>", "type='udp'"},
+        {"<backend model='egd' type='tcp'><source host='h'/></backend>", "service='PORT'"},
+        {"<backend model='egd' type='unix'/>", "needs a <source> (path)"},
+        {"<backend model='egd' type='unix'><source path='rel.sock'/></backend>", "absolute"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        refused_with("<domain type='kvm'><name>r</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+                     "<devices><rng model='virtio'>", bad[i].backend, "</rng></devices></domain>", bad[i].why);
 }
 
 static void refuses_outside_subset(void **state)
@@ -988,7 +1030,7 @@ static void refuses_outside_subset(void **state)
     dev_refused("<video>\n<model type='virtio'><acceleration accel3d='yes'/></model>\n</video>\n",
                 7, "<acceleration> is not supported");
     dev_refused("<rng model='virtio'>\n<backend model='egd' type='tcp'/>\n</rng>\n", 7,
-                "attribute 'type' of <backend>");
+                "<backend model='egd'> needs a <source> (host and service)");
     dev_refused("<rng model='virtio'>\n<backend model='random'>/dev/hwrng</backend>\n</rng>\n", 7,
                 "/dev/hwrng");
     dev_refused("<memballoon model='none'>\n<stats period='10'/>\n</memballoon>\n", 7,
@@ -1310,6 +1352,7 @@ int main(void)
         cmocka_unit_test(hyperv_newer_children),
         cmocka_unit_test(tpm_version_12),
         cmocka_unit_test(numatune_parse),
+        cmocka_unit_test(rng_egd_parse),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(refuses_domain_values),

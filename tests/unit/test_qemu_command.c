@@ -216,8 +216,30 @@ static void numatune_backends(void **state)
          "memory-backend-ram,id=ram-node1,size=65536K,host-nodes=3,policy=preferred"},
         {"<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>" CELLS, "", "-object",
          "memory-backend-ram,id=ram-node1,size=65536K"},
+        /* <hugepages><page size nodeset>: memfd hugetlb of that size, for the cells it names. */
+        {"<memoryBacking><hugepages><page size='2' unit='M' nodeset='1'/></hugepages></memoryBacking>" CELLS, "",
+         "-object", "memory-backend-memfd,id=ram-node1,size=65536K,hugetlb=on,hugetlbsize=2097152"},
+        {"<memoryBacking><hugepages><page size='2' unit='M' nodeset='1'/></hugepages></memoryBacking>" CELLS, "",
+         "-object", "memory-backend-ram,id=ram-node0,size=65536K"},
     };
 #undef CELLS
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* <rng><backend model='egd'>: a socket chardev to the EGD daemon and
+ * rng-egd on it, as libvirt names them. */
+static void rng_egd(void **state)
+{
+    (void)state;
+    static const argv_case cases[] = {
+        {"", "<rng model='virtio'><backend model='egd' type='tcp'><source host='127.0.0.1' service='7000'/>"
+         "</backend></rng>", "-chardev", "socket,id=charrng0,host=127.0.0.1,port=7000"},
+        {"", "<rng model='virtio'><backend model='egd' type='tcp'><source host='127.0.0.1' service='7000'/>"
+         "</backend></rng>", "-object", "rng-egd,id=objrng0,chardev=charrng0"},
+        {"", "<rng model='virtio'><backend model='egd' type='unix'><source mode='bind' path='/run/egd,1'/>"
+         "<protocol type='raw'/></backend></rng>", "-chardev",
+         "socket,id=charrng0,path=/run/egd,,1,server=on,wait=off"},
+    };
     expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
@@ -890,6 +912,7 @@ int main(void)
         cmocka_unit_test(firmware),
         cmocka_unit_test(hyperv_and_tpm),
         cmocka_unit_test(numatune_backends),
+        cmocka_unit_test(rng_egd),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),

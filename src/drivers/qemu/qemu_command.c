@@ -661,11 +661,7 @@ static void misc_devices(cmd *c)
     else if (def->memballoon.model == VR_MEMBALLOON_VIRTIO)
         vr_qc_device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0");
     for (size_t i = 0; i < def->n_rngs; i++) {
-        if (def->rngs[i].backend)
-            vr_qc_opt(c, "-object", "rng-random,id=objrng%zu,filename=%s", i,
-                      def->rngs[i].backend);
-        else
-            vr_qc_opt(c, "-object", "rng-builtin,id=objrng%zu", i);
+        vr_qc_rng_backend(c, i, &def->rngs[i]);
         char rate[64] = "";
         if (def->rngs[i].rate_bytes)
             snprintf(rate, sizeof(rate), ",max-bytes=%u,period=%u", def->rngs[i].rate_bytes,

@@ -84,13 +84,19 @@ static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_acces
     if (access == VR_MEM_ACCESS_DEFAULT)
         access = mb->access;
     bool shared = access == VR_MEM_ACCESS_SHARED;
-    bool memfd = shared || mb->hugepages || mb->source == VR_MEM_SOURCE_MEMFD;
-    vr_strbuf policy = {0};
-    numa_policy(c->def, cellid, &policy);
-    vr_qc_opt(c, "-object", "memory-backend-%s,id=%s,size=%lluK%s%s%s", memfd ? "memfd" : "ram", id,
+    bool huge = vr_domain_cell_hugepages(c->def, cellid);
+    bool memfd = shared || huge || mb->source == VR_MEM_SOURCE_MEMFD;
+    vr_strbuf opts = {0};
+    /* <page size>: memfd's hugetlbsize, in bytes. */
+    if (huge)
+        vr_strbuf_add(&opts, ",hugetlb=on");
+    if (huge && mb->hugepage_kib)
+        vr_strbuf_addf(&opts, ",hugetlbsize=%llu", mb->hugepage_kib * 1024);
+    numa_policy(c->def, cellid, &opts);
+    vr_qc_opt(c, "-object", "memory-backend-%s,id=%s,size=%lluK%s%s", memfd ? "memfd" : "ram", id,
               kib, shared ? ",share=on" : access == VR_MEM_ACCESS_PRIVATE ? ",share=off" : "",
-              mb->hugepages ? ",hugetlb=on" : "", policy.len ? policy.s : "");
-    vr_strbuf_free(&policy);
+              opts.len ? opts.s : "");
+    vr_strbuf_free(&opts);
 }
 
 void vr_qc_memory(cmd *c)

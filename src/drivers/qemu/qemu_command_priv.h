@@ -56,5 +56,7 @@ void vr_qc_firmware(cmd *c);
 /* qemu_command_hyperv.c: ",hv-...=on" on -cpu (a model first when
  * the definition names none). */
 void vr_qc_hyperv(cmd *c, vr_strbuf *cpu);
+/* qemu_command_rng.c: an <rng>'s backend object (and chardev for egd). */
+void vr_qc_rng_backend(cmd *c, size_t i, const vr_rng_def *r);
 /* qemu_command_tpm.c: the TPM's chardev, backend and device. */
 void vr_qc_tpm(cmd *c);

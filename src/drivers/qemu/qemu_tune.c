@@ -30,23 +30,51 @@ static unsigned long long meminfo(const char *text, const char *key)
     return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
+/* The pool of one huge page size, from sysfs: reserved and free pages. */
+static bool hugepage_pool(unsigned long long kib, unsigned long long *total, unsigned long long *free_pages)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages", kib);
+    char *t = vr_file_read(path, NULL);
+    if (!t)
+        return false;
+    *total = strtoull(t, NULL, 10);
+    free(t);
+    snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/free_hugepages", kib);
+    t = vr_file_read(path, NULL);
+    *free_pages = t ? strtoull(t, NULL, 10) : 0;
+    free(t);
+    return true;
+}
+
 static vr_err hugepages_check(const vr_domain_def *def, char **err)
 {
-    char *text = vr_file_read("/proc/meminfo", NULL);
-    unsigned long long total = text ? meminfo(text, "HugePages_Total:") : 0;
-    unsigned long long avail = text ? meminfo(text, "HugePages_Free:") : 0;
-    unsigned long long size_kib = text ? meminfo(text, "Hugepagesize:") : 0;
-    free(text);
-    if (total == 0) {
-        vr_set_error(err, "domain '%s' cannot start: <memoryBacking><hugepages/>: this host has no "
-                          "huge pages reserved (HugePages_Total is 0 in /proc/meminfo); reserve "
-                          "them (sysctl vm.nr_hugepages=N) or remove <hugepages/>", def->name);
+    const vr_memory_backing *mb = &def->mem_backing;
+    unsigned long long size_kib = mb->hugepage_kib, total = 0, avail = 0;
+    char what[64] = "<hugepages/>";
+    if (!size_kib) {
+        char *text = vr_file_read("/proc/meminfo", NULL);
+        size_kib = text ? meminfo(text, "Hugepagesize:") : 0;
+        free(text);
+    } else {
+        snprintf(what, sizeof(what), "<hugepages><page size='%llu' unit='KiB'>", size_kib);
+    }
+    if (!size_kib || !hugepage_pool(size_kib, &total, &avail)) {
+        vr_set_error(err, "domain '%s' cannot start: <memoryBacking>%s: this host has no %llu KiB huge "
+                          "pages (its sizes: ls /sys/kernel/mm/hugepages); use one of those or remove "
+                          "<hugepages>", def->name, what, size_kib);
         return VR_ERR_UNSUPPORTED;
     }
-    if (avail * size_kib < def->memory_kib) {
-        vr_set_error(err, "domain '%s' cannot start: <memoryBacking><hugepages/>: it needs %llu "
-                          "KiB of huge pages and %llu are free", def->name, def->memory_kib,
-                     avail * size_kib);
+    if (total == 0) {
+        vr_set_error(err, "domain '%s' cannot start: %s: this host has no huge pages reserved "
+                          "(/sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages is 0); reserve them "
+                          "(echo N > that file, or sysctl vm.nr_hugepages=N) or remove <hugepages>",
+                     def->name, what, size_kib);
+        return VR_ERR_UNSUPPORTED;
+    }
+    if (avail * size_kib < def->memory_kib && !mb->hugepage_nodeset) {
+        vr_set_error(err, "domain '%s' cannot start: %s: it needs %llu KiB of huge pages and %llu are free",
+                     def->name, what, def->memory_kib, avail * size_kib);
         return VR_ERR_UNSUPPORTED;
     }
     return VR_OK;
