@@ -225,6 +225,7 @@ void vr_domain_def_free(vr_domain_def *def)
     free(def->sounds);
     free(def->redirdevs);
     free(def->videos);
+    vr_smartcard_free(def->smartcard);
     for (size_t i = 0; i < def->n_rngs; i++) {
         free(def->rngs[i].backend);
         vr_rng_egd_free(&def->rngs[i].egd);

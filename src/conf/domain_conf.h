@@ -329,6 +329,20 @@ typedef struct {
     long line;
 } vr_redirdev_def;
 
+/* <smartcard mode='host|passthrough'> (domain_smartcard.c): a CCID
+ * reader (usb-ccid) with the host's cards (host) or a remote one on a
+ * character device (passthrough: spicevmc, or tcp to a vscclient). */
+typedef enum { VR_SMARTCARD_HOST, VR_SMARTCARD_PASSTHROUGH } vr_smartcard_mode;
+
+typedef struct {
+    vr_smartcard_mode mode;
+    bool tcp;              /* passthrough type='tcp' (else spicevmc) */
+    bool bind;             /* tcp <source mode='bind'> */
+    char *host, *service;  /* tcp */
+    vr_address usb;        /* the reader's USB port: assigned, not written (libvirt's ccid controller) */
+    long line;
+} vr_smartcard_def;
+
 typedef enum { VR_SOUND_ICH6, VR_SOUND_ICH9, VR_SOUND_AC97 } vr_sound_model;
 typedef enum { VR_CODEC_DUPLEX, VR_CODEC_MICRO, VR_CODEC_OUTPUT } vr_codec_type;
 
@@ -518,6 +532,7 @@ typedef struct {
     size_t n_audios;
     vr_sound_def *sounds;
     size_t n_sounds;
+    vr_smartcard_def *smartcard; /* at most one */
     vr_redirdev_def *redirdevs;
     size_t n_redirdevs;
     vr_video_def *videos;

@@ -467,6 +467,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
     vr_format_filesystems(devs, def);
     for (size_t i = 0; i < def->n_interfaces; i++)
         format_interface(devs, &def->interfaces[i]);
+    vr_format_smartcard(devs, def);
     format_chars(devs, def);
     format_display(devs, def, secure);
     for (size_t i = 0; i < def->n_redirdevs; i++) {

@@ -1044,6 +1044,7 @@ static const struct {
     {"channel", parse_channel},     {"input", parse_input},     {"graphics", vr_parse_graphics},
     {"audio", vr_parse_audio},      {"video", parse_video},     {"memballoon", parse_memballoon},
     {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
+    {"smartcard", vr_parse_smartcard},
     {"memory", vr_parse_memdev},    {"filesystem", vr_parse_filesystem}, {"iommu", vr_parse_iommu},
     {"hostdev", vr_parse_hostdev},  {"vsock", vr_parse_vsock},  {"shmem", vr_parse_shmem},
     {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", vr_parse_tpm},

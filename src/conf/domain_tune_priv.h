@@ -12,6 +12,10 @@ int vr_parse_iothreads(vr_parse_state *st, const xmlNode *n);
 int vr_parse_hugepages(vr_parse_state *st, const xmlNode *n, vr_memory_backing *mb);
 void vr_format_hugepages(xmlNode *backing, const vr_memory_backing *mb);
 int vr_domain_hugepages_complete(const vr_domain_def *def, char **err);
+/* domain_smartcard.c */
+int vr_parse_smartcard(vr_parse_state *st, const xmlNode *n);
+void vr_format_smartcard(xmlNode *devs, const vr_domain_def *def);
+void vr_smartcard_free(vr_smartcard_def *sc);
 /* domain_numatune.c */
 int vr_parse_numatune(vr_parse_state *st, const xmlNode *n);
 int vr_domain_numatune_complete(const vr_domain_def *def, char **err);

@@ -235,6 +235,29 @@ sed -e 's|<name>dev</name>|<name>farnode</name>|' -e "s|<memory mode='strict' no
 "$VIREO" define "$ROOT/farnode.xml" >/dev/null
 expect_fail "<numatune> naming a host NUMA node this host lacks: refused by name" \
     "<numatune><memory nodeset='7'> names host NUMA node 7, which this host does not have" "$VIREO" start farnode
+# <smartcard>: a CCID reader with the SPICE client's card. The tiny guest
+# has no USB drivers, so QEMU's own USB list shows the reader.
+cat >"$ROOT/sc.xml" <<XML
+<domain type='qemu'><name>sc</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><graphics type='spice' autoport='yes'/><smartcard mode='passthrough' type='spicevmc'/></devices>
+</domain>
+XML
+"$VIREO" define "$ROOT/sc.xml" >/dev/null
+"$VIREO" start sc --paused >/dev/null
+expect_match "<smartcard mode='passthrough' type='spicevmc'>: QEMU has the CCID reader on the USB bus" \
+    "$("$VIREO" qemu-monitor-command sc --hmp 'info usb')" 'Product QEMU USB CCID'
+expect_match "  and the card on it, through SPICE's smartcard channel" \
+    "$(grep -a -- '-spice' "$ROOT/var/log/vireo/qemu/sc.log" | tail -1)" \
+    "-chardev spicevmc,id=charsmartcard0,name=smartcard -device ccid-card-passthru,chardev=charsmartcard0,id=smartcard0,bus=ccid0.0"
+"$VIREO" destroy sc >/dev/null
+sed -e "s|mode='passthrough' type='spicevmc'|mode='host'|" -e 's|<name>sc</name>|<name>schost</name>|' "$ROOT/sc.xml" >"$ROOT/schost.xml"
+"$VIREO" define "$ROOT/schost.xml" >/dev/null
+if [ ! -e /etc/pki/nssdb ]; then
+    expect_fail "<smartcard mode='host'> on a host without NSS's database: refused, with what to use" \
+        "reads the host's smartcards through NSS's database /etc/pki/nssdb, which this host does not have; use mode='passthrough'" \
+        "$VIREO" start schost
+fi
 sed -e 's|<name>dev</name>|<name>nofs</name>|' -e '/<memoryBacking>/d' "$ROOT/dev.xml" >"$ROOT/nofs.xml"
 expect_fail "virtiofs without shared memory" "<filesystem> with <driver type='virtiofs'> needs the guest's memory shared" \
     "$VIREO" define "$ROOT/nofs.xml"

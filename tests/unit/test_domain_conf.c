@@ -961,6 +961,43 @@ static void rng_egd_parse(void **state)
                      "<devices><rng model='virtio'>", bad[i].backend, "</rng></devices></domain>", bad[i].why);
 }
 
+/* <smartcard>: virt-install's two forms define and round-trip (mode='host'
+ * with its stray type='tcp' kept out, as libvirt does); what QEMU cannot
+ * run from XML alone is refused by name. */
+static void smartcard_parse(void **state)
+{
+    (void)state;
+    static const char *const ok_forms[][2] = {
+        {"<smartcard mode=\"host\" type=\"tcp\"/>", "<smartcard mode=\"host\"/>"},
+        {"<smartcard mode=\"passthrough\" type=\"spicevmc\"/>", "<smartcard mode=\"passthrough\" type=\"spicevmc\"/>"},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        char *x = NULL;
+        assert_true(asprintf(&x, "<domain type='kvm'><name>s</name><memory unit='MiB'>64</memory><os><type>hvm"
+                                 "</type></os><devices><graphics type='spice'/>%s</devices></domain>",
+                             ok_forms[i][0]) > 0);
+        vr_domain_def *def = parse_ok(x);
+        char *xml = vr_domain_def_format(def);
+        assert_non_null(strstr(xml, ok_forms[i][1]));
+        free(xml);
+        assert_fixed_point(def);
+        vr_domain_def_free(def);
+        free(x);
+    }
+    static const struct {
+        const char *body, *why;
+    } bad[] = {
+        {"<smartcard mode='host-certificates'/>", "NSS database of certificates"},
+        {"<smartcard mode='passthrough' type='spicevmc'/>", "needs <graphics type='spice'>"},
+        {"<smartcard mode='passthrough' type='tcp'/>", "needs <source host service>"},
+        {"<smartcard mode='host'/><smartcard mode='host'/>", "at most one <smartcard>"},
+        {"<controller type='usb' model='none'/><smartcard mode='host'/>", "needs a USB controller"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        refused_with("<domain type='kvm'><name>s</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+                     "<devices>", bad[i].body, "</devices></domain>", bad[i].why);
+}
+
 static void refuses_outside_subset(void **state)
 {
     /* The brief's own example, word for word. */
@@ -1353,6 +1390,7 @@ int main(void)
         cmocka_unit_test(tpm_version_12),
         cmocka_unit_test(numatune_parse),
         cmocka_unit_test(rng_egd_parse),
+        cmocka_unit_test(smartcard_parse),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(refuses_domain_values),

@@ -243,6 +243,27 @@ static void rng_egd(void **state)
     expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* <smartcard>: the CCID reader on a USB port (qemu-xhci added for it),
+ * the card on the reader's bus. */
+static void smartcard_argv(void **state)
+{
+    (void)state;
+    static const argv_case cases[] = {
+        {"", "<smartcard mode='host'/>", "-device", "usb-ccid,id=ccid0,bus=usb.0,port=1"},
+        {"", "<smartcard mode='host'/>", "-device",
+         "ccid-card-emulated,backend=nss-emulated,id=smartcard0,bus=ccid0.0"},
+        {"", "<graphics type='spice' port='5901'/><smartcard mode='passthrough' type='spicevmc'/>", "-chardev",
+         "spicevmc,id=charsmartcard0,name=smartcard"},
+        {"", "<graphics type='spice' port='5901'/><smartcard mode='passthrough' type='spicevmc'/>", "-device",
+         "ccid-card-passthru,chardev=charsmartcard0,id=smartcard0,bus=ccid0.0"},
+        {"", "<smartcard mode='passthrough' type='tcp'><source mode='connect' host='127.0.0.1' service='2001'/>"
+         "<protocol type='raw'/></smartcard>", "-chardev", "socket,id=charsmartcard0,host=127.0.0.1,port=2001"},
+        {"", "<input type='tablet' bus='usb'/><smartcard mode='host'/>", "-device",
+         "usb-ccid,id=ccid0,bus=usb.0,port=2"},
+    };
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 static void minimal(void **state)
 {
     vr_domain_def *def = parse_fixture("minimal.xml");
@@ -913,6 +934,7 @@ int main(void)
         cmocka_unit_test(hyperv_and_tpm),
         cmocka_unit_test(numatune_backends),
         cmocka_unit_test(rng_egd),
+        cmocka_unit_test(smartcard_argv),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),

@@ -765,6 +765,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_graphics(&c);
     inputs(&c);
     vr_qc_redirdevs(&c);
+    vr_qc_smartcard(&c);
     vr_qc_sound(&c);
     misc_devices(&c);
     vr_qc_dimms(&c);

@@ -36,6 +36,8 @@ void vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url, const char 
 void vr_qc_graphics(cmd *c);
 void vr_qc_sound(cmd *c);
 void vr_qc_redirdevs(cmd *c);
+/* qemu_command_smartcard.c: the CCID reader and its card. */
+void vr_qc_smartcard(cmd *c);
 
 /* qemu_command_memory.c: -m, NUMA nodes and their backends, iothreads;
  * the DIMMs. */
