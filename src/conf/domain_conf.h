@@ -309,7 +309,8 @@ typedef struct {
     int port;          /* -1 with autoport, else 5900.. */
     bool autoport;
     int tls_port;      /* spice: 0 not given, -1 libvirt's "automatic when TLS is configured"
-                          (never here: no certificate dir) */
+                          (no TLS: libvirt's spice_tls=0), else the TLS port */
+    int default_mode;  /* spice defaultMode: 0 any, 1 secure, 2 insecure */
     vr_listen_type listen_type;
     char *listen;      /* LISTEN_ADDRESS: the address; "127.0.0.1" when not given */
     char *socket;      /* LISTEN_SOCKET: the path; NULL = one in the runtime dir */

@@ -258,6 +258,36 @@ if [ ! -e /etc/pki/nssdb ]; then
         "reads the host's smartcards through NSS's database /etc/pki/nssdb, which this host does not have; use mode='passthrough'" \
         "$VIREO" start schost
 fi
+# SPICE over TLS: the certificates of libvirt's spice_tls_x509_cert_dir
+# (under the daemon's root); refused in one line while they are missing,
+# then a TLS client verifies QEMU's server certificate against the CA.
+P=$((20000 + $$ % 20000)); T=$((P + 1))
+TLS=$ROOT/etc/pki/libvirt-spice
+cat >"$ROOT/tls.xml" <<XML
+<domain type='qemu'><name>tls</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><graphics type='spice' port='$P' tlsPort='$T' autoport='no' defaultMode='secure'/></devices>
+</domain>
+XML
+"$VIREO" define "$ROOT/tls.xml" >/dev/null
+expect_match "<graphics tlsPort defaultMode='secure'> kept in the definition" "$("$VIREO" dumpxml tls)" \
+    "tlsPort=.$T. autoport=.no. listen=.127.0.0.1. defaultMode=.secure."
+expect_fail "  SPICE over TLS without certificates: refused, naming the directory and the file" \
+    "needs ca-cert.pem, server-cert.pem and server-key.pem in $TLS .*ca-cert.pem is missing" "$VIREO" start tls
+mkdir -p "$TLS"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS/ca-key.pem" -out "$TLS/ca-cert.pem" -days 1 \
+    -subj /CN=vireo-test-ca 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$TLS/server-key.pem" -out "$TLS/server.csr" -subj /CN=127.0.0.1 2>/dev/null
+openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca-cert.pem" -CAkey "$TLS/ca-key.pem" -CAcreateserial \
+    -out "$TLS/server-cert.pem" -days 1 2>/dev/null
+"$VIREO" start tls --paused >/dev/null
+expect_match "  with them QEMU serves TLS on tlsPort, x509-dir and the secure default channel on -spice" \
+    "$(grep -a -- '-spice' "$ROOT/var/log/vireo/qemu/tls.log" | tail -1)" \
+    "-spice port=$P,addr=127.0.0.1,tls-port=$T,x509-dir=$TLS,tls-channel=default"
+out=$(openssl s_client -connect "127.0.0.1:$T" -CAfile "$TLS/ca-cert.pem" </dev/null 2>&1)
+expect_match "  a TLS client verifies QEMU's certificate against the CA" "$out" 'Verify return code: 0 \(ok\)'
+expect_match "  and it is the server certificate made here" "$out" 'subject=CN ?= ?127.0.0.1'
+"$VIREO" destroy tls >/dev/null
 sed -e 's|<name>dev</name>|<name>nofs</name>|' -e '/<memoryBacking>/d' "$ROOT/dev.xml" >"$ROOT/nofs.xml"
 expect_fail "virtiofs without shared memory" "<filesystem> with <driver type='virtiofs'> needs the guest's memory shared" \
     "$VIREO" define "$ROOT/nofs.xml"

@@ -1025,8 +1025,8 @@ static void refuses_outside_subset(void **state)
     dev_refused("<interface type='user'>\n<model type='vmxnet3'/>\n</interface>\n", 7,
                 "<model type='vmxnet3'> is not supported");
     dev_refused("<graphics type='rdp'/>\n", 6, "<graphics type='rdp'>");
-    dev_refused("<graphics type='spice' tlsPort='5931'/>\n", 6,
-                "<graphics tlsPort='5931'>: SPICE over TLS needs a certificate directory");
+    dev_refused("<graphics type='spice' defaultMode='secure'/>\n", 6,
+                "<graphics defaultMode='secure'> needs a tlsPort");
     dev_refused("<graphics type='spice'><gl enable='no'/></graphics>\n", 6,
                 "<gl> is not supported by Vireo");
     dev_refused("<channel type='spicevmc'/>\n", 6,

@@ -264,6 +264,26 @@ static void smartcard_argv(void **state)
     expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+/* SPICE over TLS: tls-port and the certificate directory the driver
+ * checked; defaultMode as libvirt maps it; no directory, no argv. */
+static void spice_tls(void **state)
+{
+    (void)state;
+    vr_domain_def *def = domain("", "<graphics type='spice' port='5901' tlsPort='5902' autoport='no' "
+                                    "defaultMode='secure'/>");
+    vr_qemu_runtime rt = rt_tcg();
+    rt.spice_tls_dir = "/etc/pki/libvirt-spice";
+    char **argv = build(def, &rt);
+    assert_true(has(argv, "-spice", "port=5901,addr=127.0.0.1,tls-port=5902,x509-dir=/etc/pki/libvirt-spice,"
+                                    "tls-channel=default,disable-ticketing=on,seamless-migration=on"));
+    vr_qemu_argv_free(argv);
+    rt.spice_tls_dir = NULL;
+    char *e = build_error(def, &rt);
+    assert_non_null(strstr(e, "certificate directory"));
+    free(e);
+    vr_domain_def_free(def);
+}
+
 static void minimal(void **state)
 {
     vr_domain_def *def = parse_fixture("minimal.xml");
@@ -935,6 +955,7 @@ int main(void)
         cmocka_unit_test(numatune_backends),
         cmocka_unit_test(rng_egd),
         cmocka_unit_test(smartcard_argv),
+        cmocka_unit_test(spice_tls),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),

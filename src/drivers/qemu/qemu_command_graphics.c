@@ -74,6 +74,18 @@ static void spice(cmd *c, const vr_graphics_def *g)
             return;
         }
         vr_strbuf_addf(&b, "port=%d,addr=%s", port, g->listen);
+        if (g->tls_port > 0 && !c->rt->spice_tls_dir) {
+            vr_qc_fail(c, "SPICE with a tlsPort needs the certificate directory; none was given");
+            return;
+        }
+        if (g->tls_port > 0) {
+            char *dir = vr_qemu_quote(c->rt->spice_tls_dir);
+            vr_strbuf_addf(&b, ",tls-port=%d,x509-dir=%s", g->tls_port, dir);
+            free(dir);
+        }
+        /* defaultMode: libvirt's mapping onto QEMU's channel lists. */
+        if (g->default_mode)
+            vr_strbuf_add(&b, g->default_mode == 1 ? ",tls-channel=default" : ",plaintext-channel=default");
     } else {
         /* listen none: reachable only through a socket in the domain's
          * runtime dir (root's); socket: where the XML says. */
