@@ -385,11 +385,12 @@ static void format_graphics(xmlNode *devs, const vr_graphics_def *g, bool secure
         propf(n, "port", "%d", g->port > 0 ? g->port : -1);
         if (g->tls_port)
             propf(n, "tlsPort", "%d", g->tls_port);
-        if (g->default_mode)
-            prop(n, "defaultMode", g->default_mode == 1 ? "secure" : "insecure");
         prop(n, "autoport", g->autoport ? "yes" : "no");
         prop(n, "listen", g->listen);
     }
+    /* libvirt's place: after the listen address. */
+    if (g->default_mode)
+        prop(n, "defaultMode", g->default_mode == 1 ? "secure" : "insecure");
     if (g->passwd && secure)
         prop(n, "passwd", g->passwd);
     xmlNode *l = child(n, "listen");
