@@ -155,6 +155,7 @@ extern const vr_command vr_cmd_domblkstat, vr_cmd_domifstat;
 extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc, vr_cmd_metadata;
 extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
+extern const vr_command vr_cmd_osinfo_query;
 /* The guest agent (cmd_agent.c); also domifaddr --source agent and
  * shutdown --mode agent, through the two functions below. */
 extern const vr_command vr_cmd_qemu_agent_command, vr_cmd_domtime, vr_cmd_guestinfo, vr_cmd_domfsinfo;

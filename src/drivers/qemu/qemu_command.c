@@ -524,6 +524,8 @@ vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, 
     switch (d->bus) {
     case VR_DISK_BUS_VIRTIO:
         vr_qp_head(p, "driver", "virtio-blk-pci");
+        if (d->iothread)
+            vr_qp_strf(p, "iothread", "iothread%u", d->iothread);
         break;
     case VR_DISK_BUS_IDE:
         vr_qp_head(p, "driver", cd ? "ide-cd" : "ide-hd");
@@ -746,10 +748,7 @@ static void misc_devices(cmd *c)
     }
     for (size_t i = 0; i < def->n_rngs; i++) {
         const vr_rng_def *r = &def->rngs[i];
-        vr_qprops *o = vr_qp_new("qom-type", r->backend ? "rng-random" : "rng-builtin");
-        vr_qp_strf(o, "id", "objrng%zu", i);
-        vr_qp_str(o, "filename", r->backend);
-        vr_qc_props(c, "-object", o);
+        vr_qc_rng_backend(c, i, r);
         vr_qprops *p = vr_qp_new("driver", "virtio-rng-pci");
         vr_qp_strf(p, "rng", "objrng%zu", i);
         vr_qp_strf(p, "id", "rng%zu", i);
@@ -865,6 +864,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_graphics(&c);
     inputs(&c);
     vr_qc_redirdevs(&c);
+    vr_qc_smartcard(&c);
     vr_qc_sound(&c);
     misc_devices(&c);
     vr_qc_dimms(&c);

@@ -82,6 +82,18 @@ static void spice(cmd *c, const vr_graphics_def *g)
         }
         vr_qp_uint(p, "port", (unsigned)port);
         vr_qp_str(p, "addr", g->listen);
+        if (g->tls_port > 0 && !c->rt->spice_tls_dir) {
+            vr_qp_free(p);
+            vr_qc_fail(c, "SPICE with a tlsPort needs the certificate directory; none was given");
+            return;
+        }
+        if (g->tls_port > 0) {
+            vr_qp_uint(p, "tls-port", (unsigned)g->tls_port);
+            vr_qp_str(p, "x509-dir", c->rt->spice_tls_dir);
+        }
+        /* defaultMode: libvirt's mapping onto QEMU's channel lists. */
+        if (g->default_mode)
+            vr_qp_str(p, g->default_mode == 1 ? "tls-channel" : "plaintext-channel", "default");
     } else {
         /* listen none: reachable only through a socket in the domain's
          * runtime dir (root's); socket: where the XML says. */

@@ -1,6 +1,7 @@
 /* <features><hyperv> and <timer name='hypervclock'> on QEMU's -cpu as
- * hv-* properties, libvirt's mapping. Under TCG QEMU 7.2 takes every
- * one but hv-vpindex ("kernel doesn't allow setting HyperV VP_INDEX")
+ * hv-* properties, libvirt's mapping (libvirt 9's newer ones too:
+ * hv-emsr-bitmap, hv-xmm-input, hv-tlbflush-direct/-ext). Under TCG
+ * QEMU 7.2 takes every one but hv-vpindex ("kernel doesn't allow setting HyperV VP_INDEX")
  * and hv-passthrough (the host's set, which only KVM has): those two are
  * left out, and the start says so in one notice (qemu_accel.c). */
 #include "drivers/qemu/qemu_command_priv.h"
@@ -19,7 +20,16 @@ static const char *const props[VR_HV_COUNT] = {
     [VR_HV_REENLIGHTENMENT] = "hv-reenlightenment",
     [VR_HV_TLBFLUSH] = "hv-tlbflush",   [VR_HV_IPI] = "hv-ipi",
     [VR_HV_EVMCS] = "hv-evmcs",         [VR_HV_AVIC] = "hv-avic",
+    [VR_HV_EMSR_BITMAP] = "hv-emsr-bitmap", [VR_HV_XMM_INPUT] = "hv-xmm-input",
 };
+
+/* A sub-feature's property (hv-stimer-direct, hv-tlbflush-direct,
+ * hv-tlbflush-ext), when given. */
+static void sub_prop(vr_qprops *cpu, const char *prop, vr_tristate t)
+{
+    if (t)
+        vr_qp_bool(cpu, prop, t == VR_TRISTATE_ON);
+}
 
 static bool kvm_only(int f)
 {
@@ -68,7 +78,11 @@ void vr_qc_hyperv(cmd *c, vr_qprops *cpu)
         } else {
             vr_qp_bool(cpu, props[f], on);
         }
-        if (f == VR_HV_STIMER && hv->stimer_direct)
-            vr_qp_bool(cpu, "hv-stimer-direct", hv->stimer_direct == VR_TRISTATE_ON);
+        if (f == VR_HV_STIMER)
+            sub_prop(cpu, "hv-stimer-direct", hv->stimer_direct);
+        if (f == VR_HV_TLBFLUSH) {
+            sub_prop(cpu, "hv-tlbflush-direct", hv->tlbflush_direct);
+            sub_prop(cpu, "hv-tlbflush-ext", hv->tlbflush_extended);
+        }
     }
 }

@@ -12,11 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* <numatune><memory> with a policy QEMU applies (restrictive is
+ * cgroups' cpuset.mems, refused before the start) needs a backend. */
+static bool numatune_asked(const vr_domain_def *def)
+{
+    return def->numatune.memory && def->numatune.mode != VR_NUMATUNE_RESTRICTIVE;
+}
+
 static bool backing_asked(const vr_domain_def *def)
 {
     const vr_memory_backing *mb = &def->mem_backing;
     return mb->source == VR_MEM_SOURCE_MEMFD || mb->access == VR_MEM_ACCESS_SHARED ||
-           mb->hugepages;
+           mb->hugepages || numatune_asked(def);
 }
 
 bool vr_qc_machine_ram_backend(const vr_domain_def *def)
@@ -29,32 +36,15 @@ unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def)
     return (def->memory_kib - vr_domain_dimm_kib(def) + 1023) / 1024;
 }
 
-/* -object memory-backend-{ram,memfd},id=ID,size=... */
-static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_access access)
-{
-    const vr_memory_backing *mb = &c->def->mem_backing;
-    if (access == VR_MEM_ACCESS_DEFAULT)
-        access = mb->access;
-    bool shared = access == VR_MEM_ACCESS_SHARED;
-    bool memfd = shared || mb->hugepages || mb->source == VR_MEM_SOURCE_MEMFD;
-    vr_qprops *p = vr_qp_new("qom-type", memfd ? "memory-backend-memfd" : "memory-backend-ram");
-    vr_qp_str(p, "id", id);
-    vr_qp_strf(p, "size", "%lluK", kib);
-    if (shared || access == VR_MEM_ACCESS_PRIVATE)
-        vr_qp_bool(p, "share", shared);
-    if (mb->hugepages)
-        vr_qp_bool(p, "hugetlb", true);
-    vr_qc_props(c, "-object", p);
-}
-
-/* "cpus=0-1,cpus=4": QEMU takes a list as repeated keys. */
-static void numa_cpus(vr_qprops *node, const char *list)
+/* "KEY=0-1,KEY=4" of a libvirt list ("0-1,4", "0-4,^2"): QEMU takes a
+ * list as repeated keys (cpus of -numa, host-nodes of a backend). */
+static void list_keys(vr_qprops *p, const char *key, const char *list)
 {
     unsigned char on[256] = {0};
     unsigned long lo, hi;
     bool exclude;
-    const char *p = list;
-    while (vr_cpulist_next(&p, &lo, &hi, &exclude))
+    const char *l = list;
+    while (vr_cpulist_next(&l, &lo, &hi, &exclude))
         for (unsigned long v = lo; v <= hi && v < 256; v++)
             on[v] = !exclude;
     for (unsigned v = 0; v < 256; v++) {
@@ -64,11 +54,50 @@ static void numa_cpus(vr_qprops *node, const char *list)
         while (end + 1 < 256 && on[end + 1])
             end++;
         if (end > v)
-            vr_qp_strf(node, "cpus", "%u-%u", v, end);
+            vr_qp_strf(p, key, "%u-%u", v, end);
         else
-            vr_qp_strf(node, "cpus", "%u", v);
+            vr_qp_strf(p, key, "%u", v);
         v = end;
     }
+}
+
+/* "host-nodes=0-1,policy=bind" of a backend, libvirt's mapping of
+ * <numatune>: the guest cell's <memnode>, else <memory>; strict is
+ * QEMU's bind. `cellid` < 0: not a cell (pc.ram, a DIMM's node has
+ * none of its own here). */
+static void numa_policy(const vr_domain_def *def, int cellid, vr_qprops *p)
+{
+    static const char *const policy[] = {"bind", "preferred", "interleave", NULL};
+    const vr_memnode *m = cellid >= 0 ? vr_numatune_cell(def, (unsigned)cellid) : NULL;
+    vr_numatune_mode mode = m ? m->mode : def->numatune.mode;
+    const char *nodes = m ? m->nodeset : def->numatune.memory ? def->numatune.nodeset : NULL;
+    if (!nodes || !policy[mode])
+        return;
+    list_keys(p, "host-nodes", nodes);
+    vr_qp_str(p, "policy", policy[mode]);
+}
+
+/* -object memory-backend-{ram,memfd},id=ID,size=...; cellid as numa_policy's. */
+static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_access access, int cellid)
+{
+    const vr_memory_backing *mb = &c->def->mem_backing;
+    if (access == VR_MEM_ACCESS_DEFAULT)
+        access = mb->access;
+    bool shared = access == VR_MEM_ACCESS_SHARED;
+    bool huge = vr_domain_cell_hugepages(c->def, cellid);
+    bool memfd = shared || huge || mb->source == VR_MEM_SOURCE_MEMFD;
+    vr_qprops *p = vr_qp_new("qom-type", memfd ? "memory-backend-memfd" : "memory-backend-ram");
+    vr_qp_str(p, "id", id);
+    vr_qp_strf(p, "size", "%lluK", kib);
+    if (shared || access == VR_MEM_ACCESS_PRIVATE)
+        vr_qp_bool(p, "share", shared);
+    if (huge)
+        vr_qp_bool(p, "hugetlb", true);
+    /* <page size>: memfd's hugetlbsize, in bytes. */
+    if (huge && mb->hugepage_kib)
+        vr_qp_uint(p, "hugetlbsize", mb->hugepage_kib * 1024);
+    numa_policy(c->def, cellid, p);
+    vr_qc_props(c, "-object", p);
 }
 
 void vr_qc_memory(cmd *c)
@@ -86,16 +115,16 @@ void vr_qc_memory(cmd *c)
     if (def->mem_backing.locked)
         vr_qc_opt(c, "-overcommit", "mem-lock=on");
     if (vr_qc_machine_ram_backend(def))
-        backend(c, "pc.ram", mib * 1024, VR_MEM_ACCESS_DEFAULT);
+        backend(c, "pc.ram", mib * 1024, VR_MEM_ACCESS_DEFAULT, -1);
     for (size_t i = 0; i < def->n_numa_cells; i++) {
         const vr_numa_cell *cell = &def->numa_cells[i];
         char id[32];
         snprintf(id, sizeof(id), "ram-node%u", cell->id);
-        backend(c, id, cell->memory_kib, cell->access);
+        backend(c, id, cell->memory_kib, cell->access, (int)cell->id);
         vr_qprops *p = vr_qp_new("type", "node");
         vr_qp_uint(p, "nodeid", cell->id);
         if (cell->cpus)
-            numa_cpus(p, cell->cpus);
+            list_keys(p, "cpus", cell->cpus);
         vr_qp_str(p, "memdev", id);
         vr_qc_props(c, "-numa", p);
     }
@@ -114,7 +143,7 @@ void vr_qc_dimms(cmd *c)
         const vr_memdev_def *m = &def->memdevs[i];
         char id[32];
         snprintf(id, sizeof(id), "memdimm%zu", i);
-        backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT);
+        backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT, (int)m->node);
         vr_qprops *p = vr_qp_new("driver", "pc-dimm");
         vr_qp_uint(p, "node", m->node);
         vr_qp_str(p, "memdev", id);

@@ -46,6 +46,8 @@ vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url);
 void vr_qc_graphics(cmd *c);
 void vr_qc_sound(cmd *c);
 void vr_qc_redirdevs(cmd *c);
+/* qemu_command_smartcard.c: the CCID reader and its card. */
+void vr_qc_smartcard(cmd *c);
 
 /* qemu_command_memory.c: -m, NUMA nodes and their backends, iothreads;
  * the DIMMs. */
@@ -66,5 +68,7 @@ void vr_qc_firmware(cmd *c);
 /* qemu_command_hyperv.c: ",hv-...=on" on -cpu (a model first when
  * the definition names none). */
 void vr_qc_hyperv(cmd *c, vr_qprops *cpu);
+/* qemu_command_rng.c: an <rng>'s backend object (and chardev for egd). */
+void vr_qc_rng_backend(cmd *c, size_t i, const vr_rng_def *r);
 /* qemu_command_tpm.c: the TPM's chardev, backend and device. */
 void vr_qc_tpm(cmd *c);
