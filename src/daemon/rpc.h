@@ -101,6 +101,11 @@ extern const vr_rpc_proc vr_rpc_storage_procs[];
 extern const vr_rpc_proc vr_rpc_snapshot_procs[];
 extern const vr_rpc_proc vr_rpc_stats_procs[];
 extern const vr_rpc_proc vr_rpc_stream_procs[];
+extern const vr_rpc_proc vr_rpc_guest_procs[];
+extern const vr_rpc_proc vr_rpc_save_procs[];
+/* Procedure n of libvirt's QEMU program (virsh qemu-monitor-command,
+ * qemu-agent-command) in the tables, above every remote procedure. */
+#define VR_RPC_QEMU_PROC(n) (0x10000 + (n))
 
 /* A table entry: procedure number, libvirt's function, args and ret
  * types (void for none), handler, whether it changes anything. */

@@ -114,11 +114,11 @@ bool vr_rpc_dom_matches(vr_domain *dom, unsigned f)
         vr_qemu_snapshot_list_free(list, n);
         free(err);
     }
-    /* Vireo keeps no managed-save images and no checkpoints. */
+    /* Vireo keeps no checkpoints. */
     return state_ok && vr_rpc_filter(f, ACTIVE, INACTIVE, dom->state != VR_DOM_SHUTOFF) &&
            vr_rpc_filter(f, PERSISTENT, TRANSIENT, dom->persistent) &&
            vr_rpc_filter(f, AUTOSTART, NO_AUTOSTART, dom->autostart) &&
-           vr_rpc_filter(f, MANAGEDSAVE, NO_MANAGEDSAVE, false) &&
+           vr_rpc_filter(f, MANAGEDSAVE, NO_MANAGEDSAVE, vr_qemu_has_managed_save(dom)) &&
            vr_rpc_filter(f, HAS_SNAPSHOT, NO_SNAPSHOT, has_snapshot) &&
            vr_rpc_filter(f, HAS_CHECKPOINT, NO_CHECKPOINT, false);
 }
@@ -321,14 +321,11 @@ static bool fact_active(const vr_domain *d) { return d->state != VR_DOM_SHUTOFF;
 static bool fact_persistent(const vr_domain *d) { return d->persistent; }
 static bool fact_autostart(const vr_domain *d) { return d->autostart; }
 static bool fact_updated(const vr_domain *d) { return d->next != NULL; }
-static bool fact_none(const vr_domain *d) { return false; }
 
 static vr_rpc_result is_active(vr_rpc_call *c) { return answer_bool(c, fact_active); }
 static vr_rpc_result is_persistent(vr_rpc_call *c) { return answer_bool(c, fact_persistent); }
 static vr_rpc_result is_updated(vr_rpc_call *c) { return answer_bool(c, fact_updated); }
 static vr_rpc_result get_autostart(vr_rpc_call *c) { return answer_bool(c, fact_autostart); }
-/* Vireo keeps no managed-save images. */
-static vr_rpc_result has_managed_save(vr_rpc_call *c) { return answer_bool(c, fact_none); }
 
 /* No security driver labels QEMU: an empty label, not enforcing. */
 static vr_rpc_result get_security_label(vr_rpc_call *c)
@@ -673,7 +670,6 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(151, "virDomainIsPersistent", vrp_dom_args, vrp_int_ret, is_persistent, false),
     VR_RPC_PROC(160, "virDomainAttachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, attach_device_flags, true),
     VR_RPC_PROC(161, "virDomainDetachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, detach_device_flags, true),
-    VR_RPC_PROC(183, "virDomainHasManagedSaveImage", vrp_dom_flags_args, vrp_int_ret, has_managed_save, false),
     VR_RPC_PROC(196, "virDomainCreateWithFlags", vrp_dom_flags_args, vrp_dom_ret, create_with_flags, true),
     VR_RPC_PROC(199, "virDomainSetVcpusFlags", vrp_dom_uint_flags_args, vrp_void, set_vcpus_flags, true),
     VR_RPC_PROC(200, "virDomainGetVcpusFlags", vrp_dom_flags_args, vrp_int_ret, get_vcpus_flags, false),

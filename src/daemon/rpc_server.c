@@ -40,6 +40,8 @@ static const vr_rpc_proc *const tables[] = {
     vr_rpc_snapshot_procs,
     vr_rpc_stats_procs,
     vr_rpc_stream_procs,
+    vr_rpc_guest_procs,
+    vr_rpc_save_procs,
 };
 
 typedef struct callback {
@@ -221,13 +223,22 @@ static int error_domain(int code, vr_rpc_kind kind)
     }
 }
 
+/* A message's header for procedure `proc` of the tables: the QEMU
+ * program's procedures (VR_RPC_QEMU_PROC) answer under their program. */
+static vrp_header header_for(int proc, int type, unsigned serial, int status)
+{
+    bool qemu = proc >= VR_RPC_QEMU_PROC(0);
+    return (vrp_header){.prog = qemu ? VRP_QEMU_PROGRAM : VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION,
+                        .proc = qemu ? proc - VR_RPC_QEMU_PROC(0) : proc, .type = type, .serial = serial,
+                        .status = status};
+}
+
 /* A failed call's answer; a stream's error (type VRP_STREAM) has the
  * same body. */
 static void send_error_typed(vr_rpc_conn *conn, int type, int proc, unsigned serial, int code, vr_rpc_kind kind,
                              const char *msg)
 {
-    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = proc,
-                    .type = type, .serial = serial, .status = VRP_ERROR};
+    vrp_header h = header_for(proc, type, serial, VRP_ERROR);
     char *text = vr_strdup(msg);
     vrp_error e = {.code = code, .domain = error_domain(code, kind), .message = &text, .level = 2};
     send_message(conn, &h, (xdrproc_t)xdr_vrp_error, &e);
@@ -345,8 +356,7 @@ static void send_reply_with_fd(call_state *st)
     xdrmem_create(&x, body, (unsigned)len, XDR_ENCODE);
     bool ok = xdr_u_int(&x, &nfds) && c->proc->ret_xdr(&x, c->ret, 0);
     xdr_destroy(&x);
-    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
-                    .type = VRP_REPLY_WITH_FDS, .serial = c->serial, .status = VRP_OK};
+    vrp_header h = header_for(c->proc->number, VRP_REPLY_WITH_FDS, c->serial, VRP_OK);
     if (ok)
         send_frame(conn, &h, NULL, NULL, body, len);
     free(body);
@@ -391,8 +401,7 @@ static void finish(call_state *st, vr_rpc_result res)
     } else if (st->pass_fd >= 0) {
         send_reply_with_fd(st);
     } else {
-        vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
-                        .type = VRP_REPLY, .serial = c->serial, .status = VRP_OK};
+        vrp_header h = header_for(c->proc->number, VRP_REPLY, c->serial, VRP_OK);
         send_message(c->conn, &h, c->proc->ret_xdr, c->ret);
     }
     call_free(st);
@@ -636,6 +645,11 @@ static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
     } else if (h.type != VRP_CALL) {
         /* Nothing else comes from a client. */
         vr_log_debug("%s: ignored a message of type %d", conn->r->name, h.type);
+    } else if (h.prog == VRP_QEMU_PROGRAM && h.vers == VRP_REMOTE_VERSION && h.status == VRP_OK &&
+               h.proc >= 0 && h.proc < VR_RPC_QEMU_PROC(0)) {
+        vrp_header q = h; /* the QEMU program's procedures sit in the tables above the remote ones */
+        q.proc = VR_RPC_QEMU_PROC(h.proc);
+        dispatch(conn, &q, &x);
     } else if (h.prog != VRP_REMOTE_PROGRAM || h.vers != VRP_REMOTE_VERSION) {
         send_error_fmt(conn, h.proc, h.serial, VIR_ERR_RPC, "cannot find program %u version %u", h.prog,
                        h.vers);
