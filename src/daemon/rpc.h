@@ -103,6 +103,8 @@ extern const vr_rpc_proc vr_rpc_stats_procs[];
 extern const vr_rpc_proc vr_rpc_stream_procs[];
 extern const vr_rpc_proc vr_rpc_guest_procs[];
 extern const vr_rpc_proc vr_rpc_save_procs[];
+extern const vr_rpc_proc vr_rpc_block_procs[];
+extern const vr_rpc_proc vr_rpc_vcpu_procs[];
 /* Procedure n of libvirt's QEMU program (virsh qemu-monitor-command,
  * qemu-agent-command) in the tables, above every remote procedure. */
 #define VR_RPC_QEMU_PROC(n) (0x10000 + (n))

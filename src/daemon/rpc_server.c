@@ -42,6 +42,8 @@ static const vr_rpc_proc *const tables[] = {
     vr_rpc_stream_procs,
     vr_rpc_guest_procs,
     vr_rpc_save_procs,
+    vr_rpc_block_procs,
+    vr_rpc_vcpu_procs,
 };
 
 typedef struct callback {
