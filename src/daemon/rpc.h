@@ -30,7 +30,9 @@ vr_rpc *vr_rpc_start(struct event_base *base, int listen_fd, vr_api *api, bool r
 void vr_rpc_stop(vr_rpc *r);
 unsigned vr_rpc_connections(const vr_rpc *r);
 /* An event of the daemon's feed (events.c's JSON form; opaque is the
- * vr_rpc): lifecycle events go to every connection registered for them. */
+ * vr_rpc): domain (lifecycle, reboot, device added/removed), network and
+ * pool (lifecycle, refresh) events go to every connection registered for
+ * them. */
 void vr_rpc_event(json_object *event, void *opaque);
 
 /* libvirt's error numbers (virterror.h) that Vireo answers with. */
@@ -143,10 +145,12 @@ bool vr_rpc_call_alive(const vr_rpc_call *c);
 uid_t vr_rpc_peer_uid(const vr_rpc_conn *conn);
 bool vr_rpc_read_only(const vr_rpc_conn *conn);
 void vr_rpc_set_open(vr_rpc_conn *conn);
-/* Register for domain lifecycle events (filter: a domain's uuid, or
- * NULL for all); returns the callback id. */
-int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid);
-bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id);
+/* Register for events of domains, networks or pools: libvirt's event id
+ * of that kind (filter: the object's uuid, or NULL for all); returns the
+ * callback id, or -1 when the connection holds too many. */
+typedef enum { VR_RPC_EV_DOMAIN, VR_RPC_EV_NETWORK, VR_RPC_EV_POOL } vr_rpc_ev_kind;
+int vr_rpc_events_add(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int event_id, const unsigned char *uuid);
+bool vr_rpc_events_remove(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int callback_id);
 
 /* ---- streams (consoles, volume upload and download) ----
  *

@@ -24,11 +24,9 @@ static const struct {
     {291, "virNetworkUpdate"},
     {293, "virNodeGetCPUMap"},
     {312, "virConnectGetCPUModelNames"},
-    {313, "virConnectNetworkEventRegisterAny"},
     {343, "virDomainOpenGraphicsFD"},
     {351, "virDomainGetIOThreadInfo"},
     {360, "virConnectRegisterCloseCallback"},
-    {368, "virConnectStoragePoolEventRegisterAny"},
     {374, "virConnectNodeDeviceEventRegisterAny"},
     {426, "virDomainGetMessages"},
 };

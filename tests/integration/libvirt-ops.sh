@@ -161,6 +161,56 @@ virsh metadata ops http://example.org/ops --key ops --set '<note>kept</note>' --
 expect_match "metadata reads back" "$(virsh metadata ops http://example.org/ops)" '<([a-z]+:)?note[^>]*>kept</([a-z]+:)?note>'
 verr "metadata of a namespace never set" "not present" metadata ops http://example.org/none
 
+# ---- events: python3-libvirt and virsh registered, vireo's CLI causes them ----
+/usr/bin/python3 "$VIREO_SRC/tests/integration/libvirt-events.py" "$URI" >"$ROOT/py-events" 2>&1 &
+PY=$!
+command virsh -c "$URI" event --all --loop >"$ROOT/virsh-events" 2>&1 &
+VE=$!
+command virsh -c "$URI" pool-event --event lifecycle --loop >"$ROOT/virsh-pool-events" 2>&1 &
+VP=$!
+command virsh -c "$URI" pool-event --event refresh --loop >"$ROOT/virsh-refresh-events" 2>&1 &
+VR=$!
+command virsh -c "$URI" net-event --event lifecycle --loop >"$ROOT/virsh-net-events" 2>&1 &
+VN=$!
+test_cleanup() { kill "$PY" "$VE" "$VP" "$VR" "$VN" 2>/dev/null || true; }
+wait_for 20 "python3-libvirt registered every event kind" grep -q '^registered$' "$ROOT/py-events"
+sleep 1 # virsh's registrations (no line says they are done)
+: >"$(serial ops)"
+"$VIREO" reset ops >/dev/null
+wait_for 60 "the guest is up again after the reset" file_has "$(serial ops)" VIREO-GUEST-READY
+"$VIREO" vol-create-as default hot.qcow2 8M --format qcow2 >/dev/null
+"$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot.qcow2)" vdb --subdriver qcow2 --live >/dev/null
+"$VIREO" detach-disk ops vdb --live >/dev/null
+mkdir -p "$ROOT/evpool"
+"$VIREO" pool-define-as evpool dir --target "$ROOT/evpool" >/dev/null
+"$VIREO" pool-start evpool >/dev/null
+"$VIREO" pool-refresh evpool >/dev/null
+"$VIREO" pool-destroy evpool >/dev/null
+"$VIREO" pool-undefine evpool >/dev/null
+cat >"$ROOT/evnet.xml" <<XML
+<network><name>evnet</name><bridge name='vrevnet0'/><ip address='192.168.251.1' netmask='255.255.255.0'/></network>
+XML
+"$VIREO" net-define "$ROOT/evnet.xml" >/dev/null
+"$VIREO" net-undefine evnet >/dev/null
+wait_for 20 "python3-libvirt: the last event arrived" grep -q '^network evnet lifecycle 1 0$' "$ROOT/py-events"
+py=$(cat "$ROOT/py-events")
+expect_match "python: domain reboot (reset)" "$py" '^domain ops reboot$'
+expect_match "python: device-added vdb (attach-disk --live)" "$py" '^domain ops device-added vdb$'
+expect_match "python: device-removed vdb (detach-disk --live)" "$py" '^domain ops device-removed vdb$'
+expect_match "python: pool defined (lifecycle 0)" "$py" '^pool evpool lifecycle 0 0$'
+expect_match "python: pool started (2)" "$py" '^pool evpool lifecycle 2 0$'
+expect_match "python: pool refresh" "$py" '^pool evpool refresh$'
+expect_match "python: pool stopped (3)" "$py" '^pool evpool lifecycle 3 0$'
+expect_match "python: pool undefined (1)" "$py" '^pool evpool lifecycle 1 0$'
+expect_match "python: network defined (0)" "$py" '^network evnet lifecycle 0 0$'
+wait_for 10 "virsh event --all: the reboot" grep -q "event 'reboot' for domain 'ops'" "$ROOT/virsh-events"
+expect_match "virsh event --all: device-added" "$(cat "$ROOT/virsh-events")" "event 'device-added' for domain 'ops': vdb"
+expect_match "virsh event --all: device-removed" "$(cat "$ROOT/virsh-events")" "event 'device-removed' for domain 'ops': vdb"
+expect_match "virsh pool-event --event lifecycle" "$(cat "$ROOT/virsh-pool-events")" "event 'lifecycle' for storage pool evpool: Started"
+expect_match "virsh pool-event --event refresh" "$(cat "$ROOT/virsh-refresh-events")" "event 'refresh' for storage pool evpool"
+expect_match "virsh net-event --event lifecycle" "$(cat "$ROOT/virsh-net-events")" "event 'lifecycle' for network evnet: Defined"
+test_cleanup
+
 # ---- rename a shut-off domain ----
 virsh destroy ops >/dev/null
 virsh domrename ops ops2 >/dev/null
