@@ -31,6 +31,7 @@ enum {
     DESTROY_GRACEFUL = 1,
     UNDEFINE_ANY = 1 | 2 | 4 | 8 | 16 | 32 | 64, /* storage and metadata Vireo removes or keeps alike */
     IFADDR_SRC_LEASE = 0,
+    IFADDR_SRC_AGENT = 1,
 };
 
 bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed)
@@ -333,18 +334,21 @@ static vr_rpc_result get_security_label(vr_rpc_call *c)
     return arg_domain(c) ? VR_RPC_OK : VR_RPC_FAILED;
 }
 
-/* domifaddr --source lease: the DHCP leases of each interface. */
+/* domifaddr --source lease: the DHCP leases of each interface; --source
+ * agent: what the guest agent reports (rpc_guest.c). */
 static vr_rpc_result interface_addresses(vr_rpc_call *c)
 {
     vrp_dom_ifaddr_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
         return VR_RPC_FAILED;
-    if (a->source != IFADDR_SRC_LEASE)
-        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod knows addresses from its DHCP leases only "
-                           "(domifaddr --source lease)");
+    if (a->source != IFADDR_SRC_LEASE && a->source != IFADDR_SRC_AGENT)
+        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod knows addresses from its DHCP leases and the guest "
+                           "agent (domifaddr --source lease or agent), not from ARP");
     if (dom->state == VR_DOM_SHUTOFF)
         return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "domain is not running");
+    if (a->source == IFADDR_SRC_AGENT)
+        return vr_rpc_ifaddr_agent(c, dom);
     vrp_dom_ifaddr_ret *r = c->ret;
     r->ifaces.ifaces_val = vr_calloc(dom->def->n_interfaces + 1, sizeof(vrp_iface));
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {

@@ -62,6 +62,8 @@ ok "domtime --now"
 gh=$(guest_until ops 'echo HOST=$(hostname)' 'HOST=[a-z]')
 expect_eq "domhostname: the agent's name is the guest's" "$(virsh domhostname ops)" \
     "$(grep -Eo 'HOST=[a-z][^ ]*' <<<"$gh" | head -1 | cut -d= -f2)"
+expect_match "domifaddr --source agent: eth0 and its address from the guest" \
+    "$(virsh domifaddr ops --source agent)" 'eth0 +52:54:00:[0-9a-f:]+ +ipv4 +10\.0\.2\.15/24'
 verr "qemu-agent-command with text that is no command" "not \{\"execute\"" qemu-agent-command ops 'hello'
 
 # ---- qemu-monitor-command (QEMU program, procedure 1) ----
