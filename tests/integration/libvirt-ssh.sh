@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # libvirt's qemu+ssh transport reaching vireod (issue 21): Debian's virsh
+# and virt-install (--cdrom, --cloud-init, --install kernel=,initrd=)
 # connects through a private sshd that this test runs as its own process
 # (its own host key, authorized_keys and port on 127.0.0.1; the host's
 # sshd and its configuration are never touched). With ?socket=PATH the
@@ -64,6 +65,15 @@ expect_match "undefine over qemu+ssh" "$("$VIREO" list --all --name)" '^$'
 out=$(command virsh -q -c "qemu+ssh://root@127.0.0.1:$PORT/system?socket=$ROOT/nope-sock&$KEYS" list 2>&1) &&
     fail "a missing socket connected"
 expect_match "a socket that is not there: the client says so" "$out" "nope-sock|No such file"
+
+# ---- virt-install --cdrom over qemu+ssh: the installer ISO boots ----
+timeout 120 virt-install --connect "$URI" --name cd1 --memory 256 --vcpus 1 --osinfo linux2022 --network none \
+    --cdrom "$IMAGES/tiny.iso" --disk none --graphics none --noautoconsole >"$ROOT/cd1.log" 2>&1 ||
+    fail "virt-install --cdrom: $(cat "$ROOT/cd1.log")"
+expect_match "virt-install --cdrom: the ISO is the domain's CD-ROM" "$(virsh domblklist cd1)" "tiny\.iso"
+wait_for 90 "... and its installer (isolinux, then the kernel) reaches the serial console" \
+    file_has "$ROOT/var/log/vireo/qemu/cd1-serial0.log" VIREO-GUEST-READY
+virsh destroy cd1 >/dev/null
 
 # ---- proxy=native: virt-ssh-helper, libvirt's standard socket; and
 # virt-install over it, uploading what it made into a boot-scratch pool ----
