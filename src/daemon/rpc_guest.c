@@ -18,7 +18,7 @@
 
 /* What the call's reply carries from QEMU's or the agent's answer. */
 typedef enum { ANSWER_NONE, ANSWER_HOSTNAME, ANSWER_SCREENSHOT, ANSWER_MONITOR, ANSWER_HMP, ANSWER_AGENT,
-               ANSWER_TIME, ANSWER_IFADDR } answer_kind;
+               ANSWER_TIME, ANSWER_IFADDR, ANSWER_FSINFO } answer_kind;
 
 typedef struct {
     vr_rpc_call *call;
@@ -156,6 +156,59 @@ static void ifaddr_wire(vrp_dom_ifaddr_ret *r, json_object *ret)
     }
 }
 
+/* guest-get-fsinfo's array as domfsinfo's: each filesystem with the
+ * domain's disks under it, at most the wire's bounds. */
+/* The domain's target (vdc) of a disk the agent describes: matched by
+ * the PCI address of its virtio device, as libvirt matches it; else the
+ * guest's own name for it (vdb), which may differ. */
+static char *disk_alias(const vr_domain *dom, json_object *disk)
+{
+    json_object *pci = NULL, *v;
+    if (dom && json_object_object_get_ex(disk, "pci-controller", &pci) && pci) {
+        long a[4] = {-1, -1, -1, -1};
+        static const char *const keys[] = {"domain", "bus", "slot", "function"};
+        for (size_t k = 0; k < 4; k++)
+            if (json_object_object_get_ex(pci, keys[k], &v))
+                a[k] = json_object_get_int(v);
+        for (size_t i = 0; i < dom->def->n_disks; i++) {
+            const vr_address *ad = &dom->def->disks[i].addr;
+            if (ad->type == VR_ADDR_PCI && (long)ad->domain == a[0] && (long)ad->bus == a[1] &&
+                (long)ad->slot == a[2] && (long)ad->function == a[3] && dom->def->disks[i].target_dev)
+                return vr_strdup(dom->def->disks[i].target_dev);
+        }
+    }
+    const char *dev = text_of(disk, "dev");
+    return dev ? vr_strdup(strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev) : NULL;
+}
+
+static void fsinfo_wire(vrp_fsinfo_ret *r, const vr_domain *dom, json_object *ret)
+{
+    size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+    if (n > VRP_FSINFO_MAX)
+        n = VRP_FSINFO_MAX;
+    r->info.info_val = vr_calloc(n + 1, sizeof(vrp_fsinfo));
+    for (size_t i = 0; i < n; i++) {
+        json_object *fs = json_object_array_get_idx(ret, i), *disks = NULL;
+        vrp_fsinfo *f = &r->info.info_val[r->info.info_len++];
+        const char *mp = text_of(fs, "mountpoint"), *name = text_of(fs, "name"), *type = text_of(fs, "type");
+        f->mountpoint = vr_strdup(mp ? mp : "");
+        f->name = vr_strdup(name ? name : "");
+        f->fstype = vr_strdup(type ? type : "");
+        size_t k = json_object_object_get_ex(fs, "disk", &disks) && json_object_is_type(disks, json_type_array)
+                       ? json_object_array_length(disks)
+                       : 0;
+        if (k > VRP_FSINFO_DISKS_MAX)
+            k = VRP_FSINFO_DISKS_MAX;
+        f->dev_aliases.dev_aliases_val = vr_calloc(k + 1, sizeof(char *));
+        for (size_t j = 0; j < k; j++) {
+            char *alias = disk_alias(dom, json_object_array_get_idx(disks, j));
+            if (alias)
+                f->dev_aliases.dev_aliases_val[f->dev_aliases.dev_aliases_len++] = alias;
+        }
+    }
+    r->count = r->info.info_len;
+}
+
 static void on_reply(vr_err code, json_object *ret, const char *err, void *opaque)
 {
     pending *p = opaque;
@@ -175,6 +228,8 @@ static void on_reply(vr_err code, json_object *ret, const char *err, void *opaqu
         ((vrp_str_ret *)c->ret)->value = return_json(ret);
     else if (code == VR_OK && kind == ANSWER_IFADDR)
         ifaddr_wire(c->ret, ret);
+    else if (code == VR_OK && kind == ANSWER_FSINFO)
+        fsinfo_wire(c->ret, vr_rpc_find_domain(c, &((vrp_dom_args *)c->args)->dom), ret);
     else if (code == VR_OK && kind == ANSWER_TIME) {
         long long ns = ret ? json_object_get_int64(ret) : 0;
         ((vrp_time_ret *)c->ret)->seconds = ns / 1000000000;
@@ -330,6 +385,16 @@ vr_rpc_result vr_rpc_ifaddr_agent(vr_rpc_call *c, vr_domain *dom)
     return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-network-get-interfaces\"}"), 0, ANSWER_IFADDR);
 }
 
+/* domfsinfo: guest-get-fsinfo. */
+static vr_rpc_result get_fsinfo(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-get-fsinfo\"}"), 0, ANSWER_FSINFO);
+}
+
 /* qemu-monitor-command: QMP as JSON text, or with
  * VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP a human monitor line. */
 static vr_rpc_result monitor_command(vr_rpc_call *c)
@@ -370,6 +435,7 @@ const vr_rpc_proc vr_rpc_guest_procs[] = {
     VR_RPC_PROC(261, "virDomainPMSuspendForDuration", vrp_pm_suspend_args, vrp_void, pm_suspend, true),
     VR_RPC_PROC(267, "virDomainPMWakeup", vrp_dom_flags_args, vrp_void, pm_wakeup, true),
     VR_RPC_PROC(277, "virDomainGetHostname", vrp_dom_flags_args, vrp_str_ret, hostname, true),
+    VR_RPC_PROC(349, "virDomainGetFSInfo", vrp_dom_flags_args, vrp_fsinfo_ret, get_fsinfo, true),
     VR_RPC_PROC(337, "virDomainGetTime", vrp_dom_flags_args, vrp_time_ret, get_time, true),
     VR_RPC_PROC(338, "virDomainSetTime", vrp_set_time_args, vrp_void, set_time, true),
     VR_RPC_PROC(VR_RPC_QEMU_PROC(1), "virDomainQemuMonitorCommand", vrp_monitor_args, vrp_str_ret,

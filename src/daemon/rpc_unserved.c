@@ -28,6 +28,7 @@ static const struct {
     {351, "virDomainGetIOThreadInfo"},
     {360, "virConnectRegisterCloseCallback"},
     {374, "virConnectNodeDeviceEventRegisterAny"},
+    {418, "virDomainGetGuestInfo"},
     {426, "virDomainGetMessages"},
 };
 

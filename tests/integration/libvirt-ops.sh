@@ -31,7 +31,11 @@ serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 # The tiny guest with its agent's channel, a VGA card and a qcow2 disk.
 "$VIREO" vol-create-as default ops.qcow2 32M --format qcow2 >/dev/null
 base=$("$VIREO" vol-path --pool default ops.qcow2)
+# A read-only vfat disk the guest mounts, for domfsinfo.
+truncate -s 8M "$ROOT/fs.img"
+mkfs.vfat -n OPSFS "$ROOT/fs.img" >/dev/null
 devs="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$base'/><target dev='vda' bus='virtio'/></disk>
+ <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$ROOT/fs.img'/><target dev='vdc' bus='virtio'/><readonly/></disk>
  <interface type='user'><model type='virtio'/></interface> <video><model type='vga'/></video>
  <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 tiny_xml ops qemu "$devs" >"$ROOT/ops.xml"
@@ -64,6 +68,13 @@ expect_eq "domhostname: the agent's name is the guest's" "$(virsh domhostname op
     "$(grep -Eo 'HOST=[a-z][^ ]*' <<<"$gh" | head -1 | cut -d= -f2)"
 expect_match "domifaddr --source agent: eth0 and its address from the guest" \
     "$(virsh domifaddr ops --source agent)" 'eth0 +52:54:00:[0-9a-f:]+ +ipv4 +10\.0\.2\.15/24'
+# The guest names its second virtio disk vdb; libvirt's answer names the
+# domain's target, vdc (by the device's PCI address).
+guest_until ops 'modprobe vfat; mkdir -p /mnt/d; mount -o ro /dev/vdb /mnt/d && echo mounted-ok' '^mounted-ok' >/dev/null
+fs=$(virsh domfsinfo ops)
+expect_match "domfsinfo: the filesystem the guest mounted (its vdb, the domain's vdc)" "$fs" '^ */mnt/d +vdb +vfat +vdc$'
+expect_eq "... the same mountpoints, names and types vireo domfsinfo lists" \
+    "$(virsh domfsinfo ops | awk '{print $1, $2, $3}' | sort)" "$("$VIREO" domfsinfo ops | tail -n +3 | awk '{print $1, $2, $3}' | sort)"
 verr "qemu-agent-command with text that is no command" "not \{\"execute\"" qemu-agent-command ops 'hello'
 
 # ---- qemu-monitor-command (QEMU program, procedure 1) ----
