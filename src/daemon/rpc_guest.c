@@ -348,15 +348,22 @@ static vr_rpc_result hostname(vr_rpc_call *c)
     return VR_RPC_LATER;
 }
 
-/* domtime: guest-get-time's nanoseconds. */
-static vr_rpc_result get_time(vr_rpc_call *c)
+/* A call of (domain, flags 0) answered by one agent command without
+ * arguments. */
+static vr_rpc_result agent_query(vr_rpc_call *c, const char *execute, answer_kind kind)
 {
     vrp_dom_flags_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
         return VR_RPC_FAILED;
-    return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-get-time\"}"), 0, ANSWER_TIME);
+    json_object *cmd = json_object_new_object();
+    json_object_object_add(cmd, "execute", json_object_new_string(execute));
+    return agent(c, dom, cmd, 0, kind);
 }
+
+/* domtime: guest-get-time's nanoseconds; domfsinfo: guest-get-fsinfo. */
+static vr_rpc_result get_time(vr_rpc_call *c) { return agent_query(c, "guest-get-time", ANSWER_TIME); }
+static vr_rpc_result get_fsinfo(vr_rpc_call *c) { return agent_query(c, "guest-get-fsinfo", ANSWER_FSINFO); }
 
 /* domtime --time/--now, or --sync (VIR_DOMAIN_TIME_SYNC): guest-set-time
  * without a time reads the guest's RTC again. */
@@ -383,16 +390,6 @@ static vr_rpc_result set_time(vr_rpc_call *c)
 vr_rpc_result vr_rpc_ifaddr_agent(vr_rpc_call *c, vr_domain *dom)
 {
     return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-network-get-interfaces\"}"), 0, ANSWER_IFADDR);
-}
-
-/* domfsinfo: guest-get-fsinfo. */
-static vr_rpc_result get_fsinfo(vr_rpc_call *c)
-{
-    vrp_dom_flags_args *a = c->args;
-    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
-        return VR_RPC_FAILED;
-    return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-get-fsinfo\"}"), 0, ANSWER_FSINFO);
 }
 
 /* qemu-monitor-command: QMP as JSON text, or with
