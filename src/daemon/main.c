@@ -71,7 +71,8 @@ static void usage(FILE *out)
             "                 also serve libvirt's protocol on libvirt's own sockets\n"
             "                 (/run/libvirt/libvirt-sock, virtqemud-sock and their -ro; a\n"
             "                 session daemon: $XDG_RUNTIME_DIR/libvirt/) when no libvirt\n"
-            "                 daemon holds them, so qemu:///system with no ?socket= reaches vireod\n"
+            "                 daemon holds them, so qemu:///system with no ?socket= reaches vireod;\n"
+            "                 a system daemon also makes /var/lib/libvirt/boot (virt-install's)\n"
             "  --verbose      log debug messages\n"
             "  --lease-hook SOCKET NETWORK ACTION MAC IP [HOST]\n"
             "                 (run by dnsmasq when a DHCP lease changes; see vireod(8))\n");

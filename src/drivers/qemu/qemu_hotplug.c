@@ -516,6 +516,7 @@ static void attach_end(vr_hp *h)
         vr_hp_live_replace(dom, h->live);
         h->live = NULL;
         vr_log_info("domain %s: %s attached", dom->def->name, h->id);
+        vr_qemu_emit(dom, "device-added", h->id);
     }
     char *err = NULL;
     vr_err code = VR_OK;
@@ -681,6 +682,7 @@ static void detach_end(vr_hp *h)
             }
             vr_hp_live_replace(dom, live);
             vr_log_info("domain %s: %s detached", dom->def->name, h->id);
+            vr_qemu_emit(dom, "device-removed", h->id);
         } else if (i >= 0) {
             vr_log_warn("domain %s: %s left QEMU, but the live definition cannot drop it: %s",
                         dom->def->name, h->id, err);
