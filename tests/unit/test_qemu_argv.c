@@ -45,6 +45,7 @@ static vr_qemu_runtime runtime(const char *name, char *rundir, char *pidfile, ch
         .pidfile = pidfile,
         .serial_log = log,
         .spice_port = 5901,
+        .spice_tls_dir = "/etc/pki/libvirt-spice",
         .graphics_secret = "/run/vireo/qemu/secrets/graphics0.secret",
         .tap_fds = tap_fds,
         .n_tap_fds = VR_ARRAY_LEN(tap_fds),
