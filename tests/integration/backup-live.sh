@@ -13,7 +13,15 @@ W=$ROOT/w
 mkdir -p "$W"
 serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 
-qemu-img create -q -f qcow2 "$W/live.qcow2" 256M
+# The guest's ext4 is made here (busybox's mke2fs makes ext2 only), with
+# 64 MiB of data already in it, so that a full copy has weight.
+mkdir -p "$W/tree"
+head -c 64M /dev/urandom >"$W/tree/base"
+truncate -s 256M "$W/fs.raw"
+mkfs.ext4 -q -F -d "$W/tree" "$W/fs.raw"
+rm -r "$W/tree"
+qemu-img convert -O qcow2 "$W/fs.raw" "$W/live.qcow2"
+rm "$W/fs.raw"
 qemu-img create -q -f raw "$W/raw.img" 16M
 disk="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$W/live.qcow2'/><target dev='vda' bus='virtio'/></disk>"
 tiny_xml live qemu "$disk <interface type='user'><model type='virtio'/></interface>" >"$W/live.xml"
@@ -54,10 +62,12 @@ $V checkpoint-delete live off1 >/dev/null
 expect_fail "checkpoint-dumpxml of a deleted checkpoint" "checkpoint 'off1' of domain 'live' not found" \
     $V checkpoint-dumpxml live off1
 
-# ---- a guest writing all the time: files with their checksums ----
-out=$(guest_until live 'mke2fs -q -t ext4 /dev/vda && mkdir -p /data && mount /dev/vda /data && echo MOUNTED-$((40+2))' MOUNTED-42)
+# ---- a guest writing all the time: files with their checksums. Each
+# file is fsynced before its line goes into /data/sums, so a consistent
+# copy of any instant holds every listed file whole. ----
+out=$(guest_until live 'mkdir -p /data && mount -t ext4 /dev/vda /data && echo MOUNTED-$((40+2))' MOUNTED-42)
 grep -q MOUNTED-42 <<<"$out" || fail "the guest cannot make its file system: $out"
-guest live 'i=0; while :; do dd if=/dev/urandom of=/data/b$i bs=16k count=1 2>/dev/null; md5sum /data/b$i >> /data/sums; i=$((i+1)); done > /dev/null 2>&1 & echo WRITER-$((40+2))' >/dev/null
+guest live 'i=0; while [ ! -e /data/stop ]; do dd if=/dev/urandom of=/data/b$i bs=16k count=1 conv=fsync 2>/dev/null; md5sum /data/b$i >> /data/sums; sync; i=$((i+1)); done > /dev/null 2>&1 & echo WRITER-$((40+2))' >/dev/null
 sleep 2 # let the writer get going: the copy must be taken while it writes
 n0=$(guest_until live 'wc -l < /data/sums' '^[0-9]+' | grep -Eo '^[0-9]+' | tail -1)
 
@@ -90,21 +100,25 @@ check_copy() {
     [ "$rc" -le 1 ] || { cat "$W/fsck1.log" >&2; fail "$what: e2fsck found damage (rc $rc)"; }
     e2fsck -fn "$W/check.raw" >"$W/fsck2.log" 2>&1 || { cat "$W/fsck2.log" >&2; fail "$what: not clean after journal replay"; }
     ok "$what: the file system checks clean (e2fsck -f)"
+    rm -f "$W/sums"
     debugfs -R "dump /sums $W/sums" "$W/check.raw" 2>/dev/null
+    [ -s "$W/sums" ] || fail "$what: no /sums in the copy: $(debugfs -R 'ls -l /' "$W/check.raw" 2>&1 | tail -5)"
     local good=0 line sum file
     while read -r sum file; do
         [ -n "$file" ] || continue
-        debugfs -R "dump $file $W/blk" "$W/check.raw" 2>/dev/null
+        debugfs -R "dump $file $W/blk" "$W/check.raw" </dev/null 2>/dev/null
         [ "$(md5sum <"$W/blk" | cut -d' ' -f1)" = "$sum" ] || fail "$what: $file does not match its checksum"
         good=$((good + 1))
-    done < <(grep -E '^[0-9a-f]{32}  /data/b[0-9]+$' "$W/sums" | sed 's#/data##')
+    done < <(grep -aE '^[0-9a-f]{32}  /data/b[0-9]+$' "$W/sums" | sed 's#/data##')
     [ "$good" -ge "$n0" ] || fail "$what: only $good files listed, the guest had written $n0 before it began"
     ok "$what: all $good files the guest listed match their checksums"
 }
 check_copy "$W/full.qcow2" "the full backup"
 
 # ---- incremental: 1 MiB written, then the changes since bk1 ----
-guest_until live 'kill %1 2>/dev/null; dd if=/dev/urandom of=/data/mib bs=1024k count=1 2>/dev/null; sync; echo SYNCED-$((40+2))' SYNCED-42 >/dev/null
+guest live 'touch /data/stop' >/dev/null
+sleep 1
+guest_until live 'dd if=/dev/urandom of=/data/mib bs=1024k count=1 2>/dev/null; sync; echo SYNCED-$((40+2))' SYNCED-42 >/dev/null
 cat >"$W/inc.xml" <<XML
 <domainbackup mode='push'><incremental>bk1</incremental>
   <disks><disk name='vda' type='file'><target file='$W/inc.qcow2'/></disk></disks>
@@ -128,8 +142,9 @@ ok "the 1 MiB written after the full backup is in the increment"
 $V start rawdom >/dev/null
 wait_for 60 "the raw-disk guest boots" file_has "$(serial rawdom)" VIREO-GUEST-READY
 expect_fail "backup-begin with a checkpoint on a raw disk" "disk 'vda' of domain 'rawdom' is raw" \
-    $V backup-begin rawdom "" "$W/cp1.xml"
-expect_fail "backup-begin of a shut-off domain" "not running" $V backup-begin nosuch 2>/dev/null || true
+    $V backup-begin rawdom --checkpointxml "$W/cp1.xml"
+$V define <(sed "s/<name>live</<name>idle</; s#$W/live.qcow2#$W/idle.qcow2#" "$W/live.xml") >/dev/null
+expect_fail "backup-begin of a shut-off domain" "domain .idle. is not running" $V backup-begin idle
 
 guest live 'dd if=/dev/urandom of=/data/big bs=1024k count=160 2>/dev/null; sync; echo BIG' >/dev/null
 guest_until live 'sync; echo SYNCED-$((40+2))' SYNCED-42 >/dev/null

@@ -4,8 +4,7 @@
  * target ("bk-vda"), one transaction: per disk from a checkpoint a
  * disabled temporary bitmap "bk-vda" merged from the checkpoint's, the
  * new checkpoint's bitmaps, and one blockdev-backup per disk
- * (auto-dismiss off so its error can be read, grouped completion: one
- * failing copy cancels the others). Then query-jobs is polled: progress
+ * (auto-dismiss off so its error can be read). Then query-jobs is polled: progress
  * for domjobinfo, domjobabort's job-cancel, and at the end the jobs are
  * dismissed and the target nodes and temporary bitmaps go again. */
 #include "drivers/qemu/qemu_backup.h"
@@ -281,10 +280,10 @@ static void transact(bk_ctx *c, vr_domain *dom)
         free(bk);
         free(id);
     }
-    json_object *props = json_object_new_object(), *a = json_object_new_object();
-    json_object_object_add(props, "completion-mode", json_object_new_string("grouped"));
+    /* No grouped completion: QEMU refuses it beside bitmap actions; the
+     * poller waits for every copy and fails the whole when one fails. */
+    json_object *a = json_object_new_object();
     json_object_object_add(a, "actions", actions);
-    json_object_object_add(a, "properties", props);
     vr_qmp_command(dom->qmp, "transaction", a, on_transaction, c);
 }
 
