@@ -581,8 +581,12 @@ char *vireo_backup_xml(vireo_conn *c, const char *domain);
 
 /* ---- backups of shut-off domains (definition, disks, NVRAM) ---- */
 
-/* Copy into the daemon host's directory dir (made if missing); job id. */
+/* Copy into the daemon host's directory dir (made if missing); job id.
+ * A running domain's disks are copied live (a push backup). */
 int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir);
+/* The same, of a running domain, copying only what changed since the
+ * backup in `base` (an earlier bundle of it); NULL base: in full. */
+int vireo_domain_backup_incremental(vireo_conn *c, const char *domain, const char *dir, const char *base);
 /* Define the domain of a backup again, its files copied back where they
  * were (refused when the domain or any of them exists); job id. */
 int vireo_domain_backup_restore(vireo_conn *c, const char *dir);

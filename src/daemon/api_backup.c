@@ -1,6 +1,8 @@
-/* API: vireo backup and restore of shut-off domains (core/backup_ops.h).
- * POST /v1/domains/NAME/backup {"dir": DIR} and POST /v1/restore
- * {"dir": DIR} answer 202 with the job that copies the files. */
+/* API: vireo backup and restore (core/backup_ops.h), checkpoints
+ * (core/checkpoint_ops.h) and push backups (core/livebackup_ops.h).
+ * POST /v1/domains/NAME/backup {"dir": DIR, "incremental": BASE_DIR} and
+ * POST /v1/restore {"dir": DIR} answer 202 with the job that copies the
+ * files. */
 #include "daemon/api.h"
 #include "daemon/jobs.h"
 #include "core/backup_ops.h"
@@ -39,17 +41,17 @@ static void on_cancel(void *opaque)
 static void start(vr_api_call *c, const char *kind, const char *domain)
 {
     json_object *o = vr_api_body_json(c);
-    const char *dir = NULL;
+    const char *dir = NULL, *base = NULL;
     if (!o)
         return;
-    if (vr_api_str(c, o, "dir", &dir) < 0) {
+    if (vr_api_str(c, o, "dir", &dir) < 0 || vr_api_str(c, o, "incremental", &base) < 0) {
         json_object_put(o);
         return;
     }
     backup_job *j = vr_calloc(1, sizeof(*j));
     vr_err code = VR_OK;
     char *err = NULL;
-    j->run = domain ? vr_core_backup_start(c->api->qemu, c->api->storage, domain, dir, on_progress, on_done, j,
+    j->run = domain ? vr_core_backup_start(c->api->qemu, c->api->storage, domain, dir, base, on_progress, on_done, j,
                                            &code, &err)
                     : vr_core_restore_start(c->api->qemu, c->api->storage, dir, on_progress, on_done, j, &code,
                                             &err);

@@ -139,9 +139,41 @@ check_copy "$W/inc.qcow2" "the full backup with the increment on it"
 debugfs -R "stat /mib" "$W/check.raw" 2>/dev/null | grep -q "Size: 1048576" || fail "the 1 MiB file is not in the increment"
 ok "the 1 MiB written after the full backup is in the increment"
 
+# ---- vireo backup DIR of the running domain: full, incremental, restore ----
+$V backup live "$W/b1" >/dev/null
+cp1=$(jq -r .checkpoint "$W/b1/backup.json")
+expect_match "a running domain's bundle names the checkpoint taken with it" "$cp1" "^backup-[0-9]+"
+expect_match "the checkpoint is the domain's" "$($V checkpoint-list live --name)" "^$cp1$"
+guest_until live 'dd if=/dev/urandom of=/data/second bs=1024k count=1 2>/dev/null; md5sum /data/second > /data/second.md5; sync; echo SYNCED-$((40+2))' SYNCED-42 >/dev/null
+$V backup live "$W/b2" --incremental "$W/b1" >/dev/null
+expect_eq "the increment's copy goes on the full one" \
+    "$(qemu-img info --output=json "$W/b2/live.qcow2" | jq -r '."backing-filename"')" "$W/b1/live.qcow2"
+full=$(size "$W/b1/live.qcow2") inc=$(size "$W/b2/live.qcow2")
+echo "# bundle sizes: full $full bytes, incremental $inc bytes"
+[ "$inc" -lt $((full / 4)) ] || fail "the incremental bundle ($inc) is not much smaller than the full one ($full)"
+ok "the incremental bundle ($inc bytes) is much smaller than the full one ($full bytes)"
+expect_fail "an incremental backup of a shut-off domain" "shut off; --incremental" \
+    $V backup rawdom "$W/b3" --incremental "$W/b1"
+$V destroy live >/dev/null
+$V undefine live >/dev/null
+mv "$W/live.qcow2" "$W/live.orig.qcow2"
+$V backup-restore "$W/b2" >/dev/null
+expect_eq "backup-restore of the incremental bundle defines the domain" "$($V domstate live)" "shut off"
+expect_eq "the restored disk stands alone (the chain applied)" \
+    "$(qemu-img info --output=json "$W/live.qcow2" | jq -r '."backing-filename" // "none"')" "none"
+expect_eq "a restored domain starts with no checkpoint" "$($V checkpoint-list live --name)" ""
+check_copy "$W/live.qcow2" "the restored disk"
+$V start live >/dev/null
+wait_for 60 "the restored domain boots" file_has "$(serial live)" VIREO-GUEST-READY
+out=$(guest_until live 'mkdir -p /data && mount -t ext4 /dev/vda /data && cd /data && md5sum -c second.md5 && echo RESTORED-$((40+2))' RESTORED-42)
+grep -q RESTORED-42 <<<"$out" || fail "the restored guest cannot read what it wrote before the incremental: $out"
+ok "the restored guest mounts its ext4 and the file written before the incremental matches"
+
 # ---- refusals and domjobabort ----
 $V start rawdom >/dev/null
 wait_for 60 "the raw-disk guest boots" file_has "$(serial rawdom)" VIREO-GUEST-READY
+expect_fail "an incremental of another domain's bundle" "is a backup of domain 'live', not 'rawdom'" \
+    $V backup rawdom "$W/b3" --incremental "$W/b1"
 expect_fail "backup-begin with a checkpoint on a raw disk" "disk 'vda' of domain 'rawdom' is raw" \
     $V backup-begin rawdom --checkpointxml "$W/cp1.xml"
 $V define <(sed "s/<name>live</<name>idle</; s#$W/live.qcow2#$W/idle.qcow2#" "$W/live.xml") >/dev/null

@@ -27,6 +27,9 @@ typedef struct bk_ctx {
     vr_bitmap_op *bitmaps;
     size_t n_bitmaps;
     bool cancelled, running;
+    unsigned releasing; /* QMP answers still awaited before the caller is told */
+    vr_err code;
+    char *err;
     struct event *timer;
     vr_done_fn started, ended;
     void *opaque;
@@ -64,6 +67,7 @@ static void ctx_free(bk_ctx *c)
         event_free(c->timer);
     free(c->name);
     free(c->xml);
+    free(c->err);
     free(c);
 }
 
@@ -74,37 +78,56 @@ static json_object *node_arg(const char *key, const char *node)
     return a;
 }
 
-/* What QEMU holds for the backup goes: the targets' nodes, the
- * temporary bitmaps. The files are the core's. */
-static void release(bk_ctx *c, vr_domain *dom)
+static void told(bk_ctx *c)
 {
+    if (c->running) {
+        c->ended(c->code, c->err, c->opaque);
+    } else {
+        c->started(c->code, c->err, c->opaque);
+    }
+    ctx_free(c);
+}
+
+static void on_released(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    (void)error;
+    bk_ctx *c = opaque;
+    if (--c->releasing == 0)
+        told(c);
+}
+
+/* What QEMU holds for the backup goes: the temporary bitmaps, the
+ * targets' nodes. The caller hears back once QEMU has closed the target
+ * files (the core may then change or remove them). */
+static void end(bk_ctx *c, vr_err code, const char *err)
+{
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+    c->code = code;
+    c->err = err ? vr_strdup(err) : NULL;
+    if (c->running) {
+        vr_qemu_job_end(c->drv, c->name);
+        if (dom)
+            vr_qemu_emit(dom, "backup", code ? (c->cancelled ? "cancelled" : "failed") : "completed");
+        vr_log_info("backup of %s %s%s", c->name, code ? "ended: " : "completed", code ? err : "");
+    }
+    c->releasing = 1; /* held until every command below is sent */
     for (size_t i = 0; dom && dom->qmp && i < c->n; i++) {
         char *bk = vr_asprintf("bk-%s", c->targets[i]);
         if (c->since[i] && c->nodes[i] && c->running) {
             json_object *a = node_arg("node", c->nodes[i]);
             json_object_object_add(a, "name", json_object_new_string(bk));
-            vr_qmp_command(dom->qmp, "block-dirty-bitmap-remove", a, NULL, NULL);
+            c->releasing++;
+            vr_qmp_command(dom->qmp, "block-dirty-bitmap-remove", a, on_released, c);
         }
-        if (i < c->added)
-            vr_qmp_command(dom->qmp, "blockdev-del", node_arg("node-name", bk), NULL, NULL);
+        if (i < c->added) {
+            c->releasing++;
+            vr_qmp_command(dom->qmp, "blockdev-del", node_arg("node-name", bk), on_released, c);
+        }
         free(bk);
     }
-}
-
-static void end(bk_ctx *c, vr_err code, const char *err)
-{
-    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
-    release(c, dom);
-    if (c->running) {
-        vr_qemu_job_end(c->drv, c->name);
-        if (dom)
-            vr_qemu_emit(dom, "backup", code ? (c->cancelled ? "cancelled" : "failed") : "completed");
-        vr_log_info("backup of %s %s%s%s", c->name, code ? "ended: " : "completed", code ? err : "", "");
-        c->ended(code, err, c->opaque);
-    } else {
-        c->started(code, err, c->opaque);
-    }
-    ctx_free(c);
+    if (--c->releasing == 0)
+        told(c);
 }
 
 static void fail(bk_ctx *c, const char *error)

@@ -127,6 +127,25 @@ vr_err vr_qemu_checkpoint_forget(vr_domain *dom, const char *name, char **err)
     return code;
 }
 
+void vr_qemu_checkpoint_forget_all(vr_qemu_driver *drv, const char *domain)
+{
+    char *dir = vr_qemu_checkpoint_dir(drv, domain);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *p = vr_asprintf("%s/%s", dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d) {
+        closedir(d);
+        rmdir(dir);
+    }
+    free(dir);
+}
+
 /* ---- bitmaps of a running domain ---- */
 
 typedef struct {

@@ -18,6 +18,10 @@ vr_err vr_qemu_checkpoint_get(vr_domain *dom, const char *name, vr_checkpoint_de
 char *vr_qemu_checkpoint_last(vr_domain *dom);
 vr_err vr_qemu_checkpoint_save(vr_domain *dom, const vr_checkpoint_def *def, char **err);
 vr_err vr_qemu_checkpoint_forget(vr_domain *dom, const char *name, char **err);
+/* Undefine: the domain's checkpoint metadata goes (the bitmaps stay in
+ * the images, harmless; a domain defined later under the name starts
+ * with none). libvirt refuses instead unless --checkpoints-metadata. */
+void vr_qemu_checkpoint_forget_all(vr_qemu_driver *drv, const char *domain);
 
 /* One change to a disk's bitmaps. */
 typedef enum { VR_BITMAP_ADD, VR_BITMAP_MERGE, VR_BITMAP_REMOVE } vr_bitmap_op_kind;
