@@ -87,6 +87,7 @@ wait_for 120 "the backup completes (domjobinfo: no job)" sh -c "$V domjobinfo li
 n1=$(guest_until live 'wc -l < /data/sums' '^[0-9]+' | grep -Eo '^[0-9]+' | tail -1)
 [ "$n1" -gt "$n0" ] || fail "the guest did not write during the backup ($n0 -> $n1)"
 ok "the guest kept writing during the backup ($n0 -> $n1 files)"
+guest live 'touch /data/stop' >/dev/null # the writer ends: what follows is a small change
 wait "$EVENTS" || true
 expect_match "the completion event" "$(cat "$W/events")" "backup.*completed"
 expect_match "the checkpoint made with the backup" "$($V checkpoint-list live --name)" "^bk1$"
@@ -117,8 +118,6 @@ check_copy() {
 check_copy "$W/full.qcow2" "the full backup"
 
 # ---- incremental: 1 MiB written, then the changes since bk1 ----
-guest live 'touch /data/stop' >/dev/null
-sleep 1
 guest_until live 'dd if=/dev/urandom of=/data/mib bs=1024k count=1 2>/dev/null; sync; echo SYNCED-$((40+2))' SYNCED-42 >/dev/null
 cat >"$W/inc.xml" <<XML
 <domainbackup mode='push'><incremental>bk1</incremental>
