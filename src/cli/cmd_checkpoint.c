@@ -258,6 +258,6 @@ const vr_command vr_cmd_checkpoint_delete = {
     "DOMAIN CHECKPOINT [--children] [--metadata]", run_delete};
 const vr_command vr_cmd_backup_begin = {
     "backup-begin", "Copy a running domain's disks (push mode) while it runs; domjobinfo follows, domjobabort ends it.",
-    "DOMAIN [BACKUPXML] [CHECKPOINTXML]", run_backup_begin};
+    "DOMAIN [[--backupxml] FILE] [[--checkpointxml] FILE]", run_backup_begin};
 const vr_command vr_cmd_backup_dumpxml = {
     "backup-dumpxml", "The running backup's <domainbackup> XML, targets filled in.", "DOMAIN", run_backup_dumpxml};
