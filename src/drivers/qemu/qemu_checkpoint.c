@@ -3,6 +3,7 @@
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
 #include "registry/registry.h"
+#include "conf/names.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -76,6 +77,9 @@ void vr_qemu_checkpoint_list(vr_domain *dom, vr_checkpoint_def ***out, size_t *n
 
 vr_err vr_qemu_checkpoint_get(vr_domain *dom, const char *name, vr_checkpoint_def **out, char **err)
 {
+    *out = NULL;
+    if (!vr_name_check(VR_NAME_CHECKPOINT, name, err)) /* it becomes a file name */
+        return VR_ERR_INVALID;
     char *path = meta_path(dom, name), *perr = NULL, *xml = vr_file_read(path, NULL);
     *out = xml ? vr_checkpoint_def_parse(xml, strlen(xml), &perr) : NULL;
     if (!*out && xml)

@@ -603,7 +603,7 @@ json_object *vr_qemu_job_info(const vr_domain *dom)
 vr_err vr_qemu_job_abort(vr_domain *dom, char **err)
 {
     if (!dom->job) {
-        vr_set_error(err, "domain '%s' has no job running (domjobinfo shows the running save or restore)",
+        vr_set_error(err, "domain '%s' has no job running (domjobinfo shows the running save, restore or backup)",
                      dom->def->name);
         return VR_ERR_CONFLICT;
     }
