@@ -93,6 +93,11 @@ guest live 'touch /data/stop' >/dev/null # the writer ends: what follows is a sm
 wait "$EVENTS" || true
 expect_match "the completion event" "$(cat "$W/events")" "backup.*completed"
 expect_match "the checkpoint made with the backup" "$($V checkpoint-list live --name)" "^bk1$"
+# Checkpoints outlive the daemon: a new one re-adopts the running guest,
+# and the incremental below starts from bk1 through its monitor.
+stop_daemon
+start_daemon "$ASAN_VIREOD"
+expect_match "after a daemon restart checkpoint-list still shows it" "$($V checkpoint-list live --name)" "^bk1$"
 
 # The copy, checked on the host.
 check_copy() {

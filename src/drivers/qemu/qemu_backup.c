@@ -78,10 +78,16 @@ static json_object *node_arg(const char *key, const char *node)
     return a;
 }
 
+/* The caller first (it removes a failed backup's files), then the job
+ * ends and the event goes out: whoever sees either sees the end. */
 static void told(bk_ctx *c)
 {
     if (c->running) {
         c->ended(c->code, c->err, c->opaque);
+        vr_qemu_job_end(c->drv, c->name);
+        vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+        if (dom)
+            vr_qemu_emit(dom, "backup", c->code ? (c->cancelled ? "cancelled" : "failed") : "completed");
     } else {
         c->started(c->code, c->err, c->opaque);
     }
@@ -105,12 +111,8 @@ static void end(bk_ctx *c, vr_err code, const char *err)
     vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
     c->code = code;
     c->err = err ? vr_strdup(err) : NULL;
-    if (c->running) {
-        vr_qemu_job_end(c->drv, c->name);
-        if (dom)
-            vr_qemu_emit(dom, "backup", code ? (c->cancelled ? "cancelled" : "failed") : "completed");
+    if (c->running)
         vr_log_info("backup of %s %s%s", c->name, code ? "ended: " : "completed", code ? err : "");
-    }
     c->releasing = 1; /* held until every command below is sent */
     for (size_t i = 0; dom && dom->qmp && i < c->n; i++) {
         char *bk = vr_asprintf("bk-%s", c->targets[i]);
