@@ -561,10 +561,33 @@ int vireo_image_start(vireo_conn *c, const char *tool, const vireo_image_params 
  * template: it no longer starts; clone it with VIREO_CLONE_FROM_TEMPLATE. */
 int vireo_domain_template(vireo_conn *c, const char *domain, const vireo_image_params *p);
 
+/* ---- checkpoints and push backups of running domains ---- */
+/* GET: {"checkpoints": [{"name", "description", "parent", "creation_time",
+ * "disks": ["vda"...]}]}, oldest first, as text (free()). */
+char *vireo_checkpoint_list_json(vireo_conn *c, const char *domain);
+/* libvirt's <domaincheckpoint> XML of one checkpoint. */
+char *vireo_checkpoint_xml(vireo_conn *c, const char *domain, const char *name);
+/* xml (a <domaincheckpoint>) or name/description (any may be NULL: the
+ * name is then the time in seconds). Returns the checkpoint's name. */
+char *vireo_checkpoint_create(vireo_conn *c, const char *domain, const char *xml, const char *name,
+                              const char *description);
+#define VIREO_CHECKPOINT_DELETE_CHILDREN 1u
+#define VIREO_CHECKPOINT_DELETE_METADATA_ONLY 2u
+int vireo_checkpoint_delete(vireo_conn *c, const char *domain, const char *name, unsigned flags);
+/* A push backup (libvirt's <domainbackup>, NULL: every disk, full) with
+ * an optional new checkpoint; answers once it runs (domjobinfo follows it). */
+int vireo_backup_begin(vireo_conn *c, const char *domain, const char *backup_xml, const char *checkpoint_xml);
+/* The running backup's XML, targets filled in. */
+char *vireo_backup_xml(vireo_conn *c, const char *domain);
+
 /* ---- backups of shut-off domains (definition, disks, NVRAM) ---- */
 
-/* Copy into the daemon host's directory dir (made if missing); job id. */
+/* Copy into the daemon host's directory dir (made if missing); job id.
+ * A running domain's disks are copied live (a push backup). */
 int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir);
+/* The same, of a running domain, copying only what changed since the
+ * backup in `base` (an earlier bundle of it); NULL base: in full. */
+int vireo_domain_backup_incremental(vireo_conn *c, const char *domain, const char *dir, const char *base);
 /* Define the domain of a backup again, its files copied back where they
  * were (refused when the domain or any of them exists); job id. */
 int vireo_domain_backup_restore(vireo_conn *c, const char *dir);

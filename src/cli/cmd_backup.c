@@ -1,5 +1,5 @@
-/* vireo backup DOMAIN DIR, vireo backup-restore DIR (virsh's restore is a save image's): the definition, disks and
- * NVRAM of a shut-off domain copied to a directory and back (what the
+/* vireo backup DOMAIN DIR [--incremental PREV], vireo backup-restore DIR (virsh's restore is a save image's): the
+ * definition, disks and NVRAM of a domain (a running one's disks by a push backup) copied to a directory and back (what the
  * course does with dumpxml and vol-download). DIR is on the daemon's
  * host; a relative one is taken from the current directory. */
 #include "cli/cli.h"
@@ -31,14 +31,18 @@ static int follow(vireo_conn *c, int id, const char *label, const char *done)
 
 static int run_backup(vr_cli *cli, int argc, char **argv)
 {
-    const char *pos[2] = {0};
+    const char *pos[2] = {0}, *since = NULL;
+    const vr_opt opts[] = {{"incremental", true, NULL, &since}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_backup, argc, argv, NULL, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_backup, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
-    char *dir = absolute(pos[1]), *done = vr_asprintf("Domain '%s' backed up to %s", pos[0], dir);
-    rc = follow(c, vireo_domain_backup(c, pos[0], dir), "Backing up", done);
+    char *dir = absolute(pos[1]), *base = since ? absolute(since) : NULL;
+    char *done = base ? vr_asprintf("Domain '%s' backed up to %s (the changes since %s)", pos[0], dir, base)
+                      : vr_asprintf("Domain '%s' backed up to %s", pos[0], dir);
+    rc = follow(c, vireo_domain_backup_incremental(c, pos[0], dir, base), "Backing up", done);
     free(done);
+    free(base);
     free(dir);
     return rc;
 }
@@ -59,8 +63,8 @@ static int run_restore(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_backup = {
     "backup",
-    "Copy a shut-off domain's definition, disks and NVRAM into a directory.",
-    "DOMAIN DIR",
+    "Copy a domain's definition, disks and NVRAM into a directory (a running one's disks live, in one instant).",
+    "DOMAIN DIR [--incremental PREVIOUS_DIR]",
     run_backup,
 };
 const vr_command vr_cmd_backup_restore = {

@@ -184,8 +184,8 @@ const vr_command vr_cmd_managedsave_remove = {
     "managedsave-remove", "Drop a domain's managed save image: its next start boots afresh.", "DOMAIN",
     run_managedsave_remove};
 const vr_command vr_cmd_domjobinfo = {
-    "domjobinfo", "The job a domain runs now (a save or restore): time elapsed and data processed.",
+    "domjobinfo", "The job a domain runs now (a save, restore or backup): time elapsed and data processed.",
     "DOMAIN [--json]", run_domjobinfo};
 const vr_command vr_cmd_domjobabort = {
-    "domjobabort", "End the job a domain runs now: a save is cancelled and the domain runs on.", "DOMAIN",
+    "domjobabort", "End the job a domain runs now: a save or backup is cancelled and the domain runs on.", "DOMAIN",
     run_domjobabort};

@@ -48,6 +48,9 @@ const vr_command *const vr_commands[] = {
     /* guest images (libguestfs's tools) and templates */
     &vr_cmd_builder, &vr_cmd_sysprep, &vr_cmd_customize, &vr_cmd_sparsify, &vr_cmd_resize,
     &vr_cmd_template, &vr_cmd_backup, &vr_cmd_backup_restore,
+    &vr_cmd_checkpoint_create_as, &vr_cmd_checkpoint_create, &vr_cmd_checkpoint_list, &vr_cmd_checkpoint_dumpxml,
+    &vr_cmd_checkpoint_info, &vr_cmd_checkpoint_parent, &vr_cmd_checkpoint_delete, &vr_cmd_backup_begin,
+    &vr_cmd_backup_dumpxml,
     /* host and connection */
     &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities, &vr_cmd_domcapabilities,
     &vr_cmd_host_validate, &vr_cmd_completion, &vr_cmd_web_token,

@@ -100,10 +100,12 @@ int vireo_domain_template(vireo_conn *c, const char *domain, const vireo_image_p
 }
 
 /* {"dir": DIR} to PATH: a backup or restore job's id. */
-static int dir_call(vireo_conn *c, const char *path, const char *dir)
+static int dir_call(vireo_conn *c, const char *path, const char *dir, const char *base)
 {
     json_object *b = json_object_new_object(), *id = NULL;
     json_object_object_add(b, "dir", json_object_new_string(dir ? dir : ""));
+    if (base)
+        json_object_object_add(b, "incremental", json_object_new_string(base));
     char *body = vr_strdup(json_object_to_json_string(b));
     json_object_put(b);
     json_object *r = vr_client_json(c, "POST", path, body, "application/json");
@@ -115,15 +117,20 @@ static int dir_call(vireo_conn *c, const char *path, const char *dir)
 
 int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir)
 {
+    return vireo_domain_backup_incremental(c, domain, dir, NULL);
+}
+
+int vireo_domain_backup_incremental(vireo_conn *c, const char *domain, const char *dir, const char *base)
+{
     char *k = vr_client_escape(c, domain);
     char *path = vr_asprintf("/v1/domains/%s/backup", k);
     free(k);
-    int id = dir_call(c, path, dir);
+    int id = dir_call(c, path, dir, base);
     free(path);
     return id;
 }
 
 int vireo_domain_backup_restore(vireo_conn *c, const char *dir)
 {
-    return dir_call(c, "/v1/restore", dir);
+    return dir_call(c, "/v1/restore", dir, NULL);
 }

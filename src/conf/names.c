@@ -23,6 +23,9 @@ static const struct {
     /* Non-ASCII is safe in a snapshot name (a qcow2 tag, an HMP word,
      * a file name) and the course names its snapshot "instantánea1". */
     [VR_NAME_SNAPSHOT] = {"snapshot", 64, true, true},
+    /* A qcow2 dirty bitmap's name too; libvirt's default is the creation
+     * time, all digits, which QEMU never reads as an id here. */
+    [VR_NAME_CHECKPOINT] = {"checkpoint", 64, true, false},
 };
 
 const char *vr_name_kind_str(vr_name_kind kind)

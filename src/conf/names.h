@@ -1,5 +1,5 @@
 /* The one rule for the names of everything Vireo stores: domains,
- * networks, pools, volumes and snapshots. A name becomes a file name, a
+ * networks, pools, volumes, snapshots and checkpoints. A name becomes a file name, a
  * JSON string and an XML text, so for every kind it is non-empty,
  * bounded, valid UTF-8, without control characters, without '/', not
  * starting with '.' (so never "." or ".."), without white space at
@@ -16,6 +16,7 @@ typedef enum {
     VR_NAME_POOL,
     VR_NAME_VOLUME,
     VR_NAME_SNAPSHOT,
+    VR_NAME_CHECKPOINT,
 } vr_name_kind;
 
 /* True when `name` may name an object of `kind`; otherwise false with

@@ -3,6 +3,9 @@
  * temporaries, renamed at the end), then the definition written (backup)
  * or defined (restore). A failure removes the copies already made. */
 #include "core/backup_ops.h"
+#include "core/livebackup_ops.h"
+#include "drivers/qemu/qemu_checkpoint.h"
+#include "drivers/storage/storage_img.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -13,11 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
     char *src, *dst;
-    vr_vol_format format;
+    vr_vol_format format, src_format;
+    bool live; /* a disk of a running domain: copied by QEMU (backup-begin), not here */
+    char *backing; /* live, incremental: the previous bundle's copy it goes on */
     bool done;
 } copy_item;
 
@@ -30,6 +36,9 @@ struct vr_backup_run {
     copy_item *items;
     size_t n, next;
     vr_storage_copy *copy;
+    vr_backup_def *live;      /* a running domain's disks: the push backup to run first */
+    vr_checkpoint_def *checkpoint; /* made with it, for the next --incremental */
+    bool live_running;
     vr_backup_progress_fn progress;
     vr_backup_done_fn done;
     void *opaque;
@@ -40,7 +49,10 @@ static void run_free(vr_backup_run *r)
     for (size_t i = 0; i < r->n; i++) {
         free(r->items[i].src);
         free(r->items[i].dst);
+        free(r->items[i].backing);
     }
+    vr_backup_def_free(r->live);
+    vr_checkpoint_def_free(r->checkpoint);
     free(r->items);
     free(r->name);
     free(r->dir);
@@ -52,7 +64,7 @@ static void run_free(vr_backup_run *r)
 static void add_item(vr_backup_run *r, const char *src, const char *dst, vr_vol_format f)
 {
     r->items = vr_realloc(r->items, (r->n + 1) * sizeof(*r->items));
-    r->items[r->n++] = (copy_item){.src = vr_strdup(src), .dst = vr_strdup(dst), .format = f};
+    r->items[r->n++] = (copy_item){.src = vr_strdup(src), .dst = vr_strdup(dst), .format = f, .src_format = f};
 }
 
 static void finish(vr_backup_run *r, vr_err code, const char *err)
@@ -125,12 +137,14 @@ static void on_copied(vr_err code, const char *err, void *opaque)
 
 static void next_copy(vr_backup_run *r)
 {
+    while (r->next < r->n && r->items[r->next].live)
+        r->next++;
     if (r->next == r->n) {
         complete(r);
         return;
     }
     copy_item *it = &r->items[r->next];
-    vr_copy_spec spec = {.src = it->src, .src_format = it->format, .dst = it->dst, .dst_format = it->format};
+    vr_copy_spec spec = {.src = it->src, .src_format = it->src_format, .dst = it->dst, .dst_format = it->format};
     vr_err code;
     char *err = NULL;
     r->copy = vr_storage_copy_start(r->storage, &spec, on_progress, on_copied, r, &code, &err);
@@ -143,9 +157,63 @@ static void next_copy(vr_backup_run *r)
 /* The first copy from the loop, never inside the start call: the
  * caller makes its job first, and a backup with nothing to copy ends in
  * its own turn. */
+static void live_started(vr_err code, const char *err, void *opaque)
+{
+    vr_backup_run *r = opaque;
+    if (code)
+        finish(r, code, err);
+    else
+        r->live_running = true;
+}
+
+/* The push backup is done: an increment goes on the copy it follows
+ * (its backing file, so a restore's qemu-img convert reads the whole
+ * chain), then the NVRAM copy and the definition. */
+static void live_ended(vr_err code, const char *err, void *opaque)
+{
+    vr_backup_run *r = opaque;
+    r->live_running = false;
+    if (code) {
+        finish(r, code, err);
+        return;
+    }
+    char *rerr = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        copy_item *it = &r->items[i];
+        if (!it->live)
+            continue;
+        it->done = true;
+        const char *argv[] = {vr_img_binary(), "rebase", "-q", "-u", "-b", it->backing, "-F", "qcow2", it->dst, NULL};
+        char *ierr = NULL;
+        if (it->backing && !rerr && vr_img_run((char *const *)argv, NULL, &ierr) < 0)
+            rerr = vr_asprintf("cannot put %s on %s: %s", it->dst, it->backing, ierr);
+        free(ierr);
+    }
+    if (rerr) {
+        finish(r, VR_ERR_FAILED, rerr);
+        free(rerr);
+        return;
+    }
+    next_copy(r);
+}
+
 static void first_step(evutil_socket_t fd, short what, void *arg)
 {
-    next_copy(arg);
+    vr_backup_run *r = arg;
+    vr_domain *dom = r->live ? vr_qemu_lookup(r->qemu, r->name) : NULL;
+    if (r->live && !dom) {
+        finish(r, VR_ERR_NOT_FOUND, "the domain is gone");
+    } else if (r->live) {
+        vr_backup_def *def = r->live;
+        vr_checkpoint_def *cp = r->checkpoint;
+        r->live = NULL;
+        r->checkpoint = NULL;
+        if (r->progress)
+            r->progress(0, "copying the running domain's disks (domjobinfo shows the progress)", r->opaque);
+        vr_core_backup_begin(dom, def, cp, live_started, live_ended, r);
+    } else {
+        next_copy(r);
+    }
 }
 
 static void begin(vr_backup_run *r)
@@ -192,9 +260,68 @@ static char *backup_name(const vr_backup_run *r, const char *src, const char *ta
     return base;
 }
 
+static const char *jstr(json_object *o, const char *key);
+
+/* The bundle a --incremental backup follows: its checkpoint, and the
+ * copy of each disk (by target) the increments go on. */
+static json_object *read_base(const char *base, const char *domain, const char **checkpoint, vr_err *code, char **err)
+{
+    char *path = vr_asprintf("%s/backup.json", base);
+    json_object *man = base[0] == '/' ? json_object_from_file(path) : NULL;
+    free(path);
+    const char *dom = man ? jstr(man, "domain") : NULL;
+    *checkpoint = man ? jstr(man, "checkpoint") : NULL;
+    *code = VR_OK;
+    if (!dom) {
+        vr_set_error(err, "%s holds no backup to follow (backup.json missing or unreadable; give an absolute path)",
+                     base);
+        *code = VR_ERR_NOT_FOUND;
+    } else if (strcmp(dom, domain) != 0) {
+        vr_set_error(err, "%s is a backup of domain '%s', not '%s'", base, dom, domain);
+        *code = VR_ERR_INVALID;
+    } else if (!*checkpoint) {
+        vr_set_error(err, "%s was taken with the domain shut off and has no checkpoint; an incremental backup "
+                          "follows a backup of the running domain", base);
+        *code = VR_ERR_INVALID;
+    }
+    if (*code) {
+        json_object_put(man);
+        return NULL;
+    }
+    return man;
+}
+
+/* The base bundle's copy of disk `target`, or NULL. */
+static char *base_file(json_object *base_man, const char *base, const char *target)
+{
+    json_object *files = NULL;
+    json_object_object_get_ex(base_man, "files", &files);
+    for (size_t i = 0; files && i < json_object_array_length(files); i++) {
+        json_object *f = json_object_array_get_idx(files, i);
+        const char *t = jstr(f, "target"), *file = jstr(f, "file");
+        if (t && file && !strchr(file, '/') && strcmp(t, target) == 0)
+            return vr_asprintf("%s/%s", base, file);
+    }
+    return NULL;
+}
+
+/* A checkpoint name of the domain not in use yet: "backup-" + the time. */
+static char *new_checkpoint_name(vr_domain *dom)
+{
+    long long now = (long long)time(NULL);
+    for (unsigned i = 0;; i++) {
+        char *name = i ? vr_asprintf("backup-%lld-%u", now, i) : vr_asprintf("backup-%lld", now);
+        vr_checkpoint_def *old = NULL;
+        if (vr_qemu_checkpoint_get(dom, name, &old, NULL) != VR_OK)
+            return name;
+        vr_checkpoint_def_free(old);
+        free(name);
+    }
+}
+
 vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *storage, const char *domain,
-                                    const char *dir, vr_backup_progress_fn progress, vr_backup_done_fn done,
-                                    void *opaque, vr_err *code, char **err)
+                                    const char *dir, const char *base, vr_backup_progress_fn progress,
+                                    vr_backup_done_fn done, void *opaque, vr_err *code, char **err)
 {
     vr_domain *dom = vr_qemu_lookup(qemu, domain);
     if (!dom) {
@@ -204,15 +331,26 @@ vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *sto
     }
     if ((*code = check_dir(dir, err)))
         return NULL;
-    if (dom->starting || dom->state != VR_DOM_SHUTOFF) {
-        vr_set_error(err, "domain '%s' is not shut off; shut it down first (vireo shutdown %s --wait): "
-                          "live backups are not done yet", domain, domain);
+    bool live = dom->starting || dom->state != VR_DOM_SHUTOFF;
+    if (dom->starting) {
+        vr_set_error(err, "domain '%s' is starting; back it up once it runs", domain);
         *code = VR_ERR_CONFLICT;
         return NULL;
     }
+    if (base && !live) {
+        vr_set_error(err, "domain '%s' is shut off; --incremental copies what a running domain changed since "
+                          "its last backup (a shut-off domain is backed up in full)", domain);
+        *code = VR_ERR_CONFLICT;
+        return NULL;
+    }
+    const char *since = NULL;
+    json_object *base_man = base ? read_base(base, domain, &since, code, err) : NULL;
+    if (base && !base_man)
+        return NULL;
     if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
         vr_set_error(err, "cannot make %s: %s", dir, strerror(errno));
         *code = VR_ERR_FAILED;
+        json_object_put(base_man);
         return NULL;
     }
     char *man = vr_asprintf("%s/backup.json", dir);
@@ -221,6 +359,7 @@ vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *sto
     if (taken) {
         vr_set_error(err, "%s already holds a backup; give an empty or new directory", dir);
         *code = VR_ERR_CONFLICT;
+        json_object_put(base_man);
         return NULL;
     }
     const vr_domain_def *def = dom->next ? dom->next : dom->def;
@@ -232,6 +371,17 @@ vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *sto
     json_object *files = json_object_new_array();
     json_object_object_add(r->manifest, "files", files);
     *code = VR_OK;
+    if (live) {
+        /* Every disk copied by QEMU at one instant, with a checkpoint
+         * for the next --incremental (raw disks cannot hold one). */
+        r->live = vr_calloc(1, sizeof(*r->live));
+        r->live->incremental = since ? vr_strdup(since) : NULL;
+        r->checkpoint = vr_calloc(1, sizeof(*r->checkpoint));
+        r->checkpoint->name = new_checkpoint_name(dom);
+        json_object_object_add(r->manifest, "checkpoint", json_object_new_string(r->checkpoint->name));
+        if (base)
+            json_object_object_add(r->manifest, "base", json_object_new_string(base));
+    }
     for (size_t i = 0; i <= def->n_disks && !*code; i++) {
         const vr_disk_def *d = i < def->n_disks ? &def->disks[i] : NULL;
         char *src = NULL;
@@ -256,6 +406,19 @@ vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *sto
         char *name = backup_name(r, src, target), *dst = vr_asprintf("%s/%s", dir, name);
         add_item(r, src, dst, fmt == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW);
         json_object *f = json_object_new_object();
+        if (live && d) {
+            copy_item *it = &r->items[r->n - 1];
+            it->live = true;
+            it->src_format = VR_VOL_QCOW2; /* QEMU's copies are qcow2, whatever the disk */
+            vr_backup_disk *bd = vr_backup_def_add_disk(r->live, target);
+            bd->target = vr_strdup(dst);
+            vr_checkpoint_def_add_disk(r->checkpoint, target, fmt == VR_VOL_QCOW2, r->checkpoint->name);
+            json_object_object_add(f, "file_format", json_object_new_string("qcow2"));
+            if (base && !(it->backing = base_file(base_man, base, target))) {
+                vr_set_error(err, "%s has no copy of disk %s to follow; back the domain up in full", base, target);
+                *code = VR_ERR_INVALID;
+            }
+        }
         json_object_object_add(f, "target", json_object_new_string(target));
         json_object_object_add(f, "source", json_object_new_string(src));
         json_object_object_add(f, "file", json_object_new_string(name));
@@ -265,11 +428,20 @@ vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *sto
         free(dst);
         free(src);
     }
+    json_object_put(base_man);
+    bool bitmaps = false;
+    for (size_t i = 0; r->checkpoint && i < r->checkpoint->n_disks; i++)
+        bitmaps |= r->checkpoint->disks[i].bitmap;
+    if (r->checkpoint && !bitmaps) { /* raw disks only: nothing can follow this one */
+        vr_checkpoint_def_free(r->checkpoint);
+        r->checkpoint = NULL;
+        json_object_object_del(r->manifest, "checkpoint");
+    }
     if (*code) {
         run_free(r);
         return NULL;
     }
-    vr_log_info("backup %s to %s: %zu file(s)", r->name, dir, r->n);
+    vr_log_info("backup %s to %s: %zu file(s)%s", r->name, dir, r->n, live ? ", the disks live (push backup)" : "");
     begin(r);
     return r;
 }
@@ -328,7 +500,9 @@ vr_backup_run *vr_core_restore_start(vr_qemu_driver *qemu, vr_storage_driver *st
             break;
         }
         char *from = vr_asprintf("%s/%s", dir, file);
+        const char *ffmt = jstr(f, "file_format") ? jstr(f, "file_format") : fmt;
         add_item(r, from, src, fmt && strcmp(fmt, "qcow2") == 0 ? VR_VOL_QCOW2 : VR_VOL_RAW);
+        r->items[r->n - 1].src_format = ffmt && strcmp(ffmt, "qcow2") == 0 ? VR_VOL_QCOW2 : VR_VOL_RAW;
         free(from);
     }
     if (*code) {
@@ -342,6 +516,9 @@ vr_backup_run *vr_core_restore_start(vr_qemu_driver *qemu, vr_storage_driver *st
 
 void vr_core_backup_cancel(vr_backup_run *r)
 {
+    vr_domain *dom = r->live_running ? vr_qemu_lookup(r->qemu, r->name) : NULL;
     if (r->copy)
         vr_storage_copy_cancel(r->copy);
+    else if (dom)
+        vr_qemu_job_abort(dom, NULL); /* live_ended follows, with the error */
 }

@@ -3,8 +3,9 @@
  * directory: DOMAIN.xml (the persistent definition), a copy of every
  * disk image (qemu-img convert, sparse, same format) and of the NVRAM
  * file, and backup.json naming where each came from; backup.json is
- * written last, so a directory without it is not a backup. The domain
- * must be shut off: live backups (backup-begin) are not done here. */
+ * written last, so a directory without it is not a backup. A shut-off
+ * domain's disks are copied with qemu-img; a running one's through a
+ * push backup (core/livebackup_ops.h). */
 #pragma once
 #include "common/errors.h"
 #include "drivers/qemu/qemu_driver.h"
@@ -17,9 +18,14 @@ typedef void (*vr_backup_progress_fn)(double percent, const char *step, void *op
 /* result (taken) on success: {"domain", "dir", "files": [...]}. */
 typedef void (*vr_backup_done_fn)(vr_err code, const char *err, json_object *result, void *opaque);
 
+/* A running domain's disks are copied by a push backup (backup-begin),
+ * all at one instant while it runs, with a checkpoint named in
+ * backup.json; `base` (or NULL) is an earlier bundle of the running
+ * domain: only what changed since its checkpoint is copied, each copy a
+ * qcow2 whose backing file is the base's copy (restore reads the chain). */
 vr_backup_run *vr_core_backup_start(vr_qemu_driver *qemu, vr_storage_driver *storage, const char *domain,
-                                    const char *dir, vr_backup_progress_fn progress, vr_backup_done_fn done,
-                                    void *opaque, vr_err *code, char **err);
+                                    const char *dir, const char *base, vr_backup_progress_fn progress,
+                                    vr_backup_done_fn done, void *opaque, vr_err *code, char **err);
 /* The domain defined again from DIR, its files copied back where they
  * were; refused when the domain or any of those files exists. */
 vr_backup_run *vr_core_restore_start(vr_qemu_driver *qemu, vr_storage_driver *storage, const char *dir,

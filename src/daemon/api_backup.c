@@ -1,12 +1,18 @@
-/* API: vireo backup and restore of shut-off domains (core/backup_ops.h).
- * POST /v1/domains/NAME/backup {"dir": DIR} and POST /v1/restore
- * {"dir": DIR} answer 202 with the job that copies the files. */
+/* API: vireo backup and restore (core/backup_ops.h), checkpoints
+ * (core/checkpoint_ops.h) and push backups (core/livebackup_ops.h).
+ * POST /v1/domains/NAME/backup {"dir": DIR, "incremental": BASE_DIR} and
+ * POST /v1/restore {"dir": DIR} answer 202 with the job that copies the
+ * files. */
 #include "daemon/api.h"
 #include "daemon/jobs.h"
 #include "core/backup_ops.h"
+#include "core/checkpoint_ops.h"
+#include "core/livebackup_ops.h"
+#include "drivers/qemu/qemu_backup.h"
 #include "common/util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     vr_job *job;
@@ -35,17 +41,17 @@ static void on_cancel(void *opaque)
 static void start(vr_api_call *c, const char *kind, const char *domain)
 {
     json_object *o = vr_api_body_json(c);
-    const char *dir = NULL;
+    const char *dir = NULL, *base = NULL;
     if (!o)
         return;
-    if (vr_api_str(c, o, "dir", &dir) < 0) {
+    if (vr_api_str(c, o, "dir", &dir) < 0 || vr_api_str(c, o, "incremental", &base) < 0) {
         json_object_put(o);
         return;
     }
     backup_job *j = vr_calloc(1, sizeof(*j));
     vr_err code = VR_OK;
     char *err = NULL;
-    j->run = domain ? vr_core_backup_start(c->api->qemu, c->api->storage, domain, dir, on_progress, on_done, j,
+    j->run = domain ? vr_core_backup_start(c->api->qemu, c->api->storage, domain, dir, base, on_progress, on_done, j,
                                            &code, &err)
                     : vr_core_restore_start(c->api->qemu, c->api->storage, dir, on_progress, on_done, j, &code,
                                             &err);
@@ -75,8 +81,145 @@ static void post_restore(vr_api_call *c)
     start(c, "restore", NULL);
 }
 
+/* ---- checkpoints ---- */
+
+static json_object *checkpoint_json(const vr_checkpoint_def *c)
+{
+    json_object *o = json_object_new_object(), *disks = json_object_new_array();
+    json_object_object_add(o, "name", json_object_new_string(c->name));
+    json_object_object_add(o, "description", c->description ? json_object_new_string(c->description) : NULL);
+    json_object_object_add(o, "parent", c->parent ? json_object_new_string(c->parent) : NULL);
+    json_object_object_add(o, "creation_time", json_object_new_int64(c->creation_time));
+    for (size_t i = 0; i < c->n_disks; i++)
+        if (c->disks[i].bitmap)
+            json_object_array_add(disks, json_object_new_string(c->disks[i].name));
+    json_object_object_add(o, "disks", disks);
+    return o;
+}
+
+static void list_checkpoints(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    vr_checkpoint_def **l;
+    size_t n;
+    vr_qemu_checkpoint_list(dom, &l, &n);
+    json_object *arr = json_object_new_array(), *o = json_object_new_object();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(arr, checkpoint_json(l[i]));
+    vr_qemu_checkpoint_list_free(l, n);
+    json_object_object_add(o, "checkpoints", arr);
+    vr_req_reply_json(c->req, 200, o);
+}
+
+static void checkpoint_xml(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    vr_checkpoint_def *cp = NULL;
+    char *err = NULL;
+    vr_err code = dom ? vr_qemu_checkpoint_get(dom, c->seg[3], &cp, &err) : VR_OK;
+    if (cp)
+        vr_req_reply_text(c->req, 200, "application/xml", vr_checkpoint_def_format(cp));
+    else if (dom)
+        vr_api_reply_err(c->req, code, err);
+    vr_checkpoint_def_free(cp);
+    free(err);
+}
+
+static void on_checkpoint(vr_err code, const char *err, const char *name, void *opaque)
+{
+    vr_req *req = opaque;
+    if (code) {
+        vr_api_reply_err(req, code, err);
+        return;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "name", json_object_new_string(name));
+    vr_req_reply_json(req, 201, o);
+}
+
+/* {"xml": "<domaincheckpoint>..."} or {"name", "description"} (both optional). */
+static void create_checkpoint(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    json_object *o = dom ? vr_api_body_json(c) : NULL;
+    const char *xml = NULL, *name = NULL, *desc = NULL;
+    if (!o)
+        return;
+    if (vr_api_str(c, o, "xml", &xml) >= 0 && vr_api_str(c, o, "name", &name) >= 0 &&
+        vr_api_str(c, o, "description", &desc) >= 0) {
+        vr_req_defer(c->req);
+        vr_core_checkpoint_create(dom, xml, name, desc, on_checkpoint, c->req);
+    }
+    json_object_put(o);
+}
+
+static void on_done_req(vr_err code, const char *err, void *opaque)
+{
+    if (code)
+        vr_api_reply_err(opaque, code, err);
+    else
+        vr_req_reply_json(opaque, 200, vr_api_ok());
+}
+
+/* DELETE ...?children, ?metadata_only */
+static void delete_checkpoint(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    unsigned flags = (vr_api_flag(c->req, "children") ? VR_CHECKPOINT_DELETE_CHILDREN : 0) |
+                     (vr_api_flag(c->req, "metadata_only") ? VR_CHECKPOINT_DELETE_METADATA_ONLY : 0);
+    vr_req_defer(c->req);
+    vr_core_checkpoint_delete(dom, c->seg[3], flags, on_done_req, c->req);
+}
+
+/* ---- backup-begin, backup-dumpxml ---- */
+
+static void on_backup_ended(vr_err code, const char *err, void *opaque)
+{
+    (void)code;
+    (void)err;
+    (void)opaque; /* told by the "backup" event and the daemon's log */
+}
+
+/* {"backup_xml": "<domainbackup>...", "checkpoint_xml": "<domaincheckpoint>..."}, both optional. */
+static void backup_begin(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    json_object *o = dom ? vr_api_body_json(c) : NULL;
+    const char *bxml = NULL, *cxml = NULL;
+    if (!o)
+        return;
+    if (vr_api_str(c, o, "backup_xml", &bxml) >= 0 && vr_api_str(c, o, "checkpoint_xml", &cxml) >= 0) {
+        vr_req_defer(c->req);
+        vr_core_backup_begin_xml(dom, bxml, cxml, on_done_req, on_backup_ended, c->req);
+    }
+    json_object_put(o);
+}
+
+static void backup_xml(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    char *xml = dom ? vr_qemu_backup_xml(dom) : NULL;
+    if (xml) {
+        vr_req_reply_text(c->req, 200, "application/xml", xml);
+    } else if (dom) {
+        char *m = vr_asprintf("domain '%s' has no backup running (backup-begin starts one)", dom->def->name);
+        vr_api_reply_err(c->req, VR_ERR_NOT_FOUND, m);
+        free(m);
+    }
+}
+
 const vr_api_route vr_api_backup_routes[] = {
     {"POST", "domains/*/backup", post_backup},
     {"POST", "restore", post_restore},
+    {"GET", "domains/*/checkpoints", list_checkpoints, VR_API_READ},
+    {"GET", "domains/*/checkpoints/*", checkpoint_xml, VR_API_READ},
+    {"POST", "domains/*/checkpoints", create_checkpoint},
+    {"DELETE", "domains/*/checkpoints/*", delete_checkpoint},
+    {"POST", "domains/*/backup-begin", backup_begin},
+    {"GET", "domains/*/backup-xml", backup_xml, VR_API_READ},
     {0},
 };

@@ -180,9 +180,9 @@ expect_fail "the builder refuses an OS it cannot make" "cannot make 'plan9'" "$V
 expect_fail "the builder refuses an existing output" "exists.*--force" "$VIREO" builder debian-12 --output "$SEED"
 expect_fail "sysprep of an unknown operation" "unknown operation 'nope'" "$VIREO" sysprep --add "$SEED" --operations nope
 
-# ---- backup and restore of a shut-off domain
-expect_fail "backup of a running domain" "not shut off" "$VIREO" backup c1 "$W/bk"
+# ---- backup and restore of a shut-off domain (a running one's: backup-live.sh)
 "$VIREO" destroy c2 >/dev/null
+expect_fail "an incremental backup of a shut-off domain" "shut off; --incremental" "$VIREO" backup c2 "$W/bk" --incremental "$W/none"
 "$VIREO" backup c2 "$W/bk" >/dev/null
 expect_eq "the backup holds the definition, the disk and its manifest" "$(ls "$W/bk" | tr '\n' ' ')" "backup.json c2.qcow2 c2.xml "
 expect_eq "the disk copy stands alone (the overlay flattened)" "$(qemu-img info --output=json "$W/bk/c2.qcow2" | jq -r '."backing-filename" // "none"')" "none"

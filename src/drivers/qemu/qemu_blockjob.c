@@ -108,6 +108,9 @@ static const char *inserted(json_object *b, const char *key)
     return json_object_get_string(v);
 }
 
+json_object *vr_qemu_block_of(json_object *ret, const char *target) { return block_of(ret, target); }
+const char *vr_qemu_block_inserted(json_object *b, const char *key) { return inserted(b, key); }
+
 /* Both definitions' disk `target` now runs on `path` (a file of `format`). */
 static void set_disk_file(vr_domain *dom, const char *target, const char *path, const char *format)
 {

@@ -2,6 +2,7 @@
  * autostart links, lookup, duplicates) and what is the QEMU driver's own:
  * transient domains, redefinition while running, per-run directories. */
 #include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_checkpoint.h"
 #include "conf/domain_template.h"
 #include "conf/names.h"
 #include "drivers/qemu/qemu_command.h"
@@ -188,6 +189,7 @@ vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err)
     dom->keep_tpm = flags & VR_QEMU_UNDEFINE_KEEP_TPM;
     if (!active && dom->def->tpm && !dom->keep_tpm)
         vr_qemu_tpm_remove_state(drv, dom->def);
+    vr_qemu_checkpoint_forget_all(drv, dom->def->name);
     vr_qemu_emit(dom, "undefined", "removed");
     if (active) {
         /* Like libvirt: a running domain lives on as a transient one. */

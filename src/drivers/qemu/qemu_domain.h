@@ -4,6 +4,8 @@
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/qemu/qemu_process.h"
 
+#include <time.h>
+
 struct vr_qemu_driver {
     struct event_base *base;
     const vr_paths *paths;
@@ -109,6 +111,20 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+/* The job domjobinfo shows and domjobabort ends: a save or restore
+ * (qemu_save.c), a backup (qemu_backup.c). One at a time per domain. */
+struct vr_qemu_job {
+    const char *operation; /* "save", "restore", "backup" */
+    struct timespec started;
+    unsigned long long processed, remaining, total;
+    bool abort;            /* domjobabort asked: the job's poller ends it */
+};
+void vr_qemu_job_start(vr_domain *dom, const char *operation);
+void vr_qemu_job_end(vr_qemu_driver *drv, const char *name);
+/* query-block's entry for the disk `target` and a member of its
+ * "inserted" image ("node-name": the disk's top node) (qemu_blockjob.c). */
+json_object *vr_qemu_block_of(json_object *ret, const char *target);
+const char *vr_qemu_block_inserted(json_object *b, const char *key);
 /* The display's needs before QEMU starts (qemu_graphics.c): the port for
  * SPICE with autoport (0 when none is needed) and the password file
  * (malloc'ed path, NULL when no password). */

@@ -40,13 +40,6 @@
 #define HEADER_MAX (1024 * 1024) /* XML included */
 #define POLL_MS 50
 
-struct vr_qemu_job {
-    const char *operation; /* "save", "restore" */
-    struct timespec started;
-    unsigned long long processed, remaining, total;
-    bool abort;            /* domjobabort asked */
-};
-
 typedef struct {
     vr_qemu_driver *drv;
     char *name;
@@ -102,7 +95,7 @@ static void ctx_free(save_ctx *c)
     free(c);
 }
 
-static void job_end(vr_qemu_driver *drv, const char *name)
+void vr_qemu_job_end(vr_qemu_driver *drv, const char *name)
 {
     vr_domain *dom = vr_qemu_lookup(drv, name);
     if (dom) {
@@ -113,12 +106,12 @@ static void job_end(vr_qemu_driver *drv, const char *name)
 
 static void finish(save_ctx *c, vr_err code, const char *err)
 {
-    job_end(c->drv, c->name);
+    vr_qemu_job_end(c->drv, c->name);
     c->cb(code, err, c->opaque);
     ctx_free(c);
 }
 
-static void job_start(vr_domain *dom, const char *operation)
+void vr_qemu_job_start(vr_domain *dom, const char *operation)
 {
     dom->job = vr_calloc(1, sizeof(*dom->job));
     dom->job->operation = operation;
@@ -441,7 +434,7 @@ void vr_qemu_save(vr_domain *dom, const char *path, unsigned flags, vr_done_fn c
         free(err);
         return;
     }
-    job_start(dom, "save");
+    vr_qemu_job_start(dom, "save");
     /* A still guest makes a consistent image, and the stream ends at once. */
     if (c->was_running)
         vr_qmp_command(dom->qmp, "stop", NULL, on_stopped, c);
@@ -495,7 +488,7 @@ static void on_started(vr_err code, const char *err, void *opaque)
         free(m);
         return;
     }
-    job_start(dom, "restore");
+    vr_qemu_job_start(dom, "restore");
     /* The fd travels on its own (getfd): the monitor must be up and idle,
      * which its first answer proves. */
     vr_qmp_command(dom->qmp, "query-status", NULL, on_monitor_ready, c);
@@ -610,7 +603,7 @@ json_object *vr_qemu_job_info(const vr_domain *dom)
 vr_err vr_qemu_job_abort(vr_domain *dom, char **err)
 {
     if (!dom->job) {
-        vr_set_error(err, "domain '%s' has no job running (domjobinfo shows the running save or restore)",
+        vr_set_error(err, "domain '%s' has no job running (domjobinfo shows the running save, restore or backup)",
                      dom->def->name);
         return VR_ERR_CONFLICT;
     }

@@ -1,0 +1,87 @@
+/* libvireo: checkpoints and push backups (docs/api.md, "Checkpoints and
+ * live backups"). */
+#include "client/client.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *cp_path(vireo_conn *c, const char *domain, const char *what, const char *name)
+{
+    char *d = vr_client_escape(c, domain), *n = name ? vr_client_escape(c, name) : NULL;
+    char *p = n ? vr_asprintf("/v1/domains/%s/%s/%s", d, what, n) : vr_asprintf("/v1/domains/%s/%s", d, what);
+    free(d);
+    free(n);
+    return p;
+}
+
+static void add_str(json_object *o, const char *key, const char *v)
+{
+    if (v)
+        json_object_object_add(o, key, json_object_new_string(v));
+}
+
+char *vireo_checkpoint_list_json(vireo_conn *c, const char *domain)
+{
+    char *p = cp_path(c, domain, "checkpoints", NULL), *s = vr_client_get_text(c, p);
+    free(p);
+    return s;
+}
+
+char *vireo_checkpoint_xml(vireo_conn *c, const char *domain, const char *name)
+{
+    char *p = cp_path(c, domain, "checkpoints", name), *s = vr_client_get_text(c, p);
+    free(p);
+    return s;
+}
+
+char *vireo_checkpoint_create(vireo_conn *c, const char *domain, const char *xml, const char *name,
+                              const char *description)
+{
+    json_object *b = json_object_new_object();
+    add_str(b, "xml", xml);
+    add_str(b, "name", name);
+    add_str(b, "description", description);
+    char *p = cp_path(c, domain, "checkpoints", NULL);
+    json_object *o = vr_client_json(c, "POST", p, json_object_to_json_string(b), "application/json");
+    const char *made = o ? vr_client_str(o, "name") : NULL;
+    char *r = made ? vr_strdup(made) : NULL;
+    json_object_put(o);
+    json_object_put(b);
+    free(p);
+    return r;
+}
+
+int vireo_checkpoint_delete(vireo_conn *c, const char *domain, const char *name, unsigned flags)
+{
+    char *p = cp_path(c, domain, "checkpoints", name);
+    char *q = vr_asprintf("%s%s%s", p, flags & VIREO_CHECKPOINT_DELETE_CHILDREN ? "?children=1" : "",
+                          flags & VIREO_CHECKPOINT_DELETE_METADATA_ONLY
+                              ? (flags & VIREO_CHECKPOINT_DELETE_CHILDREN ? "&metadata_only=1" : "?metadata_only=1")
+                              : "");
+    json_object *o = vr_client_json(c, "DELETE", q, NULL, NULL);
+    int rc = o ? 0 : -1;
+    json_object_put(o);
+    free(q);
+    free(p);
+    return rc;
+}
+
+int vireo_backup_begin(vireo_conn *c, const char *domain, const char *backup_xml, const char *checkpoint_xml)
+{
+    json_object *b = json_object_new_object();
+    add_str(b, "backup_xml", backup_xml);
+    add_str(b, "checkpoint_xml", checkpoint_xml);
+    char *p = cp_path(c, domain, "backup-begin", NULL);
+    json_object *o = vr_client_json(c, "POST", p, json_object_to_json_string(b), "application/json");
+    int rc = o ? 0 : -1;
+    json_object_put(o);
+    json_object_put(b);
+    free(p);
+    return rc;
+}
+
+char *vireo_backup_xml(vireo_conn *c, const char *domain)
+{
+    return vr_client_domain_text(c, domain, "backup-xml");
+}

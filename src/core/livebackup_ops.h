@@ -1,0 +1,20 @@
+/* backup-begin: a push backup of a running domain (libvirt's backup
+ * XML), the copies made by QEMU (drivers/qemu/qemu_backup.h) into target
+ * files made here with qemu-img, optionally with a new checkpoint taken
+ * at the same instant. Targets default to the disk's file name with
+ * "." and the checkpoint's name (or the time) after it, as libvirt does.
+ * A failed or cancelled backup removes its target files and the
+ * checkpoint it made. */
+#pragma once
+#include "conf/backup_conf.h"
+#include "conf/checkpoint_conf.h"
+#include "drivers/qemu/qemu_driver.h"
+
+/* def and cp (may be NULL) are taken. `started` answers first (after it
+ * failed nothing is left and `ended` never comes); `ended` at the end. */
+void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, vr_done_fn started,
+                          vr_done_fn ended, void *opaque);
+/* The same from the two XML texts (either may be NULL: every disk, full,
+ * no checkpoint). */
+void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char *checkpoint_xml, vr_done_fn started,
+                              vr_done_fn ended, void *opaque);

@@ -1,0 +1,417 @@
+/* Push backups through blockdev-backup (qemu_backup.h).
+ *
+ * Steps: query-block (each disk's top node), blockdev-add of each
+ * target ("bk-vda"), one transaction: per disk from a checkpoint a
+ * disabled temporary bitmap "bk-vda" merged from the checkpoint's, the
+ * new checkpoint's bitmaps, and one blockdev-backup per disk
+ * (auto-dismiss off so its error can be read). Then query-jobs is polled: progress
+ * for domjobinfo, domjobabort's job-cancel, and at the end the jobs are
+ * dismissed and the target nodes and temporary bitmaps go again. */
+#include "drivers/qemu/qemu_backup.h"
+#include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qmp.h"
+#include "common/log.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define POLL_MS 200
+
+typedef struct bk_ctx {
+    vr_qemu_driver *drv;
+    char *name, *xml;
+    size_t n, added;
+    char **targets, **files, **since, **nodes; /* nodes: the disks' top nodes */
+    bool *raw;
+    vr_bitmap_op *bitmaps;
+    size_t n_bitmaps;
+    bool cancelled, running;
+    unsigned releasing; /* QMP answers still awaited before the caller is told */
+    vr_err code;
+    char *err;
+    struct event *timer;
+    vr_done_fn started, ended;
+    void *opaque;
+    struct bk_ctx *next;
+} bk_ctx;
+
+/* The backups running now, one per domain at most (its job says so). */
+static bk_ctx *running_list;
+
+static void ctx_free(bk_ctx *c)
+{
+    for (bk_ctx **p = &running_list; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->targets[i]);
+        free(c->files[i]);
+        free(c->since[i]);
+        free(c->nodes[i]);
+    }
+    for (size_t i = 0; i < c->n_bitmaps; i++) {
+        free((char *)c->bitmaps[i].target);
+        free((char *)c->bitmaps[i].bitmap);
+        free((char *)c->bitmaps[i].into);
+    }
+    free(c->bitmaps);
+    free(c->targets);
+    free(c->files);
+    free(c->since);
+    free(c->nodes);
+    free(c->raw);
+    if (c->timer)
+        event_free(c->timer);
+    free(c->name);
+    free(c->xml);
+    free(c->err);
+    free(c);
+}
+
+static json_object *node_arg(const char *key, const char *node)
+{
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, key, json_object_new_string(node));
+    return a;
+}
+
+/* The caller first (it removes a failed backup's files), then the job
+ * ends and the event goes out: whoever sees either sees the end. */
+static void told(bk_ctx *c)
+{
+    if (c->running) {
+        c->ended(c->code, c->err, c->opaque);
+        vr_qemu_job_end(c->drv, c->name);
+        vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+        if (dom)
+            vr_qemu_emit(dom, "backup", c->code ? (c->cancelled ? "cancelled" : "failed") : "completed");
+    } else {
+        c->started(c->code, c->err, c->opaque);
+    }
+    ctx_free(c);
+}
+
+static void on_released(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    (void)error;
+    bk_ctx *c = opaque;
+    if (--c->releasing == 0)
+        told(c);
+}
+
+/* What QEMU holds for the backup goes: the temporary bitmaps, the
+ * targets' nodes. The caller hears back once QEMU has closed the target
+ * files (the core may then change or remove them). */
+static void end(bk_ctx *c, vr_err code, const char *err)
+{
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+    c->code = code;
+    c->err = err ? vr_strdup(err) : NULL;
+    if (c->running)
+        vr_log_info("backup of %s %s%s", c->name, code ? "ended: " : "completed", code ? err : "");
+    c->releasing = 1; /* held until every command below is sent */
+    for (size_t i = 0; dom && dom->qmp && i < c->n; i++) {
+        char *bk = vr_asprintf("bk-%s", c->targets[i]);
+        if (c->since[i] && c->nodes[i] && c->running) {
+            json_object *a = node_arg("node", c->nodes[i]);
+            json_object_object_add(a, "name", json_object_new_string(bk));
+            c->releasing++;
+            vr_qmp_command(dom->qmp, "block-dirty-bitmap-remove", a, on_released, c);
+        }
+        if (i < c->added) {
+            c->releasing++;
+            vr_qmp_command(dom->qmp, "blockdev-del", node_arg("node-name", bk), on_released, c);
+        }
+        free(bk);
+    }
+    if (--c->releasing == 0)
+        told(c);
+}
+
+static void fail(bk_ctx *c, const char *error)
+{
+    char *m = vr_asprintf("the backup of domain '%s' failed: %s", c->name, error);
+    end(c, VR_ERR_FAILED, m);
+    free(m);
+}
+
+/* The domain once QEMU answered, or NULL after ending the backup. */
+static vr_domain *answered(bk_ctx *c, const char *error)
+{
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+    if (error || !dom || !dom->qmp) {
+        fail(c, error ? error : "QEMU exited");
+        return NULL;
+    }
+    return dom;
+}
+
+static void poll_jobs(bk_ctx *c);
+
+static bool is_ours(const bk_ctx *c, json_object *job, const char **status, json_object **error)
+{
+    json_object *id = NULL, *st = NULL;
+    *error = NULL;
+    if (!json_object_object_get_ex(job, "id", &id) || !vr_str_starts(json_object_get_string(id), "backup-"))
+        return false;
+    const char *t = json_object_get_string(id) + strlen("backup-");
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->targets[i], t) == 0) {
+            json_object_object_get_ex(job, "status", &st);
+            *status = st ? json_object_get_string(st) : "";
+            json_object_object_get_ex(job, "error", error);
+            return true;
+        }
+    }
+    return false;
+}
+
+static unsigned long long member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? (unsigned long long)json_object_get_int64(v) : 0;
+}
+
+static void on_jobs(json_object *ret, const char *error, void *opaque)
+{
+    bk_ctx *c = opaque;
+    vr_domain *dom = answered(c, error);
+    if (!dom)
+        return;
+    unsigned long long done = 0, total = 0;
+    size_t concluded = 0, seen = 0;
+    char *failure = NULL;
+    for (size_t i = 0; ret && i < json_object_array_length(ret); i++) {
+        json_object *j = json_object_array_get_idx(ret, i), *jerr;
+        const char *status;
+        if (!is_ours(c, j, &status, &jerr))
+            continue;
+        seen++;
+        done += member(j, "current-progress");
+        total += member(j, "total-progress");
+        if (strcmp(status, "concluded") == 0 || strcmp(status, "null") == 0) {
+            concluded++;
+            if (jerr && !failure)
+                failure = vr_strdup(json_object_get_string(jerr));
+        }
+    }
+    if (dom->job) {
+        dom->job->processed = done;
+        dom->job->total = total;
+        dom->job->remaining = total - done;
+        if (dom->job->abort && !c->cancelled) {
+            c->cancelled = true;
+            for (size_t i = 0; i < c->n; i++) {
+                char *id = vr_asprintf("backup-%s", c->targets[i]);
+                vr_qmp_command(dom->qmp, "job-cancel", node_arg("id", id), NULL, NULL);
+                free(id);
+            }
+        }
+    }
+    if (seen < c->n || concluded == c->n) {
+        for (size_t i = 0; i < c->n; i++) {
+            char *id = vr_asprintf("backup-%s", c->targets[i]);
+            vr_qmp_command(dom->qmp, "job-dismiss", node_arg("id", id), NULL, NULL);
+            free(id);
+        }
+        if (c->cancelled)
+            end(c, VR_ERR_FAILED, "the backup was cancelled (domjobabort); its files are removed");
+        else if (failure || seen < c->n)
+            fail(c, failure ? failure : "a copy's job vanished");
+        else
+            end(c, VR_OK, NULL);
+        free(failure);
+        return;
+    }
+    free(failure);
+    poll_jobs(c);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    bk_ctx *c = arg;
+    vr_domain *dom = answered(c, NULL);
+    if (dom)
+        vr_qmp_command(dom->qmp, "query-jobs", NULL, on_jobs, c);
+}
+
+static void poll_jobs(bk_ctx *c)
+{
+    if (!c->timer)
+        c->timer = evtimer_new(c->drv->base, on_tick, c);
+    struct timeval tv = {.tv_usec = POLL_MS * 1000};
+    evtimer_add(c->timer, &tv);
+}
+
+static void on_transaction(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    bk_ctx *c = opaque;
+    vr_domain *dom = answered(c, error);
+    if (!dom)
+        return;
+    c->running = true;
+    vr_qemu_job_start(dom, "backup");
+    c->next = running_list;
+    running_list = c;
+    c->started(VR_OK, NULL, c->opaque);
+    poll_jobs(c);
+}
+
+static json_object *action(const char *type, json_object *data)
+{
+    json_object *act = json_object_new_object();
+    json_object_object_add(act, "type", json_object_new_string(type));
+    json_object_object_add(act, "data", data);
+    return act;
+}
+
+static void transact(bk_ctx *c, vr_domain *dom)
+{
+    json_object *actions = json_object_new_array();
+    for (size_t i = 0; i < c->n_bitmaps; i++) {
+        const vr_bitmap_op *b = &c->bitmaps[i];
+        const char *node = NULL;
+        for (size_t k = 0; k < c->n && !node; k++)
+            if (strcmp(c->targets[k], b->target) == 0)
+                node = c->nodes[k];
+        json_object_array_add(actions, vr_qemu_bitmap_action(b->kind, node ? node : b->target, b->bitmap, b->into));
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        char *bk = vr_asprintf("bk-%s", c->targets[i]), *id = vr_asprintf("backup-%s", c->targets[i]);
+        if (c->since[i]) {
+            json_object *add = node_arg("node", c->nodes[i]);
+            json_object_object_add(add, "name", json_object_new_string(bk));
+            json_object_object_add(add, "disabled", json_object_new_boolean(true));
+            json_object_array_add(actions, action("block-dirty-bitmap-add", add));
+            json_object_array_add(actions, vr_qemu_bitmap_action(VR_BITMAP_MERGE, c->nodes[i], c->since[i], bk));
+        }
+        json_object *b = node_arg("device", c->nodes[i]);
+        json_object_object_add(b, "job-id", json_object_new_string(id));
+        json_object_object_add(b, "target", json_object_new_string(bk));
+        json_object_object_add(b, "sync", json_object_new_string(c->since[i] ? "bitmap" : "full"));
+        if (c->since[i]) {
+            json_object_object_add(b, "bitmap", json_object_new_string(bk));
+            json_object_object_add(b, "bitmap-mode", json_object_new_string("never"));
+        }
+        json_object_object_add(b, "auto-dismiss", json_object_new_boolean(false));
+        json_object_array_add(actions, action("blockdev-backup", b));
+        free(bk);
+        free(id);
+    }
+    /* No grouped completion: QEMU refuses it beside bitmap actions; the
+     * poller waits for every copy and fails the whole when one fails. */
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, "actions", actions);
+    vr_qmp_command(dom->qmp, "transaction", a, on_transaction, c);
+}
+
+static void add_next(bk_ctx *c, vr_domain *dom);
+
+static void on_added(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    bk_ctx *c = opaque;
+    vr_domain *dom = answered(c, error);
+    if (!dom)
+        return;
+    c->added++;
+    add_next(c, dom);
+}
+
+static void add_next(bk_ctx *c, vr_domain *dom)
+{
+    if (c->added == c->n) {
+        transact(c, dom);
+        return;
+    }
+    json_object *file = json_object_new_object(), *a = json_object_new_object();
+    char *bk = vr_asprintf("bk-%s", c->targets[c->added]);
+    json_object_object_add(file, "driver", json_object_new_string("file"));
+    json_object_object_add(file, "filename", json_object_new_string(c->files[c->added]));
+    json_object_object_add(a, "driver", json_object_new_string(c->raw[c->added] ? "raw" : "qcow2"));
+    json_object_object_add(a, "node-name", json_object_new_string(bk));
+    json_object_object_add(a, "file", file);
+    free(bk);
+    vr_qmp_command(dom->qmp, "blockdev-add", a, on_added, c);
+}
+
+static void on_nodes(json_object *ret, const char *error, void *opaque)
+{
+    bk_ctx *c = opaque;
+    vr_domain *dom = answered(c, error);
+    if (!dom)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        const char *node = vr_qemu_block_inserted(vr_qemu_block_of(ret, c->targets[i]), "node-name");
+        if (!node) {
+            char *m = vr_asprintf("QEMU has no disk %s", c->targets[i]);
+            fail(c, m);
+            free(m);
+            return;
+        }
+        c->nodes[i] = vr_strdup(node);
+    }
+    add_next(c, dom);
+}
+
+void vr_qemu_backup_begin(vr_domain *dom, const vr_qemu_backup_spec *spec, vr_done_fn started, vr_done_fn ended,
+                          void *opaque)
+{
+    char *m = NULL;
+    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->starting)
+        m = vr_asprintf("domain '%s' is not running; backup-begin copies a running domain's disks (a shut-off "
+                        "one: vireo backup DOMAIN DIR)", dom->def->name);
+    else if (dom->job)
+        m = vr_asprintf("domain '%s' has a %s job running; wait for it or end it with domjobabort", dom->def->name,
+                        dom->job->operation);
+    if (m) {
+        started(VR_ERR_CONFLICT, m, opaque);
+        free(m);
+        return;
+    }
+    for (size_t i = 0; i < spec->n; i++) {
+        vr_disk_def d = {.type = VR_DISK_FILE, .format = spec->disks[i].raw ? VR_DISK_RAW : VR_DISK_QCOW2,
+                         .source_path = (char *)spec->disks[i].file, .target_dev = (char *)spec->disks[i].target};
+        if (vr_qemu_grant_disk(dom, &d, &m) < 0) {
+            started(VR_ERR_FAILED, m, opaque);
+            free(m);
+            return;
+        }
+    }
+    bk_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (bk_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .xml = vr_strdup(spec->xml), .n = spec->n,
+                  .started = started, .ended = ended, .opaque = opaque};
+    c->targets = vr_calloc(spec->n + 1, sizeof(char *));
+    c->files = vr_calloc(spec->n + 1, sizeof(char *));
+    c->since = vr_calloc(spec->n + 1, sizeof(char *));
+    c->nodes = vr_calloc(spec->n + 1, sizeof(char *));
+    c->raw = vr_calloc(spec->n + 1, sizeof(bool));
+    for (size_t i = 0; i < spec->n; i++) {
+        c->targets[i] = vr_strdup(spec->disks[i].target);
+        c->files[i] = vr_strdup(spec->disks[i].file);
+        c->since[i] = spec->disks[i].since ? vr_strdup(spec->disks[i].since) : NULL;
+        c->raw[i] = spec->disks[i].raw;
+    }
+    c->n_bitmaps = spec->n_bitmaps;
+    c->bitmaps = vr_calloc(spec->n_bitmaps + 1, sizeof(*c->bitmaps));
+    for (size_t i = 0; i < spec->n_bitmaps; i++)
+        c->bitmaps[i] = (vr_bitmap_op){.kind = spec->bitmaps[i].kind, .target = vr_strdup(spec->bitmaps[i].target),
+                                       .bitmap = vr_strdup(spec->bitmaps[i].bitmap),
+                                       .into = spec->bitmaps[i].into ? vr_strdup(spec->bitmaps[i].into) : NULL};
+    vr_qmp_command(dom->qmp, "query-block", NULL, on_nodes, c);
+}
+
+char *vr_qemu_backup_xml(const vr_domain *dom)
+{
+    for (bk_ctx *c = running_list; c; c = c->next)
+        if (c->drv == dom->drv && strcmp(c->name, dom->def->name) == 0)
+            return vr_strdup(c->xml);
+    return NULL;
+}
