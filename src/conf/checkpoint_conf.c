@@ -196,4 +196,4 @@ static void *kind_parse(const char *x, size_t n, char **e) { return vr_checkpoin
 static void kind_free(void *d) { vr_checkpoint_def_free(d); }
 static const char *kind_name(const void *d) { return ((const vr_checkpoint_def *)d)->name; }
 
-const vr_conf_kind vr_conf_checkpoint = {"checkpoint", kind_format, kind_parse, kind_free, kind_name, NULL};
+const vr_conf_kind vr_conf_checkpoint = {"checkpoint", kind_format, kind_parse, kind_free, kind_name, NULL, false};

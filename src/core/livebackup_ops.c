@@ -241,3 +241,8 @@ void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char
     }
     vr_core_backup_begin(dom, def, cp, started, ended, opaque);
 }
+
+char *vr_core_backup_xml(const vr_domain *dom)
+{
+    return vr_qemu_backup_xml(dom);
+}

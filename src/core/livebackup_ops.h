@@ -18,3 +18,7 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
  * no checkpoint). */
 void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char *checkpoint_xml, vr_done_fn started,
                               vr_done_fn ended, void *opaque);
+
+/* backup-dumpxml: the running backup's XML (malloc'ed), or NULL when
+ * none runs. */
+char *vr_core_backup_xml(const vr_domain *dom);

@@ -8,7 +8,6 @@
 #include "core/backup_ops.h"
 #include "core/checkpoint_ops.h"
 #include "core/livebackup_ops.h"
-#include "drivers/qemu/qemu_backup.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -202,7 +201,7 @@ static void backup_begin(vr_api_call *c)
 static void backup_xml(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
-    char *xml = dom ? vr_qemu_backup_xml(dom) : NULL;
+    char *xml = dom ? vr_core_backup_xml(dom) : NULL;
     if (xml) {
         vr_req_reply_text(c->req, 200, "application/xml", xml);
     } else if (dom) {
