@@ -218,14 +218,31 @@ int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsig
 int vireo_domain_set_metadata(vireo_conn *c, const char *key, const char *uri, const char *prefix, const char *xml,
                               unsigned flags);
 
-/* blockcommit --active --pivot (the disk's chain merged into its bottom
- * image, the disk switched to it) and blockpull (the chain copied into
- * its top image); both return once done. blockjob: the disk's running
- * job as JSON text (free()): {"job": {"id", "type", "status",
- * "current-progress", "total-progress"} | null}; abort cancels it. */
-int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk);
-int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk);
+/* Block jobs on a running disk's chain: blockcommit, blockpull and
+ * blockcopy start one (op "blockcommit", "blockpull", "blockcopy") and
+ * return once it runs, or with VIREO_BLOCK_JOB_WAIT once it is done (a
+ * copy or an active commit: once ready, or with PIVOT/FINISH once
+ * switched/finished). blockjob: the disk's running job as JSON text
+ * (free()): {"job": {"id", "type", "status", "current-progress",
+ * "total-progress"} | null}; pivot switches the disk to a ready job's
+ * result, abort ends the job with the disk where it was (a ready copy
+ * is then complete); both return once the job ended. */
+#define VIREO_BLOCK_JOB_ACTIVE 1u          /* commit: the top layer too */
+#define VIREO_BLOCK_JOB_SHALLOW 2u         /* commit: into the next layer; copy: the top only */
+#define VIREO_BLOCK_JOB_PIVOT 4u
+#define VIREO_BLOCK_JOB_FINISH 8u          /* copy */
+#define VIREO_BLOCK_JOB_WAIT 16u
+#define VIREO_BLOCK_JOB_REUSE_EXTERNAL 32u /* copy: the destination exists */
+#define VIREO_BLOCK_JOB_BLOCKDEV 64u       /* copy: the destination is a block device */
+typedef struct {
+    const char *top, *base;    /* blockcommit: images of the chain (NULL: the top, the bottom) */
+    const char *dest, *format; /* blockcopy: destination, raw|qcow2 (NULL: the disk's) */
+    unsigned flags;            /* VIREO_BLOCK_JOB_* */
+} vireo_block_job_params;
+int vireo_domain_block_job_start(vireo_conn *c, const char *key, const char *op, const char *disk,
+                                 const vireo_block_job_params *p);
 char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk);
+int vireo_domain_block_job_pivot(vireo_conn *c, const char *key, const char *disk);
 int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk);
 
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,

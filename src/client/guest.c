@@ -210,17 +210,25 @@ static json_object *disk_body(const char *disk)
     return b;
 }
 
-int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk)
+int vireo_domain_block_job_start(vireo_conn *c, const char *key, const char *op, const char *disk,
+                                 const vireo_block_job_params *p)
 {
+    static const struct {
+        const char *key;
+        unsigned flag;
+    } flags[] = {{"active", VIREO_BLOCK_JOB_ACTIVE},   {"shallow", VIREO_BLOCK_JOB_SHALLOW},
+                 {"pivot", VIREO_BLOCK_JOB_PIVOT},     {"finish", VIREO_BLOCK_JOB_FINISH},
+                 {"wait", VIREO_BLOCK_JOB_WAIT},       {"reuse_external", VIREO_BLOCK_JOB_REUSE_EXTERNAL},
+                 {"blockdev", VIREO_BLOCK_JOB_BLOCKDEV}};
     json_object *b = disk_body(disk);
-    json_object_object_add(b, "active", json_object_new_boolean(true));
-    json_object_object_add(b, "pivot", json_object_new_boolean(true));
-    return call(c, "POST", key, "blockcommit", b, NULL);
-}
-
-int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk)
-{
-    return call(c, "POST", key, "blockpull", disk_body(disk), NULL);
+    const char *strs[][2] = {{"top", p->top}, {"base", p->base}, {"dest", p->dest}, {"format", p->format}};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        if (strs[i][1])
+            json_object_object_add(b, strs[i][0], json_object_new_string(strs[i][1]));
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        if (p->flags & flags[i].flag)
+            json_object_object_add(b, flags[i].key, json_object_new_boolean(true));
+    return call(c, "POST", key, op, b, NULL);
 }
 
 char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk)
@@ -236,6 +244,11 @@ char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *di
 int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk)
 {
     return call(c, "POST", key, "blockjob/abort", disk_body(disk), NULL);
+}
+
+int vireo_domain_block_job_pivot(vireo_conn *c, const char *key, const char *disk)
+{
+    return call(c, "POST", key, "blockjob/pivot", disk_body(disk), NULL);
 }
 
 int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsigned flags, char **xml)

@@ -236,7 +236,7 @@ vr_err vr_qemu_set_metadata(vr_domain *dom, const char *uri, const char *key, co
                             char **err);
 vr_err vr_qemu_metadata(const vr_domain *dom, const char *uri, bool inactive, char **out, char **err);
 
-/* External snapshot chains (qemu_blockjob.c), on a running domain.
+/* External snapshot chains (qemu_snapshot_external.c), on a running domain.
  * snapshot_external: disk targets[i] goes on the new qcow2 overlays[i]
  * (made beforehand with the disk's image as backing), all together or
  * none; the definitions name the overlays after, and the snapshot's
@@ -244,14 +244,35 @@ vr_err vr_qemu_metadata(const vr_domain *dom, const char *uri, bool inactive, ch
 void vr_qemu_snapshot_external(vr_domain *dom, const char *name, const char *description,
                                char *const *targets, char *const *overlays, size_t n, vr_done_fn cb,
                                void *opaque);
-/* blockcommit --active --pivot (the chain merged into its bottom image,
- * the disk switched to it) and blockpull (the chain copied into the
- * top); each answers once done. */
-typedef enum { VR_BLOCK_COMMIT_ACTIVE, VR_BLOCK_PULL } vr_block_job;
-void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque);
-/* blockjob: the disk's job as query-jobs shows it (ret NULL: none), or
- * with abort, cancelled. */
-void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque);
+/* Block jobs on a running disk's chain (qemu_blockjob.c): virsh's
+ * blockcommit, blockpull, blockcopy and blockjob. */
+typedef enum { VR_BLOCK_COMMIT, VR_BLOCK_PULL, VR_BLOCK_COPY } vr_block_job_kind;
+enum {
+    VR_BJ_ACTIVE = 1 << 0,         /* commit: the active (top) layer too; waits ready */
+    VR_BJ_SHALLOW = 1 << 1,        /* commit: top into the layer under it; copy: the top only */
+    VR_BJ_PIVOT = 1 << 2,          /* once ready: the disk switches to the result */
+    VR_BJ_FINISH = 1 << 3,         /* copy, once ready: ends, the disk stays on its image */
+    VR_BJ_WAIT = 1 << 4,           /* answer once done (ready, without PIVOT/FINISH) */
+    VR_BJ_REUSE_EXTERNAL = 1 << 5, /* copy: the destination exists already */
+    VR_BJ_BLOCKDEV = 1 << 6,       /* copy: the destination is a block device */
+};
+typedef struct {
+    const char *top, *base;    /* commit: images in the chain (NULL: the top / the bottom) */
+    const char *dest, *format; /* copy: made and granted beforehand (vr_core_block_job_start) */
+    unsigned flags;            /* VR_BJ_* */
+} vr_block_job_params;
+/* Start a job; cb answers once it runs, or with VR_BJ_WAIT once done.
+ * One job per disk. */
+void vr_qemu_block_job_start(vr_domain *dom, const char *target, vr_block_job_kind kind,
+                             const vr_block_job_params *p, vr_done_fn cb, void *opaque);
+/* blockjob --pivot: a ready copy or active commit completes, the disk
+ * switches to its result (both definitions); cb once done. */
+void vr_qemu_block_job_pivot(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque);
+/* blockjob --abort: the job ends, the disk stays where it was (a ready
+ * copy is then a complete one: blockcopy --finish); cb once ended. */
+void vr_qemu_block_job_abort(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque);
+/* blockjob --info: the disk's job as query-jobs shows it (ret NULL: none). */
+void vr_qemu_block_job_query(vr_domain *dom, const char *target, vr_qemu_reply_fn cb, void *opaque);
 
 /* save, restore, managedsave (qemu_save.c). RUNNING or PAUSED: how
  * restore leaves the domain (default: as it was when saved). A save

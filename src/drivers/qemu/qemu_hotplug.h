@@ -34,6 +34,7 @@ struct vr_hp {
     size_t index;
     char *id;                /* QEMU's device id */
     char *key;               /* the device in the definition: target or MAC */
+    char *top_node;          /* a detached disk's top block node, as QEMU named it */
     char *tap;               /* a new interface's tap */
     int tapfd;
     bool forget_mac;         /* a NIC number was taken for this attach */

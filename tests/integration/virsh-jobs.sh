@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Block jobs on a running tiny guest's disk, as virsh runs them (issue
+# 18, third slice): blockcopy (left running and pivoted with blockjob
+# --pivot; --finish; --shallow --pivot on an external snapshot),
+# blockcommit of an inner layer (--top/--base) and of the active layer
+# without --pivot (ready, then blockjob --pivot), --wait --verbose
+# progress on a terminal, and detach-disk and blockresize after the
+# chain changed. Each step checks the guest still reads what it wrote
+# before, and the definitions name the disk's new image.
+. "$(dirname "$0")/lib.sh"
+need_images
+need_asan_daemon
+start_daemon "$ASAN_VIREOD"
+V=$VIREO
+serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+
+$V vol-create-as default jobs.qcow2 32M --format qcow2 >/dev/null
+base=$($V vol-path jobs.qcow2 --pool default)
+disk="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$base'/><target dev='vda' bus='virtio'/></disk>"
+tiny_xml jobs qemu "$disk <interface type='user'><model type='virtio'/></interface>" >"$ROOT/jobs.xml"
+$V define "$ROOT/jobs.xml" >/dev/null
+$V start jobs >/dev/null
+wait_for 60 "the guest boots" file_has "$(serial jobs)" VIREO-GUEST-READY
+
+# mark N TEXT: the guest writes TEXT at MiB 4+N of vda (each mark in a
+# qcow2 cluster of its own), read back before it says so; seen N TEXT:
+# the guest reads it there.
+mark() {
+    guest_until jobs "printf '$2' | dd of=/dev/vda bs=512 seek=$((8192 + $1 * 2048)) conv=fsync 2>/dev/null; dd if=/dev/vda bs=512 skip=$((8192 + $1 * 2048)) count=1 2>/dev/null | grep -q '$2' && echo WROTE-\$((40+$1))" "WROTE-$((40 + $1))" >/dev/null
+}
+seen() {
+    guest_until jobs "echo 3 > /proc/sys/vm/drop_caches; dd if=/dev/vda bs=512 skip=$((8192 + $1 * 2048)) count=1 2>/dev/null | grep -q '$2' && echo SEEN-\$((50+$1))" "SEEN-$((50 + $1))"
+}
+# in_image FILE FORMAT TEXT: the image holds TEXT (its data, not its header)
+in_image() { qemu-img convert -U -f "$2" -O raw "$1" "$ROOT/check.raw" && grep -c "$3" "$ROOT/check.raw"; }
+m1=VIREO-ONE-$RANDOM m2=VIREO-TWO-$RANDOM m3=VIREO-THREE-$RANDOM
+mark 1 "$m1"
+
+# ---- blockcopy left running, then blockjob --pivot ----
+copy1=$ROOT/copy1.qcow2
+expect_eq "blockcopy without --wait starts the job" "$($V blockcopy jobs vda "$copy1")" "Block Copy started"
+expect_match "blockjob --info shows the copy and its progress" "$($V blockjob jobs vda --info)" \
+    '^Block Copy: \[ *[0-9]+ %\]$'
+expect_fail "a second job on the same disk" "has a block job already" $V blockcopy jobs vda "$ROOT/other.qcow2"
+[ ! -e "$ROOT/other.qcow2" ] || fail "the refused copy left its destination behind"
+ok "... and leaves no destination file"
+ready() { [ "$($V blockjob jobs vda --info)" = "Block Copy: [100 %]" ]; }
+wait_for 60 "the copy reaches its ready phase (100 %)" ready
+out=$($V blockjob jobs vda --pivot 2>&1) || fail "blockjob --pivot: $out"
+expect_eq "blockjob --pivot" "$out" ""
+expect_match "... the disk runs on the copy" "$($V domblklist jobs)" "^ vda +$copy1$"
+expect_match "... in the persistent definition too" "$($V dumpxml jobs --inactive)" "file=[\"']$copy1[\"']"
+expect_match "blockjob --info after the pivot: no job" "$($V blockjob jobs vda --info)" "No current block job for vda"
+expect_match "the guest reads what it wrote before the copy" "$(seen 1 "$m1")" "SEEN-51"
+mark 2 "$m2"
+expect_eq "... and its new writes land in the copy" "$(in_image "$copy1" qcow2 "$m2")" 1
+expect_eq "... not in the image it left" "$(in_image "$base" qcow2 "$m2")" 0
+
+# ---- blockcopy --finish: a complete copy, the disk stays ----
+out=$($V blockcopy jobs vda "$ROOT/copy2.raw" --format raw --finish --verbose 2>"$ROOT/verbose.err")
+expect_eq "blockcopy --format raw --finish" "$out" "Successfully copied"
+expect_match "... the disk stays on its image" "$($V domblklist jobs)" "^ vda +$copy1$"
+expect_eq "... the raw copy holds both marks" "$(in_image "$ROOT/copy2.raw" raw "$m1")$(in_image "$ROOT/copy2.raw" raw "$m2")" 11
+[ ! -s "$ROOT/verbose.err" ] || fail "--verbose drew on a stderr that is no terminal: $(cat "$ROOT/verbose.err")"
+ok "--verbose draws nothing when stderr is no terminal"
+
+# ---- errors: one line, nothing made, the disk unchanged ----
+expect_fail "blockcopy to a file that exists" "exists already.*--reuse-external" $V blockcopy jobs vda "$copy1"
+expect_fail "blockcopy --reuse-external of a missing file" "does not exist" \
+    $V blockcopy jobs vda "$ROOT/none.qcow2" --reuse-external
+expect_fail "blockcopy of a disk that is not there" "has no disk 'vdz'" $V blockcopy jobs vdz "$ROOT/z.qcow2"
+expect_fail "blockcopy --format vmdk" "is not one of raw, qcow2" $V blockcopy jobs vda "$ROOT/z.vmdk" --format vmdk
+expect_fail "blockcopy --blockdev of a file" "is not a block device" $V blockcopy jobs vda "$copy1" --blockdev
+out=$($V blockcopy jobs vda "$ROOT/z.qcow2" --pivot --finish 2>&1) && fail "--pivot --finish succeeded"
+expect_match "blockcopy --pivot --finish is a usage error" "$out" "exclude each other"
+expect_fail "blockjob --pivot without a job" "has no block job to pivot" $V blockjob jobs vda --pivot
+expect_fail "blockcommit of a disk without a chain" "has no backing image" $V blockcommit jobs vda --active --wait
+expect_match "after the errors the disk is unchanged" "$($V domblklist jobs)" "^ vda +$copy1$"
+ls "$ROOT"/z.* >/dev/null 2>&1 && fail "a refused copy left a file: $(ls "$ROOT"/z.*)"
+ok "... and no refused copy left a file"
+
+# ---- blockcopy --shallow --pivot of an overlay: the copy keeps its backing ----
+$V snapshot-create-as jobs s1 --disk-only >/dev/null
+ov1=$ROOT/copy1.s1
+expect_match "a disk-only snapshot put an overlay on the copy" "$($V domblklist jobs)" "^ vda +$ov1$"
+mark 3 "$m3"
+shallow=$ROOT/shallow.qcow2
+# On a terminal (script(1) gives one), --verbose draws the progress bar.
+script -qec "$V blockcopy jobs vda $shallow --shallow --pivot --verbose" /dev/null >"$ROOT/tty.out"
+expect_match "blockcopy --shallow --pivot --verbose on a terminal" "$(tr -d '\r' <"$ROOT/tty.out")" "Successfully pivoted"
+expect_match "... drew the progress bar to 100 %" "$(tr '\r' '\n' <"$ROOT/tty.out")" "^Block Copy +\[#+\] 100.0%"
+expect_match "... the disk runs on the shallow copy" "$($V domblklist jobs)" "^ vda +$shallow$"
+expect_match "... whose backing file is the copy under the overlay" "$(qemu-img info -U "$shallow")" \
+    "backing file: $copy1"
+grep -aq "$m3" "$shallow" && ! grep -aq "$m1" "$shallow" || fail "the shallow copy's own clusters are not the top layer's"
+ok "... and its own clusters hold only the top layer's data"
+for n in 1 2 3; do
+    v=m$n
+    expect_match "the guest reads mark $n after the shallow copy" "$(seen $n "${!v}")" "SEEN-5$n"
+done
+
+# ---- blockcommit of an inner layer: --top, --base ----
+$V snapshot-create-as jobs s2 --disk-only >/dev/null
+ov2=$ROOT/shallow.s2
+expect_match "a second overlay: chain s2 -> shallow -> copy1" "$(qemu-img info -U --backing-chain "$ov2" | grep -c '^image:')" "^3$"
+expect_fail "blockcommit of the active layer without --active" "needs --active" \
+    $V blockcommit jobs vda --top "$ov2" --wait
+expect_fail "blockcommit --top of a file not in the chain" "is not in the backing chain" \
+    $V blockcommit jobs vda --top "$ROOT/copy2.raw" --wait
+expect_eq "blockcommit --top shallow --base copy1 --wait" \
+    "$($V blockcommit jobs vda --top "$shallow" --base "$copy1" --wait)" "Commit complete"
+expect_match "... the disk stays on its top overlay" "$($V domblklist jobs)" "^ vda +$ov2$"
+expect_match "... which now backs straight onto copy1" "$(qemu-img info -U "$ov2")" "backing file: $copy1"
+expect_eq "... and copy1 holds the committed layer's data" "$(in_image "$copy1" qcow2 "$m3")" 1
+expect_match "the guest reads mark 3 after the commit" "$(seen 3 "$m3")" "SEEN-53"
+
+# ---- blockcommit --active without --pivot: ready, then blockjob --pivot ----
+expect_eq "blockcommit --active --wait waits in the ready phase" \
+    "$($V blockcommit jobs vda --active --shallow --wait)" "Now in synchronized phase"
+expect_eq "blockjob --info: the commit at 100 %" "$($V blockjob jobs vda --info)" "Block Commit: [100 %]"
+expect_match "... the disk still on the overlay" "$($V domblklist jobs)" "^ vda +$ov2$"
+out=$($V blockjob jobs vda --pivot 2>&1) || fail "blockjob --pivot of the commit: $out"
+expect_match "blockjob --pivot: the disk runs on copy1" "$($V domblklist jobs)" "^ vda +$copy1$"
+expect_match "... in the persistent definition too" "$($V dumpxml jobs --inactive)" "file=[\"']$copy1[\"']"
+for n in 1 2 3; do
+    v=m$n
+    expect_match "the guest reads mark $n after the active commit" "$(seen $n "${!v}")" "SEEN-5$n"
+done
+expect_match "blockcommit --active, blockjob --abort: the disk stays" \
+    "$($V snapshot-create-as jobs s3 --disk-only >/dev/null; $V blockcommit jobs vda --active --wait; $V blockjob jobs vda --abort; $V domblklist jobs)" \
+    " vda +$ROOT/copy1.s3$"
+expect_match "... and blockjob --info shows no job" "$($V blockjob jobs vda --info)" "No current block job"
+
+# ---- after the chain changed: blockresize and detach-disk use its nodes ----
+$V blockresize jobs vda 48M >/dev/null
+expect_match "blockresize of the overlay: the guest sees 48 MiB" \
+    "$(guest_until jobs 'echo SIZE-$(cat /sys/block/vda/size)' 'SIZE-98304')" "SIZE-98304"
+$V vol-create-as default extra.qcow2 16M --format qcow2 >/dev/null
+$V attach-disk jobs "$($V vol-path extra.qcow2 --pool default)" vdb --subdriver qcow2 --live >/dev/null
+$V snapshot-create-as jobs s4 --disk-only >/dev/null
+expect_match "vdb got an overlay too" "$($V domblklist jobs)" "^ vdb +.*extra\.s4$"
+expect_match "detach-disk vdb after its snapshot" "$($V detach-disk jobs vdb --live)" "Disk detached successfully"
+nodes=$($V qemu-monitor-command jobs '{"execute":"query-named-block-nodes","arguments":{"flat":true}}')
+expect_eq "... QEMU holds no node of vdb any more" "$(grep -o '"node-name": *"[^"]*vdb"' <<<"$nodes" | wc -l)" 0
+out=$(guest_until jobs 'ls /sys/block | tr "\n" " "; echo LS-$((1+1))' 'LS-2')
+! grep -q vdb <<<"$out" || fail "the guest still has vdb: $out"
+ok "... and the guest has no vdb"
+$V attach-disk jobs "$($V vol-path extra.qcow2 --pool default)" vdb --subdriver qcow2 --live >/dev/null
+expect_match "attaching vdb again works (its node names are free)" \
+    "$(guest_until jobs 'ls /sys/block | tr "\n" " "; echo LS-$((1+1))' 'vdb.*LS-2')" "vdb"
+
+$V destroy jobs >/dev/null
+no_sanitizer_report
+echo "virsh-jobs: $CHECKS checks"
