@@ -118,6 +118,11 @@ int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, u
  * of that type when mac is NULL. */
 int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *type, const char *mac,
                                   unsigned flags);
+/* update-device: the device FILE's element names changes in place (a
+ * CD-ROM's medium, an interface's <link state>); domif-setlink: an
+ * interface's (MAC or tap) link up or down. VIREO_AFFECT_* flags. */
+int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
+int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, bool down, unsigned flags);
 /* A CD-ROM's medium: source NULL ejects, else it is inserted. */
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags);

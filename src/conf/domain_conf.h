@@ -263,6 +263,7 @@ typedef struct {
     char mac[VR_MAC_STRLEN];
     vr_net_model model;
     char *target_dev;     /* tap name wanted, or NULL */
+    bool link_down;       /* <link state='down'/>: the guest sees no carrier */
     unsigned boot_order;
     vr_address addr;
     long line;

@@ -6,7 +6,9 @@
 # without --pivot (ready, then blockjob --pivot), --wait --verbose
 # progress on a terminal, and detach-disk and blockresize after the
 # chain changed. Each step checks the guest still reads what it wrote
-# before, and the definitions name the disk's new image.
+# before, and the definitions name the disk's new image. Then
+# update-device (a CD-ROM's medium, an interface's link state) and
+# domif-setlink/-getlink, seen from the guest.
 . "$(dirname "$0")/lib.sh"
 need_images
 need_asan_daemon
@@ -16,7 +18,10 @@ serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 
 $V vol-create-as default jobs.qcow2 32M --format qcow2 >/dev/null
 base=$($V vol-path jobs.qcow2 --pool default)
-disk="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$base'/><target dev='vda' bus='virtio'/></disk>"
+# Two CD media: raw files whose first sector names them.
+for m in A B; do { printf 'VIREO-MEDIUM-%s' $m; head -c 1048560 /dev/zero; } >"$ROOT/medium-$m.iso"; done
+disk="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$base'/><target dev='vda' bus='virtio'/></disk>
+<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='$ROOT/medium-A.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>"
 tiny_xml jobs qemu "$disk <interface type='user'><model type='virtio'/></interface>" >"$ROOT/jobs.xml"
 $V define "$ROOT/jobs.xml" >/dev/null
 $V start jobs >/dev/null
@@ -149,6 +154,52 @@ $V attach-disk jobs "$($V vol-path extra.qcow2 --pool default)" vdb --subdriver 
 expect_match "attaching vdb again works (its node names are free)" \
     "$(guest_until jobs 'ls /sys/block | tr "\n" " "; echo LS-$((1+1))' 'vdb.*LS-2')" "vdb"
 
+# ---- update-device: a CD-ROM's medium, an interface's link ----
+cd_reads() { guest_until jobs "dd if=/dev/sr0 bs=2048 count=1 2>/dev/null | grep -ao 'VIREO-MEDIUM-[AB]'; echo CD-\$((6*7))" "$1"; }
+expect_match "the guest reads CD medium A" "$(cd_reads VIREO-MEDIUM-A)" "VIREO-MEDIUM-A"
+cat >"$ROOT/cd-b.xml" <<XML
+<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='$ROOT/medium-B.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>
+XML
+expect_eq "update-device swaps the CD-ROM's medium" "$($V update-device jobs "$ROOT/cd-b.xml")" \
+    "Device updated successfully"
+expect_match "... the live XML names medium B" "$($V dumpxml jobs)" "medium-B.iso"
+expect_match "... and the guest reads medium B" "$(cd_reads VIREO-MEDIUM-B)" "VIREO-MEDIUM-B"
+sed 's|<source[^>]*/>||' "$ROOT/cd-b.xml" >"$ROOT/cd-none.xml"
+$V update-device jobs "$ROOT/cd-none.xml" --live >/dev/null
+! $V dumpxml jobs | grep -q "medium-B.iso" || fail "update-device without a <source> left the medium in"
+ok "update-device without a <source> ejects it"
+mac=$($V domiflist jobs | awk '$2 == "user" {print $5}')
+carrier() { guest_until jobs 'echo CARRIER-$(cat /sys/class/net/eth0/carrier)' "CARRIER-$1"; }
+expect_match "the guest's NIC has a carrier" "$(carrier 1)" "CARRIER-1"
+cat >"$ROOT/nic-down.xml" <<XML
+<interface type='user'><mac address='$mac'/><model type='virtio'/><link state='down'/></interface>
+XML
+expect_eq "update-device <link state='down'/>" "$($V update-device jobs "$ROOT/nic-down.xml")" \
+    "Device updated successfully"
+expect_match "... the guest sees carrier 0" "$(carrier 0)" "CARRIER-0"
+expect_eq "domif-getlink says down" "$($V domif-getlink jobs "$mac")" "$mac down"
+expect_match "... the live XML has the link down" "$($V dumpxml jobs)" "<link state=.down./>"
+expect_eq "domif-setlink up" "$($V domif-setlink jobs "$mac" up)" "Device updated successfully"
+expect_match "... the guest sees carrier 1 again" "$(carrier 1)" "CARRIER-1"
+expect_eq "domif-getlink says up" "$($V domif-getlink jobs "$mac")" "$mac up"
+sed 's|virtio|e1000|' "$ROOT/nic-down.xml" >"$ROOT/nic-e1000.xml"
+expect_fail "update-device changing the model live" "cannot change <model> of this interface" \
+    $V update-device jobs "$ROOT/nic-e1000.xml"
+sed "s|<link state='down'/>|<bandwidth><inbound average='100'/></bandwidth>|" "$ROOT/nic-down.xml" >"$ROOT/nic-bw.xml"
+expect_fail "update-device with <bandwidth> (not supported here)" "bandwidth" $V update-device jobs "$ROOT/nic-bw.xml"
+echo "<disk type='file' device='disk'><source file='$copy1'/><target dev='vda' bus='virtio'/></disk>" >"$ROOT/vda.xml"
+expect_fail "update-device of a disk that is no CD-ROM" "no CD-ROM" $V update-device jobs "$ROOT/vda.xml"
+expect_fail "domif-setlink of an interface that is not there" "has no interface 52:54:00:00:00:99" \
+    $V domif-setlink jobs 52:54:00:00:00:99 down
+expect_match "after the errors the link is still up" "$($V domif-getlink jobs "$mac")" "up$"
+expect_eq "domif-setlink --config down" "$($V domif-setlink jobs "$mac" down --config)" "Device updated successfully"
+expect_eq "... the definition has it down" "$($V domif-getlink jobs "$mac" --config)" "$mac down"
+expect_eq "... the running guest does not" "$($V domif-getlink jobs "$mac")" "$mac up"
+
+$V destroy jobs >/dev/null
+$V start jobs >/dev/null
+wait_for 60 "the guest boots again" state_is jobs "running (booted)"
+expect_match "a start with <link state='down'/>: the guest sees no carrier" "$(carrier 0)" "CARRIER-0"
 $V destroy jobs >/dev/null
 no_sanitizer_report
 echo "virsh-jobs: $CHECKS checks"

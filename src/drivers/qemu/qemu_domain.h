@@ -70,6 +70,9 @@ void vr_qemu_device_deleted(vr_domain *dom, json_object *data);
 /* The run ended (or the daemon stops: notify false): unplugs still
  * waiting for the guest hear "QEMU exited" and are dropped. */
 void vr_qemu_unplugs_end(vr_domain *dom, bool notify);
+/* A new run's interfaces with <link state='down'/> lose their carrier
+ * (qemu_update.c). */
+void vr_qemu_links_at_start(vr_domain *dom);
 /* Grant QEMU's user one more disk of a run (a hot-plugged one). */
 int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err);
 /* Options every QEMU of ours gets whatever the definition says. */

@@ -163,6 +163,14 @@ void vr_qemu_detach_interface(vr_domain *dom, const char *type, const char *mac,
  * inserted (a medium there is replaced). */
 void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source, unsigned flags,
                           vr_done_fn cb, void *opaque);
+/* update-device (qemu_update.c): the device the element `xml` names
+ * changes in place: a CD-ROM's medium (as change-media), an interface's
+ * <link state>; other changes are refused by name while it runs (the
+ * persistent definition takes the whole element). */
+void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
+/* domif-setlink: the link of interface `iface` (MAC, tap or <target
+ * dev>) up or down, live (QMP set_link) and/or in the definition. */
+void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned flags, vr_done_fn cb, void *opaque);
 /* blockresize: a running domain's disk (target or path) grows to
  * `bytes` (rounded up to 512); shrinking is refused. */
 void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long bytes, vr_done_fn cb,

@@ -157,6 +157,23 @@ void vr_hp_finish(vr_hp *h, vr_err code, const char *err)
     free(h);
 }
 
+void vr_hp_replace_end(vr_hp *h)
+{
+    vr_domain *dom = h->dom;
+    if (h->flags & VR_AFFECT_LIVE) {
+        vr_hp_live_replace(dom, h->live);
+        h->live = NULL;
+    }
+    char *err = NULL;
+    vr_err code = VR_OK;
+    if (h->flags & VR_AFFECT_CONFIG) {
+        code = vr_hp_config_replace(dom, h->config, &err);
+        h->config = NULL;
+    }
+    vr_hp_finish(h, code, err);
+    free(err);
+}
+
 void vr_hp_go(vr_hp *h, vr_err code, char *err, bool live, void (*end)(vr_hp *h))
 {
     if (code != VR_OK) {
@@ -448,6 +465,11 @@ static int nic_number(const vr_domain *dom, const char *mac, bool add)
     return k;
 }
 
+int vr_hp_nic_number(const vr_domain *dom, const char *mac)
+{
+    return nic_number(dom, mac, false);
+}
+
 static void nic_forget(const vr_domain *dom, const char *mac)
 {
     size_t n;
@@ -579,18 +601,9 @@ static void attach_end(vr_hp *h)
             h->tap = NULL;
             vr_qemu_taps_save(dom);
         }
-        vr_hp_live_replace(dom, h->live);
-        h->live = NULL;
         vr_log_info("domain %s: %s attached", dom->def->name, h->id);
     }
-    char *err = NULL;
-    vr_err code = VR_OK;
-    if (h->flags & VR_AFFECT_CONFIG) {
-        code = vr_hp_config_replace(dom, h->config, &err);
-        h->config = NULL;
-    }
-    vr_hp_finish(h, code, err);
-    free(err);
+    vr_hp_replace_end(h);
 }
 
 /* The checks of a disk about to be hot-plugged, and its steps. */

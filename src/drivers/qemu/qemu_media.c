@@ -53,23 +53,6 @@ static vr_domain_def *with_medium(const vr_domain_def *def, const char *target, 
     return out;
 }
 
-static void media_end(vr_hp *h)
-{
-    vr_domain *dom = h->dom;
-    if (h->flags & VR_AFFECT_LIVE) {
-        vr_hp_live_replace(dom, h->live);
-        h->live = NULL;
-    }
-    char *err = NULL;
-    vr_err code = VR_OK;
-    if (h->flags & VR_AFFECT_CONFIG) {
-        code = vr_hp_config_replace(dom, h->config, &err);
-        h->config = NULL;
-    }
-    vr_hp_finish(h, code, err);
-    free(err);
-}
-
 static vr_err check_cdrom(const vr_domain_def *def, const char *target, char **err)
 {
     int i = vr_domain_def_find_disk(def, target);
@@ -125,7 +108,7 @@ void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source
             vr_hp_step(h, "blockdev-close-tray", id_arg(target, false), NULL, NULL);
         }
     }
-    vr_hp_go(h, code, err, live, media_end);
+    vr_hp_go(h, code, err, live, vr_hp_replace_end);
 }
 
 /* ---- blockresize ---- */
