@@ -1,6 +1,6 @@
 /* vcpuinfo, vcpupin, emulatorpin, desc and metadata, with virsh's options and
- * output. Pinning acts on the running domain's threads only for now
- * (--config needs <cputune>, which the definition does not hold yet). */
+ * output. Pinning acts on the running domain's threads (--live) and on
+ * the definition's <cputune> (--config). */
 #include "cli/cli.h"
 #include "common/strbuf.h"
 #include "vireo/vireo.h"
@@ -86,11 +86,7 @@ static int affect(const vr_command *cmd, bool live, bool config, bool current)
         vr_cli_usage(cmd, "--current goes with neither --live nor --config");
         return -1;
     }
-    if (config) {
-        vr_cli_usage(cmd, "--config (<cputune> in the definition) is not supported yet; use --live");
-        return -1;
-    }
-    return live ? VIREO_AFFECT_LIVE : 0;
+    return (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
 }
 
 /* vcpupin and emulatorpin: set with a CPU list, else show the table. */
@@ -258,11 +254,12 @@ const vr_command vr_cmd_vcpuinfo = {
     "vcpuinfo", "A running domain's vCPUs: the host CPU each ran on last, its CPU time and affinity.",
     "DOMAIN [--pretty] [--json]", run_vcpuinfo};
 const vr_command vr_cmd_vcpupin = {
-    "vcpupin", "Show or set which host CPUs a running domain's vCPU threads may run on (--live).",
-    "DOMAIN [--vcpu] VCPU [--cpulist] CPULIST [--live] [--current]", run_vcpupin};
+    "vcpupin", "Show or set which host CPUs a domain's vCPU threads may run on (--live; --config: <cputune>).",
+    "DOMAIN [--vcpu] VCPU [--cpulist] CPULIST [--live] [--config] [--current]", run_vcpupin};
 const vr_command vr_cmd_emulatorpin = {
-    "emulatorpin", "Show or set which host CPUs a running domain's other QEMU threads may run on (--live).",
-    "DOMAIN [--cpulist] CPULIST [--live] [--current]", run_emulatorpin};
+    "emulatorpin", "Show or set which host CPUs a domain's other QEMU threads may run on (--live; --config: "
+    "<cputune>).",
+    "DOMAIN [--cpulist] CPULIST [--live] [--config] [--current]", run_emulatorpin};
 const vr_command vr_cmd_metadata = {
     "metadata", "Show, set (--key PREFIX --set XML) or remove an application's <metadata> element.",
     "DOMAIN [--uri] URI [--key PREFIX] [--set XML | --remove] [--live] [--config] [--current]", run_metadata};

@@ -562,6 +562,11 @@ vr_domain_def *vr_domain_def_copy(const vr_domain_def *def);
 
 void vr_domain_def_free(vr_domain_def *def);
 
+/* vcpupin/emulatorpin --config: a copy of `def` whose <cputune> pins
+ * vCPU `vcpu` (-1: the emulator threads) to `cpuset`, checked as define
+ * checks it (NULL with *err). */
+vr_domain_def *vr_domain_def_with_pin(const vr_domain_def *def, int vcpu, const char *cpuset, char **err);
+
 /* ---- helpers for the drivers ---------------------------------------- */
 
 /* Is the machine a Q35 (PCIe) one? Otherwise it is an i440FX "pc". */

@@ -8,7 +8,8 @@
 # chain changed. Each step checks the guest still reads what it wrote
 # before, and the definitions name the disk's new image. Then
 # update-device (a CD-ROM's medium, an interface's link state) and
-# domif-setlink/-getlink, seen from the guest.
+# domif-setlink/-getlink, seen from the guest; vcpupin/emulatorpin
+# --config, seen on QEMU's threads after a restart.
 . "$(dirname "$0")/lib.sh"
 need_images
 need_asan_daemon
@@ -196,10 +197,26 @@ expect_eq "domif-setlink --config down" "$($V domif-setlink jobs "$mac" down --c
 expect_eq "... the definition has it down" "$($V domif-getlink jobs "$mac" --config)" "$mac down"
 expect_eq "... the running guest does not" "$($V domif-getlink jobs "$mac")" "$mac up"
 
+# ---- vcpupin/emulatorpin --config: <cputune>, applied at the next start ----
+last=$(($(nproc) - 1))
+expect_eq "vcpupin --config" "$($V vcpupin jobs 0 "$last" --config)" ""
+expect_eq "emulatorpin --config" "$($V emulatorpin jobs "$last" --config)" ""
+expect_match "... the definition has <cputune>" "$($V dumpxml jobs --inactive | tr -d '\n ')" \
+    "<cputune><vcpupinvcpu=.0.cpuset=.$last./><emulatorpincpuset=.$last./></cputune>"
+! $V dumpxml jobs | grep -q "<cputune>" || fail "--config alone changed the live definition"
+ok "... the live one does not"
+expect_fail "vcpupin --config of a vCPU the domain lacks" "<vcpupin vcpu='7'>: the domain has vCPUs 0 to 0" \
+    $V vcpupin jobs 7 0 --config
+expect_fail "emulatorpin --config with a bad CPU list" "is not a CPU list" $V emulatorpin jobs 0-x --config
+
 $V destroy jobs >/dev/null
 $V start jobs >/dev/null
 wait_for 60 "the guest boots again" state_is jobs "running (booted)"
 expect_match "a start with <link state='down'/>: the guest sees no carrier" "$(carrier 0)" "CARRIER-0"
+tid=$($V vcpuinfo jobs --json | jq -r '.vcpus[0].thread')
+expect_match "the started domain's vCPU thread is pinned as <cputune> says" "$(taskset -pc "$tid")" "list: $last$"
+expect_match "... and QEMU's main thread too" "$(taskset -pc "$(cat "$ROOT/run/vireo/qemu/jobs/qemu.pid")")" \
+    "list: $last$"
 $V destroy jobs >/dev/null
 no_sanitizer_report
 echo "virsh-jobs: $CHECKS checks"

@@ -162,7 +162,6 @@ expect_match "emulatorpin 0 --live pins QEMU's main thread" "$(taskset -pc "$qpi
 expect_fail "vcpupin of a vCPU that is not there" "has no vCPU 7" $V vcpupin more 7 0 --live
 expect_fail "vcpupin to a CPU the host lacks" "names host CPU 999" $V vcpupin more 0 999 --live
 expect_fail "vcpupin with a bad CPU list" "is not a CPU list" $V vcpupin more 0 0-x --live
-expect_usage "vcpupin --config (no <cputune> yet)" "not supported yet" $V vcpupin more 0 0 --config
 expect_match "vcpupin after the errors: unchanged" "$($V vcpupin more)" "^ 0 +0$"
 expect_eq "desc of a domain without one" "$($V desc more)" "No description for domain: more"
 expect_eq "desc --new-desc --live --config" "$($V desc more --live --config --new-desc 'web server')" \

@@ -232,6 +232,10 @@ void vr_qemu_monitor_command(vr_domain *dom, const char *text, bool hmp, vr_qemu
 void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
 void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
 void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
+/* vcpupin/emulatorpin with virsh's flags (vcpu -1: the emulator
+ * threads): VR_AFFECT_LIVE pins the threads, VR_AFFECT_CONFIG writes
+ * <cputune> in the definition; the live definition records a live pin. */
+void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
 
 /* desc (qemu_desc.c): <title> (one line) or <description>, with the
  * LIVE/CONFIG flags of memory; empty text removes it. The getter reads
