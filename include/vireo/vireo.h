@@ -191,6 +191,14 @@ char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *c
 #define VIREO_SAVE_PAUSED 2u
 int vireo_domain_save(vireo_conn *c, const char *key, const char *file, unsigned flags);
 int vireo_domain_restore(vireo_conn *c, const char *file, unsigned flags);
+/* save --xml, restore --xml: the image holds (runs) `xml` instead of the
+ * domain's own, which must fit what QEMU saved (same devices; paths may
+ * change). save-image-dumpxml (`secure`: with passwords) and
+ * save-image-define (the image's XML and, with RUNNING/PAUSED, state). */
+int vireo_domain_save_xml(vireo_conn *c, const char *key, const char *file, const char *xml, unsigned flags);
+int vireo_domain_restore_xml(vireo_conn *c, const char *file, const char *xml, unsigned flags);
+char *vireo_save_image_xml(vireo_conn *c, const char *file, bool secure);
+int vireo_save_image_define(vireo_conn *c, const char *file, const char *xml, unsigned flags);
 /* managedsave: the same into the domain's own image, which the next
  * start resumes; managedsave-remove drops it. */
 int vireo_domain_managed_save(vireo_conn *c, const char *key, unsigned flags);

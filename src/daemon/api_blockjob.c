@@ -82,7 +82,7 @@ static void job_query(vr_api_call *c)
     job_ctx *j = vr_calloc(1, sizeof(*j));
     j->req = c->req;
     vr_req_defer(c->req);
-    vr_qemu_block_job_query(dom, disk, on_job, j);
+    vr_qemu_block_job_query(dom, disk, false, on_job, j);
 }
 
 /* POST domains/NAME/blockjob/pivot|abort {"disk"}: answers once the job ended. */

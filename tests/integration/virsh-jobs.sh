@@ -9,7 +9,9 @@
 # before, and the definitions name the disk's new image. Then
 # update-device (a CD-ROM's medium, an interface's link state) and
 # domif-setlink/-getlink, seen from the guest; vcpupin/emulatorpin
-# --config, seen on QEMU's threads after a restart.
+# --config, seen on QEMU's threads after a restart; desc/metadata
+# --edit; save --xml, save-image-dumpxml/-define/-edit, restore --xml,
+# and a line typed on the console right after the restore.
 . "$(dirname "$0")/lib.sh"
 need_images
 need_asan_daemon
@@ -217,6 +219,58 @@ tid=$($V vcpuinfo jobs --json | jq -r '.vcpus[0].thread')
 expect_match "the started domain's vCPU thread is pinned as <cputune> says" "$(taskset -pc "$tid")" "list: $last$"
 expect_match "... and QEMU's main thread too" "$(taskset -pc "$(cat "$ROOT/run/vireo/qemu/jobs/qemu.pid")")" \
     "list: $last$"
+# ---- desc and metadata --edit ($EDITOR, as vireo edit runs it) ----
+$V desc jobs --live --config --new-desc "web server" >/dev/null
+expect_eq "desc --edit" "$(EDITOR="sed -i s/web/db/" $V desc jobs --edit --live --config)" \
+    "Domain description updated successfully"
+expect_eq "... the description is the edited one" "$($V desc jobs)" "db server"
+expect_eq "... in the definition too" "$($V desc jobs --config)" "db server"
+expect_eq "desc --edit left as it was" "$(EDITOR=true $V desc jobs --edit)" "Domain description not changed"
+expect_fail "desc --edit when the editor fails" "the editor failed" env EDITOR=false $V desc jobs --edit
+expect_eq "... the description unchanged" "$($V desc jobs)" "db server"
+NS=https://example.org/app
+$V metadata jobs $NS --key app --set '<app><owner>ana</owner></app>' --live >/dev/null
+expect_eq "metadata --edit" "$(EDITOR="sed -i s/ana/eva/" $V metadata jobs $NS --key app --edit --live)" \
+    "Metadata modified"
+expect_match "... the element is the edited one" "$($V metadata jobs $NS)" "<app:owner>eva</app:owner>"
+expect_fail "metadata --edit into malformed XML" "not one well-formed XML element" \
+    env EDITOR="sed -i 's/eva/eva><x/'" $V metadata jobs $NS --key app --edit --live
+expect_match "... leaves it as it was" "$($V metadata jobs $NS)" "<app:owner>eva</app:owner>"
+expect_eq "metadata --edit emptied removes it" "$(EDITOR="truncate -s 0" $V metadata jobs $NS --key app --edit --live)" \
+    "Metadata removed"
+
+# ---- save --xml, save-image-*, restore --xml ----
+$V dumpxml jobs --security-info | sed "s|<description>db server</description>|<description>saved one</description>|" \
+    >"$ROOT/saved.xml"
+expect_match "save --xml" "$($V save jobs "$ROOT/jobs.save" --xml "$ROOT/saved.xml")" "saved to $ROOT/jobs.save"
+expect_match "save-image-dumpxml shows the XML given" "$($V save-image-dumpxml "$ROOT/jobs.save")" \
+    "<description>saved one</description>"
+sed "s|saved one|defined one|" "$ROOT/saved.xml" >"$ROOT/defined.xml"
+expect_eq "save-image-define" "$($V save-image-define "$ROOT/jobs.save" "$ROOT/defined.xml")" \
+    "State file $ROOT/jobs.save updated."
+expect_match "... the image holds it" "$($V save-image-dumpxml "$ROOT/jobs.save")" "<description>defined one</description>"
+expect_match "save-image-edit" "$(EDITOR="sed -i s/defined/edited/" $V save-image-edit "$ROOT/jobs.save")" \
+    "State file '$ROOT/jobs.save' XML configuration edited."
+expect_match "... the image holds the edit" "$($V save-image-dumpxml "$ROOT/jobs.save")" \
+    "<description>edited one</description>"
+sed "s|<memory unit=.KiB.>[0-9]*</memory>|<memory unit='KiB'>524288</memory>|; s|<currentMemory[^<]*</currentMemory>||" \
+    "$ROOT/saved.xml" >"$ROOT/bigger.xml"
+expect_fail "save-image-define with more memory" "changes its vCPUs or memory" \
+    $V save-image-define "$ROOT/jobs.save" "$ROOT/bigger.xml"
+expect_fail "restore --xml with more memory" "changes its vCPUs or memory" \
+    $V restore "$ROOT/jobs.save" --xml "$ROOT/bigger.xml"
+expect_fail "save-image-dumpxml of a file that is no image" "is not a Vireo save image" \
+    $V save-image-dumpxml "$ROOT/saved.xml"
+sed "s|saved one|restored one|" "$ROOT/saved.xml" >"$ROOT/restored.xml"
+expect_eq "restore --xml" "$($V restore "$ROOT/jobs.save" --xml "$ROOT/restored.xml")" \
+    "Domain restored from $ROOT/jobs.save"
+expect_eq "... the domain runs the XML given" "$($V desc jobs)" "restored one"
+# The console right after a restore: one line typed once, read back whole
+# (the guest's tty echo) with its answer.
+out=$(guest jobs 'echo RESTORED-$((40+2))')
+expect_match "a line typed on the console right after restore arrives whole" "$out" 'echo RESTORED-\$\(\(40\+2\)\)'
+expect_match "... and runs" "$out" "^RESTORED-42"
+
 $V destroy jobs >/dev/null
 no_sanitizer_report
 echo "virsh-jobs: $CHECKS checks"

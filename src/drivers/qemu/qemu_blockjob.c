@@ -592,8 +592,32 @@ static bool refuse_shutoff(vr_domain *dom, vr_err *code, char **m)
     return true;
 }
 
-void vr_qemu_block_job_query(vr_domain *dom, const char *target, vr_qemu_reply_fn cb, void *opaque)
+typedef struct {
+    vr_qemu_reply_fn cb;
+    void *opaque;
+} abort_ctx;
+
+static void on_aborted(vr_err code, const char *err, void *opaque)
 {
+    abort_ctx *a = opaque;
+    a->cb(code, NULL, err, a->opaque);
+    free(a);
+}
+
+void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque)
+{
+    vr_block_job_params p = {.flags = VR_BJ_WAIT | (kind == VR_BLOCK_COMMIT ? VR_BJ_ACTIVE | VR_BJ_PIVOT : 0)};
+    vr_qemu_block_job_start(dom, target, kind, &p, cb, opaque);
+}
+
+void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque)
+{
+    if (abort) {
+        abort_ctx *a = vr_calloc(1, sizeof(*a));
+        *a = (abort_ctx){cb, opaque};
+        vr_qemu_block_job_abort(dom, target, on_aborted, a);
+        return;
+    }
     vr_err code;
     char *m = NULL;
     if (refuse_shutoff(dom, &code, &m)) {

@@ -283,8 +283,15 @@ void vr_qemu_block_job_pivot(vr_domain *dom, const char *target, vr_done_fn cb, 
 /* blockjob --abort: the job ends, the disk stays where it was (a ready
  * copy is then a complete one: blockcopy --finish); cb once ended. */
 void vr_qemu_block_job_abort(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque);
-/* blockjob --info: the disk's job as query-jobs shows it (ret NULL: none). */
-void vr_qemu_block_job_query(vr_domain *dom, const char *target, vr_qemu_reply_fn cb, void *opaque);
+/* blockjob --info: the disk's job as query-jobs shows it (ret NULL: none);
+ * with `abort`, vr_qemu_block_job_abort (ret NULL). */
+void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque);
+/* The previous slice's call, kept for its callers (the libvirt
+ * protocol's): a commit of the active layer pivoted, or a pull, answered
+ * once done. */
+typedef vr_block_job_kind vr_block_job;
+#define VR_BLOCK_COMMIT_ACTIVE VR_BLOCK_COMMIT
+void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque);
 
 /* save, restore, managedsave (qemu_save.c). RUNNING or PAUSED: how
  * restore leaves the domain (default: as it was when saved). A save
@@ -298,6 +305,19 @@ void vr_qemu_save(vr_domain *dom, const char *path, unsigned flags, vr_done_fn c
 /* The domain of the image runs again: the defined one of that name and
  * uuid (shut off), else a new transient one. */
 void vr_qemu_restore(vr_qemu_driver *drv, const char *path, unsigned flags, vr_done_fn cb, void *opaque);
+/* save --xml, restore --xml: the definition in the image is `xml`
+ * instead, checked to fit what QEMU saved (same name, uuid, machine,
+ * vCPUs, memory, disk targets and buses, NIC MACs and models; paths may
+ * change). NULL: as vr_qemu_save/vr_qemu_restore. */
+void vr_qemu_save_xml(vr_domain *dom, const char *path, const char *xml, unsigned flags, vr_done_fn cb,
+                      void *opaque);
+void vr_qemu_restore_xml(vr_qemu_driver *drv, const char *path, const char *xml, unsigned flags, vr_done_fn cb,
+                         void *opaque);
+/* save-image-dumpxml: the image's definition (passwords only when
+ * `secure`); save-image-define: replaced by `xml` (checked as above) and
+ * its state set by VR_SAVE_RUNNING/PAUSED, in place. */
+vr_err vr_qemu_save_image_xml(const char *path, bool secure, char **xml, char **err);
+vr_err vr_qemu_save_image_define(const char *path, const char *xml, unsigned flags, char **err);
 /* start of a domain with a managed save image resumes it (vr_qemu_start
  * does so itself) and removes the image once it runs. */
 void vr_qemu_managed_restore(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);
