@@ -52,6 +52,7 @@ typedef struct {
     unsigned vcpus_max;     /* <vcpu>: the most it can have (vcpus is the current count) */
     bool vnc;               /* it has a graphical console (VNC or SPICE) */
     bool managed_save;      /* a managed save image waits for the next start */
+    bool is_template;       /* sealed by vireo template: it does not start; clone --from-template */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -597,6 +598,128 @@ int vireo_domain_backup(vireo_conn *c, const char *domain, const char *dir);
 /* Define the domain of a backup again, its files copied back where they
  * were (refused when the domain or any of them exists); job id. */
 int vireo_domain_backup_restore(vireo_conn *c, const char *dir);
+
+/* ---- the daemon, the host, the event feed (their wire forms) ---- */
+
+typedef struct {
+    char *version, *api, *hypervisor;
+} vireo_version;
+
+typedef struct {
+    char *hostname, *uri, *arch, *kernel;
+    int cpus;
+    unsigned long long memory_kib;
+    char *accelerator;    /* "kvm" or "tcg" */
+    char **domain_types;  /* "qemu", and "kvm" where usable */
+    size_t n_domain_types;
+} vireo_host;
+
+typedef struct {
+    int cpus;
+    double cpu_percent;   /* -1 (null) before a first window */
+    int cpu_window_ms;
+    unsigned long long memory_total_kib, memory_available_kib, memory_used_kib;
+    int domains_total, domains_running;
+} vireo_host_stats;
+
+/* One line of GET /v1/events. */
+typedef struct {
+    double time;          /* unix seconds */
+    char *kind;           /* "domain", "network", "pool" */
+    char *name, *uuid, *event, *detail;
+    char *volume;         /* pool refresh events; else NULL (left out) */
+    char *mac, *ip, *hostname; /* lease events; else NULL (left out) */
+} vireo_event;
+
+/* A running domain in the feed's periodic sample ({"kind":"stats",
+ * "mono", "domains":{NAME: this}}). */
+typedef struct {
+    long long cpu_time_ns;
+    int vcpus;
+    char **addresses;
+    size_t n_addresses;
+} vireo_sample_domain;
+
+/* ---- installs (virt-install's job), planned by the daemon ---- */
+
+/* The inputs of one install, as virt-install's options give them: the
+ * daemon reads them into its one plan (src/core/install_ops.c). Strings
+ * are NULL when not given. */
+typedef struct {
+    char *name;
+    char *memory;      /* MiB */
+    char *vcpus;
+    char *os_variant;  /* "debian12"; NULL: generic */
+    char *cdrom;       /* an ISO on the daemon's host */
+    char *cdrom_volume; /* or one in a pool: "POOL/VOLUME" */
+    bool location;     /* a --location install: the installer's kernel and initrd boot once */
+    char *install_kernel, *install_initrd; /* their paths on the daemon's host (NULL in a dry run: the
+                                              plan names volumes for them) */
+    char *location_iso; /* the tree's ISO, attached while installing, or NULL */
+    char *extra_args;
+    bool import, pxe;
+    char **disks;      /* "size=10,pool=default", "vol=POOL/NAME", "path=F,device=cdrom", "none" */
+    size_t n_disks;
+    char **networks;   /* "network=default", "bridge=br0", "user", "none" */
+    size_t n_networks;
+    char **boots;      /* "hd,cdrom", "uefi", "kernel=K,initrd=I,kernel_args=A" */
+    size_t n_boots;
+    char *graphics;    /* "vnc[,listen=A][,port=N]" or "none"; NULL: vnc */
+    char *machine, *virt_type, *cpu, *uuid, *title;
+    bool cloud_init;   /* a cloud-init seed: the client makes it */
+    char *seed_volume; /* ... and uploaded it into the plan's media pool */
+    bool drivers;      /* a drivers ISO (virtio-win) is among the disks: virtio disk and NICs */
+    bool noreboot;     /* leave the installed system off when the installer ends */
+    bool autostart;
+    bool no_start;     /* only define (an import or kernel boot; an install always starts) */
+    bool dry_run;      /* plan only: nothing is made */
+} vireo_install_request;
+
+/* A volume the plan makes (role "disk") or wants the client to upload
+ * into (roles "seed", "kernel", "initrd"). */
+typedef struct {
+    char *role;
+    char *pool, *name, *path;
+    unsigned long long capacity; /* bytes; 0 for uploads and overlays of their backing's size */
+    char *format;
+    char *backing;
+} vireo_install_volume;
+
+/* The plan the daemon made of a request (and, unless a dry run, made). */
+typedef struct {
+    bool install_phase; /* it boots the install media once, then the final definition */
+    bool restart;       /* the daemon starts the installed system when the installer powers off */
+    char *name, *uuid, *os_variant, *virt_type, *machine;
+    unsigned long long memory_mib;
+    unsigned vcpus;
+    bool vnc;
+    char *vnc_listen;
+    int vnc_port;       /* -1: the first free display */
+    char *media_pool;   /* where seeds and the installer's kernel go */
+    vireo_install_volume *volumes;
+    size_t n_volumes;
+    char **networks_started; /* inactive networks the install starts */
+    size_t n_networks_started;
+    char **warnings;    /* "warning: ..." and "notice: ..." lines */
+    size_t n_warnings;
+    char *xml_install;  /* the install phase's definition, or NULL */
+    char *xml_final;
+} vireo_install_plan;
+
+/* A known OS variant and its defaults (GET /v1/os-variants). */
+typedef struct {
+    char *id, *name;
+    char *family;          /* "linux", "windows", "other" */
+    unsigned memory_mib, min_memory_mib, vcpus, disk_gib;
+    bool uefi;             /* boots with UEFI */
+    bool secure_boot;      /* ... with Secure Boot and a TPM 2.0 (Windows 11) */
+} vireo_os_variant;
+
+void vireo_install_request_clear(vireo_install_request *r);
+void vireo_install_plan_clear(vireo_install_plan *p);
+/* POST /v1/install: plan (r->dry_run) or plan and make. 0 with *out
+ * filled, -1 with the connection's error. */
+int vireo_install(vireo_conn *c, const vireo_install_request *r, vireo_install_plan *out);
 
 #ifdef __cplusplus
 }

@@ -66,6 +66,14 @@ char *vr_cli_edit_text(const char *text);
  * the command should end, with *rc its exit status. */
 struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
                                 const vr_opt *opts, const char **pos, size_t min, size_t max, int *rc);
+/* The same for a command on one object (*name) with at most one switch
+ * (--json, --inactive, --disable): *on says whether it was given. */
+struct vireo_conn *vr_cli_begin_one(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *flag,
+                                    bool *on, const char **name, int *rc);
+/* NAME [--disable]: net-autostart, pool-autostart (set: the libvireo call;
+ * kind and quote as vr_cli_done). */
+int vr_cli_run_autostart(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *kind, bool quote,
+                         int (*set)(struct vireo_conn *, const char *, bool));
 /* The same for a command whose one positional argument is an XML file
  * (define, create...): *file is it, *xml its text (free()), read after
  * connecting; NULL when the command should end. */
@@ -91,6 +99,10 @@ vr_table *vr_table_new(size_t ncols, const char *const *headers);
 void vr_table_add(vr_table *t, const char *const *cells);
 void vr_table_print(vr_table *t, FILE *out);
 void vr_table_free(vr_table *t);
+/* A listing's end: the objects as --json prints them, or the table;
+ * both are freed. */
+struct json_object;
+void vr_cli_print_list(bool json, struct json_object *arr, vr_table *t);
 
 /* A progress bar on stderr (only on a terminal); end it with _end. */
 void vr_cli_progress(const char *label, double percent);
@@ -148,6 +160,7 @@ extern const vr_command vr_cmd_domblkstat, vr_cmd_domifstat;
 extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc, vr_cmd_metadata;
 extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockcopy, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
+extern const vr_command vr_cmd_osinfo_query;
 /* The guest agent (cmd_agent.c); also domifaddr --source agent and
  * shutdown --mode agent, through the two functions below. */
 extern const vr_command vr_cmd_qemu_agent_command, vr_cmd_domtime, vr_cmd_guestinfo, vr_cmd_domfsinfo;

@@ -172,9 +172,8 @@ static int run_domfsinfo(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     bool json = false;
-    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_domfsinfo, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin_one(cli, &vr_cmd_domfsinfo, argc, argv, "json", &json, &name, &rc);
     if (!c)
         return rc;
     json_object *ret = ask(c, name, "{\"execute\":\"guest-get-fsinfo\"}", 0);
@@ -247,12 +246,7 @@ int vr_cli_agent_ifaddr(vireo_conn *c, const char *name, bool json)
         json_object_object_add(o, "addresses", a);
         json_object_array_add(arr, o);
     }
-    if (json)
-        vr_cli_print_json(json_object_get(arr));
-    else
-        vr_table_print(t, stdout);
-    json_object_put(arr);
-    vr_table_free(t);
+    vr_cli_print_list(json, arr, t);
     json_object_put(ret);
     return VR_EXIT_OK;
 }

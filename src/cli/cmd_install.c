@@ -3,26 +3,21 @@
  * (--pxe), existing disks (--import) or a kernel (--boot kernel=),
  * optionally with a cloud-init NoCloud seed.
  *
- * install_plan.c reads the options into a plan and checks it; this
- * file makes it happen. Everything is composed from the ordinary API:
- * volumes are made in a pool (vol-create, vol-upload), the domain is
- * defined and started, and the console or the event feed is followed.
- * The order is the one that leaves nothing half-made:
+ * The daemon plans the install, once, for every client
+ * (POST /v1/install, src/core/install_ops.c): this command sends it the
+ * options as given and renders what comes back. In order:
  *
- *   1. read and check everything -- options, files, the os variant, the
- *      name, pools, networks -- before anything is created;
- *   2. make the volumes (disks, the seed, the installer's kernel and
- *      initrd), define, start; on any failure (or Ctrl+C) undefine and
- *      delete what was made;
- *   3. for an install from media, define the final definition while the
- *      install phase runs (the running domain keeps its live one): when
- *      the installer powers off or reboots, the next start boots the
- *      disk.
- *
- * Files named on the command line (ISOs, kernels, disk images) are used
- * where they are, as paths on the daemon's host; what install makes
- * itself (seeds, the kernel and initrd of a --location) goes into a
- * pool through uploads, so it works with a remote daemon too. */
+ *   1. a dry run: the daemon checks everything -- the os variant, the
+ *      name, pools, volumes, networks, files -- and answers the plan
+ *      (--print-xml and --dry-run stop here);
+ *   2. what only this machine has goes into the plan's volumes: the
+ *      cloud-init seed, the installer's kernel and initrd of a
+ *      --location (uploads, with a progress bar);
+ *   3. the install itself: the daemon makes the disks, defines and
+ *      starts the domain, and starts the installed system when the
+ *      installer powers off; on a failure it removes what it made, and
+ *      this command removes what it uploaded;
+ *   4. the console or the wait, as virt-install. */
 #include "cli/cli.h"
 #include "cli/install.h"
 #include "common/util.h"
@@ -185,7 +180,7 @@ static void on_interrupt(int sig)
     interrupted = 1;
 }
 
-/* ---- making things, and unmaking them ---- */
+/* ---- the uploads, and unmaking them ---- */
 
 static void remember(vr_install_ctx *x, const char *pool, const char *name)
 {
@@ -195,27 +190,9 @@ static void remember(vr_install_ctx *x, const char *pool, const char *name)
     x->n_made++;
 }
 
-static void forget(vr_install_ctx *x, const char *pool, const char *name)
-{
-    for (size_t i = 0; i < x->n_made; i++)
-        if (strcmp(x->made[i].pool, pool) == 0 && strcmp(x->made[i].name, name) == 0) {
-            free(x->made[i].pool);
-            free(x->made[i].name);
-            x->made[i] = x->made[--x->n_made];
-            return;
-        }
-}
-
-/* Undo: the domain's definition, then every volume made. */
+/* Undo the uploads (the daemon undid its own part). */
 static void rollback(vr_install_ctx *x)
 {
-    if (x->defined) {
-        vireo_domain_destroy(x->c, x->plan.name);
-        if (vireo_domain_undefine(x->c, x->plan.name, 0) < 0)
-            fprintf(stderr, "vireo: warning: domain '%s' is left defined: %s\n", x->plan.name,
-                    vireo_last_error(x->c));
-        x->defined = false;
-    }
     for (size_t i = x->n_made; i-- > 0;)
         if (vireo_vol_delete(x->c, x->made[i].pool, x->made[i].name) < 0)
             fprintf(stderr, "vireo: warning: volume '%s' of pool '%s' is left: %s\n", x->made[i].name,
@@ -257,61 +234,83 @@ static int upload_volume(vr_install_ctx *x, const char *pool, const char *name, 
     return r < 0 ? vr_cli_fail(x->c) : VR_EXIT_OK;
 }
 
-static int make_storage(vr_install_ctx *x)
+/* The plan's volume of this role, or NULL. */
+static const vireo_install_volume *plan_volume(const vr_install_ctx *x, const char *role)
 {
-    vr_install_plan *p = &x->plan;
-    int rc;
-    for (size_t i = 0; i < p->n_disks; i++) {
-        vr_idisk *d = &p->disks[i];
-        if (!d->create)
-            continue;
-        if (interrupted)
-            return vr_install_fail("interrupted");
-        char size[32] = "", human[32];
-        if (d->bytes)
-            snprintf(size, sizeof(size), "%llu", d->bytes);
-        printf("Allocating '%s' (%s%s) in pool '%s'\n", d->volume, d->bytes ? vr_cli_size(d->bytes, human) : "",
-               d->backing ? d->bytes ? ", over a backing file" : "over a backing file" : "", d->pool);
-        fflush(stdout);
-        if (vireo_vol_create_as(x->c, d->pool, d->volume, d->bytes ? size : NULL, d->format, d->backing, NULL,
-                                NULL) < 0)
-            return vr_cli_fail(x->c);
-        remember(x, d->pool, d->volume);
-    }
-    if (x->cloud_init) {
-        if (interrupted)
-            return vr_install_fail("interrupted");
-        const vr_idisk *d = &p->disks[x->seed_disk];
-        char *err = NULL;
-        if (!x->tmpdir && !(x->tmpdir = vr_install_tmpdir(&err))) {
-            rc = vr_install_fail("%s", err);
-            free(err);
+    for (size_t i = 0; i < x->plan.n_volumes; i++)
+        if (strcmp(x->plan.volumes[i].role, role) == 0)
+            return &x->plan.volumes[i];
+    return NULL;
+}
+
+static int make_tmpdir(vr_install_ctx *x)
+{
+    char *err = NULL;
+    if (x->tmpdir || (x->tmpdir = vr_install_tmpdir(&err)))
+        return VR_EXIT_OK;
+    int rc = vr_install_fail("%s", err);
+    free(err);
+    return rc;
+}
+
+/* --cdrom ISO to a remote daemon: an ISO only on this machine goes into
+ * its default pool first (a volume of that name and size there is used
+ * as it is), and the install names the volume. */
+static int upload_cdrom(vr_install_ctx *x)
+{
+    struct stat st;
+    const char *iso = x->req.cdrom;
+    if (!x->remote || !iso || stat(iso, &st) < 0 || !S_ISREG(st.st_mode))
+        return VR_EXIT_OK; /* not here: a path on the daemon's host */
+    const char *slash = strrchr(iso, '/');
+    const char *name = slash ? slash + 1 : iso;
+    vireo_vol v = {0};
+    bool there = vireo_vol_get(x->c, "default", name, &v) == 0 && v.capacity == (unsigned long long)st.st_size;
+    vireo_vol_clear(&v);
+    if (!there) {
+        int rc = upload_volume(x, "default", name, iso, "the install ISO");
+        if (rc)
             return rc;
-        }
+    }
+    x->req.cdrom_volume = vr_asprintf("default/%s", name);
+    free(x->req.cdrom);
+    x->req.cdrom = NULL;
+    return VR_EXIT_OK;
+}
+
+/* What only this machine has, into the volumes the plan named for it;
+ * the request then names them. */
+static int upload_media(vr_install_ctx *x)
+{
+    int rc;
+    const vireo_install_volume *seed = plan_volume(x, "seed");
+    if (x->cloud_init && seed) {
+        if ((rc = make_tmpdir(x)))
+            return rc;
+        char *err = NULL;
         char *iso = vr_asprintf("%s/seed.iso", x->tmpdir);
-        if (vr_cloudinit_seed(&x->ci, p->name, x->uuid, iso, &err) < 0) {
+        if (vr_cloudinit_seed(&x->ci, x->plan.name, x->plan.uuid, iso, &err) < 0) {
             rc = vr_install_fail("%s", err);
             free(err);
             free(iso);
             return rc;
         }
-        rc = upload_volume(x, d->pool, d->volume, iso, "the cloud-init seed");
+        rc = upload_volume(x, seed->pool, seed->name, iso, "the cloud-init seed");
         unlink(iso);
         free(iso);
         if (rc)
             return rc;
+        x->req.seed_volume = vr_strdup(seed->name);
     }
-    if (p->source == VR_SRC_LOCATION) {
+    const vireo_install_volume *kv = plan_volume(x, "kernel"), *iv = plan_volume(x, "initrd");
+    if (x->location && kv && iv) {
         if (interrupted)
             return vr_install_fail("interrupted");
         char *kernel, *initrd;
         if (x->location_iso) {
             char *err = NULL;
-            if (!x->tmpdir && !(x->tmpdir = vr_install_tmpdir(&err))) {
-                rc = vr_install_fail("%s", err);
-                free(err);
+            if ((rc = make_tmpdir(x)))
                 return rc;
-            }
             if (vr_iso_extract(x->location, &x->tree, x->tmpdir, &err) < 0) {
                 rc = vr_install_fail("%s", err);
                 free(err);
@@ -323,20 +322,23 @@ static int make_storage(vr_install_ctx *x)
             kernel = vr_asprintf("%s/%s", x->location, x->tree.kernel);
             initrd = vr_asprintf("%s/%s", x->location, x->tree.initrd);
         }
-        rc = upload_volume(x, x->media_pool, x->kernel_vol, kernel, "the installer's kernel");
+        rc = upload_volume(x, kv->pool, kv->name, kernel, "the installer's kernel");
         if (!rc && !interrupted)
-            rc = upload_volume(x, x->media_pool, x->initrd_vol, initrd, "the installer's initrd");
+            rc = upload_volume(x, iv->pool, iv->name, initrd, "the installer's initrd");
         free(kernel);
         free(initrd);
         if (rc)
             return rc;
+        x->req.install_kernel = vr_strdup(kv->path);
+        x->req.install_initrd = vr_strdup(iv->path);
     }
     return interrupted ? vr_install_fail("interrupted") : VR_EXIT_OK;
 }
 
 /* ---- after the start: console, waiting, the second boot ---- */
 
-static char *domain_state(vireo_conn *c, const char *name, char **reason)
+/* Its state, and the reason; *id: the run (-1 when shut off). */
+static char *domain_state(vireo_conn *c, const char *name, char **reason, int *id)
 {
     vireo_domain d = {0};
     if (vireo_domain_get(c, name, &d) < 0)
@@ -344,13 +346,17 @@ static char *domain_state(vireo_conn *c, const char *name, char **reason)
     char *state = vr_strdup(d.state);
     if (reason)
         *reason = vr_strdup(d.reason ? d.reason : "");
+    if (id)
+        *id = d.id;
     vireo_domain_clear(&d);
     return state;
 }
 
-/* Wait for "shut off"; limit_s < 0: for good. 0 when it stopped, 1 at
- * the time limit, 2 when interrupted, -1 on an error. */
-static int wait_shutoff(vireo_conn *c, const char *name, long limit_s, char **reason)
+/* Wait for "shut off"; limit_s < 0: for good. 0 when it stopped (or,
+ * when the daemon restarts the installed system, runs again: another
+ * run than id0, after a clean shutdown), 1 at the time limit, 2 when
+ * interrupted, -1 on an error. */
+static int wait_shutoff(vireo_conn *c, const char *name, int id0, long limit_s, char **reason)
 {
     vireo_stream *ev = vireo_events_open(c);
     if (!ev)
@@ -364,13 +370,20 @@ static int wait_shutoff(vireo_conn *c, const char *name, long limit_s, char **re
     char buf[4096];
     for (;;) {
         char *why = NULL;
-        char *state = domain_state(c, name, &why);
+        int id = -1;
+        char *state = domain_state(c, name, &why, &id);
         if (!state) {
             vr_cli_fail(c);
             break;
         }
         bool off = strcmp(state, "shut off") == 0;
         free(state);
+        if (id0 >= 0 && id >= 0 && id != id0) {
+            free(why);
+            *reason = vr_strdup("shutdown");
+            rc = 0;
+            break;
+        }
         if (off) {
             *reason = why;
             rc = 0;
@@ -408,7 +421,7 @@ static int wait_shutoff(vireo_conn *c, const char *name, long limit_s, char **re
 
 static void print_vnc(const vr_install_ctx *x)
 {
-    const vr_install_plan *p = &x->plan;
+    const vireo_install_plan *p = &x->plan;
     const char *listen = p->vnc_listen ? p->vnc_listen : "127.0.0.1";
     if (p->vnc_port > 0)
         printf("Graphical console: VNC at %s:%d; vireo starts no viewer: connect one (e.g. remote-viewer "
@@ -421,11 +434,30 @@ static void print_vnc(const vr_install_ctx *x)
     fflush(stdout);
 }
 
+/* The daemon restarts the installed system as soon as the installer
+ * has stopped: wait for it (a minute at most). */
+static int wait_running(vireo_conn *c, const char *name)
+{
+    for (int i = 0; i < 600; i++) {
+        char *state = domain_state(c, name, NULL, NULL);
+        if (!state)
+            return vr_cli_fail(c);
+        bool running = strcmp(state, "running") == 0;
+        free(state);
+        if (running)
+            return VR_EXIT_OK;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return vr_install_fail("domain '%s' was not started again after its install; start it with: vireo start %s",
+                           name, name);
+}
+
 static int follow(vr_install_ctx *x)
 {
     vr_install_opts *o = x->o;
     const char *name = x->plan.name;
-    bool two = vr_install_two_phase(&x->plan);
+    bool two = x->plan.install_phase;
     bool text = false, graphical = false;
     if (o->autoconsole && strcmp(o->autoconsole, "text") && strcmp(o->autoconsole, "graphical") &&
         strcmp(o->autoconsole, "none"))
@@ -447,7 +479,7 @@ static int follow(vr_install_ctx *x)
             int r = vr_cli_console(x->cli, x->c, name, true);
             if (r != VR_EXIT_OK)
                 return r;
-            char *state = domain_state(x->c, name, &reason);
+            char *state = domain_state(x->c, name, &reason, NULL);
             if (!state)
                 return vr_cli_fail(x->c);
             bool off = strcmp(state, "shut off") == 0;
@@ -460,7 +492,7 @@ static int follow(vr_install_ctx *x)
             } else if (going) {
                 free(reason);
                 reason = NULL;
-                w = wait_shutoff(x->c, name, 60, &reason);
+                w = wait_shutoff(x->c, name, install_phase ? x->dom_id : -1, 60, &reason);
             } else {
                 free(reason);
                 reason = NULL;
@@ -469,7 +501,8 @@ static int follow(vr_install_ctx *x)
                     return VR_EXIT_OK;
                 }
                 long left = limit < 0 ? -1 : limit - (long)(time(NULL) - start);
-                w = wait_shutoff(x->c, name, left < 0 && limit >= 0 ? 0 : left, &reason);
+                w = wait_shutoff(x->c, name, install_phase ? x->dom_id : -1, left < 0 && limit >= 0 ? 0 : left,
+                                 &reason);
             }
         } else if (graphical || waiting) {
             if (graphical)
@@ -481,7 +514,8 @@ static int follow(vr_install_ctx *x)
                 printf("Waiting up to %ld minutes for %s\n", o->wait_min, what);
             fflush(stdout);
             long left = limit < 0 ? -1 : limit - (long)(time(NULL) - start);
-            w = wait_shutoff(x->c, name, left < 0 && limit >= 0 ? 0 : left, &reason);
+            w = wait_shutoff(x->c, name, install_phase ? x->dom_id : -1, left < 0 && limit >= 0 ? 0 : left,
+                             &reason);
         } else {
             if (install_phase)
                 printf("Domain installation in progress. Watch it with: vireo console %s\n", name);
@@ -511,14 +545,15 @@ static int follow(vr_install_ctx *x)
         printf("Domain creation completed.\n");
         if (!install_phase)
             return VR_EXIT_OK;
-        if (o->noreboot) {
+        if (!x->plan.restart) {
             printf("You can restart the domain with: vireo start %s\n", name);
             return VR_EXIT_OK;
         }
+        /* The daemon starts the installed system (its restart rule). */
         printf("Restarting guest.\n");
         fflush(stdout);
-        if (vireo_domain_start(x->c, name, 0) < 0)
-            return vr_cli_fail(x->c);
+        if (wait_running(x->c, name) != VR_EXIT_OK)
+            return VR_EXIT_FAIL;
         install_phase = false;
         if (!text)
             return VR_EXIT_OK;
@@ -530,94 +565,73 @@ static int follow(vr_install_ctx *x)
 
 static int print_xml(vr_install_ctx *x)
 {
-    bool two = vr_install_two_phase(&x->plan);
+    bool two = x->plan.install_phase;
     int step = x->o->print_step;
     if (!two && step == 1) {
         fprintf(stderr, "vireo: error: --print-xml 1: this install has one phase only; use --print-xml\n");
         return VR_EXIT_FAIL;
     }
-    if (two && step != 2) {
-        char *xml = vr_install_xml(&x->plan, true);
-        fputs(xml, stdout);
-        free(xml);
-    }
-    if (!two || step != 1) {
-        char *xml = vr_install_xml(&x->plan, false);
-        fputs(xml, stdout);
-        free(xml);
-    }
+    if (two && step != 2)
+        fputs(x->plan.xml_install, stdout);
+    if (!two || step != 1)
+        fputs(x->plan.xml_final, stdout);
     return VR_EXIT_OK;
 }
 
 static int create(vr_install_ctx *x)
 {
-    vr_install_plan *p = &x->plan;
+    vireo_install_plan *p = &x->plan;
     vr_install_opts *o = x->o;
     struct sigaction sa = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART}, old_int, old_term;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    int rc = make_storage(x);
-    for (size_t i = 0; rc == VR_EXIT_OK && i < x->n_networks_to_start; i++) {
-        if (vireo_network_start(x->c, x->networks_to_start[i]) < 0)
-            rc = vr_cli_fail(x->c);
-        else
-            printf("Network '%s' started\n", x->networks_to_start[i]);
+    int rc = upload_media(x);
+    for (size_t i = 0; rc == VR_EXIT_OK && i < p->n_volumes; i++) {
+        const vireo_install_volume *v = &p->volumes[i];
+        if (strcmp(v->role, "disk") != 0)
+            continue;
+        char human[32];
+        printf("Allocating '%s' (%s%s) in pool '%s'\n", v->name, v->capacity ? vr_cli_size(v->capacity, human) : "",
+               v->backing ? v->capacity ? ", over a backing file" : "over a backing file" : "", v->pool);
     }
-    bool two = vr_install_two_phase(p);
+    for (size_t i = 0; rc == VR_EXIT_OK && i < p->n_networks_started; i++)
+        printf("Starting network '%s'\n", p->networks_started[i]);
     if (rc == VR_EXIT_OK && !interrupted) {
-        char *xml = vr_install_xml(p, two);
         printf("Creating domain '%s' (%s, %s, %s, %llu MiB, %u vCPU%s)\n", p->name, p->virt_type, p->machine,
-               p->os->id, p->mem_mib, p->vcpus, p->vcpus == 1 ? "" : "s");
+               p->os_variant, p->memory_mib, p->vcpus, p->vcpus == 1 ? "" : "s");
         fflush(stdout);
-        if (vireo_domain_define(x->c, xml, NULL) < 0)
+        /* The same plan again, now made: the uuid the seed carries, the uploads. */
+        x->req.dry_run = false;
+        free(x->req.uuid);
+        x->req.uuid = vr_strdup(p->uuid);
+        vireo_install_plan made = {0};
+        if (vireo_install(x->c, &x->req, &made) < 0) {
             rc = vr_cli_fail(x->c);
-        else
-            x->defined = true;
-        free(xml);
-    }
-    if (rc == VR_EXIT_OK && !interrupted) {
-        if (vireo_domain_start(x->c, p->name, 0) < 0)
-            rc = vr_cli_fail(x->c);
-    }
-    if (rc == VR_EXIT_OK && interrupted)
+        } else {
+            bool restart = made.restart;
+            vireo_install_plan_clear(&made);
+            p->restart = restart;
+        }
+    } else if (rc == VR_EXIT_OK) {
         rc = vr_install_fail("interrupted");
-    if (rc != VR_EXIT_OK) {
-        rollback(x);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        return rc;
     }
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    printf("Domain '%s' started\n", p->name);
+    if (rc != VR_EXIT_OK) {
+        rollback(x);
+        return rc;
+    }
     /* From here the domain exists: nothing is undone. */
-    if (two) {
-        /* The next start boots the installed disk; the running domain
-         * keeps the install definition until it stops. */
-        char *xml = vr_install_xml(p, false);
-        if (vireo_domain_define(x->c, xml, NULL) < 0) {
-            free(xml);
-            fprintf(stderr,
-                    "vireo: error: the final definition was refused (%s); domain '%s' keeps the install "
-                    "one: fix it with vireo edit %s\n",
-                    vireo_last_error(x->c), p->name, p->name);
-            return VR_EXIT_FAIL;
-        }
-        free(xml);
-    }
-    if (x->kernel_vol) {
-        /* QEMU read the kernel and initrd at start; the final definition
-         * does not need them. */
-        vireo_vol_delete(x->c, x->media_pool, x->kernel_vol);
-        vireo_vol_delete(x->c, x->media_pool, x->initrd_vol);
-        forget(x, x->media_pool, x->kernel_vol);
-        forget(x, x->media_pool, x->initrd_vol);
-    }
-    if (o->autostart) {
-        if (vireo_domain_set_autostart(x->c, p->name, true) < 0)
-            return vr_cli_fail(x->c);
+    printf("Domain '%s' started\n", p->name);
+    char *state = domain_state(x->c, p->name, NULL, &x->dom_id);
+    free(state);
+    /* QEMU read the installer's kernel and initrd at start; the final
+     * definition does not need them. */
+    for (size_t i = 0; i < x->n_made; i++)
+        if (strstr(x->made[i].name, "-install-kernel") || strstr(x->made[i].name, "-install-initrd"))
+            vireo_vol_delete(x->c, x->made[i].pool, x->made[i].name);
+    if (o->autostart)
         printf("Domain '%s' marked as autostarted\n", p->name);
-    }
     fflush(stdout);
     interrupted = 0;
     sa.sa_flags = 0;
@@ -637,14 +651,20 @@ static int run_opts(vr_cli *cli, vr_install_opts *o)
         return vr_cli_usage(&vr_cmd_install, "--name NAME is required");
     if (o->connect)
         cli->uri = o->connect;
-    vr_install_ctx x = {.cli = cli, .o = o};
+    vr_install_ctx x = {.cli = cli, .o = o, .dom_id = -1};
     x.c = vr_cli_connect(cli);
     if (!x.c)
         return VR_EXIT_FAIL;
-    int rc = vr_install_make_plan(&x);
+    int rc = vr_install_make_request(&x);
+    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run)
+        rc = upload_cdrom(&x);
+    if (rc == VR_EXIT_OK && vireo_install(x.c, &x.req, &x.plan) < 0) {
+        rc = vr_cli_fail(x.c);
+        rollback(&x);
+    }
     if (rc == VR_EXIT_OK) {
-        for (size_t i = 0; i < x.n_notices; i++)
-            fprintf(stderr, "vireo: %s\n", x.notices[i]);
+        for (size_t i = 0; i < x.plan.n_warnings; i++)
+            fprintf(stderr, "vireo: %s\n", x.plan.warnings[i]);
         if (o->print_xml)
             rc = print_xml(&x);
         if (o->dry_run && rc == VR_EXIT_OK)

@@ -204,15 +204,7 @@ SIMPLE(run_resume, resume, "resumed")
 
 static int run_autostart(vr_cli *cli, int argc, char **argv)
 {
-    const char *name = NULL;
-    bool disable = false;
-    const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
-    int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_autostart, argc, argv, opts, &name, 1, 1, &rc);
-    if (!c)
-        return rc;
-    return vr_cli_done(c, vireo_domain_set_autostart(c, name, !disable), "Domain", true, name,
-                       disable ? "unmarked as autostarted" : "marked as autostarted");
+    return vr_cli_run_autostart(cli, &vr_cmd_autostart, argc, argv, "Domain", true, vireo_domain_set_autostart);
 }
 
 /* virsh's words: "Domain successfully renamed". */

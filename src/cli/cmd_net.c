@@ -110,24 +110,16 @@ static int run_start(vr_cli *cli, int argc, char **argv)
 
 static int run_autostart(vr_cli *cli, int argc, char **argv)
 {
-    const char *name = NULL;
-    bool disable = false;
-    const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
-    int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_autostart, argc, argv, opts, &name, 1, 1, &rc);
-    if (!c)
-        return rc;
-    return vr_cli_done(c, vireo_network_set_autostart(c, name, !disable), "Network", false, name,
-                       disable ? "unmarked as autostarted" : "marked as autostarted");
+    return vr_cli_run_autostart(cli, &vr_cmd_net_autostart, argc, argv, "Network", false,
+                                vireo_network_set_autostart);
 }
 
 static int run_info(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     bool json = false;
-    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_info, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin_one(cli, &vr_cmd_net_info, argc, argv, "json", &json, &name, &rc);
     if (!c)
         return rc;
     vireo_network n;
@@ -162,9 +154,8 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     bool inactive = false;
-    const vr_opt opts[] = {{"inactive", false, &inactive, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_net_dumpxml, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin_one(cli, &vr_cmd_net_dumpxml, argc, argv, "inactive", &inactive, &name, &rc);
     if (!c)
         return rc;
     char *xml = vireo_network_xml(c, name, inactive ? VIREO_XML_INACTIVE : 0);
@@ -230,12 +221,7 @@ static int run_leases(vr_cli *cli, int argc, char **argv)
                              l[i].client_id ? l[i].client_id : "-"};
         vr_table_add(t, row);
     }
-    if (json)
-        vr_cli_print_json(json_object_get(arr));
-    else
-        vr_table_print(t, stdout);
-    json_object_put(arr);
-    vr_table_free(t);
+    vr_cli_print_list(json, arr, t);
     vireo_lease_list_free(l, n);
     vireo_disconnect(c);
     return VR_EXIT_OK;
@@ -329,12 +315,7 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
             vr_table_add(t, row);
         }
     }
-    if (json)
-        vr_cli_print_json(json_object_get(arr));
-    else
-        vr_table_print(t, stdout);
-    json_object_put(arr);
-    vr_table_free(t);
+    vr_cli_print_list(json, arr, t);
     vireo_interface_list_free(ifs, n);
     vireo_disconnect(c);
     return VR_EXIT_OK;

@@ -175,24 +175,15 @@ static int run_undefine(vr_cli *cli, int argc, char **argv)
 
 static int run_autostart(vr_cli *cli, int argc, char **argv)
 {
-    const char *name = NULL;
-    bool disable = false;
-    const vr_opt opts[] = {{"disable", false, &disable, NULL}, {0}};
-    int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_autostart, argc, argv, opts, &name, 1, 1, &rc);
-    if (!c)
-        return rc;
-    return vr_cli_done(c, vireo_pool_set_autostart(c, name, !disable), "Pool", true, name,
-                       disable ? "unmarked as autostarted" : "marked as autostarted");
+    return vr_cli_run_autostart(cli, &vr_cmd_pool_autostart, argc, argv, "Pool", true, vireo_pool_set_autostart);
 }
 
 static int run_info(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
     bool json = false;
-    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_pool_info, argc, argv, opts, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin_one(cli, &vr_cmd_pool_info, argc, argv, "json", &json, &name, &rc);
     if (!c)
         return rc;
     vireo_pool p;

@@ -172,9 +172,8 @@ static int run_current(vr_cli *cli, int argc, char **argv)
 {
     const char *dom = NULL;
     bool name = false;
-    const vr_opt opts[] = {{"name", false, &name, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_snapshot_current, argc, argv, opts, &dom, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin_one(cli, &vr_cmd_snapshot_current, argc, argv, "name", &name, &dom, &rc);
     if (!c)
         return rc;
     vireo_snapshot *l;

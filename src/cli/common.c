@@ -1,5 +1,6 @@
 /* Helpers every command uses: connecting, errors, files, tables. */
 #include "cli/cli.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
@@ -38,6 +39,26 @@ vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **ar
     return c;
 }
 
+vireo_conn *vr_cli_begin_one(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *flag, bool *on,
+                             const char **name, int *rc)
+{
+    const vr_opt opts[] = {{flag, false, on, NULL}, {0}};
+    return vr_cli_begin(cli, cmd, argc, argv, opts, name, 1, 1, rc);
+}
+
+int vr_cli_run_autostart(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const char *kind, bool quote,
+                         int (*set)(vireo_conn *, const char *, bool))
+{
+    const char *name = NULL;
+    bool disable = false;
+    int rc;
+    vireo_conn *c = vr_cli_begin_one(cli, cmd, argc, argv, "disable", &disable, &name, &rc);
+    if (!c)
+        return rc;
+    return vr_cli_done(c, set(c, name, !disable), kind, quote, name,
+                       disable ? "unmarked as autostarted" : "marked as autostarted");
+}
+
 vireo_conn *vr_cli_begin_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *opts,
                               const char **file, char **xml, int *rc)
 {
@@ -70,6 +91,16 @@ void vr_cli_print_json(json_object *o)
 {
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
+}
+
+void vr_cli_print_list(bool json, json_object *arr, vr_table *t)
+{
+    if (json)
+        vr_cli_print_json(json_object_get(arr));
+    else
+        vr_table_print(t, stdout);
+    json_object_put(arr);
+    vr_table_free(t);
 }
 
 int vr_cli_fail(vireo_conn *c)
@@ -238,16 +269,16 @@ static int run_editor(const char *path)
     if (!ed || !*ed)
         ed = "vi";
     char *cmd = vr_asprintf("%s \"$1\"", ed);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, "sh", path, (char *)NULL);
-        _exit(127);
-    }
+    /* The editor is the user's: our terminal, our output. */
+    char *argv[] = {"sh", "-c", cmd, "sh", (char *)path, NULL};
+    vr_child_spec s = {.program = "/bin/sh", .argv = argv, .inherit_stdin = true,
+                       .out = VR_CHILD_OUT_INHERIT};
+    vr_child_result r;
+    int rc = vr_child_run(&s, &r, NULL);
     free(cmd);
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+    if (rc < 0)
         return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
 }
 
 /* `text` in a new temporary file `path` (a mkstemps template, 4-character

@@ -1,9 +1,10 @@
 /* vireo install (virt-install's job): what the pieces of the command
- * share. cmd_install.c reads the command line into a plan, checks it
- * against the daemon, makes the storage, defines and starts the domain;
- * the plan, the OS variants and the XML writer are in src/install/ (the
- * daemon's web wizard uses them too); install_media.c finds a kernel and initrd in
- * an install tree or ISO and makes cloud-init seed images. */
+ * share. cmd_install.c reads the command line and sends it to the
+ * daemon (POST /v1/install), which plans the install once
+ * (src/core/install_ops.c) and makes it; install_request.c reads what
+ * only the client has (a --location tree, --cloud-init files);
+ * install_media.c finds a kernel and initrd in an install tree or ISO
+ * and makes cloud-init seed images. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include "cli/cli.h"
 
 #include "install/install_plan.h"
+#include "vireo/vireo.h"
 
 /* ---- media (install_media.c) ---- */
 
@@ -77,7 +79,8 @@ typedef struct {
     size_t n_disks, n_networks, n_boots;
 } vr_install_opts;
 
-/* The state of one install: the plan, and what was made of it. */
+/* The state of one install: the request, the daemon's plan, and the
+ * volumes the client made (uploads), for a rollback. */
 typedef struct {
     char *pool, *name;
 } vr_made_vol;
@@ -86,34 +89,26 @@ typedef struct {
     vr_cli *cli;
     vr_install_opts *o;
     struct vireo_conn *c;
-    vr_install_plan plan;
-    bool remote, session;
-    bool no_disk;
-    char *uuid;
+    vireo_install_request req;
+    vireo_install_plan plan;
+    bool remote;
     /* generated media */
     bool cloud_init;
     vr_cloudinit ci;
-    char *media_pool;               /* where seeds and kernels go */
-    int seed_disk;                  /* index in plan.disks, -1 */
     char *location;                 /* --location tree or ISO */
     bool location_iso;
     vr_tree_files tree;
-    char *kernel_vol, *initrd_vol;  /* volumes for the installer's kernel and initrd */
-    bool virtio_win;                /* a virtio-win driver ISO is attached: virtio NICs too */
-    char **networks_to_start;
-    size_t n_networks_to_start;
-    char **notices;                 /* printed once everything checked out */
-    size_t n_notices;
-    /* what was made, for a rollback */
+    /* uploaded, for a rollback */
     vr_made_vol *made;
     size_t n_made;
-    bool defined;
+    int dom_id;                     /* the install phase's run */
     char *tmpdir;
 } vr_install_ctx;
 
-/* Read and check everything into x->plan; makes nothing. 0 when the
- * install can go ahead, else the exit status (the error was printed). */
-int vr_install_make_plan(vr_install_ctx *x);
+/* Read the options into x->req (a dry run) and what only the client
+ * has (the --location tree, the --cloud-init files); makes nothing. 0,
+ * else the exit status (the error was printed). */
+int vr_install_make_request(vr_install_ctx *x);
 void vr_install_ctx_clear(vr_install_ctx *x);
 /* "vireo: error: ..." on stderr; returns VR_EXIT_FAIL. */
 int vr_install_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

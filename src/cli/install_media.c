@@ -4,6 +4,7 @@
  * guest images already need; nothing is mounted. */
 #define _XOPEN_SOURCE 700
 #include "cli/install.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -11,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,69 +22,15 @@
 
 int vr_install_run(const char *const *argv, char **out, char **err)
 {
-    int po[2], pe[2];
-    if (pipe2(po, O_CLOEXEC) < 0)
+    vr_child_spec s = {.argv = (char *const *)argv, .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true};
+    vr_child_result r;
+    if (vr_child_run(&s, &r, NULL) < 0)
         return -1;
-    if (pipe2(pe, O_CLOEXEC) < 0) {
-        close(po[0]);
-        close(po[1]);
-        return -1;
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, STDIN_FILENO);
-        dup2(po[1], STDOUT_FILENO);
-        dup2(pe[1], STDERR_FILENO);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    if (pid < 0) {
-        close(po[0]);
-        close(pe[0]);
-        return -1;
-    }
-    vr_strbuf sout = {0}, serr = {0};
-    vr_strbuf_add(&sout, "");
-    vr_strbuf_add(&serr, "");
-    struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-    int open_fds = 2;
-    char buf[8192];
-    while (open_fds > 0) {
-        if (poll(p, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            ssize_t r = read(p[i].fd, buf, sizeof(buf));
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0) {
-                close(p[i].fd);
-                p[i].fd = -1;
-                open_fds--;
-                continue;
-            }
-            vr_strbuf_addn(i == 0 ? &sout : &serr, buf, (size_t)r);
-        }
-    }
-    for (int i = 0; i < 2; i++)
-        if (p[i].fd >= 0)
-            close(p[i].fd);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    int rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int rc = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
     if (rc != 0 && err) {
         /* The last non-empty line of stderr says why. */
-        char *e = serr.s;
-        size_t n = serr.len;
+        char *e = r.err;
+        size_t n = strlen(e);
         while (n && (e[n - 1] == '\n' || e[n - 1] == ' '))
             e[--n] = '\0';
         char *last = strrchr(e, '\n');
@@ -94,10 +40,11 @@ int vr_install_run(const char *const *argv, char **out, char **err)
             *err = vr_asprintf("cannot run %s", argv[0]);
         }
     }
-    if (out)
-        *out = vr_strbuf_take(&sout);
-    vr_strbuf_free(&sout);
-    vr_strbuf_free(&serr);
+    if (out) {
+        *out = r.out;
+        r.out = NULL;
+    }
+    vr_child_result_clear(&r);
     return rc;
 }
 

@@ -2,6 +2,7 @@
  * socket: a session daemon it starts itself, and a remote daemon over
  * SSH. */
 #include "client/client.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/util.h"
 
@@ -80,27 +81,18 @@ int vr_session_spawn(const char *socket, char **err)
     const char *t = getenv("VIREO_SESSION_TIMEOUT");
     char timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", t && atoi(t) > 0 ? atoi(t) : 60);
-    pid_t pid = fork();
-    if (pid == 0) {
-        /* Detach twice so the daemon is nobody's child and outlives us. */
-        setsid();
-        if (fork() != 0)
-            _exit(0);
-        int null = open("/dev/null", O_RDWR);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-        execl(daemon, daemon, "--session", "--timeout", timeout, (char *)NULL);
-        _exit(127);
-    }
+    /* Detached: the daemon is nobody's child and outlives us. */
+    char *argv[] = {daemon, "--session", "--timeout", timeout, NULL};
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_NULL, .detach = true};
+    vr_child_result r;
+    char *why = NULL;
+    int rc = vr_child_run(&s, &r, &why);
     free(daemon);
-    if (pid < 0) {
-        vr_set_error(err, "cannot start your session daemon: %s", strerror(errno));
+    if (rc < 0) {
+        vr_set_error(err, "cannot start your session daemon: %s", why);
+        free(why);
         return -1;
     }
-    waitpid(pid, NULL, 0);
     for (int i = 0; i < 200; i++) {
         if (answers(socket))
             return 0;
@@ -158,24 +150,19 @@ int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err)
     argv[n++] = forward;
     argv[n++] = target;
     argv[n] = NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        int e = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        int null = open("/dev/null", O_RDWR);
-        if (!isatty(STDIN_FILENO))
-            dup2(null, 0);
-        dup2(null, 1);
-        dup2(e, 2);
-        execvp("ssh", (char *const *)argv);
-        _exit(127);
-    }
+    /* A terminal stays ssh's, for a password or a host key question;
+     * its complaints go to the error file (ssh -N prints nothing else). */
+    int e = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    vr_child_spec s = {.argv = (char *const *)argv, .out = e >= 0 ? VR_CHILD_OUT_FD : VR_CHILD_OUT_NULL,
+                       .out_fd = e, .inherit_stdin = isatty(STDIN_FILENO)};
+    pid_t pid = vr_child_spawn(&s, err);
+    if (e >= 0)
+        close(e);
     free(forward);
     free(target);
     int rc = -1;
-    if (pid < 0) {
-        vr_set_error(err, "cannot run ssh: %s", strerror(errno));
+    if (pid < 0)
         goto out;
-    }
     c->ssh_pid = pid;
     /* One connection for the whole session: wait for the forward. */
     for (int i = 0; i < 600; i++) {

@@ -225,8 +225,11 @@ void vr_domain_def_free(vr_domain_def *def)
     free(def->sounds);
     free(def->redirdevs);
     free(def->videos);
-    for (size_t i = 0; i < def->n_rngs; i++)
+    vr_smartcard_free(def->smartcard);
+    for (size_t i = 0; i < def->n_rngs; i++) {
         free(def->rngs[i].backend);
+        vr_rng_egd_free(&def->rngs[i].egd);
+    }
     free(def->rngs);
     vr_domain_tune_free(def);
     free(def);

@@ -144,7 +144,7 @@ typedef struct {
 typedef enum {
     VR_HV_RELAXED, VR_HV_VAPIC, VR_HV_SPINLOCKS, VR_HV_VPINDEX, VR_HV_RUNTIME, VR_HV_SYNIC,
     VR_HV_STIMER, VR_HV_RESET, VR_HV_VENDOR_ID, VR_HV_FREQUENCIES, VR_HV_REENLIGHTENMENT,
-    VR_HV_TLBFLUSH, VR_HV_IPI, VR_HV_EVMCS, VR_HV_AVIC, VR_HV_COUNT
+    VR_HV_TLBFLUSH, VR_HV_IPI, VR_HV_EVMCS, VR_HV_AVIC, VR_HV_EMSR_BITMAP, VR_HV_XMM_INPUT, VR_HV_COUNT
 } vr_hyperv_feature;
 
 /* libvirt's element names of the features, NULL-terminated. */
@@ -157,6 +157,7 @@ typedef struct {
     unsigned spinlock_retries; /* <spinlocks retries> (state on) */
     char *vendor_id;       /* <vendor_id value> (state on) */
     vr_tristate stimer_direct; /* <stimer><direct state/></stimer> */
+    vr_tristate tlbflush_direct, tlbflush_extended; /* <tlbflush><direct/><extended/></tlbflush> */
 } vr_hyperv_def;
 
 /* <devices><tpm> (domain_tpm.c): swtpm per domain, or the host's TPM. */
@@ -167,6 +168,7 @@ typedef struct {
     vr_tpm_model model;
     vr_tpm_backend backend;
     char *device;          /* passthrough: <device path>, /dev/tpm0 when absent */
+    bool v12;              /* emulator version='1.2' (tpm-tis only); else 2.0 */
     long line;
 } vr_tpm_def;
 
@@ -232,6 +234,7 @@ typedef struct {
     vr_disk_cache cache;
     vr_disk_io io;
     vr_disk_discard discard;
+    unsigned iothread;      /* <driver iothread='N'> (virtio disks): 0 = QEMU's main loop */
     char *source_path;      /* <source file=...> or <source dev=...>; NULL = empty cdrom */
     char *source_pool;      /* <source pool=... volume=...> (type volume) */
     char *source_volume;
@@ -307,7 +310,8 @@ typedef struct {
     int port;          /* -1 with autoport, else 5900.. */
     bool autoport;
     int tls_port;      /* spice: 0 not given, -1 libvirt's "automatic when TLS is configured"
-                          (never here: no certificate dir) */
+                          (no TLS: libvirt's spice_tls=0), else the TLS port */
+    int default_mode;  /* spice defaultMode: 0 any, 1 secure, 2 insecure */
     vr_listen_type listen_type;
     char *listen;      /* LISTEN_ADDRESS: the address; "127.0.0.1" when not given */
     char *socket;      /* LISTEN_SOCKET: the path; NULL = one in the runtime dir */
@@ -326,6 +330,20 @@ typedef struct {
     vr_address addr; /* usb */
     long line;
 } vr_redirdev_def;
+
+/* <smartcard mode='host|passthrough'> (domain_smartcard.c): a CCID
+ * reader (usb-ccid) with the host's cards (host) or a remote one on a
+ * character device (passthrough: spicevmc, or tcp to a vscclient). */
+typedef enum { VR_SMARTCARD_HOST, VR_SMARTCARD_PASSTHROUGH } vr_smartcard_mode;
+
+typedef struct {
+    vr_smartcard_mode mode;
+    bool tcp;              /* passthrough type='tcp' (else spicevmc) */
+    bool bind;             /* tcp <source mode='bind'> */
+    char *host, *service;  /* tcp */
+    vr_address usb;        /* the reader's USB port: assigned, not written (libvirt's ccid controller) */
+    long line;
+} vr_smartcard_def;
 
 typedef enum { VR_SOUND_ICH6, VR_SOUND_ICH9, VR_SOUND_AC97 } vr_sound_model;
 typedef enum { VR_CODEC_DUPLEX, VR_CODEC_MICRO, VR_CODEC_OUTPUT } vr_codec_type;
@@ -368,12 +386,24 @@ typedef struct {
     long line;
 } vr_input_def;
 
+/* <backend model='egd' type='tcp|unix'>: an EGD daemon's socket
+ * (domain_rng_egd.c); QEMU's rng-egd on a socket chardev. */
+typedef enum { VR_EGD_NONE, VR_EGD_TCP, VR_EGD_UNIX } vr_egd_type;
+
 typedef struct {
-    char *backend;   /* "/dev/urandom" or "/dev/random"; NULL: builtin (QEMU's getrandom) */
+    vr_egd_type type;
+    bool bind;           /* <source mode='bind'>: QEMU listens */
+    char *host, *service; /* tcp */
+    char *path;           /* unix */
+} vr_rng_egd;
+
+typedef struct {
+    char *backend;   /* "/dev/urandom" or "/dev/random"; NULL: builtin (QEMU's getrandom) or egd */
+    vr_rng_egd egd;
     unsigned rate_bytes, rate_period; /* <rate bytes period(ms)>; 0: no limit */
     vr_address addr;
     long line;
-} vr_rng_def;        /* model virtio, backend model random or builtin */
+} vr_rng_def;        /* model virtio, backend model random, builtin or egd */
 
 typedef enum { VR_WATCHDOG_I6300ESB, VR_WATCHDOG_IB700, VR_WATCHDOG_ITCO } vr_watchdog_model;
 
@@ -504,6 +534,7 @@ typedef struct {
     size_t n_audios;
     vr_sound_def *sounds;
     size_t n_sounds;
+    vr_smartcard_def *smartcard; /* at most one */
     vr_redirdev_def *redirdevs;
     size_t n_redirdevs;
     vr_video_def *videos;
@@ -521,6 +552,7 @@ typedef struct {
     size_t n_numa_cells;
     vr_memory_backing mem_backing;
     vr_cputune cputune;
+    vr_numatune numatune;
     unsigned iothreads;         /* <iothreads>: 0 = none */
     vr_memdev_def *memdevs;     /* <memory model='dimm'> */
     size_t n_memdevs;
@@ -596,3 +628,11 @@ unsigned long long vr_domain_dimm_kib(const vr_domain_def *def);
 /* Is all guest RAM shared with other processes (virtiofsd)? Through
  * <memoryBacking><access mode='shared'/>, or memAccess on every cell. */
 bool vr_domain_shared_memory(const vr_domain_def *def);
+
+/* <numatune>'s mode names (strict, preferred, interleave, restrictive),
+ * and the <memnode> of guest cell `cellid`, or NULL (domain_numatune.c). */
+extern const char *const vr_numatune_mode_names[];
+const vr_memnode *vr_numatune_cell(const vr_domain_def *def, unsigned cellid);
+/* Whether guest cell `cellid` (-1: RAM outside cells) is in huge pages
+ * (domain_hugepages.c). */
+bool vr_domain_cell_hugepages(const vr_domain_def *def, int cellid);

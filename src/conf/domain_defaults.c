@@ -185,7 +185,7 @@ static void controller_defaults(vr_domain_def *def)
         else if (d->bus == VR_DISK_BUS_IDE && d->addr.controller == 0)
             ensure_controller(def, VR_CONTROLLER_IDE, 0, NULL);
     }
-    bool usb = def->n_redirdevs > 0;
+    bool usb = def->n_redirdevs > 0 || def->smartcard;
     for (size_t i = 0; i < def->n_inputs; i++)
         usb |= def->inputs[i].bus == VR_INPUT_BUS_USB;
     if (usb)
@@ -267,7 +267,8 @@ static bool usb_port_used(const vr_domain_def *def, unsigned bus, unsigned port)
         if (a->type == VR_ADDR_USB && a->bus == bus && a->port == port)
             return true;
     }
-    return false;
+    const vr_address *sc = def->smartcard ? &def->smartcard->usb : NULL;
+    return sc && sc->type == VR_ADDR_USB && sc->bus == bus && sc->port == port;
 }
 
 /* The lowest free port of the device's USB bus (bus 0 when not given). */
@@ -293,6 +294,10 @@ static void usb_defaults(vr_domain_def *def)
             usb_assign(def, &def->inputs[i].addr);
     for (size_t i = 0; i < def->n_redirdevs; i++)
         usb_assign(def, &def->redirdevs[i].addr);
+    /* The smartcard's reader last: its port is never written, so the
+     * ports that are written never depend on it. */
+    if (def->smartcard)
+        usb_assign(def, &def->smartcard->usb);
 }
 
 /* libvirt gives graphics and sound a host audio backend when none is

@@ -274,6 +274,8 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
         prop(drv, "io", vr_disk_io_names[d->io]);
     if (d->discard)
         prop(drv, "discard", vr_disk_discard_names[d->discard]);
+    if (d->iothread)
+        propf(drv, "iothread", "%u", d->iothread);
     if (d->type == VR_DISK_VOLUME) {
         xmlNode *s = child(n, "source");
         prop(s, "pool", d->source_pool);
@@ -388,6 +390,9 @@ static void format_graphics(xmlNode *devs, const vr_graphics_def *g, bool secure
         prop(n, "autoport", g->autoport ? "yes" : "no");
         prop(n, "listen", g->listen);
     }
+    /* libvirt's place: after the listen address. */
+    if (g->default_mode)
+        prop(n, "defaultMode", g->default_mode == 1 ? "secure" : "insecure");
     if (g->passwd && secure)
         prop(n, "passwd", g->passwd);
     xmlNode *l = child(n, "listen");
@@ -467,6 +472,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
     vr_format_filesystems(devs, def);
     for (size_t i = 0; i < def->n_interfaces; i++)
         format_interface(devs, &def->interfaces[i]);
+    vr_format_smartcard(devs, def);
     format_chars(devs, def);
     format_display(devs, def, secure);
     for (size_t i = 0; i < def->n_redirdevs; i++) {
@@ -491,6 +497,8 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
         prop(n, "model", "virtio");
         if (def->rngs[i].backend)
             prop(text_child(n, "backend", def->rngs[i].backend), "model", "random");
+        else if (def->rngs[i].egd.type)
+            vr_format_rng_egd(n, &def->rngs[i].egd);
         else
             prop(child(n, "backend"), "model", "builtin");
         if (def->rngs[i].rate_bytes) {
@@ -556,6 +564,7 @@ char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
         prop(vcpu, "current", num);
     }
     vr_format_cputune(root, def);
+    vr_format_numatune(root, def);
     format_sysinfo(root, def);
     format_os(root, &def->os);
     format_features(root, def);

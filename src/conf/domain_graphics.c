@@ -145,7 +145,8 @@ int vr_parse_graphics(vr_parse_state *st, const xmlNode *n)
     if (graphics_port(n, "port", &g->port, &port_given, st->err) < 0 ||
         (spice && graphics_port(n, "tlsPort", &g->tls_port, &tls_given, st->err) < 0))
         return -1;
-    if (spice && vr_xml_attr_enum(n, "defaultMode", ATTRS("any"), &i, st->err) < 0)
+    if (spice && vr_xml_attr_enum(n, "defaultMode", ATTRS("any", "secure", "insecure"), &g->default_mode,
+                                  st->err) < 0)
         return -1;
     bool autoport = false;
     if ((rc = vr_xml_attr_bool(n, "autoport", "yes", "no", &autoport, st->err)) < 0)
@@ -190,12 +191,11 @@ int vr_parse_graphics(vr_parse_state *st, const xmlNode *n)
             g->listen = vr_strdup("127.0.0.1");
     }
     /* tlsPort='-1' is what libvirt writes for autoport: TLS when the host
-     * configures it. Vireo has no SPICE certificate directory, so a
-     * concrete TLS port cannot be served. */
-    if (g->tls_port > 0)
-        return vr_xml_error(n, st->err, "<graphics tlsPort='%d'>: SPICE over TLS needs a "
-                            "certificate directory, and Vireo configures none; leave tlsPort "
-                            "out (or -1)", g->tls_port);
+     * turns it on (libvirt's spice_tls, off by default), so none here. A
+     * concrete tlsPort is served with the certificates of
+     * ROOT/etc/pki/libvirt-spice, checked at start. */
+    if (g->default_mode == 1 && g->tls_port <= 0)
+        return vr_xml_error(n, st->err, "<graphics defaultMode='secure'> needs a tlsPort (SPICE over TLS)");
     return 0;
 }
 

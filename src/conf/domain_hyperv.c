@@ -14,27 +14,37 @@
 /* libvirt's element names, in its order, indexed by vr_hyperv_feature. */
 const char *const vr_hyperv_feature_names[] = {
     "relaxed", "vapic",    "spinlocks",       "vpindex", "runtime", "synic", "stimer", "reset",
-    "vendor_id", "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic", NULL,
+    "vendor_id", "frequencies", "reenlightenment", "tlbflush", "ipi", "evmcs", "avic", "emsr_bitmap",
+    "xmm_input", NULL,
 };
 
-/* <stimer state><direct state/></stimer> */
-static int parse_stimer_children(vr_parse_state *st, const xmlNode *n, vr_hyperv_def *hv)
+/* The sub-features a feature element holds, each <NAME state='on|off'/>:
+ * <stimer><direct/></stimer>, <tlbflush><direct/><extended/></tlbflush>
+ * (libvirt 9's). NULL-terminated; the matching slots in `out`. */
+static int parse_children(vr_parse_state *st, const xmlNode *n, const char *const *names, vr_tristate *const *out)
 {
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         bool on = false;
-        int rc;
-        if (!vr_xml_is(c, "direct"))
+        int rc, i = 0;
+        while (names[i] && !vr_xml_is(c, names[i]))
+            i++;
+        if (!names[i])
             return vr_xml_unsupported(c, st->err);
-        if (hv->stimer_direct)
+        if (*out[i])
             return vr_parse_duplicate(c, st->err);
         if (vr_xml_check_attrs(c, ATTRS("state"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0 ||
             (rc = vr_xml_attr_bool(c, "state", "on", "off", &on, st->err)) < 0)
             return -1;
         if (rc == 0)
-            return vr_xml_error(c, st->err, "<direct> needs state='on' or 'off'");
-        hv->stimer_direct = on ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
+            return vr_xml_error(c, st->err, "<%s> needs state='on' or 'off'", names[i]);
+        *out[i] = on ? VR_TRISTATE_ON : VR_TRISTATE_OFF;
     }
     return 0;
+}
+
+static bool has_children(int f)
+{
+    return f == VR_HV_STIMER || f == VR_HV_TLBFLUSH;
 }
 
 static int parse_one(vr_parse_state *st, const xmlNode *c, vr_hyperv_def *hv)
@@ -52,7 +62,7 @@ static int parse_one(vr_parse_state *st, const xmlNode *c, vr_hyperv_def *hv)
                                                       : ATTRS("state");
     if (vr_xml_check_attrs(c, attrs, st->err) < 0)
         return -1;
-    if (f == VR_HV_STIMER ? vr_xml_check_no_text(c, st->err) < 0 : vr_xml_check_empty(c, st->err) < 0)
+    if (has_children(f) ? vr_xml_check_no_text(c, st->err) < 0 : vr_xml_check_empty(c, st->err) < 0)
         return -1;
     bool on = false;
     int rc = vr_xml_attr_bool(c, "state", "on", "off", &on, st->err);
@@ -79,7 +89,12 @@ static int parse_one(vr_parse_state *st, const xmlNode *c, vr_hyperv_def *hv)
         }
         hv->vendor_id = v;
     }
-    return f == VR_HV_STIMER ? parse_stimer_children(st, c, hv) : 0;
+    if (f == VR_HV_STIMER)
+        return parse_children(st, c, ATTRS("direct"), (vr_tristate *const[]){&hv->stimer_direct});
+    if (f == VR_HV_TLBFLUSH)
+        return parse_children(st, c, ATTRS("direct", "extended"),
+                              (vr_tristate *const[]){&hv->tlbflush_direct, &hv->tlbflush_extended});
+    return 0;
 }
 
 int vr_parse_hyperv(vr_parse_state *st, const xmlNode *n)
@@ -97,6 +112,13 @@ int vr_parse_hyperv(vr_parse_state *st, const xmlNode *n)
         if (parse_one(st, c, hv) < 0)
             return -1;
     return 0;
+}
+
+static void format_child(xmlNode *parent, const char *name, vr_tristate t)
+{
+    if (t)
+        xmlNewProp(xmlNewChild(parent, NULL, BAD_CAST name, NULL), BAD_CAST "state",
+                   BAD_CAST(t == VR_TRISTATE_ON ? "on" : "off"));
 }
 
 void vr_format_hyperv(xmlNode *features, const vr_hyperv_def *hv)
@@ -118,8 +140,11 @@ void vr_format_hyperv(xmlNode *features, const vr_hyperv_def *hv)
         }
         if (f == VR_HV_VENDOR_ID && on)
             xmlNewProp(c, BAD_CAST "value", BAD_CAST hv->vendor_id);
-        if (f == VR_HV_STIMER && hv->stimer_direct)
-            xmlNewProp(xmlNewChild(c, NULL, BAD_CAST "direct", NULL), BAD_CAST "state",
-                       BAD_CAST(hv->stimer_direct == VR_TRISTATE_ON ? "on" : "off"));
+        if (f == VR_HV_STIMER)
+            format_child(c, "direct", hv->stimer_direct);
+        if (f == VR_HV_TLBFLUSH) {
+            format_child(c, "direct", hv->tlbflush_direct);
+            format_child(c, "extended", hv->tlbflush_extended);
+        }
     }
 }

@@ -917,6 +917,7 @@ static const struct {
     {"vcpu", parse_vcpu},
     {"iothreads", vr_parse_iothreads},
     {"cputune", vr_parse_cputune},
+    {"numatune", vr_parse_numatune},
     {"os", parse_os},
     {"features", parse_features},
     {"cpu", parse_cpu},

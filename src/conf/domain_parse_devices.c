@@ -144,10 +144,14 @@ static int parse_boot_order(vr_parse_state *st, const xmlNode *n, unsigned *orde
 
 static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
 {
-    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard"), st->err) < 0 ||
+    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard", "iothread"), st->err) < 0 ||
         vr_xml_check_empty(n, st->err) < 0)
         return -1;
     int i, rc;
+    unsigned long long io_thread;
+    if ((rc = vr_xml_attr_uint(n, "iothread", 1, 0xffff, &io_thread, st->err)) < 0)
+        return -1;
+    d->iothread = rc ? (unsigned)io_thread : 0;
     if (vr_xml_attr_enum(n, "name", ATTRS("qemu"), &i, st->err) < 0)
         return -1;
     if ((rc = vr_xml_attr_enum(n, "type", vr_disk_format_names, &i, st->err)) < 0)
@@ -958,12 +962,18 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
         if (vr_xml_is(c, "backend")) {
             if (have_backend)
                 return vr_parse_duplicate(c, st->err);
-            if (vr_xml_check_attrs(c, ATTRS("model"), st->err) < 0)
-                return -1;
-            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random", "builtin"), &i, st->err)) < 0)
+            if ((rc = vr_xml_attr_enum(c, "model", ATTRS("random", "builtin", "egd"), &i, st->err)) < 0)
                 return -1;
             if (rc == 0)
-                return vr_xml_error(c, st->err, "<backend> needs model='random' or 'builtin'");
+                return vr_xml_error(c, st->err, "<backend> needs model='random', 'builtin' or 'egd'");
+            if (i == 2) { /* an EGD daemon's socket */
+                if (vr_parse_rng_egd(st, c, &r->egd) < 0)
+                    return -1;
+                have_backend = true;
+                continue;
+            }
+            if (vr_xml_check_attrs(c, ATTRS("model"), st->err) < 0)
+                return -1;
             if (i == 1) { /* builtin: QEMU's own getrandom() */
                 if (vr_xml_check_empty(c, st->err) < 0)
                     return -1;
@@ -993,7 +1003,7 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
         }
     }
     if (!have_backend)
-        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'> or 'builtin'");
+        return vr_xml_error(n, st->err, "<rng> needs <backend model='random'>, 'builtin' or 'egd'");
     return 0;
 }
 
@@ -1048,6 +1058,7 @@ static const struct {
     {"channel", parse_channel},     {"input", parse_input},     {"graphics", vr_parse_graphics},
     {"audio", vr_parse_audio},      {"video", parse_video},     {"memballoon", parse_memballoon},
     {"rng", parse_rng},             {"sound", vr_parse_sound},  {"redirdev", vr_parse_redirdev},
+    {"smartcard", vr_parse_smartcard},
     {"memory", vr_parse_memdev},    {"filesystem", vr_parse_filesystem}, {"iommu", vr_parse_iommu},
     {"hostdev", vr_parse_hostdev},  {"vsock", vr_parse_vsock},  {"shmem", vr_parse_shmem},
     {"watchdog", parse_watchdog},   {"panic", parse_panic},     {"tpm", vr_parse_tpm},

@@ -1,7 +1,7 @@
-/* <devices><tpm>: a TPM 2.0 for the guest, emulated by swtpm (the QEMU
- * driver runs one per domain, qemu_tpm.c) or the host's own device
- * passed through. libvirt's form: <tpm model='tpm-crb|tpm-tis'>
- * <backend type='emulator' version='2.0'/> or <backend
+/* <devices><tpm>: a TPM 2.0 (or 1.2) for the guest, emulated by swtpm
+ * (the QEMU driver runs one per domain, qemu_tpm.c) or the host's own
+ * device passed through. libvirt's form: <tpm model='tpm-crb|tpm-tis'>
+ * <backend type='emulator' version='2.0|1.2'/> or <backend
  * type='passthrough'><device path='/dev/tpm0'/></backend>. */
 #include "conf/domain_parse.h"
 #include "conf/xml_util.h"
@@ -25,8 +25,16 @@ static int parse_backend(vr_parse_state *st, const xmlNode *n, vr_tpm_def *t)
     t->backend = (vr_tpm_backend)type;
     int v = 0;
     /* No version: 2.0, as libvirt gives tpm-crb (and Windows 11 needs). */
-    if (vr_xml_attr_enum(n, "version", ATTRS("2.0"), &v, st->err) < 0)
+    if (vr_xml_attr_enum(n, "version", ATTRS("2.0", "1.2"), &v, st->err) < 0)
         return -1;
+    t->v12 = v == 1;
+    if (t->v12 && t->backend != VR_TPM_EMULATOR)
+        return vr_xml_error(n, st->err, "<backend type='passthrough' version='1.2'>: a passed-through TPM is "
+                                        "the host's own; leave version out");
+    /* As libvirt: the CRB interface is TPM 2.0's only. */
+    if (t->v12 && t->model == VR_TPM_CRB)
+        return vr_xml_error(n, st->err, "<tpm model='tpm-crb'> with version='1.2': a TPM 1.2 has only the "
+                                        "TIS interface; use model='tpm-tis'");
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (t->backend != VR_TPM_PASSTHROUGH || !vr_xml_is(c, "device"))
             return vr_xml_unsupported(c, st->err);
@@ -80,7 +88,7 @@ void vr_format_tpm(xmlNode *devs, const vr_tpm_def *t)
     xmlNode *b = xmlNewChild(n, NULL, BAD_CAST "backend", NULL);
     xmlNewProp(b, BAD_CAST "type", BAD_CAST backend_names[t->backend]);
     if (t->backend == VR_TPM_EMULATOR)
-        xmlNewProp(b, BAD_CAST "version", BAD_CAST "2.0");
+        xmlNewProp(b, BAD_CAST "version", BAD_CAST(t->v12 ? "1.2" : "2.0"));
     else
         xmlNewProp(xmlNewChild(b, NULL, BAD_CAST "device", NULL), BAD_CAST "path", BAD_CAST t->device);
 }

@@ -92,16 +92,8 @@ int vr_parse_numa(vr_parse_state *st, const xmlNode *n)
 static int backing_child(vr_parse_state *st, const xmlNode *c, vr_memory_backing *mb)
 {
     int i, rc;
-    if (vr_xml_is(c, "hugepages")) {
-        /* The host's default huge page size for all of the guest's RAM;
-         * <page size nodeset> picks sizes per node, which Vireo does not. */
-        if (vr_xml_check_attrs(c, NO_ATTRS, st->err) < 0)
-            return -1;
-        if (vr_xml_first(c))
-            return vr_xml_error(vr_xml_first(c), st->err, "<hugepages><page> is not supported by "
-                                "Vireo: <hugepages/> uses the host's default huge page size");
-        return vr_parse_flag(st, c, &mb->hugepages);
-    }
+    if (vr_xml_is(c, "hugepages"))
+        return vr_parse_hugepages(st, c, mb);
     if (vr_xml_is(c, "nosharepages"))
         return vr_parse_flag(st, c, &mb->nosharepages);
     if (vr_xml_is(c, "locked"))
@@ -326,6 +318,16 @@ static int check_iothreads(const vr_domain_def *def, char **err)
             return vr_dom_error(c->line, err, "<driver iothread='%u'> of <controller type='scsi'>: "
                                 "the domain has %u <iothreads>", c->iothread, def->iothreads);
     }
+    /* As libvirt: a disk's own iothread is virtio-blk's. */
+    for (size_t i = 0; i < def->n_disks; i++) {
+        const vr_disk_def *d = &def->disks[i];
+        if (d->iothread && d->bus != VR_DISK_BUS_VIRTIO)
+            return vr_dom_error(d->line, err, "<disk> %s: <driver iothread> is for bus='virtio' disks; a SCSI "
+                                "disk takes its controller's <driver iothread>", d->target_dev);
+        if (d->iothread > def->iothreads)
+            return vr_dom_error(d->line, err, "<disk> %s: <driver iothread='%u'>: the domain has %u <iothreads>",
+                                d->target_dev, d->iothread, def->iothreads);
+    }
     return 0;
 }
 
@@ -335,6 +337,7 @@ int vr_domain_tune_complete(vr_domain_def *def, char **err)
         return -1;
     if (vr_domain_memdevs_complete(def, err) < 0 || check_cputune(def, err) < 0 ||
         check_iothreads(def, err) < 0 || vr_domain_fs_complete(def, err) < 0 ||
+        vr_domain_numatune_complete(def, err) < 0 || vr_domain_hugepages_complete(def, err) < 0 ||
         vr_domain_iommu_complete(def, err) < 0)
         return -1;
     return 0;
@@ -367,7 +370,7 @@ void vr_format_memory_backing(xmlNode *root, const vr_domain_def *def)
         return;
     xmlNode *n = vr_xml_new_child(root, "memoryBacking");
     if (mb->hugepages)
-        vr_xml_new_child(n, "hugepages");
+        vr_format_hugepages(n, mb);
     if (mb->nosharepages)
         vr_xml_new_child(n, "nosharepages");
     if (mb->locked)
@@ -450,6 +453,8 @@ void vr_domain_tune_free(vr_domain_def *def)
         free(def->cputune.vcpupins[i].cpuset);
     free(def->cputune.vcpupins);
     free(def->cputune.emulatorpin);
+    vr_domain_numatune_free(def);
+    free(def->mem_backing.hugepage_nodeset);
     free(def->memdevs);
     for (size_t i = 0; i < def->n_filesystems; i++) {
         free(def->filesystems[i].source_dir);

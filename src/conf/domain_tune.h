@@ -24,13 +24,39 @@ typedef struct {
 /* <memoryBacking>: how QEMU allocates guest RAM. */
 typedef struct {
     bool present;
-    bool hugepages;    /* <hugepages/>: the host's default huge page size */
+    bool hugepages;    /* <hugepages/>: the host's default huge page size ... */
+    unsigned long long hugepage_kib; /* ... or <page size>'s (0: the default) */
+    char *hugepage_nodeset;          /* <page nodeset>: the guest cells it backs (NULL: all) */
     bool nosharepages; /* <nosharepages/>: kept (no KSM merging) */
     bool locked;       /* <locked/>: mlock'ed (QEMU -overcommit mem-lock=on) */
     vr_mem_source source;
     vr_mem_access access;
     long line;
 } vr_memory_backing;
+
+/* <numatune> (domain_numatune.c): which host NUMA nodes back the
+ * guest's memory, with what policy -- host-nodes/policy on QEMU's memory
+ * backends. Modes in libvirt's order. */
+typedef enum {
+    VR_NUMATUNE_STRICT, VR_NUMATUNE_PREFERRED, VR_NUMATUNE_INTERLEAVE, VR_NUMATUNE_RESTRICTIVE
+} vr_numatune_mode;
+
+/* <memnode cellid mode nodeset>: one guest cell's own. */
+typedef struct {
+    unsigned cellid;
+    vr_numatune_mode mode;
+    char *nodeset;
+} vr_memnode;
+
+typedef struct {
+    bool present;
+    bool memory;               /* <memory> given: mode and nodeset below */
+    vr_numatune_mode mode;
+    char *nodeset;             /* host NUMA nodes, "0-1" */
+    vr_memnode *memnodes;
+    size_t n_memnodes;
+    long line;
+} vr_numatune;
 
 /* <cputune><vcpupin vcpu cpuset/>. */
 typedef struct {

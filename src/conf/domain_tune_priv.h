@@ -8,6 +8,19 @@
 int vr_parse_memory_backing(vr_parse_state *st, const xmlNode *n);
 int vr_parse_cputune(vr_parse_state *st, const xmlNode *n);
 int vr_parse_iothreads(vr_parse_state *st, const xmlNode *n);
+/* domain_hugepages.c: <memoryBacking><hugepages><page size unit nodeset/> */
+int vr_parse_hugepages(vr_parse_state *st, const xmlNode *n, vr_memory_backing *mb);
+void vr_format_hugepages(xmlNode *backing, const vr_memory_backing *mb);
+int vr_domain_hugepages_complete(const vr_domain_def *def, char **err);
+/* domain_smartcard.c */
+int vr_parse_smartcard(vr_parse_state *st, const xmlNode *n);
+void vr_format_smartcard(xmlNode *devs, const vr_domain_def *def);
+void vr_smartcard_free(vr_smartcard_def *sc);
+/* domain_numatune.c */
+int vr_parse_numatune(vr_parse_state *st, const xmlNode *n);
+int vr_domain_numatune_complete(const vr_domain_def *def, char **err);
+void vr_format_numatune(xmlNode *root, const vr_domain_def *def);
+void vr_domain_numatune_free(vr_domain_def *def);
 /* ... <cpu><numa> ... */
 int vr_parse_numa(vr_parse_state *st, const xmlNode *n);
 /* ... and devices: <memory model='dimm'>, <filesystem>, a virtio-scsi
@@ -22,6 +35,10 @@ int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n);
 /* domain_shmem.c */
 int vr_parse_shmem(vr_parse_state *st, const xmlNode *n);
 void vr_format_shmems(xmlNode *devs, const vr_domain_def *def);
+/* domain_rng_egd.c: <rng><backend model='egd'> */
+int vr_parse_rng_egd(vr_parse_state *st, const xmlNode *n, vr_rng_egd *egd);
+void vr_format_rng_egd(xmlNode *rng, const vr_rng_egd *egd);
+void vr_rng_egd_free(vr_rng_egd *egd);
 /* domain_vsock.c */
 int vr_parse_vsock(vr_parse_state *st, const xmlNode *n);
 void vr_format_vsock(xmlNode *devs, const vr_domain_def *def);

@@ -273,6 +273,18 @@ static int check_spice(const vr_domain_def *def, char **err)
         if (def->audios[i].type == VR_AUDIO_SPICE && !spice)
             return vr_dom_error(def->audios[i].line, err, "<audio type='spice'> needs "
                                 "<graphics type='spice'>");
+    const vr_smartcard_def *sc = def->smartcard;
+    if (sc && sc->mode == VR_SMARTCARD_PASSTHROUGH && !sc->tcp && !spice)
+        return vr_dom_error(sc->line, err, "<smartcard mode='passthrough' type='spicevmc'> needs "
+                            "<graphics type='spice'>");
+    if (sc) {
+        const vr_controller_def *c = vr_domain_def_controller(def, VR_CONTROLLER_USB, sc->usb.bus);
+        if (!c || strcmp(c->model, "none") == 0)
+            return vr_dom_error(sc->line, err, "<smartcard> is a USB reader and needs a USB controller");
+        if (sc->usb.port > usb_ports(c))
+            return vr_dom_error(sc->line, err, "<smartcard>: no free port of the %u of the %s controller",
+                                usb_ports(c), c->model);
+    }
     for (size_t i = 0; i < def->n_redirdevs; i++) {
         const vr_redirdev_def *r = &def->redirdevs[i];
         const vr_address *a = &r->addr;

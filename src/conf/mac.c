@@ -1,18 +1,7 @@
 #include "conf/mac.h"
 #include "conf/uuid.h"
 
-#include <ctype.h>
 #include <stdio.h>
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 bool vr_mac_parse(const char *s, unsigned char raw[VR_MAC_LEN])
 {
@@ -20,11 +9,11 @@ bool vr_mac_parse(const char *s, unsigned char raw[VR_MAC_LEN])
         return false;
     const char *p = s;
     for (int i = 0; i < VR_MAC_LEN; i++) {
-        int v = hexval(*p);
+        int v = vr_hex_digit(*p);
         if (v < 0)
             return false;
         p++;
-        int lo = hexval(*p);
+        int lo = vr_hex_digit(*p);
         if (lo >= 0) {
             v = v << 4 | lo;
             p++;

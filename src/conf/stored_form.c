@@ -2,6 +2,7 @@
 #include "conf/stored_form.h"
 #include "conf/domain_conf.h"
 #include "conf/network_conf.h"
+#include "conf/secret_conf.h"
 #include "conf/snapshot_conf.h"
 #include "conf/storage_conf.h"
 #include "conf/xml_util.h"
@@ -26,6 +27,9 @@ static void pool_free(void *d) { vr_pool_def_free(d); }
 static char *snapshot_format(const void *d) { return vr_snapshot_def_format(d); }
 static void *snapshot_parse(const char *x, size_t n, char **e) { return vr_snapshot_def_parse(x, n, e); }
 static void snapshot_free(void *d) { vr_snapshot_def_free(d); }
+static char *secret_format(const void *d) { return vr_secret_def_format(d); }
+static void *secret_parse(const char *x, size_t n, char **e) { return vr_secret_def_parse(x, n, e); }
+static void secret_free(void *d) { vr_secret_def_free(d); }
 
 static const char *domain_name(const void *d) { return ((const vr_domain_def *)d)->name; }
 static const char *domain_uuid(const void *d) { return ((const vr_domain_def *)d)->uuid; }
@@ -34,13 +38,17 @@ static const char *network_uuid(const void *d) { return ((const vr_network_def *
 static const char *pool_name(const void *d) { return ((const vr_pool_def *)d)->name; }
 static const char *pool_uuid(const void *d) { return ((const vr_pool_def *)d)->uuid; }
 static const char *snapshot_name(const void *d) { return ((const vr_snapshot_def *)d)->name; }
+static const char *secret_uuid(const void *d) { return ((const vr_secret_def *)d)->uuid; }
 
-const vr_conf_kind vr_conf_domain = {"domain", domain_format, domain_parse, domain_free, domain_name, domain_uuid};
+const vr_conf_kind vr_conf_domain = {"domain", domain_format, domain_parse, domain_free, domain_name, domain_uuid,
+                                    false};
 const vr_conf_kind vr_conf_network = {"network", network_format, network_parse, network_free, network_name,
-                                      network_uuid};
-const vr_conf_kind vr_conf_pool = {"pool", pool_format, pool_parse, pool_free, pool_name, pool_uuid};
+                                      network_uuid, false};
+const vr_conf_kind vr_conf_pool = {"pool", pool_format, pool_parse, pool_free, pool_name, pool_uuid, false};
 const vr_conf_kind vr_conf_snapshot = {"snapshot", snapshot_format, snapshot_parse, snapshot_free, snapshot_name,
-                                       NULL};
+                                       NULL, false};
+const vr_conf_kind vr_conf_secret = {"secret", secret_format, secret_parse, secret_free, secret_uuid, secret_uuid,
+                                     .keyed_by_uuid = true};
 
 char *vr_conf_stored_form(const vr_conf_kind *kind, const void *def, const char *name, char **err)
 {

@@ -3,6 +3,7 @@
  * uses, to the same definition. The drivers save through here. */
 #pragma once
 #include "common/errors.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
@@ -14,9 +15,12 @@ typedef struct {
      * without one): what the registry (src/registry) files it under. */
     const char *(*name)(const void *def);
     const char *(*uuid)(const void *def);
+    /* Known by its uuid alone (secrets): `name` gives the uuid too, and
+     * there is no autostart. */
+    bool keyed_by_uuid;
 } vr_conf_kind;
 
-extern const vr_conf_kind vr_conf_domain, vr_conf_network, vr_conf_pool, vr_conf_snapshot;
+extern const vr_conf_kind vr_conf_domain, vr_conf_network, vr_conf_pool, vr_conf_snapshot, vr_conf_secret;
 
 /* The XML to store for `def` (named `name` in messages), or NULL with
  * *err when it does not parse back to the same definition: it fails to

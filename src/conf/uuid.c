@@ -70,7 +70,7 @@ void vr_uuid_generate(char out[VR_UUID_STRLEN])
     vr_uuid_format(raw, out);
 }
 
-static int hexval(char c)
+int vr_hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -96,7 +96,7 @@ bool vr_uuid_parse(const char *s, unsigned char raw[VR_UUID_LEN])
                 return false;
             p++;
         }
-        int hi = hexval(p[0]), lo = hi < 0 ? -1 : hexval(p[1]);
+        int hi = vr_hex_digit(p[0]), lo = hi < 0 ? -1 : vr_hex_digit(p[1]);
         if (hi < 0 || lo < 0)
             return false;
         raw[i] = (unsigned char)(hi << 4 | lo);

@@ -22,3 +22,6 @@ void vr_uuid_format(const unsigned char raw[VR_UUID_LEN], char out[VR_UUID_STRLE
 
 /* Parse and write back in canonical form (lowercase, dashed). */
 bool vr_uuid_canonical(const char *s, char out[VR_UUID_STRLEN]);
+/* The value of a hexadecimal digit (either case), -1 for anything else:
+ * uuid and MAC text (mac.c). */
+int vr_hex_digit(char c);

@@ -2,6 +2,7 @@
 #include "core/views.h"
 
 #include "common/util.h"
+#include "conf/domain_template.h"
 #include "core/domain_ops.h"
 
 #include <arpa/inet.h>
@@ -36,6 +37,7 @@ void vr_core_domain_view(const vr_domain *dom, vireo_domain *out)
     out->notices = dom->notices;
     out->n_notices = dom->n_notices;
     out->managed_save = vr_qemu_has_managed_save(dom);
+    out->is_template = vr_domain_def_is_template(dom->next ? dom->next : def);
 }
 
 void vr_core_pool_view(vr_pool *p, vireo_pool *out)

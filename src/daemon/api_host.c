@@ -8,6 +8,8 @@
 #include "core/host_info.h"
 #include "host/resources.h"
 #include "host/validate.h"
+#include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,31 +19,20 @@
 
 static void get_version(vr_api_call *c)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "version", json_object_new_string(VIREO_VERSION));
-    json_object_object_add(o, "api", json_object_new_string("v1"));
-    json_object_object_add(o, "hypervisor", json_object_new_string("QEMU"));
-    vr_req_reply_json(c->req, 200, o);
+    vireo_version v = {.version = VIREO_VERSION, .api = "v1", .hypervisor = "QEMU"};
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_version, &v));
 }
 
 static void get_host(vr_api_call *c)
 {
     vr_host_info h;
     vr_host_info_get(c->api->qemu, &h);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "hostname", json_object_new_string(h.hostname));
-    json_object_object_add(o, "uri", json_object_new_string(c->api->uri));
-    json_object_object_add(o, "arch", json_object_new_string(h.arch));
-    json_object_object_add(o, "kernel", json_object_new_string(h.kernel));
-    json_object_object_add(o, "cpus", json_object_new_int(h.cpus));
-    json_object_object_add(o, "memory_kib", json_object_new_int64((int64_t)h.memory_kib));
-    json_object_object_add(o, "accelerator", json_object_new_string(h.kvm ? "kvm" : "tcg"));
-    json_object *types = json_object_new_array();
-    json_object_array_add(types, json_object_new_string("qemu"));
-    if (h.kvm)
-        json_object_array_add(types, json_object_new_string("kvm"));
-    json_object_object_add(o, "domain_types", types);
-    vr_req_reply_json(c->req, 200, o);
+    char *types[] = {"qemu", "kvm"};
+    /* A borrowed view: the strings stay h's and the api's. */
+    vireo_host v = {.hostname = h.hostname, .uri = (char *)c->api->uri, .arch = h.arch, .kernel = h.kernel,
+                    .cpus = h.cpus, .memory_kib = h.memory_kib, .accelerator = h.kvm ? "kvm" : "tcg",
+                    .domain_types = types, .n_domain_types = h.kvm ? 2 : 1};
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_host, &v));
 }
 
 /* GET /v1/host/domain-capabilities[?virttype=&machine=&arch=&emulator=]:
@@ -166,23 +157,18 @@ static void cpu_advance(cpu_sample now)
 
 static void reply_stats(vr_api *api, vr_req *req)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
-    json_object_object_add(o, "cpu_percent", cpu_pct < 0 ? NULL : json_object_new_double(cpu_pct));
-    json_object_object_add(o, "cpu_window_ms", json_object_new_int((int)(cpu_window * 1000 + 0.5)));
     char *meminfo = vr_file_read("/proc/meminfo", NULL);
     uint64_t total = vr_meminfo_kib(meminfo, "MemTotal"), avail = vr_meminfo_kib(meminfo, "MemAvailable");
     free(meminfo);
-    json_object_object_add(o, "memory_total_kib", json_object_new_int64((int64_t)total));
-    json_object_object_add(o, "memory_available_kib", json_object_new_int64((int64_t)avail));
-    json_object_object_add(o, "memory_used_kib", json_object_new_int64((int64_t)(total - (avail < total ? avail : total))));
     size_t n, running = 0;
     vr_domain *const *doms = vr_qemu_domains(api->qemu, &n);
     for (size_t i = 0; i < n; i++)
         running += doms[i]->state != VR_DOM_SHUTOFF;
-    json_object_object_add(o, "domains_total", json_object_new_int((int)n));
-    json_object_object_add(o, "domains_running", json_object_new_int((int)running));
-    vr_req_reply_json(req, 200, o);
+    vireo_host_stats st = {.cpus = (int)sysconf(_SC_NPROCESSORS_ONLN), .cpu_percent = cpu_pct < 0 ? -1 : cpu_pct,
+                           .cpu_window_ms = (int)(cpu_window * 1000 + 0.5), .memory_total_kib = total,
+                           .memory_available_kib = avail, .memory_used_kib = total - (avail < total ? avail : total),
+                           .domains_total = (int)n, .domains_running = (int)running};
+    vr_req_reply_json(req, 200, vr_wire_to_json(&vr_wire_host_stats, &st));
 }
 
 typedef struct {

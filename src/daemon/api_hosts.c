@@ -5,8 +5,10 @@
  *   ANY    /v1/hosts/NAME/api/v1/…  the same request, forwarded to that
  *          host's vireod through its tunnel, and its answer passed back
  * so the browser talks only to this daemon. Streams (events, consoles,
- * uploads) are not forwarded yet: they answer 422. */
+ * VNC, uploads, downloads) go through host_streams.c; the read-only
+ * socket forwards none. */
 #include "daemon/api.h"
+#include "daemon/host_streams.h"
 #include "daemon/remote_hosts.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -174,12 +176,7 @@ static void proxy_answer(proxy_ctx *p)
 static void proxy_read(struct bufferevent *bev, void *opaque)
 {
     proxy_ctx *p = opaque;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    size_t n = evbuffer_get_length(in);
-    char *chunk = vr_malloc(n);
-    evbuffer_remove(in, chunk, n);
-    vr_strbuf_addn(&p->in, chunk, n);
-    free(chunk);
+    vr_bev_read_into(bev, &p->in);
 }
 
 static void proxy_event(struct bufferevent *bev, short what, void *opaque)
@@ -208,9 +205,10 @@ void vr_api_hosts_forward(vr_api_call *c)
         vr_req_reply_error(c->req, 404, "not_found", "forward to a path under /v1/ (…/hosts/%s/api/v1/…)", host);
         return;
     }
-    if (vr_req_websocket(c->req) || vr_req_header(c->req, "Upgrade")) {
-        vr_req_reply_error(c->req, 422, "unsupported", "streams of host '%s' (events, consoles, uploads) are not "
-                           "forwarded yet: use vireo -c %s", host, "vireo+ssh://…");
+    bool stream = vr_req_websocket(c->req) || vr_req_header(c->req, "Upgrade");
+    if (stream && c->api->read_only) { /* a stream may write (an upload, a console) */
+        vr_req_reply_error(c->req, 403, "denied", "streams of host '%s' are not forwarded on the read-only socket",
+                           host);
         return;
     }
     int status = 0;
@@ -219,6 +217,14 @@ void vr_api_hosts_forward(vr_api_call *c)
     if (!sock) {
         vr_req_reply_error(c->req, status, status == 404 ? "not_found" : "failed", "%s", err);
         free(err);
+        return;
+    }
+    if (stream) {
+        char *query = vr_req_query_string(c->req);
+        char *target = vr_asprintf("%s%s", rest, query);
+        vr_host_stream_forward(c->req, vr_qemu_base(c->api->qemu), host, sock, target);
+        free(target);
+        free(query);
         return;
     }
     size_t blen = 0;

@@ -106,28 +106,28 @@ static void xml(vr_api_call *c)
         vr_req_reply_text(c->req, 200, "application/xml", vr_net_xml(net, vr_api_flag(c->req, "inactive")));
 }
 
-static void action(vr_api_call *c)
+/* POST networks/NAME/start and .../destroy: a route each. */
+static void start(vr_api_call *c)
 {
     vr_network *net = find(c);
     if (!net)
         return;
     char *err = NULL;
-    const char *a = c->seg[2];
-    vr_err code;
-    if (strcmp(a, "start") == 0) {
-        code = vr_net_start(net, &err);
-        reply_started(c, code, err, net, 200);
+    vr_err code = vr_net_start(net, &err);
+    reply_started(c, code, err, net, 200);
+}
+
+static void destroy(vr_api_call *c)
+{
+    vr_network *net = find(c);
+    if (!net)
         return;
-    } else if (strcmp(a, "destroy") == 0) {
-        char *name = vr_strdup(net->def->name);
-        code = vr_net_destroy(net, &err);
-        /* A transient network is gone after destroy. */
-        net = code == VR_OK ? vr_net_lookup(c->api->net, name) : net;
-        free(name);
-    } else {
-        vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on networks", a);
-        return;
-    }
+    char *err = NULL;
+    char *name = vr_strdup(net->def->name);
+    vr_err code = vr_net_destroy(net, &err);
+    /* A transient network is gone after destroy. */
+    net = code == VR_OK ? vr_net_lookup(c->api->net, name) : net;
+    free(name);
     reply(c, code, err, net, 200);
 }
 
@@ -244,7 +244,8 @@ const vr_api_route vr_api_network_routes[] = {
     {"PUT", "networks/*/autostart", autostart},
     {"POST", "networks/*/dhcp-hosts", dhcp_host},
     {"DELETE", "networks/*/dhcp-hosts", dhcp_host},
-    {"POST", "networks/*/*", action},
+    {"POST", "networks/*/start", start},
+    {"POST", "networks/*/destroy", destroy},
     {"GET", "domains/*/interfaces", domain_interfaces, VR_API_READ},
     {0},
 };

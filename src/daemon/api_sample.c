@@ -5,19 +5,26 @@
  * and nothing at all runs while nobody asks. Reading /proc and the lease
  * files keeps it off QMP, so a busy QEMU never delays the line. */
 #include "daemon/api.h"
+#include "common/util.h"
+#include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <time.h>
 
-static json_object *addresses(vr_api *api, const vr_domain *dom)
+/* The addresses its interfaces hold (strings the caller frees). */
+static char **addresses(vr_api *api, const vr_domain *dom, size_t *n)
 {
-    json_object *out = json_object_new_array();
+    char **out = NULL;
+    *n = 0;
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {
         json_object *leases = vr_api_iface_leases(api, dom, i);
         for (size_t k = 0; k < json_object_array_length(leases); k++) {
             json_object *ip;
-            if (json_object_object_get_ex(json_object_array_get_idx(leases, k), "ip", &ip))
-                json_object_array_add(out, json_object_get(ip));
+            if (json_object_object_get_ex(json_object_array_get_idx(leases, k), "ip", &ip)) {
+                out = vr_realloc(out, (*n + 1) * sizeof(*out));
+                out[(*n)++] = vr_strdup(json_object_get_string(ip));
+            }
         }
         json_object_put(leases);
     }
@@ -36,11 +43,10 @@ json_object *vr_api_sample(void *opaque)
         const vr_domain *dom = all[i];
         if (dom->state == VR_DOM_SHUTOFF)
             continue;
-        json_object *d = json_object_new_object();
-        json_object_object_add(d, "cpu_time_ns", json_object_new_int64(vr_qemu_cpu_time_ns(dom)));
-        json_object_object_add(d, "vcpus", json_object_new_int((int)dom->def->vcpus_current));
-        json_object_object_add(d, "addresses", addresses(api, dom));
-        json_object_object_add(doms, dom->def->name, d);
+        vireo_sample_domain d = {.cpu_time_ns = vr_qemu_cpu_time_ns(dom), .vcpus = (int)dom->def->vcpus_current};
+        d.addresses = addresses(api, dom, &d.n_addresses);
+        json_object_object_add(doms, dom->def->name, vr_wire_to_json(&vr_wire_sample_domain, &d));
+        vr_wire_clear(&vr_wire_sample_domain, &d);
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "kind", json_object_new_string("stats"));

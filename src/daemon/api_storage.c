@@ -151,32 +151,35 @@ static int build_flags(vr_api_call *c, unsigned *flags)
     return 0;
 }
 
-static void pool_action(vr_api_call *c)
+/* POST pools/NAME/ACTION: a route each, one way to answer. */
+static void pool_run(vr_api_call *c, vr_err (*fn)(vr_pool *, char **))
 {
     vr_pool *p = find_pool(c);
     if (!p)
         return;
-    static const struct {
-        const char *name;
-        vr_err (*fn)(vr_pool *, char **);
-    } actions[] = {
-        {"start", vr_storage_pool_start},   {"destroy", vr_storage_pool_destroy},
-        {"build", vr_storage_pool_build},   {"delete", vr_storage_pool_delete},
-        {"refresh", vr_storage_pool_refresh},
-    };
-    for (size_t i = 0; i < VR_ARRAY_LEN(actions); i++) {
-        if (strcmp(c->seg[2], actions[i].name) != 0)
-            continue;
-        char *err = NULL;
-        unsigned flags = 0;
-        if (strcmp(c->seg[2], "build") == 0 && build_flags(c, &flags) < 0)
-            return;
-        vr_err code = flags ? vr_storage_pool_build_flags(p, flags, &err) : actions[i].fn(p, &err);
-        reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
-        free(err);
+    char *err = NULL;
+    vr_err code = fn(p, &err);
+    reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
+    free(err);
+}
+
+static void pool_start(vr_api_call *c) { pool_run(c, vr_storage_pool_start); }
+static void pool_destroy(vr_api_call *c) { pool_run(c, vr_storage_pool_destroy); }
+static void pool_delete(vr_api_call *c) { pool_run(c, vr_storage_pool_delete); }
+static void pool_refresh(vr_api_call *c) { pool_run(c, vr_storage_pool_refresh); }
+
+static void pool_build(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
         return;
-    }
-    vr_req_reply_error(c->req, 404, "not_found", "no action '%s' on pools", c->seg[2]);
+    char *err = NULL;
+    unsigned flags = 0;
+    if (build_flags(c, &flags) < 0)
+        return;
+    vr_err code = vr_storage_pool_build_flags(p, flags, &err);
+    reply(c, code, err, 200, code == VR_OK ? pool_json(p) : NULL);
+    free(err);
 }
 
 static void pool_autostart(vr_api_call *c)
@@ -624,7 +627,11 @@ const vr_api_route vr_api_storage_routes[] = {
     {"PUT", "pools/*/autostart", pool_autostart},
     {"GET", "pools/*/volumes", list_vols, VR_API_READ},
     {"POST", "pools/*/volumes", create_vol},
-    {"POST", "pools/*/*", pool_action},
+    {"POST", "pools/*/start", pool_start},
+    {"POST", "pools/*/destroy", pool_destroy},
+    {"POST", "pools/*/build", pool_build},
+    {"POST", "pools/*/delete", pool_delete},
+    {"POST", "pools/*/refresh", pool_refresh},
     {"GET", "pools/*/volumes/*", get_vol, VR_API_READ},
     {"DELETE", "pools/*/volumes/*", delete_vol},
     {"GET", "pools/*/volumes/*/xml", vol_xml, VR_API_READ},

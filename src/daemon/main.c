@@ -20,6 +20,8 @@
 #include "daemon/listen.h"
 #include "daemon/rpc_paths.h"
 #include "daemon/web.h"
+#include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <errno.h>
 #include <event2/event.h>
@@ -69,7 +71,8 @@ static void usage(FILE *out)
             "                 also serve libvirt's protocol on libvirt's own sockets\n"
             "                 (/run/libvirt/libvirt-sock, virtqemud-sock and their -ro; a\n"
             "                 session daemon: $XDG_RUNTIME_DIR/libvirt/) when no libvirt\n"
-            "                 daemon holds them, so qemu:///system with no ?socket= reaches vireod\n"
+            "                 daemon holds them, so qemu:///system with no ?socket= reaches vireod;\n"
+            "                 a system daemon also makes /var/lib/libvirt/boot (virt-install's)\n"
             "  --verbose      log debug messages\n"
             "  --lease-hook SOCKET NETWORK ACTION MAC IP [HOST]\n"
             "                 (run by dnsmasq when a DHCP lease changes; see vireod(8))\n");
@@ -93,6 +96,7 @@ typedef struct {
     vr_http *http, *http_ro;
     vr_rpc *rpc, *rpc_ro;
     const vr_rpc_paths *lpaths;
+    vr_web *web; /* a browser on the web port (its event feed) counts as a client */
     int timeout;
     time_t idle_since;
 } idle_state;
@@ -105,7 +109,7 @@ static void on_idle_check(evutil_socket_t fd, short what, void *arg)
     vr_domain *const *doms = vr_qemu_domains(st->api->qemu, &n);
     bool busy = vr_http_connections(st->http) > 0 || (st->http_ro && vr_http_connections(st->http_ro) > 0) ||
                 vr_rpc_connections(st->rpc) > 0 || vr_rpc_connections(st->rpc_ro) > 0 ||
-                vr_rpc_paths_connections(st->lpaths) > 0;
+                vr_rpc_paths_connections(st->lpaths) > 0 || (st->web && vr_web_connections(st->web) > 0);
     for (size_t i = 0; i < n && !busy; i++)
         busy = doms[i]->state != VR_DOM_SHUTOFF || doms[i]->starting;
     time_t now = time(NULL);
@@ -123,33 +127,27 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     event_base_loopbreak(arg);
 }
 
-/* The fields every event on the feed has. */
-static json_object *event_object(const char *kind, const char *name, const char *uuid, const char *event,
-                                 const char *detail)
+/* One event on the feed (the wire schema "event"): `volume` (pool
+ * refresh events) and a lease's mac, ip and hostname are left out when
+ * NULL. */
+static void publish_event(vr_api *api, vireo_event *e)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "time", json_object_new_double((double)ts.tv_sec + (double)ts.tv_nsec / 1e9));
-    json_object_object_add(o, "kind", json_object_new_string(kind));
-    json_object_object_add(o, "name", json_object_new_string(name));
-    json_object_object_add(o, "uuid", json_object_new_string(uuid));
-    json_object_object_add(o, "event", json_object_new_string(event));
-    json_object_object_add(o, "detail", json_object_new_string(detail ? detail : ""));
-    return o;
+    e->time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (!e->detail)
+        e->detail = "";
+    vr_events_publish(api->events, vr_wire_to_json(&vr_wire_event, e));
 }
 
-/* One event on the feed. `volume` (pool refresh events) is left out
- * when NULL. */
 static void publish(vr_api *api, const char *kind, const char *name, const char *uuid,
                     const char *event, const char *detail, const char *volume)
 {
-    json_object *o = event_object(kind, name, uuid, event, detail);
-    if (volume)
-        json_object_object_add(o, "volume", json_object_new_string(volume));
     vr_log_info("event: %s %s %s (%s%s%s)", kind, name, event, detail ? detail : "", volume ? " " : "",
                 volume ? volume : "");
-    vr_events_publish(api->events, o);
+    vireo_event e = {.kind = (char *)kind, .name = (char *)name, .uuid = (char *)uuid, .event = (char *)event,
+                     .detail = (char *)detail, .volume = (char *)volume};
+    publish_event(api, &e);
 }
 
 static void on_domain_event(const vr_domain *dom, const char *event, const char *detail, void *opaque)
@@ -174,12 +172,10 @@ static void on_lease_event(const vr_network *net, const char *kind, const char *
                            const char *hostname, void *opaque)
 {
     vr_api *api = opaque;
-    json_object *o = event_object("network", net->def->name, net->def->uuid, "lease", kind);
-    json_object_object_add(o, "mac", json_object_new_string(mac));
-    json_object_object_add(o, "ip", json_object_new_string(ip));
-    json_object_object_add(o, "hostname", json_object_new_string(hostname));
     vr_log_info("event: network %s lease %s %s %s %s", net->def->name, kind, mac, ip, hostname);
-    vr_events_publish(api->events, o);
+    vireo_event e = {.kind = "network", .name = net->def->name, .uuid = net->def->uuid, .event = "lease",
+                     .detail = (char *)kind, .mac = (char *)mac, .ip = (char *)ip, .hostname = (char *)hostname};
+    publish_event(api, &e);
     vr_events_sample_now(api->events);
 }
 
@@ -440,7 +436,7 @@ int main(int argc, char **argv)
         vr_events_listen(api.events, vr_rpc_event, rpc_ro);
     vr_rpc_paths_serve(&lpaths, base, &api, &budget);
     idle_state idle = {.api = &api, .http = http, .http_ro = http_ro, .rpc = rpc, .rpc_ro = rpc_ro,
-                       .lpaths = &lpaths, .timeout = timeout};
+                       .lpaths = &lpaths, .web = web, .timeout = timeout};
     struct event *idle_timer = NULL;
     if (timeout) {
         idle_timer = event_new(base, -1, EV_PERSIST, on_idle_check, &idle);

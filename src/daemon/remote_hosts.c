@@ -9,6 +9,7 @@
  * when it ends, and a new try every RETRY_MS until it comes back. */
 #include "daemon/remote_hosts.h"
 #include "client/client.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -122,22 +123,20 @@ static void start_ssh(vr_remote_host *h)
     argv[n++] = target;
     argv[n] = NULL;
     unlink(h->sock);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int e = open(h->errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(e, 2);
-        setsid(); /* no terminal: ssh never asks */
-        execvp("ssh", (char *const *)argv);
-        _exit(127);
-    }
+    /* Its complaints to the error file (ssh -N prints nothing else); its
+     * own session, no terminal: ssh never asks. */
+    int e = open(h->errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    vr_child_spec s = {.argv = (char *const *)argv, .out = e >= 0 ? VR_CHILD_OUT_FD : VR_CHILD_OUT_NULL,
+                       .out_fd = e, .new_session = true};
+    char *err = NULL;
+    pid_t pid = vr_child_spawn(&s, &err);
+    if (e >= 0)
+        close(e);
     free(forward);
     free(target);
     free(known);
     if (pid < 0) {
-        set_unreachable(h, vr_asprintf("cannot run ssh: %s", strerror(errno)));
+        set_unreachable(h, err);
         return;
     }
     h->ssh_pid = pid;
@@ -367,18 +366,12 @@ char *vr_remote_hosts_public_key(vr_remote_hosts *rh, char **err)
         char host[256] = "vireod";
         gethostname(host, sizeof(host) - 1);
         char *comment = vr_asprintf("vireod@%s", host);
-        pid_t pid = fork();
-        if (pid == 0) {
-            int null = open("/dev/null", O_RDWR);
-            dup2(null, 0);
-            dup2(null, 1);
-            execlp("ssh-keygen", "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", rh->key,
-                   (char *)NULL);
-            _exit(127);
-        }
+        char *argv[] = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", rh->key, NULL};
+        vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_NULL};
+        vr_child_result r;
+        bool made = vr_child_run(&s, &r, NULL) == 0 && vr_child_ok(&r);
         free(comment);
-        int st = 0;
-        if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        if (!made) {
             vr_set_error(err, "cannot make the daemon's SSH key %s with ssh-keygen (install openssh-client)",
                          rh->key);
             free(pub);

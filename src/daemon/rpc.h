@@ -30,7 +30,9 @@ vr_rpc *vr_rpc_start(struct event_base *base, int listen_fd, vr_api *api, bool r
 void vr_rpc_stop(vr_rpc *r);
 unsigned vr_rpc_connections(const vr_rpc *r);
 /* An event of the daemon's feed (events.c's JSON form; opaque is the
- * vr_rpc): lifecycle events go to every connection registered for them. */
+ * vr_rpc): domain (lifecycle, reboot, device added/removed), network and
+ * pool (lifecycle, refresh) events go to every connection registered for
+ * them. */
 void vr_rpc_event(json_object *event, void *opaque);
 
 /* libvirt's error numbers (virterror.h) that Vireo answers with. */
@@ -101,6 +103,13 @@ extern const vr_rpc_proc vr_rpc_storage_procs[];
 extern const vr_rpc_proc vr_rpc_snapshot_procs[];
 extern const vr_rpc_proc vr_rpc_stats_procs[];
 extern const vr_rpc_proc vr_rpc_stream_procs[];
+extern const vr_rpc_proc vr_rpc_guest_procs[];
+extern const vr_rpc_proc vr_rpc_save_procs[];
+extern const vr_rpc_proc vr_rpc_block_procs[];
+extern const vr_rpc_proc vr_rpc_vcpu_procs[];
+/* Procedure n of libvirt's QEMU program (virsh qemu-monitor-command,
+ * qemu-agent-command) in the tables, above every remote procedure. */
+#define VR_RPC_QEMU_PROC(n) (0x10000 + (n))
 
 /* A table entry: procedure number, libvirt's function, args and ret
  * types (void for none), handler, whether it changes anything. */
@@ -136,10 +145,12 @@ bool vr_rpc_call_alive(const vr_rpc_call *c);
 uid_t vr_rpc_peer_uid(const vr_rpc_conn *conn);
 bool vr_rpc_read_only(const vr_rpc_conn *conn);
 void vr_rpc_set_open(vr_rpc_conn *conn);
-/* Register for domain lifecycle events (filter: a domain's uuid, or
- * NULL for all); returns the callback id. */
-int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid);
-bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id);
+/* Register for events of domains, networks or pools: libvirt's event id
+ * of that kind (filter: the object's uuid, or NULL for all); returns the
+ * callback id, or -1 when the connection holds too many. */
+typedef enum { VR_RPC_EV_DOMAIN, VR_RPC_EV_NETWORK, VR_RPC_EV_POOL } vr_rpc_ev_kind;
+int vr_rpc_events_add(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int event_id, const unsigned char *uuid);
+bool vr_rpc_events_remove(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int callback_id);
 
 /* ---- streams (consoles, volume upload and download) ----
  *
@@ -188,6 +199,10 @@ bool vr_rpc_dom_matches(vr_domain *dom, unsigned flags);
 void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason);
 /* A call's flags outside `allowed`: false after failing the call. */
 bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed);
+
+/* domifaddr --source agent: the guest agent's interfaces (rpc_guest.c);
+ * answers later. */
+vr_rpc_result vr_rpc_ifaddr_agent(vr_rpc_call *c, vr_domain *dom);
 
 /* Wire forms of Vireo's objects (strings are copies, freed with the ret). */
 void vr_rpc_dom_wire(vrp_dom *out, const vr_domain *dom);

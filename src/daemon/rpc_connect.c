@@ -190,27 +190,53 @@ static vr_rpc_result none_counted(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
-static vr_rpc_result event_register(vr_rpc_call *c)
+/* Register a callback of kind for event_id (served: the bit of `served`
+ * for it) on the object uuid (NULL: all). */
+static vr_rpc_result event_register(vr_rpc_call *c, vr_rpc_ev_kind kind, int event_id, unsigned served,
+                                    const char *uuid)
 {
-    vrp_event_register_args *a = c->args;
-    enum { EVENT_ID_LIFECYCLE = 0 };
-    if (a->event_id != EVENT_ID_LIFECYCLE)
-        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod sends domain lifecycle events only (not event %d)",
-                           a->event_id);
-    int id = vr_rpc_events_add(c->conn, a->event_id, a->dom ? (const unsigned char *)a->dom->uuid : NULL);
+    static const char *const kinds[] = {"domain", "network", "storage pool"};
+    if (event_id < 0 || event_id >= 32 || !(served & (1u << event_id)))
+        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod does not send %s event %d", kinds[kind], event_id);
+    int id = vr_rpc_events_add(c->conn, kind, event_id, (const unsigned char *)uuid);
     if (id < 0)
         return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "this connection holds too many event callbacks");
     ((vrp_event_register_ret *)c->ret)->callback_id = id;
     return VR_RPC_OK;
 }
 
-static vr_rpc_result event_deregister(vr_rpc_call *c)
+static vr_rpc_result event_deregister(vr_rpc_call *c, vr_rpc_ev_kind kind)
 {
     int id = ((vrp_event_deregister_args *)c->args)->callback_id;
-    if (!vr_rpc_events_remove(c->conn, id))
+    if (!vr_rpc_events_remove(c->conn, kind, id))
         return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "no event callback %d on this connection", id);
     return VR_RPC_OK;
 }
+
+/* Domains: lifecycle (0), reboot (1), device removed (15) and added (19). */
+static vr_rpc_result domain_register(vr_rpc_call *c)
+{
+    vrp_event_register_args *a = c->args;
+    return event_register(c, VR_RPC_EV_DOMAIN, a->event_id, 1u << 0 | 1u << 1 | 1u << 15 | 1u << 19,
+                          a->dom ? a->dom->uuid : NULL);
+}
+
+/* Networks: lifecycle (0). Pools: lifecycle (0) and refresh (1). */
+static vr_rpc_result network_register(vr_rpc_call *c)
+{
+    vrp_net_event_register_args *a = c->args;
+    return event_register(c, VR_RPC_EV_NETWORK, a->event_id, 1u << 0, a->net ? a->net->uuid : NULL);
+}
+
+static vr_rpc_result pool_register(vr_rpc_call *c)
+{
+    vrp_pool_event_register_args *a = c->args;
+    return event_register(c, VR_RPC_EV_POOL, a->event_id, 1u << 0 | 1u << 1, a->pool ? a->pool->uuid : NULL);
+}
+
+static vr_rpc_result domain_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_DOMAIN); }
+static vr_rpc_result network_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_NETWORK); }
+static vr_rpc_result pool_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_POOL); }
 
 const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(1, "virConnectOpen", vrp_open_args, vrp_void, connect_open, false),
@@ -241,9 +267,17 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(285, "virConnectListAllNodeDevices", vrp_list_args, vrp_empty_list_ret, none_listed, false),
     VR_RPC_PROC(286, "virConnectListAllNWFilters", vrp_list_args, vrp_empty_list_ret, none_listed, false),
     VR_RPC_PROC(287, "virConnectListAllSecrets", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+    VR_RPC_PROC(313, "virConnectNetworkEventRegisterAny", vrp_net_event_register_args, vrp_event_register_ret,
+                network_register, false),
+    VR_RPC_PROC(314, "virConnectNetworkEventDeregisterAny", vrp_event_deregister_args, vrp_void,
+                network_deregister, false),
     VR_RPC_PROC(316, "virConnectDomainEventRegisterAny", vrp_event_register_args, vrp_event_register_ret,
-                event_register, false),
+                domain_register, false),
     VR_RPC_PROC(317, "virConnectDomainEventDeregisterAny", vrp_event_deregister_args, vrp_void,
-                event_deregister, false),
+                domain_deregister, false),
+    VR_RPC_PROC(368, "virConnectStoragePoolEventRegisterAny", vrp_pool_event_register_args,
+                vrp_event_register_ret, pool_register, false),
+    VR_RPC_PROC(369, "virConnectStoragePoolEventDeregisterAny", vrp_event_deregister_args, vrp_void,
+                pool_deregister, false),
     {0},
 };

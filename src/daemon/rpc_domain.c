@@ -31,6 +31,7 @@ enum {
     DESTROY_GRACEFUL = 1,
     UNDEFINE_ANY = 1 | 2 | 4 | 8 | 16 | 32 | 64, /* storage and metadata Vireo removes or keeps alike */
     IFADDR_SRC_LEASE = 0,
+    IFADDR_SRC_AGENT = 1,
 };
 
 bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed)
@@ -114,11 +115,11 @@ bool vr_rpc_dom_matches(vr_domain *dom, unsigned f)
         vr_qemu_snapshot_list_free(list, n);
         free(err);
     }
-    /* Vireo keeps no managed-save images and no checkpoints. */
+    /* Vireo keeps no checkpoints. */
     return state_ok && vr_rpc_filter(f, ACTIVE, INACTIVE, dom->state != VR_DOM_SHUTOFF) &&
            vr_rpc_filter(f, PERSISTENT, TRANSIENT, dom->persistent) &&
            vr_rpc_filter(f, AUTOSTART, NO_AUTOSTART, dom->autostart) &&
-           vr_rpc_filter(f, MANAGEDSAVE, NO_MANAGEDSAVE, false) &&
+           vr_rpc_filter(f, MANAGEDSAVE, NO_MANAGEDSAVE, vr_qemu_has_managed_save(dom)) &&
            vr_rpc_filter(f, HAS_SNAPSHOT, NO_SNAPSHOT, has_snapshot) &&
            vr_rpc_filter(f, HAS_CHECKPOINT, NO_CHECKPOINT, false);
 }
@@ -321,14 +322,11 @@ static bool fact_active(const vr_domain *d) { return d->state != VR_DOM_SHUTOFF;
 static bool fact_persistent(const vr_domain *d) { return d->persistent; }
 static bool fact_autostart(const vr_domain *d) { return d->autostart; }
 static bool fact_updated(const vr_domain *d) { return d->next != NULL; }
-static bool fact_none(const vr_domain *d) { return false; }
 
 static vr_rpc_result is_active(vr_rpc_call *c) { return answer_bool(c, fact_active); }
 static vr_rpc_result is_persistent(vr_rpc_call *c) { return answer_bool(c, fact_persistent); }
 static vr_rpc_result is_updated(vr_rpc_call *c) { return answer_bool(c, fact_updated); }
 static vr_rpc_result get_autostart(vr_rpc_call *c) { return answer_bool(c, fact_autostart); }
-/* Vireo keeps no managed-save images. */
-static vr_rpc_result has_managed_save(vr_rpc_call *c) { return answer_bool(c, fact_none); }
 
 /* No security driver labels QEMU: an empty label, not enforcing. */
 static vr_rpc_result get_security_label(vr_rpc_call *c)
@@ -336,18 +334,21 @@ static vr_rpc_result get_security_label(vr_rpc_call *c)
     return arg_domain(c) ? VR_RPC_OK : VR_RPC_FAILED;
 }
 
-/* domifaddr --source lease: the DHCP leases of each interface. */
+/* domifaddr --source lease: the DHCP leases of each interface; --source
+ * agent: what the guest agent reports (rpc_guest.c). */
 static vr_rpc_result interface_addresses(vr_rpc_call *c)
 {
     vrp_dom_ifaddr_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
         return VR_RPC_FAILED;
-    if (a->source != IFADDR_SRC_LEASE)
-        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod knows addresses from its DHCP leases only "
-                           "(domifaddr --source lease)");
+    if (a->source != IFADDR_SRC_LEASE && a->source != IFADDR_SRC_AGENT)
+        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod knows addresses from its DHCP leases and the guest "
+                           "agent (domifaddr --source lease or agent), not from ARP");
     if (dom->state == VR_DOM_SHUTOFF)
         return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "domain is not running");
+    if (a->source == IFADDR_SRC_AGENT)
+        return vr_rpc_ifaddr_agent(c, dom);
     vrp_dom_ifaddr_ret *r = c->ret;
     r->ifaces.ifaces_val = vr_calloc(dom->def->n_interfaces + 1, sizeof(vrp_iface));
     for (size_t i = 0; i < dom->def->n_interfaces; i++) {
@@ -546,6 +547,12 @@ static vr_rpc_result reboot(vr_rpc_call *c)
     return power(c, ((vrp_dom_flags_args *)c->args)->flags, vr_qemu_reboot);
 }
 
+/* libvirt's LIVE and CONFIG bits as Vireo's VR_MEM_LIVE and VR_MEM_CONFIG. */
+static unsigned mem_flags_of(unsigned flags)
+{
+    return (flags & AFFECT_LIVE ? VR_MEM_LIVE : 0) | (flags & AFFECT_CONFIG ? VR_MEM_CONFIG : 0);
+}
+
 /* setmem (and setmaxmem with MEM_MAXIMUM); libvirt's LIVE and CONFIG
  * bits are Vireo's VR_MEM_LIVE and VR_MEM_CONFIG. */
 static vr_rpc_result set_memory_flags(vr_rpc_call *c)
@@ -554,7 +561,7 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM))
         return VR_RPC_FAILED;
-    unsigned mem_flags = (a->flags & AFFECT_LIVE ? VR_MEM_LIVE : 0) | (a->flags & AFFECT_CONFIG ? VR_MEM_CONFIG : 0);
+    unsigned mem_flags = mem_flags_of(a->flags);
     if (!(a->flags & MEM_MAXIMUM)) {
         vr_qemu_set_memory(dom, a->memory, mem_flags, on_done, c);
         return VR_RPC_LATER;
@@ -640,6 +647,71 @@ static vr_rpc_result block_resize(vr_rpc_call *c)
     return VR_RPC_LATER;
 }
 
+/* ---- description, title, metadata, name ---- */
+
+/* virDomainMetadataType: DESCRIPTION 0, TITLE 1, ELEMENT 2 (in the
+ * namespace uri, under the prefix key). */
+enum { META_DESCRIPTION = 0, META_TITLE = 1, META_ELEMENT = 2 };
+
+static vr_rpc_result set_metadata(vr_rpc_call *c)
+{
+    vrp_set_metadata_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    const char *text = a->metadata ? *a->metadata : NULL;
+    char *err = NULL;
+    vr_err code;
+    if (a->type == META_DESCRIPTION || a->type == META_TITLE)
+        code = vr_qemu_set_description(dom, a->type == META_TITLE, text ? text : "", mem_flags_of(a->flags), &err);
+    else if (a->type == META_ELEMENT && a->uri && (!text || a->key))
+        code = vr_qemu_set_metadata(dom, *a->uri, a->key ? *a->key : NULL, text, mem_flags_of(a->flags), &err);
+    else
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "metadata type %d needs %s", a->type,
+                           a->type == META_ELEMENT ? "a namespace uri and, to set it, a key" : "to be 0, 1 or 2");
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result get_metadata(vr_rpc_call *c)
+{
+    enum { VIR_ERR_NO_DOMAIN_METADATA = 80 };
+    vrp_get_metadata_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    bool inactive = a->flags & AFFECT_CONFIG;
+    char *out = NULL, *err = NULL;
+    if (a->type == META_DESCRIPTION || a->type == META_TITLE) {
+        const char *t = vr_qemu_description(dom, a->type == META_TITLE, inactive);
+        out = t ? vr_strdup(t) : NULL;
+    } else if (a->type == META_ELEMENT && a->uri) {
+        vr_err code = vr_qemu_metadata(dom, *a->uri, inactive, &out, &err);
+        if (code != VR_OK)
+            return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+    } else {
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "metadata type %d needs %s", a->type,
+                           a->type == META_ELEMENT ? "a namespace uri" : "to be 0, 1 or 2");
+    }
+    if (!out)
+        return vr_rpc_fail(c, VIR_ERR_NO_DOMAIN_METADATA, "Requested metadata element is not present");
+    ((vrp_str_ret *)c->ret)->value = out;
+    return VR_RPC_OK;
+}
+
+/* domrename: a shut-off persistent domain takes the new name. */
+static vr_rpc_result rename_dom(vr_rpc_call *c)
+{
+    vrp_rename_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    if (!a->new_name)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "a new name is required");
+    char *err = NULL;
+    vr_err code = vr_qemu_rename(dom, *a->new_name, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
 const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(8, "virDomainAttachDevice", vrp_dom_xml_args, vrp_void, attach_device, true),
     VR_RPC_PROC(9, "virDomainCreate", vrp_dom_args, vrp_void, create, true),
@@ -673,7 +745,6 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(151, "virDomainIsPersistent", vrp_dom_args, vrp_int_ret, is_persistent, false),
     VR_RPC_PROC(160, "virDomainAttachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, attach_device_flags, true),
     VR_RPC_PROC(161, "virDomainDetachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, detach_device_flags, true),
-    VR_RPC_PROC(183, "virDomainHasManagedSaveImage", vrp_dom_flags_args, vrp_int_ret, has_managed_save, false),
     VR_RPC_PROC(196, "virDomainCreateWithFlags", vrp_dom_flags_args, vrp_dom_ret, create_with_flags, true),
     VR_RPC_PROC(199, "virDomainSetVcpusFlags", vrp_dom_uint_flags_args, vrp_void, set_vcpus_flags, true),
     VR_RPC_PROC(200, "virDomainGetVcpusFlags", vrp_dom_flags_args, vrp_int_ret, get_vcpus_flags, false),
@@ -684,6 +755,9 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(234, "virDomainDestroyFlags", vrp_dom_flags_args, vrp_void, destroy_flags, true),
     VR_RPC_PROC(251, "virDomainBlockResize", vrp_dom_block_resize_args, vrp_void, block_resize, true),
     VR_RPC_PROC(258, "virDomainShutdownFlags", vrp_dom_flags_args, vrp_void, shutdown_flags, true),
+    VR_RPC_PROC(264, "virDomainSetMetadata", vrp_set_metadata_args, vrp_void, set_metadata, true),
+    VR_RPC_PROC(265, "virDomainGetMetadata", vrp_get_metadata_args, vrp_str_ret, get_metadata, false),
+    VR_RPC_PROC(358, "virDomainRename", vrp_rename_args, vrp_int_ret, rename_dom, true),
     VR_RPC_PROC(273, "virConnectListAllDomains", vrp_list_args, vrp_dom_list_ret, list_all, false),
     VR_RPC_PROC(350, "virDomainDefineXMLFlags", vrp_xml_flags_args, vrp_dom_ret, define_xml_flags, true),
     VR_RPC_PROC(353, "virDomainInterfaceAddresses", vrp_dom_ifaddr_args, vrp_dom_ifaddr_ret,

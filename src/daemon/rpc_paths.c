@@ -1,13 +1,17 @@
 #include "daemon/rpc_paths.h"
 #include "common/file.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "daemon/events.h"
 #include "daemon/listen.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#define VR_LIBVIRT_BOOT_DIR "/var/lib/libvirt/boot"
 
 /* The directory of libvirt's sockets for this daemon (free()). */
 static char *socket_dir(bool session)
@@ -65,6 +69,12 @@ int vr_rpc_paths_listen(vr_rpc_paths *lp, bool session, char **err)
         lp->path[lp->n++] = path;
     }
     free(dir);
+    /* libvirt's clients' scratch directory, which libvirt's packages make:
+     * virt-install puts a cloud-init ISO or an install kernel there, or
+     * (remote, over qemu+ssh) uploads them into a "boot-scratch" pool it
+     * defines on it and starts without building. */
+    if (!session && vr_mkdir_p(VR_LIBVIRT_BOOT_DIR, 0711) < 0)
+        vr_log_warn("cannot create %s (virt-install's boot-scratch pool): %s", VR_LIBVIRT_BOOT_DIR, strerror(errno));
     return 0;
 }
 

@@ -40,10 +40,15 @@ static const vr_rpc_proc *const tables[] = {
     vr_rpc_snapshot_procs,
     vr_rpc_stats_procs,
     vr_rpc_stream_procs,
+    vr_rpc_guest_procs,
+    vr_rpc_save_procs,
+    vr_rpc_block_procs,
+    vr_rpc_vcpu_procs,
 };
 
 typedef struct callback {
     struct callback *next;
+    vr_rpc_ev_kind kind;
     int id, event_id;
     bool any_domain;
     unsigned char uuid[VR_UUID_LEN];
@@ -221,13 +226,22 @@ static int error_domain(int code, vr_rpc_kind kind)
     }
 }
 
+/* A message's header for procedure `proc` of the tables: the QEMU
+ * program's procedures (VR_RPC_QEMU_PROC) answer under their program. */
+static vrp_header header_for(int proc, int type, unsigned serial, int status)
+{
+    bool qemu = proc >= VR_RPC_QEMU_PROC(0);
+    return (vrp_header){.prog = qemu ? VRP_QEMU_PROGRAM : VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION,
+                        .proc = qemu ? proc - VR_RPC_QEMU_PROC(0) : proc, .type = type, .serial = serial,
+                        .status = status};
+}
+
 /* A failed call's answer; a stream's error (type VRP_STREAM) has the
  * same body. */
 static void send_error_typed(vr_rpc_conn *conn, int type, int proc, unsigned serial, int code, vr_rpc_kind kind,
                              const char *msg)
 {
-    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = proc,
-                    .type = type, .serial = serial, .status = VRP_ERROR};
+    vrp_header h = header_for(proc, type, serial, VRP_ERROR);
     char *text = vr_strdup(msg);
     vrp_error e = {.code = code, .domain = error_domain(code, kind), .message = &text, .level = 2};
     send_message(conn, &h, (xdrproc_t)xdr_vrp_error, &e);
@@ -345,8 +359,7 @@ static void send_reply_with_fd(call_state *st)
     xdrmem_create(&x, body, (unsigned)len, XDR_ENCODE);
     bool ok = xdr_u_int(&x, &nfds) && c->proc->ret_xdr(&x, c->ret, 0);
     xdr_destroy(&x);
-    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
-                    .type = VRP_REPLY_WITH_FDS, .serial = c->serial, .status = VRP_OK};
+    vrp_header h = header_for(c->proc->number, VRP_REPLY_WITH_FDS, c->serial, VRP_OK);
     if (ok)
         send_frame(conn, &h, NULL, NULL, body, len);
     free(body);
@@ -391,8 +404,7 @@ static void finish(call_state *st, vr_rpc_result res)
     } else if (st->pass_fd >= 0) {
         send_reply_with_fd(st);
     } else {
-        vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = c->proc->number,
-                        .type = VRP_REPLY, .serial = c->serial, .status = VRP_OK};
+        vrp_header h = header_for(c->proc->number, VRP_REPLY, c->serial, VRP_OK);
         send_message(c->conn, &h, c->proc->ret_xdr, c->ret);
     }
     call_free(st);
@@ -636,6 +648,11 @@ static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
     } else if (h.type != VRP_CALL) {
         /* Nothing else comes from a client. */
         vr_log_debug("%s: ignored a message of type %d", conn->r->name, h.type);
+    } else if (h.prog == VRP_QEMU_PROGRAM && h.vers == VRP_REMOTE_VERSION && h.status == VRP_OK &&
+               h.proc >= 0 && h.proc < VR_RPC_QEMU_PROC(0)) {
+        vrp_header q = h; /* the QEMU program's procedures sit in the tables above the remote ones */
+        q.proc = VR_RPC_QEMU_PROC(h.proc);
+        dispatch(conn, &q, &x);
     } else if (h.prog != VRP_REMOTE_PROGRAM || h.vers != VRP_REMOTE_VERSION) {
         send_error_fmt(conn, h.proc, h.serial, VIR_ERR_RPC, "cannot find program %u version %u", h.prog,
                        h.vers);
@@ -745,11 +762,12 @@ void vr_rpc_stop(vr_rpc *r)
 
 /* ---- events ---- */
 
-int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid)
+int vr_rpc_events_add(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int event_id, const unsigned char *uuid)
 {
     if (conn->n_callbacks >= MAX_CALLBACKS)
         return -1;
     callback *cb = vr_calloc(1, sizeof(*cb));
+    cb->kind = kind;
     cb->id = conn->next_callback++;
     cb->event_id = event_id;
     cb->any_domain = uuid == NULL;
@@ -761,11 +779,11 @@ int vr_rpc_events_add(vr_rpc_conn *conn, int event_id, const unsigned char *uuid
     return cb->id;
 }
 
-bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id)
+bool vr_rpc_events_remove(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int callback_id)
 {
     for (callback **pp = &conn->callbacks; *pp; pp = &(*pp)->next) {
         callback *cb = *pp;
-        if (cb->id != callback_id)
+        if (cb->id != callback_id || cb->kind != kind)
             continue;
         *pp = cb->next;
         free(cb);
@@ -775,24 +793,38 @@ bool vr_rpc_events_remove(vr_rpc_conn *conn, int callback_id)
     return false;
 }
 
-/* Vireo's lifecycle event and detail as libvirt's numbers
- * (virDomainEventType and its detail enums); false for events libvirt
- * reports otherwise (reboot) or not at all. */
-static bool lifecycle_numbers(const char *event, const char *detail, int *ev, int *det)
+/* An event's word and detail as libvirt's numbers: `ev` the event, `det`
+ * its detail (-1: any detail). */
+typedef struct {
+    const char *event, *detail;
+    int ev, det;
+} event_number;
+
+/* Domains: virDomainEventType and its detail enums. */
+static const event_number domain_lifecycle[] = {
+    {"defined", "added", 0, 0},      {"defined", "updated", 0, 1},   {"defined", "renamed", 0, 2},
+    {"undefined", "removed", 1, 0},  {"undefined", "renamed", 1, 1}, {"started", "booted", 2, 0},
+    {"suspended", "paused", 3, 0},   {"resumed", "unpaused", 4, 0},  {"stopped", "shutdown", 5, 0},
+    {"stopped", "destroyed", 5, 1},  {"crashed", NULL, 5, 2},        {"stopped", "failed", 5, 5},
+    {"shutdown", "guest", 6, 1},     {"shutdown", "host", 6, 2},     {"started", NULL, 2, 0},
+    {"stopped", NULL, 5, 0},         {"defined", NULL, 0, 0},        {"undefined", NULL, 1, 0},
+    {"shutdown", NULL, 6, 0},        {NULL, NULL, 0, 0},
+};
+/* Networks: virNetworkEventLifecycleType (no details). */
+static const event_number network_lifecycle[] = {
+    {"defined", NULL, 0, 0}, {"undefined", NULL, 1, 0}, {"started", NULL, 2, 0}, {"stopped", NULL, 3, 0},
+    {NULL, NULL, 0, 0},
+};
+/* Pools: virStoragePoolEventLifecycleType (no details). */
+static const event_number pool_lifecycle[] = {
+    {"defined", NULL, 0, 0}, {"undefined", NULL, 1, 0}, {"started", NULL, 2, 0},
+    {"stopped", NULL, 3, 0}, {"created", NULL, 4, 0},   {"deleted", NULL, 5, 0},
+    {NULL, NULL, 0, 0},
+};
+
+static bool event_numbers(const event_number *map, const char *event, const char *detail, int *ev, int *det)
 {
-    static const struct {
-        const char *event, *detail;
-        int ev, det;
-    } map[] = {
-        {"defined", "added", 0, 0},      {"defined", "updated", 0, 1},   {"defined", "renamed", 0, 2},
-        {"undefined", "removed", 1, 0},  {"undefined", "renamed", 1, 1}, {"started", "booted", 2, 0},
-        {"suspended", "paused", 3, 0},   {"resumed", "unpaused", 4, 0},  {"stopped", "shutdown", 5, 0},
-        {"stopped", "destroyed", 5, 1},  {"crashed", NULL, 5, 2},        {"stopped", "failed", 5, 5},
-        {"shutdown", "guest", 6, 1},     {"shutdown", "host", 6, 2},     {"started", NULL, 2, 0},
-        {"stopped", NULL, 5, 0},         {"defined", NULL, 0, 0},        {"undefined", NULL, 1, 0},
-        {"shutdown", NULL, 6, 0},
-    };
-    for (size_t i = 0; i < VR_ARRAY_LEN(map); i++) {
+    for (size_t i = 0; map[i].event; i++) {
         if (strcmp(map[i].event, event) == 0 && (!map[i].detail || strcmp(map[i].detail, detail) == 0)) {
             *ev = map[i].ev;
             *det = map[i].det;
@@ -810,33 +842,97 @@ static const char *json_str(json_object *o, const char *key)
                : "";
 }
 
-void vr_rpc_event(json_object *event, void *opaque)
+/* Send msg (whose first member is the callback id) to every callback of
+ * (kind, event_id) for this object or for all. */
+static void send_event(vr_rpc *r, vr_rpc_ev_kind kind, int event_id, const unsigned char *uuid, int proc,
+                       xdrproc_t xdr, void *msg)
 {
-    vr_rpc *r = opaque;
-    enum { EVENT_ID_LIFECYCLE = 0, PROC_EVENT_CALLBACK_LIFECYCLE = 318 };
-    if (!r || !r->conns || strcmp(json_str(event, "kind"), "domain") != 0)
-        return;
-    int ev, det;
-    if (!lifecycle_numbers(json_str(event, "event"), json_str(event, "detail"), &ev, &det))
-        return;
-    const char *name = json_str(event, "name"), *uuid = json_str(event, "uuid");
-    vr_domain *dom = vr_qemu_lookup(r->api->qemu, uuid);
-    char *name_copy = vr_strdup(name);
-    vrp_event_lifecycle_msg m = {.dom = {.name = name_copy, .id = dom && dom->id > 0 ? dom->id : -1},
-                                 .event = ev, .detail = det};
-    vr_rpc_uuid_wire(m.dom.uuid, uuid);
-    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = PROC_EVENT_CALLBACK_LIFECYCLE,
+    vrp_header h = {.prog = VRP_REMOTE_PROGRAM, .vers = VRP_REMOTE_VERSION, .proc = proc,
                     .type = VRP_MESSAGE, .serial = 0, .status = VRP_OK};
     for (vr_rpc_conn *conn = r->conns, *next; conn; conn = next) {
         next = conn->next; /* sending may close it */
         for (callback *cb = conn->callbacks; cb && !conn->closed; cb = cb->next) {
-            if (cb->event_id != EVENT_ID_LIFECYCLE || (!cb->any_domain && memcmp(cb->uuid, m.dom.uuid, VR_UUID_LEN)))
+            if (cb->kind != kind || cb->event_id != event_id ||
+                (!cb->any_domain && memcmp(cb->uuid, uuid, VR_UUID_LEN)))
                 continue;
-            m.callback_id = cb->id;
-            send_message(conn, &h, (xdrproc_t)xdr_vrp_event_lifecycle_msg, &m);
+            *(int *)msg = cb->id;
+            send_message(conn, &h, xdr, msg);
         }
     }
-    free(name_copy);
+}
+
+/* libvirt's event ids and the messages that carry them (remote_protocol.x). */
+enum {
+    DOM_EVENT_LIFECYCLE = 0, DOM_EVENT_REBOOT = 1, DOM_EVENT_DEVICE_REMOVED = 15, DOM_EVENT_DEVICE_ADDED = 19,
+    PROC_DOM_LIFECYCLE = 318, PROC_DOM_REBOOT = 319, PROC_DOM_DEVICE_REMOVED = 333, PROC_DOM_DEVICE_ADDED = 354,
+    NET_EVENT_LIFECYCLE = 0, PROC_NET_LIFECYCLE = 315,
+    POOL_EVENT_LIFECYCLE = 0, POOL_EVENT_REFRESH = 1, PROC_POOL_LIFECYCLE = 370, PROC_POOL_REFRESH = 373,
+};
+
+static void domain_event(vr_rpc *r, json_object *event, const char *what, const char *detail)
+{
+    const char *uuid = json_str(event, "uuid");
+    vr_domain *dom = vr_qemu_lookup(r->api->qemu, uuid);
+    vrp_dom d = {.name = vr_strdup(json_str(event, "name")), .id = dom && dom->id > 0 ? dom->id : -1};
+    vr_rpc_uuid_wire(d.uuid, uuid);
+    const unsigned char *u = (const unsigned char *)d.uuid;
+    int ev, det;
+    if (strcmp(what, "rebooted") == 0) {
+        vrp_event_dom_msg m = {.dom = d};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_REBOOT, u, PROC_DOM_REBOOT, (xdrproc_t)xdr_vrp_event_dom_msg, &m);
+    } else if (strcmp(what, "device-added") == 0 || strcmp(what, "device-removed") == 0) {
+        bool added = what[7] == 'a';
+        vrp_event_device_msg m = {.dom = d, .alias = (char *)detail};
+        send_event(r, VR_RPC_EV_DOMAIN, added ? DOM_EVENT_DEVICE_ADDED : DOM_EVENT_DEVICE_REMOVED, u,
+                   added ? PROC_DOM_DEVICE_ADDED : PROC_DOM_DEVICE_REMOVED, (xdrproc_t)xdr_vrp_event_device_msg, &m);
+    } else if (event_numbers(domain_lifecycle, what, detail, &ev, &det)) {
+        vrp_event_lifecycle_msg m = {.dom = d, .event = ev, .detail = det};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_LIFECYCLE, u, PROC_DOM_LIFECYCLE,
+                   (xdrproc_t)xdr_vrp_event_lifecycle_msg, &m);
+    }
+    free(d.name);
+}
+
+static void network_event(vr_rpc *r, json_object *event, const char *what, const char *detail)
+{
+    int ev, det;
+    if (!event_numbers(network_lifecycle, what, detail, &ev, &det))
+        return; /* leases */
+    vrp_event_net_lifecycle_msg m = {.net = {.name = (char *)json_str(event, "name")}, .event = ev, .detail = det};
+    vr_rpc_uuid_wire(m.net.uuid, json_str(event, "uuid"));
+    send_event(r, VR_RPC_EV_NETWORK, NET_EVENT_LIFECYCLE, (const unsigned char *)m.net.uuid, PROC_NET_LIFECYCLE,
+               (xdrproc_t)xdr_vrp_event_net_lifecycle_msg, &m);
+}
+
+static void pool_event(vr_rpc *r, json_object *event, const char *what, const char *detail)
+{
+    vrp_pool p = {.name = (char *)json_str(event, "name")};
+    vr_rpc_uuid_wire(p.uuid, json_str(event, "uuid"));
+    const unsigned char *u = (const unsigned char *)p.uuid;
+    int ev, det;
+    if (strcmp(what, "refresh") == 0) {
+        vrp_event_pool_refresh_msg m = {.pool = p};
+        send_event(r, VR_RPC_EV_POOL, POOL_EVENT_REFRESH, u, PROC_POOL_REFRESH,
+                   (xdrproc_t)xdr_vrp_event_pool_refresh_msg, &m);
+    } else if (event_numbers(pool_lifecycle, what, detail, &ev, &det)) {
+        vrp_event_pool_lifecycle_msg m = {.pool = p, .event = ev, .detail = det};
+        send_event(r, VR_RPC_EV_POOL, POOL_EVENT_LIFECYCLE, u, PROC_POOL_LIFECYCLE,
+                   (xdrproc_t)xdr_vrp_event_pool_lifecycle_msg, &m);
+    }
+}
+
+void vr_rpc_event(json_object *event, void *opaque)
+{
+    vr_rpc *r = opaque;
+    if (!r || !r->conns)
+        return;
+    const char *kind = json_str(event, "kind"), *what = json_str(event, "event"), *detail = json_str(event, "detail");
+    if (strcmp(kind, "domain") == 0)
+        domain_event(r, event, what, detail);
+    else if (strcmp(kind, "network") == 0)
+        network_event(r, event, what, detail);
+    else if (strcmp(kind, "pool") == 0)
+        pool_event(r, event, what, detail);
 }
 
 /* ---- objects ---- */

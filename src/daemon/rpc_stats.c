@@ -231,7 +231,7 @@ static vr_rpc_result all_domain_stats(vr_rpc_call *c)
     return VR_RPC_LATER;
 }
 
-/* ---- control and jobs ---- */
+/* ---- control (jobs: rpc_save.c) ---- */
 
 /* The monitor is never busy for long: every call reports it ok. */
 static vr_rpc_result control_info(vr_rpc_call *c)
@@ -247,31 +247,8 @@ static vr_rpc_result control_info(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
-/* Vireo runs no migration or save jobs: none is ever under way. */
-static vr_rpc_result job_info(vr_rpc_call *c)
-{
-    vr_domain *dom = vr_rpc_find_domain(c, &((vrp_dom_args *)c->args)->dom);
-    if (!dom)
-        return VR_RPC_FAILED;
-    ((vrp_job_info_ret *)c->ret)->type = 0; /* VIR_DOMAIN_JOB_NONE */
-    return VR_RPC_OK;
-}
-
-static vr_rpc_result job_stats(vr_rpc_call *c)
-{
-    enum { JOB_STATS_COMPLETED = 1, JOB_STATS_KEEP_COMPLETED = 2 };
-    vrp_dom_flags_args *a = c->args;
-    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    if (!dom || !vr_rpc_flags_ok(c, a->flags, JOB_STATS_COMPLETED | JOB_STATS_KEEP_COMPLETED))
-        return VR_RPC_FAILED;
-    ((vrp_job_stats_ret *)c->ret)->type = 0;
-    return VR_RPC_OK;
-}
-
 const vr_rpc_proc vr_rpc_stats_procs[] = {
-    VR_RPC_PROC(163, "virDomainGetJobInfo", vrp_dom_args, vrp_job_info_ret, job_info, false),
     VR_RPC_PROC(229, "virDomainGetControlInfo", vrp_dom_flags_args, vrp_control_info_ret, control_info, false),
-    VR_RPC_PROC(298, "virDomainGetJobStats", vrp_dom_flags_args, vrp_job_stats_ret, job_stats, false),
     VR_RPC_PROC(344, "virConnectGetAllDomainStats", vrp_all_stats_args, vrp_all_stats_ret, all_domain_stats,
                 false),
     {0},

@@ -1,4 +1,5 @@
 #include "host/resources.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/util.h"
 
@@ -85,44 +86,20 @@ char *vr_which(const char *prog)
 
 int vr_tool_run(char *const argv[], size_t max, char **out)
 {
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0)
+    /* stderr apart, so only stdout is kept. */
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true};
+    vr_child_result r;
+    if (vr_child_run(&s, &r, NULL) < 0)
         return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
-        return -1;
+    if (strlen(r.out) > max)
+        r.out[max] = '\0';
+    if (out) {
+        *out = r.out;
+        r.out = NULL;
     }
-    if (pid == 0) {
-        dup2(pfd[1], 1);
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0)
-            dup2(devnull, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(pfd[1]);
-    char *buf = vr_malloc(max + 1);
-    size_t n = 0;
-    ssize_t r;
-    while (n < max && (r = read(pfd[0], buf + n, max - n)) != 0) {
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            break;
-        n += (size_t)r;
-    }
-    buf[n] = '\0';
-    close(pfd[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (out)
-        *out = buf;
-    else
-        free(buf);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int code = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
+    vr_child_result_clear(&r);
+    return code;
 }
 
 static int capture(char *const argv[], char **out)
@@ -213,34 +190,23 @@ int vr_bridge_probe(char **why, const char **why_code)
         *why_code = "no-ip-tool";
         return -1;
     }
-    pid_t pid = fork();
-    if (pid < 0) {
-        free(ip);
-        *why = vr_asprintf("fork: %s", strerror(errno));
+    /* A private network namespace dies with this child, and every
+     * link made in it with it: the host is never touched. */
+    char *argv[] = {ip, "link", "add", "vrprobe0", "type", "bridge", NULL};
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_NULL, .new_netns = true};
+    vr_child_result r;
+    char *err = NULL;
+    int rc = vr_child_run(&s, &r, &err);
+    free(ip);
+    if (rc < 0) {
+        *why = err;
         *why_code = "fork-failed";
         return -1;
     }
-    if (pid == 0) {
-        /* A private network namespace dies with this child, and every
-         * link made in it with it: the host is never touched. */
-        if (unshare(CLONE_NEWNET) < 0)
-            _exit(3);
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            dup2(devnull, 1);
-            dup2(devnull, 2);
-        }
-        execl(ip, ip, "link", "add", "vrprobe0", "type", "bridge", (char *)NULL);
-        _exit(4);
-    }
-    free(ip);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    int code = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
     if (code == 0)
         return 1;
-    if (code == 3) {
+    if (code == 126) {
         *why = vr_strdup("could not make a network namespace to test in");
         *why_code = "no-netns";
         return -1;

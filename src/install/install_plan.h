@@ -30,8 +30,19 @@ const vr_osinfo *vr_osinfo_all(size_t *n);
 /* "debian13, debian12" -- the known ids closest to `id`, or NULL. */
 char *vr_osinfo_close_matches(const char *id);
 void vr_osinfo_print(FILE *out);
+/* The rows whose short-id and family ("linux", "windows", "other") are
+ * these (NULL: any); how many were printed. */
+size_t vr_osinfo_print_matching(FILE *out, const char *short_id, const char *family);
 
 /* ---- the plan: what will be made ---- */
+
+/* The one set of limits of an install (checked by the daemon's plan,
+ * src/core/install_ops.c): memory in MiB (below the OS variant's
+ * min_mib it is allowed, with a warning), vCPUs. */
+#define VR_INSTALL_MEM_MIN_MIB 16ull
+#define VR_INSTALL_MEM_MAX_MIB (16ull << 20) /* 16 TiB */
+#define VR_INSTALL_VCPUS_MAX 255ull
+#define VR_INSTALL_DISK_MAX_GIB (8ull << 30) /* a new disk: 8 EiB, what a byte count holds */
 
 typedef enum {
     VR_SRC_NONE,

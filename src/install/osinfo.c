@@ -1,63 +1,266 @@
-/* The OS variants `vireo install --os-variant` knows: a small built-in
- * table (no libosinfo database) with the defaults that matter when
- * making a VM -- memory, vCPUs, disk size, machine, and whether the OS
- * has virtio drivers. Linux gets virtio devices on q35; Windows gets
- * emulated SATA and e1000 (its installer has no virtio drivers unless a
- * virtio-win ISO is attached) and at least 2 GiB. The `osinfo` ids are
- * libosinfo's, written into the domain's <metadata> as virt-install
- * does, so tools that read them recognise the guest. */
+/* The OS variants `vireo install --os-variant` knows: libosinfo's
+ * database (Debian's osinfo-db, the one `osinfo-query os` and
+ * virt-install read), turned once into a flat table of the defaults
+ * that matter when making a VM -- memory, vCPUs, disk size, machine,
+ * virtio or not, UEFI required. The rules are virt-install's
+ * (virtinst/osdict.py): virtio when the OS lists virtio-block, q35 when
+ * it lists the q35 chipset (and virtio 1.0 if it has virtio-net at
+ * all), UEFI when it supports EFI and not BIOS (and always for win11),
+ * memory/vCPUs/disk from <recommended>, else <minimum>.
+ *
+ * Debian 12's osinfo-db (0.20221130) predates Debian 12 itself, so
+ * data/osinfo holds a few entries in osinfo-db's own format for newer
+ * releases; each loads only when the system's database lacks its
+ * short-id, so a newer osinfo-db wins. "generic" is virt-install's own
+ * variant (not in the database) and is built in here too. */
 #include "install/install_plan.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <osinfo/osinfo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#define LINUX(id, name, osinfo, min, mem, cpus, disk) \
-    {id, name, osinfo, VR_OS_LINUX, min, mem, cpus, disk, "q35", true, false}
+/* One entry plus what only this file needs: every short-id it answers
+ * to and its release date (newest first among equally close matches). */
+typedef struct {
+    vr_osinfo os;
+    char **short_ids;
+    char *released;
+    OsinfoOs *handle; /* the database's; NULL for "generic" */
+} entry;
 
-static const vr_osinfo table[] = {
-    {"generic", "Generic or unknown OS (emulated devices)", NULL, VR_OS_OTHER, 128, 1024, 1, 10, "pc",
-     false, false},
-    LINUX("linux2022", "Generic Linux, 2022 or later", "http://libosinfo.org/linux/2022", 256, 2048, 2, 20),
-    LINUX("debian13", "Debian 13 (trixie)", "http://debian.org/debian/13", 256, 1024, 1, 20),
-    LINUX("debian12", "Debian 12 (bookworm)", "http://debian.org/debian/12", 256, 1024, 1, 20),
-    LINUX("debian11", "Debian 11 (bullseye)", "http://debian.org/debian/11", 256, 1024, 1, 20),
-    LINUX("debian10", "Debian 10 (buster)", "http://debian.org/debian/10", 256, 1024, 1, 20),
-    LINUX("ubuntu24.04", "Ubuntu 24.04 LTS (Noble Numbat)", "http://ubuntu.com/ubuntu/24.04", 1024, 2048, 2, 25),
-    LINUX("ubuntu22.04", "Ubuntu 22.04 LTS (Jammy Jellyfish)", "http://ubuntu.com/ubuntu/22.04", 1024, 2048, 2, 25),
-    LINUX("ubuntu20.04", "Ubuntu 20.04 LTS (Focal Fossa)", "http://ubuntu.com/ubuntu/20.04", 1024, 2048, 2, 25),
-    LINUX("fedora", "Fedora (the latest known: 41)", "http://fedoraproject.org/fedora/41", 1536, 2048, 2, 20),
-    LINUX("fedora41", "Fedora Linux 41", "http://fedoraproject.org/fedora/41", 1536, 2048, 2, 20),
-    LINUX("fedora40", "Fedora Linux 40", "http://fedoraproject.org/fedora/40", 1536, 2048, 2, 20),
-    LINUX("centos-stream9", "CentOS Stream 9", "http://centos.org/centos-stream/9", 1536, 2048, 2, 20),
-    LINUX("almalinux9", "AlmaLinux 9", "http://almalinux.org/almalinux/9", 1536, 2048, 2, 20),
-    LINUX("rocky9", "Rocky Linux 9", "http://rockylinux.org/rocky/9", 1536, 2048, 2, 20),
-    LINUX("opensuse15.6", "openSUSE Leap 15.6", "http://opensuse.org/opensuse/15.6", 1024, 2048, 2, 20),
-    LINUX("archlinux", "Arch Linux", "http://archlinux.org/archlinux/rolling", 512, 2048, 2, 20),
-    LINUX("alpine", "Alpine Linux (the latest known: 3.20)", "http://alpinelinux.org/alpinelinux/3.20", 128, 512, 1, 8),
-    LINUX("alpinelinux3.20", "Alpine Linux 3.20", "http://alpinelinux.org/alpinelinux/3.20", 128, 512, 1, 8),
-    {"win11", "Microsoft Windows 11", "http://microsoft.com/win/11", VR_OS_WINDOWS, 4096, 4096, 2, 64, "q35",
-     false, true},
-    {"win10", "Microsoft Windows 10", "http://microsoft.com/win/10", VR_OS_WINDOWS, 2048, 4096, 2, 64, "q35",
-     false, false},
-    {"win2k22", "Microsoft Windows Server 2022", "http://microsoft.com/win/2k22", VR_OS_WINDOWS, 2048, 4096, 2,
-     64, "q35", false, false},
-};
+static OsinfoLoader *loader; /* kept: the entries' handles live in it */
+static entry *table;
+static vr_osinfo *flat; /* table's vr_osinfo side by side, for vr_osinfo_all */
+static size_t n_table;
+
+static const vr_osinfo generic = {"generic", "Generic or unknown OS (emulated devices)", NULL, VR_OS_OTHER, 0,
+                                  1024, 1, 10, "pc", false, false};
+
+static bool has_device(OsinfoDeviceList *all, const char *const *ids)
+{
+    bool found = false;
+    for (const char *const *id = ids; *id && !found; id++)
+        found = osinfo_list_find_by_id(OSINFO_LIST(all), *id) != NULL;
+    return found;
+}
+
+static const char *const virtio_block[] = {"http://pcisig.com/pci/1af4/1001", "http://pcisig.com/pci/1af4/1042",
+                                           NULL};
+static const char *const virtio_net[] = {"http://pcisig.com/pci/1af4/1000", "http://pcisig.com/pci/1af4/1041",
+                                         NULL};
+static const char *const virtio1_net[] = {"http://pcisig.com/pci/1af4/1041", NULL};
+static const char *const q35[] = {"http://qemu.org/chipset/x86/q35", NULL};
+
+/* Firmware `type` ("efi", "bios") for x86_64: supported, or `dflt` when
+ * the OS does not say. */
+static bool firmware_supported(OsinfoFirmwareList *l, const char *type, bool dflt)
+{
+    for (gint i = 0; i < osinfo_list_get_length(OSINFO_LIST(l)); i++) {
+        OsinfoFirmware *f = OSINFO_FIRMWARE(osinfo_list_get_nth(OSINFO_LIST(l), i));
+        if (strcmp(osinfo_firmware_get_architecture(f), "x86_64") == 0 &&
+            strcmp(osinfo_firmware_get_firmware_type(f), type) == 0)
+            return osinfo_firmware_is_supported(f);
+    }
+    return dflt;
+}
+
+/* A resource for x86_64 (or "all"), from one list; 0 when not given. */
+static gint64 resource(OsinfoResourcesList *l, gint64 (*get)(OsinfoResources *))
+{
+    gint64 best = 0;
+    for (gint i = 0; i < osinfo_list_get_length(OSINFO_LIST(l)); i++) {
+        OsinfoResources *r = OSINFO_RESOURCES(osinfo_list_get_nth(OSINFO_LIST(l), i));
+        const char *arch = osinfo_resources_get_architecture(r);
+        gint64 v = get(r);
+        if (v <= 0)
+            continue;
+        if (strcmp(arch, "x86_64") == 0)
+            return v;
+        if (strcmp(arch, "all") == 0)
+            best = v;
+    }
+    return best;
+}
+
+static gint64 n_cpus(OsinfoResources *r)
+{
+    return osinfo_resources_get_n_cpus(r);
+}
+
+/* <recommended>, else <minimum> (virt-install doubles the minimum; a
+ * TCG host has no RAM to spare, and Windows 11's 4 GiB is what it
+ * checks for), else `dflt`. */
+static unsigned recommended(OsinfoResourcesList *rec, OsinfoResourcesList *min, gint64 (*get)(OsinfoResources *),
+                            gint64 unit, unsigned dflt)
+{
+    gint64 v = resource(rec, get);
+    if (!v)
+        v = resource(min, get);
+    return v ? (unsigned)(v / unit) : dflt;
+}
+
+static vr_os_family family_of(OsinfoOs *os)
+{
+    const char *f = osinfo_os_get_family(os);
+    if (!f)
+        return VR_OS_OTHER;
+    if (strcmp(f, "winnt") == 0 || strcmp(f, "win9x") == 0 || strcmp(f, "win16") == 0)
+        return VR_OS_WINDOWS;
+    return strcmp(f, "linux") == 0 ? VR_OS_LINUX : VR_OS_OTHER;
+}
+
+/* The names of every OS, at load: cheap, and all a lookup or the close
+ * matches need. */
+static void add_entry(OsinfoOs *os)
+{
+    GList *ids = osinfo_product_get_short_id_list(OSINFO_PRODUCT(os));
+    if (!ids)
+        return; /* not nameable on a command line */
+    entry *e = &table[n_table++];
+    size_t n = g_list_length(ids), k = 0;
+    e->short_ids = vr_calloc(n + 1, sizeof(char *));
+    for (GList *l = ids; l; l = l->next)
+        e->short_ids[k++] = vr_strdup(l->data);
+    g_list_free(ids);
+    const char *date = osinfo_product_get_release_date_string(OSINFO_PRODUCT(os));
+    e->released = vr_strdup(date ? date : "");
+    e->handle = os;
+    e->os.id = e->short_ids[0];
+}
+
+/* The defaults of one OS, the first time they are asked for (walking
+ * the devices and resources of all 800 OSes costs half a second). */
+static void fill(entry *e)
+{
+    OsinfoOs *os = e->handle;
+    if (!os || e->os.name)
+        return;
+    vr_osinfo *o = &e->os;
+    const char *name = osinfo_product_get_name(OSINFO_PRODUCT(os));
+    o->name = vr_strdup(name ? name : o->id);
+    o->osinfo = vr_strdup(osinfo_entity_get_id(OSINFO_ENTITY(os)));
+    o->family = family_of(os);
+    OsinfoResourcesList *min = osinfo_os_get_minimum_resources(os);
+    OsinfoResourcesList *rec = osinfo_os_get_recommended_resources(os);
+    o->min_mib = (unsigned)(resource(min, osinfo_resources_get_ram) >> 20);
+    o->mem_mib = recommended(rec, min, osinfo_resources_get_ram, 1 << 20, generic.mem_mib);
+    o->vcpus = recommended(rec, min, n_cpus, 1, generic.vcpus);
+    o->disk_gib = recommended(rec, min, osinfo_resources_get_storage, 1 << 30, generic.disk_gib);
+    g_object_unref(min);
+    g_object_unref(rec);
+    OsinfoDeviceList *devs = osinfo_os_get_all_devices(os, NULL);
+    o->virtio = has_device(devs, virtio_block);
+    bool q35_ok = has_device(devs, q35) && (!has_device(devs, virtio_net) || has_device(devs, virtio1_net));
+    g_object_unref(devs);
+    o->machine = q35_ok ? "q35" : "pc";
+    OsinfoFirmwareList *fw = osinfo_os_get_complete_firmware_list(os, NULL);
+    o->uefi = (firmware_supported(fw, "efi", false) && !firmware_supported(fw, "bios", true)) ||
+              strcmp(o->id, "win11") == 0;
+    g_object_unref(fw);
+    flat[e - table] = *o;
+}
+
+static bool short_id_known(OsinfoDb *db, const char *id)
+{
+    OsinfoOsList *all = osinfo_db_get_os_list(db);
+    bool found = false;
+    for (gint i = 0; i < osinfo_list_get_length(OSINFO_LIST(all)) && !found; i++) {
+        GList *ids = osinfo_product_get_short_id_list(OSINFO_PRODUCT(osinfo_list_get_nth(OSINFO_LIST(all), i)));
+        for (GList *l = ids; l && !found; l = l->next)
+            found = strcmp(l->data, id) == 0;
+        g_list_free(ids);
+    }
+    g_object_unref(all);
+    return found;
+}
+
+/* Vireo's supplement (data/osinfo): installed beside the program, or the
+ * source tree's when run from a build directory. One directory per OS,
+ * named by its short-id (libosinfo loads directories, not files). */
+static void load_supplement(void)
+{
+    const char *dirs[] = {VIREO_DATADIR "/osinfo", VIREO_SOURCE_ROOT "/data/osinfo"};
+    for (size_t d = 0; d < VR_ARRAY_LEN(dirs); d++) {
+        DIR *dir = opendir(dirs[d]);
+        if (!dir)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(dir))) {
+            if (de->d_name[0] == '.' || short_id_known(osinfo_loader_get_db(loader), de->d_name))
+                continue;
+            char *path = vr_asprintf("%s/%s", dirs[d], de->d_name);
+            osinfo_loader_process_path(loader, path, NULL);
+            free(path);
+        }
+        closedir(dir);
+        return;
+    }
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const entry *)a)->os.id, ((const entry *)b)->os.id);
+}
+
+static void load(void)
+{
+    if (table)
+        return;
+    loader = osinfo_loader_new();
+    /* Errors here are files of the database that do not parse; the rest
+     * still loads, as osinfo-query does. */
+    osinfo_loader_process_default_path(loader, NULL);
+    load_supplement();
+    OsinfoOsList *all = osinfo_db_get_os_list(osinfo_loader_get_db(loader));
+    gint n = osinfo_list_get_length(OSINFO_LIST(all));
+    table = vr_calloc((size_t)n + 1, sizeof(*table));
+    table[n_table++].os = generic;
+    for (gint i = 0; i < n; i++)
+        add_entry(OSINFO_OS(osinfo_list_get_nth(OSINFO_LIST(all), i)));
+    g_object_unref(all);
+    /* The loader (and so every OsinfoOs a handle points at) is kept for
+     * the life of the process: fill() reads it later. */
+    qsort(table + 1, n_table - 1, sizeof(*table), by_id);
+    flat = vr_calloc(n_table, sizeof(*flat));
+    for (size_t i = 0; i < n_table; i++)
+        flat[i] = table[i].os;
+}
+
+static entry *find(const char *id)
+{
+    load();
+    for (size_t i = 0; i < n_table; i++) {
+        if (strcasecmp(table[i].os.id, id) == 0 || (table[i].os.osinfo && strcmp(table[i].os.osinfo, id) == 0))
+            return &table[i];
+        for (char **s = table[i].short_ids; s && *s; s++)
+            if (strcasecmp(*s, id) == 0)
+                return &table[i];
+    }
+    return NULL;
+}
 
 const vr_osinfo *vr_osinfo_find(const char *id)
 {
-    for (size_t i = 0; i < VR_ARRAY_LEN(table); i++)
-        if (strcasecmp(table[i].id, id) == 0)
-            return &table[i];
-    return NULL;
+    entry *e = find(id);
+    if (!e)
+        return NULL;
+    fill(e);
+    return &flat[e - table];
 }
 
 const vr_osinfo *vr_osinfo_all(size_t *n)
 {
-    *n = VR_ARRAY_LEN(table);
-    return table;
+    load();
+    for (size_t i = 0; i < n_table; i++)
+        fill(&table[i]);
+    *n = n_table;
+    return flat;
 }
 
 static size_t distance(const char *a, const char *b)
@@ -96,40 +299,87 @@ static size_t common_letters(const char *a, const char *b)
     return n;
 }
 
+/* The version at the end of a short-id ("centos-stream9": "9"). */
+static const char *version_of(const char *id)
+{
+    const char *v = id + strlen(id);
+    while (v > id && (isdigit((unsigned char)v[-1]) || v[-1] == '.'))
+        v--;
+    return v;
+}
+
+typedef struct {
+    size_t score;
+    const entry *e;
+} candidate;
+
+/* Closest first; among equals the newest release first. */
+static int by_score(const void *a, const void *b)
+{
+    const candidate *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? -1 : 1;
+    return strcmp(y->e->released, x->e->released);
+}
+
 char *vr_osinfo_close_matches(const char *id)
 {
-    size_t score[VR_ARRAY_LEN(table)];
-    for (size_t i = 0; i < VR_ARRAY_LEN(table); i++) {
-        size_t d = distance(id, table[i].id);
-        size_t p = common_letters(id, table[i].id);
-        score[i] = d <= 3 || p >= 3 ? d : (size_t)-1;
+    load();
+    candidate *c = vr_calloc(n_table, sizeof(*c));
+    size_t n = 0;
+    for (size_t i = 0; i < n_table; i++) {
+        const char *cand = table[i].os.id;
+        size_t d = distance(id, cand);
+        bool kin = common_letters(id, cand) >= 3;
+        /* The same name's version under a longer name ("centos9" for
+         * "centos-stream9") is as close as a one-letter slip. */
+        if (kin && *version_of(id) && strcmp(version_of(id), version_of(cand)) == 0 && d > 1)
+            d = 1;
+        if (d <= 3 || kin)
+            c[n++] = (candidate){d, &table[i]};
     }
+    qsort(c, n, sizeof(*c), by_score);
     vr_strbuf b = {0};
-    size_t shown = 0;
-    for (size_t d = 0; d < 64 && shown < 5; d++)
-        for (size_t i = 0; i < VR_ARRAY_LEN(table) && shown < 5; i++)
-            if (score[i] == d) {
-                vr_strbuf_addf(&b, "%s%s", shown ? ", " : "", table[i].id);
-                shown++;
-            }
-    if (!shown)
-        return NULL;
-    return vr_strbuf_take(&b);
+    for (size_t i = 0; i < n && i < 5; i++)
+        vr_strbuf_addf(&b, "%s%s", i ? ", " : "", c[i].e->os.id);
+    free(c);
+    return n ? vr_strbuf_take(&b) : NULL;
+}
+
+static const char *family_name(vr_os_family f)
+{
+    return f == VR_OS_LINUX ? "linux" : f == VR_OS_WINDOWS ? "windows" : "other";
+}
+
+/* osinfo-query os's columns, then the defaults an install takes. */
+size_t vr_osinfo_print_matching(FILE *out, const char *short_id, const char *family)
+{
+    size_t n, shown = 0;
+    vr_osinfo_all(&n);
+    fprintf(out, " %-20s | %-44s | %-7s | %-8s | %-6s | %s\n", "Short ID", "Name", "Family", "Memory", "Disk",
+            "Devices");
+    for (int i = 0; i < 118; i++)
+        fputc('-', out);
+    fputc('\n', out);
+    for (size_t i = 0; i < n_table; i++) {
+        const vr_osinfo *o = &table[i].os;
+        if ((short_id && strcasecmp(short_id, o->id) != 0) || (family && strcmp(family, family_name(o->family)) != 0))
+            continue;
+        char mem[16], disk[16];
+        snprintf(mem, sizeof(mem), "%u MiB", o->mem_mib);
+        snprintf(disk, sizeof(disk), "%u G", o->disk_gib);
+        fprintf(out, " %-20s | %-44s | %-7s | %-8s | %-6s | %s %s%s\n", o->id, o->name, family_name(o->family), mem,
+                disk, o->machine,
+                o->virtio                         ? "virtio"
+                : o->family == VR_OS_WINDOWS      ? "sata+e1000e"
+                                                  : "ide+e1000",
+                o->uefi ? " uefi" : "");
+        shown++;
+    }
+    return shown;
 }
 
 void vr_osinfo_print(FILE *out)
 {
-    fprintf(out, " %-16s %-42s %-8s %-6s %s\n", "Variant", "Name", "Memory", "Disk", "Devices");
-    for (int i = 0; i < 88; i++)
-        fputc('-', out);
-    fputc('\n', out);
-    for (size_t i = 0; i < VR_ARRAY_LEN(table); i++) {
-        const vr_osinfo *o = &table[i];
-        char mem[16], disk[16];
-        snprintf(mem, sizeof(mem), "%u MiB", o->mem_mib);
-        snprintf(disk, sizeof(disk), "%u G", o->disk_gib);
-        fprintf(out, " %-16s %-42s %-8s %-6s %s %s%s\n", o->id, o->name, mem, disk, o->machine,
-                o->virtio ? "virtio" : o->family == VR_OS_WINDOWS ? "sata+e1000" : "ide+e1000",
-                o->uefi ? " uefi" : "");
-    }
+    vr_osinfo_print_matching(out, NULL, NULL);
 }

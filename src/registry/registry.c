@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uthash.h>
 
@@ -38,9 +39,13 @@ vr_registry *vr_registry_new(const vr_conf_kind *kind, const char *config_root, 
     r->dir = vr_asprintf("%s/%s", config_root, dir);
     r->autostart_dir = vr_asprintf("%s/autostart", r->dir);
     r->first = !vr_path_exists(r->dir);
-    int rc = vr_mkdir_p(r->autostart_dir, VR_REGISTRY_DIR_MODE);
+    /* A kind known by its uuid alone has no autostart. */
+    const char *mk = kind->keyed_by_uuid ? r->dir : r->autostart_dir;
+    int rc = vr_mkdir_p(mk, VR_REGISTRY_DIR_MODE);
     if (rc < 0)
-        vr_log_error("cannot create %s: %s", r->autostart_dir, strerror(-rc));
+        vr_log_error("cannot create %s: %s", mk, strerror(-rc));
+    /* Made by an older Vireo with a laxer mode: only the daemon reads it. */
+    chmod(r->dir, VR_REGISTRY_DIR_MODE);
     vr_file_remove_leftovers(r->dir, leftover_depth);
     return r;
 }
@@ -256,6 +261,8 @@ vr_err vr_registry_set_autostart(const vr_registry *r, const char *name, bool on
 
 bool vr_registry_autostart(const vr_registry *r, const char *name)
 {
+    if (r->kind->keyed_by_uuid)
+        return false;
     char *link = vr_registry_autostart_path(r, name);
     bool on = vr_path_exists(link);
     free(link);

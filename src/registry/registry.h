@@ -1,5 +1,7 @@
 /* The definition store every driver keeps its objects in: domains
- * (CONFIG/qemu), networks (CONFIG/network) and pools (CONFIG/storage).
+ * (CONFIG/qemu), networks (CONFIG/network), pools (CONFIG/storage) and
+ * secrets (CONFIG/secrets: a kind known by its uuid alone, filed as
+ * UUID.xml, without autostart).
  *
  * It owns what is the same for every kind: the directory and its mode,
  * loading every CONFIG/<dir>/NAME.xml (a file that cannot be read or parsed is

@@ -26,6 +26,7 @@ static const vr_wire_field domain_fields[] = {
     D("vnc", VR_WIRE_BOOL, vnc),
     D("accel", VR_WIRE_STR, accel),
     D("managed_save", VR_WIRE_BOOL, managed_save),
+    D("template", VR_WIRE_BOOL, is_template),
     VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
 };
 const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);
@@ -166,3 +167,144 @@ static const vr_wire_field job_fields[] = {
     J("result", VR_WIRE_JSON, result),       /* what a completed job made */
 };
 const vr_wire_schema vr_wire_job = VR_WIRE_SCHEMA(vireo_job, "job", job_fields);
+
+#define IR(key, kind, member) VR_WIRE_FIELD(vireo_install_request, key, kind, member)
+static const vr_wire_field install_request_fields[] = {
+    IR("name", VR_WIRE_STR, name),
+    IR("memory", VR_WIRE_STR, memory),
+    IR("vcpus", VR_WIRE_STR, vcpus),
+    IR("os_variant", VR_WIRE_STR, os_variant),
+    IR("cdrom", VR_WIRE_STR, cdrom),
+    IR("cdrom_volume", VR_WIRE_STR, cdrom_volume),
+    IR("location", VR_WIRE_BOOL, location),
+    IR("install_kernel", VR_WIRE_STR, install_kernel),
+    IR("install_initrd", VR_WIRE_STR, install_initrd),
+    IR("location_iso", VR_WIRE_STR, location_iso),
+    IR("extra_args", VR_WIRE_STR, extra_args),
+    IR("import", VR_WIRE_BOOL, import),
+    IR("pxe", VR_WIRE_BOOL, pxe),
+    VR_WIRE_STRV_FIELD(vireo_install_request, "disks", disks, n_disks),
+    VR_WIRE_STRV_FIELD(vireo_install_request, "networks", networks, n_networks),
+    VR_WIRE_STRV_FIELD(vireo_install_request, "boots", boots, n_boots),
+    IR("graphics", VR_WIRE_STR, graphics),
+    IR("machine", VR_WIRE_STR, machine),
+    IR("virt_type", VR_WIRE_STR, virt_type),
+    IR("cpu", VR_WIRE_STR, cpu),
+    IR("uuid", VR_WIRE_STR, uuid),
+    IR("title", VR_WIRE_STR, title),
+    IR("cloud_init", VR_WIRE_BOOL, cloud_init),
+    IR("seed_volume", VR_WIRE_STR, seed_volume),
+    IR("drivers", VR_WIRE_BOOL, drivers),
+    IR("noreboot", VR_WIRE_BOOL, noreboot),
+    IR("autostart", VR_WIRE_BOOL, autostart),
+    IR("no_start", VR_WIRE_BOOL, no_start),
+    IR("dry_run", VR_WIRE_BOOL, dry_run),
+};
+const vr_wire_schema vr_wire_install_request =
+    VR_WIRE_SCHEMA(vireo_install_request, "install request", install_request_fields);
+
+#define IV(key, kind, member) VR_WIRE_FIELD(vireo_install_volume, key, kind, member)
+static const vr_wire_field install_volume_fields[] = {
+    IV("role", VR_WIRE_STR, role),
+    IV("pool", VR_WIRE_STR, pool),
+    IV("name", VR_WIRE_STR, name),
+    IV("path", VR_WIRE_STR, path),
+    IV("capacity", VR_WIRE_U64, capacity),
+    IV("format", VR_WIRE_STR, format),
+    IV("backing", VR_WIRE_STR, backing),
+};
+static const vr_wire_schema install_volume = VR_WIRE_SCHEMA(vireo_install_volume, "install volume", install_volume_fields);
+
+#define IP(key, kind, member) VR_WIRE_FIELD(vireo_install_plan, key, kind, member)
+static const vr_wire_field install_plan_fields[] = {
+    IP("install_phase", VR_WIRE_BOOL, install_phase),
+    IP("restart", VR_WIRE_BOOL, restart),
+    IP("name", VR_WIRE_STR, name),
+    IP("uuid", VR_WIRE_STR, uuid),
+    IP("os_variant", VR_WIRE_STR, os_variant),
+    IP("virt_type", VR_WIRE_STR, virt_type),
+    IP("machine", VR_WIRE_STR, machine),
+    IP("memory_mib", VR_WIRE_U64, memory_mib),
+    IP("vcpus", VR_WIRE_UINT, vcpus),
+    IP("vnc", VR_WIRE_BOOL, vnc),
+    IP("vnc_listen", VR_WIRE_STR, vnc_listen),
+    IP("vnc_port", VR_WIRE_INT, vnc_port),
+    IP("media_pool", VR_WIRE_STR, media_pool),
+    VR_WIRE_LIST_FIELD(vireo_install_plan, "volumes", volumes, n_volumes, install_volume),
+    VR_WIRE_STRV_FIELD(vireo_install_plan, "networks_started", networks_started, n_networks_started),
+    VR_WIRE_STRV_FIELD(vireo_install_plan, "warnings", warnings, n_warnings),
+    IP("xml_install", VR_WIRE_STR, xml_install),
+    IP("xml_final", VR_WIRE_STR, xml_final),
+};
+const vr_wire_schema vr_wire_install_plan = VR_WIRE_SCHEMA(vireo_install_plan, "install plan", install_plan_fields);
+
+static const vr_wire_field version_fields[] = {
+    VR_WIRE_FIELD(vireo_version, "version", VR_WIRE_STR, version),
+    VR_WIRE_FIELD(vireo_version, "api", VR_WIRE_STR, api),
+    VR_WIRE_FIELD(vireo_version, "hypervisor", VR_WIRE_STR, hypervisor),
+};
+const vr_wire_schema vr_wire_version = VR_WIRE_SCHEMA(vireo_version, "version", version_fields);
+
+#define H(key, kind, member) VR_WIRE_FIELD(vireo_host, key, kind, member)
+static const vr_wire_field host_fields[] = {
+    H("hostname", VR_WIRE_STR, hostname),
+    H("uri", VR_WIRE_STR, uri),
+    H("arch", VR_WIRE_STR, arch),
+    H("kernel", VR_WIRE_STR, kernel),
+    H("cpus", VR_WIRE_INT, cpus),
+    H("memory_kib", VR_WIRE_U64, memory_kib),
+    H("accelerator", VR_WIRE_STR, accelerator),
+    VR_WIRE_STRV_FIELD(vireo_host, "domain_types", domain_types, n_domain_types),
+};
+const vr_wire_schema vr_wire_host = VR_WIRE_SCHEMA(vireo_host, "host", host_fields);
+
+#define HS(key, kind, member) VR_WIRE_FIELD(vireo_host_stats, key, kind, member)
+static const vr_wire_field host_stats_fields[] = {
+    HS("cpus", VR_WIRE_INT, cpus),
+    VR_WIRE_OPT(vireo_host_stats, "cpu_percent", VR_WIRE_DOUBLE, cpu_percent, -1),
+    HS("cpu_window_ms", VR_WIRE_INT, cpu_window_ms),
+    HS("memory_total_kib", VR_WIRE_U64, memory_total_kib),
+    HS("memory_available_kib", VR_WIRE_U64, memory_available_kib),
+    HS("memory_used_kib", VR_WIRE_U64, memory_used_kib),
+    HS("domains_total", VR_WIRE_INT, domains_total),
+    HS("domains_running", VR_WIRE_INT, domains_running),
+};
+const vr_wire_schema vr_wire_host_stats = VR_WIRE_SCHEMA(vireo_host_stats, "host stats", host_stats_fields);
+
+#define EV(key, kind, member) VR_WIRE_FIELD(vireo_event, key, kind, member)
+#define EV_OMIT(k, member) {.key = k, .kind = VR_WIRE_STR, .off = offsetof(vireo_event, member), .omit = true}
+static const vr_wire_field event_fields[] = {
+    EV("time", VR_WIRE_DOUBLE, time),
+    EV("kind", VR_WIRE_STR, kind),
+    EV("name", VR_WIRE_STR, name),
+    EV("uuid", VR_WIRE_STR, uuid),
+    EV("event", VR_WIRE_STR, event),
+    EV("detail", VR_WIRE_STR, detail),
+    EV_OMIT("volume", volume),     /* pool refresh events */
+    EV_OMIT("mac", mac),           /* lease events: mac, ip, hostname */
+    EV_OMIT("ip", ip),
+    EV_OMIT("hostname", hostname),
+};
+const vr_wire_schema vr_wire_event = VR_WIRE_SCHEMA(vireo_event, "event", event_fields);
+
+static const vr_wire_field sample_domain_fields[] = {
+    VR_WIRE_FIELD(vireo_sample_domain, "cpu_time_ns", VR_WIRE_I64, cpu_time_ns),
+    VR_WIRE_FIELD(vireo_sample_domain, "vcpus", VR_WIRE_INT, vcpus),
+    VR_WIRE_STRV_FIELD(vireo_sample_domain, "addresses", addresses, n_addresses),
+};
+const vr_wire_schema vr_wire_sample_domain =
+    VR_WIRE_SCHEMA(vireo_sample_domain, "sample domain", sample_domain_fields);
+
+#define OV(key, kind, member) VR_WIRE_FIELD(vireo_os_variant, key, kind, member)
+static const vr_wire_field os_variant_fields[] = {
+    OV("id", VR_WIRE_STR, id),
+    OV("name", VR_WIRE_STR, name),
+    OV("family", VR_WIRE_STR, family),
+    OV("memory_mib", VR_WIRE_UINT, memory_mib),
+    OV("min_memory_mib", VR_WIRE_UINT, min_memory_mib),
+    OV("vcpus", VR_WIRE_UINT, vcpus),
+    OV("disk_gib", VR_WIRE_UINT, disk_gib),
+    OV("uefi", VR_WIRE_BOOL, uefi),
+    OV("secure_boot", VR_WIRE_BOOL, secure_boot),
+};
+const vr_wire_schema vr_wire_os_variant = VR_WIRE_SCHEMA(vireo_os_variant, "os variant", os_variant_fields);

@@ -14,3 +14,11 @@ extern const vr_wire_schema vr_wire_interface;  /* vireo_interface: a domain's, 
 extern const vr_wire_schema vr_wire_job;        /* vireo_job */
 extern const vr_wire_schema vr_wire_snapshot;   /* vireo_snapshot */
 extern const vr_wire_schema vr_wire_lease;      /* vireo_lease: a DHCP lease (or a neighbour entry) */
+extern const vr_wire_schema vr_wire_install_request; /* vireo_install_request: POST /v1/install */
+extern const vr_wire_schema vr_wire_install_plan;    /* vireo_install_plan: its answer */
+extern const vr_wire_schema vr_wire_version;       /* vireo_version: GET /v1/version */
+extern const vr_wire_schema vr_wire_host;          /* vireo_host: GET /v1/host */
+extern const vr_wire_schema vr_wire_host_stats;    /* vireo_host_stats: GET /v1/host/stats */
+extern const vr_wire_schema vr_wire_event;         /* vireo_event: a line of GET /v1/events */
+extern const vr_wire_schema vr_wire_sample_domain; /* vireo_sample_domain: in the feed's stats line */
+extern const vr_wire_schema vr_wire_os_variant;    /* vireo_os_variant: GET /v1/os-variants */

@@ -85,6 +85,8 @@ static bool empty(const vr_wire_field *f, const void *obj)
     case VR_WIRE_I64:
     case VR_WIRE_U64:
         return f->has_none && int_value(f, obj) == f->none;
+    case VR_WIRE_DOUBLE:
+        return f->has_none && *CAT(obj, f, double) == (double)f->none;
     default:
         return false;
     }
@@ -182,6 +184,10 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
         return;
     }
     case VR_WIRE_DOUBLE:
+        if (f->has_none && *CAT(obj, f, double) == (double)f->none) {
+            vr_strbuf_addn(b, "null", 4);
+            return;
+        }
         snprintf(num, sizeof(num), "%.17g", *CAT(obj, f, double));
         /* As json-c writes it: a whole number stays a double (100.0). */
         if (!strpbrk(num, ".eEn"))
@@ -264,6 +270,8 @@ static json_object *value_json(const vr_wire_field *f, const void *obj)
         return arr;
     }
     case VR_WIRE_DOUBLE:
+        if (f->has_none && *CAT(obj, f, double) == (double)f->none)
+            return NULL;
         return json_object_new_double(*CAT(obj, f, double));
     case VR_WIRE_STRV: {
         char *const *v = *(char **const *)((const char *)obj + f->off);
@@ -337,7 +345,7 @@ static void read_fields(const vr_wire_schema *s, json_object *o, void *obj)
                 *AT(obj, f, void *) = vr_wire_array_from_json(f->sub, v, (size_t *)((char *)obj + f->count_off));
             break;
         case VR_WIRE_DOUBLE:
-            *AT(obj, f, double) = v ? json_object_get_double(v) : 0;
+            *AT(obj, f, double) = v ? json_object_get_double(v) : f->has_none ? (double)f->none : 0;
             break;
         case VR_WIRE_STRV: {
             /* A list the answer may leave out stays NULL when it does. */

@@ -51,7 +51,7 @@ typedef struct {
     size_t off;
     size_t size;      /* VR_WIRE_CHARS: the array's size */
     size_t count_off; /* VR_WIRE_STRV: offset of the size_t count */
-    /* Integers: `none` is the value written as null (and read back from
+    /* Integers and doubles: `none` is the value written as null (and read back from
      * null or a missing key), when has_none. */
     bool has_none;
     long long none;

@@ -37,7 +37,9 @@ static void new_element(reader *r)
     /* Missing keys read as their `none`, as vr_wire_from_json does. */
     for (size_t i = 0; i < r->s->n_fields; i++) {
         const vr_wire_field *f = &r->s->fields[i];
-        if (f->has_none)
+        if (f->has_none && f->kind == VR_WIRE_DOUBLE)
+            *(double *)((char *)obj + f->off) = (double)f->none;
+        else if (f->has_none)
             vr_wire_set_int(f, obj, f->none);
         else if (f->kind == VR_WIRE_TRIBOOL)
             vr_wire_set_int(f, obj, -1);

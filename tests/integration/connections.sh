@@ -114,6 +114,16 @@ incli "$VIREO" -c "$REMOTE" vol-create-as default up.raw 1M >/dev/null
 incli "$VIREO" -c "$REMOTE" vol-upload up.raw "$ROOT/upload.bin" --pool default >/dev/null
 cmp <(head -c 300000 "$ROOT_SRV/var/lib/vireo/images/up.raw") "$ROOT/upload.bin" || fail "uploaded volume differs"
 ok "vol-upload over SSH"
+# vireo install to a remote daemon: an ISO only on this machine goes into
+# its default pool first (with the upload's progress), and the domain
+# boots it from there; the daemon planned the rest.
+head -c 1048576 /dev/zero > "$ROOT/local.iso"
+out=$(incli "$VIREO" -c "$REMOTE" install --name farinst --os-variant generic --memory 64 --cdrom "$ROOT/local.iso" \
+    --disk none --network none --graphics none --noautoconsole 2>&1) || fail "remote install: $out"
+expect_match "install over SSH uploads a local ISO" "$out" "Writing the install ISO 'local.iso' .* to pool 'default'"
+expect_match "  and boots it from the remote pool" "$(incli "$VIREO" -c "$REMOTE" dumpxml farinst)" "local.iso"
+incli "$VIREO" -c "$REMOTE" destroy farinst >/dev/null
+incli "$VIREO" -c "$REMOTE" undefine farinst >/dev/null
 expect_fail "wrong key" "cannot connect to 10.98.0.1 over SSH: .*Permission denied" \
     incli "$VIREO" -c "vireo+ssh://root@10.98.0.1/system?keyfile=$ROOT/wrongkey&no_verify=1" list
 incli "$VIREO" -c "$REMOTE" destroy far >/dev/null

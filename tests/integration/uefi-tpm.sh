@@ -9,7 +9,7 @@
 #   renamed, cloned, refused/removed/kept at undefine;
 #   Secure Boot: the unsigned grub refused by the firmware, Debian's
 #   signed shim + grub + kernel started;
-#   swtpm: the guest reads TPM 2.0 from sysfs, swtpm survives a daemon
+#   swtpm: the guest reads TPM 2.0 from sysfs (and 1.2 on tpm-tis), swtpm survives a daemon
 #   restart, its state goes at undefine (kept with --keep-tpm);
 #   virt-install's win10 and win11 XML define and start under TCG.
 . "$(dirname "$0")/lib.sh"
@@ -74,7 +74,7 @@ ok "ESP disks made with mtools: grub-mkstandalone, and shim + signed grub"
 # uefi NAME MACHINE SECURE-BOOT BODY: a UEFI domain picked by descriptor.
 uefi() {
     cat >"$ROOT/$1.xml" <<XML
-<domain type='qemu'><name>$1</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
+<domain type='qemu'><name>$1</name><memory unit='MiB'>${MEM:-256}</memory><vcpu>1</vcpu>
   <os firmware='efi'><type arch='x86_64' machine='$2'>hvm</type>
     <firmware><feature enabled='$3' name='secure-boot'/></firmware>$4
   <features><acpi/><apic/>$5</features>
@@ -94,7 +94,9 @@ uefi efi-kernel q35 yes "$kernel" "$hyperv" "<timer name='hypervclock' present='
     "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>"
 uefi efi-disk q35 no "<boot dev='hd'/></os>" "" "" "$(disk "$ROOT/grub.img")"
 uefi sb-unsigned q35 yes "<boot dev='hd'/></os>" "" "" "$(disk "$ROOT/grub.img")"
-uefi sb-signed q35 yes "<boot dev='hd'/></os>" "" "" "$(disk "$ROOT/signed.img")"
+# 1 GiB: at 256 MiB Debian's signed kernel, started by shim and grub,
+# resets right after its EFI stub (docs/windows.md, "Secure Boot under TCG").
+MEM=1024 uefi sb-signed q35 yes "<boot dev='hd'/></os>" "" "" "$(disk "$ROOT/signed.img")"
 uefi sb-i440fx pc yes "<boot dev='hd'/></os>" "" "" ""
 uefi tpm-pass q35 no "<boot dev='hd'/></os>" "" "" \
     "<tpm model='tpm-tis'><backend type='passthrough'><device path='/dev/vireo-no-tpm'/></backend></tpm>"
@@ -139,12 +141,18 @@ wait_for 120 "Secure Boot: Debian's signed shim + grub start and read their grub
     serial_has sb-signed VIREO-GRUB-STARTED
 wait_for 60 "  and start Debian's signed kernel with Secure Boot on" \
     serial_has sb-signed 'EFI stub: UEFI Secure Boot is enabled'
+wait_for 120 "  which boots to the tiny guest's marker under Secure Boot (shim -> grub -> kernel)" \
+    serial_has sb-signed VIREO-GUEST-READY
+# (the serial log under TCG now and then doubles a character: two spellings)
+expect_match "  the kernel reading shim's MOK list (the Debian Secure Boot CA)" "$(serial sb-signed)" \
+    "UEFI:MokListRT|Secure Boot CA: 6ccece7e"
 for d in sb-unsigned sb-signed; do "$VIREO" destroy "$d" >/dev/null; done
 
 # ---- the TPM, and swtpm across a daemon restart ----
 out=$(guest_until efi-kernel 'echo TPM=$(cat /sys/class/tpm/tpm0/tpm_version_major)' 'TPM=2')
 expect_match "the guest reads tpm_version_major = 2 (tpm_crb)" "$out" 'TPM=2'
-expect_match "  and runs with Secure Boot on" "$(serial efi-kernel)" 'secureboot: Secure boot enabled'
+expect_match "  and runs with Secure Boot on" "$(serial efi-kernel)" \
+    'secureboot: Secure boot enabled|Kernel is locked down from EFI Secure Boot'
 uuid=$("$VIREO" domuuid efi-kernel)
 [ -f "$SWTPM/$uuid/tpm2-00.permall" ] || fail "no TPM state in $SWTPM/$uuid"
 ok "the TPM state is in STATE/qemu/swtpm/UUID"
@@ -166,6 +174,31 @@ expect_fail "undefine of a domain with NVRAM refused without --nvram or --keep-n
 [ ! -e "$NVRAM/efi-kernel_VARS.fd" ] && [ ! -e "$SWTPM/$uuid" ] ||
     fail "undefine --nvram left $(ls "$NVRAM" "$SWTPM")"
 ok "undefine --nvram removes the NVRAM, and the TPM state goes too"
+
+# ---- a TPM 1.2: swtpm without --tpm2, on tpm-tis (CRB is 2.0's only) ----
+tpm12() {
+    cat >"$ROOT/$1.xml" <<XML
+<domain type='qemu'><name>$1</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type>$kernel
+  <features><acpi/><apic/></features>
+  <devices><tpm model='$2'><backend type='emulator' version='1.2'/></tpm>
+    <serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console>
+  </devices>
+</domain>
+XML
+    "$VIREO" define "$ROOT/$1.xml"
+}
+expect_fail "a TPM 1.2 on tpm-crb refused at define with the way out" \
+    "TPM 1.2 has only the TIS interface; use model='tpm-tis'" tpm12 tpm12-crb tpm-crb
+tpm12 tpm12 tpm-tis >/dev/null
+expect_match "  <tpm version='1.2'> written back" "$("$VIREO" dumpxml tpm12)" '<backend type="emulator" version="1.2"/>'
+"$VIREO" start tpm12 >/dev/null
+out=$(guest_until tpm12 'echo TPM=$(cat /sys/class/tpm/tpm0/tpm_version_major)' 'TPM=1')
+expect_match "a TPM 1.2 (swtpm without --tpm2, tpm-tis): the guest reads tpm_version_major = 1" "$out" 'TPM=1'
+[ -f "$SWTPM/$("$VIREO" domuuid tpm12)/tpm-00.permall" ] || fail "no TPM 1.2 state (tpm-00.permall)"
+ok "  its state is swtpm's TPM 1.2 file"
+"$VIREO" destroy tpm12 >/dev/null
+"$VIREO" undefine tpm12 >/dev/null
 
 # ---- NVRAM across restarts: the firmware's boot entry stays ----
 vars=$NVRAM/efi-disk_VARS.fd
@@ -212,13 +245,26 @@ expect_match "  win11: Secure Boot firmware with Microsoft's keys, TPM CRB, Hype
     "$(grep -a -- '-machine' "$LOGS/$win11.log" | tail -1)" "hv-relaxed=on.*OVMF_CODE_4M.ms.fd.*tpm-crb"
 wait_for 90 "  win11: QEMU runs OVMF (its boot manager on the serial console)" serial_has "$win11" BdsDxe
 w11uuid=$("$VIREO" domuuid "$win11")
-"$VIREO" destroy "$win11" >/dev/null
 "$VIREO" destroy "$name_win10" >/dev/null
 expect_fail "  undefine of win11 refused without --nvram" "with nvram" "$VIREO" undefine "$win11"
+# As libvirt: undefine of a running domain makes it transient; its NVRAM
+# (QEMU's open pflash) goes when it stops.
 "$VIREO" undefine "$win11" --nvram --keep-tpm >/dev/null
+expect_eq "  undefine --nvram of the running win11: it runs on, transient" \
+    "$("$VIREO" domstate "$win11")" running
+[ -f "$NVRAM/${win11}_VARS.fd" ] || fail "undefine --nvram removed the NVRAM under the running QEMU"
+ok "  its NVRAM stays while it runs"
+"$VIREO" destroy "$win11" >/dev/null
 [ ! -e "$NVRAM/${win11}_VARS.fd" ] && [ -f "$SWTPM/$w11uuid/tpm2-00.permall" ] ||
     fail "undefine --nvram --keep-tpm: $(ls "$NVRAM" "$SWTPM")"
-ok "  undefine --nvram removes its NVRAM; --keep-tpm keeps its TPM state"
+ok "  at its stop the NVRAM goes; --keep-tpm keeps its TPM state"
+# A transient UEFI domain's NVRAM is as transient as it.
+sed -e 's|<name>efi-disk</name>|<name>efi-transient</name>|' "$ROOT/efi-disk.xml" >"$ROOT/efi-transient.xml"
+"$VIREO" create "$ROOT/efi-transient.xml" --paused >/dev/null
+[ -f "$NVRAM/efi-transient_VARS.fd" ] || fail "the transient domain has no NVRAM file"
+"$VIREO" destroy efi-transient >/dev/null
+[ ! -e "$NVRAM/efi-transient_VARS.fd" ] || fail "the transient domain's NVRAM outlived it"
+ok "a transient UEFI domain's NVRAM is removed when it stops"
 "$VIREO" undefine "$name_win10" >/dev/null
 ok "  win10 (BIOS) undefines without NVRAM flags"
 

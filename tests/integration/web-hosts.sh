@@ -71,4 +71,9 @@ kill "$REMPID"; wait "$REMPID" 2>/dev/null || true
 [ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
 ok "two hosts from one page ($((SECONDS - start)) s)"
 expect_eq "no host left in hosts.json" "$(tr -d ' \n' <"$ROOT/etc/vireo/hosts.json")" "[]"
+# A stream may write (an upload, a console): the read-only socket forwards none.
+expect_match "the read-only socket forwards no stream to another host" \
+    "$(curl -s --unix-socket "$ROOT/vireod-ro.sock" -H 'Connection: Upgrade' -H 'Upgrade: vireo-stream' \
+        -w ' %{http_code}' http://vireod/v1/hosts/lab1/api/v1/domains/lejana/console | tr -d '\n')" \
+    "not forwarded on the read-only socket.* 403$"
 no_sanitizer_report

@@ -7,8 +7,9 @@
 # wrote; <vcpupin> shows in the Cpus_allowed_list of QEMU's vCPU thread;
 # the guest agent answers (domifaddr --source agent, domtime, guestinfo,
 # domfsinfo, qemu-agent-command) and powers the guest off (shutdown
-# --mode agent). What this host cannot do is refused in one line naming
-# the element: huge pages (none reserved here), CPU bandwidth (no cgroup
+# --mode agent); <numatune> binds the memory backends (the kernel's
+# /proc/PID/numa_maps). What this host cannot do is refused in one line naming
+# the element: huge pages of the default or a <page> size (none reserved here), CPU bandwidth (no cgroup
 # v2 cpu controller for the daemon here), virtiofs without shared memory.
 . "$(dirname "$0")/lib.sh"
 need_images
@@ -25,7 +26,7 @@ fi
 start_daemon "$DAEMON"
 SHARE=$ROOT/share
 SHM=vireo-xml-devices-$$
-test_cleanup() { rm -f "/dev/shm/$SHM"; }
+test_cleanup() { rm -f "/dev/shm/$SHM"; [ -n "${EGD_PID:-}" ] && kill "$EGD_PID" 2>/dev/null; true; }
 mkdir -p "$SHARE/fs" "$SHARE/9p"
 echo "written by the host for virtiofs $$" >"$SHARE/fs/hello.txt"
 echo "written by the host for 9p $$" >"$SHARE/9p/hello.txt"
@@ -44,6 +45,7 @@ cat >"$ROOT/dev.xml" <<XML
   <vcpu>2</vcpu>
   <iothreads>1</iothreads>
   <cputune><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='0'/></cputune>
+  <numatune><memory mode='strict' nodeset='0'/><memnode cellid='1' mode='preferred' nodeset='0'/></numatune>
   <os>
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$IMAGES/tiny-vmlinuz</kernel>
@@ -69,23 +71,61 @@ cat >"$ROOT/dev.xml" <<XML
     <console type='pty'><target type='serial' port='0'/></console>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+    <rng model='virtio'><backend model='egd' type='unix'><source path='$ROOT/egd.sock'/></backend></rng>
     <shmem name='$SHM'><model type='ivshmem-plain'/><size unit='M'>1</size></shmem>
   </devices>
 </domain>
 XML
 "$VIREO" define "$ROOT/dev.xml" >/dev/null
 ports=$("$VIREO" dumpxml dev | grep -c "model='pcie-root-port'\|model=\"pcie-root-port\"")
-# The NIC, the balloon, the RNG, virtio-scsi, virtio-serial, the two
-# shares: 7 PCIe devices, each on a port, and 4 spare.
-expect_eq "q35 without root ports: one per PCIe device and 4 spare at define" "$ports" 11
+# The NIC, the balloon, the two RNGs, virtio-scsi, virtio-serial, the two
+# shares: 8 PCIe devices, each on a port, and 4 spare.
+expect_eq "q35 without root ports: one per PCIe device and 4 spare at define" "$ports" 12
+# An EGD daemon for <rng><backend model='egd'>: it answers each of QEMU's
+# requests (0x02, N: N bytes, blocking) and counts what it gave.
+/usr/bin/python3 - "$ROOT/egd.sock" "$ROOT/egd.count" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+given = 0
+while True:
+    head = c.recv(2)
+    if len(head) < 2:
+        break
+    c.sendall(os.urandom(head[1]))
+    given += head[1]
+    with open(sys.argv[2], "w") as f:
+        f.write(str(given))
+PY
+EGD_PID=$!
+for _ in $(seq 1 50); do [ -S "$ROOT/egd.sock" ] && break; sleep 0.1; done
 "$VIREO" start dev >/dev/null
 LOG=$ROOT/var/log/vireo/qemu/dev.log
 cmdline=$(grep -a -- ' -numa ' "$LOG" | tail -1 | sed 's/  */ /g')
 expect_match "NUMA cells become memory backends and -numa nodes" "$cmdline" \
-    "memory-backend-memfd,id=ram-node1,size=131072K,share=on -numa node,nodeid=1,cpus=1,memdev=ram-node1"
+    "memory-backend-memfd,id=ram-node1,size=131072K,share=on,host-nodes=0,policy=preferred -numa node,nodeid=1,cpus=1,memdev=ram-node1"
 expect_match "virtio-scsi takes its queues and iothread" "$cmdline" \
     "-object iothread,id=iothread1 .*virtio-scsi-pci,id=scsi0,num_queues=2,iothread=iothread1"
 wait_for 60 "the guest is up" file_has "$ROOT/var/log/vireo/qemu/dev-serial0.log" VIREO-GUEST-READY
+expect_match "<numatune>: <memory mode='strict'> binds cell 0's backend to host node 0" "$cmdline" \
+    "memory-backend-memfd,id=ram-node0,size=131072K,share=on,host-nodes=0,policy=bind"
+expect_match "  <memnode cellid='1' mode='preferred'> gives cell 1 its own policy" "$cmdline" \
+    "memory-backend-memfd,id=ram-node1,size=131072K,share=on,host-nodes=0,policy=preferred"
+# The kernel's view of QEMU's memory: the backends' mappings carry the policies.
+maps=$(cat "/proc/$(cat "$ROOT/run/vireo/qemu/dev/qemu.pid")/numa_maps")
+expect_match "  the kernel applies them: QEMU's guest RAM is bound to node 0" "$maps" ' bind:0 '
+expect_match "  and cell 1's mapping prefers node 0" "$maps" ' prefer:0 '
+expect_match "  dumpxml keeps <numatune>" "$("$VIREO" dumpxml dev)" '<memnode cellid="1" mode="preferred" nodeset="0"/>'
+
+# The guest reads its hardware RNGs: the EGD-backed one draws from the daemon.
+out=$(guest_until dev 'cd /sys/class/misc/hw_random; for r in $(cat rng_available); do echo $r >rng_current; head -c 64 /dev/hwrng | wc -c; done; echo RNG-DONE' 'RNG-DONE')
+[ "$(cat "$ROOT/egd.count" 2>/dev/null || echo 0)" -ge 64 ] ||
+    fail "the EGD daemon gave $(cat "$ROOT/egd.count" 2>/dev/null || echo 0) bytes: $out"
+ok "<rng><backend model='egd' type='unix'>: the guest's /dev/hwrng reads from the EGD daemon ($(cat "$ROOT/egd.count") bytes)"
+expect_match "  QEMU's rng-egd on a socket chardev" "$cmdline" \
+    "-chardev socket,id=charrng1,path=$ROOT/egd.sock -object rng-egd,id=objrng1,chardev=charrng1"
 
 out=$(guest_until dev 'ls -d /sys/devices/system/node/node*' 'node1')
 expect_match "the guest sees two NUMA nodes" "$out" '/sys/devices/system/node/node0'
@@ -138,10 +178,19 @@ done
 ok "the hot-plugged DIMM raises the guest's MemTotal ($before -> $after kB)"
 
 # Hot-plug on q35 into a spare root port.
-"$VIREO" attach-disk dev "$ROOT/extra.img" vdb --live >/dev/null
+# It runs in the domain's iothread (<driver iothread='1'>).
+cat >"$ROOT/extra.xml" <<XML
+<disk type='file' device='disk'><driver name='qemu' type='raw' iothread='1'/><source file='$ROOT/extra.img'/>
+  <target dev='vdb' bus='virtio'/></disk>
+XML
+"$VIREO" attach-device dev "$ROOT/extra.xml" --live >/dev/null
 # The guest had no disk: the new one is its vda.
 out=$(guest_until dev 'ls /sys/block' '^vd')
 expect_match "a disk hot-plugged on q35 lands in a spare root port" "$out" '^vda'
+expect_match "  <driver iothread='1'>: QEMU runs the virtio-blk device in iothread1" \
+    "$("$VIREO" qemu-monitor-command dev '{"execute":"qom-get","arguments":{"path":"/machine/peripheral/vdb","property":"iothread"}}')" \
+    'objects.?/iothread1"'
+expect_match "  and dumpxml keeps it" "$("$VIREO" dumpxml dev)" '<driver name="qemu" type="raw" iothread="1"/>'
 
 # ---- refusals ----
 sed -e 's|<name>dev</name>|<name>huge</name>|' \
@@ -152,6 +201,23 @@ if grep -q '^HugePages_Total: *0$' /proc/meminfo; then
     expect_fail "hugepages on a host without them" '<hugepages/>: this host has no huge pages' \
         "$VIREO" start huge
 fi
+# <page size nodeset>: a size per guest cell, checked against the host's pool of that size.
+sed -e 's|<name>dev</name>|<name>huge2m</name>|' \
+    -e "s|<memoryBacking>.*</memoryBacking>|<memoryBacking><hugepages><page size='2' unit='M' nodeset='1'/></hugepages></memoryBacking>|" \
+    -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/huge2m.xml"
+"$VIREO" define "$ROOT/huge2m.xml" >/dev/null
+expect_match "<hugepages><page size nodeset> written back in KiB" "$("$VIREO" dumpxml huge2m)" \
+    '<page size="2048" unit="KiB" nodeset="1"/>'
+if [ "$(cat /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages 2>/dev/null || echo 0)" = 0 ]; then
+    expect_fail "  a 2 MiB page size with none reserved: refused with the sysfs file to fill" \
+        "<page size='2048' unit='KiB'>: this host has no huge pages reserved \\(/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages is 0\\)" \
+        "$VIREO" start huge2m
+fi
+sed -e 's|<name>huge2m</name>|<name>huge1t</name>|' -e "s|size='2' unit='M'|size='1' unit='T'|" \
+    "$ROOT/huge2m.xml" >"$ROOT/huge1t.xml"
+"$VIREO" define "$ROOT/huge1t.xml" >/dev/null
+expect_fail "  a page size this CPU has not: refused, naming where the sizes are" \
+    "this host has no 1073741824 KiB huge pages \\(its sizes: ls /sys/kernel/mm/hugepages\\)" "$VIREO" start huge1t
 sed -e 's|<name>dev</name>|<name>bw</name>|' \
     -e 's|<cputune>|<cputune><shares>512</shares>|' -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/bw.xml"
 "$VIREO" define "$ROOT/bw.xml" >/dev/null
@@ -164,6 +230,64 @@ else
         "$(cat /proc/"$(cat "$ROOT/run/vireo/qemu/bw/qemu.pid")"/cgroup)" "vireo-bw"
     "$VIREO" destroy bw >/dev/null
 fi
+sed -e 's|<name>dev</name>|<name>farnode</name>|' -e "s|<memory mode='strict' nodeset='0'/>|<memory mode='strict' nodeset='7'/>|" \
+    -e '/<filesystem/,/<\/filesystem>/d' "$ROOT/dev.xml" >"$ROOT/farnode.xml"
+"$VIREO" define "$ROOT/farnode.xml" >/dev/null
+expect_fail "<numatune> naming a host NUMA node this host lacks: refused by name" \
+    "<numatune><memory nodeset='7'> names host NUMA node 7, which this host does not have" "$VIREO" start farnode
+# <smartcard>: a CCID reader with the SPICE client's card. The tiny guest
+# has no USB drivers, so QEMU's own USB list shows the reader.
+cat >"$ROOT/sc.xml" <<XML
+<domain type='qemu'><name>sc</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><graphics type='spice' autoport='yes'/><smartcard mode='passthrough' type='spicevmc'/></devices>
+</domain>
+XML
+"$VIREO" define "$ROOT/sc.xml" >/dev/null
+"$VIREO" start sc --paused >/dev/null
+expect_match "<smartcard mode='passthrough' type='spicevmc'>: QEMU has the CCID reader on the USB bus" \
+    "$("$VIREO" qemu-monitor-command sc --hmp 'info usb')" 'Product QEMU USB CCID'
+expect_match "  and the card on it, through SPICE's smartcard channel" \
+    "$(grep -a -- '-spice' "$ROOT/var/log/vireo/qemu/sc.log" | tail -1)" \
+    "-chardev spicevmc,id=charsmartcard0,name=smartcard -device ccid-card-passthru,chardev=charsmartcard0,id=smartcard0,bus=ccid0.0"
+"$VIREO" destroy sc >/dev/null
+sed -e "s|mode='passthrough' type='spicevmc'|mode='host'|" -e 's|<name>sc</name>|<name>schost</name>|' "$ROOT/sc.xml" >"$ROOT/schost.xml"
+"$VIREO" define "$ROOT/schost.xml" >/dev/null
+if [ ! -e /etc/pki/nssdb ]; then
+    expect_fail "<smartcard mode='host'> on a host without NSS's database: refused, with what to use" \
+        "reads the host's smartcards through NSS's database /etc/pki/nssdb, which this host does not have; use mode='passthrough'" \
+        "$VIREO" start schost
+fi
+# SPICE over TLS: the certificates of libvirt's spice_tls_x509_cert_dir
+# (under the daemon's root); refused in one line while they are missing,
+# then a TLS client verifies QEMU's server certificate against the CA.
+P=$((20000 + $$ % 20000)); T=$((P + 1))
+TLS=$ROOT/etc/pki/libvirt-spice
+cat >"$ROOT/tls.xml" <<XML
+<domain type='qemu'><name>tls</name><memory unit='MiB'>128</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><graphics type='spice' port='$P' tlsPort='$T' autoport='no' defaultMode='secure'/></devices>
+</domain>
+XML
+"$VIREO" define "$ROOT/tls.xml" >/dev/null
+expect_match "<graphics tlsPort defaultMode='secure'> kept in the definition" "$("$VIREO" dumpxml tls)" \
+    "tlsPort=.$T. autoport=.no. listen=.127.0.0.1. defaultMode=.secure."
+expect_fail "  SPICE over TLS without certificates: refused, naming the directory and the file" \
+    "needs ca-cert.pem, server-cert.pem and server-key.pem in $TLS .*ca-cert.pem is missing" "$VIREO" start tls
+mkdir -p "$TLS"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TLS/ca-key.pem" -out "$TLS/ca-cert.pem" -days 1 \
+    -subj /CN=vireo-test-ca 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$TLS/server-key.pem" -out "$TLS/server.csr" -subj /CN=127.0.0.1 2>/dev/null
+openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca-cert.pem" -CAkey "$TLS/ca-key.pem" -CAcreateserial \
+    -out "$TLS/server-cert.pem" -days 1 2>/dev/null
+"$VIREO" start tls --paused >/dev/null
+expect_match "  with them QEMU serves TLS on tlsPort, x509-dir and the secure default channel on -spice" \
+    "$(grep -a -- '-spice' "$ROOT/var/log/vireo/qemu/tls.log" | tail -1)" \
+    "-spice port=$P,addr=127.0.0.1,tls-port=$T,x509-dir=$TLS,tls-channel=default"
+out=$(openssl s_client -connect "127.0.0.1:$T" -CAfile "$TLS/ca-cert.pem" </dev/null 2>&1)
+expect_match "  a TLS client verifies QEMU's certificate against the CA" "$out" 'Verify return code: 0 \(ok\)'
+expect_match "  and it is the server certificate made here" "$out" 'subject=CN ?= ?127.0.0.1'
+"$VIREO" destroy tls >/dev/null
 sed -e 's|<name>dev</name>|<name>nofs</name>|' -e '/<memoryBacking>/d' "$ROOT/dev.xml" >"$ROOT/nofs.xml"
 expect_fail "virtiofs without shared memory" "<filesystem> with <driver type='virtiofs'> needs the guest's memory shared" \
     "$VIREO" define "$ROOT/nofs.xml"

@@ -28,6 +28,37 @@ static void osinfo_lookup(void **state)
     assert_null(vr_osinfo_find("debian14"));
 }
 
+/* The table is libosinfo's database: every short-id of an OS and its
+ * full id name it; resources and devices come from the database. */
+static void osinfo_from_libosinfo(void **state)
+{
+    (void)state;
+    size_t n;
+    const vr_osinfo *all = vr_osinfo_all(&n);
+    assert_true(n > 500); /* osinfo-db 0.20221130 has ~790; the old table had 22 */
+    assert_string_equal(all[0].id, "generic");
+    assert_null(all[0].osinfo);
+    assert_ptr_equal(vr_osinfo_find("debianbullseye"), vr_osinfo_find("debian11"));
+    assert_ptr_equal(vr_osinfo_find("http://debian.org/debian/11"), vr_osinfo_find("debian11"));
+    const vr_osinfo *w11 = vr_osinfo_find("win11");
+    assert_string_equal(w11->osinfo, "http://microsoft.com/win/11");
+    assert_int_equal(w11->family, VR_OS_WINDOWS);
+    assert_int_equal(w11->min_mib, 4096); /* <minimum><ram> 4 GiB */
+    assert_int_equal(w11->disk_gib, 64);
+    assert_string_equal(w11->machine, "q35");
+    const vr_osinfo *d11 = vr_osinfo_find("debian11");
+    assert_int_equal(d11->mem_mib, 1024); /* <recommended><ram> */
+    assert_int_equal(d11->disk_gib, 20);
+    assert_false(d11->uefi);
+    /* Windows XP: no q35 in its devices, no virtio. */
+    const vr_osinfo *xp = vr_osinfo_find("winxp");
+    assert_string_equal(xp->machine, "pc");
+    assert_false(xp->virtio);
+    /* A supplement entry (data/osinfo) derives its devices from debian11. */
+    assert_string_equal(vr_osinfo_find("debian13")->osinfo, "http://debian.org/debian/13");
+    assert_true(vr_osinfo_find("debian13")->virtio);
+}
+
 static void osinfo_close_matches(void **state)
 {
     (void)state;
@@ -241,6 +272,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(osinfo_lookup),
+        cmocka_unit_test(osinfo_from_libosinfo),
         cmocka_unit_test(osinfo_close_matches),
         cmocka_unit_test(cdrom_install_two_phases),
         cmocka_unit_test(windows_defaults),

@@ -165,6 +165,9 @@ static void memory_and_sharing(void **state)
          "queues='4' iothread='2'/></controller>", "-device",
          "virtio-scsi-pci,id=scsi0,num_queues=4,iothread=iothread2,bus=pci.0,addr=0x2"},
         {"<iothreads>2</iothreads>", "", "-object", "iothread,id=iothread2"},
+        {"<iothreads>2</iothreads>", "<disk type='file' device='disk'><driver name='qemu' type='raw' iothread='2'/>"
+         "<source file='/d.img'/><target dev='vda' bus='virtio'/></disk>", "-device",
+         "virtio-blk-pci,iothread=iothread2,drive=drive-vda,id=vda,bootindex=1,bus=pci.0,addr=0x2"},
         {"", "<shmem name='board'><model type='ivshmem-plain'/><size unit='M'>8</size></shmem>",
          "-object", "memory-backend-file,id=shmmem-shmem0,mem-path=/dev/shm/board,size=8388608,share=on"},
         {"", "<vsock model='virtio'><cid auto='no' address='7'/></vsock>", "-device",
@@ -190,6 +193,95 @@ static void memory_and_sharing(void **state)
          "socket,id=chr-vu-fs0,path=" RT "/fs0.sock"},
     };
     expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* <numatune>: host-nodes and policy on the memory backends, libvirt's
+ * mapping (strict is bind; a <memnode> wins for its cell; without cells
+ * the machine's RAM gets a backend to carry them). */
+static void numatune_backends(void **state)
+{
+    (void)state;
+#define CELLS "<vcpu>2</vcpu><cpu><numa><cell id='0' cpus='0' memory='64' unit='MiB'/>" \
+              "<cell id='1' cpus='1' memory='64' unit='MiB'/></numa></cpu>"
+    static const argv_case cases[] = {
+        {"<numatune><memory mode='strict' nodeset='0'/></numatune>", "", "-object",
+         "memory-backend-ram,id=pc.ram,size=131072K,host-nodes=0,policy=bind"},
+        {"<numatune><memory mode='strict' nodeset='0'/></numatune>", "", "-machine",
+         "pc,acpi=off,memory-backend=pc.ram"},
+        {"<numatune><memory mode='interleave' nodeset='0-2,^1'/><memnode cellid='1' mode='preferred' "
+         "nodeset='3'/></numatune>" CELLS, "", "-object",
+         "memory-backend-ram,id=ram-node0,size=65536K,host-nodes=0,host-nodes=2,policy=interleave"},
+        {"<numatune><memory mode='interleave' nodeset='0-2,^1'/><memnode cellid='1' mode='preferred' "
+         "nodeset='3'/></numatune>" CELLS, "", "-object",
+         "memory-backend-ram,id=ram-node1,size=65536K,host-nodes=3,policy=preferred"},
+        {"<numatune><memnode cellid='0' mode='strict' nodeset='0'/></numatune>" CELLS, "", "-object",
+         "memory-backend-ram,id=ram-node1,size=65536K"},
+        /* <hugepages><page size nodeset>: memfd hugetlb of that size, for the cells it names. */
+        {"<memoryBacking><hugepages><page size='2' unit='M' nodeset='1'/></hugepages></memoryBacking>" CELLS, "",
+         "-object", "memory-backend-memfd,id=ram-node1,size=65536K,hugetlb=on,hugetlbsize=2097152"},
+        {"<memoryBacking><hugepages><page size='2' unit='M' nodeset='1'/></hugepages></memoryBacking>" CELLS, "",
+         "-object", "memory-backend-ram,id=ram-node0,size=65536K"},
+    };
+#undef CELLS
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* <rng><backend model='egd'>: a socket chardev to the EGD daemon and
+ * rng-egd on it, as libvirt names them. */
+static void rng_egd(void **state)
+{
+    (void)state;
+    static const argv_case cases[] = {
+        {"", "<rng model='virtio'><backend model='egd' type='tcp'><source host='127.0.0.1' service='7000'/>"
+         "</backend></rng>", "-chardev", "socket,id=charrng0,host=127.0.0.1,port=7000"},
+        {"", "<rng model='virtio'><backend model='egd' type='tcp'><source host='127.0.0.1' service='7000'/>"
+         "</backend></rng>", "-object", "rng-egd,id=objrng0,chardev=charrng0"},
+        {"", "<rng model='virtio'><backend model='egd' type='unix'><source mode='bind' path='/run/egd,1'/>"
+         "<protocol type='raw'/></backend></rng>", "-chardev",
+         "socket,id=charrng0,path=/run/egd,,1,server=on,wait=off"},
+    };
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* <smartcard>: the CCID reader on a USB port (qemu-xhci added for it),
+ * the card on the reader's bus. */
+static void smartcard_argv(void **state)
+{
+    (void)state;
+    static const argv_case cases[] = {
+        {"", "<smartcard mode='host'/>", "-device", "usb-ccid,id=ccid0,bus=usb.0,port=1"},
+        {"", "<smartcard mode='host'/>", "-device",
+         "ccid-card-emulated,backend=nss-emulated,id=smartcard0,bus=ccid0.0"},
+        {"", "<graphics type='spice' port='5901'/><smartcard mode='passthrough' type='spicevmc'/>", "-chardev",
+         "spicevmc,id=charsmartcard0,name=smartcard"},
+        {"", "<graphics type='spice' port='5901'/><smartcard mode='passthrough' type='spicevmc'/>", "-device",
+         "ccid-card-passthru,chardev=charsmartcard0,id=smartcard0,bus=ccid0.0"},
+        {"", "<smartcard mode='passthrough' type='tcp'><source mode='connect' host='127.0.0.1' service='2001'/>"
+         "<protocol type='raw'/></smartcard>", "-chardev", "socket,id=charsmartcard0,host=127.0.0.1,port=2001"},
+        {"", "<input type='tablet' bus='usb'/><smartcard mode='host'/>", "-device",
+         "usb-ccid,id=ccid0,bus=usb.0,port=2"},
+    };
+    expect_cases(cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* SPICE over TLS: tls-port and the certificate directory the driver
+ * checked; defaultMode as libvirt maps it; no directory, no argv. */
+static void spice_tls(void **state)
+{
+    (void)state;
+    vr_domain_def *def = domain("", "<graphics type='spice' port='5901' tlsPort='5902' autoport='no' "
+                                    "defaultMode='secure'/>");
+    vr_qemu_runtime rt = rt_tcg();
+    rt.spice_tls_dir = "/etc/pki/libvirt-spice";
+    char **argv = build(def, &rt);
+    assert_true(has(argv, "-spice", "port=5901,addr=127.0.0.1,tls-port=5902,x509-dir=/etc/pki/libvirt-spice,"
+                                    "tls-channel=default,disable-ticketing=on,seamless-migration=on"));
+    vr_qemu_argv_free(argv);
+    rt.spice_tls_dir = NULL;
+    char *e = build_error(def, &rt);
+    assert_non_null(strstr(e, "certificate directory"));
+    free(e);
+    vr_domain_def_free(def);
 }
 
 static void minimal(void **state)
@@ -449,6 +541,16 @@ static void hyperv_and_tpm(void **state)
     rt.accel = "kvm";
     argv = build(def, &rt);
     assert_true(has(argv, "-cpu", NULL));
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+    /* libvirt 9's newer ones, which QEMU 7.2 takes under TCG as well. */
+    def = domain("<features><hyperv><tlbflush state='on'><direct state='on'/><extended state='on'/></tlbflush>"
+                 "<ipi state='on'/><evmcs state='off'/><avic state='on'/><emsr_bitmap state='on'/>"
+                 "<xmm_input state='on'/></hyperv></features>", "");
+    rt = rt_tcg();
+    argv = build(def, &rt);
+    expect(argv, "-cpu", "qemu64,hv-tlbflush=on,hv-tlbflush-direct=on,hv-tlbflush-ext=on,hv-ipi=on,hv-evmcs=off,"
+                         "hv-avic=on,hv-emsr-bitmap=on,hv-xmm-input=on");
     vr_qemu_argv_free(argv);
     vr_domain_def_free(def);
 }
@@ -850,6 +952,10 @@ int main(void)
         cmocka_unit_test(serial_and_agent),
         cmocka_unit_test(firmware),
         cmocka_unit_test(hyperv_and_tpm),
+        cmocka_unit_test(numatune_backends),
+        cmocka_unit_test(rng_egd),
+        cmocka_unit_test(smartcard_argv),
+        cmocka_unit_test(spice_tls),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
         cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),

@@ -108,6 +108,7 @@ static void domain_fixtures(void **state)
     assert_int_equal(d.id, -1); /* null: not running */
     assert_int_equal(d.pid, 0);
     assert_null(d.title);
+    assert_true(d.is_template);
     assert_null(d.accel);
     vr_wire_clear(&vr_wire_domain, &d);
 }
@@ -190,6 +191,59 @@ static void interface_fixture(void **state)
     assert_int_equal(i.addresses[0].family, 4);
     assert_string_equal(i.addresses[0].hostname, "web");
     vr_wire_clear(&vr_wire_interface, &i);
+}
+
+/* POST /v1/install: the request vireo install sends, the plan it gets. */
+static void install_fixtures(void **state)
+{
+    vireo_install_request r;
+    round_trip(&vr_wire_install_request, "install-request.json", &r);
+    assert_int_equal(r.n_disks, 2);
+    assert_string_equal(r.disks[1], "path=/srv/iso/virtio-win.iso,device=cdrom");
+    assert_true(r.location && r.drivers && !r.dry_run);
+    vr_wire_clear(&vr_wire_install_request, &r);
+    vireo_install_plan p;
+    round_trip(&vr_wire_install_plan, "install-plan.json", &p);
+    assert_int_equal(p.n_volumes, 2);
+    assert_string_equal(p.volumes[1].role, "seed");
+    assert_int_equal(p.vnc_port, -1);
+    assert_string_equal(p.xml_final, "<domain type='qemu'>\n</domain>\n");
+    vr_wire_clear(&vr_wire_install_plan, &p);
+    vireo_os_variant v;
+    round_trip(&vr_wire_os_variant, "os-variant.json", &v);
+    assert_true(v.uefi && v.secure_boot);
+    vr_wire_clear(&vr_wire_os_variant, &v);
+}
+
+/* The daemon's version, the host, its live numbers, the event feed. */
+static void host_fixtures(void **state)
+{
+    vireo_version v;
+    round_trip(&vr_wire_version, "version.json", &v);
+    assert_string_equal(v.api, "v1");
+    vr_wire_clear(&vr_wire_version, &v);
+    vireo_host h;
+    round_trip(&vr_wire_host, "host.json", &h);
+    assert_int_equal(h.n_domain_types, 1);
+    vr_wire_clear(&vr_wire_host, &h);
+    vireo_host_stats st;
+    round_trip(&vr_wire_host_stats, "host-stats.json", &st);
+    assert_true(st.cpu_percent > 7.8 && st.cpu_percent < 8.0);
+    round_trip(&vr_wire_host_stats, "host-stats-first.json", &st);
+    assert_true(st.cpu_percent == -1); /* null: no window yet */
+    vireo_event e;
+    round_trip(&vr_wire_event, "event.json", &e);
+    assert_null(e.mac);
+    assert_string_equal(e.volume, "web.qcow2");
+    vr_wire_clear(&vr_wire_event, &e);
+    round_trip(&vr_wire_event, "event-lease.json", &e);
+    assert_null(e.volume);
+    assert_string_equal(e.hostname, "web");
+    vr_wire_clear(&vr_wire_event, &e);
+    vireo_sample_domain d;
+    round_trip(&vr_wire_sample_domain, "sample-domain.json", &d);
+    assert_int_equal(d.n_addresses, 1);
+    vr_wire_clear(&vr_wire_sample_domain, &d);
 }
 
 static void bad_lists(void **state)
@@ -296,6 +350,13 @@ static void api_doc(void **state)
     doc_matches(doc, "A volume object", &vr_wire_vol);
     doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
     doc_matches(doc, "Long operations (volume copies", &vr_wire_job);
+    doc_matches(doc, "An install request object", &vr_wire_install_request);
+    doc_matches(doc, "### GET /v1/version", &vr_wire_version);
+    doc_matches(doc, "### GET /v1/host\n", &vr_wire_host);
+    doc_matches(doc, "### GET /v1/host/stats", &vr_wire_host_stats);
+    doc_matches(doc, "### GET /v1/events", &vr_wire_event);
+    doc_matches(doc, "An install plan object", &vr_wire_install_plan);
+    doc_matches(doc, "An OS variant object", &vr_wire_os_variant);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
     free(doc);
@@ -313,6 +374,8 @@ int main(void)
         cmocka_unit_test(snapshot_fixture),
         cmocka_unit_test(job_fixtures),
         cmocka_unit_test(interface_fixture),
+        cmocka_unit_test(install_fixtures),
+        cmocka_unit_test(host_fixtures),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };

@@ -28,8 +28,9 @@ const page = ctx.pages()[0] ?? await ctx.newPage();
 let step = 0;
 const shot = (name) => page.screenshot({ path: join(shots, `hosts-${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
 const problems = [];
-// 401 before logging in; 502: the unreachable host this test provokes.
-watch(page, problems, { test: (s) => /status of (401|502)/.test(s) });
+// 401 before logging in; 502: the unreachable host this test provokes
+// (its requests, and its event feed's reconnections meanwhile).
+watch(page, problems, { test: (s) => /status of (401|502)|Unexpected response code: 502/.test(s) });
 const text = async (sel) => (await page.locator(sel).first().textContent()).trim();
 const waitText = (sel, re, timeout = 30000) => page.waitForFunction(([s, src]) =>
   new RegExp(src).test(document.querySelector(s)?.textContent ?? ''), [sel, re.source], { timeout });
@@ -72,6 +73,27 @@ async function manage() {
   await waitText('[data-testid=domain-state]', /^en ejecución$/);
   check(/^running/.test(lab1('domstate', 'lejana').trim()), "lab1's CLI does not say lejana runs");
   ok("lejana started from the page through the local daemon: lab1's vireo domstate says running");
+
+  // Streams of lab1 through the local daemon (host_streams.c): its serial
+  // console both ways, and its event feed (a change made with lab1's CLI
+  // shows on the page by itself).
+  await page.click('nav.tabs a[data-tab=console]');
+  const consoleHas = (s, timeout = 60000) => page.waitForFunction((x) =>
+    document.querySelector('vr-console')?.text().includes(x), s, { timeout });
+  await consoleHas('VIREO-GUEST-READY');
+  for (let i = 0; ; i++) {
+    await page.click('vr-console .terminal');
+    await page.keyboard.type('echo L-$((6*7))\n');
+    try { await consoleHas('L-42', 3000); break; } catch (e) { if (i === 10) throw e; }
+  }
+  await shot('lab1-consola');
+  ok("lejana's serial console through the local daemon and the tunnel: its boot line, and a line typed answered");
+  lab1('destroy', 'lejana');
+  await page.click('nav.tabs a[data-tab=overview]');
+  await waitText('[data-testid=domain-state]', /^apagada$/);
+  lab1('start', 'lejana');
+  await waitText('[data-testid=domain-state]', /^en ejecución$/);
+  ok("lab1's event feed through the local daemon: lejana destroyed and started with lab1's CLI, the page follows");
 
   await page.click('nav a[href="#/storage"]');
   await page.waitForSelector('tr[data-pool=default]');

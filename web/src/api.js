@@ -81,9 +81,10 @@ export const api = {
   action: (name, act) => call('POST', `/v1/domains/${encodeURIComponent(name)}/${act}`),
 };
 
+// A stream of the chosen host: this daemon forwards it (host_streams.c).
 export function wsUrl(path) {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${proto}//${location.host}${path}`;
+  return `${proto}//${location.host}${hostPath(host, path)}`;
 }
 
 // The event feed: JSON lines over a WebSocket, reconnecting with a

@@ -1,7 +1,8 @@
 // <vr-domain-edit .domain=${obj}>: the "Details" tab, virt-manager's
 // details editable: title and description, vCPUs and their topology,
 // the CPU mode and model, memory and current memory, boot order and boot
-// menu, each NIC's model and network, the video model, autostart. It
+// menu, each NIC's model and network, the video model, autostart; the
+// firmware, TPM, sound and serial sections are domain-edit-devices.js. It
 // edits the XML of the next start (GET …/xml?inactive=1) in place and
 // defines it again (POST /v1/domains), so everything it does not show
 // stays as it was, and the daemon checks the result as `vireo define`
@@ -12,6 +13,7 @@ import { LitElement, html } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
+import { deviceFields, deviceSections, readDevices, writeDevices } from './domain-edit-devices.js';
 
 addStrings({
   en: {
@@ -62,7 +64,7 @@ const units = { b: 1 / 1024, bytes: 1 / 1024, k: 1, kib: 1, kb: 1000 / 1024, m: 
 
 // The daemon's words -> the field they are about (its messages name the
 // element: "line 12: <topology> …", "<currentMemory> …").
-const fieldOf = [
+const fieldOf = [...deviceFields,
   [/<topology|sockets|cores|threads/i, 'topology'], [/<currentMemory/i, 'cur'], [/<memory|memory/i, 'mem'],
   [/<vcpu|vcpu/i, 'vcpus'], [/<cpu|cpu model|<model fallback/i, 'cpu'], [/<boot|bootmenu/i, 'boot'],
   [/<video|video/i, 'video'], [/<interface|network '|<source network|nic|<model type/i, 'nic'],
@@ -92,6 +94,7 @@ function read(doc) {
       network: n.getAttribute('type') === 'network' ? n.querySelector('source')?.getAttribute('network') ?? '' : null,
     })),
     video: q('devices > video > model')?.getAttribute('type') ?? null,
+    ...readDevices(doc),
   };
 }
 
@@ -163,6 +166,7 @@ function write(doc, v) {
     // The sizes of one model mean nothing to another.
     ['vram', 'ram', 'vgamem', 'heads'].forEach((a) => video.removeAttribute(a));
   }
+  writeDevices(doc, v);
   return new XMLSerializer().serializeToString(doc);
 }
 
@@ -308,6 +312,7 @@ export class VrDomainEdit extends LitElement {
         ${this.row('ed-video', 'videomodel', (inv) => html`<select id="ed-video" aria-invalid=${inv} aria-describedby="ed-video-error"
           @change=${(ev) => this.set('video', ev.target.value)}>${videoModels.map((m) => html`
           <option ?selected=${m === v.video} value=${m}>${m === 'none' ? t('ed.none') : m}</option>`)}</select>`, 'video')}</fieldset>` : ''}
+      ${deviceSections(this)}
       <div class="actions"><button type="submit" class="primary" data-testid="ed-save" ?disabled=${this.busy}>${t('ed.save')}</button>
         <button type="button" ?disabled=${this.busy} @click=${() => { this.errors = {}; this.saved = null; this.load(); }}>${t('ed.revert')}</button></div>
       <p class="error" role="alert" data-testid="ed-form-error">${this.errors.form ?? ''}</p>

@@ -8,8 +8,8 @@ import './sparkline.js';
 import { KEEP } from './domain-samples.js';
 
 addStrings({
-  en: { 'col.cpu': 'CPU', 'col.addresses': 'Addresses', 'list.cpu': 'CPU use of {0}' },
-  es: { 'col.cpu': 'CPU', 'col.addresses': 'Direcciones', 'list.cpu': 'Uso de CPU de {0}' },
+  en: { 'col.cpu': 'CPU', 'col.addresses': 'Addresses', 'list.cpu': 'CPU use of {0}', 'list.template': 'template' },
+  es: { 'col.cpu': 'CPU', 'col.addresses': 'Direcciones', 'list.cpu': 'Uso de CPU de {0}', 'list.template': 'plantilla' },
 });
 
 export class VrDomainList extends LitElement {
@@ -35,7 +35,8 @@ export class VrDomainList extends LitElement {
           <th>${t('col.cpu')}</th><th>${t('col.addresses')}</th></tr></thead>
         <tbody>${doms.map((d) => html`
           <tr data-domain=${d.name}>
-            <td><a href="#/domains/${encodeURIComponent(d.name)}">${d.name}</a></td>
+            <td><a href="#/domains/${encodeURIComponent(d.name)}">${d.name}</a>${d.template
+              ? html` <a class="tag" href="#/templates" data-testid="template-tag">${t('list.template')}</a>` : ''}</td>
             <td><span class=${stateClass(d.state)} data-testid="state">${stateLabel(d.state)}</span></td>
             <td class="num">${d.vcpus}</td>
             <td class="num">${memory(d.current_memory_kib ?? d.memory_kib)}</td>

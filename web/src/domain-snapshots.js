@@ -3,6 +3,7 @@
 import { LitElement, html } from 'lit';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
+import { stateLabel } from './format.js';
 
 addStrings({
   en: {
@@ -92,7 +93,7 @@ export class VrDomainSnapshots extends LitElement {
         <thead><tr><th>${t('snap.name')}</th><th>${t('snap.created')}</th><th>${t('snap.state')}</th><th>${t('snap.desc')}</th><th></th></tr></thead>
         <tbody>${snaps.map((s) => html`<tr data-snapshot=${s.name}>
           <td>${s.name} ${s.current ? html`<span class="state">${t('snap.current')}</span>` : ''}</td>
-          <td>${stamp(s.creation_time)}</td><td>${s.state}</td><td>${s.description ?? ''}</td>
+          <td>${stamp(s.creation_time)}</td><td>${stateLabel(s.state === 'shutoff' ? 'shut off' : s.state)}</td><td>${s.description ?? ''}</td>
           <td class="row-actions"><button data-action="revert" ?disabled=${this.busy} @click=${() => this.revert(s)}>${t('snap.revert')}</button>
             <button data-action="delete" class="danger" ?disabled=${this.busy} @click=${() => this.deleteSnap(s)}>${t('snap.delete')}</button></td>
         </tr>`)}</tbody></table></div>`}`;

@@ -1,5 +1,5 @@
 // The web manager's shell: login, routing (#/, #/domains/NAME[/TAB],
-// #/new, #/host, #/networks[/NAME], #/storage[/POOL], #/hosts), the
+// #/new, #/host, #/networks[/NAME], #/storage[/POOL], #/templates, #/hosts), the
 // domain list kept live from the event feed, the language switch, and
 // the host the pages work on (hosts-page.js): pages are made afresh
 // when it changes. The event feed is this daemon's: while another host
@@ -16,13 +16,14 @@ import './wizard.js';
 import './host-page.js';
 import './networks-page.js';
 import './storage-page.js';
+import './templates-page.js';
 import './hosts-page.js';
 
 function route() {
   const h = location.hash;
   let m = h.match(/^#\/domains\/([^/?]+)(?:\/([a-z]+))?/);
   if (m) return { page: 'domain', name: decodeURIComponent(m[1]), tab: m[2] ?? 'overview' };
-  m = h.match(/^#\/(new|hosts|host|networks|storage)(?:\/([^/?]+))?/);
+  m = h.match(/^#\/(new|hosts|host|networks|storage|templates)(?:\/([^/?]+))?/);
   if (m) return { page: m[1], name: m[2] ? decodeURIComponent(m[2]) : null };
   return { page: 'list' };
 }
@@ -32,6 +33,7 @@ const nav = [
   ['host', '#/host', 'nav.host'],
   ['networks', '#/networks', 'nav.networks'],
   ['storage', '#/storage', 'nav.storage'],
+  ['templates', '#/templates', 'nav.templates'],
   ['hosts', '#/hosts', 'nav.hosts'],
 ];
 
@@ -62,7 +64,14 @@ class VrApp extends LitElement {
       for (const el of this.querySelectorAll('*')) el.requestUpdate?.();
     });
     addEventListener('hashchange', () => { this.route = route(); });
-    addEventListener('vireo-host', () => { this.domains = []; this.samples = new Map(); this.load(); });
+    // Another host: its VMs, and its event feed (forwarded by this daemon).
+    addEventListener('vireo-host', () => {
+      this.feed?.close();
+      this.feed = null;
+      this.domains = [];
+      this.samples = new Map();
+      this.load();
+    });
     setUnauthorizedHandler(() => this.loggedOut(t('login.expired')));
   }
 
@@ -122,7 +131,7 @@ class VrApp extends LitElement {
   }
 
   async onEvent(ev) {
-    if (currentHost()) return; // this daemon's events, not the managed host's
+    // The feed is the chosen host's (forwarded by this daemon when it is another).
     if (ev.kind === 'stats') {
       this.samples = this.sampler.update(ev);
       return;
@@ -186,6 +195,7 @@ class VrApp extends LitElement {
     if (this.route.page === 'networks') return html`<vr-networks-page .selected=${this.route.name}></vr-networks-page>`;
     if (this.route.page === 'storage') return html`<vr-storage-page .selected=${this.route.name}></vr-storage-page>`;
     if (this.route.page === 'hosts') return html`<vr-hosts-page></vr-hosts-page>`;
+    if (this.route.page === 'templates') return html`<vr-templates-page></vr-templates-page>`;
     return html`<vr-domain-list .domains=${this.domains} .samples=${this.samples}></vr-domain-list>`;
   }
 }

@@ -6,12 +6,14 @@
 // but the host's address unless changed) and static hosts (<dhcp><host>)
 // for the kinds with an address. Errors land by the field they are about,
 // the daemon's too (it names the element: <range>, <host>, <bridge> …).
+// IPv6 and DNS (forwarders, host entries): networks-form-v6dns.js.
 // netForm(page) renders it inside <vr-networks-page>, whose ListPage
 // submitForm() does the calls; the page keeps the form's state.
 import { html } from 'lit';
 import { call, callXml } from './api.js';
 import { addStrings, t } from './i18n.js';
 import { xmlEscape } from './format.js';
+import { dnsXml, ipv6Xml, nat66Xml, readV6Dns, v6DnsFields } from './networks-form-v6dns.js';
 
 addStrings({
   en: {
@@ -129,10 +131,13 @@ export function networkXml(f) {
     return `<network>\n${name}  <forward mode='${f.mvmode}' dev='${xmlEscape(f.dev)}'>\n` +
       `    <interface dev='${xmlEscape(f.dev)}'/>\n  </forward>\n</network>\n`;
   if (f.kind === 'noip') return `<network>\n${name}</network>\n`;
-  const forward = f.kind === 'none' ? '' : `  <forward mode='${f.kind}'/>\n`;
+  const nat66 = nat66Xml(f);
+  const forward = f.kind === 'none' ? '' : nat66 ? `  <forward mode='${f.kind}'>${nat66}</forward>\n`
+    : `  <forward mode='${f.kind}'/>\n`;
   const hosts = f.hosts.map((h) => `\n      ${hostXml(h)}`).join('');
   const dhcp = f.dhcp ? `\n    <dhcp>\n      <range start='${f.start}' end='${f.end}'/>${hosts}\n    </dhcp>\n  ` : '';
-  return `<network>\n${name}${forward}  <ip address='${f.plan.address}' prefix='${f.plan.prefix}'>${dhcp}</ip>\n</network>\n`;
+  return `<network>\n${name}${forward}${dnsXml(f)}  <ip address='${f.plan.address}' prefix='${f.plan.prefix}'>${dhcp}</ip>\n` +
+    `${ipv6Xml(f)}</network>\n`;
 }
 
 // The form's values, and the field errors found here.
@@ -147,6 +152,7 @@ function read(page, el) {
   if (f.kind === 'bridge' && !f.bridge) check.bridge = t('net.err.bridge');
   if (f.kind === 'macvtap' && !f.dev) check.dev = t('net.err.dev');
   if (!withIp.has(f.kind)) return { f, check };
+  Object.assign(f, readV6Dns(el, f.kind, check));
   f.plan = planSubnet(el.subnet.value);
   if (f.plan.error) {
     check.subnet = t(...f.plan.error);
@@ -163,6 +169,8 @@ function read(page, el) {
 
 // Which form field a daemon error is about, from the words it uses.
 function errorField(kind, message) {
+  if (/<dns|<forwarder|<hostname|<txt|<srv/i.test(message)) return 'dns';
+  if (/ipv6|family|<nat/i.test(message)) return 'ipv6';
   if (/<host\b|\bmac\b/i.test(message)) return 'hosts';
   if (/<range\b|dhcp/i.test(message)) return 'dhcp';
   if (kind === 'bridge' && /bridge/i.test(message)) return 'bridge';
@@ -189,6 +197,7 @@ export function submitNetwork(page, ev) {
     }
     el.name.value = ''; // the kind stays for the next one
     if (el.dhcpstart) el.dhcpstart.value = el.dhcpend.value = '';
+    for (const n of ['ipv6', 'forwarders', 'dnshosts']) if (el[n]) el[n].value = '';
     page.subnetText = '';
     page.netHosts = [];
     return t('net.f.created', f.name);
@@ -252,7 +261,7 @@ export function netForm(page) {
       <div role="radiogroup" aria-labelledby="net-mode-label" class="choices">${kinds.map((x) => html`
         <label><input type="radio" name="mode" value=${x} .checked=${x === k}
           @change=${() => { page.netKind = x; page.formErrors = {}; }}> ${t(`net.f.kind.${x}`)}</label>`)}</div>
-      ${withIp.has(k) ? ipFields(page, e) : ''}
+      ${withIp.has(k) ? html`${ipFields(page, e)}${v6DnsFields(field, k, e)}` : ''}
       ${k === 'bridge' ? field('net-bridge', t('net.f.bridge'), e.bridge, html`<input id="net-bridge" name="bridge"
         placeholder="br0" autocomplete="off" spellcheck="false" aria-invalid=${e.bridge ? 'true' : 'false'}
         aria-describedby="net-bridge-help net-bridge-error">`, t('net.f.bridge.help')) : ''}

@@ -1,6 +1,6 @@
 // <vr-storage-page .selected=POOL>: every storage pool (kind, sizes with
 // a usage bar, start, stop, autostart, delete; a new one from a form:
-// pools-page.js) and the volumes of the selected pool (create, delete,
+// pool-form.js, the secrets pools log in with: secrets-list.js) and the volumes of the selected pool (create, delete,
 // upload a file from the browser with a progress bar, download, attach
 // to a VM: volume-actions.js).
 // An upload to a new volume first creates it raw at the file's size.
@@ -12,7 +12,9 @@ import { call, uploadVolume } from './api.js';
 import { addStrings, t } from './i18n.js';
 import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
 import { bytes, percent, sizeUnits } from './size.js';
-import { poolDelete, poolForm, poolType } from './pools-page.js';
+import { poolDelete, poolType } from './pools-page.js';
+import './pool-form.js';
+import './secrets-list.js';
 import { downloadVolume, saveBlob } from './volume-actions.js';
 import './confirm.js';
 
@@ -165,10 +167,19 @@ export class VrStoragePage extends ListPage {
       ${this.poolTable()}
       ${p ? html`<h2>${t('vol.heading', p.name)}</h2>${this.volumeTable(p)}
         ${p.state === 'running' ? html`<div class="two-forms">${this.createForm(p)}${this.uploadForm(p)}</div>` : ''}` : ''}
-      ${poolForm(this)}
+      <vr-pool-form @pool-created=${(e) => this.poolCreated(e.detail)}></vr-pool-form>
+      <vr-secrets-list></vr-secrets-list>
       ${this.attaching ? html`<vr-volume-attach .pool=${this.attaching.pool} .volume=${this.attaching.volume}
         @attached=${(e) => { this.formNotice = e.detail; }}
         @closed=${() => { this.attaching = null; this.load(); }}></vr-volume-attach>` : ''}`;
+  }
+
+  // A new pool's volumes show (that says it worked); a secret made for it
+  // is listed.
+  poolCreated(name) {
+    location.hash = `#/storage/${enc(name)}`;
+    this.querySelector('vr-secrets-list')?.load();
+    return this.load();
   }
 
   poolTable() {

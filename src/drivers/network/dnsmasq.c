@@ -1,5 +1,6 @@
 #include "drivers/network/dnsmasq.h"
 #include "drivers/network/dnsmasq_v6dns.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -154,30 +155,15 @@ pid_t vr_dnsmasq_start(const char *dir, char **err)
     char *log = vr_asprintf("%s/dnsmasq.log", dir);
     char *pidfile = vr_asprintf("%s/dnsmasq.pid", dir);
     unlink(pidfile);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        int in = open("/dev/null", O_RDONLY);
-        if (in >= 0)
-            dup2(in, 0);
-        if (out >= 0) {
-            dup2(out, 1);
-            dup2(out, 2);
-        }
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-        execl(bin, bin, conf, (char *)NULL);
-        _exit(127);
-    }
-    int st = 0;
     /* dnsmasq forks into the background once its sockets are bound;
      * the launcher's exit status says whether that went well. */
-    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
+    char *argv[] = {bin, conf, NULL};
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_LOG, .log = log, .log_mode = 0644};
+    vr_child_result r;
     pid_t running = 0;
-    if (pid < 0) {
-        vr_set_error(err, "fork: %s", strerror(errno));
-    } else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    if (vr_child_run(&s, &r, err) < 0) {
+        /* *err says why */
+    } else if (!vr_child_ok(&r)) {
         char *text = vr_file_read(log, NULL);
         char *last = NULL;
         for (char *l = text ? strtok(text, "\n") : NULL; l; l = strtok(NULL, "\n"))

@@ -72,17 +72,9 @@ int vr_nft_apply(const vr_network_def *def, char **err)
     default:
         break; /* isolated: nothing crosses */
     }
-    vr_strbuf_addf(&b, "    iifname \"%s\" reject\n    oifname \"%s\" reject\n  }\n", br, br);
-    if (v4_forward == VR_NET_FWD_NAT) {
-        vr_strbuf_add(&b, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
-        /* Multicast and broadcast stay local, as libvirt does it. */
-        vr_strbuf_addf(&b, "    ip saddr %s ip daddr 224.0.0.0/24 return\n", subnet);
-        vr_strbuf_addf(&b, "    ip saddr %s ip daddr 255.255.255.255 return\n", subnet);
-        vr_strbuf_addf(&b, "    ip saddr %s ip daddr != %s%s masquerade\n  }\n", subnet, subnet, out_dev);
-    }
-    vr_strbuf_add(&b, "}\n");
-    int rc = vr_nft_run(b.s, err);
-    vr_strbuf_free(&b);
+    /* Multicast and broadcast stay local, as libvirt does it. */
+    static const char *const local[] = {"224.0.0.0/24", "255.255.255.255", NULL};
+    int rc = vr_nft_finish(&b, "ip", br, subnet, out_dev, v4_forward == VR_NET_FWD_NAT ? local : NULL, err);
     free(out_dev);
     free(in_dev);
     free(subnet);
@@ -90,15 +82,37 @@ int vr_nft_apply(const vr_network_def *def, char **err)
     return rc;
 }
 
-int vr_nft_remove(const char *bridge, char **err)
+int vr_nft_finish(vr_strbuf *b, const char *family, const char *br, const char *subnet, const char *out_dev,
+                  const char *const *masquerade_except, char **err)
+{
+    vr_strbuf_addf(b, "    iifname \"%s\" reject\n    oifname \"%s\" reject\n  }\n", br, br);
+    if (masquerade_except) {
+        vr_strbuf_add(b, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
+        for (const char *const *d = masquerade_except; *d; d++)
+            vr_strbuf_addf(b, "    %s saddr %s %s daddr %s return\n", family, subnet, family, *d);
+        vr_strbuf_addf(b, "    %s saddr %s %s daddr != %s%s masquerade\n  }\n", family, subnet, family, subnet,
+                       out_dev);
+    }
+    vr_strbuf_add(b, "}\n");
+    int rc = vr_nft_run(b->s, err);
+    vr_strbuf_free(b);
+    return rc;
+}
+
+int vr_nft_remove_table(const char *family, const char *bridge, char **err)
 {
     char *table = vr_nft_table(bridge);
     /* "table X" first makes the delete succeed when it is already gone. */
-    char *cmd = vr_asprintf("table ip %s\ndelete table ip %s\n", table, table);
+    char *cmd = vr_asprintf("table %s %s\ndelete table %s %s\n", family, table, family, table);
     int rc = vr_nft_run(cmd, err);
     free(cmd);
     free(table);
     return rc;
+}
+
+int vr_nft_remove(const char *bridge, char **err)
+{
+    return vr_nft_remove_table("ip", bridge, err);
 }
 
 bool vr_nft_present(const char *bridge)

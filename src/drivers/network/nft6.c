@@ -27,15 +27,8 @@ int vr_nft6_apply(const vr_network_def *def, char **err)
         vr_strbuf_addf(&b, "    oifname \"%s\"%s ip6 daddr %s%s accept\n", br, in_dev, subnet,
                        nat66 ? " ct state established,related" : "");
     }
-    vr_strbuf_addf(&b, "    iifname \"%s\" reject\n    oifname \"%s\" reject\n  }\n", br, br);
-    if (nat66) {
-        vr_strbuf_add(&b, "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n");
-        vr_strbuf_addf(&b, "    ip6 saddr %s ip6 daddr ff00::/8 return\n", subnet);
-        vr_strbuf_addf(&b, "    ip6 saddr %s ip6 daddr != %s%s masquerade\n  }\n", subnet, subnet, out_dev);
-    }
-    vr_strbuf_add(&b, "}\n");
-    int rc = vr_nft_run(b.s, err);
-    vr_strbuf_free(&b);
+    static const char *const local[] = {"ff00::/8", NULL}; /* multicast stays local */
+    int rc = vr_nft_finish(&b, "ip6", br, subnet, out_dev, nat66 ? local : NULL, err);
     free(out_dev);
     free(in_dev);
     free(subnet);
@@ -45,10 +38,5 @@ int vr_nft6_apply(const vr_network_def *def, char **err)
 
 int vr_nft6_remove(const char *bridge, char **err)
 {
-    char *table = vr_nft_table(bridge);
-    char *cmd = vr_asprintf("table ip6 %s\ndelete table ip6 %s\n", table, table);
-    int rc = vr_nft_run(cmd, err);
-    free(cmd);
-    free(table);
-    return rc;
+    return vr_nft_remove_table("ip6", bridge, err);
 }

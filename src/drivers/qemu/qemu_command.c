@@ -46,16 +46,19 @@ int vr_qc_fail(cmd *c, const char *fmt, ...)
     return -1;
 }
 
-char *vr_qemu_quote(const char *s)
+void vr_qc_props(cmd *c, const char *option, vr_qprops *p)
 {
-    vr_strbuf b = {0};
-    for (const char *p = s; *p; p++) {
-        if (*p == ',')
-            vr_strbuf_add(&b, ",,");
-        else
-            vr_strbuf_addn(&b, p, 1);
-    }
-    return vr_strbuf_take(&b);
+    char *v = vr_qp_keyval(p);
+    vr_qc_add(c, option);
+    vr_qc_add(c, v);
+    free(v);
+    vr_qp_free(p);
+}
+
+void vr_qc_device_props(cmd *c, const vr_address *a, vr_qprops *p)
+{
+    vr_qemu_pci_props(p, c->q35, a);
+    vr_qc_props(c, "-device", p);
 }
 
 void vr_qemu_argv_free(char **argv)
@@ -67,7 +70,7 @@ void vr_qemu_argv_free(char **argv)
     free(argv);
 }
 
-/* A path in the runtime dir, quoted, checked against sun_path. */
+/* A path in the runtime dir, checked against sun_path. */
 char *vr_qc_socket_path(cmd *c, const char *name)
 {
     char *path = vr_asprintf("%s/%s", c->rt->runtime_dir, name);
@@ -75,53 +78,64 @@ char *vr_qc_socket_path(cmd *c, const char *name)
         vr_qc_fail(c, "socket path %s is too long for a unix socket (at most %zu bytes); use a "
              "shorter runtime directory", path, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
     }
-    char *q = vr_qemu_quote(path);
-    free(path);
-    return q;
+    return path;
 }
 
 /* -chardev socket,id=ID,path=RUNTIME/FILE,server=on,wait=off[,logfile=...] */
 static void vr_qc_socket_chardev(cmd *c, const char *id, const char *file, const char *log)
 {
     char *path = vr_qc_socket_path(c, file);
-    if (log) {
-        char *q = vr_qemu_quote(log);
-        vr_qc_opt(c, "-chardev", "socket,id=%s,path=%s,server=on,wait=off,logfile=%s,logappend=on",
-            id, path, q);
-        free(q);
-    } else {
-        vr_qc_opt(c, "-chardev", "socket,id=%s,path=%s,server=on,wait=off", id, path);
-    }
+    vr_qprops *p = vr_qp_new("backend", "socket");
+    vr_qp_str(p, "id", id);
+    vr_qp_str(p, "path", path);
+    vr_qp_bool(p, "server", true);
+    vr_qp_bool(p, "wait", false);
+    vr_qp_str(p, "logfile", log);
+    if (log)
+        vr_qp_bool(p, "logappend", true);
+    vr_qc_props(c, "-chardev", p);
     free(path);
 }
 
-/* ",bus=pci.0,addr=0x3" (and ".0xF", ",multifunction=on") */
-char *vr_qc_pci_opts(const cmd *c, const vr_address *a)
+/* bus=pci.0,addr=0x3 (and ".0xF", multifunction=on) */
+void vr_qemu_pci_props(vr_qprops *p, bool q35, const vr_address *a)
 {
     if (a->type != VR_ADDR_PCI)
-        return vr_strdup("");
-    char bus[16];
+        return;
     if (a->bus == 0)
-        snprintf(bus, sizeof(bus), "%s", c->q35 ? "pcie.0" : "pci.0");
+        vr_qp_str(p, "bus", q35 ? "pcie.0" : "pci.0");
     else
-        snprintf(bus, sizeof(bus), "pci.%u", a->bus);
-    char fn[16] = "";
+        vr_qp_strf(p, "bus", "pci.%u", a->bus);
     if (a->function)
-        snprintf(fn, sizeof(fn), ".0x%x", a->function);
-    return vr_asprintf(",bus=%s,addr=0x%x%s%s", bus, a->slot, fn,
-                       a->multifunction ? ",multifunction=on" : "");
+        vr_qp_strf(p, "addr", "0x%x.0x%x", a->slot, a->function);
+    else
+        vr_qp_strf(p, "addr", "0x%x", a->slot);
+    if (a->multifunction)
+        vr_qp_bool(p, "multifunction", true);
 }
 
+/* Text already in key=value form (no value from the definition in it)
+ * with the PCI address appended; values that come from a definition go
+ * through vr_qc_device_props, which escapes them. */
 void vr_qc_device(cmd *c, const vr_address *a, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     char *v = vr_vasprintf(fmt, ap);
     va_end(ap);
-    char *p = vr_qc_pci_opts(c, a);
-    vr_qc_opt(c, "-device", "%s%s", v, p);
-    free(p);
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qemu_pci_props(p, c->q35, a);
+    char *pci = vr_qp_keyval(p);
+    vr_qc_opt(c, "-device", "%s%s%s", v, *pci ? "," : "", pci);
+    free(pci);
+    vr_qp_free(p);
     free(v);
+}
+
+/* "on"/"off" of a tristate that is set. */
+static const char *onoff(vr_tristate t)
+{
+    return t == VR_TRISTATE_ON ? "on" : "off";
 }
 
 /* ---- machine, memory, CPU, clock, lifecycle -------------------------------- */
@@ -129,29 +143,25 @@ void vr_qc_device(cmd *c, const vr_address *a, const char *fmt, ...)
 static void machine(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    vr_strbuf b = {0};
-    vr_strbuf_add(&b, def->os.machine);
+    vr_qprops *p = vr_qp_new("type", def->os.machine);
     if (!def->features.acpi)
-        vr_strbuf_add(&b, ",acpi=off");
+        vr_qp_bool(p, "acpi", false);
     if (def->features.vmport)
-        vr_strbuf_addf(&b, ",vmport=%s", def->features.vmport == VR_TRISTATE_ON ? "on" : "off");
+        vr_qp_str(p, "vmport", onoff(def->features.vmport));
     if (def->clock.hpet)
-        vr_strbuf_addf(&b, ",hpet=%s", def->clock.hpet == VR_TRISTATE_ON ? "on" : "off");
+        vr_qp_str(p, "hpet", onoff(def->clock.hpet));
     if (def->features.smm)
-        vr_strbuf_addf(&b, ",smm=%s", def->features.smm == VR_TRISTATE_ON ? "on" : "off");
+        vr_qp_str(p, "smm", onoff(def->features.smm));
     if (def->mem_backing.nosharepages)
-        vr_strbuf_add(&b, ",mem-merge=off");
+        vr_qp_bool(p, "mem-merge", false);
     if (vr_qc_machine_ram_backend(def))
-        vr_strbuf_add(&b, ",memory-backend=pc.ram");
+        vr_qp_str(p, "memory-backend", "pc.ram");
     /* <ioapic driver='qemu'>: QEMU's IOAPIC beside KVM's LAPICs (TCG's
      * irqchip is QEMU's anyway). */
     if (c->kvm && def->ioapic)
-        vr_strbuf_add(&b, def->ioapic == VR_IOAPIC_QEMU ? ",kernel_irqchip=split" : ",kernel_irqchip=on");
-    vr_qc_machine_pflash(c, &b);
-    char *m = vr_strbuf_take(&b);
-    vr_qc_add(c, "-machine");
-    vr_qc_add(c, m);
-    free(m);
+        vr_qp_str(p, "kernel_irqchip", def->ioapic == VR_IOAPIC_QEMU ? "split" : "on");
+    vr_qc_machine_pflash(c, p);
+    vr_qc_props(c, "-machine", p);
     vr_qc_add(c, "-accel");
     vr_qc_add(c, c->rt->accel);
 }
@@ -162,17 +172,19 @@ static void cpu(cmd *c)
     vr_qc_memory(c);
     const vr_cpu_def *cpu = &def->cpu;
     /* <vcpu current='N'>M</vcpu>: N online, room for M (setvcpus). */
-    char smp[32];
+    char smp[16];
+    snprintf(smp, sizeof(smp), "%u", def->vcpus_current);
+    vr_qprops *sp = vr_qp_new("cpus", smp);
     if (def->vcpus_current != def->vcpus)
-        snprintf(smp, sizeof(smp), "%u,maxcpus=%u", def->vcpus_current, def->vcpus);
-    else
-        snprintf(smp, sizeof(smp), "%u", def->vcpus);
-    if (cpu->sockets)
-        vr_qc_opt(c, "-smp", "%s,sockets=%u,dies=%u,cores=%u,threads=%u", smp, cpu->sockets,
-                  cpu->dies, cpu->cores, cpu->threads);
-    else
-        vr_qc_opt(c, "-smp", "%s", smp);
-    vr_strbuf b = {0};
+        vr_qp_uint(sp, "maxcpus", def->vcpus);
+    if (cpu->sockets) {
+        vr_qp_uint(sp, "sockets", cpu->sockets);
+        vr_qp_uint(sp, "dies", cpu->dies);
+        vr_qp_uint(sp, "cores", cpu->cores);
+        vr_qp_uint(sp, "threads", cpu->threads);
+    }
+    vr_qc_props(c, "-smp", sp);
+    vr_qprops *p = vr_qp_new(NULL, NULL);
     switch (cpu->mode) {
     case VR_CPU_NONE:
         break;
@@ -180,37 +192,34 @@ static void cpu(cmd *c)
     case VR_CPU_HOST_MODEL:
         /* Under TCG there is no host CPU to pass through: "max" is
          * every feature TCG can emulate, the closest thing. */
-        if (!c->kvm)
-            vr_strbuf_add(&b, "max");
-        else if (cpu->migratable == VR_TRISTATE_OFF)
-            vr_strbuf_add(&b, "host,migratable=off");
-        else
-            vr_strbuf_add(&b, "host");
+        vr_qp_head(p, "model", c->kvm ? "host" : "max");
+        if (c->kvm && cpu->migratable == VR_TRISTATE_OFF)
+            vr_qp_bool(p, "migratable", false);
         break;
     case VR_CPU_MAXIMUM:
-        vr_strbuf_add(&b, "max");
+        vr_qp_head(p, "model", "max");
         break;
     case VR_CPU_CUSTOM:
-        vr_strbuf_add(&b, cpu->model);
+        vr_qp_head(p, "model", cpu->model);
         break;
     }
+    bool model = vr_qp_has_head(p);
     /* libvirt's policies: force, require and optional turn a feature on,
      * disable and forbid off. */
-    for (size_t i = 0; b.len && i < cpu->n_features; i++)
-        vr_strbuf_addf(&b, ",%s=%s", cpu->features[i].name,
-                       cpu->features[i].policy >= VR_FEATURE_DISABLE ? "off" : "on");
-    if (b.len && def->features.kvm_hidden)
-        vr_strbuf_addf(&b, ",kvm=%s", def->features.kvm_hidden == VR_TRISTATE_ON ? "off" : "on");
+    for (size_t i = 0; model && i < cpu->n_features; i++)
+        vr_qp_bool(p, cpu->features[i].name, cpu->features[i].policy < VR_FEATURE_DISABLE);
+    if (model && def->features.kvm_hidden)
+        vr_qp_bool(p, "kvm", def->features.kvm_hidden != VR_TRISTATE_ON);
     /* An i686 guest in qemu-system-x86_64 (an <emulator> that says so)
      * gets QEMU's 32-bit CPU unless the XML picks one. */
-    if (!b.len && strcmp(def->os.arch, "i686") == 0 && def->emulator &&
+    if (!model && strcmp(def->os.arch, "i686") == 0 && def->emulator &&
         vr_str_ends(def->emulator, "qemu-system-x86_64"))
-        vr_strbuf_add(&b, "qemu32");
-    vr_qc_hyperv(c, &b);
-    char *v = vr_strbuf_take(&b);
-    if (v && *v)
-        vr_qc_opt(c, "-cpu", "%s", v);
-    free(v);
+        vr_qp_head(p, "model", "qemu32");
+    vr_qc_hyperv(c, p);
+    if (vr_qp_empty(p))
+        vr_qp_free(p);
+    else
+        vr_qc_props(c, "-cpu", p);
 }
 
 /* <sysinfo type='smbios'> with <smbios mode='sysinfo'>: QEMU's -smbios
@@ -222,39 +231,50 @@ static void smbios(cmd *c)
     if (def->os.smbios != VR_SMBIOS_SYSINFO)
         return;
     for (size_t t = 0; t < VR_ARRAY_LEN(tables); t++) {
-        vr_strbuf b = {0};
-        vr_strbuf_addf(&b, "type=%zu", t);
+        vr_qprops *p = vr_qp_new(NULL, NULL);
+        vr_qp_uint(p, "type", t);
         bool any = false;
         for (size_t i = 0; i < def->n_smbios; i++) {
             const vr_smbios_entry *e = &def->smbios[i];
             if (strcmp(e->table, tables[t]) != 0)
                 continue;
-            char *q = vr_qemu_quote(e->value);
-            vr_strbuf_addf(&b, ",%s=%s", e->name, q);
-            free(q);
+            vr_qp_str(p, e->name, e->value);
             any = true;
         }
-        char *v = vr_strbuf_take(&b);
         if (any)
-            vr_qc_opt(c, "-smbios", "%s", v);
-        free(v);
+            vr_qc_props(c, "-smbios", p);
+        else
+            vr_qp_free(p);
     }
+}
+
+/* -global DRIVER.PROPERTY=VALUE */
+static void vr_qc_global(cmd *c, const char *driver, const char *property, const char *value)
+{
+    char *key = vr_asprintf("%s.%s", driver, property);
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, key, value);
+    vr_qc_props(c, "-global", p);
+    free(key);
 }
 
 static void clock_and_lifecycle(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    vr_qc_opt(c, "-rtc", "base=%s%s", def->clock.offset == VR_CLOCK_LOCALTIME ? "localtime" : "utc",
-        def->clock.rtc_tickpolicy == VR_TICK_CATCHUP ? ",driftfix=slew" : "");
+    vr_qprops *rtc = vr_qp_new(NULL, NULL);
+    vr_qp_str(rtc, "base", def->clock.offset == VR_CLOCK_LOCALTIME ? "localtime" : "utc");
+    if (def->clock.rtc_tickpolicy == VR_TICK_CATCHUP)
+        vr_qp_str(rtc, "driftfix", "slew");
+    vr_qc_props(c, "-rtc", rtc);
     /* The PIT's policy belongs to KVM's in-kernel PIT; TCG's has none. */
     if (c->kvm && def->clock.pit_tickpolicy)
-        vr_qc_opt(c, "-global", "kvm-pit.lost_tick_policy=%s",
-            def->clock.pit_tickpolicy == VR_TICK_DELAY ? "delay" : "discard");
+        vr_qc_global(c, "kvm-pit", "lost_tick_policy",
+                     def->clock.pit_tickpolicy == VR_TICK_DELAY ? "delay" : "discard");
     const char *pm = c->q35 ? "ICH9-LPC" : "PIIX4_PM";
     if (def->pm.suspend_to_mem)
-        vr_qc_opt(c, "-global", "%s.disable_s3=%d", pm, def->pm.suspend_to_mem == VR_TRISTATE_OFF);
+        vr_qc_global(c, pm, "disable_s3", def->pm.suspend_to_mem == VR_TRISTATE_OFF ? "1" : "0");
     if (def->pm.suspend_to_disk)
-        vr_qc_opt(c, "-global", "%s.disable_s4=%d", pm, def->pm.suspend_to_disk == VR_TRISTATE_OFF);
+        vr_qc_global(c, pm, "disable_s4", def->pm.suspend_to_disk == VR_TRISTATE_OFF ? "1" : "0");
     /* The other actions are the driver's: it sees the guest stop or
      * reset on QMP and acts. These two QEMU can do by itself. */
     if (def->on_reboot == VR_LIFECYCLE_DESTROY)
@@ -280,10 +300,13 @@ static void firmware_and_kernel(cmd *c)
         vr_qc_add(c, "-append");
         vr_qc_add(c, os->cmdline);
     }
-    if (os->bootmenu == VR_TRISTATE_ON && os->bootmenu_timeout)
-        vr_qc_opt(c, "-boot", "menu=on,splash-time=%u", os->bootmenu_timeout);
-    else if (os->bootmenu)
-        vr_qc_opt(c, "-boot", "menu=%s", os->bootmenu == VR_TRISTATE_ON ? "on" : "off");
+    if (os->bootmenu) {
+        vr_qprops *p = vr_qp_new(NULL, NULL);
+        vr_qp_str(p, "menu", onoff(os->bootmenu));
+        if (os->bootmenu == VR_TRISTATE_ON && os->bootmenu_timeout)
+            vr_qp_uint(p, "splash-time", os->bootmenu_timeout);
+        vr_qc_props(c, "-boot", p);
+    }
     /* SeaBIOS's screen on the serial port: the Serial Graphics Adapter. */
     if (os->bios_useserial)
         vr_qc_opt(c, "-device", "sga");
@@ -348,25 +371,12 @@ static void iommu(cmd *c)
         return;
     static const char *const names[] = {"intremap", "caching-mode", "eim", "device-iotlb"};
     const vr_tristate fields[] = {m->intremap, m->caching_mode, m->eim, m->iotlb};
-    vr_strbuf b = {0};
-    vr_strbuf_add(&b, "intel-iommu,id=iommu0");
+    vr_qprops *p = vr_qp_new("driver", "intel-iommu");
+    vr_qp_str(p, "id", "iommu0");
     for (int k = 0; k < 4; k++)
         if (fields[k])
-            vr_strbuf_addf(&b, ",%s=%s", names[k], fields[k] == VR_TRISTATE_ON ? "on" : "off");
-    char *v = vr_strbuf_take(&b);
-    vr_qc_opt(c, "-device", "%s", v);
-    free(v);
-}
-
-/* ",A=a,B=b" for the ones that are not 0 (B's key may end in its
- * value's prefix: "iothread=iothread"). */
-static void two_opts(char *buf, size_t n, const char *a, unsigned av, const char *b, unsigned bv)
-{
-    buf[0] = 0;
-    if (av)
-        snprintf(buf, n, ",%s=%u", a, av);
-    if (bv)
-        snprintf(buf + strlen(buf), n - strlen(buf), strchr(b, '=') ? ",%s%u" : ",%s=%u", b, bv);
+            vr_qp_str(p, names[k], onoff(fields[k]));
+    vr_qc_props(c, "-device", p);
 }
 
 static void controllers(cmd *c)
@@ -377,11 +387,16 @@ static void controllers(cmd *c)
         const vr_controller_def *p = vr_domain_def_controller(def, VR_CONTROLLER_PCI, idx);
         if (!p)
             continue;
-        if (strcmp(p->model, "pcie-root-port") == 0)
-            vr_qc_device(c, &p->addr, "pcie-root-port,port=0x%x,chassis=%u,id=pci.%u", p->port,
-                   p->chassis, p->index);
-        else
-            vr_qc_device(c, &p->addr, "pci-bridge,chassis_nr=%u,id=pci.%u", p->chassis, p->index);
+        bool root_port = strcmp(p->model, "pcie-root-port") == 0;
+        vr_qprops *d = vr_qp_new("driver", root_port ? "pcie-root-port" : "pci-bridge");
+        if (root_port) {
+            vr_qp_strf(d, "port", "0x%x", p->port);
+            vr_qp_uint(d, "chassis", p->chassis);
+        } else {
+            vr_qp_uint(d, "chassis_nr", p->chassis);
+        }
+        vr_qp_strf(d, "id", "pci.%u", p->index);
+        vr_qc_device_props(c, &p->addr, d);
     }
     for (size_t i = 0; i < def->n_controllers; i++) {
         const vr_controller_def *k = &def->controllers[i];
@@ -390,30 +405,47 @@ static void controllers(cmd *c)
             const char *dev = usb_device(k->model);
             if (!dev)
                 break; /* model none */
+            vr_qprops *p = vr_qp_new("driver", dev);
             /* ICH9's UHCI companions serve ports of their EHCI master. */
-            if (vr_str_starts(k->model, "ich9-uhci"))
-                vr_qc_device(c, &k->addr, "%s,masterbus=usb.0,firstport=%u", dev, k->startport);
-            else if (k->ports && strstr(k->model, "xhci"))
-                vr_qc_device(c, &k->addr, "%s,id=usb,p2=%u,p3=%u", dev, k->ports, k->ports);
-            else
-                vr_qc_device(c, &k->addr, "%s,id=usb", dev);
+            if (vr_str_starts(k->model, "ich9-uhci")) {
+                vr_qp_str(p, "masterbus", "usb.0");
+                vr_qp_uint(p, "firstport", k->startport);
+            } else {
+                vr_qp_str(p, "id", "usb");
+                if (k->ports && strstr(k->model, "xhci")) {
+                    vr_qp_uint(p, "p2", k->ports);
+                    vr_qp_uint(p, "p3", k->ports);
+                }
+            }
+            vr_qc_device_props(c, &k->addr, p);
             break;
         }
         case VR_CONTROLLER_SATA:
             /* q35's first AHCI is built in (its buses are ide.0-5). */
-            if (!(c->q35 && k->index == 0))
-                vr_qc_device(c, &k->addr, "ahci,id=sata%u", k->index);
+            if (!(c->q35 && k->index == 0)) {
+                vr_qprops *p = vr_qp_new("driver", "ahci");
+                vr_qp_strf(p, "id", "sata%u", k->index);
+                vr_qc_device_props(c, &k->addr, p);
+            }
             break;
         case VR_CONTROLLER_SCSI: {
-            char extra[64];
-            two_opts(extra, sizeof(extra), "num_queues", k->queues, "iothread=iothread", k->iothread);
-            vr_qc_device(c, &k->addr, "virtio-scsi-pci,id=scsi%u%s", k->index, extra);
+            vr_qprops *p = vr_qp_new("driver", "virtio-scsi-pci");
+            vr_qp_strf(p, "id", "scsi%u", k->index);
+            if (k->queues)
+                vr_qp_uint(p, "num_queues", k->queues);
+            if (k->iothread)
+                vr_qp_strf(p, "iothread", "iothread%u", k->iothread);
+            vr_qc_device_props(c, &k->addr, p);
             break;
         }
         case VR_CONTROLLER_VIRTIO_SERIAL: {
-            char extra[64];
-            two_opts(extra, sizeof(extra), "max_ports", k->ports, "vectors", k->vectors);
-            vr_qc_device(c, &k->addr, "virtio-serial-pci,id=virtio-serial%u%s", k->index, extra);
+            vr_qprops *p = vr_qp_new("driver", "virtio-serial-pci");
+            vr_qp_strf(p, "id", "virtio-serial%u", k->index);
+            if (k->ports)
+                vr_qp_uint(p, "max_ports", k->ports);
+            if (k->vectors)
+                vr_qp_uint(p, "vectors", k->vectors);
+            vr_qc_device_props(c, &k->addr, p);
             break;
         }
         case VR_CONTROLLER_PCI:
@@ -435,62 +467,117 @@ static const char *disk_path(cmd *c, const vr_disk_def *d)
     return d->resolved_path;
 }
 
-/* libvirt's mapping of the cache modes onto -blockdev and the device. */
-static void cache_opts(const vr_disk_def *d, const char **node, const char **wce)
+/* libvirt's mapping of the cache modes onto the nodes (cache.direct,
+ * cache.no-flush) and the device (write-cache); -1: QEMU's default. */
+static const struct {
+    int direct, no_flush, write_cache;
+} cache_modes[] = {
+    [VR_DISK_CACHE_DEFAULT] = {-1, -1, -1},     [VR_DISK_CACHE_NONE] = {1, 0, 1},
+    [VR_DISK_CACHE_WRITETHROUGH] = {0, 0, 0},   [VR_DISK_CACHE_WRITEBACK] = {0, 0, 1},
+    [VR_DISK_CACHE_DIRECTSYNC] = {1, 0, 0},     [VR_DISK_CACHE_UNSAFE] = {0, 1, 1},
+};
+
+/* read-only, aio (the protocol node's), discard and cache of a node. */
+static void node_options(vr_qprops *p, const vr_disk_def *d, bool aio)
 {
-    *node = "";
-    *wce = "";
-    switch (d->cache) {
-    case VR_DISK_CACHE_DEFAULT:
+    static const char *const aio_modes[] = {NULL, "native", "threads", "io_uring"};
+    static const char *const discard[] = {NULL, "unmap", "ignore"};
+    if (d->readonly)
+        vr_qp_bool(p, "read-only", true);
+    if (aio)
+        vr_qp_str(p, "aio", aio_modes[d->io]);
+    vr_qp_str(p, "discard", discard[d->discard]);
+    if (cache_modes[d->cache].direct >= 0) {
+        vr_qp_bool(p, "cache.direct", cache_modes[d->cache].direct);
+        vr_qp_bool(p, "cache.no-flush", cache_modes[d->cache].no_flush);
+    }
+}
+
+vr_qprops *vr_qemu_disk_file_node(const vr_disk_def *d, const char *path)
+{
+    const char *proto = "file";
+    if (d->type == VR_DISK_BLOCK || (d->type == VR_DISK_VOLUME && vr_str_starts(path, "/dev/")))
+        proto = d->device == VR_DISK_DEVICE_CDROM ? "host_cdrom" : "host_device";
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", proto);
+    vr_qp_str(p, "filename", path);
+    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
+    node_options(p, d, true);
+    return p;
+}
+
+vr_qprops *vr_qemu_disk_format_node(const vr_disk_def *d)
+{
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", d->format == VR_DISK_QCOW2 ? "qcow2" : "raw");
+    vr_qp_strf(p, "node-name", "drive-%s", d->target_dev);
+    vr_qp_strf(p, "file", "file-%s", d->target_dev);
+    node_options(p, d, false);
+    return p;
+}
+
+vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, unsigned bootindex)
+{
+    bool cd = d->device == VR_DISK_DEVICE_CDROM;
+    const vr_address *a = &d->addr;
+    vr_qprops *p = vr_qp_new("driver", NULL);
+    switch (d->bus) {
+    case VR_DISK_BUS_VIRTIO:
+        vr_qp_head(p, "driver", "virtio-blk-pci");
+        if (d->iothread)
+            vr_qp_strf(p, "iothread", "iothread%u", d->iothread);
         break;
-    case VR_DISK_CACHE_NONE:
-        *node = ",cache.direct=on,cache.no-flush=off";
-        *wce = ",write-cache=on";
+    case VR_DISK_BUS_IDE:
+        vr_qp_head(p, "driver", cd ? "ide-cd" : "ide-hd");
+        vr_qp_strf(p, "bus", "ide.%u", a->bus);
+        vr_qp_uint(p, "unit", a->unit);
         break;
-    case VR_DISK_CACHE_WRITETHROUGH:
-        *node = ",cache.direct=off,cache.no-flush=off";
-        *wce = ",write-cache=off";
+    case VR_DISK_BUS_SATA:
+        /* One device per AHCI port: the port is the unit. */
+        vr_qp_head(p, "driver", cd ? "ide-cd" : "ide-hd");
+        if (q35 && a->controller == 0)
+            vr_qp_strf(p, "bus", "ide.%u", a->unit);
+        else
+            vr_qp_strf(p, "bus", "sata%u.%u", a->controller, a->unit);
         break;
-    case VR_DISK_CACHE_WRITEBACK:
-        *node = ",cache.direct=off,cache.no-flush=off";
-        *wce = ",write-cache=on";
-        break;
-    case VR_DISK_CACHE_DIRECTSYNC:
-        *node = ",cache.direct=on,cache.no-flush=off";
-        *wce = ",write-cache=off";
-        break;
-    case VR_DISK_CACHE_UNSAFE:
-        *node = ",cache.direct=off,cache.no-flush=on";
-        *wce = ",write-cache=on";
+    case VR_DISK_BUS_SCSI:
+        vr_qp_head(p, "driver", cd ? "scsi-cd" : "scsi-hd");
+        vr_qp_strf(p, "bus", "scsi%u.0", a->controller);
+        vr_qp_uint(p, "channel", 0);
+        vr_qp_uint(p, "scsi-id", a->target);
+        vr_qp_uint(p, "lun", a->unit);
         break;
     }
+    if (has_medium)
+        vr_qp_strf(p, "drive", "drive-%s", d->target_dev);
+    vr_qp_str(p, "id", d->target_dev);
+    if (bootindex)
+        vr_qp_uint(p, "bootindex", bootindex);
+    /* The drive's serial number and write sharing (<shareable/>) go
+     * with the write cache on the device. */
+    if (cache_modes[d->cache].write_cache >= 0)
+        vr_qp_str(p, "write-cache", cache_modes[d->cache].write_cache ? "on" : "off");
+    vr_qp_str(p, "serial", d->serial);
+    if (d->shareable)
+        vr_qp_bool(p, "share-rw", true);
+    vr_qemu_pci_props(p, q35, a);
+    return p;
 }
 
 /* Two -blockdev nodes per medium: the host file (protocol) and the
  * image format on top; the device takes the format node. */
 static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
 {
-    static const char *const aio[] = {"", ",aio=native", ",aio=threads", ",aio=io_uring"};
-    static const char *const discard[] = {"", ",discard=unmap", ",discard=ignore"};
-    const char *node, *wce;
-    cache_opts(d, &node, &wce);
-    const char *proto = "file";
-    if (d->type == VR_DISK_BLOCK || (d->type == VR_DISK_VOLUME && vr_str_starts(path, "/dev/")))
-        proto = d->device == VR_DISK_DEVICE_CDROM ? "host_cdrom" : "host_device";
-    const char *ro = d->readonly ? ",read-only=on" : "";
-    char *q = vr_qemu_quote(path);
     if (d->type == VR_DISK_VOLUME && vr_str_starts(path, "iscsi://")) {
-        char *opts = vr_asprintf("%s%s%s", ro, discard[d->discard], node);
-        vr_qc_iscsi_node(c, d, path, opts);
-        free(opts);
+        vr_qprops *p = vr_qc_iscsi_node(c, d, path);
+        if (p) {
+            node_options(p, d, false);
+            vr_qc_props(c, "-blockdev", p);
+        }
     } else {
-        vr_qc_opt(c, "-blockdev", "driver=%s,filename=%s,node-name=file-%s%s%s%s%s", proto, q,
-            d->target_dev, ro, aio[d->io], discard[d->discard], node);
+        vr_qc_props(c, "-blockdev", vr_qemu_disk_file_node(d, path));
     }
-    vr_qc_opt(c, "-blockdev", "driver=%s,node-name=drive-%s,file=file-%s%s%s%s",
-        d->format == VR_DISK_QCOW2 ? "qcow2" : "raw", d->target_dev, d->target_dev, ro,
-        discard[d->discard], node);
-    free(q);
+    vr_qc_props(c, "-blockdev", vr_qemu_disk_format_node(d));
 }
 
 static void disks(cmd *c, const unsigned *bootidx)
@@ -499,94 +586,84 @@ static void disks(cmd *c, const unsigned *bootidx)
     for (size_t i = 0; i < def->n_disks; i++) {
         const vr_disk_def *d = &def->disks[i];
         const char *path = disk_path(c, d);
-        bool cd = d->device == VR_DISK_DEVICE_CDROM;
-        char drive[64] = "";
-        if (path) {
+        if (path)
             disk_backend(c, d, path);
-            snprintf(drive, sizeof(drive), ",drive=drive-%s", d->target_dev);
-        } else if (!cd) {
+        else if (d->device != VR_DISK_DEVICE_CDROM)
             continue; /* the volume error is set */
-        }
-        char boot[24] = "";
-        if (bootidx[i])
-            snprintf(boot, sizeof(boot), ",bootindex=%u", bootidx[i]);
-        const char *node, *wce0;
-        cache_opts(d, &node, &wce0);
-        /* The drive's serial number and write sharing (<shareable/>) go
-         * with the write cache on the device. */
-        char wce[96];
-        snprintf(wce, sizeof(wce), "%s%s%s%s", wce0, d->serial ? ",serial=" : "",
-                 d->serial ? d->serial : "", d->shareable ? ",share-rw=on" : "");
-        const vr_address *a = &d->addr;
-        switch (d->bus) {
-        case VR_DISK_BUS_VIRTIO:
-            vr_qc_device(c, a, "virtio-blk-pci%s,id=%s%s%s", drive, d->target_dev, boot, wce);
-            break;
-        case VR_DISK_BUS_IDE:
-            vr_qc_opt(c, "-device", "%s,bus=ide.%u,unit=%u%s,id=%s%s%s", cd ? "ide-cd" : "ide-hd",
-                a->bus, a->unit, drive, d->target_dev, boot, wce);
-            break;
-        case VR_DISK_BUS_SATA: {
-            /* One device per AHCI port: the port is the unit. */
-            char bus[16];
-            if (c->q35 && a->controller == 0)
-                snprintf(bus, sizeof(bus), "ide.%u", a->unit);
-            else
-                snprintf(bus, sizeof(bus), "sata%u.%u", a->controller, a->unit);
-            vr_qc_opt(c, "-device", "%s,bus=%s%s,id=%s%s%s", cd ? "ide-cd" : "ide-hd", bus, drive,
-                d->target_dev, boot, wce);
-            break;
-        }
-        case VR_DISK_BUS_SCSI:
-            vr_qc_opt(c, "-device", "%s,bus=scsi%u.0,channel=0,scsi-id=%u,lun=%u%s,id=%s%s%s",
-                cd ? "scsi-cd" : "scsi-hd", a->controller, a->target, a->unit, drive,
-                d->target_dev, boot, wce);
-            break;
-        }
+        vr_qc_props(c, "-device", vr_qemu_disk_device(d, c->q35, path != NULL, bootidx[i]));
     }
 }
 
 /* ---- network ---------------------------------------------------------------------- */
 
-static void interfaces(cmd *c, const unsigned *bootidx)
+vr_qprops *vr_qemu_nic_device(const vr_interface_def *in, bool q35, const char *netdev,
+                              const char *id, unsigned bootindex)
 {
     static const char *const models[] = {"virtio-net-pci", "e1000", "rtl8139", "e1000e"};
+    vr_qprops *p = vr_qp_new("driver", models[in->model]);
+    vr_qp_str(p, "netdev", netdev);
+    vr_qp_str(p, "id", id);
+    vr_qp_str(p, "mac", in->mac);
+    if (bootindex)
+        vr_qp_uint(p, "bootindex", bootindex);
+    vr_qemu_pci_props(p, q35, &in->addr);
+    return p;
+}
+
+static void interfaces(cmd *c, const unsigned *bootidx)
+{
     const vr_domain_def *def = c->def;
     size_t tap = 0;
     for (size_t i = 0; i < def->n_interfaces; i++) {
         const vr_interface_def *in = &def->interfaces[i];
-        if (in->type == VR_NET_USER) {
-            vr_qc_opt(c, "-netdev", "user,id=net%zu", i);
-        } else {
+        vr_qprops *nd = vr_qp_new("type", in->type == VR_NET_USER ? "user" : "tap");
+        vr_qp_strf(nd, "id", "net%zu", i);
+        if (in->type != VR_NET_USER) {
             const char *src = vr_interface_source(in);
             if (tap >= c->rt->n_tap_fds || !c->rt->tap_fds || c->rt->tap_fds[tap] < 0) {
                 vr_qc_fail(c, "interface %zu (%s '%s', mac %s) needs a tap file descriptor, but %zu "
                      "were passed", i, vr_net_type_name(in->type), src, in->mac,
                      c->rt->n_tap_fds);
+                vr_qp_free(nd);
                 return;
             }
-            vr_qc_opt(c, "-netdev", "tap,id=net%zu,fd=%d", i, c->rt->tap_fds[tap++]);
+            vr_qp_strf(nd, "fd", "%d", c->rt->tap_fds[tap++]);
         }
-        char boot[24] = "";
-        if (bootidx[i])
-            snprintf(boot, sizeof(boot), ",bootindex=%u", bootidx[i]);
-        vr_qc_device(c, &in->addr, "%s,netdev=net%zu,id=nic%zu,mac=%s%s", models[in->model], i, i,
-               in->mac, boot);
+        vr_qc_props(c, "-netdev", nd);
+        char netdev[32], id[32];
+        snprintf(netdev, sizeof(netdev), "net%zu", i);
+        snprintf(id, sizeof(id), "nic%zu", i);
+        vr_qc_props(c, "-device", vr_qemu_nic_device(in, c->q35, netdev, id, bootidx[i]));
     }
 }
 
 /* ---- character devices --------------------------------------------------------------- */
 
-static const char *virtio_serial_bus(unsigned controller, char *buf, size_t n)
+/* A port of a virtio-serial controller: virtconsole or virtserialport. */
+static void virtio_port(cmd *c, const char *driver, const vr_address *a, const char *chardev,
+                        const char *id, const char *name)
 {
-    snprintf(buf, n, "virtio-serial%u.0", controller);
-    return buf;
+    vr_qprops *p = vr_qp_new("driver", driver);
+    vr_qp_strf(p, "bus", "virtio-serial%u.0", a->controller);
+    vr_qp_uint(p, "nr", a->port);
+    vr_qp_str(p, "chardev", chardev);
+    vr_qp_str(p, "id", id);
+    vr_qp_str(p, "name", name);
+    vr_qc_props(c, "-device", p);
+}
+
+/* -chardev spicevmc,id=ID,name=NAME */
+void vr_qc_spicevmc(cmd *c, const char *id, const char *name)
+{
+    vr_qprops *p = vr_qp_new("backend", "spicevmc");
+    vr_qp_str(p, "id", id);
+    vr_qp_str(p, "name", name);
+    vr_qc_props(c, "-chardev", p);
 }
 
 static void chars(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    char bus[32];
     for (size_t i = 0; i < def->n_serials; i++) {
         unsigned port = def->serials[i].port;
         char id[16], file[24];
@@ -594,10 +671,14 @@ static void chars(cmd *c)
         snprintf(file, sizeof(file), "serial%u.sock", port);
         /* Port 0 is the console: QEMU logs everything it writes. */
         vr_qc_socket_chardev(c, id, file, port == 0 ? c->rt->serial_log : NULL);
-        if (port == 0)
+        if (port == 0) {
             vr_qc_opt(c, "-serial", "chardev:%s", id);
-        else
-            vr_qc_opt(c, "-device", "isa-serial,chardev=%s,index=%u", id, port);
+        } else {
+            vr_qprops *p = vr_qp_new("driver", "isa-serial");
+            vr_qp_str(p, "chardev", id);
+            vr_qp_uint(p, "index", port);
+            vr_qc_props(c, "-device", p);
+        }
     }
     for (size_t i = 0; i < def->n_consoles; i++) {
         const vr_console_def *con = &def->consoles[i];
@@ -607,8 +688,7 @@ static void chars(cmd *c)
         snprintf(id, sizeof(id), "console%u", con->port);
         snprintf(file, sizeof(file), "console%u.sock", con->port);
         vr_qc_socket_chardev(c, id, file, NULL);
-        vr_qc_opt(c, "-device", "virtconsole,bus=%s,nr=%u,chardev=%s,id=%s",
-            virtio_serial_bus(con->addr.controller, bus, sizeof(bus)), con->addr.port, id, id);
+        virtio_port(c, "virtconsole", &con->addr, id, id, NULL);
     }
     for (size_t i = 0; i < def->n_channels; i++) {
         const vr_channel_def *ch = &def->channels[i];
@@ -618,10 +698,10 @@ static void chars(cmd *c)
         if (ch->type == VR_CHANNEL_UNIX)
             vr_qc_socket_chardev(c, chardev, "qga.sock", NULL);
         else
-            vr_qc_opt(c, "-chardev", "spicevmc,id=%s,name=vdagent", chardev);
-        vr_qc_opt(c, "-device", "virtserialport,bus=%s,nr=%u,chardev=%s,id=channel%zu,name=%s",
-            virtio_serial_bus(ch->addr.controller, bus, sizeof(bus)), ch->addr.port, chardev, i,
-            ch->target_name);
+            vr_qc_spicevmc(c, chardev, "vdagent");
+        char id[32];
+        snprintf(id, sizeof(id), "channel%zu", i);
+        virtio_port(c, "virtserialport", &ch->addr, chardev, id, ch->target_name);
     }
 }
 
@@ -635,70 +715,88 @@ static void inputs(cmd *c)
     const vr_domain_def *def = c->def;
     for (size_t i = 0; i < def->n_inputs; i++) {
         const vr_input_def *in = &def->inputs[i];
-        switch (in->bus) {
-        case VR_INPUT_BUS_USB:
-            vr_qc_opt(c, "-device", "%s,id=input%zu,bus=usb.0,port=%u", usb[in->type], i, in->addr.port);
-            break;
-        case VR_INPUT_BUS_VIRTIO:
-            vr_qc_device(c, &in->addr, "%s,id=input%zu", virtio[in->type], i);
-            break;
-        case VR_INPUT_BUS_PS2:
-            break; /* the i8042 is part of the machine */
+        if (in->bus == VR_INPUT_BUS_PS2)
+            continue; /* the i8042 is part of the machine */
+        bool on_usb = in->bus == VR_INPUT_BUS_USB;
+        vr_qprops *p = vr_qp_new("driver", on_usb ? usb[in->type] : virtio[in->type]);
+        vr_qp_strf(p, "id", "input%zu", i);
+        if (on_usb) {
+            vr_qp_str(p, "bus", "usb.0");
+            vr_qp_uint(p, "port", in->addr.port);
         }
+        vr_qc_device_props(c, &in->addr, p);
     }
+}
+
+/* -device DRIVER,id=ID%zu at `a` */
+static void simple_device(cmd *c, const vr_address *a, const char *driver, const char *id, size_t i)
+{
+    vr_qprops *p = vr_qp_new("driver", driver);
+    vr_qp_strf(p, "id", "%s%zu", id, i);
+    vr_qc_device_props(c, a, p);
 }
 
 static void misc_devices(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    if (def->memballoon.model == VR_MEMBALLOON_VIRTIO && def->memballoon.stats_period)
-        vr_qc_device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0,"
-                     "guest-stats-polling-interval=%u", def->memballoon.stats_period);
-    else if (def->memballoon.model == VR_MEMBALLOON_VIRTIO)
-        vr_qc_device(c, &def->memballoon.addr, "virtio-balloon-pci,id=balloon0");
+    if (def->memballoon.model == VR_MEMBALLOON_VIRTIO) {
+        vr_qprops *p = vr_qp_new("driver", "virtio-balloon-pci");
+        vr_qp_str(p, "id", "balloon0");
+        if (def->memballoon.stats_period)
+            vr_qp_uint(p, "guest-stats-polling-interval", def->memballoon.stats_period);
+        vr_qc_device_props(c, &def->memballoon.addr, p);
+    }
     for (size_t i = 0; i < def->n_rngs; i++) {
-        if (def->rngs[i].backend)
-            vr_qc_opt(c, "-object", "rng-random,id=objrng%zu,filename=%s", i,
-                      def->rngs[i].backend);
-        else
-            vr_qc_opt(c, "-object", "rng-builtin,id=objrng%zu", i);
-        char rate[64] = "";
-        if (def->rngs[i].rate_bytes)
-            snprintf(rate, sizeof(rate), ",max-bytes=%u,period=%u", def->rngs[i].rate_bytes,
-                     def->rngs[i].rate_period);
-        vr_qc_device(c, &def->rngs[i].addr, "virtio-rng-pci,rng=objrng%zu,id=rng%zu%s", i, i, rate);
+        const vr_rng_def *r = &def->rngs[i];
+        vr_qc_rng_backend(c, i, r);
+        vr_qprops *p = vr_qp_new("driver", "virtio-rng-pci");
+        vr_qp_strf(p, "rng", "objrng%zu", i);
+        vr_qp_strf(p, "id", "rng%zu", i);
+        if (r->rate_bytes) {
+            vr_qp_uint(p, "max-bytes", r->rate_bytes);
+            vr_qp_uint(p, "period", r->rate_period);
+        }
+        vr_qc_device_props(c, &r->addr, p);
     }
     /* One action for every watchdog (validation made them agree). */
     for (size_t i = 0; i < def->n_watchdogs; i++) {
         const vr_watchdog_def *w = &def->watchdogs[i];
         if (w->model == VR_WATCHDOG_I6300ESB)
-            vr_qc_device(c, &w->addr, "i6300esb,id=watchdog%zu", i);
+            simple_device(c, &w->addr, "i6300esb", "watchdog", i);
         else if (w->model == VR_WATCHDOG_IB700)
-            vr_qc_opt(c, "-device", "ib700,id=watchdog%zu", i);
+            simple_device(c, &w->addr, "ib700", "watchdog", i);
         /* itco is part of q35's ICH9 LPC bridge: only its action. */
-        if (i == 0)
-            vr_qc_opt(c, "-action", "watchdog=%s", w->action);
+        if (i == 0) {
+            vr_qprops *p = vr_qp_new(NULL, NULL);
+            vr_qp_str(p, "watchdog", w->action);
+            vr_qc_props(c, "-action", p);
+        }
     }
     /* libvirt's ivshmem-plain: the host file mapped shared. */
     for (size_t i = 0; i < def->n_shmems; i++) {
-        char *name = vr_qemu_quote(def->shmems[i].name);
-        vr_qc_opt(c, "-object", "memory-backend-file,id=shmmem-shmem%zu,mem-path=/dev/shm/%s,"
-                  "size=%llu,share=on", i, name, def->shmems[i].size);
-        free(name);
-        vr_qc_device(c, &def->shmems[i].addr, "ivshmem-plain,id=shmem%zu,memdev=shmmem-shmem%zu", i, i);
+        vr_qprops *o = vr_qp_new("qom-type", "memory-backend-file");
+        vr_qp_strf(o, "id", "shmmem-shmem%zu", i);
+        vr_qp_strf(o, "mem-path", "/dev/shm/%s", def->shmems[i].name);
+        vr_qp_uint(o, "size", def->shmems[i].size);
+        vr_qp_bool(o, "share", true);
+        vr_qc_props(c, "-object", o);
+        vr_qprops *p = vr_qp_new("driver", "ivshmem-plain");
+        vr_qp_strf(p, "id", "shmem%zu", i);
+        vr_qp_strf(p, "memdev", "shmmem-shmem%zu", i);
+        vr_qc_device_props(c, &def->shmems[i].addr, p);
     }
     if (def->vsock.present) {
         unsigned cid = def->vsock.auto_cid && !def->vsock.cid ? c->rt->vsock_cid : def->vsock.cid;
         if (!cid)
             vr_qc_fail(c, "<vsock>: no guest context id (cid) was picked");
-        vr_qc_device(c, &def->vsock.addr, "vhost-vsock-pci,id=vsock0,guest-cid=%u", cid);
+        vr_qprops *p = vr_qp_new("driver", "vhost-vsock-pci");
+        vr_qp_str(p, "id", "vsock0");
+        vr_qp_uint(p, "guest-cid", cid);
+        vr_qc_device_props(c, &def->vsock.addr, p);
     }
-    for (size_t i = 0; i < def->n_panics; i++) {
-        if (def->panics[i].model == VR_PANIC_PCI)
-            vr_qc_device(c, &def->panics[i].addr, "pvpanic-pci,id=panic%zu", i);
-        else
-            vr_qc_opt(c, "-device", "pvpanic,id=panic%zu", i);
-    }
+    for (size_t i = 0; i < def->n_panics; i++)
+        simple_device(c, &def->panics[i].addr,
+                      def->panics[i].model == VR_PANIC_PCI ? "pvpanic-pci" : "pvpanic", "panic", i);
 }
 
 char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, char **err)
@@ -720,7 +818,10 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
                   : rt->emulator      ? rt->emulator
                   : i686              ? "qemu-system-i386"
                                       : DEFAULT_EMULATOR);
-    vr_qc_opt(&c, "-name", "guest=%s,debug-threads=on", def->name);
+    vr_qprops *name = vr_qp_new(NULL, NULL);
+    vr_qp_str(name, "guest", def->name);
+    vr_qp_bool(name, "debug-threads", true);
+    vr_qc_props(&c, "-name", name);
     vr_qc_opt(&c, "-uuid", "%s", def->uuid);
     vr_qc_add(&c, "-no-user-config");
     vr_qc_add(&c, "-nodefaults");
@@ -728,9 +829,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_add(&c, "-daemonize");
     vr_qc_add(&c, "-pidfile");
     vr_qc_add(&c, rt->pidfile);
-    char *qmp = vr_qc_socket_path(&c, "qmp.sock");
-    vr_qc_opt(&c, "-chardev", "socket,id=qmp,path=%s,server=on,wait=off", qmp);
-    free(qmp);
+    vr_qc_socket_chardev(&c, "qmp", "qmp.sock", NULL);
     vr_qc_opt(&c, "-mon", "chardev=qmp,mode=control");
     cpu(&c);
     smbios(&c);
@@ -765,6 +864,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_graphics(&c);
     inputs(&c);
     vr_qc_redirdevs(&c);
+    vr_qc_smartcard(&c);
     vr_qc_sound(&c);
     misc_devices(&c);
     vr_qc_dimms(&c);

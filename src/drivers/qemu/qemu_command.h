@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "conf/domain_conf.h"
+#include "drivers/qemu/qemu_props.h"
 
 typedef struct {
     const char *emulator;    /* used when the definition has no <emulator>;
@@ -23,6 +24,7 @@ typedef struct {
     bool start_paused;       /* -S */
     bool incoming;           /* -incoming defer: a saved state comes (restore) */
     int spice_port;          /* SPICE with autoport: the free port the driver found */
+    const char *spice_tls_dir; /* SPICE with a tlsPort: its certificates (x509-dir) */
     const char *graphics_secret; /* <graphics passwd>: a file (mode 0600) the driver wrote
                                     it to, handed to QEMU as a secret object; NULL: none */
     const int *tap_fds;      /* one per interface of type network/bridge, in order */
@@ -44,3 +46,15 @@ char *vr_qemu_hyperv_left_out(const vr_domain_def *def, bool kvm);
 
 /* A value for QEMU's key=value,... options: every ',' doubled. */
 char *vr_qemu_quote(const char *s);
+
+/* What the command line and a hot-plug (QMP) share, as properties
+ * (qemu_props.h): a PCI address (bus, addr, multifunction); a disk
+ * medium's protocol node file-DEV on `path` and its format node
+ * drive-DEV; the disk's device (bootindex 0: none). */
+void vr_qemu_pci_props(vr_qprops *p, bool q35, const vr_address *a);
+vr_qprops *vr_qemu_disk_file_node(const vr_disk_def *d, const char *path);
+vr_qprops *vr_qemu_disk_format_node(const vr_disk_def *d);
+vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, unsigned bootindex);
+/* An interface's NIC on netdev `netdev`, with device id `id`. */
+vr_qprops *vr_qemu_nic_device(const vr_interface_def *in, bool q35, const char *netdev,
+                              const char *id, unsigned bootindex);

@@ -7,24 +7,33 @@
 
 #include <stdlib.h>
 
-void vr_qc_machine_pflash(cmd *c, vr_strbuf *machine)
+void vr_qc_machine_pflash(cmd *c, vr_qprops *machine)
 {
     const vr_os_def *os = &c->def->os;
     if (!os->loader.path || os->loader.type != VR_LOADER_PFLASH)
         return;
-    vr_strbuf_add(machine, ",pflash0=libvirt-pflash0-format");
+    vr_qp_str(machine, "pflash0", "libvirt-pflash0-format");
     if (os->nvram)
-        vr_strbuf_add(machine, ",pflash1=libvirt-pflash1-format");
+        vr_qp_str(machine, "pflash1", "libvirt-pflash1-format");
 }
 
+/* libvirt's node names and its true/false words, so a libvirt user
+ * reading QEMU's log finds what libvirt would have run. */
 static void pflash_node(cmd *c, int unit, const char *path, bool readonly)
 {
-    char *q = vr_qemu_quote(path);
-    vr_qc_opt(c, "-blockdev", "driver=file,filename=%s,node-name=libvirt-pflash%d-storage,"
-              "auto-read-only=true,discard=unmap", q, unit);
-    vr_qc_opt(c, "-blockdev", "node-name=libvirt-pflash%d-format,read-only=%s,driver=raw,"
-              "file=libvirt-pflash%d-storage", unit, readonly ? "true" : "false", unit);
-    free(q);
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", "file");
+    vr_qp_str(p, "filename", path);
+    vr_qp_strf(p, "node-name", "libvirt-pflash%d-storage", unit);
+    vr_qp_bool_word(p, "auto-read-only", true);
+    vr_qp_str(p, "discard", "unmap");
+    vr_qc_props(c, "-blockdev", p);
+    p = vr_qp_new(NULL, NULL);
+    vr_qp_strf(p, "node-name", "libvirt-pflash%d-format", unit);
+    vr_qp_bool_word(p, "read-only", readonly);
+    vr_qp_str(p, "driver", "raw");
+    vr_qp_strf(p, "file", "libvirt-pflash%d-storage", unit);
+    vr_qc_props(c, "-blockdev", p);
 }
 
 void vr_qc_firmware(cmd *c)

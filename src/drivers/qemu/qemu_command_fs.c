@@ -15,25 +15,35 @@ void vr_qc_filesystems(cmd *c)
     const vr_domain_def *def = c->def;
     for (size_t i = 0; i < def->n_filesystems; i++) {
         const vr_fs_def *fs = &def->filesystems[i];
-        char *tag = vr_qemu_quote(fs->tag);
+        vr_qprops *p;
         if (fs->driver == VR_FS_9P) {
-            char *dir = vr_qemu_quote(fs->source_dir);
-            vr_qc_opt(c, "-fsdev", "local,id=fsdev-fs%zu,path=%s,security_model=%s%s", i, dir,
-                      model[fs->access], fs->readonly ? ",readonly=on" : "");
-            vr_qc_device(c, &fs->addr, "virtio-9p-pci,id=fs%zu,fsdev=fsdev-fs%zu,mount_tag=%s", i,
-                         i, tag);
-            free(dir);
+            vr_qprops *dev = vr_qp_new("driver", "local");
+            vr_qp_strf(dev, "id", "fsdev-fs%zu", i);
+            vr_qp_str(dev, "path", fs->source_dir);
+            vr_qp_str(dev, "security_model", model[fs->access]);
+            if (fs->readonly)
+                vr_qp_bool(dev, "readonly", true);
+            vr_qc_props(c, "-fsdev", dev);
+            p = vr_qp_new("driver", "virtio-9p-pci");
+            vr_qp_strf(p, "id", "fs%zu", i);
+            vr_qp_strf(p, "fsdev", "fsdev-fs%zu", i);
+            vr_qp_str(p, "mount_tag", fs->tag);
         } else {
-            char file[32], queue[32] = "";
+            char file[32];
             snprintf(file, sizeof(file), "fs%zu.sock", i);
             char *path = vr_qc_socket_path(c, file);
-            vr_qc_opt(c, "-chardev", "socket,id=chr-vu-fs%zu,path=%s", i, path);
+            vr_qprops *chr = vr_qp_new("backend", "socket");
+            vr_qp_strf(chr, "id", "chr-vu-fs%zu", i);
+            vr_qp_str(chr, "path", path);
+            vr_qc_props(c, "-chardev", chr);
             free(path);
+            p = vr_qp_new("driver", "vhost-user-fs-pci");
+            vr_qp_strf(p, "id", "fs%zu", i);
+            vr_qp_strf(p, "chardev", "chr-vu-fs%zu", i);
+            vr_qp_str(p, "tag", fs->tag);
             if (fs->queue)
-                snprintf(queue, sizeof(queue), ",queue-size=%u", fs->queue);
-            vr_qc_device(c, &fs->addr, "vhost-user-fs-pci,id=fs%zu,chardev=chr-vu-fs%zu,tag=%s%s",
-                         i, i, tag, queue);
+                vr_qp_uint(p, "queue-size", fs->queue);
         }
-        free(tag);
+        vr_qc_device_props(c, &fs->addr, p);
     }
 }

@@ -15,74 +15,97 @@
 static void audiodevs(cmd *c)
 {
     const vr_domain_def *def = c->def;
-    for (size_t i = 0; i < def->n_audios; i++)
-        vr_qc_opt(c, "-audiodev", "%s,id=audio%u",
-                  def->audios[i].type == VR_AUDIO_SPICE ? "spice" : "none", def->audios[i].id);
+    for (size_t i = 0; i < def->n_audios; i++) {
+        vr_qprops *p = vr_qp_new("driver", def->audios[i].type == VR_AUDIO_SPICE ? "spice" : "none");
+        vr_qp_strf(p, "id", "audio%u", def->audios[i].id);
+        vr_qc_props(c, "-audiodev", p);
+    }
 }
 
 /* The password never appears on the command line: QEMU reads it from
- * the file the driver wrote in the runtime dir. */
-static const char *secret(cmd *c, const vr_graphics_def *g)
+ * the file the driver wrote in the runtime dir. Whether there is one. */
+static bool secret(cmd *c, const vr_graphics_def *g)
 {
     if (!g->passwd)
-        return "";
+        return false;
     if (!c->rt->graphics_secret) {
         vr_qc_fail(c, "<graphics passwd> needs the secret file the driver writes; none was "
                    "given");
-        return "";
+        return false;
     }
-    char *q = vr_qemu_quote(c->rt->graphics_secret);
-    vr_qc_opt(c, "-object", "secret,id=" SECRET_ID ",file=%s,format=raw", q);
-    free(q);
-    return ",password-secret=" SECRET_ID;
+    vr_qprops *p = vr_qp_new("qom-type", "secret");
+    vr_qp_str(p, "id", SECRET_ID);
+    vr_qp_str(p, "file", c->rt->graphics_secret);
+    vr_qp_str(p, "format", "raw");
+    vr_qc_props(c, "-object", p);
+    return true;
 }
 
 static void vnc(cmd *c, const vr_graphics_def *g)
 {
     const vr_domain_def *def = c->def;
-    char audio[32] = "";
-    if (def->n_audios)
-        snprintf(audio, sizeof(audio), ",audiodev=audio%u", def->audios[0].id);
-    const char *pw = secret(c, g);
+    bool pw = secret(c, g);
+    vr_qprops *p = vr_qp_new("vnc", NULL);
     if (g->listen_type == VR_LISTEN_NONE) {
-        vr_qc_opt(c, "-vnc", "none%s%s", audio, pw);
-        return;
-    }
-    if (g->listen_type == VR_LISTEN_SOCKET) {
-        char *path = g->socket ? vr_qemu_quote(g->socket) : vr_qc_socket_path(c, "vnc.sock");
-        vr_qc_opt(c, "-vnc", "unix:%s%s%s", path, audio, pw);
+        vr_qp_head(p, "vnc", "none");
+    } else if (g->listen_type == VR_LISTEN_SOCKET) {
+        char *path = g->socket ? vr_strdup(g->socket) : vr_qc_socket_path(c, "vnc.sock");
+        char *head = vr_asprintf("unix:%s", path);
+        vr_qp_head(p, "vnc", head);
+        free(head);
         free(path);
-        return;
+    } else {
+        bool v6 = strchr(g->listen, ':') != NULL;
+        /* Autoport: the first free display from 0 (port 5900) up. */
+        char *head = vr_asprintf(v6 ? "[%s]:%d" : "%s:%d", g->listen, g->autoport ? 0 : g->port - 5900);
+        vr_qp_head(p, "vnc", head);
+        free(head);
+        if (g->autoport)
+            vr_qp_uint(p, "to", 100);
     }
-    bool v6 = strchr(g->listen, ':') != NULL;
-    char host[64];
-    snprintf(host, sizeof(host), v6 ? "[%s]" : "%s", g->listen);
-    /* Autoport: the first free display from 0 (port 5900) up. */
-    if (g->autoport)
-        vr_qc_opt(c, "-vnc", "%s:0,to=100%s%s", host, audio, pw);
-    else
-        vr_qc_opt(c, "-vnc", "%s:%d%s%s", host, g->port - 5900, audio, pw);
+    if (def->n_audios)
+        vr_qp_strf(p, "audiodev", "audio%u", def->audios[0].id);
+    if (pw)
+        vr_qp_str(p, "password-secret", SECRET_ID);
+    vr_qc_props(c, "-vnc", p);
 }
 
 static void spice(cmd *c, const vr_graphics_def *g)
 {
-    vr_strbuf b = {0};
+    vr_qprops *p = vr_qp_new(NULL, NULL);
     if (g->listen_type == VR_LISTEN_ADDRESS) {
         int port = g->autoport ? c->rt->spice_port : g->port;
         if (port <= 0) {
+            vr_qp_free(p);
             vr_qc_fail(c, "SPICE with autoport needs the port the driver picked; none was given");
             return;
         }
-        vr_strbuf_addf(&b, "port=%d,addr=%s", port, g->listen);
+        vr_qp_uint(p, "port", (unsigned)port);
+        vr_qp_str(p, "addr", g->listen);
+        if (g->tls_port > 0 && !c->rt->spice_tls_dir) {
+            vr_qp_free(p);
+            vr_qc_fail(c, "SPICE with a tlsPort needs the certificate directory; none was given");
+            return;
+        }
+        if (g->tls_port > 0) {
+            vr_qp_uint(p, "tls-port", (unsigned)g->tls_port);
+            vr_qp_str(p, "x509-dir", c->rt->spice_tls_dir);
+        }
+        /* defaultMode: libvirt's mapping onto QEMU's channel lists. */
+        if (g->default_mode)
+            vr_qp_str(p, g->default_mode == 1 ? "tls-channel" : "plaintext-channel", "default");
     } else {
         /* listen none: reachable only through a socket in the domain's
          * runtime dir (root's); socket: where the XML says. */
-        char *path = g->socket ? vr_qemu_quote(g->socket) : vr_qc_socket_path(c, "spice.sock");
-        vr_strbuf_addf(&b, "unix=on,addr=%s", path);
+        char *path = g->socket ? vr_strdup(g->socket) : vr_qc_socket_path(c, "spice.sock");
+        vr_qp_bool(p, "unix", true);
+        vr_qp_str(p, "addr", path);
         free(path);
     }
-    const char *pw = secret(c, g);
-    vr_strbuf_add(&b, *pw ? pw : ",disable-ticketing=on");
+    if (secret(c, g))
+        vr_qp_str(p, "password-secret", SECRET_ID);
+    else
+        vr_qp_bool(p, "disable-ticketing", true);
     const struct {
         const char *opt, *value;
     } tuning[] = {
@@ -92,67 +115,66 @@ static void spice(cmd *c, const vr_graphics_def *g)
         {"streaming-video", g->streaming_mode},
     };
     for (size_t i = 0; i < VR_ARRAY_LEN(tuning); i++)
-        if (tuning[i].value)
-            vr_strbuf_addf(&b, ",%s=%s", tuning[i].opt, tuning[i].value);
+        vr_qp_str(p, tuning[i].opt, tuning[i].value);
     /* mouse mode client needs the agent's help; server is QEMU's own. */
     if (g->mouse_mode)
-        vr_strbuf_addf(&b, ",agent-mouse=%s", strcmp(g->mouse_mode, "client") == 0 ? "on" : "off");
-    vr_strbuf_add(&b, ",seamless-migration=on");
-    char *v = vr_strbuf_take(&b);
-    vr_qc_add(c, "-spice");
-    vr_qc_add(c, v);
-    free(v);
+        vr_qp_bool(p, "agent-mouse", strcmp(g->mouse_mode, "client") == 0);
+    vr_qp_bool(p, "seamless-migration", true);
+    vr_qc_props(c, "-spice", p);
 }
 
 static void videos(cmd *c)
 {
+    static const char *const drivers[] = {
+        [VR_VIDEO_VGA] = "VGA",     [VR_VIDEO_CIRRUS] = "cirrus-vga",
+        [VR_VIDEO_BOCHS] = "bochs-display", [VR_VIDEO_RAMFB] = "ramfb",
+    };
     const vr_domain_def *def = c->def;
     vr_qc_opt(c, "-vga", "none");
     for (size_t i = 0; i < def->n_videos; i++) {
         const vr_video_def *v = &def->videos[i];
-        char heads[32] = "";
-        if (v->heads > 1)
-            snprintf(heads, sizeof(heads), ",max_outputs=%u", v->heads);
-        char vgamem[32] = "";
+        if (v->model == VR_VIDEO_NONE)
+            continue;
+        const char *driver = v->model == VR_VIDEO_VIRTIO ? (i == 0 ? "virtio-vga" : "virtio-gpu-pci")
+                             : v->model == VR_VIDEO_QXL  ? (i == 0 ? "qxl-vga" : "qxl")
+                                                         : drivers[v->model];
+        vr_qprops *p = vr_qp_new("driver", driver);
+        vr_qp_strf(p, "id", "video%zu", i);
         unsigned mem = v->model == VR_VIDEO_QXL ? v->vgamem : v->vram;
-        if (mem)
-            snprintf(vgamem, sizeof(vgamem), ",vgamem_mb=%u", mem / 1024);
         switch (v->model) {
         case VR_VIDEO_VIRTIO:
-            vr_qc_device(c, &v->addr, "%s,id=video%zu%s", i == 0 ? "virtio-vga" : "virtio-gpu-pci",
-                         i, heads);
+            if (v->heads > 1)
+                vr_qp_uint(p, "max_outputs", v->heads);
             break;
         case VR_VIDEO_VGA:
-            vr_qc_device(c, &v->addr, "VGA,id=video%zu%s", i, vgamem);
-            break;
         case VR_VIDEO_CIRRUS:
-            vr_qc_device(c, &v->addr, "cirrus-vga,id=video%zu%s", i, vgamem);
+            if (mem)
+                vr_qp_uint(p, "vgamem_mb", mem / 1024);
             break;
         case VR_VIDEO_BOCHS:
             /* bochs-display takes its memory in bytes. */
             if (v->vram)
-                vr_qc_device(c, &v->addr, "bochs-display,id=video%zu,vgamem=%llu", i,
-                             v->vram * 1024ULL);
-            else
-                vr_qc_device(c, &v->addr, "bochs-display,id=video%zu", i);
+                vr_qp_uint(p, "vgamem", v->vram * 1024ULL);
+            break;
+        case VR_VIDEO_QXL:
+            if (v->ram)
+                vr_qp_uint(p, "ram_size", v->ram * 1024ULL);
+            if (v->vram)
+                vr_qp_uint(p, "vram_size", v->vram * 1024ULL);
+            if (mem)
+                vr_qp_uint(p, "vgamem_mb", mem / 1024);
+            if (v->heads > 1)
+                vr_qp_uint(p, "max_outputs", v->heads);
             break;
         case VR_VIDEO_RAMFB:
-            vr_qc_opt(c, "-device", "ramfb,id=video%zu", i);
-            break;
-        case VR_VIDEO_QXL: {
-            char sizes[64] = "";
-            if (v->ram)
-                snprintf(sizes, sizeof(sizes), ",ram_size=%llu", v->ram * 1024ULL);
-            if (v->vram)
-                snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes), ",vram_size=%llu",
-                         v->vram * 1024ULL);
-            vr_qc_device(c, &v->addr, "%s,id=video%zu%s%s%s", i == 0 ? "qxl-vga" : "qxl", i,
-                         sizes, vgamem, heads);
-            break;
-        }
         case VR_VIDEO_NONE:
             break;
         }
+        /* ramfb sits on no bus: its address is ignored, as before. */
+        if (v->model == VR_VIDEO_RAMFB)
+            vr_qc_props(c, "-device", p);
+        else
+            vr_qc_device_props(c, &v->addr, p);
     }
 }
 
@@ -185,18 +207,22 @@ void vr_qc_sound(cmd *c)
     for (size_t i = 0; i < def->n_sounds; i++) {
         const vr_sound_def *s = &def->sounds[i];
         unsigned audio = sound_audio(def, s);
-        switch (s->model) {
-        case VR_SOUND_AC97:
-            vr_qc_device(c, &s->addr, "AC97,id=sound%zu,audiodev=audio%u", i, audio);
-            break;
-        case VR_SOUND_ICH6:
-        case VR_SOUND_ICH9:
-            vr_qc_device(c, &s->addr, "%s,id=sound%zu",
-                         s->model == VR_SOUND_ICH9 ? "ich9-intel-hda" : "intel-hda", i);
-            vr_qc_opt(c, "-device", "%s,id=sound%zu-codec0,bus=sound%zu.0,cad=0,audiodev=audio%u",
-                      codecs[s->codec], i, i, audio);
-            break;
-        }
+        bool hda = s->model != VR_SOUND_AC97;
+        vr_qprops *p = vr_qp_new("driver", !hda                        ? "AC97"
+                                           : s->model == VR_SOUND_ICH9 ? "ich9-intel-hda"
+                                                                       : "intel-hda");
+        vr_qp_strf(p, "id", "sound%zu", i);
+        if (!hda)
+            vr_qp_strf(p, "audiodev", "audio%u", audio);
+        vr_qc_device_props(c, &s->addr, p);
+        if (!hda)
+            continue;
+        vr_qprops *codec = vr_qp_new("driver", codecs[s->codec]);
+        vr_qp_strf(codec, "id", "sound%zu-codec0", i);
+        vr_qp_strf(codec, "bus", "sound%zu.0", i);
+        vr_qp_uint(codec, "cad", 0);
+        vr_qp_strf(codec, "audiodev", "audio%u", audio);
+        vr_qc_props(c, "-device", codec);
     }
 }
 
@@ -205,8 +231,14 @@ void vr_qc_redirdevs(cmd *c)
     const vr_domain_def *def = c->def;
     for (size_t i = 0; i < def->n_redirdevs; i++) {
         const vr_redirdev_def *r = &def->redirdevs[i];
-        vr_qc_opt(c, "-chardev", "spicevmc,id=charredir%zu,name=usbredir", i);
-        vr_qc_opt(c, "-device", "usb-redir,chardev=charredir%zu,id=redir%zu,bus=usb.0,port=%u", i,
-                  i, r->addr.port);
+        char id[32];
+        snprintf(id, sizeof(id), "charredir%zu", i);
+        vr_qc_spicevmc(c, id, "usbredir");
+        vr_qprops *p = vr_qp_new("driver", "usb-redir");
+        vr_qp_str(p, "chardev", id);
+        vr_qp_strf(p, "id", "redir%zu", i);
+        vr_qp_str(p, "bus", "usb.0");
+        vr_qp_uint(p, "port", r->addr.port);
+        vr_qc_props(c, "-device", p);
     }
 }

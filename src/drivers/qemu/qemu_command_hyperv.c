@@ -1,6 +1,7 @@
 /* <features><hyperv> and <timer name='hypervclock'> on QEMU's -cpu as
- * hv-* properties, libvirt's mapping. Under TCG QEMU 7.2 takes every
- * one but hv-vpindex ("kernel doesn't allow setting HyperV VP_INDEX")
+ * hv-* properties, libvirt's mapping (libvirt 9's newer ones too:
+ * hv-emsr-bitmap, hv-xmm-input, hv-tlbflush-direct/-ext). Under TCG
+ * QEMU 7.2 takes every one but hv-vpindex ("kernel doesn't allow setting HyperV VP_INDEX")
  * and hv-passthrough (the host's set, which only KVM has): those two are
  * left out, and the start says so in one notice (qemu_accel.c). */
 #include "drivers/qemu/qemu_command_priv.h"
@@ -19,7 +20,16 @@ static const char *const props[VR_HV_COUNT] = {
     [VR_HV_REENLIGHTENMENT] = "hv-reenlightenment",
     [VR_HV_TLBFLUSH] = "hv-tlbflush",   [VR_HV_IPI] = "hv-ipi",
     [VR_HV_EVMCS] = "hv-evmcs",         [VR_HV_AVIC] = "hv-avic",
+    [VR_HV_EMSR_BITMAP] = "hv-emsr-bitmap", [VR_HV_XMM_INPUT] = "hv-xmm-input",
 };
+
+/* A sub-feature's property (hv-stimer-direct, hv-tlbflush-direct,
+ * hv-tlbflush-ext), when given. */
+static void sub_prop(vr_qprops *cpu, const char *prop, vr_tristate t)
+{
+    if (t)
+        vr_qp_bool(cpu, prop, t == VR_TRISTATE_ON);
+}
 
 static bool kvm_only(int f)
 {
@@ -40,21 +50,21 @@ char *vr_qemu_hyperv_left_out(const vr_domain_def *def, bool kvm)
     return vr_strbuf_take(&b);
 }
 
-void vr_qc_hyperv(cmd *c, vr_strbuf *cpu)
+void vr_qc_hyperv(cmd *c, vr_qprops *cpu)
 {
     const vr_hyperv_def *hv = &c->def->features.hyperv;
     bool clock = c->def->clock.hypervclock != VR_TRISTATE_DEFAULT;
     if (!hv->present && !clock)
         return;
     /* No <cpu>: QEMU's default model, named so properties can follow. */
-    if (!cpu->len)
-        vr_strbuf_add(cpu, "qemu64");
+    if (!vr_qp_has_head(cpu))
+        vr_qp_head(cpu, "model", "qemu64");
     if (clock)
-        vr_strbuf_addf(cpu, ",hv-time=%s", c->def->clock.hypervclock == VR_TRISTATE_ON ? "on" : "off");
+        vr_qp_bool(cpu, "hv-time", c->def->clock.hypervclock == VR_TRISTATE_ON);
     if (!hv->present)
         return;
     if (hv->passthrough && c->kvm)
-        vr_strbuf_add(cpu, ",hv-passthrough=on");
+        vr_qp_bool(cpu, "hv-passthrough", true);
     for (int f = 0; f < VR_HV_COUNT; f++) {
         bool on = hv->state[f] == VR_TRISTATE_ON;
         if (!hv->state[f] || (!c->kvm && kvm_only(f)))
@@ -62,14 +72,17 @@ void vr_qc_hyperv(cmd *c, vr_strbuf *cpu)
         /* These two take a value; off is QEMU's default for both. */
         if (f == VR_HV_SPINLOCKS || f == VR_HV_VENDOR_ID) {
             if (f == VR_HV_SPINLOCKS && on)
-                vr_strbuf_addf(cpu, ",hv-spinlocks=0x%x", hv->spinlock_retries);
+                vr_qp_strf(cpu, "hv-spinlocks", "0x%x", hv->spinlock_retries);
             else if (on)
-                vr_strbuf_addf(cpu, ",hv-vendor-id=%s", hv->vendor_id);
+                vr_qp_str(cpu, "hv-vendor-id", hv->vendor_id);
         } else {
-            vr_strbuf_addf(cpu, ",%s=%s", props[f], on ? "on" : "off");
+            vr_qp_bool(cpu, props[f], on);
         }
-        if (f == VR_HV_STIMER && hv->stimer_direct)
-            vr_strbuf_addf(cpu, ",hv-stimer-direct=%s",
-                           hv->stimer_direct == VR_TRISTATE_ON ? "on" : "off");
+        if (f == VR_HV_STIMER)
+            sub_prop(cpu, "hv-stimer-direct", hv->stimer_direct);
+        if (f == VR_HV_TLBFLUSH) {
+            sub_prop(cpu, "hv-tlbflush-direct", hv->tlbflush_direct);
+            sub_prop(cpu, "hv-tlbflush-ext", hv->tlbflush_extended);
+        }
     }
 }

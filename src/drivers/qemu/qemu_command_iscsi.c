@@ -10,7 +10,6 @@
 #include "drivers/qemu/qemu_command_priv.h"
 #include "common/util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,33 +26,43 @@ static char *query_get(const char *query, const char *key)
     return NULL;
 }
 
-void vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url, const char *opts)
+vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url)
 {
     const char *rest = url + strlen("iscsi://");
     const char *slash1 = strchr(rest, '/'), *query = strchr(rest, '?');
     const char *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
     if (!slash1 || !slash2 || (query && query < slash2)) {
         vr_qc_fail(c, "disk %s: '%s' is not an iscsi://HOST:PORT/IQN/LUN volume", d->target_dev, url);
-        return;
+        return NULL;
     }
-    char *portal = vr_strndup(rest, (size_t)(slash1 - rest));
-    char *target = vr_strndup(slash1 + 1, (size_t)(slash2 - slash1 - 1));
-    char *lun = query ? vr_strndup(slash2 + 1, (size_t)(query - slash2 - 1)) : vr_strdup(slash2 + 1);
     char *initiator = query_get(query ? query + 1 : NULL, "initiator-name");
     char *user = query_get(query ? query + 1 : NULL, "user");
     char *pwfile = query_get(query ? query + 1 : NULL, "password-file");
-    char auth[512] = "";
-    if (user && pwfile) {
-        vr_qc_opt(c, "-object", "secret,id=sec-%s,file=%s,format=raw", d->target_dev, pwfile);
-        snprintf(auth, sizeof(auth), ",user=%s,password-secret=sec-%s", user, d->target_dev);
+    bool auth = user && pwfile;
+    if (auth) {
+        vr_qprops *s = vr_qp_new("qom-type", "secret");
+        vr_qp_strf(s, "id", "sec-%s", d->target_dev);
+        vr_qp_str(s, "file", pwfile);
+        vr_qp_str(s, "format", "raw");
+        vr_qc_props(c, "-object", s);
     }
-    vr_qc_opt(c, "-blockdev", "driver=iscsi,transport=tcp,portal=%s,target=%s,lun=%s%s%s%s,node-name=file-%s%s",
-              portal, target, lun, initiator ? ",initiator-name=" : "", initiator ? initiator : "", auth,
-              d->target_dev, opts);
-    free(portal);
-    free(target);
-    free(lun);
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", "iscsi");
+    vr_qp_str(p, "transport", "tcp");
+    vr_qp_strf(p, "portal", "%.*s", (int)(slash1 - rest), rest);
+    vr_qp_strf(p, "target", "%.*s", (int)(slash2 - slash1 - 1), slash1 + 1);
+    if (query)
+        vr_qp_strf(p, "lun", "%.*s", (int)(query - slash2 - 1), slash2 + 1);
+    else
+        vr_qp_str(p, "lun", slash2 + 1);
+    vr_qp_str(p, "initiator-name", initiator);
+    if (auth) {
+        vr_qp_str(p, "user", user);
+        vr_qp_strf(p, "password-secret", "sec-%s", d->target_dev);
+    }
+    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
     free(initiator);
     free(user);
     free(pwfile);
+    return p;
 }

@@ -12,11 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* <numatune><memory> with a policy QEMU applies (restrictive is
+ * cgroups' cpuset.mems, refused before the start) needs a backend. */
+static bool numatune_asked(const vr_domain_def *def)
+{
+    return def->numatune.memory && def->numatune.mode != VR_NUMATUNE_RESTRICTIVE;
+}
+
 static bool backing_asked(const vr_domain_def *def)
 {
     const vr_memory_backing *mb = &def->mem_backing;
     return mb->source == VR_MEM_SOURCE_MEMFD || mb->access == VR_MEM_ACCESS_SHARED ||
-           mb->hugepages;
+           mb->hugepages || numatune_asked(def);
 }
 
 bool vr_qc_machine_ram_backend(const vr_domain_def *def)
@@ -29,27 +36,15 @@ unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def)
     return (def->memory_kib - vr_domain_dimm_kib(def) + 1023) / 1024;
 }
 
-/* -object memory-backend-{ram,memfd},id=ID,size=... */
-static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_access access)
-{
-    const vr_memory_backing *mb = &c->def->mem_backing;
-    if (access == VR_MEM_ACCESS_DEFAULT)
-        access = mb->access;
-    bool shared = access == VR_MEM_ACCESS_SHARED;
-    bool memfd = shared || mb->hugepages || mb->source == VR_MEM_SOURCE_MEMFD;
-    vr_qc_opt(c, "-object", "memory-backend-%s,id=%s,size=%lluK%s%s", memfd ? "memfd" : "ram", id,
-              kib, shared ? ",share=on" : access == VR_MEM_ACCESS_PRIVATE ? ",share=off" : "",
-              mb->hugepages ? ",hugetlb=on" : "");
-}
-
-/* "cpus=0-1,cpus=4": QEMU takes a list as repeated keys. */
-static void numa_cpus(vr_strbuf *b, const char *list)
+/* "KEY=0-1,KEY=4" of a libvirt list ("0-1,4", "0-4,^2"): QEMU takes a
+ * list as repeated keys (cpus of -numa, host-nodes of a backend). */
+static void list_keys(vr_qprops *p, const char *key, const char *list)
 {
     unsigned char on[256] = {0};
     unsigned long lo, hi;
     bool exclude;
-    const char *p = list;
-    while (vr_cpulist_next(&p, &lo, &hi, &exclude))
+    const char *l = list;
+    while (vr_cpulist_next(&l, &lo, &hi, &exclude))
         for (unsigned long v = lo; v <= hi && v < 256; v++)
             on[v] = !exclude;
     for (unsigned v = 0; v < 256; v++) {
@@ -59,11 +54,50 @@ static void numa_cpus(vr_strbuf *b, const char *list)
         while (end + 1 < 256 && on[end + 1])
             end++;
         if (end > v)
-            vr_strbuf_addf(b, ",cpus=%u-%u", v, end);
+            vr_qp_strf(p, key, "%u-%u", v, end);
         else
-            vr_strbuf_addf(b, ",cpus=%u", v);
+            vr_qp_strf(p, key, "%u", v);
         v = end;
     }
+}
+
+/* "host-nodes=0-1,policy=bind" of a backend, libvirt's mapping of
+ * <numatune>: the guest cell's <memnode>, else <memory>; strict is
+ * QEMU's bind. `cellid` < 0: not a cell (pc.ram, a DIMM's node has
+ * none of its own here). */
+static void numa_policy(const vr_domain_def *def, int cellid, vr_qprops *p)
+{
+    static const char *const policy[] = {"bind", "preferred", "interleave", NULL};
+    const vr_memnode *m = cellid >= 0 ? vr_numatune_cell(def, (unsigned)cellid) : NULL;
+    vr_numatune_mode mode = m ? m->mode : def->numatune.mode;
+    const char *nodes = m ? m->nodeset : def->numatune.memory ? def->numatune.nodeset : NULL;
+    if (!nodes || !policy[mode])
+        return;
+    list_keys(p, "host-nodes", nodes);
+    vr_qp_str(p, "policy", policy[mode]);
+}
+
+/* -object memory-backend-{ram,memfd},id=ID,size=...; cellid as numa_policy's. */
+static void backend(cmd *c, const char *id, unsigned long long kib, vr_mem_access access, int cellid)
+{
+    const vr_memory_backing *mb = &c->def->mem_backing;
+    if (access == VR_MEM_ACCESS_DEFAULT)
+        access = mb->access;
+    bool shared = access == VR_MEM_ACCESS_SHARED;
+    bool huge = vr_domain_cell_hugepages(c->def, cellid);
+    bool memfd = shared || huge || mb->source == VR_MEM_SOURCE_MEMFD;
+    vr_qprops *p = vr_qp_new("qom-type", memfd ? "memory-backend-memfd" : "memory-backend-ram");
+    vr_qp_str(p, "id", id);
+    vr_qp_strf(p, "size", "%lluK", kib);
+    if (shared || access == VR_MEM_ACCESS_PRIVATE)
+        vr_qp_bool(p, "share", shared);
+    if (huge)
+        vr_qp_bool(p, "hugetlb", true);
+    /* <page size>: memfd's hugetlbsize, in bytes. */
+    if (huge && mb->hugepage_kib)
+        vr_qp_uint(p, "hugetlbsize", mb->hugepage_kib * 1024);
+    numa_policy(c->def, cellid, p);
+    vr_qc_props(c, "-object", p);
 }
 
 void vr_qc_memory(cmd *c)
@@ -71,31 +105,34 @@ void vr_qc_memory(cmd *c)
     const vr_domain_def *def = c->def;
     unsigned long long mib = vr_qc_start_memory_mib(def);
     /* <maxMemory> is the room for DIMMs, in slots. */
-    if (def->max_memory_kib)
-        vr_qc_opt(c, "-m", "size=%lluM,slots=%u,maxmem=%lluM", mib, def->max_memory_slots,
-                  (def->max_memory_kib + 1023) / 1024);
-    else
-        vr_qc_opt(c, "-m", "size=%lluM", mib);
+    vr_qprops *m = vr_qp_new(NULL, NULL);
+    vr_qp_strf(m, "size", "%lluM", mib);
+    if (def->max_memory_kib) {
+        vr_qp_uint(m, "slots", def->max_memory_slots);
+        vr_qp_strf(m, "maxmem", "%lluM", (def->max_memory_kib + 1023) / 1024);
+    }
+    vr_qc_props(c, "-m", m);
     if (def->mem_backing.locked)
         vr_qc_opt(c, "-overcommit", "mem-lock=on");
     if (vr_qc_machine_ram_backend(def))
-        backend(c, "pc.ram", mib * 1024, VR_MEM_ACCESS_DEFAULT);
+        backend(c, "pc.ram", mib * 1024, VR_MEM_ACCESS_DEFAULT, -1);
     for (size_t i = 0; i < def->n_numa_cells; i++) {
         const vr_numa_cell *cell = &def->numa_cells[i];
         char id[32];
         snprintf(id, sizeof(id), "ram-node%u", cell->id);
-        backend(c, id, cell->memory_kib, cell->access);
-        vr_strbuf b = {0};
-        vr_strbuf_addf(&b, "node,nodeid=%u", cell->id);
+        backend(c, id, cell->memory_kib, cell->access, (int)cell->id);
+        vr_qprops *p = vr_qp_new("type", "node");
+        vr_qp_uint(p, "nodeid", cell->id);
         if (cell->cpus)
-            numa_cpus(&b, cell->cpus);
-        vr_strbuf_addf(&b, ",memdev=%s", id);
-        char *v = vr_strbuf_take(&b);
-        vr_qc_opt(c, "-numa", "%s", v);
-        free(v);
+            list_keys(p, "cpus", cell->cpus);
+        vr_qp_str(p, "memdev", id);
+        vr_qc_props(c, "-numa", p);
     }
-    for (unsigned i = 1; i <= def->iothreads; i++)
-        vr_qc_opt(c, "-object", "iothread,id=iothread%u", i);
+    for (unsigned i = 1; i <= def->iothreads; i++) {
+        vr_qprops *p = vr_qp_new("qom-type", "iothread");
+        vr_qp_strf(p, "id", "iothread%u", i);
+        vr_qc_props(c, "-object", p);
+    }
 }
 
 /* After the buses, where libvirt puts them. */
@@ -104,12 +141,16 @@ void vr_qc_dimms(cmd *c)
     const vr_domain_def *def = c->def;
     for (size_t i = 0; i < def->n_memdevs; i++) {
         const vr_memdev_def *m = &def->memdevs[i];
-        char id[32], addr[40] = "";
+        char id[32];
         snprintf(id, sizeof(id), "memdimm%zu", i);
-        backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT);
+        backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT, (int)m->node);
+        vr_qprops *p = vr_qp_new("driver", "pc-dimm");
+        vr_qp_uint(p, "node", m->node);
+        vr_qp_str(p, "memdev", id);
+        vr_qp_strf(p, "id", "dimm%zu", i);
+        vr_qp_uint(p, "slot", m->slot);
         if (m->base)
-            snprintf(addr, sizeof(addr), ",addr=%llu", m->base);
-        vr_qc_opt(c, "-device", "pc-dimm,node=%u,memdev=%s,id=dimm%zu,slot=%u%s", m->node, id, i,
-                  m->slot, addr);
+            vr_qp_uint(p, "addr", m->base);
+        vr_qc_props(c, "-device", p);
     }
 }

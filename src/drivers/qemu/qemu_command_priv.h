@@ -3,6 +3,7 @@
  * qemu_command_graphics.c: display, sound, SPICE). Not for the driver. */
 #pragma once
 #include "drivers/qemu/qemu_command.h"
+#include "drivers/qemu/qemu_props.h"
 #include "common/strbuf.h"
 
 typedef struct {
@@ -17,25 +18,36 @@ typedef struct {
 
 /* One argument. */
 void vr_qc_add(cmd *c, const char *s);
-/* An option and its formatted value. */
+/* An option and its properties in key=value form, every value escaped
+ * (qemu_props.h); `p` is freed. How every option that carries a value
+ * from the definition is written. */
+void vr_qc_props(cmd *c, const char *option, vr_qprops *p);
+/* -device `p` with the PCI address of `a` (nothing for other types). */
+void vr_qc_device_props(cmd *c, const vr_address *a, vr_qprops *p);
+/* An option and its formatted value, for text of the builder's own
+ * (-vga none, -msg timestamp=on): nothing in it is escaped. */
 void vr_qc_opt(cmd *c, const char *option, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* -device with the PCI address of `a` appended (nothing for other types). */
+/* The same for -device, with the PCI address of `a` appended. */
 void vr_qc_device(cmd *c, const vr_address *a, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The first failure's message goes to *err; the build returns NULL. */
 int vr_qc_fail(cmd *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* RUNTIME/name, quoted, checked against sun_path. */
+/* RUNTIME/name (not escaped: a property value), checked against sun_path. */
 char *vr_qc_socket_path(cmd *c, const char *name);
-char *vr_qc_pci_opts(const cmd *c, const vr_address *a);
+/* -chardev spicevmc,id=ID,name=NAME */
+void vr_qc_spicevmc(cmd *c, const char *id, const char *name);
 
 /* qemu_command_iscsi.c: the protocol node (file-DEV) of a disk on a LUN
- * of an iscsi-direct pool; `opts` are the node's read-only/cache options. */
-void vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url, const char *opts);
+ * of an iscsi-direct pool, after its password's secret object; NULL
+ * (and the build failed) when `url` is not one. */
+vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url);
 
 /* qemu_command_graphics.c */
 void vr_qc_graphics(cmd *c);
 void vr_qc_sound(cmd *c);
 void vr_qc_redirdevs(cmd *c);
+/* qemu_command_smartcard.c: the CCID reader and its card. */
+void vr_qc_smartcard(cmd *c);
 
 /* qemu_command_memory.c: -m, NUMA nodes and their backends, iothreads;
  * the DIMMs. */
@@ -51,10 +63,12 @@ unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def);
 void vr_qc_filesystems(cmd *c);
 /* qemu_command_firmware.c: ",pflash0=...,pflash1=..." on -machine, and
  * the loader's and NVRAM's nodes. */
-void vr_qc_machine_pflash(cmd *c, vr_strbuf *machine);
+void vr_qc_machine_pflash(cmd *c, vr_qprops *machine);
 void vr_qc_firmware(cmd *c);
 /* qemu_command_hyperv.c: ",hv-...=on" on -cpu (a model first when
  * the definition names none). */
-void vr_qc_hyperv(cmd *c, vr_strbuf *cpu);
+void vr_qc_hyperv(cmd *c, vr_qprops *cpu);
+/* qemu_command_rng.c: an <rng>'s backend object (and chardev for egd). */
+void vr_qc_rng_backend(cmd *c, size_t i, const vr_rng_def *r);
 /* qemu_command_tpm.c: the TPM's chardev, backend and device. */
 void vr_qc_tpm(cmd *c);

@@ -11,15 +11,23 @@ void vr_qc_tpm(cmd *c)
     const vr_tpm_def *t = c->def->tpm;
     if (!t)
         return;
-    if (t->backend == VR_TPM_EMULATOR) {
+    bool emulator = t->backend == VR_TPM_EMULATOR;
+    vr_qprops *p = vr_qp_new("type", emulator ? "emulator" : "passthrough");
+    vr_qp_str(p, "id", "tpm-tpm0");
+    if (emulator) {
         char *sock = vr_qc_socket_path(c, "swtpm.sock");
-        vr_qc_opt(c, "-chardev", "socket,id=chrtpm,path=%s", sock);
+        vr_qprops *chr = vr_qp_new("backend", "socket");
+        vr_qp_str(chr, "id", "chrtpm");
+        vr_qp_str(chr, "path", sock);
+        vr_qc_props(c, "-chardev", chr);
         free(sock);
-        vr_qc_opt(c, "-tpmdev", "emulator,id=tpm-tpm0,chardev=chrtpm");
+        vr_qp_str(p, "chardev", "chrtpm");
     } else {
-        char *q = vr_qemu_quote(t->device);
-        vr_qc_opt(c, "-tpmdev", "passthrough,id=tpm-tpm0,path=%s", q);
-        free(q);
+        vr_qp_str(p, "path", t->device);
     }
-    vr_qc_opt(c, "-device", "%s,tpmdev=tpm-tpm0,id=tpm0", t->model == VR_TPM_CRB ? "tpm-crb" : "tpm-tis");
+    vr_qc_props(c, "-tpmdev", p);
+    vr_qprops *dev = vr_qp_new("driver", t->model == VR_TPM_CRB ? "tpm-crb" : "tpm-tis");
+    vr_qp_str(dev, "tpmdev", "tpm-tpm0");
+    vr_qp_str(dev, "id", "tpm0");
+    vr_qc_props(c, "-device", dev);
 }

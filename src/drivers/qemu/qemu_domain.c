@@ -184,7 +184,7 @@ vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err)
     dom->autostart = false;
     if (remove_all_storage)
         remove_storage(drv, dom->def);
-    vr_qemu_nvram_undefine(dom, flags);
+    vr_qemu_nvram_undefine(dom, flags, active);
     dom->keep_tpm = flags & VR_QEMU_UNDEFINE_KEEP_TPM;
     if (!active && dom->def->tpm && !dom->keep_tpm)
         vr_qemu_tpm_remove_state(drv, dom->def);

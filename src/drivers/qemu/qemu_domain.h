@@ -116,6 +116,9 @@ void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
  * SPICE with autoport (0 when none is needed) and the password file
  * (malloc'ed path, NULL when no password). */
 int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err);
+/* The certificate directory of a SPICE display with a tlsPort, or NULL:
+ * none needed (*err NULL) or its files missing (*err says which). */
+char *vr_qemu_spice_tls_dir(const vr_domain *dom, char **err);
 /* What the definition holds that cannot run here (qemu_preflight.c). */
 vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err);
 /* A host CPU list ("0-3,6,^2") as a CPU set of this host

@@ -145,6 +145,7 @@ static void on_qemu_exit(void *opaque)
      * rule), unless undefined with --keep-tpm while it ran. */
     if (!dom->persistent && dom->def->tpm && !dom->keep_tpm)
         vr_qemu_tpm_remove_state(dom->drv, dom->def);
+    vr_qemu_nvram_stopped(dom);
     if (!dom->persistent)
         vr_qemu_domain_remove(dom->drv, dom);
 }
@@ -262,6 +263,7 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
         start_failed(dom, why);
         c->cb(VR_ERR_FAILED, why, c->opaque);
         free(aerr);
+        vr_qemu_nvram_stopped(dom);
         if (!dom->persistent)
             vr_qemu_domain_remove(dom->drv, dom);
         free(c);
@@ -403,9 +405,11 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
         return;
     }
     int spice_port;
-    char *secret;
-    if (vr_qemu_virtiofs_start(dom, &err) < 0 ||
+    char *secret = NULL;
+    char *tls_dir = vr_qemu_spice_tls_dir(dom, &err);
+    if (err || vr_qemu_virtiofs_start(dom, &err) < 0 ||
         vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
+        free(tls_dir);
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
         free(err);
@@ -422,6 +426,7 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
         .start_paused = paused,
         .incoming = incoming,
         .spice_port = spice_port,
+        .spice_tls_dir = tls_dir,
         .graphics_secret = secret,
         /* vsock auto: 3 and up (0-2 are the hypervisor's and the host's),
          * unique among this daemon's running domains by their ids. */
@@ -432,6 +437,7 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     if (open_taps(dom, &fds, &n_fds, &err) < 0) {
         free(serial_log);
         free(secret);
+        free(tls_dir);
         free(pidfile);
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);
@@ -443,6 +449,7 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     char **argv = vr_qemu_build_argv(dom->def, &rt, &err);
     free(serial_log);
     free(secret);
+    free(tls_dir);
     if (!argv) {
         close_fds(fds, n_fds);
         free(pidfile);

@@ -47,6 +47,7 @@ struct vr_domain {
     bool starting, destroying, shutdown_event, rebooting;
     bool reset_nvram;       /* start --reset-nvram: the NVRAM from its template, this start */
     bool keep_tpm;          /* undefined while running with --keep-tpm */
+    bool keep_nvram, remove_nvram; /* undefined while running with --keep-nvram / --nvram */
     bool restart_on_shutdown; /* an install phase: start again when it powers off (qemu_restart.c) */
     const char *accel;      /* the run's accelerator, "kvm" or "tcg"; NULL when not running */
     char **notices;         /* what the run does differently from what the XML asks (TCG for
@@ -93,7 +94,11 @@ vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err);
  * path of a renamed domain whose NVRAM has the default one (NULL when
  * not); a clone's own copy, `copy` re-pointed at it. */
 vr_err vr_qemu_nvram_undefine_check(const vr_domain *dom, unsigned flags, char **err);
-void vr_qemu_nvram_undefine(const vr_domain *dom, unsigned flags);
+void vr_qemu_nvram_undefine(vr_domain *dom, unsigned flags, bool active);
+/* A transient domain stopped: its NVRAM goes too -- the one Vireo made in
+ * STATE/qemu/nvram, or any after undefine --nvram while it ran; kept
+ * after --keep-nvram. */
+void vr_qemu_nvram_stopped(const vr_domain *dom);
 char *vr_qemu_nvram_renamed(const vr_qemu_driver *drv, const vr_domain_def *def, const char *new_name);
 vr_err vr_qemu_nvram_clone(vr_qemu_driver *drv, const vr_domain_def *orig, vr_domain_def *copy,
                            char **err);

@@ -83,3 +83,30 @@ int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, cha
                  SPICE_PORT_MIN, g->listen, dom->def->name);
     return -1;
 }
+
+/* SPICE over TLS: libvirt's spice_tls_x509_cert_dir default,
+ * /etc/pki/libvirt-spice, under the daemon's root (vireod --root keeps
+ * it hermetic), holding the three files QEMU's x509-dir reads. */
+char *vr_qemu_spice_tls_dir(const vr_domain *dom, char **err)
+{
+    const vr_domain_def *def = dom->def;
+    *err = NULL;
+    if (def->n_graphics == 0 || def->graphics[0].type != VR_GRAPHICS_SPICE || def->graphics[0].tls_port <= 0)
+        return NULL;
+    char *dir = vr_asprintf("%s/etc/pki/libvirt-spice", dom->drv->paths->root);
+    static const char *const files[] = {"ca-cert.pem", "server-cert.pem", "server-key.pem"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(files); i++) {
+        char *p = vr_asprintf("%s/%s", dir, files[i]);
+        bool there = access(p, R_OK) == 0;
+        free(p);
+        if (!there) {
+            vr_set_error(err, "domain '%s' cannot start: <graphics type='spice' tlsPort='%d'>: SPICE over TLS "
+                              "needs ca-cert.pem, server-cert.pem and server-key.pem in %s (libvirt's "
+                              "spice_tls_x509_cert_dir), and %s is missing; put them there or leave tlsPort out",
+                         def->name, def->graphics[0].tls_port, dir, files[i]);
+            free(dir);
+            return NULL;
+        }
+    }
+    return dir;
+}

@@ -17,6 +17,7 @@
  * whenever the guest lets go. */
 #include "conf/domain_device.h"
 #include "drivers/qemu/qemu_blocknode.h"
+#include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
@@ -486,20 +487,6 @@ static void nic_forget(const vr_domain *dom, const char *mac)
 
 /* ---- device arguments ---- */
 
-static void add_pci(json_object *a, const vr_domain_def *def, const vr_address *addr)
-{
-    if (addr->type != VR_ADDR_PCI)
-        return;
-    char bus[16], slot[16];
-    if (addr->bus == 0)
-        snprintf(bus, sizeof(bus), "%s", vr_domain_def_is_q35(def) ? "pcie.0" : "pci.0");
-    else
-        snprintf(bus, sizeof(bus), "pci.%u", addr->bus);
-    snprintf(slot, sizeof(slot), "0x%x", addr->slot);
-    json_object_object_add(a, "bus", jstr(bus));
-    json_object_object_add(a, "addr", jstr(slot));
-}
-
 /* Where a PCI device can be hot-plugged: any slot of pc's root bus or a
  * pci-bridge (ACPI hot-plug), a pcie-root-port on q35 (its root bus
  * takes none). */
@@ -515,76 +502,25 @@ static vr_err check_pci_slot(const vr_domain_def *def, const vr_address *addr, c
     return VR_OK;
 }
 
-/* blockdev-add of a disk's two nodes, as -blockdev gives them at start. */
+/* blockdev-add of a disk's two nodes: the properties -blockdev gives
+ * them at start (qemu_command.c), as JSON. */
 void vr_hp_disk_nodes(vr_hp *h, const vr_disk_def *d, const char *path)
 {
-    static const char *const aio[] = {NULL, "native", "threads", "io_uring"};
-    static const char *const discard[] = {NULL, "unmap", "ignore"};
-    /* libvirt's cache modes: direct and no-flush of the nodes. */
-    static const int direct[] = {-1, 1, 0, 0, 1, 0}, no_flush[] = {-1, 0, 0, 0, 0, 1};
     char file_node[80], drive_node[80];
     snprintf(file_node, sizeof(file_node), "file-%s", d->target_dev);
     snprintf(drive_node, sizeof(drive_node), "drive-%s", d->target_dev);
-    const char *proto = "file";
-    if (d->type == VR_DISK_BLOCK || (d->type == VR_DISK_VOLUME && vr_str_starts(path, "/dev/")))
-        proto = d->device == VR_DISK_DEVICE_CDROM ? "host_cdrom" : "host_device";
-    json_object *nodes[2];
-    for (int i = 0; i < 2; i++) {
-        json_object *a = json_object_new_object();
-        nodes[i] = a;
-        if (i == 0) {
-            json_object_object_add(a, "driver", jstr(proto));
-            json_object_object_add(a, "filename", jstr(path));
-            json_object_object_add(a, "node-name", jstr(file_node));
-            if (aio[d->io])
-                json_object_object_add(a, "aio", jstr(aio[d->io]));
-        } else {
-            json_object_object_add(a, "driver", jstr(d->format == VR_DISK_QCOW2 ? "qcow2" : "raw"));
-            json_object_object_add(a, "node-name", jstr(drive_node));
-            json_object_object_add(a, "file", jstr(file_node));
-        }
-        if (d->readonly)
-            json_object_object_add(a, "read-only", json_object_new_boolean(true));
-        if (discard[d->discard])
-            json_object_object_add(a, "discard", jstr(discard[d->discard]));
-        if (direct[d->cache] >= 0) {
-            json_object *c = json_object_new_object();
-            json_object_object_add(c, "direct", json_object_new_boolean(direct[d->cache]));
-            json_object_object_add(c, "no-flush", json_object_new_boolean(no_flush[d->cache]));
-            json_object_object_add(a, "cache", c);
-        }
-    }
-    vr_hp_step(h, "blockdev-add", nodes[0], "blockdev-del", node_arg("node-name", file_node));
-    vr_hp_step(h, "blockdev-add", nodes[1], "blockdev-del", node_arg("node-name", drive_node));
+    vr_qprops *file = vr_qemu_disk_file_node(d, path), *format = vr_qemu_disk_format_node(d);
+    vr_hp_step(h, "blockdev-add", vr_qp_json(file), "blockdev-del", node_arg("node-name", file_node));
+    vr_hp_step(h, "blockdev-add", vr_qp_json(format), "blockdev-del", node_arg("node-name", drive_node));
+    vr_qp_free(file);
+    vr_qp_free(format);
 }
 
-static json_object *disk_device(const vr_domain_def *def, const vr_disk_def *d, bool has_medium)
+/* device_add's arguments: the device -device gives at start. */
+static json_object *device_json(vr_qprops *p)
 {
-    static const int wce[] = {-1, 1, 0, 1, 0, 1}; /* write-cache per cache mode */
-    bool cd = d->device == VR_DISK_DEVICE_CDROM;
-    json_object *a = json_object_new_object();
-    json_object_object_add(a, "id", jstr(d->target_dev));
-    if (d->bus == VR_DISK_BUS_VIRTIO) {
-        json_object_object_add(a, "driver", jstr("virtio-blk-pci"));
-        add_pci(a, def, &d->addr);
-    } else { /* scsi */
-        char bus[32];
-        snprintf(bus, sizeof(bus), "scsi%u.0", d->addr.controller);
-        json_object_object_add(a, "driver", jstr(cd ? "scsi-cd" : "scsi-hd"));
-        json_object_object_add(a, "bus", jstr(bus));
-        json_object_object_add(a, "channel", json_object_new_int(0));
-        json_object_object_add(a, "scsi-id", json_object_new_int((int)d->addr.target));
-        json_object_object_add(a, "lun", json_object_new_int((int)d->addr.unit));
-    }
-    if (has_medium) {
-        char drive[80];
-        snprintf(drive, sizeof(drive), "drive-%s", d->target_dev);
-        json_object_object_add(a, "drive", jstr(drive));
-    }
-    if (wce[d->cache] >= 0)
-        json_object_object_add(a, "write-cache", jstr(wce[d->cache] ? "on" : "off"));
-    if (d->shareable)
-        json_object_object_add(a, "share-rw", json_object_new_boolean(true));
+    json_object *a = vr_qp_json(p);
+    vr_qp_free(p);
     return a;
 }
 
@@ -602,6 +538,7 @@ static void attach_end(vr_hp *h)
             vr_qemu_taps_save(dom);
         }
         vr_log_info("domain %s: %s attached", dom->def->name, h->id);
+        vr_qemu_emit(dom, "device-added", h->id);
     }
     vr_hp_replace_end(h);
 }
@@ -635,14 +572,15 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
         vr_hp_disk_nodes(h, d, path);
     else if (d->device != VR_DISK_DEVICE_CDROM)
         return VR_ERR_INVALID;
-    vr_hp_step(h, "device_add", disk_device(h->live, d, path != NULL), NULL, NULL);
+    vr_hp_step(h, "device_add",
+               device_json(vr_qemu_disk_device(d, vr_domain_def_is_q35(h->live), path != NULL, 0)),
+               NULL, NULL);
     h->id = vr_strdup(d->target_dev);
     return VR_OK;
 }
 
 static vr_err plan_interface(vr_hp *h, const vr_interface_def *in, char **err)
 {
-    static const char *const models[] = {"virtio-net-pci", "e1000", "rtl8139"};
     vr_domain *dom = h->dom;
     if (vr_domain_def_find_interface(dom->def, in->mac) >= 0) {
         vr_set_error(err, "domain '%s' has an interface with MAC %s already", dom->def->name, in->mac);
@@ -682,13 +620,9 @@ static vr_err plan_interface(vr_hp *h, const vr_interface_def *in, char **err)
         json_object_object_add(nd, "fd", jstr(fdname));
     }
     vr_hp_step(h, "netdev_add", nd, "netdev_del", node_arg("id", netdev));
-    json_object *dev = json_object_new_object();
-    json_object_object_add(dev, "driver", jstr(models[in->model]));
-    json_object_object_add(dev, "id", jstr(nic));
-    json_object_object_add(dev, "netdev", jstr(netdev));
-    json_object_object_add(dev, "mac", jstr(in->mac));
-    add_pci(dev, h->live, &in->addr);
-    vr_hp_step(h, "device_add", dev, NULL, NULL);
+    vr_hp_step(h, "device_add",
+               device_json(vr_qemu_nic_device(in, vr_domain_def_is_q35(h->live), netdev, nic, 0)),
+               NULL, NULL);
     h->id = vr_strdup(nic);
     h->key = vr_strdup(in->mac);
     return VR_OK;
@@ -763,6 +697,7 @@ static void detach_end(vr_hp *h)
             }
             vr_hp_live_replace(dom, live);
             vr_log_info("domain %s: %s detached", dom->def->name, h->id);
+            vr_qemu_emit(dom, "device-removed", h->id);
         } else if (i >= 0) {
             vr_log_warn("domain %s: %s left QEMU, but the live definition cannot drop it: %s",
                         dom->def->name, h->id, err);

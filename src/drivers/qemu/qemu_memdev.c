@@ -32,6 +32,8 @@ vr_err vr_qemu_plan_dimm(vr_hp *h, char **err)
         json_object_object_add(obj, "share", json_object_new_boolean(true));
     if (mb->hugepages)
         json_object_object_add(obj, "hugetlb", json_object_new_boolean(true));
+    if (mb->hugepages && mb->hugepage_kib)
+        json_object_object_add(obj, "hugetlbsize", json_object_new_int64((int64_t)(mb->hugepage_kib * 1024)));
     json_object *del = json_object_new_object();
     json_object_object_add(del, "id", json_object_new_string(id));
     vr_hp_step(h, "object-add", obj, "object-del", del);

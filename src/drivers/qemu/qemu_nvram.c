@@ -53,15 +53,37 @@ vr_err vr_qemu_nvram_undefine_check(const vr_domain *dom, unsigned flags, char *
     return VR_ERR_CONFLICT;
 }
 
-void vr_qemu_nvram_undefine(const vr_domain *dom, unsigned flags)
+static void remove_nvram(const vr_domain *dom)
 {
     const char *nvram = dom->def->os.nvram;
-    if (!nvram || !(flags & VR_QEMU_UNDEFINE_NVRAM))
-        return;
     if (unlink(nvram) == 0)
         vr_log_info("domain %s: NVRAM %s removed", dom->def->name, nvram);
     else if (errno != ENOENT)
         vr_log_warn("domain %s: cannot remove NVRAM %s: %s", dom->def->name, nvram, strerror(errno));
+}
+
+/* A running domain's NVRAM is QEMU's open pflash: as libvirt, undefine
+ * makes the domain transient and the file goes when it stops. */
+void vr_qemu_nvram_undefine(vr_domain *dom, unsigned flags, bool active)
+{
+    if (!dom->def->os.nvram)
+        return;
+    if (active) {
+        dom->remove_nvram = flags & VR_QEMU_UNDEFINE_NVRAM;
+        dom->keep_nvram = flags & VR_QEMU_UNDEFINE_KEEP_NVRAM;
+    } else if (flags & VR_QEMU_UNDEFINE_NVRAM) {
+        remove_nvram(dom);
+    }
+}
+
+void vr_qemu_nvram_stopped(const vr_domain *dom)
+{
+    if (dom->persistent || !dom->def->os.nvram || dom->keep_nvram)
+        return;
+    char *ours = default_path(dom->drv, dom->def->name);
+    if (dom->remove_nvram || strcmp(ours, dom->def->os.nvram) == 0)
+        remove_nvram(dom);
+    free(ours);
 }
 
 char *vr_qemu_nvram_renamed(const vr_qemu_driver *drv, const vr_domain_def *def, const char *new_name)

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **err)
@@ -57,6 +59,50 @@ int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **er
     return 0;
 }
 
+#define HOST_NSSDB "/etc/pki/nssdb"
+
+static const char *emulator_of(const vr_domain_def *def)
+{
+    return def->emulator ? def->emulator : "qemu-system-x86_64";
+}
+
+/* Whether the domain's QEMU has the CCID reader (a loadable module in
+ * Debian's build): its -device help, asked once per emulator path. */
+static bool qemu_has_ccid(const vr_domain_def *def)
+{
+    static char *asked;
+    static bool has;
+    const char *emu = emulator_of(def);
+    if (asked && strcmp(asked, emu) == 0)
+        return has;
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return true; /* cannot ask: QEMU's own error will say */
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        int null = open("/dev/null", O_RDWR);
+        if (null >= 0)
+            dup2(null, 2);
+        execlp(emu, emu, "-device", "help", (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[65536];
+    size_t len = 0;
+    ssize_t n;
+    while (pid > 0 && len < sizeof(buf) - 1 && (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+        len += (size_t)n;
+    close(fds[0]);
+    buf[len] = '\0';
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    free(asked);
+    asked = vr_strdup(emu);
+    has = strstr(buf, "\"usb-ccid\"") != NULL;
+    return has;
+}
+
 vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
@@ -73,6 +119,20 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
                           "host; use <backend type='emulator' version='2.0'/> for a TPM emulated "
                           "by swtpm", def->name, t->device,
                      errno == ENOENT ? "does not exist" : "cannot be opened");
+        return VR_ERR_UNSUPPORTED;
+    }
+    if (def->smartcard && !qemu_has_ccid(def)) {
+        vr_set_error(err, "domain '%s' cannot start: <smartcard> needs QEMU's usb-ccid device, which %s "
+                          "does not list in -device help (Debian's qemu-system-common ships it as the "
+                          "hw-usb-smartcard module)", def->name, emulator_of(def));
+        return VR_ERR_UNSUPPORTED;
+    }
+    /* libcacard's NSS backend reads the host's cards through NSS's
+     * system database; without one QEMU fails ("failed to initialize vcard"). */
+    if (def->smartcard && def->smartcard->mode == VR_SMARTCARD_HOST && access(HOST_NSSDB, R_OK) != 0) {
+        vr_set_error(err, "domain '%s' cannot start: <smartcard mode='host'> reads the host's smartcards "
+                          "through NSS's database %s, which this host does not have; use mode='passthrough' "
+                          "type='spicevmc' (the SPICE client's card)", def->name, HOST_NSSDB);
         return VR_ERR_UNSUPPORTED;
     }
     cpu_set_t cpus;

@@ -5,6 +5,7 @@
 #include "conf/names.h"
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "conf/stored_form.h"
 #include "common/log.h"
@@ -249,51 +250,27 @@ static char *no_space(const disk_set *disks, const char *snap, const char *qemu_
  * image's snapshot table. 0 or -1 with *err. */
 static int img_snapshot(const char *op, const char *name, const char *path, char **err)
 {
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0) {
-        vr_set_error(err, "pipe: %s", strerror(errno));
-        return -1;
-    }
     const char *img = getenv("VIREO_QEMU_IMG");
-    pid_t pid = fork();
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0);
-        dup2(devnull, 1);
-        dup2(pfd[1], 2);
-        setenv("LC_ALL", "C", 1);
-        execlp(img && *img ? img : "qemu-img", "qemu-img", "snapshot", op, name, path, (char *)NULL);
-        _exit(127);
-    }
-    close(pfd[1]);
-    vr_strbuf b = {0};
-    char buf[1024];
-    ssize_t r;
-    while (pid > 0 && ((r = read(pfd[0], buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR)))
-        if (r > 0)
-            vr_strbuf_addn(&b, buf, (size_t)r);
-    close(pfd[0]);
-    int st = 0;
-    while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    char *text = vr_strbuf_take(&b);
+    char *argv[] = {"qemu-img", "snapshot", (char *)op, (char *)name, (char *)path, NULL};
+    vr_child_spec s = {.program = img && *img ? img : "qemu-img", .argv = argv,
+                       .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true, .c_locale = true};
+    vr_child_result r;
+    if (vr_child_run(&s, &r, err) < 0)
+        return -1;
     int rc = 0;
-    if (pid < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        char *msg = vr_str_trim(text);
+    if (!vr_child_ok(&r)) {
+        char *msg = vr_str_trim(r.err);
         char *nl = strrchr(msg, '\n');
         msg = nl ? nl + 1 : msg;
         if (vr_str_starts(msg, "qemu-img: "))
             msg += 10;
         vr_set_error(err, "qemu-img snapshot %s on %s: %s", op, path,
-                     pid < 0 ? strerror(errno) : WIFEXITED(st) && WEXITSTATUS(st) == 127
-                                                     ? "qemu-img is missing (apt-get install qemu-utils)"
-                                                     : *msg ? msg : "failed");
+                     WIFEXITED(r.status) && WEXITSTATUS(r.status) == 127
+                         ? "qemu-img is missing (apt-get install qemu-utils)"
+                         : *msg ? msg : "failed");
         rc = -1;
     }
-    free(text);
+    vr_child_result_clear(&r);
     return rc;
 }
 
@@ -594,7 +571,9 @@ static void on_started_paused(vr_err code, const char *err, void *opaque)
     load_running(o, dom);
 }
 
-void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
+/* The snapshot a revert or delete works on, or NULL after answering
+ * (another snapshot operation under way, no such snapshot). */
+static vr_snapshot_def *snapshot_for_op(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
 {
     char *err = NULL;
     vr_snapshot_def *s = NULL;
@@ -602,13 +581,21 @@ void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, vo
         reply_fail(cb, opaque, VR_ERR_CONFLICT,
                    vr_asprintf("domain '%s' has a snapshot operation under way; try again when "
                                "it is done", dom->def->name));
-        return;
+        return NULL;
     }
     vr_err code = vr_qemu_snapshot_get(dom, name, &s, &err);
     if (code) {
         reply_fail(cb, opaque, code, err);
-        return;
+        return NULL;
     }
+    return s;
+}
+
+void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
+{
+    vr_snapshot_def *s = snapshot_for_op(dom, name, cb, opaque);
+    if (!s)
+        return;
     if (s->state == VR_SNAP_DISK) {
         vr_snapshot_def_free(s);
         reply_fail(cb, opaque, VR_ERR_UNSUPPORTED,
@@ -625,6 +612,8 @@ void vr_qemu_snapshot_revert(vr_domain *dom, const char *name, vr_done_fn cb, vo
             return;
         }
     }
+    char *err = NULL;
+    vr_err code;
     disk_set disks;
     if ((code = snapshot_disks(dom, &disks, &err))) {
         vr_snapshot_def_free(s);
@@ -712,19 +701,9 @@ static void on_delvm(json_object *ret, const char *error, void *opaque)
 
 void vr_qemu_snapshot_delete(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)
 {
-    char *err = NULL;
-    vr_snapshot_def *s = NULL;
-    if (busy(dom)) {
-        reply_fail(cb, opaque, VR_ERR_CONFLICT,
-                   vr_asprintf("domain '%s' has a snapshot operation under way; try again when "
-                               "it is done", dom->def->name));
+    vr_snapshot_def *s = snapshot_for_op(dom, name, cb, opaque);
+    if (!s)
         return;
-    }
-    vr_err code = vr_qemu_snapshot_get(dom, name, &s, &err);
-    if (code) {
-        reply_fail(cb, opaque, code, err);
-        return;
-    }
     op *o = op_new(dom, OP_DELETE, s, cb, opaque);
     /* An external snapshot's data is a file in the chain: only its
      * metadata goes (the files stay, as with virsh --metadata). */
@@ -738,6 +717,8 @@ void vr_qemu_snapshot_delete(vr_domain *dom, const char *name, vr_done_fn cb, vo
         free(line);
         return;
     }
+    char *err = NULL;
+    vr_err code;
     disk_set disks;
     if ((code = snapshot_disks(dom, &disks, &err))) {
         op_end(o, code, err);

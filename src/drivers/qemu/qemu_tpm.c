@@ -2,8 +2,8 @@
  * with <tpm><backend type='emulator'>, as libvirt runs it.
  *
  * Its state (the TPM's keys and NVRAM) lives in STATE/qemu/swtpm/UUID/
- * for as long as the domain is defined, made by `swtpm_setup --tpm2` at
- * the first start. Each start runs `swtpm socket --daemon --terminate`
+ * for as long as the domain is defined, made by `swtpm_setup --tpm2` (no
+ * --tpm2 for version='1.2') at the first start. Each start runs `swtpm socket --daemon --terminate`
  * with its control socket and pidfile in the run directory, before
  * QEMU: QEMU connects to the socket, and swtpm ends by itself when that
  * connection closes (QEMU exited, however). The run's end stops it too,
@@ -12,6 +12,7 @@
  * pidfile (vr_qemu_tpm_adopt). Both run as QEMU's user when the daemon
  * has one, which then owns the state directory. */
 #include "drivers/qemu/qemu_domain.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -42,32 +43,16 @@ static char *log_path(const vr_domain *dom)
  * domain; swtpm --daemon returns once its socket listens (ms). */
 static int run_wait(const vr_qemu_driver *drv, char *const argv[], const char *log)
 {
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fd);
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_LOG, .log = log, .log_mode = 0600,
+                       .uid = drv->qemu_as.uid, .gid = drv->qemu_as.gid};
+    vr_child_result r;
+    char *err = NULL;
+    if (vr_child_run(&s, &r, &err) < 0) {
+        vr_log_warn("%s", err);
+        free(err);
         return -1;
     }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        for (int k = 3; k < 1024; k++)
-            close(k);
-        if (drv->qemu_as.uid &&
-            (setgroups(0, NULL) < 0 || setgid(drv->qemu_as.gid) < 0 || setuid(drv->qemu_as.uid) < 0))
-            _exit(126);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
 }
 
 /* The state directory and what is in it to QEMU's user (kept: the
@@ -92,9 +77,11 @@ static void give_state(const vr_qemu_driver *drv, const char *dir)
         closedir(d);
 }
 
-static bool state_made(const char *dir)
+/* swtpm's state file: tpm2-00.permall for a TPM 2.0, tpm-00.permall
+ * for a 1.2. */
+static bool state_made(const char *dir, bool v12)
 {
-    char *p = vr_asprintf("%s/tpm2-00.permall", dir);
+    char *p = vr_asprintf("%s/%s-00.permall", dir, v12 ? "tpm" : "tpm2");
     bool made = vr_path_exists(p);
     free(p);
     return made;
@@ -139,23 +126,25 @@ int vr_qemu_tpm_start(vr_domain *dom, char **err)
         vr_log_warn("cannot give %s to QEMU's user: %s", log, strerror(errno));
     if (lfd >= 0)
         close(lfd);
-    if (!state_made(dir)) {
+    /* swtpm's version flag: --tpm2, or none for a TPM 1.2. */
+    const char *version = t->v12 ? NULL : "--tpm2";
+    if (!state_made(dir, t->v12)) {
         /* No certificates: swtpm_localca would keep a CA in the host's
          * /var/lib/swtpm-localca, outside Vireo's root. */
-        char *setup[] = {"swtpm_setup", "--tpm2", "--tpmstate", dir, "--createek", "--lock-nvram",
-                         "--not-overwrite", "--config", "/dev/null", NULL};
+        char *setup[] = {"swtpm_setup", "--tpmstate", dir, "--createek", "--not-overwrite", "--config", "/dev/null",
+                         "--lock-nvram", (char *)version, NULL};
         if ((rc = run_wait(drv, setup, log)) != 0) {
             fail_run(dom, "swtpm_setup", rc, log, err);
             goto done;
         }
-        vr_log_info("domain %s: TPM 2.0 state made in %s", dom->def->name, dir);
+        vr_log_info("domain %s: TPM %s state made in %s", dom->def->name, t->v12 ? "1.2" : "2.0", dir);
     }
     char *state = vr_asprintf("dir=%s,mode=0600", dir);
     char *ctrl = vr_asprintf("type=unixio,path=%s/swtpm.sock,mode=0600", dom->runtime_dir);
     char *logopt = vr_asprintf("file=%s,level=1", log);
     char *pid = vr_asprintf("file=%s/swtpm.pid", dom->runtime_dir);
-    char *sw[] = {"swtpm", "socket", "--tpm2", "--tpmstate", state, "--ctrl", ctrl, "--log", logopt,
-                  "--pid", pid, "--daemon", "--terminate", NULL};
+    char *sw[] = {"swtpm", "socket", "--tpmstate", state, "--ctrl", ctrl, "--log", logopt,
+                  "--pid", pid, "--daemon", "--terminate", (char *)version, NULL};
     rc = run_wait(drv, sw, log);
     free(state);
     free(ctrl);

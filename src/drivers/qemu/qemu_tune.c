@@ -10,6 +10,7 @@
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "conf/cpulist.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,25 +30,97 @@ static unsigned long long meminfo(const char *text, const char *key)
     return p ? strtoull(p + strlen(key), NULL, 10) : 0;
 }
 
+/* The pool of one huge page size, from sysfs: reserved and free pages. */
+static bool hugepage_pool(unsigned long long kib, unsigned long long *total, unsigned long long *free_pages)
+{
+    char path[96];
+    snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages", kib);
+    char *t = vr_file_read(path, NULL);
+    if (!t)
+        return false;
+    *total = strtoull(t, NULL, 10);
+    free(t);
+    snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%llukB/free_hugepages", kib);
+    t = vr_file_read(path, NULL);
+    *free_pages = t ? strtoull(t, NULL, 10) : 0;
+    free(t);
+    return true;
+}
+
 static vr_err hugepages_check(const vr_domain_def *def, char **err)
 {
-    char *text = vr_file_read("/proc/meminfo", NULL);
-    unsigned long long total = text ? meminfo(text, "HugePages_Total:") : 0;
-    unsigned long long avail = text ? meminfo(text, "HugePages_Free:") : 0;
-    unsigned long long size_kib = text ? meminfo(text, "Hugepagesize:") : 0;
-    free(text);
+    const vr_memory_backing *mb = &def->mem_backing;
+    unsigned long long size_kib = mb->hugepage_kib, total = 0, avail = 0;
+    char what[64] = "<hugepages/>";
+    if (!size_kib) {
+        char *text = vr_file_read("/proc/meminfo", NULL);
+        size_kib = text ? meminfo(text, "Hugepagesize:") : 0;
+        free(text);
+    } else {
+        snprintf(what, sizeof(what), "<hugepages><page size='%llu' unit='KiB'>", size_kib);
+    }
+    if (!size_kib || !hugepage_pool(size_kib, &total, &avail)) {
+        vr_set_error(err, "domain '%s' cannot start: <memoryBacking>%s: this host has no %llu KiB huge "
+                          "pages (its sizes: ls /sys/kernel/mm/hugepages); use one of those or remove "
+                          "<hugepages>", def->name, what, size_kib);
+        return VR_ERR_UNSUPPORTED;
+    }
     if (total == 0) {
-        vr_set_error(err, "domain '%s' cannot start: <memoryBacking><hugepages/>: this host has no "
-                          "huge pages reserved (HugePages_Total is 0 in /proc/meminfo); reserve "
-                          "them (sysctl vm.nr_hugepages=N) or remove <hugepages/>", def->name);
+        vr_set_error(err, "domain '%s' cannot start: %s: this host has no huge pages reserved "
+                          "(/sys/kernel/mm/hugepages/hugepages-%llukB/nr_hugepages is 0); reserve them "
+                          "(echo N > that file, or sysctl vm.nr_hugepages=N) or remove <hugepages>",
+                     def->name, what, size_kib);
         return VR_ERR_UNSUPPORTED;
     }
-    if (avail * size_kib < def->memory_kib) {
-        vr_set_error(err, "domain '%s' cannot start: <memoryBacking><hugepages/>: it needs %llu "
-                          "KiB of huge pages and %llu are free", def->name, def->memory_kib,
-                     avail * size_kib);
+    if (avail * size_kib < def->memory_kib && !mb->hugepage_nodeset) {
+        vr_set_error(err, "domain '%s' cannot start: %s: it needs %llu KiB of huge pages and %llu are free",
+                     def->name, what, def->memory_kib, avail * size_kib);
         return VR_ERR_UNSUPPORTED;
     }
+    return VR_OK;
+}
+
+/* ---- <numatune> ----------------------------------------------------------------- */
+
+/* Every node of `nodeset` is one of this host's (libvirt checks the
+ * same, against /sys/devices/system/node). */
+static vr_err host_nodes_check(const vr_domain_def *def, const char *what, const char *nodeset, char **err)
+{
+    const char *p = nodeset;
+    unsigned long lo, hi;
+    bool exclude;
+    while (vr_cpulist_next(&p, &lo, &hi, &exclude)) {
+        for (unsigned long n = lo; n <= hi && !exclude; n++) {
+            char path[64];
+            snprintf(path, sizeof(path), "/sys/devices/system/node/node%lu", n);
+            if (access(path, F_OK) == 0)
+                continue;
+            vr_set_error(err, "domain '%s' cannot start: %s nodeset='%s'> names host NUMA node %lu, which this "
+                              "host does not have (its nodes: ls /sys/devices/system/node)", def->name, what,
+                         nodeset, n);
+            return VR_ERR_UNSUPPORTED;
+        }
+    }
+    return VR_OK;
+}
+
+static vr_err numatune_check(const vr_domain_def *def, char **err)
+{
+    const vr_numatune *t = &def->numatune;
+    bool restrictive = t->memory && t->mode == VR_NUMATUNE_RESTRICTIVE;
+    for (size_t i = 0; i < t->n_memnodes; i++)
+        restrictive |= t->memnodes[i].mode == VR_NUMATUNE_RESTRICTIVE;
+    if (restrictive) {
+        vr_set_error(err, "domain '%s' cannot start: <numatune> mode='restrictive' leaves the nodes to "
+                          "cgroups' cpuset.mems, which Vireo does not manage; use mode='strict' (QEMU binds "
+                          "the memory itself)", def->name);
+        return VR_ERR_UNSUPPORTED;
+    }
+    if (t->memory && host_nodes_check(def, "<numatune><memory", t->nodeset, err) != VR_OK)
+        return VR_ERR_UNSUPPORTED;
+    for (size_t i = 0; i < t->n_memnodes; i++)
+        if (host_nodes_check(def, "<numatune><memnode", t->memnodes[i].nodeset, err) != VR_OK)
+            return VR_ERR_UNSUPPORTED;
     return VR_OK;
 }
 
@@ -189,6 +262,8 @@ vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err)
         vr_qemu_cpuset(def->cputune.emulatorpin, "<emulatorpin cpuset", &cpus, err) < 0)
         return VR_ERR_INVALID;
     if (def->mem_backing.hugepages && hugepages_check(def, err) != VR_OK)
+        return VR_ERR_UNSUPPORTED;
+    if (numatune_check(def, err) != VR_OK)
         return VR_ERR_UNSUPPORTED;
     for (size_t i = 0; i < def->n_filesystems; i++)
         if (def->filesystems[i].driver == VR_FS_VIRTIOFS &&

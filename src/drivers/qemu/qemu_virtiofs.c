@@ -5,6 +5,7 @@
  * re-adopts the domain still stops it with the domain. Debian 12's is
  * QEMU 7.2's C virtiofsd in qemu-system-common. */
 #include "drivers/qemu/qemu_domain.h"
+#include "common/child.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/process.h"
@@ -53,40 +54,15 @@ static bool is_ours(pid_t pid, const char *sock)
  * -daemonize), so it needs no reaping and outlives the daemon. */
 static pid_t launch(char *const argv[], const char *log)
 {
-    int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) < 0)
-        return -1;
-    pid_t mid = fork();
-    if (mid < 0) {
-        close(pfd[0]);
-        close(pfd[1]);
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_LOG, .log = log, .detach = true};
+    vr_child_result r;
+    char *err = NULL;
+    if (vr_child_run(&s, &r, &err) < 0) {
+        vr_log_warn("%s", err);
+        free(err);
         return -1;
     }
-    if (mid == 0) {
-        setsid();
-        pid_t pid = fork();
-        if (pid == 0) {
-            int null = open("/dev/null", O_RDONLY);
-            int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0640);
-            dup2(null, 0);
-            dup2(out >= 0 ? out : null, 1);
-            dup2(out >= 0 ? out : null, 2);
-            for (int fd = 3; fd < 1024; fd++)
-                close(fd);
-            execv(argv[0], argv);
-            _exit(127);
-        }
-        if (write(pfd[1], &pid, sizeof(pid)) != sizeof(pid))
-            _exit(1);
-        _exit(0);
-    }
-    close(pfd[1]);
-    pid_t pid = -1;
-    if (read(pfd[0], &pid, sizeof(pid)) != sizeof(pid))
-        pid = -1;
-    close(pfd[0]);
-    waitpid(mid, NULL, 0);
-    return pid;
+    return r.pid;
 }
 
 /* The socket appears within milliseconds; a virtiofsd that exits first

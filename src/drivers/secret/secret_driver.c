@@ -1,5 +1,8 @@
-/* The secret store (secret_driver.h). */
+/* The secret store (secret_driver.h): the definitions in the store
+ * every driver shares (src/registry, a kind known by its uuid alone);
+ * the values here. */
 #include "drivers/secret/secret_driver.h"
+#include "registry/registry.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -14,14 +17,13 @@
 #include <unistd.h>
 
 struct vr_secret_driver {
-    char *dir; /* CONFIG/secrets */
-    vr_secret **list;
-    size_t n;
+    vr_registry *reg; /* CONFIG/secrets: UUID.xml */
 };
 
-static char *file_of(const vr_secret_driver *d, const char *uuid, const char *ext)
+/* CONFIG/secrets/UUID.value: a value apart from its definition. */
+static char *value_file(const vr_secret_driver *d, const char *uuid)
 {
-    return vr_asprintf("%s/%s.%s", d->dir, uuid, ext);
+    return vr_asprintf("%s/%s.value", vr_registry_dir(d->reg), uuid);
 }
 
 char *vr_secret_what(const vr_secret *s)
@@ -47,41 +49,31 @@ static void secret_free(vr_secret *s)
     free(s);
 }
 
-static int cmp(const void *a, const void *b)
-{
-    return strcmp((*(vr_secret *const *)a)->def->uuid, (*(vr_secret *const *)b)->def->uuid);
-}
-
-static vr_secret *insert(vr_secret_driver *d, vr_secret_def *def)
+static vr_secret *secret_new(vr_secret_def *def)
 {
     vr_secret *s = vr_calloc(1, sizeof(*s));
     s->def = def;
-    d->list = vr_realloc(d->list, (d->n + 1) * sizeof(*d->list));
-    d->list[d->n++] = s;
-    qsort(d->list, d->n, sizeof(*d->list), cmp);
     return s;
 }
 
 vr_secret *const *vr_secrets(vr_secret_driver *drv, size_t *n)
 {
-    *n = drv->n;
-    return drv->list;
+    return (vr_secret *const *)vr_registry_list(drv->reg, n);
 }
 
 vr_secret *vr_secret_lookup(vr_secret_driver *drv, const char *uuid)
 {
-    for (size_t i = 0; i < drv->n; i++)
-        if (strcasecmp(drv->list[i]->def->uuid, uuid) == 0)
-            return drv->list[i];
-    return NULL;
+    return vr_registry_lookup(drv->reg, uuid);
 }
 
 vr_secret *vr_secret_lookup_usage(vr_secret_driver *drv, vr_secret_usage usage, const char *id)
 {
-    for (size_t i = 0; i < drv->n; i++) {
-        const vr_secret_def *d = drv->list[i]->def;
+    size_t n;
+    vr_secret *const *all = vr_secrets(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        const vr_secret_def *d = all[i]->def;
         if (d->usage == usage && usage != VR_SECRET_USAGE_NONE && strcmp(d->usage_id, id) == 0)
-            return drv->list[i];
+            return all[i];
     }
     return NULL;
 }
@@ -91,7 +83,13 @@ vr_err vr_secret_define(vr_secret_driver *drv, const char *xml, vr_secret **out,
     vr_secret_def *def = vr_secret_def_parse(xml, strlen(xml), err);
     if (!def)
         return VR_ERR_INVALID;
-    vr_secret *same = vr_secret_lookup(drv, def->uuid);
+    void *held = NULL;
+    vr_err code = vr_registry_check(drv->reg, def, true, &held, err);
+    if (code != VR_OK) {
+        vr_secret_def_free(def);
+        return code;
+    }
+    vr_secret *same = held;
     vr_secret *clash = def->usage ? vr_secret_lookup_usage(drv, def->usage, def->usage_id) : NULL;
     if (clash && clash != same) {
         vr_set_error(err, "secret %s already has usage %s '%s'; undefine it or pick another usage", clash->def->uuid,
@@ -105,22 +103,17 @@ vr_err vr_secret_define(vr_secret_driver *drv, const char *xml, vr_secret **out,
         vr_secret_def_free(def);
         return VR_ERR_CONFLICT;
     }
-    if (!def->ephemeral) {
-        char *path = file_of(drv, def->uuid, "xml"), *text = vr_secret_def_format(def);
-        int rc = vr_file_write_atomic(path, text, strlen(text), 0600);
-        free(text);
-        free(path);
-        if (rc < 0) {
-            vr_set_error(err, "cannot store secret %s: %s", def->uuid, strerror(-rc));
-            vr_secret_def_free(def);
-            return VR_ERR_FAILED;
-        }
+    /* Ephemeral secrets are never written. */
+    if (!def->ephemeral && (code = vr_registry_save(drv->reg, def, err)) != VR_OK) {
+        vr_secret_def_free(def);
+        return code;
     }
     if (same) {
         vr_secret_def_free(same->def);
         same->def = def;
     } else {
-        same = insert(drv, def);
+        same = secret_new(def);
+        vr_registry_add(drv->reg, same, def);
     }
     vr_log_info("secret %s defined", def->uuid);
     *out = same;
@@ -129,25 +122,19 @@ vr_err vr_secret_define(vr_secret_driver *drv, const char *xml, vr_secret **out,
 
 vr_err vr_secret_undefine(vr_secret_driver *drv, vr_secret *s, char **err)
 {
-    char *xml = file_of(drv, s->def->uuid, "xml"), *val = file_of(drv, s->def->uuid, "value");
-    vr_err code = VR_OK;
+    char *val = value_file(drv, s->def->uuid);
     /* The value first: a definition without one is harmless. */
-    if ((unlink(val) < 0 && errno != ENOENT) || (unlink(xml) < 0 && errno != ENOENT)) {
-        vr_set_error(err, "cannot remove secret %s from %s: %s", s->def->uuid, drv->dir, strerror(errno));
-        code = VR_ERR_FAILED;
+    if (unlink(val) < 0 && errno != ENOENT) {
+        vr_set_error(err, "cannot remove the value of secret %s (%s): %s", s->def->uuid, val, strerror(errno));
+        free(val);
+        return VR_ERR_FAILED;
     }
-    free(xml);
     free(val);
+    vr_err code = vr_registry_delete(drv->reg, s->def->uuid, err);
     if (code)
         return code;
     vr_log_info("secret %s undefined", s->def->uuid);
-    for (size_t i = 0; i < drv->n; i++) {
-        if (drv->list[i] == s) {
-            memmove(drv->list + i, drv->list + i + 1, (drv->n - i - 1) * sizeof(*drv->list));
-            drv->n--;
-            break;
-        }
-    }
+    vr_registry_remove(drv->reg, s->def->uuid);
     secret_free(s);
     return VR_OK;
 }
@@ -165,7 +152,7 @@ vr_err vr_secret_set_value(vr_secret_driver *drv, vr_secret *s, const unsigned c
         memcpy(s->mem_value, value, len);
         s->mem_len = len;
     } else {
-        char *path = file_of(drv, s->def->uuid, "value");
+        char *path = value_file(drv, s->def->uuid);
         int rc = vr_file_write_atomic(path, (const char *)value, len, 0600);
         free(path);
         if (rc < 0) {
@@ -198,7 +185,7 @@ vr_err vr_secret_get_value(vr_secret_driver *drv, vr_secret *s, bool for_client,
         *len = s->mem_len;
         return VR_OK;
     }
-    char *path = file_of(drv, s->def->uuid, "value");
+    char *path = value_file(drv, s->def->uuid);
     *value = (unsigned char *)vr_file_read(path, len);
     int e = errno;
     free(path);
@@ -209,47 +196,22 @@ vr_err vr_secret_get_value(vr_secret_driver *drv, vr_secret *s, bool for_client,
     return VR_OK;
 }
 
-static void load(vr_secret_driver *drv)
+/* A definition the store loaded: its value is in UUID.value, if set. */
+static void *adopt(void *def, bool autostart, void *opaque)
 {
-    DIR *d = opendir(drv->dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || !vr_str_ends(e->d_name, ".xml"))
-            continue;
-        char *path = vr_asprintf("%s/%s", drv->dir, e->d_name);
-        char *xml = vr_file_read(path, NULL), *err = NULL;
-        vr_secret_def *def = xml ? vr_secret_def_parse(xml, strlen(xml), &err) : NULL;
-        if (!def) {
-            /* Kept on disk: a definition is never lost. */
-            vr_log_error("skipping %s: %s", path, err ? err : strerror(errno));
-        } else if (vr_secret_lookup(drv, def->uuid)) {
-            vr_log_error("skipping %s: uuid already used", path);
-            vr_secret_def_free(def);
-        } else {
-            vr_secret *s = insert(drv, def);
-            char *val = file_of(drv, def->uuid, "value");
-            s->has_value = vr_path_exists(val);
-            free(val);
-        }
-        free(err);
-        free(xml);
-        free(path);
-    }
-    closedir(d);
+    (void)autostart;
+    vr_secret *s = secret_new(def);
+    char *val = value_file(opaque, s->def->uuid);
+    s->has_value = vr_path_exists(val);
+    free(val);
+    return s;
 }
 
 vr_secret_driver *vr_secret_driver_new(const vr_paths *paths)
 {
     vr_secret_driver *drv = vr_calloc(1, sizeof(*drv));
-    drv->dir = vr_asprintf("%s/secrets", paths->config_dir);
-    int rc = vr_mkdir_p(drv->dir, 0700);
-    if (rc < 0)
-        vr_log_error("cannot create %s: %s", drv->dir, strerror(-rc));
-    chmod(drv->dir, 0700);
-    vr_file_remove_leftovers(drv->dir, 0);
-    load(drv);
+    drv->reg = vr_registry_new(&vr_conf_secret, paths->config_dir, "secrets", 0);
+    vr_registry_load(drv->reg, NULL, adopt, drv);
     return drv;
 }
 
@@ -257,9 +219,10 @@ void vr_secret_driver_free(vr_secret_driver *drv)
 {
     if (!drv)
         return;
-    for (size_t i = 0; i < drv->n; i++)
-        secret_free(drv->list[i]);
-    free(drv->list);
-    free(drv->dir);
+    size_t n;
+    vr_secret *const *all = vr_secrets(drv, &n);
+    for (size_t i = 0; i < n; i++)
+        secret_free(all[i]);
+    vr_registry_free(drv->reg);
     free(drv);
 }

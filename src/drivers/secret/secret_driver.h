@@ -27,7 +27,7 @@ typedef struct {
 vr_secret_driver *vr_secret_driver_new(const vr_paths *paths);
 void vr_secret_driver_free(vr_secret_driver *drv);
 
-vr_secret *const *vr_secrets(vr_secret_driver *drv, size_t *n); /* sorted by uuid */
+vr_secret *const *vr_secrets(vr_secret_driver *drv, size_t *n); /* sorted by uuid (the store's order) */
 vr_secret *vr_secret_lookup(vr_secret_driver *drv, const char *uuid);
 /* The secret for a usage ("iscsi" target name, "ceph" name ...), or NULL. */
 vr_secret *vr_secret_lookup_usage(vr_secret_driver *drv, vr_secret_usage usage, const char *id);

@@ -1,0 +1,255 @@
+/* libvirt protocol: vCPU threads of a running domain (vcpuinfo, vcpupin,
+ * emulatorpin: qemu_affinity.c, as the HTTP routes in api_guest.c).
+ * libvirt's CPU maps are bitmaps, one bit per host CPU, maplen bytes per
+ * vCPU; the driver speaks cpulists ("0-1,3"). Pinning is live only
+ * (<cputune> is not parsed yet): CONFIG is refused, and a shut-off
+ * domain's map is every host CPU, which is what it would run on. */
+#include "daemon/rpc.h"
+#include "common/util.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { AFFECT_LIVE = 1, AFFECT_CONFIG = 2 };
+
+/* cpulist text -> bitmap of maplen bytes. */
+static void map_of(const char *list, unsigned char *map, int maplen)
+{
+    memset(map, 0, (size_t)maplen);
+    const char *p = list ? list : "";
+    while (*p) {
+        char *end;
+        long a = strtol(p, &end, 10), b = a;
+        if (end == p)
+            break;
+        if (*end == '-')
+            b = strtol(end + 1, &end, 10);
+        for (long i = a; i <= b && i >= 0 && i < maplen * 8L; i++)
+            map[i / 8] |= (unsigned char)(1u << (i % 8));
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            break;
+    }
+}
+
+/* bitmap -> cpulist text ("0,2,3"); NULL when no CPU is set. */
+static char *list_of(const unsigned char *map, unsigned len)
+{
+    char *out = vr_strdup("");
+    for (unsigned i = 0; i < len * 8; i++) {
+        if (!(map[i / 8] & (1u << (i % 8))))
+            continue;
+        char *next = vr_asprintf("%s%s%u", out, *out ? "," : "", i);
+        free(out);
+        out = next;
+    }
+    if (!*out) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int host_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_CONF);
+    return n > 0 ? (int)n : 1;
+}
+
+typedef enum { WANT_PIN_INFO, WANT_EMULATOR_INFO, WANT_VCPUS } want;
+
+typedef struct {
+    vr_rpc_call *call;
+    want what;
+    int maps, maplen;
+} info_ctx;
+
+static const char *text(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static void on_info(vr_err code, json_object *ret, const char *err, void *opaque)
+{
+    info_ctx *x = opaque;
+    vr_rpc_call *c = x->call;
+    json_object *vcpus = NULL;
+    json_object_object_get_ex(ret, "vcpus", &vcpus);
+    size_t n = vcpus ? json_object_array_length(vcpus) : 0;
+    if (code == VR_OK && x->what == WANT_EMULATOR_INFO) {
+        vrp_cpumaps_ret *r = c->ret;
+        r->cpumaps.cpumaps_val = vr_calloc(1, (size_t)x->maplen);
+        r->cpumaps.cpumaps_len = (unsigned)x->maplen;
+        map_of(text(ret, "emulator_affinity"), (unsigned char *)r->cpumaps.cpumaps_val, x->maplen);
+        r->num = 1;
+    } else if (code == VR_OK && x->what == WANT_PIN_INFO) {
+        vrp_cpumaps_ret *r = c->ret;
+        size_t k = n < (size_t)x->maps ? n : (size_t)x->maps;
+        r->cpumaps.cpumaps_val = vr_calloc(k + 1, (size_t)x->maplen);
+        r->cpumaps.cpumaps_len = (unsigned)(k * (size_t)x->maplen);
+        for (size_t i = 0; i < k; i++)
+            map_of(text(json_object_array_get_idx(vcpus, i), "affinity"),
+                   (unsigned char *)r->cpumaps.cpumaps_val + i * (size_t)x->maplen, x->maplen);
+        r->num = (int)k;
+    } else if (code == VR_OK) {
+        vrp_get_vcpus_ret *r = c->ret;
+        size_t k = n < (size_t)x->maps ? n : (size_t)x->maps;
+        r->info.info_val = vr_calloc(k + 1, sizeof(vrp_vcpu_info));
+        r->info.info_len = (unsigned)k;
+        r->cpumaps.cpumaps_val = vr_calloc(k + 1, (size_t)(x->maplen ? x->maplen : 1));
+        r->cpumaps.cpumaps_len = (unsigned)(k * (size_t)x->maplen);
+        for (size_t i = 0; i < k; i++) {
+            json_object *v = json_object_array_get_idx(vcpus, i), *o = NULL;
+            vrp_vcpu_info *info = &r->info.info_val[i];
+            info->number = (unsigned)i;
+            info->state = 1; /* VIR_VCPU_RUNNING: a thread of a paused domain is still there */
+            info->cpu = json_object_object_get_ex(v, "cpu", &o) && o ? json_object_get_int(o) : -1;
+            info->cpu_time = json_object_object_get_ex(v, "cpu_time_ns", &o) && o ? (unsigned long long)
+                                                                                      json_object_get_int64(o)
+                                                                                : 0;
+            if (x->maplen)
+                map_of(text(v, "affinity"), (unsigned char *)r->cpumaps.cpumaps_val + i * (size_t)x->maplen,
+                       x->maplen);
+        }
+    }
+    free(x);
+    vr_rpc_done(c, code, err, VR_RPC_DOMAIN);
+}
+
+static bool sizes_ok(vr_rpc_call *c, int maps, int maplen)
+{
+    if (maps >= 0 && maplen >= 0 && maplen <= VRP_CPUMAP_MAX && (long)maps * maplen <= VRP_CPUMAPS_MAX)
+        return true;
+    vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "%d maps of %d bytes are more than %d bytes", maps, maplen, VRP_CPUMAPS_MAX);
+    return false;
+}
+
+/* A shut-off domain: every vCPU (or the emulator) on every host CPU. */
+static vr_rpc_result all_cpus(vr_rpc_call *c, int count, int maplen)
+{
+    vrp_cpumaps_ret *r = c->ret;
+    r->cpumaps.cpumaps_val = vr_calloc((size_t)count + 1, (size_t)maplen);
+    r->cpumaps.cpumaps_len = (unsigned)(count * maplen);
+    char *all = vr_asprintf("0-%d", host_cpus() - 1);
+    for (int i = 0; i < count; i++)
+        map_of(all, (unsigned char *)r->cpumaps.cpumaps_val + (size_t)i * (size_t)maplen, maplen);
+    free(all);
+    r->num = count;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result ask(vr_rpc_call *c, vr_domain *dom, want what, int maps, int maplen)
+{
+    info_ctx *x = vr_calloc(1, sizeof(*x));
+    *x = (info_ctx){.call = c, .what = what, .maps = maps, .maplen = maplen};
+    vr_qemu_vcpu_info(dom, on_info, x);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result vcpu_pin_info(vr_rpc_call *c)
+{
+    vrp_vcpu_pin_info_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG) || !sizes_ok(c, a->ncpumaps, a->maplen))
+        return VR_RPC_FAILED;
+    if (dom->state == VR_DOM_SHUTOFF || (a->flags & AFFECT_CONFIG)) {
+        int n = (int)dom->def->vcpus < a->ncpumaps ? (int)dom->def->vcpus : a->ncpumaps;
+        return all_cpus(c, n, a->maplen);
+    }
+    return ask(c, dom, WANT_PIN_INFO, a->ncpumaps, a->maplen);
+}
+
+static vr_rpc_result emulator_pin_info(vr_rpc_call *c)
+{
+    vrp_emulator_pin_info_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG) || !sizes_ok(c, 1, a->maplen))
+        return VR_RPC_FAILED;
+    if (dom->state == VR_DOM_SHUTOFF || (a->flags & AFFECT_CONFIG))
+        return all_cpus(c, 1, a->maplen);
+    return ask(c, dom, WANT_EMULATOR_INFO, 1, a->maplen);
+}
+
+static vr_rpc_result get_vcpus(vr_rpc_call *c)
+{
+    vrp_get_vcpus_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !sizes_ok(c, a->maxinfo, a->maplen))
+        return VR_RPC_FAILED;
+    if (dom->state == VR_DOM_SHUTOFF)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "cannot list vcpu pinning for an inactive domain");
+    return ask(c, dom, WANT_VCPUS, a->maxinfo, a->maplen);
+}
+
+static void on_pinned(vr_err code, json_object *ret, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_DOMAIN);
+}
+
+/* The map as a cpulist for the driver; CONFIG refused (live only). */
+static char *pin_list(vr_rpc_call *c, const vrp_dom *d, const char *map, unsigned len, unsigned flags,
+                      vr_domain **dom)
+{
+    *dom = vr_rpc_find_domain(c, d);
+    if (!*dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return NULL;
+    if (flags & AFFECT_CONFIG) {
+        vr_rpc_fail(c, VIR_ERR_CONFIG_UNSUPPORTED, "pinning in the definition (<cputune>, --config) is not "
+                    "supported yet; use --live on the running domain");
+        return NULL;
+    }
+    char *list = list_of((const unsigned char *)map, len);
+    if (!list)
+        vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "the CPU map names no CPU");
+    return list;
+}
+
+static vr_rpc_result pin_with(vr_rpc_call *c, const vrp_dom *d, unsigned vcpu, const char *map, unsigned len,
+                              unsigned flags)
+{
+    vr_domain *dom;
+    char *list = pin_list(c, d, map, len, flags, &dom);
+    if (!list)
+        return VR_RPC_FAILED;
+    vr_qemu_vcpu_pin(dom, vcpu, list, on_pinned, c);
+    free(list);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result pin_vcpu(vr_rpc_call *c)
+{
+    vrp_pin_vcpu_args *a = c->args;
+    return pin_with(c, &a->dom, a->vcpu, a->cpumap.cpumap_val, a->cpumap.cpumap_len, AFFECT_LIVE);
+}
+
+static vr_rpc_result pin_vcpu_flags(vr_rpc_call *c)
+{
+    vrp_pin_vcpu_flags_args *a = c->args;
+    return pin_with(c, &a->dom, a->vcpu, a->cpumap.cpumap_val, a->cpumap.cpumap_len, a->flags);
+}
+
+static vr_rpc_result pin_emulator(vr_rpc_call *c)
+{
+    vrp_pin_emulator_args *a = c->args;
+    vr_domain *dom;
+    char *list = pin_list(c, &a->dom, a->cpumap.cpumap_val, a->cpumap.cpumap_len, a->flags, &dom);
+    if (!list)
+        return VR_RPC_FAILED;
+    vr_qemu_emulator_pin(dom, list, on_pinned, c);
+    free(list);
+    return VR_RPC_LATER;
+}
+
+const vr_rpc_proc vr_rpc_vcpu_procs[] = {
+    VR_RPC_PROC(20, "virDomainGetVcpus", vrp_get_vcpus_args, vrp_get_vcpus_ret, get_vcpus, false),
+    VR_RPC_PROC(26, "virDomainPinVcpu", vrp_pin_vcpu_args, vrp_void, pin_vcpu, true),
+    VR_RPC_PROC(225, "virDomainPinVcpuFlags", vrp_pin_vcpu_flags_args, vrp_void, pin_vcpu_flags, true),
+    VR_RPC_PROC(230, "virDomainGetVcpuPinInfo", vrp_vcpu_pin_info_args, vrp_cpumaps_ret, vcpu_pin_info, false),
+    VR_RPC_PROC(279, "virDomainPinEmulator", vrp_pin_emulator_args, vrp_void, pin_emulator, true),
+    VR_RPC_PROC(280, "virDomainGetEmulatorPinInfo", vrp_emulator_pin_info_args, vrp_cpumaps_ret, emulator_pin_info,
+                false),
+    {0},
+};

@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+# Registers for every event kind vireod sends over libvirt's protocol
+# (libvirt-ops.sh): domain lifecycle, reboot, device added and removed;
+# network lifecycle; pool lifecycle and refresh. Prints one line per
+# event (KIND NAME EVENT DETAIL), flushed, until it is killed.
+import sys
+import threading
+
+import libvirt
+
+libvirt.virEventRegisterDefaultImpl()
+conn = libvirt.open(sys.argv[1])
+
+
+def say(*words):
+    print(*words, flush=True)
+
+
+def lifecycle(_c, dom, event, detail, _o):
+    say("domain", dom.name(), "lifecycle", event, detail)
+
+
+def reboot(_c, dom, _o):
+    say("domain", dom.name(), "reboot")
+
+
+def added(_c, dom, alias, _o):
+    say("domain", dom.name(), "device-added", alias)
+
+
+def removed(_c, dom, alias, _o):
+    say("domain", dom.name(), "device-removed", alias)
+
+
+def net_lifecycle(_c, net, event, detail, _o):
+    say("network", net.name(), "lifecycle", event, detail)
+
+
+def pool_lifecycle(_c, pool, event, detail, _o):
+    say("pool", pool.name(), "lifecycle", event, detail)
+
+
+def pool_refresh(_c, pool, _o):
+    say("pool", pool.name(), "refresh")
+
+
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecycle, None)
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, reboot, None)
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, added, None)
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, removed, None)
+conn.networkEventRegisterAny(None, libvirt.VIR_NETWORK_EVENT_ID_LIFECYCLE, net_lifecycle, None)
+conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, pool_lifecycle, None)
+conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH, pool_refresh, None)
+say("registered")
+while True:
+    libvirt.virEventRunDefaultImpl()

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# libvirt's clients drive issue 18's operations over libvirt's protocol
+# (issue 21, third slice): Debian's virsh on libvirt-sock against a
+# running tiny guest with its guest agent. Each answer is checked in the
+# guest or against what vireod's own CLI reads: qemu-agent-command and
+# domtime/domhostname through the agent, qemu-monitor-command (the QEMU
+# program), a screenshot streamed as a PNG, send-key reaching the guest's
+# keyboard, domblkstat counting a write, dommemstat, vcpupin shown by
+# vcpuinfo, save/restore and managedsave keeping a value in the guest's
+# tmpfs, blockpull and blockcommit --active --pivot on a disk-only
+# snapshot chain, desc and metadata, domrename. Bad input gets libvirt's
+# one-line errors. The daemon is the ASan build; the guest's NIC is
+# user-mode, so no network objects are made.
+. "$(dirname "$0")/lib.sh"
+need_images
+need_asan_daemon
+command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
+start_daemon "$ASAN_VIREOD"
+URI="qemu:///system?socket=$ROOT/libvirt-sock"
+virsh() { command virsh -q -c "$URI" "$@"; }
+# verr WHAT REGEX ARGS...: virsh fails with an error line matching REGEX.
+verr() {
+    local what=$1 re=$2 out
+    shift 2
+    out=$(command virsh -q -c "$URI" "$@" 2>&1 >/dev/null) && fail "$what: virsh $* succeeded"
+    grep -Eq -- "$re" <<<"$out" || fail "$what: '$out' does not match /$re/"
+    ok "$what"
+}
+serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+
+# The tiny guest with its agent's channel, a VGA card and a qcow2 disk.
+"$VIREO" vol-create-as default ops.qcow2 32M --format qcow2 >/dev/null
+base=$("$VIREO" vol-path --pool default ops.qcow2)
+# A read-only vfat disk the guest mounts, for domfsinfo.
+truncate -s 8M "$ROOT/fs.img"
+mkfs.vfat -n OPSFS "$ROOT/fs.img" >/dev/null
+devs="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$base'/><target dev='vda' bus='virtio'/></disk>
+ <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$ROOT/fs.img'/><target dev='vdc' bus='virtio'/><readonly/></disk>
+ <interface type='user'><model type='virtio'/></interface> <video><model type='vga'/></video>
+ <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
+tiny_xml ops qemu "$devs" >"$ROOT/ops.xml"
+virsh define "$ROOT/ops.xml" >/dev/null
+virsh start ops >/dev/null
+wait_for 60 "the guest boots" file_has "$(serial ops)" VIREO-GUEST-READY
+
+# ---- the guest agent, through the QEMU program and the remote one ----
+out=""
+for _ in $(seq 1 60); do
+    out=$(virsh qemu-agent-command ops '{"execute":"guest-ping"}' 2>&1) && break
+    sleep 0.5
+done
+expect_eq "qemu-agent-command guest-ping (QEMU program, procedure 3)" "$out" '{"return":{}}'
+expect_match "qemu-agent-command guest-info: the agent's version" \
+    "$(virsh qemu-agent-command ops '{"execute":"guest-info"}')" '^\{"return":\{"version":"7\.2'
+t=$(virsh domtime ops | sed -n 's/^Time: *//p')
+now=$(date +%s)
+[ -n "$t" ] && [ "$t" -gt $((now - 86400)) ] && [ "$t" -lt $((now + 86400)) ] ||
+    fail "domtime: '$t' is not today's time ($now)"
+ok "domtime reads the guest's clock ($t)"
+virsh domtime ops --time 1700000000 >/dev/null
+t=$(virsh domtime ops | sed -n 's/^Time: *//p')
+[ "$t" -ge 1700000000 ] && [ "$t" -lt 1700000600 ] || fail "domtime --time: the guest reads $t"
+ok "domtime --time sets the guest's clock ($t)"
+virsh domtime ops --now >/dev/null
+ok "domtime --now"
+gh=$(guest_until ops 'echo HOST=$(hostname)' 'HOST=[a-z]')
+expect_eq "domhostname: the agent's name is the guest's" "$(virsh domhostname ops)" \
+    "$(grep -Eo 'HOST=[a-z][^ ]*' <<<"$gh" | head -1 | cut -d= -f2)"
+expect_match "domifaddr --source agent: eth0 and its address from the guest" \
+    "$(virsh domifaddr ops --source agent)" 'eth0 +52:54:00:[0-9a-f:]+ +ipv4 +10\.0\.2\.15/24'
+# The guest names its second virtio disk vdb; libvirt's answer names the
+# domain's target, vdc (by the device's PCI address).
+guest_until ops 'modprobe vfat; mkdir -p /mnt/d; mount -o ro /dev/vdb /mnt/d && echo mounted-ok' '^mounted-ok' >/dev/null
+fs=$(virsh domfsinfo ops)
+expect_match "domfsinfo: the filesystem the guest mounted (its vdb, the domain's vdc)" "$fs" '^ */mnt/d +vdb +vfat +vdc$'
+expect_eq "... the same mountpoints, names and types vireo domfsinfo lists" \
+    "$(virsh domfsinfo ops | awk '{print $1, $2, $3}' | sort)" "$("$VIREO" domfsinfo ops | tail -n +3 | awk '{print $1, $2, $3}' | sort)"
+verr "qemu-agent-command with text that is no command" "not \{\"execute\"" qemu-agent-command ops 'hello'
+
+# ---- qemu-monitor-command (QEMU program, procedure 1) ----
+expect_match "qemu-monitor-command: QMP's answer" "$(virsh qemu-monitor-command ops '{"execute":"query-status"}')" \
+    '"status":"running"'
+expect_match "qemu-monitor-command --hmp" "$(virsh qemu-monitor-command ops --hmp info status)" 'VM status: running'
+verr "qemu-monitor-command on the read-only socket" "read only access prevents virDomainQemuMonitorCommand" \
+    -r qemu-monitor-command ops '{"execute":"query-status"}'
+
+# ---- screenshot: a stream of QEMU's PNG ----
+out=$(command virsh -c "$URI" screenshot ops "$ROOT/shot.png")
+expect_match "screenshot says where and what" "$out" "Screenshot saved to $ROOT/shot.png, with type of image/png"
+expect_eq "... a PNG" "$(head -c 8 "$ROOT/shot.png" | od -An -tx1 | tr -d ' \n')" "89504e470d0a1a0a"
+w=$(od -An -tu1 -j16 -N8 "$ROOT/shot.png" | awk '{print $3*256+$4 "x" $7*256+$8}')
+expect_match "... of the VGA screen's size ($w)" "$w" '^(6[0-9][0-9]|7[0-9][0-9]|[0-9]{4})x[0-9]{3,4}$'
+verr "screenshot of a screen the guest lacks" "has no screen 3" screenshot ops "$ROOT/s3.png" --screen 3
+
+# ---- send-key: the AT keyboard's events, read in the guest ----
+ev=$(guest_until ops 'for d in /sys/class/input/event*; do grep -q "AT Translated" $d/device/name 2>/dev/null && echo KBD=${d##*/}; done' 'KBD=event[0-9]+')
+kbd=$(grep -Eo 'KBD=event[0-9]+' <<<"$ev" | head -1 | cut -d= -f2)
+guest ops "cat /dev/input/$kbd > /tmp/keys & echo started" >/dev/null
+sleep 0.5
+virsh send-key ops KEY_A --holdtime 50 >/dev/null
+hx='hexdump -v -e "8/1 \"%02x \" \"\n\"" /tmp/keys'
+out=$(guest_until ops "echo KEYS \$($hx | grep -c '^01 00 1e 00 01 00 00 00')" 'KEYS [1-9]')
+expect_match "send-key KEY_A reaches the guest as Linux key 30" "$out" 'KEYS [1-9]'
+verr "send-key with a codeset vireod does not take" "keycode set .* is not supported" send-key ops --codeset usb 4
+
+# ---- counters: domblkstat, dommemstat ----
+wr() { virsh domblkstat ops vda | awk '$2 == "wr_bytes" {print $3}'; }
+w0=$(wr)
+guest ops 'dd if=/dev/urandom of=/dev/vda bs=64k count=16 conv=fsync 2>/dev/null; echo WROTE' >/dev/null
+w1=$(wr)
+[ -n "$w0" ] && [ -n "$w1" ] && [ "$w1" -ge $((w0 + 1048576)) ] || fail "domblkstat: wr_bytes $w0 -> $w1 after 1 MiB"
+ok "domblkstat vda: wr_bytes grows by the guest's write ($w0 -> $w1)"
+expect_match "domblkstat --human" "$(virsh domblkstat ops vda --human)" 'number of write operations: +[1-9]'
+verr "domblkstat of a disk the domain lacks" "invalid path vdz" domblkstat ops vdz
+expect_match "dommemstat: the balloon's size" "$(virsh dommemstat ops)" '^actual 262144$'
+expect_match "dommemstat: QEMU's resident set" "$(virsh dommemstat ops)" '^rss [1-9][0-9]+$'
+verr "domifstat of an interface the domain lacks" "not a known interface" domifstat ops vnet99
+
+# ---- vCPU threads ----
+expect_match "vcpuinfo: the vCPU runs" "$(virsh vcpuinfo ops)" 'State: +running'
+virsh vcpupin ops 0 0 --live >/dev/null
+expect_match "vcpupin 0 0 shows in vcpuinfo's affinity" "$(virsh vcpuinfo ops)" 'CPU Affinity: +y-*$'
+expect_match "... and in vcpupin's table" "$(virsh vcpupin ops)" '^ *0 +0$'
+virsh emulatorpin ops 0 --live >/dev/null
+expect_match "emulatorpin 0 shows in emulatorpin's answer" "$(virsh emulatorpin ops)" '^ *(\*: +)?0$'
+verr "vcpupin --config" "not supported yet" vcpupin ops 0 0 --config
+
+# ---- save and restore: what the guest holds in RAM comes back ----
+guest ops 'echo saved-$((6*7)) > /tmp/mark; echo MARKED' >/dev/null
+command virsh -c "$URI" save ops "$ROOT/ops.save" >/dev/null
+expect_eq "save: the domain is shut off" "$(virsh domstate ops)" "shut off"
+[ -s "$ROOT/ops.save" ] || fail "save wrote no file"
+ok "save wrote $ROOT/ops.save"
+verr "restore of a relative path the client cannot absolutize away" "No such file|not an absolute|cannot" \
+    restore "$ROOT/nope.save"
+command virsh -c "$URI" restore "$ROOT/ops.save" >/dev/null
+expect_eq "restore: running again" "$(virsh domstate ops)" "running"
+expect_match "restore: the guest's tmpfs kept its value" "$(guest_until ops 'cat /tmp/mark' 'saved-42')" 'saved-42'
+expect_match "domjobinfo: no job now" "$(virsh domjobinfo ops)" 'Job type: +None'
+
+virsh managedsave ops >/dev/null
+expect_eq "managedsave: shut off" "$(virsh domstate ops)" "shut off"
+expect_match "dominfo: Managed save: yes" "$(virsh dominfo ops)" 'Managed save: +yes'
+expect_match "list --managed-save: saved" "$(virsh list --all --managed-save)" 'ops +saved'
+virsh start ops >/dev/null
+expect_match "start after managedsave: the value is still there" "$(guest_until ops 'cat /tmp/mark' 'saved-42')" 'saved-42'
+expect_match "... and the image is gone" "$(virsh dominfo ops)" 'Managed save: +no'
+
+# ---- block jobs on a disk-only snapshot chain ----
+"$VIREO" snapshot-create-as ops s1 --disk-only >/dev/null
+expect_match "the disk is on its overlay" "$(virsh domblklist ops)" 'vda +.*ops\.s1$'
+guest ops 'echo pulled | dd of=/dev/vda bs=512 seek=100 conv=fsync 2>/dev/null; echo DONE' >/dev/null
+command virsh -c "$URI" blockpull ops vda --wait >/dev/null
+ok "blockpull --wait: the chain pulled into the overlay"
+expect_match "blockjob --info: no job left" "$(command virsh -c "$URI" blockjob ops vda --info 2>&1)" 'No current block job'
+"$VIREO" snapshot-create-as ops s2 --disk-only >/dev/null
+guest ops 'echo committed | dd of=/dev/vda bs=512 seek=200 conv=fsync 2>/dev/null; echo DONE' >/dev/null
+command virsh -c "$URI" blockcommit ops vda --active --pivot >/dev/null
+ok "blockcommit --active --pivot"
+expect_match "... the disk is back on an image below the top" "$(virsh domblklist ops)" 'vda +.*ops\.s1$'
+expect_match "... and the guest reads what it wrote on top" \
+    "$(guest_until ops 'dd if=/dev/vda bs=512 skip=200 count=1 2>/dev/null | head -c 9; echo' '^committed')" '^committed'
+verr "blockcommit without --active" "only the active layer's commit" blockcommit ops vda --wait
+
+# ---- reset, description, metadata ----
+pid=$(cat "$ROOT/run/vireo/qemu/ops/qemu.pid")
+: >"$(serial ops)"
+virsh reset ops >/dev/null
+wait_for 60 "reset: the guest boots again" file_has "$(serial ops)" VIREO-GUEST-READY
+expect_eq "... in the same QEMU" "$(cat "$ROOT/run/vireo/qemu/ops/qemu.pid")" "$pid"
+virsh desc ops --title --live --config "the ops guest" >/dev/null
+expect_eq "desc --title" "$(virsh desc ops --title)" "the ops guest"
+virsh metadata ops http://example.org/ops --key ops --set '<note>kept</note>' --live --config >/dev/null
+expect_match "metadata reads back" "$(virsh metadata ops http://example.org/ops)" '<([a-z]+:)?note[^>]*>kept</([a-z]+:)?note>'
+verr "metadata of a namespace never set" "not present" metadata ops http://example.org/none
+
+# ---- events: python3-libvirt and virsh registered, vireo's CLI causes them ----
+/usr/bin/python3 "$VIREO_SRC/tests/integration/libvirt-events.py" "$URI" >"$ROOT/py-events" 2>&1 &
+PY=$!
+command virsh -c "$URI" event --all --loop >"$ROOT/virsh-events" 2>&1 &
+VE=$!
+command virsh -c "$URI" pool-event --event lifecycle --loop >"$ROOT/virsh-pool-events" 2>&1 &
+VP=$!
+command virsh -c "$URI" pool-event --event refresh --loop >"$ROOT/virsh-refresh-events" 2>&1 &
+VR=$!
+command virsh -c "$URI" net-event --event lifecycle --loop >"$ROOT/virsh-net-events" 2>&1 &
+VN=$!
+test_cleanup() { kill "$PY" "$VE" "$VP" "$VR" "$VN" 2>/dev/null || true; }
+wait_for 20 "python3-libvirt registered every event kind" grep -q '^registered$' "$ROOT/py-events"
+sleep 1 # virsh's registrations (no line says they are done)
+: >"$(serial ops)"
+"$VIREO" reset ops >/dev/null
+wait_for 60 "the guest is up again after the reset" file_has "$(serial ops)" VIREO-GUEST-READY
+"$VIREO" vol-create-as default hot.qcow2 8M --format qcow2 >/dev/null
+"$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot.qcow2)" vdb --subdriver qcow2 --live >/dev/null
+"$VIREO" detach-disk ops vdb --live >/dev/null
+mkdir -p "$ROOT/evpool"
+"$VIREO" pool-define-as evpool dir --target "$ROOT/evpool" >/dev/null
+"$VIREO" pool-start evpool >/dev/null
+"$VIREO" pool-refresh evpool >/dev/null
+"$VIREO" pool-destroy evpool >/dev/null
+"$VIREO" pool-undefine evpool >/dev/null
+cat >"$ROOT/evnet.xml" <<XML
+<network><name>evnet</name><bridge name='vrevnet0'/><ip address='192.168.251.1' netmask='255.255.255.0'/></network>
+XML
+"$VIREO" net-define "$ROOT/evnet.xml" >/dev/null
+"$VIREO" net-undefine evnet >/dev/null
+wait_for 20 "python3-libvirt: the last event arrived" grep -q '^network evnet lifecycle 1 0$' "$ROOT/py-events"
+py=$(cat "$ROOT/py-events")
+expect_match "python: domain reboot (reset)" "$py" '^domain ops reboot$'
+expect_match "python: device-added vdb (attach-disk --live)" "$py" '^domain ops device-added vdb$'
+expect_match "python: device-removed vdb (detach-disk --live)" "$py" '^domain ops device-removed vdb$'
+expect_match "python: pool defined (lifecycle 0)" "$py" '^pool evpool lifecycle 0 0$'
+expect_match "python: pool started (2)" "$py" '^pool evpool lifecycle 2 0$'
+expect_match "python: pool refresh" "$py" '^pool evpool refresh$'
+expect_match "python: pool stopped (3)" "$py" '^pool evpool lifecycle 3 0$'
+expect_match "python: pool undefined (1)" "$py" '^pool evpool lifecycle 1 0$'
+expect_match "python: network defined (0)" "$py" '^network evnet lifecycle 0 0$'
+wait_for 10 "virsh event --all: the reboot" grep -q "event 'reboot' for domain 'ops'" "$ROOT/virsh-events"
+expect_match "virsh event --all: device-added" "$(cat "$ROOT/virsh-events")" "event 'device-added' for domain 'ops': vdb"
+expect_match "virsh event --all: device-removed" "$(cat "$ROOT/virsh-events")" "event 'device-removed' for domain 'ops': vdb"
+expect_match "virsh pool-event --event lifecycle" "$(cat "$ROOT/virsh-pool-events")" "event 'lifecycle' for storage pool evpool: Started"
+expect_match "virsh pool-event --event refresh" "$(cat "$ROOT/virsh-refresh-events")" "event 'refresh' for storage pool evpool"
+expect_match "virsh net-event --event lifecycle" "$(cat "$ROOT/virsh-net-events")" "event 'lifecycle' for network evnet: Defined"
+test_cleanup
+
+# ---- rename a shut-off domain ----
+virsh destroy ops >/dev/null
+virsh domrename ops ops2 >/dev/null
+expect_match "domrename" "$(virsh list --all --name)" '^ops2$'
+verr "domrename to a name taken" "ops2|exists|already" domrename ops2 ops2
+virsh domrename ops2 ops >/dev/null
+expect_match "domrename back" "$(virsh list --all --name)" '^ops$'
+
+no_sanitizer_report
+echo "$CHECKS checks passed"
