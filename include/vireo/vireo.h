@@ -119,6 +119,11 @@ int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, u
  * of that type when mac is NULL. */
 int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *type, const char *mac,
                                   unsigned flags);
+/* update-device: the device FILE's element names changes in place (a
+ * CD-ROM's medium, an interface's <link state>); domif-setlink: an
+ * interface's (MAC or tap) link up or down. VIREO_AFFECT_* flags. */
+int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
+int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, bool down, unsigned flags);
 /* A CD-ROM's medium: source NULL ejects, else it is inserted. */
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags);
@@ -187,6 +192,14 @@ char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *c
 #define VIREO_SAVE_PAUSED 2u
 int vireo_domain_save(vireo_conn *c, const char *key, const char *file, unsigned flags);
 int vireo_domain_restore(vireo_conn *c, const char *file, unsigned flags);
+/* save --xml, restore --xml: the image holds (runs) `xml` instead of the
+ * domain's own, which must fit what QEMU saved (same devices; paths may
+ * change). save-image-dumpxml (`secure`: with passwords) and
+ * save-image-define (the image's XML and, with RUNNING/PAUSED, state). */
+int vireo_domain_save_xml(vireo_conn *c, const char *key, const char *file, const char *xml, unsigned flags);
+int vireo_domain_restore_xml(vireo_conn *c, const char *file, const char *xml, unsigned flags);
+char *vireo_save_image_xml(vireo_conn *c, const char *file, bool secure);
+int vireo_save_image_define(vireo_conn *c, const char *file, const char *xml, unsigned flags);
 /* managedsave: the same into the domain's own image, which the next
  * start resumes; managedsave-remove drops it. */
 int vireo_domain_managed_save(vireo_conn *c, const char *key, unsigned flags);
@@ -219,14 +232,31 @@ int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsig
 int vireo_domain_set_metadata(vireo_conn *c, const char *key, const char *uri, const char *prefix, const char *xml,
                               unsigned flags);
 
-/* blockcommit --active --pivot (the disk's chain merged into its bottom
- * image, the disk switched to it) and blockpull (the chain copied into
- * its top image); both return once done. blockjob: the disk's running
- * job as JSON text (free()): {"job": {"id", "type", "status",
- * "current-progress", "total-progress"} | null}; abort cancels it. */
-int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk);
-int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk);
+/* Block jobs on a running disk's chain: blockcommit, blockpull and
+ * blockcopy start one (op "blockcommit", "blockpull", "blockcopy") and
+ * return once it runs, or with VIREO_BLOCK_JOB_WAIT once it is done (a
+ * copy or an active commit: once ready, or with PIVOT/FINISH once
+ * switched/finished). blockjob: the disk's running job as JSON text
+ * (free()): {"job": {"id", "type", "status", "current-progress",
+ * "total-progress"} | null}; pivot switches the disk to a ready job's
+ * result, abort ends the job with the disk where it was (a ready copy
+ * is then complete); both return once the job ended. */
+#define VIREO_BLOCK_JOB_ACTIVE 1u          /* commit: the top layer too */
+#define VIREO_BLOCK_JOB_SHALLOW 2u         /* commit: into the next layer; copy: the top only */
+#define VIREO_BLOCK_JOB_PIVOT 4u
+#define VIREO_BLOCK_JOB_FINISH 8u          /* copy */
+#define VIREO_BLOCK_JOB_WAIT 16u
+#define VIREO_BLOCK_JOB_REUSE_EXTERNAL 32u /* copy: the destination exists */
+#define VIREO_BLOCK_JOB_BLOCKDEV 64u       /* copy: the destination is a block device */
+typedef struct {
+    const char *top, *base;    /* blockcommit: images of the chain (NULL: the top, the bottom) */
+    const char *dest, *format; /* blockcopy: destination, raw|qcow2 (NULL: the disk's) */
+    unsigned flags;            /* VIREO_BLOCK_JOB_* */
+} vireo_block_job_params;
+int vireo_domain_block_job_start(vireo_conn *c, const char *key, const char *op, const char *disk,
+                                 const vireo_block_job_params *p);
 char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk);
+int vireo_domain_block_job_pivot(vireo_conn *c, const char *key, const char *disk);
 int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk);
 
 /* Host facts as JSON text (free()): hostname, uri, arch, kernel, cpus,

@@ -59,6 +59,9 @@ int vr_cli_parse(const vr_command *cmd, int argc, char **argv, const vr_opt *opt
 int vr_cli_edit_xml(struct vireo_conn *c, const char *kind, const char *name,
                     char *(*get)(struct vireo_conn *, const char *),
                     int (*define)(struct vireo_conn *, const char *));
+/* desc --edit, metadata --edit: `text` in $VISUAL/$EDITOR; the edited
+ * text (free()), or NULL after saying why. */
+char *vr_cli_edit_text(const char *text);
 /* Parse a command's arguments (see vr_cli_parse) and connect. NULL when
  * the command should end, with *rc its exit status. */
 struct vireo_conn *vr_cli_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
@@ -148,15 +151,17 @@ extern const vr_command vr_cmd_checkpoint_create_as, vr_cmd_checkpoint_create, v
     vr_cmd_backup_begin, vr_cmd_backup_dumpxml;
 extern const vr_command vr_cmd_domblklist, vr_cmd_domblkinfo, vr_cmd_domrename;
 extern const vr_command vr_cmd_attach_disk, vr_cmd_detach_disk, vr_cmd_attach_interface,
-    vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_change_media;
+    vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_change_media, vr_cmd_update_device,
+    vr_cmd_domif_setlink, vr_cmd_domif_getlink;
 extern const vr_command vr_cmd_setvcpus, vr_cmd_vcpucount, vr_cmd_blockresize;
 extern const vr_command vr_cmd_send_key, vr_cmd_screenshot, vr_cmd_reset, vr_cmd_domhostname,
     vr_cmd_dompmsuspend, vr_cmd_dompmwakeup, vr_cmd_qemu_monitor_command;
 extern const vr_command vr_cmd_save, vr_cmd_restore, vr_cmd_managedsave, vr_cmd_managedsave_remove,
-    vr_cmd_domjobinfo, vr_cmd_domjobabort;
+    vr_cmd_domjobinfo, vr_cmd_domjobabort, vr_cmd_save_image_dumpxml, vr_cmd_save_image_define,
+    vr_cmd_save_image_edit;
 extern const vr_command vr_cmd_domblkstat, vr_cmd_domifstat;
 extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc, vr_cmd_metadata;
-extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockjob;
+extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockcopy, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
 extern const vr_command vr_cmd_osinfo_query;
 /* The guest agent (cmd_agent.c); also domifaddr --source agent and

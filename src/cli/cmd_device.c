@@ -1,6 +1,6 @@
 /* Devices of a domain, as virsh has them: attach-disk, detach-disk,
  * attach-interface, detach-interface, attach-device, detach-device,
- * change-media. The shorthands build the <disk> or <interface> element
+ * update-device, change-media. The shorthands build the <disk> or <interface> element
  * virsh would and send it like attach-device; the daemon parses it with
  * the definition's own parser. --live, --config, --persistent and
  * --current mean what they mean to virsh. */
@@ -60,16 +60,22 @@ static void attr(vr_strbuf *b, const char *name, const char *value)
 }
 
 /* Send the element (attach or detach) and print virsh's line. */
-static int send_device(vr_cli *cli, const char *name, const char *xml, unsigned flags, bool attach,
+/* What a device's XML is sent for. */
+typedef enum { DEVICE_DETACH, DEVICE_ATTACH, DEVICE_UPDATE } device_op;
+
+static int send_device(vr_cli *cli, const char *name, const char *xml, unsigned flags, device_op op,
                        const char *what)
 {
+    static int (*const calls[])(vireo_conn *, const char *, const char *, unsigned) = {
+        vireo_domain_detach_device, vireo_domain_attach_device, vireo_domain_update_device};
+    static const char *const done[] = {"detached", "attached", "updated"};
     vireo_conn *c = vr_cli_connect(cli);
     if (!c)
         return VR_EXIT_FAIL;
-    int r = attach ? vireo_domain_attach_device(c, name, xml, flags) : vireo_domain_detach_device(c, name, xml, flags);
+    int r = calls[op](c, name, xml, flags);
     int rc = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
     if (r == 0)
-        printf("%s %s successfully\n", what, attach ? "attached" : "detached");
+        printf("%s %s successfully\n", what, done[op]);
     vireo_disconnect(c);
     return rc;
 }
@@ -121,7 +127,7 @@ static int run_attach_disk(vr_cli *cli, int argc, char **argv)
     if (mode)
         vr_strbuf_addf(&x, "<%s/>", mode);
     vr_strbuf_add(&x, "</disk>");
-    int rc = send_device(cli, pos[0], x.s, (unsigned)flags, true, "Disk");
+    int rc = send_device(cli, pos[0], x.s, (unsigned)flags, DEVICE_ATTACH, "Disk");
     vr_strbuf_free(&x);
     return rc;
 }
@@ -192,7 +198,7 @@ static int run_attach_interface(vr_cli *cli, int argc, char **argv)
         vr_strbuf_add(&x, "/>");
     }
     vr_strbuf_add(&x, "</interface>");
-    int rc = send_device(cli, pos[0], x.s, (unsigned)flags, true, "Interface");
+    int rc = send_device(cli, pos[0], x.s, (unsigned)flags, DEVICE_ATTACH, "Interface");
     vr_strbuf_free(&x);
     return rc;
 }
@@ -222,7 +228,7 @@ static int run_detach_interface(vr_cli *cli, int argc, char **argv)
 
 /* ---- attach-device, detach-device ---- */
 
-static int device_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool attach)
+static int device_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv, device_op op)
 {
     const char *pos[2] = {0}, *file = NULL;
     bool has_file = false;
@@ -236,19 +242,24 @@ static int device_file(vr_cli *cli, const vr_command *cmd, int argc, char **argv
     char *xml = vr_cli_read_file(file);
     if (!xml)
         return VR_EXIT_FAIL;
-    int rc = send_device(cli, pos[0], xml, (unsigned)flags, attach, "Device");
+    int rc = send_device(cli, pos[0], xml, (unsigned)flags, op, "Device");
     free(xml);
     return rc;
 }
 
 static int run_attach_device(vr_cli *cli, int argc, char **argv)
 {
-    return device_file(cli, &vr_cmd_attach_device, argc, argv, true);
+    return device_file(cli, &vr_cmd_attach_device, argc, argv, DEVICE_ATTACH);
 }
 
 static int run_detach_device(vr_cli *cli, int argc, char **argv)
 {
-    return device_file(cli, &vr_cmd_detach_device, argc, argv, false);
+    return device_file(cli, &vr_cmd_detach_device, argc, argv, DEVICE_DETACH);
+}
+
+static int run_update_device(vr_cli *cli, int argc, char **argv)
+{
+    return device_file(cli, &vr_cmd_update_device, argc, argv, DEVICE_UPDATE);
 }
 
 /* ---- change-media ---- */
@@ -309,6 +320,11 @@ const vr_command vr_cmd_attach_device = {
 const vr_command vr_cmd_detach_device = {
     "detach-device", "Remove the device an XML file names (<disk> by target, <interface> by MAC).",
     "DOMAIN FILE " AFFECT_USAGE, run_detach_device};
+const vr_command vr_cmd_update_device = {
+    "update-device",
+    "Change a device in place from an XML file: a CD-ROM's medium, an interface's <link state>; the "
+    "definition (--config) takes the whole element.",
+    "DOMAIN FILE " AFFECT_USAGE, run_update_device};
 const vr_command vr_cmd_change_media = {
     "change-media", "Eject, insert or swap the medium of a CD-ROM drive.",
     "DOMAIN TARGET [SOURCE] [--eject|--insert|--update] [--force] " AFFECT_USAGE, run_change_media};

@@ -1,5 +1,6 @@
-/* save, restore, managedsave, managedsave-remove, domjobinfo and
- * domjobabort, with virsh's options and messages. FILE is read and
+/* save, restore, managedsave, managedsave-remove, save-image-dumpxml,
+ * save-image-define, save-image-edit, domjobinfo and domjobabort, with
+ * virsh's options and messages. FILE is read and
  * written by the daemon on its host (as with virsh); a relative FILE is
  * made absolute here, against this command's directory. */
 #include "cli/cli.h"
@@ -47,14 +48,19 @@ static int run_save_or_restore(vr_cli *cli, const vr_command *cmd, int argc, cha
     int flags = state_flags(cmd, running, paused);
     if (flags < 0)
         return VR_EXIT_USAGE;
-    if (has_xml)
-        return vr_cli_usage(cmd, "--xml (a changed definition for the image) is not supported; the image "
-                                 "keeps the XML it was saved with");
-    vireo_conn *c = vr_cli_connect(cli);
-    if (!c)
+    /* --xml FILE: the definition the image holds (save) or runs (restore) */
+    char *xml_text = has_xml ? vr_cli_read_file(xml) : NULL;
+    if (has_xml && !xml_text)
         return VR_EXIT_FAIL;
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c) {
+        free(xml_text);
+        return VR_EXIT_FAIL;
+    }
     char *file = absolute(save ? pos[1] : pos[0]);
-    r = save ? vireo_domain_save(c, pos[0], file, (unsigned)flags) : vireo_domain_restore(c, file, (unsigned)flags);
+    r = save ? vireo_domain_save_xml(c, pos[0], file, xml_text, (unsigned)flags)
+             : vireo_domain_restore_xml(c, file, xml_text, (unsigned)flags);
+    free(xml_text);
     if (r == 0 && save)
         printf("\nDomain '%s' saved to %s\n", pos[0], pos[1]);
     else if (r == 0)
@@ -73,6 +79,96 @@ static int run_save(vr_cli *cli, int argc, char **argv)
 static int run_restore(vr_cli *cli, int argc, char **argv)
 {
     return run_save_or_restore(cli, &vr_cmd_restore, argc, argv, false);
+}
+
+/* ---- save-image-dumpxml, save-image-define, save-image-edit ---- */
+
+static char *image_xml_secure(vireo_conn *c, const char *file)
+{
+    return vireo_save_image_xml(c, file, true);
+}
+
+/* save-image-edit's file, for the define it calls back. */
+static const char *edited_image;
+static unsigned edited_flags;
+
+static int image_define(vireo_conn *c, const char *xml)
+{
+    return vireo_save_image_define(c, edited_image, xml, edited_flags);
+}
+
+/* FILE and --running/--paused of a save-image command, connected; NULL
+ * when it should end with *rc. */
+static vireo_conn *image_begin(vr_cli *cli, const vr_command *cmd, int argc, char **argv, const vr_opt *extra,
+                               const char **pos, size_t npos, char **file, unsigned *flags, int *rc)
+{
+    bool running = false, paused = false;
+    vr_opt opts[8] = {{"running", false, &running, NULL}, {"paused", false, &paused, NULL}};
+    for (size_t i = 0; extra && extra[i].name && i < 5; i++)
+        opts[2 + i] = extra[i];
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, pos, npos, npos, rc);
+    int f = c ? state_flags(cmd, running, paused) : 0;
+    if (c && f < 0) {
+        vireo_disconnect(c);
+        *rc = VR_EXIT_USAGE;
+        return NULL;
+    }
+    *flags = (unsigned)f;
+    *file = c ? absolute(pos[0]) : NULL;
+    return c;
+}
+
+static int run_save_image_dumpxml(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[1] = {0};
+    bool secure = false;
+    const vr_opt extra[] = {{"security-info", false, &secure, NULL}, {0}};
+    char *file;
+    unsigned flags;
+    int rc;
+    vireo_conn *c = image_begin(cli, &vr_cmd_save_image_dumpxml, argc, argv, extra, pos, 1, &file, &flags, &rc);
+    if (!c)
+        return rc;
+    rc = vr_cli_print_text(c, vireo_save_image_xml(c, file, secure));
+    free(file);
+    return rc;
+}
+
+static int run_save_image_define(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[2] = {0};
+    char *file;
+    unsigned flags;
+    int rc;
+    vireo_conn *c = image_begin(cli, &vr_cmd_save_image_define, argc, argv, NULL, pos, 2, &file, &flags, &rc);
+    if (!c)
+        return rc;
+    char *xml = vr_cli_read_file(pos[1]);
+    if (!xml)
+        rc = VR_EXIT_FAIL;
+    else if (vireo_save_image_define(c, file, xml, flags) < 0)
+        rc = vr_cli_fail(c);
+    else
+        printf("State file %s updated.\n", pos[0]);
+    free(xml);
+    free(file);
+    vireo_disconnect(c);
+    return rc;
+}
+
+static int run_save_image_edit(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[1] = {0};
+    char *file;
+    int rc;
+    vireo_conn *c = image_begin(cli, &vr_cmd_save_image_edit, argc, argv, NULL, pos, 1, &file, &edited_flags, &rc);
+    if (!c)
+        return rc;
+    edited_image = file;
+    rc = vr_cli_edit_xml(c, "State file", file, image_xml_secure, image_define);
+    free(file);
+    vireo_disconnect(c);
+    return rc;
 }
 
 static int run_managedsave(vr_cli *cli, int argc, char **argv)
@@ -173,10 +269,19 @@ static int run_domjobabort(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_save = {
     "save", "Save a running domain's state (memory and devices) to FILE and shut it off; restore resumes it.",
-    "DOMAIN FILE [--running | --paused]", run_save};
+    "DOMAIN FILE [--running | --paused] [--xml XMLFILE]", run_save};
 const vr_command vr_cmd_restore = {
     "restore", "Run a domain again from a file that save wrote, where it left off.",
-    "FILE [--running | --paused]", run_restore};
+    "FILE [--running | --paused] [--xml XMLFILE]", run_restore};
+const vr_command vr_cmd_save_image_dumpxml = {
+    "save-image-dumpxml", "Print the domain XML a save image holds (passwords with --security-info).",
+    "FILE [--security-info]", run_save_image_dumpxml};
+const vr_command vr_cmd_save_image_define = {
+    "save-image-define", "Replace the domain XML a save image holds (the same devices; paths may change).",
+    "FILE XMLFILE [--running | --paused]", run_save_image_define};
+const vr_command vr_cmd_save_image_edit = {
+    "save-image-edit", "Edit the domain XML a save image holds in $EDITOR.", "FILE [--running | --paused]",
+    run_save_image_edit};
 const vr_command vr_cmd_managedsave = {
     "managedsave", "Save a running domain's state for its next start (start resumes it).",
     "DOMAIN [--running | --paused]", run_managedsave};

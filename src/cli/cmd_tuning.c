@@ -1,6 +1,6 @@
 /* vcpuinfo, vcpupin, emulatorpin, desc and metadata, with virsh's options and
- * output. Pinning acts on the running domain's threads only for now
- * (--config needs <cputune>, which the definition does not hold yet). */
+ * output. Pinning acts on the running domain's threads (--live) and on
+ * the definition's <cputune> (--config). */
 #include "cli/cli.h"
 #include "common/strbuf.h"
 #include "vireo/vireo.h"
@@ -86,11 +86,7 @@ static int affect(const vr_command *cmd, bool live, bool config, bool current)
         vr_cli_usage(cmd, "--current goes with neither --live nor --config");
         return -1;
     }
-    if (config) {
-        vr_cli_usage(cmd, "--config (<cputune> in the definition) is not supported yet; use --live");
-        return -1;
-    }
-    return live ? VIREO_AFFECT_LIVE : 0;
+    return (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
 }
 
 /* vcpupin and emulatorpin: set with a CPU list, else show the table. */
@@ -166,8 +162,6 @@ static int run_desc(vr_cli *cli, int argc, char **argv)
         return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
     if (current && (live || config))
         return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
-    if (edit)
-        return vr_cli_usage(cmd, "--edit is not supported; give the text with --new-desc");
     /* virsh also takes the new text as the words after the domain. */
     vr_strbuf b = {0};
     for (size_t i = 1; i < npos; i++)
@@ -184,6 +178,38 @@ static int run_desc(vr_cli *cli, int argc, char **argv)
     }
     const char *text = has_new ? new_desc : words;
     unsigned flags = (title ? VIREO_DESC_TITLE : 0);
+    char *edited = NULL;
+    if (edit && text) {
+        r = vr_cli_usage(cmd, "--edit takes no text (it opens the one there in $EDITOR)");
+        vireo_disconnect(c);
+        free(words);
+        return r;
+    }
+    if (edit) {
+        /* virsh: the text there (of the definition with --config) in $EDITOR */
+        char *got = NULL;
+        if (vireo_domain_description(c, pos[0], flags | (config ? VIREO_XML_INACTIVE : 0), &got) < 0) {
+            r = vr_cli_fail(c);
+            vireo_disconnect(c);
+            free(words);
+            return r;
+        }
+        edited = vr_cli_edit_text(got ? got : "");
+        /* the editor's final newline is no part of the text */
+        for (size_t n = edited ? strlen(edited) : 0; n > 0 && edited[n - 1] == '\n'; n--)
+            edited[n - 1] = '\0';
+        bool same = edited && strcmp(edited, got ? got : "") == 0;
+        free(got);
+        if (!edited || same) {
+            if (same)
+                printf("Domain %s not changed\n", title ? "title" : "description");
+            free(edited);
+            free(words);
+            vireo_disconnect(c);
+            return same ? VR_EXIT_OK : VR_EXIT_FAIL;
+        }
+        text = edited;
+    }
     if (text) {
         flags |= (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
         r = vireo_domain_set_description(c, pos[0], text, flags);
@@ -200,6 +226,7 @@ static int run_desc(vr_cli *cli, int argc, char **argv)
         r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
         free(got);
     }
+    free(edited);
     free(words);
     vireo_disconnect(c);
     return r;
@@ -222,8 +249,10 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
         return vr_cli_usage(cmd, "missing URI (the namespace of the application's element)");
     if (current && (live || config))
         return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
-    if (edit)
-        return vr_cli_usage(cmd, "--edit is not supported; give the element with --set");
+    if (edit && (set || remove))
+        return vr_cli_usage(cmd, "--edit goes with neither --set nor --remove");
+    if (edit && !key)
+        return vr_cli_usage(cmd, "--edit needs --key (the namespace prefix of the element)");
     if (set && remove)
         return vr_cli_usage(cmd, "--set and --remove exclude each other");
     if (set && !key)
@@ -232,7 +261,30 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
     if (!c)
         return VR_EXIT_FAIL;
     unsigned flags = (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
-    if (set || remove) {
+    char *edited = NULL;
+    if (edit) {
+        /* virsh: the element there (or nothing) in $EDITOR; emptied removes it */
+        char *xml = NULL;
+        r = vireo_domain_metadata(c, pos[0], uri, config ? VIREO_XML_INACTIVE : 0, &xml);
+        edited = r == 0 ? vr_cli_edit_text(xml ? xml : "") : NULL;
+        size_t n = edited ? strspn(edited, " \t\n") : 0;
+        if (r == 0 && !edited) {
+            free(xml);
+            vireo_disconnect(c);
+            return VR_EXIT_FAIL;
+        }
+        if (r == 0 && strcmp(edited, xml ? xml : "") == 0) {
+            printf("Metadata not changed\n");
+            free(xml);
+            free(edited);
+            vireo_disconnect(c);
+            return VR_EXIT_OK;
+        }
+        free(xml);
+        remove = edited && !edited[n];
+        set = remove ? NULL : edited;
+    }
+    if (r == 0 && (set || remove)) {
         r = vireo_domain_set_metadata(c, pos[0], uri, key, set, flags);
         if (r == 0)
             printf("Metadata %s\n", set ? "modified" : "removed");
@@ -249,6 +301,7 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
         }
         free(xml);
     }
+    free(edited);
     r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
     vireo_disconnect(c);
     return r;
@@ -258,14 +311,17 @@ const vr_command vr_cmd_vcpuinfo = {
     "vcpuinfo", "A running domain's vCPUs: the host CPU each ran on last, its CPU time and affinity.",
     "DOMAIN [--pretty] [--json]", run_vcpuinfo};
 const vr_command vr_cmd_vcpupin = {
-    "vcpupin", "Show or set which host CPUs a running domain's vCPU threads may run on (--live).",
-    "DOMAIN [--vcpu] VCPU [--cpulist] CPULIST [--live] [--current]", run_vcpupin};
+    "vcpupin", "Show or set which host CPUs a domain's vCPU threads may run on (--live; --config: <cputune>).",
+    "DOMAIN [--vcpu] VCPU [--cpulist] CPULIST [--live] [--config] [--current]", run_vcpupin};
 const vr_command vr_cmd_emulatorpin = {
-    "emulatorpin", "Show or set which host CPUs a running domain's other QEMU threads may run on (--live).",
-    "DOMAIN [--cpulist] CPULIST [--live] [--current]", run_emulatorpin};
+    "emulatorpin", "Show or set which host CPUs a domain's other QEMU threads may run on (--live; --config: "
+    "<cputune>).",
+    "DOMAIN [--cpulist] CPULIST [--live] [--config] [--current]", run_emulatorpin};
 const vr_command vr_cmd_metadata = {
-    "metadata", "Show, set (--key PREFIX --set XML) or remove an application's <metadata> element.",
-    "DOMAIN [--uri] URI [--key PREFIX] [--set XML | --remove] [--live] [--config] [--current]", run_metadata};
+    "metadata", "Show, set (--key PREFIX --set XML, or --edit in $EDITOR) or remove an application's <metadata> "
+    "element.",
+    "DOMAIN [--uri] URI [--key PREFIX] [--set XML | --remove | --edit] [--live] [--config] [--current]",
+    run_metadata};
 const vr_command vr_cmd_desc = {
-    "desc", "Show or set a domain's description (or --title), live or in its definition.",
-    "DOMAIN [--title] [--new-desc TEXT | TEXT...] [--live] [--config] [--current]", run_desc};
+    "desc", "Show or set a domain's description (or --title), live or in its definition; --edit in $EDITOR.",
+    "DOMAIN [--title] [--new-desc TEXT | TEXT... | --edit] [--live] [--config] [--current]", run_desc};

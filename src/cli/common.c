@@ -281,6 +281,37 @@ static int run_editor(const char *path)
     return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
 }
 
+/* `text` in a new temporary file `path` (a mkstemps template, 4-character
+ * suffix); false after saying why. */
+static bool write_temp(char *path, const char *text)
+{
+    int fd = mkstemps(path, 4);
+    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+        fprintf(stderr, "vireo: error: cannot write a temporary file\n");
+        if (fd >= 0) {
+            close(fd);
+            unlink(path);
+        }
+        return false;
+    }
+    close(fd);
+    return true;
+}
+
+char *vr_cli_edit_text(const char *text)
+{
+    char path[] = "/tmp/vireo-edit-XXXXXX.txt";
+    if (!write_temp(path, text))
+        return NULL;
+    char *edited = NULL;
+    if (run_editor(path) != 0)
+        fprintf(stderr, "vireo: error: the editor failed; nothing changed\n");
+    else
+        edited = vr_file_read(path, NULL);
+    unlink(path);
+    return edited;
+}
+
 int vr_cli_edit_xml(vireo_conn *c, const char *kind, const char *name,
                     char *(*get)(vireo_conn *, const char *), int (*define)(vireo_conn *, const char *))
 {
@@ -288,17 +319,10 @@ int vr_cli_edit_xml(vireo_conn *c, const char *kind, const char *name,
     if (!xml)
         return vr_cli_fail(c);
     char path[] = "/tmp/vireo-edit-XXXXXX.xml";
-    int fd = mkstemps(path, 4);
-    if (fd < 0 || write(fd, xml, strlen(xml)) != (ssize_t)strlen(xml)) {
-        fprintf(stderr, "vireo: error: cannot write a temporary file\n");
-        if (fd >= 0) {
-            close(fd);
-            unlink(path);
-        }
+    if (!write_temp(path, xml)) {
         free(xml);
         return VR_EXIT_FAIL;
     }
-    close(fd);
     int rc = VR_EXIT_FAIL;
     for (;;) {
         if (run_editor(path) != 0) {

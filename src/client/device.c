@@ -27,18 +27,35 @@ static int call(vireo_conn *c, const char *method, const char *key, const char *
     return rc;
 }
 
-int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
+/* POST of a device's XML to devices[/what]. */
+static int device_xml(vireo_conn *c, const char *key, const char *what, const char *xml, unsigned flags)
 {
     json_object *b = flags_body(flags);
     add_str(b, "xml", xml);
-    return call(c, "POST", key, "devices", b);
+    return call(c, "POST", key, what, b);
+}
+
+int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
+{
+    return device_xml(c, key, "devices", xml, flags);
 }
 
 int vireo_domain_detach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
 {
+    return device_xml(c, key, "devices/detach", xml, flags);
+}
+
+int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
+{
+    return device_xml(c, key, "devices/update", xml, flags);
+}
+
+int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, bool down, unsigned flags)
+{
     json_object *b = flags_body(flags);
-    add_str(b, "xml", xml);
-    return call(c, "POST", key, "devices/detach", b);
+    add_str(b, "interface", iface);
+    add_str(b, "state", down ? "down" : "up");
+    return call(c, "PUT", key, "link", b);
 }
 
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)

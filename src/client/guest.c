@@ -111,19 +111,64 @@ static json_object *state_body(unsigned flags)
 
 int vireo_domain_save(vireo_conn *c, const char *key, const char *file, unsigned flags)
 {
+    return vireo_domain_save_xml(c, key, file, NULL, flags);
+}
+
+int vireo_domain_save_xml(vireo_conn *c, const char *key, const char *file, const char *xml, unsigned flags)
+{
     json_object *b = state_body(flags);
     json_object_object_add(b, "file", json_object_new_string(file));
+    if (xml)
+        json_object_object_add(b, "xml", json_object_new_string(xml));
     return call(c, "POST", key, "save", b, NULL);
+}
+
+/* A call outside one domain's path: 0, or -1 with the error kept. */
+static int top_call(vireo_conn *c, const char *method, const char *path, json_object *b, json_object **out)
+{
+    json_object *o = vr_client_json(c, method, path, b ? json_object_to_json_string(b) : NULL, NULL);
+    json_object_put(b);
+    if (out)
+        *out = o;
+    else
+        json_object_put(o);
+    return o ? 0 : -1;
 }
 
 int vireo_domain_restore(vireo_conn *c, const char *file, unsigned flags)
 {
+    return vireo_domain_restore_xml(c, file, NULL, flags);
+}
+
+int vireo_domain_restore_xml(vireo_conn *c, const char *file, const char *xml, unsigned flags)
+{
     json_object *b = state_body(flags);
     json_object_object_add(b, "file", json_object_new_string(file));
-    json_object *o = vr_client_json(c, "POST", "/v1/domains/restore", json_object_to_json_string(b), NULL);
-    json_object_put(b);
+    if (xml)
+        json_object_object_add(b, "xml", json_object_new_string(xml));
+    return top_call(c, "POST", "/v1/domains/restore", b, NULL);
+}
+
+char *vireo_save_image_xml(vireo_conn *c, const char *file, bool secure)
+{
+    char *f = vr_client_escape(c, file);
+    char *path = vr_asprintf("/v1/save-image?file=%s%s", f, secure ? "&secure=1" : "");
+    json_object *o = NULL, *r = NULL;
+    char *xml = NULL;
+    if (top_call(c, "GET", path, NULL, &o) == 0 && json_object_object_get_ex(o, "return", &r))
+        xml = vr_strdup(json_object_get_string(r));
     json_object_put(o);
-    return o ? 0 : -1;
+    free(path);
+    free(f);
+    return xml;
+}
+
+int vireo_save_image_define(vireo_conn *c, const char *file, const char *xml, unsigned flags)
+{
+    json_object *b = state_body(flags);
+    json_object_object_add(b, "file", json_object_new_string(file));
+    json_object_object_add(b, "xml", json_object_new_string(xml));
+    return top_call(c, "PUT", "/v1/save-image", b, NULL);
 }
 
 int vireo_domain_managed_save(vireo_conn *c, const char *key, unsigned flags)
@@ -210,17 +255,25 @@ static json_object *disk_body(const char *disk)
     return b;
 }
 
-int vireo_domain_block_commit(vireo_conn *c, const char *key, const char *disk)
+int vireo_domain_block_job_start(vireo_conn *c, const char *key, const char *op, const char *disk,
+                                 const vireo_block_job_params *p)
 {
+    static const struct {
+        const char *key;
+        unsigned flag;
+    } flags[] = {{"active", VIREO_BLOCK_JOB_ACTIVE},   {"shallow", VIREO_BLOCK_JOB_SHALLOW},
+                 {"pivot", VIREO_BLOCK_JOB_PIVOT},     {"finish", VIREO_BLOCK_JOB_FINISH},
+                 {"wait", VIREO_BLOCK_JOB_WAIT},       {"reuse_external", VIREO_BLOCK_JOB_REUSE_EXTERNAL},
+                 {"blockdev", VIREO_BLOCK_JOB_BLOCKDEV}};
     json_object *b = disk_body(disk);
-    json_object_object_add(b, "active", json_object_new_boolean(true));
-    json_object_object_add(b, "pivot", json_object_new_boolean(true));
-    return call(c, "POST", key, "blockcommit", b, NULL);
-}
-
-int vireo_domain_block_pull(vireo_conn *c, const char *key, const char *disk)
-{
-    return call(c, "POST", key, "blockpull", disk_body(disk), NULL);
+    const char *strs[][2] = {{"top", p->top}, {"base", p->base}, {"dest", p->dest}, {"format", p->format}};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        if (strs[i][1])
+            json_object_object_add(b, strs[i][0], json_object_new_string(strs[i][1]));
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+        if (p->flags & flags[i].flag)
+            json_object_object_add(b, flags[i].key, json_object_new_boolean(true));
+    return call(c, "POST", key, op, b, NULL);
 }
 
 char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *disk)
@@ -236,6 +289,11 @@ char *vireo_domain_block_job_json(vireo_conn *c, const char *key, const char *di
 int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *disk)
 {
     return call(c, "POST", key, "blockjob/abort", disk_body(disk), NULL);
+}
+
+int vireo_domain_block_job_pivot(vireo_conn *c, const char *key, const char *disk)
+{
+    return call(c, "POST", key, "blockjob/pivot", disk_body(disk), NULL);
 }
 
 int vireo_domain_metadata(vireo_conn *c, const char *key, const char *uri, unsigned flags, char **xml)

@@ -266,6 +266,7 @@ typedef struct {
     char mac[VR_MAC_STRLEN];
     vr_net_model model;
     char *target_dev;     /* tap name wanted, or NULL */
+    bool link_down;       /* <link state='down'/>: the guest sees no carrier */
     unsigned boot_order;
     vr_address addr;
     long line;
@@ -592,6 +593,11 @@ char *vr_domain_def_format_public(const vr_domain_def *def, bool secure);
 vr_domain_def *vr_domain_def_copy(const vr_domain_def *def);
 
 void vr_domain_def_free(vr_domain_def *def);
+
+/* vcpupin/emulatorpin --config: a copy of `def` whose <cputune> pins
+ * vCPU `vcpu` (-1: the emulator threads) to `cpuset`, checked as define
+ * checks it (NULL with *err). */
+vr_domain_def *vr_domain_def_with_pin(const vr_domain_def *def, int vcpu, const char *cpuset, char **err);
 
 /* ---- helpers for the drivers ---------------------------------------- */
 

@@ -106,7 +106,16 @@ int vr_metadata_set(const char *metadata, const char *uri, const char *key, cons
         xmlNode *copy = xmlDocCopyNode(xmlDocGetRootElement(frag), doc, 1);
         xmlFreeDoc(frag);
         xmlAddChild(root, copy);
-        xmlNs *ns = xmlNewNs(copy, BAD_CAST uri, BAD_CAST key);
+        /* The element may declare the namespace itself (metadata --edit
+         * shows it so): that declaration serves. */
+        xmlNs *ns = xmlSearchNsByHref(doc, copy, BAD_CAST uri);
+        if (!ns)
+            ns = xmlNewNs(copy, BAD_CAST uri, BAD_CAST key);
+        if (!ns) {
+            vr_set_error(err, "the element declares prefix '%s' for another namespace than %s", key, uri);
+            xmlFreeDoc(doc);
+            return -1;
+        }
         xmlSetNs(copy, ns);
         set_ns(copy->children, ns);
     }

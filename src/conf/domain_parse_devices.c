@@ -504,7 +504,7 @@ static int parse_interface(vr_parse_state *st, const xmlNode *n)
     if (rc == 0)
         return vr_xml_error(n, st->err, "<interface> needs a type");
     in->type = (vr_net_type)i;
-    bool have_source = false, have_mac = false, have_model = false, have_target = false;
+    bool have_source = false, have_mac = false, have_model = false, have_target = false, have_link = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         rc = 0;
         if (vr_xml_is(c, "source") && in->type == VR_NET_DIRECT) {
@@ -571,6 +571,20 @@ static int parse_interface(vr_parse_state *st, const xmlNode *n)
                 rc = vr_xml_error(c, st->err, "<target dev='%s'> is not a valid interface name",
                                   in->target_dev);
             have_target = true;
+        } else if (vr_xml_is(c, "link")) {
+            /* libvirt's link state: up (the default) or down */
+            static const char *const states[] = {"up", "down", NULL};
+            if (have_link)
+                rc = vr_parse_duplicate(c, st->err);
+            else if (vr_xml_check_attrs(c, ATTRS("state"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0)
+                rc = -1;
+            else if ((rc = vr_xml_attr_enum(c, "state", states, &i, st->err)) == 0)
+                rc = vr_xml_error(c, st->err, "<link> needs a state (up or down)");
+            if (rc > 0) {
+                in->link_down = i == 1;
+                rc = 0;
+            }
+            have_link = true;
         } else if (vr_xml_is(c, "boot")) {
             rc = parse_boot_order(st, c, &in->boot_order);
         } else if (vr_xml_is(c, "address")) {

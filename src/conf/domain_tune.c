@@ -413,6 +413,37 @@ void vr_format_cputune(xmlNode *root, const vr_domain_def *def)
         vr_xml_new_prop(vr_xml_new_child(n, "emulatorpin"), "cpuset", t->emulatorpin);
 }
 
+vr_domain_def *vr_domain_def_with_pin(const vr_domain_def *def, int vcpu, const char *cpuset, char **err)
+{
+    vr_domain_def *copy = vr_domain_def_copy(def);
+    if (!copy) {
+        vr_set_error(err, "the definition of domain '%s' cannot be copied", def->name);
+        return NULL;
+    }
+    vr_cputune *t = &copy->cputune;
+    char **slot = &t->emulatorpin;
+    for (size_t i = 0; vcpu >= 0 && i < t->n_vcpupins; i++)
+        if (t->vcpupins[i].vcpu == (unsigned)vcpu)
+            slot = &t->vcpupins[i].cpuset;
+    if (vcpu >= 0 && slot == &t->emulatorpin) {
+        vr_vcpupin *p = VR_PUSH(t->vcpupins, t->n_vcpupins);
+        p->vcpu = (unsigned)vcpu;
+        slot = &p->cpuset;
+    }
+    free(*slot);
+    *slot = vr_strdup(cpuset);
+    t->present = true;
+    /* through the parser: a CPU list or a vCPU the domain lacks is refused as at define */
+    char *xml = vr_domain_def_format(copy);
+    vr_domain_def *out = vr_domain_def_parse(xml, strlen(xml), err);
+    free(xml);
+    for (size_t i = 0; out && i < def->n_disks && i < out->n_disks; i++)
+        if (def->disks[i].resolved_path)
+            out->disks[i].resolved_path = vr_strdup(def->disks[i].resolved_path);
+    vr_domain_def_free(copy);
+    return out;
+}
+
 void vr_domain_tune_free(vr_domain_def *def)
 {
     for (size_t i = 0; i < def->n_numa_cells; i++)

@@ -1,10 +1,15 @@
 /* External snapshot chains (blockchain_ops.h). */
 #include "core/blockchain_ops.h"
 #include "conf/names.h"
+#include "conf/domain_device.h"
+#include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qemu_snapshot.h"
 #include "drivers/storage/storage_img.h"
+#include "drivers/storage/storage_probe.h"
 #include "common/util.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -111,4 +116,129 @@ void vr_core_snapshot_disk_only(vr_domain *dom, const char *name, const char *de
     c->cb = cb;
     c->opaque = opaque;
     vr_qemu_snapshot_external(dom, name, description, c->targets, c->overlays, c->n, on_switched, c);
+}
+
+/* ---- blockcopy's destination ---- */
+
+typedef struct {
+    char *made; /* the destination made here, removed if the job fails */
+    vr_done_fn cb;
+    void *opaque;
+} copy_ctx;
+
+static void on_copy_answer(vr_err code, const char *err, void *opaque)
+{
+    copy_ctx *c = opaque;
+    if (code != VR_OK && c->made)
+        unlink(c->made);
+    c->cb(code, err, c->opaque);
+    free(c->made);
+    free(c);
+}
+
+/* qemu-img create of DEST for a copy of the disk running on `src`. */
+static vr_err make_destination(const char *src, const vr_block_job_params *p, char **format, char **err)
+{
+    vr_probe pr = {0};
+    unsigned long long cap = 0, alloc = 0;
+    if (vr_probe_file(src, &pr, &cap, &alloc, err) < 0)
+        return VR_ERR_FAILED;
+    bool shallow = (p->flags & VR_BJ_SHALLOW) && pr.backing;
+    *format = vr_strdup(p->format ? p->format : shallow ? "qcow2" : vr_vol_format_name(pr.format));
+    vr_err code = VR_OK;
+    if (shallow && strcmp(*format, "qcow2") != 0) {
+        vr_set_error(err, "a --shallow copy keeps the disk's backing file, which only a qcow2 destination can "
+                          "name (drop --format %s)", *format);
+        code = VR_ERR_INVALID;
+    } else {
+        char size[32];
+        snprintf(size, sizeof(size), "%llu", cap);
+        const char *bfmt = vr_vol_format_name(pr.backing_format_known ? pr.backing_format : VR_VOL_RAW);
+        const char *argv[] = {vr_img_binary(), "create", "-q", "-f", *format, p->dest, size, NULL};
+        const char *argv_shallow[] = {vr_img_binary(), "create", "-q", "-f", "qcow2", "-F", bfmt, "-b", pr.backing,
+                                      p->dest, size, NULL};
+        char *ierr = NULL;
+        if (vr_img_run((char *const *)(shallow ? argv_shallow : argv), NULL, &ierr) < 0) {
+            vr_set_error(err, "cannot create the copy's destination %s: %s", p->dest, ierr);
+            code = VR_ERR_FAILED;
+        }
+        free(ierr);
+    }
+    vr_probe_clear(&pr);
+    return code;
+}
+
+/* The destination checked (and made): its format, or NULL with *err. */
+static char *copy_destination(vr_domain *dom, const char *target, const vr_block_job_params *p, bool *made,
+                              vr_err *code, char **err)
+{
+    struct stat st;
+    bool exists = stat(p->dest, &st) == 0;
+    bool reuse = p->flags & (VR_BJ_REUSE_EXTERNAL | VR_BJ_BLOCKDEV);
+    int i = vr_domain_def_find_disk(dom->def, target);
+    char *format = NULL;
+    *code = VR_ERR_INVALID;
+    if (p->dest[0] != '/')
+        vr_set_error(err, "the copy's destination must be an absolute path (got '%s')", p->dest);
+    else if (p->format && strcmp(p->format, "raw") != 0 && strcmp(p->format, "qcow2") != 0)
+        vr_set_error(err, "--format '%s' is not one of raw, qcow2", p->format);
+    else if ((p->flags & VR_BJ_BLOCKDEV) && (!exists || !S_ISBLK(st.st_mode)))
+        vr_set_error(err, "--blockdev: %s is not a block device", p->dest);
+    else if (reuse && !exists)
+        vr_set_error(err, "%s does not exist; without --reuse-external blockcopy makes it", p->dest);
+    else if (!reuse && exists)
+        vr_set_error(err, "%s exists already; Vireo never overwrites an image (use --reuse-external to copy "
+                          "into it)", p->dest);
+    else if (vr_qemu_disk_holder(dom->drv, p->dest, NULL))
+        vr_set_error(err, "%s is in use by a running domain", p->dest);
+    else if (i < 0 || dom->def->disks[i].device == VR_DISK_DEVICE_CDROM) {
+        vr_set_error(err, "domain '%s' has no disk '%s' to copy (domblklist shows its targets)", dom->def->name,
+                     target);
+        *code = VR_ERR_NOT_FOUND;
+    } else if (reuse) {
+        vr_probe pr = {0};
+        unsigned long long cap, alloc;
+        if (p->format)
+            format = vr_strdup(p->format);
+        else if (vr_probe_file(p->dest, &pr, &cap, &alloc, err) == 0)
+            format = vr_strdup(vr_vol_format_name(pr.format == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW));
+        vr_probe_clear(&pr);
+    } else {
+        char *src = vr_qemu_disk_path(dom->drv, &dom->def->disks[i], err);
+        if (src && (*code = make_destination(src, p, &format, err)) == VR_OK)
+            *made = true;
+        else if (src) {
+            free(format);
+            format = NULL;
+        }
+        free(src);
+    }
+    return format;
+}
+
+void vr_core_block_job_start(vr_domain *dom, const char *target, vr_block_job_kind kind,
+                             const vr_block_job_params *p, vr_done_fn cb, void *opaque)
+{
+    if (kind != VR_BLOCK_COPY || dom->state == VR_DOM_SHUTOFF || dom->starting) {
+        /* the driver says what is wrong with a shut-off domain */
+        vr_qemu_block_job_start(dom, target, kind, p, cb, opaque);
+        return;
+    }
+    char *err = NULL;
+    vr_err code = VR_OK;
+    bool made = false;
+    char *format = p->dest ? copy_destination(dom, target, p, &made, &code, &err) : NULL;
+    if (!format) {
+        if (!err)
+            vr_set_error(&err, "blockcopy needs a destination");
+        cb(code == VR_OK ? VR_ERR_INVALID : code, err, opaque);
+        free(err);
+        return;
+    }
+    copy_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (copy_ctx){.made = made ? vr_strdup(p->dest) : NULL, .cb = cb, .opaque = opaque};
+    vr_block_job_params q = *p;
+    q.format = format;
+    vr_qemu_block_job_start(dom, target, kind, &q, on_copy_answer, c);
+    free(format);
 }

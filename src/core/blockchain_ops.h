@@ -11,3 +11,14 @@
  * overlays made. */
 void vr_core_snapshot_disk_only(vr_domain *dom, const char *name, const char *description, vr_done_fn cb,
                                 void *opaque);
+
+/* blockcommit, blockpull and blockcopy (both transports call this; the
+ * job itself is the QEMU driver's, vr_qemu_block_job_start). A copy's
+ * destination comes first: with VR_BJ_REUSE_EXTERNAL or VR_BJ_BLOCKDEV
+ * it must exist (its format --format, else probed); otherwise it must
+ * not, and is made here with qemu-img: the disk's size and format
+ * (--format to change it), or for VR_BJ_SHALLOW a qcow2 on the disk's
+ * backing file. A destination made here is removed when the job fails
+ * before it answers. */
+void vr_core_block_job_start(vr_domain *dom, const char *target, vr_block_job_kind kind,
+                             const vr_block_job_params *p, vr_done_fn cb, void *opaque);

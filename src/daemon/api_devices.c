@@ -1,6 +1,7 @@
 /* API: a domain's devices changed, live or in its definition, as virsh
  * attach-device, detach-device (and attach-disk, detach-disk,
- * attach-interface, detach-interface), change-media, blockresize,
+ * attach-interface, detach-interface), update-device, domif-setlink,
+ * change-media, blockresize,
  * setvcpus and vcpucount do. Every body is JSON; "live", "config" and
  * "persistent" are virsh's flags (neither: live when running, else
  * config; persistent: config, and live when running). */
@@ -30,8 +31,9 @@ static vr_domain *begin(vr_api_call *c, json_object **body)
     return *body ? dom : NULL;
 }
 
-/* POST domains/NAME/devices {"xml": "<disk ...>" | "<interface ...>"}. */
-static void attach(vr_api_call *c)
+/* POST domains/NAME/devices {"xml": "<disk ...>" | "<interface ...>"}
+ * (attach), POST domains/NAME/devices/update {"xml"} (update-device). */
+static void device_xml(vr_api_call *c, void (*op)(vr_domain *, const char *, unsigned, vr_done_fn, void *))
 {
     json_object *body;
     vr_domain *dom = begin(c, &body);
@@ -42,7 +44,29 @@ static void attach(vr_api_call *c)
     if (rc == 0)
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}");
     if (rc > 0)
-        vr_qemu_attach_device(dom, xml, affect(dom, body), vr_api_domain_done, vr_api_pend(c, dom->def->name));
+        op(dom, xml, affect(dom, body), vr_api_domain_done, vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
+static void attach(vr_api_call *c) { device_xml(c, vr_qemu_attach_device); }
+static void update(vr_api_call *c) { device_xml(c, vr_qemu_update_device); }
+
+/* PUT domains/NAME/link {"interface": MAC|TAP, "state": "up"|"down"}: domif-setlink. */
+static void set_link(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *iface = NULL, *state = NULL;
+    int ri = vr_api_str(c, body, "interface", &iface);
+    int rs = ri < 0 ? -1 : vr_api_str(c, body, "state", &state);
+    if (rs >= 0 && (ri == 0 || rs == 0 || (strcmp(state, "up") != 0 && strcmp(state, "down") != 0)))
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"interface\": MAC or TAP, \"state\": \"up\" or "
+                           "\"down\"}");
+    else if (rs > 0)
+        vr_qemu_set_link(dom, iface, strcmp(state, "down") == 0, affect(dom, body), vr_api_domain_done,
+                         vr_api_pend(c, dom->def->name));
     json_object_put(body);
 }
 
@@ -186,6 +210,8 @@ static void get_vcpus(vr_api_call *c)
 const vr_api_route vr_api_device_routes[] = {
     {"POST", "domains/*/devices", attach},
     {"POST", "domains/*/devices/detach", detach},
+    {"POST", "domains/*/devices/update", update},
+    {"PUT", "domains/*/link", set_link},
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},

@@ -156,8 +156,8 @@ static void monitor(vr_api_call *c)
 }
 
 /* GET domains/NAME/vcpuinfo; PUT domains/NAME/vcpupin {"vcpu", "cpulist"}
- * and emulatorpin {"cpulist"}: the running threads only ("config" is
- * refused until <cputune> is parsed). */
+ * and emulatorpin {"cpulist"}, with "live" (the running threads) and
+ * "config" (<cputune> in the definition); neither: live when running. */
 static void vcpu_info(vr_api_call *c)
 {
     vr_domain *dom = begin(c, NULL);
@@ -179,13 +179,11 @@ static void pin(vr_api_call *c)
     if (rc >= 0 && rv >= 0 && (rc == 0 || rv == 0))
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"cpulist\": \"0-1\"%s}",
                            emulator ? "" : ", \"vcpu\": N");
-    else if (rc > 0 && rv > 0 && vr_api_bool(body, "config"))
-        vr_req_reply_error(c->req, 422, "unsupported", "pinning in the definition (<cputune>, --config) is not "
-                           "supported yet; use --live on the running domain");
-    else if (rc > 0 && rv > 0 && emulator)
-        vr_qemu_emulator_pin(dom, cpulist, on_done, pend(c));
     else if (rc > 0 && rv > 0)
-        vr_qemu_vcpu_pin(dom, (unsigned)vcpu, cpulist, on_done, pend(c));
+        vr_qemu_pin(dom, emulator ? -1 : (int)vcpu, cpulist,
+                    (vr_api_bool(body, "live") ? VR_AFFECT_LIVE : 0) |
+                        (vr_api_bool(body, "config") ? VR_AFFECT_CONFIG : 0),
+                    on_done, pend(c));
     json_object_put(body);
 }
 

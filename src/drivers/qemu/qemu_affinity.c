@@ -5,6 +5,7 @@
  * here: <cputune> in the definition is not parsed on this branch, so
  * --config is refused by the callers. */
 #include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
 #include "common/strbuf.h"
@@ -176,7 +177,7 @@ static void run(vr_domain *dom, int vcpu, const char *cpulist, vr_qemu_reply_fn 
     vr_err code = VR_OK;
     if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->pid <= 0) {
         err = vr_asprintf("domain '%s' is not running; its vCPU threads exist only while it runs "
-                          "(pinning in the definition, <cputune>, is not supported yet)", dom->def->name);
+                          "(--config pins them in the definition, <cputune>)", dom->def->name);
         code = VR_ERR_CONFLICT;
     } else if (cpulist) {
         /* vcpupin and emulatorpin write these elements with --config. */
@@ -210,4 +211,62 @@ void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qem
 void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
 {
     run(dom, -1, cpulist, cb, opaque);
+}
+
+/* ---- --config: <cputune> in the definitions ---- */
+
+typedef struct {
+    vr_qemu_driver *drv;
+    char *name, *cpulist;
+    int vcpu;
+    bool live;              /* the threads were pinned: the live definition says so */
+    vr_domain_def *config;  /* the definition to take once the live pin worked */
+    vr_qemu_reply_fn cb;
+    void *opaque;
+} pin_ctx;
+
+static void pin_done(vr_err code, json_object *ret, const char *err, void *opaque)
+{
+    pin_ctx *p = opaque;
+    vr_domain *dom = vr_qemu_lookup(p->drv, p->name);
+    char *cerr = NULL;
+    if (code == VR_OK && !dom) {
+        code = VR_ERR_NOT_FOUND;
+        err = "the domain is gone";
+    }
+    vr_domain_def *live = code == VR_OK && p->live ? vr_domain_def_with_pin(dom->def, p->vcpu, p->cpulist, NULL)
+                                                   : NULL;
+    if (live)
+        vr_hp_live_replace(dom, live);
+    if (code == VR_OK && p->config) {
+        code = vr_hp_config_replace(dom, p->config, &cerr);
+        p->config = NULL;
+        err = cerr;
+    }
+    p->cb(code, ret, err, p->opaque);
+    vr_domain_def_free(p->config);
+    free(cerr);
+    free(p->name);
+    free(p->cpulist);
+    free(p);
+}
+
+void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb, void *opaque)
+{
+    flags = vr_qemu_affect(dom, flags);
+    char *err = NULL;
+    vr_err code = vr_hp_check(dom, flags, "pin in", &err);
+    pin_ctx *p = vr_calloc(1, sizeof(*p));
+    *p = (pin_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .cpulist = vr_strdup(cpulist),
+                   .vcpu = vcpu, .live = flags & VR_AFFECT_LIVE, .cb = cb, .opaque = opaque};
+    if (code == VR_OK && (flags & VR_AFFECT_CONFIG) &&
+        !(p->config = vr_domain_def_with_pin(vr_hp_config_def(dom), vcpu, cpulist, &err)))
+        code = VR_ERR_INVALID;
+    if (code != VR_OK)
+        pin_done(code, NULL, err, p);
+    else if (flags & VR_AFFECT_LIVE)
+        run(dom, vcpu, cpulist, pin_done, p);
+    else
+        pin_done(VR_OK, NULL, NULL, p);
+    free(err);
 }

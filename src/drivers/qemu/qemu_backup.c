@@ -7,6 +7,7 @@
  * (auto-dismiss off so its error can be read). Then query-jobs is polled: progress
  * for domjobinfo, domjobabort's job-cancel, and at the end the jobs are
  * dismissed and the target nodes and temporary bitmaps go again. */
+#include "drivers/qemu/qemu_blocknode.h"
 #include "drivers/qemu/qemu_backup.h"
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
@@ -349,7 +350,7 @@ static void on_nodes(json_object *ret, const char *error, void *opaque)
     if (!dom)
         return;
     for (size_t i = 0; i < c->n; i++) {
-        const char *node = vr_qemu_block_inserted(vr_qemu_block_of(ret, c->targets[i]), "node-name");
+        const char *node = vr_qb_inserted(vr_qb_block_of(ret, c->targets[i]), "node-name");
         if (!node) {
             char *m = vr_asprintf("QEMU has no disk %s", c->targets[i]);
             fail(c, m);

@@ -1,18 +1,19 @@
-/* External snapshot chains of a running domain's disks, as virsh
- * snapshot-create-as --disk-only, blockcommit, blockpull and blockjob
- * make and follow them.
+/* Block jobs on a running disk's chain, as virsh's blockcommit,
+ * blockpull, blockcopy and blockjob run them.
  *
- * A disk-only snapshot puts a new qcow2 overlay (made by the core,
- * qemu-img create -b) on top of each writable disk: QMP blockdev-add,
- * then one `transaction` of blockdev-snapshot for every disk together
- * (all or none). The definitions then name the overlay; the images under
- * it are the snapshot. blockcommit --active --pivot merges the chain back
- * down (block-commit, then job-complete when it is ready: the disk runs
- * on its bottom image again); blockpull copies the chain up into the top
- * (block-stream). Jobs run with auto-dismiss off so their error can be
- * read; they are followed by polling query-jobs. */
+ * A job is QEMU's (block-commit, block-stream, blockdev-mirror), run
+ * with auto-dismiss off so its error can be read, and followed here by
+ * polling query-jobs: one record per disk while it runs. Jobs with a
+ * ready phase (an active commit, a copy) wait there until asked to
+ * pivot (job-complete: the disk switches to the result) or to end
+ * (job-cancel: the disk stays; a copy in ready state is then a finished,
+ * consistent copy). When a job ends, the definitions follow what QEMU
+ * did and the layers that left the chain leave QEMU (blockdev-del), so
+ * the next snapshot, job or detach finds the chain as it is
+ * (qemu_blocknode.h). The records live as long as the daemon; a job
+ * found in QEMU after a daemon restart can still be shown and aborted. */
+#include "drivers/qemu/qemu_blocknode.h"
 #include "drivers/qemu/qemu_hotplug.h"
-#include "drivers/qemu/qemu_snapshot.h"
 #include "drivers/qemu/qmp.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -21,431 +22,535 @@
 #include <string.h>
 
 #define POLL_MS 100
+#define MAX_WAITERS 4
 
 typedef struct {
-    vr_qemu_driver *drv;
-    char *name;
-    /* snapshot */
-    char *snap, *description;
-    size_t n, added;
-    char **targets, **overlays, **nodes;
-    /* block job */
-    char *job;        /* commit-vda, pull-vda */
-    char *target;
-    bool pivot;       /* active commit: complete it when ready */
-    struct event *timer;
     vr_done_fn cb;
     void *opaque;
-} bj_ctx;
+} waiter;
 
-static void ctx_free(bj_ctx *c)
+typedef struct bjob {
+    struct bjob *next;
+    vr_qemu_driver *drv;
+    char *name, *target, *id;
+    vr_block_job_kind kind;
+    unsigned flags;
+    bool active;                     /* has a ready phase */
+    bool started, ready, completing, cancelling;
+    vr_qb_layer *chain;
+    size_t n_chain;
+    char *top_path, *base_path;      /* commit: --top, --base as given */
+    size_t top, base;                /* commit: their indexes in the chain */
+    char *copy_node, *copy_path, *copy_format;
+    struct event *timer;
+    waiter waiters[MAX_WAITERS];
+    size_t n_waiters;
+} bjob;
+
+/* Every job the daemon follows, across domains. */
+static bjob *jobs;
+
+static const char *kind_name(vr_block_job_kind k)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->targets[i]);
-        free(c->overlays[i]);
-        free(c->nodes[i]);
-    }
-    free(c->targets);
-    free(c->overlays);
-    free(c->nodes);
-    if (c->timer)
-        event_free(c->timer);
-    free(c->name);
-    free(c->snap);
-    free(c->description);
-    free(c->job);
-    free(c->target);
-    free(c);
+    return k == VR_BLOCK_COPY ? "copy" : k == VR_BLOCK_PULL ? "pull" : "commit";
 }
 
-static void finish(bj_ctx *c, vr_err code, const char *err)
+static bjob *job_of(const char *name, const char *target)
 {
-    c->cb(code, err, c->opaque);
-    ctx_free(c);
+    for (bjob *j = jobs; j; j = j->next)
+        if (strcmp(j->name, name) == 0 && strcmp(j->target, target) == 0)
+            return j;
+    return NULL;
 }
 
-static void fail(bj_ctx *c, const char *what, const char *error)
+static void job_free(bjob *j)
 {
-    char *m = vr_asprintf("%s of domain '%s' failed: %s", what, c->name, error);
-    finish(c, VR_ERR_FAILED, m);
+    for (bjob **p = &jobs; *p; p = &(*p)->next)
+        if (*p == j) {
+            *p = j->next;
+            break;
+        }
+    if (j->timer)
+        event_free(j->timer);
+    vr_qb_chain_free(j->chain, j->n_chain);
+    free(j->name);
+    free(j->target);
+    free(j->id);
+    free(j->top_path);
+    free(j->base_path);
+    free(j->copy_node);
+    free(j->copy_path);
+    free(j->copy_format);
+    free(j);
+}
+
+static void wait_on(bjob *j, vr_done_fn cb, void *opaque)
+{
+    if (j->n_waiters < MAX_WAITERS)
+        j->waiters[j->n_waiters++] = (waiter){cb, opaque};
+    else
+        cb(VR_ERR_CONFLICT, "too many callers wait on this block job already", opaque);
+}
+
+/* Answer everyone waiting; the job goes when `end`. */
+static void answer(bjob *j, vr_err code, const char *err, bool end)
+{
+    size_t n = j->n_waiters;
+    waiter w[MAX_WAITERS];
+    memcpy(w, j->waiters, sizeof(w));
+    j->n_waiters = 0;
+    if (end)
+        job_free(j);
+    for (size_t i = 0; i < n; i++)
+        w[i].cb(code, err, w[i].opaque);
+}
+
+static void fail(bjob *j, const char *error)
+{
+    char *m = vr_asprintf("block %s of disk %s of domain '%s' failed: %s", kind_name(j->kind), j->target, j->name,
+                          error);
+    answer(j, VR_ERR_FAILED, m, true);
     free(m);
 }
 
-/* The domain once QEMU answered, or NULL after failing the operation. */
-static vr_domain *answered(bj_ctx *c, const char *what, const char *error)
+/* The domain once QEMU answered, or NULL after failing the job. */
+static vr_domain *answered(bjob *j, const char *error)
 {
-    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+    vr_domain *dom = vr_qemu_lookup(j->drv, j->name);
     if (error || !dom || !dom->qmp) {
-        fail(c, what, error ? error : "QEMU exited");
+        fail(j, error ? error : "QEMU exited");
         return NULL;
     }
     return dom;
 }
 
-/* query-block's entry for the disk `target` (its device id), or NULL. */
-static json_object *block_of(json_object *ret, const char *target)
+static json_object *id_arg(const char *key, const char *id)
 {
-    const char *peripheral = "/machine/peripheral/";
-    for (size_t i = 0; ret && i < json_object_array_length(ret); i++) {
-        json_object *b = json_object_array_get_idx(ret, i), *q = NULL;
-        if (!json_object_object_get_ex(b, "qdev", &q))
-            continue;
-        const char *qdev = json_object_get_string(q);
-        if (strncmp(qdev, peripheral, strlen(peripheral)) == 0)
-            qdev += strlen(peripheral);
-        size_t len = strcspn(qdev, "/");
-        if (len == strlen(target) && strncmp(qdev, target, len) == 0)
-            return b;
-    }
-    return NULL;
-}
-
-static const char *inserted(json_object *b, const char *key)
-{
-    json_object *in = NULL, *v = NULL;
-    if (!b || !json_object_object_get_ex(b, "inserted", &in) || !json_object_object_get_ex(in, key, &v))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-json_object *vr_qemu_block_of(json_object *ret, const char *target) { return block_of(ret, target); }
-const char *vr_qemu_block_inserted(json_object *b, const char *key) { return inserted(b, key); }
-
-/* Both definitions' disk `target` now runs on `path` (a file of `format`). */
-static void set_disk_file(vr_domain *dom, const char *target, const char *path, const char *format)
-{
-    vr_domain_def *defs[2] = {vr_domain_def_copy(dom->def),
-                              dom->persistent ? vr_domain_def_copy(vr_hp_config_def(dom)) : NULL};
-    for (size_t k = 0; k < 2; k++) {
-        int i = defs[k] ? vr_domain_def_find_disk(defs[k], target) : -1;
-        if (i < 0)
-            continue;
-        vr_disk_def *d = &defs[k]->disks[i];
-        free(d->source_path);
-        free(d->source_pool);
-        free(d->source_volume);
-        free(d->resolved_path);
-        d->source_pool = d->source_volume = d->resolved_path = NULL;
-        d->source_path = vr_strdup(path);
-        d->type = VR_DISK_FILE;
-        d->format = strcmp(format, "qcow2") == 0 ? VR_DISK_QCOW2 : VR_DISK_RAW;
-    }
-    char *err = NULL;
-    if (defs[1] && vr_hp_config_replace(dom, defs[1], &err) != VR_OK)
-        vr_log_warn("domain %s: disk %s now runs on %s, but the definition cannot be saved: %s", dom->def->name,
-                    target, path, err);
-    free(err);
-    vr_hp_live_replace(dom, defs[0]);
-}
-
-/* ---- snapshot-create-as --disk-only ---- */
-
-/* A step failed: no disk switched, the overlays QEMU opened go again
- * (the core removes their files). */
-static vr_domain *snapshot_answered(bj_ctx *c, const char *error)
-{
-    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
-    for (size_t i = 0; error && dom && dom->qmp && i < c->added; i++) {
-        json_object *a = json_object_new_object();
-        json_object_object_add(a, "node-name", json_object_new_string(c->nodes[i]));
-        vr_qmp_command(dom->qmp, "blockdev-del", a, NULL, NULL);
-    }
-    return answered(c, "the disk-only snapshot", error);
-}
-
-static void on_transaction(json_object *ret, const char *error, void *opaque)
-{
-    (void)ret;
-    bj_ctx *c = opaque;
-    vr_domain *dom = snapshot_answered(c, error);
-    if (!dom)
-        return;
-    for (size_t i = 0; i < c->n; i++)
-        set_disk_file(dom, c->targets[i], c->overlays[i], "qcow2");
-    char *err = NULL;
-    vr_err code = vr_qemu_snapshot_record(dom, c->snap, c->description, VR_SNAP_DISK, &err);
-    finish(c, code, err);
-    free(err);
-}
-
-static void add_next(bj_ctx *c, vr_domain *dom);
-
-static void on_added(json_object *ret, const char *error, void *opaque)
-{
-    (void)ret;
-    bj_ctx *c = opaque;
-    vr_domain *dom = snapshot_answered(c, error);
-    if (!dom)
-        return;
-    c->added++;
-    add_next(c, dom);
-}
-
-static void on_tops(json_object *ret, const char *error, void *opaque);
-
-/* blockdev-add of overlay `added`, or, all added, the transaction. */
-static void add_next(bj_ctx *c, vr_domain *dom)
-{
-    if (c->added < c->n) {
-        json_object *file = json_object_new_object(), *a = json_object_new_object();
-        json_object_object_add(file, "driver", json_object_new_string("file"));
-        json_object_object_add(file, "filename", json_object_new_string(c->overlays[c->added]));
-        json_object_object_add(a, "driver", json_object_new_string("qcow2"));
-        json_object_object_add(a, "node-name", json_object_new_string(c->nodes[c->added]));
-        json_object_object_add(a, "file", file);
-        /* The backing is the node it goes on top of, set by blockdev-snapshot. */
-        json_object_object_add(a, "backing", NULL);
-        vr_qmp_command(dom->qmp, "blockdev-add", a, on_added, c);
-        return;
-    }
-    vr_qmp_command(dom->qmp, "query-block", NULL, on_tops, c);
-}
-
-static void on_tops(json_object *ret, const char *error, void *opaque)
-{
-    bj_ctx *c = opaque;
-    vr_domain *dom = snapshot_answered(c, error);
-    if (!dom)
-        return;
-    json_object *actions = json_object_new_array();
-    for (size_t i = 0; i < c->n; i++) {
-        const char *top = inserted(block_of(ret, c->targets[i]), "node-name");
-        if (!top) {
-            json_object_put(actions);
-            char *m = vr_asprintf("QEMU has no disk %s", c->targets[i]);
-            snapshot_answered(c, m);
-            free(m);
-            return;
-        }
-        json_object *data = json_object_new_object(), *act = json_object_new_object();
-        json_object_object_add(data, "node", json_object_new_string(top));
-        json_object_object_add(data, "overlay", json_object_new_string(c->nodes[i]));
-        json_object_object_add(act, "type", json_object_new_string("blockdev-snapshot"));
-        json_object_object_add(act, "data", data);
-        json_object_array_add(actions, act);
-    }
     json_object *a = json_object_new_object();
-    json_object_object_add(a, "actions", actions);
-    vr_qmp_command(dom->qmp, "transaction", a, on_transaction, c);
+    json_object_object_add(a, key, json_object_new_string(id));
+    return a;
 }
 
-void vr_qemu_snapshot_external(vr_domain *dom, const char *name, const char *description,
-                               char *const *targets, char *const *overlays, size_t n, vr_done_fn cb,
-                               void *opaque)
+static void send_dels(vr_domain *dom, json_object *dels)
 {
-    static unsigned next_node;
-    /* QEMU's user opens the overlays (the images under them it has already). */
-    for (size_t i = 0; i < n; i++) {
-        vr_disk_def d = {.type = VR_DISK_FILE, .format = VR_DISK_QCOW2, .source_path = overlays[i],
-                         .target_dev = targets[i]};
-        char *err = NULL;
-        if (vr_qemu_grant_disk(dom, &d, &err) < 0) {
-            cb(VR_ERR_FAILED, err, opaque);
-            free(err);
-            return;
-        }
+    for (size_t i = 0; i < json_object_array_length(dels); i++)
+        vr_qmp_command(dom->qmp, "blockdev-del", json_object_get(json_object_array_get_idx(dels, i)), NULL,
+                       NULL);
+    json_object_put(dels);
+}
+
+static void drop_copy_node(bjob *j, vr_domain *dom)
+{
+    if (j->copy_node && dom && dom->qmp)
+        vr_qmp_command(dom->qmp, "blockdev-del", id_arg("node-name", j->copy_node), NULL, NULL);
+}
+
+/* The job ended well: the definitions follow the chain QEMU has now,
+ * and the layers out of it leave QEMU. */
+static void concluded(bjob *j, vr_domain *dom)
+{
+    json_object *dels = json_object_new_array();
+    size_t from = 0, to = 0; /* chain layers [from, to) leave */
+    if (j->kind == VR_BLOCK_COPY && j->cancelling) {
+        drop_copy_node(j, dom);
+    } else if (j->kind == VR_BLOCK_COPY) {
+        vr_qb_set_disk_source(dom, j->target, j->copy_path, j->copy_format, j->flags & VR_BJ_BLOCKDEV);
+        to = j->flags & VR_BJ_SHALLOW ? 1 : j->n_chain;
+    } else if (j->kind == VR_BLOCK_PULL) {
+        from = 1, to = j->n_chain;
+    } else if (!j->active || !j->cancelling) {
+        /* commit: top..base-1 merged into base; an active one pivoted to it */
+        from = j->top, to = j->base;
+        if (j->active)
+            vr_qb_set_disk_source(dom, j->target, j->chain[j->base].file, j->chain[j->base].format, false);
     }
-    bj_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (bj_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .snap = vr_strdup(name),
-                  .description = description ? vr_strdup(description) : NULL, .n = n, .cb = cb, .opaque = opaque};
-    c->targets = vr_calloc(n + 1, sizeof(char *));
-    c->overlays = vr_calloc(n + 1, sizeof(char *));
-    c->nodes = vr_calloc(n + 1, sizeof(char *));
-    for (size_t i = 0; i < n; i++) {
-        c->targets[i] = vr_strdup(targets[i]);
-        c->overlays[i] = vr_strdup(overlays[i]);
-        c->nodes[i] = vr_asprintf("ov%u-%s", ++next_node, targets[i]);
-    }
-    add_next(c, dom);
+    for (size_t i = from; i < to; i++)
+        vr_qb_del_args(&j->chain[i], j->target, dels);
+    send_dels(dom, dels);
+    vr_log_info("domain %s: block %s of %s %s", j->name, kind_name(j->kind), j->target,
+                j->cancelling ? "ended, the disk unchanged" : "done");
+    answer(j, VR_OK, NULL, true);
 }
 
-/* ---- blockcommit --active --pivot, blockpull ---- */
-
-static void poll_job(bj_ctx *c);
-
-/* The node number of one of our overlays of the disk ("ov12-vda"), or 0. */
-static unsigned overlay_number(const char *node, const char *target)
-{
-    char *end;
-    if (strncmp(node, "ov", 2) != 0)
-        return 0;
-    unsigned long n = strtoul(node + 2, &end, 10);
-    return *end == '-' && strcmp(end + 1, target) == 0 ? (unsigned)n : 0;
-}
-
-static int cmp_desc(const void *a, const void *b)
-{
-    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-    return x < y ? 1 : x > y ? -1 : 0;
-}
-
-/* After a commit's pivot the overlays above the image are out of use:
- * they leave QEMU, newest (the old top) first, so a later snapshot may
- * put a new one on the image. */
-static void on_nodes(json_object *ret, const char *error, void *opaque)
-{
-    bj_ctx *c = opaque;
-    vr_domain *dom = answered(c, c->job, error);
-    if (!dom)
-        return;
-    size_t n = ret ? json_object_array_length(ret) : 0, k = 0;
-    unsigned *nums = vr_calloc(n + 1, sizeof(*nums));
-    for (size_t i = 0; i < n; i++) {
-        json_object *name = NULL;
-        if (json_object_object_get_ex(json_object_array_get_idx(ret, i), "node-name", &name)) {
-            unsigned v = overlay_number(json_object_get_string(name), c->target);
-            if (v)
-                nums[k++] = v;
-        }
-    }
-    qsort(nums, k, sizeof(*nums), cmp_desc);
-    for (size_t i = 0; i < k; i++) {
-        json_object *a = json_object_new_object();
-        char *node = vr_asprintf("ov%u-%s", nums[i], c->target);
-        json_object_object_add(a, "node-name", json_object_new_string(node));
-        vr_qmp_command(dom->qmp, "blockdev-del", a, NULL, NULL);
-        free(node);
-    }
-    free(nums);
-    finish(c, VR_OK, NULL);
-}
-
-static void on_pivoted(json_object *ret, const char *error, void *opaque)
-{
-    bj_ctx *c = opaque;
-    vr_domain *dom = answered(c, c->job, error);
-    if (!dom)
-        return;
-    json_object *b = block_of(ret, c->target), *in = NULL, *file = NULL;
-    const char *drv = inserted(b, "drv");
-    if (b && json_object_object_get_ex(b, "inserted", &in) && json_object_object_get_ex(in, "file", &file) && drv)
-        set_disk_file(dom, c->target, json_object_get_string(file), drv);
-    if (vr_str_starts(c->job, "commit"))
-        vr_qmp_command(dom->qmp, "query-named-block-nodes", NULL, on_nodes, c);
-    else
-        finish(c, VR_OK, NULL);
-}
+static void poll_job(bjob *j);
 
 static void on_jobs(json_object *ret, const char *error, void *opaque)
 {
-    bj_ctx *c = opaque;
-    vr_domain *dom = answered(c, c->job, error);
+    bjob *j = opaque;
+    vr_domain *dom = answered(j, error);
     if (!dom)
         return;
-    json_object *job = NULL;
+    json_object *job = NULL, *st = NULL, *jerr = NULL;
     for (size_t i = 0; ret && i < json_object_array_length(ret) && !job; i++) {
-        json_object *j = json_object_array_get_idx(ret, i), *id = NULL;
-        if (json_object_object_get_ex(j, "id", &id) && strcmp(json_object_get_string(id), c->job) == 0)
-            job = j;
+        json_object *e = json_object_array_get_idx(ret, i), *id = NULL;
+        if (json_object_object_get_ex(e, "id", &id) && strcmp(json_object_get_string(id), j->id) == 0)
+            job = e;
     }
-    json_object *st = NULL, *jerr = NULL;
     const char *status = job && json_object_object_get_ex(job, "status", &st) ? json_object_get_string(st) : "gone";
-    if (strcmp(status, "ready") == 0 && c->pivot) {
-        c->pivot = false;
-        json_object *a = json_object_new_object();
-        json_object_object_add(a, "id", json_object_new_string(c->job));
-        vr_qmp_command(dom->qmp, "job-complete", a, NULL, NULL);
+    if (strcmp(status, "ready") == 0 && !j->ready) {
+        j->ready = true;
+        if (j->flags & (VR_BJ_PIVOT | VR_BJ_FINISH)) {
+            bool pivot = j->flags & VR_BJ_PIVOT;
+            (pivot ? &j->completing : &j->cancelling)[0] = true;
+            vr_qmp_command(dom->qmp, pivot ? "job-complete" : "job-cancel", id_arg("id", j->id), NULL, NULL);
+        } else {
+            /* --wait without --pivot/--finish: answered in the ready phase */
+            answer(j, VR_OK, NULL, false);
+        }
     } else if (strcmp(status, "concluded") == 0 || strcmp(status, "gone") == 0) {
         if (job)
             json_object_object_get_ex(job, "error", &jerr);
         char *m = jerr ? vr_strdup(json_object_get_string(jerr)) : NULL;
-        json_object *a = json_object_new_object();
-        json_object_object_add(a, "id", json_object_new_string(c->job));
-        vr_qmp_command(dom->qmp, "job-dismiss", a, NULL, NULL);
-        if (m || !job) {
-            fail(c, c->job, m ? m : "the job vanished");
-            free(m);
-            return;
+        if (job)
+            vr_qmp_command(dom->qmp, "job-dismiss", id_arg("id", j->id), NULL, NULL);
+        if (!job || (m && !j->cancelling)) {
+            if (j->kind == VR_BLOCK_COPY)
+                drop_copy_node(j, dom);
+            fail(j, m ? m : "the job vanished from QEMU");
+        } else {
+            concluded(j, dom);
         }
-        vr_qmp_command(dom->qmp, "query-block", NULL, on_pivoted, c);
+        free(m);
         return;
     }
-    poll_job(c);
+    poll_job(j);
 }
 
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    bj_ctx *c = arg;
-    vr_domain *dom = answered(c, c->job, NULL);
+    bjob *j = arg;
+    vr_domain *dom = answered(j, NULL);
     if (dom)
-        vr_qmp_command(dom->qmp, "query-jobs", NULL, on_jobs, c);
+        vr_qmp_command(dom->qmp, "query-jobs", NULL, on_jobs, j);
 }
 
-static void poll_job(bj_ctx *c)
+static void poll_job(bjob *j)
 {
-    if (!c->timer)
-        c->timer = evtimer_new(c->drv->base, on_tick, c);
+    if (!j->timer)
+        j->timer = evtimer_new(j->drv->base, on_tick, j);
     struct timeval tv = {.tv_usec = POLL_MS * 1000};
-    evtimer_add(c->timer, &tv);
+    evtimer_add(j->timer, &tv);
 }
 
-static void on_job_started(json_object *ret, const char *error, void *opaque)
+static void on_started(json_object *ret, const char *error, void *opaque)
 {
     (void)ret;
-    bj_ctx *c = opaque;
-    if (answered(c, c->job, error))
-        poll_job(c);
+    bjob *j = opaque;
+    vr_domain *dom = vr_qemu_lookup(j->drv, j->name);
+    if (error && j->kind == VR_BLOCK_COPY)
+        drop_copy_node(j, dom);
+    if (!answered(j, error))
+        return;
+    j->started = true;
+    vr_log_info("domain %s: block %s of %s started", j->name, kind_name(j->kind), j->target);
+    /* Without --wait the caller hears now; the job goes on. */
+    if (!(j->flags & VR_BJ_WAIT))
+        answer(j, VR_OK, NULL, false);
+    poll_job(j);
 }
 
-/* query-block answered: the disk's top node and its chain. */
-static void on_job_top(json_object *ret, const char *error, void *opaque)
+static void start_job(bjob *j, vr_domain *dom)
 {
-    bj_ctx *c = opaque;
-    vr_domain *dom = answered(c, c->job, error);
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, "job-id", json_object_new_string(j->id));
+    json_object_object_add(a, "device", json_object_new_string(j->chain[0].node));
+    json_object_object_add(a, "auto-dismiss", json_object_new_boolean(false));
+    const char *cmd = "block-stream";
+    if (j->kind == VR_BLOCK_COMMIT) {
+        cmd = "block-commit";
+        if (!j->active)
+            json_object_object_add(a, "top-node", json_object_new_string(j->chain[j->top].node));
+        json_object_object_add(a, "base-node", json_object_new_string(j->chain[j->base].node));
+    } else if (j->kind == VR_BLOCK_COPY) {
+        cmd = "blockdev-mirror";
+        json_object_object_add(a, "target", json_object_new_string(j->copy_node));
+        json_object_object_add(a, "sync", json_object_new_string(j->flags & VR_BJ_SHALLOW ? "top" : "full"));
+    }
+    vr_qmp_command(dom->qmp, cmd, a, on_started, j);
+}
+
+static void on_copy_added(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    bjob *j = opaque;
+    vr_domain *dom = answered(j, error);
+    if (dom)
+        start_job(j, dom);
+}
+
+/* blockdev-add of the copy's destination, on the disk's backing for a
+ * shallow copy (the destination was made with it as its backing file). */
+static void add_copy_node(bjob *j, vr_domain *dom)
+{
+    static unsigned next_copy;
+    j->copy_node = vr_asprintf("copy%u-%s", ++next_copy, j->target);
+    json_object *file = json_object_new_object(), *a = json_object_new_object();
+    json_object_object_add(file, "driver",
+                           json_object_new_string(j->flags & VR_BJ_BLOCKDEV ? "host_device" : "file"));
+    json_object_object_add(file, "filename", json_object_new_string(j->copy_path));
+    json_object_object_add(a, "driver", json_object_new_string(j->copy_format));
+    json_object_object_add(a, "node-name", json_object_new_string(j->copy_node));
+    json_object_object_add(a, "file", file);
+    if (strcmp(j->copy_format, "qcow2") == 0)
+        json_object_object_add(a, "backing", (j->flags & VR_BJ_SHALLOW) && j->n_chain > 1
+                                                 ? json_object_new_string(j->chain[1].node)
+                                                 : NULL);
+    vr_qmp_command(dom->qmp, "blockdev-add", a, on_copy_added, j);
+}
+
+/* The layer of the chain at `path` (a commit's --top/--base), or -1
+ * after failing the job. */
+static int layer_at(bjob *j, const char *path, const char *what)
+{
+    int i = vr_qb_chain_find(j->chain, j->n_chain, path);
+    if (i < 0) {
+        char *m = vr_asprintf("%s %s is not in the backing chain of disk %s (domblklist and qemu-img info "
+                              "--backing-chain show it)",
+                              what, path, j->target);
+        answer(j, VR_ERR_INVALID, m, true);
+        free(m);
+    }
+    return i;
+}
+
+/* The chain known: what the job takes, checked, then started. */
+static void on_chain(json_object *ret, const char *error, void *opaque)
+{
+    bjob *j = opaque;
+    vr_domain *dom = answered(j, error);
     if (!dom)
         return;
-    json_object *b = block_of(ret, c->target), *in = NULL, *img = NULL, *backing = NULL;
-    const char *top = inserted(b, "node-name");
-    bool chain = b && json_object_object_get_ex(b, "inserted", &in) && json_object_object_get_ex(in, "image", &img) &&
-                 json_object_object_get_ex(img, "backing-image", &backing);
-    if (!top || !chain) {
-        char *m = vr_asprintf("disk %s of domain '%s' has %s; there is nothing to %s", c->target, c->name,
-                              top ? "no backing image (no external snapshot under it)" : "no image in QEMU",
-                              vr_str_starts(c->job, "commit") ? "commit" : "pull");
-        finish(c, top ? VR_ERR_CONFLICT : VR_ERR_NOT_FOUND, m);
+    /* chain[0] was named by query-block (on_top); the rest read here */
+    char *top = j->chain ? vr_strdup(j->chain[0].node) : NULL;
+    vr_qb_chain_free(j->chain, j->n_chain);
+    j->n_chain = vr_qb_chain(ret, top, &j->chain);
+    free(top);
+    if (j->n_chain == 0) {
+        fail(j, "QEMU has no node for the disk's image");
+        return;
+    }
+    const char *nothing = j->kind == VR_BLOCK_COPY ? NULL
+                          : j->n_chain < 2        ? "no backing image (no external snapshot under it)"
+                                                  : NULL;
+    if (nothing) {
+        char *m = vr_asprintf("disk %s of domain '%s' has %s; there is nothing to %s", j->target, j->name, nothing,
+                              kind_name(j->kind));
+        answer(j, VR_ERR_CONFLICT, m, true);
         free(m);
         return;
     }
-    json_object *a = json_object_new_object();
-    json_object_object_add(a, "job-id", json_object_new_string(c->job));
-    json_object_object_add(a, "device", json_object_new_string(top));
-    json_object_object_add(a, "auto-dismiss", json_object_new_boolean(false));
-    vr_qmp_command(dom->qmp, vr_str_starts(c->job, "commit") ? "block-commit" : "block-stream", a, on_job_started, c);
+    if (j->kind == VR_BLOCK_COPY) {
+        add_copy_node(j, dom);
+        return;
+    }
+    if (j->kind == VR_BLOCK_PULL) {
+        start_job(j, dom);
+        return;
+    }
+    /* commit: --top (default the active layer), --base (default the
+     * bottom; --shallow: the layer under top) */
+    int t = j->top_path ? layer_at(j, j->top_path, "--top") : 0;
+    if (t < 0)
+        return;
+    int b = j->base_path ? layer_at(j, j->base_path, "--base")
+            : (j->flags & VR_BJ_SHALLOW) ? t + 1
+                                         : (int)j->n_chain - 1;
+    if (b < 0)
+        return;
+    const char *refused = NULL;
+    if (b <= t || (size_t)b >= j->n_chain)
+        refused = "--base must be an image below --top in the chain";
+    else if (t == 0 && !(j->flags & VR_BJ_ACTIVE))
+        refused = "--top is the disk's active layer: committing it needs --active (the job then waits in a "
+                  "ready phase for --pivot or blockjob --pivot/--abort)";
+    else if (t > 0 && (j->flags & VR_BJ_PIVOT))
+        refused = "--pivot is for an active commit (--active, the top layer); an inner layer's commit "
+                  "ends by itself";
+    if (refused) {
+        char *m = vr_asprintf("blockcommit of disk %s: %s", j->target, refused);
+        answer(j, VR_ERR_INVALID, m, true);
+        free(m);
+        return;
+    }
+    j->top = (size_t)t;
+    j->base = (size_t)b;
+    j->active = t == 0;
+    start_job(j, dom);
 }
 
-void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque)
+static void on_top(json_object *ret, const char *error, void *opaque)
+{
+    bjob *j = opaque;
+    vr_domain *dom = answered(j, error);
+    if (!dom)
+        return;
+    const char *top = vr_qb_inserted(vr_qb_block_of(ret, j->target), "node-name");
+    if (!top) {
+        char *m = vr_asprintf("disk %s of domain '%s' has no image in QEMU", j->target, j->name);
+        answer(j, VR_ERR_NOT_FOUND, m, true);
+        free(m);
+        return;
+    }
+    j->chain = vr_calloc(1, sizeof(*j->chain));
+    j->chain[0].node = vr_strdup(top);
+    j->n_chain = 1; /* only its name so far: on_chain reads the rest */
+    vr_qmp_command(dom->qmp, "query-named-block-nodes", NULL, on_chain, j);
+}
+
+/* The running domain's disk `target` (its definition's spelling), or
+ * NULL after answering why not. */
+static const char *running_disk(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque)
 {
     char *m = NULL;
     vr_err code = VR_ERR_CONFLICT;
+    int i = vr_domain_def_find_disk(dom->def, target);
     if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->starting)
         m = vr_asprintf("domain '%s' is not running; block jobs run on a running domain", dom->def->name);
-    else if (vr_domain_def_find_disk(dom->def, target) < 0) {
+    else if (i < 0) {
         m = vr_asprintf("domain '%s' has no disk '%s' (domblklist shows its targets)", dom->def->name, target);
         code = VR_ERR_NOT_FOUND;
     }
     if (m) {
         cb(code, m, opaque);
         free(m);
-        return;
+        return NULL;
     }
-    int i = vr_domain_def_find_disk(dom->def, target);
-    const char *t = dom->def->disks[i].target_dev;
-    bj_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (bj_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .target = vr_strdup(t),
-                  .job = vr_asprintf("%s-%s", kind == VR_BLOCK_PULL ? "pull" : "commit", t),
-                  .pivot = kind == VR_BLOCK_COMMIT_ACTIVE, .cb = cb, .opaque = opaque};
-    vr_qmp_command(dom->qmp, "query-block", NULL, on_job_top, c);
+    return dom->def->disks[i].target_dev;
 }
 
-/* ---- blockjob --info, --abort ---- */
+void vr_qemu_block_job_start(vr_domain *dom, const char *target, vr_block_job_kind kind,
+                             const vr_block_job_params *p, vr_done_fn cb, void *opaque)
+{
+    const char *t = running_disk(dom, target, cb, opaque);
+    if (!t)
+        return;
+    if (job_of(dom->def->name, t)) {
+        char *m = vr_asprintf("disk %s of domain '%s' has a block job already (blockjob --info shows it; "
+                              "--abort ends it)", t, dom->def->name);
+        cb(VR_ERR_CONFLICT, m, opaque);
+        free(m);
+        return;
+    }
+    if (kind == VR_BLOCK_COPY) {
+        char *err = NULL;
+        vr_disk_def d = {.type = p->flags & VR_BJ_BLOCKDEV ? VR_DISK_BLOCK : VR_DISK_FILE,
+                         .format = p->format && strcmp(p->format, "raw") == 0 ? VR_DISK_RAW : VR_DISK_QCOW2,
+                         .source_path = (char *)p->dest, .target_dev = (char *)t};
+        if (vr_qemu_grant_disk(dom, &d, &err) < 0) {
+            cb(VR_ERR_FAILED, err, opaque);
+            free(err);
+            return;
+        }
+    }
+    bjob *j = vr_calloc(1, sizeof(*j));
+    *j = (bjob){.drv = dom->drv, .name = vr_strdup(dom->def->name), .target = vr_strdup(t), .kind = kind,
+                .flags = p->flags, .active = kind == VR_BLOCK_COPY};
+    j->id = vr_asprintf("%s-%s", kind_name(kind), t);
+    if (kind == VR_BLOCK_COPY) {
+        j->copy_path = vr_strdup(p->dest);
+        j->copy_format = vr_strdup(p->format ? p->format : "qcow2");
+    } else if (kind == VR_BLOCK_COMMIT) {
+        j->top_path = p->top ? vr_strdup(p->top) : NULL;
+        j->base_path = p->base ? vr_strdup(p->base) : NULL;
+    }
+    j->waiters[j->n_waiters++] = (waiter){cb, opaque};
+    j->next = jobs;
+    jobs = j;
+    vr_qmp_command(dom->qmp, "query-block", NULL, on_top, j);
+}
+
+/* blockjob --pivot / --abort of the job the daemon follows. */
+static bjob *followed(vr_domain *dom, const char *target, const char *verb, vr_done_fn cb, void *opaque)
+{
+    const char *t = running_disk(dom, target, cb, opaque);
+    if (!t)
+        return NULL;
+    bjob *j = job_of(dom->def->name, t);
+    if (!j || !j->started) {
+        char *m = vr_asprintf("disk %s of domain '%s' has no block job to %s%s", t, dom->def->name, verb,
+                              j ? " yet (it is starting)" : "");
+        cb(VR_ERR_CONFLICT, m, opaque);
+        free(m);
+        return NULL;
+    }
+    return j;
+}
+
+typedef struct {
+    char *name, *target;
+    vr_qemu_driver *drv;
+    vr_done_fn cb;
+    void *opaque;
+} pivot_ctx;
+
+static void pivot_now(bjob *j, vr_domain *dom, vr_done_fn cb, void *opaque)
+{
+    const char *refused = !j->active ? "only a copy or an active commit pivots; this job ends by itself"
+                          : !j->ready ? "it is not ready yet: its copy is still catching up (blockjob --info "
+                                        "shows the progress)"
+                          : j->completing || j->cancelling ? "it is ending already"
+                                                           : NULL;
+    if (refused) {
+        char *m = vr_asprintf("cannot pivot the block %s of disk %s: %s", kind_name(j->kind), j->target, refused);
+        cb(VR_ERR_CONFLICT, m, opaque);
+        free(m);
+        return;
+    }
+    j->completing = true;
+    wait_on(j, cb, opaque);
+    vr_qmp_command(dom->qmp, "job-complete", id_arg("id", j->id), NULL, NULL);
+}
+
+/* QEMU may call the job ready before the next poll here: asked now. */
+static void on_pivot_jobs(json_object *ret, const char *error, void *opaque)
+{
+    pivot_ctx *p = opaque;
+    vr_domain *dom = vr_qemu_lookup(p->drv, p->name);
+    bjob *j = job_of(p->name, p->target);
+    if (error || !dom || !dom->qmp || !j) {
+        char *m = vr_asprintf("the block job of disk %s of domain '%s' ended meanwhile%s%s", p->target, p->name,
+                              error ? ": " : "", error ? error : "");
+        p->cb(VR_ERR_CONFLICT, m, p->opaque);
+        free(m);
+    } else {
+        for (size_t i = 0; ret && i < json_object_array_length(ret); i++) {
+            json_object *e = json_object_array_get_idx(ret, i), *v = NULL;
+            if (json_object_object_get_ex(e, "id", &v) && strcmp(json_object_get_string(v), j->id) == 0 &&
+                json_object_object_get_ex(e, "status", &v) && strcmp(json_object_get_string(v), "ready") == 0)
+                j->ready = true;
+        }
+        pivot_now(j, dom, p->cb, p->opaque);
+    }
+    free(p->name);
+    free(p->target);
+    free(p);
+}
+
+void vr_qemu_block_job_pivot(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque)
+{
+    bjob *j = followed(dom, target, "pivot", cb, opaque);
+    if (!j)
+        return;
+    if (j->ready || !j->active) {
+        pivot_now(j, dom, cb, opaque);
+        return;
+    }
+    pivot_ctx *p = vr_calloc(1, sizeof(*p));
+    *p = (pivot_ctx){.name = vr_strdup(j->name), .target = vr_strdup(j->target), .drv = j->drv, .cb = cb,
+                     .opaque = opaque};
+    vr_qmp_command(dom->qmp, "query-jobs", NULL, on_pivot_jobs, p);
+}
+
+/* ---- blockjob --info, and --abort of a job not followed ---- */
 
 typedef struct {
     char *target;
     bool abort;
     vr_qmp *qmp;
     vr_qemu_reply_fn cb;
+    vr_done_fn done;
     void *opaque;
 } jobq_ctx;
 
@@ -460,18 +565,17 @@ static void on_job_list(json_object *ret, const char *error, void *opaque)
             hit = j;
     }
     free(suffix);
-    if (error) {
-        q->cb(VR_ERR_FAILED, NULL, error, q->opaque);
-    } else if (q->abort && !hit) {
-        char *m = vr_asprintf("disk %s has no block job to abort", q->target);
-        q->cb(VR_ERR_CONFLICT, NULL, m, q->opaque);
+    if (q->abort) {
+        char *m = error ? vr_strdup(error) : !hit ? vr_asprintf("disk %s has no block job to abort", q->target)
+                                                  : NULL;
+        if (hit) {
+            json_object_object_get_ex(hit, "id", &id);
+            vr_qmp_command(q->qmp, "job-cancel", id_arg("id", json_object_get_string(id)), NULL, NULL);
+        }
+        q->done(m ? (error ? VR_ERR_FAILED : VR_ERR_CONFLICT) : VR_OK, m, q->opaque);
         free(m);
-    } else if (q->abort) {
-        json_object *a = json_object_new_object();
-        json_object_object_get_ex(hit, "id", &id);
-        json_object_object_add(a, "id", json_object_get(id));
-        vr_qmp_command(q->qmp, "job-cancel", a, NULL, NULL);
-        q->cb(VR_OK, NULL, NULL, q->opaque);
+    } else if (error) {
+        q->cb(VR_ERR_FAILED, NULL, error, q->opaque);
     } else {
         q->cb(VR_OK, hit, NULL, q->opaque);
     }
@@ -479,15 +583,78 @@ static void on_job_list(json_object *ret, const char *error, void *opaque)
     free(q);
 }
 
+static bool refuse_shutoff(vr_domain *dom, vr_err *code, char **m)
+{
+    if (dom->state != VR_DOM_SHUTOFF && dom->qmp)
+        return false;
+    *code = VR_ERR_CONFLICT;
+    *m = vr_asprintf("domain '%s' is not running", dom->def->name);
+    return true;
+}
+
+typedef struct {
+    vr_qemu_reply_fn cb;
+    void *opaque;
+} abort_ctx;
+
+static void on_aborted(vr_err code, const char *err, void *opaque)
+{
+    abort_ctx *a = opaque;
+    a->cb(code, NULL, err, a->opaque);
+    free(a);
+}
+
+void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque)
+{
+    vr_block_job_params p = {.flags = VR_BJ_WAIT | (kind == VR_BLOCK_COMMIT ? VR_BJ_ACTIVE | VR_BJ_PIVOT : 0)};
+    vr_qemu_block_job_start(dom, target, kind, &p, cb, opaque);
+}
+
 void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque)
 {
-    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp) {
-        char *m = vr_asprintf("domain '%s' is not running", dom->def->name);
-        cb(VR_ERR_CONFLICT, NULL, m, opaque);
+    if (abort) {
+        abort_ctx *a = vr_calloc(1, sizeof(*a));
+        *a = (abort_ctx){cb, opaque};
+        vr_qemu_block_job_abort(dom, target, on_aborted, a);
+        return;
+    }
+    vr_err code;
+    char *m = NULL;
+    if (refuse_shutoff(dom, &code, &m)) {
+        cb(code, NULL, m, opaque);
         free(m);
         return;
     }
     jobq_ctx *q = vr_calloc(1, sizeof(*q));
-    *q = (jobq_ctx){.target = vr_strdup(target), .abort = abort, .qmp = dom->qmp, .cb = cb, .opaque = opaque};
+    *q = (jobq_ctx){.target = vr_strdup(target), .qmp = dom->qmp, .cb = cb, .opaque = opaque};
+    vr_qmp_command(dom->qmp, "query-jobs", NULL, on_job_list, q);
+}
+
+void vr_qemu_block_job_abort(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque)
+{
+    vr_err code;
+    char *m = NULL;
+    if (refuse_shutoff(dom, &code, &m)) {
+        cb(code, m, opaque);
+        free(m);
+        return;
+    }
+    int i = vr_domain_def_find_disk(dom->def, target);
+    bjob *j = i >= 0 ? job_of(dom->def->name, dom->def->disks[i].target_dev) : NULL;
+    if (j && j->started && !j->completing && !j->cancelling) {
+        j->cancelling = true;
+        wait_on(j, cb, opaque);
+        vr_qmp_command(dom->qmp, "job-cancel", id_arg("id", j->id), NULL, NULL);
+        return;
+    }
+    if (j) {
+        m = vr_asprintf("the block job of disk %s is %s already", j->target, j->started ? "ending" : "starting");
+        cb(VR_ERR_CONFLICT, m, opaque);
+        free(m);
+        return;
+    }
+    /* A job from before a daemon restart: cancelled, not followed. */
+    jobq_ctx *q = vr_calloc(1, sizeof(*q));
+    *q = (jobq_ctx){.target = vr_strdup(target), .abort = true, .qmp = dom->qmp, .done = cb, .opaque = opaque};
     vr_qmp_command(dom->qmp, "query-jobs", NULL, on_job_list, q);
 }

@@ -1,4 +1,5 @@
 /* Checkpoint metadata and bitmap transactions (qemu_checkpoint.h). */
+#include "drivers/qemu/qemu_blocknode.h"
 #include "drivers/qemu/qemu_checkpoint.h"
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
@@ -216,7 +217,7 @@ static void on_nodes(json_object *ret, const char *error, void *opaque)
     }
     json_object *actions = json_object_new_array();
     for (size_t i = 0; i < t->n; i++) {
-        const char *node = vr_qemu_block_inserted(vr_qemu_block_of(ret, t->ops[i].target), "node-name");
+        const char *node = vr_qb_inserted(vr_qb_block_of(ret, t->ops[i].target), "node-name");
         if (!node) {
             json_object_put(actions);
             char *m = vr_asprintf("QEMU has no disk %s in domain '%s'", t->ops[i].target, t->name);

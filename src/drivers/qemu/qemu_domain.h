@@ -72,6 +72,9 @@ void vr_qemu_device_deleted(vr_domain *dom, json_object *data);
 /* The run ended (or the daemon stops: notify false): unplugs still
  * waiting for the guest hear "QEMU exited" and are dropped. */
 void vr_qemu_unplugs_end(vr_domain *dom, bool notify);
+/* A new run's interfaces with <link state='down'/> lose their carrier
+ * (qemu_update.c). */
+void vr_qemu_links_at_start(vr_domain *dom);
 /* Grant QEMU's user one more disk of a run (a hot-plugged one). */
 int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err);
 /* Options every QEMU of ours gets whatever the definition says. */
@@ -121,10 +124,6 @@ struct vr_qemu_job {
 };
 void vr_qemu_job_start(vr_domain *dom, const char *operation);
 void vr_qemu_job_end(vr_qemu_driver *drv, const char *name);
-/* query-block's entry for the disk `target` and a member of its
- * "inserted" image ("node-name": the disk's top node) (qemu_blockjob.c). */
-json_object *vr_qemu_block_of(json_object *ret, const char *target);
-const char *vr_qemu_block_inserted(json_object *b, const char *key);
 /* The display's needs before QEMU starts (qemu_graphics.c): the port for
  * SPICE with autoport (0 when none is needed) and the password file
  * (malloc'ed path, NULL when no password). */

@@ -275,6 +275,7 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     dom->started_at = time(NULL);
     vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
     vr_qemu_balloon_at_start(dom);
+    vr_qemu_links_at_start(dom);
     vr_qemu_tune_apply(dom);
     vr_qemu_emit(dom, "started", "booted");
     for (size_t i = 0; i < dom->n_notices; i++)

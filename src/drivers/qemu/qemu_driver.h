@@ -168,6 +168,14 @@ void vr_qemu_detach_interface(vr_domain *dom, const char *type, const char *mac,
  * inserted (a medium there is replaced). */
 void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source, unsigned flags,
                           vr_done_fn cb, void *opaque);
+/* update-device (qemu_update.c): the device the element `xml` names
+ * changes in place: a CD-ROM's medium (as change-media), an interface's
+ * <link state>; other changes are refused by name while it runs (the
+ * persistent definition takes the whole element). */
+void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
+/* domif-setlink: the link of interface `iface` (MAC, tap or <target
+ * dev>) up or down, live (QMP set_link) and/or in the definition. */
+void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned flags, vr_done_fn cb, void *opaque);
 /* blockresize: a running domain's disk (target or path) grows to
  * `bytes` (rounded up to 512); shrinking is refused. */
 void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long bytes, vr_done_fn cb,
@@ -229,6 +237,10 @@ void vr_qemu_monitor_command(vr_domain *dom, const char *text, bool hmp, vr_qemu
 void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
 void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
 void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
+/* vcpupin/emulatorpin with virsh's flags (vcpu -1: the emulator
+ * threads): VR_AFFECT_LIVE pins the threads, VR_AFFECT_CONFIG writes
+ * <cputune> in the definition; the live definition records a live pin. */
+void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
 
 /* desc (qemu_desc.c): <title> (one line) or <description>, with the
  * LIVE/CONFIG flags of memory; empty text removes it. The getter reads
@@ -241,7 +253,7 @@ vr_err vr_qemu_set_metadata(vr_domain *dom, const char *uri, const char *key, co
                             char **err);
 vr_err vr_qemu_metadata(const vr_domain *dom, const char *uri, bool inactive, char **out, char **err);
 
-/* External snapshot chains (qemu_blockjob.c), on a running domain.
+/* External snapshot chains (qemu_snapshot_external.c), on a running domain.
  * snapshot_external: disk targets[i] goes on the new qcow2 overlays[i]
  * (made beforehand with the disk's image as backing), all together or
  * none; the definitions name the overlays after, and the snapshot's
@@ -249,14 +261,42 @@ vr_err vr_qemu_metadata(const vr_domain *dom, const char *uri, bool inactive, ch
 void vr_qemu_snapshot_external(vr_domain *dom, const char *name, const char *description,
                                char *const *targets, char *const *overlays, size_t n, vr_done_fn cb,
                                void *opaque);
-/* blockcommit --active --pivot (the chain merged into its bottom image,
- * the disk switched to it) and blockpull (the chain copied into the
- * top); each answers once done. */
-typedef enum { VR_BLOCK_COMMIT_ACTIVE, VR_BLOCK_PULL } vr_block_job;
-void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque);
-/* blockjob: the disk's job as query-jobs shows it (ret NULL: none), or
- * with abort, cancelled. */
+/* Block jobs on a running disk's chain (qemu_blockjob.c): virsh's
+ * blockcommit, blockpull, blockcopy and blockjob. */
+typedef enum { VR_BLOCK_COMMIT, VR_BLOCK_PULL, VR_BLOCK_COPY } vr_block_job_kind;
+enum {
+    VR_BJ_ACTIVE = 1 << 0,         /* commit: the active (top) layer too; waits ready */
+    VR_BJ_SHALLOW = 1 << 1,        /* commit: top into the layer under it; copy: the top only */
+    VR_BJ_PIVOT = 1 << 2,          /* once ready: the disk switches to the result */
+    VR_BJ_FINISH = 1 << 3,         /* copy, once ready: ends, the disk stays on its image */
+    VR_BJ_WAIT = 1 << 4,           /* answer once done (ready, without PIVOT/FINISH) */
+    VR_BJ_REUSE_EXTERNAL = 1 << 5, /* copy: the destination exists already */
+    VR_BJ_BLOCKDEV = 1 << 6,       /* copy: the destination is a block device */
+};
+typedef struct {
+    const char *top, *base;    /* commit: images in the chain (NULL: the top / the bottom) */
+    const char *dest, *format; /* copy: made and granted beforehand (vr_core_block_job_start) */
+    unsigned flags;            /* VR_BJ_* */
+} vr_block_job_params;
+/* Start a job; cb answers once it runs, or with VR_BJ_WAIT once done.
+ * One job per disk. */
+void vr_qemu_block_job_start(vr_domain *dom, const char *target, vr_block_job_kind kind,
+                             const vr_block_job_params *p, vr_done_fn cb, void *opaque);
+/* blockjob --pivot: a ready copy or active commit completes, the disk
+ * switches to its result (both definitions); cb once done. */
+void vr_qemu_block_job_pivot(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque);
+/* blockjob --abort: the job ends, the disk stays where it was (a ready
+ * copy is then a complete one: blockcopy --finish); cb once ended. */
+void vr_qemu_block_job_abort(vr_domain *dom, const char *target, vr_done_fn cb, void *opaque);
+/* blockjob --info: the disk's job as query-jobs shows it (ret NULL: none);
+ * with `abort`, vr_qemu_block_job_abort (ret NULL). */
 void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque);
+/* The previous slice's call, kept for its callers (the libvirt
+ * protocol's): a commit of the active layer pivoted, or a pull, answered
+ * once done. */
+typedef vr_block_job_kind vr_block_job;
+#define VR_BLOCK_COMMIT_ACTIVE VR_BLOCK_COMMIT
+void vr_qemu_block_job(vr_domain *dom, const char *target, vr_block_job kind, vr_done_fn cb, void *opaque);
 
 /* save, restore, managedsave (qemu_save.c). RUNNING or PAUSED: how
  * restore leaves the domain (default: as it was when saved). A save
@@ -270,6 +310,19 @@ void vr_qemu_save(vr_domain *dom, const char *path, unsigned flags, vr_done_fn c
 /* The domain of the image runs again: the defined one of that name and
  * uuid (shut off), else a new transient one. */
 void vr_qemu_restore(vr_qemu_driver *drv, const char *path, unsigned flags, vr_done_fn cb, void *opaque);
+/* save --xml, restore --xml: the definition in the image is `xml`
+ * instead, checked to fit what QEMU saved (same name, uuid, machine,
+ * vCPUs, memory, disk targets and buses, NIC MACs and models; paths may
+ * change). NULL: as vr_qemu_save/vr_qemu_restore. */
+void vr_qemu_save_xml(vr_domain *dom, const char *path, const char *xml, unsigned flags, vr_done_fn cb,
+                      void *opaque);
+void vr_qemu_restore_xml(vr_qemu_driver *drv, const char *path, const char *xml, unsigned flags, vr_done_fn cb,
+                         void *opaque);
+/* save-image-dumpxml: the image's definition (passwords only when
+ * `secure`); save-image-define: replaced by `xml` (checked as above) and
+ * its state set by VR_SAVE_RUNNING/PAUSED, in place. */
+vr_err vr_qemu_save_image_xml(const char *path, bool secure, char **xml, char **err);
+vr_err vr_qemu_save_image_define(const char *path, const char *xml, unsigned flags, char **err);
 /* start of a domain with a managed save image resumes it (vr_qemu_start
  * does so itself) and removes the image once it runs. */
 void vr_qemu_managed_restore(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);

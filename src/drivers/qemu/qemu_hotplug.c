@@ -16,6 +16,7 @@
  * UNPLUG_WAIT_SECS the caller hears so, and the removal still completes
  * whenever the guest lets go. */
 #include "conf/domain_device.h"
+#include "drivers/qemu/qemu_blocknode.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
@@ -151,9 +152,27 @@ void vr_hp_finish(vr_hp *h, vr_err code, const char *err)
     free(h->tap);
     free(h->id);
     free(h->key);
+    free(h->top_node);
     vr_domain_def_free(h->live);
     vr_domain_def_free(h->config);
     free(h);
+}
+
+void vr_hp_replace_end(vr_hp *h)
+{
+    vr_domain *dom = h->dom;
+    if (h->flags & VR_AFFECT_LIVE) {
+        vr_hp_live_replace(dom, h->live);
+        h->live = NULL;
+    }
+    char *err = NULL;
+    vr_err code = VR_OK;
+    if (h->flags & VR_AFFECT_CONFIG) {
+        code = vr_hp_config_replace(dom, h->config, &err);
+        h->config = NULL;
+    }
+    vr_hp_finish(h, code, err);
+    free(err);
 }
 
 void vr_hp_go(vr_hp *h, vr_err code, char *err, bool live, void (*end)(vr_hp *h))
@@ -447,6 +466,11 @@ static int nic_number(const vr_domain *dom, const char *mac, bool add)
     return k;
 }
 
+int vr_hp_nic_number(const vr_domain *dom, const char *mac)
+{
+    return nic_number(dom, mac, false);
+}
+
 static void nic_forget(const vr_domain *dom, const char *mac)
 {
     size_t n;
@@ -513,19 +537,10 @@ static void attach_end(vr_hp *h)
             h->tap = NULL;
             vr_qemu_taps_save(dom);
         }
-        vr_hp_live_replace(dom, h->live);
-        h->live = NULL;
         vr_log_info("domain %s: %s attached", dom->def->name, h->id);
         vr_qemu_emit(dom, "device-added", h->id);
     }
-    char *err = NULL;
-    vr_err code = VR_OK;
-    if (h->flags & VR_AFFECT_CONFIG) {
-        code = vr_hp_config_replace(dom, h->config, &err);
-        h->config = NULL;
-    }
-    vr_hp_finish(h, code, err);
-    free(err);
+    vr_hp_replace_end(h);
 }
 
 /* The checks of a disk about to be hot-plugged, and its steps. */
@@ -698,6 +713,34 @@ static void detach_end(vr_hp *h)
     free(err);
 }
 
+/* A detached disk's chain known: once the guest let go, each layer's
+ * nodes leave QEMU, top first (qemu_blocknode.h). */
+static char *detach_disk_chain(vr_hp *h, json_object *ret)
+{
+    vr_qb_layer *chain = NULL;
+    size_t n = vr_qb_chain(ret, h->top_node, &chain);
+    json_object *dels = json_object_new_array();
+    vr_hp_step_unplug(h, h->id);
+    for (size_t i = 0; i < n; i++)
+        vr_qb_del_args(&chain[i], h->key, dels);
+    for (size_t i = 0; i < json_object_array_length(dels); i++)
+        vr_hp_step(h, "blockdev-del", json_object_get(json_object_array_get_idx(dels, i)), NULL, NULL);
+    json_object_put(dels);
+    vr_qb_chain_free(chain, n);
+    return NULL;
+}
+
+static char *detach_disk_top(vr_hp *h, json_object *ret)
+{
+    const char *top = vr_qb_inserted(vr_qb_block_of(ret, h->id), "node-name");
+    if (!top)
+        return vr_asprintf("QEMU has no image in disk %s of domain '%s'", h->id, h->dom->def->name);
+    h->top_node = vr_strdup(top);
+    vr_hp_step(h, "query-named-block-nodes", NULL, NULL, NULL);
+    h->steps[h->n - 1].on_reply = detach_disk_chain;
+    return NULL;
+}
+
 /* Common to every detach: the checks, the new persistent definition,
  * and the steps after the guest let go. index_live < 0: not live. */
 static void detach(vr_hp *h, int index_config, int index_live)
@@ -719,16 +762,13 @@ static void detach(vr_hp *h, int index_config, int index_live)
                              d->target_dev, vr_disk_bus_name(d->bus));
                 code = VR_ERR_UNSUPPORTED;
             }
-            if (code == VR_OK) {
+            if (code == VR_OK && (d->source_path || d->resolved_path)) {
+                /* The chain's nodes are read first: snapshots and block
+                 * jobs may have changed them since start. */
+                vr_hp_step(h, "query-block", NULL, NULL, NULL);
+                h->steps[h->n - 1].on_reply = detach_disk_top;
+            } else if (code == VR_OK) {
                 vr_hp_step_unplug(h, h->id);
-                bool medium = d->source_path || d->resolved_path;
-                if (medium) {
-                    char node[80];
-                    snprintf(node, sizeof(node), "drive-%s", d->target_dev);
-                    vr_hp_step(h, "blockdev-del", node_arg("node-name", node), NULL, NULL);
-                    snprintf(node, sizeof(node), "file-%s", d->target_dev);
-                    vr_hp_step(h, "blockdev-del", node_arg("node-name", node), NULL, NULL);
-                }
             }
         } else {
             const vr_interface_def *in = &dom->def->interfaces[index_live];

@@ -34,6 +34,7 @@ struct vr_hp {
     size_t index;
     char *id;                /* QEMU's device id */
     char *key;               /* the device in the definition: target or MAC */
+    char *top_node;          /* a detached disk's top block node, as QEMU named it */
     char *tap;               /* a new interface's tap */
     int tapfd;
     bool forget_mac;         /* a NIC number was taken for this attach */
@@ -54,6 +55,10 @@ void vr_hp_finish(vr_hp *h, vr_err code, const char *err);
 /* Go on with a planned operation: on a failed plan answer with err
  * (freed); else `end` after the QMP steps when `live`, at once when not. */
 void vr_hp_go(vr_hp *h, vr_err code, char *err, bool live, void (*end)(vr_hp *h));
+/* An `end` that takes h->live and h->config as the flags say. */
+void vr_hp_replace_end(vr_hp *h);
+/* QEMU's number K of the run's NIC with this MAC (device nicK), or -1. */
+int vr_hp_nic_number(const vr_domain *dom, const char *mac);
 /* The two blockdev-add steps of a disk's medium (file-T and drive-T). */
 void vr_hp_disk_nodes(vr_hp *h, const vr_disk_def *d, const char *path);
 

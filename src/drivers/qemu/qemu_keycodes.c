@@ -2,8 +2,10 @@
  * codeset are the kernel's own (<linux/input-event-codes.h>); Linux codes
  * 1-88 are XT set 1 scan codes already, the keys after them each have
  * their XT extended (0xE0-prefixed) code here, as QEMU's keycodemapdb
- * has them. usb and win32 are not offered: virsh users name keys by
- * their Linux names, and a wrong table would type the wrong key. */
+ * has them. xt and atset1 are XT set 1 scan codes. usb, win32, osx and
+ * atset2 are refused with the reason: their tables are QEMU's
+ * keycodemapdb, which Debian does not ship, and a table typed by hand
+ * would type the wrong key. */
 #include "drivers/qemu/qemu_keycodes.h"
 #include "common/util.h"
 
@@ -84,16 +86,29 @@ int vr_keycode_qnum(const char *codeset, const char *key, char **err)
         return q;
     }
     long v = number(key);
-    if (strcasecmp(codeset, "qnum") == 0 || strcasecmp(codeset, "xt") == 0) {
-        /* xt writes an extended key as 0xE0XX; qnum as 0x80 | XX. */
-        if (strcasecmp(codeset, "xt") == 0 && v >= 0xe001 && v <= 0xe07f)
+    /* xt and atset1 (AT set 1: XT's codes with the 0xE0 prefix of the
+     * extended keys) write an extended key as 0xE0XX; qnum as 0x80 | XX. */
+    bool set1 = strcasecmp(codeset, "xt") == 0 || strcasecmp(codeset, "atset1") == 0;
+    if (set1 || strcasecmp(codeset, "qnum") == 0) {
+        if (set1 && v >= 0xe001 && v <= 0xe07f)
             v = 0x80 | (v & 0x7f);
         if (v > 0 && v <= 0xff)
             return (int)v;
         vr_set_error(err, "key '%s' is not a %s code (a number from 1 to 0xff%s)", key, codeset,
-                     strcasecmp(codeset, "xt") == 0 ? ", or 0xe0XX for an extended key" : "");
+                     set1 ? ", or 0xe0XX for an extended key" : "");
         return -1;
     }
-    vr_set_error(err, "codeset '%s' is not supported; use linux (KEY_* names or numbers), xt or qnum", codeset);
+    /* These need QEMU's keycodemapdb table, which no Debian package ships;
+     * a table typed by hand could press the wrong key. */
+    static const char *const tabled[] = {"usb", "win32", "osx", "atset2", "atset3", "xtkbd", "rfb"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(tabled); i++)
+        if (strcasecmp(codeset, tabled[i]) == 0) {
+            vr_set_error(err, "codeset '%s' is not supported here: its table (QEMU's keycodemapdb) is not in "
+                              "Debian; name the key in linux (KEY_* names or numbers), xt, atset1 or qnum",
+                         codeset);
+            return -1;
+        }
+    vr_set_error(err, "codeset '%s' is not supported; use linux (KEY_* names or numbers), xt, atset1 or qnum",
+                 codeset);
     return -1;
 }

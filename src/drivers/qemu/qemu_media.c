@@ -1,7 +1,8 @@
 /* A running guest's disks changed in place: change-media (a CD-ROM's
  * medium out, in, or swapped, with QMP's tray commands around
  * blockdev-add/-del of the medium's nodes file-T and drive-T) and
- * blockresize (block_resize of drive-T). */
+ * blockresize (block_resize of the disk's top node). */
+#include "drivers/qemu/qemu_blocknode.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "common/util.h"
 
@@ -50,23 +51,6 @@ static vr_domain_def *with_medium(const vr_domain_def *def, const char *target, 
     if (!out)
         vr_set_error(err, "%s cannot be the medium of %s", source ? source : "no file", target);
     return out;
-}
-
-static void media_end(vr_hp *h)
-{
-    vr_domain *dom = h->dom;
-    if (h->flags & VR_AFFECT_LIVE) {
-        vr_hp_live_replace(dom, h->live);
-        h->live = NULL;
-    }
-    char *err = NULL;
-    vr_err code = VR_OK;
-    if (h->flags & VR_AFFECT_CONFIG) {
-        code = vr_hp_config_replace(dom, h->config, &err);
-        h->config = NULL;
-    }
-    vr_hp_finish(h, code, err);
-    free(err);
 }
 
 static vr_err check_cdrom(const vr_domain_def *def, const char *target, char **err)
@@ -124,15 +108,16 @@ void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source
             vr_hp_step(h, "blockdev-close-tray", id_arg(target, false), NULL, NULL);
         }
     }
-    vr_hp_go(h, code, err, live, media_end);
+    vr_hp_go(h, code, err, live, vr_hp_replace_end);
 }
 
 /* ---- blockresize ---- */
 
-/* From query-named-block-nodes: the disk's current size; growing only. */
+/* From query-named-block-nodes: the disk's current size; growing only;
+ * then block_resize of its top node. */
 static char *check_growth(vr_hp *h, json_object *ret)
 {
-    char *want = vr_asprintf("drive-%s", h->key);
+    const char *want = h->top_node;
     long long size = -1;
     size_t n = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
     for (size_t i = 0; i < n && size < 0; i++) {
@@ -141,13 +126,31 @@ static char *check_growth(vr_hp *h, json_object *ret)
             json_object_object_get_ex(e, "image", &img) && json_object_object_get_ex(img, "virtual-size", &v))
             size = json_object_get_int64(v);
     }
-    free(want);
     if (size < 0)
         return vr_asprintf("QEMU does not report the size of disk %s of domain '%s'", h->key, h->dom->def->name);
     if (h->number < (unsigned long long)size)
         return vr_asprintf("disk %s of domain '%s' is %lld bytes; blockresize only grows a disk (shrinking "
                            "would cut off what the guest wrote at its end)",
                            h->key, h->dom->def->name, size);
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, "node-name", json_object_new_string(h->top_node));
+    json_object_object_add(a, "size", json_object_new_int64((int64_t)h->number));
+    vr_hp_step(h, "block_resize", a, NULL, NULL);
+    return NULL;
+}
+
+/* The disk's top node now: after a disk-only snapshot or a block job it
+ * is no longer the start's drive-TARGET (qemu_blocknode.h). */
+static char *resize_top(vr_hp *h, json_object *ret)
+{
+    const char *top = vr_qb_inserted(vr_qb_block_of(ret, h->key), "node-name");
+    if (!top)
+        return vr_asprintf("QEMU has no image in disk %s of domain '%s'", h->key, h->dom->def->name);
+    h->top_node = vr_strdup(top);
+    json_object *q = json_object_new_object();
+    json_object_object_add(q, "flat", json_object_new_boolean(true));
+    vr_hp_step(h, "query-named-block-nodes", q, NULL, NULL);
+    h->steps[h->n - 1].on_reply = check_growth;
     return NULL;
 }
 
@@ -185,13 +188,8 @@ void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long by
     h->key = vr_strdup(dom->def->disks[i].target_dev);
     /* QEMU's images grow in whole sectors. */
     h->number = (bytes + 511) / 512 * 512;
-    json_object *q = json_object_new_object();
-    json_object_object_add(q, "flat", json_object_new_boolean(true));
-    vr_hp_step(h, "query-named-block-nodes", q, NULL, NULL);
-    h->steps[h->n - 1].on_reply = check_growth;
-    json_object *a = node("drive", h->key);
-    json_object_object_add(a, "size", json_object_new_int64((int64_t)h->number));
-    vr_hp_step(h, "block_resize", a, NULL, NULL);
+    vr_hp_step(h, "query-block", NULL, NULL, NULL);
+    h->steps[h->n - 1].on_reply = resize_top;
     h->end = resize_end;
     vr_hp_run(h);
 }

@@ -380,11 +380,27 @@ static vr_err save_check(vr_domain *dom, const char *what, char **err)
     return VR_OK;
 }
 
+static char *header_xml(const char *old_xml, const char *xml, char **err);
+
 void vr_qemu_save(vr_domain *dom, const char *path, unsigned flags, vr_done_fn cb, void *opaque)
+{
+    vr_qemu_save_xml(dom, path, NULL, flags, cb, opaque);
+}
+
+void vr_qemu_save_xml(vr_domain *dom, const char *path, const char *xml_in, unsigned flags, vr_done_fn cb,
+                      void *opaque)
 {
     char *err = NULL;
     bool managed = flags & VR_SAVE_MANAGED;
     vr_err code = save_check(dom, managed ? "managed-saved" : "saved", &err);
+    /* Everything, passwords too: restore runs from it. save --xml: checked first. */
+    char *xml = code == VR_OK ? vr_qemu_xml(dom, false, true) : NULL;
+    if (xml && xml_in) {
+        char *given = header_xml(xml, xml_in, &err);
+        free(xml);
+        xml = given;
+        code = given ? VR_OK : VR_ERR_INVALID;
+    }
     if (code == VR_OK && managed && !dom->persistent) {
         vr_set_error(&err, "domain '%s' is transient; a managed save needs a persistent domain (use save FILE)",
                      dom->def->name);
@@ -416,18 +432,16 @@ void vr_qemu_save(vr_domain *dom, const char *path, unsigned flags, vr_done_fn c
                         .was_running = dom->state == VR_DOM_RUNNING, .managed = managed, .cb = cb,
                         .opaque = opaque};
         bool paused = flags & VR_SAVE_PAUSED ? true : flags & VR_SAVE_RUNNING ? false : dom->state == VR_DOM_PAUSED;
-        /* Everything, passwords too: restore runs from it. */
-        char *xml = vr_qemu_xml(dom, false, true);
         if (write_header(fd, xml, paused, &c->data_offset) < 0) {
             vr_set_error(&err, "cannot write the save image %s: %m", path);
             code = VR_ERR_FAILED;
             unlink(path);
             ctx_free(c);
         }
-        free(xml);
     } else if (fd >= 0) {
         close(fd);
     }
+    free(xml);
     free(mpath);
     if (code != VR_OK) {
         cb(code, err, opaque);
@@ -494,14 +508,20 @@ static void on_started(vr_err code, const char *err, void *opaque)
     vr_qmp_command(dom->qmp, "query-status", NULL, on_monitor_ready, c);
 }
 
-static void restore_fd(vr_qemu_driver *drv, int fd, const char *path, unsigned flags, bool managed,
-                       vr_domain *known, vr_done_fn cb, void *opaque)
+static void restore_fd(vr_qemu_driver *drv, int fd, const char *path, const char *xml_in, unsigned flags,
+                       bool managed, vr_domain *known, vr_done_fn cb, void *opaque)
 {
     char *err = NULL;
     bool paused = false;
     unsigned long long off = 0;
     vr_err code = VR_ERR_INVALID;
     char *xml = read_header(fd, path, &paused, &off, &err);
+    if (xml && xml_in) {
+        /* restore --xml: the given definition in place of the image's, checked */
+        char *given = header_xml(xml, xml_in, &err);
+        free(xml);
+        xml = given;
+    }
     vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
     vr_domain *dom = def ? vr_qemu_lookup(drv, def->name) : NULL;
     if (!def) {
@@ -556,6 +576,12 @@ static void restore_fd(vr_qemu_driver *drv, int fd, const char *path, unsigned f
 
 void vr_qemu_restore(vr_qemu_driver *drv, const char *path, unsigned flags, vr_done_fn cb, void *opaque)
 {
+    vr_qemu_restore_xml(drv, path, NULL, flags, cb, opaque);
+}
+
+void vr_qemu_restore_xml(vr_qemu_driver *drv, const char *path, const char *xml, unsigned flags, vr_done_fn cb,
+                         void *opaque)
+{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         char *m = vr_asprintf("cannot open the save image %s: %s", path, strerror(errno));
@@ -563,7 +589,7 @@ void vr_qemu_restore(vr_qemu_driver *drv, const char *path, unsigned flags, vr_d
         free(m);
         return;
     }
-    restore_fd(drv, fd, path, flags, false, NULL, cb, opaque);
+    restore_fd(drv, fd, path, xml, flags, false, NULL, cb, opaque);
 }
 
 void vr_qemu_managed_restore(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
@@ -575,7 +601,7 @@ void vr_qemu_managed_restore(vr_domain *dom, bool paused, vr_done_fn cb, void *o
         cb(VR_ERR_FAILED, m, opaque);
         free(m);
     } else {
-        restore_fd(dom->drv, fd, path, paused ? VR_SAVE_PAUSED : 0, true, dom, cb, opaque);
+        restore_fd(dom->drv, fd, path, NULL, paused ? VR_SAVE_PAUSED : 0, true, dom, cb, opaque);
     }
     free(path);
 }
@@ -609,4 +635,129 @@ vr_err vr_qemu_job_abort(vr_domain *dom, char **err)
     }
     dom->job->abort = true;
     return VR_OK;
+}
+
+/* ---- the XML of a save image: save --xml, restore --xml, save-image-* ---- */
+
+/* `xml` may stand for `was` in a save image: the same domain and the
+ * same machine as QEMU saved it (a stream only loads into the devices it
+ * came from); paths, names of media, descriptions may change, as
+ * libvirt's ABI check allows. The parsed definition, or NULL with *err. */
+static vr_domain_def *xml_compatible(const vr_domain_def *was, const char *xml, char **err)
+{
+    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), err);
+    if (!def)
+        return NULL;
+    const char *differs = NULL;
+    if (strcmp(def->name, was->name) != 0 || strcasecmp(def->uuid, was->uuid) != 0)
+        differs = "its name or uuid";
+    else if (strcmp(def->os.machine, was->os.machine) != 0 || strcmp(def->os.arch, was->os.arch) != 0)
+        differs = "its machine type";
+    else if (def->vcpus != was->vcpus || def->memory_kib != was->memory_kib)
+        differs = "its vCPUs or memory";
+    else if (def->n_disks != was->n_disks || def->n_interfaces != was->n_interfaces)
+        differs = "its number of disks or interfaces";
+    for (size_t i = 0; !differs && i < def->n_disks; i++)
+        if (strcmp(def->disks[i].target_dev, was->disks[i].target_dev) != 0 ||
+            def->disks[i].bus != was->disks[i].bus || def->disks[i].device != was->disks[i].device)
+            differs = "a disk's target, bus or device";
+    for (size_t i = 0; !differs && i < def->n_interfaces; i++)
+        if (strcasecmp(def->interfaces[i].mac, was->interfaces[i].mac) != 0 ||
+            def->interfaces[i].model != was->interfaces[i].model)
+            differs = "an interface's MAC or model";
+    if (differs) {
+        vr_set_error(err, "the XML changes %s; a save image runs only on the devices it was saved from (disk "
+                          "paths, descriptions and metadata may change)", differs);
+        vr_domain_def_free(def);
+        return NULL;
+    }
+    return def;
+}
+
+/* `xml` checked against the definition in `old_xml`, formatted whole
+ * (passwords too) for an image's header; NULL with *err. */
+static char *header_xml(const char *old_xml, const char *xml, char **err)
+{
+    vr_domain_def *was = vr_domain_def_parse(old_xml, strlen(old_xml), err);
+    vr_domain_def *def = was ? xml_compatible(was, xml, err) : NULL;
+    char *out = def ? vr_domain_def_format(def) : NULL;
+    vr_domain_def_free(was);
+    vr_domain_def_free(def);
+    return out;
+}
+
+/* The image at `path` opened with `mode` (*fd) and its header's XML;
+ * NULL with *code and *err (the file closed). */
+static char *open_image(const char *path, int mode, int *fd, bool *paused, unsigned long long *off, vr_err *code,
+                        char **err)
+{
+    *fd = open(path, mode | O_CLOEXEC);
+    if (*fd < 0) {
+        vr_set_error(err, "cannot open the save image %s: %s", path, strerror(errno));
+        *code = errno == ENOENT ? VR_ERR_NOT_FOUND : VR_ERR_FAILED;
+        return NULL;
+    }
+    char *xml = read_header(*fd, path, paused, off, err);
+    if (!xml) {
+        close(*fd);
+        *code = VR_ERR_INVALID;
+    }
+    return xml;
+}
+
+vr_err vr_qemu_save_image_xml(const char *path, bool secure, char **xml, char **err)
+{
+    int fd;
+    bool paused;
+    unsigned long long off;
+    vr_err code = VR_ERR_INVALID;
+    char *raw = open_image(path, O_RDONLY, &fd, &paused, &off, &code, err);
+    *xml = NULL;
+    if (!raw)
+        return code;
+    close(fd);
+    vr_domain_def *def = raw ? vr_domain_def_parse(raw, strlen(raw), err) : NULL;
+    *xml = def ? vr_domain_def_format_public(def, secure) : NULL;
+    vr_domain_def_free(def);
+    free(raw);
+    return *xml ? VR_OK : VR_ERR_INVALID;
+}
+
+vr_err vr_qemu_save_image_define(const char *path, const char *xml, unsigned flags, char **err)
+{
+    int fd;
+    bool paused;
+    unsigned long long off;
+    vr_err code = VR_ERR_INVALID;
+    char *old = open_image(path, O_RDWR, &fd, &paused, &off, &code, err);
+    if (!old)
+        return code;
+    char *new_xml = header_xml(old, xml, err);
+    code = new_xml ? VR_OK : VR_ERR_INVALID;
+    if (code == VR_OK) {
+        paused = flags & VR_SAVE_PAUSED ? true : flags & VR_SAVE_RUNNING ? false : paused;
+        vr_strbuf b = {0};
+        vr_strbuf_addf(&b, "%sstate: %s\nxml-length: %zu\ndata-offset: %llu\n\n", MAGIC,
+                       paused ? "paused" : "running", strlen(new_xml), off);
+        vr_strbuf_add(&b, new_xml);
+        /* The stream stays where it is: the new header must fit before it. */
+        if (b.len > off) {
+            vr_set_error(err, "the new XML does not fit in the header of %s (%zu bytes, %llu there)", path, b.len,
+                         off);
+            code = VR_ERR_INVALID;
+        } else {
+            char *pad = vr_calloc(1, off - b.len + 1);
+            if (pwrite(fd, b.s, b.len, 0) != (ssize_t)b.len ||
+                pwrite(fd, pad, off - b.len, (off_t)b.len) != (ssize_t)(off - b.len) || fsync(fd) < 0) {
+                vr_set_error(err, "cannot write the header of %s: %s", path, strerror(errno));
+                code = VR_ERR_FAILED;
+            }
+            free(pad);
+        }
+        free(b.s);
+    }
+    close(fd);
+    free(old);
+    free(new_xml);
+    return code;
 }

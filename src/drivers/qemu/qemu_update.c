@@ -1,0 +1,190 @@
+/* update-device and domif-setlink: a device changed in place.
+ *
+ * What QEMU changes on a running guest: a CD-ROM's medium (change-media,
+ * qemu_media.c) and an interface's link (QMP set_link: the guest sees
+ * its carrier go and come back). Anything else that differs from the
+ * device as it runs (an interface's source, model, a disk's bus) is
+ * refused by name: detach and attach it instead. The persistent
+ * definition (--config) takes the new element whole, validated as define
+ * would. An interface's link is also set at start (qemu_driver.c). */
+#include "conf/domain_device.h"
+#include "drivers/qemu/qemu_hotplug.h"
+#include "drivers/qemu/qmp.h"
+#include "common/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* What differs between an interface as it runs and as asked, besides
+ * its link: the element's name, or NULL. */
+static const char *iface_change(const vr_interface_def *now, const vr_interface_def *want)
+{
+    if (now->type != want->type)
+        return "type";
+    if (!same(now->source_network, want->source_network) || !same(now->source_bridge, want->source_bridge) ||
+        !same(now->source_dev, want->source_dev) || now->source_mode != want->source_mode)
+        return "<source>";
+    if (now->model != want->model)
+        return "<model>";
+    if (want->target_dev && !same(now->target_dev, want->target_dev))
+        return "<target>";
+    return NULL;
+}
+
+/* The same for a CD-ROM, besides its medium. */
+static const char *disk_change(const vr_disk_def *now, const vr_disk_def *want)
+{
+    if (now->device != want->device)
+        return "device";
+    if (now->bus != want->bus)
+        return "<target bus>";
+    if (now->readonly != want->readonly)
+        return "<readonly>";
+    return NULL;
+}
+
+/* The set_link step for the running NIC with this MAC. */
+static vr_err link_step(vr_hp *h, const char *mac, bool down, char **err)
+{
+    int k = vr_hp_nic_number(h->dom, mac);
+    if (k < 0) {
+        vr_set_error(err, "the run of domain '%s' has no record of the interface with MAC %s", h->dom->def->name,
+                     mac);
+        return VR_ERR_FAILED;
+    }
+    json_object *a = json_object_new_object();
+    char *nic = vr_asprintf("nic%d", k);
+    json_object_object_add(a, "name", json_object_new_string(nic));
+    json_object_object_add(a, "up", json_object_new_boolean(!down));
+    vr_hp_step(h, "set_link", a, NULL, NULL);
+    free(nic);
+    return VR_OK;
+}
+
+/* `def` as the element `xml` would have it: the device it names taken
+ * out, the new element put in. NULL with *err. */
+static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *old,
+                               size_t *index, char **err)
+{
+    if (vr_domain_def_find_device(def, xml, kind, old, err) < 0)
+        return NULL;
+    vr_domain_def *without = vr_domain_def_without_device(def, *kind, *old, err);
+    vr_domain_def *with = without ? vr_domain_def_with_device(without, xml, kind, index, err) : NULL;
+    vr_domain_def_free(without);
+    return with;
+}
+
+void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque)
+{
+    vr_hp *h = vr_hp_new(dom, vr_qemu_affect(dom, flags), cb, opaque);
+    char *err = NULL;
+    vr_err code = vr_hp_check(dom, h->flags, "change the device in", &err);
+    size_t old = 0, idx = 0;
+    vr_device_kind kind = VR_DEVICE_DISK;
+    if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
+        !(h->config = replaced(vr_hp_config_def(dom), xml, &kind, &old, &idx, &err)))
+        code = VR_ERR_INVALID;
+    vr_domain_def *want = NULL;
+    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && !(want = replaced(dom->def, xml, &kind, &old, &idx, &err)))
+        code = VR_ERR_INVALID;
+    if (code == VR_OK && kind == VR_DEVICE_MEMORY) {
+        vr_set_error(&err, "update-device changes a <disk> (a CD-ROM's medium) or an <interface>, not a "
+                           "<memory> device");
+        code = VR_ERR_UNSUPPORTED;
+    }
+    const char *change = NULL;
+    if (code == VR_OK && want && kind == VR_DEVICE_DISK) {
+        const vr_disk_def *now = &dom->def->disks[old], *d = &want->disks[idx];
+        if (now->device != VR_DISK_DEVICE_CDROM)
+            change = "a disk that is no CD-ROM (only a CD-ROM's medium changes live; blockresize and "
+                     "blockcopy change a disk)";
+        else if (!(change = disk_change(now, d)) && d->type != VR_DISK_FILE && (d->source_path || d->source_volume))
+            change = "<source> other than a file";
+        if (!change) {
+            /* a medium: change-media's work, in both definitions the flags name */
+            char *source = d->source_path ? vr_strdup(d->source_path) : NULL, *target = vr_strdup(now->target_dev);
+            unsigned affect = h->flags;
+            vr_domain_def_free(want);
+            h->cb = NULL;
+            vr_hp_finish(h, VR_OK, NULL);
+            vr_qemu_change_media(dom, target, source, affect, cb, opaque);
+            free(source);
+            free(target);
+            return;
+        }
+    } else if (code == VR_OK && want) {
+        const vr_interface_def *now = &dom->def->interfaces[old], *in = &want->interfaces[idx];
+        if (!(change = iface_change(now, in))) {
+            h->live = vr_domain_def_copy(dom->def);
+            h->live->interfaces[old].link_down = in->link_down;
+            code = link_step(h, now->mac, in->link_down, &err);
+        }
+    }
+    if (code == VR_OK && change) {
+        vr_set_error(&err, "QEMU cannot change %s of this %s while the domain runs; use --config for the next "
+                           "start, or detach and attach it",
+                     change, kind == VR_DEVICE_DISK ? "disk" : "interface");
+        code = VR_ERR_UNSUPPORTED;
+    }
+    vr_domain_def_free(want);
+    vr_hp_go(h, code, err, h->flags & VR_AFFECT_LIVE, vr_hp_replace_end);
+}
+
+/* The interface `key` names in `def`: its MAC, its <target dev>, or
+ * (the live definition) the tap the run made for it. */
+static int iface_index(const vr_domain *dom, const vr_domain_def *def, const char *key)
+{
+    int i = vr_domain_def_find_interface(def, key);
+    for (size_t k = 0; i < 0 && k < def->n_interfaces; k++)
+        if (same(def->interfaces[k].target_dev, key) ||
+            (def == dom->def && k < dom->n_ifnames && same(dom->ifnames[k], key)))
+            i = (int)k;
+    return i;
+}
+
+void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned flags, vr_done_fn cb, void *opaque)
+{
+    vr_hp *h = vr_hp_new(dom, vr_qemu_affect(dom, flags), cb, opaque);
+    char *err = NULL;
+    vr_err code = vr_hp_check(dom, h->flags, "set the link in", &err);
+    const vr_domain_def *defs[2] = {h->flags & VR_AFFECT_LIVE ? dom->def : NULL,
+                                    h->flags & VR_AFFECT_CONFIG ? vr_hp_config_def(dom) : NULL};
+    vr_domain_def **out[2] = {&h->live, &h->config};
+    for (size_t k = 0; k < 2 && code == VR_OK; k++) {
+        int i = defs[k] ? iface_index(dom, defs[k], iface) : -1;
+        if (!defs[k])
+            continue;
+        if (i < 0) {
+            vr_set_error(&err, "domain '%s' has no interface %s%s (domiflist shows them)", dom->def->name, iface,
+                         k ? " in its persistent definition" : "");
+            code = VR_ERR_NOT_FOUND;
+            break;
+        }
+        *out[k] = vr_domain_def_copy(defs[k]);
+        (*out[k])->interfaces[i].link_down = down;
+        if (k == 0)
+            code = link_step(h, defs[k]->interfaces[i].mac, down, &err);
+    }
+    vr_hp_go(h, code, err, h->flags & VR_AFFECT_LIVE, vr_hp_replace_end);
+}
+
+void vr_qemu_links_at_start(vr_domain *dom)
+{
+    for (size_t i = 0; i < dom->def->n_interfaces; i++) {
+        if (!dom->def->interfaces[i].link_down)
+            continue;
+        /* At start NIC K is interface K (qemu_command.c). */
+        json_object *a = json_object_new_object();
+        char *nic = vr_asprintf("nic%zu", i);
+        json_object_object_add(a, "name", json_object_new_string(nic));
+        json_object_object_add(a, "up", json_object_new_boolean(false));
+        vr_qmp_command(dom->qmp, "set_link", a, NULL, NULL);
+        free(nic);
+    }
+}
