@@ -477,6 +477,16 @@ static void check_storage(const vr_host_facts *f, vr_checklist *l)
         k->hint = vr_strdup("apt-get install qemu-block-extra (or: make deps)");
         coded(k, "storage.iscsi-missing", "apt-install", params("package", str("qemu-block-extra"), NULL));
     }
+    k = add(l, "storage.rbd", "QEMU's Ceph client (rbd pools)", f->qemu_rbd ? VR_CHECK_PASS : VR_CHECK_WARN);
+    if (f->qemu_rbd) {
+        k->detail = vr_strdup("block-rbd module found: guests can use RBD images of rbd pools");
+        coded(k, "storage.rbd-ok", NULL, NULL);
+    } else {
+        k->detail = vr_strdup("QEMU's block-rbd module is missing: rbd pools list and make their images, "
+                              "but no guest can use them");
+        k->hint = vr_strdup("apt-get install qemu-block-extra (or: make deps)");
+        coded(k, "storage.rbd-missing", "apt-install", params("package", str("qemu-block-extra"), NULL));
+    }
 }
 
 void vr_host_validate(const vr_host_facts *f, vr_checklist *out)
@@ -500,13 +510,13 @@ void vr_host_validate(const vr_host_facts *f, vr_checklist *out)
     check_storage(f, out);
 }
 
-/* QEMU's module directory holds block-iscsi.so when qemu-block-extra is
- * installed (Debian's, and the usual other places). */
-static bool qemu_iscsi_module(void)
+/* QEMU's module directory holds block-iscsi.so and block-rbd.so when
+ * qemu-block-extra is installed (Debian's, and the usual other places). */
+static bool qemu_block_module(const char *name)
 {
     static const char *const dirs[] = {"/usr/lib/x86_64-linux-gnu/qemu", "/usr/lib64/qemu", "/usr/lib/qemu"};
     for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
-        char *p = vr_asprintf("%s/block-iscsi.so", dirs[i]);
+        char *p = vr_asprintf("%s/block-%s.so", dirs[i], name);
         bool there = access(p, R_OK) == 0;
         free(p);
         if (there)
@@ -549,7 +559,8 @@ void vr_host_facts_gather(vr_host_facts *f, const char *state_dir)
     f->root = geteuid() == 0;
     f->mkfs_ext4 = on_path("mkfs.ext4");
     f->mkfs_xfs = on_path("mkfs.xfs");
-    f->qemu_iscsi = qemu_iscsi_module();
+    f->qemu_iscsi = qemu_block_module("iscsi");
+    f->qemu_rbd = qemu_block_module("rbd");
     char *meminfo = vr_file_read("/proc/meminfo", NULL);
     f->mem_bytes = vr_meminfo_total(meminfo);
     free(meminfo);

@@ -76,11 +76,13 @@ CONF
     ip netns exec "$CEPH_NS" ceph-osd -c "$CEPH_CONF" -i 0 --mkfs --osd-uuid "$uuid" >>"$d/log/daemons.out" 2>&1 ||
         fail "ceph-osd --mkfs failed (see $d/log)"
     ceph_daemon ceph-osd -i 0
+    # The OSD up, and the manager active: it answers the cluster's sizes.
     for _ in $(seq 1 120); do
-        ceph_cmd osd stat 2>/dev/null | grep -q '1 up' && return 0
+        ceph_cmd osd stat 2>/dev/null | grep -q '1 up' && ceph_cmd mgr stat 2>/dev/null | grep -q '"available": true' &&
+            return 0
         sleep 0.25
     done
-    fail "the Ceph OSD did not come up within 30 s (see $d/log/osd.0.log)"
+    fail "the Ceph OSD and manager did not come up within 30 s (see $d/log)"
 }
 
 ceph_down() {

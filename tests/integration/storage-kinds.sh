@@ -45,7 +45,8 @@ N1=${D1#/dev/}
 caps=$("$VIREO" pool-capabilities | tr -d '\n ')
 expect_match "pool-capabilities: disk served with gpt and dos" "$caps" \
     '<pooltype="disk"supported="yes"><poolOptions><defaultFormattype="dos"/><enumname="sourceFormatType"><value>dos</value><value>gpt</value></enum>'
-expect_match "pool-capabilities: rbd not served yet" "$caps" '<pooltype="rbd"supported="no"/>'
+expect_match "pool-capabilities: rbd served, raw volumes" "$caps" \
+    '<pooltype="rbd"supported="yes"><volOptions><defaultFormattype="raw"/><enumname="targetFormatType"><value>raw</value></enum>'
 
 # ---- the course's lines ----
 expect_eq "pool-define-as disk" \

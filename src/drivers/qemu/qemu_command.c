@@ -483,6 +483,10 @@ static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
         char *opts = vr_asprintf("%s%s%s", ro, discard[d->discard], node);
         vr_qc_iscsi_node(c, d, path, opts);
         free(opts);
+    } else if (d->type == VR_DISK_VOLUME && vr_str_starts(path, "rbd://")) {
+        char *opts = vr_asprintf("%s%s%s", ro, discard[d->discard], node);
+        vr_qc_rbd_node(c, d, path, opts);
+        free(opts);
     } else {
         vr_qc_opt(c, "-blockdev", "driver=%s,filename=%s,node-name=file-%s%s%s%s%s", proto, q,
             d->target_dev, ro, aio[d->io], discard[d->discard], node);

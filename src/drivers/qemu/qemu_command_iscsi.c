@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The value of `key` in the query "a=1&b=2" (malloc'ed), or NULL. */
-static char *query_get(const char *query, const char *key)
+char *vr_qc_query_get(const char *query, const char *key)
 {
     size_t n = strlen(key);
     for (const char *q = query; q && *q;) {
@@ -39,9 +38,9 @@ void vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url, const char 
     char *portal = vr_strndup(rest, (size_t)(slash1 - rest));
     char *target = vr_strndup(slash1 + 1, (size_t)(slash2 - slash1 - 1));
     char *lun = query ? vr_strndup(slash2 + 1, (size_t)(query - slash2 - 1)) : vr_strdup(slash2 + 1);
-    char *initiator = query_get(query ? query + 1 : NULL, "initiator-name");
-    char *user = query_get(query ? query + 1 : NULL, "user");
-    char *pwfile = query_get(query ? query + 1 : NULL, "password-file");
+    char *initiator = vr_qc_query_get(query ? query + 1 : NULL, "initiator-name");
+    char *user = vr_qc_query_get(query ? query + 1 : NULL, "user");
+    char *pwfile = vr_qc_query_get(query ? query + 1 : NULL, "password-file");
     char auth[512] = "";
     if (user && pwfile) {
         vr_qc_opt(c, "-object", "secret,id=sec-%s,file=%s,format=raw", d->target_dev, pwfile);

@@ -31,6 +31,10 @@ char *vr_qc_pci_opts(const cmd *c, const vr_address *a);
 /* qemu_command_iscsi.c: the protocol node (file-DEV) of a disk on a LUN
  * of an iscsi-direct pool; `opts` are the node's read-only/cache options. */
 void vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url, const char *opts);
+/* The value of `key` in the query "a=1&b=2" (malloc'ed), or NULL. */
+char *vr_qc_query_get(const char *query, const char *key);
+/* qemu_command_rbd.c: the same for an image of an rbd pool. */
+void vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url, const char *opts);
 
 /* qemu_command_graphics.c */
 void vr_qc_graphics(cmd *c);

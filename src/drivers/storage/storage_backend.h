@@ -43,7 +43,8 @@ typedef struct {
     vr_err (*qemu_path)(vr_pool *p, const vr_vol_info *v, char **out, char **err);
 } vr_pool_backend;
 
-extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct;
+extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct,
+    vr_backend_rbd;
 const vr_pool_backend *vr_pool_backend_of(const vr_pool *p);
 
 /* The dir backend's parts that fs pools share (a mounted dir pool). */
@@ -67,6 +68,10 @@ char *vr_iscsi_portal(const char *host, unsigned port);
 vr_err vr_iscsi_reach(const char *host, unsigned port, const char *who, char **err);
 vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
                          char **err);
+
+/* vol-clone in an rbd pool: a snapshot of `name`, protected, and a
+ * Ceph clone of it named `new_name` (storage_backend_rbd.c). */
+vr_err vr_rbd_clone(vr_pool *p, const char *name, const char *new_name, char **err);
 
 /* Which running domain uses `path` (malloc'ed), or NULL. */
 char *vr_storage_user_of(vr_storage_driver *drv, const char *path);

@@ -2,12 +2,13 @@
  * temporary, renamed into place when it succeeded. While one runs, its
  * source and destination are busy: neither can be deleted, and no
  * volume can be created under the destination's name. */
-#include "drivers/storage/storage_priv.h"
+#include "drivers/storage/storage_backend.h"
 #include "drivers/storage/storage_img.h"
 #include "common/log.h"
 #include "common/util.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,10 +43,15 @@ static vr_pool *pool_of(vr_storage_driver *drv, const char *path)
 
 /* A new file in a pool is a refresh event of that pool, named by the
  * file's name (a volume's name is its file name). */
-static void announce(vr_pool *p, const char *detail, const char *path)
+static void announce_volume(vr_pool *p, const char *detail, const char *volume)
 {
     if (p)
-        vr_storage_emit(p, "refresh", detail, strrchr(path, '/') + 1);
+        vr_storage_emit(p, "refresh", detail, volume);
+}
+
+static void announce(vr_pool *p, const char *detail, const char *path)
+{
+    announce_volume(p, detail, strrchr(path, '/') + 1);
 }
 
 static void on_progress(double pct, void *opaque)
@@ -170,6 +176,40 @@ void vr_storage_copy_cancel(vr_storage_copy *c)
     }
 }
 
+static void on_cloned_now(evutil_socket_t fd, short what, void *opaque)
+{
+    (void)fd;
+    (void)what;
+    vr_storage_copy *c = opaque;
+    announce_volume(c->pool, c->made, c->dst);
+    if (c->progress)
+        c->progress(100, c->opaque);
+    finish(c, VR_OK, NULL);
+}
+
+/* rbd: a Ceph clone (snapshot, protect, clone) is made at once; its job
+ * ends on the loop's next turn, as a copy's would, so the caller holds
+ * the job before it finishes. */
+static vr_storage_copy *rbd_clone_job(vr_pool *p, const char *name, const char *new_name,
+                                      vr_copy_progress_fn progress, vr_copy_done_fn done, void *opaque,
+                                      vr_err *code, char **err)
+{
+    if ((*code = vr_rbd_clone(p, name, new_name, err)))
+        return NULL;
+    vr_storage_copy *c = vr_calloc(1, sizeof(*c));
+    c->drv = p->drv;
+    c->pool = p;
+    p->busy++;
+    c->made = "volume-cloned";
+    c->src = vr_strdup(name);
+    c->dst = vr_strdup(new_name);
+    c->progress = progress;
+    c->done = done;
+    c->opaque = opaque;
+    event_base_once(p->drv->base, -1, EV_TIMEOUT, on_cloned_now, c, NULL);
+    return c;
+}
+
 vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *new_name,
                                       vr_copy_progress_fn progress, vr_copy_done_fn done,
                                       void *opaque, vr_err *code, char **err)
@@ -178,6 +218,18 @@ vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *
     char *dst = NULL;
     if ((*code = vr_storage_vol_get(p, name, &v, err)))
         return NULL;
+    if (p->def->type == VR_POOL_RBD) {
+        vr_storage_copy *c = NULL;
+        if (v.used_by) {
+            vr_set_error(err, "volume '%s' is in use by running domain '%s'; a clone now would not be "
+                              "consistent (shut it down first)", name, v.used_by);
+            *code = VR_ERR_CONFLICT;
+        } else {
+            c = rbd_clone_job(p, name, new_name, progress, done, opaque, code, err);
+        }
+        vr_vol_info_clear(&v);
+        return c;
+    }
     if ((*code = vr_pool_vol_path(p, new_name, &dst, err))) {
         vr_vol_info_clear(&v);
         return NULL;

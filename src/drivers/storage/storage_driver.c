@@ -199,7 +199,8 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         same = new_pool(drv, def);
         vr_registry_add(drv->reg, same, def);
     }
-    vr_log_info("pool %s defined (%s)", def->name, def->target_path ? def->target_path : def->source.device);
+    vr_log_info("pool %s defined (%s)", def->name,
+                def->target_path ? def->target_path : def->source.device ? def->source.device : def->source.name);
     vr_storage_emit(same, "defined", updated ? "updated" : "added", NULL);
     *out = same;
     return VR_OK;
