@@ -4,7 +4,8 @@
 # host's /etc/ceph is never read). vireod runs in that namespace (and
 # QEMU with it). A cephx secret from Vireo's store: a wrong key refused
 # in one line; pool-start, pool-info's sizes, vol-create-as / -resize /
-# -wipe / -clone (a Ceph clone) / -delete as the cluster sees them; an
+# -wipe / -clone (a Ceph clone) / -delete and vol-upload / -download as the
+# cluster sees them; an
 # unreachable monitor and a missing Ceph pool failing in seconds with
 # nothing started; a guest whose disk is an RBD image (QEMU's rbd driver,
 # the key in a secret object's file) writes a marker that reads back
@@ -79,6 +80,22 @@ expect_fail "a qcow2 volume in an rbd pool" "its volumes are raw RBD images" \
 expect_fail "a volume that exists" "exists" "$VIREO" vol-create-as ceph disk1 8M
 "$VIREO" vol-resize disk1 96M --pool ceph >/dev/null
 expect_match "vol-resize grows the image" "$(rbd_cli info vpool/disk1)" "size 96 MiB"
+
+# ---- vol-upload / vol-download through librbd, in place ----
+"$VIREO" vol-create-as ceph blob 4M >/dev/null
+head -c 3145728 /dev/urandom > "$ROOT/up.bin"
+"$VIREO" vol-upload blob "$ROOT/up.bin" --pool ceph >/dev/null
+cmp -s <(rbd_cli export vpool/blob - 2>/dev/null | head -c 3145728) "$ROOT/up.bin" ||
+    fail "the cluster does not hold the uploaded bytes"
+ok "vol-upload wrote the image in place (rbd export reads the bytes)"
+"$VIREO" vol-download blob "$ROOT/down.bin" --pool ceph >/dev/null
+expect_eq "vol-download: the whole image" "$(stat -c %s "$ROOT/down.bin")" "4194304"
+cmp -s <(head -c 3145728 "$ROOT/down.bin") "$ROOT/up.bin" || fail "vol-download gave other bytes back"
+ok "vol-download read the uploaded bytes back"
+head -c 5M /dev/zero > "$ROOT/big.bin"
+expect_fail "an upload larger than the image" "do not fit in volume 'blob' \(an image of 4194304 bytes; vol-resize it first\)" \
+    "$VIREO" vol-upload blob "$ROOT/big.bin" --pool ceph
+"$VIREO" vol-delete blob --pool ceph >/dev/null
 
 # ---- a guest on the RBD image ----
 tiny_xml rg | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='disk1'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/rg.xml"

@@ -7,6 +7,18 @@
 #pragma once
 #include "drivers/storage/storage_priv.h"
 
+/* A volume's bytes through its pool's own client, for vol-upload and
+ * vol-download of volumes that are not local files (rbd images). Each
+ * call is synchronous: one chunk (storage_transfer.c's CHUNK) at a time. */
+typedef struct vr_vol_io vr_vol_io;
+struct vr_vol_io {
+    ssize_t (*pread)(vr_vol_io *io, void *buf, size_t n, unsigned long long off);
+    ssize_t (*pwrite)(vr_vol_io *io, const void *buf, size_t n, unsigned long long off);
+    int (*zero)(vr_vol_io *io, unsigned long long off, unsigned long long n); /* a hole of an upload */
+    int (*flush)(vr_vol_io *io);
+    void (*close)(vr_vol_io *io);
+};
+
 typedef struct {
     /* Its volumes are files under the target directory (dir, fs): copies,
      * uploads and overlays work on them; others refuse those by name. */
@@ -41,6 +53,9 @@ typedef struct {
      * path). iscsi-direct: the LUN's URL with what QEMU's iscsi driver
      * needs beside it (vr_storage_resolve documents the form). */
     vr_err (*qemu_path)(vr_pool *p, const vr_vol_info *v, char **out, char **err);
+    /* The volume's bytes when it is no local file (NULL: local files and
+     * /dev nodes only); negative errno values from its calls. */
+    vr_vol_io *(*open_io)(vr_pool *p, const vr_vol_info *v, bool write, char **err);
 } vr_pool_backend;
 
 extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct,

@@ -523,6 +523,57 @@ static vr_err rbd_stop(vr_pool *p, char **err)
     return VR_OK;
 }
 
+/* vol-upload and vol-download: the image through librbd. */
+typedef struct {
+    vr_vol_io io; /* first: the pointer to it is the pointer to this */
+    rbd_conn conn;
+    rbd_image_t img;
+} rbd_io;
+
+static ssize_t io_pread(vr_vol_io *io, void *buf, size_t n, unsigned long long off)
+{
+    return rbd_read(((rbd_io *)io)->img, off, n, buf);
+}
+
+static ssize_t io_pwrite(vr_vol_io *io, const void *buf, size_t n, unsigned long long off)
+{
+    return rbd_write(((rbd_io *)io)->img, off, n, buf);
+}
+
+static int io_zero(vr_vol_io *io, unsigned long long off, unsigned long long n)
+{
+    ssize_t rc = rbd_write_zeroes(((rbd_io *)io)->img, off, n, 0, 0);
+    return rc < 0 ? (int)rc : 0;
+}
+
+static int io_flush(vr_vol_io *io) { return rbd_flush(((rbd_io *)io)->img); }
+
+static void io_close(vr_vol_io *io)
+{
+    rbd_io *r = (rbd_io *)io;
+    rbd_close(r->img);
+    conn_close(&r->conn);
+    free(r);
+}
+
+static vr_vol_io *rbd_open_io(vr_pool *p, const vr_vol_info *v, bool write, char **err)
+{
+    rbd_io *r = vr_calloc(1, sizeof(*r));
+    r->io = (vr_vol_io){io_pread, io_pwrite, io_zero, io_flush, io_close};
+    vr_err e = conn_open(p, &r->conn, err);
+    int rc = 0;
+    if (!e && (rc = write ? rbd_open(r->conn.io, v->name, &r->img, NULL)
+                          : rbd_open_read_only(r->conn.io, v->name, &r->img, NULL)) < 0) {
+        e = rbd_failed(p, "opening", v->name, rc, err);
+        conn_close(&r->conn);
+    }
+    if (e) {
+        free(r);
+        return NULL;
+    }
+    return &r->io;
+}
+
 const vr_pool_backend vr_backend_rbd = {
     .files = false,
     .check = rbd_check,
@@ -538,4 +589,5 @@ const vr_pool_backend vr_backend_rbd = {
     .resize_vol = rbd_resize_vol,
     .wipe_vol = rbd_wipe_vol,
     .qemu_path = rbd_qemu_path,
+    .open_io = rbd_open_io,
 };
