@@ -486,8 +486,8 @@ static void clone_vol(vr_api_call *c)
     if (!p)
         return;
     json_object *o = vr_api_body_json(c);
-    const char *name = NULL;
-    if (!o || vr_api_str(c, o, "name", &name) < 0) {
+    const char *name = NULL, *into = NULL;
+    if (!o || vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "pool", &into) < 0) {
         json_object_put(o);
         return;
     }
@@ -498,15 +498,23 @@ static void clone_vol(vr_api_call *c)
         json_object_put(o);
         return;
     }
+    /* "pool": vol-create-from --inputpool, into another pool. */
+    vr_pool *dst = into ? vr_storage_pool_lookup(drv(c), into) : p;
+    if (!dst) {
+        vr_req_reply_error(c->req, 404, "not_found", "pool '%s' not found (vireo pool-list --all shows the defined ones)",
+                           into);
+        json_object_put(o);
+        return;
+    }
     clone_ctx *x = vr_calloc(1, sizeof(*x));
-    x->pool = vr_strdup(p->def->name);
+    x->pool = vr_strdup(dst->def->name);
     x->name = vr_strdup(name);
     x->api = c->api;
     char *target = vr_asprintf("%s/%s", p->def->name, c->seg[3]);
     x->job = vr_job_new(c->api->jobs, "vol-clone", target);
     free(target);
     vr_err code;
-    x->copy = vr_storage_vol_clone(p, c->seg[3], name, on_vol_progress, on_vol_cloned, x, &code, &err);
+    x->copy = vr_storage_vol_clone_to(p, c->seg[3], dst, name, on_vol_progress, on_vol_cloned, x, &code, &err);
     json_object_put(o);
     if (!x->copy) {
         vr_job_finish(x->job, code, err, NULL);

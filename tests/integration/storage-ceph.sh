@@ -9,7 +9,8 @@
 # unreachable monitor and a missing Ceph pool failing in seconds with
 # nothing started; a guest whose disk is an RBD image (QEMU's rbd driver,
 # the key in a secret object's file) writes a marker that reads back
-# after a restart.
+# after a restart; a dir pool's qcow2 volume copied into RBD
+# (vol-create-from --inputpool) boots the same, and copies back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ceph-lib.sh"
 need_images
@@ -138,6 +139,38 @@ expect_eq "vol-delete the clone" "$("$VIREO" vol-delete disk2 --pool ceph)" "Vol
 expect_eq "vol-delete the origin (its clone snapshot goes with it)" "$("$VIREO" vol-delete disk1 --pool ceph)" \
     "Vol disk1 deleted"
 expect_eq "the cluster has no image left" "$(rbd_cli ls vpool | wc -l)" "0"
+
+# ---- across kinds: a dir pool's qcow2 volume into RBD and back ----
+# (vol-create-from --inputpool, qemu-img convert with the key as a secret object)
+printf 'vireo-from-dir-qcow2-53' > "$ROOT/mark.raw"
+truncate -s 32M "$ROOT/mark.raw"
+qemu-img convert -f raw -O qcow2 "$ROOT/mark.raw" "$ROOT/var/lib/vireo/images/base.qcow2"
+"$VIREO" pool-refresh default >/dev/null
+printf "<volume><name>fromdir</name><capacity unit='M'>32</capacity><target><format type='raw'/></target></volume>" > "$ROOT/fromdir.xml"
+expect_fail "vol-create-from converts no formats silently" "asks for a qcow2 volume, but a copy of base.qcow2 \\(qcow2\\) into rbd pool 'ceph' is raw" \
+    "$VIREO" vol-create-from ceph <(sed 's/raw/qcow2/' "$ROOT/fromdir.xml") base.qcow2 --inputpool default
+expect_eq "vol-create-from a dir pool's qcow2 into the rbd pool" \
+    "$("$VIREO" vol-create-from ceph "$ROOT/fromdir.xml" base.qcow2 --inputpool default 2>/dev/null | tail -1)" \
+    "Vol fromdir created from input vol base.qcow2"
+expect_eq "the RBD image holds the qcow2's content" "$(rbd_cli export vpool/fromdir - 2>/dev/null | head -c 23)" \
+    "vireo-from-dir-qcow2-53"
+expect_match "...at its virtual size" "$(rbd_cli info vpool/fromdir)" "size 32 MiB"
+tiny_xml fg | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='fromdir'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/fg.xml"
+"$VIREO" define "$ROOT/fg.xml" >/dev/null
+SERIAL=$ROOT/var/log/vireo/qemu/fg-serial0.log
+before=$(readies)
+"$VIREO" start fg >/dev/null
+wait_for 60 "fg booted from the copied image" booted_more_than "${before:-0}"
+out=$(guest_until fg "echo R-\$(head -c 23 /dev/vda)" "R-vireo")
+expect_match "the guest reads the dir volume's marker from RBD" "$out" "R-vireo-from-dir-qcow2-53"
+"$VIREO" destroy fg >/dev/null
+printf "<volume><name>back.img</name><capacity unit='M'>32</capacity><target><format type='raw'/></target></volume>" > "$ROOT/back.xml"
+"$VIREO" vol-create-from default "$ROOT/back.xml" fromdir --inputpool ceph >/dev/null
+expect_eq "vol-create-from the rbd pool into the dir pool" "$(head -c 23 "$ROOT/var/lib/vireo/images/back.img")" \
+    "vireo-from-dir-qcow2-53"
+expect_fail "into a volume that exists" "already exists" \
+    "$VIREO" vol-create-from ceph "$ROOT/fromdir.xml" base.qcow2 --inputpool default
+"$VIREO" vol-delete fromdir --pool ceph >/dev/null
 
 # ---- what cannot start ----
 "$VIREO" pool-define-as far rbd --source-host 127.0.0.9 --source-name vpool --auth-type ceph \

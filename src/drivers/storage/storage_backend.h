@@ -88,6 +88,13 @@ vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator,
  * Ceph clone of it named `new_name` (storage_backend_rbd.c). */
 vr_err vr_rbd_clone(vr_pool *p, const char *name, const char *new_name, char **err);
 
+/* An RBD image as qemu-img's option string (driver=raw,file.driver=rbd,
+ * ...,file.key-secret=SECRET_ID) and the 0600 file of the pool's cephx key
+ * for --object secret,id=SECRET_ID,file=...,format=base64 (*key_file NULL
+ * for a pool without cephx). */
+vr_err vr_rbd_img_opts(vr_pool *p, const char *image, const char *secret_id, char **opts, char **key_file,
+                       char **err);
+
 /* Which running domain uses `path` (malloc'ed), or NULL. */
 char *vr_storage_user_of(vr_storage_driver *drv, const char *path);
 

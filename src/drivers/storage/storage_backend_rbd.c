@@ -488,30 +488,63 @@ static char *key_file(const vr_pool *p)
     return vr_asprintf("%s/%s.cephx", p->drv->runtime_dir, p->def->name);
 }
 
+/* Write the pool's key to key_file(p); *file NULL without cephx. */
+static vr_err write_key(vr_pool *p, char **file, char **err)
+{
+    *file = NULL;
+    if (!p->def->source.auth_user)
+        return VR_OK;
+    vr_err code = VR_OK;
+    char *key = ceph_key(p, &code, err);
+    if (!key)
+        return code;
+    char *f = key_file(p);
+    int rc = vr_file_write_atomic(f, key, strlen(key), 0600);
+    key_free(key);
+    if (rc < 0) {
+        vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, f, strerror(-rc));
+        free(f);
+        return VR_ERR_FAILED;
+    }
+    *file = f;
+    return VR_OK;
+}
+
 /* What QEMU opens (qemu_command_rbd.c reads it back):
  *   rbd://[USER@]MON[:PORT]/POOL/IMAGE[?key-file=F] */
 static vr_err rbd_qemu_path(vr_pool *p, const vr_vol_info *v, char **out, char **err)
 {
     const vr_pool_source *s = &p->def->source;
+    char *file = NULL;
+    vr_err code = write_key(p, &file, err);
+    if (code)
+        return code;
     char *mon = mon_host(s);
-    if (!s->auth_user) {
-        *out = vr_asprintf("rbd://%s/%s/%s", mon, s->name, v->name);
-        free(mon);
-        return VR_OK;
-    }
-    vr_err code = VR_OK;
-    char *key = ceph_key(p, &code, err), *file = key_file(p);
-    int rc = key ? vr_file_write_atomic(file, key, strlen(key), 0600) : 0;
-    key_free(key);
-    if (!code && rc < 0) {
-        vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, file, strerror(-rc));
-        code = VR_ERR_FAILED;
-    }
-    if (!code)
-        *out = vr_asprintf("rbd://%s@%s/%s/%s?key-file=%s", s->auth_user, mon, s->name, v->name, file);
+    *out = file ? vr_asprintf("rbd://%s@%s/%s/%s?key-file=%s", s->auth_user, mon, s->name, v->name, file)
+                : vr_asprintf("rbd://%s/%s/%s", mon, s->name, v->name);
     free(file);
     free(mon);
-    return code;
+    return VR_OK;
+}
+
+vr_err vr_rbd_img_opts(vr_pool *p, const char *image, const char *secret_id, char **opts, char **key_file,
+                       char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    vr_err code = write_key(p, key_file, err);
+    if (code)
+        return code;
+    char port[40] = "";
+    if (s->port)
+        snprintf(port, sizeof(port), ",file.server.0.port=%u", s->port);
+    char *auth = *key_file ? vr_asprintf(",file.user=%s,file.auth-client-required.0=cephx,file.key-secret=%s",
+                                         s->auth_user, secret_id)
+                           : vr_strdup(",file.auth-client-required.0=none");
+    *opts = vr_asprintf("driver=raw,file.driver=rbd,file.pool=%s,file.image=%s,file.conf=/dev/null,"
+                        "file.server.0.host=%s%s%s",
+                        s->name, image, s->host, port, auth);
+    free(auth);
+    return VR_OK;
 }
 
 static vr_err rbd_stop(vr_pool *p, char **err)
