@@ -151,11 +151,36 @@ static int build_flags(vr_api_call *c, unsigned *flags)
     return 0;
 }
 
+/* pool-start answers once the pool's check ends (beside the loop for
+ * iscsi-direct pools: a slow portal stalls nobody else meanwhile). */
+typedef struct {
+    vr_req *req;
+    vr_pool *pool;
+} start_ctx;
+
+static void on_pool_started(vr_err code, const char *err, void *opaque)
+{
+    start_ctx *x = opaque;
+    if (code != VR_OK)
+        vr_api_reply_err(x->req, code, err);
+    else
+        vr_req_reply_json(x->req, 200, pool_json(x->pool));
+    free(x);
+}
+
 static void pool_action(vr_api_call *c)
 {
     vr_pool *p = find_pool(c);
     if (!p)
         return;
+    if (strcmp(c->seg[2], "start") == 0) {
+        start_ctx *x = vr_calloc(1, sizeof(*x));
+        x->req = c->req;
+        x->pool = p;
+        vr_req_defer(c->req);
+        vr_storage_pool_start_async(p, on_pool_started, x);
+        return;
+    }
     static const struct {
         const char *name;
         vr_err (*fn)(vr_pool *, char **);

@@ -10,7 +10,8 @@
 # one line with nothing defined half-way. Secrets (values 0600, never in
 # XML or logs, not for read-only connections). iscsi-direct against tgtd
 # in a namespace of the test's own: the LUN listed with its size, CHAP
-# with a wrong secret refused, unreachable portals failing in seconds,
+# with a wrong secret refused, unreachable portals failing in seconds
+# (beside the event loop: `vireo list` answers meanwhile),
 # and a guest on the LUN through QEMU's iSCSI client.
 . "$(dirname "$0")/lib.sh"
 need_images
@@ -287,6 +288,19 @@ expect_fail "an unreachable portal fails in one line" "cannot reach the iSCSI po
     "$VIREO" pool-start far
 [ $((SECONDS - start)) -le 6 ] || fail "the unreachable portal took $((SECONDS - start)) s to fail (bound: a few seconds)"
 ok "...within a few seconds"
+# The portal's 3 s run beside the event loop: other clients are served meanwhile.
+"$VIREO" pool-start far > "$ROOT/far.out" 2>&1 &
+FARPID=$!
+sleep 0.5
+t0=$(date +%s%N)
+"$VIREO" list --all >/dev/null || fail "vireo list failed while a pool-start waited on a portal"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while a pool-start waited on a portal (the loop stalled)"
+ok "vireo list answers at once ($ms ms) while pool-start waits on an unreachable portal"
+expect_fail "a second pool-start meanwhile" "pool 'far' is already being started" "$VIREO" pool-start far
+wait "$FARPID" && fail "pool-start of the unreachable portal succeeded"
+expect_match "...and that pool-start still fails in one line" "$(cat "$ROOT/far.out")" \
+    "^vireo: error: pool 'far': cannot reach the iSCSI portal 10.77.0.9:3260: Connection timed out \(after 3 s\)\$"
 "$VIREO" pool-define-as closed iscsi-direct --source-host 10.77.0.1:3261 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
 expect_fail "a portal nobody listens on" "cannot reach the iSCSI portal 10.77.0.1:3261: Connection refused" "$VIREO" pool-start closed
 "$VIREO" pool-define-as ghost iscsi-direct --source-host 10.77.0.1 --source-dev "$IQN-ghost" --source-initiator "$INIT" >/dev/null

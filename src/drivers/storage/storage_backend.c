@@ -32,6 +32,9 @@ void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, v
 {
     drv->secret_fn = fn;
     drv->secret_opaque = opaque;
+    /* CHAP pools that started with the daemon, before the store was
+     * there, get their login checked now (beside the loop). */
+    vr_storage_recheck_pools(drv);
 }
 
 static bool same_str(const char *a, const char *b)

@@ -24,6 +24,7 @@ struct vr_pool {
     bool active;
     bool autostart;
     unsigned busy; /* copies and transfers under way in the pool */
+    bool starting; /* a pool-start's check runs beside the loop (vr_storage_pool_start_async) */
 };
 
 /* A volume as found on disk. */
@@ -84,6 +85,12 @@ enum { VR_POOL_BUILD_OVERWRITE = 1, VR_POOL_BUILD_NO_OVERWRITE = 2 };
  * system that is there), VR_POOL_BUILD_NO_OVERWRITE */
 vr_err vr_storage_pool_build_flags(vr_pool *p, unsigned flags, char **err);
 vr_err vr_storage_pool_start(vr_pool *p, char **err);
+/* pool-start without stalling the loop: a kind whose check goes over the
+ * network (iscsi-direct: connect, login, REPORT LUNS) runs it in a worker
+ * thread and calls `done` on the loop when it ends; other kinds start at
+ * once and call `done` before this returns. err NULL on success. */
+typedef void (*vr_pool_done_fn)(vr_err code, const char *err, void *opaque);
+void vr_storage_pool_start_async(vr_pool *p, vr_pool_done_fn done, void *opaque);
 vr_err vr_storage_pool_destroy(vr_pool *p, char **err);
 vr_err vr_storage_pool_delete(vr_pool *p, char **err);
 vr_err vr_storage_pool_refresh(vr_pool *p, char **err);
