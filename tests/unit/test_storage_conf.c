@@ -59,59 +59,6 @@ static void pool_roundtrip(void **state)
     vr_pool_def_free(d);
 }
 
-/* rbd: libvirt's <source> of a Ceph pool (one monitor, the pool's name,
- * cephx auth by a secret) formats back the same; what it lacks or does
- * not take is refused by name. */
-static void pool_rbd(void **state)
-{
-    (void)state;
-    const char *xml = "<pool type='rbd'><name>ceph</name><source><host name='mon1' port='3300'/>"
-                      "<name>rbdpool</name><auth type='ceph' username='libvirt'>"
-                      "<secret uuid='2ec115d7-3a88-3ceb-bc12-0ac909a6fd87'/></auth></source></pool>";
-    char *err = NULL;
-    vr_pool_def *d = vr_pool_def_parse(xml, strlen(xml), &err);
-    assert_non_null(d);
-    assert_int_equal(d->type, VR_POOL_RBD);
-    assert_string_equal(d->source.name, "rbdpool");
-    assert_string_equal(d->source.host, "mon1");
-    assert_int_equal(d->source.port, 3300);
-    assert_null(d->target_path);
-    char *out = vr_pool_def_format(d, NULL);
-    assert_non_null(strstr(out, "<host name=\"mon1\" port=\"3300\"/>\n    <name>rbdpool</name>\n"
-                                "    <auth type=\"ceph\" username=\"libvirt\">"));
-    vr_pool_def *again = vr_pool_def_parse(out, strlen(out), &err);
-    assert_non_null(again);
-    char *out2 = vr_pool_def_format(again, NULL);
-    assert_string_equal(out, out2);
-    free(out);
-    free(out2);
-    vr_pool_def_free(again);
-    vr_pool_def_free(d);
-    /* No port: Ceph's own defaults, and none written back. */
-    const char *noport = "<pool type='rbd'><name>c</name><source><host name='mon1'/><name>p</name></source></pool>";
-    d = vr_pool_def_parse(noport, strlen(noport), &err);
-    assert_non_null(d);
-    assert_int_equal(d->source.port, 0);
-    out = vr_pool_def_format(d, NULL);
-    assert_non_null(strstr(out, "<host name=\"mon1\"/>"));
-    free(out);
-    vr_pool_def_free(d);
-    expect_pool_error("<pool type='rbd'><name>c</name><source><host name='m'/></source></pool>",
-                      "an rbd pool needs a monitor");
-    expect_pool_error("<pool type='rbd'><name>c</name><source><host name='m'/><name>a/b</name></source></pool>",
-                      "<name> must be the Ceph pool's name");
-    expect_pool_error("<pool type='rbd'><name>c</name><source><host name='m'/><host name='n'/><name>p</name>"
-                      "</source></pool>",
-                      "a second <host>: Vireo takes one monitor");
-    expect_pool_error("<pool type='rbd'><name>c</name><source><host name='m'/><name>p</name><auth type='chap' "
-                      "username='u'><secret uuid='x'/></auth></source></pool>",
-                      "type='chap'");
-    expect_pool_error("<pool type='rbd'><name>c</name><source><host name='m'/><name>p</name></source>"
-                      "<target><path>/x</path></target></pool>",
-                      "an rbd pool has no target (its volumes are the Ceph pool's images)");
-    expect_pool_error("<pool type='iscsi-direct'><name>c</name><source><name>p</name></source></pool>", "<name>");
-}
-
 static void pool_errors(void **state)
 {
     expect_pool_error("<pool type='logical'><name>x</name></pool>",
@@ -232,7 +179,7 @@ static void snapshots(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pool_roundtrip), cmocka_unit_test(pool_errors), cmocka_unit_test(pool_rbd),
+        cmocka_unit_test(pool_roundtrip), cmocka_unit_test(pool_errors),
         cmocka_unit_test(volumes),        cmocka_unit_test(snapshots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

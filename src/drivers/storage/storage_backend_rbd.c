@@ -100,15 +100,13 @@ static void conn_close(rbd_conn *c)
     c->cluster = NULL;
 }
 
-/* Connect to the cluster and open the pool's ioctx. */
-static vr_err conn_open(vr_pool *p, rbd_conn *c, char **err)
+/* Connect to the cluster with the definition and the key (NULL: no
+ * cephx) alone, so that a worker thread can run it, and open the pool's
+ * ioctx. */
+static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c, char **err)
 {
-    const vr_pool_source *s = &p->def->source;
+    const vr_pool_source *s = &def->source;
     memset(c, 0, sizeof(*c));
-    vr_err code = VR_OK;
-    char *key = NULL;
-    if (s->auth_user && !(key = ceph_key(p, &code, err)))
-        return code;
     char *mon = mon_host(s);
     int rc = rados_create(&c->cluster, s->auth_user ? s->auth_user : "admin");
     const char *step = "rados_create";
@@ -139,13 +137,12 @@ static vr_err conn_open(vr_pool *p, rbd_conn *c, char **err)
         step = "connect";
         rc = rados_connect(c->cluster);
     }
-    key_free(key);
     if (rc < 0) {
         if (strcmp(step, "connect") == 0)
-            vr_set_error(err, "pool '%s': cannot connect to the Ceph monitor %s as client.%s: %s%s", p->def->name,
+            vr_set_error(err, "pool '%s': cannot connect to the Ceph monitor %s as client.%s: %s%s", def->name,
                          mon, s->auth_user ? s->auth_user : "admin", strerror(-rc), connect_hint(rc));
         else
-            vr_set_error(err, "pool '%s': librados refused the setting %s: %s", p->def->name, step, strerror(-rc));
+            vr_set_error(err, "pool '%s': librados refused the setting %s: %s", def->name, step, strerror(-rc));
         free(mon);
         conn_close(c);
         return -rc == EACCES || -rc == EPERM ? VR_ERR_DENIED : VR_ERR_FAILED;
@@ -153,7 +150,7 @@ static vr_err conn_open(vr_pool *p, rbd_conn *c, char **err)
     rc = rados_ioctx_create(c->cluster, s->name, &c->io);
     if (rc < 0) {
         c->io = NULL;
-        vr_set_error(err, "pool '%s': the Ceph pool '%s' on %s %s%s", p->def->name, s->name, mon,
+        vr_set_error(err, "pool '%s': the Ceph pool '%s' on %s %s%s", def->name, s->name, mon,
                      rc == -ENOENT ? "does not exist" : "cannot be opened: ",
                      rc == -ENOENT ? " (create it on the cluster: ceph osd pool create NAME; rbd pool init NAME)"
                                    : strerror(-rc));
@@ -163,6 +160,18 @@ static vr_err conn_open(vr_pool *p, rbd_conn *c, char **err)
     }
     free(mon);
     return VR_OK;
+}
+
+static vr_err conn_open(vr_pool *p, rbd_conn *c, char **err)
+{
+    vr_err code = VR_OK;
+    char *key = NULL;
+    memset(c, 0, sizeof(*c));
+    if (p->def->source.auth_user && !(key = ceph_key(p, &code, err)))
+        return code;
+    code = conn_open_def(p->def, key, c, err);
+    key_free(key);
+    return code;
 }
 
 static vr_err rbd_failed(vr_pool *p, const char *what, const char *name, int rc, char **err)
@@ -275,6 +284,44 @@ static vr_err rbd_start(vr_pool *p, char **err)
     vr_err e = conn_open(p, &c, err);
     conn_close(&c);
     return e;
+}
+
+/* pool-start's check beside the loop (storage_driver.c runs it in a
+ * worker): connect and open the Ceph pool with a copy of the definition
+ * and the key taken on the loop (the secret store is the loop's). */
+typedef struct {
+    vr_pool_def *def;
+    char *key;
+} start_check;
+
+static void *rbd_check_prepare(vr_pool *p, vr_err *code, char **err)
+{
+    start_check *c = vr_calloc(1, sizeof(*c));
+    if (p->def->source.auth_user && p->drv->secret_fn && !(c->key = ceph_key(p, code, err))) {
+        free(c);
+        return NULL;
+    }
+    c->def = vr_pool_def_copy(p->def);
+    return c;
+}
+
+static vr_err rbd_check_run(void *state, char **err)
+{
+    start_check *c = state;
+    if (c->def->source.auth_user && !c->key)
+        return VR_OK; /* the daemon's own start: see rbd_start */
+    rbd_conn conn;
+    vr_err e = conn_open_def(c->def, c->key, &conn, err);
+    conn_close(&conn);
+    return e;
+}
+
+static void rbd_check_free(void *state)
+{
+    start_check *c = state;
+    key_free(c->key);
+    vr_pool_def_free(c->def);
+    free(c);
 }
 
 /* As libvirt: pool-build of an rbd pool does nothing but is refused with
@@ -623,4 +670,7 @@ const vr_pool_backend vr_backend_rbd = {
     .wipe_vol = rbd_wipe_vol,
     .qemu_path = rbd_qemu_path,
     .open_io = rbd_open_io,
+    .check_prepare = rbd_check_prepare,
+    .check_run = rbd_check_run,
+    .check_free = rbd_check_free,
 };
