@@ -56,13 +56,11 @@ typedef struct {
     /* The volume's bytes when it is no local file (NULL: local files and
      * /dev nodes only); negative errno values from its calls. */
     vr_vol_io *(*open_io)(vr_pool *p, const vr_vol_info *v, bool write, char **err);
-    /* pool-start's check beside the loop (NULL: start() on the loop):
-     * `check_prepare` on the loop gathers all the check needs (a copy of
-     * the definition, the password) into a state of its own, `check_run`
-     * runs in a worker thread on that state alone, `check_free` ends it. */
-    void *(*check_prepare)(vr_pool *p, vr_err *code, char **err);
-    vr_err (*check_run)(void *state, char **err);
-    void (*check_free)(void *state);
+    /* pool-start's check beside the loop (NULL: start() on the loop): run
+     * in a worker thread on a copy of the definition and the value of its
+     * <auth>'s secret (NUL-terminated; NULL: no auth, or none to check
+     * yet), taken on the loop by storage_driver.c. */
+    vr_err (*check_run)(const vr_pool_def *def, const unsigned char *secret, size_t len, char **err);
 } vr_pool_backend;
 
 extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct,

@@ -316,47 +316,22 @@ static vr_err iscsi_start(vr_pool *p, char **err)
 }
 
 /* pool-start's check beside the loop: the same login and REPORT LUNS
- * as iscsi_start, on a copy of the definition and the password taken on
- * the loop (the secret store is the loop's). */
-typedef struct {
-    vr_pool_def *def;
-    char *pw;
-} start_check;
-
-static void *iscsi_check_prepare(vr_pool *p, vr_err *code, char **err)
+ * as iscsi_start, on what storage_driver.c copied for the worker. */
+static vr_err iscsi_check_run(const vr_pool_def *def, const unsigned char *secret, size_t len, char **err)
 {
-    start_check *c = vr_calloc(1, sizeof(*c));
-    if (p->def->source.auth_user && p->drv->secret_fn && (*code = chap_password(p, &c->pw, err))) {
-        free(c);
-        return NULL;
-    }
-    c->def = vr_pool_def_copy(p->def);
-    return c;
-}
-
-static vr_err iscsi_check_run(void *state, char **err)
-{
-    start_check *c = state;
-    if (c->def->source.auth_user && !c->pw)
+    (void)len;
+    if (def->source.auth_user && !secret)
         return VR_OK; /* the daemon's own start: see iscsi_start */
     vr_err code;
-    struct iscsi_context *ctx = login_def(c->def, c->pw, &code, err);
+    struct iscsi_context *ctx = login_def(def, (const char *)secret, &code, err);
     if (!ctx)
         return code;
     struct scsi_task *t;
-    if (!report_luns(ctx, c->def, &t, err))
+    if (!report_luns(ctx, def, &t, err))
         return VR_ERR_FAILED;
     scsi_free_scsi_task(t);
     logout(ctx);
     return VR_OK;
-}
-
-static void iscsi_check_free(void *state)
-{
-    start_check *c = state;
-    pw_free(c->pw);
-    vr_pool_def_free(c->def);
-    free(c);
 }
 
 static vr_err nothing(vr_pool *p, char **err)
@@ -507,7 +482,5 @@ const vr_pool_backend vr_backend_iscsi_direct = {
     .delete_vol = iscsi_delete_vol,
     .resize_vol = iscsi_resize_vol,
     .qemu_path = iscsi_qemu_path,
-    .check_prepare = iscsi_check_prepare,
     .check_run = iscsi_check_run,
-    .check_free = iscsi_check_free,
 };

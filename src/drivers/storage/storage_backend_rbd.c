@@ -39,6 +39,14 @@ static char *mon_host(const vr_pool_source *s)
     return strchr(s->host, ':') ? vr_asprintf("[%s]:%u", s->host, s->port) : vr_asprintf("%s:%u", s->host, s->port);
 }
 
+static char *key_base64(const unsigned char *v, size_t len)
+{
+    char *b64 = vr_malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
+    base64_encode_raw(b64, len, v);
+    b64[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
+    return b64;
+}
+
 /* The cephx key, base64 as Ceph writes it (the secret store keeps the
  * decoded bytes, as libvirt's does: virsh secret-set-value takes the
  * output of `ceph auth get-key`). NULL with *err. */
@@ -59,9 +67,7 @@ static char *ceph_key(vr_pool *p, vr_err *code, char **err)
         free(e);
         return NULL;
     }
-    char *b64 = vr_malloc(BASE64_ENCODE_RAW_LENGTH(len) + 1);
-    base64_encode_raw(b64, len, v);
-    b64[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
+    char *b64 = key_base64(v, len);
     explicit_bzero(v, len);
     free(v);
     return b64;
@@ -286,42 +292,18 @@ static vr_err rbd_start(vr_pool *p, char **err)
     return e;
 }
 
-/* pool-start's check beside the loop (storage_driver.c runs it in a
- * worker): connect and open the Ceph pool with a copy of the definition
- * and the key taken on the loop (the secret store is the loop's). */
-typedef struct {
-    vr_pool_def *def;
-    char *key;
-} start_check;
-
-static void *rbd_check_prepare(vr_pool *p, vr_err *code, char **err)
+/* pool-start's check beside the loop: connect and open the Ceph pool
+ * on what storage_driver.c copied for the worker. */
+static vr_err rbd_check_run(const vr_pool_def *def, const unsigned char *secret, size_t len, char **err)
 {
-    start_check *c = vr_calloc(1, sizeof(*c));
-    if (p->def->source.auth_user && p->drv->secret_fn && !(c->key = ceph_key(p, code, err))) {
-        free(c);
-        return NULL;
-    }
-    c->def = vr_pool_def_copy(p->def);
-    return c;
-}
-
-static vr_err rbd_check_run(void *state, char **err)
-{
-    start_check *c = state;
-    if (c->def->source.auth_user && !c->key)
+    if (def->source.auth_user && !secret)
         return VR_OK; /* the daemon's own start: see rbd_start */
+    char *key = secret ? key_base64(secret, len) : NULL;
     rbd_conn conn;
-    vr_err e = conn_open_def(c->def, c->key, &conn, err);
+    vr_err e = conn_open_def(def, key, &conn, err);
     conn_close(&conn);
+    key_free(key);
     return e;
-}
-
-static void rbd_check_free(void *state)
-{
-    start_check *c = state;
-    key_free(c->key);
-    vr_pool_def_free(c->def);
-    free(c);
 }
 
 /* As libvirt: pool-build of an rbd pool does nothing but is refused with
@@ -670,7 +652,5 @@ const vr_pool_backend vr_backend_rbd = {
     .wipe_vol = rbd_wipe_vol,
     .qemu_path = rbd_qemu_path,
     .open_io = rbd_open_io,
-    .check_prepare = rbd_check_prepare,
     .check_run = rbd_check_run,
-    .check_free = rbd_check_free,
 };

@@ -328,7 +328,9 @@ typedef struct {
     vr_pool *pool;
     const vr_pool_backend *be; /* the worker's: it never reads the pool */
     bool recheck;              /* an active pool's check (vr_storage_recheck_pools) */
-    void *state;
+    vr_pool_def *def;          /* the worker's copies: the definition, its secret's value */
+    unsigned char *secret;
+    size_t secret_len;
     vr_err code;
     char *err;
     int wake[2];
@@ -340,11 +342,45 @@ typedef struct {
 static void *start_worker(void *arg)
 {
     start_job *j = arg;
-    j->code = j->be->check_run(j->state, &j->err);
+    j->code = j->be->check_run(j->def, j->secret, j->secret_len, &j->err);
     char b = 1;
     while (write(j->wake[1], &b, 1) < 0 && errno == EINTR)
         ;
     return NULL;
+}
+
+static void job_free(start_job *j)
+{
+    if (j->ev)
+        event_free(j->ev); /* before its fd is closed */
+    for (int i = 0; i < 2; i++)
+        if (j->wake[i] >= 0)
+            close(j->wake[i]);
+    if (j->secret) {
+        explicit_bzero(j->secret, j->secret_len);
+        free(j->secret);
+    }
+    vr_pool_def_free(j->def);
+    free(j->err);
+    free(j);
+}
+
+/* The copies a worker needs: the definition, and its <auth>'s secret
+ * from the store (the store is the loop's; not there yet at the
+ * daemon's own start: then no secret, and the backend skips the login). */
+static vr_err job_copies(vr_pool *p, start_job *j, char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    j->def = vr_pool_def_copy(p->def);
+    if (!s->auth_user || !p->drv->secret_fn)
+        return VR_OK;
+    char *e = NULL;
+    vr_err code = p->drv->secret_fn(s->secret_uuid, s->secret_usage, &j->secret, &j->secret_len, &e,
+                                    p->drv->secret_opaque);
+    if (code)
+        vr_set_error(err, "pool '%s': its secret: %s", p->def->name, e);
+    free(e);
+    return code;
 }
 
 static void on_start_checked(evutil_socket_t fd, short what, void *arg)
@@ -353,15 +389,10 @@ static void on_start_checked(evutil_socket_t fd, short what, void *arg)
     (void)what;
     start_job *j = arg;
     vr_pool *p = j->pool;
-    j->be->check_free(j->state);
     p->starting = false;
     vr_err code = j->recheck ? j->code : started(p, j->code);
     j->done(code, code ? j->err : NULL, j->opaque);
-    event_free(j->ev);
-    close(j->wake[0]);
-    close(j->wake[1]);
-    free(j->err);
-    free(j);
+    job_free(j);
 }
 
 /* Run the backend's check of p in a worker thread; `done` on the loop. */
@@ -379,24 +410,20 @@ static void spawn_check(vr_pool *p, bool recheck, vr_pool_done_fn done, void *op
     j->wake[0] = j->wake[1] = -1;
     pthread_t t;
     int rc = 0;
-    if (!(j->state = be->check_prepare(p, &code, &err)) || pipe2(j->wake, O_CLOEXEC) < 0 ||
+    if ((code = job_copies(p, j, &err)) || pipe2(j->wake, O_CLOEXEC) < 0 ||
         (rc = pthread_create(&t, NULL, start_worker, j)) != 0) {
         if (!err) {
             vr_set_error(&err, "pool '%s': cannot run its check beside the event loop: %s", p->def->name,
                          strerror(rc ? rc : errno));
             code = VR_ERR_FAILED;
         }
-        if (j->state)
-            be->check_free(j->state);
-        for (int i = 0; i < 2; i++)
-            if (j->wake[i] >= 0)
-                close(j->wake[i]);
         done(code, err, opaque);
         free(err);
-        free(j);
+        job_free(j);
         return;
     }
     pthread_detach(t);
+    vr_log_info("pool %s: %s check runs beside the event loop", p->def->name, recheck ? "its login" : "pool-start's");
     p->starting = !recheck;
     j->ev = event_new(p->drv->base, j->wake[0], EV_READ, on_start_checked, j);
     event_add(j->ev, NULL);
@@ -543,7 +570,7 @@ void vr_storage_pool_start_async(vr_pool *p, vr_pool_done_fn done, void *opaque)
 {
     char *err = NULL;
     vr_err code = can_start(p, &err);
-    if (!code && vr_pool_backend_of(p)->check_prepare) {
+    if (!code && vr_pool_backend_of(p)->check_run) {
         spawn_check(p, false, done, opaque);
         return;
     }
@@ -571,7 +598,7 @@ void vr_storage_recheck_pools(vr_storage_driver *drv)
     vr_pool *const *pools = vr_storage_pools(drv, &n);
     for (size_t i = 0; i < n; i++) {
         vr_pool *p = pools[i];
-        if (p->active && p->def->source.auth_user && vr_pool_backend_of(p)->check_prepare)
+        if (p->active && p->def->source.auth_user && vr_pool_backend_of(p)->check_run)
             spawn_check(p, true, on_rechecked, p);
     }
 }
