@@ -5,7 +5,7 @@ ASAN  ?= build-asan
 FUZZ  ?= build-fuzz
 MESON_OPTS ?= --werror
 
-.PHONY: all build asan fuzz-build fuzz reliability deps images web web-if-npm check check-gui check-images demo bench install clean
+.PHONY: all build asan fuzz-build fuzz reliability deps images web web-if-npm check check-gui check-images check-ceph demo bench install clean
 # `make`: everything a user runs, the web UI included when npm is there.
 all: build web-if-npm
 
@@ -64,6 +64,13 @@ check-gui: deps
 check-images: deps
 	@$(MAKE) --no-print-directory build images
 	@meson test -C $(BUILD) --suite images --print-errorlogs
+
+# rbd pools' full run (tests/integration/storage-ceph.sh, meson suite
+# ceph): a single-node Ceph cluster, guests on RBD images, copies across
+# pool kinds; about two minutes here. make check runs its short part.
+check-ceph: deps
+	@$(MAKE) --no-print-directory build asan images
+	@VIREO_ASAN_BUILD="$$PWD/$(ASAN)" meson test -C $(BUILD) --suite ceph --print-errorlogs
 
 # Each fuzz target for FUZZ_SECONDS (default 60) over its seeds and what
 # earlier runs found (FUZZ/fuzz-corpus); crashes land in FUZZ/fuzz-artifacts.

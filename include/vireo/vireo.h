@@ -474,6 +474,9 @@ char *vireo_vol_xml(vireo_conn *c, const char *pool, const char *name);
 /* A full copy into a new volume: returns the job's id (follow it with
  * vireo_job_wait), or -1. */
 int vireo_vol_clone(vireo_conn *c, const char *pool, const char *name, const char *new_name);
+/* The same into another pool (vol-create-from --inputpool): a job id. */
+int vireo_vol_clone_to(vireo_conn *c, const char *pool, const char *name, const char *dst_pool,
+                       const char *new_name);
 
 /* Bytes moved so far of `total`; called often, ending with done == total. */
 typedef void (*vireo_progress_fn)(unsigned long long done, unsigned long long total, void *opaque);

@@ -135,6 +135,7 @@ extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define
     vr_cmd_pool_delete, vr_cmd_pool_autostart, vr_cmd_pool_info, vr_cmd_pool_refresh,
     vr_cmd_pool_dumpxml;
 extern const vr_command vr_cmd_vol_list, vr_cmd_vol_create_as, vr_cmd_vol_create, vr_cmd_vol_clone,
+    vr_cmd_vol_create_from,
     vr_cmd_vol_delete, vr_cmd_vol_resize, vr_cmd_vol_wipe, vr_cmd_vol_info, vr_cmd_vol_dumpxml, vr_cmd_vol_path,
     vr_cmd_vol_upload, vr_cmd_vol_download, vr_cmd_job_list, vr_cmd_job_cancel;
 extern const vr_command vr_cmd_snapshot_create_as, vr_cmd_snapshot_list, vr_cmd_snapshot_info,

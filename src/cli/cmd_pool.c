@@ -237,7 +237,7 @@ const vr_command vr_cmd_pool_define_as = {
     "pool-define-as", "Define a pool from options.",
     "NAME dir|fs|disk|iscsi-direct [--target PATH] [--source-dev DEV|IQN] [--source-format FMT] "
     "[--source-host HOST[:PORT]] [--source-initiator IQN] [--source-path PATH] [--source-name NAME] "
-    "[--auth-type chap] [--auth-username USER] [--secret-uuid UUID]",
+    "[--auth-type chap|ceph] [--auth-username USER] [--secret-uuid UUID]",
     run_define_as};
 const vr_command vr_cmd_pool_build = {"pool-build",
                                       "Create the pool's directory; write a disk's partition table or "

@@ -4,6 +4,7 @@
  * name with --pool POOL, or the volume's path, as in virsh. */
 #include "cli/cli.h"
 #include "common/util.h"
+#include "conf/storage_conf.h"
 #include "vireo/vireo.h"
 #include "wire/schemas.h"
 
@@ -127,6 +128,18 @@ int vr_cli_wait_job(vireo_conn *c, int id, const char *label)
     return r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
 }
 
+/* A copy of v (into dst_pool, NULL: its own) as a job with a progress bar. */
+static int clone_job(vireo_conn *c, const vireo_vol *v, const char *dst_pool, const char *new_name)
+{
+    int id = vireo_vol_clone_to(c, v->pool, v->name, dst_pool, new_name);
+    if (id < 0)
+        return vr_cli_fail(c);
+    char *label = vr_asprintf("Cloning %s", v->name);
+    int rc = vr_cli_wait_job(c, id, label);
+    free(label);
+    return rc;
+}
+
 static int run_clone(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *pool = NULL;
@@ -138,17 +151,57 @@ static int run_clone(vr_cli *cli, int argc, char **argv)
     vireo_vol v;
     if ((rc = find_vol(c, &vr_cmd_vol_clone, pos[0], pool, &v)))
         return done(c, rc);
-    int id = vireo_vol_clone(c, v.pool, v.name, pos[1]);
-    if (id < 0) {
-        vireo_vol_clear(&v);
-        return done(c, vr_cli_fail(c));
-    }
-    char *label = vr_asprintf("Cloning %s", v.name);
-    rc = vr_cli_wait_job(c, id, label);
-    free(label);
+    rc = clone_job(c, &v, NULL, pos[1]);
     if (rc == VR_EXIT_OK)
         printf("Vol %s cloned from %s\n", pos[1], v.name);
     vireo_vol_clear(&v);
+    return done(c, rc);
+}
+
+/* vol-create-from POOL FILE VOL --inputpool P: VOL of pool P copied into
+ * POOL under the XML's name. The copy keeps the source's format into
+ * dir/fs pools and makes raw images in rbd pools: an XML that asks for
+ * another format is refused (no silent conversion). */
+static int run_create_from(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[3] = {0}, *inpool = NULL;
+    const vr_opt opts[] = {{"inputpool", true, NULL, &inpool, true}, {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_create_from, argc, argv, opts, pos, 3, 3, &rc);
+    if (!c)
+        return rc;
+    char *xml = vr_cli_read_file(pos[1]), *err = NULL;
+    vr_vol_def *def = xml ? vr_vol_def_parse(xml, strlen(xml), &err) : NULL;
+    free(xml);
+    if (!def) {
+        if (err)
+            fprintf(stderr, "vireo: error: %s: %s\n", pos[1], err);
+        free(err);
+        return done(c, VR_EXIT_FAIL);
+    }
+    vireo_vol v;
+    vireo_pool dst = {0};
+    if ((rc = find_vol(c, &vr_cmd_vol_create_from, pos[2], inpool, &v))) {
+        vr_vol_def_free(def);
+        return done(c, rc);
+    }
+    if (vireo_pool_get(c, pos[0], &dst) < 0) {
+        rc = vr_cli_fail(c);
+    } else {
+        const char *makes = strcmp(dst.type, "rbd") == 0 ? "raw" : v.format;
+        const char *asks = vr_vol_format_name(def->format);
+        if (strcmp(makes, asks) != 0) {
+            fprintf(stderr, "vireo: error: %s asks for a %s volume, but a copy of %s (%s) into %s pool '%s' is %s "
+                            "(vol-create-from converts no formats: write <format type='%s'/>)\n",
+                    pos[1], asks, v.name, v.format, dst.type, dst.name, makes, makes);
+            rc = VR_EXIT_FAIL;
+        } else if ((rc = clone_job(c, &v, dst.name, def->name)) == VR_EXIT_OK) {
+            printf("Vol %s created from input vol %s\n", def->name, v.name);
+        }
+    }
+    vireo_pool_clear(&dst);
+    vireo_vol_clear(&v);
+    vr_vol_def_free(def);
     return done(c, rc);
 }
 
@@ -401,6 +454,9 @@ const vr_command vr_cmd_vol_create = {"vol-create", "Create a volume from libvir
                                       run_create};
 const vr_command vr_cmd_vol_clone = {"vol-clone", "Copy a volume into a new one (with progress).",
                                      "VOL NEWNAME [--pool POOL]", run_clone};
+const vr_command vr_cmd_vol_create_from = {
+    "vol-create-from", "Create a volume from libvirt volume XML as a copy of a volume of another pool.",
+    "POOL FILE VOL --inputpool POOL", run_create_from};
 const vr_command vr_cmd_vol_delete = {"vol-delete", "Delete a volume (not one a running domain uses).",
                                       "VOL [--pool POOL]", run_delete};
 const vr_command vr_cmd_vol_resize = {"vol-resize", "Change a volume's capacity.",

@@ -37,7 +37,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_pool_start, &vr_cmd_pool_destroy, &vr_cmd_pool_undefine, &vr_cmd_pool_delete,
     &vr_cmd_pool_autostart, &vr_cmd_pool_info, &vr_cmd_pool_refresh, &vr_cmd_pool_dumpxml,
     &vr_cmd_pool_event, &vr_cmd_find_pool_sources, &vr_cmd_find_pool_sources_as, &vr_cmd_pool_capabilities,
-    &vr_cmd_vol_list, &vr_cmd_vol_create_as, &vr_cmd_vol_create, &vr_cmd_vol_clone,
+    &vr_cmd_vol_list, &vr_cmd_vol_create_as, &vr_cmd_vol_create, &vr_cmd_vol_clone, &vr_cmd_vol_create_from,
     &vr_cmd_vol_delete, &vr_cmd_vol_resize, &vr_cmd_vol_wipe, &vr_cmd_vol_info, &vr_cmd_vol_dumpxml,
     &vr_cmd_vol_path, &vr_cmd_vol_upload, &vr_cmd_vol_download, &vr_cmd_job_list,
     &vr_cmd_job_cancel,

@@ -284,8 +284,16 @@ static void conv_id(json_object *o, void *out)
 
 int vireo_vol_clone(vireo_conn *c, const char *pool, const char *name, const char *new_name)
 {
+    return vireo_vol_clone_to(c, pool, name, NULL, new_name);
+}
+
+int vireo_vol_clone_to(vireo_conn *c, const char *pool, const char *name, const char *dst_pool,
+                       const char *new_name)
+{
     json_object *b = json_object_new_object();
     json_object_object_add(b, "name", json_object_new_string(new_name ? new_name : ""));
+    if (dst_pool)
+        json_object_object_add(b, "pool", json_object_new_string(dst_pool));
     char *body = vr_strdup(json_object_to_json_string(b));
     json_object_put(b);
     int id = -1;

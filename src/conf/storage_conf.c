@@ -19,12 +19,12 @@
 #define ATTRS(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define NO_ATTRS ((const char *const[]){NULL})
 
-static const char *const pool_type_names[] = {"dir", "fs", "disk", "iscsi-direct", NULL};
+static const char *const pool_type_names[] = {"dir", "fs", "disk", "iscsi-direct", "rbd", NULL};
 static const char *const vol_format_names[] = {"raw", "qcow2", "iso", NULL};
 
 const char *vr_pool_type_name(vr_pool_type t) { return pool_type_names[t]; }
 const char *vr_vol_format_name(vr_vol_format f) { return vol_format_names[f]; }
-const char *vr_pool_types_supported(void) { return "dir, fs, disk, iscsi-direct"; }
+const char *vr_pool_types_supported(void) { return "dir, fs, disk, iscsi-direct, rbd"; }
 
 bool vr_pool_type_parse(const char *s, vr_pool_type *out)
 {

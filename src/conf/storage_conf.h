@@ -19,16 +19,17 @@
 
 /* ---- pools ---------------------------------------------------------- */
 
-typedef enum { VR_POOL_DIR, VR_POOL_FS, VR_POOL_DISK, VR_POOL_ISCSI_DIRECT } vr_pool_type;
+typedef enum { VR_POOL_DIR, VR_POOL_FS, VR_POOL_DISK, VR_POOL_ISCSI_DIRECT, VR_POOL_RBD } vr_pool_type;
 
 /* <source>: what each kind takes (storage_source.c). */
 typedef struct {
     char *device;       /* <device path=''/>: fs, disk: /dev/X; iscsi-direct: the target's IQN */
     char *format;       /* <format type=''/>: disk gpt|dos, fs auto|ext4|xfs */
-    char *host;         /* <host name='' port=''/>: iscsi-direct's portal */
-    unsigned port;      /* 3260 when not given */
+    char *host;         /* <host name='' port=''/>: iscsi-direct's portal, rbd's monitor */
+    unsigned port;      /* iscsi-direct: 3260 when not given; rbd: 0 = Ceph's defaults (3300, 6789) */
+    char *name;         /* <name>: rbd's Ceph pool */
     char *initiator;    /* <initiator><iqn name=''/></initiator>: iscsi-direct */
-    char *auth_user;    /* <auth type='chap' username=''>: iscsi-direct */
+    char *auth_user;    /* <auth type='chap'|'ceph' username=''>: iscsi-direct (chap), rbd (ceph) */
     char *secret_uuid;  /* <secret uuid=''/> inside <auth> */
     char *secret_usage; /* <secret usage=''/> inside <auth> */
 } vr_pool_source;
@@ -45,7 +46,7 @@ typedef struct {
     vr_pool_source source;
     char *name;
     char uuid[VR_UUID_STRLEN];
-    char *target_path; /* absolute, no trailing '/'; NULL for iscsi-direct (no target) */
+    char *target_path; /* absolute, no trailing '/'; NULL for iscsi-direct and rbd (no target) */
     int mode;          /* <permissions><mode>, octal; -1 = not given (0755 on build) */
     long owner, group; /* -1 = not given */
 } vr_pool_def;

@@ -3,6 +3,8 @@
  *   iscsi-direct:  <host name='H' port='3260'/> <device path='IQN'/>
  *                  <initiator><iqn name='IQN'/></initiator>
  *                  <auth type='chap' username='U'><secret usage='...'|uuid='...'/></auth>
+ *   rbd:           <host name='MON' [port='3300']/> <name>CEPHPOOL</name>
+ *                  <auth type='ceph' username='admin'><secret usage='...'|uuid='...'/></auth>
  * A dir pool's source is empty. Anything else inside <source> is
  * refused by name. */
 #include "conf/storage_source.h"
@@ -18,7 +20,11 @@
 typedef struct {
     const char *const *formats; /* NULL: no <format> */
     bool device;                /* takes <device path> (required) */
-    bool portal;                /* takes <host>, <initiator>, <auth> (iscsi-direct) */
+    bool host;                  /* takes <host> (required): iscsi-direct's portal, rbd's monitor */
+    bool initiator;             /* takes <initiator> (required): iscsi-direct */
+    bool name;                  /* takes <name> (required): rbd's Ceph pool */
+    const char *auth;           /* the <auth type> it takes ("chap", "ceph"), NULL: none */
+    unsigned port;              /* <host>'s port when not given (0: none, the client's default) */
     const char *target;         /* the fixed target, "" for none, NULL: the pool's own directory */
 } kind_info;
 
@@ -27,10 +33,11 @@ static const char *const fs_formats[] = {"auto", "ext4", "xfs", NULL};
 static const char *const disk_formats[] = {"dos", "gpt", NULL};
 
 static const kind_info kinds[] = {
-    [VR_POOL_DIR] = {NULL, false, false, NULL},
-    [VR_POOL_FS] = {fs_formats, true, false, NULL},
-    [VR_POOL_DISK] = {disk_formats, true, false, "/dev"},
-    [VR_POOL_ISCSI_DIRECT] = {NULL, true, true, ""},
+    [VR_POOL_DIR] = {NULL, false, false, false, false, NULL, 0, NULL},
+    [VR_POOL_FS] = {fs_formats, true, false, false, false, NULL, 0, NULL},
+    [VR_POOL_DISK] = {disk_formats, true, false, false, false, NULL, 0, "/dev"},
+    [VR_POOL_ISCSI_DIRECT] = {NULL, true, true, true, false, "chap", 3260, ""},
+    [VR_POOL_RBD] = {NULL, false, true, false, true, "ceph", 0, ""},
 };
 
 static bool device_ok(vr_pool_type t, const char *p)
@@ -75,9 +82,9 @@ static int attr_once(const xmlNode *n, const char *attr, char **slot, char **err
     return 0;
 }
 
-static int parse_host(const xmlNode *c, vr_pool_source *s, char **err)
+static int parse_host(const xmlNode *c, unsigned dflt, vr_pool_source *s, char **err)
 {
-    unsigned long long port = 3260;
+    unsigned long long port = dflt;
     if (vr_xml_check_attrs_doc(c, (const char *const[]){"name", "port", NULL}, DOC, err) < 0 ||
         vr_xml_check_empty_doc(c, DOC, err) < 0 || attr_once(c, "name", &s->host, err) < 0 ||
         vr_xml_attr_uint(c, "port", 1, 65535, &port, err) < 0)
@@ -100,15 +107,15 @@ static int parse_initiator(const xmlNode *c, vr_pool_source *s, char **err)
     return s->initiator ? 0 : vr_xml_error(c, err, "<initiator> needs <iqn name='...'/>");
 }
 
-static int parse_auth(const xmlNode *c, vr_pool_source *s, char **err)
+static int parse_auth(const xmlNode *c, const char *type, vr_pool_source *s, char **err)
 {
     if (vr_xml_check_attrs_doc(c, (const char *const[]){"type", "username", NULL}, DOC, err) < 0 ||
         vr_xml_check_no_text(c, err) < 0)
         return -1;
     int t;
-    int rc = vr_xml_attr_enum(c, "type", (const char *const[]){"chap", NULL}, &t, err);
+    int rc = vr_xml_attr_enum(c, "type", (const char *const[]){type, NULL}, &t, err);
     if (rc <= 0)
-        return rc < 0 ? -1 : vr_xml_error(c, err, "<auth> needs type='chap'");
+        return rc < 0 ? -1 : vr_xml_error(c, err, "<auth> needs type='%s'", type);
     if (attr_once(c, "username", &s->auth_user, err) < 0)
         return -1;
     for (xmlNode *i = vr_xml_first(c); i; i = vr_xml_next(i)) {
@@ -123,7 +130,21 @@ static int parse_auth(const xmlNode *c, vr_pool_source *s, char **err)
             return vr_xml_error(i, err, "<secret> needs uuid= or usage= (one of them)");
     }
     if (!s->secret_uuid && !s->secret_usage)
-        return vr_xml_error(c, err, "<auth type='chap'> needs <secret uuid='...'/> or <secret usage='...'/>");
+        return vr_xml_error(c, err, "<auth type='%s'> needs <secret uuid='...'/> or <secret usage='...'/>", type);
+    return 0;
+}
+
+/* rbd's <name>: a Ceph pool name, one word (no '/', '@', ':'). */
+static bool ceph_name_ok(const char *v) { return *v && !strpbrk(v, " \t\n/@:=,"); }
+
+static int parse_name(const xmlNode *c, vr_pool_source *s, char **err)
+{
+    if (vr_xml_check_attrs_doc(c, NULL, DOC, err) < 0)
+        return -1;
+    if (vr_xml_text(c, true, &s->name, err) < 0)
+        return -1;
+    if (!ceph_name_ok(s->name))
+        return vr_xml_error(c, err, "<name> must be the Ceph pool's name (one word, no '/', '@' or ':')");
     return 0;
 }
 
@@ -152,12 +173,17 @@ int vr_pool_source_parse(vr_pool_type t, const xmlNode *n, vr_pool_source *s, ch
                                   vr_pool_type_name(t), j);
                 free(j);
             }
-        } else if (vr_xml_is(c, "host") && k->portal) {
-            rc = s->host ? vr_xml_error(c, err, "duplicate <host>") : parse_host(c, s, err);
-        } else if (vr_xml_is(c, "initiator") && k->portal) {
+        } else if (vr_xml_is(c, "host") && k->host) {
+            rc = s->host ? vr_xml_error(c, err, "a second <host>: Vireo takes one %s", t == VR_POOL_RBD
+                                                    ? "monitor (any monitor of the cluster will do)"
+                                                    : "portal")
+                         : parse_host(c, k->port, s, err);
+        } else if (vr_xml_is(c, "name") && k->name) {
+            rc = s->name ? vr_xml_error(c, err, "duplicate <name>") : parse_name(c, s, err);
+        } else if (vr_xml_is(c, "initiator") && k->initiator) {
             rc = s->initiator ? vr_xml_error(c, err, "duplicate <initiator>") : parse_initiator(c, s, err);
-        } else if (vr_xml_is(c, "auth") && k->portal) {
-            rc = s->auth_user ? vr_xml_error(c, err, "duplicate <auth>") : parse_auth(c, s, err);
+        } else if (vr_xml_is(c, "auth") && k->auth) {
+            rc = s->auth_user ? vr_xml_error(c, err, "duplicate <auth>") : parse_auth(c, k->auth, s, err);
         } else {
             rc = vr_xml_unsupported_doc(c, DOC, err);
         }
@@ -168,10 +194,10 @@ int vr_pool_source_parse(vr_pool_type t, const xmlNode *n, vr_pool_source *s, ch
 }
 
 /* "host" or "host:port" (pool-define-as --source-host). */
-static int split_host(const char *v, vr_pool_source *s, char **err)
+static int split_host(const char *v, unsigned dflt, vr_pool_source *s, char **err)
 {
     const char *colon = strrchr(v, ':');
-    unsigned port = 3260;
+    unsigned port = dflt;
     if (colon) {
         char *end = NULL;
         unsigned long p = strtoul(colon + 1, &end, 10);
@@ -194,14 +220,14 @@ int vr_pool_source_from_fields(vr_pool_type t, const vr_pool_fields *f, vr_pool_
         const char *opt, *val;
     } unused[] = {
         {"--source-path", f->source_path},
-        {"--source-name", f->source_name},
+        {"--source-name", k->name ? NULL : f->source_name},
         {"--source-dev", k->device ? NULL : f->source_dev},
         {"--source-format", k->formats ? NULL : f->source_format},
-        {"--source-host", k->portal ? NULL : f->source_host},
-        {"--source-initiator", k->portal ? NULL : f->source_initiator},
-        {"--auth-type", k->portal ? NULL : f->auth_type},
-        {"--auth-username", k->portal ? NULL : f->auth_username},
-        {"--secret-uuid", k->portal ? NULL : f->secret_uuid},
+        {"--source-host", k->host ? NULL : f->source_host},
+        {"--source-initiator", k->initiator ? NULL : f->source_initiator},
+        {"--auth-type", k->auth ? NULL : f->auth_type},
+        {"--auth-username", k->auth ? NULL : f->auth_username},
+        {"--secret-uuid", k->auth ? NULL : f->secret_uuid},
     };
     for (size_t i = 0; i < VR_ARRAY_LEN(unused); i++) {
         if (unused[i].val) {
@@ -221,16 +247,22 @@ int vr_pool_source_from_fields(vr_pool_type t, const vr_pool_fields *f, vr_pool_
         free(j);
         return -1;
     }
-    if (f->auth_type && strcmp(f->auth_type, "chap") != 0) {
-        vr_set_error(err, "--auth-type '%s': an iscsi-direct pool takes chap", f->auth_type);
+    if (f->auth_type && strcmp(f->auth_type, k->auth) != 0) {
+        vr_set_error(err, "--auth-type '%s': a %s pool takes %s", f->auth_type, vr_pool_type_name(t), k->auth);
         return -1;
     }
     if (!f->auth_username != !f->secret_uuid) {
-        vr_set_error(err, "CHAP needs both --auth-username and --secret-uuid");
+        vr_set_error(err, "%s needs both --auth-username and --secret-uuid", t == VR_POOL_RBD ? "cephx" : "CHAP");
         return -1;
     }
-    if (f->source_host && split_host(f->source_host, s, err) < 0)
+    if (f->source_name && !ceph_name_ok(f->source_name)) {
+        vr_set_error(err, "--source-name '%s' must be the Ceph pool's name (one word, no '/', '@' or ':')",
+                     f->source_name);
         return -1;
+    }
+    if (f->source_host && split_host(f->source_host, k->port, s, err) < 0)
+        return -1;
+    s->name = f->source_name ? vr_strdup(f->source_name) : NULL;
     s->device = f->source_dev ? vr_strdup(f->source_dev) : NULL;
     s->format = f->source_format ? vr_strdup(f->source_format) : NULL;
     s->initiator = f->source_initiator ? vr_strdup(f->source_initiator) : NULL;
@@ -251,7 +283,12 @@ int vr_pool_source_complete(vr_pool_type t, const char *name, vr_pool_source *s,
                      vr_pool_type_name(t));
         return -1;
     }
-    if (k->portal && (!s->host || !s->initiator)) {
+    if (t == VR_POOL_RBD && (!s->host || !s->name)) {
+        vr_set_error(err, "an rbd pool needs a monitor (<host name='...'/>, --source-host HOST[:PORT]) and the "
+                          "Ceph pool's name (<name>POOL</name>, --source-name POOL)");
+        return -1;
+    }
+    if (k->initiator && (!s->host || !s->initiator)) {
         vr_set_error(err, "an iscsi-direct pool needs its portal (<host name='...'/>, --source-host HOST[:PORT]) "
                           "and the initiator's IQN (<initiator><iqn name='...'/></initiator>, --source-initiator IQN)");
         return -1;
@@ -262,8 +299,8 @@ int vr_pool_source_complete(vr_pool_type t, const char *name, vr_pool_source *s,
         return 0;
     if (!*k->target) {
         if (*target) {
-            vr_set_error(err, "pool '%s': an %s pool has no target (its volumes are the target's LUNs)", name,
-                         vr_pool_type_name(t));
+            vr_set_error(err, "pool '%s': an %s pool has no target (its volumes are %s)", name,
+                         vr_pool_type_name(t), t == VR_POOL_RBD ? "the Ceph pool's images" : "the target's LUNs");
             return -1;
         }
         return 0;
@@ -291,8 +328,11 @@ void vr_pool_source_format(vr_pool_type t, xmlNode *parent, const vr_pool_source
         char port[16];
         snprintf(port, sizeof(port), "%u", s->port);
         xmlNewProp(h, BAD_CAST "name", BAD_CAST s->host);
-        xmlNewProp(h, BAD_CAST "port", BAD_CAST port);
+        if (s->port)
+            xmlNewProp(h, BAD_CAST "port", BAD_CAST port);
     }
+    if (s->name)
+        xmlNewTextChild(src, NULL, BAD_CAST "name", BAD_CAST s->name);
     if (s->device)
         xmlNewProp(xmlNewChild(src, NULL, BAD_CAST "device", NULL), BAD_CAST "path", BAD_CAST s->device);
     if (s->format)
@@ -303,7 +343,7 @@ void vr_pool_source_format(vr_pool_type t, xmlNode *parent, const vr_pool_source
     }
     if (s->auth_user) {
         xmlNode *a = xmlNewChild(src, NULL, BAD_CAST "auth", NULL);
-        xmlNewProp(a, BAD_CAST "type", BAD_CAST "chap");
+        xmlNewProp(a, BAD_CAST "type", BAD_CAST kinds[t].auth);
         xmlNewProp(a, BAD_CAST "username", BAD_CAST s->auth_user);
         xmlNode *sec = xmlNewChild(a, NULL, BAD_CAST "secret", NULL);
         if (s->secret_uuid)
@@ -311,7 +351,6 @@ void vr_pool_source_format(vr_pool_type t, xmlNode *parent, const vr_pool_source
         else
             xmlNewProp(sec, BAD_CAST "usage", BAD_CAST s->secret_usage);
     }
-    (void)t;
 }
 
 static char *dup0(const char *s) { return s ? vr_strdup(s) : NULL; }
@@ -322,6 +361,7 @@ void vr_pool_source_copy(vr_pool_source *dst, const vr_pool_source *src)
     dst->format = dup0(src->format);
     dst->host = dup0(src->host);
     dst->port = src->port;
+    dst->name = dup0(src->name);
     dst->initiator = dup0(src->initiator);
     dst->auth_user = dup0(src->auth_user);
     dst->secret_uuid = dup0(src->secret_uuid);
@@ -333,6 +373,7 @@ void vr_pool_source_clear(vr_pool_source *s)
     free(s->device);
     free(s->format);
     free(s->host);
+    free(s->name);
     free(s->initiator);
     free(s->auth_user);
     free(s->secret_uuid);

@@ -163,7 +163,36 @@ static void pool_run(vr_api_call *c, vr_err (*fn)(vr_pool *, char **))
     free(err);
 }
 
-static void pool_start(vr_api_call *c) { pool_run(c, vr_storage_pool_start); }
+/* pool-start answers once the pool's check ends (beside the loop for
+ * iscsi-direct and rbd pools: a slow portal stalls nobody else meanwhile;
+ * the pool refuses undefine and delete until then). */
+typedef struct {
+    vr_req *req;
+    vr_pool *pool;
+} start_ctx;
+
+static void on_pool_started(vr_err code, const char *err, void *opaque)
+{
+    start_ctx *x = opaque;
+    if (code != VR_OK)
+        vr_api_reply_err(x->req, code, err);
+    else
+        vr_req_reply_json(x->req, 200, pool_json(x->pool));
+    free(x);
+}
+
+static void pool_start(vr_api_call *c)
+{
+    vr_pool *p = find_pool(c);
+    if (!p)
+        return;
+    start_ctx *x = vr_calloc(1, sizeof(*x));
+    x->req = c->req;
+    x->pool = p;
+    vr_req_defer(c->req);
+    vr_storage_pool_start_async(p, on_pool_started, x);
+}
+
 static void pool_destroy(vr_api_call *c) { pool_run(c, vr_storage_pool_destroy); }
 static void pool_delete(vr_api_call *c) { pool_run(c, vr_storage_pool_delete); }
 static void pool_refresh(vr_api_call *c) { pool_run(c, vr_storage_pool_refresh); }
@@ -489,8 +518,8 @@ static void clone_vol(vr_api_call *c)
     if (!p)
         return;
     json_object *o = vr_api_body_json(c);
-    const char *name = NULL;
-    if (!o || vr_api_str(c, o, "name", &name) < 0) {
+    const char *name = NULL, *into = NULL;
+    if (!o || vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "pool", &into) < 0) {
         json_object_put(o);
         return;
     }
@@ -501,15 +530,23 @@ static void clone_vol(vr_api_call *c)
         json_object_put(o);
         return;
     }
+    /* "pool": vol-create-from --inputpool, into another pool. */
+    vr_pool *dst = into ? vr_storage_pool_lookup(drv(c), into) : p;
+    if (!dst) {
+        vr_req_reply_error(c->req, 404, "not_found", "pool '%s' not found (vireo pool-list --all shows the defined ones)",
+                           into);
+        json_object_put(o);
+        return;
+    }
     clone_ctx *x = vr_calloc(1, sizeof(*x));
-    x->pool = vr_strdup(p->def->name);
+    x->pool = vr_strdup(dst->def->name);
     x->name = vr_strdup(name);
     x->api = c->api;
     char *target = vr_asprintf("%s/%s", p->def->name, c->seg[3]);
     x->job = vr_job_new(c->api->jobs, "vol-clone", target);
     free(target);
     vr_err code;
-    x->copy = vr_storage_vol_clone(p, c->seg[3], name, on_vol_progress, on_vol_cloned, x, &code, &err);
+    x->copy = vr_storage_vol_clone_to(p, c->seg[3], dst, name, on_vol_progress, on_vol_cloned, x, &code, &err);
     json_object_put(o);
     if (!x->copy) {
         vr_job_finish(x->job, code, err, NULL);

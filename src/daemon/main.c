@@ -207,12 +207,15 @@ static vr_err resolve_volume(const char *pool, const char *volume, char **path, 
     return e;
 }
 
-/* The storage driver's CHAP passwords, from the secret store. */
+/* The storage driver's CHAP passwords and cephx keys, from the secret
+ * store; by usage: an iscsi secret first, then a ceph one. */
 static vr_err storage_secret(const char *uuid, const char *usage, unsigned char **value, size_t *len, char **err,
                              void *opaque)
 {
     vr_secret_driver *sd = ((vr_api *)opaque)->secrets;
     vr_secret *s = uuid ? vr_secret_lookup(sd, uuid) : vr_secret_lookup_usage(sd, VR_SECRET_USAGE_ISCSI, usage);
+    if (!s && !uuid)
+        s = vr_secret_lookup_usage(sd, VR_SECRET_USAGE_CEPH, usage);
     if (!s) {
         vr_set_error(err, "secret %s '%s' is not defined (vireo secret-list)", uuid ? "uuid" : "with usage",
                      uuid ? uuid : usage);

@@ -440,6 +440,26 @@ static void check_firewall(const vr_host_facts *f, vr_checklist *l)
     free(fix);
 }
 
+/* QEMU's block-NAME module (qemu-block-extra), which network pools'
+ * volumes need in guests: `pool_can` what the pool does without it,
+ * `volumes` what guests use with it. Check ids and codes are kept by
+ * pointer: literals only. */
+static void qemu_module_check(vr_checklist *l, bool found, const char *name, const char *title,
+                              const char *pool_can, const char *volumes)
+{
+    bool rbd = strcmp(name, "rbd") == 0;
+    vr_check *k = add(l, rbd ? "storage.rbd" : "storage.iscsi", title, found ? VR_CHECK_PASS : VR_CHECK_WARN);
+    if (found) {
+        k->detail = vr_asprintf("block-%s module found: guests can use %s", name, volumes);
+        coded(k, rbd ? "storage.rbd-ok" : "storage.iscsi-ok", NULL, NULL);
+    } else {
+        k->detail = vr_asprintf("QEMU's block-%s module is missing: %s, but no guest can use them", name, pool_can);
+        k->hint = vr_strdup("apt-get install qemu-block-extra (or: make deps)");
+        coded(k, rbd ? "storage.rbd-missing" : "storage.iscsi-missing", "apt-install",
+              params("package", str("qemu-block-extra"), NULL));
+    }
+}
+
 /* Which storage pool kinds this host can serve, and why not. */
 static void check_storage(const vr_host_facts *f, vr_checklist *l)
 {
@@ -466,17 +486,10 @@ static void check_storage(const vr_host_facts *f, vr_checklist *l)
         k->hint = vr_asprintf("apt-get install %s (or: make deps)", pkg);
         coded(k, "storage.mkfs-missing", "apt-install", params("package", str(pkg), NULL));
     }
-    k = add(l, "storage.iscsi", "QEMU's iSCSI client (iscsi-direct pools)",
-            f->qemu_iscsi ? VR_CHECK_PASS : VR_CHECK_WARN);
-    if (f->qemu_iscsi) {
-        k->detail = vr_strdup("block-iscsi module found: guests can use iscsi-direct LUNs");
-        coded(k, "storage.iscsi-ok", NULL, NULL);
-    } else {
-        k->detail = vr_strdup("QEMU's block-iscsi module is missing: iscsi-direct pools list their LUNs, "
-                              "but no guest can use them");
-        k->hint = vr_strdup("apt-get install qemu-block-extra (or: make deps)");
-        coded(k, "storage.iscsi-missing", "apt-install", params("package", str("qemu-block-extra"), NULL));
-    }
+    qemu_module_check(l, f->qemu_iscsi, "iscsi", "QEMU's iSCSI client (iscsi-direct pools)",
+                      "iscsi-direct pools list their LUNs", "iscsi-direct LUNs");
+    qemu_module_check(l, f->qemu_rbd, "rbd", "QEMU's Ceph client (rbd pools)",
+                      "rbd pools list and make their images", "RBD images of rbd pools");
 }
 
 void vr_host_validate(const vr_host_facts *f, vr_checklist *out)
@@ -500,13 +513,13 @@ void vr_host_validate(const vr_host_facts *f, vr_checklist *out)
     check_storage(f, out);
 }
 
-/* QEMU's module directory holds block-iscsi.so when qemu-block-extra is
- * installed (Debian's, and the usual other places). */
-static bool qemu_iscsi_module(void)
+/* QEMU's module directory holds block-iscsi.so and block-rbd.so when
+ * qemu-block-extra is installed (Debian's, and the usual other places). */
+static bool qemu_block_module(const char *name)
 {
     static const char *const dirs[] = {"/usr/lib/x86_64-linux-gnu/qemu", "/usr/lib64/qemu", "/usr/lib/qemu"};
     for (size_t i = 0; i < VR_ARRAY_LEN(dirs); i++) {
-        char *p = vr_asprintf("%s/block-iscsi.so", dirs[i]);
+        char *p = vr_asprintf("%s/block-%s.so", dirs[i], name);
         bool there = access(p, R_OK) == 0;
         free(p);
         if (there)
@@ -549,7 +562,8 @@ void vr_host_facts_gather(vr_host_facts *f, const char *state_dir)
     f->root = geteuid() == 0;
     f->mkfs_ext4 = on_path("mkfs.ext4");
     f->mkfs_xfs = on_path("mkfs.xfs");
-    f->qemu_iscsi = qemu_iscsi_module();
+    f->qemu_iscsi = qemu_block_module("iscsi");
+    f->qemu_rbd = qemu_block_module("rbd");
     char *meminfo = vr_file_read("/proc/meminfo", NULL);
     f->mem_bytes = vr_meminfo_total(meminfo);
     free(meminfo);

@@ -54,7 +54,7 @@ typedef struct {
     /* Storage pool kinds (check "storage.*"): root writes partition
      * tables and mounts (disk, fs); mkfs makes fs pools' file systems;
      * QEMU's block-iscsi module runs guests on iscsi-direct LUNs. */
-    bool root, mkfs_ext4, mkfs_xfs, qemu_iscsi;
+    bool root, mkfs_ext4, mkfs_xfs, qemu_iscsi, qemu_rbd;
     int firewall;         /* 1: ruleset read into fw; 0: not (firewall_why) */
     char *firewall_why;
     vr_fw_scan fw;

@@ -10,7 +10,8 @@
 # one line with nothing defined half-way. Secrets (values 0600, never in
 # XML or logs, not for read-only connections). iscsi-direct against tgtd
 # in a namespace of the test's own: the LUN listed with its size, CHAP
-# with a wrong secret refused, unreachable portals failing in seconds,
+# with a wrong secret refused, unreachable portals failing in seconds
+# (beside the event loop: `vireo list` answers meanwhile),
 # and a guest on the LUN through QEMU's iSCSI client.
 . "$(dirname "$0")/lib.sh"
 need_images
@@ -45,7 +46,8 @@ N1=${D1#/dev/}
 caps=$("$VIREO" pool-capabilities | tr -d '\n ')
 expect_match "pool-capabilities: disk served with gpt and dos" "$caps" \
     '<pooltype="disk"supported="yes"><poolOptions><defaultFormattype="dos"/><enumname="sourceFormatType"><value>dos</value><value>gpt</value></enum>'
-expect_match "pool-capabilities: rbd not served yet" "$caps" '<pooltype="rbd"supported="no"/>'
+expect_match "pool-capabilities: rbd served, raw volumes" "$caps" \
+    '<pooltype="rbd"supported="yes"><volOptions><defaultFormattype="raw"/><enumname="targetFormatType"><value>raw</value></enum>'
 
 # ---- the course's lines ----
 expect_eq "pool-define-as disk" \
@@ -286,6 +288,29 @@ expect_fail "an unreachable portal fails in one line" "cannot reach the iSCSI po
     "$VIREO" pool-start far
 [ $((SECONDS - start)) -le 6 ] || fail "the unreachable portal took $((SECONDS - start)) s to fail (bound: a few seconds)"
 ok "...within a few seconds"
+# A portal that takes the connection and never answers (a listener that
+# never reads): the login waits out libiscsi's 5 s beside the event loop,
+# and other clients are served meanwhile.
+ip netns exec "$NS" /usr/bin/python3 -c 'import socket, time
+s = socket.socket(); s.bind(("10.77.0.1", 3262)); s.listen(8); time.sleep(120)' &
+MUTE=$!
+"$VIREO" pool-define-as mute iscsi-direct --source-host 10.77.0.1:3262 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
+mute_checks() { grep -c "pool mute: pool-start's check runs beside the event loop" "$ROOT/vireod.log" || true; }
+more_mute_checks() { [ "$(mute_checks)" -gt 0 ]; }
+mute_listens() { ss -N "$NS" -ltnH "sport = :3262" | grep -q .; }
+wait_for 5 "the mute portal listens" mute_listens
+"$VIREO" pool-start mute > "$ROOT/mute.out" 2>&1 &
+MUTEPID=$!
+wait_for 5 "the pool-start's check is under way" more_mute_checks
+t0=$(date +%s%N)
+"$VIREO" list --all >/dev/null || fail "vireo list failed while a pool-start waited on a portal"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while a pool-start waited on a portal (the loop stalled)"
+ok "vireo list answers at once ($ms ms) while pool-start waits on a portal that never answers"
+expect_fail "a second pool-start meanwhile" "pool 'mute' is already being started" "$VIREO" pool-start mute
+wait "$MUTEPID" && fail "pool-start of the mute portal succeeded"
+expect_match "...and that pool-start fails in one line" "$(cat "$ROOT/mute.out")" "^vireo: error: pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+kill "$MUTE" 2>/dev/null; wait "$MUTE" 2>/dev/null || true
 "$VIREO" pool-define-as closed iscsi-direct --source-host 10.77.0.1:3261 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
 expect_fail "a portal nobody listens on" "cannot reach the iSCSI portal 10.77.0.1:3261: Connection refused" "$VIREO" pool-start closed
 "$VIREO" pool-define-as ghost iscsi-direct --source-host 10.77.0.1 --source-dev "$IQN-ghost" --source-initiator "$INIT" >/dev/null

@@ -68,7 +68,7 @@ expect_eq "pool-define from XML" "$("$VIREO" pool-define "$ROOT/p2.xml")" "Pool 
 sed 's|<target>|<source><host name="nfs"/></source><target>|' "$ROOT/p2.xml" | sed 's|p2|p4|' > "$ROOT/p4.xml"
 expect_fail "refused element, with its line" "line 3: <host> is not supported by Vireo" "$VIREO" pool-define "$ROOT/p4.xml"
 printf '<pool type="logical"><name>x</name></pool>' > "$ROOT/p5.xml"
-expect_fail "refused pool type" "<pool type='logical'> is not supported by Vireo \(supported: dir, fs, disk, iscsi-direct\)" "$VIREO" pool-define "$ROOT/p5.xml"
+expect_fail "refused pool type" "<pool type='logical'> is not supported by Vireo \(supported: dir, fs, disk, iscsi-direct, rbd\)" "$VIREO" pool-define "$ROOT/p5.xml"
 printf '<pool type="dir"><name>../evil</name><target><path>/tmp/e</path></target></pool>' > "$ROOT/p6.xml"
 expect_fail "pool name with .." "refused" "$VIREO" pool-define "$ROOT/p6.xml"
 "$VIREO" pool-build p2 >/dev/null

@@ -11,7 +11,7 @@
  * /run/vireo/qemu/NAME, tap fds from 30 up, SPICE's autoport 5901, vsock
  * cid 3, a graphics secret file. A fixture whose name ends in "-kvm" is
  * built for KVM, every other for TCG. Volume disks are resolved as the
- * storage driver would: pool "iscsi" to an iscsi-direct URL with a
+ * storage driver would: pool "iscsi" to an iscsi-direct URL (pool "rbd" to an rbd:// one) with a
  * password file, any other pool to /var/lib/vireo/pools/POOL/VOLUME. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +32,8 @@
 #define ARGS_DIR FIXTURES "/qemu"
 #define ISCSI_URL "iscsi://192.0.2.10:3260/iqn.2026-12.org.vireo:store/%s?initiator-name=" \
                   "iqn.2026-12.org.vireo:host&user=vireo&password-file=/run/vireo/secrets/iscsi,1.key"
+
+#define RBD_URL "rbd://admin@192.0.2.20:3300/vms/%s?key-file=/run/vireo/secrets/ceph,1.key"
 
 static const int tap_fds[] = {30, 31, 32, 33, 34, 35, 36, 37};
 
@@ -60,10 +62,9 @@ static void resolve_volumes(vr_domain_def *def)
         if (d->type != VR_DISK_VOLUME)
             continue;
         free(d->resolved_path);
-        d->resolved_path = strcmp(d->source_pool, "iscsi") == 0
-                               ? vr_asprintf(ISCSI_URL, d->source_volume)
-                               : vr_asprintf("/var/lib/vireo/pools/%s/%s", d->source_pool,
-                                             d->source_volume);
+        d->resolved_path = strcmp(d->source_pool, "iscsi") == 0 ? vr_asprintf(ISCSI_URL, d->source_volume)
+                           : strcmp(d->source_pool, "rbd") == 0 ? vr_asprintf(RBD_URL, d->source_volume)
+                           : vr_asprintf("/var/lib/vireo/pools/%s/%s", d->source_pool, d->source_volume);
     }
 }
 

@@ -62,7 +62,7 @@ static void pool_roundtrip(void **state)
 static void pool_errors(void **state)
 {
     expect_pool_error("<pool type='logical'><name>x</name></pool>",
-                      "line 1: <pool type='logical'> is not supported by Vireo (supported: dir, fs, disk, iscsi-direct)");
+                      "line 1: <pool type='logical'> is not supported by Vireo (supported: dir, fs, disk, iscsi-direct, rbd)");
     expect_pool_error("<pool type='dir'>\n<name>x</name>\n<source><host name='h'/></source></pool>",
                       "line 3: <host> is not supported by Vireo (see docs/storage.md)");
     expect_pool_error("<pool type='dir'><name>x</name><target><path>/x</path></target><foo/></pool>",

@@ -1,4 +1,4 @@
-/* Pool kinds beyond dir in XML (disk, fs, iscsi-direct) and secrets:
+/* Pool kinds beyond dir in XML (disk, fs, iscsi-direct, rbd) and secrets:
  * libvirt's shapes parse, format back to themselves, take libvirt's
  * defaults, and refuse what a kind does not take by element and line. */
 #include <setjmp.h>
@@ -99,6 +99,43 @@ static void iscsi_direct_pools(void **state)
             "has no target");
 }
 
+/* rbd: libvirt's <source> of a Ceph pool (one monitor, the pool's name,
+ * cephx auth by a secret); no port means Ceph's own defaults. */
+static void rbd_pools(void **state)
+{
+    (void)state;
+    vr_pool_def *d = roundtrip("<pool type='rbd'><name>ceph</name><source><host name='mon1' port='3300'/>"
+                               "<name>rbdpool</name><auth type='ceph' username='libvirt'>"
+                               "<secret uuid='2ec115d7-3a88-3ceb-bc12-0ac909a6fd87'/></auth></source></pool>");
+    assert_int_equal(d->type, VR_POOL_RBD);
+    assert_string_equal(d->source.name, "rbdpool");
+    assert_string_equal(d->source.auth_user, "libvirt");
+    assert_int_equal(d->source.port, 3300);
+    assert_null(d->target_path);
+    char *out = vr_pool_def_format(d, NULL);
+    assert_non_null(strstr(out, "<name>rbdpool</name>\n    <auth type=\"ceph\" username=\"libvirt\">"));
+    free(out);
+    vr_pool_def_free(d);
+    d = roundtrip("<pool type='rbd'><name>c</name><source><host name='mon1'/><name>p</name></source></pool>");
+    assert_int_equal(d->source.port, 0);
+    out = vr_pool_def_format(d, NULL);
+    assert_non_null(strstr(out, "<host name=\"mon1\"/>"));
+    free(out);
+    vr_pool_def_free(d);
+    refused("<pool type='rbd'><name>c</name><source><host name='m'/></source></pool>", "an rbd pool needs a monitor");
+    refused("<pool type='rbd'><name>c</name><source><host name='m'/><name>a/b</name></source></pool>",
+            "<name> must be the Ceph pool's name");
+    refused("<pool type='rbd'><name>c</name><source><host name='m'/><host name='n'/><name>p</name></source></pool>",
+            "a second <host>: Vireo takes one monitor");
+    refused("<pool type='rbd'><name>c</name><source><host name='m'/><name>p</name><auth type='chap' username='u'>"
+            "<secret uuid='x'/></auth></source></pool>",
+            "type='chap'");
+    refused("<pool type='rbd'><name>c</name><source><host name='m'/><name>p</name></source>"
+            "<target><path>/x</path></target></pool>",
+            "an rbd pool has no target (its volumes are the Ceph pool's images)");
+    refused("<pool type='iscsi-direct'><name>c</name><source><name>p</name></source></pool>", "<name>");
+}
+
 static void fields(void **state)
 {
     (void)state;
@@ -159,7 +196,7 @@ static void secrets(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(disk_pools), cmocka_unit_test(fs_pools), cmocka_unit_test(iscsi_direct_pools),
+        cmocka_unit_test(disk_pools), cmocka_unit_test(fs_pools), cmocka_unit_test(iscsi_direct_pools), cmocka_unit_test(rbd_pools),
         cmocka_unit_test(fields),     cmocka_unit_test(secrets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

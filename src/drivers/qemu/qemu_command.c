@@ -574,6 +574,12 @@ static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
             node_options(p, d, false);
             vr_qc_props(c, "-blockdev", p);
         }
+    } else if (d->type == VR_DISK_VOLUME && vr_str_starts(path, "rbd://")) {
+        vr_qprops *p = vr_qc_rbd_node(c, d, path);
+        if (p) {
+            node_options(p, d, false);
+            vr_qc_props(c, "-blockdev", p);
+        }
     } else {
         vr_qc_props(c, "-blockdev", vr_qemu_disk_file_node(d, path));
     }

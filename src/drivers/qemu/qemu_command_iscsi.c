@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The value of `key` in the query "a=1&b=2" (malloc'ed), or NULL. */
-static char *query_get(const char *query, const char *key)
+char *vr_qc_query_get(const char *query, const char *key)
 {
     size_t n = strlen(key);
     for (const char *q = query; q && *q;) {
@@ -35,9 +34,9 @@ vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url)
         vr_qc_fail(c, "disk %s: '%s' is not an iscsi://HOST:PORT/IQN/LUN volume", d->target_dev, url);
         return NULL;
     }
-    char *initiator = query_get(query ? query + 1 : NULL, "initiator-name");
-    char *user = query_get(query ? query + 1 : NULL, "user");
-    char *pwfile = query_get(query ? query + 1 : NULL, "password-file");
+    char *initiator = vr_qc_query_get(query ? query + 1 : NULL, "initiator-name");
+    char *user = vr_qc_query_get(query ? query + 1 : NULL, "user");
+    char *pwfile = vr_qc_query_get(query ? query + 1 : NULL, "password-file");
     bool auth = user && pwfile;
     if (auth) {
         vr_qprops *s = vr_qp_new("qom-type", "secret");

@@ -41,6 +41,10 @@ void vr_qc_spicevmc(cmd *c, const char *id, const char *name);
  * of an iscsi-direct pool, after its password's secret object; NULL
  * (and the build failed) when `url` is not one. */
 vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url);
+/* The value of `key` in the query "a=1&b=2" (malloc'ed), or NULL. */
+char *vr_qc_query_get(const char *query, const char *key);
+/* qemu_command_rbd.c: the same for an image of an rbd pool. */
+vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url);
 
 /* qemu_command_graphics.c */
 void vr_qc_graphics(cmd *c);

@@ -533,8 +533,8 @@ vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def
     if (d->type == VR_DISK_VOLUME && (e = resolve_volume(drv, name, d, err)))
         return e;
     const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
-    if (!path || vr_str_starts(path, "iscsi://"))
-        return VR_OK; /* an empty CD-ROM drive; a LUN QEMU reaches itself */
+    if (!path || vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://"))
+        return VR_OK; /* an empty CD-ROM drive; a LUN or an RBD image QEMU reaches itself */
     char *what = vr_asprintf("disk %s image", d->target_dev);
     e = need_file(path, d->readonly ? R_OK : R_OK | W_OK, what, name, err);
     free(what);

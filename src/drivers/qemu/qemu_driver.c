@@ -596,10 +596,50 @@ static bool same_file(const char *a, const struct stat *sb)
     return a && stat(a, &sa) == 0 && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino;
 }
 
+/* A volume on the network has no file to compare: its key is the
+ * storage driver's name of it, which the form QEMU is given extends
+ *   rbd:POOL/IMAGE        <- rbd://[USER@]MON/POOL/IMAGE[?key-file=F]
+ *   iscsi://HOST/IQN/LUN  <- iscsi://HOST/IQN/LUN[?initiator-name=...]
+ * (malloc'ed), or NULL for a local path. */
+static char *network_key(const char *path)
+{
+    if (!path)
+        return NULL;
+    const char *q = strchr(path, '?');
+    size_t n = q ? (size_t)(q - path) : strlen(path);
+    if (vr_str_starts(path, "iscsi://"))
+        return vr_strndup(path, n);
+    if (vr_str_starts(path, "rbd://")) {
+        const char *slash = strchr(path + strlen("rbd://"), '/');
+        return slash && (!q || slash < q) ? vr_asprintf("rbd:%.*s", (int)(n - (size_t)(slash + 1 - path)), slash + 1)
+                                          : NULL;
+    }
+    if (vr_str_starts(path, "rbd:"))
+        return vr_strndup(path, n);
+    return NULL;
+}
+
+/* Does the disk's path name the same storage as `path` (stat'ed into
+ * `st`) or, for a volume on the network, as `key`? */
+static bool holds(vr_qemu_driver *drv, const vr_disk_def *d, const char *key, const struct stat *st)
+{
+    if (key) {
+        char *other = network_key(d->resolved_path);
+        bool hit = other && strcmp(other, key) == 0;
+        free(other);
+        return hit;
+    }
+    char *p = vr_qemu_disk_path(drv, d, NULL);
+    bool hit = same_file(p, st);
+    free(p);
+    return hit;
+}
+
 vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk)
 {
     struct stat st;
-    if (stat(path, &st) < 0)
+    char *key = network_key(path);
+    if (!key && stat(path, &st) < 0)
         return NULL;
     size_t n;
     vr_domain *const *doms = vr_qemu_domains(drv, &n);
@@ -608,16 +648,15 @@ vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_d
         if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
             continue;
         for (size_t k = 0; k < dom->def->n_disks; k++) {
-            char *p = vr_qemu_disk_path(drv, &dom->def->disks[k], NULL);
-            bool hit = same_file(p, &st);
-            free(p);
-            if (hit) {
+            if (holds(drv, &dom->def->disks[k], key, &st)) {
                 if (disk)
                     *disk = &dom->def->disks[k];
+                free(key);
                 return dom;
             }
         }
     }
+    free(key);
     return NULL;
 }
 

@@ -13,6 +13,8 @@ const vr_pool_backend *vr_pool_backend_of(const vr_pool *p)
         return &vr_backend_disk;
     case VR_POOL_ISCSI_DIRECT:
         return &vr_backend_iscsi_direct;
+    case VR_POOL_RBD:
+        return &vr_backend_rbd;
     case VR_POOL_DIR:
         break;
     }
@@ -30,6 +32,9 @@ void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, v
 {
     drv->secret_fn = fn;
     drv->secret_opaque = opaque;
+    /* CHAP pools that started with the daemon, before the store was
+     * there, get their login checked now (beside the loop). */
+    vr_storage_recheck_pools(drv);
 }
 
 static bool same_str(const char *a, const char *b)
@@ -41,7 +46,7 @@ bool vr_pool_defs_same_storage(const vr_pool_def *a, const vr_pool_def *b)
 {
     return a->type == b->type && same_str(a->target_path, b->target_path) &&
            same_str(a->source.device, b->source.device) && same_str(a->source.host, b->source.host) &&
-           a->source.port == b->source.port;
+           a->source.port == b->source.port && same_str(a->source.name, b->source.name);
 }
 
 const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
@@ -49,6 +54,9 @@ const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
     if (a->source.device && b->source.device && strcmp(a->source.device, b->source.device) == 0 &&
         a->type != VR_POOL_ISCSI_DIRECT && b->type != VR_POOL_ISCSI_DIRECT)
         return "its device";
+    if (a->type == VR_POOL_RBD && b->type == VR_POOL_RBD && strcmp(a->source.host, b->source.host) == 0 &&
+        a->source.port == b->source.port)
+        return strcmp(a->source.name, b->source.name) == 0 ? "its Ceph pool" : NULL;
     if (a->type == VR_POOL_ISCSI_DIRECT && b->type == VR_POOL_ISCSI_DIRECT &&
         strcmp(a->source.host, b->source.host) == 0 && a->source.port == b->source.port)
         return strcmp(a->source.device, b->source.device) == 0 ? "its target" : NULL;

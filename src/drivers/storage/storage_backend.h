@@ -7,6 +7,18 @@
 #pragma once
 #include "drivers/storage/storage_priv.h"
 
+/* A volume's bytes through its pool's own client, for vol-upload and
+ * vol-download of volumes that are not local files (rbd images). Each
+ * call is synchronous: one chunk (storage_transfer.c's CHUNK) at a time. */
+typedef struct vr_vol_io vr_vol_io;
+struct vr_vol_io {
+    ssize_t (*pread)(vr_vol_io *io, void *buf, size_t n, unsigned long long off);
+    ssize_t (*pwrite)(vr_vol_io *io, const void *buf, size_t n, unsigned long long off);
+    int (*zero)(vr_vol_io *io, unsigned long long off, unsigned long long n); /* a hole of an upload */
+    int (*flush)(vr_vol_io *io);
+    void (*close)(vr_vol_io *io);
+};
+
 typedef struct {
     /* Its volumes are files under the target directory (dir, fs): copies,
      * uploads and overlays work on them; others refuse those by name. */
@@ -41,9 +53,18 @@ typedef struct {
      * path). iscsi-direct: the LUN's URL with what QEMU's iscsi driver
      * needs beside it (vr_storage_resolve documents the form). */
     vr_err (*qemu_path)(vr_pool *p, const vr_vol_info *v, char **out, char **err);
+    /* The volume's bytes when it is no local file (NULL: local files and
+     * /dev nodes only); negative errno values from its calls. */
+    vr_vol_io *(*open_io)(vr_pool *p, const vr_vol_info *v, bool write, char **err);
+    /* pool-start's check beside the loop (NULL: start() on the loop): run
+     * in a worker thread on a copy of the definition and the value of its
+     * <auth>'s secret (NUL-terminated; NULL: no auth, or none to check
+     * yet), taken on the loop by storage_driver.c. */
+    vr_err (*check_run)(const vr_pool_def *def, const unsigned char *secret, size_t len, char **err);
 } vr_pool_backend;
 
-extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct;
+extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct,
+    vr_backend_rbd;
 const vr_pool_backend *vr_pool_backend_of(const vr_pool *p);
 
 /* The dir backend's parts that fs pools share (a mounted dir pool). */
@@ -67,6 +88,17 @@ char *vr_iscsi_portal(const char *host, unsigned port);
 vr_err vr_iscsi_reach(const char *host, unsigned port, const char *who, char **err);
 vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
                          char **err);
+
+/* vol-clone in an rbd pool: a snapshot of `name`, protected, and a
+ * Ceph clone of it named `new_name` (storage_backend_rbd.c). */
+vr_err vr_rbd_clone(vr_pool *p, const char *name, const char *new_name, char **err);
+
+/* An RBD image as qemu-img's option string (driver=raw,file.driver=rbd,
+ * ...,file.key-secret=SECRET_ID) and the 0600 file of the pool's cephx key
+ * for --object secret,id=SECRET_ID,file=...,format=base64 (*key_file NULL
+ * for a pool without cephx). */
+vr_err vr_rbd_img_opts(vr_pool *p, const char *image, const char *secret_id, char **opts, char **key_file,
+                       char **err);
 
 /* Which running domain uses `path` (malloc'ed), or NULL. */
 char *vr_storage_user_of(vr_storage_driver *drv, const char *path);

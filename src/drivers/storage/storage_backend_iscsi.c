@@ -72,11 +72,11 @@ vr_err vr_iscsi_reach(const char *host, unsigned port_no, const char *who, char 
     return e ? VR_ERR_FAILED : VR_OK;
 }
 
-/* libiscsi's last error on one line (some end in a newline); a static
- * buffer: the daemon's one loop uses it before the next call. */
+/* libiscsi's last error on one line (some end in a newline); a buffer of
+ * the calling thread's own (pool-start's check runs in a worker). */
 static const char *why_of(struct iscsi_context *ctx)
 {
-    static char line[512];
+    static _Thread_local char line[512];
     snprintf(line, sizeof(line), "%s", ctx ? iscsi_get_error(ctx) : "no libiscsi context");
     for (char *c = line; *c; c++)
         if (*c == '\n' || *c == '\r')
@@ -115,22 +115,21 @@ static void pw_free(char *pw)
     }
 }
 
-/* Connect and log in; NULL with *err. */
-static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
+/* Connect and log in with the definition and the CHAP password (NULL:
+ * none) alone, so that a worker thread can run it; NULL with *err. */
+static struct iscsi_context *login_def(const vr_pool_def *def, const char *pw, vr_err *code, char **err)
 {
-    const vr_pool_source *s = &p->def->source;
-    char *portal = portal_of(p), *pw = NULL;
+    const vr_pool_source *s = &def->source;
+    char *portal = vr_iscsi_portal(s->host, s->port);
     struct iscsi_context *ctx = NULL;
-    char *who = vr_asprintf("pool '%s'", p->def->name);
+    char *who = vr_asprintf("pool '%s'", def->name);
     *code = vr_iscsi_reach(s->host, s->port, who, err);
     free(who);
     if (*code)
         goto out;
-    if (s->auth_user && (*code = chap_password(p, &pw, err)))
-        goto out;
     ctx = iscsi_create_context(s->initiator);
     if (!ctx) {
-        vr_set_error(err, "pool '%s': libiscsi cannot make a context", p->def->name);
+        vr_set_error(err, "pool '%s': libiscsi cannot make a context", def->name);
         *code = VR_ERR_FAILED;
         goto out;
     }
@@ -143,7 +142,7 @@ static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
     if (iscsi_connect_sync(ctx, portal) != 0 || iscsi_login_sync(ctx) != 0) {
         const char *why = why_of(ctx);
         bool auth = strstr(why, "uthentication") || strstr(why, "CHAP");
-        vr_set_error(err, "pool '%s': login to %s at %s refused: %s%s", p->def->name, s->device, portal, why,
+        vr_set_error(err, "pool '%s': login to %s at %s refused: %s%s", def->name, s->device, portal, why,
                      auth ? s->auth_user ? " (check the CHAP user and the value of its secret)"
                                          : " (the target wants CHAP: <auth type='chap'>)"
                           : "");
@@ -152,8 +151,17 @@ static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
         ctx = NULL;
     }
 out:
-    pw_free(pw);
     free(portal);
+    return ctx;
+}
+
+static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
+{
+    char *pw = NULL;
+    if (p->def->source.auth_user && (*code = chap_password(p, &pw, err)))
+        return NULL;
+    struct iscsi_context *ctx = login_def(p->def, pw, code, err);
+    pw_free(pw);
     return ctx;
 }
 
@@ -205,22 +213,32 @@ static char *lun_url(const vr_pool *p, int lun)
     return u;
 }
 
+/* REPORT LUNS; NULL with *err (the task is freed, the session ended). */
+static struct scsi_reportluns_list *report_luns(struct iscsi_context *ctx, const vr_pool_def *def,
+                                                struct scsi_task **task, char **err)
+{
+    struct scsi_task *t = iscsi_reportluns_sync(ctx, 0, 16384);
+    struct scsi_reportluns_list *list = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+    if (!list) {
+        vr_set_error(err, "pool '%s': REPORT LUNS failed on %s: %s", def->name, def->source.device, why_of(ctx));
+        if (t)
+            scsi_free_scsi_task(t);
+        logout(ctx);
+    }
+    *task = t;
+    return list;
+}
+
 static vr_err luns(vr_pool *p, vr_vol_info **out, size_t *n, bool users, char **err)
 {
     vr_err code;
     struct iscsi_context *ctx = login(p, &code, err);
     if (!ctx)
         return code;
-    struct scsi_task *t = iscsi_reportluns_sync(ctx, 0, 16384);
-    struct scsi_reportluns_list *list = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
-    if (!list) {
-        vr_set_error(err, "pool '%s': REPORT LUNS failed on %s: %s", p->def->name, p->def->source.device,
-                     why_of(ctx));
-        if (t)
-            scsi_free_scsi_task(t);
-        logout(ctx);
+    struct scsi_task *t;
+    struct scsi_reportluns_list *list = report_luns(ctx, p->def, &t, err);
+    if (!list)
         return VR_ERR_FAILED;
-    }
     vr_vol_info *vols = NULL;
     size_t count = 0;
     for (uint32_t i = 0; i < list->num; i++) {
@@ -295,6 +313,25 @@ static vr_err iscsi_start(vr_pool *p, char **err)
     vr_err e = luns(p, &list, &n, false, err);
     vr_vol_info_list_free(list, n);
     return e;
+}
+
+/* pool-start's check beside the loop: the same login and REPORT LUNS
+ * as iscsi_start, on what storage_driver.c copied for the worker. */
+static vr_err iscsi_check_run(const vr_pool_def *def, const unsigned char *secret, size_t len, char **err)
+{
+    (void)len;
+    if (def->source.auth_user && !secret)
+        return VR_OK; /* the daemon's own start: see iscsi_start */
+    vr_err code;
+    struct iscsi_context *ctx = login_def(def, (const char *)secret, &code, err);
+    if (!ctx)
+        return code;
+    struct scsi_task *t;
+    if (!report_luns(ctx, def, &t, err))
+        return VR_ERR_FAILED;
+    scsi_free_scsi_task(t);
+    logout(ctx);
+    return VR_OK;
 }
 
 static vr_err nothing(vr_pool *p, char **err)
@@ -445,4 +482,5 @@ const vr_pool_backend vr_backend_iscsi_direct = {
     .delete_vol = iscsi_delete_vol,
     .resize_vol = iscsi_resize_vol,
     .qemu_path = iscsi_qemu_path,
+    .check_run = iscsi_check_run,
 };

@@ -2,12 +2,14 @@
  * temporary, renamed into place when it succeeded. While one runs, its
  * source and destination are busy: neither can be deleted, and no
  * volume can be created under the destination's name. */
-#include "drivers/storage/storage_priv.h"
+#include "drivers/storage/storage_backend.h"
 #include "drivers/storage/storage_img.h"
+#include "conf/names.h"
 #include "common/log.h"
 #include "common/util.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +22,8 @@ struct vr_storage_copy {
     char *src, *dst, *tmp;
     vr_img_proc *proc;
     bool cancelled;
+    bool in_place;          /* dst is a network image written in place: no temporary */
+    char *dst_name;         /* ... and its volume's name in `pool` */
     vr_copy_progress_fn progress;
     vr_copy_done_fn done;
     void *opaque;
@@ -42,10 +46,24 @@ static vr_pool *pool_of(vr_storage_driver *drv, const char *path)
 
 /* A new file in a pool is a refresh event of that pool, named by the
  * file's name (a volume's name is its file name). */
-static void announce(vr_pool *p, const char *detail, const char *path)
+static void announce_volume(vr_pool *p, const char *detail, const char *volume)
 {
     if (p)
-        vr_storage_emit(p, "refresh", detail, strrchr(path, '/') + 1);
+        vr_storage_emit(p, "refresh", detail, volume);
+}
+
+static void announce(vr_pool *p, const char *detail, const char *path)
+{
+    announce_volume(p, detail, strrchr(path, '/') + 1);
+}
+
+/* Remove an RBD image made for a copy that did not happen. */
+static void drop_image(vr_pool *p, const char *name)
+{
+    char *err = NULL;
+    if (vr_pool_backend_of(p)->delete_vol(p, &(vr_vol_info){.name = (char *)name}, &err))
+        vr_log_warn("storage: %s", err);
+    free(err);
 }
 
 static void on_progress(double pct, void *opaque)
@@ -65,6 +83,7 @@ static void finish(vr_storage_copy *c, vr_err code, const char *err)
     free(c->src);
     free(c->dst);
     free(c->tmp);
+    free(c->dst_name);
     free(c);
 }
 
@@ -73,7 +92,10 @@ static void on_exit_img(const char *err, void *opaque)
     vr_storage_copy *c = opaque;
     c->proc = NULL;
     if (err || c->cancelled) {
-        unlink(c->tmp);
+        if (c->tmp)
+            unlink(c->tmp);
+        if (c->in_place) /* the image made for the copy goes again */
+            drop_image(c->pool, c->dst_name);
         char *msg = c->cancelled ? vr_asprintf("the copy of %s to %s was cancelled", c->src, c->dst)
                                  : vr_asprintf("cannot copy %s to %s: %s", c->src, c->dst, err);
         vr_log_warn("storage: %s", msg);
@@ -81,8 +103,16 @@ static void on_exit_img(const char *err, void *opaque)
         free(msg);
         return;
     }
-    chmod(c->tmp, 0600);
     char *cerr = NULL;
+    if (c->in_place) {
+        vr_log_info("storage: copied into %s/%s", c->pool->def->name, c->dst_name);
+        announce_volume(c->pool, c->made, c->dst_name);
+        if (c->progress)
+            c->progress(100, c->opaque);
+        finish(c, VR_OK, NULL);
+        return;
+    }
+    chmod(c->tmp, 0600);
     if (vr_storage_commit(c->tmp, c->dst, false, &cerr) < 0) {
         finish(c, VR_ERR_CONFLICT, cerr);
         free(cerr);
@@ -100,23 +130,24 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
                                        void *opaque, vr_err *code, char **err)
 {
     struct stat st;
-    if (spec->dst[0] != '/') {
+    if (spec->dst[0] != '/' && !spec->dst_opts) {
         vr_set_error(err, "the copy's destination %s must be an absolute path", spec->dst);
         *code = VR_ERR_INVALID;
         return NULL;
     }
-    if (lstat(spec->dst, &st) == 0 || vr_storage_busy_has(drv->busy_dst, drv->n_dst, spec->dst)) {
+    if ((!spec->dst_opts && lstat(spec->dst, &st) == 0) ||
+        vr_storage_busy_has(drv->busy_dst, drv->n_dst, spec->dst)) {
         vr_set_error(err, "%s already exists; Vireo never overwrites an image with a copy", spec->dst);
         *code = VR_ERR_CONFLICT;
         return NULL;
     }
-    if (access(spec->src, R_OK) < 0) {
+    if (!spec->src_opts && access(spec->src, R_OK) < 0) {
         vr_set_error(err, "cannot read %s: %s", spec->src, strerror(errno));
         *code = VR_ERR_NOT_FOUND;
         return NULL;
     }
-    char *tmp = vr_storage_tmp_near(spec->dst, NULL, err);
-    if (!tmp) {
+    char *tmp = spec->dst_opts ? NULL : vr_storage_tmp_near(spec->dst, NULL, err);
+    if (!tmp && !spec->dst_opts) {
         *code = VR_ERR_FAILED;
         return NULL;
     }
@@ -128,23 +159,47 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     c->progress = progress;
     c->done = done;
     c->opaque = opaque;
-    const char *argv[16];
+    /* A network image's key reaches qemu-img as a secret object read
+     * from its 0600 file, never on the command line. */
+    char *src_sec = spec->src_secret ? vr_asprintf("secret,id=sec-src,file=%s,format=base64", spec->src_secret) : NULL;
+    char *dst_sec = spec->dst_secret ? vr_asprintf("secret,id=sec-dst,file=%s,format=base64", spec->dst_secret) : NULL;
+    const char *argv[24];
     size_t a = 0;
     argv[a++] = "qemu-img";
     argv[a++] = "convert";
     argv[a++] = "-p";
     if (spec->force_share)
         argv[a++] = "-U";
-    argv[a++] = "-f";
-    argv[a++] = spec->src_format == VR_VOL_QCOW2 ? "qcow2" : "raw";
-    argv[a++] = "-O";
-    argv[a++] = spec->dst_format == VR_VOL_QCOW2 ? "qcow2" : "raw";
+    if (src_sec) {
+        argv[a++] = "--object";
+        argv[a++] = src_sec;
+    }
+    if (dst_sec) {
+        argv[a++] = "--object";
+        argv[a++] = dst_sec;
+    }
+    if (spec->src_opts) {
+        argv[a++] = "--image-opts";
+    } else {
+        argv[a++] = "-f";
+        argv[a++] = spec->src_format == VR_VOL_QCOW2 ? "qcow2" : "raw";
+    }
+    if (spec->dst_opts) {
+        argv[a++] = "-n";
+        argv[a++] = "--target-image-opts";
+    } else {
+        argv[a++] = "-O";
+        argv[a++] = spec->dst_format == VR_VOL_QCOW2 ? "qcow2" : "raw";
+    }
     argv[a++] = c->src;
-    argv[a++] = tmp;
+    argv[a++] = tmp ? tmp : c->dst;
     argv[a] = NULL;
     c->proc = vr_img_spawn(drv->base, (char *const *)argv, on_progress, on_exit_img, c, err);
+    free(src_sec);
+    free(dst_sec);
     if (!c->proc) {
-        unlink(tmp);
+        if (tmp)
+            unlink(tmp);
         free(c->src);
         free(c->dst);
         free(c->tmp);
@@ -154,7 +209,9 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     }
     vr_storage_busy_add(&drv->busy_src, &drv->n_src, spec->src);
     vr_storage_busy_add(&drv->busy_dst, &drv->n_dst, spec->dst);
-    c->pool = pool_of(drv, spec->dst);
+    c->pool = spec->dst_pool ? spec->dst_pool : pool_of(drv, spec->dst);
+    c->in_place = spec->dst_opts;
+    c->dst_name = spec->dst_name ? vr_strdup(spec->dst_name) : NULL;
     c->made = "volume-created";
     if (c->pool)
         c->pool->busy++;
@@ -170,6 +227,40 @@ void vr_storage_copy_cancel(vr_storage_copy *c)
     }
 }
 
+static void on_cloned_now(evutil_socket_t fd, short what, void *opaque)
+{
+    (void)fd;
+    (void)what;
+    vr_storage_copy *c = opaque;
+    announce_volume(c->pool, c->made, c->dst);
+    if (c->progress)
+        c->progress(100, c->opaque);
+    finish(c, VR_OK, NULL);
+}
+
+/* rbd: a Ceph clone (snapshot, protect, clone) is made at once; its job
+ * ends on the loop's next turn, as a copy's would, so the caller holds
+ * the job before it finishes. */
+static vr_storage_copy *rbd_clone_job(vr_pool *p, const char *name, const char *new_name,
+                                      vr_copy_progress_fn progress, vr_copy_done_fn done, void *opaque,
+                                      vr_err *code, char **err)
+{
+    if ((*code = vr_rbd_clone(p, name, new_name, err)))
+        return NULL;
+    vr_storage_copy *c = vr_calloc(1, sizeof(*c));
+    c->drv = p->drv;
+    c->pool = p;
+    p->busy++;
+    c->made = "volume-cloned";
+    c->src = vr_strdup(name);
+    c->dst = vr_strdup(new_name);
+    c->progress = progress;
+    c->done = done;
+    c->opaque = opaque;
+    event_base_once(p->drv->base, -1, EV_TIMEOUT, on_cloned_now, c, NULL);
+    return c;
+}
+
 vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *new_name,
                                       vr_copy_progress_fn progress, vr_copy_done_fn done,
                                       void *opaque, vr_err *code, char **err)
@@ -178,6 +269,18 @@ vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *
     char *dst = NULL;
     if ((*code = vr_storage_vol_get(p, name, &v, err)))
         return NULL;
+    if (p->def->type == VR_POOL_RBD) {
+        vr_storage_copy *c = NULL;
+        if (v.used_by) {
+            vr_set_error(err, "volume '%s' is in use by running domain '%s'; a clone now would not be "
+                              "consistent (shut it down first)", name, v.used_by);
+            *code = VR_ERR_CONFLICT;
+        } else {
+            c = rbd_clone_job(p, name, new_name, progress, done, opaque, code, err);
+        }
+        vr_vol_info_clear(&v);
+        return c;
+    }
     if ((*code = vr_pool_vol_path(p, new_name, &dst, err))) {
         vr_vol_info_clear(&v);
         return NULL;
@@ -232,4 +335,99 @@ vr_err vr_storage_overlay(vr_storage_driver *drv, const char *backing, vr_vol_fo
     }
     free(tmp);
     return e;
+}
+
+/* The copy's source: a local file or /dev node as it is, an RBD image as
+ * qemu-img's option string with its key file. */
+static vr_err clone_source(vr_pool *p, const vr_vol_info *v, vr_copy_spec *spec, char **opts, char **key,
+                           char **err)
+{
+    if (p->def->type != VR_POOL_RBD) {
+        spec->src = v->path;
+        spec->src_format = v->format == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
+        return VR_OK;
+    }
+    vr_err e = vr_rbd_img_opts(p, v->name, "sec-src", opts, key, err);
+    spec->src = *opts;
+    spec->src_opts = true;
+    spec->src_secret = *key;
+    spec->src_format = VR_VOL_RAW;
+    return e;
+}
+
+/* The copy's destination: a new file of a dir/fs pool (the source's
+ * format), or a new raw RBD image of the source's size, made now and
+ * written in place. */
+static vr_err clone_dest(vr_pool *dst, const char *new_name, const vr_vol_info *v, vr_copy_spec *spec,
+                         char **target, char **key, char **err)
+{
+    if (dst->def->type != VR_POOL_RBD) {
+        spec->dst_format = spec->src_format;
+        return vr_pool_vol_path(dst, new_name, target, err);
+    }
+    vr_vol_info there;
+    if (vr_pool_backend_of(dst)->describe(dst, new_name, &there, false)) {
+        vr_vol_info_clear(&there);
+        vr_set_error(err, "volume '%s' already exists in pool '%s'", new_name, dst->def->name);
+        return VR_ERR_CONFLICT;
+    }
+    vr_vol_def def = {.name = (char *)new_name, .capacity = v->capacity, .format = VR_VOL_RAW, .mode = -1};
+    vr_err e = vr_pool_backend_of(dst)->create_vol(dst, &def, NULL, err);
+    if (!e && (e = vr_rbd_img_opts(dst, new_name, "sec-dst", target, key, err)))
+        drop_image(dst, new_name);
+    spec->dst_format = VR_VOL_RAW;
+    spec->dst_opts = true;
+    spec->dst_secret = *key;
+    spec->dst_pool = dst;
+    spec->dst_name = new_name;
+    return e;
+}
+
+vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *dst, const char *new_name,
+                                         vr_copy_progress_fn progress, vr_copy_done_fn done, void *opaque,
+                                         vr_err *code, char **err)
+{
+    if (dst == p)
+        return vr_storage_vol_clone(p, name, new_name, progress, done, opaque, code, err);
+    /* Files, partitions and RBD images can be read; files and RBD
+     * images written. A LUN's URL, a partition to make: not yet. */
+    bool src_ok = p->def->type != VR_POOL_ISCSI_DIRECT, dst_ok = vr_pool_backend_of(dst)->files ||
+                                                                 dst->def->type == VR_POOL_RBD;
+    if (!src_ok || !dst_ok) {
+        vr_set_error(err, "copies from a %s pool into a %s pool are not supported yet (from dir, fs, disk or rbd "
+                          "pools into dir, fs or rbd pools)",
+                     vr_pool_type_name(p->def->type), vr_pool_type_name(dst->def->type));
+        *code = VR_ERR_UNSUPPORTED;
+        return NULL;
+    }
+    if (!vr_name_check(VR_NAME_VOLUME, new_name, err) || (*code = vr_pool_ready(dst, err))) {
+        if (!*code)
+            *code = VR_ERR_INVALID;
+        return NULL;
+    }
+    vr_vol_info v;
+    if ((*code = vr_storage_vol_get(p, name, &v, err)))
+        return NULL;
+    vr_storage_copy *c = NULL;
+    char *src_opts = NULL, *src_key = NULL, *target = NULL, *dst_key = NULL;
+    vr_copy_spec spec = {0};
+    if (v.used_by && v.format != VR_VOL_ISO) {
+        vr_set_error(err, "volume '%s' is in use by running domain '%s'; a copy now would not be consistent "
+                          "(shut it down first)", name, v.used_by);
+        *code = VR_ERR_CONFLICT;
+    } else if (!(*code = clone_source(p, &v, &spec, &src_opts, &src_key, err)) &&
+               !(*code = clone_dest(dst, new_name, &v, &spec, &target, &dst_key, err))) {
+        spec.dst = target;
+        c = vr_storage_copy_start(p->drv, &spec, progress, done, opaque, code, err);
+        if (c)
+            c->made = "volume-cloned";
+        else if (spec.dst_opts)
+            drop_image(dst, new_name);
+    }
+    free(src_opts);
+    free(src_key);
+    free(target);
+    free(dst_key);
+    vr_vol_info_clear(&v);
+    return c;
 }

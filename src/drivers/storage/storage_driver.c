@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,8 @@ vr_err vr_storage_pool_define_def(vr_storage_driver *drv, vr_pool_def *def, vr_p
         same = new_pool(drv, def);
         vr_registry_add(drv->reg, same, def);
     }
-    vr_log_info("pool %s defined (%s)", def->name, def->target_path ? def->target_path : def->source.device);
+    vr_log_info("pool %s defined (%s)", def->name,
+                def->target_path ? def->target_path : def->source.device ? def->source.device : def->source.name);
     vr_storage_emit(same, "defined", updated ? "updated" : "added", NULL);
     *out = same;
     return VR_OK;
@@ -224,6 +226,10 @@ static vr_err need_inactive(vr_pool *p, const char *to, char **err)
 
 static vr_err need_idle(vr_pool *p, char **err)
 {
+    if (p->starting) {
+        vr_set_error(err, "pool '%s' is being started (its pool-start is under way)", p->def->name);
+        return VR_ERR_CONFLICT;
+    }
     if (p->busy) {
         vr_set_error(err, "pool '%s' has %u copy or transfer job(s) running; wait for them or cancel "
                           "them (vireo job-list)", p->def->name, p->busy);
@@ -291,19 +297,136 @@ vr_err vr_pool_ready(vr_pool *p, char **err)
     return storage_there(p, err);
 }
 
-vr_err vr_storage_pool_start(vr_pool *p, char **err)
+static vr_err can_start(vr_pool *p, char **err)
 {
-    if (p->active) {
-        vr_set_error(err, "pool '%s' is already active", p->def->name);
+    if (p->active || p->starting) {
+        vr_set_error(err, "pool '%s' is already %s", p->def->name, p->active ? "active" : "being started");
         return VR_ERR_CONFLICT;
     }
-    vr_err e = vr_pool_backend_of(p)->start(p, err);
+    return VR_OK;
+}
+
+static vr_err started(vr_pool *p, vr_err e)
+{
     if (e)
         return e == VR_ERR_NOT_FOUND ? VR_ERR_CONFLICT : e;
     set_active(p, true);
     vr_log_info("pool %s started", p->def->name);
     vr_storage_emit(p, "started", vr_pool_type_name(p->def->type), NULL);
     return VR_OK;
+}
+
+vr_err vr_storage_pool_start(vr_pool *p, char **err)
+{
+    vr_err e = can_start(p, err);
+    return e ? e : started(p, vr_pool_backend_of(p)->start(p, err));
+}
+
+/* A pool-start whose check runs in a worker thread; the thread writes
+ * one byte to `wake` when it is done, read by `ev` on the loop. */
+typedef struct {
+    vr_pool *pool;
+    const vr_pool_backend *be; /* the worker's: it never reads the pool */
+    bool recheck;              /* an active pool's check (vr_storage_recheck_pools) */
+    vr_pool_def *def;          /* the worker's copies: the definition, its secret's value */
+    unsigned char *secret;
+    size_t secret_len;
+    vr_err code;
+    char *err;
+    int wake[2];
+    struct event *ev;
+    vr_pool_done_fn done;
+    void *opaque;
+} start_job;
+
+static void *start_worker(void *arg)
+{
+    start_job *j = arg;
+    j->code = j->be->check_run(j->def, j->secret, j->secret_len, &j->err);
+    char b = 1;
+    while (write(j->wake[1], &b, 1) < 0 && errno == EINTR)
+        ;
+    return NULL;
+}
+
+static void job_free(start_job *j)
+{
+    if (j->ev)
+        event_free(j->ev); /* before its fd is closed */
+    for (int i = 0; i < 2; i++)
+        if (j->wake[i] >= 0)
+            close(j->wake[i]);
+    if (j->secret) {
+        explicit_bzero(j->secret, j->secret_len);
+        free(j->secret);
+    }
+    vr_pool_def_free(j->def);
+    free(j->err);
+    free(j);
+}
+
+/* The copies a worker needs: the definition, and its <auth>'s secret
+ * from the store (the store is the loop's; not there yet at the
+ * daemon's own start: then no secret, and the backend skips the login). */
+static vr_err job_copies(vr_pool *p, start_job *j, char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    j->def = vr_pool_def_copy(p->def);
+    if (!s->auth_user || !p->drv->secret_fn)
+        return VR_OK;
+    char *e = NULL;
+    vr_err code = p->drv->secret_fn(s->secret_uuid, s->secret_usage, &j->secret, &j->secret_len, &e,
+                                    p->drv->secret_opaque);
+    if (code)
+        vr_set_error(err, "pool '%s': its secret: %s", p->def->name, e);
+    free(e);
+    return code;
+}
+
+static void on_start_checked(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    start_job *j = arg;
+    vr_pool *p = j->pool;
+    p->starting = false;
+    vr_err code = j->recheck ? j->code : started(p, j->code);
+    j->done(code, code ? j->err : NULL, j->opaque);
+    job_free(j);
+}
+
+/* Run the backend's check of p in a worker thread; `done` on the loop. */
+static void spawn_check(vr_pool *p, bool recheck, vr_pool_done_fn done, void *opaque)
+{
+    const vr_pool_backend *be = vr_pool_backend_of(p);
+    char *err = NULL;
+    vr_err code = VR_OK;
+    start_job *j = vr_calloc(1, sizeof(*j));
+    j->pool = p;
+    j->be = be;
+    j->recheck = recheck;
+    j->done = done;
+    j->opaque = opaque;
+    j->wake[0] = j->wake[1] = -1;
+    pthread_t t;
+    int rc = 0;
+    if ((code = job_copies(p, j, &err)) || pipe2(j->wake, O_CLOEXEC) < 0 ||
+        (rc = pthread_create(&t, NULL, start_worker, j)) != 0) {
+        if (!err) {
+            vr_set_error(&err, "pool '%s': cannot run its check beside the event loop: %s", p->def->name,
+                         strerror(rc ? rc : errno));
+            code = VR_ERR_FAILED;
+        }
+        done(code, err, opaque);
+        free(err);
+        job_free(j);
+        return;
+    }
+    pthread_detach(t);
+    vr_log_info("pool %s: %s check runs beside the event loop", p->def->name, recheck ? "its login" : "pool-start's");
+    p->starting = !recheck;
+    j->ev = event_new(p->drv->base, j->wake[0], EV_READ, on_start_checked, j);
+    event_add(j->ev, NULL);
 }
 
 vr_err vr_storage_pool_destroy(vr_pool *p, char **err)
@@ -441,4 +564,41 @@ void vr_storage_driver_free(vr_storage_driver *drv)
     vr_registry_free(drv->reg);
     free(drv->runtime_dir);
     free(drv);
+}
+
+void vr_storage_pool_start_async(vr_pool *p, vr_pool_done_fn done, void *opaque)
+{
+    char *err = NULL;
+    vr_err code = can_start(p, &err);
+    if (!code && vr_pool_backend_of(p)->check_run) {
+        spawn_check(p, false, done, opaque);
+        return;
+    }
+    if (!code)
+        code = vr_storage_pool_start(p, &err);
+    done(code, err, opaque);
+    free(err);
+}
+
+static void on_rechecked(vr_err code, const char *err, void *opaque)
+{
+    vr_pool *p = opaque;
+    if (!code) {
+        vr_log_info("pool %s: the login at start checked", p->def->name);
+        return;
+    }
+    vr_log_warn("pool %s: made inactive: %s", p->def->name, err);
+    set_active(p, false);
+    vr_storage_emit(p, "stopped", "check-failed", NULL);
+}
+
+void vr_storage_recheck_pools(vr_storage_driver *drv)
+{
+    size_t n;
+    vr_pool *const *pools = vr_storage_pools(drv, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_pool *p = pools[i];
+        if (p->active && p->def->source.auth_user && vr_pool_backend_of(p)->check_run)
+            spawn_check(p, true, on_rechecked, p);
+    }
 }

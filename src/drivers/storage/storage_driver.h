@@ -24,6 +24,7 @@ struct vr_pool {
     bool active;
     bool autostart;
     unsigned busy; /* copies and transfers under way in the pool */
+    bool starting; /* a pool-start's check runs beside the loop (vr_storage_pool_start_async) */
 };
 
 /* A volume as found on disk. */
@@ -84,6 +85,12 @@ enum { VR_POOL_BUILD_OVERWRITE = 1, VR_POOL_BUILD_NO_OVERWRITE = 2 };
  * system that is there), VR_POOL_BUILD_NO_OVERWRITE */
 vr_err vr_storage_pool_build_flags(vr_pool *p, unsigned flags, char **err);
 vr_err vr_storage_pool_start(vr_pool *p, char **err);
+/* pool-start without stalling the loop: a kind whose check goes over the
+ * network (iscsi-direct: connect, login, REPORT LUNS) runs it in a worker
+ * thread and calls `done` on the loop when it ends; other kinds start at
+ * once and call `done` before this returns. err NULL on success. */
+typedef void (*vr_pool_done_fn)(vr_err code, const char *err, void *opaque);
+void vr_storage_pool_start_async(vr_pool *p, vr_pool_done_fn done, void *opaque);
 vr_err vr_storage_pool_destroy(vr_pool *p, char **err);
 vr_err vr_storage_pool_delete(vr_pool *p, char **err);
 vr_err vr_storage_pool_refresh(vr_pool *p, char **err);
@@ -146,6 +153,14 @@ typedef struct {
     const char *dst;         /* must not exist; made as a temporary, renamed at the end */
     vr_vol_format dst_format;
     bool force_share;        /* the source is open in a paused QEMU */
+    /* A network image (rbd) on either side: src or dst is then qemu-img's
+     * option string of it (--image-opts, --target-image-opts) and the
+     * secret file holds its cephx key (NULL: none); such a dst exists
+     * already and is written in place (-n). */
+    bool src_opts, dst_opts;
+    const char *src_secret, *dst_secret;
+    vr_pool *dst_pool;       /* its refresh event's pool when dst is no file of one */
+    const char *dst_name;    /* ... and the volume's name there */
 } vr_copy_spec;
 
 /* Start a full copy. The destination's directory gets a hidden
@@ -161,6 +176,12 @@ void vr_storage_copy_cancel(vr_storage_copy *c);
 vr_storage_copy *vr_storage_vol_clone(vr_pool *p, const char *name, const char *new_name,
                                       vr_copy_progress_fn progress, vr_copy_done_fn done,
                                       void *opaque, vr_err *code, char **err);
+/* vol-create-from --inputpool: the same into pool `dst` of another kind
+ * (dir/fs files <-> rbd images) through qemu-img convert; into rbd the
+ * image is raw, into files the source's format is kept. */
+vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *dst, const char *new_name,
+                                         vr_copy_progress_fn progress, vr_copy_done_fn done, void *opaque,
+                                         vr_err *code, char **err);
 
 /* A qcow2 overlay at `dst` on `backing` (linked clones): quick. */
 vr_err vr_storage_overlay(vr_storage_driver *drv, const char *backing, vr_vol_format backing_format,

@@ -33,6 +33,9 @@ char *vr_storage_tmp_near(const char *dst, int *fd, char **err);
 /* rename tmp -> dst without replacing an existing dst (or replacing
  * when `replace`); fsyncs the directory. */
 int vr_storage_commit(const char *tmp, const char *dst, bool replace, char **err);
+/* Check the login of active pools that started unchecked (CHAP pools at
+ * the daemon's start, before the secret store was wired). */
+void vr_storage_recheck_pools(vr_storage_driver *drv);
 /* Remove leftover temporaries of a crashed daemon. */
 void vr_storage_clean_tmp(const char *dir);
 

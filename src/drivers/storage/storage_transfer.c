@@ -4,8 +4,9 @@
  * that replaces the volume only once every announced byte is in and on
  * disk: an upload that breaks off leaves the volume as it was. A
  * partition (disk pools) cannot be replaced by a file: it is written in
- * place, and only what fits in it. */
-#include "drivers/storage/storage_priv.h"
+ * place, and only what fits in it; so is an RBD image (rbd pools), through
+ * the pool's own client (vr_vol_io, librbd) instead of a file. */
+#include "drivers/storage/storage_backend.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -25,6 +26,7 @@ struct vr_transfer {
     bool upload;
     char *name, *path, *tmp;
     int file, sock;
+    vr_vol_io *io;             /* instead of `file`: a volume that is no local file */
     unsigned long long length, done_bytes;
     struct event *ev;
     char *buf;
@@ -39,6 +41,8 @@ static void transfer_free(vr_transfer *t)
         event_free(t->ev);
     if (t->file >= 0)
         close(t->file);
+    if (t->io)
+        t->io->close(t->io);
     if (t->tmp) {
         unlink(t->tmp);
         free(t->tmp);
@@ -52,10 +56,11 @@ static void transfer_free(vr_transfer *t)
     free(t);
 }
 
-/* A volume QEMU reaches over the network (a LUN) has no local file. */
-static vr_err need_local(const vr_vol_info *v, const char *what, char **err)
+/* A volume QEMU reaches over the network has no local file: its pool's
+ * own client carries the bytes (rbd), or the transfer is refused (a LUN). */
+static vr_err need_local(vr_pool *p, const vr_vol_info *v, const char *what, char **err)
 {
-    if (v->path[0] == '/')
+    if (v->path[0] == '/' || vr_pool_backend_of(p)->open_io)
         return VR_OK;
     vr_set_error(err, "volume '%s' of pool '%s' is a LUN on the network (%s): %s of LUNs is not supported yet",
                  v->name, v->pool, v->path, what);
@@ -81,7 +86,7 @@ vr_err vr_storage_upload_prepare(vr_pool *p, const char *name, unsigned long lon
     if (e)
         return e;
     char *what = vr_asprintf("volume '%s' of pool '%s'", name, p->def->name);
-    e = need_local(&v, "vol-upload", err);
+    e = need_local(p, &v, "vol-upload", err);
     if (!e)
         e = vr_storage_path_check_unused(p->drv, v.path, what, err);
     free(what);
@@ -89,19 +94,23 @@ vr_err vr_storage_upload_prepare(vr_pool *p, const char *name, unsigned long lon
         vr_vol_info_clear(&v);
         return e;
     }
-    if (v.block && length > v.capacity) {
-        vr_set_error(err, "%llu bytes do not fit in volume '%s' (a partition of %llu bytes)", length, name,
-                     v.capacity);
+    bool in_place = v.block || v.path[0] != '/';
+    if (in_place && length > v.capacity) {
+        vr_set_error(err, "%llu bytes do not fit in volume '%s' (%s of %llu bytes%s)", length, name,
+                     v.block ? "a partition" : "an image", v.capacity,
+                     v.block ? "" : "; vol-resize it first");
         vr_vol_info_clear(&v);
         return VR_ERR_INVALID;
     }
     vr_transfer *t = new_transfer(p, name, true);
     t->length = length;
-    if (v.block && (t->file = open(v.path, O_WRONLY | O_CLOEXEC)) < 0)
+    if (v.path[0] != '/')
+        t->io = vr_pool_backend_of(p)->open_io(p, &v, true, err);
+    else if (v.block && (t->file = open(v.path, O_WRONLY | O_CLOEXEC)) < 0)
         vr_set_error(err, "cannot write volume '%s' (%s): %s", name, v.path, strerror(errno));
     else if (!v.block)
         t->tmp = vr_storage_tmp_near(v.path, &t->file, err);
-    if (t->file < 0) {
+    if (t->file < 0 && !t->io) {
         vr_vol_info_clear(&v);
         transfer_free(t);
         return VR_ERR_FAILED;
@@ -120,9 +129,21 @@ vr_err vr_storage_download_prepare(vr_pool *p, const char *name, vr_transfer **o
     vr_err e = vr_storage_vol_get(p, name, &v, err);
     if (e)
         return e;
-    if ((e = need_local(&v, "vol-download", err))) {
+    if ((e = need_local(p, &v, "vol-download", err))) {
         vr_vol_info_clear(&v);
         return e;
+    }
+    if (v.path[0] != '/') {
+        vr_vol_io *io = vr_pool_backend_of(p)->open_io(p, &v, false, err);
+        unsigned long long capacity = v.capacity;
+        vr_vol_info_clear(&v);
+        if (!io)
+            return VR_ERR_FAILED;
+        vr_transfer *t = new_transfer(p, name, false);
+        t->io = io;
+        t->length = capacity;
+        *out = t;
+        return VR_OK;
     }
     int fd = open(v.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
@@ -192,11 +213,17 @@ static void upload_error(vr_transfer *t, const char *code, const char *msg)
 /* fsync the temporary and put it in the volume's place. */
 static vr_err commit_file(vr_transfer *t, char **err)
 {
-    if (fsync(t->file) < 0) {
+    int rc = t->io ? t->io->flush(t->io) : 0;
+    if (rc < 0) {
+        vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(-rc));
+        return VR_ERR_FAILED;
+    }
+    if (!t->io && fsync(t->file) < 0) {
         vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(errno));
         return VR_ERR_FAILED;
     }
-    close(t->file);
+    if (t->file >= 0)
+        close(t->file);
     t->file = -1;
     /* A partition is written in place: no temporary to rename. */
     if (t->tmp && vr_storage_commit(t->tmp, t->path, true, err) < 0)
@@ -226,11 +253,12 @@ static void upload_finish(vr_transfer *t)
 static vr_err write_bytes(vr_transfer *t, const char *buf, size_t n, char **err)
 {
     while (n) {
-        ssize_t w = write(t->file, buf, n);
-        if (w < 0 && errno == EINTR)
+        ssize_t w = t->io ? t->io->pwrite(t->io, buf, n, t->done_bytes) : write(t->file, buf, n);
+        if (w < 0 && !t->io && errno == EINTR)
             continue;
-        if (w < 0) {
-            vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(errno));
+        if (w <= 0) {
+            vr_set_error(err, "cannot write volume '%s': %s", t->name,
+                         t->io ? strerror(w < 0 ? (int)-w : EIO) : strerror(errno));
             return VR_ERR_FAILED;
         }
         buf += w;
@@ -270,6 +298,19 @@ static void on_upload(evutil_socket_t fd, short what, void *arg)
         upload_finish(t);
 }
 
+/* Up to n bytes at done_bytes, from the file or the pool's client;
+ * -errno on failure. */
+static ssize_t read_at(vr_transfer *t, char *buf, size_t n)
+{
+    unsigned long long left = t->length - t->done_bytes;
+    if (left < n)
+        n = (size_t)left;
+    if (t->io)
+        return t->io->pread(t->io, buf, n, t->done_bytes);
+    ssize_t r = pread(t->file, buf, n, (off_t)t->done_bytes);
+    return r < 0 ? -errno : r;
+}
+
 static void on_download(evutil_socket_t fd, short what, void *arg)
 {
     vr_transfer *t = arg;
@@ -278,10 +319,10 @@ static void on_download(evutil_socket_t fd, short what, void *arg)
             end(t);
             return;
         }
-        ssize_t r = pread(t->file, t->buf, CHUNK, (off_t)t->done_bytes);
+        ssize_t r = read_at(t, t->buf, CHUNK);
         if (r <= 0) {
             vr_log_warn("pool %s: download of %s: read failed: %s", t->pool->def->name, t->name,
-                        r < 0 ? strerror(errno) : "the file shrank");
+                        r < 0 ? strerror((int)-r) : "the volume shrank");
             end(t);
             return;
         }
@@ -351,9 +392,15 @@ vr_err vr_transfer_skip(vr_transfer *t, unsigned long long n, char **err)
         vr_set_error(err, "the upload to volume '%s' is longer than the %llu bytes announced", t->name, t->length);
         return VR_ERR_INVALID;
     }
-    /* A hole: the file grows without data there (sparse), as it ends. */
+    /* A hole: the file grows without data there (sparse), as it ends;
+     * an image written in place gets zeros there (deallocated). */
     off_t end = (off_t)(t->done_bytes + n);
-    if (lseek(t->file, end, SEEK_SET) < 0 || ftruncate(t->file, end) < 0) {
+    int rc = t->io ? t->io->zero(t->io, t->done_bytes, n) : 0;
+    if (rc < 0) {
+        vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(-rc));
+        return VR_ERR_FAILED;
+    }
+    if (!t->io && (lseek(t->file, end, SEEK_SET) < 0 || ftruncate(t->file, end) < 0)) {
         vr_set_error(err, "cannot write volume '%s': %s", t->name, strerror(errno));
         return VR_ERR_FAILED;
     }
@@ -379,10 +426,9 @@ ssize_t vr_transfer_read(vr_transfer *t, char *buf, size_t cap, char **err)
 {
     if (t->done_bytes >= t->length)
         return 0;
-    unsigned long long left = t->length - t->done_bytes;
-    ssize_t r = pread(t->file, buf, left < cap ? (size_t)left : cap, (off_t)t->done_bytes);
+    ssize_t r = read_at(t, buf, cap);
     if (r <= 0) {
-        vr_set_error(err, "cannot read volume '%s': %s", t->name, r < 0 ? strerror(errno) : "the file shrank");
+        vr_set_error(err, "cannot read volume '%s': %s", t->name, r < 0 ? strerror((int)-r) : "the volume shrank");
         return -1;
     }
     t->done_bytes += (unsigned long long)r;

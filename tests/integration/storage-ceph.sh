@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# rbd pools against a single-node Ceph cluster of the test's own
+# (ceph-lib.sh: mon, mgr and a memstore OSD in a network namespace; the
+# host's /etc/ceph is never read). vireod runs in that namespace (and
+# QEMU with it). A cephx secret from Vireo's store: a wrong key refused
+# in one line; pool-start, pool-info's sizes, vol-create-as / -resize /
+# -wipe / -clone (a Ceph clone) / -delete and vol-upload / -download as the
+# cluster sees them; an
+# unreachable monitor and a missing Ceph pool failing in seconds with
+# nothing started; a guest whose disk is an RBD image (QEMU's rbd driver,
+# the key in a secret object's file) writes a marker that reads back
+# after a restart; a dir pool's qcow2 volume copied into RBD
+# (vol-create-from --inputpool) boots the same, and copies back.
+# With --short (make check): up to vol-upload/-download, no guest; the
+# full run is meson suite ceph (make check-ceph).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ceph-lib.sh"
+SHORT=${1:-}
+need_images
+need_asan_daemon
+
+NS=vireo-ceph-$$
+test_cleanup() {
+    ceph_down
+    netns_remove
+}
+start_daemon "$ASAN_VIREOD" # makes ROOT and the cleanup trap
+stop_daemon
+netns_make "$NS"
+t0=$(date +%s%N)
+ceph_up "$ROOT/ceph" "$NS"
+ok "a single-node Ceph cluster came up in $((($(date +%s%N) - t0) / 1000000)) ms"
+ceph_cmd osd pool create vpool 8 >/dev/null 2>&1
+ip netns exec "$NS" rbd -c "$CEPH_CONF" pool init vpool
+rbd_cli() { ip netns exec "$NS" rbd -c "$CEPH_CONF" "$@"; }
+DAEMON_WRAP="ip netns exec $NS" start_daemon "$ASAN_VIREOD"
+
+# ---- the secret and the pool ----
+cat > "$ROOT/secret.xml" <<XML
+<secret ephemeral='no' private='no'>
+  <usage type='ceph'><name>client.admin secret</name></usage>
+</secret>
+XML
+SEC=$("$VIREO" secret-define "$ROOT/secret.xml" | awk '{print $2}')
+expect_match "secret-list: a ceph secret" "$("$VIREO" secret-list)" "^ $SEC +ceph client.admin secret\$"
+# A well-formed key that is not client.admin's.
+"$VIREO" secret-set-value "$SEC" --base64 "$(ceph-authtool --gen-print-key)" >/dev/null
+cat > "$ROOT/pool.xml" <<XML
+<pool type='rbd'>
+  <name>ceph</name>
+  <source>
+    <host name='127.0.0.1' port='3300'/>
+    <name>vpool</name>
+    <auth type='ceph' username='admin'><secret uuid='$SEC'/></auth>
+  </source>
+</pool>
+XML
+expect_eq "pool-define of an rbd pool" "$("$VIREO" pool-define "$ROOT/pool.xml")" "Pool 'ceph' defined"
+expect_fail "pool-build is refused with the reason" "Vireo does not create Ceph pools .*ceph osd pool create vpool" \
+    "$VIREO" pool-build ceph
+start=$SECONDS
+expect_fail "a wrong cephx key is refused in one line" \
+    "pool 'ceph': cannot connect to the Ceph monitor 127.0.0.1:3300 as client.admin: .*check the user and the value of its secret" \
+    "$VIREO" pool-start ceph
+[ $((SECONDS - start)) -le 8 ] || fail "the wrong key took $((SECONDS - start)) s to be refused"
+ok "...within a few seconds"
+expect_eq "the pool stayed inactive" "$("$VIREO" pool-info ceph --json | jq -r .state)" "inactive"
+"$VIREO" secret-set-value "$SEC" --base64 "$(ceph_key admin)" >/dev/null
+expect_eq "pool-start with client.admin's key" "$("$VIREO" pool-start ceph)" "Pool 'ceph' started"
+expect_match "pool-dumpxml: host, Ceph pool, auth (no key)" "$("$VIREO" pool-dumpxml ceph | tr -d '\n ')" \
+    "<pooltype=\"rbd\"><name>ceph</name>.*<source><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></pool>"
+"$VIREO" pool-dumpxml ceph | grep -q "$(ceph_key admin)" && fail "the cephx key is in pool-dumpxml"
+ok "the cephx key is not in the pool's XML"
+expect_match "pool-info: the cluster's 1 GiB" "$("$VIREO" pool-info ceph)" "Capacity: +1(\.00)? GiB"
+expect_match "pool-capabilities: rbd served" "$("$VIREO" pool-capabilities | tr -d '\n ')" '<pooltype="rbd"supported="yes">'
+
+# ---- volumes, as the cluster sees them ----
+expect_eq "vol-create-as" "$("$VIREO" vol-create-as ceph disk1 64M)" "Vol disk1 created"
+expect_match "rbd ls shows the image" "$(rbd_cli ls -l vpool)" "^disk1 +64 MiB +2"
+expect_match "vol-list" "$("$VIREO" vol-list ceph)" "^ disk1 +rbd:vpool/disk1\$"
+expect_eq "vol-info: capacity" "$("$VIREO" vol-info disk1 --pool ceph --json | jq -r .capacity)" "67108864"
+expect_fail "a qcow2 volume in an rbd pool" "its volumes are raw RBD images" \
+    "$VIREO" vol-create-as ceph q1 8M --format qcow2
+expect_fail "a volume that exists" "exists" "$VIREO" vol-create-as ceph disk1 8M
+"$VIREO" vol-resize disk1 96M --pool ceph >/dev/null
+expect_match "vol-resize grows the image" "$(rbd_cli info vpool/disk1)" "size 96 MiB"
+
+# ---- vol-upload / vol-download through librbd, in place ----
+"$VIREO" vol-create-as ceph blob 4M >/dev/null
+head -c 3145728 /dev/urandom > "$ROOT/up.bin"
+"$VIREO" vol-upload blob "$ROOT/up.bin" --pool ceph >/dev/null
+cmp -s <(rbd_cli export vpool/blob - 2>/dev/null | head -c 3145728) "$ROOT/up.bin" ||
+    fail "the cluster does not hold the uploaded bytes"
+ok "vol-upload wrote the image in place (rbd export reads the bytes)"
+"$VIREO" vol-download blob "$ROOT/down.bin" --pool ceph >/dev/null
+expect_eq "vol-download: the whole image" "$(stat -c %s "$ROOT/down.bin")" "4194304"
+cmp -s <(head -c 3145728 "$ROOT/down.bin") "$ROOT/up.bin" || fail "vol-download gave other bytes back"
+ok "vol-download read the uploaded bytes back"
+head -c 5M /dev/zero > "$ROOT/big.bin"
+expect_fail "an upload larger than the image" "do not fit in volume 'blob' \(an image of 4194304 bytes; vol-resize it first\)" \
+    "$VIREO" vol-upload blob "$ROOT/big.bin" --pool ceph
+"$VIREO" vol-delete blob --pool ceph >/dev/null
+
+if [ "$SHORT" = --short ]; then
+    no_sanitizer_report
+    echo "storage-ceph --short: $CHECKS checks passed"
+    exit 0
+fi
+
+# ---- a guest on the RBD image ----
+tiny_xml rg | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='disk1'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/rg.xml"
+"$VIREO" define "$ROOT/rg.xml" >/dev/null
+SERIAL=$ROOT/var/log/vireo/qemu/rg-serial0.log
+readies() { grep -c VIREO-GUEST-READY "$SERIAL" 2>/dev/null || true; }
+booted_more_than() { [ "$(readies)" -gt "$1" ]; }
+boot_rg() {
+    local before
+    before=$(readies)
+    "$VIREO" start rg >/dev/null
+    wait_for 60 "rg booted" booted_more_than "${before:-0}"
+}
+boot_rg
+cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/rg/qemu.pid")"/cmdline)
+expect_match "QEMU's rbd driver, the key in a secret object's file" "$cmdline" \
+    "-object secret,id=sec-vda,file=[^ ]*/ceph.cephx,format=base64 -blockdev driver=rbd,pool=vpool,image=disk1,conf=/dev/null,server.0.host=127.0.0.1,server.0.port=3300,user=admin,auth-client-required.0=cephx,key-secret=sec-vda"
+grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
+ok "the cephx key is not on QEMU's command line"
+out=$(guest_until rg "printf vireo-rbd-image-41 > /dev/vda && sync && echo W-\$((6*7))" "^W-42")
+expect_match "the guest wrote a marker on the RBD image" "$out" "^W-42"
+expect_fail "vol-delete of an image in use" "in use by running domain 'rg'" "$VIREO" vol-delete disk1 --pool ceph
+"$VIREO" destroy rg >/dev/null
+expect_eq "the marker is in the image (rbd export)" "$(rbd_cli export vpool/disk1 - 2>/dev/null | head -c 18)" \
+    "vireo-rbd-image-41"
+boot_rg
+out=$(guest_until rg "echo R-\$(head -c 18 /dev/vda)" "R-vireo")
+expect_match "the marker reads back after a restart" "$out" "R-vireo-rbd-image-41"
+"$VIREO" destroy rg >/dev/null
+
+# ---- clone, wipe, delete ----
+"$VIREO" vol-clone disk1 disk2 --pool ceph >/dev/null
+expect_match "vol-clone is a Ceph clone of a protected snapshot" "$(rbd_cli info vpool/disk2)" \
+    "parent: vpool/disk1@vireo-clone-disk2"
+expect_eq "the clone holds the marker" "$(rbd_cli export vpool/disk2 - 2>/dev/null | head -c 18)" "vireo-rbd-image-41"
+expect_fail "vol-delete of an image with clones" "has clones .*delete those first" "$VIREO" vol-delete disk1 --pool ceph
+expect_eq "vol-wipe" "$("$VIREO" vol-wipe disk2 --pool ceph)" "Vol disk2 wiped"
+expect_eq "the wiped clone reads zeros" "$(rbd_cli export vpool/disk2 - 2>/dev/null | head -c 18 | tr -d '\0' | wc -c)" "0"
+expect_eq "vol-delete the clone" "$("$VIREO" vol-delete disk2 --pool ceph)" "Vol disk2 deleted"
+expect_eq "vol-delete the origin (its clone snapshot goes with it)" "$("$VIREO" vol-delete disk1 --pool ceph)" \
+    "Vol disk1 deleted"
+expect_eq "the cluster has no image left" "$(rbd_cli ls vpool | wc -l)" "0"
+
+# ---- across kinds: a dir pool's qcow2 volume into RBD and back ----
+# (vol-create-from --inputpool, qemu-img convert with the key as a secret object)
+printf 'vireo-from-dir-qcow2-53' > "$ROOT/mark.raw"
+truncate -s 32M "$ROOT/mark.raw"
+qemu-img convert -f raw -O qcow2 "$ROOT/mark.raw" "$ROOT/var/lib/vireo/images/base.qcow2"
+"$VIREO" pool-refresh default >/dev/null
+printf "<volume><name>fromdir</name><capacity unit='M'>32</capacity><target><format type='raw'/></target></volume>" > "$ROOT/fromdir.xml"
+expect_fail "vol-create-from converts no formats silently" "asks for a qcow2 volume, but a copy of base.qcow2 \\(qcow2\\) into rbd pool 'ceph' is raw" \
+    "$VIREO" vol-create-from ceph <(sed 's/raw/qcow2/' "$ROOT/fromdir.xml") base.qcow2 --inputpool default
+expect_eq "vol-create-from a dir pool's qcow2 into the rbd pool" \
+    "$("$VIREO" vol-create-from ceph "$ROOT/fromdir.xml" base.qcow2 --inputpool default 2>/dev/null | tail -1)" \
+    "Vol fromdir created from input vol base.qcow2"
+expect_eq "the RBD image holds the qcow2's content" "$(rbd_cli export vpool/fromdir - 2>/dev/null | head -c 23)" \
+    "vireo-from-dir-qcow2-53"
+expect_match "...at its virtual size" "$(rbd_cli info vpool/fromdir)" "size 32 MiB"
+tiny_xml fg | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='fromdir'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/fg.xml"
+"$VIREO" define "$ROOT/fg.xml" >/dev/null
+SERIAL=$ROOT/var/log/vireo/qemu/fg-serial0.log
+before=$(readies)
+"$VIREO" start fg >/dev/null
+wait_for 60 "fg booted from the copied image" booted_more_than "${before:-0}"
+out=$(guest_until fg "echo R-\$(head -c 23 /dev/vda)" "R-vireo")
+expect_match "the guest reads the dir volume's marker from RBD" "$out" "R-vireo-from-dir-qcow2-53"
+"$VIREO" destroy fg >/dev/null
+printf "<volume><name>back.img</name><capacity unit='M'>32</capacity><target><format type='raw'/></target></volume>" > "$ROOT/back.xml"
+"$VIREO" vol-create-from default "$ROOT/back.xml" fromdir --inputpool ceph >/dev/null
+expect_eq "vol-create-from the rbd pool into the dir pool" "$(head -c 23 "$ROOT/var/lib/vireo/images/back.img")" \
+    "vireo-from-dir-qcow2-53"
+expect_fail "into a volume that exists" "already exists" \
+    "$VIREO" vol-create-from ceph "$ROOT/fromdir.xml" base.qcow2 --inputpool default
+"$VIREO" vol-delete fromdir --pool ceph >/dev/null
+
+# ---- what cannot start ----
+"$VIREO" pool-define-as far rbd --source-host 127.0.0.9 --source-name vpool --auth-type ceph \
+    --auth-username admin --secret-uuid "$SEC" >/dev/null
+start=$SECONDS
+expect_fail "an unreachable monitor fails in one line" "cannot connect to the Ceph monitor 127.0.0.9 as client.admin: .*" \
+    "$VIREO" pool-start far
+[ $((SECONDS - start)) -le 8 ] || fail "the unreachable monitor took $((SECONDS - start)) s to fail"
+ok "...within a few seconds"
+"$VIREO" pool-define-as nopool rbd --source-host 127.0.0.1:3300 --source-name nosuch --auth-type ceph \
+    --auth-username admin --secret-uuid "$SEC" >/dev/null
+expect_fail "a Ceph pool that does not exist" "the Ceph pool 'nosuch' on 127.0.0.1:3300 does not exist .*ceph osd pool create" \
+    "$VIREO" pool-start nopool
+expect_fail "a second pool on the same Ceph pool" "clashes with pool 'ceph' by its Ceph pool" \
+    "$VIREO" pool-define-as ceph2 rbd --source-host 127.0.0.1:3300 --source-name vpool
+expect_fail "an rbd pool needs its Ceph pool's name" "needs a monitor .* and the Ceph pool's name" \
+    "$VIREO" pool-define-as ceph3 rbd --source-host 127.0.0.1
+expect_eq "pool-destroy" "$("$VIREO" pool-destroy ceph)" "Pool 'ceph' destroyed"
+[ ! -e "$ROOT/run/vireo/storage/ceph.cephx" ] || fail "the key file outlived the pool"
+ok "pool-destroy removed the key file"
+no_sanitizer_report
+echo "storage-ceph: $CHECKS checks passed"
