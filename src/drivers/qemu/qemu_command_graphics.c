@@ -33,11 +33,7 @@ static bool secret(cmd *c, const vr_graphics_def *g)
                    "given");
         return false;
     }
-    vr_qprops *p = vr_qp_new("qom-type", "secret");
-    vr_qp_str(p, "id", SECRET_ID);
-    vr_qp_str(p, "file", c->rt->graphics_secret);
-    vr_qp_str(p, "format", "raw");
-    vr_qc_props(c, "-object", p);
+    vr_qc_secret_object(c, SECRET_ID, c->rt->graphics_secret, "raw");
     return true;
 }
 

@@ -13,6 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Here beside its first user; the rbd node and the display take it too. */
+void vr_qc_secret_object(cmd *c, const char *id, const char *file, const char *format)
+{
+    vr_qprops *s = vr_qp_new("qom-type", "secret");
+    vr_qp_str(s, "id", id);
+    vr_qp_str(s, "file", file);
+    vr_qp_str(s, "format", format);
+    vr_qc_props(c, "-object", s);
+}
+
 char *vr_qc_query_get(const char *query, const char *key)
 {
     size_t n = strlen(key);
@@ -39,11 +49,9 @@ vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url)
     char *pwfile = vr_qc_query_get(query ? query + 1 : NULL, "password-file");
     bool auth = user && pwfile;
     if (auth) {
-        vr_qprops *s = vr_qp_new("qom-type", "secret");
-        vr_qp_strf(s, "id", "sec-%s", d->target_dev);
-        vr_qp_str(s, "file", pwfile);
-        vr_qp_str(s, "format", "raw");
-        vr_qc_props(c, "-object", s);
+        char *id = vr_asprintf("sec-%s", d->target_dev);
+        vr_qc_secret_object(c, id, pwfile, "raw");
+        free(id);
     }
     vr_qprops *p = vr_qp_new(NULL, NULL);
     vr_qp_str(p, "driver", "iscsi");

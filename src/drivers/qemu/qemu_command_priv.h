@@ -41,6 +41,9 @@ void vr_qc_spicevmc(cmd *c, const char *id, const char *name);
  * of an iscsi-direct pool, after its password's secret object; NULL
  * (and the build failed) when `url` is not one. */
 vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url);
+/* -object secret,id=ID,file=FILE,format=FORMAT: a password or key QEMU
+ * reads from a 0600 file, so it never stands on the command line. */
+void vr_qc_secret_object(cmd *c, const char *id, const char *file, const char *format);
 /* The value of `key` in the query "a=1&b=2" (malloc'ed), or NULL. */
 char *vr_qc_query_get(const char *query, const char *key);
 /* qemu_command_rbd.c: the same for an image of an rbd pool. */

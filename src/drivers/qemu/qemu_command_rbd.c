@@ -48,11 +48,9 @@ vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url)
     char *keyfile = vr_qc_query_get(query ? query + 1 : NULL, "key-file");
     bool auth = user && keyfile;
     if (auth) {
-        vr_qprops *s = vr_qp_new("qom-type", "secret");
-        vr_qp_strf(s, "id", "sec-%s", d->target_dev);
-        vr_qp_str(s, "file", keyfile);
-        vr_qp_str(s, "format", "base64");
-        vr_qc_props(c, "-object", s);
+        char *id = vr_asprintf("sec-%s", d->target_dev);
+        vr_qc_secret_object(c, id, keyfile, "base64");
+        free(id);
     }
     vr_qprops *p = vr_qp_new(NULL, NULL);
     vr_qp_str(p, "driver", "rbd");
