@@ -692,6 +692,8 @@ typedef struct {
     size_t n_boots;
     char *graphics;    /* "vnc[,listen=A][,port=N]" or "none"; NULL: vnc */
     char *machine, *virt_type, *cpu, *uuid, *title;
+    char *tpm;         /* virt-install's --tpm: "emulator", "default", "none" or
+                          "model=tpm-tis,backend.version=1.2"; NULL: as the OS asks */
     bool cloud_init;   /* a cloud-init seed: the client makes it */
     char *seed_volume; /* ... and uploaded it into the plan's media pool */
     bool drivers;      /* a drivers ISO (virtio-win) is among the disks: virtio disk and NICs */

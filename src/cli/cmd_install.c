@@ -154,6 +154,7 @@ static int read_cmdline(int argc, char **argv, vr_install_opts *o)
         {"u", true, NULL, &o->uuid},
         {"connect", true, NULL, &o->connect},
         {"title", true, NULL, &o->title},
+        {"tpm", true, NULL, &o->tpm},
         {0},
     };
     size_t npos;
@@ -701,7 +702,8 @@ const vr_command vr_cmd_install = {
     "     --disk vol=POOL/NAME | --disk path=ISO,device=cdrom | --disk none]...\n"
     "    [--network network=NAME|bridge=BR|user|none[,model=virtio|e1000|rtl8139][,mac=MAC]]...\n"
     "    [--graphics vnc[,listen=ADDR][,port=N]|none] [--boot hd,cdrom,network,uefi] [--machine pc|q35]\n"
-    "    [--virt-type kvm|qemu] [--cpu MODE] [--cloud-init [user-data=F][,ssh-key=F][,hostname=H]\n"
+    "    [--virt-type kvm|qemu] [--cpu MODE] [--tpm emulator|none|model=tpm-crb|tpm-tis,backend.version=2.0|1.2]\n"
+    "    [--cloud-init [user-data=F][,ssh-key=F][,hostname=H]\n"
     "     [,root-password-file=F][,meta-data=F][,network-config=F]] [--console | --noautoconsole]\n"
     "    [--wait [MINUTES]] [--noreboot] [--autostart] [--print-xml [1|2]] [--dry-run] [--uuid U]",
     run,

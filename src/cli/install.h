@@ -70,7 +70,7 @@ struct vireo_conn;
 /* The command line as given. */
 typedef struct {
     const char *name, *memory, *vcpus, *os_variant, *cdrom, *location, *extra_args, *graphics,
-        *autoconsole, *machine, *virt_type, *cpu, *uuid, *connect, *title, *cloud_init;
+        *autoconsole, *machine, *virt_type, *cpu, *uuid, *connect, *title, *tpm, *cloud_init;
     bool import, pxe, console, noautoconsole, dry_run, autostart, noreboot, nographics;
     bool cloud_init_set, wait_set, print_xml;
     long wait_min;  /* < 0: no limit */

@@ -234,7 +234,7 @@ int vr_install_make_request(vr_install_ctx *x)
         .networks = strv_copy(o->networks, o->n_networks), .n_networks = o->n_networks,
         .boots = strv_copy(o->boots, o->n_boots), .n_boots = o->n_boots, .graphics = dup_or_null(o->graphics),
         .machine = dup_or_null(o->machine), .virt_type = dup_or_null(o->virt_type), .cpu = dup_or_null(o->cpu),
-        .uuid = dup_or_null(o->uuid), .title = dup_or_null(o->title), .noreboot = o->noreboot,
+        .uuid = dup_or_null(o->uuid), .title = dup_or_null(o->title), .tpm = dup_or_null(o->tpm), .noreboot = o->noreboot,
         .autostart = o->autostart, .dry_run = true};
     if (o->location) {
         if ((rc = parse_location(x, o->location)))

@@ -541,6 +541,48 @@ out:
     return rc;
 }
 
+/* --tpm as virt-install takes it: "emulator" (or "default"), "none", or
+ * model=tpm-crb|tpm-tis, backend.type=emulator, backend.version=2.0|1.2.
+ * After the platform rule, so it can add a TPM or take Windows 11's away. */
+static int parse_tpm(vr_core_install *x, const char *spec)
+{
+    vr_install_plan *p = &x->plan;
+    if (strcmp(spec, "none") == 0) {
+        p->tpm = false;
+        return VR_EXIT_OK;
+    }
+    size_t n;
+    vr_kv *items = vr_kv_split(spec, &n);
+    int rc = VR_EXIT_OK;
+    bool tis = false, v12 = false;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const char *k = items[i].key, *v = items[i].value;
+        if (!*k && (strcmp(v, "emulator") == 0 || strcmp(v, "default") == 0))
+            continue;
+        if (strcmp(k, "backend.type") == 0 && strcmp(v, "emulator") == 0)
+            continue;
+        if ((!*k && v[0] == '/') || (strcmp(k, "backend.type") == 0 && strcmp(v, "passthrough") == 0))
+            rc = bad(x, "--tpm %s: passthrough of the host's TPM is not offered by install; "
+                        "install with --tpm emulator, or add the <tpm> with `vireo edit` afterwards", spec);
+        else if (strcmp(k, "model") == 0 && (strcmp(v, "tpm-crb") == 0 || strcmp(v, "tpm-tis") == 0))
+            tis = strcmp(v, "tpm-tis") == 0;
+        else if (strcmp(k, "backend.version") == 0 && (strcmp(v, "2.0") == 0 || strcmp(v, "1.2") == 0))
+            v12 = strcmp(v, "1.2") == 0;
+        else
+            rc = bad(x, "--tpm %s: '%s%s%s' is not supported (emulator, none, model=tpm-crb|tpm-tis, "
+                        "backend.type=emulator, backend.version=2.0|1.2)", spec, k, *k ? "=" : "", v);
+    }
+    vr_kv_free(items, n);
+    if (rc)
+        return rc;
+    if (v12 && !tis)
+        return bad(x, "--tpm %s: a TPM 1.2 is a tpm-tis device (add model=tpm-tis)", spec);
+    p->tpm = true;
+    p->tpm_tis = tis;
+    p->tpm_12 = v12;
+    return VR_EXIT_OK;
+}
+
 /* --boot hd,cdrom,network,uefi,kernel=,initrd=,kernel_args= */
 static int parse_boot(vr_core_install *x, const char *spec)
 {
@@ -948,6 +990,8 @@ static int make_plan(vr_core_install *x)
         free(perr);
         return rc;
     }
+    if (o->tpm && (rc = parse_tpm(x, o->tpm)))
+        return rc;
 
     /* Disk target names, in order, per bus family. */
     char *terr = NULL;

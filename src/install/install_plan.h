@@ -92,7 +92,9 @@ typedef struct {
     const char *boot_devs[3]; /* final boot order from --boot hd,cdrom,...; NULL-padded */
     bool uefi;               /* <os firmware='efi'>: the daemon picks OVMF at start */
     bool secure_boot;        /* ... with Secure Boot and Microsoft's keys (Windows 11) */
-    bool tpm;                /* a TPM 2.0 CRB on swtpm (Windows 11) */
+    bool tpm;                /* a TPM on swtpm (Windows 11, or --tpm) */
+    bool tpm_tis;            /* ... its model tpm-tis (else tpm-crb) */
+    bool tpm_12;             /* ... TPM 1.2 (else 2.0) */
     bool hyperv;             /* virt-install's Hyper-V enlightenments (Windows) */
     char *loader, *nvram, *nvram_template; /* an explicit firmware instead, or NULL */
     vr_idisk *disks;

@@ -305,8 +305,8 @@ char *vr_install_xml(const vr_install_plan *p, bool install_phase)
         vr_strbuf_addf(&b, "    <video>\n      <model type='%s'/>\n    </video>\n", os->virtio ? "virtio" : "vga");
     }
     if (p->tpm)
-        vr_strbuf_add(&b, "    <tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n"
-                          "    </tpm>\n");
+        vr_strbuf_addf(&b, "    <tpm model='%s'>\n      <backend type='emulator' version='%s'/>\n    </tpm>\n",
+                       p->tpm_tis ? "tpm-tis" : "tpm-crb", p->tpm_12 ? "1.2" : "2.0");
     vr_strbuf_addf(&b, "    <memballoon model='%s'/>\n", os->virtio ? "virtio" : "none");
     if (os->virtio)
         vr_strbuf_add(&b, "    <rng model='virtio'>\n      <backend model='random'>/dev/urandom</backend>\n"

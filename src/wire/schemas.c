@@ -192,6 +192,7 @@ static const vr_wire_field install_request_fields[] = {
     IR("cpu", VR_WIRE_STR, cpu),
     IR("uuid", VR_WIRE_STR, uuid),
     IR("title", VR_WIRE_STR, title),
+    IR("tpm", VR_WIRE_STR, tpm),
     IR("cloud_init", VR_WIRE_BOOL, cloud_init),
     IR("seed_volume", VR_WIRE_STR, seed_volume),
     IR("drivers", VR_WIRE_BOOL, drivers),

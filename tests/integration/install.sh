@@ -132,6 +132,21 @@ expect_match "  the disk on virtio as asked" "$xml" "<target dev='vda' bus='virt
 expect_match "  the virtio-win ISO attached" "$xml" "$ROOT/virtio-win.iso"
 expect_match "  and a virtio NIC for its drivers" "$xml" "<model type='virtio'/>"
 expect_match "  4 GiB" "$xml" "<memory unit='MiB'>4096</memory>"
+# --tpm as virt-install takes it: a TPM for any OS, none for Windows 11.
+xml=$("$VIREO" install --name px --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --tpm emulator --print-xml 2 2>/dev/null)
+expect_match "--tpm emulator: a TPM 2.0 CRB on swtpm for a Linux guest" "$xml" \
+    "<tpm model='tpm-crb'>"
+xml=$("$VIREO" install --name px --os-variant debian12 --cdrom "$IMAGES/tiny.iso" \
+    --tpm model=tpm-tis,backend.type=emulator,backend.version=1.2 --print-xml 2 2>/dev/null)
+expect_match "--tpm model=tpm-tis,backend.version=1.2: a TPM 1.2" "$(tr -d '\n' <<<"$xml")" \
+    "<tpm model='tpm-tis'> *<backend type='emulator' version='1.2'/>"
+xml=$("$VIREO" install --name w11 --os-variant win11 --cdrom "$IMAGES/tiny.iso" --tpm none --print-xml 2 2>/dev/null)
+[[ "$xml" != *"<tpm "* && "$xml" == *"<os firmware='efi'>"* ]] || fail "--tpm none still wrote a TPM: $xml"
+ok "--tpm none: Windows 11 without its TPM (UEFI kept)"
+expect_fail "--tpm with 1.2 on a CRB: refused with what to add" "a TPM 1.2 is a tpm-tis device (add model=tpm-tis)" \
+    "$VIREO" install --name px --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --tpm backend.version=1.2 --print-xml
+expect_fail "--tpm /dev/tpm0: passthrough refused with what to do" "passthrough of the host's TPM is not offered by install" \
+    "$VIREO" install --name px --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --tpm /dev/tpm0 --print-xml
 xml=$("$VIREO" install --name px --os-variant debian12 --pxe --disk none --print-xml 2>/dev/null)
 expect_match "--pxe: network boot first" "$xml" "<boot dev='network'/>"
 expect_match "--print-xml shows both phases" "$(grep -c '<domain ' <<<"$xml")" "^2$"
