@@ -96,6 +96,14 @@ try {
   await page.click('[data-testid=wiz-next]');
   await until(page, () => /required/.test(document.querySelector('[data-testid=wiz-error-name]')?.textContent ?? ''));
   ok('the wizard checks a step before going on (name required)');
+  // libosinfo's ~800 systems: the search narrows the list.
+  const allOs = await page.$$eval('#wiz-os option', (o) => o.length);
+  await page.fill('#wiz-os-filter', 'windows 11');
+  const win = await page.$$eval('#wiz-os option', (o) => o.map((x) => x.value));
+  if (!(allOs > 100 && win.includes('win11') && win.length < 5))
+    throw new Error(`the OS search: ${allOs} systems, 'windows 11' leaves ${win.join(',')}`);
+  await page.fill('#wiz-os-filter', '');
+  ok(`the OS search narrows libosinfo's ${allOs} systems ('windows 11': ${win.join(', ')})`);
   await wizardVm(page, 'linux2022', 'wizvm');
   await page.uncheck('[data-testid=wiz-start]');
   await page.click('[data-testid=wiz-next]');

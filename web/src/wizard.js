@@ -15,7 +15,7 @@ addStrings({
     'wiz.iso': 'ISO image (path on the host)', 'wiz.iso.help': 'An ISO volume of a pool, or any ISO file on the host.',
     'wiz.kernel': 'Kernel (path on the host)', 'wiz.initrd': 'Initrd (path on the host, optional)',
     'wiz.cmdline': 'Kernel command line', 'wiz.import': 'Disk to boot',
-    'wiz.os': 'Operating system', 'wiz.name': 'Name', 'wiz.memory': 'Memory (MiB)', 'wiz.vcpus': 'vCPUs',
+    'wiz.os': 'Operating system', 'wiz.os.filter': 'Search the operating systems', 'wiz.name': 'Name', 'wiz.memory': 'Memory (MiB)', 'wiz.vcpus': 'vCPUs',
     'wiz.disk': 'Disk', 'wiz.disk.new': 'Create a new disk', 'wiz.disk.none': 'No disk',
     'wiz.pool': 'Storage pool', 'wiz.size': 'Size (GiB)', 'wiz.network': 'Network',
     'wiz.net.user': 'User-mode networking (no network of its own)', 'wiz.net.none': 'No network',
@@ -39,7 +39,7 @@ addStrings({
     'wiz.iso': 'Imagen ISO (ruta en el anfitrión)', 'wiz.iso.help': 'Un volumen ISO de un pool o cualquier ISO del anfitrión.',
     'wiz.kernel': 'Kernel (ruta en el anfitrión)', 'wiz.initrd': 'Initrd (ruta en el anfitrión, opcional)',
     'wiz.cmdline': 'Línea de órdenes del kernel', 'wiz.import': 'Disco que arranca',
-    'wiz.os': 'Sistema operativo', 'wiz.name': 'Nombre', 'wiz.memory': 'Memoria (MiB)', 'wiz.vcpus': 'vCPU',
+    'wiz.os': 'Sistema operativo', 'wiz.os.filter': 'Buscar el sistema operativo', 'wiz.name': 'Nombre', 'wiz.memory': 'Memoria (MiB)', 'wiz.vcpus': 'vCPU',
     'wiz.disk': 'Disco', 'wiz.disk.new': 'Crear un disco nuevo', 'wiz.disk.none': 'Sin disco',
     'wiz.pool': 'Pool de almacenamiento', 'wiz.size': 'Tamaño (GiB)', 'wiz.network': 'Red',
     'wiz.net.user': 'Red en modo usuario (sin red propia)', 'wiz.net.none': 'Sin red',
@@ -63,7 +63,7 @@ export class VrWizard extends LitElement {
   static properties = {
     step: { state: true }, f: { state: true }, errors: { state: true }, busy: { state: true },
     oses: { state: true }, pools: { state: true }, volumes: { state: true }, networks: { state: true },
-    general: { state: true },
+    general: { state: true }, osFilter: { state: true },
   };
 
   createRenderRoot() { return this; }
@@ -73,6 +73,7 @@ export class VrWizard extends LitElement {
     this.step = 1;
     this.errors = {};
     this.oses = [];
+    this.osFilter = '';
     this.pools = [];
     this.volumes = [];
     this.networks = [];
@@ -171,8 +172,15 @@ export class VrWizard extends LitElement {
   step2() {
     const f = this.f;
     const os = this.oses.find((o) => o.id === f.os);
-    return html`${this.field('os', t('wiz.os'), html`<select id="wiz-os" @change=${(e) => this.applyOs(e.target.value)}>
-        ${this.oses.map((o) => html`<option value=${o.id} ?selected=${o.id === f.os}>${o.name}</option>`)}</select>`)}
+    // libosinfo knows some 800 systems: a search narrows the list (by name
+    // or short id, as virt-manager's), the chosen one always stays in it.
+    const q = this.osFilter.trim().toLowerCase();
+    const shown = q ? this.oses.filter((o) => o.id === f.os || o.id.toLowerCase().includes(q) ||
+      o.name.toLowerCase().includes(q)) : this.oses;
+    return html`<input type="search" id="wiz-os-filter" data-testid="wiz-os-filter" aria-label=${t('wiz.os.filter')}
+        placeholder=${t('wiz.os.filter')} .value=${this.osFilter} @input=${(e) => { this.osFilter = e.target.value; }}>
+      ${this.field('os', t('wiz.os'), html`<select id="wiz-os" @change=${(e) => this.applyOs(e.target.value)}>
+        ${shown.map((o) => html`<option value=${o.id} ?selected=${o.id === f.os}>${o.name}</option>`)}</select>`)}
       ${this.text('name', t('wiz.name'))}
       <div class="row">${this.text('memory', t('wiz.memory'), { type: 'number' })}${this.text('vcpus', t('wiz.vcpus'), { type: 'number' })}</div>
       <label class="radio"><input type="checkbox" .checked=${f.uefi} ?disabled=${!!os?.secure_boot} data-testid="wiz-uefi"
