@@ -27,6 +27,7 @@ enum {
     AFFECT_CONFIG = 2,
     MEM_MAXIMUM = 4,
     VCPU_MAXIMUM = 4,
+    DEVICE_MODIFY_FORCE = 4, /* VIR_DOMAIN_DEVICE_MODIFY_FORCE */
     SHUTDOWN_ACPI = 1,
     DESTROY_GRACEFUL = 1,
     UNDEFINE_ANY = 1 | 2 | 4 | 8 | 16 | 32 | 64, /* storage and metadata Vireo removes or keeps alike */
@@ -575,16 +576,27 @@ static vr_rpc_result set_memory_flags(vr_rpc_call *c)
 
 /* libvirt's LIVE and CONFIG bits are Vireo's VR_AFFECT_*: the driver
  * takes neither as "live when running, else config", as libvirt does. */
-static vr_rpc_result device(vr_rpc_call *c, const vrp_dom *d, const char *xml, unsigned flags, bool attach)
+typedef void (*device_fn)(vr_domain *, const char *, unsigned, vr_done_fn, void *);
+
+static vr_rpc_result device_with(vr_rpc_call *c, const vrp_dom *d, const char *xml, unsigned flags, device_fn fn)
 {
     vr_domain *dom = vr_rpc_find_domain(c, d);
+    /* MODIFY_FORCE (update: eject a locked tray): QEMU's eject is
+     * forced by the driver anyway. */
+    if (fn == vr_qemu_update_device)
+        flags &= ~(unsigned)DEVICE_MODIFY_FORCE;
     if (!dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
         return VR_RPC_FAILED;
     if (strlen(xml) > VR_API_BODY_SMALL)
         return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the device XML is %zu bytes; vireod takes at most %u KiB",
                            strlen(xml), VR_API_BODY_SMALL / 1024);
-    (attach ? vr_qemu_attach_device : vr_qemu_detach_device)(dom, xml, flags, on_done_device, c);
+    fn(dom, xml, flags, on_done_device, c);
     return VR_RPC_LATER;
+}
+
+static vr_rpc_result device(vr_rpc_call *c, const vrp_dom *d, const char *xml, unsigned flags, bool attach)
+{
+    return device_with(c, d, xml, flags, attach ? vr_qemu_attach_device : vr_qemu_detach_device);
 }
 
 /* virDomainAttachDevice and DetachDevice act on the running domain. */
@@ -610,6 +622,14 @@ static vr_rpc_result detach_device_flags(vr_rpc_call *c)
 {
     vrp_dom_xml_flags_args *a = c->args;
     return device(c, &a->dom, a->xml, a->flags, false);
+}
+
+/* virDomainUpdateDeviceFlags: virsh update-device and change-media,
+ * virt-manager's CD-ROM media. */
+static vr_rpc_result update_device_flags(vr_rpc_call *c)
+{
+    vrp_dom_xml_flags_args *a = c->args;
+    return device_with(c, &a->dom, a->xml, a->flags, vr_qemu_update_device);
 }
 
 static vr_rpc_result set_vcpus_with(vr_rpc_call *c, const vrp_dom *d, unsigned n, unsigned flags)
@@ -744,6 +764,7 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(150, "virDomainIsActive", vrp_dom_args, vrp_int_ret, is_active, false),
     VR_RPC_PROC(151, "virDomainIsPersistent", vrp_dom_args, vrp_int_ret, is_persistent, false),
     VR_RPC_PROC(160, "virDomainAttachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, attach_device_flags, true),
+    VR_RPC_PROC(174, "virDomainUpdateDeviceFlags", vrp_dom_xml_flags_args, vrp_void, update_device_flags, true),
     VR_RPC_PROC(161, "virDomainDetachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, detach_device_flags, true),
     VR_RPC_PROC(196, "virDomainCreateWithFlags", vrp_dom_flags_args, vrp_dom_ret, create_with_flags, true),
     VR_RPC_PROC(199, "virDomainSetVcpusFlags", vrp_dom_uint_flags_args, vrp_void, set_vcpus_flags, true),

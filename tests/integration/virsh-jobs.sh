@@ -15,6 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 need_images
 need_asan_daemon
+command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
 start_daemon "$ASAN_VIREOD"
 V=$VIREO
 serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
@@ -171,6 +172,12 @@ sed 's|<source[^>]*/>||' "$ROOT/cd-b.xml" >"$ROOT/cd-none.xml"
 $V update-device jobs "$ROOT/cd-none.xml" --live >/dev/null
 ! $V dumpxml jobs | grep -q "medium-B.iso" || fail "update-device without a <source> left the medium in"
 ok "update-device without a <source> ejects it"
+# The same call over the libvirt protocol (virDomainUpdateDeviceFlags):
+# Debian's virsh change-media, as virt-manager changes a CD.
+LV="command virsh -q -c qemu:///system?socket=$ROOT/libvirt-sock"
+expect_match "virsh change-media --insert over libvirt-sock" \
+    "$($LV change-media jobs hdc "$ROOT/medium-A.iso" --insert --live 2>&1)" "Successfully inserted media"
+expect_match "... and the guest reads medium A again" "$(cd_reads VIREO-MEDIUM-A)" "VIREO-MEDIUM-A"
 mac=$($V domiflist jobs | awk '$2 == "user" {print $5}')
 carrier() { guest_until jobs 'echo CARRIER-$(cat /sys/class/net/eth0/carrier)' "CARRIER-$1"; }
 expect_match "the guest's NIC has a carrier" "$(carrier 1)" "CARRIER-1"
