@@ -13,7 +13,6 @@ cd "$SRC" || exit 1
 allowed="src/daemon/api.h
 src/daemon/api_clone.c
 src/daemon/api_devices.c
-src/daemon/api_disks.c
 src/daemon/api_domains.c
 src/daemon/api_networks.c
 src/daemon/api_secrets.c

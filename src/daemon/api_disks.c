@@ -4,48 +4,26 @@
  * (what it takes on the host) and physical size (the file or device). */
 #include "daemon/api.h"
 #include "common/util.h"
-#include "drivers/storage/storage_probe.h"
+#include "core/disk_info.h"
 
-#include <fcntl.h>
-#include <linux/fs.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char *disk_type_name(vr_disk_type t)
 {
     return t == VR_DISK_BLOCK ? "block" : t == VR_DISK_VOLUME ? "volume" : "file";
 }
 
-/* The sizes of the image at path; false when it cannot be read (an
- * empty CD-ROM, a missing file: domblkinfo says so per disk). */
+/* The sizes of the image at path (core/disk_info.h); false when it
+ * cannot be read (an empty CD-ROM, a missing file: domblkinfo says so
+ * per disk). */
 static bool sizes(const char *path, json_object *o, char **err)
 {
-    vr_probe p;
-    unsigned long long capacity, allocation;
-    if (vr_probe_file(path, &p, &capacity, &allocation, err) < 0)
+    vr_disk_sizes z;
+    if (vr_core_image_sizes(path, &z, err) < 0)
         return false;
-    vr_probe_clear(&p);
-    struct stat st;
-    unsigned long long physical = 0;
-    if (stat(path, &st) == 0 && S_ISBLK(st.st_mode)) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        uint64_t bytes = 0;
-        if (fd >= 0 && ioctl(fd, BLKGETSIZE64, &bytes) == 0)
-            physical = bytes;
-        if (fd >= 0)
-            close(fd);
-        /* A raw block device: all of it is the guest's and all is taken. */
-        if (!capacity)
-            capacity = physical;
-        allocation = physical;
-    } else if (stat(path, &st) == 0) {
-        physical = (unsigned long long)st.st_size;
-    }
-    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)capacity));
-    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)allocation));
-    json_object_object_add(o, "physical", json_object_new_int64((int64_t)physical));
+    json_object_object_add(o, "capacity", json_object_new_int64((int64_t)z.capacity));
+    json_object_object_add(o, "allocation", json_object_new_int64((int64_t)z.allocation));
+    json_object_object_add(o, "physical", json_object_new_int64((int64_t)z.physical));
     return true;
 }
 

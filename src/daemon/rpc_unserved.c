@@ -13,7 +13,6 @@ static const struct {
 } unserved[] = {
     {56, "virDomainGetSchedulerType"},
     {167, "virConnectDomainEventRegisterAny (without callback ids)"},
-    {194, "virDomainGetBlockInfo"},
     {198, "virDomainGetMemoryParameters"},
     {203, "virConnectGetSysinfo"},
     {206, "virDomainGetBlkioParameters"},

@@ -112,6 +112,11 @@ w1=$(wr)
 ok "domblkstat vda: wr_bytes grows by the guest's write ($w0 -> $w1)"
 expect_match "domblkstat --human" "$(virsh domblkstat ops vda --human)" 'number of write operations: +[1-9]'
 verr "domblkstat of a disk the domain lacks" "invalid path vdz" domblkstat ops vdz
+# domblkinfo (virDomainGetBlockInfo): the sizes vireo's own domblkinfo shows.
+cap=$("$VIREO" domblkinfo ops vda --json | jq -r .capacity)
+expect_match "domblkinfo vda over libvirt-sock: the capacity vireo shows ($cap)" "$(virsh domblkinfo ops vda)" "^Capacity: +$cap$"
+expect_match "domblkinfo --human" "$(virsh domblkinfo ops vda --human)" '^Physical: +[0-9.]+ [KMG]iB$'
+verr "domblkinfo of a disk the domain lacks" "invalid path vdz" domblkinfo ops vdz
 expect_match "dommemstat: the balloon's size" "$(virsh dommemstat ops)" '^actual 262144$'
 expect_match "dommemstat: QEMU's resident set" "$(virsh dommemstat ops)" '^rss [1-9][0-9]+$'
 verr "domifstat of an interface the domain lacks" "not a known interface" domifstat ops vnet99
