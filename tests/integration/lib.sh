@@ -149,6 +149,18 @@ wait_for() {
     ok "$what"
 }
 
+# start_booted NAME [WHAT]: start a defined domain and wait (60 s) until
+# its serial log has one more VIREO-GUEST-READY than before (so a second
+# start of the same domain waits for its own boot).
+guest_readies() { grep -c VIREO-GUEST-READY "$ROOT/var/log/vireo/qemu/$1-serial0.log" 2>/dev/null || true; }
+readies_above() { [ "$(guest_readies "$1")" -gt "$2" ]; }
+start_booted() {
+    local before
+    before=$(guest_readies "$1")
+    "$VIREO" start "$1" >/dev/null
+    wait_for 60 "${2:-$1 booted}" readies_above "$1" "${before:-0}"
+}
+
 # ---- network namespaces of a test's own --------------------------------------
 NETNS_MADE=()
 # netns_make NAME...: fresh namespaces with lo up; netns_remove deletes them.

@@ -110,16 +110,7 @@ fi
 # ---- a guest on the RBD image ----
 tiny_xml rg | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='disk1'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/rg.xml"
 "$VIREO" define "$ROOT/rg.xml" >/dev/null
-SERIAL=$ROOT/var/log/vireo/qemu/rg-serial0.log
-readies() { grep -c VIREO-GUEST-READY "$SERIAL" 2>/dev/null || true; }
-booted_more_than() { [ "$(readies)" -gt "$1" ]; }
-boot_rg() {
-    local before
-    before=$(readies)
-    "$VIREO" start rg >/dev/null
-    wait_for 60 "rg booted" booted_more_than "${before:-0}"
-}
-boot_rg
+start_booted rg
 cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/rg/qemu.pid")"/cmdline)
 expect_match "QEMU's rbd driver, the key in a secret object's file" "$cmdline" \
     "-object secret,id=sec-vda,file=[^ ]*/ceph.cephx,format=base64 -blockdev driver=rbd,pool=vpool,image=disk1,conf=/dev/null,server.0.host=127.0.0.1,server.0.port=3300,user=admin,auth-client-required.0=cephx,key-secret=sec-vda"
@@ -131,7 +122,7 @@ expect_fail "vol-delete of an image in use" "in use by running domain 'rg'" "$VI
 "$VIREO" destroy rg >/dev/null
 expect_eq "the marker is in the image (rbd export)" "$(rbd_cli export vpool/disk1 - 2>/dev/null | head -c 18)" \
     "vireo-rbd-image-41"
-boot_rg
+start_booted rg
 out=$(guest_until rg "echo R-\$(head -c 18 /dev/vda)" "R-vireo")
 expect_match "the marker reads back after a restart" "$out" "R-vireo-rbd-image-41"
 "$VIREO" destroy rg >/dev/null
@@ -166,10 +157,7 @@ expect_eq "the RBD image holds the qcow2's content" "$(rbd_cli export vpool/from
 expect_match "...at its virtual size" "$(rbd_cli info vpool/fromdir)" "size 32 MiB"
 tiny_xml fg | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='fromdir'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/fg.xml"
 "$VIREO" define "$ROOT/fg.xml" >/dev/null
-SERIAL=$ROOT/var/log/vireo/qemu/fg-serial0.log
-before=$(readies)
-"$VIREO" start fg >/dev/null
-wait_for 60 "fg booted from the copied image" booted_more_than "${before:-0}"
+start_booted fg "fg booted from the copied image"
 out=$(guest_until fg "echo R-\$(head -c 23 /dev/vda)" "R-vireo")
 expect_match "the guest reads the dir volume's marker from RBD" "$out" "R-vireo-from-dir-qcow2-53"
 "$VIREO" destroy fg >/dev/null

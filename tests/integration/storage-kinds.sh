@@ -163,16 +163,7 @@ expect_fail "pool-build without --overwrite over a file system" "already holds a
 # ---- a guest with a partition (vda) and an fs-pool file (vdb) ----
 tiny_xml tiny | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='pool-disk' volume='${N1}p1'/><target dev='vda' bus='virtio'/></disk><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='pool-fs' volume='data.img'/><target dev='vdb' bus='virtio'/></disk>|" > "$ROOT/tiny.xml"
 "$VIREO" define "$ROOT/tiny.xml" >/dev/null
-SERIAL=$ROOT/var/log/vireo/qemu/tiny-serial0.log
-readies() { grep -c VIREO-GUEST-READY "$SERIAL" 2>/dev/null || true; }
-booted_more_than() { [ "$(readies)" -gt "$1" ]; }
-boot() {
-    local before
-    before=$(readies)
-    "$VIREO" start tiny >/dev/null
-    wait_for 60 "tiny booted" booted_more_than "${before:-0}"
-}
-boot
+start_booted tiny
 out=$(guest_until tiny "printf vireo-disk-pool-17 > /dev/vda && printf vireo-fs-pool-23 > /dev/vdb && sync && echo W-\$((6*7))" "W-42")
 expect_match "the guest wrote markers on both volumes" "$out" "^W-42"
 expect_eq "the partition shows its user" "$("$VIREO" vol-info "${N1}p1" --pool pool-disk --json | jq -r .used_by)" "tiny"
@@ -184,7 +175,7 @@ expect_fail "pool-build --overwrite of a disk a running domain uses" "device /de
     "$VIREO" pool-build pool-disk --overwrite
 "$VIREO" pool-start pool-disk >/dev/null
 "$VIREO" destroy tiny >/dev/null
-boot
+start_booted tiny
 out=$(guest_until tiny "echo R-\$(head -c 18 /dev/vda)-\$(head -c 16 /dev/vdb)" "R-vireo")
 expect_match "both markers read back after a restart" "$out" "R-vireo-disk-pool-17-vireo-fs-pool-23"
 "$VIREO" destroy tiny >/dev/null
@@ -326,14 +317,7 @@ expect_fail "an iscsi-direct pool needs its initiator" "needs its portal .* and 
 # A guest with its disk on the LUN (QEMU's own iSCSI client, CHAP).
 tiny_xml ig | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='lab' volume='unit:0:0:1'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/ig.xml"
 "$VIREO" define "$ROOT/ig.xml" >/dev/null
-SERIAL=$ROOT/var/log/vireo/qemu/ig-serial0.log
-boot_ig() {
-    local before
-    before=$(readies)
-    "$VIREO" start ig >/dev/null
-    wait_for 60 "ig booted" booted_more_than "${before:-0}"
-}
-boot_ig
+start_booted ig
 cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/ig/qemu.pid")"/cmdline)
 expect_match "QEMU's own iSCSI client, the password in a secret object's file" "$cmdline" \
     "-object secret,id=sec-vda,file=[^ ]*/lab.chap,format=raw -blockdev driver=iscsi,transport=tcp,portal=10.77.0.1:3260,target=$IQN,lun=1,initiator-name=$INIT,user=labuser,password-secret=sec-vda"
