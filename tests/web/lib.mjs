@@ -30,12 +30,14 @@ export function counter(label) {
 }
 
 // Page errors and console errors go into `problems`, except console
-// errors matching `expected` (answers the test provokes on purpose).
+// errors matching `expected` (answers the test provokes on purpose),
+// which is given the error's text and, in brackets, its URL.
 export function watch(page, problems, expected) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.stack ?? e.message}`));
   page.on('console', (m) => {
     // A failed load names no URL in its text: the location does.
-    if (m.type() === 'error' && !expected.test(m.text())) problems.push(`console error: ${m.text()} (${m.location()?.url ?? ''})`);
+    const line = `${m.text()} (${m.location()?.url ?? ''})`;
+    if (m.type() === 'error' && !expected.test(line)) problems.push(`console error: ${line}`);
   });
 }
 
