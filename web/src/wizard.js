@@ -22,7 +22,7 @@ addStrings({
     'wiz.start': 'Start the VM when it is created',
     'wiz.back': 'Back', 'wiz.next': 'Next', 'wiz.create': 'Create', 'wiz.creating': 'Creating…',
     'wiz.required': 'This field is required.', 'wiz.badname': 'Letters, digits, and . _ - only.',
-    'wiz.number': 'A whole number from {0} to {1}.', 'wiz.min': 'Below the {0} MiB this OS needs.',
+    'wiz.number': 'A whole number from {0} to {1}.', 'wiz.min': 'Below the {0} MiB this OS asks for: it may not install or run well (allowed; virt-install warns too).',
     'wiz.installnote': 'The installer runs first and boots the disk when it is done.',
     'wiz.reboot': 'Start the installed system when the installer powers off',
     'wiz.none': '(none)',
@@ -46,7 +46,7 @@ addStrings({
     'wiz.start': 'Iniciar la máquina al crearla',
     'wiz.back': 'Atrás', 'wiz.next': 'Siguiente', 'wiz.create': 'Crear', 'wiz.creating': 'Creando…',
     'wiz.required': 'Este campo es obligatorio.', 'wiz.badname': 'Solo letras, cifras y . _ -',
-    'wiz.number': 'Un número entero de {0} a {1}.', 'wiz.min': 'Por debajo de los {0} MiB que necesita este sistema.',
+    'wiz.number': 'Un número entero de {0} a {1}.', 'wiz.min': 'Por debajo de los {0} MiB que pide este sistema: puede que no se instale o no funcione bien (se permite; virt-install también avisa).',
     'wiz.installnote': 'Primero se ejecuta el instalador; al terminar, la máquina arranca desde el disco.',
     'wiz.reboot': 'Iniciar el sistema instalado cuando el instalador apague la máquina',
     'wiz.none': '(ninguno)',
@@ -183,6 +183,8 @@ export class VrWizard extends LitElement {
         ${shown.map((o) => html`<option value=${o.id} ?selected=${o.id === f.os}>${o.name}</option>`)}</select>`)}
       ${this.text('name', t('wiz.name'))}
       <div class="row">${this.text('memory', t('wiz.memory'), { type: 'number' })}${this.text('vcpus', t('wiz.vcpus'), { type: 'number' })}</div>
+      ${os && Number(f.memory) < os.min_memory_mib
+        ? html`<p class="notice" role="status" data-testid="wiz-min">${t('wiz.min', os.min_memory_mib)}</p>` : ''}
       <label class="radio"><input type="checkbox" .checked=${f.uefi} ?disabled=${!!os?.secure_boot} data-testid="wiz-uefi"
         @change=${(e) => this.set('uefi', e.target.checked)}> ${t('wiz.uefi')}</label>
       ${os?.secure_boot ? html`<p class="notice" data-testid="wiz-sb">${t('wiz.sb')}</p>` : ''}`;
@@ -244,8 +246,6 @@ export class VrWizard extends LitElement {
       if (!e.name && !/^[A-Za-z0-9._-]+$/.test(f.name)) e.name = t('wiz.badname');
       num('memory', 16, 4194304);
       num('vcpus', 1, 255);
-      const os = this.oses.find((o) => o.id === f.os);
-      if (!e.memory && os && f.memory < os.min_memory_mib) e.memory = t('wiz.min', os.min_memory_mib);
     } else if (step === 3 && f.source !== 'import' && !(f.source === 'kernel' && f.disk === 'none')) {
       num('size', 1, 65536);
     }
