@@ -142,12 +142,12 @@ void vr_qc_dimms(cmd *c)
     for (size_t i = 0; i < def->n_memdevs; i++) {
         const vr_memdev_def *m = &def->memdevs[i];
         char id[32];
-        snprintf(id, sizeof(id), "memdimm%zu", i);
+        snprintf(id, sizeof(id), "memdimm%u", m->alias);
         backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT, (int)m->node);
         vr_qprops *p = vr_qp_new("driver", "pc-dimm");
         vr_qp_uint(p, "node", m->node);
         vr_qp_str(p, "memdev", id);
-        vr_qp_strf(p, "id", "dimm%zu", i);
+        vr_qp_strf(p, "id", "dimm%u", m->alias);
         vr_qp_uint(p, "slot", m->slot);
         if (m->base)
             vr_qp_uint(p, "addr", m->base);

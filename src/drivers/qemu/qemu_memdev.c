@@ -2,7 +2,13 @@
  * model='dimm'>): its memory backend (object-add, the same kind as at
  * start) and its pc-dimm (device_add), undone in reverse when a step
  * fails. The guest's ACPI memory hot-plug brings the new memory blocks
- * up under /sys/devices/system/memory. */
+ * up under /sys/devices/system/memory. QEMU's ids come from the DIMM's
+ * alias (dimmN, memdimmN), which stays while the DIMM does, so other
+ * DIMMs leaving does not rename it.
+ *
+ * Unplug (detach-device) is device_del of the pc-dimm: the guest must
+ * offline the memory first, which Linux can when the blocks are movable
+ * (online_movable); once QEMU says DEVICE_DELETED the backend goes. */
 #include "drivers/qemu/qemu_hotplug.h"
 #include "common/util.h"
 
@@ -18,8 +24,8 @@ vr_err vr_qemu_plan_dimm(vr_hp *h, char **err)
         return VR_ERR_UNSUPPORTED;
     }
     char id[32], dev[32];
-    snprintf(id, sizeof(id), "memdimm%zu", h->index);
-    snprintf(dev, sizeof(dev), "dimm%zu", h->index);
+    snprintf(id, sizeof(id), "memdimm%u", m->alias);
+    snprintf(dev, sizeof(dev), "dimm%u", m->alias);
     const vr_memory_backing *mb = &def->mem_backing;
     bool shared = vr_domain_shared_memory(def);
     json_object *obj = json_object_new_object();
@@ -46,4 +52,16 @@ vr_err vr_qemu_plan_dimm(vr_hp *h, char **err)
     vr_hp_step(h, "device_add", d, NULL, NULL);
     h->id = vr_strdup(dev);
     return VR_OK;
+}
+
+void vr_qemu_plan_dimm_unplug(vr_hp *h, const vr_memdev_def *m)
+{
+    h->id = vr_asprintf("dimm%u", m->alias);
+    h->key = vr_strdup(h->id);
+    char id[32];
+    snprintf(id, sizeof(id), "memdimm%u", m->alias);
+    vr_hp_step_unplug(h, h->id);
+    json_object *del = json_object_new_object();
+    json_object_object_add(del, "id", json_object_new_string(id));
+    vr_hp_step(h, "object-del", del, NULL, NULL);
 }
