@@ -177,6 +177,9 @@ for _ in $(seq 1 20); do
 done
 [ -n "$after" ] && [ "$after" -gt $((before + 100000)) ] || fail "MemTotal did not grow by the DIMM: $before -> $after kB"
 ok "the hot-plugged DIMM raises the guest's MemTotal ($before -> $after kB)"
+qom() { "$VIREO" qemu-monitor-command dev "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/objects/$1\",\"property\":\"$2\"}}"; }
+expect_match "  its backend takes cell 1's <memnode> as boot DIMMs do: policy preferred" "$(qom memdimm0 policy)" '"preferred"'
+expect_match "  on host node 0" "$(qom memdimm0 host-nodes)" '"return": ?\[ ?0 ?\]'
 
 # DIMM detach. The guest onlines hot-plugged memory movable (the admin's
 # memhp_default_state=online_movable above), so it can give it back.
