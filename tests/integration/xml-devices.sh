@@ -205,26 +205,6 @@ expect_match "  <memory> shrinks by it" "$("$VIREO" dumpxml dev)" '<memory unit=
 out=$(memdevs)
 expect_match "  the other DIMM keeps its QEMU id dimm1" "$out" '"id": ?"dimm1"'
 if grep -Eq '"id": ?"dimm0"' <<<"$out"; then fail "QEMU still has dimm0: $out"; fi
-# Named by its alias, the way virsh dumpxml shows it.
-cat >"$ROOT/dimm1.xml" <<XML
-<memory model='dimm'><target><size unit='MiB'>128</size></target><alias name='dimm1'/></memory>
-XML
-"$VIREO" detach-device dev "$ROOT/dimm1.xml" --live >/dev/null
-ok "detach-device of a DIMM by its <alias> (the guest released it)"
-expect_match "  QEMU has no memory device left" "$(memdevs)" '"return": ?\[\]'
-xml=$("$VIREO" dumpxml dev)
-expect_match "  <memory> is back to 256 MiB" "$xml" '<memory unit="KiB">262144</memory>'
-if grep -q "model=\"dimm\"" <<<"$xml"; then fail "dumpxml still lists a DIMM"; fi
-gone=
-for _ in $(seq 1 20); do
-    gone=$(guest dev 'grep MemTotal /proc/meminfo' | sed -n 's/.*MemTotal: *\([0-9]*\).*/\1/p')
-    [ -n "$gone" ] && [ "$gone" -lt $((before + 10000)) ] && break
-    sleep 0.5
-done
-[ -n "$gone" ] && [ "$gone" -lt $((before + 10000)) ] || fail "MemTotal did not go back: $before -> $gone kB"
-ok "  the guest's MemTotal is back ($gone kB)"
-expect_fail "detach of a DIMM the domain does not have" "has no such DIMM" \
-    "$VIREO" detach-device dev "$ROOT/dimm2.xml" --live
 # --config: the persistent definition only.
 "$VIREO" attach-device dev "$ROOT/dimm2.xml" --config >/dev/null
 expect_match "attach-device --config puts a DIMM in the persistent definition" \
@@ -366,6 +346,28 @@ start_daemon "$DAEMON"
 expect_eq "after a daemon restart the domain is re-adopted" "$("$VIREO" domstate dev)" running
 pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null || fail "virtiofsd gone after the restart"
 ok "virtiofsd still serves the share after the restart"
+# dimm1's alias is in the saved live XML: the restarted daemon re-adopted it.
+expect_match "after the restart the live XML still names the DIMM dimm1" "$("$VIREO" dumpxml dev)" '<alias name="dimm1"/>'
+# Named by its alias, the way virsh dumpxml shows it.
+cat >"$ROOT/dimm1.xml" <<XML
+<memory model='dimm'><target><size unit='MiB'>128</size></target><alias name='dimm1'/></memory>
+XML
+"$VIREO" detach-device dev "$ROOT/dimm1.xml" --live >/dev/null
+ok "detach-device of a DIMM by its <alias> (the guest released it)"
+expect_match "  QEMU has no memory device left" "$(memdevs)" '"return": ?\[\]'
+xml=$("$VIREO" dumpxml dev)
+expect_match "  <memory> is back to 256 MiB" "$xml" '<memory unit="KiB">262144</memory>'
+if grep -q "model=\"dimm\"" <<<"$xml"; then fail "dumpxml still lists a DIMM"; fi
+gone=
+for _ in $(seq 1 20); do
+    gone=$(guest dev 'grep MemTotal /proc/meminfo' | sed -n 's/.*MemTotal: *\([0-9]*\).*/\1/p')
+    [ -n "$gone" ] && [ "$gone" -lt $((before + 10000)) ] && break
+    sleep 0.5
+done
+[ -n "$gone" ] && [ "$gone" -lt $((before + 10000)) ] || fail "MemTotal did not go back: $before -> $gone kB"
+ok "  the guest's MemTotal is back ($gone kB)"
+expect_fail "detach of a DIMM the domain does not have" "has no such DIMM" \
+    "$VIREO" detach-device dev "$ROOT/dimm2.xml" --live
 
 # ---- the guest agent (qemu-ga in the tiny guest, on its channel) ----
 out=$("$VIREO" qemu-agent-command dev '{"execute":"guest-info"}')
