@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool vr_cpulist_valid(const char *s)
 {
@@ -45,4 +46,14 @@ bool vr_cpulist_next(const char **p, unsigned long *lo, unsigned long *hi, bool 
         end++;
     *p = end;
     return true;
+}
+
+void vr_cpulist_bits(const char *list, unsigned char *on, unsigned n)
+{
+    unsigned long lo, hi;
+    bool exclude;
+    memset(on, 0, n);
+    while (vr_cpulist_next(&list, &lo, &hi, &exclude))
+        for (unsigned long v = lo; v <= hi && v < n; v++)
+            on[v] = !exclude;
 }

@@ -70,19 +70,20 @@ static xmlDoc *read_device(const char *xml, vr_device_kind *kind, char **err)
     return doc;
 }
 
-/* <memory> and <currentMemory> (KiB, as formatted) grow by the DIMM's
- * size; the parser then checks the result against <maxMemory>. */
-static void grow_memory(xmlDoc *doc, xmlDoc *dev)
+/* <memory> and <currentMemory> (KiB, as formatted) grow or shrink by a
+ * DIMM's size; the parser then checks the result against <maxMemory>. */
+static void resize_memory(xmlDoc *doc, unsigned long long kib, bool grow)
 {
-    unsigned long long kib = vr_memdev_element_kib(xmlDocGetRootElement(dev));
     for (xmlNode *c = vr_xml_first(xmlDocGetRootElement(doc)); c && kib; c = vr_xml_next(c)) {
         if (!vr_xml_is(c, "memory") && !vr_xml_is(c, "currentMemory"))
             continue;
         xmlChar *text = xmlNodeGetContent(c);
-        char *v = vr_asprintf("%llu", strtoull((const char *)text, NULL, 10) + kib);
-        xmlNodeSetContent(c, BAD_CAST v);
+        unsigned long long v = strtoull((const char *)text, NULL, 10);
+        /* A balloon below the DIMM keeps what it has. */
+        char *s = vr_asprintf("%llu", grow ? v + kib : v > kib ? v - kib : v);
+        xmlNodeSetContent(c, BAD_CAST s);
         xmlFree(text);
-        free(v);
+        free(s);
     }
 }
 
@@ -98,7 +99,7 @@ vr_domain_def *vr_domain_def_with_device(const vr_domain_def *def, const char *x
     if (doc) {
         xmlAddChild(devices, xmlDocCopyNode(xmlDocGetRootElement(dev), doc, 1));
         if (*kind == VR_DEVICE_MEMORY)
-            grow_memory(doc, dev);
+            resize_memory(doc, vr_memdev_element_kib(xmlDocGetRootElement(dev)), true);
         out = reparse(def, doc, err);
         xmlFreeDoc(doc);
     }
@@ -118,7 +119,9 @@ vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_
     xmlDoc *doc = def_tree(def, &devices, err);
     if (!doc)
         return NULL;
-    const char *name = kind == VR_DEVICE_DISK ? "disk" : "interface";
+    const char *name = kind == VR_DEVICE_DISK ? "disk" : kind == VR_DEVICE_INTERFACE ? "interface" : "memory";
+    if (kind == VR_DEVICE_MEMORY && index < def->n_memdevs)
+        resize_memory(doc, def->memdevs[index].size_kib, false);
     size_t seen = 0;
     for (xmlNode *c = vr_xml_first(devices); c; c = vr_xml_next(c)) {
         if (!vr_xml_is(c, name) || seen++ != index)
@@ -226,15 +229,9 @@ int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_devi
     if (!doc)
         return -1;
     const xmlNode *n = xmlDocGetRootElement(doc);
-    int rc = -1;
-    if (*kind == VR_DEVICE_MEMORY)
-        /* The guest must offline a DIMM's memory first, which it rarely
-         * can; libvirt's unplug mostly times out. */
-        vr_set_error(err, "<memory model='dimm'> cannot be detached by Vireo; remove it with "
-                          "'vireo edit' (it goes at the next start)");
-    else
-        rc = *kind == VR_DEVICE_DISK ? find_disk_element(def, n, index, err)
-                                     : find_interface_element(def, n, index, err);
+    int rc = *kind == VR_DEVICE_DISK        ? find_disk_element(def, n, index, err)
+             : *kind == VR_DEVICE_INTERFACE ? find_interface_element(def, n, index, err)
+                                            : vr_memdev_find_element(def, n, index, err);
     xmlFreeDoc(doc);
     return rc;
 }

@@ -18,18 +18,22 @@ typedef enum { VR_DEVICE_DISK, VR_DEVICE_INTERFACE, VR_DEVICE_MEMORY } vr_device
 vr_domain_def *vr_domain_def_with_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind,
                                          size_t *index, char **err);
 
-/* `def` without disks[index] or interfaces[index]. */
+/* `def` without disks[index], interfaces[index] or memdevs[index]; a
+ * DIMM's size leaves <memory> and <currentMemory>. */
 vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_kind kind, size_t index,
                                             char **err);
 
 /* The device of `def` that the element `xml` names (detach-device): a
  * disk by its <target dev> (or, without one, its source), an interface
  * by its <mac address> (or, without one, the only one of its type and
- * source). -1 with *err when there is none or the element is neither. */
+ * source), a DIMM by its <alias name='dimmN'>, else its <address slot>,
+ * else its <target> size (and node) when one DIMM has it. -1 with *err when there is none or the element is neither. */
 int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *index,
                               char **err);
 
 /* The disk whose target (vdb) or source path is `key`; -1 when none. */
 int vr_domain_def_find_disk(const vr_domain_def *def, const char *key);
+/* The DIMM whose alias is `alias` (dimmN); -1 when none. */
+int vr_domain_def_find_memdev(const vr_domain_def *def, const char *alias);
 /* The interface with this MAC (any case); -1 when none. */
 int vr_domain_def_find_interface(const vr_domain_def *def, const char *mac);

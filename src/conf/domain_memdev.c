@@ -3,6 +3,7 @@
  * the DIMMs too (QEMU's -m size is <memory> less the DIMMs), sizes are
  * whole 2 MiB (rounded up), and each DIMM has a slot, the lowest free one
  * when the XML gives none. */
+#include "conf/domain_device.h"
 #include "conf/domain_tune_priv.h"
 #include "conf/units.h"
 #include "conf/xml_util.h"
@@ -96,6 +97,32 @@ static int parse_dimm_address(vr_parse_state *st, const xmlNode *n, vr_memdev_de
     return 0;
 }
 
+/* <alias name='dimmN'>, as the live XML gives it back; ua-... is refused
+ * (domain_parse_devices.c) like any user alias. */
+static int parse_alias(vr_parse_state *st, const xmlNode *n, vr_memdev_def *m)
+{
+    if (m->alias != VR_UNSET)
+        return vr_parse_duplicate(n, st->err);
+    if (vr_xml_check_attrs(n, ATTRS("name"), st->err) < 0 || vr_xml_check_empty(n, st->err) < 0)
+        return -1;
+    char *name = vr_xml_attr(n, "name");
+    int rc = vr_memdev_alias_number(name, &m->alias);
+    if (rc < 0)
+        vr_xml_error(n, st->err, "<alias name='%s'>: a DIMM's alias is dimmN (user aliases are not "
+                     "kept by Vireo; leave the alias out)", name ? name : "");
+    free(name);
+    return rc;
+}
+
+int vr_memdev_alias_number(const char *name, unsigned *n)
+{
+    unsigned long long v;
+    if (!name || strncmp(name, "dimm", 4) != 0 || !vr_xml_parse_ull(name + 4, 0, 254, 10, &v))
+        return -1;
+    *n = (unsigned)v;
+    return 0;
+}
+
 int vr_parse_memdev(vr_parse_state *st, const xmlNode *n)
 {
     vr_domain_def *def = st->def;
@@ -119,12 +146,15 @@ int vr_parse_memdev(vr_parse_state *st, const xmlNode *n)
     vr_memdev_def *m = VR_PUSH(def->memdevs, def->n_memdevs);
     m->line = vr_xml_line(n);
     m->slot = VR_UNSET;
+    m->alias = VR_UNSET;
     bool have_target = false, have_addr = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (vr_xml_is(c, "target"))
             rc = have_target ? vr_parse_duplicate(c, st->err) : parse_target(st, c, m);
         else if (vr_xml_is(c, "address"))
             rc = parse_dimm_address(st, c, m, &have_addr);
+        else if (vr_xml_is(c, "alias"))
+            rc = parse_alias(st, c, m);
         else
             rc = vr_xml_unsupported(c, st->err);
         have_target |= vr_xml_is(c, "target");
@@ -136,15 +166,76 @@ int vr_parse_memdev(vr_parse_state *st, const xmlNode *n)
     return 0;
 }
 
-unsigned long long vr_memdev_element_kib(const xmlNode *n)
+/* The element on its own, parsed as in a definition; 0 on success. */
+static int parse_element(const xmlNode *n, vr_memdev_def *out, char **err)
 {
     vr_domain_def one = {0};
-    char *err = NULL;
-    vr_parse_state st = {.def = &one, .err = &err};
-    unsigned long long kib = vr_parse_memdev(&st, n) == 0 ? one.memdevs[0].size_kib : 0;
+    vr_parse_state st = {.def = &one, .err = err};
+    int rc = vr_parse_memdev(&st, n);
+    if (rc == 0)
+        *out = one.memdevs[0];
     free(one.memdevs);
+    return rc;
+}
+
+unsigned long long vr_memdev_element_kib(const xmlNode *n)
+{
+    vr_memdev_def m;
+    char *err = NULL;
+    unsigned long long kib = parse_element(n, &m, &err) == 0 ? m.size_kib : 0;
     free(err);
     return kib;
+}
+
+int vr_memdev_find_element(const vr_domain_def *def, const xmlNode *n, size_t *index, char **err)
+{
+    vr_memdev_def want;
+    if (parse_element(n, &want, err) < 0)
+        return -1;
+    int found = -1, matches = 0;
+    for (size_t i = 0; i < def->n_memdevs; i++) {
+        const vr_memdev_def *m = &def->memdevs[i];
+        bool hit = want.alias != VR_UNSET  ? m->alias == want.alias
+                   : want.slot != VR_UNSET ? m->slot == want.slot
+                                           : m->size_kib == want.size_kib && m->node == want.node;
+        if (hit) {
+            found = (int)i;
+            matches++;
+        }
+    }
+    if (matches > 1)
+        vr_set_error(err, "domain '%s' has %d DIMMs of %llu KiB on node %u: name one by its "
+                     "<alias name='dimmN'/> (see dumpxml)", def->name, matches, want.size_kib, want.node);
+    else if (!matches)
+        vr_set_error(err, "domain '%s' has no such DIMM (dumpxml lists its <memory model='dimm'> "
+                     "elements with their <alias>)", def->name);
+    if (matches != 1)
+        return -1;
+    *index = (size_t)found;
+    return 0;
+}
+
+/* An unset number: the lowest not in used[], which takes it. */
+static void lowest_free(unsigned *v, unsigned char used[static 256])
+{
+    if (*v != VR_UNSET)
+        return;
+    unsigned s = 0;
+    while (used[s])
+        s++;
+    *v = s;
+    used[s] = 1;
+}
+
+int vr_domain_def_find_memdev(const vr_domain_def *def, const char *alias)
+{
+    unsigned a;
+    if (vr_memdev_alias_number(alias, &a) < 0)
+        return -1;
+    for (size_t i = 0; i < def->n_memdevs; i++)
+        if (def->memdevs[i].alias == a)
+            return (int)i;
+    return -1;
 }
 
 unsigned long long vr_domain_dimm_kib(const vr_domain_def *def)
@@ -174,13 +265,15 @@ int vr_domain_memdevs_complete(vr_domain_def *def, char **err)
         return vr_dom_error(first->line, err, "<memory> with the DIMMs is %llu KiB, more than "
                             "<maxMemory> (%llu KiB)", def->memory_kib, def->max_memory_kib);
     unsigned nodes = def->n_numa_cells ? (unsigned)def->n_numa_cells : 1;
-    unsigned char used[256] = {0};
+    unsigned char used[256] = {0}, aliases[256] = {0};
     for (size_t i = 0; i < def->n_memdevs; i++) {
         const vr_memdev_def *m = &def->memdevs[i];
         if (m->node >= nodes)
             return vr_dom_error(m->line, err, "<memory model='dimm'><node>%u</node>: the guest "
                                 "has %u NUMA node%s (from 0; <cpu><numa> gives more)", m->node,
                                 nodes, nodes > 1 ? "s" : "");
+        if (m->alias != VR_UNSET && aliases[m->alias]++)
+            return vr_dom_error(m->line, err, "<alias name='dimm%u'> is used twice", m->alias);
         if (m->slot == VR_UNSET)
             continue;
         if (m->slot >= def->max_memory_slots)
@@ -192,13 +285,8 @@ int vr_domain_memdevs_complete(vr_domain_def *def, char **err)
     }
     for (size_t i = 0; i < def->n_memdevs; i++) {
         vr_memdev_def *m = &def->memdevs[i];
-        if (m->slot != VR_UNSET)
-            continue;
-        unsigned s = 0;
-        while (used[s])
-            s++;
-        m->slot = s;
-        used[s] = 1;
+        lowest_free(&m->slot, used);
+        lowest_free(&m->alias, aliases);
     }
     return 0;
 }
@@ -215,6 +303,7 @@ void vr_format_memdevs(xmlNode *devs, const vr_domain_def *def)
         vr_xml_new_prop(vr_xml_new_text_child(t, "size", num), "unit", "KiB");
         snprintf(num, sizeof(num), "%u", m->node);
         vr_xml_new_text_child(t, "node", num);
+        vr_xml_new_propf(vr_xml_new_child(n, "alias"), "name", "dimm%u", m->alias);
         xmlNode *a = vr_xml_new_child(n, "address");
         vr_xml_new_prop(a, "type", "dimm");
         vr_xml_new_propf(a, "slot", "%u", m->slot);

@@ -1065,11 +1065,13 @@ static const struct {
 };
 
 /* <alias name=...> is libvirt's name for a device of a running domain,
- * output only: dropped on input as libvirt drops it. A user alias
+ * output only: dropped on input as libvirt drops it, but for a DIMM's. A user alias
  * (ua-...) libvirt keeps, and Vireo has nowhere to keep it, so it is
  * refused rather than lost. The tree is the parser's own copy. */
 static int strip_aliases(vr_parse_state *st, xmlNode *dev)
 {
+    if (vr_xml_is(dev, "memory"))
+        return 0; /* a DIMM's dimmN is QEMU's id of it: kept (domain_memdev.c) */
     xmlNode *c = vr_xml_first(dev);
     while (c) {
         xmlNode *next = vr_xml_next(c);

@@ -83,6 +83,8 @@ typedef struct {
     unsigned node;      /* <target><node>: guest NUMA node */
     unsigned slot;      /* <address type='dimm' slot>: assigned when absent */
     unsigned long long base; /* <address base>: 0 = QEMU picks */
+    unsigned alias;     /* <alias name='dimmN'>: QEMU's ids dimmN and memdimmN; the
+                         * lowest free N when absent, kept while the DIMM is */
     long line;
 } vr_memdev_def;
 

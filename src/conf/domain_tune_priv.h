@@ -49,6 +49,11 @@ void vr_format_ioapic(xmlNode *features, const vr_domain_def *def);
 /* The size a <memory model='dimm'> element gives, KiB, as the parser
  * reads it; 0 when it gives none (the parse of the whole says why). */
 unsigned long long vr_memdev_element_kib(const xmlNode *n);
+/* The DIMM of `def` the element names (detach-device), as
+ * vr_domain_def_find_device says; -1 with *err. */
+int vr_memdev_find_element(const vr_domain_def *def, const xmlNode *n, size_t *index, char **err);
+/* N of a DIMM's alias dimmN; -1 when it is not one. */
+int vr_memdev_alias_number(const char *name, unsigned *n);
 
 /* Step 2: NUMA memory, DIMM slots, the checks across elements. */
 int vr_domain_tune_complete(vr_domain_def *def, char **err);

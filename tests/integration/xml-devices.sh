@@ -3,7 +3,8 @@
 # (issue 16): a q35 definition without root ports gets spare ones at
 # define and takes a hot-plugged disk; two NUMA cells are two nodes in
 # /sys/devices/system/node; a DIMM attached while it runs raises its
-# memory; a virtiofs share and a 9p share each read a file the host
+# memory, and detached (online_movable in the guest) gives it back, the
+# other DIMM keeping its QEMU id, a paused guest's refusal in one line; a virtiofs share and a 9p share each read a file the host
 # wrote; <vcpupin> shows in the Cpus_allowed_list of QEMU's vCPU thread;
 # the guest agent answers (domifaddr --source agent, domtime, guestinfo,
 # domfsinfo, qemu-agent-command) and powers the guest off (shutdown
@@ -50,7 +51,7 @@ cat >"$ROOT/dev.xml" <<XML
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$IMAGES/tiny-vmlinuz</kernel>
     <initrd>$IMAGES/tiny-initrd.img</initrd>
-    <cmdline>console=ttyS0 cryptomgr.notests=1 memhp_default_state=online</cmdline>
+    <cmdline>console=ttyS0 cryptomgr.notests=1 memhp_default_state=online_movable</cmdline>
   </os>
   <features><acpi/><apic/></features>
   <cpu><numa>
@@ -176,6 +177,42 @@ for _ in $(seq 1 20); do
 done
 [ -n "$after" ] && [ "$after" -gt $((before + 100000)) ] || fail "MemTotal did not grow by the DIMM: $before -> $after kB"
 ok "the hot-plugged DIMM raises the guest's MemTotal ($before -> $after kB)"
+qom() { "$VIREO" qemu-monitor-command dev "{\"execute\":\"qom-get\",\"arguments\":{\"path\":\"/objects/$1\",\"property\":\"$2\"}}"; }
+expect_match "  its backend takes cell 1's <memnode> as boot DIMMs do: policy preferred" "$(qom memdimm0 policy)" '"preferred"'
+expect_match "  on host node 0" "$(qom memdimm0 host-nodes)" '"return": ?\[ ?0 ?\]'
+
+# DIMM detach. The guest onlines hot-plugged memory movable (the admin's
+# memhp_default_state=online_movable above), so it can give it back.
+zones=$(guest dev 'cat /sys/devices/system/memory/memory*/valid_zones | sort | uniq -c')
+expect_match "  the guest onlined the DIMM's memory blocks movable" "$zones" 'Movable'
+memdevs() { "$VIREO" qemu-monitor-command dev '{"execute":"query-memory-devices"}'; }
+cat >"$ROOT/dimm2.xml" <<XML
+<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>
+XML
+"$VIREO" attach-device dev "$ROOT/dimm2.xml" --live >/dev/null
+expect_match "a second DIMM is dimm1 in the live XML" "$("$VIREO" dumpxml dev)" '<alias name="dimm1"/>'
+# A guest that does not answer (paused) keeps the DIMM: one line, nothing changed.
+"$VIREO" suspend dev >/dev/null
+expect_fail "detach of a DIMM the guest does not release answers in one line" \
+    "has not released dimm0 within" "$VIREO" detach-device dev "$ROOT/dimm.xml" --live
+expect_match "  and the DIMM stays listed" "$("$VIREO" dumpxml dev)" '<alias name="dimm0"/>'
+expect_match "  and in QEMU" "$(memdevs)" '"id": ?"dimm0"'
+# Resumed, the guest offlines the memory and the removal completes.
+"$VIREO" resume dev >/dev/null
+no_dimm0() { ! "$VIREO" dumpxml dev | grep -q '<alias name="dimm0"/>'; }
+wait_for 60 "resumed, the guest releases dimm0 and the live definition drops it" no_dimm0
+expect_match "  <memory> shrinks by it" "$("$VIREO" dumpxml dev)" '<memory unit="KiB">393216</memory>'
+out=$(memdevs)
+expect_match "  the other DIMM keeps its QEMU id dimm1" "$out" '"id": ?"dimm1"'
+if grep -Eq '"id": ?"dimm0"' <<<"$out"; then fail "QEMU still has dimm0: $out"; fi
+# --config: the persistent definition only.
+"$VIREO" attach-device dev "$ROOT/dimm2.xml" --config >/dev/null
+expect_match "attach-device --config puts a DIMM in the persistent definition" \
+    "$("$VIREO" dumpxml dev --inactive)" 'model="dimm"'
+"$VIREO" detach-device dev "$ROOT/dimm2.xml" --config >/dev/null
+xml=$("$VIREO" dumpxml dev --inactive)
+if grep -q 'model="dimm"' <<<"$xml"; then fail "detach-device --config left the DIMM: $xml"; fi
+expect_match "detach-device --config takes it out again, <memory> back" "$xml" '<memory unit="KiB">262144</memory>'
 
 # Hot-plug on q35 into a spare root port.
 # It runs in the domain's iothread (<driver iothread='1'>).
@@ -309,6 +346,28 @@ start_daemon "$DAEMON"
 expect_eq "after a daemon restart the domain is re-adopted" "$("$VIREO" domstate dev)" running
 pgrep -f -- "--socket-path=$ROOT/run/vireo/qemu/dev/fs0.sock" >/dev/null || fail "virtiofsd gone after the restart"
 ok "virtiofsd still serves the share after the restart"
+# dimm1's alias is in the saved live XML: the restarted daemon re-adopted it.
+expect_match "after the restart the live XML still names the DIMM dimm1" "$("$VIREO" dumpxml dev)" '<alias name="dimm1"/>'
+# Named by its alias, the way virsh dumpxml shows it.
+cat >"$ROOT/dimm1.xml" <<XML
+<memory model='dimm'><target><size unit='MiB'>128</size></target><alias name='dimm1'/></memory>
+XML
+"$VIREO" detach-device dev "$ROOT/dimm1.xml" --live >/dev/null
+ok "detach-device of a DIMM by its <alias> (the guest released it)"
+expect_match "  QEMU has no memory device left" "$(memdevs)" '"return": ?\[\]'
+xml=$("$VIREO" dumpxml dev)
+expect_match "  <memory> is back to 256 MiB" "$xml" '<memory unit="KiB">262144</memory>'
+if grep -q "model=\"dimm\"" <<<"$xml"; then fail "dumpxml still lists a DIMM"; fi
+gone=
+for _ in $(seq 1 20); do
+    gone=$(guest dev 'grep MemTotal /proc/meminfo' | sed -n 's/.*MemTotal: *\([0-9]*\).*/\1/p')
+    [ -n "$gone" ] && [ "$gone" -lt $((before + 10000)) ] && break
+    sleep 0.5
+done
+[ -n "$gone" ] && [ "$gone" -lt $((before + 10000)) ] || fail "MemTotal did not go back: $before -> $gone kB"
+ok "  the guest's MemTotal is back ($gone kB)"
+expect_fail "detach of a DIMM the domain does not have" "has no such DIMM" \
+    "$VIREO" detach-device dev "$ROOT/dimm2.xml" --live
 
 # ---- the guest agent (qemu-ga in the tiny guest, on its channel) ----
 out=$("$VIREO" qemu-agent-command dev '{"execute":"guest-info"}')

@@ -18,6 +18,7 @@
 #include "common/file.h"
 #include "common/util.h"
 #include "conf/domain_conf.h"
+#include "conf/domain_device.h"
 #include "conf/mac.h"
 #include "conf/uuid.h"
 
@@ -664,7 +665,35 @@ static void tune_elements(void **state)
     assert_non_null(strstr(xml, "<cell id=\"1\" cpus=\"2-3\" memory=\"524288\" unit=\"KiB\"/>"));
     assert_non_null(strstr(xml, "<address type=\"dimm\" slot=\"1\"/>"));
     assert_non_null(strstr(xml, "<driver queues=\"2\" iothread=\"1\"/>"));
+    assert_non_null(strstr(xml, "<alias name=\"dimm1\"/>"));
     free(xml);
+    /* Detach: a DIMM named by its alias, slot or size (and node); the
+     * other keeps its alias (QEMU's id), <memory> shrinks. */
+    vr_device_kind kind;
+    size_t at = 9;
+    char *err = NULL;
+    assert_int_equal(vr_domain_def_find_device(def, "<memory model='dimm'><target><size unit='MiB'>1"
+                                               "</size></target><alias name='dimm1'/></memory>", &kind, &at, &err), 0);
+    assert_int_equal(kind, VR_DEVICE_MEMORY);
+    assert_int_equal(at, 1);
+    assert_int_equal(vr_domain_def_find_device(def, "<memory model='dimm'><target><size unit='MiB'>1"
+                                               "</size></target><address type='dimm' slot='1'/></memory>", &kind, &at, &err), 0);
+    assert_int_equal(at, 0);
+    assert_int_equal(vr_domain_def_find_device(def, "<memory model='dimm'><target><size unit='MiB'>128"
+                                               "</size><node>0</node></target></memory>", &kind, &at, &err), 0);
+    assert_int_equal(at, 1);
+    assert_int_equal(vr_domain_def_find_device(def, "<memory model='dimm'><target><size unit='MiB'>64"
+                                               "</size></target></memory>", &kind, &at, &err), -1);
+    assert_non_null(strstr(err, "has no such DIMM"));
+    free(err);
+    err = NULL;
+    vr_domain_def *less = vr_domain_def_without_device(def, VR_DEVICE_MEMORY, 0, &err);
+    assert_non_null(less);
+    assert_int_equal(less->n_memdevs, 1);
+    assert_int_equal(less->memdevs[0].alias, 1);
+    assert_int_equal(vr_domain_def_find_memdev(less, "dimm1"), 0);
+    assert_int_equal(less->memory_kib, def->memory_kib - 128 * 1024);
+    vr_domain_def_free(less);
     vr_domain_def_free(def);
 
 #define T(top, devs) "<domain type='kvm'>\n<name>t</name>\n<memory unit='MiB'>256</memory>\n" \

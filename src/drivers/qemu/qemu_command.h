@@ -36,6 +36,12 @@ typedef struct {
  * vr_qemu_argv_free. NULL with *err set when the definition cannot run
  * as it is (an unresolved volume, a missing tap fd, a socket path too
  * long for a unix socket). */
+/* The host NUMA policy of a memory backend, libvirt's mapping of
+ * <numatune>: the guest cell's <memnode>, else <memory>; strict is
+ * QEMU's bind. `cellid` < 0: not a cell (pc.ram). False when none:
+ * else *nodes is the host node list ("0-1,4"), *policy QEMU's word. */
+bool vr_qemu_numa_policy(const vr_domain_def *def, int cellid, const char **nodes, const char **policy);
+
 char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, char **err);
 void vr_qemu_argv_free(char **argv);
 

@@ -40,13 +40,8 @@ unsigned long long vr_qc_start_memory_mib(const vr_domain_def *def)
  * list as repeated keys (cpus of -numa, host-nodes of a backend). */
 static void list_keys(vr_qprops *p, const char *key, const char *list)
 {
-    unsigned char on[256] = {0};
-    unsigned long lo, hi;
-    bool exclude;
-    const char *l = list;
-    while (vr_cpulist_next(&l, &lo, &hi, &exclude))
-        for (unsigned long v = lo; v <= hi && v < 256; v++)
-            on[v] = !exclude;
+    unsigned char on[256];
+    vr_cpulist_bits(list, on, sizeof(on));
     for (unsigned v = 0; v < 256; v++) {
         if (!on[v])
             continue;
@@ -61,20 +56,24 @@ static void list_keys(vr_qprops *p, const char *key, const char *list)
     }
 }
 
-/* "host-nodes=0-1,policy=bind" of a backend, libvirt's mapping of
- * <numatune>: the guest cell's <memnode>, else <memory>; strict is
- * QEMU's bind. `cellid` < 0: not a cell (pc.ram, a DIMM's node has
- * none of its own here). */
-static void numa_policy(const vr_domain_def *def, int cellid, vr_qprops *p)
+bool vr_qemu_numa_policy(const vr_domain_def *def, int cellid, const char **nodes, const char **policy)
 {
-    static const char *const policy[] = {"bind", "preferred", "interleave", NULL};
+    static const char *const policies[] = {"bind", "preferred", "interleave", NULL};
     const vr_memnode *m = cellid >= 0 ? vr_numatune_cell(def, (unsigned)cellid) : NULL;
     vr_numatune_mode mode = m ? m->mode : def->numatune.mode;
-    const char *nodes = m ? m->nodeset : def->numatune.memory ? def->numatune.nodeset : NULL;
-    if (!nodes || !policy[mode])
+    *nodes = m ? m->nodeset : def->numatune.memory ? def->numatune.nodeset : NULL;
+    *policy = policies[mode];
+    return *nodes && *policy;
+}
+
+/* "host-nodes=0-1,policy=bind" of a backend on the command line. */
+static void numa_policy(const vr_domain_def *def, int cellid, vr_qprops *p)
+{
+    const char *nodes, *policy;
+    if (!vr_qemu_numa_policy(def, cellid, &nodes, &policy))
         return;
     list_keys(p, "host-nodes", nodes);
-    vr_qp_str(p, "policy", policy[mode]);
+    vr_qp_str(p, "policy", policy);
 }
 
 /* -object memory-backend-{ram,memfd},id=ID,size=...; cellid as numa_policy's. */
@@ -142,12 +141,12 @@ void vr_qc_dimms(cmd *c)
     for (size_t i = 0; i < def->n_memdevs; i++) {
         const vr_memdev_def *m = &def->memdevs[i];
         char id[32];
-        snprintf(id, sizeof(id), "memdimm%zu", i);
+        snprintf(id, sizeof(id), "memdimm%u", m->alias);
         backend(c, id, m->size_kib, VR_MEM_ACCESS_DEFAULT, (int)m->node);
         vr_qprops *p = vr_qp_new("driver", "pc-dimm");
         vr_qp_uint(p, "node", m->node);
         vr_qp_str(p, "memdev", id);
-        vr_qp_strf(p, "id", "dimm%zu", i);
+        vr_qp_strf(p, "id", "dimm%u", m->alias);
         vr_qp_uint(p, "slot", m->slot);
         if (m->base)
             vr_qp_uint(p, "addr", m->base);

@@ -682,8 +682,9 @@ static void detach_end(vr_hp *h)
     if (h->flags & VR_AFFECT_LIVE) {
         /* Found again: the definition may have changed while the guest
          * took its time. */
-        int i = h->kind == VR_DEVICE_DISK ? vr_domain_def_find_disk(dom->def, h->key)
-                                          : vr_domain_def_find_interface(dom->def, h->key);
+        int i = h->kind == VR_DEVICE_DISK        ? vr_domain_def_find_disk(dom->def, h->key)
+                : h->kind == VR_DEVICE_MEMORY ? vr_domain_def_find_memdev(dom->def, h->key)
+                                              : vr_domain_def_find_interface(dom->def, h->key);
         vr_domain_def *live = i < 0 ? NULL : vr_domain_def_without_device(dom->def, h->kind, (size_t)i, &err);
         if (live) {
             if (h->kind == VR_DEVICE_INTERFACE) {
@@ -770,6 +771,8 @@ static void detach(vr_hp *h, int index_config, int index_live)
             } else if (code == VR_OK) {
                 vr_hp_step_unplug(h, h->id);
             }
+        } else if (h->kind == VR_DEVICE_MEMORY) {
+            vr_qemu_plan_dimm_unplug(h, &dom->def->memdevs[index_live]);
         } else {
             const vr_interface_def *in = &dom->def->interfaces[index_live];
             int k = nic_number(dom, in->mac, false);

@@ -80,3 +80,6 @@ bool vr_hp_unplugging(const vr_domain *dom, const char *id);
 /* The steps of a DIMM's hot-plug, h->live->memdevs[h->index]
  * (qemu_memdev.c). */
 vr_err vr_qemu_plan_dimm(vr_hp *h, char **err);
+/* The steps of its unplug: device_del of dimmN, then object-del of its
+ * backend memdimmN; h->id and h->key are dimmN. */
+void vr_qemu_plan_dimm_unplug(vr_hp *h, const vr_memdev_def *m);
