@@ -96,6 +96,9 @@ typedef struct vr_rpc_proc {
 } vr_rpc_proc;
 
 /* Each module's table, ending with an entry whose fn is NULL. */
+/* The served procedure `number` (a QEMU program's at VR_RPC_QEMU_PROC(n))
+ * of every table the server dispatches from, or NULL. */
+const vr_rpc_proc *vr_rpc_find_proc(int number);
 extern const vr_rpc_proc vr_rpc_connect_procs[];
 extern const vr_rpc_proc vr_rpc_domain_procs[];
 extern const vr_rpc_proc vr_rpc_network_procs[];

@@ -248,6 +248,19 @@ static void send_error_typed(vr_rpc_conn *conn, int type, int proc, unsigned ser
     free(text);
 }
 
+/* An error answer under the call's own program, version and procedure
+ * (a call the tables cannot name: an unknown program, or a remote
+ * procedure number in the range where the QEMU program's sit). */
+static void send_error_as_called(vr_rpc_conn *conn, const vrp_header *call, int code, const char *detail)
+{
+    vrp_header h = {.prog = call->prog, .vers = call->vers, .proc = call->proc, .type = VRP_REPLY,
+                    .serial = call->serial, .status = VRP_ERROR};
+    char *text = vr_asprintf("%s: %s", error_prefix(code), detail);
+    vrp_error e = {.code = code, .domain = error_domain(code, VR_RPC_OTHER), .message = &text, .level = 2};
+    send_message(conn, &h, (xdrproc_t)xdr_vrp_error, &e);
+    free(text);
+}
+
 static void send_error(vr_rpc_conn *conn, int proc, unsigned serial, int code, vr_rpc_kind kind, const char *msg)
 {
     send_error_typed(conn, VRP_REPLY, proc, serial, code, kind, msg);
@@ -546,7 +559,7 @@ static void on_write(struct bufferevent *bev, void *arg)
 
 /* ---- receiving ---- */
 
-static const vr_rpc_proc *find_proc(int number)
+const vr_rpc_proc *vr_rpc_find_proc(int number)
 {
     for (size_t t = 0; t < VR_ARRAY_LEN(tables); t++)
         for (const vr_rpc_proc *p = tables[t]; p->fn; p++)
@@ -590,7 +603,7 @@ static bool before_open(int number)
 static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
 {
     vr_rpc *r = conn->r;
-    const vr_rpc_proc *p = find_proc(h->proc);
+    const vr_rpc_proc *p = vr_rpc_find_proc(h->proc);
     if (!p) {
         note_unsupported(r, h->proc);
         const char *api = vr_rpc_unserved_name(h->proc);
@@ -654,10 +667,17 @@ static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
         q.proc = VR_RPC_QEMU_PROC(h.proc);
         dispatch(conn, &q, &x);
     } else if (h.prog != VRP_REMOTE_PROGRAM || h.vers != VRP_REMOTE_VERSION) {
-        send_error_fmt(conn, h.proc, h.serial, VIR_ERR_RPC, "cannot find program %u version %u", h.prog,
-                       h.vers);
+        char *m = vr_asprintf("cannot find program %u version %u", h.prog, h.vers);
+        send_error_as_called(conn, &h, VIR_ERR_RPC, m);
+        free(m);
     } else if (h.status != VRP_OK) {
         ok = false;
+    } else if (h.proc < 0 || h.proc >= VR_RPC_QEMU_PROC(0)) {
+        /* Found by fuzz_rpc: such a number would be answered as the QEMU
+         * program's procedure it stands for in the tables. */
+        char *m = vr_asprintf("procedure %d is not served by vireod", h.proc);
+        send_error_as_called(conn, &h, VIR_ERR_NO_SUPPORT, m);
+        free(m);
     } else {
         dispatch(conn, &h, &x);
     }

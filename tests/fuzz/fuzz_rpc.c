@@ -46,6 +46,7 @@
 /* What the input calls for. */
 typedef struct {
     unsigned *serials; /* the replies' serials, in order */
+    uint32_t *progs;   /* ... and programs: each answers under its call's */
     size_t n_replies, n_pongs;
     bool close;        /* the server must close the connection */
 } expect;
@@ -118,21 +119,12 @@ static expect predict(const uint8_t *data, size_t size)
         }
         if (reply) {
             e.serials = vr_realloc(e.serials, (e.n_replies + 1) * sizeof(*e.serials));
+            e.progs = vr_realloc(e.progs, (e.n_replies + 1) * sizeof(*e.progs));
+            e.progs[e.n_replies] = prog;
             e.serials[e.n_replies++] = serial;
         }
     }
     return e;
-}
-
-static const vr_rpc_proc *find_proc(int number)
-{
-    const vr_rpc_proc *const tables[] = {vr_rpc_connect_procs, vr_rpc_domain_procs, vr_rpc_network_procs,
-                                         vr_rpc_storage_procs};
-    for (size_t t = 0; t < VR_ARRAY_LEN(tables); t++)
-        for (const vr_rpc_proc *p = tables[t]; p->fn; p++)
-            if (p->number == number)
-                return p;
-    return NULL;
 }
 
 /* The body must decode as `body_xdr` and be exactly that long. */
@@ -168,14 +160,15 @@ static void check_answers(answers *a, const expect *e)
                 finding("a PONG with no PING");
             continue; /* events: the read-only socket changes nothing, but they are not wrong */
         }
-        if (type != VRP_REPLY || prog != VRP_REMOTE_PROGRAM || vers != VRP_REMOTE_VERSION)
-            finding("an answer of type %d, program %#x version %u", type, prog, vers);
         if (a->n_replies >= e->n_replies)
             finding("a reply (procedure %d, serial %u) to no call", proc, serial);
+        if (type != VRP_REPLY || prog != e->progs[a->n_replies])
+            finding("an answer of type %d, program %#x version %u to a call of program %#x", type, prog, vers,
+                    e->progs[a->n_replies]);
         if (serial != e->serials[a->n_replies])
             finding("reply %zu carries serial %u, its call %u", a->n_replies, serial, e->serials[a->n_replies]);
         a->n_replies++;
-        const vr_rpc_proc *p = status == VRP_OK ? find_proc(proc) : NULL;
+        const vr_rpc_proc *p = status == VRP_OK ? vr_rpc_find_proc(prog == VRP_QEMU_PROGRAM ? VR_RPC_QEMU_PROC(proc) : proc) : NULL;
         if (status == VRP_OK && !p)
             finding("a successful reply to procedure %d, which is not served", proc);
         if (status == VRP_ERROR && !decodes(body, body_len, (xdrproc_t)xdr_vrp_error, sizeof(vrp_error)))
@@ -254,6 +247,7 @@ static void check(const uint8_t *data, size_t size)
         finding("%zu bytes of a partial frame after the answers", a.len - a.used);
     free(a.buf);
     free(e.serials);
+    free(e.progs);
 }
 
 /* CONNECT_OPEN + GET_TYPE on a fresh connection: both answered OK, the
@@ -290,6 +284,7 @@ static void probe(void)
     }
     free(a.buf);
     free(e.serials);
+    free(e.progs);
     input = saved;
     input_len = saved_len;
 }
