@@ -307,6 +307,84 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
     return r;
 }
 
+/* iothreadinfo DOMAIN [--live|--config]: virsh's table, or --json. */
+static int run_iothreadinfo(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[1] = {0};
+    bool json = false, live = false, config = false, current = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {0}};
+    size_t npos;
+    int r = vr_cli_parse(&vr_cmd_iothreadinfo, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect(&vr_cmd_iothreadinfo, live, config, current);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    if (live && config)
+        return vr_cli_usage(&vr_cmd_iothreadinfo, "--live and --config together: show one of them");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    char *s = vireo_domain_iothread_info_json(c, pos[0], (unsigned)flags);
+    json_object *o = s ? json_tokener_parse(s) : NULL, *threads = NULL;
+    free(s);
+    if (!o) {
+        r = vr_cli_fail(c);
+    } else if (json) {
+        vr_cli_print_json(json_object_get(o));
+        r = VR_EXIT_OK;
+    } else {
+        json_object_object_get_ex(o, "iothreads", &threads);
+        printf(" %-15s %s\n-----------------------------------------------\n", "IOThread ID", "CPU Affinity");
+        for (size_t i = 0; threads && i < json_object_array_length(threads); i++) {
+            json_object *v = json_object_array_get_idx(threads, i);
+            printf(" %-15s %s\n", str(v, "id"), str(v, "affinity"));
+        }
+        printf("\n");
+        r = VR_EXIT_OK;
+    }
+    json_object_put(o);
+    vireo_disconnect(c);
+    return r;
+}
+
+/* iothreadpin DOMAIN ID CPULIST [--live] (virsh's --iothread, --cpulist). */
+static int run_iothreadpin(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[1] = {0}, *id = NULL, *cpulist = NULL;
+    bool b[2] = {0}, live = false, config = false, current = false;
+    const vr_opt opts[] = {{"iothread", true, &b[0], &id, true}, {"cpulist", true, &b[1], &cpulist, true},
+                           {"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {0}};
+    size_t npos;
+    int r = vr_cli_parse(&vr_cmd_iothreadpin, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags = affect(&vr_cmd_iothreadpin, live, config, current);
+    if (flags < 0)
+        return VR_EXIT_USAGE;
+    char *end = NULL;
+    unsigned long n = id ? strtoul(id, &end, 10) : 0;
+    if (!id || !cpulist)
+        return vr_cli_usage(&vr_cmd_iothreadpin, "needs an iothread ID and a CPULIST (iothreadinfo lists the ids)");
+    if (!*id || *end || n < 1 || n > 0xffff)
+        return vr_cli_usage(&vr_cmd_iothreadpin, "ID '%s' is not an iothread number (1, 2, ...)", id);
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    r = vireo_domain_iothread_pin(c, pos[0], (unsigned)n, cpulist, (unsigned)flags) < 0 ? vr_cli_fail(c)
+                                                                                       : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return r;
+}
+
+const vr_command vr_cmd_iothreadinfo = {
+    "iothreadinfo", "A domain's iothreads and the host CPUs each may run on (--config: the definition's).",
+    "DOMAIN [--live] [--config] [--current] [--json]", run_iothreadinfo};
+const vr_command vr_cmd_iothreadpin = {
+    "iothreadpin", "Set which host CPUs a running domain's iothread may run on (live only).",
+    "DOMAIN [--iothread] ID [--cpulist] CPULIST [--live] [--config] [--current]", run_iothreadpin};
 const vr_command vr_cmd_vcpuinfo = {
     "vcpuinfo", "A running domain's vCPUs: the host CPU each ran on last, its CPU time and affinity.",
     "DOMAIN [--pretty] [--json]", run_vcpuinfo};
