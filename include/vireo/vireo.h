@@ -220,6 +220,8 @@ int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const c
  * or with VIREO_AFFECT_CONFIG from the definition; iothreadpin: live only. */
 char *vireo_domain_iothread_info_json(vireo_conn *c, const char *key, unsigned flags);
 int vireo_domain_iothread_pin(vireo_conn *c, const char *key, unsigned id, const char *cpulist, unsigned flags);
+/* iothreadadd (add) / iothreaddel of iothread `id`, LIVE/CONFIG flags. */
+int vireo_domain_iothread_change(vireo_conn *c, const char *key, unsigned id, bool add, unsigned flags);
 int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulist, unsigned flags);
 /* desc: the <description> (or with TITLE the <title>); *text NULL when
  * none (free()). flags: VIREO_DESC_TITLE, VIREO_XML_INACTIVE (the

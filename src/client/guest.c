@@ -227,6 +227,15 @@ int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const c
     return call(c, "PUT", key, "vcpupin", b, NULL);
 }
 
+int vireo_domain_iothread_change(vireo_conn *c, const char *key, unsigned id, bool add, unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "iothread", json_object_new_int64(id));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return call(c, "POST", key, add ? "iothreadadd" : "iothreaddel", b, NULL);
+}
+
 int vireo_domain_iothread_pin(vireo_conn *c, const char *key, unsigned id, const char *cpulist, unsigned flags)
 {
     json_object *b = pin_body(cpulist, flags);

@@ -297,7 +297,31 @@ static vr_rpc_result pin_iothread(vr_rpc_call *c)
     return VR_RPC_LATER;
 }
 
+static void on_changed(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_DOMAIN);
+}
+
+/* virDomainAddIOThread, virDomainDelIOThread: virsh iothreadadd/del. */
+static vr_rpc_result iothread_change(vr_rpc_call *c, bool add)
+{
+    vrp_iothread_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    vr_qemu_iothread_change(dom, a->iothread_id, add,
+                            (a->flags & AFFECT_LIVE ? VR_AFFECT_LIVE : 0) |
+                                (a->flags & AFFECT_CONFIG ? VR_AFFECT_CONFIG : 0),
+                            on_changed, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result add_iothread(vr_rpc_call *c) { return iothread_change(c, true); }
+static vr_rpc_result del_iothread(vr_rpc_call *c) { return iothread_change(c, false); }
+
 const vr_rpc_proc vr_rpc_vcpu_procs[] = {
+    VR_RPC_PROC(355, "virDomainAddIOThread", vrp_iothread_args, vrp_void, add_iothread, true),
+    VR_RPC_PROC(356, "virDomainDelIOThread", vrp_iothread_args, vrp_void, del_iothread, true),
     VR_RPC_PROC(351, "virDomainGetIOThreadInfo", vrp_get_iothread_info_args, vrp_get_iothread_info_ret,
                 get_iothread_info, false),
     VR_RPC_PROC(352, "virDomainPinIOThread", vrp_pin_iothread_args, vrp_void, pin_iothread, true),

@@ -2,8 +2,10 @@
 # iothreads of a running tiny guest (issue 18): iothreadinfo (live from
 # QMP query-iothreads and the threads' affinity, --config from the
 # definition), iothreadpin seen on the thread's Cpus_allowed_list in
-# /proc, the errors, and the same through Debian's virsh on libvirt-sock
-# (virDomainGetIOThreadInfo 351, virDomainPinIOThread 352).
+# /proc, iothreadadd/iothreaddel seen in QEMU and the definitions (the
+# disk's iothread refused), the errors, and the same through Debian's
+# virsh on libvirt-sock (virDomainGetIOThreadInfo 351, PinIOThread 352,
+# AddIOThread 355, DelIOThread 356).
 . "$(dirname "$0")/lib.sh"
 need_images
 need_asan_daemon
@@ -56,6 +58,35 @@ expect_eq "virsh iothreadpin io 1 $last: seen on the thread" "$(allowed "$t1")" 
 expect_eq "virsh iothreadinfo --config" "$($LV iothreadinfo io --config | rows)" "1:0-$last 2:0-$last "
 out=$($LV iothreadpin io 9 0 2>&1) && fail "virsh iothreadpin of iothread 9 succeeded"
 expect_match "virsh iothreadpin of a missing iothread: the daemon's error" "$out" "has no iothread 9"
+
+# ---- iothreadadd / iothreaddel ----
+ids() { $V iothreadinfo io "$@" | rows | sed 's/:[^ ]*//g'; }
+expect_eq "iothreadadd io 3 --live --config" "$($V iothreadadd io 3 --live --config)" ""
+expect_eq "... iothreadinfo shows three" "$(ids)" "1 2 3 "
+expect_eq "... and so does the definition" "$(ids --config)" "1 2 3 "
+expect_match "... QEMU runs iothread3" "$($V qemu-monitor-command io --hmp 'info iothreads')" '^iothread3:'
+expect_match "... the definition says <iothreads>3" "$($V dumpxml io --inactive)" '<iothreads>3</iothreads>'
+expect_fail "iothreadadd of an id the domain has" "has iothread 2 already" $V iothreadadd io 2
+expect_fail "iothreadadd leaving a gap" "numbers its iothreads 1..3.*add 4 next" $V iothreadadd io 7
+expect_fail "iothreaddel of the disk's iothread, by name" "iothread 1 of domain 'io' is used by disk vda" \
+    $V iothreaddel io 1
+expect_fail "iothreaddel of one the domain lacks" "has no iothread 9" $V iothreaddel io 9
+$V iothreaddel io 3 >/dev/null
+expect_eq "iothreaddel io 3: live" "$(ids)" "1 2 "
+expect_eq "... not in the definition (live only on a running domain)" "$(ids --config)" "1 2 3 "
+$V iothreaddel io 3 --config >/dev/null
+expect_eq "iothreaddel io 3 --config" "$(ids --config)" "1 2 "
+expect_eq "... QEMU has two iothreads left" \
+    "$($V qemu-monitor-command io --hmp 'info iothreads' | grep -c '^iothread')" 2
+
+# the same through Debian's virsh
+$LV iothreadadd io 3 --live >/dev/null
+expect_eq "virsh iothreadadd io 3 --live over libvirt-sock" "$($LV iothreadinfo io | rows | sed 's/:[^ ]*//g')" \
+    "1 2 3 "
+$LV iothreaddel io 3 --live >/dev/null
+expect_eq "virsh iothreaddel io 3 --live" "$(ids)" "1 2 "
+out=$($LV iothreaddel io 1 2>&1) && fail "virsh iothreaddel of the disk's iothread succeeded"
+expect_match "virsh iothreaddel of the disk's iothread: refused, by name" "$out" "used by disk vda"
 
 $V destroy io >/dev/null
 no_sanitizer_report

@@ -250,6 +250,11 @@ void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, 
 void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
 void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,
                           void *opaque);
+/* iothreadadd (add) / iothreaddel (qemu_iothread.c), with the LIVE/CONFIG
+ * flags of devices: QMP object-add/object-del and <iothreads> N+1 / N-1.
+ * Ids are 1..N: add N+1, remove N; one a disk or controller uses is
+ * refused, naming it. */
+void vr_qemu_iothread_change(vr_domain *dom, unsigned id, bool add, unsigned flags, vr_done_fn cb, void *opaque);
 
 /* desc (qemu_desc.c): <title> (one line) or <description>, with the
  * LIVE/CONFIG flags of memory; empty text removes it. The getter reads
