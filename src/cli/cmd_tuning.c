@@ -408,7 +408,7 @@ const vr_command vr_cmd_iothreadinfo = {
     "iothreadinfo", "A domain's iothreads and the host CPUs each may run on (--config: the definition's).",
     "DOMAIN [--live] [--config] [--current] [--json]", run_iothreadinfo};
 const vr_command vr_cmd_iothreadpin = {
-    "iothreadpin", "Set which host CPUs a running domain's iothread may run on (live only).",
+    "iothreadpin", "Set which host CPUs a domain's iothread may run on (--live; --config: <cputune>).",
     "DOMAIN [--iothread] ID [--cpulist] CPULIST [--live] [--config] [--current]", run_iothreadpin};
 const vr_command vr_cmd_vcpuinfo = {
     "vcpuinfo", "A running domain's vCPUs: the host CPU each ran on last, its CPU time and affinity.",

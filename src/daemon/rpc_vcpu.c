@@ -1,8 +1,10 @@
 /* libvirt protocol: vCPU threads of a running domain (vcpuinfo, vcpupin,
- * emulatorpin: qemu_affinity.c, as the HTTP routes in api_guest.c).
+ * emulatorpin: qemu_affinity.c, as the HTTP routes in api_guest.c), and
+ * iothreads (iothreadinfo, iothreadpin with LIVE/CONFIG, iothreadadd/del:
+ * qemu_affinity.c, qemu_iothread.c).
  * libvirt's CPU maps are bitmaps, one bit per host CPU, maplen bytes per
- * vCPU; the driver speaks cpulists ("0-1,3"). Pinning is live only
- * (<cputune> is not parsed yet): CONFIG is refused, and a shut-off
+ * vCPU; the driver speaks cpulists ("0-1,3"). vCPU pinning here is live
+ * only: CONFIG is refused, and a shut-off
  * domain's map is every host CPU, which is what it would run on. */
 #include "daemon/rpc.h"
 #include "common/util.h"

@@ -3,7 +3,7 @@
  * a running domain: QEMU names its threads (query-cpus-fast's and
  * query-iothreads' thread-id), the kernel does the rest
  * (sched_setaffinity, /proc/PID/task/TID/stat). vcpupin/emulatorpin
- * --config write <cputune> (vr_qemu_pin); iothreadpin is live only. */
+ * --config write <cputune> (vr_qemu_pin), iothreadpin too. */
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
@@ -263,6 +263,9 @@ static void pin_done(vr_err code, json_object *ret, const char *err, void *opaqu
     free(p);
 }
 
+static void iothread_pin_live(vr_domain *dom, unsigned id, const char *cpulist, vr_qemu_reply_fn cb,
+                              void *opaque);
+
 void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb, void *opaque)
 {
     flags = vr_qemu_affect(dom, flags);
@@ -276,6 +279,8 @@ void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, 
         code = VR_ERR_INVALID;
     if (code != VR_OK)
         pin_done(code, NULL, err, p);
+    else if ((flags & VR_AFFECT_LIVE) && vcpu <= VR_PIN_IOTHREAD(1))
+        iothread_pin_live(dom, (unsigned)(-1 - vcpu), cpulist, pin_done, p);
     else if (flags & VR_AFFECT_LIVE)
         run(dom, vcpu, cpulist, pin_done, p);
     else
@@ -283,7 +288,7 @@ void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, 
     free(err);
 }
 
-/* ---- iothreads: iothreadinfo, iothreadpin (live) ---- */
+/* ---- iothreads: iothreadinfo, iothreadpin's live half ---- */
 
 typedef struct {
     vr_qemu_driver *drv;
@@ -356,8 +361,8 @@ static void on_iothreads(json_object *ret, const char *error, void *opaque)
     free(c);
 }
 
-/* The definition's iothreads 1..N, each on every host CPU (<cputune>
- * <iothreadpin> is not read on this branch). */
+/* The definition's iothreads 1..N, each on its <iothreadpin cpuset>,
+ * else every host CPU. */
 static json_object *config_iothreads(const vr_domain_def *def)
 {
     json_object *out = json_object_new_object(), *arr = json_object_new_array();
@@ -367,7 +372,11 @@ static json_object *config_iothreads(const vr_domain_def *def)
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_int((int)i));
         json_object_object_add(o, "thread", NULL);
-        json_object_object_add(o, "affinity", json_object_new_string(all));
+        const char *set = all;
+        for (size_t k = 0; k < def->cputune.n_iothreadpins; k++)
+            if (def->cputune.iothreadpins[k].vcpu == i)
+                set = def->cputune.iothreadpins[k].cpuset;
+        json_object_object_add(o, "affinity", json_object_new_string(set));
         json_object_array_add(arr, o);
     }
     free(all);
@@ -390,28 +399,13 @@ void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, 
     vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
 }
 
-void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,
-                          void *opaque)
+/* The live half of iothreadpin: the running thread of iothread `id`. */
+static void iothread_pin_live(vr_domain *dom, unsigned id, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
 {
     char *err = NULL;
-    vr_err code = VR_OK;
     cpu_set_t set;
-    if (flags & VR_AFFECT_CONFIG) {
-        err = vr_asprintf("pinning an iothread in the definition (<cputune><iothreadpin>, --config) is not "
-                          "supported yet; use --live on the running domain '%s'", dom->def->name);
-        code = VR_ERR_UNSUPPORTED;
-    } else if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->pid <= 0) {
-        err = vr_asprintf("domain '%s' is not running; its iothreads exist only while it runs (start it, "
-                          "then iothreadpin)", dom->def->name);
-        code = VR_ERR_CONFLICT;
-    } else if (!id) {
-        err = vr_asprintf("iothread ids start at 1 (iothreadinfo '%s' lists them)", dom->def->name);
-        code = VR_ERR_INVALID;
-    } else if (vr_qemu_cpuset(cpulist, "<iothreadpin cpuset", &set, &err) < 0) {
-        code = VR_ERR_INVALID;
-    }
-    if (code != VR_OK) {
-        cb(code, NULL, err, opaque);
+    if (vr_qemu_cpuset(cpulist, "<iothreadpin cpuset", &set, &err) < 0) {
+        cb(VR_ERR_INVALID, NULL, err, opaque);
         free(err);
         return;
     }
@@ -419,4 +413,16 @@ void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsi
     *c = (iothread_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .id = id, .set = set, .cb = cb,
                         .opaque = opaque};
     vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
+}
+
+void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,
+                          void *opaque)
+{
+    if (id) {
+        vr_qemu_pin(dom, VR_PIN_IOTHREAD(id), cpulist, flags, cb, opaque);
+        return;
+    }
+    char *err = vr_asprintf("iothread ids start at 1 (iothreadinfo '%s' lists them)", dom->def->name);
+    cb(VR_ERR_INVALID, NULL, err, opaque);
+    free(err);
 }

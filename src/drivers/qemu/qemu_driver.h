@@ -245,8 +245,9 @@ void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, 
 /* iothreads (qemu_affinity.c). iothreadinfo's ret: {"iothreads": [{id,
  * thread (null from the definition), affinity: "0-1"}], "host_cpus"}:
  * QMP query-iothreads on a running domain, else (or with
- * VR_AFFECT_CONFIG) the definition's <iothreads>. iothreadpin: the
- * thread of iothread `id` to `cpulist`, live only (CONFIG refused). */
+ * VR_AFFECT_CONFIG) the definition's <iothreads> and <iothreadpin>.
+ * iothreadpin: vr_qemu_pin for iothread `id` (thread and/or
+ * <cputune><iothreadpin>). */
 void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
 void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,
                           void *opaque);

@@ -1,6 +1,6 @@
 /* iothreadadd and iothreaddel: QMP object-add/object-del of an iothread
  * (QEMU's iothreadN, as qemu_command_memory.c names them at start) and
- * the definitions' <iothreads> count. The definition numbers its
+ * the definitions' <iothreads> count (and a removed one's <iothreadpin>). The definition numbers its
  * iothreads 1..N (<iothreadids> is not read on this branch), so the one
  * added is N+1 and the one removed is N; one a disk or a controller uses
  * is never removed. */
@@ -46,10 +46,17 @@ static vr_domain_def *with_iothread(const vr_domain_def *def, unsigned id, bool 
     if (*err)
         return NULL;
     vr_domain_def *copy = vr_domain_def_copy(def);
-    if (!copy)
+    if (!copy) {
         vr_set_error(err, "cannot copy the definition of domain '%s'", def->name);
-    else
-        copy->iothreads = add ? id : id - 1;
+        return NULL;
+    }
+    copy->iothreads = add ? id : id - 1;
+    vr_cputune *t = &copy->cputune; /* a removed iothread's <iothreadpin> goes with it */
+    for (size_t i = 0; !add && i < t->n_iothreadpins; i++)
+        if (t->iothreadpins[i].vcpu == id) {
+            free(t->iothreadpins[i].cpuset);
+            t->iothreadpins[i--] = t->iothreadpins[--t->n_iothreadpins];
+        }
     return copy;
 }
 
