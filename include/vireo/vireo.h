@@ -216,6 +216,12 @@ int vireo_domain_job_abort(vireo_conn *c, const char *key);
  * cpulist ("0-3,^2"); VIREO_AFFECT_CONFIG (<cputune>) is refused for now. */
 char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key);
 int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const char *cpulist, unsigned flags);
+/* iothreadinfo: {"iothreads": [{id, thread, affinity}], "host_cpus"}, live
+ * or with VIREO_AFFECT_CONFIG from the definition; iothreadpin: live only. */
+char *vireo_domain_iothread_info_json(vireo_conn *c, const char *key, unsigned flags);
+int vireo_domain_iothread_pin(vireo_conn *c, const char *key, unsigned id, const char *cpulist, unsigned flags);
+/* iothreadadd (add) / iothreaddel of iothread `id`, LIVE/CONFIG flags. */
+int vireo_domain_iothread_change(vireo_conn *c, const char *key, unsigned id, bool add, unsigned flags);
 int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulist, unsigned flags);
 /* desc: the <description> (or with TITLE the <title>); *text NULL when
  * none (free()). flags: VIREO_DESC_TITLE, VIREO_XML_INACTIVE (the

@@ -89,6 +89,19 @@ static int affect(const vr_command *cmd, bool live, bool config, bool current)
     return (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
 }
 
+/* Parse DOMAIN and `opts`, then --live/--config/--current as *flags:
+ * -1 to go on, else the exit code (--help shown, a usage error). */
+static int parse_affect(const vr_command *cmd, int argc, char **argv, const vr_opt *opts, const char **pos,
+                        const bool *live, const bool *config, const bool *current, int *flags)
+{
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    *flags = affect(cmd, *live, *config, *current);
+    return *flags < 0 ? VR_EXIT_USAGE : -1;
+}
+
 /* vcpupin and emulatorpin: set with a CPU list, else show the table. */
 static int run_pin(vr_cli *cli, int argc, char **argv, bool emulator)
 {
@@ -100,13 +113,9 @@ static int run_pin(vr_cli *cli, int argc, char **argv, bool emulator)
                                 {"live", false, &live, NULL}, {"config", false, &config, NULL},
                                 {"current", false, &current, NULL}, {0}};
     const vr_opt *opts = emulator ? vcpu_opts + 1 : vcpu_opts;
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    int flags = affect(cmd, live, config, current);
-    if (flags < 0)
-        return VR_EXIT_USAGE;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &live, &config, &current, &flags);
+    if (r >= 0)
+        return r;
     char *end = NULL;
     unsigned long n = vcpu ? strtoul(vcpu, &end, 10) : 0;
     if (vcpu && (!*vcpu || *end || n > 4095))
@@ -307,6 +316,100 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
     return r;
 }
 
+/* iothreadinfo DOMAIN [--live|--config]: virsh's table, or --json. */
+static int run_iothreadinfo(vr_cli *cli, int argc, char **argv)
+{
+    const char *pos[1] = {0};
+    bool json = false, live = false, config = false, current = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {0}};
+    int flags, r = parse_affect(&vr_cmd_iothreadinfo, argc, argv, opts, pos, &live, &config, &current, &flags);
+    if (r >= 0)
+        return r;
+    if (live && config)
+        return vr_cli_usage(&vr_cmd_iothreadinfo, "--live and --config together: show one of them");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    char *s = vireo_domain_iothread_info_json(c, pos[0], (unsigned)flags);
+    json_object *o = s ? json_tokener_parse(s) : NULL, *threads = NULL;
+    free(s);
+    if (!o) {
+        r = vr_cli_fail(c);
+    } else if (json) {
+        vr_cli_print_json(json_object_get(o));
+        r = VR_EXIT_OK;
+    } else {
+        json_object_object_get_ex(o, "iothreads", &threads);
+        printf(" %-15s %s\n-----------------------------------------------\n", "IOThread ID", "CPU Affinity");
+        for (size_t i = 0; threads && i < json_object_array_length(threads); i++) {
+            json_object *v = json_object_array_get_idx(threads, i);
+            printf(" %-15s %s\n", str(v, "id"), str(v, "affinity"));
+        }
+        printf("\n");
+        r = VR_EXIT_OK;
+    }
+    json_object_put(o);
+    vireo_disconnect(c);
+    return r;
+}
+
+/* iothreadpin DOMAIN ID CPULIST (virsh's --iothread, --cpulist),
+ * iothreadadd/iothreaddel DOMAIN ID (--id); --live/--config/--current. */
+static int run_iothread(vr_cli *cli, int argc, char **argv, const vr_command *cmd)
+{
+    bool pin = cmd == &vr_cmd_iothreadpin;
+    const char *pos[1] = {0}, *id = NULL, *cpulist = NULL;
+    bool b[2] = {0}, live = false, config = false, current = false;
+    const vr_opt opts[] = {{pin ? "iothread" : "id", true, &b[0], &id, true}, {"live", false, &live, NULL},
+                           {"config", false, &config, NULL}, {"current", false, &current, NULL},
+                           {pin ? "cpulist" : NULL, true, &b[1], &cpulist, true}, {0}}; /* NULL ends the list */
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &live, &config, &current, &flags);
+    if (r >= 0)
+        return r;
+    char *end = NULL;
+    unsigned long n = id ? strtoul(id, &end, 10) : 0;
+    if (!id || (pin && !cpulist))
+        return vr_cli_usage(cmd, "needs an iothread ID%s (iothreadinfo lists the ids)", pin ? " and a CPULIST" : "");
+    if (!*id || *end || n < 1 || n > 0xffff)
+        return vr_cli_usage(cmd, "ID '%s' is not an iothread number (1, 2, ...)", id);
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    r = pin ? vireo_domain_iothread_pin(c, pos[0], (unsigned)n, cpulist, (unsigned)flags)
+            : vireo_domain_iothread_change(c, pos[0], (unsigned)n, cmd == &vr_cmd_iothreadadd, (unsigned)flags);
+    r = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return r;
+}
+
+static int run_iothreadpin(vr_cli *cli, int argc, char **argv)
+{
+    return run_iothread(cli, argc, argv, &vr_cmd_iothreadpin);
+}
+
+static int run_iothreadadd(vr_cli *cli, int argc, char **argv)
+{
+    return run_iothread(cli, argc, argv, &vr_cmd_iothreadadd);
+}
+
+static int run_iothreaddel(vr_cli *cli, int argc, char **argv)
+{
+    return run_iothread(cli, argc, argv, &vr_cmd_iothreaddel);
+}
+
+const vr_command vr_cmd_iothreadadd = {
+    "iothreadadd", "Add an iothread (the next id, N+1) to a domain, live (QMP object-add) and/or in its definition.",
+    "DOMAIN [--id] ID [--live] [--config] [--current]", run_iothreadadd};
+const vr_command vr_cmd_iothreaddel = {
+    "iothreaddel", "Remove a domain's last iothread, live and/or in its definition; refused while a disk uses it.",
+    "DOMAIN [--id] ID [--live] [--config] [--current]", run_iothreaddel};
+const vr_command vr_cmd_iothreadinfo = {
+    "iothreadinfo", "A domain's iothreads and the host CPUs each may run on (--config: the definition's).",
+    "DOMAIN [--live] [--config] [--current] [--json]", run_iothreadinfo};
+const vr_command vr_cmd_iothreadpin = {
+    "iothreadpin", "Set which host CPUs a domain's iothread may run on (--live; --config: <cputune>).",
+    "DOMAIN [--iothread] ID [--cpulist] CPULIST [--live] [--config] [--current]", run_iothreadpin};
 const vr_command vr_cmd_vcpuinfo = {
     "vcpuinfo", "A running domain's vCPUs: the host CPU each ran on last, its CPU time and affinity.",
     "DOMAIN [--pretty] [--json]", run_vcpuinfo};

@@ -201,6 +201,16 @@ char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key)
     return s;
 }
 
+char *vireo_domain_iothread_info_json(vireo_conn *c, const char *key, unsigned flags)
+{
+    json_object *r = NULL;
+    if (call(c, "GET", key, flags & VIREO_AFFECT_CONFIG ? "iothreadinfo?config=1" : "iothreadinfo", NULL, &r) < 0)
+        return NULL;
+    char *s = vr_strdup(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+    json_object_put(r);
+    return s;
+}
+
 static json_object *pin_body(const char *cpulist, unsigned flags)
 {
     json_object *b = json_object_new_object();
@@ -215,6 +225,22 @@ int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const c
     json_object *b = pin_body(cpulist, flags);
     json_object_object_add(b, "vcpu", json_object_new_int64(vcpu));
     return call(c, "PUT", key, "vcpupin", b, NULL);
+}
+
+int vireo_domain_iothread_change(vireo_conn *c, const char *key, unsigned id, bool add, unsigned flags)
+{
+    json_object *b = json_object_new_object();
+    json_object_object_add(b, "iothread", json_object_new_int64(id));
+    json_object_object_add(b, "live", json_object_new_boolean(!!(flags & VIREO_AFFECT_LIVE)));
+    json_object_object_add(b, "config", json_object_new_boolean(!!(flags & VIREO_AFFECT_CONFIG)));
+    return call(c, "POST", key, add ? "iothreadadd" : "iothreaddel", b, NULL);
+}
+
+int vireo_domain_iothread_pin(vireo_conn *c, const char *key, unsigned id, const char *cpulist, unsigned flags)
+{
+    json_object *b = pin_body(cpulist, flags);
+    json_object_object_add(b, "iothread", json_object_new_int64(id));
+    return call(c, "PUT", key, "iothreadpin", b, NULL);
 }
 
 int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulist, unsigned flags)

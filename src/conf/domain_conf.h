@@ -594,9 +594,11 @@ vr_domain_def *vr_domain_def_copy(const vr_domain_def *def);
 
 void vr_domain_def_free(vr_domain_def *def);
 
-/* vcpupin/emulatorpin --config: a copy of `def` whose <cputune> pins
- * vCPU `vcpu` (-1: the emulator threads) to `cpuset`, checked as define
+/* vcpupin/emulatorpin/iothreadpin --config: a copy of `def` whose
+ * <cputune> pins vCPU `vcpu` (-1: the emulator threads,
+ * VR_PIN_IOTHREAD(id): that iothread) to `cpuset`, checked as define
  * checks it (NULL with *err). */
+#define VR_PIN_IOTHREAD(id) (-1 - (int)(id))
 vr_domain_def *vr_domain_def_with_pin(const vr_domain_def *def, int vcpu, const char *cpuset, char **err);
 
 /* ---- helpers for the drivers ---------------------------------------- */

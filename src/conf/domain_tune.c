@@ -149,19 +149,21 @@ static int pin_cpuset(vr_parse_state *st, const xmlNode *c, char **out)
     return 0;
 }
 
-static int parse_vcpupin(vr_parse_state *st, const xmlNode *c, vr_cputune *t)
+/* <vcpupin vcpu cpuset/> (key "vcpu") or <iothreadpin iothread cpuset/>. */
+static int parse_pin(vr_parse_state *st, const xmlNode *c, const char *key, unsigned long long min,
+                     unsigned long long max, vr_vcpupin **pins, size_t *n)
 {
-    if (vr_xml_check_attrs(c, ATTRS("vcpu", "cpuset"), st->err) < 0 ||
+    if (vr_xml_check_attrs(c, ATTRS(key, "cpuset"), st->err) < 0 ||
         vr_xml_check_empty(c, st->err) < 0)
         return -1;
     unsigned long long v;
-    int rc = vr_xml_attr_uint(c, "vcpu", 0, VR_MAX_VCPUS - 1, &v, st->err);
+    int rc = vr_xml_attr_uint(c, key, min, max, &v, st->err);
     if (rc <= 0)
-        return rc < 0 ? -1 : vr_xml_error(c, st->err, "<vcpupin> needs a vcpu");
-    for (size_t i = 0; i < t->n_vcpupins; i++)
-        if (t->vcpupins[i].vcpu == v)
-            return vr_xml_error(c, st->err, "<vcpupin vcpu='%llu'> is given twice", v);
-    vr_vcpupin *p = VR_PUSH(t->vcpupins, t->n_vcpupins);
+        return rc < 0 ? -1 : vr_xml_error(c, st->err, "<%s> needs a %s", (const char *)c->name, key);
+    for (size_t i = 0; i < *n; i++)
+        if ((*pins)[i].vcpu == v)
+            return vr_xml_error(c, st->err, "<%s %s='%llu'> is given twice", (const char *)c->name, key, v);
+    vr_vcpupin *p = VR_PUSH(*pins, *n);
     p->vcpu = (unsigned)v;
     return pin_cpuset(st, c, &p->cpuset);
 }
@@ -192,7 +194,9 @@ int vr_parse_cputune(vr_parse_state *st, const xmlNode *n)
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         int rc;
         if (vr_xml_is(c, "vcpupin")) {
-            rc = parse_vcpupin(st, c, t);
+            rc = parse_pin(st, c, "vcpu", 0, VR_MAX_VCPUS - 1, &t->vcpupins, &t->n_vcpupins);
+        } else if (vr_xml_is(c, "iothreadpin")) {
+            rc = parse_pin(st, c, "iothread", 1, 64, &t->iothreadpins, &t->n_iothreadpins);
         } else if (vr_xml_is(c, "emulatorpin")) {
             rc = t->emulatorpin ? vr_parse_duplicate(c, st->err)
                  : vr_xml_check_attrs(c, ATTRS("cpuset"), st->err) < 0 ||
@@ -307,6 +311,10 @@ static int check_cputune(const vr_domain_def *def, char **err)
         if (t->vcpupins[i].vcpu >= def->vcpus)
             return vr_dom_error(t->line, err, "<vcpupin vcpu='%u'>: the domain has vCPUs 0 to %u",
                                 t->vcpupins[i].vcpu, def->vcpus - 1);
+    for (size_t i = 0; i < t->n_iothreadpins; i++)
+        if (t->iothreadpins[i].vcpu > def->iothreads)
+            return vr_dom_error(t->line, err, "<iothreadpin iothread='%u'>: the domain has %u <iothreads>",
+                                t->iothreadpins[i].vcpu, def->iothreads);
     return 0;
 }
 
@@ -411,6 +419,11 @@ void vr_format_cputune(xmlNode *root, const vr_domain_def *def)
     }
     if (t->emulatorpin)
         vr_xml_new_prop(vr_xml_new_child(n, "emulatorpin"), "cpuset", t->emulatorpin);
+    for (size_t i = 0; i < t->n_iothreadpins; i++) {
+        xmlNode *p = vr_xml_new_child(n, "iothreadpin");
+        vr_xml_new_propf(p, "iothread", "%u", t->iothreadpins[i].vcpu);
+        vr_xml_new_prop(p, "cpuset", t->iothreadpins[i].cpuset);
+    }
 }
 
 vr_domain_def *vr_domain_def_with_pin(const vr_domain_def *def, int vcpu, const char *cpuset, char **err)
@@ -422,12 +435,16 @@ vr_domain_def *vr_domain_def_with_pin(const vr_domain_def *def, int vcpu, const 
     }
     vr_cputune *t = &copy->cputune;
     char **slot = &t->emulatorpin;
-    for (size_t i = 0; vcpu >= 0 && i < t->n_vcpupins; i++)
-        if (t->vcpupins[i].vcpu == (unsigned)vcpu)
-            slot = &t->vcpupins[i].cpuset;
-    if (vcpu >= 0 && slot == &t->emulatorpin) {
-        vr_vcpupin *p = VR_PUSH(t->vcpupins, t->n_vcpupins);
-        p->vcpu = (unsigned)vcpu;
+    bool io = vcpu <= VR_PIN_IOTHREAD(1);
+    vr_vcpupin **pins = io ? &t->iothreadpins : &t->vcpupins;
+    size_t *n = io ? &t->n_iothreadpins : &t->n_vcpupins;
+    unsigned id = io ? (unsigned)(-1 - vcpu) : (unsigned)vcpu;
+    for (size_t i = 0; vcpu != -1 && i < *n; i++)
+        if ((*pins)[i].vcpu == id)
+            slot = &(*pins)[i].cpuset;
+    if (vcpu != -1 && slot == &t->emulatorpin) {
+        vr_vcpupin *p = VR_PUSH(*pins, *n);
+        p->vcpu = id;
         slot = &p->cpuset;
     }
     free(*slot);
@@ -453,6 +470,9 @@ void vr_domain_tune_free(vr_domain_def *def)
         free(def->cputune.vcpupins[i].cpuset);
     free(def->cputune.vcpupins);
     free(def->cputune.emulatorpin);
+    for (size_t i = 0; i < def->cputune.n_iothreadpins; i++)
+        free(def->cputune.iothreadpins[i].cpuset);
+    free(def->cputune.iothreadpins);
     vr_domain_numatune_free(def);
     free(def->mem_backing.hugepage_nodeset);
     free(def->memdevs);

@@ -58,7 +58,8 @@ typedef struct {
     long line;
 } vr_numatune;
 
-/* <cputune><vcpupin vcpu cpuset/>. */
+/* <cputune><vcpupin vcpu cpuset/>, and <iothreadpin iothread cpuset/>
+ * (vcpu is then the iothread's id). */
 typedef struct {
     unsigned vcpu;
     char *cpuset;
@@ -71,6 +72,8 @@ typedef struct {
     vr_vcpupin *vcpupins;
     size_t n_vcpupins;
     char *emulatorpin;               /* <emulatorpin cpuset> or NULL */
+    vr_vcpupin *iothreadpins;        /* <iothreadpin iothread cpuset> */
+    size_t n_iothreadpins;
     unsigned long long shares;       /* 0: not given */
     unsigned long long period;       /* microseconds; 0: not given */
     long long quota;                 /* microseconds, -1 unlimited; 0: not given */

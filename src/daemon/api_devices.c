@@ -190,6 +190,24 @@ static void set_vcpus(vr_api_call *c)
     json_object_put(body);
 }
 
+/* POST domains/NAME/iothreadadd, iothreaddel {"iothread": N, "live", "config"}. */
+static void iothread_change(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    unsigned long long n = 0;
+    int rc = vr_api_uint(c, body, "iothread", 1, 0xffff, &n);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"iothread\": N}, with optional \"live\" and "
+                           "\"config\"");
+    else if (rc > 0)
+        vr_qemu_iothread_change(dom, (unsigned)n, strcmp(c->seg[2], "iothreadadd") == 0, affect(dom, body),
+                                vr_api_domain_done, vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
 /* GET domains/NAME/vcpus: virsh vcpucount's four numbers; live ones
  * null when shut off, config ones null for a transient domain. */
 static void get_vcpus(vr_api_call *c)
@@ -215,6 +233,8 @@ const vr_api_route vr_api_device_routes[] = {
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},
+    {"POST", "domains/*/iothreadadd", iothread_change},
+    {"POST", "domains/*/iothreaddel", iothread_change},
     {"GET", "domains/*/vcpus", get_vcpus, VR_API_READ},
     {0},
 };

@@ -187,7 +187,39 @@ static void pin(vr_api_call *c)
     json_object_put(body);
 }
 
+/* GET domains/NAME/iothreadinfo[?config=1]; PUT domains/NAME/iothreadpin
+ * {"iothread", "cpulist", "live", "config"}. */
+static void iothread_info(vr_api_call *c)
+{
+    vr_domain *dom = begin(c, NULL);
+    const char *config = vr_req_query(c->req, "config");
+    if (dom)
+        vr_qemu_iothread_info(dom, config && strcmp(config, "0") ? VR_AFFECT_CONFIG : 0, on_done, pend(c));
+}
+
+static void iothread_pin(vr_api_call *c)
+{
+    json_object *body = NULL;
+    vr_domain *dom = begin(c, &body);
+    if (!dom)
+        return;
+    const char *cpulist = NULL;
+    unsigned long long id = 0;
+    int rc = vr_api_str(c, body, "cpulist", &cpulist);
+    int rv = rc < 0 ? 1 : vr_api_uint(c, body, "iothread", 1, 0xffff, &id);
+    if (rc >= 0 && rv >= 0 && (rc == 0 || rv == 0))
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"iothread\": N, \"cpulist\": \"0-1\"}");
+    else if (rc > 0 && rv > 0)
+        vr_qemu_iothread_pin(dom, (unsigned)id, cpulist,
+                             (vr_api_bool(body, "live") ? VR_AFFECT_LIVE : 0) |
+                                 (vr_api_bool(body, "config") ? VR_AFFECT_CONFIG : 0),
+                             on_done, pend(c));
+    json_object_put(body);
+}
+
 const vr_api_route vr_api_guest_routes[] = {
+    {"GET", "domains/*/iothreadinfo", iothread_info, VR_API_READ},
+    {"PUT", "domains/*/iothreadpin", iothread_pin},
     {"GET", "domains/*/vcpuinfo", vcpu_info, VR_API_READ},
     {"PUT", "domains/*/vcpupin", pin},
     {"PUT", "domains/*/emulatorpin", pin},

@@ -23,7 +23,6 @@ static const struct {
     {293, "virNodeGetCPUMap"},
     {312, "virConnectGetCPUModelNames"},
     {343, "virDomainOpenGraphicsFD"},
-    {351, "virDomainGetIOThreadInfo"},
     {360, "virConnectRegisterCloseCallback"},
     {374, "virConnectNodeDeviceEventRegisterAny"},
     {418, "virDomainGetGuestInfo"},

@@ -1,8 +1,10 @@
 /* libvirt protocol: vCPU threads of a running domain (vcpuinfo, vcpupin,
- * emulatorpin: qemu_affinity.c, as the HTTP routes in api_guest.c).
+ * emulatorpin: qemu_affinity.c, as the HTTP routes in api_guest.c), and
+ * iothreads (iothreadinfo, iothreadpin with LIVE/CONFIG, iothreadadd/del:
+ * qemu_affinity.c, qemu_iothread.c).
  * libvirt's CPU maps are bitmaps, one bit per host CPU, maplen bytes per
- * vCPU; the driver speaks cpulists ("0-1,3"). Pinning is live only
- * (<cputune> is not parsed yet): CONFIG is refused, and a shut-off
+ * vCPU; the driver speaks cpulists ("0-1,3"). vCPU pinning here is live
+ * only: CONFIG is refused, and a shut-off
  * domain's map is every host CPU, which is what it would run on. */
 #include "daemon/rpc.h"
 #include "common/util.h"
@@ -243,7 +245,88 @@ static vr_rpc_result pin_emulator(vr_rpc_call *c)
     return VR_RPC_LATER;
 }
 
+/* virDomainGetIOThreadInfo: one map of host CPUs per iothread, as many
+ * bytes as the host's CPUs need (libvirt's VIR_CPU_MAPLEN). */
+static void on_iothreads(vr_err code, json_object *ret, const char *err, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    json_object *threads = NULL;
+    json_object_object_get_ex(ret, "iothreads", &threads);
+    size_t n = threads ? json_object_array_length(threads) : 0;
+    if (code == VR_OK) {
+        vrp_get_iothread_info_ret *r = c->ret;
+        int maplen = (host_cpus() + 7) / 8;
+        r->info.info_val = vr_calloc(n + 1, sizeof(vrp_iothread_info));
+        r->info.info_len = (unsigned)n;
+        for (size_t i = 0; i < n; i++) {
+            json_object *v = json_object_array_get_idx(threads, i), *id = NULL;
+            vrp_iothread_info *info = &r->info.info_val[i];
+            json_object_object_get_ex(v, "id", &id);
+            info->iothread_id = (unsigned)json_object_get_int(id);
+            info->cpumap.cpumap_val = vr_calloc(1, (size_t)maplen);
+            info->cpumap.cpumap_len = (unsigned)maplen;
+            map_of(text(v, "affinity"), (unsigned char *)info->cpumap.cpumap_val, maplen);
+        }
+        r->ret = (unsigned)n;
+    }
+    vr_rpc_done(c, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result get_iothread_info(vr_rpc_call *c)
+{
+    vrp_get_iothread_info_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    vr_qemu_iothread_info(dom, a->flags & AFFECT_CONFIG ? VR_AFFECT_CONFIG : 0, on_iothreads, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result pin_iothread(vr_rpc_call *c)
+{
+    vrp_pin_iothread_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    char *list = list_of((const unsigned char *)a->cpumap.cpumap_val, a->cpumap.cpumap_len);
+    if (!list)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "the CPU map names no CPU");
+    vr_qemu_iothread_pin(dom, a->iothreads_id, list,
+                         (a->flags & AFFECT_LIVE ? VR_AFFECT_LIVE : 0) |
+                             (a->flags & AFFECT_CONFIG ? VR_AFFECT_CONFIG : 0),
+                         on_pinned, c);
+    free(list);
+    return VR_RPC_LATER;
+}
+
+static void on_changed(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_DOMAIN);
+}
+
+/* virDomainAddIOThread, virDomainDelIOThread: virsh iothreadadd/del. */
+static vr_rpc_result iothread_change(vr_rpc_call *c, bool add)
+{
+    vrp_iothread_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    vr_qemu_iothread_change(dom, a->iothread_id, add,
+                            (a->flags & AFFECT_LIVE ? VR_AFFECT_LIVE : 0) |
+                                (a->flags & AFFECT_CONFIG ? VR_AFFECT_CONFIG : 0),
+                            on_changed, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result add_iothread(vr_rpc_call *c) { return iothread_change(c, true); }
+static vr_rpc_result del_iothread(vr_rpc_call *c) { return iothread_change(c, false); }
+
 const vr_rpc_proc vr_rpc_vcpu_procs[] = {
+    VR_RPC_PROC(355, "virDomainAddIOThread", vrp_iothread_args, vrp_void, add_iothread, true),
+    VR_RPC_PROC(356, "virDomainDelIOThread", vrp_iothread_args, vrp_void, del_iothread, true),
+    VR_RPC_PROC(351, "virDomainGetIOThreadInfo", vrp_get_iothread_info_args, vrp_get_iothread_info_ret,
+                get_iothread_info, false),
+    VR_RPC_PROC(352, "virDomainPinIOThread", vrp_pin_iothread_args, vrp_void, pin_iothread, true),
     VR_RPC_PROC(20, "virDomainGetVcpus", vrp_get_vcpus_args, vrp_get_vcpus_ret, get_vcpus, false),
     VR_RPC_PROC(26, "virDomainPinVcpu", vrp_pin_vcpu_args, vrp_void, pin_vcpu, true),
     VR_RPC_PROC(225, "virDomainPinVcpuFlags", vrp_pin_vcpu_flags_args, vrp_void, pin_vcpu_flags, true),

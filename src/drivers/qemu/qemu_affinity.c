@@ -1,9 +1,9 @@
-/* vCPU threads and their host CPUs, as virsh vcpuinfo, vcpupin and
- * emulatorpin show and set them on a running domain: QEMU names its vCPU
- * threads (query-cpus-fast's thread-id), the kernel does the rest
- * (sched_setaffinity, /proc/PID/task/TID/stat). Only the live side is
- * here: <cputune> in the definition is not parsed on this branch, so
- * --config is refused by the callers. */
+/* vCPU threads, iothreads and their host CPUs, as virsh vcpuinfo,
+ * vcpupin, emulatorpin, iothreadinfo and iothreadpin show and set them on
+ * a running domain: QEMU names its threads (query-cpus-fast's and
+ * query-iothreads' thread-id), the kernel does the rest
+ * (sched_setaffinity, /proc/PID/task/TID/stat). vcpupin/emulatorpin
+ * --config write <cputune> (vr_qemu_pin), iothreadpin too. */
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
@@ -108,6 +108,22 @@ static int pin_emulator(pid_t pid, json_object *cpus, const cpu_set_t *set)
     return rc;
 }
 
+/* Pin thread `t` (QMP's thread-id; NULL: QEMU has no such thread) to
+ * `set`; `what` names it in the errors ("vCPU 1", "iothread 2"). */
+static vr_err pin_thread(json_object *t, const cpu_set_t *set, const char *name, const char *what,
+                         const char *missing, char **m)
+{
+    if (!t) {
+        *m = vr_asprintf("domain '%s' has no %s %s", name, what, missing);
+        return VR_ERR_INVALID;
+    }
+    if (sched_setaffinity((pid_t)json_object_get_int64(t), sizeof(*set), set) < 0) {
+        *m = vr_asprintf("cannot pin %s of domain '%s': %s", what, name, strerror(errno));
+        return VR_ERR_FAILED;
+    }
+    return VR_OK;
+}
+
 static void on_cpus(json_object *ret, const char *error, void *opaque)
 {
     affinity_ctx *c = opaque;
@@ -131,13 +147,9 @@ static void on_cpus(json_object *ret, const char *error, void *opaque)
             if (json_object_object_get_ex(v, "cpu-index", &idx) && json_object_get_int(idx) == c->vcpu)
                 json_object_object_get_ex(v, "thread-id", &t);
         }
-        if (!t) {
-            m = vr_asprintf("domain '%s' has no vCPU %d online (vcpucount shows them)", c->name, c->vcpu);
-            code = VR_ERR_INVALID;
-        } else if (sched_setaffinity((pid_t)json_object_get_int64(t), sizeof(c->set), &c->set) < 0) {
-            m = vr_asprintf("cannot pin vCPU %d of domain '%s': %s", c->vcpu, c->name, strerror(errno));
-            code = VR_ERR_FAILED;
-        }
+        char what[32];
+        snprintf(what, sizeof(what), "vCPU %d", c->vcpu);
+        code = pin_thread(t, &c->set, c->name, what, "online (vcpucount shows them)", &m);
     } else {
         out = json_object_new_object();
         json_object *arr = json_object_new_array();
@@ -251,6 +263,9 @@ static void pin_done(vr_err code, json_object *ret, const char *err, void *opaqu
     free(p);
 }
 
+static void iothread_pin_live(vr_domain *dom, unsigned id, const char *cpulist, vr_qemu_reply_fn cb,
+                              void *opaque);
+
 void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb, void *opaque)
 {
     flags = vr_qemu_affect(dom, flags);
@@ -264,9 +279,150 @@ void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, 
         code = VR_ERR_INVALID;
     if (code != VR_OK)
         pin_done(code, NULL, err, p);
+    else if ((flags & VR_AFFECT_LIVE) && vcpu <= VR_PIN_IOTHREAD(1))
+        iothread_pin_live(dom, (unsigned)(-1 - vcpu), cpulist, pin_done, p);
     else if (flags & VR_AFFECT_LIVE)
         run(dom, vcpu, cpulist, pin_done, p);
     else
         pin_done(VR_OK, NULL, NULL, p);
+    free(err);
+}
+
+/* ---- iothreads: iothreadinfo, iothreadpin's live half ---- */
+
+typedef struct {
+    vr_qemu_driver *drv;
+    char *name;
+    unsigned id;       /* iothreadpin: the iothread; 0: only report */
+    cpu_set_t set;
+    vr_qemu_reply_fn cb;
+    void *opaque;
+} iothread_ctx;
+
+/* "iothreadN" (qemu_command_memory.c names them so) -> N; 0 otherwise. */
+static unsigned iothread_number(json_object *v)
+{
+    json_object *id = NULL;
+    unsigned n = 0;
+    if (json_object_object_get_ex(v, "id", &id) && sscanf(json_object_get_string(id), "iothread%u", &n) != 1)
+        n = 0;
+    return n;
+}
+
+/* json_object_array_sort's order: by "id". */
+static int by_id(const void *a, const void *b)
+{
+    json_object *x = NULL, *y = NULL;
+    json_object_object_get_ex(*(json_object *const *)a, "id", &x);
+    json_object_object_get_ex(*(json_object *const *)b, "id", &y);
+    return json_object_get_int(x) - json_object_get_int(y);
+}
+
+static void on_iothreads(json_object *ret, const char *error, void *opaque)
+{
+    iothread_ctx *c = opaque;
+    char *m = NULL;
+    vr_err code = VR_OK;
+    json_object *out = NULL;
+    if (error || !json_object_is_type(ret, json_type_array)) {
+        m = vr_asprintf("cannot list the iothreads of domain '%s': %s", c->name, error ? error : "QEMU exited");
+        code = VR_ERR_FAILED;
+    } else if (c->id) {
+        json_object *t = NULL;
+        for (size_t i = 0; i < json_object_array_length(ret); i++)
+            if (iothread_number(json_object_array_get_idx(ret, i)) == c->id)
+                json_object_object_get_ex(json_object_array_get_idx(ret, i), "thread-id", &t);
+        char what[32];
+        snprintf(what, sizeof(what), "iothread %u", c->id);
+        code = pin_thread(t, &c->set, c->name, what, "(iothreadinfo lists them)", &m);
+    } else {
+        out = json_object_new_object();
+        json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < json_object_array_length(ret); i++) {
+            json_object *v = json_object_array_get_idx(ret, i), *t = NULL;
+            unsigned n = iothread_number(v);
+            if (!n || !json_object_object_get_ex(v, "thread-id", &t))
+                continue;
+            long tid = (long)json_object_get_int64(t);
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "id", json_object_new_int((int)n));
+            json_object_object_add(o, "thread", json_object_new_int64(tid));
+            json_object_object_add(o, "affinity", affinity_of(tid));
+            json_object_array_add(arr, o);
+        }
+        json_object_array_sort(arr, by_id); /* QEMU lists the newest first */
+        json_object_object_add(out, "iothreads", arr);
+        json_object_object_add(out, "host_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_CONF)));
+    }
+    c->cb(code, out, m, c->opaque);
+    json_object_put(out);
+    free(m);
+    free(c->name);
+    free(c);
+}
+
+/* The definition's iothreads 1..N, each on its <iothreadpin cpuset>,
+ * else every host CPU. */
+static json_object *config_iothreads(const vr_domain_def *def)
+{
+    json_object *out = json_object_new_object(), *arr = json_object_new_array();
+    int n = (int)sysconf(_SC_NPROCESSORS_CONF);
+    char *all = n > 1 ? vr_asprintf("0-%d", n - 1) : vr_strdup("0");
+    for (unsigned i = 1; i <= def->iothreads; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_int((int)i));
+        json_object_object_add(o, "thread", NULL);
+        const char *set = all;
+        for (size_t k = 0; k < def->cputune.n_iothreadpins; k++)
+            if (def->cputune.iothreadpins[k].vcpu == i)
+                set = def->cputune.iothreadpins[k].cpuset;
+        json_object_object_add(o, "affinity", json_object_new_string(set));
+        json_object_array_add(arr, o);
+    }
+    free(all);
+    json_object_object_add(out, "iothreads", arr);
+    json_object_object_add(out, "host_cpus", json_object_new_int(n));
+    return out;
+}
+
+void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, void *opaque)
+{
+    flags = vr_qemu_affect(dom, flags);
+    if ((flags & VR_AFFECT_CONFIG) || dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->pid <= 0) {
+        json_object *o = config_iothreads(flags & VR_AFFECT_CONFIG ? vr_hp_config_def(dom) : dom->def);
+        cb(VR_OK, o, NULL, opaque);
+        json_object_put(o);
+        return;
+    }
+    iothread_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (iothread_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .cb = cb, .opaque = opaque};
+    vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
+}
+
+/* The live half of iothreadpin: the running thread of iothread `id`. */
+static void iothread_pin_live(vr_domain *dom, unsigned id, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
+{
+    char *err = NULL;
+    cpu_set_t set;
+    if (vr_qemu_cpuset(cpulist, "<iothreadpin cpuset", &set, &err) < 0) {
+        cb(VR_ERR_INVALID, NULL, err, opaque);
+        free(err);
+        return;
+    }
+    iothread_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (iothread_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .id = id, .set = set, .cb = cb,
+                        .opaque = opaque};
+    vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
+}
+
+void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,
+                          void *opaque)
+{
+    if (id) {
+        vr_qemu_pin(dom, VR_PIN_IOTHREAD(id), cpulist, flags, cb, opaque);
+        return;
+    }
+    char *err = vr_asprintf("iothread ids start at 1 (iothreadinfo '%s' lists them)", dom->def->name);
+    cb(VR_ERR_INVALID, NULL, err, opaque);
     free(err);
 }

@@ -242,6 +242,21 @@ void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn 
  * <cputune> in the definition; the live definition records a live pin. */
 void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
 
+/* iothreads (qemu_affinity.c). iothreadinfo's ret: {"iothreads": [{id,
+ * thread (null from the definition), affinity: "0-1"}], "host_cpus"}:
+ * QMP query-iothreads on a running domain, else (or with
+ * VR_AFFECT_CONFIG) the definition's <iothreads> and <iothreadpin>.
+ * iothreadpin: vr_qemu_pin for iothread `id` (thread and/or
+ * <cputune><iothreadpin>). */
+void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
+void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,
+                          void *opaque);
+/* iothreadadd (add) / iothreaddel (qemu_iothread.c), with the LIVE/CONFIG
+ * flags of devices: QMP object-add/object-del and <iothreads> N+1 / N-1.
+ * Ids are 1..N: add N+1, remove N; one a disk or controller uses is
+ * refused, naming it. */
+void vr_qemu_iothread_change(vr_domain *dom, unsigned id, bool add, unsigned flags, vr_done_fn cb, void *opaque);
+
 /* desc (qemu_desc.c): <title> (one line) or <description>, with the
  * LIVE/CONFIG flags of memory; empty text removes it. The getter reads
  * the live definition, or with inactive the persistent one; NULL: none. */

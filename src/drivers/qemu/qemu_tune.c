@@ -261,6 +261,9 @@ vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err)
     if (def->cputune.emulatorpin &&
         vr_qemu_cpuset(def->cputune.emulatorpin, "<emulatorpin cpuset", &cpus, err) < 0)
         return VR_ERR_INVALID;
+    for (size_t i = 0; i < def->cputune.n_iothreadpins; i++)
+        if (vr_qemu_cpuset(def->cputune.iothreadpins[i].cpuset, "<iothreadpin cpuset", &cpus, err) < 0)
+            return VR_ERR_INVALID;
     if (def->mem_backing.hugepages && hugepages_check(def, err) != VR_OK)
         return VR_ERR_UNSUPPORTED;
     if (numatune_check(def, err) != VR_OK)
@@ -334,6 +337,25 @@ static void on_cpus(json_object *ret, const char *error, void *opaque)
     free(vcpu_tids);
 }
 
+/* <iothreadpin>: QEMU's iothreadN threads. */
+static void on_iothreads(json_object *ret, const char *error, void *opaque)
+{
+    vr_domain *dom = opaque;
+    if (!dom || error || !json_object_is_type(ret, json_type_array))
+        return;
+    const vr_cputune *t = &dom->def->cputune;
+    for (size_t i = 0; i < json_object_array_length(ret); i++) {
+        json_object *e = json_object_array_get_idx(ret, i), *id = NULL, *tid = NULL;
+        unsigned n = 0;
+        if (!json_object_object_get_ex(e, "id", &id) || !json_object_object_get_ex(e, "thread-id", &tid) ||
+            sscanf(json_object_get_string(id), "iothread%u", &n) != 1)
+            continue;
+        for (size_t k = 0; k < t->n_iothreadpins; k++)
+            if (t->iothreadpins[k].vcpu == n)
+                pin(dom, (pid_t)json_object_get_int(tid), t->iothreadpins[k].cpuset, "<iothreadpin cpuset");
+    }
+}
+
 void vr_qemu_tune_apply(vr_domain *dom)
 {
     const vr_domain_def *def = dom->def;
@@ -352,6 +374,8 @@ void vr_qemu_tune_apply(vr_domain *dom)
     }
     if (def->cputune.n_vcpupins || def->cputune.emulatorpin)
         vr_qmp_command(dom->qmp, "query-cpus-fast", NULL, on_cpus, dom);
+    if (def->cputune.n_iothreadpins)
+        vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, dom);
 }
 
 void vr_qemu_tune_release(vr_domain *dom)
