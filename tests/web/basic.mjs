@@ -99,6 +99,8 @@ try {
   await until(page, () => /required/.test(document.querySelector('[data-testid=wiz-error-name]')?.textContent ?? ''));
   ok('the wizard checks a step before going on (name required)');
   // libosinfo's ~800 systems: the search narrows the list.
+  // (the list comes from the daemon's first look into libosinfo: wait for it)
+  await page.waitForFunction(() => document.querySelectorAll('#wiz-os option').length > 100, null, { timeout: 30000 });
   const allOs = await page.$$eval('#wiz-os option', (o) => o.length);
   await page.fill('#wiz-os-filter', 'windows 11');
   const win = await page.$$eval('#wiz-os option', (o) => o.map((x) => x.value));
