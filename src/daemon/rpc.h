@@ -54,6 +54,7 @@ enum {
     VIR_ERR_OVERFLOW = 82,
     VIR_ERR_ACCESS_DENIED = 88,
     VIR_ERR_DEVICE_MISSING = 99,
+    VIR_ERR_NO_DOMAIN_CHECKPOINT = 103,
 };
 
 /* What a call's objects are, for the error it may answer with: a "not
@@ -67,6 +68,7 @@ typedef enum {
     VR_RPC_XML,
     VR_RPC_DEVICE, /* a domain's disk or interface: missing is VIR_ERR_DEVICE_MISSING */
     VR_RPC_SNAPSHOT,
+    VR_RPC_CHECKPOINT,
     VR_RPC_OTHER,
 } vr_rpc_kind;
 
@@ -101,6 +103,7 @@ extern const vr_rpc_proc vr_rpc_domain_procs[];
 extern const vr_rpc_proc vr_rpc_network_procs[];
 extern const vr_rpc_proc vr_rpc_storage_procs[];
 extern const vr_rpc_proc vr_rpc_snapshot_procs[];
+extern const vr_rpc_proc vr_rpc_checkpoint_procs[];
 extern const vr_rpc_proc vr_rpc_stats_procs[];
 extern const vr_rpc_proc vr_rpc_stream_procs[];
 extern const vr_rpc_proc vr_rpc_guest_procs[];

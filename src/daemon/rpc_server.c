@@ -38,6 +38,7 @@ static const vr_rpc_proc *const tables[] = {
     vr_rpc_network_procs,
     vr_rpc_storage_procs,
     vr_rpc_snapshot_procs,
+    vr_rpc_checkpoint_procs,
     vr_rpc_stats_procs,
     vr_rpc_stream_procs,
     vr_rpc_guest_procs,
@@ -208,6 +209,7 @@ static const char *error_prefix(int code)
     case VIR_ERR_OVERFLOW: return "value too large";
     case VIR_ERR_DEVICE_MISSING: return "device not found";
     case VIR_ERR_NO_DOMAIN_SNAPSHOT: return "Domain snapshot not found";
+    case VIR_ERR_NO_DOMAIN_CHECKPOINT: return "Domain checkpoint not found";
     default: return "internal error";
     }
 }
@@ -288,7 +290,7 @@ static int libvirt_code(vr_err code, vr_rpc_kind kind)
         [VR_RPC_DOMAIN] = VIR_ERR_NO_DOMAIN, [VR_RPC_NETWORK] = VIR_ERR_NO_NETWORK,
         [VR_RPC_POOL] = VIR_ERR_NO_STORAGE_POOL, [VR_RPC_VOLUME] = VIR_ERR_NO_STORAGE_VOL,
         [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_DEVICE] = VIR_ERR_DEVICE_MISSING,
-        [VR_RPC_SNAPSHOT] = VIR_ERR_NO_DOMAIN_SNAPSHOT,
+        [VR_RPC_SNAPSHOT] = VIR_ERR_NO_DOMAIN_SNAPSHOT, [VR_RPC_CHECKPOINT] = VIR_ERR_NO_DOMAIN_CHECKPOINT,
         [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
     };
     int lv;
