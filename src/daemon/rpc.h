@@ -195,6 +195,16 @@ struct event_base *vr_rpc_stream_base(const vr_rpc_stream *s);
  * ...): does an object whose fact is `value` pass? Neither bit: yes. */
 bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value);
 
+/* A domain's snapshots or checkpoints as a tree: each a name and its
+ * parent's (NULL for a root). */
+typedef struct {
+    const char *name, *parent;
+} vr_rpc_moment;
+/* Has `name` no children? */
+bool vr_rpc_moment_leaf(const vr_rpc_moment *m, size_t n, const char *name);
+/* Is m[i] under `ancestor`: its child, or with any_depth a descendant? */
+bool vr_rpc_moment_under(const vr_rpc_moment *m, size_t n, size_t i, const char *ancestor, bool any_depth);
+
 /* Does the domain pass virConnectListAllDomains' filter flags (also
  * virConnectGetAllDomainStats')? */
 bool vr_rpc_dom_matches(vr_domain *dom, unsigned flags);

@@ -28,6 +28,7 @@ enum {
 typedef struct {
     vr_domain *dom;
     vr_checkpoint_def **list;
+    vr_rpc_moment *tree; /* the list's names and parents */
     size_t n;
 } cps;
 
@@ -35,12 +36,20 @@ static bool load(vr_rpc_call *c, const vrp_dom *d, cps *s)
 {
     memset(s, 0, sizeof(*s));
     s->dom = vr_rpc_find_domain(c, d);
-    if (s->dom)
-        vr_qemu_checkpoint_list(s->dom, &s->list, &s->n);
-    return s->dom != NULL;
+    if (!s->dom)
+        return false;
+    vr_qemu_checkpoint_list(s->dom, &s->list, &s->n);
+    s->tree = vr_calloc(s->n + 1, sizeof(*s->tree));
+    for (size_t i = 0; i < s->n; i++)
+        s->tree[i] = (vr_rpc_moment){s->list[i]->name, s->list[i]->parent};
+    return true;
 }
 
-static void unload(cps *s) { vr_qemu_checkpoint_list_free(s->list, s->n); }
+static void unload(cps *s)
+{
+    free(s->tree);
+    vr_qemu_checkpoint_list_free(s->list, s->n);
+}
 
 static const vr_checkpoint_def *find(const cps *s, const char *name)
 {
@@ -62,27 +71,6 @@ static const vr_checkpoint_def *load_named(vr_rpc_call *c, const vrp_dom *d, con
     return cp;
 }
 
-static bool has_children(const cps *s, const char *name)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (s->list[i]->parent && strcmp(s->list[i]->parent, name) == 0)
-            return true;
-    return false;
-}
-
-/* Is cp under `ancestor` (its child, or with `any_depth` a descendant)? */
-static bool under(const cps *s, const vr_checkpoint_def *cp, const char *ancestor, bool any_depth)
-{
-    for (size_t depth = 0; cp && cp->parent && depth <= s->n; depth++) {
-        if (strcmp(cp->parent, ancestor) == 0)
-            return true;
-        if (!any_depth)
-            return false;
-        cp = find(s, cp->parent);
-    }
-    return false;
-}
-
 /* The list answer: checkpoints under `parent` (NULL: the domain's, only
  * roots with LIST_ROOTS) that pass the leaf filter. */
 static vr_rpc_result reply_list(vr_rpc_call *c, const cps *s, const vrp_dom *d, const char *parent, int need,
@@ -94,9 +82,11 @@ static vr_rpc_result reply_list(vr_rpc_call *c, const cps *s, const vrp_dom *d, 
     int k = 0;
     for (size_t i = 0; i < s->n; i++) {
         const vr_checkpoint_def *cp = s->list[i];
-        if (parent ? !under(s, cp, parent, f & LIST_ROOTS) : (f & LIST_ROOTS && cp->parent))
+        bool in = parent ? vr_rpc_moment_under(s->tree, s->n, i, parent, f & LIST_ROOTS)
+                         : !(f & LIST_ROOTS && cp->parent);
+        if (!in)
             continue;
-        if (!vr_rpc_filter(f, LIST_LEAVES, LIST_NO_LEAVES, !has_children(s, cp->name)))
+        if (!vr_rpc_filter(f, LIST_LEAVES, LIST_NO_LEAVES, vr_rpc_moment_leaf(s->tree, s->n, cp->name)))
             continue;
         if (need) {
             r->snaps.snaps_val[k].name = vr_strdup(cp->name);

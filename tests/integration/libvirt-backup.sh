@@ -17,14 +17,6 @@ command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
 start_daemon "$ASAN_VIREOD"
 URI="qemu:///system?socket=$ROOT/libvirt-sock"
 virsh() { command virsh -q -c "$URI" "$@"; }
-# verr WHAT REGEX ARGS...: virsh fails with an error line matching REGEX.
-verr() {
-    local what=$1 re=$2 out
-    shift 2
-    out=$(command virsh -q -c "$URI" "$@" 2>&1 >/dev/null) && fail "$what: virsh $* succeeded"
-    grep -Eq -- "$re" <<<"$out" || fail "$what: '$out' does not match /$re/"
-    ok "$what"
-}
 W=$ROOT/w
 mkdir -p "$W"
 
@@ -44,6 +36,8 @@ expect_match "checkpoint-dumpxml: its name and the disk's bitmap" "$(virsh check
     "<name>c1</name>.*<description>first</description>.*<disk name=.vda. checkpoint=.bitmap."
 virsh checkpoint-create-as bk c2 >/dev/null
 expect_eq "checkpoint-parent: c2's is c1" "$(virsh checkpoint-parent bk c2)" "c1"
+expect_eq "checkpoint-list --roots" "$(virsh checkpoint-list bk --roots --name)" "c1"
+expect_eq "checkpoint-list --leaves" "$(virsh checkpoint-list bk --leaves --name)" "c2"
 verr "checkpoint-parent of the first: none" "checkpoint .c1. has no parent" checkpoint-parent bk c1
 verr "checkpoint-dumpxml of an unknown one" "no domain checkpoint with matching name 'nope'" checkpoint-dumpxml bk nope
 verr "checkpoint-create-as --quiesce: libvirt's unsupported-flags error" "unsupported flags \(0x2\)" \
