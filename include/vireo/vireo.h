@@ -270,6 +270,8 @@ int vireo_domain_block_job_abort(vireo_conn *c, const char *key, const char *dis
 char *vireo_host_json(vireo_conn *c);
 /* libvirt's <domainCapabilities> XML (free()); each argument NULL for
  * the host's default (virttype "qemu" or "kvm", a machine type). */
+/* sysinfo: libvirt's <sysinfo type='smbios'> XML of the daemon's host. */
+char *vireo_host_sysinfo(vireo_conn *c);
 char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine);
 /* {"version", "api", "hypervisor"} as JSON text (free()). */
 char *vireo_version_json(vireo_conn *c);

@@ -139,6 +139,14 @@ static int run_domcapabilities(vr_cli *cli, int argc, char **argv)
     return vr_cli_print_text(c, xml);
 }
 
+/* virsh sysinfo: the host's SMBIOS facts as the daemon reads them. */
+static int run_sysinfo(vr_cli *cli, int argc, char **argv)
+{
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_sysinfo, argc, argv, NULL, NULL, 0, 0, &rc);
+    return c ? vr_cli_print_text(c, vireo_host_sysinfo(c)) : rc;
+}
+
 const vr_command vr_cmd_version = {"version", "Show the versions of vireo, the daemon and QEMU.", "", run_version};
 const vr_command vr_cmd_uri = {"uri", "Show the URI of the connection.", "", run_uri};
 const vr_command vr_cmd_hostname = {"hostname", "Show the host's name.", "", run_hostname};
@@ -148,3 +156,6 @@ const vr_command vr_cmd_capabilities = {"capabilities", "Show what the host can 
 const vr_command vr_cmd_domcapabilities = {"domcapabilities",
     "Show what a new domain may use on this host (firmware, CPU modes, devices), as libvirt's XML.",
     "[--virttype qemu|kvm] [--machine TYPE]", run_domcapabilities};
+const vr_command vr_cmd_sysinfo = {"sysinfo",
+    "Show the host's SMBIOS facts (BIOS, system, board, chassis, processors), as libvirt's sysinfo XML.", "",
+    run_sysinfo};

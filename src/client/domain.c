@@ -187,6 +187,7 @@ char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags)
 }
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
+char *vireo_host_sysinfo(vireo_conn *c) { return vr_client_get_text(c, "/v1/host/sysinfo"); }
 char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine)
 {
     char *vt = virttype ? vr_client_escape(c, virttype) : vr_strdup(""),

@@ -6,6 +6,7 @@
 #include "common/util.h"
 #include "core/domain_caps.h"
 #include "core/host_info.h"
+#include "core/host_sysinfo.h"
 #include "host/resources.h"
 #include "host/validate.h"
 #include "vireo/vireo.h"
@@ -47,6 +48,12 @@ static void get_domain_capabilities(vr_api_call *c)
     else
         vr_req_reply_text(c->req, 200, "application/xml", xml);
     free(err);
+}
+
+/* GET /v1/host/sysinfo: libvirt's <sysinfo type='smbios'> of this host. */
+static void get_sysinfo(vr_api_call *c)
+{
+    vr_req_reply_text(c->req, 200, "application/xml", vr_host_sysinfo_xml(VR_HOST_DMI_DIR, VR_HOST_CPUINFO));
 }
 
 /* ---- GET /v1/host/validate ---- */
@@ -215,6 +222,7 @@ const vr_api_route vr_api_host_routes[] = {
     {"GET", "host", get_host, VR_API_READ},
     {"GET", "host/validate", get_validate, VR_API_READ},
     {"GET", "host/domain-capabilities", get_domain_capabilities, VR_API_READ},
+    {"GET", "host/sysinfo", get_sysinfo, VR_API_READ},
     {"GET", "host/stats", get_stats, VR_API_READ},
     {"GET", "events", get_events, VR_API_READ},
     {0},

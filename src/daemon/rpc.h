@@ -54,6 +54,7 @@ enum {
     VIR_ERR_OVERFLOW = 82,
     VIR_ERR_ACCESS_DENIED = 88,
     VIR_ERR_DEVICE_MISSING = 99,
+    VIR_ERR_NO_DOMAIN_CHECKPOINT = 103,
 };
 
 /* What a call's objects are, for the error it may answer with: a "not
@@ -67,6 +68,7 @@ typedef enum {
     VR_RPC_XML,
     VR_RPC_DEVICE, /* a domain's disk or interface: missing is VIR_ERR_DEVICE_MISSING */
     VR_RPC_SNAPSHOT,
+    VR_RPC_CHECKPOINT,
     VR_RPC_OTHER,
 } vr_rpc_kind;
 
@@ -104,6 +106,7 @@ extern const vr_rpc_proc vr_rpc_domain_procs[];
 extern const vr_rpc_proc vr_rpc_network_procs[];
 extern const vr_rpc_proc vr_rpc_storage_procs[];
 extern const vr_rpc_proc vr_rpc_snapshot_procs[];
+extern const vr_rpc_proc vr_rpc_checkpoint_procs[];
 extern const vr_rpc_proc vr_rpc_stats_procs[];
 extern const vr_rpc_proc vr_rpc_stream_procs[];
 extern const vr_rpc_proc vr_rpc_guest_procs[];
@@ -194,6 +197,16 @@ struct event_base *vr_rpc_stream_base(const vr_rpc_stream *s);
 /* A pair of listing filter bits (ACTIVE/INACTIVE, AUTOSTART/NO_AUTOSTART
  * ...): does an object whose fact is `value` pass? Neither bit: yes. */
 bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value);
+
+/* A domain's snapshots or checkpoints as a tree: each a name and its
+ * parent's (NULL for a root). */
+typedef struct {
+    const char *name, *parent;
+} vr_rpc_moment;
+/* Has `name` no children? */
+bool vr_rpc_moment_leaf(const vr_rpc_moment *m, size_t n, const char *name);
+/* Is m[i] under `ancestor`: its child, or with any_depth a descendant? */
+bool vr_rpc_moment_under(const vr_rpc_moment *m, size_t n, size_t i, const char *ancestor, bool any_depth);
 
 /* Does the domain pass virConnectListAllDomains' filter flags (also
  * virConnectGetAllDomainStats')? */

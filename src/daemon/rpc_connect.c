@@ -4,6 +4,7 @@
 #include "core/access.h"
 #include "core/domain_caps.h"
 #include "core/host_info.h"
+#include "core/host_sysinfo.h"
 #include "host/resources.h"
 
 #include <stdio.h>
@@ -107,6 +108,16 @@ static vr_rpc_result get_capabilities(vr_rpc_call *c)
         return res;
     }
     ((vrp_str_ret *)c->ret)->value = xml;
+    return VR_RPC_OK;
+}
+
+/* virsh sysinfo: the host's SMBIOS facts (core/host_sysinfo.h). */
+static vr_rpc_result get_sysinfo(vr_rpc_call *c)
+{
+    unsigned flags = ((vrp_flags_args *)c->args)->flags;
+    if (flags)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", flags, c->proc->api);
+    ((vrp_str_ret *)c->ret)->value = vr_host_sysinfo_xml(VR_HOST_DMI_DIR, VR_HOST_CPUINFO);
     return VR_RPC_OK;
 }
 
@@ -256,6 +267,7 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, false),
     VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, false),
     VR_RPC_PROC(157, "virConnectGetLibVersion", vrp_void, vrp_uhyper_ret, get_lib_version, false),
+    VR_RPC_PROC(203, "virConnectGetSysinfo", vrp_flags_args, vrp_str_ret, get_sysinfo, false),
     VR_RPC_PROC(342, "virConnectGetDomainCapabilities", vrp_domcaps_args, vrp_str_ret, get_domain_capabilities,
                 false),
     VR_RPC_PROC(111, "virNodeNumOfDevices", vrp_node_num_args, vrp_int_ret, none_counted, false),

@@ -38,6 +38,7 @@ static const vr_rpc_proc *const tables[] = {
     vr_rpc_network_procs,
     vr_rpc_storage_procs,
     vr_rpc_snapshot_procs,
+    vr_rpc_checkpoint_procs,
     vr_rpc_stats_procs,
     vr_rpc_stream_procs,
     vr_rpc_guest_procs,
@@ -208,6 +209,7 @@ static const char *error_prefix(int code)
     case VIR_ERR_OVERFLOW: return "value too large";
     case VIR_ERR_DEVICE_MISSING: return "device not found";
     case VIR_ERR_NO_DOMAIN_SNAPSHOT: return "Domain snapshot not found";
+    case VIR_ERR_NO_DOMAIN_CHECKPOINT: return "Domain checkpoint not found";
     default: return "internal error";
     }
 }
@@ -301,7 +303,7 @@ static int libvirt_code(vr_err code, vr_rpc_kind kind)
         [VR_RPC_DOMAIN] = VIR_ERR_NO_DOMAIN, [VR_RPC_NETWORK] = VIR_ERR_NO_NETWORK,
         [VR_RPC_POOL] = VIR_ERR_NO_STORAGE_POOL, [VR_RPC_VOLUME] = VIR_ERR_NO_STORAGE_VOL,
         [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_DEVICE] = VIR_ERR_DEVICE_MISSING,
-        [VR_RPC_SNAPSHOT] = VIR_ERR_NO_DOMAIN_SNAPSHOT,
+        [VR_RPC_SNAPSHOT] = VIR_ERR_NO_DOMAIN_SNAPSHOT, [VR_RPC_CHECKPOINT] = VIR_ERR_NO_DOMAIN_CHECKPOINT,
         [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
     };
     int lv;
@@ -960,6 +962,31 @@ void vr_rpc_event(json_object *event, void *opaque)
 bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value)
 {
     return !(flags & (yes | no)) || (flags & yes && value) || (flags & no && !value);
+}
+
+bool vr_rpc_moment_leaf(const vr_rpc_moment *m, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (m[i].parent && strcmp(m[i].parent, name) == 0)
+            return false;
+    return true;
+}
+
+bool vr_rpc_moment_under(const vr_rpc_moment *m, size_t n, size_t i, const char *ancestor, bool any_depth)
+{
+    const vr_rpc_moment *at = &m[i];
+    for (size_t depth = 0; at && at->parent && depth <= n; depth++) {
+        if (strcmp(at->parent, ancestor) == 0)
+            return true;
+        if (!any_depth)
+            return false;
+        const vr_rpc_moment *up = NULL;
+        for (size_t k = 0; k < n && !up; k++)
+            if (strcmp(m[k].name, at->parent) == 0)
+                up = &m[k];
+        at = up;
+    }
+    return false;
 }
 
 void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text)

@@ -32,6 +32,7 @@ enum {
 typedef struct {
     vr_domain *dom;
     vr_snapshot_def **list;
+    vr_rpc_moment *tree; /* the list's names and parents */
     size_t n;
 } snaps;
 
@@ -43,10 +44,19 @@ static bool load(vr_rpc_call *c, const vrp_dom *d, snaps *s)
         return false;
     char *err = NULL;
     vr_err code = vr_qemu_snapshot_list(s->dom, &s->list, &s->n, &err);
+    if (code == VR_OK) {
+        s->tree = vr_calloc(s->n + 1, sizeof(*s->tree));
+        for (size_t i = 0; i < s->n; i++)
+            s->tree[i] = (vr_rpc_moment){s->list[i]->name, s->list[i]->parent};
+    }
     return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN) == VR_RPC_OK;
 }
 
-static void unload(snaps *s) { vr_qemu_snapshot_list_free(s->list, s->n); }
+static void unload(snaps *s)
+{
+    free(s->tree);
+    vr_qemu_snapshot_list_free(s->list, s->n);
+}
 
 static vr_snapshot_def *named(vr_rpc_call *c, const snaps *s, const char *name)
 {
@@ -57,36 +67,11 @@ static vr_snapshot_def *named(vr_rpc_call *c, const snaps *s, const char *name)
     return NULL;
 }
 
-static bool has_children(const snaps *s, const char *name)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (s->list[i]->parent && strcmp(s->list[i]->parent, name) == 0)
-            return true;
-    return false;
-}
-
-/* Is `snap` under `ancestor` (a child, or with descendants, any depth)? */
-static bool under(const snaps *s, const vr_snapshot_def *snap, const char *ancestor, bool descendants)
-{
-    for (size_t depth = 0; snap && snap->parent && depth <= s->n; depth++) {
-        if (strcmp(snap->parent, ancestor) == 0)
-            return true;
-        if (!descendants)
-            return false;
-        const vr_snapshot_def *up = NULL;
-        for (size_t i = 0; i < s->n && !up; i++)
-            if (strcmp(s->list[i]->name, snap->parent) == 0)
-                up = s->list[i];
-        snap = up;
-    }
-    return false;
-}
-
 /* The listing filters: each group filters only when one of its bits is
  * given. Every Vireo snapshot is internal, with metadata, not disk-only. */
 static bool passes(const snaps *s, const vr_snapshot_def *snap, unsigned f)
 {
-    bool leaf = !has_children(s, snap->name);
+    bool leaf = vr_rpc_moment_leaf(s->tree, s->n, snap->name);
     bool active = snap->state != VR_SNAP_SHUTOFF;
     return vr_rpc_filter(f, LIST_LEAVES, LIST_NO_LEAVES, leaf) &&
            vr_rpc_filter(f, LIST_METADATA, LIST_NO_METADATA, true) &&
@@ -104,7 +89,9 @@ static int select_snaps(const snaps *s, const char *parent, unsigned f, const vr
     int k = 0;
     for (size_t i = 0; i < s->n; i++) {
         const vr_snapshot_def *snap = s->list[i];
-        if (parent ? !under(s, snap, parent, f & LIST_ROOTS) : (f & LIST_ROOTS && snap->parent))
+        bool in = parent ? vr_rpc_moment_under(s->tree, s->n, i, parent, f & LIST_ROOTS)
+                         : !(f & LIST_ROOTS && snap->parent);
+        if (!in)
             continue;
         if (!passes(s, snap, f))
             continue;

@@ -14,7 +14,6 @@ static const struct {
     {56, "virDomainGetSchedulerType"},
     {167, "virConnectDomainEventRegisterAny (without callback ids)"},
     {198, "virDomainGetMemoryParameters"},
-    {203, "virConnectGetSysinfo"},
     {206, "virDomainGetBlkioParameters"},
     {228, "virNodeGetMemoryStats"},
     {249, "virDomainOpenGraphics"},

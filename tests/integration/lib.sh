@@ -242,6 +242,16 @@ guest_until() {
 state_is() { [ "$("$VIREO" domstate --reason "$1")" = "$2" ]; }
 file_has() { grep -q -- "$2" "$1" 2>/dev/null; }
 
+# verr WHAT REGEX ARGS...: virsh on $URI (libvirt-sock) fails with an
+# error line matching REGEX.
+verr() {
+    local what=$1 re=$2 out
+    shift 2
+    out=$(command virsh -q -c "$URI" "$@" 2>&1 >/dev/null) && fail "$what: virsh $* succeeded"
+    grep -Eq -- "$re" <<<"$out" || fail "$what: '$out' does not match /$re/"
+    ok "$what"
+}
+
 # expect_fail WHAT REGEX COMMAND...: COMMAND must fail with a one-line
 # error matching REGEX.
 expect_fail() {

@@ -100,6 +100,8 @@ expect_match "snapshot-create-as without a name" "$(vsay snapshot-create-as sn)"
 second=$(virsh snapshot-list sn --name | grep -v '^s1$')
 expect_match "virsh snapshot-list: both, shut off" "$(virsh snapshot-list sn)" "^ s1 .* shutoff"
 expect_match "snapshot-list --parent: s1 is the second's parent" "$(virsh snapshot-list sn --parent)" "$second .* s1$"
+expect_eq "snapshot-list --leaves: the second" "$(virsh snapshot-list sn --leaves --name)" "$second"
+expect_eq "snapshot-list --roots: s1" "$(virsh snapshot-list sn --roots --name)" "s1"
 expect_eq "virsh snapshot-current: the newest" "$(virsh snapshot-current sn --name)" "$second"
 expect_match "virsh snapshot-revert" "$(vsay snapshot-revert sn s1)" "Domain snapshot s1 reverted"
 expect_eq "... s1 is current" "$(virsh snapshot-current sn --name)" "s1"

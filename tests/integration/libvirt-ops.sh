@@ -18,14 +18,6 @@ command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
 start_daemon "$ASAN_VIREOD"
 URI="qemu:///system?socket=$ROOT/libvirt-sock"
 virsh() { command virsh -q -c "$URI" "$@"; }
-# verr WHAT REGEX ARGS...: virsh fails with an error line matching REGEX.
-verr() {
-    local what=$1 re=$2 out
-    shift 2
-    out=$(command virsh -q -c "$URI" "$@" 2>&1 >/dev/null) && fail "$what: virsh $* succeeded"
-    grep -Eq -- "$re" <<<"$out" || fail "$what: '$out' does not match /$re/"
-    ok "$what"
-}
 serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 
 # The tiny guest with its agent's channel, a VGA card and a qcow2 disk.
