@@ -238,7 +238,7 @@ vr_err vr_domain_caps_xml(vr_qemu_driver *qemu, const char *emulator, const char
     const char *type = virttype && *virttype ? virttype : kvm ? "kvm" : "qemu";
     vr_strbuf b = {0};
     vr_strbuf_addf(&b, "<domainCapabilities>\n  <path>%s</path>\n  <domain>%s</domain>\n  <machine>%s</machine>\n"
-                       "  <arch>x86_64</arch>\n  <vcpu max='%d'/>\n  <iothreads supported='no'/>\n",
+                       "  <arch>x86_64</arch>\n  <vcpu max='%d'/>\n  <iothreads supported='yes'/>\n",
                    binary, type, mach, VR_HOST_MAX_VCPUS);
     os_section(&b);
     cpu_section(&b, binary, strcmp(type, "kvm") == 0);
