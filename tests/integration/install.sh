@@ -143,7 +143,7 @@ expect_match "--tpm model=tpm-tis,backend.version=1.2: a TPM 1.2" "$(tr -d '\n' 
 xml=$("$VIREO" install --name w11 --os-variant win11 --cdrom "$IMAGES/tiny.iso" --tpm none --print-xml 2 2>/dev/null)
 [[ "$xml" != *"<tpm "* && "$xml" == *"<os firmware='efi'>"* ]] || fail "--tpm none still wrote a TPM: $xml"
 ok "--tpm none: Windows 11 without its TPM (UEFI kept)"
-expect_fail "--tpm with 1.2 on a CRB: refused with what to add" "a TPM 1.2 is a tpm-tis device (add model=tpm-tis)" \
+expect_fail "--tpm with 1.2 on a CRB: refused with what to add" "a TPM 1.2 is a tpm-tis device \\(add model=tpm-tis\\)" \
     "$VIREO" install --name px --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --tpm backend.version=1.2 --print-xml
 expect_fail "--tpm /dev/tpm0: passthrough refused with what to do" "passthrough of the host's TPM is not offered by install" \
     "$VIREO" install --name px --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --tpm /dev/tpm0 --print-xml
