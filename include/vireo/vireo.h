@@ -749,6 +749,8 @@ typedef struct {
     unsigned memory_mib, min_memory_mib, vcpus, disk_gib;
     bool uefi;             /* boots with UEFI */
     bool secure_boot;      /* ... with Secure Boot and a TPM 2.0 (Windows 11) */
+    char *machine;         /* "q35" or "pc" */
+    bool virtio;           /* virtio disk and NIC (else SATA/IDE and e1000(e)) */
 } vireo_os_variant;
 
 void vireo_install_request_clear(vireo_install_request *r);
@@ -756,6 +758,12 @@ void vireo_install_plan_clear(vireo_install_plan *p);
 /* POST /v1/install: plan (r->dry_run) or plan and make. 0 with *out
  * filled, -1 with the connection's error. */
 int vireo_install(vireo_conn *c, const vireo_install_request *r, vireo_install_plan *out);
+/* GET /v1/os-variants[?id=ID]: the daemon's OS table (its host's
+ * libosinfo), or the one variant ID names (its short-id or an alias;
+ * not_found with the close matches otherwise). 0 with *out (free with
+ * vireo_os_variant_list_free), -1 with the connection's error. */
+int vireo_os_variant_list(vireo_conn *c, const char *id, vireo_os_variant **out, size_t *n);
+void vireo_os_variant_list_free(vireo_os_variant *list, size_t n);
 
 #ifdef __cplusplus
 }

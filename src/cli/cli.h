@@ -166,6 +166,9 @@ extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_
 extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockcopy, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
 extern const vr_command vr_cmd_osinfo_query;
+/* The daemon's OS variants as osinfo-query lists them (short_id, family:
+ * filters or NULL); osinfo-query and install --os-variant list. */
+int vr_cli_os_variants(vr_cli *cli, const char *short_id, const char *family);
 /* The guest agent (cmd_agent.c); also domifaddr --source agent and
  * shutdown --mode agent, through the two functions below. */
 extern const vr_command vr_cmd_qemu_agent_command, vr_cmd_domtime, vr_cmd_guestinfo, vr_cmd_domfsinfo;

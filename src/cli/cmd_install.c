@@ -644,14 +644,12 @@ static int create(vr_install_ctx *x)
 
 static int run_opts(vr_cli *cli, vr_install_opts *o)
 {
-    if (o->os_variant && strcmp(o->os_variant, "list") == 0) {
-        vr_osinfo_print(stdout);
-        return VR_EXIT_OK;
-    }
-    if (!o->name)
-        return vr_cli_usage(&vr_cmd_install, "--name NAME is required");
     if (o->connect)
         cli->uri = o->connect;
+    if (o->os_variant && strcmp(o->os_variant, "list") == 0)
+        return vr_cli_os_variants(cli, NULL, NULL);
+    if (!o->name)
+        return vr_cli_usage(&vr_cmd_install, "--name NAME is required");
     vr_install_ctx x = {.cli = cli, .o = o, .dom_id = -1};
     x.c = vr_cli_connect(cli);
     if (!x.c)

@@ -2,14 +2,51 @@
  * as libosinfo's osinfo-query lists them (its columns, Vireo's defaults
  * beside). Filters as osinfo-query's: short-id=ID, family=F. */
 #include "cli/cli.h"
-#include "install/install_plan.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <vireo/vireo.h>
+
+/* The daemon's table (its host's libosinfo, so a remote host's list),
+ * in osinfo-query's columns and then the devices an install takes. */
+int vr_cli_os_variants(vr_cli *cli, const char *short_id, const char *family)
+{
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    vireo_os_variant *v;
+    size_t n;
+    if (vireo_os_variant_list(c, short_id, &v, &n) < 0) {
+        int rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    vireo_disconnect(c);
+    printf(" %-20s | %-44s | %-7s | %-8s | %-6s | %s\n", "Short ID", "Name", "Family", "Memory", "Disk", "Devices");
+    for (int i = 0; i < 118; i++)
+        putchar('-');
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        const vireo_os_variant *o = &v[i];
+        if (family && strcmp(family, o->family) != 0)
+            continue;
+        char mem[16], disk[16];
+        snprintf(mem, sizeof(mem), "%u MiB", o->memory_mib);
+        snprintf(disk, sizeof(disk), "%u G", o->disk_gib);
+        printf(" %-20s | %-44s | %-7s | %-8s | %-6s | %s %s%s\n", o->id, o->name, o->family, mem, disk,
+               o->machine ? o->machine : "",
+               o->virtio                             ? "virtio"
+               : strcmp(o->family, "windows") == 0   ? "sata+e1000e"
+                                                     : "ide+e1000",
+               o->uefi ? " uefi" : "");
+    }
+    vireo_os_variant_list_free(v, n);
+    return VR_EXIT_OK;
+}
 
 static int run(vr_cli *cli, int argc, char **argv)
 {
-    (void)cli;
     const char *pos[3] = {0};
     size_t npos;
     int r = vr_cli_parse(&vr_cmd_osinfo_query, argc, argv, NULL, pos, 1, 3, &npos);
@@ -27,14 +64,7 @@ static int run(vr_cli *cli, int argc, char **argv)
             return vr_cli_usage(&vr_cmd_osinfo_query, "unknown filter '%s' (short-id=ID or family=linux|windows|other)",
                                 pos[i]);
     }
-    if (!vr_osinfo_print_matching(stdout, short_id, family) && short_id) {
-        char *close = vr_osinfo_close_matches(short_id);
-        int rc = vr_cli_error("error: no OS variant '%s'%s%s", short_id, close ? "; close matches: " : "",
-                              close ? close : "");
-        free(close);
-        return rc;
-    }
-    return VR_EXIT_OK;
+    return vr_cli_os_variants(cli, short_id, family);
 }
 
 const vr_command vr_cmd_osinfo_query = {

@@ -3,11 +3,33 @@
  * schemas. */
 #include "client/client.h"
 #include "common/strbuf.h"
+#include "common/util.h"
 #include "wire/schemas.h"
 
 void vireo_install_request_clear(vireo_install_request *r) { vr_wire_clear(&vr_wire_install_request, r); }
 
 void vireo_install_plan_clear(vireo_install_plan *p) { vr_wire_clear(&vr_wire_install_plan, p); }
+
+void vireo_os_variant_list_free(vireo_os_variant *list, size_t n)
+{
+    vr_wire_array_free(&vr_wire_os_variant, list, n);
+}
+
+int vireo_os_variant_list(vireo_conn *c, const char *id, vireo_os_variant **out, size_t *n)
+{
+    char *e = id ? vr_client_escape(c, id) : NULL;
+    char *path = e ? vr_asprintf("/v1/os-variants?id=%s", e) : vr_strdup("/v1/os-variants");
+    free(e);
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
+    free(path);
+    if (!o)
+        return -1;
+    json_object *arr = NULL;
+    json_object_object_get_ex(o, "os_variants", &arr);
+    *out = vr_wire_array_from_json(&vr_wire_os_variant, arr, n);
+    json_object_put(o);
+    return 0;
+}
 
 int vireo_install(vireo_conn *c, const vireo_install_request *r, vireo_install_plan *out)
 {

@@ -233,6 +233,18 @@ static void get_os_variants(vr_api_call *c)
 {
     size_t n;
     const vr_osinfo *t = vr_osinfo_all(&n);
+    const char *id = vr_req_query(c->req, "id");
+    if (id) {
+        if (!(t = vr_osinfo_find(id))) {
+            char *close = vr_osinfo_close_matches(id);
+            vr_req_reply_error(c->req, 404, "not_found", "no OS variant '%s'%s%s", id,
+                               close ? "; close matches: " : " (vireo osinfo-query os lists them)",
+                               close ? close : "");
+            free(close);
+            return;
+        }
+        n = 1;
+    }
     vr_strbuf b = {0};
     vr_strbuf_add(&b, "{\"os_variants\":[");
     for (size_t i = 0; i < n; i++) {
@@ -243,7 +255,8 @@ static void get_os_variants(vr_api_call *c)
                                                                  : "other",
                               .memory_mib = t[i].mem_mib, .min_memory_mib = t[i].min_mib, .vcpus = t[i].vcpus,
                               .disk_gib = t[i].disk_gib, .uefi = t[i].uefi,
-                              .secure_boot = t[i].uefi && t[i].family == VR_OS_WINDOWS};
+                              .secure_boot = t[i].uefi && t[i].family == VR_OS_WINDOWS,
+                              .machine = (char *)t[i].machine, .virtio = t[i].virtio};
         if (i)
             vr_strbuf_add(&b, ",");
         vr_wire_write(&b, &vr_wire_os_variant, &v);

@@ -29,10 +29,6 @@ const vr_osinfo *vr_osinfo_find(const char *id);
 const vr_osinfo *vr_osinfo_all(size_t *n);
 /* "debian13, debian12" -- the known ids closest to `id`, or NULL. */
 char *vr_osinfo_close_matches(const char *id);
-void vr_osinfo_print(FILE *out);
-/* The rows whose short-id and family ("linux", "windows", "other") are
- * these (NULL: any); how many were printed. */
-size_t vr_osinfo_print_matching(FILE *out, const char *short_id, const char *family);
 
 /* ---- the plan: what will be made ---- */
 

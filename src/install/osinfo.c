@@ -14,13 +14,14 @@
  * short-id, so a newer osinfo-db wins. "generic" is virt-install's own
  * variant (not in the database) and is built in here too. */
 #include "install/install_plan.h"
+#include "install/osinfo_lib.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "config.h"
 
 #include <ctype.h>
 #include <dirent.h>
-#include <osinfo/osinfo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ static bool has_device(OsinfoDeviceList *all, const char *const *ids)
 {
     bool found = false;
     for (const char *const *id = ids; *id && !found; id++)
-        found = osinfo_list_find_by_id(OSINFO_LIST(all), *id) != NULL;
+        found = vr_osi.osinfo_list_find_by_id(OSINFO_LIST(all), *id) != NULL;
     return found;
 }
 
@@ -61,11 +62,11 @@ static const char *const q35[] = {"http://qemu.org/chipset/x86/q35", NULL};
  * the OS does not say. */
 static bool firmware_supported(OsinfoFirmwareList *l, const char *type, bool dflt)
 {
-    for (gint i = 0; i < osinfo_list_get_length(OSINFO_LIST(l)); i++) {
-        OsinfoFirmware *f = OSINFO_FIRMWARE(osinfo_list_get_nth(OSINFO_LIST(l), i));
-        if (strcmp(osinfo_firmware_get_architecture(f), "x86_64") == 0 &&
-            strcmp(osinfo_firmware_get_firmware_type(f), type) == 0)
-            return osinfo_firmware_is_supported(f);
+    for (gint i = 0; i < vr_osi.osinfo_list_get_length(OSINFO_LIST(l)); i++) {
+        OsinfoFirmware *f = OSINFO_FIRMWARE(vr_osi.osinfo_list_get_nth(OSINFO_LIST(l), i));
+        if (strcmp(vr_osi.osinfo_firmware_get_architecture(f), "x86_64") == 0 &&
+            strcmp(vr_osi.osinfo_firmware_get_firmware_type(f), type) == 0)
+            return vr_osi.osinfo_firmware_is_supported(f);
     }
     return dflt;
 }
@@ -74,9 +75,9 @@ static bool firmware_supported(OsinfoFirmwareList *l, const char *type, bool dfl
 static gint64 resource(OsinfoResourcesList *l, gint64 (*get)(OsinfoResources *))
 {
     gint64 best = 0;
-    for (gint i = 0; i < osinfo_list_get_length(OSINFO_LIST(l)); i++) {
-        OsinfoResources *r = OSINFO_RESOURCES(osinfo_list_get_nth(OSINFO_LIST(l), i));
-        const char *arch = osinfo_resources_get_architecture(r);
+    for (gint i = 0; i < vr_osi.osinfo_list_get_length(OSINFO_LIST(l)); i++) {
+        OsinfoResources *r = OSINFO_RESOURCES(vr_osi.osinfo_list_get_nth(OSINFO_LIST(l), i));
+        const char *arch = vr_osi.osinfo_resources_get_architecture(r);
         gint64 v = get(r);
         if (v <= 0)
             continue;
@@ -90,7 +91,7 @@ static gint64 resource(OsinfoResourcesList *l, gint64 (*get)(OsinfoResources *))
 
 static gint64 n_cpus(OsinfoResources *r)
 {
-    return osinfo_resources_get_n_cpus(r);
+    return vr_osi.osinfo_resources_get_n_cpus(r);
 }
 
 /* <recommended>, else <minimum> (virt-install doubles the minimum; a
@@ -107,7 +108,7 @@ static unsigned recommended(OsinfoResourcesList *rec, OsinfoResourcesList *min, 
 
 static vr_os_family family_of(OsinfoOs *os)
 {
-    const char *f = osinfo_os_get_family(os);
+    const char *f = vr_osi.osinfo_os_get_family(os);
     if (!f)
         return VR_OS_OTHER;
     if (strcmp(f, "winnt") == 0 || strcmp(f, "win9x") == 0 || strcmp(f, "win16") == 0)
@@ -119,16 +120,16 @@ static vr_os_family family_of(OsinfoOs *os)
  * matches need. */
 static void add_entry(OsinfoOs *os)
 {
-    GList *ids = osinfo_product_get_short_id_list(OSINFO_PRODUCT(os));
+    GList *ids = vr_osi.osinfo_product_get_short_id_list(OSINFO_PRODUCT(os));
     if (!ids)
         return; /* not nameable on a command line */
     entry *e = &table[n_table++];
-    size_t n = g_list_length(ids), k = 0;
+    size_t n = vr_osi.g_list_length(ids), k = 0;
     e->short_ids = vr_calloc(n + 1, sizeof(char *));
     for (GList *l = ids; l; l = l->next)
         e->short_ids[k++] = vr_strdup(l->data);
-    g_list_free(ids);
-    const char *date = osinfo_product_get_release_date_string(OSINFO_PRODUCT(os));
+    vr_osi.g_list_free(ids);
+    const char *date = vr_osi.osinfo_product_get_release_date_string(OSINFO_PRODUCT(os));
     e->released = vr_strdup(date ? date : "");
     e->handle = os;
     e->os.id = e->short_ids[0];
@@ -142,41 +143,41 @@ static void fill(entry *e)
     if (!os || e->os.name)
         return;
     vr_osinfo *o = &e->os;
-    const char *name = osinfo_product_get_name(OSINFO_PRODUCT(os));
+    const char *name = vr_osi.osinfo_product_get_name(OSINFO_PRODUCT(os));
     o->name = vr_strdup(name ? name : o->id);
-    o->osinfo = vr_strdup(osinfo_entity_get_id(OSINFO_ENTITY(os)));
+    o->osinfo = vr_strdup(vr_osi.osinfo_entity_get_id(OSINFO_ENTITY(os)));
     o->family = family_of(os);
-    OsinfoResourcesList *min = osinfo_os_get_minimum_resources(os);
-    OsinfoResourcesList *rec = osinfo_os_get_recommended_resources(os);
-    o->min_mib = (unsigned)(resource(min, osinfo_resources_get_ram) >> 20);
-    o->mem_mib = recommended(rec, min, osinfo_resources_get_ram, 1 << 20, generic.mem_mib);
+    OsinfoResourcesList *min = vr_osi.osinfo_os_get_minimum_resources(os);
+    OsinfoResourcesList *rec = vr_osi.osinfo_os_get_recommended_resources(os);
+    o->min_mib = (unsigned)(resource(min, vr_osi.osinfo_resources_get_ram) >> 20);
+    o->mem_mib = recommended(rec, min, vr_osi.osinfo_resources_get_ram, 1 << 20, generic.mem_mib);
     o->vcpus = recommended(rec, min, n_cpus, 1, generic.vcpus);
-    o->disk_gib = recommended(rec, min, osinfo_resources_get_storage, 1 << 30, generic.disk_gib);
-    g_object_unref(min);
-    g_object_unref(rec);
-    OsinfoDeviceList *devs = osinfo_os_get_all_devices(os, NULL);
+    o->disk_gib = recommended(rec, min, vr_osi.osinfo_resources_get_storage, 1 << 30, generic.disk_gib);
+    vr_osi.g_object_unref(min);
+    vr_osi.g_object_unref(rec);
+    OsinfoDeviceList *devs = vr_osi.osinfo_os_get_all_devices(os, NULL);
     o->virtio = has_device(devs, virtio_block);
     bool q35_ok = has_device(devs, q35) && (!has_device(devs, virtio_net) || has_device(devs, virtio1_net));
-    g_object_unref(devs);
+    vr_osi.g_object_unref(devs);
     o->machine = q35_ok ? "q35" : "pc";
-    OsinfoFirmwareList *fw = osinfo_os_get_complete_firmware_list(os, NULL);
+    OsinfoFirmwareList *fw = vr_osi.osinfo_os_get_complete_firmware_list(os, NULL);
     o->uefi = (firmware_supported(fw, "efi", false) && !firmware_supported(fw, "bios", true)) ||
               strcmp(o->id, "win11") == 0;
-    g_object_unref(fw);
+    vr_osi.g_object_unref(fw);
     flat[e - table] = *o;
 }
 
 static bool short_id_known(OsinfoDb *db, const char *id)
 {
-    OsinfoOsList *all = osinfo_db_get_os_list(db);
+    OsinfoOsList *all = vr_osi.osinfo_db_get_os_list(db);
     bool found = false;
-    for (gint i = 0; i < osinfo_list_get_length(OSINFO_LIST(all)) && !found; i++) {
-        GList *ids = osinfo_product_get_short_id_list(OSINFO_PRODUCT(osinfo_list_get_nth(OSINFO_LIST(all), i)));
+    for (gint i = 0; i < vr_osi.osinfo_list_get_length(OSINFO_LIST(all)) && !found; i++) {
+        GList *ids = vr_osi.osinfo_product_get_short_id_list(OSINFO_PRODUCT(vr_osi.osinfo_list_get_nth(OSINFO_LIST(all), i)));
         for (GList *l = ids; l && !found; l = l->next)
             found = strcmp(l->data, id) == 0;
-        g_list_free(ids);
+        vr_osi.g_list_free(ids);
     }
-    g_object_unref(all);
+    vr_osi.g_object_unref(all);
     return found;
 }
 
@@ -192,10 +193,10 @@ static void load_supplement(void)
             continue;
         struct dirent *de;
         while ((de = readdir(dir))) {
-            if (de->d_name[0] == '.' || short_id_known(osinfo_loader_get_db(loader), de->d_name))
+            if (de->d_name[0] == '.' || short_id_known(vr_osi.osinfo_loader_get_db(loader), de->d_name))
                 continue;
             char *path = vr_asprintf("%s/%s", dirs[d], de->d_name);
-            osinfo_loader_process_path(loader, path, NULL);
+            vr_osi.osinfo_loader_process_path(loader, path, NULL);
             free(path);
         }
         closedir(dir);
@@ -212,18 +213,30 @@ static void load(void)
 {
     if (table)
         return;
-    loader = osinfo_loader_new();
+    char *err = NULL;
+    if (!vr_osinfo_lib_load(&err)) {
+        /* Installs still work with "generic" (and name the variants they
+         * cannot find); the log says why the rest are missing. */
+        vr_log_warn("OS variants: %s; only 'generic' is known", err);
+        free(err);
+        table = vr_calloc(1, sizeof(*table));
+        table[n_table++].os = generic;
+        flat = vr_calloc(n_table, sizeof(*flat));
+        flat[0] = generic;
+        return;
+    }
+    loader = vr_osi.osinfo_loader_new();
     /* Errors here are files of the database that do not parse; the rest
      * still loads, as osinfo-query does. */
-    osinfo_loader_process_default_path(loader, NULL);
+    vr_osi.osinfo_loader_process_default_path(loader, NULL);
     load_supplement();
-    OsinfoOsList *all = osinfo_db_get_os_list(osinfo_loader_get_db(loader));
-    gint n = osinfo_list_get_length(OSINFO_LIST(all));
+    OsinfoOsList *all = vr_osi.osinfo_db_get_os_list(vr_osi.osinfo_loader_get_db(loader));
+    gint n = vr_osi.osinfo_list_get_length(OSINFO_LIST(all));
     table = vr_calloc((size_t)n + 1, sizeof(*table));
     table[n_table++].os = generic;
     for (gint i = 0; i < n; i++)
-        add_entry(OSINFO_OS(osinfo_list_get_nth(OSINFO_LIST(all), i)));
-    g_object_unref(all);
+        add_entry(OSINFO_OS(vr_osi.osinfo_list_get_nth(OSINFO_LIST(all), i)));
+    vr_osi.g_object_unref(all);
     /* The loader (and so every OsinfoOs a handle points at) is kept for
      * the life of the process: fill() reads it later. */
     qsort(table + 1, n_table - 1, sizeof(*table), by_id);
@@ -344,42 +357,4 @@ char *vr_osinfo_close_matches(const char *id)
         vr_strbuf_addf(&b, "%s%s", i ? ", " : "", c[i].e->os.id);
     free(c);
     return n ? vr_strbuf_take(&b) : NULL;
-}
-
-static const char *family_name(vr_os_family f)
-{
-    return f == VR_OS_LINUX ? "linux" : f == VR_OS_WINDOWS ? "windows" : "other";
-}
-
-/* osinfo-query os's columns, then the defaults an install takes. */
-size_t vr_osinfo_print_matching(FILE *out, const char *short_id, const char *family)
-{
-    size_t n, shown = 0;
-    vr_osinfo_all(&n);
-    fprintf(out, " %-20s | %-44s | %-7s | %-8s | %-6s | %s\n", "Short ID", "Name", "Family", "Memory", "Disk",
-            "Devices");
-    for (int i = 0; i < 118; i++)
-        fputc('-', out);
-    fputc('\n', out);
-    for (size_t i = 0; i < n_table; i++) {
-        const vr_osinfo *o = &table[i].os;
-        if ((short_id && strcasecmp(short_id, o->id) != 0) || (family && strcmp(family, family_name(o->family)) != 0))
-            continue;
-        char mem[16], disk[16];
-        snprintf(mem, sizeof(mem), "%u MiB", o->mem_mib);
-        snprintf(disk, sizeof(disk), "%u G", o->disk_gib);
-        fprintf(out, " %-20s | %-44s | %-7s | %-8s | %-6s | %s %s%s\n", o->id, o->name, family_name(o->family), mem,
-                disk, o->machine,
-                o->virtio                         ? "virtio"
-                : o->family == VR_OS_WINDOWS      ? "sata+e1000e"
-                                                  : "ide+e1000",
-                o->uefi ? " uefi" : "");
-        shown++;
-    }
-    return shown;
-}
-
-void vr_osinfo_print(FILE *out)
-{
-    vr_osinfo_print_matching(out, NULL, NULL);
 }

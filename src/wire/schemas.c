@@ -307,5 +307,7 @@ static const vr_wire_field os_variant_fields[] = {
     OV("disk_gib", VR_WIRE_UINT, disk_gib),
     OV("uefi", VR_WIRE_BOOL, uefi),
     OV("secure_boot", VR_WIRE_BOOL, secure_boot),
+    OV("machine", VR_WIRE_STR, machine),
+    OV("virtio", VR_WIRE_BOOL, virtio),
 };
 const vr_wire_schema vr_wire_os_variant = VR_WIRE_SCHEMA(vireo_os_variant, "os variant", os_variant_fields);

@@ -85,6 +85,14 @@ expect_fail "disk size 0" "--disk size=0: a new disk needs a size of more than 0
 expect_fail "unknown os-variant lists close matches" \
     "unknown --os-variant 'debian14'; close matches: debian13, debian12, debian11" \
     "$VIREO" install --name bad --os-variant debian14 --cdrom "$IMAGES/tiny.iso" --noautoconsole
+# The OS table is the daemon's (its host's libosinfo), read through the API.
+out=$("$VIREO" osinfo-query os short-id=win11)
+expect_match "osinfo-query: win11 from the daemon's table" "$out" "win11 +\\| Microsoft Windows 11 .*\\| q35 sata\\+e1000e uefi"
+expect_fail "osinfo-query: unknown short-id names close matches" "no OS variant 'debian14'; close matches: debian13" \
+    "$VIREO" osinfo-query os short-id=debian14
+n=$("$VIREO" install --os-variant list | grep -c '| linux ')
+[ "$n" -gt 300 ] || fail "install --os-variant list shows $n Linux variants, expected libosinfo's hundreds"
+ok "install --os-variant list: $n Linux variants"
 expect_fail "name in use" "domain 'di' already exists" \
     "$VIREO" install --name di --os-variant debian12 --cdrom "$IMAGES/tiny.iso" --noautoconsole
 expect_fail "network unknown" "network 'nope' not found" \

@@ -6,16 +6,16 @@
  * so an unreachable monitor fails in seconds. The cephx key comes from
  * the secret store (usage type ceph, vr_storage_set_secret_fn), never
  * from the XML; no /etc/ceph file is read: the monitor, the user and the
- * key are set on the handle. */
+ * key are set on the handle. The libraries are opened at the first
+ * connect (ceph_lib.h). */
 #include "drivers/storage/storage_backend.h"
+#include "drivers/storage/ceph_lib.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
 
 #include <errno.h>
 #include <nettle/base64.h>
-#include <rados/librados.h>
-#include <rbd/librbd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,9 +99,9 @@ static const char *connect_hint(int rc)
 static void conn_close(rbd_conn *c)
 {
     if (c->io)
-        rados_ioctx_destroy(c->io);
+        vr_ceph.rados_ioctx_destroy(c->io);
     if (c->cluster)
-        rados_shutdown(c->cluster);
+        vr_ceph.rados_shutdown(c->cluster);
     c->io = NULL;
     c->cluster = NULL;
 }
@@ -113,8 +113,10 @@ static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c
 {
     const vr_pool_source *s = &def->source;
     memset(c, 0, sizeof(*c));
+    if (!vr_ceph_load(err))
+        return VR_ERR_UNSUPPORTED;
     char *mon = mon_host(s);
-    int rc = rados_create(&c->cluster, s->auth_user ? s->auth_user : "admin");
+    int rc = vr_ceph.rados_create(&c->cluster, s->auth_user ? s->auth_user : "admin");
     const char *step = "rados_create";
     /* Nothing from /etc/ceph: every setting the client needs is here. */
     const struct {
@@ -133,15 +135,15 @@ static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c
     };
     for (size_t i = 0; rc == 0 && i < VR_ARRAY_LEN(conf); i++) {
         step = conf[i].k;
-        rc = rados_conf_set(c->cluster, conf[i].k, conf[i].v);
+        rc = vr_ceph.rados_conf_set(c->cluster, conf[i].k, conf[i].v);
     }
     if (rc == 0 && key) {
         step = "key";
-        rc = rados_conf_set(c->cluster, "key", key);
+        rc = vr_ceph.rados_conf_set(c->cluster, "key", key);
     }
     if (rc == 0) {
         step = "connect";
-        rc = rados_connect(c->cluster);
+        rc = vr_ceph.rados_connect(c->cluster);
     }
     if (rc < 0) {
         if (strcmp(step, "connect") == 0)
@@ -153,7 +155,7 @@ static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c
         conn_close(c);
         return -rc == EACCES || -rc == EPERM ? VR_ERR_DENIED : VR_ERR_FAILED;
     }
-    rc = rados_ioctx_create(c->cluster, s->name, &c->io);
+    rc = vr_ceph.rados_ioctx_create(c->cluster, s->name, &c->io);
     if (rc < 0) {
         c->io = NULL;
         vr_set_error(err, "pool '%s': the Ceph pool '%s' on %s %s%s", def->name, s->name, mon,
@@ -196,11 +198,11 @@ static char *image_path(const vr_pool *p, const char *name)
 static bool image_info(vr_pool *p, rbd_conn *c, const char *name, vr_vol_info *v, bool users)
 {
     rbd_image_t img;
-    if (rbd_open_read_only(c->io, name, &img, NULL) < 0)
+    if (vr_ceph.rbd_open_read_only(c->io, name, &img, NULL) < 0)
         return false;
     rbd_image_info_t info;
-    int rc = rbd_stat(img, &info, sizeof(info));
-    rbd_close(img);
+    int rc = vr_ceph.rbd_stat(img, &info, sizeof(info));
+    vr_ceph.rbd_close(img);
     if (rc < 0)
         return false;
     memset(v, 0, sizeof(*v));
@@ -228,7 +230,7 @@ static vr_err images(vr_pool *p, vr_vol_info **out, size_t *n, bool users, char 
     int rc;
     for (;;) {
         specs = vr_realloc(specs, max * sizeof(*specs));
-        rc = rbd_list2(c.io, specs, &max);
+        rc = vr_ceph.rbd_list2(c.io, specs, &max);
         if (rc != -ERANGE)
             break;
     }
@@ -245,7 +247,7 @@ static vr_err images(vr_pool *p, vr_vol_info **out, size_t *n, bool users, char 
         if (image_info(p, &c, specs[i].name, &vols[count], users))
             count++; /* one removed between the list and the open is gone */
     }
-    rbd_image_spec_list_cleanup(specs, max);
+    vr_ceph.rbd_image_spec_list_cleanup(specs, max);
     free(specs);
     conn_close(&c);
     *out = vols;
@@ -337,18 +339,18 @@ static void rbd_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes)
     }
     struct rados_cluster_stat_t cs;
     struct rados_pool_stat_t ps;
-    int rc = rados_cluster_stat(c.cluster, &cs);
+    int rc = vr_ceph.rados_cluster_stat(c.cluster, &cs);
     if (rc == 0) {
         st->capacity = cs.kb * 1024ULL;
         st->available = cs.kb_avail * 1024ULL;
     } else {
         vr_log_warn("pool %s: the cluster's sizes are unknown: %s", p->def->name, strerror(-rc));
     }
-    if (rados_ioctx_pool_stat(c.io, &ps) == 0)
+    if (vr_ceph.rados_ioctx_pool_stat(c.io, &ps) == 0)
         st->allocation = ps.num_bytes;
     if (n_volumes) {
         size_t max = 0;
-        rc = rbd_list2(c.io, NULL, &max);
+        rc = vr_ceph.rbd_list2(c.io, NULL, &max);
         *n_volumes = rc == 0 || rc == -ERANGE ? max : 0;
     }
     conn_close(&c);
@@ -358,7 +360,7 @@ static int create_image(rbd_conn *c, const char *name, uint64_t size)
 {
     int order = 0;
     /* layering: clones (vol-clone) need it; QEMU's rbd driver takes it. */
-    return rbd_create2(c->io, name, size, RBD_FEATURE_LAYERING, &order);
+    return vr_ceph.rbd_create2(c->io, name, size, RBD_FEATURE_LAYERING, &order);
 }
 
 static vr_err rbd_create_vol(vr_pool *p, const vr_vol_def *def, const char *backing, char **err)
@@ -385,7 +387,7 @@ static int drop_clone_snaps(rbd_image_t img)
     rbd_snap_info_t *snaps = NULL;
     for (;;) {
         snaps = vr_realloc(snaps, (size_t)max * sizeof(*snaps));
-        n = rbd_snap_list(img, snaps, &max);
+        n = vr_ceph.rbd_snap_list(img, snaps, &max);
         if (n != -ERANGE)
             break;
     }
@@ -394,13 +396,13 @@ static int drop_clone_snaps(rbd_image_t img)
         if (!vr_str_starts(snaps[i].name, CLONE_SNAP_PREFIX))
             continue;
         int prot = 0;
-        rbd_snap_is_protected(img, snaps[i].name, &prot);
-        if (prot && (rc = rbd_snap_unprotect(img, snaps[i].name)) < 0)
+        vr_ceph.rbd_snap_is_protected(img, snaps[i].name, &prot);
+        if (prot && (rc = vr_ceph.rbd_snap_unprotect(img, snaps[i].name)) < 0)
             break; /* -EBUSY: a clone of it still exists */
-        rc = rbd_snap_remove(img, snaps[i].name);
+        rc = vr_ceph.rbd_snap_remove(img, snaps[i].name);
     }
     if (n >= 0)
-        rbd_snap_list_end(snaps);
+        vr_ceph.rbd_snap_list_end(snaps);
     free(snaps);
     return rc;
 }
@@ -412,10 +414,10 @@ static vr_err rbd_delete_vol(vr_pool *p, const vr_vol_info *v, char **err)
     if (e)
         return e;
     rbd_image_t img;
-    int rc = rbd_open(c.io, v->name, &img, NULL);
+    int rc = vr_ceph.rbd_open(c.io, v->name, &img, NULL);
     if (rc == 0) {
         rc = drop_clone_snaps(img);
-        rbd_close(img);
+        vr_ceph.rbd_close(img);
     }
     if (rc == -EBUSY) {
         vr_set_error(err, "pool '%s': volume '%s' has clones (vol-clone made them from it): delete those first",
@@ -424,7 +426,7 @@ static vr_err rbd_delete_vol(vr_pool *p, const vr_vol_info *v, char **err)
         return VR_ERR_CONFLICT;
     }
     if (rc == 0)
-        rc = rbd_remove(c.io, v->name);
+        rc = vr_ceph.rbd_remove(c.io, v->name);
     conn_close(&c);
     return rc < 0 ? rbd_failed(p, "removal", v->name, rc, err) : VR_OK;
 }
@@ -435,7 +437,7 @@ static vr_err open_image(vr_pool *p, rbd_conn *c, const char *name, rbd_image_t 
     vr_err e = conn_open(p, c, err);
     if (e)
         return e;
-    int rc = rbd_open(c->io, name, img, NULL);
+    int rc = vr_ceph.rbd_open(c->io, name, img, NULL);
     if (rc < 0) {
         conn_close(c);
         return rbd_failed(p, "opening", name, rc, err);
@@ -452,8 +454,8 @@ static vr_err rbd_resize_vol(vr_pool *p, const vr_vol_info *v, unsigned long lon
     vr_err e = open_image(p, &c, v->name, &img, err);
     if (e)
         return e;
-    int rc = rbd_resize(img, capacity);
-    rbd_close(img);
+    int rc = vr_ceph.rbd_resize(img, capacity);
+    vr_ceph.rbd_close(img);
     conn_close(&c);
     return rc < 0 ? rbd_failed(p, "resize", v->name, rc, err) : VR_OK;
 }
@@ -468,10 +470,10 @@ static vr_err rbd_wipe_vol(vr_pool *p, const vr_vol_info *v, char **err)
     if (e)
         return e;
     uint64_t size = 0;
-    ssize_t rc = rbd_get_size(img, &size);
+    ssize_t rc = vr_ceph.rbd_get_size(img, &size);
     if (rc == 0 && size)
-        rc = rbd_write_zeroes(img, 0, size, 0, 0);
-    rbd_close(img);
+        rc = vr_ceph.rbd_write_zeroes(img, 0, size, 0, 0);
+    vr_ceph.rbd_close(img);
     conn_close(&c);
     return rc < 0 ? rbd_failed(p, "wipe", v->name, (int)rc, err) : VR_OK;
 }
@@ -485,21 +487,21 @@ vr_err vr_rbd_clone(vr_pool *p, const char *name, const char *new_name, char **e
         return e;
     char *snap = vr_asprintf(CLONE_SNAP_PREFIX "%s", new_name);
     const char *step = "snapshot";
-    int rc = rbd_snap_create(img, snap);
+    int rc = vr_ceph.rbd_snap_create(img, snap);
     if (rc == 0) {
         step = "snapshot protection";
-        rc = rbd_snap_protect(img, snap);
+        rc = vr_ceph.rbd_snap_protect(img, snap);
     }
     if (rc == 0) {
         int order = 0;
         step = "clone";
-        rc = rbd_clone(c.io, name, snap, c.io, new_name, RBD_FEATURE_LAYERING, &order);
+        rc = vr_ceph.rbd_clone(c.io, name, snap, c.io, new_name, RBD_FEATURE_LAYERING, &order);
     }
     if (rc < 0 && strcmp(step, "snapshot") != 0) { /* nothing left half-way */
-        rbd_snap_unprotect(img, snap);
-        rbd_snap_remove(img, snap);
+        vr_ceph.rbd_snap_unprotect(img, snap);
+        vr_ceph.rbd_snap_remove(img, snap);
     }
-    rbd_close(img);
+    vr_ceph.rbd_close(img);
     conn_close(&c);
     free(snap);
     if (rc == -EEXIST) {
@@ -594,26 +596,26 @@ typedef struct {
 
 static ssize_t io_pread(vr_vol_io *io, void *buf, size_t n, unsigned long long off)
 {
-    return rbd_read(((rbd_io *)io)->img, off, n, buf);
+    return vr_ceph.rbd_read(((rbd_io *)io)->img, off, n, buf);
 }
 
 static ssize_t io_pwrite(vr_vol_io *io, const void *buf, size_t n, unsigned long long off)
 {
-    return rbd_write(((rbd_io *)io)->img, off, n, buf);
+    return vr_ceph.rbd_write(((rbd_io *)io)->img, off, n, buf);
 }
 
 static int io_zero(vr_vol_io *io, unsigned long long off, unsigned long long n)
 {
-    ssize_t rc = rbd_write_zeroes(((rbd_io *)io)->img, off, n, 0, 0);
+    ssize_t rc = vr_ceph.rbd_write_zeroes(((rbd_io *)io)->img, off, n, 0, 0);
     return rc < 0 ? (int)rc : 0;
 }
 
-static int io_flush(vr_vol_io *io) { return rbd_flush(((rbd_io *)io)->img); }
+static int io_flush(vr_vol_io *io) { return vr_ceph.rbd_flush(((rbd_io *)io)->img); }
 
 static void io_close(vr_vol_io *io)
 {
     rbd_io *r = (rbd_io *)io;
-    rbd_close(r->img);
+    vr_ceph.rbd_close(r->img);
     conn_close(&r->conn);
     free(r);
 }
@@ -624,8 +626,8 @@ static vr_vol_io *rbd_open_io(vr_pool *p, const vr_vol_info *v, bool write, char
     r->io = (vr_vol_io){io_pread, io_pwrite, io_zero, io_flush, io_close};
     vr_err e = conn_open(p, &r->conn, err);
     int rc = 0;
-    if (!e && (rc = write ? rbd_open(r->conn.io, v->name, &r->img, NULL)
-                          : rbd_open_read_only(r->conn.io, v->name, &r->img, NULL)) < 0) {
+    if (!e && (rc = write ? vr_ceph.rbd_open(r->conn.io, v->name, &r->img, NULL)
+                          : vr_ceph.rbd_open_read_only(r->conn.io, v->name, &r->img, NULL)) < 0) {
         e = rbd_failed(p, "opening", v->name, rc, err);
         conn_close(&r->conn);
     }
