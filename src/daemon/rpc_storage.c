@@ -221,7 +221,22 @@ static vr_rpc_result pool_act(vr_rpc_call *c, vr_err (*op)(vr_pool *, char **))
     return vr_rpc_outcome(c, code, err, VR_RPC_POOL);
 }
 
-static vr_rpc_result pool_create(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_start); }
+static void on_pool_started(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_POOL);
+}
+
+/* pool-start: an iSCSI or rbd pool's login check runs beside the loop
+ * (seconds against a portal that never answers), so the answer comes
+ * when it ends; every other client is served meanwhile. */
+static vr_rpc_result pool_create(vr_rpc_call *c)
+{
+    vr_pool *p = arg_pool(c);
+    if (!p)
+        return VR_RPC_FAILED;
+    vr_storage_pool_start_async(p, on_pool_started, c);
+    return VR_RPC_LATER;
+}
 static vr_rpc_result pool_destroy(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_destroy); }
 static vr_rpc_result pool_refresh(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_refresh); }
 static vr_rpc_result pool_undefine(vr_rpc_call *c) { return pool_act(c, vr_storage_pool_undefine); }
@@ -252,7 +267,28 @@ static vr_rpc_result pool_set_autostart(vr_rpc_call *c)
     return vr_rpc_outcome(c, code, err, VR_RPC_POOL);
 }
 
-/* pool-define (and virt-install's pool for a disk's directory). */
+typedef struct {
+    vr_rpc_call *c;
+    vr_pool *p;
+} create_ctx;
+
+static void on_created_started(vr_err code, const char *err, void *opaque)
+{
+    create_ctx *x = opaque;
+    if (code == VR_OK) {
+        pool_wire(&((vrp_pool_ret *)x->c->ret)->pool, x->p);
+    } else {
+        /* pool-create leaves nothing behind when the start fails. */
+        char *undo_err = NULL;
+        vr_storage_pool_undefine(x->p, &undo_err);
+        free(undo_err);
+    }
+    vr_rpc_done(x->c, code, err, VR_RPC_POOL);
+    free(x);
+}
+
+/* pool-define (and virt-install's pool for a disk's directory);
+ * pool-create defines, then starts as pool_create does. */
 static vr_rpc_result pool_define_with(vr_rpc_call *c, bool start)
 {
     vrp_xml_flags_args *a = c->args;
@@ -266,12 +302,11 @@ static vr_rpc_result pool_define_with(vr_rpc_call *c, bool start)
     vr_pool *p = NULL;
     char *err = NULL;
     vr_err code = vr_storage_pool_define(drv(c), a->xml, &p, &err);
-    if (code == VR_OK && start && (code = vr_storage_pool_start(p, &err)) != VR_OK) {
-        /* pool-create leaves nothing behind when the start fails. */
-        char *undo_err = NULL;
-        vr_storage_pool_undefine(p, &undo_err);
-        free(undo_err);
-        p = NULL;
+    if (code == VR_OK && start) {
+        create_ctx *x = vr_calloc(1, sizeof(*x));
+        *x = (create_ctx){c, p};
+        vr_storage_pool_start_async(p, on_created_started, x);
+        return VR_RPC_LATER;
     }
     if (p)
         pool_wire(&((vrp_pool_ret *)c->ret)->pool, p);

@@ -273,6 +273,16 @@ expect_fail "LUNs are made on the target" "LUNs are made on the target" "$VIREO"
 expect_fail "vol-wipe of a LUN" "wiping it is not supported" "$VIREO" vol-wipe unit:0:0:1 --pool lab
 expect_fail "vol-download of a LUN" "is a LUN on the network .*: vol-download of LUNs is not supported yet" \
     "$VIREO" vol-download unit:0:0:1 "$ROOT/lun.out" --pool lab
+# A LUN as a copy's source: qemu-img reads it through QEMU's own iSCSI
+# client with the CHAP password as a secret object; the copy holds the
+# host-side marker.
+printf "<volume><name>lun-copy.raw</name><capacity unit='M'>32</capacity><target><format type='raw'/></target></volume>" > "$ROOT/luncopy.xml"
+"$VIREO" vol-create-from default "$ROOT/luncopy.xml" unit:0:0:1 --inputpool lab >/dev/null \
+    || fail "vol-create-from a LUN into the default pool failed"
+copy=$("$VIREO" vol-path lun-copy.raw --pool default)
+expect_eq "the LUN's copy holds the host-side marker" "$(dd if="$copy" bs=1M skip=1 count=1 2>/dev/null | head -c 16)" "host-side-mark-8"
+expect_eq "...and has the LUN's size" "$(stat -c %s "$copy")" "$((32 << 20))"
+"$VIREO" vol-delete lun-copy.raw --pool default >/dev/null
 "$VIREO" pool-define-as far iscsi-direct --source-host 10.77.0.9 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
 start=$SECONDS
 expect_fail "an unreachable portal fails in one line" "cannot reach the iSCSI portal 10.77.0.9:3260: Connection timed out \(after 3 s\)" \
@@ -301,6 +311,19 @@ ok "vireo list answers at once ($ms ms) while pool-start waits on a portal that 
 expect_fail "a second pool-start meanwhile" "pool 'mute' is already being started" "$VIREO" pool-start mute
 wait "$MUTEPID" && fail "pool-start of the mute portal succeeded"
 expect_match "...and that pool-start fails in one line" "$(cat "$ROOT/mute.out")" "^vireo: error: pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+# The same through libvirt's protocol: Debian's virsh on libvirt-sock.
+before=$(mute_checks)
+more_mute_checks() { [ "$(mute_checks)" -gt "$before" ]; }
+virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" pool-start mute > "$ROOT/mute-virsh.out" 2>&1 &
+MUTEPID=$!
+wait_for 5 "virsh pool-start's check is under way" more_mute_checks
+t0=$(date +%s%N)
+"$VIREO" list --all >/dev/null || fail "vireo list failed while virsh pool-start waited on a portal"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while virsh pool-start waited on a portal (the loop stalled)"
+ok "vireo list answers at once ($ms ms) while virsh pool-start (libvirt-sock) waits on the portal"
+wait "$MUTEPID" && fail "virsh pool-start of the mute portal succeeded"
+expect_match "...and virsh prints the one-line error" "$(cat "$ROOT/mute-virsh.out")" "pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
 kill "$MUTE" 2>/dev/null; wait "$MUTE" 2>/dev/null || true
 "$VIREO" pool-define-as closed iscsi-direct --source-host 10.77.0.1:3261 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
 expect_fail "a portal nobody listens on" "cannot reach the iSCSI portal 10.77.0.1:3261: Connection refused" "$VIREO" pool-start closed

@@ -97,6 +97,11 @@ vr_err vr_rbd_clone(vr_pool *p, const char *name, const char *new_name, char **e
  * ...,file.key-secret=SECRET_ID) and the 0600 file of the pool's cephx key
  * for --object secret,id=SECRET_ID,file=...,format=base64 (*key_file NULL
  * for a pool without cephx). */
+/* A LUN as qemu-img's --image-opts (QEMU's own iSCSI client), the CHAP
+ * password (raw) in *pw_file (NULL without CHAP) for the secret object
+ * secret_id. */
+vr_err vr_iscsi_img_opts(vr_pool *p, const vr_vol_info *v, const char *secret_id, char **opts, char **pw_file,
+                         char **err);
 vr_err vr_rbd_img_opts(vr_pool *p, const char *image, const char *secret_id, char **opts, char **key_file,
                        char **err);
 

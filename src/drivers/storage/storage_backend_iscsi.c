@@ -399,27 +399,61 @@ static char *chap_file(const vr_pool *p)
     return vr_asprintf("%s/%s.chap", p->drv->runtime_dir, p->def->name);
 }
 
-static vr_err iscsi_qemu_path(vr_pool *p, const vr_vol_info *v, char **out, char **err)
+/* The CHAP password written to chap_file (*file: its path), or *file
+ * NULL when the pool logs in without CHAP. */
+static vr_err write_chap_file(vr_pool *p, char **file, char **err)
 {
-    const vr_pool_source *s = &p->def->source;
-    if (!s->auth_user) {
-        *out = vr_asprintf("%s?initiator-name=%s", v->path, s->initiator);
+    *file = NULL;
+    if (!p->def->source.auth_user)
         return VR_OK;
-    }
     char *pw = NULL;
     vr_err e = chap_password(p, &pw, err);
     if (e)
         return e;
-    char *file = chap_file(p);
-    int rc = vr_file_write_atomic(file, pw, strlen(pw), 0600);
+    char *path = chap_file(p);
+    int rc = vr_file_write_atomic(path, pw, strlen(pw), 0600);
     pw_free(pw);
     if (rc < 0) {
-        vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, file, strerror(-rc));
-        free(file);
+        vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, path, strerror(-rc));
+        free(path);
         return VR_ERR_FAILED;
     }
-    *out = vr_asprintf("%s?initiator-name=%s&user=%s&password-file=%s", v->path, s->initiator, s->auth_user, file);
+    *file = path;
+    return VR_OK;
+}
+
+static vr_err iscsi_qemu_path(vr_pool *p, const vr_vol_info *v, char **out, char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    char *file = NULL;
+    vr_err e = write_chap_file(p, &file, err);
+    if (e)
+        return e;
+    if (!file)
+        *out = vr_asprintf("%s?initiator-name=%s", v->path, s->initiator);
+    else
+        *out = vr_asprintf("%s?initiator-name=%s&user=%s&password-file=%s", v->path, s->initiator, s->auth_user,
+                           file);
     free(file);
+    return VR_OK;
+}
+
+vr_err vr_iscsi_img_opts(vr_pool *p, const vr_vol_info *v, const char *secret_id, char **opts, char **pw_file,
+                         char **err)
+{
+    const vr_pool_source *s = &p->def->source;
+    vr_err e = write_chap_file(p, pw_file, err);
+    if (e)
+        return e;
+    const char *lun = strrchr(v->path, '/');
+    char *portal = portal_of(p);
+    char *auth = *pw_file ? vr_asprintf(",file.user=%s,file.password-secret=%s", s->auth_user, secret_id)
+                          : vr_strdup("");
+    *opts = vr_asprintf("driver=raw,file.driver=iscsi,file.transport=tcp,file.portal=%s,file.target=%s,"
+                        "file.lun=%s,file.initiator-name=%s%s",
+                        portal, s->device, lun ? lun + 1 : "0", s->initiator, auth);
+    free(auth);
+    free(portal);
     return VR_OK;
 }
 

@@ -161,7 +161,9 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     c->opaque = opaque;
     /* A network image's key reaches qemu-img as a secret object read
      * from its 0600 file, never on the command line. */
-    char *src_sec = spec->src_secret ? vr_asprintf("secret,id=sec-src,file=%s,format=base64", spec->src_secret) : NULL;
+    char *src_sec = spec->src_secret ? vr_asprintf("secret,id=sec-src,file=%s,format=%s", spec->src_secret,
+                                                   spec->src_secret_raw ? "raw" : "base64")
+                                     : NULL;
     char *dst_sec = spec->dst_secret ? vr_asprintf("secret,id=sec-dst,file=%s,format=base64", spec->dst_secret) : NULL;
     const char *argv[24];
     size_t a = 0;
@@ -337,17 +339,20 @@ vr_err vr_storage_overlay(vr_storage_driver *drv, const char *backing, vr_vol_fo
     return e;
 }
 
-/* The copy's source: a local file or /dev node as it is, an RBD image as
- * qemu-img's option string with its key file. */
+/* The copy's source: a local file or /dev node as it is, an RBD image or
+ * an iSCSI LUN as qemu-img's option string with its key file. */
 static vr_err clone_source(vr_pool *p, const vr_vol_info *v, vr_copy_spec *spec, char **opts, char **key,
                            char **err)
 {
-    if (p->def->type != VR_POOL_RBD) {
+    bool lun = p->def->type == VR_POOL_ISCSI_DIRECT;
+    if (p->def->type != VR_POOL_RBD && !lun) {
         spec->src = v->path;
         spec->src_format = v->format == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
         return VR_OK;
     }
-    vr_err e = vr_rbd_img_opts(p, v->name, "sec-src", opts, key, err);
+    vr_err e = lun ? vr_iscsi_img_opts(p, v, "sec-src", opts, key, err)
+                   : vr_rbd_img_opts(p, v->name, "sec-src", opts, key, err);
+    spec->src_secret_raw = lun;
     spec->src = *opts;
     spec->src_opts = true;
     spec->src_secret = *key;
@@ -389,13 +394,12 @@ vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *
 {
     if (dst == p)
         return vr_storage_vol_clone(p, name, new_name, progress, done, opaque, code, err);
-    /* Files, partitions and RBD images can be read; files and RBD
-     * images written. A LUN's URL, a partition to make: not yet. */
-    bool src_ok = p->def->type != VR_POOL_ISCSI_DIRECT, dst_ok = vr_pool_backend_of(dst)->files ||
-                                                                 dst->def->type == VR_POOL_RBD;
-    if (!src_ok || !dst_ok) {
-        vr_set_error(err, "copies from a %s pool into a %s pool are not supported yet (from dir, fs, disk or rbd "
-                          "pools into dir, fs or rbd pools)",
+    /* Files, partitions, LUNs and RBD images can be read; files and RBD
+     * images written. A partition to make as the target: not yet. */
+    bool dst_ok = vr_pool_backend_of(dst)->files || dst->def->type == VR_POOL_RBD;
+    if (!dst_ok) {
+        vr_set_error(err, "copies from a %s pool into a %s pool are not supported yet (from dir, fs, disk, "
+                          "iscsi-direct or rbd pools into dir, fs or rbd pools)",
                      vr_pool_type_name(p->def->type), vr_pool_type_name(dst->def->type));
         *code = VR_ERR_UNSUPPORTED;
         return NULL;

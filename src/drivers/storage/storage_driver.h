@@ -153,12 +153,14 @@ typedef struct {
     const char *dst;         /* must not exist; made as a temporary, renamed at the end */
     vr_vol_format dst_format;
     bool force_share;        /* the source is open in a paused QEMU */
-    /* A network image (rbd) on either side: src or dst is then qemu-img's
-     * option string of it (--image-opts, --target-image-opts) and the
-     * secret file holds its cephx key (NULL: none); such a dst exists
-     * already and is written in place (-n). */
+    /* A network image (rbd, an iSCSI LUN as source) on either side: src
+     * or dst is then qemu-img's option string of it (--image-opts,
+     * --target-image-opts) and the secret file holds its cephx key in
+     * base64 or, with src_secret_raw, the CHAP password as it is (NULL:
+     * none); such a dst exists already and is written in place (-n). */
     bool src_opts, dst_opts;
     const char *src_secret, *dst_secret;
+    bool src_secret_raw;
     vr_pool *dst_pool;       /* its refresh event's pool when dst is no file of one */
     const char *dst_name;    /* ... and the volume's name there */
 } vr_copy_spec;
