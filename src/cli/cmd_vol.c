@@ -188,7 +188,8 @@ static int run_create_from(vr_cli *cli, int argc, char **argv)
     if (vireo_pool_get(c, pos[0], &dst) < 0) {
         rc = vr_cli_fail(c);
     } else {
-        const char *makes = strcmp(dst.type, "rbd") == 0 ? "raw" : v.format;
+        /* RBD images and partitions are made raw. */
+        const char *makes = strcmp(dst.type, "rbd") == 0 || strcmp(dst.type, "disk") == 0 ? "raw" : v.format;
         const char *asks = vr_vol_format_name(def->format);
         if (strcmp(makes, asks) != 0) {
             fprintf(stderr, "vireo: error: %s asks for a %s volume, but a copy of %s (%s) into %s pool '%s' is %s "

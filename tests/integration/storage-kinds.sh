@@ -110,6 +110,17 @@ expect_fail "volume larger than the free space" "do not fit in pool 'pool-disk' 
 expect_fail "a name the kernel would not give" "the next one on $D1 is '${N1}p2'" \
     "$VIREO" vol-create-as pool-disk data 1M
 expect_fail "qcow2 on a partition" "raw partitions" "$VIREO" vol-create-as pool-disk "${N1}p2" 1M --format qcow2
+# A partition as a copy's target: made at the source's size, written in
+# place by qemu-img (a qcow2 source becomes raw on the partition).
+"$VIREO" vol-create-as default src.qcow2 4M --format qcow2 >/dev/null
+qemu-io -c "write -P 0x5a 1M 64k" "$("$VIREO" vol-path src.qcow2 --pool default)" >/dev/null
+printf "<volume><name>${N1}p2</name><capacity unit='M'>4</capacity><target><format type='raw'/></target></volume>" > "$ROOT/topart.xml"
+"$VIREO" vol-create-from pool-disk "$ROOT/topart.xml" src.qcow2 --inputpool default >/dev/null \
+    || fail "vol-create-from a qcow2 volume into a new partition failed"
+expect_match "the copy made partition ${N1}p2" "$("$VIREO" vol-list pool-disk)" "^ ${N1}p2 +/dev/${N1}p2\$"
+expect_eq "...holding the source's bytes, raw" "$(dd if="/dev/${N1}p2" bs=64k skip=16 count=1 2>/dev/null | tr -d 'Z' | wc -c)" "0"
+"$VIREO" vol-delete "${N1}p2" --pool pool-disk >/dev/null
+"$VIREO" vol-delete src.qcow2 --pool default >/dev/null
 expect_fail "resize of a partition" "does not resize partitions" "$VIREO" vol-resize "${N1}p1" 20M --pool pool-disk
 expect_fail "pool-build while active" "is active; pool-destroy it before building it" "$VIREO" pool-build pool-disk
 "$VIREO" pool-destroy pool-disk >/dev/null

@@ -130,12 +130,13 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
                                        void *opaque, vr_err *code, char **err)
 {
     struct stat st;
+    bool in_place = spec->dst_opts || spec->dst_made;
     if (spec->dst[0] != '/' && !spec->dst_opts) {
         vr_set_error(err, "the copy's destination %s must be an absolute path", spec->dst);
         *code = VR_ERR_INVALID;
         return NULL;
     }
-    if ((!spec->dst_opts && lstat(spec->dst, &st) == 0) ||
+    if ((!in_place && lstat(spec->dst, &st) == 0) ||
         vr_storage_busy_has(drv->busy_dst, drv->n_dst, spec->dst)) {
         vr_set_error(err, "%s already exists; Vireo never overwrites an image with a copy", spec->dst);
         *code = VR_ERR_CONFLICT;
@@ -146,8 +147,8 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
         *code = VR_ERR_NOT_FOUND;
         return NULL;
     }
-    char *tmp = spec->dst_opts ? NULL : vr_storage_tmp_near(spec->dst, NULL, err);
-    if (!tmp && !spec->dst_opts) {
+    char *tmp = in_place ? NULL : vr_storage_tmp_near(spec->dst, NULL, err);
+    if (!tmp && !in_place) {
         *code = VR_ERR_FAILED;
         return NULL;
     }
@@ -189,6 +190,10 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     if (spec->dst_opts) {
         argv[a++] = "-n";
         argv[a++] = "--target-image-opts";
+    } else if (in_place) {
+        argv[a++] = "-n";
+        argv[a++] = "-O";
+        argv[a++] = "raw";
     } else {
         argv[a++] = "-O";
         argv[a++] = spec->dst_format == VR_VOL_QCOW2 ? "qcow2" : "raw";
@@ -212,7 +217,7 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     vr_storage_busy_add(&drv->busy_src, &drv->n_src, spec->src);
     vr_storage_busy_add(&drv->busy_dst, &drv->n_dst, spec->dst);
     c->pool = spec->dst_pool ? spec->dst_pool : pool_of(drv, spec->dst);
-    c->in_place = spec->dst_opts;
+    c->in_place = in_place;
     c->dst_name = spec->dst_name ? vr_strdup(spec->dst_name) : NULL;
     c->made = "volume-created";
     if (c->pool)
@@ -361,12 +366,13 @@ static vr_err clone_source(vr_pool *p, const vr_vol_info *v, vr_copy_spec *spec,
 }
 
 /* The copy's destination: a new file of a dir/fs pool (the source's
- * format), or a new raw RBD image of the source's size, made now and
- * written in place. */
+ * format), or a new raw RBD image or disk partition of (at least) the
+ * source's size, made now and written in place. */
 static vr_err clone_dest(vr_pool *dst, const char *new_name, const vr_vol_info *v, vr_copy_spec *spec,
                          char **target, char **key, char **err)
 {
-    if (dst->def->type != VR_POOL_RBD) {
+    bool rbd = dst->def->type == VR_POOL_RBD;
+    if (!rbd && dst->def->type != VR_POOL_DISK) {
         spec->dst_format = spec->src_format;
         return vr_pool_vol_path(dst, new_name, target, err);
     }
@@ -378,10 +384,22 @@ static vr_err clone_dest(vr_pool *dst, const char *new_name, const vr_vol_info *
     }
     vr_vol_def def = {.name = (char *)new_name, .capacity = v->capacity, .format = VR_VOL_RAW, .mode = -1};
     vr_err e = vr_pool_backend_of(dst)->create_vol(dst, &def, NULL, err);
-    if (!e && (e = vr_rbd_img_opts(dst, new_name, "sec-dst", target, key, err)))
+    if (!e && rbd && (e = vr_rbd_img_opts(dst, new_name, "sec-dst", target, key, err)))
         drop_image(dst, new_name);
+    if (!e && !rbd) {
+        if (vr_pool_backend_of(dst)->describe(dst, new_name, &there, false)) {
+            *target = vr_strdup(there.path);
+            vr_vol_info_clear(&there);
+        } else {
+            vr_set_error(err, "pool '%s': the new partition '%s' is not in the table read back", dst->def->name,
+                         new_name);
+            drop_image(dst, new_name);
+            e = VR_ERR_FAILED;
+        }
+    }
     spec->dst_format = VR_VOL_RAW;
-    spec->dst_opts = true;
+    spec->dst_opts = rbd;
+    spec->dst_made = !rbd;
     spec->dst_secret = *key;
     spec->dst_pool = dst;
     spec->dst_name = new_name;
@@ -394,12 +412,12 @@ vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *
 {
     if (dst == p)
         return vr_storage_vol_clone(p, name, new_name, progress, done, opaque, code, err);
-    /* Files, partitions, LUNs and RBD images can be read; files and RBD
-     * images written. A partition to make as the target: not yet. */
-    bool dst_ok = vr_pool_backend_of(dst)->files || dst->def->type == VR_POOL_RBD;
+    /* Files, partitions, LUNs and RBD images can be read; files, new
+     * partitions and RBD images written. LUNs are made on the target. */
+    bool dst_ok = vr_pool_backend_of(dst)->files || dst->def->type == VR_POOL_RBD || dst->def->type == VR_POOL_DISK;
     if (!dst_ok) {
-        vr_set_error(err, "copies from a %s pool into a %s pool are not supported yet (from dir, fs, disk, "
-                          "iscsi-direct or rbd pools into dir, fs or rbd pools)",
+        vr_set_error(err, "copies from a %s pool into a %s pool are not supported (from dir, fs, disk, "
+                          "iscsi-direct or rbd pools into dir, fs, disk or rbd pools; LUNs are made on the target)",
                      vr_pool_type_name(p->def->type), vr_pool_type_name(dst->def->type));
         *code = VR_ERR_UNSUPPORTED;
         return NULL;
@@ -425,7 +443,7 @@ vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *
         c = vr_storage_copy_start(p->drv, &spec, progress, done, opaque, code, err);
         if (c)
             c->made = "volume-cloned";
-        else if (spec.dst_opts)
+        else if (spec.dst_opts || spec.dst_made)
             drop_image(dst, new_name);
     }
     free(src_opts);

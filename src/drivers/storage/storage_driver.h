@@ -161,6 +161,9 @@ typedef struct {
     bool src_opts, dst_opts;
     const char *src_secret, *dst_secret;
     bool src_secret_raw;
+    /* dst (a partition of a disk pool) was made for this copy: written in
+     * place (-n), removed again when the copy fails. dst_opts implies it. */
+    bool dst_made;
     vr_pool *dst_pool;       /* its refresh event's pool when dst is no file of one */
     const char *dst_name;    /* ... and the volume's name there */
 } vr_copy_spec;
