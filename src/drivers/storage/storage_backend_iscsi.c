@@ -182,9 +182,10 @@ static bool is_disk(struct iscsi_context *ctx, int lun)
     return disk;
 }
 
-/* READ CAPACITY(16), or (10) for targets without it. A fresh session
- * first gets a UNIT ATTENTION: TEST UNIT READY takes it. */
-static unsigned long long capacity_of(struct iscsi_context *ctx, int lun)
+/* READ CAPACITY(16), or (10) for targets without it: the size in bytes
+ * and (block: optional) of one block. A fresh session first gets a
+ * UNIT ATTENTION: TEST UNIT READY takes it. */
+static unsigned long long geometry_of(struct iscsi_context *ctx, int lun, uint32_t *block)
 {
     struct scsi_task *t = iscsi_testunitready_sync(ctx, lun);
     if (t)
@@ -192,17 +193,23 @@ static unsigned long long capacity_of(struct iscsi_context *ctx, int lun)
     t = iscsi_readcapacity16_sync(ctx, lun);
     struct scsi_readcapacity16 *rc = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
     unsigned long long bytes = rc ? (rc->returned_lba + 1) * rc->block_length : 0;
+    uint32_t bl = rc ? rc->block_length : 0;
     if (t)
         scsi_free_scsi_task(t);
-    if (bytes)
-        return bytes;
-    t = iscsi_readcapacity10_sync(ctx, lun, 0, 0);
-    struct scsi_readcapacity10 *r10 = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
-    bytes = r10 ? ((unsigned long long)r10->lba + 1) * r10->block_size : 0;
-    if (t)
-        scsi_free_scsi_task(t);
+    if (!bytes) {
+        t = iscsi_readcapacity10_sync(ctx, lun, 0, 0);
+        struct scsi_readcapacity10 *r10 = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+        bytes = r10 ? ((unsigned long long)r10->lba + 1) * r10->block_size : 0;
+        bl = r10 ? r10->block_size : 0;
+        if (t)
+            scsi_free_scsi_task(t);
+    }
+    if (block)
+        *block = bl;
     return bytes;
 }
+
+static unsigned long long capacity_of(struct iscsi_context *ctx, int lun) { return geometry_of(ctx, lun, NULL); }
 
 /* How QEMU and clients name a LUN: iscsi://HOST:PORT/IQN/LUN. */
 static char *lun_url(const vr_pool *p, int lun)
@@ -502,6 +509,150 @@ vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator,
     return e;
 }
 
+/* vol-upload and vol-download of a LUN: READ(16) and WRITE(16) through
+ * libiscsi's synchronous calls, in whole blocks. A download reads from
+ * offset 0 in chunks; an upload's bytes come in whatever sizes the
+ * client sends, in order, so the part of a block not yet complete waits
+ * in `tail` and is written once the block fills, or at the end over the
+ * LUN's own bytes (read, merged, written). */
+typedef struct {
+    vr_vol_io io; /* first: the pointer to it is the pointer to this */
+    struct iscsi_context *ctx;
+    int lun;
+    uint32_t block;
+    unsigned char *tail;      /* one block */
+    size_t tail_len;          /* bytes of it held */
+    unsigned long long tail_off; /* the block's offset (aligned) */
+} lun_io;
+
+static int lun_rw(lun_io *l, bool write, unsigned char *buf, size_t n, unsigned long long off)
+{
+    struct scsi_task *t = write ? iscsi_write16_sync(l->ctx, l->lun, off / l->block, buf, (uint32_t)n, (int)l->block,
+                                                     0, 0, 0, 0, 0)
+                                : iscsi_read16_sync(l->ctx, l->lun, off / l->block, (uint32_t)n, (int)l->block, 0, 0,
+                                                    0, 0, 0);
+    bool ok = t && t->status == SCSI_STATUS_GOOD && (write || t->datain.size >= (int)n);
+    if (ok && !write)
+        memcpy(buf, t->datain.data, n);
+    if (t)
+        scsi_free_scsi_task(t);
+    if (!ok)
+        vr_log_warn("iscsi: %s of %zu bytes at %llu failed: %s", write ? "WRITE(16)" : "READ(16)", n, off,
+                    iscsi_get_error(l->ctx));
+    return ok ? 0 : -EIO;
+}
+
+static ssize_t lun_pread(vr_vol_io *io, void *buf, size_t n, unsigned long long off)
+{
+    lun_io *l = (lun_io *)io;
+    if (off % l->block || n % l->block)
+        return -EINVAL; /* the transfer reads whole chunks from 0 */
+    int rc = lun_rw(l, false, buf, n, off);
+    return rc < 0 ? rc : (ssize_t)n;
+}
+
+static ssize_t lun_pwrite(vr_vol_io *io, const void *buf, size_t n, unsigned long long off)
+{
+    lun_io *l = (lun_io *)io;
+    const unsigned char *b = buf;
+    size_t left = n;
+    if (off != l->tail_off + l->tail_len)
+        return -EINVAL; /* an upload writes in order */
+    /* Fill the waiting block first. */
+    if (l->tail_len) {
+        size_t take = l->block - l->tail_len < left ? l->block - l->tail_len : left;
+        memcpy(l->tail + l->tail_len, b, take);
+        l->tail_len += take;
+        b += take;
+        left -= take;
+        if (l->tail_len < l->block)
+            return (ssize_t)n;
+        int rc = lun_rw(l, true, l->tail, l->block, l->tail_off);
+        if (rc < 0)
+            return rc;
+        l->tail_off += l->block;
+        l->tail_len = 0;
+    }
+    size_t whole = left - left % l->block;
+    if (whole) {
+        int rc = lun_rw(l, true, (unsigned char *)b, whole, l->tail_off);
+        if (rc < 0)
+            return rc;
+        l->tail_off += whole;
+    }
+    memcpy(l->tail, b + whole, left - whole);
+    l->tail_len = left - whole;
+    return (ssize_t)n;
+}
+
+static int lun_zero(vr_vol_io *io, unsigned long long off, unsigned long long n)
+{
+    static const unsigned char zeros[64 * 1024];
+    while (n) {
+        size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
+        ssize_t w = lun_pwrite(io, zeros, k, off);
+        if (w < 0)
+            return (int)w;
+        off += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* The end of an upload: a last partial block over the LUN's own bytes. */
+static int lun_flush(vr_vol_io *io)
+{
+    lun_io *l = (lun_io *)io;
+    if (l->tail_len) {
+        unsigned char *old = vr_malloc(l->block);
+        int rc = lun_rw(l, false, old, l->block, l->tail_off);
+        if (rc == 0) {
+            memcpy(old, l->tail, l->tail_len);
+            rc = lun_rw(l, true, old, l->block, l->tail_off);
+        }
+        free(old);
+        if (rc < 0)
+            return rc;
+        l->tail_off += l->block;
+        l->tail_len = 0;
+    }
+    struct scsi_task *t = iscsi_synchronizecache16_sync(l->ctx, l->lun, 0, 0, 0, 0);
+    if (t)
+        scsi_free_scsi_task(t);
+    return 0;
+}
+
+static void lun_close(vr_vol_io *io)
+{
+    lun_io *l = (lun_io *)io;
+    logout(l->ctx);
+    free(l->tail);
+    free(l);
+}
+
+static vr_vol_io *iscsi_open_io(vr_pool *p, const vr_vol_info *v, bool write, char **err)
+{
+    (void)write;
+    const char *slash = strrchr(v->path, '/');
+    vr_err code = VR_OK;
+    struct iscsi_context *ctx = login(p, &code, err);
+    if (!ctx)
+        return NULL;
+    lun_io *l = vr_calloc(1, sizeof(*l));
+    l->io = (vr_vol_io){lun_pread, lun_pwrite, lun_zero, lun_flush, lun_close};
+    l->ctx = ctx;
+    l->lun = slash ? atoi(slash + 1) : 0;
+    if (!geometry_of(ctx, l->lun, &l->block) || !l->block || l->block > 65536) {
+        vr_set_error(err, "pool '%s': LUN %d of %s answers no usable capacity", p->def->name, l->lun,
+                     p->def->source.device);
+        logout(ctx);
+        free(l);
+        return NULL;
+    }
+    l->tail = vr_malloc(l->block);
+    return &l->io;
+}
+
 const vr_pool_backend vr_backend_iscsi_direct = {
     .files = false,
     .check = iscsi_check,
@@ -516,5 +667,6 @@ const vr_pool_backend vr_backend_iscsi_direct = {
     .delete_vol = iscsi_delete_vol,
     .resize_vol = iscsi_resize_vol,
     .qemu_path = iscsi_qemu_path,
+    .open_io = iscsi_open_io,
     .check_run = iscsi_check_run,
 };
