@@ -126,6 +126,22 @@ extern const vr_rpc_proc vr_rpc_vcpu_procs[];
  * (rpc_unserved.c), else NULL: for the log. */
 const char *vr_rpc_unserved_name(int number);
 
+/* libvirt's typed parameters (virTypedParameterType), built one by one;
+ * each takes `field` (allocated). The array goes into a ret's params. */
+enum { VR_TP_INT = 1, VR_TP_UINT = 2, VR_TP_LLONG = 3, VR_TP_ULLONG = 4, VR_TP_DOUBLE = 5, VR_TP_BOOLEAN = 6,
+       VR_TP_STRING = 7 };
+typedef struct {
+    vrp_typed_param *val;
+    unsigned len, cap;
+} vr_rpc_params;
+vrp_typed_value *vr_rpc_param_add(vr_rpc_params *p, int type, char *field);
+/* v < 0 (unknown) adds nothing. */
+void vr_rpc_param_ull(vr_rpc_params *p, char *field, long long v);
+void vr_rpc_param_uint(vr_rpc_params *p, char *field, unsigned v);
+void vr_rpc_param_int(vr_rpc_params *p, char *field, int v);
+void vr_rpc_param_bool(vr_rpc_params *p, char *field, bool v);
+void vr_rpc_param_str(vr_rpc_params *p, char *field, const char *v);
+
 /* `void` for calls without arguments or results. */
 typedef struct { char unused; } vrp_void;
 bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v);

@@ -24,7 +24,6 @@ static const struct {
     {343, "virDomainOpenGraphicsFD"},
     {360, "virConnectRegisterCloseCallback"},
     {374, "virConnectNodeDeviceEventRegisterAny"},
-    {418, "virDomainGetGuestInfo"},
     {426, "virDomainGetMessages"},
 };
 
