@@ -170,7 +170,9 @@ void vr_rpc_set_open(vr_rpc_conn *conn);
 /* Register for events of domains, networks or pools: libvirt's event id
  * of that kind (filter: the object's uuid, or NULL for all); returns the
  * callback id, or -1 when the connection holds too many. */
-typedef enum { VR_RPC_EV_DOMAIN, VR_RPC_EV_NETWORK, VR_RPC_EV_POOL } vr_rpc_ev_kind;
+/* Node devices and secrets: registrations that nothing sends to (the
+ * protocol lists none of either). */
+typedef enum { VR_RPC_EV_DOMAIN, VR_RPC_EV_NETWORK, VR_RPC_EV_POOL, VR_RPC_EV_NODEDEV, VR_RPC_EV_SECRET } vr_rpc_ev_kind;
 int vr_rpc_events_add(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int event_id, const unsigned char *uuid);
 bool vr_rpc_events_remove(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int callback_id);
 

@@ -23,7 +23,6 @@ static const struct {
     {312, "virConnectGetCPUModelNames"},
     {343, "virDomainOpenGraphicsFD"},
     {360, "virConnectRegisterCloseCallback"},
-    {374, "virConnectNodeDeviceEventRegisterAny"},
     {426, "virDomainGetMessages"},
 };
 
