@@ -225,6 +225,11 @@ wait_for 60 "the agent is back after the reset" grep -q '^domain ops agent 1 2$'
 # both): it ends only if they come.
 timeout 120 virsh -q -c "$URI" blockpull ops vda --wait >/dev/null || fail "virsh blockpull --wait failed or did not end in 120 s"
 ok "virsh blockpull --wait ended on the block job event"
+# A copy left running reaches its ready phase (an event), then the pivot
+# completes it (another).
+"$VIREO" blockcopy ops vda "$ROOT/evcopy.qcow2" >/dev/null
+wait_for 60 "python: block job 2: vda, copy (2), ready (3)" grep -q '^domain ops block-job-2 vda 2 3$' "$ROOT/py-events"
+"$VIREO" blockjob ops vda --pivot >/dev/null
 "$VIREO" vol-create-as default hot.qcow2 8M --format qcow2 >/dev/null
 "$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot.qcow2)" vdb --subdriver qcow2 --live >/dev/null
 "$VIREO" detach-disk ops vdb --live >/dev/null
@@ -252,6 +257,8 @@ expect_match "python: metadata change, title (1)" "$py" '^domain ops metadata 1 
 expect_match "python: metadata change, element (2) of its namespace" "$py" '^domain ops metadata 2 http://example\.org/ev$'
 expect_match "python: block job 2: vda, pull (1), completed (0)" "$py" '^domain ops block-job-2 vda 1 0$'
 expect_match "python: block job: the disk's source path, pull, completed" "$py" '^domain ops block-job /.*ops\.s3 1 0$'
+expect_match "python: block job 2: the copy completed by the pivot (2 0)" "$py" '^domain ops block-job-2 vda 2 0$'
+expect_match "python: block job: the copy's path after the pivot" "$py" '^domain ops block-job /.*evcopy\.qcow2 2 0$'
 expect_match "python: pool defined (lifecycle 0)" "$py" '^pool evpool lifecycle 0 0$'
 expect_match "python: pool started (2)" "$py" '^pool evpool lifecycle 2 0$'
 expect_match "python: pool refresh" "$py" '^pool evpool refresh$'
