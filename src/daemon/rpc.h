@@ -126,6 +126,22 @@ extern const vr_rpc_proc vr_rpc_vcpu_procs[];
  * (rpc_unserved.c), else NULL: for the log. */
 const char *vr_rpc_unserved_name(int number);
 
+/* libvirt's typed parameters (virTypedParameterType), built one by one;
+ * each takes `field` (allocated). The array goes into a ret's params. */
+enum { VR_TP_INT = 1, VR_TP_UINT = 2, VR_TP_LLONG = 3, VR_TP_ULLONG = 4, VR_TP_DOUBLE = 5, VR_TP_BOOLEAN = 6,
+       VR_TP_STRING = 7 };
+typedef struct {
+    vrp_typed_param *val;
+    unsigned len, cap;
+} vr_rpc_params;
+vrp_typed_value *vr_rpc_param_add(vr_rpc_params *p, int type, char *field);
+/* v < 0 (unknown) adds nothing. */
+void vr_rpc_param_ull(vr_rpc_params *p, char *field, long long v);
+void vr_rpc_param_uint(vr_rpc_params *p, char *field, unsigned v);
+void vr_rpc_param_int(vr_rpc_params *p, char *field, int v);
+void vr_rpc_param_bool(vr_rpc_params *p, char *field, bool v);
+void vr_rpc_param_str(vr_rpc_params *p, char *field, const char *v);
+
 /* `void` for calls without arguments or results. */
 typedef struct { char unused; } vrp_void;
 bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v);
@@ -154,7 +170,9 @@ void vr_rpc_set_open(vr_rpc_conn *conn);
 /* Register for events of domains, networks or pools: libvirt's event id
  * of that kind (filter: the object's uuid, or NULL for all); returns the
  * callback id, or -1 when the connection holds too many. */
-typedef enum { VR_RPC_EV_DOMAIN, VR_RPC_EV_NETWORK, VR_RPC_EV_POOL } vr_rpc_ev_kind;
+/* Node devices and secrets: registrations that nothing sends to (the
+ * protocol lists none of either). */
+typedef enum { VR_RPC_EV_DOMAIN, VR_RPC_EV_NETWORK, VR_RPC_EV_POOL, VR_RPC_EV_NODEDEV, VR_RPC_EV_SECRET } vr_rpc_ev_kind;
 int vr_rpc_events_add(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int event_id, const unsigned char *uuid);
 bool vr_rpc_events_remove(vr_rpc_conn *conn, vr_rpc_ev_kind kind, int callback_id);
 

@@ -206,7 +206,7 @@ static vr_rpc_result none_counted(vr_rpc_call *c)
 static vr_rpc_result event_register(vr_rpc_call *c, vr_rpc_ev_kind kind, int event_id, unsigned served,
                                     const char *uuid)
 {
-    static const char *const kinds[] = {"domain", "network", "storage pool"};
+    static const char *const kinds[] = {"domain", "network", "storage pool", "node device", "secret"};
     if (event_id < 0 || event_id >= 32 || !(served & (1u << event_id)))
         return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod does not send %s event %d", kinds[kind], event_id);
     int id = vr_rpc_events_add(c->conn, kind, event_id, (const unsigned char *)uuid);
@@ -224,11 +224,15 @@ static vr_rpc_result event_deregister(vr_rpc_call *c, vr_rpc_ev_kind kind)
     return VR_RPC_OK;
 }
 
-/* Domains: lifecycle (0), reboot (1), device removed (15) and added (19). */
+/* Domains: lifecycle (0), reboot (1), block job (8), device removed
+ * (15), block job 2 (16), tunable (17), agent lifecycle (18), device
+ * added (19), metadata change (23). */
 static vr_rpc_result domain_register(vr_rpc_call *c)
 {
     vrp_event_register_args *a = c->args;
-    return event_register(c, VR_RPC_EV_DOMAIN, a->event_id, 1u << 0 | 1u << 1 | 1u << 15 | 1u << 19,
+    return event_register(c, VR_RPC_EV_DOMAIN, a->event_id,
+                          1u << 0 | 1u << 1 | 1u << 8 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
+                              1u << 23,
                           a->dom ? a->dom->uuid : NULL);
 }
 
@@ -245,6 +249,24 @@ static vr_rpc_result pool_register(vr_rpc_call *c)
     return event_register(c, VR_RPC_EV_POOL, a->event_id, 1u << 0 | 1u << 1, a->pool ? a->pool->uuid : NULL);
 }
 
+/* Node devices: lifecycle (0) and update (1); secrets: lifecycle (0)
+ * and value changed (1). virt-manager and libvirt-dbus register them at
+ * connect; vireod lists no node devices and no secrets over this
+ * protocol, so none of these events ever comes. */
+static vr_rpc_result nodedev_register(vr_rpc_call *c)
+{
+    vrp_nodedev_event_register_args *a = c->args;
+    return event_register(c, VR_RPC_EV_NODEDEV, a->event_id, 1u << 0 | 1u << 1, NULL);
+}
+
+static vr_rpc_result secret_register(vr_rpc_call *c)
+{
+    vrp_secret_event_register_args *a = c->args;
+    return event_register(c, VR_RPC_EV_SECRET, a->event_id, 1u << 0 | 1u << 1, NULL);
+}
+
+static vr_rpc_result nodedev_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_NODEDEV); }
+static vr_rpc_result secret_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_SECRET); }
 static vr_rpc_result domain_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_DOMAIN); }
 static vr_rpc_result network_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_NETWORK); }
 static vr_rpc_result pool_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_POOL); }
@@ -291,5 +313,13 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
                 vrp_event_register_ret, pool_register, false),
     VR_RPC_PROC(369, "virConnectStoragePoolEventDeregisterAny", vrp_event_deregister_args, vrp_void,
                 pool_deregister, false),
+    VR_RPC_PROC(374, "virConnectNodeDeviceEventRegisterAny", vrp_nodedev_event_register_args,
+                vrp_event_register_ret, nodedev_register, false),
+    VR_RPC_PROC(375, "virConnectNodeDeviceEventDeregisterAny", vrp_event_deregister_args, vrp_void,
+                nodedev_deregister, false),
+    VR_RPC_PROC(380, "virConnectSecretEventRegisterAny", vrp_secret_event_register_args, vrp_event_register_ret,
+                secret_register, false),
+    VR_RPC_PROC(381, "virConnectSecretEventDeregisterAny", vrp_event_deregister_args, vrp_void,
+                secret_deregister, false),
     {0},
 };

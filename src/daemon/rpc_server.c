@@ -887,9 +887,71 @@ static void send_event(vr_rpc *r, vr_rpc_ev_kind kind, int event_id, const unsig
 enum {
     DOM_EVENT_LIFECYCLE = 0, DOM_EVENT_REBOOT = 1, DOM_EVENT_DEVICE_REMOVED = 15, DOM_EVENT_DEVICE_ADDED = 19,
     PROC_DOM_LIFECYCLE = 318, PROC_DOM_REBOOT = 319, PROC_DOM_DEVICE_REMOVED = 333, PROC_DOM_DEVICE_ADDED = 354,
+    DOM_EVENT_BLOCK_JOB = 8, DOM_EVENT_BLOCK_JOB_2 = 16, DOM_EVENT_TUNABLE = 17, DOM_EVENT_AGENT = 18,
+    DOM_EVENT_METADATA = 23, PROC_DOM_BLOCK_JOB = 326, PROC_DOM_BLOCK_JOB_2 = 339, PROC_DOM_TUNABLE = 346,
+    PROC_DOM_AGENT = 348, PROC_DOM_METADATA = 379,
     NET_EVENT_LIFECYCLE = 0, PROC_NET_LIFECYCLE = 315,
     POOL_EVENT_LIFECYCLE = 0, POOL_EVENT_REFRESH = 1, PROC_POOL_LIFECYCLE = 370, PROC_POOL_REFRESH = 373,
 };
+
+/* virConnectDomainEventBlockJobType and Status of the driver's "TARGET
+ * KIND STATUS"; both messages, BLOCK_JOB naming the disk's source path
+ * and BLOCK_JOB_2 its target, as libvirt sends them. */
+static void block_job_event(vr_rpc *r, const vr_domain *dom, vrp_dom d, const char *detail)
+{
+    static const char *const kinds[] = {"", "pull", "copy", "commit", "active-commit"};
+    static const char *const states[] = {"completed", "failed", "canceled", "ready"};
+    char target[64], kind[32], status[32];
+    if (sscanf(detail, "%63s %31s %31s", target, kind, status) != 3)
+        return;
+    int type = 0, st = -1;
+    for (int i = 0; i < (int)VR_ARRAY_LEN(kinds); i++)
+        if (strcmp(kinds[i], kind) == 0)
+            type = i;
+    for (int i = 0; i < (int)VR_ARRAY_LEN(states); i++)
+        if (strcmp(states[i], status) == 0)
+            st = i;
+    if (st < 0)
+        return;
+    const char *path = target;
+    for (size_t i = 0; dom && i < dom->def->n_disks; i++)
+        if (dom->def->disks[i].target_dev && strcmp(dom->def->disks[i].target_dev, target) == 0 &&
+            dom->def->disks[i].source_path)
+            path = dom->def->disks[i].source_path;
+    const unsigned char *u = (const unsigned char *)d.uuid;
+    vrp_event_block_job_msg m = {.dom = d, .path = (char *)path, .type = type, .status = st};
+    send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_BLOCK_JOB, u, PROC_DOM_BLOCK_JOB, (xdrproc_t)xdr_vrp_event_block_job_msg,
+               &m);
+    m.path = target;
+    send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_BLOCK_JOB_2, u, PROC_DOM_BLOCK_JOB_2,
+               (xdrproc_t)xdr_vrp_event_block_job_msg, &m);
+}
+
+/* The driver's "cputune.vcpupin0=0-1" as the tunable event's one
+ * string parameter. */
+static void tunable_event(vr_rpc *r, vrp_dom d, const char *detail)
+{
+    const char *eq = strchr(detail, '=');
+    if (!eq)
+        return;
+    vr_rpc_params p = {0};
+    vr_rpc_param_str(&p, vr_strndup(detail, (size_t)(eq - detail)), eq + 1);
+    vrp_event_tunable_msg m = {.dom = d, .params = {.params_len = p.len, .params_val = p.val}};
+    send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_TUNABLE, (const unsigned char *)d.uuid, PROC_DOM_TUNABLE,
+               (xdrproc_t)xdr_vrp_event_tunable_msg, &m);
+    m.dom.name = NULL; /* d's, freed by the caller */
+    xdr_free((xdrproc_t)xdr_vrp_event_tunable_msg, (char *)&m);
+}
+
+/* "title", "description" or "element URI": virDomainMetadataType 1, 0, 2. */
+static void metadata_event(vr_rpc *r, vrp_dom d, const char *detail)
+{
+    char *uri = vr_str_starts(detail, "element ") ? (char *)detail + 8 : NULL;
+    vrp_event_metadata_msg m = {.dom = d, .type = uri ? 2 : strcmp(detail, "title") == 0 ? 1 : 0,
+                                .nsuri = uri ? &uri : NULL};
+    send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_METADATA, (const unsigned char *)d.uuid, PROC_DOM_METADATA,
+               (xdrproc_t)xdr_vrp_event_metadata_msg, &m);
+}
 
 static void domain_event(vr_rpc *r, json_object *event, const char *what, const char *detail)
 {
@@ -907,6 +969,16 @@ static void domain_event(vr_rpc *r, json_object *event, const char *what, const 
         vrp_event_device_msg m = {.dom = d, .alias = (char *)detail};
         send_event(r, VR_RPC_EV_DOMAIN, added ? DOM_EVENT_DEVICE_ADDED : DOM_EVENT_DEVICE_REMOVED, u,
                    added ? PROC_DOM_DEVICE_ADDED : PROC_DOM_DEVICE_REMOVED, (xdrproc_t)xdr_vrp_event_device_msg, &m);
+    } else if (strcmp(what, "block-job") == 0) {
+        block_job_event(r, dom, d, detail);
+    } else if (strcmp(what, "tunable") == 0) {
+        tunable_event(r, d, detail);
+    } else if (strcmp(what, "metadata-changed") == 0) {
+        metadata_event(r, d, detail);
+    } else if (strcmp(what, "agent") == 0) {
+        /* state connected (1) or disconnected (2), reason channel (2) */
+        vrp_event_agent_msg m = {.dom = d, .state = strcmp(detail, "connected") == 0 ? 1 : 2, .reason = 2};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_AGENT, u, PROC_DOM_AGENT, (xdrproc_t)xdr_vrp_event_agent_msg, &m);
     } else if (event_numbers(domain_lifecycle, what, detail, &ev, &det)) {
         vrp_event_lifecycle_msg m = {.dom = d, .event = ev, .detail = det};
         send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_LIFECYCLE, u, PROC_DOM_LIFECYCLE,

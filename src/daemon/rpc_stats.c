@@ -25,38 +25,7 @@ enum {
     BACKING = 1u << 30,
     ENFORCE_STATS = 1u << 31,
 };
-enum { TP_INT = 1, TP_UINT = 2, TP_LLONG = 3, TP_ULLONG = 4, TP_STRING = 7 };
-
-/* ---- typed parameters ---- */
-
-typedef struct {
-    vrp_typed_param *val;
-    unsigned len, cap;
-} params;
-
-static vrp_typed_value *add(params *p, int type, char *field)
-{
-    if (p->len == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 16;
-        p->val = vr_realloc(p->val, p->cap * sizeof(*p->val));
-    }
-    vrp_typed_param *t = &p->val[p->len++];
-    memset(t, 0, sizeof(*t));
-    t->field = field;
-    t->value.type = type;
-    return &t->value;
-}
-
-static void add_ull(params *p, char *field, long long v)
-{
-    if (v >= 0) /* -1: the counter is unknown; libvirt leaves it out */
-        add(p, TP_ULLONG, field)->vrp_typed_value_u.ul = (unsigned long long)v;
-    else
-        free(field);
-}
-static void add_uint(params *p, char *field, unsigned v) { add(p, TP_UINT, field)->vrp_typed_value_u.ui = v; }
-static void add_int(params *p, char *field, int v) { add(p, TP_INT, field)->vrp_typed_value_u.i = v; }
-static void add_str(params *p, char *field, const char *v) { add(p, TP_STRING, field)->vrp_typed_value_u.s = vr_strdup(v); }
+typedef vr_rpc_params params;
 
 static long long num(json_object *o, const char *key)
 {
@@ -91,31 +60,31 @@ static void record(params *p, const vr_domain *dom, json_object *st, unsigned wa
     if (want & STATS_STATE) {
         int state, reason;
         vr_rpc_dom_state(dom, &state, &reason);
-        add_int(p, vr_strdup("state.state"), state);
-        add_int(p, vr_strdup("state.reason"), reason);
+        vr_rpc_param_int(p, vr_strdup("state.state"), state);
+        vr_rpc_param_int(p, vr_strdup("state.reason"), reason);
     }
     if (want & STATS_CPU_TOTAL)
-        add_ull(p, vr_strdup("cpu.time"), num(st, "cpu_time_ns"));
+        vr_rpc_param_ull(p, vr_strdup("cpu.time"), num(st, "cpu_time_ns"));
     if (want & STATS_BALLOON) {
-        add_ull(p, vr_strdup("balloon.current"), num(st, "memory_current_kib"));
-        add_ull(p, vr_strdup("balloon.maximum"), num(st, "memory_max_kib"));
-        add_ull(p, vr_strdup("balloon.rss"), num(st, "memory_rss_kib"));
+        vr_rpc_param_ull(p, vr_strdup("balloon.current"), num(st, "memory_current_kib"));
+        vr_rpc_param_ull(p, vr_strdup("balloon.maximum"), num(st, "memory_max_kib"));
+        vr_rpc_param_ull(p, vr_strdup("balloon.rss"), num(st, "memory_rss_kib"));
     }
     if (want & STATS_VCPU) {
-        add_uint(p, vr_strdup("vcpu.current"), (unsigned)num(st, "vcpus"));
-        add_uint(p, vr_strdup("vcpu.maximum"), dom->def->vcpus);
+        vr_rpc_param_uint(p, vr_strdup("vcpu.current"), (unsigned)num(st, "vcpus"));
+        vr_rpc_param_uint(p, vr_strdup("vcpu.maximum"), dom->def->vcpus);
     }
     json_object *arr;
     if (want & STATS_INTERFACE) {
         size_t n = json_object_object_get_ex(st, "net", &arr) ? json_object_array_length(arr) : 0;
-        add_uint(p, vr_strdup("net.count"), (unsigned)n);
+        vr_rpc_param_uint(p, vr_strdup("net.count"), (unsigned)n);
         for (size_t i = 0; i < n; i++) {
             json_object *o = json_object_array_get_idx(arr, i);
-            add_str(p, vr_asprintf("net.%zu.name", i), str(o, "interface"));
-            add_ull(p, vr_asprintf("net.%zu.rx.bytes", i), num(o, "rx_bytes"));
-            add_ull(p, vr_asprintf("net.%zu.rx.pkts", i), num(o, "rx_packets"));
-            add_ull(p, vr_asprintf("net.%zu.tx.bytes", i), num(o, "tx_bytes"));
-            add_ull(p, vr_asprintf("net.%zu.tx.pkts", i), num(o, "tx_packets"));
+            vr_rpc_param_str(p, vr_asprintf("net.%zu.name", i), str(o, "interface"));
+            vr_rpc_param_ull(p, vr_asprintf("net.%zu.rx.bytes", i), num(o, "rx_bytes"));
+            vr_rpc_param_ull(p, vr_asprintf("net.%zu.rx.pkts", i), num(o, "rx_packets"));
+            vr_rpc_param_ull(p, vr_asprintf("net.%zu.tx.bytes", i), num(o, "tx_bytes"));
+            vr_rpc_param_ull(p, vr_asprintf("net.%zu.tx.pkts", i), num(o, "tx_packets"));
         }
     }
     if (want & STATS_BLOCK) {
@@ -126,17 +95,17 @@ static void record(params *p, const vr_domain *dom, json_object *st, unsigned wa
             const vr_disk_def *d = disk_of(dom, str(o, "device"));
             if (!d)
                 continue; /* not one of the definition's disks */
-            add_str(p, vr_asprintf("block.%u.name", k), d->target_dev);
+            vr_rpc_param_str(p, vr_asprintf("block.%u.name", k), d->target_dev);
             const char *path = d->resolved_path ? d->resolved_path : d->source_path;
             if (path)
-                add_str(p, vr_asprintf("block.%u.path", k), path);
-            add_ull(p, vr_asprintf("block.%u.rd.reqs", k), num(o, "rd_operations"));
-            add_ull(p, vr_asprintf("block.%u.rd.bytes", k), num(o, "rd_bytes"));
-            add_ull(p, vr_asprintf("block.%u.wr.reqs", k), num(o, "wr_operations"));
-            add_ull(p, vr_asprintf("block.%u.wr.bytes", k), num(o, "wr_bytes"));
+                vr_rpc_param_str(p, vr_asprintf("block.%u.path", k), path);
+            vr_rpc_param_ull(p, vr_asprintf("block.%u.rd.reqs", k), num(o, "rd_operations"));
+            vr_rpc_param_ull(p, vr_asprintf("block.%u.rd.bytes", k), num(o, "rd_bytes"));
+            vr_rpc_param_ull(p, vr_asprintf("block.%u.wr.reqs", k), num(o, "wr_operations"));
+            vr_rpc_param_ull(p, vr_asprintf("block.%u.wr.bytes", k), num(o, "wr_bytes"));
             k++;
         }
-        add_uint(p, vr_strdup("block.count"), k);
+        vr_rpc_param_uint(p, vr_strdup("block.count"), k);
     }
 }
 

@@ -23,8 +23,6 @@ static const struct {
     {312, "virConnectGetCPUModelNames"},
     {343, "virDomainOpenGraphicsFD"},
     {360, "virConnectRegisterCloseCallback"},
-    {374, "virConnectNodeDeviceEventRegisterAny"},
-    {418, "virDomainGetGuestInfo"},
     {426, "virDomainGetMessages"},
 };
 

@@ -41,6 +41,7 @@ echo "after $(b get-property org.libvirt "$p" org.libvirt.Domain Active)"
 kill %1
 BUS
 kill $vpid; wait $vpid
+echo "unserved $(grep -c 'is not supported' "$root/log")"
 SH
 )
 expect_match "libvirt-dbus lists vireod's domain" "$out" '^domains ao 1 "/org/libvirt/QEMU/domain/_[0-9a-f_]+"$'
@@ -52,4 +53,6 @@ expect_match "Domain.Create through D-Bus starts it" "$out" '^active b true$'
 expect_match "... GetStats (state running)" "$out" '^stats a\{sv\} 2 "state.state" v i 1'
 expect_match "... which virsh sees on vireod" "$out" '^vireo running$'
 expect_match "Domain.Destroy through D-Bus" "$out" '^after b false$'
+expect_match "libvirt-dbus called no procedure vireod does not serve (node device and secret events included)" \
+    "$out" '^unserved 0$'
 echo "$CHECKS checks passed"

@@ -67,6 +67,33 @@ fs=$(virsh domfsinfo ops)
 expect_match "domfsinfo: the filesystem the guest mounted (its vdb, the domain's vdc)" "$fs" '^ */mnt/d +vdb +vfat +vdc$'
 expect_eq "... the same mountpoints, names and types vireo domfsinfo lists" \
     "$(virsh domfsinfo ops | awk '{print $1, $2, $3}' | sort)" "$("$VIREO" domfsinfo ops | tail -n +3 | awk '{print $1, $2, $3}' | sort)"
+# guestinfo (virDomainGetGuestInfo): the agent's answers as libvirt's
+# typed parameters, each checked against the guest itself.
+gi=$(virsh guestinfo ops)
+expect_match "guestinfo: hostname, the agent's" "$gi" "^hostname +: $(virsh domhostname ops)$"
+krel=$(guest_until ops 'echo KREL=$(uname -r)' 'KREL=[0-9]' | grep -Eo 'KREL=[0-9][^ ]*' | head -1 | cut -d= -f2)
+expect_match "guestinfo: os.kernel-release, the guest's uname -r ($krel)" "$gi" "^os\.kernel-release +: ${krel//./\\.}$"
+expect_match "guestinfo: the filesystem the guest mounted" "$gi" '^fs\.[0-9]+\.mountpoint +: /mnt/d$'
+expect_match "... its disk named by the domain's target (vdc)" "$gi" '^fs\.[0-9]+\.disk\.0\.alias +: vdc$'
+expect_match "guestinfo: the guest's disks (guest-get-disks)" "$gi" '^disk\.[0-9]+\.name +: /dev/vd[ab]$'
+expect_match "guestinfo: eth0's address" "$gi" '^if\.[0-9]+\.addr\.0\.addr +: 10\.0\.2\.15$'
+expect_match "guestinfo --hostname: that kind only" "$(virsh guestinfo ops --hostname | cut -d' ' -f1 | sort -u | tr '\n' ' ')" '^hostname $'
+py=$(/usr/bin/python3 - "$URI" <<'PY'
+import sys, libvirt
+d = libvirt.open(sys.argv[1]).lookupByName("ops")
+info = d.guestInfo()
+print("fs.count", info["fs.count"], "if.count", info["if.count"], "tz", "timezone.offset" in info)
+print("os-only", sorted({k.split(".")[0] for k in d.guestInfo(libvirt.VIR_DOMAIN_GUEST_INFO_OS)}))
+try:
+    d.guestInfo(1 << 20)
+except libvirt.libvirtError as e:
+    print("error", e.get_error_code(), e)
+PY
+)
+expect_match "python3-libvirt guestInfo(): counts and the time zone" "$py" '^fs\.count [1-9][0-9]* if\.count [1-9][0-9]* tz True$'
+expect_match "python3-libvirt guestInfo(OS): only os.*" "$py" "^os-only \['os'\]$"
+expect_match "python3-libvirt guestInfo(unknown type): libvirt's invalid-argument error" "$py" \
+    '^error 8 invalid argument: guest info types 0x100000 are not known'
 verr "qemu-agent-command with text that is no command" "not \{\"execute\"" qemu-agent-command ops 'hello'
 
 # ---- qemu-monitor-command (QEMU program, procedure 1) ----
@@ -188,6 +215,21 @@ sleep 1 # virsh's registrations (no line says they are done)
 : >"$(serial ops)"
 "$VIREO" reset ops >/dev/null
 wait_for 60 "the guest is up again after the reset" file_has "$(serial ops)" VIREO-GUEST-READY
+wait_for 60 "the agent is back after the reset" grep -q '^domain ops agent 1 2$' "$ROOT/py-events"
+"$VIREO" vcpupin ops 0 0 --live >/dev/null
+"$VIREO" emulatorpin ops 0 --live >/dev/null
+"$VIREO" desc ops --title "evented title" >/dev/null
+"$VIREO" metadata ops http://example.org/ev --key ev --set '<ev/>' >/dev/null
+"$VIREO" snapshot-create-as ops s3 --disk-only >/dev/null
+# virsh blockpull --wait now waits on the block job events (it registered
+# both): it ends only if they come.
+timeout 120 virsh -q -c "$URI" blockpull ops vda --wait >/dev/null || fail "virsh blockpull --wait failed or did not end in 120 s"
+ok "virsh blockpull --wait ended on the block job event"
+# A copy left running reaches its ready phase (an event), then the pivot
+# completes it (another).
+"$VIREO" blockcopy ops vda "$ROOT/evcopy.qcow2" >/dev/null
+wait_for 60 "python: block job 2: vda, copy (2), ready (3)" grep -q '^domain ops block-job-2 vda 2 3$' "$ROOT/py-events"
+"$VIREO" blockjob ops vda --pivot >/dev/null
 "$VIREO" vol-create-as default hot.qcow2 8M --format qcow2 >/dev/null
 "$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot.qcow2)" vdb --subdriver qcow2 --live >/dev/null
 "$VIREO" detach-disk ops vdb --live >/dev/null
@@ -207,6 +249,16 @@ py=$(cat "$ROOT/py-events")
 expect_match "python: domain reboot (reset)" "$py" '^domain ops reboot$'
 expect_match "python: device-added vdb (attach-disk --live)" "$py" '^domain ops device-added vdb$'
 expect_match "python: device-removed vdb (detach-disk --live)" "$py" '^domain ops device-removed vdb$'
+expect_match "python: agent disconnected (state 2, reason channel) by the reset" "$py" '^domain ops agent 2 2$'
+expect_match "python: agent connected again (state 1)" "$py" '^domain ops agent 1 2$'
+expect_match "python: tunable cputune.vcpupin0 (vcpupin)" "$py" '^domain ops tunable cputune\.vcpupin0 0$'
+expect_match "python: tunable cputune.emulatorpin (emulatorpin)" "$py" '^domain ops tunable cputune\.emulatorpin 0$'
+expect_match "python: metadata change, title (1)" "$py" '^domain ops metadata 1 None$'
+expect_match "python: metadata change, element (2) of its namespace" "$py" '^domain ops metadata 2 http://example\.org/ev$'
+expect_match "python: block job 2: vda, pull (1), completed (0)" "$py" '^domain ops block-job-2 vda 1 0$'
+expect_match "python: block job: the disk's source path, pull, completed" "$py" '^domain ops block-job /.*ops\.s3 1 0$'
+expect_match "python: block job 2: the copy completed by the pivot (2 0)" "$py" '^domain ops block-job-2 vda 2 0$'
+expect_match "python: block job: the copy's path after the pivot" "$py" '^domain ops block-job /.*evcopy\.qcow2 2 0$'
 expect_match "python: pool defined (lifecycle 0)" "$py" '^pool evpool lifecycle 0 0$'
 expect_match "python: pool started (2)" "$py" '^pool evpool lifecycle 2 0$'
 expect_match "python: pool refresh" "$py" '^pool evpool refresh$'
@@ -214,6 +266,11 @@ expect_match "python: pool stopped (3)" "$py" '^pool evpool lifecycle 3 0$'
 expect_match "python: pool undefined (1)" "$py" '^pool evpool lifecycle 1 0$'
 expect_match "python: network defined (0)" "$py" '^network evnet lifecycle 0 0$'
 wait_for 10 "virsh event --all: the reboot" grep -q "event 'reboot' for domain 'ops'" "$ROOT/virsh-events"
+ev=$(cat "$ROOT/virsh-events")
+expect_match "virsh event --all: agent-lifecycle" "$ev" "event 'agent-lifecycle' for domain 'ops': state: 'connected' reason: 'channel event'"
+expect_match "virsh event --all: tunable" "$ev" "cputune\.vcpupin0: 0"
+expect_match "virsh event --all: metadata-change" "$ev" "event 'metadata-change' for domain 'ops'"
+expect_match "virsh event --all: block-job-2" "$ev" "event 'block-job-2' for domain 'ops': Block Pull for vda completed"
 expect_match "virsh event --all: device-added" "$(cat "$ROOT/virsh-events")" "event 'device-added' for domain 'ops': vdb"
 expect_match "virsh event --all: device-removed" "$(cat "$ROOT/virsh-events")" "event 'device-removed' for domain 'ops': vdb"
 expect_match "virsh pool-event --event lifecycle" "$(cat "$ROOT/virsh-pool-events")" "event 'lifecycle' for storage pool evpool: Started"

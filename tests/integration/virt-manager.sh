@@ -154,6 +154,12 @@ if grep -E "Traceback|ERROR" "$ART/virt-manager.log" | grep -v "Error registerin
     fail "virt-manager reported errors: $(head -20 "$ROOT/errs")"
 fi
 ok "virt-manager logged no error (only the event kinds vireod does not send)"
+# Every procedure virt-manager called is served (vireod logs each one it
+# answers "not supported").
+if grep "is not supported" "$ROOT/vireod.log" >"$ROOT/unserved"; then
+    fail "virt-manager called procedures vireod does not serve: $(cat "$ROOT/unserved")"
+fi
+ok "virt-manager called no procedure vireod does not serve"
 kill "$VM_PID" 2>/dev/null
 wait "$VM_PID" 2>/dev/null || true
 VM_PID=

@@ -248,8 +248,15 @@ static void pin_done(vr_err code, json_object *ret, const char *err, void *opaqu
     }
     vr_domain_def *live = code == VR_OK && p->live ? vr_domain_def_with_pin(dom->def, p->vcpu, p->cpulist, NULL)
                                                    : NULL;
-    if (live)
+    if (live) {
         vr_hp_live_replace(dom, live);
+        /* libvirt's tunable event: the live pin, as <cputune> names it */
+        char *detail = p->vcpu >= 0 ? vr_asprintf("cputune.vcpupin%d=%s", p->vcpu, p->cpulist)
+                       : p->vcpu == -1 ? vr_asprintf("cputune.emulatorpin=%s", p->cpulist)
+                                       : vr_asprintf("cputune.iothreadpin%d=%s", -1 - p->vcpu, p->cpulist);
+        vr_qemu_emit(dom, "tunable", detail);
+        free(detail);
+    }
     if (code == VR_OK && p->config) {
         code = vr_hp_config_replace(dom, p->config, &cerr);
         p->config = NULL;

@@ -105,8 +105,22 @@ static void answer(bjob *j, vr_err code, const char *err, bool end)
         w[i].cb(code, err, w[i].opaque);
 }
 
+/* libvirt's block-job event: "TARGET KIND STATUS" (KIND pull, copy,
+ * commit or active-commit; STATUS completed, failed, canceled, ready). */
+static void job_event(bjob *j, const char *status)
+{
+    vr_domain *dom = vr_qemu_lookup(j->drv, j->name);
+    if (!dom)
+        return;
+    char *detail = vr_asprintf("%s %s %s", j->target, j->kind == VR_BLOCK_COMMIT && j->active ? "active-commit"
+                                                      : kind_name(j->kind), status);
+    vr_qemu_emit(dom, "block-job", detail);
+    free(detail);
+}
+
 static void fail(bjob *j, const char *error)
 {
+    job_event(j, "failed");
     char *m = vr_asprintf("block %s of disk %s of domain '%s' failed: %s", kind_name(j->kind), j->target, j->name,
                           error);
     answer(j, VR_ERR_FAILED, m, true);
@@ -169,6 +183,9 @@ static void concluded(bjob *j, vr_domain *dom)
     send_dels(dom, dels);
     vr_log_info("domain %s: block %s of %s %s", j->name, kind_name(j->kind), j->target,
                 j->cancelling ? "ended, the disk unchanged" : "done");
+    /* A copy ended in its ready phase (--finish) is a finished copy. */
+    job_event(j, !j->cancelling || (j->kind == VR_BLOCK_COPY && j->ready && !j->completing) ? "completed"
+                                                                                          : "canceled");
     answer(j, VR_OK, NULL, true);
 }
 
@@ -195,6 +212,7 @@ static void on_jobs(json_object *ret, const char *error, void *opaque)
             vr_qmp_command(dom->qmp, pivot ? "job-complete" : "job-cancel", id_arg("id", j->id), NULL, NULL);
         } else {
             /* --wait without --pivot/--finish: answered in the ready phase */
+            job_event(j, "ready");
             answer(j, VR_OK, NULL, false);
         }
     } else if (strcmp(status, "concluded") == 0 || strcmp(status, "gone") == 0) {

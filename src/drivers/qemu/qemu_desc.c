@@ -56,7 +56,10 @@ vr_err vr_qemu_set_description(vr_domain *dom, bool title, const char *text, uns
         return VR_ERR_INVALID;
     }
     desc_arg a = {.title = title, .text = text};
-    return edit(dom, flags, set_desc, &a, err);
+    vr_err code = edit(dom, flags, set_desc, &a, err);
+    if (code == VR_OK) /* libvirt's metadata-change event */
+        vr_qemu_emit(dom, "metadata-changed", title ? "title" : "description");
+    return code;
 }
 
 const char *vr_qemu_description(const vr_domain *dom, bool title, bool inactive)
@@ -84,7 +87,13 @@ vr_err vr_qemu_set_metadata(vr_domain *dom, const char *uri, const char *key, co
                             char **err)
 {
     meta_arg a = {.uri = uri, .key = key, .xml = xml};
-    return edit(dom, flags, set_meta, &a, err);
+    vr_err code = edit(dom, flags, set_meta, &a, err);
+    if (code == VR_OK) {
+        char *detail = vr_asprintf("element %s", uri);
+        vr_qemu_emit(dom, "metadata-changed", detail);
+        free(detail);
+    }
+    return code;
 }
 
 vr_err vr_qemu_metadata(const vr_domain *dom, const char *uri, bool inactive, char **out, char **err)

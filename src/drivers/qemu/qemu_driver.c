@@ -12,6 +12,7 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,23 @@ static void on_qemu_exit(void *opaque)
         vr_qemu_domain_remove(dom->drv, dom);
 }
 
+/* A virtio-serial port opened or closed by the guest: when it is the
+ * guest agent's channel (its id is channelN, N its index), the agent
+ * connected or went away (libvirt's agent-lifecycle event). */
+static void agent_port_change(vr_domain *dom, json_object *data)
+{
+    json_object *id = NULL, *open = NULL;
+    if (!data || !json_object_object_get_ex(data, "id", &id) || !json_object_object_get_ex(data, "open", &open))
+        return;
+    const char *text = json_object_get_string(id);
+    char *end = NULL;
+    unsigned long i = vr_str_starts(text, "channel") ? strtoul(text + 7, &end, 10) : ULONG_MAX;
+    if (!end || *end || i >= dom->def->n_channels || !dom->def->channels[i].target_name ||
+        strcmp(dom->def->channels[i].target_name, "org.qemu.guest_agent.0") != 0)
+        return;
+    vr_qemu_emit(dom, "agent", json_object_get_boolean(open) ? "connected" : "disconnected");
+}
+
 static void on_qmp_event(const char *event, json_object *data, void *opaque)
 {
     vr_domain *dom = opaque;
@@ -196,6 +214,8 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         vr_qemu_emit(dom, "rebooted", "reset");
     } else if (strcmp(event, "DEVICE_DELETED") == 0) {
         vr_qemu_device_deleted(dom, data);
+    } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
+        agent_port_change(dom, data);
     }
 }
 
