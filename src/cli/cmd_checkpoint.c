@@ -257,7 +257,7 @@ const vr_command vr_cmd_checkpoint_delete = {
     "checkpoint-delete", "Delete a checkpoint: its bitmaps merge into its parent's.",
     "DOMAIN CHECKPOINT [--children] [--metadata]", run_delete};
 const vr_command vr_cmd_backup_begin = {
-    "backup-begin", "Copy a running domain's disks (push mode) while it runs; domjobinfo follows, domjobabort ends it.",
+    "backup-begin", "Copy a running domain's disks while it runs (push), or export them over NBD (pull); domjobabort ends it.",
     "DOMAIN [[--backupxml] FILE] [[--checkpointxml] FILE]", run_backup_begin};
 const vr_command vr_cmd_backup_dumpxml = {
     "backup-dumpxml", "The running backup's <domainbackup> XML, targets filled in.", "DOMAIN", run_backup_dumpxml};
