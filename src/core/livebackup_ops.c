@@ -71,19 +71,16 @@ static void on_ended(vr_err code, const char *err, void *opaque)
 /* The image's virtual size in bytes (qemu-img info, shared: QEMU holds it). */
 static int virtual_size(const char *path, unsigned long long *size, char **err)
 {
-    const char *argv[] = {vr_img_binary(), "info", "-U", "--output=json", path, NULL};
-    char *out = NULL, *ierr = NULL;
-    int rc = vr_img_run((char *const *)argv, &out, &ierr);
-    json_object *o = rc == 0 ? json_tokener_parse(out) : NULL, *v = NULL;
+    json_object *o = vr_img_info(path, err), *v = NULL;
+    int rc = 0;
     if (o && json_object_object_get_ex(o, "virtual-size", &v)) {
         *size = (unsigned long long)json_object_get_int64(v);
     } else {
-        vr_set_error(err, "cannot read the size of %s: %s", path, ierr ? ierr : "qemu-img info said no size");
+        if (o)
+            vr_set_error(err, "cannot read the size of %s: qemu-img info said no size", path);
         rc = -1;
     }
     json_object_put(o);
-    free(out);
-    free(ierr);
     return rc;
 }
 

@@ -9,7 +9,11 @@
 # exports the checkpoint's dirty bitmap: qemu-img map with x-dirty-bitmap
 # shows the 1 MiB written since as dirty, and little else. virsh
 # backup-begin on libvirt-sock runs a pull backup too. Last, domrename
-# moves the domain's checkpoints and snapshots with it.
+# moves the domain's checkpoints and snapshots with it, and
+# checkpoint-list --json prints the wire schema's objects. Between them,
+# checkpoint-create --redefine (metadata only, refused without the
+# bitmap in the image) and --quiesce (the guest agent's fsfreeze; a clear
+# error without an agent channel).
 source "$(dirname "$0")/lib.sh"
 need_images
 need_asan_daemon
@@ -20,9 +24,9 @@ mkdir -p "$W"
 serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 no_job() { $V domjobinfo "$1" | grep -q 'Job type: *None'; }
-# boot_on NAME IMAGE: a tiny guest with IMAGE as its vda, defined, started, booted.
+# boot_on NAME IMAGE [DEVICES]: a tiny guest with IMAGE as its vda, defined, started, booted.
 boot_on() {
-    tiny_xml "$1" qemu "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$2'/><target dev='vda' bus='virtio'/></disk>" >"$W/$1.xml"
+    tiny_xml "$1" qemu "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$2'/><target dev='vda' bus='virtio'/></disk>${3:-}" >"$W/$1.xml"
     $V define "$W/$1.xml" >/dev/null
     $V start "$1" >/dev/null
     wait_for 60 "$1 boots on $(basename "$2")" file_has "$(serial "$1")" VIREO-GUEST-READY
@@ -86,11 +90,20 @@ expect_match "the domain runs on" "$($V domstate pull)" "running"
 
 # The copy boots: a new domain on it reads the file.
 qemu-img convert -O qcow2 "$W/full.raw" "$W/copy.qcow2"
-boot_on copy "$W/copy.qcow2"
+# It has a guest agent: a checkpoint with --quiesce freezes its file systems.
+boot_on copy "$W/copy.qcow2" "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 in_guest copy 'mkdir -p /data && mount -t ext4 /dev/vda /data && cd /data && md5sum -c before.md5' \
     "the domain on the copy cannot read the file"
 ok "the domain on the pulled copy mounts it and the file checks"
+wait_for 60 "the copy's guest agent answers" sh -c "$V qemu-agent-command copy '{\"execute\":\"guest-ping\"}'"
+expect_eq "checkpoint-create-as --quiesce through the guest agent" "$($V checkpoint-create-as copy q1 --quiesce)" \
+    "Domain checkpoint q1 created"
+expect_match "the agent froze the guest's file systems around the bitmaps" "$(cat "$ROOT/vireod.log")" \
+    "checkpoint q1 of copy: [1-9][0-9]* file system\(s\) frozen"
+in_guest copy 'echo thawed > /data/thawed && sync' "the guest's file system is still frozen after --quiesce"
+ok "the guest writes again after the quiesced checkpoint (thawed)"
 $V destroy copy >/dev/null
+expect_fail "--quiesce of a shut-off domain" "not running: --quiesce" $V checkpoint-create-as copy q2 --quiesce
 
 # ---- incremental pull over a unix socket: the dirty bitmap ----
 in_guest pull 'dd if=/dev/urandom of=/data/mib bs=1024k count=1 2>/dev/null; sync' "the guest did not write the 1 MiB"
@@ -153,6 +166,23 @@ fi
 
 $V destroy pull >/dev/null
 
+# ---- checkpoint-create --redefine: metadata only, of a bitmap the image holds ----
+expect_fail "--quiesce without a guest agent channel" "has no guest agent channel" \
+    $V checkpoint-create-as pull q1 --quiesce
+$V checkpoint-dumpxml pull cp1 >"$W/cp1.xml"
+$V checkpoint-delete pull cp1 --metadata >/dev/null
+expect_eq "checkpoint-delete --metadata leaves no checkpoint" "$($V checkpoint-list pull --name)" ""
+expect_eq "checkpoint-create --redefine" "$($V checkpoint-create pull "$W/cp1.xml" --redefine)" \
+    "Domain checkpoint cp1 redefined"
+expect_eq "the redefined checkpoint is the one dumped (creationTime kept)" "$($V checkpoint-dumpxml pull cp1)" \
+    "$(cat "$W/cp1.xml")"
+expect_fail "--redefine of a checkpoint that exists" "already has a checkpoint 'cp1'" \
+    $V checkpoint-create pull "$W/cp1.xml" --redefine
+sed 's/cp1/ghost/g' "$W/cp1.xml" >"$W/ghost.xml"
+expect_fail "--redefine when the image lacks the bitmap" "holds no bitmap 'ghost'" \
+    $V checkpoint-create pull "$W/ghost.xml" --redefine
+expect_eq "the refused redefinition left nothing" "$($V checkpoint-list pull --name)" "cp1"
+
 # ---- domrename takes the checkpoints and snapshots along ----
 $V snapshot-create-as pull s1 >/dev/null
 $V domrename pull pulled >/dev/null
@@ -166,6 +196,10 @@ $V start pulled >/dev/null
 wait_for 60 "the renamed domain boots" file_has "$(serial pulled)" VIREO-GUEST-READY
 expect_eq "a checkpoint of the renamed, running domain follows cp1" \
     "$($V checkpoint-create-as pulled cp2 >/dev/null; $V checkpoint-parent pulled cp2)" "cp1"
+expect_eq "checkpoint-list --json: the wire schema's objects" \
+    "$($V checkpoint-list pulled --json | jq -c '[.[] | [.name, .parent, .disks, (.creation_time > 0)]]')" \
+    '[["cp1",null,["vda"],true],["cp2","cp1",["vda"],true]]'
+expect_match "checkpoint-info counts the children from the same list" "$($V checkpoint-info pulled cp1)" "Children: +1"
 $V destroy pulled >/dev/null
 no_sanitizer_report
 echo "backup-pull: $CHECKS checks in $SECONDS s"
