@@ -603,15 +603,31 @@ int vireo_image_start(vireo_conn *c, const char *tool, const vireo_image_params 
 int vireo_domain_template(vireo_conn *c, const char *domain, const vireo_image_params *p);
 
 /* ---- checkpoints and push backups of running domains ---- */
-/* GET: {"checkpoints": [{"name", "description", "parent", "creation_time",
- * "disks": ["vda"...]}]}, oldest first, as text (free()). */
-char *vireo_checkpoint_list_json(vireo_conn *c, const char *domain);
+typedef struct {
+    char *name;
+    char *description;       /* or NULL */
+    char *parent;            /* the checkpoint before, or NULL */
+    long long creation_time; /* unix seconds */
+    char **disks;            /* the disks with a bitmap in it ("vda") */
+    size_t n_disks;
+} vireo_checkpoint;
+
+void vireo_checkpoint_list_free(vireo_checkpoint *list, size_t n);
+/* A domain's checkpoints, oldest first. */
+int vireo_checkpoint_list(vireo_conn *c, const char *domain, vireo_checkpoint **out, size_t *n);
 /* libvirt's <domaincheckpoint> XML of one checkpoint. */
 char *vireo_checkpoint_xml(vireo_conn *c, const char *domain, const char *name);
 /* xml (a <domaincheckpoint>) or name/description (any may be NULL: the
  * name is then the time in seconds). Returns the checkpoint's name. */
 char *vireo_checkpoint_create(vireo_conn *c, const char *domain, const char *xml, const char *name,
                               const char *description);
+/* REDEFINE: xml's metadata only (its <parent>, <creationTime> kept), for
+ * bitmaps the images hold; QUIESCE: the guest agent freezes the guest's
+ * file systems while the bitmaps are made. */
+#define VIREO_CHECKPOINT_CREATE_REDEFINE 1u
+#define VIREO_CHECKPOINT_CREATE_QUIESCE 2u
+char *vireo_checkpoint_create_flags(vireo_conn *c, const char *domain, const char *xml, const char *name,
+                                    const char *description, unsigned flags);
 #define VIREO_CHECKPOINT_DELETE_CHILDREN 1u
 #define VIREO_CHECKPOINT_DELETE_METADATA_ONLY 2u
 int vireo_checkpoint_delete(vireo_conn *c, const char *domain, const char *name, unsigned flags);

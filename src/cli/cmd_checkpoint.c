@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -15,12 +16,17 @@
 static int run_create_as(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *desc = NULL;
-    const vr_opt opts[] = {{"description", true, NULL, &desc}, {"name", true, NULL, &pos[1]}, {0}};
+    bool quiesce = false;
+    const vr_opt opts[] = {{"description", true, NULL, &desc},
+                           {"name", true, NULL, &pos[1]},
+                           {"quiesce", false, &quiesce, NULL},
+                           {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_checkpoint_create_as, argc, argv, opts, pos, 1, 2, &rc);
     if (!c)
         return rc;
-    char *name = vireo_checkpoint_create(c, pos[0], NULL, pos[1], desc);
+    char *name = vireo_checkpoint_create_flags(c, pos[0], NULL, pos[1], desc,
+                                               quiesce ? VIREO_CHECKPOINT_CREATE_QUIESCE : 0);
     rc = name ? (printf("Domain checkpoint %s created\n", name), VR_EXIT_OK) : vr_cli_fail(c);
     free(name);
     vireo_disconnect(c);
@@ -30,45 +36,47 @@ static int run_create_as(vr_cli *cli, int argc, char **argv)
 static int run_create(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0};
+    bool redefine = false, quiesce = false;
+    const vr_opt opts[] = {{"redefine", false, &redefine, NULL}, {"quiesce", false, &quiesce, NULL}, {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_checkpoint_create, argc, argv, NULL, pos, 2, 2, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_checkpoint_create, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
-    char *xml = vr_cli_read_file(pos[1]), *name = xml ? vireo_checkpoint_create(c, pos[0], xml, NULL, NULL) : NULL;
-    rc = name ? (printf("Domain checkpoint %s created from '%s'\n", name, pos[1]), VR_EXIT_OK)
-              : xml ? vr_cli_fail(c) : VR_EXIT_FAIL;
+    unsigned flags = (redefine ? VIREO_CHECKPOINT_CREATE_REDEFINE : 0) | (quiesce ? VIREO_CHECKPOINT_CREATE_QUIESCE : 0);
+    char *xml = vr_cli_read_file(pos[1]);
+    char *name = xml ? vireo_checkpoint_create_flags(c, pos[0], xml, NULL, NULL, flags) : NULL;
+    if (name && redefine)
+        printf("Domain checkpoint %s redefined\n", name);
+    else if (name)
+        printf("Domain checkpoint %s created from '%s'\n", name, pos[1]);
+    rc = name ? VR_EXIT_OK : xml ? vr_cli_fail(c) : VR_EXIT_FAIL;
     free(name);
     free(xml);
     vireo_disconnect(c);
     return rc;
 }
 
-static const char *jstr(json_object *o, const char *key)
+static bool is_child(const vireo_checkpoint *cp, const char *parent)
 {
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+    return parent ? cp->parent && strcmp(cp->parent, parent) == 0 : !cp->parent;
 }
 
 /* --tree: each checkpoint under its parent, as virsh draws it. */
-static void print_tree(json_object *arr, const char *parent, const char *indent)
+static void print_tree(const vireo_checkpoint *l, size_t n, const char *parent, const char *indent)
 {
-    size_t n = json_object_array_length(arr), last = n;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = jstr(json_object_array_get_idx(arr, i), "parent");
-        if ((!p && !parent) || (p && parent && strcmp(p, parent) == 0))
+    size_t last = n;
+    for (size_t i = 0; i < n; i++)
+        if (is_child(&l[i], parent))
             last = i;
-    }
     for (size_t i = 0; i < n; i++) {
-        json_object *o = json_object_array_get_idx(arr, i);
-        const char *p = jstr(o, "parent"), *name = jstr(o, "name");
-        if (!((!p && !parent) || (p && parent && strcmp(p, parent) == 0)))
+        if (!is_child(&l[i], parent))
             continue;
         if (parent)
-            printf("%s+- %s\n", indent, name);
+            printf("%s+- %s\n", indent, l[i].name);
         else
-            printf("%s\n", name);
+            printf("%s\n", l[i].name);
         char *sub = parent ? vr_asprintf("%s%s", indent, i == last ? "   " : "|  ") : vr_strdup("");
-        print_tree(arr, name, sub);
+        print_tree(l, n, l[i].name, sub);
         free(sub);
     }
 }
@@ -86,39 +94,38 @@ static int run_list(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_checkpoint_list, argc, argv, opts, pos, 1, 1, &rc);
     if (!c)
         return rc;
-    char *s = vireo_checkpoint_list_json(c, pos[0]);
-    json_object *o = s ? json_tokener_parse(s) : NULL, *arr = NULL;
-    if (!o || !json_object_object_get_ex(o, "checkpoints", &arr)) {
-        rc = s ? vr_cli_error("the daemon's checkpoint list is not JSON") : vr_cli_fail(c);
+    vireo_checkpoint *l = NULL;
+    size_t n = 0;
+    if (vireo_checkpoint_list(c, pos[0], &l, &n) < 0) {
+        rc = vr_cli_fail(c);
     } else if (json) {
-        vr_cli_print_json(json_object_get(arr));
+        json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_checkpoint, &l[i]));
+        vr_cli_print_json(arr);
         rc = VR_EXIT_OK;
     } else if (tree) {
-        print_tree(arr, NULL, "");
+        print_tree(l, n, NULL, "");
         rc = VR_EXIT_OK;
     } else if (names) {
-        for (size_t i = 0; i < json_object_array_length(arr); i++)
-            puts(jstr(json_object_array_get_idx(arr, i), "name"));
+        for (size_t i = 0; i < n; i++)
+            puts(l[i].name);
         rc = VR_EXIT_OK;
     } else {
         const char *head3[] = {"Name", "Creation Time", "Parent"};
         vr_table *t = vr_table_new(parent ? 3 : 2, head3);
-        for (size_t i = 0; i < json_object_array_length(arr); i++) {
-            json_object *e = json_object_array_get_idx(arr, i), *tv = NULL;
-            json_object_object_get_ex(e, "creation_time", &tv);
-            time_t when = (time_t)json_object_get_int64(tv);
+        for (size_t i = 0; i < n; i++) {
+            time_t when = (time_t)l[i].creation_time;
             char stamp[64];
             strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S %z", localtime(&when));
-            const char *p = jstr(e, "parent");
-            const char *row[] = {jstr(e, "name"), stamp, p ? p : ""};
+            const char *row[] = {l[i].name, stamp, l[i].parent ? l[i].parent : ""};
             vr_table_add(t, row);
         }
         vr_table_print(t, stdout);
         vr_table_free(t);
         rc = VR_EXIT_OK;
     }
-    json_object_put(o);
-    free(s);
+    vireo_checkpoint_list_free(l, n);
     vireo_disconnect(c);
     return rc;
 }
@@ -131,24 +138,22 @@ static int run_dumpxml(vr_cli *cli, int argc, char **argv)
     return c ? vr_cli_print_text(c, vireo_checkpoint_xml(c, pos[0], pos[1])) : rc;
 }
 
-/* The one checkpoint's entry of the list, or NULL after the error. */
-static json_object *find(vireo_conn *c, const char *domain, const char *name, json_object **list)
+/* The one checkpoint in the domain's list (*l, *n), or NULL after the error. */
+static const vireo_checkpoint *find(vireo_conn *c, const char *domain, const char *name, vireo_checkpoint **l,
+                                    size_t *n)
 {
-    char *s = vireo_checkpoint_list_json(c, domain);
-    json_object *arr = NULL, *hit = NULL;
-    *list = s ? json_tokener_parse(s) : NULL;
-    free(s);
-    if (!*list || !json_object_object_get_ex(*list, "checkpoints", &arr)) {
+    *l = NULL;
+    *n = 0;
+    if (vireo_checkpoint_list(c, domain, l, n) < 0) {
         vr_cli_fail(c);
         return NULL;
     }
-    for (size_t i = 0; i < json_object_array_length(arr) && !hit; i++)
-        if (strcmp(jstr(json_object_array_get_idx(arr, i), "name"), name) == 0)
-            hit = json_object_array_get_idx(arr, i);
-    if (!hit)
-        vr_cli_error("error: checkpoint '%s' of domain '%s' not found (vireo checkpoint-list %s shows them)", name,
-                     domain, domain);
-    return hit;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*l)[i].name, name) == 0)
+            return &(*l)[i];
+    vr_cli_error("error: checkpoint '%s' of domain '%s' not found (vireo checkpoint-list %s shows them)", name,
+                 domain, domain);
+    return NULL;
 }
 
 static int run_info(vr_cli *cli, int argc, char **argv, const vr_command *cmd, bool parent_only)
@@ -158,27 +163,23 @@ static int run_info(vr_cli *cli, int argc, char **argv, const vr_command *cmd, b
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, NULL, pos, 2, 2, &rc);
     if (!c)
         return rc;
-    json_object *list = NULL, *cp = find(c, pos[0], pos[1], &list);
+    vireo_checkpoint *l;
+    size_t n;
+    const vireo_checkpoint *cp = find(c, pos[0], pos[1], &l, &n);
     rc = cp ? VR_EXIT_OK : VR_EXIT_FAIL;
-    const char *parent = cp ? jstr(cp, "parent") : NULL;
+    const char *parent = cp ? cp->parent : NULL;
     if (cp && parent_only && !parent)
         rc = vr_cli_error("error: checkpoint '%s' has no parent", pos[1]);
     else if (cp && parent_only)
         puts(parent);
     else if (cp) {
-        json_object *arr = NULL, *disks = NULL;
         size_t children = 0;
-        json_object_object_get_ex(list, "checkpoints", &arr);
-        for (size_t i = 0; i < json_object_array_length(arr); i++) {
-            const char *p = jstr(json_object_array_get_idx(arr, i), "parent");
-            children += p && strcmp(p, pos[1]) == 0;
-        }
-        json_object_object_get_ex(cp, "disks", &disks);
+        for (size_t i = 0; i < n; i++)
+            children += is_child(&l[i], pos[1]);
         printf("%-15s %s\n%-15s %s\n%-15s %s\n%-15s %zu\n%-15s %zu\n", "Name:", pos[1], "Domain:", pos[0],
-               "Parent:", parent ? parent : "-", "Children:", children, "Disks:",
-               disks ? json_object_array_length(disks) : 0);
+               "Parent:", parent ? parent : "-", "Children:", children, "Disks:", cp->n_disks);
     }
-    json_object_put(list);
+    vireo_checkpoint_list_free(l, n);
     vireo_disconnect(c);
     return rc;
 }
@@ -240,10 +241,12 @@ static int run_backup_dumpxml(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_checkpoint_create_as = {
     "checkpoint-create-as", "Make a checkpoint: a dirty bitmap on every qcow2 disk, for incremental backups.",
-    "DOMAIN [NAME] [--description TEXT]", run_create_as};
+    "DOMAIN [NAME] [--description TEXT] [--quiesce]", run_create_as};
 const vr_command vr_cmd_checkpoint_create = {
-    "checkpoint-create", "Make a checkpoint from libvirt's <domaincheckpoint> XML in FILE.", "DOMAIN FILE",
-    run_create};
+    "checkpoint-create",
+    "Make a checkpoint from libvirt's <domaincheckpoint> XML in FILE (--redefine: its metadata only, for a bitmap "
+    "the images hold).",
+    "DOMAIN FILE [--redefine] [--quiesce]", run_create};
 const vr_command vr_cmd_checkpoint_list = {
     "checkpoint-list", "A domain's checkpoints, oldest first.", "DOMAIN [--tree] [--parent] [--name] [--json]",
     run_list};
@@ -257,7 +260,7 @@ const vr_command vr_cmd_checkpoint_delete = {
     "checkpoint-delete", "Delete a checkpoint: its bitmaps merge into its parent's.",
     "DOMAIN CHECKPOINT [--children] [--metadata]", run_delete};
 const vr_command vr_cmd_backup_begin = {
-    "backup-begin", "Copy a running domain's disks (push mode) while it runs; domjobinfo follows, domjobabort ends it.",
+    "backup-begin", "Copy a running domain's disks while it runs (push), or export them over NBD (pull); domjobabort ends it.",
     "DOMAIN [[--backupxml] FILE] [[--checkpointxml] FILE]", run_backup_begin};
 const vr_command vr_cmd_backup_dumpxml = {
     "backup-dumpxml", "The running backup's <domainbackup> XML, targets filled in.", "DOMAIN", run_backup_dumpxml};

@@ -2,6 +2,7 @@
  * live backups"). */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,11 +22,22 @@ static void add_str(json_object *o, const char *key, const char *v)
         json_object_object_add(o, key, json_object_new_string(v));
 }
 
-char *vireo_checkpoint_list_json(vireo_conn *c, const char *domain)
+void vireo_checkpoint_list_free(vireo_checkpoint *list, size_t n)
 {
-    char *p = cp_path(c, domain, "checkpoints", NULL), *s = vr_client_get_text(c, p);
+    vr_wire_array_free(&vr_wire_checkpoint, list, n);
+}
+
+int vireo_checkpoint_list(vireo_conn *c, const char *domain, vireo_checkpoint **out, size_t *n)
+{
+    char *p = cp_path(c, domain, "checkpoints", NULL);
+    json_object *o = vr_client_json(c, "GET", p, NULL, NULL), *arr = NULL;
     free(p);
-    return s;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, "checkpoints", &arr);
+    *out = vr_wire_array_from_json(&vr_wire_checkpoint, arr, n);
+    json_object_put(o);
+    return 0;
 }
 
 char *vireo_checkpoint_xml(vireo_conn *c, const char *domain, const char *name)
@@ -38,10 +50,20 @@ char *vireo_checkpoint_xml(vireo_conn *c, const char *domain, const char *name)
 char *vireo_checkpoint_create(vireo_conn *c, const char *domain, const char *xml, const char *name,
                               const char *description)
 {
+    return vireo_checkpoint_create_flags(c, domain, xml, name, description, 0);
+}
+
+char *vireo_checkpoint_create_flags(vireo_conn *c, const char *domain, const char *xml, const char *name,
+                                    const char *description, unsigned flags)
+{
     json_object *b = json_object_new_object();
     add_str(b, "xml", xml);
     add_str(b, "name", name);
     add_str(b, "description", description);
+    if (flags & VIREO_CHECKPOINT_CREATE_REDEFINE)
+        json_object_object_add(b, "redefine", json_object_new_boolean(true));
+    if (flags & VIREO_CHECKPOINT_CREATE_QUIESCE)
+        json_object_object_add(b, "quiesce", json_object_new_boolean(true));
     char *p = cp_path(c, domain, "checkpoints", NULL);
     json_object *o = vr_client_json(c, "POST", p, json_object_to_json_string(b), "application/json");
     const char *made = o ? vr_client_str(o, "name") : NULL;

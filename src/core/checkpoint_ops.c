@@ -3,7 +3,10 @@
 #include "conf/domain_device.h"
 #include "conf/names.h"
 #include "drivers/storage/storage_img.h"
+#include "common/log.h"
 #include "common/util.h"
+
+#include <json-c/json.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +111,9 @@ typedef struct {
     vr_checkpoint_def *def;
     vr_checkpoint_done_fn cb;
     void *opaque;
+    bool frozen;   /* the guest agent froze the file systems: thaw before answering */
+    vr_err code;   /* the bitmaps' outcome, kept while the thaw runs */
+    char *err;
 } create_ctx;
 
 static void created(vr_err code, const char *err, void *opaque)
@@ -125,23 +131,197 @@ static void created(vr_err code, const char *err, void *opaque)
     free(serr);
     vr_checkpoint_def_free(c->def);
     free(c->domain);
+    free(c->err);
     free(c);
 }
 
+/* --quiesce: guest-fsfreeze-freeze, the bitmaps, guest-fsfreeze-thaw
+ * (whatever the bitmaps' outcome), then the answer. */
+static void on_thawed(json_object *ret, const char *err, void *opaque)
+{
+    (void)ret;
+    create_ctx *c = opaque;
+    if (err && c->code == VR_OK) {
+        c->code = VR_ERR_FAILED;
+        c->err = vr_asprintf("the checkpoint's bitmaps were made, but the guest agent could not thaw the guest's "
+                             "file systems: %s (vireo domfsthaw %s)", err, c->domain);
+    }
+    created(c->code, c->err, c);
+}
+
+static void bitmaps_made(vr_err code, const char *err, void *opaque)
+{
+    create_ctx *c = opaque;
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->domain);
+    if (!c->frozen || !dom) {
+        created(code, err, c);
+        return;
+    }
+    c->code = code;
+    c->err = err ? vr_strdup(err) : NULL;
+    vr_qemu_agent_execute(dom, "guest-fsfreeze-thaw", 10, on_thawed, c);
+}
+
+static void on_frozen(json_object *ret, const char *err, void *opaque)
+{
+    (void)ret;
+    create_ctx *c = opaque;
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->domain);
+    if (err || !dom) {
+        char *m = vr_asprintf("--quiesce: the guest agent of domain '%s' could not freeze its file systems: %s",
+                              c->domain, err ? err : "the domain is gone");
+        created(VR_ERR_FAILED, m, c);
+        free(m);
+        return;
+    }
+    c->frozen = true;
+    vr_log_info("checkpoint %s of %s: %d file system(s) frozen by the guest agent", c->def->name, c->domain,
+                ret ? json_object_get_int(ret) : 0);
+    size_t n;
+    vr_bitmap_op *ops = vr_core_checkpoint_adds(c->def, &n);
+    vr_qemu_bitmap_transaction(dom, ops, n, bitmaps_made, c);
+    free(ops);
+}
+
+/* The bitmaps the image at `path` holds include `bitmap` (qemu-img info,
+ * shared: QEMU may hold the image). */
+static vr_err image_has_bitmap(const char *path, const char *bitmap, bool *has, char **err)
+{
+    json_object *o = vr_img_info(path, err), *v = NULL;
+    vr_err code = VR_OK;
+    *has = false;
+    if (!o) {
+        code = VR_ERR_FAILED;
+    } else if (json_object_object_get_ex(o, "format-specific", &v) && json_object_object_get_ex(v, "data", &v) &&
+               json_object_object_get_ex(v, "bitmaps", &v)) {
+        for (size_t i = 0; i < json_object_array_length(v) && !*has; i++) {
+            json_object *name = NULL;
+            json_object_object_get_ex(json_object_array_get_idx(v, i), "name", &name);
+            *has = name && strcmp(json_object_get_string(name), bitmap) == 0;
+        }
+    }
+    json_object_put(o);
+    return code;
+}
+
+/* --redefine: the metadata of a checkpoint whose bitmaps the images hold
+ * (a domain moved to this host, metadata lost), checked. A shut-off
+ * domain's images are read here; a running one's bitmaps only QEMU
+ * knows: *checks (n of them) are for vr_qemu_bitmap_transaction. */
+static vr_err redefine(vr_domain *dom, const char *xml, vr_checkpoint_def **out, vr_bitmap_op **checks, size_t *n,
+                       char **err)
+{
+    bool running = !(dom->state == VR_DOM_SHUTOFF && !dom->starting);
+    *n = 0;
+    *checks = NULL;
+    const vr_domain_def *dd = dom->def;
+    vr_checkpoint_def *def = vr_checkpoint_def_parse(xml, strlen(xml), err), *other = NULL;
+    if (!def)
+        return VR_ERR_INVALID;
+    *checks = vr_calloc(def->n_disks + 1, sizeof(**checks));
+    vr_err code = VR_OK;
+    if (vr_qemu_checkpoint_get(dom, def->name, &other, NULL) == VR_OK) {
+        vr_set_error(err, "domain '%s' already has a checkpoint '%s' (checkpoint-delete --metadata it first)",
+                     dd->name, def->name);
+        code = VR_ERR_CONFLICT;
+    } else if (def->parent && vr_qemu_checkpoint_get(dom, def->parent, &other, NULL) != VR_OK) {
+        vr_set_error(err, "the parent '%s' of checkpoint '%s' is not a checkpoint of domain '%s'; redefine it "
+                          "first (checkpoints go oldest first)", def->parent, def->name, dd->name);
+        code = VR_ERR_NOT_FOUND;
+    }
+    for (size_t i = 0; code == VR_OK && i < def->n_disks; i++) {
+        const vr_checkpoint_disk *cd = &def->disks[i];
+        int k = vr_domain_def_find_disk(dd, cd->name);
+        if (k < 0) {
+            vr_set_error(err, "domain '%s' has no disk '%s' (domblklist shows its targets)", dd->name, cd->name);
+            code = VR_ERR_NOT_FOUND;
+            break;
+        }
+        if (!cd->bitmap)
+            continue;
+        if (dd->disks[k].format != VR_DISK_QCOW2) {
+            vr_set_error(err, "disk '%s' of domain '%s' is raw: it holds no bitmap", cd->name, dd->name);
+            code = VR_ERR_INVALID;
+            break;
+        }
+        if (running) {
+            (*checks)[(*n)++] = (vr_bitmap_op){VR_BITMAP_CHECK, cd->name, cd->bitmap_name, NULL};
+            continue;
+        }
+        char *path = vr_qemu_disk_path(dom->drv, &dd->disks[k], err);
+        bool has = false;
+        code = path ? image_has_bitmap(path, cd->bitmap_name, &has, err) : VR_ERR_FAILED;
+        if (code == VR_OK && !has) {
+            vr_set_error(err, "disk '%s' (%s) holds no bitmap '%s': --redefine only restores the metadata of a "
+                              "bitmap the image has (make a new checkpoint without --redefine)",
+                         cd->name, path, cd->bitmap_name);
+            code = VR_ERR_NOT_FOUND;
+        }
+        free(path);
+    }
+    vr_checkpoint_def_free(other);
+    if (code == VR_OK && !def->creation_time)
+        def->creation_time = time(NULL);
+    if (code != VR_OK) {
+        vr_checkpoint_def_free(def);
+        def = NULL;
+    }
+    *out = def;
+    return code;
+}
+
 void vr_core_checkpoint_create(vr_domain *dom, const char *xml, const char *name, const char *description,
-                               vr_checkpoint_done_fn cb, void *opaque)
+                               unsigned flags, vr_checkpoint_done_fn cb, void *opaque)
 {
     char *err = NULL, stamp[24];
     snprintf(stamp, sizeof(stamp), "%lld", (long long)time(NULL));
     vr_checkpoint_def *def = NULL;
-    if (xml) {
+    bool running = !(dom->state == VR_DOM_SHUTOFF && !dom->starting);
+    vr_err code = VR_OK;
+    if ((flags & VR_CHECKPOINT_CREATE_REDEFINE) && (flags & VR_CHECKPOINT_CREATE_QUIESCE)) {
+        vr_set_error(&err, "--redefine makes no bitmap, so there is nothing to --quiesce; give one or the other");
+        code = VR_ERR_INVALID;
+    } else if ((flags & VR_CHECKPOINT_CREATE_REDEFINE) && !xml) {
+        vr_set_error(&err, "--redefine needs the checkpoint's <domaincheckpoint> XML (checkpoint-create DOMAIN FILE "
+                           "--redefine)");
+        code = VR_ERR_INVALID;
+    } else if ((flags & VR_CHECKPOINT_CREATE_QUIESCE) && !vr_qemu_agent_configured(dom->def)) {
+        vr_set_error(&err, "domain '%s' has no guest agent channel: --quiesce freezes the guest's file systems "
+                           "through it (add <channel type='unix'><target type='virtio' "
+                           "name='org.qemu.guest_agent.0'/></channel>, run qemu-ga in the guest)", dom->def->name);
+        code = VR_ERR_INVALID;
+    } else if ((flags & VR_CHECKPOINT_CREATE_QUIESCE) && !running) {
+        vr_set_error(&err, "domain '%s' is not running: --quiesce freezes a running guest's file systems (a shut-off "
+                           "domain's are quiet already; leave --quiesce out)", dom->def->name);
+        code = VR_ERR_CONFLICT;
+    } else if (flags & VR_CHECKPOINT_CREATE_REDEFINE) {
+        vr_bitmap_op *checks = NULL;
+        size_t n = 0;
+        code = redefine(dom, xml, &def, &checks, &n, &err);
+        if (code == VR_OK) {
+            create_ctx *c = vr_calloc(1, sizeof(*c));
+            *c = (create_ctx){.drv = dom->drv, .domain = vr_strdup(dom->def->name), .def = def, .cb = cb,
+                              .opaque = opaque};
+            if (n) /* QEMU checks that the running disks hold them; `created` stores it */
+                vr_qemu_bitmap_transaction(dom, checks, n, created, c);
+            else
+                created(VR_OK, NULL, c);
+        } else {
+            cb(code, err, NULL, opaque);
+        }
+        free(checks);
+        free(err);
+        return;
+    }
+    if (code == VR_OK && xml) {
         def = vr_checkpoint_def_parse_new(xml, strlen(xml), stamp, &err);
-    } else if (vr_name_check(VR_NAME_CHECKPOINT, name ? name : stamp, &err)) {
+    } else if (code == VR_OK && vr_name_check(VR_NAME_CHECKPOINT, name ? name : stamp, &err)) {
         def = vr_calloc(1, sizeof(*def));
         def->name = vr_strdup(name ? name : stamp);
         def->description = description ? vr_strdup(description) : NULL;
     }
-    vr_err code = def ? vr_core_checkpoint_plan(dom, def, &err) : VR_ERR_INVALID;
+    if (code == VR_OK)
+        code = def ? vr_core_checkpoint_plan(dom, def, &err) : VR_ERR_INVALID;
     if (code != VR_OK) {
         cb(code, err, NULL, opaque);
         free(err);
@@ -150,6 +330,10 @@ void vr_core_checkpoint_create(vr_domain *dom, const char *xml, const char *name
     }
     create_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (create_ctx){.drv = dom->drv, .domain = vr_strdup(dom->def->name), .def = def, .cb = cb, .opaque = opaque};
+    if (flags & VR_CHECKPOINT_CREATE_QUIESCE) {
+        vr_qemu_agent_execute(dom, "guest-fsfreeze-freeze", 10, on_frozen, c);
+        return;
+    }
     size_t n;
     vr_bitmap_op *ops = vr_core_checkpoint_adds(def, &n);
     if (dom->state == VR_DOM_SHUTOFF && !dom->starting) {

@@ -20,10 +20,14 @@ vr_bitmap_op *vr_core_checkpoint_adds(const vr_checkpoint_def *def, size_t *n);
 
 /* name: the checkpoint made (NULL on failure). */
 typedef void (*vr_checkpoint_done_fn)(vr_err code, const char *err, const char *name, void *opaque);
+#define VR_CHECKPOINT_CREATE_REDEFINE 1u /* metadata only, of bitmaps the images hold (libvirt's REDEFINE) */
+#define VR_CHECKPOINT_CREATE_QUIESCE 2u  /* the guest's file systems frozen by its agent around the bitmaps */
 /* xml: a <domaincheckpoint>, or NULL for `name` and `description` alone;
- * no name at all: the time in seconds, as libvirt names them. */
+ * no name at all: the time in seconds, as libvirt names them. REDEFINE
+ * takes the stored form (<parent>, <creationTime> kept) and refuses a
+ * disk whose image lacks the bitmap. */
 void vr_core_checkpoint_create(vr_domain *dom, const char *xml, const char *name, const char *description,
-                               vr_checkpoint_done_fn cb, void *opaque);
+                               unsigned flags, vr_checkpoint_done_fn cb, void *opaque);
 
 #define VR_CHECKPOINT_DELETE_CHILDREN 1u      /* its descendants go too */
 #define VR_CHECKPOINT_DELETE_METADATA_ONLY 2u /* the bitmaps stay in the images */

@@ -21,6 +21,7 @@ typedef struct {
     char **files; /* the targets made here */
     size_t n;
     char *checkpoint; /* made with the backup, or NULL */
+    bool pull;        /* the files are scratch files: removed however it ends */
     vr_done_fn started, ended;
     void *opaque;
 } run_ctx;
@@ -64,25 +65,22 @@ static void on_ended(vr_err code, const char *err, void *opaque)
     if (code && r->checkpoint && dom)
         vr_core_checkpoint_delete(dom, r->checkpoint, 0, forget_checkpoint, vr_strdup(r->domain));
     r->ended(code, err, r->opaque);
-    run_free(r, code != VR_OK);
+    run_free(r, code != VR_OK || r->pull);
 }
 
 /* The image's virtual size in bytes (qemu-img info, shared: QEMU holds it). */
 static int virtual_size(const char *path, unsigned long long *size, char **err)
 {
-    const char *argv[] = {vr_img_binary(), "info", "-U", "--output=json", path, NULL};
-    char *out = NULL, *ierr = NULL;
-    int rc = vr_img_run((char *const *)argv, &out, &ierr);
-    json_object *o = rc == 0 ? json_tokener_parse(out) : NULL, *v = NULL;
+    json_object *o = vr_img_info(path, err), *v = NULL;
+    int rc = 0;
     if (o && json_object_object_get_ex(o, "virtual-size", &v)) {
         *size = (unsigned long long)json_object_get_int64(v);
     } else {
-        vr_set_error(err, "cannot read the size of %s: %s", path, ierr ? ierr : "qemu-img info said no size");
+        if (o)
+            vr_set_error(err, "cannot read the size of %s: qemu-img info said no size", path);
         rc = -1;
     }
     json_object_put(o);
-    free(out);
-    free(ierr);
     return rc;
 }
 
@@ -134,12 +132,21 @@ static vr_err plan(vr_domain *dom, vr_backup_def *def, const vr_checkpoint_def *
             if (!path)
                 return VR_ERR_FAILED;
             bd->target = cp ? vr_asprintf("%s.%s", path, cp->name) : vr_asprintf("%s.%lld", path, (long long)time(NULL));
+            if (def->pull) {
+                char *scratch = vr_asprintf("%s.scratch", bd->target);
+                free(bd->target);
+                bd->target = scratch;
+            }
             free(path);
         }
+        if (def->pull && !bd->export_name)
+            bd->export_name = vr_strdup(d->target_dev);
+        if (def->pull && since && !bd->export_bitmap)
+            bd->export_bitmap = vr_asprintf("backup-%s", d->target_dev);
         struct stat st;
         if (lstat(bd->target, &st) == 0) {
-            vr_set_error(err, "%s exists; a backup never overwrites a file (name another <target file=...>)",
-                         bd->target);
+            vr_set_error(err, "%s exists; a backup never overwrites a file (name another <%s file=...>)",
+                         bd->target, def->pull ? "scratch" : "target");
             return VR_ERR_CONFLICT;
         }
     }
@@ -185,7 +192,8 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
         } else {
             r->files[r->n++] = vr_strdup(bd->target);
             const vr_checkpoint_disk *sd = since ? vr_checkpoint_def_disk(since, bd->name) : NULL;
-            disks[n++] = (vr_qemu_backup_disk){bd->name, bd->target, bd->raw, sd ? sd->bitmap_name : NULL};
+            disks[n++] = (vr_qemu_backup_disk){bd->name, bd->target, bd->raw, sd ? sd->bitmap_name : NULL,
+                                               bd->export_name, bd->export_bitmap};
         }
         free(path);
     }
@@ -200,7 +208,8 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
         size_t n_ops = 0;
         vr_bitmap_op *ops = cp ? vr_core_checkpoint_adds(cp, &n_ops) : NULL;
         char *xml = vr_backup_def_format(def);
-        vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml};
+        vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml, def->pull, def->host, def->port, def->socket};
+        r->pull = def->pull;
         /* The checkpoint's metadata is written before QEMU answers: a
          * failed transaction removes it again (on_started). */
         if (cp && (code = vr_qemu_checkpoint_save(dom, cp, &err)) != VR_OK) {
@@ -208,8 +217,8 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
             run_free(r, true);
         } else {
             r->checkpoint = cp ? vr_strdup(cp->name) : NULL;
-            vr_log_info("backup of %s begins: %zu disk(s)%s%s", dom->def->name, n, cp ? ", checkpoint " : "",
-                        cp ? cp->name : "");
+            vr_log_info("%s backup of %s begins: %zu disk(s)%s%s", def->pull ? "pull" : "push", dom->def->name, n,
+                        cp ? ", checkpoint " : "", cp ? cp->name : "");
             vr_qemu_backup_begin(dom, &spec, on_started, on_ended, r);
         }
         free(ops);

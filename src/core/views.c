@@ -158,6 +158,19 @@ void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out)
     out->current = s->current;
 }
 
+void vr_core_checkpoint_view(const vr_checkpoint_def *c, vireo_checkpoint *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->name = c->name;
+    out->description = c->description;
+    out->parent = c->parent;
+    out->creation_time = c->creation_time;
+    out->disks = vr_calloc(c->n_disks + 1, sizeof(char *));
+    for (size_t i = 0; i < c->n_disks; i++)
+        if (c->disks[i].bitmap)
+            out->disks[out->n_disks++] = c->disks[i].name;
+}
+
 static char *dup_or_null(const char *s) { return s ? vr_strdup(s) : NULL; }
 
 /* An owned copy of a lease view, for views that own their strings. */

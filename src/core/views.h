@@ -4,6 +4,7 @@
 #pragma once
 #include "drivers/network/network_driver.h"
 #include "drivers/qemu/qemu_driver.h"
+#include "conf/checkpoint_conf.h"
 #include "conf/snapshot_conf.h"
 #include "drivers/storage/storage_driver.h"
 
@@ -22,6 +23,9 @@ void vr_core_vol_view(const vr_vol_info *v, vireo_vol *out);
 void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out);
 /* A snapshot's metadata (borrowed). */
 void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out);
+/* A checkpoint's metadata (borrowed strings; out->disks is an array of
+ * its own: free(out->disks)). */
+void vr_core_checkpoint_view(const vr_checkpoint_def *c, vireo_checkpoint *out);
 /* A domain's interface i with its addresses: the DHCP leases its
  * network's dnsmasq holds, or with `arp` what the host's neighbour tables
  * (ARP, NDP) hold for its MAC, as leases that never expire. The view

@@ -9,6 +9,8 @@
 #include "core/checkpoint_ops.h"
 #include "core/livebackup_ops.h"
 #include "common/util.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,15 +86,10 @@ static void post_restore(vr_api_call *c)
 
 static json_object *checkpoint_json(const vr_checkpoint_def *c)
 {
-    json_object *o = json_object_new_object(), *disks = json_object_new_array();
-    json_object_object_add(o, "name", json_object_new_string(c->name));
-    json_object_object_add(o, "description", c->description ? json_object_new_string(c->description) : NULL);
-    json_object_object_add(o, "parent", c->parent ? json_object_new_string(c->parent) : NULL);
-    json_object_object_add(o, "creation_time", json_object_new_int64(c->creation_time));
-    for (size_t i = 0; i < c->n_disks; i++)
-        if (c->disks[i].bitmap)
-            json_object_array_add(disks, json_object_new_string(c->disks[i].name));
-    json_object_object_add(o, "disks", disks);
+    vireo_checkpoint view;
+    vr_core_checkpoint_view(c, &view);
+    json_object *o = vr_wire_to_json(&vr_wire_checkpoint, &view);
+    free(view.disks);
     return o;
 }
 
@@ -138,7 +135,8 @@ static void on_checkpoint(vr_err code, const char *err, const char *name, void *
     vr_req_reply_json(req, 201, o);
 }
 
-/* {"xml": "<domaincheckpoint>..."} or {"name", "description"} (both optional). */
+/* {"xml": "<domaincheckpoint>..."} or {"name", "description"} (both
+ * optional), and "redefine", "quiesce" (booleans). */
 static void create_checkpoint(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
@@ -146,10 +144,12 @@ static void create_checkpoint(vr_api_call *c)
     const char *xml = NULL, *name = NULL, *desc = NULL;
     if (!o)
         return;
+    unsigned flags = (vr_api_bool(o, "redefine") ? VR_CHECKPOINT_CREATE_REDEFINE : 0) |
+                     (vr_api_bool(o, "quiesce") ? VR_CHECKPOINT_CREATE_QUIESCE : 0);
     if (vr_api_str(c, o, "xml", &xml) >= 0 && vr_api_str(c, o, "name", &name) >= 0 &&
         vr_api_str(c, o, "description", &desc) >= 0) {
         vr_req_defer(c->req);
-        vr_core_checkpoint_create(dom, xml, name, desc, on_checkpoint, c->req);
+        vr_core_checkpoint_create(dom, xml, name, desc, flags, on_checkpoint, c->req);
     }
     json_object_put(o);
 }

@@ -185,14 +185,16 @@ static vr_rpc_result create_xml(vr_rpc_call *c)
 {
     vrp_snap_create_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
-    /* REDEFINE, QUIESCE, REDEFINE_VALIDATE: not done, refused. */
-    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
+    /* REDEFINE (1) and QUIESCE (2) as vireo's; REDEFINE_VALIDATE (4):
+     * a redefinition always checks the images' bitmaps. */
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 1u | 2u | 4u))
         return VR_RPC_FAILED;
+    unsigned flags = (a->flags & 1u ? VR_CHECKPOINT_CREATE_REDEFINE : 0) | (a->flags & 2u ? VR_CHECKPOINT_CREATE_QUIESCE : 0);
     if (strlen(a->xml) > VR_API_BODY_SMALL)
         return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the checkpoint XML is %zu bytes; vireod takes at most %u KiB",
                            strlen(a->xml), VR_API_BODY_SMALL / 1024);
     vr_rpc_dom_wire(&((vrp_snap_ret *)c->ret)->snap.dom, dom);
-    vr_core_checkpoint_create(dom, a->xml, NULL, NULL, on_created, c);
+    vr_core_checkpoint_create(dom, a->xml, NULL, NULL, flags, on_created, c);
     return VR_RPC_LATER;
 }
 

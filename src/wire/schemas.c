@@ -146,6 +146,16 @@ static const vr_wire_field snapshot_fields[] = {
 };
 const vr_wire_schema vr_wire_snapshot = VR_WIRE_SCHEMA(vireo_snapshot, "snapshot", snapshot_fields);
 
+#define C(key, kind, member) VR_WIRE_FIELD(vireo_checkpoint, key, kind, member)
+static const vr_wire_field checkpoint_fields[] = {
+    C("name", VR_WIRE_STR, name),
+    C("description", VR_WIRE_STR, description),
+    C("parent", VR_WIRE_STR, parent),
+    C("creation_time", VR_WIRE_I64, creation_time),
+    VR_WIRE_STRV_FIELD(vireo_checkpoint, "disks", disks, n_disks), /* those with a bitmap */
+};
+const vr_wire_schema vr_wire_checkpoint = VR_WIRE_SCHEMA(vireo_checkpoint, "checkpoint", checkpoint_fields);
+
 /* A job's error: an object of its own on the wire, two members here. */
 static const vr_wire_field job_error_fields[] = {
     VR_WIRE_FIELD(vireo_job, "code", VR_WIRE_STR, error_code),

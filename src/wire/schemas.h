@@ -13,6 +13,7 @@ extern const vr_wire_schema vr_wire_vol;        /* vireo_vol */
 extern const vr_wire_schema vr_wire_interface;  /* vireo_interface: a domain's, with its addresses */
 extern const vr_wire_schema vr_wire_job;        /* vireo_job */
 extern const vr_wire_schema vr_wire_snapshot;   /* vireo_snapshot */
+extern const vr_wire_schema vr_wire_checkpoint; /* vireo_checkpoint */
 extern const vr_wire_schema vr_wire_lease;      /* vireo_lease: a DHCP lease (or a neighbour entry) */
 extern const vr_wire_schema vr_wire_install_request; /* vireo_install_request: POST /v1/install */
 extern const vr_wire_schema vr_wire_install_plan;    /* vireo_install_plan: its answer */

@@ -197,7 +197,7 @@ expect_eq "domjobabort ends the backup" "$($V domjobabort live 2>&1; echo rc=$?)
 wait_for 60 "the aborted backup has ended" sh -c "$V domjobinfo live | grep -q 'Job type: *None'"
 expect_eq "domjobabort left no file behind" "$(ls "$W")" "$before"
 expect_fail "backup-dumpxml with no backup running" "no backup running" $V backup-dumpxml live
-expect_fail "pull mode is refused by name" "mode='pull'" $V backup-begin live <(echo "<domainbackup mode='pull'/>")
+expect_fail "pull mode: a unix server needs its socket" "socket='/PATH'" $V backup-begin live <(echo "<domainbackup mode='pull'><server transport='unix'/></domainbackup>")
 
 $V destroy live >/dev/null
 $V destroy rawdom >/dev/null

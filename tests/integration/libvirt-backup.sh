@@ -2,7 +2,8 @@
 # libvirt's clients over libvirt's protocol (issues 20 and 21):
 # checkpoints and push backups, and virConnectGetSysinfo. Debian's virsh
 # on libvirt-sock against a running tiny guest with a qcow2 data disk:
-# checkpoint-create-as, -list, -dumpxml, -parent, a full backup-begin to a
+# checkpoint-create-as, -list, -dumpxml, -parent, checkpoint-create
+# --redefine (checked against the running disk's bitmaps), a full backup-begin to a
 # file (qemu-img reads the disk's size in it), an incremental one since a
 # checkpoint after 1 MiB written (much smaller), checkpoint-delete, and
 # python3-libvirt's listAllCheckpoints; flags not done are refused with
@@ -40,8 +41,16 @@ expect_eq "checkpoint-list --roots" "$(virsh checkpoint-list bk --roots --name)"
 expect_eq "checkpoint-list --leaves" "$(virsh checkpoint-list bk --leaves --name)" "c2"
 verr "checkpoint-parent of the first: none" "checkpoint .c1. has no parent" checkpoint-parent bk c1
 verr "checkpoint-dumpxml of an unknown one" "no domain checkpoint with matching name 'nope'" checkpoint-dumpxml bk nope
-verr "checkpoint-create-as --quiesce: libvirt's unsupported-flags error" "unsupported flags \(0x2\)" \
+verr "checkpoint-create-as --quiesce without a guest agent channel" "has no guest agent channel" \
     checkpoint-create-as bk c3 --quiesce
+command virsh -q -c "$URI" checkpoint-dumpxml bk c2 >"$W/c2.xml"
+virsh checkpoint-delete bk c2 --metadata >/dev/null
+expect_match "checkpoint-create --redefine (REDEFINE): metadata only" \
+    "$(command virsh -c "$URI" checkpoint-create bk "$W/c2.xml" --redefine)" "checkpoint c2 (created|redefined)"
+expect_eq "the redefined checkpoint keeps its parent" "$(virsh checkpoint-parent bk c2)" "c1"
+sed 's/c2/ghost/g' "$W/c2.xml" >"$W/ghost.xml"
+verr "REDEFINE of a bitmap the running disk lacks (QEMU's query-block says)" "holds no bitmap 'ghost'" \
+    checkpoint-create bk "$W/ghost.xml" --redefine
 expect_eq "python3-libvirt listAllCheckpoints" "$(/usr/bin/python3 -c '
 import sys, libvirt
 d = libvirt.open(sys.argv[1]).lookupByName("bk")

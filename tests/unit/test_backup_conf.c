@@ -85,14 +85,55 @@ static void backup_push(void **state)
     vr_backup_def_free(b);
 }
 
+static void backup_pull(void **state)
+{
+    const char *xml = "<domainbackup mode='pull'><server transport='tcp' name='127.0.0.1' port='10900'/>"
+                      "<incremental>c1</incremental><disks><disk name='vda' backup='yes' type='file' "
+                      "exportbitmap='changed'><scratch file='/s/vda.scratch'/></disk></disks></domainbackup>";
+    char *err = NULL;
+    vr_backup_def *b = vr_backup_def_parse(xml, strlen(xml), &err);
+    assert_non_null(b);
+    assert_true(b->pull);
+    assert_false(b->unix_socket);
+    assert_string_equal(b->host, "127.0.0.1");
+    assert_int_equal(b->port, 10900);
+    assert_string_equal(vr_backup_def_disk(b, "vda")->target, "/s/vda.scratch");
+    assert_string_equal(vr_backup_def_disk(b, "vda")->export_bitmap, "changed");
+    char *out = vr_backup_def_format(b);
+    assert_non_null(strstr(out, "<server transport=\"tcp\" name=\"127.0.0.1\" port=\"10900\"/>"));
+    assert_non_null(strstr(out, "<scratch file=\"/s/vda.scratch\"/>"));
+    vr_backup_def *again = vr_backup_def_parse(out, strlen(out), &err);
+    assert_non_null(again);
+    char *out2 = vr_backup_def_format(again);
+    assert_string_equal(out, out2);
+    free(out);
+    free(out2);
+    vr_backup_def_free(again);
+    vr_backup_def_free(b);
+    const char *unix_xml = "<domainbackup mode='pull'><server transport='unix' socket='/run/nbd.sock'/></domainbackup>";
+    b = vr_backup_def_parse(unix_xml, strlen(unix_xml), &err);
+    assert_non_null(b);
+    assert_true(b->unix_socket);
+    assert_string_equal(b->socket, "/run/nbd.sock");
+    vr_backup_def_free(b);
+}
+
 static void backup_refusals(void **state)
 {
     static const struct {
         const char *xml, *why;
     } cases[] = {
-        {"<domainbackup mode='pull'/>", "mode='pull'"},
         {"<domainbackup><server name='localhost'/></domainbackup>", "pull mode"},
         {"<domainbackup><disks><disk name='vda' exportname='x'/></disks></domainbackup>", "pull mode"},
+        {"<domainbackup mode='pull'><server transport='unix'/></domainbackup>", "socket='/PATH'"},
+        {"<domainbackup mode='pull'><server transport='tcp' socket='/s'/></domainbackup>", "not socket="},
+        {"<domainbackup mode='pull'><server port='70000'/></domainbackup>", "port"},
+        {"<domainbackup mode='pull'><disks><disk name='vda'><target file='/a'/></disk></disks></domainbackup>",
+         "mode='pull' takes <scratch"},
+        {"<domainbackup><disks><disk name='vda'><scratch file='/a'/></disk></disks></domainbackup>",
+         "belongs to mode='pull'"},
+        {"<domainbackup mode='pull'><disks><disk name='vda'><driver type='raw'/></disk></disks></domainbackup>",
+         "qcow2"},
         {"<domainbackup><disks><disk name='vda'><target file='rel.qcow2'/></disk></disks></domainbackup>",
          "absolute path"},
         {"<domainbackup><disks><disk name='vda' type='block'/></disks></domainbackup>", "type"},
@@ -117,6 +158,7 @@ int main(void)
         cmocka_unit_test(checkpoint_round_trip),
         cmocka_unit_test(checkpoint_requests),
         cmocka_unit_test(backup_push),
+        cmocka_unit_test(backup_pull),
         cmocka_unit_test(backup_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

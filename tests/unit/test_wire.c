@@ -170,6 +170,16 @@ static void snapshot_fixture(void **state)
     vr_wire_clear(&vr_wire_snapshot, &snap);
 }
 
+static void checkpoint_fixture(void **state)
+{
+    vireo_checkpoint cp;
+    round_trip(&vr_wire_checkpoint, "checkpoint.json", &cp);
+    assert_string_equal(cp.parent, "nightly");
+    assert_int_equal(cp.n_disks, 2);
+    assert_string_equal(cp.disks[1], "vdb");
+    vr_wire_clear(&vr_wire_checkpoint, &cp);
+}
+
 static void job_fixtures(void **state)
 {
     vireo_job j;
@@ -349,6 +359,7 @@ static void api_doc(void **state)
     doc_matches(doc, "A network object", &vr_wire_network);
     doc_matches(doc, "A volume object", &vr_wire_vol);
     doc_matches(doc, "A snapshot object", &vr_wire_snapshot);
+    doc_matches(doc, "A checkpoint object", &vr_wire_checkpoint);
     doc_matches(doc, "Long operations (volume copies", &vr_wire_job);
     doc_matches(doc, "An install request object", &vr_wire_install_request);
     doc_matches(doc, "### GET /v1/version", &vr_wire_version);
@@ -372,6 +383,7 @@ int main(void)
         cmocka_unit_test(vol_fixtures),
         cmocka_unit_test(lease_fixtures),
         cmocka_unit_test(snapshot_fixture),
+        cmocka_unit_test(checkpoint_fixture),
         cmocka_unit_test(job_fixtures),
         cmocka_unit_test(interface_fixture),
         cmocka_unit_test(install_fixtures),

@@ -6,7 +6,14 @@
  * new checkpoint's bitmaps, and one blockdev-backup per disk
  * (auto-dismiss off so its error can be read). Then query-jobs is polled: progress
  * for domjobinfo, domjobabort's job-cancel, and at the end the jobs are
- * dismissed and the target nodes and temporary bitmaps go again. */
+ * dismissed and the target nodes and temporary bitmaps go again.
+ *
+ * Pull mode: nbd-server-start first, each scratch file added with the
+ * disk's node as its backing, blockdev-backup sync=none, and once the
+ * transaction is in, one block-export-add per disk (with the temporary
+ * bitmap when incremental). domjobabort cancels the jobs and is the
+ * normal end: nbd-server-stop (which closes every export and waits for
+ * them), then the bitmaps and nodes go as in push mode. */
 #include "drivers/qemu/qemu_blocknode.h"
 #include "drivers/qemu/qemu_backup.h"
 #include "drivers/qemu/qemu_domain.h"
@@ -14,6 +21,7 @@
 #include "common/log.h"
 #include "common/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,7 +32,12 @@ typedef struct bk_ctx {
     char *name, *xml;
     size_t n, added;
     char **targets, **files, **since, **nodes; /* nodes: the disks' top nodes */
+    char **tmpbm, **exports; /* the temporary bitmaps ("bk-vda"; pull: exportbitmap), pull's export names */
     bool *raw;
+    bool pull, nbd_up, announced; /* announced: `started` said yes */
+    char *host, *socket, *export_err;
+    unsigned port;
+    size_t exported;
     vr_bitmap_op *bitmaps;
     size_t n_bitmaps;
     bool cancelled, running;
@@ -52,7 +65,14 @@ static void ctx_free(bk_ctx *c)
         free(c->files[i]);
         free(c->since[i]);
         free(c->nodes[i]);
+        free(c->tmpbm[i]);
+        free(c->exports[i]);
     }
+    free(c->tmpbm);
+    free(c->exports);
+    free(c->host);
+    free(c->socket);
+    free(c->export_err);
     for (size_t i = 0; i < c->n_bitmaps; i++) {
         free((char *)c->bitmaps[i].target);
         free((char *)c->bitmaps[i].bitmap);
@@ -83,7 +103,9 @@ static json_object *node_arg(const char *key, const char *node)
  * ends and the event goes out: whoever sees either sees the end. */
 static void told(bk_ctx *c)
 {
-    if (c->running) {
+    if (c->running && !c->announced)
+        vr_qemu_job_end(c->drv, c->name);
+    if (c->announced) {
         c->ended(c->code, c->err, c->opaque);
         vr_qemu_job_end(c->drv, c->name);
         vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
@@ -115,11 +137,15 @@ static void end(bk_ctx *c, vr_err code, const char *err)
     if (c->running)
         vr_log_info("backup of %s %s%s", c->name, code ? "ended: " : "completed", code ? err : "");
     c->releasing = 1; /* held until every command below is sent */
+    if (c->nbd_up && dom && dom->qmp) {
+        c->releasing++;
+        vr_qmp_command(dom->qmp, "nbd-server-stop", NULL, on_released, c);
+    }
     for (size_t i = 0; dom && dom->qmp && i < c->n; i++) {
         char *bk = vr_asprintf("bk-%s", c->targets[i]);
         if (c->since[i] && c->nodes[i] && c->running) {
             json_object *a = node_arg("node", c->nodes[i]);
-            json_object_object_add(a, "name", json_object_new_string(bk));
+            json_object_object_add(a, "name", json_object_new_string(c->tmpbm[i]));
             c->releasing++;
             vr_qmp_command(dom->qmp, "block-dirty-bitmap-remove", a, on_released, c);
         }
@@ -152,6 +178,7 @@ static vr_domain *answered(bk_ctx *c, const char *error)
 }
 
 static void poll_jobs(bk_ctx *c);
+static void cancel_jobs(bk_ctx *c, vr_domain *dom);
 
 static bool is_ours(const bk_ctx *c, json_object *job, const char **status, json_object **error)
 {
@@ -204,14 +231,8 @@ static void on_jobs(json_object *ret, const char *error, void *opaque)
         dom->job->processed = done;
         dom->job->total = total;
         dom->job->remaining = total - done;
-        if (dom->job->abort && !c->cancelled) {
-            c->cancelled = true;
-            for (size_t i = 0; i < c->n; i++) {
-                char *id = vr_asprintf("backup-%s", c->targets[i]);
-                vr_qmp_command(dom->qmp, "job-cancel", node_arg("id", id), NULL, NULL);
-                free(id);
-            }
-        }
+        if (dom->job->abort && !c->cancelled)
+            cancel_jobs(c, dom);
     }
     if (seen < c->n || concluded == c->n) {
         for (size_t i = 0; i < c->n; i++) {
@@ -219,7 +240,11 @@ static void on_jobs(json_object *ret, const char *error, void *opaque)
             vr_qmp_command(dom->qmp, "job-dismiss", node_arg("id", id), NULL, NULL);
             free(id);
         }
-        if (c->cancelled)
+        if (c->export_err)
+            fail(c, c->export_err);
+        else if (c->cancelled && c->pull)
+            end(c, VR_OK, NULL); /* domjobabort is how a pull backup ends */
+        else if (c->cancelled)
             end(c, VR_ERR_FAILED, "the backup was cancelled (domjobabort); its files are removed");
         else if (failure || seen < c->n)
             fail(c, failure ? failure : "a copy's job vanished");
@@ -250,6 +275,65 @@ static void poll_jobs(bk_ctx *c)
     evtimer_add(c->timer, &tv);
 }
 
+static void cancel_jobs(bk_ctx *c, vr_domain *dom)
+{
+    c->cancelled = true;
+    for (size_t i = 0; i < c->n; i++) {
+        char *id = vr_asprintf("backup-%s", c->targets[i]);
+        vr_qmp_command(dom->qmp, "job-cancel", node_arg("id", id), NULL, NULL);
+        free(id);
+    }
+}
+
+static void announce(bk_ctx *c)
+{
+    c->announced = true;
+    c->started(VR_OK, NULL, c->opaque);
+    poll_jobs(c);
+}
+
+static void export_next(bk_ctx *c, vr_domain *dom);
+
+static void on_exported(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    bk_ctx *c = opaque;
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+    if (error || !dom || !dom->qmp) {
+        /* The jobs run: they are cancelled and the poller ends it all. */
+        c->export_err = vr_asprintf("cannot export disk %s over NBD: %s", c->targets[c->exported],
+                                    error ? error : "QEMU exited");
+        if (dom && dom->qmp)
+            cancel_jobs(c, dom);
+        poll_jobs(c);
+        return;
+    }
+    c->exported++;
+    export_next(c, dom);
+}
+
+static void export_next(bk_ctx *c, vr_domain *dom)
+{
+    if (c->exported == c->n) {
+        announce(c);
+        return;
+    }
+    size_t i = c->exported;
+    char *bk = vr_asprintf("bk-%s", c->targets[i]);
+    json_object *a = node_arg("node-name", bk);
+    json_object_object_add(a, "type", json_object_new_string("nbd"));
+    json_object_object_add(a, "id", json_object_new_string(bk));
+    json_object_object_add(a, "name", json_object_new_string(c->exports[i]));
+    json_object_object_add(a, "writable", json_object_new_boolean(false));
+    if (c->since[i]) {
+        json_object *bms = json_object_new_array();
+        json_object_array_add(bms, json_object_new_string(c->tmpbm[i]));
+        json_object_object_add(a, "bitmaps", bms);
+    }
+    free(bk);
+    vr_qmp_command(dom->qmp, "block-export-add", a, on_exported, c);
+}
+
 static void on_transaction(json_object *ret, const char *error, void *opaque)
 {
     (void)ret;
@@ -261,8 +345,10 @@ static void on_transaction(json_object *ret, const char *error, void *opaque)
     vr_qemu_job_start(dom, "backup");
     c->next = running_list;
     running_list = c;
-    c->started(VR_OK, NULL, c->opaque);
-    poll_jobs(c);
+    if (c->pull)
+        export_next(c, dom);
+    else
+        announce(c);
 }
 
 static json_object *action(const char *type, json_object *data)
@@ -288,17 +374,18 @@ static void transact(bk_ctx *c, vr_domain *dom)
         char *bk = vr_asprintf("bk-%s", c->targets[i]), *id = vr_asprintf("backup-%s", c->targets[i]);
         if (c->since[i]) {
             json_object *add = node_arg("node", c->nodes[i]);
-            json_object_object_add(add, "name", json_object_new_string(bk));
+            json_object_object_add(add, "name", json_object_new_string(c->tmpbm[i]));
             json_object_object_add(add, "disabled", json_object_new_boolean(true));
             json_object_array_add(actions, action("block-dirty-bitmap-add", add));
-            json_object_array_add(actions, vr_qemu_bitmap_action(VR_BITMAP_MERGE, c->nodes[i], c->since[i], bk));
+            json_object_array_add(actions,
+                                  vr_qemu_bitmap_action(VR_BITMAP_MERGE, c->nodes[i], c->since[i], c->tmpbm[i]));
         }
         json_object *b = node_arg("device", c->nodes[i]);
         json_object_object_add(b, "job-id", json_object_new_string(id));
         json_object_object_add(b, "target", json_object_new_string(bk));
-        json_object_object_add(b, "sync", json_object_new_string(c->since[i] ? "bitmap" : "full"));
-        if (c->since[i]) {
-            json_object_object_add(b, "bitmap", json_object_new_string(bk));
+        json_object_object_add(b, "sync", json_object_new_string(c->pull ? "none" : c->since[i] ? "bitmap" : "full"));
+        if (c->since[i] && !c->pull) {
+            json_object_object_add(b, "bitmap", json_object_new_string(c->tmpbm[i]));
             json_object_object_add(b, "bitmap-mode", json_object_new_string("never"));
         }
         json_object_object_add(b, "auto-dismiss", json_object_new_boolean(false));
@@ -339,8 +426,39 @@ static void add_next(bk_ctx *c, vr_domain *dom)
     json_object_object_add(a, "driver", json_object_new_string(c->raw[c->added] ? "raw" : "qcow2"));
     json_object_object_add(a, "node-name", json_object_new_string(bk));
     json_object_object_add(a, "file", file);
+    if (c->pull) /* the scratch reads through to the disk: what was not rewritten */
+        json_object_object_add(a, "backing", json_object_new_string(c->nodes[c->added]));
     free(bk);
     vr_qmp_command(dom->qmp, "blockdev-add", a, on_added, c);
+}
+
+static void on_nbd(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    bk_ctx *c = opaque;
+    vr_domain *dom = answered(c, error);
+    if (!dom)
+        return;
+    c->nbd_up = true;
+    add_next(c, dom);
+}
+
+/* nbd-server-start on <server>'s address. */
+static void start_nbd(bk_ctx *c, vr_domain *dom)
+{
+    json_object *addr = json_object_new_object(), *data = json_object_new_object(), *a = json_object_new_object();
+    json_object_object_add(addr, "type", json_object_new_string(c->socket ? "unix" : "inet"));
+    if (c->socket) {
+        json_object_object_add(data, "path", json_object_new_string(c->socket));
+    } else {
+        char port[16];
+        snprintf(port, sizeof(port), "%u", c->port);
+        json_object_object_add(data, "host", json_object_new_string(c->host));
+        json_object_object_add(data, "port", json_object_new_string(port));
+    }
+    json_object_object_add(addr, "data", data);
+    json_object_object_add(a, "addr", addr);
+    vr_qmp_command(dom->qmp, "nbd-server-start", a, on_nbd, c);
 }
 
 static void on_nodes(json_object *ret, const char *error, void *opaque)
@@ -359,7 +477,10 @@ static void on_nodes(json_object *ret, const char *error, void *opaque)
         }
         c->nodes[i] = vr_strdup(node);
     }
-    add_next(c, dom);
+    if (c->pull)
+        start_nbd(c, dom);
+    else
+        add_next(c, dom);
 }
 
 void vr_qemu_backup_begin(vr_domain *dom, const vr_qemu_backup_spec *spec, vr_done_fn started, vr_done_fn ended,
@@ -394,7 +515,16 @@ void vr_qemu_backup_begin(vr_domain *dom, const vr_qemu_backup_spec *spec, vr_do
     c->since = vr_calloc(spec->n + 1, sizeof(char *));
     c->nodes = vr_calloc(spec->n + 1, sizeof(char *));
     c->raw = vr_calloc(spec->n + 1, sizeof(bool));
+    c->tmpbm = vr_calloc(spec->n + 1, sizeof(char *));
+    c->exports = vr_calloc(spec->n + 1, sizeof(char *));
+    c->pull = spec->pull;
+    c->host = spec->host ? vr_strdup(spec->host) : NULL;
+    c->socket = spec->socket ? vr_strdup(spec->socket) : NULL;
+    c->port = spec->port;
     for (size_t i = 0; i < spec->n; i++) {
+        const vr_qemu_backup_disk *sd = &spec->disks[i];
+        c->tmpbm[i] = spec->pull && sd->export_bitmap ? vr_strdup(sd->export_bitmap) : vr_asprintf("bk-%s", sd->target);
+        c->exports[i] = vr_strdup(sd->export_name ? sd->export_name : sd->target);
         c->targets[i] = vr_strdup(spec->disks[i].target);
         c->files[i] = vr_strdup(spec->disks[i].file);
         c->since[i] = spec->disks[i].since ? vr_strdup(spec->disks[i].since) : NULL;

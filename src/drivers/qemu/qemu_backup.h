@@ -5,7 +5,14 @@
  * sync=full, or, from a checkpoint, sync=bitmap over a temporary copy of
  * that checkpoint's bitmap (the checkpoint's own bitmap stays as it is).
  * The run is the domain's job: domjobinfo shows its progress, domjobabort
- * cancels it. */
+ * cancels it.
+ *
+ * Pull backups (mode='pull'): each disk's "copy" is a scratch qcow2 whose
+ * backing is the disk itself, kept by blockdev-backup sync=none (QEMU
+ * copies a cluster there before the guest rewrites it), and exported by
+ * QEMU's NBD server (nbd-server-start, block-export-add); from a
+ * checkpoint the export carries a disabled copy of its bitmap. The job
+ * runs until domjobabort, which ends it (no error) and stops the server. */
 #pragma once
 #include "drivers/qemu/qemu_checkpoint.h"
 
@@ -14,6 +21,8 @@ typedef struct {
     const char *file;   /* the copy: an existing image the core made */
     bool raw;           /* the copy's format (else qcow2) */
     const char *since;  /* the checkpoint bitmap to copy the changes since, or NULL: all */
+    const char *export_name;   /* pull: the NBD export */
+    const char *export_bitmap; /* pull with since: the exported copy of the bitmap */
 } vr_qemu_backup_disk;
 
 typedef struct {
@@ -22,6 +31,10 @@ typedef struct {
     const vr_bitmap_op *bitmaps; /* made in the same transaction (a new checkpoint) */
     size_t n_bitmaps;
     const char *xml;             /* what backup-dumpxml shows while it runs */
+    bool pull;                   /* the disks' files are scratch files, exported over NBD */
+    const char *host;            /* pull: the NBD server's TCP address and port... */
+    unsigned port;
+    const char *socket;          /* ...or its unix socket */
 } vr_qemu_backup_spec;
 
 /* `started` answers once QEMU took the transaction (or it failed: then

@@ -205,6 +205,20 @@ json_object *vr_qemu_bitmap_action(vr_bitmap_op_kind kind, const char *node, con
     return act;
 }
 
+/* query-block's entry of a disk lists the bitmap in its node's dirty-bitmaps. */
+static bool has_bitmap(json_object *block, const char *bitmap)
+{
+    json_object *ins = NULL, *bms = NULL, *name = NULL;
+    if (!block || !json_object_object_get_ex(block, "inserted", &ins) ||
+        !json_object_object_get_ex(ins, "dirty-bitmaps", &bms))
+        return false;
+    for (size_t i = 0; i < json_object_array_length(bms); i++)
+        if (json_object_object_get_ex(json_object_array_get_idx(bms, i), "name", &name) &&
+            strcmp(json_object_get_string(name), bitmap) == 0)
+            return true;
+    return false;
+}
+
 static void on_nodes(json_object *ret, const char *error, void *opaque)
 {
     tx_ctx *t = opaque;
@@ -225,7 +239,24 @@ static void on_nodes(json_object *ret, const char *error, void *opaque)
             free(m);
             return;
         }
+        if (t->ops[i].kind == VR_BITMAP_CHECK) {
+            if (!has_bitmap(vr_qb_block_of(ret, t->ops[i].target), t->ops[i].bitmap)) {
+                json_object_put(actions);
+                char *m = vr_asprintf("disk '%s' of domain '%s' holds no bitmap '%s': only a bitmap the disk has "
+                                      "can be given its checkpoint's metadata again (make a new checkpoint instead)",
+                                      t->ops[i].target, t->name, t->ops[i].bitmap);
+                tx_finish(t, VR_ERR_NOT_FOUND, m);
+                free(m);
+                return;
+            }
+            continue;
+        }
         json_object_array_add(actions, vr_qemu_bitmap_action(t->ops[i].kind, node, t->ops[i].bitmap, t->ops[i].into));
+    }
+    if (json_object_array_length(actions) == 0) { /* checks only */
+        json_object_put(actions);
+        tx_finish(t, VR_OK, NULL);
+        return;
     }
     json_object *a = json_object_new_object();
     json_object_object_add(a, "actions", actions);

@@ -24,7 +24,10 @@ vr_err vr_qemu_checkpoint_forget(vr_domain *dom, const char *name, char **err);
 void vr_qemu_checkpoint_forget_all(vr_qemu_driver *drv, const char *domain);
 
 /* One change to a disk's bitmaps. */
-typedef enum { VR_BITMAP_ADD, VR_BITMAP_MERGE, VR_BITMAP_REMOVE } vr_bitmap_op_kind;
+/* CHECK changes nothing: the disk must hold the bitmap (a running
+ * image's bitmaps reach its file only when QEMU closes it, so only QEMU
+ * knows); a missing one fails the whole with VR_ERR_NOT_FOUND. */
+typedef enum { VR_BITMAP_ADD, VR_BITMAP_MERGE, VR_BITMAP_REMOVE, VR_BITMAP_CHECK } vr_bitmap_op_kind;
 typedef struct {
     vr_bitmap_op_kind kind;
     const char *target; /* the disk, "vda" */

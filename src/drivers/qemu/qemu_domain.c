@@ -582,6 +582,16 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
  * name goes through the parser (a definition is stored only in a form
  * that parses back); the new file is written before the old one goes,
  * and every step is undone if a later one fails. */
+/* domrename's metadata directories: snapshots, checkpoints. */
+enum { N_META = 2 };
+
+static void unmove_meta(char *const *old_meta, char *const *new_meta, const bool *moved)
+{
+    for (size_t i = 0; i < N_META; i++)
+        if (moved[i])
+            rename(new_meta[i], old_meta[i]);
+}
+
 vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
 {
     vr_qemu_driver *drv = dom->drv;
@@ -627,33 +637,40 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     char *old_path = vr_registry_def_path(drv->reg, old), *new_path = vr_registry_def_path(drv->reg, new_name);
     char *old_link = vr_registry_autostart_path(drv->reg, old);
     char *new_link = vr_registry_autostart_path(drv->reg, new_name);
-    char *old_snaps = vr_qemu_snapshot_dir(drv, old), *new_snaps = vr_qemu_snapshot_dir(drv, new_name);
+    /* The snapshots' and checkpoints' metadata move with the name. */
+    char *old_meta[N_META] = {vr_qemu_snapshot_dir(drv, old), vr_qemu_checkpoint_dir(drv, old)};
+    char *new_meta[N_META] = {vr_qemu_snapshot_dir(drv, new_name), vr_qemu_checkpoint_dir(drv, new_name)};
+    bool moved[N_META] = {false};
     vr_err code = VR_ERR_FAILED;
-    bool snaps_moved = false;
     if (new_nvram && vr_path_exists(new_nvram)) {
         vr_set_error(err, "NVRAM %s is in the way of the new name; remove it or choose another name",
                      new_nvram);
         code = VR_ERR_CONFLICT;
         goto out;
     }
-    if (vr_path_exists(new_path) || vr_path_exists(new_snaps)) {
-        vr_set_error(err, "%s or %s is in the way of the new name; remove it or choose another name", new_path,
-                     new_snaps);
-        code = VR_ERR_CONFLICT;
-        goto out;
+    for (size_t i = 0; i <= N_META; i++) {
+        const char *in_way = i == N_META ? new_path : new_meta[i];
+        if (vr_path_exists(in_way)) {
+            vr_set_error(err, "%s is in the way of the new name; remove it or choose another name", in_way);
+            code = VR_ERR_CONFLICT;
+            goto out;
+        }
     }
     if (vr_qemu_domain_save(drv, def, err) < 0)
         goto out;
-    if (rename(old_snaps, new_snaps) == 0) {
-        snaps_moved = true;
-    } else if (errno != ENOENT) {
-        vr_set_error(err, "cannot move the snapshots of '%s' to %s: %s", old, new_snaps, strerror(errno));
-        unlink(new_path);
-        goto out;
+    for (size_t i = 0; i < N_META; i++) {
+        if (rename(old_meta[i], new_meta[i]) == 0) {
+            moved[i] = true;
+        } else if (errno != ENOENT) {
+            vr_set_error(err, "cannot move the %s metadata of '%s' to %s: %s", i ? "checkpoint" : "snapshot", old,
+                         new_meta[i], strerror(errno));
+            unmove_meta(old_meta, new_meta, moved);
+            unlink(new_path);
+            goto out;
+        }
     }
     if (dom->autostart && vr_autostart_link(new_link, new_path, true, err) < 0) {
-        if (snaps_moved)
-            rename(new_snaps, old_snaps);
+        unmove_meta(old_meta, new_meta, moved);
         unlink(new_path);
         goto out;
     }
@@ -662,8 +679,7 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
                      strerror(errno));
         if (dom->autostart)
             vr_autostart_link(new_link, new_path, false, NULL);
-        if (snaps_moved)
-            rename(new_snaps, old_snaps);
+        unmove_meta(old_meta, new_meta, moved);
         unlink(new_path);
         goto out;
     }
@@ -684,8 +700,10 @@ out:
     free(new_path);
     free(old_link);
     free(new_link);
-    free(old_snaps);
-    free(new_snaps);
+    for (size_t i = 0; i < N_META; i++) {
+        free(old_meta[i]);
+        free(new_meta[i]);
+    }
     free(new_nvram);
     return code;
 }

@@ -207,6 +207,9 @@ typedef void (*vr_agent_fn)(json_object *ret, const char *error, void *opaque);
 bool vr_qemu_agent_configured(const vr_domain_def *def);
 vr_err vr_qemu_agent_command(vr_domain *dom, json_object *cmd, int timeout, vr_agent_fn cb,
                              void *opaque, char **err);
+/* One argument-less command by name (qemu_guest.c); cb also answers a
+ * command that could not be sent. */
+void vr_qemu_agent_execute(vr_domain *dom, const char *execute, int timeout, vr_agent_fn cb, void *opaque);
 
 /* Guest and host helpers (qemu_guest.c). Each answers once through cb;
  * ret (borrowed) is what QEMU or the guest agent returned. */

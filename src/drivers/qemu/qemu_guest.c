@@ -167,9 +167,7 @@ typedef struct {
     void *opaque;
 } pm_ctx;
 
-/* One guest agent command (qemu_agent.c); cb answers a command that
- * could not be sent too. */
-static void agent(vr_domain *dom, const char *execute, int timeout, vr_agent_fn cb, void *opaque)
+void vr_qemu_agent_execute(vr_domain *dom, const char *execute, int timeout, vr_agent_fn cb, void *opaque)
 {
     json_object *cmd = json_object_new_object();
     json_object_object_add(cmd, "execute", json_object_new_string(execute));
@@ -212,7 +210,7 @@ static void on_machine(json_object *ret, const char *error, void *opaque)
         pm_end(p, VR_ERR_FAILED, "the domain went away");
         return;
     }
-    agent(dom, p->agent_cmd, 3, on_suspended, p);
+    vr_qemu_agent_execute(dom, p->agent_cmd, 3, on_suspended, p);
 }
 
 void vr_qemu_pm_suspend(vr_domain *dom, const char *target, vr_qemu_reply_fn cb, void *opaque)
@@ -270,7 +268,7 @@ void vr_qemu_guest_hostname(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque)
     }
     pm_ctx *p = vr_calloc(1, sizeof(*p));
     *p = (pm_ctx){.name = vr_strdup(dom->def->name), .drv = dom->drv, .cb = cb, .opaque = opaque};
-    agent(dom, "guest-get-host-name", 5, on_host_name, p);
+    vr_qemu_agent_execute(dom, "guest-get-host-name", 5, on_host_name, p);
 }
 
 /* ---- qemu-monitor-command: the escape hatch, logged ---- */

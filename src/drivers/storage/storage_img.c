@@ -7,6 +7,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <json-c/json.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,4 +179,16 @@ vr_img_proc *vr_img_spawn_tool(struct event_base *base, const char *binary, char
 void vr_img_kill(vr_img_proc *p)
 {
     vr_child_kill(p->child, SIGTERM);
+}
+
+json_object *vr_img_info(const char *path, char **err)
+{
+    const char *argv[] = {vr_img_binary(), "info", "-U", "--output=json", path, NULL};
+    char *out = NULL, *ierr = NULL;
+    json_object *o = vr_img_run((char *const *)argv, &out, &ierr) == 0 ? json_tokener_parse(out) : NULL;
+    if (!o)
+        vr_set_error(err, "cannot read %s: %s", path, ierr ? ierr : "qemu-img info said nothing");
+    free(out);
+    free(ierr);
+    return o;
 }

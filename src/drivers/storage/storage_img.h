@@ -6,6 +6,7 @@
  * the daemon keeps serving meanwhile. */
 #pragma once
 #include <event2/event.h>
+#include <json-c/json.h>
 #include <stdbool.h>
 
 /* The qemu-img binary: $VIREO_QEMU_IMG or "qemu-img" from PATH. */
@@ -18,6 +19,9 @@ int vr_img_run(char *const argv[], char **out, char **err);
 /* The same for another tool (mkfs.ext4 ...): `install` says how to get
  * it when it is missing, and "BIN: " is stripped from its message. */
 int vr_cmd_run(const char *bin, const char *install, char *const argv[], char **out, char **err);
+/* `qemu-img info -U --output=json PATH` (shared: a running QEMU may hold
+ * the image) as a json-c object, or NULL with *err naming the path. */
+json_object *vr_img_info(const char *path, char **err);
 
 typedef struct vr_img_proc vr_img_proc;
 /* percent in [0, 100] */
