@@ -89,7 +89,8 @@ export class VrDomainHardware extends LitElement {
 
   willUpdate(changed) {
     const old = changed.get('domain');
-    if (changed.has('domain') && (!old || old.state !== this.domain.state)) {
+    // Another VM (the page keeps this element) or another state of this one.
+    if (changed.has('domain') && (!old || old.name !== this.domain.name || old.state !== this.domain.state)) {
       this.cur = this.curError = this.curDone = null; // a new run starts from its definition
       this.load();
     }
