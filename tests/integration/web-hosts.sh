@@ -38,6 +38,9 @@ cp -p /etc/passwd /etc/group /etc/shadow /etc/gshadow "$ROOT/users/etc/"
 groupadd --prefix "$ROOT/users" vireo
 useradd --prefix "$ROOT/users" -U -G vireo -d "$ROOT/vlab" -M -s /bin/sh vlab
 usermod --prefix "$ROOT/users" -p '*' vlab
+# vnone: a user of lab1 outside group vireo, whom the daemon's socket refuses.
+useradd --prefix "$ROOT/users" -U -d "$ROOT/vlab" -M -s /bin/sh vnone
+usermod --prefix "$ROOT/users" -p '*' vnone
 cat > "$ROOT/inlab1" <<SH
 #!/usr/bin/env bash
 exec ip netns exec $REMNS unshare --mount --propagation private bash -c '
@@ -90,6 +93,7 @@ rc=0
 VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$("$VIREO" web-token) VIREO_CLI=$VIREO \
 VIREO_LAB1_URI="$LAB1" VIREO_REMOTE="vireo+ssh://root@10.97.0.1/system?socket=$REMSOCK" \
 VIREO_REMOTE_USER="vireo+ssh://vlab@10.97.0.1/system?socket=$REMSOCK" \
+VIREO_REMOTE_NOGROUP="vireo+ssh://vnone@10.97.0.1/system?socket=$REMSOCK" \
 VIREO_AUTHORIZED_KEYS=$ROOT/authorized_keys VIREO_SSHD_CTL=$ROOT/sshd-ctl \
 VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
     ip netns exec "$LOCALNS" timeout 240 node "$VIREO_SRC/tests/web/hosts.mjs" || rc=$?
@@ -97,6 +101,13 @@ VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
 expect_match "lab1's sshd let vlab in with the daemon's key" "$(cat "$ROOT/sshd.log")" 'Accepted publickey for vlab '
 expect_match "vlab's own vireo on lab1 lists lejana (group vireo)" \
     "$("$ROOT/inlab1" setpriv --reuid vlab --regid vlab --init-groups "$VIREO" -c "$LAB1" list --all)" ' lejana '
+# vnone from the CLI, with the daemon's key (in lab1's authorized_keys now):
+# the same one line as on the page.
+out=$(ip netns exec "$LOCALNS" "$VIREO" -c \
+    "vireo+ssh://vnone@10.97.0.1/system?socket=$REMSOCK&keyfile=$ROOT/etc/vireo/hosts/id_ed25519&no_verify=1" list 2>&1) &&
+    fail "vnone (not in group vireo) listed lab1's VMs: $out"
+expect_match "vnone's CLI says why and what to do" "$out" \
+    "ssh reached 10.97.0.1 as vnone, but sshd could not open .*vireod.sock for vnone: on 10.97.0.1, vnone must be root or in group vireo"
 "$VIREO" -c "$LAB1" destroy lejana >/dev/null 2>&1 || true
 kill "$REMPID"; wait "$REMPID" 2>/dev/null || true
 [ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"

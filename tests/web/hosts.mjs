@@ -127,6 +127,21 @@ async function nonRoot() {
   await page.click('[data-testid=host-form] button[type=submit]');
   await waitText(`${urow} [data-testid=host-state]`, /^conectado$/);
   await waitText(`${urow} [data-testid=host-vms]`, /^1 en ejecución de 1$/);
+
+  // vnone, outside group vireo: sshd lets it in, the daemon's socket
+  // does not; the row says so and what to do.
+  const nrow = 'tr[data-host=lab1n]';
+  await page.fill('#host-name', 'lab1n');
+  await page.fill('#host-uri', env('VIREO_REMOTE_NOGROUP'));
+  await page.click('[data-testid=host-form] button[type=submit]');
+  await waitText(`${nrow} [data-testid=host-error]`, /vnone must be root or in group vireo/);
+  const why = await text(`${nrow} [data-testid=host-error]`);
+  check(/^ssh reached 10\.97\.0\.1 as vnone, but sshd could not open \S+vireod\.sock for vnone/.test(why), `lab1n's error: ${why}`);
+  await shot('lab1-vnone');
+  await page.click(`${nrow} [data-testid=confirm-ask]`);
+  await page.click(`${nrow} [data-testid=confirm-yes]`);
+  await page.waitForSelector(nrow, { state: 'detached' });
+  ok(`lab1 as vnone (not in group vireo): "${why}"; removed`);
   check(/vlab@/.test(await text(`${urow}`)), `the row does not show vlab's address: ${await text(urow)}`);
   await shot('lab1-vlab');
   await page.click(`${urow} [data-action=use]`);
