@@ -393,6 +393,9 @@ async function details(name) {
     return ed?.domain?.name === n && ed.v && ed.doc?.querySelector('domain > name')?.textContent === n
       && document.querySelector('[data-testid=ed-fw-kind]');
   }, name);
+  // The tab left is gone (the hardware tab's stayed above every other one).
+  const stale = await page.locator('.tab-body > :not(vr-domain-edit)').count();
+  check(stale === 0, `${stale} element(s) of another tab left on ${name}'s details`);
 }
 async function apply() {
   await page.click('[data-testid=ed-save]');

@@ -22,6 +22,7 @@ addStrings({
     'ed.fw.q35': 'Secure Boot needs the q35 machine; this VM has {0}.',
     'ed.fw.warn': 'An operating system installed for {0} may not boot with {1}.',
     'ed.fw.nvram.kept': 'The UEFI variables in {0} stay on the host; `vireo start --reset-nvram` makes them anew from the new firmware.',
+    'ed.fw.nvram.left': 'The UEFI variables in {0} stay on the host (a later switch back to UEFI uses them again).',
     'ed.tpm': 'TPM', 'ed.tpm.none': 'No TPM.', 'ed.tpm.add': 'Add a TPM 2.0 (emulated by swtpm)',
     'ed.tpm.model': 'TPM model', 'ed.tpm.backend': 'Backend', 'ed.tpm.remove': 'Remove the TPM',
     'ed.tpm.keep': "The TPM's state stays on the host until the VM is deleted.",
@@ -41,6 +42,7 @@ addStrings({
     'ed.fw.q35': 'El arranque seguro necesita la máquina q35; esta máquina tiene {0}.',
     'ed.fw.warn': 'Un sistema operativo instalado para {0} puede no arrancar con {1}.',
     'ed.fw.nvram.kept': 'Las variables UEFI de {0} se quedan en el anfitrión; `vireo start --reset-nvram` las crea de nuevo desde el firmware nuevo.',
+    'ed.fw.nvram.left': 'Las variables UEFI de {0} se quedan en el anfitrión (si vuelve a UEFI, las usa de nuevo).',
     'ed.tpm': 'TPM', 'ed.tpm.none': 'Sin TPM.', 'ed.tpm.add': 'Añadir un TPM 2.0 (emulado por swtpm)',
     'ed.tpm.model': 'Modelo de TPM', 'ed.tpm.backend': 'Backend', 'ed.tpm.remove': 'Quitar el TPM',
     'ed.tpm.keep': 'El estado del TPM se queda en el anfitrión hasta que se elimine la máquina.',
@@ -174,7 +176,7 @@ export function deviceSections(ed) {
         <div id="ed-fw-note" data-testid="ed-fw-note">${running ? html`<small class="muted">${t('ed.fw.off')}</small>` : ''}
           ${!q35 && !running ? html`<small class="muted">${t('ed.fw.q35', v.machine)}</small>` : ''}
           ${changed ? html`<p class="notice" data-testid="ed-fw-warn">${t('ed.fw.warn', fwName(v.firmware0), fwName(v.firmware))}
-            ${v.nvram ? html`<br>${t('ed.fw.nvram.kept', v.nvram)}` : ''}</p>` : ''}</div></div>
+            ${v.nvram ? html`<br>${t(v.firmware === 'bios' ? 'ed.fw.nvram.left' : 'ed.fw.nvram.kept', v.nvram)}` : ''}</p>` : ''}</div></div>
       ${v.firmware === 'bios' ? '' : html`<span class="label">${t('ed.fw.loader')}</span>
         <div class="path" data-testid="ed-fw-loader">${v.loader || t('ed.fw.loader.first')}</div>
         <span class="label">${t('ed.fw.nvram')}</span>
