@@ -77,3 +77,7 @@ int vr_session_spawn(const char *socket, char **err);
  * local end. */
 int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err);
 void vr_ssh_close(vireo_conn *c);
+/* When ssh's error file `errfile` ends with its refusal to open the
+ * remote socket (sshd connects to it as the remote user), the one line
+ * that says so and what to do; else NULL. */
+char *vr_ssh_refusal(const char *errfile, const vr_uri *u);

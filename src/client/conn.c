@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 void vr_client_set_error(vireo_conn *c, const char *code, const char *fmt, ...)
@@ -112,15 +113,21 @@ vireo_conn *vireo_connect(const char *uri, char **err)
         if (e)
             return fail(c, &u, err, unreachable(c->socket, e));
     }
-    vr_uri_clear(&u);
     curl_global_init(CURL_GLOBAL_NOTHING);
     c->curl = curl_easy_init();
     if (c->ssh_pid) {
         /* The tunnel is up; make sure a daemon is at its far end. */
         json_object *v = vr_client_json(c, "GET", "/v1/version", NULL, NULL);
         if (!v) {
-            char *m = vr_asprintf("connected over SSH, but no vireod answers on the remote socket: %s",
-                                  vireo_last_error(c));
+            /* ssh writes its refusal as the connection closes. */
+            char *errfile = vr_asprintf("%s/ssh.err", c->ssh_dir), *m = NULL;
+            for (int i = 0; i < 20 && !(m = vr_ssh_refusal(errfile, &u)); i++)
+                nanosleep(&(struct timespec){.tv_nsec = 25000000}, NULL);
+            free(errfile);
+            if (!m)
+                m = vr_asprintf("connected over SSH, but no vireod answers on the remote socket: %s",
+                                vireo_last_error(c));
+            vr_uri_clear(&u);
             vireo_disconnect(c);
             if (err)
                 *err = m;
@@ -130,6 +137,7 @@ vireo_conn *vireo_connect(const char *uri, char **err)
         }
         json_object_put(v);
     }
+    vr_uri_clear(&u);
     return c;
 }
 

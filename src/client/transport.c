@@ -143,8 +143,8 @@ int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err)
         argv[n++] = "StrictHostKeyChecking=no";
         argv[n++] = "-o";
         argv[n++] = "UserKnownHostsFile=/dev/null";
-        argv[n++] = "-o";
-        argv[n++] = "LogLevel=ERROR";
+        /* LogLevel stays: ssh's output goes to the error file, whose last
+         * line (a channel's "open failed", logged at INFO) is the reason. */
     }
     argv[n++] = "-L";
     argv[n++] = forward;

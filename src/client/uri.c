@@ -3,6 +3,7 @@
  *   vireo+ssh://[user@]host[:port]/system  (qemu+ssh:// alias)
  * with ?socket=PATH, ?readonly=1, and for ssh ?keyfile=PATH, ?no_verify=1. */
 #include "client/client.h"
+#include "common/file.h"
 #include "common/paths.h"
 #include "common/util.h"
 
@@ -144,4 +145,22 @@ char *vr_uri_ro_socket(const char *socket)
 {
     const char *slash = strrchr(socket, '/');
     return slash ? vr_asprintf("%.*s/vireod-ro.sock", (int)(slash - socket), socket) : vr_strdup("vireod-ro.sock");
+}
+
+/* (the daemon's Hosts page and libvireo both read ssh's error file) */
+char *vr_ssh_refusal(const char *errfile, const vr_uri *u)
+{
+    char *last = vr_file_last_line(errfile, "");
+    char *m = NULL;
+    /* "channel 2: open failed: connect failed: open failed": sshd names
+     * no reason (a missing socket and a refused user look alike). */
+    if (strstr(last, "open failed")) {
+        const char *user = u->user ? u->user : "your user";
+        m = vr_asprintf("ssh reached %s as %s, but sshd could not open %s for %s: on %s, %s must be root or in "
+                        "group vireo and vireod must run there (?socket=PATH names another socket); "
+                        "?readonly=1 only looks",
+                        u->host, user, u->socket, user, u->host, user);
+    }
+    free(last);
+    return m;
 }

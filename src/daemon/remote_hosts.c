@@ -6,7 +6,9 @@
  * first contact (accept-new; ?no_verify=1 as in vireo+ssh:// skips it).
  * A timer watches each tunnel: CONNECTING until the local socket
  * answers, CONNECTED while ssh lives, UNREACHABLE with ssh's last line
- * when it ends, and a new try every RETRY_MS until it comes back. */
+ * when it ends or when sshd cannot open the remote socket as the user
+ * (not root nor in group vireo there: vr_ssh_refusal), and a new try
+ * every RETRY_MS until it comes back. */
 #include "daemon/remote_hosts.h"
 #include "client/client.h"
 #include "common/child.h"
@@ -108,8 +110,9 @@ static void start_ssh(vr_remote_host *h)
     for (size_t i = 0; i < VR_ARRAY_LEN(fixed); i++)
         argv[n++] = fixed[i];
     if (h->u.no_verify) {
-        const char *nv[] = {"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o",
-                            "LogLevel=ERROR"};
+        /* No LogLevel=ERROR: a channel's "open failed" is logged at INFO
+         * (vr_ssh_refusal reads it); the error file is ssh's alone. */
+        const char *nv[] = {"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"};
         for (size_t i = 0; i < VR_ARRAY_LEN(nv); i++)
             argv[n++] = nv[i];
     } else {
@@ -160,6 +163,14 @@ static void host_timer(evutil_socket_t fd, short what, void *opaque)
         set_unreachable(h, WIFEXITED(st) && WEXITSTATUS(st) == 127
                                ? vr_strdup("cannot run ssh: install openssh-client")
                                : vr_file_last_line(h->errfile, "ssh ended without saying why"));
+        return;
+    }
+    /* ssh is up, but sshd could not open the daemon's socket as the
+     * remote user: say so (and try again later: the user may join group
+     * vireo meanwhile). ssh writes it when the first request goes. */
+    char *refused = h->state == VR_HOST_CONNECTED ? vr_ssh_refusal(h->errfile, &h->u) : NULL;
+    if (refused) {
+        set_unreachable(h, refused);
         return;
     }
     if (h->state == VR_HOST_CONNECTING) {

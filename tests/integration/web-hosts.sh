@@ -8,7 +8,10 @@
 # added by its vireo+ssh:// address; its state and accelerator show; a
 # VM of lab1 is started from the page (lab1's CLI agrees); lab1 becomes
 # unreachable when its sshd goes away, says why, and recovers when it
-# comes back. The local daemon is the ASan/UBSan build (the forwarding
+# comes back. lab1 has an unprivileged user, vlab, in group vireo (in a
+# passwd and group of the test's own, bind-mounted over /etc's for lab1's
+# sshd and daemon only): added as vireo+ssh://vlab@…, lab1 is managed as
+# that user (its VMs listed, sshd's log says vlab). The local daemon is the ASan/UBSan build (the forwarding
 # and tunnels are new C): no sanitizer report at its exit. The machine's
 # own namespace is never touched.
 source "$(dirname "$0")/lib.sh"
@@ -25,6 +28,31 @@ netns_make "$LOCALNS" "$REMNS"
 veth "$LOCALNS" eth0 10.97.0.2 "$REMNS" eth0 10.97.0.1
 ok "two namespaces as two hosts, 10.97.0.2 (local) and 10.97.0.1 (lab1)"
 
+# lab1's users: /etc's passwd, group and shadow copied and given group
+# vireo and the user vlab in it by useradd --prefix (a private root); its
+# password field '*' (no password, not locked: sshd takes its key).
+# inlab1 CMD runs CMD in lab1's namespace with those files over /etc's,
+# in a mount namespace of its own: the machine's /etc is never touched.
+mkdir -p "$ROOT/users/etc" "$ROOT/vlab"
+cp -p /etc/passwd /etc/group /etc/shadow /etc/gshadow "$ROOT/users/etc/"
+groupadd --prefix "$ROOT/users" vireo
+useradd --prefix "$ROOT/users" -U -G vireo -d "$ROOT/vlab" -M -s /bin/sh vlab
+usermod --prefix "$ROOT/users" -p '*' vlab
+# vnone: a user of lab1 outside group vireo, whom the daemon's socket refuses.
+useradd --prefix "$ROOT/users" -U -d "$ROOT/vlab" -M -s /bin/sh vnone
+usermod --prefix "$ROOT/users" -p '*' vnone
+cat > "$ROOT/inlab1" <<SH
+#!/usr/bin/env bash
+exec ip netns exec $REMNS unshare --mount --propagation private bash -c '
+    for f in passwd group shadow gshadow; do mount --bind $ROOT/users/etc/\$f /etc/\$f || exit 1; done
+    exec "\$@"' inlab1 "\$@"
+SH
+chmod +x "$ROOT/inlab1"
+chmod 755 "$ROOT"
+chown "$("$ROOT/inlab1" id -u vlab):$("$ROOT/inlab1" id -g vlab)" "$ROOT/vlab"
+expect_match "lab1 knows vlab, in group vireo" "$("$ROOT/inlab1" id vlab)" 'groups=.*\(vireo\)'
+expect_eq "the machine's own /etc has no vlab" "$(getent passwd vlab || echo none)" none
+
 # lab1: sshd (stopped and started again by the browser test through
 # sshd-ctl, which ends the sshd processes it started, by pid) and vireod.
 sshd_conf 10.97.0.1 "$ROOT"
@@ -32,7 +60,7 @@ cat > "$ROOT/sshd-ctl" <<SH
 #!/usr/bin/env bash
 # start: sshd in lab1's namespace; stop: it and its sessions, by pid.
 if [ "\$1" = start ]; then
-    ip netns exec $REMNS /usr/sbin/sshd -f $ROOT/sshd_config -E $ROOT/sshd.log
+    $ROOT/inlab1 /usr/sbin/sshd -f $ROOT/sshd_config -E $ROOT/sshd.log
 else
     pid=\$(cat $ROOT/sshd.pid 2>/dev/null) || exit 0
     for child in \$(pgrep -P "\$pid"); do kill "\$child"; done
@@ -44,7 +72,8 @@ SH
 chmod +x "$ROOT/sshd-ctl"
 "$ROOT/sshd-ctl" start
 REMROOT=$ROOT/lab1
-ip netns exec "$REMNS" "$VIREOD" --root "$REMROOT" --no-default-network >>"$ROOT/lab1-vireod.log" 2>&1 &
+# In lab1's /etc view: its socket goes to group vireo (0660), and vlab may manage.
+"$ROOT/inlab1" "$VIREOD" --root "$REMROOT" --no-default-network >>"$ROOT/lab1-vireod.log" 2>&1 &
 REMPID=$!
 REMSOCK=$REMROOT/run/vireo/vireod.sock
 LAB1="vireo:///system?socket=$REMSOCK"
@@ -63,9 +92,22 @@ start=$SECONDS
 rc=0
 VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$("$VIREO" web-token) VIREO_CLI=$VIREO \
 VIREO_LAB1_URI="$LAB1" VIREO_REMOTE="vireo+ssh://root@10.97.0.1/system?socket=$REMSOCK" \
+VIREO_REMOTE_USER="vireo+ssh://vlab@10.97.0.1/system?socket=$REMSOCK" \
+VIREO_REMOTE_NOGROUP="vireo+ssh://vnone@10.97.0.1/system?socket=$REMSOCK" \
 VIREO_AUTHORIZED_KEYS=$ROOT/authorized_keys VIREO_SSHD_CTL=$ROOT/sshd-ctl \
 VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
     ip netns exec "$LOCALNS" timeout 240 node "$VIREO_SRC/tests/web/hosts.mjs" || rc=$?
+[ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
+expect_match "lab1's sshd let vlab in with the daemon's key" "$(cat "$ROOT/sshd.log")" 'Accepted publickey for vlab '
+expect_match "vlab's own vireo on lab1 lists lejana (group vireo)" \
+    "$("$ROOT/inlab1" setpriv --reuid vlab --regid vlab --init-groups "$VIREO" -c "$LAB1" list --all)" ' lejana '
+# vnone from the CLI, with the daemon's key (in lab1's authorized_keys now):
+# the same one line as on the page.
+out=$(ip netns exec "$LOCALNS" "$VIREO" -c \
+    "vireo+ssh://vnone@10.97.0.1/system?socket=$REMSOCK&keyfile=$ROOT/etc/vireo/hosts/id_ed25519&no_verify=1" list 2>&1) &&
+    fail "vnone (not in group vireo) listed lab1's VMs: $out"
+expect_match "vnone's CLI says why and what to do" "$out" \
+    "ssh reached 10.97.0.1 as vnone, but sshd could not open .*vireod.sock for vnone: on 10.97.0.1, vnone must be root or in group vireo"
 "$VIREO" -c "$LAB1" destroy lejana >/dev/null 2>&1 || true
 kill "$REMPID"; wait "$REMPID" 2>/dev/null || true
 [ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"

@@ -297,7 +297,8 @@ async function details() {
   };
   await page.goto(`${url}#/domains/curso-uefi/details`);
   await page.waitForSelector('[data-testid=ed-firmware]');
-  check(await text('[data-testid=ed-fw-kind]') === 'UEFI', `firmware shown: ${await text('[data-testid=ed-fw-kind]')}`);
+  const fw = await page.inputValue('[data-testid=ed-fw-kind]');
+  check(fw === 'uefi', `firmware shown: ${fw}`);
   // What the definition holds is shown: the loader and NVRAM files that
   // its first start picked.
   const defXml = dumpxml('dumpxml', 'curso-uefi', '--inactive');
@@ -307,7 +308,7 @@ async function details() {
   check(/OVMF/.test(loader) && loader === inDef('loader'), `loader shown: ${loader}, defined: ${inDef('loader')}`);
   check(/curso-uefi_VARS\.fd$/.test(nvram) && nvram === inDef('nvram'), `NVRAM shown: ${nvram}, defined: ${inDef('nvram')}`);
   check(await page.locator('[data-testid=ed-serial] tr[data-serial="serial-0"]').count() === 1
-    && await page.locator('[data-testid=ed-serial] tr[data-serial="console-0"]').count() === 1, 'serial and console rows');
+    && await page.locator('[data-testid=ed-serial] tr[data-serial="console-serial-0"]').count() === 1, 'serial and console rows');
   ok(`details of curso-uefi: firmware UEFI, loader ${loader}, NVRAM "${nvram}", serial port 0 and console 0 listed`);
 
   await page.click('[data-testid=ed-tpm-add]');

@@ -4,7 +4,9 @@
 // would), shows its state and accelerator, manages it (its VM list, a
 // start checked with lab1's CLI), shows it unreachable with ssh's reason
 // while its sshd is gone and connected again once it is back, and
-// removes it. tests/integration/web-hosts.sh runs this in the local
+// removes it; then adds lab1 again as vlab, an unprivileged user of lab1
+// in group vireo (VIREO_REMOTE_USER), and manages its VMs as that user.
+// tests/integration/web-hosts.sh runs this in the local
 // host's namespace. Environment: VIREO_WEB_URL, VIREO_WEB_TOKEN,
 // VIREO_CLI, VIREO_LAB1_URI (lab1's daemon for the CLI), VIREO_REMOTE
 // (the address typed into the page), VIREO_AUTHORIZED_KEYS,
@@ -115,6 +117,51 @@ async function unreachable() {
   ok('sshd back: lab1 conectado again on its own, 1 of 1 VMs running');
 }
 
+// lab1 as vlab: not root, in lab1's group vireo, so the system daemon's
+// socket is vlab's to use through ssh; the daemon's key is in lab1's
+// authorized_keys for every user (the test's sshd reads one file).
+async function nonRoot() {
+  const urow = 'tr[data-host=lab1u]';
+  await page.fill('#host-name', 'lab1u');
+  await page.fill('#host-uri', env('VIREO_REMOTE_USER'));
+  await page.click('[data-testid=host-form] button[type=submit]');
+  await waitText(`${urow} [data-testid=host-state]`, /^conectado$/);
+  await waitText(`${urow} [data-testid=host-vms]`, /^1 en ejecución de 1$/);
+
+  // vnone, outside group vireo: sshd lets it in, the daemon's socket
+  // does not; the row says so and what to do.
+  const nrow = 'tr[data-host=lab1n]';
+  await page.fill('#host-name', 'lab1n');
+  await page.fill('#host-uri', env('VIREO_REMOTE_NOGROUP'));
+  await page.click('[data-testid=host-form] button[type=submit]');
+  await waitText(`${nrow} [data-testid=host-error]`, /vnone must be root or in group vireo/);
+  const why = await text(`${nrow} [data-testid=host-error]`);
+  check(/^ssh reached 10\.97\.0\.1 as vnone, but sshd could not open \S+vireod\.sock for vnone/.test(why), `lab1n's error: ${why}`);
+  await shot('lab1-vnone');
+  await page.click(`${nrow} [data-testid=confirm-ask]`);
+  await page.click(`${nrow} [data-testid=confirm-yes]`);
+  await page.waitForSelector(nrow, { state: 'detached' });
+  ok(`lab1 as vnone (not in group vireo): "${why}"; removed`);
+  check(/vlab@/.test(await text(`${urow}`)), `the row does not show vlab's address: ${await text(urow)}`);
+  await shot('lab1-vlab');
+  await page.click(`${urow} [data-action=use]`);
+  await waitText('[data-testid=current-host]', /^Anfitrión: lab1u$/);
+  await page.waitForSelector('tr[data-domain=lejana]');
+  check(await page.locator('tr[data-domain=cercana]').count() === 0, "the local VM shows among lab1u's");
+  await waitText('tr[data-domain=lejana]', /en ejecución/);
+  await shot('lab1-vlab-maquinas');
+  ok(`lab1 as the unprivileged vlab (${env('VIREO_REMOTE_USER').replace(/\?.*/, '')}): conectado, its VM list shows lejana running`);
+  // Back to lab1 as root (leave() goes home from there), lab1u removed.
+  await page.click('nav a[href="#/hosts"]');
+  await page.click(`${row} [data-action=use]`);
+  await waitText('[data-testid=current-host]', /^Anfitrión: lab1$/);
+  await page.click('nav a[href="#/hosts"]');
+  await page.click(`${urow} [data-testid=confirm-ask]`);
+  await page.click(`${urow} [data-testid=confirm-yes]`);
+  await page.waitForSelector(urow, { state: 'detached' });
+  ok('lab1u removed');
+}
+
 async function leave() {
   await page.click('tr[data-host=""] [data-action=use]');
   await page.waitForSelector('[data-testid=current-host]', { state: 'detached' });
@@ -137,6 +184,7 @@ await runSteps(async () => {
   await addHost();
   await manage();
   await unreachable();
+  await nonRoot();
   await leave();
 }, {
   ok, problems, ctx, cleanup: () => rmSync(tmp, { recursive: true, force: true }),

@@ -9,7 +9,7 @@
 // wrapper starts it again when it ends), VIREO_SRC.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { counter, env, launch, login, runSteps, watch } from './lib.mjs';
@@ -374,11 +374,133 @@ async function hardwareTab() {
   await page.goto(url);
 }
 
+// Issue 23, in Spanish: the firmware of the shut-off webp2 changed on the
+// Details tab (BIOS → UEFI, started once so the driver picks and records
+// OVMF, then back to BIOS), refused with its reason on the running webp1;
+// serial, console and channel devices added from "Añadir hardware" (into
+// the definition only: the daemon does not hot-plug them, so the running
+// webp1 gets "Se aplica en el próximo arranque") and removed on the
+// Details tab. Each result checked with vireo dumpxml.
+const inactiveXml = (name) => vireo('dumpxml', name, '--inactive');
+// The Details tab of `name`, its definition read anew (through another
+// tab: the page keeps the element from one VM to the next).
+async function details(name) {
+  await page.goto(`${url}#/domains/${name}/overview`);
+  await page.waitForSelector('[data-testid=overview]');
+  await page.goto(`${url}#/domains/${name}/details`);
+  await page.waitForFunction((n) => {
+    const ed = document.querySelector('vr-domain-edit');
+    return ed?.domain?.name === n && ed.v && ed.doc?.querySelector('domain > name')?.textContent === n
+      && document.querySelector('[data-testid=ed-fw-kind]');
+  }, name);
+  // The tab left is gone (the hardware tab's stayed above every other one).
+  const stale = await page.locator('.tab-body > :not(vr-domain-edit)').count();
+  check(stale === 0, `${stale} element(s) of another tab left on ${name}'s details`);
+}
+async function apply() {
+  await page.click('[data-testid=ed-save]');
+  await waitText('[data-testid=ed-saved]', /^Guardado/, 20000);
+}
+async function firmwareTab() {
+  await page.selectOption('[data-testid=lang]', 'es');
+  await details('webp1');
+  check(await page.isDisabled('[data-testid=ed-fw-kind]'), 'the firmware of a running VM can be changed');
+  await waitText('[data-testid=ed-fw-note]', /Apague la máquina para cambiar su firmware/);
+  await shot('04-firmware-running-es');
+  ok('firmware: a running VM cannot change it, and the page says why (in Spanish)');
+
+  await details('webp2');
+  check(!await page.isDisabled('[data-testid=ed-fw-kind]'), 'the firmware of a shut off VM is not editable');
+  check(await page.locator('[data-testid=ed-fw-kind] option[value=secure]').isDisabled(), 'Secure Boot offered on machine pc');
+  await waitText('[data-testid=ed-fw-note]', /necesita la máquina q35; esta máquina tiene pc/);
+  await page.selectOption('[data-testid=ed-fw-kind]', 'uefi');
+  await waitText('[data-testid=ed-fw-warn]', /instalado para BIOS \(SeaBIOS\) puede no arrancar con UEFI/);
+  await shot('05-firmware-uefi-es');
+  await apply();
+  let xml = inactiveXml('webp2');
+  check(/<os firmware=['"]efi['"]>/.test(xml), `no <os firmware='efi'> after Aplicar: ${xml}`);
+  check(/<feature enabled=['"]no['"] name=['"]secure-boot['"]\/>/.test(xml), `no secure-boot feature: ${xml}`);
+  // The next start picks OVMF and records it with the NVRAM (xml-domain.md).
+  vireo('start', 'webp2');
+  xml = inactiveXml('webp2');
+  vireo('destroy', 'webp2');
+  check(/<loader[^>]*type=['"]pflash['"][^>]*>[^<]*OVMF_CODE[^<]*</.test(xml), `no OVMF loader after start: ${xml}`);
+  const nvram = /<nvram[^>]*>([^<]+)</.exec(xml)?.[1];
+  check(nvram && existsSync(nvram), `no NVRAM file after start: ${xml}`);
+  ok(`firmware: BIOS → UEFI on the shut off webp2 (dumpxml: <os firmware='efi'>; started once: OVMF loader, NVRAM ${nvram})`);
+
+  await details('webp2');
+  await waitText('[data-testid=ed-fw-kind]', /UEFI/);
+  check(await page.inputValue('[data-testid=ed-fw-kind]') === 'uefi', 'the page does not show UEFI');
+  await page.selectOption('[data-testid=ed-fw-kind]', 'bios');
+  await waitText('[data-testid=ed-fw-warn]', new RegExp(`Las variables UEFI de ${nvram.replaceAll('.', '\\.')} se quedan`));
+  await shot('06-firmware-bios-es');
+  await apply();
+  xml = inactiveXml('webp2');
+  check(!/firmware=|<loader|<nvram/.test(xml), `UEFI left in the definition after BIOS: ${xml}`);
+  check(existsSync(nvram), 'the NVRAM file was removed');
+  ok('firmware: back to BIOS (dumpxml: no firmware, loader or nvram; the NVRAM file stays, as the page says)');
+}
+
+async function addChar(kind, status) {
+  await page.selectOption('#add-kind', kind);
+  await page.waitForSelector('[data-testid=add-char-help]');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText(status.startsWith('#') ? status : '[data-testid=add-status]', /\S/, 20000);
+}
+async function serialDevices() {
+  await page.goto(`${url}#/domains/webp2/hardware`);
+  await page.waitForSelector('[data-testid=hw-add]');
+  await addChar('qga', '[data-testid=add-status]');
+  await waitText('[data-testid=add-status]', /Añadido Canal: agente invitado de QEMU/);
+  await addChar('console', '[data-testid=add-status]');
+  await waitText('[data-testid=add-status]', /Añadido Consola/);
+  let xml = inactiveXml('webp2');
+  check(/<channel type=['"]unix['"]>[\s\S]*org\.qemu\.guest_agent\.0/.test(xml), `no agent channel: ${xml}`);
+  check(/<console type=['"]pty['"]>\s*<target type=['"]virtio['"]/.test(xml), `no virtio console: ${xml}`);
+  await page.selectOption('#add-kind', 'vdagent');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('#add-kind-error', /spice|SPICE/, 20000);
+  check(!/com\.redhat\.spice\.0/.test(inactiveXml('webp2')), 'a refused vdagent channel was defined');
+  await shot('07-add-channel-refused-es');
+  ok(`add hardware: the agent channel and a virtio console defined on webp2 (dumpxml); the SPICE channel refused next to its field: "${(await text('#add-kind-error')).trim()}"`);
+
+  await page.goto(`${url}#/domains/webp1/hardware`);
+  await page.waitForSelector('[data-testid=hw-add]');
+  await page.selectOption('#add-kind', 'serial');
+  await waitText('[data-testid=add-when]', /Se aplica en el próximo arranque/);
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-status]', /Añadido Puerto serie\. Se aplica en el próximo arranque/, 20000);
+  await shot('08-add-serial-running-es');
+  check(/<serial type=['"]pty['"]>\s*<target[^>]*port=['"]1['"]/.test(inactiveXml('webp1')), 'no serial port 1 in the definition');
+  check(!/port=['"]1['"]/.test(vireo('dumpxml', 'webp1')), 'the running webp1 got serial port 1 live');
+  ok('add hardware: a serial port on the running webp1 goes into its next start only (dumpxml --inactive has port 1, the live XML not)');
+
+  await details('webp1');
+  await page.click('[data-testid=ed-serial-remove-serial-1]');
+  await apply();
+  check(!/port=['"]1['"]/.test(inactiveXml('webp1')), 'serial port 1 still defined after Quitar');
+  await details('webp2');
+  await page.waitForSelector('tr[data-serial="channel-org.qemu.guest_agent.0"]');
+  await shot('09-serial-list-es');
+  await page.click('[data-testid="ed-serial-remove-channel-org.qemu.guest_agent.0"]');
+  await page.click('[data-testid=ed-serial-remove-console-virtio-0]');
+  await apply();
+  xml = inactiveXml('webp2');
+  check(!/guest_agent|<console type=['"]pty['"]>\s*<target type=['"]virtio['"]/.test(xml), `channel or virtio console left: ${xml}`);
+  check(/<serial type=['"]pty['"]>/.test(xml), 'serial port 0 went too');
+  ok('remove: serial port 1 of webp1, the agent channel and the virtio console of webp2 gone from their definitions (dumpxml); serial port 0 stays');
+  await page.selectOption('[data-testid=lang]', 'en');
+  await page.goto(url);
+}
+
 await runSteps(async () => {
   await login(page, url, token);
   ok('logged in');
   await vmList();
   await hardwareTab();
+  await firmwareTab();
+  await serialDevices();
   await hostPage();
   await networksPage();
   await networksLive();

@@ -1,8 +1,13 @@
 // <vr-domain-add-hw .domain=${obj} .hw=${parsed}>: virt-manager's "Add
 // hardware" on a VM's hardware tab: a disk (a volume of a pool, or a new
 // one made there), a CD-ROM with an ISO from a pool, or a network
-// interface. The device goes into the definition and, while the VM runs,
-// into the running VM as well (hot-plug: POST devices with persistent).
+// interface, hot-plugged; a serial port, a console, the QEMU guest agent's
+// or the SPICE agent's channel, which the daemon cannot hot-plug (POST
+// devices takes <disk>, <interface> and DIMMs), so they go into the
+// definition only (its XML of the next start, defined again) and a running
+// VM gets them at its next start. A disk or NIC goes into the definition
+// and, while the VM runs, into the running VM as well (hot-plug: POST
+// devices with persistent).
 // Each refusal (the daemon's one line) shows next to the field it is
 // about. Emits "changed" when a device was added.
 import { LitElement, html } from 'lit';
@@ -18,6 +23,13 @@ addStrings({
     'add.need.volume': 'Pick a volume, or make a new one.', 'add.need.name': 'Give the new volume a name.',
     'add.need.size': 'Give a size from 1 GiB.', 'add.need.iso': 'Pick an ISO image.', 'add.need.network': 'Pick a network.',
     'add.full': 'No free device name left on this bus.',
+    'add.serial': 'Serial port', 'add.console': 'Console', 'add.qga': 'Channel: QEMU guest agent',
+    'add.vdagent': 'Channel: SPICE agent (vdagent)',
+    'add.char.serial': 'A serial port on a pseudo-terminal (pty): `vireo console` reaches it.',
+    'add.char.console': 'A virtio console (pty, hvc in the guest).',
+    'add.char.qga': 'The channel qemu-guest-agent in the guest talks on (org.qemu.guest_agent.0).',
+    'add.char.vdagent': "The channel spice-vdagent in the guest talks on (com.redhat.spice.0); needs SPICE graphics.",
+    'add.nextstart': 'Applies at the next start: the running VM does not get it now.',
   },
   es: {
     'add.title': 'Añadir hardware', 'add.kind': 'Tipo', 'add.disk': 'Disco', 'add.cdrom': 'CD-ROM',
@@ -28,10 +40,26 @@ addStrings({
     'add.need.volume': 'Elija un volumen o cree uno nuevo.', 'add.need.name': 'Dé un nombre al volumen nuevo.',
     'add.need.size': 'Indique un tamaño desde 1 GiB.', 'add.need.iso': 'Elija una imagen ISO.',
     'add.need.network': 'Elija una red.', 'add.full': 'No queda ningún nombre de dispositivo libre en este bus.',
+    'add.serial': 'Puerto serie', 'add.console': 'Consola', 'add.qga': 'Canal: agente invitado de QEMU',
+    'add.vdagent': 'Canal: agente SPICE (vdagent)',
+    'add.char.serial': 'Un puerto serie en un pseudoterminal (pty): `vireo console` llega a él.',
+    'add.char.console': 'Una consola virtio (pty, hvc en el invitado).',
+    'add.char.qga': 'El canal por el que habla qemu-guest-agent en el invitado (org.qemu.guest_agent.0).',
+    'add.char.vdagent': 'El canal por el que habla spice-vdagent en el invitado (com.redhat.spice.0); necesita gráficos SPICE.',
+    'add.nextstart': 'Se aplica en el próximo arranque: la máquina en ejecución no lo recibe ahora.',
   },
 });
 
 const NEW = '__new__';
+
+// The kinds that only the definition takes, and their element.
+const charDevices = {
+  serial: () => element('serial', { type: 'pty' }),
+  console: () => element('console', { type: 'pty' }, [['target', { type: 'virtio' }]]),
+  qga: () => element('channel', { type: 'unix' }, [['source', { mode: 'bind' }],
+    ['target', { type: 'virtio', name: 'org.qemu.guest_agent.0' }]]),
+  vdagent: () => element('channel', { type: 'spicevmc' }, [['target', { type: 'virtio', name: 'com.redhat.spice.0' }]]),
+};
 
 // The first free target of a bus prefix (vd, sd) the VM does not use.
 function freeTarget(hw, prefix) {
@@ -99,7 +127,9 @@ export class VrDomainAddHw extends LitElement {
   async deviceXml() {
     const e = {};
     let xml = null;
-    if (this.kind === 'nic') {
+    if (charDevices[this.kind]) {
+      xml = charDevices[this.kind]();
+    } else if (this.kind === 'nic') {
       if (!this.network) e.network = t('add.need.network');
       else xml = element('interface', { type: 'network' }, [['source', { network: this.network }], ['model', { type: this.model }]]);
     } else {
@@ -133,6 +163,15 @@ export class VrDomainAddHw extends LitElement {
     return xml;
   }
 
+  // The definition of the next start with `xml` in its <devices>, defined
+  // again: the daemon checks and completes it as at `vireo define`.
+  async defineWith(xml) {
+    const doc = new DOMParser().parseFromString(await domApi.xml(this.domain.name, true, true), 'application/xml');
+    const dev = new DOMParser().parseFromString(xml, 'application/xml').documentElement;
+    doc.querySelector('domain > devices').appendChild(doc.importNode(dev, true));
+    await domApi.define(new XMLSerializer().serializeToString(doc));
+  }
+
   async submit(ev) {
     ev.preventDefault();
     this.done = null;
@@ -140,14 +179,17 @@ export class VrDomainAddHw extends LitElement {
     try {
       const xml = await this.deviceXml();
       if (!xml) return;
+      const char = !!charDevices[this.kind];
       try {
-        await domApi.attach(this.domain.name, xml);
+        if (char) await this.defineWith(xml);
+        else await domApi.attach(this.domain.name, xml);
       } catch (err) {
         // The daemon's line is about the device: next to what chose it.
-        this.errors = { [this.kind === 'nic' ? 'network' : 'vol']: err.message };
+        this.errors = { [char ? 'kind' : this.kind === 'nic' ? 'network' : 'vol']: err.message };
         return;
       }
-      this.done = t('add.done', t(`add.${this.kind}`));
+      this.done = t('add.done', t(`add.${this.kind}`))
+        + (char && this.domain.state !== 'shut off' ? ` ${t('add.nextstart')}` : '');
       this.volName = '';
       await this.pickPool(this.pool);
       this.dispatchEvent(new CustomEvent('changed', { bubbles: true }));
@@ -162,17 +204,19 @@ export class VrDomainAddHw extends LitElement {
 
   render() {
     const running = this.domain.state !== 'shut off';
+    const char = !!charDevices[this.kind];
     const isos = this.vols.filter((v) => /\.iso$/i.test(v.name));
     const vols = this.kind === 'cdrom' ? isos : this.vols.filter((v) => !/\.iso$/i.test(v.name));
     return html`<form @submit=${this.submit} novalidate data-testid="hw-add">
       <h2>${t('add.title')}</h2>
-      ${running ? html`<p class="notice">${t('add.live')}</p>` : ''}
+      ${running ? html`<p class="notice" data-testid="add-when">${t(char ? 'add.nextstart' : 'add.live')}</p>` : ''}
       <div class="row">
         <div class="field"><label for="add-kind">${t('add.kind')}</label>
-          <select id="add-kind" @change=${(e) => { this.kind = e.target.value; this.vol = ''; this.errors = {}; }}>
-            ${['disk', 'cdrom', 'nic'].map((k) => html`<option value=${k} ?selected=${this.kind === k}>${t(`add.${k}`)}</option>`)}
-          </select></div>
-        ${this.kind === 'nic' ? html`
+          <select id="add-kind" aria-describedby="add-kind-error" @change=${(e) => { this.kind = e.target.value; this.vol = ''; this.errors = {}; }}>
+            ${['disk', 'cdrom', 'nic', ...Object.keys(charDevices)].map((k) => html`<option value=${k} ?selected=${this.kind === k}>${t(`add.${k}`)}</option>`)}
+          </select>${this.err('kind')}</div>
+        ${char ? html`<p class="muted" data-testid="add-char-help">${t(`add.char.${this.kind}`)}</p>`
+        : this.kind === 'nic' ? html`
           <div class="field"><label for="add-network">${t('add.network')}</label>
             <select id="add-network" aria-describedby="add-network-error" @change=${(e) => { this.network = e.target.value; }}>
               ${this.nets.map((n) => html`<option ?selected=${this.network === n.name}>${n.name}</option>`)}</select>

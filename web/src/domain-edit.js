@@ -184,13 +184,23 @@ export class VrDomainEdit extends LitElement {
     this.networks = [];
   }
 
+  // The page keeps this element when it moves to another VM: a new name
+  // is a new definition to edit (never the last VM's XML under its name).
   willUpdate(changed) {
-    if (changed.has('domain') && !changed.get('domain')) this.load();
+    if (changed.has('domain') && changed.get('domain')?.name !== this.domain.name) {
+      this.v = null;
+      this.errors = {};
+      this.saved = null;
+      this.load();
+    }
   }
 
   async load() {
+    const name = this.domain.name;
     try {
-      this.doc = new DOMParser().parseFromString(await domApi.xml(this.domain.name, true), 'application/xml');
+      const xml = await domApi.xml(name, true, true);
+      if (name !== this.domain.name) return; // another VM's page by now
+      this.doc = new DOMParser().parseFromString(xml, 'application/xml');
       this.v = read(this.doc);
       // Each definition read gets fresh controls: a <select> the user
       // changed no longer follows its options' `selected`.

@@ -89,7 +89,8 @@ export class VrDomainHardware extends LitElement {
 
   willUpdate(changed) {
     const old = changed.get('domain');
-    if (changed.has('domain') && (!old || old.state !== this.domain.state)) {
+    // Another VM (the page keeps this element) or another state of this one.
+    if (changed.has('domain') && (!old || old.name !== this.domain.name || old.state !== this.domain.state)) {
       this.cur = this.curError = this.curDone = null; // a new run starts from its definition
       this.load();
     }
@@ -114,7 +115,9 @@ export class VrDomainHardware extends LitElement {
 
   // Remove a disk (by target) or an interface (by MAC): from the
   // definition and, while it runs, from the VM (hot-unplug).
-  async remove(key, fn) {
+  // Not named remove(): that is Element's, and lit removes this element
+  // with it when the page leaves the tab (it stayed on every other tab).
+  async removeDevice(key, fn) {
     this.rowError = null;
     this.rowDone = null;
     try {
@@ -156,7 +159,7 @@ export class VrDomainHardware extends LitElement {
           ${(this.isos ?? []).map((p) => html`<option value=${p}>${p.split('/').pop()}</option>`)}</select>
         <button type="button" class="small" @click=${() => this.changeMedia(key)}>${t('hw.media')}</button>` : ''}
       <button type="button" class="small" data-testid="hw-remove-${key}" aria-describedby="hw-row-error-${key}"
-        @click=${() => this.remove(key, removeFn)}>${t('hw.remove')}</button>
+        @click=${() => this.removeDevice(key, removeFn)}>${t('hw.remove')}</button>
       <p class="error" role="alert" id="hw-row-error-${key}" data-testid="hw-row-error-${key}">${err}</p></td>`;
   }
 
