@@ -11,8 +11,11 @@
 # the key in a secret object's file) writes a marker that reads back
 # after a restart; a dir pool's qcow2 volume copied into RBD
 # (vol-create-from --inputpool) boots the same, and copies back.
-# With --short (make check): up to vol-upload/-download, no guest; the
-# full run is meson suite ceph (make check-ceph).
+# A tiny guest with a <disk type='network'> rbd disk of two monitors
+# (one unreachable) sees the image; its dumpxml gives the disk back; a
+# start with a secret that does not exist is refused by name.
+# With --short (make check): up to vol-upload/-download and the network
+# disk's guest; the full run is meson suite ceph (make check-ceph).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ceph-lib.sh"
 SHORT=${1:-}
@@ -100,6 +103,48 @@ head -c 5M /dev/zero > "$ROOT/big.bin"
 expect_fail "an upload larger than the image" "do not fit in volume 'blob' \(an image of 4194304 bytes; vol-resize it first\)" \
     "$VIREO" vol-upload blob "$ROOT/big.bin" --pool ceph
 "$VIREO" vol-delete blob --pool ceph >/dev/null
+
+# ---- a network rbd disk in the domain XML (issue 16) ----
+# Two monitors, one of them the real one; the key from the ceph secret.
+rbd_cli create vpool/net1 --size 32M
+netdisk() {
+    cat <<XML
+<disk type='network' device='disk'>
+  <driver name='qemu' type='raw'/>
+  <source protocol='rbd' name='vpool/net1'>
+    <host name='127.0.0.1' port='3300'/>
+    <host name='127.0.0.9' port='3300'/>
+    <auth username='admin'><secret type='ceph' uuid='$1'/></auth>
+  </source>
+  <target dev='vdb' bus='virtio'/>
+</disk>
+XML
+}
+# A small file disk first, so the guest's kernel names the RBD image vdb too.
+truncate -s 1M "$ROOT/first.img"
+first="<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$ROOT/first.img'/><target dev='vda' bus='virtio'/></disk>"
+tiny_xml nd | sed "s|<devices>|<devices>$first$(netdisk "$SEC" | tr -d '\n')|" > "$ROOT/nd.xml"
+"$VIREO" define "$ROOT/nd.xml" >/dev/null
+expect_eq "dumpxml gives the network disk back as written" \
+    "$("$VIREO" dumpxml nd | tr -d '\n ' | grep -o "<disktype=\"network\".*</disk>" | sed 's|<address[^>]*/>||')" \
+    "$(netdisk "$SEC" | tr -d '\n ' | tr "'" '"')"
+start_booted nd "a guest with a network rbd disk (two monitors) booted"
+cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/nd/qemu.pid")"/cmdline)
+expect_match "QEMU gets both monitors and the key as a secret object" "$cmdline" \
+    "-object secret,id=sec-vdb,file=[^ ]*/vdb.cephx,format=raw -blockdev driver=rbd,pool=vpool,image=net1,conf=/dev/null,server.0.host=127.0.0.1,server.0.port=3300,server.1.host=127.0.0.9,server.1.port=3300,user=admin,auth-client-required.0=cephx,auth-client-required.1=none,key-secret=sec-vdb"
+grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
+out=$(guest_until nd "echo S-\$(cat /sys/block/vdb/size)" "^S-[0-9]")
+expect_match "the guest sees the 32 MiB RBD image as vdb (65536 sectors)" "$out" "^S-65536"
+"$VIREO" destroy nd >/dev/null
+tiny_xml nd2 | sed "s|<devices>|<devices>$(netdisk 0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e | tr -d '\n')|" > "$ROOT/nd2.xml"
+"$VIREO" define "$ROOT/nd2.xml" >/dev/null
+expect_fail "a start with a secret that does not exist is refused by name" \
+    "disk vdb of domain 'nd2': the cephx key of client.admin: secret uuid '0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e' is not defined" \
+    "$VIREO" start nd2
+expect_eq "...and nd2 stays shut off" "$("$VIREO" domstate nd2)" "shut off"
+"$VIREO" undefine nd >/dev/null
+"$VIREO" undefine nd2 >/dev/null
+rbd_cli rm vpool/net1 >/dev/null 2>&1
 
 if [ "$SHORT" = --short ]; then
     no_sanitizer_report
