@@ -3,7 +3,8 @@
 # (ceph-lib.sh: mon, mgr and a memstore OSD in a network namespace; the
 # host's /etc/ceph is never read). vireod runs in that namespace (and
 # QEMU with it). A cephx secret from Vireo's store: a wrong key refused
-# in one line; pool-start, pool-info's sizes, vol-create-as / -resize /
+# in one line; pool-start (two monitors, the first unreachable: the
+# second serves), pool-info's sizes, vol-create-as / -resize /
 # -wipe / -clone (a Ceph clone) / -delete and vol-upload / -download as the
 # cluster sees them; an
 # unreachable monitor and a missing Ceph pool failing in seconds with
@@ -52,6 +53,7 @@ cat > "$ROOT/pool.xml" <<XML
 <pool type='rbd'>
   <name>ceph</name>
   <source>
+    <host name='127.0.0.9' port='3300'/>
     <host name='127.0.0.1' port='3300'/>
     <name>vpool</name>
     <auth type='ceph' username='admin'><secret uuid='$SEC'/></auth>
@@ -63,15 +65,16 @@ expect_fail "pool-build is refused with the reason" "Vireo does not create Ceph 
     "$VIREO" pool-build ceph
 start=$SECONDS
 expect_fail "a wrong cephx key is refused in one line" \
-    "pool 'ceph': cannot connect to the Ceph monitor 127.0.0.1:3300 as client.admin: .*check the user and the value of its secret" \
+    "pool 'ceph': cannot connect to the Ceph monitor 127.0.0.9:3300,127.0.0.1:3300 as client.admin: .*check the user and the value of its secret" \
     "$VIREO" pool-start ceph
 [ $((SECONDS - start)) -le 8 ] || fail "the wrong key took $((SECONDS - start)) s to be refused"
 ok "...within a few seconds"
 expect_eq "the pool stayed inactive" "$("$VIREO" pool-info ceph --json | jq -r .state)" "inactive"
 "$VIREO" secret-set-value "$SEC" --base64 "$(ceph_key admin)" >/dev/null
-expect_eq "pool-start with client.admin's key" "$("$VIREO" pool-start ceph)" "Pool 'ceph' started"
-expect_match "pool-dumpxml: host, Ceph pool, auth (no key)" "$("$VIREO" pool-dumpxml ceph | tr -d '\n ')" \
-    "<pooltype=\"rbd\"><name>ceph</name>.*<source><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></pool>"
+# The first monitor is unreachable: the pool works through the second.
+expect_eq "pool-start with client.admin's key (two monitors, the first unreachable)" "$("$VIREO" pool-start ceph)" "Pool 'ceph' started"
+expect_match "pool-dumpxml: both hosts, Ceph pool, auth (no key)" "$("$VIREO" pool-dumpxml ceph | tr -d '\n ')" \
+    "<pooltype=\"rbd\"><name>ceph</name>.*<source><hostname=\"127.0.0.9\"port=\"3300\"/><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></pool>"
 "$VIREO" pool-dumpxml ceph | grep -q "$(ceph_key admin)" && fail "the cephx key is in pool-dumpxml"
 ok "the cephx key is not in the pool's XML"
 expect_match "pool-info: the cluster's 1 GiB" "$("$VIREO" pool-info ceph)" "Capacity: +1(\.00)? GiB"
@@ -158,7 +161,7 @@ tiny_xml rg | sed "s|<devices>|<devices><disk type='volume' device='disk'><drive
 start_booted rg
 cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/rg/qemu.pid")"/cmdline)
 expect_match "QEMU's rbd driver, the key in a secret object's file" "$cmdline" \
-    "-object secret,id=sec-vda,file=[^ ]*/ceph.cephx,format=base64 -blockdev driver=rbd,pool=vpool,image=disk1,conf=/dev/null,server.0.host=127.0.0.1,server.0.port=3300,user=admin,auth-client-required.0=cephx,key-secret=sec-vda"
+    "-object secret,id=sec-vda,file=[^ ]*/ceph.cephx,format=base64 -blockdev driver=rbd,pool=vpool,image=disk1,conf=/dev/null,server.0.host=127.0.0.9,server.0.port=3300,server.1.host=127.0.0.1,server.1.port=3300,user=admin,auth-client-required.0=cephx,auth-client-required.1=none,key-secret=sec-vda"
 grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
 ok "the cephx key is not on QEMU's command line"
 out=$(guest_until rg "printf vireo-rbd-image-41 > /dev/vda && sync && echo W-\$((6*7))" "^W-42")

@@ -10,6 +10,7 @@
 #include "drivers/storage/storage_backend.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -31,12 +32,21 @@ typedef struct {
     rados_ioctx_t io;
 } rbd_conn;
 
-/* "HOST" or "HOST:PORT" ([v6]:PORT), as Ceph's mon_host takes it. */
+/* "HOST" or "HOST:PORT" ([v6]:PORT) of every monitor, comma-separated,
+ * as Ceph's mon_host takes them (and the rbd:// URL of rbd_qemu_path). */
 static char *mon_host(const vr_pool_source *s)
 {
-    if (!s->port)
-        return vr_strdup(s->host);
-    return strchr(s->host, ':') ? vr_asprintf("[%s]:%u", s->host, s->port) : vr_asprintf("%s:%u", s->host, s->port);
+    vr_strbuf b = {0};
+    for (size_t i = 0; i <= s->n_more_hosts; i++) {
+        const char *host = i ? s->more_hosts[i - 1].name : s->host;
+        unsigned port = i ? s->more_hosts[i - 1].port : s->port;
+        const char *sep = i ? "," : "";
+        if (!port)
+            vr_strbuf_addf(&b, "%s%s", sep, host);
+        else
+            vr_strbuf_addf(&b, strchr(host, ':') ? "%s[%s]:%u" : "%s%s:%u", sep, host, port);
+    }
+    return vr_strbuf_take(&b);
 }
 
 static char *key_base64(const unsigned char *v, size_t len)
@@ -563,15 +573,20 @@ vr_err vr_rbd_img_opts(vr_pool *p, const char *image, const char *secret_id, cha
     vr_err code = write_key(p, key_file, err);
     if (code)
         return code;
-    char port[40] = "";
-    if (s->port)
-        snprintf(port, sizeof(port), ",file.server.0.port=%u", s->port);
+    vr_strbuf b = {0};
+    for (size_t i = 0; i <= s->n_more_hosts; i++) {
+        unsigned port = i ? s->more_hosts[i - 1].port : s->port;
+        vr_strbuf_addf(&b, "%sfile.server.%zu.host=%s", i ? "," : "", i, i ? s->more_hosts[i - 1].name : s->host);
+        if (port)
+            vr_strbuf_addf(&b, ",file.server.%zu.port=%u", i, port);
+    }
+    char *servers = vr_strbuf_take(&b);
     char *auth = *key_file ? vr_asprintf(",file.user=%s,file.auth-client-required.0=cephx,file.key-secret=%s",
                                          s->auth_user, secret_id)
                            : vr_strdup(",file.auth-client-required.0=none");
-    *opts = vr_asprintf("driver=raw,file.driver=rbd,file.pool=%s,file.image=%s,file.conf=/dev/null,"
-                        "file.server.0.host=%s%s%s",
-                        s->name, image, s->host, port, auth);
+    *opts = vr_asprintf("driver=raw,file.driver=rbd,file.pool=%s,file.image=%s,file.conf=/dev/null,%s%s", s->name,
+                        image, servers, auth);
+    free(servers);
     free(auth);
     return VR_OK;
 }
