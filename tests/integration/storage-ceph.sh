@@ -3,7 +3,8 @@
 # (ceph-lib.sh: mon, mgr and a memstore OSD in a network namespace; the
 # host's /etc/ceph is never read). vireod runs in that namespace (and
 # QEMU with it). A cephx secret from Vireo's store: a wrong key refused
-# in one line; pool-start (two monitors, the first unreachable: the
+# in one line; find-storage-pool-sources rbd (vireo and virsh) lists the
+# cluster's RBD pools; pool-start (two monitors, the first unreachable: the
 # second serves), pool-info's sizes, vol-create-as / -resize /
 # -wipe / -clone (a Ceph clone) / -delete and vol-upload / -download as the
 # cluster sees them; an
@@ -53,7 +54,6 @@ cat > "$ROOT/pool.xml" <<XML
 <pool type='rbd'>
   <name>ceph</name>
   <source>
-    <host name='127.0.0.9' port='3300'/>
     <host name='127.0.0.1' port='3300'/>
     <name>vpool</name>
     <auth type='ceph' username='admin'><secret uuid='$SEC'/></auth>
@@ -65,13 +65,17 @@ expect_fail "pool-build is refused with the reason" "Vireo does not create Ceph 
     "$VIREO" pool-build ceph
 start=$SECONDS
 expect_fail "a wrong cephx key is refused in one line" \
-    "pool 'ceph': cannot connect to the Ceph monitor 127.0.0.9:3300,127.0.0.1:3300 as client.admin: .*check the user and the value of its secret" \
+    "pool 'ceph': cannot connect to the Ceph monitor 127.0.0.1:3300 as client.admin: .*check the user and the value of its secret" \
     "$VIREO" pool-start ceph
 [ $((SECONDS - start)) -le 8 ] || fail "the wrong key took $((SECONDS - start)) s to be refused"
 ok "...within a few seconds"
 expect_eq "the pool stayed inactive" "$("$VIREO" pool-info ceph --json | jq -r .state)" "inactive"
 "$VIREO" secret-set-value "$SEC" --base64 "$(ceph_key admin)" >/dev/null
-# The first monitor is unreachable: the pool works through the second.
+# Redefined with two monitors, the first unreachable: the pool works
+# through the second.
+"$VIREO" pool-dumpxml ceph | sed 's|<host name="127.0.0.1"|<host name="127.0.0.9" port="3300"/><host name="127.0.0.1"|' \
+    > "$ROOT/pool2.xml"
+expect_eq "pool-define with a second monitor" "$("$VIREO" pool-define "$ROOT/pool2.xml")" "Pool 'ceph' defined"
 expect_eq "pool-start with client.admin's key (two monitors, the first unreachable)" "$("$VIREO" pool-start ceph)" "Pool 'ceph' started"
 expect_match "pool-dumpxml: both hosts, Ceph pool, auth (no key)" "$("$VIREO" pool-dumpxml ceph | tr -d '\n ')" \
     "<pooltype=\"rbd\"><name>ceph</name>.*<source><hostname=\"127.0.0.9\"port=\"3300\"/><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></pool>"
@@ -79,6 +83,23 @@ expect_match "pool-dumpxml: both hosts, Ceph pool, auth (no key)" "$("$VIREO" po
 ok "the cephx key is not in the pool's XML"
 expect_match "pool-info: the cluster's 1 GiB" "$("$VIREO" pool-info ceph)" "Capacity: +1(\.00)? GiB"
 expect_match "pool-capabilities: rbd served" "$("$VIREO" pool-capabilities | tr -d '\n ')" '<pooltype="rbd"supported="yes">'
+
+# ---- find-storage-pool-sources rbd: the cluster's RBD pools ----
+ceph_cmd osd pool create notrbd 8 >/dev/null 2>&1 # a pool not tagged for RBD: not offered
+cat > "$ROOT/spec.xml" <<XML
+<source><host name='127.0.0.1' port='3300'/><auth type='ceph' username='admin'><secret uuid='$SEC'/></auth></source>
+XML
+want="<sources><source><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></sources>"
+expect_eq "find-storage-pool-sources rbd SRCSPEC: the RBD pool, as a pool's <source>" \
+    "$("$VIREO" find-storage-pool-sources rbd "$ROOT/spec.xml" | tr -d '\n ')" "$want"
+expect_eq "...and virsh over libvirt-sock gets the same (virConnectFindStoragePoolSources)" \
+    "$(command virsh -q -c "qemu:///system?socket=$ROOT/libvirt-sock" find-storage-pool-sources rbd "$ROOT/spec.xml" | tr -d '\n ')" \
+    "$want"
+expect_fail "find-storage-pool-sources rbd without a monitor" "needs a monitor: <source><host name='MON'" \
+    "$VIREO" find-storage-pool-sources rbd
+sed "s|$SEC|0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e|" "$ROOT/spec.xml" > "$ROOT/spec-nosecret.xml"
+expect_fail "...with a secret that does not exist" "the cephx key of client.admin: secret uuid '0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e' is not defined" \
+    "$VIREO" find-storage-pool-sources rbd "$ROOT/spec-nosecret.xml"
 
 # ---- volumes, as the cluster sees them ----
 expect_eq "vol-create-as" "$("$VIREO" vol-create-as ceph disk1 64M)" "Vol disk1 created"

@@ -116,12 +116,10 @@ static void conn_close(rbd_conn *c)
     c->cluster = NULL;
 }
 
-/* Connect to the cluster with the definition and the key (NULL: no
- * cephx) alone, so that a worker thread can run it, and open the pool's
- * ioctx. */
-static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c, char **err)
+/* Connect to the cluster of the source's monitors with the key (NULL:
+ * no cephx); `who` starts the messages ("pool 'NAME'"). */
+static vr_err cluster_connect(const vr_pool_source *s, const char *who, const char *key, rbd_conn *c, char **err)
 {
-    const vr_pool_source *s = &def->source;
     memset(c, 0, sizeof(*c));
     char *mon = mon_host(s);
     int rc = rados_create(&c->cluster, s->auth_user ? s->auth_user : "admin");
@@ -155,15 +153,30 @@ static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c
     }
     if (rc < 0) {
         if (strcmp(step, "connect") == 0)
-            vr_set_error(err, "pool '%s': cannot connect to the Ceph monitor %s as client.%s: %s%s", def->name,
-                         mon, s->auth_user ? s->auth_user : "admin", strerror(-rc), connect_hint(rc));
+            vr_set_error(err, "%s: cannot connect to the Ceph monitor %s as client.%s: %s%s", who, mon,
+                         s->auth_user ? s->auth_user : "admin", strerror(-rc), connect_hint(rc));
         else
-            vr_set_error(err, "pool '%s': librados refused the setting %s: %s", def->name, step, strerror(-rc));
-        free(mon);
+            vr_set_error(err, "%s: librados refused the setting %s: %s", who, step, strerror(-rc));
         conn_close(c);
-        return -rc == EACCES || -rc == EPERM ? VR_ERR_DENIED : VR_ERR_FAILED;
     }
-    rc = rados_ioctx_create(c->cluster, s->name, &c->io);
+    free(mon);
+    if (rc < 0)
+        return -rc == EACCES || -rc == EPERM ? VR_ERR_DENIED : VR_ERR_FAILED;
+    return VR_OK;
+}
+
+/* Connect with the definition and the key alone, so that a worker
+ * thread can run it, and open the pool's ioctx. */
+static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c, char **err)
+{
+    const vr_pool_source *s = &def->source;
+    char *who = vr_asprintf("pool '%s'", def->name);
+    vr_err e = cluster_connect(s, who, key, c, err);
+    free(who);
+    if (e)
+        return e;
+    char *mon = mon_host(s);
+    int rc = rados_ioctx_create(c->cluster, s->name, &c->io);
     if (rc < 0) {
         c->io = NULL;
         vr_set_error(err, "pool '%s': the Ceph pool '%s' on %s %s%s", def->name, s->name, mon,
@@ -669,3 +682,72 @@ const vr_pool_backend vr_backend_rbd = {
     .open_io = rbd_open_io,
     .check_run = rbd_check_run,
 };
+
+/* Is the Ceph pool tagged for RBD (rbd pool init)? */
+static bool is_rbd_pool(rados_t cluster, const char *name)
+{
+    rados_ioctx_t io;
+    if (rados_ioctx_create(cluster, name, &io) < 0)
+        return false;
+    char apps[256];
+    size_t len = sizeof(apps);
+    bool rbd = false;
+    if (rados_application_list(io, apps, &len) == 0)
+        for (const char *a = apps; a < apps + len && *a; a += strlen(a) + 1)
+            rbd |= strcmp(a, "rbd") == 0;
+    rados_ioctx_destroy(io);
+    return rbd;
+}
+
+vr_err vr_rbd_find_pools(vr_storage_driver *drv, const vr_pool_source *spec, char ***names, size_t *n, char **err)
+{
+    const char *who = "find-storage-pool-sources rbd";
+    char *key = NULL;
+    *names = NULL;
+    *n = 0;
+    if (spec->auth_user) {
+        unsigned char *v = NULL;
+        size_t len = 0;
+        char *e = NULL;
+        vr_err code = drv->secret_fn ? drv->secret_fn(spec->secret_uuid, spec->secret_usage, &v, &len, &e,
+                                                      drv->secret_opaque)
+                                     : VR_ERR_FAILED;
+        if (code) {
+            vr_set_error(err, "%s: the cephx key of client.%s: %s", who, spec->auth_user,
+                         e ? e : "no secret store is running");
+            free(e);
+            return code;
+        }
+        key = key_base64(v, len);
+        explicit_bzero(v, len);
+        free(v);
+    }
+    rbd_conn c;
+    vr_err e = cluster_connect(spec, who, key, &c, err);
+    key_free(key);
+    if (e)
+        return e;
+    size_t cap = 1024;
+    char *buf = NULL;
+    int rc;
+    for (;;) {
+        buf = vr_realloc(buf, cap);
+        rc = rados_pool_list(c.cluster, buf, cap);
+        if (rc < 0 || (size_t)rc <= cap)
+            break;
+        cap = (size_t)rc;
+    }
+    if (rc < 0) {
+        vr_set_error(err, "%s: listing the cluster's pools failed: %s", who, strerror(-rc));
+        e = VR_ERR_FAILED;
+    }
+    for (const char *p = buf; rc >= 0 && p < buf + rc && *p; p += strlen(p) + 1) {
+        if (!is_rbd_pool(c.cluster, p))
+            continue; /* .mgr, cephfs's, rgw's: not RBD */
+        *names = vr_realloc(*names, (*n + 1) * sizeof(**names));
+        (*names)[(*n)++] = vr_strdup(p);
+    }
+    free(buf);
+    conn_close(&c);
+    return e;
+}
