@@ -159,6 +159,9 @@ expect_match "QEMU gets both monitors and the key as a secret object" "$cmdline"
 grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
 out=$(guest_until nd "echo S-\$(cat /sys/block/vdb/size)" "^S-[0-9]")
 expect_match "the guest sees the 32 MiB RBD image as vdb (65536 sectors)" "$out" "^S-65536"
+netdisk "$SEC" | sed "s|dev='vdb'|dev='vdc'|" > "$ROOT/nd-vdc.xml"
+expect_fail "a network disk is not hot-plugged, and says what to do" "does not hot-plug: attach it with --config and restart" \
+    "$VIREO" attach-device nd "$ROOT/nd-vdc.xml" --live
 "$VIREO" destroy nd >/dev/null
 tiny_xml nd2 | sed "s|<devices>|<devices>$(netdisk 0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e | tr -d '\n')|" > "$ROOT/nd2.xml"
 "$VIREO" define "$ROOT/nd2.xml" >/dev/null
