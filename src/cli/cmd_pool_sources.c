@@ -1,6 +1,7 @@
 /* find-storage-pool-sources TYPE [SRCSPEC] and find-storage-pool-sources-as
  * TYPE [HOST] [PORT] [--initiator IQN]: libvirt's <sources> XML of what
- * could be a pool here (blank disks; an iSCSI portal's targets); and
+ * could be a pool here (blank disks; an iSCSI portal's targets; a Ceph
+ * cluster's RBD pools); and
  * pool-capabilities, the pool types this host serves. */
 #include "cli/cli.h"
 #include "common/util.h"
@@ -65,8 +66,9 @@ const vr_command vr_cmd_pool_capabilities = {"pool-capabilities",
                                              "Pool types this host serves, with their formats (libvirt's XML).", "",
                                              run_capabilities};
 const vr_command vr_cmd_find_pool_sources = {
-    "find-storage-pool-sources", "Pool sources found here (disk: blank disks; iscsi-direct: a portal's targets).",
-    "disk|iscsi-direct [SRCSPEC-FILE]", run_find};
+    "find-storage-pool-sources",
+    "Pool sources found here (disk: blank disks; iscsi-direct: a portal's targets; rbd: a Ceph cluster's RBD pools).",
+    "disk|iscsi-direct|rbd [SRCSPEC-FILE]", run_find};
 const vr_command vr_cmd_find_pool_sources_as = {
-    "find-storage-pool-sources-as", "The same, the portal given as HOST [PORT].",
-    "disk|iscsi-direct [HOST] [PORT] [--initiator IQN]", run_find_as};
+    "find-storage-pool-sources-as", "The same, the portal (or a Ceph monitor, without cephx) given as HOST [PORT].",
+    "disk|iscsi-direct|rbd [HOST] [PORT] [--initiator IQN]", run_find_as};

@@ -198,7 +198,7 @@ typedef enum {
 
 /* ---- devices -------------------------------------------------------- */
 
-typedef enum { VR_DISK_FILE, VR_DISK_BLOCK, VR_DISK_VOLUME } vr_disk_type;
+typedef enum { VR_DISK_FILE, VR_DISK_BLOCK, VR_DISK_VOLUME, VR_DISK_NETWORK } vr_disk_type;
 typedef enum { VR_DISK_DEVICE_DISK, VR_DISK_DEVICE_CDROM } vr_disk_device;
 typedef enum { VR_DISK_RAW, VR_DISK_QCOW2 } vr_disk_format;
 typedef enum {
@@ -227,6 +227,12 @@ typedef enum {
     VR_DISK_BUS_SCSI,
 } vr_disk_bus;
 
+/* <disk type='network'>: one <host name port> of <source> (an rbd monitor). */
+typedef struct {
+    char *name;
+    unsigned port; /* 0: not given (Ceph's 6789) */
+} vr_disk_host;
+
 typedef struct {
     vr_disk_type type;
     vr_disk_device device;
@@ -239,6 +245,18 @@ typedef struct {
     char *source_pool;      /* <source pool=... volume=...> (type volume) */
     char *source_volume;
     char *resolved_path;    /* volume disks: set by the storage driver, never in XML */
+    /* type network: <source protocol='rbd' name='POOL/IMAGE'> (rbd is the one
+     * protocol), its <host>s (monitors), <snapshot name>, <config file>,
+     * and <auth username><secret type='ceph' uuid|usage> (in <source> or
+     * beside it: written back where it was). */
+    char *source_name;
+    vr_disk_host *hosts;
+    size_t n_hosts;
+    char *source_snapshot;
+    char *source_config;
+    char *auth_username;
+    char *secret_uuid, *secret_usage;
+    bool auth_in_source;
     char *target_dev;       /* vda, sda, hdc, ... (unique) */
     vr_disk_bus bus;
     bool readonly;          /* always true for cdroms */

@@ -260,6 +260,37 @@ static void format_pm(xmlNode *root, const vr_domain_def *def)
 
 /* ---- devices ---------------------------------------------------------------- */
 
+static void format_disk_auth(xmlNode *parent, const vr_disk_def *d)
+{
+    xmlNode *a = child(parent, "auth");
+    prop(a, "username", d->auth_username);
+    xmlNode *sec = child(a, "secret");
+    prop(sec, "type", "ceph");
+    if (d->secret_uuid)
+        prop(sec, "uuid", d->secret_uuid);
+    else
+        prop(sec, "usage", d->secret_usage);
+}
+
+static void format_disk_network_source(xmlNode *n, const vr_disk_def *d)
+{
+    xmlNode *s = child(n, "source");
+    prop(s, "protocol", "rbd");
+    prop(s, "name", d->source_name);
+    for (size_t i = 0; i < d->n_hosts; i++) {
+        xmlNode *h = child(s, "host");
+        prop(h, "name", d->hosts[i].name);
+        if (d->hosts[i].port)
+            propf(h, "port", "%u", d->hosts[i].port);
+    }
+    if (d->source_snapshot)
+        prop(child(s, "snapshot"), "name", d->source_snapshot);
+    if (d->source_config)
+        prop(child(s, "config"), "file", d->source_config);
+    if (d->auth_username && d->auth_in_source)
+        format_disk_auth(s, d);
+}
+
 static void format_disk(xmlNode *devs, const vr_disk_def *d)
 {
     xmlNode *n = child(devs, "disk");
@@ -276,7 +307,11 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
         prop(drv, "discard", vr_disk_discard_names[d->discard]);
     if (d->iothread)
         propf(drv, "iothread", "%u", d->iothread);
-    if (d->type == VR_DISK_VOLUME) {
+    if (d->auth_username && !d->auth_in_source)
+        format_disk_auth(n, d);
+    if (d->type == VR_DISK_NETWORK) {
+        format_disk_network_source(n, d);
+    } else if (d->type == VR_DISK_VOLUME) {
         xmlNode *s = child(n, "source");
         prop(s, "pool", d->source_pool);
         prop(s, "volume", d->source_volume);

@@ -169,8 +169,126 @@ static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *
     return 0;
 }
 
+/* <auth username><secret type='ceph' uuid|usage/></auth> of a network
+ * disk: the cephx user and the secret holding its key. */
+static int parse_disk_auth(vr_parse_state *st, const xmlNode *n, vr_disk_def *d, bool in_source)
+{
+    if (d->type != VR_DISK_NETWORK)
+        return vr_xml_error(n, st->err, "<auth> belongs to <disk type='network'> (an rbd image); "
+                            "this disk is type='%s'", vr_disk_type_names[d->type]);
+    if (d->auth_username)
+        return vr_parse_duplicate(n, st->err);
+    if (vr_xml_check_attrs(n, ATTRS("username"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    d->auth_in_source = in_source;
+    d->auth_username = vr_xml_attr(n, "username");
+    if (!d->auth_username || !*d->auth_username)
+        return vr_xml_error(n, st->err, "<auth> needs username='...' (the Ceph user, e.g. admin)");
+    bool have_secret = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "secret"))
+            return vr_xml_unsupported(c, st->err);
+        if (have_secret)
+            return vr_parse_duplicate(c, st->err);
+        have_secret = true;
+        int i;
+        if (vr_xml_check_attrs(c, ATTRS("type", "uuid", "usage"), st->err) < 0 ||
+            vr_xml_check_empty(c, st->err) < 0 || vr_xml_attr_enum(c, "type", ATTRS("ceph"), &i, st->err) < 0)
+            return -1;
+        d->secret_uuid = vr_xml_attr(c, "uuid");
+        d->secret_usage = vr_xml_attr(c, "usage");
+        if (!d->secret_uuid == !d->secret_usage)
+            return vr_xml_error(c, st->err, "<secret type='ceph'> needs uuid='...' or usage='...' (one of "
+                                "them: the secret holding the cephx key, see vireo secret-list)");
+        char canon[VR_UUID_STRLEN];
+        if (d->secret_uuid) {
+            if (!vr_uuid_canonical(d->secret_uuid, canon))
+                return vr_xml_error(c, st->err, "<secret uuid='%s'> is not a UUID", d->secret_uuid);
+            free(d->secret_uuid);
+            d->secret_uuid = vr_strdup(canon);
+        }
+    }
+    if (!have_secret)
+        return vr_xml_error(n, st->err, "<auth username='%s'> needs <secret type='ceph' uuid='...'/> "
+                            "(the secret holding the cephx key)", d->auth_username);
+    return 0;
+}
+
+/* <source protocol='rbd' name='POOL/IMAGE'> with its <host>s, <snapshot>,
+ * <config> and <auth>. */
+static int parse_disk_network_source(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
+{
+    if (vr_xml_check_attrs(n, ATTRS("protocol", "name", "index"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    char *proto = vr_xml_attr(n, "protocol");
+    bool rbd = proto && strcmp(proto, "rbd") == 0;
+    if (!rbd) {
+        int rc = vr_xml_error(n, st->err, "<source protocol='%s'>: Vireo runs network disks of "
+                              "protocol='rbd' (Ceph) only; an image of another server can be a volume of a pool "
+                              "(<disk type='volume'>)", proto ? proto : "");
+        free(proto);
+        return rc;
+    }
+    free(proto);
+    d->source_name = vr_xml_attr(n, "name");
+    const char *slash = d->source_name ? strchr(d->source_name, '/') : NULL;
+    if (!slash || slash == d->source_name || !slash[1] || strchr(slash + 1, '@'))
+        return vr_xml_error(n, st->err, "<source protocol='rbd'> needs name='POOL/IMAGE' (the Ceph pool and "
+                            "the RBD image; a snapshot is <snapshot name=.../>), not '%s'",
+                            d->source_name ? d->source_name : "");
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "host")) {
+            if (vr_xml_check_attrs(c, ATTRS("name", "port", "transport"), st->err) < 0 ||
+                vr_xml_check_empty(c, st->err) < 0)
+                return -1;
+            int i;
+            unsigned long long port = 0;
+            if (vr_xml_attr_enum(c, "transport", ATTRS("tcp"), &i, st->err) < 0 ||
+                vr_xml_attr_uint(c, "port", 1, 65535, &port, st->err) < 0)
+                return -1;
+            vr_disk_host *h = VR_PUSH(d->hosts, d->n_hosts);
+            h->port = (unsigned)port;
+            h->name = vr_xml_attr(c, "name");
+            if (!h->name || !*h->name || strpbrk(h->name, "/,[] "))
+                return vr_xml_error(c, st->err, "<host> needs name='...' (a Ceph monitor's address or "
+                                    "host name)");
+        } else if (vr_xml_is(c, "snapshot")) {
+            if (d->source_snapshot)
+                return vr_parse_duplicate(c, st->err);
+            if (vr_xml_check_attrs(c, ATTRS("name"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0)
+                return -1;
+            d->source_snapshot = vr_xml_attr(c, "name");
+            if (!d->source_snapshot || !*d->source_snapshot)
+                return vr_xml_error(c, st->err, "<snapshot> needs name='...' (an RBD snapshot of the image)");
+        } else if (vr_xml_is(c, "config")) {
+            if (d->source_config)
+                return vr_parse_duplicate(c, st->err);
+            if (vr_xml_check_attrs(c, ATTRS("file"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0)
+                return -1;
+            d->source_config = vr_xml_attr(c, "file");
+            if (!d->source_config)
+                return vr_xml_error(c, st->err, "<config> needs file='...' (a ceph.conf)");
+            if (vr_parse_abs_path(st, c, "<config file>", d->source_config) < 0)
+                return -1;
+        } else if (vr_xml_is(c, "auth")) {
+            if (parse_disk_auth(st, c, d, true) < 0)
+                return -1;
+        } else {
+            return vr_xml_unsupported(c, st->err);
+        }
+    }
+    if (d->n_hosts == 0 && !d->source_config)
+        return vr_xml_error(n, st->err, "<source protocol='rbd' name='%s'> needs a monitor: <host name='MON' "
+                            "port='6789'/> (one per monitor) or <config file='/etc/ceph/ceph.conf'/>",
+                            d->source_name);
+    return 0;
+}
+
 static int parse_disk_source(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
 {
+    if (d->type == VR_DISK_NETWORK)
+        return parse_disk_network_source(st, n, d);
     if (vr_xml_check_empty(n, st->err) < 0)
         return -1;
     switch (d->type) {
@@ -203,6 +321,8 @@ static int parse_disk_source(vr_parse_state *st, const xmlNode *n, vr_disk_def *
             return vr_xml_error(n, st->err, "<source> of a type='volume' disk needs pool='...' "
                                 "and volume='...'");
         return 0;
+    case VR_DISK_NETWORK:
+        break;
     }
     return 0;
 }
@@ -276,6 +396,8 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
             rc = vr_parse_flag(st, c, &d->shareable);
         else if (vr_xml_is(c, "serial"))
             rc = d->serial ? vr_parse_duplicate(c, st->err) : parse_disk_serial(st, c, d);
+        else if (vr_xml_is(c, "auth"))
+            rc = parse_disk_auth(st, c, d, false);
         else if (vr_xml_is(c, "backingStore"))
             rc = 0; /* libvirt's report of the image's backing chain (output only):
                        QEMU reads the chain from the image itself */
@@ -291,6 +413,8 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
         have_source |= vr_xml_is(c, "source");
         have_target |= vr_xml_is(c, "target");
     }
+    if (!have_source && d->type == VR_DISK_NETWORK)
+        return vr_xml_error(n, st->err, "<disk type='network'> needs <source protocol='rbd' name='POOL/IMAGE'>");
     if (!have_source && d->device == VR_DISK_DEVICE_DISK)
         return vr_xml_error(n, st->err, "<disk device='disk'> needs a <source>");
     if (!have_source && d->type == VR_DISK_VOLUME)

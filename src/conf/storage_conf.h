@@ -21,12 +21,20 @@
 
 typedef enum { VR_POOL_DIR, VR_POOL_FS, VR_POOL_DISK, VR_POOL_ISCSI_DIRECT, VR_POOL_RBD } vr_pool_type;
 
+/* <host name port>: one more rbd monitor. */
+typedef struct {
+    char *name;
+    unsigned port; /* 0: Ceph's defaults */
+} vr_pool_host;
+
 /* <source>: what each kind takes (storage_source.c). */
 typedef struct {
     char *device;       /* <device path=''/>: fs, disk: /dev/X; iscsi-direct: the target's IQN */
     char *format;       /* <format type=''/>: disk gpt|dos, fs auto|ext4|xfs */
     char *host;         /* <host name='' port=''/>: iscsi-direct's portal, rbd's monitor */
     unsigned port;      /* iscsi-direct: 3260 when not given; rbd: 0 = Ceph's defaults (3300, 6789) */
+    vr_pool_host *more_hosts; /* rbd: the monitors of the <host>s after the first */
+    size_t n_more_hosts;
     char *name;         /* <name>: rbd's Ceph pool */
     char *initiator;    /* <initiator><iqn name=''/></initiator>: iscsi-direct */
     char *auth_user;    /* <auth type='chap'|'ceph' username=''>: iscsi-direct (chap), rbd (ceph) */

@@ -3,7 +3,7 @@
  *   iscsi-direct:  <host name='H' port='3260'/> <device path='IQN'/>
  *                  <initiator><iqn name='IQN'/></initiator>
  *                  <auth type='chap' username='U'><secret usage='...'|uuid='...'/></auth>
- *   rbd:           <host name='MON' [port='3300']/> <name>CEPHPOOL</name>
+ *   rbd:           <host name='MON' [port='3300']/> (one per monitor) <name>CEPHPOOL</name>
  *                  <auth type='ceph' username='admin'><secret usage='...'|uuid='...'/></auth>
  * A dir pool's source is empty. Anything else inside <source> is
  * refused by name. */
@@ -82,15 +82,24 @@ static int attr_once(const xmlNode *n, const char *attr, char **slot, char **err
     return 0;
 }
 
-static int parse_host(const xmlNode *c, unsigned dflt, vr_pool_source *s, char **err)
+static int parse_host(const xmlNode *c, unsigned dflt, char **host, unsigned *port_out, char **err)
 {
     unsigned long long port = dflt;
     if (vr_xml_check_attrs_doc(c, (const char *const[]){"name", "port", NULL}, DOC, err) < 0 ||
-        vr_xml_check_empty_doc(c, DOC, err) < 0 || attr_once(c, "name", &s->host, err) < 0 ||
+        vr_xml_check_empty_doc(c, DOC, err) < 0 || attr_once(c, "name", host, err) < 0 ||
         vr_xml_attr_uint(c, "port", 1, 65535, &port, err) < 0)
         return -1;
-    s->port = (unsigned)port;
+    *port_out = (unsigned)port;
     return 0;
+}
+
+/* A further <host> of an rbd pool: one more monitor. */
+static int parse_more_host(const xmlNode *c, vr_pool_source *s, char **err)
+{
+    s->more_hosts = vr_realloc(s->more_hosts, (s->n_more_hosts + 1) * sizeof(*s->more_hosts));
+    vr_pool_host *h = &s->more_hosts[s->n_more_hosts++];
+    *h = (vr_pool_host){0};
+    return parse_host(c, 0, &h->name, &h->port, err);
 }
 
 static int parse_initiator(const xmlNode *c, vr_pool_source *s, char **err)
@@ -174,10 +183,9 @@ int vr_pool_source_parse(vr_pool_type t, const xmlNode *n, vr_pool_source *s, ch
                 free(j);
             }
         } else if (vr_xml_is(c, "host") && k->host) {
-            rc = s->host ? vr_xml_error(c, err, "a second <host>: Vireo takes one %s", t == VR_POOL_RBD
-                                                    ? "monitor (any monitor of the cluster will do)"
-                                                    : "portal")
-                         : parse_host(c, k->port, s, err);
+            rc = !s->host          ? parse_host(c, k->port, &s->host, &s->port, err)
+                 : t == VR_POOL_RBD ? parse_more_host(c, s, err) /* every monitor of the cluster */
+                                    : vr_xml_error(c, err, "a second <host>: Vireo takes one portal");
         } else if (vr_xml_is(c, "name") && k->name) {
             rc = s->name ? vr_xml_error(c, err, "duplicate <name>") : parse_name(c, s, err);
         } else if (vr_xml_is(c, "initiator") && k->initiator) {
@@ -323,12 +331,13 @@ bool vr_pool_source_has_target(vr_pool_type t)
 void vr_pool_source_format(vr_pool_type t, xmlNode *parent, const vr_pool_source *s)
 {
     xmlNode *src = xmlNewChild(parent, NULL, BAD_CAST "source", NULL);
-    if (s->host) {
+    for (size_t i = 0; s->host && i <= s->n_more_hosts; i++) {
         xmlNode *h = xmlNewChild(src, NULL, BAD_CAST "host", NULL);
+        unsigned p = i ? s->more_hosts[i - 1].port : s->port;
         char port[16];
-        snprintf(port, sizeof(port), "%u", s->port);
-        xmlNewProp(h, BAD_CAST "name", BAD_CAST s->host);
-        if (s->port)
+        snprintf(port, sizeof(port), "%u", p);
+        xmlNewProp(h, BAD_CAST "name", BAD_CAST(i ? s->more_hosts[i - 1].name : s->host));
+        if (p)
             xmlNewProp(h, BAD_CAST "port", BAD_CAST port);
     }
     if (s->name)
@@ -361,6 +370,10 @@ void vr_pool_source_copy(vr_pool_source *dst, const vr_pool_source *src)
     dst->format = dup0(src->format);
     dst->host = dup0(src->host);
     dst->port = src->port;
+    dst->more_hosts = src->n_more_hosts ? vr_calloc(src->n_more_hosts, sizeof(*dst->more_hosts)) : NULL;
+    dst->n_more_hosts = src->n_more_hosts;
+    for (size_t i = 0; i < src->n_more_hosts; i++)
+        dst->more_hosts[i] = (vr_pool_host){vr_strdup(src->more_hosts[i].name), src->more_hosts[i].port};
     dst->name = dup0(src->name);
     dst->initiator = dup0(src->initiator);
     dst->auth_user = dup0(src->auth_user);
@@ -373,6 +386,9 @@ void vr_pool_source_clear(vr_pool_source *s)
     free(s->device);
     free(s->format);
     free(s->host);
+    for (size_t i = 0; i < s->n_more_hosts; i++)
+        free(s->more_hosts[i].name);
+    free(s->more_hosts);
     free(s->name);
     free(s->initiator);
     free(s->auth_user);

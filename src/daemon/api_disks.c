@@ -10,7 +10,9 @@
 
 static const char *disk_type_name(vr_disk_type t)
 {
-    return t == VR_DISK_BLOCK ? "block" : t == VR_DISK_VOLUME ? "volume" : "file";
+    static const char *const names[] = {[VR_DISK_FILE] = "file", [VR_DISK_BLOCK] = "block",
+                                        [VR_DISK_VOLUME] = "volume", [VR_DISK_NETWORK] = "network"};
+    return names[t];
 }
 
 /* The sizes of the image at path (core/disk_info.h); false when it
@@ -40,6 +42,10 @@ static json_object *disk_json(vr_qemu_driver *drv, const vr_disk_def *d)
     if (d->type == VR_DISK_VOLUME) {
         json_object_object_add(o, "pool", json_object_new_string(d->source_pool));
         json_object_object_add(o, "volume", json_object_new_string(d->source_volume));
+    }
+    if (d->type == VR_DISK_NETWORK) { /* QEMU's Ceph client reaches it: no size from here */
+        json_object_object_add(o, "source", json_object_new_string(d->source_name));
+        return o;
     }
     char *err = NULL;
     char *path = vr_qemu_disk_path(drv, d, &err);

@@ -207,9 +207,10 @@ static vr_err resolve_volume(const char *pool, const char *volume, char **path, 
     return e;
 }
 
-/* The storage driver's CHAP passwords and cephx keys, from the secret
- * store; by usage: an iscsi secret first, then a ceph one. */
-static vr_err storage_secret(const char *uuid, const char *usage, unsigned char **value, size_t *len, char **err,
+/* The storage driver's CHAP passwords and cephx keys, and the QEMU
+ * driver's cephx keys of network disks, from the secret store; by
+ * usage: an iscsi secret first, then a ceph one. */
+static vr_err secret_value(const char *uuid, const char *usage, unsigned char **value, size_t *len, char **err,
                              void *opaque)
 {
     vr_secret_driver *sd = ((vr_api *)opaque)->secrets;
@@ -411,8 +412,9 @@ int main(int argc, char **argv)
     api.storage = vr_storage_driver_new(base, &paths);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
-    vr_storage_set_secret_fn(api.storage, storage_secret, &api);
+    vr_storage_set_secret_fn(api.storage, secret_value, &api);
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
+    vr_qemu_set_secret_fn(api.qemu, secret_value, &api);
     vr_qemu_autostart(api.qemu);
     vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;
     if (web_on && !web) {

@@ -473,12 +473,30 @@ static vr_rpc_result vol_delete(vr_rpc_call *c)
     return vr_rpc_outcome(c, code, err, VR_RPC_VOLUME);
 }
 
+/* find-storage-pool-sources: libvirt's <sources> XML, as the HTTP route
+ * answers it (blank disks; an iSCSI portal's targets; a Ceph cluster's
+ * RBD pools, the srcSpec naming its monitors and auth). */
+static vr_rpc_result find_pool_sources(vr_rpc_call *c)
+{
+    vrp_find_sources_args *a = c->args;
+    if (a->flags)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", a->flags,
+                           c->proc->api);
+    char *xml = NULL, *err = NULL;
+    vr_err code = vr_storage_find_sources(drv(c), a->type, a->spec ? *a->spec : NULL, &xml, &err);
+    if (code == VR_OK)
+        ((vrp_str_ret *)c->ret)->value = xml;
+    return vr_rpc_outcome(c, code, err, VR_RPC_XML);
+}
+
 const vr_rpc_proc vr_rpc_storage_procs[] = {
     VR_RPC_PROC(71, "virConnectNumOfStoragePools", vrp_void, vrp_int_ret, num_pools, false),
     VR_RPC_PROC(72, "virConnectListStoragePools", vrp_max_args, vrp_names_ret, list_pool_names, false),
     VR_RPC_PROC(74, "virConnectListDefinedStoragePools", vrp_max_args, vrp_names_ret, list_defined_pool_names,
                 false),
     VR_RPC_PROC(73, "virConnectNumOfDefinedStoragePools", vrp_void, vrp_int_ret, num_defined_pools, false),
+    VR_RPC_PROC(75, "virConnectFindStoragePoolSources", vrp_find_sources_args, vrp_str_ret, find_pool_sources,
+                true), /* a probe, but it logs in to portals and monitors: read-write callers, as the route */
     VR_RPC_PROC(76, "virStoragePoolCreateXML", vrp_xml_flags_args, vrp_pool_ret, pool_create_xml, true),
     VR_RPC_PROC(77, "virStoragePoolDefineXML", vrp_xml_flags_args, vrp_pool_ret, pool_define_xml, true),
     VR_RPC_PROC(79, "virStoragePoolBuild", vrp_pool_flags_args, vrp_void, pool_build, true),

@@ -3,7 +3,9 @@
 # (ceph-lib.sh: mon, mgr and a memstore OSD in a network namespace; the
 # host's /etc/ceph is never read). vireod runs in that namespace (and
 # QEMU with it). A cephx secret from Vireo's store: a wrong key refused
-# in one line; pool-start, pool-info's sizes, vol-create-as / -resize /
+# in one line; find-storage-pool-sources rbd (vireo and virsh) lists the
+# cluster's RBD pools; pool-start (two monitors, the first unreachable: the
+# second serves), pool-info's sizes, vol-create-as / -resize /
 # -wipe / -clone (a Ceph clone) / -delete and vol-upload / -download as the
 # cluster sees them; an
 # unreachable monitor and a missing Ceph pool failing in seconds with
@@ -11,8 +13,11 @@
 # the key in a secret object's file) writes a marker that reads back
 # after a restart; a dir pool's qcow2 volume copied into RBD
 # (vol-create-from --inputpool) boots the same, and copies back.
-# With --short (make check): up to vol-upload/-download, no guest; the
-# full run is meson suite ceph (make check-ceph).
+# A tiny guest with a <disk type='network'> rbd disk of two monitors
+# (one unreachable) sees the image; its dumpxml gives the disk back; a
+# start with a secret that does not exist is refused by name.
+# With --short (make check): up to vol-upload/-download and the network
+# disk's guest; the full run is meson suite ceph (make check-ceph).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ceph-lib.sh"
 SHORT=${1:-}
@@ -66,13 +71,35 @@ expect_fail "a wrong cephx key is refused in one line" \
 ok "...within a few seconds"
 expect_eq "the pool stayed inactive" "$("$VIREO" pool-info ceph --json | jq -r .state)" "inactive"
 "$VIREO" secret-set-value "$SEC" --base64 "$(ceph_key admin)" >/dev/null
-expect_eq "pool-start with client.admin's key" "$("$VIREO" pool-start ceph)" "Pool 'ceph' started"
-expect_match "pool-dumpxml: host, Ceph pool, auth (no key)" "$("$VIREO" pool-dumpxml ceph | tr -d '\n ')" \
-    "<pooltype=\"rbd\"><name>ceph</name>.*<source><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></pool>"
+# Redefined with two monitors, the first unreachable: the pool works
+# through the second.
+"$VIREO" pool-dumpxml ceph | sed 's|<host name="127.0.0.1"|<host name="127.0.0.9" port="3300"/><host name="127.0.0.1"|' \
+    > "$ROOT/pool2.xml"
+expect_eq "pool-define with a second monitor" "$("$VIREO" pool-define "$ROOT/pool2.xml")" "Pool 'ceph' defined"
+expect_eq "pool-start with client.admin's key (two monitors, the first unreachable)" "$("$VIREO" pool-start ceph)" "Pool 'ceph' started"
+expect_match "pool-dumpxml: both hosts, Ceph pool, auth (no key)" "$("$VIREO" pool-dumpxml ceph | tr -d '\n ')" \
+    "<pooltype=\"rbd\"><name>ceph</name>.*<source><hostname=\"127.0.0.9\"port=\"3300\"/><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></pool>"
 "$VIREO" pool-dumpxml ceph | grep -q "$(ceph_key admin)" && fail "the cephx key is in pool-dumpxml"
 ok "the cephx key is not in the pool's XML"
 expect_match "pool-info: the cluster's 1 GiB" "$("$VIREO" pool-info ceph)" "Capacity: +1(\.00)? GiB"
 expect_match "pool-capabilities: rbd served" "$("$VIREO" pool-capabilities | tr -d '\n ')" '<pooltype="rbd"supported="yes">'
+
+# ---- find-storage-pool-sources rbd: the cluster's RBD pools ----
+ceph_cmd osd pool create notrbd 8 >/dev/null 2>&1 # a pool not tagged for RBD: not offered
+cat > "$ROOT/spec.xml" <<XML
+<source><host name='127.0.0.1' port='3300'/><auth type='ceph' username='admin'><secret uuid='$SEC'/></auth></source>
+XML
+want="<sources><source><hostname=\"127.0.0.1\"port=\"3300\"/><name>vpool</name><authtype=\"ceph\"username=\"admin\"><secretuuid=\"$SEC\"/></auth></source></sources>"
+expect_eq "find-storage-pool-sources rbd SRCSPEC: the RBD pool, as a pool's <source>" \
+    "$("$VIREO" find-storage-pool-sources rbd "$ROOT/spec.xml" | tr -d '\n ')" "$want"
+expect_eq "...and virsh over libvirt-sock gets the same (virConnectFindStoragePoolSources)" \
+    "$(command virsh -q -c "qemu:///system?socket=$ROOT/libvirt-sock" find-storage-pool-sources rbd "$ROOT/spec.xml" | tr -d '\n ')" \
+    "$want"
+expect_fail "find-storage-pool-sources rbd without a monitor" "needs a monitor: <source><host name='MON'" \
+    "$VIREO" find-storage-pool-sources rbd
+sed "s|$SEC|0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e|" "$ROOT/spec.xml" > "$ROOT/spec-nosecret.xml"
+expect_fail "...with a secret that does not exist" "the cephx key of client.admin: secret uuid '0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e' is not defined" \
+    "$VIREO" find-storage-pool-sources rbd "$ROOT/spec-nosecret.xml"
 
 # ---- volumes, as the cluster sees them ----
 expect_eq "vol-create-as" "$("$VIREO" vol-create-as ceph disk1 64M)" "Vol disk1 created"
@@ -101,6 +128,51 @@ expect_fail "an upload larger than the image" "do not fit in volume 'blob' \(an 
     "$VIREO" vol-upload blob "$ROOT/big.bin" --pool ceph
 "$VIREO" vol-delete blob --pool ceph >/dev/null
 
+# ---- a network rbd disk in the domain XML (issue 16) ----
+# Two monitors, one of them the real one; the key from the ceph secret.
+rbd_cli create vpool/net1 --size 32M
+netdisk() {
+    cat <<XML
+<disk type='network' device='disk'>
+  <driver name='qemu' type='raw'/>
+  <source protocol='rbd' name='vpool/net1'>
+    <host name='127.0.0.1' port='3300'/>
+    <host name='127.0.0.9' port='3300'/>
+    <auth username='admin'><secret type='ceph' uuid='$1'/></auth>
+  </source>
+  <target dev='vdb' bus='virtio'/>
+</disk>
+XML
+}
+# A small file disk first, so the guest's kernel names the RBD image vdb too.
+truncate -s 1M "$ROOT/first.img"
+first="<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$ROOT/first.img'/><target dev='vda' bus='virtio'/></disk>"
+tiny_xml nd | sed "s|<devices>|<devices>$first$(netdisk "$SEC" | tr -d '\n')|" > "$ROOT/nd.xml"
+"$VIREO" define "$ROOT/nd.xml" >/dev/null
+expect_eq "dumpxml gives the network disk back as written" \
+    "$("$VIREO" dumpxml nd | tr -d '\n ' | grep -o "<disktype=\"network\".*</disk>" | sed 's|<address[^>]*/>||')" \
+    "$(netdisk "$SEC" | tr -d '\n ' | tr "'" '"')"
+start_booted nd "a guest with a network rbd disk (two monitors) booted"
+cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/nd/qemu.pid")"/cmdline)
+expect_match "QEMU gets both monitors and the key as a secret object" "$cmdline" \
+    "-object secret,id=sec-vdb,file=[^ ]*/vdb.cephx,format=raw -blockdev driver=rbd,pool=vpool,image=net1,conf=/dev/null,server.0.host=127.0.0.1,server.0.port=3300,server.1.host=127.0.0.9,server.1.port=3300,user=admin,auth-client-required.0=cephx,auth-client-required.1=none,key-secret=sec-vdb"
+grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
+out=$(guest_until nd "echo S-\$(cat /sys/block/vdb/size)" "^S-[0-9]")
+expect_match "the guest sees the 32 MiB RBD image as vdb (65536 sectors)" "$out" "^S-65536"
+netdisk "$SEC" | sed "s|dev='vdb'|dev='vdc'|" > "$ROOT/nd-vdc.xml"
+expect_fail "a network disk is not hot-plugged, and says what to do" "does not hot-plug: attach it with --config and restart" \
+    "$VIREO" attach-device nd "$ROOT/nd-vdc.xml" --live
+"$VIREO" destroy nd >/dev/null
+tiny_xml nd2 | sed "s|<devices>|<devices>$(netdisk 0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e | tr -d '\n')|" > "$ROOT/nd2.xml"
+"$VIREO" define "$ROOT/nd2.xml" >/dev/null
+expect_fail "a start with a secret that does not exist is refused by name" \
+    "disk vdb of domain 'nd2': the cephx key of client.admin: secret uuid '0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e' is not defined" \
+    "$VIREO" start nd2
+expect_eq "...and nd2 stays shut off" "$("$VIREO" domstate nd2)" "shut off"
+"$VIREO" undefine nd >/dev/null
+"$VIREO" undefine nd2 >/dev/null
+rbd_cli rm vpool/net1 >/dev/null 2>&1
+
 if [ "$SHORT" = --short ]; then
     no_sanitizer_report
     echo "storage-ceph --short: $CHECKS checks passed"
@@ -113,7 +185,7 @@ tiny_xml rg | sed "s|<devices>|<devices><disk type='volume' device='disk'><drive
 start_booted rg
 cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/rg/qemu.pid")"/cmdline)
 expect_match "QEMU's rbd driver, the key in a secret object's file" "$cmdline" \
-    "-object secret,id=sec-vda,file=[^ ]*/ceph.cephx,format=base64 -blockdev driver=rbd,pool=vpool,image=disk1,conf=/dev/null,server.0.host=127.0.0.1,server.0.port=3300,user=admin,auth-client-required.0=cephx,key-secret=sec-vda"
+    "-object secret,id=sec-vda,file=[^ ]*/ceph.cephx,format=base64 -blockdev driver=rbd,pool=vpool,image=disk1,conf=/dev/null,server.0.host=127.0.0.9,server.0.port=3300,server.1.host=127.0.0.1,server.1.port=3300,user=admin,auth-client-required.0=cephx,auth-client-required.1=none,key-secret=sec-vda"
 grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
 ok "the cephx key is not on QEMU's command line"
 out=$(guest_until rg "printf vireo-rbd-image-41 > /dev/vda && sync && echo W-\$((6*7))" "^W-42")

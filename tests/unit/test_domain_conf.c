@@ -1037,8 +1037,8 @@ static void refuses_outside_subset(void **state)
                              "docs/xml-domain.md)");
     free(err);
 
-    dev_refused("<disk type='network' device='disk'/>\n", 6,
-                "<disk type='network'> is not supported by Vireo (supported: file, block, volume)");
+    dev_refused("<disk type='nvme' device='disk'/>\n", 6,
+                "<disk type='nvme'> is not supported by Vireo (supported: file, block, volume, network)");
     dev_refused("<disk device='floppy'/>\n", 6, "<disk device='floppy'>");
     dev_refused("<interface type='hostdev'/>\n", 6,
                 "<interface type='hostdev'> is not supported by Vireo (supported: user, network, "
@@ -1397,6 +1397,66 @@ static void disk_names(void **state)
     assert_int_equal(vr_disk_name_to_index("vdA"), -1);
 }
 
+/* <disk type='network'> of protocol rbd: monitors, snapshot, config and
+ * <auth> (in <source> or beside it) read, written back where they were,
+ * to a fixed point; the mistakes refused naming the element. */
+static void rbd_network_disk(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD,
+        "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        "<source protocol='rbd' name='vms/web'><host name='192.0.2.20' port='6789'/>"
+        "<host name='mon2'/><snapshot name='s1'/><config file='/etc/ceph/ceph.conf'/>"
+        "<auth username='admin'><secret type='ceph' uuid='2EC115D7-3A88-3CEB-BC12-0AC909A6FD87'/></auth>"
+        "</source><target dev='vda' bus='virtio'/></disk>"
+        "<disk type='network'><auth username='lv'><secret type='ceph' usage='client.lv secret'/></auth>"
+        "<source protocol='rbd' name='vms/data'><host name='192.0.2.21'/></source>"
+        "<target dev='vdb'/></disk>");
+    const vr_disk_def *d = &def->disks[0];
+    assert_int_equal(d->type, VR_DISK_NETWORK);
+    assert_string_equal(d->source_name, "vms/web");
+    assert_int_equal(d->n_hosts, 2);
+    assert_string_equal(d->hosts[0].name, "192.0.2.20");
+    assert_int_equal(d->hosts[0].port, 6789);
+    assert_int_equal(d->hosts[1].port, 0);
+    assert_string_equal(d->source_snapshot, "s1");
+    assert_string_equal(d->source_config, "/etc/ceph/ceph.conf");
+    assert_string_equal(d->auth_username, "admin");
+    assert_string_equal(d->secret_uuid, "2ec115d7-3a88-3ceb-bc12-0ac909a6fd87");
+    assert_true(d->auth_in_source);
+    d = &def->disks[1];
+    assert_false(d->auth_in_source);
+    assert_string_equal(d->secret_usage, "client.lv secret");
+    assert_null(d->secret_uuid);
+    assert_fixed_point(def);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<source protocol=\"rbd\" name=\"vms/web\">"));
+    assert_non_null(strstr(xml, "<host name=\"192.0.2.20\" port=\"6789\"/>"));
+    assert_non_null(strstr(xml, "<host name=\"mon2\"/>"));
+    assert_null(strstr(xml, "</host>"));
+    assert_non_null(strstr(xml, "<auth username=\"lv\">\n        <secret type=\"ceph\" usage=\"client.lv secret\"/>\n"
+                                "      </auth>\n      <source protocol=\"rbd\" name=\"vms/data\">"));
+    free(xml);
+    vr_domain_def_free(def);
+
+    dev_refused("<disk type='network'><source protocol='nbd' name='x/y'><host name='h'/></source></disk>", 6,
+                "protocol='rbd'");
+    dev_refused("<disk type='network'><source protocol='rbd' name='image'><host name='h'/></source></disk>", 6,
+                "name='POOL/IMAGE'");
+    dev_refused("<disk type='network'><source protocol='rbd' name='p/i'/></disk>", 6, "<host name='MON'");
+    dev_refused("<disk type='network'><target dev='vda'/></disk>", 6, "needs <source protocol='rbd'");
+    dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h' port='0'/></source></disk>",
+                6, "port");
+    dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
+                "<auth username='a'><secret type='ceph'/></auth></source></disk>", 6, "uuid='...' or usage='...'");
+    dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
+                "<auth username='a'/></source></disk>", 6, "needs <secret type='ceph'");
+    dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
+                "<auth username='a'><secret type='iscsi' usage='x'/></auth></source></disk>", 6, "type");
+    dev_refused("<disk type='file'><auth username='a'/><source file='/a.img'/></disk>", 6,
+                "<auth> belongs to <disk type='network'>");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1420,6 +1480,7 @@ int main(void)
         cmocka_unit_test(numatune_parse),
         cmocka_unit_test(rng_egd_parse),
         cmocka_unit_test(smartcard_parse),
+        cmocka_unit_test(rbd_network_disk),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(refuses_domain_values),

@@ -11,8 +11,10 @@
  * /run/vireo/qemu/NAME, tap fds from 30 up, SPICE's autoport 5901, vsock
  * cid 3, a graphics secret file. A fixture whose name ends in "-kvm" is
  * built for KVM, every other for TCG. Volume disks are resolved as the
- * storage driver would: pool "iscsi" to an iscsi-direct URL (pool "rbd" to an rbd:// one) with a
- * password file, any other pool to /var/lib/vireo/pools/POOL/VOLUME. */
+ * storage driver would: pool "iscsi" to an iscsi-direct URL (pool "rbd"
+ * to an rbd:// one) with a password file, "rbd-mons" to an rbd:// one of
+ * three monitors without cephx, any other pool to
+ * /var/lib/vireo/pools/POOL/VOLUME. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +36,8 @@
                   "iqn.2026-12.org.vireo:host&user=vireo&password-file=/run/vireo/secrets/iscsi,1.key"
 
 #define RBD_URL "rbd://admin@192.0.2.20:3300/vms/%s?key-file=/run/vireo/secrets/ceph,1.key"
+/* A pool of several monitors (one IPv6), without cephx. */
+#define RBD_MONS_URL "rbd://192.0.2.20,192.0.2.21:3300,[2001:db8::22]:6789/vms/%s"
 
 static const int tap_fds[] = {30, 31, 32, 33, 34, 35, 36, 37};
 
@@ -64,6 +68,7 @@ static void resolve_volumes(vr_domain_def *def)
         free(d->resolved_path);
         d->resolved_path = strcmp(d->source_pool, "iscsi") == 0 ? vr_asprintf(ISCSI_URL, d->source_volume)
                            : strcmp(d->source_pool, "rbd") == 0 ? vr_asprintf(RBD_URL, d->source_volume)
+                           : strcmp(d->source_pool, "rbd-mons") == 0 ? vr_asprintf(RBD_MONS_URL, d->source_volume)
                            : vr_asprintf("/var/lib/vireo/pools/%s/%s", d->source_pool, d->source_volume);
     }
 }

@@ -99,7 +99,7 @@ static void iscsi_direct_pools(void **state)
             "has no target");
 }
 
-/* rbd: libvirt's <source> of a Ceph pool (one monitor, the pool's name,
+/* rbd: libvirt's <source> of a Ceph pool (its monitors, the pool's name,
  * cephx auth by a secret); no port means Ceph's own defaults. */
 static void rbd_pools(void **state)
 {
@@ -125,8 +125,23 @@ static void rbd_pools(void **state)
     refused("<pool type='rbd'><name>c</name><source><host name='m'/></source></pool>", "an rbd pool needs a monitor");
     refused("<pool type='rbd'><name>c</name><source><host name='m'/><name>a/b</name></source></pool>",
             "<name> must be the Ceph pool's name");
-    refused("<pool type='rbd'><name>c</name><source><host name='m'/><host name='n'/><name>p</name></source></pool>",
-            "a second <host>: Vireo takes one monitor");
+    /* Every monitor of the cluster, in order (the port each its own). */
+    d = roundtrip("<pool type='rbd'><name>c</name><source><host name='m1' port='3300'/><host name='m2'/>"
+                  "<host name='2001:db8::3' port='6789'/><name>p</name></source></pool>");
+    assert_int_equal(d->source.n_more_hosts, 2);
+    assert_string_equal(d->source.more_hosts[0].name, "m2");
+    assert_int_equal(d->source.more_hosts[0].port, 0);
+    assert_int_equal(d->source.more_hosts[1].port, 6789);
+    out = vr_pool_def_format(d, NULL);
+    assert_non_null(strstr(out, "<host name=\"m1\" port=\"3300\"/>\n    <host name=\"m2\"/>\n    "
+                                "<host name=\"2001:db8::3\" port=\"6789\"/>"));
+    free(out);
+    vr_pool_def_free(d);
+    refused("<pool type='rbd'><name>c</name><source><host name='m'/><host port='1'/><name>p</name></source></pool>",
+            "<host> needs name=");
+    refused("<pool type='iscsi-direct'><name>c</name><source><host name='m'/><host name='n'/>"
+            "<device path='iqn.2026-12.org.x:t'/><initiator><iqn name='iqn.2026-12.org.x:i'/></initiator></source></pool>",
+            "a second <host>: Vireo takes one portal");
     refused("<pool type='rbd'><name>c</name><source><host name='m'/><name>p</name><auth type='chap' username='u'>"
             "<secret uuid='x'/></auth></source></pool>",
             "type='chap'");

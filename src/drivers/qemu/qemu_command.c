@@ -568,14 +568,13 @@ vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, 
  * image format on top; the device takes the format node. */
 static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
 {
-    if (d->type == VR_DISK_VOLUME && vr_str_starts(path, "iscsi://")) {
-        vr_qprops *p = vr_qc_iscsi_node(c, d, path);
-        if (p) {
-            node_options(p, d, false);
-            vr_qc_props(c, "-blockdev", p);
-        }
-    } else if (d->type == VR_DISK_VOLUME && vr_str_starts(path, "rbd://")) {
-        vr_qprops *p = vr_qc_rbd_node(c, d, path);
+    bool vol = d->type == VR_DISK_VOLUME;
+    /* Images QEMU reaches over the network itself: their own protocol node. */
+    bool net = d->type == VR_DISK_NETWORK || (vol && (vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://")));
+    if (net) {
+        vr_qprops *p = d->type == VR_DISK_NETWORK      ? vr_qc_rbd_network_node(c, d)
+                       : vr_str_starts(path, "iscsi://") ? vr_qc_iscsi_node(c, d, path)
+                                                         : vr_qc_rbd_node(c, d, path);
         if (p) {
             node_options(p, d, false);
             vr_qc_props(c, "-blockdev", p);
@@ -591,7 +590,7 @@ static void disks(cmd *c, const unsigned *bootidx)
     const vr_domain_def *def = c->def;
     for (size_t i = 0; i < def->n_disks; i++) {
         const vr_disk_def *d = &def->disks[i];
-        const char *path = disk_path(c, d);
+        const char *path = d->type == VR_DISK_NETWORK ? d->source_name : disk_path(c, d);
         if (path)
             disk_backend(c, d, path);
         else if (d->device != VR_DISK_DEVICE_CDROM)

@@ -59,6 +59,9 @@ char *vr_qemu_quote(const char *s);
  * drive-DEV; the disk's device (bootindex 0: none). */
 void vr_qemu_pci_props(vr_qprops *p, bool q35, const vr_address *a);
 vr_qprops *vr_qemu_disk_file_node(const vr_disk_def *d, const char *path);
+/* Where the driver writes the cephx key (base64) of a <disk type='network'>
+ * with <auth> before a start, for the argv's secret object. */
+char *vr_qemu_rbd_key_file(const char *runtime_dir, const vr_disk_def *d);
 vr_qprops *vr_qemu_disk_format_node(const vr_disk_def *d);
 vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, unsigned bootindex);
 /* An interface's NIC on netdev `netdev`, with device id `id`. */

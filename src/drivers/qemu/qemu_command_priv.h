@@ -48,6 +48,9 @@ void vr_qc_secret_object(cmd *c, const char *id, const char *file, const char *f
 char *vr_qc_query_get(const char *query, const char *key);
 /* qemu_command_rbd.c: the same for an image of an rbd pool. */
 vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url);
+/* ... and for a <disk type='network'> of protocol rbd (its key in
+ * vr_qemu_rbd_key_file). */
+vr_qprops *vr_qc_rbd_network_node(cmd *c, const vr_disk_def *d);
 
 /* qemu_command_graphics.c */
 void vr_qc_graphics(cmd *c);

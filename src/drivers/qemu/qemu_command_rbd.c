@@ -1,13 +1,20 @@
-/* An image of an rbd pool on QEMU's own Ceph client (block-rbd, package
- * qemu-block-extra): the storage driver resolves the volume to
- *   rbd://[USER@]MON[:PORT]/POOL/IMAGE[?key-file=F]
- * and this turns it into the protocol node
+/* RBD images on QEMU's own Ceph client (block-rbd, package
+ * qemu-block-extra), for the two disks that name one:
+ * - an image of an rbd pool: the storage driver resolves the volume to
+ *     rbd://[USER@]MON[:PORT][,MON[:PORT]...]/POOL/IMAGE[?key-file=F]
+ * - <disk type='network'><source protocol='rbd' name='POOL/IMAGE'> with
+ *   its <host>s, <snapshot>, <config> and <auth>: the driver wrote the
+ *   value of its secret (the key's bytes) to RUNTIME/DEV.cephx before
+ *   the build (format=raw: QEMU encodes it for librados);
+ * both become the protocol node
  *   -object secret,id=sec-DEV,file=F,format=base64
- *   -blockdev driver=rbd,pool=POOL,image=IMAGE,server.0.host=MON,
- *             server.0.port=PORT,user=USER,auth-client-required.0=cephx,
- *             key-secret=sec-DEV,node-name=file-DEV
- * so the cephx key is read by QEMU from a 0600 file, never carried on its
- * command line, and no ceph.conf is read (conf=/dev/null). */
+ *   -blockdev driver=rbd,pool=POOL,image=IMAGE,conf=/dev/null,
+ *             server.0.host=MON,server.0.port=PORT,server.1.host=...,
+ *             user=USER,auth-client-required.0=cephx,
+ *             auth-client-required.1=none,key-secret=sec-DEV,node-name=file-DEV
+ * (libvirt's mapping), so the cephx key is read by QEMU from a 0600
+ * file, never carried on its command line, and no ceph.conf is read
+ * unless <config file> names one. */
 #include "drivers/qemu/qemu_command_priv.h"
 #include "common/util.h"
 
@@ -15,19 +22,89 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* MON[:PORT] or [V6]:PORT -> host and port ("" when none). */
-static void split_mon(const char *mon, char **host, char **port)
+typedef struct {
+    char *pool, *image, *snapshot, *conf, *user, *key_file;
+    bool key_raw; /* the file holds the key's bytes (else base64, as Ceph writes it) */
+    char **hosts, **ports; /* ports[i] "" when not given */
+    size_t n_hosts;
+} rbd_spec;
+
+static void spec_free(rbd_spec *s)
 {
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        free(s->hosts[i]);
+        free(s->ports[i]);
+    }
+    free(s->hosts);
+    free(s->ports);
+    free(s->pool);
+    free(s->image);
+    free(s->snapshot);
+    free(s->conf);
+    free(s->user);
+    free(s->key_file);
+}
+
+static void spec_add_host(rbd_spec *s, char *host, char *port)
+{
+    s->hosts = vr_realloc(s->hosts, (s->n_hosts + 1) * sizeof(*s->hosts));
+    s->ports = vr_realloc(s->ports, (s->n_hosts + 1) * sizeof(*s->ports));
+    s->hosts[s->n_hosts] = host;
+    s->ports[s->n_hosts++] = port;
+}
+
+/* MON[:PORT] or [V6]:PORT, of `len` bytes. */
+static void add_mon(rbd_spec *s, const char *mon, size_t len)
+{
+    char *m = vr_strndup(mon, len), *host, *port;
     const char *colon = NULL;
-    if (mon[0] == '[') {
-        const char *end = strchr(mon, ']');
-        *host = vr_strndup(mon + 1, end ? (size_t)(end - mon - 1) : strlen(mon + 1));
+    if (m[0] == '[') {
+        const char *end = strchr(m, ']');
+        host = vr_strndup(m + 1, end ? (size_t)(end - m - 1) : strlen(m + 1));
         colon = end && end[1] == ':' ? end + 1 : NULL;
     } else {
-        colon = strchr(mon, ':');
-        *host = colon ? vr_strndup(mon, (size_t)(colon - mon)) : vr_strdup(mon);
+        colon = strchr(m, ':');
+        host = colon ? vr_strndup(m, (size_t)(colon - m)) : vr_strdup(m);
     }
-    *port = vr_strdup(colon ? colon + 1 : "");
+    port = vr_strdup(colon ? colon + 1 : "");
+    spec_add_host(s, host, port);
+    free(m);
+}
+
+/* The node and, with cephx, its secret object before it. */
+static vr_qprops *rbd_props(cmd *c, const vr_disk_def *d, const rbd_spec *s)
+{
+    bool auth = s->user && s->key_file;
+    char *id = vr_asprintf("sec-%s", d->target_dev);
+    if (auth)
+        vr_qc_secret_object(c, id, s->key_file, s->key_raw ? "raw" : "base64");
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", "rbd");
+    vr_qp_str(p, "pool", s->pool);
+    vr_qp_str(p, "image", s->image);
+    vr_qp_str(p, "snapshot", s->snapshot);
+    vr_qp_str(p, "conf", s->conf ? s->conf : "/dev/null");
+    for (size_t i = 0; i < s->n_hosts; i++) {
+        char *k = vr_asprintf("server.%zu.host", i);
+        vr_qp_str(p, k, s->hosts[i]);
+        free(k);
+        if (*s->ports[i]) {
+            k = vr_asprintf("server.%zu.port", i);
+            vr_qp_str(p, k, s->ports[i]);
+            free(k);
+        }
+    }
+    if (auth) {
+        vr_qp_str(p, "user", s->user);
+        vr_qp_str(p, "auth-client-required.0", "cephx");
+        vr_qp_str(p, "auth-client-required.1", "none");
+        vr_qp_str(p, "key-secret", id);
+    } else {
+        vr_qp_str(p, "auth-client-required.0", "none");
+    }
+    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
+    free(id);
+    return p;
 }
 
 vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url)
@@ -41,40 +118,43 @@ vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url)
         vr_qc_fail(c, "disk %s: '%s' is not an rbd://MON/POOL/IMAGE volume", d->target_dev, url);
         return NULL;
     }
-    char *user = at ? vr_strndup(rest, (size_t)(at - rest)) : NULL;
-    const char *mon_start = at ? at + 1 : rest;
-    char *mon = vr_strndup(mon_start, (size_t)(slash1 - mon_start)), *host, *port;
-    split_mon(mon, &host, &port);
-    char *keyfile = vr_qc_query_get(query ? query + 1 : NULL, "key-file");
-    bool auth = user && keyfile;
-    if (auth) {
-        char *id = vr_asprintf("sec-%s", d->target_dev);
-        vr_qc_secret_object(c, id, keyfile, "base64");
-        free(id);
+    rbd_spec s = {0};
+    s.user = at ? vr_strndup(rest, (size_t)(at - rest)) : NULL;
+    for (const char *m = at ? at + 1 : rest; m < slash1;) {
+        const char *comma = memchr(m, ',', (size_t)(slash1 - m));
+        const char *end = comma ? comma : slash1;
+        add_mon(&s, m, (size_t)(end - m));
+        m = end + 1;
     }
-    vr_qprops *p = vr_qp_new(NULL, NULL);
-    vr_qp_str(p, "driver", "rbd");
-    vr_qp_strf(p, "pool", "%.*s", (int)(slash2 - slash1 - 1), slash1 + 1);
-    if (query)
-        vr_qp_strf(p, "image", "%.*s", (int)(query - slash2 - 1), slash2 + 1);
-    else
-        vr_qp_str(p, "image", slash2 + 1);
-    vr_qp_str(p, "conf", "/dev/null");
-    vr_qp_str(p, "server.0.host", host);
-    if (*port)
-        vr_qp_str(p, "server.0.port", port);
-    if (auth) {
-        vr_qp_str(p, "user", user);
-        vr_qp_str(p, "auth-client-required.0", "cephx");
-        vr_qp_strf(p, "key-secret", "sec-%s", d->target_dev);
-    } else {
-        vr_qp_str(p, "auth-client-required.0", "none");
-    }
-    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
-    free(user);
-    free(mon);
-    free(host);
-    free(port);
-    free(keyfile);
+    s.key_file = vr_qc_query_get(query ? query + 1 : NULL, "key-file");
+    s.pool = vr_strndup(slash1 + 1, (size_t)(slash2 - slash1 - 1));
+    s.image = query ? vr_strndup(slash2 + 1, (size_t)(query - slash2 - 1)) : vr_strdup(slash2 + 1);
+    vr_qprops *p = rbd_props(c, d, &s);
+    spec_free(&s);
+    return p;
+}
+
+char *vr_qemu_rbd_key_file(const char *runtime_dir, const vr_disk_def *d)
+{
+    return vr_asprintf("%s/%s.cephx", runtime_dir, d->target_dev);
+}
+
+vr_qprops *vr_qc_rbd_network_node(cmd *c, const vr_disk_def *d)
+{
+    const char *slash = strchr(d->source_name, '/');
+    rbd_spec s = {
+        .pool = vr_strndup(d->source_name, (size_t)(slash - d->source_name)),
+        .image = vr_strdup(slash + 1),
+        .snapshot = d->source_snapshot ? vr_strdup(d->source_snapshot) : NULL,
+        .conf = d->source_config ? vr_strdup(d->source_config) : NULL,
+        .user = d->auth_username ? vr_strdup(d->auth_username) : NULL,
+        .key_file = d->auth_username ? vr_qemu_rbd_key_file(c->rt->runtime_dir, d) : NULL,
+        .key_raw = true,
+    };
+    for (size_t i = 0; i < d->n_hosts; i++)
+        spec_add_host(&s, vr_strdup(d->hosts[i].name),
+                      d->hosts[i].port ? vr_asprintf("%u", d->hosts[i].port) : vr_strdup(""));
+    vr_qprops *p = rbd_props(c, d, &s);
+    spec_free(&s);
     return p;
 }

@@ -23,6 +23,8 @@ struct vr_qemu_driver {
     vr_qemu_identity qemu_as; /* uid 0: QEMU runs as the daemon */
     vr_qemu_volume_fn resolve_volume; /* set by the daemon; NULL: no storage */
     void *resolve_opaque;
+    vr_qemu_secret_fn secret_fn; /* set by the daemon; NULL: no secret store */
+    void *secret_opaque;
 };
 
 /* Registry. add: parse, check name/uuid clashes, and (persistent) save.
@@ -128,6 +130,13 @@ void vr_qemu_job_end(vr_qemu_driver *drv, const char *name);
  * SPICE with autoport (0 when none is needed) and the password file
  * (malloc'ed path, NULL when no password). */
 int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err);
+/* A secret's value in a 0600 file of the run, QEMU's user its owner;
+ * `what` names it in the error. */
+int vr_qemu_write_secret_file(vr_domain *dom, const char *path, const void *data, size_t len, const char *what,
+                              char **err);
+/* The cephx keys of the <disk type='network'>s with <auth>, from the
+ * secret store into vr_qemu_rbd_key_file (after the run dir is made). */
+int vr_qemu_disk_keys_write(vr_domain *dom, char **err);
 /* The certificate directory of a SPICE display with a tlsPort, or NULL:
  * none needed (*err NULL) or its files missing (*err says which). */
 char *vr_qemu_spice_tls_dir(const vr_domain *dom, char **err);

@@ -418,6 +418,7 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     dom->id = dom->drv->next_id++;
     vr_qemu_logs_rotate(dom);
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0 ||
+        vr_qemu_disk_keys_write(dom, &err) < 0 ||
         vr_qemu_tpm_start(dom, &err) < 0) {
         start_failed(dom, err);
         cb(VR_ERR_FAILED, err, opaque);

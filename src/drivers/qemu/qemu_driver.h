@@ -362,6 +362,12 @@ const char *vr_dom_state_name(vr_dom_state s);
 typedef vr_err (*vr_qemu_volume_fn)(const char *pool, const char *volume, char **path,
                                     vr_disk_format *format, char **err, void *opaque);
 void vr_qemu_set_volume_resolver(vr_qemu_driver *drv, vr_qemu_volume_fn fn, void *opaque);
+/* <disk type='network'> with <auth>: the value of the secret it names
+ * (by uuid, or by usage when uuid is NULL), from the daemon's secret store.
+ * *value is malloc'ed; VR_OK, or a code with *err naming the secret. */
+typedef vr_err (*vr_qemu_secret_fn)(const char *uuid, const char *usage, unsigned char **value, size_t *len,
+                                    char **err, void *opaque);
+void vr_qemu_set_secret_fn(vr_qemu_driver *drv, vr_qemu_secret_fn fn, void *opaque);
 /* A disk's image file: the source, or the resolved volume. NULL for an
  * empty CD-ROM, or with *err when a volume cannot be resolved. */
 char *vr_qemu_disk_path(vr_qemu_driver *drv, const vr_disk_def *d, char **err);

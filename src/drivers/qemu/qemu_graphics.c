@@ -46,21 +46,26 @@ static bool port_free(const char *addr, int port)
     return ok;
 }
 
-static int write_secret(vr_domain *dom, const char *passwd, char **path, char **err)
+int vr_qemu_write_secret_file(vr_domain *dom, const char *path, const void *data, size_t len, const char *what,
+                              char **err)
 {
-    *path = vr_asprintf("%s/graphics0.secret", dom->runtime_dir);
-    int fd = open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    size_t len = strlen(passwd);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     const vr_qemu_identity *as = &dom->drv->qemu_as;
-    if (fd < 0 || write(fd, passwd, len) != (ssize_t)len ||
+    if (fd < 0 || write(fd, data, len) != (ssize_t)len ||
         (as->uid != 0 && fchown(fd, as->uid, as->gid) < 0)) {
-        vr_set_error(err, "cannot write the graphics password file %s: %s", *path, strerror(errno));
+        vr_set_error(err, "cannot write the %s file %s: %s", what, path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
     }
     close(fd);
     return 0;
+}
+
+static int write_secret(vr_domain *dom, const char *passwd, char **path, char **err)
+{
+    *path = vr_asprintf("%s/graphics0.secret", dom->runtime_dir);
+    return vr_qemu_write_secret_file(dom, *path, passwd, strlen(passwd), "graphics password", err);
 }
 
 int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err)

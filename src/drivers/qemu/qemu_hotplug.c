@@ -548,6 +548,11 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
 {
     vr_domain *dom = h->dom;
     const char *name = dom->def->name;
+    if (d->type == VR_DISK_NETWORK) {
+        vr_set_error(err, "disk %s is an rbd network disk, which Vireo does not hot-plug: attach it with --config "
+                          "and restart domain '%s'", d->target_dev, name);
+        return VR_ERR_UNSUPPORTED;
+    }
     vr_err code = check_pci_slot(h->live, &d->addr, d->target_dev, err);
     if (code == VR_OK)
         code = vr_qemu_disk_preflight(dom->drv, name, d, err);

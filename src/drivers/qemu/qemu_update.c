@@ -104,7 +104,8 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
         if (now->device != VR_DISK_DEVICE_CDROM)
             change = "a disk that is no CD-ROM (only a CD-ROM's medium changes live; blockresize and "
                      "blockcopy change a disk)";
-        else if (!(change = disk_change(now, d)) && d->type != VR_DISK_FILE && (d->source_path || d->source_volume))
+        else if (!(change = disk_change(now, d)) &&
+                 (d->type == VR_DISK_NETWORK || (d->type != VR_DISK_FILE && (d->source_path || d->source_volume))))
             change = "<source> other than a file";
         if (!change) {
             /* a medium: change-media's work, in both definitions the flags name */

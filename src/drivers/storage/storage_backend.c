@@ -49,13 +49,32 @@ bool vr_pool_defs_same_storage(const vr_pool_def *a, const vr_pool_def *b)
            a->source.port == b->source.port && same_str(a->source.name, b->source.name);
 }
 
+/* Monitor i of an rbd pool (0: the first <host>). */
+static const char *mon_name(const vr_pool_source *s, size_t i, unsigned *port)
+{
+    *port = i ? s->more_hosts[i - 1].port : s->port;
+    return i ? s->more_hosts[i - 1].name : s->host;
+}
+
+/* Do two rbd pools name a monitor in common (the same cluster)? */
+static bool share_monitor(const vr_pool_source *a, const vr_pool_source *b)
+{
+    for (size_t i = 0; i <= a->n_more_hosts; i++)
+        for (size_t j = 0; j <= b->n_more_hosts; j++) {
+            unsigned pa, pb;
+            const char *ha = mon_name(a, i, &pa), *hb = mon_name(b, j, &pb);
+            if (strcmp(ha, hb) == 0 && pa == pb)
+                return true;
+        }
+    return false;
+}
+
 const char *vr_pool_defs_clash(const vr_pool_def *a, const vr_pool_def *b)
 {
     if (a->source.device && b->source.device && strcmp(a->source.device, b->source.device) == 0 &&
         a->type != VR_POOL_ISCSI_DIRECT && b->type != VR_POOL_ISCSI_DIRECT)
         return "its device";
-    if (a->type == VR_POOL_RBD && b->type == VR_POOL_RBD && strcmp(a->source.host, b->source.host) == 0 &&
-        a->source.port == b->source.port)
+    if (a->type == VR_POOL_RBD && b->type == VR_POOL_RBD && share_monitor(&a->source, &b->source))
         return strcmp(a->source.name, b->source.name) == 0 ? "its Ceph pool" : NULL;
     if (a->type == VR_POOL_ISCSI_DIRECT && b->type == VR_POOL_ISCSI_DIRECT &&
         strcmp(a->source.host, b->source.host) == 0 && a->source.port == b->source.port)

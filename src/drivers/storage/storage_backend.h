@@ -89,6 +89,11 @@ vr_err vr_iscsi_reach(const char *host, unsigned port, const char *who, char **e
 vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
                          char **err);
 
+/* find-storage-pool-sources rbd: the Ceph pools tagged for RBD (rbd
+ * pool init) on the cluster of spec's monitors, as spec's user (its
+ * key from the secret store). */
+vr_err vr_rbd_find_pools(vr_storage_driver *drv, const vr_pool_source *spec, char ***names, size_t *n, char **err);
+
 /* vol-clone in an rbd pool: a snapshot of `name`, protected, and a
  * Ceph clone of it named `new_name` (storage_backend_rbd.c). */
 vr_err vr_rbd_clone(vr_pool *p, const char *name, const char *new_name, char **err);

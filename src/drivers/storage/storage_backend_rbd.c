@@ -12,6 +12,7 @@
 #include "drivers/storage/ceph_lib.h"
 #include "common/file.h"
 #include "common/log.h"
+#include "common/strbuf.h"
 #include "common/util.h"
 
 #include <errno.h>
@@ -31,12 +32,21 @@ typedef struct {
     rados_ioctx_t io;
 } rbd_conn;
 
-/* "HOST" or "HOST:PORT" ([v6]:PORT), as Ceph's mon_host takes it. */
+/* "HOST" or "HOST:PORT" ([v6]:PORT) of every monitor, comma-separated,
+ * as Ceph's mon_host takes them (and the rbd:// URL of rbd_qemu_path). */
 static char *mon_host(const vr_pool_source *s)
 {
-    if (!s->port)
-        return vr_strdup(s->host);
-    return strchr(s->host, ':') ? vr_asprintf("[%s]:%u", s->host, s->port) : vr_asprintf("%s:%u", s->host, s->port);
+    vr_strbuf b = {0};
+    for (size_t i = 0; i <= s->n_more_hosts; i++) {
+        const char *host = i ? s->more_hosts[i - 1].name : s->host;
+        unsigned port = i ? s->more_hosts[i - 1].port : s->port;
+        const char *sep = i ? "," : "";
+        if (!port)
+            vr_strbuf_addf(&b, "%s%s", sep, host);
+        else
+            vr_strbuf_addf(&b, strchr(host, ':') ? "%s[%s]:%u" : "%s%s:%u", sep, host, port);
+    }
+    return vr_strbuf_take(&b);
 }
 
 static char *key_base64(const unsigned char *v, size_t len)
@@ -106,12 +116,10 @@ static void conn_close(rbd_conn *c)
     c->cluster = NULL;
 }
 
-/* Connect to the cluster with the definition and the key (NULL: no
- * cephx) alone, so that a worker thread can run it, and open the pool's
- * ioctx. */
-static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c, char **err)
+/* Connect to the cluster of the source's monitors with the key (NULL:
+ * no cephx); `who` starts the messages ("pool 'NAME'"). */
+static vr_err cluster_connect(const vr_pool_source *s, const char *who, const char *key, rbd_conn *c, char **err)
 {
-    const vr_pool_source *s = &def->source;
     memset(c, 0, sizeof(*c));
     if (!vr_ceph_load(err))
         return VR_ERR_UNSUPPORTED;
@@ -147,15 +155,30 @@ static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c
     }
     if (rc < 0) {
         if (strcmp(step, "connect") == 0)
-            vr_set_error(err, "pool '%s': cannot connect to the Ceph monitor %s as client.%s: %s%s", def->name,
-                         mon, s->auth_user ? s->auth_user : "admin", strerror(-rc), connect_hint(rc));
+            vr_set_error(err, "%s: cannot connect to the Ceph monitor %s as client.%s: %s%s", who, mon,
+                         s->auth_user ? s->auth_user : "admin", strerror(-rc), connect_hint(rc));
         else
-            vr_set_error(err, "pool '%s': librados refused the setting %s: %s", def->name, step, strerror(-rc));
-        free(mon);
+            vr_set_error(err, "%s: librados refused the setting %s: %s", who, step, strerror(-rc));
         conn_close(c);
-        return -rc == EACCES || -rc == EPERM ? VR_ERR_DENIED : VR_ERR_FAILED;
     }
-    rc = vr_ceph.rados_ioctx_create(c->cluster, s->name, &c->io);
+    free(mon);
+    if (rc < 0)
+        return -rc == EACCES || -rc == EPERM ? VR_ERR_DENIED : VR_ERR_FAILED;
+    return VR_OK;
+}
+
+/* Connect with the definition and the key alone, so that a worker
+ * thread can run it, and open the pool's ioctx. */
+static vr_err conn_open_def(const vr_pool_def *def, const char *key, rbd_conn *c, char **err)
+{
+    const vr_pool_source *s = &def->source;
+    char *who = vr_asprintf("pool '%s'", def->name);
+    vr_err e = cluster_connect(s, who, key, c, err);
+    free(who);
+    if (e)
+        return e;
+    char *mon = mon_host(s);
+    int rc = vr_ceph.rados_ioctx_create(c->cluster, s->name, &c->io);
     if (rc < 0) {
         c->io = NULL;
         vr_set_error(err, "pool '%s': the Ceph pool '%s' on %s %s%s", def->name, s->name, mon,
@@ -565,15 +588,20 @@ vr_err vr_rbd_img_opts(vr_pool *p, const char *image, const char *secret_id, cha
     vr_err code = write_key(p, key_file, err);
     if (code)
         return code;
-    char port[40] = "";
-    if (s->port)
-        snprintf(port, sizeof(port), ",file.server.0.port=%u", s->port);
+    vr_strbuf b = {0};
+    for (size_t i = 0; i <= s->n_more_hosts; i++) {
+        unsigned port = i ? s->more_hosts[i - 1].port : s->port;
+        vr_strbuf_addf(&b, "%sfile.server.%zu.host=%s", i ? "," : "", i, i ? s->more_hosts[i - 1].name : s->host);
+        if (port)
+            vr_strbuf_addf(&b, ",file.server.%zu.port=%u", i, port);
+    }
+    char *servers = vr_strbuf_take(&b);
     char *auth = *key_file ? vr_asprintf(",file.user=%s,file.auth-client-required.0=cephx,file.key-secret=%s",
                                          s->auth_user, secret_id)
                            : vr_strdup(",file.auth-client-required.0=none");
-    *opts = vr_asprintf("driver=raw,file.driver=rbd,file.pool=%s,file.image=%s,file.conf=/dev/null,"
-                        "file.server.0.host=%s%s%s",
-                        s->name, image, s->host, port, auth);
+    *opts = vr_asprintf("driver=raw,file.driver=rbd,file.pool=%s,file.image=%s,file.conf=/dev/null,%s%s", s->name,
+                        image, servers, auth);
+    free(servers);
     free(auth);
     return VR_OK;
 }
@@ -656,3 +684,72 @@ const vr_pool_backend vr_backend_rbd = {
     .open_io = rbd_open_io,
     .check_run = rbd_check_run,
 };
+
+/* Is the Ceph pool tagged for RBD (rbd pool init)? */
+static bool is_rbd_pool(rados_t cluster, const char *name)
+{
+    rados_ioctx_t io;
+    if (vr_ceph.rados_ioctx_create(cluster, name, &io) < 0)
+        return false;
+    char apps[256];
+    size_t len = sizeof(apps);
+    bool rbd = false;
+    if (vr_ceph.rados_application_list(io, apps, &len) == 0)
+        for (const char *a = apps; a < apps + len && *a; a += strlen(a) + 1)
+            rbd |= strcmp(a, "rbd") == 0;
+    vr_ceph.rados_ioctx_destroy(io);
+    return rbd;
+}
+
+vr_err vr_rbd_find_pools(vr_storage_driver *drv, const vr_pool_source *spec, char ***names, size_t *n, char **err)
+{
+    const char *who = "find-storage-pool-sources rbd";
+    char *key = NULL;
+    *names = NULL;
+    *n = 0;
+    if (spec->auth_user) {
+        unsigned char *v = NULL;
+        size_t len = 0;
+        char *e = NULL;
+        vr_err code = drv->secret_fn ? drv->secret_fn(spec->secret_uuid, spec->secret_usage, &v, &len, &e,
+                                                      drv->secret_opaque)
+                                     : VR_ERR_FAILED;
+        if (code) {
+            vr_set_error(err, "%s: the cephx key of client.%s: %s", who, spec->auth_user,
+                         e ? e : "no secret store is running");
+            free(e);
+            return code;
+        }
+        key = key_base64(v, len);
+        explicit_bzero(v, len);
+        free(v);
+    }
+    rbd_conn c;
+    vr_err e = cluster_connect(spec, who, key, &c, err);
+    key_free(key);
+    if (e)
+        return e;
+    size_t cap = 1024;
+    char *buf = NULL;
+    int rc;
+    for (;;) {
+        buf = vr_realloc(buf, cap);
+        rc = vr_ceph.rados_pool_list(c.cluster, buf, cap);
+        if (rc < 0 || (size_t)rc <= cap)
+            break;
+        cap = (size_t)rc;
+    }
+    if (rc < 0) {
+        vr_set_error(err, "%s: listing the cluster's pools failed: %s", who, strerror(-rc));
+        e = VR_ERR_FAILED;
+    }
+    for (const char *p = buf; rc >= 0 && p < buf + rc && *p; p += strlen(p) + 1) {
+        if (!is_rbd_pool(c.cluster, p))
+            continue; /* .mgr, cephfs's, rgw's: not RBD */
+        *names = vr_realloc(*names, (*n + 1) * sizeof(**names));
+        (*names)[(*n)++] = vr_strdup(p);
+    }
+    free(buf);
+    conn_close(&c);
+    return e;
+}

@@ -2,9 +2,13 @@
  *   disk:          whole block devices with no partition table and no file
  *                  system, that nobody holds (the "disks without a label").
  *   iscsi-direct:  the targets a portal offers (SendTargets discovery).
+ *   rbd:           the RBD pools of the cluster a srcSpec's monitors
+ *                  belong to (librados), each with the spec's monitors
+ *                  and auth, ready to be a pool's <source>.
  * The answer is libvirt's <sources> XML, written by src/conf. */
 #include "drivers/storage/storage_backend.h"
 #include "drivers/storage/storage_blockdev.h"
+#include "conf/storage_source.h"
 #include "common/file.h"
 #include "common/util.h"
 
@@ -56,12 +60,40 @@ static vr_err find_disks(vr_storage_driver *drv, vr_pool_source **out, size_t *n
     return VR_OK;
 }
 
+/* rbd: the spec names the monitors and the auth; each RBD pool of the
+ * cluster is answered as a <source> of them and its <name>. */
+static vr_err find_rbd(vr_storage_driver *drv, const char *spec, vr_pool_source **out, size_t *n, char **err)
+{
+    vr_pool_source s = {0};
+    if (spec && vr_pool_source_parse_xml(VR_POOL_RBD, spec, &s, err) < 0)
+        return VR_ERR_INVALID;
+    if (!s.host) {
+        vr_pool_source_clear(&s);
+        vr_set_error(err, "find-storage-pool-sources rbd needs a monitor: <source><host name='MON' port='3300'/>"
+                          "<auth type='ceph' username='admin'><secret uuid='UUID'/></auth></source>");
+        return VR_ERR_INVALID;
+    }
+    char **names = NULL;
+    size_t k = 0;
+    vr_err e = vr_rbd_find_pools(drv, &s, &names, &k, err);
+    for (size_t i = 0; i < k; i++) {
+        *out = vr_realloc(*out, (*n + 1) * sizeof(**out));
+        vr_pool_source *o = &(*out)[(*n)++];
+        vr_pool_source_copy(o, &s);
+        free(o->name);
+        o->name = names[i];
+    }
+    free(names);
+    vr_pool_source_clear(&s);
+    return e;
+}
+
 vr_err vr_storage_find_sources(vr_storage_driver *drv, const char *type, const char *spec, char **xml,
                                char **err)
 {
     vr_pool_type t;
-    if (!vr_pool_type_parse(type, &t) || (t != VR_POOL_DISK && t != VR_POOL_ISCSI_DIRECT)) {
-        vr_set_error(err, "find-storage-pool-sources: Vireo finds sources of disk and iscsi-direct pools, not '%s'",
+    if (!vr_pool_type_parse(type, &t) || (t != VR_POOL_DISK && t != VR_POOL_ISCSI_DIRECT && t != VR_POOL_RBD)) {
+        vr_set_error(err, "find-storage-pool-sources: Vireo finds sources of disk, iscsi-direct and rbd pools, not '%s'",
                      type ? type : "");
         return VR_ERR_UNSUPPORTED;
     }
@@ -70,6 +102,8 @@ vr_err vr_storage_find_sources(vr_storage_driver *drv, const char *type, const c
     vr_err e = VR_OK;
     if (t == VR_POOL_DISK) {
         e = find_disks(drv, &list, &n);
+    } else if (t == VR_POOL_RBD) {
+        e = find_rbd(drv, spec, &list, &n, err);
     } else {
         vr_pool_source s;
         if (!spec || vr_pool_source_parse_xml(t, spec, &s, err) < 0) {
