@@ -23,8 +23,9 @@ void vireo_domain_list_free(vireo_domain *list, size_t n)
 
 int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
 {
-    /* Read as it streams in: no JSON tree per domain (see wire_stream.c). */
-    char *text = vr_client_get_text(c, "/v1/domains");
+    /* The rows form (wire.h), read without a JSON tree per domain
+     * (wire_stream.c); a daemon without it answers objects, read alike. */
+    char *text = vr_client_get_text(c, "/v1/domains?rows=1");
     if (!text)
         return -1;
     char *err = NULL;

@@ -221,6 +221,53 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
     vr_strbuf_add(b, num);
 }
 
+void vr_wire_write_row(vr_strbuf *b, const vr_wire_schema *s, const void *obj)
+{
+    vr_strbuf_addn(b, "[", 1);
+    for (size_t i = 0; i < s->n_fields; i++) {
+        const vr_wire_field *f = &s->fields[i];
+        if (i)
+            vr_strbuf_addn(b, ",", 1);
+        if (f->omit && empty(f, obj))
+            vr_strbuf_addn(b, "null", 4);
+        else
+            write_value(b, f, obj);
+    }
+    vr_strbuf_addn(b, "]", 1);
+}
+
+void vr_wire_list_begin(vr_wire_list *l, vr_strbuf *b, const vr_wire_schema *s, const char *key, bool rows)
+{
+    *l = (vr_wire_list){.b = b, .s = s, .rows = rows};
+    vr_strbuf_addn(b, "{", 1);
+    if (rows) {
+        vr_strbuf_add(b, "\"keys\":[");
+        for (size_t i = 0; i < s->n_fields; i++) {
+            if (i)
+                vr_strbuf_addn(b, ",", 1);
+            vr_wire_write_string(b, s->fields[i].key);
+        }
+        vr_strbuf_add(b, "],");
+    }
+    vr_wire_write_string(b, key);
+    vr_strbuf_addn(b, ":[", 2);
+}
+
+void vr_wire_list_add(vr_wire_list *l, const void *obj)
+{
+    if (l->n++)
+        vr_strbuf_addn(l->b, ",", 1);
+    if (l->rows)
+        vr_wire_write_row(l->b, l->s, obj);
+    else
+        vr_wire_write(l->b, l->s, obj);
+}
+
+void vr_wire_list_end(vr_wire_list *l)
+{
+    vr_strbuf_add(l->b, "]}\n");
+}
+
 void vr_wire_write(vr_strbuf *b, const vr_wire_schema *s, const void *obj)
 {
     vr_strbuf_addn(b, "{", 1);
