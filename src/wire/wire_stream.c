@@ -207,10 +207,24 @@ static int on_number(void *ctx, const char *s, size_t len)
     row_value(r);
     if (!in_element(r) || !r->field || r->in_strv || len >= 64)
         return 1;
+    const vr_wire_field *f = r->field;
+    /* A plain integer of up to 18 digits (every count, size and id the
+     * daemon writes) without strtoll's locale and checks. */
+    bool neg = s[0] == '-';
+    size_t digits = len - neg;
+    if (f->kind != VR_WIRE_DOUBLE && digits > 0 && digits <= 18) {
+        long long v = 0;
+        size_t i = neg;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            v = v * 10 + (s[i++] - '0');
+        if (i == len) {
+            vr_wire_set_int(f, cur(r), neg ? -v : v);
+            return 1;
+        }
+    }
     char num[64];
     memcpy(num, s, len);
     num[len] = '\0';
-    const vr_wire_field *f = r->field;
     if (f->kind == VR_WIRE_DOUBLE)
         *(double *)((char *)cur(r) + f->off) = strtod(num, NULL);
     else if (f->kind == VR_WIRE_U64)
