@@ -335,6 +335,50 @@ static void bad_lists(void **state)
     assert_null(vr_wire_array_parse(&vr_wire_domain, cut, strlen(cut), "domains", &n, &err));
     assert_non_null(strstr(err, "not valid JSON"));
     free(err);
+
+    /* Every prefix of both forms, and every byte replaced by each of a few
+     * structural ones: read or refused, never more (the ASan build checks
+     * the memory); what is read is freed. */
+    char *fix = fixture("domain.json");
+    for (int form = 0; form < 2; form++) {
+        vireo_domain one;
+        json_object *o = json_tokener_parse(fix);
+        vr_wire_from_json(&vr_wire_domain, o, &one);
+        json_object_put(o);
+        vr_strbuf b = {0};
+        vr_wire_list l;
+        vr_wire_list_begin(&l, &b, &vr_wire_domain, "domains", form);
+        vr_wire_list_add(&l, &one);
+        vr_wire_list_add(&l, &one);
+        vr_wire_list_end(&l);
+        vr_wire_clear(&vr_wire_domain, &one);
+        char *text = vr_strbuf_take(&b);
+        size_t len = strlen(text);
+        static const char subst[] = "[]{}\",:1n";
+        for (size_t i = 0; i <= len; i++) {
+            for (size_t k = 0; k <= sizeof(subst) - 1; k++) {
+                if (i == len && k < sizeof(subst) - 1)
+                    continue; /* no byte there to replace */
+                char *t = vr_strdup(text);
+                size_t tlen = len;
+                if (k == sizeof(subst) - 1)
+                    tlen = i; /* the prefix */
+                else
+                    t[i] = subst[k];
+                err = NULL;
+                n = 0;
+                vireo_domain *got = vr_wire_array_parse(&vr_wire_domain, t, tlen, "domains", &n, &err);
+                if (got)
+                    vr_wire_array_free(&vr_wire_domain, got, n);
+                else
+                    assert_non_null(err);
+                free(err);
+                free(t);
+            }
+        }
+        free(text);
+    }
+    free(fix);
 }
 
 /* The example object that follows `marker` in docs/api.md has exactly
