@@ -135,6 +135,15 @@ void vr_wire_array_free(const vr_wire_schema *s, void *list, size_t n);
 void *vr_wire_array_parse(const vr_wire_schema *s, const char *text, size_t len, const char *key, size_t *n,
                           char **err);
 
+/* The same read piece by piece as the answer arrives (libvireo feeds it
+ * from the socket: no copy of the whole text is kept): feed every piece,
+ * then end, which frees the reader and returns what vr_wire_array_parse
+ * would have. */
+typedef struct vr_wire_reader vr_wire_reader;
+vr_wire_reader *vr_wire_reader_new(const vr_wire_schema *s, const char *key);
+void vr_wire_reader_feed(vr_wire_reader *w, const char *text, size_t len);
+void *vr_wire_reader_end(vr_wire_reader *w, size_t *n, char **err);
+
 /* Set an integer field (any of the integer kinds) from v. */
 void vr_wire_set_int(const vr_wire_field *f, void *obj, long long v);
 

@@ -263,25 +263,52 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = on_end_array,
 };
 
+struct vr_wire_reader {
+    reader r;
+    yajl_handle h;
+    yajl_status st;
+};
+
+vr_wire_reader *vr_wire_reader_new(const vr_wire_schema *s, const char *key)
+{
+    vr_wire_reader *w = vr_calloc(1, sizeof(*w));
+    w->r = (reader){.s = s, .list_key = key};
+    w->h = yajl_alloc(&callbacks, NULL, &w->r);
+    w->st = yajl_status_ok;
+    return w;
+}
+
+void vr_wire_reader_feed(vr_wire_reader *w, const char *text, size_t len)
+{
+    if (w->st == yajl_status_ok)
+        w->st = yajl_parse(w->h, (const unsigned char *)text, len);
+}
+
+void *vr_wire_reader_end(vr_wire_reader *w, size_t *n, char **err)
+{
+    reader *r = &w->r;
+    if (w->st == yajl_status_ok)
+        w->st = yajl_complete_parse(w->h);
+    void *items = NULL;
+    if (w->st != yajl_status_ok) {
+        unsigned char *why = yajl_get_error(w->h, 0, NULL, 0);
+        vr_set_error(err, "the daemon's list of %ss is not valid JSON: %s", r->s->name, (const char *)why);
+        yajl_free_error(w->h, why);
+        vr_wire_array_free(r->s, r->items, r->n);
+    } else {
+        *n = r->n;
+        items = r->items ? r->items : vr_calloc(1, r->s->size);
+    }
+    yajl_free(w->h);
+    free(r->cols);
+    free(w);
+    return items;
+}
+
 void *vr_wire_array_parse(const vr_wire_schema *s, const char *text, size_t len, const char *key, size_t *n,
                           char **err)
 {
-    reader r = {.s = s, .list_key = key};
-    yajl_handle h = yajl_alloc(&callbacks, NULL, &r);
-    yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
-    if (st == yajl_status_ok)
-        st = yajl_complete_parse(h);
-    if (st != yajl_status_ok) {
-        unsigned char *why = yajl_get_error(h, 0, (const unsigned char *)text, len);
-        vr_set_error(err, "the daemon's list of %ss is not valid JSON: %s", s->name, (const char *)why);
-        yajl_free_error(h, why);
-        yajl_free(h);
-        free(r.cols);
-        vr_wire_array_free(s, r.items, r.n);
-        return NULL;
-    }
-    yajl_free(h);
-    free(r.cols);
-    *n = r.n;
-    return r.items ? r.items : vr_calloc(1, s->size);
+    vr_wire_reader *w = vr_wire_reader_new(s, key);
+    vr_wire_reader_feed(w, text, len);
+    return vr_wire_reader_end(w, n, err);
 }
