@@ -36,6 +36,10 @@ char *vr_client_get_text(vireo_conn *c, const char *path);
 /* The same for any method and body. */
 char *vr_client_text(vireo_conn *c, const char *method, const char *path, const char *body,
                      const char *content_type);
+/* A GET whose 2xx answer goes to sink piece by piece as it arrives
+ * (a list read while it streams in); 0, or -1 with the error set. */
+int vr_client_get_each(vireo_conn *c, const char *path, void (*sink)(void *ctx, const char *data, size_t len),
+                       void *ctx);
 /* The same for binary answers (a screenshot): *len bytes. */
 char *vr_client_get_bytes(vireo_conn *c, const char *path, size_t *len);
 

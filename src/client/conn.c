@@ -170,9 +170,52 @@ char *vr_client_escape(vireo_conn *c, const char *s)
 }
 
 /* The one HTTP exchange under every call: the status (-1 with the
- * error set when the daemon was lost), the body into *resp. */
+ * error set when the daemon was lost), the body through on_data. */
+static int request_to(vireo_conn *c, const char *method, const char *path, const char *body,
+                      const char *content_type, curl_write_callback on_data, void *data);
+
 static int request(vireo_conn *c, const char *method, const char *path, const char *body,
                    const char *content_type, vr_strbuf *resp)
+{
+    return request_to(c, method, path, body, content_type, on_body, resp);
+}
+
+/* vr_client_get_each: a 2xx answer's pieces to the sink, any other kept
+ * for its error. */
+typedef struct {
+    vireo_conn *c;
+    long status;
+    void (*sink)(void *ctx, const char *data, size_t len);
+    void *ctx;
+    vr_strbuf other;
+} each_ctx;
+
+static size_t on_each(char *data, size_t size, size_t n, void *arg)
+{
+    each_ctx *e = arg;
+    if (!e->status)
+        curl_easy_getinfo(e->c->curl, CURLINFO_RESPONSE_CODE, &e->status);
+    if (e->status >= 200 && e->status < 300)
+        e->sink(e->ctx, data, size * n);
+    else
+        vr_strbuf_addn(&e->other, data, size * n);
+    return size * n;
+}
+
+int vr_client_get_each(vireo_conn *c, const char *path, void (*sink)(void *ctx, const char *data, size_t len),
+                       void *ctx)
+{
+    each_ctx e = {.c = c, .sink = sink, .ctx = ctx};
+    int status = request_to(c, "GET", path, NULL, NULL, on_each, &e);
+    char *other = vr_strbuf_take(&e.other);
+    if (status >= 0 && (status < 200 || status >= 300))
+        vr_client_error_from_body(c, status, other);
+    free(other);
+    return status >= 200 && status < 300 ? 0 : -1;
+}
+
+static int request_to(vireo_conn *c, const char *method, const char *path, const char *body,
+                      const char *content_type, curl_write_callback on_data, void *data)
 {
     CURL *h = c->curl;
     curl_easy_reset(h);
@@ -188,8 +231,8 @@ static int request(vireo_conn *c, const char *method, const char *path, const ch
     curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, data);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);

@@ -100,16 +100,46 @@ static void *list_at(const vr_wire_field *f, const void *obj, size_t *n)
 
 /* ---- writing text ---- */
 
+/* vr_strbuf_addn without the call while there is room: a list of
+ * thousands is tens of thousands of short pieces. */
+static inline void put(vr_strbuf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len > n) {
+        memcpy(b->s + b->len, s, n);
+        b->len += n;
+        b->s[b->len] = '\0';
+    } else {
+        vr_strbuf_addn(b, s, n);
+    }
+}
+#define PUT(b, lit) put(b, lit, sizeof(lit) - 1)
+
+/* An integer in decimal, without printf. */
+static void put_int(vr_strbuf *b, long long v, bool is_unsigned)
+{
+    char num[24], *p = num + sizeof(num);
+    unsigned long long u = is_unsigned || v >= 0 ? (unsigned long long)v : 0ULL - (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (!is_unsigned && v < 0)
+        *--p = '-';
+    put(b, p, (size_t)(num + sizeof(num) - p));
+}
+
 void vr_wire_write_string(vr_strbuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
-    vr_strbuf_addn(b, "\"", 1);
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
+    PUT(b, "\"");
+    const char *run = s, *p = s;
+    for (;; p++) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        vr_strbuf_addn(b, run, (size_t)(p - run));
+        put(b, run, (size_t)(p - run));
+        if (!c)
+            break;
         run = p + 1;
         char esc[7] = {'\\', 0};
         switch (c) {
@@ -125,10 +155,9 @@ void vr_wire_write_string(vr_strbuf *b, const char *s)
             esc[4] = hex[c >> 4];
             esc[5] = hex[c & 15];
         }
-        vr_strbuf_add(b, esc);
+        put(b, esc, strlen(esc));
     }
-    vr_strbuf_add(b, run);
-    vr_strbuf_addn(b, "\"", 1);
+    PUT(b, "\"");
 }
 
 static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
@@ -140,7 +169,7 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
         if (s)
             vr_wire_write_string(b, s);
         else
-            vr_strbuf_addn(b, "null", 4);
+            PUT(b, "null");
         return;
     }
     case VR_WIRE_CHARS:
@@ -152,7 +181,10 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
         return;
     }
     case VR_WIRE_BOOL:
-        vr_strbuf_add(b, *CAT(obj, f, bool) ? "true" : "false");
+        if (*CAT(obj, f, bool))
+            PUT(b, "true");
+        else
+            PUT(b, "false");
         return;
     case VR_WIRE_TRIBOOL:
         vr_strbuf_add(b, *CAT(obj, f, int) < 0 ? "null" : *CAT(obj, f, int) ? "true" : "false");
@@ -162,30 +194,30 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
         if (name)
             vr_wire_write_string(b, name);
         else
-            vr_strbuf_addn(b, "null", 4);
+            PUT(b, "null");
         return;
     }
     case VR_WIRE_GROUP:
         if (empty(f, obj))
-            vr_strbuf_addn(b, "null", 4);
+            PUT(b, "null");
         else
             vr_wire_write(b, f->sub, obj);
         return;
     case VR_WIRE_LIST: {
         size_t n;
         const char *items = list_at(f, obj, &n);
-        vr_strbuf_addn(b, "[", 1);
+        PUT(b, "[");
         for (size_t i = 0; i < n; i++) {
             if (i)
-                vr_strbuf_addn(b, ",", 1);
+                PUT(b, ",");
             vr_wire_write(b, f->sub, items + i * f->sub->size);
         }
-        vr_strbuf_addn(b, "]", 1);
+        PUT(b, "]");
         return;
     }
     case VR_WIRE_DOUBLE:
         if (f->has_none && *CAT(obj, f, double) == (double)f->none) {
-            vr_strbuf_addn(b, "null", 4);
+            PUT(b, "null");
             return;
         }
         snprintf(num, sizeof(num), "%.17g", *CAT(obj, f, double));
@@ -197,13 +229,13 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
     case VR_WIRE_STRV: {
         char *const *v = *(char **const *)((const char *)obj + f->off);
         size_t n = *(const size_t *)((const char *)obj + f->count_off);
-        vr_strbuf_addn(b, "[", 1);
+        PUT(b, "[");
         for (size_t i = 0; i < n; i++) {
             if (i)
-                vr_strbuf_addn(b, ",", 1);
+                PUT(b, ",");
             vr_wire_write_string(b, v[i]);
         }
-        vr_strbuf_addn(b, "]", 1);
+        PUT(b, "]");
         return;
     }
     default:
@@ -211,31 +243,77 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
     }
     long long v = int_value(f, obj);
     if (f->has_none && v == f->none) {
-        vr_strbuf_addn(b, "null", 4);
+        PUT(b, "null");
         return;
     }
-    if (f->kind == VR_WIRE_U64)
-        snprintf(num, sizeof(num), "%llu", (unsigned long long)v);
+    put_int(b, v, f->kind == VR_WIRE_U64);
+}
+
+void vr_wire_write_row(vr_strbuf *b, const vr_wire_schema *s, const void *obj)
+{
+    PUT(b, "[");
+    for (size_t i = 0; i < s->n_fields; i++) {
+        const vr_wire_field *f = &s->fields[i];
+        if (i)
+            PUT(b, ",");
+        if (f->omit && empty(f, obj))
+            PUT(b, "null");
+        else
+            write_value(b, f, obj);
+    }
+    PUT(b, "]");
+}
+
+void vr_wire_list_begin(vr_wire_list *l, vr_strbuf *b, const vr_wire_schema *s, const char *key, bool rows)
+{
+    *l = (vr_wire_list){.b = b, .s = s, .rows = rows};
+    PUT(b, "{");
+    if (rows) {
+        vr_strbuf_add(b, "\"keys\":[");
+        for (size_t i = 0; i < s->n_fields; i++) {
+            if (i)
+                PUT(b, ",");
+            vr_wire_write_string(b, s->fields[i].key);
+        }
+        vr_strbuf_add(b, "],");
+    }
+    vr_wire_write_string(b, key);
+    PUT(b, ":[");
+}
+
+void vr_wire_list_add(vr_wire_list *l, const void *obj)
+{
+    if (l->n++)
+        PUT(l->b, ",");
+    if (l->rows)
+        vr_wire_write_row(l->b, l->s, obj);
     else
-        snprintf(num, sizeof(num), "%lld", v);
-    vr_strbuf_add(b, num);
+        vr_wire_write(l->b, l->s, obj);
+}
+
+void vr_wire_list_end(vr_wire_list *l)
+{
+    vr_strbuf_add(l->b, "]}\n");
 }
 
 void vr_wire_write(vr_strbuf *b, const vr_wire_schema *s, const void *obj)
 {
-    vr_strbuf_addn(b, "{", 1);
+    PUT(b, "{");
     bool first = true;
     for (size_t i = 0; i < s->n_fields; i++) {
         const vr_wire_field *f = &s->fields[i];
         if (f->omit && empty(f, obj))
             continue;
-        vr_strbuf_add(b, first ? "\"" : ",\"");
+        if (first)
+            PUT(b, "\"");
+        else
+            PUT(b, ",\"");
         first = false;
-        vr_strbuf_add(b, f->key);
-        vr_strbuf_addn(b, "\":", 2);
+        put(b, f->key, strlen(f->key));
+        PUT(b, "\":");
         write_value(b, f, obj);
     }
-    vr_strbuf_addn(b, "}", 1);
+    PUT(b, "}");
 }
 
 /* ---- json-c ---- */

@@ -92,6 +92,28 @@ struct vr_wire_schema {
 /* The object as compact JSON text appended to b, without a json-c tree:
  * what lists of thousands are written with. */
 void vr_wire_write(vr_strbuf *b, const vr_wire_schema *s, const void *obj);
+/* A list answer written straight into a text buffer, in one of two forms
+ * of the same schema:
+ *   objects  {"KEY":[{...},{...}]}, each element as vr_wire_write writes it;
+ *   rows     {"keys":["name","uuid",...],"KEY":[[...],[...]]}: the keys once,
+ *            then each element as an array of its values in the schema's
+ *            order, written as in the object form (a key the object form
+ *            leaves out is null). About half the bytes, and a reader maps a
+ *            value to its field by position instead of looking its key up:
+ *            what libvireo asks for (GET /v1/domains?rows=1).
+ * vr_wire_array_parse reads both. */
+typedef struct {
+    vr_strbuf *b;
+    const vr_wire_schema *s;
+    bool rows;
+    size_t n;
+} vr_wire_list;
+void vr_wire_list_begin(vr_wire_list *l, vr_strbuf *b, const vr_wire_schema *s, const char *key, bool rows);
+void vr_wire_list_add(vr_wire_list *l, const void *obj);
+void vr_wire_list_end(vr_wire_list *l);
+/* One element in the rows form: [v1,v2,...]. */
+void vr_wire_write_row(vr_strbuf *b, const vr_wire_schema *s, const void *obj);
+
 /* The same as a json-c object, for answers built around it. */
 json_object *vr_wire_to_json(const vr_wire_schema *s, const void *obj);
 /* Fill obj (zeroed first) from a JSON object: a missing or null key
@@ -104,12 +126,23 @@ void vr_wire_clear(const vr_wire_schema *s, void *obj);
 void *vr_wire_array_from_json(const vr_wire_schema *s, json_object *arr, size_t *n);
 void vr_wire_array_free(const vr_wire_schema *s, void *list, size_t n);
 
-/* A list answer {"KEY":[{...}, ...]} read straight into a new array of
+/* A list answer, either form above, read straight into a new array of
  * structs (wire_stream.c: an event parser, no tree per element): what
- * libvireo reads lists of thousands with. NULL with *err when the text
- * is not JSON. Free with vr_wire_array_free. */
+ * libvireo reads lists of thousands with. In the rows form the "keys"
+ * map positions to fields (a key this schema lacks is skipped, a field
+ * the keys lack stays empty). NULL with *err when the text is not JSON.
+ * Free with vr_wire_array_free. */
 void *vr_wire_array_parse(const vr_wire_schema *s, const char *text, size_t len, const char *key, size_t *n,
                           char **err);
+
+/* The same read piece by piece as the answer arrives (libvireo feeds it
+ * from the socket: no copy of the whole text is kept): feed every piece,
+ * then end, which frees the reader and returns what vr_wire_array_parse
+ * would have. */
+typedef struct vr_wire_reader vr_wire_reader;
+vr_wire_reader *vr_wire_reader_new(const vr_wire_schema *s, const char *key);
+void vr_wire_reader_feed(vr_wire_reader *w, const char *text, size_t len);
+void *vr_wire_reader_end(vr_wire_reader *w, size_t *n, char **err);
 
 /* Set an integer field (any of the integer kinds) from v. */
 void vr_wire_set_int(const vr_wire_field *f, void *obj, long long v);

@@ -1,8 +1,9 @@
-/* Reading a list answer ({"KEY":[{...},{...}]}) straight into an array
- * of structs with yajl's event parser: no tree of thousands of objects
- * is built and torn down (json-c's tokener spent 9 ms on 1000 domains;
- * this takes a fraction). Keys not in the schema are skipped, with
- * whatever they hold. */
+/* Reading a list answer ({"KEY":[{...},{...}]}, or the rows form
+ * {"keys":[...],"KEY":[[...],[...]]}, wire.h) straight into an array of
+ * structs with yajl's event parser: no tree of thousands of objects is
+ * built and torn down (json-c's tokener spent 9 ms on 1000 domains; this
+ * takes a fraction). Keys not in the schema are skipped, with whatever
+ * they hold. */
 #include "wire/wire.h"
 #include "common/util.h"
 
@@ -15,9 +16,13 @@ typedef struct {
     const char *list_key;
     int depth;                  /* maps and the list entered (skipped ones not counted) */
     int skip;                   /* > 0: inside a value nobody reads */
-    bool key_is_list, in_list, in_strv;
-    const vr_wire_field *field; /* the current key's, in an element; NULL unknown */
-    size_t next_field;          /* keys usually come in table order */
+    bool key_is_list, key_is_keys, in_list, in_keys, in_strv;
+    bool row;                   /* the current element is a row (an array), not an object */
+    const vr_wire_field *field; /* the current value's, in an element; NULL unknown */
+    size_t next_field;          /* object form: keys usually come in table order */
+    const vr_wire_field **cols; /* rows form: the field of each position ("keys") */
+    size_t n_cols, col;         /* ... how many, and the next value's position */
+    bool have_keys;
     char *items;
     size_t n, cap;
 } reader;
@@ -44,20 +49,49 @@ static void new_element(reader *r)
         else if (f->kind == VR_WIRE_TRIBOOL)
             vr_wire_set_int(f, obj, -1);
     }
+    r->field = NULL;
+    r->next_field = 0;
+    r->col = 0;
+}
+
+static const vr_wire_field *field_named(reader *r, const unsigned char *key, size_t len)
+{
+    for (size_t k = 0; k < r->s->n_fields; k++) {
+        size_t i = (r->next_field + k) % r->s->n_fields;
+        const vr_wire_field *f = &r->s->fields[i];
+        if (strncmp(f->key, (const char *)key, len) == 0 && f->key[len] == '\0') {
+            r->next_field = i + 1;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* A value starts directly in a row: it is the field of the next position
+ * (the schema's order when the answer named no keys). */
+static void row_value(reader *r)
+{
+    if (!r->row || !in_element(r) || r->in_strv)
+        return;
+    size_t i = r->col++;
+    if (r->have_keys)
+        r->field = i < r->n_cols ? r->cols[i] : NULL;
+    else
+        r->field = i < r->s->n_fields ? &r->s->fields[i] : NULL;
 }
 
 static int on_start_map(void *ctx)
 {
     reader *r = ctx;
-    if (r->skip || (r->depth == 3 && r->in_list)) {
-        r->skip++; /* a nested object: no field holds one */
+    row_value(r);
+    if (r->skip || (r->depth == 3 && r->in_list) || r->in_keys || r->in_strv) {
+        r->skip++; /* a nested object: no field the list reader fills holds one */
         return 1;
     }
     r->depth++;
     if (r->in_list && r->depth == 3) {
         new_element(r);
-        r->field = NULL;
-        r->next_field = 0;
+        r->row = false;
     }
     return 1;
 }
@@ -75,9 +109,19 @@ static int on_end_map(void *ctx)
 static int on_start_array(void *ctx)
 {
     reader *r = ctx;
-    if (!r->skip && r->depth == 1 && r->key_is_list && !r->in_list) {
+    row_value(r);
+    if (r->skip) {
+        r->skip++;
+    } else if (r->depth == 1 && r->key_is_list && !r->in_list) {
         r->in_list = true;
         r->depth++;
+    } else if (r->depth == 1 && r->key_is_keys && !r->in_keys && !r->have_keys) {
+        r->in_keys = true;
+        r->have_keys = true;
+    } else if (r->in_list && r->depth == 2) {
+        r->depth++;
+        new_element(r);
+        r->row = true;
     } else if (in_element(r) && r->field && r->field->kind == VR_WIRE_STRV && !r->in_strv) {
         r->in_strv = true;
     } else {
@@ -93,7 +137,12 @@ static int on_end_array(void *ctx)
         r->skip--;
     else if (r->in_strv)
         r->in_strv = false;
-    else if (r->in_list && r->depth == 2) {
+    else if (r->in_keys)
+        r->in_keys = false;
+    else if (r->in_list && r->depth == 3 && r->row) {
+        r->row = false;
+        r->depth--;
+    } else if (r->in_list && r->depth == 2) {
         r->in_list = false;
         r->depth--;
     }
@@ -107,26 +156,24 @@ static int on_map_key(void *ctx, const unsigned char *key, size_t len)
         return 1;
     if (r->depth == 1) {
         r->key_is_list = strlen(r->list_key) == len && memcmp(r->list_key, key, len) == 0;
+        r->key_is_keys = len == 4 && memcmp("keys", key, len) == 0;
         return 1;
     }
-    if (!in_element(r))
-        return 1;
-    r->field = NULL;
-    for (size_t k = 0; k < r->s->n_fields; k++) {
-        size_t i = (r->next_field + k) % r->s->n_fields;
-        const vr_wire_field *f = &r->s->fields[i];
-        if (strncmp(f->key, (const char *)key, len) == 0 && f->key[len] == '\0') {
-            r->field = f;
-            r->next_field = i + 1;
-            break;
-        }
-    }
+    if (in_element(r) && !r->row)
+        r->field = field_named(r, key, len);
     return 1;
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     reader *r = ctx;
+    if (r->in_keys && !r->skip) {
+        r->cols = vr_realloc(r->cols, (r->n_cols + 1) * sizeof(*r->cols));
+        r->next_field = 0;
+        r->cols[r->n_cols++] = field_named(r, s, len);
+        return 1;
+    }
+    row_value(r);
     if (r->skip || !r->in_list || !r->field)
         return 1;
     const vr_wire_field *f = r->field;
@@ -157,12 +204,27 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 static int on_number(void *ctx, const char *s, size_t len)
 {
     reader *r = ctx;
+    row_value(r);
     if (!in_element(r) || !r->field || r->in_strv || len >= 64)
         return 1;
+    const vr_wire_field *f = r->field;
+    /* A plain integer of up to 18 digits (every count, size and id the
+     * daemon writes) without strtoll's locale and checks. */
+    bool neg = s[0] == '-';
+    size_t digits = len - neg;
+    if (f->kind != VR_WIRE_DOUBLE && digits > 0 && digits <= 18) {
+        long long v = 0;
+        size_t i = neg;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            v = v * 10 + (s[i++] - '0');
+        if (i == len) {
+            vr_wire_set_int(f, cur(r), neg ? -v : v);
+            return 1;
+        }
+    }
     char num[64];
     memcpy(num, s, len);
     num[len] = '\0';
-    const vr_wire_field *f = r->field;
     if (f->kind == VR_WIRE_DOUBLE)
         *(double *)((char *)cur(r) + f->off) = strtod(num, NULL);
     else if (f->kind == VR_WIRE_U64)
@@ -175,6 +237,7 @@ static int on_number(void *ctx, const char *s, size_t len)
 static int on_boolean(void *ctx, int v)
 {
     reader *r = ctx;
+    row_value(r);
     if (in_element(r) && r->field && r->field->kind == VR_WIRE_BOOL)
         *(bool *)((char *)cur(r) + r->field->off) = v;
     else if (in_element(r) && r->field && r->field->kind == VR_WIRE_TRIBOOL)
@@ -184,7 +247,7 @@ static int on_boolean(void *ctx, int v)
 
 static int on_null(void *ctx)
 {
-    (void)ctx; /* every field starts empty (or at its none) */
+    row_value(ctx); /* every field starts empty (or at its none) */
     return 1;
 }
 
@@ -200,23 +263,52 @@ static const yajl_callbacks callbacks = {
     .yajl_end_array = on_end_array,
 };
 
+struct vr_wire_reader {
+    reader r;
+    yajl_handle h;
+    yajl_status st;
+};
+
+vr_wire_reader *vr_wire_reader_new(const vr_wire_schema *s, const char *key)
+{
+    vr_wire_reader *w = vr_calloc(1, sizeof(*w));
+    w->r = (reader){.s = s, .list_key = key};
+    w->h = yajl_alloc(&callbacks, NULL, &w->r);
+    w->st = yajl_status_ok;
+    return w;
+}
+
+void vr_wire_reader_feed(vr_wire_reader *w, const char *text, size_t len)
+{
+    if (w->st == yajl_status_ok)
+        w->st = yajl_parse(w->h, (const unsigned char *)text, len);
+}
+
+void *vr_wire_reader_end(vr_wire_reader *w, size_t *n, char **err)
+{
+    reader *r = &w->r;
+    if (w->st == yajl_status_ok)
+        w->st = yajl_complete_parse(w->h);
+    void *items = NULL;
+    if (w->st != yajl_status_ok) {
+        unsigned char *why = yajl_get_error(w->h, 0, NULL, 0);
+        vr_set_error(err, "the daemon's list of %ss is not valid JSON: %s", r->s->name, (const char *)why);
+        yajl_free_error(w->h, why);
+        vr_wire_array_free(r->s, r->items, r->n);
+    } else {
+        *n = r->n;
+        items = r->items ? r->items : vr_calloc(1, r->s->size);
+    }
+    yajl_free(w->h);
+    free(r->cols);
+    free(w);
+    return items;
+}
+
 void *vr_wire_array_parse(const vr_wire_schema *s, const char *text, size_t len, const char *key, size_t *n,
                           char **err)
 {
-    reader r = {.s = s, .list_key = key};
-    yajl_handle h = yajl_alloc(&callbacks, NULL, &r);
-    yajl_status st = yajl_parse(h, (const unsigned char *)text, len);
-    if (st == yajl_status_ok)
-        st = yajl_complete_parse(h);
-    if (st != yajl_status_ok) {
-        unsigned char *why = yajl_get_error(h, 0, (const unsigned char *)text, len);
-        vr_set_error(err, "the daemon's list of %ss is not valid JSON: %s", s->name, (const char *)why);
-        yajl_free_error(h, why);
-        yajl_free(h);
-        vr_wire_array_free(s, r.items, r.n);
-        return NULL;
-    }
-    yajl_free(h);
-    *n = r.n;
-    return r.items ? r.items : vr_calloc(1, s->size);
+    vr_wire_reader *w = vr_wire_reader_new(s, key);
+    vr_wire_reader_feed(w, text, len);
+    return vr_wire_reader_end(w, n, err);
 }

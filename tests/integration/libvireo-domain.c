@@ -120,6 +120,17 @@ int main(void)
     vireo_domain *list;
     size_t n;
     CHECK(vireo_domain_list(c, &list, &n) == 0 && n == 1 && list[0].id > 0, "list in one call");
+    /* The list (the compact rows form) says what the domain's own answer says. */
+    vireo_domain one;
+    CHECK(vireo_domain_get(c, "lib1", &one) == 0, "get");
+    CHECK(strcmp(list[0].name, one.name) == 0 && strcmp(list[0].uuid, one.uuid) == 0 && list[0].id == one.id &&
+              strcmp(list[0].state, one.state) == 0 && strcmp(list[0].reason, one.reason) == 0 &&
+              list[0].pid == one.pid && list[0].pid > 0 && list[0].started_at == one.started_at &&
+              list[0].vcpus == one.vcpus && list[0].memory_kib == one.memory_kib &&
+              list[0].persistent && strcmp(list[0].accel, one.accel) == 0 &&
+              list[0].n_notices == one.n_notices && !list[0].managed_save,
+          "the list's entry is the domain's answer, field for field");
+    vireo_domain_clear(&one);
     vireo_domain_list_free(list, n);
 
     CHECK(vireo_domain_shutdown(c, "lib1") == 0, "ACPI shutdown sent");

@@ -126,6 +126,7 @@ expect_match "... with the guest's RAM as it was" "$out" "VALUE-$stamp"
 expect_match "... and the image is gone" "$($V dominfo more)" "Managed save: +no"
 $V managedsave more >/dev/null
 expect_match "managedsave-remove" "$($V managedsave-remove more)" "Removed managedsave image for domain 'more'"
+expect_eq "... and the list says it has none" "$($V list --all --json | jq -r '.[] | select(.name == "more") | .managed_save')" false
 before=$(boots)
 $V start more >/dev/null
 wait_for 60 "without the image, start boots afresh" booted_again

@@ -45,6 +45,7 @@ static vr_domain *new_domain(vr_qemu_driver *drv, vr_domain_def *def, bool persi
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = "unknown";
     dom->id = -1;
+    vr_qemu_managed_save_check(dom);
     return dom;
 }
 
@@ -161,7 +162,7 @@ vr_err vr_qemu_undefine(vr_domain *dom, unsigned flags, char **err)
         return VR_ERR_CONFLICT;
     }
     /* The image would outlive the domain it belongs to (virsh refuses too). */
-    if (vr_qemu_has_managed_save(dom)) {
+    if (vr_qemu_managed_save_check(dom)) {
         if (!(flags & VR_QEMU_UNDEFINE_MANAGED_SAVE)) {
             vr_set_error(err, "domain '%s' has a managed save image; remove it with managedsave-remove, or "
                               "undefine with --managed-save", dom->def->name);
@@ -655,7 +656,7 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
         vr_set_error(err, "domain '%s' is running; shut it down before renaming it", old);
         return VR_ERR_CONFLICT;
     }
-    if (vr_qemu_has_managed_save(dom)) {
+    if (vr_qemu_managed_save_check(dom)) {
         vr_set_error(err, "domain '%s' has a managed save image (of its old name); start it or run "
                           "managedsave-remove before renaming it", old);
         return VR_ERR_CONFLICT;
@@ -743,6 +744,7 @@ vr_err vr_qemu_rename(vr_domain *dom, const char *new_name, char **err)
     vr_domain_def_free(dom->def);
     dom->def = def;
     def = NULL;
+    vr_qemu_managed_save_check(dom); /* the new name's */
     vr_qemu_emit(dom, "defined", "renamed");
     code = VR_OK;
 out:

@@ -398,7 +398,7 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
      * start of a domain with a managed save image resumes that state. */
     bool incoming = dom->incoming;
     dom->incoming = false;
-    if (!incoming && vr_qemu_has_managed_save(dom)) {
+    if (!incoming && vr_qemu_managed_save_check(dom)) {
         vr_qemu_managed_restore(dom, paused, cb, opaque);
         return;
     }

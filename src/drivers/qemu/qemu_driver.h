@@ -58,6 +58,9 @@ struct vr_domain {
     struct vr_qemu_job *job; /* a save or restore under way (qemu_save.c), or NULL */
     bool saved;             /* QEMU ends because its state is saved: reason "saved" */
     bool incoming;          /* the next start takes a saved state (-incoming defer) */
+    bool managed_save;      /* STATE/qemu/save/NAME.save exists: looked at when the domain is
+                               made, kept by qemu_save.c (libvirt's hasManagedSave), so a
+                               list of thousands asks the filesystem nothing */
 };
 
 /* Called for every lifecycle event: started, suspended, resumed,
@@ -344,7 +347,11 @@ vr_err vr_qemu_save_image_define(const char *path, const char *xml, unsigned fla
 /* start of a domain with a managed save image resumes it (vr_qemu_start
  * does so itself) and removes the image once it runs. */
 void vr_qemu_managed_restore(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque);
+/* What dom->managed_save says (no filesystem call). */
 bool vr_qemu_has_managed_save(const vr_domain *dom);
+/* The filesystem asked again, dom->managed_save set from it: what start,
+ * undefine and rename go by (an image removed by hand is seen). */
+bool vr_qemu_managed_save_check(vr_domain *dom);
 char *vr_qemu_managed_save_path(const vr_domain *dom);
 vr_err vr_qemu_managed_save_remove(vr_domain *dom, char **err);
 /* domjobinfo: {"type": "none"} or {"type": "unbounded", "operation",

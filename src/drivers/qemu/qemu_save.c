@@ -63,10 +63,15 @@ char *vr_qemu_managed_save_path(const vr_domain *dom)
 
 bool vr_qemu_has_managed_save(const vr_domain *dom)
 {
+    return dom->managed_save;
+}
+
+bool vr_qemu_managed_save_check(vr_domain *dom)
+{
     char *p = vr_qemu_managed_save_path(dom);
-    bool there = access(p, F_OK) == 0;
+    dom->managed_save = access(p, F_OK) == 0;
     free(p);
-    return there;
+    return dom->managed_save;
 }
 
 vr_err vr_qemu_managed_save_remove(vr_domain *dom, char **err)
@@ -80,6 +85,7 @@ vr_err vr_qemu_managed_save_remove(vr_domain *dom, char **err)
                      dom->def->name);
     }
     free(p);
+    vr_qemu_managed_save_check(dom);
     return code;
 }
 
@@ -106,6 +112,10 @@ void vr_qemu_job_end(vr_qemu_driver *drv, const char *name)
 
 static void finish(save_ctx *c, vr_err code, const char *err)
 {
+    /* A managed save made, or a managed restore done: the image is there, or gone. */
+    vr_domain *dom = c->managed ? vr_qemu_lookup(c->drv, c->name) : NULL;
+    if (dom)
+        vr_qemu_managed_save_check(dom);
     vr_qemu_job_end(c->drv, c->name);
     c->cb(code, err, c->opaque);
     ctx_free(c);
@@ -444,6 +454,8 @@ void vr_qemu_save_xml(vr_domain *dom, const char *path, const char *xml_in, unsi
     free(xml);
     free(mpath);
     if (code != VR_OK) {
+        if (managed)
+            vr_qemu_managed_save_check(dom);
         cb(code, err, opaque);
         free(err);
         return;
