@@ -10,9 +10,10 @@
  * that virsh and libvirtd use, and the table is exactly theirs:
  *   - codes: for each codeset and each value 1..0xffff, the qnum libvirt
  *     translates it to (libvirt's qemuDomainSendKey does the same);
- *   - names: every identifier in libvirt.so.0's read-only data that
- *     virKeycodeValueFromString accepts for a codeset (libvirt's name
- *     tables are not exported, the lookup is).
+ *   - names: every identifier in libvirt.so.0 (and every tail of one
+ *     from a capital on, where the linker keeps a name that ends another)
+ *     that virKeycodeValueFromString accepts for a codeset (libvirt's
+ *     name tables are not exported, the lookup is).
  * Usage: gen-keycodes OUTPUT.c */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -49,10 +50,16 @@ static char **identifiers(const char *path, size_t *n)
         }
         if (c == 0 && at >= 2 && at < sizeof(tok)) { /* a whole C string */
             tok[at] = 0;
-            if (len == cap)
-                out = realloc(out, (cap *= 2) * sizeof(*out));
-            if (out)
-                out[len++] = strdup(tok);
+            /* and its tails from a capital on: the linker stores a string
+             * that ends another ("Option", "RightOption") inside it */
+            for (size_t from = 0; out && from + 2 <= at; from++) {
+                if (from && !isupper((unsigned char)tok[from]))
+                    continue;
+                if (len == cap)
+                    out = realloc(out, (cap *= 2) * sizeof(*out));
+                if (out)
+                    out[len++] = strdup(tok + from);
+            }
         }
         at = 0;
     }
