@@ -374,6 +374,9 @@ typedef struct {
      * QEMU (macvtap). Called for every name tap_for gave, also for runs
      * that ended while the daemon was away. */
     void (*release)(void *opaque, const char *ifname);
+    /* update-device: the running tap `ifname` onto the bridge of `ifc`'s
+     * <source network|bridge> now. */
+    int (*replug)(void *opaque, const char *ifname, const vr_interface_def *ifc, char **err);
     void *opaque;
 } vr_qemu_net_hooks;
 void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks);
