@@ -24,7 +24,7 @@ static int run_send_key(vr_cli *cli, int argc, char **argv)
     if (r)
         return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
     if (npos < 2)
-        return vr_cli_usage(cmd, "missing KEYCODE (a Linux key name as KEY_A, or a number)");
+        return vr_cli_usage(cmd, "missing KEYCODE (a key name as KEY_A, VK_A (win32), ANSI_A (os_x), or a number of the codeset)");
     char *end = NULL;
     unsigned long ms = hold ? strtoul(hold, &end, 10) : 0;
     if (hold && (!*hold || *end || ms > 60000))
@@ -202,7 +202,7 @@ static int run_monitor(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_send_key = {
     "send-key", "Press keys on a running domain's keyboard together, then release them (up to 16).",
-    "DOMAIN [--codeset linux|xt|qnum] [--holdtime MS] KEYCODE...", run_send_key};
+    "DOMAIN [--codeset linux|xt|atset1|atset2|atset3|os_x|xt_kbd|usb|win32|qnum] [--holdtime MS] KEYCODE...", run_send_key};
 const vr_command vr_cmd_screenshot = {
     "screenshot", "Save a running domain's screen as PNG (default file DOMAIN-DATE.png).",
     "DOMAIN [FILE] [--screen N]", run_screenshot};

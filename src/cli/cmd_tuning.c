@@ -399,10 +399,10 @@ static int run_iothreaddel(vr_cli *cli, int argc, char **argv)
 }
 
 const vr_command vr_cmd_iothreadadd = {
-    "iothreadadd", "Add an iothread (the next id, N+1) to a domain, live (QMP object-add) and/or in its definition.",
+    "iothreadadd", "Add an iothread (any unused id, 1-65535) to a domain, live (QMP object-add) and/or in its definition.",
     "DOMAIN [--id] ID [--live] [--config] [--current]", run_iothreadadd};
 const vr_command vr_cmd_iothreaddel = {
-    "iothreaddel", "Remove a domain's last iothread, live and/or in its definition; refused while a disk uses it.",
+    "iothreaddel", "Remove an iothread from a domain, live and/or in its definition; refused while a disk uses it.",
     "DOMAIN [--id] ID [--live] [--config] [--current]", run_iothreaddel};
 const vr_command vr_cmd_iothreadinfo = {
     "iothreadinfo", "A domain's iothreads and the host CPUs each may run on (--config: the definition's).",

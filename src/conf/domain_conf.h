@@ -572,6 +572,9 @@ typedef struct {
     vr_cputune cputune;
     vr_numatune numatune;
     unsigned iothreads;         /* <iothreads>: 0 = none */
+    unsigned *iothread_ids;     /* <iothreadids>, completed: the `iothreads` ids, any in 1..65535 */
+    size_t n_iothread_ids;
+    bool iothreadids_listed;    /* written as <iothreadids> (given so, or changed by iothreadadd) */
     vr_memdev_def *memdevs;     /* <memory model='dimm'> */
     size_t n_memdevs;
     vr_fs_def *filesystems;
@@ -618,6 +621,14 @@ void vr_domain_def_free(vr_domain_def *def);
  * checks it (NULL with *err). */
 #define VR_PIN_IOTHREAD(id) (-1 - (int)(id))
 vr_domain_def *vr_domain_def_with_pin(const vr_domain_def *def, int vcpu, const char *cpuset, char **err);
+
+/* iothreads: at most 64, each an id from 1 to 65535 (<iothreadids>). */
+#define VR_IOTHREADS_MAX 64u
+#define VR_IOTHREAD_ID_MAX 65535u
+#define VR_IOTHREAD_LIST_SIZE (VR_IOTHREADS_MAX * 6 + 1)
+bool vr_domain_has_iothread(const vr_domain_def *def, unsigned id);
+/* Its iothread ids, "1,2,7", into buf (VR_IOTHREAD_LIST_SIZE). */
+const char *vr_domain_iothread_list(const vr_domain_def *def, char *buf, size_t size);
 
 /* ---- helpers for the drivers ---------------------------------------- */
 

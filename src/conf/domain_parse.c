@@ -916,6 +916,7 @@ static const struct {
     {"sysinfo", parse_sysinfo},
     {"vcpu", parse_vcpu},
     {"iothreads", vr_parse_iothreads},
+    {"iothreadids", vr_parse_iothreadids},
     {"cputune", vr_parse_cputune},
     {"numatune", vr_parse_numatune},
     {"os", parse_os},

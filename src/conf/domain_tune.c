@@ -196,7 +196,7 @@ int vr_parse_cputune(vr_parse_state *st, const xmlNode *n)
         if (vr_xml_is(c, "vcpupin")) {
             rc = parse_pin(st, c, "vcpu", 0, VR_MAX_VCPUS - 1, &t->vcpupins, &t->n_vcpupins);
         } else if (vr_xml_is(c, "iothreadpin")) {
-            rc = parse_pin(st, c, "iothread", 1, 64, &t->iothreadpins, &t->n_iothreadpins);
+            rc = parse_pin(st, c, "iothread", 1, VR_IOTHREAD_ID_MAX, &t->iothreadpins, &t->n_iothreadpins);
         } else if (vr_xml_is(c, "emulatorpin")) {
             rc = t->emulatorpin ? vr_parse_duplicate(c, st->err)
                  : vr_xml_check_attrs(c, ATTRS("cpuset"), st->err) < 0 ||
@@ -236,6 +236,72 @@ int vr_parse_iothreads(vr_parse_state *st, const xmlNode *n)
     if (tune_number(st, n, 1, 64, &v) < 0)
         return -1;
     st->def->iothreads = (unsigned)v;
+    return 0;
+}
+
+/* <iothreadids><iothread id='N'/>...</iothreadids>: libvirt's "IOThreads
+ * Allocation". The ids need not be 1..N; <iothreads> is raised to their
+ * number, and missing ones are filled in at completion. */
+int vr_parse_iothreadids(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    size_t count = 0;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (!vr_xml_is(c, "iothread"))
+            return vr_xml_unsupported(c, st->err);
+        if (vr_xml_check_attrs(c, ATTRS("id"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0)
+            return -1;
+        unsigned long long id;
+        int rc = vr_xml_attr_uint(c, "id", 1, VR_IOTHREAD_ID_MAX, &id, st->err);
+        if (rc <= 0)
+            return rc < 0 ? -1 : vr_xml_error(c, st->err, "<iothread> of <iothreadids> needs an id (1 to %u)",
+                                               VR_IOTHREAD_ID_MAX);
+        for (size_t i = 0; i < count; i++)
+            if (def->iothread_ids[i] == id)
+                return vr_xml_error(c, st->err, "<iothread id='%llu'> is given twice in <iothreadids>", id);
+        if (count == VR_IOTHREADS_MAX)
+            return vr_xml_error(c, st->err, "<iothreadids>: a domain has at most %u iothreads", VR_IOTHREADS_MAX);
+        def->iothread_ids = vr_realloc(def->iothread_ids, (count + 1) * sizeof(*def->iothread_ids));
+        def->iothread_ids[count++] = (unsigned)id;
+    }
+    def->n_iothread_ids = count;
+    def->iothreadids_listed = true;
+    return 0;
+}
+
+bool vr_domain_has_iothread(const vr_domain_def *def, unsigned id)
+{
+    for (size_t i = 0; i < def->n_iothread_ids; i++)
+        if (def->iothread_ids[i] == id)
+            return true;
+    return false;
+}
+
+/* "1,2,7" (at most 64 ids of 5 digits: fits). */
+const char *vr_domain_iothread_list(const vr_domain_def *def, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < def->n_iothread_ids && at < size; i++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%u", i ? "," : "", def->iothread_ids[i]);
+    return buf;
+}
+
+/* As libvirt: <iothreads> counts at least the listed ids, and the ids
+ * not listed are the smallest unused from 1. */
+static int complete_iothread_ids(vr_domain_def *def, char **err)
+{
+    if (def->iothreads < def->n_iothread_ids)
+        def->iothreads = (unsigned)def->n_iothread_ids;
+    if (def->iothreads > VR_IOTHREADS_MAX)
+        return vr_dom_error(0, err, "<iothreads>%u</iothreads>: a domain has at most %u iothreads",
+                            def->iothreads, VR_IOTHREADS_MAX);
+    def->iothread_ids = vr_realloc(def->iothread_ids, (def->iothreads + 1) * sizeof(*def->iothread_ids));
+    for (unsigned next = 1; def->n_iothread_ids < def->iothreads; next++)
+        if (!vr_domain_has_iothread(def, next))
+            def->iothread_ids[def->n_iothread_ids++] = next;
     return 0;
 }
 
@@ -311,20 +377,24 @@ static int check_cputune(const vr_domain_def *def, char **err)
         if (t->vcpupins[i].vcpu >= def->vcpus)
             return vr_dom_error(t->line, err, "<vcpupin vcpu='%u'>: the domain has vCPUs 0 to %u",
                                 t->vcpupins[i].vcpu, def->vcpus - 1);
+    char ids[VR_IOTHREAD_LIST_SIZE];
     for (size_t i = 0; i < t->n_iothreadpins; i++)
-        if (t->iothreadpins[i].vcpu > def->iothreads)
-            return vr_dom_error(t->line, err, "<iothreadpin iothread='%u'>: the domain has %u <iothreads>",
-                                t->iothreadpins[i].vcpu, def->iothreads);
+        if (!vr_domain_has_iothread(def, t->iothreadpins[i].vcpu))
+            return vr_dom_error(t->line, err, "<iothreadpin iothread='%u'>: the domain has %u <iothreads> (ids %s)",
+                                t->iothreadpins[i].vcpu, def->iothreads,
+                                vr_domain_iothread_list(def, ids, sizeof(ids)));
     return 0;
 }
 
 static int check_iothreads(const vr_domain_def *def, char **err)
 {
+    char ids[VR_IOTHREAD_LIST_SIZE];
     for (size_t i = 0; i < def->n_controllers; i++) {
         const vr_controller_def *c = &def->controllers[i];
-        if (c->iothread > def->iothreads)
+        if (c->iothread && !vr_domain_has_iothread(def, c->iothread))
             return vr_dom_error(c->line, err, "<driver iothread='%u'> of <controller type='scsi'>: "
-                                "the domain has %u <iothreads>", c->iothread, def->iothreads);
+                                "the domain has %u <iothreads> (ids %s)", c->iothread, def->iothreads,
+                                vr_domain_iothread_list(def, ids, sizeof(ids)));
     }
     /* As libvirt: a disk's own iothread is virtio-blk's. */
     for (size_t i = 0; i < def->n_disks; i++) {
@@ -332,9 +402,10 @@ static int check_iothreads(const vr_domain_def *def, char **err)
         if (d->iothread && d->bus != VR_DISK_BUS_VIRTIO)
             return vr_dom_error(d->line, err, "<disk> %s: <driver iothread> is for bus='virtio' disks; a SCSI "
                                 "disk takes its controller's <driver iothread>", d->target_dev);
-        if (d->iothread > def->iothreads)
-            return vr_dom_error(d->line, err, "<disk> %s: <driver iothread='%u'>: the domain has %u <iothreads>",
-                                d->target_dev, d->iothread, def->iothreads);
+        if (d->iothread && !vr_domain_has_iothread(def, d->iothread))
+            return vr_dom_error(d->line, err, "<disk> %s: <driver iothread='%u'>: the domain has %u <iothreads> (ids %s)",
+                                d->target_dev, d->iothread, def->iothreads,
+                                vr_domain_iothread_list(def, ids, sizeof(ids)));
     }
     return 0;
 }
@@ -343,7 +414,7 @@ int vr_domain_tune_complete(vr_domain_def *def, char **err)
 {
     if (def->n_numa_cells && check_numa(def, err) < 0)
         return -1;
-    if (vr_domain_memdevs_complete(def, err) < 0 || check_cputune(def, err) < 0 ||
+    if (complete_iothread_ids(def, err) < 0 || vr_domain_memdevs_complete(def, err) < 0 || check_cputune(def, err) < 0 ||
         check_iothreads(def, err) < 0 || vr_domain_fs_complete(def, err) < 0 ||
         vr_domain_numatune_complete(def, err) < 0 || vr_domain_hugepages_complete(def, err) < 0 ||
         vr_domain_iommu_complete(def, err) < 0)
@@ -395,6 +466,15 @@ void vr_format_cputune(xmlNode *root, const vr_domain_def *def)
     if (def->iothreads) {
         snprintf(num, sizeof(num), "%u", def->iothreads);
         vr_xml_new_text_child(root, "iothreads", num);
+    }
+    /* Written when listed, or when the ids are not 1..N (after iothreaddel). */
+    bool listed = def->iothreadids_listed;
+    for (size_t i = 0; i < def->n_iothread_ids; i++)
+        listed |= def->iothread_ids[i] != i + 1;
+    if (listed && def->n_iothread_ids) {
+        xmlNode *ids = vr_xml_new_child(root, "iothreadids");
+        for (size_t i = 0; i < def->n_iothread_ids; i++)
+            vr_xml_new_propf(vr_xml_new_child(ids, "iothread"), "id", "%u", def->iothread_ids[i]);
     }
     const vr_cputune *t = &def->cputune;
     if (!t->present)
@@ -473,6 +553,7 @@ void vr_domain_tune_free(vr_domain_def *def)
     for (size_t i = 0; i < def->cputune.n_iothreadpins; i++)
         free(def->cputune.iothreadpins[i].cpuset);
     free(def->cputune.iothreadpins);
+    free(def->iothread_ids);
     vr_domain_numatune_free(def);
     free(def->mem_backing.hugepage_nodeset);
     free(def->memdevs);

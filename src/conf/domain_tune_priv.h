@@ -8,6 +8,7 @@
 int vr_parse_memory_backing(vr_parse_state *st, const xmlNode *n);
 int vr_parse_cputune(vr_parse_state *st, const xmlNode *n);
 int vr_parse_iothreads(vr_parse_state *st, const xmlNode *n);
+int vr_parse_iothreadids(vr_parse_state *st, const xmlNode *n);
 /* domain_hugepages.c: <memoryBacking><hugepages><page size unit nodeset/> */
 int vr_parse_hugepages(vr_parse_state *st, const xmlNode *n, vr_memory_backing *mb);
 void vr_format_hugepages(xmlNode *backing, const vr_memory_backing *mb);

@@ -29,6 +29,11 @@ void vr_core_send_key(vr_domain *dom, const char *codeset, const char *const *ke
     vr_qemu_send_key(dom, qnum, n, hold_ms, cb, opaque);
 }
 
+const char *vr_core_keycode_set_name(unsigned number)
+{
+    return vr_keycode_set_name(number);
+}
+
 int vr_core_screenshot_open(const char *path, unsigned long long *size, char **err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

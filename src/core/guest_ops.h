@@ -14,6 +14,10 @@
 void vr_core_send_key(vr_domain *dom, const char *codeset, const char *const *keys, size_t n,
                       unsigned hold_ms, vr_qemu_reply_fn cb, void *opaque);
 
+/* libvirt's virKeycodeSet number (0 linux ... 9 qnum) as its name; NULL
+ * when there is no such codeset. */
+const char *vr_core_keycode_set_name(unsigned number);
+
 /* The PNG QEMU wrote for a screenshot, opened and removed from the run
  * directory: its fd and size, or -1 with *err. */
 int vr_core_screenshot_open(const char *path, unsigned long long *size, char **err);

@@ -189,6 +189,11 @@ static int tap_for(void *opaque, const vr_interface_def *ifc, char **ifname, cha
     return vr_net_tap_for(((vr_api *)opaque)->net, ifc, ifname, err);
 }
 
+static int replug(void *opaque, const char *ifname, const vr_interface_def *ifc, char **err)
+{
+    return vr_net_replug(((vr_api *)opaque)->net, ifname, ifc, err);
+}
+
 static void release_if(void *opaque, const char *ifname)
 {
     (void)opaque;
@@ -390,7 +395,7 @@ int main(int argc, char **argv)
     };
     api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
-    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .opaque = &api});
+    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .replug = replug, .opaque = &api});
     vr_qemu_set_accel_strict(api.qemu, accel_strict);
     /* The system daemon's QEMUs do not run as root: vireo-qemu by default
      * (hermetic --root runs keep the daemon's user unless asked). */

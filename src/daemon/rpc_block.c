@@ -236,26 +236,53 @@ static vr_rpc_result block_rebase(vr_rpc_call *c)
 typedef struct {
     vr_rpc_call *call;
     bool pivot; /* abort with PIVOT: a job that is gone pivoted already */
+    char *name, *target; /* pivot: the domain and disk */
 } job_ctx;
 
-/* virDomainBlockJobType: PULL 1, ACTIVE_COMMIT 4. */
+static void job_ctx_free(job_ctx *j)
+{
+    free(j->name);
+    free(j->target);
+    free(j);
+}
+
+/* virDomainBlockJobAbort with PIVOT: a ready copy's or active commit's
+ * result becomes the disk, answered once QEMU switched it. */
+static void on_pivoted(vr_err code, const char *err, void *opaque)
+{
+    job_ctx *j = opaque;
+    vr_rpc_call *c = j->call;
+    job_ctx_free(j);
+    vr_rpc_done(c, code, err, VR_RPC_DEVICE);
+}
+
+/* virDomainBlockJobType: PULL 1, COPY 2, COMMIT 3, ACTIVE_COMMIT 4; from
+ * the job's id (copy-vda, commit-vda, pull-vda) and QEMU's job type (an
+ * active commit is a "mirror" job). */
 static void on_job(vr_err code, json_object *ret, const char *err, void *opaque)
 {
     job_ctx *j = opaque;
     vr_rpc_call *c = j->call;
-    if (code == VR_OK && j->pivot && ret)
-        code = VR_ERR_CONFLICT, err = "the block job pivots by itself once done; wait for it (blockjob --info)";
+    vr_domain *dom = j->pivot && code == VR_OK && ret ? vr_qemu_lookup(c->api->qemu, j->name) : NULL;
+    if (dom) { /* a job that waits for it (ready copy, active commit; also re-adopted ones) */
+        vr_qemu_block_job_pivot(dom, j->target, on_pivoted, j);
+        return;
+    }
     if (code == VR_OK && ret && c->proc->number == 238) {
         vrp_block_job_info_ret *r = c->ret;
-        json_object *id = NULL;
+        json_object *id = NULL, *type = NULL;
         json_object_object_get_ex(ret, "id", &id);
+        json_object_object_get_ex(ret, "type", &type);
+        const char *name = id ? json_object_get_string(id) : "";
         r->found = 1;
-        r->type = id && vr_str_starts(json_object_get_string(id), "commit") ? 4 : 1;
+        r->type = vr_str_starts(name, "copy") ? 2
+                  : !vr_str_starts(name, "commit") ? 1
+                  : type && strcmp(json_object_get_string(type), "mirror") == 0 ? 4 : 3;
         long long cur = num(ret, "current-progress"), end = num(ret, "total-progress");
         r->cur = cur > 0 ? (unsigned long long)cur : 0;
         r->end = end > 0 ? (unsigned long long)end : 0;
     }
-    free(j);
+    job_ctx_free(j);
     vr_rpc_done(c, code, err, VR_RPC_DEVICE);
 }
 
@@ -271,6 +298,10 @@ static vr_rpc_result job_query(vr_rpc_call *c, bool abort)
         return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "invalid path %s not assigned to domain", a->path);
     job_ctx *j = vr_calloc(1, sizeof(*j));
     *j = (job_ctx){.call = c, .pivot = abort && (a->flags & ABORT_PIVOT)};
+    if (j->pivot) {
+        j->name = vr_strdup(dom->def->name);
+        j->target = vr_strdup(disk->target_dev);
+    }
     vr_qemu_block_job_query(dom, disk->target_dev, abort && !j->pivot, on_job, j);
     return VR_RPC_LATER;
 }

@@ -278,22 +278,16 @@ static vr_rpc_result screenshot(vr_rpc_call *c)
 
 /* virKeycodeSet's numbers: the codesets the driver reads (linux, xt,
  * qnum; libvirt's "rfb" is QEMU's qnum). */
-static const char *codeset_name(unsigned codeset)
-{
-    enum { LINUX = 0, XT = 1, QNUM = 9 };
-    return codeset == LINUX ? "linux" : codeset == XT ? "xt" : codeset == QNUM ? "qnum" : NULL;
-}
-
 static vr_rpc_result send_key(vr_rpc_call *c)
 {
     vrp_send_key_args *a = c->args;
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
         return VR_RPC_FAILED;
-    const char *codeset = codeset_name(a->codeset);
+    const char *codeset = vr_core_keycode_set_name(a->codeset); /* libvirt's virKeycodeSet */
     if (!codeset)
-        return vr_rpc_fail(c, VIR_ERR_CONFIG_UNSUPPORTED, "keycode set %u is not supported; use linux, xt or "
-                           "qnum (rfb)", a->codeset);
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "keycode set %u is not one of libvirt's (0 linux to 9 qnum)",
+                           a->codeset);
     size_t n = a->keycodes.keycodes_len;
     char text[VR_SEND_KEY_MAX][16];
     const char *keys[VR_SEND_KEY_MAX];

@@ -75,7 +75,18 @@ expect_match "... QEMU runs iothread3" "$($V qemu-monitor-command io --hmp 'info
 expect_match "... the definition says <iothreads>3" "$($V dumpxml io --inactive)" '<iothreads>3</iothreads>'
 $V iothreadpin io 3 0 --config >/dev/null
 expect_fail "iothreadadd of an id the domain has" "has iothread 2 already" $V iothreadadd io 2
-expect_fail "iothreadadd leaving a gap" "numbers its iothreads 1..3.*add 4 next" $V iothreadadd io 7
+# <iothreadids>: any id, kept in the definition as libvirt keeps it
+$V iothreadadd io 7 --live --config >/dev/null
+expect_eq "iothreadadd io 7 (ids need not be 1..N): live" "$(ids)" "1 2 3 7 "
+expect_match "... QEMU runs iothread7" "$($V qemu-monitor-command io --hmp 'info iothreads')" '^iothread7:'
+xml=$($V dumpxml io --inactive)
+expect_match "... the definition lists <iothreadids> with 7" "$(tr -d ' \n' <<<"$xml")" \
+    '<iothreads>4</iothreads><iothreadids><iothreadid=.1./><iothreadid=.2./><iothreadid=.3./><iothreadid=.7./></iothreadids>'
+$V iothreaddel io 7 --live --config >/dev/null
+expect_eq "iothreaddel io 7" "$(ids) / $(ids --config)" "1 2 3  / 1 2 3 "
+rc=0; out=$($V iothreadadd io 0 2>&1) || rc=$?
+expect_eq "iothreadadd of id 0: a usage error (exit 2)" "$rc" 2
+expect_match "... that says the id is not one" "$out" "ID '0' is not an iothread number"
 expect_fail "iothreaddel of the disk's iothread, by name" "iothread 1 of domain 'io' is used by disk vda" \
     $V iothreaddel io 1
 expect_fail "iothreaddel of one the domain lacks" "has no iothread 9" $V iothreaddel io 9

@@ -120,7 +120,11 @@ virsh send-key ops KEY_A --holdtime 50 >/dev/null
 hx='hexdump -v -e "8/1 \"%02x \" \"\n\"" /tmp/keys'
 out=$(guest_until ops "echo KEYS \$($hx | grep -c '^01 00 1e 00 01 00 00 00')" 'KEYS [1-9]')
 expect_match "send-key KEY_A reaches the guest as Linux key 30" "$out" 'KEYS [1-9]'
-verr "send-key with a codeset vireod does not take" "keycode set .* is not supported" send-key ops --codeset usb 4
+virsh send-key ops --codeset usb 5 >/dev/null     # B as a USB HID usage (virDomainSendKey codeset 7)
+virsh send-key ops --codeset win32 VK_C >/dev/null  # C: virsh sends VK_C's number, codeset 8
+out=$(guest_until ops "echo KEYS \$(for k in 30 2e; do $hx | grep -c \"^01 00 \$k 00 01 00 00 00\"; done)" 'KEYS [1-9][0-9]* [1-9]')
+expect_match "send-key --codeset usb 5 and --codeset win32 VK_C reach the guest as KEY_B and KEY_C" "$out" 'KEYS [1-9][0-9]* [1-9]'
+verr "send-key of a code the codeset lacks" "key '12288' is not a key of codeset usb" send-key ops --codeset usb 0x3000
 
 # ---- counters: domblkstat, dommemstat ----
 wr() { virsh domblkstat ops vda | awk '$2 == "wr_bytes" {print $3}'; }

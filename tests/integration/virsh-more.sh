@@ -42,15 +42,32 @@ sleep 0.5
 $V send-key more KEY_A --holdtime 50
 $V send-key more --codeset qnum 0x30   # B's scan code
 $V send-key more --codeset atset1 0xe048   # the up arrow, an extended AT set 1 code
+# Every other codeset of virsh's (libvirt's keycodemapdb tables), a letter each:
+$V send-key more --codeset usb 0x06        # C (USB HID usage 6)
+$V send-key more --codeset win32 VK_D      # D, by its Windows name
+$V send-key more --codeset os_x ANSI_E     # E, by its macOS name
+$V send-key more --codeset atset2 0x2b     # F (AT set 2)
+$V send-key more --codeset atset3 0x34     # G (AT set 3)
+$V send-key more --codeset xt_kbd 0x23     # H
+$V send-key more --codeset xt 0x24         # J
 # struct input_event: 16 bytes of time, then type (EV_KEY=1), code, value.
-# KEY_A=30 (0x1e), KEY_B=48 (0x30) and KEY_UP=103 (0x67) pressed (value 1).
+# Linux key codes: A=30 (0x1e), B=48 (0x30), UP=103 (0x67), C=46 (0x2e),
+# D=32 (0x20), E=18 (0x12), F=33 (0x21), G=34 (0x22), H=35 (0x23), J=36 (0x24); pressed (value 1).
 hx='hexdump -v -e "8/1 \"%02x \" \"\n\"" /tmp/keys'
-out=$(guest_until more "a=\$($hx | grep -c '^01 00 1e 00 01 00 00 00'); b=\$($hx | grep -c '^01 00 30 00 01 00 00 00'); u=\$($hx | grep -c '^01 00 67 00 01 00 00 00'); echo KEYS \$a \$b \$u" 'KEYS [1-9][0-9]* [1-9][0-9]* [1-9]')
+codes="1e 30 67 2e 20 12 21 22 23 24"
+out=$(guest_until more "echo KEYS \$(for k in $codes; do $hx | grep -c \"^01 00 \$k 00 01 00 00 00\"; done)" \
+    'KEYS [1-9][0-9]*( [1-9][0-9]*){9}')
 expect_match "send-key KEY_A reaches the guest as Linux key 30, --codeset qnum 0x30 as key 48 (B)" "$out" 'KEYS [1-9][0-9]* [1-9]'
 expect_match "send-key --codeset atset1 0xe048 reaches it as KEY_UP (103)" "$out" 'KEYS [1-9][0-9]* [1-9][0-9]* [1-9]'
-expect_fail "send-key with an unknown key name" "key 'KEY_NOPE' is not a Linux key" $V send-key more KEY_NOPE
-expect_fail "send-key --codeset usb (no keycodemapdb in Debian)" "codeset 'usb' is not supported here: .*keycodemapdb" \
-    $V send-key more --codeset usb 4
+expect_match "send-key --codeset usb, win32 (VK_D), os_x (ANSI_E), atset2, atset3, xt_kbd, xt: keys C D E F G H J" \
+    "$out" 'KEYS [1-9][0-9]*( [1-9][0-9]*){9}'
+expect_fail "send-key with an unknown key name" "key 'KEY_NOPE' is not a key name of codeset linux" $V send-key more KEY_NOPE
+expect_fail "send-key --codeset usb with a name (usb has none)" "codeset usb has no key names" \
+    $V send-key more --codeset usb KEY_A
+expect_fail "send-key --codeset usb with a code it lacks" "key '0x3000' is not a key of codeset usb" \
+    $V send-key more --codeset usb 0x3000
+expect_fail "send-key --codeset of another name" "codeset 'rfb' is not one of virsh's: linux, xt, atset1" \
+    $V send-key more --codeset rfb 4
 expect_usage "send-key with 17 keys" "unexpected argument '17'" \
     $V send-key more 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17
 

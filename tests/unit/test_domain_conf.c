@@ -696,6 +696,34 @@ static void tune_elements(void **state)
     vr_domain_def_free(less);
     vr_domain_def_free(def);
 
+    /* <iothreadids>: any ids, <iothreads> raised to their number, the
+     * missing ones the smallest unused from 1 (as libvirt); written back. */
+    def = parse_ok("<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory><iothreads>4</iothreads>"
+                   "<iothreadids><iothread id='7'/><iothread id='2'/></iothreadids>"
+                   "<cputune><iothreadpin iothread='7' cpuset='0'/></cputune>"
+                   "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"
+                   "<driver name='qemu' iothread='7'/><source file='/a'/><target dev='vda' bus='virtio'/>"
+                   "</disk></devices></domain>");
+    assert_int_equal(def->iothreads, 4);
+    assert_int_equal(def->n_iothread_ids, 4);
+    unsigned want[] = {7, 2, 1, 3};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(def->iothread_ids[i], want[i]);
+    assert_fixed_point(def);
+    xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<iothreads>4</iothreads>\n  <iothreadids>\n    <iothread id=\"7\"/>\n"
+                                "    <iothread id=\"2\"/>\n    <iothread id=\"1\"/>\n    <iothread id=\"3\"/>"));
+    free(xml);
+    vr_domain_def_free(def);
+    def = parse_ok("<domain type='kvm'><name>t</name><memory unit='MiB'>256</memory><iothreads>2</iothreads>"
+                   "<os><type>hvm</type></os></domain>");
+    assert_int_equal(def->n_iothread_ids, 2);
+    assert_int_equal(def->iothread_ids[1], 2);
+    xml = vr_domain_def_format(def);
+    assert_null(strstr(xml, "iothreadids")); /* 1..N not listed: not written */
+    free(xml);
+    vr_domain_def_free(def);
+
 #define T(top, devs) "<domain type='kvm'>\n<name>t</name>\n<memory unit='MiB'>256</memory>\n" \
                      top "\n<os><type>hvm</type></os>\n<devices>\n" devs "\n</devices></domain>"
     refused_at(T("<vcpu>2</vcpu>", "<filesystem type='mount'><driver type='virtiofs'/><source "
@@ -713,6 +741,13 @@ static void tune_elements(void **state)
                  ""), 4, "<page nodeset='x'> is not a list of guest NUMA cells");
     refused_at(T("<iothreads>1</iothreads>", "<controller type='scsi'><driver iothread='2'/>"
                  "</controller>"), 7, "the domain has 1 <iothreads>");
+    refused_at(T("<iothreadids><iothread id='3'/><iothread id='3'/></iothreadids>", ""), 4,
+               "<iothread id='3'> is given twice in <iothreadids>");
+    refused_at(T("<iothreadids><iothread/></iothreadids>", ""), 4, "needs an id");
+    refused_at(T("<iothreadids><iothread id='1' thread_pool_min='2'/></iothreadids>", ""), 4, "thread_pool_min");
+    refused_at(T("<iothreads>1</iothreads><iothreadids><iothread id='4'/></iothreadids>",
+                 "<disk type='file' device='disk'><driver name='qemu' iothread='1'/><source file='/a'/>"
+                 "<target dev='vda' bus='virtio'/></disk>"), 7, "the domain has 1 <iothreads> (ids 4)");
     refused_at(T("", "<filesystem type='mount'><source dir='/srv'/><target dir='a'/></filesystem>"
                  "<filesystem type='mount'><source dir='/tmp'/><target dir='a'/></filesystem>"), 7,
                "<target dir='a'> is the tag of another <filesystem>");

@@ -596,6 +596,49 @@ bool vr_net_release(const char *ifname)
     return vr_macvtap_delete(ifname);
 }
 
+/* The network an interface names, started if it is autostarted; NULL
+ * with *err when it is not defined or not active. */
+static vr_network *usable_network(vr_net_driver *drv, const char *name, char **err)
+{
+    vr_network *net = vr_net_lookup(drv, name);
+    if (!net) {
+        vr_set_error(err, "network '%s' is not defined (vireo net-list --all shows the networks)", name);
+        return NULL;
+    }
+    if (!net->active) {
+        if (!net->autostart) {
+            vr_set_error(err, "network '%s' is not active; start it with: vireo net-start %s", net->def->name,
+                         net->def->name);
+            return NULL;
+        }
+        if (vr_net_start(net, err) != VR_OK)
+            return NULL;
+    }
+    return net;
+}
+
+int vr_net_replug(vr_net_driver *drv, const char *ifname, const vr_interface_def *ifc, char **err)
+{
+    const char *bridge = ifc->source_bridge;
+    if (ifc->type == VR_NET_NETWORK) {
+        vr_network *net = usable_network(drv, ifc->source_network, err);
+        if (!net)
+            return -1;
+        if (vr_net_is_macvtap(net->def)) {
+            vr_set_error(err, "network '%s' gives its guests macvtap devices, not bridge ports: a running "
+                              "interface moves between bridges only (detach and attach it instead)",
+                         net->def->name);
+            return -1;
+        }
+        bridge = net->def->bridge;
+    } else if (!vr_link_is_bridge(bridge)) {
+        vr_set_error(err, "bridge %s %s on this host", bridge,
+                     vr_link_exists(bridge) ? "is not a bridge" : "does not exist");
+        return -1;
+    }
+    return vr_link_enslave_up(ifname, bridge, err);
+}
+
 int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifname, char **err)
 {
     const char *bridge = ifc->source_bridge;
@@ -606,21 +649,9 @@ int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifnam
         return fd;
     }
     if (ifc->type == VR_NET_NETWORK) {
-        vr_network *net = vr_net_lookup(drv, ifc->source_network);
-        if (!net) {
-            vr_set_error(err, "network '%s' is not defined (vireo net-list --all shows the networks)",
-                         ifc->source_network);
+        vr_network *net = usable_network(drv, ifc->source_network, err);
+        if (!net)
             return -1;
-        }
-        if (!net->active) {
-            if (!net->autostart) {
-                vr_set_error(err, "network '%s' is not active; start it with: vireo net-start %s",
-                             net->def->name, net->def->name);
-                return -1;
-            }
-            if (vr_net_start(net, err) != VR_OK)
-                return -1;
-        }
         if (vr_net_is_macvtap(net->def)) {
             const char *dev = pick_device(net->def, err);
             if (!dev)

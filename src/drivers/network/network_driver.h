@@ -77,6 +77,9 @@ int vr_net_neighbours(const vr_network *net, const char *mac, vr_neighbour **out
  * bridge, joined to the right bridge (an inactive autostart network is
  * started first). Returns the fd for QEMU and the tap's name. */
 int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifname, char **err);
+/* update-device of a running interface's <source network|bridge>: its tap
+ * `ifname` moved to the bridge `ifc` names now (as libvirt re-plugs it). */
+int vr_net_replug(vr_net_driver *drv, const char *ifname, const vr_interface_def *ifc, char **err);
 /* A guest interface's device when the guest has stopped: macvtaps (type
  * direct, macvtap networks) are deleted; taps went with QEMU's fd and
  * anything else is left alone. True when one was deleted. */

@@ -368,14 +368,15 @@ static void on_iothreads(json_object *ret, const char *error, void *opaque)
     free(c);
 }
 
-/* The definition's iothreads 1..N, each on its <iothreadpin cpuset>,
+/* The definition's iothreads (<iothreadids>' order), each on its <iothreadpin cpuset>,
  * else every host CPU. */
 static json_object *config_iothreads(const vr_domain_def *def)
 {
     json_object *out = json_object_new_object(), *arr = json_object_new_array();
     int n = (int)sysconf(_SC_NPROCESSORS_CONF);
     char *all = n > 1 ? vr_asprintf("0-%d", n - 1) : vr_strdup("0");
-    for (unsigned i = 1; i <= def->iothreads; i++) {
+    for (size_t j = 0; j < def->n_iothread_ids; j++) {
+        unsigned i = def->iothread_ids[j];
         json_object *o = json_object_new_object();
         json_object_object_add(o, "id", json_object_new_int((int)i));
         json_object_object_add(o, "thread", NULL);

@@ -10,16 +10,26 @@
  * consistent copy). When a job ends, the definitions follow what QEMU
  * did and the layers that left the chain leave QEMU (blockdev-del), so
  * the next snapshot, job or detach finds the chain as it is
- * (qemu_blocknode.h). The records live as long as the daemon; a job
- * found in QEMU after a daemon restart can still be shown and aborted. */
+ * (qemu_blocknode.h).
+ *
+ * Jobs outlive the daemon as QEMU does: once started, each job's record
+ * is also a file in the run directory (blockjob-TARGET.json: kind, id,
+ * flags, the files of a commit's top and base, a copy's node and
+ * destination). A restarted daemon re-adopts them (vr_qemu_block_jobs_adopt:
+ * the chain read again from QEMU, then query-jobs as before), so
+ * blockjob --info, --pivot and --abort work after it, and a job that
+ * ended while the daemon was away is concluded as if it had watched. */
 #include "drivers/qemu/qemu_blocknode.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define POLL_MS 100
 #define MAX_WAITERS 4
@@ -37,6 +47,8 @@ typedef struct bjob {
     unsigned flags;
     bool active;                     /* has a ready phase */
     bool started, ready, completing, cancelling;
+    bool adopted;                    /* from a record of a previous daemon: not started here */
+    char *record;                    /* RUN/blockjob-TARGET.json once started */
     vr_qb_layer *chain;
     size_t n_chain;
     char *top_path, *base_path;      /* commit: --top, --base as given */
@@ -72,6 +84,9 @@ static void job_free(bjob *j)
         }
     if (j->timer)
         event_free(j->timer);
+    if (j->record)
+        unlink(j->record);
+    free(j->record);
     vr_qb_chain_free(j->chain, j->n_chain);
     free(j->name);
     free(j->target);
@@ -252,6 +267,38 @@ static void poll_job(bjob *j)
     evtimer_add(j->timer, &tv);
 }
 
+static void add_str(json_object *o, const char *key, const char *v)
+{
+    if (v)
+        json_object_object_add(o, key, json_object_new_string(v));
+}
+
+/* The record a restarted daemon re-adopts the job from. */
+static void save_record(bjob *j, vr_domain *dom)
+{
+    if (!dom->runtime_dir)
+        return;
+    json_object *o = json_object_new_object();
+    add_str(o, "kind", kind_name(j->kind));
+    add_str(o, "target", j->target);
+    add_str(o, "id", j->id);
+    json_object_object_add(o, "flags", json_object_new_int((int)j->flags));
+    json_object_object_add(o, "active", json_object_new_boolean(j->active));
+    if (j->kind == VR_BLOCK_COMMIT) {
+        add_str(o, "top", j->chain[j->top].file);
+        add_str(o, "base", j->chain[j->base].file);
+    }
+    add_str(o, "copy_node", j->copy_node);
+    add_str(o, "copy_path", j->copy_path);
+    add_str(o, "copy_format", j->copy_format);
+    free(j->record);
+    j->record = vr_asprintf("%s/blockjob-%s.json", dom->runtime_dir, j->target);
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    if (vr_file_write_atomic(j->record, text, strlen(text), 0600) < 0)
+        vr_log_warn("domain %s: cannot write %s: a daemon restart would lose its block job", j->name, j->record);
+    json_object_put(o);
+}
+
 static void on_started(json_object *ret, const char *error, void *opaque)
 {
     (void)ret;
@@ -262,6 +309,7 @@ static void on_started(json_object *ret, const char *error, void *opaque)
     if (!answered(j, error))
         return;
     j->started = true;
+    save_record(j, dom);
     vr_log_info("domain %s: block %s of %s started", j->name, kind_name(j->kind), j->target);
     /* Without --wait the caller hears now; the job goes on. */
     if (!(j->flags & VR_BJ_WAIT))
@@ -333,6 +381,26 @@ static int layer_at(bjob *j, const char *path, const char *what)
     return i;
 }
 
+/* A re-adopted job's chain is known: a commit's layers found by their
+ * files again, then followed as if started here. */
+static void adopted_chain(bjob *j)
+{
+    if (j->kind == VR_BLOCK_COMMIT) {
+        int t = vr_qb_chain_find(j->chain, j->n_chain, j->top_path);
+        int b = vr_qb_chain_find(j->chain, j->n_chain, j->base_path);
+        if (t < 0 || b <= t) {
+            /* QEMU changed the chain already (the job ended meanwhile):
+             * nothing left to drop from it */
+            vr_log_warn("domain %s: the block commit of %s ended while the daemon was away", j->name, j->target);
+            t = b = 0;
+        }
+        j->top = (size_t)t;
+        j->base = (size_t)b;
+    }
+    vr_log_info("domain %s: block %s of %s re-adopted", j->name, kind_name(j->kind), j->target);
+    poll_job(j);
+}
+
 /* The chain known: what the job takes, checked, then started. */
 static void on_chain(json_object *ret, const char *error, void *opaque)
 {
@@ -347,6 +415,10 @@ static void on_chain(json_object *ret, const char *error, void *opaque)
     free(top);
     if (j->n_chain == 0) {
         fail(j, "QEMU has no node for the disk's image");
+        return;
+    }
+    if (j->adopted) {
+        adopted_chain(j);
         return;
     }
     const char *nothing = j->kind == VR_BLOCK_COPY ? NULL
@@ -675,4 +747,69 @@ void vr_qemu_block_job_abort(vr_domain *dom, const char *target, vr_done_fn cb, 
     jobq_ctx *q = vr_calloc(1, sizeof(*q));
     *q = (jobq_ctx){.target = vr_strdup(target), .abort = true, .qmp = dom->qmp, .done = cb, .opaque = opaque};
     vr_qmp_command(dom->qmp, "query-jobs", NULL, on_job_list, q);
+}
+
+/* ---- re-adoption after a daemon restart ---- */
+
+static const char *rec_str(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static char *rec_dup(json_object *o, const char *key)
+{
+    const char *v = rec_str(o, key);
+    return v ? vr_strdup(v) : NULL;
+}
+
+static void adopt_record(vr_domain *dom, const char *path)
+{
+    char *text = vr_file_read(path, NULL);
+    json_object *o = text ? json_tokener_parse(text) : NULL;
+    free(text);
+    const char *kind = o ? rec_str(o, "kind") : NULL, *target = o ? rec_str(o, "target") : NULL;
+    const char *id = o ? rec_str(o, "id") : NULL;
+    json_object *flags = NULL, *active = NULL;
+    if (!kind || !target || !id || !json_object_object_get_ex(o, "flags", &flags) ||
+        vr_domain_def_find_disk(dom->def, target) < 0 || job_of(dom->def->name, target)) {
+        vr_log_warn("domain %s: block job record %s unreadable or stale, removed", dom->def->name, path);
+        unlink(path);
+        json_object_put(o);
+        return;
+    }
+    bjob *j = vr_calloc(1, sizeof(*j));
+    *j = (bjob){.drv = dom->drv, .name = vr_strdup(dom->def->name), .target = vr_strdup(target),
+                .id = vr_strdup(id), .flags = (unsigned)json_object_get_int(flags), .started = true,
+                .adopted = true, .record = vr_strdup(path)};
+    j->kind = strcmp(kind, "copy") == 0 ? VR_BLOCK_COPY : strcmp(kind, "pull") == 0 ? VR_BLOCK_PULL : VR_BLOCK_COMMIT;
+    j->active = json_object_object_get_ex(o, "active", &active) && json_object_get_boolean(active);
+    j->top_path = rec_dup(o, "top");
+    j->base_path = rec_dup(o, "base");
+    j->copy_node = rec_dup(o, "copy_node");
+    j->copy_path = rec_dup(o, "copy_path");
+    j->copy_format = rec_dup(o, "copy_format");
+    json_object_put(o);
+    if (j->kind == VR_BLOCK_COMMIT && (!j->top_path || !j->base_path)) {
+        vr_log_warn("domain %s: block job record %s lacks the commit's layers, removed", dom->def->name, path);
+        job_free(j); /* unlinks it */
+        return;
+    }
+    j->next = jobs;
+    jobs = j;
+    vr_qmp_command(dom->qmp, "query-block", NULL, on_top, j);
+}
+
+void vr_qemu_block_jobs_adopt(vr_domain *dom)
+{
+    DIR *d = dom->runtime_dir && dom->qmp ? opendir(dom->runtime_dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (strncmp(e->d_name, "blockjob-", 9) == 0 && vr_str_ends(e->d_name, ".json")) {
+            char *path = vr_asprintf("%s/%s", dom->runtime_dir, e->d_name);
+            adopt_record(dom, path);
+            free(path);
+        }
+    if (d)
+        closedir(d);
 }

@@ -127,9 +127,9 @@ void vr_qc_memory(cmd *c)
         vr_qp_str(p, "memdev", id);
         vr_qc_props(c, "-numa", p);
     }
-    for (unsigned i = 1; i <= def->iothreads; i++) {
+    for (size_t i = 0; i < def->n_iothread_ids; i++) { /* <iothreadids>, in their order */
         vr_qprops *p = vr_qp_new("qom-type", "iothread");
-        vr_qp_strf(p, "id", "iothread%u", i);
+        vr_qp_strf(p, "id", "iothread%u", def->iothread_ids[i]);
         vr_qc_props(c, "-object", p);
     }
 }

@@ -312,6 +312,10 @@ void vr_qemu_block_job_abort(vr_domain *dom, const char *target, vr_done_fn cb, 
 /* blockjob --info: the disk's job as query-jobs shows it (ret NULL: none);
  * with `abort`, vr_qemu_block_job_abort (ret NULL). */
 void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_qemu_reply_fn cb, void *opaque);
+/* After a daemon restart: take back the block jobs the run directory
+ * has records of (their QEMU jobs followed again; a job that ended
+ * meanwhile concluded). */
+void vr_qemu_block_jobs_adopt(vr_domain *dom);
 /* The previous slice's call, kept for its callers (the libvirt
  * protocol's): a commit of the active layer pivoted, or a pull, answered
  * once done. */
@@ -390,6 +394,9 @@ typedef struct {
      * QEMU (macvtap). Called for every name tap_for gave, also for runs
      * that ended while the daemon was away. */
     void (*release)(void *opaque, const char *ifname);
+    /* update-device: the running tap `ifname` onto the bridge of `ifc`'s
+     * <source network|bridge> now. */
+    int (*replug)(void *opaque, const char *ifname, const vr_interface_def *ifc, char **err);
     void *opaque;
 } vr_qemu_net_hooks;
 void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks);

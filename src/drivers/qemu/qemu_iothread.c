@@ -1,14 +1,15 @@
 /* iothreadadd and iothreaddel: QMP object-add/object-del of an iothread
  * (QEMU's iothreadN, as qemu_command_memory.c names them at start) and
- * the definitions' <iothreads> count (and a removed one's <iothreadpin>). The definition numbers its
- * iothreads 1..N (<iothreadids> is not read on this branch), so the one
- * added is N+1 and the one removed is N; one a disk or a controller uses
- * is never removed. */
+ * the definitions' <iothreads> and <iothreadids> (and a removed one's
+ * <iothreadpin>). Any id from 1 to 65535 can be added, as libvirt; the
+ * definition then lists its ids in <iothreadids>. One a disk or a
+ * controller uses is never removed. */
 #include "drivers/qemu/qemu_hotplug.h"
 #include "common/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Who in `def` uses iothread `id` ("disk vda"), or NULL. */
 static char *user_of(const vr_domain_def *def, unsigned id)
@@ -27,21 +28,19 @@ static vr_domain_def *with_iothread(const vr_domain_def *def, unsigned id, bool 
 {
     const char *which = persistent ? " in its persistent definition" : "";
     char *user = add ? NULL : user_of(def, id);
-    if (add && id <= def->iothreads)
+    bool has = vr_domain_has_iothread(def, id);
+    if (id < 1 || id > VR_IOTHREAD_ID_MAX)
+        vr_set_error(err, "iothread %u: an iothread id is from 1 to %u", id, VR_IOTHREAD_ID_MAX);
+    else if (add && has)
         vr_set_error(err, "domain '%s' has iothread %u already%s (iothreadinfo lists them)", def->name, id, which);
-    else if (add && id > 64)
-        vr_set_error(err, "iothread %u: a domain has at most 64 iothreads", id);
-    else if (add && id != def->iothreads + 1)
-        vr_set_error(err, "domain '%s' numbers its iothreads 1..%u%s: add %u next", def->name, def->iothreads, which,
-                     def->iothreads + 1);
-    else if (!add && (id < 1 || id > def->iothreads))
+    else if (add && def->iothreads >= VR_IOTHREADS_MAX)
+        vr_set_error(err, "domain '%s' has %u iothreads%s, the most a domain has; remove one first (iothreaddel)",
+                     def->name, def->iothreads, which);
+    else if (!add && !has)
         vr_set_error(err, "domain '%s' has no iothread %u%s (iothreadinfo lists them)", def->name, id, which);
     else if (user)
         vr_set_error(err, "iothread %u of domain '%s' is used by %s%s; move it off first (edit its "
                           "<driver iothread>)", id, def->name, user, which);
-    else if (!add && id != def->iothreads)
-        vr_set_error(err, "domain '%s' numbers its iothreads 1..%u%s: only the last, %u, can be removed",
-                     def->name, def->iothreads, which, def->iothreads);
     free(user);
     if (*err)
         return NULL;
@@ -50,7 +49,17 @@ static vr_domain_def *with_iothread(const vr_domain_def *def, unsigned id, bool 
         vr_set_error(err, "cannot copy the definition of domain '%s'", def->name);
         return NULL;
     }
-    copy->iothreads = add ? id : id - 1;
+    if (add) { /* as libvirt: the ids are listed from now on */
+        copy->iothread_ids = vr_realloc(copy->iothread_ids, (copy->n_iothread_ids + 1) * sizeof(unsigned));
+        copy->iothread_ids[copy->n_iothread_ids++] = id;
+        copy->iothreadids_listed = true;
+    } else {
+        for (size_t i = 0; i < copy->n_iothread_ids; i++)
+            if (copy->iothread_ids[i] == id)
+                memmove(&copy->iothread_ids[i], &copy->iothread_ids[i + 1],
+                        (--copy->n_iothread_ids - i) * sizeof(unsigned));
+    }
+    copy->iothreads = (unsigned)copy->n_iothread_ids;
     vr_cputune *t = &copy->cputune; /* a removed iothread's <iothreadpin> goes with it */
     for (size_t i = 0; !add && i < t->n_iothreadpins; i++)
         if (t->iothreadpins[i].vcpu == id) {

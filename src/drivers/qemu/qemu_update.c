@@ -10,6 +10,7 @@
 #include "conf/domain_device.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
+#include "common/log.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -22,19 +23,53 @@ static bool same(const char *a, const char *b)
 }
 
 /* What differs between an interface as it runs and as asked, besides
- * its link: the element's name, or NULL. */
-static const char *iface_change(const vr_interface_def *now, const vr_interface_def *want)
+ * its link and a tap's bridge (*replug: <source network> or <source
+ * bridge> of a type network or bridge interface, which moves live): the
+ * element's name, or NULL. */
+static const char *iface_change(const vr_interface_def *now, const vr_interface_def *want, bool *replug)
 {
+    *replug = false;
     if (now->type != want->type)
         return "type";
-    if (!same(now->source_network, want->source_network) || !same(now->source_bridge, want->source_bridge) ||
-        !same(now->source_dev, want->source_dev) || now->source_mode != want->source_mode)
+    bool tap = now->type == VR_NET_NETWORK || now->type == VR_NET_BRIDGE;
+    if (!same(now->source_dev, want->source_dev) || now->source_mode != want->source_mode)
         return "<source>";
+    if (!same(now->source_network, want->source_network) || !same(now->source_bridge, want->source_bridge)) {
+        if (!tap)
+            return "<source>";
+        *replug = true;
+    }
     if (now->model != want->model)
         return "<model>";
     if (want->target_dev && !same(now->target_dev, want->target_dev))
         return "<target>";
     return NULL;
+}
+
+/* The running tap of the interface with this MAC onto the bridge of
+ * `want`'s source (the network driver's), and `live` says so. */
+static vr_err replug(vr_domain *dom, const char *mac, const vr_interface_def *want, vr_interface_def *live,
+                     char **err)
+{
+    int k = vr_hp_nic_number(dom, mac);
+    const char *tap = k >= 0 && (size_t)k < dom->n_ifnames ? dom->ifnames[k] : NULL;
+    if (!tap || !dom->drv->net.replug) {
+        vr_set_error(err, "the run of domain '%s' has no tap for the interface with MAC %s to move", dom->def->name,
+                     mac);
+        return VR_ERR_FAILED;
+    }
+    if (dom->drv->net.replug(dom->drv->net.opaque, tap, want, err) < 0)
+        return VR_ERR_FAILED;
+    vr_log_info("domain %s: interface %s (%s) moved to %s %s", dom->def->name, mac, tap,
+                want->type == VR_NET_NETWORK ? "network" : "bridge",
+                want->type == VR_NET_NETWORK ? want->source_network : want->source_bridge);
+    char **fields[] = {&live->source_network, &live->source_bridge};
+    const char *values[] = {want->source_network, want->source_bridge};
+    for (size_t i = 0; i < 2; i++) {
+        free(*fields[i]);
+        *fields[i] = values[i] ? vr_strdup(values[i]) : NULL;
+    }
+    return VR_OK;
 }
 
 /* The same for a CD-ROM, besides its medium. */
@@ -121,10 +156,14 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
         }
     } else if (code == VR_OK && want) {
         const vr_interface_def *now = &dom->def->interfaces[old], *in = &want->interfaces[idx];
-        if (!(change = iface_change(now, in))) {
+        bool move;
+        if (!(change = iface_change(now, in, &move))) {
             h->live = vr_domain_def_copy(dom->def);
             h->live->interfaces[old].link_down = in->link_down;
-            code = link_step(h, now->mac, in->link_down, &err);
+            if (move)
+                code = replug(dom, now->mac, in, &h->live->interfaces[old], &err);
+            if (code == VR_OK)
+                code = link_step(h, now->mac, in->link_down, &err);
         }
     }
     if (code == VR_OK && change) {
