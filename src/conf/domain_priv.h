@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 
 #include "conf/domain_conf.h"
+#include "conf/xml_util.h"
 
 /* NULL-terminated and indexed by the enum of the same name, so one table
  * serves parsing (value -> enum) and formatting (enum -> value). */
@@ -79,7 +80,7 @@ int vr_domain_validate(const vr_domain_def *def, char **err);
 int vr_domain_assign_pci(vr_domain_def *def, bool add_root_ports, char **err);
 
 /* "line N: message" when line > 0, else just the message. Returns -1. */
-int vr_dom_error(long line, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define vr_dom_error vr_xml_line_error
 
 /* Append a zeroed element to a (pointer, count) array; returns it. */
 #define VR_PUSH(arr, n) \

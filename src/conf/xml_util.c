@@ -137,6 +137,22 @@ int vr_xml_error(const xmlNode *n, char **err, const char *fmt, ...)
     return -1;
 }
 
+int vr_xml_line_error(long line, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    char *m = vr_escape_line(raw);
+    free(raw);
+    if (line > 0)
+        vr_set_error(err, "line %ld: %s", line, m);
+    else
+        vr_set_error(err, "%s", m);
+    free(m);
+    return -1;
+}
+
 /* "<name>" or "<prefix:name>" for messages. */
 static char *tag(const xmlNode *n)
 {

@@ -26,6 +26,11 @@ long vr_xml_line(const xmlNode *n);
 int vr_xml_error(const xmlNode *n, char **err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* "line N: message" when line > 0 (a line vr_xml_line gave), else just
+ * the message, on one line; the domain's and the network's parsers call
+ * it as vr_dom_error and vr_net_error. Returns -1. */
+int vr_xml_line_error(long line, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* "line N: <name> is not supported by Vireo (see docs/xml-domain.md)".
  * Returns -1. */
 int vr_xml_unsupported(const xmlNode *n, char **err);
