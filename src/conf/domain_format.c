@@ -528,6 +528,14 @@ void vr_format_address(xmlNode *parent, const vr_address *a)
 
 char *vr_domain_def_format(const vr_domain_def *def) { return vr_domain_def_format_public(def, true); }
 
+xmlDoc *vr_domain_def_tree(const vr_domain_def *def, char **err)
+{
+    char *xml = vr_domain_def_format(def);
+    xmlDoc *doc = vr_xml_read(xml, strlen(xml), "domain", err);
+    free(xml);
+    return doc;
+}
+
 char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
 {
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");

@@ -65,6 +65,9 @@ int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err);
 /* Steps 1 to 4 on a tree already read: what vr_domain_def_parse does
  * after libxml2 (domain_device.c edits trees in between). */
 vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, bool new_def, char **err);
+/* The definition as a libxml2 tree to edit (its XML, secrets included,
+ * read back); NULL with *err. */
+xmlDoc *vr_domain_def_tree(const vr_domain_def *def, char **err);
 
 /* Step 2 (domain_defaults.c): fill in what libvirt fills in at define
  * time, except PCI addresses. */
