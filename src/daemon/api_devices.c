@@ -40,10 +40,7 @@ static void device_xml(vr_api_call *c, void (*op)(vr_domain *, const char *, uns
     if (!dom)
         return;
     const char *xml = NULL;
-    int rc = vr_api_str(c, body, "xml", &xml);
-    if (rc == 0)
-        vr_req_reply_error(c->req, 400, "invalid", "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}");
-    if (rc > 0)
+    if (vr_api_need_str(c, body, "xml", &xml, "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}"))
         op(dom, xml, affect(dom, body), vr_api_domain_done, vr_api_pend(c, dom->def->name));
     json_object_put(body);
 }

@@ -146,11 +146,9 @@ static void monitor(vr_api_call *c)
     if (!dom)
         return;
     const char *text = NULL;
-    int rc = vr_api_str(c, body, "command", &text);
-    if (rc == 0)
-        vr_req_reply_error(c->req, 400, "invalid", "expected {\"command\": \"{\\\"execute\\\": ...}\"} "
-                           "or {\"command\": \"info status\", \"hmp\": true}");
-    else if (rc > 0)
+    if (vr_api_need_str(c, body, "command", &text,
+                        "expected {\"command\": \"{\\\"execute\\\": ...}\"} "
+                        "or {\"command\": \"info status\", \"hmp\": true}"))
         vr_qemu_monitor_command(dom, text, vr_api_bool(body, "hmp"), on_done, pend(c));
     json_object_put(body);
 }

@@ -105,6 +105,14 @@ int vr_api_str(vr_api_call *c, json_object *o, const char *key, const char **out
     return 1;
 }
 
+bool vr_api_need_str(vr_api_call *c, json_object *o, const char *key, const char **out, const char *expected)
+{
+    int rc = vr_api_str(c, o, key, out);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "%s", expected);
+    return rc > 0;
+}
+
 bool vr_api_bool(json_object *o, const char *key)
 {
     json_object *v = NULL;
