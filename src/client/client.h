@@ -62,6 +62,9 @@ char *vr_client_domain_text(vireo_conn *c, const char *key, const char *what);
 
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
+/* "BASE/KEY/REST", "BASE/KEY" without rest, "BASE" without key; KEY
+ * escaped for the URL. */
+char *vr_client_path(vireo_conn *c, const char *base, const char *key, const char *rest);
 
 typedef struct {
     char *canonical;      /* vireo:///system, vireo:///session, vireo+ssh://u@h:p/system */

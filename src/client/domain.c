@@ -54,11 +54,9 @@ static int domain_answer(json_object *o, vireo_domain *out)
 int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
                           const char *body, vireo_domain *out)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = what ? vr_asprintf("/v1/domains/%s/%s", k, what) : vr_asprintf("/v1/domains/%s", k);
+    char *path = vr_client_path(c, "/v1/domains", key, what);
     json_object *o = vr_client_json(c, method, path, body, "application/json");
     free(path);
-    free(k);
     return domain_answer(o, out);
 }
 

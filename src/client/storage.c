@@ -53,12 +53,7 @@ static char *body_text(json_object *b)
 
 static char *pool_path(vireo_conn *c, const char *key, const char *rest)
 {
-    if (!key)
-        return vr_strdup("/v1/pools");
-    char *k = vr_client_escape(c, key);
-    char *p = rest ? vr_asprintf("/v1/pools/%s/%s", k, rest) : vr_asprintf("/v1/pools/%s", k);
-    free(k);
-    return p;
+    return vr_client_path(c, "/v1/pools", key, rest);
 }
 
 static char *vol_path(vireo_conn *c, const char *pool, const char *name, const char *rest)

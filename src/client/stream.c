@@ -90,11 +90,10 @@ static vireo_stream *open_stream(vireo_conn *c, const char *path)
 
 vireo_stream *vireo_console_open(vireo_conn *c, const char *key, unsigned flags)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s/console%s", k, flags & VIREO_CONSOLE_HISTORY ? "?history=1" : "");
+    char *path =
+        vr_client_path(c, "/v1/domains", key, flags & VIREO_CONSOLE_HISTORY ? "console?history=1" : "console");
     vireo_stream *s = open_stream(c, path);
     free(path);
-    free(k);
     return s;
 }
 
