@@ -64,6 +64,15 @@ json_object *vr_api_body_json(vr_api_call *c)
     return o;
 }
 
+vr_domain *vr_api_domain_body(vr_api_call *c, json_object **body)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom || !body)
+        return dom;
+    *body = vr_api_body_json(c);
+    return *body ? dom : NULL;
+}
+
 const char *vr_api_body_xml(vr_api_call *c, const char *what)
 {
     size_t len;
