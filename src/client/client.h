@@ -1,6 +1,7 @@
 /* libvireo internals shared by its files. */
 #pragma once
 #include "vireo/vireo.h"
+#include "common/strbuf.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -20,6 +21,15 @@ struct vireo_conn {
 
 void vr_client_set_error(vireo_conn *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A fresh connection to the daemon asking for `METHOD PATH` upgraded to
+ * a byte stream (stream.c; `headers`: more header lines, each ending in
+ * \r\n, or ""). Returns the socket once the answer's head is read:
+ * *head holds every byte read so far, the body (or the stream's first
+ * bytes) from *body on, and *status is the HTTP status. -1 with the
+ * error set ("vireod closed CLOSED PATH" when no head came). */
+int vr_client_upgrade(vireo_conn *c, const char *method, const char *path, const char *headers,
+                      const char *closed, vr_strbuf *head, size_t *body, int *status);
 
 /* A call whose answer is JSON: returns the parsed body on 2xx (caller
  * puts it), NULL with the error set otherwise. */
@@ -56,6 +66,9 @@ char *vr_client_domain_text(vireo_conn *c, const char *key, const char *what);
 
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
+/* "BASE/KEY/REST", "BASE/KEY" without rest, "BASE" without key; KEY
+ * escaped for the URL. */
+char *vr_client_path(vireo_conn *c, const char *base, const char *key, const char *rest);
 
 typedef struct {
     char *canonical;      /* vireo:///system, vireo:///session, vireo+ssh://u@h:p/system */

@@ -169,6 +169,16 @@ char *vr_client_escape(vireo_conn *c, const char *s)
     return out;
 }
 
+char *vr_client_path(vireo_conn *c, const char *base, const char *key, const char *rest)
+{
+    if (!key)
+        return vr_strdup(base);
+    char *k = vr_client_escape(c, key);
+    char *p = rest ? vr_asprintf("%s/%s/%s", base, k, rest) : vr_asprintf("%s/%s", base, k);
+    free(k);
+    return p;
+}
+
 /* The one HTTP exchange under every call: the status (-1 with the
  * error set when the daemon was lost), the body through on_data. */
 static int request_to(vireo_conn *c, const char *method, const char *path, const char *body,

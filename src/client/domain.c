@@ -49,21 +49,26 @@ int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
     return 0;
 }
 
-/* A call on /v1/domains/KEY[/what] whose answer is a domain object. */
-int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
-                          const char *body, vireo_domain *out)
+/* A call's answer o (put; NULL: the call failed) as the domain object
+ * *out (NULL: not wanted): 0, or -1. */
+static int domain_answer(json_object *o, vireo_domain *out)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = what ? vr_asprintf("/v1/domains/%s/%s", k, what) : vr_asprintf("/v1/domains/%s", k);
-    json_object *o = vr_client_json(c, method, path, body, "application/json");
-    free(path);
-    free(k);
     if (!o)
         return -1;
     if (out)
         from_json(o, out);
     json_object_put(o);
     return 0;
+}
+
+/* A call on /v1/domains/KEY[/what] whose answer is a domain object. */
+int vr_client_domain_call(vireo_conn *c, const char *method, const char *key, const char *what,
+                          const char *body, vireo_domain *out)
+{
+    char *path = vr_client_path(c, "/v1/domains", key, what);
+    json_object *o = vr_client_json(c, method, path, body, "application/json");
+    free(path);
+    return domain_answer(o, out);
 }
 
 int vireo_domain_get(vireo_conn *c, const char *key, vireo_domain *out)
@@ -73,25 +78,13 @@ int vireo_domain_get(vireo_conn *c, const char *key, vireo_domain *out)
 
 int vireo_domain_define(vireo_conn *c, const char *xml, vireo_domain *out)
 {
-    json_object *o = vr_client_json(c, "POST", "/v1/domains", xml, "application/xml");
-    if (!o)
-        return -1;
-    if (out)
-        from_json(o, out);
-    json_object_put(o);
-    return 0;
+    return domain_answer(vr_client_json(c, "POST", "/v1/domains", xml, "application/xml"), out);
 }
 
 int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_domain *out)
 {
     const char *path = flags & VIREO_START_PAUSED ? "/v1/domains?start=1&paused=1" : "/v1/domains?start=1";
-    json_object *o = vr_client_json(c, "POST", path, xml, "application/xml");
-    if (!o)
-        return -1;
-    if (out)
-        from_json(o, out);
-    json_object_put(o);
-    return 0;
+    return domain_answer(vr_client_json(c, "POST", path, xml, "application/xml"), out);
 }
 
 int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out)

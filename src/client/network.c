@@ -104,11 +104,9 @@ int vireo_network_update_dhcp_host(vireo_conn *c, const char *key, bool add, con
 
 char *vireo_network_xml(vireo_conn *c, const char *key, unsigned flags)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/networks/%s/xml%s", k, flags & VIREO_XML_INACTIVE ? "?inactive=1" : "");
+    char *path = vr_client_path(c, "/v1/networks", key, flags & VIREO_XML_INACTIVE ? "xml?inactive=1" : "xml");
     char *xml = vr_client_get_text(c, path);
     free(path);
-    free(k);
     return xml;
 }
 

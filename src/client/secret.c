@@ -40,12 +40,7 @@ void vireo_secret_list_free(vireo_secret *list, size_t n)
 
 static char *secret_path(vireo_conn *c, const char *uuid, const char *rest)
 {
-    if (!uuid)
-        return vr_strdup("/v1/secrets");
-    char *k = vr_client_escape(c, uuid);
-    char *p = rest ? vr_asprintf("/v1/secrets/%s/%s", k, rest) : vr_asprintf("/v1/secrets/%s", k);
-    free(k);
-    return p;
+    return vr_client_path(c, "/v1/secrets", uuid, rest);
 }
 
 /* One call answered with a secret (into out when given). */

@@ -43,14 +43,17 @@ void vireo_vol_list_free(vireo_vol *list, size_t n)
 }
 
 /* /v1/pools[/KEY[/rest]] with KEY escaped. */
+/* A request body's text (freed by the caller); b put. */
+static char *body_text(json_object *b)
+{
+    char *body = vr_strdup(json_object_to_json_string(b));
+    json_object_put(b);
+    return body;
+}
+
 static char *pool_path(vireo_conn *c, const char *key, const char *rest)
 {
-    if (!key)
-        return vr_strdup("/v1/pools");
-    char *k = vr_client_escape(c, key);
-    char *p = rest ? vr_asprintf("/v1/pools/%s/%s", k, rest) : vr_asprintf("/v1/pools/%s", k);
-    free(k);
-    return p;
+    return vr_client_path(c, "/v1/pools", key, rest);
 }
 
 static char *vol_path(vireo_conn *c, const char *pool, const char *name, const char *rest)
@@ -142,8 +145,7 @@ int vireo_pool_define_fields(vireo_conn *c, const vireo_pool_fields *f, vireo_po
     for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
         if (opt[i].val)
             json_object_object_add(b, opt[i].key, json_object_new_string(opt[i].val));
-    char *body = vr_strdup(json_object_to_json_string(b));
-    json_object_put(b);
+    char *body = body_text(b);
     int rc = call_obj(c, "POST", pool_path(c, NULL, NULL), body, "application/json", conv_pool, out);
     free(body);
     return rc;
@@ -211,8 +213,7 @@ int vireo_vol_create_as(vireo_conn *c, const char *pool, const char *name, const
         json_object_object_add(b, "backing_volume", json_object_new_string(backing_vol));
     if (backing_format)
         json_object_object_add(b, "backing_format", json_object_new_string(backing_format));
-    char *body = vr_strdup(json_object_to_json_string(b));
-    json_object_put(b);
+    char *body = body_text(b);
     int rc = call_obj(c, "POST", pool_path(c, pool, "volumes"), body, "application/json", conv_vol, out);
     free(body);
     return rc;
@@ -234,8 +235,7 @@ char *vireo_find_pool_sources(vireo_conn *c, const char *type, const char *spec)
     json_object_object_add(b, "type", json_object_new_string(type ? type : ""));
     if (spec)
         json_object_object_add(b, "spec", json_object_new_string(spec));
-    char *body = vr_strdup(json_object_to_json_string(b));
-    json_object_put(b);
+    char *body = body_text(b);
     char *xml = vr_client_text(c, "POST", "/v1/pool-sources", body, "application/json");
     free(body);
     return xml;
@@ -251,8 +251,7 @@ int vireo_vol_wipe(vireo_conn *c, const char *pool, const char *name, const char
     json_object *b = json_object_new_object();
     if (algorithm)
         json_object_object_add(b, "algorithm", json_object_new_string(algorithm));
-    char *body = vr_strdup(json_object_to_json_string(b));
-    json_object_put(b);
+    char *body = body_text(b);
     int rc = call_obj(c, "POST", vol_path(c, pool, name, "wipe"), body, "application/json", NULL, NULL);
     free(body);
     return rc;
@@ -265,8 +264,7 @@ int vireo_vol_resize(vireo_conn *c, const char *pool, const char *name, const ch
     json_object_object_add(b, "capacity", json_object_new_string(capacity ? capacity : ""));
     json_object_object_add(b, "delta", json_object_new_boolean(!!(flags & VIREO_RESIZE_DELTA)));
     json_object_object_add(b, "shrink", json_object_new_boolean(!!(flags & VIREO_RESIZE_SHRINK)));
-    char *body = vr_strdup(json_object_to_json_string(b));
-    json_object_put(b);
+    char *body = body_text(b);
     int rc = call_obj(c, "POST", vol_path(c, pool, name, "resize"), body, "application/json", conv_vol, out);
     free(body);
     return rc;
@@ -294,8 +292,7 @@ int vireo_vol_clone_to(vireo_conn *c, const char *pool, const char *name, const 
     json_object_object_add(b, "name", json_object_new_string(new_name ? new_name : ""));
     if (dst_pool)
         json_object_object_add(b, "pool", json_object_new_string(dst_pool));
-    char *body = vr_strdup(json_object_to_json_string(b));
-    json_object_put(b);
+    char *body = body_text(b);
     int id = -1;
     int rc = call_obj(c, "POST", vol_path(c, pool, name, "clone"), body, "application/json", conv_id, &id);
     free(body);
@@ -315,8 +312,7 @@ int vireo_domain_clone(vireo_conn *c, const char *original, const char *name,
     json_object_object_add(b, "linked", json_object_new_boolean(!!(flags & VIREO_CLONE_LINKED)));
     if (flags & VIREO_CLONE_FROM_TEMPLATE)
         json_object_object_add(b, "from_template", json_object_new_boolean(1));
-    char *body = vr_strdup(json_object_to_json_string(b));
-    json_object_put(b);
+    char *body = body_text(b);
     char *k = vr_client_escape(c, original);
     char *path = vr_asprintf("/v1/domains/%s/clone", k);
     free(k);

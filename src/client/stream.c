@@ -18,7 +18,8 @@ struct vireo_stream {
     size_t n, off;
 };
 
-static vireo_stream *open_stream(vireo_conn *c, const char *path)
+int vr_client_upgrade(vireo_conn *c, const char *method, const char *path, const char *headers,
+                      const char *closed, vr_strbuf *head, size_t *body, int *status)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", c->socket);
@@ -27,42 +28,59 @@ static vireo_stream *open_stream(vireo_conn *c, const char *path)
         vr_client_set_error(c, "failed", "cannot reach vireod at %s: %s", c->socket, strerror(errno));
         if (fd >= 0)
             close(fd);
-        return NULL;
+        return -1;
     }
-    char *req = vr_asprintf("GET %s HTTP/1.1\r\nHost: vireod\r\nConnection: Upgrade\r\n"
-                            "Upgrade: vireo-stream\r\n\r\n", path);
-    size_t len = strlen(req);
-    bool sent = send(fd, req, len, MSG_NOSIGNAL) == (ssize_t)len;
+    char *req = vr_asprintf("%s %s HTTP/1.1\r\nHost: vireod\r\nConnection: Upgrade\r\n"
+                            "Upgrade: vireo-stream\r\n%s\r\n", method, path, headers);
+    bool sent = true;
+    for (size_t off = 0, len = strlen(req); sent && off < len;) {
+        ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        sent = w > 0;
+        off += sent ? (size_t)w : 0;
+    }
     free(req);
-    vr_strbuf head = {0};
+    *head = (vr_strbuf){0};
     char buf[4096];
     char *end = NULL;
-    while (sent && !(end = head.s ? strstr(head.s, "\r\n\r\n") : NULL)) {
+    while (sent && !(end = head->s ? strstr(head->s, "\r\n\r\n") : NULL)) {
         ssize_t r = read(fd, buf, sizeof(buf));
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             break;
-        vr_strbuf_addn(&head, buf, (size_t)r);
+        vr_strbuf_addn(head, buf, (size_t)r);
     }
     if (!end) {
-        vr_client_set_error(c, "failed", "vireod closed the stream %s", path);
-        vr_strbuf_free(&head);
+        vr_client_set_error(c, "failed", "vireod closed %s %s", closed, path);
+        vr_strbuf_free(head);
         close(fd);
-        return NULL;
+        return -1;
     }
-    int status = 0;
-    sscanf(head.s, "HTTP/1.%*d %d", &status);
+    *status = 0;
+    sscanf(head->s, "HTTP/1.%*d %d", status);
+    *body = (size_t)(end + 4 - head->s);
+    return fd;
+}
+
+static vireo_stream *open_stream(vireo_conn *c, const char *path)
+{
+    vr_strbuf head;
+    size_t body;
+    int status;
+    int fd = vr_client_upgrade(c, "GET", path, "", "the stream", &head, &body, &status);
+    if (fd < 0)
+        return NULL;
     if (status != 101) {
         /* An ordinary answer: an error in JSON after the headers. */
-        vr_client_error_from_body(c, status, end + 4);
+        vr_client_error_from_body(c, status, head.s + body);
         vr_strbuf_free(&head);
         close(fd);
         return NULL;
     }
     vireo_stream *s = vr_calloc(1, sizeof(*s));
     s->fd = fd;
-    size_t body = (size_t)(end + 4 - head.s);
     s->n = head.len - body;
     s->pending = vr_malloc(s->n ? s->n : 1);
     memcpy(s->pending, head.s + body, s->n);
@@ -72,11 +90,10 @@ static vireo_stream *open_stream(vireo_conn *c, const char *path)
 
 vireo_stream *vireo_console_open(vireo_conn *c, const char *key, unsigned flags)
 {
-    char *k = vr_client_escape(c, key);
-    char *path = vr_asprintf("/v1/domains/%s/console%s", k, flags & VIREO_CONSOLE_HISTORY ? "?history=1" : "");
+    char *path =
+        vr_client_path(c, "/v1/domains", key, flags & VIREO_CONSOLE_HISTORY ? "console?history=1" : "console");
     vireo_stream *s = open_stream(c, path);
     free(path);
-    free(k);
     return s;
 }
 

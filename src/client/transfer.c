@@ -53,39 +53,16 @@ static void set_error_json(vireo_conn *c, const char *text, const char *fallback
 /* Open the upgraded connection; *rest gets bytes read past the 101. */
 static int open_upgrade(vireo_conn *c, const char *method, const char *path, vr_strbuf *rest)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", c->socket);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-        vr_client_set_error(c, "failed", "cannot reach vireod at %s: %s", c->socket, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    vr_strbuf head;
+    size_t body;
+    int status;
+    int fd = vr_client_upgrade(c, method, path, "Content-Length: 0\r\n", "the connection for", &head, &body,
+                               &status);
+    if (fd < 0)
         return -1;
-    }
-    char *req = vr_asprintf("%s %s HTTP/1.1\r\nHost: vireod\r\nConnection: Upgrade\r\n"
-                            "Upgrade: vireo-stream\r\nContent-Length: 0\r\n\r\n", method, path);
-    bool sent = write_all(fd, req, strlen(req), true) == 0;
-    free(req);
-    vr_strbuf head = {0};
-    char buf[4096];
-    char *end = NULL;
-    while (sent && !(end = head.s ? strstr(head.s, "\r\n\r\n") : NULL)) {
-        ssize_t r = read_some(fd, buf, sizeof(buf));
-        if (r <= 0)
-            break;
-        vr_strbuf_addn(&head, buf, (size_t)r);
-    }
-    if (!end) {
-        vr_client_set_error(c, "failed", "vireod closed the connection for %s", path);
-        vr_strbuf_free(&head);
-        close(fd);
-        return -1;
-    }
-    int status = 0;
-    sscanf(head.s, "HTTP/1.%*d %d", &status);
-    size_t body = (size_t)(end + 4 - head.s);
     if (status != 101) {
         /* An error answer: read its JSON body to the end. */
+        char buf[4096];
         vr_strbuf text = {0};
         vr_strbuf_addn(&text, head.s + body, head.len - body);
         json_object *o;

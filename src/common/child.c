@@ -1,6 +1,7 @@
 /* One fork/exec for every child of the daemon (child.h). */
 #include "common/child.h"
 #include "common/process.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -205,6 +206,16 @@ static pid_t launch(const vr_child_spec *s, plumbing *p, char **err)
     if (pid < 0)
         vr_set_error(err, "cannot run %s: fork: %s", NAME(s), strerror(fork_errno));
     return pid;
+}
+
+int vr_child_run_or_warn(const vr_child_spec *s, vr_child_result *r)
+{
+    char *err = NULL;
+    int rc = vr_child_run(s, r, &err);
+    if (rc < 0)
+        vr_log_warn("%s", err);
+    free(err);
+    return rc;
 }
 
 pid_t vr_child_spawn(const vr_child_spec *s, char **err)

@@ -72,6 +72,9 @@ void vr_child_result_clear(vr_child_result *r);
 /* Run to the end (or the timeout). 0, or -1 with *err when it could not
  * be started at all; its exit status is in *r either way. */
 int vr_child_run(const vr_child_spec *spec, vr_child_result *r, char **err);
+/* The same, for a caller whose own answer only says that it failed: why
+ * it could not start goes to the log as a warning. */
+int vr_child_run_or_warn(const vr_child_spec *spec, vr_child_result *r);
 
 /* Start and return its pid, for a caller that watches and reaps it
  * itself (waitpid); -1 with *err. Capture is not available here. */

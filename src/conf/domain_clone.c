@@ -2,6 +2,7 @@
  * through the XML (rather than clearing fields) keeps one path for
  * generated values: the parser's defaults step. */
 #include "conf/domain_clone.h"
+#include "conf/domain_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -17,9 +18,7 @@ static void drop(xmlNode *n)
 
 vr_domain_def *vr_domain_def_renew_identity(const vr_domain_def *def, char **err)
 {
-    char *xml = vr_domain_def_format(def);
-    xmlDoc *doc = vr_xml_read(xml, strlen(xml), "domain", err);
-    free(xml);
+    xmlDoc *doc = vr_domain_def_tree(def, err);
     if (!doc)
         return NULL;
     xmlNode *root = xmlDocGetRootElement(doc);

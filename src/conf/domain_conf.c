@@ -6,7 +6,6 @@
 #include "conf/xml_util.h"
 #include "common/util.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,22 +67,6 @@ const char *vr_interface_source(const vr_interface_def *ifc)
     case VR_NET_USER: break;
     }
     return NULL;
-}
-
-int vr_dom_error(long line, char **err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *raw = vr_vasprintf(fmt, ap);
-    va_end(ap);
-    char *m = vr_escape_line(raw);
-    free(raw);
-    if (line > 0)
-        vr_set_error(err, "line %ld: %s", line, m);
-    else
-        vr_set_error(err, "%s", m);
-    free(m);
-    return -1;
 }
 
 bool vr_domain_def_is_q35(const vr_domain_def *def)

@@ -14,9 +14,7 @@
 /* The definition as a tree to edit, and its <devices> element. */
 static xmlDoc *def_tree(const vr_domain_def *def, xmlNode **devices, char **err)
 {
-    char *xml = vr_domain_def_format(def);
-    xmlDoc *doc = vr_xml_read(xml, strlen(xml), "domain", err);
-    free(xml);
+    xmlDoc *doc = vr_domain_def_tree(def, err);
     if (!doc)
         return NULL;
     xmlNode *root = xmlDocGetRootElement(doc);

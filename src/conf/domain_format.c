@@ -7,7 +7,6 @@
 #include "conf/xml_util.h"
 #include "common/util.h"
 
-#include <libxml/xmlsave.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -564,6 +563,14 @@ void vr_format_address(xmlNode *parent, const vr_address *a)
 
 char *vr_domain_def_format(const vr_domain_def *def) { return vr_domain_def_format_public(def, true); }
 
+xmlDoc *vr_domain_def_tree(const vr_domain_def *def, char **err)
+{
+    char *xml = vr_domain_def_format(def);
+    xmlDoc *doc = vr_xml_read(xml, strlen(xml), "domain", err);
+    free(xml);
+    return doc;
+}
+
 char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
 {
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
@@ -613,12 +620,5 @@ char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
     if (def->seclabel_none)
         prop(child(root, "seclabel"), "type", "none");
 
-    xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    xmlSaveTree(save, root);
-    xmlSaveClose(save);
-    char *out = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
-    xmlBufferFree(buf);
-    xmlFreeDoc(doc);
-    return out;
+    return vr_xml_save_doc(doc, root);
 }

@@ -99,15 +99,8 @@ static int parse_name(vr_parse_state *st, const xmlNode *n)
     char *s;
     if (vr_parse_leaf_text(st, n, false, &s) < 0)
         return -1;
-    char *e = NULL;
-    if (!vr_name_check(VR_NAME_DOMAIN, s, &e)) {
-        vr_xml_error(n, st->err, "%s", e);
-        free(e);
-        free(s);
-        return -1;
-    }
     st->def->name = s;
-    return 0;
+    return vr_xml_name_check(n, VR_NAME_DOMAIN, s, st->err);
 }
 
 static int parse_uuid(vr_parse_state *st, const xmlNode *n)
@@ -115,11 +108,7 @@ static int parse_uuid(vr_parse_state *st, const xmlNode *n)
     char *s;
     if (vr_parse_leaf_text(st, n, true, &s) < 0)
         return -1;
-    bool ok = vr_uuid_canonical(s, st->def->uuid);
-    if (!ok)
-        vr_xml_error(n, st->err, "<uuid> '%s' is not a valid UUID", s);
-    free(s);
-    return ok ? 0 : -1;
+    return vr_xml_uuid_take(n, s, st->def->uuid, st->err);
 }
 
 static int parse_title(vr_parse_state *st, const xmlNode *n)

@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 
 #include "conf/domain_conf.h"
+#include "conf/xml_util.h"
 
 /* NULL-terminated and indexed by the enum of the same name, so one table
  * serves parsing (value -> enum) and formatting (enum -> value). */
@@ -64,6 +65,9 @@ int vr_domain_parse_tree(const xmlNode *root, vr_domain_def *def, char **err);
 /* Steps 1 to 4 on a tree already read: what vr_domain_def_parse does
  * after libxml2 (domain_device.c edits trees in between). */
 vr_domain_def *vr_domain_def_from_tree(const xmlNode *root, bool new_def, char **err);
+/* The definition as a libxml2 tree to edit (its XML, secrets included,
+ * read back); NULL with *err. */
+xmlDoc *vr_domain_def_tree(const vr_domain_def *def, char **err);
 
 /* Step 2 (domain_defaults.c): fill in what libvirt fills in at define
  * time, except PCI addresses. */
@@ -79,7 +83,7 @@ int vr_domain_validate(const vr_domain_def *def, char **err);
 int vr_domain_assign_pci(vr_domain_def *def, bool add_root_ports, char **err);
 
 /* "line N: message" when line > 0, else just the message. Returns -1. */
-int vr_dom_error(long line, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define vr_dom_error vr_xml_line_error
 
 /* Append a zeroed element to a (pointer, count) array; returns it. */
 #define VR_PUSH(arr, n) \

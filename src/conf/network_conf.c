@@ -7,7 +7,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +17,6 @@ const char *const vr_net_forward_names[] = {"none", "nat", "route", "open", "bri
 const char *vr_net_forward_name(vr_net_forward f)
 {
     return vr_net_forward_names[f];
-}
-
-int vr_net_error(long line, char **err, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *raw = vr_vasprintf(fmt, ap);
-    va_end(ap);
-    char *m = vr_escape_line(raw);
-    free(raw);
-    if (line > 0)
-        vr_set_error(err, "line %ld: %s", line, m);
-    else
-        vr_set_error(err, "%s", m);
-    free(m);
-    return -1;
 }
 
 /* ---- value checks ------------------------------------------------------- */

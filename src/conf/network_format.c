@@ -4,9 +4,9 @@
  * so that parsing the result gives the same definition back. Built with
  * libxml2's tree API, which does all the escaping. */
 #include "conf/network_priv.h"
+#include "conf/xml_util.h"
 #include "common/util.h"
 
-#include <libxml/xmlsave.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -129,12 +129,5 @@ char *vr_network_def_format(const vr_network_def *def)
     format_ip(root, &def->ip);
     vr_net_format_ip6(root, &def->ip6);
 
-    xmlBuffer *buf = xmlBufferCreate();
-    xmlSaveCtxt *save = xmlSaveToBuffer(buf, "UTF-8", XML_SAVE_FORMAT | XML_SAVE_NO_DECL);
-    xmlSaveTree(save, root);
-    xmlSaveClose(save);
-    char *out = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
-    xmlBufferFree(buf);
-    xmlFreeDoc(doc);
-    return out;
+    return vr_xml_save_doc(doc, root);
 }

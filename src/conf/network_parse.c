@@ -144,15 +144,8 @@ static int parse_name(vr_net_parse_state *st, const xmlNode *n)
     char *s;
     if (check_attrs(n, NET_NO_ATTRS, st->err) < 0 || vr_xml_text(n, false, &s, st->err) < 0)
         return -1;
-    char *e = NULL;
-    if (!vr_name_check(VR_NAME_NETWORK, s, &e)) {
-        vr_xml_error(n, st->err, "%s", e);
-        free(e);
-        free(s);
-        return -1;
-    }
     st->def->name = s;
-    return 0;
+    return vr_xml_name_check(n, VR_NAME_NETWORK, s, st->err);
 }
 
 static int parse_uuid(vr_net_parse_state *st, const xmlNode *n)
@@ -160,11 +153,7 @@ static int parse_uuid(vr_net_parse_state *st, const xmlNode *n)
     char *s;
     if (check_attrs(n, NET_NO_ATTRS, st->err) < 0 || vr_xml_text(n, true, &s, st->err) < 0)
         return -1;
-    bool ok = vr_uuid_canonical(s, st->def->uuid);
-    if (!ok)
-        vr_xml_error(n, st->err, "<uuid> '%s' is not a valid UUID", s);
-    free(s);
-    return ok ? 0 : -1;
+    return vr_xml_uuid_take(n, s, st->def->uuid, st->err);
 }
 
 /* ---- <forward> -------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 
 #include "conf/network_conf.h"
+#include "conf/xml_util.h"
 
 #define VR_NET_DOC "docs/xml-network.md"
 
@@ -92,7 +93,7 @@ const char *vr_net_ipv4_str(struct in_addr a, char buf[]);
 void vr_net_dhcp_host_clear(vr_net_dhcp_host *h);
 
 /* "line N: message" when line > 0, else the message. Returns -1. */
-int vr_net_error(long line, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define vr_net_error vr_xml_line_error
 
 /* Append a zeroed element to a (pointer, count) array; returns it. */
 #define VR_NET_PUSH(arr, n) \

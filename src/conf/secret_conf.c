@@ -99,13 +99,7 @@ static int parse_secret(vr_secret_def *def, const xmlNode *root, char **err)
                 return -1;
         } else {
             char *s = NULL;
-            if (leaf_text(c, &s, err) < 0)
-                return -1;
-            bool ok = vr_uuid_canonical(s, def->uuid);
-            if (!ok)
-                vr_xml_error(c, err, "<uuid> '%s' is not a valid UUID", s);
-            free(s);
-            if (!ok)
+            if (leaf_text(c, &s, err) < 0 || vr_xml_uuid_take(c, s, def->uuid, err) < 0)
                 return -1;
         }
     }

@@ -233,23 +233,11 @@ static int parse_pool(vr_pool_def *def, const xmlNode *root, char **err)
         return -1;
     for (xmlNode *c = vr_xml_first(root); c; c = vr_xml_next(c)) {
         if (vr_xml_is(c, "name")) {
-            if (leaf(c, &def->name, err) < 0)
+            if (leaf(c, &def->name, err) < 0 || vr_xml_name_check(c, VR_NAME_POOL, def->name, err) < 0)
                 return -1;
-            char *e = NULL;
-            if (!vr_name_check(VR_NAME_POOL, def->name, &e)) {
-                vr_xml_error(c, err, "%s", e);
-                free(e);
-                return -1;
-            }
         } else if (vr_xml_is(c, "uuid")) {
             char *s;
-            if (leaf(c, &s, err) < 0)
-                return -1;
-            bool ok = vr_uuid_canonical(s, def->uuid);
-            if (!ok)
-                vr_xml_error(c, err, "<uuid> '%s' is not a valid UUID", s);
-            free(s);
-            if (!ok)
+            if (leaf(c, &s, err) < 0 || vr_xml_uuid_take(c, s, def->uuid, err) < 0)
                 return -1;
         } else if (vr_xml_is(c, "source")) {
             /* A dir pool has no source; libvirt writes an empty one. */
@@ -511,11 +499,8 @@ static int parse_vol(vr_vol_def *def, const xmlNode *root, char **err)
         unsigned long long ignored;
         if (vr_xml_is(c, "name")) {
             rc = leaf(c, &def->name, err);
-            char *e = NULL;
-            if (rc == 0 && !vr_name_check(VR_NAME_VOLUME, def->name, &e)) {
-                rc = vr_xml_error(c, err, "%s", e);
-                free(e);
-            }
+            if (rc == 0)
+                rc = vr_xml_name_check(c, VR_NAME_VOLUME, def->name, err);
         } else if (vr_xml_is(c, "key")) {
             char *k;
             if ((rc = leaf(c, &k, err)) == 0)

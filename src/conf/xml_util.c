@@ -137,6 +137,41 @@ int vr_xml_error(const xmlNode *n, char **err, const char *fmt, ...)
     return -1;
 }
 
+int vr_xml_line_error(long line, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *raw = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    char *m = vr_escape_line(raw);
+    free(raw);
+    if (line > 0)
+        vr_set_error(err, "line %ld: %s", line, m);
+    else
+        vr_set_error(err, "%s", m);
+    free(m);
+    return -1;
+}
+
+int vr_xml_name_check(const xmlNode *n, vr_name_kind kind, const char *name, char **err)
+{
+    char *e = NULL;
+    if (vr_name_check(kind, name, &e))
+        return 0;
+    vr_xml_error(n, err, "%s", e);
+    free(e);
+    return -1;
+}
+
+int vr_xml_uuid_take(const xmlNode *n, char *s, char out[VR_UUID_STRLEN], char **err)
+{
+    bool ok = vr_uuid_canonical(s, out);
+    if (!ok)
+        vr_xml_error(n, err, "<uuid> '%s' is not a valid UUID", s);
+    free(s);
+    return ok ? 0 : -1;
+}
+
 /* "<name>" or "<prefix:name>" for messages. */
 static char *tag(const xmlNode *n)
 {

@@ -6,6 +6,9 @@
  * offending element so users can find it. Shared by the domain parser
  * and, later, the network and pool parsers. */
 #pragma once
+#include "conf/names.h"
+#include "conf/uuid.h"
+
 #include <libxml/tree.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +28,18 @@ long vr_xml_line(const xmlNode *n);
 /* Set *err to "line N: " followed by the message. Returns -1. */
 int vr_xml_error(const xmlNode *n, char **err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* "line N: message" when line > 0 (a line vr_xml_line gave), else just
+ * the message, on one line; the domain's and the network's parsers call
+ * it as vr_dom_error and vr_net_error. Returns -1. */
+int vr_xml_line_error(long line, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A <name>'s text against the name rule of its kind (conf/names.h): 0,
+ * or -1 with the rule's message at n's line. */
+int vr_xml_name_check(const xmlNode *n, vr_name_kind kind, const char *name, char **err);
+/* A <uuid>'s text s (freed) in canonical form into out: 0, or -1 with
+ * "line N: <uuid> 'S' is not a valid UUID". */
+int vr_xml_uuid_take(const xmlNode *n, char *s, char out[VR_UUID_STRLEN], char **err);
 
 /* "line N: <name> is not supported by Vireo (see docs/xml-domain.md)".
  * Returns -1. */

@@ -120,10 +120,16 @@ json_object *vr_api_sample(void *api);
 /* JSON bodies (api_json.c). Members: 1 when present, 0 when absent,
  * -1 after answering 400 (wrong type, a NUL inside a string). */
 json_object *vr_api_body_json(vr_api_call *c); /* NULL after answering 400 */
+/* The domain a route names and (body not NULL) its JSON body, which the
+ * caller puts; NULL after answering. */
+vr_domain *vr_api_domain_body(vr_api_call *c, json_object **body);
 /* The body as XML text for the conf parsers: not empty ("no WHAT XML in
  * the request body"), nothing after a NUL byte. NULL after answering 400. */
 const char *vr_api_body_xml(vr_api_call *c, const char *what);
 int vr_api_str(vr_api_call *c, json_object *o, const char *key, const char **out);
+/* A string member the call cannot do without: true, or false after
+ * answering 400 (`expected` says the body's shape when it is absent). */
+bool vr_api_need_str(vr_api_call *c, json_object *o, const char *key, const char **out, const char *expected);
 bool vr_api_bool(json_object *o, const char *key);
 /* A size: a number of bytes, or a string with virsh's units ("10G"). */
 int vr_api_size(vr_api_call *c, json_object *o, const char *key, unsigned long long *out);

@@ -93,10 +93,7 @@ static void job_end(vr_api_call *c)
     const char *disk = NULL;
     if (!body)
         return;
-    int rc = vr_api_str(c, body, "disk", &disk);
-    if (rc == 0)
-        vr_req_reply_error(c->req, 400, "invalid", "expected {\"disk\": TARGET}");
-    else if (rc > 0)
+    if (vr_api_need_str(c, body, "disk", &disk, "expected {\"disk\": TARGET}"))
         (strcmp(c->seg[3], "pivot") == 0 ? vr_qemu_block_job_pivot : vr_qemu_block_job_abort)(
             dom, disk, vr_api_domain_done, vr_api_pend(c, dom->def->name));
     json_object_put(body);

@@ -23,27 +23,16 @@ static unsigned affect(const vr_domain *dom, json_object *body)
     return f;
 }
 
-/* The domain and its JSON body; NULL after answering. */
-static vr_domain *begin(vr_api_call *c, json_object **body)
-{
-    vr_domain *dom = vr_api_find_domain(c);
-    *body = dom ? vr_api_body_json(c) : NULL;
-    return *body ? dom : NULL;
-}
-
 /* POST domains/NAME/devices {"xml": "<disk ...>" | "<interface ...>"}
  * (attach), POST domains/NAME/devices/update {"xml"} (update-device). */
 static void device_xml(vr_api_call *c, void (*op)(vr_domain *, const char *, unsigned, vr_done_fn, void *))
 {
     json_object *body;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *xml = NULL;
-    int rc = vr_api_str(c, body, "xml", &xml);
-    if (rc == 0)
-        vr_req_reply_error(c->req, 400, "invalid", "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}");
-    if (rc > 0)
+    if (vr_api_need_str(c, body, "xml", &xml, "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}"))
         op(dom, xml, affect(dom, body), vr_api_domain_done, vr_api_pend(c, dom->def->name));
     json_object_put(body);
 }
@@ -55,7 +44,7 @@ static void update(vr_api_call *c) { device_xml(c, vr_qemu_update_device); }
 static void set_link(vr_api_call *c)
 {
     json_object *body;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *iface = NULL, *state = NULL;
@@ -75,7 +64,7 @@ static void set_link(vr_api_call *c)
 static void detach(vr_api_call *c)
 {
     json_object *body;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *xml = NULL, *disk = NULL, *type = NULL, *mac = NULL;
@@ -106,7 +95,7 @@ static void detach(vr_api_call *c)
 static void change_media(vr_api_call *c)
 {
     json_object *body;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *target = NULL, *source = NULL;
@@ -152,7 +141,7 @@ static void on_resized(vr_err code, const char *err, void *opaque)
 static void block_resize(vr_api_call *c)
 {
     json_object *body;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *disk = NULL;
@@ -176,7 +165,7 @@ static void block_resize(vr_api_call *c)
 static void set_vcpus(vr_api_call *c)
 {
     json_object *body;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     unsigned long long n = 0;
@@ -194,7 +183,7 @@ static void set_vcpus(vr_api_call *c)
 static void iothread_change(vr_api_call *c)
 {
     json_object *body;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     unsigned long long n = 0;

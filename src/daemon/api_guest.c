@@ -46,21 +46,11 @@ static void on_done(vr_err code, json_object *ret, const char *err, void *opaque
     free(g);
 }
 
-/* The domain and, for POSTs, its JSON body; NULL after answering. */
-static vr_domain *begin(vr_api_call *c, json_object **body)
-{
-    vr_domain *dom = vr_api_find_domain(c);
-    if (!dom || !body)
-        return dom;
-    *body = vr_api_body_json(c);
-    return *body ? dom : NULL;
-}
-
 /* POST domains/NAME/send-key {"keys": [KEY...], "codeset", "holdtime"}. */
 static void send_key(vr_api_call *c)
 {
     json_object *body = NULL, *keys = NULL;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *codeset = NULL;
@@ -87,7 +77,7 @@ static void send_key(vr_api_call *c)
 /* GET domains/NAME/screenshot?screen=N: image/png. */
 static void screenshot(vr_api_call *c)
 {
-    vr_domain *dom = begin(c, NULL);
+    vr_domain *dom = vr_api_domain_body(c, NULL);
     if (!dom)
         return;
     const char *s = vr_req_query(c->req, "screen");
@@ -105,14 +95,14 @@ static void screenshot(vr_api_call *c)
 /* POST domains/NAME/reset, pm-wakeup; pm-suspend {"target"}. */
 static void reset(vr_api_call *c)
 {
-    vr_domain *dom = begin(c, NULL);
+    vr_domain *dom = vr_api_domain_body(c, NULL);
     if (dom)
         vr_qemu_reset(dom, on_done, pend(c));
 }
 
 static void pm_wakeup(vr_api_call *c)
 {
-    vr_domain *dom = begin(c, NULL);
+    vr_domain *dom = vr_api_domain_body(c, NULL);
     if (dom)
         vr_qemu_pm_wakeup(dom, on_done, pend(c));
 }
@@ -120,7 +110,7 @@ static void pm_wakeup(vr_api_call *c)
 static void pm_suspend(vr_api_call *c)
 {
     json_object *body = NULL;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *target = NULL;
@@ -132,7 +122,7 @@ static void pm_suspend(vr_api_call *c)
 /* GET domains/NAME/hostname: {"return": NAME} from the guest agent. */
 static void hostname(vr_api_call *c)
 {
-    vr_domain *dom = begin(c, NULL);
+    vr_domain *dom = vr_api_domain_body(c, NULL);
     if (dom)
         vr_qemu_guest_hostname(dom, on_done, pend(c));
 }
@@ -142,15 +132,13 @@ static void hostname(vr_api_call *c)
 static void monitor(vr_api_call *c)
 {
     json_object *body = NULL;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *text = NULL;
-    int rc = vr_api_str(c, body, "command", &text);
-    if (rc == 0)
-        vr_req_reply_error(c->req, 400, "invalid", "expected {\"command\": \"{\\\"execute\\\": ...}\"} "
-                           "or {\"command\": \"info status\", \"hmp\": true}");
-    else if (rc > 0)
+    if (vr_api_need_str(c, body, "command", &text,
+                        "expected {\"command\": \"{\\\"execute\\\": ...}\"} "
+                        "or {\"command\": \"info status\", \"hmp\": true}"))
         vr_qemu_monitor_command(dom, text, vr_api_bool(body, "hmp"), on_done, pend(c));
     json_object_put(body);
 }
@@ -160,7 +148,7 @@ static void monitor(vr_api_call *c)
  * "config" (<cputune> in the definition); neither: live when running. */
 static void vcpu_info(vr_api_call *c)
 {
-    vr_domain *dom = begin(c, NULL);
+    vr_domain *dom = vr_api_domain_body(c, NULL);
     if (dom)
         vr_qemu_vcpu_info(dom, on_done, pend(c));
 }
@@ -168,7 +156,7 @@ static void vcpu_info(vr_api_call *c)
 static void pin(vr_api_call *c)
 {
     json_object *body = NULL;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     bool emulator = strcmp(c->seg[2], "emulatorpin") == 0;
@@ -191,7 +179,7 @@ static void pin(vr_api_call *c)
  * {"iothread", "cpulist", "live", "config"}. */
 static void iothread_info(vr_api_call *c)
 {
-    vr_domain *dom = begin(c, NULL);
+    vr_domain *dom = vr_api_domain_body(c, NULL);
     const char *config = vr_req_query(c->req, "config");
     if (dom)
         vr_qemu_iothread_info(dom, config && strcmp(config, "0") ? VR_AFFECT_CONFIG : 0, on_done, pend(c));
@@ -200,7 +188,7 @@ static void iothread_info(vr_api_call *c)
 static void iothread_pin(vr_api_call *c)
 {
     json_object *body = NULL;
-    vr_domain *dom = begin(c, &body);
+    vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
     const char *cpulist = NULL;

@@ -64,6 +64,15 @@ json_object *vr_api_body_json(vr_api_call *c)
     return o;
 }
 
+vr_domain *vr_api_domain_body(vr_api_call *c, json_object **body)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom || !body)
+        return dom;
+    *body = vr_api_body_json(c);
+    return *body ? dom : NULL;
+}
+
 const char *vr_api_body_xml(vr_api_call *c, const char *what)
 {
     size_t len;
@@ -103,6 +112,14 @@ int vr_api_str(vr_api_call *c, json_object *o, const char *key, const char **out
     }
     *out = s;
     return 1;
+}
+
+bool vr_api_need_str(vr_api_call *c, json_object *o, const char *key, const char **out, const char *expected)
+{
+    int rc = vr_api_str(c, o, key, out);
+    if (rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "%s", expected);
+    return rc > 0;
 }
 
 bool vr_api_bool(json_object *o, const char *key)

@@ -225,6 +225,8 @@ typedef struct {
 bool vr_rpc_moment_leaf(const vr_rpc_moment *m, size_t n, const char *name);
 /* Is m[i] under `ancestor`: its child, or with any_depth a descendant? */
 bool vr_rpc_moment_under(const vr_rpc_moment *m, size_t n, size_t i, const char *ancestor, bool any_depth);
+/* A snapshot's or checkpoint's wire object: its name and domain d's (copies). */
+void vr_rpc_moment_wire(vrp_snap *out, const vrp_dom *d, const char *name);
 
 /* Does the domain pass virConnectListAllDomains' filter flags (also
  * virConnectGetAllDomainStats')? */

@@ -88,11 +88,8 @@ static vr_rpc_result reply_list(vr_rpc_call *c, const cps *s, const vrp_dom *d, 
             continue;
         if (!vr_rpc_filter(f, LIST_LEAVES, LIST_NO_LEAVES, vr_rpc_moment_leaf(s->tree, s->n, cp->name)))
             continue;
-        if (need) {
-            r->snaps.snaps_val[k].name = vr_strdup(cp->name);
-            r->snaps.snaps_val[k].dom = *d;
-            r->snaps.snaps_val[k].dom.name = vr_strdup(d->name);
-        }
+        if (need)
+            vr_rpc_moment_wire(&r->snaps.snaps_val[k], d, cp->name);
         k++;
     }
     r->count = k;
@@ -129,10 +126,7 @@ static vr_rpc_result list_all_children(vr_rpc_call *c)
 
 static vr_rpc_result reply_checkpoint(vr_rpc_call *c, const vrp_dom *d, const char *name)
 {
-    vrp_snap *out = &((vrp_snap_ret *)c->ret)->snap;
-    out->name = vr_strdup(name);
-    out->dom = *d;
-    out->dom.name = vr_strdup(d->name);
+    vr_rpc_moment_wire(&((vrp_snap_ret *)c->ret)->snap, d, name);
     return VR_RPC_OK;
 }
 

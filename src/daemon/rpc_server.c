@@ -1061,6 +1061,13 @@ bool vr_rpc_moment_under(const vr_rpc_moment *m, size_t n, size_t i, const char 
     return false;
 }
 
+void vr_rpc_moment_wire(vrp_snap *out, const vrp_dom *d, const char *name)
+{
+    out->name = vr_strdup(name);
+    out->dom = *d;
+    out->dom.name = vr_strdup(d->name);
+}
+
 void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text)
 {
     if (!vr_uuid_parse(uuid_text, (unsigned char *)out))

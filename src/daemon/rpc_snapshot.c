@@ -95,11 +95,8 @@ static int select_snaps(const snaps *s, const char *parent, unsigned f, const vr
             continue;
         if (!passes(s, snap, f))
             continue;
-        if (out) {
-            out[k].name = vr_strdup(snap->name);
-            out[k].dom = *d;
-            out[k].dom.name = vr_strdup(d->name);
-        }
+        if (out)
+            vr_rpc_moment_wire(&out[k], d, snap->name);
         if (names && k < max)
             names[k] = vr_strdup(snap->name);
         k++;
@@ -116,6 +113,20 @@ static vr_snapshot_def *load_named(vr_rpc_call *c, const vrp_snap *w, unsigned f
 
 /* ---- lists and counts ---- */
 
+/* virDomainListAllSnapshots' answer (ListAllChildren's with `parent`):
+ * the wire objects only when the caller asks for them. */
+static vr_rpc_result reply_list(vr_rpc_call *c, const snaps *s, const vrp_dom *d, const char *parent, int need,
+                                unsigned f)
+{
+    vrp_snap_list_ret *r = c->ret;
+    if (need)
+        r->snaps.snaps_val = vr_calloc(s->n + 1, sizeof(vrp_snap));
+    r->count = select_snaps(s, parent, f, d, need ? r->snaps.snaps_val : NULL, NULL, 0);
+    if (need)
+        r->snaps.snaps_len = (unsigned)r->count;
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result list_all(vr_rpc_call *c)
 {
     vrp_dom_list_flags_args *a = c->args;
@@ -124,14 +135,9 @@ static vr_rpc_result list_all(vr_rpc_call *c)
         unload(&s);
         return VR_RPC_FAILED;
     }
-    vrp_snap_list_ret *r = c->ret;
     vrp_dom d;
     vr_rpc_dom_wire(&d, s.dom);
-    if (a->need_results)
-        r->snaps.snaps_val = vr_calloc(s.n + 1, sizeof(vrp_snap));
-    r->count = select_snaps(&s, NULL, a->flags, &d, a->need_results ? r->snaps.snaps_val : NULL, NULL, 0);
-    if (a->need_results)
-        r->snaps.snaps_len = (unsigned)r->count;
+    reply_list(c, &s, &d, NULL, a->need_results, a->flags);
     free(d.name);
     unload(&s);
     return VR_RPC_OK;
@@ -145,13 +151,7 @@ static vr_rpc_result list_all_children(vr_rpc_call *c)
         unload(&s);
         return VR_RPC_FAILED;
     }
-    vrp_snap_list_ret *r = c->ret;
-    if (a->need_results)
-        r->snaps.snaps_val = vr_calloc(s.n + 1, sizeof(vrp_snap));
-    r->count = select_snaps(&s, a->snap.name, a->flags, &a->snap.dom, a->need_results ? r->snaps.snaps_val : NULL,
-                            NULL, 0);
-    if (a->need_results)
-        r->snaps.snaps_len = (unsigned)r->count;
+    reply_list(c, &s, &a->snap.dom, a->snap.name, a->need_results, a->flags);
     unload(&s);
     return VR_RPC_OK;
 }
@@ -218,10 +218,7 @@ static vr_rpc_result list_children_names(vr_rpc_call *c)
 
 static vr_rpc_result reply_snap(vr_rpc_call *c, const vrp_dom *d, const char *name)
 {
-    vrp_snap *out = &((vrp_snap_ret *)c->ret)->snap;
-    out->name = vr_strdup(name);
-    out->dom = *d;
-    out->dom.name = vr_strdup(d->name);
+    vr_rpc_moment_wire(&((vrp_snap_ret *)c->ret)->snap, d, name);
     return VR_RPC_OK;
 }
 

@@ -18,14 +18,10 @@ NS=vrt-rpc-$$
 EVENTS_PID=
 test_cleanup() {
     [ -z "$EVENTS_PID" ] || kill "$EVENTS_PID" 2>/dev/null
-    ip netns del "$NS" 2>/dev/null
+    netns_remove
     return 0
 }
-ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon "$ASAN_VIREOD"
+daemon_in_netns "$NS" # the ASan build (need_asan_daemon) in a namespace of its own
 URI="qemu:///system?socket=$ROOT/libvirt-sock"
 RO_URI="qemu:///system?socket=$ROOT/libvirt-sock-ro"
 virsh() { command virsh -q -c "$URI" "$@"; }

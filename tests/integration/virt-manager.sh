@@ -24,14 +24,10 @@ NS=vrt-vmm-$$
 test_cleanup() {
     [ -z "$VM_PID" ] || kill "$VM_PID" 2>/dev/null
     [ -z "$XVFB_PID" ] || kill "$XVFB_PID" 2>/dev/null
-    ip netns del "$NS" 2>/dev/null
+    netns_remove
     return 0
 }
-ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon "$ASAN_VIREOD"
+daemon_in_netns "$NS" # the ASan build (need_asan_daemon) in a namespace of its own
 URI="qemu:///system?socket=$ROOT/libvirt-sock"
 tiny_xml vm1 qemu >"$ROOT/vm1.xml"
 tiny_xml vm2 qemu >"$ROOT/vm2.xml"

@@ -23,10 +23,21 @@ typedef struct {
     vr_qemu_driver *drv;
     char *name;
     int vcpu;          /* vcpupin: the vCPU; -1: emulatorpin; -2: only report */
+    unsigned id;       /* iothreads: iothreadpin's iothread; 0: only report */
     cpu_set_t set;
     vr_qemu_reply_fn cb;
     void *opaque;
 } affinity_ctx;
+
+/* The answer (out: put, m: freed) to the call c is for; c freed. */
+static void answer(affinity_ctx *c, vr_err code, json_object *out, char *m)
+{
+    c->cb(code, out, m, c->opaque);
+    json_object_put(out);
+    free(m);
+    free(c->name);
+    free(c);
+}
 
 /* "0-1,3" for a CPU set. */
 static char *set_text(const cpu_set_t *s)
@@ -109,10 +120,13 @@ static int pin_emulator(pid_t pid, json_object *cpus, const cpu_set_t *set)
 }
 
 /* Pin thread `t` (QMP's thread-id; NULL: QEMU has no such thread) to
- * `set`; `what` names it in the errors ("vCPU 1", "iothread 2"). */
-static vr_err pin_thread(json_object *t, const cpu_set_t *set, const char *name, const char *what,
+ * `set`; `kind` and `number` name it in the errors ("vCPU 1",
+ * "iothread 2"). */
+static vr_err pin_thread(json_object *t, const cpu_set_t *set, const char *name, const char *kind, long number,
                          const char *missing, char **m)
 {
+    char what[32];
+    snprintf(what, sizeof(what), "%s %ld", kind, number);
     if (!t) {
         *m = vr_asprintf("domain '%s' has no %s %s", name, what, missing);
         return VR_ERR_INVALID;
@@ -147,9 +161,7 @@ static void on_cpus(json_object *ret, const char *error, void *opaque)
             if (json_object_object_get_ex(v, "cpu-index", &idx) && json_object_get_int(idx) == c->vcpu)
                 json_object_object_get_ex(v, "thread-id", &t);
         }
-        char what[32];
-        snprintf(what, sizeof(what), "vCPU %d", c->vcpu);
-        code = pin_thread(t, &c->set, c->name, what, "online (vcpucount shows them)", &m);
+        code = pin_thread(t, &c->set, c->name, "vCPU", c->vcpu, "online (vcpucount shows them)", &m);
     } else {
         out = json_object_new_object();
         json_object *arr = json_object_new_array();
@@ -175,11 +187,7 @@ static void on_cpus(json_object *ret, const char *error, void *opaque)
         json_object_object_add(out, "emulator_affinity", affinity_of(dom->pid));
         json_object_object_add(out, "host_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_CONF)));
     }
-    c->cb(code, out, m, c->opaque);
-    json_object_put(out);
-    free(m);
-    free(c->name);
-    free(c);
+    answer(c, code, out, m);
 }
 
 static void run(vr_domain *dom, int vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
@@ -297,15 +305,6 @@ void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, 
 
 /* ---- iothreads: iothreadinfo, iothreadpin's live half ---- */
 
-typedef struct {
-    vr_qemu_driver *drv;
-    char *name;
-    unsigned id;       /* iothreadpin: the iothread; 0: only report */
-    cpu_set_t set;
-    vr_qemu_reply_fn cb;
-    void *opaque;
-} iothread_ctx;
-
 /* "iothreadN" (qemu_command_memory.c names them so) -> N; 0 otherwise. */
 static unsigned iothread_number(json_object *v)
 {
@@ -327,7 +326,7 @@ static int by_id(const void *a, const void *b)
 
 static void on_iothreads(json_object *ret, const char *error, void *opaque)
 {
-    iothread_ctx *c = opaque;
+    affinity_ctx *c = opaque;
     char *m = NULL;
     vr_err code = VR_OK;
     json_object *out = NULL;
@@ -339,9 +338,7 @@ static void on_iothreads(json_object *ret, const char *error, void *opaque)
         for (size_t i = 0; i < json_object_array_length(ret); i++)
             if (iothread_number(json_object_array_get_idx(ret, i)) == c->id)
                 json_object_object_get_ex(json_object_array_get_idx(ret, i), "thread-id", &t);
-        char what[32];
-        snprintf(what, sizeof(what), "iothread %u", c->id);
-        code = pin_thread(t, &c->set, c->name, what, "(iothreadinfo lists them)", &m);
+        code = pin_thread(t, &c->set, c->name, "iothread", (long)c->id, "(iothreadinfo lists them)", &m);
     } else {
         out = json_object_new_object();
         json_object *arr = json_object_new_array();
@@ -361,11 +358,7 @@ static void on_iothreads(json_object *ret, const char *error, void *opaque)
         json_object_object_add(out, "iothreads", arr);
         json_object_object_add(out, "host_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_CONF)));
     }
-    c->cb(code, out, m, c->opaque);
-    json_object_put(out);
-    free(m);
-    free(c->name);
-    free(c);
+    answer(c, code, out, m);
 }
 
 /* The definition's iothreads (<iothreadids>' order), each on its <iothreadpin cpuset>,
@@ -402,8 +395,8 @@ void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, 
         json_object_put(o);
         return;
     }
-    iothread_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (iothread_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .cb = cb, .opaque = opaque};
+    affinity_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (affinity_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .cb = cb, .opaque = opaque};
     vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
 }
 
@@ -417,8 +410,8 @@ static void iothread_pin_live(vr_domain *dom, unsigned id, const char *cpulist, 
         free(err);
         return;
     }
-    iothread_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (iothread_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .id = id, .set = set, .cb = cb,
+    affinity_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (affinity_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .id = id, .set = set, .cb = cb,
                         .opaque = opaque};
     vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
 }

@@ -193,8 +193,14 @@ vr_err vr_qemu_agent_command(vr_domain *dom, json_object *cmd, int timeout, vr_a
     a->timer = evtimer_new(base, on_timeout, a);
     struct timeval tv = {a->timeout, 0};
     evtimer_add(a->timer, &tv);
-    char *sync = vr_asprintf("{\"execute\":\"guest-sync\",\"arguments\":{\"id\":%lld}}\n", a->sync_id);
-    bufferevent_write(a->bev, sync, strlen(sync));
-    free(sync);
+    /* guest-sync first: its id tells this call's answer from a stale one. */
+    json_object *sync = json_object_new_object(), *args = json_object_new_object();
+    json_object_object_add(args, "id", json_object_new_int64(a->sync_id));
+    json_object_object_add(sync, "execute", json_object_new_string("guest-sync"));
+    json_object_object_add(sync, "arguments", args);
+    char *line = vr_asprintf("%s\n", json_object_to_json_string_ext(sync, JSON_C_TO_STRING_PLAIN));
+    json_object_put(sync);
+    bufferevent_write(a->bev, line, strlen(line));
+    free(line);
     return VR_OK;
 }

@@ -89,6 +89,17 @@ vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char *
     return vr_registry_save(drv->reg, def, err);
 }
 
+void vr_qemu_domain_set_config(vr_domain *dom, vr_domain_def *def)
+{
+    if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
+        vr_domain_def_free(dom->next);
+        dom->next = def;
+    } else {
+        vr_domain_def_free(dom->def);
+        dom->def = def;
+    }
+}
+
 vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent, bool adopted,
                           vr_domain **out, char **err)
 {
@@ -111,13 +122,7 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
     if (dom) {
         /* A redefinition: a running domain keeps its live definition
          * until it stops. */
-        if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
-            vr_domain_def_free(dom->next);
-            dom->next = def;
-        } else {
-            vr_domain_def_free(dom->def);
-            dom->def = def;
-        }
+        vr_qemu_domain_set_config(dom, def);
         dom->persistent = true;
     } else {
         dom = new_domain(drv, def, persistent);

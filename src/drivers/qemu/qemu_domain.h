@@ -35,6 +35,10 @@ vr_err vr_qemu_domain_add(vr_qemu_driver *drv, const char *xml, bool persistent,
 void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom);
 /* Write a persistent definition to CONFIG/qemu/NAME.xml (atomically). */
 vr_err vr_qemu_domain_save(vr_qemu_driver *drv, const vr_domain_def *def, char **err);
+/* def (taken) becomes the domain's persistent definition: the one for
+ * its next start while it runs or starts, its definition when shut off.
+ * In memory only: the caller has saved it. */
+void vr_qemu_domain_set_config(vr_domain *dom, vr_domain_def *def);
 
 /* Files. */
 char *vr_qemu_log_path(const vr_domain *dom);

@@ -95,13 +95,7 @@ vr_err vr_hp_config_replace(vr_domain *dom, vr_domain_def *def, char **err)
         vr_domain_def_free(def);
         return code;
     }
-    if (dom->state != VR_DOM_SHUTOFF || dom->starting) {
-        vr_domain_def_free(dom->next);
-        dom->next = def;
-    } else {
-        vr_domain_def_free(dom->def);
-        dom->def = def;
-    }
+    vr_qemu_domain_set_config(dom, def);
     vr_qemu_emit(dom, "defined", "updated");
     return VR_OK;
 }
@@ -838,6 +832,18 @@ void vr_qemu_detach_disk(vr_domain *dom, const char *key, unsigned flags, vr_don
         detach(h, ic, il);
 }
 
+/* The detach of the device found at ic / il (config / live), or the
+ * lookup's error (code, err: freed) as the answer. */
+static void detach_found(vr_hp *h, vr_err code, char *err, int ic, int il)
+{
+    if (code != VR_OK) {
+        vr_hp_finish(h, code, err);
+        free(err);
+        return;
+    }
+    detach(h, ic, il);
+}
+
 /* An interface of `type` by MAC, or the only one of that type. */
 static int find_iface(const vr_domain_def *def, const char *type, const char *mac)
 {
@@ -874,12 +880,7 @@ void vr_qemu_detach_interface(vr_domain *dom, const char *type, const char *mac,
                      (h->flags & VR_AFFECT_LIVE) && il >= 0 ? " in its persistent definition" : "");
         code = VR_ERR_NOT_FOUND;
     }
-    if (code != VR_OK) {
-        vr_hp_finish(h, code, err);
-        free(err);
-        return;
-    }
-    detach(h, ic, il);
+    detach_found(h, code, err, ic, il);
 }
 
 static int find_by_xml(const vr_domain_def *def, const char *xml, vr_device_kind *kind, char **err)
@@ -899,10 +900,5 @@ void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
     if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
         (ic = find_by_xml(vr_hp_config_def(dom), xml, &h->kind, &err)) < 0)
         code = VR_ERR_NOT_FOUND;
-    if (code != VR_OK) {
-        vr_hp_finish(h, code, err);
-        free(err);
-        return;
-    }
-    detach(h, ic, il);
+    detach_found(h, code, err, ic, il);
 }

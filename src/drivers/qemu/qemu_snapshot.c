@@ -361,6 +361,27 @@ static char *hmp_error(json_object *ret, const char *error)
     return out;
 }
 
+/* The domain a loadvm or delvm answered for; NULL once the operation
+ * has ended, with the domain's loss or "QEMU could not WHAT: QEMU's
+ * message" (what: freed). */
+static vr_domain *hmp_step_domain(op *o, json_object *ret, const char *error, char *what)
+{
+    char *err = NULL;
+    vr_domain *dom = op_domain(o, &err);
+    char *e = dom ? hmp_error(ret, error) : NULL;
+    if (e) {
+        err = vr_asprintf("QEMU could not %s: %s", what, e);
+        free(e);
+        dom = NULL;
+    }
+    free(what);
+    if (!dom) {
+        op_end(o, VR_ERR_FAILED, err);
+        free(err);
+    }
+    return dom;
+}
+
 static void reply_fail(vr_done_fn cb, void *opaque, vr_err code, char *err)
 {
     cb(code, err, opaque);
@@ -520,20 +541,10 @@ static void on_state_set(json_object *ret, const char *error, void *opaque)
 static void on_loadvm(json_object *ret, const char *error, void *opaque)
 {
     op *o = opaque;
-    char *err = NULL;
-    vr_domain *dom = op_domain(o, &err);
-    char *e = dom ? hmp_error(ret, error) : NULL;
-    if (!dom || e) {
-        char *msg = e ? vr_asprintf("QEMU could not revert domain '%s' to snapshot '%s': %s", o->dom_name,
-                                    o->snap->name, e)
-                      : err;
-        op_end(o, VR_ERR_FAILED, msg);
-        if (msg != err)
-            free(msg);
-        free(e);
-        free(err);
+    vr_domain *dom = hmp_step_domain(
+        o, ret, error, vr_asprintf("revert domain '%s' to snapshot '%s'", o->dom_name, o->snap->name));
+    if (!dom)
         return;
-    }
     /* The guest resumes in the state the snapshot recorded. QEMU's own
      * STOP/RESUME events update the domain's state. */
     bool want_run = o->snap->state == VR_SNAP_RUNNING;
@@ -682,21 +693,10 @@ static void deleted(op *o, vr_domain *dom)
 static void on_delvm(json_object *ret, const char *error, void *opaque)
 {
     op *o = opaque;
-    char *err = NULL;
-    vr_domain *dom = op_domain(o, &err);
-    char *e = dom ? hmp_error(ret, error) : NULL;
-    if (!dom || e) {
-        char *msg = e ? vr_asprintf("QEMU could not delete snapshot '%s' of domain '%s': %s",
-                                    o->snap->name, o->dom_name, e)
-                      : err;
-        op_end(o, VR_ERR_FAILED, msg);
-        if (msg != err)
-            free(msg);
-        free(e);
-        free(err);
-        return;
-    }
-    deleted(o, dom);
+    vr_domain *dom = hmp_step_domain(
+        o, ret, error, vr_asprintf("delete snapshot '%s' of domain '%s'", o->snap->name, o->dom_name));
+    if (dom)
+        deleted(o, dom);
 }
 
 void vr_qemu_snapshot_delete(vr_domain *dom, const char *name, vr_done_fn cb, void *opaque)

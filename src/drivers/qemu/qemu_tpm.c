@@ -46,12 +46,8 @@ static int run_wait(const vr_qemu_driver *drv, char *const argv[], const char *l
     vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_LOG, .log = log, .log_mode = 0600,
                        .uid = drv->qemu_as.uid, .gid = drv->qemu_as.gid};
     vr_child_result r;
-    char *err = NULL;
-    if (vr_child_run(&s, &r, &err) < 0) {
-        vr_log_warn("%s", err);
-        free(err);
+    if (vr_child_run_or_warn(&s, &r) < 0)
         return -1;
-    }
     return WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
 }
 

@@ -56,13 +56,7 @@ static pid_t launch(char *const argv[], const char *log)
 {
     vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_LOG, .log = log, .detach = true};
     vr_child_result r;
-    char *err = NULL;
-    if (vr_child_run(&s, &r, &err) < 0) {
-        vr_log_warn("%s", err);
-        free(err);
-        return -1;
-    }
-    return r.pid;
+    return vr_child_run_or_warn(&s, &r) < 0 ? -1 : r.pid;
 }
 
 /* The socket appears within milliseconds; a virtiofsd that exits first

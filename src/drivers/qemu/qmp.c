@@ -47,14 +47,22 @@ static void add_pending(vr_qmp *q, long id, vr_qmp_reply_fn cb, void *opaque)
     *tail = p;
 }
 
-void vr_qmp_command(vr_qmp *q, const char *cmd, json_object *args, vr_qmp_reply_fn cb, void *opaque)
+/* {"execute": cmd, "arguments": args, "id": the next id}; takes args. */
+static json_object *command_message(vr_qmp *q, const char *cmd, json_object *args, long *id)
 {
     json_object *msg = json_object_new_object();
-    long id = ++q->next_id;
+    *id = ++q->next_id;
     json_object_object_add(msg, "execute", json_object_new_string(cmd));
     if (args)
         json_object_object_add(msg, "arguments", args);
-    json_object_object_add(msg, "id", json_object_new_int64(id));
+    json_object_object_add(msg, "id", json_object_new_int64(*id));
+    return msg;
+}
+
+void vr_qmp_command(vr_qmp *q, const char *cmd, json_object *args, vr_qmp_reply_fn cb, void *opaque)
+{
+    long id;
+    json_object *msg = command_message(q, cmd, args, &id);
     add_pending(q, id, cb, opaque);
     if (q->ready) {
         send_now(q, msg);
@@ -78,12 +86,8 @@ int vr_qmp_command_fd(vr_qmp *q, const char *cmd, json_object *args, int fd, vr_
         vr_set_error(err, "QEMU's monitor is busy; try again");
         return -1;
     }
-    json_object *msg = json_object_new_object();
-    long id = ++q->next_id;
-    json_object_object_add(msg, "execute", json_object_new_string(cmd));
-    if (args)
-        json_object_object_add(msg, "arguments", args);
-    json_object_object_add(msg, "id", json_object_new_int64(id));
+    long id;
+    json_object *msg = command_message(q, cmd, args, &id);
     char *line = vr_asprintf("%s\r\n", json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN));
     json_object_put(msg);
     size_t len = strlen(line);
