@@ -237,7 +237,7 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
 
 typedef struct {
     vr_domain *dom;
-    bool paused;
+    bool paused, incoming;
     vr_done_fn cb;
     void *opaque;
 } start_ctx;
@@ -359,6 +359,17 @@ char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)
     return b.s;
 }
 
+/* A start that failed before QEMU ran: undone, its caller told. */
+static void launch_failed(start_ctx *c, vr_err code, char *err)
+{
+    start_failed(c->dom, err);
+    c->cb(code, err, c->opaque);
+    free(err);
+    free(c);
+}
+
+static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque);
+
 void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
 {
     vr_qemu_start_flags(dom, paused ? VR_QEMU_START_PAUSED : 0, cb, opaque);
@@ -397,11 +408,24 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     dom->starting = true;
     dom->id = dom->drv->next_id++;
     vr_qemu_logs_rotate(dom);
-    if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0 ||
-        vr_qemu_tpm_start(dom, &err) < 0) {
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
+    start_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (start_ctx){.dom = dom, .paused = paused, .incoming = incoming, .cb = cb, .opaque = opaque};
+    if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0) {
+        launch_failed(c, VR_ERR_FAILED, err);
+        return;
+    }
+    /* The TPM's first start runs swtpm_setup for seconds: the start goes
+     * on from its end (start_launch), the loop serves others meanwhile. */
+    vr_qemu_tpm_start(dom, start_launch, c);
+}
+
+/* The rest of a start once its TPM is there (or failed): QEMU launched. */
+static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
+{
+    start_ctx *c = opaque;
+    char *err = NULL;
+    if (tpm_err) {
+        launch_failed(c, VR_ERR_FAILED, vr_strdup(tpm_err));
         return;
     }
     int spice_port;
@@ -410,9 +434,7 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     if (err || vr_qemu_virtiofs_start(dom, &err) < 0 ||
         vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
         free(tls_dir);
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
+        launch_failed(c, VR_ERR_FAILED, err);
         return;
     }
     char *pidfile = vr_asprintf("%s/qemu.pid", dom->runtime_dir);
@@ -423,8 +445,8 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
         .serial_log = serial_log,
-        .start_paused = paused,
-        .incoming = incoming,
+        .start_paused = c->paused,
+        .incoming = c->incoming,
         .spice_port = spice_port,
         .spice_tls_dir = tls_dir,
         .graphics_secret = secret,
@@ -434,33 +456,24 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     };
     int *fds = NULL;
     size_t n_fds = 0;
-    if (open_taps(dom, &fds, &n_fds, &err) < 0) {
-        free(serial_log);
-        free(secret);
-        free(tls_dir);
-        free(pidfile);
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
-        return;
+    char **argv = NULL;
+    bool taps = open_taps(dom, &fds, &n_fds, &err) == 0;
+    if (taps) {
+        rt.tap_fds = fds;
+        rt.n_tap_fds = n_fds;
+        argv = vr_qemu_build_argv(dom->def, &rt, &err);
+        if (!argv)
+            close_fds(fds, n_fds);
     }
-    rt.tap_fds = fds;
-    rt.n_tap_fds = n_fds;
-    char **argv = vr_qemu_build_argv(dom->def, &rt, &err);
     free(serial_log);
     free(secret);
     free(tls_dir);
     if (!argv) {
-        close_fds(fds, n_fds);
         free(pidfile);
-        start_failed(dom, err);
-        cb(VR_ERR_INVALID, err, opaque);
-        free(err);
+        launch_failed(c, taps ? VR_ERR_INVALID : VR_ERR_FAILED, err);
         return;
     }
     argv = vr_qemu_argv_finish(dom->drv, argv);
-    start_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (start_ctx){.dom = dom, .paused = paused, .cb = cb, .opaque = opaque};
     char *log = vr_qemu_log_path(dom);
     vr_qemu_log_command(log, argv);
     cpu_set_t cpus;
@@ -474,12 +487,8 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     free(log);
     free(pidfile);
     vr_qemu_argv_free(argv);
-    if (rc < 0) {
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
-        free(c);
-    }
+    if (rc < 0)
+        launch_failed(c, VR_ERR_FAILED, err);
 }
 
 void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_fn cb, void *opaque)
