@@ -224,7 +224,10 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
     char *serial = vr_asprintf("%s/serial0.sock", dom->runtime_dir);
     char *cerr = NULL;
     if (vr_path_exists(serial)) {
-        dom->console = vr_console_open(dom->drv->base, serial, &cerr);
+        /* (A QEMU re-adopted from before logs its port itself.) */
+        char *log = vr_qemu_pid_logs_serial(pid) ? NULL : vr_qemu_serial_log_path(dom);
+        dom->console = vr_console_open(dom->drv->base, serial, log, &cerr);
+        free(log);
         if (!dom->console)
             vr_log_warn("domain %s: %s", dom->def->name, cerr);
     }
@@ -238,6 +241,7 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
 typedef struct {
     vr_domain *dom;
     bool paused, incoming;
+    bool hold; /* started with -S, until the serial console is held: cont then */
     vr_done_fn cb;
     void *opaque;
 } start_ctx;
@@ -277,6 +281,10 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_qemu_balloon_at_start(dom);
     vr_qemu_links_at_start(dom);
     vr_qemu_tune_apply(dom);
+    /* The console is held (and logging): the guest may run. Whatever a
+     * client asks next reaches QMP after this. */
+    if (c->hold)
+        vr_qmp_command(dom->qmp, "cont", NULL, NULL, NULL);
     vr_qemu_emit(dom, "started", "booted");
     for (size_t i = 0; i < dom->n_notices; i++)
         vr_qemu_emit(dom, "notice", dom->notices[i]);
@@ -410,6 +418,10 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     vr_qemu_logs_rotate(dom);
     start_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (start_ctx){.dom = dom, .paused = paused, .incoming = incoming, .cb = cb, .opaque = opaque};
+    /* A serial port's output is logged by the daemon from its socket, and
+     * QEMU drops what it prints before the daemon is connected: the guest
+     * waits (-S) until then. A restore's guest waits for its state anyway. */
+    c->hold = !paused && !incoming && dom->def->n_serials > 0;
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0) {
         launch_failed(c, VR_ERR_FAILED, err);
         return;
@@ -438,14 +450,12 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         return;
     }
     char *pidfile = vr_asprintf("%s/qemu.pid", dom->runtime_dir);
-    char *serial_log = vr_qemu_serial_log_path(dom);
     vr_qemu_runtime rt = {
         .emulator = NULL,
         .accel = dom->accel,
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
-        .serial_log = serial_log,
-        .start_paused = c->paused,
+        .start_paused = c->paused || c->hold,
         .incoming = c->incoming,
         .spice_port = spice_port,
         .spice_tls_dir = tls_dir,
@@ -465,7 +475,6 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         if (!argv)
             close_fds(fds, n_fds);
     }
-    free(serial_log);
     free(secret);
     free(tls_dir);
     if (!argv) {
