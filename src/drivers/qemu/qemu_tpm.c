@@ -102,6 +102,10 @@ static int fail_run(const vr_domain *dom, const char *what, int rc, const char *
 /* A start that waits for its TPM: swtpm_setup runs on the event loop
  * (it takes from 0.7 s to seconds; every other client is served
  * meanwhile), then swtpm itself is started (ms) and `done` is called. */
+/* swtpm_setup takes 1-2 s here; one that hangs ends the start rather
+ * than leaving the domain starting for ever. */
+#define SETUP_TIMEOUT_MS (120 * 1000)
+
 typedef struct {
     vr_domain *dom;
     char *dir, *log;
@@ -150,7 +154,13 @@ static void on_setup_done(const vr_child_result *r, void *opaque)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     long ms = (long)((t1.tv_sec - c->t0.tv_sec) * 1000 + (t1.tv_nsec - c->t0.tv_nsec) / 1000000);
     int rc = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
-    if (rc != 0) {
+    if (r->timed_out || rc == -1) {
+        char *why = vr_child_failure("swtpm_setup", NULL, r, SETUP_TIMEOUT_MS);
+        char *err = vr_asprintf("domain '%s' cannot start: %s; see %s", dom->def->name, why, c->log);
+        c->done(dom, err, c->opaque);
+        free(why);
+        free(err);
+    } else if (rc != 0) {
         char *err = NULL;
         fail_run(dom, "swtpm_setup", rc, c->log, &err);
         c->done(dom, err, c->opaque);
@@ -205,7 +215,8 @@ void vr_qemu_tpm_start(vr_domain *dom, vr_qemu_tpm_done_fn done, void *opaque)
     char *setup[] = {"swtpm_setup", "--tpmstate", dir, "--createek", "--not-overwrite", "--config", "/dev/null",
                      "--lock-nvram", t->v12 ? NULL : "--tpm2", NULL};
     vr_child_spec s = {.argv = setup, .out = VR_CHILD_OUT_LOG, .log = log, .log_mode = 0600,
-                       .uid = drv->qemu_as.uid, .gid = drv->qemu_as.gid};
+                       .uid = drv->qemu_as.uid, .gid = drv->qemu_as.gid,
+                       .new_session = true, .timeout_ms = SETUP_TIMEOUT_MS};
     setup_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (setup_ctx){.dom = dom, .dir = dir, .log = log, .done = done, .opaque = opaque};
     clock_gettime(CLOCK_MONOTONIC, &c->t0);
