@@ -20,7 +20,10 @@ for i in $(seq 0 $((N - 1))); do line "$i"; done >"$want"
 # One client types the loop and stays attached, reading everything. The
 # command's echo prints VRLINE-$i and VR""DONE literally, never a number.
 cmd="i=0; while [ \$i -lt $N ]; do echo VRLINE-\$i-abcdefghijklmnopqrstuvwxyz-0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ; i=\$((i+1)); done; echo VR\"\"DONE"
-{ printf '%s\n' "$cmd"; sleep 300; } | "$VIREO" console chatty >"$ROOT/client.out" 2>&1 &
+# (It types, then keeps the console open until the test ends: a stop file,
+# or the root gone; its stderr away from the test's.)
+{ printf '%s\n' "$cmd"; while [ -d "$ROOT" ] && [ ! -e "$ROOT/client-stop" ]; do sleep 0.2; done; } 2>/dev/null |
+    "$VIREO" console chatty >"$ROOT/client.out" 2>&1 &
 CLIENT=$!
 # Both CPUs busy while it prints.
 busy=()
@@ -32,6 +35,7 @@ kill -CONT "$DAEMON_PID"
 ok "the daemon held still for 2 s mid-flow (QEMU's socket to it fills)"
 wait_for 240 "the guest printed all $N lines" grep -aq '^VRDONE' "$LOG"
 kill "${busy[@]}" 2>/dev/null || true
+wait "${busy[@]}" 2>/dev/null || true
 got=$ROOT/got
 tr -d '\r' <"$LOG" | grep -a '^VRLINE-[0-9]' >"$got" || true
 expect_eq "the serial log has each of the $N lines once" "$(wc -l <"$got")" "$N"
@@ -41,7 +45,9 @@ wait_for 30 "the console client got the end too" grep -aq '^VRDONE' "$ROOT/clien
 tr -d '\r' <"$ROOT/client.out" | grep -a '^VRLINE-[0-9]' | cmp -s - "$want" ||
     fail "the console client's lines differ from the guest's: $(tr -d '\r' <"$ROOT/client.out" | grep -a '^VRLINE-[0-9]' | diff "$want" - | head -5)"
 ok "  and the console client's lines are the same"
+touch "$ROOT/client-stop"
 kill "$CLIENT" 2>/dev/null || true
+wait "$CLIENT" 2>/dev/null || true
 "$VIREO" destroy chatty >/dev/null
 [ -n "${VIREO_ASAN_BUILD:-}" ] && no_sanitizer_report
 echo "serial-log: $CHECKS checks passed"

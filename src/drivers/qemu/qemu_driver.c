@@ -257,6 +257,33 @@ static void start_failed(vr_domain *dom, const char *err)
     dom->reason = "failed";
 }
 
+static void start_done(start_ctx *c)
+{
+    vr_domain *dom = c->dom;
+    vr_qemu_emit(dom, "started", "booted");
+    for (size_t i = 0; i < dom->n_notices; i++)
+        vr_qemu_emit(dom, "notice", dom->notices[i]);
+    if (c->paused)
+        vr_qemu_emit(dom, "suspended", "paused");
+    c->cb(VR_OK, NULL, c->opaque);
+    free(c);
+}
+
+/* The guest held under -S until the console was connected runs. */
+static void on_held_cont(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    start_ctx *c = opaque;
+    if (error) {
+        /* QEMU runs but would not go on: say so, as it is. */
+        vr_log_warn("domain %s: cannot let the guest run after start: %s", c->dom->def->name, error);
+        c->dom->state = VR_DOM_PAUSED;
+        c->dom->reason = "user";
+        c->paused = true;
+    }
+    start_done(c);
+}
+
 static void on_spawned(pid_t pid, const char *err, void *opaque)
 {
     start_ctx *c = opaque;
@@ -281,17 +308,12 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_qemu_balloon_at_start(dom);
     vr_qemu_links_at_start(dom);
     vr_qemu_tune_apply(dom);
-    /* The console is held (and logging): the guest may run. Whatever a
-     * client asks next reaches QMP after this. */
+    /* The console is held (and logging): the guest may run, and the
+     * start answers once it does. */
     if (c->hold)
-        vr_qmp_command(dom->qmp, "cont", NULL, NULL, NULL);
-    vr_qemu_emit(dom, "started", "booted");
-    for (size_t i = 0; i < dom->n_notices; i++)
-        vr_qemu_emit(dom, "notice", dom->notices[i]);
-    if (c->paused)
-        vr_qemu_emit(dom, "suspended", "paused");
-    c->cb(VR_OK, NULL, c->opaque);
-    free(c);
+        vr_qmp_command(dom->qmp, "cont", NULL, on_held_cont, c);
+    else
+        start_done(c);
 }
 
 static void close_fds(int *fds, size_t n)
