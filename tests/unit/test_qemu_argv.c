@@ -41,7 +41,7 @@
 
 static const int tap_fds[] = {30, 31, 32, 33, 34, 35, 36, 37};
 
-static vr_qemu_runtime runtime(const char *name, char *rundir, char *pidfile, char *log)
+static vr_qemu_runtime runtime(const char *name, char *rundir, char *pidfile)
 {
     size_t n = strlen(name);
     bool kvm = n > 4 && strcmp(name + n - 4, "-kvm") == 0;
@@ -49,7 +49,6 @@ static vr_qemu_runtime runtime(const char *name, char *rundir, char *pidfile, ch
         .accel = kvm ? "kvm" : "tcg",
         .runtime_dir = rundir,
         .pidfile = pidfile,
-        .serial_log = log,
         .spice_port = 5901,
         .spice_tls_dir = "/etc/pki/libvirt-spice",
         .graphics_secret = "/run/vireo/qemu/secrets/graphics0.secret",
@@ -89,8 +88,7 @@ static char *render(const char *name)
     resolve_volumes(def);
     char *rundir = vr_asprintf("/run/vireo/qemu/%s", name);
     char *pidfile = vr_asprintf("%s/qemu.pid", rundir);
-    char *log = vr_asprintf("/var/log/vireo/qemu/%s-serial0.log", name);
-    vr_qemu_runtime rt = runtime(name, rundir, pidfile, log);
+    vr_qemu_runtime rt = runtime(name, rundir, pidfile);
     char **argv = vr_qemu_build_argv(def, &rt, &err);
     if (!argv)
         fail_msg("%s.xml: %s", name, err);
@@ -101,7 +99,6 @@ static char *render(const char *name)
     vr_domain_def_free(def);
     free(rundir);
     free(pidfile);
-    free(log);
     return vr_strbuf_take(&b);
 }
 

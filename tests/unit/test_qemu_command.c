@@ -18,8 +18,7 @@
 
 static vr_qemu_runtime rt_tcg(void)
 {
-    return (vr_qemu_runtime){.accel = "tcg", .runtime_dir = RT, .pidfile = RT "/qemu.pid",
-                             .serial_log = "/var/log/vireo/d-serial0.log"};
+    return (vr_qemu_runtime){.accel = "tcg", .runtime_dir = RT, .pidfile = RT "/qemu.pid"};
 }
 
 static vr_domain_def *parse(const char *xml)
@@ -415,12 +414,10 @@ static void comma_quoting(void **state)
         "<serial type='pty'/>");
     vr_qemu_runtime rt = rt_tcg();
     rt.runtime_dir = "/run/x,y";
-    rt.serial_log = "/log/s,0.log";
     char **argv = build(def, &rt);
     expect(argv, "-chardev", "socket,id=qmp,path=/run/x,,y/qmp.sock,server=on,wait=off");
     expect(argv, "-blockdev", "driver=file,filename=/var/a,,b/c,,d.qcow2,node-name=file-vda");
-    expect(argv, "-chardev", "socket,id=serial0,path=/run/x,,y/serial0.sock,server=on,wait=off,"
-                             "logfile=/log/s,,0.log,logappend=on");
+    expect(argv, "-chardev", "socket,id=serial0,path=/run/x,,y/serial0.sock,server=on,wait=off");
     expect(argv, "-blockdev", "driver=file,filename=/fw/co,,de.fd,node-name=libvirt-pflash0-storage,"
                               "auto-read-only=true,discard=unmap");
     expect(argv, "-blockdev", "driver=file,filename=/nv/va,,rs.fd,node-name=libvirt-pflash1-storage,"
@@ -603,17 +600,13 @@ static void serial_and_agent(void **state)
                                     "type='virtio' name='org.qemu.guest_agent.0'/></channel>");
     vr_qemu_runtime rt = rt_tcg();
     char **argv = build(def, &rt);
-    expect(argv, "-chardev", "socket,id=serial0,path=" RT "/serial0.sock,server=on,wait=off,"
-                             "logfile=/var/log/vireo/d-serial0.log,logappend=on");
+    /* No logfile=: the daemon logs what it reads (qemu_console.c). */
+    expect(argv, "-chardev", "socket,id=serial0,path=" RT "/serial0.sock,server=on,wait=off");
     expect(argv, "-serial", "chardev:serial0");
     assert_non_null(value_with(argv, "-device", "virtio-serial-pci,id=virtio-serial0,bus=pci.0"));
     expect(argv, "-chardev", "socket,id=qga0,path=" RT "/qga.sock,server=on,wait=off");
     expect(argv, "-device", "virtserialport,bus=virtio-serial0.0,nr=1,chardev=qga0,id=channel0,"
                             "name=org.qemu.guest_agent.0");
-    vr_qemu_argv_free(argv);
-    rt.serial_log = NULL;
-    argv = build(def, &rt);
-    expect(argv, "-chardev", "socket,id=serial0,path=" RT "/serial0.sock,server=on,wait=off");
     vr_qemu_argv_free(argv);
     vr_domain_def_free(def);
 

@@ -81,8 +81,11 @@ char *vr_qc_socket_path(cmd *c, const char *name)
     return path;
 }
 
-/* -chardev socket,id=ID,path=RUNTIME/FILE,server=on,wait=off[,logfile=...] */
-static void vr_qc_socket_chardev(cmd *c, const char *id, const char *file, const char *log)
+/* -chardev socket,id=ID,path=RUNTIME/FILE,server=on,wait=off. No
+ * logfile= for the serial port: QEMU logs a character again each time
+ * the socket answers EAGAIN and the UART retries it (a reader behind
+ * doubles characters), so the daemon logs what it reads (qemu_console.c). */
+static void vr_qc_socket_chardev(cmd *c, const char *id, const char *file)
 {
     char *path = vr_qc_socket_path(c, file);
     vr_qprops *p = vr_qp_new("backend", "socket");
@@ -90,9 +93,6 @@ static void vr_qc_socket_chardev(cmd *c, const char *id, const char *file, const
     vr_qp_str(p, "path", path);
     vr_qp_bool(p, "server", true);
     vr_qp_bool(p, "wait", false);
-    vr_qp_str(p, "logfile", log);
-    if (log)
-        vr_qp_bool(p, "logappend", true);
     vr_qc_props(c, "-chardev", p);
     free(path);
 }
@@ -675,7 +675,7 @@ static void chars(cmd *c)
         snprintf(id, sizeof(id), "serial%u", port);
         snprintf(file, sizeof(file), "serial%u.sock", port);
         /* Port 0 is the console: QEMU logs everything it writes. */
-        vr_qc_socket_chardev(c, id, file, port == 0 ? c->rt->serial_log : NULL);
+        vr_qc_socket_chardev(c, id, file);
         if (port == 0) {
             vr_qc_opt(c, "-serial", "chardev:%s", id);
         } else {
@@ -692,7 +692,7 @@ static void chars(cmd *c)
         char id[16], file[24];
         snprintf(id, sizeof(id), "console%u", con->port);
         snprintf(file, sizeof(file), "console%u.sock", con->port);
-        vr_qc_socket_chardev(c, id, file, NULL);
+        vr_qc_socket_chardev(c, id, file);
         virtio_port(c, "virtconsole", &con->addr, id, id, NULL);
     }
     for (size_t i = 0; i < def->n_channels; i++) {
@@ -701,7 +701,7 @@ static void chars(cmd *c)
          * port goes to the SPICE client. */
         const char *chardev = ch->type == VR_CHANNEL_UNIX ? "qga0" : "vdagent0";
         if (ch->type == VR_CHANNEL_UNIX)
-            vr_qc_socket_chardev(c, chardev, "qga.sock", NULL);
+            vr_qc_socket_chardev(c, chardev, "qga.sock");
         else
             vr_qc_spicevmc(c, chardev, "vdagent");
         char id[32];
@@ -834,7 +834,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_add(&c, "-daemonize");
     vr_qc_add(&c, "-pidfile");
     vr_qc_add(&c, rt->pidfile);
-    vr_qc_socket_chardev(&c, "qmp", "qmp.sock", NULL);
+    vr_qc_socket_chardev(&c, "qmp", "qmp.sock");
     vr_qc_opt(&c, "-mon", "chardev=qmp,mode=control");
     cpu(&c);
     smbios(&c);

@@ -19,8 +19,6 @@ typedef struct {
     const char *accel;       /* "kvm" or "tcg" (the driver decides from host validation) */
     const char *runtime_dir; /* per-domain dir: qmp.sock, serial0.sock, qga.sock live here */
     const char *pidfile;
-    const char *serial_log;  /* QEMU writes all of serial port 0's output here itself
-                                (chardev logfile=, logappend=on); NULL: no log */
     bool start_paused;       /* -S */
     bool incoming;           /* -incoming defer: a saved state comes (restore) */
     int spice_port;          /* SPICE with autoport: the free port the driver found */

@@ -3,6 +3,7 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@ struct vr_console {
     struct event_base *base;
     struct bufferevent *serial;
     struct evbuffer *ring;
+    int log_fd; /* -1: none */
+    char *log;
     client *clients;
 };
 
@@ -41,6 +44,26 @@ static void drop_client(vr_console *c, client *cl)
     free(cl);
 }
 
+/* The serial log: a regular file, so a short write is a full disk; it
+ * is named once and the log stops (the console goes on). */
+static void log_write(vr_console *c, const unsigned char *data, size_t n)
+{
+    while (c->log_fd >= 0 && n) {
+        ssize_t w = write(c->log_fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            vr_log_warn("serial log %s: cannot write: %s; it stops here", c->log,
+                        w < 0 ? strerror(errno) : "no space");
+            close(c->log_fd);
+            c->log_fd = -1;
+            return;
+        }
+        data += w;
+        n -= (size_t)w;
+    }
+}
+
 static void on_serial_read(struct bufferevent *bev, void *arg)
 {
     vr_console *c = arg;
@@ -50,6 +73,7 @@ static void on_serial_read(struct bufferevent *bev, void *arg)
     for (client *cl = c->clients; cl; cl = cl->next)
         bufferevent_write(cl->bev, data, n);
     evbuffer_add(c->ring, data, n);
+    log_write(c, data, n);
     size_t len = evbuffer_get_length(c->ring);
     if (len > RING_BYTES)
         evbuffer_drain(c->ring, len - RING_BYTES);
@@ -67,7 +91,7 @@ static void on_serial_event(struct bufferevent *bev, short what, void *arg)
     }
 }
 
-vr_console *vr_console_open(struct event_base *base, const char *path, char **err)
+vr_console *vr_console_open(struct event_base *base, const char *path, const char *log, char **err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -86,6 +110,14 @@ vr_console *vr_console_open(struct event_base *base, const char *path, char **er
     vr_console *c = vr_calloc(1, sizeof(*c));
     c->base = base;
     c->ring = evbuffer_new();
+    c->log_fd = -1;
+    if (log) {
+        c->log = vr_strdup(log);
+        c->log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+        if (c->log_fd < 0)
+            vr_log_warn("serial log %s: cannot open: %s; the output is not logged", log,
+                        strerror(errno));
+    }
     c->serial = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
     bufferevent_setcb(c->serial, on_serial_read, NULL, on_serial_event, c);
     bufferevent_enable(c->serial, EV_READ | EV_WRITE);
@@ -100,6 +132,9 @@ void vr_console_free(vr_console *c)
         drop_client(c, c->clients);
     bufferevent_free(c->serial);
     evbuffer_free(c->ring);
+    if (c->log_fd >= 0)
+        close(c->log_fd);
+    free(c->log);
     free(c);
 }
 

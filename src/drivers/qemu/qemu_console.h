@@ -1,9 +1,11 @@
 /* A domain's serial console as the daemon holds it: one connection to
  * QEMU's serial socket for the domain's whole run, a ring of recent
- * output, and any number of attached clients. What a client types goes
- * to the guest; what the guest prints goes to every client. Holding the
- * socket ourselves means nothing printed while nobody watched is lost
- * (QEMU also logs it all to a file). */
+ * output, the serial log, and any number of attached clients. What a
+ * client types goes to the guest; what the guest prints goes to every
+ * client and is appended to the log. Holding the socket ourselves means
+ * nothing printed while nobody watched is lost; logging what we read
+ * (rather than QEMU's logfile=, which writes a character again each time
+ * the socket was full and the UART retried it) means each byte once. */
 #pragma once
 #include <event2/event.h>
 #include <stdbool.h>
@@ -12,8 +14,10 @@
 typedef struct vr_console vr_console;
 typedef void (*vr_console_closed_fn)(void *opaque);
 
-/* NULL when the socket cannot be reached (err says why). */
-vr_console *vr_console_open(struct event_base *base, const char *socket_path, char **err);
+/* NULL when the socket cannot be reached (err says why). `log`: the
+ * file the output is appended to (made 0600), or NULL. */
+vr_console *vr_console_open(struct event_base *base, const char *socket_path, const char *log,
+                            char **err);
 /* Detach every client (their closed callbacks run) and disconnect. */
 void vr_console_free(vr_console *c);
 

@@ -101,10 +101,14 @@ void vr_qemu_grants_restore_dir(vr_qemu_driver *drv, const char *dir, const char
 void vr_qemu_grants_clear(vr_domain *dom);
 
 /* The TPM emulator (qemu_tpm.c): swtpm started before QEMU (its state
- * made at the first start), found again at re-adoption, stopped with
- * the run; its state removed at undefine. */
+ * made at the first start, by swtpm_setup on the event loop), found
+ * again at re-adoption, stopped with the run; its state removed at
+ * undefine. vr_qemu_tpm_start calls `done` once, with NULL or why the
+ * TPM could not be had: at once when no swtpm_setup is needed, else
+ * from the loop when it has ended. */
 char *vr_qemu_swtpm_dir(const vr_qemu_driver *drv, const char *uuid);
-int vr_qemu_tpm_start(vr_domain *dom, char **err);
+typedef void (*vr_qemu_tpm_done_fn)(vr_domain *dom, const char *err, void *opaque);
+void vr_qemu_tpm_start(vr_domain *dom, vr_qemu_tpm_done_fn done, void *opaque);
 void vr_qemu_tpm_adopt(vr_domain *dom);
 void vr_qemu_tpm_stop(vr_domain *dom);
 void vr_qemu_tpm_remove_state(vr_qemu_driver *drv, const vr_domain_def *def);

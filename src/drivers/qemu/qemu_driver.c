@@ -244,7 +244,10 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
     char *serial = vr_asprintf("%s/serial0.sock", dom->runtime_dir);
     char *cerr = NULL;
     if (vr_path_exists(serial)) {
-        dom->console = vr_console_open(dom->drv->base, serial, &cerr);
+        /* (A QEMU re-adopted from before logs its port itself.) */
+        char *log = vr_qemu_pid_logs_serial(pid) ? NULL : vr_qemu_serial_log_path(dom);
+        dom->console = vr_console_open(dom->drv->base, serial, log, &cerr);
+        free(log);
         if (!dom->console)
             vr_log_warn("domain %s: %s", dom->def->name, cerr);
     }
@@ -257,7 +260,8 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
 
 typedef struct {
     vr_domain *dom;
-    bool paused;
+    bool paused, incoming;
+    bool hold; /* started with -S, until the serial console is held: cont then */
     vr_done_fn cb;
     void *opaque;
 } start_ctx;
@@ -271,6 +275,33 @@ static void start_failed(vr_domain *dom, const char *err)
     dom->starting = false;
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = "failed";
+}
+
+static void start_done(start_ctx *c)
+{
+    vr_domain *dom = c->dom;
+    vr_qemu_emit(dom, "started", "booted");
+    for (size_t i = 0; i < dom->n_notices; i++)
+        vr_qemu_emit(dom, "notice", dom->notices[i]);
+    if (c->paused)
+        vr_qemu_emit(dom, "suspended", "paused");
+    c->cb(VR_OK, NULL, c->opaque);
+    free(c);
+}
+
+/* The guest held under -S until the console was connected runs. */
+static void on_held_cont(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    start_ctx *c = opaque;
+    if (error) {
+        /* QEMU runs but would not go on: say so, as it is. */
+        vr_log_warn("domain %s: cannot let the guest run after start: %s", c->dom->def->name, error);
+        c->dom->state = VR_DOM_PAUSED;
+        c->dom->reason = "user";
+        c->paused = true;
+    }
+    start_done(c);
 }
 
 static void on_spawned(pid_t pid, const char *err, void *opaque)
@@ -297,13 +328,12 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_qemu_balloon_at_start(dom);
     vr_qemu_links_at_start(dom);
     vr_qemu_tune_apply(dom);
-    vr_qemu_emit(dom, "started", "booted");
-    for (size_t i = 0; i < dom->n_notices; i++)
-        vr_qemu_emit(dom, "notice", dom->notices[i]);
-    if (c->paused)
-        vr_qemu_emit(dom, "suspended", "paused");
-    c->cb(VR_OK, NULL, c->opaque);
-    free(c);
+    /* The console is held (and logging): the guest may run, and the
+     * start answers once it does. */
+    if (c->hold)
+        vr_qmp_command(dom->qmp, "cont", NULL, on_held_cont, c);
+    else
+        start_done(c);
 }
 
 static void close_fds(int *fds, size_t n)
@@ -379,6 +409,17 @@ char *vr_qemu_network_users(vr_qemu_driver *drv, const char *network)
     return b.s;
 }
 
+/* A start that failed before QEMU ran: undone, its caller told. */
+static void launch_failed(start_ctx *c, vr_err code, char *err)
+{
+    start_failed(c->dom, err);
+    c->cb(code, err, c->opaque);
+    free(err);
+    free(c);
+}
+
+static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque);
+
 void vr_qemu_start(vr_domain *dom, bool paused, vr_done_fn cb, void *opaque)
 {
     vr_qemu_start_flags(dom, paused ? VR_QEMU_START_PAUSED : 0, cb, opaque);
@@ -417,12 +458,29 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     dom->starting = true;
     dom->id = dom->drv->next_id++;
     vr_qemu_logs_rotate(dom);
+    start_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (start_ctx){.dom = dom, .paused = paused, .incoming = incoming, .cb = cb, .opaque = opaque};
+    /* A serial port's output is logged by the daemon from its socket, and
+     * QEMU drops what it prints before the daemon is connected: the guest
+     * waits (-S) until then. A restore's guest waits for its state anyway. */
+    c->hold = !paused && !incoming && dom->def->n_serials > 0;
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0 ||
-        vr_qemu_disk_keys_write(dom, &err) < 0 ||
-        vr_qemu_tpm_start(dom, &err) < 0) {
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
+        vr_qemu_disk_keys_write(dom, &err) < 0) {
+        launch_failed(c, VR_ERR_FAILED, err);
+        return;
+    }
+    /* The TPM's first start runs swtpm_setup for seconds: the start goes
+     * on from its end (start_launch), the loop serves others meanwhile. */
+    vr_qemu_tpm_start(dom, start_launch, c);
+}
+
+/* The rest of a start once its TPM is there (or failed): QEMU launched. */
+static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
+{
+    start_ctx *c = opaque;
+    char *err = NULL;
+    if (tpm_err) {
+        launch_failed(c, VR_ERR_FAILED, vr_strdup(tpm_err));
         return;
     }
     int spice_port;
@@ -431,21 +489,17 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     if (err || vr_qemu_virtiofs_start(dom, &err) < 0 ||
         vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
         free(tls_dir);
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
+        launch_failed(c, VR_ERR_FAILED, err);
         return;
     }
     char *pidfile = vr_asprintf("%s/qemu.pid", dom->runtime_dir);
-    char *serial_log = vr_qemu_serial_log_path(dom);
     vr_qemu_runtime rt = {
         .emulator = NULL,
         .accel = dom->accel,
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
-        .serial_log = serial_log,
-        .start_paused = paused,
-        .incoming = incoming,
+        .start_paused = c->paused || c->hold,
+        .incoming = c->incoming,
         .spice_port = spice_port,
         .spice_tls_dir = tls_dir,
         .graphics_secret = secret,
@@ -455,33 +509,23 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     };
     int *fds = NULL;
     size_t n_fds = 0;
-    if (open_taps(dom, &fds, &n_fds, &err) < 0) {
-        free(serial_log);
-        free(secret);
-        free(tls_dir);
-        free(pidfile);
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
-        return;
+    char **argv = NULL;
+    bool taps = open_taps(dom, &fds, &n_fds, &err) == 0;
+    if (taps) {
+        rt.tap_fds = fds;
+        rt.n_tap_fds = n_fds;
+        argv = vr_qemu_build_argv(dom->def, &rt, &err);
+        if (!argv)
+            close_fds(fds, n_fds);
     }
-    rt.tap_fds = fds;
-    rt.n_tap_fds = n_fds;
-    char **argv = vr_qemu_build_argv(dom->def, &rt, &err);
-    free(serial_log);
     free(secret);
     free(tls_dir);
     if (!argv) {
-        close_fds(fds, n_fds);
         free(pidfile);
-        start_failed(dom, err);
-        cb(VR_ERR_INVALID, err, opaque);
-        free(err);
+        launch_failed(c, taps ? VR_ERR_INVALID : VR_ERR_FAILED, err);
         return;
     }
     argv = vr_qemu_argv_finish(dom->drv, argv);
-    start_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (start_ctx){.dom = dom, .paused = paused, .cb = cb, .opaque = opaque};
     char *log = vr_qemu_log_path(dom);
     vr_qemu_log_command(log, argv);
     cpu_set_t cpus;
@@ -495,12 +539,8 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     free(log);
     free(pidfile);
     vr_qemu_argv_free(argv);
-    if (rc < 0) {
-        start_failed(dom, err);
-        cb(VR_ERR_FAILED, err, opaque);
-        free(err);
-        free(c);
-    }
+    if (rc < 0)
+        launch_failed(c, VR_ERR_FAILED, err);
 }
 
 void vr_qemu_create(vr_qemu_driver *drv, const char *xml, bool paused, vr_done_fn cb, void *opaque)

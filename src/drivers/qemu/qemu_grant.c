@@ -1,6 +1,6 @@
 /* Files handed to QEMU's own user, and given back. The system daemon
  * runs QEMU as vireo-qemu and chowns to it what a run writes: its run
- * directory, its serial log, its writable disks. Every QEMU of the host
+ * directory, its writable disks, its NVRAM. Every QEMU of the host
  * shares that uid, so a file left with it after its domain stopped is
  * writable by every other guest's QEMU, and a user's image in their home
  * is no longer theirs. So each file's owner and mode before the hand-over
@@ -223,12 +223,8 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
         vr_set_error(err, "cannot give %s to QEMU's user: %s", dom->runtime_dir, strerror(errno));
         return -1;
     }
-    char *log = vr_qemu_serial_log_path(dom);
-    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    int rc = hand_over(dom, log, fd, "serial log", err);
-    if (fd >= 0)
-        close(fd);
-    free(log);
+    /* (The serial log is the daemon's: it writes what it reads.) */
+    int rc = 0;
     /* Read-only media (ISOs, read-only disks, kernels, backing files) are
      * not handed over: QEMU's user must be able to read them as they are. */
     for (size_t i = 0; rc == 0 && i < dom->def->n_disks; i++)
@@ -236,7 +232,7 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
     /* The UEFI variable store: QEMU writes the firmware's settings. */
     const char *nvram = dom->def->os.nvram;
     if (rc == 0 && nvram) {
-        fd = open(nvram, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        int fd = open(nvram, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         rc = hand_over(dom, nvram, fd, "NVRAM", err);
         if (fd >= 0)
             close(fd);

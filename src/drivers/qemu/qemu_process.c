@@ -15,7 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-bool vr_qemu_pid_is_domain(pid_t pid, const char *uuid)
+/* Is one of pid's arguments `arg` (whole), or with `part`, one that
+ * holds it? */
+static bool has_arg(pid_t pid, const char *arg, bool part)
 {
     char path[64];
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
@@ -25,9 +27,19 @@ bool vr_qemu_pid_is_domain(pid_t pid, const char *uuid)
         return false;
     bool found = false;
     for (size_t i = 0; i < len && !found; i += strlen(cmd + i) + 1)
-        found = strcmp(cmd + i, uuid) == 0;
+        found = part ? strstr(cmd + i, arg) != NULL : strcmp(cmd + i, arg) == 0;
     free(cmd);
     return found;
+}
+
+bool vr_qemu_pid_is_domain(pid_t pid, const char *uuid)
+{
+    return has_arg(pid, uuid, false);
+}
+
+bool vr_qemu_pid_logs_serial(pid_t pid)
+{
+    return has_arg(pid, "id=serial0,", true) && has_arg(pid, ",logfile=", true);
 }
 
 typedef struct {

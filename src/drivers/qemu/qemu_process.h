@@ -34,4 +34,7 @@ int vr_qemu_spawn(struct event_base *base, char *const argv[], const char *logfi
 /* Is pid a QEMU of the domain with this uuid? (Guards re-adoption
  * against pid reuse after a host reboot or a long downtime.) */
 bool vr_qemu_pid_is_domain(pid_t pid, const char *uuid);
+/* A QEMU started before the daemon logged the serial port itself: its
+ * serial0 chardev has logfile= (then QEMU keeps logging it). */
+bool vr_qemu_pid_logs_serial(pid_t pid);
 

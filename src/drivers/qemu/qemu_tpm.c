@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 char *vr_qemu_swtpm_dir(const vr_qemu_driver *drv, const char *uuid)
@@ -94,26 +95,103 @@ static int fail_run(const vr_domain *dom, const char *what, int rc, const char *
     return -1;
 }
 
-int vr_qemu_tpm_start(vr_domain *dom, char **err)
+/* A start that waits for its TPM: swtpm_setup runs on the event loop
+ * (it takes from 0.7 s to seconds; every other client is served
+ * meanwhile), then swtpm itself is started (ms) and `done` is called. */
+/* swtpm_setup takes 1-2 s here; one that hangs ends the start rather
+ * than leaving the domain starting for ever. */
+#define SETUP_TIMEOUT_MS (120 * 1000)
+
+typedef struct {
+    vr_domain *dom;
+    char *dir, *log;
+    struct timespec t0;
+    vr_qemu_tpm_done_fn done;
+    void *opaque;
+} setup_ctx;
+
+static void setup_ctx_free(setup_ctx *c)
+{
+    free(c->dir);
+    free(c->log);
+    free(c);
+}
+
+/* swtpm itself, on its made state; `done` told the outcome. */
+static void start_swtpm(vr_domain *dom, const char *dir, const char *log, vr_qemu_tpm_done_fn done,
+                        void *opaque)
 {
     const vr_tpm_def *t = dom->def->tpm;
-    if (!t || t->backend != VR_TPM_EMULATOR)
-        return 0;
+    /* swtpm's version flag: --tpm2, or none for a TPM 1.2. */
+    const char *version = t->v12 ? NULL : "--tpm2";
+    char *state = vr_asprintf("dir=%s,mode=0600", dir);
+    char *ctrl = vr_asprintf("type=unixio,path=%s/swtpm.sock,mode=0600", dom->runtime_dir);
+    char *logopt = vr_asprintf("file=%s,level=1", log);
+    char *pid = vr_asprintf("file=%s/swtpm.pid", dom->runtime_dir);
+    char *sw[] = {"swtpm", "socket", "--tpmstate", state, "--ctrl", ctrl, "--log", logopt,
+                  "--pid", pid, "--daemon", "--terminate", (char *)version, NULL};
+    int rc = run_wait(dom->drv, sw, log);
+    free(state);
+    free(ctrl);
+    free(logopt);
+    free(pid);
+    char *err = NULL;
+    if (rc != 0)
+        fail_run(dom, "swtpm", rc, log, &err);
+    done(dom, err, opaque);
+    free(err);
+}
+
+static void on_setup_done(const vr_child_result *r, void *opaque)
+{
+    setup_ctx *c = opaque;
+    vr_domain *dom = c->dom;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long ms = (long)((t1.tv_sec - c->t0.tv_sec) * 1000 + (t1.tv_nsec - c->t0.tv_nsec) / 1000000);
+    int rc = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1;
+    if (r->timed_out || rc == -1) {
+        char *why = vr_child_failure("swtpm_setup", NULL, r, SETUP_TIMEOUT_MS);
+        char *err = vr_asprintf("domain '%s' cannot start: %s; see %s", dom->def->name, why, c->log);
+        c->done(dom, err, c->opaque);
+        free(why);
+        free(err);
+    } else if (rc != 0) {
+        char *err = NULL;
+        fail_run(dom, "swtpm_setup", rc, c->log, &err);
+        c->done(dom, err, c->opaque);
+        free(err);
+    } else {
+        vr_log_info("domain %s: TPM %s state made in %s (swtpm_setup took %ld ms)", dom->def->name,
+                    dom->def->tpm->v12 ? "1.2" : "2.0", c->dir, ms);
+        start_swtpm(dom, c->dir, c->log, c->done, c->opaque);
+    }
+    setup_ctx_free(c);
+}
+
+void vr_qemu_tpm_start(vr_domain *dom, vr_qemu_tpm_done_fn done, void *opaque)
+{
+    const vr_tpm_def *t = dom->def->tpm;
+    if (!t || t->backend != VR_TPM_EMULATOR) {
+        done(dom, NULL, opaque);
+        return;
+    }
     vr_qemu_driver *drv = dom->drv;
+    char *err = NULL;
     char *dir = vr_qemu_swtpm_dir(drv, dom->def->uuid);
     char *log = log_path(dom);
     /* The parents only traversable (swtpm may run as QEMU's user), the
      * state itself private. */
     char *parent = vr_strdup(dir);
     *strrchr(parent, '/') = '\0';
-    int rc = vr_mkdir_p(parent, 0711), out = -1;
+    int rc = vr_mkdir_p(parent, 0711);
     free(parent);
     if (rc == 0 && mkdir(dir, 0700) < 0 && errno != EEXIST)
         rc = -errno;
     if (rc < 0) {
-        vr_set_error(err, "domain '%s' cannot start: cannot create its TPM state %s: %s",
+        vr_set_error(&err, "domain '%s' cannot start: cannot create its TPM state %s: %s",
                      dom->def->name, dir, strerror(-rc));
-        goto done;
+        goto fail;
     }
     give_state(drv, dir);
     /* swtpm opens its log itself, as QEMU's user. */
@@ -122,39 +200,35 @@ int vr_qemu_tpm_start(vr_domain *dom, char **err)
         vr_log_warn("cannot give %s to QEMU's user: %s", log, strerror(errno));
     if (lfd >= 0)
         close(lfd);
-    /* swtpm's version flag: --tpm2, or none for a TPM 1.2. */
-    const char *version = t->v12 ? NULL : "--tpm2";
-    if (!state_made(dir, t->v12)) {
-        /* No certificates: swtpm_localca would keep a CA in the host's
-         * /var/lib/swtpm-localca, outside Vireo's root. */
-        char *setup[] = {"swtpm_setup", "--tpmstate", dir, "--createek", "--not-overwrite", "--config", "/dev/null",
-                         "--lock-nvram", (char *)version, NULL};
-        if ((rc = run_wait(drv, setup, log)) != 0) {
-            fail_run(dom, "swtpm_setup", rc, log, err);
-            goto done;
-        }
-        vr_log_info("domain %s: TPM %s state made in %s", dom->def->name, t->v12 ? "1.2" : "2.0", dir);
+    if (state_made(dir, t->v12)) {
+        start_swtpm(dom, dir, log, done, opaque);
+        free(dir);
+        free(log);
+        return;
     }
-    char *state = vr_asprintf("dir=%s,mode=0600", dir);
-    char *ctrl = vr_asprintf("type=unixio,path=%s/swtpm.sock,mode=0600", dom->runtime_dir);
-    char *logopt = vr_asprintf("file=%s,level=1", log);
-    char *pid = vr_asprintf("file=%s/swtpm.pid", dom->runtime_dir);
-    char *sw[] = {"swtpm", "socket", "--tpmstate", state, "--ctrl", ctrl, "--log", logopt,
-                  "--pid", pid, "--daemon", "--terminate", (char *)version, NULL};
-    rc = run_wait(drv, sw, log);
-    free(state);
-    free(ctrl);
-    free(logopt);
-    free(pid);
-    if (rc != 0) {
-        fail_run(dom, "swtpm", rc, log, err);
-        goto done;
+    /* No certificates: swtpm_localca would keep a CA in the host's
+     * /var/lib/swtpm-localca, outside Vireo's root. */
+    char *setup[] = {"swtpm_setup", "--tpmstate", dir, "--createek", "--not-overwrite", "--config", "/dev/null",
+                     "--lock-nvram", t->v12 ? NULL : "--tpm2", NULL};
+    vr_child_spec s = {.argv = setup, .out = VR_CHILD_OUT_LOG, .log = log, .log_mode = 0600,
+                       .uid = drv->qemu_as.uid, .gid = drv->qemu_as.gid,
+                       .new_session = true, .timeout_ms = SETUP_TIMEOUT_MS};
+    setup_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (setup_ctx){.dom = dom, .dir = dir, .log = log, .done = done, .opaque = opaque};
+    clock_gettime(CLOCK_MONOTONIC, &c->t0);
+    vr_child *child = vr_child_start(drv->base, &s, NULL, on_setup_done, c, &err);
+    if (!child) {
+        free(c);
+        goto fail;
     }
-    out = 0;
-done:
+    vr_log_info("domain %s: swtpm_setup (pid %d) making its TPM state", dom->def->name,
+                (int)vr_child_pid(child));
+    return;
+fail:
+    done(dom, err, opaque);
+    free(err);
     free(dir);
     free(log);
-    return out;
 }
 
 /* swtpm's pid from the run directory, when it is still that swtpm. */
