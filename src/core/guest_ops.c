@@ -186,7 +186,6 @@ static size_t add_count(vr_guest_fields *f, const char *key, json_object *list)
 
 static void flat_users(vr_guest_fields *f, const vr_domain *dom, json_object *users)
 {
-    (void)dom;
     size_t n = add_count(f, "user.count", users);
     for (size_t i = 0; i < n; i++) {
         json_object *u = json_object_array_get_idx(users, i), *t = member(u, "login-time");
@@ -200,7 +199,6 @@ static void flat_users(vr_guest_fields *f, const vr_domain *dom, json_object *us
 
 static void flat_os(vr_guest_fields *f, const vr_domain *dom, json_object *os)
 {
-    (void)dom;
     static const char *const keys[] = {"id", "name", "pretty-name", "version", "version-id", "kernel-release",
                                        "kernel-version", "machine", "variant", "variant-id"};
     for (size_t i = 0; i < VR_ARRAY_LEN(keys); i++)
@@ -209,7 +207,6 @@ static void flat_os(vr_guest_fields *f, const vr_domain *dom, json_object *os)
 
 static void flat_timezone(vr_guest_fields *f, const vr_domain *dom, json_object *tz)
 {
-    (void)dom;
     add_str(f, tz, "zone", "timezone.name");
     if (member(tz, "offset"))
         add_num(f, vr_strdup("timezone.offset"), VR_GUEST_INT, json_object_get_int(member(tz, "offset")));
@@ -217,7 +214,6 @@ static void flat_timezone(vr_guest_fields *f, const vr_domain *dom, json_object 
 
 static void flat_hostname(vr_guest_fields *f, const vr_domain *dom, json_object *h)
 {
-    (void)dom;
     add_str(f, h, "host-name", "hostname");
 }
 
@@ -286,7 +282,6 @@ static bool iface_shown(json_object *x)
 
 static void flat_interfaces(vr_guest_fields *f, const vr_domain *dom, json_object *ifaces)
 {
-    (void)dom;
     size_t n = array_len(ifaces), at = 0, shown = 0;
     for (size_t i = 0; i < n; i++)
         shown += iface_shown(json_object_array_get_idx(ifaces, i));
