@@ -180,6 +180,26 @@ int vireo_domain_pm_suspend(vireo_conn *c, const char *key, const char *target);
 int vireo_domain_pm_wakeup(vireo_conn *c, const char *key);
 /* domhostname: the guest's host name from its agent (free()). */
 char *vireo_domain_hostname(vireo_conn *c, const char *key);
+/* guestinfo: what the guest agent reports, flattened into libvirt's keys
+ * (virsh guestinfo's: "os.id", "user.count", "fs.0.name" ...), in its
+ * order; kinds a mask of VIREO_GUEST_INFO_* (0: every kind). Each value
+ * as virsh prints it (a number in decimal, a bool "yes"/"no"), its type
+ * beside it. 0 with *out (vireo_guest_fields_free) and *n, or -1. */
+#define VIREO_GUEST_INFO_USERS 0x1u
+#define VIREO_GUEST_INFO_OS 0x2u
+#define VIREO_GUEST_INFO_TIMEZONE 0x4u
+#define VIREO_GUEST_INFO_HOSTNAME 0x8u
+#define VIREO_GUEST_INFO_FILESYSTEM 0x10u
+#define VIREO_GUEST_INFO_DISKS 0x20u
+#define VIREO_GUEST_INFO_INTERFACES 0x40u
+typedef enum { VIREO_GUEST_FIELD_STRING, VIREO_GUEST_FIELD_NUMBER, VIREO_GUEST_FIELD_BOOL } vireo_guest_field_type;
+typedef struct {
+    char *key;
+    char *value;
+    vireo_guest_field_type type;
+} vireo_guest_field;
+int vireo_domain_guest_info(vireo_conn *c, const char *key, unsigned kinds, vireo_guest_field **out, size_t *n);
+void vireo_guest_fields_free(vireo_guest_field *f, size_t n);
 /* qemu-monitor-command: QMP JSON text (or a human monitor line with hmp);
  * QEMU's answer (free()): {"return": ...} for QMP, the text for hmp. */
 char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp);

@@ -1,7 +1,8 @@
 /* Commands that ask QEMU's guest agent inside the guest, as virsh's do:
  * qemu-agent-command, domtime, guestinfo, domfsinfo, and the agent's
  * halves of domifaddr (--source agent) and shutdown (--mode agent).
- * Each is one agent command through vireo_domain_agent_json. */
+ * Each is one agent command through vireo_domain_agent_json, but
+ * guestinfo, which is the daemon's one call (vireo_domain_guest_info). */
 #include "cli/cli.h"
 #include "common/util.h"
 #include <vireo/vireo.h>
@@ -21,18 +22,6 @@ static json_object *ask(vireo_conn *c, const char *name, const char *command, in
         vr_cli_fail(c);
         return NULL;
     }
-    json_object *o = json_tokener_parse(text);
-    free(text);
-    return o ? o : json_object_new_object();
-}
-
-/* The same for what a guest may not offer (an agent without that
- * command, a guest without /etc/os-release): NULL, nothing printed. */
-static json_object *ask_optional(vireo_conn *c, const char *name, const char *command)
-{
-    char *text = vireo_domain_agent_json(c, name, command, 0);
-    if (!text)
-        return NULL;
     json_object *o = json_tokener_parse(text);
     free(text);
     return o ? o : json_object_new_object();
@@ -123,46 +112,45 @@ static int run_domtime(vr_cli *cli, int argc, char **argv)
 
 /* ---- guestinfo ---- */
 
-static void field(const char *key, const char *value)
-{
-    if (value)
-        printf("%-20s: %s\n", key, value);
-}
-
+/* virsh's options, one kind each (none: every kind), and --json. */
 static int run_guestinfo(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
+    bool kind[7] = {0}, json = false;
+    const vr_opt opts[] = {{"user", false, &kind[0], NULL},     {"os", false, &kind[1], NULL},
+                           {"timezone", false, &kind[2], NULL}, {"hostname", false, &kind[3], NULL},
+                           {"filesystem", false, &kind[4], NULL}, {"disk", false, &kind[5], NULL},
+                           {"interface", false, &kind[6], NULL}, {"json", false, &json, NULL},
+                           {0}};
     int rc;
-    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_guestinfo, argc, argv, NULL, &name, 1, 1, &rc);
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_guestinfo, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    /* virsh's keys. The agent's version first: it fails when no agent
-     * answers, and the rest is not asked then. */
-    json_object *info = ask(c, name, "{\"execute\":\"guest-info\"}", 0);
-    if (!info) {
+    unsigned kinds = 0; /* VIREO_GUEST_INFO_USERS (1) ... _INTERFACES (0x40), in the options' order */
+    for (unsigned i = 0; i < VR_ARRAY_LEN(kind); i++)
+        kinds |= kind[i] ? 1u << i : 0;
+    vireo_guest_field *f = NULL;
+    size_t n = 0;
+    if (vireo_domain_guest_info(c, name, kinds, &f, &n) < 0) {
+        vr_cli_fail(c);
         vireo_disconnect(c);
         return VR_EXIT_FAIL;
     }
-    field("agent.version", str(info, "version"));
-    json_object_put(info);
-    json_object *host = ask_optional(c, name, "{\"execute\":\"guest-get-host-name\"}");
-    field("hostname", host ? str(host, "host-name") : NULL);
-    json_object_put(host);
-    json_object *os = ask_optional(c, name, "{\"execute\":\"guest-get-osinfo\"}");
-    static const char *const os_keys[][2] = {
-        {"os.id", "id"}, {"os.name", "name"}, {"os.pretty-name", "pretty-name"},
-        {"os.version", "version"}, {"os.kernel-release", "kernel-release"},
-        {"os.kernel-version", "kernel-version"}, {"os.machine", "machine"}};
-    for (size_t i = 0; os && i < VR_ARRAY_LEN(os_keys); i++)
-        field(os_keys[i][0], str(os, os_keys[i][1]));
-    json_object_put(os);
-    json_object *tz = ask_optional(c, name, "{\"execute\":\"guest-get-timezone\"}");
-    if (tz) {
-        field("timezone.name", str(tz, "zone"));
-        field("timezone.offset", str(tz, "offset"));
-    }
-    json_object_put(tz);
     vireo_disconnect(c);
+    if (json) {
+        json_object *o = json_object_new_object();
+        for (size_t i = 0; i < n; i++)
+            json_object_object_add(o, f[i].key,
+                                   f[i].type == VIREO_GUEST_FIELD_BOOL ? json_object_new_boolean(*f[i].value == 'y')
+                                   : f[i].type == VIREO_GUEST_FIELD_STRING ? json_object_new_string(f[i].value)
+                                   : *f[i].value == '-' ? json_object_new_int64(strtoll(f[i].value, NULL, 10))
+                                                        : json_object_new_uint64(strtoull(f[i].value, NULL, 10)));
+        vr_cli_print_json(o);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            printf("%-20s: %s\n", f[i].key, f[i].value);
+    }
+    vireo_guest_fields_free(f, n);
     return VR_EXIT_OK;
 }
 
@@ -265,7 +253,10 @@ const vr_command vr_cmd_qemu_agent_command = {
     "DOMAIN '{\"execute\":\"guest-info\"}' [--timeout SECONDS | --block] [--pretty]", run_agent_command};
 const vr_command vr_cmd_domtime = {"domtime", "Show the guest's clock (guest agent); --sync, --now or --time set it.",
                                    "DOMAIN [--pretty] [--sync | --now | --time SECONDS]", run_domtime};
-const vr_command vr_cmd_guestinfo = {"guestinfo", "Show what the guest agent reports: its version, host name, OS, time zone.",
-                                     "DOMAIN", run_guestinfo};
+const vr_command vr_cmd_guestinfo = {
+    "guestinfo", "Show what the guest agent reports (virsh's keys): users, OS, time zone, host name, filesystems, "
+    "disks, interfaces; the kinds given, or all.",
+    "DOMAIN [--user] [--os] [--timezone] [--hostname] [--filesystem] [--disk] [--interface] [--json]",
+    run_guestinfo};
 const vr_command vr_cmd_domfsinfo = {"domfsinfo", "List the guest's mounted filesystems (guest agent).",
                                      "DOMAIN [--json]", run_domfsinfo};

@@ -1,10 +1,11 @@
 /* libvireo: guest and host helpers of a running domain (api_guest.c's
  * and api_save.c's endpoints): send-key, screenshot, reset, power
- * management, the guest's host name, the monitor escape hatch; save,
+ * management, the guest's host name, guestinfo, the monitor escape hatch; save,
  * restore, managedsave and their job. */
 #include "client/client.h"
 #include "common/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,6 +79,46 @@ char *vireo_domain_hostname(vireo_conn *c, const char *key)
     char *name = vr_strdup(json_object_get_string(r));
     json_object_put(r);
     return name;
+}
+
+int vireo_domain_guest_info(vireo_conn *c, const char *key, unsigned kinds, vireo_guest_field **out, size_t *n)
+{
+    static const char *const names[] = {"users", "os", "timezone", "hostname", "filesystem", "disks", "interfaces"};
+    char types[96] = "";
+    for (size_t i = 0; i < VR_ARRAY_LEN(names); i++)
+        if (kinds & (1u << i))
+            snprintf(types + strlen(types), sizeof(types) - strlen(types), "%s%s", *types ? "," : "", names[i]);
+    char *k = vr_client_escape(c, key);
+    char *path = vr_asprintf("/v1/domains/%s/guestinfo%s%s", k, *types ? "?types=" : "", types);
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
+    free(path);
+    free(k);
+    *out = NULL;
+    *n = 0;
+    if (!o)
+        return -1;
+    *out = vr_calloc((size_t)json_object_object_length(o) + 1, sizeof(**out));
+    json_object_object_foreach(o, field, v) {
+        vireo_guest_field *f = &(*out)[(*n)++];
+        f->key = vr_strdup(field);
+        f->type = json_object_is_type(v, json_type_boolean) ? VIREO_GUEST_FIELD_BOOL
+                  : json_object_is_type(v, json_type_int)   ? VIREO_GUEST_FIELD_NUMBER
+                                                            : VIREO_GUEST_FIELD_STRING;
+        f->value = vr_strdup(f->type == VIREO_GUEST_FIELD_BOOL ? (json_object_get_boolean(v) ? "yes" : "no")
+                             : v                               ? json_object_get_string(v)
+                                                               : "");
+    }
+    json_object_put(o);
+    return 0;
+}
+
+void vireo_guest_fields_free(vireo_guest_field *f, size_t n)
+{
+    for (size_t i = 0; f && i < n; i++) {
+        free(f[i].key);
+        free(f[i].value);
+    }
+    free(f);
 }
 
 char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp)

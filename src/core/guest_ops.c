@@ -4,6 +4,7 @@
 #include "common/util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -53,31 +54,279 @@ int vr_core_screenshot_open(const char *path, unsigned long long *size, char **e
 
 static const struct {
     unsigned type;
-    const char *key, *execute;
+    const char *name, *execute;
 } info_kinds[] = {
     {VR_GUEST_INFO_USERS, "users", "guest-get-users"},
     {VR_GUEST_INFO_OS, "os", "guest-get-osinfo"},
     {VR_GUEST_INFO_TIMEZONE, "timezone", "guest-get-timezone"},
     {VR_GUEST_INFO_HOSTNAME, "hostname", "guest-get-host-name"},
-    {VR_GUEST_INFO_FILESYSTEM, "fs", "guest-get-fsinfo"},
+    {VR_GUEST_INFO_FILESYSTEM, "filesystem", "guest-get-fsinfo"},
     {VR_GUEST_INFO_DISKS, "disks", "guest-get-disks"},
     {VR_GUEST_INFO_INTERFACES, "interfaces", "guest-network-get-interfaces"},
 };
+
+int vr_core_guest_info_types(const char *names, unsigned *types, char **err)
+{
+    *types = 0;
+    for (const char *p = names; p && *p;) {
+        size_t len = strcspn(p, ",");
+        size_t k = 0;
+        while (k < VR_ARRAY_LEN(info_kinds) &&
+               (strlen(info_kinds[k].name) != len || strncmp(p, info_kinds[k].name, len) != 0))
+            k++;
+        if (k == VR_ARRAY_LEN(info_kinds)) {
+            vr_set_error(err, "guest info kind '%.*s' is not known (give users, os, timezone, hostname, "
+                         "filesystem, disks or interfaces, comma-separated)", (int)len, p);
+            return -1;
+        }
+        *types |= info_kinds[k].type;
+        p += len + (p[len] == ',');
+    }
+    return 0;
+}
 
 typedef struct {
     vr_qemu_driver *drv;
     char uuid[37];
     unsigned types;
     size_t next; /* the kind asked now; SIZE_MAX: the ping */
-    json_object *info;
+    json_object *answers[VR_ARRAY_LEN(info_kinds)];
+    vr_guest_fields out;
     vr_guest_info_fn cb;
     void *opaque;
 } info_run;
 
+static const char *text_of(json_object *o, const char *key)
+{
+    json_object *v;
+    return o && json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static json_object *member(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static size_t array_len(json_object *a)
+{
+    return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
+}
+
+/* One field; key is taken. */
+static vr_guest_field *add(vr_guest_fields *f, char *key, vr_guest_field_type type)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 64;
+        f->v = vr_realloc(f->v, f->cap * sizeof(*f->v));
+    }
+    vr_guest_field *x = &f->v[f->n++];
+    *x = (vr_guest_field){.key = key, .type = type};
+    return x;
+}
+
+static void add_num(vr_guest_fields *f, char *key, vr_guest_field_type type, long long v)
+{
+    vr_guest_field *x = add(f, key, type);
+    if (type == VR_GUEST_INT)
+        x->i = v;
+    else if (type == VR_GUEST_BOOL)
+        x->b = v != 0;
+    else
+        x->u = (unsigned long long)v;
+}
+
+static void add_text(vr_guest_fields *f, char *key, const char *v)
+{
+    add(f, key, VR_GUEST_STRING)->s = vr_strdup(v);
+}
+
+/* o's member `member_key` as the string field made from fmt, if o has it. */
+static void add_str(vr_guest_fields *f, json_object *o, const char *member_key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void add_str(vr_guest_fields *f, json_object *o, const char *member_key, const char *fmt, ...)
+{
+    const char *v = text_of(o, member_key);
+    if (!v)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *key = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    add_text(f, key, v);
+}
+
+char *vr_core_guest_disk_alias(const vr_domain *dom, json_object *disk)
+{
+    json_object *pci = member(disk, "pci-controller"), *v;
+    if (dom && pci) {
+        long a[4] = {-1, -1, -1, -1};
+        static const char *const keys[] = {"domain", "bus", "slot", "function"};
+        for (size_t k = 0; k < 4; k++)
+            if (json_object_object_get_ex(pci, keys[k], &v))
+                a[k] = json_object_get_int(v);
+        for (size_t i = 0; i < dom->def->n_disks; i++) {
+            const vr_address *ad = &dom->def->disks[i].addr;
+            if (ad->type == VR_ADDR_PCI && (long)ad->domain == a[0] && (long)ad->bus == a[1] &&
+                (long)ad->slot == a[2] && (long)ad->function == a[3] && dom->def->disks[i].target_dev)
+                return vr_strdup(dom->def->disks[i].target_dev);
+        }
+    }
+    const char *dev = text_of(disk, "dev");
+    return dev ? vr_strdup(strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev) : NULL;
+}
+
+/* A list's length as its KEY.count field. */
+static size_t add_count(vr_guest_fields *f, const char *key, json_object *list)
+{
+    size_t n = array_len(list);
+    add_num(f, vr_strdup(key), VR_GUEST_UINT, (long long)n);
+    return n;
+}
+
+static void flat_users(vr_guest_fields *f, const vr_domain *dom, json_object *users)
+{
+    size_t n = add_count(f, "user.count", users);
+    for (size_t i = 0; i < n; i++) {
+        json_object *u = json_object_array_get_idx(users, i), *t = member(u, "login-time");
+        add_str(f, u, "user", "user.%zu.name", i);
+        add_str(f, u, "domain", "user.%zu.domain", i);
+        if (t) /* the agent's seconds, libvirt's milliseconds */
+            add_num(f, vr_asprintf("user.%zu.login-time", i), VR_GUEST_ULLONG,
+                    (long long)(json_object_get_double(t) * 1000));
+    }
+}
+
+static void flat_os(vr_guest_fields *f, const vr_domain *dom, json_object *os)
+{
+    static const char *const keys[] = {"id", "name", "pretty-name", "version", "version-id", "kernel-release",
+                                       "kernel-version", "machine", "variant", "variant-id"};
+    for (size_t i = 0; i < VR_ARRAY_LEN(keys); i++)
+        add_str(f, os, keys[i], "os.%s", keys[i]);
+}
+
+static void flat_timezone(vr_guest_fields *f, const vr_domain *dom, json_object *tz)
+{
+    add_str(f, tz, "zone", "timezone.name");
+    if (member(tz, "offset"))
+        add_num(f, vr_strdup("timezone.offset"), VR_GUEST_INT, json_object_get_int(member(tz, "offset")));
+}
+
+static void flat_hostname(vr_guest_fields *f, const vr_domain *dom, json_object *h)
+{
+    add_str(f, h, "host-name", "hostname");
+}
+
+static void flat_fs(vr_guest_fields *f, const vr_domain *dom, json_object *fs)
+{
+    size_t n = add_count(f, "fs.count", fs);
+    for (size_t i = 0; i < n; i++) {
+        json_object *x = json_object_array_get_idx(fs, i), *disks = member(x, "disk");
+        add_str(f, x, "mountpoint", "fs.%zu.mountpoint", i);
+        add_str(f, x, "name", "fs.%zu.name", i);
+        add_str(f, x, "type", "fs.%zu.fstype", i);
+        if (member(x, "total-bytes"))
+            add_num(f, vr_asprintf("fs.%zu.total-bytes", i), VR_GUEST_ULLONG,
+                    json_object_get_int64(member(x, "total-bytes")));
+        if (member(x, "used-bytes"))
+            add_num(f, vr_asprintf("fs.%zu.used-bytes", i), VR_GUEST_ULLONG,
+                    json_object_get_int64(member(x, "used-bytes")));
+        size_t k = array_len(disks);
+        add_num(f, vr_asprintf("fs.%zu.disk.count", i), VR_GUEST_UINT, (long long)k);
+        for (size_t j = 0; j < k; j++) {
+            json_object *d = json_object_array_get_idx(disks, j);
+            char *alias = vr_core_guest_disk_alias(dom, d);
+            if (alias)
+                add_text(f, vr_asprintf("fs.%zu.disk.%zu.alias", i, j), alias);
+            free(alias);
+            add_str(f, d, "serial", "fs.%zu.disk.%zu.serial", i, j);
+            add_str(f, d, "dev", "fs.%zu.disk.%zu.device", i, j);
+        }
+    }
+}
+
+static void flat_disks(vr_guest_fields *f, const vr_domain *dom, json_object *disks)
+{
+    size_t n = add_count(f, "disk.count", disks);
+    for (size_t i = 0; i < n; i++) {
+        json_object *d = json_object_array_get_idx(disks, i), *deps = member(d, "dependencies");
+        json_object *addr = member(d, "address");
+        add_str(f, d, "name", "disk.%zu.name", i);
+        add_num(f, vr_asprintf("disk.%zu.partition", i), VR_GUEST_BOOL,
+                json_object_get_boolean(member(d, "partition")));
+        if (deps) {
+            size_t k = array_len(deps);
+            add_num(f, vr_asprintf("disk.%zu.dependency.count", i), VR_GUEST_UINT, (long long)k);
+            for (size_t j = 0; j < k; j++)
+                add_text(f, vr_asprintf("disk.%zu.dependency.%zu.name", i, j),
+                         json_object_get_string(json_object_array_get_idx(deps, j)));
+        }
+        if (addr) {
+            add_str(f, addr, "serial", "disk.%zu.serial", i);
+            char *alias = vr_core_guest_disk_alias(dom, addr);
+            if (alias && member(addr, "pci-controller"))
+                add_text(f, vr_asprintf("disk.%zu.alias", i), alias);
+            free(alias);
+            add_str(f, addr, "bus-type", "disk.%zu.guest_bus", i);
+        }
+        add_str(f, d, "alias", "disk.%zu.guest_alias", i);
+    }
+}
+
+/* The loopback is left out, as domifaddr leaves it. */
+static bool iface_shown(json_object *x)
+{
+    const char *name = text_of(x, "name");
+    return name && strcmp(name, "lo") != 0;
+}
+
+static void flat_interfaces(vr_guest_fields *f, const vr_domain *dom, json_object *ifaces)
+{
+    size_t n = array_len(ifaces), at = 0, shown = 0;
+    for (size_t i = 0; i < n; i++)
+        shown += iface_shown(json_object_array_get_idx(ifaces, i));
+    add_num(f, vr_strdup("if.count"), VR_GUEST_UINT, (long long)shown);
+    for (size_t i = 0; i < n; i++) {
+        json_object *x = json_object_array_get_idx(ifaces, i), *ips = member(x, "ip-addresses");
+        if (!iface_shown(x))
+            continue;
+        add_text(f, vr_asprintf("if.%zu.name", at), text_of(x, "name"));
+        add_str(f, x, "hardware-address", "if.%zu.hwaddr", at);
+        size_t k = array_len(ips);
+        add_num(f, vr_asprintf("if.%zu.addr.count", at), VR_GUEST_UINT, (long long)k);
+        for (size_t j = 0; j < k; j++) {
+            json_object *ip = json_object_array_get_idx(ips, j);
+            add_str(f, ip, "ip-address-type", "if.%zu.addr.%zu.type", at, j);
+            add_str(f, ip, "ip-address", "if.%zu.addr.%zu.addr", at, j);
+            if (member(ip, "prefix"))
+                add_num(f, vr_asprintf("if.%zu.addr.%zu.prefix", at, j), VR_GUEST_UINT,
+                        json_object_get_int(member(ip, "prefix")));
+        }
+        at++;
+    }
+}
+
+/* Each kind's flattening, in info_kinds' (libvirt's) order. */
+static void (*const flatten[])(vr_guest_fields *, const vr_domain *, json_object *) = {
+    flat_users, flat_os, flat_timezone, flat_hostname, flat_fs, flat_disks, flat_interfaces,
+};
+
 static void info_end(info_run *r, const char *err)
 {
-    r->cb(err ? NULL : r->info, err, r->opaque);
-    json_object_put(r->info);
+    vr_domain *dom = err ? NULL : vr_qemu_lookup(r->drv, r->uuid);
+    if (!err && !dom)
+        err = "the domain is gone";
+    for (size_t k = 0; !err && k < VR_ARRAY_LEN(info_kinds); k++)
+        if (r->answers[k])
+            flatten[k](&r->out, dom, r->answers[k]);
+    r->cb(err ? NULL : &r->out, err, r->opaque);
+    for (size_t k = 0; k < VR_ARRAY_LEN(info_kinds); k++)
+        json_object_put(r->answers[k]);
+    for (size_t i = 0; i < r->out.n; i++) {
+        free(r->out.v[i].key);
+        free(r->out.v[i].s);
+    }
+    free(r->out.v);
     free(r);
 }
 
@@ -116,7 +365,7 @@ static void info_answer(json_object *ret, const char *error, void *opaque)
         r->next = 0;
     } else {
         if (!error && ret)
-            json_object_object_add(r->info, info_kinds[r->next].key, json_object_get(ret));
+            r->answers[r->next] = json_object_get(ret);
         r->next++;
     }
     info_next(r);
@@ -134,16 +383,26 @@ vr_err vr_core_guest_info(vr_domain *dom, unsigned types, vr_guest_info_fn cb, v
     snprintf(r->uuid, sizeof(r->uuid), "%s", dom->def->uuid);
     r->types = types ? types : VR_GUEST_INFO_ALL;
     r->next = SIZE_MAX;
-    r->info = json_object_new_object();
     r->cb = cb;
     r->opaque = opaque;
     json_object *ping = json_object_new_object();
     json_object_object_add(ping, "execute", json_object_new_string("guest-ping"));
     vr_err code = vr_qemu_agent_command(dom, ping, 0, info_answer, r, err);
     json_object_put(ping);
-    if (code != VR_OK) {
-        json_object_put(r->info);
+    if (code != VR_OK)
         free(r);
-    }
     return code;
+}
+
+/* ---- virDomainGetMessages ---- */
+
+char **vr_core_domain_messages(const vr_domain *dom, unsigned flags, size_t *n)
+{
+    *n = 0;
+    if (flags && !(flags & VR_MESSAGE_TAINTING))
+        return NULL;
+    char **v = vr_calloc(dom->n_notices + 1, sizeof(*v));
+    for (size_t i = 0; i < dom->n_notices; i++)
+        v[(*n)++] = vr_asprintf("tainted: %s", dom->notices[i]);
+    return v;
 }

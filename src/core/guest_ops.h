@@ -34,12 +34,51 @@ enum {
     VR_GUEST_INFO_INTERFACES = 1 << 6,
     VR_GUEST_INFO_ALL = (1 << 7) - 1,
 };
-/* The agent's answers as one object keyed by kind ("users", "os",
- * "timezone", "hostname", "fs", "disks", "interfaces"), each the agent's
- * own "return" (guest-get-users, -osinfo, -timezone, -host-name,
- * -fsinfo, -disks, guest-network-get-interfaces). A kind whose command
- * the agent lacks or refuses is left out, as libvirt leaves it; an agent
- * that does not answer guest-ping fails the call. cb gets the object
+/* The agent's answers flattened into libvirt's keys, each with libvirt's
+ * type (virDomainGetGuestInfo's typed parameters): "user.count" (uint),
+ * "user.0.login-time" (ullong), "timezone.offset" (int),
+ * "disk.0.partition" (bool), "os.id" (string) ... in libvirt's order. */
+typedef enum { VR_GUEST_STRING, VR_GUEST_UINT, VR_GUEST_ULLONG, VR_GUEST_INT, VR_GUEST_BOOL } vr_guest_field_type;
+typedef struct {
+    char *key;
+    vr_guest_field_type type;
+    char *s; /* VR_GUEST_STRING */
+    union {
+        unsigned long long u; /* VR_GUEST_UINT, VR_GUEST_ULLONG */
+        long long i;          /* VR_GUEST_INT */
+        bool b;               /* VR_GUEST_BOOL */
+    };
+} vr_guest_field;
+typedef struct {
+    vr_guest_field *v;
+    size_t n, cap;
+} vr_guest_fields;
+
+/* The kinds as the HTTP route's ?types= names them ("users,os,timezone,
+ * hostname,filesystem,disks,interfaces"): their bits in *types, or -1
+ * with *err naming the one not known. */
+int vr_core_guest_info_types(const char *names, unsigned *types, char **err);
+
+/* The agent asked kind by kind (guest-get-users, -osinfo, -timezone,
+ * -host-name, -fsinfo, -disks, guest-network-get-interfaces), the
+ * answers flattened as above; disks are named by the domain's targets
+ * where the agent's PCI address matches one. A kind whose command the
+ * agent lacks or refuses is left out, as libvirt leaves it; an agent
+ * that does not answer guest-ping fails the call. cb gets the list
  * (borrowed) or the error, from the loop. Not VR_OK: cb is never called. */
-typedef void (*vr_guest_info_fn)(json_object *info, const char *err, void *opaque);
+typedef void (*vr_guest_info_fn)(const vr_guest_fields *info, const char *err, void *opaque);
 vr_err vr_core_guest_info(vr_domain *dom, unsigned types, vr_guest_info_fn cb, void *opaque, char **err);
+
+/* The domain's target (vdc) of a disk the agent describes (a
+ * guest-get-fsinfo disk or a guest-get-disks address): matched by the PCI
+ * address of its virtio device, as libvirt matches it; else the guest's
+ * own name for it (vdb), which may differ; NULL without either. */
+char *vr_core_guest_disk_alias(const vr_domain *dom, json_object *disk);
+
+/* virDomainGetMessages: libvirt's DEPRECATION (1) and TAINTING (2)
+ * messages (flags 0: both). Vireo keeps no deprecation messages; each
+ * notice of the run (type 'kvm' under TCG, ...) is one "tainted: ..."
+ * line. Each string and the array are the caller's to free(); *n 0 when none. */
+#define VR_MESSAGE_DEPRECATION 1u
+#define VR_MESSAGE_TAINTING 2u
+char **vr_core_domain_messages(const vr_domain *dom, unsigned flags, size_t *n);

@@ -1,5 +1,5 @@
 /* API: guest and host helpers of a running domain, as virsh send-key,
- * screenshot, reset, dompmsuspend, dompmwakeup, domhostname,
+ * screenshot, reset, dompmsuspend, dompmwakeup, domhostname, guestinfo,
  * qemu-monitor-command, vcpuinfo, vcpupin and emulatorpin do (docs/api.md,
  * "Guest helpers"). */
 #include "daemon/api.h"
@@ -127,6 +127,46 @@ static void hostname(vr_api_call *c)
         vr_qemu_guest_hostname(dom, on_done, pend(c));
 }
 
+/* GET domains/NAME/guestinfo?types=users,os,timezone,hostname,
+ * filesystem,disks,interfaces (none: all): the agent's answers as
+ * virDomainGetGuestInfo's keys, one JSON object in libvirt's order,
+ * {"user.count": 1, "user.0.name": "root", ..., "disk.0.partition": false}. */
+static void on_guest_info(const vr_guest_fields *info, const char *err, void *opaque)
+{
+    vr_req *req = opaque;
+    if (err) {
+        vr_api_reply_err(req, VR_ERR_FAILED, err);
+        return;
+    }
+    json_object *o = json_object_new_object();
+    for (size_t i = 0; i < info->n; i++) {
+        const vr_guest_field *f = &info->v[i];
+        json_object *v = f->type == VR_GUEST_STRING ? json_object_new_string(f->s)
+                         : f->type == VR_GUEST_INT  ? json_object_new_int64(f->i)
+                         : f->type == VR_GUEST_BOOL ? json_object_new_boolean(f->b)
+                                                    : json_object_new_uint64(f->u);
+        json_object_object_add(o, f->key, v);
+    }
+    vr_req_reply_json(req, 200, o);
+}
+
+static void guest_info(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_domain_body(c, NULL);
+    if (!dom)
+        return;
+    unsigned types = 0;
+    char *err = NULL;
+    vr_err code = VR_ERR_INVALID;
+    if (vr_core_guest_info_types(vr_req_query(c->req, "types"), &types, &err) == 0) {
+        vr_req_defer(c->req);
+        code = vr_core_guest_info(dom, types, on_guest_info, c->req, &err);
+    }
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    free(err);
+}
+
 /* POST domains/NAME/monitor {"command": TEXT, "hmp": bool}. The
  * read-only socket never gets here (GET only). */
 static void monitor(vr_api_call *c)
@@ -217,6 +257,7 @@ const vr_api_route vr_api_guest_routes[] = {
     {"POST", "domains/*/pm-suspend", pm_suspend},
     {"POST", "domains/*/pm-wakeup", pm_wakeup},
     {"GET", "domains/*/hostname", hostname, VR_API_READ},
+    {"GET", "domains/*/guestinfo", guest_info, VR_API_READ}, /* reads, as hostname */
     {"POST", "domains/*/monitor", monitor},
     {0},
 };

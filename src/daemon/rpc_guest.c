@@ -159,29 +159,6 @@ static void ifaddr_wire(vrp_dom_ifaddr_ret *r, json_object *ret)
 
 /* guest-get-fsinfo's array as domfsinfo's: each filesystem with the
  * domain's disks under it, at most the wire's bounds. */
-/* The domain's target (vdc) of a disk the agent describes: matched by
- * the PCI address of its virtio device, as libvirt matches it; else the
- * guest's own name for it (vdb), which may differ. */
-static char *disk_alias(const vr_domain *dom, json_object *disk)
-{
-    json_object *pci = NULL, *v;
-    if (dom && json_object_object_get_ex(disk, "pci-controller", &pci) && pci) {
-        long a[4] = {-1, -1, -1, -1};
-        static const char *const keys[] = {"domain", "bus", "slot", "function"};
-        for (size_t k = 0; k < 4; k++)
-            if (json_object_object_get_ex(pci, keys[k], &v))
-                a[k] = json_object_get_int(v);
-        for (size_t i = 0; i < dom->def->n_disks; i++) {
-            const vr_address *ad = &dom->def->disks[i].addr;
-            if (ad->type == VR_ADDR_PCI && (long)ad->domain == a[0] && (long)ad->bus == a[1] &&
-                (long)ad->slot == a[2] && (long)ad->function == a[3] && dom->def->disks[i].target_dev)
-                return vr_strdup(dom->def->disks[i].target_dev);
-        }
-    }
-    const char *dev = text_of(disk, "dev");
-    return dev ? vr_strdup(strrchr(dev, '/') ? strrchr(dev, '/') + 1 : dev) : NULL;
-}
-
 static void fsinfo_wire(vrp_fsinfo_ret *r, const vr_domain *dom, json_object *ret)
 {
     size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
@@ -202,7 +179,7 @@ static void fsinfo_wire(vrp_fsinfo_ret *r, const vr_domain *dom, json_object *re
             k = VRP_FSINFO_DISKS_MAX;
         f->dev_aliases.dev_aliases_val = vr_calloc(k + 1, sizeof(char *));
         for (size_t j = 0; j < k; j++) {
-            char *alias = disk_alias(dom, json_object_array_get_idx(disks, j));
+            char *alias = vr_core_guest_disk_alias(dom, json_object_array_get_idx(disks, j));
             if (alias)
                 f->dev_aliases.dev_aliases_val[f->dev_aliases.dev_aliases_len++] = alias;
         }
@@ -418,182 +395,27 @@ static vr_rpc_result agent_command(vr_rpc_call *c)
     return agent(c, dom, cmd, a->timeout > 0 ? (a->timeout > 3600 ? 3600 : a->timeout) : 0, ANSWER_AGENT);
 }
 
-/* ---- guestinfo: the agent's answers as libvirt's typed parameters ---- */
+/* ---- guestinfo: the core's typed list as libvirt's typed parameters ---- */
 
-static void info_str(vr_rpc_params *p, json_object *o, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void info_str(vr_rpc_params *p, json_object *o, const char *key, const char *fmt, ...)
-{
-    const char *v = text_of(o, key);
-    if (!v)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    char *field = vr_vasprintf(fmt, ap);
-    va_end(ap);
-    vr_rpc_param_str(p, field, v);
-}
-
-static size_t array_len(json_object *a)
-{
-    return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
-}
-
-static json_object *member(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
-/* A list's length as its FIELD.count parameter. */
-static size_t info_count(vr_rpc_params *p, const char *field, json_object *list)
-{
-    size_t n = array_len(list);
-    vr_rpc_param_uint(p, vr_strdup(field), (unsigned)n);
-    return n;
-}
-
-static void info_users(vr_rpc_params *p, json_object *users)
-{
-    size_t n = info_count(p, "user.count", users);
-    for (size_t i = 0; i < n; i++) {
-        json_object *u = json_object_array_get_idx(users, i), *t = member(u, "login-time");
-        info_str(p, u, "user", "user.%zu.name", i);
-        info_str(p, u, "domain", "user.%zu.domain", i);
-        if (t) /* the agent's seconds, libvirt's milliseconds */
-            vr_rpc_param_ull(p, vr_asprintf("user.%zu.login-time", i),
-                             (long long)(json_object_get_double(t) * 1000));
-    }
-}
-
-static void info_os(vr_rpc_params *p, json_object *os)
-{
-    static const char *const keys[] = {"id", "name", "pretty-name", "version", "version-id", "kernel-release",
-                                       "kernel-version", "machine", "variant", "variant-id"};
-    for (size_t i = 0; i < VR_ARRAY_LEN(keys); i++)
-        info_str(p, os, keys[i], "os.%s", keys[i]);
-}
-
-static void info_fs(vr_rpc_params *p, const vr_domain *dom, json_object *fs)
-{
-    size_t n = info_count(p, "fs.count", fs);
-    for (size_t i = 0; i < n; i++) {
-        json_object *f = json_object_array_get_idx(fs, i), *disks = member(f, "disk");
-        info_str(p, f, "mountpoint", "fs.%zu.mountpoint", i);
-        info_str(p, f, "name", "fs.%zu.name", i);
-        info_str(p, f, "type", "fs.%zu.fstype", i);
-        if (member(f, "total-bytes"))
-            vr_rpc_param_ull(p, vr_asprintf("fs.%zu.total-bytes", i), json_object_get_int64(member(f, "total-bytes")));
-        if (member(f, "used-bytes"))
-            vr_rpc_param_ull(p, vr_asprintf("fs.%zu.used-bytes", i), json_object_get_int64(member(f, "used-bytes")));
-        size_t k = array_len(disks);
-        vr_rpc_param_uint(p, vr_asprintf("fs.%zu.disk.count", i), (unsigned)k);
-        for (size_t j = 0; j < k; j++) {
-            json_object *d = json_object_array_get_idx(disks, j);
-            char *alias = disk_alias(dom, d);
-            if (alias)
-                vr_rpc_param_str(p, vr_asprintf("fs.%zu.disk.%zu.alias", i, j), alias);
-            free(alias);
-            info_str(p, d, "serial", "fs.%zu.disk.%zu.serial", i, j);
-            info_str(p, d, "dev", "fs.%zu.disk.%zu.device", i, j);
-        }
-    }
-}
-
-static void info_disks(vr_rpc_params *p, const vr_domain *dom, json_object *disks)
-{
-    size_t n = info_count(p, "disk.count", disks);
-    for (size_t i = 0; i < n; i++) {
-        json_object *d = json_object_array_get_idx(disks, i), *deps = member(d, "dependencies");
-        json_object *addr = member(d, "address");
-        info_str(p, d, "name", "disk.%zu.name", i);
-        vr_rpc_param_bool(p, vr_asprintf("disk.%zu.partition", i), json_object_get_boolean(member(d, "partition")));
-        if (deps) {
-            size_t k = array_len(deps);
-            vr_rpc_param_uint(p, vr_asprintf("disk.%zu.dependency.count", i), (unsigned)k);
-            for (size_t j = 0; j < k; j++)
-                vr_rpc_param_str(p, vr_asprintf("disk.%zu.dependency.%zu.name", i, j),
-                                 json_object_get_string(json_object_array_get_idx(deps, j)));
-        }
-        if (addr) {
-            info_str(p, addr, "serial", "disk.%zu.serial", i);
-            char *alias = disk_alias(dom, addr);
-            if (alias && member(addr, "pci-controller"))
-                vr_rpc_param_str(p, vr_asprintf("disk.%zu.alias", i), alias);
-            free(alias);
-            info_str(p, addr, "bus-type", "disk.%zu.guest_bus", i);
-        }
-        info_str(p, d, "alias", "disk.%zu.guest_alias", i);
-    }
-}
-
-/* The loopback is left out, as domifaddr leaves it. */
-static bool info_iface_shown(json_object *f)
-{
-    const char *name = text_of(f, "name");
-    return name && strcmp(name, "lo") != 0;
-}
-
-static void info_interfaces(vr_rpc_params *p, json_object *ifaces)
-{
-    size_t n = array_len(ifaces), at = 0, shown = 0;
-    for (size_t i = 0; i < n; i++)
-        shown += info_iface_shown(json_object_array_get_idx(ifaces, i));
-    vr_rpc_param_uint(p, vr_strdup("if.count"), (unsigned)shown);
-    for (size_t i = 0; i < n; i++) {
-        json_object *f = json_object_array_get_idx(ifaces, i), *ips = member(f, "ip-addresses");
-        const char *name = text_of(f, "name");
-        if (!info_iface_shown(f))
-            continue;
-        vr_rpc_param_str(p, vr_asprintf("if.%zu.name", at), name);
-        info_str(p, f, "hardware-address", "if.%zu.hwaddr", at);
-        size_t k = array_len(ips);
-        vr_rpc_param_uint(p, vr_asprintf("if.%zu.addr.count", at), (unsigned)k);
-        for (size_t j = 0; j < k; j++) {
-            json_object *ip = json_object_array_get_idx(ips, j);
-            info_str(p, ip, "ip-address-type", "if.%zu.addr.%zu.type", at, j);
-            info_str(p, ip, "ip-address", "if.%zu.addr.%zu.addr", at, j);
-            if (member(ip, "prefix"))
-                vr_rpc_param_uint(p, vr_asprintf("if.%zu.addr.%zu.prefix", at, j),
-                                  (unsigned)json_object_get_int(member(ip, "prefix")));
-        }
-        at++;
-    }
-}
-
-static void on_guest_info(json_object *info, const char *err, void *opaque)
+static void on_guest_info(const vr_guest_fields *info, const char *err, void *opaque)
 {
     vr_rpc_call *c = opaque;
-    char uuid[37];
-    vr_rpc_uuid_text(((vrp_guest_info_args *)c->args)->dom.uuid, uuid);
-    vr_domain *dom = err ? NULL : vr_qemu_lookup(c->api->qemu, uuid);
-    if (!err && !dom)
-        err = "the domain is gone";
     if (!err) {
         vr_rpc_params p = {0};
-        json_object *v;
-        if ((v = member(info, "users")))
-            info_users(&p, v);
-        if ((v = member(info, "os")))
-            info_os(&p, v);
-        if ((v = member(info, "timezone"))) {
-            info_str(&p, v, "zone", "timezone.name");
-            if (member(v, "offset"))
-                vr_rpc_param_int(&p, vr_strdup("timezone.offset"), json_object_get_int(member(v, "offset")));
+        for (size_t i = 0; i < info->n && i < VRP_GUEST_INFO_PARAMS_MAX; i++) {
+            const vr_guest_field *f = &info->v[i];
+            char *key = vr_strdup(f->key);
+            switch (f->type) {
+            case VR_GUEST_STRING: vr_rpc_param_str(&p, key, f->s); break;
+            case VR_GUEST_UINT: vr_rpc_param_uint(&p, key, (unsigned)f->u); break;
+            case VR_GUEST_ULLONG: vr_rpc_param_ull(&p, key, (long long)f->u); break;
+            case VR_GUEST_INT: vr_rpc_param_int(&p, key, (int)f->i); break;
+            case VR_GUEST_BOOL: vr_rpc_param_bool(&p, key, f->b); break;
+            }
         }
-        if ((v = member(info, "hostname")))
-            info_str(&p, v, "host-name", "hostname");
-        if ((v = member(info, "fs")))
-            info_fs(&p, dom, v);
-        if ((v = member(info, "disks")))
-            info_disks(&p, dom, v);
-        if ((v = member(info, "interfaces")))
-            info_interfaces(&p, v);
         vrp_guest_info_ret *r = c->ret;
         r->params.params_val = p.val;
-        r->params.params_len = p.len < VRP_GUEST_INFO_PARAMS_MAX ? p.len : VRP_GUEST_INFO_PARAMS_MAX;
-        for (unsigned i = r->params.params_len; i < p.len; i++)
-            xdr_free((xdrproc_t)xdr_vrp_typed_param, (char *)&p.val[i]);
+        r->params.params_len = p.len;
     }
     vr_rpc_done(c, err ? VR_ERR_FAILED : VR_OK, err, VR_RPC_DOMAIN);
 }
@@ -611,6 +433,22 @@ static vr_rpc_result guest_info(vr_rpc_call *c)
     return code == VR_OK ? VR_RPC_LATER : vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
 }
 
+/* virDomainGetMessages (virsh dominfo's "Messages:"): flags
+ * DEPRECATION (1) and TAINTING (2), 0 both. Served on the read-only
+ * socket too, as libvirt serves it. */
+static vr_rpc_result get_messages(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, VR_MESSAGE_DEPRECATION | VR_MESSAGE_TAINTING))
+        return VR_RPC_FAILED;
+    size_t n = 0;
+    vrp_messages_ret *r = c->ret;
+    r->msgs.msgs_val = vr_core_domain_messages(dom, a->flags, &n);
+    r->msgs.msgs_len = (unsigned)(n < VRP_MESSAGES_MAX ? n : VRP_MESSAGES_MAX);
+    return VR_RPC_OK;
+}
+
 /* Each is refused on the read-only socket, as libvirt refuses them: the
  * screen and the agent's answers are the guest's, not the host's. */
 const vr_rpc_proc vr_rpc_guest_procs[] = {
@@ -622,6 +460,7 @@ const vr_rpc_proc vr_rpc_guest_procs[] = {
     VR_RPC_PROC(277, "virDomainGetHostname", vrp_dom_flags_args, vrp_str_ret, hostname, true),
     VR_RPC_PROC(349, "virDomainGetFSInfo", vrp_dom_flags_args, vrp_fsinfo_ret, get_fsinfo, true),
     VR_RPC_PROC(418, "virDomainGetGuestInfo", vrp_guest_info_args, vrp_guest_info_ret, guest_info, true),
+    VR_RPC_PROC(426, "virDomainGetMessages", vrp_dom_flags_args, vrp_messages_ret, get_messages, false),
     VR_RPC_PROC(337, "virDomainGetTime", vrp_dom_flags_args, vrp_time_ret, get_time, true),
     VR_RPC_PROC(338, "virDomainSetTime", vrp_set_time_args, vrp_void, set_time, true),
     VR_RPC_PROC(VR_RPC_QEMU_PROC(1), "virDomainQemuMonitorCommand", vrp_monitor_args, vrp_str_ret,

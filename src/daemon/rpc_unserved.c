@@ -23,7 +23,6 @@ static const struct {
     {312, "virConnectGetCPUModelNames"},
     {343, "virDomainOpenGraphicsFD"},
     {360, "virConnectRegisterCloseCallback"},
-    {426, "virDomainGetMessages"},
 };
 
 const char *vr_rpc_unserved_name(int number)

@@ -78,6 +78,21 @@ expect_match "... its disk named by the domain's target (vdc)" "$gi" '^fs\.[0-9]
 expect_match "guestinfo: the guest's disks (guest-get-disks)" "$gi" '^disk\.[0-9]+\.name +: /dev/vd[ab]$'
 expect_match "guestinfo: eth0's address" "$gi" '^if\.[0-9]+\.addr\.0\.addr +: 10\.0\.2\.15$'
 expect_match "guestinfo --hostname: that kind only" "$(virsh guestinfo ops --hostname | cut -d' ' -f1 | sort -u | tr '\n' ' ')" '^hostname $'
+# vireo guestinfo: the daemon's one call (GET .../guestinfo), the same
+# keys, types and lines as virsh's (used-bytes may move between calls).
+nobytes() { grep -v '\.used-bytes ' <<<"$1"; }
+vgi=$("$VIREO" guestinfo ops)
+expect_eq "vireo guestinfo: virsh guestinfo's lines, one for one ($(wc -l <<<"$vgi") lines)" \
+    "$(nobytes "$vgi")" "$(nobytes "$(virsh guestinfo ops)")"
+expect_eq "vireo guestinfo --hostname: virsh's line" "$("$VIREO" guestinfo ops --hostname)" "$(virsh guestinfo ops --hostname)"
+expect_eq "vireo guestinfo --os --interface: virsh's lines" "$("$VIREO" guestinfo ops --os --interface)" \
+    "$(virsh guestinfo ops --os --interface)"
+gj=$("$VIREO" guestinfo ops --json)
+expect_eq "vireo guestinfo --json: typed values (count a number, partition a bool, hostname a string)" \
+    "$(jq -r '[(."if.count"|type), (."disk.0.partition"|type), (.hostname|type)] | join(" ")' <<<"$gj")" \
+    "number boolean string"
+expect_eq "... the same keys as the text" "$(jq -r 'keys_unsorted[]' <<<"$gj")" "$(sed -E 's/ *: .*//' <<<"$vgi")"
+expect_fail "vireo guestinfo of an unknown domain: one line" "nosuch" "$VIREO" guestinfo nosuch
 py=$(/usr/bin/python3 - "$URI" <<'PY'
 import sys, libvirt
 d = libvirt.open(sys.argv[1]).lookupByName("ops")
@@ -284,11 +299,43 @@ test_cleanup
 
 # ---- rename a shut-off domain ----
 virsh destroy ops >/dev/null
+expect_fail "vireo guestinfo of a shut-off domain (no agent to ask): one line" "not running|agent" \
+    "$VIREO" guestinfo ops
 virsh domrename ops ops2 >/dev/null
 expect_match "domrename" "$(virsh list --all --name)" '^ops2$'
 verr "domrename to a name taken" "ops2|exists|already" domrename ops2 ops2
 virsh domrename ops2 ops >/dev/null
 expect_match "domrename back" "$(virsh list --all --name)" '^ops$'
+
+# virDomainGetMessages (virsh dominfo's "Messages:"): none for a type
+# 'qemu' domain; a type 'kvm' one run under TCG (this host's KVM is not
+# usable) has its notice as libvirt's "tainted: ..." line, as vireo
+# dominfo's Notice lines; with KVM usable, none either.
+expect_eq "virsh dominfo: no Messages for a type 'qemu' domain" "$(virsh dominfo ops | grep -c '^Messages:')" 0
+tiny_xml tk kvm "" >"$ROOT/tk.xml"
+virsh define "$ROOT/tk.xml" >/dev/null
+virsh start tk >/dev/null
+notices=$("$VIREO" dominfo tk | sed -n 's/^Notice: *//p')
+msgs=$(virsh dominfo tk | sed -n 's/^Messages: *//p; s/^  \{16\}//p' | grep . || true)
+expect_eq "virsh dominfo: the TCG-for-kvm notices as tainted: messages ($(wc -l <<<"$notices") of them)" \
+    "$msgs" "$(sed '/./s/^/tainted: /' <<<"$notices")"
+py=$(/usr/bin/python3 - "$URI" <<'PY'
+import sys, libvirt
+d = libvirt.open(sys.argv[1]).lookupByName("tk")
+print("deprecation", d.messages(libvirt.VIR_DOMAIN_MESSAGE_DEPRECATION))
+print("tainting", len(d.messages(libvirt.VIR_DOMAIN_MESSAGE_TAINTING)))
+try:
+    d.messages(1 << 5)
+except libvirt.libvirtError as e:
+    print("error", e.get_error_code())
+PY
+)
+expect_match "python3-libvirt messages(DEPRECATION): none kept" "$py" '^deprecation \[\]$'
+expect_match "python3-libvirt messages(TAINTING): the notices" "$py" "^tainting $(grep -c . <<<"$notices")\$"
+expect_match "python3-libvirt messages(unknown flag): libvirt's invalid-argument error" "$py" '^error 8$'
+virsh destroy tk >/dev/null
+virsh undefine tk >/dev/null
+expect_eq "vireod logged no virDomainGetMessages (426) as unserved" "$(grep -c 'procedure 426' "$ROOT/vireod.log")" 0
 
 no_sanitizer_report
 echo "$CHECKS checks passed"
