@@ -170,16 +170,18 @@ static int run_attach_interface(vr_cli *cli, int argc, char **argv)
     if (r >= 0)
         return r;
     if (!type || (!source && strcmp(type, "user") != 0))
-        return vr_cli_usage(cmd, "missing %s", !type ? "TYPE (network or bridge)" : "SOURCE");
-    if (strcmp(type, "network") != 0 && strcmp(type, "bridge") != 0 && strcmp(type, "user") != 0)
-        return vr_cli_usage(cmd, "TYPE: 'network', 'bridge' or 'user', not '%s'", type);
+        return vr_cli_usage(cmd, "missing %s", !type ? "TYPE (network, bridge, direct or user)" : "SOURCE");
+    if (strcmp(type, "network") != 0 && strcmp(type, "bridge") != 0 && strcmp(type, "direct") != 0 &&
+        strcmp(type, "user") != 0)
+        return vr_cli_usage(cmd, "TYPE: 'network', 'bridge', 'direct' or 'user', not '%s'", type);
     vr_strbuf x = {0};
     vr_strbuf_add(&x, "<interface");
     attr(&x, "type", type);
     vr_strbuf_add(&x, ">");
     if (source) {
         vr_strbuf_add(&x, "<source");
-        attr(&x, strcmp(type, "bridge") == 0 ? "bridge" : "network", source);
+        /* direct: a macvtap on the host NIC SOURCE, libvirt's default mode. */
+        attr(&x, strcmp(type, "bridge") == 0 ? "bridge" : strcmp(type, "direct") == 0 ? "dev" : "network", source);
         vr_strbuf_add(&x, "/>");
     }
     if (mac) {
@@ -214,7 +216,7 @@ static int run_detach_interface(vr_cli *cli, int argc, char **argv)
     if (r >= 0)
         return r;
     if (!type)
-        return vr_cli_usage(cmd, "missing TYPE (network, bridge or user)");
+        return vr_cli_usage(cmd, "missing TYPE (network, bridge, direct or user)");
     vireo_conn *c = vr_cli_connect(cli);
     if (!c)
         return VR_EXIT_FAIL;
@@ -308,12 +310,13 @@ const vr_command vr_cmd_detach_disk = {
     "detach-disk", "Remove a disk from a domain (TARGET, or the disk's source path).",
     "DOMAIN TARGET " AFFECT_USAGE, run_detach_disk};
 const vr_command vr_cmd_attach_interface = {
-    "attach-interface", "Add a network interface to a domain (a new tap on the network's bridge).",
-    "DOMAIN network|bridge|user SOURCE [--model virtio|e1000|rtl8139] [--mac MAC] [--target TAP] " AFFECT_USAGE,
+    "attach-interface", "Add a network interface to a domain (a new tap on the network's bridge, or a macvtap "
+                        "on a host NIC for direct).",
+    "DOMAIN network|bridge|direct|user SOURCE [--model virtio|e1000|rtl8139] [--mac MAC] [--target TAP] " AFFECT_USAGE,
     run_attach_interface};
 const vr_command vr_cmd_detach_interface = {
     "detach-interface", "Remove a network interface from a domain (by --mac, or the only one of TYPE).",
-    "DOMAIN network|bridge|user [--mac MAC] " AFFECT_USAGE, run_detach_interface};
+    "DOMAIN network|bridge|direct|user [--mac MAC] " AFFECT_USAGE, run_detach_interface};
 const vr_command vr_cmd_attach_device = {
     "attach-device", "Add the <disk>, <interface> or <memory model='dimm'> of an XML file to a domain.",
     "DOMAIN FILE " AFFECT_USAGE, run_attach_device};

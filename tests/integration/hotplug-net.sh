@@ -50,6 +50,26 @@ expect_fail "detach of a MAC that is not there" "52:54:00:00:00:99" \
     $V detach-interface debian12 network --mac 52:54:00:00:00:99
 expect_fail "attach-interface to a network that does not exist" "nope" \
     $V attach-interface debian12 network nope --model virtio
+# direct: a macvtap on a host NIC (a veth of the test's namespace; this
+# kernel has no dummy links).
+ip -n "$HOSTNS" link add vrdum0 type veth peer name vrdum1
+ip -n "$HOSTNS" link set vrdum0 up
+ip -n "$HOSTNS" link set vrdum1 up
+out=$($V attach-interface debian12 direct vrdum0 --model virtio --mac 52:54:00:15:16:77 --live)
+expect_match "attach-interface direct --live" "$out" "Interface attached successfully"
+out=$(guest_until debian12 "cat /sys/class/net/eth1/address" '52:54:00:15:16:77')
+expect_match "the guest sees the macvtap NIC" "$out" "52:54:00:15:16:77"
+expect_match "dumpxml: type direct on vrdum0" "$($V dumpxml debian12 | tr -d '\n')" \
+    "<interface type=.direct.>.*<source dev=.vrdum0."
+ip -n "$HOSTNS" -o link show | grep -q "macvtap.*@vrdum0" || fail "no macvtap on vrdum0 in the host namespace"
+ok "a macvtap sits on vrdum0"
+expect_match "detach-interface direct --live" "$($V detach-interface debian12 direct --mac 52:54:00:15:16:77 --live)" \
+    "Interface detached successfully"
+wait_for 30 "the macvtap NIC is gone from the guest" gone
+mv_gone() { ! ip -n "$HOSTNS" -o link show | grep -q "@vrdum0"; }
+wait_for 10 "the macvtap on vrdum0 is gone" mv_gone
+expect_fail "attach-interface direct to a NIC that does not exist" "nonic0" \
+    $V attach-interface debian12 direct nonic0 --live
 
 # change-media: the CD-ROM's medium out, then in again.
 size() { guest debian12 "cat /sys/block/sr0/size" | grep -E '^[0-9]+$' | tail -1; }
