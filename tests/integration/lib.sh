@@ -43,6 +43,18 @@ need_asan_daemon() {
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 }
 
+# virsh_daemon: Debian's virsh against the ASan daemon's libvirt-sock:
+# checks the guest images, the ASan build and virsh, starts the daemon,
+# sets URI to its libvirt-sock and virsh() to quiet virsh on it.
+virsh_daemon() {
+    need_images
+    need_asan_daemon
+    command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
+    start_daemon "$ASAN_VIREOD"
+    URI="qemu:///system?socket=$ROOT/libvirt-sock"
+    virsh() { command virsh -q -c "$URI" "$@"; }
+}
+
 # start_daemon [VIREOD]: a vireod in a fresh --root; the CLI reaches it
 # through VIREO_DEFAULT_URI.
 start_daemon() {

@@ -12,12 +12,7 @@
 # clouds and in containers: then only the processors of /proc/cpuinfo).
 # The daemon is the ASan build.
 . "$(dirname "$0")/lib.sh"
-need_images
-need_asan_daemon
-command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
-start_daemon "$ASAN_VIREOD"
-URI="qemu:///system?socket=$ROOT/libvirt-sock"
-virsh() { command virsh -q -c "$URI" "$@"; }
+virsh_daemon # the ASan build; URI is its libvirt-sock, virsh() quiet virsh on it
 W=$ROOT/w
 mkdir -p "$W"
 

@@ -12,12 +12,7 @@
 # one-line errors. The daemon is the ASan build; the guest's NIC is
 # user-mode, so no network objects are made.
 . "$(dirname "$0")/lib.sh"
-need_images
-need_asan_daemon
-command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
-start_daemon "$ASAN_VIREOD"
-URI="qemu:///system?socket=$ROOT/libvirt-sock"
-virsh() { command virsh -q -c "$URI" "$@"; }
+virsh_daemon # the ASan build; URI is its libvirt-sock, virsh() quiet virsh on it
 serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
 
 # The tiny guest with its agent's channel, a VGA card and a qcow2 disk.

@@ -101,7 +101,7 @@ out=$("$VIREO" find-storage-pool-sources disk)
 expect_match "find-storage-pool-sources disk offers the blank disk" "$(tr -d '\n ' <<<"$out")" "<source><devicepath=\"$D4\"/></source>"
 grep -q "\"$D1\"" <<<"$out" && fail "find-storage-pool-sources offered $D1, which has a partition table"
 ok "...and not the disk with a label"
-expect_fail "find-storage-pool-sources of a dir pool" "finds sources of disk and iscsi-direct pools, not 'dir'" \
+expect_fail "find-storage-pool-sources of a dir pool" "finds sources of disk, iscsi-direct and rbd pools, not 'dir'" \
     "$VIREO" find-storage-pool-sources dir
 
 # Bad input on the disk pool.

@@ -9,6 +9,7 @@
 import { html } from 'lit';
 import { addStrings, t } from './i18n.js';
 import { xmlEscape } from './format.js';
+import { fieldRow } from './page-base.js';
 
 addStrings({
   en: {
@@ -77,19 +78,19 @@ export function ipv6Xml(v) {
 
 export const nat66Xml = (v) => (v.ipv6?.nat66 ? "<nat ipv6='yes'/>" : '');
 
-// The fields, in the form's grid; `field` is networks-form.js's row.
-export function v6DnsFields(field, kind, e) {
+// The fields, in the form's grid.
+export function v6DnsFields(kind, e) {
   return html`
-    ${field('net-ipv6', t('net.f.ipv6'), e.ipv6, html`<input id="net-ipv6" name="ipv6" placeholder="fd42:1::/64"
+    ${fieldRow('net-ipv6', t('net.f.ipv6'), e.ipv6, html`<input id="net-ipv6" name="ipv6" placeholder="fd42:1::/64"
       autocomplete="off" spellcheck="false" aria-invalid=${e.ipv6 ? 'true' : 'false'}
       aria-describedby="net-ipv6-help net-ipv6-error">
       <span class="choices"><label><input type="checkbox" name="dhcp6"> ${t('net.f.dhcp6')}</label>
       ${kind === 'nat' ? html`<label><input type="checkbox" name="nat66"> ${t('net.f.nat66')}</label>` : ''}</span>`,
       t('net.f.ipv6.help'))}
-    ${field('net-forwarders', t('net.f.forwarders'), '', html`<input id="net-forwarders" name="forwarders"
+    ${fieldRow('net-forwarders', t('net.f.forwarders'), '', html`<input id="net-forwarders" name="forwarders"
       placeholder="9.9.9.9" autocomplete="off" spellcheck="false" aria-invalid=${e.dns ? 'true' : 'false'}
       aria-describedby="net-forwarders-help net-dnshosts-error">`, t('net.f.forwarders.help'))}
-    ${field('net-dnshosts', t('net.f.dnshosts'), e.dns, html`<textarea id="net-dnshosts" name="dnshosts" rows="2"
+    ${fieldRow('net-dnshosts', t('net.f.dnshosts'), e.dns, html`<textarea id="net-dnshosts" name="dnshosts" rows="2"
       spellcheck="false" aria-invalid=${e.dns ? 'true' : 'false'} aria-describedby="net-dnshosts-help net-dnshosts-error"></textarea>`,
       t('net.f.dnshosts.help'))}`;
 }

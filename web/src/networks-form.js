@@ -13,6 +13,7 @@ import { html } from 'lit';
 import { call, callXml } from './api.js';
 import { addStrings, t } from './i18n.js';
 import { xmlEscape } from './format.js';
+import { fieldRow } from './page-base.js';
 import { dnsXml, ipv6Xml, nat66Xml, readV6Dns, v6DnsFields } from './networks-form-v6dns.js';
 
 addStrings({
@@ -207,12 +208,6 @@ export function submitNetwork(page, ev) {
   });
 }
 
-// One labelled input with its error paragraph below.
-function field(id, label, e, extra, help) {
-  return html`<label for=${id}>${label}</label>
-    <div>${extra}${help ? html`<small id="${id}-help" class="muted">${help}</small>` : ''}
-      <p id="${id}-error" class="error" role="alert" data-testid="${id}-error">${e ?? ''}</p></div>`;
-}
 
 function ipFields(page, e) {
   const plan = planSubnet(page.subnetText);
@@ -220,7 +215,7 @@ function ipFields(page, e) {
   const hosts = page.netHosts;
   const setHost = (i, k, v) => { page.netHosts = hosts.map((h, j) => (j === i ? { ...h, [k]: v } : h)); };
   return html`
-    ${field('net-subnet', t('net.f.subnet'), e.subnet, html`<input id="net-subnet" name="subnet"
+    ${fieldRow('net-subnet', t('net.f.subnet'), e.subnet, html`<input id="net-subnet" name="subnet"
       placeholder="192.168.150.0/24" autocomplete="off" spellcheck="false" .value=${page.subnetText}
       @input=${(ev) => { page.subnetText = ev.target.value; }} aria-invalid=${e.subnet ? 'true' : 'false'}
       aria-describedby="net-subnet-help net-subnet-error">`, t('net.f.subnet.help'))}
@@ -255,17 +250,17 @@ export function netForm(page) {
   const k = page.netKind;
   return html`<h2>${t('net.new')}</h2>
     <form class="card form-grid" data-testid="net-form" novalidate @submit=${(ev) => submitNetwork(page, ev)}>
-      ${field('net-name', t('net.f.name'), e.name, html`<input id="net-name" name="name" required autocomplete="off"
+      ${fieldRow('net-name', t('net.f.name'), e.name, html`<input id="net-name" name="name" required autocomplete="off"
         spellcheck="false" aria-invalid=${e.name ? 'true' : 'false'} aria-describedby="net-name-error">`)}
       <span class="label" id="net-mode-label">${t('net.f.mode')}</span>
       <div role="radiogroup" aria-labelledby="net-mode-label" class="choices">${kinds.map((x) => html`
         <label><input type="radio" name="mode" value=${x} .checked=${x === k}
           @change=${() => { page.netKind = x; page.formErrors = {}; }}> ${t(`net.f.kind.${x}`)}</label>`)}</div>
-      ${withIp.has(k) ? html`${ipFields(page, e)}${v6DnsFields(field, k, e)}` : ''}
-      ${k === 'bridge' ? field('net-bridge', t('net.f.bridge'), e.bridge, html`<input id="net-bridge" name="bridge"
+      ${withIp.has(k) ? html`${ipFields(page, e)}${v6DnsFields(k, e)}` : ''}
+      ${k === 'bridge' ? fieldRow('net-bridge', t('net.f.bridge'), e.bridge, html`<input id="net-bridge" name="bridge"
         placeholder="br0" autocomplete="off" spellcheck="false" aria-invalid=${e.bridge ? 'true' : 'false'}
         aria-describedby="net-bridge-help net-bridge-error">`, t('net.f.bridge.help')) : ''}
-      ${k === 'macvtap' ? html`${field('net-dev', t('net.f.dev'), e.dev, html`<input id="net-dev" name="dev"
+      ${k === 'macvtap' ? html`${fieldRow('net-dev', t('net.f.dev'), e.dev, html`<input id="net-dev" name="dev"
           placeholder="enp1s0" autocomplete="off" spellcheck="false" aria-invalid=${e.dev ? 'true' : 'false'}
           aria-describedby="net-dev-help net-dev-error">`, t('net.f.dev.help'))}
         <label for="net-mvmode">${t('net.f.mvmode')}</label>

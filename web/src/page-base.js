@@ -80,6 +80,15 @@ export class FeedRefresh {
   }
 }
 
+// A row of a form's grid: the label, then the control with its help
+// (ID-help) and its error paragraph (ID-error, also its testid) below.
+// The control's aria-describedby names them.
+export function fieldRow(id, label, error, control, help) {
+  return html`<label for=${id}>${label}</label>
+    <div>${control}${help ? html`<small id="${id}-help" class="muted">${help}</small>` : ''}
+      <p id="${id}-error" class="error" role="alert" data-testid="${id}-error">${error ?? ''}</p></div>`;
+}
+
 export class ListPage extends LitElement {
   static properties = {
     selected: {},

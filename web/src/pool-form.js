@@ -19,7 +19,7 @@ import { html } from 'lit';
 import { call, callXml } from './api.js';
 import { addStrings, t } from './i18n.js';
 import { xmlEscape } from './format.js';
-import { ListPage } from './page-base.js';
+import { ListPage, fieldRow } from './page-base.js';
 import { createSecret, secretLabel } from './secrets-list.js';
 
 addStrings({
@@ -251,11 +251,8 @@ export class VrPoolForm extends ListPage {
     const e = this.formErrors[name];
     const id = `pool-${name}`;
     const described = [help ? `${id}-help` : '', `${id}-error`].join(' ').trim();
-    return html`<label for=${id}>${label}</label>
-      <div><input id=${id} name=${name} type=${type} autocomplete="off" spellcheck="false" placeholder=${placeholder}
-          aria-invalid=${e ? 'true' : 'false'} aria-describedby=${described}>
-        ${help ? html`<small id="${id}-help" class="muted">${help}</small>` : ''}
-        <p id="${id}-error" class="error" role="alert" data-testid="${id}-error">${e ?? ''}</p></div>`;
+    return fieldRow(id, label, e, html`<input id=${id} name=${name} type=${type} autocomplete="off" spellcheck="false"
+      placeholder=${placeholder} aria-invalid=${e ? 'true' : 'false'} aria-describedby=${described}>`, help);
   }
 
   render() {

@@ -11,7 +11,7 @@ import { call } from './api.js';
 import { waitJob } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 import { memory } from './format.js';
-import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
+import { FeedRefresh, ListPage, fetchInto, fieldRow } from './page-base.js';
 
 addStrings({
   en: {
@@ -141,10 +141,8 @@ export class VrTemplatesPage extends ListPage {
     const e = this.formErrors;
     return html`<form class="card form-grid" data-testid="tpl-vm-form" novalidate @submit=${(ev) => this.newVm(ev, tpl)}>
       <h3>${t('tpl.newvm.of', tpl)}</h3>
-      <label for="tpl-vm-name">${t('tpl.vm.name')}</label>
-      <div><input id="tpl-vm-name" name="name" autocomplete="off" spellcheck="false" .value=${`${tpl}-1`}
-          aria-invalid=${e.name ? 'true' : 'false'} aria-describedby="tpl-vm-name-error">
-        <p id="tpl-vm-name-error" class="error" role="alert" data-testid="tpl-vm-name-error">${e.name ?? ''}</p></div>
+      ${fieldRow('tpl-vm-name', t('tpl.vm.name'), e.name, html`<input id="tpl-vm-name" name="name" autocomplete="off"
+        spellcheck="false" .value=${`${tpl}-1`} aria-invalid=${e.name ? 'true' : 'false'} aria-describedby="tpl-vm-name-error">`)}
       <span class="label" id="tpl-vm-kind">${t('tpl.vm.kind')}</span>
       <div role="radiogroup" aria-labelledby="tpl-vm-kind" class="choices">
         <label><input type="radio" name="kind" value="linked" checked> ${t('tpl.vm.linked')}</label>
@@ -178,23 +176,16 @@ export class VrTemplatesPage extends ListPage {
     const off = this.domains.filter((d) => d.state === 'shut off' && !d.template);
     return html`<h2>${t('tpl.make')}</h2>
     <form class="card form-grid" data-testid="tpl-form" novalidate @submit=${(ev) => this.seal(ev)}>
-      <label for="tpl-domain">${t('tpl.f.domain')}</label>
-      <div>${off.length ? html`<select id="tpl-domain" name="domain" aria-invalid=${e.domain ? 'true' : 'false'}
-          aria-describedby="tpl-domain-help tpl-domain-error"><option value=""></option>
-          ${off.map((d) => html`<option value=${d.name}>${d.name}</option>`)}</select>`
-        : html`<p class="muted">${t('tpl.f.domain.none')}</p>`}
-        <small id="tpl-domain-help" class="muted">${t('tpl.f.domain.help')}</small>
-        <p id="tpl-domain-error" class="error" role="alert" data-testid="tpl-domain-error">${e.domain ?? ''}</p></div>
-      <label for="tpl-hostname">${t('tpl.f.hostname')}</label>
-      <div><input id="tpl-hostname" name="hostname" autocomplete="off" spellcheck="false" placeholder="plantilla"
-          aria-invalid=${e.hostname ? 'true' : 'false'} aria-describedby="tpl-hostname-help tpl-hostname-error">
-        <small id="tpl-hostname-help" class="muted">${t('tpl.f.hostname.help')}</small>
-        <p id="tpl-hostname-error" class="error" role="alert" data-testid="tpl-hostname-error">${e.hostname ?? ''}</p></div>
-      <label for="tpl-firstboot">${t('tpl.f.firstboot')}</label>
-      <div><textarea id="tpl-firstboot" name="firstboot" rows="3" spellcheck="false"
-          aria-describedby="tpl-firstboot-help tpl-firstboot-error"></textarea>
-        <small id="tpl-firstboot-help" class="muted">${t('tpl.f.firstboot.help')}</small>
-        <p id="tpl-firstboot-error" class="error" role="alert" data-testid="tpl-firstboot-error">${e.firstboot ?? ''}</p></div>
+      ${fieldRow('tpl-domain', t('tpl.f.domain'), e.domain, off.length ? html`<select id="tpl-domain" name="domain"
+          aria-invalid=${e.domain ? 'true' : 'false'} aria-describedby="tpl-domain-help tpl-domain-error">
+          <option value=""></option>${off.map((d) => html`<option value=${d.name}>${d.name}</option>`)}</select>`
+        : html`<p class="muted">${t('tpl.f.domain.none')}</p>`, t('tpl.f.domain.help'))}
+      ${fieldRow('tpl-hostname', t('tpl.f.hostname'), e.hostname, html`<input id="tpl-hostname" name="hostname"
+          autocomplete="off" spellcheck="false" placeholder="plantilla" aria-invalid=${e.hostname ? 'true' : 'false'}
+          aria-describedby="tpl-hostname-help tpl-hostname-error">`, t('tpl.f.hostname.help'))}
+      ${fieldRow('tpl-firstboot', t('tpl.f.firstboot'), e.firstboot, html`<textarea id="tpl-firstboot" name="firstboot"
+          rows="3" spellcheck="false" aria-describedby="tpl-firstboot-help tpl-firstboot-error"></textarea>`,
+        t('tpl.f.firstboot.help'))}
       <span></span>
       <div>${progressRow(this.sealJob, t('tpl.make'))}
         <button type="submit" class="primary" data-testid="tpl-go" ?disabled=${this.busy || !off.length}>${t('tpl.f.submit')}</button>

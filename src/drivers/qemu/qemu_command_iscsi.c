@@ -35,39 +35,56 @@ char *vr_qc_query_get(const char *query, const char *key)
     return NULL;
 }
 
-vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url)
+bool vr_qc_volume_url_split(cmd *c, const vr_disk_def *d, const char *url, const char *scheme, const char *shape,
+                            vr_qc_volume_url *u)
 {
-    const char *rest = url + strlen("iscsi://");
+    const char *rest = url + strlen(scheme);
     const char *slash1 = strchr(rest, '/'), *query = strchr(rest, '?');
     const char *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
     if (!slash1 || !slash2 || (query && query < slash2)) {
-        vr_qc_fail(c, "disk %s: '%s' is not an iscsi://HOST:PORT/IQN/LUN volume", d->target_dev, url);
+        vr_qc_fail(c, "disk %s: '%s' is not an %s volume", d->target_dev, url, shape);
+        return false;
+    }
+    *u = (vr_qc_volume_url){
+        .head = rest,
+        .slash1 = slash1,
+        .slash2 = slash2,
+        .tail = slash2 + 1,
+        .tail_len = query ? (size_t)(query - slash2 - 1) : strlen(slash2 + 1),
+        .args = query ? query + 1 : NULL,
+    };
+    return true;
+}
+
+char *vr_qc_disk_secret(cmd *c, const vr_disk_def *d, const char *file, const char *format)
+{
+    char *id = vr_asprintf("sec-%s", d->target_dev);
+    vr_qc_secret_object(c, id, file, format);
+    return id;
+}
+
+vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url)
+{
+    vr_qc_volume_url u;
+    if (!vr_qc_volume_url_split(c, d, url, "iscsi://", "iscsi://HOST:PORT/IQN/LUN", &u))
         return NULL;
-    }
-    char *initiator = vr_qc_query_get(query ? query + 1 : NULL, "initiator-name");
-    char *user = vr_qc_query_get(query ? query + 1 : NULL, "user");
-    char *pwfile = vr_qc_query_get(query ? query + 1 : NULL, "password-file");
-    bool auth = user && pwfile;
-    if (auth) {
-        char *id = vr_asprintf("sec-%s", d->target_dev);
-        vr_qc_secret_object(c, id, pwfile, "raw");
-        free(id);
-    }
+    char *initiator = vr_qc_query_get(u.args, "initiator-name");
+    char *user = vr_qc_query_get(u.args, "user");
+    char *pwfile = vr_qc_query_get(u.args, "password-file");
+    char *secret = user && pwfile ? vr_qc_disk_secret(c, d, pwfile, "raw") : NULL;
     vr_qprops *p = vr_qp_new(NULL, NULL);
     vr_qp_str(p, "driver", "iscsi");
     vr_qp_str(p, "transport", "tcp");
-    vr_qp_strf(p, "portal", "%.*s", (int)(slash1 - rest), rest);
-    vr_qp_strf(p, "target", "%.*s", (int)(slash2 - slash1 - 1), slash1 + 1);
-    if (query)
-        vr_qp_strf(p, "lun", "%.*s", (int)(query - slash2 - 1), slash2 + 1);
-    else
-        vr_qp_str(p, "lun", slash2 + 1);
+    vr_qp_strf(p, "portal", "%.*s", (int)(u.slash1 - u.head), u.head);
+    vr_qp_strf(p, "target", "%.*s", (int)(u.slash2 - u.slash1 - 1), u.slash1 + 1);
+    vr_qp_strf(p, "lun", "%.*s", (int)u.tail_len, u.tail);
     vr_qp_str(p, "initiator-name", initiator);
-    if (auth) {
+    if (secret) {
         vr_qp_str(p, "user", user);
-        vr_qp_strf(p, "password-secret", "sec-%s", d->target_dev);
+        vr_qp_str(p, "password-secret", secret);
     }
     vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
+    free(secret);
     free(initiator);
     free(user);
     free(pwfile);

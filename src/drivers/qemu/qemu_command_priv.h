@@ -46,6 +46,22 @@ vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url);
 void vr_qc_secret_object(cmd *c, const char *id, const char *file, const char *format);
 /* The value of `key` in the query "a=1&b=2" (malloc'ed), or NULL. */
 char *vr_qc_query_get(const char *query, const char *key);
+/* A pool volume's URL SCHEME://HEAD/MID/TAIL[?ARGS] as the storage
+ * driver resolves it (iscsi, rbd), split in place. */
+typedef struct {
+    const char *head;           /* up to slash1 */
+    const char *slash1, *slash2; /* MID between them */
+    const char *tail;           /* slash2 + 1, of tail_len bytes */
+    size_t tail_len;
+    const char *args; /* after the '?', or NULL */
+} vr_qc_volume_url;
+/* false (and the build failed: "disk DEV: 'URL' is not an SHAPE
+ * volume") when `url` has not that form. */
+bool vr_qc_volume_url_split(cmd *c, const vr_disk_def *d, const char *url, const char *scheme, const char *shape,
+                            vr_qc_volume_url *u);
+/* The disk's secret object sec-DEV for its key or password in `file`;
+ * returns the id (malloc'ed) its node names. */
+char *vr_qc_disk_secret(cmd *c, const vr_disk_def *d, const char *file, const char *format);
 /* qemu_command_rbd.c: the same for an image of an rbd pool. */
 vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url);
 /* ... and for a <disk type='network'> of protocol rbd (its key in

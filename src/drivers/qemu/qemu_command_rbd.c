@@ -74,10 +74,7 @@ static void add_mon(rbd_spec *s, const char *mon, size_t len)
 /* The node and, with cephx, its secret object before it. */
 static vr_qprops *rbd_props(cmd *c, const vr_disk_def *d, const rbd_spec *s)
 {
-    bool auth = s->user && s->key_file;
-    char *id = vr_asprintf("sec-%s", d->target_dev);
-    if (auth)
-        vr_qc_secret_object(c, id, s->key_file, s->key_raw ? "raw" : "base64");
+    char *id = s->user && s->key_file ? vr_qc_disk_secret(c, d, s->key_file, s->key_raw ? "raw" : "base64") : NULL;
     vr_qprops *p = vr_qp_new(NULL, NULL);
     vr_qp_str(p, "driver", "rbd");
     vr_qp_str(p, "pool", s->pool);
@@ -94,7 +91,7 @@ static vr_qprops *rbd_props(cmd *c, const vr_disk_def *d, const rbd_spec *s)
             free(k);
         }
     }
-    if (auth) {
+    if (id) {
         vr_qp_str(p, "user", s->user);
         vr_qp_str(p, "auth-client-required.0", "cephx");
         vr_qp_str(p, "auth-client-required.1", "none");
@@ -109,26 +106,21 @@ static vr_qprops *rbd_props(cmd *c, const vr_disk_def *d, const rbd_spec *s)
 
 vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url)
 {
-    const char *rest = url + strlen("rbd://");
-    const char *at = strchr(rest, '@'), *slash1 = strchr(rest, '/'), *query = strchr(rest, '?');
-    if (at && slash1 && at > slash1)
-        at = NULL;
-    const char *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
-    if (!slash1 || !slash2 || (query && query < slash2)) {
-        vr_qc_fail(c, "disk %s: '%s' is not an rbd://MON/POOL/IMAGE volume", d->target_dev, url);
+    vr_qc_volume_url u;
+    if (!vr_qc_volume_url_split(c, d, url, "rbd://", "rbd://MON/POOL/IMAGE", &u))
         return NULL;
-    }
+    const char *at = memchr(u.head, '@', (size_t)(u.slash1 - u.head));
     rbd_spec s = {0};
-    s.user = at ? vr_strndup(rest, (size_t)(at - rest)) : NULL;
-    for (const char *m = at ? at + 1 : rest; m < slash1;) {
-        const char *comma = memchr(m, ',', (size_t)(slash1 - m));
-        const char *end = comma ? comma : slash1;
+    s.user = at ? vr_strndup(u.head, (size_t)(at - u.head)) : NULL;
+    for (const char *m = at ? at + 1 : u.head; m < u.slash1;) {
+        const char *comma = memchr(m, ',', (size_t)(u.slash1 - m));
+        const char *end = comma ? comma : u.slash1;
         add_mon(&s, m, (size_t)(end - m));
         m = end + 1;
     }
-    s.key_file = vr_qc_query_get(query ? query + 1 : NULL, "key-file");
-    s.pool = vr_strndup(slash1 + 1, (size_t)(slash2 - slash1 - 1));
-    s.image = query ? vr_strndup(slash2 + 1, (size_t)(query - slash2 - 1)) : vr_strdup(slash2 + 1);
+    s.key_file = vr_qc_query_get(u.args, "key-file");
+    s.pool = vr_strndup(u.slash1 + 1, (size_t)(u.slash2 - u.slash1 - 1));
+    s.image = vr_strndup(u.tail, u.tail_len);
     vr_qprops *p = rbd_props(c, d, &s);
     spec_free(&s);
     return p;
