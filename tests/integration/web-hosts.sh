@@ -13,7 +13,10 @@
 # sshd and daemon only): added as vireo+ssh://vlab@…, lab1 is managed as
 # that user (its VMs listed, sshd's log says vlab). The local daemon is the ASan/UBSan build (the forwarding
 # and tunnels are new C): no sanitizer report at its exit. The machine's
-# own namespace is never touched.
+# own namespace is never touched. vlab also runs a session daemon of its
+# own on lab1 (its HOME's XDG socket): added as vireo+ssh://vlab@…/session,
+# the page finds that socket over ssh and lists its VM (sesion1, not the
+# system daemon's lejana), and vireo -c vireo+ssh://vlab@…/session agrees.
 source "$(dirname "$0")/lib.sh"
 need_images
 need_browser
@@ -81,6 +84,18 @@ wait_for 10 "lab1's vireod answers" "$VIREO" -c "$LAB1" uri
 tiny_xml lejana >"$ROOT/lejana.xml"
 "$VIREO" -c "$LAB1" define "$ROOT/lejana.xml" >/dev/null
 
+# vlab's session daemon on lab1, as a login over ssh finds it: no
+# XDG_RUNTIME_DIR (sshd without PAM), so ~/.cache/vireo/run/vireod.sock.
+asvlab() { "$ROOT/inlab1" setpriv --reuid vlab --regid vlab --init-groups env -i HOME="$ROOT/vlab" PATH=/usr/bin:/bin "$@"; }
+SESSOCK=$ROOT/vlab/.cache/vireo/run/vireod.sock
+asvlab "$VIREOD" --session >>"$ROOT/lab1-session.log" 2>&1 &
+SESPID=$!
+wait_for 10 "vlab's session vireod answers" asvlab "$VIREO" -c "vireo:///session?socket=$SESSOCK" uri
+tiny_xml sesion1 >"$ROOT/sesion1.xml"
+asvlab "$VIREO" -c "vireo:///session?socket=$SESSOCK" define "$ROOT/sesion1.xml" >/dev/null
+expect_match "vlab's session daemon holds sesion1" \
+    "$(asvlab "$VIREO" -c "vireo:///session?socket=$SESSOCK" list --all)" ' sesion1 '
+
 # The local daemon, with a VM of its own that lab1's pages must not show.
 PORT=8480
 DAEMON_WRAP="ip netns exec $LOCALNS" DAEMON_OPTS="--no-default-network --web 127.0.0.1:$PORT --web-root $VIREO_SRC/web/dist" \
@@ -93,6 +108,7 @@ rc=0
 VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$("$VIREO" web-token) VIREO_CLI=$VIREO \
 VIREO_LAB1_URI="$LAB1" VIREO_REMOTE="vireo+ssh://root@10.97.0.1/system?socket=$REMSOCK" \
 VIREO_REMOTE_USER="vireo+ssh://vlab@10.97.0.1/system?socket=$REMSOCK" \
+VIREO_REMOTE_SESSION="vireo+ssh://vlab@10.97.0.1/session" \
 VIREO_REMOTE_NOGROUP="vireo+ssh://vnone@10.97.0.1/system?socket=$REMSOCK" \
 VIREO_AUTHORIZED_KEYS=$ROOT/authorized_keys VIREO_SSHD_CTL=$ROOT/sshd-ctl \
 VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" \
@@ -108,6 +124,21 @@ out=$(ip netns exec "$LOCALNS" "$VIREO" -c \
     fail "vnone (not in group vireo) listed lab1's VMs: $out"
 expect_match "vnone's CLI says why and what to do" "$out" \
     "ssh reached 10.97.0.1 as vnone, but sshd could not open .*vireod.sock for vnone: on 10.97.0.1, vnone must be root or in group vireo"
+# vlab's session daemon from the CLI: the socket found over ssh, its VM
+# listed (and not the system daemon's), as the page showed.
+out=$(ip netns exec "$LOCALNS" "$VIREO" -c \
+    "vireo+ssh://vlab@10.97.0.1/session?keyfile=$ROOT/etc/vireo/hosts/id_ed25519&no_verify=1" list --all 2>&1) ||
+    fail "vireo -c vireo+ssh://vlab@10.97.0.1/session list: $out"
+expect_match "the CLI over ssh lists vlab's session VM sesion1" "$out" ' sesion1 '
+grep -q lejana <<<"$out" && fail "the CLI over ssh to vlab's session lists the system's lejana: $out"
+ok "the CLI over ssh to vlab's session does not list the system's lejana"
+# vnone has no session daemon: one line that says so and what to do.
+out=$(ip netns exec "$LOCALNS" "$VIREO" -c \
+    "vireo+ssh://vnone@10.97.0.1/session?keyfile=$ROOT/etc/vireo/hosts/id_ed25519&no_verify=1" list 2>&1) &&
+    fail "vnone's session (none runs) listed: $out"
+expect_match "no session daemon for vnone: the CLI says what to do" "$out" \
+    "vnone's session daemon does not answer on .*/.cache/vireo/run/vireod.sock: start it there"
+kill "$SESPID"; wait "$SESPID" 2>/dev/null || true
 "$VIREO" -c "$LAB1" destroy lejana >/dev/null 2>&1 || true
 kill "$REMPID"; wait "$REMPID" 2>/dev/null || true
 [ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
