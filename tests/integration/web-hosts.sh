@@ -16,7 +16,9 @@
 # own namespace is never touched. vlab also runs a session daemon of its
 # own on lab1 (its HOME's XDG socket): added as vireo+ssh://vlab@…/session,
 # the page finds that socket over ssh and lists its VM (sesion1, not the
-# system daemon's lejana), and vireo -c vireo+ssh://vlab@…/session agrees.
+# system daemon's lejana), and vireo -c vireo+ssh://vlab@…/session agrees;
+# vauto, whose session daemon is not up, gets one started on demand by
+# lab1's vireo, as vireo:///session does locally.
 source "$(dirname "$0")/lib.sh"
 need_images
 need_browser
@@ -44,15 +46,24 @@ usermod --prefix "$ROOT/users" -p '*' vlab
 # vnone: a user of lab1 outside group vireo, whom the daemon's socket refuses.
 useradd --prefix "$ROOT/users" -U -d "$ROOT/vlab" -M -s /bin/sh vnone
 usermod --prefix "$ROOT/users" -p '*' vnone
+# vauto: a user whose session daemon is not up: vireo+ssh://vauto@…/session
+# starts it through lab1's vireo (on PATH in lab1's /usr/local/bin, a
+# directory of the test's own bind-mounted there).
+useradd --prefix "$ROOT/users" -U -d "$ROOT/vauto" -M -s /bin/sh vauto
+usermod --prefix "$ROOT/users" -p '*' vauto
+mkdir -p "$ROOT/vauto" "$ROOT/localbin"
+ln -s "$VIREO" "$ROOT/localbin/vireo"
 cat > "$ROOT/inlab1" <<SH
 #!/usr/bin/env bash
 exec ip netns exec $REMNS unshare --mount --propagation private bash -c '
     for f in passwd group shadow gshadow; do mount --bind $ROOT/users/etc/\$f /etc/\$f || exit 1; done
+    mount --bind $ROOT/localbin /usr/local/bin || exit 1
     exec "\$@"' inlab1 "\$@"
 SH
 chmod +x "$ROOT/inlab1"
 chmod 755 "$ROOT"
 chown "$("$ROOT/inlab1" id -u vlab):$("$ROOT/inlab1" id -g vlab)" "$ROOT/vlab"
+chown "$("$ROOT/inlab1" id -u vauto):$("$ROOT/inlab1" id -g vauto)" "$ROOT/vauto"
 expect_match "lab1 knows vlab, in group vireo" "$("$ROOT/inlab1" id vlab)" 'groups=.*\(vireo\)'
 expect_eq "the machine's own /etc has no vlab" "$(getent passwd vlab || echo none)" none
 
@@ -139,6 +150,19 @@ out=$(ip netns exec "$LOCALNS" "$VIREO" -c \
 expect_match "no session daemon for vnone: the CLI says what to do" "$out" \
     "vnone's session daemon does not answer on .*/.cache/vireo/run/vireod.sock: start it there"
 kill "$SESPID"; wait "$SESPID" 2>/dev/null || true
+# vauto has no session daemon yet: the connection starts one on lab1 (as
+# vireo:///session does locally), owned by vauto, and lists its no VMs.
+AUTOSOCK=$ROOT/vauto/.cache/vireo/run/vireod.sock
+out=$(ip netns exec "$LOCALNS" "$VIREO" -c \
+    "vireo+ssh://vauto@10.97.0.1/session?keyfile=$ROOT/etc/vireo/hosts/id_ed25519&no_verify=1" list --all 2>&1) ||
+    fail "vireo -c vireo+ssh://vauto@10.97.0.1/session list (its daemon to be started): $out"
+[ -S "$AUTOSOCK" ] || fail "no session socket $AUTOSOCK after the remote connection"
+autopid=$(ip netns exec "$REMNS" ss -xlpn | grep -F "$AUTOSOCK" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+[ -n "$autopid" ] || fail "nothing listens on $AUTOSOCK in lab1"
+expect_eq "vauto's session daemon, started over ssh, runs as vauto" \
+    "$(stat -c %u /proc/"$autopid")" "$("$ROOT/inlab1" id -u vauto)"
+ok "vauto's session daemon started on demand over ssh (pid $autopid), its list: $(tr '\n' ' ' <<<"$out")"
+kill "$autopid"
 "$VIREO" -c "$LAB1" destroy lejana >/dev/null 2>&1 || true
 kill "$REMPID"; wait "$REMPID" 2>/dev/null || true
 [ "$rc" -eq 0 ] || fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
