@@ -36,8 +36,11 @@ ok "two namespaces as two hosts, 10.97.0.2 (local) and 10.97.0.1 (lab1)"
 # lab1's users: /etc's passwd, group and shadow copied and given group
 # vireo and the user vlab in it by useradd --prefix (a private root); its
 # password field '*' (no password, not locked: sshd takes its key).
-# inlab1 CMD runs CMD in lab1's namespace with those files over /etc's,
-# in a mount namespace of its own: the machine's /etc is never touched.
+# inlab1 CMD runs CMD in lab1's namespace with a copy of /etc holding
+# those files over /etc, in a mount namespace of its own: the machine's
+# /etc is never touched. (A directory, not the four files: a file bind
+# mount is lost from view when the machine's file is replaced by rename,
+# as useradd on the machine does meanwhile, and lab1 then forgets vlab.)
 mkdir -p "$ROOT/users/etc" "$ROOT/vlab"
 cp -p /etc/passwd /etc/group /etc/shadow /etc/gshadow "$ROOT/users/etc/"
 groupadd --prefix "$ROOT/users" vireo
@@ -53,10 +56,12 @@ useradd --prefix "$ROOT/users" -U -d "$ROOT/vauto" -M -s /bin/sh vauto
 usermod --prefix "$ROOT/users" -p '*' vauto
 mkdir -p "$ROOT/vauto" "$ROOT/localbin"
 ln -s "$VIREO" "$ROOT/localbin/vireo"
+cp -a /etc "$ROOT/lab1etc"
+cp -p "$ROOT/users/etc/passwd" "$ROOT/users/etc/group" "$ROOT/users/etc/shadow" "$ROOT/users/etc/gshadow" "$ROOT/lab1etc/"
 cat > "$ROOT/inlab1" <<SH
 #!/usr/bin/env bash
 exec ip netns exec $REMNS unshare --mount --propagation private bash -c '
-    for f in passwd group shadow gshadow; do mount --bind $ROOT/users/etc/\$f /etc/\$f || exit 1; done
+    mount --bind $ROOT/lab1etc /etc || exit 1
     mount --bind $ROOT/localbin /usr/local/bin || exit 1
     exec "\$@"' inlab1 "\$@"
 SH
