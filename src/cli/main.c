@@ -62,7 +62,7 @@ const size_t vr_n_commands = sizeof(vr_commands) / sizeof(vr_commands[0]);
 static void usage(FILE *out)
 {
     fprintf(out, "usage: vireo [-c URI] [-r] COMMAND [ARGS]\n\n"
-                 "  -c, --connect URI  vireo:///system, vireo:///session, vireo+ssh://[user@]host/system\n"
+                 "  -c, --connect URI  vireo:///system, vireo:///session, vireo+ssh://[user@]host/system|session\n"
                  "  -r, --readonly     a read-only connection\n\ncommands:\n");
     for (size_t i = 0; i < vr_n_commands; i++)
         fprintf(out, "  %-14s %s\n", vr_commands[i]->name, vr_commands[i]->summary);

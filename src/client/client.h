@@ -71,8 +71,9 @@ char *vr_client_escape(vireo_conn *c, const char *s);
 char *vr_client_path(vireo_conn *c, const char *base, const char *key, const char *rest);
 
 typedef struct {
-    char *canonical;      /* vireo:///system, vireo:///session, vireo+ssh://u@h:p/system */
-    char *socket;         /* local socket, or for ssh the remote one */
+    char *canonical;      /* vireo:///system, vireo:///session, vireo+ssh://u@h:p/system|session */
+    char *socket;         /* local socket, or for ssh the remote one (NULL for a remote
+                           * session until vr_ssh_session_found) */
     bool explicit_socket; /* ?socket= given */
     bool session, readonly;
     bool ssh;
@@ -92,7 +93,15 @@ int vr_session_spawn(const char *socket, char **err);
 /* Forward a local socket to the remote daemon's over one ssh
  * connection (OpenSSH stream-local forwarding). Sets c->socket to the
  * local end. */
-int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err);
+int vr_ssh_open(vireo_conn *c, vr_uri *u, char **err);
+/* vireo+ssh://…/session: the command that prints the remote user's
+ * session socket (starting the session daemon when vireo is there), and
+ * its output read into u->socket (0, or -1 with *err). */
+const char *vr_ssh_session_probe(void);
+/* argv[n…]: -N, the -L forward of `forward` (LOCAL:REMOTE) and `target`,
+ * then NULL (7 slots). */
+void vr_ssh_forward_args(const char **argv, size_t n, const char *forward, const char *target);
+int vr_ssh_session_found(vr_uri *u, const char *out, char **err);
 void vr_ssh_close(vireo_conn *c);
 /* When ssh's error file `errfile` ends with its refusal to open the
  * remote socket (sshd connects to it as the remote user), the one line

@@ -102,29 +102,14 @@ int vr_session_spawn(const char *socket, char **err)
     return -1;
 }
 
-int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err)
+/* ssh's options for `u` into argv (room for 24), its count. */
+static size_t ssh_opts(const char **argv, const vr_uri *u, const char *port)
 {
-    char tmpl[] = "/tmp/vireo-ssh.XXXXXX";
-    if (!mkdtemp(tmpl)) {
-        vr_set_error(err, "cannot make a directory for the SSH tunnel: %s", strerror(errno));
-        return -1;
-    }
-    c->ssh_dir = vr_strdup(tmpl);
-    char *local = vr_asprintf("%s/vireod.sock", tmpl);
-    char *errfile = vr_asprintf("%s/ssh.err", tmpl);
-    char *forward = vr_asprintf("%s:%s", local, u->socket);
-    char *target = u->user ? vr_asprintf("%s@%s", u->user, u->host) : vr_strdup(u->host);
-    char port[16];
-    snprintf(port, sizeof(port), "%d", u->port ? u->port : 22);
-    const char *argv[32];
     size_t n = 0;
     argv[n++] = "ssh";
-    argv[n++] = "-N";
     argv[n++] = "-T";
     argv[n++] = "-p";
     argv[n++] = port;
-    argv[n++] = "-o";
-    argv[n++] = "ExitOnForwardFailure=yes";
     argv[n++] = "-o";
     argv[n++] = "ServerAliveInterval=15";
     if (!isatty(STDIN_FILENO)) {
@@ -146,10 +131,60 @@ int vr_ssh_open(vireo_conn *c, const vr_uri *u, char **err)
         /* LogLevel stays: ssh's output goes to the error file, whose last
          * line (a channel's "open failed", logged at INFO) is the reason. */
     }
-    argv[n++] = "-L";
-    argv[n++] = forward;
+    return n;
+}
+
+/* vireo+ssh://…/session: the remote user's session socket into
+ * u->socket, over a first ssh connection (a second one forwards it). */
+static int find_session(vr_uri *u, const char *port, const char *target, char **err)
+{
+    const char *argv[32];
+    size_t n = ssh_opts(argv, u, port);
+    argv[n++] = "-o";
+    argv[n++] = "LogLevel=ERROR";
     argv[n++] = target;
+    argv[n++] = vr_ssh_session_probe();
     argv[n] = NULL;
+    vr_child_spec s = {.argv = (char *const *)argv, .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true,
+                       .inherit_stdin = isatty(STDIN_FILENO), .timeout_ms = 60000};
+    vr_child_result r = {0};
+    if (vr_child_run(&s, &r, err) < 0)
+        return -1;
+    int rc = -1;
+    if (!vr_child_ok(&r)) {
+        char *why = vr_strdup(r.err && *r.err ? r.err : "ssh failed without saying why");
+        vr_str_trim(why);
+        char *nl = strrchr(why, '\n');
+        vr_set_error(err, "cannot connect to %s over SSH: %s", u->host, nl ? nl + 1 : why);
+        free(why);
+    } else {
+        rc = vr_ssh_session_found(u, r.out, err);
+    }
+    vr_child_result_clear(&r);
+    return rc;
+}
+
+int vr_ssh_open(vireo_conn *c, vr_uri *u, char **err)
+{
+    char port[16];
+    snprintf(port, sizeof(port), "%d", u->port ? u->port : 22);
+    char *target = u->user ? vr_asprintf("%s@%s", u->user, u->host) : vr_strdup(u->host);
+    if (!u->socket && find_session(u, port, target, err) < 0) {
+        free(target);
+        return -1;
+    }
+    char tmpl[] = "/tmp/vireo-ssh.XXXXXX";
+    if (!mkdtemp(tmpl)) {
+        vr_set_error(err, "cannot make a directory for the SSH tunnel: %s", strerror(errno));
+        free(target);
+        return -1;
+    }
+    c->ssh_dir = vr_strdup(tmpl);
+    char *local = vr_asprintf("%s/vireod.sock", tmpl);
+    char *errfile = vr_asprintf("%s/ssh.err", tmpl);
+    char *forward = vr_asprintf("%s:%s", local, u->socket);
+    const char *argv[32];
+    vr_ssh_forward_args(argv, ssh_opts(argv, u, port), forward, target);
     /* A terminal stays ssh's, for a password or a host key question;
      * its complaints go to the error file (ssh -N prints nothing else). */
     int e = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -1,6 +1,6 @@
 /* Connection URIs:
  *   vireo:///system  vireo:///session  (qemu:// are aliases)
- *   vireo+ssh://[user@]host[:port]/system  (qemu+ssh:// alias)
+ *   vireo+ssh://[user@]host[:port]/system or /session  (qemu+ssh:// alias)
  * with ?socket=PATH, ?readonly=1, and for ssh ?keyfile=PATH, ?no_verify=1. */
 #include "client/client.h"
 #include "common/file.h"
@@ -57,7 +57,7 @@ static int params(const char *uri, const char *q, vr_uri *u, char **err)
 
 static int parse_ssh(const char *uri, const char *rest, vr_uri *u, char **err)
 {
-    /* rest: [user@]host[:port]/system[?params] */
+    /* rest: [user@]host[:port]/system|/session[?params] */
     u->ssh = true;
     const char *slash = strchr(rest, '/');
     if (!slash || slash == rest) {
@@ -85,19 +85,25 @@ static int parse_ssh(const char *uri, const char *rest, vr_uri *u, char **err)
     free(hostpart);
     const char *path = slash, *q = strchr(path, '?');
     size_t plen = q ? (size_t)(q - path) : strlen(path);
-    if (plen != 7 || strncmp(path, "/system", 7) != 0) {
-        vr_set_error(err, "remote URIs reach the system daemon: use %.*s/system", (int)(slash - uri), uri);
+    u->session = plen == 8 && strncmp(path, "/session", 8) == 0;
+    if (!u->session && (plen != 7 || strncmp(path, "/system", 7) != 0)) {
+        vr_set_error(err, "a remote URI ends in /system or /session: use %.*s/system", (int)(slash - uri), uri);
         return -1;
     }
     if (params(uri, q ? q + 1 : NULL, u, err) < 0)
         return -1;
-    if (!u->socket)
+    if (u->session && u->readonly) {
+        vr_set_error(err, "a session daemon has no read-only socket: drop readonly from %s", uri);
+        return -1;
+    }
+    /* A remote session socket is found over ssh (vr_ssh_session_probe). */
+    if (!u->socket && !u->session)
         u->socket = vr_strdup(u->readonly ? "/run/vireo/vireod-ro.sock" : "/run/vireo/vireod.sock");
     char port[16] = "";
     if (u->port)
         snprintf(port, sizeof(port), ":%d", u->port);
-    u->canonical = vr_asprintf("vireo+ssh://%s%s%s%s/system", u->user ? u->user : "", u->user ? "@" : "",
-                               u->host, port);
+    u->canonical = vr_asprintf("vireo+ssh://%s%s%s%s/%s", u->user ? u->user : "", u->user ? "@" : "",
+                               u->host, port, u->session ? "session" : "system");
     return 0;
 }
 
@@ -154,7 +160,12 @@ char *vr_ssh_refusal(const char *errfile, const vr_uri *u)
     char *m = NULL;
     /* "channel 2: open failed: connect failed: open failed": sshd names
      * no reason (a missing socket and a refused user look alike). */
-    if (strstr(last, "open failed")) {
+    if (strstr(last, "open failed") && u->session) {
+        const char *user = u->user ? u->user : "your user";
+        m = vr_asprintf("ssh reached %s as %s, but %s's session daemon does not answer on %s: start it there "
+                        "(vireod --session), or install vireo there so that it starts on first use",
+                        u->host, user, user, u->socket);
+    } else if (strstr(last, "open failed")) {
         const char *user = u->user ? u->user : "your user";
         m = vr_asprintf("ssh reached %s as %s, but sshd could not open %s for %s: on %s, %s must be root or in "
                         "group vireo and vireod must run there (?socket=PATH names another socket); "
@@ -163,4 +174,51 @@ char *vr_ssh_refusal(const char *errfile, const vr_uri *u)
     }
     free(last);
     return m;
+}
+
+/* The end of a tunnel's ssh command line, after its n options: forward
+ * `forward` (LOCAL:REMOTE sockets) to `target`, nothing run there. */
+void vr_ssh_forward_args(const char **argv, size_t n, const char *forward, const char *target)
+{
+    argv[n++] = "-N";
+    argv[n++] = "-o";
+    argv[n++] = "ExitOnForwardFailure=yes";
+    argv[n++] = "-L";
+    argv[n++] = forward;
+    argv[n++] = target;
+    argv[n] = NULL;
+}
+
+/* The command run over ssh for vireo+ssh://…/session: the remote user's
+ * session socket by the rule vr_session_socket() follows there
+ * ($XDG_RUNTIME_DIR/vireo, else ${XDG_CACHE_HOME:-~/.cache}/vireo/run),
+ * the session daemon started first when vireo is installed there and it
+ * is not up (a connection starts it, as locally). In sh, whatever the
+ * user's login shell. */
+const char *vr_ssh_session_probe(void)
+{
+    return "sh -c '"
+           "r=; case \"$XDG_RUNTIME_DIR\" in /*) r=$XDG_RUNTIME_DIR/vireo;; esac; "
+           "if [ -z \"$r\" ]; then c=$XDG_CACHE_HOME; "
+           "case \"$c\" in /*) ;; *) c=${HOME:-/tmp}/.cache;; esac; r=$c/vireo/run; fi; "
+           "s=$r/vireod.sock; "
+           "if [ ! -S \"$s\" ] && command -v vireo >/dev/null 2>&1; then "
+           "vireo -c vireo:///session uri >/dev/null 2>&1; fi; "
+           "echo \"VIREO-SESSION-SOCKET $s\"'";
+}
+
+/* The socket in the probe's output `out` into u->socket: 0, or -1 with *err. */
+int vr_ssh_session_found(vr_uri *u, const char *out, char **err)
+{
+    const char *tag = "VIREO-SESSION-SOCKET ", *at = out ? strstr(out, tag) : NULL;
+    if (!at) {
+        vr_set_error(err, "ssh reached %s, but cannot find %s's session socket there (is /bin/sh there?)",
+                     u->host, u->user ? u->user : "your user");
+        return -1;
+    }
+    at += strlen(tag);
+    size_t len = strcspn(at, "\r\n");
+    free(u->socket);
+    u->socket = vr_strndup(at, len);
+    return 0;
 }

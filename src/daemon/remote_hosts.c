@@ -8,7 +8,10 @@
  * answers, CONNECTED while ssh lives, UNREACHABLE with ssh's last line
  * when it ends or when sshd cannot open the remote socket as the user
  * (not root nor in group vireo there: vr_ssh_refusal), and a new try
- * every RETRY_MS until it comes back. */
+ * every RETRY_MS until it comes back. A vireo+ssh://…/session host first
+ * asks over ssh where the user's session socket is (vr_ssh_session_probe,
+ * which starts that daemon when vireo is installed there), its answer
+ * read by the same timer once that ssh ends; then the tunnel goes to it. */
 #include "daemon/remote_hosts.h"
 #include "client/client.h"
 #include "common/child.h"
@@ -39,7 +42,8 @@ typedef struct vr_remote_host {
     vr_host_state state;
     char *error;             /* why it is unreachable */
     pid_t ssh_pid;
-    char *sock, *errfile;
+    pid_t probe_pid;         /* a session host's socket being found */
+    char *sock, *errfile, *probefile;
     struct event *timer;
     int tries;
 } vr_remote_host;
@@ -72,14 +76,25 @@ static bool answers(const char *path)
     return ok;
 }
 
+static void end_child(pid_t *pid)
+{
+    if (*pid > 0) {
+        kill(*pid, SIGTERM);
+        waitpid(*pid, NULL, 0);
+        *pid = 0;
+    }
+}
+
 static void stop_ssh(vr_remote_host *h)
 {
-    if (h->ssh_pid > 0) {
-        kill(h->ssh_pid, SIGTERM);
-        waitpid(h->ssh_pid, NULL, 0);
-        h->ssh_pid = 0;
-    }
+    end_child(&h->ssh_pid);
+    end_child(&h->probe_pid);
     unlink(h->sock);
+    /* A session socket is found again at the next try. */
+    if (h->u.session && !h->u.explicit_socket) {
+        free(h->u.socket);
+        h->u.socket = NULL;
+    }
 }
 
 static void set_unreachable(vr_remote_host *h, char *why)
@@ -93,17 +108,15 @@ static void set_unreachable(vr_remote_host *h, char *why)
     arm(h, RETRY_MS);
 }
 
-static void start_ssh(vr_remote_host *h)
+/* ssh's options for host `h` into argv (room for 24), its count;
+ * `port` and `known` are the caller's buffers for their values. */
+static size_t ssh_opts(const vr_remote_host *h, const char **argv, char port[16], char **known)
 {
-    vr_remote_hosts *rh = h->rh;
-    char *forward = vr_asprintf("%s:%s", h->sock, h->u.socket);
-    char *target = h->u.user ? vr_asprintf("%s@%s", h->u.user, h->u.host) : vr_strdup(h->u.host);
-    char *known = vr_asprintf("UserKnownHostsFile=%s", rh->known_hosts);
-    char port[16];
-    snprintf(port, sizeof(port), "%d", h->u.port ? h->u.port : 22);
-    const char *argv[40];
+    const vr_remote_hosts *rh = h->rh;
+    *known = vr_asprintf("UserKnownHostsFile=%s", rh->known_hosts);
+    snprintf(port, 16, "%d", h->u.port ? h->u.port : 22);
     size_t n = 0;
-    const char *fixed[] = {"ssh", "-N", "-T", "-p", port, "-o", "ExitOnForwardFailure=yes", "-o",
+    const char *fixed[] = {"ssh", "-T", "-p", port, "-o",
                            "ServerAliveInterval=15", "-o", "ServerAliveCountMax=2", "-o", "BatchMode=yes",
                            "-o", "ConnectTimeout=10", "-o", "IdentitiesOnly=yes", "-i",
                            h->u.keyfile ? h->u.keyfile : rh->key};
@@ -119,33 +132,88 @@ static void start_ssh(vr_remote_host *h)
         argv[n++] = "-o";
         argv[n++] = "StrictHostKeyChecking=accept-new";
         argv[n++] = "-o";
-        argv[n++] = known;
+        argv[n++] = *known;
     }
-    argv[n++] = "-L";
-    argv[n++] = forward;
-    argv[n++] = target;
-    argv[n] = NULL;
-    unlink(h->sock);
-    /* Its complaints to the error file (ssh -N prints nothing else); its
-     * own session, no terminal: ssh never asks. */
-    int e = open(h->errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    return n;
+}
+
+/* ssh `argv` started with its output (both streams) into `file`, in its
+ * own session, no terminal: ssh never asks. Its pid into *pid and the
+ * host CONNECTING, watched by its timer; or the host unreachable. */
+static void spawn_ssh(vr_remote_host *h, const char **argv, const char *file, pid_t *pid)
+{
+    int e = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     vr_child_spec s = {.argv = (char *const *)argv, .out = e >= 0 ? VR_CHILD_OUT_FD : VR_CHILD_OUT_NULL,
                        .out_fd = e, .new_session = true};
     char *err = NULL;
-    pid_t pid = vr_child_spawn(&s, &err);
+    pid_t p = vr_child_spawn(&s, &err);
     if (e >= 0)
         close(e);
-    free(forward);
-    free(target);
-    free(known);
-    if (pid < 0) {
+    if (p < 0) {
         set_unreachable(h, err);
         return;
     }
-    h->ssh_pid = pid;
+    *pid = p;
     h->state = VR_HOST_CONNECTING;
     h->tries = 0;
     arm(h, POLL_MS);
+}
+
+/* A session host: where its user's session socket is, asked over ssh;
+ * host_timer reads the answer when that ssh ends. */
+static void start_probe(vr_remote_host *h)
+{
+    char port[16], *known;
+    const char *argv[40];
+    size_t n = ssh_opts(h, argv, port, &known);
+    char *target = h->u.user ? vr_asprintf("%s@%s", h->u.user, h->u.host) : vr_strdup(h->u.host);
+    argv[n++] = "-o";
+    argv[n++] = "LogLevel=ERROR";
+    argv[n++] = target;
+    argv[n++] = vr_ssh_session_probe();
+    argv[n] = NULL;
+    spawn_ssh(h, argv, h->probefile, &h->probe_pid);
+    free(target);
+    free(known);
+}
+
+static void start_ssh(vr_remote_host *h);
+
+/* The probe's answer: the tunnel to the socket it names, or why not. */
+static void probe_done(vr_remote_host *h, int st)
+{
+    h->probe_pid = 0;
+    char *out = vr_file_read(h->probefile, NULL), *err = NULL;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !(out && strstr(out, "VIREO-SESSION-SOCKET")))
+        err = vr_strdup("cannot run ssh: install openssh-client");
+    else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        err = vr_file_last_line(h->probefile, "ssh ended without saying why");
+    else
+        vr_ssh_session_found(&h->u, out, &err);
+    free(out);
+    if (err)
+        set_unreachable(h, err);
+    else
+        start_ssh(h);
+}
+
+static void start_ssh(vr_remote_host *h)
+{
+    if (!h->u.socket) {
+        start_probe(h);
+        return;
+    }
+    char *forward = vr_asprintf("%s:%s", h->sock, h->u.socket);
+    char *target = h->u.user ? vr_asprintf("%s@%s", h->u.user, h->u.host) : vr_strdup(h->u.host);
+    char port[16], *known;
+    const char *argv[40];
+    vr_ssh_forward_args(argv, ssh_opts(h, argv, port, &known), forward, target);
+    unlink(h->sock);
+    /* Its complaints to the error file (ssh -N prints nothing else). */
+    spawn_ssh(h, argv, h->errfile, &h->ssh_pid);
+    free(forward);
+    free(target);
+    free(known);
 }
 
 static void host_timer(evutil_socket_t fd, short what, void *opaque)
@@ -153,11 +221,20 @@ static void host_timer(evutil_socket_t fd, short what, void *opaque)
     (void)fd;
     (void)what;
     vr_remote_host *h = opaque;
+    int st;
+    if (h->probe_pid > 0) {
+        if (waitpid(h->probe_pid, &st, WNOHANG) == h->probe_pid)
+            probe_done(h, st);
+        else if (++h->tries >= CONNECT_TRIES)
+            set_unreachable(h, vr_strdup("no answer over SSH within 20 s"));
+        else
+            arm(h, POLL_MS);
+        return;
+    }
     if (h->ssh_pid <= 0) { /* a retry */
         start_ssh(h);
         return;
     }
-    int st;
     if (waitpid(h->ssh_pid, &st, WNOHANG) == h->ssh_pid) {
         h->ssh_pid = 0;
         set_unreachable(h, WIFEXITED(st) && WEXITSTATUS(st) == 127
@@ -193,6 +270,8 @@ static void host_free(vr_remote_host *h)
     if (h->timer)
         event_free(h->timer);
     unlink(h->errfile);
+    unlink(h->probefile);
+    free(h->probefile);
     vr_uri_clear(&h->u);
     free(h->name);
     free(h->uri);
@@ -242,7 +321,8 @@ static int host_add(vr_remote_hosts *rh, const char *name, const char *uri, int 
     vr_remote_host *h = vr_calloc(1, sizeof(*h));
     char *uerr = NULL;
     if (vr_uri_parse(uri, &h->u, &uerr) < 0 || !h->u.ssh) {
-        vr_set_error(err, "'%s': %s", uri, uerr ? uerr : "a remote host is vireo+ssh://[user@]host[:port]/system");
+        vr_set_error(err, "'%s': %s", uri,
+                     uerr ? uerr : "a remote host is vireo+ssh://[user@]host[:port]/system (or /session)");
         free(uerr);
         vr_uri_clear(&h->u);
         free(h);
@@ -254,6 +334,7 @@ static int host_add(vr_remote_hosts *rh, const char *name, const char *uri, int 
     h->uri = vr_strdup(uri);
     h->sock = vr_asprintf("%s/%s.sock", rh->run_dir, name);
     h->errfile = vr_asprintf("%s/%s.err", rh->run_dir, name);
+    h->probefile = vr_asprintf("%s/%s.probe", rh->run_dir, name);
     if (strlen(h->sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
         vr_set_error(err, "the tunnel's socket path %s is too long for a unix socket", h->sock);
         host_free(h);

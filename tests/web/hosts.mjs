@@ -117,6 +117,18 @@ async function unreachable() {
   ok('sshd back: lab1 conectado again on its own, 1 of 1 VMs running');
 }
 
+// Back to lab1 as root (leave() goes home from there), the host of row
+// `r` removed.
+async function backToLab1Removing(r) {
+  await page.click('nav a[href="#/hosts"]');
+  await page.click(`${row} [data-action=use]`);
+  await waitText('[data-testid=current-host]', /^Anfitrión: lab1$/);
+  await page.click('nav a[href="#/hosts"]');
+  await page.click(`${r} [data-testid=confirm-ask]`);
+  await page.click(`${r} [data-testid=confirm-yes]`);
+  await page.waitForSelector(r, { state: 'detached' });
+}
+
 // lab1 as vlab: not root, in lab1's group vireo, so the system daemon's
 // socket is vlab's to use through ssh; the daemon's key is in lab1's
 // authorized_keys for every user (the test's sshd reads one file).
@@ -151,15 +163,30 @@ async function nonRoot() {
   await waitText('tr[data-domain=lejana]', /en ejecución/);
   await shot('lab1-vlab-maquinas');
   ok(`lab1 as the unprivileged vlab (${env('VIREO_REMOTE_USER').replace(/\?.*/, '')}): conectado, its VM list shows lejana running`);
-  // Back to lab1 as root (leave() goes home from there), lab1u removed.
-  await page.click('nav a[href="#/hosts"]');
-  await page.click(`${row} [data-action=use]`);
-  await waitText('[data-testid=current-host]', /^Anfitrión: lab1$/);
-  await page.click('nav a[href="#/hosts"]');
-  await page.click(`${urow} [data-testid=confirm-ask]`);
-  await page.click(`${urow} [data-testid=confirm-yes]`);
-  await page.waitForSelector(urow, { state: 'detached' });
+  await backToLab1Removing(urow);
   ok('lab1u removed');
+}
+
+// vlab's session daemon on lab1 (vireo+ssh://vlab@…/session): the daemon
+// asks over ssh where its socket is, then forwards to it; its VM list is
+// that daemon's (sesion1), not the system daemon's (lejana).
+async function session() {
+  const srow = 'tr[data-host=lab1s]';
+  await page.fill('#host-name', 'lab1s');
+  await page.fill('#host-uri', env('VIREO_REMOTE_SESSION'));
+  await page.click('[data-testid=host-form] button[type=submit]');
+  await waitText(`${srow} [data-testid=host-state]`, /^conectado$/, 30000);
+  await waitText(`${srow} [data-testid=host-vms]`, /^0 en ejecución de 1$/);
+  await shot('lab1-sesion');
+  await page.click(`${srow} [data-action=use]`);
+  await waitText('[data-testid=current-host]', /^Anfitrión: lab1s$/);
+  await page.waitForSelector('tr[data-domain=sesion1]');
+  check(await page.locator('tr[data-domain=lejana]').count() === 0, "the system daemon's lejana shows among vlab's session VMs");
+  check(await page.locator('tr[data-domain=cercana]').count() === 0, "the local VM shows among vlab's session VMs");
+  await shot('lab1-sesion-maquinas');
+  ok(`lab1 as vlab's session daemon (${env('VIREO_REMOTE_SESSION')}): conectado, its VM list shows sesion1 only`);
+  await backToLab1Removing(srow);
+  ok('lab1s removed');
 }
 
 async function leave() {
@@ -185,6 +212,7 @@ await runSteps(async () => {
   await manage();
   await unreachable();
   await nonRoot();
+  await session();
   await leave();
 }, {
   ok, problems, ctx, cleanup: () => rmSync(tmp, { recursive: true, force: true }),

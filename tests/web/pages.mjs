@@ -420,14 +420,23 @@ async function firmwareTab() {
   let xml = inactiveXml('webp2');
   check(/<os firmware=['"]efi['"]>/.test(xml), `no <os firmware='efi'> after Aplicar: ${xml}`);
   check(/<feature enabled=['"]no['"] name=['"]secure-boot['"]\/>/.test(xml), `no secure-boot feature: ${xml}`);
+  await waitText('[data-testid=ed-fw-loader]', /se elige en el primer arranque/);
   // The next start picks OVMF and records it with the NVRAM (xml-domain.md).
+  // Started from the CLI, under the open Details tab: the tab reads the
+  // definition again on the event and shows what the start picked.
   vireo('start', 'webp2');
   xml = inactiveXml('webp2');
+  await waitText('[data-testid=ed-fw-loader]', /OVMF_CODE/, 20000);
+  await waitText('[data-testid=ed-fw-nvram]', /_VARS\.fd/);
+  await shot('05b-firmware-picked-es');
   vireo('destroy', 'webp2');
   check(/<loader[^>]*type=['"]pflash['"][^>]*>[^<]*OVMF_CODE[^<]*</.test(xml), `no OVMF loader after start: ${xml}`);
   const nvram = /<nvram[^>]*>([^<]+)</.exec(xml)?.[1];
+  const template = /<nvram[^>]*template=['"]([^'"]+)['"]/.exec(xml)?.[1];
   check(nvram && existsSync(nvram), `no NVRAM file after start: ${xml}`);
+  check(template && existsSync(template), `no NVRAM template after start: ${xml}`);
   ok(`firmware: BIOS → UEFI on the shut off webp2 (dumpxml: <os firmware='efi'>; started once: OVMF loader, NVRAM ${nvram})`);
+  ok('details: started from the CLI, the open Details tab of webp2 reloaded itself and shows the OVMF loader and NVRAM the start picked');
 
   await details('webp2');
   await waitText('[data-testid=ed-fw-kind]', /UEFI/);
@@ -440,6 +449,32 @@ async function firmwareTab() {
   check(!/firmware=|<loader|<nvram/.test(xml), `UEFI left in the definition after BIOS: ${xml}`);
   check(existsSync(nvram), 'the NVRAM file was removed');
   ok('firmware: back to BIOS (dumpxml: no firmware, loader or nvram; the NVRAM file stays, as the page says)');
+
+  // UEFI again: the NVRAM of the first UEFI start is still there (here
+  // overwritten with zeros, as variables the new firmware cannot use).
+  // The page's Start asks, and "new UEFI variables" makes it anew from
+  // the template (start ?reset_nvram=1), as vireo start --reset-nvram.
+  await details('webp2');
+  await page.selectOption('[data-testid=ed-fw-kind]', 'uefi');
+  await apply();
+  const size = readFileSync(nvram).length;
+  writeFileSync(nvram, Buffer.alloc(size));
+  await page.click('[data-action=start]');
+  await page.waitForSelector('[data-testid=nvram-dialog][open]');
+  await waitText('[data-testid=nvram-text]', /El firmware de webp2 cambió/);
+  await shot('06b-start-reset-nvram-es');
+  await page.click('[data-testid=nvram-reset]');
+  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
+  check(sha256(readFileSync(nvram)) === sha256(readFileSync(template)), 'the NVRAM was not made anew from its template');
+  check(/<loader[^>]*>[^<]*OVMF_CODE/.test(inactiveXml('webp2')), 'no loader recorded by the start');
+  vireo('destroy', 'webp2');
+  await waitText('[data-testid=domain-state]', /apagad|shut off/i, 20000);
+  await page.click('[data-action=start]');
+  await page.waitForTimeout(300);
+  check(await page.locator('[data-testid=nvram-dialog]').count() === 0, 'the NVRAM question came again with the loader recorded');
+  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
+  vireo('destroy', 'webp2');
+  ok(`start: after a firmware change the page's Start offered new UEFI variables; taken, ${nvram} equals its template again (sha256), and the next Start asks nothing`);
 }
 
 async function addChar(kind, status) {
@@ -476,10 +511,15 @@ async function serialDevices() {
   check(!/port=['"]1['"]/.test(vireo('dumpxml', 'webp1')), 'the running webp1 got serial port 1 live');
   ok('add hardware: a serial port on the running webp1 goes into its next start only (dumpxml --inactive has port 1, the live XML not)');
 
-  await details('webp1');
-  await page.click('[data-testid=ed-serial-remove-serial-1]');
-  await apply();
-  check(!/port=['"]1['"]/.test(inactiveXml('webp1')), 'serial port 1 still defined after Quitar');
+  // The Hardware tab lists it too, and removes it (from the next start).
+  await page.waitForSelector('[data-testid=hw-serials] tr[data-serial=serial-1]');
+  await shot('08b-hardware-serials-es');
+  await page.click('[data-testid=hw-remove-serial-1]');
+  await waitText('[data-testid=hw-row-status]', /Quitado serial-1: el próximo arranque ya no lo tiene/, 20000);
+  check(!/port=['"]1['"]/.test(inactiveXml('webp1')), 'serial port 1 still defined after Quitar on the Hardware tab');
+  check(await page.locator('[data-testid=hw-serials] tr[data-serial=serial-1]').count() === 0, 'serial-1 still listed');
+  check(/<serial type=['"]pty['"]>/.test(inactiveXml('webp1')), 'serial port 0 of webp1 went too');
+  ok('hardware: the serial ports, consoles and channels of webp1 listed on the Hardware tab; Quitar took serial port 1 out of its next start (dumpxml --inactive)');
   await details('webp2');
   await page.waitForSelector('tr[data-serial="channel-org.qemu.guest_agent.0"]');
   await shot('09-serial-list-es');

@@ -144,13 +144,13 @@ export function writeDevices(doc, v) {
 export const deviceFields = [[/<tpm|swtpm|tpm/i, 'tpm'], [/<sound|sound/i, 'sound'], [/<loader|<nvram|firmware|secure/i, 'fw']];
 
 // A row's name: serial-1, console-virtio-0, channel-org.qemu.guest_agent.0.
-const serialKey = (s) => (s.device === 'channel' ? `channel-${s.target}`
+export const serialKey = (s) => (s.device === 'channel' ? `channel-${s.target}`
   : s.device === 'console' ? `console-${s.target}-${s.port}` : `serial-${s.port}`);
 
 // The list without `s`. Serial port 0 and a console of target 'serial'
 // are one port (the console mirrors it, and the daemon adds the port
 // back for such a console), so each goes with the other.
-function withoutSerial(list, s) {
+export function withoutSerial(list, s) {
   const pair = (o) => (s.device === 'serial' && s.port === '0' && o.device === 'console' && o.target === 'serial')
     || (s.device === 'console' && s.target === 'serial' && o.device === 'serial' && o.port === '0');
   return list.filter((o) => o !== s && !pair(o));

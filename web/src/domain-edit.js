@@ -186,11 +186,17 @@ export class VrDomainEdit extends LitElement {
 
   // The page keeps this element when it moves to another VM: a new name
   // is a new definition to edit (never the last VM's XML under its name).
+  // It also reads the definition again when the VM starts or stops
+  // (elsewhere too: main.js follows the event feed), so the loader and
+  // NVRAM the first start picked show, unless edits are pending here.
   willUpdate(changed) {
-    if (changed.has('domain') && changed.get('domain')?.name !== this.domain.name) {
+    const old = changed.get('domain');
+    if (changed.has('domain') && old?.name !== this.domain.name) {
       this.v = null;
       this.errors = {};
       this.saved = null;
+      this.load();
+    } else if (changed.has('domain') && old && old.state !== this.domain.state && !this.dirty && !this.busy) {
       this.load();
     }
   }
@@ -202,6 +208,7 @@ export class VrDomainEdit extends LitElement {
       if (name !== this.domain.name) return; // another VM's page by now
       this.doc = new DOMParser().parseFromString(xml, 'application/xml');
       this.v = read(this.doc);
+      this.dirty = false;
       // Each definition read gets fresh controls: a <select> the user
       // changed no longer follows its options' `selected`.
       this.readCount = (this.readCount ?? 0) + 1;
@@ -211,7 +218,7 @@ export class VrDomainEdit extends LitElement {
     }
   }
 
-  set(k, value) { this.v = { ...this.v, [k]: value }; this.saved = null; }
+  set(k, value) { this.v = { ...this.v, [k]: value }; this.saved = null; this.dirty = true; }
 
   check(v) {
     const e = {};

@@ -5,10 +5,13 @@
 // `vireo define`), so nothing else in the definition changes. While it
 // runs, the memory it may use moves through its balloon (vireo setmem
 // --live: PUT /v1/domains/NAME/memory), as virt-manager's "current
-// allocation" does.
+// allocation" does. Serial ports, consoles and channels are listed with
+// Remove, as on the Details tab (domain-edit-devices.js): the daemon
+// does not hot-unplug them, so a running VM loses one at its next start.
 import { LitElement, html } from 'lit';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
+import { readDevices, serialKey, withoutSerial, writeDevices } from './domain-edit-devices.js';
 import './domain-add-hw.js';
 
 addStrings({
@@ -26,6 +29,7 @@ addStrings({
     'hw.cur.range': 'Give a whole number from 1 to {0}.',
     'hw.actions': 'Actions', 'hw.remove': 'Remove', 'hw.media': 'Change media', 'hw.eject': '(eject)',
     'hw.removed': 'Removed {0}.', 'hw.changed': 'The medium of {0} changed.',
+    'hw.serials': 'Serial ports, consoles and channels', 'hw.removed.next': 'Removed {0}: the next start goes without it.',
   },
   es: {
     'hw.disks': 'Discos', 'hw.nics': 'Interfaces de red', 'hw.boot': 'Orden de arranque', 'hw.resources': 'Memoria y vCPU',
@@ -42,6 +46,7 @@ addStrings({
     'hw.cur.range': 'Indique un número entero de 1 a {0}.',
     'hw.actions': 'Acciones', 'hw.remove': 'Quitar', 'hw.media': 'Cambiar medio', 'hw.eject': '(expulsar)',
     'hw.removed': 'Quitado {0}.', 'hw.changed': 'Cambió el medio de {0}.',
+    'hw.serials': 'Puertos serie, consolas y canales', 'hw.removed.next': 'Quitado {0}: el próximo arranque ya no lo tiene.',
   },
 });
 
@@ -67,7 +72,7 @@ function parse(xml) {
     model: attr(q('model', n), 'type'), mac: attr(q('mac', n), 'address'),
   }));
   return {
-    doc, disks, nics,
+    doc, disks, nics, serials: readDevices(doc).serials,
     memoryMib: Math.round((Number(memEl?.textContent) * (kib[unit] ?? 1)) / 1024),
     vcpus: Number(q('domain > vcpu')?.textContent ?? 1),
     boot: [...doc.querySelectorAll('os > boot')].map((b) => attr(b, 'dev')),
@@ -117,12 +122,12 @@ export class VrDomainHardware extends LitElement {
   // definition and, while it runs, from the VM (hot-unplug).
   // Not named remove(): that is Element's, and lit removes this element
   // with it when the page leaves the tab (it stayed on every other tab).
-  async removeDevice(key, fn) {
+  async removeDevice(key, fn, nextStart = false) {
     this.rowError = null;
     this.rowDone = null;
     try {
       await fn();
-      this.rowDone = t('hw.removed', key);
+      this.rowDone = t(nextStart && this.domain.state !== 'shut off' ? 'hw.removed.next' : 'hw.removed', key);
       await this.load();
     } catch (err) {
       this.rowError = { key, message: err.message };
@@ -150,7 +155,18 @@ export class VrDomainHardware extends LitElement {
     }
   }
 
-  rowActions(key, removeFn, cdromTarget) {
+  // A serial port, console or channel out of the definition the next
+  // start uses, read anew (and its serial-0 console pair with it).
+  async removeSerial(s) {
+    const doc = new DOMParser().parseFromString(await domApi.xml(this.domain.name, true, true), 'application/xml');
+    const v = readDevices(doc);
+    const mine = v.serials.find((x) => serialKey(x) === serialKey(s));
+    if (!mine) return; // gone already
+    writeDevices(doc, { ...v, serials: withoutSerial(v.serials, mine) });
+    await domApi.define(new XMLSerializer().serializeToString(doc));
+  }
+
+  rowActions(key, removeFn, cdromTarget, nextStart = false) {
     const err = this.rowError?.key === key ? this.rowError.message : '';
     return html`<td>
       ${cdromTarget ? html`<select aria-label="${t('hw.media')}: ${key}" @focus=${() => this.loadIsos()}
@@ -159,7 +175,7 @@ export class VrDomainHardware extends LitElement {
           ${(this.isos ?? []).map((p) => html`<option value=${p}>${p.split('/').pop()}</option>`)}</select>
         <button type="button" class="small" @click=${() => this.changeMedia(key)}>${t('hw.media')}</button>` : ''}
       <button type="button" class="small" data-testid="hw-remove-${key}" aria-describedby="hw-row-error-${key}"
-        @click=${() => this.removeDevice(key, removeFn)}>${t('hw.remove')}</button>
+        @click=${() => this.removeDevice(key, removeFn, nextStart)}>${t('hw.remove')}</button>
       <p class="error" role="alert" id="hw-row-error-${key}" data-testid="hw-row-error-${key}">${err}</p></td>`;
   }
 
@@ -256,6 +272,13 @@ export class VrDomainHardware extends LitElement {
         <tbody>${hw.nics.map((n) => html`<tr><td>${n.type}</td><td>${n.source}</td><td>${n.model}</td><td><code>${n.mac}</code></td>
           ${this.rowActions(n.mac, () => domApi.detachIface(this.domain.name, n.type, n.mac))}</tr>`)}</tbody>
         </table></div>` : html`<p>${t('hw.none')}</p>`}
+      <h2>${t('hw.serials')}</h2>
+      ${hw.serials.length ? html`<div class="scroll"><table class="grid" data-testid="hw-serials">
+        <thead><tr><th>${t('ed.serial.col.device')}</th><th>${t('ed.serial.col.type')}</th><th>${t('ed.serial.col.target')}</th><th>${t('hw.actions')}</th></tr></thead>
+        <tbody>${hw.serials.map((s) => html`<tr data-serial=${serialKey(s)}><td>${t(`ed.serial.${s.device}`, s.port)}</td>
+          <td>${s.type}</td><td>${s.target}</td>
+          ${this.rowActions(serialKey(s), () => this.removeSerial(s), false, true)}</tr>`)}</tbody>
+        </table></div>` : html`<p>${t('ed.serial.none')}</p>`}
       <p role="status" class="ok" data-testid="hw-row-status">${this.rowDone ?? ''}</p>
       <vr-domain-add-hw .domain=${this.domain} .hw=${hw} @changed=${() => this.load()}></vr-domain-add-hw>
       ${this.liveMemory()}

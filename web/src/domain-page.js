@@ -2,7 +2,9 @@
 // state and actions (start, shut down, reboot, force off, pause,
 // resume, clone, rename, delete), and tabs: overview, details (editable:
 // domain-edit.js), hardware, performance,
-// snapshots, console.
+// snapshots, console. Start offers new UEFI variables (start
+// ?reset_nvram=1, `vireo start --reset-nvram`) when the firmware changed
+// since they were made: see firmwareChanged().
 import { LitElement, html } from 'lit';
 import { api } from './api.js';
 import { domApi } from './api-domains.js';
@@ -29,6 +31,10 @@ addStrings({
     'del.heading': 'Delete {0}', 'del.storage': 'Also delete its disk images (not CD-ROMs)',
     'del.confirm': 'The definition of {0} is removed; this cannot be undone.', 'del.go': 'Delete',
     'del.running': 'The VM runs: force it off first to delete its disks.',
+    'nv.heading': 'Start {0}',
+    'nv.text': 'The firmware of {0} changed: this start picks the new one. The UEFI variables (boot entries, Secure Boot keys) in {1} were made for the old firmware and may not fit it.',
+    'nv.nofile': 'its NVRAM file',
+    'nv.reset': 'Start with new UEFI variables', 'nv.keep': 'Start, keeping them',
     cancel: 'Cancel',
   },
   es: {
@@ -42,9 +48,24 @@ addStrings({
     'del.heading': 'Eliminar {0}', 'del.storage': 'Eliminar también sus imágenes de disco (no los CD-ROM)',
     'del.confirm': 'Se elimina la definición de {0}; no se puede deshacer.', 'del.go': 'Eliminar',
     'del.running': 'La máquina está en ejecución: fuerce el apagado antes de eliminar sus discos.',
+    'nv.heading': 'Iniciar {0}',
+    'nv.text': 'El firmware de {0} cambió: este arranque elige el nuevo. Las variables UEFI (entradas de arranque, claves de Secure Boot) de {1} se hicieron para el firmware anterior y pueden no servirle.',
+    'nv.nofile': 'su archivo NVRAM',
+    'nv.reset': 'Iniciar con variables UEFI nuevas', 'nv.keep': 'Iniciar conservándolas',
     cancel: 'Cancelar',
   },
 });
+
+// The next-start definition asks for UEFI with no <loader>: its firmware
+// was changed (Details tab, `vireo edit`) and the driver picks the new
+// one at this start, while an NVRAM made earlier stays (a start records
+// <loader> and <nvram template>). Returns the NVRAM path ('' if none
+// named yet), or null when the firmware did not change.
+function firmwareChanged(xml) {
+  const os = new DOMParser().parseFromString(xml, 'application/xml').querySelector('domain > os');
+  if (os?.getAttribute('firmware') !== 'efi' || os.querySelector(':scope > loader')) return null;
+  return os.querySelector(':scope > nvram')?.textContent.trim() ?? '';
+}
 
 const actions = [
   // action, label key, states it applies to
@@ -123,6 +144,15 @@ export class VrDomainPage extends LitElement {
             <button type="submit" class="primary" data-testid="rename-go" ?disabled=${this.busy || running}>${t('ren.go')}</button></div>
         </form></dialog>`;
     }
+    if (this.dialog === 'nvram') {
+      return html`<dialog class="card" data-testid="nvram-dialog" @close=${() => this.close()}>
+        <h2>${t('nv.heading', d.name)}</h2>
+        <p data-testid="nvram-text">${t('nv.text', d.name, this.nvram || t('nv.nofile'))}</p>
+        <div class="actions"><button type="button" @click=${() => this.close()}>${t('cancel')}</button>
+          <button type="button" data-testid="nvram-keep" @click=${() => this.startChosen(false)}>${t('nv.keep')}</button>
+          <button type="button" class="primary" data-testid="nvram-reset" @click=${() => this.startChosen(true)}>${t('nv.reset')}</button></div>
+        </dialog>`;
+    }
     if (this.dialog === 'delete') {
       return html`<dialog class="card" data-testid="delete-dialog" @close=${() => this.close()}>
         <form @submit=${this.undefineVm} novalidate>
@@ -152,10 +182,21 @@ export class VrDomainPage extends LitElement {
     this.dialog = null;
   }
 
-  async run(act) {
+  // act: an action of the table, or start?reset_nvram=1; ask: whether a
+  // start may first ask about the NVRAM (not once it was answered).
+  async run(act, ask = true) {
     this.busy = true;
     this.error = null;
     try {
+      if (act === 'start' && ask) {
+        const nvram = firmwareChanged(await domApi.xml(this.name, true, true));
+        if (nvram !== null) {
+          this.nvram = nvram;
+          this.busy = false;
+          this.open('nvram');
+          return;
+        }
+      }
       const res = await api.action(this.name, act);
       if (res?.state) this.dispatchEvent(new CustomEvent('domain-changed', { detail: res, bubbles: true }));
     } catch (err) {
@@ -163,6 +204,11 @@ export class VrDomainPage extends LitElement {
     } finally {
       this.busy = false;
     }
+  }
+
+  async startChosen(reset) {
+    this.close();
+    await this.run(reset ? 'start?reset_nvram=1' : 'start', false);
   }
 
   // virsh domrename: the daemon moves the definition, snapshots and
