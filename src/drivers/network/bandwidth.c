@@ -1,0 +1,83 @@
+#include "drivers/network/bandwidth.h"
+#include "common/child.h"
+#include "common/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TC_TIMEOUT_MS 10000
+#define MAX_ARGS 40
+
+/* tc with the words of `line` (space-separated, built here: no value
+ * has a space) after "tc"; `quiet`: its failure is expected (deleting
+ * what may not be there). */
+static int tc(bool quiet, char **err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int tc(bool quiet, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *line = vr_vasprintf(fmt, ap);
+    va_end(ap);
+    char *argv[MAX_ARGS + 2] = {"tc"};
+    size_t n = 1;
+    char *save = NULL;
+    for (char *w = strtok_r(line, " ", &save); w && n < MAX_ARGS; w = strtok_r(NULL, " ", &save))
+        argv[n++] = w;
+    argv[n] = NULL;
+    vr_child_spec s = {.argv = argv, .out = VR_CHILD_OUT_CAPTURE, .c_locale = true,
+                       .timeout_ms = TC_TIMEOUT_MS};
+    vr_child_result r = {0};
+    int rc = 0;
+    char *why = NULL;
+    if (vr_child_run(&s, &r, &why) < 0 || !vr_child_ok(&r)) {
+        rc = -1;
+        if (!quiet) {
+            char *last = NULL;
+            for (char *l = r.out ? strtok(r.out, "\n") : NULL; l; l = strtok(NULL, "\n"))
+                last = l;
+            char *f = why ? NULL : vr_child_failure("tc", "apt-get install iproute2", &r, TC_TIMEOUT_MS);
+            vr_set_error(err, "shaping <bandwidth> on %s: %s", argv[4] ? argv[4] : "?",
+                         why ? why : last && *last ? last : f);
+            free(f);
+        }
+    }
+    free(why);
+    vr_child_result_clear(&r);
+    free(line);
+    return rc;
+}
+
+int vr_bandwidth_apply(const char *ifname, const vr_bandwidth_def *bw, char **err)
+{
+    /* What was there goes first, as in libvirt (none is not an error). */
+    tc(true, NULL, "qdisc del dev %s root", ifname);
+    tc(true, NULL, "qdisc del dev %s ingress", ifname);
+    const vr_bandwidth_rate *in = &bw->in, *out = &bw->out;
+    if (in->set) {
+        /* tc's kbps is KiB/s and kb KiB: libvirt's units as they are */
+        char burst[40] = "";
+        if (in->burst)
+            snprintf(burst, sizeof burst, " burst %llukb", in->burst);
+        if (tc(false, err, "qdisc add dev %s root handle 1: htb default 1", ifname) < 0 ||
+            tc(false, err, "class add dev %s parent 1: classid 1:1 htb rate %llukbps ceil %llukbps%s",
+               ifname, in->average, in->peak ? in->peak : in->average, burst) < 0 ||
+            tc(false, err, "qdisc add dev %s parent 1:1 handle 2: sfq perturb 10", ifname) < 0 ||
+            tc(false, err, "filter add dev %s parent 1:0 protocol all prio 1 handle 1 fw flowid 1",
+               ifname) < 0)
+            goto fail;
+    }
+    if (out->set) {
+        if (tc(false, err, "qdisc add dev %s ingress", ifname) < 0 ||
+            tc(false, err, "filter add dev %s parent ffff: protocol all u32 match u32 0 0 police "
+               "rate %llukbps burst %llukb mtu 64kb drop flowid :1", ifname, out->average,
+               out->burst ? out->burst : out->average) < 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    tc(true, NULL, "qdisc del dev %s root", ifname);
+    tc(true, NULL, "qdisc del dev %s ingress", ifname);
+    return -1;
+}
