@@ -183,6 +183,9 @@ void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned fla
  * `in`/`out` NULL: that direction stays, one not set: it goes. */
 void vr_qemu_set_iftune(vr_domain *dom, const char *iface, const vr_bandwidth_rate *in,
                         const vr_bandwidth_rate *out, unsigned flags, vr_done_fn cb, void *opaque);
+/* Its <bandwidth> now (flags: live, the default for a running domain,
+ * or config). */
+vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_bandwidth_def *out, char **err);
 /* blockresize: a running domain's disk (target or path) grows to
  * `bytes` (rounded up to 512); shrinking is refused. */
 void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long bytes, vr_done_fn cb,

@@ -103,8 +103,9 @@ static vr_err link_step(vr_hp *h, const char *mac, bool down, char **err)
 }
 
 /* The running tap of the interface with this MAC shaped as `bw` (the
- * network driver's tc). */
-static vr_err bandwidth_step(vr_domain *dom, const char *mac, const vr_bandwidth_def *bw, char **err)
+ * network driver's tc); when that fails, as `old` again. */
+static vr_err bandwidth_step(vr_domain *dom, const char *mac, const vr_bandwidth_def *bw,
+                             const vr_bandwidth_def *old, char **err)
 {
     int k = vr_hp_nic_number(dom, mac);
     const char *tap = k >= 0 && (size_t)k < dom->n_ifnames ? dom->ifnames[k] : NULL;
@@ -113,8 +114,14 @@ static vr_err bandwidth_step(vr_domain *dom, const char *mac, const vr_bandwidth
                      dom->def->name, mac);
         return VR_ERR_FAILED;
     }
-    if (dom->drv->net.set_bandwidth(dom->drv->net.opaque, tap, bw, err) < 0)
+    if (dom->drv->net.set_bandwidth(dom->drv->net.opaque, tap, bw, err) < 0) {
+        char *again = NULL;
+        if (dom->drv->net.set_bandwidth(dom->drv->net.opaque, tap, old, &again) < 0)
+            vr_log_warn("domain %s: interface %s (%s): its former <bandwidth> not restored: %s",
+                           dom->def->name, mac, tap, again);
+        free(again);
         return VR_ERR_FAILED;
+    }
     vr_log_info("domain %s: interface %s (%s) bandwidth in %llu out %llu KiB/s", dom->def->name, mac, tap,
                 bw->in.average, bw->out.average);
     return VR_OK;
@@ -181,7 +188,7 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
             if (move)
                 code = replug(dom, now->mac, in, &h->live->interfaces[old], &err);
             if (code == VR_OK && !vr_bandwidth_equal(&now->bandwidth, &in->bandwidth)) {
-                code = bandwidth_step(dom, now->mac, &in->bandwidth, &err);
+                code = bandwidth_step(dom, now->mac, &in->bandwidth, &now->bandwidth, &err);
                 h->live->interfaces[old].bandwidth = in->bandwidth;
             }
             if (code == VR_OK)
@@ -199,14 +206,17 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
 }
 
 /* The interface `key` names in `def`: its MAC, its <target dev>, or
- * (the live definition) the tap the run made for it. */
+ * the tap the run made for it (in the persistent definition: the one
+ * with that tap's MAC). */
 static int iface_index(const vr_domain *dom, const vr_domain_def *def, const char *key)
 {
     int i = vr_domain_def_find_interface(def, key);
     for (size_t k = 0; i < 0 && k < def->n_interfaces; k++)
-        if (same(def->interfaces[k].target_dev, key) ||
-            (def == dom->def && k < dom->n_ifnames && same(dom->ifnames[k], key)))
+        if (same(def->interfaces[k].target_dev, key))
             i = (int)k;
+    for (size_t k = 0; i < 0 && k < dom->n_ifnames && k < dom->def->n_interfaces; k++)
+        if (same(dom->ifnames[k], key))
+            i = def == dom->def ? (int)k : vr_domain_def_find_interface(def, dom->def->interfaces[k].mac);
     return i;
 }
 
@@ -257,6 +267,7 @@ typedef struct {
 static vr_err iftune_edit(vr_hp *h, vr_interface_def *in, bool live, const void *arg, char **err)
 {
     const iftune_arg *a = arg;
+    vr_bandwidth_def old = in->bandwidth;
     if (in->type != VR_NET_NETWORK && in->type != VR_NET_BRIDGE) {
         vr_set_error(err, "interface %s is of type '%s': Vireo shapes the taps it makes (type network "
                           "or bridge), not this one", in->mac, in->type == VR_NET_DIRECT ? "direct" : "user");
@@ -268,13 +279,30 @@ static vr_err iftune_edit(vr_hp *h, vr_interface_def *in, bool live, const void 
         in->bandwidth.out = *a->out;
     if (vr_bandwidth_check(&in->bandwidth, err) < 0)
         return VR_ERR_INVALID;
-    return live ? bandwidth_step(h->dom, in->mac, &in->bandwidth, err) : VR_OK;
+    return live ? bandwidth_step(h->dom, in->mac, &in->bandwidth, &old, err) : VR_OK;
 }
 
 void vr_qemu_set_iftune(vr_domain *dom, const char *iface, const vr_bandwidth_rate *in,
                         const vr_bandwidth_rate *out, unsigned flags, vr_done_fn cb, void *opaque)
 {
     iface_edit(dom, iface, flags, "tune the interface in", iftune_edit, &(iftune_arg){in, out}, cb, opaque);
+}
+
+vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_bandwidth_def *out, char **err)
+{
+    unsigned f = vr_qemu_affect(dom, flags);
+    if ((f & VR_AFFECT_LIVE) && (f & VR_AFFECT_CONFIG)) {
+        vr_set_error(err, "ask for the live or the persistent values, not both");
+        return VR_ERR_INVALID;
+    }
+    const vr_domain_def *def = f & VR_AFFECT_CONFIG ? vr_hp_config_def(dom) : dom->def;
+    int i = iface_index(dom, def, iface);
+    if (i < 0) {
+        vr_set_error(err, "domain '%s' has no interface %s (domiflist shows them)", dom->def->name, iface);
+        return VR_ERR_NOT_FOUND;
+    }
+    *out = def->interfaces[i].bandwidth;
+    return VR_OK;
 }
 
 void vr_qemu_links_at_start(vr_domain *dom)
