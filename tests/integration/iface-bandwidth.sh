@@ -5,7 +5,8 @@
 # virsh domiftune (virDomainSet/GetInterfaceParameters on libvirt-sock)
 # change and show it live, --config writes the definition, update-device
 # applies a changed element; floor and shaping a macvtap are refused by
-# name. In a network namespace this test makes. Outbound shaping needs the
+# name; a guest's download is as slow as the limit says. In a network
+# namespace this test makes. Outbound shaping needs the
 # kernel's police action (act_police): where the kernel lacks it (this
 # project's CI kernel does) its refusal is what is checked.
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +14,7 @@ need_images
 command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
 command -v tc >/dev/null || fail "tc missing (apt-get install iproute2)"
 HOSTNS=vrt-ibw-$$
-test_cleanup() { netns_remove; }
+test_cleanup() { [ -z "${HTTPD_PID:-}" ] || kill "$HTTPD_PID" 2>/dev/null; netns_remove; }
 ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
 trap cleanup EXIT
 daemon_in_netns "$HOSTNS"
@@ -85,6 +86,29 @@ expect_fail "<inbound floor> refused by name" "<inbound floor> needs QoS on the 
 tiny_xml direct qemu "<interface type='direct'><source dev='lo'/><bandwidth><inbound average='10'/></bandwidth></interface>" >"$ROOT/dd.xml"
 expect_fail "<bandwidth> on a type direct (macvtap) interface refused" "<bandwidth> on a type='direct' interface" \
     $V define "$ROOT/dd.xml"
+
+# The shaping is real: the guest fetches 400 kB from a busybox httpd on
+# the network's bridge, at 100 kB/s (tc's kbps) then unshaped.
+mkdir -p "$ROOT/www"
+head -c 400000 /dev/urandom >"$ROOT/www/blob"
+ip netns exec "$HOSTNS" busybox httpd -f -p 192.168.122.1:8080 -h "$ROOT/www" &
+HTTPD_PID=$!
+wait_for 60 "the guest boots" file_has "$ROOT/var/log/vireo/qemu/shaped-serial0.log" VIREO-GUEST-READY
+lease() { $V net-dhcp-leases default | grep -q "$mac"; }
+wait_for 60 "the guest has a lease" lease
+fetch_secs() {
+    guest shaped "rm -f /tmp/bw.out; (s=\$(date +%s); wget -q -O /dev/null http://192.168.122.1:8080/blob; echo BWSECS=\$((\$(date +%s) - s))) >/tmp/bw.out 2>&1 &" >/dev/null
+    guest_until shaped "cat /tmp/bw.out" "BWSECS=[0-9]+" | grep -Eo "BWSECS=[0-9]+" | cut -d= -f2
+}
+shaped=$(fetch_secs)
+[ -n "$shaped" ] && [ "$shaped" -ge 3 ] || fail "400 kB at 100 kB/s took '${shaped}' s, expected 3 or more"
+ok "the guest's download at inbound average 100: ${shaped} s for 400 kB"
+$V domiftune shaped "$tap" --inbound 0 --live
+expect_eq "domiftune --inbound 0: the htb qdisc goes" "$(tcs qdisc show | grep -c htb)" 0
+free_secs=$(fetch_secs)
+[ -n "$free_secs" ] && [ "$free_secs" -lt "$shaped" ] || fail "unshaped download took '${free_secs}' s, shaped ${shaped} s"
+ok "... unshaped: ${free_secs} s"
+kill "$HTTPD_PID" 2>/dev/null || true
 
 $V destroy shaped >/dev/null
 echo "$CHECKS checks passed"
