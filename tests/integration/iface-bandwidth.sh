@@ -4,11 +4,11 @@
 # ingress police filter for what it sends); vireo domiftune and Debian's
 # virsh domiftune (virDomainSet/GetInterfaceParameters on libvirt-sock)
 # change and show it live, --config writes the definition, update-device
-# applies a changed element; floor and shaping a macvtap are refused by
+# and a hot-plug apply it; floor and shaping a macvtap are refused by
 # name; a guest's download is as slow as the limit says. In a network
-# namespace this test makes. Outbound shaping needs the
-# kernel's police action (act_police): where the kernel lacks it (this
-# project's CI kernel does) its refusal is what is checked.
+# namespace this test makes. Outbound shaping needs the kernel's police
+# action (act_police): where the kernel lacks it (these hosts' kernel
+# does) its refusal, and the shaping kept, are what is checked.
 . "$(dirname "$0")/lib.sh"
 need_images
 command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
@@ -74,6 +74,14 @@ expect_eq "update-device --live with a changed <bandwidth>" "$($V update-device 
     "Device updated successfully"
 expect_match "... applied: the class" "$(tcs class show)" "rate 800Kbit ceil 800Kbit burst 64Kb"
 expect_match "... the live XML says so" "$($V dumpxml shaped)" "<inbound average=.100. burst=.64./>"
+
+mac2=52:54:00:18:b0:02
+echo "<interface type='network'><mac address='$mac2'/><source network='default'/><model type='virtio'/><bandwidth><inbound average='300'/></bandwidth></interface>" >"$ROOT/nic2.xml"
+$V attach-device shaped "$ROOT/nic2.xml" --live >/dev/null
+tap2=$($V domiflist shaped | awk -v m="$mac2" '$5 == m {print $1}')
+[ -n "$tap2" ] || fail "domiflist names no tap for the hot-plugged interface: $($V domiflist shaped)"
+expect_match "attach-device --live of an interface with <bandwidth>: its tap $tap2 is shaped" \
+    "$(ip netns exec "$HOSTNS" tc class show dev "$tap2")" "rate 2400Kbit ceil 2400Kbit"
 
 expect_fail "domiftune with a peak below the average" "peak='10'.*below|peak='10'.*not from" \
     $V domiftune shaped "$tap" --inbound 100,10
