@@ -124,6 +124,15 @@ int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *ty
  * interface's (MAC or tap) link up or down. VIREO_AFFECT_* flags. */
 int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
 int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, bool down, unsigned flags);
+/* domiftune: one direction of an interface's <bandwidth>: average and
+ * peak in KiB/s, burst in KiB (0: not given); average 0 removes it. */
+typedef struct {
+    unsigned long long average, peak, burst, floor;
+} vireo_bandwidth;
+/* The interface (MAC, target dev or tap) shaped so; in/out NULL: that
+ * direction stays as it is. VIREO_AFFECT_* flags. */
+int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,
+                            const vireo_bandwidth *out, unsigned flags);
 /* A CD-ROM's medium: source NULL ejects, else it is inserted. */
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags);

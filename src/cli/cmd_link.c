@@ -1,10 +1,12 @@
-/* domif-setlink and domif-getlink, as virsh: an interface's link state
+/* domif-setlink, domif-getlink and domiftune, as virsh: an interface's link state
+ * and its bandwidth
  * (<link state='down'/>: the guest sees no carrier), named by its tap
  * (domiflist's Interface) or its MAC. */
 #include "cli/cli.h"
 #include "conf/domain_conf.h"
 #include "conf/domain_device.h"
 #include "vireo/vireo.h"
+#include "common/util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,35 +50,125 @@ static const char *mac_of(vireo_conn *c, const char *dom, const char *iface, cha
     return mac;
 }
 
+/* The definition of `dom` (live, or with `config` the persistent one)
+ * and the index of its interface `iface` (tap, MAC or target dev);
+ * NULL after saying why, with *rc. */
+static vr_domain_def *iface_def(vireo_conn *c, const char *dom, const char *iface, bool config, int *i, int *rc)
+{
+    char *xml = vireo_domain_xml(c, dom, config ? VIREO_XML_INACTIVE : 0), *err = NULL, mac[32];
+    vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
+    *i = def ? vr_domain_def_find_interface(def, mac_of(c, dom, iface, mac)) : -1;
+    for (size_t k = 0; def && *i < 0 && k < def->n_interfaces; k++)
+        if (def->interfaces[k].target_dev && strcmp(def->interfaces[k].target_dev, iface) == 0)
+            *i = (int)k;
+    if (!xml)
+        *rc = vr_cli_fail(c);
+    else if (!def)
+        *rc = vr_cli_error("cannot read the domain's XML: %s", err);
+    else if (*i < 0)
+        *rc = vr_cli_error("domain '%s' has no interface %s (domiflist shows them)", dom, iface);
+    if (def && *i < 0) {
+        vr_domain_def_free(def);
+        def = NULL;
+    }
+    free(err);
+    free(xml);
+    return def;
+}
+
 static int run_domif_getlink(vr_cli *cli, int argc, char **argv)
 {
     const vr_command *cmd = &vr_cmd_domif_getlink;
     const char *pos[2] = {0};
     bool config = false;
     const vr_opt opts[] = {{"config", false, &config, NULL}, {0}};
-    int rc;
+    int rc, i;
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
-    char *xml = vireo_domain_xml(c, pos[0], config ? VIREO_XML_INACTIVE : 0), *err = NULL, mac[32];
-    vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
-    int i = def ? vr_domain_def_find_interface(def, mac_of(c, pos[0], pos[1], mac)) : -1;
-    for (size_t k = 0; def && i < 0 && k < def->n_interfaces; k++)
-        if (def->interfaces[k].target_dev && strcmp(def->interfaces[k].target_dev, pos[1]) == 0)
-            i = (int)k;
-    if (!xml) {
-        rc = vr_cli_fail(c);
-    } else if (!def) {
-        rc = vr_cli_error("cannot read the domain's XML: %s", err);
-    } else if (i < 0) {
-        rc = vr_cli_error("domain '%s' has no interface %s (domiflist shows them)", pos[0], pos[1]);
-    } else {
+    vr_domain_def *def = iface_def(c, pos[0], pos[1], config, &i, &rc);
+    if (def) {
         printf("%s %s\n", pos[1], def->interfaces[i].link_down ? "down" : "up");
         rc = VR_EXIT_OK;
     }
     vr_domain_def_free(def);
-    free(err);
-    free(xml);
+    vireo_disconnect(c);
+    return rc;
+}
+
+/* virsh's AVG[,PEAK[,BURST[,FLOOR]]]: up to `max` numbers; 0 when it is
+ * one, else -1. */
+static int parse_rate(const char *text, size_t max, vireo_bandwidth *r)
+{
+    unsigned long long *f[] = {&r->average, &r->peak, &r->burst, &r->floor};
+    const char *p = text;
+    for (size_t k = 0; k < max; k++) {
+        char *end;
+        if (*p < '0' || *p > '9')
+            return -1;
+        *f[k] = strtoull(p, &end, 10);
+        if (*end == '\0')
+            return 0;
+        if (*end != ',')
+            return -1;
+        p = end + 1;
+    }
+    return -1;
+}
+
+static void print_rate(const char *dir, const vr_bandwidth_rate *r, bool floor)
+{
+    const char *names[] = {"average", "peak", "burst", "floor"};
+    unsigned long long v[] = {r->average, r->peak, r->burst, r->floor};
+    for (size_t k = 0; k < (floor ? 4u : 3u); k++) {
+        char *field = vr_asprintf("%s.%s", dir, names[k]);
+        printf("%-15s: %llu\n", field, r->set ? v[k] : 0);
+        free(field);
+    }
+}
+
+static int run_domiftune(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_domiftune;
+    const char *pos[2] = {0}, *inbound = NULL, *outbound = NULL;
+    bool live = false, config = false, current = false, has_in = false, has_out = false;
+    const vr_opt opts[] = {{"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {"inbound", true, &has_in, &inbound},
+                           {"outbound", true, &has_out, &outbound}, {0}};
+    int rc, i;
+    size_t npos;
+    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 2, 2, &npos);
+    if (r)
+        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    if (current && (live || config))
+        return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+    if (live && config && !has_in && !has_out)
+        return vr_cli_usage(cmd, "show either --live or --config values, not both");
+    vireo_bandwidth in = {0}, out = {0};
+    /* one line, as every refusal of a value */
+    if (has_in && parse_rate(inbound, 4, &in) < 0)
+        return vr_cli_error("error: --inbound is AVERAGE[,PEAK[,BURST[,FLOOR]]] (KiB/s, KiB), not '%s'",
+                            inbound), VR_EXIT_USAGE;
+    if (has_out && parse_rate(outbound, 3, &out) < 0)
+        return vr_cli_error("error: --outbound is AVERAGE[,PEAK[,BURST]] (KiB/s, KiB), not '%s'", outbound),
+               VR_EXIT_USAGE;
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, pos, 2, 2, &rc);
+    if (!c)
+        return rc;
+    if (has_in || has_out) {
+        unsigned flags = (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
+        rc = vireo_domain_set_iftune(c, pos[0], pos[1], has_in ? &in : NULL, has_out ? &out : NULL, flags) < 0
+                 ? vr_cli_fail(c) : VR_EXIT_OK;
+    } else {
+        /* virsh: the live values of a running domain, else (or --config) the definition's */
+        vr_domain_def *def = iface_def(c, pos[0], pos[1], config, &i, &rc);
+        if (def) {
+            print_rate("inbound", &def->interfaces[i].bandwidth.in, true);
+            print_rate("outbound", &def->interfaces[i].bandwidth.out, false);
+            rc = VR_EXIT_OK;
+        }
+        vr_domain_def_free(def);
+    }
     vireo_disconnect(c);
     return rc;
 }
@@ -87,3 +179,7 @@ const vr_command vr_cmd_domif_setlink = {
 const vr_command vr_cmd_domif_getlink = {
     "domif-getlink", "Show an interface's link state (INTERFACE: its tap, as domiflist shows, or its MAC).",
     "DOMAIN INTERFACE [--config]", run_domif_getlink};
+const vr_command vr_cmd_domiftune = {
+    "domiftune", "Show or set an interface's bandwidth (<bandwidth>: KiB/s, burst in KiB; 0 removes a direction).",
+    "DOMAIN INTERFACE [--inbound AVERAGE[,PEAK[,BURST[,FLOOR]]]] [--outbound AVERAGE[,PEAK[,BURST]]] "
+    "[--live] [--config] [--current]", run_domiftune};

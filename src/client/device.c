@@ -58,6 +58,28 @@ int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, boo
     return call(c, "PUT", key, "link", b);
 }
 
+static void add_rate(json_object *b, const char *key, const vireo_bandwidth *r)
+{
+    if (!r)
+        return;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "average", json_object_new_uint64(r->average));
+    json_object_object_add(o, "peak", json_object_new_uint64(r->peak));
+    json_object_object_add(o, "burst", json_object_new_uint64(r->burst));
+    json_object_object_add(o, "floor", json_object_new_uint64(r->floor));
+    json_object_object_add(b, key, o);
+}
+
+int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,
+                            const vireo_bandwidth *out, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "interface", iface);
+    add_rate(b, "inbound", in);
+    add_rate(b, "outbound", out);
+    return call(c, "PUT", key, "iftune", b);
+}
+
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)
 {
     json_object *b = flags_body(flags);

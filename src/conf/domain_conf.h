@@ -275,6 +275,24 @@ typedef enum {
     VR_NET_MODEL_E1000E, /* what virt-install gives Windows */
 } vr_net_model;
 
+/* One direction of an interface's <bandwidth> (libvirt's units): average
+ * and peak in KiB/s, burst in KiB; 0 = not given. `set`: the element is
+ * there (average is then not 0). */
+typedef struct {
+    bool set;
+    unsigned long long average, peak, burst, floor;
+} vr_bandwidth_rate;
+
+/* <bandwidth><inbound/> (to the guest) <outbound/> (from the guest). */
+typedef struct {
+    vr_bandwidth_rate in, out;
+} vr_bandwidth_def;
+/* The same limits both ways (domain_bandwidth.c). */
+bool vr_bandwidth_equal(const vr_bandwidth_def *a, const vr_bandwidth_def *b);
+/* The rules the parser applies, for values from elsewhere (domiftune):
+ * an average when set, peak not below it, floor refused; -1 with *err. */
+int vr_bandwidth_check(const vr_bandwidth_def *bw, char **err);
+
 typedef struct {
     vr_net_type type;
     char *source_network; /* type network */
@@ -285,6 +303,7 @@ typedef struct {
     vr_net_model model;
     char *target_dev;     /* tap name wanted, or NULL */
     bool link_down;       /* <link state='down'/>: the guest sees no carrier */
+    vr_bandwidth_def bandwidth; /* <bandwidth>: shaped on the tap (network, bridge) */
     unsigned boot_order;
     vr_address addr;
     long line;

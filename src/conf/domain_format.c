@@ -373,6 +373,7 @@ static void format_interface(xmlNode *devs, const vr_interface_def *in)
     if (in->target_dev)
         prop(child(n, "target"), "dev", in->target_dev);
     prop(child(n, "model"), "type", vr_net_model_names[in->model]);
+    vr_format_bandwidth(n, &in->bandwidth);
     if (in->link_down)
         prop(child(n, "link"), "state", "down");
     format_boot(n, in->boot_order);

@@ -709,6 +709,8 @@ static int parse_interface(vr_parse_state *st, const xmlNode *n)
                 rc = 0;
             }
             have_link = true;
+        } else if (vr_xml_is(c, "bandwidth")) {
+            rc = vr_parse_bandwidth(st, c, in);
         } else if (vr_xml_is(c, "boot")) {
             rc = parse_boot_order(st, c, &in->boot_order);
         } else if (vr_xml_is(c, "address")) {

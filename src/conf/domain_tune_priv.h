@@ -40,6 +40,9 @@ void vr_format_shmems(xmlNode *devs, const vr_domain_def *def);
 int vr_parse_rng_egd(vr_parse_state *st, const xmlNode *n, vr_rng_egd *egd);
 void vr_format_rng_egd(xmlNode *rng, const vr_rng_egd *egd);
 void vr_rng_egd_free(vr_rng_egd *egd);
+/* domain_bandwidth.c: an <interface>'s <bandwidth> */
+int vr_parse_bandwidth(vr_parse_state *st, const xmlNode *n, vr_interface_def *in);
+void vr_format_bandwidth(xmlNode *iface, const vr_bandwidth_def *bw);
 /* domain_vsock.c */
 int vr_parse_vsock(vr_parse_state *st, const xmlNode *n);
 void vr_format_vsock(xmlNode *devs, const vr_domain_def *def);

@@ -59,6 +59,46 @@ static void set_link(vr_api_call *c)
     json_object_put(body);
 }
 
+/* One direction of domiftune: {"average", "peak", "burst", "floor"} in
+ * KiB/s and KiB; average 0 (or absent) takes the direction away. 1 when
+ * given, 0 when absent, -1 after answering. */
+static int iftune_rate(vr_api_call *c, json_object *body, const char *key, vr_bandwidth_rate *r)
+{
+    json_object *o = NULL;
+    int rc = vr_api_obj(c, body, key, &o);
+    if (rc <= 0)
+        return rc;
+    static const char *const names[] = {"average", "peak", "burst", "floor"};
+    unsigned long long *fields[] = {&r->average, &r->peak, &r->burst, &r->floor};
+    for (size_t i = 0; i < 4; i++)
+        if (vr_api_uint(c, o, names[i], 0, UINT64_MAX, fields[i]) < 0)
+            return -1;
+    r->set = r->average != 0;
+    return 1;
+}
+
+/* PUT domains/NAME/iftune {"interface": MAC|TAP|TARGET, "inbound": {...},
+ * "outbound": {...}}: domiftune. */
+static void set_iftune(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = vr_api_domain_body(c, &body);
+    if (!dom)
+        return;
+    const char *iface = NULL;
+    vr_bandwidth_rate in = {0}, out = {0};
+    int ri = vr_api_str(c, body, "interface", &iface);
+    int rin = ri < 0 ? -1 : iftune_rate(c, body, "inbound", &in);
+    int rout = rin < 0 ? -1 : iftune_rate(c, body, "outbound", &out);
+    if (rout >= 0 && ri == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"interface\": MAC or TAP, \"inbound\": "
+                           "{\"average\": KiB/s, ...}, \"outbound\": {...}}");
+    else if (rout >= 0)
+        vr_qemu_set_iftune(dom, iface, rin ? &in : NULL, rout ? &out : NULL, affect(dom, body),
+                           vr_api_domain_done, vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
 /* POST domains/NAME/devices/detach {"xml"} | {"disk": TARGET|PATH} |
  * {"interface": TYPE, "mac": MAC}. */
 static void detach(vr_api_call *c)
@@ -219,6 +259,7 @@ const vr_api_route vr_api_device_routes[] = {
     {"POST", "domains/*/devices/detach", detach},
     {"POST", "domains/*/devices/update", update},
     {"PUT", "domains/*/link", set_link},
+    {"PUT", "domains/*/iftune", set_iftune},
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},

@@ -11,6 +11,7 @@
 #include "daemon/http.h"
 #include "drivers/network/network_driver.h"
 #include "drivers/network/lease_events.h"
+#include "drivers/network/bandwidth.h"
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 #include "drivers/secret/secret_driver.h"
@@ -192,6 +193,12 @@ static int tap_for(void *opaque, const vr_interface_def *ifc, char **ifname, cha
 static int replug(void *opaque, const char *ifname, const vr_interface_def *ifc, char **err)
 {
     return vr_net_replug(((vr_api *)opaque)->net, ifname, ifc, err);
+}
+
+static int set_bandwidth(void *opaque, const char *ifname, const vr_bandwidth_def *bw, char **err)
+{
+    (void)opaque;
+    return vr_bandwidth_apply(ifname, bw, err);
 }
 
 static void release_if(void *opaque, const char *ifname)
@@ -395,7 +402,7 @@ int main(int argc, char **argv)
     };
     api.net = vr_net_driver_new(&netcfg);
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
-    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .replug = replug, .opaque = &api});
+    vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .replug = replug, .set_bandwidth = set_bandwidth, .opaque = &api});
     vr_qemu_set_accel_strict(api.qemu, accel_strict);
     /* The system daemon's QEMUs do not run as root: vireo-qemu by default
      * (hermetic --root runs keep the daemon's user unless asked). */

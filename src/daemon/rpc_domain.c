@@ -28,6 +28,7 @@ enum {
     MEM_MAXIMUM = 4,
     VCPU_MAXIMUM = 4,
     DEVICE_MODIFY_FORCE = 4, /* VIR_DOMAIN_DEVICE_MODIFY_FORCE */
+    TYPED_PARAM_STRING_OKAY = 4, /* VIR_TYPED_PARAM_STRING_OKAY: clients set it on every get */
     SHUTDOWN_ACPI = 1,
     DESTROY_GRACEFUL = 1,
     UNDEFINE_ANY = 1 | 2 | 4 | 8 | 16 | 32 | 64, /* storage and metadata Vireo removes or keeps alike */
@@ -632,6 +633,71 @@ static vr_rpc_result update_device_flags(vr_rpc_call *c)
     return device_with(c, &a->dom, a->xml, a->flags, vr_qemu_update_device);
 }
 
+/* domiftune: virDomainSetInterfaceParameters and GetInterfaceParameters,
+ * libvirt's typed parameters (unsigned ints) VIR_DOMAIN_BANDWIDTH_*. A
+ * direction named by any of its parameters is replaced by what they give
+ * (average 0: taken away), as libvirt does. */
+static const char *const iftune_fields[] = {"inbound.average", "inbound.peak", "inbound.burst", "inbound.floor",
+                                            "outbound.average", "outbound.peak", "outbound.burst"};
+
+static unsigned long long *iftune_field(vr_bandwidth_def *bw, size_t i)
+{
+    vr_bandwidth_rate *r = i < 4 ? &bw->in : &bw->out;
+    unsigned long long *f[] = {&r->average, &r->peak, &r->burst, &r->floor};
+    return f[i < 4 ? i : i - 4];
+}
+
+static vr_rpc_result set_iftune(vr_rpc_call *c)
+{
+    vrp_set_params_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    vr_bandwidth_def bw = {0};
+    bool in = false, out = false;
+    for (unsigned k = 0; k < a->params.params_len; k++) {
+        const vrp_typed_param *p = &a->params.params_val[k];
+        size_t i = 0;
+        while (i < VR_ARRAY_LEN(iftune_fields) && strcmp(p->field, iftune_fields[i]) != 0)
+            i++;
+        if (i == VR_ARRAY_LEN(iftune_fields))
+            return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "parameter '%s' is not one of an interface's "
+                               "(inbound.average ... outbound.burst)", p->field);
+        if (p->value.type != VR_TP_UINT)
+            return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "parameter '%s' is an unsigned int", p->field);
+        *iftune_field(&bw, i) = p->value.vrp_typed_value_u.ui;
+        *(i < 4 ? &in : &out) = true;
+    }
+    bw.in.set = bw.in.average != 0;
+    bw.out.set = bw.out.average != 0;
+    vr_qemu_set_iftune(dom, a->path, in ? &bw.in : NULL, out ? &bw.out : NULL, a->flags, on_done_device, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result get_iftune(vr_rpc_call *c)
+{
+    vrp_params_args *a = c->args;
+    vrp_params_ret *r = c->ret;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY))
+        return VR_RPC_FAILED;
+    vr_bandwidth_def bw;
+    char *err = NULL;
+    vr_err code = vr_qemu_get_iftune(dom, a->path, a->flags & (AFFECT_LIVE | AFFECT_CONFIG), &bw, &err);
+    if (code != VR_OK)
+        return vr_rpc_outcome(c, code, err, VR_RPC_DEVICE);
+    r->nparams = (int)VR_ARRAY_LEN(iftune_fields);
+    if (a->nparams == 0)
+        return VR_RPC_OK;
+    vr_rpc_params p = {0};
+    for (size_t i = 0; i < VR_ARRAY_LEN(iftune_fields) && (int)i < a->nparams; i++)
+        vr_rpc_param_uint(&p, vr_strdup(iftune_fields[i]), (unsigned)*iftune_field(&bw, i));
+    r->params.params_val = p.val;
+    r->params.params_len = p.len;
+    r->nparams = (int)p.len;
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result set_vcpus_with(vr_rpc_call *c, const vrp_dom *d, unsigned n, unsigned flags)
 {
     vr_domain *dom = vr_rpc_find_domain(c, d);
@@ -775,6 +841,8 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(231, "virDomainUndefineFlags", vrp_dom_flags_args, vrp_void, undefine_flags, true),
     VR_RPC_PROC(234, "virDomainDestroyFlags", vrp_dom_flags_args, vrp_void, destroy_flags, true),
     VR_RPC_PROC(251, "virDomainBlockResize", vrp_dom_block_resize_args, vrp_void, block_resize, true),
+    VR_RPC_PROC(256, "virDomainSetInterfaceParameters", vrp_set_params_args, vrp_void, set_iftune, true),
+    VR_RPC_PROC(257, "virDomainGetInterfaceParameters", vrp_params_args, vrp_params_ret, get_iftune, false),
     VR_RPC_PROC(258, "virDomainShutdownFlags", vrp_dom_flags_args, vrp_void, shutdown_flags, true),
     VR_RPC_PROC(264, "virDomainSetMetadata", vrp_set_metadata_args, vrp_void, set_metadata, true),
     VR_RPC_PROC(265, "virDomainGetMetadata", vrp_get_metadata_args, vrp_str_ret, get_metadata, false),

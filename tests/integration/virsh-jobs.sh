@@ -196,7 +196,8 @@ sed 's|virtio|e1000|' "$ROOT/nic-down.xml" >"$ROOT/nic-e1000.xml"
 expect_fail "update-device changing the model live" "cannot change <model> of this interface" \
     $V update-device jobs "$ROOT/nic-e1000.xml"
 sed "s|<link state='down'/>|<bandwidth><inbound average='100'/></bandwidth>|" "$ROOT/nic-down.xml" >"$ROOT/nic-bw.xml"
-expect_fail "update-device with <bandwidth> (not supported here)" "bandwidth" $V update-device jobs "$ROOT/nic-bw.xml"
+expect_fail "update-device with <bandwidth> on a type user interface (Vireo shapes its own taps)" \
+    "<bandwidth> on a type='user' interface" $V update-device jobs "$ROOT/nic-bw.xml"
 echo "<disk type='file' device='disk'><source file='$copy1'/><target dev='vda' bus='virtio'/></disk>" >"$ROOT/vda.xml"
 expect_fail "update-device of a disk that is no CD-ROM" "no CD-ROM" $V update-device jobs "$ROOT/vda.xml"
 expect_fail "domif-setlink of an interface that is not there" "has no interface 52:54:00:00:00:99" \

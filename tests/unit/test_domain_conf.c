@@ -778,6 +778,38 @@ static void direct_interface(void **state)
     vr_domain_def_free(def);
 }
 
+/* <bandwidth>: libvirt's units kept as given, written back in place;
+ * floor, a peak below the average, a direct interface refused. */
+static void interface_bandwidth(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD, "<interface type='bridge'><source bridge='br0'/><bandwidth>"
+                                      "<inbound average='1000' peak='2000' burst='256'/>"
+                                      "<outbound average='500'/></bandwidth></interface>\n");
+    const vr_bandwidth_def *bw = &def->interfaces[0].bandwidth;
+    assert_true(bw->in.set && bw->out.set);
+    assert_int_equal(bw->in.average, 1000);
+    assert_int_equal(bw->in.peak, 2000);
+    assert_int_equal(bw->in.burst, 256);
+    assert_int_equal(bw->out.average, 500);
+    assert_int_equal(bw->out.peak, 0);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<inbound average=\"1000\" peak=\"2000\" burst=\"256\"/>"));
+    assert_non_null(strstr(xml, "<outbound average=\"500\"/>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    dev_refused("<interface type='network'><source network='default'/><bandwidth>"
+                "<inbound average='10' floor='5'/></bandwidth></interface>\n", 6,
+                "<inbound floor> needs QoS on the network");
+    dev_refused("<interface type='network'><source network='default'/><bandwidth>"
+                "<inbound average='10' peak='5'/></bandwidth></interface>\n", 6, "peak='5'");
+    dev_refused("<interface type='network'><source network='default'/><bandwidth>"
+                "<outbound peak='5'/></bandwidth></interface>\n", 6, "<outbound> needs average");
+    dev_refused("<interface type='direct'><source dev='eth0'/><bandwidth>"
+                "<inbound average='10'/></bandwidth></interface>\n", 6, "type='direct' interface");
+}
+
 static void metadata_verbatim(void **state)
 {
     /* A namespace declared on <domain> is carried into the kept copy. */
@@ -1507,6 +1539,7 @@ int main(void)
         cmocka_unit_test(tune_elements),
         cmocka_unit_test(metadata_verbatim),
         cmocka_unit_test(direct_interface),
+        cmocka_unit_test(interface_bandwidth),
         cmocka_unit_test(copy_keeps_resolved_path),
         cmocka_unit_test(course_dominio),
         cmocka_unit_test(windows_elements),

@@ -8,6 +8,7 @@
 #include "drivers/network/lease_events.h"
 #include "drivers/network/nft.h"
 #include "drivers/network/tap.h"
+#include "drivers/network/bandwidth.h"
 #include "host/firewall.h"
 #include "common/process.h"
 #include "common/file.h"
@@ -653,6 +654,12 @@ int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifnam
         if (!net)
             return -1;
         if (vr_net_is_macvtap(net->def)) {
+            if (ifc->bandwidth.in.set || ifc->bandwidth.out.set) {
+                vr_set_error(err, "<bandwidth> on an interface of network '%s', whose guests get "
+                             "macvtap devices: Vireo shapes only the taps it makes; use a bridged "
+                             "or NAT network", net->def->name);
+                return -1;
+            }
             const char *dev = pick_device(net->def, err);
             if (!dev)
                 return -1;
@@ -671,7 +678,15 @@ int vr_net_tap_for(vr_net_driver *drv, const vr_interface_def *ifc, char **ifnam
         vr_set_error(err, "interface %s (<target dev>) already exists", pattern);
         return -1;
     }
-    return vr_tap_open(pattern, ifc->mac, bridge, ifname, err);
+    int fd = vr_tap_open(pattern, ifc->mac, bridge, ifname, err);
+    if (fd >= 0 && (ifc->bandwidth.in.set || ifc->bandwidth.out.set) &&
+        vr_bandwidth_apply(*ifname, &ifc->bandwidth, err) < 0) {
+        close(fd); /* the tap goes with its last fd */
+        free(*ifname);
+        *ifname = NULL;
+        return -1;
+    }
+    return fd;
 }
 
 /* ---- loading, re-finding active networks, the default network ---- */

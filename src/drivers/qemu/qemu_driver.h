@@ -179,6 +179,13 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
 /* domif-setlink: the link of interface `iface` (MAC, tap or <target
  * dev>) up or down, live (QMP set_link) and/or in the definition. */
 void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned flags, vr_done_fn cb, void *opaque);
+/* domiftune: the <bandwidth> of interface `iface` (MAC, target dev or tap);
+ * `in`/`out` NULL: that direction stays, one not set: it goes. */
+void vr_qemu_set_iftune(vr_domain *dom, const char *iface, const vr_bandwidth_rate *in,
+                        const vr_bandwidth_rate *out, unsigned flags, vr_done_fn cb, void *opaque);
+/* Its <bandwidth> now (flags: live, the default for a running domain,
+ * or config). */
+vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_bandwidth_def *out, char **err);
 /* blockresize: a running domain's disk (target or path) grows to
  * `bytes` (rounded up to 512); shrinking is refused. */
 void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long bytes, vr_done_fn cb,
@@ -397,6 +404,8 @@ typedef struct {
     /* update-device: the running tap `ifname` onto the bridge of `ifc`'s
      * <source network|bridge> now. */
     int (*replug)(void *opaque, const char *ifname, const vr_interface_def *ifc, char **err);
+    /* domiftune, update-device: the running tap `ifname` shaped as `bw` now. */
+    int (*set_bandwidth)(void *opaque, const char *ifname, const vr_bandwidth_def *bw, char **err);
     void *opaque;
 } vr_qemu_net_hooks;
 void vr_qemu_set_net_hooks(vr_qemu_driver *drv, const vr_qemu_net_hooks *hooks);

@@ -102,6 +102,31 @@ static vr_err link_step(vr_hp *h, const char *mac, bool down, char **err)
     return VR_OK;
 }
 
+/* The running tap of the interface with this MAC shaped as `bw` (the
+ * network driver's tc); when that fails, as `old` again. */
+static vr_err bandwidth_step(vr_domain *dom, const char *mac, const vr_bandwidth_def *bw,
+                             const vr_bandwidth_def *old, char **err)
+{
+    int k = vr_hp_nic_number(dom, mac);
+    const char *tap = k >= 0 && (size_t)k < dom->n_ifnames ? dom->ifnames[k] : NULL;
+    if (!tap || !dom->drv->net.set_bandwidth) {
+        vr_set_error(err, "the run of domain '%s' has no tap for the interface with MAC %s to shape",
+                     dom->def->name, mac);
+        return VR_ERR_FAILED;
+    }
+    if (dom->drv->net.set_bandwidth(dom->drv->net.opaque, tap, bw, err) < 0) {
+        char *again = NULL;
+        if (dom->drv->net.set_bandwidth(dom->drv->net.opaque, tap, old, &again) < 0)
+            vr_log_warn("domain %s: interface %s (%s): its former <bandwidth> not restored: %s",
+                           dom->def->name, mac, tap, again);
+        free(again);
+        return VR_ERR_FAILED;
+    }
+    vr_log_info("domain %s: interface %s (%s) bandwidth in %llu out %llu KiB/s", dom->def->name, mac, tap,
+                bw->in.average, bw->out.average);
+    return VR_OK;
+}
+
 /* `def` as the element `xml` would have it: the device it names taken
  * out, the new element put in. NULL with *err. */
 static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *old,
@@ -162,6 +187,10 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
             h->live->interfaces[old].link_down = in->link_down;
             if (move)
                 code = replug(dom, now->mac, in, &h->live->interfaces[old], &err);
+            if (code == VR_OK && !vr_bandwidth_equal(&now->bandwidth, &in->bandwidth)) {
+                code = bandwidth_step(dom, now->mac, &in->bandwidth, &now->bandwidth, &err);
+                h->live->interfaces[old].bandwidth = in->bandwidth;
+            }
             if (code == VR_OK)
                 code = link_step(h, now->mac, in->link_down, &err);
         }
@@ -177,22 +206,30 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
 }
 
 /* The interface `key` names in `def`: its MAC, its <target dev>, or
- * (the live definition) the tap the run made for it. */
+ * the tap the run made for it (in the persistent definition: the one
+ * with that tap's MAC). */
 static int iface_index(const vr_domain *dom, const vr_domain_def *def, const char *key)
 {
     int i = vr_domain_def_find_interface(def, key);
     for (size_t k = 0; i < 0 && k < def->n_interfaces; k++)
-        if (same(def->interfaces[k].target_dev, key) ||
-            (def == dom->def && k < dom->n_ifnames && same(dom->ifnames[k], key)))
+        if (same(def->interfaces[k].target_dev, key))
             i = (int)k;
+    for (size_t k = 0; i < 0 && k < dom->n_ifnames && k < dom->def->n_interfaces; k++)
+        if (same(dom->ifnames[k], key))
+            i = def == dom->def ? (int)k : vr_domain_def_find_interface(def, dom->def->interfaces[k].mac);
     return i;
 }
 
-void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned flags, vr_done_fn cb, void *opaque)
+/* A change of one interface in the definitions the flags name: `edit`
+ * changes the copy of each (and, live, the run). */
+typedef vr_err (*iface_edit_fn)(vr_hp *h, vr_interface_def *in, bool live, const void *arg, char **err);
+
+static void iface_edit(vr_domain *dom, const char *iface, unsigned flags, const char *what, iface_edit_fn edit,
+                       const void *arg, vr_done_fn cb, void *opaque)
 {
     vr_hp *h = vr_hp_new(dom, vr_qemu_affect(dom, flags), cb, opaque);
     char *err = NULL;
-    vr_err code = vr_hp_check(dom, h->flags, "set the link in", &err);
+    vr_err code = vr_hp_check(dom, h->flags, what, &err);
     const vr_domain_def *defs[2] = {h->flags & VR_AFFECT_LIVE ? dom->def : NULL,
                                     h->flags & VR_AFFECT_CONFIG ? vr_hp_config_def(dom) : NULL};
     vr_domain_def **out[2] = {&h->live, &h->config};
@@ -207,11 +244,65 @@ void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned fla
             break;
         }
         *out[k] = vr_domain_def_copy(defs[k]);
-        (*out[k])->interfaces[i].link_down = down;
-        if (k == 0)
-            code = link_step(h, defs[k]->interfaces[i].mac, down, &err);
+        code = edit(h, &(*out[k])->interfaces[i], k == 0, arg, &err);
     }
     vr_hp_go(h, code, err, h->flags & VR_AFFECT_LIVE, vr_hp_replace_end);
+}
+
+static vr_err link_edit(vr_hp *h, vr_interface_def *in, bool live, const void *arg, char **err)
+{
+    in->link_down = *(const bool *)arg;
+    return live ? link_step(h, in->mac, in->link_down, err) : VR_OK;
+}
+
+void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned flags, vr_done_fn cb, void *opaque)
+{
+    iface_edit(dom, iface, flags, "set the link in", link_edit, &down, cb, opaque);
+}
+
+typedef struct {
+    const vr_bandwidth_rate *in, *out;
+} iftune_arg;
+
+static vr_err iftune_edit(vr_hp *h, vr_interface_def *in, bool live, const void *arg, char **err)
+{
+    const iftune_arg *a = arg;
+    vr_bandwidth_def old = in->bandwidth;
+    if (in->type != VR_NET_NETWORK && in->type != VR_NET_BRIDGE) {
+        vr_set_error(err, "interface %s is of type '%s': Vireo shapes the taps it makes (type network "
+                          "or bridge), not this one", in->mac, in->type == VR_NET_DIRECT ? "direct" : "user");
+        return VR_ERR_UNSUPPORTED;
+    }
+    if (a->in)
+        in->bandwidth.in = *a->in;
+    if (a->out)
+        in->bandwidth.out = *a->out;
+    if (vr_bandwidth_check(&in->bandwidth, err) < 0)
+        return VR_ERR_INVALID;
+    return live ? bandwidth_step(h->dom, in->mac, &in->bandwidth, &old, err) : VR_OK;
+}
+
+void vr_qemu_set_iftune(vr_domain *dom, const char *iface, const vr_bandwidth_rate *in,
+                        const vr_bandwidth_rate *out, unsigned flags, vr_done_fn cb, void *opaque)
+{
+    iface_edit(dom, iface, flags, "tune the interface in", iftune_edit, &(iftune_arg){in, out}, cb, opaque);
+}
+
+vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_bandwidth_def *out, char **err)
+{
+    unsigned f = vr_qemu_affect(dom, flags);
+    if ((f & VR_AFFECT_LIVE) && (f & VR_AFFECT_CONFIG)) {
+        vr_set_error(err, "ask for the live or the persistent values, not both");
+        return VR_ERR_INVALID;
+    }
+    const vr_domain_def *def = f & VR_AFFECT_CONFIG ? vr_hp_config_def(dom) : dom->def;
+    int i = iface_index(dom, def, iface);
+    if (i < 0) {
+        vr_set_error(err, "domain '%s' has no interface %s (domiflist shows them)", dom->def->name, iface);
+        return VR_ERR_NOT_FOUND;
+    }
+    *out = def->interfaces[i].bandwidth;
+    return VR_OK;
 }
 
 void vr_qemu_links_at_start(vr_domain *dom)
