@@ -302,6 +302,13 @@ typedef struct {
     bool history;
 } console_ctx;
 
+static void console_ctx_free(void *opaque)
+{
+    console_ctx *cc = opaque;
+    free(cc->name);
+    free(cc);
+}
+
 static void on_console_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, void *opaque)
 {
     console_ctx *cc = opaque;
@@ -310,8 +317,7 @@ static void on_console_upgraded(vr_upgraded *up, int fd, const char *initial, si
         vr_console_attach(dom->console, fd, initial, n, cc->history, on_console_closed, up);
     else
         vr_http_upgrade_close(up); /* it stopped in between */
-    free(cc->name);
-    free(cc);
+    console_ctx_free(cc);
 }
 
 static void get_console(vr_api_call *c)
@@ -328,7 +334,7 @@ static void get_console(vr_api_call *c)
     cc->api = c->api;
     cc->name = vr_strdup(dom->def->name);
     cc->history = vr_api_flag(c->req, "history");
-    vr_req_upgrade(c->req, "vireo-stream", on_console_upgraded, cc);
+    vr_req_upgrade(c->req, "vireo-stream", on_console_upgraded, console_ctx_free, cc);
 }
 
 const vr_api_route vr_api_domain_routes[] = {

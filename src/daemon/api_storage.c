@@ -573,6 +573,9 @@ static void on_transfer_upgraded(vr_upgraded *up, int fd, const char *initial, s
     vr_transfer_run(opaque, fd, initial, n, on_transfer_done, up);
 }
 
+/* The client left before the stream began: the pool is not busy with it. */
+static void on_transfer_dropped(void *opaque) { vr_transfer_abort(opaque); }
+
 static void upload_vol(vr_api_call *c)
 {
     /* Browsers open WebSockets with GET only: GET is the upload for them,
@@ -600,7 +603,7 @@ static void upload_vol(vr_api_call *c)
         free(err);
         return;
     }
-    vr_req_upgrade(c->req, "vireo-stream", on_transfer_upgraded, t);
+    vr_req_upgrade(c->req, "vireo-stream", on_transfer_upgraded, on_transfer_dropped, t);
 }
 
 static void download_vol(vr_api_call *c)
@@ -616,7 +619,7 @@ static void download_vol(vr_api_call *c)
         free(err);
         return;
     }
-    vr_req_upgrade(c->req, "vireo-stream", on_transfer_upgraded, t);
+    vr_req_upgrade(c->req, "vireo-stream", on_transfer_upgraded, on_transfer_dropped, t);
 }
 
 /* ---- jobs ---- */

@@ -62,6 +62,13 @@ static void on_address(const char *type, const char *host, int port, const char 
     free(v);
 }
 
+static void vnc_ctx_drop(void *opaque)
+{
+    vnc_ctx *v = opaque;
+    free(v->name);
+    free(v);
+}
+
 static void on_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, void *opaque)
 {
     vnc_ctx *v = opaque;
@@ -100,7 +107,7 @@ static void get_vnc(vr_api_call *c)
     vnc_ctx *v = vr_calloc(1, sizeof(*v));
     v->api = c->api;
     v->name = vr_strdup(dom->def->name);
-    vr_req_upgrade(c->req, "vireo-stream", on_upgraded, v);
+    vr_req_upgrade(c->req, "vireo-stream", on_upgraded, vnc_ctx_drop, v);
 }
 
 static void on_display(const char *type, const char *host, int port, const char *err, void *opaque)

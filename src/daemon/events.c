@@ -173,7 +173,7 @@ void vr_events_subscribe(vr_events *ev, vr_req *req, bool samples)
     sub *s = vr_calloc(1, sizeof(*s));
     s->ev = ev;
     s->samples = samples;
-    vr_req_upgrade(req, "vireo-stream", on_upgraded, s);
+    vr_req_upgrade(req, "vireo-stream", on_upgraded, free, s);
 }
 
 void vr_events_sample_now(vr_events *ev)

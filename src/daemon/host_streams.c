@@ -45,6 +45,15 @@ static void ctx_free(stream_ctx *s)
     free(s);
 }
 
+/* The browser left before its upgrade: the host's side goes too. */
+static void ctx_drop(void *opaque)
+{
+    stream_ctx *s = opaque;
+    if (s->fd >= 0)
+        close(s->fd);
+    ctx_free(s);
+}
+
 static void piped(void *opaque)
 {
     stream_ctx *s = opaque;
@@ -111,7 +120,7 @@ static void on_read(struct bufferevent *bev, void *opaque)
         bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
         bufferevent_free(bev); /* made without CLOSE_ON_FREE: the fd is the pipe's now */
         s->bev = NULL;
-        vr_req_upgrade(s->req, "vireo-stream", on_upgraded, s);
+        vr_req_upgrade(s->req, "vireo-stream", on_upgraded, ctx_drop, s);
         return;
     }
     size_t body = content_length(s->in.s);

@@ -40,6 +40,7 @@ struct vr_req {
     unsigned status;
     uid_t peer_uid;
     vr_upgrade_fn upgrade_fn;
+    vr_upgrade_drop_fn upgrade_drop;
     void *upgrade_opaque;
     bool websocket; /* the upgrade speaks RFC 6455 (websocket.c) */
 };
@@ -159,6 +160,7 @@ static void on_upgraded(void *cls, struct MHD_Connection *conn, void *con_cls, c
                         size_t extra_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
     vr_req *r = cls;
+    r->upgrade_drop = NULL; /* the upgrade takes its opaque now */
     /* A stream lives as long as its two ends want: out of reach of the
      * idle timeout (which libmicrohttpd would otherwise keep asking to be
      * woken for, though it never closes an upgraded connection). */
@@ -201,9 +203,10 @@ bool vr_req_websocket(const vr_req *r)
     return vr_ws_requested(vr_req_header(r, MHD_HTTP_HEADER_UPGRADE)) && vr_req_header(r, "Sec-WebSocket-Key");
 }
 
-void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, void *opaque)
+void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, vr_upgrade_drop_fn drop, void *opaque)
 {
     r->upgrade_fn = fn;
+    r->upgrade_drop = drop;
     r->upgrade_opaque = opaque;
     const char *key = vr_req_header(r, "Sec-WebSocket-Key");
     r->websocket = vr_req_websocket(r);
@@ -353,6 +356,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r)
         return;
     vr_guard_request_done(r->gc);
+    if (r->upgrade_drop)
+        r->upgrade_drop(r->upgrade_opaque);
     if (r->response)
         MHD_destroy_response(r->response);
     vr_strbuf_free(&r->body);

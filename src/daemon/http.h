@@ -22,6 +22,10 @@ typedef void (*vr_http_handler)(vr_req *req, void *opaque);
  * vr_http_upgrade_close() exactly once when done (never close(fd)). */
 typedef struct vr_upgraded vr_upgraded;
 typedef void (*vr_upgrade_fn)(vr_upgraded *up, int fd, const char *initial, size_t n, void *opaque);
+/* The request ended without the upgrade (the client left, or spoke a
+ * protocol that cannot switch): release what the upgrade would have
+ * taken. */
+typedef void (*vr_upgrade_drop_fn)(void *opaque);
 void vr_http_upgrade_close(vr_upgraded *up);
 
 typedef struct {
@@ -67,7 +71,7 @@ void vr_req_defer(vr_req *r);
 /* Answer 101 Switching Protocols and hand the socket to fn. A request
  * with `Upgrade: websocket` gets RFC 6455 instead (websocket.h): fn sees
  * the same raw bytes either way. */
-void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, void *opaque);
+void vr_req_upgrade(vr_req *r, const char *protocol, vr_upgrade_fn fn, vr_upgrade_drop_fn drop, void *opaque);
 /* Does the request ask for a WebSocket (`Upgrade: websocket`)? */
 bool vr_req_websocket(const vr_req *r);
 /* Add a header to the answer just given (Set-Cookie, Cache-Control). */
