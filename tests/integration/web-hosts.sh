@@ -26,7 +26,16 @@ need_asan_daemon
 
 LOCALNS=vrt-webh-l-$$
 REMNS=vrt-webh-r-$$
-test_cleanup() { "$ROOT/sshd-ctl" stop; netns_remove; }
+# lab1's daemon has a root of its own: its guests are stopped here (the
+# common cleanup knows only $ROOT's).
+test_cleanup() {
+    "$ROOT/sshd-ctl" stop
+    for pid in ${REMPID:-} ${SESPID:-}; do kill "$pid" 2>/dev/null || true; done
+    for pidfile in "$ROOT"/lab1/run/vireo/qemu/*/qemu.pid; do
+        [ -r "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+    done
+    netns_remove
+}
 ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
 trap cleanup EXIT
 netns_make "$LOCALNS" "$REMNS"
@@ -104,7 +113,10 @@ tiny_xml lejana >"$ROOT/lejana.xml"
 # XDG_RUNTIME_DIR (sshd without PAM), so ~/.cache/vireo/run/vireod.sock.
 asvlab() { "$ROOT/inlab1" setpriv --reuid vlab --regid vlab --init-groups env -i HOME="$ROOT/vlab" PATH=/usr/bin:/bin "$@"; }
 SESSOCK=$ROOT/vlab/.cache/vireo/run/vireod.sock
-asvlab "$VIREOD" --session >>"$ROOT/lab1-session.log" 2>&1 &
+# Not through asvlab: a function in the background is a subshell, and $!
+# would be its pid, not the daemon's (inlab1 and setpriv exec it).
+"$ROOT/inlab1" setpriv --reuid vlab --regid vlab --init-groups env -i HOME="$ROOT/vlab" PATH=/usr/bin:/bin \
+    "$VIREOD" --session >>"$ROOT/lab1-session.log" 2>&1 &
 SESPID=$!
 wait_for 10 "vlab's session vireod answers" asvlab "$VIREO" -c "vireo:///session?socket=$SESSOCK" uri
 tiny_xml sesion1 >"$ROOT/sesion1.xml"
