@@ -689,6 +689,10 @@ static void detach_end(vr_hp *h)
             if (h->kind == VR_DEVICE_INTERFACE) {
                 nic_forget(dom, h->key);
                 if ((size_t)i < dom->n_ifnames) {
+                    /* A macvtap outlives QEMU's fd (a tap does not): it goes now,
+                     * not with the domain's stop, which no longer lists it. */
+                    if (dom->ifnames[i] && dom->drv->net.release)
+                        dom->drv->net.release(dom->drv->net.opaque, dom->ifnames[i]);
                     free(dom->ifnames[i]);
                     memmove(dom->ifnames + i, dom->ifnames + i + 1, (dom->n_ifnames - (size_t)i - 1) * sizeof(char *));
                     dom->n_ifnames--;
