@@ -61,12 +61,13 @@ out=$(guest_until debian12 "cat /sys/class/net/eth1/address" '52:54:00:15:16:77'
 expect_match "the guest sees the macvtap NIC" "$out" "52:54:00:15:16:77"
 expect_match "dumpxml: type direct on vrdum0" "$($V dumpxml debian12 | tr -d '\n')" \
     "<interface type=.direct.>.*<source dev=.vrdum0."
-ip -n "$HOSTNS" -o link show | grep -q "macvtap.*@vrdum0" || fail "no macvtap on vrdum0 in the host namespace"
+ip -n "$HOSTNS" -o link show type macvtap | grep -q "@vrdum0" || fail "no macvtap on vrdum0 in the host namespace"
 ok "a macvtap sits on vrdum0"
 expect_match "detach-interface direct --live" "$($V detach-interface debian12 direct --mac 52:54:00:15:16:77 --live)" \
     "Interface detached successfully"
 wait_for 30 "the macvtap NIC is gone from the guest" gone
-mv_gone() { ! ip -n "$HOSTNS" -o link show | grep -q "@vrdum0"; }
+# (type macvtap: vrdum0's veth peer shows as vrdum1@vrdum0 too)
+mv_gone() { ! ip -n "$HOSTNS" -o link show type macvtap | grep -q "@vrdum0"; }
 wait_for 10 "the macvtap on vrdum0 is gone" mv_gone
 expect_fail "attach-interface direct to a NIC that does not exist" "nonic0" \
     $V attach-interface debian12 direct nonic0 --live
