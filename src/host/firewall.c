@@ -1,8 +1,8 @@
 #include "host/firewall.h"
+#include "common/dlib.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
-#include <dlfcn.h>
 #include <fnmatch.h>
 #include <json-c/json.h>
 #include <nftables/libnftables.h>
@@ -227,6 +227,7 @@ int vr_fw_scan_parse(const char *json, vr_fw_scan *out, char **err)
  * bench, row 8). The daemon has it loaded already (the network driver). */
 static struct {
     bool tried, ok;
+    char *load_error; /* why it did not load (common/dlib.c) */
     __typeof__(nft_ctx_new) *ctx_new;
     __typeof__(nft_ctx_free) *ctx_free;
     __typeof__(nft_ctx_output_set_flags) *set_flags;
@@ -241,22 +242,22 @@ static bool nft_load(char **err)
 {
     if (!nft.tried) {
         nft.tried = true;
-        void *h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-        if (h) {
-            nft.ctx_new = (__typeof__(nft.ctx_new))dlsym(h, "nft_ctx_new");
-            nft.ctx_free = (__typeof__(nft.ctx_free))dlsym(h, "nft_ctx_free");
-            nft.set_flags = (__typeof__(nft.set_flags))dlsym(h, "nft_ctx_output_set_flags");
-            nft.buffer_output = (__typeof__(nft.buffer_output))dlsym(h, "nft_ctx_buffer_output");
-            nft.buffer_error = (__typeof__(nft.buffer_error))dlsym(h, "nft_ctx_buffer_error");
-            nft.run = (__typeof__(nft.run))dlsym(h, "nft_run_cmd_from_buffer");
-            nft.output = (__typeof__(nft.output))dlsym(h, "nft_ctx_get_output_buffer");
-            nft.error = (__typeof__(nft.error))dlsym(h, "nft_ctx_get_error_buffer");
-            nft.ok = nft.ctx_new && nft.ctx_free && nft.set_flags && nft.buffer_output && nft.buffer_error &&
-                     nft.run && nft.output && nft.error;
-        }
+        static const char *const sonames[] = {"libnftables.so.1"};
+        const vr_dlib_sym syms[] = {
+            {"nft_ctx_new", (void **)&nft.ctx_new},
+            {"nft_ctx_free", (void **)&nft.ctx_free},
+            {"nft_ctx_output_set_flags", (void **)&nft.set_flags},
+            {"nft_ctx_buffer_output", (void **)&nft.buffer_output},
+            {"nft_ctx_buffer_error", (void **)&nft.buffer_error},
+            {"nft_run_cmd_from_buffer", (void **)&nft.run},
+            {"nft_ctx_get_output_buffer", (void **)&nft.output},
+            {"nft_ctx_get_error_buffer", (void **)&nft.error},
+        };
+        nft.ok = vr_dlib_open(sonames, VR_ARRAY_LEN(sonames), syms, VR_ARRAY_LEN(syms), "libnftables1",
+                              &nft.load_error);
     }
     if (!nft.ok)
-        vr_set_error(err, "cannot load libnftables.so.1 (apt-get install libnftables1)");
+        vr_set_error(err, "%s", nft.load_error);
     return nft.ok;
 }
 
