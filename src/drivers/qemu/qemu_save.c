@@ -130,20 +130,6 @@ void vr_qemu_job_start(vr_domain *dom, const char *operation)
 
 /* ---- the header ---- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int write_header(int fd, const char *xml, bool paused, unsigned long long *data_offset)
 {
     size_t xl = strlen(xml);
@@ -157,7 +143,7 @@ static int write_header(int fd, const char *xml, bool paused, unsigned long long
     vr_strbuf_addn(&b, xml, xl);
     char *pad = vr_calloc(1, off - b.len);
     size_t padlen = off - b.len;
-    int rc = write_all(fd, b.s, b.len) < 0 || write_all(fd, pad, padlen) < 0 ? -1 : 0;
+    int rc = vr_write_all(fd, b.s, b.len, false) < 0 || vr_write_all(fd, pad, padlen, false) < 0 ? -1 : 0;
     free(pad);
     free(b.s);
     *data_offset = off;
