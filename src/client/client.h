@@ -2,6 +2,7 @@
 #pragma once
 #include "vireo/vireo.h"
 #include "common/strbuf.h"
+#include "wire/wire.h"
 
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -48,6 +49,14 @@ int vr_client_upgrade(vireo_conn *c, const char *method, const char *path, const
 json_object *vr_client_json(vireo_conn *c, const char *method, const char *path, const char *body,
                             const char *content_type);
 
+/* The same, its answer read through schema s into out (when given;
+ * vr_wire_clear frees it): 0, or -1 with the error set. */
+int vr_client_call_into(vireo_conn *c, const char *method, const char *path, const char *body,
+                        const char *content_type, const vr_wire_schema *s, void *out);
+/* GET path: the array under `key` of its answer read through schema s
+ * into *out, *n items (vr_wire_array_free frees them): 0, or -1. */
+int vr_client_get_objects(vireo_conn *c, const char *path, const char *key, const vr_wire_schema *s,
+                          void **out, size_t *n);
 /* Set the connection's error from an error answer's body:
  * {"error":{"code","message"}}, or a generic line naming the status. */
 void vr_client_error_from_body(vireo_conn *c, int status, const char *body);

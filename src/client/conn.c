@@ -285,6 +285,30 @@ json_object *vr_client_json(vireo_conn *c, const char *method, const char *path,
     return NULL;
 }
 
+int vr_client_call_into(vireo_conn *c, const char *method, const char *path, const char *body,
+                        const char *content_type, const vr_wire_schema *s, void *out)
+{
+    json_object *o = vr_client_json(c, method, path, body, content_type);
+    if (!o)
+        return -1;
+    if (out)
+        vr_wire_from_json(s, o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vr_client_get_objects(vireo_conn *c, const char *path, const char *key, const vr_wire_schema *s,
+                          void **out, size_t *n)
+{
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL), *arr = NULL;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, key, &arr);
+    *out = vr_wire_array_from_json(s, arr, n);
+    json_object_put(o);
+    return 0;
+}
+
 const char *vr_client_str(json_object *o, const char *key)
 {
     json_object *v = NULL;

@@ -6,14 +6,8 @@
 # forced check), and every file the guest had listed with its checksum
 # read back with debugfs and compared.
 source "$(dirname "$0")/lib.sh"
-need_images
 # The ASan/UBSan daemon: checkpoints and backups are new daemon code.
-need_asan_daemon
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-W=$ROOT/w
-mkdir -p "$W"
-serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+open_test --asan
 
 # The guest's ext4 is made here (busybox's mke2fs makes ext2 only), with
 # 64 MiB of data already in it, so that a full copy has weight.

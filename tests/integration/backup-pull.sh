@@ -15,21 +15,12 @@
 # bitmap in the image) and --quiesce (the guest agent's fsfreeze; a clear
 # error without an agent channel).
 source "$(dirname "$0")/lib.sh"
-need_images
-need_asan_daemon
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-W=$ROOT/w
-mkdir -p "$W"
-serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+open_test --asan
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 no_job() { $V domjobinfo "$1" | grep -q 'Job type: *None'; }
 # boot_on NAME IMAGE [DEVICES]: a tiny guest with IMAGE as its vda, defined, started, booted.
 boot_on() {
-    tiny_xml "$1" qemu "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$2'/><target dev='vda' bus='virtio'/></disk>${3:-}" >"$W/$1.xml"
-    $V define "$W/$1.xml" >/dev/null
-    $V start "$1" >/dev/null
-    wait_for 60 "$1 boots on $(basename "$2")" file_has "$(serial "$1")" VIREO-GUEST-READY
+    boot_tiny "$1" "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$2'/><target dev='vda' bus='virtio'/></disk>${3:-}"
 }
 # in_guest NAME SH WHAT: SH must succeed on the guest's console, else fail with WHAT.
 in_guest() {

@@ -108,8 +108,9 @@ cleanup() {
     for pidfile in "$ROOT"/run/vireo/qemu/*/qemu.pid "$ROOT"/run/vireo/network/*/dnsmasq.pid; do
         [ -r "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
     done
-    # A test's own extra cleanup (network namespaces, servers).
+    # A test's own extra cleanup (servers), then open_test's namespace.
     if declare -F test_cleanup >/dev/null; then test_cleanup || true; fi
+    netns_remove
     if [ "$rc" -ne 0 ] && [ -f "$ROOT/vireod.log" ]; then
         echo "--- vireod.log (last 40 lines)" >&2
         tail -40 "$ROOT/vireod.log" >&2
@@ -147,6 +148,50 @@ tiny_xml() {
   </devices>
 </domain>
 XML
+}
+
+# open_test [--asan] [--virsh] [--netns PREFIX]: the opening of a test
+# with guests. Checks the guest images and starts vireod in a fresh
+# --root: with --asan the ASan build's (need_asan_daemon), with --netns
+# in a network namespace PREFIX-PID of the test's own (so the default
+# network exists; removed at exit, HOSTNS names it). Sets V (the CLI),
+# W=$ROOT/w (a work directory), serial NAME (a guest's serial log) and
+# with --virsh LV, Debian's virsh on libvirt-sock.
+open_test() {
+    local bin=$VIREOD lv=
+    need_images
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --asan) need_asan_daemon; bin=$ASAN_VIREOD ;;
+        --virsh) command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"; lv=1 ;;
+        --netns) HOSTNS=$2-$$; shift ;;
+        *) fail "open_test: unknown option $1" ;;
+        esac
+        shift
+    done
+    if [ -n "${HOSTNS:-}" ]; then
+        ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
+        trap cleanup EXIT
+        netns_make "$HOSTNS"
+        DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS=" " start_daemon "$bin"
+    else
+        start_daemon "$bin"
+    fi
+    V=$VIREO
+    W=$ROOT/w
+    mkdir -p "$W"
+    [ -z "$lv" ] || LV="command virsh -q -c qemu:///system?socket=$ROOT/libvirt-sock"
+}
+serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+
+# boot_tiny NAME DEVICES-XML: the tiny guest NAME with these devices
+# (tiny_xml's third argument) defined from $W/NAME.xml, started, and
+# waited for (60 s) until it boots.
+boot_tiny() {
+    tiny_xml "$1" qemu "$2" >"$W/$1.xml"
+    "$VIREO" define "$W/$1.xml" >/dev/null
+    "$VIREO" start "$1" >/dev/null
+    wait_for 60 "$1 boots" file_has "$(serial "$1")" VIREO-GUEST-READY
 }
 
 # wait_for TIMEOUT_S DESCRIPTION COMMAND...: retry COMMAND until it succeeds.
