@@ -159,6 +159,13 @@ expect_match "QEMU gets both monitors and the key as a secret object" "$cmdline"
 grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
 out=$(guest_until nd "echo S-\$(cat /sys/block/vdb/size)" "^S-[0-9]")
 expect_match "the guest sees the 32 MiB RBD image as vdb (65536 sectors)" "$out" "^S-65536"
+expect_fail "vol-delete of the image a running domain's network disk names (pool/image)" \
+    "volume 'net1' of pool 'ceph' is in use by running domain 'nd'; shut the domain down first" \
+    "$VIREO" vol-delete net1 --pool ceph
+out=$(command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" vol-delete --pool ceph net1 2>&1) &&
+    fail "virsh vol-delete of the image nd's network disk uses succeeded"
+expect_match "...and virsh vol-delete over libvirt-sock is refused the same" "$out" "is in use by running domain 'nd'"
+expect_match "vol-list --details names its user" "$("$VIREO" vol-list ceph --details)" "^ net1 .*nd"
 netdisk "$SEC" | sed "s|dev='vdb'|dev='vdc'|" > "$ROOT/nd-vdc.xml"
 expect_fail "a network disk is not hot-plugged, and says what to do" "does not hot-plug: attach it with --config and restart" \
     "$VIREO" attach-device nd "$ROOT/nd-vdc.xml" --live

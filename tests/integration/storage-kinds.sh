@@ -379,6 +379,8 @@ expect_match "the guest wrote a marker on the LUN" "$out" "^W-35"
 expect_eq "the marker is in the target's backing file" "$(head -c 18 "$ROOT/lun1.img")" "vireo-iscsi-lun-31"
 out=$(guest_until ig "echo R-\$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null | head -c 17)" "R-[a-z]")
 expect_match "the guest reads the marker the host put on the LUN" "$out" "R-host-side-mark-8"
+expect_fail "vol-delete of a LUN a running domain uses" "volume 'unit:0:0:1' of pool 'lab' is in use by running domain 'ig'" \
+    "$VIREO" vol-delete unit:0:0:1 --pool lab
 "$VIREO" destroy ig >/dev/null
 expect_eq "pool-destroy" "$("$VIREO" pool-destroy lab)" "Pool 'lab' destroyed"
 [ ! -e "$ROOT/run/vireo/storage/lab.chap" ] || fail "the CHAP file outlived the pool"
