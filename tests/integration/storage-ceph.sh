@@ -97,6 +97,33 @@ expect_eq "...and virsh over libvirt-sock gets the same (virConnectFindStoragePo
     "$want"
 expect_fail "find-storage-pool-sources rbd without a monitor" "needs a monitor: <source><host name='MON'" \
     "$VIREO" find-storage-pool-sources rbd
+expect_eq "find-storage-pool-sources-as rbd --host --port --auth-username --secret-uuid: the same, no srcSpec file" \
+    "$("$VIREO" find-storage-pool-sources-as rbd --host 127.0.0.1 --port 3300 --auth-type ceph --auth-username admin \
+        --secret-uuid "$SEC" | tr -d '\n ')" "$want"
+expect_eq "...and the key found by its secret's usage (--secret-usage)" \
+    "$("$VIREO" find-storage-pool-sources-as rbd 127.0.0.1 3300 --auth-username admin --secret-usage "client.admin secret" | tr -d '\n ' | sed 's|<secretusage="[^"]*"/>|<secretuuid="'"$SEC"'"/>|')" \
+    "$want"
+expect_fail "...a user without its key's secret is refused, saying what to add" "needs its key's secret: --secret-uuid UUID or --secret-usage NAME" \
+    "$VIREO" find-storage-pool-sources-as rbd 127.0.0.1 3300 --auth-username admin
+# A monitor that takes the connection and never answers: librados waits
+# its 5 s beside the event loop, for vireo and for virsh (libvirt-sock).
+ip netns exec "$NS" /usr/bin/python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 3309)); s.listen(8); time.sleep(60)' &
+MUTE=$!
+mute_listens() { ss -N "$NS" -ltnH "sport = :3309" | grep -q .; }
+wait_for 5 "the mute monitor listens" mute_listens
+beside_loop "find-storage-pool-sources rbd (a monitor that never answers)" \
+    "find-storage-pool-sources rbd: the discovery at 127.0.0.1 runs beside" \
+    "$VIREO" find-storage-pool-sources-as rbd --host 127.0.0.1 --port 3309 --auth-username admin --secret-uuid "$SEC"
+[ "$BESIDE_RC" -ne 0 ] || fail "find-storage-pool-sources of the mute monitor succeeded"
+expect_match "...and it fails in one line" "$(cat "$ROOT/beside.out")" "^vireo: error: find-storage-pool-sources rbd: cannot connect to the Ceph monitor 127.0.0.1:3309"
+sed "s|port='3300'|port='3309'|" "$ROOT/spec.xml" > "$ROOT/spec-mute.xml"
+beside_loop "virsh find-storage-pool-sources rbd (libvirt-sock)" \
+    "find-storage-pool-sources rbd: the discovery at 127.0.0.1 runs beside" \
+    command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" find-storage-pool-sources rbd "$ROOT/spec-mute.xml"
+[ "$BESIDE_RC" -ne 0 ] || fail "virsh find-storage-pool-sources of the mute monitor succeeded"
+expect_match "...and virsh prints the error" "$(cat "$ROOT/beside.out")" "cannot connect to the Ceph monitor 127.0.0.1:3309"
+kill "$MUTE" 2>/dev/null; wait "$MUTE" 2>/dev/null || true
 sed "s|$SEC|0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e|" "$ROOT/spec.xml" > "$ROOT/spec-nosecret.xml"
 expect_fail "...with a secret that does not exist" "the cephx key of client.admin: secret uuid '0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e' is not defined" \
     "$VIREO" find-storage-pool-sources rbd "$ROOT/spec-nosecret.xml"

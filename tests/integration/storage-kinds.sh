@@ -324,34 +324,30 @@ ip netns exec "$NS" /usr/bin/python3 -c 'import socket, time
 s = socket.socket(); s.bind(("10.77.0.1", 3262)); s.listen(8); time.sleep(120)' &
 MUTE=$!
 "$VIREO" pool-define-as mute iscsi-direct --source-host 10.77.0.1:3262 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
-mute_checks() { grep -c "pool mute: pool-start's check runs beside the event loop" "$ROOT/vireod.log" || true; }
-more_mute_checks() { [ "$(mute_checks)" -gt 0 ]; }
 mute_listens() { ss -N "$NS" -ltnH "sport = :3262" | grep -q .; }
 wait_for 5 "the mute portal listens" mute_listens
-"$VIREO" pool-start mute > "$ROOT/mute.out" 2>&1 &
-MUTEPID=$!
-wait_for 5 "the pool-start's check is under way" more_mute_checks
-t0=$(date +%s%N)
-"$VIREO" list --all >/dev/null || fail "vireo list failed while a pool-start waited on a portal"
-ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while a pool-start waited on a portal (the loop stalled)"
-ok "vireo list answers at once ($ms ms) while pool-start waits on a portal that never answers"
+beside_start "pool-start (a portal that never answers)" "pool mute: pool-start's check runs beside the event loop" \
+    "$VIREO" pool-start mute
 expect_fail "a second pool-start meanwhile" "pool 'mute' is already being started" "$VIREO" pool-start mute
-wait "$MUTEPID" && fail "pool-start of the mute portal succeeded"
-expect_match "...and that pool-start fails in one line" "$(cat "$ROOT/mute.out")" "^vireo: error: pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+beside_wait
+[ "$BESIDE_RC" -ne 0 ] || fail "pool-start of the mute portal succeeded"
+expect_match "...and that pool-start fails in one line" "$(cat "$ROOT/beside.out")" "^vireo: error: pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
 # The same through libvirt's protocol: Debian's virsh on libvirt-sock.
-before=$(mute_checks)
-more_mute_checks() { [ "$(mute_checks)" -gt "$before" ]; }
-virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" pool-start mute > "$ROOT/mute-virsh.out" 2>&1 &
-MUTEPID=$!
-wait_for 5 "virsh pool-start's check is under way" more_mute_checks
-t0=$(date +%s%N)
-"$VIREO" list --all >/dev/null || fail "vireo list failed while virsh pool-start waited on a portal"
-ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while virsh pool-start waited on a portal (the loop stalled)"
-ok "vireo list answers at once ($ms ms) while virsh pool-start (libvirt-sock) waits on the portal"
-wait "$MUTEPID" && fail "virsh pool-start of the mute portal succeeded"
-expect_match "...and virsh prints the one-line error" "$(cat "$ROOT/mute-virsh.out")" "pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+beside_loop "virsh pool-start (libvirt-sock)" "pool mute: pool-start's check runs beside the event loop" \
+    virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" pool-start mute
+[ "$BESIDE_RC" -ne 0 ] || fail "virsh pool-start of the mute portal succeeded"
+expect_match "...and virsh prints the one-line error" "$(cat "$ROOT/beside.out")" "pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+# find-storage-pool-sources against the same portal: the discovery waits
+# beside the loop too, over HTTP and over libvirt's protocol.
+beside_loop "find-storage-pool-sources-as iscsi-direct (a portal that never answers)" \
+    "find-storage-pool-sources iscsi-direct: the discovery at 10.77.0.1 runs beside" \
+    "$VIREO" find-storage-pool-sources-as iscsi-direct --host 10.77.0.1 --port 3262
+[ "$BESIDE_RC" -ne 0 ] || fail "find-storage-pool-sources of the mute portal succeeded"
+expect_match "...and it fails in one line" "$(cat "$ROOT/beside.out")" "^vireo: error: .*10.77.0.1:3262"
+beside_loop "virsh find-storage-pool-sources-as (libvirt-sock)" \
+    "find-storage-pool-sources iscsi-direct: the discovery at 10.77.0.1 runs beside" \
+    virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" find-storage-pool-sources-as iscsi-direct --host 10.77.0.1 --port 3262
+[ "$BESIDE_RC" -ne 0 ] || fail "virsh find-storage-pool-sources of the mute portal succeeded"
 kill "$MUTE" 2>/dev/null; wait "$MUTE" 2>/dev/null || true
 "$VIREO" pool-define-as closed iscsi-direct --source-host 10.77.0.1:3261 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
 expect_fail "a portal nobody listens on" "cannot reach the iSCSI portal 10.77.0.1:3261: Connection refused" "$VIREO" pool-start closed
