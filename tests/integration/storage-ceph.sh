@@ -28,6 +28,8 @@ NS=vireo-ceph-$$
 test_cleanup() {
     ceph_down
     netns_remove
+    [ -n "${MADE_USER:-}" ] && userdel vireo-qemu 2>/dev/null
+    return 0
 }
 start_daemon "$ASAN_VIREOD" # makes ROOT and the cleanup trap
 stop_daemon
@@ -206,6 +208,36 @@ expect_eq "...and nd2 stays shut off" "$("$VIREO" domstate nd2)" "shut off"
 "$VIREO" undefine nd >/dev/null
 "$VIREO" undefine nd2 >/dev/null
 rbd_cli rm vpool/net1 >/dev/null 2>&1
+
+# ---- a QEMU of its own user reads the pool's key (issue 19) ----
+# The daemon restarted with --qemu-user (qemu-user.sh's setup): a guest
+# on a volume of the cephx pool reaches the image with the pool's key
+# file, which is root's and QEMU's group's (0640) and nobody else's.
+id vireo-qemu >/dev/null 2>&1 || { useradd --system --no-create-home --shell /usr/sbin/nologin vireo-qemu; MADE_USER=1; }
+stop_daemon
+DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS="--no-default-network --qemu-user vireo-qemu" start_daemon "$ASAN_VIREOD"
+[ "$("$VIREO" pool-info ceph --json | jq -r .state)" = running ] || "$VIREO" pool-start ceph >/dev/null
+mkdir -p "$ROOT/img"
+cp "$IMAGES/tiny-vmlinuz" "$IMAGES/tiny-initrd.img" "$ROOT/img/"
+chmod -R a+rX "$ROOT/img"
+"$VIREO" vol-create-as ceph uq 8M >/dev/null
+IMAGES=$ROOT/img tiny_xml uq | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='uq'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/uq.xml"
+"$VIREO" define "$ROOT/uq.xml" >/dev/null
+start_booted uq "a guest on an rbd volume, QEMU run as vireo-qemu, booted"
+expect_eq "QEMU runs as vireo-qemu" "$(ps -o user= -p "$(cat "$ROOT/run/vireo/qemu/uq/qemu.pid")")" "vireo-qemu"
+expect_eq "the pool's key file: root's, QEMU's group may read it, others nothing" \
+    "$(stat -c %U:%G:%a "$ROOT/run/vireo/storage/ceph.cephx")" "root:vireo-qemu:640"
+expect_eq "...in a directory QEMU's group may pass but not list" \
+    "$(stat -c %U:%G:%a "$ROOT/run/vireo/storage")" "root:vireo-qemu:710"
+out=$(guest_until uq "echo S-\$(cat /sys/block/vda/size)" "^S-[0-9]")
+expect_match "the guest sees the 8 MiB image (QEMU read the key and logged in)" "$out" "^S-16384"
+"$VIREO" destroy uq >/dev/null
+"$VIREO" undefine uq >/dev/null
+"$VIREO" vol-delete uq --pool ceph >/dev/null
+# Back to the daemon's own user for the rest (its guests boot from $IMAGES).
+stop_daemon
+DAEMON_WRAP="ip netns exec $NS" start_daemon "$ASAN_VIREOD"
+[ "$("$VIREO" pool-info ceph --json | jq -r .state)" = running ] || "$VIREO" pool-start ceph >/dev/null
 
 if [ "$SHORT" = --short ]; then
     no_sanitizer_report

@@ -553,7 +553,7 @@ static vr_err write_key(vr_pool *p, char **file, char **err)
     if (!key)
         return code;
     char *f = key_file(p);
-    int rc = vr_file_write_atomic(f, key, strlen(key), 0600);
+    int rc = vr_storage_write_secret(p->drv, f, key, strlen(key));
     key_free(key);
     if (rc < 0) {
         vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, f, strerror(-rc));

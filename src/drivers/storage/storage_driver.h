@@ -60,6 +60,10 @@ typedef void (*vr_storage_event_fn)(const vr_pool *p, const char *event, const c
 typedef vr_err (*vr_storage_secret_fn)(const char *uuid, const char *usage, unsigned char **value, size_t *len,
                                        char **err, void *opaque);
 void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, void *opaque);
+/* QEMU runs as a user of its own (vireod --qemu-user) in group `gid`: a
+ * pool's key and password files QEMU reads are that group's (0640), and
+ * RUNTIME/storage lets the group reach them (0710, not list them). */
+void vr_storage_set_qemu_group(vr_storage_driver *drv, gid_t gid);
 
 /* Load pool definitions; on the first start ever, define the `default`
  * pool at STATE/images (built, started, autostart); start autostart
