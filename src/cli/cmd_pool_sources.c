@@ -74,7 +74,8 @@ static int run_find_as(vr_cli *cli, int argc, char **argv)
         why = "the cephx login needs a monitor: --host MON [--port PORT]";
     if (why) {
         vireo_disconnect(c);
-        return vr_cli_usage(&vr_cmd_find_pool_sources_as, "%s", why);
+        fprintf(stderr, "vireo: error: find-storage-pool-sources-as: %s\n", why);
+        return VR_EXIT_USAGE;
     }
     if (!attr_ok("host", host) || !attr_ok("port", port) || !attr_ok("initiator", initiator) ||
         !attr_ok("auth-username", user) || !attr_ok("secret-uuid", uuid) || !attr_ok("secret-usage", usage)) {
