@@ -15,7 +15,11 @@
 # (vol-create-from --inputpool) boots the same, and copies back.
 # A tiny guest with a <disk type='network'> rbd disk of two monitors
 # (one unreachable) sees the image; its dumpxml gives the disk back; a
-# start with a secret that does not exist is refused by name.
+# start with a secret that does not exist is refused by name; vol-delete
+# of the image it names refused while it runs. find-storage-pool-sources
+# with --auth-username/--secret-*, and against a mute monitor beside the
+# loop. With QEMU run as vireo-qemu: a guest on an rbd volume (the pool's
+# key file root:vireo-qemu 0640), and an image hot-plugged into it.
 # With --short (make check): up to vol-upload/-download and the network
 # disk's guest; the full run is meson suite ceph (make check-ceph).
 . "$(dirname "$0")/lib.sh"
@@ -231,6 +235,20 @@ expect_eq "...in a directory QEMU's group may pass but not list" \
     "$(stat -c %U:%G:%a "$ROOT/run/vireo/storage")" "root:vireo-qemu:710"
 out=$(guest_until uq "echo S-\$(cat /sys/block/vda/size)" "^S-[0-9]")
 expect_match "the guest sees the 8 MiB image (QEMU read the key and logged in)" "$out" "^S-16384"
+# An RBD image hot-plugged into it: blockdev-add of the rbd node (its
+# monitors a list) after the object-add of the key's secret; detached,
+# and attached again (the secret object went with the detach).
+"$VIREO" vol-create-as ceph uq2 4M >/dev/null
+expect_eq "attach-disk --source-pool of an RBD image, live" \
+    "$("$VIREO" attach-disk uq uq2 vdb --source-pool ceph --live)" "Disk attached successfully"
+out=$(guest_until uq "echo S-\$(cat /sys/block/vdb/size 2>/dev/null)" "^S-[0-9]")
+expect_match "the guest sees the hot-plugged 4 MiB image as vdb" "$out" "^S-8192"
+expect_eq "detach-disk, live" "$("$VIREO" detach-disk uq vdb --live)" "Disk detached successfully"
+printf "<disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='uq2'/><target dev='vdb' bus='virtio'/></disk>" > "$ROOT/uq2.xml"
+expect_eq "attach-device of the image again, live" "$("$VIREO" attach-device uq "$ROOT/uq2.xml" --live)" \
+    "Device attached successfully"
+expect_eq "detach-device, live" "$("$VIREO" detach-device uq "$ROOT/uq2.xml" --live)" "Device detached successfully"
+"$VIREO" vol-delete uq2 --pool ceph >/dev/null
 "$VIREO" destroy uq >/dev/null
 "$VIREO" undefine uq >/dev/null
 "$VIREO" vol-delete uq --pool ceph >/dev/null

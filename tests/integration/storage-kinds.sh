@@ -11,8 +11,10 @@
 # XML or logs, not for read-only connections). iscsi-direct against tgtd
 # in a namespace of the test's own: the LUN listed with its size, CHAP
 # with a wrong secret refused, unreachable portals failing in seconds
-# (beside the event loop: `vireo list` answers meanwhile),
-# and a guest on the LUN through QEMU's iSCSI client.
+# (beside the event loop: `vireo list` answers meanwhile, for pool-start
+# and find-storage-pool-sources, from vireo and virsh), a guest on the
+# LUN through QEMU's iSCSI client (vol-delete of its LUN refused), and a
+# second LUN hot-plugged into it, written, detached and attached again.
 . "$(dirname "$0")/lib.sh"
 need_images
 [ -e /dev/loop-control ] || fail "no loop devices here (modprobe loop)"
@@ -377,6 +379,33 @@ out=$(guest_until ig "echo R-\$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null 
 expect_match "the guest reads the marker the host put on the LUN" "$out" "R-host-side-mark-8"
 expect_fail "vol-delete of a LUN a running domain uses" "volume 'unit:0:0:1' of pool 'lab' is in use by running domain 'ig'" \
     "$VIREO" vol-delete unit:0:0:1 --pool lab
+# LUN hot-plug: a second LUN on the target, attached to the running guest
+# (blockdev-add of QEMU's iSCSI node after the object-add of the CHAP
+# password's secret) and detached (the secret object goes with it: a
+# second attach under the same target would otherwise clash with it).
+truncate -s 16M "$ROOT/lun2.img"
+tgt --mode logicalunit --op new --tid 1 --lun 2 --backing-store "$ROOT/lun2.img"
+"$VIREO" pool-refresh lab >/dev/null
+expect_eq "attach-disk --source-pool of a LUN, live" \
+    "$("$VIREO" attach-disk ig unit:0:0:2 vdb --source-pool lab --alias ua-lun2 --live)" "Disk attached successfully"
+out=$(guest_until ig "echo S-\$(cat /sys/block/vdb/size 2>/dev/null)" "^S-[0-9]")
+expect_match "the guest sees the 16 MiB LUN as vdb" "$out" "^S-32768"
+out=$(guest_until ig "printf vireo-hotplug-lun-2 > /dev/vdb && sync && echo W-\$((6*7))" "^W-42")
+expect_match "the guest wrote a marker on the hot-plugged LUN" "$out" "^W-42"
+expect_eq "...which is in the target's backing file" "$(head -c 19 "$ROOT/lun2.img")" "vireo-hotplug-lun-2"
+expect_match "dumpxml: the volume disk with its user alias" "$("$VIREO" dumpxml ig | tr -d '\n ')" \
+    "<disktype=\"volume\"device=\"disk\">.*<sourcepool=\"lab\"volume=\"unit:0:0:2\"/><targetdev=\"vdb\"bus=\"virtio\"/><aliasname=\"ua-lun2\"/>"
+expect_fail "vol-delete of the hot-plugged LUN" "volume 'unit:0:0:2' of pool 'lab' is in use by running domain 'ig'" \
+    "$VIREO" vol-delete unit:0:0:2 --pool lab
+expect_eq "detach-disk of the LUN, live" "$("$VIREO" detach-disk ig vdb --live)" "Disk detached successfully"
+out=$(guest_until ig "echo G-\$(ls /sys/block | grep -c vdb)" "^G-0")
+expect_match "the guest no longer has vdb" "$out" "^G-0"
+printf "<disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='lab' volume='unit:0:0:2'/><target dev='vdb' bus='virtio'/></disk>" > "$ROOT/lun2.xml"
+expect_eq "attach-device of the same LUN again, live (its secret object went with the detach)" \
+    "$("$VIREO" attach-device ig "$ROOT/lun2.xml" --live)" "Device attached successfully"
+out=$(guest_until ig "echo R-\$(head -c 19 /dev/vdb)" "^R-vireo")
+expect_match "...and the guest reads its marker back" "$out" "^R-vireo-hotplug-lun-2"
+expect_eq "detach-device, live" "$("$VIREO" detach-device ig "$ROOT/lun2.xml" --live)" "Device detached successfully"
 "$VIREO" destroy ig >/dev/null
 expect_eq "pool-destroy" "$("$VIREO" pool-destroy lab)" "Pool 'lab' destroyed"
 [ ! -e "$ROOT/run/vireo/storage/lab.chap" ] || fail "the CHAP file outlived the pool"
