@@ -274,6 +274,7 @@ int main(int argc, char **argv)
     bool web_on = false;
     vr_web_opts web_opts = {0};
     const char *qemu_user = NULL;
+    gid_t qemu_gid = 0; /* QEMU's own group, when it runs as a user of its own */
     bool accel_strict = false, libvirt_paths = false;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
@@ -416,12 +417,14 @@ int main(int argc, char **argv)
             return 1;
         }
         vr_qemu_set_user(api.qemu, pw->pw_uid, pw->pw_gid);
+        qemu_gid = pw->pw_gid;
         vr_log_info("QEMU runs as %s (uid %d) with its seccomp sandbox", qemu_user, (int)pw->pw_uid);
     }
     api.jobs = vr_jobs_new();
     api.hosts = vr_remote_hosts_new(base, &paths);
     api.secrets = vr_secret_driver_new(&paths);
     api.storage = vr_storage_driver_new(base, &paths);
+    vr_storage_set_qemu_group(api.storage, qemu_gid);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
     vr_storage_set_secret_fn(api.storage, secret_value, &api);

@@ -206,6 +206,36 @@ wait_for() {
     ok "$what"
 }
 
+# beside_start WHAT LOG-RE CMD...: run CMD in the background and check
+# that the daemon's loop stays free while CMD waits on the network: once
+# vireod.log has one more line matching LOG-RE (the call is under way
+# beside the loop), `vireo list` must answer in under a second. Other
+# checks may run meanwhile; beside_wait then waits for CMD: its output
+# (stdout and stderr) is in $ROOT/beside.out, its exit status in BESIDE_RC.
+beside_start() {
+    local what=$1 re=$2 before t0 ms
+    shift 2
+    before=$(grep -c -- "$re" "$ROOT/vireod.log" || true)
+    "$@" > "$ROOT/beside.out" 2>&1 &
+    BESIDE_PID=$!
+    beside_under_way() { [ "$(grep -c -- "$re" "$ROOT/vireod.log" || true)" -gt "$before" ]; }
+    wait_for 5 "$what is under way" beside_under_way
+    t0=$(date +%s%N)
+    "$VIREO" list --all >/dev/null || fail "vireo list failed while $what waited"
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    [ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while $what waited (the loop stalled)"
+    ok "vireo list answers at once ($ms ms) while $what waits"
+}
+beside_wait() {
+    BESIDE_RC=0
+    wait "$BESIDE_PID" || BESIDE_RC=$?
+}
+# The two at once: nothing to check meanwhile.
+beside_loop() {
+    beside_start "$@"
+    beside_wait
+}
+
 # start_booted NAME [WHAT]: start a defined domain and wait (60 s) until
 # its serial log has one more VIREO-GUEST-READY than before (so a second
 # start of the same domain waits for its own boot).

@@ -564,21 +564,40 @@ vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, 
     return p;
 }
 
+bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path)
+{
+    return d->type == VR_DISK_NETWORK ||
+           (d->type == VR_DISK_VOLUME && path && (vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://")));
+}
+
+vr_qprops *vr_qemu_disk_net_node(const vr_disk_def *d, const char *path, const char *runtime_dir, vr_qprops **secret,
+                                 char **err)
+{
+    vr_qprops *p = d->type == VR_DISK_NETWORK      ? vr_qc_rbd_network_node(d, runtime_dir, secret)
+                   : vr_str_starts(path, "iscsi://") ? vr_qc_iscsi_node(d, path, secret, err)
+                                                     : vr_qc_rbd_node(d, path, secret, err);
+    if (p)
+        node_options(p, d, false);
+    return p;
+}
+
 /* Two -blockdev nodes per medium: the host file (protocol) and the
  * image format on top; the device takes the format node. */
 static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
 {
-    bool vol = d->type == VR_DISK_VOLUME;
-    /* Images QEMU reaches over the network itself: their own protocol node. */
-    bool net = d->type == VR_DISK_NETWORK || (vol && (vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://")));
-    if (net) {
-        vr_qprops *p = d->type == VR_DISK_NETWORK      ? vr_qc_rbd_network_node(c, d)
-                       : vr_str_starts(path, "iscsi://") ? vr_qc_iscsi_node(c, d, path)
-                                                         : vr_qc_rbd_node(c, d, path);
-        if (p) {
-            node_options(p, d, false);
+    /* Images QEMU reaches over the network itself: their own protocol
+     * node, after the secret object of its password or key. */
+    if (vr_qemu_disk_on_network(d, path)) {
+        vr_qprops *secret = NULL;
+        char *err = NULL;
+        vr_qprops *p = vr_qemu_disk_net_node(d, path, c->rt->runtime_dir, &secret, &err);
+        if (secret)
+            vr_qc_props(c, "-object", secret);
+        if (p)
             vr_qc_props(c, "-blockdev", p);
-        }
+        else
+            vr_qc_fail(c, "%s", err);
+        free(err);
     } else {
         vr_qc_props(c, "-blockdev", vr_qemu_disk_file_node(d, path));
     }

@@ -685,7 +685,10 @@ static char *network_key(const char *path)
 static bool holds(vr_qemu_driver *drv, const vr_disk_def *d, const char *key, const struct stat *st)
 {
     if (key) {
-        char *other = network_key(d->resolved_path);
+        /* <disk type='network'> names its image itself (rbd, the one
+         * protocol): the key of the pool's volume of that name. */
+        char *other = d->type == VR_DISK_NETWORK && d->source_name ? vr_asprintf("rbd:%s", d->source_name)
+                                                                   : network_key(d->resolved_path);
         bool hit = other && strcmp(other, key) == 0;
         free(other);
         return hit;

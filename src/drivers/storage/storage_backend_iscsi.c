@@ -418,7 +418,7 @@ static vr_err write_chap_file(vr_pool *p, char **file, char **err)
     if (e)
         return e;
     char *path = chap_file(p);
-    int rc = vr_file_write_atomic(path, pw, strlen(pw), 0600);
+    int rc = vr_storage_write_secret(p->drv, path, pw, strlen(pw));
     pw_free(pw);
     if (rc < 0) {
         vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, path, strerror(-rc));
