@@ -68,6 +68,49 @@ static void on_ended(vr_err code, const char *err, void *opaque)
     run_free(r, code != VR_OK || r->pull);
 }
 
+/* What a restarted daemon needs to end the run as on_ended would: the
+ * files made here, the checkpoint made with them, the mode. */
+static char *owner_text(const run_ctx *r)
+{
+    json_object *o = json_object_new_object(), *files = json_object_new_array();
+    for (size_t i = 0; i < r->n; i++)
+        json_object_array_add(files, json_object_new_string(r->files[i]));
+    json_object_object_add(o, "files", files);
+    if (r->checkpoint)
+        json_object_object_add(o, "checkpoint", json_object_new_string(r->checkpoint));
+    json_object_object_add(o, "pull", json_object_new_boolean(r->pull));
+    char *text = vr_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    return text;
+}
+
+static void adopted_ended(vr_err code, const char *err, void *opaque)
+{
+    if (code)
+        vr_log_info("backup of %s (re-adopted): %s", (const char *)opaque, err);
+}
+
+void vr_core_backup_adopted_end(vr_qemu_driver *drv, const char *domain, const char *owner, vr_err code,
+                                const char *err)
+{
+    json_object *o = owner ? json_tokener_parse(owner) : NULL, *v = NULL, *files = NULL;
+    run_ctx *r = vr_calloc(1, sizeof(*r));
+    *r = (run_ctx){.drv = drv, .domain = vr_strdup(domain), .ended = adopted_ended};
+    r->opaque = r->domain;
+    size_t n = o && json_object_object_get_ex(o, "files", &files) && json_object_is_type(files, json_type_array)
+                   ? json_object_array_length(files)
+                   : 0;
+    r->files = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        if (json_object_is_type(json_object_array_get_idx(files, i), json_type_string))
+            r->files[r->n++] = vr_strdup(json_object_get_string(json_object_array_get_idx(files, i)));
+    if (o && json_object_object_get_ex(o, "checkpoint", &v))
+        r->checkpoint = vr_strdup(json_object_get_string(v));
+    r->pull = o && json_object_object_get_ex(o, "pull", &v) && json_object_get_boolean(v);
+    json_object_put(o);
+    on_ended(code, err, r);
+}
+
 /* The image's virtual size in bytes (qemu-img info, shared: QEMU holds it). */
 static int virtual_size(const char *path, unsigned long long *size, char **err)
 {
@@ -208,21 +251,23 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
         size_t n_ops = 0;
         vr_bitmap_op *ops = cp ? vr_core_checkpoint_adds(cp, &n_ops) : NULL;
         char *xml = vr_backup_def_format(def);
-        vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml, def->pull, def->host, def->port, def->socket};
         r->pull = def->pull;
+        r->checkpoint = cp ? vr_strdup(cp->name) : NULL;
+        char *owner = owner_text(r);
+        vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml, def->pull, def->host, def->port, def->socket, owner};
         /* The checkpoint's metadata is written before QEMU answers: a
          * failed transaction removes it again (on_started). */
         if (cp && (code = vr_qemu_checkpoint_save(dom, cp, &err)) != VR_OK) {
             started(code, err, opaque);
             run_free(r, true);
         } else {
-            r->checkpoint = cp ? vr_strdup(cp->name) : NULL;
             vr_log_info("%s backup of %s begins: %zu disk(s)%s%s", def->pull ? "pull" : "push", dom->def->name, n,
                         cp ? ", checkpoint " : "", cp ? cp->name : "");
             vr_qemu_backup_begin(dom, &spec, on_started, on_ended, r);
         }
         free(ops);
         free(xml);
+        free(owner);
     }
     free(disks);
     free(err);

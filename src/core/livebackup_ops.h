@@ -22,3 +22,10 @@ void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char
 /* backup-dumpxml: the running backup's XML (malloc'ed), or NULL when
  * none runs. */
 char *vr_core_backup_xml(const vr_domain *dom);
+
+/* The end of a backup a restarted daemon re-adopted (the QEMU driver's
+ * backup_end, vr_qemu_set_backup_end): as at the end of one begun here,
+ * its scratch files (pull) or a failed one's targets go, and the
+ * checkpoint a failed one made. */
+void vr_core_backup_adopted_end(vr_qemu_driver *drv, const char *domain, const char *owner, vr_err code,
+                                const char *err);
