@@ -697,5 +697,5 @@ void vr_qemu_backup_adopt(vr_domain *dom)
     c->next = running_list;
     running_list = c;
     vr_log_info("domain %s: its %s backup re-adopted (%zu disk(s))", c->name, c->pull ? "pull" : "push", n);
-    poll_jobs(c);
+    on_tick(-1, 0, c); /* its numbers at once, then polled */
 }
