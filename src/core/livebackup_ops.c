@@ -39,11 +39,26 @@ static void run_free(run_ctx *r, bool remove)
     free(r);
 }
 
+typedef struct {
+    vr_qemu_driver *drv;
+    char *domain, *checkpoint;
+} forget_ctx;
+
+/* The bitmaps of a failed backup's checkpoint could not go (a QEMU that
+ * ended before it stored them has none): its metadata goes all the same,
+ * so no checkpoint names a bitmap the images may lack. */
 static void forget_checkpoint(vr_err code, const char *err, void *opaque)
 {
+    forget_ctx *f = opaque;
+    vr_domain *dom = code ? vr_qemu_lookup(f->drv, f->domain) : NULL;
     if (code)
-        vr_log_warn("backup of %s: its checkpoint stays: %s", (const char *)opaque, err);
-    free(opaque);
+        vr_log_warn("backup of %s: the bitmaps of checkpoint %s could not be removed (%s); its metadata goes",
+                    f->domain, f->checkpoint, err);
+    if (dom)
+        vr_qemu_checkpoint_forget(dom, f->checkpoint, NULL);
+    free(f->domain);
+    free(f->checkpoint);
+    free(f);
 }
 
 static void on_started(vr_err code, const char *err, void *opaque)
@@ -62,8 +77,11 @@ static void on_ended(vr_err code, const char *err, void *opaque)
 {
     run_ctx *r = opaque;
     vr_domain *dom = vr_qemu_lookup(r->drv, r->domain);
-    if (code && r->checkpoint && dom)
-        vr_core_checkpoint_delete(dom, r->checkpoint, 0, forget_checkpoint, vr_strdup(r->domain));
+    if (code && r->checkpoint && dom) {
+        forget_ctx *f = vr_calloc(1, sizeof(*f));
+        *f = (forget_ctx){r->drv, vr_strdup(r->domain), vr_strdup(r->checkpoint)};
+        vr_core_checkpoint_delete(dom, r->checkpoint, 0, forget_checkpoint, f);
+    }
     r->ended(code, err, r->opaque);
     run_free(r, code != VR_OK || r->pull);
 }

@@ -18,7 +18,9 @@
 # domjobinfo of a pull backup (vireo's and virsh's) shows what the scratch
 # files hold of the most they may ("Temporary disk space"); an incremental
 # pull survives a daemon restart: the export still reads, domjobabort ends
-# it and removes the scratch file, the export and the temporary bitmap.
+# it and removes the scratch file, the export and the temporary bitmap;
+# a pull whose QEMU is killed while no daemon runs is cleaned up by the
+# next daemon (its scratch file and new checkpoint).
 source "$(dirname "$0")/lib.sh"
 need_images
 need_asan_daemon
@@ -271,6 +273,24 @@ expect_eq "checkpoint-list --json: the wire schema's objects" \
     "$($V checkpoint-list pulled --json | jq -c '[.[] | [.name, .parent, .disks, (.creation_time > 0)]]')" \
     '[["cp1",null,["vda"],true],["cp2","cp1",["vda"],true]]'
 expect_match "checkpoint-info counts the children from the same list" "$($V checkpoint-info pulled cp1)" "Children: +1"
-$V destroy pulled >/dev/null
+
+# ---- a backup whose QEMU ends while no daemon runs: it failed, and the
+# next daemon cleans up after it (the scratch file, the new checkpoint) ----
+cat >"$W/lost.xml" <<XML
+<domainbackup mode='pull'><server transport='unix' socket='$W/lost.sock'/>
+  <disks><disk name='vda' type='file'><scratch file='$W/lost.scratch'/></disk></disks>
+</domainbackup>
+XML
+echo "<domaincheckpoint><name>cp3</name></domaincheckpoint>" >"$W/cp3.xml"
+$V backup-begin pulled "$W/lost.xml" "$W/cp3.xml" >/dev/null
+expect_match "a pull backup with a new checkpoint" "$($V checkpoint-list pulled --name)" "^cp3$"
+stop_daemon
+qpid=$(cat "$ROOT/run/vireo/qemu/pulled/qemu.pid")
+kill -9 "$qpid"
+wait_for 30 "QEMU is gone" sh -c "! kill -0 $qpid 2>/dev/null"
+start_daemon "$ASAN_VIREOD"
+expect_eq "the domain is shut off after the restart" "$($V domstate pulled)" "shut off"
+wait_for 30 "the next daemon removed the backup's scratch file" sh -c "[ ! -e '$W/lost.scratch' ]"
+wait_for 30 "... and forgot the checkpoint made with it" sh -c "! $V checkpoint-list pulled --name | grep -qx cp3"
 no_sanitizer_report
 echo "backup-pull: $CHECKS checks in $SECONDS s"

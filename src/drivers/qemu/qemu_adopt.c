@@ -162,6 +162,7 @@ void vr_qemu_adopt_all(vr_qemu_driver *drv)
     for (size_t i = 0; i < n; i++) {
         char *dir = vr_asprintf("%s/%s", drv->runtime_dir, ended[i]);
         keep_stale_ifnames(drv, dir);
+        vr_qemu_backup_stale(drv, dir, ended[i]);
         vr_qemu_grants_restore_dir(drv, dir, ended[i]);
         vr_qemu_runtime_remove_stale(dir);
         free(dir);

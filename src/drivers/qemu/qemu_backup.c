@@ -699,3 +699,42 @@ void vr_qemu_backup_adopt(vr_domain *dom)
     vr_log_info("domain %s: its %s backup re-adopted (%zu disk(s))", c->name, c->pull ? "pull" : "push", n);
     on_tick(-1, 0, c); /* its numbers at once, then polled */
 }
+
+/* A run that ended while no daemon ran, in the middle of a backup: the
+ * backup failed with it. Its end goes to the core once the loop runs (the
+ * daemon sets backup_end after the driver is made): its files removed, a
+ * checkpoint made with it deleted. */
+typedef struct {
+    vr_qemu_driver *drv;
+    char *name, *owner;
+} stale_ctx;
+
+static void stale_end(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    stale_ctx *s = arg;
+    vr_log_warn("domain %s: its QEMU ended while no daemon ran, during a backup: the backup failed", s->name);
+    if (s->drv->backup_end)
+        s->drv->backup_end(s->drv, s->name, s->owner, VR_ERR_FAILED, "QEMU ended while no daemon ran");
+    free(s->name);
+    free(s->owner);
+    free(s);
+}
+
+void vr_qemu_backup_stale(vr_qemu_driver *drv, const char *dir, const char *name)
+{
+    char *path = vr_asprintf("%s/backup.json", dir);
+    char *text = vr_file_read(path, NULL);
+    json_object *o = text ? json_tokener_parse(text) : NULL;
+    char *owner = o ? rec_dup(o, "owner") : NULL;
+    free(text);
+    free(path);
+    json_object_put(o);
+    if (!owner)
+        return;
+    static const struct timeval now = {0, 0};
+    stale_ctx *s = vr_calloc(1, sizeof(*s));
+    *s = (stale_ctx){.drv = drv, .name = vr_strdup(name), .owner = owner};
+    event_base_once(drv->base, -1, EV_TIMEOUT, stale_end, s, &now);
+}

@@ -326,6 +326,10 @@ void vr_qemu_block_jobs_adopt(vr_domain *dom);
 /* The same for a backup-begin job (push or pull, qemu_backup.c): its
  * record (RUN/backup.json) read back, its QEMU jobs followed again. */
 void vr_qemu_backup_adopt(vr_domain *dom);
+/* The run directory `dir` of domain `name` ended while no daemon ran:
+ * a backup it recorded failed with it (its end goes to backup_end once
+ * the loop runs). */
+void vr_qemu_backup_stale(vr_qemu_driver *drv, const char *dir, const char *name);
 /* The previous slice's call, kept for its callers (the libvirt
  * protocol's): a commit of the active layer pivoted, or a pull, answered
  * once done. */
