@@ -22,6 +22,7 @@ typedef struct {
     size_t n;
     char *checkpoint; /* made with the backup, or NULL */
     bool pull;        /* the files are scratch files: removed however it ends */
+    char *bundle;     /* the directory of the vireo backup bundle it is the first step of, or NULL */
     vr_done_fn started, ended;
     void *opaque;
 } run_ctx;
@@ -35,6 +36,7 @@ static void run_free(run_ctx *r, bool remove)
     }
     free(r->files);
     free(r->checkpoint);
+    free(r->bundle);
     free(r->domain);
     free(r);
 }
@@ -97,6 +99,8 @@ static char *owner_text(const run_ctx *r)
     if (r->checkpoint)
         json_object_object_add(o, "checkpoint", json_object_new_string(r->checkpoint));
     json_object_object_add(o, "pull", json_object_new_boolean(r->pull));
+    if (r->bundle)
+        json_object_object_add(o, "bundle", json_object_new_string(r->bundle));
     char *text = vr_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
     return text;
@@ -125,8 +129,19 @@ void vr_core_backup_adopted_end(vr_qemu_driver *drv, const char *domain, const c
     if (o && json_object_object_get_ex(o, "checkpoint", &v))
         r->checkpoint = vr_strdup(json_object_get_string(v));
     r->pull = o && json_object_object_get_ex(o, "pull", &v) && json_object_get_boolean(v);
+    char *cut = NULL;
+    if (!code && o && json_object_object_get_ex(o, "bundle", &v)) {
+        /* the bundle's later steps (NVRAM, definition, backup.json) were
+         * the previous daemon's: the copies alone are no bundle */
+        cut = vr_asprintf("the backup bundle %s was cut short by a daemon restart; its copies are removed (run vireo "
+                          "backup again into a new directory)", json_object_get_string(v));
+        vr_log_warn("backup of %s: %s", domain, cut);
+        code = VR_ERR_FAILED;
+        err = cut;
+    }
     json_object_put(o);
     on_ended(code, err, r);
+    free(cut);
 }
 
 /* The image's virtual size in bytes (qemu-img info, shared: QEMU holds it). */
@@ -214,8 +229,8 @@ static vr_err plan(vr_domain *dom, vr_backup_def *def, const vr_checkpoint_def *
     return VR_OK;
 }
 
-void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, vr_done_fn started,
-                          vr_done_fn ended, void *opaque)
+void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, const char *bundle,
+                          vr_done_fn started, vr_done_fn ended, void *opaque)
 {
     char *err = NULL;
     vr_err code = VR_OK;
@@ -270,6 +285,7 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
         vr_bitmap_op *ops = cp ? vr_core_checkpoint_adds(cp, &n_ops) : NULL;
         char *xml = vr_backup_def_format(def);
         r->pull = def->pull;
+        r->bundle = bundle ? vr_strdup(bundle) : NULL;
         r->checkpoint = cp ? vr_strdup(cp->name) : NULL;
         char *owner = owner_text(r);
         vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml, def->pull, def->host, def->port, def->socket, owner};
@@ -311,7 +327,7 @@ void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char
         free(err);
         return;
     }
-    vr_core_backup_begin(dom, def, cp, started, ended, opaque);
+    vr_core_backup_begin(dom, def, cp, NULL, started, ended, opaque);
 }
 
 char *vr_core_backup_xml(const vr_domain *dom)

@@ -11,9 +11,12 @@
 #include "drivers/qemu/qemu_driver.h"
 
 /* def and cp (may be NULL) are taken. `started` answers first (after it
- * failed nothing is left and `ended` never comes); `ended` at the end. */
-void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, vr_done_fn started,
-                          vr_done_fn ended, void *opaque);
+ * failed nothing is left and `ended` never comes); `ended` at the end.
+ * bundle: the directory when this is the first step of a vireo backup
+ * bundle (backup_ops.c), which a daemon restart cuts short: the next
+ * daemon then removes the copies instead of keeping them. */
+void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, const char *bundle,
+                          vr_done_fn started, vr_done_fn ended, void *opaque);
 /* The same from the two XML texts (either may be NULL: every disk, full,
  * no checkpoint). */
 void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char *checkpoint_xml, vr_done_fn started,

@@ -214,7 +214,7 @@ qbitmaps() { $V qemu-monitor-command live '{"execute":"query-block"}' |
     jq -r '[.return[] | select((.qdev // "") | test("/vda/")) | .inserted["dirty-bitmaps"][]?.name] | join(" ")'; }
 restart() { stop_daemon; start_daemon "$ASAN_VIREOD"; }
 head -c 1G /dev/urandom >"$W/big.raw"
-$V attach-disk live "$W/big.raw" vdb >/dev/null
+$V attach-disk live "$W/big.raw" vdb --persistent >/dev/null
 for n in r1 r2; do
     cat >"$W/$n.xml" <<XML
 <domainbackup mode='push'><disks>
@@ -253,7 +253,24 @@ wait_for 120 "the re-adopted backup completes" sh -c "$V domjobinfo live | grep 
 n0=0
 check_copy "$W/r2.qcow2" "the push backup completed by the restarted daemon"
 expect_eq "... and its copy of the 1 GiB disk is whole" "$(qemu-img compare -q "$W/big.raw" "$W/r2-vdb.qcow2"; echo $?)" 0
-rm -f "$W/big.raw" "$W/r2-vdb.qcow2"
+rm -f "$W/r2-vdb.qcow2"
+
+# A bundle (vireo backup DIR) cut short by a restart: its later steps
+# (NVRAM, definition, backup.json) were the first daemon's, so the next
+# one removes its copies and the checkpoint made with them.
+$V backup live "$W/b9" >/dev/null 2>&1 &
+BUNDLE=$!
+wait_for 30 "the bundle's backup runs (throttled)" sh -c \
+    "$V qemu-monitor-command live '{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"backup-vdb\",\"speed\":1048576}}' >/dev/null 2>&1"
+expect_match "the bundle's checkpoint" "$($V checkpoint-list live --name)" "^backup-[0-9]+$"
+restart
+wait "$BUNDLE" 2>/dev/null || true # its client lost the daemon
+throttle 0
+wait_for 120 "the re-adopted backup of the bundle ends" sh -c "$V domjobinfo live | grep -q 'Job type: *None'"
+expect_eq "the cut bundle's copies are removed" "$(ls -A "$W/b9")" ""
+wait_for 30 "... and its checkpoint" sh -c "[ -z \"\$($V checkpoint-list live --name)\" ]"
+expect_match "the daemon says why" "$(cat "$ROOT/vireod.log")" "backup bundle $W/b9 was cut short by a daemon restart"
+rm -f "$W/big.raw"
 
 $V destroy live >/dev/null
 $V destroy rawdom >/dev/null
