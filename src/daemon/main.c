@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/paths.h"
 #include "common/util.h"
+#include "core/livebackup_ops.h"
 #include "daemon/api.h"
 #include "daemon/events.h"
 #include "daemon/fd_budget.h"
@@ -405,6 +406,7 @@ int main(int argc, char **argv)
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
     vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .replug = replug, .set_bandwidth = set_bandwidth, .opaque = &api});
     vr_qemu_set_accel_strict(api.qemu, accel_strict);
+    vr_qemu_set_backup_end(api.qemu, vr_core_backup_adopted_end); /* backups re-adopted at its start */
     /* The system daemon's QEMUs do not run as root: vireo-qemu by default
      * (hermetic --root runs keep the daemon's user unless asked). */
     if (!qemu_user && !session && !root && geteuid() == 0 && getpwnam("vireo-qemu"))

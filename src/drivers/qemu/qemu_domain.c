@@ -448,6 +448,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         vr_qemu_taps_clear(dom);
         vr_qemu_grants_clear(dom); /* memory only: the next daemon loads them */
         vr_qemu_notices_clear(dom);
+        free(dom->job); /* a backup's: the next daemon re-adopts it from its record */
         free(dom->runtime_dir);
         free(dom);
     }
@@ -469,6 +470,11 @@ static vr_err need_file(const char *path, int mode, const char *what, const char
     vr_set_error(err, "%s %s of domain '%s' %s: %s", what, path, name,
                  errno == ENOENT ? "does not exist" : "cannot be used", strerror(errno));
     return VR_ERR_INVALID;
+}
+
+void vr_qemu_set_backup_end(vr_qemu_driver *drv, vr_qemu_backup_end_fn fn)
+{
+    drv->backup_end = fn;
 }
 
 void vr_qemu_set_volume_resolver(vr_qemu_driver *drv, vr_qemu_volume_fn fn, void *opaque)

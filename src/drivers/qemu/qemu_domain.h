@@ -25,6 +25,7 @@ struct vr_qemu_driver {
     void *resolve_opaque;
     vr_qemu_secret_fn secret_fn; /* set by the daemon; NULL: no secret store */
     void *secret_opaque;
+    vr_qemu_backup_end_fn backup_end; /* set by the daemon: a re-adopted backup's end */
 };
 
 /* Registry. add: parse, check name/uuid clashes, and (persistent) save.
@@ -130,6 +131,8 @@ struct vr_qemu_job {
     const char *operation; /* "save", "restore", "backup" */
     struct timespec started;
     unsigned long long processed, remaining, total;
+    bool pull;             /* a pull backup: no data moves, the scratch files fill */
+    unsigned long long temp_used, temp_total; /* pull: what the scratch files hold, of the most they may */
     bool abort;            /* domjobabort asked: the job's poller ends it */
 };
 void vr_qemu_job_start(vr_domain *dom, const char *operation);

@@ -323,6 +323,13 @@ void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_
  * has records of (their QEMU jobs followed again; a job that ended
  * meanwhile concluded). */
 void vr_qemu_block_jobs_adopt(vr_domain *dom);
+/* The same for a backup-begin job (push or pull, qemu_backup.c): its
+ * record (RUN/backup.json) read back, its QEMU jobs followed again. */
+void vr_qemu_backup_adopt(vr_domain *dom);
+/* The run directory `dir` of domain `name` ended while no daemon ran:
+ * a backup it recorded failed with it (its end goes to backup_end once
+ * the loop runs). */
+void vr_qemu_backup_stale(vr_qemu_driver *drv, const char *dir, const char *name);
 /* The previous slice's call, kept for its callers (the libvirt
  * protocol's): a commit of the active layer pivoted, or a pull, answered
  * once done. */
@@ -380,6 +387,13 @@ const char *vr_dom_state_name(vr_dom_state s);
 typedef vr_err (*vr_qemu_volume_fn)(const char *pool, const char *volume, char **path,
                                     vr_disk_format *format, char **err, void *opaque);
 void vr_qemu_set_volume_resolver(vr_qemu_driver *drv, vr_qemu_volume_fn fn, void *opaque);
+/* A backup re-adopted after a daemon restart has no caller waiting: its
+ * end goes here, with the text its starter gave as `owner`
+ * (vr_qemu_backup_spec), so the core finishes it as it would have (the
+ * files removed, a failed backup's checkpoint deleted). */
+typedef void (*vr_qemu_backup_end_fn)(vr_qemu_driver *drv, const char *domain, const char *owner, vr_err code,
+                                      const char *err);
+void vr_qemu_set_backup_end(vr_qemu_driver *drv, vr_qemu_backup_end_fn fn);
 /* <disk type='network'> with <auth>: the value of the secret it names
  * (by uuid, or by usage when uuid is NULL), from the daemon's secret store.
  * *value is malloc'ed; VR_OK, or a code with *err naming the secret. */

@@ -618,6 +618,13 @@ json_object *vr_qemu_job_info(const vr_domain *dom)
     long long ms = (now.tv_sec - j->started.tv_sec) * 1000LL + (now.tv_nsec - j->started.tv_nsec) / 1000000;
     json_object_object_add(o, "operation", json_object_new_string(j->operation));
     json_object_object_add(o, "elapsed_ms", json_object_new_int64(ms));
+    if (j->pull) {
+        /* a pull backup moves no data itself: what its scratch files hold */
+        json_object_object_add(o, "mode", json_object_new_string("pull"));
+        json_object_object_add(o, "disk_temp_used", json_object_new_int64((int64_t)j->temp_used));
+        json_object_object_add(o, "disk_temp_total", json_object_new_int64((int64_t)j->temp_total));
+        return o;
+    }
     json_object_object_add(o, "data_processed", json_object_new_int64((int64_t)j->processed));
     json_object_object_add(o, "data_remaining", json_object_new_int64((int64_t)j->remaining));
     json_object_object_add(o, "data_total", json_object_new_int64((int64_t)j->total));
