@@ -101,19 +101,18 @@ int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err)
         fd_text(serial_fd, sizeof(serial_fd), sv[1]);
         fd_text(listen_fd, sizeof(listen_fd), lfd);
         fd_text(log_fd_text, sizeof(log_fd_text), log_fd);
-        char *argv[] = {LOGGER, "--domain", dom->def->name, "--socket", sock, "--serial-fd", serial_fd,
-                        "--listen-fd", listen_fd, "--log", log, "--log-fd", log_fd_text, NULL};
+        /* (It writes its pidfile itself: no fsync in the start's path.) */
+        char *argv[] = {LOGGER, "--domain", dom->def->name, "--socket", sock, "--pidfile", pidfile,
+                        "--serial-fd", serial_fd, "--listen-fd", listen_fd, "--log", log,
+                        "--log-fd", log_fd_text, NULL};
         if (log_fd < 0)
-            argv[9] = NULL;
+            argv[11] = NULL;
         int keep[] = {sv[1], lfd, log_fd};
         vr_child_spec s = {.program = helper, .argv = argv, .keep_fds = keep,
                            .n_keep_fds = log_fd < 0 ? 2 : 3, .out = VR_CHILD_OUT_LOG,
                            .log = qemu_log, .detach = true};
         vr_child_result r;
         if (vr_child_run(&s, &r, err) == 0) {
-            char num[32];
-            snprintf(num, sizeof(num), "%d\n", (int)r.pid);
-            vr_file_write_atomic(pidfile, num, strlen(num), 0600);
             vr_log_info("domain %s: serial logger (pid %d) holds its serial port", dom->def->name,
                         (int)r.pid);
             *qemu_fd = sv[0];

@@ -11,7 +11,8 @@
  *   --listen-fd  a listening unix socket (RUNTIME/qemu/NAME/serial0-log.sock,
  *                0600) where vireod connects, at start and again after a
  *                restart, to serve `vireo console` and the web console;
- *   --log-fd     NAME-serial0.log opened for appending (absent: not logged).
+ *   --log-fd     NAME-serial0.log opened for appending (absent: not logged);
+ * and --pidfile, where it writes its pid for a restarted daemon.
  * Everything QEMU writes is appended to the log (each byte once: it is
  * read here, QEMU's logfile= is not used), kept in a ring of the last
  * 64 KiB (sent first to each daemon that connects, so `console --history`
@@ -234,8 +235,8 @@ static int fd_arg(const char *name, const char *text)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: vireo-serial-logger --domain NAME --socket PATH --serial-fd N --listen-fd N "
-                    "[--log PATH --log-fd N]\n"
+    fprintf(stderr, "usage: vireo-serial-logger --domain NAME --socket PATH --pidfile PATH --serial-fd N "
+                    "--listen-fd N [--log PATH --log-fd N]\n"
                     "(started by vireod for each running domain with a serial port; not run by hand)\n");
     exit(2);
 }
@@ -246,9 +247,11 @@ int main(int argc, char **argv)
         {"domain", required_argument, NULL, 'd'},    {"socket", required_argument, NULL, 's'},
         {"serial-fd", required_argument, NULL, 'f'}, {"listen-fd", required_argument, NULL, 'l'},
         {"log", required_argument, NULL, 'L'},       {"log-fd", required_argument, NULL, 'o'},
+        {"pidfile", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     int serial_fd = -1, listen_fd = -1, opt;
+    const char *pidfile = NULL;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (opt) {
         case 'd': domain = optarg; break;
@@ -257,6 +260,7 @@ int main(int argc, char **argv)
         case 'l': listen_fd = fd_arg("listen-fd", optarg); break;
         case 'L': log_path = optarg; break;
         case 'o': log_fd = fd_arg("log-fd", optarg); break;
+        case 'p': pidfile = optarg; break;
         default: usage();
         }
     }
@@ -264,6 +268,12 @@ int main(int argc, char **argv)
         usage();
     for (int i = 0; i < MAX_CLIENTS; i++)
         clients[i].fd = -1;
+    /* Where a restarted daemon finds it (it checks the argv too). */
+    int pf = pidfile ? open(pidfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+    if (pidfile && (pf < 0 || dprintf(pf, "%d\n", (int)getpid()) < 0))
+        say("cannot write its pidfile %s: %s", pidfile, strerror(errno));
+    if (pf >= 0)
+        close(pf);
 
     /* SIGTERM and SIGINT end it through the loop (the socket drained
      * first); a hangup of the session it no longer has means nothing. */
