@@ -122,10 +122,12 @@ void vr_qemu_tpm_remove_state(vr_qemu_driver *drv, const vr_domain_def *def);
  * daemon's console of a running QEMU (the logger's, or for a QEMU from
  * before the logger its own serial socket); NULL when there is none.
  * adopt: a restarted daemon's note of the logger it found. stop: the
- * run ended. */
+ * run ended. discard_empty: a start failed; the log it opened for a QEMU
+ * that wrote nothing goes (a log with content stays). */
 int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err);
 vr_console *vr_qemu_serial_console(vr_domain *dom, pid_t qemu_pid);
 void vr_qemu_serial_adopt(vr_domain *dom);
+void vr_qemu_serial_discard_empty(vr_domain *dom);
 void vr_qemu_serial_stop(vr_domain *dom);
 
 /* STATE/qemu/nvram: the UEFI variable stores, NAME_VARS.fd each. */

@@ -260,6 +260,7 @@ static void start_failed(vr_domain *dom, const char *err)
     vr_log_warn("domain %s: start failed: %s", dom->def->name, err);
     if (dom->watch)
         vr_pidwatch_kill(dom->watch, SIGKILL);
+    vr_qemu_serial_discard_empty(dom);
     release_runtime(dom);
     dom->starting = false;
     dom->state = VR_DOM_SHUTOFF;

@@ -156,6 +156,15 @@ void vr_qemu_serial_adopt(vr_domain *dom)
         vr_log_info("domain %s: serial logger (pid %d) re-adopted", dom->def->name, (int)pid);
 }
 
+void vr_qemu_serial_discard_empty(vr_domain *dom)
+{
+    char *log = vr_qemu_serial_log_path(dom);
+    struct stat st;
+    if (stat(log, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+        unlink(log);
+    free(log);
+}
+
 void vr_qemu_serial_stop(vr_domain *dom)
 {
     if (!dom->runtime_dir)
