@@ -10,8 +10,8 @@
 # domain, vireo-serial-logger) holds the port, so a guest printing a
 # numbered line every 0.2 s while vireod is stopped (SIGTERM) for 3 s,
 # then killed (-9) for 2 s, has every line in its log once; the logger
-# is re-adopted, `vireo console` (and its --history) works after each
-# restart, and the logger is gone after `vireo destroy`.
+# is re-adopted, `vireo console` (and its --history; virsh console too)
+# works after each restart, and the logger is gone after `vireo destroy`.
 . "$(dirname "$0")/lib.sh"
 need_images
 if [ -n "${VIREO_ASAN_BUILD:-}" ]; then need_asan_daemon; BIN=$ASAN_VIREOD; else BIN=$VIREOD; fi
@@ -117,6 +117,12 @@ ok "  console --history after the restart replays what the guest printed while n
 expect_match "  vireo console after the restart reaches the guest" "$(guest chatty 'echo VRALIVE-$((6*7))')" 'VRALIVE-42'
 away 'kill -9' 2
 expect_match "  vireo console after the restart reaches the guest" "$(guest chatty 'echo VRALIVE-$((7*8))')" 'VRALIVE-56'
+# libvirt's clients join the same console (virsh console needs a terminal).
+command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
+con=$( (sleep 1; printf 'echo VRVIRSH-$((8*9))\n'; sleep 2; printf '\035') |
+    timeout 20 script -qfec "virsh -c 'qemu:///system?socket=$ROOT/libvirt-sock' console chatty" /dev/null |
+    tr -d '\r' || true)
+expect_match "  and so does virsh console (libvirt's protocol)" "$con" 'VRVIRSH-72'
 
 wait_for 60 "the guest printed all $T numbered lines" grep -aq '^VRTICKS-DONE' "$LOG"
 expect_eq "the serial log has each numbered line once, in order: none missing, none doubled" \
