@@ -11,7 +11,9 @@
 # numbered line every 0.2 s while vireod is stopped (SIGTERM) for 3 s,
 # then killed (-9) for 2 s, has every line in its log once; the logger
 # is re-adopted, `vireo console` (and its --history; virsh console too)
-# works after each restart, and the logger is gone after `vireo destroy`.
+# works after each restart, and the logger is gone after `vireo destroy`;
+# a logger killed under a running QEMU leaves the guest running and a
+# console request refused in one line.
 . "$(dirname "$0")/lib.sh"
 need_images
 if [ -n "${VIREO_ASAN_BUILD:-}" ]; then need_asan_daemon; BIN=$ASAN_VIREOD; else BIN=$VIREOD; fi
@@ -131,6 +133,19 @@ expect_eq "the serial log has each numbered line once, in order: none missing, n
 "$VIREO" destroy chatty >/dev/null
 logger_gone() { ! kill -0 "$LOGGER" 2>/dev/null; }
 wait_for 5 "after vireo destroy the serial logger (pid $LOGGER) is gone" logger_gone
+
+# A logger that dies under a running QEMU (kill -9): the guest runs on,
+# and a console asked for is refused in one line rather than left hanging.
+"$VIREO" start chatty >/dev/null
+LOGGER=$(cat "$RUN/serial0-log.pid")
+closes() { grep -c 'chatty: its serial console closed' "$ROOT/vireod.log" || true; }
+closed_before=$(closes)
+kill -9 "$LOGGER"
+closed_more() { [ "$(closes)" -gt "$closed_before" ]; }
+wait_for 10 "the daemon saw the serial logger end" closed_more
+expect_eq "  the domain runs on" "$("$VIREO" domstate chatty)" running
+expect_fail "  vireo console is refused in one line" "has no serial console" timeout 10 "$VIREO" console chatty
+"$VIREO" destroy chatty >/dev/null
 if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
     # The logger is the ASan build's too; its stderr is the domain's log.
     if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$QLOG"; then

@@ -176,13 +176,25 @@ void vr_qemu_serial_stop(vr_domain *dom)
         vr_log_info("domain %s: serial logger (pid %d) stopped", dom->def->name, (int)pid);
 }
 
+/* The other end closed: QEMU ended (its pid watch follows), or the
+ * logger did while QEMU runs. Either way there is no console to attach
+ * to until the next start: a client is told so rather than left waiting. */
+static void on_console_gone(void *opaque)
+{
+    vr_domain *dom = opaque;
+    vr_log_info("domain %s: its serial console closed (QEMU or its serial logger ended)",
+                dom->def->name);
+    vr_console_free(dom->console);
+    dom->console = NULL;
+}
+
 vr_console *vr_qemu_serial_console(vr_domain *dom, pid_t qemu_pid)
 {
     vr_console *con = NULL;
     char *cerr = NULL;
     char *logger = run_file(dom, "serial0-log.sock"), *qemu_sock = run_file(dom, "serial0.sock");
     if (vr_path_exists(logger)) {
-        con = vr_console_open(dom->drv->base, logger, NULL, &cerr);
+        con = vr_console_open(dom->drv->base, logger, NULL, on_console_gone, dom, &cerr);
         if (!con)
             vr_log_warn("domain %s: its serial logger is gone (%s); the serial output is no longer "
                         "logged or served", dom->def->name, cerr);
@@ -191,7 +203,7 @@ vr_console *vr_qemu_serial_console(vr_domain *dom, pid_t qemu_pid)
          * serial socket itself and logs what it reads, unless QEMU logs
          * it (logfile=, older still). */
         char *log = vr_qemu_pid_logs_serial(qemu_pid) ? NULL : vr_qemu_serial_log_path(dom);
-        con = vr_console_open(dom->drv->base, qemu_sock, log, &cerr);
+        con = vr_console_open(dom->drv->base, qemu_sock, log, on_console_gone, dom, &cerr);
         free(log);
         if (!con)
             vr_log_warn("domain %s: %s", dom->def->name, cerr);
