@@ -115,7 +115,7 @@ cleanup() {
         echo "--- vireod.log (last 40 lines)" >&2
         tail -40 "$ROOT/vireod.log" >&2
         for log in "$ROOT"/var/log/vireo/qemu/*.log "$ROOT"/run/vireo/network/*/dnsmasq.log; do
-            [ -f "$log" ] && { echo "--- $log" >&2; grep -Ev 'sent size|requested options|next server|tags:|vendor class|available DHCP|client provides' "$log" | tail -40 >&2; }
+            [ -f "$log" ] && { echo "--- $log" >&2; grep -Ev 'sent size|requested options|next server|tags:|vendor class|available DHCP|client provides' "$log" | tail -40 >&2 || true; }
         done
     fi
     [ -n "$ROOT" ] && rm -rf "$ROOT"

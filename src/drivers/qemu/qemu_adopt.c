@@ -111,6 +111,7 @@ static bool adopt_one(vr_qemu_driver *drv, const char *name)
     }
     vr_qmp_command(dom->qmp, "query-status", NULL, on_status, dom);
     vr_qemu_tpm_adopt(dom);
+    vr_qemu_serial_adopt(dom);
     vr_qemu_block_jobs_adopt(dom);
     vr_qemu_backup_adopt(dom);
     vr_log_info("domain %s re-adopted (pid %d, id %d)", dom->def->name, (int)pid, dom->id);

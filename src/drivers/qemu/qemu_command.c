@@ -84,7 +84,8 @@ char *vr_qc_socket_path(cmd *c, const char *name)
 /* -chardev socket,id=ID,path=RUNTIME/FILE,server=on,wait=off. No
  * logfile= for the serial port: QEMU logs a character again each time
  * the socket answers EAGAIN and the UART retries it (a reader behind
- * doubles characters), so the daemon logs what it reads (qemu_console.c). */
+ * doubles characters), so the serial logger logs what it reads
+ * (serial_logger.c). */
 static void vr_qc_socket_chardev(cmd *c, const char *id, const char *file)
 {
     char *path = vr_qc_socket_path(c, file);
@@ -693,8 +694,16 @@ static void chars(cmd *c)
         char id[16], file[24];
         snprintf(id, sizeof(id), "serial%u", port);
         snprintf(file, sizeof(file), "serial%u.sock", port);
-        /* Port 0 is the console: QEMU logs everything it writes. */
-        vr_qc_socket_chardev(c, id, file);
+        /* Port 0 is the console: connected from the start to the serial
+         * logger, which logs everything it writes. */
+        if (port == 0 && c->rt->serial_fd > 0) {
+            vr_qprops *p = vr_qp_new("backend", "socket");
+            vr_qp_str(p, "id", id);
+            vr_qp_uint(p, "fd", (unsigned)c->rt->serial_fd);
+            vr_qc_props(c, "-chardev", p);
+        } else {
+            vr_qc_socket_chardev(c, id, file);
+        }
         if (port == 0) {
             vr_qc_opt(c, "-serial", "chardev:%s", id);
         } else {

@@ -17,7 +17,7 @@ typedef struct {
     const char *emulator;    /* used when the definition has no <emulator>;
                                 NULL: "qemu-system-x86_64" */
     const char *accel;       /* "kvm" or "tcg" (the driver decides from host validation) */
-    const char *runtime_dir; /* per-domain dir: qmp.sock, serial0.sock, qga.sock live here */
+    const char *runtime_dir; /* per-domain dir: qmp.sock, qga.sock (serial0.sock) live here */
     const char *pidfile;
     bool start_paused;       /* -S */
     bool incoming;           /* -incoming defer: a saved state comes (restore) */
@@ -27,6 +27,9 @@ typedef struct {
                                     it to, handed to QEMU as a secret object; NULL: none */
     const int *tap_fds;      /* one per interface of type network/bridge, in order */
     size_t n_tap_fds;
+    int serial_fd;           /* > 0: serial port 0 is this connected socket, whose other end
+                                the serial logger holds (fd=N); 0: its own listening socket
+                                serial0.sock in the runtime dir */
     unsigned vsock_cid;      /* <vsock><cid auto='yes'>: the context id the driver picked */
 } vr_qemu_runtime;
 
