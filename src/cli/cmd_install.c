@@ -22,6 +22,9 @@
 #include "cli/install.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
+
+#include <json-c/json.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -336,6 +339,79 @@ static int upload_media(vr_install_ctx *x)
     return interrupted ? vr_install_fail("interrupted") : VR_EXIT_OK;
 }
 
+/* ---- the install's job: progress, and a cancel on Ctrl+C ---- */
+
+typedef struct {
+    vr_install_ctx *x;
+    int id;
+    bool cancel_asked;
+    char *step;        /* the last step shown */
+    int tenth;         /* ... and the last tenth of the way, without a terminal */
+} job_view;
+
+/* A bar on stderr when it is a terminal, labelled with what happens
+ * now; else a plain line on stdout for each new step and each tenth of
+ * the way while it runs (stderr keeps the one line of an error). */
+static void on_job(const vireo_job *j, void *opaque)
+{
+    job_view *v = opaque;
+    if (interrupted && !v->cancel_asked) {
+        v->cancel_asked = true;
+        fprintf(stderr, "\nvireo: stopping the install (what it made is removed)\n");
+        if (vireo_job_cancel(v->x->c, v->id) < 0)
+            fprintf(stderr, "vireo: warning: %s\n", vireo_last_error(v->x->c));
+    }
+    const char *step = j->step ? j->step : "";
+    int tenth = (int)(j->progress / 10);
+    bool new_step = !v->step || strcmp(v->step, step) != 0;
+    if (isatty(STDERR_FILENO)) {
+        if (new_step && v->step)
+            vr_cli_progress_end();
+        const char *into = strstr(step, " into ");
+        char *label = into ? vr_asprintf("Copying %s", strrchr(into, '/') ? strrchr(into, '/') + 1 : into + 6)
+                           : vr_strdup(step);
+        vr_cli_progress(label, j->progress);
+        free(label);
+    } else if (*step && strcmp(j->state, "running") == 0 && (new_step || tenth != v->tenth)) {
+        printf("[%5.1f%%] %s\n", j->progress, step);
+        fflush(stdout);
+    }
+    v->tenth = tenth;
+    if (new_step) {
+        free(v->step);
+        v->step = vr_strdup(step);
+    }
+}
+
+/* The install made by the daemon as a job, followed to its end. */
+static int run_job(vr_install_ctx *x)
+{
+    job_view v = {.x = x, .tenth = -1};
+    v.id = vireo_install_start(x->c, &x->req);
+    if (v.id < 0)
+        return vr_cli_fail(x->c);
+    vireo_job j = {0};
+    int r = vireo_job_wait(x->c, v.id, on_job, &v, &j);
+    if (isatty(STDERR_FILENO) && v.step)
+        vr_cli_progress_end();
+    free(v.step);
+    int rc = VR_EXIT_OK;
+    if (r < 0) {
+        rc = vr_cli_fail(x->c);
+    } else {
+        /* The result: {"domain", "uuid", "install": the plan as made}. */
+        vireo_install_plan made = {0};
+        json_object *o = j.result ? json_tokener_parse(j.result) : NULL, *plan = NULL;
+        if (o && json_object_object_get_ex(o, "install", &plan))
+            vr_wire_from_json(&vr_wire_install_plan, plan, &made);
+        x->plan.restart = made.restart;
+        vireo_install_plan_clear(&made);
+        json_object_put(o);
+    }
+    vireo_job_clear(&j);
+    return rc;
+}
+
 /* ---- after the start: console, waiting, the second boot ---- */
 
 /* Its state, and the reason; *id: the run (-1 when shut off). */
@@ -592,8 +668,12 @@ static int create(vr_install_ctx *x)
         if (strcmp(v->role, "disk") != 0)
             continue;
         char human[32];
-        printf("Allocating '%s' (%s%s) in pool '%s'\n", v->name, v->capacity ? vr_cli_size(v->capacity, human) : "",
-               v->backing ? v->capacity ? ", over a backing file" : "over a backing file" : "", v->pool);
+        if (v->copy_from)
+            printf("Copying %s into '%s' (%s, %s) in pool '%s'\n", v->copy_from, v->name,
+                   vr_cli_size(v->capacity, human), v->format, v->pool);
+        else
+            printf("Allocating '%s' (%s%s) in pool '%s'\n", v->name, v->capacity ? vr_cli_size(v->capacity, human) : "",
+                   v->backing ? v->capacity ? ", over a backing file" : "over a backing file" : "", v->pool);
     }
     for (size_t i = 0; rc == VR_EXIT_OK && i < p->n_networks_started; i++)
         printf("Starting network '%s'\n", p->networks_started[i]);
@@ -605,14 +685,7 @@ static int create(vr_install_ctx *x)
         x->req.dry_run = false;
         free(x->req.uuid);
         x->req.uuid = vr_strdup(p->uuid);
-        vireo_install_plan made = {0};
-        if (vireo_install(x->c, &x->req, &made) < 0) {
-            rc = vr_cli_fail(x->c);
-        } else {
-            bool restart = made.restart;
-            vireo_install_plan_clear(&made);
-            p->restart = restart;
-        }
+        rc = run_job(x);
     } else if (rc == VR_EXIT_OK) {
         rc = vr_install_fail("interrupted");
     }
