@@ -20,7 +20,9 @@
  *   4. the console or the wait, as virt-install. */
 #include "cli/cli.h"
 #include "cli/install.h"
+#include "common/strbuf.h"
 #include "common/util.h"
+#include "install/install_kv.h"
 #include "vireo/vireo.h"
 #include "wire/schemas.h"
 
@@ -279,6 +281,74 @@ static int upload_cdrom(vr_install_ctx *x)
     x->req.cdrom_volume = vr_asprintf("default/%s", name);
     free(x->req.cdrom);
     x->req.cdrom = NULL;
+    return VR_EXIT_OK;
+}
+
+/* The format of a local image file: qcow2 by its magic, else raw. */
+static const char *local_format(const char *file)
+{
+    unsigned char m[4] = {0};
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    ssize_t r = fd >= 0 ? read(fd, m, sizeof(m)) : -1;
+    if (fd >= 0)
+        close(fd);
+    return r == 4 && memcmp(m, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
+}
+
+/* --disk copy_from=FILE to a remote daemon: an image only on this
+ * machine is uploaded as the new volume (the copy goes over the
+ * connection, with a progress bar), and the request names the volume. */
+static int upload_copies(vr_install_ctx *x)
+{
+    if (!x->remote)
+        return VR_EXIT_OK;
+    for (size_t i = 0; i < x->req.n_disks; i++) {
+        size_t n;
+        vr_kv *items = vr_kv_split(x->req.disks[i], &n);
+        const char *from = NULL, *pool = "default", *format = NULL;
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(items[k].key, "copy_from") == 0)
+                from = items[k].value;
+            else if (strcmp(items[k].key, "pool") == 0)
+                pool = items[k].value;
+            else if (strcmp(items[k].key, "format") == 0)
+                format = items[k].value;
+        }
+        struct stat st;
+        if (!from || from[0] != '/' || stat(from, &st) < 0 || !S_ISREG(st.st_mode)) {
+            vr_kv_free(items, n); /* not here: an image on the daemon's host, or a volume */
+            continue;
+        }
+        const char *fmt = local_format(from);
+        int rc = VR_EXIT_OK;
+        if (format && strcmp(format, fmt) != 0)
+            rc = vr_install_fail("--disk copy_from=%s,format=%s: a local image goes to the remote host as it is "
+                                 "(%s); drop format=", from, format, fmt);
+        char *name = vr_asprintf("%s%s", x->req.name, strcmp(fmt, "qcow2") == 0 ? ".qcow2" : ".img");
+        vireo_vol v = {0};
+        if (!rc && vireo_vol_get(x->c, pool, name, &v) == 0)
+            rc = vr_install_fail("--disk copy_from=%s: volume '%s' of pool '%s' exists on the remote host; remove "
+                                 "it or pick another --name", from, name, pool);
+        vireo_vol_clear(&v);
+        if (!rc)
+            rc = upload_volume(x, pool, name, from, "the disk image");
+        if (!rc) {
+            /* The same disk, now a volume that exists. */
+            vr_strbuf b = {0};
+            vr_strbuf_addf(&b, "vol=%s/%s", pool, name);
+            for (size_t k = 0; k < n; k++)
+                if (*items[k].key && strcmp(items[k].key, "copy_from") && strcmp(items[k].key, "pool") &&
+                    strcmp(items[k].key, "format"))
+                    vr_strbuf_addf(&b, strchr(items[k].value, ',') ? ",%s=\"%s\"" : ",%s=%s", items[k].key,
+                                   items[k].value);
+            free(x->req.disks[i]);
+            x->req.disks[i] = vr_strbuf_take(&b);
+        }
+        free(name);
+        vr_kv_free(items, n);
+        if (rc)
+            return rc;
+    }
     return VR_EXIT_OK;
 }
 
@@ -728,8 +798,10 @@ static int run_opts(vr_cli *cli, vr_install_opts *o)
     if (!x.c)
         return VR_EXIT_FAIL;
     int rc = vr_install_make_request(&x);
-    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run)
-        rc = upload_cdrom(&x);
+    /* Local media a remote daemon lacks go there first; a failure
+     * removes what was uploaded. */
+    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run && ((rc = upload_cdrom(&x)) || (rc = upload_copies(&x))))
+        rollback(&x);
     if (rc == VR_EXIT_OK && vireo_install(x.c, &x.req, &x.plan) < 0) {
         rc = vr_cli_fail(x.c);
         rollback(&x);

@@ -30,7 +30,13 @@ ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
 trap cleanup EXIT
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon
+# The ASan/UBSan daemon when meson test is given one (VIREO_ASAN_BUILD).
+DAEMON_BIN=$VIREOD
+if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
+    need_asan_daemon
+    DAEMON_BIN=$ASAN_VIREOD
+fi
+DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon "$DAEMON_BIN"
 POOLDIR=$ROOT/var/lib/vireo/images
 LOGS=$ROOT/var/log/vireo/qemu
 serial() { echo "$LOGS/$1-serial0.log"; }
@@ -310,7 +316,7 @@ expect_match "POST /v1/install: the install phase runs, marked to start again" "
     '"install_phase":true,"restart":true'
 wait_for 90 "POST /v1/install: the guest booted from the ISO" serial_has winst VIREO-GUEST-READY
 stop_daemon
-DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon
+DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS=" " start_daemon "$DAEMON_BIN"
 # Re-adopted domains resolve their volume disks afresh: that once
 # recursed through "who uses this volume" until vireod's stack ran out.
 expect_match "after a restart, volumes of re-adopted domains list" "$("$VIREO" vol-list default --details)" "winst\.qcow2"
@@ -432,3 +438,5 @@ wait_for 420 "--location: the Debian installer shows its first screen" serial_ha
 "$VIREO" destroy di >/dev/null
 "$VIREO" undefine di --remove-all-storage >/dev/null
 expect_eq "everything removed" "$(vols)$(doms)" ""
+if [ -n "${VIREO_ASAN_BUILD:-}" ]; then no_sanitizer_report; fi
+echo "install: $CHECKS checks passed"
