@@ -30,6 +30,16 @@ ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
 trap cleanup EXIT
 ip netns add "$NS"
 ip -n "$NS" link set lo up
+# The daemon's qemu-img (VIREO_QEMU_IMG): copies (convert) paced at
+# 64 MiB/s, as on a slow pool, so that an install's copy lasts seconds
+# even from the page cache, long enough to watch and to interrupt.
+cat >"$ROOT/qemu-img" <<'SH'
+#!/bin/sh
+[ "$1" = convert ] && { shift; exec qemu-img convert -r 64M "$@"; }
+exec qemu-img "$@"
+SH
+chmod +x "$ROOT/qemu-img"
+export VIREO_QEMU_IMG=$ROOT/qemu-img
 # The ASan/UBSan daemon when meson test is given one (VIREO_ASAN_BUILD).
 DAEMON_BIN=$VIREOD
 if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
