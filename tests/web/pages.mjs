@@ -318,6 +318,7 @@ async function spanishAndNarrow() {
   await shot('20-host-400px');
   check(Math.max(wide, wide2, wide3) <= 400, `pages scroll sideways at 400 px: ${wide}, ${wide2}, ${wide3}`);
   ok('at 400 px wide no page scrolls sideways');
+
 }
 
 // The VM list: webp1 runs on the default network, so its row shows the
@@ -371,6 +372,33 @@ async function hardwareTab() {
   check(!/ vda /.test(vireo('domblklist', 'webp1')), 'vda still in domblklist after Remove');
   check(!/webhw\.qcow2/.test(vireo('dumpxml', 'webp1', '--inactive')), 'vda still in the definition');
   ok('remove: the disk left the running VM and its definition (domblklist)');
+
+  // A NIC on a bridge of the host and one on a host NIC through macvtap
+  // (web-pages.sh made vrtbr0 and the veth vrtlan0 in the daemon's
+  // namespace), hot-plugged into the running webp1, each checked with
+  // domiflist and removed again.
+  const ifaces = () => JSON.parse(vireo('domiflist', 'webp1', '--json'));
+  await page.selectOption('#add-kind', 'nic');
+  for (const [src, field, name, type] of [['bridge', '#add-bridge', 'vrtbr0', 'bridge'], ['direct', '#add-dev', 'vrtlan0', 'direct']]) {
+    await page.selectOption('#add-nicsrc', src);
+    await page.fill(field, '');
+    await page.click('[data-testid=hw-add] button[type=submit]');
+    await waitText(`[data-testid=add-${field === '#add-dev' ? 'dev' : 'bridge'}-error]`, /Name the host/);
+    check(ifaces().length === 1, 'a refused NIC was added');
+    await page.fill(field, name);
+    await page.click('[data-testid=hw-add] button[type=submit]');
+    await waitText('[data-testid=add-status]', /Added Network interface/, 30000);
+    const nic = ifaces().find((i) => i.type === type);
+    check(nic?.source === name && nic.interface, `domiflist after adding a ${type} NIC: ${JSON.stringify(ifaces())}`);
+    check(new RegExp(`<interface type=['"]${type}['"]>[\\s\\S]*?${name}`).test(vireo('dumpxml', 'webp1', '--inactive')),
+      `the ${type} NIC is not in the definition`);
+    if (src === 'bridge') await shot('03b-hardware-nic-bridge');
+    await page.waitForSelector(`[data-testid="hw-remove-${nic.mac}"]`);
+    await page.click(`[data-testid="hw-remove-${nic.mac}"]`);
+    await waitText('[data-testid=hw-row-status]', new RegExp(`Removed ${nic.mac}`), 30000);
+    check(!ifaces().some((i) => i.mac === nic.mac), `the ${type} NIC is still in domiflist after Remove`);
+    ok(`add hardware: a NIC on ${type === 'bridge' ? 'the host bridge' : 'the host NIC (macvtap)'} ${name} refused empty by its field, then hot-plugged into the running webp1 (domiflist: ${type} ${name} on ${nic.interface}) and removed`);
+  }
   await page.goto(url);
 }
 
@@ -400,6 +428,21 @@ async function details(name) {
 async function apply() {
   await page.click('[data-testid=ed-save]');
   await waitText('[data-testid=ed-saved]', /^Guardado/, 20000);
+}
+// Start webp2 on its page: the NVRAM question comes (and is shot), or not
+// (it then runs, and is forced off again).
+async function startAsked(name) {
+  await page.click('[data-action=start]');
+  await page.waitForSelector('[data-testid=nvram-dialog][open]');
+  await waitText('[data-testid=nvram-text]', /El firmware de webp2 cambió/);
+  await shot(name);
+}
+async function startNotAsked(when) {
+  await page.click('[data-action=start]');
+  await page.waitForTimeout(300);
+  check(await page.locator('[data-testid=nvram-dialog]').count() === 0, `the NVRAM question came again ${when}`);
+  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
+  vireo('destroy', 'webp2');
 }
 async function firmwareTab() {
   await page.selectOption('[data-testid=lang]', 'es');
@@ -459,22 +502,39 @@ async function firmwareTab() {
   await apply();
   const size = readFileSync(nvram).length;
   writeFileSync(nvram, Buffer.alloc(size));
-  await page.click('[data-action=start]');
-  await page.waitForSelector('[data-testid=nvram-dialog][open]');
-  await waitText('[data-testid=nvram-text]', /El firmware de webp2 cambió/);
-  await shot('06b-start-reset-nvram-es');
+  await startAsked('06b-start-reset-nvram-es');
   await page.click('[data-testid=nvram-reset]');
   await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
   check(sha256(readFileSync(nvram)) === sha256(readFileSync(template)), 'the NVRAM was not made anew from its template');
   check(/<loader[^>]*>[^<]*OVMF_CODE/.test(inactiveXml('webp2')), 'no loader recorded by the start');
   vireo('destroy', 'webp2');
   await waitText('[data-testid=domain-state]', /apagad|shut off/i, 20000);
-  await page.click('[data-action=start]');
-  await page.waitForTimeout(300);
-  check(await page.locator('[data-testid=nvram-dialog]').count() === 0, 'the NVRAM question came again with the loader recorded');
-  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
-  vireo('destroy', 'webp2');
+  await startNotAsked('with the loader recorded');
   ok(`start: after a firmware change the page's Start offered new UEFI variables; taken, ${nvram} equals its template again (sha256), and the next Start asks nothing`);
+
+  // The loader edited by hand (dumpxml, edit, define) to another build of
+  // the same firmware: still UEFI, so only the loader the NVRAM last ran
+  // with (recorded by the start) tells. The page asks; "keep" starts with
+  // the NVRAM as it is, and the start records the new loader.
+  const loader0 = /<loader[^>]*>([^<]+)</.exec(inactiveXml('webp2'))?.[1];
+  const loader1 = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
+  check(loader0 === '/usr/share/OVMF/OVMF_CODE_4M.fd', `the start picked ${loader0}`);
+  const edited = join(tmp, 'webp2-loader.xml');
+  writeFileSync(edited, inactiveXml('webp2').replace(`>${loader0}<`, `>${loader1}<`));
+  vireo('define', edited);
+  const changed = () => JSON.parse(vireo('dominfo', 'webp2', '--json')).firmware_changed;
+  check(changed() === true, 'dominfo --json: firmware_changed is not true after the loader was edited');
+  const before = sha256(readFileSync(nvram));
+  await startAsked('06c-start-loader-edited-es');
+  await page.click('[data-testid=nvram-keep]');
+  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
+  check(sha256(readFileSync(nvram)) === before, 'the NVRAM was made anew though "keep" was chosen');
+  check(inactiveXml('webp2').includes(`>${loader1}<`), 'the edited loader is not in the definition');
+  vireo('destroy', 'webp2');
+  await waitText('[data-testid=domain-state]', /apagad|shut off/i, 20000);
+  check(changed() === false, 'dominfo --json: firmware_changed still true after a start with the new loader');
+  await startNotAsked('after the start with the edited loader');
+  ok(`start: the loader edited by hand (${loader0} → ${loader1}, same firmware kind) made the page's Start ask (dominfo --json firmware_changed true); "keep" left ${nvram} as it was (sha256), and the next Start asks nothing`);
 }
 
 async function addChar(kind, status) {

@@ -27,6 +27,7 @@ addStrings({
     'ed.boot': 'Boot options', 'ed.bootmenu': 'Show the boot menu', 'ed.autostart': 'Start the VM with the host',
     'ed.bootdev': 'Boot from {0}', 'ed.nics': 'Network interfaces', 'ed.nic': 'Interface {0} ({1})',
     'ed.nicmodel': 'Model of interface {0}', 'ed.nicnet': 'Network of interface {0}',
+    'ed.nic.bridge': 'on the host bridge {0}', 'ed.nic.direct': 'macvtap on the host NIC {0}',
     'ed.video': 'Video', 'ed.videomodel': 'Video model', 'ed.none': 'none',
     'ed.save': 'Apply', 'ed.saved': 'Saved.', 'ed.saved.running': 'Saved: the VM uses it from its next start.',
     'ed.revert': 'Undo changes',
@@ -47,6 +48,7 @@ addStrings({
     'ed.autostart': 'Iniciar la máquina con el anfitrión',
     'ed.bootdev': 'Arrancar desde {0}', 'ed.nics': 'Interfaces de red', 'ed.nic': 'Interfaz {0} ({1})',
     'ed.nicmodel': 'Modelo de la interfaz {0}', 'ed.nicnet': 'Red de la interfaz {0}',
+    'ed.nic.bridge': 'en el puente del anfitrión {0}', 'ed.nic.direct': 'macvtap en la interfaz del anfitrión {0}',
     'ed.video': 'Vídeo', 'ed.videomodel': 'Modelo de vídeo', 'ed.none': 'ninguno',
     'ed.save': 'Aplicar', 'ed.saved': 'Guardado.', 'ed.saved.running': 'Guardado: la máquina lo usa desde su próximo arranque.',
     'ed.revert': 'Deshacer los cambios',
@@ -92,6 +94,7 @@ function read(doc) {
       type: n.getAttribute('type'), mac: n.querySelector('mac')?.getAttribute('address') ?? '',
       model: n.querySelector('model')?.getAttribute('type') ?? '',
       network: n.getAttribute('type') === 'network' ? n.querySelector('source')?.getAttribute('network') ?? '' : null,
+      src: n.querySelector('source')?.getAttribute('bridge') ?? n.querySelector('source')?.getAttribute('dev') ?? '',
     })),
     video: q('devices > video > model')?.getAttribute('type') ?? null,
     ...readDevices(doc),
@@ -323,7 +326,8 @@ export class VrDomainEdit extends LitElement {
             ${n.network !== null ? html`<select aria-label=${t('ed.nicnet', i + 1)} data-testid="ed-nic-network"
               @change=${(ev) => this.set('nics', v.nics.map((x, j) => (j === i ? { ...x, network: ev.target.value } : x)))}>
               ${[...new Set([n.network, ...this.networks])].map((m) => html`<option ?selected=${m === n.network}>${m}</option>`)}
-              </select>` : html`<span class="muted">${n.type}</span>`}</div>`)}
+              </select>` : html`<span class="muted" data-testid="ed-nic-source">${['bridge', 'direct'].includes(n.type)
+                ? t(`ed.nic.${n.type}`, n.src) : n.type}</span>`}</div>`)}
         <span></span><p class="error" role="alert" data-testid="ed-nic-error">${nicErr ?? ''}</p></fieldset>` : ''}
       ${v.video ? html`<fieldset class="form-grid"><legend>${t('ed.video')}</legend>
         ${this.row('ed-video', 'videomodel', (inv) => html`<select id="ed-video" aria-invalid=${inv} aria-describedby="ed-video-error"
