@@ -36,6 +36,7 @@ addStrings({
     'add.nextstart': 'Applies at the next start: the running VM does not get it now.',
     'add.nicsrc': 'Network source', 'add.nicsrc.network': 'Virtual network',
     'add.nicsrc.bridge': 'Bridge of the host', 'add.nicsrc.direct': 'NIC of the host (macvtap)',
+    'add.bus': 'Bus', 'add.bus.help': 'virtio is the fastest; SATA and IDE take no disk while the VM runs.',
     'add.need.bridge': 'Name the host bridge the interface joins.',
     'add.need.dev': 'Name the host NIC the interface uses.',
   },
@@ -57,6 +58,7 @@ addStrings({
     'add.nextstart': 'Se aplica en el próximo arranque: la máquina en ejecución no lo recibe ahora.',
     'add.nicsrc': 'Origen de la red', 'add.nicsrc.network': 'Red virtual',
     'add.nicsrc.bridge': 'Puente del anfitrión', 'add.nicsrc.direct': 'Interfaz del anfitrión (macvtap)',
+    'add.bus': 'Bus', 'add.bus.help': 'virtio es el más rápido; SATA e IDE no admiten discos con la máquina en ejecución.',
     'add.need.bridge': 'Indique el puente del anfitrión al que se une la interfaz.',
     'add.need.dev': 'Indique la interfaz del anfitrión que usa la interfaz.',
   },
@@ -65,6 +67,7 @@ addStrings({
 const NEW = '__new__';
 // A NIC's source -> the field its refusal lands by.
 const nicField = { network: 'network', bridge: 'bridge', direct: 'dev' };
+const diskBuses = ['virtio', 'scsi', 'sata', 'ide']; // the daemon's (xml-domain.md)
 
 // The kinds that only the definition takes, and their element.
 const charDevices = {
@@ -99,7 +102,7 @@ export class VrDomainAddHw extends LitElement {
     kind: { state: true }, pools: { state: true }, vols: { state: true }, nets: { state: true },
     pool: { state: true }, vol: { state: true }, volName: { state: true }, size: { state: true },
     network: { state: true }, model: { state: true }, errors: { state: true }, done: { state: true },
-    nicSrc: { state: true }, bridge: { state: true }, dev: { state: true }, mvmode: { state: true },
+    nicSrc: { state: true }, bus: { state: true }, bridge: { state: true }, dev: { state: true }, mvmode: { state: true },
     busy: { state: true },
   };
 
@@ -111,6 +114,7 @@ export class VrDomainAddHw extends LitElement {
     this.nets = [];
     this.model = 'virtio';
     this.nicSrc = 'network';
+    this.bus = 'virtio';
     this.mvmode = 'bridge';
     this.size = 1;
     this.errors = {};
@@ -159,7 +163,8 @@ export class VrDomainAddHw extends LitElement {
       else xml = element('interface', { type: 'network' }, [['source', { network: this.network }], model]);
     } else {
       const cdrom = this.kind === 'cdrom';
-      const target = freeTarget(this.hw, cdrom ? 'sd' : 'vd');
+      const bus = cdrom ? 'scsi' : this.bus;
+      const target = freeTarget(this.hw, { virtio: 'vd', ide: 'hd' }[bus] ?? 'sd');
       let vol = this.vol;
       if (!target) e.form = t('add.full');
       else if (cdrom && !vol) e.vol = t('add.need.iso');
@@ -180,7 +185,7 @@ export class VrDomainAddHw extends LitElement {
         xml = element('disk', { type: 'volume', device: cdrom ? 'cdrom' : 'disk' }, [
           ['driver', { name: 'qemu', type: cdrom ? 'raw' : format }],
           ['source', { pool: this.pool, volume: vol }],
-          ['target', { dev: target, bus: cdrom ? 'scsi' : 'virtio' }],
+          ['target', { dev: target, bus }],
           ...(cdrom ? [['readonly', {}]] : [])]);
       }
     }
@@ -210,7 +215,8 @@ export class VrDomainAddHw extends LitElement {
         else await domApi.attach(this.domain.name, xml);
       } catch (err) {
         // The daemon's line is about the device: next to what chose it.
-        this.errors = { [char ? 'kind' : this.kind === 'nic' ? nicField[this.nicSrc] : 'vol']: err.message };
+        this.errors = { [char ? 'kind' : this.kind === 'nic' ? nicField[this.nicSrc]
+          : this.kind === 'disk' && /\bbus\b|controller/.test(err.message) ? 'bus' : 'vol']: err.message };
         return;
       }
       this.done = t('add.done', t(`add.${this.kind}`))
@@ -275,6 +281,11 @@ export class VrDomainAddHw extends LitElement {
               ${vols.map((v) => html`<option value=${v.name} ?selected=${this.vol === v.name}>${v.name}</option>`)}
               ${this.kind === 'disk' ? html`<option value=${NEW} ?selected=${this.vol === NEW}>${t('add.newvol')}</option>` : ''}
             </select>${this.err('vol')}</div>
+          ${this.kind === 'disk' ? html`<div class="field"><label for="add-bus">${t('add.bus')}</label>
+            <select id="add-bus" aria-describedby="add-bus-help add-bus-error" aria-invalid=${this.errors.bus ? 'true' : 'false'}
+              @change=${(e) => { this.bus = e.target.value; this.errors = {}; }}>
+              ${diskBuses.map((b) => html`<option value=${b} ?selected=${this.bus === b}>${b}</option>`)}</select>
+            <small class="muted" id="add-bus-help">${t('add.bus.help')}</small>${this.err('bus')}</div>` : ''}
           ${this.vol === NEW ? html`
             <div class="field"><label for="add-volname">${t('add.volname')}</label>
               <input id="add-volname" aria-describedby="add-volName-error" .value=${this.volName ?? ''}
