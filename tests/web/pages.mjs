@@ -440,6 +440,24 @@ async function hardwareTab() {
   await waitText('[data-testid=hw-row-status]', /Removed sda/, 20000);
   check(!/webhw/.test(vireo('dumpxml', 'webp2', '--inactive')), 'sda still in webp2 after Remove');
   ok('add hardware: a SATA disk refused on the running webp1 next to the bus field (domblklist unchanged); on the shut off webp2 defined as sda bus sata (dumpxml) and removed');
+  // A file of the host by its path (virt-manager's "custom storage").
+  const file = join(tmp, 'webfile.raw');
+  writeFileSync(file, Buffer.alloc(1 << 20));
+  await page.selectOption('#add-bus', 'virtio');
+  await page.selectOption('#add-vol', '__path__');
+  await page.fill('#add-path', 'webfile.raw');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-path-error]', /absolute path/);
+  await page.fill('#add-path', file);
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-status]', /Added Disk/, 20000);
+  const blk = vireo('domblklist', 'webp2', '--inactive');
+  check(blk.split('\n').some((l) => l.trim().split(/ +/).join(' ') === `vda ${file}`),
+    `domblklist --inactive webp2 after adding ${file}: ${blk}`);
+  await page.click('[data-testid=hw-remove-vda]');
+  await waitText('[data-testid=hw-row-status]', /Removed vda/, 20000);
+  check(!vireo('domblklist', 'webp2', '--inactive').includes(file), `${file} still in webp2 after Remove`);
+  ok(`add hardware: a file of the host by its path (a relative one refused by the field) defined on webp2 as vda ${file} (domblklist --inactive) and removed`);
   await page.goto(`${url}#/domains/webp1/hardware`);
   await page.waitForSelector('[data-testid=hw-add]');
 
@@ -448,8 +466,9 @@ async function hardwareTab() {
   // namespace), hot-plugged into the running webp1, each checked with
   // domiflist and removed again.
   const ifaces = () => JSON.parse(vireo('domiflist', 'webp1', '--json'));
-  await page.selectOption('#add-kind', 'nic');
   for (const [src, field, name, type] of [['bridge', '#add-bridge', 'vrtbr0', 'bridge'], ['direct', '#add-dev', 'vrtlan0', 'direct']]) {
+    await page.waitForSelector('[data-testid=hw-add]');
+    await page.selectOption('#add-kind', 'nic');
     await page.selectOption('#add-nicsrc', src);
     await page.fill(field, '');
     await page.click('[data-testid=hw-add] button[type=submit]');
@@ -462,7 +481,23 @@ async function hardwareTab() {
     check(nic?.source === name && nic.interface, `domiflist after adding a ${type} NIC: ${JSON.stringify(ifaces())}`);
     check(new RegExp(`<interface type=['"]${type}['"]>[\\s\\S]*?${name}`).test(vireo('dumpxml', 'webp1', '--inactive')),
       `the ${type} NIC is not in the definition`);
-    if (src === 'bridge') await shot('03b-hardware-nic-bridge');
+    if (src === 'bridge') {
+      await shot('03b-hardware-nic-bridge');
+      // Its bridge changed on the Details tab (definition only: webp1 runs).
+      await details('webp1');
+      const field = page.locator('[data-testid=ed-nic-source]');
+      check(await field.inputValue() === 'vrtbr0', `the Details tab shows bridge ${await field.inputValue()}`);
+      await field.fill('');
+      await page.click('[data-testid=ed-save]');
+      await waitText('[data-testid=ed-nic-error]', /Interface 2: name the host bridge/);
+      await field.fill('vrtbr1');
+      await page.click('[data-testid=ed-save]');
+      await waitText('[data-testid=ed-saved]', /^Saved/, 20000);
+      check(/<source bridge=['"]vrtbr1['"]\/>/.test(vireo('dumpxml', 'webp1', '--inactive')), 'the bridge did not change to vrtbr1');
+      check(ifaces().find((i) => i.mac === nic.mac)?.source === 'vrtbr0', 'the running NIC left vrtbr0');
+      ok('details: the bridge NIC of webp1 moved to vrtbr1 in its definition (dumpxml --inactive), refused empty by its field; the running one stays on vrtbr0 (domiflist)');
+      await page.goto(`${url}#/domains/webp1/hardware`);
+    }
     await page.waitForSelector(`[data-testid="hw-remove-${nic.mac}"]`);
     await page.click(`[data-testid="hw-remove-${nic.mac}"]`);
     await waitText('[data-testid=hw-row-status]', new RegExp(`Removed ${nic.mac}`), 30000);
@@ -660,6 +695,17 @@ async function serialDevices() {
   check(!/guest_agent|<console type=['"]pty['"]>\s*<target type=['"]virtio['"]/.test(xml), `channel or virtio console left: ${xml}`);
   check(/<serial type=['"]pty['"]>/.test(xml), 'serial port 0 went too');
   ok('remove: serial port 1 of webp1, the agent channel and the virtio console of webp2 gone from their definitions (dumpxml); serial port 0 stays');
+  // webp2 has no screen: the Details tab says so and adds a video card.
+  await details('webp2');
+  await waitText('[data-testid=ed-video]', /Sin tarjeta de vídeo/);
+  await page.click('[data-testid=ed-video-add]');
+  await page.selectOption('#ed-video', 'qxl');
+  await shot('09b-video-added-es');
+  await apply();
+  xml = inactiveXml('webp2');
+  check(/<video>\s*<model type=['"]qxl['"]/.test(xml), `no qxl video in webp2: ${xml}`);
+  await page.waitForSelector('#ed-video');
+  ok('details: webp2 without a screen said so ("Sin tarjeta de vídeo") and got a qxl video card (dumpxml --inactive)');
   await page.selectOption('[data-testid=lang]', 'en');
   await page.goto(url);
 }

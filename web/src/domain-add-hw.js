@@ -37,6 +37,8 @@ addStrings({
     'add.nicsrc': 'Network source', 'add.nicsrc.network': 'Virtual network',
     'add.nicsrc.bridge': 'Bridge of the host', 'add.nicsrc.direct': 'NIC of the host (macvtap)',
     'add.bus': 'Bus', 'add.bus.help': 'virtio is the fastest; SATA and IDE take no disk while the VM runs.',
+    'add.file': 'A file of the host…', 'add.path': 'File', 'add.need.path': 'Write the absolute path of the file.',
+    'add.path.help': "A path on the daemon's host; qcow2 by its .qcow2 name, raw otherwise.",
     'add.need.bridge': 'Name the host bridge the interface joins.',
     'add.need.dev': 'Name the host NIC the interface uses.',
   },
@@ -59,12 +61,15 @@ addStrings({
     'add.nicsrc': 'Origen de la red', 'add.nicsrc.network': 'Red virtual',
     'add.nicsrc.bridge': 'Puente del anfitrión', 'add.nicsrc.direct': 'Interfaz del anfitrión (macvtap)',
     'add.bus': 'Bus', 'add.bus.help': 'virtio es el más rápido; SATA e IDE no admiten discos con la máquina en ejecución.',
+    'add.file': 'Un archivo del anfitrión…', 'add.path': 'Archivo', 'add.need.path': 'Escriba la ruta absoluta del archivo.',
+    'add.path.help': 'Una ruta en el anfitrión del demonio; qcow2 si termina en .qcow2, raw si no.',
     'add.need.bridge': 'Indique el puente del anfitrión al que se une la interfaz.',
     'add.need.dev': 'Indique la interfaz del anfitrión que usa la interfaz.',
   },
 });
 
 const NEW = '__new__';
+const PATH = '__path__'; // a file of the host, outside the pools
 // A NIC's source -> the field its refusal lands by.
 const nicField = { network: 'network', bridge: 'bridge', direct: 'dev' };
 const diskBuses = ['virtio', 'scsi', 'sata', 'ide']; // the daemon's (xml-domain.md)
@@ -102,7 +107,7 @@ export class VrDomainAddHw extends LitElement {
     kind: { state: true }, pools: { state: true }, vols: { state: true }, nets: { state: true },
     pool: { state: true }, vol: { state: true }, volName: { state: true }, size: { state: true },
     network: { state: true }, model: { state: true }, errors: { state: true }, done: { state: true },
-    nicSrc: { state: true }, bus: { state: true }, bridge: { state: true }, dev: { state: true }, mvmode: { state: true },
+    nicSrc: { state: true }, bus: { state: true }, path: { state: true }, bridge: { state: true }, dev: { state: true }, mvmode: { state: true },
     busy: { state: true },
   };
 
@@ -171,6 +176,7 @@ export class VrDomainAddHw extends LitElement {
       else if (!cdrom && !vol) e.vol = t('add.need.volume');
       else if (vol === NEW && !this.volName) e.volName = t('add.need.name');
       else if (vol === NEW && !(this.size >= 1)) e.size = t('add.need.size');
+      else if (vol === PATH && !this.path?.trim().startsWith('/')) e.path = t('add.need.path');
       if (!Object.keys(e).length && vol === NEW) {
         try {
           await domApi.createVolume(this.pool, { name: this.volName, capacity: `${this.size}G`, format: 'qcow2' });
@@ -181,10 +187,12 @@ export class VrDomainAddHw extends LitElement {
       }
       if (!Object.keys(e).length) {
         const info = this.vols.find((v) => v.name === vol);
-        const format = vol === this.volName ? 'qcow2' : (info?.format ?? 'raw');
-        xml = element('disk', { type: 'volume', device: cdrom ? 'cdrom' : 'disk' }, [
+        const file = vol === PATH ? this.path.trim() : null;
+        const format = file ? (/\.qcow2$/i.test(file) ? 'qcow2' : 'raw')
+          : vol === this.volName ? 'qcow2' : (info?.format ?? 'raw');
+        xml = element('disk', { type: file ? 'file' : 'volume', device: cdrom ? 'cdrom' : 'disk' }, [
           ['driver', { name: 'qemu', type: cdrom ? 'raw' : format }],
-          ['source', { pool: this.pool, volume: vol }],
+          ['source', file ? { file } : { pool: this.pool, volume: vol }],
           ['target', { dev: target, bus }],
           ...(cdrom ? [['readonly', {}]] : [])]);
       }
@@ -216,7 +224,7 @@ export class VrDomainAddHw extends LitElement {
       } catch (err) {
         // The daemon's line is about the device: next to what chose it.
         this.errors = { [char ? 'kind' : this.kind === 'nic' ? nicField[this.nicSrc]
-          : this.kind === 'disk' && /\bbus\b|controller/.test(err.message) ? 'bus' : 'vol']: err.message };
+          : this.kind === 'disk' && /\bbus\b|controller/.test(err.message) ? 'bus' : this.vol === PATH ? 'path' : 'vol']: err.message };
         return;
       }
       this.done = t('add.done', t(`add.${this.kind}`))
@@ -280,7 +288,13 @@ export class VrDomainAddHw extends LitElement {
               <option value="" ?selected=${!this.vol}>—</option>
               ${vols.map((v) => html`<option value=${v.name} ?selected=${this.vol === v.name}>${v.name}</option>`)}
               ${this.kind === 'disk' ? html`<option value=${NEW} ?selected=${this.vol === NEW}>${t('add.newvol')}</option>` : ''}
+              <option value=${PATH} ?selected=${this.vol === PATH}>${t('add.file')}</option>
             </select>${this.err('vol')}</div>
+          ${this.vol === PATH ? html`<div class="field"><label for="add-path">${t('add.path')}</label>
+            <input id="add-path" .value=${this.path ?? ''} placeholder=${this.kind === 'cdrom' ? '/srv/isos/debian.iso' : '/srv/vm/disk.qcow2'}
+              autocomplete="off" spellcheck="false" aria-describedby="add-path-help add-path-error"
+              aria-invalid=${this.errors.path ? 'true' : 'false'} @input=${(e) => { this.path = e.target.value; }}>
+            <small class="muted" id="add-path-help">${t('add.path.help')}</small>${this.err('path')}</div>` : ''}
           ${this.kind === 'disk' ? html`<div class="field"><label for="add-bus">${t('add.bus')}</label>
             <select id="add-bus" aria-describedby="add-bus-help add-bus-error" aria-invalid=${this.errors.bus ? 'true' : 'false'}
               @change=${(e) => { this.bus = e.target.value; this.errors = {}; }}>
