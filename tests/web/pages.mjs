@@ -117,6 +117,24 @@ async function networksPage() {
   check(/ webnet +inactive/.test(vireo('net-list', '--all')), 'net-list does not show webnet inactive');
   ok('Stop: webnet inactive (net-list agrees)');
 
+  // Its DHCP range, changed while stopped (the daemon checks it against
+  // the subnet: one outside is refused by the form), then read back.
+  const rangeForm = '[data-testid=net-range-form]';
+  await page.waitForSelector(`${rangeForm} input[name=start]:not([disabled])`);
+  await page.fill(`${rangeForm} input[name=start]`, '192.168.151.10');
+  await page.click(`${rangeForm} button`);
+  await waitText('[data-testid=net-range-error]', /192\.168\.151\.10/, 15000);
+  const refused = await text('[data-testid=net-range-error]');
+  check(/range start='192\.168\.150\.2'|range start="192\.168\.150\.2"/.test(vireo('net-dumpxml', 'webnet')),
+    'a refused range changed webnet');
+  await page.fill(`${rangeForm} input[name=start]`, '192.168.150.100');
+  await page.fill(`${rangeForm} input[name=end]`, '192.168.150.149');
+  await page.click(`${rangeForm} button`);
+  await waitText('tr[data-network=webnet] [data-testid=net-dhcp]', /192\.168\.150\.100 – 192\.168\.150\.149/, 15000);
+  const dumped = vireo('net-dumpxml', 'webnet');
+  check(/<range start=['"]192\.168\.150\.100['"] end=['"]192\.168\.150\.149['"]/.test(dumped), `net-dumpxml webnet: ${dumped}`);
+  ok(`DHCP range of the stopped webnet changed to 192.168.150.100-149 (net-dumpxml); one outside its subnet refused by the form: "${refused}"`);
+
   await page.click('tr[data-network=webnet] [data-testid=confirm-ask]');
   await page.waitForSelector('tr[data-network=webnet] [data-testid=confirm-yes]');
   await shot('13-networks-confirm-delete');
