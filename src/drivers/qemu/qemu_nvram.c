@@ -45,9 +45,17 @@ static void record_set(vr_domain *dom, const char *loader, const char *nvram)
     dom->fw_nvram = nvram ? vr_strdup(nvram) : NULL;
 }
 
+/* UEFI domains only: a daemon with thousands of BIOS ones opens nothing. */
+static bool uefi(const vr_os_def *os)
+{
+    return (os->firmware && strcmp(os->firmware, "efi") == 0) || os->loader.type == VR_LOADER_PFLASH;
+}
+
 void vr_qemu_nvram_record_load(vr_domain *dom)
 {
     record_set(dom, NULL, NULL);
+    if (!uefi(&dom->def->os))
+        return;
     char *p = record_path(dom);
     char *text = vr_file_read(p, NULL);
     char *nl = text ? strchr(text, '\n') : NULL;
@@ -67,9 +75,14 @@ static void record_save(vr_domain *dom)
         return;
     if (dom->fw_loader && strcmp(dom->fw_loader, os->loader.path) == 0 && strcmp(dom->fw_nvram, os->nvram) == 0)
         return;
+    /* The NVRAM itself may live elsewhere (<nvram> names any path). */
+    char *dir = vr_qemu_nvram_dir(dom->drv);
+    int rc = vr_mkdir_p(dir, 0755);
+    free(dir);
     char *p = record_path(dom);
     char *text = vr_asprintf("%s\n%s\n", os->loader.path, os->nvram);
-    int rc = vr_file_write_atomic(p, text, strlen(text), 0600);
+    if (rc == 0)
+        rc = vr_file_write_atomic(p, text, strlen(text), 0600);
     if (rc < 0)
         vr_log_warn("domain %s: cannot write %s: %s", dom->def->name, p, strerror(-rc));
     record_set(dom, os->loader.path, os->nvram);
@@ -79,9 +92,7 @@ static void record_save(vr_domain *dom)
 
 void vr_qemu_nvram_record_forget(vr_domain *dom)
 {
-    if (!dom->fw_loader)
-        return;
-    char *p = record_path(dom);
+    char *p = record_path(dom); /* (not read if the domain was BIOS at load) */
     unlink(p);
     free(p);
     record_set(dom, NULL, NULL);
@@ -90,9 +101,9 @@ void vr_qemu_nvram_record_forget(vr_domain *dom)
 bool vr_qemu_firmware_changed(const vr_domain *dom)
 {
     const vr_os_def *os = &(dom->next ? dom->next : dom->def)->os;
-    bool efi = os->firmware && strcmp(os->firmware, "efi") == 0;
-    if (!efi && os->loader.type != VR_LOADER_PFLASH)
+    if (!uefi(os))
         return false;
+    bool efi = os->firmware && strcmp(os->firmware, "efi") == 0;
     /* No <nvram> (BIOS and back to UEFI drops it): the start names ours. */
     char *ours = os->nvram ? NULL : default_path(dom->drv, dom->def->name);
     const char *nvram = os->nvram ? os->nvram : ours;
