@@ -53,6 +53,8 @@ typedef struct {
     bool vnc;               /* it has a graphical console (VNC or SPICE) */
     bool managed_save;      /* a managed save image waits for the next start */
     bool is_template;       /* sealed by vireo template: it does not start; clone --from-template */
+    bool firmware_changed;  /* UEFI: the next start's firmware is not the one its NVRAM last ran
+                               with (a start may want VIREO_START_RESET_NVRAM) */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);

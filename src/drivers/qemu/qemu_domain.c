@@ -46,6 +46,7 @@ static vr_domain *new_domain(vr_qemu_driver *drv, vr_domain_def *def, bool persi
     dom->reason = "unknown";
     dom->id = -1;
     vr_qemu_managed_save_check(dom);
+    vr_qemu_nvram_record_load(dom);
     return dom;
 }
 
@@ -59,6 +60,8 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     vr_qemu_notices_clear(dom);
     free(dom->runtime_dir);
     free(dom->job);
+    free(dom->fw_loader);
+    free(dom->fw_nvram);
     free(dom);
 }
 
@@ -450,6 +453,8 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         vr_qemu_notices_clear(dom);
         free(dom->job); /* a backup's: the next daemon re-adopts it from its record */
         free(dom->runtime_dir);
+        free(dom->fw_loader);
+        free(dom->fw_nvram);
         free(dom);
     }
     for (size_t i = 0; i < drv->n_stale_ifnames; i++)

@@ -61,6 +61,9 @@ struct vr_domain {
     bool managed_save;      /* STATE/qemu/save/NAME.save exists: looked at when the domain is
                                made, kept by qemu_save.c (libvirt's hasManagedSave), so a
                                list of thousands asks the filesystem nothing */
+    char *fw_loader, *fw_nvram; /* the loader its NVRAM last ran with, and that NVRAM
+                               (STATE/qemu/nvram/UUID.loader, read when the domain is made;
+                               NULL when none): vr_qemu_firmware_changed */
 };
 
 /* Called for every lifecycle event: started, suspended, resumed,
@@ -101,7 +104,18 @@ void vr_qemu_nvram_undefine(vr_domain *dom, unsigned flags, bool active);
 /* A transient domain stopped: its NVRAM goes too -- the one Vireo made in
  * STATE/qemu/nvram, or any after undefine --nvram while it ran; kept
  * after --keep-nvram. */
-void vr_qemu_nvram_stopped(const vr_domain *dom);
+void vr_qemu_nvram_stopped(vr_domain *dom);
+/* The next start's firmware is not the one its NVRAM last ran with: UEFI
+ * with no <loader> (changed in the Details tab: picked again at the
+ * start) over an NVRAM that exists, or a <loader> other than the one
+ * recorded at the last start (changed by hand: OVMF_CODE_4M.fd ->
+ * OVMF_CODE_4M.secboot.fd). The web page's Start then offers new UEFI
+ * variables (start --reset-nvram). */
+bool vr_qemu_firmware_changed(const vr_domain *dom);
+/* The record of the loader the NVRAM ran with: read (a domain made),
+ * forgotten (undefined, or a transient one stopped). */
+void vr_qemu_nvram_record_load(vr_domain *dom);
+void vr_qemu_nvram_record_forget(vr_domain *dom);
 char *vr_qemu_nvram_renamed(const vr_qemu_driver *drv, const vr_domain_def *def, const char *new_name);
 vr_err vr_qemu_nvram_clone(vr_qemu_driver *drv, const vr_domain_def *orig, vr_domain_def *copy,
                            char **err);

@@ -662,7 +662,13 @@ void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
         code = VR_ERR_INVALID;
     if (code == VR_OK && (flags & VR_AFFECT_LIVE)) {
         const vr_disk_def *d = NULL;
-        if (!(h->live = vr_domain_def_with_device(dom->def, xml, &h->kind, &h->index, &err))) {
+        h->live = vr_domain_def_with_device(dom->def, xml, &h->kind, &h->index, &err);
+        /* An XML without <mac> got one drawn in each completion: the
+         * running NIC takes the definition's, one MAC as in libvirt
+         * (detach finds it by that MAC in both). */
+        if (h->live && h->config && h->kind == VR_DEVICE_INTERFACE)
+            memcpy(h->live->interfaces[h->index].mac, h->config->interfaces[idx].mac, VR_MAC_STRLEN);
+        if (!h->live) {
             code = VR_ERR_INVALID;
         } else if (h->kind == VR_DEVICE_DISK && ((d = &h->live->disks[h->index])->bus == VR_DISK_BUS_SATA ||
                                                  d->bus == VR_DISK_BUS_IDE)) {
