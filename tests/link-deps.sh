@@ -23,7 +23,9 @@ check() { # FILE LABEL PATTERN...
 # on a unix socket, nothing more.
 check "$B/src/client/libvireo.so.0" libvireo 'libcurl*' 'libxml2*' 'libosinfo*' 'librados*' 'librbd*' 'libnftables*' 'libguestfs*' 'libiscsi*' 'libvirt*'
 check "$B/src/cli/vireo" "the vireo CLI" 'libcurl*' 'libosinfo*' 'librados*' 'librbd*' 'libnftables*' 'libguestfs*' 'libiscsi*' 'libvirt*' 'libstdc++*'
-# The daemon: its own protocol libraries, not the pool kinds' or the
-# installer's (C++ and GObject stacks).
-check "$B/src/daemon/vireod" vireod 'libosinfo*' 'librados*' 'librbd*' 'libguestfs*' 'libstdc++*' 'libglib*' 'libgobject*' 'libcurl*'
+# The daemon: its own protocol libraries, not the pool kinds' (Ceph,
+# iSCSI, disk and fs pools), the networks' firewall (nftables) or the
+# installer's (C++ and GObject stacks): a session daemon uses none.
+check "$B/src/daemon/vireod" vireod 'libosinfo*' 'librados*' 'librbd*' 'libguestfs*' 'libstdc++*' 'libglib*' 'libgobject*' 'libcurl*' \
+    'libiscsi*' 'libfdisk*' 'libblkid*' 'libnftables*'
 exit "$rc"

@@ -82,6 +82,26 @@ start_daemon() {
     fail "vireod did not answer within 30 s"
 }
 
+# daemon_maps STEM...: the running daemon has each shared library STEM
+# (libiscsi: libiscsi.so.7.0.0) mapped. Libraries opened at first use
+# (src/common/dlib.c) are mapped once a feature has needed them.
+daemon_maps() {
+    local stem
+    for stem in "$@"; do
+        grep -q "/$stem\.so[.0-9]*\$" "/proc/$DAEMON_PID/maps" || return 1
+    done
+}
+
+# daemon_lazy_unloaded WHY STEM...: none of the libraries is mapped yet.
+daemon_lazy_unloaded() {
+    local why=$1 stem
+    shift
+    for stem in "$@"; do
+        daemon_maps "$stem" && fail "vireod loaded $stem $why"
+    done
+    ok "vireod has not loaded $* $why"
+}
+
 stop_daemon() {
     [ -n "$DAEMON_PID" ] || return 0
     kill "$DAEMON_PID" 2>/dev/null || true

@@ -39,6 +39,10 @@ loop() {
 
 need_asan_daemon
 start_daemon "$ASAN_VIREOD"
+# libfdisk, libblkid, libiscsi (and libnftables) are opened at first use:
+# a daemon whose pools are directories has none of them.
+daemon_lazy_unloaded "before a disk, fs or iscsi-direct pool (or a network) needed it" \
+    libfdisk libblkid libiscsi libnftables
 D1=$(loop disk1 64M)   # the disk pool
 D2=$(loop disk2 64M)   # the fs pool
 D3=$(loop disk3 16M)   # a file system the test mounts itself
@@ -58,6 +62,9 @@ expect_eq "pool-define-as disk" \
 expect_eq "pool-build writes the label" "$("$VIREO" pool-build pool-disk)" "Pool 'pool-disk' built"
 expect_eq "sfdisk sees a gpt label" "$(sfdisk -d "$D1" | sed -n 's/^label: //p')" "gpt"
 expect_eq "pool-start" "$("$VIREO" pool-start pool-disk)" "Pool 'pool-disk' started"
+daemon_maps libblkid libfdisk || fail "pool-build and pool-start of a disk pool did not load libblkid and libfdisk"
+ok "pool-build loaded libblkid (its probe), pool-start libfdisk"
+daemon_lazy_unloaded "for a disk pool" libiscsi libnftables
 expect_eq "vol-create-as a partition" "$("$VIREO" vol-create-as pool-disk "${N1}p1" 10M)" "Vol ${N1}p1 created"
 expect_match "vol-list shows the partition" "$("$VIREO" vol-list pool-disk)" "^ ${N1}p1 +/dev/${N1}p1\$"
 [ -b "/dev/${N1}p1" ] || fail "/dev/${N1}p1 did not appear"
@@ -273,6 +280,7 @@ stop_daemon
 DAEMON_WRAP="ip netns exec $NS" start_daemon "$ASAN_VIREOD"
 
 "$VIREO" secret-set-value "$SEC" --base64 "$(printf 'not-the-password' | base64)" >/dev/null
+daemon_lazy_unloaded "before an iscsi-direct pool's first login" libiscsi
 expect_eq "pool-define-as iscsi-direct with CHAP" "$("$VIREO" pool-define-as lab iscsi-direct --source-host 10.77.0.1 \
     --source-dev "$IQN" --source-initiator "$INIT" --auth-type chap --auth-username labuser --secret-uuid "$SEC")" \
     "Pool 'lab' defined"
@@ -281,6 +289,8 @@ expect_fail "CHAP with a wrong secret is refused" \
     "$VIREO" pool-start lab
 "$VIREO" secret-set-value "$SEC" --file <(printf 'Chap-Pa55word') --plain >/dev/null
 expect_eq "pool-start with the right secret" "$("$VIREO" pool-start lab)" "Pool 'lab' started"
+daemon_maps libiscsi || fail "the iscsi-direct pool's login did not load libiscsi"
+ok "the first login loaded libiscsi"
 expect_match "vol-list shows the LUN with its size" "$("$VIREO" vol-list lab --details)" \
     "^ unit:0:0:1 +iscsi://10.77.0.1:3260/$IQN/1 +block +raw +32.00 MiB"
 expect_match "pool-dumpxml: host, target, initiator, auth" "$("$VIREO" pool-dumpxml lab | tr -d '\n ')" \
