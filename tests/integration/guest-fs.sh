@@ -2,9 +2,9 @@
 # The guest's filesystems through its agent (issue 18): domfsinfo,
 # domfsfreeze, domfsthaw and domfstrim, vireo's (HTTP routes through the
 # core) and Debian's virsh on libvirt-sock (virDomainGetFSInfo 349,
-# FSFreeze 335, FSThaw 336, FSTrim 294), on a tiny guest with qemu-ga and
-# an ext4 disk it mounts at /data. A freeze holds a write in the guest
-# until the thaw (and the agent's guest-fsfreeze-status says frozen);
+# FSFreeze 335, FSThaw 336, FSTrim 294) and python3-libvirt, on a tiny
+# guest with qemu-ga and an ext4 disk it mounts at /data. A freeze holds
+# a write in the guest until the thaw (guest-fsfreeze-status: frozen);
 # domfsinfo names the disk by the domain's target (vdc), not the guest's
 # name for it (vda), in virsh's table byte for byte; a trim gives the
 # blocks of a removed file back to the image (discard='unmap'). Bad
@@ -88,6 +88,12 @@ verr "virsh domfsfreeze of a mountpoint the guest has not" "'/nope' is not a fil
 expect_eq "... nothing was frozen" "$(status)" '{"return":"thawed"}'
 expect_eq "virsh domfstrim --minimum" "$($LV domfstrim fs --minimum 65536 2>&1; echo rc=$?)" "rc=0"
 verr "virsh domfstrim --mountpoint: refused" "leave the mountpoint out" domfstrim fs --mountpoint /data
+# python3-libvirt: the same four calls, answers typed as libvirt's.
+expect_eq "python3-libvirt fsInfo, fsFreeze, fsThaw, fSTrim" "$(/usr/bin/python3 -c '
+import sys, libvirt
+d = libvirt.open(sys.argv[1]).lookupByName("fs")
+print([f for f in d.fsInfo() if f[0] == "/data"], d.fsFreeze(["/data"]), d.fsThaw(), d.fSTrim(None, 0))' "$URI")" \
+    "[('/data', 'vda', 'ext4', ['vdc'])] 1 1 0"
 
 # ---- a guest without an agent ----
 boot_tiny plain ""
