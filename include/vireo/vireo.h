@@ -211,6 +211,24 @@ typedef struct {
 } vireo_guest_field;
 int vireo_domain_guest_info(vireo_conn *c, const char *key, unsigned kinds, vireo_guest_field **out, size_t *n);
 void vireo_guest_fields_free(vireo_guest_field *f, size_t n);
+/* domfsinfo: the guest's mounted filesystems from its agent, each disk
+ * under one named by the domain's target ("vda") where its PCI address
+ * matches one, else by the guest's name for it. 0 with *out
+ * (vireo_fs_info_free) and *n, or -1. */
+typedef struct {
+    char *mountpoint, *name, *type;
+    char **targets;
+    size_t n_targets;
+} vireo_fs_info;
+int vireo_domain_fs_info(vireo_conn *c, const char *key, vireo_fs_info **out, size_t *n);
+void vireo_fs_info_free(vireo_fs_info *f, size_t n);
+/* domfsfreeze (the mountpoints given, n 0: every one), domfsthaw (every
+ * frozen one; mountpoints are refused), domfstrim (every mounted one,
+ * extents under `minimum` bytes skipped; mountpoint must be NULL): the
+ * number of filesystems frozen, thawed or trimmed, or -1. */
+int vireo_domain_fs_freeze(vireo_conn *c, const char *key, const char *const *mountpoints, size_t n);
+int vireo_domain_fs_thaw(vireo_conn *c, const char *key, const char *const *mountpoints, size_t n);
+int vireo_domain_fs_trim(vireo_conn *c, const char *key, const char *mountpoint, unsigned long long minimum);
 /* qemu-monitor-command: QMP JSON text (or a human monitor line with hmp);
  * QEMU's answer (free()): {"return": ...} for QMP, the text for hmp. */
 char *vireo_domain_monitor_command(vireo_conn *c, const char *key, const char *command, bool hmp);

@@ -1,12 +1,15 @@
 /* Commands that ask QEMU's guest agent inside the guest, as virsh's do:
- * qemu-agent-command, domtime, guestinfo, domfsinfo, and the agent's
+ * qemu-agent-command, domtime, guestinfo, domfsinfo, domfsfreeze,
+ * domfsthaw, domfstrim, and the agent's
  * halves of domifaddr (--source agent) and shutdown (--mode agent).
  * Each is one agent command through vireo_domain_agent_json, but
- * guestinfo, which is the daemon's one call (vireo_domain_guest_info). */
+ * guestinfo and the filesystem commands, which are the daemon's calls
+ * (vireo_domain_guest_info, vireo_domain_fs_*). */
 #include "cli/cli.h"
 #include "common/util.h"
 #include <vireo/vireo.h>
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,8 +157,9 @@ static int run_guestinfo(vr_cli *cli, int argc, char **argv)
     return VR_EXIT_OK;
 }
 
-/* ---- domfsinfo ---- */
+/* ---- domfsinfo, domfsfreeze, domfsthaw, domfstrim ---- */
 
+/* virsh's table; --json: the filesystems as the daemon answers them. */
 static int run_domfsinfo(vr_cli *cli, int argc, char **argv)
 {
     const char *name = NULL;
@@ -164,37 +168,116 @@ static int run_domfsinfo(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin_one(cli, &vr_cmd_domfsinfo, argc, argv, "json", &json, &name, &rc);
     if (!c)
         return rc;
-    json_object *ret = ask(c, name, "{\"execute\":\"guest-get-fsinfo\"}", 0);
-    vireo_disconnect(c);
-    if (!ret)
+    vireo_fs_info *fs = NULL;
+    size_t n = 0;
+    if (vireo_domain_fs_info(c, name, &fs, &n) < 0) {
+        vr_cli_fail(c);
+        vireo_disconnect(c);
         return VR_EXIT_FAIL;
-    if (json) {
-        vr_cli_print_json(ret);
-        return VR_EXIT_OK;
     }
+    vireo_disconnect(c);
     const char *h[] = {"Mountpoint", "Name", "Type", "Target"};
     vr_table *t = vr_table_new(4, h);
-    size_t n = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+    json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
-        json_object *fs = json_object_array_get_idx(ret, i), *disks = NULL;
-        /* Target: the disks' device names as the guest sees them. */
+        /* Target: the domain's targets of its disks, as virsh joins them. */
         char targets[256] = "";
-        if (json_object_object_get_ex(fs, "disk", &disks))
-            for (size_t k = 0; k < json_object_array_length(disks); k++) {
-                const char *dev = str(json_object_array_get_idx(disks, k), "dev");
-                if (dev)
-                    snprintf(targets + strlen(targets), sizeof(targets) - strlen(targets), "%s%s",
-                             *targets ? "," : "", dev);
-            }
-        const char *row[] = {str(fs, "mountpoint") ? str(fs, "mountpoint") : "-",
-                             str(fs, "name") ? str(fs, "name") : "-", str(fs, "type") ? str(fs, "type") : "-",
-                             *targets ? targets : "-"};
+        json_object *o = json_object_new_object(), *ta = json_object_new_array();
+        for (size_t k = 0; k < fs[i].n_targets; k++) {
+            snprintf(targets + strlen(targets), sizeof(targets) - strlen(targets), "%s%s", k ? "," : "",
+                     fs[i].targets[k]);
+            json_object_array_add(ta, json_object_new_string(fs[i].targets[k]));
+        }
+        const char *row[] = {fs[i].mountpoint, fs[i].name, fs[i].type, targets};
         vr_table_add(t, row);
+        json_object_object_add(o, "mountpoint", json_object_new_string(fs[i].mountpoint));
+        json_object_object_add(o, "name", json_object_new_string(fs[i].name));
+        json_object_object_add(o, "type", json_object_new_string(fs[i].type));
+        json_object_object_add(o, "targets", ta);
+        json_object_array_add(arr, o);
     }
-    vr_table_print(t, stdout);
-    vr_table_free(t);
-    json_object_put(ret);
+    vr_cli_print_list(json, arr, t);
+    vireo_fs_info_free(fs, n);
     return VR_EXIT_OK;
+}
+
+#define MOUNTPOINTS_MAX 256
+
+/* virsh's --mountpoint M (repeated, or M after the domain: its ARGV
+ * option) as positionals: argv without each "--mountpoint" word (its
+ * "=M" form split), in *copy (free()). */
+static char **mountpoint_argv(int argc, char **argv, int *out_argc, char ***copy)
+{
+    char **v = vr_calloc((size_t)argc + 1, sizeof(char *));
+    int n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--mountpoint") == 0 && i + 1 < argc)
+            continue; /* its value follows as a positional */
+        v[n++] = i > 0 && strncmp(argv[i], "--mountpoint=", 13) == 0 ? argv[i] + 13 : argv[i];
+    }
+    *out_argc = n;
+    *copy = v;
+    return v;
+}
+
+/* domfsfreeze / domfsthaw DOMAIN [[--mountpoint] M]...: virsh's line. */
+static int run_freeze_thaw(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool freeze)
+{
+    const char *pos[1 + MOUNTPOINTS_MAX] = {0}, *unused = NULL;
+    bool has_mp = false;
+    const vr_opt opts[] = {{"mountpoint", true, &has_mp, &unused}, {0}};
+    char **copy = NULL;
+    int n = 0, rc;
+    char **args = mountpoint_argv(argc, argv, &n, &copy);
+    vireo_conn *c = vr_cli_begin(cli, cmd, n, args, opts, pos, 1, VR_ARRAY_LEN(pos), &rc);
+    size_t count = 0;
+    while (count + 1 < VR_ARRAY_LEN(pos) && pos[count + 1])
+        count++;
+    if (c) {
+        int done = freeze ? vireo_domain_fs_freeze(c, pos[0], pos + 1, count)
+                          : vireo_domain_fs_thaw(c, pos[0], pos + 1, count);
+        if (done < 0) {
+            rc = vr_cli_fail(c);
+        } else {
+            printf("%s %d filesystem(s)\n", freeze ? "Froze" : "Thawed", done);
+            rc = VR_EXIT_OK;
+        }
+        vireo_disconnect(c);
+    }
+    free(copy);
+    return rc;
+}
+
+static int run_domfsfreeze(vr_cli *cli, int argc, char **argv)
+{
+    return run_freeze_thaw(cli, &vr_cmd_domfsfreeze, argc, argv, true);
+}
+
+static int run_domfsthaw(vr_cli *cli, int argc, char **argv)
+{
+    return run_freeze_thaw(cli, &vr_cmd_domfsthaw, argc, argv, false);
+}
+
+/* domfstrim DOMAIN [--minimum BYTES] [--mountpoint M]: silent, as virsh. */
+static int run_domfstrim(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL, *minimum = NULL, *mountpoint = NULL;
+    bool has_min = false, has_mp = false;
+    const vr_opt opts[] = {{"minimum", true, &has_min, &minimum}, {"mountpoint", true, &has_mp, &mountpoint}, {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_domfstrim, argc, argv, opts, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long min = has_min ? strtoull(minimum, &end, 10) : 0;
+    if (has_min && (!*minimum || *end || *minimum == '-' || errno)) {
+        vireo_disconnect(c);
+        return vr_cli_usage(&vr_cmd_domfstrim, "--minimum takes a number of bytes, not '%s'", minimum);
+    }
+    rc = vireo_domain_fs_trim(c, name, has_mp ? mountpoint : NULL, min) < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return rc;
 }
 
 /* ---- domifaddr --source agent ---- */
@@ -258,5 +341,15 @@ const vr_command vr_cmd_guestinfo = {
     "disks, interfaces; the kinds given, or all.",
     "DOMAIN [--user] [--os] [--timezone] [--hostname] [--filesystem] [--disk] [--interface] [--json]",
     run_guestinfo};
-const vr_command vr_cmd_domfsinfo = {"domfsinfo", "List the guest's mounted filesystems (guest agent).",
-                                     "DOMAIN [--json]", run_domfsinfo};
+const vr_command vr_cmd_domfsinfo = {
+    "domfsinfo", "List the guest's mounted filesystems and the domain's disks under them (guest agent).",
+    "DOMAIN [--json]", run_domfsinfo};
+const vr_command vr_cmd_domfsfreeze = {
+    "domfsfreeze", "Freeze the guest's mounted filesystems, or those given (guest agent); domfsthaw thaws them.",
+    "DOMAIN [--mountpoint MOUNTPOINT]...", run_domfsfreeze};
+const vr_command vr_cmd_domfsthaw = {"domfsthaw", "Thaw the guest's frozen filesystems (guest agent).", "DOMAIN",
+                                     run_domfsthaw};
+const vr_command vr_cmd_domfstrim = {
+    "domfstrim", "Discard the unused blocks of the guest's mounted filesystems (guest agent), extents under "
+    "--minimum bytes skipped.",
+    "DOMAIN [--minimum BYTES]", run_domfstrim};

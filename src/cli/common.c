@@ -174,7 +174,8 @@ void vr_table_print(vr_table *t, FILE *out)
         }
         fputc('\n', out);
         if (r == 0) {
-            for (size_t i = 0; i < total + 1; i++)
+            /* virsh's rule: 3 dashes more than each column's width. */
+            for (size_t i = 0; i < total + 2; i++)
                 fputc('-', out);
             fputc('\n', out);
         }

@@ -27,6 +27,9 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_emulatorpin, &vr_cmd_desc, &vr_cmd_metadata, &vr_cmd_blockcommit, &vr_cmd_blockpull, &vr_cmd_blockcopy, &vr_cmd_blockjob,
     &vr_cmd_install, &vr_cmd_osinfo_query, &vr_cmd_qemu_agent_command, &vr_cmd_domtime, &vr_cmd_guestinfo,
     &vr_cmd_domfsinfo,
+    &vr_cmd_domfsfreeze,
+    &vr_cmd_domfsthaw,
+    &vr_cmd_domfstrim,
     /* networks */
     &vr_cmd_net_list, &vr_cmd_net_define, &vr_cmd_net_create, &vr_cmd_net_undefine,
     &vr_cmd_net_start, &vr_cmd_net_destroy, &vr_cmd_net_autostart, &vr_cmd_net_info,

@@ -196,9 +196,8 @@ static void on_thawed(json_object *ret, const char *err, void *opaque)
     vr_domain *dom = vr_qemu_lookup(c->drv, c->domain);
     if (err && c->code == VR_OK && dom) {
         char *m = vr_asprintf("--quiesce: the guest agent of domain '%s' could not thaw its file systems (%s): the "
-                              "checkpoint is not made, its bitmaps are removed; once its agent thaws again: vireo "
-                              "qemu-agent-command %s '{\"execute\":\"guest-fsfreeze-thaw\"}'", c->domain, err,
-                              c->domain);
+                              "checkpoint is not made, its bitmaps are removed; once its agent answers again: vireo "
+                              "domfsthaw %s", c->domain, err, c->domain);
         undo_bitmaps(c, dom, VR_ERR_FAILED, m);
         free(m);
         return;

@@ -406,3 +406,230 @@ char **vr_core_domain_messages(const vr_domain *dom, unsigned flags, size_t *n)
         v[(*n)++] = vr_asprintf("tainted: %s", dom->notices[i]);
     return v;
 }
+
+/* ---- domfsinfo, domfsfreeze, domfsthaw, domfstrim ---- */
+
+typedef enum { FS_INFO, FS_FREEZE, FS_THAW, FS_TRIM } fs_op;
+
+typedef struct {
+    vr_qemu_driver *drv;
+    char uuid[37];
+    fs_op op;
+    bool checked; /* freeze: the mountpoints were found in guest-get-fsinfo */
+    char **mountpoints;
+    size_t n;
+    unsigned long long minimum;
+    vr_guest_count_fn count_cb;
+    vr_guest_fs_fn fs_cb;
+    void *opaque;
+} fs_run;
+
+static void fs_run_free(fs_run *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->mountpoints[i]);
+    free(r->mountpoints);
+    free(r);
+}
+
+static void fs_list_free(vr_guest_fs_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].mountpoint);
+        free(l->v[i].name);
+        free(l->v[i].type);
+        for (size_t k = 0; k < l->v[i].n_targets; k++)
+            free(l->v[i].targets[k]);
+        free(l->v[i].targets);
+    }
+    free(l->v);
+}
+
+/* guest-get-fsinfo's array as the list, disks named by dom's targets. */
+static void fs_list_of(vr_guest_fs_list *l, const vr_domain *dom, json_object *ret)
+{
+    size_t n = array_len(ret);
+    l->v = vr_calloc(n + 1, sizeof(*l->v));
+    for (size_t i = 0; i < n; i++) {
+        json_object *x = json_object_array_get_idx(ret, i), *disks = member(x, "disk");
+        vr_guest_fs *f = &l->v[l->n++];
+        f->mountpoint = vr_strdup(text_of(x, "mountpoint") ? text_of(x, "mountpoint") : "");
+        f->name = vr_strdup(text_of(x, "name") ? text_of(x, "name") : "");
+        f->type = vr_strdup(text_of(x, "type") ? text_of(x, "type") : "");
+        size_t k = array_len(disks);
+        f->targets = vr_calloc(k + 1, sizeof(char *));
+        for (size_t j = 0; j < k; j++) {
+            char *alias = vr_core_guest_disk_alias(dom, json_object_array_get_idx(disks, j));
+            if (alias)
+                f->targets[f->n_targets++] = alias;
+        }
+    }
+}
+
+/* The first mountpoint asked that the agent does not list, with the
+ * ones it lists, as an error; NULL when each is mounted. */
+static char *fs_unknown_mountpoint(const fs_run *r, json_object *fsinfo)
+{
+    size_t n = array_len(fsinfo);
+    for (size_t i = 0; i < r->n; i++) {
+        size_t k = 0;
+        while (k < n && strcmp(r->mountpoints[i], text_of(json_object_array_get_idx(fsinfo, k), "mountpoint")
+                                                      ? text_of(json_object_array_get_idx(fsinfo, k), "mountpoint")
+                                                      : "") != 0)
+            k++;
+        if (k < n)
+            continue;
+        char *known = vr_strdup("");
+        for (k = 0; k < n; k++) {
+            const char *mp = text_of(json_object_array_get_idx(fsinfo, k), "mountpoint");
+            char *more = vr_asprintf("%s%s%s", known, *known ? ", " : "", mp ? mp : "?");
+            free(known);
+            known = more;
+        }
+        char *e = vr_asprintf("'%s' is not a filesystem mounted in the guest (the guest agent lists: %s); nothing "
+                              "was frozen", r->mountpoints[i], *known ? known : "none");
+        free(known);
+        return e;
+    }
+    return NULL;
+}
+
+/* guest-fstrim's {"paths": [{"path", "trimmed"} or {"path", "error"}]}:
+ * the paths trimmed, or the first error when none was. */
+static int fs_trimmed(json_object *ret, const char **err)
+{
+    json_object *paths = member(ret, "paths");
+    int trimmed = 0;
+    *err = NULL;
+    for (size_t i = 0; i < array_len(paths); i++) {
+        json_object *p = json_object_array_get_idx(paths, i);
+        if (text_of(p, "error"))
+            *err = *err ? *err : text_of(p, "error");
+        else
+            trimmed++;
+    }
+    if (trimmed)
+        *err = NULL;
+    return trimmed;
+}
+
+static vr_err fs_send(fs_run *r, vr_domain *dom, char **err);
+
+static void fs_answer(json_object *ret, const char *error, void *opaque)
+{
+    fs_run *r = opaque;
+    vr_domain *dom = vr_qemu_lookup(r->drv, r->uuid);
+    char *own = NULL;
+    if (!error && !dom)
+        error = "the domain is gone";
+    if (!error && r->op == FS_FREEZE && r->n && !r->checked) {
+        /* The mountpoints are known: now freeze them. */
+        own = fs_unknown_mountpoint(r, ret);
+        r->checked = true;
+        if (!own && fs_send(r, dom, &own) == VR_OK)
+            return;
+        error = own;
+    }
+    if (r->op == FS_INFO) {
+        vr_guest_fs_list l = {0};
+        if (!error)
+            fs_list_of(&l, dom, ret);
+        r->fs_cb(error ? NULL : &l, error, r->opaque);
+        fs_list_free(&l);
+    } else if (r->op == FS_TRIM && !error) {
+        const char *e = NULL;
+        int n = fs_trimmed(ret, &e);
+        r->count_cb(e ? -1 : n, e, r->opaque);
+    } else {
+        r->count_cb(error ? -1 : ret ? json_object_get_int(ret) : 0, error, r->opaque);
+    }
+    free(own);
+    fs_run_free(r);
+}
+
+/* The run's next agent command. */
+static vr_err fs_send(fs_run *r, vr_domain *dom, char **err)
+{
+    json_object *cmd = json_object_new_object(), *args = NULL;
+    const char *execute = "guest-get-fsinfo";
+    if (r->op == FS_FREEZE && r->n && r->checked) {
+        execute = "guest-fsfreeze-freeze-list";
+        json_object *list = json_object_new_array();
+        for (size_t i = 0; i < r->n; i++)
+            json_object_array_add(list, json_object_new_string(r->mountpoints[i]));
+        args = json_object_new_object();
+        json_object_object_add(args, "mountpoints", list);
+    } else if (r->op == FS_FREEZE && !r->n) {
+        execute = "guest-fsfreeze-freeze";
+    } else if (r->op == FS_THAW) {
+        execute = "guest-fsfreeze-thaw";
+    } else if (r->op == FS_TRIM) {
+        execute = "guest-fstrim";
+        args = json_object_new_object();
+        json_object_object_add(args, "minimum", json_object_new_uint64(r->minimum));
+    }
+    json_object_object_add(cmd, "execute", json_object_new_string(execute));
+    if (args)
+        json_object_object_add(cmd, "arguments", args);
+    /* A freeze or a trim of a big filesystem takes its time. */
+    vr_err code = vr_qemu_agent_command(dom, cmd, r->op == FS_INFO ? 0 : 60, fs_answer, r, err);
+    json_object_put(cmd);
+    return code;
+}
+
+static vr_err fs_start(vr_domain *dom, fs_run *r, char **err)
+{
+    r->drv = dom->drv;
+    snprintf(r->uuid, sizeof(r->uuid), "%s", dom->def->uuid);
+    vr_err code = fs_send(r, dom, err);
+    if (code != VR_OK)
+        fs_run_free(r);
+    return code;
+}
+
+vr_err vr_core_fs_info(vr_domain *dom, vr_guest_fs_fn cb, void *opaque, char **err)
+{
+    fs_run *r = vr_calloc(1, sizeof(*r));
+    *r = (fs_run){.op = FS_INFO, .fs_cb = cb, .opaque = opaque};
+    return fs_start(dom, r, err);
+}
+
+vr_err vr_core_fs_freeze(vr_domain *dom, const char *const *mountpoints, size_t n, vr_guest_count_fn cb,
+                         void *opaque, char **err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!mountpoints[i] || mountpoints[i][0] != '/') {
+            vr_set_error(err, "mountpoint '%s' is not an absolute path in the guest (as domfsinfo lists them: "
+                         "/, /home ...)", mountpoints[i] ? mountpoints[i] : "");
+            return VR_ERR_INVALID;
+        }
+    fs_run *r = vr_calloc(1, sizeof(*r));
+    *r = (fs_run){.op = FS_FREEZE, .count_cb = cb, .opaque = opaque, .n = n};
+    r->mountpoints = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        r->mountpoints[i] = vr_strdup(mountpoints[i]);
+    return fs_start(dom, r, err);
+}
+
+vr_err vr_core_fs_thaw(vr_domain *dom, size_t n_mountpoints, vr_guest_count_fn cb, void *opaque, char **err)
+{
+    if (n_mountpoints) {
+        vr_set_error(err, "the guest agent thaws every frozen filesystem at once: leave the mountpoints out");
+        return VR_ERR_UNSUPPORTED;
+    }
+    fs_run *r = vr_calloc(1, sizeof(*r));
+    *r = (fs_run){.op = FS_THAW, .count_cb = cb, .opaque = opaque};
+    return fs_start(dom, r, err);
+}
+
+vr_err vr_core_fs_trim(vr_domain *dom, const char *mountpoint, unsigned long long minimum, vr_guest_count_fn cb,
+                       void *opaque, char **err)
+{
+    if (mountpoint) {
+        vr_set_error(err, "the guest agent trims every mounted filesystem: leave the mountpoint out");
+        return VR_ERR_UNSUPPORTED;
+    }
+    fs_run *r = vr_calloc(1, sizeof(*r));
+    *r = (fs_run){.op = FS_TRIM, .count_cb = cb, .opaque = opaque, .minimum = minimum};
+    return fs_start(dom, r, err);
+}

@@ -82,3 +82,40 @@ char *vr_core_guest_disk_alias(const vr_domain *dom, json_object *disk);
 #define VR_MESSAGE_DEPRECATION 1u
 #define VR_MESSAGE_TAINTING 2u
 char **vr_core_domain_messages(const vr_domain *dom, unsigned flags, size_t *n);
+
+/* ---- domfsfreeze, domfsthaw, domfstrim, domfsinfo (the guest agent) ----
+ * Each answers once through cb, from the loop; not VR_OK: nothing was
+ * sent, *err says why and cb is never called. */
+
+/* A count of filesystems (frozen, thawed) or a one-line error. */
+typedef void (*vr_guest_count_fn)(int count, const char *err, void *opaque);
+
+/* domfsinfo: each mounted filesystem as the agent reports it, its disks
+ * named by the domain's targets (vr_core_guest_disk_alias). */
+typedef struct {
+    char *mountpoint, *name, *type;
+    char **targets;
+    size_t n_targets;
+} vr_guest_fs;
+typedef struct {
+    vr_guest_fs *v;
+    size_t n;
+} vr_guest_fs_list;
+typedef void (*vr_guest_fs_fn)(const vr_guest_fs_list *fs, const char *err, void *opaque);
+vr_err vr_core_fs_info(vr_domain *dom, vr_guest_fs_fn cb, void *opaque, char **err);
+
+/* domfsfreeze: every filesystem (guest-fsfreeze-freeze), or the
+ * mountpoints given (guest-fsfreeze-freeze-list), each of which must be
+ * one the agent lists as mounted (else nothing is frozen and cb gets an
+ * error naming it and the mounted ones). */
+vr_err vr_core_fs_freeze(vr_domain *dom, const char *const *mountpoints, size_t n, vr_guest_count_fn cb,
+                         void *opaque, char **err);
+/* domfsthaw: every frozen filesystem (guest-fsfreeze-thaw); the agent
+ * thaws all at once, so mountpoints are refused (n > 0), as libvirt does. */
+vr_err vr_core_fs_thaw(vr_domain *dom, size_t n_mountpoints, vr_guest_count_fn cb, void *opaque, char **err);
+/* domfstrim: guest-fstrim of every mounted filesystem, extents shorter
+ * than `minimum` bytes skipped; a mountpoint is refused as libvirt
+ * refuses it (the agent trims all). count is the filesystems trimmed; the
+ * agent's first error only when it trimmed none. */
+vr_err vr_core_fs_trim(vr_domain *dom, const char *mountpoint, unsigned long long minimum, vr_guest_count_fn cb,
+                       void *opaque, char **err);

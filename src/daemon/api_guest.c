@@ -1,6 +1,7 @@
 /* API: guest and host helpers of a running domain, as virsh send-key,
  * screenshot, reset, dompmsuspend, dompmwakeup, domhostname, guestinfo,
- * qemu-monitor-command, vcpuinfo, vcpupin and emulatorpin do (docs/api.md,
+ * qemu-monitor-command, vcpuinfo, vcpupin, emulatorpin, domfsinfo,
+ * domfsfreeze, domfsthaw and domfstrim do (docs/api.md,
  * "Guest helpers"). */
 #include "daemon/api.h"
 #include "core/guest_ops.h"
@@ -167,6 +168,99 @@ static void guest_info(vr_api_call *c)
     free(err);
 }
 
+/* GET domains/NAME/fsinfo: {"filesystems": [{"mountpoint", "name",
+ * "type", "targets": ["vda"]}]} from the guest agent. Read-write peers
+ * only, as libvirt's virDomainGetFSInfo (the guest's own answer). */
+static void on_fsinfo(const vr_guest_fs_list *fs, const char *err, void *opaque)
+{
+    vr_req *req = opaque;
+    if (err) {
+        vr_api_reply_err(req, VR_ERR_FAILED, err);
+        return;
+    }
+    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    for (size_t i = 0; i < fs->n; i++) {
+        json_object *f = json_object_new_object(), *t = json_object_new_array();
+        json_object_object_add(f, "mountpoint", json_object_new_string(fs->v[i].mountpoint));
+        json_object_object_add(f, "name", json_object_new_string(fs->v[i].name));
+        json_object_object_add(f, "type", json_object_new_string(fs->v[i].type));
+        for (size_t k = 0; k < fs->v[i].n_targets; k++)
+            json_object_array_add(t, json_object_new_string(fs->v[i].targets[k]));
+        json_object_object_add(f, "targets", t);
+        json_object_array_add(arr, f);
+    }
+    json_object_object_add(o, "filesystems", arr);
+    vr_req_reply_json(req, 200, o);
+}
+
+static void fs_info(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_domain_body(c, NULL);
+    if (!dom)
+        return;
+    char *err = NULL;
+    vr_req_defer(c->req);
+    vr_err code = vr_core_fs_info(dom, on_fsinfo, c->req, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    free(err);
+}
+
+/* {"filesystems": N} frozen, thawed or trimmed. */
+static void on_fs_count(int count, const char *err, void *opaque)
+{
+    vr_req *req = opaque;
+    if (err) {
+        vr_api_reply_err(req, VR_ERR_FAILED, err);
+        return;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "filesystems", json_object_new_int(count));
+    vr_req_reply_json(req, 200, o);
+}
+
+/* POST domains/NAME/fsfreeze, fsthaw {"mountpoints": ["/", ...]} (none:
+ * every filesystem); fstrim {"minimum": BYTES, "mountpoint": M}. */
+static void fs_action(vr_api_call *c)
+{
+    json_object *body = NULL, *mps = NULL;
+    vr_domain *dom = vr_api_domain_body(c, &body);
+    if (!dom)
+        return;
+    const char *op = c->seg[2], *mountpoint = NULL;
+    unsigned long long minimum = 0;
+    bool trim = strcmp(op, "fstrim") == 0;
+    int rc = trim ? vr_api_str(c, body, "mountpoint", &mountpoint) : 0;
+    rc = rc < 0 ? -1 : trim ? vr_api_uint(c, body, "minimum", 0, ~0ULL, &minimum) : 0;
+    size_t n = 0;
+    if (rc >= 0 && !trim && json_object_object_get_ex(body, "mountpoints", &mps)) {
+        n = json_object_is_type(mps, json_type_array) ? json_object_array_length(mps) : 0;
+        for (size_t i = 0; mps && i < n; i++)
+            if (!json_object_is_type(json_object_array_get_idx(mps, i), json_type_string))
+                mps = NULL;
+        if (!json_object_is_type(mps, json_type_array)) {
+            vr_req_reply_error(c->req, 400, "invalid", "expected {\"mountpoints\": [\"/\", ...]} (strings)");
+            rc = -1;
+            n = 0;
+        }
+    }
+    const char **names = vr_calloc(n + 1, sizeof(*names));
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        names[i] = json_object_get_string(json_object_array_get_idx(mps, i));
+    if (rc >= 0) {
+        char *err = NULL;
+        vr_req_defer(c->req);
+        vr_err code = trim ? vr_core_fs_trim(dom, mountpoint, minimum, on_fs_count, c->req, &err)
+                      : strcmp(op, "fsfreeze") == 0 ? vr_core_fs_freeze(dom, names, n, on_fs_count, c->req, &err)
+                                                    : vr_core_fs_thaw(dom, n, on_fs_count, c->req, &err);
+        if (code != VR_OK)
+            vr_api_reply_err(c->req, code, err);
+        free(err);
+    }
+    free(names);
+    json_object_put(body);
+}
+
 /* POST domains/NAME/monitor {"command": TEXT, "hmp": bool}. The
  * read-only socket never gets here (GET only). */
 static void monitor(vr_api_call *c)
@@ -259,5 +353,9 @@ const vr_api_route vr_api_guest_routes[] = {
     {"GET", "domains/*/hostname", hostname, VR_API_READ},
     {"GET", "domains/*/guestinfo", guest_info, VR_API_READ}, /* reads, as hostname */
     {"POST", "domains/*/monitor", monitor},
+    {"GET", "domains/*/fsinfo", fs_info, VR_API_WRITE}, /* as libvirt: virDomainGetFSInfo is refused read-only */
+    {"POST", "domains/*/fsfreeze", fs_action},
+    {"POST", "domains/*/fsthaw", fs_action},
+    {"POST", "domains/*/fstrim", fs_action},
     {0},
 };

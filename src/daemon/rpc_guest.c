@@ -2,7 +2,8 @@
  * calls the HTTP routes in api_guest.c and api_agent.c use (guest_ops.c,
  * qemu_guest.c, qemu_agent.c): screenshot (a stream of the PNG), send-key,
  * reset, domhostname, dompmsuspend/-wakeup, domtime, and the QEMU
- * program's qemu-monitor-command and qemu-agent-command. */
+ * program's qemu-monitor-command and qemu-agent-command; domfsinfo,
+ * domfsfreeze, domfsthaw and domfstrim through guest_ops.c. */
 #include "daemon/rpc.h"
 #include "common/util.h"
 #include "core/guest_ops.h"
@@ -19,7 +20,7 @@
 
 /* What the call's reply carries from QEMU's or the agent's answer. */
 typedef enum { ANSWER_NONE, ANSWER_HOSTNAME, ANSWER_SCREENSHOT, ANSWER_MONITOR, ANSWER_HMP, ANSWER_AGENT,
-               ANSWER_TIME, ANSWER_IFADDR, ANSWER_FSINFO } answer_kind;
+               ANSWER_TIME, ANSWER_IFADDR } answer_kind;
 
 typedef struct {
     vr_rpc_call *call;
@@ -157,36 +158,6 @@ static void ifaddr_wire(vrp_dom_ifaddr_ret *r, json_object *ret)
     }
 }
 
-/* guest-get-fsinfo's array as domfsinfo's: each filesystem with the
- * domain's disks under it, at most the wire's bounds. */
-static void fsinfo_wire(vrp_fsinfo_ret *r, const vr_domain *dom, json_object *ret)
-{
-    size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
-    if (n > VRP_FSINFO_MAX)
-        n = VRP_FSINFO_MAX;
-    r->info.info_val = vr_calloc(n + 1, sizeof(vrp_fsinfo));
-    for (size_t i = 0; i < n; i++) {
-        json_object *fs = json_object_array_get_idx(ret, i), *disks = NULL;
-        vrp_fsinfo *f = &r->info.info_val[r->info.info_len++];
-        const char *mp = text_of(fs, "mountpoint"), *name = text_of(fs, "name"), *type = text_of(fs, "type");
-        f->mountpoint = vr_strdup(mp ? mp : "");
-        f->name = vr_strdup(name ? name : "");
-        f->fstype = vr_strdup(type ? type : "");
-        size_t k = json_object_object_get_ex(fs, "disk", &disks) && json_object_is_type(disks, json_type_array)
-                       ? json_object_array_length(disks)
-                       : 0;
-        if (k > VRP_FSINFO_DISKS_MAX)
-            k = VRP_FSINFO_DISKS_MAX;
-        f->dev_aliases.dev_aliases_val = vr_calloc(k + 1, sizeof(char *));
-        for (size_t j = 0; j < k; j++) {
-            char *alias = vr_core_guest_disk_alias(dom, json_object_array_get_idx(disks, j));
-            if (alias)
-                f->dev_aliases.dev_aliases_val[f->dev_aliases.dev_aliases_len++] = alias;
-        }
-    }
-    r->count = r->info.info_len;
-}
-
 static void on_reply(vr_err code, json_object *ret, const char *err, void *opaque)
 {
     pending *p = opaque;
@@ -206,8 +177,6 @@ static void on_reply(vr_err code, json_object *ret, const char *err, void *opaqu
         ((vrp_str_ret *)c->ret)->value = return_json(ret);
     else if (code == VR_OK && kind == ANSWER_IFADDR)
         ifaddr_wire(c->ret, ret);
-    else if (code == VR_OK && kind == ANSWER_FSINFO)
-        fsinfo_wire(c->ret, vr_rpc_find_domain(c, &((vrp_dom_args *)c->args)->dom), ret);
     else if (code == VR_OK && kind == ANSWER_TIME) {
         long long ns = ret ? json_object_get_int64(ret) : 0;
         ((vrp_time_ret *)c->ret)->seconds = ns / 1000000000;
@@ -333,9 +302,88 @@ static vr_rpc_result agent_query(vr_rpc_call *c, const char *execute, answer_kin
     return agent(c, dom, cmd, 0, kind);
 }
 
-/* domtime: guest-get-time's nanoseconds; domfsinfo: guest-get-fsinfo. */
+/* domtime: guest-get-time's nanoseconds. */
 static vr_rpc_result get_time(vr_rpc_call *c) { return agent_query(c, "guest-get-time", ANSWER_TIME); }
-static vr_rpc_result get_fsinfo(vr_rpc_call *c) { return agent_query(c, "guest-get-fsinfo", ANSWER_FSINFO); }
+
+/* ---- domfsinfo, domfsfreeze, domfsthaw, domfstrim: the core's calls ---- */
+
+/* The core's list as domfsinfo's, at most the wire's bounds. */
+static void on_fsinfo(const vr_guest_fs_list *fs, const char *err, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    if (!err) {
+        vrp_fsinfo_ret *r = c->ret;
+        size_t n = fs->n < VRP_FSINFO_MAX ? fs->n : VRP_FSINFO_MAX;
+        r->info.info_val = vr_calloc(n + 1, sizeof(vrp_fsinfo));
+        for (size_t i = 0; i < n; i++) {
+            vrp_fsinfo *f = &r->info.info_val[r->info.info_len++];
+            f->mountpoint = vr_strdup(fs->v[i].mountpoint);
+            f->name = vr_strdup(fs->v[i].name);
+            f->fstype = vr_strdup(fs->v[i].type);
+            size_t k = fs->v[i].n_targets < VRP_FSINFO_DISKS_MAX ? fs->v[i].n_targets : VRP_FSINFO_DISKS_MAX;
+            f->dev_aliases.dev_aliases_val = vr_calloc(k + 1, sizeof(char *));
+            for (size_t j = 0; j < k; j++)
+                f->dev_aliases.dev_aliases_val[f->dev_aliases.dev_aliases_len++] = vr_strdup(fs->v[i].targets[j]);
+        }
+        r->count = r->info.info_len;
+    }
+    vr_rpc_done(c, err ? VR_ERR_FAILED : VR_OK, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result get_fsinfo(vr_rpc_call *c)
+{
+    vrp_dom_flags_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_err code = vr_core_fs_info(dom, on_fsinfo, c, &err);
+    return code == VR_OK ? VR_RPC_LATER : vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+/* Frozen or thawed: the count; trimmed: nothing (FSTrim's ret is void). */
+static void on_fs_count(int count, const char *err, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    if (!err)
+        ((vrp_int_ret *)c->ret)->value = count;
+    vr_rpc_done(c, err ? VR_ERR_FAILED : VR_OK, err, VR_RPC_DOMAIN);
+}
+
+static void on_fs_trimmed(int count, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, err ? VR_ERR_FAILED : VR_OK, err, VR_RPC_DOMAIN);
+}
+
+/* domfsfreeze / domfsthaw [--mountpoint M]...: flags 0. */
+static vr_rpc_result fs_freeze_thaw(vr_rpc_call *c, bool freeze)
+{
+    vrp_fsfreeze_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    size_t n = a->mountpoints.mountpoints_len;
+    vr_err code = freeze ? vr_core_fs_freeze(dom, (const char *const *)a->mountpoints.mountpoints_val, n,
+                                             on_fs_count, c, &err)
+                         : vr_core_fs_thaw(dom, n, on_fs_count, c, &err);
+    return code == VR_OK ? VR_RPC_LATER : vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result fs_freeze(vr_rpc_call *c) { return fs_freeze_thaw(c, true); }
+static vr_rpc_result fs_thaw(vr_rpc_call *c) { return fs_freeze_thaw(c, false); }
+
+/* domfstrim [--minimum BYTES] [--mountpoint M]: flags 0. */
+static vr_rpc_result fs_trim(vr_rpc_call *c)
+{
+    vrp_fstrim_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    char *err = NULL;
+    vr_err code = vr_core_fs_trim(dom, a->mountpoint ? *a->mountpoint : NULL, a->minimum, on_fs_trimmed, c, &err);
+    return code == VR_OK ? VR_RPC_LATER : vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
 
 /* domtime --time/--now, or --sync (VIR_DOMAIN_TIME_SYNC): guest-set-time
  * without a time reads the guest's RTC again. */
@@ -459,6 +507,9 @@ const vr_rpc_proc vr_rpc_guest_procs[] = {
     VR_RPC_PROC(267, "virDomainPMWakeup", vrp_dom_flags_args, vrp_void, pm_wakeup, true),
     VR_RPC_PROC(277, "virDomainGetHostname", vrp_dom_flags_args, vrp_str_ret, hostname, true),
     VR_RPC_PROC(349, "virDomainGetFSInfo", vrp_dom_flags_args, vrp_fsinfo_ret, get_fsinfo, true),
+    VR_RPC_PROC(335, "virDomainFSFreeze", vrp_fsfreeze_args, vrp_int_ret, fs_freeze, true),
+    VR_RPC_PROC(336, "virDomainFSThaw", vrp_fsfreeze_args, vrp_int_ret, fs_thaw, true),
+    VR_RPC_PROC(294, "virDomainFSTrim", vrp_fstrim_args, vrp_void, fs_trim, true),
     VR_RPC_PROC(418, "virDomainGetGuestInfo", vrp_guest_info_args, vrp_guest_info_ret, guest_info, true),
     VR_RPC_PROC(426, "virDomainGetMessages", vrp_dom_flags_args, vrp_messages_ret, get_messages, false),
     VR_RPC_PROC(337, "virDomainGetTime", vrp_dom_flags_args, vrp_time_ret, get_time, true),

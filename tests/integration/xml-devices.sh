@@ -386,7 +386,7 @@ expect_match "guestinfo: host name" "$out" 'hostname +: tiny'
 # qemu-ga lists filesystems on block devices: the hot-plugged disk.
 out=$(guest_until dev 'modprobe vfat; mkdir -p /mnt/d; mount /dev/vda /mnt/d && echo mounted-ok' '^mounted-ok')
 out=$("$VIREO" domfsinfo dev)
-expect_match "domfsinfo: the filesystem the guest mounted from its disk" "$out" '/mnt/d +vda +vfat +/dev/vda'
+expect_match "domfsinfo: the filesystem the guest mounted from its disk (its vda, the domain's vdb)" "$out" '/mnt/d +vda +vfat +vdb$'
 expect_fail "an agent command the agent does not know" "the guest agent refused guest-no-such" \
     "$VIREO" qemu-agent-command dev '{"execute":"guest-no-such"}'
 expect_fail "a command that is no JSON object" "not a JSON object" \
