@@ -1,4 +1,5 @@
 #include "core/domain_ops.h"
+#include "drivers/qemu/qemu_console.h"
 #include "common/util.h"
 
 #include <stdio.h>
@@ -80,4 +81,13 @@ void vr_core_domain_live_xml(vr_domain *dom, bool secure, vr_core_xml_fn cb, voi
     *lx = (live_xml){.drv = dom->drv, .secure = secure, .cb = cb, .opaque = opaque};
     snprintf(lx->uuid, sizeof(lx->uuid), "%s", dom->def->uuid);
     vr_qemu_display_address(dom, on_display, lx);
+}
+
+bool vr_core_console_attach(vr_domain *dom, int fd, const char *initial, size_t n, bool history,
+                            void (*closed)(void *opaque), void *opaque)
+{
+    if (!dom->console || dom->state == VR_DOM_SHUTOFF)
+        return false;
+    vr_console_attach(dom->console, fd, initial, n, history, closed, opaque);
+    return true;
 }

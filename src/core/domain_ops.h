@@ -29,3 +29,9 @@ void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr
  * answer) the XML is the stored one. */
 typedef void (*vr_core_xml_fn)(char *xml, void *opaque);
 void vr_core_domain_live_xml(vr_domain *dom, bool secure, vr_core_xml_fn cb, void *opaque);
+
+/* Attach a client socket to the serial console the daemon holds for the
+ * domain (vr_console_attach): false, and closed never runs, when it has
+ * none now (shut off, or no serial port). */
+bool vr_core_console_attach(vr_domain *dom, int fd, const char *initial, size_t n, bool history,
+                            void (*closed)(void *opaque), void *opaque);

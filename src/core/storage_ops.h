@@ -1,8 +1,16 @@
 /* Storage operations shared by the transports. */
 #pragma once
+#include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 
 /* vol-create: a volume from its XML (<volume>) in pool p; *out describes
  * it (clear with vr_vol_info_clear). An XML that does not parse is
  * VR_ERR_INVALID. */
 vr_err vr_core_vol_create_xml(vr_pool *p, const char *xml, vr_vol_info *out, char **err);
+
+/* blockresize: a running domain's disk (target or path) grows to `bytes`
+ * (vr_qemu_block_resize); once QEMU grew it, the pool of its volume (if
+ * it is one) is refreshed for vol-info and its listeners, then cb runs.
+ * storage may be NULL (no refresh). */
+void vr_core_block_resize(vr_qemu_driver *qemu, vr_storage_driver *storage, vr_domain *dom, const char *disk,
+                          unsigned long long bytes, vr_done_fn cb, void *opaque);

@@ -3,9 +3,18 @@
 #pragma once
 #include "daemon/events.h"
 #include "daemon/http.h"
+#include "common/errors.h"
+#include "common/paths.h"
 #include "conf/storage_conf.h"
-#include "drivers/qemu/qemu_driver.h"
 
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* The QEMU driver and its domains are opaque here: a route reaches them
+ * through the core (src/core), whose headers it includes. */
+typedef struct vr_qemu_driver vr_qemu_driver;
+typedef struct vr_domain vr_domain;
 struct vr_net_driver;
 struct vr_storage_driver;
 struct vr_secret_driver;

@@ -6,6 +6,7 @@
  * qemu-agent-command) are built on it. Read-write peers only (it is a
  * POST), as libvirt's agent commands need write access. */
 #include "daemon/api.h"
+#include "core/domain_ops.h"
 #include "common/util.h"
 
 #include <stdlib.h>

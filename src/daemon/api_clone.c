@@ -1,216 +1,21 @@
-/* API: vireo clone (virt-clone's job). POST /v1/domains/NAME/clone makes
- * a new domain from a shut off (or paused) one: a new name, uuid and
- * MACs, and its writable disks copied (qemu-img convert, a job with
- * progress) or, with "linked", qcow2 overlays on the original's disks.
- * Read-only disks and CD-ROMs are shared, as virt-clone does. Nothing
- * is defined until every copy is in place; a failed clone removes the
- * copies it made. */
+/* API: vireo clone (virt-clone's job). POST /v1/domains/NAME/clone
+ * decodes the request, plans the clone in the core (core/clone_ops.h)
+ * and answers 202 with the job that follows its copies. */
 #include "daemon/api.h"
 #include "daemon/jobs.h"
-#include "drivers/storage/storage_driver.h"
-#include "conf/domain_clone.h"
-#include "conf/domain_template.h"
-#include "common/file.h"
-#include "common/log.h"
+#include "core/clone_ops.h"
 #include "common/util.h"
 
-#include <libgen.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-typedef struct {
-    char *src, *dst;
-    vr_vol_format src_format;
-    bool done;
-} clone_disk;
+static void on_step(double percent, const char *step, void *opaque) { vr_job_progress(opaque, percent, step); }
 
-typedef struct {
-    vr_api *api;
-    vr_job *job;
-    vr_domain_def *def;       /* the clone's, complete */
-    clone_disk *disks;
-    size_t n, next;
-    bool linked, force_share;
-    bool nvram_copied;        /* the clone's NVRAM was made: removed on failure */
-    vr_storage_copy *copy;
-} clone_ctx;
-
-static void ctx_free(clone_ctx *x)
+static void on_done(vr_err code, const char *err, json_object *result, void *opaque)
 {
-    for (size_t i = 0; i < x->n; i++) {
-        free(x->disks[i].src);
-        free(x->disks[i].dst);
-    }
-    free(x->disks);
-    vr_domain_def_free(x->def);
-    free(x);
+    vr_job_finish(opaque, code, err, result);
 }
 
-static void fail(clone_ctx *x, vr_err code, const char *err)
-{
-    if (x->def->os.nvram && x->nvram_copied && unlink(x->def->os.nvram) == 0)
-        vr_log_info("clone %s: removed %s", x->def->name, x->def->os.nvram);
-    for (size_t i = 0; i < x->n; i++)
-        if (x->disks[i].done && unlink(x->disks[i].dst) == 0)
-            vr_log_info("clone %s: removed %s", x->def->name, x->disks[i].dst);
-    vr_job_finish(x->job, code, err, NULL);
-    ctx_free(x);
-}
-
-static void define_clone(clone_ctx *x)
-{
-    char *xml = vr_domain_def_format(x->def), *err = NULL;
-    vr_domain *dom = NULL;
-    vr_err code = vr_qemu_define(x->api->qemu, xml, &dom, &err);
-    free(xml);
-    if (code != VR_OK) {
-        char *msg = vr_asprintf("cannot define the clone '%s': %s", x->def->name, err);
-        fail(x, code, msg);
-        free(msg);
-        free(err);
-        return;
-    }
-    json_object *r = json_object_new_object();
-    json_object_object_add(r, "domain", json_object_new_string(dom->def->name));
-    json_object_object_add(r, "uuid", json_object_new_string(dom->def->uuid));
-    vr_log_info("clone %s defined (uuid %s)", dom->def->name, dom->def->uuid);
-    vr_job_finish(x->job, VR_OK, NULL, r);
-    ctx_free(x);
-}
-
-static void next_copy(clone_ctx *x);
-
-static void on_copy_progress(double pct, void *opaque)
-{
-    clone_ctx *x = opaque;
-    char *step = vr_asprintf("copying disk %zu of %zu", x->next + 1, x->n);
-    vr_job_progress(x->job, ((double)x->next * 100 + pct) / (double)x->n, step);
-    free(step);
-}
-
-static void on_copy_done(vr_err code, const char *err, void *opaque)
-{
-    clone_ctx *x = opaque;
-    x->copy = NULL;
-    if (code != VR_OK) {
-        fail(x, code, err);
-        return;
-    }
-    x->disks[x->next++].done = true;
-    next_copy(x);
-}
-
-static void next_copy(clone_ctx *x)
-{
-    if (x->next == x->n) {
-        define_clone(x);
-        return;
-    }
-    clone_disk *d = &x->disks[x->next];
-    vr_copy_spec spec = {
-        .src = d->src, .src_format = d->src_format, .dst = d->dst,
-        .dst_format = d->src_format, .force_share = x->force_share,
-    };
-    vr_err code;
-    char *err = NULL;
-    x->copy = vr_storage_copy_start(x->api->storage, &spec, on_copy_progress, on_copy_done, x, &code, &err);
-    if (!x->copy) {
-        fail(x, code, err);
-        free(err);
-    }
-}
-
-static void cancel_clone(void *opaque)
-{
-    clone_ctx *x = opaque;
-    if (x->copy)
-        vr_storage_copy_cancel(x->copy);
-}
-
-/* "web.qcow2" -> ".qcow2": the original's extension, kept on copies. */
-static const char *ext_of(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    const char *dot = strrchr(base ? base : path, '.');
-    return dot && dot != (base ? base + 1 : path) ? dot : "";
-}
-
-/* Where disk `i` of the clone goes, and how the clone's disk names it. */
-static vr_err plan_disk(clone_ctx *x, vr_disk_def *d, const char *src, const char *file, size_t idx,
-                        bool auto_clone, char **err)
-{
-    char *dst = NULL;
-    char suffix[32] = "";
-    if (idx)
-        snprintf(suffix, sizeof(suffix), "-%zu", idx);
-    if (file) {
-        if (file[0] != '/') {
-            vr_set_error(err, "--file %s must be an absolute path", file);
-            return VR_ERR_INVALID;
-        }
-        dst = vr_strdup(file);
-        /* A given path makes the clone's disk a plain file disk. */
-        if (d->type == VR_DISK_VOLUME) {
-            free(d->source_pool);
-            free(d->source_volume);
-            d->source_pool = d->source_volume = NULL;
-            d->type = VR_DISK_FILE;
-        }
-        free(d->source_path);
-        d->source_path = vr_strdup(dst);
-    } else if (!auto_clone) {
-        vr_set_error(err, "disk %s (%s) needs a --file for its copy, or use --auto-clone", d->target_dev, src);
-        return VR_ERR_INVALID;
-    } else if (d->type == VR_DISK_VOLUME) {
-        char *name = vr_asprintf("%s%s%s", x->def->name, suffix, ext_of(d->source_volume));
-        vr_pool *p = vr_storage_pool_lookup(x->api->storage, d->source_pool);
-        if (!p) {
-            vr_set_error(err, "pool '%s' of disk %s not found", d->source_pool, d->target_dev);
-            free(name);
-            return VR_ERR_NOT_FOUND;
-        }
-        /* A disk pool's partitions are not files: --file says where. */
-        vr_err e = vr_pool_vol_path(p, name, &dst, err);
-        if (e) {
-            free(name);
-            return e;
-        }
-        free(d->source_volume);
-        d->source_volume = name;
-    } else {
-        char *copy = vr_strdup(src);
-        dst = vr_asprintf("%s/%s%s%s", dirname(copy), x->def->name, suffix, ext_of(src));
-        free(copy);
-        free(d->source_path);
-        d->source_path = vr_strdup(dst);
-    }
-    free(d->resolved_path);
-    d->resolved_path = NULL;
-    struct stat st;
-    for (size_t k = 0; k < x->n; k++) {
-        if (strcmp(x->disks[k].dst, dst) == 0) {
-            vr_set_error(err, "two disks of the clone would be copied to %s", dst);
-            free(dst);
-            return VR_ERR_INVALID;
-        }
-    }
-    if (lstat(dst, &st) == 0) {
-        vr_set_error(err, "%s already exists; vireo clone never overwrites a file (pick another with "
-                          "--file)", dst);
-        free(dst);
-        return VR_ERR_CONFLICT;
-    }
-    if (x->linked)
-        d->format = VR_DISK_QCOW2;
-    x->disks = vr_realloc(x->disks, (x->n + 1) * sizeof(*x->disks));
-    clone_disk *cd = &x->disks[x->n++];
-    memset(cd, 0, sizeof(*cd));
-    cd->src = vr_strdup(src);
-    cd->dst = dst;
-    return VR_OK;
-}
+static void on_cancel(void *opaque) { vr_core_clone_cancel(opaque); }
 
 /* {"name": NEW, "files": [PATH...], "auto": bool, "linked": bool,
  *  "from_template": bool}. from_template (vireo clone --from-template,
@@ -231,118 +36,35 @@ static void post_clone(vr_api_call *c)
                            "\"auto\": bool, \"linked\": bool}");
         return;
     }
-    const char *name = json_object_get_string(v);
-    bool auto_clone = json_object_object_get_ex(o, "auto", &v) && json_object_get_boolean(v);
-    bool linked = json_object_object_get_ex(o, "linked", &v) && json_object_get_boolean(v);
-    bool from_template = json_object_object_get_ex(o, "from_template", &v) && json_object_get_boolean(v);
-    bool is_template = vr_domain_def_is_template(orig->next ? orig->next : orig->def);
-    if (from_template) /* overlays beside the template's disks unless --file says */
-        linked = auto_clone = true;
+    vr_clone_req req = {.name = json_object_get_string(v)};
+    req.auto_clone = json_object_object_get_ex(o, "auto", &v) && json_object_get_boolean(v);
+    req.linked = json_object_object_get_ex(o, "linked", &v) && json_object_get_boolean(v);
+    req.from_template = json_object_object_get_ex(o, "from_template", &v) && json_object_get_boolean(v);
     json_object_object_get_ex(o, "files", &files);
-    const char *oname = orig->def->name;
+    if (files && !json_object_is_type(files, json_type_array)) {
+        json_object_put(o);
+        vr_req_reply_error(c->req, 400, "invalid", "\"files\" must be an array of paths");
+        return;
+    }
+    req.n_files = files ? json_object_array_length(files) : 0;
+    const char **paths = vr_calloc(req.n_files + 1, sizeof(*paths));
+    for (size_t i = 0; i < req.n_files; i++)
+        paths[i] = json_object_get_string(json_object_array_get_idx(files, i));
+    req.files = paths;
     vr_err code = VR_OK;
     char *err = NULL;
-    if (from_template && !is_template) {
-        err = vr_asprintf("domain '%s' is not a template; make it one with vireo template %s, or use "
-                          "vireo clone --original %s", oname, oname, oname);
-        code = VR_ERR_INVALID;
-    } else if (orig->starting || orig->state == VR_DOM_RUNNING || orig->state == VR_DOM_SHUTDOWN) {
-        err = vr_asprintf("domain '%s' is running; shut it down, or pause it (vireo suspend %s), to "
-                          "clone it", oname, oname);
-        code = VR_ERR_CONFLICT;
-    } else if (linked && orig->state != VR_DOM_SHUTOFF) {
-        err = vr_asprintf("domain '%s' must be shut off for a linked clone: its disks become backing "
-                          "files that must not change", oname);
-        code = VR_ERR_CONFLICT;
-    } else if (vr_qemu_lookup(c->api->qemu, name)) {
-        err = vr_asprintf("domain '%s' already exists", name);
-        code = VR_ERR_CONFLICT;
-    } else if (files && !json_object_is_type(files, json_type_array)) {
-        err = vr_strdup("\"files\" must be an array of paths");
-        code = VR_ERR_INVALID;
-    }
-    if (code) {
-        vr_api_reply_err(c->req, code, err);
-        free(err);
-        json_object_put(o);
-        return;
-    }
-    clone_ctx *x = vr_calloc(1, sizeof(*x));
-    x->api = c->api;
-    x->linked = linked;
-    x->force_share = orig->state == VR_DOM_PAUSED;
-    vr_domain_def *def = vr_domain_def_copy(orig->next ? orig->next : orig->def);
-    free(def->name);
-    def->name = vr_strdup(name);
-    x->def = def;
-    /* A clone of a template is an ordinary domain: it starts. */
-    if (is_template && vr_domain_def_set_template(def, false, &err) < 0)
-        code = VR_ERR_INVALID;
-    size_t nfiles = files ? json_object_array_length(files) : 0, used = 0;
-    for (size_t i = 0; i < def->n_disks && !code; i++) {
-        vr_disk_def *d = &def->disks[i];
-        if (d->device != VR_DISK_DEVICE_DISK || d->readonly)
-            continue;
-        char *src = NULL;
-        vr_vol_format fmt = d->format == VR_DISK_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
-        if (d->type == VR_DISK_BLOCK) {
-            err = vr_asprintf("disk %s is a block device (%s); vireo clone copies image files only",
-                              d->target_dev, d->source_path);
-            code = VR_ERR_UNSUPPORTED;
-            break;
-        }
-        if (d->type == VR_DISK_VOLUME)
-            code = vr_storage_resolve(c->api->storage, d->source_pool, d->source_volume, &src, &fmt, &err);
-        else
-            src = vr_strdup(d->source_path);
-        if (code)
-            break;
-        json_object *f = used < nfiles ? json_object_array_get_idx(files, used++) : NULL;
-        code = plan_disk(x, d, src, f ? json_object_get_string(f) : NULL, x->n, auto_clone, &err);
-        if (!code)
-            x->disks[x->n - 1].src_format = fmt == VR_VOL_QCOW2 ? VR_VOL_QCOW2 : VR_VOL_RAW;
-        free(src);
-    }
-    if (!code && used < nfiles) {
-        err = vr_asprintf("%zu --file given, but domain '%s' has only %zu disk(s) to copy", nfiles, oname, used);
-        code = VR_ERR_INVALID;
-    }
-    /* The clone's own UEFI variables, copied now (a small file). */
-    if (!code)
-        code = vr_qemu_nvram_clone(c->api->qemu, orig->next ? orig->next : orig->def, def, &err);
-    x->nvram_copied = !code && def->os.nvram && vr_path_exists(def->os.nvram);
-    vr_domain_def *fresh = NULL;
-    if (!code && !(fresh = vr_domain_def_renew_identity(def, &err)))
-        code = VR_ERR_INVALID;
+    vr_clone_run *run = vr_core_clone_plan(c->api->qemu, c->api->storage, orig, &req, &code, &err);
+    free(paths);
     json_object_put(o);
-    if (code) {
-        if (x->nvram_copied)
-            unlink(def->os.nvram);
+    if (!run) {
         vr_api_reply_err(c->req, code, err);
         free(err);
-        ctx_free(x);
         return;
     }
-    vr_domain_def_free(x->def);
-    x->def = fresh;
-    x->job = vr_job_new(c->api->jobs, "clone", oname);
-    vr_job_set_cancel(x->job, cancel_clone, x);
-    vr_req_reply_json(c->req, 202, vr_job_json(x->job));
-    if (linked) {
-        /* Overlays are made at once: metadata only. */
-        for (size_t i = 0; i < x->n; i++) {
-            clone_disk *d = &x->disks[i];
-            if ((code = vr_storage_overlay(c->api->storage, d->src, d->src_format, d->dst, &err))) {
-                fail(x, code, err);
-                free(err);
-                return;
-            }
-            d->done = true;
-        }
-        define_clone(x);
-        return;
-    }
-    next_copy(x);
+    vr_job *job = vr_job_new(c->api->jobs, "clone", orig->def->name);
+    vr_job_set_cancel(job, on_cancel, run);
+    vr_req_reply_json(c->req, 202, vr_job_json(job));
+    vr_core_clone_run(run, on_step, on_done, job);
 }
 
 const vr_api_route vr_api_clone_routes[] = {

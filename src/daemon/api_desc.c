@@ -1,6 +1,7 @@
 /* API: a domain's title, description and metadata elements (virsh desc,
  * metadata). */
 #include "daemon/api.h"
+#include "core/domain_ops.h"
 #include "common/util.h"
 
 #include <stdlib.h>

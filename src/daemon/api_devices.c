@@ -8,7 +8,7 @@
 #include "daemon/api.h"
 #include "core/domain_ops.h"
 #include "conf/domain_device.h"
-#include "drivers/storage/storage_driver.h"
+#include "core/storage_ops.h"
 #include "common/util.h"
 
 #include <stdint.h>
@@ -150,33 +150,6 @@ static void change_media(vr_api_call *c)
     json_object_put(body);
 }
 
-/* blockresize: once QEMU grew the disk, the pool of its volume (if it
- * is one) is refreshed for vol-info and its listeners. */
-typedef struct {
-    vr_api *api;
-    void *pending;
-    char *name, *disk;
-} resize_ctx;
-
-static void on_resized(vr_err code, const char *err, void *opaque)
-{
-    resize_ctx *r = opaque;
-    vr_domain *dom = code == VR_OK ? vr_qemu_lookup(r->api->qemu, r->name) : NULL;
-    int i = dom ? vr_domain_def_find_disk(dom->def, r->disk) : -1;
-    char *path = i >= 0 ? vr_qemu_disk_path(r->api->qemu, &dom->def->disks[i], NULL) : NULL;
-    vr_pool *pool = NULL;
-    vr_vol_info vol = {0};
-    if (path && r->api->storage && vr_storage_vol_by_path(r->api->storage, path, &pool, &vol, NULL) == VR_OK) {
-        vr_storage_pool_refresh(pool, NULL);
-        vr_vol_info_clear(&vol);
-    }
-    free(path);
-    vr_api_domain_done(code, err, r->pending);
-    free(r->name);
-    free(r->disk);
-    free(r);
-}
-
 /* POST domains/NAME/blockresize {"disk": TARGET|PATH, "size": BYTES|"3G"}. */
 static void block_resize(vr_api_call *c)
 {
@@ -191,12 +164,9 @@ static void block_resize(vr_api_call *c)
     if (rs >= 0 && (rd == 0 || rs == 0)) {
         vr_req_reply_error(c->req, 400, "invalid", "expected {\"disk\": TARGET, \"size\": \"3G\"}");
     } else if (rs > 0) {
-        resize_ctx *r = vr_calloc(1, sizeof(*r));
-        r->api = c->api;
-        r->name = vr_strdup(dom->def->name);
-        r->disk = vr_strdup(disk);
-        r->pending = vr_api_pend(c, dom->def->name);
-        vr_qemu_block_resize(dom, disk, size, on_resized, r);
+        /* The pool of its volume is refreshed once QEMU grew it. */
+        vr_core_block_resize(c->api->qemu, c->api->storage, dom, disk, size, vr_api_domain_done,
+                             vr_api_pend(c, dom->def->name));
     }
     json_object_put(body);
 }

@@ -1,6 +1,5 @@
 /* API: domains. */
 #include "daemon/api.h"
-#include "drivers/qemu/qemu_console.h"
 #include "common/util.h"
 #include "core/domain_ops.h"
 #include "core/views.h"
@@ -313,9 +312,7 @@ static void on_console_upgraded(vr_upgraded *up, int fd, const char *initial, si
 {
     console_ctx *cc = opaque;
     vr_domain *dom = vr_qemu_lookup(cc->api->qemu, cc->name);
-    if (dom && dom->console)
-        vr_console_attach(dom->console, fd, initial, n, cc->history, on_console_closed, up);
-    else
+    if (!dom || !vr_core_console_attach(dom, fd, initial, n, cc->history, on_console_closed, up))
         vr_http_upgrade_close(up); /* it stopped in between */
     console_ctx_free(cc);
 }

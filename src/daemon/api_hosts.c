@@ -8,6 +8,7 @@
  * VNC, uploads, downloads) go through host_streams.c; the read-only
  * socket forwards none. */
 #include "daemon/api.h"
+#include "core/domain_ops.h"
 #include "daemon/host_streams.h"
 #include "daemon/remote_hosts.h"
 #include "common/log.h"

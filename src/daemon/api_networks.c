@@ -1,8 +1,8 @@
 /* API: virtual networks, their DHCP leases, and a domain's interfaces. */
 #include "daemon/api.h"
-#include "drivers/network/network_driver.h"
 #include "common/util.h"
 #include "core/domain_ops.h"
+#include "core/network_ops.h"
 #include "core/views.h"
 #include "wire/schemas.h"
 
@@ -177,8 +177,7 @@ static json_object *leases_json(const vr_network *net)
     vr_lease *l;
     size_t n;
     json_object *arr = json_object_new_array();
-    if (vr_net_leases(net, &l, &n) < 0)
-        return arr;
+    vr_core_net_leases(net, NULL, &l, &n);
     for (size_t i = 0; i < n; i++)
         json_object_array_add(arr, lease_json(net->def->name, &l[i]));
     vr_leases_free(l, n);

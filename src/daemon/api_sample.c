@@ -5,6 +5,7 @@
  * and nothing at all runs while nobody asks. Reading /proc and the lease
  * files keeps it off QMP, so a busy QEMU never delays the line. */
 #include "daemon/api.h"
+#include "core/domain_ops.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
 #include "wire/schemas.h"

@@ -1,6 +1,7 @@
 /* API: save, restore, managedsave and the jobs they run (domjobinfo,
  * domjobabort), as virsh has them (docs/api.md, "Save and restore"). */
 #include "daemon/api.h"
+#include "core/domain_ops.h"
 #include "common/util.h"
 
 #include <stdlib.h>

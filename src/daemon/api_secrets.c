@@ -3,10 +3,9 @@
  * comes out only as {"value": BASE64}, only on a managing unix-socket
  * connection, never for a private secret. docs/api.md documents it. */
 #include "daemon/api.h"
-#include "drivers/secret/secret_driver.h"
+#include "core/secret_ops.h"
 #include "common/util.h"
 
-#include <nettle/base64.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,33 +91,18 @@ static void undefine_secret(vr_api_call *c)
     answer(c, vr_secret_undefine(drv(c), s, &err), err, 200, NULL);
 }
 
-/* base64 text -> bytes; false when it is not base64. */
-static bool decode(const char *text, size_t len, unsigned char **out, size_t *n)
-{
-    struct base64_decode_ctx ctx;
-    base64_decode_init(&ctx);
-    *out = vr_malloc(BASE64_DECODE_LENGTH(len) + 1);
-    *n = BASE64_DECODE_LENGTH(len);
-    if (!base64_decode_update(&ctx, n, *out, len, text) || !base64_decode_final(&ctx)) {
-        vr_secret_value_free(*out, BASE64_DECODE_LENGTH(len) + 1);
-        *out = NULL;
-        return false;
-    }
-    return true;
-}
-
 static void set_value(vr_api_call *c)
 {
     vr_secret *s = find_secret(c);
     if (!s)
         return;
     const char *ct = vr_req_header(c->req, "Content-Type");
-    unsigned char *value = NULL;
-    size_t n = 0;
+    char *err = NULL;
+    vr_err code;
     if (ct && vr_str_starts(ct, "application/octet-stream")) {
+        size_t n = 0;
         const char *body = vr_req_body(c->req, &n);
-        value = vr_malloc(n + 1);
-        memcpy(value, body, n);
+        code = vr_secret_set_value(drv(c), s, (const unsigned char *)body, n, &err);
     } else {
         json_object *o = vr_api_body_json(c);
         const char *b64 = NULL;
@@ -128,17 +112,12 @@ static void set_value(vr_api_call *c)
             json_object_put(o);
             return;
         }
-        bool ok = b64 && decode(b64, strlen(b64), &value, &n);
+        /* The value itself is never echoed. */
+        code = b64 ? vr_core_secret_set_base64(drv(c), s, b64, &err) : VR_ERR_INVALID;
         json_object_put(o);
-        if (!ok) {
-            /* The value itself is never echoed. */
-            vr_req_reply_error(c->req, 400, "invalid", "the secret value must be base64 (\"value\": \"...\")");
-            return;
-        }
+        if (!b64)
+            err = vr_strdup("the secret value must be base64 (\"value\": \"...\")");
     }
-    char *err = NULL;
-    vr_err code = vr_secret_set_value(drv(c), s, value, n, &err);
-    vr_secret_value_free(value, n);
     answer(c, code, err, 200, code == VR_OK ? secret_json(s) : NULL);
 }
 
@@ -152,22 +131,15 @@ static void get_value(vr_api_call *c)
                            "on the daemon's socket (not %s)", c->api->web ? "the web port" : "the read-only one");
         return;
     }
-    unsigned char *value = NULL;
-    size_t n = 0;
-    char *err = NULL;
-    vr_err code = vr_secret_get_value(drv(c), s, true, &value, &n, &err);
+    char *b64 = NULL, *err = NULL;
+    vr_err code = vr_core_secret_get_base64(drv(c), s, &b64, &err);
     if (code) {
         answer(c, code, err, 200, NULL);
         return;
     }
-    char *b64 = vr_malloc(BASE64_ENCODE_RAW_LENGTH(n) + 1);
-    base64_encode_raw(b64, n, value);
-    b64[BASE64_ENCODE_RAW_LENGTH(n)] = '\0';
-    vr_secret_value_free(value, n);
     json_object *o = json_object_new_object();
     json_object_object_add(o, "value", json_object_new_string(b64));
-    explicit_bzero(b64, strlen(b64));
-    free(b64);
+    vr_core_secret_base64_free(b64);
     vr_req_reply_json(c->req, 200, o);
 }
 

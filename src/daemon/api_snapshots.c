@@ -2,7 +2,6 @@
 #include "daemon/api.h"
 #include "core/snapshot_ops.h"
 #include "core/blockchain_ops.h"
-#include "drivers/qemu/qemu_snapshot.h"
 #include "common/util.h"
 #include "core/views.h"
 #include "wire/schemas.h"

@@ -3,7 +3,6 @@
 #include "daemon/api.h"
 #include "conf/names.h"
 #include "daemon/jobs.h"
-#include "drivers/storage/storage_driver.h"
 #include "conf/units.h"
 #include "common/util.h"
 #include "core/storage_ops.h"

@@ -5,6 +5,7 @@
  * GET /v1/domains/DOMAIN/display -- where that server listens, for a
  * viewer on this host (vireo vncdisplay, domdisplay). */
 #include "daemon/api.h"
+#include "core/domain_ops.h"
 #include "daemon/stream_pipe.h"
 #include "common/log.h"
 #include "common/util.h"

@@ -4,7 +4,8 @@
 #include "daemon/rpc.h"
 #include "common/util.h"
 #include "core/domain_ops.h"
-#include "drivers/qemu/qemu_snapshot.h"
+#include "core/snapshot_ops.h"
+#include "core/storage_ops.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -729,7 +730,8 @@ static vr_rpc_result block_resize(vr_rpc_call *c)
         return VR_RPC_FAILED;
     if (!(a->flags & RESIZE_BYTES) && a->size > UINT64_MAX / 1024)
         return vr_rpc_fail(c, VIR_ERR_OVERFLOW, "size %llu KiB is too large", (unsigned long long)a->size);
-    vr_qemu_block_resize(dom, a->disk, a->flags & RESIZE_BYTES ? a->size : a->size * 1024, on_done_device, c);
+    vr_core_block_resize(c->api->qemu, c->api->storage, dom, a->disk,
+                         a->flags & RESIZE_BYTES ? a->size : a->size * 1024, on_done_device, c);
     return VR_RPC_LATER;
 }
 

@@ -1,12 +1,11 @@
-/* libvirt protocol: virtual networks, through the network driver as the
- * HTTP routes in api_networks.c call it. */
+/* libvirt protocol: virtual networks, through the core's network
+ * operations as the HTTP routes in api_networks.c call them. */
 #include "daemon/rpc.h"
 #include "common/util.h"
-#include "drivers/network/network_driver.h"
+#include "core/network_ops.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 enum { NET_XML_INACTIVE = 1 };
 
@@ -21,11 +20,9 @@ static vr_network *find(vr_rpc_call *c, const vrp_net *n)
 {
     char uuid[37];
     vr_rpc_uuid_text(n->uuid, uuid);
-    size_t count;
-    vr_network *const *nets = vr_net_list(c->api->net, &count);
-    for (size_t i = 0; i < count; i++)
-        if (strcasecmp(nets[i]->def->uuid, uuid) == 0)
-            return nets[i];
+    vr_network *net = vr_core_net_by_uuid(c->api->net, uuid);
+    if (net)
+        return net;
     vr_rpc_fail(c, VIR_ERR_NO_NETWORK, "no network with matching uuid '%s' (%s)", uuid, n->name ? n->name : "");
     return NULL;
 }
@@ -41,11 +38,9 @@ static vr_rpc_result reply_net(vr_rpc_call *c, const vr_network *net)
 static vr_rpc_result lookup_by_name(vr_rpc_call *c)
 {
     const char *name = ((vrp_name_args *)c->args)->name;
-    size_t n;
-    vr_network *const *nets = vr_net_list(c->api->net, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(nets[i]->def->name, name) == 0)
-            return reply_net(c, nets[i]);
+    vr_network *net = vr_core_net_by_name(c->api->net, name);
+    if (net)
+        return reply_net(c, net);
     return vr_rpc_fail(c, VIR_ERR_NO_NETWORK, "no network with matching name '%s'", name);
 }
 
@@ -209,14 +204,11 @@ static vr_rpc_result dhcp_leases(vr_rpc_call *c)
                            c->proc->api);
     vr_lease *l;
     size_t n;
-    if (vr_net_leases(net, &l, &n) < 0)
-        l = NULL, n = 0;
+    vr_core_net_leases(net, a->mac ? *a->mac : NULL, &l, &n);
     vrp_leases_ret *r = c->ret;
     if (a->need_results)
         r->leases.leases_val = vr_calloc(n ? n : 1, sizeof(vrp_lease));
     for (size_t i = 0; i < n; i++) {
-        if (a->mac && strcasecmp(*a->mac, l[i].mac) != 0)
-            continue;
         r->count++;
         if (!a->need_results)
             continue;

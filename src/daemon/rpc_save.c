@@ -2,6 +2,7 @@
  * run (domjobinfo, domjobabort), over the QEMU driver's calls that the
  * HTTP routes in api_save.c use (qemu_save.c). */
 #include "daemon/rpc.h"
+#include "core/domain_ops.h"
 #include "common/util.h"
 
 #include <json-c/json.h>

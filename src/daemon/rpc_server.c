@@ -1,6 +1,7 @@
 /* libvirt's remote protocol: the sockets, the framing, dispatch to the
  * procedure tables, errors, keepalive and events (rpc.h). */
 #include "daemon/rpc.h"
+#include "core/domain_ops.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "conf/uuid.h"

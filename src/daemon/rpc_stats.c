@@ -4,6 +4,7 @@
  * domstats` (qemu_stats.c: /proc, sysfs and QMP), as libvirt's typed
  * parameters with libvirt's field names. */
 #include "daemon/rpc.h"
+#include "core/domain_ops.h"
 #include "common/util.h"
 
 #include <json-c/json.h>

@@ -8,10 +8,10 @@
  *   (storage_transfer.c), its bytes carried by the stream, holes kept
  *   sparse both ways. */
 #include "daemon/rpc.h"
+#include "core/domain_ops.h"
+#include "core/storage_ops.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "drivers/qemu/qemu_console.h"
-#include "drivers/storage/storage_driver.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -117,7 +117,8 @@ static vr_rpc_result open_console(vr_rpc_call *c)
     bufferevent_enable(cs->bev, EV_READ | EV_WRITE);
     int *theirs = vr_malloc(sizeof(*theirs));
     *theirs = sv[1];
-    vr_console_attach(dom->console, sv[1], NULL, 0, false, on_console_dropped, theirs);
+    if (!vr_core_console_attach(dom, sv[1], NULL, 0, false, on_console_dropped, theirs))
+        on_console_dropped(theirs); /* checked above: cannot happen */
     return VR_RPC_OK;
 }
 

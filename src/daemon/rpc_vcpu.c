@@ -7,6 +7,7 @@
  * only: CONFIG is refused, and a shut-off
  * domain's map is every host CPU, which is what it would run on. */
 #include "daemon/rpc.h"
+#include "core/domain_ops.h"
 #include "common/util.h"
 
 #include <json-c/json.h>
