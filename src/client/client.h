@@ -71,6 +71,13 @@ char *vr_client_text(vireo_conn *c, const char *method, const char *path, const 
  * (a list read while it streams in); 0, or -1 with the error set. */
 int vr_client_get_each(vireo_conn *c, const char *path, void (*sink)(void *ctx, const char *data, size_t len),
                        void *ctx);
+/* GET PATH?rows=1: a list in the compact form (wire.h; a daemon without it
+ * answers objects, read alike) into a new array of the schema's structs,
+ * read as it streams in without a JSON tree per element, or through
+ * json-c where an element holds objects. 0, or -1 with the error set.
+ * Free with vr_wire_array_free. */
+int vr_client_get_list(vireo_conn *c, const char *path, const vr_wire_schema *s, const char *key, void **out,
+                       size_t *n);
 /* The same for binary answers (a screenshot): *len bytes. */
 char *vr_client_get_bytes(vireo_conn *c, const char *path, size_t *len);
 

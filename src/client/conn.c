@@ -206,6 +206,43 @@ int vr_client_get_each(vireo_conn *c, const char *path, void (*sink)(void *ctx, 
     return status >= 200 && status < 300 ? 0 : -1;
 }
 
+static void feed(void *ctx, const char *data, size_t len)
+{
+    vr_wire_reader_feed(ctx, data, len);
+}
+
+int vr_client_get_list(vireo_conn *c, const char *path, const vr_wire_schema *s, const char *key, void **out,
+                       size_t *n)
+{
+    char *rows = vr_asprintf("%s?rows=1", path);
+    *out = NULL;
+    *n = 0;
+    if (vr_wire_schema_nested(s)) {
+        json_object *o = vr_client_json(c, "GET", rows, NULL, NULL);
+        free(rows);
+        if (!o)
+            return -1;
+        *out = vr_wire_list_from_json(s, o, key, n);
+        json_object_put(o);
+        return 0;
+    }
+    vr_wire_reader *w = vr_wire_reader_new(s, key);
+    int rc = vr_client_get_each(c, rows, feed, w);
+    free(rows);
+    char *err = NULL;
+    *out = vr_wire_reader_end(w, n, &err);
+    if (rc < 0 || !*out) {
+        if (rc == 0)
+            vr_client_set_error(c, "failed", "%s", err);
+        vr_wire_array_free(s, *out, *out ? *n : 0);
+        *out = NULL;
+        *n = 0;
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
 int vireo_call(vireo_conn *c, const char *method, const char *path, const char *body,
                const char *content_type, char **response)
 {

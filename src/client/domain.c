@@ -21,32 +21,9 @@ void vireo_domain_list_free(vireo_domain *list, size_t n)
     vr_wire_array_free(&vr_wire_domain, list, n);
 }
 
-static void feed(void *ctx, const char *data, size_t len)
-{
-    vr_wire_reader_feed(ctx, data, len);
-}
-
 int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
 {
-    /* The rows form (wire.h), read as it streams in, without a JSON tree
-     * per domain (wire_stream.c); a daemon without it answers objects,
-     * read alike. */
-    vr_wire_reader *w = vr_wire_reader_new(&vr_wire_domain, "domains");
-    int rc = vr_client_get_each(c, "/v1/domains?rows=1", feed, w);
-    char *err = NULL;
-    *out = vr_wire_reader_end(w, n, &err);
-    if (rc < 0) {
-        vr_wire_array_free(&vr_wire_domain, *out, *out ? *n : 0);
-        *out = NULL;
-        free(err);
-        return -1;
-    }
-    if (!*out) {
-        vr_client_set_error(c, "failed", "%s", err);
-        free(err);
-        return -1;
-    }
-    return 0;
+    return vr_client_get_list(c, "/v1/domains", &vr_wire_domain, "domains", (void **)out, n);
 }
 
 /* A call's answer o (put; NULL: the call failed) as the domain object

@@ -54,7 +54,6 @@ static int get_array(vireo_conn *c, const char *path, const char *key, size_t it
     return 0;
 }
 
-static void conv_net(json_object *o, void *p) { net_from(o, p); }
 static void conv_lease(json_object *o, void *p) { lease_from(o, p); }
 
 static void conv_iface(json_object *o, void *p)
@@ -64,7 +63,7 @@ static void conv_iface(json_object *o, void *p)
 
 int vireo_network_list(vireo_conn *c, vireo_network **out, size_t *n)
 {
-    return get_array(c, "/v1/networks", "networks", sizeof(**out), conv_net, (void **)out, n);
+    return vr_client_get_list(c, "/v1/networks", &vr_wire_network, "networks", (void **)out, n);
 }
 
 static int net_call(vireo_conn *c, const char *method, const char *key, const char *what, const char *body,

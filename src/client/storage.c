@@ -83,22 +83,12 @@ static int call_obj(vireo_conn *c, const char *method, char *path, const char *b
 static void conv_pool(json_object *o, void *p) { pool_from(o, p); }
 static void conv_vol(json_object *o, void *v) { vol_from(o, v); }
 
-static int get_list(vireo_conn *c, char *path, const char *key, size_t item,
-                    void (*conv)(json_object *, void *), void **out, size_t *n)
+/* A list (pools, a pool's volumes); takes the path. */
+static int get_list(vireo_conn *c, char *path, const vr_wire_schema *s, const char *key, void **out, size_t *n)
 {
-    json_object *o = vr_client_json(c, "GET", path, NULL, NULL), *arr = NULL;
+    int rc = vr_client_get_list(c, path, s, key, out, n);
     free(path);
-    if (!o)
-        return -1;
-    json_object_object_get_ex(o, key, &arr);
-    size_t len = arr ? json_object_array_length(arr) : 0;
-    char *list = vr_calloc(len ? len : 1, item);
-    for (size_t i = 0; i < len; i++)
-        conv(json_object_array_get_idx(arr, i), list + i * item);
-    *out = list;
-    *n = len;
-    json_object_put(o);
-    return 0;
+    return rc;
 }
 
 /* A GET answered with text (XML); takes the path. */
@@ -111,7 +101,7 @@ static char *get_text(vireo_conn *c, char *path)
 
 int vireo_pool_list(vireo_conn *c, vireo_pool **out, size_t *n)
 {
-    return get_list(c, pool_path(c, NULL, NULL), "pools", sizeof(vireo_pool), conv_pool, (void **)out, n);
+    return get_list(c, pool_path(c, NULL, NULL), &vr_wire_pool, "pools", (void **)out, n);
 }
 
 int vireo_pool_get(vireo_conn *c, const char *key, vireo_pool *out)
@@ -184,8 +174,7 @@ char *vireo_pool_xml(vireo_conn *c, const char *key)
 
 int vireo_vol_list(vireo_conn *c, const char *pool, vireo_vol **out, size_t *n)
 {
-    return get_list(c, pool_path(c, pool, "volumes"), "volumes", sizeof(vireo_vol), conv_vol,
-                    (void **)out, n);
+    return get_list(c, pool_path(c, pool, "volumes"), &vr_wire_vol, "volumes", (void **)out, n);
 }
 
 int vireo_vol_get(vireo_conn *c, const char *pool, const char *name, vireo_vol *out)

@@ -4,6 +4,8 @@
 #include "common/util.h"
 #include "core/access.h"
 #include "daemon/web_auth.h"
+#include "common/strbuf.h"
+#include "wire/wire.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,25 @@ bool vr_api_flag(const vr_req *r, const char *key)
 void vr_api_reply_err(vr_req *r, vr_err code, const char *msg)
 {
     vr_req_reply_error(r, vr_err_http_status(code), vr_err_code(code), "%s", msg ? msg : "failed");
+}
+
+void vr_api_reply_list(vr_api_call *c, const vr_wire_schema *s, const char *key, size_t n,
+                       void (*view)(size_t i, void *items, void *out), void *items, bool owned)
+{
+    vr_strbuf b = {0};
+    vr_wire_list l;
+    vr_wire_list_begin(&l, &b, s, key, vr_api_flag(c->req, "rows"));
+    void *one = vr_calloc(1, s->size);
+    for (size_t i = 0; i < n; i++) {
+        memset(one, 0, s->size);
+        view(i, items, one);
+        vr_wire_list_add(&l, one);
+        if (owned)
+            vr_wire_clear(s, one);
+    }
+    free(one);
+    vr_wire_list_end(&l);
+    vr_req_reply_text(c->req, 200, "application/json", vr_strbuf_take(&b));
 }
 
 json_object *vr_api_ok(void)

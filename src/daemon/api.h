@@ -116,6 +116,14 @@ vr_domain *vr_api_find_domain(vr_api_call *c);
  * form on success (vr_api_ok when it is gone), else the error. */
 void *vr_api_pend(vr_api_call *c, const char *name);
 void vr_api_domain_done(vr_err code, const char *err, void *opaque);
+/* Answer a list of n objects of the wire schema s under `key`, written
+ * straight from the schema (no json-c tree for thousands); ?rows=1 asks
+ * for the compact form libvireo reads (wire.h). view(i, items, out)
+ * fills element i's view (a zeroed struct of the schema); `owned`: the
+ * view owns its strings (vr_wire_clear after writing). */
+struct vr_wire_schema;
+void vr_api_reply_list(vr_api_call *c, const struct vr_wire_schema *s, const char *key, size_t n,
+                       void (*view)(size_t i, void *items, void *out), void *items, bool owned);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);
 

@@ -26,22 +26,13 @@ vr_domain *vr_api_find_domain(vr_api_call *c)
     return dom;
 }
 
+static void domain_row(size_t i, void *doms, void *out) { vr_core_domain_view(((vr_domain **)doms)[i], out); }
+
 static void list_domains(vr_api_call *c)
 {
     size_t n;
     vr_domain *const *doms = vr_qemu_domains(c->api->qemu, &n);
-    /* Written straight from the schema: no json-c tree for thousands.
-     * ?rows=1: the compact form libvireo reads (wire.h). */
-    vr_strbuf b = {0};
-    vr_wire_list l;
-    vr_wire_list_begin(&l, &b, &vr_wire_domain, "domains", vr_api_flag(c->req, "rows"));
-    for (size_t i = 0; i < n; i++) {
-        vireo_domain view;
-        vr_core_domain_view(doms[i], &view);
-        vr_wire_list_add(&l, &view);
-    }
-    vr_wire_list_end(&l);
-    vr_req_reply_text(c->req, 200, "application/json", vr_strbuf_take(&b));
+    vr_api_reply_list(c, &vr_wire_domain, "domains", n, domain_row, (void *)doms, false);
 }
 
 /* Deferred answers carry the request and, for those that report the

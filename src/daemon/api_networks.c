@@ -37,16 +37,14 @@ static vr_network *find(vr_api_call *c)
     return net;
 }
 
+/* A network's view owns its strings (views.h). */
+static void net_row(size_t i, void *nets, void *out) { vr_core_network_view(((vr_network **)nets)[i], out); }
+
 static void list(vr_api_call *c)
 {
     size_t n;
     vr_network *const *nets = vr_net_list(c->api->net, &n);
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, net_json(nets[i]));
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "networks", arr);
-    vr_req_reply_json(c->req, 200, o);
+    vr_api_reply_list(c, &vr_wire_network, "networks", n, net_row, (void *)nets, true);
 }
 
 static void reply(vr_api_call *c, vr_err code, char *err, const vr_network *net, int ok_status)

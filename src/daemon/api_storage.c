@@ -52,16 +52,13 @@ static vr_pool *find_pool(vr_api_call *c)
 
 /* ---- pools ---- */
 
+static void pool_row(size_t i, void *pools, void *out) { vr_core_pool_view(((vr_pool **)pools)[i], out); }
+
 static void list_pools(vr_api_call *c)
 {
     size_t n;
     vr_pool *const *pools = vr_storage_pools(drv(c), &n);
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, pool_json(pools[i]));
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "pools", arr);
-    vr_req_reply_json(c->req, 200, o);
+    vr_api_reply_list(c, &vr_wire_pool, "pools", n, pool_row, (void *)pools, false);
 }
 
 /* XML (pool-define) or JSON (pool-define-as): {"name","type","target"}
@@ -264,6 +261,8 @@ static void find_sources(vr_api_call *c)
 
 /* ---- volumes ---- */
 
+static void vol_row(size_t i, void *vols, void *out) { vr_core_vol_view(&((vr_vol_info *)vols)[i], out); }
+
 static void list_vols(vr_api_call *c)
 {
     vr_pool *p = find_pool(c);
@@ -278,13 +277,8 @@ static void list_vols(vr_api_call *c)
         free(err);
         return;
     }
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, vol_json(&v[i]));
+    vr_api_reply_list(c, &vr_wire_vol, "volumes", n, vol_row, v, false);
     vr_vol_info_list_free(v, n);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "volumes", arr);
-    vr_req_reply_json(c->req, 200, o);
 }
 
 /* vol-create-as's JSON body {"name","capacity","format","backing_volume",

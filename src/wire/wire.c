@@ -490,6 +490,40 @@ void *vr_wire_array_from_json(const vr_wire_schema *s, json_object *arr, size_t 
     return list;
 }
 
+void *vr_wire_list_from_json(const vr_wire_schema *s, json_object *root, const char *key, size_t *n)
+{
+    json_object *arr = NULL, *keys = NULL;
+    json_object_object_get_ex(root, key, &arr);
+    if (!json_object_object_get_ex(root, "keys", &keys) || !json_object_is_type(keys, json_type_array))
+        return vr_wire_array_from_json(s, arr, n);
+    /* Rows: each made the object it stands for (values by position). */
+    size_t len = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+    size_t nkeys = json_object_array_length(keys);
+    char *list = vr_calloc(len ? len : 1, s->size);
+    for (size_t i = 0; i < len; i++) {
+        json_object *row = json_object_array_get_idx(arr, i), *o = json_object_new_object();
+        size_t nvals = json_object_is_type(row, json_type_array) ? json_object_array_length(row) : 0;
+        for (size_t k = 0; k < nkeys && k < nvals; k++) {
+            const char *name = json_object_get_string(json_object_array_get_idx(keys, k));
+            if (name)
+                json_object_object_add(o, name, json_object_get(json_object_array_get_idx(row, k)));
+        }
+        vr_wire_from_json(s, o, list + i * s->size);
+        json_object_put(o);
+    }
+    *n = len;
+    return list;
+}
+
+bool vr_wire_schema_nested(const vr_wire_schema *s)
+{
+    for (size_t i = 0; i < s->n_fields; i++)
+        if (s->fields[i].kind == VR_WIRE_LIST || s->fields[i].kind == VR_WIRE_GROUP ||
+            s->fields[i].kind == VR_WIRE_JSON)
+            return true;
+    return false;
+}
+
 void vr_wire_array_free(const vr_wire_schema *s, void *list, size_t n)
 {
     for (size_t i = 0; list && i < n; i++)

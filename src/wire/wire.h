@@ -124,6 +124,14 @@ void vr_wire_clear(const vr_wire_schema *s, void *obj);
 /* A JSON array of objects into a newly allocated array of structs
  * (*n of them; at least one element allocated, so never NULL). */
 void *vr_wire_array_from_json(const vr_wire_schema *s, json_object *arr, size_t *n);
+/* A list answer already parsed (root), in either form of vr_wire_list,
+ * into a new array of structs: objects inside an element (a network's
+ * dhcp, a volume's backing) included, which the event reader below
+ * leaves empty. Free with vr_wire_array_free. */
+void *vr_wire_list_from_json(const vr_wire_schema *s, json_object *root, const char *key, size_t *n);
+/* Does an element hold objects (VR_WIRE_LIST, GROUP or JSON fields), which
+ * only vr_wire_list_from_json reads? */
+bool vr_wire_schema_nested(const vr_wire_schema *s);
 void vr_wire_array_free(const vr_wire_schema *s, void *list, size_t n);
 
 /* A list answer, either form above, read straight into a new array of

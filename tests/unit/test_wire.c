@@ -81,6 +81,21 @@ static void round_trip(const vr_wire_schema *s, const char *name, void *obj)
             assert_null(strstr(out, ":[{")); /* no object per element */
         }
         list_read_back(s, out, key, text);
+        /* And through json-c (libvireo's reader where an element holds
+         * objects: a network's dhcp, a volume's backing): whole, nested
+         * objects included, in either form. */
+        json_object *root = json_tokener_parse(out);
+        assert_non_null(root);
+        size_t n = 0;
+        char *items = vr_wire_list_from_json(s, root, key, &n);
+        json_object_put(root);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++) {
+            char *each = written(s, items + i * s->size);
+            assert_string_equal(each, text);
+            free(each);
+        }
+        vr_wire_array_free(s, items, n);
         free(out);
     }
     free(key);
@@ -100,10 +115,7 @@ static void list_read_back(const vr_wire_schema *s, const char *list, const char
     /* Objects inside an element (a network's dhcp, a volume's backing,
      * a job's result) are read through json-c only: the event reader
      * leaves them empty. */
-    bool nested = false;
-    for (size_t i = 0; i < s->n_fields; i++)
-        nested |= s->fields[i].kind == VR_WIRE_LIST || s->fields[i].kind == VR_WIRE_GROUP ||
-                  s->fields[i].kind == VR_WIRE_JSON;
+    bool nested = vr_wire_schema_nested(s);
     for (size_t i = 0; i < n; i++) {
         char *each = written(s, items + i * s->size);
         if (!nested) {
