@@ -31,9 +31,8 @@ struct vr_clone_run {
     bool nvram_copied;        /* the clone's NVRAM was made: removed on failure */
     vr_storage_copy *copy;
 };
-typedef vr_clone_run clone_ctx;
 
-static void ctx_free(clone_ctx *x)
+static void ctx_free(vr_clone_run *x)
 {
     for (size_t i = 0; i < x->n; i++) {
         free(x->disks[i].src);
@@ -44,7 +43,7 @@ static void ctx_free(clone_ctx *x)
     free(x);
 }
 
-static void fail(clone_ctx *x, vr_err code, const char *err)
+static void fail(vr_clone_run *x, vr_err code, const char *err)
 {
     if (x->def->os.nvram && x->nvram_copied && unlink(x->def->os.nvram) == 0)
         vr_log_info("clone %s: removed %s", x->def->name, x->def->os.nvram);
@@ -55,7 +54,7 @@ static void fail(clone_ctx *x, vr_err code, const char *err)
     ctx_free(x);
 }
 
-static void define_clone(clone_ctx *x)
+static void define_clone(vr_clone_run *x)
 {
     char *xml = vr_domain_def_format(x->def), *err = NULL;
     vr_domain *dom = NULL;
@@ -76,11 +75,11 @@ static void define_clone(clone_ctx *x)
     ctx_free(x);
 }
 
-static void next_copy(clone_ctx *x);
+static void next_copy(vr_clone_run *x);
 
 static void on_copy_progress(double pct, void *opaque)
 {
-    clone_ctx *x = opaque;
+    vr_clone_run *x = opaque;
     char *step = vr_asprintf("copying disk %zu of %zu", x->next + 1, x->n);
     x->step(((double)x->next * 100 + pct) / (double)x->n, step, x->opaque);
     free(step);
@@ -88,7 +87,7 @@ static void on_copy_progress(double pct, void *opaque)
 
 static void on_copy_done(vr_err code, const char *err, void *opaque)
 {
-    clone_ctx *x = opaque;
+    vr_clone_run *x = opaque;
     x->copy = NULL;
     if (code != VR_OK) {
         fail(x, code, err);
@@ -98,7 +97,7 @@ static void on_copy_done(vr_err code, const char *err, void *opaque)
     next_copy(x);
 }
 
-static void next_copy(clone_ctx *x)
+static void next_copy(vr_clone_run *x)
 {
     if (x->next == x->n) {
         define_clone(x);
@@ -133,7 +132,7 @@ static const char *ext_of(const char *path)
 }
 
 /* Where disk `i` of the clone goes, and how the clone's disk names it. */
-static vr_err plan_disk(clone_ctx *x, vr_disk_def *d, const char *src, const char *file, size_t idx,
+static vr_err plan_disk(vr_clone_run *x, vr_disk_def *d, const char *src, const char *file, size_t idx,
                         bool auto_clone, char **err)
 {
     char *dst = NULL;
@@ -237,7 +236,7 @@ vr_clone_run *vr_core_clone_plan(vr_qemu_driver *qemu, vr_storage_driver *storag
         *code_out = code;
         return NULL;
     }
-    clone_ctx *x = vr_calloc(1, sizeof(*x));
+    vr_clone_run *x = vr_calloc(1, sizeof(*x));
     x->qemu = qemu;
     x->storage = storage;
     x->linked = linked;

@@ -1,5 +1,5 @@
-/* The /v1 API: routes requests to the drivers and turns their results
- * into JSON. docs/api.md documents every endpoint. */
+/* The /v1 API: routes requests to the core (src/core) and turns their
+ * results into JSON. docs/api.md documents every endpoint. */
 #pragma once
 #include "daemon/events.h"
 #include "daemon/http.h"

@@ -2,7 +2,7 @@
  * virt-manager, python3-libvirt and whatever else speaks libvirt's RPC
  * connect to libvirt-sock (and libvirt-sock-ro) beside vireod's own
  * socket. A call is decoded (rpcgen's XDR code, src/rpc/vireo_remote.x),
- * handed to the same driver and core calls the HTTP routes use, and its
+ * handed to the same core calls (src/core) the HTTP routes use, and its
  * result encoded back; nothing here holds behaviour of its own.
  * docs/libvirt-protocol.md lists what is served.
  *

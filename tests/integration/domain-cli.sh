@@ -81,11 +81,7 @@ expect_match "capabilities" "$("$VIREO" capabilities)" "<domain type='qemu'/>"
 expect_eq "list --json" "$("$VIREO" list --all --json | jq -r '.[].name')" "ed"
 expect_eq "list --uuid" "$("$VIREO" list --all --uuid)" "$("$VIREO" domuuid ed)"
 # The compact rows form (what libvireo reads) is the object form, key for key.
-objects=$(curl -sf --unix-socket "$SOCK" http://vireod/v1/domains | jq -cS '.domains')
-rows=$(curl -sf --unix-socket "$SOCK" 'http://vireod/v1/domains?rows=1' |
-    jq -cS '[.keys as $k | .domains[] | [$k, .] | transpose | map({(.[0]): .[1]}) | add]')
-[ -n "$objects" ] && [ "$objects" != "[]" ] || fail "GET /v1/domains answered no domain: '$objects'"
-expect_eq "GET /v1/domains?rows=1 is the object form in rows" "$rows" "$objects"
+expect_rows_form /v1/domains domains
 expect_eq "dominfo by uuid" "$("$VIREO" dominfo "$("$VIREO" domuuid ed)" --json | jq -r .name)" "ed"
 
 # Completion: valid bash that completes commands and domain names.

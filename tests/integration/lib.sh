@@ -14,6 +14,18 @@ ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $*"; }
 expect_eq() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; ok "$1"; }
 # expect_match WHAT TEXT REGEX
 expect_match() { grep -Eq -- "$3" <<<"$2" || fail "$1: '$2' does not match /$3/"; ok "$1"; }
+# expect_rows_form PATH KEY [JQ]: GET PATH?rows=1 (the compact form
+# libvireo reads) is GET PATH's list under KEY, key for key (null and
+# absent alike; JQ, such as 'del(.available)', first takes out what
+# changes between the two calls).
+expect_rows_form() {
+    local objects rows each="with_entries(select(.value != null)) | ${3:-.}"
+    objects=$(curl -sf --unix-socket "$SOCK" "http://vireod$1" | jq -cS ".$2 | map($each)")
+    rows=$(curl -sf --unix-socket "$SOCK" "http://vireod$1?rows=1" |
+        jq -cS "[.keys as \$k | .$2[] | [\$k, .] | transpose | map({(.[0]): .[1]}) | add] | map($each)")
+    [ -n "$objects" ] && [ "$objects" != "[]" ] || fail "GET $1 answered no $2: '$objects'"
+    expect_eq "GET $1?rows=1 is the object form in rows" "$rows" "$objects"
+}
 
 # ---- a private daemon, guests, and cleanup ----
 IMAGES=${VIREO_IMAGE_DIR:-$HOME/.cache/vireo/images}

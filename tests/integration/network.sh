@@ -43,6 +43,10 @@ guest_ssh() { local ip=$1; shift; inhost ssh "${SSH_OPTS[@]}" "root@$ip" "$@"; }
 list=$("$VIREO" net-list --all)
 expect_match "default network listed active, autostart" "$list" ' default +active +yes +yes'
 info=$("$VIREO" net-info default --json)
+# libvireo reads the list in rows: a network's DHCP ranges (objects in its row) kept.
+expect_eq "net-list --json keeps the DHCP range" \
+    "$("$VIREO" net-list --all --json | jq -c '.[] | select(.name == "default") | .dhcp')" "$(jq -c .dhcp <<<"$info")"
+expect_rows_form /v1/networks networks
 expect_eq "default is NAT" "$(jq -r .forward <<<"$info")" nat
 expect_eq "default subnet" "$(jq -r '"\(.address)/\(.prefix)"' <<<"$info")" "192.168.122.1/24"
 br=$(jq -r .bridge <<<"$info")

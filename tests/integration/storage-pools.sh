@@ -118,6 +118,13 @@ expect_eq "vol-path" "$("$VIREO" vol-path x.qcow2 --pool p1)" "$P/x.qcow2"
 expect_eq "vol-info by path" "$("$VIREO" vol-info "$P/x.qcow2" --json | jq -r .name)" "x.qcow2"
 expect_match "vol-list --details" "$("$VIREO" vol-list p1 --details)" ' x.qcow2 +'"$P"'/x.qcow2 +file +qcow2 +20.00 MiB'
 expect_eq "vol-list --json" "$("$VIREO" vol-list p1 --json | jq -r 'map(.name) | join(",")')" "a.img,b.qcow2,c.img,ov.qcow2,x.qcow2"
+# libvireo reads the lists in rows: a volume's backing (an object in its row) kept.
+expect_eq "vol-list --json keeps the overlay's backing" \
+    "$("$VIREO" vol-list p1 --json | jq -r '.[] | select(.name == "ov.qcow2") | .backing.path + " " + .backing.format')" \
+    "$P/b.qcow2 qcow2"
+expect_rows_form /v1/pools/p1/volumes volumes
+# A pool's sizes are read at each call (statvfs of a shared disk).
+expect_rows_form /v1/pools pools 'del(.allocation, .available)'
 
 expect_eq "vol-resize up" "$("$VIREO" vol-resize x.qcow2 40M --pool p1)" "Size of volume 'x.qcow2' successfully changed to 40.00 MiB"
 expect_eq "vol-resize --delta" "$("$VIREO" vol-resize x.qcow2 8M --delta --pool p1)" "Size of volume 'x.qcow2' successfully changed to 48.00 MiB"
