@@ -706,6 +706,8 @@ typedef struct {
     double time;          /* unix seconds */
     char *kind;           /* "domain", "network", "pool" */
     char *name, *uuid, *event, *detail;
+    char *type;           /* libvirt's name of the event, as virsh event prints it: "lifecycle",
+                             "reboot", "tunable", "device-removal-failed" ... */
     char *volume;         /* pool refresh events; else NULL (left out) */
     char *mac, *ip, *hostname; /* lease events; else NULL (left out) */
 } vireo_event;

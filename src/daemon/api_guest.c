@@ -256,8 +256,8 @@ const vr_api_route vr_api_guest_routes[] = {
     {"POST", "domains/*/reset", reset},
     {"POST", "domains/*/pm-suspend", pm_suspend},
     {"POST", "domains/*/pm-wakeup", pm_wakeup},
-    {"GET", "domains/*/hostname", hostname, VR_API_READ},
-    {"GET", "domains/*/guestinfo", guest_info, VR_API_READ}, /* reads, as hostname */
+    {"GET", "domains/*/hostname", hostname, VR_API_GUEST},
+    {"GET", "domains/*/guestinfo", guest_info, VR_API_GUEST},
     {"POST", "domains/*/monitor", monitor},
     {0},
 };

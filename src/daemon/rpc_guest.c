@@ -361,6 +361,8 @@ static vr_rpc_result set_time(vr_rpc_call *c)
 
 vr_rpc_result vr_rpc_ifaddr_agent(vr_rpc_call *c, vr_domain *dom)
 {
+    if (!vr_rpc_access_ok(c, VR_ACCESS_GUEST))
+        return VR_RPC_FAILED;
     return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-network-get-interfaces\"}"), 0, ANSWER_IFADDR);
 }
 
@@ -450,22 +452,23 @@ static vr_rpc_result get_messages(vr_rpc_call *c)
 }
 
 /* Each is refused on the read-only socket, as libvirt refuses them: the
- * screen and the agent's answers are the guest's, not the host's. */
+ * screen is a console's (VR_ACCESS_CONSOLE), the agent's answers are the
+ * guest's own (VR_ACCESS_GUEST), the rest changes something. */
 const vr_rpc_proc vr_rpc_guest_procs[] = {
-    VR_RPC_PROC(211, "virDomainScreenshot", vrp_screenshot_args, vrp_screenshot_ret, screenshot, true),
-    VR_RPC_PROC(226, "virDomainSendKey", vrp_send_key_args, vrp_void, send_key, true),
-    VR_RPC_PROC(245, "virDomainReset", vrp_dom_flags_args, vrp_void, reset, true),
-    VR_RPC_PROC(261, "virDomainPMSuspendForDuration", vrp_pm_suspend_args, vrp_void, pm_suspend, true),
-    VR_RPC_PROC(267, "virDomainPMWakeup", vrp_dom_flags_args, vrp_void, pm_wakeup, true),
-    VR_RPC_PROC(277, "virDomainGetHostname", vrp_dom_flags_args, vrp_str_ret, hostname, true),
-    VR_RPC_PROC(349, "virDomainGetFSInfo", vrp_dom_flags_args, vrp_fsinfo_ret, get_fsinfo, true),
-    VR_RPC_PROC(418, "virDomainGetGuestInfo", vrp_guest_info_args, vrp_guest_info_ret, guest_info, true),
-    VR_RPC_PROC(426, "virDomainGetMessages", vrp_dom_flags_args, vrp_messages_ret, get_messages, false),
-    VR_RPC_PROC(337, "virDomainGetTime", vrp_dom_flags_args, vrp_time_ret, get_time, true),
-    VR_RPC_PROC(338, "virDomainSetTime", vrp_set_time_args, vrp_void, set_time, true),
+    VR_RPC_PROC(211, "virDomainScreenshot", vrp_screenshot_args, vrp_screenshot_ret, screenshot, VR_ACCESS_CONSOLE),
+    VR_RPC_PROC(226, "virDomainSendKey", vrp_send_key_args, vrp_void, send_key, VR_ACCESS_WRITE),
+    VR_RPC_PROC(245, "virDomainReset", vrp_dom_flags_args, vrp_void, reset, VR_ACCESS_WRITE),
+    VR_RPC_PROC(261, "virDomainPMSuspendForDuration", vrp_pm_suspend_args, vrp_void, pm_suspend, VR_ACCESS_WRITE),
+    VR_RPC_PROC(267, "virDomainPMWakeup", vrp_dom_flags_args, vrp_void, pm_wakeup, VR_ACCESS_WRITE),
+    VR_RPC_PROC(277, "virDomainGetHostname", vrp_dom_flags_args, vrp_str_ret, hostname, VR_ACCESS_GUEST),
+    VR_RPC_PROC(349, "virDomainGetFSInfo", vrp_dom_flags_args, vrp_fsinfo_ret, get_fsinfo, VR_ACCESS_GUEST),
+    VR_RPC_PROC(418, "virDomainGetGuestInfo", vrp_guest_info_args, vrp_guest_info_ret, guest_info, VR_ACCESS_GUEST),
+    VR_RPC_PROC(426, "virDomainGetMessages", vrp_dom_flags_args, vrp_messages_ret, get_messages, VR_ACCESS_READ),
+    VR_RPC_PROC(337, "virDomainGetTime", vrp_dom_flags_args, vrp_time_ret, get_time, VR_ACCESS_GUEST),
+    VR_RPC_PROC(338, "virDomainSetTime", vrp_set_time_args, vrp_void, set_time, VR_ACCESS_WRITE),
     VR_RPC_PROC(VR_RPC_QEMU_PROC(1), "virDomainQemuMonitorCommand", vrp_monitor_args, vrp_str_ret,
-                monitor_command, true),
+                monitor_command, VR_ACCESS_WRITE),
     VR_RPC_PROC(VR_RPC_QEMU_PROC(3), "virDomainQemuAgentCommand", vrp_agent_args, vrp_agent_ret, agent_command,
-                true),
+                VR_ACCESS_WRITE),
     {0},
 };

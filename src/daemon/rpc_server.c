@@ -145,6 +145,15 @@ static void conn_close(vr_rpc_conn *conn, const char *why)
 
 uid_t vr_rpc_peer_uid(const vr_rpc_conn *conn) { return conn->uid; }
 bool vr_rpc_read_only(const vr_rpc_conn *conn) { return conn->r->read_only; }
+
+bool vr_rpc_access_ok(vr_rpc_call *c, vr_access access)
+{
+    if (!c->conn->r->read_only || vr_access_read_only_allows(access))
+        return true;
+    vr_rpc_fail(c, VIR_ERR_OPERATION_DENIED, "read only access prevents %s (connect to libvirt-sock as root or "
+                "group vireo)", c->proc->api);
+    return false;
+}
 void vr_rpc_set_open(vr_rpc_conn *conn) { conn->open = true; }
 bool vr_rpc_call_alive(const vr_rpc_call *c) { return !c->conn->closed; }
 unsigned vr_rpc_connections(const vr_rpc *r) { return r ? r->n_conns : 0; }
@@ -618,7 +627,7 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
                        "virConnectOpen", p->api);
         return;
     }
-    if (p->writes && r->read_only) {
+    if (r->read_only && !vr_access_read_only_allows(p->access)) {
         send_error_fmt(conn, h->proc, h->serial, VIR_ERR_OPERATION_DENIED,
                        "read only access prevents %s (connect to libvirt-sock as root or group vireo)", p->api);
         return;
@@ -889,7 +898,8 @@ enum {
     PROC_DOM_LIFECYCLE = 318, PROC_DOM_REBOOT = 319, PROC_DOM_DEVICE_REMOVED = 333, PROC_DOM_DEVICE_ADDED = 354,
     DOM_EVENT_BLOCK_JOB = 8, DOM_EVENT_BLOCK_JOB_2 = 16, DOM_EVENT_TUNABLE = 17, DOM_EVENT_AGENT = 18,
     DOM_EVENT_METADATA = 23, PROC_DOM_BLOCK_JOB = 326, PROC_DOM_BLOCK_JOB_2 = 339, PROC_DOM_TUNABLE = 346,
-    PROC_DOM_AGENT = 348, PROC_DOM_METADATA = 379,
+    PROC_DOM_AGENT = 348, PROC_DOM_METADATA = 379, DOM_EVENT_DEVICE_REMOVAL_FAILED = 22,
+    PROC_DOM_DEVICE_REMOVAL_FAILED = 367,
     NET_EVENT_LIFECYCLE = 0, PROC_NET_LIFECYCLE = 315,
     POOL_EVENT_LIFECYCLE = 0, POOL_EVENT_REFRESH = 1, PROC_POOL_LIFECYCLE = 370, PROC_POOL_REFRESH = 373,
 };
@@ -964,11 +974,14 @@ static void domain_event(vr_rpc *r, json_object *event, const char *what, const 
     if (strcmp(what, "rebooted") == 0) {
         vrp_event_dom_msg m = {.dom = d};
         send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_REBOOT, u, PROC_DOM_REBOOT, (xdrproc_t)xdr_vrp_event_dom_msg, &m);
-    } else if (strcmp(what, "device-added") == 0 || strcmp(what, "device-removed") == 0) {
-        bool added = what[7] == 'a';
+    } else if (vr_str_starts(what, "device-")) {
+        /* added, removed, removal-failed: the device's alias */
+        bool added = strcmp(what, "device-added") == 0, failed = strcmp(what, "device-removal-failed") == 0;
         vrp_event_device_msg m = {.dom = d, .alias = (char *)detail};
-        send_event(r, VR_RPC_EV_DOMAIN, added ? DOM_EVENT_DEVICE_ADDED : DOM_EVENT_DEVICE_REMOVED, u,
-                   added ? PROC_DOM_DEVICE_ADDED : PROC_DOM_DEVICE_REMOVED, (xdrproc_t)xdr_vrp_event_device_msg, &m);
+        send_event(r, VR_RPC_EV_DOMAIN,
+                   added ? DOM_EVENT_DEVICE_ADDED : failed ? DOM_EVENT_DEVICE_REMOVAL_FAILED : DOM_EVENT_DEVICE_REMOVED, u,
+                   added ? PROC_DOM_DEVICE_ADDED : failed ? PROC_DOM_DEVICE_REMOVAL_FAILED : PROC_DOM_DEVICE_REMOVED,
+                   (xdrproc_t)xdr_vrp_event_device_msg, &m);
     } else if (strcmp(what, "block-job") == 0) {
         block_job_event(r, dom, d, detail);
     } else if (strcmp(what, "tunable") == 0) {

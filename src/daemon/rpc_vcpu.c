@@ -322,17 +322,17 @@ static vr_rpc_result add_iothread(vr_rpc_call *c) { return iothread_change(c, tr
 static vr_rpc_result del_iothread(vr_rpc_call *c) { return iothread_change(c, false); }
 
 const vr_rpc_proc vr_rpc_vcpu_procs[] = {
-    VR_RPC_PROC(355, "virDomainAddIOThread", vrp_iothread_args, vrp_void, add_iothread, true),
-    VR_RPC_PROC(356, "virDomainDelIOThread", vrp_iothread_args, vrp_void, del_iothread, true),
+    VR_RPC_PROC(355, "virDomainAddIOThread", vrp_iothread_args, vrp_void, add_iothread, VR_ACCESS_WRITE),
+    VR_RPC_PROC(356, "virDomainDelIOThread", vrp_iothread_args, vrp_void, del_iothread, VR_ACCESS_WRITE),
     VR_RPC_PROC(351, "virDomainGetIOThreadInfo", vrp_get_iothread_info_args, vrp_get_iothread_info_ret,
-                get_iothread_info, false),
-    VR_RPC_PROC(352, "virDomainPinIOThread", vrp_pin_iothread_args, vrp_void, pin_iothread, true),
-    VR_RPC_PROC(20, "virDomainGetVcpus", vrp_get_vcpus_args, vrp_get_vcpus_ret, get_vcpus, false),
-    VR_RPC_PROC(26, "virDomainPinVcpu", vrp_pin_vcpu_args, vrp_void, pin_vcpu, true),
-    VR_RPC_PROC(225, "virDomainPinVcpuFlags", vrp_pin_vcpu_flags_args, vrp_void, pin_vcpu_flags, true),
-    VR_RPC_PROC(230, "virDomainGetVcpuPinInfo", vrp_vcpu_pin_info_args, vrp_cpumaps_ret, vcpu_pin_info, false),
-    VR_RPC_PROC(279, "virDomainPinEmulator", vrp_pin_emulator_args, vrp_void, pin_emulator, true),
+                get_iothread_info, VR_ACCESS_READ),
+    VR_RPC_PROC(352, "virDomainPinIOThread", vrp_pin_iothread_args, vrp_void, pin_iothread, VR_ACCESS_WRITE),
+    VR_RPC_PROC(20, "virDomainGetVcpus", vrp_get_vcpus_args, vrp_get_vcpus_ret, get_vcpus, VR_ACCESS_READ),
+    VR_RPC_PROC(26, "virDomainPinVcpu", vrp_pin_vcpu_args, vrp_void, pin_vcpu, VR_ACCESS_WRITE),
+    VR_RPC_PROC(225, "virDomainPinVcpuFlags", vrp_pin_vcpu_flags_args, vrp_void, pin_vcpu_flags, VR_ACCESS_WRITE),
+    VR_RPC_PROC(230, "virDomainGetVcpuPinInfo", vrp_vcpu_pin_info_args, vrp_cpumaps_ret, vcpu_pin_info, VR_ACCESS_READ),
+    VR_RPC_PROC(279, "virDomainPinEmulator", vrp_pin_emulator_args, vrp_void, pin_emulator, VR_ACCESS_WRITE),
     VR_RPC_PROC(280, "virDomainGetEmulatorPinInfo", vrp_emulator_pin_info_args, vrp_cpumaps_ret, emulator_pin_info,
-                false),
+                VR_ACCESS_READ),
     {0},
 };

@@ -214,6 +214,8 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         vr_qemu_emit(dom, "rebooted", "reset");
     } else if (strcmp(event, "DEVICE_DELETED") == 0) {
         vr_qemu_device_deleted(dom, data);
+    } else if (strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
+        vr_qemu_device_unplug_error(dom, data);
     } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
         agent_port_change(dom, data);
     }
