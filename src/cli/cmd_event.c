@@ -84,7 +84,7 @@ static void print_domain(const char *type, const char *name, const char *detail)
     } else if (strcmp(type, "metadata-change") == 0) {
         bool element = strncmp(detail, "element ", 8) == 0;
         printf("event 'metadata-change' for domain '%s': type %s, uri %s\n", name, element ? "element" : detail,
-               element ? detail + 8 : "n/a");
+               element ? detail + 8 : "<null>");
     } else {
         printf("event '%s' for domain '%s': %s\n", type, name, detail);
     }

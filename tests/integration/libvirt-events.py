@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # Registers for every event kind vireod sends over libvirt's protocol
-# (libvirt-ops.sh): domain lifecycle, reboot, device added and removed,
+# (libvirt-ops.sh): domain lifecycle, reboot, device added, removed and
+# removal failed,
 # block job (both ids), tunable, agent lifecycle, metadata change;
 # network lifecycle; pool lifecycle and refresh. Prints one line per
 # event (KIND NAME EVENT DETAIL), flushed, until it is killed.
@@ -31,6 +32,10 @@ def added(_c, dom, alias, _o):
 
 def removed(_c, dom, alias, _o):
     say("domain", dom.name(), "device-removed", alias)
+
+
+def removal_failed(_c, dom, alias, _o):
+    say("domain", dom.name(), "device-removal-failed", alias)
 
 
 def block_job(_c, dom, disk, kind, status, _o):
@@ -70,6 +75,7 @@ conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecyc
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, reboot, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, added, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, removed, None)
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, removal_failed, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB, block_job, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, block_job_2, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_TUNABLE, tunable, None)

@@ -106,6 +106,25 @@ expect_match "python3-libvirt guestInfo(unknown type): libvirt's invalid-argumen
     '^error 8 invalid argument: guest info types 0x100000 are not known'
 verr "qemu-agent-command with text that is no command" "not \{\"execute\"" qemu-agent-command ops 'hello'
 
+# ---- one read-only rule (core/access.h), libvirt's: asking the guest's
+# agent is read-write only, on libvirt-sock-ro and on vireod-ro.sock alike.
+# virsh connects without -r, so the refusal is the daemon's, not the
+# client library's own check.
+RO_URI="qemu:///system?socket=$ROOT/libvirt-sock-ro"
+for call in "guestinfo ops --hostname:virDomainGetGuestInfo" "domhostname ops:virDomainGetHostname" \
+    "domtime ops:virDomainGetTime" "domfsinfo ops:virDomainGetFSInfo" \
+    "domifaddr ops --source agent:virDomainInterfaceAddresses"; do
+    out=$(command virsh -q -c "$RO_URI" ${call%%:*} 2>&1) && fail "libvirt-sock-ro answered ${call%%:*}: $out"
+    expect_match "libvirt-sock-ro refuses ${call%%:*}" "$out" "read only access prevents ${call##*:}"
+done
+expect_match "... but reads what the daemon knows: dominfo" "$(command virsh -q -c "$RO_URI" dominfo ops)" "State: +running"
+expect_fail "vireod-ro.sock refuses guestinfo, in one line" \
+    "read-only connection cannot ask the guest's agent through /v1/domains/ops/guestinfo" \
+    "$VIREO" -r guestinfo ops
+expect_fail "vireod-ro.sock refuses domhostname" "cannot ask the guest's agent" "$VIREO" -r domhostname ops
+expect_match "... and the read-write socket answers guestinfo" "$("$VIREO" guestinfo ops --hostname)" "hostname"
+expect_match "vireo -r dominfo still reads" "$("$VIREO" -r dominfo ops)" "State: +running"
+
 # ---- qemu-monitor-command (QEMU program, procedure 1) ----
 expect_match "qemu-monitor-command: QMP's answer" "$(virsh qemu-monitor-command ops '{"execute":"query-status"}')" \
     '"status":"running"'
@@ -223,7 +242,15 @@ command virsh -c "$URI" pool-event --event refresh --loop >"$ROOT/virsh-refresh-
 VR=$!
 command virsh -c "$URI" net-event --event lifecycle --loop >"$ROOT/virsh-net-events" 2>&1 &
 VN=$!
-test_cleanup() { kill "$PY" "$VE" "$VP" "$VR" "$VN" 2>/dev/null || true; }
+# vireo event over the HTTP feed: every event under its own kind; one
+# --event by kind; the JSON lines with their type.
+"$VIREO" event --loop >"$ROOT/vireo-events" 2>&1 &
+OE=$!
+"$VIREO" event --loop --json >"$ROOT/vireo-events.json" 2>&1 &
+OJ=$!
+"$VIREO" event --event tunable --timeout 600 >"$ROOT/vireo-tunable" 2>&1 &
+OT=$!
+test_cleanup() { kill "$PY" "$VE" "$VP" "$VR" "$VN" "$OE" "$OJ" "$OT" 2>/dev/null || true; }
 wait_for 20 "python3-libvirt registered every event kind" grep -q '^registered$' "$ROOT/py-events"
 sleep 1 # virsh's registrations (no line says they are done)
 : >"$(serial ops)"
@@ -247,6 +274,23 @@ wait_for 60 "python: block job 2: vda, copy (2), ready (3)" grep -q '^domain ops
 "$VIREO" vol-create-as default hot.qcow2 8M --format qcow2 >/dev/null
 "$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot.qcow2)" vdb --subdriver qcow2 --live >/dev/null
 "$VIREO" detach-disk ops vdb --live >/dev/null
+# A guest that does not let a disk go (paused: it cannot answer the
+# ACPI unplug): the detach fails after its wait with the
+# device-removal-failed event, and the disk stays in the live XML; once
+# the guest runs again it lets go (device-removed).
+"$VIREO" vol-create-as default hot2.qcow2 8M --format qcow2 >/dev/null
+"$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot2.qcow2)" vdd --subdriver qcow2 --live >/dev/null
+guest_until ops 'ls /sys/block' 'vdc' >/dev/null
+"$VIREO" suspend ops >/dev/null
+out=$(command virsh -q -c "$URI" detach-disk ops vdd --live 2>&1) && fail "detach of a disk the guest cannot release succeeded: $out"
+expect_match "virsh detach-disk of a disk the paused guest cannot release: fails after the wait" "$out" \
+    "has not released vdd within 10 s"
+expect_match "... vdd stays in the live XML" "$(virsh dumpxml ops)" "<target dev=.vdd."
+wait_for 20 "python: device-removal-failed vdd" grep -q '^domain ops device-removal-failed vdd$' "$ROOT/py-events"
+"$VIREO" resume ops >/dev/null
+no_vdd() { ! virsh dumpxml ops | grep -q "<target dev=.vdd."; }
+wait_for 60 "... resumed, the guest lets vdd go and the live XML drops it" no_vdd
+wait_for 20 "python: then device-removed vdd" grep -q '^domain ops device-removed vdd$' "$ROOT/py-events"
 mkdir -p "$ROOT/evpool"
 "$VIREO" pool-define-as evpool dir --target "$ROOT/evpool" >/dev/null
 "$VIREO" pool-start evpool >/dev/null
@@ -287,6 +331,35 @@ expect_match "virsh event --all: metadata-change" "$ev" "event 'metadata-change'
 expect_match "virsh event --all: block-job-2" "$ev" "event 'block-job-2' for domain 'ops': Block Pull for vda completed"
 expect_match "virsh event --all: device-added" "$(cat "$ROOT/virsh-events")" "event 'device-added' for domain 'ops': vdb"
 expect_match "virsh event --all: device-removed" "$(cat "$ROOT/virsh-events")" "event 'device-removed' for domain 'ops': vdb"
+expect_match "virsh event --all: device-removal-failed" "$(cat "$ROOT/virsh-events")" \
+    "event 'device-removal-failed' for domain 'ops': vdd"
+# vireo event: each event's own kind, the lines virsh prints for them.
+wait_for 20 "vireo event: the last event arrived" grep -q "event 'lifecycle' for network 'evnet': undefined" \
+    "$ROOT/vireo-events"
+for line in "event 'reboot' for domain 'ops'" "event 'device-added' for domain 'ops': vdb" \
+    "event 'device-removed' for domain 'ops': vdb" "event 'device-removal-failed' for domain 'ops': vdd" \
+    "event 'agent-lifecycle' for domain 'ops': state: 'connected' reason: 'channel event'" \
+    "event 'agent-lifecycle' for domain 'ops': state: 'disconnected' reason: 'channel event'" \
+    "event 'metadata-change' for domain 'ops': type title, uri <null>" \
+    "event 'metadata-change' for domain 'ops': type element, uri http://example.org/ev" \
+    "event 'tunable' for domain 'ops':"; do
+    grep -qxF "$line" "$ROOT/virsh-events" || fail "virsh event --all printed no line '$line'"
+    grep -qxF "$line" "$ROOT/vireo-events" || fail "vireo event printed no line '$line': $(cat "$ROOT/vireo-events")"
+done
+ok "vireo event prints reboot, device-added/-removed/-removal-failed, agent-lifecycle, metadata-change and tunable as virsh event --all does"
+expect_match "vireo event: the tunable's parameter on its own line, as virsh" "$(cat "$ROOT/vireo-events")" \
+    "$(printf '\tcputune.vcpupin0: 0')"
+expect_match "vireo event: a block job, virsh's words, by its target" "$(cat "$ROOT/vireo-events")" \
+    "^event 'block-job' for domain 'ops': Block Pull for vda completed$"
+expect_match "vireo event: a copy ready" "$(cat "$ROOT/vireo-events")" \
+    "^event 'block-job' for domain 'ops': Block Copy for vda ready$"
+expect_match "vireo event: lifecycle lines as before" "$(cat "$ROOT/vireo-events")" \
+    "^event 'lifecycle' for domain 'ops': suspended \(paused\)$"
+expect_eq "vireo event --event tunable: the first tunable event alone" "$(cat "$ROOT/vireo-tunable")" \
+    "$(printf "event 'tunable' for domain 'ops':\n\tcputune.vcpupin0: 0\nevents received: 1")"
+expect_eq "vireo event --json: each line's type" \
+    "$(jq -r 'select(.name == "ops" and (.event == "tunable" or .event == "device-removal-failed" or .event == "agent" or .event == "rebooted" or .event == "suspended")) | .type' "$ROOT/vireo-events.json" | sort -u | tr '\n' ' ')" \
+    "agent-lifecycle device-removal-failed lifecycle reboot tunable "
 expect_match "virsh pool-event --event lifecycle" "$(cat "$ROOT/virsh-pool-events")" "event 'lifecycle' for storage pool evpool: Started"
 expect_match "virsh pool-event --event refresh" "$(cat "$ROOT/virsh-refresh-events")" "event 'refresh' for storage pool evpool"
 expect_match "virsh net-event --event lifecycle" "$(cat "$ROOT/virsh-net-events")" "event 'lifecycle' for network evnet: Defined"
