@@ -473,6 +473,64 @@ static vr_rpc_result vol_delete(vr_rpc_call *c)
     return vr_rpc_outcome(c, code, err, VR_RPC_VOLUME);
 }
 
+/* vol-clone, and virt-clone's and virt-manager's disk copies: answered
+ * once the copy is made (the core's vol-create-from). */
+static void on_vol_copied(vr_err code, const char *err, const vr_vol_info *vol, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    if (code == VR_OK)
+        vol_wire(&((vrp_vol_ret *)c->ret)->vol, vol);
+    vr_rpc_done(c, code, err, VR_RPC_VOLUME);
+}
+
+static vr_rpc_result vol_create_from(vr_rpc_call *c)
+{
+    enum { PREALLOC_METADATA = 1 }; /* REFLINK (2) refused: a copy here is always a full one */
+    vrp_vol_create_from_args *a = c->args;
+    vr_pool *dst = find_pool(c, &a->pool);
+    vr_vol_info v;
+    vr_pool *src = dst ? find_vol(c, &a->clonevol, &v) : NULL;
+    if (!src)
+        return VR_RPC_FAILED;
+    vr_vol_info_clear(&v);
+    if (!vr_rpc_flags_ok(c, a->flags, PREALLOC_METADATA))
+        return VR_RPC_FAILED;
+    if (strlen(a->xml) > VR_API_BODY_SMALL)
+        return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the volume XML is %zu bytes; vireod takes at most %u KiB",
+                           strlen(a->xml), VR_API_BODY_SMALL / 1024);
+    vr_err code;
+    char *err = NULL;
+    if (!vr_core_vol_create_from(drv(c), dst, a->xml, src, a->clonevol.name, on_vol_copied, c, &code, &err))
+        return vr_rpc_outcome(c, code, err, code == VR_ERR_INVALID ? VR_RPC_XML : VR_RPC_VOLUME);
+    return VR_RPC_LATER;
+}
+
+/* vol-resize: ALLOCATE is refused (the driver grows a volume's capacity
+ * only), DELTA adds to it, SHRINK lets it shrink (a negative virsh size
+ * is DELTA|SHRINK: the amount to take off). */
+static vr_rpc_result vol_resize(vr_rpc_call *c)
+{
+    enum { ALLOCATE = 1, DELTA = 2, SHRINK = 4 };
+    vrp_vol_resize_args *a = c->args;
+    vr_vol_info v;
+    vr_pool *p = find_vol(c, &a->vol, &v);
+    if (!p)
+        return VR_RPC_FAILED;
+    unsigned long long cap = a->capacity, now = v.capacity;
+    vr_vol_info_clear(&v);
+    if (!vr_rpc_flags_ok(c, a->flags, DELTA | SHRINK))
+        return VR_RPC_FAILED;
+    if ((a->flags & DELTA) && (a->flags & SHRINK))
+        cap = cap > now ? 0 : now - cap;
+    else if ((a->flags & DELTA) && __builtin_add_overflow(now, cap, &cap))
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "the new capacity of volume '%s' is too large", a->vol.name);
+    if (cap == 0)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "volume '%s' cannot shrink to nothing", a->vol.name);
+    char *err = NULL;
+    vr_err code = vr_storage_vol_resize(p, a->vol.name, cap, a->flags & SHRINK, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_VOLUME);
+}
+
 /* find-storage-pool-sources: libvirt's <sources> XML, as the HTTP route
  * answers it (blank disks; an iSCSI portal's targets; a Ceph cluster's
  * RBD pools, the srcSpec naming its monitors and auth). */
@@ -516,6 +574,9 @@ const vr_rpc_proc vr_rpc_storage_procs[] = {
     VR_RPC_PROC(89, "virStoragePoolGetAutostart", vrp_pool_args, vrp_int_ret, pool_get_autostart, VR_ACCESS_READ),
     VR_RPC_PROC(93, "virStorageVolCreateXML", vrp_pool_xml_args, vrp_vol_ret, vol_create_xml, VR_ACCESS_WRITE),
     VR_RPC_PROC(94, "virStorageVolDelete", vrp_vol_flags_args, vrp_void, vol_delete, VR_ACCESS_WRITE),
+    VR_RPC_PROC(125, "virStorageVolCreateXMLFrom", vrp_vol_create_from_args, vrp_vol_ret, vol_create_from,
+                VR_ACCESS_WRITE),
+    VR_RPC_PROC(260, "virStorageVolResize", vrp_vol_resize_args, vrp_void, vol_resize, VR_ACCESS_WRITE),
     VR_RPC_PROC(95, "virStorageVolLookupByName", vrp_pool_name_args, vrp_vol_ret, vol_lookup_by_name, VR_ACCESS_READ),
     VR_RPC_PROC(96, "virStorageVolLookupByKey", vrp_name_args, vrp_vol_ret, vol_lookup_by_path, VR_ACCESS_READ),
     VR_RPC_PROC(97, "virStorageVolLookupByPath", vrp_name_args, vrp_vol_ret, vol_lookup_by_path, VR_ACCESS_READ),
