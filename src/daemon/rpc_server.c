@@ -937,20 +937,35 @@ static void block_job_event(vr_rpc *r, const vr_domain *dom, vrp_dom d, const ch
                (xdrproc_t)xdr_vrp_event_block_job_msg, &m);
 }
 
-/* The driver's "cputune.vcpupin0=0-1" as the tunable event's one
- * string parameter. */
+/* The driver's "cputune.vcpupin0=0-1" (or several, space-separated:
+ * "cputune.cpu_shares=512 cputune.vcpu_quota=-1") as the tunable event's
+ * parameters, typed as libvirt types them: pins strings, shares and
+ * periods unsigned long long, quotas long long. */
 static void tunable_event(vr_rpc *r, vrp_dom d, const char *detail)
 {
-    const char *eq = strchr(detail, '=');
-    if (!eq)
-        return;
     vr_rpc_params p = {0};
-    vr_rpc_param_str(&p, vr_strndup(detail, (size_t)(eq - detail)), eq + 1);
-    vrp_event_tunable_msg m = {.dom = d, .params = {.params_len = p.len, .params_val = p.val}};
-    send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_TUNABLE, (const unsigned char *)d.uuid, PROC_DOM_TUNABLE,
-               (xdrproc_t)xdr_vrp_event_tunable_msg, &m);
-    m.dom.name = NULL; /* d's, freed by the caller */
-    xdr_free((xdrproc_t)xdr_vrp_event_tunable_msg, (char *)&m);
+    char *copy = vr_strdup(detail), *save = NULL;
+    for (char *kv = strtok_r(copy, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        char *key = vr_strdup(kv);
+        if (strstr(key, "_quota"))
+            vr_rpc_param_add(&p, VR_TP_LLONG, key)->vrp_typed_value_u.l = strtoll(eq + 1, NULL, 10);
+        else if (strstr(key, "_shares") || strstr(key, "_period"))
+            vr_rpc_param_ull(&p, key, strtoll(eq + 1, NULL, 10));
+        else
+            vr_rpc_param_str(&p, key, eq + 1);
+    }
+    free(copy);
+    if (p.len) {
+        vrp_event_tunable_msg m = {.dom = d, .params = {.params_len = p.len, .params_val = p.val}};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_TUNABLE, (const unsigned char *)d.uuid, PROC_DOM_TUNABLE,
+                   (xdrproc_t)xdr_vrp_event_tunable_msg, &m);
+        m.dom.name = NULL; /* d's, freed by the caller */
+        xdr_free((xdrproc_t)xdr_vrp_event_tunable_msg, (char *)&m);
+    }
 }
 
 /* "title", "description" or "element URI": virDomainMetadataType 1, 0, 2. */

@@ -259,6 +259,10 @@ wait_for 60 "the guest is up again after the reset" file_has "$(serial ops)" VIR
 wait_for 60 "the agent is back after the reset" grep -q '^domain ops agent 1 2$' "$ROOT/py-events"
 "$VIREO" vcpupin ops 0 0 --live >/dev/null
 "$VIREO" emulatorpin ops 0 --live >/dev/null
+# schedinfo: libvirt sends TUNABLE for a live setschedparams (not for
+# --config); the values go into the run's cgroup (made now).
+out=$(virsh schedinfo ops --live --set cpu_shares=512 --set vcpu_quota=50000 2>&1) || fail "virsh schedinfo --set: $out"
+virsh schedinfo ops --config --set vcpu_period=50000 >/dev/null
 "$VIREO" desc ops --title "evented title" >/dev/null
 "$VIREO" metadata ops http://example.org/ev --key ev --set '<ev/>' >/dev/null
 "$VIREO" snapshot-create-as ops s3 --disk-only >/dev/null
@@ -311,6 +315,10 @@ expect_match "python: agent disconnected (state 2, reason channel) by the reset"
 expect_match "python: agent connected again (state 1)" "$py" '^domain ops agent 1 2$'
 expect_match "python: tunable cputune.vcpupin0 (vcpupin)" "$py" '^domain ops tunable cputune\.vcpupin0 0$'
 expect_match "python: tunable cputune.emulatorpin (emulatorpin)" "$py" '^domain ops tunable cputune\.emulatorpin 0$'
+expect_match "python: tunable cputune.cpu_shares (schedinfo --live)" "$py" '^domain ops tunable cputune\.cpu_shares 512$'
+expect_match "python: ... and cputune.vcpu_quota in the same event" "$py" '^domain ops tunable cputune\.vcpu_quota 50000$'
+[ "$(grep -c 'tunable cputune.vcpu_period' <<<"$py")" = 0 ] || fail "schedinfo --config sent a tunable event"
+ok "python: no tunable event for schedinfo --config (as libvirt)"
 expect_match "python: metadata change, title (1)" "$py" '^domain ops metadata 1 None$'
 expect_match "python: metadata change, element (2) of its namespace" "$py" '^domain ops metadata 2 http://example\.org/ev$'
 expect_match "python: block job 2: vda, pull (1), completed (0)" "$py" '^domain ops block-job-2 vda 1 0$'
@@ -331,6 +339,40 @@ expect_match "virsh event --all: metadata-change" "$ev" "event 'metadata-change'
 expect_match "virsh event --all: block-job-2" "$ev" "event 'block-job-2' for domain 'ops': Block Pull for vda completed"
 expect_match "virsh event --all: device-added" "$(cat "$ROOT/virsh-events")" "event 'device-added' for domain 'ops': vdb"
 expect_match "virsh event --all: device-removed" "$(cat "$ROOT/virsh-events")" "event 'device-removed' for domain 'ops': vdb"
+expect_match "virsh event --all: tunable cputune.cpu_shares" "$ev" "cputune\.cpu_shares: 512"
+sched=$(virsh schedinfo ops)
+expect_match "virsh schedinfo: posix" "$sched" "^Scheduler +: posix$"
+expect_match "virsh schedinfo: cpu_shares as set live" "$sched" "^cpu_shares +: 512$"
+expect_match "virsh schedinfo: vcpu_quota as set live" "$sched" "^vcpu_quota +: 50000$"
+expect_match "virsh schedinfo --config: vcpu_period in the definition" "$(virsh schedinfo ops --config)" \
+    "^vcpu_period +: 50000$"
+expect_match "... <period> in the persistent XML" "$(virsh dumpxml ops --inactive)" "<period>50000</period>"
+pid=$(cat "$ROOT/run/vireo/qemu/ops/qemu.pid")
+expect_match "QEMU runs in the run's own cgroup" "$(cat /proc/"$pid"/cgroup)" "vireo-ops"
+cgdir=$(find /sys/fs/cgroup -maxdepth 4 -type d -name vireo-ops | head -1)
+if [ -f "$cgdir/cpu.shares" ]; then
+    expect_eq "... cgroup v1: cpu.shares" "$(cat "$cgdir/cpu.shares")" 512
+    expect_eq "... cpu.cfs_quota_us" "$(cat "$cgdir/cpu.cfs_quota_us")" 50000
+else
+    expect_eq "... cgroup v2: cpu.weight for 512 shares" "$(cat "$cgdir/cpu.weight")" 20
+    expect_match "... cpu.max" "$(cat "$cgdir/cpu.max")" "^50000 100000$"
+fi
+verr "schedinfo with a parameter Vireo does not offer (virsh's own check)" "invalid scheduler option: global_quota" \
+    schedinfo ops --live --set global_quota=5000
+verr "schedinfo cpu_shares out of range" "cpu_shares 1: expected 2 to 262144" schedinfo ops --live --set cpu_shares=1
+# vireo schedinfo: the same values and lines as virsh's, and a change
+# through the HTTP API reaches the cgroup too.
+expect_eq "vireo schedinfo prints what virsh schedinfo prints" "$("$VIREO" schedinfo ops)" "$(virsh schedinfo ops)"
+"$VIREO" schedinfo ops --set cpu_shares=256 >/dev/null
+expect_match "vireo schedinfo --set cpu_shares=256 (live: it runs): virsh reads it" "$(virsh schedinfo ops)" \
+    "^cpu_shares +: 256$"
+if [ -f "$cgdir/cpu.shares" ]; then
+    expect_eq "... in the cgroup" "$(cat "$cgdir/cpu.shares")" 256
+fi
+expect_fail "vireo schedinfo with an unknown parameter: one line" "is not cpu_shares=N" \
+    "$VIREO" schedinfo ops global_quota=5
+expect_fail "vireo -r schedinfo --set: refused" "read-only connection cannot PUT" \
+    "$VIREO" -r schedinfo ops cpu_shares=300
 expect_match "virsh event --all: device-removal-failed" "$(cat "$ROOT/virsh-events")" \
     "event 'device-removal-failed' for domain 'ops': vdd"
 # vireo event: each event's own kind, the lines virsh prints for them.
