@@ -15,6 +15,7 @@ static const struct {
     {"block-job", "block-job"},
     {"tunable", "tunable"},
     {"metadata-changed", "metadata-change"},
+    {"rtc-change", "rtc-change"},
     {"backup", "job-completed"},
     {"notice", "notice"},
 };

@@ -899,7 +899,7 @@ enum {
     DOM_EVENT_BLOCK_JOB = 8, DOM_EVENT_BLOCK_JOB_2 = 16, DOM_EVENT_TUNABLE = 17, DOM_EVENT_AGENT = 18,
     DOM_EVENT_METADATA = 23, PROC_DOM_BLOCK_JOB = 326, PROC_DOM_BLOCK_JOB_2 = 339, PROC_DOM_TUNABLE = 346,
     PROC_DOM_AGENT = 348, PROC_DOM_METADATA = 379, DOM_EVENT_DEVICE_REMOVAL_FAILED = 22,
-    PROC_DOM_DEVICE_REMOVAL_FAILED = 367,
+    PROC_DOM_DEVICE_REMOVAL_FAILED = 367, DOM_EVENT_RTC_CHANGE = 2, PROC_DOM_RTC_CHANGE = 320,
     NET_EVENT_LIFECYCLE = 0, PROC_NET_LIFECYCLE = 315,
     POOL_EVENT_LIFECYCLE = 0, POOL_EVENT_REFRESH = 1, PROC_POOL_LIFECYCLE = 370, PROC_POOL_REFRESH = 373,
 };
@@ -1003,6 +1003,10 @@ static void domain_event(vr_rpc *r, json_object *event, const char *what, const 
         tunable_event(r, d, detail);
     } else if (strcmp(what, "metadata-changed") == 0) {
         metadata_event(r, d, detail);
+    } else if (strcmp(what, "rtc-change") == 0) {
+        vrp_event_rtc_msg m = {.dom = d, .offset = strtoll(detail, NULL, 10)};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_RTC_CHANGE, u, PROC_DOM_RTC_CHANGE, (xdrproc_t)xdr_vrp_event_rtc_msg,
+                   &m);
     } else if (strcmp(what, "agent") == 0) {
         /* state connected (1) or disconnected (2), reason channel (2) */
         vrp_event_agent_msg m = {.dom = d, .state = strcmp(detail, "connected") == 0 ? 1 : 2, .reason = 2};

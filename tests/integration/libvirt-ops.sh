@@ -231,6 +231,12 @@ virsh metadata ops http://example.org/ops --key ops --set '<note>kept</note>' --
 expect_match "metadata reads back" "$(virsh metadata ops http://example.org/ops)" '<([a-z]+:)?note[^>]*>kept</([a-z]+:)?note>'
 verr "metadata of a namespace never set" "not present" metadata ops http://example.org/none
 
+# A guest without ACPI PCI hot-unplug (its kernel's acpiphp disabled),
+# booting meanwhile for the device-removal-failed check below.
+tiny_xml noacpi qemu | sed "s|cryptomgr.notests=1|cryptomgr.notests=1 acpiphp.disable=1|" >"$ROOT/noacpi.xml"
+virsh define "$ROOT/noacpi.xml" >/dev/null
+virsh start noacpi >/dev/null
+
 # ---- events: python3-libvirt and virsh registered, vireo's CLI causes them ----
 /usr/bin/python3 "$VIREO_SRC/tests/integration/libvirt-events.py" "$URI" >"$ROOT/py-events" 2>&1 &
 PY=$!
@@ -259,6 +265,10 @@ wait_for 60 "the guest is up again after the reset" file_has "$(serial ops)" VIR
 wait_for 60 "the agent is back after the reset" grep -q '^domain ops agent 1 2$' "$ROOT/py-events"
 "$VIREO" vcpupin ops 0 0 --live >/dev/null
 "$VIREO" emulatorpin ops 0 --live >/dev/null
+# The guest sets its hardware clock an hour ahead: QEMU's RTC_CHANGE,
+# libvirt's rtc-change event with the offset in seconds.
+ahead=$(date -u -d @$(($(date +%s) + 3600)) '+%Y-%m-%d %H:%M:%S')
+guest_until ops "date -u -s '$ahead' >/dev/null && hwclock -w -u && echo rtc-set-ok" '^rtc-set-ok' >/dev/null
 # schedinfo: libvirt sends TUNABLE for a live setschedparams (not for
 # --config); the values go into the run's cgroup (made now).
 out=$(virsh schedinfo ops --live --set cpu_shares=512 --set vcpu_quota=50000 2>&1) || fail "virsh schedinfo --set: $out"
@@ -295,6 +305,16 @@ wait_for 20 "python: device-removal-failed vdd" grep -q '^domain ops device-remo
 no_vdd() { ! virsh dumpxml ops | grep -q "<target dev=.vdd."; }
 wait_for 60 "... resumed, the guest lets vdd go and the live XML drops it" no_vdd
 wait_for 20 "python: then device-removed vdd" grep -q '^domain ops device-removed vdd$' "$ROOT/py-events"
+# The guest without ACPI hot-unplug never lets a disk go: the event, and
+# the disk stays in its live XML.
+wait_for 90 "the guest without acpiphp boots" file_has "$(serial noacpi)" VIREO-GUEST-READY
+"$VIREO" vol-create-as default hot3.qcow2 8M --format qcow2 >/dev/null
+virsh attach-disk noacpi "$("$VIREO" vol-path --pool default hot3.qcow2)" vdb --subdriver qcow2 --live >/dev/null
+out=$(command virsh -q -c "$URI" detach-disk noacpi vdb --live 2>&1) && fail "the guest without acpiphp let vdb go: $out"
+expect_match "detach from a guest without ACPI hot-unplug: fails after the wait" "$out" "has not released vdb within 10 s"
+wait_for 20 "python: device-removal-failed vdb of noacpi" grep -q '^domain noacpi device-removal-failed vdb$' "$ROOT/py-events"
+expect_match "... vdb stays in its live XML" "$(virsh dumpxml noacpi)" "<target dev=.vdb."
+virsh destroy noacpi >/dev/null
 mkdir -p "$ROOT/evpool"
 "$VIREO" pool-define-as evpool dir --target "$ROOT/evpool" >/dev/null
 "$VIREO" pool-start evpool >/dev/null
@@ -315,6 +335,11 @@ expect_match "python: agent disconnected (state 2, reason channel) by the reset"
 expect_match "python: agent connected again (state 1)" "$py" '^domain ops agent 1 2$'
 expect_match "python: tunable cputune.vcpupin0 (vcpupin)" "$py" '^domain ops tunable cputune\.vcpupin0 0$'
 expect_match "python: tunable cputune.emulatorpin (emulatorpin)" "$py" '^domain ops tunable cputune\.emulatorpin 0$'
+rtc=$(sed -n 's/^domain ops rtc-change //p' <<<"$py" | head -1)
+[ -n "$rtc" ] && [ "$rtc" -ge 3500 ] && [ "$rtc" -le 3700 ] || fail "python: rtc-change offset '$rtc', not about 3600"
+ok "python: rtc-change, the guest's clock an hour ahead ($rtc s)"
+expect_match "virsh event --all: rtc-change" "$(cat "$ROOT/virsh-events")" "^event 'rtc-change' for domain 'ops': $rtc$"
+expect_match "vireo event: rtc-change, as virsh" "$(cat "$ROOT/vireo-events")" "^event 'rtc-change' for domain 'ops': $rtc$"
 expect_match "python: tunable cputune.cpu_shares (schedinfo --live)" "$py" '^domain ops tunable cputune\.cpu_shares 512$'
 expect_match "python: ... and cputune.vcpu_quota in the same event" "$py" '^domain ops tunable cputune\.vcpu_quota 50000$'
 [ "$(grep -c 'tunable cputune.vcpu_period' <<<"$py")" = 0 ] || fail "schedinfo --config sent a tunable event"
@@ -380,6 +405,7 @@ wait_for 20 "vireo event: the last event arrived" grep -q "event 'lifecycle' for
     "$ROOT/vireo-events"
 for line in "event 'reboot' for domain 'ops'" "event 'device-added' for domain 'ops': vdb" \
     "event 'device-removed' for domain 'ops': vdb" "event 'device-removal-failed' for domain 'ops': vdd" \
+    "event 'device-removal-failed' for domain 'noacpi': vdb" \
     "event 'agent-lifecycle' for domain 'ops': state: 'connected' reason: 'channel event'" \
     "event 'agent-lifecycle' for domain 'ops': state: 'disconnected' reason: 'channel event'" \
     "event 'metadata-change' for domain 'ops': type title, uri <null>" \
