@@ -18,9 +18,9 @@ typedef enum {
     VR_ACCESS_WRITE = 0, /* changes something: the default */
     VR_ACCESS_READ,      /* reads what the daemon knows */
     VR_ACCESS_CONSOLE,   /* attaches to what takes input: a serial console, a display, its screen */
-    VR_ACCESS_GUEST,     /* asks the guest itself, through its agent (guestinfo, domhostname, domtime,
-                            domfsinfo, domifaddr --source agent): what the guest answers is its own
-                            (users, files, addresses), so read-write only, as libvirt rules */
+    VR_ACCESS_GUEST,     /* reads what is the guest's own: its agent's answers (guestinfo, domhostname,
+                            domtime, domfsinfo, domifaddr --source agent: its users, files, addresses)
+                            and its disks' bytes (vol-download): read-write only, as libvirt rules */
 } vr_access;
 
 /* May a read-only connection do it? Only VR_ACCESS_READ. */

@@ -94,14 +94,16 @@ static bool route_allowed(const vr_api *api, vr_req *req, const vr_api_route *ro
 {
     if (!api->read_only || api->web || !route || vr_access_read_only_allows(route->access))
         return true;
-    /* Consoles take input; the guest's agent answers with what is the
-     * guest's own (libvirt's rule for its read-only connections). */
-    const char *how = route->access == VR_API_CONSOLE ? "attach to"
-                      : route->access == VR_API_GUEST ? "ask the guest's agent through"
-                                                      : vr_req_method(req);
-    vr_req_reply_error(req, 403, "denied", "the read-only connection cannot %s %s; that needs "
+    /* Consoles take input; the guest's agent's answers and its disks'
+     * bytes are the guest's own (libvirt's rule for its read-only
+     * connections). */
+    bool guest = route->access == VR_API_GUEST;
+    vr_req_reply_error(req, 403, "denied", "the read-only connection cannot %s%s %s; that needs "
                        "root or group vireo (usermod -aG vireo %s)",
-                       how, vr_req_path(req), vr_access_user_name(vr_req_peer_uid(req)));
+                       route->access == VR_API_CONSOLE ? "attach to" : guest ? "read the guest's own data through "
+                                                                             : "",
+                       route->access == VR_API_CONSOLE ? "" : vr_req_method(req), vr_req_path(req),
+                       vr_access_user_name(vr_req_peer_uid(req)));
     return false;
 }
 

@@ -87,6 +87,14 @@ vol=$ROOT/var/lib/vireo/images/up.raw
 [ "$(du -k "$vol" | cut -f1)" -lt 6000 ] || fail "vol-upload --sparse filled the hole ($(du -k "$vol"))"
 ok "vol-upload --sparse: the volume keeps the hole"
 expect_eq "... and its bytes" "$(sha256sum <"$vol")" "$(sha256sum <"$ROOT/up.bin")"
+# Reading a disk's bytes is read-write only on both read-only sockets
+# (libvirt's rule; virsh without -r, so the refusal is the daemon's).
+out=$(command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock-ro" vol-download --pool default up.raw \
+    "$ROOT/ro.bin" 2>&1) && fail "libvirt-sock-ro served a vol-download"
+expect_match "libvirt-sock-ro refuses vol-download" "$out" "read only access prevents virStorageVolDownload"
+expect_fail "vireod-ro.sock refuses vol-download, in one line" \
+    "read-only connection cannot read the guest.s own data through GET /v1/pools/[^ ]*/download" \
+    "$VIREO" -r vol-download up.raw "$ROOT/ro2.bin" --pool default
 expect_match "vol-upload to a missing volume: libvirt's error" "$(verr vol-upload --pool default nope "$ROOT/up.bin")" \
     "Storage volume not found"
 

@@ -119,9 +119,9 @@ for call in "guestinfo ops --hostname:virDomainGetGuestInfo" "domhostname ops:vi
 done
 expect_match "... but reads what the daemon knows: dominfo" "$(command virsh -q -c "$RO_URI" dominfo ops)" "State: +running"
 expect_fail "vireod-ro.sock refuses guestinfo, in one line" \
-    "read-only connection cannot ask the guest's agent through /v1/domains/ops/guestinfo" \
+    "read-only connection cannot read the guest's own data through GET /v1/domains/ops/guestinfo" \
     "$VIREO" -r guestinfo ops
-expect_fail "vireod-ro.sock refuses domhostname" "cannot ask the guest's agent" "$VIREO" -r domhostname ops
+expect_fail "vireod-ro.sock refuses domhostname" "cannot read the guest's own data" "$VIREO" -r domhostname ops
 expect_match "... and the read-write socket answers guestinfo" "$("$VIREO" guestinfo ops --hostname)" "hostname"
 expect_match "vireo -r dominfo still reads" "$("$VIREO" -r dominfo ops)" "State: +running"
 
