@@ -164,6 +164,32 @@ static vr_rpc_result node_free_memory(vr_rpc_call *c)
 }
 
 /* One NUMA cell: the host's whole free memory. */
+/* virsh nodecpumap: the present CPUs' count, the online ones as a
+ * bitmap and their count, as the host's sysfs has them. */
+static vr_rpc_result node_cpu_map(vr_rpc_call *c)
+{
+    vrp_cpu_map_args *a = c->args;
+    vrp_cpu_map_ret *r = c->ret;
+    if (!vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    unsigned char on[VRP_NODE_CPUMAP_MAX * 8];
+    unsigned online, n = vr_host_cpu_map(on, sizeof(on), &online);
+    if (!n)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "the host's CPUs cannot be read "
+                           "(/sys/devices/system/cpu/present)");
+    r->ret = (int)n;
+    if (a->need_online)
+        r->online = online;
+    if (a->need_map) {
+        r->cpumap.cpumap_len = (n + 7) / 8;
+        r->cpumap.cpumap_val = vr_calloc(r->cpumap.cpumap_len, 1);
+        for (unsigned i = 0; i < n; i++)
+            if (on[i])
+                r->cpumap.cpumap_val[i / 8] |= (char)(1u << (i % 8));
+    }
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result cells_free_memory(vr_rpc_call *c)
 {
     vrp_cells_free_args *a = c->args;
@@ -285,6 +311,7 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(101, "virNodeGetCellsFreeMemory", vrp_cells_free_args, vrp_cells_free_ret, cells_free_memory,
                 VR_ACCESS_READ),
     VR_RPC_PROC(102, "virNodeGetFreeMemory", vrp_void, vrp_uhyper_ret, node_free_memory, VR_ACCESS_READ),
+    VR_RPC_PROC(293, "virNodeGetCPUMap", vrp_cpu_map_args, vrp_cpu_map_ret, node_cpu_map, VR_ACCESS_READ),
     VR_RPC_PROC(110, "virConnectGetURI", vrp_void, vrp_str_ret, get_uri, VR_ACCESS_READ),
     VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, VR_ACCESS_READ),
     VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, VR_ACCESS_READ),
