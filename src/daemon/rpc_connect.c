@@ -190,6 +190,37 @@ static vr_rpc_result node_cpu_map(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* virsh cpu-models x86_64: QEMU's named models, as the domain
+ * capabilities list them (the only architecture served). */
+static vr_rpc_result cpu_model_names(vr_rpc_call *c)
+{
+    vrp_cpu_models_args *a = c->args;
+    vrp_cpu_models_ret *r = c->ret;
+    if (!vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    if (strcmp(a->arch, "x86_64") != 0 && strcmp(a->arch, "i686") != 0)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "architecture '%s' is not served here: QEMU's x86_64 "
+                           "machines only (virsh cpu-models x86_64)", a->arch);
+    size_t n;
+    char **models = vr_domain_caps_cpu_models(NULL, &n);
+    if (!n) {
+        free(models);
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "QEMU (%s -cpu help) lists no CPU models", VR_HOST_QEMU);
+    }
+    r->ret = (int)(n < VRP_CPU_MODELS_MAX ? n : VRP_CPU_MODELS_MAX);
+    if (a->need_results) {
+        r->models.models_val = models;
+        r->models.models_len = (unsigned)r->ret;
+        for (size_t i = (size_t)r->ret; i < n; i++)
+            free(models[i]);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            free(models[i]);
+        free(models);
+    }
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result cells_free_memory(vr_rpc_call *c)
 {
     vrp_cells_free_args *a = c->args;
@@ -312,6 +343,8 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
                 VR_ACCESS_READ),
     VR_RPC_PROC(102, "virNodeGetFreeMemory", vrp_void, vrp_uhyper_ret, node_free_memory, VR_ACCESS_READ),
     VR_RPC_PROC(293, "virNodeGetCPUMap", vrp_cpu_map_args, vrp_cpu_map_ret, node_cpu_map, VR_ACCESS_READ),
+    VR_RPC_PROC(312, "virConnectGetCPUModelNames", vrp_cpu_models_args, vrp_cpu_models_ret, cpu_model_names,
+                VR_ACCESS_READ),
     VR_RPC_PROC(110, "virConnectGetURI", vrp_void, vrp_str_ret, get_uri, VR_ACCESS_READ),
     VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, VR_ACCESS_READ),
     VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, VR_ACCESS_READ),

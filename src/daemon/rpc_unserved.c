@@ -22,7 +22,6 @@ static const struct {
     {253, "virDomainGetBlockIoTune"},
     {255, "virDomainGetNumaParameters"},
     {291, "virNetworkUpdate"},
-    {312, "virConnectGetCPUModelNames"},
     {360, "virConnectRegisterCloseCallback"},
 };
 
