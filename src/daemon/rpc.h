@@ -119,11 +119,12 @@ extern const vr_rpc_proc vr_rpc_vcpu_procs[];
 #define VR_RPC_QEMU_PROC(n) (0x10000 + (n))
 
 /* A table entry: procedure number, libvirt's function, args and ret
- * types (void for none), handler, its access (VR_ACCESS_READ, _WRITE,
- * _CONSOLE, _GUEST). */
-#define VR_RPC_PROC(num, api_name, args_t, ret_t, handler, w)                                          \
+ * types (void for none), handler, its access by name: READ, WRITE,
+ * CONSOLE or GUEST (VR_ACCESS_*; a name, so that an entry written with
+ * the old bool fails to build instead of meaning another access). */
+#define VR_RPC_PROC(num, api_name, args_t, ret_t, handler, access)                                     \
     {(num), (api_name), (xdrproc_t)xdr_##args_t, sizeof(args_t), (xdrproc_t)xdr_##ret_t, sizeof(ret_t), \
-     (handler), (w)}
+     (handler), VR_ACCESS_##access}
 /* libvirt's name for a procedure vireod does not serve, if known
  * (rpc_unserved.c), else NULL: for the log. */
 const char *vr_rpc_unserved_name(int number);
