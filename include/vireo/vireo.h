@@ -53,6 +53,8 @@ typedef struct {
     bool vnc;               /* it has a graphical console (VNC or SPICE) */
     bool managed_save;      /* a managed save image waits for the next start */
     bool is_template;       /* sealed by vireo template: it does not start; clone --from-template */
+    bool firmware_changed;  /* UEFI: the next start's firmware is not the one its NVRAM last ran
+                               with (a start may want VIREO_START_RESET_NVRAM) */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -764,6 +766,7 @@ typedef struct {
     bool autostart;
     bool no_start;     /* only define (an import or kernel boot; an install always starts) */
     bool dry_run;      /* plan only: nothing is made */
+    bool job;          /* answer at once with the install's job (202), not once it is made */
 } vireo_install_request;
 
 /* A volume the plan makes (role "disk") or wants the client to upload
@@ -774,6 +777,7 @@ typedef struct {
     unsigned long long capacity; /* bytes; 0 for uploads and overlays of their backing's size */
     char *format;
     char *backing;
+    char *copy_from;   /* its content: an image on the daemon's host copied in (--disk copy_from=) */
 } vireo_install_volume;
 
 /* The plan the daemon made of a request (and, unless a dry run, made). */
@@ -813,6 +817,11 @@ void vireo_install_plan_clear(vireo_install_plan *p);
 /* POST /v1/install: plan (r->dry_run) or plan and make. 0 with *out
  * filled, -1 with the connection's error. */
 int vireo_install(vireo_conn *c, const vireo_install_request *r, vireo_install_plan *out);
+/* The same made as a job the caller follows (vireo_job_wait: its step
+ * and percent while disks are copied; its result, JSON: {"domain",
+ * "uuid", "install": the plan}); vireo_job_cancel stops it while its
+ * volumes are made, leaving nothing. The job's id, or -1. */
+int vireo_install_start(vireo_conn *c, const vireo_install_request *r);
 /* GET /v1/os-variants[?id=ID]: the daemon's OS table (its host's
  * libosinfo), or the one variant ID names (its short-id or an alias;
  * not_found with the close matches otherwise). 0 with *out (free with

@@ -2,6 +2,7 @@
  * interactive (raw mode, Ctrl+] leaves, like virsh); without one it
  * relays stdin to the guest and the guest to stdout until the domain
  * stops or the command is interrupted, so scripts can use it. */
+#include "common/file.h"
 #include "cli/cli.h"
 #include "vireo/vireo.h"
 
@@ -17,20 +18,6 @@
 
 static volatile sig_atomic_t stop;
 static void on_stop(int sig) { stop = 1; }
-
-static int write_all(int fd, const char *buf, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        buf += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
 
 int vr_cli_console(vr_cli *cli, vireo_conn *c, const char *name, bool history)
 {
@@ -68,7 +55,7 @@ int vr_cli_console(vr_cli *cli, vireo_conn *c, const char *name, bool history)
             ssize_t r = vireo_stream_read(s, buf, sizeof(buf));
             if (r <= 0)
                 break; /* the domain stopped */
-            if (write_all(STDOUT_FILENO, buf, (size_t)r) < 0)
+            if (vr_write_all(STDOUT_FILENO, buf, (size_t)r, false) < 0)
                 break;
         }
         if (p[1].revents & (POLLIN | POLLHUP)) {

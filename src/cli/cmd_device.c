@@ -86,14 +86,15 @@ static int run_attach_disk(vr_cli *cli, int argc, char **argv)
 {
     const vr_command *cmd = &vr_cmd_attach_disk;
     const char *pos[1] = {0}, *source = NULL, *target = NULL, *driver = NULL, *subdriver = NULL, *type = NULL,
-               *mode = NULL, *bus = NULL, *cache = NULL, *sourcetype = NULL;
-    bool b[10] = {0};
+               *mode = NULL, *bus = NULL, *cache = NULL, *sourcetype = NULL, *pool = NULL, *alias = NULL;
+    bool b[12] = {0};
     affect_opts a = {0};
     const vr_opt opts[] = {{"source", true, &b[0], &source, true}, {"target", true, &b[1], &target, true},
                            {"driver", true, &b[2], &driver}, {"subdriver", true, &b[3], &subdriver},
                            {"type", true, &b[4], &type}, {"mode", true, &b[5], &mode},
                            {"targetbus", true, &b[6], &bus}, {"cache", true, &b[7], &cache},
-                           {"sourcetype", true, &b[8], &sourcetype}, AFFECT_OPTS(a), {0}};
+                           {"sourcetype", true, &b[8], &sourcetype}, {"source-pool", true, &b[9], &pool},
+                           {"alias", true, &b[10], &alias}, AFFECT_OPTS(a), {0}};
     int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
     if (r >= 0)
         return r;
@@ -107,10 +108,12 @@ static int run_attach_disk(vr_cli *cli, int argc, char **argv)
         return vr_cli_usage(cmd, "--mode: 'readonly' or 'shareable'");
     if (sourcetype && strcmp(sourcetype, "file") != 0 && strcmp(sourcetype, "block") != 0)
         return vr_cli_usage(cmd, "--sourcetype: 'file' or 'block'");
+    if (pool && sourcetype)
+        return vr_cli_usage(cmd, "--source-pool names a pool's volume (SOURCE); leave --sourcetype out");
     bool block = sourcetype ? strcmp(sourcetype, "block") == 0 : strncmp(source, "/dev/", 5) == 0;
     vr_strbuf x = {0};
     vr_strbuf_add(&x, "<disk");
-    attr(&x, "type", block ? "block" : "file");
+    attr(&x, "type", pool ? "volume" : block ? "block" : "file");
     attr(&x, "device", type ? type : "disk");
     vr_strbuf_add(&x, "><driver name='qemu'");
     if (subdriver)
@@ -118,12 +121,22 @@ static int run_attach_disk(vr_cli *cli, int argc, char **argv)
     if (cache)
         attr(&x, "cache", cache);
     vr_strbuf_add(&x, "/><source");
-    attr(&x, block ? "dev" : "file", source);
+    if (pool) {
+        attr(&x, "pool", pool);
+        attr(&x, "volume", source);
+    } else {
+        attr(&x, block ? "dev" : "file", source);
+    }
     vr_strbuf_add(&x, "/><target");
     attr(&x, "dev", target);
     if (bus)
         attr(&x, "bus", bus);
     vr_strbuf_add(&x, "/>");
+    if (alias) {
+        vr_strbuf_add(&x, "<alias");
+        attr(&x, "name", alias);
+        vr_strbuf_add(&x, "/>");
+    }
     if (mode)
         vr_strbuf_addf(&x, "<%s/>", mode);
     vr_strbuf_add(&x, "</disk>");
@@ -305,7 +318,8 @@ const vr_command vr_cmd_attach_disk = {
     "attach-disk", "Add a disk or CD-ROM to a domain, live (hot-plug) and/or to its definition.",
     "DOMAIN SOURCE TARGET [--driver qemu] [--subdriver raw|qcow2] [--type disk|cdrom] "
     "[--mode readonly|shareable] [--targetbus virtio|scsi|sata|ide] [--cache MODE] [--sourcetype file|block] "
-    AFFECT_USAGE, run_attach_disk};
+    "[--source-pool POOL] [--alias ua-NAME] " AFFECT_USAGE,
+    run_attach_disk};
 const vr_command vr_cmd_detach_disk = {
     "detach-disk", "Remove a disk from a domain (TARGET, or the disk's source path).",
     "DOMAIN TARGET " AFFECT_USAGE, run_detach_disk};

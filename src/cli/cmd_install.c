@@ -20,8 +20,13 @@
  *   4. the console or the wait, as virt-install. */
 #include "cli/cli.h"
 #include "cli/install.h"
+#include "common/strbuf.h"
 #include "common/util.h"
+#include "install/install_kv.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
+
+#include <json-c/json.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -279,6 +284,74 @@ static int upload_cdrom(vr_install_ctx *x)
     return VR_EXIT_OK;
 }
 
+/* The format of a local image file: qcow2 by its magic, else raw. */
+static const char *local_format(const char *file)
+{
+    unsigned char m[4] = {0};
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    ssize_t r = fd >= 0 ? read(fd, m, sizeof(m)) : -1;
+    if (fd >= 0)
+        close(fd);
+    return r == 4 && memcmp(m, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
+}
+
+/* --disk copy_from=FILE to a remote daemon: an image only on this
+ * machine is uploaded as the new volume (the copy goes over the
+ * connection, with a progress bar), and the request names the volume. */
+static int upload_copies(vr_install_ctx *x)
+{
+    if (!x->remote)
+        return VR_EXIT_OK;
+    for (size_t i = 0; i < x->req.n_disks; i++) {
+        size_t n;
+        vr_kv *items = vr_kv_split(x->req.disks[i], &n);
+        const char *from = NULL, *pool = "default", *format = NULL;
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(items[k].key, "copy_from") == 0)
+                from = items[k].value;
+            else if (strcmp(items[k].key, "pool") == 0)
+                pool = items[k].value;
+            else if (strcmp(items[k].key, "format") == 0)
+                format = items[k].value;
+        }
+        struct stat st;
+        if (!from || from[0] != '/' || stat(from, &st) < 0 || !S_ISREG(st.st_mode)) {
+            vr_kv_free(items, n); /* not here: an image on the daemon's host, or a volume */
+            continue;
+        }
+        const char *fmt = local_format(from);
+        int rc = VR_EXIT_OK;
+        if (format && strcmp(format, fmt) != 0)
+            rc = vr_install_fail("--disk copy_from=%s,format=%s: a local image goes to the remote host as it is "
+                                 "(%s); drop format=", from, format, fmt);
+        char *name = vr_asprintf("%s%s", x->req.name, strcmp(fmt, "qcow2") == 0 ? ".qcow2" : ".img");
+        vireo_vol v = {0};
+        if (!rc && vireo_vol_get(x->c, pool, name, &v) == 0)
+            rc = vr_install_fail("--disk copy_from=%s: volume '%s' of pool '%s' exists on the remote host; remove "
+                                 "it or pick another --name", from, name, pool);
+        vireo_vol_clear(&v);
+        if (!rc)
+            rc = upload_volume(x, pool, name, from, "the disk image");
+        if (!rc) {
+            /* The same disk, now a volume that exists. */
+            vr_strbuf b = {0};
+            vr_strbuf_addf(&b, "vol=%s/%s", pool, name);
+            for (size_t k = 0; k < n; k++)
+                if (*items[k].key && strcmp(items[k].key, "copy_from") && strcmp(items[k].key, "pool") &&
+                    strcmp(items[k].key, "format"))
+                    vr_strbuf_addf(&b, strchr(items[k].value, ',') ? ",%s=\"%s\"" : ",%s=%s", items[k].key,
+                                   items[k].value);
+            free(x->req.disks[i]);
+            x->req.disks[i] = vr_strbuf_take(&b);
+        }
+        free(name);
+        vr_kv_free(items, n);
+        if (rc)
+            return rc;
+    }
+    return VR_EXIT_OK;
+}
+
 /* What only this machine has, into the volumes the plan named for it;
  * the request then names them. */
 static int upload_media(vr_install_ctx *x)
@@ -334,6 +407,79 @@ static int upload_media(vr_install_ctx *x)
         x->req.install_initrd = vr_strdup(iv->path);
     }
     return interrupted ? vr_install_fail("interrupted") : VR_EXIT_OK;
+}
+
+/* ---- the install's job: progress, and a cancel on Ctrl+C ---- */
+
+typedef struct {
+    vr_install_ctx *x;
+    int id;
+    bool cancel_asked;
+    char *step;        /* the last step shown */
+    int tenth;         /* ... and the last tenth of the way, without a terminal */
+} job_view;
+
+/* A bar on stderr when it is a terminal, labelled with what happens
+ * now; else a plain line on stdout for each new step and each tenth of
+ * the way while it runs (stderr keeps the one line of an error). */
+static void on_job(const vireo_job *j, void *opaque)
+{
+    job_view *v = opaque;
+    if (interrupted && !v->cancel_asked) {
+        v->cancel_asked = true;
+        fprintf(stderr, "\nvireo: stopping the install (what it made is removed)\n");
+        if (vireo_job_cancel(v->x->c, v->id) < 0)
+            fprintf(stderr, "vireo: warning: %s\n", vireo_last_error(v->x->c));
+    }
+    const char *step = j->step ? j->step : "";
+    int tenth = (int)(j->progress / 10);
+    bool new_step = !v->step || strcmp(v->step, step) != 0;
+    if (isatty(STDERR_FILENO)) {
+        if (new_step && v->step)
+            vr_cli_progress_end();
+        const char *into = strstr(step, " into ");
+        char *label = into ? vr_asprintf("Copying %s", strrchr(into, '/') ? strrchr(into, '/') + 1 : into + 6)
+                           : vr_strdup(step);
+        vr_cli_progress(label, j->progress);
+        free(label);
+    } else if (*step && strcmp(j->state, "running") == 0 && (new_step || tenth != v->tenth)) {
+        printf("[%5.1f%%] %s\n", j->progress, step);
+        fflush(stdout);
+    }
+    v->tenth = tenth;
+    if (new_step) {
+        free(v->step);
+        v->step = vr_strdup(step);
+    }
+}
+
+/* The install made by the daemon as a job, followed to its end. */
+static int run_job(vr_install_ctx *x)
+{
+    job_view v = {.x = x, .tenth = -1};
+    v.id = vireo_install_start(x->c, &x->req);
+    if (v.id < 0)
+        return vr_cli_fail(x->c);
+    vireo_job j = {0};
+    int r = vireo_job_wait(x->c, v.id, on_job, &v, &j);
+    if (isatty(STDERR_FILENO) && v.step)
+        vr_cli_progress_end();
+    free(v.step);
+    int rc = VR_EXIT_OK;
+    if (r < 0) {
+        rc = vr_cli_fail(x->c);
+    } else {
+        /* The result: {"domain", "uuid", "install": the plan as made}. */
+        vireo_install_plan made = {0};
+        json_object *o = j.result ? json_tokener_parse(j.result) : NULL, *plan = NULL;
+        if (o && json_object_object_get_ex(o, "install", &plan))
+            vr_wire_from_json(&vr_wire_install_plan, plan, &made);
+        x->plan.restart = made.restart;
+        vireo_install_plan_clear(&made);
+        json_object_put(o);
+    }
+    vireo_job_clear(&j);
+    return rc;
 }
 
 /* ---- after the start: console, waiting, the second boot ---- */
@@ -592,8 +738,12 @@ static int create(vr_install_ctx *x)
         if (strcmp(v->role, "disk") != 0)
             continue;
         char human[32];
-        printf("Allocating '%s' (%s%s) in pool '%s'\n", v->name, v->capacity ? vr_cli_size(v->capacity, human) : "",
-               v->backing ? v->capacity ? ", over a backing file" : "over a backing file" : "", v->pool);
+        if (v->copy_from)
+            printf("Copying %s into '%s' (%s, %s) in pool '%s'\n", v->copy_from, v->name,
+                   vr_cli_size(v->capacity, human), v->format, v->pool);
+        else
+            printf("Allocating '%s' (%s%s) in pool '%s'\n", v->name, v->capacity ? vr_cli_size(v->capacity, human) : "",
+                   v->backing ? v->capacity ? ", over a backing file" : "over a backing file" : "", v->pool);
     }
     for (size_t i = 0; rc == VR_EXIT_OK && i < p->n_networks_started; i++)
         printf("Starting network '%s'\n", p->networks_started[i]);
@@ -605,14 +755,7 @@ static int create(vr_install_ctx *x)
         x->req.dry_run = false;
         free(x->req.uuid);
         x->req.uuid = vr_strdup(p->uuid);
-        vireo_install_plan made = {0};
-        if (vireo_install(x->c, &x->req, &made) < 0) {
-            rc = vr_cli_fail(x->c);
-        } else {
-            bool restart = made.restart;
-            vireo_install_plan_clear(&made);
-            p->restart = restart;
-        }
+        rc = run_job(x);
     } else if (rc == VR_EXIT_OK) {
         rc = vr_install_fail("interrupted");
     }
@@ -655,8 +798,10 @@ static int run_opts(vr_cli *cli, vr_install_opts *o)
     if (!x.c)
         return VR_EXIT_FAIL;
     int rc = vr_install_make_request(&x);
-    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run)
-        rc = upload_cdrom(&x);
+    /* Local media a remote daemon lacks go there first; a failure
+     * removes what was uploaded. */
+    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run && ((rc = upload_cdrom(&x)) || (rc = upload_copies(&x))))
+        rollback(&x);
     if (rc == VR_EXIT_OK && vireo_install(x.c, &x.req, &x.plan) < 0) {
         rc = vr_cli_fail(x.c);
         rollback(&x);
@@ -697,7 +842,8 @@ const vr_command vr_cmd_install = {
     "    (--cdrom ISO | --location TREE|ISO[,kernel=,initrd=] [--extra-args ARGS] | --pxe | --import |\n"
     "     --boot kernel=PATH[,initrd=PATH][,kernel_args=ARGS])\n"
     "    [--disk size=GiB[,pool=P][,format=qcow2|raw][,bus=B][,backing_store=F] | --disk path=FILE[,size=GiB] |\n"
-    "     --disk vol=POOL/NAME | --disk path=ISO,device=cdrom | --disk none]...\n"
+    "     --disk vol=POOL/NAME | --disk copy_from=FILE|POOL/NAME[,pool=P][,format=F] |\n"
+    "     --disk path=ISO,device=cdrom | --disk none]...\n"
     "    [--network network=NAME|bridge=BR|user|none[,model=virtio|e1000|rtl8139][,mac=MAC]]...\n"
     "    [--graphics vnc[,listen=ADDR][,port=N]|none] [--boot hd,cdrom,network,uefi] [--machine pc|q35]\n"
     "    [--virt-type kvm|qemu] [--cpu MODE] [--tpm emulator|none|model=tpm-crb|tpm-tis,backend.version=2.0|1.2]\n"

@@ -244,9 +244,16 @@ static int run_domjobinfo(vr_cli *cli, int argc, char **argv)
         printf("%-17s %s\n", "Job type:", "Unbounded");
         printf("%-17s %c%s\n", "Operation:", name[0] - 32, name + 1);
         printf("%-17s %-12lld ms\n", "Time elapsed:", member(o, "elapsed_ms"));
-        printf("%-17s %s\n", "Data processed:", vr_cli_size((unsigned long long)member(o, "data_processed"), b1));
-        printf("%-17s %s\n", "Data remaining:", vr_cli_size((unsigned long long)member(o, "data_remaining"), b2));
-        printf("%-17s %s\n", "Data total:", vr_cli_size((unsigned long long)member(o, "data_total"), b3));
+        if (json_object_object_get_ex(o, "disk_temp_total", NULL)) { /* a pull backup: virsh's two lines */
+            printf("%-27s %s\n", "Temporary disk space use:",
+                   vr_cli_size((unsigned long long)member(o, "disk_temp_used"), b1));
+            printf("%-27s %s\n", "Temporary disk space total:",
+                   vr_cli_size((unsigned long long)member(o, "disk_temp_total"), b2));
+        } else {
+            printf("%-17s %s\n", "Data processed:", vr_cli_size((unsigned long long)member(o, "data_processed"), b1));
+            printf("%-17s %s\n", "Data remaining:", vr_cli_size((unsigned long long)member(o, "data_remaining"), b2));
+            printf("%-17s %s\n", "Data total:", vr_cli_size((unsigned long long)member(o, "data_total"), b3));
+        }
         rc = VR_EXIT_OK;
     }
     json_object_put(o);
@@ -289,7 +296,8 @@ const vr_command vr_cmd_managedsave_remove = {
     "managedsave-remove", "Drop a domain's managed save image: its next start boots afresh.", "DOMAIN",
     run_managedsave_remove};
 const vr_command vr_cmd_domjobinfo = {
-    "domjobinfo", "The job a domain runs now (a save, restore or backup): time elapsed and data processed.",
+    "domjobinfo", "The job a domain runs now (a save, restore or backup): time elapsed and data processed (a pull "
+    "backup: its scratch files' use).",
     "DOMAIN [--json]", run_domjobinfo};
 const vr_command vr_cmd_domjobabort = {
     "domjobabort", "End the job a domain runs now: a save or backup is cancelled and the domain runs on.", "DOMAIN",

@@ -30,14 +30,9 @@ void vireo_checkpoint_list_free(vireo_checkpoint *list, size_t n)
 int vireo_checkpoint_list(vireo_conn *c, const char *domain, vireo_checkpoint **out, size_t *n)
 {
     char *p = cp_path(c, domain, "checkpoints", NULL);
-    json_object *o = vr_client_json(c, "GET", p, NULL, NULL), *arr = NULL;
+    int rc = vr_client_get_objects(c, p, "checkpoints", &vr_wire_checkpoint, (void **)out, n);
     free(p);
-    if (!o)
-        return -1;
-    json_object_object_get_ex(o, "checkpoints", &arr);
-    *out = vr_wire_array_from_json(&vr_wire_checkpoint, arr, n);
-    json_object_put(o);
-    return 0;
+    return rc;
 }
 
 char *vireo_checkpoint_xml(vireo_conn *c, const char *domain, const char *name)

@@ -2,8 +2,8 @@
 #pragma once
 #include "vireo/vireo.h"
 #include "common/strbuf.h"
+#include "wire/wire.h"
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -11,7 +11,7 @@
 struct vireo_conn {
     char *uri;
     char *socket;
-    CURL *curl;          /* one handle, so the connection is reused */
+    int fd;              /* the kept-alive socket to the daemon, or -1 */
     char *error;
     char *error_code;
     bool readonly;       /* connected to a read-only socket */
@@ -22,20 +22,41 @@ struct vireo_conn {
 void vr_client_set_error(vireo_conn *c, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A connected socket to the unix socket at path, or -errno. */
+int vr_client_dial(const char *path);
+
+/* An answer's body as it arrives, piece by piece; status is the
+ * answer's HTTP status. */
+typedef void (*vr_client_sink)(void *ctx, int status, const char *data, size_t len);
+
+/* The one HTTP exchange under every call (http.c), on the connection's
+ * kept-alive socket: returns the status, or -1 with the error set when
+ * the daemon was lost. */
+int vr_client_exchange(vireo_conn *c, const char *method, const char *path, const char *body,
+                       const char *content_type, vr_client_sink sink, void *ctx);
+
 /* A fresh connection to the daemon asking for `METHOD PATH` upgraded to
- * a byte stream (stream.c; `headers`: more header lines, each ending in
- * \r\n, or ""). Returns the socket once the answer's head is read:
- * *head holds every byte read so far, the body (or the stream's first
- * bytes) from *body on, and *status is the HTTP status. -1 with the
- * error set ("vireod closed CLOSED PATH" when no head came). */
+ * a byte stream (`headers`: more header lines, each ending in \r\n, or
+ * ""). Returns the socket once the 101 is read, the stream's first
+ * bytes (read with it) in *rest; -1 with the error set otherwise (the
+ * daemon's own message for an error answer, else "vireod closed CLOSED
+ * PATH"). */
 int vr_client_upgrade(vireo_conn *c, const char *method, const char *path, const char *headers,
-                      const char *closed, vr_strbuf *head, size_t *body, int *status);
+                      const char *closed, vr_strbuf *rest);
 
 /* A call whose answer is JSON: returns the parsed body on 2xx (caller
  * puts it), NULL with the error set otherwise. */
 json_object *vr_client_json(vireo_conn *c, const char *method, const char *path, const char *body,
                             const char *content_type);
 
+/* The same, its answer read through schema s into out (when given;
+ * vr_wire_clear frees it): 0, or -1 with the error set. */
+int vr_client_call_into(vireo_conn *c, const char *method, const char *path, const char *body,
+                        const char *content_type, const vr_wire_schema *s, void *out);
+/* GET path: the array under `key` of its answer read through schema s
+ * into *out, *n items (vr_wire_array_free frees them): 0, or -1. */
+int vr_client_get_objects(vireo_conn *c, const char *path, const char *key, const vr_wire_schema *s,
+                          void **out, size_t *n);
 /* Set the connection's error from an error answer's body:
  * {"error":{"code","message"}}, or a generic line naming the status. */
 void vr_client_error_from_body(vireo_conn *c, int status, const char *body);

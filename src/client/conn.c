@@ -1,5 +1,5 @@
 /* libvireo connections: URI, the HTTP calls over the daemon's unix
- * socket (libcurl), errors. */
+ * socket (http.c), errors. */
 #include "client/client.h"
 #include "common/strbuf.h"
 #include "common/util.h"
@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,17 +36,11 @@ static char *unreachable(const char *socket, int e)
 
 static int try_connect(const char *sock)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(sock) >= sizeof(sa.sun_path))
-        return ENAMETOOLONG;
-    strcpy(sa.sun_path, sock);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int e = 0;
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-        e = errno;
-    if (fd >= 0)
-        close(fd);
-    return e;
+    int fd = vr_client_dial(sock);
+    if (fd < 0)
+        return -fd;
+    close(fd);
+    return 0;
 }
 
 static vireo_conn *fail(vireo_conn *c, vr_uri *u, char **err, char *msg)
@@ -84,6 +77,7 @@ vireo_conn *vireo_connect(const char *uri, char **err)
         }
     }
     vireo_conn *c = vr_calloc(1, sizeof(*c));
+    c->fd = -1;
     c->uri = vr_strdup(u.canonical);
     c->socket = vr_strdup(u.socket);
     c->readonly = u.readonly;
@@ -113,8 +107,6 @@ vireo_conn *vireo_connect(const char *uri, char **err)
         if (e)
             return fail(c, &u, err, unreachable(c->socket, e));
     }
-    curl_global_init(CURL_GLOBAL_NOTHING);
-    c->curl = curl_easy_init();
     if (c->ssh_pid) {
         /* The tunnel is up; make sure a daemon is at its far end. */
         json_object *v = vr_client_json(c, "GET", "/v1/version", NULL, NULL);
@@ -145,8 +137,8 @@ void vireo_disconnect(vireo_conn *c)
 {
     if (!c)
         return;
-    if (c->curl)
-        curl_easy_cleanup(c->curl);
+    if (c->fd >= 0)
+        close(c->fd);
     vr_ssh_close(c);
     free(c->uri);
     free(c->socket);
@@ -155,18 +147,18 @@ void vireo_disconnect(vireo_conn *c)
     free(c);
 }
 
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
+static void on_body(void *ctx, int status, const char *data, size_t len)
 {
-    vr_strbuf_addn(arg, data, size * n);
-    return size * n;
+    (void)status;
+    vr_strbuf_addn(ctx, data, len);
 }
 
 char *vr_client_escape(vireo_conn *c, const char *s)
 {
-    char *e = curl_easy_escape(c->curl, s, 0);
-    char *out = vr_strdup(e);
-    curl_free(e);
-    return out;
+    (void)c;
+    vr_strbuf b = {0};
+    vr_strbuf_add_uri(&b, s, "");
+    return vr_strbuf_take(&b);
 }
 
 char *vr_client_path(vireo_conn *c, const char *base, const char *key, const char *rest)
@@ -179,87 +171,39 @@ char *vr_client_path(vireo_conn *c, const char *base, const char *key, const cha
     return p;
 }
 
-/* The one HTTP exchange under every call: the status (-1 with the
- * error set when the daemon was lost), the body through on_data. */
-static int request_to(vireo_conn *c, const char *method, const char *path, const char *body,
-                      const char *content_type, curl_write_callback on_data, void *data);
-
 static int request(vireo_conn *c, const char *method, const char *path, const char *body,
                    const char *content_type, vr_strbuf *resp)
 {
-    return request_to(c, method, path, body, content_type, on_body, resp);
+    return vr_client_exchange(c, method, path, body, content_type, on_body, resp);
 }
 
 /* vr_client_get_each: a 2xx answer's pieces to the sink, any other kept
  * for its error. */
 typedef struct {
-    vireo_conn *c;
-    long status;
     void (*sink)(void *ctx, const char *data, size_t len);
     void *ctx;
     vr_strbuf other;
 } each_ctx;
 
-static size_t on_each(char *data, size_t size, size_t n, void *arg)
+static void on_each(void *arg, int status, const char *data, size_t len)
 {
     each_ctx *e = arg;
-    if (!e->status)
-        curl_easy_getinfo(e->c->curl, CURLINFO_RESPONSE_CODE, &e->status);
-    if (e->status >= 200 && e->status < 300)
-        e->sink(e->ctx, data, size * n);
+    if (status >= 200 && status < 300)
+        e->sink(e->ctx, data, len);
     else
-        vr_strbuf_addn(&e->other, data, size * n);
-    return size * n;
+        vr_strbuf_addn(&e->other, data, len);
 }
 
 int vr_client_get_each(vireo_conn *c, const char *path, void (*sink)(void *ctx, const char *data, size_t len),
                        void *ctx)
 {
-    each_ctx e = {.c = c, .sink = sink, .ctx = ctx};
-    int status = request_to(c, "GET", path, NULL, NULL, on_each, &e);
+    each_ctx e = {.sink = sink, .ctx = ctx};
+    int status = vr_client_exchange(c, "GET", path, NULL, NULL, on_each, &e);
     char *other = vr_strbuf_take(&e.other);
     if (status >= 0 && (status < 200 || status >= 300))
         vr_client_error_from_body(c, status, other);
     free(other);
     return status >= 200 && status < 300 ? 0 : -1;
-}
-
-static int request_to(vireo_conn *c, const char *method, const char *path, const char *body,
-                      const char *content_type, curl_write_callback on_data, void *data)
-{
-    CURL *h = c->curl;
-    curl_easy_reset(h);
-    char *url = vr_asprintf("http://vireod%s", path);
-    struct curl_slist *headers = NULL;
-    char *ct = NULL;
-    if (body) {
-        ct = vr_asprintf("Content-Type: %s", content_type ? content_type : "application/json");
-        headers = curl_slist_append(headers, ct);
-        /* No "Expect: 100-continue" round trip on a local socket. */
-        headers = curl_slist_append(headers, "Expect:");
-    }
-    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, data);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (body) {
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    }
-    if (headers)
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    CURLcode rc = curl_easy_perform(h);
-    long status = -1;
-    if (rc == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    else
-        vr_client_set_error(c, "failed", "lost vireod at %s: %s", c->socket, curl_easy_strerror(rc));
-    curl_slist_free_all(headers);
-    free(ct);
-    free(url);
-    return (int)status;
 }
 
 int vireo_call(vireo_conn *c, const char *method, const char *path, const char *body,
@@ -339,6 +283,30 @@ json_object *vr_client_json(vireo_conn *c, const char *method, const char *path,
     json_object_put(o);
     free(resp);
     return NULL;
+}
+
+int vr_client_call_into(vireo_conn *c, const char *method, const char *path, const char *body,
+                        const char *content_type, const vr_wire_schema *s, void *out)
+{
+    json_object *o = vr_client_json(c, method, path, body, content_type);
+    if (!o)
+        return -1;
+    if (out)
+        vr_wire_from_json(s, o, out);
+    json_object_put(o);
+    return 0;
+}
+
+int vr_client_get_objects(vireo_conn *c, const char *path, const char *key, const vr_wire_schema *s,
+                          void **out, size_t *n)
+{
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL), *arr = NULL;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, key, &arr);
+    *out = vr_wire_array_from_json(s, arr, n);
+    json_object_put(o);
+    return 0;
 }
 
 const char *vr_client_str(json_object *o, const char *key)

@@ -71,14 +71,21 @@ int vireo_domain_pm_wakeup(vireo_conn *c, const char *key)
     return call(c, "POST", key, "pm-wakeup", NULL, NULL);
 }
 
-char *vireo_domain_hostname(vireo_conn *c, const char *key)
+/* GET /v1/domains/KEY/WHAT's "return": a string's text, or with `json`
+ * any value as compact JSON (free()); NULL with the error set. */
+static char *get_return(vireo_conn *c, const char *key, const char *what, bool json)
 {
     json_object *r = NULL;
-    if (call(c, "GET", key, "hostname", NULL, &r) < 0)
+    if (call(c, "GET", key, what, NULL, &r) < 0)
         return NULL;
-    char *name = vr_strdup(json_object_get_string(r));
+    char *s = vr_strdup(json ? json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN) : json_object_get_string(r));
     json_object_put(r);
-    return name;
+    return s;
+}
+
+char *vireo_domain_hostname(vireo_conn *c, const char *key)
+{
+    return get_return(c, key, "hostname", false);
 }
 
 int vireo_domain_guest_info(vireo_conn *c, const char *key, unsigned kinds, vireo_guest_field **out, size_t *n)
@@ -234,22 +241,12 @@ int vireo_domain_job_abort(vireo_conn *c, const char *key)
 
 char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key)
 {
-    json_object *r = NULL;
-    if (call(c, "GET", key, "vcpuinfo", NULL, &r) < 0)
-        return NULL;
-    char *s = vr_strdup(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
-    json_object_put(r);
-    return s;
+    return get_return(c, key, "vcpuinfo", true);
 }
 
 char *vireo_domain_iothread_info_json(vireo_conn *c, const char *key, unsigned flags)
 {
-    json_object *r = NULL;
-    if (call(c, "GET", key, flags & VIREO_AFFECT_CONFIG ? "iothreadinfo?config=1" : "iothreadinfo", NULL, &r) < 0)
-        return NULL;
-    char *s = vr_strdup(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
-    json_object_put(r);
-    return s;
+    return get_return(c, key, flags & VIREO_AFFECT_CONFIG ? "iothreadinfo?config=1" : "iothreadinfo", true);
 }
 
 static json_object *pin_body(const char *cpulist, unsigned flags)

@@ -7,11 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-static void job_from(json_object *o, vireo_job *j)
-{
-    vr_wire_from_json(&vr_wire_job, o, j);
-}
-
 void vireo_job_clear(vireo_job *j)
 {
     vr_wire_clear(&vr_wire_job, j);
@@ -24,30 +19,15 @@ void vireo_job_list_free(vireo_job *list, size_t n)
 
 int vireo_job_list(vireo_conn *c, vireo_job **out, size_t *n)
 {
-    json_object *o = vr_client_json(c, "GET", "/v1/jobs", NULL, NULL), *arr = NULL;
-    if (!o)
-        return -1;
-    json_object_object_get_ex(o, "jobs", &arr);
-    size_t len = arr ? json_object_array_length(arr) : 0;
-    *out = vr_calloc(len ? len : 1, sizeof(**out));
-    for (size_t i = 0; i < len; i++)
-        job_from(json_object_array_get_idx(arr, i), &(*out)[i]);
-    *n = len;
-    json_object_put(o);
-    return 0;
+    return vr_client_get_objects(c, "/v1/jobs", "jobs", &vr_wire_job, (void **)out, n);
 }
 
 static int job_call(vireo_conn *c, const char *method, int id, vireo_job *out)
 {
     char *path = vr_asprintf("/v1/jobs/%d", id);
-    json_object *o = vr_client_json(c, method, path, NULL, NULL);
+    int rc = vr_client_call_into(c, method, path, NULL, NULL, &vr_wire_job, out);
     free(path);
-    if (!o)
-        return -1;
-    if (out)
-        job_from(o, out);
-    json_object_put(o);
-    return 0;
+    return rc;
 }
 
 int vireo_job_get(vireo_conn *c, int id, vireo_job *out) { return job_call(c, "GET", id, out); }

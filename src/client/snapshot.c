@@ -6,11 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void snap_from(json_object *o, vireo_snapshot *s)
-{
-    vr_wire_from_json(&vr_wire_snapshot, o, s);
-}
-
 void vireo_snapshot_clear(vireo_snapshot *s)
 {
     vr_wire_clear(&vr_wire_snapshot, s);
@@ -39,31 +34,17 @@ static char *snap_path(vireo_conn *c, const char *domain, const char *name, cons
 
 static int call(vireo_conn *c, const char *method, char *path, const char *body, vireo_snapshot *out)
 {
-    json_object *o = vr_client_json(c, method, path, body, body ? "application/json" : NULL);
+    int rc = vr_client_call_into(c, method, path, body, body ? "application/json" : NULL, &vr_wire_snapshot, out);
     free(path);
-    if (!o)
-        return -1;
-    if (out)
-        snap_from(o, out);
-    json_object_put(o);
-    return 0;
+    return rc;
 }
 
 int vireo_snapshot_list(vireo_conn *c, const char *domain, vireo_snapshot **out, size_t *n)
 {
     char *path = snap_path(c, domain, NULL, NULL);
-    json_object *o = vr_client_json(c, "GET", path, NULL, NULL), *arr = NULL;
+    int rc = vr_client_get_objects(c, path, "snapshots", &vr_wire_snapshot, (void **)out, n);
     free(path);
-    if (!o)
-        return -1;
-    json_object_object_get_ex(o, "snapshots", &arr);
-    size_t len = arr ? json_object_array_length(arr) : 0;
-    *out = vr_calloc(len ? len : 1, sizeof(**out));
-    for (size_t i = 0; i < len; i++)
-        snap_from(json_object_array_get_idx(arr, i), &(*out)[i]);
-    *n = len;
-    json_object_put(o);
-    return 0;
+    return rc;
 }
 
 int vireo_snapshot_get(vireo_conn *c, const char *domain, const char *name, vireo_snapshot *out)

@@ -4,6 +4,7 @@
  * one JSON line with the verdict; a download reads one JSON line with
  * the length, then that many bytes. */
 #include "client/client.h"
+#include "common/file.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define CHUNK (256 * 1024)
@@ -24,63 +24,15 @@ static ssize_t read_some(int fd, char *buf, size_t n)
     return r;
 }
 
-static int write_all(int fd, const char *buf, size_t n, bool sock)
-{
-    while (n) {
-        ssize_t w = sock ? send(fd, buf, n, MSG_NOSIGNAL) : write(fd, buf, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        buf += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static void set_error_json(vireo_conn *c, const char *text, const char *fallback)
-{
-    json_object *o = json_tokener_parse(text), *err = NULL, *msg = NULL, *code = NULL;
-    if (o && json_object_object_get_ex(o, "error", &err)) {
-        json_object_object_get_ex(err, "message", &msg);
-        json_object_object_get_ex(err, "code", &code);
-    }
-    vr_client_set_error(c, code ? json_object_get_string(code) : "failed", "%s",
-                        msg ? json_object_get_string(msg) : fallback);
-    json_object_put(o);
-}
-
 /* Open the upgraded connection; *rest gets bytes read past the 101. */
 static int open_upgrade(vireo_conn *c, const char *method, const char *path, vr_strbuf *rest)
 {
-    vr_strbuf head;
-    size_t body;
-    int status;
-    int fd = vr_client_upgrade(c, method, path, "Content-Length: 0\r\n", "the connection for", &head, &body,
-                               &status);
-    if (fd < 0)
-        return -1;
-    if (status != 101) {
-        /* An error answer: read its JSON body to the end. */
-        char buf[4096];
-        vr_strbuf text = {0};
-        vr_strbuf_addn(&text, head.s + body, head.len - body);
-        json_object *o;
-        while (!(o = json_tokener_parse(text.s ? text.s : ""))) {
-            ssize_t r = read_some(fd, buf, sizeof(buf));
-            if (r <= 0)
-                break;
-            vr_strbuf_addn(&text, buf, (size_t)r);
-        }
-        json_object_put(o);
-        set_error_json(c, text.s ? text.s : "", "vireod refused the transfer");
-        vr_strbuf_free(&text);
-        vr_strbuf_free(&head);
-        close(fd);
-        return -1;
+    vr_strbuf first;
+    int fd = vr_client_upgrade(c, method, path, "Content-Length: 0\r\n", "the connection for", &first);
+    if (fd >= 0) {
+        vr_strbuf_addn(rest, first.s ? first.s : "", first.len);
+        vr_strbuf_free(&first);
     }
-    vr_strbuf_addn(rest, head.s + body, head.len - body);
-    vr_strbuf_free(&head);
     return fd;
 }
 
@@ -137,7 +89,7 @@ int vireo_vol_upload(vireo_conn *c, const char *pool, const char *name, int fd,
             rc = -1;
             break;
         }
-        if (write_all(s, buf, (size_t)r, true) < 0)
+        if (vr_write_all(s, buf, (size_t)r, true) < 0)
             break; /* the daemon's verdict says why */
         sent += (unsigned long long)r;
         if (progress)
@@ -148,7 +100,10 @@ int vireo_vol_upload(vireo_conn *c, const char *pool, const char *name, int fd,
         char *line = read_line(s, &rest);
         json_object *o = line ? json_tokener_parse(line) : NULL, *ok = NULL;
         if (!o || !json_object_object_get_ex(o, "ok", &ok)) {
-            set_error_json(c, line ? line : "", "vireod closed the upload without an answer");
+            if (line)
+                vr_client_error_from_body(c, 500, line);
+            else
+                vr_client_set_error(c, "failed", "vireod closed the upload without an answer");
             rc = -1;
         }
         json_object_put(o);
@@ -187,7 +142,7 @@ int vireo_vol_download(vireo_conn *c, const char *pool, const char *name, int fd
         progress(0, length, opaque);
     if (rest.len) {
         size_t n = rest.len > length ? (size_t)length : rest.len;
-        rc = write_all(fd, rest.s, n, false);
+        rc = vr_write_all(fd, rest.s, n, false);
         got = n;
     }
     char *buf = vr_malloc(CHUNK);
@@ -195,7 +150,7 @@ int vireo_vol_download(vireo_conn *c, const char *pool, const char *name, int fd
         ssize_t r = read_some(s, buf, length - got < CHUNK ? (size_t)(length - got) : CHUNK);
         if (r <= 0)
             break;
-        if (write_all(fd, buf, (size_t)r, false) < 0) {
+        if (vr_write_all(fd, buf, (size_t)r, false) < 0) {
             rc = -1;
             vr_client_set_error(c, "failed", "cannot write the download: %s", strerror(errno));
             break;

@@ -23,15 +23,10 @@
 
 static bool answers(const char *path)
 {
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(sa.sun_path))
-        return false;
-    strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+    int fd = vr_client_dial(path);
     if (fd >= 0)
         close(fd);
-    return ok;
+    return fd >= 0;
 }
 
 static void sleep_ms(long ms)

@@ -4,10 +4,13 @@
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <libgen.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -76,6 +79,10 @@ static void become(const vr_child_spec *s, char **env, int in, int out, int err)
     for (int fd = 3; fd < 1024; fd++)
         if (!kept(s, fd))
             close(fd);
+    /* The passed ones survive the exec even when made close-on-exec (as
+     * the daemon's own copies may well be: no other child inherits them). */
+    for (size_t i = 0; i < s->n_keep_fds; i++)
+        fcntl(s->keep_fds[i], F_SETFD, 0);
     if (s->new_netns && unshare(CLONE_NEWNET) < 0) {
         static const char msg[] = "vireod: cannot make a network namespace for the child\n";
         (void)!write(2, msg, sizeof(msg) - 1);
@@ -503,4 +510,21 @@ vr_child *vr_child_start(struct event_base *base, const vr_child_spec *s, vr_chi
         evtimer_add(c->timer, &tv);
     }
     return c;
+}
+
+char *vr_child_helper_path(const char *name, const char *env)
+{
+    const char *set = env ? getenv(env) : NULL;
+    if (set && *set)
+        return vr_strdup(set);
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = 0;
+        char *beside = vr_asprintf("%s/%s", dirname(self), name);
+        if (access(beside, X_OK) == 0)
+            return beside;
+        free(beside);
+    }
+    return vr_asprintf("%s/vireo/%s", VIREO_LIBEXECDIR, name);
 }

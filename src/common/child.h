@@ -32,7 +32,7 @@ typedef struct {
     char *const *env;        /* NULL-terminated "NAME=VALUE" set on top of the daemon's; or NULL */
     bool c_locale;           /* LC_ALL=C: a tool whose messages are passed on to users verbatim
                                 speaks English whatever the daemon's locale */
-    const int *keep_fds;     /* passed under their own numbers (made without CLOEXEC) */
+    const int *keep_fds;     /* passed under their own numbers (close-on-exec or not) */
     size_t n_keep_fds;
     uid_t uid;               /* not 0: drop to uid/gid, supplementary groups cleared */
     gid_t gid;
@@ -93,3 +93,8 @@ vr_child *vr_child_start(struct event_base *base, const vr_child_spec *spec, vr_
 pid_t vr_child_pid(const vr_child *c);
 /* Signal it (before `done`, its pid is still its own). */
 int vr_child_kill(vr_child *c, int sig);
+
+/* A program of Vireo's own that the daemon runs (vireo-image-helper,
+ * vireo-serial-logger): $ENV when set, else beside the running
+ * executable (the build tree), else in LIBEXECDIR/vireo. Malloc'ed. */
+char *vr_child_helper_path(const char *name, const char *env);

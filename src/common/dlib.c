@@ -3,6 +3,7 @@
 #include "common/util.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 static void close_all(void **handles, size_t n)
@@ -41,4 +42,22 @@ bool vr_dlib_open(const char *const *sonames, size_t n_sonames, const vr_dlib_sy
         *syms[s].slot = addr;
     }
     return true;
+}
+
+/* One lock for every table: a library is opened once per process, and
+ * the rare first callers of two tables at once wait a few ms. */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool vr_dlib_load(vr_dlib *lib, char **err)
+{
+    pthread_mutex_lock(&load_lock);
+    if (!lib->state)
+        lib->state = vr_dlib_open(lib->sonames, lib->n_sonames, lib->syms, lib->n_syms, lib->package, &lib->error)
+                         ? 1
+                         : -1;
+    bool ok = lib->state > 0;
+    if (!ok)
+        vr_set_error(err, "%s", lib->error);
+    pthread_mutex_unlock(&load_lock);
+    return ok;
 }

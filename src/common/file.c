@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,17 +56,17 @@ char *vr_file_last_line(const char *path, const char *fallback)
     return out;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int vr_write_all(int fd, const void *buf, size_t n, bool sock)
 {
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -errno;
-        }
-        data += w;
-        len -= (size_t)w;
+    const char *p = buf;
+    while (n) {
+        ssize_t w = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? -1 : (errno = EIO, -1);
+        p += w;
+        n -= (size_t)w;
     }
     return 0;
 }
@@ -79,7 +80,7 @@ int vr_file_write_atomic(const char *path, const char *data, size_t len, mode_t 
         free(tmp);
         return e;
     }
-    int rc = write_all(fd, data, len);
+    int rc = vr_write_all(fd, data, len, false) < 0 ? -errno : 0;
     if (rc == 0 && fchmod(fd, mode) < 0)
         rc = -errno;
     if (rc == 0 && fsync(fd) < 0)

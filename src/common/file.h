@@ -16,6 +16,10 @@ char *vr_file_last_line(const char *path, const char *fallback);
 /* Write atomically: a temp file in the same directory, fsync, rename,
  * fsync of the directory. A crash at any moment leaves either the old
  * or the new content, never a mix. Returns 0 or -errno. */
+/* All n bytes to fd, through short writes and EINTR; on a socket (sock)
+ * with send() and no SIGPIPE. 0, or -1 with errno. */
+int vr_write_all(int fd, const void *buf, size_t n, bool sock);
+
 int vr_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 
 /* A copy of a small file (a UEFI variable store), written atomically

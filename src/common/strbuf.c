@@ -39,6 +39,20 @@ void vr_strbuf_addf(vr_strbuf *b, const char *fmt, ...)
     free(s);
 }
 
+void vr_strbuf_add_uri(vr_strbuf *b, const char *s, const char *keep)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p) || strchr(keep, *p)) {
+            vr_strbuf_addn(b, (const char *)p, 1);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            vr_strbuf_addn(b, e, 3);
+        }
+    }
+}
+
 char *vr_strbuf_take(vr_strbuf *b)
 {
     char *s = b->s ? b->s : vr_strdup("");

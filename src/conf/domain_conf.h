@@ -36,12 +36,20 @@ typedef enum {
     VR_ADDR_ISA,           /* iobase, irq (libvirt writes one for <panic model='isa'>) */
 } vr_addr_type;
 
+/* A user alias's longest name (ua- and [A-Za-z0-9_-], as libvirt's). */
+#define VR_ALIAS_MAX 64
+
+/* Where a device sits, and the name its user gave it: libvirt's device
+ * info. `alias` is a user alias (<alias name='ua-...'/>, kept in the
+ * definition as libvirt keeps it; "" = none): it stays when the address
+ * is assigned. */
 typedef struct {
     vr_addr_type type;
     unsigned domain, bus, slot, function;
     bool multifunction;
     unsigned controller, target, unit, port;
     unsigned iobase, irq; /* isa; 0 = not given */
+    char alias[VR_ALIAS_MAX];
 } vr_address;
 
 #include "conf/domain_tune.h"

@@ -17,8 +17,12 @@
 #define prop vr_xml_new_prop
 #define propf vr_xml_new_propf
 
+/* A device's user alias (kept in the definition, as libvirt keeps ua-
+ * aliases) and its address. */
 static void format_address(xmlNode *parent, const vr_address *a)
 {
+    if (a->alias[0])
+        prop(child(parent, "alias"), "name", a->alias);
     if (a->type == VR_ADDR_NONE)
         return;
     xmlNode *n = child(parent, "address");

@@ -74,7 +74,7 @@ int vr_parse_filesystem(vr_parse_state *st, const xmlNode *n)
             rc = dir_attr(st, c, &fs->tag);
         else if (vr_xml_is(c, "readonly"))
             rc = vr_parse_flag(st, c, &fs->readonly);
-        else if (vr_xml_is(c, "address"))
+        else if (vr_parse_is_devinfo(c))
             rc = vr_parse_address(st, c, &fs->addr);
         else
             rc = vr_xml_unsupported(c, st->err);

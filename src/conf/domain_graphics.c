@@ -262,7 +262,7 @@ int vr_parse_sound(vr_parse_state *st, const xmlNode *n)
             if (rc == 0)
                 return vr_xml_error(c, st->err, "<audio> of a <sound> needs an id");
             s->audio_id = (unsigned)v;
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             if (vr_parse_address(st, c, &s->addr) < 0)
                 return -1;
         } else {

@@ -27,7 +27,9 @@ int vr_parse_flag(vr_parse_state *st, const xmlNode *n, bool *out);
 int vr_parse_devices(vr_parse_state *st, const xmlNode *n);
 /* An element read whole and kept, refused at start with `reason`. */
 int vr_parse_kept(vr_parse_state *st, const xmlNode *n, const char *reason);
-/* <address> of a device, any type libvirt writes for x86. */
+/* <address> of a device, any type libvirt writes for x86, or its user
+ * <alias> (vr_parse_is_devinfo: the children this takes). */
+bool vr_parse_is_devinfo(const xmlNode *n);
 int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a);
 /* The children of a device that has only an <address>. */
 int vr_parse_address_only(vr_parse_state *st, const xmlNode *n, vr_address *a);

@@ -23,9 +23,38 @@ static bool valid_ifname(const char *s)
     return true;
 }
 
+/* <alias name='ua-NAME'/>: a user alias, kept (libvirt's rule: ua- and
+ * then letters, digits, '_' and '-'). Auto aliases are gone already
+ * (strip_aliases). */
+static int parse_alias(vr_parse_state *st, const xmlNode *n, vr_address *a)
+{
+    if (a->alias[0])
+        return vr_parse_duplicate(n, st->err);
+    if (vr_xml_check_attrs(n, ATTRS("name"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
+        return -1;
+    char *name = vr_xml_attr(n, "name");
+    size_t len = name ? strlen(name) : 0;
+    bool ok = len > 3 && len < VR_ALIAS_MAX && vr_str_starts(name, "ua-");
+    for (size_t i = 3; ok && i < len; i++)
+        ok = isalnum((unsigned char)name[i]) || name[i] == '_' || name[i] == '-';
+    if (!ok) {
+        vr_xml_error(n, st->err, "<alias name='%s'>: a user alias is ua- and then letters, digits, '_' or '-' "
+                     "(at most %d characters)", name ? name : "", VR_ALIAS_MAX - 1);
+        free(name);
+        return -1;
+    }
+    memcpy(a->alias, name, len + 1);
+    free(name);
+    return 0;
+}
+
+bool vr_parse_is_devinfo(const xmlNode *n) { return vr_xml_is(n, "address") || vr_xml_is(n, "alias"); }
+
 int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
 {
     static const char *const types[] = {"pci", "drive", "virtio-serial", "usb", "isa", NULL};
+    if (vr_xml_is(n, "alias"))
+        return parse_alias(st, n, a);
     if (a->type != VR_ADDR_NONE)
         return vr_parse_duplicate(n, st->err);
     int t;
@@ -115,7 +144,7 @@ int vr_parse_address(vr_parse_state *st, const xmlNode *n, vr_address *a)
 int vr_parse_address_only(vr_parse_state *st, const xmlNode *n, vr_address *a)
 {
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (!vr_xml_is(c, "address"))
+        if (!vr_parse_is_devinfo(c))
             return vr_xml_unsupported(c, st->err);
         if (vr_parse_address(st, c, a) < 0)
             return -1;
@@ -403,7 +432,7 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
                        QEMU reads the chain from the image itself */
         else if (vr_xml_is(c, "boot"))
             rc = parse_boot_order(st, c, &d->boot_order);
-        else if (vr_xml_is(c, "address"))
+        else if (vr_parse_is_devinfo(c))
             rc = vr_parse_address(st, c, &d->addr);
         else
             rc = vr_xml_unsupported(c, st->err);
@@ -549,7 +578,7 @@ static int parse_controller(vr_parse_state *st, const xmlNode *n)
         return vr_xml_error(n, st->err, "<controller type='pci'> needs a model");
     bool have_model = false, have_target = false;
     for (xmlNode *k = vr_xml_first(n); k; k = vr_xml_next(k)) {
-        if (vr_xml_is(k, "address")) {
+        if (vr_parse_is_devinfo(k)) {
             rc = vr_parse_address(st, k, &c->addr);
         } else if (vr_xml_is(k, "model") && c->model &&
                    (strcmp(c->model, "pcie-root-port") == 0 ||
@@ -713,7 +742,7 @@ static int parse_interface(vr_parse_state *st, const xmlNode *n)
             rc = vr_parse_bandwidth(st, c, in);
         } else if (vr_xml_is(c, "boot")) {
             rc = parse_boot_order(st, c, &in->boot_order);
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             rc = vr_parse_address(st, c, &in->addr);
         } else {
             rc = vr_xml_unsupported(c, st->err);
@@ -823,7 +852,7 @@ static int parse_console(vr_parse_state *st, const xmlNode *n)
                 con->target = (vr_console_target)i;
             if (vr_xml_attr_uint(c, "port", 0, 30, &port, st->err) < 0)
                 return -1;
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             if (vr_parse_address(st, c, &con->addr) < 0)
                 return -1;
         } else {
@@ -895,7 +924,7 @@ static int parse_channel(vr_parse_state *st, const xmlNode *n)
                 return vr_xml_error(c, st->err, "<target> of a channel needs name='"
                                     VR_GUEST_AGENT_NAME "'");
             ch->target_name = vr_strdup(want);
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             if (vr_parse_address(st, c, &ch->addr) < 0)
                 return -1;
         } else {
@@ -1003,7 +1032,7 @@ static int parse_video(vr_parse_state *st, const xmlNode *n)
         if (vr_xml_is(c, "model")) {
             rc = have_model ? vr_parse_duplicate(c, st->err) : parse_video_model(st, c, v);
             have_model = true;
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             rc = vr_parse_address(st, c, &v->addr);
         } else {
             rc = vr_xml_unsupported(c, st->err);
@@ -1042,7 +1071,7 @@ static int parse_memballoon(vr_parse_state *st, const xmlNode *n)
             if (rc == 0)
                 return vr_xml_error(c, st->err, "<stats> needs a period (seconds)");
             m->stats_period = (unsigned)v;
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             if (vr_parse_address(st, c, &m->addr) < 0)
                 return -1;
         } else {
@@ -1118,7 +1147,7 @@ static int parse_rng(vr_parse_state *st, const xmlNode *n)
             if (strcmp(path, "/dev/urandom") != 0 && strcmp(path, "/dev/random") != 0)
                 return vr_xml_error(c, st->err, "<backend>%s</backend> is not supported by Vireo "
                                     "(supported: /dev/urandom, /dev/random)", path);
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             if (vr_parse_address(st, c, &r->addr) < 0)
                 return -1;
         } else if (vr_xml_is(c, "rate")) {
@@ -1191,28 +1220,53 @@ static const struct {
 };
 
 /* <alias name=...> is libvirt's name for a device of a running domain,
- * output only: dropped on input as libvirt drops it, but for a DIMM's. A user alias
- * (ua-...) libvirt keeps, and Vireo has nowhere to keep it, so it is
- * refused rather than lost. The tree is the parser's own copy. */
-static int strip_aliases(vr_parse_state *st, xmlNode *dev)
+ * output only: dropped on input as libvirt drops it, but for a DIMM's
+ * dimmN (QEMU's id of it: domain_memdev.c) and a user alias (ua-...),
+ * which libvirt keeps in the definition: kept on the devices that carry
+ * an address (vr_parse_address reads it), refused on the others rather
+ * than lost. The tree is the parser's own copy. */
+static int strip_aliases(vr_parse_state *st, xmlNode *dev, char ***seen, size_t *n_seen)
 {
+    static const char *const keep_user[] = {"disk",    "controller", "interface",  "console", "channel",
+                                            "input",   "video",      "memballoon", "rng",     "sound",
+                                            "redirdev", "filesystem", "vsock",      "shmem",   "watchdog",
+                                            "panic"};
     if (vr_xml_is(dev, "memory"))
-        return 0; /* a DIMM's dimmN is QEMU's id of it: kept (domain_memdev.c) */
+        return 0;
+    bool keeps = false;
+    for (size_t i = 0; i < VR_ARRAY_LEN(keep_user) && !keeps; i++)
+        keeps = vr_xml_is(dev, keep_user[i]);
     xmlNode *c = vr_xml_first(dev);
     while (c) {
         xmlNode *next = vr_xml_next(c);
         if (vr_xml_is(c, "alias")) {
             char *name = vr_xml_attr(c, "name");
             bool user = name && vr_str_starts(name, "ua-");
-            if (user) {
-                vr_xml_error(c, st->err, "<alias name='%s'>: user aliases are not kept by Vireo; "
-                             "leave the alias out", name);
+            if (user && !keeps) {
+                vr_xml_error(c, st->err, "<alias name='%s'>: Vireo keeps user aliases on devices with an "
+                             "address (disk, interface, controller, ...), not on <%s>; leave the alias out",
+                             name, (const char *)dev->name);
                 free(name);
                 return -1;
             }
-            free(name);
-            xmlUnlinkNode(c);
-            xmlFreeNode(c);
+            for (size_t i = 0; user && i < *n_seen; i++) {
+                if (strcmp((*seen)[i], name) == 0) {
+                    vr_xml_error(c, st->err, "<alias name='%s'> is given to two devices; a user alias names "
+                                 "one device", name);
+                    free(name);
+                    return -1;
+                }
+            }
+            if (user) {
+                *seen = vr_realloc(*seen, (*n_seen + 1) * sizeof(**seen));
+                (*seen)[(*n_seen)++] = name;
+            } else {
+                free(name);
+            }
+            if (!user) {
+                xmlUnlinkNode(c);
+                xmlFreeNode(c);
+            }
         }
         c = next;
     }
@@ -1223,18 +1277,23 @@ int vr_parse_devices(vr_parse_state *st, const xmlNode *n)
 {
     if (vr_xml_check_attrs(n, NO_ATTRS, st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
         return -1;
-    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (strip_aliases(st, c) < 0)
-            return -1;
+    char **seen = NULL; /* the user aliases so far: one device each */
+    size_t n_seen = 0;
+    int rc = 0;
+    for (xmlNode *c = vr_xml_first(n); c && rc == 0; c = vr_xml_next(c)) {
+        if (strip_aliases(st, c, &seen, &n_seen) < 0) {
+            rc = -1;
+            break;
+        }
         vr_parse_fn fn = NULL;
         for (size_t i = 0; i < VR_ARRAY_LEN(device_parsers) && !fn; i++)
             if (vr_xml_is(c, device_parsers[i].name))
                 fn = device_parsers[i].fn;
-        if (!fn)
-            return vr_xml_unsupported(c, st->err);
-        if (fn(st, c) < 0)
-            return -1;
+        rc = !fn ? vr_xml_unsupported(c, st->err) : fn(st, c);
     }
-    return 0;
+    for (size_t i = 0; i < n_seen; i++)
+        free(seen[i]);
+    free(seen);
+    return rc < 0 ? -1 : 0;
 }
 

@@ -18,6 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A PCI address assigned: the device's user alias stays. */
+static void set_pci(vr_address *a, unsigned bus, unsigned slot, unsigned fn)
+{
+    a->type = VR_ADDR_PCI;
+    a->domain = 0;
+    a->bus = bus;
+    a->slot = slot;
+    a->function = fn;
+    a->multifunction = false;
+    a->controller = a->target = a->unit = a->port = a->iobase = a->irq = 0;
+}
+
 typedef enum { BUS_ROOT, BUS_ROOT_PORT, BUS_BRIDGE } bus_kind;
 
 typedef struct {
@@ -128,7 +140,7 @@ static int builtin_addr(pci_state *st, vr_controller_def *c, bool *builtin)
     *builtin = true;
     vr_address *a = &c->addr;
     if (a->type == VR_ADDR_NONE) {
-        *a = (vr_address){.type = VR_ADDR_PCI, .slot = slot, .function = fn};
+        set_pci(a, 0, slot, fn);
         return 0;
     }
     if (a->bus != 0 || a->slot != slot || a->function != fn)
@@ -229,7 +241,7 @@ static int check_given(pci_state *st, pci_dev *d)
 
 static void place(pci_state *st, pci_dev *d, unsigned bus, unsigned slot, unsigned fn)
 {
-    *d->addr = (vr_address){.type = VR_ADDR_PCI, .bus = bus, .slot = slot, .function = fn};
+    set_pci(d->addr, bus, slot, fn);
     take(st->bus[bus], slot, fn, d->what, d->line);
 }
 

@@ -67,7 +67,7 @@ int vr_parse_shmem(vr_parse_state *st, const xmlNode *n)
         } else if (vr_xml_is(c, "size") && !have_size) {
             have_size = true;
             rc = parse_size(st, c, s);
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             rc = vr_parse_address(st, c, &s->addr);
         } else {
             rc = vr_xml_unsupported(c, st->err);

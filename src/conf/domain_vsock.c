@@ -37,7 +37,7 @@ int vr_parse_vsock(vr_parse_state *st, const xmlNode *n)
             v->cid = ra ? (unsigned)cid : 0;
             if (!v->auto_cid && !v->cid)
                 return vr_xml_error(c, st->err, "<cid auto='no'> needs an address (3 or more)");
-        } else if (vr_xml_is(c, "address")) {
+        } else if (vr_parse_is_devinfo(c)) {
             rc = vr_parse_address(st, c, &v->addr);
             if (rc < 0)
                 return -1;

@@ -210,7 +210,7 @@ static void first_step(evutil_socket_t fd, short what, void *arg)
         r->checkpoint = NULL;
         if (r->progress)
             r->progress(0, "copying the running domain's disks (domjobinfo shows the progress)", r->opaque);
-        vr_core_backup_begin(dom, def, cp, live_started, live_ended, r);
+        vr_core_backup_begin(dom, def, cp, r->dir, live_started, live_ended, r);
     } else {
         next_copy(r);
     }

@@ -112,9 +112,59 @@ typedef struct {
     vr_checkpoint_done_fn cb;
     void *opaque;
     bool frozen;   /* the guest agent froze the file systems: thaw before answering */
-    vr_err code;   /* the bitmaps' outcome, kept while the thaw runs */
+    bool redefine; /* the bitmaps were the images' already: a failure leaves them */
+    vr_err code;   /* the bitmaps' outcome, kept while the thaw runs; the failure while they go again */
     char *err;
 } create_ctx;
+
+static void create_answer(create_ctx *c, vr_err code, const char *err)
+{
+    c->cb(code, err, code == VR_OK ? c->def->name : NULL, c->opaque);
+    vr_checkpoint_def_free(c->def);
+    free(c->domain);
+    free(c->err);
+    free(c);
+}
+
+/* The bitmaps are gone again (or could not go): the failure is told. */
+static void bitmaps_undone(vr_err code, const char *err, void *opaque)
+{
+    create_ctx *c = opaque;
+    char *m = code ? vr_asprintf("%s; its bitmaps could not be removed either (checkpoint-create --redefine of the "
+                                 "same name, then checkpoint-delete, removes them): %s", c->err, err)
+                   : NULL;
+    if (!code)
+        vr_log_info("checkpoint %s of %s failed after its bitmaps were made: they are removed again", c->def->name,
+                    c->domain);
+    create_answer(c, c->code, m ? m : c->err);
+    free(m);
+}
+
+static vr_err offline_ops(vr_domain *dom, const vr_bitmap_op *ops, size_t n, char **err);
+
+/* The checkpoint failed after its bitmaps were made (the thaw refused,
+ * the agent gone, the metadata not written): they go again, so no image
+ * keeps a bitmap that no checkpoint names. */
+static void undo_bitmaps(create_ctx *c, vr_domain *dom, vr_err code, const char *err)
+{
+    char *why = vr_strdup(err);
+    free(c->err);
+    c->err = why;
+    c->code = code;
+    size_t n = 0;
+    vr_bitmap_op *ops = vr_core_checkpoint_adds(c->def, &n);
+    for (size_t i = 0; i < n; i++)
+        ops[i].kind = VR_BITMAP_REMOVE;
+    if (dom->state == VR_DOM_SHUTOFF && !dom->starting) {
+        char *uerr = NULL;
+        vr_err ucode = offline_ops(dom, ops, n, &uerr);
+        bitmaps_undone(ucode, uerr, c);
+        free(uerr);
+    } else {
+        vr_qemu_bitmap_transaction(dom, ops, n, bitmaps_undone, c);
+    }
+    free(ops);
+}
 
 static void created(vr_err code, const char *err, void *opaque)
 {
@@ -125,28 +175,38 @@ static void created(vr_err code, const char *err, void *opaque)
         code = VR_ERR_NOT_FOUND;
         err = "the domain is gone";
     } else if (code == VR_OK && (code = vr_qemu_checkpoint_save(dom, c->def, &serr)) != VR_OK) {
+        if (!c->redefine) {
+            undo_bitmaps(c, dom, code, serr);
+            free(serr);
+            return;
+        }
         err = serr;
     }
-    c->cb(code, err, code == VR_OK ? c->def->name : NULL, c->opaque);
+    create_answer(c, code, err);
     free(serr);
-    vr_checkpoint_def_free(c->def);
-    free(c->domain);
-    free(c->err);
-    free(c);
 }
 
 /* --quiesce: guest-fsfreeze-freeze, the bitmaps, guest-fsfreeze-thaw
- * (whatever the bitmaps' outcome), then the answer. */
+ * (whatever the bitmaps' outcome), then the answer. A thaw that fails
+ * fails the checkpoint: its bitmaps go again. */
 static void on_thawed(json_object *ret, const char *err, void *opaque)
 {
     (void)ret;
     create_ctx *c = opaque;
-    if (err && c->code == VR_OK) {
-        c->code = VR_ERR_FAILED;
-        c->err = vr_asprintf("the checkpoint's bitmaps were made, but the guest agent could not thaw the guest's "
-                             "file systems: %s (vireo domfsthaw %s)", err, c->domain);
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->domain);
+    if (err && c->code == VR_OK && dom) {
+        char *m = vr_asprintf("--quiesce: the guest agent of domain '%s' could not thaw its file systems (%s): the "
+                              "checkpoint is not made, its bitmaps are removed; once its agent thaws again: vireo "
+                              "qemu-agent-command %s '{\"execute\":\"guest-fsfreeze-thaw\"}'", c->domain, err,
+                              c->domain);
+        undo_bitmaps(c, dom, VR_ERR_FAILED, m);
+        free(m);
+        return;
     }
-    created(c->code, c->err, c);
+    char *why = c->err;
+    c->err = NULL;
+    created(c->code, why, c);
+    free(why);
 }
 
 static void bitmaps_made(vr_err code, const char *err, void *opaque)
@@ -301,7 +361,7 @@ void vr_core_checkpoint_create(vr_domain *dom, const char *xml, const char *name
         if (code == VR_OK) {
             create_ctx *c = vr_calloc(1, sizeof(*c));
             *c = (create_ctx){.drv = dom->drv, .domain = vr_strdup(dom->def->name), .def = def, .cb = cb,
-                              .opaque = opaque};
+                              .opaque = opaque, .redefine = true};
             if (n) /* QEMU checks that the running disks hold them; `created` stores it */
                 vr_qemu_bitmap_transaction(dom, checks, n, created, c);
             else

@@ -4,13 +4,12 @@
 #include "conf/domain_template.h"
 #include "conf/names.h"
 #include "drivers/storage/storage_img.h"
+#include "common/child.h"
 #include "common/log.h"
 #include "common/util.h"
-#include "config.h"
 
 #include <errno.h>
 #include <libgen.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,25 +28,6 @@ struct vr_image_run {
     vr_image_done_fn done;
     void *opaque;
 };
-
-/* $VIREO_IMAGE_HELPER, else beside vireod (the build tree), else where
- * it is installed. */
-static char *helper_path(void)
-{
-    const char *env = getenv("VIREO_IMAGE_HELPER");
-    if (env && *env)
-        return vr_strdup(env);
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-        self[n] = 0;
-        char *beside = vr_asprintf("%s/vireo-image-helper", dirname(self));
-        if (access(beside, X_OK) == 0)
-            return beside;
-        free(beside);
-    }
-    return vr_strdup(VIREO_LIBEXECDIR "/vireo/vireo-image-helper");
-}
 
 static void run_free(vr_image_run *r)
 {
@@ -391,7 +371,8 @@ static vr_image_run *start(const vr_image_env *env, const vr_image_req *req, con
         return NULL;
     }
     json_object_put(spec);
-    char *helper = helper_path();
+    /* $VIREO_IMAGE_HELPER, else beside vireod (the build tree), else installed. */
+    char *helper = vr_child_helper_path("vireo-image-helper", "VIREO_IMAGE_HELPER");
     char *argv[] = {helper, r->spec_path, NULL};
     r->proc = vr_img_spawn_tool(vr_storage_base(env->storage), helper, argv, on_step, on_exit_helper, r, err);
     free(helper);

@@ -13,6 +13,7 @@
 #include "conf/uuid.h"
 #include "drivers/network/network_driver.h"
 #include "drivers/storage/storage_driver.h"
+#include "drivers/storage/storage_img.h"
 #include "install/install_kv.h"
 #include "install/install_plan.h"
 #include "wire/schemas.h"
@@ -57,9 +58,44 @@ struct vr_core_install {
     /* made, for a rollback */
     made_vol *made;
     size_t n_made;
+    /* making it */
+    size_t next_disk;          /* the next new volume */
+    vr_storage_copy *copy;     /* the copy under way */
+    unsigned n_copies, copies_done;
+    bool cancelled;
+    bool committed;            /* the definition is under way: no cancel */
+    vr_core_install_progress progress;
     vr_core_install_done done;
     void *opaque;
 };
+
+/* The installs under way, by name: a second install of a name is
+ * refused while the first one copies its disks (nothing is defined yet). */
+static char **running;
+static size_t n_running;
+
+static bool is_running(const char *name)
+{
+    for (size_t i = 0; i < n_running; i++)
+        if (strcmp(running[i], name) == 0)
+            return true;
+    return false;
+}
+
+static void running_del(const char *name)
+{
+    for (size_t i = 0; i < n_running; i++) {
+        if (strcmp(running[i], name) == 0) {
+            free(running[i]);
+            running[i] = running[--n_running];
+            break;
+        }
+    }
+    if (!n_running) {
+        free(running);
+        running = NULL;
+    }
+}
 
 /* The first error, one line; returns 1 (a failed step). */
 static int bad(vr_core_install *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -212,6 +248,86 @@ static const char *default_disk_bus(const vr_core_install *x)
     return vr_install_disk_bus(x->plan.os, x->plan.machine);
 }
 
+/* ---- --disk copy_from=: a new volume with an image's content ---- */
+
+static int copy_checks(vr_core_install *x, const char *spec, bool where, const char *size, const char *backing,
+                       bool cdrom)
+{
+    if (where)
+        return bad(x, "--disk %s: copy_from= makes a new volume; drop path=/vol= (pool= says where it goes)", spec);
+    if (size)
+        return bad(x, "--disk %s: the copy has its image's size; drop size= (vireo vol-resize grows it later)",
+                   spec);
+    if (backing)
+        return bad(x, "--disk %s: give copy_from= (a full copy) or backing_store= (an overlay), not both", spec);
+    if (cdrom)
+        return bad(x, "--disk %s: copy_from= makes a disk, not a CD-ROM", spec);
+    return VR_EXIT_OK;
+}
+
+/* The image to copy: an absolute path on the daemon's host or
+ * POOL/VOLUME; its format and size into d (format: the copy's, or NULL
+ * for the source's). */
+static int copy_source(vr_core_install *x, vr_idisk *d, const char *from, const char *format)
+{
+    vr_vol_info v = {0};
+    int rc = VR_EXIT_OK;
+    if (from[0] == '/') {
+        struct stat st;
+        if (stat(from, &st) < 0 || access(from, R_OK) < 0)
+            return bad(x, "--disk copy_from=%s: %s (the image must be on the daemon's host)", from, strerror(errno));
+        if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+            return bad(x, "--disk copy_from=%s: not an image file or a block device", from);
+        char *ierr = NULL;
+        json_object *info = vr_img_info(from, &ierr), *vs = NULL, *fmt = NULL;
+        if (!info) {
+            rc = bad(x, "--disk copy_from=%s: %s", from, ierr);
+            free(ierr);
+            return rc;
+        }
+        json_object_object_get_ex(info, "virtual-size", &vs);
+        json_object_object_get_ex(info, "format", &fmt);
+        d->copy_from = vr_strdup(from);
+        d->copy_format = vr_strdup(fmt && strcmp(json_object_get_string(fmt), "qcow2") == 0 ? "qcow2" : "raw");
+        d->bytes = vs ? (unsigned long long)json_object_get_int64(vs) : (unsigned long long)st.st_size;
+        json_object_put(info);
+    } else {
+        char *pool = NULL, *name = NULL;
+        rc = volume_spec(x, "--disk copy_from=", from, &pool, &name);
+        if (!rc)
+            rc = vol_get(x, pool, name, &v);
+        if (!rc && !v.path)
+            rc = bad(x, "--disk copy_from=%s: volume '%s' of pool '%s' is not a file here; copy it into a dir "
+                        "pool first (vireo vol-create-from)", from, name, pool);
+        free(pool), free(name);
+        if (rc) {
+            vr_vol_info_clear(&v);
+            return rc;
+        }
+        d->copy_from = vr_strdup(v.path);
+        d->copy_format = vr_strdup(v.format == VR_VOL_QCOW2 ? "qcow2" : "raw");
+        d->bytes = v.capacity;
+        vr_vol_info_clear(&v);
+    }
+    d->format = vr_strdup(format ? format : d->copy_format);
+    return VR_EXIT_OK;
+}
+
+/* The copy goes into a pool of files (dir, fs): qemu-img writes a file there. */
+static int copy_dest(vr_core_install *x, const vr_idisk *d)
+{
+    char *path = NULL, *err = NULL;
+    vr_pool *p = vr_storage_pool_lookup(x->env.storage, d->pool);
+    if (!p || vr_pool_vol_path(p, d->volume, &path, &err) != VR_OK) {
+        int rc = bad(x, "--disk copy_from=%s: pool '%s' keeps no files (%s); copy into a dir or fs pool", d->copy_from,
+                     d->pool, err ? err : "not found");
+        free(err);
+        return rc;
+    }
+    free(path);
+    return VR_EXIT_OK;
+}
+
 /* --disk SPEC */
 static int parse_disk(vr_core_install *x, const char *spec)
 {
@@ -222,7 +338,7 @@ static int parse_disk(vr_core_install *x, const char *spec)
     size_t n;
     vr_kv *items = vr_kv_split(spec, &n);
     const char *path = NULL, *vol = NULL, *pool = NULL, *size = NULL, *format = NULL, *bus = NULL, *device = NULL,
-               *cache = NULL, *discard = NULL, *readonly = NULL, *backing = NULL;
+               *cache = NULL, *discard = NULL, *readonly = NULL, *backing = NULL, *copy_from = NULL;
     int rc = VR_EXIT_OK;
     for (size_t i = 0; i < n && rc == VR_EXIT_OK; i++) {
         const char *k = items[i].key, *v = items[i].value;
@@ -248,12 +364,14 @@ static int parse_disk(vr_core_install *x, const char *spec)
             readonly = v;
         else if (strcmp(k, "backing_store") == 0)
             backing = v;
+        else if (strcmp(k, "copy_from") == 0)
+            copy_from = v;
         else if (strcmp(k, "sparse") == 0)
             continue; /* images are always sparse */
         else
             rc = bad(x, 
                 "--disk %s: unknown option '%s' (known: size, pool, format, bus, path, vol, device, "
-                "cache, discard, readonly, backing_store)",
+                "cache, discard, readonly, backing_store, copy_from)",
                 spec, k);
     }
     if (rc)
@@ -309,6 +427,8 @@ static int parse_disk(vr_core_install *x, const char *spec)
         rc = bad(x, "--disk %s: give path= or vol=, not both", spec);
         goto out;
     }
+    if (copy_from && (rc = copy_checks(x, spec, path || vol, size, backing, cdrom)))
+        goto out;
     vr_idisk *d = add_disk(x);
     d->cdrom = cdrom;
     d->readonly = cdrom || (readonly && (strcmp(readonly, "on") == 0 || strcmp(readonly, "yes") == 0));
@@ -410,7 +530,8 @@ static int parse_disk(vr_core_install *x, const char *spec)
         goto out;
     d->type = VR_IDISK_VOLUME;
     d->create = true;
-    d->format = vr_strdup(format ? format : "qcow2");
+    if (!copy_from)
+        d->format = vr_strdup(format ? format : "qcow2");
     if (backing) {
         if (strcmp(d->format, "qcow2") != 0) {
             rc = bad(x, "--disk backing_store=%s: an overlay is qcow2; drop format=raw", backing);
@@ -434,12 +555,18 @@ static int parse_disk(vr_core_install *x, const char *spec)
         }
         d->backing = vr_strdup(backing);
     }
-    if (!size && !backing) {
+    if (copy_from) {
+        if ((rc = copy_source(x, d, copy_from, format)))
+            goto out;
+    } else if (!size && !backing) {
         gib = x->plan.os->disk_gib;
     }
-    d->bytes = gib > 0 ? ((unsigned long long)(gib * GIB) + 511) / 512 * 512 : 0;
+    if (!copy_from)
+        d->bytes = gib > 0 ? ((unsigned long long)(gib * GIB) + 511) / 512 * 512 : 0;
     if (!d->volume)
         d->volume = free_vol_name(x, d->pool, x->plan.name, strcmp(d->format, "qcow2") == 0 ? ".qcow2" : ".img");
+    if (copy_from && (rc = copy_dest(x, d)))
+        goto out;
     if (strcmp(d->format, "qcow2") == 0 && !d->discard)
         d->discard = vr_strdup("unmap");
 out:
@@ -747,6 +874,11 @@ static int make_plan(vr_core_install *x)
     p->vcpus = cpus ? (unsigned)v : p->os->vcpus;
 
     /* The name must be free. */
+    if (is_running(p->name)) {
+        x->code = VR_ERR_CONFLICT;
+        return bad(x, "an install of domain '%s' is under way (vireo job-list shows it; pick another --name)",
+                   p->name);
+    }
     if (vr_qemu_lookup(x->env.qemu, p->name)) {
         x->code = VR_ERR_CONFLICT;
         return bad(x, "domain '%s' already exists (vireo undefine %s removes it; or pick another --name)",
@@ -1084,7 +1216,8 @@ static char **strv_dup(char *const *v, size_t n)
 }
 
 static void add_volume(vireo_install_plan *out, const char *role, const char *pool, const char *name,
-                       unsigned long long capacity, const char *format, const char *backing, vr_storage_driver *st)
+                       unsigned long long capacity, const char *format, const char *backing, const char *copy_from,
+                       vr_storage_driver *st)
 {
     out->volumes = vr_realloc(out->volumes, (out->n_volumes + 1) * sizeof(*out->volumes));
     vireo_install_volume *v = &out->volumes[out->n_volumes++];
@@ -1095,7 +1228,8 @@ static void add_volume(vireo_install_plan *out, const char *role, const char *po
     free(err);
     *v = (vireo_install_volume){.role = vr_strdup(role), .pool = vr_strdup(pool), .name = vr_strdup(name),
                                 .path = path, .capacity = capacity, .format = vr_strdup(format),
-                                .backing = backing ? vr_strdup(backing) : NULL};
+                                .backing = backing ? vr_strdup(backing) : NULL,
+                                .copy_from = copy_from ? vr_strdup(copy_from) : NULL};
 }
 
 void vr_core_install_view(const vr_core_install *x, vireo_install_plan *out)
@@ -1110,13 +1244,14 @@ void vr_core_install_view(const vr_core_install *x, vireo_install_plan *out)
     for (size_t i = 0; i < p->n_disks; i++) {
         const vr_idisk *d = &p->disks[i];
         if (d->create)
-            add_volume(out, "disk", d->pool, d->volume, d->bytes, d->format, d->backing, x->env.storage);
+            add_volume(out, "disk", d->pool, d->volume, d->bytes, d->format, d->backing, d->copy_from,
+                       x->env.storage);
         else if ((int)i == x->seed_disk && !x->req.seed_volume)
-            add_volume(out, "seed", d->pool, d->volume, 0, "raw", NULL, x->env.storage);
+            add_volume(out, "seed", d->pool, d->volume, 0, "raw", NULL, NULL, x->env.storage);
     }
     if (x->kernel_vol) {
-        add_volume(out, "kernel", x->media_pool, x->kernel_vol, 0, "raw", NULL, x->env.storage);
-        add_volume(out, "initrd", x->media_pool, x->initrd_vol, 0, "raw", NULL, x->env.storage);
+        add_volume(out, "kernel", x->media_pool, x->kernel_vol, 0, "raw", NULL, NULL, x->env.storage);
+        add_volume(out, "initrd", x->media_pool, x->initrd_vol, 0, "raw", NULL, NULL, x->env.storage);
     }
     out->networks_started = strv_dup(x->networks_to_start, x->n_networks_to_start);
     out->n_networks_started = x->n_networks_to_start;
@@ -1127,6 +1262,12 @@ void vr_core_install_view(const vr_core_install *x, vireo_install_plan *out)
 }
 
 /* ---- making it, and unmaking it ---- */
+
+static void report(vr_core_install *x, double percent, const char *step)
+{
+    if (x->progress)
+        x->progress(percent, step, x->opaque);
+}
 
 /* Undo: the domain (if defined), then every volume made. */
 static void rollback(vr_core_install *x)
@@ -1146,36 +1287,24 @@ static void rollback(vr_core_install *x)
     }
 }
 
-static void finish(vr_core_install *x, vr_domain *dom, vr_err code, const char *err)
+/* The end: undo (a failure before the domain ran) or not, then done. */
+static void end(vr_core_install *x, vr_domain *dom, vr_err code, const char *err, bool undo)
 {
-    if (code != VR_OK)
+    running_del(x->plan.name);
+    if (code != VR_OK && undo)
         rollback(x);
     x->done(x, code == VR_OK ? dom : NULL, code, err, x->opaque);
 }
 
-static vr_err make_volumes(vr_core_install *x, char **err)
+static void finish(vr_core_install *x, vr_domain *dom, vr_err code, const char *err)
 {
-    vr_install_plan *p = &x->plan;
-    for (size_t i = 0; i < p->n_disks; i++) {
-        vr_idisk *d = &p->disks[i];
-        if (!d->create)
-            continue;
-        vr_pool *pool = vr_storage_pool_lookup(x->env.storage, d->pool);
-        vr_vol_def def = {.name = d->volume, .capacity = d->bytes, .mode = -1};
-        if (!pool || !vr_vol_format_parse(d->format, &def.format)) {
-            vr_set_error(err, "storage pool '%s' is gone", d->pool);
-            return VR_ERR_FAILED;
-        }
-        vr_vol_info v = {0};
-        vr_err code = vr_storage_vol_create(pool, &def, d->backing, &v, err);
-        vr_vol_info_clear(&v);
-        if (code != VR_OK)
-            return code;
-        x->made = vr_realloc(x->made, (x->n_made + 1) * sizeof(*x->made));
-        x->made[x->n_made++] = (made_vol){vr_strdup(d->pool), vr_strdup(d->volume)};
-        vr_log_info("install %s: volume %s made in pool %s", p->name, d->volume, d->pool);
-    }
-    return VR_OK;
+    end(x, dom, code, err, true);
+}
+
+static void made_vol_add(vr_core_install *x, const vr_idisk *d)
+{
+    x->made = vr_realloc(x->made, (x->n_made + 1) * sizeof(*x->made));
+    x->made[x->n_made++] = (made_vol){vr_strdup(d->pool), vr_strdup(d->volume)};
 }
 
 static void on_started(vr_err code, const char *err, void *opaque)
@@ -1198,7 +1327,7 @@ static void on_started(vr_err code, const char *err, void *opaque)
             char *m = vr_asprintf("the installer runs, but the definition that boots the disk afterwards was "
                                   "refused (%s); fix it with: vireo edit %s",
                                   derr, x->plan.name);
-            x->done(x, NULL, dc, m, x->opaque);
+            end(x, NULL, dc, m, false);
             free(m), free(derr);
             return;
         }
@@ -1210,14 +1339,15 @@ static void on_started(vr_err code, const char *err, void *opaque)
             free(rerr);
         }
     }
-    x->done(x, dom, VR_OK, NULL, x->opaque);
+    end(x, dom, VR_OK, NULL, false);
 }
 
-void vr_core_install_run(vr_core_install *x, vr_core_install_done done, void *opaque)
+/* After the volumes: networks, the definition, the start. */
+static void make_domain(vr_core_install *x)
 {
-    x->done = done, x->opaque = opaque;
+    x->committed = true; /* too late to cancel */
     char *err = NULL;
-    vr_err code = make_volumes(x, &err);
+    vr_err code = VR_OK;
     for (size_t i = 0; code == VR_OK && i < x->n_networks_to_start; i++) {
         vr_network *net = vr_net_lookup(x->env.net, x->networks_to_start[i]);
         if (net && !net->active)
@@ -1225,6 +1355,7 @@ void vr_core_install_run(vr_core_install *x, vr_core_install_done done, void *op
     }
     vr_domain *dom = NULL;
     if (code == VR_OK) {
+        report(x, 95, "defining the domain");
         char *xml = vr_install_xml(&x->plan, x->two_phase);
         code = vr_qemu_define(x->env.qemu, xml, &dom, &err);
         free(xml);
@@ -1239,8 +1370,127 @@ void vr_core_install_run(vr_core_install *x, vr_core_install_done done, void *op
     vr_log_info("install %s: defined (%s)", x->plan.name, x->two_phase ? "install phase" : "final");
     /* An install boots its media now; other domains start unless asked not to. */
     if (!x->two_phase && x->req.no_start) {
-        x->done(x, dom, VR_OK, NULL, x->opaque);
+        end(x, dom, VR_OK, NULL, false);
         return;
     }
+    report(x, 97, "starting the domain");
     vr_qemu_start(dom, false, on_started, x);
+}
+
+static void next_volume(vr_core_install *x);
+
+static void on_copy_progress(double percent, void *opaque)
+{
+    vr_core_install *x = opaque;
+    const vr_idisk *d = &x->plan.disks[x->next_disk];
+    char *step = vr_asprintf("copying %s into %s/%s", d->copy_from, d->pool, d->volume);
+    report(x, ((double)x->copies_done * 100 + percent) * 90 / (100.0 * x->n_copies), step);
+    free(step);
+}
+
+static void on_copy_done(vr_err code, const char *err, void *opaque)
+{
+    vr_core_install *x = opaque;
+    x->copy = NULL;
+    vr_idisk *d = &x->plan.disks[x->next_disk];
+    if (code != VR_OK) {
+        /* The copy left nothing; what was made before goes too. */
+        char *m = x->cancelled ? vr_asprintf("the install of '%s' was cancelled while copying %s; nothing is left",
+                                             x->plan.name, d->copy_from)
+                               : vr_strdup(err);
+        finish(x, NULL, code, m);
+        free(m);
+        return;
+    }
+    made_vol_add(x, d);
+    vr_log_info("install %s: %s copied into volume %s of pool %s", x->plan.name, d->copy_from, d->volume, d->pool);
+    x->copies_done++;
+    x->next_disk++;
+    next_volume(x);
+}
+
+/* A copy beside the loop: qemu-img convert into a temporary of the
+ * pool's directory, renamed once whole (storage_copy.c). */
+static void start_copy(vr_core_install *x, vr_pool *pool, const vr_idisk *d)
+{
+    char *dst = NULL, *err = NULL;
+    vr_err code = vr_pool_vol_path(pool, d->volume, &dst, &err);
+    if (code == VR_OK) {
+        vr_copy_spec spec = {.src = d->copy_from,
+                             .src_format = strcmp(d->copy_format, "qcow2") == 0 ? VR_VOL_QCOW2 : VR_VOL_RAW,
+                             .dst = dst,
+                             .dst_format = strcmp(d->format, "qcow2") == 0 ? VR_VOL_QCOW2 : VR_VOL_RAW};
+        x->copy = vr_storage_copy_start(x->env.storage, &spec, on_copy_progress, on_copy_done, x, &code, &err);
+    }
+    free(dst);
+    if (!x->copy) {
+        finish(x, NULL, code, err);
+        free(err);
+        return;
+    }
+    on_copy_progress(0, x);
+}
+
+/* The plan's new volumes in order: made at once, or copied (then the
+ * copy's end goes on from the next). */
+static void next_volume(vr_core_install *x)
+{
+    vr_install_plan *p = &x->plan;
+    for (; x->next_disk < p->n_disks; x->next_disk++) {
+        vr_idisk *d = &p->disks[x->next_disk];
+        if (!d->create)
+            continue;
+        char *err = NULL;
+        vr_pool *pool = vr_storage_pool_lookup(x->env.storage, d->pool);
+        vr_vol_def def = {.name = d->volume, .capacity = d->bytes, .mode = -1};
+        if (x->cancelled) {
+            char *m = vr_asprintf("the install of '%s' was cancelled; nothing is left", p->name);
+            finish(x, NULL, VR_ERR_CONFLICT, m);
+            free(m);
+            return;
+        }
+        if (!pool || !vr_vol_format_parse(d->format, &def.format)) {
+            char *m = vr_asprintf("storage pool '%s' is gone", d->pool);
+            finish(x, NULL, VR_ERR_FAILED, m);
+            free(m);
+            return;
+        }
+        if (d->copy_from) {
+            start_copy(x, pool, d);
+            return;
+        }
+        report(x, x->n_copies ? (double)x->copies_done * 90 / x->n_copies : 0, "creating the volumes");
+        vr_vol_info v = {0};
+        vr_err code = vr_storage_vol_create(pool, &def, d->backing, &v, &err);
+        vr_vol_info_clear(&v);
+        if (code != VR_OK) {
+            finish(x, NULL, code, err);
+            free(err);
+            return;
+        }
+        made_vol_add(x, d);
+        vr_log_info("install %s: volume %s made in pool %s", p->name, d->volume, d->pool);
+    }
+    make_domain(x);
+}
+
+void vr_core_install_run(vr_core_install *x, vr_core_install_progress progress, vr_core_install_done done,
+                         void *opaque)
+{
+    x->progress = progress, x->done = done, x->opaque = opaque;
+    running = vr_realloc(running, (n_running + 1) * sizeof(*running));
+    running[n_running++] = vr_strdup(x->plan.name);
+    for (size_t i = 0; i < x->plan.n_disks; i++)
+        x->n_copies += x->plan.disks[i].create && x->plan.disks[i].copy_from;
+    next_volume(x);
+}
+
+bool vr_core_install_cancel(vr_core_install *x)
+{
+    if (x->committed)
+        return false;
+    x->cancelled = true;
+    if (x->copy)
+        vr_storage_copy_cancel(x->copy);
+    return true;
 }

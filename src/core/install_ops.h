@@ -30,12 +30,20 @@ void vr_core_install_free(vr_core_install *x);
 /* The plan as its wire struct (clear with vr_wire_clear(&vr_wire_install_plan, out)). */
 void vr_core_install_view(const vr_core_install *x, vireo_install_plan *out);
 
-/* Make it: the volumes, inactive networks started, the definition,
- * then (for an install, or unless no_start) the start; an install's
- * final definition is defined while the install phase runs, and the
- * daemon starts the installed system when the installer powers off
- * unless noreboot. done gets the domain (NULL on failure, after
- * everything made was removed); x stays the caller's to free. */
+/* Make it: the volumes (a copy_from= disk copied beside the loop, the
+ * long part), inactive networks started, the definition, then (for an
+ * install, or unless no_start) the start; an install's final definition
+ * is defined while the install phase runs, and the daemon starts the
+ * installed system when the installer powers off unless noreboot.
+ * progress (may be NULL) gets the percent done and what happens now;
+ * done gets the domain (NULL on failure, after everything made was
+ * removed); x stays the caller's to free, after done. */
+typedef void (*vr_core_install_progress)(double percent, const char *step, void *opaque);
 typedef void (*vr_core_install_done)(vr_core_install *x, vr_domain *dom, vr_err code, const char *err,
                                      void *opaque);
-void vr_core_install_run(vr_core_install *x, vr_core_install_done done, void *opaque);
+void vr_core_install_run(vr_core_install *x, vr_core_install_progress progress, vr_core_install_done done,
+                         void *opaque);
+/* Stop it while its volumes are made (a copy is killed, what was made
+ * removed; done then reports the cancel); false once the domain is being
+ * defined, when it goes on to its end. */
+bool vr_core_install_cancel(vr_core_install *x);

@@ -22,6 +22,7 @@ typedef struct {
     size_t n;
     char *checkpoint; /* made with the backup, or NULL */
     bool pull;        /* the files are scratch files: removed however it ends */
+    char *bundle;     /* the directory of the vireo backup bundle it is the first step of, or NULL */
     vr_done_fn started, ended;
     void *opaque;
 } run_ctx;
@@ -35,15 +36,31 @@ static void run_free(run_ctx *r, bool remove)
     }
     free(r->files);
     free(r->checkpoint);
+    free(r->bundle);
     free(r->domain);
     free(r);
 }
 
+typedef struct {
+    vr_qemu_driver *drv;
+    char *domain, *checkpoint;
+} forget_ctx;
+
+/* The bitmaps of a failed backup's checkpoint could not go (a QEMU that
+ * ended before it stored them has none): its metadata goes all the same,
+ * so no checkpoint names a bitmap the images may lack. */
 static void forget_checkpoint(vr_err code, const char *err, void *opaque)
 {
+    forget_ctx *f = opaque;
+    vr_domain *dom = code ? vr_qemu_lookup(f->drv, f->domain) : NULL;
     if (code)
-        vr_log_warn("backup of %s: its checkpoint stays: %s", (const char *)opaque, err);
-    free(opaque);
+        vr_log_warn("backup of %s: the bitmaps of checkpoint %s could not be removed (%s); its metadata goes",
+                    f->domain, f->checkpoint, err);
+    if (dom)
+        vr_qemu_checkpoint_forget(dom, f->checkpoint, NULL);
+    free(f->domain);
+    free(f->checkpoint);
+    free(f);
 }
 
 static void on_started(vr_err code, const char *err, void *opaque)
@@ -62,10 +79,69 @@ static void on_ended(vr_err code, const char *err, void *opaque)
 {
     run_ctx *r = opaque;
     vr_domain *dom = vr_qemu_lookup(r->drv, r->domain);
-    if (code && r->checkpoint && dom)
-        vr_core_checkpoint_delete(dom, r->checkpoint, 0, forget_checkpoint, vr_strdup(r->domain));
+    if (code && r->checkpoint && dom) {
+        forget_ctx *f = vr_calloc(1, sizeof(*f));
+        *f = (forget_ctx){r->drv, vr_strdup(r->domain), vr_strdup(r->checkpoint)};
+        vr_core_checkpoint_delete(dom, r->checkpoint, 0, forget_checkpoint, f);
+    }
     r->ended(code, err, r->opaque);
     run_free(r, code != VR_OK || r->pull);
+}
+
+/* What a restarted daemon needs to end the run as on_ended would: the
+ * files made here, the checkpoint made with them, the mode. */
+static char *owner_text(const run_ctx *r)
+{
+    json_object *o = json_object_new_object(), *files = json_object_new_array();
+    for (size_t i = 0; i < r->n; i++)
+        json_object_array_add(files, json_object_new_string(r->files[i]));
+    json_object_object_add(o, "files", files);
+    if (r->checkpoint)
+        json_object_object_add(o, "checkpoint", json_object_new_string(r->checkpoint));
+    json_object_object_add(o, "pull", json_object_new_boolean(r->pull));
+    if (r->bundle)
+        json_object_object_add(o, "bundle", json_object_new_string(r->bundle));
+    char *text = vr_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+    json_object_put(o);
+    return text;
+}
+
+static void adopted_ended(vr_err code, const char *err, void *opaque)
+{
+    if (code)
+        vr_log_info("backup of %s (re-adopted): %s", (const char *)opaque, err);
+}
+
+void vr_core_backup_adopted_end(vr_qemu_driver *drv, const char *domain, const char *owner, vr_err code,
+                                const char *err)
+{
+    json_object *o = owner ? json_tokener_parse(owner) : NULL, *v = NULL, *files = NULL;
+    run_ctx *r = vr_calloc(1, sizeof(*r));
+    *r = (run_ctx){.drv = drv, .domain = vr_strdup(domain), .ended = adopted_ended};
+    r->opaque = r->domain;
+    size_t n = o && json_object_object_get_ex(o, "files", &files) && json_object_is_type(files, json_type_array)
+                   ? json_object_array_length(files)
+                   : 0;
+    r->files = vr_calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        if (json_object_is_type(json_object_array_get_idx(files, i), json_type_string))
+            r->files[r->n++] = vr_strdup(json_object_get_string(json_object_array_get_idx(files, i)));
+    if (o && json_object_object_get_ex(o, "checkpoint", &v))
+        r->checkpoint = vr_strdup(json_object_get_string(v));
+    r->pull = o && json_object_object_get_ex(o, "pull", &v) && json_object_get_boolean(v);
+    char *cut = NULL;
+    if (!code && o && json_object_object_get_ex(o, "bundle", &v)) {
+        /* the bundle's later steps (NVRAM, definition, backup.json) were
+         * the previous daemon's: the copies alone are no bundle */
+        cut = vr_asprintf("the backup bundle %s was cut short by a daemon restart; its copies are removed (run vireo "
+                          "backup again into a new directory)", json_object_get_string(v));
+        vr_log_warn("backup of %s: %s", domain, cut);
+        code = VR_ERR_FAILED;
+        err = cut;
+    }
+    json_object_put(o);
+    on_ended(code, err, r);
+    free(cut);
 }
 
 /* The image's virtual size in bytes (qemu-img info, shared: QEMU holds it). */
@@ -153,8 +229,8 @@ static vr_err plan(vr_domain *dom, vr_backup_def *def, const vr_checkpoint_def *
     return VR_OK;
 }
 
-void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, vr_done_fn started,
-                          vr_done_fn ended, void *opaque)
+void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, const char *bundle,
+                          vr_done_fn started, vr_done_fn ended, void *opaque)
 {
     char *err = NULL;
     vr_err code = VR_OK;
@@ -208,21 +284,24 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
         size_t n_ops = 0;
         vr_bitmap_op *ops = cp ? vr_core_checkpoint_adds(cp, &n_ops) : NULL;
         char *xml = vr_backup_def_format(def);
-        vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml, def->pull, def->host, def->port, def->socket};
         r->pull = def->pull;
+        r->bundle = bundle ? vr_strdup(bundle) : NULL;
+        r->checkpoint = cp ? vr_strdup(cp->name) : NULL;
+        char *owner = owner_text(r);
+        vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml, def->pull, def->host, def->port, def->socket, owner};
         /* The checkpoint's metadata is written before QEMU answers: a
          * failed transaction removes it again (on_started). */
         if (cp && (code = vr_qemu_checkpoint_save(dom, cp, &err)) != VR_OK) {
             started(code, err, opaque);
             run_free(r, true);
         } else {
-            r->checkpoint = cp ? vr_strdup(cp->name) : NULL;
             vr_log_info("%s backup of %s begins: %zu disk(s)%s%s", def->pull ? "pull" : "push", dom->def->name, n,
                         cp ? ", checkpoint " : "", cp ? cp->name : "");
             vr_qemu_backup_begin(dom, &spec, on_started, on_ended, r);
         }
         free(ops);
         free(xml);
+        free(owner);
     }
     free(disks);
     free(err);
@@ -248,7 +327,7 @@ void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char
         free(err);
         return;
     }
-    vr_core_backup_begin(dom, def, cp, started, ended, opaque);
+    vr_core_backup_begin(dom, def, cp, NULL, started, ended, opaque);
 }
 
 char *vr_core_backup_xml(const vr_domain *dom)

@@ -11,9 +11,12 @@
 #include "drivers/qemu/qemu_driver.h"
 
 /* def and cp (may be NULL) are taken. `started` answers first (after it
- * failed nothing is left and `ended` never comes); `ended` at the end. */
-void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, vr_done_fn started,
-                          vr_done_fn ended, void *opaque);
+ * failed nothing is left and `ended` never comes); `ended` at the end.
+ * bundle: the directory when this is the first step of a vireo backup
+ * bundle (backup_ops.c), which a daemon restart cuts short: the next
+ * daemon then removes the copies instead of keeping them. */
+void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, const char *bundle,
+                          vr_done_fn started, vr_done_fn ended, void *opaque);
 /* The same from the two XML texts (either may be NULL: every disk, full,
  * no checkpoint). */
 void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char *checkpoint_xml, vr_done_fn started,
@@ -22,3 +25,10 @@ void vr_core_backup_begin_xml(vr_domain *dom, const char *backup_xml, const char
 /* backup-dumpxml: the running backup's XML (malloc'ed), or NULL when
  * none runs. */
 char *vr_core_backup_xml(const vr_domain *dom);
+
+/* The end of a backup a restarted daemon re-adopted (the QEMU driver's
+ * backup_end, vr_qemu_set_backup_end): as at the end of one begun here,
+ * its scratch files (pull) or a failed one's targets go, and the
+ * checkpoint a failed one made. */
+void vr_core_backup_adopted_end(vr_qemu_driver *drv, const char *domain, const char *owner, vr_err code,
+                                const char *err);

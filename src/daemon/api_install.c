@@ -9,6 +9,8 @@
  * GET /v1/os-variants lists the OS table with its defaults. */
 #include "core/install_ops.h"
 #include "daemon/api.h"
+#include "daemon/jobs.h"
+#include "common/log.h"
 #include "install/install_plan.h"
 #include "wire/schemas.h"
 #include "common/strbuf.h"
@@ -96,21 +98,24 @@ static bool read_wizard(vr_api_call *c, json_object *o, json_object *src, vireo_
         r->drivers = true;
     }
     if (disk) {
-        const char *dpool = NULL, *dvol = NULL, *fmt = NULL;
+        const char *dpool = NULL, *dvol = NULL, *fmt = NULL, *from = NULL;
         unsigned long long size = 0;
         int hs;
         if (vr_api_str(c, disk, "pool", &dpool) < 0 || vr_api_str(c, disk, "volume", &dvol) < 0 ||
-            vr_api_str(c, disk, "format", &fmt) < 0 || (hs = vr_api_size(c, disk, "size", &size)) < 0)
+            vr_api_str(c, disk, "format", &fmt) < 0 || vr_api_str(c, disk, "copy_from", &from) < 0 ||
+            (hs = vr_api_size(c, disk, "size", &size)) < 0)
             return false;
-        if (dvol && hs) {
+        if ((dvol != NULL) + (hs > 0) + (from != NULL) > 1) {
             vr_req_reply_error(c->req, 400, "invalid",
-                               "disk: give a size for a new volume or a volume that exists, not both");
+                               "disk: give a size for a new volume, copy_from for a copy of an image, or a volume "
+                               "that exists; one of them");
             return false;
         }
         char *gib = hs ? gib_text(size) : NULL;
         char *spec = dvol ? vr_asprintf("vol=%s/%s", dpool ? dpool : "default", dvol)
-                          : vr_asprintf("pool=%s%s%s%s%s", dpool ? dpool : "default", gib ? ",size=" : "",
-                                        gib ? gib : "", fmt ? ",format=" : "", fmt ? fmt : "");
+                          : vr_asprintf("pool=%s%s%s%s%s%s%s", dpool ? dpool : "default", gib ? ",size=" : "",
+                                        gib ? gib : "", fmt ? ",format=" : "", fmt ? fmt : "",
+                                        from ? ",copy_from=" : "", from ? from : "");
         free(gib);
         /* The drivers CD-ROM goes after the disk, which is what boots later. */
         strv_add(&r->disks, &r->n_disks, spec);
@@ -139,6 +144,7 @@ static bool read_wizard(vr_api_call *c, json_object *o, json_object *src, vireo_
     r->no_start = !vr_api_bool(o, "start");
     r->noreboot = vr_api_bool(o, "noreboot");
     r->dry_run = vr_api_bool(o, "dry_run");
+    r->job = vr_api_bool(o, "job");
     return true;
 }
 
@@ -194,18 +200,47 @@ static json_object *plan_json(const vr_core_install *x)
     return o;
 }
 
+/* One install under way: its job, and the request that waits for its
+ * end (NULL when the answer was the job itself). */
+typedef struct {
+    vr_job *job;
+    vr_req *req;
+    vr_core_install *x;
+} install_run;
+
+static void on_progress(double percent, const char *step, void *opaque)
+{
+    vr_job_progress(((install_run *)opaque)->job, percent, step);
+}
+
+static void on_cancel(void *opaque)
+{
+    install_run *r = opaque;
+    if (!vr_core_install_cancel(r->x))
+        vr_log_info("install %s: asked to stop once its domain was being defined; it goes on", vr_job_target(r->job));
+}
+
 static void on_done(vr_core_install *x, vr_domain *dom, vr_err code, const char *err, void *opaque)
 {
-    vr_req *req = opaque;
-    if (code != VR_OK) {
-        vr_api_reply_err(req, code, err);
-    } else {
-        /* The domain, and what the install made of it. */
+    install_run *r = opaque;
+    json_object *result = NULL;
+    if (code == VR_OK) {
+        /* The job's result: the domain and what the install made of it. */
+        result = json_object_new_object();
+        json_object_object_add(result, "domain", json_object_new_string(dom->def->name));
+        json_object_object_add(result, "uuid", json_object_new_string(dom->def->uuid));
+        json_object_object_add(result, "install", plan_json(x));
+    }
+    vr_job_finish(r->job, code, err, result);
+    if (r->req && code != VR_OK) {
+        vr_api_reply_err(r->req, code, err);
+    } else if (r->req) {
         json_object *o = vr_api_domain_json(dom);
         json_object_object_add(o, "install", plan_json(x));
-        vr_req_reply_json(req, 201, o);
+        vr_req_reply_json(r->req, 201, o);
     }
     vr_core_install_free(x);
+    free(r);
 }
 
 static void post_install(vr_api_call *c)
@@ -213,11 +248,11 @@ static void post_install(vr_api_call *c)
     json_object *o = vr_api_body_json(c);
     if (!o)
         return;
-    vireo_install_request r = {0};
-    vr_core_install *x = plan(c, o, &r);
+    vireo_install_request req = {0};
+    vr_core_install *x = plan(c, o, &req);
     json_object_put(o);
-    bool dry = r.dry_run;
-    vr_wire_clear(&vr_wire_install_request, &r);
+    bool dry = req.dry_run, job = req.job;
+    vr_wire_clear(&vr_wire_install_request, &req);
     if (!x)
         return;
     if (dry) {
@@ -225,8 +260,25 @@ static void post_install(vr_api_call *c)
         vr_core_install_free(x);
         return;
     }
-    vr_req_defer(c->req);
-    vr_core_install_run(x, on_done, c->req);
+    /* Every install is a job (GET /v1/jobs: its progress; DELETE: a
+     * cancel while its disks are copied). "job": true answers with it at
+     * once (202, with the plan); else the answer comes at its end. */
+    install_run *r = vr_calloc(1, sizeof(*r));
+    r->x = x;
+    vireo_install_plan view;
+    vr_core_install_view(x, &view);
+    r->job = vr_job_new(c->api->jobs, "install", view.name);
+    vr_wire_clear(&vr_wire_install_plan, &view);
+    vr_job_set_cancel(r->job, on_cancel, r);
+    if (job) {
+        json_object *a = vr_job_json(r->job);
+        json_object_object_add(a, "install", plan_json(x));
+        vr_req_reply_json(c->req, 202, a);
+    } else {
+        r->req = c->req;
+        vr_req_defer(c->req);
+    }
+    vr_core_install_run(x, on_progress, on_done, r);
 }
 
 static void get_os_variants(vr_api_call *c)

@@ -236,8 +236,18 @@ static void pool_capabilities(vr_api_call *c)
     vr_req_reply_text(c->req, 200, "application/xml", vr_pool_capabilities_format());
 }
 
-/* {"type": "disk"|"iscsi-direct", "spec": "<source>…</source>"}: libvirt's
- * <sources> XML. */
+/* {"type": "disk"|"iscsi-direct"|"rbd", "spec": "<source>…</source>"}:
+ * libvirt's <sources> XML, answered when the discovery ends (beside the
+ * loop for a portal or a Ceph monitor: other clients are served meanwhile). */
+static void on_sources_found(vr_err code, char *xml, const char *err, void *opaque)
+{
+    vr_req *req = opaque;
+    if (code)
+        vr_api_reply_err(req, code, err);
+    else
+        vr_req_reply_text(req, 200, "application/xml", xml);
+}
+
 static void find_sources(vr_api_call *c)
 {
     json_object *o = vr_api_body_json(c);
@@ -248,14 +258,9 @@ static void find_sources(vr_api_call *c)
         json_object_put(o);
         return;
     }
-    char *xml = NULL, *err = NULL;
-    vr_err code = vr_storage_find_sources(drv(c), type, spec, &xml, &err);
+    vr_req_defer(c->req);
+    vr_storage_find_sources(drv(c), type, spec, on_sources_found, c->req);
     json_object_put(o);
-    if (code)
-        vr_api_reply_err(c->req, code, err);
-    else
-        vr_req_reply_text(c->req, 200, "application/xml", xml);
-    free(err);
 }
 
 /* ---- volumes ---- */

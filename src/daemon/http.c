@@ -245,25 +245,15 @@ const char *vr_req_query(const vr_req *r, const char *key)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-static void query_encode(vr_strbuf *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
-            vr_strbuf_addf(b, "%c", *p);
-        else
-            vr_strbuf_addf(b, "%%%02X", *p);
-    }
-}
-
 static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
     (void)kind;
     vr_strbuf *b = cls;
     vr_strbuf_addf(b, "%c", b->len ? '&' : '?');
-    query_encode(b, key);
+    vr_strbuf_add_uri(b, key, "/");
     if (value) {
         vr_strbuf_addf(b, "=");
-        query_encode(b, value);
+        vr_strbuf_add_uri(b, value, "/");
     }
     return MHD_YES;
 }

@@ -98,6 +98,8 @@ void vr_job_set_cancel(vr_job *j, vr_job_cancel_fn fn, void *opaque)
 
 unsigned vr_job_id(const vr_job *j) { return j->id; }
 
+const char *vr_job_target(const vr_job *j) { return j->target; }
+
 void vr_job_progress(vr_job *j, double percent, const char *step)
 {
     if (percent > j->percent)

@@ -23,6 +23,7 @@ void vr_jobs_free(vr_jobs *jobs);
 vr_job *vr_job_new(vr_jobs *jobs, const char *kind, const char *target);
 void vr_job_set_cancel(vr_job *j, vr_job_cancel_fn fn, void *opaque);
 unsigned vr_job_id(const vr_job *j);
+const char *vr_job_target(const vr_job *j);
 /* percent of the whole job, 0..100; `step` says what happens now. */
 void vr_job_progress(vr_job *j, double percent, const char *step);
 /* End: err NULL for success; result (taken, may be NULL) is shown to

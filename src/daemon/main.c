@@ -6,6 +6,7 @@
 #include "common/paths.h"
 #include "common/util.h"
 #include "core/event_types.h"
+#include "core/livebackup_ops.h"
 #include "daemon/api.h"
 #include "daemon/events.h"
 #include "daemon/fd_budget.h"
@@ -276,6 +277,7 @@ int main(int argc, char **argv)
     bool web_on = false;
     vr_web_opts web_opts = {0};
     const char *qemu_user = NULL;
+    gid_t qemu_gid = 0; /* QEMU's own group, when it runs as a user of its own */
     bool accel_strict = false, libvirt_paths = false;
     int c;
     while ((c = getopt_long(argc, argv, "hvV", opts, NULL)) != -1) {
@@ -406,6 +408,7 @@ int main(int argc, char **argv)
     api.qemu = vr_qemu_driver_new(base, &paths, on_domain_event, &api);
     vr_qemu_set_net_hooks(api.qemu, &(vr_qemu_net_hooks){.tap_for = tap_for, .release = release_if, .replug = replug, .set_bandwidth = set_bandwidth, .opaque = &api});
     vr_qemu_set_accel_strict(api.qemu, accel_strict);
+    vr_qemu_set_backup_end(api.qemu, vr_core_backup_adopted_end); /* backups re-adopted at its start */
     /* The system daemon's QEMUs do not run as root: vireo-qemu by default
      * (hermetic --root runs keep the daemon's user unless asked). */
     if (!qemu_user && !session && !root && geteuid() == 0 && getpwnam("vireo-qemu"))
@@ -418,12 +421,14 @@ int main(int argc, char **argv)
             return 1;
         }
         vr_qemu_set_user(api.qemu, pw->pw_uid, pw->pw_gid);
+        qemu_gid = pw->pw_gid;
         vr_log_info("QEMU runs as %s (uid %d) with its seccomp sandbox", qemu_user, (int)pw->pw_uid);
     }
     api.jobs = vr_jobs_new();
     api.hosts = vr_remote_hosts_new(base, &paths);
     api.secrets = vr_secret_driver_new(&paths);
     api.storage = vr_storage_driver_new(base, &paths);
+    vr_storage_set_qemu_group(api.storage, qemu_gid);
     vr_storage_set_user_fn(api.storage, image_user, &api);
     vr_storage_set_event_fn(api.storage, on_pool_event, &api);
     vr_storage_set_secret_fn(api.storage, secret_value, &api);

@@ -235,6 +235,58 @@ bool vr_rpc_moment_under(const vr_rpc_moment *m, size_t n, size_t i, const char 
 /* A snapshot's or checkpoint's wire object: its name and domain d's (copies). */
 void vr_rpc_moment_wire(vrp_snap *out, const vrp_dom *d, const char *name);
 
+/* The procedures snapshots and checkpoints share (rpc_moments.c): one
+ * call's view of a domain's list of either, loaded by the kind's own
+ * driver call. libvirt gives both the same listing bits for roots (with
+ * a parent: every depth) and leaves. */
+enum { VR_RPC_MOMENT_ROOTS = 1, VR_RPC_MOMENT_LEAVES = 4, VR_RPC_MOMENT_NO_LEAVES = 8 };
+typedef struct vr_rpc_moments vr_rpc_moments;
+typedef struct {
+    const char *what; /* "snapshot", "checkpoint": in messages */
+    int no_such;      /* libvirt's error for a name not there */
+    unsigned list_flags; /* every listing flag of the kind's */
+    /* The domain's list, oldest first (a parent before its children),
+     * into m->list (the driver's array), m->n and m->tree. */
+    vr_err (*load)(vr_rpc_moments *m, char **err);
+    void (*unload)(vr_rpc_moments *m);
+    /* The kind's own listing filters beyond roots and leaves; NULL: none. */
+    bool (*passes)(const vr_rpc_moments *m, size_t i, unsigned flags);
+} vr_rpc_moment_kind;
+struct vr_rpc_moments {
+    const vr_rpc_moment_kind *kind;
+    vr_domain *dom;
+    void *list;          /* the driver's array of definitions */
+    vr_rpc_moment *tree; /* their names and parents, in the list's order */
+    size_t n;
+};
+/* Load the domain's list, its flags checked against `allowed`: false
+ * after answering. *m to vr_rpc_moments_unload either way. */
+bool vr_rpc_moments_load(vr_rpc_call *c, const vr_rpc_moment_kind *k, const vrp_dom *d, unsigned flags,
+                         unsigned allowed, vr_rpc_moments *m);
+void vr_rpc_moments_unload(vr_rpc_moments *m);
+/* The same, and the index of the one `w` names into *at; false after answering. */
+bool vr_rpc_moments_load_named(vr_rpc_call *c, const vr_rpc_moment_kind *k, const vrp_snap *w, unsigned flags,
+                               unsigned allowed, vr_rpc_moments *m, size_t *at);
+/* Those passing the listing flags; `parent`: only its children (with
+ * ROOTS its descendants). Fills wire objects of domain d into out and
+ * names into names (at most max) when given; returns the count. */
+int vr_rpc_moments_select(const vr_rpc_moments *m, const char *parent, unsigned f, const vrp_dom *d, vrp_snap *out,
+                          char **names, int max);
+/* The answer naming one of domain d's: {name, domain}. */
+vr_rpc_result vr_rpc_moment_reply(vr_rpc_call *c, const vrp_dom *d, const char *name);
+/* A create's XML over vireod's limit: false after answering. */
+bool vr_rpc_moment_xml_fits(vr_rpc_call *c, const vr_rpc_moment_kind *k, const char *xml);
+/* A call naming one (w), flags checked against `allowed`: fill's
+ * answer for m->tree[at], after answering the load's error otherwise. */
+typedef vr_rpc_result (*vr_rpc_moment_fill)(vr_rpc_call *c, const vr_rpc_moments *m, size_t at, const vrp_snap *w);
+vr_rpc_result vr_rpc_moments_answer(vr_rpc_call *c, const vr_rpc_moment_kind *k, const vrp_snap *w, unsigned flags,
+                                    unsigned allowed, vr_rpc_moment_fill fill);
+/* The procedures themselves: ListAll*, ListAllChildren, LookupByName, GetParent. */
+vr_rpc_result vr_rpc_moments_list_all(vr_rpc_call *c, const vr_rpc_moment_kind *k);
+vr_rpc_result vr_rpc_moments_list_all_children(vr_rpc_call *c, const vr_rpc_moment_kind *k);
+vr_rpc_result vr_rpc_moments_lookup(vr_rpc_call *c, const vr_rpc_moment_kind *k);
+vr_rpc_result vr_rpc_moments_parent(vr_rpc_call *c, const vr_rpc_moment_kind *k);
+
 /* Does the domain pass virConnectListAllDomains' filter flags (also
  * virConnectGetAllDomainStats')? */
 bool vr_rpc_dom_matches(vr_domain *dom, unsigned flags);

@@ -10,159 +10,57 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libvirt's flag bits (libvirt-domain-checkpoint.h, libvirt-domain.h). */
+/* libvirt's flag bits (libvirt-domain-checkpoint.h, libvirt-domain.h);
+ * roots and leaves are rpc.h's VR_RPC_MOMENT_*. */
 enum {
-    LIST_ROOTS = 1, /* LIST_DESCENDANTS for children: every depth */
-    LIST_TOPOLOGICAL = 2,
-    LIST_LEAVES = 4,
-    LIST_NO_LEAVES = 8,
-    LIST_ALL = 15,
+    LIST_ALL = 15, /* ROOTS, TOPOLOGICAL (always), LEAVES, NO_LEAVES */
     XML_SECURE = 1,    /* nothing secret is in one */
     XML_NO_DOMAIN = 2, /* Vireo's never carries the domain */
     DELETE_CHILDREN = 1,
     DELETE_METADATA_ONLY = 2,
 };
 
-/* The domain's checkpoints, oldest first (a parent before its
- * children); false after answering. */
-typedef struct {
-    vr_domain *dom;
+static vr_checkpoint_def *at(const vr_rpc_moments *m, size_t i)
+{
+    return ((vr_checkpoint_def **)m->list)[i];
+}
+
+static vr_err load(vr_rpc_moments *m, char **err)
+{
+    (void)err;
     vr_checkpoint_def **list;
-    vr_rpc_moment *tree; /* the list's names and parents */
-    size_t n;
-} cps;
-
-static bool load(vr_rpc_call *c, const vrp_dom *d, cps *s)
-{
-    memset(s, 0, sizeof(*s));
-    s->dom = vr_rpc_find_domain(c, d);
-    if (!s->dom)
-        return false;
-    vr_qemu_checkpoint_list(s->dom, &s->list, &s->n);
-    s->tree = vr_calloc(s->n + 1, sizeof(*s->tree));
-    for (size_t i = 0; i < s->n; i++)
-        s->tree[i] = (vr_rpc_moment){s->list[i]->name, s->list[i]->parent};
-    return true;
+    vr_qemu_checkpoint_list(m->dom, &list, &m->n);
+    m->list = list;
+    m->tree = vr_calloc(m->n + 1, sizeof(*m->tree));
+    for (size_t i = 0; i < m->n; i++)
+        m->tree[i] = (vr_rpc_moment){list[i]->name, list[i]->parent};
+    return VR_OK;
 }
 
-static void unload(cps *s)
+static void unload(vr_rpc_moments *m)
 {
-    free(s->tree);
-    vr_qemu_checkpoint_list_free(s->list, s->n);
+    vr_qemu_checkpoint_list_free(m->list, m->n);
 }
 
-static const vr_checkpoint_def *find(const cps *s, const char *name)
-{
-    for (size_t i = 0; name && i < s->n; i++)
-        if (strcmp(s->list[i]->name, name) == 0)
-            return s->list[i];
-    return NULL;
-}
+static const vr_rpc_moment_kind checkpoints = {"checkpoint", VIR_ERR_NO_DOMAIN_CHECKPOINT, LIST_ALL, load, unload,
+                                               NULL};
 
-/* The checkpoint a call names, its flags checked; NULL after answering. */
-static const vr_checkpoint_def *load_named(vr_rpc_call *c, const vrp_dom *d, const char *name, unsigned flags,
-                                           unsigned allowed, cps *s)
-{
-    if (!load(c, d, s) || !vr_rpc_flags_ok(c, flags, allowed))
-        return NULL;
-    const vr_checkpoint_def *cp = find(s, name);
-    if (!cp)
-        vr_rpc_fail(c, VIR_ERR_NO_DOMAIN_CHECKPOINT, "no domain checkpoint with matching name '%s'", name);
-    return cp;
-}
+static vr_rpc_result list_all(vr_rpc_call *c) { return vr_rpc_moments_list_all(c, &checkpoints); }
+static vr_rpc_result list_all_children(vr_rpc_call *c) { return vr_rpc_moments_list_all_children(c, &checkpoints); }
+static vr_rpc_result lookup_by_name(vr_rpc_call *c) { return vr_rpc_moments_lookup(c, &checkpoints); }
+static vr_rpc_result get_parent(vr_rpc_call *c) { return vr_rpc_moments_parent(c, &checkpoints); }
 
-/* The list answer: checkpoints under `parent` (NULL: the domain's, only
- * roots with LIST_ROOTS) that pass the leaf filter. */
-static vr_rpc_result reply_list(vr_rpc_call *c, const cps *s, const vrp_dom *d, const char *parent, int need,
-                                unsigned f)
+static vr_rpc_result fill_xml(vr_rpc_call *c, const vr_rpc_moments *m, size_t i, const vrp_snap *w)
 {
-    vrp_snap_list_ret *r = c->ret;
-    if (need)
-        r->snaps.snaps_val = vr_calloc(s->n + 1, sizeof(vrp_snap));
-    int k = 0;
-    for (size_t i = 0; i < s->n; i++) {
-        const vr_checkpoint_def *cp = s->list[i];
-        bool in = parent ? vr_rpc_moment_under(s->tree, s->n, i, parent, f & LIST_ROOTS)
-                         : !(f & LIST_ROOTS && cp->parent);
-        if (!in)
-            continue;
-        if (!vr_rpc_filter(f, LIST_LEAVES, LIST_NO_LEAVES, vr_rpc_moment_leaf(s->tree, s->n, cp->name)))
-            continue;
-        if (need)
-            vr_rpc_moment_wire(&r->snaps.snaps_val[k], d, cp->name);
-        k++;
-    }
-    r->count = k;
-    if (need)
-        r->snaps.snaps_len = (unsigned)k;
+    (void)w;
+    ((vrp_str_ret *)c->ret)->value = vr_checkpoint_def_format(at(m, i));
     return VR_RPC_OK;
-}
-
-static vr_rpc_result list_all(vr_rpc_call *c)
-{
-    vrp_dom_list_flags_args *a = c->args;
-    cps s;
-    vr_rpc_result res = VR_RPC_FAILED;
-    if (load(c, &a->dom, &s) && vr_rpc_flags_ok(c, a->flags, LIST_ALL)) {
-        vrp_dom d;
-        vr_rpc_dom_wire(&d, s.dom);
-        res = reply_list(c, &s, &d, NULL, a->need_results, a->flags);
-        free(d.name);
-    }
-    unload(&s);
-    return res;
-}
-
-static vr_rpc_result list_all_children(vr_rpc_call *c)
-{
-    vrp_snap_children_args *a = c->args;
-    cps s;
-    vr_rpc_result res = VR_RPC_FAILED;
-    if (load_named(c, &a->snap.dom, a->snap.name, a->flags, LIST_ALL, &s))
-        res = reply_list(c, &s, &a->snap.dom, a->snap.name, a->need_results, a->flags);
-    unload(&s);
-    return res;
-}
-
-static vr_rpc_result reply_checkpoint(vr_rpc_call *c, const vrp_dom *d, const char *name)
-{
-    vr_rpc_moment_wire(&((vrp_snap_ret *)c->ret)->snap, d, name);
-    return VR_RPC_OK;
-}
-
-static vr_rpc_result lookup_by_name(vr_rpc_call *c)
-{
-    vrp_snap_lookup_args *a = c->args;
-    cps s;
-    vr_rpc_result res = VR_RPC_FAILED;
-    if (load_named(c, &a->dom, a->name, a->flags, 0, &s))
-        res = reply_checkpoint(c, &a->dom, a->name);
-    unload(&s);
-    return res;
 }
 
 static vr_rpc_result get_xml(vr_rpc_call *c)
 {
     vrp_snap_args *a = c->args;
-    cps s;
-    const vr_checkpoint_def *cp = load_named(c, &a->snap.dom, a->snap.name, a->flags, XML_SECURE | XML_NO_DOMAIN, &s);
-    if (cp)
-        ((vrp_str_ret *)c->ret)->value = vr_checkpoint_def_format(cp);
-    unload(&s);
-    return cp ? VR_RPC_OK : VR_RPC_FAILED;
-}
-
-static vr_rpc_result get_parent(vr_rpc_call *c)
-{
-    vrp_snap_args *a = c->args;
-    cps s;
-    const vr_checkpoint_def *cp = load_named(c, &a->snap.dom, a->snap.name, a->flags, 0, &s);
-    vr_rpc_result res = !cp          ? VR_RPC_FAILED
-                        : cp->parent ? reply_checkpoint(c, &a->snap.dom, cp->parent)
-                                     : vr_rpc_fail(c, VIR_ERR_NO_DOMAIN_CHECKPOINT,
-                                                   "checkpoint '%s' does not have a parent", cp->name);
-    unload(&s);
-    return res;
+    return vr_rpc_moments_answer(c, &checkpoints, &a->snap, a->flags, XML_SECURE | XML_NO_DOMAIN, fill_xml);
 }
 
 /* ---- create, delete: the core answers when QEMU (or qemu-img) has ---- */
@@ -184,9 +82,8 @@ static vr_rpc_result create_xml(vr_rpc_call *c)
     if (!dom || !vr_rpc_flags_ok(c, a->flags, 1u | 2u | 4u))
         return VR_RPC_FAILED;
     unsigned flags = (a->flags & 1u ? VR_CHECKPOINT_CREATE_REDEFINE : 0) | (a->flags & 2u ? VR_CHECKPOINT_CREATE_QUIESCE : 0);
-    if (strlen(a->xml) > VR_API_BODY_SMALL)
-        return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the checkpoint XML is %zu bytes; vireod takes at most %u KiB",
-                           strlen(a->xml), VR_API_BODY_SMALL / 1024);
+    if (!vr_rpc_moment_xml_fits(c, &checkpoints, a->xml))
+        return VR_RPC_FAILED;
     vr_rpc_dom_wire(&((vrp_snap_ret *)c->ret)->snap.dom, dom);
     vr_core_checkpoint_create(dom, a->xml, NULL, NULL, flags, on_created, c);
     return VR_RPC_LATER;
@@ -197,16 +94,19 @@ static void on_done(vr_err code, const char *err, void *opaque)
     vr_rpc_done(opaque, code, err, VR_RPC_CHECKPOINT);
 }
 
+static vr_rpc_result start_delete(vr_rpc_call *c, const vr_rpc_moments *m, size_t i, const vrp_snap *w)
+{
+    (void)i;
+    vr_core_checkpoint_delete(m->dom, w->name, ((vrp_snap_args *)c->args)->flags, on_done, c);
+    return VR_RPC_LATER;
+}
+
 static vr_rpc_result delete(vr_rpc_call *c)
 {
     vrp_snap_args *a = c->args;
-    cps s;
     /* CHILDREN_ONLY: not done, refused. */
-    bool ok = load_named(c, &a->snap.dom, a->snap.name, a->flags, DELETE_CHILDREN | DELETE_METADATA_ONLY, &s);
-    if (ok)
-        vr_core_checkpoint_delete(s.dom, a->snap.name, a->flags, on_done, c);
-    unload(&s);
-    return ok ? VR_RPC_LATER : VR_RPC_FAILED;
+    return vr_rpc_moments_answer(c, &checkpoints, &a->snap, a->flags, DELETE_CHILDREN | DELETE_METADATA_ONLY,
+                                 start_delete);
 }
 
 /* ---- backup-begin, backup-dumpxml ---- */

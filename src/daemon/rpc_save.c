@@ -141,6 +141,12 @@ static json_object *job_of(vr_rpc_call *c, int *type)
     return job;
 }
 
+static bool is_backup(json_object *job)
+{
+    json_object *op = NULL;
+    return json_object_object_get_ex(job, "operation", &op) && strcmp(json_object_get_string(op), "backup") == 0;
+}
+
 static vr_rpc_result job_info(vr_rpc_call *c)
 {
     vrp_job_info_ret *r = c->ret;
@@ -151,6 +157,11 @@ static vr_rpc_result job_info(vr_rpc_call *c)
     r->data_total = (unsigned long long)job_num(job, "data_total");
     r->data_processed = (unsigned long long)job_num(job, "data_processed");
     r->data_remaining = (unsigned long long)job_num(job, "data_remaining");
+    if (is_backup(job)) { /* libvirt counts a backup's bytes as a file's */
+        r->file_total = r->data_total;
+        r->file_processed = r->data_processed;
+        r->file_remaining = r->data_remaining;
+    }
     json_object_put(job);
     return VR_RPC_OK;
 }
@@ -169,19 +180,32 @@ static vr_rpc_result job_stats(vr_rpc_call *c)
         return VR_RPC_FAILED;
     if (flags & JOB_STATS_COMPLETED)
         r->type = 0; /* no record of finished jobs is kept: none */
-    static const char *const fields[][2] = {{"time_elapsed", "elapsed_ms"}, {"data_total", "data_total"},
-                                            {"data_processed", "data_processed"},
-                                            {"data_remaining", "data_remaining"}};
+    /* libvirt's fields per operation: a save's or restore's data_*; a
+     * push backup's disk_* (virsh: "File processed"); a pull backup's
+     * disk_temp_* ("Temporary disk space use") */
+    static const char *const save_fields[][2] = {{"time_elapsed", "elapsed_ms"}, {"data_total", "data_total"},
+                                                 {"data_processed", "data_processed"},
+                                                 {"data_remaining", "data_remaining"}, {0}};
+    static const char *const push_fields[][2] = {{"time_elapsed", "elapsed_ms"}, {"disk_total", "data_total"},
+                                                 {"disk_processed", "data_processed"},
+                                                 {"disk_remaining", "data_remaining"}, {0}};
+    static const char *const pull_fields[][2] = {{"time_elapsed", "elapsed_ms"},
+                                                 {"disk_temp_used", "disk_temp_used"},
+                                                 {"disk_temp_total", "disk_temp_total"}, {0}};
     json_object *op = NULL;
     if (r->type && json_object_object_get_ex(job, "operation", &op)) {
-        /* virDomainJobOperation: save 2, restore 3 */
+        /* virDomainJobOperation: save 2, restore 3, backup 9 */
         const char *name = json_object_get_string(op);
-        r->params.params_val = vr_calloc(VR_ARRAY_LEN(fields) + 1, sizeof(vrp_typed_param));
+        bool backup = strcmp(name, "backup") == 0;
+        const char *const(*fields)[2] = !backup ? save_fields
+                                        : json_object_object_get_ex(job, "disk_temp_total", NULL) ? pull_fields
+                                                                                                  : push_fields;
+        r->params.params_val = vr_calloc(VR_ARRAY_LEN(save_fields) + 1, sizeof(vrp_typed_param));
         vrp_typed_param *p = &r->params.params_val[r->params.params_len++];
         p->field = vr_strdup("operation");
         p->value.type = TP_INT;
-        p->value.vrp_typed_value_u.i = strcmp(name, "restore") == 0 ? 3 : 2;
-        for (size_t i = 0; i < VR_ARRAY_LEN(fields); i++) {
+        p->value.vrp_typed_value_u.i = backup ? 9 : strcmp(name, "restore") == 0 ? 3 : 2;
+        for (size_t i = 0; fields[i][0]; i++) {
             p = &r->params.params_val[r->params.params_len++];
             p->field = vr_strdup(fields[i][0]);
             p->value.type = TP_ULLONG;

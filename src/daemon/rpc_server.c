@@ -1068,38 +1068,6 @@ bool vr_rpc_filter(unsigned flags, unsigned yes, unsigned no, bool value)
     return !(flags & (yes | no)) || (flags & yes && value) || (flags & no && !value);
 }
 
-bool vr_rpc_moment_leaf(const vr_rpc_moment *m, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (m[i].parent && strcmp(m[i].parent, name) == 0)
-            return false;
-    return true;
-}
-
-bool vr_rpc_moment_under(const vr_rpc_moment *m, size_t n, size_t i, const char *ancestor, bool any_depth)
-{
-    const vr_rpc_moment *at = &m[i];
-    for (size_t depth = 0; at && at->parent && depth <= n; depth++) {
-        if (strcmp(at->parent, ancestor) == 0)
-            return true;
-        if (!any_depth)
-            return false;
-        const vr_rpc_moment *up = NULL;
-        for (size_t k = 0; k < n && !up; k++)
-            if (strcmp(m[k].name, at->parent) == 0)
-                up = &m[k];
-        at = up;
-    }
-    return false;
-}
-
-void vr_rpc_moment_wire(vrp_snap *out, const vrp_dom *d, const char *name)
-{
-    out->name = vr_strdup(name);
-    out->dom = *d;
-    out->dom.name = vr_strdup(d->name);
-}
-
 void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text)
 {
     if (!vr_uuid_parse(uuid_text, (unsigned char *)out))

@@ -533,18 +533,24 @@ static vr_rpc_result vol_resize(vr_rpc_call *c)
 
 /* find-storage-pool-sources: libvirt's <sources> XML, as the HTTP route
  * answers it (blank disks; an iSCSI portal's targets; a Ceph cluster's
- * RBD pools, the srcSpec naming its monitors and auth). */
+ * RBD pools, the srcSpec naming its monitors and auth), when the
+ * discovery beside the loop ends. */
+static void on_sources_found(vr_err code, char *xml, const char *err, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    if (code == VR_OK)
+        ((vrp_str_ret *)c->ret)->value = xml;
+    vr_rpc_done(c, code, err, VR_RPC_XML);
+}
+
 static vr_rpc_result find_pool_sources(vr_rpc_call *c)
 {
     vrp_find_sources_args *a = c->args;
     if (a->flags)
         return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "unsupported flags (0x%x) in function %s", a->flags,
                            c->proc->api);
-    char *xml = NULL, *err = NULL;
-    vr_err code = vr_storage_find_sources(drv(c), a->type, a->spec ? *a->spec : NULL, &xml, &err);
-    if (code == VR_OK)
-        ((vrp_str_ret *)c->ret)->value = xml;
-    return vr_rpc_outcome(c, code, err, VR_RPC_XML);
+    vr_storage_find_sources(drv(c), a->type, a->spec ? *a->spec : NULL, on_sources_found, c);
+    return VR_RPC_LATER;
 }
 
 const vr_rpc_proc vr_rpc_storage_procs[] = {

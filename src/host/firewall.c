@@ -1,11 +1,10 @@
 #include "host/firewall.h"
-#include "common/dlib.h"
+#include "host/nft_lib.h"
 #include "common/strbuf.h"
 #include "common/util.h"
 
 #include <fnmatch.h>
 #include <json-c/json.h>
-#include <nftables/libnftables.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,72 +220,16 @@ int vr_fw_scan_parse(const char *json, vr_fw_scan *out, char **err)
     return 0;
 }
 
-/* libnftables is opened when a check needs it, not linked: the CLI links
- * this library for host-validate, and loading libnftables with its five
- * dependencies cost every vireo command about 3 MiB and 3 ms (make
- * bench, row 8). The daemon has it loaded already (the network driver). */
-static struct {
-    bool tried, ok;
-    char *load_error; /* why it did not load (common/dlib.c) */
-    __typeof__(nft_ctx_new) *ctx_new;
-    __typeof__(nft_ctx_free) *ctx_free;
-    __typeof__(nft_ctx_output_set_flags) *set_flags;
-    __typeof__(nft_ctx_buffer_output) *buffer_output;
-    __typeof__(nft_ctx_buffer_error) *buffer_error;
-    __typeof__(nft_run_cmd_from_buffer) *run;
-    __typeof__(nft_ctx_get_output_buffer) *output;
-    __typeof__(nft_ctx_get_error_buffer) *error;
-} nft;
-
-static bool nft_load(char **err)
-{
-    if (!nft.tried) {
-        nft.tried = true;
-        static const char *const sonames[] = {"libnftables.so.1"};
-        const vr_dlib_sym syms[] = {
-            {"nft_ctx_new", (void **)&nft.ctx_new},
-            {"nft_ctx_free", (void **)&nft.ctx_free},
-            {"nft_ctx_output_set_flags", (void **)&nft.set_flags},
-            {"nft_ctx_buffer_output", (void **)&nft.buffer_output},
-            {"nft_ctx_buffer_error", (void **)&nft.buffer_error},
-            {"nft_run_cmd_from_buffer", (void **)&nft.run},
-            {"nft_ctx_get_output_buffer", (void **)&nft.output},
-            {"nft_ctx_get_error_buffer", (void **)&nft.error},
-        };
-        nft.ok = vr_dlib_open(sonames, VR_ARRAY_LEN(sonames), syms, VR_ARRAY_LEN(syms), "libnftables1",
-                              &nft.load_error);
-    }
-    if (!nft.ok)
-        vr_set_error(err, "%s", nft.load_error);
-    return nft.ok;
-}
-
 int vr_fw_scan_live(vr_fw_scan *out, char **err)
 {
     *out = (vr_fw_scan){0};
-    if (!nft_load(err))
+    char *json = NULL;
+    if (vr_nftables_run("list ruleset", NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, &json,
+                        "cannot list the nftables ruleset", err) < 0)
         return -1;
-    struct nft_ctx *ctx = nft.ctx_new(NFT_CTX_DEFAULT);
-    if (!ctx) {
-        vr_set_error(err, "cannot initialise libnftables");
-        return -1;
-    }
-    nft.set_flags(ctx, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE);
-    nft.buffer_output(ctx);
-    nft.buffer_error(ctx);
-    int rc = -1;
-    if (nft.run(ctx, "list ruleset") != 0) {
-        const char *msg = nft.error(ctx);
-        char *line = vr_strdup(msg && *msg ? msg : "permission denied?");
-        line[strcspn(line, "\n")] = '\0';
-        vr_set_error(err, "cannot list the nftables ruleset: %s", line);
-        free(line);
-    } else {
-        const char *json = nft.output(ctx);
-        /* An empty ruleset lists as nothing at all on some versions. */
-        rc = json && *json ? vr_fw_scan_parse(json, out, err) : 0;
-    }
-    nft.ctx_free(ctx);
+    /* An empty ruleset lists as nothing at all on some versions. */
+    int rc = *json ? vr_fw_scan_parse(json, out, err) : 0;
+    free(json);
     return rc;
 }
 

@@ -62,6 +62,9 @@ typedef struct {
     char *format;            /* "qcow2", "raw" */
     unsigned long long bytes; /* size of a new volume */
     char *backing;           /* backing file or volume of a new qcow2 overlay */
+    char *copy_from;         /* a new volume's content: this image on the daemon's host, copied
+                                (qemu-img convert, a job's long part), or NULL */
+    char *copy_format;       /* ... its format: "qcow2" or "raw" */
     char *bus;               /* "virtio", "sata", "scsi", "ide" */
     char *target;            /* "vda", ... */
     char *cache, *discard;   /* or NULL */

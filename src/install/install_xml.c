@@ -106,6 +106,8 @@ static void free_idisk(vr_idisk *d)
     free(d->path);
     free(d->format);
     free(d->backing);
+    free(d->copy_from);
+    free(d->copy_format);
     free(d->bus);
     free(d->target);
     free(d->cache);

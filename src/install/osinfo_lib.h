@@ -5,6 +5,8 @@
 #ifndef VR_INSTALL_OSINFO_LIB_H
 #define VR_INSTALL_OSINFO_LIB_H
 
+#include "common/dlib.h"
+
 #define G_DISABLE_CAST_CHECKS 1
 #include <osinfo/osinfo.h>
 #include <stdbool.h>
@@ -21,17 +23,15 @@
     X(osinfo_resources_get_architecture) X(osinfo_resources_get_n_cpus) X(osinfo_resources_get_ram)                 \
     X(osinfo_resources_get_storage)
 
-#define VR_OSINFO_MEMBER(f) __typeof__(f) *f;
 typedef struct {
-    VR_OSINFO_FUNCS(VR_OSINFO_MEMBER)
+    VR_OSINFO_FUNCS(VR_DLIB_MEMBER)
 } vr_osinfo_lib;
-#undef VR_OSINFO_MEMBER
 
 /* Filled by vr_osinfo_lib_load. */
 extern vr_osinfo_lib vr_osi;
 
 /* Opens libosinfo once per process; false with *err (what to install)
- * when it is missing. Not thread-safe: the event loop's thread only. */
+ * when it is missing. Any thread. */
 bool vr_osinfo_lib_load(char **err);
 
 #endif

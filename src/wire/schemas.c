@@ -28,6 +28,7 @@ static const vr_wire_field domain_fields[] = {
     D("managed_save", VR_WIRE_BOOL, managed_save),
     D("template", VR_WIRE_BOOL, is_template),
     VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
+    D("firmware_changed", VR_WIRE_BOOL, firmware_changed),
 };
 const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);
 
@@ -210,6 +211,7 @@ static const vr_wire_field install_request_fields[] = {
     IR("autostart", VR_WIRE_BOOL, autostart),
     IR("no_start", VR_WIRE_BOOL, no_start),
     IR("dry_run", VR_WIRE_BOOL, dry_run),
+    IR("job", VR_WIRE_BOOL, job),
 };
 const vr_wire_schema vr_wire_install_request =
     VR_WIRE_SCHEMA(vireo_install_request, "install request", install_request_fields);
@@ -223,6 +225,7 @@ static const vr_wire_field install_volume_fields[] = {
     IV("capacity", VR_WIRE_U64, capacity),
     IV("format", VR_WIRE_STR, format),
     IV("backing", VR_WIRE_STR, backing),
+    IV("copy_from", VR_WIRE_STR, copy_from),
 };
 static const vr_wire_schema install_volume = VR_WIRE_SCHEMA(vireo_install_volume, "install volume", install_volume_fields);
 

@@ -4,16 +4,12 @@
 # guest writes to its disk. The copy is checked on the host: qemu-img
 # check, e2fsck (the journal replayed as a boot would, then a clean
 # forced check), and every file the guest had listed with its checksum
-# read back with debugfs and compared.
+# read back with debugfs and compared. A push backup outlives a daemon
+# restart: domjobinfo (vireo's, virsh's) shows it after, domjobabort ends
+# it and removes its target and checkpoint, or it completes whole.
 source "$(dirname "$0")/lib.sh"
-need_images
 # The ASan/UBSan daemon: checkpoints and backups are new daemon code.
-need_asan_daemon
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-W=$ROOT/w
-mkdir -p "$W"
-serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+open_test --asan
 
 # The guest's ext4 is made here (busybox's mke2fs makes ext2 only), with
 # 64 MiB of data already in it, so that a full copy has weight.
@@ -198,6 +194,77 @@ wait_for 60 "the aborted backup has ended" sh -c "$V domjobinfo live | grep -q '
 expect_eq "domjobabort left no file behind" "$(ls "$W")" "$before"
 expect_fail "backup-dumpxml with no backup running" "no backup running" $V backup-dumpxml live
 expect_fail "pull mode: a unix server needs its socket" "socket='/PATH'" $V backup-begin live <(echo "<domainbackup mode='pull'><server transport='unix'/></domainbackup>")
+
+# ---- a push backup outlives the daemon: a second disk of 1 GiB of
+# random data is hot-plugged, so that its copy runs long enough for the
+# job's speed to be set in QEMU (block-job-set-speed) and the backup runs
+# across a restart. The first is aborted after it (its targets and the
+# checkpoint made with it go), the second completes after it and its copy
+# of vda checks clean. ----
+LV="command virsh -q -c qemu:///system?socket=$ROOT/libvirt-sock"
+throttle() { local o; o=$($V qemu-monitor-command live "{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"backup-vdb\",\"speed\":$1}}" 2>&1) ||
+    fail "block-job-set-speed $1 of the backup's job: $o"; }
+qbitmaps() { $V qemu-monitor-command live '{"execute":"query-block"}' |
+    jq -r '[.return[] | select((.qdev // "") | test("/vda/")) | .inserted["dirty-bitmaps"][]?.name] | join(" ")'; }
+restart() { stop_daemon; start_daemon "$ASAN_VIREOD"; }
+head -c 1G /dev/urandom >"$W/big.raw"
+$V attach-disk live "$W/big.raw" vdb --persistent >/dev/null
+for n in r1 r2; do
+    cat >"$W/$n.xml" <<XML
+<domainbackup mode='push'><disks>
+  <disk name='vda' type='file'><target file='$W/$n.qcow2'/></disk>
+  <disk name='vdb' type='file'><target file='$W/$n-vdb.qcow2'/></disk>
+</disks></domainbackup>
+XML
+done
+echo "<domaincheckpoint><name>rcp</name><disks><disk name='vdb' checkpoint='no'/></disks></domaincheckpoint>" >"$W/rcp.xml"
+$V backup-begin live "$W/r1.xml" "$W/rcp.xml" >/dev/null
+throttle 1048576
+[ -s "$ROOT/run/vireo/qemu/live/backup.json" ] || fail "no record of the push backup in the run directory"
+expect_match "the checkpoint is made with the backup" "$($V checkpoint-list live --name)" "^rcp$"
+restart
+expect_match "after a daemon restart domjobinfo shows the push backup" "$($V domjobinfo live)" "Operation: +Backup"
+# its numbers come with the first query-jobs of the new daemon
+wait_for 10 "... with QEMU's numbers" sh -c "$V domjobinfo live | tr '\n' ' ' | grep -Eq 'Data processed: +[1-9].*Data total: +1.25 GiB'"
+expect_match "... and Debian's virsh over libvirt-sock, as libvirt reports a backup (File ...)" \
+    "$($LV domjobinfo live | tr '\n' ' ')" "Operation: +Backup .*File processed: .*File total: +1.250 GiB"
+expect_match "backup-dumpxml of the re-adopted backup" "$($V backup-dumpxml live | tr -d '\n')" \
+    "<target file=\"$W/r1.qcow2\"/>.*<target file=\"$W/r1-vdb.qcow2\"/>"
+$V domjobabort live >/dev/null || fail "domjobabort of the re-adopted push backup"
+wait_for 60 "the re-adopted backup has ended" sh -c "$V domjobinfo live | grep -q 'Job type: *None'"
+[ ! -e "$W/r1.qcow2" ] && [ ! -e "$W/r1-vdb.qcow2" ] || fail "domjobabort of the re-adopted backup left its targets"
+ok "domjobabort of the re-adopted backup removed its targets"
+wait_for 30 "... and the checkpoint made with it" sh -c "[ -z \"\$($V checkpoint-list live --name)\" ]"
+expect_eq "... and its bitmap in QEMU" "$(qbitmaps)" ""
+[ ! -e "$ROOT/run/vireo/qemu/live/backup.json" ] || fail "the record outlived the backup"
+ok "... and its record"
+$V backup-begin live "$W/r2.xml" >/dev/null
+throttle 1048576
+restart
+expect_match "the second backup runs on after a restart" "$($V domjobinfo live)" "Operation: +Backup"
+throttle 0 # full speed: it completes under the new daemon
+wait_for 120 "the re-adopted backup completes" sh -c "$V domjobinfo live | grep -q 'Job type: *None'"
+n0=0
+check_copy "$W/r2.qcow2" "the push backup completed by the restarted daemon"
+expect_eq "... and its copy of the 1 GiB disk is whole" "$(qemu-img compare -q "$W/big.raw" "$W/r2-vdb.qcow2"; echo $?)" 0
+rm -f "$W/r2-vdb.qcow2"
+
+# A bundle (vireo backup DIR) cut short by a restart: its later steps
+# (NVRAM, definition, backup.json) were the first daemon's, so the next
+# one removes its copies and the checkpoint made with them.
+$V backup live "$W/b9" >/dev/null 2>&1 &
+BUNDLE=$!
+wait_for 30 "the bundle's backup runs (throttled)" sh -c \
+    "$V qemu-monitor-command live '{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"backup-vdb\",\"speed\":1048576}}' >/dev/null 2>&1"
+expect_match "the bundle's checkpoint" "$($V checkpoint-list live --name)" "^backup-[0-9]+$"
+restart
+wait "$BUNDLE" 2>/dev/null || true # its client lost the daemon
+throttle 0
+wait_for 120 "the re-adopted backup of the bundle ends" sh -c "$V domjobinfo live | grep -q 'Job type: *None'"
+expect_eq "the cut bundle's copies are removed" "$(ls -A "$W/b9")" ""
+wait_for 30 "... and its checkpoint" sh -c "[ -z \"\$($V checkpoint-list live --name)\" ]"
+expect_match "the daemon says why" "$(cat "$ROOT/vireod.log")" "backup bundle $W/b9 was cut short by a daemon restart"
+rm -f "$W/big.raw"
 
 $V destroy live >/dev/null
 $V destroy rawdom >/dev/null

@@ -13,23 +13,26 @@
 # checkpoint-list --json prints the wire schema's objects. Between them,
 # checkpoint-create --redefine (metadata only, refused without the
 # bitmap in the image) and --quiesce (the guest agent's fsfreeze; a clear
-# error without an agent channel).
+# error without an agent channel; a guest agent that refuses to thaw fails
+# the checkpoint and leaves no bitmap in either image and no metadata).
+# domjobinfo of a pull backup (vireo's and virsh's) shows what the scratch
+# files hold of the most they may ("Temporary disk space"); an incremental
+# pull survives a daemon restart: the export still reads, domjobabort ends
+# it and removes the scratch file, the export and the temporary bitmap;
+# a pull whose QEMU is killed while no daemon runs is cleaned up by the
+# next daemon (its scratch file and new checkpoint).
 source "$(dirname "$0")/lib.sh"
-need_images
-need_asan_daemon
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-W=$ROOT/w
-mkdir -p "$W"
-serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+open_test --asan
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 no_job() { $V domjobinfo "$1" | grep -q 'Job type: *None'; }
+# qbitmaps NAME TARGET: the dirty bitmaps QEMU holds on the running disk's top node, sorted.
+qbitmaps() { $V qemu-monitor-command "$1" '{"execute":"query-block"}' |
+    jq -r --arg d "$2" '[.return[] | select((.qdev // "") | test("/" + $d + "/")) | .inserted["dirty-bitmaps"][]?.name] | sort | join(" ")'; }
+# ibitmaps IMAGE: the bitmaps stored in a qcow2 image, sorted.
+ibitmaps() { qemu-img info -U --output=json "$1" | jq -r '[."format-specific".data.bitmaps[]?.name] | sort | join(" ")'; }
 # boot_on NAME IMAGE [DEVICES]: a tiny guest with IMAGE as its vda, defined, started, booted.
 boot_on() {
-    tiny_xml "$1" qemu "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$2'/><target dev='vda' bus='virtio'/></disk>${3:-}" >"$W/$1.xml"
-    $V define "$W/$1.xml" >/dev/null
-    $V start "$1" >/dev/null
-    wait_for 60 "$1 boots on $(basename "$2")" file_has "$(serial "$1")" VIREO-GUEST-READY
+    boot_tiny "$1" "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$2'/><target dev='vda' bus='virtio'/></disk>${3:-}"
 }
 # in_guest NAME SH WHAT: SH must succeed on the guest's console, else fail with WHAT.
 in_guest() {
@@ -67,6 +70,18 @@ expect_fail "a second backup while the pull runs" "has a job running|has a backu
 # clusters in the scratch file).
 in_guest pull 'dd if=/dev/urandom of=/data/after bs=64k count=16 2>/dev/null; dd if=/dev/urandom of=/data/base bs=64k count=64 conv=notrunc 2>/dev/null; sync' \
     "the guest did not write after the backup began"
+# Progress: QEMU's sync=none job counts what copy-before-write put in the
+# scratch file (the 4 MiB of /data/base rewritten, at least) of the disk's size.
+job=$($V domjobinfo pull --json)
+expect_eq "domjobinfo --json: a pull backup's numbers are its scratch files'" \
+    "$(jq -c '[.operation, .mode, .disk_temp_total, .data_processed]' <<<"$job")" '["backup","pull",134217728,null]'
+used=$(jq .disk_temp_used <<<"$job")
+echo "# scratch use after the guest rewrote 4 MiB: $used bytes"
+[ "$used" -ge $((4 * 1024 * 1024)) ] && [ "$used" -lt 134217728 ] ||
+    fail "domjobinfo: disk_temp_used $used is not the 4 MiB or more the guest rewrote"
+ok "domjobinfo: the scratch file holds the $used bytes the guest rewrote since backup-begin"
+expect_match "domjobinfo prints them as virsh does" "$($V domjobinfo pull | tr '\n' ' ')" \
+    "Temporary disk space use: +[0-9.]+ MiB +Temporary disk space total: +128.00 MiB"
 qemu-img convert -O raw "nbd://127.0.0.1:$port/vda" "$W/full.raw" || fail "qemu-img cannot read the NBD export"
 ok "qemu-img convert nbd://127.0.0.1:$port/vda reads the export"
 rc=0
@@ -91,7 +106,8 @@ expect_match "the domain runs on" "$($V domstate pull)" "running"
 # The copy boots: a new domain on it reads the file.
 qemu-img convert -O qcow2 "$W/full.raw" "$W/copy.qcow2"
 # It has a guest agent: a checkpoint with --quiesce freezes its file systems.
-boot_on copy "$W/copy.qcow2" "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
+qemu-img create -q -f qcow2 "$W/copy2.qcow2" 16M # a second image: a checkpoint's bitmaps go on both
+boot_on copy "$W/copy.qcow2" "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$W/copy2.qcow2'/><target dev='vdb' bus='virtio'/></disk><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 in_guest copy 'mkdir -p /data && mount -t ext4 /dev/vda /data && cd /data && md5sum -c before.md5' \
     "the domain on the copy cannot read the file"
 ok "the domain on the pulled copy mounts it and the file checks"
@@ -102,7 +118,32 @@ expect_match "the agent froze the guest's file systems around the bitmaps" "$(ca
     "checkpoint q1 of copy: [1-9][0-9]* file system\(s\) frozen"
 in_guest copy 'echo thawed > /data/thawed && sync' "the guest's file system is still frozen after --quiesce"
 ok "the guest writes again after the quiesced checkpoint (thawed)"
+expect_eq "the quiesced checkpoint's bitmaps are on both disks" "$(qbitmaps copy vda) / $(qbitmaps copy vdb)" "q1 / q1"
+
+# A quiesced checkpoint that fails late: the guest's agent restarted with
+# guest-fsfreeze-thaw blocked (its -b, block-rpcs) freezes, the bitmaps are
+# made, the thaw is refused. The checkpoint fails, its bitmaps go again.
+in_guest copy '[ -e /run/ga-blocked ] || { kill $(cat /run/qemu-ga.pid); sleep 1; qemu-ga -d -m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -f /run/qemu-ga.pid -b guest-fsfreeze-thaw && touch /run/ga-blocked; }' \
+    "the guest agent cannot be restarted refusing thaw"
+wait_for 60 "the restarted guest agent answers" sh -c "$V qemu-agent-command copy '{\"execute\":\"guest-ping\"}'"
+expect_fail "checkpoint-create-as --quiesce when the agent refuses to thaw" \
+    "could not thaw its file systems .*the checkpoint is not made, its bitmaps are removed" \
+    $V checkpoint-create-as copy q2 --quiesce
+expect_eq "no metadata of the failed checkpoint" "$($V checkpoint-list copy --name)" "q1"
+[ ! -e "$ROOT/etc/vireo/qemu/checkpoint/copy/q2.xml" ] || fail "q2.xml was written"
+expect_eq "no bitmap of it on either disk in QEMU" "$(qbitmaps copy vda) / $(qbitmaps copy vdb)" "q1 / q1"
+# Frozen still, as the error says: an agent that thaws again (restarted
+# without -b), then its guest-fsfreeze-thaw.
+in_guest copy '[ ! -e /run/ga-blocked ] || { kill -9 $(cat /run/qemu-ga.pid); sleep 1; rm -f /run/qemu-ga.pid; qemu-ga -d -m virtio-serial -p /dev/virtio-ports/org.qemu.guest_agent.0 -f /run/qemu-ga.pid && rm /run/ga-blocked; }' \
+    "the guest agent cannot be restarted"
+wait_for 60 "the guest agent answers again" sh -c "$V qemu-agent-command copy '{\"execute\":\"guest-ping\"}'"
+$V qemu-agent-command copy '{"execute":"guest-fsfreeze-thaw"}' >/dev/null ||
+    fail "guest-fsfreeze-thaw after the failed quiesced checkpoint"
+in_guest copy 'echo thawed2 > /data/thawed2 && sync' "the guest stays frozen after guest-fsfreeze-thaw"
+ok "the guest agent's thaw, as the error says, thaws the guest the failed checkpoint left frozen"
 $V destroy copy >/dev/null
+expect_eq "the images hold q1's bitmap and no other" "$(ibitmaps "$W/copy.qcow2") / $(ibitmaps "$W/copy2.qcow2")" \
+    "q1 / q1"
 expect_fail "--quiesce of a shut-off domain" "not running: --quiesce" $V checkpoint-create-as copy q2 --quiesce
 
 # ---- incremental pull over a unix socket: the dirty bitmap ----
@@ -130,8 +171,28 @@ ok "the exported dirty bitmap shows the 1 MiB written since cp1 ($dirty of $tota
 qemu-img convert -O raw --image-opts "$opts" "$W/inc.raw" || fail "qemu-img cannot read the incremental export"
 debugfs -R "stat /mib" "$W/inc.raw" 2>/dev/null | grep -q "Size: 1048576" || fail "the 1 MiB file is not in the export"
 ok "the incremental export reads the whole disk, the 1 MiB file in it"
+# The pull outlives the daemon: re-adopted from its record in the run
+# directory, it still exports, and domjobabort ends it as before.
+scratch=$(ls "$W"/pull.qcow2.*.scratch)
+[ -s "$ROOT/run/vireo/qemu/pull/backup.json" ] || fail "no record of the backup in the run directory"
+stop_daemon
+start_daemon "$ASAN_VIREOD"
+expect_match "after a daemon restart domjobinfo shows the pull backup" "$($V domjobinfo pull | tr '\n' ' ')" \
+    "Operation: +Backup.*Temporary disk space total: +128.00 MiB"
+expect_match "... and backup-dumpxml its XML" "$($V backup-dumpxml pull | tr -d '\n')" "exportbitmap=\"backup-vda\""
+qemu-img map --output=json --image-opts "$opts,x-dirty-bitmap=qemu:dirty-bitmap:backup-vda" >"$W/map2.json" ||
+    fail "qemu-img map of the export after the restart"
+expect_eq "the export reads the same dirty extents after the restart" "$(md5sum <"$W/map2.json")" "$(md5sum <"$W/map.json")"
+expect_fail "a backup-begin while the re-adopted one runs" "has a job running|has a backup job running" \
+    $V backup-begin pull
 $V domjobabort pull >/dev/null
-wait_for 60 "the incremental pull has ended" no_job pull
+wait_for 60 "the re-adopted incremental pull has ended" no_job pull
+[ ! -e "$scratch" ] || fail "the scratch file $scratch outlived the re-adopted pull"
+ok "domjobabort of the re-adopted pull removed its scratch file"
+expect_fail "the export is gone" "." qemu-img info --image-opts "$opts"
+expect_eq "the exported bitmap copy is gone from QEMU" "$(qbitmaps pull vda)" "cp1"
+[ ! -e "$ROOT/run/vireo/qemu/pull/backup.json" ] || fail "the backup's record outlived it"
+ok "... and so is the backup's record"
 expect_eq "the checkpoint is untouched by the pull" "$($V checkpoint-list pull --name)" "cp1"
 
 # ---- refusals ----
@@ -160,6 +221,9 @@ if command -v virsh >/dev/null; then
     expect_match "virsh backup-dumpxml" "$(command virsh -q -c "$URI" backup-dumpxml pull | tr -d '\n')" "mode=\"pull\""
     expect_match "qemu-img reads the export virsh began" "$(qemu-img info --output=json "nbd://127.0.0.1:$port/vda")" \
         "\"virtual-size\": 134217728"
+    expect_match "virsh domjobinfo: a pull backup's scratch space, as libvirt reports it" \
+        "$(command virsh -c "$URI" domjobinfo pull | tr '\n' ' ')" \
+        "Operation: +Backup.*Temporary disk space use: +[0-9.]+ [KMG]?i?B.*Temporary disk space total: +128.000 MiB"
     command virsh -q -c "$URI" domjobabort pull >/dev/null
     wait_for 60 "virsh domjobabort ends it" no_job pull
 fi
@@ -200,6 +264,24 @@ expect_eq "checkpoint-list --json: the wire schema's objects" \
     "$($V checkpoint-list pulled --json | jq -c '[.[] | [.name, .parent, .disks, (.creation_time > 0)]]')" \
     '[["cp1",null,["vda"],true],["cp2","cp1",["vda"],true]]'
 expect_match "checkpoint-info counts the children from the same list" "$($V checkpoint-info pulled cp1)" "Children: +1"
-$V destroy pulled >/dev/null
+
+# ---- a backup whose QEMU ends while no daemon runs: it failed, and the
+# next daemon cleans up after it (the scratch file, the new checkpoint) ----
+cat >"$W/lost.xml" <<XML
+<domainbackup mode='pull'><server transport='unix' socket='$W/lost.sock'/>
+  <disks><disk name='vda' type='file'><scratch file='$W/lost.scratch'/></disk></disks>
+</domainbackup>
+XML
+echo "<domaincheckpoint><name>cp3</name></domaincheckpoint>" >"$W/cp3.xml"
+$V backup-begin pulled "$W/lost.xml" "$W/cp3.xml" >/dev/null
+expect_match "a pull backup with a new checkpoint" "$($V checkpoint-list pulled --name)" "^cp3$"
+stop_daemon
+qpid=$(cat "$ROOT/run/vireo/qemu/pulled/qemu.pid")
+kill -9 "$qpid"
+wait_for 30 "QEMU is gone" sh -c "! kill -0 $qpid 2>/dev/null"
+start_daemon "$ASAN_VIREOD"
+expect_eq "the domain is shut off after the restart" "$($V domstate pulled)" "shut off"
+wait_for 30 "the next daemon removed the backup's scratch file" sh -c "[ ! -e '$W/lost.scratch' ]"
+wait_for 30 "... and forgot the checkpoint made with it" sh -c "! $V checkpoint-list pulled --name | grep -qx cp3"
 no_sanitizer_report
 echo "backup-pull: $CHECKS checks in $SECONDS s"

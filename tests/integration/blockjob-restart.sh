@@ -6,20 +6,12 @@
 # disk (live and persistent definition) and --abort leaves it; Debian's
 # virsh sees the re-adopted job over libvirt-sock.
 . "$(dirname "$0")/lib.sh"
-need_images
-need_asan_daemon
-command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-LV="command virsh -q -c qemu:///system?socket=$ROOT/libvirt-sock"
+open_test --asan --virsh
 
 $V vol-create-as default rj.qcow2 16M --format qcow2 >/dev/null
 base=$($V vol-path rj.qcow2 --pool default)
 disk="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$base'/><target dev='vda' bus='virtio'/></disk>"
-tiny_xml rj qemu "$disk <interface type='user'><model type='virtio'/></interface>" >"$ROOT/rj.xml"
-$V define "$ROOT/rj.xml" >/dev/null
-$V start rj >/dev/null
-wait_for 60 "the guest boots" file_has "$ROOT/var/log/vireo/qemu/rj-serial0.log" VIREO-GUEST-READY
+boot_tiny rj "$disk <interface type='user'><model type='virtio'/></interface>"
 run=$ROOT/run/vireo/qemu/rj
 restart() { stop_daemon; start_daemon "$ASAN_VIREOD"; }
 

@@ -124,6 +124,19 @@ expect_match "install over SSH uploads a local ISO" "$out" "Writing the install 
 expect_match "  and boots it from the remote pool" "$(incli "$VIREO" -c "$REMOTE" dumpxml farinst)" "local.iso"
 incli "$VIREO" -c "$REMOTE" destroy farinst >/dev/null
 incli "$VIREO" -c "$REMOTE" undefine farinst >/dev/null
+# --disk copy_from= of an image only on this machine: uploaded as the new
+# volume of the remote pool (the copy goes over the connection).
+qemu-img create -q -f qcow2 "$ROOT/local.qcow2" 64M
+qemu-io -f qcow2 -c "write -P 0x42 1M 1M" "$ROOT/local.qcow2" >/dev/null
+out=$(incli "$VIREO" -c "$REMOTE" install --name farcopy --os-variant generic --memory 64 --import \
+    --disk copy_from="$ROOT/local.qcow2" --network none --graphics none --noautoconsole 2>&1) || fail "remote copy install: $out"
+expect_match "install over SSH uploads a local image for copy_from=" "$out" \
+    "Writing the disk image 'farcopy.qcow2' .* to pool 'default'"
+expect_match "  and the domain's disk is that volume" "$(incli "$VIREO" -c "$REMOTE" domblklist farcopy)" "farcopy\.qcow2"
+expect_match "  with the image's data" \
+    "$(qemu-io -U -r -f qcow2 -c 'read -P 0x42 1M 1M' "$ROOT_SRV/var/lib/vireo/images/farcopy.qcow2")" "read 1048576/1048576"
+incli "$VIREO" -c "$REMOTE" destroy farcopy >/dev/null
+incli "$VIREO" -c "$REMOTE" undefine farcopy --remove-all-storage >/dev/null
 expect_fail "wrong key" "cannot connect to 10.98.0.1 over SSH: .*Permission denied" \
     incli "$VIREO" -c "vireo+ssh://root@10.98.0.1/system?keyfile=$ROOT/wrongkey&no_verify=1" list
 incli "$VIREO" -c "$REMOTE" destroy far >/dev/null

@@ -6,24 +6,14 @@
 # is gone from the guest and the definition. change-media swaps a
 # CD-ROM's medium, which the guest sees.
 . "$(dirname "$0")/lib.sh"
-need_images
-HOSTNS=vrt-hpn-$$
-test_cleanup() { netns_remove; }
-ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
-trap cleanup EXIT
-netns_make "$HOSTNS"
-DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS=" " start_daemon
-V=$VIREO
+open_test --netns vrt-hpn
 
 # On pc: a NIC hot-plugs into a free slot of the root bus (ACPI), the
 # CD-ROM is on IDE, which the tiny guest drives.
 cdrom="<disk type='file' device='cdrom'><source file='$IMAGES/tiny.iso'/><target dev='hdc' bus='ide'/><readonly/></disk>"
 $V vol-create-as default root.qcow2 16M --format qcow2 >/dev/null
 vda="<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='root.qcow2'/><target dev='vda' bus='virtio'/></disk>"
-tiny_xml debian12 qemu "$vda $cdrom <interface type='network'><source network='default'/><model type='virtio'/></interface>" >"$ROOT/d.xml"
-$V define "$ROOT/d.xml" >/dev/null
-$V start debian12 >/dev/null
-wait_for 60 "debian12 boots" file_has "$ROOT/var/log/vireo/qemu/debian12-serial0.log" VIREO-GUEST-READY
+boot_tiny debian12 "$vda $cdrom <interface type='network'><source network='default'/><model type='virtio'/></interface>"
 
 # virsh attach-interface debian12 network red_nat --model virtio --persistent
 # (on the default network here).

@@ -6,14 +6,7 @@
 # name, and a network that is not there leaves the interface where it
 # was. Networks in a namespace this test makes.
 . "$(dirname "$0")/lib.sh"
-need_images
-HOSTNS=vrt-ifu-$$
-test_cleanup() { netns_remove; }
-ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
-trap cleanup EXIT
-netns_make "$HOSTNS"
-DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS=" " start_daemon
-V=$VIREO
+open_test --netns vrt-ifu
 mac=52:54:00:15:17:01
 
 cat >"$ROOT/second.xml" <<XML
@@ -23,10 +16,7 @@ $V net-define "$ROOT/second.xml" >/dev/null
 $V net-start second >/dev/null
 $V vol-create-as default root.qcow2 16M --format qcow2 >/dev/null
 vda="<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='default' volume='root.qcow2'/><target dev='vda' bus='virtio'/></disk>"
-tiny_xml mover qemu "$vda <interface type='network'><mac address='$mac'/><source network='default'/><model type='virtio'/></interface>" >"$ROOT/d.xml"
-$V define "$ROOT/d.xml" >/dev/null
-$V start mover >/dev/null
-wait_for 60 "the guest boots" file_has "$ROOT/var/log/vireo/qemu/mover-serial0.log" VIREO-GUEST-READY
+boot_tiny mover "$vda <interface type='network'><mac address='$mac'/><source network='default'/><model type='virtio'/></interface>"
 lease_on() { $V net-dhcp-leases "$1" | grep -q "$mac"; }
 wait_for 60 "the guest has a lease on default" lease_on default
 tap=$($V domiflist mover | awk -v m="$mac" '$5 == m {print $1}')

@@ -7,12 +7,7 @@
 # virsh on libvirt-sock (virDomainGetIOThreadInfo 351, PinIOThread 352,
 # AddIOThread 355, DelIOThread 356).
 . "$(dirname "$0")/lib.sh"
-need_images
-need_asan_daemon
-command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-LV="command virsh -q -c qemu:///system?socket=$ROOT/libvirt-sock"
+open_test --asan --virsh
 last=$(($(nproc) - 1))
 
 $V vol-create-as default io.qcow2 16M --format qcow2 >/dev/null
@@ -32,7 +27,7 @@ expect_fail "iothreadpin --config of an iothread the domain lacks" "<iothreadpin
     $V iothreadpin io 5 0 --config
 
 $V start io >/dev/null
-wait_for 60 "the guest boots" file_has "$ROOT/var/log/vireo/qemu/io-serial0.log" VIREO-GUEST-READY
+wait_for 60 "the guest boots" file_has "$(serial io)" VIREO-GUEST-READY
 qpid=$(cat "$ROOT/run/vireo/qemu/io/qemu.pid")
 [ -n "$qpid" ] || fail "no QEMU process for domain io"
 out=$($V iothreadinfo io)

@@ -82,6 +82,26 @@ start_daemon() {
     fail "vireod did not answer within 30 s"
 }
 
+# daemon_maps STEM...: the running daemon has each shared library STEM
+# (libiscsi: libiscsi.so.7.0.0) mapped. Libraries opened at first use
+# (src/common/dlib.c) are mapped once a feature has needed them.
+daemon_maps() {
+    local stem
+    for stem in "$@"; do
+        grep -q "/$stem\.so[.0-9]*\$" "/proc/$DAEMON_PID/maps" || return 1
+    done
+}
+
+# daemon_lazy_unloaded WHY STEM...: none of the libraries is mapped yet.
+daemon_lazy_unloaded() {
+    local why=$1 stem
+    shift
+    for stem in "$@"; do
+        daemon_maps "$stem" && fail "vireod loaded $stem $why"
+    done
+    ok "vireod has not loaded $* $why"
+}
+
 stop_daemon() {
     [ -n "$DAEMON_PID" ] || return 0
     kill "$DAEMON_PID" 2>/dev/null || true
@@ -108,13 +128,14 @@ cleanup() {
     for pidfile in "$ROOT"/run/vireo/qemu/*/qemu.pid "$ROOT"/run/vireo/network/*/dnsmasq.pid; do
         [ -r "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
     done
-    # A test's own extra cleanup (network namespaces, servers).
+    # A test's own extra cleanup (servers), then open_test's namespace.
     if declare -F test_cleanup >/dev/null; then test_cleanup || true; fi
+    netns_remove
     if [ "$rc" -ne 0 ] && [ -f "$ROOT/vireod.log" ]; then
         echo "--- vireod.log (last 40 lines)" >&2
         tail -40 "$ROOT/vireod.log" >&2
         for log in "$ROOT"/var/log/vireo/qemu/*.log "$ROOT"/run/vireo/network/*/dnsmasq.log; do
-            [ -f "$log" ] && { echo "--- $log" >&2; grep -Ev 'sent size|requested options|next server|tags:|vendor class|available DHCP|client provides' "$log" | tail -40 >&2; }
+            [ -f "$log" ] && { echo "--- $log" >&2; grep -Ev 'sent size|requested options|next server|tags:|vendor class|available DHCP|client provides' "$log" | tail -40 >&2 || true; }
         done
     fi
     [ -n "$ROOT" ] && rm -rf "$ROOT"
@@ -149,6 +170,50 @@ tiny_xml() {
 XML
 }
 
+# open_test [--asan] [--virsh] [--netns PREFIX]: the opening of a test
+# with guests. Checks the guest images and starts vireod in a fresh
+# --root: with --asan the ASan build's (need_asan_daemon), with --netns
+# in a network namespace PREFIX-PID of the test's own (so the default
+# network exists; removed at exit, HOSTNS names it). Sets V (the CLI),
+# W=$ROOT/w (a work directory), serial NAME (a guest's serial log) and
+# with --virsh LV, Debian's virsh on libvirt-sock.
+open_test() {
+    local bin=$VIREOD lv=
+    need_images
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --asan) need_asan_daemon; bin=$ASAN_VIREOD ;;
+        --virsh) command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"; lv=1 ;;
+        --netns) HOSTNS=$2-$$; shift ;;
+        *) fail "open_test: unknown option $1" ;;
+        esac
+        shift
+    done
+    if [ -n "${HOSTNS:-}" ]; then
+        ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
+        trap cleanup EXIT
+        netns_make "$HOSTNS"
+        DAEMON_WRAP="ip netns exec $HOSTNS" DAEMON_OPTS=" " start_daemon "$bin"
+    else
+        start_daemon "$bin"
+    fi
+    V=$VIREO
+    W=$ROOT/w
+    mkdir -p "$W"
+    [ -z "$lv" ] || LV="command virsh -q -c qemu:///system?socket=$ROOT/libvirt-sock"
+}
+serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+
+# boot_tiny NAME DEVICES-XML: the tiny guest NAME with these devices
+# (tiny_xml's third argument) defined from $W/NAME.xml, started, and
+# waited for (60 s) until it boots.
+boot_tiny() {
+    tiny_xml "$1" qemu "$2" >"$W/$1.xml"
+    "$VIREO" define "$W/$1.xml" >/dev/null
+    "$VIREO" start "$1" >/dev/null
+    wait_for 60 "$1 boots" file_has "$(serial "$1")" VIREO-GUEST-READY
+}
+
 # wait_for TIMEOUT_S DESCRIPTION COMMAND...: retry COMMAND until it succeeds.
 wait_for() {
     local t=$1 what=$2
@@ -159,6 +224,36 @@ wait_for() {
         sleep 0.1
     done
     ok "$what"
+}
+
+# beside_start WHAT LOG-RE CMD...: run CMD in the background and check
+# that the daemon's loop stays free while CMD waits on the network: once
+# vireod.log has one more line matching LOG-RE (the call is under way
+# beside the loop), `vireo list` must answer in under a second. Other
+# checks may run meanwhile; beside_wait then waits for CMD: its output
+# (stdout and stderr) is in $ROOT/beside.out, its exit status in BESIDE_RC.
+beside_start() {
+    local what=$1 re=$2 before t0 ms
+    shift 2
+    before=$(grep -c -- "$re" "$ROOT/vireod.log" || true)
+    "$@" > "$ROOT/beside.out" 2>&1 &
+    BESIDE_PID=$!
+    beside_under_way() { [ "$(grep -c -- "$re" "$ROOT/vireod.log" || true)" -gt "$before" ]; }
+    wait_for 5 "$what is under way" beside_under_way
+    t0=$(date +%s%N)
+    "$VIREO" list --all >/dev/null || fail "vireo list failed while $what waited"
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    [ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while $what waited (the loop stalled)"
+    ok "vireo list answers at once ($ms ms) while $what waits"
+}
+beside_wait() {
+    BESIDE_RC=0
+    wait "$BESIDE_PID" || BESIDE_RC=$?
+}
+# The two at once: nothing to check meanwhile.
+beside_loop() {
+    beside_start "$@"
+    beside_wait
 }
 
 # start_booted NAME [WHAT]: start a defined domain and wait (60 s) until

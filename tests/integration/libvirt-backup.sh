@@ -5,7 +5,9 @@
 # checkpoint-create-as, -list, -dumpxml, -parent, checkpoint-create
 # --redefine (checked against the running disk's bitmaps), a full backup-begin to a
 # file (qemu-img reads the disk's size in it), an incremental one since a
-# checkpoint after 1 MiB written (much smaller), checkpoint-delete, and
+# checkpoint after 1 MiB written (much smaller), a pull backup through
+# python3-libvirt (jobStats: libvirt's backup operation and the scratch
+# file's use, growing with what the guest rewrites), checkpoint-delete, and
 # python3-libvirt's listAllCheckpoints; flags not done are refused with
 # libvirt's error. virsh sysinfo answers the document vireo sysinfo reads
 # over HTTP, built from this host's /sys/class/dmi/id (absent on some
@@ -79,6 +81,33 @@ echo "# sizes: full $full bytes, incremental $inc bytes"
 [ "$inc" -lt $((full / 4)) ] || fail "the incremental ($inc) is not much smaller than the full ($full)"
 ok "the incremental backup ($inc bytes) is much smaller than the full one ($full bytes)"
 verr "backup-dumpxml with no backup running" "has no backup running" backup-dumpxml bk
+# A pull backup through python3-libvirt: jobStats() has libvirt's backup
+# operation and a pull's fields (the scratch file's use, of the disk's size).
+cat >"$W/pull.xml" <<XML
+<domainbackup mode='pull'><server transport='unix' socket='$W/pull.sock'/>
+  <disks><disk name='vda' type='file'><scratch file='$W/vda.scratch'/></disk></disks>
+</domainbackup>
+XML
+out=$(/usr/bin/python3 - "$URI" "$W/pull.xml" <<'PY'
+import sys, libvirt
+d = libvirt.open(sys.argv[1]).lookupByName("bk")
+d.backupBegin(open(sys.argv[2]).read(), None)
+s = d.jobStats()
+print(s.get("operation") == libvirt.VIR_DOMAIN_JOB_OPERATION_BACKUP, s.get("disk_temp_total"), "disk_total" in s)
+PY
+)
+expect_eq "python3-libvirt backupBegin (pull), jobStats(): operation backup, disk_temp_total, no disk_total" \
+    "$out" "True 67108864 False"
+guest_until bk 'dd if=/dev/urandom of=/dev/vda bs=1024k count=1 seek=8 conv=fsync 2>/dev/null; echo WROTE-$((40+2))' \
+    WROTE-42 >/dev/null
+temp_used() { /usr/bin/python3 -c 'import sys, libvirt
+u = libvirt.open(sys.argv[1]).lookupByName("bk").jobStats().get("disk_temp_used", 0)
+print(u); sys.exit(0 if u >= 1048576 else 1)' "$URI"; }
+wait_for 10 "jobStats(): disk_temp_used counts the 1 MiB the guest rewrote ($(temp_used || true) bytes)" temp_used
+virsh domjobabort bk >/dev/null
+wait_for 60 "domjobabort ends the pull" sh -c "command virsh -q -c '$URI' domjobinfo bk | grep -q 'Job type: *None'"
+[ ! -e "$W/vda.scratch" ] || fail "the pull's scratch file outlived it"
+ok "... and removes its scratch file"
 virsh checkpoint-delete bk c2 >/dev/null
 expect_eq "checkpoint-delete: c1 is left" "$(virsh checkpoint-list bk --name)" "c1"
 virsh destroy bk >/dev/null

@@ -12,8 +12,10 @@ prefix=$(meson introspect "$VIREO_BUILD" --buildoptions | jq -r '.[] | select(.n
 [ -x "$DEST$prefix/sbin/vireod" ] && [ -x "$DEST$prefix/bin/vireo" ] || fail "vireod or vireo not installed"
 ok "vireod and vireo installed"
 libexec=$(meson introspect "$VIREO_BUILD" --buildoptions | jq -r '.[] | select(.name == "libexecdir") | .value')
-[ -x "$DEST$prefix/$libexec/vireo/vireo-image-helper" ] || fail "vireo-image-helper not in $prefix/$libexec/vireo"
-ok "the image tools' helper installed where vireod looks for it"
+for helper in vireo-image-helper vireo-serial-logger; do
+    [ -x "$DEST$prefix/$libexec/vireo/$helper" ] || fail "$helper not in $prefix/$libexec/vireo"
+done
+ok "the image tools' helper and the serial logger installed where vireod looks for them"
 cmp -s "$VIREO_SRC/web/dist/index.html" "$DEST$prefix/share/vireo/web/index.html" || fail "index.html differs"
 ok "the web UI installed as built"
 # The installed daemon serves the installed UI without being told where.

@@ -34,6 +34,7 @@ NFT
 ok "namespaces host and outside; table inet filter drops forwarded traffic"
 
 DAEMON_WRAP="ip netns exec $HOSTNS" start_daemon
+daemon_lazy_unloaded "before a network's rules needed it" libnftables
 check() { inhost "$VIREO" host-validate --json | jq -c '.checks[] | select(.id=="net.firewall")'; }
 
 # host-validate before any network: the chain, and a fix with a placeholder.
@@ -56,6 +57,8 @@ XML
 before=$(inhost nft list table inet filter)
 out=$("$VIREO" net-start fw 2>"$ROOT/warn.txt")
 expect_eq "net-start's own line on stdout" "$out" "Network fw started"
+daemon_maps libnftables || fail "net-start made the rules without loading libnftables"
+ok "net-start loaded libnftables (opened at first use)"
 br=$("$VIREO" net-info fw --json | jq -r .bridge)
 expect_eq "one warning line on stderr" "$(wc -l < "$ROOT/warn.txt")" 1
 fix="nft insert rule inet filter forward iifname \"$br\" accept; nft insert rule inet filter forward oifname \"$br\" accept"

@@ -50,6 +50,10 @@ inhost ip link show "$br" >/dev/null || fail "bridge $br missing"
 ok "bridge $br exists in the host namespace"
 inhost nft list table ip "vireo_$br" >/dev/null || fail "no nftables table for $br"
 ok "nftables table vireo_$br"
+# libnftables is opened at first use: the default network's rules, at start.
+daemon_maps libnftables || fail "vireod made the default network's rules without loading libnftables"
+ok "the default network's rules loaded libnftables"
+daemon_lazy_unloaded "with no disk, fs or iscsi-direct pool" libfdisk libiscsi
 
 net_iface() { echo "<interface type='network'><source network='$1'/><model type='virtio'/>${2:+<mac address='$2'/>}</interface>"; }
 guest_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0] // empty' | cut -d/ -f1; }

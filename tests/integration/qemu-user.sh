@@ -121,8 +121,8 @@ cp "$IMAGES/tiny-vmlinuz" "$IMAGES/tiny-initrd.img" "$ROOT/private/"
 IMAGES=$ROOT/private tiny_xml private > "$ROOT/private.xml"
 "$VIREO" define "$ROOT/private.xml" >/dev/null
 expect_fail "an unreadable kernel" "Permission denied" "$VIREO" start private
-# (The serial log is the daemon's, written from what it reads: a QEMU
-# that never ran made none, and nothing of it was handed over.)
+# (The serial log is the serial logger's, written from what it reads: a
+# QEMU that never ran left none, and nothing of it was handed over.)
 [ ! -e "$ROOT/var/log/vireo/qemu/private-serial0.log" ] ||
     fail "a failed start left a serial log: $(owner "$ROOT/var/log/vireo/qemu/private-serial0.log")"
 [ ! -e "$ROOT/run/vireo/qemu/private" ] || fail "a failed start left its run directory"

@@ -15,7 +15,11 @@
 # (vol-create-from --inputpool) boots the same, and copies back.
 # A tiny guest with a <disk type='network'> rbd disk of two monitors
 # (one unreachable) sees the image; its dumpxml gives the disk back; a
-# start with a secret that does not exist is refused by name.
+# start with a secret that does not exist is refused by name; vol-delete
+# of the image it names refused while it runs. find-storage-pool-sources
+# with --auth-username/--secret-*, and against a mute monitor beside the
+# loop. With QEMU run as vireo-qemu: a guest on an rbd volume (the pool's
+# key file root:vireo-qemu 0640), and an image hot-plugged into it.
 # With --short (make check): up to vol-upload/-download and the network
 # disk's guest; the full run is meson suite ceph (make check-ceph).
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +32,8 @@ NS=vireo-ceph-$$
 test_cleanup() {
     ceph_down
     netns_remove
+    [ -n "${MADE_USER:-}" ] && userdel vireo-qemu 2>/dev/null
+    return 0
 }
 start_daemon "$ASAN_VIREOD" # makes ROOT and the cleanup trap
 stop_daemon
@@ -97,6 +103,33 @@ expect_eq "...and virsh over libvirt-sock gets the same (virConnectFindStoragePo
     "$want"
 expect_fail "find-storage-pool-sources rbd without a monitor" "needs a monitor: <source><host name='MON'" \
     "$VIREO" find-storage-pool-sources rbd
+expect_eq "find-storage-pool-sources-as rbd --host --port --auth-username --secret-uuid: the same, no srcSpec file" \
+    "$("$VIREO" find-storage-pool-sources-as rbd --host 127.0.0.1 --port 3300 --auth-type ceph --auth-username admin \
+        --secret-uuid "$SEC" | tr -d '\n ')" "$want"
+expect_eq "...and the key found by its secret's usage (--secret-usage)" \
+    "$("$VIREO" find-storage-pool-sources-as rbd 127.0.0.1 3300 --auth-username admin --secret-usage "client.admin secret" | tr -d '\n ' | sed 's|<secretusage="[^"]*"/>|<secretuuid="'"$SEC"'"/>|')" \
+    "$want"
+expect_fail "...a user without its key's secret is refused, saying what to add" "needs its key's secret: --secret-uuid UUID or --secret-usage NAME" \
+    "$VIREO" find-storage-pool-sources-as rbd 127.0.0.1 3300 --auth-username admin
+# A monitor that takes the connection and never answers: librados waits
+# its 5 s beside the event loop, for vireo and for virsh (libvirt-sock).
+ip netns exec "$NS" /usr/bin/python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 3309)); s.listen(8); time.sleep(60)' &
+MUTE=$!
+mute_listens() { ss -N "$NS" -ltnH "sport = :3309" | grep -q .; }
+wait_for 5 "the mute monitor listens" mute_listens
+beside_loop "find-storage-pool-sources rbd (a monitor that never answers)" \
+    "find-storage-pool-sources rbd: the discovery at 127.0.0.1 runs beside" \
+    "$VIREO" find-storage-pool-sources-as rbd --host 127.0.0.1 --port 3309 --auth-username admin --secret-uuid "$SEC"
+[ "$BESIDE_RC" -ne 0 ] || fail "find-storage-pool-sources of the mute monitor succeeded"
+expect_match "...and it fails in one line" "$(cat "$ROOT/beside.out")" "^vireo: error: find-storage-pool-sources rbd: cannot connect to the Ceph monitor 127.0.0.1:3309"
+sed "s|port='3300'|port='3309'|" "$ROOT/spec.xml" > "$ROOT/spec-mute.xml"
+beside_loop "virsh find-storage-pool-sources rbd (libvirt-sock)" \
+    "find-storage-pool-sources rbd: the discovery at 127.0.0.1 runs beside" \
+    command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" find-storage-pool-sources rbd "$ROOT/spec-mute.xml"
+[ "$BESIDE_RC" -ne 0 ] || fail "virsh find-storage-pool-sources of the mute monitor succeeded"
+expect_match "...and virsh prints the error" "$(cat "$ROOT/beside.out")" "cannot connect to the Ceph monitor 127.0.0.1:3309"
+kill "$MUTE" 2>/dev/null; wait "$MUTE" 2>/dev/null || true
 sed "s|$SEC|0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e|" "$ROOT/spec.xml" > "$ROOT/spec-nosecret.xml"
 expect_fail "...with a secret that does not exist" "the cephx key of client.admin: secret uuid '0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e' is not defined" \
     "$VIREO" find-storage-pool-sources rbd "$ROOT/spec-nosecret.xml"
@@ -159,6 +192,13 @@ expect_match "QEMU gets both monitors and the key as a secret object" "$cmdline"
 grep -qF "$(ceph_key admin)" <<<"$cmdline" && fail "the cephx key is on QEMU's command line"
 out=$(guest_until nd "echo S-\$(cat /sys/block/vdb/size)" "^S-[0-9]")
 expect_match "the guest sees the 32 MiB RBD image as vdb (65536 sectors)" "$out" "^S-65536"
+expect_fail "vol-delete of the image a running domain's network disk names (pool/image)" \
+    "volume 'net1' of pool 'ceph' is in use by running domain 'nd'; shut the domain down first" \
+    "$VIREO" vol-delete net1 --pool ceph
+out=$(command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" vol-delete --pool ceph net1 2>&1) &&
+    fail "virsh vol-delete of the image nd's network disk uses succeeded"
+expect_match "...and virsh vol-delete over libvirt-sock is refused the same" "$out" "is in use by running domain 'nd'"
+expect_match "vol-list --details names its user" "$("$VIREO" vol-list ceph --details)" "^ net1 .*nd"
 netdisk "$SEC" | sed "s|dev='vdb'|dev='vdc'|" > "$ROOT/nd-vdc.xml"
 expect_fail "a network disk is not hot-plugged, and says what to do" "does not hot-plug: attach it with --config and restart" \
     "$VIREO" attach-device nd "$ROOT/nd-vdc.xml" --live
@@ -172,6 +212,50 @@ expect_eq "...and nd2 stays shut off" "$("$VIREO" domstate nd2)" "shut off"
 "$VIREO" undefine nd >/dev/null
 "$VIREO" undefine nd2 >/dev/null
 rbd_cli rm vpool/net1 >/dev/null 2>&1
+
+# ---- a QEMU of its own user reads the pool's key (issue 19) ----
+# The daemon restarted with --qemu-user (qemu-user.sh's setup): a guest
+# on a volume of the cephx pool reaches the image with the pool's key
+# file, which is root's and QEMU's group's (0640) and nobody else's.
+id vireo-qemu >/dev/null 2>&1 || { useradd --system --no-create-home --shell /usr/sbin/nologin vireo-qemu; MADE_USER=1; }
+stop_daemon
+DAEMON_WRAP="ip netns exec $NS" DAEMON_OPTS="--no-default-network --qemu-user vireo-qemu" start_daemon "$ASAN_VIREOD"
+[ "$("$VIREO" pool-info ceph --json | jq -r .state)" = running ] || "$VIREO" pool-start ceph >/dev/null
+mkdir -p "$ROOT/img"
+cp "$IMAGES/tiny-vmlinuz" "$IMAGES/tiny-initrd.img" "$ROOT/img/"
+chmod -R a+rX "$ROOT/img"
+"$VIREO" vol-create-as ceph uq 8M >/dev/null
+IMAGES=$ROOT/img tiny_xml uq | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='uq'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/uq.xml"
+"$VIREO" define "$ROOT/uq.xml" >/dev/null
+start_booted uq "a guest on an rbd volume, QEMU run as vireo-qemu, booted"
+expect_eq "QEMU runs as vireo-qemu" "$(ps -o user= -p "$(cat "$ROOT/run/vireo/qemu/uq/qemu.pid")")" "vireo-qemu"
+expect_eq "the pool's key file: root's, QEMU's group may read it, others nothing" \
+    "$(stat -c %U:%G:%a "$ROOT/run/vireo/storage/ceph.cephx")" "root:vireo-qemu:640"
+expect_eq "...in a directory QEMU's group may pass but not list" \
+    "$(stat -c %U:%G:%a "$ROOT/run/vireo/storage")" "root:vireo-qemu:710"
+out=$(guest_until uq "echo S-\$(cat /sys/block/vda/size)" "^S-[0-9]")
+expect_match "the guest sees the 8 MiB image (QEMU read the key and logged in)" "$out" "^S-16384"
+# An RBD image hot-plugged into it: blockdev-add of the rbd node (its
+# monitors a list) after the object-add of the key's secret; detached,
+# and attached again (the secret object went with the detach).
+"$VIREO" vol-create-as ceph uq2 4M >/dev/null
+expect_eq "attach-disk --source-pool of an RBD image, live" \
+    "$("$VIREO" attach-disk uq uq2 vdb --source-pool ceph --live)" "Disk attached successfully"
+out=$(guest_until uq "echo S-\$(cat /sys/block/vdb/size 2>/dev/null)" "^S-[0-9]")
+expect_match "the guest sees the hot-plugged 4 MiB image as vdb" "$out" "^S-8192"
+expect_eq "detach-disk, live" "$("$VIREO" detach-disk uq vdb --live)" "Disk detached successfully"
+printf "<disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='uq2'/><target dev='vdb' bus='virtio'/></disk>" > "$ROOT/uq2.xml"
+expect_eq "attach-device of the image again, live" "$("$VIREO" attach-device uq "$ROOT/uq2.xml" --live)" \
+    "Device attached successfully"
+expect_eq "detach-device, live" "$("$VIREO" detach-device uq "$ROOT/uq2.xml" --live)" "Device detached successfully"
+"$VIREO" vol-delete uq2 --pool ceph >/dev/null
+"$VIREO" destroy uq >/dev/null
+"$VIREO" undefine uq >/dev/null
+"$VIREO" vol-delete uq --pool ceph >/dev/null
+# Back to the daemon's own user for the rest (its guests boot from $IMAGES).
+stop_daemon
+DAEMON_WRAP="ip netns exec $NS" start_daemon "$ASAN_VIREOD"
+[ "$("$VIREO" pool-info ceph --json | jq -r .state)" = running ] || "$VIREO" pool-start ceph >/dev/null
 
 if [ "$SHORT" = --short ]; then
     no_sanitizer_report

@@ -11,8 +11,10 @@
 # XML or logs, not for read-only connections). iscsi-direct against tgtd
 # in a namespace of the test's own: the LUN listed with its size, CHAP
 # with a wrong secret refused, unreachable portals failing in seconds
-# (beside the event loop: `vireo list` answers meanwhile),
-# and a guest on the LUN through QEMU's iSCSI client.
+# (beside the event loop: `vireo list` answers meanwhile, for pool-start
+# and find-storage-pool-sources, from vireo and virsh), a guest on the
+# LUN through QEMU's iSCSI client (vol-delete of its LUN refused), and a
+# second LUN hot-plugged into it, written, detached and attached again.
 . "$(dirname "$0")/lib.sh"
 need_images
 [ -e /dev/loop-control ] || fail "no loop devices here (modprobe loop)"
@@ -37,6 +39,10 @@ loop() {
 
 need_asan_daemon
 start_daemon "$ASAN_VIREOD"
+# libfdisk, libblkid, libiscsi (and libnftables) are opened at first use:
+# a daemon whose pools are directories has none of them.
+daemon_lazy_unloaded "before a disk, fs or iscsi-direct pool (or a network) needed it" \
+    libfdisk libblkid libiscsi libnftables
 D1=$(loop disk1 64M)   # the disk pool
 D2=$(loop disk2 64M)   # the fs pool
 D3=$(loop disk3 16M)   # a file system the test mounts itself
@@ -56,6 +62,9 @@ expect_eq "pool-define-as disk" \
 expect_eq "pool-build writes the label" "$("$VIREO" pool-build pool-disk)" "Pool 'pool-disk' built"
 expect_eq "sfdisk sees a gpt label" "$(sfdisk -d "$D1" | sed -n 's/^label: //p')" "gpt"
 expect_eq "pool-start" "$("$VIREO" pool-start pool-disk)" "Pool 'pool-disk' started"
+daemon_maps libblkid libfdisk || fail "pool-build and pool-start of a disk pool did not load libblkid and libfdisk"
+ok "pool-build loaded libblkid (its probe), pool-start libfdisk"
+daemon_lazy_unloaded "for a disk pool" libiscsi libnftables
 expect_eq "vol-create-as a partition" "$("$VIREO" vol-create-as pool-disk "${N1}p1" 10M)" "Vol ${N1}p1 created"
 expect_match "vol-list shows the partition" "$("$VIREO" vol-list pool-disk)" "^ ${N1}p1 +/dev/${N1}p1\$"
 [ -b "/dev/${N1}p1" ] || fail "/dev/${N1}p1 did not appear"
@@ -271,6 +280,7 @@ stop_daemon
 DAEMON_WRAP="ip netns exec $NS" start_daemon "$ASAN_VIREOD"
 
 "$VIREO" secret-set-value "$SEC" --base64 "$(printf 'not-the-password' | base64)" >/dev/null
+daemon_lazy_unloaded "before an iscsi-direct pool's first login" libiscsi
 expect_eq "pool-define-as iscsi-direct with CHAP" "$("$VIREO" pool-define-as lab iscsi-direct --source-host 10.77.0.1 \
     --source-dev "$IQN" --source-initiator "$INIT" --auth-type chap --auth-username labuser --secret-uuid "$SEC")" \
     "Pool 'lab' defined"
@@ -279,6 +289,8 @@ expect_fail "CHAP with a wrong secret is refused" \
     "$VIREO" pool-start lab
 "$VIREO" secret-set-value "$SEC" --file <(printf 'Chap-Pa55word') --plain >/dev/null
 expect_eq "pool-start with the right secret" "$("$VIREO" pool-start lab)" "Pool 'lab' started"
+daemon_maps libiscsi || fail "the iscsi-direct pool's login did not load libiscsi"
+ok "the first login loaded libiscsi"
 expect_match "vol-list shows the LUN with its size" "$("$VIREO" vol-list lab --details)" \
     "^ unit:0:0:1 +iscsi://10.77.0.1:3260/$IQN/1 +block +raw +32.00 MiB"
 expect_match "pool-dumpxml: host, target, initiator, auth" "$("$VIREO" pool-dumpxml lab | tr -d '\n ')" \
@@ -324,34 +336,30 @@ ip netns exec "$NS" /usr/bin/python3 -c 'import socket, time
 s = socket.socket(); s.bind(("10.77.0.1", 3262)); s.listen(8); time.sleep(120)' &
 MUTE=$!
 "$VIREO" pool-define-as mute iscsi-direct --source-host 10.77.0.1:3262 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
-mute_checks() { grep -c "pool mute: pool-start's check runs beside the event loop" "$ROOT/vireod.log" || true; }
-more_mute_checks() { [ "$(mute_checks)" -gt 0 ]; }
 mute_listens() { ss -N "$NS" -ltnH "sport = :3262" | grep -q .; }
 wait_for 5 "the mute portal listens" mute_listens
-"$VIREO" pool-start mute > "$ROOT/mute.out" 2>&1 &
-MUTEPID=$!
-wait_for 5 "the pool-start's check is under way" more_mute_checks
-t0=$(date +%s%N)
-"$VIREO" list --all >/dev/null || fail "vireo list failed while a pool-start waited on a portal"
-ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while a pool-start waited on a portal (the loop stalled)"
-ok "vireo list answers at once ($ms ms) while pool-start waits on a portal that never answers"
+beside_start "pool-start (a portal that never answers)" "pool mute: pool-start's check runs beside the event loop" \
+    "$VIREO" pool-start mute
 expect_fail "a second pool-start meanwhile" "pool 'mute' is already being started" "$VIREO" pool-start mute
-wait "$MUTEPID" && fail "pool-start of the mute portal succeeded"
-expect_match "...and that pool-start fails in one line" "$(cat "$ROOT/mute.out")" "^vireo: error: pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+beside_wait
+[ "$BESIDE_RC" -ne 0 ] || fail "pool-start of the mute portal succeeded"
+expect_match "...and that pool-start fails in one line" "$(cat "$ROOT/beside.out")" "^vireo: error: pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
 # The same through libvirt's protocol: Debian's virsh on libvirt-sock.
-before=$(mute_checks)
-more_mute_checks() { [ "$(mute_checks)" -gt "$before" ]; }
-virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" pool-start mute > "$ROOT/mute-virsh.out" 2>&1 &
-MUTEPID=$!
-wait_for 5 "virsh pool-start's check is under way" more_mute_checks
-t0=$(date +%s%N)
-"$VIREO" list --all >/dev/null || fail "vireo list failed while virsh pool-start waited on a portal"
-ms=$((($(date +%s%N) - t0) / 1000000))
-[ "$ms" -lt 1000 ] || fail "vireo list took $ms ms while virsh pool-start waited on a portal (the loop stalled)"
-ok "vireo list answers at once ($ms ms) while virsh pool-start (libvirt-sock) waits on the portal"
-wait "$MUTEPID" && fail "virsh pool-start of the mute portal succeeded"
-expect_match "...and virsh prints the one-line error" "$(cat "$ROOT/mute-virsh.out")" "pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+beside_loop "virsh pool-start (libvirt-sock)" "pool mute: pool-start's check runs beside the event loop" \
+    virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" pool-start mute
+[ "$BESIDE_RC" -ne 0 ] || fail "virsh pool-start of the mute portal succeeded"
+expect_match "...and virsh prints the one-line error" "$(cat "$ROOT/beside.out")" "pool 'mute': login to $IQN at 10.77.0.1:3262 refused: "
+# find-storage-pool-sources against the same portal: the discovery waits
+# beside the loop too, over HTTP and over libvirt's protocol.
+beside_loop "find-storage-pool-sources-as iscsi-direct (a portal that never answers)" \
+    "find-storage-pool-sources iscsi-direct: the discovery at 10.77.0.1 runs beside" \
+    "$VIREO" find-storage-pool-sources-as iscsi-direct --host 10.77.0.1 --port 3262
+[ "$BESIDE_RC" -ne 0 ] || fail "find-storage-pool-sources of the mute portal succeeded"
+expect_match "...and it fails in one line" "$(cat "$ROOT/beside.out")" "^vireo: error: .*10.77.0.1:3262"
+beside_loop "virsh find-storage-pool-sources-as (libvirt-sock)" \
+    "find-storage-pool-sources iscsi-direct: the discovery at 10.77.0.1 runs beside" \
+    virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" find-storage-pool-sources-as iscsi-direct --host 10.77.0.1 --port 3262
+[ "$BESIDE_RC" -ne 0 ] || fail "virsh find-storage-pool-sources of the mute portal succeeded"
 kill "$MUTE" 2>/dev/null; wait "$MUTE" 2>/dev/null || true
 "$VIREO" pool-define-as closed iscsi-direct --source-host 10.77.0.1:3261 --source-dev "$IQN" --source-initiator "$INIT" >/dev/null
 expect_fail "a portal nobody listens on" "cannot reach the iSCSI portal 10.77.0.1:3261: Connection refused" "$VIREO" pool-start closed
@@ -379,6 +387,35 @@ expect_match "the guest wrote a marker on the LUN" "$out" "^W-35"
 expect_eq "the marker is in the target's backing file" "$(head -c 18 "$ROOT/lun1.img")" "vireo-iscsi-lun-31"
 out=$(guest_until ig "echo R-\$(dd if=/dev/vda bs=1M skip=1 count=1 2>/dev/null | head -c 17)" "R-[a-z]")
 expect_match "the guest reads the marker the host put on the LUN" "$out" "R-host-side-mark-8"
+expect_fail "vol-delete of a LUN a running domain uses" "volume 'unit:0:0:1' of pool 'lab' is in use by running domain 'ig'" \
+    "$VIREO" vol-delete unit:0:0:1 --pool lab
+# LUN hot-plug: a second LUN on the target, attached to the running guest
+# (blockdev-add of QEMU's iSCSI node after the object-add of the CHAP
+# password's secret) and detached (the secret object goes with it: a
+# second attach under the same target would otherwise clash with it).
+truncate -s 16M "$ROOT/lun2.img"
+tgt --mode logicalunit --op new --tid 1 --lun 2 --backing-store "$ROOT/lun2.img"
+"$VIREO" pool-refresh lab >/dev/null
+expect_eq "attach-disk --source-pool of a LUN, live" \
+    "$("$VIREO" attach-disk ig unit:0:0:2 vdb --source-pool lab --alias ua-lun2 --live)" "Disk attached successfully"
+out=$(guest_until ig "echo S-\$(cat /sys/block/vdb/size 2>/dev/null)" "^S-[0-9]")
+expect_match "the guest sees the 16 MiB LUN as vdb" "$out" "^S-32768"
+out=$(guest_until ig "printf vireo-hotplug-lun-2 > /dev/vdb && sync && echo W-\$((6*7))" "^W-42")
+expect_match "the guest wrote a marker on the hot-plugged LUN" "$out" "^W-42"
+expect_eq "...which is in the target's backing file" "$(head -c 19 "$ROOT/lun2.img")" "vireo-hotplug-lun-2"
+expect_match "dumpxml: the volume disk with its user alias" "$("$VIREO" dumpxml ig | tr -d '\n ')" \
+    "<disktype=\"volume\"device=\"disk\">.*<sourcepool=\"lab\"volume=\"unit:0:0:2\"/><targetdev=\"vdb\"bus=\"virtio\"/><aliasname=\"ua-lun2\"/>"
+expect_fail "vol-delete of the hot-plugged LUN" "volume 'unit:0:0:2' of pool 'lab' is in use by running domain 'ig'" \
+    "$VIREO" vol-delete unit:0:0:2 --pool lab
+expect_eq "detach-disk of the LUN, live" "$("$VIREO" detach-disk ig vdb --live)" "Disk detached successfully"
+out=$(guest_until ig "echo G-\$(ls /sys/block | grep -c vdb)" "^G-0")
+expect_match "the guest no longer has vdb" "$out" "^G-0"
+printf "<disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='lab' volume='unit:0:0:2'/><target dev='vdb' bus='virtio'/></disk>" > "$ROOT/lun2.xml"
+expect_eq "attach-device of the same LUN again, live (its secret object went with the detach)" \
+    "$("$VIREO" attach-device ig "$ROOT/lun2.xml" --live)" "Device attached successfully"
+out=$(guest_until ig "echo R-\$(head -c 19 /dev/vdb)" "^R-vireo")
+expect_match "...and the guest reads its marker back" "$out" "^R-vireo-hotplug-lun-2"
+expect_eq "detach-device, live" "$("$VIREO" detach-device ig "$ROOT/lun2.xml" --live)" "Device detached successfully"
 "$VIREO" destroy ig >/dev/null
 expect_eq "pool-destroy" "$("$VIREO" pool-destroy lab)" "Pool 'lab' destroyed"
 [ ! -e "$ROOT/run/vireo/storage/lab.chap" ] || fail "the CHAP file outlived the pool"

@@ -13,12 +13,7 @@
 # --edit; save --xml, save-image-dumpxml/-define/-edit, restore --xml,
 # and a line typed on the console right after the restore.
 . "$(dirname "$0")/lib.sh"
-need_images
-need_asan_daemon
-command -v virsh >/dev/null || fail "virsh missing (make deps: libvirt-clients)"
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+open_test --asan --virsh
 
 $V vol-create-as default jobs.qcow2 32M --format qcow2 >/dev/null
 base=$($V vol-path jobs.qcow2 --pool default)
@@ -174,7 +169,6 @@ $V update-device jobs "$ROOT/cd-none.xml" --live >/dev/null
 ok "update-device without a <source> ejects it"
 # The same call over the libvirt protocol (virDomainUpdateDeviceFlags):
 # Debian's virsh change-media, as virt-manager changes a CD.
-LV="command virsh -q -c qemu:///system?socket=$ROOT/libvirt-sock"
 expect_match "virsh change-media --insert over libvirt-sock" \
     "$($LV change-media jobs hdc "$ROOT/medium-A.iso" --insert --live 2>&1)" "Successfully inserted media"
 expect_match "... and the guest reads medium A again" "$(cd_reads VIREO-MEDIUM-A)" "VIREO-MEDIUM-A"

@@ -6,13 +6,9 @@
 # what the guest holds in RAM; domblkstat and domifstat. Bad input gets
 # one-line errors and leaves the domain as it was.
 . "$(dirname "$0")/lib.sh"
-need_images
 # The ASan/UBSan daemon: most of what this test drives is new daemon code
 # (save, restore, block jobs, the agent client); leaks are checked at exit.
-need_asan_daemon
-start_daemon "$ASAN_VIREOD"
-V=$VIREO
-serial() { echo "$ROOT/var/log/vireo/qemu/$1-serial0.log"; }
+open_test --asan
 # expect_usage WHAT REGEX COMMAND...: exit 2, the error line matching
 # REGEX, then the usage line.
 expect_usage() {

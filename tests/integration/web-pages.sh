@@ -17,6 +17,11 @@ ROOT=$(mktemp -d /tmp/vireo-test.XXXXXX)
 trap cleanup EXIT
 ip netns add "$HOSTNS"
 ip -n "$HOSTNS" link set lo up
+# A bridge and a NIC of this "host" for the hardware tab's NIC sources
+# (a veth: this kernel has no dummy links).
+ip -n "$HOSTNS" link add vrtbr0 type bridge && ip -n "$HOSTNS" link set vrtbr0 up
+ip -n "$HOSTNS" link add vrtbr1 type bridge && ip -n "$HOSTNS" link set vrtbr1 up
+ip -n "$HOSTNS" link add vrtlan0 type veth peer name vrtlan1 && ip -n "$HOSTNS" link set vrtlan0 up
 inns() { ip netns exec "$HOSTNS" "$@"; }
 ok "network namespace $HOSTNS"
 

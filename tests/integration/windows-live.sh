@@ -88,6 +88,10 @@ setup_ms=$(sed -n 's/.*win11-live: TPM 2.0 state made in .* (swtpm_setup took \(
 [ -n "$setup_ms" ] || fail "the daemon log does not say how long swtpm_setup took"
 [ "$list_ms" -lt "$setup_ms" ] || fail "the list took ${list_ms} ms, swtpm_setup ${setup_ms} ms"
 ok "  the list's ${list_ms} ms lie inside swtpm_setup's own ${setup_ms} ms (from the daemon log)"
+order=$(grep -oE 'win11-live: (swtpm_setup|TPM 2.0 state made|serial logger|started)' "$ROOT/vireod.log" |
+    head -4 | sed 's/^win11-live: //' | paste -sd ';')
+expect_eq "  the first start's order: swtpm_setup, its state, the serial logger, then QEMU" "$order" \
+    "swtpm_setup;TPM 2.0 state made;serial logger;started"
 
 # ---- the <hyperv> children on QEMU's -cpu under TCG ----
 cpu=$(grep -a -- '-cpu' "$LOGS/win11-live.log" | tail -1 | grep -o -- '-cpu [^ ]*')

@@ -1133,8 +1133,16 @@ static void refuses_outside_subset(void **state)
     dev_refused("<sound model='sb16'/>\n", 6, "<sound model='sb16'> is not supported by Vireo");
     dev_refused("<sound model='ich9'><audio id='2'/></sound>\n", 6,
                 "<sound> plays through <audio id='2'>, which is not defined");
-    dev_refused("<disk type='file'><source file='/a'/><alias name='ua-disk0'/></disk>\n", 6,
-                "<alias name='ua-disk0'>: user aliases are not kept by Vireo");
+    dev_refused("<graphics type='vnc'><alias name='ua-vnc'/></graphics>\n", 6,
+                "<alias name='ua-vnc'>: Vireo keeps user aliases on devices with an address (disk, interface, "
+                "controller, ...), not on <graphics>");
+    dev_refused("<disk type='file'><source file='/a'/><alias name='ua-a.b'/></disk>\n", 6,
+                "<alias name='ua-a.b'>: a user alias is ua- and then letters, digits, '_' or '-'");
+    dev_refused("<disk type='file'><source file='/a'/><target dev='vda'/><alias name='ua-x'/></disk>\n"
+                "<disk type='file'><source file='/b'/><target dev='vdb'/><alias name='ua-x'/></disk>\n", 7,
+                "<alias name='ua-x'> is given to two devices");
+    dev_refused("<disk type='file'><source file='/a'/><alias name='ua-x'/><alias name='ua-y'/></disk>\n", 6,
+                "duplicate <alias>");
     dev_refused("<disk>\n<driver name='qemu' type='vmdk'/>\n<source file='/a'/>\n</disk>\n", 7,
                 "<driver type='vmdk'> is not supported by Vireo (supported: raw, qcow2)");
     dev_refused("<disk>\n<source file='/a'/>\n<serial>a b</serial>\n</disk>\n", 8,
@@ -1246,6 +1254,43 @@ static void refuses_conflicts(void **state)
         fail();
     refused_at(xml, 6, "pci-bridge' is supported on pc machines only");
     free(xml);
+}
+
+/* User aliases (ua-...) are kept in the definition, as libvirt keeps
+ * them in the inactive XML; auto aliases (virtio-disk0, net0) are live
+ * only and dropped. Written back where libvirt writes them (before the
+ * address, also one the parser assigned) and read back the same. */
+static void user_aliases_round_trip(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD, "<disk type='file' device='disk'><source file='/a.img'/><target dev='vda' "
+                                      "bus='virtio'/><alias name='ua-boot_disk-1'/></disk>\n"
+                                      "<disk type='file' device='disk'><source file='/b.img'/><target dev='vdb' "
+                                      "bus='virtio'/><alias name='virtio-disk1'/></disk>\n"
+                                      "<interface type='user'><model type='virtio'/><alias name='ua-uplink'/>"
+                                      "</interface>\n"
+                                      "<controller type='usb' model='qemu-xhci'><alias name='ua-usb'/></controller>\n");
+    assert_string_equal(def->disks[0].addr.alias, "ua-boot_disk-1");
+    assert_string_equal(def->disks[1].addr.alias, "");
+    assert_int_equal(def->disks[0].addr.type, VR_ADDR_PCI); /* assigned, the alias kept */
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<target dev=\"vda\" bus=\"virtio\"/>\n      <alias name=\"ua-boot_disk-1\"/>\n"
+                                "      <address type=\"pci\""));
+    assert_non_null(strstr(xml, "<alias name=\"ua-uplink\"/>"));
+    assert_non_null(strstr(xml, "<alias name=\"ua-usb\"/>"));
+    assert_null(strstr(xml, "virtio-disk1"));
+    vr_domain_def *again = parse_ok(xml);
+    char *xml2 = vr_domain_def_format(again);
+    assert_string_equal(xml2, xml);
+    assert_string_equal(again->disks[0].addr.alias, "ua-boot_disk-1");
+    assert_string_equal(again->interfaces[0].addr.alias, "ua-uplink");
+    vr_domain_def *copy = vr_domain_def_copy(again);
+    assert_string_equal(copy->disks[0].addr.alias, "ua-boot_disk-1");
+    vr_domain_def_free(copy);
+    free(xml2);
+    free(xml);
+    vr_domain_def_free(again);
+    vr_domain_def_free(def);
 }
 
 static void refuses_domain_values(void **state)
@@ -1551,6 +1596,7 @@ int main(void)
         cmocka_unit_test(rbd_network_disk),
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
+        cmocka_unit_test(user_aliases_round_trip),
         cmocka_unit_test(refuses_domain_values),
         cmocka_unit_test(malformed_xml),
         cmocka_unit_test(uuids),

@@ -54,6 +54,7 @@ static vr_qemu_runtime runtime(const char *name, char *rundir, char *pidfile)
         .graphics_secret = "/run/vireo/qemu/secrets/graphics0.secret",
         .tap_fds = tap_fds,
         .n_tap_fds = VR_ARRAY_LEN(tap_fds),
+        .serial_fd = 40,
         .vsock_cid = 3,
     };
 }

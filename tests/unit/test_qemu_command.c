@@ -600,13 +600,23 @@ static void serial_and_agent(void **state)
                                     "type='virtio' name='org.qemu.guest_agent.0'/></channel>");
     vr_qemu_runtime rt = rt_tcg();
     char **argv = build(def, &rt);
-    /* No logfile=: the daemon logs what it reads (qemu_console.c). */
+    /* No logfile=: the serial logger logs what it reads (serial_logger.c).
+     * Without its socket, port 0 listens on a socket of its own. */
     expect(argv, "-chardev", "socket,id=serial0,path=" RT "/serial0.sock,server=on,wait=off");
     expect(argv, "-serial", "chardev:serial0");
     assert_non_null(value_with(argv, "-device", "virtio-serial-pci,id=virtio-serial0,bus=pci.0"));
     expect(argv, "-chardev", "socket,id=qga0,path=" RT "/qga.sock,server=on,wait=off");
     expect(argv, "-device", "virtserialport,bus=virtio-serial0.0,nr=1,chardev=qga0,id=channel0,"
                             "name=org.qemu.guest_agent.0");
+    vr_qemu_argv_free(argv);
+    /* With it (the driver's start), port 0 is the connected socket the
+     * logger holds the other end of; the agent's socket is unchanged. */
+    rt.serial_fd = 17;
+    argv = build(def, &rt);
+    expect(argv, "-chardev", "socket,id=serial0,fd=17");
+    expect(argv, "-serial", "chardev:serial0");
+    assert_null(value_with(argv, "-chardev", "serial0.sock"));
+    expect(argv, "-chardev", "socket,id=qga0,path=" RT "/qga.sock,server=on,wait=off");
     vr_qemu_argv_free(argv);
     vr_domain_def_free(def);
 

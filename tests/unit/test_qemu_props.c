@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,18 +61,74 @@ static void dotted_keys(void **state)
                  "{\"driver\":\"file\",\"cache\":{\"direct\":true,\"no-flush\":false}}");
 }
 
+/* A domain with the one disk `disk` (its XML). */
+static vr_domain_def *one_disk(const char *disk)
+{
+    char *xml = NULL, *err = NULL;
+    if (asprintf(&xml, "<domain type='kvm'><name>d</name><memory unit='MiB'>128</memory>"
+                       "<os><type>hvm</type></os><devices>%s</devices></domain>", disk) < 0)
+        fail();
+    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), &err);
+    if (!def)
+        fail_msg("%s", err);
+    free(xml);
+    return def;
+}
+
+/* Numbered keys are QEMU's lists: arrays in JSON (an rbd node's
+ * monitors and auth modes). */
+static void numbered_keys(void **state)
+{
+    (void)state;
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", "rbd");
+    vr_qp_str(p, "server.0.host", "m1");
+    vr_qp_str(p, "server.0.port", "3300");
+    vr_qp_str(p, "server.1.host", "m2");
+    vr_qp_str(p, "auth-client-required.0", "cephx");
+    vr_qp_str(p, "auth-client-required.1", "none");
+    expect_forms(p, "driver=rbd,server.0.host=m1,server.0.port=3300,server.1.host=m2,"
+                    "auth-client-required.0=cephx,auth-client-required.1=none",
+                 "{\"driver\":\"rbd\",\"server\":[{\"host\":\"m1\",\"port\":\"3300\"},{\"host\":\"m2\"}],"
+                 "\"auth-client-required\":[\"cephx\",\"none\"]}");
+}
+
+/* A LUN's hot-plug: QEMU's iscsi node as blockdev-add takes it (the LUN
+ * a number), after its CHAP password's secret object. */
+static void lun_json(void **state)
+{
+    (void)state;
+    vr_domain_def *def = one_disk("<disk type='volume'><source pool='lab' volume='unit:0:0:2'/>"
+                                  "<target dev='vdb' bus='virtio'/></disk>");
+    const vr_disk_def *d = &def->disks[0];
+    char *err = NULL;
+    const char *url = "iscsi://10.0.0.1:3260/iqn.2026-12.t:x/2?initiator-name=iqn.i&user=u&password-file=/r/lab.chap";
+    assert_true(vr_qemu_disk_on_network(d, url));
+    assert_false(vr_qemu_disk_on_network(d, "/var/lib/a.img"));
+    vr_qprops *secret = NULL;
+    vr_qprops *node = vr_qemu_disk_net_node(d, url, "/run", &secret, &err);
+    assert_non_null(node);
+    expect_forms(secret, "secret,id=sec-vdb,file=/r/lab.chap,format=raw",
+                 "{\"qom-type\":\"secret\",\"id\":\"sec-vdb\",\"file\":\"\\/r\\/lab.chap\",\"format\":\"raw\"}");
+    expect_forms(node, "driver=iscsi,transport=tcp,portal=10.0.0.1:3260,target=iqn.2026-12.t:x,lun=2,"
+                       "initiator-name=iqn.i,user=u,password-secret=sec-vdb,node-name=file-vdb",
+                 "{\"driver\":\"iscsi\",\"transport\":\"tcp\",\"portal\":\"10.0.0.1:3260\","
+                 "\"target\":\"iqn.2026-12.t:x\",\"lun\":2,\"initiator-name\":\"iqn.i\",\"user\":\"u\","
+                 "\"password-secret\":\"sec-vdb\",\"node-name\":\"file-vdb\"}");
+    assert_null(vr_qemu_disk_net_node(d, "iscsi://nohost", "/run", &secret, &err));
+    assert_null(secret);
+    assert_string_equal(err, "disk vdb: 'iscsi://nohost' is not an iscsi://HOST:PORT/IQN/LUN volume");
+    free(err);
+    vr_domain_def_free(def);
+}
+
 /* The hot-plug of a disk gets the nodes and device of the start. */
 static void disk_json(void **state)
 {
     (void)state;
-    const char *xml = "<domain type='kvm'><name>d</name><memory unit='MiB'>128</memory>"
-                      "<os><type>hvm</type></os><devices><disk type='file'>"
-                      "<driver name='qemu' type='qcow2' cache='none' io='native'/>"
-                      "<source file='/i/a,b.qcow2'/><target dev='vdb' bus='virtio'/>"
-                      "<serial>S1</serial><readonly/></disk></devices></domain>";
-    char *err = NULL;
-    vr_domain_def *def = vr_domain_def_parse(xml, strlen(xml), &err);
-    assert_non_null(def);
+    vr_domain_def *def = one_disk("<disk type='file'><driver name='qemu' type='qcow2' cache='none' io='native'/>"
+                                  "<source file='/i/a,b.qcow2'/><target dev='vdb' bus='virtio'/>"
+                                  "<serial>S1</serial><readonly/></disk>");
     const vr_disk_def *d = &def->disks[0];
     expect_forms(vr_qemu_disk_file_node(d, d->source_path),
                  "driver=file,filename=/i/a,,b.qcow2,node-name=file-vdb,read-only=on,aio=native,"
@@ -95,6 +152,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(escaping_and_types),
         cmocka_unit_test(dotted_keys),
+        cmocka_unit_test(numbered_keys),
+        cmocka_unit_test(lun_json),
         cmocka_unit_test(disk_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

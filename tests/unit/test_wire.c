@@ -241,12 +241,13 @@ static void install_fixtures(void **state)
     round_trip(&vr_wire_install_request, "install-request.json", &r);
     assert_int_equal(r.n_disks, 2);
     assert_string_equal(r.disks[1], "path=/srv/iso/virtio-win.iso,device=cdrom");
-    assert_true(r.location && r.drivers && !r.dry_run);
+    assert_true(r.location && r.drivers && !r.dry_run && r.job);
     vr_wire_clear(&vr_wire_install_request, &r);
     vireo_install_plan p;
     round_trip(&vr_wire_install_plan, "install-plan.json", &p);
     assert_int_equal(p.n_volumes, 2);
     assert_string_equal(p.volumes[1].role, "seed");
+    assert_string_equal(p.volumes[0].copy_from, "/srv/images/debian-12.qcow2");
     assert_int_equal(p.vnc_port, -1);
     assert_string_equal(p.xml_final, "<domain type='qemu'>\n</domain>\n");
     vr_wire_clear(&vr_wire_install_plan, &p);

@@ -132,6 +132,41 @@ try {
   if (!/wizvm\.qcow2/.test(vols)) throw new Error(`no disk made: ${vols}`);
   ok('the wizard made the VM and its 1 GiB qcow2 disk in pool default');
 
+  // Import a copy of that disk: the install is the daemon's job (the
+  // wizard follows it), the copy a new volume, the original left alone.
+  await page.evaluate(() => { location.hash = '#/'; });
+  await page.click('[data-testid=new-vm]');
+  await page.waitForSelector('[data-testid=wizard][data-step="1"]');
+  await page.check('input[name=source][value=import]');
+  await page.waitForFunction(() => [...document.querySelectorAll('#wiz-importVol option')].some((o) => o.value === 'default/wizvm.qcow2'));
+  await page.selectOption('#wiz-importVol', 'default/wizvm.qcow2');
+  await page.check('[data-testid=wiz-import-copy]');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wizard][data-step="2"]');
+  await page.selectOption('#wiz-os', 'linux2022');
+  await page.fill('#wiz-name', 'wizcopy');
+  await page.fill('#wiz-memory', '256');
+  await page.fill('#wiz-vcpus', '1');
+  await page.click('[data-testid=wiz-next]');
+  await page.waitForSelector('[data-testid=wizard][data-step="3"]');
+  await page.selectOption('#wiz-pool', 'default');
+  await page.selectOption('#wiz-network', 'user');
+  await page.uncheck('[data-testid=wiz-start]');
+  await page.click('[data-testid=wiz-next]');
+  await until(page, () => /copy of default\/wizvm\.qcow2 into default/.test(document.querySelector('[data-testid=wiz-summary]')?.textContent ?? ''));
+  await page.click('[data-testid=wiz-create]');
+  await until(page, () => location.hash === '#/domains/wizcopy');
+  const copied = vireo('vol-list', 'default');
+  if (!/wizcopy\.qcow2/.test(copied) || !/wizvm\.qcow2/.test(copied)) throw new Error(`no copy beside the original: ${copied}`);
+  const jobs = JSON.parse(vireo('job-list', '--json'));
+  if (!jobs.some((j) => j.kind === 'install' && j.target === 'wizcopy' && j.state === 'completed')) {
+    throw new Error(`no completed install job for wizcopy: ${JSON.stringify(jobs)}`);
+  }
+  ok('the wizard imports a copy of a disk: the install job completed, a new volume beside the original');
+  vireo('undefine', 'wizcopy', '--remove-all-storage');
+  await page.evaluate(() => { location.hash = '#/domains/wizvm'; });
+  await stateIs(page, 'shut off');
+
   // ---- overview, hardware ----
   await until(page, () => /<name>wizvm<\/name>/.test(document.querySelector('[data-testid=xml]')?.textContent ?? ''));
   await tab(page, 'hardware');

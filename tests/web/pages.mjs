@@ -30,10 +30,11 @@ const ctx = await launch(join(tmp, 'profile'), { width: 1200, height: 900 });
 const page = ctx.pages()[0] ?? await ctx.newPage();
 const shot = (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 const problems = [];
-// 401 before logging in; 400 and 409: the refusals this test provokes;
+// 401 before logging in; 400, 409 and 422 (a SATA disk for a running
+// VM): the refusals this test provokes;
 // refused connections while the test restarts the daemon.
 let daemonAway = false;
-const provoked = /status of (401|400|409)/;
+const provoked = /status of (401|400|409|422)/;
 const away = /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|WebSocket/;
 watch(page, problems, { test: (s) => provoked.test(s) || (daemonAway && away.test(s)) });
 const statsCalls = [];
@@ -115,6 +116,24 @@ async function networksPage() {
   await waitText('tr[data-network=webnet] [data-testid=net-state]', /^inactive$/);
   check(/ webnet +inactive/.test(vireo('net-list', '--all')), 'net-list does not show webnet inactive');
   ok('Stop: webnet inactive (net-list agrees)');
+
+  // Its DHCP range, changed while stopped (the daemon checks it against
+  // the subnet: one outside is refused by the form), then read back.
+  const rangeForm = '[data-testid=net-range-form]';
+  await page.waitForSelector(`${rangeForm} input[name=start]:not([disabled])`);
+  await page.fill(`${rangeForm} input[name=start]`, '192.168.151.10');
+  await page.click(`${rangeForm} button`);
+  await waitText('[data-testid=net-range-error]', /192\.168\.151\.10/, 15000);
+  const refused = await text('[data-testid=net-range-error]');
+  check(/range start='192\.168\.150\.2'|range start="192\.168\.150\.2"/.test(vireo('net-dumpxml', 'webnet')),
+    'a refused range changed webnet');
+  await page.fill(`${rangeForm} input[name=start]`, '192.168.150.100');
+  await page.fill(`${rangeForm} input[name=end]`, '192.168.150.149');
+  await page.click(`${rangeForm} button`);
+  await waitText('tr[data-network=webnet] [data-testid=net-dhcp]', /192\.168\.150\.100 – 192\.168\.150\.149/, 15000);
+  const dumped = vireo('net-dumpxml', 'webnet');
+  check(/<range start=['"]192\.168\.150\.100['"] end=['"]192\.168\.150\.149['"]/.test(dumped), `net-dumpxml webnet: ${dumped}`);
+  ok(`DHCP range of the stopped webnet changed to 192.168.150.100-149 (net-dumpxml); one outside its subnet refused by the form: "${refused}"`);
 
   await page.click('tr[data-network=webnet] [data-testid=confirm-ask]');
   await page.waitForSelector('tr[data-network=webnet] [data-testid=confirm-yes]');
@@ -318,6 +337,54 @@ async function spanishAndNarrow() {
   await shot('20-host-400px');
   check(Math.max(wide, wide2, wide3) <= 400, `pages scroll sideways at 400 px: ${wide}, ${wide2}, ${wide3}`);
   ok('at 400 px wide no page scrolls sideways');
+
+  // In Spanish at 400 px: the upload's file picker speaks the page's
+  // language (a native file input speaks the browser's: "Choose File");
+  // every visible control has a name; the topology's three numbers are
+  // one line high (they once grew 8rem tall in their column).
+  await page.selectOption('[data-testid=lang]', 'es');
+  await page.click('nav a[href="#/storage"]');
+  await page.waitForSelector('tr[data-pool=default]');
+  await page.click('tr[data-pool=default] a');
+  await waitText('[data-testid=upload-pick]', /^Elegir un archivo…$/);
+  await waitText('[data-testid=upload-file-name]', /^Ningún archivo elegido\.$/);
+  const input = await page.locator('[data-testid=upload-file]').boundingBox();
+  check(!input || input.width <= 1, `the native file input shows (${JSON.stringify(input)})`);
+  await page.focus('[data-testid=upload-file]');
+  check(await page.evaluate(() => document.activeElement?.id === 'up-file'), 'the file picker cannot take the keyboard focus');
+  const unnamed = () => page.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea, main button')]
+    .filter((el) => el.getClientRects().length && el.type !== 'hidden')
+    .filter((el) => !(el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+      || (el.tagName === 'BUTTON' && el.textContent.trim())))
+    .map((el) => el.outerHTML.slice(0, 120)));
+  let bare = await unnamed();
+  await shot('22-storage-400px-es');
+  // A network with an IPv6 subnet (defined, not started): its second
+  // subnet line stays in the value column, by the IPv4 one.
+  const v6 = join(tmp, 'webv6.xml');
+  writeFileSync(v6, "<network><name>webv6</name><bridge name='vrtv6'/><ip address='192.168.160.1' prefix='24'/>"
+    + "<ip family='ipv6' address='fd42:16::1' prefix='64'/></network>");
+  vireo('net-define', v6);
+  await page.click('nav a[href="#/networks"]');
+  await waitText('h1', /^Redes$/);
+  await page.waitForSelector('tr[data-network=webv6] [data-testid=net-subnet6]');
+  const x6 = (await page.locator('tr[data-network=webv6] [data-testid=net-subnet6]').boundingBox()).x;
+  const x4 = (await page.locator('tr[data-network=webv6] [data-testid=net-kind]').boundingBox()).x;
+  await shot('22b-networks-ipv6-400px-es');
+  bare = bare.concat(await unnamed());
+  vireo('net-undefine', 'webv6');
+  check(x6 > 100, `the IPv6 subnet line is at x=${x6} px, in the label column (the cells' values start at ${x4})`);
+  await details('webp2');
+  await page.check('#ed-topo');
+  bare = bare.concat(await unnamed());
+  const h = (await page.locator('#ed-sockets').boundingBox())?.height ?? 0;
+  const wideDetails = await page.evaluate(() => document.documentElement.scrollWidth);
+  await shot('23-details-topology-400px-es');
+  check(h > 0 && h < 50, `the sockets field is ${h} px high at 400 px`);
+  check(wideDetails <= 400, `webp2's details scroll sideways at 400 px (${wideDetails} px: its loader or NVRAM path?)`);
+  check(!bare.length, `controls without a name: ${bare.join('\n')}`);
+  await page.click('[data-testid=ed-save] + button');
+  ok(`Spanish at 400 px: the upload's picker says "Elegir un archivo…" / "Ningún archivo elegido." and takes the focus; every control of storage, networks and details has a name; the topology fields are ${Math.round(h)} px high and the details (their NVRAM path) do not scroll sideways; a network's IPv6 subnet line sits in the value column (x ${Math.round(x6)} px)`);
 }
 
 // The VM list: webp1 runs on the default network, so its row shows the
@@ -371,6 +438,90 @@ async function hardwareTab() {
   check(!/ vda /.test(vireo('domblklist', 'webp1')), 'vda still in domblklist after Remove');
   check(!/webhw\.qcow2/.test(vireo('dumpxml', 'webp1', '--inactive')), 'vda still in the definition');
   ok('remove: the disk left the running VM and its definition (domblklist)');
+
+  // The disk's bus: SATA takes no disk while webp1 runs, and the daemon's
+  // refusal shows by the bus; the shut off webp2 takes it as sda.
+  await page.selectOption('#add-bus', 'sata');
+  await page.selectOption('#add-vol', 'webhw.qcow2');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-bus-error]', /bus sata, which takes no disk while the domain runs/, 20000);
+  check(!/webhw/.test(vireo('domblklist', 'webp1')), 'a refused SATA disk reached webp1');
+  await page.goto(`${url}#/domains/webp2/hardware`);
+  await page.waitForFunction(() => document.querySelector('vr-domain-add-hw')?.domain?.name === 'webp2'
+    && document.querySelectorAll('#add-vol option').length > 1);
+  await page.selectOption('#add-bus', 'sata');
+  await page.selectOption('#add-vol', 'webhw.qcow2');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-status]', /Added Disk/, 20000);
+  check(/<target dev=['"]sda['"] bus=['"]sata['"]\/>/.test(vireo('dumpxml', 'webp2', '--inactive')), 'no SATA sda in webp2');
+  await page.click('[data-testid=hw-remove-sda]');
+  await waitText('[data-testid=hw-row-status]', /Removed sda/, 20000);
+  check(!/webhw/.test(vireo('dumpxml', 'webp2', '--inactive')), 'sda still in webp2 after Remove');
+  ok('add hardware: a SATA disk refused on the running webp1 next to the bus field (domblklist unchanged); on the shut off webp2 defined as sda bus sata (dumpxml) and removed');
+  // A file of the host by its path (virt-manager's "custom storage").
+  const file = join(tmp, 'webfile.raw');
+  writeFileSync(file, Buffer.alloc(1 << 20));
+  await page.selectOption('#add-bus', 'virtio');
+  await page.selectOption('#add-vol', '__path__');
+  await page.fill('#add-path', 'webfile.raw');
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-path-error]', /absolute path/);
+  await page.fill('#add-path', file);
+  await page.click('[data-testid=hw-add] button[type=submit]');
+  await waitText('[data-testid=add-status]', /Added Disk/, 20000);
+  const blk = vireo('domblklist', 'webp2', '--inactive');
+  check(blk.split('\n').some((l) => l.trim().split(/ +/).join(' ') === `vda ${file}`),
+    `domblklist --inactive webp2 after adding ${file}: ${blk}`);
+  await page.click('[data-testid=hw-remove-vda]');
+  await waitText('[data-testid=hw-row-status]', /Removed vda/, 20000);
+  check(!vireo('domblklist', 'webp2', '--inactive').includes(file), `${file} still in webp2 after Remove`);
+  ok(`add hardware: a file of the host by its path (a relative one refused by the field) defined on webp2 as vda ${file} (domblklist --inactive) and removed`);
+  await page.goto(`${url}#/domains/webp1/hardware`);
+  await page.waitForSelector('[data-testid=hw-add]');
+
+  // A NIC on a bridge of the host and one on a host NIC through macvtap
+  // (web-pages.sh made vrtbr0 and the veth vrtlan0 in the daemon's
+  // namespace), hot-plugged into the running webp1, each checked with
+  // domiflist and removed again.
+  const ifaces = () => JSON.parse(vireo('domiflist', 'webp1', '--json'));
+  for (const [src, field, name, type] of [['bridge', '#add-bridge', 'vrtbr0', 'bridge'], ['direct', '#add-dev', 'vrtlan0', 'direct']]) {
+    await page.waitForSelector('[data-testid=hw-add]');
+    await page.selectOption('#add-kind', 'nic');
+    await page.selectOption('#add-nicsrc', src);
+    await page.fill(field, '');
+    await page.click('[data-testid=hw-add] button[type=submit]');
+    await waitText(`[data-testid=add-${field === '#add-dev' ? 'dev' : 'bridge'}-error]`, /Name the host/);
+    check(ifaces().length === 1, 'a refused NIC was added');
+    await page.fill(field, name);
+    await page.click('[data-testid=hw-add] button[type=submit]');
+    await waitText('[data-testid=add-status]', /Added Network interface/, 30000);
+    const nic = ifaces().find((i) => i.type === type);
+    check(nic?.source === name && nic.interface, `domiflist after adding a ${type} NIC: ${JSON.stringify(ifaces())}`);
+    check(new RegExp(`<interface type=['"]${type}['"]>[\\s\\S]*?${name}`).test(vireo('dumpxml', 'webp1', '--inactive')),
+      `the ${type} NIC is not in the definition`);
+    if (src === 'bridge') {
+      await shot('03b-hardware-nic-bridge');
+      // Its bridge changed on the Details tab (definition only: webp1 runs).
+      await details('webp1');
+      const field = page.locator('[data-testid=ed-nic-source]');
+      check(await field.inputValue() === 'vrtbr0', `the Details tab shows bridge ${await field.inputValue()}`);
+      await field.fill('');
+      await page.click('[data-testid=ed-save]');
+      await waitText('[data-testid=ed-nic-error]', /Interface 2: name the host bridge/);
+      await field.fill('vrtbr1');
+      await page.click('[data-testid=ed-save]');
+      await waitText('[data-testid=ed-saved]', /^Saved/, 20000);
+      check(/<source bridge=['"]vrtbr1['"]\/>/.test(vireo('dumpxml', 'webp1', '--inactive')), 'the bridge did not change to vrtbr1');
+      check(ifaces().find((i) => i.mac === nic.mac)?.source === 'vrtbr0', 'the running NIC left vrtbr0');
+      ok('details: the bridge NIC of webp1 moved to vrtbr1 in its definition (dumpxml --inactive), refused empty by its field; the running one stays on vrtbr0 (domiflist)');
+      await page.goto(`${url}#/domains/webp1/hardware`);
+    }
+    await page.waitForSelector(`[data-testid="hw-remove-${nic.mac}"]`);
+    await page.click(`[data-testid="hw-remove-${nic.mac}"]`);
+    await waitText('[data-testid=hw-row-status]', new RegExp(`Removed ${nic.mac}`), 30000);
+    check(!ifaces().some((i) => i.mac === nic.mac), `the ${type} NIC is still in domiflist after Remove`);
+    ok(`add hardware: a NIC on ${type === 'bridge' ? 'the host bridge' : 'the host NIC (macvtap)'} ${name} refused empty by its field, then hot-plugged into the running webp1 (domiflist: ${type} ${name} on ${nic.interface}) and removed`);
+  }
   await page.goto(url);
 }
 
@@ -400,6 +551,21 @@ async function details(name) {
 async function apply() {
   await page.click('[data-testid=ed-save]');
   await waitText('[data-testid=ed-saved]', /^Guardado/, 20000);
+}
+// Start webp2 on its page: the NVRAM question comes (and is shot), or not
+// (it then runs, and is forced off again).
+async function startAsked(name) {
+  await page.click('[data-action=start]');
+  await page.waitForSelector('[data-testid=nvram-dialog][open]');
+  await waitText('[data-testid=nvram-text]', /El firmware de webp2 cambió/);
+  await shot(name);
+}
+async function startNotAsked(when) {
+  await page.click('[data-action=start]');
+  await page.waitForTimeout(300);
+  check(await page.locator('[data-testid=nvram-dialog]').count() === 0, `the NVRAM question came again ${when}`);
+  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
+  vireo('destroy', 'webp2');
 }
 async function firmwareTab() {
   await page.selectOption('[data-testid=lang]', 'es');
@@ -459,22 +625,39 @@ async function firmwareTab() {
   await apply();
   const size = readFileSync(nvram).length;
   writeFileSync(nvram, Buffer.alloc(size));
-  await page.click('[data-action=start]');
-  await page.waitForSelector('[data-testid=nvram-dialog][open]');
-  await waitText('[data-testid=nvram-text]', /El firmware de webp2 cambió/);
-  await shot('06b-start-reset-nvram-es');
+  await startAsked('06b-start-reset-nvram-es');
   await page.click('[data-testid=nvram-reset]');
   await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
   check(sha256(readFileSync(nvram)) === sha256(readFileSync(template)), 'the NVRAM was not made anew from its template');
   check(/<loader[^>]*>[^<]*OVMF_CODE/.test(inactiveXml('webp2')), 'no loader recorded by the start');
   vireo('destroy', 'webp2');
   await waitText('[data-testid=domain-state]', /apagad|shut off/i, 20000);
-  await page.click('[data-action=start]');
-  await page.waitForTimeout(300);
-  check(await page.locator('[data-testid=nvram-dialog]').count() === 0, 'the NVRAM question came again with the loader recorded');
-  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
-  vireo('destroy', 'webp2');
+  await startNotAsked('with the loader recorded');
   ok(`start: after a firmware change the page's Start offered new UEFI variables; taken, ${nvram} equals its template again (sha256), and the next Start asks nothing`);
+
+  // The loader edited by hand (dumpxml, edit, define) to another build of
+  // the same firmware: still UEFI, so only the loader the NVRAM last ran
+  // with (recorded by the start) tells. The page asks; "keep" starts with
+  // the NVRAM as it is, and the start records the new loader.
+  const loader0 = /<loader[^>]*>([^<]+)</.exec(inactiveXml('webp2'))?.[1];
+  const loader1 = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd';
+  check(loader0 === '/usr/share/OVMF/OVMF_CODE_4M.fd', `the start picked ${loader0}`);
+  const edited = join(tmp, 'webp2-loader.xml');
+  writeFileSync(edited, inactiveXml('webp2').replace(`>${loader0}<`, `>${loader1}<`));
+  vireo('define', edited);
+  const changed = () => JSON.parse(vireo('dominfo', 'webp2', '--json')).firmware_changed;
+  check(changed() === true, 'dominfo --json: firmware_changed is not true after the loader was edited');
+  const before = sha256(readFileSync(nvram));
+  await startAsked('06c-start-loader-edited-es');
+  await page.click('[data-testid=nvram-keep]');
+  await waitText('[data-testid=domain-state]', /ejecución|running/i, 30000);
+  check(sha256(readFileSync(nvram)) === before, 'the NVRAM was made anew though "keep" was chosen');
+  check(inactiveXml('webp2').includes(`>${loader1}<`), 'the edited loader is not in the definition');
+  vireo('destroy', 'webp2');
+  await waitText('[data-testid=domain-state]', /apagad|shut off/i, 20000);
+  check(changed() === false, 'dominfo --json: firmware_changed still true after a start with the new loader');
+  await startNotAsked('after the start with the edited loader');
+  ok(`start: the loader edited by hand (${loader0} → ${loader1}, same firmware kind) made the page's Start ask (dominfo --json firmware_changed true); "keep" left ${nvram} as it was (sha256), and the next Start asks nothing`);
 }
 
 async function addChar(kind, status) {
@@ -530,6 +713,17 @@ async function serialDevices() {
   check(!/guest_agent|<console type=['"]pty['"]>\s*<target type=['"]virtio['"]/.test(xml), `channel or virtio console left: ${xml}`);
   check(/<serial type=['"]pty['"]>/.test(xml), 'serial port 0 went too');
   ok('remove: serial port 1 of webp1, the agent channel and the virtio console of webp2 gone from their definitions (dumpxml); serial port 0 stays');
+  // webp2 has no screen: the Details tab says so and adds a video card.
+  await details('webp2');
+  await waitText('[data-testid=ed-video]', /Sin tarjeta de vídeo/);
+  await page.click('[data-testid=ed-video-add]');
+  await page.selectOption('#ed-video', 'qxl');
+  await shot('09b-video-added-es');
+  await apply();
+  xml = inactiveXml('webp2');
+  check(/<video>\s*<model type=['"]qxl['"]/.test(xml), `no qxl video in webp2: ${xml}`);
+  await page.waitForSelector('#ed-video');
+  ok('details: webp2 without a screen said so ("Sin tarjeta de vídeo") and got a qxl video card (dumpxml --inactive)');
   await page.selectOption('[data-testid=lang]', 'en');
   await page.goto(url);
 }

@@ -5,7 +5,9 @@
 // or the SPICE agent's channel, which the daemon cannot hot-plug (POST
 // devices takes <disk>, <interface> and DIMMs), so they go into the
 // definition only (its XML of the next start, defined again) and a running
-// VM gets them at its next start. A disk or NIC goes into the definition
+// VM gets them at its next start. A NIC joins a virtual network, a bridge
+// of the host (<interface type='bridge'>) or a host NIC through macvtap
+// (<interface type='direct'>), as virt-manager's "network source". A disk or NIC goes into the definition
 // and, while the VM runs, into the running VM as well (hot-plug: POST
 // devices with persistent).
 // Each refusal (the daemon's one line) shows next to the field it is
@@ -13,6 +15,8 @@
 import { LitElement, html } from 'lit';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
+// The network form's words for a host bridge, a host NIC and macvtap's modes.
+import { macvtapModes } from './networks-form.js';
 
 addStrings({
   en: {
@@ -30,10 +34,17 @@ addStrings({
     'add.char.qga': 'The channel qemu-guest-agent in the guest talks on (org.qemu.guest_agent.0).',
     'add.char.vdagent': "The channel spice-vdagent in the guest talks on (com.redhat.spice.0); needs SPICE graphics.",
     'add.nextstart': 'Applies at the next start: the running VM does not get it now.',
+    'add.nicsrc': 'Network source', 'add.nicsrc.network': 'Virtual network',
+    'add.nicsrc.bridge': 'Bridge of the host', 'add.nicsrc.direct': 'NIC of the host (macvtap)',
+    'add.bus': 'Bus', 'add.bus.help': 'virtio is the fastest; SATA and IDE take no disk while the VM runs.',
+    'add.file': 'A file of the host…', 'add.path': 'File', 'add.need.path': 'Write the absolute path of the file.',
+    'add.path.help': "A path on the daemon's host; qcow2 by its .qcow2 name, raw otherwise.",
+    'add.need.bridge': 'Name the host bridge the interface joins.',
+    'add.need.dev': 'Name the host NIC the interface uses.',
   },
   es: {
     'add.title': 'Añadir hardware', 'add.kind': 'Tipo', 'add.disk': 'Disco', 'add.cdrom': 'CD-ROM',
-    'add.nic': 'Interfaz de red', 'add.pool': 'Pool', 'add.volume': 'Volumen', 'add.newvol': 'Volumen nuevo…',
+    'add.nic': 'Interfaz de red', 'add.pool': 'Grupo de almacenamiento', 'add.volume': 'Volumen', 'add.newvol': 'Volumen nuevo…',
     'add.volname': 'Nombre del volumen nuevo', 'add.size': 'Tamaño (GiB)', 'add.iso': 'Imagen ISO', 'add.network': 'Red',
     'add.model': 'Modelo', 'add.submit': 'Añadir', 'add.done': 'Añadido {0}.',
     'add.live': 'La máquina en ejecución lo recibe al momento.',
@@ -47,10 +58,21 @@ addStrings({
     'add.char.qga': 'El canal por el que habla qemu-guest-agent en el invitado (org.qemu.guest_agent.0).',
     'add.char.vdagent': 'El canal por el que habla spice-vdagent en el invitado (com.redhat.spice.0); necesita gráficos SPICE.',
     'add.nextstart': 'Se aplica en el próximo arranque: la máquina en ejecución no lo recibe ahora.',
+    'add.nicsrc': 'Origen de la red', 'add.nicsrc.network': 'Red virtual',
+    'add.nicsrc.bridge': 'Puente del anfitrión', 'add.nicsrc.direct': 'Interfaz del anfitrión (macvtap)',
+    'add.bus': 'Bus', 'add.bus.help': 'virtio es el más rápido; SATA e IDE no admiten discos con la máquina en ejecución.',
+    'add.file': 'Un archivo del anfitrión…', 'add.path': 'Archivo', 'add.need.path': 'Escriba la ruta absoluta del archivo.',
+    'add.path.help': 'Una ruta en el anfitrión del demonio; qcow2 si termina en .qcow2, raw si no.',
+    'add.need.bridge': 'Indique el puente del anfitrión al que se une la interfaz.',
+    'add.need.dev': 'Indique la interfaz del anfitrión que usa la interfaz.',
   },
 });
 
 const NEW = '__new__';
+const PATH = '__path__'; // a file of the host, outside the pools
+// A NIC's source -> the field its refusal lands by.
+const nicField = { network: 'network', bridge: 'bridge', direct: 'dev' };
+const diskBuses = ['virtio', 'scsi', 'sata', 'ide']; // the daemon's (xml-domain.md)
 
 // The kinds that only the definition takes, and their element.
 const charDevices = {
@@ -85,6 +107,7 @@ export class VrDomainAddHw extends LitElement {
     kind: { state: true }, pools: { state: true }, vols: { state: true }, nets: { state: true },
     pool: { state: true }, vol: { state: true }, volName: { state: true }, size: { state: true },
     network: { state: true }, model: { state: true }, errors: { state: true }, done: { state: true },
+    nicSrc: { state: true }, bus: { state: true }, path: { state: true }, bridge: { state: true }, dev: { state: true }, mvmode: { state: true },
     busy: { state: true },
   };
 
@@ -95,6 +118,9 @@ export class VrDomainAddHw extends LitElement {
     this.vols = [];
     this.nets = [];
     this.model = 'virtio';
+    this.nicSrc = 'network';
+    this.bus = 'virtio';
+    this.mvmode = 'bridge';
     this.size = 1;
     this.errors = {};
   }
@@ -130,17 +156,27 @@ export class VrDomainAddHw extends LitElement {
     if (charDevices[this.kind]) {
       xml = charDevices[this.kind]();
     } else if (this.kind === 'nic') {
-      if (!this.network) e.network = t('add.need.network');
-      else xml = element('interface', { type: 'network' }, [['source', { network: this.network }], ['model', { type: this.model }]]);
+      const bridge = this.bridge?.trim(), dev = this.dev?.trim();
+      const model = ['model', { type: this.model }];
+      if (this.nicSrc === 'bridge') {
+        if (!bridge) e.bridge = t('add.need.bridge');
+        else xml = element('interface', { type: 'bridge' }, [['source', { bridge }], model]);
+      } else if (this.nicSrc === 'direct') {
+        if (!dev) e.dev = t('add.need.dev');
+        else xml = element('interface', { type: 'direct' }, [['source', { dev, mode: this.mvmode }], model]);
+      } else if (!this.network) e.network = t('add.need.network');
+      else xml = element('interface', { type: 'network' }, [['source', { network: this.network }], model]);
     } else {
       const cdrom = this.kind === 'cdrom';
-      const target = freeTarget(this.hw, cdrom ? 'sd' : 'vd');
+      const bus = cdrom ? 'scsi' : this.bus;
+      const target = freeTarget(this.hw, { virtio: 'vd', ide: 'hd' }[bus] ?? 'sd');
       let vol = this.vol;
       if (!target) e.form = t('add.full');
       else if (cdrom && !vol) e.vol = t('add.need.iso');
       else if (!cdrom && !vol) e.vol = t('add.need.volume');
       else if (vol === NEW && !this.volName) e.volName = t('add.need.name');
       else if (vol === NEW && !(this.size >= 1)) e.size = t('add.need.size');
+      else if (vol === PATH && !this.path?.trim().startsWith('/')) e.path = t('add.need.path');
       if (!Object.keys(e).length && vol === NEW) {
         try {
           await domApi.createVolume(this.pool, { name: this.volName, capacity: `${this.size}G`, format: 'qcow2' });
@@ -151,11 +187,13 @@ export class VrDomainAddHw extends LitElement {
       }
       if (!Object.keys(e).length) {
         const info = this.vols.find((v) => v.name === vol);
-        const format = vol === this.volName ? 'qcow2' : (info?.format ?? 'raw');
-        xml = element('disk', { type: 'volume', device: cdrom ? 'cdrom' : 'disk' }, [
+        const file = vol === PATH ? this.path.trim() : null;
+        const format = file ? (/\.qcow2$/i.test(file) ? 'qcow2' : 'raw')
+          : vol === this.volName ? 'qcow2' : (info?.format ?? 'raw');
+        xml = element('disk', { type: file ? 'file' : 'volume', device: cdrom ? 'cdrom' : 'disk' }, [
           ['driver', { name: 'qemu', type: cdrom ? 'raw' : format }],
-          ['source', { pool: this.pool, volume: vol }],
-          ['target', { dev: target, bus: cdrom ? 'scsi' : 'virtio' }],
+          ['source', file ? { file } : { pool: this.pool, volume: vol }],
+          ['target', { dev: target, bus }],
           ...(cdrom ? [['readonly', {}]] : [])]);
       }
     }
@@ -185,7 +223,8 @@ export class VrDomainAddHw extends LitElement {
         else await domApi.attach(this.domain.name, xml);
       } catch (err) {
         // The daemon's line is about the device: next to what chose it.
-        this.errors = { [char ? 'kind' : this.kind === 'nic' ? 'network' : 'vol']: err.message };
+        this.errors = { [char ? 'kind' : this.kind === 'nic' ? nicField[this.nicSrc]
+          : this.kind === 'disk' && /\bbus\b|controller/.test(err.message) ? 'bus' : this.vol === PATH ? 'path' : 'vol']: err.message };
         return;
       }
       this.done = t('add.done', t(`add.${this.kind}`))
@@ -217,10 +256,26 @@ export class VrDomainAddHw extends LitElement {
           </select>${this.err('kind')}</div>
         ${char ? html`<p class="muted" data-testid="add-char-help">${t(`add.char.${this.kind}`)}</p>`
         : this.kind === 'nic' ? html`
-          <div class="field"><label for="add-network">${t('add.network')}</label>
+          <div class="field"><label for="add-nicsrc">${t('add.nicsrc')}</label>
+            <select id="add-nicsrc" @change=${(e) => { this.nicSrc = e.target.value; this.errors = {}; }}>
+              ${Object.keys(nicField).map((k) => html`<option value=${k} ?selected=${this.nicSrc === k}>${t(`add.nicsrc.${k}`)}</option>`)}</select></div>
+          ${this.nicSrc === 'bridge' ? html`<div class="field"><label for="add-bridge">${t('net.f.bridge')}</label>
+            <input id="add-bridge" .value=${this.bridge ?? ''} placeholder="br0" autocomplete="off" spellcheck="false"
+              aria-describedby="add-bridge-help add-bridge-error" aria-invalid=${this.errors.bridge ? 'true' : 'false'}
+              @input=${(e) => { this.bridge = e.target.value; }}>
+            <small class="muted" id="add-bridge-help">${t('net.f.bridge.help')}</small>${this.err('bridge')}</div>`
+          : this.nicSrc === 'direct' ? html`<div class="field"><label for="add-dev">${t('net.f.dev')}</label>
+            <input id="add-dev" .value=${this.dev ?? ''} placeholder="enp1s0" autocomplete="off" spellcheck="false"
+              aria-describedby="add-dev-help add-dev-error" aria-invalid=${this.errors.dev ? 'true' : 'false'}
+              @input=${(e) => { this.dev = e.target.value; }}>
+            <small class="muted" id="add-dev-help">${t('net.f.dev.help')}</small>${this.err('dev')}</div>
+          <div class="field"><label for="add-mvmode">${t('net.f.mvmode')}</label>
+            <select id="add-mvmode" @change=${(e) => { this.mvmode = e.target.value; }}>
+              ${macvtapModes.map((m) => html`<option ?selected=${this.mvmode === m}>${m}</option>`)}</select></div>`
+          : html`<div class="field"><label for="add-network">${t('add.network')}</label>
             <select id="add-network" aria-describedby="add-network-error" @change=${(e) => { this.network = e.target.value; }}>
               ${this.nets.map((n) => html`<option ?selected=${this.network === n.name}>${n.name}</option>`)}</select>
-            ${this.err('network')}</div>
+            ${this.err('network')}</div>`}
           <div class="field"><label for="add-model">${t('add.model')}</label>
             <select id="add-model" @change=${(e) => { this.model = e.target.value; }}>
               ${['virtio', 'e1000e', 'rtl8139'].map((m) => html`<option ?selected=${this.model === m}>${m}</option>`)}</select></div>`
@@ -233,7 +288,18 @@ export class VrDomainAddHw extends LitElement {
               <option value="" ?selected=${!this.vol}>—</option>
               ${vols.map((v) => html`<option value=${v.name} ?selected=${this.vol === v.name}>${v.name}</option>`)}
               ${this.kind === 'disk' ? html`<option value=${NEW} ?selected=${this.vol === NEW}>${t('add.newvol')}</option>` : ''}
+              <option value=${PATH} ?selected=${this.vol === PATH}>${t('add.file')}</option>
             </select>${this.err('vol')}</div>
+          ${this.vol === PATH ? html`<div class="field"><label for="add-path">${t('add.path')}</label>
+            <input id="add-path" .value=${this.path ?? ''} placeholder=${this.kind === 'cdrom' ? '/srv/isos/debian.iso' : '/srv/vm/disk.qcow2'}
+              autocomplete="off" spellcheck="false" aria-describedby="add-path-help add-path-error"
+              aria-invalid=${this.errors.path ? 'true' : 'false'} @input=${(e) => { this.path = e.target.value; }}>
+            <small class="muted" id="add-path-help">${t('add.path.help')}</small>${this.err('path')}</div>` : ''}
+          ${this.kind === 'disk' ? html`<div class="field"><label for="add-bus">${t('add.bus')}</label>
+            <select id="add-bus" aria-describedby="add-bus-help add-bus-error" aria-invalid=${this.errors.bus ? 'true' : 'false'}
+              @change=${(e) => { this.bus = e.target.value; this.errors = {}; }}>
+              ${diskBuses.map((b) => html`<option value=${b} ?selected=${this.bus === b}>${b}</option>`)}</select>
+            <small class="muted" id="add-bus-help">${t('add.bus.help')}</small>${this.err('bus')}</div>` : ''}
           ${this.vol === NEW ? html`
             <div class="field"><label for="add-volname">${t('add.volname')}</label>
               <input id="add-volname" aria-describedby="add-volName-error" .value=${this.volName ?? ''}

@@ -27,7 +27,10 @@ addStrings({
     'ed.boot': 'Boot options', 'ed.bootmenu': 'Show the boot menu', 'ed.autostart': 'Start the VM with the host',
     'ed.bootdev': 'Boot from {0}', 'ed.nics': 'Network interfaces', 'ed.nic': 'Interface {0} ({1})',
     'ed.nicmodel': 'Model of interface {0}', 'ed.nicnet': 'Network of interface {0}',
+    'ed.nic.bridge': 'Host bridge of interface {0}', 'ed.nic.direct': 'Host NIC (macvtap) of interface {0}',
+    'ed.err.bridge': 'Interface {0}: name the host bridge it joins.', 'ed.err.direct': 'Interface {0}: name the host NIC it uses.',
     'ed.video': 'Video', 'ed.videomodel': 'Video model', 'ed.none': 'none',
+    'ed.video.none': 'No video card: the VM has no screen (a serial console only).', 'ed.video.add': 'Add a video card',
     'ed.save': 'Apply', 'ed.saved': 'Saved.', 'ed.saved.running': 'Saved: the VM uses it from its next start.',
     'ed.revert': 'Undo changes',
     'ed.err.vcpus': 'A whole number from 1 up.', 'ed.err.topology': 'Sockets × cores × threads must equal the vCPUs ({0}).',
@@ -47,7 +50,12 @@ addStrings({
     'ed.autostart': 'Iniciar la máquina con el anfitrión',
     'ed.bootdev': 'Arrancar desde {0}', 'ed.nics': 'Interfaces de red', 'ed.nic': 'Interfaz {0} ({1})',
     'ed.nicmodel': 'Modelo de la interfaz {0}', 'ed.nicnet': 'Red de la interfaz {0}',
+    'ed.nic.bridge': 'Puente del anfitrión de la interfaz {0}', 'ed.nic.direct': 'Interfaz del anfitrión (macvtap) de la interfaz {0}',
+    'ed.err.bridge': 'Interfaz {0}: indique el puente del anfitrión al que se une.',
+    'ed.err.direct': 'Interfaz {0}: indique la interfaz del anfitrión que usa.',
     'ed.video': 'Vídeo', 'ed.videomodel': 'Modelo de vídeo', 'ed.none': 'ninguno',
+    'ed.video.none': 'Sin tarjeta de vídeo: la máquina no tiene pantalla (solo consola serie).',
+    'ed.video.add': 'Añadir una tarjeta de vídeo',
     'ed.save': 'Aplicar', 'ed.saved': 'Guardado.', 'ed.saved.running': 'Guardado: la máquina lo usa desde su próximo arranque.',
     'ed.revert': 'Deshacer los cambios',
     'ed.err.vcpus': 'Un número entero desde 1.', 'ed.err.topology': 'Zócalos × núcleos × hilos debe ser igual a las vCPU ({0}).',
@@ -60,6 +68,8 @@ const cpuModes = ['default', 'host-passthrough', 'host-model', 'maximum', 'custo
 const nicModels = ['virtio', 'e1000', 'e1000e', 'rtl8139'];
 const videoModels = ['virtio', 'vga', 'qxl', 'bochs', 'cirrus', 'ramfb', 'none'];
 const bootDevs = ['hd', 'cdrom', 'network'];
+// A NIC on a host bridge or a host NIC: the <source> attribute naming it.
+const hostSource = (type) => ({ bridge: 'bridge', direct: 'dev' }[type]);
 const units = { b: 1 / 1024, bytes: 1 / 1024, k: 1, kib: 1, kb: 1000 / 1024, m: 1024, mib: 1024, g: 1048576, gib: 1048576 };
 
 // The daemon's words -> the field they are about (its messages name the
@@ -92,6 +102,7 @@ function read(doc) {
       type: n.getAttribute('type'), mac: n.querySelector('mac')?.getAttribute('address') ?? '',
       model: n.querySelector('model')?.getAttribute('type') ?? '',
       network: n.getAttribute('type') === 'network' ? n.querySelector('source')?.getAttribute('network') ?? '' : null,
+      src: n.querySelector('source')?.getAttribute('bridge') ?? n.querySelector('source')?.getAttribute('dev') ?? '',
     })),
     video: q('devices > video > model')?.getAttribute('type') ?? null,
     ...readDevices(doc),
@@ -159,8 +170,14 @@ function write(doc, v) {
     const el = nics[i];
     if (n.model) ensure(doc, el, 'model').setAttribute('type', n.model);
     if (n.network !== null) ensure(doc, el, 'source').setAttribute('network', n.network);
+    if (hostSource(n.type)) ensure(doc, el, 'source').setAttribute(hostSource(n.type), n.src);
   });
-  const video = doc.querySelector('devices > video > model');
+  let video = doc.querySelector('devices > video > model');
+  if (!video && v.video) {
+    // A VM without one gets a card (virt-manager's Add hardware > Video).
+    const card = ensure(doc, root, 'devices').appendChild(doc.createElement('video'));
+    video = card.appendChild(doc.createElement('model'));
+  }
   if (video && v.video) {
     video.setAttribute('type', v.video);
     // The sizes of one model mean nothing to another.
@@ -227,6 +244,8 @@ export class VrDomainEdit extends LitElement {
     if (v.topo && v.topo.reduce((a, b) => a * b, 1) !== v.vcpus) e.topology = t('ed.err.topology', v.vcpus);
     if (v.mode === 'custom' && !v.model.trim()) e.cpu = t('ed.err.model');
     if (!whole(v.memMib)) e.mem = t('ed.err.mem');
+    const bare = v.nics.findIndex((n) => hostSource(n.type) && !n.src);
+    if (bare >= 0) e.nic = t(`ed.err.${v.nics[bare].type}`, bare + 1);
     if (!whole(v.curMib)) e.cur = t('ed.err.mem');
     else if (v.curMib > v.memMib) e.cur = t('ed.err.cur', v.memMib);
     return e;
@@ -323,12 +342,20 @@ export class VrDomainEdit extends LitElement {
             ${n.network !== null ? html`<select aria-label=${t('ed.nicnet', i + 1)} data-testid="ed-nic-network"
               @change=${(ev) => this.set('nics', v.nics.map((x, j) => (j === i ? { ...x, network: ev.target.value } : x)))}>
               ${[...new Set([n.network, ...this.networks])].map((m) => html`<option ?selected=${m === n.network}>${m}</option>`)}
-              </select>` : html`<span class="muted">${n.type}</span>`}</div>`)}
-        <span></span><p class="error" role="alert" data-testid="ed-nic-error">${nicErr ?? ''}</p></fieldset>` : ''}
-      ${v.video ? html`<fieldset class="form-grid"><legend>${t('ed.video')}</legend>
-        ${this.row('ed-video', 'videomodel', (inv) => html`<select id="ed-video" aria-invalid=${inv} aria-describedby="ed-video-error"
+              </select>` : hostSource(n.type) ? html`<input aria-label=${t(`ed.nic.${n.type}`, i + 1)}
+                data-testid="ed-nic-source" .value=${n.src} autocomplete="off" spellcheck="false"
+                aria-invalid=${nicErr ? 'true' : 'false'} aria-describedby="ed-nic-error"
+                @input=${(ev) => this.set('nics', v.nics.map((x, j) => (j === i ? { ...x, src: ev.target.value.trim() } : x)))}>`
+              : html`<span class="muted">${n.type}</span>`}</div>`)}
+        <span></span><p class="error" role="alert" id="ed-nic-error" data-testid="ed-nic-error">${nicErr ?? ''}</p></fieldset>` : ''}
+      <fieldset class="form-grid" data-testid="ed-video"><legend>${t('ed.video')}</legend>
+        ${v.video ? this.row('ed-video', 'videomodel', (inv) => html`<select id="ed-video" aria-invalid=${inv} aria-describedby="ed-video-error"
           @change=${(ev) => this.set('video', ev.target.value)}>${videoModels.map((m) => html`
-          <option ?selected=${m === v.video} value=${m}>${m === 'none' ? t('ed.none') : m}</option>`)}</select>`, 'video')}</fieldset>` : ''}
+          <option ?selected=${m === v.video} value=${m}>${m === 'none' ? t('ed.none') : m}</option>`)}</select>`, 'video')
+        : html`<span></span><span class="muted">${t('ed.video.none')}</span>
+          <span></span><div><button type="button" data-testid="ed-video-add" @click=${() => this.set('video', 'virtio')}>
+            ${t('ed.video.add')}</button> <small class="muted">${t('ed.nextboot')}</small>
+            <p class="error" role="alert" id="ed-video-error" data-testid="ed-video-error">${this.errors.video ?? ''}</p></div>`}</fieldset>
       ${deviceSections(this)}
       <div class="actions"><button type="submit" class="primary" data-testid="ed-save" ?disabled=${this.busy}>${t('ed.save')}</button>
         <button type="button" ?disabled=${this.busy} @click=${() => { this.errors = {}; this.saved = null; this.load(); }}>${t('ed.revert')}</button></div>

@@ -56,15 +56,17 @@ addStrings({
   },
 });
 
-// The next-start definition asks for UEFI with no <loader>: its firmware
-// was changed (Details tab, `vireo edit`) and the driver picks the new
-// one at this start, while an NVRAM made earlier stays (a start records
-// <loader> and <nvram template>). Returns the NVRAM path ('' if none
-// named yet), or null when the firmware did not change.
-function firmwareChanged(xml) {
+// The daemon says whether the next start's firmware is another than the
+// one the NVRAM last ran with (`firmware_changed`: UEFI with no <loader>
+// after the Details tab changed it, or a <loader> edited by hand to
+// another variant, OVMF_CODE_4M.fd -> OVMF_CODE_4M.secboot.fd). Returns
+// the NVRAM path of the next start's definition ('' if none named), or
+// null when the firmware did not change.
+async function firmwareChanged(name) {
+  const [dom, xml] = await Promise.all([api.domain(name), domApi.xml(name, true, true)]);
+  if (!dom.firmware_changed) return null;
   const os = new DOMParser().parseFromString(xml, 'application/xml').querySelector('domain > os');
-  if (os?.getAttribute('firmware') !== 'efi' || os.querySelector(':scope > loader')) return null;
-  return os.querySelector(':scope > nvram')?.textContent.trim() ?? '';
+  return os?.querySelector(':scope > nvram')?.textContent.trim() ?? '';
 }
 
 const actions = [
@@ -189,7 +191,7 @@ export class VrDomainPage extends LitElement {
     this.error = null;
     try {
       if (act === 'start' && ask) {
-        const nvram = firmwareChanged(await domApi.xml(this.name, true, true));
+        const nvram = await firmwareChanged(this.name);
         if (nvram !== null) {
           this.nvram = nvram;
           this.busy = false;

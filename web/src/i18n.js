@@ -28,7 +28,7 @@ const strings = {
     'live.connected': 'live', 'live.lost': 'connection to vireod lost; reconnecting…',
     'err.generic': 'Error: {0}',
     'nav.domains': 'Virtual machines', 'nav.host': 'Host', 'nav.networks': 'Networks',
-    'nav.storage': 'Storage', 'nav.templates': 'Templates',
+    'nav.storage': 'Storage', 'nav.templates': 'Templates', 'nav.main': 'Sections',
   },
   es: {
     title: 'Vireo',
@@ -57,7 +57,7 @@ const strings = {
     'live.connected': 'en vivo', 'live.lost': 'conexión con vireod perdida; reconectando…',
     'err.generic': 'Error: {0}',
     'nav.domains': 'Máquinas virtuales', 'nav.host': 'Anfitrión', 'nav.networks': 'Redes',
-    'nav.storage': 'Almacenamiento', 'nav.templates': 'Plantillas',
+    'nav.storage': 'Almacenamiento', 'nav.templates': 'Plantillas', 'nav.main': 'Secciones',
   },
 };
 

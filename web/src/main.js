@@ -157,7 +157,7 @@ class VrApp extends LitElement {
   render() {
     return html`<header class="top">
         <a class="brand" href="#/">${t('title')}</a>
-        ${this.authed ? html`<nav aria-label="main">${nav.map(([p, href, key]) => html`
+        ${this.authed ? html`<nav aria-label=${t('nav.main')}>${nav.map(([p, href, key]) => html`
           <a href=${href} aria-current=${this.section() === p ? 'page' : 'false'}>${t(key)}</a>`)}</nav>` : ''}
         ${this.authed && currentHost() ? html`<a href="#/hosts" class="current-host"
             data-testid="current-host">${t('hosts.current', currentHost())}</a>` : ''}

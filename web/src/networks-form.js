@@ -73,7 +73,7 @@ addStrings({
 });
 
 export const kinds = ['nat', 'route', 'none', 'noip', 'bridge', 'macvtap'];
-const macvtapModes = ['bridge', 'vepa', 'private', 'passthrough'];
+export const macvtapModes = ['bridge', 'vepa', 'private', 'passthrough'];
 const withIp = new Set(['nat', 'route', 'none']);
 
 // ---- IPv4 arithmetic ----

@@ -5,7 +5,7 @@
 // started, stopped, defined or undefined elsewhere (vireo net-start …)
 // show up live from the event feed.
 import { html } from 'lit';
-import { call, callXml } from './api.js';
+import { call, callXml, getText } from './api.js';
 import { addStrings, getLang, t } from './i18n.js';
 import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
 import { hostXml, kindText, netForm, parseIp, ipText } from './networks-form.js';
@@ -51,6 +51,9 @@ addStrings({
     'net.back': 'All networks',
     'net.hosts': 'Static hosts of {0}', 'net.hosts.none': 'No static hosts.',
     'net.hosts.add': 'Add', 'net.hosts.remove': 'Remove',
+    'net.range': 'DHCP range of {0}', 'net.range.go': 'Change',
+    'net.range.active': 'Stop the network to change its range: the next start hands out the new one.',
+    'net.range.need': 'Give the first and the last address.',
     'net.hosts.remove.q': "Remove the static host {0}?", 'net.hosts.remove.yes': 'Yes, remove',
   },
   es: {
@@ -92,6 +95,9 @@ addStrings({
     'net.back': 'Todas las redes',
     'net.hosts': 'Equipos con dirección fija de {0}', 'net.hosts.none': 'No hay equipos con dirección fija.',
     'net.hosts.add': 'Añadir', 'net.hosts.remove': 'Quitar',
+    'net.range': 'Rango DHCP de {0}', 'net.range.go': 'Cambiar',
+    'net.range.active': 'Detenga la red para cambiar su rango: el próximo arranque reparte el nuevo.',
+    'net.range.need': 'Indique la primera y la última dirección.',
     'net.hosts.remove.q': '¿Quitar el equipo con dirección fija {0}?', 'net.hosts.remove.yes': 'Sí, quitar',
   },
 });
@@ -175,6 +181,7 @@ export class VrNetworksPage extends ListPage {
       ${this.pageError()}
       ${this.table()}
       ${this.selected ? this.leasesView() : ''}
+      ${this.selected ? this.rangeView() : ''}
       ${this.selected ? this.hostsView() : ''}
       ${netForm(this)}`;
   }
@@ -237,6 +244,41 @@ export class VrNetworksPage extends ListPage {
         <span class="actions"><button @click=${() => this.loadLeases()}>${t('net.leases.refresh')}</button>
         <a class="button" href="#/networks">${t('net.back')}</a></span></div>
       ${body ?? ''}</section>`;
+  }
+
+  // The DHCP range of the selected network, changed while it is stopped:
+  // its XML with the new <range> defined again (net-edit's way), so the
+  // daemon checks it against the subnet; the next start hands it out.
+  rangeView() {
+    const n = this.networks?.find((x) => x.name === this.selected);
+    if (!n?.dhcp?.length || !n.persistent) return '';
+    const key = `range:${n.name}`;
+    const [r] = n.dhcp;
+    const change = (ev) => {
+      ev.preventDefault();
+      const el = ev.target.elements;
+      const [start, end] = [el.start.value.trim(), el.end.value.trim()];
+      this.act(key, async () => {
+        if (!start || !end) throw new Error(t('net.range.need'));
+        const path = `/v1/networks/${encodeURIComponent(n.name)}/xml`;
+        const doc = new DOMParser().parseFromString(await getText(path), 'application/xml');
+        const range = doc.querySelector('network > ip:not([family=ipv6]) > dhcp > range');
+        range.setAttribute('start', start);
+        range.setAttribute('end', end);
+        await callXml('POST', '/v1/networks', new XMLSerializer().serializeToString(doc));
+      });
+    };
+    return html`<section class="card detail" data-testid="net-range">
+      <h2>${t('net.range', n.name)}</h2>
+      ${n.active ? html`<p class="muted">${t('net.range.active')}</p>` : ''}
+      <form class="host-row" data-testid="net-range-form" @submit=${change}>
+        <input name="start" aria-label=${t('net.f.dhcp.start')} .value=${r.start} ?disabled=${n.active}
+          autocomplete="off" spellcheck="false" aria-describedby="net-range-error">
+        <span>–</span>
+        <input name="end" aria-label=${t('net.f.dhcp.end')} .value=${r.end} ?disabled=${n.active}
+          autocomplete="off" spellcheck="false" aria-describedby="net-range-error">
+        <button type="submit" ?disabled=${this.busy || n.active}>${t('net.range.go')}</button></form>
+      <div id="net-range-error">${this.rowError(key, 'net-range-error')}</div></section>`;
   }
 
   // The static hosts (<dhcp><host>) of the selected network, added and

@@ -45,7 +45,7 @@ addStrings({
     'vol.err.name': 'Give the volume a name.',
     'vol.err.size': 'The size is a positive number.',
     'vol.upload': 'Upload a file',
-    'vol.up.file': 'File',
+    'vol.up.file': 'File', 'vol.up.pick': 'Choose a file…', 'vol.up.nofile': 'No file chosen.',
     'vol.up.target': 'Into',
     'vol.up.new': 'a new raw volume named',
     'vol.up.existing': 'an existing volume (its contents are replaced)',
@@ -82,7 +82,7 @@ addStrings({
     'vol.err.name': 'Dé un nombre al volumen.',
     'vol.err.size': 'El tamaño es un número positivo.',
     'vol.upload': 'Subir un archivo',
-    'vol.up.file': 'Archivo',
+    'vol.up.file': 'Archivo', 'vol.up.pick': 'Elegir un archivo…', 'vol.up.nofile': 'Ningún archivo elegido.',
     'vol.up.target': 'Destino',
     'vol.up.new': 'un volumen raw nuevo llamado',
     'vol.up.existing': 'un volumen existente (se reemplaza su contenido)',
@@ -316,8 +316,14 @@ export class VrStoragePage extends ListPage {
         @submit=${(ev) => this.uploadFile(ev, p)}>
       <h3>${t('vol.upload')}</h3>
       <label for="up-file">${t('vol.up.file')}</label>
-      <div><input id="up-file" name="file" type="file" data-testid="upload-file"
-          @change=${(ev) => { const f = ev.target.files[0]; if (f) ev.target.form.elements.newname.value = f.name; }}></div>
+      <div class="file-pick"><input id="up-file" name="file" type="file" class="vh" data-testid="upload-file"
+          @change=${(ev) => {
+            const f = ev.target.files[0];
+            this.upload = { ...this.upload, fileName: f?.name };
+            if (f) ev.target.form.elements.newname.value = f.name;
+          }}>
+        <label for="up-file" class="button" data-testid="upload-pick">${t('vol.up.pick')}</label>
+        <span class="muted" data-testid="upload-file-name">${u.fileName ?? t('vol.up.nofile')}</span></div>
       <span class="label" id="up-target-label">${t('vol.up.target')}</span>
       <div role="radiogroup" aria-labelledby="up-target-label" class="choices">
         <label><input type="radio" name="target" value="new" .checked=${u.target === 'new'}
@@ -357,11 +363,11 @@ export class VrStoragePage extends ListPage {
     const target = this.upload.target;
     const name = (target === 'new' ? el.newname.value : el.existing.value).trim();
     const problem = this.uploadProblem(file, target, name);
-    this.upload = { target, error: problem };
+    this.upload = { target, fileName: file?.name, error: problem };
     if (problem) return;
     const volPath = `/v1/pools/${enc(p.name)}/volumes/${enc(name)}`;
     let created = false;
-    this.upload = { target, running: true, sent: 0, total: file.size };
+    this.upload = { target, fileName: file.name, running: true, sent: 0, total: file.size };
     try {
       if (target === 'new') {
         await call('POST', `/v1/pools/${enc(p.name)}/volumes`, { name, capacity: file.size, format: 'raw' });
@@ -374,7 +380,7 @@ export class VrStoragePage extends ListPage {
     } catch (err) {
       // A volume this upload made and could not fill is not left behind.
       if (created) await call('DELETE', volPath).catch(() => {});
-      this.upload = { target, error: t('err.generic', err.message) };
+      this.upload = { target, fileName: file.name, error: t('err.generic', err.message) };
     }
     await this.load();
   }

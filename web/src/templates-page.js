@@ -30,6 +30,7 @@ addStrings({
     'tpl.f.domain': 'VM (shut off)', 'tpl.f.domain.none': 'No VM is shut off.',
     'tpl.f.domain.help': 'Its disks are changed in place and become read-only; the VM itself no longer starts.',
     'tpl.f.hostname': 'Host name', 'tpl.f.hostname.help': 'Written into /etc/hostname and /etc/hosts.',
+    'tpl.f.hostname.ph': 'template',
     'tpl.f.firstboot': 'First-boot commands', 'tpl.f.firstboot.help': 'One per line; each new VM runs them once, at its first boot.',
     'tpl.f.submit': 'Make template',
     'tpl.progress': '{0} % — {1}',
@@ -54,6 +55,7 @@ addStrings({
     'tpl.f.domain': 'MV (apagada)', 'tpl.f.domain.none': 'No hay ninguna MV apagada.',
     'tpl.f.domain.help': 'Sus discos se modifican y pasan a ser de solo lectura; la MV deja de arrancar.',
     'tpl.f.hostname': 'Nombre del equipo', 'tpl.f.hostname.help': 'Se escribe en /etc/hostname y /etc/hosts.',
+    'tpl.f.hostname.ph': 'plantilla',
     'tpl.f.firstboot': 'Órdenes del primer arranque', 'tpl.f.firstboot.help': 'Una por línea; cada MV nueva las ejecuta una vez, en su primer arranque.',
     'tpl.f.submit': 'Crear la plantilla',
     'tpl.progress': '{0} % — {1}',
@@ -181,7 +183,7 @@ export class VrTemplatesPage extends ListPage {
           <option value=""></option>${off.map((d) => html`<option value=${d.name}>${d.name}</option>`)}</select>`
         : html`<p class="muted">${t('tpl.f.domain.none')}</p>`, t('tpl.f.domain.help'))}
       ${fieldRow('tpl-hostname', t('tpl.f.hostname'), e.hostname, html`<input id="tpl-hostname" name="hostname"
-          autocomplete="off" spellcheck="false" placeholder="plantilla" aria-invalid=${e.hostname ? 'true' : 'false'}
+          autocomplete="off" spellcheck="false" placeholder=${t('tpl.f.hostname.ph')} aria-invalid=${e.hostname ? 'true' : 'false'}
           aria-describedby="tpl-hostname-help tpl-hostname-error">`, t('tpl.f.hostname.help'))}
       ${fieldRow('tpl-firstboot', t('tpl.f.firstboot'), e.firstboot, html`<textarea id="tpl-firstboot" name="firstboot"
           rows="3" spellcheck="false" aria-describedby="tpl-firstboot-help tpl-firstboot-error"></textarea>`,

@@ -3,7 +3,7 @@
 // (POST /v1/install). Each step checks its fields before going on; an
 // error from the daemon is shown next to the field it is about.
 import { LitElement, html } from 'lit';
-import { domApi } from './api-domains.js';
+import { domApi, waitJob } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 
 addStrings({
@@ -30,6 +30,9 @@ addStrings({
     'wiz.drivers.help': 'A second CD-ROM that stays attached; with it the disk and network card are virtio, whose drivers Windows setup loads from it.',
     'wiz.uefi': 'UEFI firmware', 'wiz.sb': 'This OS asks for UEFI with Secure Boot and a TPM 2.0: the VM gets both.',
     'wiz.firmware': 'Firmware', 'wiz.fw.bios': 'BIOS', 'wiz.fw.uefi': 'UEFI', 'wiz.fw.sb': 'UEFI, Secure Boot, TPM 2.0',
+    'wiz.copy': 'Copy it into a new disk (the original stays as it is)',
+    'wiz.copy.to': 'Pool of the copy', 'wiz.copy.of': 'copy of {0} into {1}',
+    'wiz.progress': '{0} %: {1}',
   },
   es: {
     'wiz.heading': 'Nueva máquina virtual',
@@ -54,6 +57,9 @@ addStrings({
     'wiz.drivers.help': 'Un segundo CD-ROM que queda conectado; con él el disco y la tarjeta de red son virtio, cuyos controladores carga desde él la instalación de Windows.',
     'wiz.uefi': 'Firmware UEFI', 'wiz.sb': 'Este sistema pide UEFI con arranque seguro y un TPM 2.0: la máquina tiene ambos.',
     'wiz.firmware': 'Firmware', 'wiz.fw.bios': 'BIOS', 'wiz.fw.uefi': 'UEFI', 'wiz.fw.sb': 'UEFI, arranque seguro, TPM 2.0',
+    'wiz.copy': 'Copiarlo en un disco nuevo (el original queda como está)',
+    'wiz.copy.to': 'Pool de la copia', 'wiz.copy.of': 'copia de {0} en {1}',
+    'wiz.progress': '{0} %: {1}',
   },
 });
 
@@ -63,7 +69,7 @@ export class VrWizard extends LitElement {
   static properties = {
     step: { state: true }, f: { state: true }, errors: { state: true }, busy: { state: true },
     oses: { state: true }, pools: { state: true }, volumes: { state: true }, networks: { state: true },
-    general: { state: true }, osFilter: { state: true },
+    general: { state: true }, osFilter: { state: true }, progress: { state: true },
   };
 
   createRenderRoot() { return this; }
@@ -78,7 +84,7 @@ export class VrWizard extends LitElement {
     this.volumes = [];
     this.networks = [];
     this.f = {
-      source: 'cdrom', iso: '', drivers: '', uefi: false, kernel: '', initrd: '', cmdline: 'console=ttyS0', importVol: '',
+      source: 'cdrom', iso: '', drivers: '', uefi: false, kernel: '', initrd: '', cmdline: 'console=ttyS0', importVol: '', importCopy: false,
       os: 'linux2022', name: '', memory: 2048, vcpus: 2, disk: 'new', pool: 'default', size: 20,
       network: '', start: true,
     };
@@ -146,6 +152,9 @@ export class VrWizard extends LitElement {
             : html`<button type="submit" class="primary" data-testid="wiz-create" ?disabled=${this.busy}>
                 ${this.busy ? t('wiz.creating') : t('wiz.create')}</button>`}
         </div>
+        ${this.progress ? html`<div class="progress-row" data-testid="wiz-progress">
+          <progress max="100" .value=${this.progress.percent}></progress>
+          <span role="status">${t('wiz.progress', Math.round(this.progress.percent), this.progress.step)}</span></div>` : ''}
       </form>`;
   }
 
@@ -166,7 +175,9 @@ export class VrWizard extends LitElement {
         <select id="wiz-importVol" @change=${(e) => this.set('importVol', e.target.value)}>
           <option value="">${t('wiz.none')}</option>
           ${disks.map((v) => html`<option value="${v.pool}/${v.name}" ?selected=${f.importVol === `${v.pool}/${v.name}`}>
-            ${v.pool}/${v.name}</option>`)}</select>`) : ''}`;
+            ${v.pool}/${v.name}</option>`)}</select>`) : ''}
+      ${f.source === 'import' ? html`<label class="radio"><input type="checkbox" .checked=${f.importCopy}
+        data-testid="wiz-import-copy" @change=${(e) => this.set('importCopy', e.target.checked)}> ${t('wiz.copy')}</label>` : ''}`;
   }
 
   step2() {
@@ -192,7 +203,9 @@ export class VrWizard extends LitElement {
 
   step3() {
     const f = this.f;
-    const diskChoice = f.source === 'import' ? '' : html`
+    const copyPool = this.field('pool', t('wiz.copy.to'), html`<select id="wiz-pool" @change=${(e) => this.set('pool', e.target.value)}>
+      ${this.pools.map((p) => html`<option value=${p.name} ?selected=${p.name === f.pool}>${p.name}</option>`)}</select>`);
+    const diskChoice = f.source === 'import' ? (f.importCopy ? copyPool : '') : html`
       <fieldset><legend>${t('wiz.disk')}</legend>
         <label class="radio"><input type="radio" name="disk" .checked=${f.disk === 'new'} @change=${() => this.set('disk', 'new')}> ${t('wiz.disk.new')}</label>
         ${f.source === 'kernel' ? html`<label class="radio"><input type="radio" name="disk" .checked=${f.disk === 'none'}
@@ -223,7 +236,8 @@ export class VrWizard extends LitElement {
       [t('wiz.memory'), p.memory_mib], [t('wiz.vcpus'), p.vcpus],
       [t('wiz.firmware'), os?.secure_boot ? t('wiz.fw.sb') : p.uefi ? t('wiz.fw.uefi') : t('wiz.fw.bios')],
       ...(p.drivers ? [[t('wiz.drivers'), p.drivers.path]] : []),
-      [t('wiz.disk'), p.disk ? (p.disk.volume ? `${p.disk.pool}/${p.disk.volume}` : `${p.disk.size} (${p.disk.pool})`) : t('wiz.disk.none')],
+      [t('wiz.disk'), p.disk ? (p.disk.volume ? `${p.disk.pool}/${p.disk.volume}`
+        : p.disk.copy_from ? t('wiz.copy.of', p.disk.copy_from, p.disk.pool) : `${p.disk.size} (${p.disk.pool})`) : t('wiz.disk.none')],
       [t('wiz.network'), p.network.type === 'network' ? p.network.source : p.network.type === 'user' ? t('wiz.net.user') : t('wiz.net.none')],
     ];
     return html`<dl class="facts" data-testid="wiz-summary">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
@@ -244,7 +258,7 @@ export class VrWizard extends LitElement {
     } else if (step === 2) {
       need('name');
       if (!e.name && !/^[A-Za-z0-9._-]+$/.test(f.name)) e.name = t('wiz.badname');
-      num('memory', 16, 4194304);
+      num('memory', 16, 16777216); // the daemon's limits (src/install/install_plan.h): 16 MiB to 16 TiB
       num('vcpus', 1, 255);
     } else if (step === 3 && f.source !== 'import' && !(f.source === 'kernel' && f.disk === 'none')) {
       num('size', 1, 65536);
@@ -262,7 +276,7 @@ export class VrWizard extends LitElement {
     let disk = null;
     if (f.source === 'import') {
       const [pool, ...rest] = f.importVol.split('/');
-      disk = { pool, volume: rest.join('/') };
+      disk = f.importCopy ? { pool: f.pool, copy_from: f.importVol } : { pool, volume: rest.join('/') };
     } else if (!(f.source === 'kernel' && f.disk === 'none')) {
       disk = { pool: f.pool, size: `${f.size}G` };
     }
@@ -302,8 +316,13 @@ export class VrWizard extends LitElement {
     }
     this.busy = true;
     try {
+      // The install is the daemon's job: its progress (a disk copied
+      // into the pool) shows under the form until it ends.
       const plan = this.plan();
-      await domApi.install(plan);
+      const job = await domApi.install({ ...plan, job: true });
+      this.progress = { percent: 0, step: '' };
+      const end = await waitJob(job.id, (j) => { this.progress = { percent: j.progress ?? 0, step: j.step ?? '' }; });
+      if (end.state !== 'completed') throw new Error(end.error?.message ?? end.state);
       location.hash = `#/domains/${encodeURIComponent(plan.name)}`;
     } catch (err) {
       const [step, key] = this.place(err.message);
@@ -314,6 +333,7 @@ export class VrWizard extends LitElement {
       this.updateComplete.then(() => this.querySelector('[aria-invalid=true]')?.focus());
     } finally {
       this.busy = false;
+      this.progress = null;
     }
   }
 }

@@ -2,6 +2,7 @@
  * See image.h for how vireod drives it. */
 
 #include "drivers/image/image.h"
+#include "common/child.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,55 +156,38 @@ int img_out_commit(const char *tmp, const char *dst, bool force)
     return 0;
 }
 
+/* Through the one process helper (src/common/child.h), as every child
+ * of vireod: stdin from /dev/null and only fds 0-2 open in the child
+ * (mmdebstrap hands apt a pipe by its number, and the shell apt runs
+ * (dash) takes single-digit fds only), in this helper's process group,
+ * so a cancel (SIGTERM to the group) reaches it. */
 int img_run(const char *const argv[], const char *log)
 {
-    int p[2];
-    if (pipe(p) < 0)
-        return img_fail("pipe: %s", strerror(errno));
-    pid_t pid = fork();
-    if (pid < 0)
-        return img_fail("cannot run %s: %s", argv[0], strerror(errno));
-    if (pid == 0) {
-        int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0600) : p[1];
-        dup2(fd, 1);
-        dup2(fd, 2);
-        int null = open("/dev/null", O_RDONLY);
-        dup2(null, 0);
-        /* Only 0-2: mmdebstrap hands apt a pipe by its number, and the
-         * shell apt runs (dash) takes single-digit fds only. */
-        for (int other = 3; other < 1024; other++)
-            close(other);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
+    vr_child_spec spec = {.argv = (char *const *)argv, .out = log ? VR_CHILD_OUT_LOG : VR_CHILD_OUT_CAPTURE,
+                          .log = log, .log_mode = 0600};
+    vr_child_result r;
+    char *err = NULL;
+    if (vr_child_run(&spec, &r, &err) < 0) {
+        int rc = img_fail("cannot run %s: %s", argv[0], err);
+        free(err);
+        return rc;
     }
-    close(p[1]);
     /* The last line it printed names its failure. */
-    char buf[4096], last[512] = "", line[512];
-    size_t ll = 0;
-    ssize_t r;
-    while ((r = read(p[0], buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR)) {
-        for (ssize_t i = 0; i < r; i++) {
-            if (buf[i] == '\n') {
-                line[ll] = 0;
-                if (ll)
-                    memcpy(last, line, ll + 1);
-                ll = 0;
-            } else if (ll + 1 < sizeof(line)) {
-                line[ll++] = buf[i];
-            }
-        }
+    char *last = NULL;
+    for (char *line = r.out ? strtok(r.out, "\n") : NULL; line; line = strtok(NULL, "\n"))
+        if (*line)
+            last = line;
+    int rc = 0;
+    if (!vr_child_ok(&r)) {
+        if (WIFEXITED(r.status) && WEXITSTATUS(r.status) == 127)
+            rc = img_fail("%s is not installed (see docs/dependencies.md)", argv[0]);
+        else if (log)
+            rc = img_fail("%s failed (its log: %s)", argv[0], log);
+        else
+            rc = img_fail("%s failed: %s", argv[0], last ? last : "no message");
     }
-    close(p[0]);
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-        return 0;
-    if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-        return img_fail("%s is not installed (see docs/dependencies.md)", argv[0]);
-    if (log)
-        return img_fail("%s failed (its log: %s)", argv[0], log);
-    return img_fail("%s failed: %s", argv[0], last[0] ? last : "no message");
+    vr_child_result_clear(&r);
+    return rc;
 }
 
 static const struct {

@@ -1,9 +1,9 @@
 #include "drivers/network/nft.h"
 #include "common/strbuf.h"
 #include "common/util.h"
+#include "host/nft_lib.h"
 
 #include <arpa/inet.h>
-#include <nftables/libnftables.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,25 +19,7 @@ char *vr_nft_table(const char *bridge)
 
 int vr_nft_run(const char *cmd, char **err)
 {
-    struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
-    if (!ctx) {
-        vr_set_error(err, "cannot initialise libnftables");
-        return -1;
-    }
-    nft_ctx_buffer_output(ctx);
-    nft_ctx_buffer_error(ctx);
-    int rc = nft_run_cmd_from_buffer(ctx, cmd);
-    if (rc != 0 && err) {
-        const char *msg = nft_ctx_get_error_buffer(ctx);
-        char *line = vr_strdup(msg && *msg ? msg : "unknown error");
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        vr_set_error(err, "nftables refused the rules: %s", line);
-        free(line);
-    }
-    nft_ctx_free(ctx);
-    return rc == 0 ? 0 : -1;
+    return vr_nftables_run(cmd, 0, NULL, "nftables refused the rules", err);
 }
 
 int vr_nft_apply(const vr_network_def *def, char **err)

@@ -111,7 +111,9 @@ static bool adopt_one(vr_qemu_driver *drv, const char *name)
     }
     vr_qmp_command(dom->qmp, "query-status", NULL, on_status, dom);
     vr_qemu_tpm_adopt(dom);
+    vr_qemu_serial_adopt(dom);
     vr_qemu_block_jobs_adopt(dom);
+    vr_qemu_backup_adopt(dom);
     vr_log_info("domain %s re-adopted (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
 out:
     free(err);
@@ -161,6 +163,7 @@ void vr_qemu_adopt_all(vr_qemu_driver *drv)
     for (size_t i = 0; i < n; i++) {
         char *dir = vr_asprintf("%s/%s", drv->runtime_dir, ended[i]);
         keep_stale_ifnames(drv, dir);
+        vr_qemu_backup_stale(drv, dir, ended[i]);
         vr_qemu_grants_restore_dir(drv, dir, ended[i]);
         vr_qemu_runtime_remove_stale(dir);
         free(dir);

@@ -18,12 +18,14 @@
 #include "drivers/qemu/qemu_backup.h"
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qmp.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define POLL_MS 200
 
@@ -41,6 +43,9 @@ typedef struct bk_ctx {
     vr_bitmap_op *bitmaps;
     size_t n_bitmaps;
     bool cancelled, running;
+    char *owner;  /* the starter's state, kept in the record */
+    char *record; /* RUN/backup.json once running */
+    bool adopted; /* from a previous daemon's record: its end goes to drv->backup_end */
     unsigned releasing; /* QMP answers still awaited before the caller is told */
     vr_err code;
     char *err;
@@ -86,6 +91,10 @@ static void ctx_free(bk_ctx *c)
     free(c->raw);
     if (c->timer)
         event_free(c->timer);
+    if (c->record)
+        unlink(c->record);
+    free(c->record);
+    free(c->owner);
     free(c->name);
     free(c->xml);
     free(c->err);
@@ -105,7 +114,14 @@ static void told(bk_ctx *c)
 {
     if (c->running && !c->announced)
         vr_qemu_job_end(c->drv, c->name);
-    if (c->announced) {
+    if (c->announced && c->adopted) {
+        if (c->drv->backup_end)
+            c->drv->backup_end(c->drv, c->name, c->owner, c->code, c->err);
+        vr_qemu_job_end(c->drv, c->name);
+        vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+        if (dom)
+            vr_qemu_emit(dom, "backup", c->code ? (c->cancelled ? "cancelled" : "failed") : "completed");
+    } else if (c->announced) {
         c->ended(c->code, c->err, c->opaque);
         vr_qemu_job_end(c->drv, c->name);
         vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
@@ -227,12 +243,26 @@ static void on_jobs(json_object *ret, const char *error, void *opaque)
                 failure = vr_strdup(json_object_get_string(jerr));
         }
     }
-    if (dom->job) {
+    if (dom->job && c->pull) {
+        /* sync=none: QEMU's progress counts what copy-before-write put
+         * in the scratch files, of the disks' whole size (libvirt's
+         * disk_temp_used and disk_temp_total) */
+        dom->job->pull = true;
+        dom->job->temp_used = done;
+        dom->job->temp_total = total;
+    } else if (dom->job) {
         dom->job->processed = done;
         dom->job->total = total;
         dom->job->remaining = total - done;
-        if (dom->job->abort && !c->cancelled)
-            cancel_jobs(c, dom);
+    }
+    if (dom->job && dom->job->abort && !c->cancelled)
+        cancel_jobs(c, dom);
+    if (!c->announced) { /* the first look: domjobinfo has numbers before the caller hears */
+        free(failure);
+        c->announced = true;
+        c->started(VR_OK, NULL, c->opaque);
+        poll_jobs(c);
+        return;
     }
     if (seen < c->n || concluded == c->n) {
         for (size_t i = 0; i < c->n; i++) {
@@ -285,11 +315,52 @@ static void cancel_jobs(bk_ctx *c, vr_domain *dom)
     }
 }
 
+static void rec_add(json_object *o, const char *key, const char *v)
+{
+    if (v)
+        json_object_object_add(o, key, json_object_new_string(v));
+}
+
+/* The record a restarted daemon re-adopts the backup from: what end()
+ * needs to release it, what domjobinfo and backup-dumpxml show. */
+static void save_record(bk_ctx *c, vr_domain *dom)
+{
+    if (!dom->runtime_dir)
+        return;
+    json_object *o = json_object_new_object(), *disks = json_object_new_array();
+    json_object_object_add(o, "pull", json_object_new_boolean(c->pull));
+    json_object_object_add(o, "nbd", json_object_new_boolean(c->nbd_up));
+    rec_add(o, "xml", c->xml);
+    rec_add(o, "owner", c->owner);
+    if (dom->job) {
+        json_object_object_add(o, "started_s", json_object_new_int64(dom->job->started.tv_sec));
+        json_object_object_add(o, "started_ns", json_object_new_int64(dom->job->started.tv_nsec));
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        json_object *d = json_object_new_object();
+        rec_add(d, "target", c->targets[i]);
+        rec_add(d, "file", c->files[i]);
+        rec_add(d, "since", c->since[i]);
+        rec_add(d, "node", c->nodes[i]);
+        rec_add(d, "bitmap", c->tmpbm[i]);
+        rec_add(d, "export", c->exports[i]);
+        json_object_object_add(d, "raw", json_object_new_boolean(c->raw[i]));
+        json_object_array_add(disks, d);
+    }
+    json_object_object_add(o, "disks", disks);
+    c->record = vr_asprintf("%s/backup.json", dom->runtime_dir);
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    if (vr_file_write_atomic(c->record, text, strlen(text), 0600) < 0)
+        vr_log_warn("backup of %s: cannot write %s: a daemon restart would lose the backup", c->name, c->record);
+    json_object_put(o);
+}
+
 static void announce(bk_ctx *c)
 {
-    c->announced = true;
-    c->started(VR_OK, NULL, c->opaque);
-    poll_jobs(c);
+    vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
+    if (dom)
+        save_record(c, dom);
+    on_tick(-1, 0, c); /* on_jobs tells the caller */
 }
 
 static void export_next(bk_ctx *c, vr_domain *dom);
@@ -343,6 +414,7 @@ static void on_transaction(json_object *ret, const char *error, void *opaque)
         return;
     c->running = true;
     vr_qemu_job_start(dom, "backup");
+    dom->job->pull = c->pull;
     c->next = running_list;
     running_list = c;
     if (c->pull)
@@ -483,6 +555,21 @@ static void on_nodes(json_object *ret, const char *error, void *opaque)
         add_next(c, dom);
 }
 
+static bk_ctx *ctx_new(vr_domain *dom, const char *xml, size_t n, bool pull)
+{
+    bk_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (bk_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .xml = xml ? vr_strdup(xml) : NULL, .n = n,
+                  .pull = pull};
+    c->targets = vr_calloc(n + 1, sizeof(char *));
+    c->files = vr_calloc(n + 1, sizeof(char *));
+    c->since = vr_calloc(n + 1, sizeof(char *));
+    c->nodes = vr_calloc(n + 1, sizeof(char *));
+    c->raw = vr_calloc(n + 1, sizeof(bool));
+    c->tmpbm = vr_calloc(n + 1, sizeof(char *));
+    c->exports = vr_calloc(n + 1, sizeof(char *));
+    return c;
+}
+
 void vr_qemu_backup_begin(vr_domain *dom, const vr_qemu_backup_spec *spec, vr_done_fn started, vr_done_fn ended,
                           void *opaque)
 {
@@ -507,17 +594,11 @@ void vr_qemu_backup_begin(vr_domain *dom, const vr_qemu_backup_spec *spec, vr_do
             return;
         }
     }
-    bk_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (bk_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .xml = vr_strdup(spec->xml), .n = spec->n,
-                  .started = started, .ended = ended, .opaque = opaque};
-    c->targets = vr_calloc(spec->n + 1, sizeof(char *));
-    c->files = vr_calloc(spec->n + 1, sizeof(char *));
-    c->since = vr_calloc(spec->n + 1, sizeof(char *));
-    c->nodes = vr_calloc(spec->n + 1, sizeof(char *));
-    c->raw = vr_calloc(spec->n + 1, sizeof(bool));
-    c->tmpbm = vr_calloc(spec->n + 1, sizeof(char *));
-    c->exports = vr_calloc(spec->n + 1, sizeof(char *));
-    c->pull = spec->pull;
+    bk_ctx *c = ctx_new(dom, spec->xml, spec->n, spec->pull);
+    c->started = started;
+    c->ended = ended;
+    c->opaque = opaque;
+    c->owner = spec->owner ? vr_strdup(spec->owner) : NULL;
     c->host = spec->host ? vr_strdup(spec->host) : NULL;
     c->socket = spec->socket ? vr_strdup(spec->socket) : NULL;
     c->port = spec->port;
@@ -545,4 +626,115 @@ char *vr_qemu_backup_xml(const vr_domain *dom)
         if (c->drv == dom->drv && strcmp(c->name, dom->def->name) == 0)
             return vr_strdup(c->xml);
     return NULL;
+}
+
+/* ---- re-adoption after a daemon restart ---- */
+
+static char *rec_dup(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+               ? vr_strdup(json_object_get_string(v))
+               : NULL;
+}
+
+static bool rec_bool(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+void vr_qemu_backup_adopt(vr_domain *dom)
+{
+    char *path = dom->runtime_dir && dom->qmp ? vr_asprintf("%s/backup.json", dom->runtime_dir) : NULL;
+    char *text = path ? vr_file_read(path, NULL) : NULL;
+    json_object *o = text ? json_tokener_parse(text) : NULL, *disks = NULL, *v = NULL;
+    free(text);
+    if (!o) {
+        if (path && access(path, F_OK) == 0) {
+            vr_log_warn("domain %s: backup record %s unreadable, removed", dom->def->name, path);
+            unlink(path);
+        }
+        free(path);
+        return;
+    }
+    size_t n = json_object_object_get_ex(o, "disks", &disks) && json_object_is_type(disks, json_type_array)
+                   ? json_object_array_length(disks)
+                   : 0;
+    bk_ctx *c = ctx_new(dom, NULL, n, rec_bool(o, "pull"));
+    c->xml = rec_dup(o, "xml");
+    c->owner = rec_dup(o, "owner");
+    c->nbd_up = rec_bool(o, "nbd");
+    c->record = path;
+    c->added = c->exported = n;
+    c->running = c->announced = c->adopted = true;
+    bool whole = n > 0 && !dom->job;
+    for (size_t i = 0; i < n; i++) {
+        json_object *d = json_object_array_get_idx(disks, i);
+        c->targets[i] = rec_dup(d, "target");
+        c->files[i] = rec_dup(d, "file");
+        c->since[i] = rec_dup(d, "since");
+        c->nodes[i] = rec_dup(d, "node");
+        c->tmpbm[i] = rec_dup(d, "bitmap");
+        c->exports[i] = rec_dup(d, "export");
+        c->raw[i] = rec_bool(d, "raw");
+        whole = whole && c->targets[i] && c->files[i] && c->nodes[i] && c->tmpbm[i] && c->exports[i];
+    }
+    if (!whole) {
+        vr_log_warn("domain %s: backup record %s incomplete, removed (its QEMU jobs are left as they are)",
+                    dom->def->name, path);
+        ctx_free(c); /* unlinks it */
+        json_object_put(o);
+        return;
+    }
+    vr_qemu_job_start(dom, "backup");
+    dom->job->pull = c->pull;
+    if (json_object_object_get_ex(o, "started_s", &v)) {
+        dom->job->started.tv_sec = (time_t)json_object_get_int64(v);
+        dom->job->started.tv_nsec = json_object_object_get_ex(o, "started_ns", &v) ? json_object_get_int64(v) : 0;
+    }
+    json_object_put(o);
+    c->next = running_list;
+    running_list = c;
+    vr_log_info("domain %s: its %s backup re-adopted (%zu disk(s))", c->name, c->pull ? "pull" : "push", n);
+    on_tick(-1, 0, c); /* its numbers at once, then polled */
+}
+
+/* A run that ended while no daemon ran, in the middle of a backup: the
+ * backup failed with it. Its end goes to the core once the loop runs (the
+ * daemon sets backup_end after the driver is made): its files removed, a
+ * checkpoint made with it deleted. */
+typedef struct {
+    vr_qemu_driver *drv;
+    char *name, *owner;
+} stale_ctx;
+
+static void stale_end(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    stale_ctx *s = arg;
+    vr_log_warn("domain %s: its QEMU ended while no daemon ran, during a backup: the backup failed", s->name);
+    if (s->drv->backup_end)
+        s->drv->backup_end(s->drv, s->name, s->owner, VR_ERR_FAILED, "QEMU ended while no daemon ran");
+    free(s->name);
+    free(s->owner);
+    free(s);
+}
+
+void vr_qemu_backup_stale(vr_qemu_driver *drv, const char *dir, const char *name)
+{
+    char *path = vr_asprintf("%s/backup.json", dir);
+    char *text = vr_file_read(path, NULL);
+    json_object *o = text ? json_tokener_parse(text) : NULL;
+    char *owner = o ? rec_dup(o, "owner") : NULL;
+    free(text);
+    free(path);
+    json_object_put(o);
+    if (!owner)
+        return;
+    static const struct timeval now = {0, 0};
+    stale_ctx *s = vr_calloc(1, sizeof(*s));
+    *s = (stale_ctx){.drv = drv, .name = vr_strdup(name), .owner = owner};
+    event_base_once(drv->base, -1, EV_TIMEOUT, stale_end, s, &now);
 }

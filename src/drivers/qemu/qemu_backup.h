@@ -12,7 +12,14 @@
  * copies a cluster there before the guest rewrites it), and exported by
  * QEMU's NBD server (nbd-server-start, block-export-add); from a
  * checkpoint the export carries a disabled copy of its bitmap. The job
- * runs until domjobabort, which ends it (no error) and stops the server. */
+ * runs until domjobabort, which ends it (no error) and stops the server.
+ *
+ * Either outlives the daemon as QEMU does: once running, the backup's
+ * record is RUN/backup.json (the disks, their nodes and temporary
+ * bitmaps, the exports, the XML, the starter's `owner`), and a restarted
+ * daemon follows its QEMU jobs again (vr_qemu_backup_adopt): domjobinfo,
+ * domjobabort and backup-dumpxml work on, and its end goes to the
+ * driver's backup_end function instead of `ended`. */
 #pragma once
 #include "drivers/qemu/qemu_checkpoint.h"
 
@@ -35,6 +42,8 @@ typedef struct {
     const char *host;            /* pull: the NBD server's TCP address and port... */
     unsigned port;
     const char *socket;          /* ...or its unix socket */
+    const char *owner;           /* the starter's own state (text), kept in the record for
+                                    vr_qemu_set_backup_end after a daemon restart */
 } vr_qemu_backup_spec;
 
 /* `started` answers once QEMU took the transaction (or it failed: then

@@ -84,7 +84,8 @@ char *vr_qc_socket_path(cmd *c, const char *name)
 /* -chardev socket,id=ID,path=RUNTIME/FILE,server=on,wait=off. No
  * logfile= for the serial port: QEMU logs a character again each time
  * the socket answers EAGAIN and the UART retries it (a reader behind
- * doubles characters), so the daemon logs what it reads (qemu_console.c). */
+ * doubles characters), so the serial logger logs what it reads
+ * (serial_logger.c). */
 static void vr_qc_socket_chardev(cmd *c, const char *id, const char *file)
 {
     char *path = vr_qc_socket_path(c, file);
@@ -564,21 +565,40 @@ vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, 
     return p;
 }
 
+bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path)
+{
+    return d->type == VR_DISK_NETWORK ||
+           (d->type == VR_DISK_VOLUME && path && (vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://")));
+}
+
+vr_qprops *vr_qemu_disk_net_node(const vr_disk_def *d, const char *path, const char *runtime_dir, vr_qprops **secret,
+                                 char **err)
+{
+    vr_qprops *p = d->type == VR_DISK_NETWORK      ? vr_qc_rbd_network_node(d, runtime_dir, secret)
+                   : vr_str_starts(path, "iscsi://") ? vr_qc_iscsi_node(d, path, secret, err)
+                                                     : vr_qc_rbd_node(d, path, secret, err);
+    if (p)
+        node_options(p, d, false);
+    return p;
+}
+
 /* Two -blockdev nodes per medium: the host file (protocol) and the
  * image format on top; the device takes the format node. */
 static void disk_backend(cmd *c, const vr_disk_def *d, const char *path)
 {
-    bool vol = d->type == VR_DISK_VOLUME;
-    /* Images QEMU reaches over the network itself: their own protocol node. */
-    bool net = d->type == VR_DISK_NETWORK || (vol && (vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://")));
-    if (net) {
-        vr_qprops *p = d->type == VR_DISK_NETWORK      ? vr_qc_rbd_network_node(c, d)
-                       : vr_str_starts(path, "iscsi://") ? vr_qc_iscsi_node(c, d, path)
-                                                         : vr_qc_rbd_node(c, d, path);
-        if (p) {
-            node_options(p, d, false);
+    /* Images QEMU reaches over the network itself: their own protocol
+     * node, after the secret object of its password or key. */
+    if (vr_qemu_disk_on_network(d, path)) {
+        vr_qprops *secret = NULL;
+        char *err = NULL;
+        vr_qprops *p = vr_qemu_disk_net_node(d, path, c->rt->runtime_dir, &secret, &err);
+        if (secret)
+            vr_qc_props(c, "-object", secret);
+        if (p)
             vr_qc_props(c, "-blockdev", p);
-        }
+        else
+            vr_qc_fail(c, "%s", err);
+        free(err);
     } else {
         vr_qc_props(c, "-blockdev", vr_qemu_disk_file_node(d, path));
     }
@@ -674,8 +694,16 @@ static void chars(cmd *c)
         char id[16], file[24];
         snprintf(id, sizeof(id), "serial%u", port);
         snprintf(file, sizeof(file), "serial%u.sock", port);
-        /* Port 0 is the console: QEMU logs everything it writes. */
-        vr_qc_socket_chardev(c, id, file);
+        /* Port 0 is the console: connected from the start to the serial
+         * logger, which logs everything it writes. */
+        if (port == 0 && c->rt->serial_fd > 0) {
+            vr_qprops *p = vr_qp_new("backend", "socket");
+            vr_qp_str(p, "id", id);
+            vr_qp_uint(p, "fd", (unsigned)c->rt->serial_fd);
+            vr_qc_props(c, "-chardev", p);
+        } else {
+            vr_qc_socket_chardev(c, id, file);
+        }
         if (port == 0) {
             vr_qc_opt(c, "-serial", "chardev:%s", id);
         } else {

@@ -17,7 +17,7 @@ typedef struct {
     const char *emulator;    /* used when the definition has no <emulator>;
                                 NULL: "qemu-system-x86_64" */
     const char *accel;       /* "kvm" or "tcg" (the driver decides from host validation) */
-    const char *runtime_dir; /* per-domain dir: qmp.sock, serial0.sock, qga.sock live here */
+    const char *runtime_dir; /* per-domain dir: qmp.sock, qga.sock (serial0.sock) live here */
     const char *pidfile;
     bool start_paused;       /* -S */
     bool incoming;           /* -incoming defer: a saved state comes (restore) */
@@ -27,6 +27,9 @@ typedef struct {
                                     it to, handed to QEMU as a secret object; NULL: none */
     const int *tap_fds;      /* one per interface of type network/bridge, in order */
     size_t n_tap_fds;
+    int serial_fd;           /* > 0: serial port 0 is this connected socket, whose other end
+                                the serial logger holds (fd=N); 0: its own listening socket
+                                serial0.sock in the runtime dir */
     unsigned vsock_cid;      /* <vsock><cid auto='yes'>: the context id the driver picked */
 } vr_qemu_runtime;
 
@@ -57,6 +60,16 @@ char *vr_qemu_quote(const char *s);
  * drive-DEV; the disk's device (bootindex 0: none). */
 void vr_qemu_pci_props(vr_qprops *p, bool q35, const vr_address *a);
 vr_qprops *vr_qemu_disk_file_node(const vr_disk_def *d, const char *path);
+/* Does QEMU reach the disk's image over the network itself (an rbd
+ * <disk type='network'>, a volume of an iscsi-direct or rbd pool, whose
+ * `path` is the storage driver's iscsi:// or rbd:// URL)? */
+bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path);
+/* The protocol node (file-DEV) of such a disk, as -blockdev and
+ * blockdev-add take it, and in *secret the secret object sec-DEV of its
+ * CHAP password or cephx key (NULL without one) that must come first;
+ * NULL with *err when `path` is not a volume URL. */
+vr_qprops *vr_qemu_disk_net_node(const vr_disk_def *d, const char *path, const char *runtime_dir, vr_qprops **secret,
+                                 char **err);
 /* Where the driver writes the cephx key (base64) of a <disk type='network'>
  * with <auth> before a start, for the argv's secret object. */
 char *vr_qemu_rbd_key_file(const char *runtime_dir, const vr_disk_def *d);

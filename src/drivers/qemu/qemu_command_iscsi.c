@@ -14,13 +14,18 @@
 #include <string.h>
 
 /* Here beside its first user; the rbd node and the display take it too. */
-void vr_qc_secret_object(cmd *c, const char *id, const char *file, const char *format)
+static vr_qprops *secret_props(const char *id, const char *file, const char *format)
 {
     vr_qprops *s = vr_qp_new("qom-type", "secret");
     vr_qp_str(s, "id", id);
     vr_qp_str(s, "file", file);
     vr_qp_str(s, "format", format);
-    vr_qc_props(c, "-object", s);
+    return s;
+}
+
+void vr_qc_secret_object(cmd *c, const char *id, const char *file, const char *format)
+{
+    vr_qc_props(c, "-object", secret_props(id, file, format));
 }
 
 char *vr_qc_query_get(const char *query, const char *key)
@@ -35,14 +40,14 @@ char *vr_qc_query_get(const char *query, const char *key)
     return NULL;
 }
 
-bool vr_qc_volume_url_split(cmd *c, const vr_disk_def *d, const char *url, const char *scheme, const char *shape,
-                            vr_qc_volume_url *u)
+bool vr_qc_volume_url_split(const vr_disk_def *d, const char *url, const char *scheme, const char *shape,
+                            vr_qc_volume_url *u, char **err)
 {
     const char *rest = url + strlen(scheme);
     const char *slash1 = strchr(rest, '/'), *query = strchr(rest, '?');
     const char *slash2 = slash1 ? strchr(slash1 + 1, '/') : NULL;
     if (!slash1 || !slash2 || (query && query < slash2)) {
-        vr_qc_fail(c, "disk %s: '%s' is not an %s volume", d->target_dev, url, shape);
+        vr_set_error(err, "disk %s: '%s' is not an %s volume", d->target_dev, url, shape);
         return false;
     }
     *u = (vr_qc_volume_url){
@@ -56,28 +61,31 @@ bool vr_qc_volume_url_split(cmd *c, const vr_disk_def *d, const char *url, const
     return true;
 }
 
-char *vr_qc_disk_secret(cmd *c, const vr_disk_def *d, const char *file, const char *format)
+char *vr_qc_disk_secret(const vr_disk_def *d, const char *file, const char *format, vr_qprops **secret)
 {
     char *id = vr_asprintf("sec-%s", d->target_dev);
-    vr_qc_secret_object(c, id, file, format);
+    *secret = secret_props(id, file, format);
     return id;
 }
 
-vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url)
+vr_qprops *vr_qc_iscsi_node(const vr_disk_def *d, const char *url, vr_qprops **secret_obj, char **err)
 {
     vr_qc_volume_url u;
-    if (!vr_qc_volume_url_split(c, d, url, "iscsi://", "iscsi://HOST:PORT/IQN/LUN", &u))
+    *secret_obj = NULL;
+    if (!vr_qc_volume_url_split(d, url, "iscsi://", "iscsi://HOST:PORT/IQN/LUN", &u, err))
         return NULL;
     char *initiator = vr_qc_query_get(u.args, "initiator-name");
     char *user = vr_qc_query_get(u.args, "user");
     char *pwfile = vr_qc_query_get(u.args, "password-file");
-    char *secret = user && pwfile ? vr_qc_disk_secret(c, d, pwfile, "raw") : NULL;
+    char *secret = user && pwfile ? vr_qc_disk_secret(d, pwfile, "raw", secret_obj) : NULL;
     vr_qprops *p = vr_qp_new(NULL, NULL);
     vr_qp_str(p, "driver", "iscsi");
     vr_qp_str(p, "transport", "tcp");
     vr_qp_strf(p, "portal", "%.*s", (int)(u.slash1 - u.head), u.head);
     vr_qp_strf(p, "target", "%.*s", (int)(u.slash2 - u.slash1 - 1), u.slash1 + 1);
-    vr_qp_strf(p, "lun", "%.*s", (int)u.tail_len, u.tail);
+    char *lun = vr_strndup(u.tail, u.tail_len);
+    vr_qp_uint(p, "lun", strtoul(lun, NULL, 10)); /* a number in QMP's JSON */
+    free(lun);
     vr_qp_str(p, "initiator-name", initiator);
     if (secret) {
         vr_qp_str(p, "user", user);

@@ -37,12 +37,9 @@ char *vr_qc_socket_path(cmd *c, const char *name);
 /* -chardev spicevmc,id=ID,name=NAME */
 void vr_qc_spicevmc(cmd *c, const char *id, const char *name);
 
-/* qemu_command_iscsi.c: the protocol node (file-DEV) of a disk on a LUN
- * of an iscsi-direct pool, after its password's secret object; NULL
- * (and the build failed) when `url` is not one. */
-vr_qprops *vr_qc_iscsi_node(cmd *c, const vr_disk_def *d, const char *url);
-/* -object secret,id=ID,file=FILE,format=FORMAT: a password or key QEMU
- * reads from a 0600 file, so it never stands on the command line. */
+/* qemu_command_iscsi.c: -object secret,id=ID,file=FILE,format=FORMAT:
+ * a password or key QEMU reads from a file, so it never stands on the
+ * command line. */
 void vr_qc_secret_object(cmd *c, const char *id, const char *file, const char *format);
 /* The value of `key` in the query "a=1&b=2" (malloc'ed), or NULL. */
 char *vr_qc_query_get(const char *query, const char *key);
@@ -55,18 +52,22 @@ typedef struct {
     size_t tail_len;
     const char *args; /* after the '?', or NULL */
 } vr_qc_volume_url;
-/* false (and the build failed: "disk DEV: 'URL' is not an SHAPE
- * volume") when `url` has not that form. */
-bool vr_qc_volume_url_split(cmd *c, const vr_disk_def *d, const char *url, const char *scheme, const char *shape,
-                            vr_qc_volume_url *u);
-/* The disk's secret object sec-DEV for its key or password in `file`;
- * returns the id (malloc'ed) its node names. */
-char *vr_qc_disk_secret(cmd *c, const vr_disk_def *d, const char *file, const char *format);
+/* false with *err ("disk DEV: 'URL' is not an SHAPE volume") when `url`
+ * has not that form. */
+bool vr_qc_volume_url_split(const vr_disk_def *d, const char *url, const char *scheme, const char *shape,
+                            vr_qc_volume_url *u, char **err);
+/* The disk's secret object sec-DEV for its key or password in `file`
+ * (*secret), and the id its node names (malloc'ed). */
+char *vr_qc_disk_secret(const vr_disk_def *d, const char *file, const char *format, vr_qprops **secret);
+/* The protocol node (file-DEV) of a disk on a LUN of an iscsi-direct
+ * pool, *secret its password's secret object (NULL without CHAP); NULL
+ * with *err when `url` is not one. */
+vr_qprops *vr_qc_iscsi_node(const vr_disk_def *d, const char *url, vr_qprops **secret, char **err);
 /* qemu_command_rbd.c: the same for an image of an rbd pool. */
-vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url);
+vr_qprops *vr_qc_rbd_node(const vr_disk_def *d, const char *url, vr_qprops **secret, char **err);
 /* ... and for a <disk type='network'> of protocol rbd (its key in
  * vr_qemu_rbd_key_file). */
-vr_qprops *vr_qc_rbd_network_node(cmd *c, const vr_disk_def *d);
+vr_qprops *vr_qc_rbd_network_node(const vr_disk_def *d, const char *runtime_dir, vr_qprops **secret);
 
 /* qemu_command_graphics.c */
 void vr_qc_graphics(cmd *c);

@@ -72,9 +72,11 @@ static void add_mon(rbd_spec *s, const char *mon, size_t len)
 }
 
 /* The node and, with cephx, its secret object before it. */
-static vr_qprops *rbd_props(cmd *c, const vr_disk_def *d, const rbd_spec *s)
+static vr_qprops *rbd_props(const vr_disk_def *d, const rbd_spec *s, vr_qprops **secret)
 {
-    char *id = s->user && s->key_file ? vr_qc_disk_secret(c, d, s->key_file, s->key_raw ? "raw" : "base64") : NULL;
+    *secret = NULL;
+    char *id = s->user && s->key_file ? vr_qc_disk_secret(d, s->key_file, s->key_raw ? "raw" : "base64", secret)
+                                      : NULL;
     vr_qprops *p = vr_qp_new(NULL, NULL);
     vr_qp_str(p, "driver", "rbd");
     vr_qp_str(p, "pool", s->pool);
@@ -104,10 +106,11 @@ static vr_qprops *rbd_props(cmd *c, const vr_disk_def *d, const rbd_spec *s)
     return p;
 }
 
-vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url)
+vr_qprops *vr_qc_rbd_node(const vr_disk_def *d, const char *url, vr_qprops **secret, char **err)
 {
     vr_qc_volume_url u;
-    if (!vr_qc_volume_url_split(c, d, url, "rbd://", "rbd://MON/POOL/IMAGE", &u))
+    *secret = NULL;
+    if (!vr_qc_volume_url_split(d, url, "rbd://", "rbd://MON/POOL/IMAGE", &u, err))
         return NULL;
     const char *at = memchr(u.head, '@', (size_t)(u.slash1 - u.head));
     rbd_spec s = {0};
@@ -121,7 +124,7 @@ vr_qprops *vr_qc_rbd_node(cmd *c, const vr_disk_def *d, const char *url)
     s.key_file = vr_qc_query_get(u.args, "key-file");
     s.pool = vr_strndup(u.slash1 + 1, (size_t)(u.slash2 - u.slash1 - 1));
     s.image = vr_strndup(u.tail, u.tail_len);
-    vr_qprops *p = rbd_props(c, d, &s);
+    vr_qprops *p = rbd_props(d, &s, secret);
     spec_free(&s);
     return p;
 }
@@ -131,7 +134,7 @@ char *vr_qemu_rbd_key_file(const char *runtime_dir, const vr_disk_def *d)
     return vr_asprintf("%s/%s.cephx", runtime_dir, d->target_dev);
 }
 
-vr_qprops *vr_qc_rbd_network_node(cmd *c, const vr_disk_def *d)
+vr_qprops *vr_qc_rbd_network_node(const vr_disk_def *d, const char *runtime_dir, vr_qprops **secret)
 {
     const char *slash = strchr(d->source_name, '/');
     rbd_spec s = {
@@ -140,13 +143,13 @@ vr_qprops *vr_qc_rbd_network_node(cmd *c, const vr_disk_def *d)
         .snapshot = d->source_snapshot ? vr_strdup(d->source_snapshot) : NULL,
         .conf = d->source_config ? vr_strdup(d->source_config) : NULL,
         .user = d->auth_username ? vr_strdup(d->auth_username) : NULL,
-        .key_file = d->auth_username ? vr_qemu_rbd_key_file(c->rt->runtime_dir, d) : NULL,
+        .key_file = d->auth_username ? vr_qemu_rbd_key_file(runtime_dir, d) : NULL,
         .key_raw = true,
     };
     for (size_t i = 0; i < d->n_hosts; i++)
         spec_add_host(&s, vr_strdup(d->hosts[i].name),
                       d->hosts[i].port ? vr_asprintf("%u", d->hosts[i].port) : vr_strdup(""));
-    vr_qprops *p = rbd_props(c, d, &s);
+    vr_qprops *p = rbd_props(d, &s, secret);
     spec_free(&s);
     return p;
 }

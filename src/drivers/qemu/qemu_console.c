@@ -29,6 +29,8 @@ struct vr_console {
     int log_fd; /* -1: none */
     char *log;
     client *clients;
+    vr_console_gone_fn gone;
+    void *gone_opaque;
 };
 
 static void drop_client(vr_console *c, client *cl)
@@ -84,14 +86,18 @@ static void on_serial_event(struct bufferevent *bev, short what, void *arg)
 {
     vr_console *c = arg;
     if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-        /* QEMU went away: let every client know by closing it. */
+        /* QEMU (or the serial logger) went away: let every client know by
+         * closing it, then the owner (which may free c). */
         bufferevent_disable(bev, EV_READ | EV_WRITE);
         while (c->clients)
             drop_client(c, c->clients);
+        if (c->gone)
+            c->gone(c->gone_opaque);
     }
 }
 
-vr_console *vr_console_open(struct event_base *base, const char *path, const char *log, char **err)
+vr_console *vr_console_open(struct event_base *base, const char *path, const char *log,
+                            vr_console_gone_fn gone, void *opaque, char **err)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -109,6 +115,8 @@ vr_console *vr_console_open(struct event_base *base, const char *path, const cha
     evutil_make_socket_nonblocking(fd);
     vr_console *c = vr_calloc(1, sizeof(*c));
     c->base = base;
+    c->gone = gone;
+    c->gone_opaque = opaque;
     c->ring = evbuffer_new();
     c->log_fd = -1;
     if (log) {

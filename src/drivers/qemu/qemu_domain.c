@@ -46,6 +46,7 @@ static vr_domain *new_domain(vr_qemu_driver *drv, vr_domain_def *def, bool persi
     dom->reason = "unknown";
     dom->id = -1;
     vr_qemu_managed_save_check(dom);
+    vr_qemu_nvram_record_load(dom);
     return dom;
 }
 
@@ -59,6 +60,8 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     vr_qemu_notices_clear(dom);
     free(dom->runtime_dir);
     free(dom->job);
+    free(dom->fw_loader);
+    free(dom->fw_nvram);
     free(dom);
 }
 
@@ -448,7 +451,10 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         vr_qemu_taps_clear(dom);
         vr_qemu_grants_clear(dom); /* memory only: the next daemon loads them */
         vr_qemu_notices_clear(dom);
+        free(dom->job); /* a backup's: the next daemon re-adopts it from its record */
         free(dom->runtime_dir);
+        free(dom->fw_loader);
+        free(dom->fw_nvram);
         free(dom);
     }
     for (size_t i = 0; i < drv->n_stale_ifnames; i++)
@@ -469,6 +475,11 @@ static vr_err need_file(const char *path, int mode, const char *what, const char
     vr_set_error(err, "%s %s of domain '%s' %s: %s", what, path, name,
                  errno == ENOENT ? "does not exist" : "cannot be used", strerror(errno));
     return VR_ERR_INVALID;
+}
+
+void vr_qemu_set_backup_end(vr_qemu_driver *drv, vr_qemu_backup_end_fn fn)
+{
+    drv->backup_end = fn;
 }
 
 void vr_qemu_set_volume_resolver(vr_qemu_driver *drv, vr_qemu_volume_fn fn, void *opaque)

@@ -25,6 +25,7 @@ struct vr_qemu_driver {
     void *resolve_opaque;
     vr_qemu_secret_fn secret_fn; /* set by the daemon; NULL: no secret store */
     void *secret_opaque;
+    vr_qemu_backup_end_fn backup_end; /* set by the daemon: a re-adopted backup's end */
 };
 
 /* Registry. add: parse, check name/uuid clashes, and (persistent) save.
@@ -116,6 +117,23 @@ void vr_qemu_tpm_adopt(vr_domain *dom);
 void vr_qemu_tpm_stop(vr_domain *dom);
 void vr_qemu_tpm_remove_state(vr_qemu_driver *drv, const vr_domain_def *def);
 
+/* The serial logger (qemu_serial.c): vireo-serial-logger holds serial
+ * port 0 for the run, writes NAME-serial0.log and serves the console on
+ * RUNTIME/qemu/NAME/serial0-log.sock; it outlives the daemon. start:
+ * started (before QEMU) when the domain has a port 0, *qemu_fd then the
+ * connected socket QEMU's chardev gets (fd=N; the caller closes it once
+ * QEMU has it), else -1; -1 with *err when it cannot run. console: the
+ * daemon's console of a running QEMU (the logger's, or for a QEMU from
+ * before the logger its own serial socket); NULL when there is none.
+ * adopt: a restarted daemon's note of the logger it found. stop: the
+ * run ended. discard_empty: a start failed; the log it opened for a QEMU
+ * that wrote nothing goes (a log with content stays). */
+int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err);
+vr_console *vr_qemu_serial_console(vr_domain *dom, pid_t qemu_pid);
+void vr_qemu_serial_adopt(vr_domain *dom);
+void vr_qemu_serial_discard_empty(vr_domain *dom);
+void vr_qemu_serial_stop(vr_domain *dom);
+
 /* STATE/qemu/nvram: the UEFI variable stores, NAME_VARS.fd each. */
 char *vr_qemu_nvram_dir(const vr_qemu_driver *drv);
 /* Before a start (qemu_nvram.c): the firmware picked and the NVRAM made
@@ -133,6 +151,8 @@ struct vr_qemu_job {
     const char *operation; /* "save", "restore", "backup" */
     struct timespec started;
     unsigned long long processed, remaining, total;
+    bool pull;             /* a pull backup: no data moves, the scratch files fill */
+    unsigned long long temp_used, temp_total; /* pull: what the scratch files hold, of the most they may */
     bool abort;            /* domjobabort asked: the job's poller ends it */
 };
 void vr_qemu_job_start(vr_domain *dom, const char *operation);

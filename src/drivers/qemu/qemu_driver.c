@@ -87,6 +87,7 @@ static void release_runtime(vr_domain *dom)
     vr_qmp_free(qmp, true);
     vr_console_free(dom->console);
     dom->console = NULL;
+    vr_qemu_serial_stop(dom);
     vr_qemu_unplugs_end(dom, true);
     vr_pidwatch_free(dom->watch);
     dom->watch = NULL;
@@ -250,18 +251,7 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
     free(qmp_path);
     if (!dom->qmp)
         return -1;
-    char *serial = vr_asprintf("%s/serial0.sock", dom->runtime_dir);
-    char *cerr = NULL;
-    if (vr_path_exists(serial)) {
-        /* (A QEMU re-adopted from before logs its port itself.) */
-        char *log = vr_qemu_pid_logs_serial(pid) ? NULL : vr_qemu_serial_log_path(dom);
-        dom->console = vr_console_open(dom->drv->base, serial, log, &cerr);
-        free(log);
-        if (!dom->console)
-            vr_log_warn("domain %s: %s", dom->def->name, cerr);
-    }
-    free(cerr);
-    free(serial);
+    dom->console = vr_qemu_serial_console(dom, pid);
     return 0;
 }
 
@@ -270,7 +260,6 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err)
 typedef struct {
     vr_domain *dom;
     bool paused, incoming;
-    bool hold; /* started with -S, until the serial console is held: cont then */
     vr_done_fn cb;
     void *opaque;
 } start_ctx;
@@ -280,6 +269,7 @@ static void start_failed(vr_domain *dom, const char *err)
     vr_log_warn("domain %s: start failed: %s", dom->def->name, err);
     if (dom->watch)
         vr_pidwatch_kill(dom->watch, SIGKILL);
+    vr_qemu_serial_discard_empty(dom);
     release_runtime(dom);
     dom->starting = false;
     dom->state = VR_DOM_SHUTOFF;
@@ -296,21 +286,6 @@ static void start_done(start_ctx *c)
         vr_qemu_emit(dom, "suspended", "paused");
     c->cb(VR_OK, NULL, c->opaque);
     free(c);
-}
-
-/* The guest held under -S until the console was connected runs. */
-static void on_held_cont(json_object *ret, const char *error, void *opaque)
-{
-    (void)ret;
-    start_ctx *c = opaque;
-    if (error) {
-        /* QEMU runs but would not go on: say so, as it is. */
-        vr_log_warn("domain %s: cannot let the guest run after start: %s", c->dom->def->name, error);
-        c->dom->state = VR_DOM_PAUSED;
-        c->dom->reason = "user";
-        c->paused = true;
-    }
-    start_done(c);
 }
 
 static void on_spawned(pid_t pid, const char *err, void *opaque)
@@ -337,12 +312,7 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_qemu_balloon_at_start(dom);
     vr_qemu_links_at_start(dom);
     vr_qemu_tune_apply(dom);
-    /* The console is held (and logging): the guest may run, and the
-     * start answers once it does. */
-    if (c->hold)
-        vr_qmp_command(dom->qmp, "cont", NULL, on_held_cont, c);
-    else
-        start_done(c);
+    start_done(c);
 }
 
 static void close_fds(int *fds, size_t n)
@@ -469,10 +439,6 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     vr_qemu_logs_rotate(dom);
     start_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (start_ctx){.dom = dom, .paused = paused, .incoming = incoming, .cb = cb, .opaque = opaque};
-    /* A serial port's output is logged by the daemon from its socket, and
-     * QEMU drops what it prints before the daemon is connected: the guest
-     * waits (-S) until then. A restore's guest waits for its state anyway. */
-    c->hold = !paused && !incoming && dom->def->n_serials > 0;
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0 ||
         vr_qemu_disk_keys_write(dom, &err) < 0) {
         launch_failed(c, VR_ERR_FAILED, err);
@@ -507,7 +473,7 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         .accel = dom->accel,
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
-        .start_paused = c->paused || c->hold,
+        .start_paused = c->paused,
         .incoming = c->incoming,
         .spice_port = spice_port,
         .spice_tls_dir = tls_dir,
@@ -519,10 +485,21 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
     int *fds = NULL;
     size_t n_fds = 0;
     char **argv = NULL;
-    bool taps = open_taps(dom, &fds, &n_fds, &err) == 0;
-    if (taps) {
-        rt.tap_fds = fds;
+    bool fds_made = open_taps(dom, &fds, &n_fds, &err) == 0;
+    /* The serial logger holds port 0 before QEMU runs: its socket is one
+     * more fd QEMU inherits, after the taps. */
+    int serial_fd = -1;
+    if (fds_made && vr_qemu_serial_start(dom, &serial_fd, &err) < 0) {
+        close_fds(fds, n_fds);
+        fds_made = false;
+    } else if (fds_made) {
         rt.n_tap_fds = n_fds;
+        if (serial_fd >= 0) {
+            fds = vr_realloc(fds, (n_fds + 1) * sizeof(*fds));
+            fds[n_fds++] = serial_fd;
+            rt.serial_fd = serial_fd;
+        }
+        rt.tap_fds = fds;
         argv = vr_qemu_build_argv(dom->def, &rt, &err);
         if (!argv)
             close_fds(fds, n_fds);
@@ -531,7 +508,7 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
     free(tls_dir);
     if (!argv) {
         free(pidfile);
-        launch_failed(c, taps ? VR_ERR_INVALID : VR_ERR_FAILED, err);
+        launch_failed(c, fds_made ? VR_ERR_INVALID : VR_ERR_FAILED, err);
         return;
     }
     argv = vr_qemu_argv_finish(dom->drv, argv);
@@ -694,7 +671,10 @@ static char *network_key(const char *path)
 static bool holds(vr_qemu_driver *drv, const vr_disk_def *d, const char *key, const struct stat *st)
 {
     if (key) {
-        char *other = network_key(d->resolved_path);
+        /* <disk type='network'> names its image itself (rbd, the one
+         * protocol): the key of the pool's volume of that name. */
+        char *other = d->type == VR_DISK_NETWORK && d->source_name ? vr_asprintf("rbd:%s", d->source_name)
+                                                                   : network_key(d->resolved_path);
         bool hit = other && strcmp(other, key) == 0;
         free(other);
         return hit;

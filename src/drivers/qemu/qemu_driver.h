@@ -61,6 +61,9 @@ struct vr_domain {
     bool managed_save;      /* STATE/qemu/save/NAME.save exists: looked at when the domain is
                                made, kept by qemu_save.c (libvirt's hasManagedSave), so a
                                list of thousands asks the filesystem nothing */
+    char *fw_loader, *fw_nvram; /* the loader its NVRAM last ran with, and that NVRAM
+                               (STATE/qemu/nvram/UUID.loader, read when the domain is made;
+                               NULL when none): vr_qemu_firmware_changed */
 };
 
 /* Called for every lifecycle event: started, suspended, resumed,
@@ -101,7 +104,18 @@ void vr_qemu_nvram_undefine(vr_domain *dom, unsigned flags, bool active);
 /* A transient domain stopped: its NVRAM goes too -- the one Vireo made in
  * STATE/qemu/nvram, or any after undefine --nvram while it ran; kept
  * after --keep-nvram. */
-void vr_qemu_nvram_stopped(const vr_domain *dom);
+void vr_qemu_nvram_stopped(vr_domain *dom);
+/* The next start's firmware is not the one its NVRAM last ran with: UEFI
+ * with no <loader> (changed in the Details tab: picked again at the
+ * start) over an NVRAM that exists, or a <loader> other than the one
+ * recorded at the last start (changed by hand: OVMF_CODE_4M.fd ->
+ * OVMF_CODE_4M.secboot.fd). The web page's Start then offers new UEFI
+ * variables (start --reset-nvram). */
+bool vr_qemu_firmware_changed(const vr_domain *dom);
+/* The record of the loader the NVRAM ran with: read (a domain made),
+ * forgotten (undefined, or a transient one stopped). */
+void vr_qemu_nvram_record_load(vr_domain *dom);
+void vr_qemu_nvram_record_forget(vr_domain *dom);
 char *vr_qemu_nvram_renamed(const vr_qemu_driver *drv, const vr_domain_def *def, const char *new_name);
 vr_err vr_qemu_nvram_clone(vr_qemu_driver *drv, const vr_domain_def *orig, vr_domain_def *copy,
                            char **err);
@@ -339,6 +353,13 @@ void vr_qemu_block_job_query(vr_domain *dom, const char *target, bool abort, vr_
  * has records of (their QEMU jobs followed again; a job that ended
  * meanwhile concluded). */
 void vr_qemu_block_jobs_adopt(vr_domain *dom);
+/* The same for a backup-begin job (push or pull, qemu_backup.c): its
+ * record (RUN/backup.json) read back, its QEMU jobs followed again. */
+void vr_qemu_backup_adopt(vr_domain *dom);
+/* The run directory `dir` of domain `name` ended while no daemon ran:
+ * a backup it recorded failed with it (its end goes to backup_end once
+ * the loop runs). */
+void vr_qemu_backup_stale(vr_qemu_driver *drv, const char *dir, const char *name);
 /* The previous slice's call, kept for its callers (the libvirt
  * protocol's): a commit of the active layer pivoted, or a pull, answered
  * once done. */
@@ -396,6 +417,13 @@ const char *vr_dom_state_name(vr_dom_state s);
 typedef vr_err (*vr_qemu_volume_fn)(const char *pool, const char *volume, char **path,
                                     vr_disk_format *format, char **err, void *opaque);
 void vr_qemu_set_volume_resolver(vr_qemu_driver *drv, vr_qemu_volume_fn fn, void *opaque);
+/* A backup re-adopted after a daemon restart has no caller waiting: its
+ * end goes here, with the text its starter gave as `owner`
+ * (vr_qemu_backup_spec), so the core finishes it as it would have (the
+ * files removed, a failed backup's checkpoint deleted). */
+typedef void (*vr_qemu_backup_end_fn)(vr_qemu_driver *drv, const char *domain, const char *owner, vr_err code,
+                                      const char *err);
+void vr_qemu_set_backup_end(vr_qemu_driver *drv, vr_qemu_backup_end_fn fn);
 /* <disk type='network'> with <auth>: the value of the secret it names
  * (by uuid, or by usage when uuid is NULL), from the daemon's secret store.
  * *value is malloc'ed; VR_OK, or a code with *err naming the secret. */

@@ -147,6 +147,7 @@ void vr_hp_finish(vr_hp *h, vr_err code, const char *err)
     free(h->id);
     free(h->key);
     free(h->top_node);
+    free(h->secret_id);
     vr_domain_def_free(h->live);
     vr_domain_def_free(h->config);
     free(h);
@@ -521,16 +522,32 @@ static vr_err check_pci_slot(const vr_domain_def *def, const vr_address *addr, c
 
 /* blockdev-add of a disk's two nodes: the properties -blockdev gives
  * them at start (qemu_command.c), as JSON. */
-void vr_hp_disk_nodes(vr_hp *h, const vr_disk_def *d, const char *path)
+int vr_hp_disk_nodes(vr_hp *h, const vr_disk_def *d, const char *path, char **err)
 {
     char file_node[80], drive_node[80];
     snprintf(file_node, sizeof(file_node), "file-%s", d->target_dev);
     snprintf(drive_node, sizeof(drive_node), "drive-%s", d->target_dev);
-    vr_qprops *file = vr_qemu_disk_file_node(d, path), *format = vr_qemu_disk_format_node(d);
+    vr_qprops *secret = NULL, *file = NULL;
+    if (vr_qemu_disk_on_network(d, path)) {
+        /* A LUN or an RBD image: QEMU's own client, its password or key
+         * first as the secret object the start gives it. */
+        if (!(file = vr_qemu_disk_net_node(d, path, h->dom->runtime_dir, &secret, err)))
+            return -1;
+        if (secret) {
+            char id[96];
+            snprintf(id, sizeof(id), "sec-%s", d->target_dev);
+            vr_hp_step(h, "object-add", vr_qp_json(secret), "object-del", node_arg("id", id));
+            vr_qp_free(secret);
+        }
+    } else {
+        file = vr_qemu_disk_file_node(d, path);
+    }
+    vr_qprops *format = vr_qemu_disk_format_node(d);
     vr_hp_step(h, "blockdev-add", vr_qp_json(file), "blockdev-del", node_arg("node-name", file_node));
     vr_hp_step(h, "blockdev-add", vr_qp_json(format), "blockdev-del", node_arg("node-name", drive_node));
     vr_qp_free(file);
     vr_qp_free(format);
+    return 0;
 }
 
 /* device_add's arguments: the device -device gives at start. */
@@ -590,9 +607,9 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
     }
     if (vr_qemu_grant_disk(dom, d, err) < 0)
         return VR_ERR_FAILED;
-    if (path)
-        vr_hp_disk_nodes(h, d, path);
-    else if (d->device != VR_DISK_DEVICE_CDROM)
+    if (path && vr_hp_disk_nodes(h, d, path, err) < 0)
+        return VR_ERR_INVALID;
+    if (!path && d->device != VR_DISK_DEVICE_CDROM)
         return VR_ERR_INVALID;
     vr_hp_step(h, "device_add",
                device_json(vr_qemu_disk_device(d, vr_domain_def_is_q35(h->live), path != NULL, 0)),
@@ -668,7 +685,13 @@ void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
         code = VR_ERR_INVALID;
     if (code == VR_OK && (flags & VR_AFFECT_LIVE)) {
         const vr_disk_def *d = NULL;
-        if (!(h->live = vr_domain_def_with_device(dom->def, xml, &h->kind, &h->index, &err))) {
+        h->live = vr_domain_def_with_device(dom->def, xml, &h->kind, &h->index, &err);
+        /* An XML without <mac> got one drawn in each completion: the
+         * running NIC takes the definition's, one MAC as in libvirt
+         * (detach finds it by that MAC in both). */
+        if (h->live && h->config && h->kind == VR_DEVICE_INTERFACE)
+            memcpy(h->live->interfaces[h->index].mac, h->config->interfaces[idx].mac, VR_MAC_STRLEN);
+        if (!h->live) {
             code = VR_ERR_INVALID;
         } else if (h->kind == VR_DEVICE_DISK && ((d = &h->live->disks[h->index])->bus == VR_DISK_BUS_SATA ||
                                                  d->bus == VR_DISK_BUS_IDE)) {
@@ -753,6 +776,9 @@ static char *detach_disk_chain(vr_hp *h, json_object *ret)
     for (size_t i = 0; i < json_object_array_length(dels); i++)
         vr_hp_step(h, "blockdev-del", json_object_get(json_object_array_get_idx(dels, i)), NULL, NULL);
     json_object_put(dels);
+    /* The password's or key's object goes with the nodes that used it. */
+    if (h->secret_id)
+        vr_hp_step(h, "object-del", node_arg("id", h->secret_id), NULL, NULL);
     vr_qb_chain_free(chain, n);
     return NULL;
 }
@@ -788,6 +814,15 @@ static void detach(vr_hp *h, int index_config, int index_live)
                                    "runs; use --config to remove it at the next start",
                              d->target_dev, vr_disk_bus_name(d->bus));
                 code = VR_ERR_UNSUPPORTED;
+            }
+            const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+            if (vr_qemu_disk_on_network(d, path)) {
+                /* Its secret object sec-T, if the start or the attach gave it one. */
+                vr_qprops *secret = NULL, *node = vr_qemu_disk_net_node(d, path, dom->runtime_dir, &secret, NULL);
+                if (secret)
+                    h->secret_id = vr_asprintf("sec-%s", d->target_dev);
+                vr_qp_free(secret);
+                vr_qp_free(node);
             }
             if (code == VR_OK && (d->source_path || d->resolved_path)) {
                 /* The chain's nodes are read first: snapshots and block

@@ -35,6 +35,7 @@ struct vr_hp {
     char *id;                /* QEMU's device id */
     char *key;               /* the device in the definition: target or MAC */
     char *top_node;          /* a detached disk's top block node, as QEMU named it */
+    char *secret_id;         /* a detached LUN's or RBD image's secret object (sec-T), or NULL */
     char *tap;               /* a new interface's tap */
     int tapfd;
     bool forget_mac;         /* a NIC number was taken for this attach */
@@ -59,8 +60,10 @@ void vr_hp_go(vr_hp *h, vr_err code, char *err, bool live, void (*end)(vr_hp *h)
 void vr_hp_replace_end(vr_hp *h);
 /* QEMU's number K of the run's NIC with this MAC (device nicK), or -1. */
 int vr_hp_nic_number(const vr_domain *dom, const char *mac);
-/* The two blockdev-add steps of a disk's medium (file-T and drive-T). */
-void vr_hp_disk_nodes(vr_hp *h, const vr_disk_def *d, const char *path);
+/* The two blockdev-add steps of a disk's medium (file-T and drive-T),
+ * a LUN's or RBD image's after the object-add of its secret (sec-T);
+ * -1 with *err when `path` is not a volume URL the node can be made of. */
+int vr_hp_disk_nodes(vr_hp *h, const vr_disk_def *d, const char *path, char **err);
 
 /* QEMU answers QMP. */
 bool vr_hp_active(const vr_domain *dom);

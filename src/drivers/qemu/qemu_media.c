@@ -98,8 +98,9 @@ void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source
             vr_hp_step(h, "blockdev-del", node("drive", target), NULL, NULL);
             vr_hp_step(h, "blockdev-del", node("file", target), NULL, NULL);
         }
-        if (source) {
-            vr_hp_disk_nodes(h, want, source);
+        if (source && vr_hp_disk_nodes(h, want, source, &err) < 0) {
+            code = VR_ERR_INVALID;
+        } else if (source) {
             json_object *a = id_arg(target, false);
             char *n = vr_asprintf("drive-%s", target);
             json_object_object_add(a, "node-name", json_object_new_string(n));

@@ -26,6 +26,97 @@ static char *default_path(const vr_qemu_driver *drv, const char *name)
     return p;
 }
 
+/* STATE/qemu/nvram/UUID.loader: "LOADER\nNVRAM\n", the loader the
+ * NVRAM last ran with, written at each start; by uuid, so a rename keeps
+ * it (its NVRAM's new path differs: no question until the next start). */
+static char *record_path(const vr_domain *dom)
+{
+    char *dir = vr_qemu_nvram_dir(dom->drv);
+    char *p = vr_asprintf("%s/%s.loader", dir, dom->def->uuid);
+    free(dir);
+    return p;
+}
+
+static void record_set(vr_domain *dom, const char *loader, const char *nvram)
+{
+    free(dom->fw_loader);
+    free(dom->fw_nvram);
+    dom->fw_loader = loader ? vr_strdup(loader) : NULL;
+    dom->fw_nvram = nvram ? vr_strdup(nvram) : NULL;
+}
+
+/* UEFI domains only: a daemon with thousands of BIOS ones opens nothing. */
+static bool uefi(const vr_os_def *os)
+{
+    return (os->firmware && strcmp(os->firmware, "efi") == 0) || os->loader.type == VR_LOADER_PFLASH;
+}
+
+void vr_qemu_nvram_record_load(vr_domain *dom)
+{
+    record_set(dom, NULL, NULL);
+    if (!uefi(&dom->def->os))
+        return;
+    char *p = record_path(dom);
+    char *text = vr_file_read(p, NULL);
+    char *nl = text ? strchr(text, '\n') : NULL;
+    char *end = nl ? strchr(nl + 1, '\n') : NULL;
+    if (end) {
+        *nl = *end = '\0';
+        record_set(dom, text, nl + 1);
+    }
+    free(text);
+    free(p);
+}
+
+static void record_save(vr_domain *dom)
+{
+    const vr_os_def *os = &dom->def->os;
+    if (!os->nvram || !os->loader.path)
+        return;
+    if (dom->fw_loader && strcmp(dom->fw_loader, os->loader.path) == 0 && strcmp(dom->fw_nvram, os->nvram) == 0)
+        return;
+    /* The NVRAM itself may live elsewhere (<nvram> names any path). */
+    char *dir = vr_qemu_nvram_dir(dom->drv);
+    int rc = vr_mkdir_p(dir, 0755);
+    free(dir);
+    char *p = record_path(dom);
+    char *text = vr_asprintf("%s\n%s\n", os->loader.path, os->nvram);
+    if (rc == 0)
+        rc = vr_file_write_atomic(p, text, strlen(text), 0600);
+    if (rc < 0)
+        vr_log_warn("domain %s: cannot write %s: %s", dom->def->name, p, strerror(-rc));
+    record_set(dom, os->loader.path, os->nvram);
+    free(text);
+    free(p);
+}
+
+void vr_qemu_nvram_record_forget(vr_domain *dom)
+{
+    char *p = record_path(dom); /* (not read if the domain was BIOS at load) */
+    unlink(p);
+    free(p);
+    record_set(dom, NULL, NULL);
+}
+
+bool vr_qemu_firmware_changed(const vr_domain *dom)
+{
+    const vr_os_def *os = &(dom->next ? dom->next : dom->def)->os;
+    if (!uefi(os))
+        return false;
+    bool efi = os->firmware && strcmp(os->firmware, "efi") == 0;
+    /* No <nvram> (BIOS and back to UEFI drops it): the start names ours. */
+    char *ours = os->nvram ? NULL : default_path(dom->drv, dom->def->name);
+    const char *nvram = os->nvram ? os->nvram : ours;
+    bool changed;
+    if (!os->loader.path)
+        changed = efi && vr_path_exists(nvram);
+    else
+        changed = dom->fw_loader && strcmp(dom->fw_nvram, nvram) == 0 &&
+                  strcmp(dom->fw_loader, os->loader.path) != 0;
+    free(ours);
+    return changed;
+}
+
 int vr_qemu_firmware_prepare(vr_domain *dom, char **err)
 {
     char *dir = vr_qemu_nvram_dir(dom->drv);
@@ -40,6 +131,7 @@ int vr_qemu_firmware_prepare(vr_domain *dom, char **err)
     if (vr_qemu_nvram_prepare(dom->def, dom->reset_nvram, err) < 0)
         return -1;
     dom->reset_nvram = false;
+    record_save(dom);
     return 0;
 }
 
@@ -71,14 +163,19 @@ void vr_qemu_nvram_undefine(vr_domain *dom, unsigned flags, bool active)
     if (active) {
         dom->remove_nvram = flags & VR_QEMU_UNDEFINE_NVRAM;
         dom->keep_nvram = flags & VR_QEMU_UNDEFINE_KEEP_NVRAM;
-    } else if (flags & VR_QEMU_UNDEFINE_NVRAM) {
-        remove_nvram(dom);
+    } else {
+        if (flags & VR_QEMU_UNDEFINE_NVRAM)
+            remove_nvram(dom);
+        vr_qemu_nvram_record_forget(dom);
     }
 }
 
-void vr_qemu_nvram_stopped(const vr_domain *dom)
+void vr_qemu_nvram_stopped(vr_domain *dom)
 {
-    if (dom->persistent || !dom->def->os.nvram || dom->keep_nvram)
+    if (dom->persistent || !dom->def->os.nvram)
+        return;
+    vr_qemu_nvram_record_forget(dom);
+    if (dom->keep_nvram)
         return;
     char *ours = default_path(dom->drv, dom->def->name);
     if (dom->remove_nvram || strcmp(ours, dom->def->os.nvram) == 0)

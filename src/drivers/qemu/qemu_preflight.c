@@ -3,6 +3,7 @@
  * cannot give, host CPUs named by <vcpu cpuset>. Each refusal
  * names the element and says what to do; the definition stays as it is. */
 #include "drivers/qemu/qemu_domain.h"
+#include "common/child.h"
 #include "common/util.h"
 
 #include <ctype.h>
@@ -75,31 +76,16 @@ static bool qemu_has_ccid(const vr_domain_def *def)
     const char *emu = emulator_of(def);
     if (asked && strcmp(asked, emu) == 0)
         return has;
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) < 0)
+    char *const argv[] = {(char *)emu, "-device", "help", NULL};
+    vr_child_spec spec = {.argv = argv, .out = VR_CHILD_OUT_CAPTURE, .stderr_apart = true, .timeout_ms = 10000};
+    vr_child_result r;
+    if (vr_child_run_or_warn(&spec, &r) < 0)
         return true; /* cannot ask: QEMU's own error will say */
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0)
-            dup2(null, 2);
-        execlp(emu, emu, "-device", "help", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    char buf[65536];
-    size_t len = 0;
-    ssize_t n;
-    while (pid > 0 && len < sizeof(buf) - 1 && (n = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0)
-        len += (size_t)n;
-    close(fds[0]);
-    buf[len] = '\0';
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
+    bool found = r.out && strstr(r.out, "\"usb-ccid\"") != NULL;
+    vr_child_result_clear(&r);
     free(asked);
     asked = vr_strdup(emu);
-    has = strstr(buf, "\"usb-ccid\"") != NULL;
+    has = found;
     return has;
 }
 

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef enum { PROP_STR, PROP_UINT, PROP_BOOL, PROP_BOOL_WORD } prop_kind;
@@ -165,6 +166,36 @@ static json_object *parent_of(json_object *root, const char *key, const char **l
     return o;
 }
 
+/* QEMU's keyval form writes a list as numbered keys (server.0.host,
+ * auth-client-required.1): an object whose keys are 0..n-1 becomes the
+ * JSON array QMP wants, depth first. Takes `o`; returns what replaces it. */
+static json_object *lists_of(json_object *o)
+{
+    if (!json_object_is_type(o, json_type_object))
+        return o;
+    size_t n = 0;
+    bool numbered = json_object_object_length(o) > 0;
+    json_object_object_foreach(o, k, v) {
+        json_object *w = lists_of(json_object_get(v));
+        if (w != v)
+            json_object_object_add(o, k, w); /* in place: the old value is put */
+        else
+            json_object_put(w);
+        char want[24];
+        snprintf(want, sizeof(want), "%zu", n++);
+        numbered = numbered && strcmp(k, want) == 0;
+    }
+    if (!numbered)
+        return o;
+    json_object *a = json_object_new_array();
+    json_object_object_foreach(o, k2, v2) {
+        (void)k2;
+        json_object_array_add(a, json_object_get(v2));
+    }
+    json_object_put(o);
+    return a;
+}
+
 json_object *vr_qp_json(const vr_qprops *p)
 {
     json_object *root = json_object_new_object();
@@ -179,7 +210,7 @@ json_object *vr_qp_json(const vr_qprops *p)
                                                 : json_object_new_boolean(e->b);
         json_object_object_add(o, leaf, v);
     }
-    return root;
+    return lists_of(root);
 }
 
 void vr_qp_free(vr_qprops *p)

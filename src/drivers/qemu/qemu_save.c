@@ -130,20 +130,6 @@ void vr_qemu_job_start(vr_domain *dom, const char *operation)
 
 /* ---- the header ---- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int write_header(int fd, const char *xml, bool paused, unsigned long long *data_offset)
 {
     size_t xl = strlen(xml);
@@ -157,7 +143,7 @@ static int write_header(int fd, const char *xml, bool paused, unsigned long long
     vr_strbuf_addn(&b, xml, xl);
     char *pad = vr_calloc(1, off - b.len);
     size_t padlen = off - b.len;
-    int rc = write_all(fd, b.s, b.len) < 0 || write_all(fd, pad, padlen) < 0 ? -1 : 0;
+    int rc = vr_write_all(fd, b.s, b.len, false) < 0 || vr_write_all(fd, pad, padlen, false) < 0 ? -1 : 0;
     free(pad);
     free(b.s);
     *data_offset = off;
@@ -632,6 +618,13 @@ json_object *vr_qemu_job_info(const vr_domain *dom)
     long long ms = (now.tv_sec - j->started.tv_sec) * 1000LL + (now.tv_nsec - j->started.tv_nsec) / 1000000;
     json_object_object_add(o, "operation", json_object_new_string(j->operation));
     json_object_object_add(o, "elapsed_ms", json_object_new_int64(ms));
+    if (j->pull) {
+        /* a pull backup moves no data itself: what its scratch files hold */
+        json_object_object_add(o, "mode", json_object_new_string("pull"));
+        json_object_object_add(o, "disk_temp_used", json_object_new_int64((int64_t)j->temp_used));
+        json_object_object_add(o, "disk_temp_total", json_object_new_int64((int64_t)j->temp_total));
+        return o;
+    }
     json_object_object_add(o, "data_processed", json_object_new_int64((int64_t)j->processed));
     json_object_object_add(o, "data_remaining", json_object_new_int64((int64_t)j->remaining));
     json_object_object_add(o, "data_total", json_object_new_int64((int64_t)j->total));

@@ -3,6 +3,8 @@
 #ifndef VR_STORAGE_CEPH_LIB_H
 #define VR_STORAGE_CEPH_LIB_H
 
+#include "common/dlib.h"
+
 #include <rados/librados.h>
 #include <rbd/librbd.h>
 #include <stdbool.h>
@@ -15,11 +17,9 @@
     X(rbd_flush) X(rbd_clone) X(rbd_snap_create) X(rbd_snap_remove) X(rbd_snap_list) X(rbd_snap_list_end)           \
     X(rbd_snap_protect) X(rbd_snap_unprotect) X(rbd_snap_is_protected)
 
-#define VR_CEPH_MEMBER(f) __typeof__(f) *f;
 typedef struct {
-    VR_CEPH_FUNCS(VR_CEPH_MEMBER)
+    VR_CEPH_FUNCS(VR_DLIB_MEMBER)
 } vr_ceph_lib;
-#undef VR_CEPH_MEMBER
 
 /* Filled by vr_ceph_load. */
 extern vr_ceph_lib vr_ceph;

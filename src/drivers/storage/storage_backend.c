@@ -1,8 +1,13 @@
 /* Which backend serves a pool, and what two pools may not share. */
 #include "drivers/storage/storage_backend.h"
+#include "common/file.h"
+#include "common/log.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const vr_pool_backend *vr_pool_backend_of(const vr_pool *p)
 {
@@ -26,6 +31,21 @@ static bool dir_within(const char *inner, const char *outer)
 {
     size_t n = strlen(outer);
     return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/' || strcmp(outer, "/") == 0);
+}
+
+void vr_storage_set_qemu_group(vr_storage_driver *drv, gid_t gid)
+{
+    drv->qemu_gid = gid;
+    if (gid && (chown(drv->runtime_dir, 0, gid) < 0 || chmod(drv->runtime_dir, 0710) < 0))
+        vr_log_error("cannot give QEMU's group the way into %s: %s", drv->runtime_dir, strerror(errno));
+}
+
+int vr_storage_write_secret(vr_storage_driver *drv, const char *path, const void *data, size_t len)
+{
+    int rc = vr_file_write_atomic(path, data, len, drv->qemu_gid ? 0640 : 0600);
+    if (rc == 0 && drv->qemu_gid && chown(path, 0, drv->qemu_gid) < 0)
+        rc = -errno;
+    return rc;
 }
 
 void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, void *opaque)

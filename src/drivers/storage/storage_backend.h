@@ -89,10 +89,14 @@ vr_err vr_iscsi_reach(const char *host, unsigned port, const char *who, char **e
 vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator, char ***iqns, size_t *n,
                          char **err);
 
-/* find-storage-pool-sources rbd: the Ceph pools tagged for RBD (rbd
- * pool init) on the cluster of spec's monitors, as spec's user (its
- * key from the secret store). */
-vr_err vr_rbd_find_pools(vr_storage_driver *drv, const vr_pool_source *spec, char ***names, size_t *n, char **err);
+/* find-storage-pool-sources rbd: the cephx key of spec's user from the
+ * secret store (base64, NULL without <auth>; on the loop; free it with
+ * vr_rbd_key_free), then the Ceph pools tagged for RBD (rbd pool init)
+ * on the cluster of spec's monitors, as that user (beside the loop: it
+ * touches nothing the loop owns, and may wait the 5 s connect bound). */
+vr_err vr_rbd_spec_key(vr_storage_driver *drv, const vr_pool_source *spec, char **key, char **err);
+void vr_rbd_key_free(char *key);
+vr_err vr_rbd_find_pools(const vr_pool_source *spec, const char *key, char ***names, size_t *n, char **err);
 
 /* vol-clone in an rbd pool: a snapshot of `name`, protected, and a
  * Ceph clone of it named `new_name` (storage_backend_rbd.c). */

@@ -6,6 +6,7 @@
  * even while other partitions of the disk are in use. */
 #include "drivers/storage/storage_backend.h"
 #include "drivers/storage/storage_blockdev.h"
+#include "common/dlib.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -15,12 +16,27 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <stdint.h>
+#include <libfdisk/libfdisk.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <stdio.h>
-#include <libfdisk/libfdisk.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* libfdisk, opened when a disk pool first opens its device (common/dlib.h
+ * says why): the functions this file calls, typed from its header. */
+#define FDISK_FUNCS(X)                                                                                              \
+    X(fdisk_add_partition) X(fdisk_assign_device) X(fdisk_create_disklabel) X(fdisk_deassign_device)                \
+    X(fdisk_delete_partition) X(fdisk_enable_wipe) X(fdisk_get_freespaces) X(fdisk_get_grain_size)                  \
+    X(fdisk_get_label) X(fdisk_get_nsectors) X(fdisk_get_partitions) X(fdisk_get_sector_size) X(fdisk_has_label)    \
+    X(fdisk_label_get_name) X(fdisk_new_context) X(fdisk_new_partition) X(fdisk_new_table)                          \
+    X(fdisk_partition_get_partno) X(fdisk_partition_get_size) X(fdisk_partition_is_container)                       \
+    X(fdisk_partition_is_used) X(fdisk_partition_next_partno) X(fdisk_partition_partno_follow_default)              \
+    X(fdisk_partition_set_partno) X(fdisk_partition_set_size) X(fdisk_partition_set_start)                          \
+    X(fdisk_partition_start_follow_default) X(fdisk_partname) X(fdisk_reread_changes)                               \
+    X(fdisk_table_add_partition) X(fdisk_table_get_nents) X(fdisk_table_get_partition) X(fdisk_unref_context)       \
+    X(fdisk_unref_partition) X(fdisk_unref_table) X(fdisk_write_disklabel)
+VR_DLIB_LOCAL(FDISK_FUNCS, "libfdisk1", "libfdisk.so.1");
 
 typedef struct {
     struct fdisk_context *cxt;
@@ -32,20 +48,22 @@ static const char *dev_of(const vr_pool *p) { return p->def->source.device; }
 /* Open the pool's device; `need_label`: refuse a disk without a table. */
 static vr_err disk_open(const vr_pool *p, bool rw, bool need_label, disk *d, char **err)
 {
-    d->cxt = fdisk_new_context();
-    int rc = d->cxt ? fdisk_assign_device(d->cxt, dev_of(p), rw ? 0 : 1) : -ENOMEM;
+    if (!vr_dlib_load(&dl_lib, err))
+        return VR_ERR_FAILED;
+    d->cxt = dl.fdisk_new_context();
+    int rc = d->cxt ? dl.fdisk_assign_device(d->cxt, dev_of(p), rw ? 0 : 1) : -ENOMEM;
     if (rc < 0) {
         vr_set_error(err, "pool '%s': cannot open %s: %s", p->def->name, dev_of(p), strerror(-rc));
-        fdisk_unref_context(d->cxt);
+        dl.fdisk_unref_context(d->cxt);
         d->cxt = NULL;
         return rc == -ENOENT ? VR_ERR_NOT_FOUND : VR_ERR_FAILED;
     }
-    d->ss = fdisk_get_sector_size(d->cxt);
-    if (need_label && !fdisk_has_label(d->cxt)) {
+    d->ss = dl.fdisk_get_sector_size(d->cxt);
+    if (need_label && !dl.fdisk_has_label(d->cxt)) {
         vr_set_error(err, "pool '%s': %s has no partition table ('vireo pool-build %s' writes one)",
                      p->def->name, dev_of(p), p->def->name);
-        fdisk_deassign_device(d->cxt, 1);
-        fdisk_unref_context(d->cxt);
+        dl.fdisk_deassign_device(d->cxt, 1);
+        dl.fdisk_unref_context(d->cxt);
         d->cxt = NULL;
         return VR_ERR_CONFLICT;
     }
@@ -56,21 +74,21 @@ static void disk_close(disk *d, bool wrote)
 {
     if (!d->cxt)
         return;
-    fdisk_deassign_device(d->cxt, !wrote);
-    fdisk_unref_context(d->cxt);
+    dl.fdisk_deassign_device(d->cxt, !wrote);
+    dl.fdisk_unref_context(d->cxt);
     d->cxt = NULL;
 }
 
 /* The table's label name as the pool's format calls it. */
 static const char *label_name(disk *d)
 {
-    struct fdisk_label *lb = fdisk_get_label(d->cxt, NULL);
-    return lb ? fdisk_label_get_name(lb) : "none";
+    struct fdisk_label *lb = dl.fdisk_get_label(d->cxt, NULL);
+    return lb ? dl.fdisk_label_get_name(lb) : "none";
 }
 
 static char *part_path(const vr_pool *p, size_t partno)
 {
-    return fdisk_partname(dev_of(p), partno + 1);
+    return dl.fdisk_partname(dev_of(p), partno + 1);
 }
 
 static const char *base_of(const char *path)
@@ -81,14 +99,14 @@ static const char *base_of(const char *path)
 
 static void fill(vr_pool *p, disk *d, struct fdisk_partition *pa, vr_vol_info *v, bool users)
 {
-    size_t n = fdisk_partition_get_partno(pa);
+    size_t n = dl.fdisk_partition_get_partno(pa);
     memset(v, 0, sizeof(*v));
     v->path = part_path(p, n);
     v->name = vr_strdup(base_of(v->path));
     v->pool = vr_strdup(p->def->name);
     v->format = VR_VOL_RAW;
     v->block = true;
-    v->capacity = v->allocation = (unsigned long long)fdisk_partition_get_size(pa) * d->ss;
+    v->capacity = v->allocation = (unsigned long long)dl.fdisk_partition_get_size(pa) * d->ss;
     v->used_by = users ? vr_storage_user_of(p->drv, v->path) : NULL;
 }
 
@@ -97,21 +115,21 @@ static void each_partition(vr_pool *p, disk *d, bool (*fn)(vr_pool *, disk *, st
                            void *opaque)
 {
     struct fdisk_table *tb = NULL;
-    if (fdisk_get_partitions(d->cxt, &tb) < 0)
+    if (dl.fdisk_get_partitions(d->cxt, &tb) < 0)
         return;
-    for (size_t i = 0; i < fdisk_table_get_nents(tb); i++) {
-        struct fdisk_partition *pa = fdisk_table_get_partition(tb, i);
-        if (fdisk_partition_is_used(pa) && !fdisk_partition_is_container(pa) && fn(p, d, pa, opaque))
+    for (size_t i = 0; i < dl.fdisk_table_get_nents(tb); i++) {
+        struct fdisk_partition *pa = dl.fdisk_table_get_partition(tb, i);
+        if (dl.fdisk_partition_is_used(pa) && !dl.fdisk_partition_is_container(pa) && fn(p, d, pa, opaque))
             break;
     }
-    fdisk_unref_table(tb);
+    dl.fdisk_unref_table(tb);
 }
 
 /* The partitions the kernel knows of the disk now, from sysfs
  * (/sys/class/block/DISK/PART/{partition,start,size}, 512-byte units). */
 static struct fdisk_table *kernel_table(const vr_pool *p, disk *d)
 {
-    struct fdisk_table *tb = fdisk_new_table();
+    struct fdisk_table *tb = dl.fdisk_new_table();
     char *real = realpath(dev_of(p), NULL);
     char *dir = real ? vr_asprintf("/sys/class/block/%s", base_of(real)) : NULL;
     DIR *dh = dir ? opendir(dir) : NULL;
@@ -129,12 +147,12 @@ static struct fdisk_table *kernel_table(const vr_pool *p, disk *d)
         }
         if (!ok || v[0] == 0)
             continue;
-        struct fdisk_partition *pa = fdisk_new_partition();
-        fdisk_partition_set_partno(pa, v[0] - 1);
-        fdisk_partition_set_start(pa, v[1] * 512 / d->ss);
-        fdisk_partition_set_size(pa, v[2] * 512 / d->ss);
-        fdisk_table_add_partition(tb, pa);
-        fdisk_unref_partition(pa);
+        struct fdisk_partition *pa = dl.fdisk_new_partition();
+        dl.fdisk_partition_set_partno(pa, v[0] - 1);
+        dl.fdisk_partition_set_start(pa, v[1] * 512 / d->ss);
+        dl.fdisk_partition_set_size(pa, v[2] * 512 / d->ss);
+        dl.fdisk_table_add_partition(tb, pa);
+        dl.fdisk_unref_partition(pa);
     }
     if (dh)
         closedir(dh);
@@ -152,17 +170,17 @@ static struct fdisk_table *kernel_table(const vr_pool *p, disk *d)
 static void kernel_sync(const vr_pool *p, disk *d)
 {
     struct fdisk_table *known = kernel_table(p, d);
-    int rc = fdisk_reread_changes(d->cxt, known);
+    int rc = dl.fdisk_reread_changes(d->cxt, known);
     if (rc < 0)
         vr_log_warn("pool %s: the kernel did not take every change to the table of %s (%s); "
                     "partitions in use keep their old /dev nodes", p->def->name, dev_of(p), strerror(-rc));
-    fdisk_unref_table(known);
+    dl.fdisk_unref_table(known);
 }
 
 /* Write the changed table and tell the kernel. */
 static vr_err commit(vr_pool *p, disk *d, const char *what, char **err)
 {
-    int rc = fdisk_write_disklabel(d->cxt);
+    int rc = dl.fdisk_write_disklabel(d->cxt);
     if (rc < 0) {
         vr_set_error(err, "pool '%s': cannot write the partition table of %s to %s: %s", p->def->name,
                      dev_of(p), what, strerror(-rc));
@@ -221,11 +239,11 @@ static vr_err disk_build(vr_pool *p, unsigned flags, char **err)
     disk d = {0};
     if (e || (e = disk_open(p, true, false, &d, err)))
         return e;
-    fdisk_enable_wipe(d.cxt, 1); /* old signatures go with the old table */
+    dl.fdisk_enable_wipe(d.cxt, 1); /* old signatures go with the old table */
     const char *label = p->def->source.format;
-    int rc = fdisk_create_disklabel(d.cxt, label);
+    int rc = dl.fdisk_create_disklabel(d.cxt, label);
     if (rc == 0)
-        rc = fdisk_write_disklabel(d.cxt);
+        rc = dl.fdisk_write_disklabel(d.cxt);
     if (rc < 0) {
         vr_set_error(err, "pool '%s': cannot write a %s partition table on %s: %s", p->def->name, label,
                      dev_of(p), strerror(-rc));
@@ -273,7 +291,7 @@ static bool count_used(vr_pool *p, disk *d, struct fdisk_partition *pa, void *op
 {
     (void)p;
     unsigned long long *used = opaque;
-    used[0] += (unsigned long long)fdisk_partition_get_size(pa) * d->ss;
+    used[0] += (unsigned long long)dl.fdisk_partition_get_size(pa) * d->ss;
     used[1]++;
     return false;
 }
@@ -284,16 +302,17 @@ static unsigned long long largest_free(disk *d, unsigned long long *total)
     unsigned long long best = 0;
     if (total)
         *total = 0;
-    if (fdisk_get_freespaces(d->cxt, &tb) < 0)
+    if (dl.fdisk_get_freespaces(d->cxt, &tb) < 0)
         return 0;
-    for (size_t i = 0; i < fdisk_table_get_nents(tb); i++) {
-        unsigned long long s = (unsigned long long)fdisk_partition_get_size(fdisk_table_get_partition(tb, i)) * d->ss;
+    for (size_t i = 0; i < dl.fdisk_table_get_nents(tb); i++) {
+        struct fdisk_partition *pa = dl.fdisk_table_get_partition(tb, i);
+        unsigned long long s = (unsigned long long)dl.fdisk_partition_get_size(pa) * d->ss;
         if (s > best)
             best = s;
         if (total)
             *total += s;
     }
-    fdisk_unref_table(tb);
+    dl.fdisk_unref_table(tb);
     return best;
 }
 
@@ -307,7 +326,7 @@ static void disk_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes)
     }
     unsigned long long used[2] = {0, 0};
     each_partition(p, &d, count_used, used);
-    st->capacity = (unsigned long long)fdisk_get_nsectors(d.cxt) * d.ss;
+    st->capacity = (unsigned long long)dl.fdisk_get_nsectors(d.cxt) * d.ss;
     largest_free(&d, &st->available);
     st->allocation = used[0];
     if (n_volumes)
@@ -354,7 +373,7 @@ typedef struct {
 static bool match(vr_pool *p, disk *d, struct fdisk_partition *pa, void *opaque)
 {
     lookup *l = opaque;
-    size_t n = fdisk_partition_get_partno(pa);
+    size_t n = dl.fdisk_partition_get_partno(pa);
     char *path = part_path(p, n);
     l->found = strcmp(base_of(path), l->name) == 0;
     free(path);
@@ -391,13 +410,13 @@ static vr_err disk_create_vol(vr_pool *p, const vr_vol_def *def, const char *bac
     vr_err e = disk_open(p, true, true, &d, err);
     if (e)
         return e;
-    struct fdisk_partition *pa = fdisk_new_partition();
+    struct fdisk_partition *pa = dl.fdisk_new_partition();
     size_t partno = 0;
     char *path = NULL;
-    unsigned long grain = fdisk_get_grain_size(d.cxt); /* 1 MiB */
+    unsigned long grain = dl.fdisk_get_grain_size(d.cxt); /* 1 MiB */
     unsigned long long bytes = (def->capacity + grain - 1) / grain * grain, room = largest_free(&d, NULL);
-    fdisk_partition_partno_follow_default(pa, 1);
-    if (fdisk_partition_next_partno(pa, d.cxt, &partno) < 0) {
+    dl.fdisk_partition_partno_follow_default(pa, 1);
+    if (dl.fdisk_partition_next_partno(pa, d.cxt, &partno) < 0) {
         vr_set_error(err, "pool '%s': the %s partition table of %s has no free slot", p->def->name,
                      label_name(&d), dev_of(p));
         e = VR_ERR_CONFLICT;
@@ -409,10 +428,11 @@ static vr_err disk_create_vol(vr_pool *p, const vr_vol_def *def, const char *bac
         vr_set_error(err, "volume '%s': %llu bytes do not fit in pool '%s' (the largest free space on %s is "
                           "%llu bytes)", def->name, bytes, p->def->name, dev_of(p), room);
         e = VR_ERR_INVALID;
-    } else if (fdisk_partition_partno_follow_default(pa, 0) < 0 ||
-               fdisk_partition_set_partno(pa, partno) < 0 ||
-               fdisk_partition_set_size(pa, bytes / d.ss) < 0 || fdisk_partition_start_follow_default(pa, 1) < 0 ||
-               fdisk_add_partition(d.cxt, pa, NULL) < 0) {
+    } else if (dl.fdisk_partition_partno_follow_default(pa, 0) < 0 ||
+               dl.fdisk_partition_set_partno(pa, partno) < 0 ||
+               dl.fdisk_partition_set_size(pa, bytes / d.ss) < 0 ||
+               dl.fdisk_partition_start_follow_default(pa, 1) < 0 ||
+               dl.fdisk_add_partition(d.cxt, pa, NULL) < 0) {
         vr_set_error(err, "volume '%s': libfdisk cannot add a partition of %llu bytes to %s", def->name,
                      bytes, dev_of(p));
         e = VR_ERR_FAILED;
@@ -420,7 +440,7 @@ static vr_err disk_create_vol(vr_pool *p, const vr_vol_def *def, const char *bac
         e = commit(p, &d, "add the partition", err);
     }
     free(path);
-    fdisk_unref_partition(pa);
+    dl.fdisk_unref_partition(pa);
     disk_close(&d, e == VR_OK);
     return e;
 }
@@ -438,7 +458,7 @@ static vr_err disk_delete_vol(vr_pool *p, const vr_vol_info *v, char **err)
     if (!l.found) {
         vr_set_error(err, "volume '%s' vanished from %s meanwhile", v->name, dev_of(p));
         e = VR_ERR_NOT_FOUND;
-    } else if (fdisk_delete_partition(d.cxt, l.partno) < 0) {
+    } else if (dl.fdisk_delete_partition(d.cxt, l.partno) < 0) {
         vr_set_error(err, "volume '%s': libfdisk cannot remove the partition from %s", v->name, dev_of(p));
         e = VR_ERR_FAILED;
     } else {

@@ -7,6 +7,7 @@
  * fails in seconds, not after TCP's minutes. CHAP passwords come from
  * the secret store (vr_storage_set_secret_fn), never from the XML. */
 #include "drivers/storage/storage_backend.h"
+#include "common/dlib.h"
 #include "common/file.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -25,6 +26,17 @@
 
 #define CONNECT_TIMEOUT_MS 3000
 #define ISCSI_TIMEOUT_S 5
+
+/* libiscsi, opened at a pool's first login or discovery (common/dlib.h
+ * says why): the functions this file calls, typed from its headers. */
+#define ISCSI_FUNCS(X)                                                                                              \
+    X(iscsi_create_context) X(iscsi_destroy_context) X(iscsi_get_error) X(iscsi_set_targetname)                     \
+    X(iscsi_set_session_type) X(iscsi_set_header_digest) X(iscsi_set_timeout) X(iscsi_set_initiator_username_pwd)   \
+    X(iscsi_connect_sync) X(iscsi_login_sync) X(iscsi_logout_sync) X(iscsi_inquiry_sync)                            \
+    X(iscsi_testunitready_sync) X(iscsi_readcapacity16_sync) X(iscsi_readcapacity10_sync) X(iscsi_reportluns_sync)  \
+    X(iscsi_discovery_sync) X(iscsi_free_discovery_data) X(iscsi_read16_sync) X(iscsi_write16_sync)                 \
+    X(iscsi_synchronizecache16_sync) X(scsi_datain_unmarshall) X(scsi_free_scsi_task)
+VR_DLIB_LOCAL(ISCSI_FUNCS, "libiscsi7", "libiscsi.so.7");
 
 char *vr_iscsi_portal(const char *host, unsigned port)
 {
@@ -77,7 +89,7 @@ vr_err vr_iscsi_reach(const char *host, unsigned port_no, const char *who, char 
 static const char *why_of(struct iscsi_context *ctx)
 {
     static _Thread_local char line[512];
-    snprintf(line, sizeof(line), "%s", ctx ? iscsi_get_error(ctx) : "no libiscsi context");
+    snprintf(line, sizeof(line), "%s", ctx ? dl.iscsi_get_error(ctx) : "no libiscsi context");
     for (char *c = line; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
@@ -123,23 +135,23 @@ static struct iscsi_context *login_def(const vr_pool_def *def, const char *pw, v
     char *portal = vr_iscsi_portal(s->host, s->port);
     struct iscsi_context *ctx = NULL;
     char *who = vr_asprintf("pool '%s'", def->name);
-    *code = vr_iscsi_reach(s->host, s->port, who, err);
+    *code = vr_dlib_load(&dl_lib, err) ? vr_iscsi_reach(s->host, s->port, who, err) : VR_ERR_FAILED;
     free(who);
     if (*code)
         goto out;
-    ctx = iscsi_create_context(s->initiator);
+    ctx = dl.iscsi_create_context(s->initiator);
     if (!ctx) {
         vr_set_error(err, "pool '%s': libiscsi cannot make a context", def->name);
         *code = VR_ERR_FAILED;
         goto out;
     }
-    iscsi_set_targetname(ctx, s->device);
-    iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL);
-    iscsi_set_header_digest(ctx, ISCSI_HEADER_DIGEST_NONE_CRC32C);
-    iscsi_set_timeout(ctx, ISCSI_TIMEOUT_S);
+    dl.iscsi_set_targetname(ctx, s->device);
+    dl.iscsi_set_session_type(ctx, ISCSI_SESSION_NORMAL);
+    dl.iscsi_set_header_digest(ctx, ISCSI_HEADER_DIGEST_NONE_CRC32C);
+    dl.iscsi_set_timeout(ctx, ISCSI_TIMEOUT_S);
     if (pw)
-        iscsi_set_initiator_username_pwd(ctx, s->auth_user, pw);
-    if (iscsi_connect_sync(ctx, portal) != 0 || iscsi_login_sync(ctx) != 0) {
+        dl.iscsi_set_initiator_username_pwd(ctx, s->auth_user, pw);
+    if (dl.iscsi_connect_sync(ctx, portal) != 0 || dl.iscsi_login_sync(ctx) != 0) {
         const char *why = why_of(ctx);
         bool auth = strstr(why, "uthentication") || strstr(why, "CHAP");
         vr_set_error(err, "pool '%s': login to %s at %s refused: %s%s", def->name, s->device, portal, why,
@@ -147,7 +159,7 @@ static struct iscsi_context *login_def(const vr_pool_def *def, const char *pw, v
                                          : " (the target wants CHAP: <auth type='chap'>)"
                           : "");
         *code = auth ? VR_ERR_DENIED : VR_ERR_FAILED;
-        iscsi_destroy_context(ctx);
+        dl.iscsi_destroy_context(ctx);
         ctx = NULL;
     }
 out:
@@ -167,18 +179,18 @@ static struct iscsi_context *login(vr_pool *p, vr_err *code, char **err)
 
 static void logout(struct iscsi_context *ctx)
 {
-    iscsi_logout_sync(ctx);
-    iscsi_destroy_context(ctx);
+    dl.iscsi_logout_sync(ctx);
+    dl.iscsi_destroy_context(ctx);
 }
 
 static bool is_disk(struct iscsi_context *ctx, int lun)
 {
-    struct scsi_task *t = iscsi_inquiry_sync(ctx, lun, 0, 0, 64);
-    struct scsi_inquiry_standard *inq = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+    struct scsi_task *t = dl.iscsi_inquiry_sync(ctx, lun, 0, 0, 64);
+    struct scsi_inquiry_standard *inq = t && t->status == SCSI_STATUS_GOOD ? dl.scsi_datain_unmarshall(t) : NULL;
     bool disk = inq && inq->qualifier == SCSI_INQUIRY_PERIPHERAL_QUALIFIER_CONNECTED &&
                 inq->device_type == SCSI_INQUIRY_PERIPHERAL_DEVICE_TYPE_DIRECT_ACCESS;
     if (t)
-        scsi_free_scsi_task(t);
+        dl.scsi_free_scsi_task(t);
     return disk;
 }
 
@@ -187,22 +199,22 @@ static bool is_disk(struct iscsi_context *ctx, int lun)
  * UNIT ATTENTION: TEST UNIT READY takes it. */
 static unsigned long long geometry_of(struct iscsi_context *ctx, int lun, uint32_t *block)
 {
-    struct scsi_task *t = iscsi_testunitready_sync(ctx, lun);
+    struct scsi_task *t = dl.iscsi_testunitready_sync(ctx, lun);
     if (t)
-        scsi_free_scsi_task(t);
-    t = iscsi_readcapacity16_sync(ctx, lun);
-    struct scsi_readcapacity16 *rc = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+        dl.scsi_free_scsi_task(t);
+    t = dl.iscsi_readcapacity16_sync(ctx, lun);
+    struct scsi_readcapacity16 *rc = t && t->status == SCSI_STATUS_GOOD ? dl.scsi_datain_unmarshall(t) : NULL;
     unsigned long long bytes = rc ? (rc->returned_lba + 1) * rc->block_length : 0;
     uint32_t bl = rc ? rc->block_length : 0;
     if (t)
-        scsi_free_scsi_task(t);
+        dl.scsi_free_scsi_task(t);
     if (!bytes) {
-        t = iscsi_readcapacity10_sync(ctx, lun, 0, 0);
-        struct scsi_readcapacity10 *r10 = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+        t = dl.iscsi_readcapacity10_sync(ctx, lun, 0, 0);
+        struct scsi_readcapacity10 *r10 = t && t->status == SCSI_STATUS_GOOD ? dl.scsi_datain_unmarshall(t) : NULL;
         bytes = r10 ? ((unsigned long long)r10->lba + 1) * r10->block_size : 0;
         bl = r10 ? r10->block_size : 0;
         if (t)
-            scsi_free_scsi_task(t);
+            dl.scsi_free_scsi_task(t);
     }
     if (block)
         *block = bl;
@@ -224,12 +236,12 @@ static char *lun_url(const vr_pool *p, int lun)
 static struct scsi_reportluns_list *report_luns(struct iscsi_context *ctx, const vr_pool_def *def,
                                                 struct scsi_task **task, char **err)
 {
-    struct scsi_task *t = iscsi_reportluns_sync(ctx, 0, 16384);
-    struct scsi_reportluns_list *list = t && t->status == SCSI_STATUS_GOOD ? scsi_datain_unmarshall(t) : NULL;
+    struct scsi_task *t = dl.iscsi_reportluns_sync(ctx, 0, 16384);
+    struct scsi_reportluns_list *list = t && t->status == SCSI_STATUS_GOOD ? dl.scsi_datain_unmarshall(t) : NULL;
     if (!list) {
         vr_set_error(err, "pool '%s': REPORT LUNS failed on %s: %s", def->name, def->source.device, why_of(ctx));
         if (t)
-            scsi_free_scsi_task(t);
+            dl.scsi_free_scsi_task(t);
         logout(ctx);
     }
     *task = t;
@@ -263,7 +275,7 @@ static vr_err luns(vr_pool *p, vr_vol_info **out, size_t *n, bool users, char **
         v->capacity = v->allocation = capacity_of(ctx, lun);
         v->used_by = users ? vr_storage_user_of(p->drv, v->path) : NULL;
     }
-    scsi_free_scsi_task(t);
+    dl.scsi_free_scsi_task(t);
     logout(ctx);
     *out = vols;
     *n = count;
@@ -336,7 +348,7 @@ static vr_err iscsi_check_run(const vr_pool_def *def, const unsigned char *secre
     struct scsi_task *t;
     if (!report_luns(ctx, def, &t, err))
         return VR_ERR_FAILED;
-    scsi_free_scsi_task(t);
+    dl.scsi_free_scsi_task(t);
     logout(ctx);
     return VR_OK;
 }
@@ -418,7 +430,7 @@ static vr_err write_chap_file(vr_pool *p, char **file, char **err)
     if (e)
         return e;
     char *path = chap_file(p);
-    int rc = vr_file_write_atomic(path, pw, strlen(pw), 0600);
+    int rc = vr_storage_write_secret(p->drv, path, pw, strlen(pw));
     pw_free(pw);
     if (rc < 0) {
         vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, path, strerror(-rc));
@@ -478,18 +490,20 @@ vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator,
 {
     *iqns = NULL;
     *n = 0;
+    if (!vr_dlib_load(&dl_lib, err))
+        return VR_ERR_FAILED;
     vr_err e = vr_iscsi_reach(host, port, "find-storage-pool-sources", err);
     if (e)
         return e;
     char *portal = vr_iscsi_portal(host, port);
-    struct iscsi_context *ctx = iscsi_create_context(initiator);
+    struct iscsi_context *ctx = dl.iscsi_create_context(initiator);
     struct iscsi_discovery_address *da = NULL;
     if (ctx) {
-        iscsi_set_session_type(ctx, ISCSI_SESSION_DISCOVERY);
-        iscsi_set_timeout(ctx, ISCSI_TIMEOUT_S);
+        dl.iscsi_set_session_type(ctx, ISCSI_SESSION_DISCOVERY);
+        dl.iscsi_set_timeout(ctx, ISCSI_TIMEOUT_S);
     }
-    if (!ctx || iscsi_connect_sync(ctx, portal) != 0 || iscsi_login_sync(ctx) != 0 ||
-        !(da = iscsi_discovery_sync(ctx))) {
+    if (!ctx || dl.iscsi_connect_sync(ctx, portal) != 0 || dl.iscsi_login_sync(ctx) != 0 ||
+        !(da = dl.iscsi_discovery_sync(ctx))) {
         vr_set_error(err, "find-storage-pool-sources: SendTargets discovery on %s failed: %s", portal,
                      why_of(ctx));
         e = VR_ERR_FAILED;
@@ -499,11 +513,11 @@ vr_err vr_iscsi_discover(const char *host, unsigned port, const char *initiator,
         (*iqns)[(*n)++] = vr_strdup(a->target_name);
     }
     if (da)
-        iscsi_free_discovery_data(ctx, da);
+        dl.iscsi_free_discovery_data(ctx, da);
     if (ctx) {
         if (!e)
-            iscsi_logout_sync(ctx);
-        iscsi_destroy_context(ctx);
+            dl.iscsi_logout_sync(ctx);
+        dl.iscsi_destroy_context(ctx);
     }
     free(portal);
     return e;
@@ -527,18 +541,18 @@ typedef struct {
 
 static int lun_rw(lun_io *l, bool write, unsigned char *buf, size_t n, unsigned long long off)
 {
-    struct scsi_task *t = write ? iscsi_write16_sync(l->ctx, l->lun, off / l->block, buf, (uint32_t)n, (int)l->block,
+    struct scsi_task *t = write ? dl.iscsi_write16_sync(l->ctx, l->lun, off / l->block, buf, (uint32_t)n, (int)l->block,
                                                      0, 0, 0, 0, 0)
-                                : iscsi_read16_sync(l->ctx, l->lun, off / l->block, (uint32_t)n, (int)l->block, 0, 0,
+                                : dl.iscsi_read16_sync(l->ctx, l->lun, off / l->block, (uint32_t)n, (int)l->block, 0, 0,
                                                     0, 0, 0);
     bool ok = t && t->status == SCSI_STATUS_GOOD && (write || t->datain.size >= (int)n);
     if (ok && !write)
         memcpy(buf, t->datain.data, n);
     if (t)
-        scsi_free_scsi_task(t);
+        dl.scsi_free_scsi_task(t);
     if (!ok)
         vr_log_warn("iscsi: %s of %zu bytes at %llu failed: %s", write ? "WRITE(16)" : "READ(16)", n, off,
-                    iscsi_get_error(l->ctx));
+                    dl.iscsi_get_error(l->ctx));
     return ok ? 0 : -EIO;
 }
 
@@ -616,9 +630,9 @@ static int lun_flush(vr_vol_io *io)
         l->tail_off += l->block;
         l->tail_len = 0;
     }
-    struct scsi_task *t = iscsi_synchronizecache16_sync(l->ctx, l->lun, 0, 0, 0, 0);
+    struct scsi_task *t = dl.iscsi_synchronizecache16_sync(l->ctx, l->lun, 0, 0, 0, 0);
     if (t)
-        scsi_free_scsi_task(t);
+        dl.scsi_free_scsi_task(t);
     return 0;
 }
 

@@ -553,7 +553,7 @@ static vr_err write_key(vr_pool *p, char **file, char **err)
     if (!key)
         return code;
     char *f = key_file(p);
-    int rc = vr_file_write_atomic(f, key, strlen(key), 0600);
+    int rc = vr_storage_write_secret(p->drv, f, key, strlen(key));
     key_free(key);
     if (rc < 0) {
         vr_set_error(err, "pool '%s': cannot write %s: %s", p->def->name, f, strerror(-rc));
@@ -701,32 +701,38 @@ static bool is_rbd_pool(rados_t cluster, const char *name)
     return rbd;
 }
 
-vr_err vr_rbd_find_pools(vr_storage_driver *drv, const vr_pool_source *spec, char ***names, size_t *n, char **err)
+vr_err vr_rbd_spec_key(vr_storage_driver *drv, const vr_pool_source *spec, char **key, char **err)
+{
+    *key = NULL;
+    if (!spec->auth_user)
+        return VR_OK;
+    unsigned char *v = NULL;
+    size_t len = 0;
+    char *e = NULL;
+    vr_err code = drv->secret_fn ? drv->secret_fn(spec->secret_uuid, spec->secret_usage, &v, &len, &e,
+                                                  drv->secret_opaque)
+                                 : VR_ERR_FAILED;
+    if (code) {
+        vr_set_error(err, "find-storage-pool-sources rbd: the cephx key of client.%s: %s", spec->auth_user,
+                     e ? e : "no secret store is running");
+        free(e);
+        return code;
+    }
+    *key = key_base64(v, len);
+    explicit_bzero(v, len);
+    free(v);
+    return VR_OK;
+}
+
+void vr_rbd_key_free(char *key) { key_free(key); }
+
+vr_err vr_rbd_find_pools(const vr_pool_source *spec, const char *key, char ***names, size_t *n, char **err)
 {
     const char *who = "find-storage-pool-sources rbd";
-    char *key = NULL;
     *names = NULL;
     *n = 0;
-    if (spec->auth_user) {
-        unsigned char *v = NULL;
-        size_t len = 0;
-        char *e = NULL;
-        vr_err code = drv->secret_fn ? drv->secret_fn(spec->secret_uuid, spec->secret_usage, &v, &len, &e,
-                                                      drv->secret_opaque)
-                                     : VR_ERR_FAILED;
-        if (code) {
-            vr_set_error(err, "%s: the cephx key of client.%s: %s", who, spec->auth_user,
-                         e ? e : "no secret store is running");
-            free(e);
-            return code;
-        }
-        key = key_base64(v, len);
-        explicit_bzero(v, len);
-        free(v);
-    }
     rbd_conn c;
     vr_err e = cluster_connect(spec, who, key, &c, err);
-    key_free(key);
     if (e)
         return e;
     size_t cap = 1024;

@@ -1,6 +1,7 @@
 /* Block device checks shared by disk and fs pools. */
 #include "drivers/storage/storage_blockdev.h"
 #include "drivers/storage/storage_backend.h"
+#include "common/dlib.h"
 #include "common/util.h"
 
 #include <blkid/blkid.h>
@@ -11,6 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* libblkid, opened at the first probe (common/dlib.h says why): the
+ * functions this file calls, typed from its header. */
+#define BLKID_FUNCS(X)                                                                                              \
+    X(blkid_new_probe_from_filename) X(blkid_free_probe) X(blkid_do_safeprobe) X(blkid_probe_lookup_value)          \
+    X(blkid_probe_enable_superblocks) X(blkid_probe_set_superblocks_flags) X(blkid_probe_enable_partitions)         \
+    X(blkid_probe_set_partitions_flags)
+VR_DLIB_LOCAL(BLKID_FUNCS, "libblkid1", "libblkid.so.1");
 
 vr_err vr_blockdev_check_exists(const char *dev, const char *what, char **err)
 {
@@ -80,22 +89,24 @@ vr_err vr_blockdev_check_free(vr_storage_driver *drv, const char *dev, const cha
 int vr_blockdev_probe(const char *dev, char **fs_type, char **pt_type, char **err)
 {
     *fs_type = *pt_type = NULL;
-    blkid_probe pr = blkid_new_probe_from_filename(dev);
+    if (!vr_dlib_load(&dl_lib, err))
+        return -1;
+    blkid_probe pr = dl.blkid_new_probe_from_filename(dev);
     if (!pr) {
         vr_set_error(err, "cannot read %s: %s", dev, strerror(errno ? errno : EIO));
         return -1;
     }
-    blkid_probe_enable_superblocks(pr, 1);
-    blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-    blkid_probe_enable_partitions(pr, 1);
-    blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
-    int rc = blkid_do_safeprobe(pr);
+    dl.blkid_probe_enable_superblocks(pr, 1);
+    dl.blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+    dl.blkid_probe_enable_partitions(pr, 1);
+    dl.blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+    int rc = dl.blkid_do_safeprobe(pr);
     const char *v = NULL;
-    if (rc == 0 && blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
+    if (rc == 0 && dl.blkid_probe_lookup_value(pr, "TYPE", &v, NULL) == 0)
         *fs_type = vr_strdup(v);
-    if (rc == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0)
+    if (rc == 0 && dl.blkid_probe_lookup_value(pr, "PTTYPE", &v, NULL) == 0)
         *pt_type = vr_strdup(v);
-    blkid_free_probe(pr);
+    dl.blkid_free_probe(pr);
     if (rc == -2) /* ambiguous: more than one signature; treat as "something is there" */
         *fs_type = vr_strdup("unknown (several signatures)");
     if (rc == -1) {

@@ -5,6 +5,7 @@
 #include "common/file.h"
 #include "conf/stored_form.h"
 #include "common/log.h"
+#include "common/worker.h"
 #include "common/util.h"
 #include "registry/registry.h"
 
@@ -12,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,8 +322,7 @@ vr_err vr_storage_pool_start(vr_pool *p, char **err)
     return e ? e : started(p, vr_pool_backend_of(p)->start(p, err));
 }
 
-/* A pool-start whose check runs in a worker thread; the thread writes
- * one byte to `wake` when it is done, read by `ev` on the loop. */
+/* A pool-start whose check runs in a worker thread (common/worker.h). */
 typedef struct {
     vr_pool *pool;
     const vr_pool_backend *be; /* the worker's: it never reads the pool */
@@ -333,29 +332,18 @@ typedef struct {
     size_t secret_len;
     vr_err code;
     char *err;
-    int wake[2];
-    struct event *ev;
     vr_pool_done_fn done;
     void *opaque;
 } start_job;
 
-static void *start_worker(void *arg)
+static void start_worker(void *arg)
 {
     start_job *j = arg;
     j->code = j->be->check_run(j->def, j->secret, j->secret_len, &j->err);
-    char b = 1;
-    while (write(j->wake[1], &b, 1) < 0 && errno == EINTR)
-        ;
-    return NULL;
 }
 
 static void job_free(start_job *j)
 {
-    if (j->ev)
-        event_free(j->ev); /* before its fd is closed */
-    for (int i = 0; i < 2; i++)
-        if (j->wake[i] >= 0)
-            close(j->wake[i]);
     if (j->secret) {
         explicit_bzero(j->secret, j->secret_len);
         free(j->secret);
@@ -383,10 +371,8 @@ static vr_err job_copies(vr_pool *p, start_job *j, char **err)
     return code;
 }
 
-static void on_start_checked(evutil_socket_t fd, short what, void *arg)
+static void on_start_checked(void *arg)
 {
-    (void)fd;
-    (void)what;
     start_job *j = arg;
     vr_pool *p = j->pool;
     p->starting = false;
@@ -407,14 +393,11 @@ static void spawn_check(vr_pool *p, bool recheck, vr_pool_done_fn done, void *op
     j->recheck = recheck;
     j->done = done;
     j->opaque = opaque;
-    j->wake[0] = j->wake[1] = -1;
-    pthread_t t;
     int rc = 0;
-    if ((code = job_copies(p, j, &err)) || pipe2(j->wake, O_CLOEXEC) < 0 ||
-        (rc = pthread_create(&t, NULL, start_worker, j)) != 0) {
+    if ((code = job_copies(p, j, &err)) || (rc = vr_worker_run(p->drv->base, start_worker, on_start_checked, j))) {
         if (!err) {
             vr_set_error(&err, "pool '%s': cannot run its check beside the event loop: %s", p->def->name,
-                         strerror(rc ? rc : errno));
+                         strerror(-rc));
             code = VR_ERR_FAILED;
         }
         done(code, err, opaque);
@@ -422,11 +405,8 @@ static void spawn_check(vr_pool *p, bool recheck, vr_pool_done_fn done, void *op
         job_free(j);
         return;
     }
-    pthread_detach(t);
     vr_log_info("pool %s: %s check runs beside the event loop", p->def->name, recheck ? "its login" : "pool-start's");
     p->starting = !recheck;
-    j->ev = event_new(p->drv->base, j->wake[0], EV_READ, on_start_checked, j);
-    event_add(j->ev, NULL);
 }
 
 vr_err vr_storage_pool_destroy(vr_pool *p, char **err)

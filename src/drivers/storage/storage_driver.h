@@ -60,6 +60,10 @@ typedef void (*vr_storage_event_fn)(const vr_pool *p, const char *event, const c
 typedef vr_err (*vr_storage_secret_fn)(const char *uuid, const char *usage, unsigned char **value, size_t *len,
                                        char **err, void *opaque);
 void vr_storage_set_secret_fn(vr_storage_driver *drv, vr_storage_secret_fn fn, void *opaque);
+/* QEMU runs as a user of its own (vireod --qemu-user) in group `gid`: a
+ * pool's key and password files QEMU reads are that group's (0640), and
+ * RUNTIME/storage lets the group reach them (0710, not list them). */
+void vr_storage_set_qemu_group(vr_storage_driver *drv, gid_t gid);
 
 /* Load pool definitions; on the first start ever, define the `default`
  * pool at STATE/images (built, started, autostart); start autostart
@@ -113,9 +117,16 @@ vr_err vr_storage_vol_delete(vr_pool *p, const char *name, char **err);
 vr_err vr_storage_vol_resize(vr_pool *p, const char *name, unsigned long long capacity, bool shrink,
                              char **err);
 /* find-storage-pool-sources: libvirt's <sources> XML of what could be a
- * pool of `type` here: disk (blank, unused whole disks; spec unused) or
- * iscsi-direct (the targets of the portal in `spec`, a <source> XML). */
-vr_err vr_storage_find_sources(vr_storage_driver *drv, const char *type, const char *spec, char **xml, char **err);
+ * pool of `type` here: disk (blank, unused whole disks; spec unused),
+ * iscsi-direct (the targets of the portal in `spec`, a <source> XML) or
+ * rbd (the RBD pools of the cluster of spec's monitors, as its <auth>'s
+ * user). `done` gets the XML (its own to free) or the error; the
+ * discovery of iscsi-direct and rbd runs beside the loop (a portal or a
+ * monitor that never answers makes it wait seconds), so `done` may come
+ * after this returns; disk answers at once. */
+typedef void (*vr_sources_done_fn)(vr_err code, char *xml, const char *err, void *opaque);
+void vr_storage_find_sources(vr_storage_driver *drv, const char *type, const char *spec, vr_sources_done_fn done,
+                             void *opaque);
 
 /* vol-wipe (libvirt's "zero" algorithm): the volume reads as zeros, its
  * size and format stay; refused while a domain uses it. */

@@ -2,6 +2,8 @@
 #pragma once
 #include "drivers/storage/storage_driver.h"
 
+#include <sys/types.h>
+
 struct vr_storage_driver {
     struct event_base *base;
     const vr_paths *paths;
@@ -16,7 +18,14 @@ struct vr_storage_driver {
     void *event_opaque;
     vr_storage_secret_fn secret_fn;
     void *secret_opaque;
+    gid_t qemu_gid; /* QEMU's own group (vr_storage_set_qemu_group), 0: QEMU runs as the daemon */
 };
+
+/* A pool's secret for QEMU (an rbd pool's cephx key, an iSCSI pool's
+ * CHAP password) written atomically to `path` in RUNTIME/storage: 0600,
+ * or root:QEMU's group 0640 when QEMU runs as a user of its own, so its
+ * QEMUs read it and nobody else does. -errno on failure. */
+int vr_storage_write_secret(vr_storage_driver *drv, const char *path, const void *data, size_t len);
 
 /* Tell the daemon (see vr_storage_event_fn). */
 void vr_storage_emit(vr_pool *p, const char *event, const char *detail, const char *volume);

@@ -10,7 +10,9 @@
 #include "drivers/storage/storage_blockdev.h"
 #include "conf/storage_source.h"
 #include "common/file.h"
+#include "common/log.h"
 #include "common/util.h"
+#include "common/worker.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -60,78 +62,116 @@ static vr_err find_disks(vr_storage_driver *drv, vr_pool_source **out, size_t *n
     return VR_OK;
 }
 
-/* rbd: the spec names the monitors and the auth; each RBD pool of the
- * cluster is answered as a <source> of them and its <name>. */
-static vr_err find_rbd(vr_storage_driver *drv, const char *spec, vr_pool_source **out, size_t *n, char **err)
+/* A discovery beside the loop: the worker reads only its own copies
+ * (the parsed spec, the key) and fills names; the answer is written on
+ * the loop. */
+typedef struct {
+    vr_pool_type type;
+    vr_pool_source spec;
+    char *key;     /* rbd: the cephx key (base64), NULL without <auth> */
+    char **names;  /* rbd: Ceph pools; iscsi-direct: target IQNs */
+    size_t n;
+    vr_err code;
+    char *err;
+    vr_sources_done_fn done;
+    void *opaque;
+} find_job;
+
+/* libiscsi wants an initiator name even for discovery. */
+#define DISCOVERY_INITIATOR "iqn.2026-12.org.vireo:discovery"
+
+static unsigned portal_port(const vr_pool_source *s) { return s->port ? s->port : 3260; }
+
+static void find_worker(void *arg)
 {
-    vr_pool_source s = {0};
-    if (spec && vr_pool_source_parse_xml(VR_POOL_RBD, spec, &s, err) < 0)
-        return VR_ERR_INVALID;
-    if (!s.host) {
-        vr_pool_source_clear(&s);
-        vr_set_error(err, "find-storage-pool-sources rbd needs a monitor: <source><host name='MON' port='3300'/>"
-                          "<auth type='ceph' username='admin'><secret uuid='UUID'/></auth></source>");
-        return VR_ERR_INVALID;
-    }
-    char **names = NULL;
-    size_t k = 0;
-    vr_err e = vr_rbd_find_pools(drv, &s, &names, &k, err);
-    for (size_t i = 0; i < k; i++) {
-        *out = vr_realloc(*out, (*n + 1) * sizeof(**out));
-        vr_pool_source *o = &(*out)[(*n)++];
-        vr_pool_source_copy(o, &s);
-        free(o->name);
-        o->name = names[i];
-    }
-    free(names);
-    vr_pool_source_clear(&s);
-    return e;
+    find_job *j = arg;
+    if (j->type == VR_POOL_RBD)
+        j->code = vr_rbd_find_pools(&j->spec, j->key, &j->names, &j->n, &j->err);
+    else
+        j->code = vr_iscsi_discover(j->spec.host, portal_port(&j->spec),
+                                    j->spec.initiator ? j->spec.initiator : DISCOVERY_INITIATOR, &j->names, &j->n,
+                                    &j->err);
 }
 
-vr_err vr_storage_find_sources(vr_storage_driver *drv, const char *type, const char *spec, char **xml,
-                               char **err)
+/* Each name found as a <source>: rbd's with the spec's monitors and
+ * auth and the pool's <name>, ready to be a pool's <source>; an iSCSI
+ * target with its portal. */
+static void on_found(void *arg)
+{
+    find_job *j = arg;
+    vr_pool_source *list = vr_calloc(j->n ? j->n : 1, sizeof(*list));
+    for (size_t i = 0; i < j->n; i++) {
+        if (j->type == VR_POOL_RBD) {
+            vr_pool_source_copy(&list[i], &j->spec);
+            free(list[i].name);
+            list[i].name = j->names[i];
+        } else {
+            list[i] = (vr_pool_source){.host = vr_strdup(j->spec.host), .port = portal_port(&j->spec),
+                                       .device = j->names[i]};
+        }
+    }
+    char *xml = j->code ? NULL : vr_pool_sources_format(j->type, list, j->n);
+    vr_pool_source_free_list(list, j->n);
+    j->done(j->code, xml, j->code ? j->err : NULL, j->opaque);
+    free(j->names);
+    vr_rbd_key_free(j->key);
+    vr_pool_source_clear(&j->spec);
+    free(j->err);
+    free(j);
+}
+
+/* The spec of an rbd or iscsi-direct discovery, checked on the loop;
+ * rbd's key taken from the secret store here. */
+static vr_err find_prepare(vr_storage_driver *drv, find_job *j, const char *spec, char **err)
+{
+    const char *kind = j->type == VR_POOL_RBD ? "rbd" : "iscsi-direct";
+    const char *need = j->type == VR_POOL_RBD
+                           ? "a monitor: <source><host name='MON' port='3300'/><auth type='ceph' username='admin'>"
+                             "<secret uuid='UUID'/></auth></source>"
+                           : "the portal: <source><host name='HOST' port='3260'/></source>";
+    if (spec && vr_pool_source_parse_xml(j->type, spec, &j->spec, err) < 0)
+        return VR_ERR_INVALID;
+    if (!j->spec.host) {
+        vr_set_error(err, "find-storage-pool-sources %s needs %s", kind, need);
+        return VR_ERR_INVALID;
+    }
+    return j->type == VR_POOL_RBD ? vr_rbd_spec_key(drv, &j->spec, &j->key, err) : VR_OK;
+}
+
+void vr_storage_find_sources(vr_storage_driver *drv, const char *type, const char *spec, vr_sources_done_fn done,
+                             void *opaque)
 {
     vr_pool_type t;
-    if (!vr_pool_type_parse(type, &t) || (t != VR_POOL_DISK && t != VR_POOL_ISCSI_DIRECT && t != VR_POOL_RBD)) {
-        vr_set_error(err, "find-storage-pool-sources: Vireo finds sources of disk, iscsi-direct and rbd pools, not '%s'",
-                     type ? type : "");
-        return VR_ERR_UNSUPPORTED;
-    }
-    vr_pool_source *list = NULL;
-    size_t n = 0;
+    char *err = NULL, *xml = NULL;
     vr_err e = VR_OK;
-    if (t == VR_POOL_DISK) {
-        e = find_disks(drv, &list, &n);
-    } else if (t == VR_POOL_RBD) {
-        e = find_rbd(drv, spec, &list, &n, err);
+    if (!vr_pool_type_parse(type, &t) || (t != VR_POOL_DISK && t != VR_POOL_ISCSI_DIRECT && t != VR_POOL_RBD)) {
+        vr_set_error(&err, "find-storage-pool-sources: Vireo finds sources of disk, iscsi-direct and rbd pools, not '%s'",
+                     type ? type : "");
+        e = VR_ERR_UNSUPPORTED;
+    } else if (t == VR_POOL_DISK) {
+        vr_pool_source *list = NULL;
+        size_t n = 0;
+        if (!(e = find_disks(drv, &list, &n)))
+            xml = vr_pool_sources_format(t, list, n);
+        vr_pool_source_free_list(list, n);
     } else {
-        vr_pool_source s;
-        if (!spec || vr_pool_source_parse_xml(t, spec, &s, err) < 0) {
-            if (!spec)
-                vr_set_error(err, "find-storage-pool-sources iscsi-direct needs the portal: "
-                                  "<source><host name='HOST' port='3260'/></source>");
-            return VR_ERR_INVALID;
+        find_job *j = vr_calloc(1, sizeof(*j));
+        *j = (find_job){.type = t, .done = done, .opaque = opaque};
+        int rc = 0;
+        if (!(e = find_prepare(drv, j, spec, &err)) && !(rc = vr_worker_run(drv->base, find_worker, on_found, j))) {
+            vr_log_info("find-storage-pool-sources %s: the discovery at %s runs beside the event loop", type,
+                        j->spec.host);
+            return;
         }
-        if (!s.host) {
-            vr_set_error(err, "find-storage-pool-sources iscsi-direct needs <host name='HOST'/> in its <source>");
-            vr_pool_source_clear(&s);
-            return VR_ERR_INVALID;
+        if (rc) {
+            vr_set_error(&err, "find-storage-pool-sources: cannot run the discovery beside the event loop: %s",
+                         strerror(-rc));
+            e = VR_ERR_FAILED;
         }
-        unsigned port = s.port ? s.port : 3260;
-        /* libiscsi wants an initiator name even for discovery. */
-        const char *init = s.initiator ? s.initiator : "iqn.2026-12.org.vireo:discovery";
-        char **iqns = NULL;
-        size_t k = 0;
-        e = vr_iscsi_discover(s.host, port, init, &iqns, &k, err);
-        for (size_t i = 0; i < k; i++) {
-            list = vr_realloc(list, (n + 1) * sizeof(*list));
-            list[n++] = (vr_pool_source){.host = vr_strdup(s.host), .port = port, .device = iqns[i]};
-        }
-        free(iqns);
-        vr_pool_source_clear(&s);
+        vr_rbd_key_free(j->key);
+        vr_pool_source_clear(&j->spec);
+        free(j);
     }
-    if (!e)
-        *xml = vr_pool_sources_format(t, list, n);
-    vr_pool_source_free_list(list, n);
-    return e;
+    done(e, xml, err, opaque);
+    free(err);
 }
