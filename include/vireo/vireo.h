@@ -135,6 +135,14 @@ typedef struct {
  * direction stays as it is. VIREO_AFFECT_* flags. */
 int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,
                             const vireo_bandwidth *out, unsigned flags);
+/* schedinfo --set: <cputune>'s CPU bandwidth, libvirt's scheduler
+ * parameters; the nonzero ones are set (quota -1: no limit).
+ * VIREO_AFFECT_* flags. The values are read back from the domain's XML. */
+typedef struct {
+    unsigned long long cpu_shares, vcpu_period;
+    long long vcpu_quota;
+} vireo_sched;
+int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s, unsigned flags);
 /* A CD-ROM's medium: source NULL ejects, else it is inserted. */
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags);
@@ -726,6 +734,8 @@ typedef struct {
     double time;          /* unix seconds */
     char *kind;           /* "domain", "network", "pool" */
     char *name, *uuid, *event, *detail;
+    char *type;           /* libvirt's name of the event, as virsh event prints it: "lifecycle",
+                             "reboot", "tunable", "device-removal-failed" ... */
     char *volume;         /* pool refresh events; else NULL (left out) */
     char *mac, *ip, *hostname; /* lease events; else NULL (left out) */
 } vireo_event;

@@ -41,19 +41,65 @@ static const char *member(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
 }
 
-static bool wanted(const filter *f, const char *kind, const char *name, const char *ev)
+/* --event names the feed's event (started) or its type, as virsh's
+ * --event does (lifecycle, tunable ...). */
+static bool wanted(const filter *f, const char *kind, const char *name, const char *ev, const char *type)
 {
     return (!f->kind || strcmp(f->kind, kind) == 0) && (!f->name || strcmp(f->name, name) == 0) &&
-           (!f->event || strcmp(f->event, ev) == 0);
+           (!f->event || strcmp(f->event, ev) == 0 || (type && strcmp(f->event, type) == 0));
+}
+
+/* A block job's "TARGET KIND STATUS" as virsh prints it: "Block Copy
+ * for vda ready". */
+static void print_block_job(const char *name, const char *detail)
+{
+    static const char *const jobs[][2] = {{"pull", "Block Pull"}, {"copy", "Block Copy"},
+                                          {"commit", "Block Commit"}, {"active-commit", "Active Block Commit"}};
+    char target[64], kind[32], status[32];
+    if (sscanf(detail, "%63s %31s %31s", target, kind, status) != 3) {
+        printf("event 'block-job' for domain '%s': %s\n", name, detail);
+        return;
+    }
+    const char *label = kind;
+    for (size_t i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
+        if (strcmp(jobs[i][0], kind) == 0)
+            label = jobs[i][1];
+    printf("event 'block-job' for domain '%s': %s for %s %s\n", name, label, target, status);
+}
+
+/* A domain's event other than a lifecycle one, in virsh event's words
+ * for its type. */
+static void print_domain(const char *type, const char *name, const char *detail)
+{
+    if (strcmp(type, "reboot") == 0) {
+        printf("event 'reboot' for domain '%s'\n", name);
+    } else if (strcmp(type, "agent-lifecycle") == 0) {
+        printf("event 'agent-lifecycle' for domain '%s': state: '%s' reason: 'channel event'\n", name, detail);
+    } else if (strcmp(type, "block-job") == 0) {
+        print_block_job(name, detail);
+    } else if (strcmp(type, "tunable") == 0) {
+        const char *eq = strchr(detail, '=');
+        printf("event 'tunable' for domain '%s':\n\t%.*s: %s\n", name, eq ? (int)(eq - detail) : (int)strlen(detail),
+               detail, eq ? eq + 1 : "");
+    } else if (strcmp(type, "metadata-change") == 0) {
+        bool element = strncmp(detail, "element ", 8) == 0;
+        printf("event 'metadata-change' for domain '%s': type %s, uri %s\n", name, element ? "element" : detail,
+               element ? detail + 8 : "<null>");
+    } else {
+        printf("event '%s' for domain '%s': %s\n", type, name, detail);
+    }
 }
 
 /* virsh's wording: "event 'lifecycle' for domain 'tiny': started (booted)";
- * a pool's refresh names the volume that changed, if one did. */
+ * a pool's refresh names the volume that changed, if one did. A feed
+ * without types (an older daemon) is all lifecycle and refresh. */
 static void print_line(const char *kind, const char *name, const char *ev, const char *detail,
-                       const char *volume)
+                       const char *volume, const char *type)
 {
     const char *noun = noun_of(kind);
-    if (strcmp(ev, "refresh") != 0)
+    if (type && strcmp(kind, "domain") == 0 && strcmp(type, "lifecycle") != 0)
+        print_domain(type, name, detail);
+    else if (strcmp(ev, "refresh") != 0)
         printf("event 'lifecycle' for %s '%s': %s (%s)\n", noun ? noun : kind, name, ev, detail);
     else if (volume)
         printf("event 'refresh' for %s '%s': volume '%s' %s\n", noun ? noun : kind, name, volume,
@@ -87,15 +133,15 @@ static size_t take_lines(char *buf, size_t have, const filter *f, bool json, boo
         if (!o)
             continue;
         const char *kind = member(o, "kind"), *name = member(o, "name"), *ev = member(o, "event");
-        const char *detail = member(o, "detail");
-        if (wanted(f, kind ? kind : "", name ? name : "", ev ? ev : "")) {
+        const char *detail = member(o, "detail"), *type = member(o, "type");
+        if (wanted(f, kind ? kind : "", name ? name : "", ev ? ev : "", type)) {
             if (json)
                 puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
             else if (ev && strcmp(ev, "lease") == 0)
                 print_lease(o);
             else
                 print_line(kind ? kind : "", name ? name : "", ev ? ev : "", detail ? detail : "",
-                           member(o, "volume"));
+                           member(o, "volume"), type);
             fflush(stdout);
             (*count)++;
             *done = !loop;
@@ -209,7 +255,7 @@ static int run_pool_event(vr_cli *cli, int argc, char **argv)
 
 const vr_command vr_cmd_event = {
     "event",
-    "Wait for events of domains, networks and pools (one, or all with --loop) and print them.",
+    "Wait for events of domains, networks and pools (one, or all with --loop) and print each under its kind, as virsh event --all does (--event: an event or a kind).",
     "[--domain DOMAIN] [--kind domain|network|pool] [--event NAME] [--loop] [--timeout SECONDS] [--json]",
     run_event,
 };

@@ -3,6 +3,8 @@
  * the definition's <cputune> (--config). */
 #include "cli/cli.h"
 #include "common/strbuf.h"
+#include "common/util.h"
+#include "conf/domain_conf.h"
 #include "vireo/vireo.h"
 
 #include <json-c/json.h>
@@ -398,6 +400,84 @@ static int run_iothreaddel(vr_cli *cli, int argc, char **argv)
     return run_iothread(cli, argc, argv, &vr_cmd_iothreaddel);
 }
 
+/* ---- schedinfo: <cputune>'s CPU bandwidth as libvirt's scheduler parameters ---- */
+
+static void print_sched(const vr_cputune *t)
+{
+    printf("%-15s: %s\n%-15s: %llu\n%-15s: %llu\n%-15s: %lld\n", "Scheduler", "posix", "cpu_shares",
+           t->shares ? t->shares : 1024, "vcpu_period", t->period ? t->period : 100000, "vcpu_quota",
+           t->quota ? t->quota : -1);
+}
+
+/* PARAM=VALUE: false after saying why. */
+static bool sched_param(const char *arg, vireo_sched *s)
+{
+    const char *eq = strchr(arg, '=');
+    char *end = NULL;
+    long long v = eq ? strtoll(eq + 1, &end, 10) : 0;
+    size_t len = eq ? (size_t)(eq - arg) : 0;
+    bool number = eq && eq[1] && !*end;
+    if (number && len == 10 && strncmp(arg, "cpu_shares", len) == 0 && v > 0)
+        s->cpu_shares = (unsigned long long)v;
+    else if (number && len == 11 && strncmp(arg, "vcpu_period", len) == 0 && v > 0)
+        s->vcpu_period = (unsigned long long)v;
+    else if (number && len == 10 && strncmp(arg, "vcpu_quota", len) == 0 && v != 0)
+        s->vcpu_quota = v;
+    else
+        return vr_cli_error("error: '%s' is not cpu_shares=N, vcpu_period=US or vcpu_quota=US|-1 (vireo schedinfo "
+                            "--help)", arg), false;
+    return true;
+}
+
+static int run_schedinfo(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_schedinfo;
+    /* --set PARAM=VALUE, as virsh, is one more PARAM=VALUE */
+    char **args = vr_calloc((size_t)argc + 1, sizeof(*args));
+    int n = 0;
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], "--set") != 0)
+            args[n++] = strncmp(argv[i], "--set=", 6) == 0 ? argv[i] + 6 : argv[i];
+    const char *pos[9] = {0};
+    bool live = false, config = false, current = false;
+    const vr_opt opts[] = {{"live", false, &live, NULL}, {"config", false, &config, NULL},
+                           {"current", false, &current, NULL}, {0}};
+    int rc;
+    size_t npos;
+    int r = vr_cli_parse(cmd, n, args, opts, pos, 1, 9, &npos);
+    vireo_sched s = {0};
+    if (r)
+        rc = r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    else if (current && (live || config))
+        rc = vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+    else if (live && config && npos == 1)
+        rc = vr_cli_usage(cmd, "show either --live or --config values, not both");
+    else
+        rc = -1;
+    for (size_t i = 1; rc < 0 && i < npos; i++)
+        if (!sched_param(pos[i], &s))
+            rc = VR_EXIT_USAGE;
+    vireo_conn *c = rc < 0 ? vr_cli_connect(cli) : NULL;
+    if (c && npos > 1 &&
+        vireo_domain_set_sched(c, pos[0], &s, (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0)) < 0)
+        rc = vr_cli_fail(c);
+    if (c && rc < 0) {
+        /* the values now: the live XML of a running domain, else (or --config) the definition's */
+        char *xml = vireo_domain_xml(c, pos[0], config ? VIREO_XML_INACTIVE : 0), *err = NULL;
+        vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
+        if (def)
+            print_sched(&def->cputune);
+        rc = def ? VR_EXIT_OK : xml ? vr_cli_error("cannot read the domain's XML: %s", err) : vr_cli_fail(c);
+        vr_domain_def_free(def);
+        free(xml);
+        free(err);
+    }
+    if (c)
+        vireo_disconnect(c);
+    free(args);
+    return rc;
+}
+
 const vr_command vr_cmd_iothreadadd = {
     "iothreadadd", "Add an iothread (any unused id, 1-65535) to a domain, live (QMP object-add) and/or in its definition.",
     "DOMAIN [--id] ID [--live] [--config] [--current]", run_iothreadadd};
@@ -428,3 +508,7 @@ const vr_command vr_cmd_metadata = {
 const vr_command vr_cmd_desc = {
     "desc", "Show or set a domain's description (or --title), live or in its definition; --edit in $EDITOR.",
     "DOMAIN [--title] [--new-desc TEXT | TEXT... | --edit] [--live] [--config] [--current]", run_desc};
+const vr_command vr_cmd_schedinfo = {
+    "schedinfo", "Show or set a domain's CPU bandwidth (<cputune> shares, period, quota) as virsh's scheduler "
+    "parameters; a live change goes into the run's cgroup.",
+    "DOMAIN [[--set] cpu_shares=N|vcpu_period=US|vcpu_quota=US...] [--live] [--config] [--current]", run_schedinfo};

@@ -80,6 +80,18 @@ int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, c
     return call(c, "PUT", key, "iftune", b);
 }
 
+int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    if (s->cpu_shares)
+        json_object_object_add(b, "cpu_shares", json_object_new_uint64(s->cpu_shares));
+    if (s->vcpu_period)
+        json_object_object_add(b, "vcpu_period", json_object_new_uint64(s->vcpu_period));
+    if (s->vcpu_quota)
+        json_object_object_add(b, "vcpu_quota", json_object_new_int64(s->vcpu_quota));
+    return call(c, "PUT", key, "schedinfo", b);
+}
+
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)
 {
     json_object *b = flags_body(flags);

@@ -28,3 +28,9 @@ const char *vr_access_user_name(uid_t uid)
     struct passwd *pw = getpwuid(uid);
     return pw ? pw->pw_name : "?";
 }
+
+bool vr_access_read_only_allows(vr_access a)
+{
+    return a == VR_ACCESS_READ;
+}
+

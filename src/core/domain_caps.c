@@ -50,19 +50,32 @@ static bool has_device(const char *binary, const char *model)
 
 /* QEMU's named CPU models (`x86 Broadwell-v1  Intel Core ...`), not the
  * host/max/base pseudo models, which the modes above name. */
-static void cpu_models(vr_strbuf *b, const char *binary)
+char **vr_domain_caps_cpu_models(const char *binary, size_t *n)
 {
     static probe cpus;
-    const char *text = probe_text(&cpus, binary, "-cpu");
-    if (!text)
-        return;
-    for (const char *line = text; *line; line += strcspn(line, "\n"), line += *line == '\n') {
+    const char *text = probe_text(&cpus, binary ? binary : VR_HOST_QEMU, "-cpu");
+    char **models = NULL;
+    *n = 0;
+    for (const char *line = text ? text : ""; *line; line += strcspn(line, "\n"), line += *line == '\n') {
         char arch[16], model[128];
         if (sscanf(line, "%15s %127s", arch, model) != 2 || strcmp(arch, "x86") != 0 ||
             strcmp(model, "host") == 0 || strcmp(model, "max") == 0 || strcmp(model, "base") == 0)
             continue;
-        vr_strbuf_addf(b, "      <model usable='unknown' vendor='unknown'>%s</model>\n", model);
+        models = vr_realloc(models, (*n + 1) * sizeof(*models));
+        models[(*n)++] = vr_strdup(model);
     }
+    return models;
+}
+
+static void cpu_models(vr_strbuf *b, const char *binary)
+{
+    size_t n;
+    char **models = vr_domain_caps_cpu_models(binary, &n);
+    for (size_t i = 0; i < n; i++) {
+        vr_strbuf_addf(b, "      <model usable='unknown' vendor='unknown'>%s</model>\n", models[i]);
+        free(models[i]);
+    }
+    free(models);
 }
 
 /* The UEFI firmware images the installed descriptors name (OVMF's CODE

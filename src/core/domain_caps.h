@@ -18,3 +18,9 @@
  * VR_ERR_UNSUPPORTED with *err naming it and what to use instead. */
 vr_err vr_domain_caps_xml(vr_qemu_driver *qemu, const char *emulator, const char *arch, const char *machine,
                           const char *virttype, char **xml, char **err);
+
+/* QEMU's named x86 CPU models (`-cpu help`, asked once; not host, max
+ * or base), as the document's custom mode lists them and
+ * virConnectGetCPUModelNames (virsh cpu-models) answers them; binary
+ * NULL: the QEMU on PATH. The array and its strings are the caller's. */
+char **vr_domain_caps_cpu_models(const char *binary, size_t *n);

@@ -1,6 +1,7 @@
 #include "core/host_info.h"
 #include "common/file.h"
 #include "common/util.h"
+#include "conf/cpulist.h"
 #include "host/resources.h"
 
 #include <libxml/tree.h>
@@ -157,4 +158,28 @@ char *vr_host_capabilities_xml(vr_qemu_driver *qemu, char **err)
     xmlFreeDoc(doc);
     free(binary);
     return xml;
+}
+
+unsigned vr_host_cpu_map(unsigned char *online, unsigned max, unsigned *n_online)
+{
+    char *present = vr_file_read("/sys/devices/system/cpu/present", NULL);
+    char *on = vr_file_read("/sys/devices/system/cpu/online", NULL);
+    unsigned n = 0;
+    unsigned long lo, hi;
+    bool exclude;
+    const char *p = present ? vr_str_trim(present) : NULL;
+    if (p && vr_cpulist_valid(p))
+        while (vr_cpulist_next(&p, &lo, &hi, &exclude))
+            if (!exclude && hi + 1 > n)
+                n = (unsigned)hi + 1;
+    memset(online, 0, max);
+    *n_online = 0;
+    if (on && vr_cpulist_valid(vr_str_trim(on))) {
+        vr_cpulist_bits(vr_str_trim(on), online, max);
+        for (unsigned i = 0; i < max; i++)
+            *n_online += online[i];
+    }
+    free(present);
+    free(on);
+    return n;
 }

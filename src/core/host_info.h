@@ -16,6 +16,12 @@ typedef struct {
 } vr_host_info;
 
 void vr_host_info_get(vr_qemu_driver *qemu, vr_host_info *out);
+/* The host's CPUs as virNodeGetCPUMap (virsh nodecpumap) reports them:
+ * how many are present (the highest present number + 1), and which are
+ * online (/sys/devices/system/cpu/present and online): online[i] = 1,
+ * cleared first, for i below max; *n_online counts them. 0 when sysfs
+ * says nothing. */
+unsigned vr_host_cpu_map(unsigned char *online, unsigned max, unsigned *n_online);
 /* Free memory in bytes (MemFree), as virNodeGetFreeMemory reports it. */
 unsigned long long vr_host_free_memory(void);
 /* The capabilities document (libvirt's <capabilities>): the host's

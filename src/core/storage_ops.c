@@ -54,3 +54,78 @@ void vr_core_block_resize(vr_qemu_driver *qemu, vr_storage_driver *storage, vr_d
     r->opaque = opaque;
     vr_qemu_block_resize(dom, disk, bytes, on_resized, r);
 }
+
+typedef struct {
+    vr_storage_driver *drv;
+    char *pool, *name;
+    unsigned long long capacity; /* 0: the source's */
+    vr_core_vol_done_fn done;
+    void *opaque;
+} create_from;
+
+static void on_copied(vr_err code, const char *err, void *opaque)
+{
+    create_from *x = opaque;
+    char *own = NULL;
+    vr_vol_info v = {0};
+    /* Found again by name: the pool may have gone while the copy ran. */
+    vr_pool *p = code == VR_OK ? vr_storage_pool_lookup(x->drv, x->pool) : NULL;
+    if (code == VR_OK && !p) {
+        code = VR_ERR_NOT_FOUND;
+        err = own = vr_asprintf("pool '%s' went away while volume '%s' was copied into it", x->pool, x->name);
+    }
+    if (code == VR_OK)
+        code = vr_storage_vol_get(p, x->name, &v, &own);
+    if (code == VR_OK && x->capacity > v.capacity) {
+        code = vr_storage_vol_resize(p, x->name, x->capacity, false, &own);
+        vr_vol_info_clear(&v);
+        if (code == VR_OK)
+            code = vr_storage_vol_get(p, x->name, &v, &own);
+    }
+    if (own)
+        err = own;
+    x->done(code, code == VR_OK ? NULL : err, code == VR_OK ? &v : NULL, x->opaque);
+    vr_vol_info_clear(&v);
+    free(own);
+    free(x->pool);
+    free(x->name);
+    free(x);
+}
+
+vr_storage_copy *vr_core_vol_create_from(vr_storage_driver *drv, vr_pool *dst, const char *xml, vr_pool *src,
+                                         const char *src_name, vr_core_vol_done_fn done, void *opaque,
+                                         vr_err *code, char **err)
+{
+    vr_vol_def *def = vr_vol_def_parse(xml, strlen(xml), err);
+    if (!def) {
+        *code = VR_ERR_INVALID;
+        return NULL;
+    }
+    vr_vol_info from;
+    *code = vr_storage_vol_get(src, src_name, &from, err);
+    if (*code != VR_OK) {
+        vr_vol_def_free(def);
+        return NULL;
+    }
+    if (strstr(xml, "<format") && def->format != from.format) {
+        vr_set_error(err, "volume '%s' would be a copy of '%s' in format %s, but its XML asks for %s: a copy "
+                          "keeps its source's format (convert it afterwards with qemu-img convert)",
+                     def->name, src_name, vr_vol_format_name(from.format), vr_vol_format_name(def->format));
+        *code = VR_ERR_UNSUPPORTED;
+        vr_vol_info_clear(&from);
+        vr_vol_def_free(def);
+        return NULL;
+    }
+    vr_vol_info_clear(&from);
+    create_from *x = vr_calloc(1, sizeof(*x));
+    *x = (create_from){.drv = drv, .pool = vr_strdup(dst->def->name), .name = vr_strdup(def->name),
+                       .capacity = def->capacity, .done = done, .opaque = opaque};
+    vr_storage_copy *copy = vr_storage_vol_clone_to(src, src_name, dst, def->name, NULL, on_copied, x, code, err);
+    vr_vol_def_free(def);
+    if (!copy) {
+        free(x->pool);
+        free(x->name);
+        free(x);
+    }
+    return copy;
+}

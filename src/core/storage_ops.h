@@ -14,3 +14,15 @@ vr_err vr_core_vol_create_xml(vr_pool *p, const char *xml, vr_vol_info *out, cha
  * storage may be NULL (no refresh). */
 void vr_core_block_resize(vr_qemu_driver *qemu, vr_storage_driver *storage, vr_domain *dom, const char *disk,
                           unsigned long long bytes, vr_done_fn cb, void *opaque);
+
+/* virsh vol-clone, virt-clone's and virt-manager's disk copies
+ * (libvirt's virStorageVolCreateXMLFrom): a full copy of volume
+ * `src_name` of pool `src` into pool `dst`, named by the <volume> XML;
+ * a <capacity> larger than the source's grows the copy once made. The
+ * copy keeps the source's format (an XML naming another is refused).
+ * done() gets the new volume (NULL on failure). NULL with *code and *err
+ * when it cannot start. */
+typedef void (*vr_core_vol_done_fn)(vr_err code, const char *err, const vr_vol_info *vol, void *opaque);
+vr_storage_copy *vr_core_vol_create_from(vr_storage_driver *drv, vr_pool *dst, const char *xml, vr_pool *src,
+                                         const char *src_name, vr_core_vol_done_fn done, void *opaque,
+                                         vr_err *code, char **err);

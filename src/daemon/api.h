@@ -1,6 +1,7 @@
 /* The /v1 API: routes requests to the core (src/core) and turns their
  * results into JSON. docs/api.md documents every endpoint. */
 #pragma once
+#include "core/access.h"
 #include "daemon/events.h"
 #include "daemon/http.h"
 #include "common/errors.h"
@@ -53,13 +54,14 @@ typedef struct {
 /* A route: method and pattern (segments after /v1, '*' matches one).
  * Each API module (api_host.c, api_domains.c, ...) exports a table
  * ending with an entry whose method is NULL. */
-/* What a route may do, declared beside it: the read-only socket
- * (vireod-ro.sock, vireo -r) serves VR_API_READ routes only. */
-typedef enum {
-    VR_API_WRITE = 0, /* changes something: the default */
-    VR_API_READ,      /* only reads */
-    VR_API_CONSOLE,   /* reads, but attaches to a console that takes input (serial, VNC) */
-} vr_api_access;
+/* What a route may do, declared beside it: core/access.h's one rule
+ * (the read-only socket, vireod-ro.sock or vireo -r, serves VR_API_READ
+ * routes only), under the routes' names. */
+typedef vr_access vr_api_access;
+#define VR_API_WRITE VR_ACCESS_WRITE     /* changes something: the default */
+#define VR_API_READ VR_ACCESS_READ       /* only reads */
+#define VR_API_CONSOLE VR_ACCESS_CONSOLE /* attaches to a console that takes input (serial, VNC) */
+#define VR_API_GUEST VR_ACCESS_GUEST     /* asks the guest's agent: read-write only, as libvirt */
 
 /* One line per route: method, path pattern ("*" is one segment),
  * handler, access, and the largest body it takes (0: VR_API_BODY_SMALL). */

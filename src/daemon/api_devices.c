@@ -99,6 +99,31 @@ static void set_iftune(vr_api_call *c)
     json_object_put(body);
 }
 
+/* PUT domains/NAME/schedinfo {"cpu_shares": N, "vcpu_period": US,
+ * "vcpu_quota": US|-1, "live", "config"}: schedinfo --set, the ones
+ * given (the values read back in the domain's XML, <cputune>). */
+static void set_schedinfo(vr_api_call *c)
+{
+    json_object *body, *q = NULL;
+    vr_domain *dom = vr_api_domain_body(c, &body);
+    if (!dom)
+        return;
+    vr_qemu_sched s = {0};
+    if (vr_api_uint(c, body, "cpu_shares", 0, UINT64_MAX, &s.shares) >= 0 &&
+        vr_api_uint(c, body, "vcpu_period", 0, UINT64_MAX, &s.period) >= 0) {
+        if (json_object_object_get_ex(body, "vcpu_quota", &q) && !json_object_is_type(q, json_type_int)) {
+            vr_req_reply_error(c->req, 400, "invalid", "vcpu_quota is a number of microseconds, or -1");
+        } else {
+            s.quota = q ? json_object_get_int64(q) : 0;
+            char *err = NULL;
+            vr_err code = vr_qemu_sched_set(dom, &s, affect(dom, body), &err);
+            vr_api_domain_done(code, err, vr_api_pend(c, dom->def->name));
+            free(err);
+        }
+    }
+    json_object_put(body);
+}
+
 /* POST domains/NAME/devices/detach {"xml"} | {"disk": TARGET|PATH} |
  * {"interface": TYPE, "mac": MAC}. */
 static void detach(vr_api_call *c)
@@ -230,6 +255,7 @@ const vr_api_route vr_api_device_routes[] = {
     {"POST", "domains/*/devices/update", update},
     {"PUT", "domains/*/link", set_link},
     {"PUT", "domains/*/iftune", set_iftune},
+    {"PUT", "domains/*/schedinfo", set_schedinfo},
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},

@@ -350,10 +350,10 @@ const vr_api_route vr_api_guest_routes[] = {
     {"POST", "domains/*/reset", reset},
     {"POST", "domains/*/pm-suspend", pm_suspend},
     {"POST", "domains/*/pm-wakeup", pm_wakeup},
-    {"GET", "domains/*/hostname", hostname, VR_API_READ},
-    {"GET", "domains/*/guestinfo", guest_info, VR_API_READ}, /* reads, as hostname */
+    {"GET", "domains/*/hostname", hostname, VR_API_GUEST},
+    {"GET", "domains/*/guestinfo", guest_info, VR_API_GUEST},
     {"POST", "domains/*/monitor", monitor},
-    {"GET", "domains/*/fsinfo", fs_info, VR_API_WRITE}, /* as libvirt: virDomainGetFSInfo is refused read-only */
+    {"GET", "domains/*/fsinfo", fs_info, VR_API_GUEST},
     {"POST", "domains/*/fsfreeze", fs_action},
     {"POST", "domains/*/fsthaw", fs_action},
     {"POST", "domains/*/fstrim", fs_action},

@@ -678,7 +678,7 @@ const vr_api_route vr_api_storage_routes[] = {
     {"POST", "pools/*/volumes/*/wipe", wipe_vol},
     {"POST", "pools/*/volumes/*/upload", upload_vol},
     {"GET", "pools/*/volumes/*/upload", upload_vol, VR_API_WRITE}, /* WebSocket (browsers): it writes */
-    {"GET", "pools/*/volumes/*/download", download_vol, VR_API_READ},
+    {"GET", "pools/*/volumes/*/download", download_vol, VR_API_GUEST}, /* a disk's bytes: read-write only */
     {"GET", "volumes", vol_by_path, VR_API_READ},
     {"POST", "pool-sources", find_sources}, /* a probe, but it logs in to portals: read-write callers */
     {"GET", "pool-capabilities", pool_capabilities, VR_API_READ},

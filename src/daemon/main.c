@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "common/paths.h"
 #include "common/util.h"
+#include "core/event_types.h"
 #include "core/livebackup_ops.h"
 #include "daemon/api.h"
 #include "daemon/events.h"
@@ -139,6 +140,7 @@ static void publish_event(vr_api *api, vireo_event *e)
     e->time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
     if (!e->detail)
         e->detail = "";
+    e->type = (char *)vr_core_event_type(e->kind, e->event);
     vr_events_publish(api->events, vr_wire_to_json(&vr_wire_event, e));
 }
 

@@ -11,6 +11,7 @@
  * procedures, each module a table. */
 #pragma once
 #include "common/errors.h"
+#include "core/access.h"
 #include "daemon/api.h"
 #include "daemon/http_guard.h"
 
@@ -94,7 +95,7 @@ typedef struct vr_rpc_proc {
     xdrproc_t ret_xdr;
     size_t ret_size;
     vr_rpc_result (*fn)(vr_rpc_call *c);
-    bool writes;       /* refused on the read-only socket */
+    vr_access access;  /* core/access.h: the read-only socket serves VR_ACCESS_READ */
 } vr_rpc_proc;
 
 /* Each module's table, ending with an entry whose fn is NULL. */
@@ -118,10 +119,12 @@ extern const vr_rpc_proc vr_rpc_vcpu_procs[];
 #define VR_RPC_QEMU_PROC(n) (0x10000 + (n))
 
 /* A table entry: procedure number, libvirt's function, args and ret
- * types (void for none), handler, whether it changes anything. */
-#define VR_RPC_PROC(num, api_name, args_t, ret_t, handler, w)                                          \
+ * types (void for none), handler, its access by name: READ, WRITE,
+ * CONSOLE or GUEST (VR_ACCESS_*; a name, so that an entry written with
+ * the old bool fails to build instead of meaning another access). */
+#define VR_RPC_PROC(num, api_name, args_t, ret_t, handler, access)                                     \
     {(num), (api_name), (xdrproc_t)xdr_##args_t, sizeof(args_t), (xdrproc_t)xdr_##ret_t, sizeof(ret_t), \
-     (handler), (w)}
+     (handler), VR_ACCESS_##access}
 /* libvirt's name for a procedure vireod does not serve, if known
  * (rpc_unserved.c), else NULL: for the log. */
 const char *vr_rpc_unserved_name(int number);
@@ -166,6 +169,10 @@ bool vr_rpc_call_alive(const vr_rpc_call *c);
 /* The connection's peer (SO_PEERCRED) and its event registrations. */
 uid_t vr_rpc_peer_uid(const vr_rpc_conn *conn);
 bool vr_rpc_read_only(const vr_rpc_conn *conn);
+/* May the call's connection do what `access` is (a procedure whose
+ * access depends on its arguments)? False after failing the call with
+ * libvirt's "read only access prevents ...". */
+bool vr_rpc_access_ok(vr_rpc_call *c, vr_access access);
 void vr_rpc_set_open(vr_rpc_conn *conn);
 /* Register for events of domains, networks or pools: libvirt's event id
  * of that kind (filter: the object's uuid, or NULL for all); returns the

@@ -338,15 +338,15 @@ static vr_rpc_result block_info(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_block_procs[] = {
-    VR_RPC_PROC(64, "virDomainBlockStats", vrp_dom_path_args, vrp_block_stats_ret, block_stats, false),
-    VR_RPC_PROC(65, "virDomainInterfaceStats", vrp_dom_path_args, vrp_iface_stats_ret, iface_stats, false),
-    VR_RPC_PROC(159, "virDomainMemoryStats", vrp_memory_stats_args, vrp_memory_stats_ret, memory_stats, false),
-    VR_RPC_PROC(237, "virDomainBlockJobAbort", vrp_dom_path_flags_args, vrp_void, job_abort, true),
-    VR_RPC_PROC(238, "virDomainGetBlockJobInfo", vrp_dom_path_flags_args, vrp_block_job_info_ret, job_info, false),
-    VR_RPC_PROC(194, "virDomainGetBlockInfo", vrp_dom_path_flags_args, vrp_block_info_ret, block_info, false),
-    VR_RPC_PROC(240, "virDomainBlockPull", vrp_block_pull_args, vrp_void, block_pull, true),
-    VR_RPC_PROC(243, "virDomainBlockStatsFlags", vrp_params_args, vrp_params_ret, block_stats_flags, false),
-    VR_RPC_PROC(266, "virDomainBlockRebase", vrp_block_rebase_args, vrp_void, block_rebase, true),
-    VR_RPC_PROC(290, "virDomainBlockCommit", vrp_block_commit_args, vrp_void, block_commit, true),
+    VR_RPC_PROC(64, "virDomainBlockStats", vrp_dom_path_args, vrp_block_stats_ret, block_stats, READ),
+    VR_RPC_PROC(65, "virDomainInterfaceStats", vrp_dom_path_args, vrp_iface_stats_ret, iface_stats, READ),
+    VR_RPC_PROC(159, "virDomainMemoryStats", vrp_memory_stats_args, vrp_memory_stats_ret, memory_stats, READ),
+    VR_RPC_PROC(237, "virDomainBlockJobAbort", vrp_dom_path_flags_args, vrp_void, job_abort, WRITE),
+    VR_RPC_PROC(238, "virDomainGetBlockJobInfo", vrp_dom_path_flags_args, vrp_block_job_info_ret, job_info, READ),
+    VR_RPC_PROC(194, "virDomainGetBlockInfo", vrp_dom_path_flags_args, vrp_block_info_ret, block_info, READ),
+    VR_RPC_PROC(240, "virDomainBlockPull", vrp_block_pull_args, vrp_void, block_pull, WRITE),
+    VR_RPC_PROC(243, "virDomainBlockStatsFlags", vrp_params_args, vrp_params_ret, block_stats_flags, READ),
+    VR_RPC_PROC(266, "virDomainBlockRebase", vrp_block_rebase_args, vrp_void, block_rebase, WRITE),
+    VR_RPC_PROC(290, "virDomainBlockCommit", vrp_block_commit_args, vrp_void, block_commit, WRITE),
     {0},
 };

@@ -143,15 +143,15 @@ static vr_rpc_result backup_xml(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_checkpoint_procs[] = {
-    VR_RPC_PROC(411, "virDomainCheckpointCreateXML", vrp_snap_create_args, vrp_snap_ret, create_xml, true),
-    VR_RPC_PROC(412, "virDomainCheckpointGetXMLDesc", vrp_snap_args, vrp_str_ret, get_xml, false),
-    VR_RPC_PROC(413, "virDomainListAllCheckpoints", vrp_dom_list_flags_args, vrp_snap_list_ret, list_all, false),
+    VR_RPC_PROC(411, "virDomainCheckpointCreateXML", vrp_snap_create_args, vrp_snap_ret, create_xml, WRITE),
+    VR_RPC_PROC(412, "virDomainCheckpointGetXMLDesc", vrp_snap_args, vrp_str_ret, get_xml, READ),
+    VR_RPC_PROC(413, "virDomainListAllCheckpoints", vrp_dom_list_flags_args, vrp_snap_list_ret, list_all, READ),
     VR_RPC_PROC(414, "virDomainCheckpointListAllChildren", vrp_snap_children_args, vrp_snap_list_ret,
-                list_all_children, false),
-    VR_RPC_PROC(415, "virDomainCheckpointLookupByName", vrp_snap_lookup_args, vrp_snap_ret, lookup_by_name, false),
-    VR_RPC_PROC(416, "virDomainCheckpointGetParent", vrp_snap_args, vrp_snap_ret, get_parent, false),
-    VR_RPC_PROC(417, "virDomainCheckpointDelete", vrp_snap_args, vrp_void, delete, true),
-    VR_RPC_PROC(421, "virDomainBackupBegin", vrp_backup_begin_args, vrp_void, backup_begin, true),
-    VR_RPC_PROC(422, "virDomainBackupGetXMLDesc", vrp_dom_flags_args, vrp_str_ret, backup_xml, false),
+                list_all_children, READ),
+    VR_RPC_PROC(415, "virDomainCheckpointLookupByName", vrp_snap_lookup_args, vrp_snap_ret, lookup_by_name, READ),
+    VR_RPC_PROC(416, "virDomainCheckpointGetParent", vrp_snap_args, vrp_snap_ret, get_parent, READ),
+    VR_RPC_PROC(417, "virDomainCheckpointDelete", vrp_snap_args, vrp_void, delete, WRITE),
+    VR_RPC_PROC(421, "virDomainBackupBegin", vrp_backup_begin_args, vrp_void, backup_begin, WRITE),
+    VR_RPC_PROC(422, "virDomainBackupGetXMLDesc", vrp_dom_flags_args, vrp_str_ret, backup_xml, READ),
     {0},
 };

@@ -164,6 +164,63 @@ static vr_rpc_result node_free_memory(vr_rpc_call *c)
 }
 
 /* One NUMA cell: the host's whole free memory. */
+/* virsh nodecpumap: the present CPUs' count, the online ones as a
+ * bitmap and their count, as the host's sysfs has them. */
+static vr_rpc_result node_cpu_map(vr_rpc_call *c)
+{
+    vrp_cpu_map_args *a = c->args;
+    vrp_cpu_map_ret *r = c->ret;
+    if (!vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    unsigned char on[VRP_NODE_CPUMAP_MAX * 8];
+    unsigned online, n = vr_host_cpu_map(on, sizeof(on), &online);
+    if (!n)
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "the host's CPUs cannot be read "
+                           "(/sys/devices/system/cpu/present)");
+    r->ret = (int)n;
+    if (a->need_online)
+        r->online = online;
+    if (a->need_map) {
+        r->cpumap.cpumap_len = (n + 7) / 8;
+        r->cpumap.cpumap_val = vr_calloc(r->cpumap.cpumap_len, 1);
+        for (unsigned i = 0; i < n; i++)
+            if (on[i])
+                r->cpumap.cpumap_val[i / 8] |= (char)(1u << (i % 8));
+    }
+    return VR_RPC_OK;
+}
+
+/* virsh cpu-models x86_64: QEMU's named models, as the domain
+ * capabilities list them (the only architecture served). */
+static vr_rpc_result cpu_model_names(vr_rpc_call *c)
+{
+    vrp_cpu_models_args *a = c->args;
+    vrp_cpu_models_ret *r = c->ret;
+    if (!vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    if (strcmp(a->arch, "x86_64") != 0 && strcmp(a->arch, "i686") != 0)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "architecture '%s' is not served here: QEMU's x86_64 "
+                           "machines only (virsh cpu-models x86_64)", a->arch);
+    size_t n;
+    char **models = vr_domain_caps_cpu_models(NULL, &n);
+    if (!n) {
+        free(models);
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "QEMU (%s -cpu help) lists no CPU models", VR_HOST_QEMU);
+    }
+    r->ret = (int)(n < VRP_CPU_MODELS_MAX ? n : VRP_CPU_MODELS_MAX);
+    if (a->need_results) {
+        r->models.models_val = models;
+        r->models.models_len = (unsigned)r->ret;
+        for (size_t i = (size_t)r->ret; i < n; i++)
+            free(models[i]);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            free(models[i]);
+        free(models);
+    }
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result cells_free_memory(vr_rpc_call *c)
 {
     vrp_cells_free_args *a = c->args;
@@ -224,15 +281,15 @@ static vr_rpc_result event_deregister(vr_rpc_call *c, vr_rpc_ev_kind kind)
     return VR_RPC_OK;
 }
 
-/* Domains: lifecycle (0), reboot (1), block job (8), device removed
+/* Domains: lifecycle (0), reboot (1), RTC change (2), block job (8), device removed
  * (15), block job 2 (16), tunable (17), agent lifecycle (18), device
- * added (19), metadata change (23). */
+ * added (19), device removal failed (22), metadata change (23). */
 static vr_rpc_result domain_register(vr_rpc_call *c)
 {
     vrp_event_register_args *a = c->args;
     return event_register(c, VR_RPC_EV_DOMAIN, a->event_id,
-                          1u << 0 | 1u << 1 | 1u << 8 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
-                              1u << 23,
+                          1u << 0 | 1u << 1 | 1u << 2 | 1u << 8 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
+                              1u << 22 | 1u << 23,
                           a->dom ? a->dom->uuid : NULL);
 }
 
@@ -272,54 +329,57 @@ static vr_rpc_result network_deregister(vr_rpc_call *c) { return event_deregiste
 static vr_rpc_result pool_deregister(vr_rpc_call *c) { return event_deregister(c, VR_RPC_EV_POOL); }
 
 const vr_rpc_proc vr_rpc_connect_procs[] = {
-    VR_RPC_PROC(1, "virConnectOpen", vrp_open_args, vrp_void, connect_open, false),
-    VR_RPC_PROC(2, "virConnectClose", vrp_void, vrp_void, connect_close, false),
-    VR_RPC_PROC(3, "virConnectGetType", vrp_void, vrp_str_ret, get_type, false),
-    VR_RPC_PROC(4, "virConnectGetVersion", vrp_void, vrp_uhyper_ret, get_version, false),
-    VR_RPC_PROC(5, "virConnectGetMaxVcpus", vrp_str_opt_args, vrp_int_ret, get_max_vcpus, false),
-    VR_RPC_PROC(6, "virNodeGetInfo", vrp_void, vrp_node_info_ret, node_get_info, false),
-    VR_RPC_PROC(7, "virConnectGetCapabilities", vrp_void, vrp_str_ret, get_capabilities, false),
-    VR_RPC_PROC(59, "virConnectGetHostname", vrp_void, vrp_str_ret, get_hostname, false),
-    VR_RPC_PROC(60, "virConnectSupportsFeature", vrp_feature_args, vrp_int_ret, supports_feature, false),
-    VR_RPC_PROC(66, "virConnectAuthList", vrp_void, vrp_auth_list_ret, auth_list, false),
+    VR_RPC_PROC(1, "virConnectOpen", vrp_open_args, vrp_void, connect_open, READ),
+    VR_RPC_PROC(2, "virConnectClose", vrp_void, vrp_void, connect_close, READ),
+    VR_RPC_PROC(3, "virConnectGetType", vrp_void, vrp_str_ret, get_type, READ),
+    VR_RPC_PROC(4, "virConnectGetVersion", vrp_void, vrp_uhyper_ret, get_version, READ),
+    VR_RPC_PROC(5, "virConnectGetMaxVcpus", vrp_str_opt_args, vrp_int_ret, get_max_vcpus, READ),
+    VR_RPC_PROC(6, "virNodeGetInfo", vrp_void, vrp_node_info_ret, node_get_info, READ),
+    VR_RPC_PROC(7, "virConnectGetCapabilities", vrp_void, vrp_str_ret, get_capabilities, READ),
+    VR_RPC_PROC(59, "virConnectGetHostname", vrp_void, vrp_str_ret, get_hostname, READ),
+    VR_RPC_PROC(60, "virConnectSupportsFeature", vrp_feature_args, vrp_int_ret, supports_feature, READ),
+    VR_RPC_PROC(66, "virConnectAuthList", vrp_void, vrp_auth_list_ret, auth_list, READ),
     VR_RPC_PROC(101, "virNodeGetCellsFreeMemory", vrp_cells_free_args, vrp_cells_free_ret, cells_free_memory,
-                false),
-    VR_RPC_PROC(102, "virNodeGetFreeMemory", vrp_void, vrp_uhyper_ret, node_free_memory, false),
-    VR_RPC_PROC(110, "virConnectGetURI", vrp_void, vrp_str_ret, get_uri, false),
-    VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, false),
-    VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, false),
-    VR_RPC_PROC(157, "virConnectGetLibVersion", vrp_void, vrp_uhyper_ret, get_lib_version, false),
-    VR_RPC_PROC(203, "virConnectGetSysinfo", vrp_flags_args, vrp_str_ret, get_sysinfo, false),
+                READ),
+    VR_RPC_PROC(102, "virNodeGetFreeMemory", vrp_void, vrp_uhyper_ret, node_free_memory, READ),
+    VR_RPC_PROC(293, "virNodeGetCPUMap", vrp_cpu_map_args, vrp_cpu_map_ret, node_cpu_map, READ),
+    VR_RPC_PROC(312, "virConnectGetCPUModelNames", vrp_cpu_models_args, vrp_cpu_models_ret, cpu_model_names,
+                READ),
+    VR_RPC_PROC(110, "virConnectGetURI", vrp_void, vrp_str_ret, get_uri, READ),
+    VR_RPC_PROC(122, "virNodeGetSecurityModel", vrp_void, vrp_security_model_ret, security_model, READ),
+    VR_RPC_PROC(149, "virConnectIsSecure", vrp_void, vrp_int_ret, is_secure, READ),
+    VR_RPC_PROC(157, "virConnectGetLibVersion", vrp_void, vrp_uhyper_ret, get_lib_version, READ),
+    VR_RPC_PROC(203, "virConnectGetSysinfo", vrp_flags_args, vrp_str_ret, get_sysinfo, READ),
     VR_RPC_PROC(342, "virConnectGetDomainCapabilities", vrp_domcaps_args, vrp_str_ret, get_domain_capabilities,
-                false),
-    VR_RPC_PROC(111, "virNodeNumOfDevices", vrp_node_num_args, vrp_int_ret, none_counted, false),
-    VR_RPC_PROC(126, "virConnectNumOfInterfaces", vrp_void, vrp_int_ret, none_counted, false),
-    VR_RPC_PROC(137, "virConnectNumOfDefinedInterfaces", vrp_void, vrp_int_ret, none_counted, false),
-    VR_RPC_PROC(139, "virConnectNumOfSecrets", vrp_void, vrp_int_ret, none_counted, false),
-    VR_RPC_PROC(178, "virConnectNumOfNWFilters", vrp_void, vrp_int_ret, none_counted, false),
-    VR_RPC_PROC(284, "virConnectListAllInterfaces", vrp_list_args, vrp_empty_list_ret, none_listed, false),
-    VR_RPC_PROC(285, "virConnectListAllNodeDevices", vrp_list_args, vrp_empty_list_ret, none_listed, false),
-    VR_RPC_PROC(286, "virConnectListAllNWFilters", vrp_list_args, vrp_empty_list_ret, none_listed, false),
-    VR_RPC_PROC(287, "virConnectListAllSecrets", vrp_list_args, vrp_empty_list_ret, none_listed, false),
+                READ),
+    VR_RPC_PROC(111, "virNodeNumOfDevices", vrp_node_num_args, vrp_int_ret, none_counted, READ),
+    VR_RPC_PROC(126, "virConnectNumOfInterfaces", vrp_void, vrp_int_ret, none_counted, READ),
+    VR_RPC_PROC(137, "virConnectNumOfDefinedInterfaces", vrp_void, vrp_int_ret, none_counted, READ),
+    VR_RPC_PROC(139, "virConnectNumOfSecrets", vrp_void, vrp_int_ret, none_counted, READ),
+    VR_RPC_PROC(178, "virConnectNumOfNWFilters", vrp_void, vrp_int_ret, none_counted, READ),
+    VR_RPC_PROC(284, "virConnectListAllInterfaces", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
+    VR_RPC_PROC(285, "virConnectListAllNodeDevices", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
+    VR_RPC_PROC(286, "virConnectListAllNWFilters", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
+    VR_RPC_PROC(287, "virConnectListAllSecrets", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
     VR_RPC_PROC(313, "virConnectNetworkEventRegisterAny", vrp_net_event_register_args, vrp_event_register_ret,
-                network_register, false),
+                network_register, READ),
     VR_RPC_PROC(314, "virConnectNetworkEventDeregisterAny", vrp_event_deregister_args, vrp_void,
-                network_deregister, false),
+                network_deregister, READ),
     VR_RPC_PROC(316, "virConnectDomainEventRegisterAny", vrp_event_register_args, vrp_event_register_ret,
-                domain_register, false),
+                domain_register, READ),
     VR_RPC_PROC(317, "virConnectDomainEventDeregisterAny", vrp_event_deregister_args, vrp_void,
-                domain_deregister, false),
+                domain_deregister, READ),
     VR_RPC_PROC(368, "virConnectStoragePoolEventRegisterAny", vrp_pool_event_register_args,
-                vrp_event_register_ret, pool_register, false),
+                vrp_event_register_ret, pool_register, READ),
     VR_RPC_PROC(369, "virConnectStoragePoolEventDeregisterAny", vrp_event_deregister_args, vrp_void,
-                pool_deregister, false),
+                pool_deregister, READ),
     VR_RPC_PROC(374, "virConnectNodeDeviceEventRegisterAny", vrp_nodedev_event_register_args,
-                vrp_event_register_ret, nodedev_register, false),
+                vrp_event_register_ret, nodedev_register, READ),
     VR_RPC_PROC(375, "virConnectNodeDeviceEventDeregisterAny", vrp_event_deregister_args, vrp_void,
-                nodedev_deregister, false),
+                nodedev_deregister, READ),
     VR_RPC_PROC(380, "virConnectSecretEventRegisterAny", vrp_secret_event_register_args, vrp_event_register_ret,
-                secret_register, false),
+                secret_register, READ),
     VR_RPC_PROC(381, "virConnectSecretEventDeregisterAny", vrp_event_deregister_args, vrp_void,
-                secret_deregister, false),
+                secret_deregister, READ),
     {0},
 };

@@ -409,6 +409,8 @@ static vr_rpc_result set_time(vr_rpc_call *c)
 
 vr_rpc_result vr_rpc_ifaddr_agent(vr_rpc_call *c, vr_domain *dom)
 {
+    if (!vr_rpc_access_ok(c, VR_ACCESS_GUEST))
+        return VR_RPC_FAILED;
     return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-network-get-interfaces\"}"), 0, ANSWER_IFADDR);
 }
 
@@ -498,25 +500,26 @@ static vr_rpc_result get_messages(vr_rpc_call *c)
 }
 
 /* Each is refused on the read-only socket, as libvirt refuses them: the
- * screen and the agent's answers are the guest's, not the host's. */
+ * screen is a console's (VR_ACCESS_CONSOLE), the agent's answers are the
+ * guest's own (VR_ACCESS_GUEST), the rest changes something. */
 const vr_rpc_proc vr_rpc_guest_procs[] = {
-    VR_RPC_PROC(211, "virDomainScreenshot", vrp_screenshot_args, vrp_screenshot_ret, screenshot, true),
-    VR_RPC_PROC(226, "virDomainSendKey", vrp_send_key_args, vrp_void, send_key, true),
-    VR_RPC_PROC(245, "virDomainReset", vrp_dom_flags_args, vrp_void, reset, true),
-    VR_RPC_PROC(261, "virDomainPMSuspendForDuration", vrp_pm_suspend_args, vrp_void, pm_suspend, true),
-    VR_RPC_PROC(267, "virDomainPMWakeup", vrp_dom_flags_args, vrp_void, pm_wakeup, true),
-    VR_RPC_PROC(277, "virDomainGetHostname", vrp_dom_flags_args, vrp_str_ret, hostname, true),
-    VR_RPC_PROC(349, "virDomainGetFSInfo", vrp_dom_flags_args, vrp_fsinfo_ret, get_fsinfo, true),
-    VR_RPC_PROC(335, "virDomainFSFreeze", vrp_fsfreeze_args, vrp_int_ret, fs_freeze, true),
-    VR_RPC_PROC(336, "virDomainFSThaw", vrp_fsfreeze_args, vrp_int_ret, fs_thaw, true),
-    VR_RPC_PROC(294, "virDomainFSTrim", vrp_fstrim_args, vrp_void, fs_trim, true),
-    VR_RPC_PROC(418, "virDomainGetGuestInfo", vrp_guest_info_args, vrp_guest_info_ret, guest_info, true),
-    VR_RPC_PROC(426, "virDomainGetMessages", vrp_dom_flags_args, vrp_messages_ret, get_messages, false),
-    VR_RPC_PROC(337, "virDomainGetTime", vrp_dom_flags_args, vrp_time_ret, get_time, true),
-    VR_RPC_PROC(338, "virDomainSetTime", vrp_set_time_args, vrp_void, set_time, true),
+    VR_RPC_PROC(211, "virDomainScreenshot", vrp_screenshot_args, vrp_screenshot_ret, screenshot, CONSOLE),
+    VR_RPC_PROC(226, "virDomainSendKey", vrp_send_key_args, vrp_void, send_key, WRITE),
+    VR_RPC_PROC(245, "virDomainReset", vrp_dom_flags_args, vrp_void, reset, WRITE),
+    VR_RPC_PROC(261, "virDomainPMSuspendForDuration", vrp_pm_suspend_args, vrp_void, pm_suspend, WRITE),
+    VR_RPC_PROC(267, "virDomainPMWakeup", vrp_dom_flags_args, vrp_void, pm_wakeup, WRITE),
+    VR_RPC_PROC(277, "virDomainGetHostname", vrp_dom_flags_args, vrp_str_ret, hostname, GUEST),
+    VR_RPC_PROC(349, "virDomainGetFSInfo", vrp_dom_flags_args, vrp_fsinfo_ret, get_fsinfo, GUEST),
+    VR_RPC_PROC(335, "virDomainFSFreeze", vrp_fsfreeze_args, vrp_int_ret, fs_freeze, WRITE),
+    VR_RPC_PROC(336, "virDomainFSThaw", vrp_fsfreeze_args, vrp_int_ret, fs_thaw, WRITE),
+    VR_RPC_PROC(294, "virDomainFSTrim", vrp_fstrim_args, vrp_void, fs_trim, WRITE),
+    VR_RPC_PROC(418, "virDomainGetGuestInfo", vrp_guest_info_args, vrp_guest_info_ret, guest_info, GUEST),
+    VR_RPC_PROC(426, "virDomainGetMessages", vrp_dom_flags_args, vrp_messages_ret, get_messages, READ),
+    VR_RPC_PROC(337, "virDomainGetTime", vrp_dom_flags_args, vrp_time_ret, get_time, GUEST),
+    VR_RPC_PROC(338, "virDomainSetTime", vrp_set_time_args, vrp_void, set_time, WRITE),
     VR_RPC_PROC(VR_RPC_QEMU_PROC(1), "virDomainQemuMonitorCommand", vrp_monitor_args, vrp_str_ret,
-                monitor_command, true),
+                monitor_command, WRITE),
     VR_RPC_PROC(VR_RPC_QEMU_PROC(3), "virDomainQemuAgentCommand", vrp_agent_args, vrp_agent_ret, agent_command,
-                true),
+                WRITE),
     {0},
 };

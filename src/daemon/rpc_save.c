@@ -228,15 +228,15 @@ static vr_rpc_result abort_job(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_save_procs[] = {
-    VR_RPC_PROC(54, "virDomainRestore", vrp_restore_args, vrp_void, restore, true),
-    VR_RPC_PROC(55, "virDomainSave", vrp_save_args, vrp_void, save, true),
-    VR_RPC_PROC(163, "virDomainGetJobInfo", vrp_dom_args, vrp_job_info_ret, job_info, false),
-    VR_RPC_PROC(164, "virDomainAbortJob", vrp_dom_args, vrp_void, abort_job, true),
-    VR_RPC_PROC(182, "virDomainManagedSave", vrp_dom_flags_args, vrp_void, managed_save, true),
-    VR_RPC_PROC(183, "virDomainHasManagedSaveImage", vrp_dom_flags_args, vrp_int_ret, has_managed_save, false),
-    VR_RPC_PROC(184, "virDomainManagedSaveRemove", vrp_dom_flags_args, vrp_void, managed_save_remove, true),
-    VR_RPC_PROC(232, "virDomainSaveFlags", vrp_save_flags_args, vrp_void, save_flags_call, true),
-    VR_RPC_PROC(233, "virDomainRestoreFlags", vrp_restore_flags_args, vrp_void, restore_flags, true),
-    VR_RPC_PROC(298, "virDomainGetJobStats", vrp_dom_flags_args, vrp_job_stats_ret, job_stats, false),
+    VR_RPC_PROC(54, "virDomainRestore", vrp_restore_args, vrp_void, restore, WRITE),
+    VR_RPC_PROC(55, "virDomainSave", vrp_save_args, vrp_void, save, WRITE),
+    VR_RPC_PROC(163, "virDomainGetJobInfo", vrp_dom_args, vrp_job_info_ret, job_info, READ),
+    VR_RPC_PROC(164, "virDomainAbortJob", vrp_dom_args, vrp_void, abort_job, WRITE),
+    VR_RPC_PROC(182, "virDomainManagedSave", vrp_dom_flags_args, vrp_void, managed_save, WRITE),
+    VR_RPC_PROC(183, "virDomainHasManagedSaveImage", vrp_dom_flags_args, vrp_int_ret, has_managed_save, READ),
+    VR_RPC_PROC(184, "virDomainManagedSaveRemove", vrp_dom_flags_args, vrp_void, managed_save_remove, WRITE),
+    VR_RPC_PROC(232, "virDomainSaveFlags", vrp_save_flags_args, vrp_void, save_flags_call, WRITE),
+    VR_RPC_PROC(233, "virDomainRestoreFlags", vrp_restore_flags_args, vrp_void, restore_flags, WRITE),
+    VR_RPC_PROC(298, "virDomainGetJobStats", vrp_dom_flags_args, vrp_job_stats_ret, job_stats, READ),
     {0},
 };

@@ -146,6 +146,15 @@ static void conn_close(vr_rpc_conn *conn, const char *why)
 
 uid_t vr_rpc_peer_uid(const vr_rpc_conn *conn) { return conn->uid; }
 bool vr_rpc_read_only(const vr_rpc_conn *conn) { return conn->r->read_only; }
+
+bool vr_rpc_access_ok(vr_rpc_call *c, vr_access access)
+{
+    if (!c->conn->r->read_only || vr_access_read_only_allows(access))
+        return true;
+    vr_rpc_fail(c, VIR_ERR_OPERATION_DENIED, "read only access prevents %s (connect to libvirt-sock as root or "
+                "group vireo)", c->proc->api);
+    return false;
+}
 void vr_rpc_set_open(vr_rpc_conn *conn) { conn->open = true; }
 bool vr_rpc_call_alive(const vr_rpc_call *c) { return !c->conn->closed; }
 unsigned vr_rpc_connections(const vr_rpc *r) { return r ? r->n_conns : 0; }
@@ -619,7 +628,7 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
                        "virConnectOpen", p->api);
         return;
     }
-    if (p->writes && r->read_only) {
+    if (r->read_only && !vr_access_read_only_allows(p->access)) {
         send_error_fmt(conn, h->proc, h->serial, VIR_ERR_OPERATION_DENIED,
                        "read only access prevents %s (connect to libvirt-sock as root or group vireo)", p->api);
         return;
@@ -890,7 +899,8 @@ enum {
     PROC_DOM_LIFECYCLE = 318, PROC_DOM_REBOOT = 319, PROC_DOM_DEVICE_REMOVED = 333, PROC_DOM_DEVICE_ADDED = 354,
     DOM_EVENT_BLOCK_JOB = 8, DOM_EVENT_BLOCK_JOB_2 = 16, DOM_EVENT_TUNABLE = 17, DOM_EVENT_AGENT = 18,
     DOM_EVENT_METADATA = 23, PROC_DOM_BLOCK_JOB = 326, PROC_DOM_BLOCK_JOB_2 = 339, PROC_DOM_TUNABLE = 346,
-    PROC_DOM_AGENT = 348, PROC_DOM_METADATA = 379,
+    PROC_DOM_AGENT = 348, PROC_DOM_METADATA = 379, DOM_EVENT_DEVICE_REMOVAL_FAILED = 22,
+    PROC_DOM_DEVICE_REMOVAL_FAILED = 367, DOM_EVENT_RTC_CHANGE = 2, PROC_DOM_RTC_CHANGE = 320,
     NET_EVENT_LIFECYCLE = 0, PROC_NET_LIFECYCLE = 315,
     POOL_EVENT_LIFECYCLE = 0, POOL_EVENT_REFRESH = 1, PROC_POOL_LIFECYCLE = 370, PROC_POOL_REFRESH = 373,
 };
@@ -928,20 +938,35 @@ static void block_job_event(vr_rpc *r, const vr_domain *dom, vrp_dom d, const ch
                (xdrproc_t)xdr_vrp_event_block_job_msg, &m);
 }
 
-/* The driver's "cputune.vcpupin0=0-1" as the tunable event's one
- * string parameter. */
+/* The driver's "cputune.vcpupin0=0-1" (or several, space-separated:
+ * "cputune.cpu_shares=512 cputune.vcpu_quota=-1") as the tunable event's
+ * parameters, typed as libvirt types them: pins strings, shares and
+ * periods unsigned long long, quotas long long. */
 static void tunable_event(vr_rpc *r, vrp_dom d, const char *detail)
 {
-    const char *eq = strchr(detail, '=');
-    if (!eq)
-        return;
     vr_rpc_params p = {0};
-    vr_rpc_param_str(&p, vr_strndup(detail, (size_t)(eq - detail)), eq + 1);
-    vrp_event_tunable_msg m = {.dom = d, .params = {.params_len = p.len, .params_val = p.val}};
-    send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_TUNABLE, (const unsigned char *)d.uuid, PROC_DOM_TUNABLE,
-               (xdrproc_t)xdr_vrp_event_tunable_msg, &m);
-    m.dom.name = NULL; /* d's, freed by the caller */
-    xdr_free((xdrproc_t)xdr_vrp_event_tunable_msg, (char *)&m);
+    char *copy = vr_strdup(detail), *save = NULL;
+    for (char *kv = strtok_r(copy, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq)
+            continue;
+        *eq = '\0';
+        char *key = vr_strdup(kv);
+        if (strstr(key, "_quota"))
+            vr_rpc_param_add(&p, VR_TP_LLONG, key)->vrp_typed_value_u.l = strtoll(eq + 1, NULL, 10);
+        else if (strstr(key, "_shares") || strstr(key, "_period"))
+            vr_rpc_param_ull(&p, key, strtoll(eq + 1, NULL, 10));
+        else
+            vr_rpc_param_str(&p, key, eq + 1);
+    }
+    free(copy);
+    if (p.len) {
+        vrp_event_tunable_msg m = {.dom = d, .params = {.params_len = p.len, .params_val = p.val}};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_TUNABLE, (const unsigned char *)d.uuid, PROC_DOM_TUNABLE,
+                   (xdrproc_t)xdr_vrp_event_tunable_msg, &m);
+        m.dom.name = NULL; /* d's, freed by the caller */
+        xdr_free((xdrproc_t)xdr_vrp_event_tunable_msg, (char *)&m);
+    }
 }
 
 /* "title", "description" or "element URI": virDomainMetadataType 1, 0, 2. */
@@ -965,17 +990,24 @@ static void domain_event(vr_rpc *r, json_object *event, const char *what, const 
     if (strcmp(what, "rebooted") == 0) {
         vrp_event_dom_msg m = {.dom = d};
         send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_REBOOT, u, PROC_DOM_REBOOT, (xdrproc_t)xdr_vrp_event_dom_msg, &m);
-    } else if (strcmp(what, "device-added") == 0 || strcmp(what, "device-removed") == 0) {
-        bool added = what[7] == 'a';
+    } else if (vr_str_starts(what, "device-")) {
+        /* added, removed, removal-failed: the device's alias */
+        bool added = strcmp(what, "device-added") == 0, failed = strcmp(what, "device-removal-failed") == 0;
         vrp_event_device_msg m = {.dom = d, .alias = (char *)detail};
-        send_event(r, VR_RPC_EV_DOMAIN, added ? DOM_EVENT_DEVICE_ADDED : DOM_EVENT_DEVICE_REMOVED, u,
-                   added ? PROC_DOM_DEVICE_ADDED : PROC_DOM_DEVICE_REMOVED, (xdrproc_t)xdr_vrp_event_device_msg, &m);
+        send_event(r, VR_RPC_EV_DOMAIN,
+                   added ? DOM_EVENT_DEVICE_ADDED : failed ? DOM_EVENT_DEVICE_REMOVAL_FAILED : DOM_EVENT_DEVICE_REMOVED, u,
+                   added ? PROC_DOM_DEVICE_ADDED : failed ? PROC_DOM_DEVICE_REMOVAL_FAILED : PROC_DOM_DEVICE_REMOVED,
+                   (xdrproc_t)xdr_vrp_event_device_msg, &m);
     } else if (strcmp(what, "block-job") == 0) {
         block_job_event(r, dom, d, detail);
     } else if (strcmp(what, "tunable") == 0) {
         tunable_event(r, d, detail);
     } else if (strcmp(what, "metadata-changed") == 0) {
         metadata_event(r, d, detail);
+    } else if (strcmp(what, "rtc-change") == 0) {
+        vrp_event_rtc_msg m = {.dom = d, .offset = strtoll(detail, NULL, 10)};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_RTC_CHANGE, u, PROC_DOM_RTC_CHANGE, (xdrproc_t)xdr_vrp_event_rtc_msg,
+                   &m);
     } else if (strcmp(what, "agent") == 0) {
         /* state connected (1) or disconnected (2), reason channel (2) */
         vrp_event_agent_msg m = {.dom = d, .state = strcmp(detail, "connected") == 0 ? 1 : 2, .reason = 2};

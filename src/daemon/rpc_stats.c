@@ -218,8 +218,8 @@ static vr_rpc_result control_info(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_stats_procs[] = {
-    VR_RPC_PROC(229, "virDomainGetControlInfo", vrp_dom_flags_args, vrp_control_info_ret, control_info, false),
+    VR_RPC_PROC(229, "virDomainGetControlInfo", vrp_dom_flags_args, vrp_control_info_ret, control_info, READ),
     VR_RPC_PROC(344, "virConnectGetAllDomainStats", vrp_all_stats_args, vrp_all_stats_ret, all_domain_stats,
-                false),
+                READ),
     {0},
 };

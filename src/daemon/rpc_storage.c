@@ -473,6 +473,64 @@ static vr_rpc_result vol_delete(vr_rpc_call *c)
     return vr_rpc_outcome(c, code, err, VR_RPC_VOLUME);
 }
 
+/* vol-clone, and virt-clone's and virt-manager's disk copies: answered
+ * once the copy is made (the core's vol-create-from). */
+static void on_vol_copied(vr_err code, const char *err, const vr_vol_info *vol, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    if (code == VR_OK)
+        vol_wire(&((vrp_vol_ret *)c->ret)->vol, vol);
+    vr_rpc_done(c, code, err, VR_RPC_VOLUME);
+}
+
+static vr_rpc_result vol_create_from(vr_rpc_call *c)
+{
+    enum { PREALLOC_METADATA = 1 }; /* REFLINK (2) refused: a copy here is always a full one */
+    vrp_vol_create_from_args *a = c->args;
+    vr_pool *dst = find_pool(c, &a->pool);
+    vr_vol_info v;
+    vr_pool *src = dst ? find_vol(c, &a->clonevol, &v) : NULL;
+    if (!src)
+        return VR_RPC_FAILED;
+    vr_vol_info_clear(&v);
+    if (!vr_rpc_flags_ok(c, a->flags, PREALLOC_METADATA))
+        return VR_RPC_FAILED;
+    if (strlen(a->xml) > VR_API_BODY_SMALL)
+        return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the volume XML is %zu bytes; vireod takes at most %u KiB",
+                           strlen(a->xml), VR_API_BODY_SMALL / 1024);
+    vr_err code;
+    char *err = NULL;
+    if (!vr_core_vol_create_from(drv(c), dst, a->xml, src, a->clonevol.name, on_vol_copied, c, &code, &err))
+        return vr_rpc_outcome(c, code, err, code == VR_ERR_INVALID ? VR_RPC_XML : VR_RPC_VOLUME);
+    return VR_RPC_LATER;
+}
+
+/* vol-resize: ALLOCATE is refused (the driver grows a volume's capacity
+ * only), DELTA adds to it, SHRINK lets it shrink (a negative virsh size
+ * is DELTA|SHRINK: the amount to take off). */
+static vr_rpc_result vol_resize(vr_rpc_call *c)
+{
+    enum { ALLOCATE = 1, DELTA = 2, SHRINK = 4 };
+    vrp_vol_resize_args *a = c->args;
+    vr_vol_info v;
+    vr_pool *p = find_vol(c, &a->vol, &v);
+    if (!p)
+        return VR_RPC_FAILED;
+    unsigned long long cap = a->capacity, now = v.capacity;
+    vr_vol_info_clear(&v);
+    if (!vr_rpc_flags_ok(c, a->flags, DELTA | SHRINK))
+        return VR_RPC_FAILED;
+    if ((a->flags & DELTA) && (a->flags & SHRINK))
+        cap = cap > now ? 0 : now - cap;
+    else if ((a->flags & DELTA) && __builtin_add_overflow(now, cap, &cap))
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "the new capacity of volume '%s' is too large", a->vol.name);
+    if (cap == 0)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "volume '%s' cannot shrink to nothing", a->vol.name);
+    char *err = NULL;
+    vr_err code = vr_storage_vol_resize(p, a->vol.name, cap, a->flags & SHRINK, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_VOLUME);
+}
+
 /* find-storage-pool-sources: libvirt's <sources> XML, as the HTTP route
  * answers it (blank disks; an iSCSI portal's targets; a Ceph cluster's
  * RBD pools, the srcSpec naming its monitors and auth), when the
@@ -496,42 +554,45 @@ static vr_rpc_result find_pool_sources(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_storage_procs[] = {
-    VR_RPC_PROC(71, "virConnectNumOfStoragePools", vrp_void, vrp_int_ret, num_pools, false),
-    VR_RPC_PROC(72, "virConnectListStoragePools", vrp_max_args, vrp_names_ret, list_pool_names, false),
+    VR_RPC_PROC(71, "virConnectNumOfStoragePools", vrp_void, vrp_int_ret, num_pools, READ),
+    VR_RPC_PROC(72, "virConnectListStoragePools", vrp_max_args, vrp_names_ret, list_pool_names, READ),
     VR_RPC_PROC(74, "virConnectListDefinedStoragePools", vrp_max_args, vrp_names_ret, list_defined_pool_names,
-                false),
-    VR_RPC_PROC(73, "virConnectNumOfDefinedStoragePools", vrp_void, vrp_int_ret, num_defined_pools, false),
+                READ),
+    VR_RPC_PROC(73, "virConnectNumOfDefinedStoragePools", vrp_void, vrp_int_ret, num_defined_pools, READ),
     VR_RPC_PROC(75, "virConnectFindStoragePoolSources", vrp_find_sources_args, vrp_str_ret, find_pool_sources,
-                true), /* a probe, but it logs in to portals and monitors: read-write callers, as the route */
-    VR_RPC_PROC(76, "virStoragePoolCreateXML", vrp_xml_flags_args, vrp_pool_ret, pool_create_xml, true),
-    VR_RPC_PROC(77, "virStoragePoolDefineXML", vrp_xml_flags_args, vrp_pool_ret, pool_define_xml, true),
-    VR_RPC_PROC(79, "virStoragePoolBuild", vrp_pool_flags_args, vrp_void, pool_build, true),
-    VR_RPC_PROC(81, "virStoragePoolDelete", vrp_pool_flags_args, vrp_void, pool_delete, true),
-    VR_RPC_PROC(82, "virStoragePoolUndefine", vrp_pool_args, vrp_void, pool_undefine, true),
-    VR_RPC_PROC(90, "virStoragePoolSetAutostart", vrp_pool_int_args, vrp_void, pool_set_autostart, true),
-    VR_RPC_PROC(91, "virStoragePoolNumOfVolumes", vrp_pool_args, vrp_int_ret, pool_num_volumes, false),
-    VR_RPC_PROC(92, "virStoragePoolListVolumes", vrp_pool_max_args, vrp_names_ret, pool_list_volumes, false),
-    VR_RPC_PROC(78, "virStoragePoolCreate", vrp_pool_flags_args, vrp_void, pool_create, true),
-    VR_RPC_PROC(80, "virStoragePoolDestroy", vrp_pool_args, vrp_void, pool_destroy, true),
-    VR_RPC_PROC(83, "virStoragePoolRefresh", vrp_pool_flags_args, vrp_void, pool_refresh, true),
-    VR_RPC_PROC(84, "virStoragePoolLookupByName", vrp_name_args, vrp_pool_ret, pool_lookup_by_name, false),
-    VR_RPC_PROC(85, "virStoragePoolLookupByUUID", vrp_uuid_args, vrp_pool_ret, pool_lookup_by_uuid, false),
-    VR_RPC_PROC(86, "virStoragePoolLookupByVolume", vrp_vol_args, vrp_pool_ret, pool_lookup_by_volume, false),
-    VR_RPC_PROC(87, "virStoragePoolGetInfo", vrp_pool_args, vrp_pool_info_ret, pool_get_info, false),
-    VR_RPC_PROC(88, "virStoragePoolGetXMLDesc", vrp_pool_flags_args, vrp_str_ret, pool_get_xml, false),
-    VR_RPC_PROC(89, "virStoragePoolGetAutostart", vrp_pool_args, vrp_int_ret, pool_get_autostart, false),
-    VR_RPC_PROC(93, "virStorageVolCreateXML", vrp_pool_xml_args, vrp_vol_ret, vol_create_xml, true),
-    VR_RPC_PROC(94, "virStorageVolDelete", vrp_vol_flags_args, vrp_void, vol_delete, true),
-    VR_RPC_PROC(95, "virStorageVolLookupByName", vrp_pool_name_args, vrp_vol_ret, vol_lookup_by_name, false),
-    VR_RPC_PROC(96, "virStorageVolLookupByKey", vrp_name_args, vrp_vol_ret, vol_lookup_by_path, false),
-    VR_RPC_PROC(97, "virStorageVolLookupByPath", vrp_name_args, vrp_vol_ret, vol_lookup_by_path, false),
-    VR_RPC_PROC(98, "virStorageVolGetInfo", vrp_vol_args, vrp_vol_info_ret, vol_get_info, false),
-    VR_RPC_PROC(99, "virStorageVolGetXMLDesc", vrp_vol_flags_args, vrp_str_ret, vol_get_xml, false),
-    VR_RPC_PROC(100, "virStorageVolGetPath", vrp_vol_args, vrp_str_ret, vol_get_path, false),
-    VR_RPC_PROC(154, "virStoragePoolIsActive", vrp_pool_args, vrp_int_ret, pool_is_active, false),
-    VR_RPC_PROC(155, "virStoragePoolIsPersistent", vrp_pool_args, vrp_int_ret, pool_is_persistent, false),
-    VR_RPC_PROC(281, "virConnectListAllStoragePools", vrp_list_args, vrp_pool_list_ret, list_pools, false),
-    VR_RPC_PROC(282, "virStoragePoolListAllVolumes", vrp_pool_list_args, vrp_vol_list_ret, list_vols, false),
-    VR_RPC_PROC(378, "virStorageVolGetInfoFlags", vrp_vol_flags_args, vrp_vol_info_ret, vol_get_info, false),
+                WRITE), /* a probe, but it logs in to portals and monitors: read-write callers, as the route */
+    VR_RPC_PROC(76, "virStoragePoolCreateXML", vrp_xml_flags_args, vrp_pool_ret, pool_create_xml, WRITE),
+    VR_RPC_PROC(77, "virStoragePoolDefineXML", vrp_xml_flags_args, vrp_pool_ret, pool_define_xml, WRITE),
+    VR_RPC_PROC(79, "virStoragePoolBuild", vrp_pool_flags_args, vrp_void, pool_build, WRITE),
+    VR_RPC_PROC(81, "virStoragePoolDelete", vrp_pool_flags_args, vrp_void, pool_delete, WRITE),
+    VR_RPC_PROC(82, "virStoragePoolUndefine", vrp_pool_args, vrp_void, pool_undefine, WRITE),
+    VR_RPC_PROC(90, "virStoragePoolSetAutostart", vrp_pool_int_args, vrp_void, pool_set_autostart, WRITE),
+    VR_RPC_PROC(91, "virStoragePoolNumOfVolumes", vrp_pool_args, vrp_int_ret, pool_num_volumes, READ),
+    VR_RPC_PROC(92, "virStoragePoolListVolumes", vrp_pool_max_args, vrp_names_ret, pool_list_volumes, READ),
+    VR_RPC_PROC(78, "virStoragePoolCreate", vrp_pool_flags_args, vrp_void, pool_create, WRITE),
+    VR_RPC_PROC(80, "virStoragePoolDestroy", vrp_pool_args, vrp_void, pool_destroy, WRITE),
+    VR_RPC_PROC(83, "virStoragePoolRefresh", vrp_pool_flags_args, vrp_void, pool_refresh, WRITE),
+    VR_RPC_PROC(84, "virStoragePoolLookupByName", vrp_name_args, vrp_pool_ret, pool_lookup_by_name, READ),
+    VR_RPC_PROC(85, "virStoragePoolLookupByUUID", vrp_uuid_args, vrp_pool_ret, pool_lookup_by_uuid, READ),
+    VR_RPC_PROC(86, "virStoragePoolLookupByVolume", vrp_vol_args, vrp_pool_ret, pool_lookup_by_volume, READ),
+    VR_RPC_PROC(87, "virStoragePoolGetInfo", vrp_pool_args, vrp_pool_info_ret, pool_get_info, READ),
+    VR_RPC_PROC(88, "virStoragePoolGetXMLDesc", vrp_pool_flags_args, vrp_str_ret, pool_get_xml, READ),
+    VR_RPC_PROC(89, "virStoragePoolGetAutostart", vrp_pool_args, vrp_int_ret, pool_get_autostart, READ),
+    VR_RPC_PROC(93, "virStorageVolCreateXML", vrp_pool_xml_args, vrp_vol_ret, vol_create_xml, WRITE),
+    VR_RPC_PROC(94, "virStorageVolDelete", vrp_vol_flags_args, vrp_void, vol_delete, WRITE),
+    VR_RPC_PROC(125, "virStorageVolCreateXMLFrom", vrp_vol_create_from_args, vrp_vol_ret, vol_create_from,
+                WRITE),
+    VR_RPC_PROC(260, "virStorageVolResize", vrp_vol_resize_args, vrp_void, vol_resize, WRITE),
+    VR_RPC_PROC(95, "virStorageVolLookupByName", vrp_pool_name_args, vrp_vol_ret, vol_lookup_by_name, READ),
+    VR_RPC_PROC(96, "virStorageVolLookupByKey", vrp_name_args, vrp_vol_ret, vol_lookup_by_path, READ),
+    VR_RPC_PROC(97, "virStorageVolLookupByPath", vrp_name_args, vrp_vol_ret, vol_lookup_by_path, READ),
+    VR_RPC_PROC(98, "virStorageVolGetInfo", vrp_vol_args, vrp_vol_info_ret, vol_get_info, READ),
+    VR_RPC_PROC(99, "virStorageVolGetXMLDesc", vrp_vol_flags_args, vrp_str_ret, vol_get_xml, READ),
+    VR_RPC_PROC(100, "virStorageVolGetPath", vrp_vol_args, vrp_str_ret, vol_get_path, READ),
+    VR_RPC_PROC(154, "virStoragePoolIsActive", vrp_pool_args, vrp_int_ret, pool_is_active, READ),
+    VR_RPC_PROC(155, "virStoragePoolIsPersistent", vrp_pool_args, vrp_int_ret, pool_is_persistent, READ),
+    VR_RPC_PROC(281, "virConnectListAllStoragePools", vrp_list_args, vrp_pool_list_ret, list_pools, READ),
+    VR_RPC_PROC(282, "virStoragePoolListAllVolumes", vrp_pool_list_args, vrp_vol_list_ret, list_vols, READ),
+    VR_RPC_PROC(378, "virStorageVolGetInfoFlags", vrp_vol_flags_args, vrp_vol_info_ret, vol_get_info, READ),
     {0},
 };

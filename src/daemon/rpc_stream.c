@@ -290,9 +290,10 @@ static vr_rpc_result open_graphics_fd(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_stream_procs[] = {
-    VR_RPC_PROC(343, "virDomainOpenGraphicsFD", vrp_graphics_fd_args, vrp_void, open_graphics_fd, true),
-    VR_RPC_PROC(201, "virDomainOpenConsole", vrp_console_args, vrp_void, open_console, true),
-    VR_RPC_PROC(208, "virStorageVolUpload", vrp_vol_transfer_args, vrp_void, vol_upload, true),
-    VR_RPC_PROC(209, "virStorageVolDownload", vrp_vol_transfer_args, vrp_void, vol_download, false),
+    VR_RPC_PROC(343, "virDomainOpenGraphicsFD", vrp_graphics_fd_args, vrp_void, open_graphics_fd,
+                CONSOLE),
+    VR_RPC_PROC(201, "virDomainOpenConsole", vrp_console_args, vrp_void, open_console, CONSOLE),
+    VR_RPC_PROC(208, "virStorageVolUpload", vrp_vol_transfer_args, vrp_void, vol_upload, WRITE),
+    VR_RPC_PROC(209, "virStorageVolDownload", vrp_vol_transfer_args, vrp_void, vol_download, GUEST),
     {0},
 };

@@ -322,18 +322,121 @@ static vr_rpc_result iothread_change(vr_rpc_call *c, bool add)
 static vr_rpc_result add_iothread(vr_rpc_call *c) { return iothread_change(c, true); }
 static vr_rpc_result del_iothread(vr_rpc_call *c) { return iothread_change(c, false); }
 
+/* ---- schedinfo: the CPU bandwidth of <cputune>, libvirt's "posix"
+ * scheduler parameters ---- */
+
+enum { SCHED_NPARAMS = 3 };
+
+static vr_rpc_result sched_type(vr_rpc_call *c)
+{
+    vr_domain *dom = vr_rpc_find_domain(c, &((vrp_dom_args *)c->args)->dom);
+    if (!dom)
+        return VR_RPC_FAILED;
+    vrp_sched_type_ret *r = c->ret;
+    r->type = vr_strdup("posix");
+    r->nparams = SCHED_NPARAMS;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result sched_get_with(vr_rpc_call *c, const vrp_dom *d, int nparams, unsigned flags)
+{
+    enum { TYPED_PARAM_STRING_OKAY = 4 };
+    vr_domain *dom = vr_rpc_find_domain(c, d);
+    if (!dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY))
+        return VR_RPC_FAILED;
+    vr_qemu_sched s;
+    char *err = NULL;
+    vr_err code = vr_qemu_sched_get(dom, flags & (AFFECT_LIVE | AFFECT_CONFIG), &s, &err);
+    if (code != VR_OK)
+        return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+    vr_rpc_params p = {0};
+    vr_rpc_param_ull(&p, vr_strdup("cpu_shares"), (long long)s.shares);
+    vr_rpc_param_ull(&p, vr_strdup("vcpu_period"), (long long)s.period);
+    vrp_typed_value *v = vr_rpc_param_add(&p, VR_TP_LLONG, vr_strdup("vcpu_quota"));
+    v->vrp_typed_value_u.l = s.quota;
+    vrp_sched_ret *r = c->ret;
+    r->params.params_val = p.val;
+    r->params.params_len = p.len < (unsigned)(nparams > 0 ? nparams : 0) ? p.len : (unsigned)(nparams > 0 ? nparams : 0);
+    for (unsigned i = r->params.params_len; i < p.len; i++)
+        xdr_free((xdrproc_t)xdr_vrp_typed_param, (char *)&p.val[i]);
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result sched_get(vr_rpc_call *c)
+{
+    vrp_sched_get_args *a = c->args;
+    return sched_get_with(c, &a->dom, a->nparams, 0);
+}
+
+static vr_rpc_result sched_get_flags(vr_rpc_call *c)
+{
+    vrp_sched_get_flags_args *a = c->args;
+    return sched_get_with(c, &a->dom, a->nparams, a->flags);
+}
+
+/* Each parameter by its name and libvirt's type: cpu_shares and
+ * vcpu_period unsigned long long, vcpu_quota long long. */
+static vr_rpc_result sched_set_with(vr_rpc_call *c, const vrp_dom *d, const vrp_typed_param *params, unsigned n,
+                                    unsigned flags)
+{
+    vr_domain *dom = vr_rpc_find_domain(c, d);
+    if (!dom || !vr_rpc_flags_ok(c, flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    vr_qemu_sched s = {0};
+    for (unsigned i = 0; i < n; i++) {
+        const vrp_typed_param *p = &params[i];
+        bool quota = strcmp(p->field, "vcpu_quota") == 0;
+        unsigned long long *u = strcmp(p->field, "cpu_shares") == 0    ? &s.shares
+                                : strcmp(p->field, "vcpu_period") == 0 ? &s.period
+                                                                       : NULL;
+        if (!u && !quota)
+            return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "scheduler parameter '%s' is not one Vireo sets "
+                               "(cpu_shares, vcpu_period, vcpu_quota)", p->field);
+        if (p->value.type != (quota ? VR_TP_LLONG : VR_TP_ULLONG))
+            return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "scheduler parameter '%s' is a%s", p->field,
+                               quota ? " long long" : "n unsigned long long");
+        if (quota)
+            s.quota = p->value.vrp_typed_value_u.l;
+        else
+            *u = p->value.vrp_typed_value_u.ul;
+    }
+    char *err = NULL;
+    vr_err code = vr_qemu_sched_set(dom, &s, flags, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result sched_set(vr_rpc_call *c)
+{
+    vrp_sched_set_args *a = c->args;
+    return sched_set_with(c, &a->dom, a->params.params_val, a->params.params_len, 0);
+}
+
+static vr_rpc_result sched_set_flags(vr_rpc_call *c)
+{
+    vrp_sched_set_flags_args *a = c->args;
+    return sched_set_with(c, &a->dom, a->params.params_val, a->params.params_len, a->flags);
+}
+
 const vr_rpc_proc vr_rpc_vcpu_procs[] = {
-    VR_RPC_PROC(355, "virDomainAddIOThread", vrp_iothread_args, vrp_void, add_iothread, true),
-    VR_RPC_PROC(356, "virDomainDelIOThread", vrp_iothread_args, vrp_void, del_iothread, true),
+    VR_RPC_PROC(56, "virDomainGetSchedulerType", vrp_dom_args, vrp_sched_type_ret, sched_type, READ),
+    VR_RPC_PROC(57, "virDomainGetSchedulerParameters", vrp_sched_get_args, vrp_sched_ret, sched_get,
+                READ),
+    VR_RPC_PROC(223, "virDomainGetSchedulerParametersFlags", vrp_sched_get_flags_args, vrp_sched_ret,
+                sched_get_flags, READ),
+    VR_RPC_PROC(58, "virDomainSetSchedulerParameters", vrp_sched_set_args, vrp_void, sched_set, WRITE),
+    VR_RPC_PROC(219, "virDomainSetSchedulerParametersFlags", vrp_sched_set_flags_args, vrp_void,
+                sched_set_flags, WRITE),
+    VR_RPC_PROC(355, "virDomainAddIOThread", vrp_iothread_args, vrp_void, add_iothread, WRITE),
+    VR_RPC_PROC(356, "virDomainDelIOThread", vrp_iothread_args, vrp_void, del_iothread, WRITE),
     VR_RPC_PROC(351, "virDomainGetIOThreadInfo", vrp_get_iothread_info_args, vrp_get_iothread_info_ret,
-                get_iothread_info, false),
-    VR_RPC_PROC(352, "virDomainPinIOThread", vrp_pin_iothread_args, vrp_void, pin_iothread, true),
-    VR_RPC_PROC(20, "virDomainGetVcpus", vrp_get_vcpus_args, vrp_get_vcpus_ret, get_vcpus, false),
-    VR_RPC_PROC(26, "virDomainPinVcpu", vrp_pin_vcpu_args, vrp_void, pin_vcpu, true),
-    VR_RPC_PROC(225, "virDomainPinVcpuFlags", vrp_pin_vcpu_flags_args, vrp_void, pin_vcpu_flags, true),
-    VR_RPC_PROC(230, "virDomainGetVcpuPinInfo", vrp_vcpu_pin_info_args, vrp_cpumaps_ret, vcpu_pin_info, false),
-    VR_RPC_PROC(279, "virDomainPinEmulator", vrp_pin_emulator_args, vrp_void, pin_emulator, true),
+                get_iothread_info, READ),
+    VR_RPC_PROC(352, "virDomainPinIOThread", vrp_pin_iothread_args, vrp_void, pin_iothread, WRITE),
+    VR_RPC_PROC(20, "virDomainGetVcpus", vrp_get_vcpus_args, vrp_get_vcpus_ret, get_vcpus, READ),
+    VR_RPC_PROC(26, "virDomainPinVcpu", vrp_pin_vcpu_args, vrp_void, pin_vcpu, WRITE),
+    VR_RPC_PROC(225, "virDomainPinVcpuFlags", vrp_pin_vcpu_flags_args, vrp_void, pin_vcpu_flags, WRITE),
+    VR_RPC_PROC(230, "virDomainGetVcpuPinInfo", vrp_vcpu_pin_info_args, vrp_cpumaps_ret, vcpu_pin_info, READ),
+    VR_RPC_PROC(279, "virDomainPinEmulator", vrp_pin_emulator_args, vrp_void, pin_emulator, WRITE),
     VR_RPC_PROC(280, "virDomainGetEmulatorPinInfo", vrp_emulator_pin_info_args, vrp_cpumaps_ret, emulator_pin_info,
-                false),
+                READ),
     {0},
 };

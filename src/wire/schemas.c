@@ -294,6 +294,7 @@ static const vr_wire_field event_fields[] = {
     EV("uuid", VR_WIRE_STR, uuid),
     EV("event", VR_WIRE_STR, event),
     EV("detail", VR_WIRE_STR, detail),
+    EV_OMIT("type", type),         /* libvirt's event name (a daemon before it: none) */
     EV_OMIT("volume", volume),     /* pool refresh events */
     EV_OMIT("mac", mac),           /* lease events: mac, ip, hostname */
     EV_OMIT("ip", ip),

@@ -87,6 +87,14 @@ vol=$ROOT/var/lib/vireo/images/up.raw
 [ "$(du -k "$vol" | cut -f1)" -lt 6000 ] || fail "vol-upload --sparse filled the hole ($(du -k "$vol"))"
 ok "vol-upload --sparse: the volume keeps the hole"
 expect_eq "... and its bytes" "$(sha256sum <"$vol")" "$(sha256sum <"$ROOT/up.bin")"
+# Reading a disk's bytes is read-write only on both read-only sockets
+# (libvirt's rule; virsh without -r, so the refusal is the daemon's).
+out=$(command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock-ro" vol-download --pool default up.raw \
+    "$ROOT/ro.bin" 2>&1) && fail "libvirt-sock-ro served a vol-download"
+expect_match "libvirt-sock-ro refuses vol-download" "$out" "read only access prevents virStorageVolDownload"
+expect_fail "vireod-ro.sock refuses vol-download, in one line" \
+    "read-only connection cannot read the guest.s own data through GET /v1/pools/[^ ]*/download" \
+    "$VIREO" -r vol-download up.raw "$ROOT/ro2.bin" --pool default
 expect_match "vol-upload to a missing volume: libvirt's error" "$(verr vol-upload --pool default nope "$ROOT/up.bin")" \
     "Storage volume not found"
 
@@ -154,11 +162,50 @@ expect_match "python: the SHUTOFF filter" "$py" "^shutoff sn vi1 vi1-clone$"
 expect_match "python: only the STATE group asked" "$py" "^ids( state.(reason|state))+$"
 expect_match "python: a volume uploaded and downloaded through streams" "$py" "^roundtrip True 8388608$"
 
+# ---- the course's vol-clone and vol-resize; virt-clone copies a disk
+# (virStorageVolCreateXMLFrom 125, virStorageVolResize 260) ----
+vsay vol-create-as default orig.qcow2 16M --format qcow2 >/dev/null
+orig=$("$VIREO" vol-path --pool default orig.qcow2)
+qemu-io -f qcow2 -c 'write -P 0x5a 1M 512k' "$orig" >/dev/null
+expect_match "virsh vol-clone" "$(vsay vol-clone orig.qcow2 copy.qcow2 --pool default)" \
+    "Vol copy.qcow2 cloned from orig.qcow2"
+copy=$("$VIREO" vol-path --pool default copy.qcow2)
+expect_eq "... a qcow2 of the same size" "$("$VIREO" vol-info copy.qcow2 --pool default --json | jq -r '"\(.format) \(.capacity)"')" \
+    "qcow2 16777216"
+expect_match "... with the same contents" "$(qemu-img compare -f qcow2 -F qcow2 "$orig" "$copy")" "Images are identical"
+expect_match "vol-clone to a name taken: refused" "$(verr vol-clone orig.qcow2 copy.qcow2 --pool default)" \
+    "copy.qcow2"
+expect_match "vol-clone of a missing volume: libvirt's error" "$(verr vol-clone nope.qcow2 x.qcow2 --pool default)" \
+    "Storage volume not found"
+expect_match "virsh vol-resize copy.qcow2 32M (the course's line)" "$(vsay vol-resize copy.qcow2 32M --pool default)" \
+    "Size of volume 'copy.qcow2' successfully changed to 32M"
+expect_eq "... vireo sees 32 MiB" "$("$VIREO" vol-info copy.qcow2 --pool default --json | jq -r .capacity)" 33554432
+vsay vol-resize copy.qcow2 8M --pool default --delta >/dev/null
+expect_eq "vol-resize --delta 8M: 40 MiB" "$("$VIREO" vol-info copy.qcow2 --pool default --json | jq -r .capacity)" 41943040
+expect_match "vol-resize to a smaller size without --shrink: refused" \
+    "$(verr vol-resize copy.qcow2 8M --pool default)" "shrink"
+vsay vol-resize copy.qcow2 24M --pool default --delta --shrink >/dev/null
+expect_eq "vol-resize 24M --delta --shrink: 16 MiB" \
+    "$("$VIREO" vol-info copy.qcow2 --pool default --json | jq -r .capacity)" 16777216
+expect_match "vol-resize --allocate: libvirt's unsupported-flags error" \
+    "$(verr vol-resize copy.qcow2 64M --pool default --allocate)" "unsupported flags"
+tiny_xml vc qemu | sed "s|</devices>|<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='$orig'/><target dev='vda' bus='virtio'/></disk></devices>|" \
+    >"$ROOT/vc.xml"
+virsh define "$ROOT/vc.xml" >/dev/null
+out=$(virt-clone --connect "$URI" --original vc --auto-clone 2>&1) || fail "virt-clone of a VM with a pool disk: $out"
+expect_match "virt-clone of a VM with a qcow2 disk in a pool" "$out" "Clone 'vc-clone' created successfully"
+cdisk=$(virsh domblklist vc-clone | awk '$1 == "vda" {print $2}')
+[ -n "$cdisk" ] && [ "$cdisk" != "$orig" ] || fail "vc-clone's disk is '$cdisk', not a copy"
+expect_match "... its disk is a new volume of the pool" "$("$VIREO" vol-list default)" "$(basename "$cdisk")"
+expect_match "... a copy of the original's" "$(qemu-img compare -f qcow2 -F qcow2 "$orig" "$cdisk")" "Images are identical"
+virsh undefine vc-clone --remove-all-storage >/dev/null
+virsh undefine vc >/dev/null
+
 # ---- what the clients called is served ----
-for p in 77 92 201 208 209 274 185 344 342 229; do
+for p in 77 92 201 208 209 274 185 344 342 229 125 260; do
     grep -q "procedure $p .*not supported" "$ROOT/vireod.log" && fail "procedure $p was answered 'not supported'"
 done
-ok "pool define, volume names, console, upload, download, snapshots, all-domain stats, domain capabilities and control info were served"
+ok "pool define, volume names, console, upload, download, snapshots, all-domain stats, domain capabilities, control info, vol-clone and vol-resize were served"
 
 # ---- vireod --libvirt-paths, in a private mount namespace ----
 paths=$(unshare -m bash -s "$VIREOD" "$ROOT/lp" <<'SH'

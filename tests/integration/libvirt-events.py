@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # Registers for every event kind vireod sends over libvirt's protocol
-# (libvirt-ops.sh): domain lifecycle, reboot, device added and removed,
-# block job (both ids), tunable, agent lifecycle, metadata change;
+# (libvirt-ops.sh): domain lifecycle, reboot, RTC change, device added,
+# removed and removal failed, block job (both ids), tunable, agent
+# lifecycle, metadata change;
 # network lifecycle; pool lifecycle and refresh. Prints one line per
 # event (KIND NAME EVENT DETAIL), flushed, until it is killed.
 import sys
@@ -31,6 +32,14 @@ def added(_c, dom, alias, _o):
 
 def removed(_c, dom, alias, _o):
     say("domain", dom.name(), "device-removed", alias)
+
+
+def rtc_change(_c, dom, offset, _o):
+    say("domain", dom.name(), "rtc-change", offset)
+
+
+def removal_failed(_c, dom, alias, _o):
+    say("domain", dom.name(), "device-removal-failed", alias)
 
 
 def block_job(_c, dom, disk, kind, status, _o):
@@ -70,6 +79,8 @@ conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecyc
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, reboot, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, added, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, removed, None)
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, removal_failed, None)
+conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_RTC_CHANGE, rtc_change, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB, block_job, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2, block_job_2, None)
 conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_TUNABLE, tunable, None)

@@ -106,6 +106,25 @@ expect_match "python3-libvirt guestInfo(unknown type): libvirt's invalid-argumen
     '^error 8 invalid argument: guest info types 0x100000 are not known'
 verr "qemu-agent-command with text that is no command" "not \{\"execute\"" qemu-agent-command ops 'hello'
 
+# ---- one read-only rule (core/access.h), libvirt's: asking the guest's
+# agent is read-write only, on libvirt-sock-ro and on vireod-ro.sock alike.
+# virsh connects without -r, so the refusal is the daemon's, not the
+# client library's own check.
+RO_URI="qemu:///system?socket=$ROOT/libvirt-sock-ro"
+for call in "guestinfo ops --hostname:virDomainGetGuestInfo" "domhostname ops:virDomainGetHostname" \
+    "domtime ops:virDomainGetTime" "domfsinfo ops:virDomainGetFSInfo" \
+    "domifaddr ops --source agent:virDomainInterfaceAddresses"; do
+    out=$(command virsh -q -c "$RO_URI" ${call%%:*} 2>&1) && fail "libvirt-sock-ro answered ${call%%:*}: $out"
+    expect_match "libvirt-sock-ro refuses ${call%%:*}" "$out" "read only access prevents ${call##*:}"
+done
+expect_match "... but reads what the daemon knows: dominfo" "$(command virsh -q -c "$RO_URI" dominfo ops)" "State: +running"
+expect_fail "vireod-ro.sock refuses guestinfo, in one line" \
+    "read-only connection cannot read the guest's own data through GET /v1/domains/ops/guestinfo" \
+    "$VIREO" -r guestinfo ops
+expect_fail "vireod-ro.sock refuses domhostname" "cannot read the guest's own data" "$VIREO" -r domhostname ops
+expect_match "... and the read-write socket answers guestinfo" "$("$VIREO" guestinfo ops --hostname)" "hostname"
+expect_match "vireo -r dominfo still reads" "$("$VIREO" -r dominfo ops)" "State: +running"
+
 # ---- qemu-monitor-command (QEMU program, procedure 1) ----
 expect_match "qemu-monitor-command: QMP's answer" "$(virsh qemu-monitor-command ops '{"execute":"query-status"}')" \
     '"status":"running"'
@@ -212,6 +231,12 @@ virsh metadata ops http://example.org/ops --key ops --set '<note>kept</note>' --
 expect_match "metadata reads back" "$(virsh metadata ops http://example.org/ops)" '<([a-z]+:)?note[^>]*>kept</([a-z]+:)?note>'
 verr "metadata of a namespace never set" "not present" metadata ops http://example.org/none
 
+# A guest without ACPI PCI hot-unplug (its kernel's acpiphp disabled),
+# booting meanwhile for the device-removal-failed check below.
+tiny_xml noacpi qemu | sed "s|cryptomgr.notests=1|cryptomgr.notests=1 acpiphp.disable=1|" >"$ROOT/noacpi.xml"
+virsh define "$ROOT/noacpi.xml" >/dev/null
+virsh start noacpi >/dev/null
+
 # ---- events: python3-libvirt and virsh registered, vireo's CLI causes them ----
 /usr/bin/python3 "$VIREO_SRC/tests/integration/libvirt-events.py" "$URI" >"$ROOT/py-events" 2>&1 &
 PY=$!
@@ -223,7 +248,15 @@ command virsh -c "$URI" pool-event --event refresh --loop >"$ROOT/virsh-refresh-
 VR=$!
 command virsh -c "$URI" net-event --event lifecycle --loop >"$ROOT/virsh-net-events" 2>&1 &
 VN=$!
-test_cleanup() { kill "$PY" "$VE" "$VP" "$VR" "$VN" 2>/dev/null || true; }
+# vireo event over the HTTP feed: every event under its own kind; one
+# --event by kind; the JSON lines with their type.
+"$VIREO" event --loop >"$ROOT/vireo-events" 2>&1 &
+OE=$!
+"$VIREO" event --loop --json >"$ROOT/vireo-events.json" 2>&1 &
+OJ=$!
+"$VIREO" event --event tunable --timeout 600 >"$ROOT/vireo-tunable" 2>&1 &
+OT=$!
+test_cleanup() { kill "$PY" "$VE" "$VP" "$VR" "$VN" "$OE" "$OJ" "$OT" 2>/dev/null || true; }
 wait_for 20 "python3-libvirt registered every event kind" grep -q '^registered$' "$ROOT/py-events"
 sleep 1 # virsh's registrations (no line says they are done)
 : >"$(serial ops)"
@@ -232,6 +265,14 @@ wait_for 60 "the guest is up again after the reset" file_has "$(serial ops)" VIR
 wait_for 60 "the agent is back after the reset" grep -q '^domain ops agent 1 2$' "$ROOT/py-events"
 "$VIREO" vcpupin ops 0 0 --live >/dev/null
 "$VIREO" emulatorpin ops 0 --live >/dev/null
+# The guest sets its hardware clock an hour ahead: QEMU's RTC_CHANGE,
+# libvirt's rtc-change event with the offset in seconds.
+ahead=$(date -u -d @$(($(date +%s) + 3600)) '+%Y-%m-%d %H:%M:%S')
+guest_until ops "date -u -s '$ahead' >/dev/null && hwclock -w -u && echo rtc-set-ok" '^rtc-set-ok' >/dev/null
+# schedinfo: libvirt sends TUNABLE for a live setschedparams (not for
+# --config); the values go into the run's cgroup (made now).
+out=$(virsh schedinfo ops --live --set cpu_shares=512 --set vcpu_quota=50000 2>&1) || fail "virsh schedinfo --set: $out"
+virsh schedinfo ops --config --set vcpu_period=50000 >/dev/null
 "$VIREO" desc ops --title "evented title" >/dev/null
 "$VIREO" metadata ops http://example.org/ev --key ev --set '<ev/>' >/dev/null
 "$VIREO" snapshot-create-as ops s3 --disk-only >/dev/null
@@ -247,6 +288,33 @@ wait_for 60 "python: block job 2: vda, copy (2), ready (3)" grep -q '^domain ops
 "$VIREO" vol-create-as default hot.qcow2 8M --format qcow2 >/dev/null
 "$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot.qcow2)" vdb --subdriver qcow2 --live >/dev/null
 "$VIREO" detach-disk ops vdb --live >/dev/null
+# A guest that does not let a disk go (paused: it cannot answer the
+# ACPI unplug): the detach fails after its wait with the
+# device-removal-failed event, and the disk stays in the live XML; once
+# the guest runs again it lets go (device-removed).
+"$VIREO" vol-create-as default hot2.qcow2 8M --format qcow2 >/dev/null
+"$VIREO" attach-disk ops "$("$VIREO" vol-path --pool default hot2.qcow2)" vdd --subdriver qcow2 --live >/dev/null
+guest_until ops 'ls /sys/block' 'vdc' >/dev/null
+"$VIREO" suspend ops >/dev/null
+out=$(command virsh -q -c "$URI" detach-disk ops vdd --live 2>&1) && fail "detach of a disk the guest cannot release succeeded: $out"
+expect_match "virsh detach-disk of a disk the paused guest cannot release: fails after the wait" "$out" \
+    "has not released vdd within 10 s"
+expect_match "... vdd stays in the live XML" "$(virsh dumpxml ops)" "<target dev=.vdd."
+wait_for 20 "python: device-removal-failed vdd" grep -q '^domain ops device-removal-failed vdd$' "$ROOT/py-events"
+"$VIREO" resume ops >/dev/null
+no_vdd() { ! virsh dumpxml ops | grep -q "<target dev=.vdd."; }
+wait_for 60 "... resumed, the guest lets vdd go and the live XML drops it" no_vdd
+wait_for 20 "python: then device-removed vdd" grep -q '^domain ops device-removed vdd$' "$ROOT/py-events"
+# The guest without ACPI hot-unplug never lets a disk go: the event, and
+# the disk stays in its live XML.
+wait_for 90 "the guest without acpiphp boots" file_has "$(serial noacpi)" VIREO-GUEST-READY
+"$VIREO" vol-create-as default hot3.qcow2 8M --format qcow2 >/dev/null
+virsh attach-disk noacpi "$("$VIREO" vol-path --pool default hot3.qcow2)" vdb --subdriver qcow2 --live >/dev/null
+out=$(command virsh -q -c "$URI" detach-disk noacpi vdb --live 2>&1) && fail "the guest without acpiphp let vdb go: $out"
+expect_match "detach from a guest without ACPI hot-unplug: fails after the wait" "$out" "has not released vdb within 10 s"
+wait_for 20 "python: device-removal-failed vdb of noacpi" grep -q '^domain noacpi device-removal-failed vdb$' "$ROOT/py-events"
+expect_match "... vdb stays in its live XML" "$(virsh dumpxml noacpi)" "<target dev=.vdb."
+virsh destroy noacpi >/dev/null
 mkdir -p "$ROOT/evpool"
 "$VIREO" pool-define-as evpool dir --target "$ROOT/evpool" >/dev/null
 "$VIREO" pool-start evpool >/dev/null
@@ -267,6 +335,15 @@ expect_match "python: agent disconnected (state 2, reason channel) by the reset"
 expect_match "python: agent connected again (state 1)" "$py" '^domain ops agent 1 2$'
 expect_match "python: tunable cputune.vcpupin0 (vcpupin)" "$py" '^domain ops tunable cputune\.vcpupin0 0$'
 expect_match "python: tunable cputune.emulatorpin (emulatorpin)" "$py" '^domain ops tunable cputune\.emulatorpin 0$'
+rtc=$(sed -n 's/^domain ops rtc-change //p' <<<"$py" | head -1)
+[ -n "$rtc" ] && [ "$rtc" -ge 3500 ] && [ "$rtc" -le 3700 ] || fail "python: rtc-change offset '$rtc', not about 3600"
+ok "python: rtc-change, the guest's clock an hour ahead ($rtc s)"
+expect_match "virsh event --all: rtc-change" "$(cat "$ROOT/virsh-events")" "^event 'rtc-change' for domain 'ops': $rtc$"
+expect_match "vireo event: rtc-change, as virsh" "$(cat "$ROOT/vireo-events")" "^event 'rtc-change' for domain 'ops': $rtc$"
+expect_match "python: tunable cputune.cpu_shares (schedinfo --live)" "$py" '^domain ops tunable cputune\.cpu_shares 512$'
+expect_match "python: ... and cputune.vcpu_quota in the same event" "$py" '^domain ops tunable cputune\.vcpu_quota 50000$'
+[ "$(grep -c 'tunable cputune.vcpu_period' <<<"$py")" = 0 ] || fail "schedinfo --config sent a tunable event"
+ok "python: no tunable event for schedinfo --config (as libvirt)"
 expect_match "python: metadata change, title (1)" "$py" '^domain ops metadata 1 None$'
 expect_match "python: metadata change, element (2) of its namespace" "$py" '^domain ops metadata 2 http://example\.org/ev$'
 expect_match "python: block job 2: vda, pull (1), completed (0)" "$py" '^domain ops block-job-2 vda 1 0$'
@@ -287,6 +364,70 @@ expect_match "virsh event --all: metadata-change" "$ev" "event 'metadata-change'
 expect_match "virsh event --all: block-job-2" "$ev" "event 'block-job-2' for domain 'ops': Block Pull for vda completed"
 expect_match "virsh event --all: device-added" "$(cat "$ROOT/virsh-events")" "event 'device-added' for domain 'ops': vdb"
 expect_match "virsh event --all: device-removed" "$(cat "$ROOT/virsh-events")" "event 'device-removed' for domain 'ops': vdb"
+expect_match "virsh event --all: tunable cputune.cpu_shares" "$ev" "cputune\.cpu_shares: 512"
+sched=$(virsh schedinfo ops)
+expect_match "virsh schedinfo: posix" "$sched" "^Scheduler +: posix$"
+expect_match "virsh schedinfo: cpu_shares as set live" "$sched" "^cpu_shares +: 512$"
+expect_match "virsh schedinfo: vcpu_quota as set live" "$sched" "^vcpu_quota +: 50000$"
+expect_match "virsh schedinfo --config: vcpu_period in the definition" "$(virsh schedinfo ops --config)" \
+    "^vcpu_period +: 50000$"
+expect_match "... <period> in the persistent XML" "$(virsh dumpxml ops --inactive)" "<period>50000</period>"
+pid=$(cat "$ROOT/run/vireo/qemu/ops/qemu.pid")
+expect_match "QEMU runs in the run's own cgroup" "$(cat /proc/"$pid"/cgroup)" "vireo-ops"
+cgdir=$(find /sys/fs/cgroup -maxdepth 4 -type d -name vireo-ops | head -1)
+if [ -f "$cgdir/cpu.shares" ]; then
+    expect_eq "... cgroup v1: cpu.shares" "$(cat "$cgdir/cpu.shares")" 512
+    expect_eq "... cpu.cfs_quota_us" "$(cat "$cgdir/cpu.cfs_quota_us")" 50000
+else
+    expect_eq "... cgroup v2: cpu.weight for 512 shares" "$(cat "$cgdir/cpu.weight")" 20
+    expect_match "... cpu.max" "$(cat "$cgdir/cpu.max")" "^50000 100000$"
+fi
+verr "schedinfo with a parameter Vireo does not offer (virsh's own check)" "invalid scheduler option: global_quota" \
+    schedinfo ops --live --set global_quota=5000
+verr "schedinfo cpu_shares out of range" "cpu_shares 1: expected 2 to 262144" schedinfo ops --live --set cpu_shares=1
+# vireo schedinfo: the same values and lines as virsh's, and a change
+# through the HTTP API reaches the cgroup too.
+expect_eq "vireo schedinfo prints what virsh schedinfo prints" "$("$VIREO" schedinfo ops)" "$(virsh schedinfo ops)"
+"$VIREO" schedinfo ops --set cpu_shares=256 >/dev/null
+expect_match "vireo schedinfo --set cpu_shares=256 (live: it runs): virsh reads it" "$(virsh schedinfo ops)" \
+    "^cpu_shares +: 256$"
+if [ -f "$cgdir/cpu.shares" ]; then
+    expect_eq "... in the cgroup" "$(cat "$cgdir/cpu.shares")" 256
+fi
+expect_fail "vireo schedinfo with an unknown parameter: one line" "is not cpu_shares=N" \
+    "$VIREO" schedinfo ops global_quota=5
+expect_fail "vireo -r schedinfo --set: refused" "read-only connection cannot PUT" \
+    "$VIREO" -r schedinfo ops cpu_shares=300
+expect_match "virsh event --all: device-removal-failed" "$(cat "$ROOT/virsh-events")" \
+    "event 'device-removal-failed' for domain 'ops': vdd"
+# vireo event: each event's own kind, the lines virsh prints for them.
+wait_for 20 "vireo event: the last event arrived" grep -q "event 'lifecycle' for network 'evnet': undefined" \
+    "$ROOT/vireo-events"
+for line in "event 'reboot' for domain 'ops'" "event 'device-added' for domain 'ops': vdb" \
+    "event 'device-removed' for domain 'ops': vdb" "event 'device-removal-failed' for domain 'ops': vdd" \
+    "event 'device-removal-failed' for domain 'noacpi': vdb" \
+    "event 'agent-lifecycle' for domain 'ops': state: 'connected' reason: 'channel event'" \
+    "event 'agent-lifecycle' for domain 'ops': state: 'disconnected' reason: 'channel event'" \
+    "event 'metadata-change' for domain 'ops': type title, uri <null>" \
+    "event 'metadata-change' for domain 'ops': type element, uri http://example.org/ev" \
+    "event 'tunable' for domain 'ops':"; do
+    grep -qxF "$line" "$ROOT/virsh-events" || fail "virsh event --all printed no line '$line'"
+    grep -qxF "$line" "$ROOT/vireo-events" || fail "vireo event printed no line '$line': $(cat "$ROOT/vireo-events")"
+done
+ok "vireo event prints reboot, device-added/-removed/-removal-failed, agent-lifecycle, metadata-change and tunable as virsh event --all does"
+expect_match "vireo event: the tunable's parameter on its own line, as virsh" "$(cat "$ROOT/vireo-events")" \
+    "$(printf '\tcputune.vcpupin0: 0')"
+expect_match "vireo event: a block job, virsh's words, by its target" "$(cat "$ROOT/vireo-events")" \
+    "^event 'block-job' for domain 'ops': Block Pull for vda completed$"
+expect_match "vireo event: a copy ready" "$(cat "$ROOT/vireo-events")" \
+    "^event 'block-job' for domain 'ops': Block Copy for vda ready$"
+expect_match "vireo event: lifecycle lines as before" "$(cat "$ROOT/vireo-events")" \
+    "^event 'lifecycle' for domain 'ops': suspended \(paused\)$"
+expect_eq "vireo event --event tunable: the first tunable event alone" "$(cat "$ROOT/vireo-tunable")" \
+    "$(printf "event 'tunable' for domain 'ops':\n\tcputune.vcpupin0: 0\nevents received: 1")"
+expect_eq "vireo event --json: each line's type" \
+    "$(jq -r 'select(.name == "ops" and (.event == "tunable" or .event == "device-removal-failed" or .event == "agent" or .event == "rebooted" or .event == "suspended")) | .type' "$ROOT/vireo-events.json" | sort -u | tr '\n' ' ')" \
+    "agent-lifecycle device-removal-failed lifecycle reboot tunable "
 expect_match "virsh pool-event --event lifecycle" "$(cat "$ROOT/virsh-pool-events")" "event 'lifecycle' for storage pool evpool: Started"
 expect_match "virsh pool-event --event refresh" "$(cat "$ROOT/virsh-refresh-events")" "event 'refresh' for storage pool evpool"
 expect_match "virsh net-event --event lifecycle" "$(cat "$ROOT/virsh-net-events")" "event 'lifecycle' for network evnet: Defined"

@@ -253,6 +253,20 @@ expect_match "virsh undefine of a domain with NVRAM is refused" "$(virsh undefin
 expect_match "virsh undefine --nvram" "$(vsay undefine efi --nvram)" "Domain 'efi' has been undefined"
 [ ! -e "$ROOT/efi_VARS.fd" ] || fail "virsh undefine --nvram left $ROOT/efi_VARS.fd"
 ok "  and the NVRAM file is gone"
+# virsh nodecpumap (virNodeGetCPUMap, 293): the host's own sysfs facts.
+present=$(( $(sed 's/.*[-,]//' /sys/devices/system/cpu/present) + 1 ))
+cm=$(virsh nodecpumap)
+expect_match "virsh nodecpumap: the CPUs present" "$cm" "CPUs present: +$present\$"
+expect_match "virsh nodecpumap: the CPUs online" "$cm" "CPUs online: +$(getconf _NPROCESSORS_ONLN)\$"
+expect_match "virsh nodecpumap: the map, one y per online CPU" "$cm" "CPU map: +y{$(getconf _NPROCESSORS_ONLN)}"
+# virsh cpu-models (virConnectGetCPUModelNames, 312): QEMU's models, the
+# domain capabilities' custom ones.
+models=$(virsh cpu-models x86_64)
+expect_match "virsh cpu-models x86_64: QEMU's named models" "$models" "^Skylake-Client$"
+expect_eq "... the domain capabilities' custom models, the same list" "$models" \
+    "$(virsh domcapabilities | sed -n "s|.*<model usable='unknown' vendor='unknown'>\(.*\)</model>|\1|p")"
+expect_match "virsh cpu-models of another architecture: one line naming it" \
+    "$(command virsh -c "$URI" cpu-models aarch64 2>&1 >/dev/null)" "architecture 'aarch64' is not served here"
 virsh nodememstats >/dev/null 2>&1 || true
 virsh nodememstats >/dev/null 2>&1 || true
 expect_eq "an unserved procedure is logged once (virNodeGetMemoryStats, 228)" \

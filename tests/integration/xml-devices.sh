@@ -261,7 +261,7 @@ sed -e 's|<name>dev</name>|<name>bw</name>|' \
 if ! "$VIREO" start bw >/dev/null 2>"$ROOT/bw.err"; then
     [ "$(wc -l <"$ROOT/bw.err")" -eq 1 ] || fail "bandwidth refusal not in one line: $(cat "$ROOT/bw.err")"
     expect_match "CPU bandwidth without a usable cgroup v2 cpu controller: refused, with why" \
-        "$(cat "$ROOT/bw.err")" "<cputune> <shares>/<period>/<quota> need cgroup v2's cpu controller: "
+        "$(cat "$ROOT/bw.err")" "<cputune> <shares>/<period>/<quota> need a cgroup cpu controller: "
 else
     expect_match "CPU bandwidth: the run has a cgroup of its own" \
         "$(cat /proc/"$(cat "$ROOT/run/vireo/qemu/bw/qemu.pid")"/cgroup)" "vireo-bw"

@@ -76,6 +76,9 @@ vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_d
 
 /* Hot-plug (qemu_hotplug.c). QEMU reported a device gone. */
 void vr_qemu_device_deleted(vr_domain *dom, json_object *data);
+/* QEMU's DEVICE_UNPLUG_GUEST_ERROR: the guest refused to let a device
+ * being detached go (the device-removal-failed event; it stays). */
+void vr_qemu_device_unplug_error(vr_domain *dom, json_object *data);
 /* The run ended (or the daemon stops: notify false): unplugs still
  * waiting for the guest hear "QEMU exited" and are dropped. */
 void vr_qemu_unplugs_end(vr_domain *dom, bool notify);

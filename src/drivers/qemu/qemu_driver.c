@@ -215,8 +215,17 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         vr_qemu_emit(dom, "rebooted", "reset");
     } else if (strcmp(event, "DEVICE_DELETED") == 0) {
         vr_qemu_device_deleted(dom, data);
+    } else if (strcmp(event, "DEVICE_UNPLUG_GUEST_ERROR") == 0) {
+        vr_qemu_device_unplug_error(dom, data);
     } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
         agent_port_change(dom, data);
+    } else if (strcmp(event, "RTC_CHANGE") == 0) {
+        /* the guest set its clock: libvirt's rtc-change, the offset from UTC in seconds */
+        json_object *off = NULL;
+        char detail[32];
+        snprintf(detail, sizeof(detail), "%lld",
+                 data && json_object_object_get_ex(data, "offset", &off) ? (long long)json_object_get_int64(off) : 0LL);
+        vr_qemu_emit(dom, "rtc-change", detail);
     }
 }
 

@@ -200,6 +200,22 @@ void vr_qemu_set_iftune(vr_domain *dom, const char *iface, const vr_bandwidth_ra
 /* Its <bandwidth> now (flags: live, the default for a running domain,
  * or config). */
 vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_bandwidth_def *out, char **err);
+/* schedinfo (qemu_tune.c): <cputune>'s CPU bandwidth, libvirt's
+ * scheduler parameters cpu_shares (<shares>, 2-262144), vcpu_period
+ * (<period>, 1000-1000000 us) and vcpu_quota (<quota>, -1 or 1000 us and
+ * up) of the whole QEMU. The values (flags: live, the default for a
+ * running domain, or config), unset ones as the kernel's defaults
+ * (1024, 100000, -1). */
+typedef struct {
+    unsigned long long shares, period;
+    long long quota;
+} vr_qemu_sched;
+vr_err vr_qemu_sched_get(vr_domain *dom, unsigned flags, vr_qemu_sched *out, char **err);
+/* Set the nonzero members of `set`: live into the run's cgroup (made now
+ * if the start made none; cgroup v2's cpu controller or v1's cpu
+ * hierarchy), with libvirt's tunable event (cputune.cpu_shares ...);
+ * config in the persistent definition. */
+vr_err vr_qemu_sched_set(vr_domain *dom, const vr_qemu_sched *set, unsigned flags, char **err);
 /* blockresize: a running domain's disk (target or path) grows to
  * `bytes` (rounded up to 512); shrinking is refused. */
 void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long bytes, vr_done_fn cb,

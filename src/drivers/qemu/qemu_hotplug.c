@@ -281,23 +281,46 @@ static void unplug_done(vr_domain *dom, struct vr_unplug *u)
     vr_hp_run(h);
 }
 
-static void on_unplug_timeout(evutil_socket_t fd, short what, void *arg)
+/* The guest did not let the device go: libvirt's device-removal-failed
+ * event, and the caller hears `m` (taken) now. The device stays in the
+ * live definition; the rest happens (live only) if the guest ever lets
+ * go. */
+static void unplug_failed(struct vr_unplug *u, char *m)
 {
-    struct vr_unplug *u = arg;
     vr_hp *h = u->h;
-    event_free(u->timer);
-    u->timer = NULL;
-    char *m = vr_asprintf("the guest of domain '%s' has not released %s within %d s (it must support "
-                          "ACPI hot-plug and not be paused); nothing changed yet: the device leaves "
-                          "when the guest lets it go",
-                          h->dom->def->name, u->id, UNPLUG_WAIT_SECS);
     vr_log_warn("domain %s: %s", h->dom->def->name, m);
-    /* The caller hears now; the rest happens (live only) if the guest
-     * ever lets go. */
+    vr_qemu_emit(h->dom, "device-removal-failed", u->id);
     if (h->cb)
         h->cb(VR_ERR_FAILED, m, h->opaque);
     h->cb = NULL;
     free(m);
+}
+
+#define UNPLUG_LATER "nothing changed yet: the device leaves when the guest lets it go"
+
+static void on_unplug_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct vr_unplug *u = arg;
+    event_free(u->timer);
+    u->timer = NULL;
+    unplug_failed(u, vr_asprintf("the guest of domain '%s' has not released %s within %d s (it must support "
+                                 "ACPI hot-plug and not be paused); " UNPLUG_LATER,
+                                 u->h->dom->def->name, u->id, UNPLUG_WAIT_SECS));
+}
+
+void vr_qemu_device_unplug_error(vr_domain *dom, json_object *data)
+{
+    json_object *dev = NULL;
+    if (!data || !json_object_object_get_ex(data, "device", &dev) || !dev)
+        return;
+    for (struct vr_unplug *u = dom->unplugs; u; u = u->next)
+        if (strcmp(u->id, json_object_get_string(dev)) == 0) {
+            if (u->timer)
+                evtimer_del(u->timer);
+            unplug_failed(u, vr_asprintf("the guest of domain '%s' refused to release %s; " UNPLUG_LATER,
+                                         dom->def->name, u->id));
+            return;
+        }
 }
 
 static void on_device_del(json_object *ret, const char *error, void *opaque)

@@ -2,10 +2,12 @@
  * checked before a start, <cputune>'s pinning applied to QEMU's threads
  * once it runs (the vCPU threads from query-cpus-fast, every other
  * thread for <emulatorpin>), and its CPU bandwidth (<shares>, <period>,
- * <quota>) through cgroup v2's cpu controller in a cgroup of the run's
- * own under the daemon's, when the daemon's cgroup may have one. Each
- * refusal names the element and says why. */
+ * <quota>; schedinfo) through cgroup v2's cpu controller, or cgroup v1's
+ * cpu hierarchy where v2 has none, in a cgroup of the run's own under
+ * the daemon's, when the daemon's cgroup may have one. Each refusal names
+ * the element and says why. */
 #include "drivers/qemu/qemu_domain.h"
+#include "drivers/qemu/qemu_hotplug.h"
 #include "drivers/qemu/qmp.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -124,7 +126,7 @@ static vr_err numatune_check(const vr_domain_def *def, char **err)
     return VR_OK;
 }
 
-/* ---- cgroup v2 ------------------------------------------------------------------ */
+/* ---- cgroups: cgroup v2's cpu controller, or cgroup v1's cpu hierarchy ---- */
 
 /* A cgroup control file takes one write; -1 with errno. */
 static int write_file(const char *path, const char *value)
@@ -139,33 +141,78 @@ static int write_file(const char *path, const char *value)
     return n == (ssize_t)strlen(value) ? 0 : -1;
 }
 
-/* The daemon's own cgroup directory in the cgroup v2 hierarchy, or NULL
- * (then *why says what is missing). */
-static char *own_cgroup(char **why)
+/* Does the comma-separated list hold `word`? */
+static bool has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, word, n) == 0 && (p[n] == ',' || p[n] == '\0' || p[n] == ' '))
+            return true;
+    return false;
+}
+
+/* Where the hierarchy is mounted (its root): cgroup2's, or v1's whose
+ * options name the cpu controller. */
+static char *cgroup_mount(bool v1)
 {
     char *mi = vr_file_read("/proc/self/mountinfo", NULL), *mount = NULL;
     for (char *line = mi ? strtok(mi, "\n") : NULL; line && !mount; line = strtok(NULL, "\n")) {
-        char *dash = strstr(line, " - cgroup2 ");
-        if (!dash)
+        char *dash = strstr(line, v1 ? " - cgroup " : " - cgroup2 ");
+        char root[512], point[512], opts[512];
+        if (!dash || sscanf(line, "%*s %*s %*s %511s %511s", root, point) != 2 || strcmp(root, "/") != 0)
             continue;
-        char root[512], point[512];
-        if (sscanf(line, "%*s %*s %*s %511s %511s", root, point) == 2 && strcmp(root, "/") == 0)
+        if (!v1 || (sscanf(dash, " - cgroup %*s %511s", opts) == 1 && has_word(opts, "cpu")))
             mount = vr_strdup(point);
     }
     free(mi);
-    if (!mount) {
-        *why = vr_strdup("this host has no cgroup v2 hierarchy mounted");
-        return NULL;
+    return mount;
+}
+
+/* The daemon's group in that hierarchy, below its mount: "0::/x" (v2),
+ * "N:cpu,cpuacct:/x" (v1). */
+static char *cgroup_path(bool v1)
+{
+    char *mount = cgroup_mount(v1);
+    char *cg = mount ? vr_file_read("/proc/self/cgroup", NULL) : NULL, *path = NULL;
+    for (char *line = cg ? strtok(cg, "\n") : NULL; line && !path; line = strtok(NULL, "\n")) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c2)
+            continue;
+        *c2 = '\0';
+        if (v1 ? has_word(c1 + 1, "cpu") : strcmp(line, "0:") == 0)
+            path = vr_asprintf("%s%s", mount, strcmp(c2 + 1, "/") == 0 ? "" : c2 + 1);
     }
-    char *cg = vr_file_read("/proc/self/cgroup", NULL), *path = NULL;
-    for (char *line = cg ? strtok(cg, "\n") : NULL; line && !path; line = strtok(NULL, "\n"))
-        if (vr_str_starts(line, "0::"))
-            path = vr_asprintf("%s%s", mount, strcmp(line + 3, "/") == 0 ? "" : line + 3);
     free(cg);
     free(mount);
-    if (!path)
-        *why = vr_strdup("the daemon is in no cgroup v2 group");
     return path;
+}
+
+/* The daemon's own cgroup with the cpu controller: cgroup v2's when it
+ * has one there, else cgroup v1's cpu hierarchy (*v1); NULL with *why. */
+static char *own_cgroup(bool *v1, char **why)
+{
+    char *v2 = cgroup_path(false);
+    char *ctl = v2 ? vr_asprintf("%s/cgroup.controllers", v2) : NULL;
+    char *have = ctl ? vr_file_read(ctl, NULL) : NULL;
+    free(ctl);
+    *v1 = false;
+    if (have && strstr(have, "cpu")) {
+        free(have);
+        return v2;
+    }
+    char *old = cgroup_path(true);
+    if (old) {
+        *v1 = true;
+        free(v2);
+        free(have);
+        return old;
+    }
+    *why = !v2 ? vr_strdup("this host has no cgroup v2 hierarchy mounted, nor cgroup v1's cpu one")
+               : vr_asprintf("the daemon's cgroup %s has no cpu controller (cgroup.controllers: %s)", v2,
+                             have ? vr_str_trim(have) : "unreadable");
+    free(v2);
+    free(have);
+    return NULL;
 }
 
 static char *run_cgroup(const vr_domain *dom, const char *own)
@@ -178,59 +225,92 @@ static bool wants_bandwidth(const vr_domain_def *def)
     return def->cputune.shares || def->cputune.period || def->cputune.quota;
 }
 
-/* A cgroup of the run's own, with the cpu controller, made before QEMU
- * starts: a host that cannot give one refuses the start. */
+/* One value into a control file of dir; false with *why. */
+static bool put(const char *dir, const char *file, const char *value, char **why)
+{
+    char *f = vr_asprintf("%s/%s", dir, file);
+    bool ok = write_file(f, value) == 0;
+    if (!ok)
+        *why = vr_asprintf("%s: %s", f, strerror(errno));
+    free(f);
+    return ok;
+}
+
+/* <cputune>'s bandwidth into the run's cgroup: v2's cpu.weight and
+ * cpu.max (libvirt's shares mapped onto the weight), v1's cpu.shares,
+ * cpu.cfs_period_us and cpu.cfs_quota_us. Unset values are the
+ * kernel's defaults. */
+static bool put_bandwidth(const char *dir, bool v1, const vr_cputune *t, char **why)
+{
+    char v[64], p[32];
+    unsigned long long period = t->period ? t->period : 100000;
+    snprintf(p, sizeof(p), "%llu", period);
+    if (v1) {
+        snprintf(v, sizeof(v), "%llu", t->shares ? t->shares : 1024);
+        if (!put(dir, "cpu.shares", v, why) || !put(dir, "cpu.cfs_quota_us", "-1", why) ||
+            !put(dir, "cpu.cfs_period_us", p, why))
+            return false;
+        snprintf(v, sizeof(v), "%lld", t->quota > 0 ? t->quota : -1);
+        return put(dir, "cpu.cfs_quota_us", v, why);
+    }
+    snprintf(v, sizeof(v), "%llu", t->shares ? 1 + ((t->shares - 2) * 9999) / 262142 : 100);
+    if (!put(dir, "cpu.weight", v, why))
+        return false;
+    if (t->quota > 0)
+        snprintf(v, sizeof(v), "%lld %llu", t->quota, period);
+    else
+        snprintf(v, sizeof(v), "max %llu", period);
+    return put(dir, "cpu.max", v, why);
+}
+
+/* The run's own cgroup under the daemon's, made (v2: the cpu controller
+ * enabled below the daemon's) and given t's bandwidth; *dir_out (may be
+ * NULL) is where. NULL-free: false with *why. */
+static bool cgroup_make(vr_domain *dom, const vr_cputune *t, char **dir_out, char **why)
+{
+    bool v1;
+    char *own = own_cgroup(&v1, why), *dir = NULL;
+    if (own && !v1) {
+        char *sub = vr_asprintf("%s/cgroup.subtree_control", own);
+        if (write_file(sub, "+cpu") < 0)
+            *why = vr_asprintf("the cpu controller cannot be enabled below the daemon's cgroup %s "
+                               "(%s: %s; run vireod in a cgroup of its own, e.g. as a systemd "
+                               "service with Delegate=yes)", own, sub, strerror(errno));
+        free(sub);
+    }
+    if (own && !*why) {
+        dir = run_cgroup(dom, own);
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+            *why = vr_asprintf("cannot make the cgroup %s: %s", dir, strerror(errno));
+        else if (!put_bandwidth(dir, v1, t, why))
+            rmdir(dir);
+    }
+    free(own);
+    if (*why || !dir_out)
+        free(dir);
+    else
+        *dir_out = dir;
+    return !*why;
+}
+
+/* Made before QEMU starts: a host that cannot give one refuses the start. */
 static vr_err cgroup_prepare(vr_domain *dom, char **err)
 {
-    const vr_cputune *t = &dom->def->cputune;
-    char *why = NULL, *own = own_cgroup(&why), *dir = NULL;
-    vr_err code = VR_ERR_UNSUPPORTED;
-    if (own) {
-        char *ctl = vr_asprintf("%s/cgroup.controllers", own);
-        char *have = vr_file_read(ctl, NULL);
-        free(ctl);
-        char *sub = vr_asprintf("%s/cgroup.subtree_control", own);
-        if (!have || !strstr(have, "cpu"))
-            why = vr_asprintf("the daemon's cgroup %s has no cpu controller (cgroup.controllers: "
-                              "%s)", own, have ? vr_str_trim(have) : "unreadable");
-        else if (write_file(sub, "+cpu") < 0)
-            why = vr_asprintf("the cpu controller cannot be enabled below the daemon's cgroup %s "
-                              "(%s: %s; run vireod in a cgroup of its own, e.g. as a systemd "
-                              "service with Delegate=yes)", own, sub, strerror(errno));
-        free(sub);
-        free(have);
-        dir = why ? NULL : run_cgroup(dom, own);
-    }
-    if (dir && mkdir(dir, 0755) < 0 && errno != EEXIST)
-        why = vr_asprintf("cannot make the cgroup %s: %s", dir, strerror(errno));
-    if (dir && !why) {
-        /* libvirt's shares -> cgroup v2 weight; quota and period -> cpu.max. */
-        char v[64], *f = vr_asprintf("%s/cpu.weight", dir);
-        snprintf(v, sizeof(v), "%llu", t->shares ? 1 + ((t->shares - 2) * 9999) / 262142 : 100);
-        if (write_file(f, v) < 0)
-            why = vr_asprintf("%s: %s", f, strerror(errno));
-        free(f);
-        f = vr_asprintf("%s/cpu.max", dir);
-        if (t->quota > 0)
-            snprintf(v, sizeof(v), "%lld %llu", t->quota, t->period ? t->period : 100000);
-        else
-            snprintf(v, sizeof(v), "max %llu", t->period ? t->period : 100000);
-        if (!why && write_file(f, v) < 0)
-            why = vr_asprintf("%s: %s", f, strerror(errno));
-        free(f);
-    }
-    if (why) {
-        vr_set_error(err, "domain '%s' cannot start: <cputune> <shares>/<period>/<quota> need "
-                          "cgroup v2's cpu controller: %s; or remove them", dom->def->name, why);
-        if (dir)
-            rmdir(dir);
-    } else {
-        code = VR_OK;
-    }
+    char *why = NULL;
+    if (cgroup_make(dom, &dom->def->cputune, NULL, &why))
+        return VR_OK;
+    vr_set_error(err, "domain '%s' cannot start: <cputune> <shares>/<period>/<quota> need "
+                      "a cgroup cpu controller: %s; or remove them", dom->def->name, why);
     free(why);
-    free(dir);
-    free(own);
-    return code;
+    return VR_ERR_UNSUPPORTED;
+}
+
+/* QEMU (all its threads) into the run's cgroup dir. */
+static bool cgroup_join(vr_domain *dom, const char *dir, char **why)
+{
+    char pid[32];
+    snprintf(pid, sizeof(pid), "%d", (int)dom->pid);
+    return put(dir, "cgroup.procs", pid, why);
 }
 
 /* ---- <hostdev> ---------------------------------------------------------------------- */
@@ -360,15 +440,11 @@ void vr_qemu_tune_apply(vr_domain *dom)
 {
     const vr_domain_def *def = dom->def;
     if (wants_bandwidth(def)) {
-        char *why = NULL, *own = own_cgroup(&why);
-        char *procs = own ? vr_asprintf("%s/vireo-%s/cgroup.procs", own, def->name) : NULL;
-        char pid[32];
-        snprintf(pid, sizeof(pid), "%d", (int)dom->pid);
-        /* All of QEMU's threads move with its process. */
-        if (!procs || write_file(procs, pid) < 0)
-            vr_log_warn("domain %s: cannot move QEMU into its cgroup %s: %s", def->name,
-                        procs ? procs : "", why ? why : strerror(errno));
-        free(procs);
+        bool v1;
+        char *why = NULL, *own = own_cgroup(&v1, &why), *dir = own ? run_cgroup(dom, own) : NULL;
+        if (!dir || !cgroup_join(dom, dir, &why))
+            vr_log_warn("domain %s: cannot move QEMU into its cgroup %s: %s", def->name, dir ? dir : "", why);
+        free(dir);
         free(own);
         free(why);
     }
@@ -380,9 +456,10 @@ void vr_qemu_tune_apply(vr_domain *dom)
 
 void vr_qemu_tune_release(vr_domain *dom)
 {
-    if (!wants_bandwidth(dom->def))
-        return;
-    char *why = NULL, *own = own_cgroup(&why);
+    /* Whether the start made it or a live schedinfo did: rmdir is
+     * harmless where none is. */
+    bool v1;
+    char *why = NULL, *own = own_cgroup(&v1, &why);
     if (own) {
         char *dir = run_cgroup(dom, own);
         rmdir(dir);
@@ -390,4 +467,106 @@ void vr_qemu_tune_release(vr_domain *dom)
     }
     free(own);
     free(why);
+}
+
+/* ---- schedinfo ------------------------------------------------------------------------ */
+
+vr_err vr_qemu_sched_get(vr_domain *dom, unsigned flags, vr_qemu_sched *out, char **err)
+{
+    flags = vr_qemu_affect(dom, flags);
+    if ((flags & VR_AFFECT_LIVE) && (flags & VR_AFFECT_CONFIG)) {
+        vr_set_error(err, "schedinfo shows the live values or the configured ones, not both: drop --live or --config");
+        return VR_ERR_INVALID;
+    }
+    vr_err code = vr_hp_check(dom, flags, "read", err);
+    if (code != VR_OK)
+        return code;
+    const vr_cputune *t = flags & VR_AFFECT_LIVE ? &dom->def->cputune : &vr_hp_config_def(dom)->cputune;
+    *out = (vr_qemu_sched){.shares = t->shares ? t->shares : 1024, .period = t->period ? t->period : 100000,
+                           .quota = t->quota ? t->quota : -1};
+    return VR_OK;
+}
+
+/* A copy of def with set's values in its <cputune>. */
+static vr_domain_def *with_sched(const vr_domain_def *def, const vr_qemu_sched *set)
+{
+    vr_domain_def *d = vr_domain_def_copy(def);
+    if (!d)
+        return NULL;
+    vr_cputune *t = &d->cputune;
+    t->present = true;
+    if (set->shares)
+        t->shares = set->shares;
+    if (set->period)
+        t->period = set->period;
+    if (set->quota)
+        t->quota = set->quota;
+    return d;
+}
+
+static vr_err sched_check(const vr_qemu_sched *set, char **err)
+{
+    if (set->shares && (set->shares < 2 || set->shares > 262144))
+        vr_set_error(err, "cpu_shares %llu: expected 2 to 262144 (<cputune><shares>)", set->shares);
+    else if (set->period && (set->period < 1000 || set->period > 1000000))
+        vr_set_error(err, "vcpu_period %llu: expected 1000 to 1000000 microseconds (<cputune><period>)",
+                     set->period);
+    else if (set->quota && set->quota != -1 && (set->quota < 1000 || set->quota > 17592186044415LL))
+        vr_set_error(err, "vcpu_quota %lld: expected -1 (no limit) or microseconds from 1000 (<cputune><quota>)",
+                     set->quota);
+    else if (!set->shares && !set->period && !set->quota)
+        vr_set_error(err, "nothing to set: give cpu_shares, vcpu_period or vcpu_quota");
+    else
+        return VR_OK;
+    return VR_ERR_INVALID;
+}
+
+vr_err vr_qemu_sched_set(vr_domain *dom, const vr_qemu_sched *set, unsigned flags, char **err)
+{
+    flags = vr_qemu_affect(dom, flags);
+    vr_err code = sched_check(set, err);
+    if (code == VR_OK)
+        code = vr_hp_check(dom, flags, "tune", err);
+    if (code != VR_OK)
+        return code;
+    vr_domain_def *live = flags & VR_AFFECT_LIVE ? with_sched(dom->def, set) : NULL;
+    vr_domain_def *config = flags & VR_AFFECT_CONFIG ? with_sched(vr_hp_config_def(dom), set) : NULL;
+    if (((flags & VR_AFFECT_LIVE) && !live) || ((flags & VR_AFFECT_CONFIG) && !config)) {
+        vr_set_error(err, "domain '%s': its definition cannot be copied", dom->def->name);
+        code = VR_ERR_FAILED;
+    }
+    char *why = NULL, *dir = NULL;
+    if (code == VR_OK && live) {
+        /* Into the run's cgroup: made (and QEMU moved into it) when the
+         * start made none. */
+        bool had = wants_bandwidth(dom->def);
+        if (!cgroup_make(dom, &live->cputune, &dir, &why) || (!had && !cgroup_join(dom, dir, &why))) {
+            vr_set_error(err, "domain '%s': the CPU bandwidth cannot be set live: %s", dom->def->name, why);
+            code = VR_ERR_UNSUPPORTED;
+        }
+    }
+    if (code == VR_OK && live) {
+        vr_hp_live_replace(dom, live);
+        live = NULL;
+        /* libvirt's tunable event: each value set */
+        char detail[160];
+        int n = 0;
+        if (set->shares)
+            n += snprintf(detail + n, sizeof(detail) - (size_t)n, "cputune.cpu_shares=%llu ", set->shares);
+        if (set->period)
+            n += snprintf(detail + n, sizeof(detail) - (size_t)n, "cputune.vcpu_period=%llu ", set->period);
+        if (set->quota)
+            n += snprintf(detail + n, sizeof(detail) - (size_t)n, "cputune.vcpu_quota=%lld ", set->quota);
+        detail[n > 0 ? n - 1 : 0] = '\0';
+        vr_qemu_emit(dom, "tunable", detail);
+    }
+    if (code == VR_OK && config) {
+        code = vr_hp_config_replace(dom, config, err);
+        config = NULL;
+    }
+    vr_domain_def_free(live);
+    vr_domain_def_free(config);
+    free(why);
+    free(dir);
+    return code;
 }
