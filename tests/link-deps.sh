@@ -22,7 +22,7 @@ check() { # FILE LABEL PATTERN...
 # Every vireo command and every program using libvireo: JSON over HTTP
 # on a unix socket, nothing more.
 check "$B/src/client/libvireo.so.0" libvireo 'libcurl*' 'libxml2*' 'libosinfo*' 'librados*' 'librbd*' 'libnftables*' 'libguestfs*' 'libiscsi*' 'libvirt*'
-check "$B/src/cli/vireo" "the vireo CLI" 'libcurl*' 'libosinfo*' 'librados*' 'librbd*' 'libnftables*' 'libguestfs*' 'libiscsi*' 'libvirt*' 'libstdc++*'
+check "$B/src/cli/vireo" "the vireo CLI" 'libcurl*' 'libxml2*' 'libosinfo*' 'librados*' 'librbd*' 'libnftables*' 'libguestfs*' 'libiscsi*' 'libvirt*' 'libstdc++*'
 # The daemon: its own protocol libraries, not the pool kinds' (Ceph,
 # iSCSI, disk and fs pools), the networks' firewall (nftables) or the
 # installer's (C++ and GObject stacks): a session daemon uses none.

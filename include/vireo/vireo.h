@@ -126,6 +126,9 @@ int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *ty
  * interface's (MAC or tap) link up or down. VIREO_AFFECT_* flags. */
 int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
 int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, bool down, unsigned flags);
+/* domif-getlink: the link state of a running domain's interface, or
+ * (VIREO_AFFECT_CONFIG, or shut off) the definition's. */
+int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, unsigned flags, bool *down);
 /* domiftune: one direction of an interface's <bandwidth>: average and
  * peak in KiB/s, burst in KiB (0: not given); average 0 removes it. */
 typedef struct {
@@ -135,6 +138,10 @@ typedef struct {
  * direction stays as it is. VIREO_AFFECT_* flags. */
 int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,
                             const vireo_bandwidth *out, unsigned flags);
+/* Its <bandwidth> now (live, or VIREO_AFFECT_CONFIG: the definition's);
+ * 0 where unset. */
+int vireo_domain_get_iftune(vireo_conn *c, const char *key, const char *iface, unsigned flags, vireo_bandwidth *in,
+                            vireo_bandwidth *out);
 /* schedinfo --set: <cputune>'s CPU bandwidth, libvirt's scheduler
  * parameters; the nonzero ones are set (quota -1: no limit).
  * VIREO_AFFECT_* flags. The values are read back from the domain's XML. */
@@ -143,6 +150,9 @@ typedef struct {
     long long vcpu_quota;
 } vireo_sched;
 int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s, unsigned flags);
+/* The values now (live, or VIREO_AFFECT_CONFIG), unset ones as the
+ * kernel's defaults (1024, 100000, -1). */
+int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo_sched *out);
 /* A CD-ROM's medium: source NULL ejects, else it is inserted. */
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags);
@@ -539,9 +549,14 @@ char *vireo_vol_xml(vireo_conn *c, const char *pool, const char *name);
 /* A full copy into a new volume: returns the job's id (follow it with
  * vireo_job_wait), or -1. */
 int vireo_vol_clone(vireo_conn *c, const char *pool, const char *name, const char *new_name);
-/* The same into another pool (vol-create-from --inputpool): a job id. */
+/* The same into another pool: a job id. */
 int vireo_vol_clone_to(vireo_conn *c, const char *pool, const char *name, const char *dst_pool,
                        const char *new_name);
+/* vol-create-from: a copy of volume `name` of `pool` into `dst_pool`
+ * named, sized and formatted by the <volume> XML (the daemon refuses a
+ * format the copy is not): a job id; its result is {"pool","volume"}. */
+int vireo_vol_create_from(vireo_conn *c, const char *pool, const char *name, const char *dst_pool,
+                          const char *xml);
 
 /* Bytes moved so far of `total`; called often, ending with done == total. */
 typedef void (*vireo_progress_fn)(unsigned long long done, unsigned long long total, void *opaque);

@@ -107,8 +107,9 @@ void vr_cli_print_list(bool json, struct json_object *arr, vr_table *t);
 /* A progress bar on stderr (only on a terminal); end it with _end. */
 void vr_cli_progress(const char *label, double percent);
 void vr_cli_progress_end(void);
-/* Follow a job to its end with a progress bar; prints the error. */
-int vr_cli_wait_job(struct vireo_conn *c, int id, const char *label);
+/* Follow a job to its end with a progress bar; prints the error.
+ * result (may be NULL) gets the completed job's JSON result text. */
+int vr_cli_wait_job(struct vireo_conn *c, int id, const char *label, char **result);
 /* "10.00 GiB" */
 const char *vr_cli_size(unsigned long long bytes, char buf[32]);
 

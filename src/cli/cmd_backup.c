@@ -22,7 +22,7 @@ static char *absolute(const char *dir)
 /* Wait for the job; print `done` (one line) when it completed. */
 static int follow(vireo_conn *c, int id, const char *label, const char *done)
 {
-    int rc = id < 0 ? vr_cli_fail(c) : vr_cli_wait_job(c, id, label);
+    int rc = id < 0 ? vr_cli_fail(c) : vr_cli_wait_job(c, id, label, NULL);
     if (rc == VR_EXIT_OK)
         puts(done);
     vireo_disconnect(c);

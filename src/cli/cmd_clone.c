@@ -63,7 +63,7 @@ static int run(vr_cli *cli, int argc, char **argv)
         rc = vr_cli_fail(c);
     } else {
         char *label = vr_asprintf("Cloning %s", original);
-        rc = vr_cli_wait_job(c, id, label);
+        rc = vr_cli_wait_job(c, id, label, NULL);
         free(label);
         if (rc == VR_EXIT_OK)
             printf("Clone '%s' created successfully.\n", name);

@@ -3,8 +3,6 @@
  * (<link state='down'/>: the guest sees no carrier), named by its tap
  * (domiflist's Interface) or its MAC. */
 #include "cli/cli.h"
-#include "conf/domain_conf.h"
-#include "conf/domain_device.h"
 #include "vireo/vireo.h"
 #include "common/util.h"
 
@@ -37,61 +35,23 @@ static int run_domif_setlink(vr_cli *cli, int argc, char **argv)
 }
 
 /* The MAC of the interface whose tap is `iface`, else `iface` itself. */
-static const char *mac_of(vireo_conn *c, const char *dom, const char *iface, char mac[32])
-{
-    vireo_interface *ifs = NULL;
-    size_t n = 0;
-    snprintf(mac, 32, "%s", iface);
-    if (vireo_domain_interfaces(c, dom, &ifs, &n) == 0)
-        for (size_t i = 0; i < n; i++)
-            if (ifs[i].interface && strcmp(ifs[i].interface, iface) == 0)
-                snprintf(mac, 32, "%s", ifs[i].mac);
-    vireo_interface_list_free(ifs, n);
-    return mac;
-}
-
-/* The definition of `dom` (live, or with `config` the persistent one)
- * and the index of its interface `iface` (tap, MAC or target dev);
- * NULL after saying why, with *rc. */
-static vr_domain_def *iface_def(vireo_conn *c, const char *dom, const char *iface, bool config, int *i, int *rc)
-{
-    char *xml = vireo_domain_xml(c, dom, config ? VIREO_XML_INACTIVE : 0), *err = NULL, mac[32];
-    vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
-    *i = def ? vr_domain_def_find_interface(def, mac_of(c, dom, iface, mac)) : -1;
-    for (size_t k = 0; def && *i < 0 && k < def->n_interfaces; k++)
-        if (def->interfaces[k].target_dev && strcmp(def->interfaces[k].target_dev, iface) == 0)
-            *i = (int)k;
-    if (!xml)
-        *rc = vr_cli_fail(c);
-    else if (!def)
-        *rc = vr_cli_error("cannot read the domain's XML: %s", err);
-    else if (*i < 0)
-        *rc = vr_cli_error("domain '%s' has no interface %s (domiflist shows them)", dom, iface);
-    if (def && *i < 0) {
-        vr_domain_def_free(def);
-        def = NULL;
-    }
-    free(err);
-    free(xml);
-    return def;
-}
-
 static int run_domif_getlink(vr_cli *cli, int argc, char **argv)
 {
     const vr_command *cmd = &vr_cmd_domif_getlink;
     const char *pos[2] = {0};
     bool config = false;
     const vr_opt opts[] = {{"config", false, &config, NULL}, {0}};
-    int rc, i;
+    int rc;
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, pos, 2, 2, &rc);
     if (!c)
         return rc;
-    vr_domain_def *def = iface_def(c, pos[0], pos[1], config, &i, &rc);
-    if (def) {
-        printf("%s %s\n", pos[1], def->interfaces[i].link_down ? "down" : "up");
+    bool down = false;
+    if (vireo_domain_get_link(c, pos[0], pos[1], config ? VIREO_AFFECT_CONFIG : 0, &down) < 0) {
+        rc = vr_cli_fail(c);
+    } else {
+        printf("%s %s\n", pos[1], down ? "down" : "up");
         rc = VR_EXIT_OK;
     }
-    vr_domain_def_free(def);
     vireo_disconnect(c);
     return rc;
 }
@@ -116,13 +76,13 @@ static int parse_rate(const char *text, size_t max, vireo_bandwidth *r)
     return -1;
 }
 
-static void print_rate(const char *dir, const vr_bandwidth_rate *r, bool floor)
+static void print_rate(const char *dir, const vireo_bandwidth *r, bool floor)
 {
     const char *names[] = {"average", "peak", "burst", "floor"};
     unsigned long long v[] = {r->average, r->peak, r->burst, r->floor};
     for (size_t k = 0; k < (floor ? 4u : 3u); k++) {
         char *field = vr_asprintf("%s.%s", dir, names[k]);
-        printf("%-15s: %llu\n", field, r->set ? v[k] : 0);
+        printf("%-15s: %llu\n", field, v[k]);
         free(field);
     }
 }
@@ -135,7 +95,7 @@ static int run_domiftune(vr_cli *cli, int argc, char **argv)
     const vr_opt opts[] = {{"live", false, &live, NULL}, {"config", false, &config, NULL},
                            {"current", false, &current, NULL}, {"inbound", true, &has_in, &inbound},
                            {"outbound", true, &has_out, &outbound}, {0}};
-    int rc, i;
+    int rc;
     size_t npos;
     int r = vr_cli_parse(cmd, argc, argv, opts, pos, 2, 2, &npos);
     if (r)
@@ -161,13 +121,13 @@ static int run_domiftune(vr_cli *cli, int argc, char **argv)
                  ? vr_cli_fail(c) : VR_EXIT_OK;
     } else {
         /* virsh: the live values of a running domain, else (or --config) the definition's */
-        vr_domain_def *def = iface_def(c, pos[0], pos[1], config, &i, &rc);
-        if (def) {
-            print_rate("inbound", &def->interfaces[i].bandwidth.in, true);
-            print_rate("outbound", &def->interfaces[i].bandwidth.out, false);
+        if (vireo_domain_get_iftune(c, pos[0], pos[1], config ? VIREO_AFFECT_CONFIG : 0, &in, &out) < 0) {
+            rc = vr_cli_fail(c);
+        } else {
+            print_rate("inbound", &in, true);
+            print_rate("outbound", &out, false);
             rc = VR_EXIT_OK;
         }
-        vr_domain_def_free(def);
     }
     vireo_disconnect(c);
     return rc;

@@ -4,7 +4,6 @@
 #include "cli/cli.h"
 #include "common/strbuf.h"
 #include "common/util.h"
-#include "conf/domain_conf.h"
 #include "vireo/vireo.h"
 
 #include <json-c/json.h>
@@ -402,11 +401,10 @@ static int run_iothreaddel(vr_cli *cli, int argc, char **argv)
 
 /* ---- schedinfo: <cputune>'s CPU bandwidth as libvirt's scheduler parameters ---- */
 
-static void print_sched(const vr_cputune *t)
+static void print_sched(const vireo_sched *s)
 {
     printf("%-15s: %s\n%-15s: %llu\n%-15s: %llu\n%-15s: %lld\n", "Scheduler", "posix", "cpu_shares",
-           t->shares ? t->shares : 1024, "vcpu_period", t->period ? t->period : 100000, "vcpu_quota",
-           t->quota ? t->quota : -1);
+           s->cpu_shares, "vcpu_period", s->vcpu_period, "vcpu_quota", s->vcpu_quota);
 }
 
 /* PARAM=VALUE: false after saying why. */
@@ -463,14 +461,13 @@ static int run_schedinfo(vr_cli *cli, int argc, char **argv)
         rc = vr_cli_fail(c);
     if (c && rc < 0) {
         /* the values now: the live XML of a running domain, else (or --config) the definition's */
-        char *xml = vireo_domain_xml(c, pos[0], config ? VIREO_XML_INACTIVE : 0), *err = NULL;
-        vr_domain_def *def = xml ? vr_domain_def_parse(xml, strlen(xml), &err) : NULL;
-        if (def)
-            print_sched(&def->cputune);
-        rc = def ? VR_EXIT_OK : xml ? vr_cli_error("cannot read the domain's XML: %s", err) : vr_cli_fail(c);
-        vr_domain_def_free(def);
-        free(xml);
-        free(err);
+        vireo_sched now;
+        if (vireo_domain_get_sched(c, pos[0], config ? VIREO_AFFECT_CONFIG : 0, &now) < 0) {
+            rc = vr_cli_fail(c);
+        } else {
+            print_sched(&now);
+            rc = VR_EXIT_OK;
+        }
     }
     if (c)
         vireo_disconnect(c);

@@ -4,7 +4,6 @@
  * name with --pool POOL, or the volume's path, as in virsh. */
 #include "cli/cli.h"
 #include "common/util.h"
-#include "conf/storage_conf.h"
 #include "vireo/vireo.h"
 #include "wire/schemas.h"
 
@@ -121,10 +120,16 @@ static void job_bar(const vireo_job *j, void *opaque)
     vr_cli_progress(opaque, j->progress);
 }
 
-int vr_cli_wait_job(vireo_conn *c, int id, const char *label)
+int vr_cli_wait_job(vireo_conn *c, int id, const char *label, char **result)
 {
-    int r = vireo_job_wait(c, id, job_bar, (void *)label, NULL);
+    vireo_job job = {0};
+    int r = vireo_job_wait(c, id, job_bar, (void *)label, &job);
     vr_cli_progress_end();
+    if (result) {
+        *result = job.result;
+        job.result = NULL;
+    }
+    vireo_job_clear(&job);
     return r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
 }
 
@@ -135,7 +140,7 @@ static int clone_job(vireo_conn *c, const vireo_vol *v, const char *dst_pool, co
     if (id < 0)
         return vr_cli_fail(c);
     char *label = vr_asprintf("Cloning %s", v->name);
-    int rc = vr_cli_wait_job(c, id, label);
+    int rc = vr_cli_wait_job(c, id, label, NULL);
     free(label);
     return rc;
 }
@@ -159,9 +164,9 @@ static int run_clone(vr_cli *cli, int argc, char **argv)
 }
 
 /* vol-create-from POOL FILE VOL --inputpool P: VOL of pool P copied into
- * POOL under the XML's name. The copy keeps the source's format into
- * dir/fs pools and makes raw images in rbd pools: an XML that asks for
- * another format is refused (no silent conversion). */
+ * POOL as the XML says (its name; its capacity when larger). The daemon
+ * reads the XML and refuses a format the copy is not (the source's; raw
+ * in rbd and disk pools): no silent conversion. */
 static int run_create_from(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[3] = {0}, *inpool = NULL;
@@ -170,39 +175,26 @@ static int run_create_from(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vol_create_from, argc, argv, opts, pos, 3, 3, &rc);
     if (!c)
         return rc;
-    char *xml = vr_cli_read_file(pos[1]), *err = NULL;
-    vr_vol_def *def = xml ? vr_vol_def_parse(xml, strlen(xml), &err) : NULL;
-    free(xml);
-    if (!def) {
-        if (err)
-            fprintf(stderr, "vireo: error: %s: %s\n", pos[1], err);
-        free(err);
+    char *xml = vr_cli_read_file(pos[1]);
+    if (!xml)
         return done(c, VR_EXIT_FAIL);
-    }
     vireo_vol v;
-    vireo_pool dst = {0};
     if ((rc = find_vol(c, &vr_cmd_vol_create_from, pos[2], inpool, &v))) {
-        vr_vol_def_free(def);
+        free(xml);
         return done(c, rc);
     }
-    if (vireo_pool_get(c, pos[0], &dst) < 0) {
-        rc = vr_cli_fail(c);
-    } else {
-        /* RBD images and partitions are made raw. */
-        const char *makes = strcmp(dst.type, "rbd") == 0 || strcmp(dst.type, "disk") == 0 ? "raw" : v.format;
-        const char *asks = vr_vol_format_name(def->format);
-        if (strcmp(makes, asks) != 0) {
-            fprintf(stderr, "vireo: error: %s asks for a %s volume, but a copy of %s (%s) into %s pool '%s' is %s "
-                            "(vol-create-from converts no formats: write <format type='%s'/>)\n",
-                    pos[1], asks, v.name, v.format, dst.type, dst.name, makes, makes);
-            rc = VR_EXIT_FAIL;
-        } else if ((rc = clone_job(c, &v, dst.name, def->name)) == VR_EXIT_OK) {
-            printf("Vol %s created from input vol %s\n", def->name, v.name);
-        }
-    }
-    vireo_pool_clear(&dst);
+    int id = vireo_vol_create_from(c, v.pool, v.name, pos[0], xml);
+    char *label = vr_asprintf("Copying %s", v.name), *result = NULL;
+    rc = id < 0 ? vr_cli_fail(c) : vr_cli_wait_job(c, id, label, &result);
+    json_object *res = result ? json_tokener_parse(result) : NULL, *name = NULL;
+    if (rc == VR_EXIT_OK)
+        printf("Vol %s created from input vol %s\n",
+               json_object_object_get_ex(res, "volume", &name) ? json_object_get_string(name) : "", v.name);
+    json_object_put(res);
+    free(result);
+    free(label);
+    free(xml);
     vireo_vol_clear(&v);
-    vr_vol_def_free(def);
     return done(c, rc);
 }
 

@@ -3,6 +3,7 @@
 #include "common/util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static json_object *flags_body(unsigned flags)
 {
@@ -90,6 +91,67 @@ int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s,
     if (s->vcpu_quota)
         json_object_object_add(b, "vcpu_quota", json_object_new_int64(s->vcpu_quota));
     return call(c, "PUT", key, "schedinfo", b);
+}
+
+/* GET domains/KEY/WHAT[?interface=IFACE][&config=1]: the parsed answer,
+ * or NULL with the error set. */
+static json_object *get_settings(vireo_conn *c, const char *key, const char *what, const char *iface,
+                                 unsigned flags)
+{
+    char *e = iface ? vr_client_escape(c, iface) : NULL;
+    char *rest = vr_asprintf("%s?%s%s%s", what, e ? "interface=" : "", e ? e : "",
+                             flags & VIREO_AFFECT_CONFIG ? "&config=1" : "");
+    char *path = vr_client_path(c, "/v1/domains", key, rest);
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
+    free(path);
+    free(rest);
+    free(e);
+    return o;
+}
+
+static unsigned long long get_u64(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? (unsigned long long)json_object_get_uint64(v) : 0;
+}
+
+int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, unsigned flags, bool *down)
+{
+    json_object *o = get_settings(c, key, "link", iface, flags);
+    const char *state = o ? vr_client_str(o, "state") : NULL;
+    *down = state && strcmp(state, "down") == 0;
+    json_object_put(o);
+    return o ? 0 : -1;
+}
+
+static void get_rate(json_object *o, const char *key, vireo_bandwidth *r)
+{
+    json_object *d = NULL;
+    json_object_object_get_ex(o, key, &d);
+    *r = (vireo_bandwidth){get_u64(d, "average"), get_u64(d, "peak"), get_u64(d, "burst"), get_u64(d, "floor")};
+}
+
+int vireo_domain_get_iftune(vireo_conn *c, const char *key, const char *iface, unsigned flags, vireo_bandwidth *in,
+                            vireo_bandwidth *out)
+{
+    json_object *o = get_settings(c, key, "iftune", iface, flags);
+    if (!o)
+        return -1;
+    get_rate(o, "inbound", in);
+    get_rate(o, "outbound", out);
+    json_object_put(o);
+    return 0;
+}
+
+int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo_sched *out)
+{
+    json_object *o = get_settings(c, key, "schedinfo", NULL, flags), *q = NULL;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, "vcpu_quota", &q);
+    *out = (vireo_sched){get_u64(o, "cpu_shares"), get_u64(o, "vcpu_period"), q ? json_object_get_int64(q) : -1};
+    json_object_put(o);
+    return 0;
 }
 
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)

@@ -274,11 +274,12 @@ int vireo_vol_clone(vireo_conn *c, const char *pool, const char *name, const cha
     return vireo_vol_clone_to(c, pool, name, NULL, new_name);
 }
 
-int vireo_vol_clone_to(vireo_conn *c, const char *pool, const char *name, const char *dst_pool,
-                       const char *new_name)
+/* POST .../VOL/clone with {key: value[, "pool": dst_pool]}: a job id. */
+static int clone_call(vireo_conn *c, const char *pool, const char *name, const char *dst_pool, const char *key,
+                      const char *value)
 {
     json_object *b = json_object_new_object();
-    json_object_object_add(b, "name", json_object_new_string(new_name ? new_name : ""));
+    json_object_object_add(b, key, json_object_new_string(value ? value : ""));
     if (dst_pool)
         json_object_object_add(b, "pool", json_object_new_string(dst_pool));
     char *body = body_text(b);
@@ -286,6 +287,18 @@ int vireo_vol_clone_to(vireo_conn *c, const char *pool, const char *name, const 
     int rc = call_obj(c, "POST", vol_path(c, pool, name, "clone"), body, "application/json", conv_id, &id);
     free(body);
     return rc < 0 ? -1 : id;
+}
+
+int vireo_vol_clone_to(vireo_conn *c, const char *pool, const char *name, const char *dst_pool,
+                       const char *new_name)
+{
+    return clone_call(c, pool, name, dst_pool, "name", new_name);
+}
+
+int vireo_vol_create_from(vireo_conn *c, const char *pool, const char *name, const char *dst_pool,
+                          const char *xml)
+{
+    return clone_call(c, pool, name, dst_pool, "xml", xml);
 }
 
 int vireo_domain_clone(vireo_conn *c, const char *original, const char *name,

@@ -59,9 +59,17 @@ typedef struct {
     vr_storage_driver *drv;
     char *pool, *name;
     unsigned long long capacity; /* 0: the source's */
+    vr_copy_progress_fn progress;
     vr_core_vol_done_fn done;
     void *opaque;
 } create_from;
+
+static void on_copy_progress(double percent, void *opaque)
+{
+    create_from *x = opaque;
+    if (x->progress)
+        x->progress(percent, x->opaque);
+}
 
 static void on_copied(vr_err code, const char *err, void *opaque)
 {
@@ -93,8 +101,8 @@ static void on_copied(vr_err code, const char *err, void *opaque)
 }
 
 vr_storage_copy *vr_core_vol_create_from(vr_storage_driver *drv, vr_pool *dst, const char *xml, vr_pool *src,
-                                         const char *src_name, vr_core_vol_done_fn done, void *opaque,
-                                         vr_err *code, char **err)
+                                         const char *src_name, vr_copy_progress_fn progress,
+                                         vr_core_vol_done_fn done, void *opaque, vr_err *code, char **err)
 {
     vr_vol_def *def = vr_vol_def_parse(xml, strlen(xml), err);
     if (!def) {
@@ -107,10 +115,17 @@ vr_storage_copy *vr_core_vol_create_from(vr_storage_driver *drv, vr_pool *dst, c
         vr_vol_def_free(def);
         return NULL;
     }
-    if (strstr(xml, "<format") && def->format != from.format) {
-        vr_set_error(err, "volume '%s' would be a copy of '%s' in format %s, but its XML asks for %s: a copy "
-                          "keeps its source's format (convert it afterwards with qemu-img convert)",
-                     def->name, src_name, vr_vol_format_name(from.format), vr_vol_format_name(def->format));
+    /* RBD images and partitions are raw; elsewhere a copy keeps its
+     * source's format. An XML that names another is refused: no
+     * silent conversion. */
+    vr_vol_format makes = dst->def->type == VR_POOL_RBD || dst->def->type == VR_POOL_DISK ? VR_VOL_RAW : from.format;
+    if (strstr(xml, "<format") && def->format != makes) {
+        vr_set_error(err, "the XML of volume '%s' asks for a %s volume, but a copy of %s (%s) into %s pool '%s' is %s "
+                          "(a copy converts no formats: write <format type='%s'/>, or convert it afterwards with "
+                          "qemu-img convert)",
+                     def->name, vr_vol_format_name(def->format), src_name, vr_vol_format_name(from.format),
+                     vr_pool_type_name(dst->def->type), dst->def->name, vr_vol_format_name(makes),
+                     vr_vol_format_name(makes));
         *code = VR_ERR_UNSUPPORTED;
         vr_vol_info_clear(&from);
         vr_vol_def_free(def);
@@ -119,8 +134,9 @@ vr_storage_copy *vr_core_vol_create_from(vr_storage_driver *drv, vr_pool *dst, c
     vr_vol_info_clear(&from);
     create_from *x = vr_calloc(1, sizeof(*x));
     *x = (create_from){.drv = drv, .pool = vr_strdup(dst->def->name), .name = vr_strdup(def->name),
-                       .capacity = def->capacity, .done = done, .opaque = opaque};
-    vr_storage_copy *copy = vr_storage_vol_clone_to(src, src_name, dst, def->name, NULL, on_copied, x, code, err);
+                       .capacity = def->capacity, .progress = progress, .done = done, .opaque = opaque};
+    vr_storage_copy *copy =
+        vr_storage_vol_clone_to(src, src_name, dst, def->name, on_copy_progress, on_copied, x, code, err);
     vr_vol_def_free(def);
     if (!copy) {
         free(x->pool);

@@ -19,10 +19,11 @@ void vr_core_block_resize(vr_qemu_driver *qemu, vr_storage_driver *storage, vr_d
  * (libvirt's virStorageVolCreateXMLFrom): a full copy of volume
  * `src_name` of pool `src` into pool `dst`, named by the <volume> XML;
  * a <capacity> larger than the source's grows the copy once made. The
- * copy keeps the source's format (an XML naming another is refused).
- * done() gets the new volume (NULL on failure). NULL with *code and *err
+ * copy keeps the source's format, raw into rbd and disk pools (an XML
+ * naming another is refused). progress (may be NULL) gets the percent
+ * copied and done() opaque, as done() does; done() gets the new volume (NULL on failure). NULL with *code and *err
  * when it cannot start. */
 typedef void (*vr_core_vol_done_fn)(vr_err code, const char *err, const vr_vol_info *vol, void *opaque);
 vr_storage_copy *vr_core_vol_create_from(vr_storage_driver *drv, vr_pool *dst, const char *xml, vr_pool *src,
-                                         const char *src_name, vr_core_vol_done_fn done, void *opaque,
-                                         vr_err *code, char **err);
+                                         const char *src_name, vr_copy_progress_fn progress,
+                                         vr_core_vol_done_fn done, void *opaque, vr_err *code, char **err);

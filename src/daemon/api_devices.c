@@ -124,6 +124,83 @@ static void set_schedinfo(vr_api_call *c)
     json_object_put(body);
 }
 
+/* GET domains/NAME/{link,iftune,schedinfo}[?config=1]: the live values
+ * of a running domain, else (or ?config) the persistent definition's. */
+static unsigned query_affect(vr_api_call *c) { return vr_api_flag(c->req, "config") ? VR_AFFECT_CONFIG : 0; }
+
+/* ?interface=MAC|TAP|TARGET: that interface, or NULL after answering. */
+static const vr_interface_def *query_iface(vr_api_call *c, vr_domain *dom)
+{
+    const char *iface = vr_req_query(c->req, "interface");
+    const vr_interface_def *ifd = NULL;
+    char *err = NULL;
+    vr_err code = iface ? vr_qemu_iface_get(dom, iface, query_affect(c), &ifd, &err) : VR_ERR_INVALID;
+    if (!iface)
+        vr_req_reply_error(c->req, 400, "invalid", "name the interface: ?interface=MAC, tap or target dev");
+    else if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    free(err);
+    return code == VR_OK ? ifd : NULL;
+}
+
+/* {"state": "up"|"down"}: domif-getlink. */
+static void get_link(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    const vr_interface_def *ifd = dom ? query_iface(c, dom) : NULL;
+    if (!ifd)
+        return;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "state", json_object_new_string(ifd->link_down ? "down" : "up"));
+    vr_req_reply_json(c->req, 200, o);
+}
+
+static json_object *rate_json(const vr_bandwidth_rate *r, bool floor)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "average", json_object_new_uint64(r->set ? r->average : 0));
+    json_object_object_add(o, "peak", json_object_new_uint64(r->set ? r->peak : 0));
+    json_object_object_add(o, "burst", json_object_new_uint64(r->set ? r->burst : 0));
+    if (floor)
+        json_object_object_add(o, "floor", json_object_new_uint64(r->set ? r->floor : 0));
+    return o;
+}
+
+/* {"inbound": {"average", "peak", "burst", "floor"}, "outbound": {...}},
+ * 0 where unset: domiftune with no values. */
+static void get_iftune(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    const vr_interface_def *ifd = dom ? query_iface(c, dom) : NULL;
+    if (!ifd)
+        return;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "inbound", rate_json(&ifd->bandwidth.in, true));
+    json_object_object_add(o, "outbound", rate_json(&ifd->bandwidth.out, false));
+    vr_req_reply_json(c->req, 200, o);
+}
+
+/* {"cpu_shares", "vcpu_period", "vcpu_quota"}: schedinfo with no values. */
+static void get_schedinfo(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    vr_qemu_sched s;
+    char *err = NULL;
+    vr_err code = vr_qemu_sched_get(dom, query_affect(c), &s, &err);
+    if (code != VR_OK) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        return;
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "cpu_shares", json_object_new_uint64(s.shares));
+    json_object_object_add(o, "vcpu_period", json_object_new_uint64(s.period));
+    json_object_object_add(o, "vcpu_quota", json_object_new_int64(s.quota));
+    vr_req_reply_json(c->req, 200, o);
+}
+
 /* POST domains/NAME/devices/detach {"xml"} | {"disk": TARGET|PATH} |
  * {"interface": TYPE, "mac": MAC}. */
 static void detach(vr_api_call *c)
@@ -254,8 +331,11 @@ const vr_api_route vr_api_device_routes[] = {
     {"POST", "domains/*/devices/detach", detach},
     {"POST", "domains/*/devices/update", update},
     {"PUT", "domains/*/link", set_link},
+    {"GET", "domains/*/link", get_link, VR_API_READ},
     {"PUT", "domains/*/iftune", set_iftune},
+    {"GET", "domains/*/iftune", get_iftune, VR_API_READ},
     {"PUT", "domains/*/schedinfo", set_schedinfo},
+    {"GET", "domains/*/schedinfo", get_schedinfo, VR_API_READ},
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},

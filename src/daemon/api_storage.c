@@ -505,6 +505,17 @@ static void on_vol_cloned(vr_err code, const char *err, void *opaque)
     free(x);
 }
 
+/* vol-create-from: the new volume named by the XML. */
+static void on_vol_created(vr_err code, const char *err, const vr_vol_info *vol, void *opaque)
+{
+    clone_ctx *x = opaque;
+    if (vol) {
+        free(x->name);
+        x->name = vr_strdup(vol->name);
+    }
+    on_vol_cloned(code, err, x);
+}
+
 static void cancel_copy(void *opaque)
 {
     vr_storage_copy_cancel(((clone_ctx *)opaque)->copy);
@@ -516,13 +527,15 @@ static void clone_vol(vr_api_call *c)
     if (!p)
         return;
     json_object *o = vr_api_body_json(c);
-    const char *name = NULL, *into = NULL;
-    if (!o || vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "pool", &into) < 0) {
+    const char *name = NULL, *into = NULL, *xml = NULL;
+    if (!o || vr_api_str(c, o, "name", &name) < 0 || vr_api_str(c, o, "pool", &into) < 0 ||
+        vr_api_str(c, o, "xml", &xml) < 0) {
         json_object_put(o);
         return;
     }
     char *err = NULL;
-    if (!name || !vr_name_check(VR_NAME_VOLUME, name, &err)) {
+    /* "xml": vol-create-from, the new volume named by its <volume> */
+    if (!xml && (!name || !vr_name_check(VR_NAME_VOLUME, name, &err))) {
         vr_req_reply_error(c->req, 400, "invalid", "%s", err ? err : "vol-clone needs the new volume's name");
         free(err);
         json_object_put(o);
@@ -538,13 +551,15 @@ static void clone_vol(vr_api_call *c)
     }
     clone_ctx *x = vr_calloc(1, sizeof(*x));
     x->pool = vr_strdup(dst->def->name);
-    x->name = vr_strdup(name);
+    x->name = vr_strdup(name ? name : "");
     x->api = c->api;
     char *target = vr_asprintf("%s/%s", p->def->name, c->seg[3]);
     x->job = vr_job_new(c->api->jobs, "vol-clone", target);
     free(target);
     vr_err code;
-    x->copy = vr_storage_vol_clone_to(p, c->seg[3], dst, name, on_vol_progress, on_vol_cloned, x, &code, &err);
+    x->copy = xml ? vr_core_vol_create_from(drv(c), dst, xml, p, c->seg[3], on_vol_progress, on_vol_created, x,
+                                            &code, &err)
+                  : vr_storage_vol_clone_to(p, c->seg[3], dst, name, on_vol_progress, on_vol_cloned, x, &code, &err);
     json_object_put(o);
     if (!x->copy) {
         vr_job_finish(x->job, code, err, NULL);

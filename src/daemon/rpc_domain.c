@@ -682,11 +682,12 @@ static vr_rpc_result get_iftune(vr_rpc_call *c)
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY))
         return VR_RPC_FAILED;
-    vr_bandwidth_def bw;
+    const vr_interface_def *ifd;
     char *err = NULL;
-    vr_err code = vr_qemu_get_iftune(dom, a->path, a->flags & (AFFECT_LIVE | AFFECT_CONFIG), &bw, &err);
+    vr_err code = vr_qemu_iface_get(dom, a->path, a->flags & (AFFECT_LIVE | AFFECT_CONFIG), &ifd, &err);
     if (code != VR_OK)
         return vr_rpc_outcome(c, code, err, VR_RPC_DEVICE);
+    vr_bandwidth_def bw = ifd->bandwidth;
     r->nparams = (int)VR_ARRAY_LEN(iftune_fields);
     if (a->nparams == 0)
         return VR_RPC_OK;

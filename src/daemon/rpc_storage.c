@@ -500,7 +500,7 @@ static vr_rpc_result vol_create_from(vr_rpc_call *c)
                            strlen(a->xml), VR_API_BODY_SMALL / 1024);
     vr_err code;
     char *err = NULL;
-    if (!vr_core_vol_create_from(drv(c), dst, a->xml, src, a->clonevol.name, on_vol_copied, c, &code, &err))
+    if (!vr_core_vol_create_from(drv(c), dst, a->xml, src, a->clonevol.name, NULL, on_vol_copied, c, &code, &err))
         return vr_rpc_outcome(c, code, err, code == VR_ERR_INVALID ? VR_RPC_XML : VR_RPC_VOLUME);
     return VR_RPC_LATER;
 }

@@ -197,9 +197,12 @@ void vr_qemu_set_link(vr_domain *dom, const char *iface, bool down, unsigned fla
  * `in`/`out` NULL: that direction stays, one not set: it goes. */
 void vr_qemu_set_iftune(vr_domain *dom, const char *iface, const vr_bandwidth_rate *in,
                         const vr_bandwidth_rate *out, unsigned flags, vr_done_fn cb, void *opaque);
-/* Its <bandwidth> now (flags: live, the default for a running domain,
- * or config). */
-vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_bandwidth_def *out, char **err);
+/* Interface `iface` (MAC, target dev or tap) as the live definition
+ * has it (flags: live, the default for a running domain, or config: the
+ * persistent one): its <bandwidth>, <link state> (domiftune, domif-getlink).
+ * The pointer lives as long as that definition. */
+vr_err vr_qemu_iface_get(vr_domain *dom, const char *iface, unsigned flags, const vr_interface_def **out,
+                         char **err);
 /* schedinfo (qemu_tune.c): <cputune>'s CPU bandwidth, libvirt's
  * scheduler parameters cpu_shares (<shares>, 2-262144), vcpu_period
  * (<period>, 1000-1000000 us) and vcpu_quota (<quota>, -1 or 1000 us and

@@ -288,7 +288,8 @@ void vr_qemu_set_iftune(vr_domain *dom, const char *iface, const vr_bandwidth_ra
     iface_edit(dom, iface, flags, "tune the interface in", iftune_edit, &(iftune_arg){in, out}, cb, opaque);
 }
 
-vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_bandwidth_def *out, char **err)
+vr_err vr_qemu_iface_get(vr_domain *dom, const char *iface, unsigned flags, const vr_interface_def **out,
+                         char **err)
 {
     unsigned f = vr_qemu_affect(dom, flags);
     if ((f & VR_AFFECT_LIVE) && (f & VR_AFFECT_CONFIG)) {
@@ -301,7 +302,7 @@ vr_err vr_qemu_get_iftune(vr_domain *dom, const char *iface, unsigned flags, vr_
         vr_set_error(err, "domain '%s' has no interface %s (domiflist shows them)", dom->def->name, iface);
         return VR_ERR_NOT_FOUND;
     }
-    *out = def->interfaces[i].bandwidth;
+    *out = &def->interfaces[i];
     return VR_OK;
 }
 
