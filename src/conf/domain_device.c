@@ -133,14 +133,18 @@ vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_
     return out;
 }
 
+const char *vr_disk_def_source(const vr_disk_def *d)
+{
+    return d->type == VR_DISK_NETWORK ? d->source_name : d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+}
+
 int vr_domain_def_find_disk(const vr_domain_def *def, const char *key)
 {
     for (size_t i = 0; i < def->n_disks; i++)
         if (strcmp(def->disks[i].target_dev, key) == 0)
             return (int)i;
     for (size_t i = 0; i < def->n_disks; i++) {
-        const vr_disk_def *d = &def->disks[i];
-        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+        const char *path = vr_disk_def_source(&def->disks[i]);
         if (path && strcmp(path, key) == 0)
             return (int)i;
     }

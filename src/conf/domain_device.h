@@ -31,7 +31,11 @@ vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_
 int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *index,
                               char **err);
 
-/* The disk whose target (vdb) or source path is `key`; -1 when none. */
+/* What the disk's medium is: its file or device, its volume's resolved
+ * path, a network disk's name (POOL/IMAGE, IQN/LUN); NULL: none. */
+const char *vr_disk_def_source(const vr_disk_def *d);
+/* The disk whose target (vdb) or source (vr_disk_def_source) is `key`;
+ * -1 when none. */
 int vr_domain_def_find_disk(const vr_domain_def *def, const char *key);
 /* The DIMM whose alias is `alias` (dimmN); -1 when none. */
 int vr_domain_def_find_memdev(const vr_domain_def *def, const char *alias);

@@ -559,19 +559,15 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
 {
     vr_domain *dom = h->dom;
     const char *name = dom->def->name;
-    if (d->type == VR_DISK_NETWORK) {
-        vr_set_error(err, "disk %s is an rbd network disk, which Vireo does not hot-plug: attach it with --config "
-                          "and restart domain '%s'", d->target_dev, name);
-        return VR_ERR_UNSUPPORTED;
-    }
     vr_err code = check_pci_slot(h->live, &d->addr, d->target_dev, err);
     if (code == VR_OK)
         code = vr_qemu_disk_preflight(dom->drv, name, d, err);
     if (code != VR_OK)
         return code;
-    const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+    const char *path = vr_disk_def_source(d);
     const vr_disk_def *other = NULL;
-    vr_domain *holder = path ? vr_qemu_disk_holder(dom->drv, path, &other) : NULL;
+    /* (a network disk's name is no path: vol-delete guards its image) */
+    vr_domain *holder = path && d->type != VR_DISK_NETWORK ? vr_qemu_disk_holder(dom->drv, path, &other) : NULL;
     if (holder == dom) {
         vr_set_error(err, "%s is already disk %s of domain '%s'", path, other->target_dev, name);
         return VR_ERR_CONFLICT;
@@ -582,7 +578,7 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
                      path, holder->def->name, other->target_dev);
         return VR_ERR_CONFLICT;
     }
-    if (vr_qemu_grant_disk(dom, d, err) < 0)
+    if (vr_qemu_grant_disk(dom, d, err) < 0 || vr_qemu_disk_key_write(dom, d, err) < 0)
         return VR_ERR_FAILED;
     if (path && vr_hp_disk_nodes(h, d, path, err) < 0)
         return VR_ERR_INVALID;
@@ -786,7 +782,7 @@ static void detach(vr_hp *h, int index_config, int index_live)
                              d->target_dev, vr_disk_bus_name(d->bus));
                 code = VR_ERR_UNSUPPORTED;
             }
-            const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+            const char *path = vr_disk_def_source(d);
             if (vr_qemu_disk_on_network(d, path)) {
                 /* Its secret object sec-T, if the start or the attach gave it one. */
                 vr_qprops *secret = NULL, *node = vr_qemu_disk_net_node(d, path, dom->runtime_dir, &secret, NULL);
@@ -795,7 +791,7 @@ static void detach(vr_hp *h, int index_config, int index_live)
                 vr_qp_free(secret);
                 vr_qp_free(node);
             }
-            if (code == VR_OK && (d->source_path || d->resolved_path)) {
+            if (code == VR_OK && path) {
                 /* The chain's nodes are read first: snapshots and block
                  * jobs may have changed them since start. */
                 vr_hp_step(h, "query-block", NULL, NULL, NULL);
