@@ -24,8 +24,8 @@ vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_
                                             char **err);
 
 /* The device of `def` that the element `xml` names (detach-device): a
- * disk by its <target dev> (or, without one, its source), an interface
- * by its <mac address> (or, without one, the only one of its type and
+ * disk by its <target dev> (or, without one, its user <alias name>, else
+ * its source), an interface by its <mac address> (or, without one, the only one of its type and
  * source), a DIMM by its <alias name='dimmN'>, else its <address slot>,
  * else its <target> size (and node) when one DIMM has it. -1 with *err when there is none or the element is neither. */
 int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *index,

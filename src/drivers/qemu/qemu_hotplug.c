@@ -25,6 +25,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -711,6 +712,14 @@ static void detach_end(vr_hp *h)
                     dom->n_ifnames--;
                     vr_qemu_taps_save(dom);
                 }
+            }
+            if (h->kind == VR_DEVICE_DISK) {
+                /* Its key or CHAP password's file, if it had one, goes with it. */
+                vr_disk_def *d = &dom->def->disks[i];
+                char *key_file = d->type == VR_DISK_NETWORK ? vr_qemu_disk_key_file(dom->runtime_dir, d) : NULL;
+                if (key_file && unlink(key_file) < 0 && errno != ENOENT)
+                    vr_log_warn("domain %s: cannot remove %s: %s", dom->def->name, key_file, strerror(errno));
+                free(key_file);
             }
             vr_hp_live_replace(dom, live);
             vr_log_info("domain %s: %s detached", dom->def->name, h->id);
