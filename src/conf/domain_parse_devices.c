@@ -267,7 +267,8 @@ static int parse_disk_host(vr_parse_state *st, const xmlNode *c, vr_disk_def *d)
     h->name = vr_xml_attr(c, "name");
     if (!h->name || !*h->name || strpbrk(h->name, "/,[] "))
         return vr_xml_error(c, st->err, "<host> needs name='...' (%s)",
-                            iscsi ? "the iSCSI portal's address or host name" : "a Ceph monitor's address or host name");
+                            iscsi ? "the iSCSI portal's address or host name"
+                                  : "a Ceph monitor's address or host name");
     return 0;
 }
 

@@ -131,7 +131,8 @@ vr_qprops *vr_qc_rbd_node(const vr_disk_def *d, const char *url, vr_qprops **sec
 
 char *vr_qemu_disk_key_file(const char *runtime_dir, const vr_disk_def *d)
 {
-    return vr_asprintf("%s/%s.%s", runtime_dir, d->target_dev, d->protocol == VR_DISK_PROTOCOL_ISCSI ? "chap" : "cephx");
+    const char *kind = d->protocol == VR_DISK_PROTOCOL_ISCSI ? "chap" : "cephx";
+    return vr_asprintf("%s/%s.%s", runtime_dir, d->target_dev, kind);
 }
 
 vr_qprops *vr_qc_rbd_network_node(const vr_disk_def *d, const char *runtime_dir, vr_qprops **secret)
