@@ -27,6 +27,7 @@ const char *const vr_clock_offset_names[] = {"utc", "localtime", NULL};
 const char *const vr_tickpolicy_names[] = {"", "delay", "catchup", "discard", NULL};
 const char *const vr_lifecycle_names[] = {"destroy", "restart", "preserve", "rename-restart", NULL};
 const char *const vr_disk_type_names[] = {"file", "block", "volume", "network", NULL};
+const char *const vr_disk_protocol_names[] = {"rbd", "iscsi", NULL};
 const char *const vr_disk_device_names[] = {"disk", "cdrom", NULL};
 const char *const vr_disk_format_names[] = {"raw", "qcow2", NULL};
 const char *const vr_disk_cache_names[] = {"", "none", "writethrough", "writeback",
@@ -172,6 +173,7 @@ void vr_domain_def_free(vr_domain_def *def)
         free(d->source_volume);
         free(d->resolved_path);
         free(d->source_name);
+        free(d->initiator_iqn);
         for (size_t k = 0; k < d->n_hosts; k++)
             free(d->hosts[k].name);
         free(d->hosts);

@@ -235,11 +235,16 @@ typedef enum {
     VR_DISK_BUS_SCSI,
 } vr_disk_bus;
 
-/* <disk type='network'>: one <host name port> of <source> (an rbd monitor). */
+/* <disk type='network'>: one <host name port> of <source> (an rbd
+ * monitor, or the iSCSI portal). */
 typedef struct {
     char *name;
-    unsigned port; /* 0: not given (Ceph's 6789) */
+    unsigned port; /* 0: not given (Ceph's 6789, iSCSI's 3260) */
 } vr_disk_host;
+
+/* <source protocol=...> of a network disk. */
+typedef enum { VR_DISK_PROTOCOL_RBD, VR_DISK_PROTOCOL_ISCSI } vr_disk_protocol;
+extern const char *const vr_disk_protocol_names[];
 
 typedef struct {
     vr_disk_type type;
@@ -253,10 +258,14 @@ typedef struct {
     char *source_pool;      /* <source pool=... volume=...> (type volume) */
     char *source_volume;
     char *resolved_path;    /* volume disks: set by the storage driver, never in XML */
-    /* type network: <source protocol='rbd' name='POOL/IMAGE'> (rbd is the one
-     * protocol), its <host>s (monitors), <snapshot name>, <config file>,
-     * and <auth username><secret type='ceph' uuid|usage> (in <source> or
-     * beside it: written back where it was). */
+    /* type network: <source protocol='rbd' name='POOL/IMAGE'>, its
+     * <host>s (monitors), <snapshot name>, <config file>, and <auth
+     * username><secret type='ceph' uuid|usage> (in <source> or beside it:
+     * written back where it was); or <source protocol='iscsi'
+     * name='IQN[/LUN]'> with one <host> (the portal), <initiator><iqn
+     * name/></initiator> and <auth> with <secret type='iscsi'> (CHAP). */
+    vr_disk_protocol protocol;
+    char *initiator_iqn;
     char *source_name;
     vr_disk_host *hosts;
     size_t n_hosts;
@@ -265,6 +274,7 @@ typedef struct {
     char *auth_username;
     char *secret_uuid, *secret_usage;
     bool auth_in_source;
+    bool auth_secret_iscsi; /* <secret type='iscsi'> (parse's check against the protocol) */
     char *target_dev;       /* vda, sda, hdc, ... (unique) */
     vr_disk_bus bus;
     bool readonly;          /* always true for cdroms */

@@ -133,14 +133,18 @@ vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_
     return out;
 }
 
+const char *vr_disk_def_source(const vr_disk_def *d)
+{
+    return d->type == VR_DISK_NETWORK ? d->source_name : d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+}
+
 int vr_domain_def_find_disk(const vr_domain_def *def, const char *key)
 {
     for (size_t i = 0; i < def->n_disks; i++)
         if (strcmp(def->disks[i].target_dev, key) == 0)
             return (int)i;
     for (size_t i = 0; i < def->n_disks; i++) {
-        const vr_disk_def *d = &def->disks[i];
-        const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+        const char *path = vr_disk_def_source(&def->disks[i]);
         if (path && strcmp(path, key) == 0)
             return (int)i;
     }
@@ -164,11 +168,30 @@ static char *child_attr(const xmlNode *n, const char *name, const char *attr)
     return NULL;
 }
 
+/* The disk whose user alias is `alias`; -1 with *err when none. */
+static int find_disk_alias(const vr_domain_def *def, const char *alias, size_t *index, char **err)
+{
+    for (size_t i = 0; i < def->n_disks; i++)
+        if (strcmp(def->disks[i].addr.alias, alias) == 0) {
+            *index = i;
+            return 0;
+        }
+    vr_set_error(err, "domain '%s' has no disk with alias '%s'", def->name, alias);
+    return -1;
+}
+
 static int find_disk_element(const vr_domain_def *def, const xmlNode *n, size_t *index, char **err)
 {
     char *key = child_attr(n, "target", "dev");
-    if (!key && !(key = child_attr(n, "source", "file")) && !(key = child_attr(n, "source", "dev"))) {
-        vr_set_error(err, "the <disk> names no disk: give its <target dev='...'/>");
+    char *alias = key ? NULL : child_attr(n, "alias", "name");
+    if (alias) {
+        int rc = find_disk_alias(def, alias, index, err);
+        free(alias);
+        return rc;
+    }
+    if (!key && !(key = child_attr(n, "source", "file")) && !(key = child_attr(n, "source", "dev")) &&
+        !(key = child_attr(n, "source", "name"))) {
+        vr_set_error(err, "the <disk> names no disk: give its <target dev='...'/> or its <alias name='ua-...'/>");
         return -1;
     }
     int i = vr_domain_def_find_disk(def, key);

@@ -24,14 +24,18 @@ vr_domain_def *vr_domain_def_without_device(const vr_domain_def *def, vr_device_
                                             char **err);
 
 /* The device of `def` that the element `xml` names (detach-device): a
- * disk by its <target dev> (or, without one, its source), an interface
- * by its <mac address> (or, without one, the only one of its type and
+ * disk by its <target dev> (or, without one, its user <alias name>, else
+ * its source), an interface by its <mac address> (or, without one, the only one of its type and
  * source), a DIMM by its <alias name='dimmN'>, else its <address slot>,
  * else its <target> size (and node) when one DIMM has it. -1 with *err when there is none or the element is neither. */
 int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *index,
                               char **err);
 
-/* The disk whose target (vdb) or source path is `key`; -1 when none. */
+/* What the disk's medium is: its file or device, its volume's resolved
+ * path, a network disk's name (POOL/IMAGE, IQN/LUN); NULL: none. */
+const char *vr_disk_def_source(const vr_disk_def *d);
+/* The disk whose target (vdb) or source (vr_disk_def_source) is `key`;
+ * -1 when none. */
 int vr_domain_def_find_disk(const vr_domain_def *def, const char *key);
 /* The DIMM whose alias is `alias` (dimmN); -1 when none. */
 int vr_domain_def_find_memdev(const vr_domain_def *def, const char *alias);

@@ -268,7 +268,7 @@ static void format_disk_auth(xmlNode *parent, const vr_disk_def *d)
     xmlNode *a = child(parent, "auth");
     prop(a, "username", d->auth_username);
     xmlNode *sec = child(a, "secret");
-    prop(sec, "type", "ceph");
+    prop(sec, "type", d->protocol == VR_DISK_PROTOCOL_ISCSI ? "iscsi" : "ceph");
     if (d->secret_uuid)
         prop(sec, "uuid", d->secret_uuid);
     else
@@ -278,7 +278,7 @@ static void format_disk_auth(xmlNode *parent, const vr_disk_def *d)
 static void format_disk_network_source(xmlNode *n, const vr_disk_def *d)
 {
     xmlNode *s = child(n, "source");
-    prop(s, "protocol", "rbd");
+    prop(s, "protocol", vr_disk_protocol_names[d->protocol]);
     prop(s, "name", d->source_name);
     for (size_t i = 0; i < d->n_hosts; i++) {
         xmlNode *h = child(s, "host");
@@ -290,6 +290,8 @@ static void format_disk_network_source(xmlNode *n, const vr_disk_def *d)
         prop(child(s, "snapshot"), "name", d->source_snapshot);
     if (d->source_config)
         prop(child(s, "config"), "file", d->source_config);
+    if (d->initiator_iqn)
+        prop(child(child(s, "initiator"), "iqn"), "name", d->initiator_iqn);
     if (d->auth_username && d->auth_in_source)
         format_disk_auth(s, d);
 }

@@ -198,13 +198,15 @@ static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *
     return 0;
 }
 
-/* <auth username><secret type='ceph' uuid|usage/></auth> of a network
- * disk: the cephx user and the secret holding its key. */
+/* <auth username><secret type='ceph'|'iscsi' uuid|usage/></auth> of a
+ * network disk: the cephx user or the CHAP user, and the secret holding
+ * its key or password (its type checked against the protocol once the
+ * <source> is read: parse_disk). */
 static int parse_disk_auth(vr_parse_state *st, const xmlNode *n, vr_disk_def *d, bool in_source)
 {
     if (d->type != VR_DISK_NETWORK)
-        return vr_xml_error(n, st->err, "<auth> belongs to <disk type='network'> (an rbd image); "
-                            "this disk is type='%s'", vr_disk_type_names[d->type]);
+        return vr_xml_error(n, st->err, "<auth> belongs to <disk type='network'> (an rbd image or an iSCSI "
+                            "LUN); this disk is type='%s'", vr_disk_type_names[d->type]);
     if (d->auth_username)
         return vr_parse_duplicate(n, st->err);
     if (vr_xml_check_attrs(n, ATTRS("username"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
@@ -212,7 +214,8 @@ static int parse_disk_auth(vr_parse_state *st, const xmlNode *n, vr_disk_def *d,
     d->auth_in_source = in_source;
     d->auth_username = vr_xml_attr(n, "username");
     if (!d->auth_username || !*d->auth_username)
-        return vr_xml_error(n, st->err, "<auth> needs username='...' (the Ceph user, e.g. admin)");
+        return vr_xml_error(n, st->err, "<auth> needs username='...' (the Ceph user, e.g. admin, or the "
+                            "iSCSI CHAP user)");
     bool have_secret = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (!vr_xml_is(c, "secret"))
@@ -222,13 +225,15 @@ static int parse_disk_auth(vr_parse_state *st, const xmlNode *n, vr_disk_def *d,
         have_secret = true;
         int i;
         if (vr_xml_check_attrs(c, ATTRS("type", "uuid", "usage"), st->err) < 0 ||
-            vr_xml_check_empty(c, st->err) < 0 || vr_xml_attr_enum(c, "type", ATTRS("ceph"), &i, st->err) < 0)
+            vr_xml_check_empty(c, st->err) < 0 || vr_xml_attr_enum(c, "type", ATTRS("ceph", "iscsi"), &i, st->err) < 0)
             return -1;
+        d->auth_secret_iscsi = i == 1;
         d->secret_uuid = vr_xml_attr(c, "uuid");
         d->secret_usage = vr_xml_attr(c, "usage");
         if (!d->secret_uuid == !d->secret_usage)
-            return vr_xml_error(c, st->err, "<secret type='ceph'> needs uuid='...' or usage='...' (one of "
-                                "them: the secret holding the cephx key, see vireo secret-list)");
+            return vr_xml_error(c, st->err, "<secret type='%s'> needs uuid='...' or usage='...' (one of "
+                                "them: the secret holding the %s, see vireo secret-list)",
+                                i == 1 ? "iscsi" : "ceph", i == 1 ? "CHAP password" : "cephx key");
         char canon[VR_UUID_STRLEN];
         if (d->secret_uuid) {
             if (!vr_uuid_canonical(d->secret_uuid, canon))
@@ -238,50 +243,117 @@ static int parse_disk_auth(vr_parse_state *st, const xmlNode *n, vr_disk_def *d,
         }
     }
     if (!have_secret)
-        return vr_xml_error(n, st->err, "<auth username='%s'> needs <secret type='ceph' uuid='...'/> "
-                            "(the secret holding the cephx key)", d->auth_username);
+        return vr_xml_error(n, st->err, "<auth username='%s'> needs <secret type='ceph|iscsi' uuid='...'/> "
+                            "(the secret holding the cephx key or the CHAP password)", d->auth_username);
+    return 0;
+}
+
+/* <host name port transport> of a network disk's <source>. */
+static int parse_disk_host(vr_parse_state *st, const xmlNode *c, vr_disk_def *d)
+{
+    if (vr_xml_check_attrs(c, ATTRS("name", "port", "transport"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0)
+        return -1;
+    int i;
+    unsigned long long port = 0;
+    if (vr_xml_attr_enum(c, "transport", ATTRS("tcp"), &i, st->err) < 0 ||
+        vr_xml_attr_uint(c, "port", 1, 65535, &port, st->err) < 0)
+        return -1;
+    bool iscsi = d->protocol == VR_DISK_PROTOCOL_ISCSI;
+    if (iscsi && d->n_hosts)
+        return vr_xml_error(c, st->err, "<source protocol='iscsi'> takes one <host> (the target's portal); "
+                            "QEMU's iSCSI client has no second portal to fail over to");
+    vr_disk_host *h = VR_PUSH(d->hosts, d->n_hosts);
+    h->port = (unsigned)port;
+    h->name = vr_xml_attr(c, "name");
+    if (!h->name || !*h->name || strpbrk(h->name, "/,[] "))
+        return vr_xml_error(c, st->err, "<host> needs name='...' (%s)",
+                            iscsi ? "the iSCSI portal's address or host name"
+                                  : "a Ceph monitor's address or host name");
+    return 0;
+}
+
+/* <initiator><iqn name='IQN'/></initiator> of an iSCSI network disk. */
+static int parse_disk_initiator(vr_parse_state *st, const xmlNode *c, vr_disk_def *d)
+{
+    if (d->protocol != VR_DISK_PROTOCOL_ISCSI)
+        return vr_xml_error(c, st->err, "<initiator> belongs to <source protocol='iscsi'>");
+    if (d->initiator_iqn)
+        return vr_parse_duplicate(c, st->err);
+    if (vr_xml_check_attrs(c, ATTRS(NULL), st->err) < 0 || vr_xml_check_no_text(c, st->err) < 0)
+        return -1;
+    for (xmlNode *q = vr_xml_first(c); q; q = vr_xml_next(q)) {
+        if (!vr_xml_is(q, "iqn"))
+            return vr_xml_unsupported(q, st->err);
+        if (d->initiator_iqn)
+            return vr_parse_duplicate(q, st->err);
+        if (vr_xml_check_attrs(q, ATTRS("name"), st->err) < 0 || vr_xml_check_empty(q, st->err) < 0)
+            return -1;
+        d->initiator_iqn = vr_xml_attr(q, "name");
+        if (!d->initiator_iqn || !*d->initiator_iqn)
+            return vr_xml_error(q, st->err, "<iqn> needs name='...' (the initiator's IQN)");
+    }
+    if (!d->initiator_iqn)
+        return vr_xml_error(c, st->err, "<initiator> needs <iqn name='...'/>");
+    return 0;
+}
+
+/* name='IQN[/LUN]' of <source protocol='iscsi'>. */
+static int check_iscsi_name(vr_parse_state *st, const xmlNode *n, const char *name)
+{
+    const char *slash = name ? strrchr(name, '/') : NULL;
+    bool ok = name && *name && name[0] != '/' && !strpbrk(name, " ?&");
+    if (ok && slash) {
+        ok = slash[1] != 0 && strchr(name, '/') == slash;
+        for (const char *p = slash + 1; ok && *p; p++)
+            ok = *p >= '0' && *p <= '9';
+    }
+    if (!ok)
+        return vr_xml_error(n, st->err, "<source protocol='iscsi'> needs name='IQN/LUN' (the target's IQN and "
+                            "the LUN's number, e.g. iqn.2013-07.com.example:target/1; 0 without /LUN), not '%s'",
+                            name ? name : "");
     return 0;
 }
 
 /* <source protocol='rbd' name='POOL/IMAGE'> with its <host>s, <snapshot>,
- * <config> and <auth>. */
+ * <config> and <auth>; <source protocol='iscsi' name='IQN/LUN'> with its
+ * <host>, <initiator> and <auth>. */
 static int parse_disk_network_source(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
 {
     if (vr_xml_check_attrs(n, ATTRS("protocol", "name", "index"), st->err) < 0 ||
         vr_xml_check_no_text(n, st->err) < 0)
         return -1;
-    char *proto = vr_xml_attr(n, "protocol");
-    bool rbd = proto && strcmp(proto, "rbd") == 0;
-    if (!rbd) {
-        int rc = vr_xml_error(n, st->err, "<source protocol='%s'>: Vireo runs network disks of "
-                              "protocol='rbd' (Ceph) only; an image of another server can be a volume of a pool "
-                              "(<disk type='volume'>)", proto ? proto : "");
-        free(proto);
-        return rc;
+    int proto;
+    int rc = vr_xml_attr_enum(n, "protocol", vr_disk_protocol_names, &proto, st->err);
+    if (rc <= 0) {
+        if (rc == 0)
+            vr_xml_error(n, st->err, "<source> of a network disk needs protocol='rbd' (Ceph) or "
+                         "protocol='iscsi'; an image of another server can be a volume of a pool "
+                         "(<disk type='volume'>)");
+        return -1;
     }
-    free(proto);
+    d->protocol = (vr_disk_protocol)proto;
+    bool rbd = d->protocol == VR_DISK_PROTOCOL_RBD;
     d->source_name = vr_xml_attr(n, "name");
-    const char *slash = d->source_name ? strchr(d->source_name, '/') : NULL;
-    if (!slash || slash == d->source_name || !slash[1] || strchr(slash + 1, '@'))
-        return vr_xml_error(n, st->err, "<source protocol='rbd'> needs name='POOL/IMAGE' (the Ceph pool and "
-                            "the RBD image; a snapshot is <snapshot name=.../>), not '%s'",
-                            d->source_name ? d->source_name : "");
+    if (!rbd) {
+        if (check_iscsi_name(st, n, d->source_name) < 0)
+            return -1;
+    } else {
+        const char *slash = d->source_name ? strchr(d->source_name, '/') : NULL;
+        if (!slash || slash == d->source_name || !slash[1] || strchr(slash + 1, '@'))
+            return vr_xml_error(n, st->err, "<source protocol='rbd'> needs name='POOL/IMAGE' (the Ceph pool and "
+                                "the RBD image; a snapshot is <snapshot name=.../>), not '%s'",
+                                d->source_name ? d->source_name : "");
+    }
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (vr_xml_is(c, "host")) {
-            if (vr_xml_check_attrs(c, ATTRS("name", "port", "transport"), st->err) < 0 ||
-                vr_xml_check_empty(c, st->err) < 0)
+            if (parse_disk_host(st, c, d) < 0)
                 return -1;
-            int i;
-            unsigned long long port = 0;
-            if (vr_xml_attr_enum(c, "transport", ATTRS("tcp"), &i, st->err) < 0 ||
-                vr_xml_attr_uint(c, "port", 1, 65535, &port, st->err) < 0)
+        } else if (vr_xml_is(c, "initiator")) {
+            if (parse_disk_initiator(st, c, d) < 0)
                 return -1;
-            vr_disk_host *h = VR_PUSH(d->hosts, d->n_hosts);
-            h->port = (unsigned)port;
-            h->name = vr_xml_attr(c, "name");
-            if (!h->name || !*h->name || strpbrk(h->name, "/,[] "))
-                return vr_xml_error(c, st->err, "<host> needs name='...' (a Ceph monitor's address or "
-                                    "host name)");
+        } else if (!rbd && (vr_xml_is(c, "snapshot") || vr_xml_is(c, "config"))) {
+            return vr_xml_error(c, st->err, "<%s> belongs to <source protocol='rbd'>; an iSCSI LUN has none",
+                                (const char *)c->name);
         } else if (vr_xml_is(c, "snapshot")) {
             if (d->source_snapshot)
                 return vr_parse_duplicate(c, st->err);
@@ -307,7 +379,10 @@ static int parse_disk_network_source(vr_parse_state *st, const xmlNode *n, vr_di
             return vr_xml_unsupported(c, st->err);
         }
     }
-    if (d->n_hosts == 0 && !d->source_config)
+    if (!rbd && d->n_hosts == 0)
+        return vr_xml_error(n, st->err, "<source protocol='iscsi' name='%s'> needs its portal: <host "
+                            "name='HOST' port='3260'/>", d->source_name);
+    if (rbd && d->n_hosts == 0 && !d->source_config)
         return vr_xml_error(n, st->err, "<source protocol='rbd' name='%s'> needs a monitor: <host name='MON' "
                             "port='6789'/> (one per monitor) or <config file='/etc/ceph/ceph.conf'/>",
                             d->source_name);
@@ -443,7 +518,12 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
         have_target |= vr_xml_is(c, "target");
     }
     if (!have_source && d->type == VR_DISK_NETWORK)
-        return vr_xml_error(n, st->err, "<disk type='network'> needs <source protocol='rbd' name='POOL/IMAGE'>");
+        return vr_xml_error(n, st->err, "<disk type='network'> needs <source protocol='rbd' name='POOL/IMAGE'> "
+                            "or <source protocol='iscsi' name='IQN/LUN'>");
+    if (d->auth_username && d->auth_secret_iscsi != (d->protocol == VR_DISK_PROTOCOL_ISCSI))
+        return vr_xml_error(n, st->err, "<auth> of a protocol='%s' disk needs <secret type='%s'>, not type='%s'",
+                            vr_disk_protocol_names[d->protocol], d->auth_secret_iscsi ? "ceph" : "iscsi",
+                            d->auth_secret_iscsi ? "iscsi" : "ceph");
     if (!have_source && d->device == VR_DISK_DEVICE_DISK)
         return vr_xml_error(n, st->err, "<disk device='disk'> needs a <source>");
     if (!have_source && d->type == VR_DISK_VOLUME)

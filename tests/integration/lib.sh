@@ -344,6 +344,17 @@ daemon_in_netns() {
     DAEMON_WRAP="ip netns exec $1" DAEMON_OPTS=" " start_daemon "$DAEMON_IN_NETNS"
 }
 
+# QEMU's block node names and its /objects of running domain $1, sorted
+# and space-separated (what a detach must leave behind).
+qemu_nodes() {
+    "$VIREO" qemu-monitor-command "$1" '{"execute":"query-named-block-nodes"}' |
+        grep -o '"node-name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | sort -u | tr '\n' ' '
+}
+qemu_objects() {
+    "$VIREO" qemu-monitor-command "$1" '{"execute":"qom-list","arguments":{"path":"/objects"}}' |
+        grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/' | sort -u | tr '\n' ' '
+}
+
 # guest NAME SH: run SH on the guest's serial console, print what it printed.
 guest() { printf '%s\n' "$2" | timeout 5 "$VIREO" console "$1" 2>/dev/null | tr -d '\r' || true; }
 # guest_until NAME SH REGEX: run SH in the guest until its output matches

@@ -14,7 +14,9 @@
 # after a restart; a dir pool's qcow2 volume copied into RBD
 # (vol-create-from --inputpool) boots the same, and copies back.
 # A tiny guest with a <disk type='network'> rbd disk of two monitors
-# (one unreachable) sees the image; its dumpxml gives the disk back; a
+# (one unreachable) sees the image; its dumpxml gives the disk back; the
+# disk detached live leaves no node or secret object in QEMU, and the
+# image hot-plugs as a network disk and detaches the same; a
 # start with a secret that does not exist is refused by name; vol-delete
 # of the image it names refused while it runs. find-storage-pool-sources
 # with --auth-username/--secret-*, and against a mute monitor beside the
@@ -199,9 +201,24 @@ out=$(command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" vol-delete --p
     fail "virsh vol-delete of the image nd's network disk uses succeeded"
 expect_match "...and virsh vol-delete over libvirt-sock is refused the same" "$out" "is in use by running domain 'nd'"
 expect_match "vol-list --details names its user" "$("$VIREO" vol-list ceph --details)" "^ net1 .*nd"
+# The network disk the start gave, detached live: its nodes and its
+# key's secret object leave QEMU with it (issue 16); then the same image
+# hot-plugged as vdc through the start's node builder, and detached.
+expect_match "QEMU has the started disk's nodes and secret object" "$(qemu_nodes nd) $(qemu_objects nd)" \
+    "drive-vdb .*file-vdb .*sec-vdb"
+expect_eq "detach-disk of the started network disk, live" "$("$VIREO" detach-disk nd vdb --live)" "Disk detached successfully"
+vdb_gone() { ! grep -q -- '-vdb ' <<<"$(qemu_nodes nd) $(qemu_objects nd) "; }
+wait_for 10 "QEMU dropped vdb's nodes and secret object" vdb_gone
 netdisk "$SEC" | sed "s|dev='vdb'|dev='vdc'|" > "$ROOT/nd-vdc.xml"
-expect_fail "a network disk is not hot-plugged, and says what to do" "does not hot-plug: attach it with --config and restart" \
-    "$VIREO" attach-device nd "$ROOT/nd-vdc.xml" --live
+expect_eq "attach-device of a network rbd disk, live" "$("$VIREO" attach-device nd "$ROOT/nd-vdc.xml" --live)" \
+    "Device attached successfully"
+out=$(guest_until nd "echo S-\$(cat /sys/block/vdb/size 2>/dev/null)" "^S-[0-9]")
+expect_match "the guest sees the hot-plugged RBD image (its kernel names it vdb again)" "$out" "^S-65536"
+expect_match "...through an rbd node after the key's secret object" "$(qemu_nodes nd) $(qemu_objects nd)" \
+    "drive-vdc .*file-vdc .*sec-vdc"
+expect_eq "detach-device of it, live" "$("$VIREO" detach-device nd "$ROOT/nd-vdc.xml" --live)" "Device detached successfully"
+vdc_gone() { ! grep -q -- '-vdc ' <<<"$(qemu_nodes nd) $(qemu_objects nd) "; }
+wait_for 10 "QEMU dropped vdc's nodes and secret object" vdc_gone
 "$VIREO" destroy nd >/dev/null
 tiny_xml nd2 | sed "s|<devices>|<devices>$(netdisk 0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e | tr -d '\n')|" > "$ROOT/nd2.xml"
 "$VIREO" define "$ROOT/nd2.xml" >/dev/null

@@ -13,8 +13,10 @@
 # with a wrong secret refused, unreachable portals failing in seconds
 # (beside the event loop: `vireo list` answers meanwhile, for pool-start
 # and find-storage-pool-sources, from vireo and virsh), a guest on the
-# LUN through QEMU's iSCSI client (vol-delete of its LUN refused), and a
-# second LUN hot-plugged into it, written, detached and attached again.
+# LUN through QEMU's iSCSI client (vol-delete of its LUN refused), a
+# second LUN hot-plugged into it, written, detached and attached again,
+# and a <disk type='network'> of protocol iscsi hot-plugged, detached by
+# its alias, started with and detached again (no node or secret left).
 . "$(dirname "$0")/lib.sh"
 need_images
 [ -e /dev/loop-control ] || fail "no loop devices here (modprobe loop)"
@@ -416,6 +418,64 @@ expect_eq "attach-device of the same LUN again, live (its secret object went wit
 out=$(guest_until ig "echo R-\$(head -c 19 /dev/vdb)" "^R-vireo")
 expect_match "...and the guest reads its marker back" "$out" "^R-vireo-hotplug-lun-2"
 expect_eq "detach-device, live" "$("$VIREO" detach-device ig "$ROOT/lun2.xml" --live)" "Device detached successfully"
+# <disk type='network'> of protocol iscsi, as libvirt writes it (issue
+# 16): hot-plugged (object-add of the CHAP password's secret from the
+# secret store, QEMU's iscsi node, the format node, device_add), read by
+# the guest, detached by its user alias with its nodes and secret object
+# gone from QEMU; then in the definition: started with, read, detached
+# live the same.
+truncate -s 8M "$ROOT/lun3.img"
+printf 'vireo-net-iscsi-lun-3' | dd of="$ROOT/lun3.img" conv=notrunc 2>/dev/null
+tgt --mode logicalunit --op new --tid 1 --lun 3 --backing-store "$ROOT/lun3.img"
+net3="<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='iscsi' name='$IQN/3'><host name='10.77.0.1' port='3260'/><auth username='labuser'><secret type='iscsi' uuid='$SEC'/></auth><initiator><iqn name='$INIT'/></initiator></source><target dev='vdc' bus='virtio'/><alias name='ua-net3'/></disk>"
+printf '%s' "$net3" > "$ROOT/net3.xml"
+expect_eq "attach-device of a <disk type='network'> protocol iscsi, live" \
+    "$("$VIREO" attach-device ig "$ROOT/net3.xml" --live)" "Device attached successfully"
+# (the guest's kernel names the disk vdb: the lowest free name)
+out=$(guest_until ig "echo R-\$(head -c 21 /dev/vdb 2>/dev/null)" "^R-vireo")
+expect_match "the guest reads the LUN's pattern through the hot-plugged network disk" "$out" "^R-vireo-net-iscsi-lun-3"
+expect_match "QEMU has its iscsi and format nodes" "$(qemu_nodes ig)" "drive-vdc .*file-vdc"
+expect_match "...and the CHAP password's secret object" "$(qemu_objects ig)" "sec-vdc"
+[ "$(stat -c %a "$ROOT/run/vireo/qemu/ig/vdc.chap")" = 600 ] || fail "the hot-plugged disk's CHAP file is not 0600"
+ok "the CHAP password in a 0600 file of the run"
+expect_match "dumpxml: the network disk as written, with its user alias" "$("$VIREO" dumpxml ig | tr -d '\n ')" \
+    "<disktype=\"network\"device=\"disk\"><drivername=\"qemu\"type=\"raw\"/><sourceprotocol=\"iscsi\"name=\"$IQN/3\"><hostname=\"10.77.0.1\"port=\"3260\"/>.*<targetdev=\"vdc\"bus=\"virtio\"/><aliasname=\"ua-net3\"/>"
+printf "<disk type='network' device='disk'><alias name='ua-net3'/></disk>" > "$ROOT/net3-alias.xml"
+expect_eq "detach-device by the user alias alone, live" \
+    "$("$VIREO" detach-device ig "$ROOT/net3-alias.xml" --live)" "Device detached successfully"
+out=$(guest_until ig "echo G-\$(ls /sys/block | grep -c vdb)" "^G-0")
+expect_match "the guest no longer has the disk (its kernel named it vdb, the lowest free name)" "$out" "^G-0"
+vdc_gone() { ! grep -q -- '-vdc ' <<<"$(qemu_nodes ig) $(qemu_objects ig) "; }
+wait_for 10 "QEMU dropped vdc's nodes and secret object" vdc_gone
+[ ! -e "$ROOT/run/vireo/qemu/ig/vdc.chap" ] || fail "the detached disk's CHAP file is still in the run"
+ok "...and its CHAP file left the run with it"
+expect_fail "detach-device by an alias the domain lacks" "domain 'ig' has no disk with alias 'ua-net3'" \
+    "$VIREO" detach-device ig "$ROOT/net3-alias.xml" --live
+"$VIREO" destroy ig >/dev/null
+expect_eq "attach-device --config of the network disk to the shut-off domain" \
+    "$("$VIREO" attach-device ig "$ROOT/net3.xml" --config)" "Device attached successfully"
+# update-device --config: the user alias stays when the new element
+# leaves it out, and is not changed by one that names another.
+printf '%s' "$net3" | sed "s|<alias name='ua-net3'/>||; s|type='raw'/>|type='raw' cache='none'/>|" > "$ROOT/net3-noalias.xml"
+expect_eq "update-device --config of the network disk, its alias left out" \
+    "$("$VIREO" update-device ig "$ROOT/net3-noalias.xml" --config)" "Device updated successfully"
+expect_match "...takes the change and keeps the user alias" "$("$VIREO" dumpxml ig --inactive | tr -d '\n ')" \
+    "cache=\"none\"/><sourceprotocol=\"iscsi\".*<targetdev=\"vdc\"bus=\"virtio\"/><aliasname=\"ua-net3\"/>"
+printf '%s' "$net3" | sed "s|ua-net3|ua-other|" > "$ROOT/net3-other.xml"
+expect_fail "update-device that would change the alias" "changing a device's alias is not allowed \\(it is 'ua-net3'; the new element gives 'ua-other'\\)" \
+    "$VIREO" update-device ig "$ROOT/net3-other.xml" --config
+start_booted ig
+cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/ig/qemu.pid")"/cmdline)
+expect_match "the start gives QEMU the iscsi node of the network disk after its secret object" "$cmdline" \
+    "-object secret,id=sec-vdc,file=[^ ]*/vdc.chap,format=raw -blockdev driver=iscsi,transport=tcp,portal=10.77.0.1:3260,target=$IQN,lun=3,initiator-name=$INIT,user=labuser,password-secret=sec-vdc,node-name=file-vdc"
+# (the guest's kernel names the disk vdb: the lowest free name)
+out=$(guest_until ig "echo R-\$(head -c 21 /dev/vdb 2>/dev/null)" "^R-vireo")
+expect_match "the guest started with the network disk reads the LUN's pattern" "$out" "^R-vireo-net-iscsi-lun-3"
+# Detached by Debian's virsh over libvirt-sock: it sends the disk's
+# element as dumpxml writes it (network source, auth, initiator, alias).
+expect_match "virsh detach-disk of the network disk the start gave, live (libvirt-sock)" \
+    "$(virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" detach-disk ig vdc --live 2>&1)" "^Disk detached successfully"
+wait_for 10 "QEMU dropped the started disk's nodes and secret object" vdc_gone
 "$VIREO" destroy ig >/dev/null
 expect_eq "pool-destroy" "$("$VIREO" pool-destroy lab)" "Pool 'lab' destroyed"
 [ ! -e "$ROOT/run/vireo/storage/lab.chap" ] || fail "the CHAP file outlived the pool"

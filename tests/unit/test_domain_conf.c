@@ -1552,27 +1552,80 @@ static void rbd_network_disk(void **state)
     vr_domain_def_free(def);
 
     dev_refused("<disk type='network'><source protocol='nbd' name='x/y'><host name='h'/></source></disk>", 6,
-                "protocol='rbd'");
+                "'nbd'");
     dev_refused("<disk type='network'><source protocol='rbd' name='image'><host name='h'/></source></disk>", 6,
                 "name='POOL/IMAGE'");
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'/></disk>", 6, "<host name='MON'");
     dev_refused("<disk type='network'><target dev='vda'/></disk>", 6, "needs <source protocol='rbd'");
+    dev_refused("<disk type='network'><source name='p/i'><host name='h'/></source></disk>", 6,
+                "needs protocol='rbd' (Ceph) or protocol='iscsi'");
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h' port='0'/></source></disk>",
                 6, "port");
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
                 "<auth username='a'><secret type='ceph'/></auth></source></disk>", 6, "uuid='...' or usage='...'");
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
-                "<auth username='a'/></source></disk>", 6, "needs <secret type='ceph'");
+                "<auth username='a'/></source></disk>", 6, "needs <secret type='ceph|iscsi'");
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
                 "<auth username='a'><secret type='iscsi' usage='x'/></auth></source></disk>", 6, "type");
     dev_refused("<disk type='file'><auth username='a'/><source file='/a.img'/></disk>", 6,
                 "<auth> belongs to <disk type='network'>");
 }
 
+/* <disk type='network'> of protocol iscsi, as libvirt writes it: the
+ * portal, the LUN in the name, <initiator> and CHAP <auth> with a secret
+ * of type iscsi; a fixed point; what QEMU's client cannot do refused. */
+static void iscsi_network_disk(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD,
+        "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        "<source protocol='iscsi' name='iqn.2013-07.com.example:iscsi-nopool/2'>"
+        "<host name='example.com' port='3260'/>"
+        "<auth username='myuser'><secret type='iscsi' usage='libvirtiscsi'/></auth>"
+        "<initiator><iqn name='iqn.2013-07.com.example:client'/></initiator>"
+        "</source><target dev='vda' bus='virtio'/></disk>"
+        "<disk type='network'><source protocol='iscsi' name='iqn.2013-07.com.example:t'>"
+        "<host name='192.0.2.9'/></source><target dev='vdb'/></disk>");
+    const vr_disk_def *d = &def->disks[0];
+    assert_int_equal(d->protocol, VR_DISK_PROTOCOL_ISCSI);
+    assert_string_equal(d->source_name, "iqn.2013-07.com.example:iscsi-nopool/2");
+    assert_int_equal(d->n_hosts, 1);
+    assert_int_equal(d->hosts[0].port, 3260);
+    assert_string_equal(d->auth_username, "myuser");
+    assert_string_equal(d->secret_usage, "libvirtiscsi");
+    assert_string_equal(d->initiator_iqn, "iqn.2013-07.com.example:client");
+    assert_null(def->disks[1].auth_username);
+    assert_fixed_point(def);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<source protocol=\"iscsi\" name=\"iqn.2013-07.com.example:iscsi-nopool/2\">"));
+    assert_non_null(strstr(xml, "<secret type=\"iscsi\" usage=\"libvirtiscsi\"/>"));
+    assert_non_null(strstr(xml, "<initiator>\n          <iqn name=\"iqn.2013-07.com.example:client\"/>"));
+    free(xml);
+    vr_domain_def_free(def);
+
+    dev_refused("<disk type='network'><source protocol='iscsi' name='iqn.x:t/1'/></disk>", 6,
+                "needs its portal: <host name='HOST' port='3260'/>");
+    dev_refused("<disk type='network'><source protocol='iscsi' name='iqn.x:t/one'><host name='h'/></source></disk>",
+                6, "needs name='IQN/LUN'");
+    dev_refused("<disk type='network'><source protocol='iscsi' name='iqn.x:t/1'><host name='h'/>"
+                "<host name='h2'/></source></disk>", 6, "takes one <host>");
+    dev_refused("<disk type='network'><source protocol='iscsi' name='iqn.x:t/1'><host name='h'/>"
+                "<snapshot name='s'/></source></disk>", 6, "<snapshot> belongs to <source protocol='rbd'>");
+    dev_refused("<disk type='network'><source protocol='iscsi' name='iqn.x:t/1'><host name='h' transport='rdma'/>"
+                "</source></disk>", 6, "rdma");
+    dev_refused("<disk type='network'><source protocol='iscsi' name='iqn.x:t/1'><host name='h'/>"
+                "<auth username='a'><secret type='ceph' usage='x'/></auth></source></disk>", 6,
+                "<auth> of a protocol='iscsi' disk needs <secret type='iscsi'>");
+    dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
+                "<initiator><iqn name='x'/></initiator></source></disk>", 6,
+                "<initiator> belongs to <source protocol='iscsi'>");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(minimal_defaults),
+        cmocka_unit_test(iscsi_network_disk),
         cmocka_unit_test(full_domain),
         cmocka_unit_test(virt_install_q35),
         cmocka_unit_test(libvirt_dumpxml),

@@ -122,6 +122,29 @@ static void lun_json(void **state)
     vr_domain_def_free(def);
 }
 
+/* A <disk type='network'> of protocol iscsi hot-plugged: the same node
+ * from the XML (portal with its default port, LUN from the name), its
+ * CHAP password's secret object on the run's DEV.chap. */
+static void iscsi_network_json(void **state)
+{
+    (void)state;
+    vr_domain_def *def = one_disk("<disk type='network'><source protocol='iscsi' name='iqn.2026-12.t:x/3'>"
+                                  "<host name='10.0.0.1'/><auth username='u'><secret type='iscsi' usage='s'/></auth>"
+                                  "</source><target dev='vdc' bus='virtio'/></disk>");
+    const vr_disk_def *d = &def->disks[0];
+    assert_true(vr_qemu_disk_on_network(d, d->source_name));
+    vr_qprops *secret = NULL;
+    vr_qprops *node = vr_qemu_disk_net_node(d, d->source_name, "/run/q", &secret, NULL);
+    expect_forms(secret, "secret,id=sec-vdc,file=/run/q/vdc.chap,format=raw",
+                 "{\"qom-type\":\"secret\",\"id\":\"sec-vdc\",\"file\":\"\\/run\\/q\\/vdc.chap\",\"format\":\"raw\"}");
+    expect_forms(node, "driver=iscsi,transport=tcp,portal=10.0.0.1:3260,target=iqn.2026-12.t:x,lun=3,"
+                       "user=u,password-secret=sec-vdc,node-name=file-vdc",
+                 "{\"driver\":\"iscsi\",\"transport\":\"tcp\",\"portal\":\"10.0.0.1:3260\","
+                 "\"target\":\"iqn.2026-12.t:x\",\"lun\":3,\"user\":\"u\","
+                 "\"password-secret\":\"sec-vdc\",\"node-name\":\"file-vdc\"}");
+    vr_domain_def_free(def);
+}
+
 /* The hot-plug of a disk gets the nodes and device of the start. */
 static void disk_json(void **state)
 {
@@ -154,6 +177,7 @@ int main(void)
         cmocka_unit_test(dotted_keys),
         cmocka_unit_test(numbered_keys),
         cmocka_unit_test(lun_json),
+        cmocka_unit_test(iscsi_network_json),
         cmocka_unit_test(disk_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

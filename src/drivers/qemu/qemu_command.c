@@ -574,9 +574,11 @@ bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path)
 vr_qprops *vr_qemu_disk_net_node(const vr_disk_def *d, const char *path, const char *runtime_dir, vr_qprops **secret,
                                  char **err)
 {
-    vr_qprops *p = d->type == VR_DISK_NETWORK      ? vr_qc_rbd_network_node(d, runtime_dir, secret)
-                   : vr_str_starts(path, "iscsi://") ? vr_qc_iscsi_node(d, path, secret, err)
-                                                     : vr_qc_rbd_node(d, path, secret, err);
+    bool iscsi = d->type == VR_DISK_NETWORK ? d->protocol == VR_DISK_PROTOCOL_ISCSI : vr_str_starts(path, "iscsi://");
+    vr_qprops *p = d->type != VR_DISK_NETWORK ? (iscsi ? vr_qc_iscsi_node(d, path, secret, err)
+                                                       : vr_qc_rbd_node(d, path, secret, err))
+                   : iscsi                   ? vr_qc_iscsi_network_node(d, runtime_dir, secret)
+                                             : vr_qc_rbd_network_node(d, runtime_dir, secret);
     if (p)
         node_options(p, d, false);
     return p;

@@ -70,9 +70,10 @@ bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path);
  * NULL with *err when `path` is not a volume URL. */
 vr_qprops *vr_qemu_disk_net_node(const vr_disk_def *d, const char *path, const char *runtime_dir, vr_qprops **secret,
                                  char **err);
-/* Where the driver writes the cephx key (base64) of a <disk type='network'>
- * with <auth> before a start, for the argv's secret object. */
-char *vr_qemu_rbd_key_file(const char *runtime_dir, const vr_disk_def *d);
+/* Where the driver writes the cephx key or the CHAP password of a <disk
+ * type='network'> with <auth> before a start or a hot-plug (DEV.cephx,
+ * DEV.chap), for the secret object. */
+char *vr_qemu_disk_key_file(const char *runtime_dir, const vr_disk_def *d);
 vr_qprops *vr_qemu_disk_format_node(const vr_disk_def *d);
 vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, unsigned bootindex);
 /* An interface's NIC on netdev `netdev`, with device id `id`. */

@@ -68,6 +68,28 @@ char *vr_qc_disk_secret(const vr_disk_def *d, const char *file, const char *form
     return id;
 }
 
+/* The node of a LUN at portal/target/lun; with user and pwfile, after
+ * the secret object of its CHAP password. */
+static vr_qprops *iscsi_props(const vr_disk_def *d, const char *portal, const char *target, unsigned long lun,
+                              const char *initiator, const char *user, const char *pwfile, vr_qprops **secret_obj)
+{
+    char *secret = user && pwfile ? vr_qc_disk_secret(d, pwfile, "raw", secret_obj) : NULL;
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", "iscsi");
+    vr_qp_str(p, "transport", "tcp");
+    vr_qp_str(p, "portal", portal);
+    vr_qp_str(p, "target", target);
+    vr_qp_uint(p, "lun", lun); /* a number in QMP's JSON */
+    vr_qp_str(p, "initiator-name", initiator);
+    if (secret) {
+        vr_qp_str(p, "user", user);
+        vr_qp_str(p, "password-secret", secret);
+    }
+    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
+    free(secret);
+    return p;
+}
+
 vr_qprops *vr_qc_iscsi_node(const vr_disk_def *d, const char *url, vr_qprops **secret_obj, char **err)
 {
     vr_qc_volume_url u;
@@ -77,24 +99,34 @@ vr_qprops *vr_qc_iscsi_node(const vr_disk_def *d, const char *url, vr_qprops **s
     char *initiator = vr_qc_query_get(u.args, "initiator-name");
     char *user = vr_qc_query_get(u.args, "user");
     char *pwfile = vr_qc_query_get(u.args, "password-file");
-    char *secret = user && pwfile ? vr_qc_disk_secret(d, pwfile, "raw", secret_obj) : NULL;
-    vr_qprops *p = vr_qp_new(NULL, NULL);
-    vr_qp_str(p, "driver", "iscsi");
-    vr_qp_str(p, "transport", "tcp");
-    vr_qp_strf(p, "portal", "%.*s", (int)(u.slash1 - u.head), u.head);
-    vr_qp_strf(p, "target", "%.*s", (int)(u.slash2 - u.slash1 - 1), u.slash1 + 1);
+    char *portal = vr_strndup(u.head, (size_t)(u.slash1 - u.head));
+    char *target = vr_strndup(u.slash1 + 1, (size_t)(u.slash2 - u.slash1 - 1));
     char *lun = vr_strndup(u.tail, u.tail_len);
-    vr_qp_uint(p, "lun", strtoul(lun, NULL, 10)); /* a number in QMP's JSON */
+    vr_qprops *p = iscsi_props(d, portal, target, strtoul(lun, NULL, 10), initiator, user, pwfile, secret_obj);
     free(lun);
-    vr_qp_str(p, "initiator-name", initiator);
-    if (secret) {
-        vr_qp_str(p, "user", user);
-        vr_qp_str(p, "password-secret", secret);
-    }
-    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
-    free(secret);
+    free(target);
+    free(portal);
     free(initiator);
     free(user);
     free(pwfile);
+    return p;
+}
+
+/* <source protocol='iscsi' name='IQN[/LUN]'><host name port/> (libvirt's
+ * mapping: LUN 0 without one, port 3260 by default; QEMU's own initiator
+ * name without <initiator>). */
+vr_qprops *vr_qc_iscsi_network_node(const vr_disk_def *d, const char *runtime_dir, vr_qprops **secret)
+{
+    *secret = NULL;
+    const char *slash = strrchr(d->source_name, '/');
+    char *target = slash ? vr_strndup(d->source_name, (size_t)(slash - d->source_name)) : vr_strdup(d->source_name);
+    const vr_disk_host *h = &d->hosts[0];
+    char *portal = vr_asprintf(strchr(h->name, ':') ? "[%s]:%u" : "%s:%u", h->name, h->port ? h->port : 3260);
+    char *pwfile = d->auth_username ? vr_qemu_disk_key_file(runtime_dir, d) : NULL;
+    vr_qprops *p = iscsi_props(d, portal, target, slash ? strtoul(slash + 1, NULL, 10) : 0, d->initiator_iqn,
+                               d->auth_username, pwfile, secret);
+    free(pwfile);
+    free(portal);
+    free(target);
     return p;
 }

@@ -63,10 +63,13 @@ char *vr_qc_disk_secret(const vr_disk_def *d, const char *file, const char *form
  * pool, *secret its password's secret object (NULL without CHAP); NULL
  * with *err when `url` is not one. */
 vr_qprops *vr_qc_iscsi_node(const vr_disk_def *d, const char *url, vr_qprops **secret, char **err);
+/* ... and for a <disk type='network'> of protocol iscsi (its CHAP
+ * password in vr_qemu_disk_key_file). */
+vr_qprops *vr_qc_iscsi_network_node(const vr_disk_def *d, const char *runtime_dir, vr_qprops **secret);
 /* qemu_command_rbd.c: the same for an image of an rbd pool. */
 vr_qprops *vr_qc_rbd_node(const vr_disk_def *d, const char *url, vr_qprops **secret, char **err);
 /* ... and for a <disk type='network'> of protocol rbd (its key in
- * vr_qemu_rbd_key_file). */
+ * vr_qemu_disk_key_file). */
 vr_qprops *vr_qc_rbd_network_node(const vr_disk_def *d, const char *runtime_dir, vr_qprops **secret);
 
 /* qemu_command_graphics.c */

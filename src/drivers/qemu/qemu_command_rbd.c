@@ -129,9 +129,10 @@ vr_qprops *vr_qc_rbd_node(const vr_disk_def *d, const char *url, vr_qprops **sec
     return p;
 }
 
-char *vr_qemu_rbd_key_file(const char *runtime_dir, const vr_disk_def *d)
+char *vr_qemu_disk_key_file(const char *runtime_dir, const vr_disk_def *d)
 {
-    return vr_asprintf("%s/%s.cephx", runtime_dir, d->target_dev);
+    const char *kind = d->protocol == VR_DISK_PROTOCOL_ISCSI ? "chap" : "cephx";
+    return vr_asprintf("%s/%s.%s", runtime_dir, d->target_dev, kind);
 }
 
 vr_qprops *vr_qc_rbd_network_node(const vr_disk_def *d, const char *runtime_dir, vr_qprops **secret)
@@ -143,7 +144,7 @@ vr_qprops *vr_qc_rbd_network_node(const vr_disk_def *d, const char *runtime_dir,
         .snapshot = d->source_snapshot ? vr_strdup(d->source_snapshot) : NULL,
         .conf = d->source_config ? vr_strdup(d->source_config) : NULL,
         .user = d->auth_username ? vr_strdup(d->auth_username) : NULL,
-        .key_file = d->auth_username ? vr_qemu_rbd_key_file(runtime_dir, d) : NULL,
+        .key_file = d->auth_username ? vr_qemu_disk_key_file(runtime_dir, d) : NULL,
         .key_raw = true,
     };
     for (size_t i = 0; i < d->n_hosts; i++)

@@ -550,23 +550,32 @@ void vr_qemu_set_secret_fn(vr_qemu_driver *drv, vr_qemu_secret_fn fn, void *opaq
     drv->secret_opaque = opaque;
 }
 
-/* The cephx key of a network disk with <auth>: checked, and with `dom`
- * written to its key file. */
+/* The cephx key or CHAP password of a network disk with <auth>: checked,
+ * and with `dom` written to its key file. */
 static vr_err disk_key(vr_qemu_driver *drv, vr_domain *dom, const char *name, const vr_disk_def *d, char **err)
 {
     if (d->type != VR_DISK_NETWORK || !d->auth_username)
         return VR_OK;
     const char *which = d->secret_uuid ? "uuid" : "usage";
     const char *id = d->secret_uuid ? d->secret_uuid : d->secret_usage;
+    bool iscsi = d->protocol == VR_DISK_PROTOCOL_ISCSI;
+    const char *what = iscsi ? "CHAP password" : "cephx key";
     if (!drv->secret_fn) {
-        vr_set_error(err, "disk %s of domain '%s' takes its cephx key from the secret with %s '%s', and no "
-                          "secret store is running", d->target_dev, name, which, id);
+        vr_set_error(err, "disk %s of domain '%s' takes its %s from the secret with %s '%s', and no "
+                          "secret store is running", d->target_dev, name, what, which, id);
         return VR_ERR_UNSUPPORTED;
     }
     unsigned char *v = NULL;
     size_t len = 0;
     char *e = NULL;
     vr_err code = drv->secret_fn(d->secret_uuid, d->secret_usage, &v, &len, &e, drv->secret_opaque);
+    if (code != VR_OK && iscsi) {
+        vr_set_error(err, "disk %s of domain '%s': the CHAP password of user '%s': %s (define it: vireo "
+                          "secret-define with <usage type='iscsi'>, then vireo secret-set-value UUID PASSWORD)",
+                     d->target_dev, name, d->auth_username, e);
+        free(e);
+        return code;
+    }
     if (code != VR_OK) {
         vr_set_error(err, "disk %s of domain '%s': the cephx key of client.%s: %s (define it: vireo secret-define, "
                           "then vireo secret-set-value UUID $(ceph auth get-key client.%s))",
@@ -575,14 +584,19 @@ static vr_err disk_key(vr_qemu_driver *drv, vr_domain *dom, const char *name, co
         return code;
     }
     if (dom) {
-        char *file = vr_qemu_rbd_key_file(dom->runtime_dir, d);
-        if (vr_qemu_write_secret_file(dom, file, v, len, "cephx key", err) < 0)
+        char *file = vr_qemu_disk_key_file(dom->runtime_dir, d);
+        if (vr_qemu_write_secret_file(dom, file, v, len, what, err) < 0)
             code = VR_ERR_FAILED;
         free(file);
     }
     explicit_bzero(v, len);
     free(v);
     return code;
+}
+
+int vr_qemu_disk_key_write(vr_domain *dom, const vr_disk_def *d, char **err)
+{
+    return disk_key(dom->drv, dom, dom->def->name, d, err) == VR_OK ? 0 : -1;
 }
 
 int vr_qemu_disk_keys_write(vr_domain *dom, char **err)
@@ -597,7 +611,7 @@ vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def
 {
     vr_err e;
     if (d->type == VR_DISK_NETWORK)
-        return disk_key(drv, NULL, name, d, err); /* QEMU reaches the monitors itself */
+        return disk_key(drv, NULL, name, d, err); /* QEMU reaches the monitors or the portal itself */
     if (d->type == VR_DISK_VOLUME && (e = resolve_volume(drv, name, d, err)))
         return e;
     const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;

@@ -165,9 +165,11 @@ int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, cha
  * `what` names it in the error. */
 int vr_qemu_write_secret_file(vr_domain *dom, const char *path, const void *data, size_t len, const char *what,
                               char **err);
-/* The cephx keys of the <disk type='network'>s with <auth>, from the
- * secret store into vr_qemu_rbd_key_file (after the run dir is made). */
+/* The cephx keys and CHAP passwords of the <disk type='network'>s with
+ * <auth>, from the secret store into vr_qemu_disk_key_file (after the
+ * run dir is made); of one disk (a hot-plug). */
 int vr_qemu_disk_keys_write(vr_domain *dom, char **err);
+int vr_qemu_disk_key_write(vr_domain *dom, const vr_disk_def *d, char **err);
 /* The certificate directory of a SPICE display with a tlsPort, or NULL:
  * none needed (*err NULL) or its files missing (*err says which). */
 char *vr_qemu_spice_tls_dir(const vr_domain *dom, char **err);

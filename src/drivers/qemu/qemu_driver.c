@@ -671,10 +671,16 @@ static char *network_key(const char *path)
 static bool holds(vr_qemu_driver *drv, const vr_disk_def *d, const char *key, const struct stat *st)
 {
     if (key) {
-        /* <disk type='network'> names its image itself (rbd, the one
-         * protocol): the key of the pool's volume of that name. */
-        char *other = d->type == VR_DISK_NETWORK && d->source_name ? vr_asprintf("rbd:%s", d->source_name)
-                                                                   : network_key(d->resolved_path);
+        /* <disk type='network'> names its image itself: the key of the
+         * pool's volume of that name (an rbd image, a LUN). */
+        char *other = NULL;
+        if (d->type != VR_DISK_NETWORK)
+            other = network_key(d->resolved_path);
+        else if (d->protocol == VR_DISK_PROTOCOL_RBD && d->source_name)
+            other = vr_asprintf("rbd:%s", d->source_name);
+        else if (d->source_name && d->n_hosts)
+            other = vr_asprintf("iscsi://%s:%u/%s%s", d->hosts[0].name, d->hosts[0].port ? d->hosts[0].port : 3260,
+                                d->source_name, strchr(d->source_name, '/') ? "" : "/0");
         bool hit = other && strcmp(other, key) == 0;
         free(other);
         return hit;

@@ -25,6 +25,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -582,19 +583,15 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
 {
     vr_domain *dom = h->dom;
     const char *name = dom->def->name;
-    if (d->type == VR_DISK_NETWORK) {
-        vr_set_error(err, "disk %s is an rbd network disk, which Vireo does not hot-plug: attach it with --config "
-                          "and restart domain '%s'", d->target_dev, name);
-        return VR_ERR_UNSUPPORTED;
-    }
     vr_err code = check_pci_slot(h->live, &d->addr, d->target_dev, err);
     if (code == VR_OK)
         code = vr_qemu_disk_preflight(dom->drv, name, d, err);
     if (code != VR_OK)
         return code;
-    const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+    const char *path = vr_disk_def_source(d);
     const vr_disk_def *other = NULL;
-    vr_domain *holder = path ? vr_qemu_disk_holder(dom->drv, path, &other) : NULL;
+    /* (a network disk's name is no path: vol-delete guards its image) */
+    vr_domain *holder = path && d->type != VR_DISK_NETWORK ? vr_qemu_disk_holder(dom->drv, path, &other) : NULL;
     if (holder == dom) {
         vr_set_error(err, "%s is already disk %s of domain '%s'", path, other->target_dev, name);
         return VR_ERR_CONFLICT;
@@ -605,7 +602,7 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
                      path, holder->def->name, other->target_dev);
         return VR_ERR_CONFLICT;
     }
-    if (vr_qemu_grant_disk(dom, d, err) < 0)
+    if (vr_qemu_grant_disk(dom, d, err) < 0 || vr_qemu_disk_key_write(dom, d, err) < 0)
         return VR_ERR_FAILED;
     if (path && vr_hp_disk_nodes(h, d, path, err) < 0)
         return VR_ERR_INVALID;
@@ -745,6 +742,14 @@ static void detach_end(vr_hp *h)
                     vr_qemu_taps_save(dom);
                 }
             }
+            if (h->kind == VR_DEVICE_DISK) {
+                /* Its key or CHAP password's file, if it had one, goes with it. */
+                vr_disk_def *d = &dom->def->disks[i];
+                char *key_file = d->type == VR_DISK_NETWORK ? vr_qemu_disk_key_file(dom->runtime_dir, d) : NULL;
+                if (key_file && unlink(key_file) < 0 && errno != ENOENT)
+                    vr_log_warn("domain %s: cannot remove %s: %s", dom->def->name, key_file, strerror(errno));
+                free(key_file);
+            }
             vr_hp_live_replace(dom, live);
             vr_log_info("domain %s: %s detached", dom->def->name, h->id);
             vr_qemu_emit(dom, "device-removed", h->id);
@@ -815,7 +820,7 @@ static void detach(vr_hp *h, int index_config, int index_live)
                              d->target_dev, vr_disk_bus_name(d->bus));
                 code = VR_ERR_UNSUPPORTED;
             }
-            const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
+            const char *path = vr_disk_def_source(d);
             if (vr_qemu_disk_on_network(d, path)) {
                 /* Its secret object sec-T, if the start or the attach gave it one. */
                 vr_qprops *secret = NULL, *node = vr_qemu_disk_net_node(d, path, dom->runtime_dir, &secret, NULL);
@@ -824,7 +829,7 @@ static void detach(vr_hp *h, int index_config, int index_live)
                 vr_qp_free(secret);
                 vr_qp_free(node);
             }
-            if (code == VR_OK && (d->source_path || d->resolved_path)) {
+            if (code == VR_OK && path) {
                 /* The chain's nodes are read first: snapshots and block
                  * jobs may have changed them since start. */
                 vr_hp_step(h, "query-block", NULL, NULL, NULL);

@@ -137,6 +137,23 @@ static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, vr_dev
     vr_domain_def *without = vr_domain_def_without_device(def, *kind, *old, err);
     vr_domain_def *with = without ? vr_domain_def_with_device(without, xml, kind, index, err) : NULL;
     vr_domain_def_free(without);
+    /* The user alias is the device's name: kept when the new element
+     * gives none, never changed (as libvirt refuses it). */
+    vr_address *was = *kind == VR_DEVICE_DISK        ? &def->disks[*old].addr
+                      : *kind == VR_DEVICE_INTERFACE ? &def->interfaces[*old].addr
+                                                     : NULL;
+    vr_address *now = !with || !was                  ? NULL
+                      : *kind == VR_DEVICE_DISK      ? &with->disks[*index].addr
+                                                     : &with->interfaces[*index].addr;
+    if (now && !*now->alias)
+        memcpy(now->alias, was->alias, sizeof(now->alias));
+    else if (now && strcmp(now->alias, was->alias) != 0) {
+        vr_set_error(err, "changing a device's alias is not allowed (it is '%s'; the new element gives '%s'): "
+                          "leave <alias> out, or detach the device and attach it again",
+                     *was->alias ? was->alias : "none", now->alias);
+        vr_domain_def_free(with);
+        with = NULL;
+    }
     return with;
 }
 
