@@ -61,7 +61,8 @@ setup_tree() {
     chmod 755 "$T"
     mkdir -p "$T/bin" "$T/img" "$T/serial" "$T/xml/vireo" "$T/xml/libvirt" \
         "$T/build/src/daemon" "$T/build/src/cli" "$T/build/src/client"
-    cp "$BUILD/src/daemon/vireod" "$T/build/src/daemon/"
+    # vireod and the helpers it starts from beside itself (the serial logger)
+    cp "$BUILD/src/daemon/vireod" "$BUILD/src/daemon/vireo-serial-logger" "$T/build/src/daemon/"
     cp "$BUILD/src/cli/vireo" "$T/build/src/cli/"
     find "$BUILD/src/client" -maxdepth 1 -name 'libvireo.so*' ! -type d -exec cp -P {} "$T/build/src/client/" \;
     cp "$IMAGES/tiny-vmlinuz" "$IMAGES/tiny-initrd.img" "$T/img/"
