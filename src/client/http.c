@@ -159,8 +159,9 @@ int vr_client_exchange(vireo_conn *c, const char *method, const char *path, cons
             break;
         }
         answer a = {.sink = sink, .ctx = ctx};
-        if (vr_write_all(c->fd, head, strlen(head), true) == 0 && (!body || vr_write_all(c->fd, body, body_len, true) == 0) &&
-            read_answer(c->fd, &a, NULL, &why) == 0) {
+        why = NULL;
+        if (vr_write_all(c->fd, head, strlen(head), true) == 0 &&
+            (!body || vr_write_all(c->fd, body, body_len, true) == 0) && read_answer(c->fd, &a, NULL, &why) == 0) {
             status = (int)a.p.status_code;
             if (!http_should_keep_alive(&a.p)) {
                 close(c->fd);
