@@ -7,6 +7,7 @@
 #include "daemon/jobs.h"
 #include "daemon/rpc.h"
 #include "drivers/network/network_driver.h"
+#include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 #include "drivers/secret/secret_driver.h"
 
