@@ -296,10 +296,17 @@ pid_of() { [ -r "$1" ] && tr -dc 0-9 <"$1" || true; }
 
 daemon_rss() { "$T/bin/benchtool" rss "${DPID[$1]}"; }
 
-# The daemon side of a system: vireod; libvirtd + virtlogd.
+# The daemon side of a system: vireod + each running domain's serial
+# logger (they hold the logs, as virtlogd does); libvirtd + virtlogd.
 daemon_rss_all() {
+    local pids=() f
     case $1 in
-    vireo) "$T/bin/benchtool" rss "${DPID[vireo]}" ;;
+    vireo)
+        for f in "$VROOT"/root/run/vireo/qemu/*/serial0-log.pid; do
+            [ -e "$f" ] && pids+=("$(pid_of "$f")")
+        done
+        "$T/bin/benchtool" rss "${DPID[vireo]}" "${pids[@]}"
+        ;;
     libvirt) "$T/bin/benchtool" rss "${DPID[libvirt]}" "$(pid_of "$LVDIR/runtime/libvirt/virtlogd.pid")" ;;
     esac
 }
