@@ -43,7 +43,7 @@ expect_match "dominfo: tcg, kvm asked" "$info" '^Accelerator: +tcg \(emulation; 
 expect_match "dominfo shows the notice" "$info" '^Notice: +domain .kvmdom. has type .kvm. but KVM is not usable'
 expect_eq "dominfo --json: accel" "$("$VIREO" dominfo kvmdom --json | jq -r .accel)" tcg
 expect_match "the daemon log has it" "$(grep -a 'kvmdom' "$ROOT/vireod.log")" 'warning: .*type .kvm. but KVM is not usable'
-wait_for 10 "an event has it" file_has "$ROOT/events.txt" "notice (domain 'kvmdom' has type 'kvm'"
+wait_for 10 "an event has it" file_has "$ROOT/events.txt" "event 'notice' for domain 'kvmdom': domain 'kvmdom' has type 'kvm'"
 
 stop_daemon
 start_daemon "$DAEMON"

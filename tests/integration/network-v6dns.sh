@@ -237,7 +237,7 @@ no_v6_lease() { [ -z "$(v6_lease)" ]; }
 wait_for 10 "net-dhcp-leases no longer lists it" no_v6_lease
 # The VM list's feed: the line after a lease event is a fresh sample
 # with the address, not one up to a period later.
-after=$(grep -A1 -F '"detail":"added","mac":"52:54:00:42:00:01"' "$ROOT/feed.log" | sed -n 2p)
+after=$(grep -A1 -E '"detail":"added",("[a-z]+":"[^"]*",)*"mac":"52:54:00:42:00:01"' "$ROOT/feed.log" | sed -n 2p)
 expect_match "a sample follows the lease event at once, with g1's address" "$after" '"kind":"stats".*"g1":\{[^}]*"10\.42\.0\.21"'
 kill "$FEED" 2>/dev/null || true
 expect_match "vireo net-event prints virsh-like lease lines" "$(cat "$ROOT/events.txt")" \
