@@ -69,7 +69,7 @@ static void print_block_job(const char *name, const char *detail)
 
 /* A domain's event other than a lifecycle one, in virsh event's words
  * for its type. */
-static void print_domain(const char *type, const char *name, const char *detail)
+static void print_domain(const char *type, const char *name, const char *ev, const char *detail)
 {
     if (strcmp(type, "reboot") == 0) {
         printf("event 'reboot' for domain '%s'\n", name);
@@ -85,6 +85,9 @@ static void print_domain(const char *type, const char *name, const char *detail)
         bool element = strncmp(detail, "element ", 8) == 0;
         printf("event 'metadata-change' for domain '%s': type %s, uri %s\n", name, element ? "element" : detail,
                element ? detail + 8 : "<null>");
+    } else if (strcmp(type, "job-completed") == 0) {
+        /* which job: "backup completed" (virsh prints the job's statistics) */
+        printf("event 'job-completed' for domain '%s': %s %s\n", name, ev, detail);
     } else {
         printf("event '%s' for domain '%s': %s\n", type, name, detail);
     }
@@ -98,7 +101,7 @@ static void print_line(const char *kind, const char *name, const char *ev, const
 {
     const char *noun = noun_of(kind);
     if (type && strcmp(kind, "domain") == 0 && strcmp(type, "lifecycle") != 0)
-        print_domain(type, name, detail);
+        print_domain(type, name, ev, detail);
     else if (strcmp(ev, "refresh") != 0)
         printf("event 'lifecycle' for %s '%s': %s (%s)\n", noun ? noun : kind, name, ev, detail);
     else if (volume)
