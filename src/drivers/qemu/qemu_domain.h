@@ -117,10 +117,11 @@ void vr_qemu_tpm_adopt(vr_domain *dom);
 void vr_qemu_tpm_stop(vr_domain *dom);
 void vr_qemu_tpm_remove_state(vr_qemu_driver *drv, const vr_domain_def *def);
 
-/* The serial logger (qemu_serial.c): vireo-serial-logger holds serial
- * port 0 for the run, writes NAME-serial0.log and serves the console on
- * RUNTIME/qemu/NAME/serial0-log.sock; it outlives the daemon. start:
- * started (before QEMU) when the domain has a port 0, *qemu_fd then the
+/* The serial logger (qemu_serial.c): vireo-serial-logger, one per
+ * daemon, holds serial port 0 of each run, writes NAME-serial0.log and
+ * serves the console on RUNTIME/qemu/NAME/serial0-log.sock; it outlives
+ * the daemon. start: the port handed to it (before QEMU; the logger
+ * started when none runs) when the domain has a port 0, *qemu_fd then the
  * connected socket QEMU's chardev gets (fd=N; the caller closes it once
  * QEMU has it), else -1; -1 with *err when it cannot run. console: the
  * daemon's console of a running QEMU (the logger's, or for a QEMU from
