@@ -16,7 +16,9 @@
 # - watchdog: the tiny image has no watchdog module (no i6300esb.ko or
 #   iTCO_wdt.ko), so the guest arms the i6300esb itself (its PCI lock
 #   register through sysfs, its preload registers with devmem) and never
-#   feeds it: the watchdog event (pause), the guest paused (watchdog).
+#   feeds it: the watchdog event (pause), the guest paused (watchdog);
+#   then, QEMU's action set to poweroff, armed again: QEMU exits, the
+#   watchdog event (poweroff) and stopped (shutdown).
 source "$(dirname "$0")/lib.sh"
 open_test --asan --virsh
 URI="qemu:///system?socket=$ROOT/libvirt-sock"
@@ -138,12 +140,23 @@ wait "$O2"
 expect_eq "vireo event --event watchdog: that event alone" "$(cat "$W/vireo-one-wd")" \
     "event 'watchdog' for domain 'ev': pause
 events received: 1"
+# poweroff: QEMU's action for the next firing set on its monitor, the
+# guest resumed and its watchdog armed again: QEMU exits at once, which
+# is a shutdown (stopped, shutdown), not a crash.
+$V qemu-monitor-command ev '{"execute":"watchdog-set-action","arguments":{"action":"poweroff"}}' >/dev/null
+$V resume ev >/dev/null
+guest_until ev "$arm" '^wd-armed' >/dev/null
+wait_for 30 "the watchdog's poweroff: shut off (shutdown)" state_is ev "shut off (shutdown)"
+wait_for 10 "vireo event: watchdog poweroff" grep -qx "event 'watchdog' for domain 'ev': poweroff" "$W/vireo"
+wait_for 10 "vireo event: stopped (shutdown)" grep -qx "event 'lifecycle' for domain 'ev': stopped (shutdown)" "$W/vireo"
+wait_for 10 "virsh event --all: watchdog poweroff" grep -qx "event 'watchdog' for domain 'ev': poweroff" "$W/virsh"
+wait_for 10 "python3-libvirt: watchdog action 3 (poweroff), then stopped (5) shutdown (0)" \
+    sh -c "grep -qx 'ev watchdog 3' '$W/py' && grep -qx 'ev lifecycle 5 0' '$W/py'"
 # Line for line: what vireo event printed of these four types is what
 # virsh event --all printed (its lifecycle lines are virsh's own words).
 kinds="^event '(graphics|io-error|io-error-reason|watchdog)'"
 expect_eq "vireo event's graphics, io-error(-reason) and watchdog lines are virsh's, line for line" \
     "$(grep -E "$kinds" "$W/vireo")" "$(grep -E "$kinds" "$W/virsh")"
-$V destroy ev >/dev/null
 
 # Bad input: one line each, nothing defined.
 tiny_xml bad qemu "<watchdog model='i6300esb' action='dump'/>" >"$W/bad.xml"

@@ -123,6 +123,9 @@ static void on_qemu_exit(void *opaque)
 {
     vr_domain *dom = opaque;
     const char *event, *reason;
+    /* The pid watch may fire before the monitor's last lines are read:
+     * read them first, they tell a shutdown from a crash. */
+    vr_qmp_drain(dom->qmp);
     if (dom->saved) {
         event = "stopped";
         reason = "saved";
