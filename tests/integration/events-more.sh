@@ -7,7 +7,8 @@
 # (the HTTP feed, printed as virsh event --all prints it), Debian's virsh
 # event --all over libvirt-sock, and python3-libvirt's event loop.
 # - graphics: a VNC client's RFB handshake (connect, initialize,
-#   disconnect, with both ends' addresses);
+#   disconnect, with both ends' addresses), and a SPICE client's link to
+#   a second domain's main channel;
 # - I/O error: the guest writes past the full tmpfs: io-error and
 #   io-error-reason 'enospc' (action pause), the guest paused (I/O error)
 #   in domstate --reason, domblkerror naming the disk (vireo and virsh);
@@ -88,6 +89,50 @@ rport=$(grep -m1 -Eo "remote\[IPv4 127\.0\.0\.1 [0-9]+\]" "$W/vireo" | grep -Eo 
 expect_eq "the feed's graphics event: the client's end in remote_*" \
     "$(jq -c 'select(.event=="graphics" and .detail=="connect") | [.type,.local_family,.local_service,.remote_node,.remote_service,.auth]' "$W/vireo.json" | head -1)" \
     "[\"graphics\",\"ipv4\",\"$port\",\"127.0.0.1\",\"$rport\",\"none\"]"
+
+# SPICE, virt-manager's default display: a second domain, started
+# paused (its SPICE server serves all the same), linked to by a client
+# of a few lines (the main channel's link message, the ticket encrypted
+# with the server's RSA key, as spice-gtk does): SPICE_CONNECTED,
+# SPICE_INITIALIZED (with the auth scheme) and SPICE_DISCONNECTED.
+tiny_xml sp qemu "<graphics type='spice' autoport='yes' listen='127.0.0.1'/><video><model type='vga'/></video>" >"$W/sp.xml"
+$V define "$W/sp.xml" >/dev/null
+$V start sp --paused >/dev/null
+sport=$($V domdisplay sp | sed 's/.*://')
+/usr/bin/python3 - "$sport" <<'PY' || fail "the SPICE link failed"
+import socket, struct, sys
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+def recv(n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        assert c, "the server closed the link"
+        b += c
+    return b
+mess = struct.pack("<IBBIII", 0, 1, 0, 0, 0, 18)   # connection 0, main channel (1) 0, no caps
+s.sendall(b"REDQ" + struct.pack("<III", 2, 2, len(mess)) + mess)
+magic, _, _, size = struct.unpack("<4sIII", recv(16))
+reply = recv(size)
+assert magic == b"REDQ" and struct.unpack("<I", reply[:4])[0] == 0, reply[:4]
+key = serialization.load_der_public_key(reply[4:166])
+s.sendall(key.encrypt(b"\0", padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None)))
+assert struct.unpack("<I", recv(4))[0] == 0        # SPICE_LINK_ERR_OK
+s.close()
+PY
+ok "a SPICE client linked to the main channel and left"
+sre="local\[IPv4 127\.0\.0\.1 $sport\] remote\[IPv4 127\.0\.0\.1 [0-9]+\]"
+for pa in "connect $sre $" "initialize $sre none$" "disconnect $sre $"; do
+    wait_for 20 "vireo event: SPICE graphics ${pa%% *}" grep -Eq "^event 'graphics' for domain 'sp': $pa" "$W/vireo"
+    wait_for 10 "virsh event --all: SPICE graphics ${pa%% *}" grep -Eq "^event 'graphics' for domain 'sp': $pa" "$W/virsh"
+done
+wait_for 10 "python3-libvirt: SPICE graphics connect, initialize (auth none), disconnect" sh -c \
+    "grep -Eq '^sp graphics 0 0 127\.0\.0\.1 $sport 0 127\.0\.0\.1 [0-9]+ \$' '$W/py' &&
+     grep -Eq '^sp graphics 1 0 127\.0\.0\.1 $sport 0 127\.0\.0\.1 [0-9]+ none\$' '$W/py' &&
+     grep -Eq '^sp graphics 2 0 127\.0\.0\.1 $sport 0 127\.0\.0\.1 [0-9]+ \$' '$W/py'"
+$V destroy sp >/dev/null
+$V undefine sp >/dev/null
 
 # ---- I/O error: the guest writes 4 MiB to a disk on a 1 MiB tmpfs ----
 expect_eq "domblkerror before any error" "$($V domblkerror ev)" "No errors found"
