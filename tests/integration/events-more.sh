@@ -28,22 +28,25 @@ mkdir -p "$FULL"
 mount -t tmpfs -o size=1M,mode=0755 tmpfs "$FULL"
 truncate -s 16M "$FULL/data.img"
 
-# The listeners first: python3-libvirt, virsh, vireo (text and JSON).
-/usr/bin/python3 "$VIREO_SRC/tests/integration/events-more.py" "$URI" >"$W/py" 2>&1 &
-PY=$!
-command virsh -c "$URI" event --all --loop >"$W/virsh" 2>&1 &
-VE=$!
-$V event --loop >"$W/vireo" 2>&1 &
-OE=$!
-$V event --loop --json >"$W/vireo.json" 2>&1 &
-OJ=$!
+# The listeners first: python3-libvirt, virsh, vireo (text and JSON);
+# listen again after a daemon restart (each appends to its file).
+listen() {
+    /usr/bin/python3 "$VIREO_SRC/tests/integration/events-more.py" "$URI" >>"$W/py" 2>&1 &
+    PY=$!
+    command virsh -c "$URI" event --all --loop >>"$W/virsh" 2>&1 &
+    VE=$!
+    $V event --loop >>"$W/vireo" 2>&1 &
+    OE=$!
+    $V event --loop --json >>"$W/vireo.json" 2>&1 &
+    OJ=$!
+}
+listen
 # vireo event --event TYPE: the first event of that type only.
 $V event --event io-error-reason --timeout 120 >"$W/vireo-one-io" 2>&1 &
 O1=$!
-$V event --event watchdog --timeout 120 >"$W/vireo-one-wd" 2>&1 &
-O2=$!
+O2=
 test_cleanup() {
-    kill "$PY" "$VE" "$OE" "$OJ" "$O1" "$O2" 2>/dev/null || true
+    kill "$PY" "$VE" "$OE" "$OJ" "$O1" $O2 2>/dev/null || true
     # the QEMUs were killed (cleanup): the tmpfs goes, even if one is slow to let go
     mountpoint -q "$FULL" && { umount "$FULL" 2>/dev/null || umount -l "$FULL"; }
 }
@@ -160,6 +163,21 @@ wait "$O1"
 expect_eq "vireo event --event io-error-reason: that event alone" "$(cat "$W/vireo-one-io")" \
     "event 'io-error-reason' for domain 'ev': $src (vdb) pause due to enospc
 events received: 1"
+# A restarted daemon takes the paused QEMU back as it is: paused (I/O
+# error), the disk's error read from QEMU's io-status (query-block).
+stop_daemon
+kill "$PY" "$VE" "$OE" "$OJ" 2>/dev/null || true
+start_daemon "$ASAN_VIREOD"
+blkerror_is() { [ "$($V domblkerror ev)" = "$1" ]; }
+expect_eq "after a daemon restart: still paused (I/O error)" "$($V domstate ev --reason)" "paused (I/O error)"
+# (read back beside the start: the first answers may come before QEMU's)
+wait_for 10 "... and domblkerror still names the disk" blkerror_is "vdb: no space"
+expect_eq "... virsh too" "$(command virsh -q -c "$URI" domstate ev --reason)" "paused (I/O error)"
+listen
+wait_for 20 "python3-libvirt registered again" sh -c "[ \$(grep -c '^registered\$' '$W/py') -ge 2 ]"
+sleep 1 # virsh's registrations (no line says they are done)
+$V event --event watchdog --timeout 120 >"$W/vireo-one-wd" 2>&1 &
+O2=$!
 # Room again: resume retries the write, which now completes.
 mount -o remount,size=32M "$FULL"
 $V resume ev >/dev/null
