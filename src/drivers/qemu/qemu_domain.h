@@ -146,6 +146,15 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+void vr_qemu_emit_facts(vr_domain *dom, const char *event, const char *detail, const vr_event_facts *facts);
+
+/* qemu_events.c: QEMU's WATCHDOG, BLOCK_IO_ERROR, VNC_* and SPICE_*
+ * events (false: not one of them); a disk's I/O errors forgotten (the
+ * guest runs again, or QEMU ended), or read again from QEMU (a
+ * re-adopted QEMU stopped by one). */
+bool vr_qemu_more_event(vr_domain *dom, const char *event, json_object *data);
+void vr_qemu_io_errors_clear(vr_domain *dom);
+void vr_qemu_io_errors_reread(vr_domain *dom);
 /* The job domjobinfo shows and domjobabort ends: a save or restore
  * (qemu_save.c), a backup (qemu_backup.c). One at a time per domain. */
 struct vr_qemu_job {
