@@ -34,9 +34,9 @@ cp "$IMAGES/tiny.iso" "$IMAGES/tiny-vmlinuz" "$IMAGES/tiny-initrd.img" "$HERE/"
 echo "drivers" >"$HERE/tree/boot/README"
 cp "$IMAGES/tiny-vmlinuz" "$HERE/tree/boot/vmlinuz-virt"
 cp "$IMAGES/tiny-initrd.img" "$HERE/tree/boot/initramfs-virt"
-xorriso -as mkisofs -quiet -V VIRTIO-WIN -J -r -o "$HERE/virtio-win.iso" "$HERE/tree/boot/README"
-xorriso -as mkisofs -quiet -V WIN10 -J -r -o "$HERE/win10.iso" "$HERE/tree/boot/README"
-xorriso -as mkisofs -quiet -V OTHER -J -r -o "$HERE/other.iso" "$HERE/tree"
+xorriso -as mkisofs -quiet -V VIRTIO-WIN -J -r -o "$HERE/virtio-win.iso" "$HERE/tree/boot/README" 2>/dev/null
+xorriso -as mkisofs -quiet -V WIN10 -J -r -o "$HERE/win10.iso" "$HERE/tree/boot/README" 2>/dev/null
+xorriso -as mkisofs -quiet -V OTHER -J -r -o "$HERE/other.iso" "$HERE/tree" 2>/dev/null
 
 # Two hosts: sshd and vireod in one namespace, the client in the other.
 netns_make "$SRVNS" "$CLINS"
@@ -69,14 +69,27 @@ expect_match "  and its kernel" "$out" "Writing the installer's kernel 'loc-inst
 live=$(R dumpxml loc)
 expect_match "  the install phase's CD-ROM is that volume" "$live" "<source pool=.default. volume=.tiny.iso./>"
 expect_match "  it boots the kernel from the remote pool" "$live" "<kernel>$POOLDIR/loc-install-kernel</kernel>"
-wait_for 90 "  the tiny guest boots from it to its ready line" file_has "$(serial loc)" VIREO-GUEST-READY
 cmp "$POOLDIR/tiny.iso" "$IMAGES/tiny.iso" || fail "the uploaded ISO differs"
 ok "  the remote volume holds the ISO byte for byte"
 expect_eq "  the installer's kernel and initrd are removed once read; the ISO stays" "$(vols)" "tiny.iso "
+
+# ---- --boot kernel=,initrd=: direct kernel boot, for good (while loc boots) ----
+out=$(R install --name kb --os-variant generic --memory 256 \
+    --boot "kernel=$HERE/tiny-vmlinuz,initrd=$HERE/tiny-initrd.img,kernel_args=console=ttyS0 cryptomgr.notests=1" \
+    --disk none --network none --graphics none --noautoconsole 2>&1) || fail "--boot kernel= install: $out"
+expect_match "--boot kernel=: the kernel is written to the remote pool" "$out" "Writing the kernel 'tiny-vmlinuz'"
+expect_match "  and the initrd" "$out" "Writing the initrd 'tiny-initrd.img'"
+live=$(R dumpxml --inactive kb)
+expect_match "  the definition boots the remote files" "$live" "<kernel>$POOLDIR/tiny-vmlinuz</kernel>"
+expect_match "  (its initrd)" "$live" "<initrd>$POOLDIR/tiny-initrd.img</initrd>"
+wait_for 90 "--location ISO: the tiny guest boots the carried kernel to its ready line" \
+    file_has "$(serial loc)" VIREO-GUEST-READY
+wait_for 90 "--boot kernel=: the tiny guest boots the carried files to its ready line" \
+    file_has "$(serial kb)" VIREO-GUEST-READY
 R destroy loc >/dev/null
 final=$(R dumpxml loc)
 grep -q "tiny.iso" <<<"$final" && fail "the install ISO stays in the final definition"
-ok "  the final definition has the ISO ejected"
+ok "--location ISO: the final definition has the ISO ejected"
 R undefine loc >/dev/null
 # The same ISO again (here as --cdrom): already there, not written twice.
 out=$(R install --name cd --os-variant generic --memory 256 --cdrom "$HERE/tiny.iso" --disk none --network none \
@@ -87,17 +100,6 @@ expect_match "the same ISO again: used where it is (same name and size)" "$out" 
 expect_match "  the domain names it" "$(R dumpxml cd)" "<source pool=.default. volume=.tiny.iso./>"
 R destroy cd >/dev/null
 R undefine cd >/dev/null
-
-# ---- --boot kernel=,initrd=: direct kernel boot, for good ----
-out=$(R install --name kb --os-variant generic --memory 256 \
-    --boot "kernel=$HERE/tiny-vmlinuz,initrd=$HERE/tiny-initrd.img,kernel_args=console=ttyS0 cryptomgr.notests=1" \
-    --disk none --network none --graphics none --noautoconsole 2>&1) || fail "--boot kernel= install: $out"
-expect_match "--boot kernel=: the kernel is written to the remote pool" "$out" "Writing the kernel 'tiny-vmlinuz'"
-expect_match "  and the initrd" "$out" "Writing the initrd 'tiny-initrd.img'"
-live=$(R dumpxml --inactive kb)
-expect_match "  the definition boots the remote files" "$live" "<kernel>$POOLDIR/tiny-vmlinuz</kernel>"
-expect_match "  (its initrd)" "$live" "<initrd>$POOLDIR/tiny-initrd.img</initrd>"
-wait_for 90 "  the tiny guest reaches its ready line" file_has "$(serial kb)" VIREO-GUEST-READY
 
 # ---- a failing install removes what it uploaded, and only that ----
 before=$(vols)
@@ -126,15 +128,16 @@ expect_eq "  it runs" "$(R domstate w10)" "running"
 R destroy w10 >/dev/null
 R undefine w10 --remove-all-storage >/dev/null
 
-# ---- Ctrl+C while an ISO is written: nothing left ----
+# ---- Ctrl+C while an ISO is written: nothing left (the ssh tunnel
+# dies with it; the removal goes over a new one) ----
 truncate -s 4G "$HERE/big.iso"
 before=$(vols)
-ip netns exec "$CLINS" "$VIREO" -c "$REMOTE" install --name big --os-variant generic --memory 256 \
+ip netns exec "$CLINS" setsid "$VIREO" -c "$REMOTE" install --name big --os-variant generic --memory 256 \
     --cdrom "$HERE/big.iso" --disk none --network none --graphics none --noautoconsole >"$ROOT/big.out" 2>&1 &
 BIG=$!
 wait_for 30 "a large ISO is being written" file_has "$ROOT/big.out" "Writing the install ISO 'big.iso'"
 sleep 1
-kill -INT "$BIG"
+kill -INT -- -"$BIG" # as a terminal's Ctrl+C: vireo and its ssh tunnel
 rc=0
 wait "$BIG" || rc=$?
 [ "$rc" -ne 0 ] || fail "the interrupted install succeeded: $(cat "$ROOT/big.out")"
