@@ -658,7 +658,8 @@ static int run_opts(vr_cli *cli, vr_install_opts *o)
     struct sigaction sa = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART}, old_int, old_term;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run && (rc = vr_install_carry(&x)))
+    x.no_upload = o->print_xml || o->dry_run;
+    if (rc == VR_EXIT_OK && (rc = vr_install_carry(&x)))
         vr_install_rollback(&x);
     if (rc == VR_EXIT_OK && vireo_install(x.c, &x.req, &x.plan) < 0) {
         rc = vr_cli_fail(x.c);

@@ -93,6 +93,7 @@ typedef struct {
     vireo_install_request req;
     vireo_install_plan plan;
     bool remote;
+    bool no_upload;                 /* --dry-run, --print-xml: media the remote host lacks are refused */
     /* generated media */
     bool cloud_init;
     vr_cloudinit ci;

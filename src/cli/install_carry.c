@@ -13,7 +13,8 @@
  * storage), or a volume of the target pool with the file's name and
  * size (an earlier install's upload). A path this machine has not is
  * one on the remote host, sent as given. A directory tree (--location
- * DIR) is not carried: its ISO is. */
+ * DIR) is not carried: its ISO is. A dry run (--dry-run, --print-xml)
+ * names what the remote host has already and uploads nothing. */
 #include "cli/cli.h"
 #include "cli/install.h"
 #include "common/strbuf.h"
@@ -171,6 +172,10 @@ static int carry_file(vr_install_ctx *x, const char *opt, const char *file, cons
         return rc;
     }
     vireo_vol_clear(&v);
+    if (x->no_upload)
+        return vr_install_fail("%s %s: the file is on this machine only, and --dry-run and --print-xml upload "
+                               "nothing; install without them to write it to pool '%s' of the remote host",
+                               opt, file, pool);
     vireo_pool p = {0};
     if (vireo_pool_get(x->c, pool, &p) < 0) {
         vireo_pool_clear(&p);
@@ -284,6 +289,10 @@ static int carry_copy(vr_install_ctx *x, vr_kv *items, size_t n, const char *fro
     if (format && strcmp(format, fmt) != 0)
         return vr_install_fail("--disk copy_from=%s,format=%s: a local image goes to the remote host as it is "
                                "(%s); drop format=", from, format, fmt);
+    if (x->no_upload)
+        return vr_install_fail("--disk copy_from=%s: the image is on this machine only, and --dry-run and "
+                               "--print-xml upload nothing; install without them to copy it to the remote host",
+                               from);
     char *name = vr_asprintf("%s%s", x->req.name, strcmp(fmt, "qcow2") == 0 ? ".qcow2" : ".img");
     vireo_vol v = {0};
     int rc = VR_EXIT_OK;

@@ -147,6 +147,16 @@ gone_big() { ! ls -a "$POOLDIR" | grep -q big; }
 wait_for 10 "  nor a partial file in the pool's directory" gone_big
 rm -f "$HERE/big.iso"
 
+# ---- a dry run uploads nothing: what is there is named, the rest refused ----
+out=$(R install --name dry --os-variant generic --memory 256 --cdrom "$HERE/tiny.iso" --disk none --dry-run 2>&1) ||
+    fail "dry run with an ISO already there: $out"
+expect_match "--dry-run: an ISO already on the remote host is named" "$out" "Using volume 'tiny.iso'"
+expect_match "  and the plan is made" "$out" "Dry run completed successfully"
+expect_fail "--dry-run: an ISO only here is refused, nothing written" \
+    "--location $HERE/other.iso: the file is on this machine only, and --dry-run and --print-xml upload nothing" \
+    R install --name dry --os-variant generic --location "$HERE/other.iso" --disk none --print-xml
+expect_eq "  no volume made" "$(vols)" "$before"
+
 # ---- what cannot be carried ----
 expect_fail "a local directory tree as --location: refused, with what to do" \
     "--location $HERE/tree: a directory on this machine cannot be carried to the remote host; make it an ISO" \
