@@ -116,6 +116,12 @@ int vr_install_upload(vr_install_ctx *x, const char *pool, const char *name, con
     return r < 0 ? vr_cli_fail(x->c) : VR_EXIT_OK;
 }
 
+/* Where the lines about volumes go: stdout, but for --print-xml's XML. */
+static FILE *said(const vr_install_ctx *x)
+{
+    return x->o->print_xml ? stderr : stdout;
+}
+
 /* A regular file on this machine? */
 static bool local_file(const char *path, struct stat *st)
 {
@@ -141,7 +147,7 @@ static int carry_file(vr_install_ctx *x, const char *opt, const char *file, cons
     /* The same path on the remote host, a volume there of this size:
      * shared storage, nothing to carry. */
     if (abs && vireo_vol_get(x->c, NULL, abs, &v) == 0 && v.capacity == size) {
-        printf("Using volume '%s' of pool '%s': %s is on the remote host too\n", v.name, v.pool, abs);
+        fprintf(said(x), "Using volume '%s' of pool '%s': %s is on the remote host too\n", v.name, v.pool, abs);
         *vol = vr_asprintf("%s/%s", v.pool, v.name);
         if (rpath)
             *rpath = vr_strdup(v.path);
@@ -157,8 +163,9 @@ static int carry_file(vr_install_ctx *x, const char *opt, const char *file, cons
     if (vireo_vol_get(x->c, pool, name, &v) == 0) {
         /* An earlier upload: the same name and size is taken as the same file. */
         if (v.capacity == size) {
-            printf("Using volume '%s' of pool '%s' on the remote host (the size of %s; not written again)\n",
-                   name, pool, file);
+            fprintf(said(x),
+                    "Using volume '%s' of pool '%s' on the remote host (the size of %s; not written again)\n", name,
+                    pool, file);
             *vol = vr_asprintf("%s/%s", pool, name);
             if (rpath)
                 *rpath = vr_strdup(v.path);
@@ -180,8 +187,8 @@ static int carry_file(vr_install_ctx *x, const char *opt, const char *file, cons
     if (vireo_pool_get(x->c, pool, &p) < 0) {
         vireo_pool_clear(&p);
         return vr_install_fail("%s %s: the file is on this machine and goes to pool '%s' of the remote host, "
-                               "which has none (vireo pool-list there; name another with pool=, or copy the "
-                               "file there and give its path)",
+                               "which has no such pool (vireo pool-list shows its pools; or copy the file to "
+                               "that host and give its path there)",
                                opt, file, pool);
     }
     vireo_pool_clear(&p);

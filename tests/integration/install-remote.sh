@@ -152,6 +152,9 @@ out=$(R install --name dry --os-variant generic --memory 256 --cdrom "$HERE/tiny
     fail "dry run with an ISO already there: $out"
 expect_match "--dry-run: an ISO already on the remote host is named" "$out" "Using volume 'tiny.iso'"
 expect_match "  and the plan is made" "$out" "Dry run completed successfully"
+xml=$(R install --name dry --os-variant generic --memory 256 --cdrom "$HERE/tiny.iso" --disk none --print-xml 2>/dev/null)
+expect_match "--print-xml: the XML alone on stdout, naming the volume" "$(head -1 <<<"$xml")$(grep -c "volume=.tiny.iso." <<<"$xml")" \
+    "^<domain .*>1$"
 expect_fail "--dry-run: an ISO only here is refused, nothing written" \
     "--location $HERE/other.iso: the file is on this machine only, and --dry-run and --print-xml upload nothing" \
     R install --name dry --os-variant generic --location "$HERE/other.iso" --disk none --print-xml
