@@ -791,6 +791,7 @@ typedef struct {
     char *install_kernel, *install_initrd; /* their paths on the daemon's host (NULL in a dry run: the
                                               plan names volumes for them) */
     char *location_iso; /* the tree's ISO, attached while installing, or NULL */
+    char *location_volume; /* or that ISO as a volume, "POOL/VOLUME" (a remote install uploads it) */
     char *extra_args;
     bool import, pxe;
     char **disks;      /* "size=10,pool=default", "vol=POOL/NAME", "path=F,device=cdrom", "none" */
