@@ -168,14 +168,33 @@ static char *child_attr(const xmlNode *n, const char *name, const char *attr)
     return NULL;
 }
 
+int vr_domain_def_find_alias(const vr_domain_def *def, const char *alias, vr_device_kind *kind)
+{
+    for (size_t i = 0; *alias && i < def->n_disks; i++)
+        if (strcmp(def->disks[i].addr.alias, alias) == 0) {
+            *kind = VR_DEVICE_DISK;
+            return (int)i;
+        }
+    for (size_t i = 0; *alias && i < def->n_interfaces; i++)
+        if (strcmp(def->interfaces[i].addr.alias, alias) == 0) {
+            *kind = VR_DEVICE_INTERFACE;
+            return (int)i;
+        }
+    int i = vr_domain_def_find_memdev(def, alias);
+    if (i >= 0)
+        *kind = VR_DEVICE_MEMORY;
+    return i;
+}
+
 /* The disk whose user alias is `alias`; -1 with *err when none. */
 static int find_disk_alias(const vr_domain_def *def, const char *alias, size_t *index, char **err)
 {
-    for (size_t i = 0; i < def->n_disks; i++)
-        if (strcmp(def->disks[i].addr.alias, alias) == 0) {
-            *index = i;
-            return 0;
-        }
+    vr_device_kind kind;
+    int i = vr_domain_def_find_alias(def, alias, &kind);
+    if (i >= 0 && kind == VR_DEVICE_DISK) {
+        *index = (size_t)i;
+        return 0;
+    }
     vr_set_error(err, "domain '%s' has no disk with alias '%s'", def->name, alias);
     return -1;
 }
