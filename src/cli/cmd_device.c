@@ -364,7 +364,7 @@ const vr_command vr_cmd_attach_device = {
     "attach-device", "Add the <disk>, <interface> or <memory model='dimm'> of an XML file to a domain.",
     "DOMAIN FILE " AFFECT_USAGE, run_attach_device};
 const vr_command vr_cmd_detach_device = {
-    "detach-device", "Remove the device an XML file names (<disk> by target or user alias, <interface> by MAC, "
+    "detach-device", "Remove the device an XML file names (<disk> by target or user alias, <interface> by MAC and user alias, "
                      "<memory model='dimm'> by alias, slot or size).",
     "DOMAIN FILE " AFFECT_USAGE, run_detach_device};
 const vr_command vr_cmd_detach_device_alias = {

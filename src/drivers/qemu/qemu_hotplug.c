@@ -588,20 +588,9 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
         code = vr_qemu_disk_preflight(dom->drv, name, d, err);
     if (code != VR_OK)
         return code;
+    if ((code = vr_qemu_disk_check_shared(dom, d, true, err)) != VR_OK)
+        return code;
     const char *path = vr_disk_def_source(d);
-    const vr_disk_def *other = NULL;
-    /* (a network disk's name is no path: vol-delete guards its image) */
-    vr_domain *holder = path && d->type != VR_DISK_NETWORK ? vr_qemu_disk_holder(dom->drv, path, &other) : NULL;
-    if (holder == dom) {
-        vr_set_error(err, "%s is already disk %s of domain '%s'", path, other->target_dev, name);
-        return VR_ERR_CONFLICT;
-    }
-    if (holder && !(d->shareable && other->shareable) && !(d->readonly && other->readonly)) {
-        vr_set_error(err, "%s is in use by running domain '%s' (disk %s); both must mark it "
-                          "shareable (--mode shareable) to share it",
-                     path, holder->def->name, other->target_dev);
-        return VR_ERR_CONFLICT;
-    }
     if (vr_qemu_grant_disk(dom, d, err) < 0 || vr_qemu_disk_key_write(dom, d, err) < 0)
         return VR_ERR_FAILED;
     if (path && vr_hp_disk_nodes(h, d, path, err) < 0)
