@@ -10,7 +10,7 @@
 # browser runs in the same namespaces.
 #   cockpit.sh --short   the VM list with each VM's state (make check)
 #   cockpit.sh           also a VM's overview, disks and interfaces, its
-#                        VNC console, Shut down, Run and Force
+#                        VNC and serial consoles, Shut down, Run and Force
 #                        shut down (checked with vireo domstate)
 #                        (make check-gui)
 # Screenshots go to BUILD/cockpit-artifacts/. Whatever Cockpit asked for
@@ -111,7 +111,7 @@ tiny_xml c-off >"$ROOT/c-off.xml"
 wait_for 60 "c-run boots" file_has "$(serial c-run)" VIREO-GUEST-READY
 
 VIREO_SRC=$VIREO_SRC VIREO_CLI=$VIREO VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS=$ART \
-COCKPIT_URL=http://127.0.0.1:9090/ COCKPIT_SHORT=$SHORT COCKPIT_DISK=$ROOT/c-run.qcow2 \
+COCKPIT_URL=http://127.0.0.1:9090/ COCKPIT_SHORT=$SHORT COCKPIT_DISK=$ROOT/c-run.qcow2 COCKPIT_SERIAL_LOG=$(serial c-run) \
     inns timeout 420 node "$VIREO_SRC/tests/web/cockpit.mjs" ||
     fail "the browser test failed (screenshots in $ART)"
 ok "Cockpit's Machines page drives vireod (screenshots in $ART)"
