@@ -265,6 +265,9 @@ typedef enum {
 } vr_iotune_field;
 /* libvirt's names of the fields ("total_bytes_sec" ...), NULL-terminated. */
 extern const char *const vr_iotune_names[];
+/* The field of libvirt's name `name`: VR_IOTUNE_COUNT for "group_name",
+ * -1 for none. */
+int vr_iotune_field_index(const char *name);
 /* QEMU's largest value of any of them (its THROTTLE_VALUE_MAX). */
 #define VR_IOTUNE_VALUE_MAX 1000000000000000ULL
 

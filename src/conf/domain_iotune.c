@@ -21,6 +21,16 @@ const char *const vr_iotune_names[] = {
     NULL,
 };
 
+int vr_iotune_field_index(const char *name)
+{
+    if (strcmp(name, "group_name") == 0)
+        return VR_IOTUNE_COUNT;
+    for (int i = 0; i < VR_IOTUNE_COUNT; i++)
+        if (strcmp(name, vr_iotune_names[i]) == 0)
+            return i;
+    return -1;
+}
+
 /* The four families of three (total, read, write): bytes, iops, and
  * their _max; a _max is its rate's index + 6, a length its _max's + 7. */
 enum { FAMILIES = 4, MAX_OFFSET = 6, LENGTH_OFFSET = 7 };

@@ -18,8 +18,6 @@ static const struct {
     {206, "virDomainGetBlkioParameters"},
     {228, "virNodeGetMemoryStats"},
     {249, "virDomainOpenGraphics"},
-    {252, "virDomainSetBlockIoTune"},
-    {253, "virDomainGetBlockIoTune"},
     {255, "virDomainGetNumaParameters"},
     {291, "virNetworkUpdate"},
     {360, "virConnectRegisterCloseCallback"},
