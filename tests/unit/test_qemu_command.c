@@ -956,8 +956,8 @@ static void iotune_throttle(void **state)
                                     "</read_bytes_sec_max><read_bytes_sec_max_length>3</read_bytes_sec_max_length>"
                                     "<group_name>g 1</group_name></iotune></disk>");
     json_object *a = vr_qemu_iotune_args(&def->disks[0]);
-    assert_string_equal(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN),
-                        "{\"id\":\"vdb\",\"bps\":0,\"bps_rd\":2097152,\"bps_wr\":0,\"iops\":0,\"iops_rd\":0,"
+    assert_string_equal(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                        "{\"id\":\"/machine/peripheral/vdb/virtio-backend\",\"bps\":0,\"bps_rd\":2097152,\"bps_wr\":0,\"iops\":0,\"iops_rd\":0,"
                         "\"iops_wr\":0,\"bps_rd_max\":4194304,\"bps_rd_max_length\":3,\"group\":\"g 1\"}");
     json_object_put(a);
     assert_true(vr_qemu_iotune_wanted(def));

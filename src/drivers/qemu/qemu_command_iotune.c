@@ -5,7 +5,10 @@
 #include "drivers/qemu/qemu_command.h"
 #include "conf/domain_device.h"
 
+#include "common/util.h"
+
 #include <stdint.h>
+#include <stdlib.h>
 
 /* QEMU's argument names, by vr_iotune_field. */
 static const char *const qmp_names[VR_IOTUNE_COUNT] = {
@@ -19,7 +22,13 @@ static const char *const qmp_names[VR_IOTUNE_COUNT] = {
 json_object *vr_qemu_iotune_args(const vr_disk_def *d)
 {
     json_object *a = json_object_new_object();
-    json_object_object_add(a, "id", json_object_new_string(d->target_dev));
+    /* The device that holds the drive: a virtio-blk-pci's is the
+     * virtio-blk device inside it (QEMU's QOM path), as libvirt names it;
+     * IDE, SATA and SCSI disks hold theirs themselves. */
+    char *id = d->bus == VR_DISK_BUS_VIRTIO ? vr_asprintf("/machine/peripheral/%s/virtio-backend", d->target_dev)
+                                            : vr_strdup(d->target_dev);
+    json_object_object_add(a, "id", json_object_new_string(id));
+    free(id);
     for (int i = 0; i < VR_IOTUNE_COUNT; i++) {
         /* The six rates are required (0: none); the others are given
          * when set: a length of 0 is QEMU's error, absent its default. */
