@@ -53,11 +53,16 @@ ok "the throttled read takes $t s (>= 3)"
 # Lift it live, with the tunable event as libvirt sends it.
 $LV event iot --event tunable --timeout 30 >"$W/ev" 2>&1 &
 evpid=$!
+"$V" event --domain iot --event tunable --timeout 30 >"$W/vev" 2>&1 &
 sleep 1
 "$V" blkdeviotune iot vda --live --read-bytes-sec 0 >/dev/null
 wait_for 15 "virsh event: tunable blkdeviotune.read_bytes_sec" file_has "$W/ev" "blkdeviotune.read_bytes_sec: 0"
 expect_match "virsh event: the disk named" "$(cat "$W/ev")" "blkdeviotune.disk: vda"
 kill "$evpid" 2>/dev/null || true
+wait_for 10 "vireo event: the tunable event" file_has "$W/vev" "blkdeviotune.read_bytes_sec: 0"
+expect_eq "vireo event: a parameter a line" "$(head -3 "$W/vev")" \
+    "$(printf "event 'tunable' for domain 'iot':\n\tblkdeviotune.disk: vda\n\tblkdeviotune.read_bytes_sec: 0")"
+expect_eq "vireo event: as virsh event prints it" "$(head -3 "$W/vev")" "$(grep -v '^$' "$W/ev" | head -3)"
 expect_match "blkdeviotune --live: lifted" "$("$V" blkdeviotune iot vda)" '^read_bytes_sec : 0$'
 expect_match "the persistent definition keeps its limit" "$("$V" dumpxml --inactive iot)" "<read_bytes_sec>2097152</read_bytes_sec>"
 timed_read
@@ -108,8 +113,11 @@ XML
 "$V" attach-device iot "$W/more.xml" --live >/dev/null
 qb=$("$V" qemu-monitor-command iot '{"execute":"query-block"}')
 expect_eq "hot-plug: vdc throttled in group grp (QEMU)" "$(grep -o '"group": *"grp"' <<<"$qb" | wc -l)" 2
-"$V" blkdeviotune iot vda --live --total-iops-sec 100 --total-iops-sec-max 200 >/dev/null
-expect_match "a group's change reaches its other disk" "$("$V" blkdeviotune iot vdc)" '^total_iops_sec : 100$'
+$LV blkdeviotune iot vda --live --total-iops-sec 100 --total-iops-sec-max 200
+expect_match "virsh blkdeviotune --live sets; the group's other disk follows" "$("$V" blkdeviotune iot vdc)" \
+    '^total_iops_sec : 100$'
+qb=$("$V" qemu-monitor-command iot '{"execute":"query-block"}')
+expect_eq "QEMU: both disks of the group at iops 100" "$(grep -o '"iops": *100,' <<<"$qb" | wc -l)" 2
 
 # python3-libvirt reads what vireo shows.
 py=$(/usr/bin/python3 - "$URI" <<'PY'
