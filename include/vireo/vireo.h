@@ -205,6 +205,10 @@ char *vireo_domain_stats_json(vireo_conn *c, const char *key);
  * allocation, physical, error}]} (domblklist, domblkinfo); flags
  * VIREO_XML_INACTIVE: those of the next start. */
 char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags);
+/* domblkerror as JSON text (free()): {"errors":[{disk, error}]}, the
+ * disks whose I/O error paused the running domain, error "no space" or
+ * "unspecified error"; empty once it runs again. */
+char *vireo_domain_disk_errors_json(vireo_conn *c, const char *key);
 /* domrename: a shut-off domain takes a new name (its snapshots and
  * autostart follow). */
 int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name);
@@ -779,6 +783,13 @@ typedef struct {
                              "reboot", "tunable", "device-removal-failed" ... */
     char *volume;         /* pool refresh events; else NULL (left out) */
     char *mac, *ip, *hostname; /* lease events; else NULL (left out) */
+    char *path, *alias;   /* io-error, io-error-reason: the disk's source and device id */
+    char *reason;         /* io-error-reason: "enospc" (a full disk), else QEMU's reason */
+    /* graphics: the server's address (family "ipv4", "ipv6" or "unix", node,
+       service) and the client's, the auth scheme, the client's identity */
+    char *local_family, *local_node, *local_service;
+    char *remote_family, *remote_node, *remote_service;
+    char *auth, *x509_dname, *sasl_username;
 } vireo_event;
 
 /* A running domain in the feed's periodic sample ({"kind":"stats",

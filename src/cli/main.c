@@ -15,7 +15,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_dumpxml, &vr_cmd_edit, &vr_cmd_domstats, &vr_cmd_vncdisplay, &vr_cmd_domdisplay,
     &vr_cmd_setmem, &vr_cmd_setmaxmem, &vr_cmd_dommemstat, &vr_cmd_setvcpus, &vr_cmd_vcpucount,
     &vr_cmd_console, &vr_cmd_event,
-    &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_domblklist, &vr_cmd_domblkinfo, &vr_cmd_domrename,
+    &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_domblklist, &vr_cmd_domblkinfo, &vr_cmd_domblkerror, &vr_cmd_domrename,
     &vr_cmd_attach_disk, &vr_cmd_detach_disk, &vr_cmd_attach_interface, &vr_cmd_detach_interface,
     &vr_cmd_attach_device, &vr_cmd_detach_device, &vr_cmd_update_device, &vr_cmd_change_media,
     &vr_cmd_domif_setlink, &vr_cmd_domif_getlink, &vr_cmd_domiftune, &vr_cmd_blockresize,

@@ -228,6 +228,16 @@ typedef enum {
     VR_DISK_DISCARD_UNMAP,
     VR_DISK_DISCARD_IGNORE,
 } vr_disk_discard;
+/* <driver error_policy rerror_policy>: what QEMU does on a write (read)
+ * error, its werror (rerror); enospace (writes only) stops on a full
+ * disk and reports other errors. */
+typedef enum {
+    VR_DISK_ERROR_POLICY_DEFAULT,
+    VR_DISK_ERROR_POLICY_STOP,
+    VR_DISK_ERROR_POLICY_REPORT,
+    VR_DISK_ERROR_POLICY_IGNORE,
+    VR_DISK_ERROR_POLICY_ENOSPACE,
+} vr_disk_error_policy;
 typedef enum {
     VR_DISK_BUS_VIRTIO,
     VR_DISK_BUS_SATA,
@@ -311,6 +321,7 @@ typedef struct {
     vr_disk_cache cache;
     vr_disk_io io;
     vr_disk_discard discard;
+    vr_disk_error_policy error_policy, rerror_policy;
     unsigned iothread;      /* <driver iothread='N'> (virtio disks): 0 = QEMU's main loop */
     char *source_path;      /* <source file=...> or <source dev=...>; NULL = empty cdrom */
     char *source_pool;      /* <source pool=... volume=...> (type volume) */

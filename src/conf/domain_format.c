@@ -310,6 +310,10 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
         prop(drv, "io", vr_disk_io_names[d->io]);
     if (d->discard)
         prop(drv, "discard", vr_disk_discard_names[d->discard]);
+    if (d->error_policy)
+        prop(drv, "error_policy", vr_disk_error_policy_names[d->error_policy]);
+    if (d->rerror_policy)
+        prop(drv, "rerror_policy", vr_disk_error_policy_names[d->rerror_policy]);
     if (d->iothread)
         propf(drv, "iothread", "%u", d->iothread);
     if (d->auth_username && !d->auth_in_source)

@@ -173,7 +173,8 @@ static int parse_boot_order(vr_parse_state *st, const xmlNode *n, unsigned *orde
 
 static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
 {
-    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard", "iothread"), st->err) < 0 ||
+    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard", "iothread", "error_policy", "rerror_policy"),
+                           st->err) < 0 ||
         vr_xml_check_empty(n, st->err) < 0)
         return -1;
     int i, rc;
@@ -195,6 +196,16 @@ static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *
     if ((rc = vr_xml_attr_enum(n, "discard", vr_disk_discard_names + 1, &i, st->err)) < 0)
         return -1;
     d->discard = rc ? (vr_disk_discard)(i + 1) : VR_DISK_DISCARD_DEFAULT;
+    if ((rc = vr_xml_attr_enum(n, "error_policy", vr_disk_error_policy_names + 1, &i, st->err)) < 0)
+        return -1;
+    d->error_policy = rc ? (vr_disk_error_policy)(i + 1) : VR_DISK_ERROR_POLICY_DEFAULT;
+    if ((rc = vr_xml_attr_enum(n, "rerror_policy", vr_disk_error_policy_names + 1, &i, st->err)) < 0)
+        return -1;
+    d->rerror_policy = rc ? (vr_disk_error_policy)(i + 1) : VR_DISK_ERROR_POLICY_DEFAULT;
+    /* A read cannot fill a disk: QEMU's rerror has no enospc. */
+    if (d->rerror_policy == VR_DISK_ERROR_POLICY_ENOSPACE)
+        return vr_xml_error(n, st->err, "<driver rerror_policy='enospace'> is for writes only: put it in "
+                            "error_policy, and give rerror_policy stop, report or ignore");
     return 0;
 }
 
@@ -1260,6 +1271,13 @@ static int parse_watchdog(vr_parse_state *st, const xmlNode *n)
         return vr_xml_error(n, st->err, "<watchdog> needs a model");
     w->model = (vr_watchdog_model)i;
     /* dump needs a dump directory, which Vireo does not keep. */
+    char *action = vr_xml_attr(n, "action");
+    bool dump = action && strcmp(action, "dump") == 0;
+    free(action);
+    if (dump)
+        return vr_xml_error(n, st->err, "<watchdog action='dump'> is not supported by Vireo: libvirt writes a core "
+                            "dump to its auto-dump directory, which Vireo does not keep; use action='pause' (the "
+                            "guest waits, paused, for you to look) or reset");
     if ((rc = vr_xml_attr_enum(n, "action", vr_watchdog_action_names, &i, st->err)) < 0)
         return -1;
     w->action = vr_strdup(vr_watchdog_action_names[rc ? i : 0]);

@@ -281,14 +281,15 @@ static vr_rpc_result event_deregister(vr_rpc_call *c, vr_rpc_ev_kind kind)
     return VR_RPC_OK;
 }
 
-/* Domains: lifecycle (0), reboot (1), RTC change (2), block job (8), device removed
- * (15), block job 2 (16), tunable (17), agent lifecycle (18), device
- * added (19), device removal failed (22), metadata change (23). */
+/* Domains: lifecycle (0), reboot (1), RTC change (2), watchdog (3), I/O
+ * error (4), graphics (5), I/O error with reason (6), block job (8),
+ * device removed (15), block job 2 (16), tunable (17), agent lifecycle
+ * (18), device added (19), device removal failed (22), metadata change (23). */
 static vr_rpc_result domain_register(vr_rpc_call *c)
 {
     vrp_event_register_args *a = c->args;
     return event_register(c, VR_RPC_EV_DOMAIN, a->event_id,
-                          1u << 0 | 1u << 1 | 1u << 2 | 1u << 8 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
+                          1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
                               1u << 22 | 1u << 23,
                           a->dom ? a->dom->uuid : NULL);
 }

@@ -199,6 +199,7 @@ void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason)
         int number;
     } reasons[] = {
         {VR_DOM_RUNNING, "booted", 1},    {VR_DOM_RUNNING, "unpaused", 5},    {VR_DOM_PAUSED, "user", 1},
+        {VR_DOM_PAUSED, "I/O error", 5},  {VR_DOM_PAUSED, "watchdog", 6},
         {VR_DOM_SHUTDOWN, "user", 1},     {VR_DOM_SHUTOFF, "shutdown", 1},    {VR_DOM_SHUTOFF, "destroyed", 2},
         {VR_DOM_SHUTOFF, "crashed", 3},   {VR_DOM_SHUTOFF, "failed", 6},
     };

@@ -1237,6 +1237,12 @@ static void refuses_outside_subset(void **state)
                 "<watchdog model='itco'> is part of q35's ICH9");
     dev_refused("<watchdog model='i6300esb' action='reset'/><watchdog model='ib700' "
                 "action='pause'/>\n", 6, "differs from the first watchdog's 'reset'");
+    dev_refused("<watchdog model='i6300esb' action='dump'/>\n", 6,
+                "<watchdog action='dump'> is not supported by Vireo: libvirt writes a core dump");
+    dev_refused("<disk>\n<driver name='qemu' rerror_policy='enospace'/>\n<source file='/a'/>\n</disk>\n", 7,
+                "<driver rerror_policy='enospace'> is for writes only");
+    dev_refused("<disk>\n<driver name='qemu' error_policy='pause'/>\n<source file='/a'/>\n</disk>\n", 7,
+                "<driver error_policy='pause'> is not supported by Vireo (supported: stop, report, ignore, enospace)");
     dev_refused("<panic model='hyperv'/>\n", 6, "<panic model='hyperv'>");
     dev_refused("<disk>\n<source file='relative.img'/>\n</disk>\n", 7,
                 "<source file> 'relative.img' must be an absolute path");

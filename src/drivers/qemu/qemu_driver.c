@@ -39,10 +39,15 @@ const char *vr_dom_state_name(vr_dom_state s)
     return "unknown";
 }
 
-void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail)
+void vr_qemu_emit_facts(vr_domain *dom, const char *event, const char *detail, const vr_event_facts *facts)
 {
     if (dom->drv->on_event)
-        dom->drv->on_event(dom, event, detail, dom->drv->event_opaque);
+        dom->drv->on_event(dom, event, detail, facts, dom->drv->event_opaque);
+}
+
+void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail)
+{
+    vr_qemu_emit_facts(dom, event, detail, NULL);
 }
 
 /* ---- process exit and QMP events ---- */
@@ -111,19 +116,24 @@ static void release_runtime(vr_domain *dom)
     dom->id = -1;
     dom->started_at = 0;
     vr_qemu_notices_clear(dom);
+    vr_qemu_io_errors_clear(dom);
 }
 
 static void on_qemu_exit(void *opaque)
 {
     vr_domain *dom = opaque;
     const char *event, *reason;
+    /* The pid watch may fire before the monitor's last lines are read:
+     * read them first, they tell a shutdown from a crash. */
+    vr_qmp_drain(dom->qmp);
     if (dom->saved) {
         event = "stopped";
         reason = "saved";
     } else if (dom->destroying) {
         event = "stopped";
         reason = "destroyed";
-    } else if (dom->shutdown_event) {
+    } else if (dom->shutdown_event || dom->watchdog_poweroff) {
+        /* the guest powered off, or its watchdog did it (QEMU's exit) */
         event = "stopped";
         reason = "shutdown";
     } else {
@@ -134,7 +144,7 @@ static void on_qemu_exit(void *opaque)
     release_runtime(dom);
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = reason;
-    dom->destroying = dom->shutdown_event = dom->rebooting = dom->saved = false;
+    dom->destroying = dom->shutdown_event = dom->rebooting = dom->saved = dom->watchdog_poweroff = false;
     if (dom->next) {
         vr_domain_def_free(dom->def);
         dom->def = dom->next;
@@ -210,6 +220,7 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
             return;
         dom->state = VR_DOM_RUNNING;
         dom->reason = "unpaused";
+        vr_qemu_io_errors_clear(dom); /* cont resets QEMU's io-status */
         vr_qemu_emit(dom, "resumed", "unpaused");
     } else if (strcmp(event, "RESET") == 0) {
         vr_qemu_emit(dom, "rebooted", "reset");
@@ -219,6 +230,8 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         vr_qemu_device_unplug_error(dom, data);
     } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
         agent_port_change(dom, data);
+    } else if (vr_qemu_more_event(dom, event, data)) {
+        /* watchdog, I/O error, graphics (qemu_events.c) */
     } else if (strcmp(event, "RTC_CHANGE") == 0) {
         /* the guest set its clock: libvirt's rtc-change, the offset from UTC in seconds */
         json_object *off = NULL;

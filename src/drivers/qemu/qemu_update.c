@@ -81,6 +81,8 @@ static const char *disk_change(const vr_disk_def *now, const vr_disk_def *want)
         return "<target bus>";
     if (now->readonly != want->readonly)
         return "<readonly>";
+    if (now->error_policy != want->error_policy || now->rerror_policy != want->rerror_policy)
+        return "<driver error_policy rerror_policy>"; /* the device's werror/rerror, set when it is made */
     return NULL;
 }
 
