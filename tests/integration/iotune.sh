@@ -16,7 +16,8 @@ URI="qemu:///system?socket=$ROOT/libvirt-sock"
 truncate -s 16M "$W/data.img"
 truncate -s 16M "$W/more.img"
 disk="<disk type='file' device='disk'><driver name='qemu' type='raw' cache='none'/><source file='$W/data.img'/>
- <target dev='vda' bus='virtio'/><iotune><read_bytes_sec>2097152</read_bytes_sec></iotune></disk>"
+ <target dev='vda' bus='virtio'/><iotune><read_bytes_sec>2097152</read_bytes_sec></iotune></disk>
+ <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><iotune><total_iops_sec>50</total_iops_sec></iotune></disk>"
 boot_tiny iot "$disk"
 
 # The guest reads 8 MiB of vda past its page cache; T is its seconds
@@ -38,6 +39,11 @@ expect_match "QEMU held at -S until the limits were set" "$(tr '\0' ' ' </proc/"
 expect_eq "the guest runs (cont after the throttle)" "$("$V" domstate iot)" "running"
 qb=$("$V" qemu-monitor-command iot '{"execute":"query-block"}')
 expect_match "QEMU: vda's bps_rd is 2 MiB/s" "$qb" '"bps_rd": *2097152'
+
+# An empty CD-ROM holds no limits; the medium change-media inserts does.
+"$V" change-media iot hdc "$IMAGES/tiny.iso" >/dev/null
+qb=$("$V" qemu-monitor-command iot '{"execute":"query-block"}')
+expect_match "change-media: the medium inserted is throttled (hdc, iops 50)" "$qb" '"iops": *50,'
 
 out=$("$V" blkdeviotune iot vda)
 expect_eq "vireo blkdeviotune: virsh's fields and order" "$(cut -d: -f1 <<<"$out" | tr -d ' ' | tr '\n' ' ')" \
