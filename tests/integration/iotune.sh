@@ -5,7 +5,9 @@
 # --live` lifts the limit and the same read is fast, with libvirt's
 # tunable event; --config persists, and the next start (and a daemon
 # restart) keeps it; a disk hot-plugged with <iotune> is throttled as
-# QEMU says; bad input is refused in one line with nothing changed;
+# QEMU says, so is a CD-ROM's medium change-media inserts (update-device
+# refuses a changed <iotune>, as libvirt); bad input is refused in one
+# line with nothing changed;
 # Debian's virsh over libvirt-sock and python3-libvirt's blockIoTune()
 # read the values vireo shows. The daemon is the ASan build.
 . "$(dirname "$0")/lib.sh"
@@ -44,6 +46,9 @@ expect_match "QEMU: vda's bps_rd is 2 MiB/s" "$qb" '"bps_rd": *2097152'
 "$V" change-media iot hdc "$IMAGES/tiny.iso" >/dev/null
 qb=$("$V" qemu-monitor-command iot '{"execute":"query-block"}')
 expect_match "change-media: the medium inserted is throttled (hdc, iops 50)" "$qb" '"iops": *50,'
+echo "<disk type='file' device='cdrom'><source file='$IMAGES/tiny.iso'/><target dev='hdc' bus='ide'/><iotune><total_iops_sec>60</total_iops_sec></iotune></disk>" >"$W/cd.xml"
+expect_fail "update-device: a changed <iotune> refused live (blkdeviotune's)" "<iotune>.*blkdeviotune" \
+    "$V" update-device iot "$W/cd.xml" --live
 
 out=$("$V" blkdeviotune iot vda)
 expect_eq "vireo blkdeviotune: virsh's fields and order" "$(cut -d: -f1 <<<"$out" | tr -d ' ' | tr '\n' ' ')" \
