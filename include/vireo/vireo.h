@@ -115,6 +115,10 @@ int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long lo
 int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
 /* The device the element names (a disk by target, an interface by MAC). */
 int vireo_domain_detach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
+/* detach-device-alias: the disk, interface or DIMM with this alias (a
+ * user alias ua-..., a DIMM's dimmN; live, also a running device's id as
+ * the device events name it: a disk's target, nicN). */
+int vireo_domain_detach_device_alias(vireo_conn *c, const char *key, const char *alias, unsigned flags);
 /* A disk by target (vdb) or source path. */
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags);
 /* An interface of `type` (network, bridge, user) by MAC, or the only one
@@ -817,6 +821,7 @@ typedef struct {
     char *install_kernel, *install_initrd; /* their paths on the daemon's host (NULL in a dry run: the
                                               plan names volumes for them) */
     char *location_iso; /* the tree's ISO, attached while installing, or NULL */
+    char *location_volume; /* or that ISO as a volume, "POOL/VOLUME" (a remote install uploads it) */
     char *extra_args;
     bool import, pxe;
     char **disks;      /* "size=10,pool=default", "vol=POOL/NAME", "path=F,device=cdrom", "none" */

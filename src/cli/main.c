@@ -17,7 +17,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_console, &vr_cmd_event,
     &vr_cmd_domiflist, &vr_cmd_domifaddr, &vr_cmd_domblklist, &vr_cmd_domblkinfo, &vr_cmd_domblkerror, &vr_cmd_domrename,
     &vr_cmd_attach_disk, &vr_cmd_detach_disk, &vr_cmd_attach_interface, &vr_cmd_detach_interface,
-    &vr_cmd_attach_device, &vr_cmd_detach_device, &vr_cmd_update_device, &vr_cmd_change_media,
+    &vr_cmd_attach_device, &vr_cmd_detach_device, &vr_cmd_detach_device_alias, &vr_cmd_update_device, &vr_cmd_change_media,
     &vr_cmd_domif_setlink, &vr_cmd_domif_getlink, &vr_cmd_domiftune, &vr_cmd_blockresize,
     &vr_cmd_send_key, &vr_cmd_screenshot, &vr_cmd_reset, &vr_cmd_domhostname, &vr_cmd_dompmsuspend,
     &vr_cmd_dompmwakeup, &vr_cmd_qemu_monitor_command,

@@ -191,6 +191,7 @@ static const vr_wire_field install_request_fields[] = {
     IR("install_kernel", VR_WIRE_STR, install_kernel),
     IR("install_initrd", VR_WIRE_STR, install_initrd),
     IR("location_iso", VR_WIRE_STR, location_iso),
+    IR("location_volume", VR_WIRE_STR, location_volume),
     IR("extra_args", VR_WIRE_STR, extra_args),
     IR("import", VR_WIRE_BOOL, import),
     IR("pxe", VR_WIRE_BOOL, pxe),

@@ -651,6 +651,9 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
     for (size_t i = 0; i < def->n_disks; i++)
         if ((e = vr_qemu_disk_preflight(dom->drv, def->name, &dom->def->disks[i], err)))
             return e;
+    for (size_t i = 0; i < def->n_disks; i++)
+        if ((e = vr_qemu_disk_check_shared(dom, &def->disks[i], false, err)))
+            return e;
     if (def->emulator && access(def->emulator, X_OK) != 0) {
         vr_set_error(err, "emulator %s of domain '%s' cannot be run: %s", def->emulator, def->name,
                      strerror(errno));

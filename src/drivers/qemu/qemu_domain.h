@@ -73,6 +73,14 @@ vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def
 /* The running domain (and its disk) using the file at `path`, the same
  * file however spelled; NULL when none. */
 vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk);
+/* Disk d of dom (starting, or hot-plugged) against the other running
+ * domains: VR_ERR_CONFLICT with *err when one uses the same storage and
+ * not both mark it <shareable/> (or both <readonly/>), or when dom has it
+ * already. Network storage (an RBD image, a LUN: <disk type='network'>
+ * or a volume of an rbd or iscsi-direct pool) by its protocol, its
+ * image or IQN/LUN and a monitor or portal in common; local files too
+ * when `files` (a start leaves them to QEMU's image locks). */
+vr_err vr_qemu_disk_check_shared(vr_domain *dom, const vr_disk_def *d, bool files, char **err);
 
 /* Hot-plug (qemu_hotplug.c). QEMU reported a device gone. */
 void vr_qemu_device_deleted(vr_domain *dom, json_object *data);

@@ -206,6 +206,10 @@ vr_err vr_qemu_set_max_memory(vr_domain *dom, unsigned long long kib, unsigned f
 void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
 /* The device the element names (a disk by target, an interface by MAC). */
 void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
+/* virsh detach-device-alias: the disk, interface or DIMM with this alias:
+ * a user alias (ua-...) or a DIMM's dimmN; live, also Vireo's id of a
+ * running device as the device events name it (a disk's target, nicN). */
+void vr_qemu_detach_alias(vr_domain *dom, const char *alias, unsigned flags, vr_done_fn cb, void *opaque);
 /* A disk by target (vdb) or source path. Live: QEMU asks the guest to
  * let go and the answer comes when it did, or an error after a while. */
 void vr_qemu_detach_disk(vr_domain *dom, const char *key, unsigned flags, vr_done_fn cb, void *opaque);
