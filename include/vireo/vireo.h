@@ -157,6 +157,32 @@ int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s,
 /* The values now (live, or VIREO_AFFECT_CONFIG), unset ones as the
  * kernel's defaults (1024, 100000, -1). */
 int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo_sched *out);
+/* blkdeviotune: a disk's <iotune>, QEMU's I/O throttling, as libvirt's
+ * virDomainGetBlockIoTune names it and in its order (the schema "block
+ * iotune": docs/api.md). Bytes and operations per second, a _max the
+ * burst rate for its _max_length seconds; 0: no limit; group_name NULL:
+ * the disk's own limits, else a quota shared by the disks naming it. */
+typedef struct {
+    unsigned long long total_bytes_sec, read_bytes_sec, write_bytes_sec;
+    unsigned long long total_iops_sec, read_iops_sec, write_iops_sec;
+    unsigned long long total_bytes_sec_max, read_bytes_sec_max, write_bytes_sec_max;
+    unsigned long long total_iops_sec_max, read_iops_sec_max, write_iops_sec_max;
+    unsigned long long size_iops_sec;
+    char *group_name;
+    unsigned long long total_bytes_sec_max_length, read_bytes_sec_max_length, write_bytes_sec_max_length;
+    unsigned long long total_iops_sec_max_length, read_iops_sec_max_length, write_iops_sec_max_length;
+} vireo_block_iotune;
+/* Set the values `names` names (n of them: "total_bytes_sec" ...,
+ * "group_name"; 0 or "" removes one) on disk (target or source), as
+ * virsh blkdeviotune does: a rate takes its family (total, read, write)
+ * whole. VIREO_AFFECT_* flags. */
+int vireo_domain_set_block_iotune(vireo_conn *c, const char *key, const char *disk, const vireo_block_iotune *t,
+                                  const char *const *names, size_t n, unsigned flags);
+/* Its values now (live, or VIREO_AFFECT_CONFIG: the definition's);
+ * free with vireo_block_iotune_clear. */
+int vireo_domain_get_block_iotune(vireo_conn *c, const char *key, const char *disk, unsigned flags,
+                                  vireo_block_iotune *out);
+void vireo_block_iotune_clear(vireo_block_iotune *t);
 /* A CD-ROM's medium: source NULL ejects, else it is inserted. */
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags);

@@ -164,7 +164,7 @@ extern const vr_command vr_cmd_save, vr_cmd_restore, vr_cmd_managedsave, vr_cmd_
 extern const vr_command vr_cmd_domblkstat, vr_cmd_domifstat;
 extern const vr_command vr_cmd_iothreadinfo, vr_cmd_iothreadpin, vr_cmd_iothreadadd, vr_cmd_iothreaddel;
 extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc, vr_cmd_metadata,
-    vr_cmd_schedinfo;
+    vr_cmd_schedinfo, vr_cmd_blkdeviotune;
 extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockcopy, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
 extern const vr_command vr_cmd_osinfo_query;

@@ -1,6 +1,7 @@
 /* libvireo: devices and vCPUs of a domain (api_devices.c's endpoints). */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,56 @@ int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo
     *out = (vireo_sched){get_u64(o, "cpu_shares"), get_u64(o, "vcpu_period"), q ? json_object_get_int64(q) : -1};
     json_object_put(o);
     return 0;
+}
+
+/* The schema's field named `name`, or NULL. */
+static const vr_wire_field *iotune_field(const char *name)
+{
+    for (size_t i = 0; i < vr_wire_block_iotune.n_fields; i++)
+        if (strcmp(vr_wire_block_iotune.fields[i].key, name) == 0)
+            return &vr_wire_block_iotune.fields[i];
+    return NULL;
+}
+
+int vireo_domain_set_block_iotune(vireo_conn *c, const char *key, const char *disk, const vireo_block_iotune *t,
+                                  const char *const *names, size_t n, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "disk", disk);
+    json_object *all = vr_wire_to_json(&vr_wire_block_iotune, t), *v = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const vr_wire_field *f = iotune_field(names[i]);
+        if (f && json_object_object_get_ex(all, f->key, &v))
+            /* group_name NULL: "" removes it */
+            json_object_object_add(b, f->key, v ? json_object_get(v) : json_object_new_string(""));
+        else if (!f)
+            /* the daemon refuses it by name */
+            json_object_object_add(b, names[i], json_object_new_int(0));
+    }
+    json_object_put(all);
+    return call(c, "PUT", key, "blkdeviotune", b);
+}
+
+int vireo_domain_get_block_iotune(vireo_conn *c, const char *key, const char *disk, unsigned flags,
+                                  vireo_block_iotune *out)
+{
+    char *e = vr_client_escape(c, disk);
+    char *rest = vr_asprintf("blkdeviotune?disk=%s%s", e, flags & VIREO_AFFECT_CONFIG ? "&config=1" : "");
+    char *path = vr_client_path(c, "/v1/domains", key, rest);
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
+    free(path);
+    free(rest);
+    free(e);
+    if (!o)
+        return -1;
+    vr_wire_from_json(&vr_wire_block_iotune, o, out);
+    json_object_put(o);
+    return 0;
+}
+
+void vireo_block_iotune_clear(vireo_block_iotune *t)
+{
+    vr_wire_clear(&vr_wire_block_iotune, t);
 }
 
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)

@@ -185,6 +185,7 @@ void vr_domain_def_free(vr_domain_def *def)
         free(d->secret_usage);
         free(d->target_dev);
         free(d->serial);
+        free(d->iotune.group_name);
     }
     free(def->disks);
     for (size_t i = 0; i < def->n_controllers; i++)

@@ -330,6 +330,7 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
     xmlNode *t = child(n, "target");
     prop(t, "dev", d->target_dev);
     prop(t, "bus", vr_disk_bus_names[d->bus]);
+    vr_format_iotune(n, &d->iotune);
     if (d->readonly)
         child(n, "readonly");
     if (d->shareable)

@@ -43,6 +43,9 @@ void vr_rng_egd_free(vr_rng_egd *egd);
 /* domain_bandwidth.c: an <interface>'s <bandwidth> */
 int vr_parse_bandwidth(vr_parse_state *st, const xmlNode *n, vr_interface_def *in);
 void vr_format_bandwidth(xmlNode *iface, const vr_bandwidth_def *bw);
+/* domain_iotune.c: a <disk>'s <iotune> */
+int vr_parse_iotune(vr_parse_state *st, const xmlNode *n, vr_iotune *t);
+void vr_format_iotune(xmlNode *disk, const vr_iotune *t);
 /* domain_vsock.c */
 int vr_parse_vsock(vr_parse_state *st, const xmlNode *n);
 void vr_format_vsock(xmlNode *devs, const vr_domain_def *def);

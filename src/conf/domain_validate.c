@@ -54,6 +54,14 @@ static int check_disk(const vr_domain_def *def, size_t i, char **err)
                             "qcow2 image corrupt it)");
     if (d->shareable && d->device == VR_DISK_DEVICE_CDROM)
         return vr_dom_error(d->line, err, "a cdrom cannot be <shareable/> (it is read-only already)");
+    /* One group, one quota: QEMU's throttle group has one set of limits. */
+    for (size_t k = 0; d->iotune.group_name && k < i; k++) {
+        const vr_iotune *o = &def->disks[k].iotune;
+        if (o->group_name && strcmp(o->group_name, d->iotune.group_name) == 0 && !vr_iotune_equal(o, &d->iotune))
+            return vr_dom_error(d->line, err, "disks '%s' and '%s' share <group_name>%s</group_name> but not their "
+                                "<iotune> limits: a group has one set of limits, give both the same",
+                                def->disks[k].target_dev, d->target_dev, d->iotune.group_name);
+    }
     if (d->io == VR_DISK_IO_NATIVE && d->cache != VR_DISK_CACHE_NONE &&
         d->cache != VR_DISK_CACHE_DIRECTSYNC)
         return vr_dom_error(d->line, err, "<driver io='native'> needs cache='none' or "

@@ -4,6 +4,7 @@
 #include "common/util.h"
 #include "conf/domain_template.h"
 #include "core/domain_ops.h"
+#include "wire/schemas.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -146,6 +147,17 @@ void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out
     out->family = (unsigned)l->family;
     out->hostname = l->hostname;
     out->client_id = l->client_id;
+}
+
+void vr_core_block_iotune_view(const vr_iotune *t, vireo_block_iotune *out)
+{
+    *out = (vireo_block_iotune){.group_name = t->group_name};
+    for (size_t i = 0; i < vr_wire_block_iotune.n_fields; i++) {
+        const vr_wire_field *f = &vr_wire_block_iotune.fields[i];
+        int k = vr_iotune_field_index(f->key);
+        if (k >= 0 && k < VR_IOTUNE_COUNT)
+            vr_wire_set_int(f, out, (long long)t->v[k]);
+    }
 }
 
 void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out)

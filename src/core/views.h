@@ -22,6 +22,9 @@ void vr_core_vol_view(const vr_vol_info *v, vireo_vol *out);
 /* A DHCP lease of `network` (borrowed). */
 void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out);
 /* A snapshot's metadata (borrowed). */
+/* A disk's <iotune> (borrowed group name). */
+void vr_core_block_iotune_view(const vr_iotune *t, vireo_block_iotune *out);
+/* A snapshot's metadata (borrowed). */
 void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out);
 /* A checkpoint's metadata (borrowed strings; out->disks is an array of
  * its own: free(out->disks)). */

@@ -9,6 +9,8 @@
 #include "core/domain_ops.h"
 #include "conf/domain_device.h"
 #include "core/storage_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 #include "common/util.h"
 
 #include <stdint.h>
@@ -208,6 +210,69 @@ static void get_schedinfo(vr_api_call *c)
     vr_req_reply_json(c->req, 200, o);
 }
 
+/* PUT domains/NAME/blkdeviotune {"disk": TARGET|PATH, "total_bytes_sec":
+ * N, ... "group_name": "G", "live", "config"}: blkdeviotune, the values
+ * given (libvirt's names, the keys of GET's answer). */
+static void set_blkdeviotune(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = vr_api_domain_body(c, &body);
+    if (!dom)
+        return;
+    const char *disk = NULL, *group = NULL;
+    vr_iotune_change ch = {0};
+    int rc = vr_api_str(c, body, "disk", &disk);
+    json_object_object_foreach(body, k, v) {
+        (void)v;
+        if (rc >= 0 && vr_iotune_field_index(k) < 0 && strcmp(k, "disk") != 0 && strcmp(k, "live") != 0 &&
+            strcmp(k, "config") != 0 && strcmp(k, "persistent") != 0) {
+            vr_req_reply_error(c->req, 400, "invalid", "\"%s\" is not an I/O limit: libvirt's names are "
+                               "total_bytes_sec ... write_iops_sec_max_length and group_name", k);
+            rc = -1;
+        }
+    }
+    for (int i = 0; i < VR_IOTUNE_COUNT && rc >= 0; i++) {
+        int r = vr_api_uint(c, body, vr_iotune_names[i], 0, UINT64_MAX, &ch.t.v[i]);
+        ch.given |= r > 0 ? 1u << i : 0;
+        rc = r < 0 ? -1 : rc;
+    }
+    int rg = rc < 0 ? -1 : vr_api_str(c, body, "group_name", &group);
+    ch.given |= rg > 0 ? VR_IOTUNE_GIVEN_GROUP : 0;
+    ch.t.group_name = (char *)group;
+    if (rg >= 0 && rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"disk\": TARGET, \"total_bytes_sec\": N, ...}");
+    else if (rg >= 0)
+        vr_qemu_set_block_iotune(dom, disk, &ch, affect(dom, body), vr_api_domain_done,
+                                 vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
+/* GET domains/NAME/blkdeviotune?disk=TARGET|PATH[&config=1]: the block
+ * iotune schema, libvirt's order, 0 (and "group_name": null) unset. */
+static void get_blkdeviotune(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    const char *disk = vr_req_query(c->req, "disk");
+    if (!disk) {
+        vr_req_reply_error(c->req, 400, "invalid", "name the disk: ?disk=TARGET or its source path");
+        return;
+    }
+    vr_iotune t;
+    char *err = NULL;
+    vr_err code = vr_qemu_get_block_iotune(dom, disk, query_affect(c), &t, &err);
+    if (code != VR_OK) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        return;
+    }
+    vireo_block_iotune view;
+    vr_core_block_iotune_view(&t, &view);
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_block_iotune, &view));
+    free(t.group_name);
+}
+
 /* POST domains/NAME/devices/detach {"xml"} | {"disk": TARGET|PATH} |
  * {"interface": TYPE, "mac": MAC}. */
 static void detach(vr_api_call *c)
@@ -352,6 +417,8 @@ const vr_api_route vr_api_device_routes[] = {
     {"GET", "domains/*/iftune", get_iftune, VR_API_READ},
     {"PUT", "domains/*/schedinfo", set_schedinfo},
     {"GET", "domains/*/schedinfo", get_schedinfo, VR_API_READ},
+    {"PUT", "domains/*/blkdeviotune", set_blkdeviotune},
+    {"GET", "domains/*/blkdeviotune", get_blkdeviotune, VR_API_READ},
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},

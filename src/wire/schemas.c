@@ -323,6 +323,20 @@ static const vr_wire_field sample_domain_fields[] = {
 const vr_wire_schema vr_wire_sample_domain =
     VR_WIRE_SCHEMA(vireo_sample_domain, "sample domain", sample_domain_fields);
 
+/* libvirt's virDomainGetBlockIoTune order: group_name after size_iops_sec. */
+#define IO(member) VR_WIRE_FIELD(vireo_block_iotune, #member, VR_WIRE_U64, member)
+static const vr_wire_field block_iotune_fields[] = {
+    IO(total_bytes_sec),     IO(read_bytes_sec),     IO(write_bytes_sec),
+    IO(total_iops_sec),      IO(read_iops_sec),      IO(write_iops_sec),
+    IO(total_bytes_sec_max), IO(read_bytes_sec_max), IO(write_bytes_sec_max),
+    IO(total_iops_sec_max),  IO(read_iops_sec_max),  IO(write_iops_sec_max),
+    IO(size_iops_sec),
+    VR_WIRE_FIELD(vireo_block_iotune, "group_name", VR_WIRE_STR, group_name),
+    IO(total_bytes_sec_max_length), IO(read_bytes_sec_max_length), IO(write_bytes_sec_max_length),
+    IO(total_iops_sec_max_length),  IO(read_iops_sec_max_length),  IO(write_iops_sec_max_length),
+};
+const vr_wire_schema vr_wire_block_iotune = VR_WIRE_SCHEMA(vireo_block_iotune, "block iotune", block_iotune_fields);
+
 #define OV(key, kind, member) VR_WIRE_FIELD(vireo_os_variant, key, kind, member)
 static const vr_wire_field os_variant_fields[] = {
     OV("id", VR_WIRE_STR, id),

@@ -945,6 +945,29 @@ static void runtime_errors(void **state)
     vr_domain_def_free(def);
 }
 
+/* <iotune>: block_set_io_throttle's arguments on the device (QEMU's
+ * names, the six rates always, the others when set, the group when
+ * named); the start held at -S only for a throttled disk with a medium. */
+static void iotune_throttle(void **state)
+{
+    (void)state;
+    vr_domain_def *def = domain("", "<disk type='file'><source file='/i/a.img'/><target dev='vdb'/><iotune>"
+                                    "<read_bytes_sec>2097152</read_bytes_sec><read_bytes_sec_max>4194304"
+                                    "</read_bytes_sec_max><read_bytes_sec_max_length>3</read_bytes_sec_max_length>"
+                                    "<group_name>g 1</group_name></iotune></disk>");
+    json_object *a = vr_qemu_iotune_args(&def->disks[0]);
+    assert_string_equal(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                        "{\"id\":\"/machine/peripheral/vdb/virtio-backend\",\"bps\":0,\"bps_rd\":2097152,\"bps_wr\":0,\"iops\":0,\"iops_rd\":0,"
+                        "\"iops_wr\":0,\"bps_rd_max\":4194304,\"bps_rd_max_length\":3,\"group\":\"g 1\"}");
+    json_object_put(a);
+    assert_true(vr_qemu_iotune_wanted(def));
+    vr_domain_def_free(def);
+    def = domain("", "<disk type='file' device='cdrom'><target dev='hdc'/><iotune><total_iops_sec>5"
+                     "</total_iops_sec></iotune></disk>");
+    assert_false(vr_qemu_iotune_wanted(def));
+    vr_domain_def_free(def);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -957,6 +980,7 @@ int main(void)
         cmocka_unit_test(hyperv_and_tpm),
         cmocka_unit_test(numatune_backends),
         cmocka_unit_test(rng_egd),
+        cmocka_unit_test(iotune_throttle),
         cmocka_unit_test(smartcard_argv),
         cmocka_unit_test(spice_tls),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),

@@ -269,6 +269,17 @@ static void install_fixtures(void **state)
     vr_wire_clear(&vr_wire_os_variant, &v);
 }
 
+/* GET /v1/domains/NAME/blkdeviotune: libvirt's names in its order. */
+static void block_iotune_fixture(void **state)
+{
+    vireo_block_iotune t;
+    round_trip(&vr_wire_block_iotune, "block-iotune.json", &t);
+    assert_int_equal(t.read_bytes_sec, 2097152);
+    assert_int_equal(t.total_iops_sec_max_length, 2);
+    assert_string_equal(t.group_name, "grp");
+    vr_wire_clear(&vr_wire_block_iotune, &t);
+}
+
 /* The daemon's version, the host, its live numbers, the event feed. */
 static void host_fixtures(void **state)
 {
@@ -506,6 +517,7 @@ static void api_doc(void **state)
     doc_matches(doc, "An OS variant object", &vr_wire_os_variant);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
+    doc_keys_match(doc, "(read-only), the block iotune object, libvirt's order:\n`{", &vr_wire_block_iotune);
     free(doc);
     free(path);
 }
@@ -523,6 +535,7 @@ int main(void)
         cmocka_unit_test(job_fixtures),
         cmocka_unit_test(interface_fixture),
         cmocka_unit_test(install_fixtures),
+        cmocka_unit_test(block_iotune_fixture),
         cmocka_unit_test(host_fixtures),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),

@@ -885,7 +885,9 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     clock_and_lifecycle(&c);
     firmware_and_kernel(&c);
     vr_qc_opt(&c, "-msg", "timestamp=on");
-    if (rt->start_paused)
+    /* A throttled disk: its limits are set before the first instruction
+     * (block_set_io_throttle, then cont: qemu_driver.c). */
+    if (rt->start_paused || (!rt->incoming && vr_qemu_iotune_wanted(def)))
         vr_qc_add(&c, "-S");
     /* The state arrives later through migrate-incoming (qemu_save.c). */
     if (rt->incoming)

@@ -325,6 +325,15 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
     vr_qemu_balloon_at_start(dom);
     vr_qemu_links_at_start(dom);
+    if (!c->incoming && vr_qemu_iotune_wanted(dom->def)) {
+        /* QMP answers in order: the throttles are in place when the
+         * guest runs its first instruction. */
+        vr_qemu_iotune_at_start(dom);
+        if (!c->paused)
+            vr_qmp_command(dom->qmp, "cont", NULL, NULL, NULL);
+    } else if (c->incoming) {
+        vr_qemu_iotune_at_start(dom);
+    }
     vr_qemu_tune_apply(dom);
     start_done(c);
 }
@@ -487,7 +496,7 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         .accel = dom->accel,
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
-        .start_paused = c->paused,
+        .start_paused = c->paused, /* and when a disk is throttled (on_spawned) */
         .incoming = c->incoming,
         .spice_port = spice_port,
         .spice_tls_dir = tls_dir,
