@@ -134,6 +134,10 @@ int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, uns
 typedef struct {
     unsigned long long average, peak, burst, floor;
 } vireo_bandwidth;
+/* Both directions, as GET …/iftune answers them (floor: inbound only). */
+typedef struct {
+    vireo_bandwidth inbound, outbound;
+} vireo_iftune;
 /* The interface (MAC, target dev or tap) shaped so; in/out NULL: that
  * direction stays as it is. VIREO_AFFECT_* flags. */
 int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,

@@ -1,6 +1,7 @@
 /* libvireo: devices and vCPUs of a domain (api_devices.c's endpoints). */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,16 +60,19 @@ int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, boo
     return call(c, "PUT", key, "link", b);
 }
 
+/* One direction given, through the wire's table (the one GET answers with). */
 static void add_rate(json_object *b, const char *key, const vireo_bandwidth *r)
 {
-    if (!r)
-        return;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "average", json_object_new_uint64(r->average));
-    json_object_object_add(o, "peak", json_object_new_uint64(r->peak));
-    json_object_object_add(o, "burst", json_object_new_uint64(r->burst));
-    json_object_object_add(o, "floor", json_object_new_uint64(r->floor));
-    json_object_object_add(b, key, o);
+    if (r)
+        json_object_object_add(b, key, vr_wire_to_json(&vr_wire_bandwidth, r));
+}
+
+/* The body's flags beside the members of a wire struct. */
+static void add_wire(json_object *b, const vr_wire_schema *s, const void *obj)
+{
+    json_object *o = vr_wire_to_json(s, obj);
+    json_object_object_foreach(o, k, v) json_object_object_add(b, k, json_object_get(v));
+    json_object_put(o);
 }
 
 int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,
@@ -84,74 +88,57 @@ int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, c
 int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s, unsigned flags)
 {
     json_object *b = flags_body(flags);
-    if (s->cpu_shares)
-        json_object_object_add(b, "cpu_shares", json_object_new_uint64(s->cpu_shares));
-    if (s->vcpu_period)
-        json_object_object_add(b, "vcpu_period", json_object_new_uint64(s->vcpu_period));
-    if (s->vcpu_quota)
-        json_object_object_add(b, "vcpu_quota", json_object_new_int64(s->vcpu_quota));
+    add_wire(b, &vr_wire_sched, s); /* 0: not given */
     return call(c, "PUT", key, "schedinfo", b);
 }
 
-/* GET domains/KEY/WHAT[?interface=IFACE][&config=1]: the parsed answer,
- * or NULL with the error set. */
-static json_object *get_settings(vireo_conn *c, const char *key, const char *what, const char *iface,
-                                 unsigned flags)
+/* The path of GET domains/KEY/WHAT[?interface=IFACE][&config=1]. */
+static char *settings_path(vireo_conn *c, const char *key, const char *what, const char *iface, unsigned flags)
 {
     char *e = iface ? vr_client_escape(c, iface) : NULL;
     char *rest = vr_asprintf("%s?%s%s%s", what, e ? "interface=" : "", e ? e : "",
                              flags & VIREO_AFFECT_CONFIG ? "&config=1" : "");
     char *path = vr_client_path(c, "/v1/domains", key, rest);
-    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
-    free(path);
     free(rest);
     free(e);
-    return o;
+    return path;
 }
 
-static unsigned long long get_u64(json_object *o, const char *key)
+/* Its answer read through the wire's schema s into out: 0, or -1. */
+static int get_settings(vireo_conn *c, const char *key, const char *what, const char *iface, unsigned flags,
+                        const vr_wire_schema *s, void *out)
 {
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) ? (unsigned long long)json_object_get_uint64(v) : 0;
+    char *path = settings_path(c, key, what, iface, flags);
+    int rc = vr_client_call_into(c, "GET", path, NULL, NULL, s, out);
+    free(path);
+    return rc;
 }
 
 int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, unsigned flags, bool *down)
 {
-    json_object *o = get_settings(c, key, "link", iface, flags);
+    char *path = settings_path(c, key, "link", iface, flags);
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
     const char *state = o ? vr_client_str(o, "state") : NULL;
     *down = state && strcmp(state, "down") == 0;
     json_object_put(o);
+    free(path);
     return o ? 0 : -1;
-}
-
-static void get_rate(json_object *o, const char *key, vireo_bandwidth *r)
-{
-    json_object *d = NULL;
-    json_object_object_get_ex(o, key, &d);
-    *r = (vireo_bandwidth){get_u64(d, "average"), get_u64(d, "peak"), get_u64(d, "burst"), get_u64(d, "floor")};
 }
 
 int vireo_domain_get_iftune(vireo_conn *c, const char *key, const char *iface, unsigned flags, vireo_bandwidth *in,
                             vireo_bandwidth *out)
 {
-    json_object *o = get_settings(c, key, "iftune", iface, flags);
-    if (!o)
+    vireo_iftune t;
+    if (get_settings(c, key, "iftune", iface, flags, &vr_wire_iftune, &t) < 0)
         return -1;
-    get_rate(o, "inbound", in);
-    get_rate(o, "outbound", out);
-    json_object_put(o);
+    *in = t.inbound;
+    *out = t.outbound;
     return 0;
 }
 
 int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo_sched *out)
 {
-    json_object *o = get_settings(c, key, "schedinfo", NULL, flags), *q = NULL;
-    if (!o)
-        return -1;
-    json_object_object_get_ex(o, "vcpu_quota", &q);
-    *out = (vireo_sched){get_u64(o, "cpu_shares"), get_u64(o, "vcpu_period"), q ? json_object_get_int64(q) : -1};
-    json_object_put(o);
-    return 0;
+    return get_settings(c, key, "schedinfo", NULL, flags, &vr_wire_sched, out);
 }
 
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)
