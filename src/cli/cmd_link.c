@@ -106,7 +106,8 @@ static int run_domiftune(vr_cli *cli, int argc, char **argv)
     if (live && config && !has_in && !has_out)
         return vr_cli_usage(cmd, "show either --live or --config values, not both");
     if (json && (has_in || has_out))
-        return vr_cli_usage(cmd, "--json shows the values; give it without --inbound and --outbound");
+        return vr_cli_error("error: --json shows the values; give it without --inbound and --outbound"),
+               VR_EXIT_USAGE;
     vireo_bandwidth in = {0}, out = {0};
     /* one line, as every refusal of a value */
     if (has_in && parse_rate(inbound, 4, &in) < 0)
