@@ -29,12 +29,22 @@ static int call(vireo_conn *c, const char *method, const char *key, const char *
     return rc;
 }
 
+/* METHOD domains/KEY/WHAT with the flags and up to two strings (a NULL
+ * key or value: none): what most device calls send. */
+static int call_strs(vireo_conn *c, const char *method, const char *key, const char *what, unsigned flags,
+                     const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, k1, v1);
+    if (k2)
+        add_str(b, k2, v2);
+    return call(c, method, key, what, b);
+}
+
 /* POST of a device's XML to devices[/what]. */
 static int device_xml(vireo_conn *c, const char *key, const char *what, const char *xml, unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "xml", xml);
-    return call(c, "POST", key, what, b);
+    return call_strs(c, "POST", key, what, flags, "xml", xml, NULL, NULL);
 }
 
 int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
@@ -54,10 +64,7 @@ int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, 
 
 int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, bool down, unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "interface", iface);
-    add_str(b, "state", down ? "down" : "up");
-    return call(c, "PUT", key, "link", b);
+    return call_strs(c, "PUT", key, "link", flags, "interface", iface, "state", down ? "down" : "up");
 }
 
 /* One direction given, through the wire's table (the one GET answers with). */
@@ -143,27 +150,19 @@ int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo
 
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "disk", disk);
-    return call(c, "POST", key, "devices/detach", b);
+    return call_strs(c, "POST", key, "devices/detach", flags, "disk", disk, NULL, NULL);
 }
 
 int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *type, const char *mac,
                                   unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "interface", type);
-    add_str(b, "mac", mac);
-    return call(c, "POST", key, "devices/detach", b);
+    return call_strs(c, "POST", key, "devices/detach", flags, "interface", type, "mac", mac);
 }
 
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "target", target);
-    add_str(b, "source", source);
-    return call(c, "PUT", key, "media", b);
+    return call_strs(c, "PUT", key, "media", flags, "target", target, "source", source);
 }
 
 int vireo_domain_block_resize(vireo_conn *c, const char *key, const char *disk, unsigned long long bytes)

@@ -141,7 +141,7 @@ int vireo_domain_fs_info(vireo_conn *c, const char *key, vireo_fs_info **out, si
     return rc;
 }
 
-void vireo_fs_info_free(vireo_fs_info *f, size_t n) { vr_wire_array_free(&vr_wire_fs_info, f, n); }
+VR_CLIENT_WIRE_LIST_FREE(vireo_fs_info, vr_wire_fs_info, vireo_fs_info_free)
 
 /* POST domains/KEY/WHAT with body (taken): its "filesystems" count, or -1. */
 static int fs_count(vireo_conn *c, const char *key, const char *what, json_object *body)

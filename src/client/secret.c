@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vireo_secret_clear(vireo_secret *s) { vr_wire_clear(&vr_wire_secret, s); }
-
-void vireo_secret_list_free(vireo_secret *list, size_t n) { vr_wire_array_free(&vr_wire_secret, list, n); }
+VR_CLIENT_WIRE_CLEAR(vireo_secret, vr_wire_secret, vireo_secret_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_secret, vr_wire_secret, vireo_secret_list_free)
 
 static char *secret_path(vireo_conn *c, const char *uuid, const char *rest)
 {
