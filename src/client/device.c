@@ -99,37 +99,30 @@ int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s,
     return call(c, "PUT", key, "schedinfo", b);
 }
 
-/* The path of GET domains/KEY/WHAT[?interface=IFACE][&config=1]. */
-static char *settings_path(vireo_conn *c, const char *key, const char *what, const char *iface, unsigned flags)
+/* GET domains/KEY/WHAT[?interface=IFACE][&config=1]: its answer read
+ * through the wire's schema s into out: 0, or -1. */
+static int get_settings(vireo_conn *c, const char *key, const char *what, const char *iface, unsigned flags,
+                        const vr_wire_schema *s, void *out)
 {
     char *e = iface ? vr_client_escape(c, iface) : NULL;
     char *rest = vr_asprintf("%s?%s%s%s", what, e ? "interface=" : "", e ? e : "",
                              flags & VIREO_AFFECT_CONFIG ? "&config=1" : "");
     char *path = vr_client_path(c, "/v1/domains", key, rest);
-    free(rest);
-    free(e);
-    return path;
-}
-
-/* Its answer read through the wire's schema s into out: 0, or -1. */
-static int get_settings(vireo_conn *c, const char *key, const char *what, const char *iface, unsigned flags,
-                        const vr_wire_schema *s, void *out)
-{
-    char *path = settings_path(c, key, what, iface, flags);
     int rc = vr_client_call_into(c, "GET", path, NULL, NULL, s, out);
     free(path);
+    free(rest);
+    free(e);
     return rc;
 }
 
 int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, unsigned flags, bool *down)
 {
-    char *path = settings_path(c, key, "link", iface, flags);
-    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
-    const char *state = o ? vr_client_str(o, "state") : NULL;
-    *down = state && strcmp(state, "down") == 0;
-    json_object_put(o);
-    free(path);
-    return o ? 0 : -1;
+    vireo_link l;
+    if (get_settings(c, key, "link", iface, flags, &vr_wire_link, &l) < 0)
+        return -1;
+    *down = l.state && strcmp(l.state, "down") == 0;
+    vr_wire_clear(&vr_wire_link, &l);
+    return 0;
 }
 
 int vireo_domain_get_iftune(vireo_conn *c, const char *key, const char *iface, unsigned flags, vireo_bandwidth *in,

@@ -136,16 +136,15 @@ static const vr_interface_def *query_iface(vr_api_call *c, vr_domain *dom)
     return code == VR_OK ? ifd : NULL;
 }
 
-/* {"state": "up"|"down"}: domif-getlink. */
+/* The wire's link {"state": "up"|"down"}: domif-getlink. */
 static void get_link(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     const vr_interface_def *ifd = dom ? query_iface(c, dom) : NULL;
     if (!ifd)
         return;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "state", json_object_new_string(ifd->link_down ? "down" : "up"));
-    vr_req_reply_json(c->req, 200, o);
+    vireo_link view = {ifd->link_down ? "down" : "up"};
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_link, &view));
 }
 
 /* The wire's iftune: {"inbound": BANDWIDTH, "outbound": BANDWIDTH}, 0

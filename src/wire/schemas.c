@@ -326,6 +326,12 @@ static const vr_wire_field os_variant_fields[] = {
 };
 const vr_wire_schema vr_wire_os_variant = VR_WIRE_SCHEMA(vireo_os_variant, "os variant", os_variant_fields);
 
+/* An interface's link state (domif-getlink). */
+static const vr_wire_field link_fields[] = {
+    VR_WIRE_FIELD(vireo_link, "state", VR_WIRE_STR, state), /* "up" or "down" */
+};
+const vr_wire_schema vr_wire_link = VR_WIRE_SCHEMA(vireo_link, "link", link_fields);
+
 /* One direction of an interface's <bandwidth> (KiB/s, burst KiB): what
  * PUT …/iftune takes for each direction given and GET …/iftune answers
  * for both. */

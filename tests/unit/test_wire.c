@@ -306,10 +306,14 @@ static void host_fixtures(void **state)
     vr_wire_clear(&vr_wire_sample_domain, &d);
 }
 
-/* A domain's settings read back by domiftune and schedinfo, a guest's
+/* A domain's settings read back by domif-getlink, domiftune and schedinfo, a guest's
  * filesystem (domfsinfo), a secret. */
 static void settings_fixtures(void **state)
 {
+    vireo_link l;
+    round_trip(&vr_wire_link, "link.json", &l);
+    assert_string_equal(l.state, "down");
+    vr_wire_clear(&vr_wire_link, &l);
     vireo_bandwidth b;
     round_trip(&vr_wire_bandwidth, "bandwidth.json", &b);
     assert_true(b.average == 3000 && b.peak == 4000 && b.burst == 1024 && b.floor == 200);
@@ -533,6 +537,7 @@ static void api_doc(void **state)
     doc_matches(doc, "An OS variant object", &vr_wire_os_variant);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
+    doc_keys_match(doc, "(`domif-getlink`, read-only): `{", &vr_wire_link);
     doc_keys_match(doc, "A bandwidth direction is `{", &vr_wire_bandwidth);
     doc_keys_match(doc, "/v1/domains/DOMAIN/iftune?interface=…[&config=1]` (read-only): `{", &vr_wire_iftune);
     doc_keys_match(doc, "/v1/domains/DOMAIN/schedinfo[?config=1]` (read-only): `{", &vr_wire_sched);
