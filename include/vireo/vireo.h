@@ -133,11 +133,19 @@ int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, boo
 /* domif-getlink: the link state of a running domain's interface, or
  * (VIREO_AFFECT_CONFIG, or shut off) the definition's. */
 int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, unsigned flags, bool *down);
+/* Its wire form, GET …/link: "up" or "down". */
+typedef struct {
+    char *state;
+} vireo_link;
 /* domiftune: one direction of an interface's <bandwidth>: average and
  * peak in KiB/s, burst in KiB (0: not given); average 0 removes it. */
 typedef struct {
     unsigned long long average, peak, burst, floor;
 } vireo_bandwidth;
+/* Both directions, as GET …/iftune answers them (floor: inbound only). */
+typedef struct {
+    vireo_bandwidth inbound, outbound;
+} vireo_iftune;
 /* The interface (MAC, target dev or tap) shaped so; in/out NULL: that
  * direction stays as it is. VIREO_AFFECT_* flags. */
 int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,

@@ -11,15 +11,8 @@ static void from_json(json_object *o, vireo_domain *d)
     vr_wire_from_json(&vr_wire_domain, o, d);
 }
 
-void vireo_domain_clear(vireo_domain *d)
-{
-    vr_wire_clear(&vr_wire_domain, d);
-}
-
-void vireo_domain_list_free(vireo_domain *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_domain, list, n);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_domain, vr_wire_domain, vireo_domain_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_domain, vr_wire_domain, vireo_domain_list_free)
 
 int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
 {

@@ -240,3 +240,37 @@ void vr_core_interface_view(vr_net_driver *net, const vr_domain *dom, size_t i, 
     if (!out->addresses)
         out->addresses = vr_calloc(1, sizeof(*out->addresses));
 }
+
+static void bandwidth_view(const vr_bandwidth_rate *r, vireo_bandwidth *out)
+{
+    *out = r->set ? (vireo_bandwidth){r->average, r->peak, r->burst, r->floor} : (vireo_bandwidth){0};
+}
+
+void vr_core_iftune_view(const vr_interface_def *ifd, vireo_iftune *out)
+{
+    bandwidth_view(&ifd->bandwidth.in, &out->inbound);
+    bandwidth_view(&ifd->bandwidth.out, &out->outbound);
+}
+
+void vr_core_bandwidth_rate(const vireo_bandwidth *b, vr_bandwidth_rate *out)
+{
+    *out = (vr_bandwidth_rate){.set = b->average != 0, b->average, b->peak, b->burst, b->floor};
+}
+
+void vr_core_secret_view(const vr_secret *s, vireo_secret *out)
+{
+    const vr_secret_def *d = s->def;
+    memset(out, 0, sizeof(*out));
+    memcpy(out->uuid, d->uuid, sizeof(out->uuid));
+    out->usage_type = (char *)vr_secret_usage_name(d->usage);
+    out->usage_id = d->usage_id;
+    out->description = d->description;
+    out->ephemeral = d->ephemeral;
+    out->private_ = d->private_;
+    out->has_value = s->has_value;
+}
+
+void vr_core_fs_view(const vr_guest_fs *fs, vireo_fs_info *out)
+{
+    *out = (vireo_fs_info){fs->mountpoint, fs->name, fs->type, fs->targets, fs->n_targets};
+}

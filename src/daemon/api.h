@@ -157,6 +157,12 @@ int vr_api_obj(vr_api_call *c, json_object *o, const char *key, json_object **ou
 int vr_api_uint(vr_api_call *c, json_object *o, const char *key, unsigned long long lo, unsigned long long hi,
                 unsigned long long *out);
 
+/* The members of the wire schema s in o, each checked against its kind
+ * first (a string, a whole number in its type's range, a boolean; the
+ * same 400 answers as above), then read into out (vr_wire_from_json:
+ * absent ones empty; vr_wire_clear frees it): 1, or -1 after answering. */
+int vr_api_wire(vr_api_call *c, json_object *o, const struct vr_wire_schema *s, void *out);
+
 /* The decoding the routes do past these helpers, callable on their own
  * (tests/fuzz/fuzz_api_json.c drives them with every body shape): each
  * returns its result or false/NULL after answering 4xx. */

@@ -352,3 +352,57 @@ static const vr_wire_field os_variant_fields[] = {
     OV("virtio", VR_WIRE_BOOL, virtio),
 };
 const vr_wire_schema vr_wire_os_variant = VR_WIRE_SCHEMA(vireo_os_variant, "os variant", os_variant_fields);
+
+/* An interface's link state (domif-getlink). */
+static const vr_wire_field link_fields[] = {
+    VR_WIRE_FIELD(vireo_link, "state", VR_WIRE_STR, state), /* "up" or "down" */
+};
+const vr_wire_schema vr_wire_link = VR_WIRE_SCHEMA(vireo_link, "link", link_fields);
+
+/* One direction of an interface's <bandwidth> (KiB/s, burst KiB): what
+ * PUT …/iftune takes for each direction given and GET …/iftune answers
+ * for both. */
+#define BW(key, member) VR_WIRE_FIELD(vireo_bandwidth, key, VR_WIRE_U64, member)
+static const vr_wire_field bandwidth_fields[] = {
+    BW("average", average),
+    BW("peak", peak),
+    BW("burst", burst),
+    BW("floor", floor), /* inbound only: 0 outbound */
+};
+const vr_wire_schema vr_wire_bandwidth = VR_WIRE_SCHEMA(vireo_bandwidth, "bandwidth", bandwidth_fields);
+
+static const vr_wire_field iftune_fields[] = {
+    VR_WIRE_STRUCT_FIELD(vireo_iftune, "inbound", inbound, vr_wire_bandwidth),
+    VR_WIRE_STRUCT_FIELD(vireo_iftune, "outbound", outbound, vr_wire_bandwidth),
+};
+const vr_wire_schema vr_wire_iftune = VR_WIRE_SCHEMA(vireo_iftune, "iftune", iftune_fields);
+
+/* <cputune>'s CPU bandwidth as libvirt's scheduler parameters: PUT (0:
+ * not given) and GET …/schedinfo. */
+static const vr_wire_field sched_fields[] = {
+    VR_WIRE_FIELD(vireo_sched, "cpu_shares", VR_WIRE_U64, cpu_shares),
+    VR_WIRE_FIELD(vireo_sched, "vcpu_period", VR_WIRE_U64, vcpu_period),
+    VR_WIRE_FIELD(vireo_sched, "vcpu_quota", VR_WIRE_I64, vcpu_quota), /* -1: no limit */
+};
+const vr_wire_schema vr_wire_sched = VR_WIRE_SCHEMA(vireo_sched, "schedinfo", sched_fields);
+
+/* A filesystem the guest agent reports mounted (domfsinfo). */
+static const vr_wire_field fs_info_fields[] = {
+    VR_WIRE_FIELD(vireo_fs_info, "mountpoint", VR_WIRE_STR, mountpoint),
+    VR_WIRE_FIELD(vireo_fs_info, "name", VR_WIRE_STR, name),
+    VR_WIRE_FIELD(vireo_fs_info, "type", VR_WIRE_STR, type),
+    VR_WIRE_STRV_FIELD(vireo_fs_info, "targets", targets, n_targets), /* the domain's disks under it */
+};
+const vr_wire_schema vr_wire_fs_info = VR_WIRE_SCHEMA(vireo_fs_info, "guest filesystem", fs_info_fields);
+
+#define SE(key, kind, member) VR_WIRE_FIELD(vireo_secret, key, kind, member)
+static const vr_wire_field secret_fields[] = {
+    VR_WIRE_CHARS_FIELD(vireo_secret, "uuid", uuid),
+    SE("usage_type", VR_WIRE_STR, usage_type),
+    SE("usage_id", VR_WIRE_STR, usage_id),
+    SE("description", VR_WIRE_STR, description),
+    SE("ephemeral", VR_WIRE_BOOL, ephemeral),
+    SE("private", VR_WIRE_BOOL, private_),
+    SE("has_value", VR_WIRE_BOOL, has_value),
+};
+const vr_wire_schema vr_wire_secret = VR_WIRE_SCHEMA(vireo_secret, "secret", secret_fields);
