@@ -647,6 +647,8 @@ async function firmwareTab() {
   vireo('define', edited);
   const changed = () => JSON.parse(vireo('dominfo', 'webp2', '--json')).firmware_changed;
   check(changed() === true, 'dominfo --json: firmware_changed is not true after the loader was edited');
+  const info = vireo('dominfo', 'webp2');
+  check(/^Firmware: +changed since its NVRAM was made: start with --reset-nvram/m.test(info), `dominfo does not say the firmware changed: ${info}`);
   const before = sha256(readFileSync(nvram));
   await startAsked('06c-start-loader-edited-es');
   await page.click('[data-testid=nvram-keep]');
@@ -656,8 +658,9 @@ async function firmwareTab() {
   vireo('destroy', 'webp2');
   await waitText('[data-testid=domain-state]', /apagad|shut off/i, 20000);
   check(changed() === false, 'dominfo --json: firmware_changed still true after a start with the new loader');
+  check(!/^Firmware:/m.test(vireo('dominfo', 'webp2')), 'dominfo still says the firmware changed after the start');
   await startNotAsked('after the start with the edited loader');
-  ok(`start: the loader edited by hand (${loader0} → ${loader1}, same firmware kind) made the page's Start ask (dominfo --json firmware_changed true); "keep" left ${nvram} as it was (sha256), and the next Start asks nothing`);
+  ok(`start: the loader edited by hand (${loader0} → ${loader1}, same firmware kind) made the page's Start ask (dominfo --json firmware_changed true, dominfo's Firmware line says --reset-nvram); "keep" left ${nvram} as it was (sha256), and the next Start asks nothing`);
 }
 
 async function addChar(kind, status) {
