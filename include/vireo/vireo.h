@@ -734,7 +734,17 @@ typedef struct {
     char *accelerator;    /* "kvm" or "tcg" */
     char **domain_types;  /* "qemu", and "kvm" where usable */
     size_t n_domain_types;
+    char *pci_passthrough_refused; /* why <hostdev type='pci'> cannot start here (no IOMMU …) */
 } vireo_host;
+
+/* A USB device of the host (GET /v1/host/usb-devices, virsh nodedev-list
+ * --cap usb_device): what <hostdev type='usb'> names. */
+typedef struct {
+    char *name;                   /* libvirt's node device name: usb_1_2 */
+    unsigned bus, device;         /* busnum, devnum: <address bus device> */
+    char *vendor_id, *product_id; /* "0x046d": <vendor id>, <product id> */
+    char *vendor, *product;       /* the device's own strings; NULL when it has none */
+} vireo_usb_device;
 
 typedef struct {
     int cpus;

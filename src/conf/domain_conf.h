@@ -187,7 +187,11 @@ typedef struct {
     char *name;    /* its name, for messages */
     char *reason;  /* why a start is refused */
     long line;
+    bool needs_iommu; /* a PCI <hostdev>: on a host without an IOMMU, that is the reason */
 } vr_kept_def;
+
+/* Why a PCI <hostdev> does not start on a host with an IOMMU. */
+#define VR_HOSTDEV_NOT_YET "VFIO device assignment is not done by Vireo yet"
 
 /* <sysinfo type='smbios'>: one -smbios entry per (table, name). */
 typedef struct {

@@ -105,9 +105,18 @@ void vr_format_iommu(xmlNode *devs, const vr_domain_def *def)
 }
 
 /* <hostdev>: read whole and kept (dumpxml writes it back); the start
- * says why it cannot run here (qemu_tune.c looks at the host's IOMMU). */
+ * says why it cannot run here (a PCI one: qemu_tune.c looks at the
+ * host's IOMMU first). */
 int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n)
 {
-    return vr_parse_kept(st, n, "VFIO device assignment is not done by Vireo yet; remove "
-                         "<hostdev> to run the guest without the device");
+    char *type = vr_xml_attr(n, "type");
+    bool usb = type && strcmp(type, "usb") == 0;
+    free(type);
+    int rc = vr_parse_kept(st, n, usb ? "passing a host USB device to a guest (QEMU's usb-host) is not done "
+                                        "by Vireo yet; remove <hostdev> to run the guest without the device"
+                                      : VR_HOSTDEV_NOT_YET "; remove <hostdev> to run the guest without "
+                                        "the device");
+    if (rc == 0 && !usb)
+        st->def->kept[st->def->n_kept - 1].needs_iommu = true;
+    return rc;
 }
