@@ -103,20 +103,3 @@ void vr_format_iommu(xmlNode *devs, const vr_domain_def *def)
             vr_xml_new_prop(d, names[k], fields[k] == VR_TRISTATE_ON ? "on" : "off");
         }
 }
-
-/* <hostdev>: read whole and kept (dumpxml writes it back); the start
- * says why it cannot run here (a PCI one: qemu_tune.c looks at the
- * host's IOMMU first). */
-int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n)
-{
-    char *type = vr_xml_attr(n, "type");
-    bool usb = type && strcmp(type, "usb") == 0;
-    free(type);
-    int rc = vr_parse_kept(st, n, usb ? "passing a host USB device to a guest (QEMU's usb-host) is not done "
-                                        "by Vireo yet; remove <hostdev> to run the guest without the device"
-                                      : VR_HOSTDEV_NOT_YET "; remove <hostdev> to run the guest without "
-                                        "the device");
-    if (rc == 0 && !usb)
-        st->def->kept[st->def->n_kept - 1].needs_iommu = true;
-    return rc;
-}

@@ -99,6 +99,13 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
                      reason ? reason : k->reason);
         return VR_ERR_UNSUPPORTED;
     }
+    /* usb-host opens the device through libusb, which needs usbfs. */
+    if (def->n_usb_hostdevs && access(VR_QEMU_USBFS, R_OK) != 0) {
+        vr_set_error(err, "domain '%s' cannot start: <hostdev type='usb'>: this host has no USB bus (no "
+                          "%s), so no USB device can be given to a guest; remove the <hostdev>",
+                     def->name, VR_QEMU_USBFS);
+        return VR_ERR_UNSUPPORTED;
+    }
     const vr_tpm_def *t = def->tpm;
     if (t && t->backend == VR_TPM_PASSTHROUGH && access(t->device, R_OK | W_OK) != 0) {
         vr_set_error(err, "domain '%s' cannot start: <tpm> passes through %s, which %s on this "
