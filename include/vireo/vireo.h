@@ -746,6 +746,13 @@ typedef struct {
     char *vendor, *product;       /* the device's own strings; NULL when it has none */
 } vireo_usb_device;
 
+/* nodedev-list --cap usb_device: the USB devices of the daemon's host
+ * (*out to free with vireo_usb_device_list_free); *none, when not NULL,
+ * gets why the list is empty (free()), else NULL. 0, or -1 with the
+ * connection's error. */
+int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char **none);
+void vireo_usb_device_list_free(vireo_usb_device *list, size_t n);
+
 typedef struct {
     int cpus;
     double cpu_percent;   /* -1 (null) before a first window */

@@ -896,11 +896,15 @@ async function bootOrderAndGuestFs() {
   await page.click('[data-testid=fs-trim]');
   await waitText('[data-testid=fs-status]', /Recortados \d+ sistemas de archivos/, 30000);
   ok(`guest filesystems on the Details tab of the running webp3: ${rows} listed as domfsinfo (/data on vdc); /data frozen (the agent says frozen) and thawed (thawed); trimmed: "${(await text('[data-testid=fs-status]')).trim()}"`);
-  // Off the page of webp3 first: it would read the VM again after the undefine.
+  // Off the page of webp3 first, and undefined once the list has it shut
+  // off: the list drops it on the event without reading it (no 404).
   await page.goto(url);
   await page.waitForSelector('tr[data-domain=webp1]');
   vireo('destroy', 'webp3');
+  await waitText('tr[data-domain=webp3] [data-testid=state]', /apagad|shut off/i);
+  await page.waitForTimeout(500);
   vireo('undefine', 'webp3');
+  await page.waitForSelector('tr[data-domain=webp3]', { state: 'detached' });
 }
 
 async function serialDevices() {

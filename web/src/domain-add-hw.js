@@ -260,7 +260,7 @@ export class VrDomainAddHw extends LitElement {
       ${running ? html`<p class="notice" data-testid="add-when">${t(char ? 'add.nextstart' : 'add.live')}</p>` : ''}
       <div class="row">
         <div class="field"><label for="add-kind">${t('add.kind')}</label>
-          <select id="add-kind" aria-describedby="add-kind-error" @change=${(e) => { this.kind = e.target.value; this.vol = ''; this.errors = {}; }}>
+          <select id="add-kind" aria-describedby="add-kind-error" @change=${(e) => { this.kind = e.target.value; this.vol = ''; this.errors = {}; this.done = null; }}>
             ${['disk', 'cdrom', 'nic', ...hostKinds, ...Object.keys(charDevices)].map((k) => html`<option value=${k} ?selected=${this.kind === k}>${t(`add.${k}`)}</option>`)}
           </select>${this.err('kind')}</div>
         ${hostKinds.includes(this.kind) ? hostDeviceFields(this, (k, v) => { this[k] = v; this.errors = {}; }, (k) => this.err(k))
