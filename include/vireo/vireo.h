@@ -55,6 +55,8 @@ typedef struct {
     bool is_template;       /* sealed by vireo template: it does not start; clone --from-template */
     bool firmware_changed;  /* UEFI: the next start's firmware is not the one its NVRAM last ran
                                with (a start may want VIREO_START_RESET_NVRAM) */
+    bool agent_connected;   /* running, and its guest agent opened its channel (libvirt's
+                               agent-lifecycle "connected") */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);

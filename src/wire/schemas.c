@@ -29,6 +29,7 @@ static const vr_wire_field domain_fields[] = {
     D("template", VR_WIRE_BOOL, is_template),
     VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
     D("firmware_changed", VR_WIRE_BOOL, firmware_changed),
+    D("agent_connected", VR_WIRE_BOOL, agent_connected),
 };
 const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);
 

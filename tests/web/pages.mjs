@@ -876,6 +876,7 @@ async function bootOrderAndGuestFs() {
   vireo('start', 'webp3');
   const agent = (cmd) => vireo('qemu-agent-command', 'webp3', JSON.stringify(cmd));
   await until(() => { try { agent({ execute: 'guest-ping' }); return true; } catch { return false; } }, 'the agent of webp3 does not answer', 90000);
+  await until(() => JSON.parse(vireo('dominfo', 'webp3', '--json')).agent_connected === true, 'dominfo --json: agent_connected is not true');
   agent({ execute: 'guest-exec', arguments: { path: '/bin/sh', arg: ['-c', 'mkdir -p /data && mount -t ext4 /dev/vda /data'] } });
   await until(() => /\/data/.test(vireo('domfsinfo', 'webp3')), 'webp3 did not mount /data', 30000);
   await details('webp3');
@@ -895,7 +896,7 @@ async function bootOrderAndGuestFs() {
   check(status() === '{"return":"thawed"}', `after Descongelar the agent says ${status()}`);
   await page.click('[data-testid=fs-trim]');
   await waitText('[data-testid=fs-status]', /Recortados \d+ sistemas de archivos/, 30000);
-  ok(`guest filesystems on the Details tab of the running webp3: ${rows} listed as domfsinfo (/data on vdc); /data frozen (the agent says frozen) and thawed (thawed); trimmed: "${(await text('[data-testid=fs-status]')).trim()}"`);
+  ok(`guest filesystems on the Details tab of the running webp3 (dominfo --json: agent_connected): ${rows} listed as domfsinfo (/data on vdc); /data frozen (the agent says frozen) and thawed (thawed); trimmed: "${(await text('[data-testid=fs-status]')).trim()}"`);
   // Off the page of webp3 first, and undefined once the list has it shut
   // off: the list drops it on the event without reading it (no 404).
   await page.goto(url);

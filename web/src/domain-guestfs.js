@@ -3,9 +3,10 @@
 // domfsfreeze, domfsthaw, domfstrim; GET …/fsinfo, POST …/fsfreeze,
 // …/fsthaw, …/fstrim): each mounted filesystem with its device and the
 // VM's disks under it; freeze the checked ones (none checked: all), thaw
-// them all, trim them all. Until the agent answers (the guest still
-// boots, or has no qemu-ga) it says so and asks again every few seconds.
-// `agent`: the VM has the agent's channel (no channel, no section).
+// them all, trim them all. Shown while the domain's `agent_connected` is
+// true (the agent opened its channel: the feed's `agent` event reads the
+// domain again); `agent`: the VM has the agent's channel, and until the
+// agent connects the section says it waits for it.
 import { LitElement, html } from 'lit';
 import { call } from './api.js';
 import { addStrings, t } from './i18n.js';
@@ -15,7 +16,8 @@ addStrings({
     'fs.title': 'Guest filesystems', 'fs.mount': 'Mount point', 'fs.name': 'Device in the guest', 'fs.type': 'Type',
     'fs.targets': 'Disks of the VM', 'fs.pick': 'Freeze {0}', 'fs.freeze': 'Freeze', 'fs.thaw': 'Thaw', 'fs.trim': 'Trim',
     'fs.help': 'Freeze holds every write until the thaw (for a consistent copy); none checked freezes all. Trim gives unused blocks back to the disk images.',
-    'fs.noagent': "The guest agent does not answer (yet): {0} Asking again every few seconds; the VM needs the agent's channel (Add hardware) and qemu-guest-agent running in the guest.",
+    'fs.noagent': 'The guest agent has not connected (yet): the guest is still starting, or does not run qemu-guest-agent. Its filesystems show here once it does.',
+    'fs.failed': 'The guest agent did not answer: {0}',
     'fs.none': 'The guest agent lists no mounted filesystem.',
     'fs.froze': 'Froze {0} filesystem(s): writes wait until Thaw.', 'fs.thawed': 'Thawed {0} filesystem(s).',
     'fs.trimmed': 'Trimmed {0} filesystem(s).',
@@ -25,14 +27,14 @@ addStrings({
     'fs.type': 'Tipo', 'fs.targets': 'Discos de la máquina', 'fs.pick': 'Congelar {0}', 'fs.freeze': 'Congelar',
     'fs.thaw': 'Descongelar', 'fs.trim': 'Recortar (trim)',
     'fs.help': 'Congelar retiene toda escritura hasta descongelar (para una copia coherente); sin marcar ninguno se congelan todos. Recortar devuelve los bloques libres a las imágenes de disco.',
-    'fs.noagent': 'El agente invitado no responde (aún): {0} Se pregunta de nuevo cada pocos segundos; la máquina necesita el canal del agente (Añadir hardware) y qemu-guest-agent en ejecución en el invitado.',
+    'fs.noagent': 'El agente invitado no se ha conectado (aún): el invitado está arrancando o no ejecuta qemu-guest-agent. Sus sistemas de archivos se muestran aquí cuando lo haga.',
+    'fs.failed': 'El agente invitado no respondió: {0}',
     'fs.none': 'El agente invitado no lista ningún sistema de archivos montado.',
     'fs.froze': 'Congelados {0} sistemas de archivos: las escrituras esperan hasta Descongelar.',
     'fs.thawed': 'Descongelados {0} sistemas de archivos.', 'fs.trimmed': 'Recortados {0} sistemas de archivos.',
   },
 });
 
-const RETRY_MS = 3000;
 const path = (name, op) => `/v1/domains/${encodeURIComponent(name)}/${op}`;
 
 export class VrDomainGuestfs extends LitElement {
@@ -48,27 +50,20 @@ export class VrDomainGuestfs extends LitElement {
     this.picked = new Set();
   }
 
-  disconnectedCallback() {
-    super.disconnectedCallback();
-    clearTimeout(this.retry);
-  }
-
   willUpdate(changed) {
     const old = changed.get('domain');
-    if ((changed.has('domain') && (old?.name !== this.domain.name || old?.state !== this.domain.state))
-      || (changed.has('agent') && this.agent)) {
+    const connected = (d) => d?.state === 'running' && d?.agent_connected;
+    if (changed.has('domain') && (old?.name !== this.domain.name || connected(old) !== connected(this.domain))) {
       this.fs = null;
       this.noAgent = null;
       this.done = this.error = null;
       this.picked = new Set();
-      clearTimeout(this.retry);
-      if (this.domain.state === 'running' && this.agent) this.load();
+      if (connected(this.domain)) this.load();
     }
   }
 
   async load() {
     const name = this.domain.name;
-    clearTimeout(this.retry);
     try {
       const fs = (await call('GET', path(name, 'fsinfo'))).filesystems;
       if (name !== this.domain.name) return;
@@ -77,7 +72,6 @@ export class VrDomainGuestfs extends LitElement {
     } catch (err) {
       if (name !== this.domain.name) return;
       this.noAgent = err.message;
-      if (this.isConnected && this.domain.state === 'running' && this.agent) this.retry = setTimeout(() => this.load(), RETRY_MS);
     }
   }
 
@@ -99,7 +93,8 @@ export class VrDomainGuestfs extends LitElement {
     const fs = this.fs;
     const pick = (mp, on) => { const s = new Set(this.picked); if (on) s.add(mp); else s.delete(mp); this.picked = s; };
     return html`<section class="guestfs" data-testid="guestfs"><h2>${t('fs.title')}</h2>
-      ${this.noAgent ? html`<p class="notice" data-testid="fs-noagent">${t('fs.noagent', this.noAgent)}</p>`
+      ${!this.domain.agent_connected ? html`<p class="muted" data-testid="fs-noagent">${t('fs.noagent')}</p>`
+      : this.noAgent ? html`<p class="error" role="alert" data-testid="fs-failed">${t('fs.failed', this.noAgent)}</p>`
       : !fs ? '' : !fs.length ? html`<p data-testid="fs-none">${t('fs.none')}</p>` : html`
         <div class="scroll"><table class="grid" data-testid="fs-table">
           <thead><tr><th></th><th>${t('fs.mount')}</th><th>${t('fs.name')}</th><th>${t('fs.type')}</th><th>${t('fs.targets')}</th></tr></thead>
