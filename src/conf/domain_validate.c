@@ -229,6 +229,11 @@ static int usb_port_fits(const vr_domain_def *def, const vr_address *a, long lin
     return 0;
 }
 
+static bool same_usb_port(const vr_address *o, const vr_address *a)
+{
+    return o->type == VR_ADDR_USB && o->bus == a->bus && o->port == a->port;
+}
+
 /* <hostdev type='usb'>: its guest port free, and no two name one host device. */
 static int check_usb_hostdevs(const vr_domain_def *def, char **err)
 {
@@ -237,17 +242,15 @@ static int check_usb_hostdevs(const vr_domain_def *def, char **err)
         const vr_address *a = &h->addr;
         if (usb_port_fits(def, a, h->line, "<hostdev type='usb'>", err) < 0)
             return -1;
-        const vr_address *others[64];
-        size_t n = 0;
-        for (size_t k = 0; k < def->n_inputs && n < 64; k++)
-            others[n++] = &def->inputs[k].addr;
-        for (size_t k = 0; k < def->n_redirdevs && n < 64; k++)
-            others[n++] = &def->redirdevs[k].addr;
-        for (size_t k = 0; k < i && n < 64; k++)
-            others[n++] = &def->usb_hostdevs[k].addr;
-        for (size_t k = 0; k < n; k++)
-            if (others[k]->type == VR_ADDR_USB && others[k]->bus == a->bus && others[k]->port == a->port)
-                return vr_dom_error(h->line, err, "USB port %u:%u is used twice", a->bus, a->port);
+        bool taken = false;
+        for (size_t k = 0; k < def->n_inputs; k++)
+            taken |= same_usb_port(&def->inputs[k].addr, a);
+        for (size_t k = 0; k < def->n_redirdevs; k++)
+            taken |= same_usb_port(&def->redirdevs[k].addr, a);
+        for (size_t k = 0; k < i; k++)
+            taken |= same_usb_port(&def->usb_hostdevs[k].addr, a);
+        if (taken)
+            return vr_dom_error(h->line, err, "USB port %u:%u is used twice", a->bus, a->port);
         for (size_t k = 0; k < i; k++) {
             const vr_hostdev_usb_def *o = &def->usb_hostdevs[k];
             if ((h->has_id && o->has_id && h->vendor == o->vendor && h->product == o->product) ||

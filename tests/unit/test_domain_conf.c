@@ -1299,6 +1299,9 @@ static void usb_hostdevs(void **state)
     dev_refused("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n"
                 "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n",
                 7, "names the same host device as the one on line 6");
+    dev_refused("<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>\n"
+                "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
+                "<address type='usb' bus='0' port='1'/></hostdev>\n", 7, "USB port 0:1 is used twice");
 }
 
 static void user_aliases_round_trip(void **state)
