@@ -51,10 +51,13 @@ check: deps
 	@$(MAKE) --no-print-directory build asan fuzz-build images web
 	@tests/run-all $(BUILD) $(ASAN) $(FUZZ)
 
-# virt-manager under Xvfb against vireod (tests/integration/virt-manager.sh,
-# meson suite gui): about a minute; screenshots in BUILD/gui-artifacts/.
+# virt-manager under Xvfb against vireod (tests/integration/virt-manager.sh)
+# and Cockpit's Machines page in Chromium (tests/integration/cockpit.sh),
+# meson suite gui: about three minutes; screenshots in BUILD/gui-artifacts/
+# and BUILD/cockpit-artifacts/. Cockpit's page is a browser test: make web
+# brings playwright-core.
 check-gui: deps
-	@$(MAKE) --no-print-directory build asan images
+	@$(MAKE) --no-print-directory build asan images web
 	@VIREO_ASAN_BUILD="$$PWD/$(ASAN)" meson test -C $(BUILD) --suite gui --print-errorlogs
 
 # vireo builder's full run (tests/integration/images-builder.sh): Debian 12

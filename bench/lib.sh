@@ -296,15 +296,13 @@ pid_of() { [ -r "$1" ] && tr -dc 0-9 <"$1" || true; }
 
 daemon_rss() { "$T/bin/benchtool" rss "${DPID[$1]}"; }
 
-# The daemon side of a system: vireod + each running domain's serial
-# logger (they hold the logs, as virtlogd does); libvirtd + virtlogd.
+# The daemon side of a system: vireod + its serial logger (it holds the
+# running domains' serial logs, as virtlogd does); libvirtd + virtlogd.
 daemon_rss_all() {
-    local pids=() f
+    local pids=() f=$VROOT/root/run/vireo/serial-logger.pid
     case $1 in
     vireo)
-        for f in "$VROOT"/root/run/vireo/qemu/*/serial0-log.pid; do
-            [ -e "$f" ] && pids+=("$(pid_of "$f")")
-        done
+        [ -e "$f" ] && kill -0 "$(pid_of "$f")" 2>/dev/null && pids+=("$(pid_of "$f")")
         "$T/bin/benchtool" rss "${DPID[vireo]}" "${pids[@]}"
         ;;
     libvirt) "$T/bin/benchtool" rss "${DPID[libvirt]}" "$(pid_of "$LVDIR/runtime/libvirt/virtlogd.pid")" ;;

@@ -117,6 +117,10 @@ int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long lo
 int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
 /* The device the element names (a disk by target, an interface by MAC). */
 int vireo_domain_detach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags);
+/* detach-device-alias: the disk, interface or DIMM with this alias (a
+ * user alias ua-..., a DIMM's dimmN; live, also a running device's id as
+ * the device events name it: a disk's target, nicN). */
+int vireo_domain_detach_device_alias(vireo_conn *c, const char *key, const char *alias, unsigned flags);
 /* A disk by target (vdb) or source path. */
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags);
 /* An interface of `type` (network, bridge, user) by MAC, or the only one
@@ -181,6 +185,10 @@ char *vireo_domain_stats_json(vireo_conn *c, const char *key);
  * allocation, physical, error}]} (domblklist, domblkinfo); flags
  * VIREO_XML_INACTIVE: those of the next start. */
 char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags);
+/* domblkerror as JSON text (free()): {"errors":[{disk, error}]}, the
+ * disks whose I/O error paused the running domain, error "no space" or
+ * "unspecified error"; empty once it runs again. */
+char *vireo_domain_disk_errors_json(vireo_conn *c, const char *key);
 /* domrename: a shut-off domain takes a new name (its snapshots and
  * autostart follow). */
 int vireo_domain_rename(vireo_conn *c, const char *key, const char *new_name);
@@ -772,6 +780,13 @@ typedef struct {
                              "reboot", "tunable", "device-removal-failed" ... */
     char *volume;         /* pool refresh events; else NULL (left out) */
     char *mac, *ip, *hostname; /* lease events; else NULL (left out) */
+    char *path, *alias;   /* io-error, io-error-reason: the disk's source and device id */
+    char *reason;         /* io-error-reason: "enospc" (a full disk), else QEMU's reason */
+    /* graphics: the server's address (family "ipv4", "ipv6" or "unix", node,
+       service) and the client's, the auth scheme, the client's identity */
+    char *local_family, *local_node, *local_service;
+    char *remote_family, *remote_node, *remote_service;
+    char *auth, *x509_dname, *sasl_username;
 } vireo_event;
 
 /* A running domain in the feed's periodic sample ({"kind":"stats",
@@ -799,6 +814,7 @@ typedef struct {
     char *install_kernel, *install_initrd; /* their paths on the daemon's host (NULL in a dry run: the
                                               plan names volumes for them) */
     char *location_iso; /* the tree's ISO, attached while installing, or NULL */
+    char *location_volume; /* or that ISO as a volume, "POOL/VOLUME" (a remote install uploads it) */
     char *extra_args;
     bool import, pxe;
     char **disks;      /* "size=10,pool=default", "vol=POOL/NAME", "path=F,device=cdrom", "none" */

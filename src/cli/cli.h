@@ -151,9 +151,9 @@ extern const vr_command vr_cmd_builder, vr_cmd_sysprep, vr_cmd_customize, vr_cmd
 extern const vr_command vr_cmd_checkpoint_create_as, vr_cmd_checkpoint_create, vr_cmd_checkpoint_list,
     vr_cmd_checkpoint_dumpxml, vr_cmd_checkpoint_info, vr_cmd_checkpoint_parent, vr_cmd_checkpoint_delete,
     vr_cmd_backup_begin, vr_cmd_backup_dumpxml;
-extern const vr_command vr_cmd_domblklist, vr_cmd_domblkinfo, vr_cmd_domrename;
+extern const vr_command vr_cmd_domblklist, vr_cmd_domblkinfo, vr_cmd_domblkerror, vr_cmd_domrename;
 extern const vr_command vr_cmd_attach_disk, vr_cmd_detach_disk, vr_cmd_attach_interface,
-    vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_change_media, vr_cmd_update_device,
+    vr_cmd_detach_interface, vr_cmd_attach_device, vr_cmd_detach_device, vr_cmd_detach_device_alias, vr_cmd_change_media, vr_cmd_update_device,
     vr_cmd_domif_setlink, vr_cmd_domif_getlink, vr_cmd_domiftune;
 extern const vr_command vr_cmd_setvcpus, vr_cmd_vcpucount, vr_cmd_blockresize;
 extern const vr_command vr_cmd_send_key, vr_cmd_screenshot, vr_cmd_reset, vr_cmd_domhostname,

@@ -148,6 +148,47 @@ static int run_domblkinfo(vr_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* domblkerror DOMAIN: the disks whose I/O error paused it, as virsh
+ * prints them ("vda: no space"), or "No errors found". */
+static int run_domblkerror(vr_cli *cli, int argc, char **argv)
+{
+    bool json = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL}, {0}};
+    const char *pos[1];
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_domblkerror, argc, argv, opts, pos, 1, 1, &rc);
+    if (!c)
+        return rc;
+    char *s = vireo_domain_disk_errors_json(c, pos[0]);
+    if (!s) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    vireo_disconnect(c);
+    json_object *root = json_tokener_parse(s), *arr = NULL;
+    free(s);
+    if (!root || !json_object_object_get_ex(root, "errors", &arr)) {
+        json_object_put(root);
+        return vr_cli_error("the daemon's answer has no errors list");
+    }
+    if (json) {
+        vr_cli_print_json(json_object_get(arr));
+    } else if (json_object_array_length(arr) == 0) {
+        printf("No errors found\n");
+    } else {
+        for (size_t i = 0; i < json_object_array_length(arr); i++) {
+            json_object *e = json_object_array_get_idx(arr, i);
+            printf("%s: %s\n", field(e, "disk"), field(e, "error"));
+        }
+    }
+    json_object_put(root);
+    return VR_EXIT_OK;
+}
+
+const vr_command vr_cmd_domblkerror = {"domblkerror",
+                                       "Show the disks whose I/O error paused a running domain (resume once fixed).",
+                                       "DOMAIN [--json]", run_domblkerror};
 const vr_command vr_cmd_domblklist = {"domblklist", "List a domain's block devices (disks and CD-ROMs).",
                                       "DOMAIN [--details] [--inactive] [--json]", run_domblklist};
 const vr_command vr_cmd_domblkinfo = {"domblkinfo",

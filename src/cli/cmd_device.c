@@ -277,6 +277,35 @@ static int run_update_device(vr_cli *cli, int argc, char **argv)
     return device_file(cli, &vr_cmd_update_device, argc, argv, DEVICE_UPDATE);
 }
 
+/* ---- detach-device-alias ---- */
+
+/* virsh's options (no --persistent) and its line, also for --config:
+ * the request is sent, the detach of a live device done once the guest
+ * let go. */
+static int run_detach_device_alias(vr_cli *cli, int argc, char **argv)
+{
+    const vr_command *cmd = &vr_cmd_detach_device_alias;
+    const char *pos[2] = {0};
+    bool has_alias = false;
+    affect_opts a = {0};
+    const vr_opt opts[] = {{"alias", true, &has_alias, &pos[1], true}, {"live", false, &a.live, NULL},
+                           {"config", false, &a.config, NULL}, {"current", false, &a.current, NULL}, {0}};
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &a, &flags);
+    if (r >= 0)
+        return r;
+    if (!pos[1])
+        return vr_cli_usage(cmd, "missing ALIAS (see dumpxml: <alias name='ua-...'/>)");
+    vireo_conn *c = vr_cli_connect(cli);
+    if (!c)
+        return VR_EXIT_FAIL;
+    r = vireo_domain_detach_device_alias(c, pos[0], pos[1], (unsigned)flags);
+    if (r == 0)
+        printf("Device detach request sent successfully\n");
+    int rc = r < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
+    vireo_disconnect(c);
+    return rc;
+}
+
 /* ---- change-media ---- */
 
 static int run_change_media(vr_cli *cli, int argc, char **argv)
@@ -335,9 +364,13 @@ const vr_command vr_cmd_attach_device = {
     "attach-device", "Add the <disk>, <interface> or <memory model='dimm'> of an XML file to a domain.",
     "DOMAIN FILE " AFFECT_USAGE, run_attach_device};
 const vr_command vr_cmd_detach_device = {
-    "detach-device", "Remove the device an XML file names (<disk> by target or user alias, <interface> by MAC, "
+    "detach-device", "Remove the device an XML file names (<disk> by target or user alias, <interface> by MAC and user alias, "
                      "<memory model='dimm'> by alias, slot or size).",
     "DOMAIN FILE " AFFECT_USAGE, run_detach_device};
+const vr_command vr_cmd_detach_device_alias = {
+    "detach-device-alias", "Remove the device with this alias: a user alias (<alias name='ua-...'/>) of a disk or "
+                           "interface, a DIMM's dimmN; live, also a disk's target or an interface's nicN.",
+    "DOMAIN ALIAS [--live] [--config] [--current]", run_detach_device_alias};
 const vr_command vr_cmd_update_device = {
     "update-device",
     "Change a device in place from an XML file: a CD-ROM's medium, an interface's <link state>; the "

@@ -67,11 +67,45 @@ static void print_block_job(const char *name, const char *detail)
     printf("event 'block-job' for domain '%s': %s for %s %s\n", name, label, target, status);
 }
 
+/* A member of the event, "" when it has none. */
+static const char *fact(json_object *o, const char *key)
+{
+    const char *v = member(o, key);
+    return v ? v : "";
+}
+
+/* "event 'graphics' for domain 'web': connect local[IPv4 127.0.0.1 5900]
+ * remote[IPv4 127.0.0.1 50312] none", then a line per identity of the
+ * client, as virsh prints them. */
+static void print_graphics(json_object *o, const char *name, const char *phase)
+{
+    const char *f[2];
+    const char *const keys[2] = {"local_family", "remote_family"};
+    for (int i = 0; i < 2; i++) {
+        const char *v = fact(o, keys[i]);
+        f[i] = strcmp(v, "ipv6") == 0 ? "IPv6" : strcmp(v, "unix") == 0 ? "unix" : "IPv4";
+    }
+    printf("event 'graphics' for domain '%s': %s local[%s %s %s] remote[%s %s %s] %s\n", name, phase, f[0],
+           fact(o, "local_node"), fact(o, "local_service"), f[1], fact(o, "remote_node"), fact(o, "remote_service"),
+           fact(o, "auth"));
+    if (*fact(o, "x509_dname"))
+        printf("\tx509dname=%s\n", fact(o, "x509_dname"));
+    if (*fact(o, "sasl_username"))
+        printf("\tsaslUsername=%s\n", fact(o, "sasl_username"));
+}
+
 /* A domain's event other than a lifecycle one, in virsh event's words
  * for its type. */
-static void print_domain(const char *type, const char *name, const char *ev, const char *detail)
+static void print_domain(json_object *o, const char *type, const char *name, const char *ev, const char *detail)
 {
-    if (strcmp(type, "reboot") == 0) {
+    if (strcmp(type, "io-error") == 0) {
+        printf("event 'io-error' for domain '%s': %s (%s) %s\n", name, fact(o, "path"), fact(o, "alias"), detail);
+    } else if (strcmp(type, "io-error-reason") == 0) {
+        printf("event 'io-error-reason' for domain '%s': %s (%s) %s due to %s\n", name, fact(o, "path"),
+               fact(o, "alias"), detail, fact(o, "reason"));
+    } else if (strcmp(type, "graphics") == 0) {
+        print_graphics(o, name, detail);
+    } else if (strcmp(type, "reboot") == 0) {
         printf("event 'reboot' for domain '%s'\n", name);
     } else if (strcmp(type, "agent-lifecycle") == 0) {
         printf("event 'agent-lifecycle' for domain '%s': state: '%s' reason: 'channel event'\n", name, detail);
@@ -96,12 +130,12 @@ static void print_domain(const char *type, const char *name, const char *ev, con
 /* virsh's wording: "event 'lifecycle' for domain 'tiny': started (booted)";
  * a pool's refresh names the volume that changed, if one did. A feed
  * without types (an older daemon) is all lifecycle and refresh. */
-static void print_line(const char *kind, const char *name, const char *ev, const char *detail,
+static void print_line(json_object *o, const char *kind, const char *name, const char *ev, const char *detail,
                        const char *volume, const char *type)
 {
     const char *noun = noun_of(kind);
     if (type && strcmp(kind, "domain") == 0 && strcmp(type, "lifecycle") != 0)
-        print_domain(type, name, ev, detail);
+        print_domain(o, type, name, ev, detail);
     else if (strcmp(ev, "refresh") != 0)
         printf("event 'lifecycle' for %s '%s': %s (%s)\n", noun ? noun : kind, name, ev, detail);
     else if (volume)
@@ -143,7 +177,7 @@ static size_t take_lines(char *buf, size_t have, const filter *f, bool json, boo
             else if (ev && strcmp(ev, "lease") == 0)
                 print_lease(o);
             else
-                print_line(kind ? kind : "", name ? name : "", ev ? ev : "", detail ? detail : "",
+                print_line(o, kind ? kind : "", name ? name : "", ev ? ev : "", detail ? detail : "",
                            member(o, "volume"), type);
             fflush(stdout);
             (*count)++;

@@ -12,7 +12,8 @@
  *      (--print-xml and --dry-run stop here);
  *   2. what only this machine has goes into the plan's volumes: the
  *      cloud-init seed, the installer's kernel and initrd of a
- *      --location (uploads, with a progress bar);
+ *      --location (uploads, with a progress bar); to a remote daemon,
+ *      the local media go first, before the plan (install_carry.c);
  *   3. the install itself: the daemon makes the disks, defines and
  *      starts the domain, and starts the installed system when the
  *      installer powers off; on a failure it removes what it made, and
@@ -179,66 +180,13 @@ static int read_cmdline(int argc, char **argv, vr_install_opts *o)
     return VR_EXIT_OK;
 }
 
-static volatile sig_atomic_t interrupted;
 static void on_interrupt(int sig)
 {
     (void)sig;
-    interrupted = 1;
+    vr_install_interrupted = 1;
 }
 
-/* ---- the uploads, and unmaking them ---- */
-
-static void remember(vr_install_ctx *x, const char *pool, const char *name)
-{
-    x->made = vr_realloc(x->made, (x->n_made + 1) * sizeof(*x->made));
-    x->made[x->n_made].pool = vr_strdup(pool);
-    x->made[x->n_made].name = vr_strdup(name);
-    x->n_made++;
-}
-
-/* Undo the uploads (the daemon undid its own part). */
-static void rollback(vr_install_ctx *x)
-{
-    for (size_t i = x->n_made; i-- > 0;)
-        if (vireo_vol_delete(x->c, x->made[i].pool, x->made[i].name) < 0)
-            fprintf(stderr, "vireo: warning: volume '%s' of pool '%s' is left: %s\n", x->made[i].name,
-                    x->made[i].pool, vireo_last_error(x->c));
-}
-
-static void upload_bar(unsigned long long done, unsigned long long total, void *opaque)
-{
-    vr_cli_progress(opaque, total ? 100.0 * (double)done / (double)total : 100.0);
-}
-
-/* A new raw volume with the content of a local file, with progress. */
-static int upload_volume(vr_install_ctx *x, const char *pool, const char *name, const char *file, const char *what)
-{
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-        int rc = vr_install_fail("cannot read %s: %s", file, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return rc;
-    }
-    char size[32];
-    snprintf(size, sizeof(size), "%llu", (unsigned long long)(st.st_size > 0 ? st.st_size : 512));
-    char human[32];
-    printf("Writing %s '%s' (%s) to pool '%s'\n", what, name, vr_cli_size((unsigned long long)st.st_size, human),
-           pool);
-    fflush(stdout);
-    if (vireo_vol_create_as(x->c, pool, name, size, "raw", NULL, NULL, NULL) < 0) {
-        close(fd);
-        return vr_cli_fail(x->c);
-    }
-    remember(x, pool, name);
-    char *label = vr_asprintf("  %s", name);
-    int r = vireo_vol_upload(x->c, pool, name, fd, (unsigned long long)st.st_size, upload_bar, label);
-    vr_cli_progress_end();
-    free(label);
-    close(fd);
-    return r < 0 ? vr_cli_fail(x->c) : VR_EXIT_OK;
-}
+/* ---- the uploads into the plan's volumes ---- */
 
 /* The plan's volume of this role, or NULL. */
 static const vireo_install_volume *plan_volume(const vr_install_ctx *x, const char *role)
@@ -259,99 +207,6 @@ static int make_tmpdir(vr_install_ctx *x)
     return rc;
 }
 
-/* --cdrom ISO to a remote daemon: an ISO only on this machine goes into
- * its default pool first (a volume of that name and size there is used
- * as it is), and the install names the volume. */
-static int upload_cdrom(vr_install_ctx *x)
-{
-    struct stat st;
-    const char *iso = x->req.cdrom;
-    if (!x->remote || !iso || stat(iso, &st) < 0 || !S_ISREG(st.st_mode))
-        return VR_EXIT_OK; /* not here: a path on the daemon's host */
-    const char *slash = strrchr(iso, '/');
-    const char *name = slash ? slash + 1 : iso;
-    vireo_vol v = {0};
-    bool there = vireo_vol_get(x->c, "default", name, &v) == 0 && v.capacity == (unsigned long long)st.st_size;
-    vireo_vol_clear(&v);
-    if (!there) {
-        int rc = upload_volume(x, "default", name, iso, "the install ISO");
-        if (rc)
-            return rc;
-    }
-    x->req.cdrom_volume = vr_asprintf("default/%s", name);
-    free(x->req.cdrom);
-    x->req.cdrom = NULL;
-    return VR_EXIT_OK;
-}
-
-/* The format of a local image file: qcow2 by its magic, else raw. */
-static const char *local_format(const char *file)
-{
-    unsigned char m[4] = {0};
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    ssize_t r = fd >= 0 ? read(fd, m, sizeof(m)) : -1;
-    if (fd >= 0)
-        close(fd);
-    return r == 4 && memcmp(m, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
-}
-
-/* --disk copy_from=FILE to a remote daemon: an image only on this
- * machine is uploaded as the new volume (the copy goes over the
- * connection, with a progress bar), and the request names the volume. */
-static int upload_copies(vr_install_ctx *x)
-{
-    if (!x->remote)
-        return VR_EXIT_OK;
-    for (size_t i = 0; i < x->req.n_disks; i++) {
-        size_t n;
-        vr_kv *items = vr_kv_split(x->req.disks[i], &n);
-        const char *from = NULL, *pool = "default", *format = NULL;
-        for (size_t k = 0; k < n; k++) {
-            if (strcmp(items[k].key, "copy_from") == 0)
-                from = items[k].value;
-            else if (strcmp(items[k].key, "pool") == 0)
-                pool = items[k].value;
-            else if (strcmp(items[k].key, "format") == 0)
-                format = items[k].value;
-        }
-        struct stat st;
-        if (!from || from[0] != '/' || stat(from, &st) < 0 || !S_ISREG(st.st_mode)) {
-            vr_kv_free(items, n); /* not here: an image on the daemon's host, or a volume */
-            continue;
-        }
-        const char *fmt = local_format(from);
-        int rc = VR_EXIT_OK;
-        if (format && strcmp(format, fmt) != 0)
-            rc = vr_install_fail("--disk copy_from=%s,format=%s: a local image goes to the remote host as it is "
-                                 "(%s); drop format=", from, format, fmt);
-        char *name = vr_asprintf("%s%s", x->req.name, strcmp(fmt, "qcow2") == 0 ? ".qcow2" : ".img");
-        vireo_vol v = {0};
-        if (!rc && vireo_vol_get(x->c, pool, name, &v) == 0)
-            rc = vr_install_fail("--disk copy_from=%s: volume '%s' of pool '%s' exists on the remote host; remove "
-                                 "it or pick another --name", from, name, pool);
-        vireo_vol_clear(&v);
-        if (!rc)
-            rc = upload_volume(x, pool, name, from, "the disk image");
-        if (!rc) {
-            /* The same disk, now a volume that exists. */
-            vr_strbuf b = {0};
-            vr_strbuf_addf(&b, "vol=%s/%s", pool, name);
-            for (size_t k = 0; k < n; k++)
-                if (*items[k].key && strcmp(items[k].key, "copy_from") && strcmp(items[k].key, "pool") &&
-                    strcmp(items[k].key, "format"))
-                    vr_strbuf_addf(&b, strchr(items[k].value, ',') ? ",%s=\"%s\"" : ",%s=%s", items[k].key,
-                                   items[k].value);
-            free(x->req.disks[i]);
-            x->req.disks[i] = vr_strbuf_take(&b);
-        }
-        free(name);
-        vr_kv_free(items, n);
-        if (rc)
-            return rc;
-    }
-    return VR_EXIT_OK;
-}
-
 /* What only this machine has, into the volumes the plan named for it;
  * the request then names them. */
 static int upload_media(vr_install_ctx *x)
@@ -369,7 +224,7 @@ static int upload_media(vr_install_ctx *x)
             free(iso);
             return rc;
         }
-        rc = upload_volume(x, seed->pool, seed->name, iso, "the cloud-init seed");
+        rc = vr_install_upload(x, seed->pool, seed->name, iso, "the cloud-init seed", NULL);
         unlink(iso);
         free(iso);
         if (rc)
@@ -378,7 +233,7 @@ static int upload_media(vr_install_ctx *x)
     }
     const vireo_install_volume *kv = plan_volume(x, "kernel"), *iv = plan_volume(x, "initrd");
     if (x->location && kv && iv) {
-        if (interrupted)
+        if (vr_install_interrupted)
             return vr_install_fail("interrupted");
         char *kernel, *initrd;
         if (x->location_iso) {
@@ -396,9 +251,9 @@ static int upload_media(vr_install_ctx *x)
             kernel = vr_asprintf("%s/%s", x->location, x->tree.kernel);
             initrd = vr_asprintf("%s/%s", x->location, x->tree.initrd);
         }
-        rc = upload_volume(x, kv->pool, kv->name, kernel, "the installer's kernel");
-        if (!rc && !interrupted)
-            rc = upload_volume(x, iv->pool, iv->name, initrd, "the installer's initrd");
+        rc = vr_install_upload(x, kv->pool, kv->name, kernel, "the installer's kernel", NULL);
+        if (!rc && !vr_install_interrupted)
+            rc = vr_install_upload(x, iv->pool, iv->name, initrd, "the installer's initrd", NULL);
         free(kernel);
         free(initrd);
         if (rc)
@@ -406,7 +261,7 @@ static int upload_media(vr_install_ctx *x)
         x->req.install_kernel = vr_strdup(kv->path);
         x->req.install_initrd = vr_strdup(iv->path);
     }
-    return interrupted ? vr_install_fail("interrupted") : VR_EXIT_OK;
+    return vr_install_interrupted ? vr_install_fail("interrupted") : VR_EXIT_OK;
 }
 
 /* ---- the install's job: progress, and a cancel on Ctrl+C ---- */
@@ -425,7 +280,7 @@ typedef struct {
 static void on_job(const vireo_job *j, void *opaque)
 {
     job_view *v = opaque;
-    if (interrupted && !v->cancel_asked) {
+    if (vr_install_interrupted && !v->cancel_asked) {
         v->cancel_asked = true;
         fprintf(stderr, "\nvireo: stopping the install (what it made is removed)\n");
         if (vireo_job_cancel(v->x->c, v->id) < 0)
@@ -542,7 +397,7 @@ static int wait_shutoff(vireo_conn *c, const char *name, int id0, long limit_s, 
             rc = 1;
             break;
         }
-        if (interrupted) {
+        if (vr_install_interrupted) {
             rc = 2;
             break;
         }
@@ -747,7 +602,7 @@ static int create(vr_install_ctx *x)
     }
     for (size_t i = 0; rc == VR_EXIT_OK && i < p->n_networks_started; i++)
         printf("Starting network '%s'\n", p->networks_started[i]);
-    if (rc == VR_EXIT_OK && !interrupted) {
+    if (rc == VR_EXIT_OK && !vr_install_interrupted) {
         printf("Creating domain '%s' (%s, %s, %s, %llu MiB, %u vCPU%s)\n", p->name, p->virt_type, p->machine,
                p->os_variant, p->memory_mib, p->vcpus, p->vcpus == 1 ? "" : "s");
         fflush(stdout);
@@ -762,7 +617,7 @@ static int create(vr_install_ctx *x)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (rc != VR_EXIT_OK) {
-        rollback(x);
+        vr_install_rollback(x);
         return rc;
     }
     /* From here the domain exists: nothing is undone. */
@@ -777,7 +632,7 @@ static int create(vr_install_ctx *x)
     if (o->autostart)
         printf("Domain '%s' marked as autostarted\n", p->name);
     fflush(stdout);
-    interrupted = 0;
+    vr_install_interrupted = 0;
     sa.sa_flags = 0;
     sigaction(SIGINT, &sa, &old_int);
     rc = follow(x);
@@ -798,14 +653,20 @@ static int run_opts(vr_cli *cli, vr_install_opts *o)
     if (!x.c)
         return VR_EXIT_FAIL;
     int rc = vr_install_make_request(&x);
-    /* Local media a remote daemon lacks go there first; a failure
-     * removes what was uploaded. */
-    if (rc == VR_EXIT_OK && !o->print_xml && !o->dry_run && ((rc = upload_cdrom(&x)) || (rc = upload_copies(&x))))
-        rollback(&x);
+    /* Local media a remote daemon lacks go there first (install_carry.c);
+     * a failure or Ctrl+C removes what was uploaded. */
+    struct sigaction sa = {.sa_handler = on_interrupt, .sa_flags = SA_RESTART}, old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    x.no_upload = o->print_xml || o->dry_run;
+    if (rc == VR_EXIT_OK && (rc = vr_install_carry(&x)))
+        vr_install_rollback(&x);
     if (rc == VR_EXIT_OK && vireo_install(x.c, &x.req, &x.plan) < 0) {
         rc = vr_cli_fail(x.c);
-        rollback(&x);
+        vr_install_rollback(&x);
     }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     if (rc == VR_EXIT_OK) {
         for (size_t i = 0; i < x.plan.n_warnings; i++)
             fprintf(stderr, "vireo: %s\n", x.plan.warnings[i]);
@@ -849,6 +710,8 @@ const vr_command vr_cmd_install = {
     "    [--virt-type kvm|qemu] [--cpu MODE] [--tpm emulator|none|model=tpm-crb|tpm-tis,backend.version=2.0|1.2]\n"
     "    [--cloud-init [user-data=F][,ssh-key=F][,hostname=H]\n"
     "     [,root-password-file=F][,meta-data=F][,network-config=F]] [--console | --noautoconsole]\n"
-    "    [--wait [MINUTES]] [--noreboot] [--autostart] [--print-xml [1|2]] [--dry-run] [--uuid U]",
+    "    [--wait [MINUTES]] [--noreboot] [--autostart] [--print-xml [1|2]] [--dry-run] [--uuid U]\n"
+    "  On a vireo+ssh:// connection the ISOs, kernel, initrd and copy_from= images on this machine are\n"
+    "  uploaded to the remote host's pool first (default, or the disk's pool=); a local tree is refused.",
     run,
 };

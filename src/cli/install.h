@@ -6,6 +6,7 @@
  * install_media.c finds a kernel and initrd in an install tree or ISO
  * and makes cloud-init seed images. */
 #pragma once
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -92,6 +93,7 @@ typedef struct {
     vireo_install_request req;
     vireo_install_plan plan;
     bool remote;
+    bool no_upload;                 /* --dry-run, --print-xml: media the remote host lacks are refused */
     /* generated media */
     bool cloud_init;
     vr_cloudinit ci;
@@ -110,5 +112,20 @@ typedef struct {
  * else the exit status (the error was printed). */
 int vr_install_make_request(vr_install_ctx *x);
 void vr_install_ctx_clear(vr_install_ctx *x);
+/* ---- a remote install's uploads (install_carry.c) ---- */
+
+/* Set by SIGINT and SIGTERM while an install is made. */
+extern volatile sig_atomic_t vr_install_interrupted;
+/* The media of a remote install that only this machine has, carried to
+ * the remote host as volumes, the request naming them; 0, else the exit
+ * status (what was uploaded stays in x->made for vr_install_rollback). */
+int vr_install_carry(vr_install_ctx *x);
+/* A new raw volume NAME of POOL with the content of a local file, with
+ * progress (`what` names it); *path (may be NULL) gets its path there. */
+int vr_install_upload(vr_install_ctx *x, const char *pool, const char *name, const char *file, const char *what,
+                      char **path);
+/* Remove what this client uploaded (the daemon undoes its own part). */
+void vr_install_rollback(vr_install_ctx *x);
+
 /* "vireo: error: ..." on stderr; returns VR_EXIT_FAIL. */
 int vr_install_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

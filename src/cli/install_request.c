@@ -184,6 +184,15 @@ static int parse_location(vr_install_ctx *x, const char *spec)
         rc = vr_install_fail("--location %s: neither a directory nor an ISO file", path);
         goto out;
     }
+    if (x->remote && S_ISDIR(st.st_mode)) {
+        /* virt-install refuses it too ("Cannot access install tree on
+         * remote connection"); an ISO goes along whole. */
+        rc = vr_install_fail("--location %s: a directory on this machine cannot be carried to the remote host; "
+                             "make it an ISO (xorriso -as mkisofs -r -J -o tree.iso %s) and give --location "
+                             "tree.iso",
+                             path, path);
+        goto out;
+    }
     char *real = realpath(path, NULL);
     x->location = real ? real : vr_strdup(path);
     x->location_iso = S_ISREG(st.st_mode);

@@ -46,6 +46,13 @@ int vireo_domain_detach_device(vireo_conn *c, const char *key, const char *xml, 
     return device_xml(c, key, "devices/detach", xml, flags);
 }
 
+int vireo_domain_detach_device_alias(vireo_conn *c, const char *key, const char *alias, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "alias", alias);
+    return call(c, "POST", key, "devices/detach-alias", b);
+}
+
 int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
 {
     return device_xml(c, key, "devices/update", xml, flags);

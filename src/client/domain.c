@@ -167,6 +167,11 @@ char *vireo_domain_disks_json(vireo_conn *c, const char *key, unsigned flags)
     return vr_client_domain_text(c, key, flags & VIREO_XML_INACTIVE ? "disks?inactive=1" : "disks");
 }
 
+char *vireo_domain_disk_errors_json(vireo_conn *c, const char *key)
+{
+    return vr_client_domain_text(c, key, "blkerrors");
+}
+
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
 char *vireo_host_sysinfo(vireo_conn *c) { return vr_client_get_text(c, "/v1/host/sysinfo"); }
 

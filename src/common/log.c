@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -34,9 +35,28 @@ static void emit(vr_log_level l, const char *fmt, va_list ap)
     gmtime_r(&ts.tv_sec, &tm);
     char when[32];
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-    fprintf(stderr, "%s.%03ld %s: ", when, ts.tv_nsec / 1000000, names[l]);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    /* One write per line (stderr is unbuffered: three calls were three
+     * writes), so lines from the workers' threads never interleave. */
+    char line[1024], *out = line;
+    int head = snprintf(line, sizeof(line), "%s.%03ld %s: ", when, ts.tv_nsec / 1000000, names[l]);
+    va_list again;
+    va_copy(again, ap);
+    int body = vsnprintf(line + head, sizeof(line) - (size_t)head, fmt, ap);
+    if (body < 0)
+        body = 0;
+    size_t len = (size_t)head + (size_t)body;
+    if (len + 2 > sizeof(line) && (out = malloc(len + 2))) {
+        memcpy(out, line, (size_t)head);
+        vsnprintf(out + head, (size_t)body + 1, fmt, again);
+    } else if (!out) {
+        out = line; /* no memory: the line cut at the buffer's end */
+        len = sizeof(line) - 2;
+    }
+    va_end(again);
+    out[len] = '\n';
+    fwrite(out, 1, len + 1, stderr);
+    if (out != line)
+        free(out);
 }
 
 static void emit_line(vr_log_level l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -34,6 +34,7 @@ const char *const vr_disk_cache_names[] = {"", "none", "writethrough", "writebac
                                            "directsync", "unsafe", NULL};
 const char *const vr_disk_io_names[] = {"", "native", "threads", "io_uring", NULL};
 const char *const vr_disk_discard_names[] = {"", "unmap", "ignore", NULL};
+const char *const vr_disk_error_policy_names[] = {"", "stop", "report", "ignore", "enospace", NULL};
 const char *const vr_disk_bus_names[] = {"virtio", "sata", "ide", "scsi", NULL};
 const char *const vr_net_type_names[] = {"user", "network", "bridge", "direct", NULL};
 const char *const vr_net_model_names[] = {"virtio", "e1000", "rtl8139", "e1000e", NULL};

@@ -232,6 +232,16 @@ typedef enum {
     VR_DISK_DISCARD_UNMAP,
     VR_DISK_DISCARD_IGNORE,
 } vr_disk_discard;
+/* <driver error_policy rerror_policy>: what QEMU does on a write (read)
+ * error, its werror (rerror); enospace (writes only) stops on a full
+ * disk and reports other errors. */
+typedef enum {
+    VR_DISK_ERROR_POLICY_DEFAULT,
+    VR_DISK_ERROR_POLICY_STOP,
+    VR_DISK_ERROR_POLICY_REPORT,
+    VR_DISK_ERROR_POLICY_IGNORE,
+    VR_DISK_ERROR_POLICY_ENOSPACE,
+} vr_disk_error_policy;
 typedef enum {
     VR_DISK_BUS_VIRTIO,
     VR_DISK_BUS_SATA,
@@ -257,6 +267,7 @@ typedef struct {
     vr_disk_cache cache;
     vr_disk_io io;
     vr_disk_discard discard;
+    vr_disk_error_policy error_policy, rerror_policy;
     unsigned iothread;      /* <driver iothread='N'> (virtio disks): 0 = QEMU's main loop */
     char *source_path;      /* <source file=...> or <source dev=...>; NULL = empty cdrom */
     char *source_pool;      /* <source pool=... volume=...> (type volume) */
@@ -663,6 +674,9 @@ char *vr_domain_def_format(const vr_domain_def *def);
  * VIR_DOMAIN_XML_SECURE (graphics passwords). vr_domain_def_format is
  * the secure form: stored definitions and editing keep everything. */
 char *vr_domain_def_format_public(const vr_domain_def *def, bool secure);
+/* A running domain's XML as libvirt shows it: the public form with the
+ * live aliases of its serial ports and consoles (serial0). */
+char *vr_domain_def_format_live(const vr_domain_def *def, bool secure);
 
 /* A deep copy (resolved_path included). NULL only if `def` was changed
  * into something invalid since it was parsed. */

@@ -168,14 +168,33 @@ static char *child_attr(const xmlNode *n, const char *name, const char *attr)
     return NULL;
 }
 
+int vr_domain_def_find_alias(const vr_domain_def *def, const char *alias, vr_device_kind *kind)
+{
+    for (size_t i = 0; *alias && i < def->n_disks; i++)
+        if (strcmp(def->disks[i].addr.alias, alias) == 0) {
+            *kind = VR_DEVICE_DISK;
+            return (int)i;
+        }
+    for (size_t i = 0; *alias && i < def->n_interfaces; i++)
+        if (strcmp(def->interfaces[i].addr.alias, alias) == 0) {
+            *kind = VR_DEVICE_INTERFACE;
+            return (int)i;
+        }
+    int i = vr_domain_def_find_memdev(def, alias);
+    if (i >= 0)
+        *kind = VR_DEVICE_MEMORY;
+    return i;
+}
+
 /* The disk whose user alias is `alias`; -1 with *err when none. */
 static int find_disk_alias(const vr_domain_def *def, const char *alias, size_t *index, char **err)
 {
-    for (size_t i = 0; i < def->n_disks; i++)
-        if (strcmp(def->disks[i].addr.alias, alias) == 0) {
-            *index = i;
-            return 0;
-        }
+    vr_device_kind kind;
+    int i = vr_domain_def_find_alias(def, alias, &kind);
+    if (i >= 0 && kind == VR_DEVICE_DISK) {
+        *index = (size_t)i;
+        return 0;
+    }
     vr_set_error(err, "domain '%s' has no disk with alias '%s'", def->name, alias);
     return -1;
 }
@@ -204,18 +223,36 @@ static int find_disk_element(const vr_domain_def *def, const xmlNode *n, size_t 
     return 0;
 }
 
+/* An interface by its MAC and its user alias, either or both as given
+ * (libvirt's virDomainNetFindIdx: both must match). */
+static int find_interface_named(const vr_domain_def *def, const char *mac, const char *alias, size_t *index,
+                                char **err)
+{
+    for (size_t i = 0; i < def->n_interfaces; i++) {
+        const vr_interface_def *in = &def->interfaces[i];
+        if ((!mac || strcasecmp(in->mac, mac) == 0) && (!alias || strcmp(in->addr.alias, alias) == 0)) {
+            *index = i;
+            return 0;
+        }
+    }
+    vr_set_error(err, "domain '%s' has no interface%s%s%s%s%s", def->name, mac ? " with MAC " : "", mac ? mac : "",
+                 mac && alias ? " and" : "", alias ? " with alias " : "", alias ? alias : "");
+    return -1;
+}
+
 static int find_interface_element(const vr_domain_def *def, const xmlNode *n, size_t *index, char **err)
 {
     char *mac = child_attr(n, "mac", "address");
-    if (mac) {
-        int i = vr_domain_def_find_interface(def, mac);
-        if (i < 0)
-            vr_set_error(err, "domain '%s' has no interface with MAC %s", def->name, mac);
+    char *alias = child_attr(n, "alias", "name");
+    if (alias && !vr_str_starts(alias, "ua-")) {
+        free(alias); /* a live-only name, dropped as the parser drops it */
+        alias = NULL;
+    }
+    if (mac || alias) {
+        int rc = find_interface_named(def, mac, alias, index, err);
         free(mac);
-        if (i < 0)
-            return -1;
-        *index = (size_t)i;
-        return 0;
+        free(alias);
+        return rc;
     }
     char *type = vr_xml_attr(n, "type");
     char *net = child_attr(n, "source", "network"), *bridge = child_attr(n, "source", "bridge");

@@ -39,5 +39,9 @@ const char *vr_disk_def_source(const vr_disk_def *d);
 int vr_domain_def_find_disk(const vr_domain_def *def, const char *key);
 /* The DIMM whose alias is `alias` (dimmN); -1 when none. */
 int vr_domain_def_find_memdev(const vr_domain_def *def, const char *alias);
+/* The disk, interface or DIMM whose alias is `alias`: a user alias
+ * (ua-...) or a DIMM's dimmN, as virsh detach-device-alias names them;
+ * *kind says which. -1 when none. */
+int vr_domain_def_find_alias(const vr_domain_def *def, const char *alias, vr_device_kind *kind);
 /* The interface with this MAC (any case); -1 when none. */
 int vr_domain_def_find_interface(const vr_domain_def *def, const char *mac);

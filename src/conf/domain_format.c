@@ -310,6 +310,10 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
         prop(drv, "io", vr_disk_io_names[d->io]);
     if (d->discard)
         prop(drv, "discard", vr_disk_discard_names[d->discard]);
+    if (d->error_policy)
+        prop(drv, "error_policy", vr_disk_error_policy_names[d->error_policy]);
+    if (d->rerror_policy)
+        prop(drv, "rerror_policy", vr_disk_error_policy_names[d->rerror_policy]);
     if (d->iothread)
         propf(drv, "iothread", "%u", d->iothread);
     if (d->auth_username && !d->auth_in_source)
@@ -386,7 +390,12 @@ static void format_interface(xmlNode *devs, const vr_interface_def *in)
     format_address(n, &in->addr);
 }
 
-static void format_chars(xmlNode *devs, const vr_domain_def *def)
+/* A running domain's serial ports and serial consoles carry libvirt's
+ * live alias, serialN (a console on serial port N shares its port's):
+ * clients name the device to attach to by it (Cockpit's serial console
+ * runs `virsh console NAME serial0`), unless it has a user alias.
+ * Stored definitions have none. */
+static void format_chars(xmlNode *devs, const vr_domain_def *def, bool live)
 {
     for (size_t i = 0; i < def->n_serials; i++) {
         xmlNode *n = child(devs, "serial");
@@ -395,6 +404,8 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def)
         prop(t, "type", "isa-serial");
         propf(t, "port", "%u", def->serials[i].port);
         prop(child(t, "model"), "name", "isa-serial");
+        if (live)
+            propf(child(n, "alias"), "name", "serial%u", def->serials[i].port);
     }
     for (size_t i = 0; i < def->n_consoles; i++) {
         const vr_console_def *c = &def->consoles[i];
@@ -403,6 +414,8 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def)
         xmlNode *t = child(n, "target");
         prop(t, "type", vr_console_target_names[c->target]);
         propf(t, "port", "%u", c->port);
+        if (live && c->target == VR_CONSOLE_SERIAL && !c->addr.alias[0])
+            propf(child(n, "alias"), "name", "serial%u", c->port);
         format_address(n, &c->addr);
     }
     for (size_t i = 0; i < def->n_channels; i++) {
@@ -501,7 +514,7 @@ static void format_display(xmlNode *devs, const vr_domain_def *def, bool secure)
     }
 }
 
-static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
+static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure, bool live)
 {
     xmlNode *devs = child(root, "devices");
     if (def->emulator)
@@ -514,7 +527,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
     for (size_t i = 0; i < def->n_interfaces; i++)
         format_interface(devs, &def->interfaces[i]);
     vr_format_smartcard(devs, def);
-    format_chars(devs, def);
+    format_chars(devs, def, live);
     format_display(devs, def, secure);
     for (size_t i = 0; i < def->n_redirdevs; i++) {
         xmlNode *n = child(devs, "redirdev");
@@ -579,7 +592,7 @@ xmlDoc *vr_domain_def_tree(const vr_domain_def *def, char **err)
     return doc;
 }
 
-char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
+static char *format_domain(const vr_domain_def *def, bool secure, bool live)
 {
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "domain", NULL);
@@ -624,9 +637,13 @@ char *vr_domain_def_format_public(const vr_domain_def *def, bool secure)
     text_child(root, "on_reboot", vr_lifecycle_names[def->on_reboot]);
     text_child(root, "on_crash", vr_lifecycle_names[def->on_crash]);
     format_pm(root, def);
-    format_devices(root, def, secure);
+    format_devices(root, def, secure, live);
     if (def->seclabel_none)
         prop(child(root, "seclabel"), "type", "none");
 
     return vr_xml_save_doc(doc, root);
 }
+
+char *vr_domain_def_format_public(const vr_domain_def *def, bool secure) { return format_domain(def, secure, false); }
+
+char *vr_domain_def_format_live(const vr_domain_def *def, bool secure) { return format_domain(def, secure, true); }

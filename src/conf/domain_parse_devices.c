@@ -23,9 +23,17 @@ static bool valid_ifname(const char *s)
     return true;
 }
 
-/* <alias name='ua-NAME'/>: a user alias, kept (libvirt's rule: ua- and
- * then letters, digits, '_' and '-'). Auto aliases are gone already
- * (strip_aliases). */
+/* libvirt's user alias: ua- and then letters, digits, '_' and '-' (its
+ * virDomainDeviceInfoParseXML keeps no other on an inactive definition:
+ * one with another character is an output-only name to it, dropped). */
+static bool is_user_alias(const char *name)
+{
+    return name && vr_str_starts(name, "ua-") &&
+           strspn(name + 3, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == strlen(name + 3);
+}
+
+/* <alias name='ua-NAME'/>: a user alias, kept. Auto aliases and
+ * malformed ones are gone already (strip_aliases). */
 static int parse_alias(vr_parse_state *st, const xmlNode *n, vr_address *a)
 {
     if (a->alias[0])
@@ -34,12 +42,9 @@ static int parse_alias(vr_parse_state *st, const xmlNode *n, vr_address *a)
         return -1;
     char *name = vr_xml_attr(n, "name");
     size_t len = name ? strlen(name) : 0;
-    bool ok = len > 3 && len < VR_ALIAS_MAX && vr_str_starts(name, "ua-");
-    for (size_t i = 3; ok && i < len; i++)
-        ok = isalnum((unsigned char)name[i]) || name[i] == '_' || name[i] == '-';
-    if (!ok) {
-        vr_xml_error(n, st->err, "<alias name='%s'>: a user alias is ua- and then letters, digits, '_' or '-' "
-                     "(at most %d characters)", name ? name : "", VR_ALIAS_MAX - 1);
+    if (!is_user_alias(name) || len >= VR_ALIAS_MAX) {
+        vr_xml_error(n, st->err, "<alias name='%s'>: Vireo keeps a user alias of at most %d characters; "
+                     "give a shorter one", name ? name : "", VR_ALIAS_MAX - 1);
         free(name);
         return -1;
     }
@@ -173,7 +178,8 @@ static int parse_boot_order(vr_parse_state *st, const xmlNode *n, unsigned *orde
 
 static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
 {
-    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard", "iothread"), st->err) < 0 ||
+    if (vr_xml_check_attrs(n, ATTRS("name", "type", "cache", "io", "discard", "iothread", "error_policy", "rerror_policy"),
+                           st->err) < 0 ||
         vr_xml_check_empty(n, st->err) < 0)
         return -1;
     int i, rc;
@@ -195,6 +201,16 @@ static int parse_disk_driver(vr_parse_state *st, const xmlNode *n, vr_disk_def *
     if ((rc = vr_xml_attr_enum(n, "discard", vr_disk_discard_names + 1, &i, st->err)) < 0)
         return -1;
     d->discard = rc ? (vr_disk_discard)(i + 1) : VR_DISK_DISCARD_DEFAULT;
+    if ((rc = vr_xml_attr_enum(n, "error_policy", vr_disk_error_policy_names + 1, &i, st->err)) < 0)
+        return -1;
+    d->error_policy = rc ? (vr_disk_error_policy)(i + 1) : VR_DISK_ERROR_POLICY_DEFAULT;
+    if ((rc = vr_xml_attr_enum(n, "rerror_policy", vr_disk_error_policy_names + 1, &i, st->err)) < 0)
+        return -1;
+    d->rerror_policy = rc ? (vr_disk_error_policy)(i + 1) : VR_DISK_ERROR_POLICY_DEFAULT;
+    /* A read cannot fill a disk: QEMU's rerror has no enospc. */
+    if (d->rerror_policy == VR_DISK_ERROR_POLICY_ENOSPACE)
+        return vr_xml_error(n, st->err, "<driver rerror_policy='enospace'> is for writes only: put it in "
+                            "error_policy, and give rerror_policy stop, report or ignore");
     return 0;
 }
 
@@ -1257,6 +1273,13 @@ static int parse_watchdog(vr_parse_state *st, const xmlNode *n)
         return vr_xml_error(n, st->err, "<watchdog> needs a model");
     w->model = (vr_watchdog_model)i;
     /* dump needs a dump directory, which Vireo does not keep. */
+    char *action = vr_xml_attr(n, "action");
+    bool dump = action && strcmp(action, "dump") == 0;
+    free(action);
+    if (dump)
+        return vr_xml_error(n, st->err, "<watchdog action='dump'> is not supported by Vireo: libvirt writes a core "
+                            "dump to its auto-dump directory, which Vireo does not keep; use action='pause' (the "
+                            "guest waits, paused, for you to look) or reset");
     if ((rc = vr_xml_attr_enum(n, "action", vr_watchdog_action_names, &i, st->err)) < 0)
         return -1;
     w->action = vr_strdup(vr_watchdog_action_names[rc ? i : 0]);
@@ -1304,7 +1327,10 @@ static const struct {
  * dimmN (QEMU's id of it: domain_memdev.c) and a user alias (ua-...),
  * which libvirt keeps in the definition: kept on the devices that carry
  * an address (vr_parse_address reads it), refused on the others rather
- * than lost. The tree is the parser's own copy. */
+ * than lost. As libvirt's parser (domain_conf.c,
+ * virDomainDeviceInfoParseXML), a malformed ua- name is no user alias
+ * and is dropped, and so is one in <graphics>, where libvirt reads none.
+ * The tree is the parser's own copy. */
 static int strip_aliases(vr_parse_state *st, xmlNode *dev, char ***seen, size_t *n_seen)
 {
     static const char *const keep_user[] = {"disk",    "controller", "interface",  "console", "channel",
@@ -1321,7 +1347,8 @@ static int strip_aliases(vr_parse_state *st, xmlNode *dev, char ***seen, size_t 
         xmlNode *next = vr_xml_next(c);
         if (vr_xml_is(c, "alias")) {
             char *name = vr_xml_attr(c, "name");
-            bool user = name && vr_str_starts(name, "ua-");
+            /* libvirt reads no alias in <graphics> (it has no device info) */
+            bool user = is_user_alias(name) && !vr_xml_is(dev, "graphics");
             if (user && !keeps) {
                 vr_xml_error(c, st->err, "<alias name='%s'>: Vireo keeps user aliases on devices with an "
                              "address (disk, interface, controller, ...), not on <%s>; leave the alias out",

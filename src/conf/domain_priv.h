@@ -28,6 +28,7 @@ extern const char *const vr_disk_format_names[];
 extern const char *const vr_disk_cache_names[];   /* index 0 unused */
 extern const char *const vr_disk_io_names[];      /* index 0 unused */
 extern const char *const vr_disk_discard_names[]; /* index 0 unused */
+extern const char *const vr_disk_error_policy_names[]; /* index 0 unused */
 extern const char *const vr_disk_bus_names[];
 extern const char *const vr_net_type_names[];
 extern const char *const vr_net_model_names[];

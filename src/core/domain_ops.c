@@ -53,6 +53,13 @@ typedef struct {
     void *opaque;
 } live_xml;
 
+/* A running domain's XML with its live aliases; a shut off one's as stored. */
+static char *live_or_stored(const vr_domain *dom, bool secure)
+{
+    return dom->state == VR_DOM_SHUTOFF ? vr_qemu_xml(dom, false, secure)
+                                        : vr_domain_def_format_live(dom->def, secure);
+}
+
 static void on_display(const char *type, const char *host, int port, const char *err, void *opaque)
 {
     live_xml *lx = opaque;
@@ -61,10 +68,10 @@ static void on_display(const char *type, const char *host, int port, const char 
     if (dom && !err && port > 0 && dom->def->n_graphics > 0) {
         vr_domain_def *copy = vr_domain_def_copy(dom->def);
         copy->graphics[0].port = port;
-        xml = vr_domain_def_format_public(copy, lx->secure);
+        xml = vr_domain_def_format_live(copy, lx->secure);
         vr_domain_def_free(copy);
     } else if (dom) {
-        xml = vr_qemu_xml(dom, false, lx->secure);
+        xml = live_or_stored(dom, lx->secure);
     }
     lx->cb(xml, lx->opaque);
     free(lx);
@@ -74,7 +81,7 @@ void vr_core_domain_live_xml(vr_domain *dom, bool secure, vr_core_xml_fn cb, voi
 {
     const vr_graphics_def *g = dom->def->n_graphics ? &dom->def->graphics[0] : NULL;
     if (dom->state == VR_DOM_SHUTOFF || !g || !g->autoport || g->listen_type != VR_LISTEN_ADDRESS) {
-        cb(vr_qemu_xml(dom, false, secure), opaque);
+        cb(live_or_stored(dom, secure), opaque);
         return;
     }
     live_xml *lx = vr_calloc(1, sizeof(*lx));

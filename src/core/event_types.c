@@ -16,6 +16,10 @@ static const struct {
     {"tunable", "tunable"},
     {"metadata-changed", "metadata-change"},
     {"rtc-change", "rtc-change"},
+    {"watchdog", "watchdog"},
+    {"io-error", "io-error"},
+    {"io-error-reason", "io-error-reason"},
+    {"graphics", "graphics"},
     {"backup", "job-completed"},
     {"notice", "notice"},
 };

@@ -11,6 +11,19 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+bool vr_host_memory_stats(vr_host_memory *out)
+{
+    char *meminfo = vr_file_read("/proc/meminfo", NULL);
+    if (!meminfo)
+        return false;
+    out->total = vr_meminfo_kib(meminfo, "MemTotal");
+    out->free = vr_meminfo_kib(meminfo, "MemFree");
+    out->buffers = vr_meminfo_kib(meminfo, "Buffers");
+    out->cached = vr_meminfo_kib(meminfo, "Cached");
+    free(meminfo);
+    return out->total > 0;
+}
+
 /* `-machine help` of QEMU 7.2 is about 4 KiB. */
 #define MACHINE_HELP_MAX (64u * 1024)
 

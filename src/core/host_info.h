@@ -24,6 +24,13 @@ void vr_host_info_get(vr_qemu_driver *qemu, vr_host_info *out);
 unsigned vr_host_cpu_map(unsigned char *online, unsigned max, unsigned *n_online);
 /* Free memory in bytes (MemFree), as virNodeGetFreeMemory reports it. */
 unsigned long long vr_host_free_memory(void);
+/* The host's memory as virNodeGetMemoryStats reports it, in KiB, from
+ * /proc/meminfo: MemTotal, MemFree, Buffers and Cached. false when it
+ * cannot be read. */
+typedef struct {
+    unsigned long long total, free, buffers, cached;
+} vr_host_memory;
+bool vr_host_memory_stats(vr_host_memory *out);
 /* The capabilities document (libvirt's <capabilities>): the host's
  * architecture and the guests it runs: hvm on x86_64 with QEMU's binary
  * and machine types (asked from QEMU once), domain type qemu always and

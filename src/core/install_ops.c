@@ -45,7 +45,7 @@ struct vr_core_install {
     char *err;
     bool no_disk;
     char *uuid;
-    char *cdrom_pool, *cdrom_vol; /* --cdrom from a volume */
+    char *cdrom_pool, *cdrom_vol; /* --cdrom (or --location's ISO) from a volume */
     char *media_pool;          /* where seeds and the installer's kernel go */
     int seed_disk;             /* index in plan.disks, -1 */
     char *kernel_vol, *initrd_vol; /* to upload, in a dry run of a --location install */
@@ -951,7 +951,12 @@ static int make_plan(vr_core_install *x)
             return rc;
         if (o->install_initrd && (rc = need_local_file(x, "--location initrd", o->install_initrd)))
             return rc;
+        if (o->location_iso && o->location_volume)
+            return bad(x, "--location: give the ISO as a file or as a volume, not both");
         if (o->location_iso && (rc = need_local_file(x, "--location", o->location_iso)))
+            return rc;
+        if (o->location_volume &&
+            (rc = volume_spec(x, "--location", o->location_volume, &x->cdrom_pool, &x->cdrom_vol)))
             return rc;
         p->source = VR_SRC_LOCATION;
     } else if (o->pxe) {
@@ -1043,7 +1048,7 @@ static int make_plan(vr_core_install *x)
     }
 
     /* The install media as a CD-ROM. */
-    if (p->source == VR_SRC_CDROM || (p->source == VR_SRC_LOCATION && o->location_iso)) {
+    if (p->source == VR_SRC_CDROM || (p->source == VR_SRC_LOCATION && (o->location_iso || o->location_volume))) {
         vr_idisk *d = add_disk(x);
         d->type = x->cdrom_vol ? VR_IDISK_VOLUME : VR_IDISK_FILE;
         d->cdrom = d->readonly = true;

@@ -23,18 +23,25 @@ static unsigned affect(const vr_domain *dom, json_object *body)
     return f;
 }
 
-/* POST domains/NAME/devices {"xml": "<disk ...>" | "<interface ...>"}
- * (attach), POST domains/NAME/devices/update {"xml"} (update-device). */
-static void device_xml(vr_api_call *c, void (*op)(vr_domain *, const char *, unsigned, vr_done_fn, void *))
+/* The driver's call on the string `key` of the body, and the flags. */
+static void device_str(vr_api_call *c, const char *key, const char *expected,
+                       void (*op)(vr_domain *, const char *, unsigned, vr_done_fn, void *))
 {
     json_object *body;
     vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
-    const char *xml = NULL;
-    if (vr_api_need_str(c, body, "xml", &xml, "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}"))
-        op(dom, xml, affect(dom, body), vr_api_domain_done, vr_api_pend(c, dom->def->name));
+    const char *value = NULL;
+    if (vr_api_need_str(c, body, key, &value, expected))
+        op(dom, value, affect(dom, body), vr_api_domain_done, vr_api_pend(c, dom->def->name));
     json_object_put(body);
+}
+
+/* POST domains/NAME/devices {"xml": "<disk ...>" | "<interface ...>"}
+ * (attach), POST domains/NAME/devices/update {"xml"} (update-device). */
+static void device_xml(vr_api_call *c, void (*op)(vr_domain *, const char *, unsigned, vr_done_fn, void *))
+{
+    device_str(c, "xml", "expected {\"xml\": \"<disk>...</disk>\" or an <interface>}", op);
 }
 
 static void attach(vr_api_call *c) { device_xml(c, vr_qemu_attach_device); }
@@ -233,6 +240,14 @@ static void detach(vr_api_call *c)
     json_object_put(body);
 }
 
+/* POST domains/NAME/devices/detach-alias {"alias": ALIAS}: virsh
+ * detach-device-alias (a user alias ua-..., a DIMM's dimmN; live, also a
+ * running device's id: a disk's target, nicN). */
+static void detach_alias(vr_api_call *c)
+{
+    device_str(c, "alias", "expected {\"alias\": \"ua-NAME\"}", vr_qemu_detach_alias);
+}
+
 /* PUT domains/NAME/media {"target", "source"}: no source ejects. */
 static void change_media(vr_api_call *c)
 {
@@ -329,6 +344,7 @@ static void get_vcpus(vr_api_call *c)
 const vr_api_route vr_api_device_routes[] = {
     {"POST", "domains/*/devices", attach},
     {"POST", "domains/*/devices/detach", detach},
+    {"POST", "domains/*/devices/detach-alias", detach_alias, VR_API_WRITE},
     {"POST", "domains/*/devices/update", update},
     {"PUT", "domains/*/link", set_link},
     {"GET", "domains/*/link", get_link, VR_API_READ},

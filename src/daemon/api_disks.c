@@ -74,7 +74,36 @@ static void domain_disks(vr_api_call *c)
     vr_req_reply_json(c->req, 200, root);
 }
 
+/* GET domains/NAME/blkerrors: domblkerror, the disks whose I/O error
+ * paused the running domain: {"errors": [{"disk": "vda", "error": "no space"}]}. */
+static void domain_disk_errors(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    const vr_qemu_io_error *errs;
+    size_t n;
+    char *err = NULL;
+    vr_err code = vr_qemu_disk_errors(dom, &errs, &n, &err);
+    if (code != VR_OK) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        return;
+    }
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "disk", json_object_new_string(errs[i].target));
+        json_object_object_add(o, "error", json_object_new_string(vr_qemu_io_error_name(errs[i].code)));
+        json_object_array_add(arr, o);
+    }
+    json_object *root = json_object_new_object();
+    json_object_object_add(root, "errors", arr);
+    vr_req_reply_json(c->req, 200, root);
+}
+
 const vr_api_route vr_api_disk_routes[] = {
     {"GET", "domains/*/disks", domain_disks, VR_API_READ},
+    {"GET", "domains/*/blkerrors", domain_disk_errors, VR_API_READ},
     {0},
 };

@@ -9,8 +9,6 @@
 /* A subscriber that stops reading gets dropped rather than make the
  * daemon buffer without bound. */
 #define MAX_BACKLOG (4u * 1024 * 1024)
-/* The full and read-only libvirt sockets. */
-#define MAX_LISTENERS 4
 
 typedef struct sub {
     struct sub *next;
@@ -27,10 +25,12 @@ struct vr_events {
     void *sample_opaque;
     struct timeval period;
     struct event *timer; /* pending only while a subscriber wants samples */
-    struct {
+    /* In-process listeners: each libvirt socket's server (libvirt-sock
+     * and -ro, and with --libvirt-paths libvirt's four more). */
+    struct listener {
         vr_events_listener_fn fn;
         void *opaque;
-    } listeners[MAX_LISTENERS];
+    } *listeners;
     size_t n_listeners;
 };
 
@@ -118,15 +118,14 @@ void vr_events_free(vr_events *ev)
         drop(ev->subs);
     if (ev->timer)
         event_free(ev->timer);
+    free(ev->listeners);
     free(ev);
 }
 
 void vr_events_listen(vr_events *ev, vr_events_listener_fn fn, void *opaque)
 {
-    if (ev->n_listeners < MAX_LISTENERS) {
-        ev->listeners[ev->n_listeners].fn = fn;
-        ev->listeners[ev->n_listeners++].opaque = opaque;
-    }
+    ev->listeners = vr_realloc(ev->listeners, (ev->n_listeners + 1) * sizeof(*ev->listeners));
+    ev->listeners[ev->n_listeners++] = (struct listener){fn, opaque};
 }
 
 void vr_events_publish(vr_events *ev, json_object *event)

@@ -154,9 +154,21 @@ static void publish(vr_api *api, const char *kind, const char *name, const char 
     publish_event(api, &e);
 }
 
-static void on_domain_event(const vr_domain *dom, const char *event, const char *detail, void *opaque)
+static void on_domain_event(const vr_domain *dom, const char *event, const char *detail,
+                            const vr_event_facts *f, void *opaque)
 {
-    publish(opaque, "domain", dom->def->name, dom->def->uuid, event, detail, NULL);
+    if (!f) {
+        publish(opaque, "domain", dom->def->name, dom->def->uuid, event, detail, NULL);
+        return;
+    }
+    vr_log_info("event: domain %s %s (%s)", dom->def->name, event, detail ? detail : "");
+#define FACT(m) .m = (char *)f->m
+    vireo_event e = {.kind = "domain", .name = dom->def->name, .uuid = dom->def->uuid, .event = (char *)event,
+                     .detail = (char *)detail, FACT(path), FACT(alias), FACT(reason), FACT(local_family),
+                     FACT(local_node), FACT(local_service), FACT(remote_family), FACT(remote_node),
+                     FACT(remote_service), FACT(auth), FACT(x509_dname), FACT(sasl_username)};
+#undef FACT
+    publish_event(opaque, &e);
 }
 
 static void on_network_event(const vr_network *net, const char *event, const char *detail, void *opaque)

@@ -337,7 +337,37 @@ static vr_rpc_result block_info(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* virDomainGetDiskErrors: with max_errors 0 how many disks have one
+ * (virsh domblkerror asks first), else up to max_errors of them. */
+static vr_rpc_result disk_errors(vr_rpc_call *c)
+{
+    vrp_disk_errors_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom)
+        return VR_RPC_FAILED;
+    if (a->max_errors > VRP_DISK_ERRORS_MAX)
+        return vr_rpc_fail(c, VIR_ERR_RPC, "too many disk errors asked for: %u (at most %d)", a->max_errors,
+                           VRP_DISK_ERRORS_MAX);
+    const vr_qemu_io_error *errs;
+    size_t n;
+    char *err = NULL;
+    vr_err code = vr_qemu_disk_errors(dom, &errs, &n, &err);
+    if (code != VR_OK)
+        return vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
+    vrp_disk_errors_ret *r = c->ret;
+    size_t take = n < a->max_errors ? n : a->max_errors;
+    r->nerrors = (int)(a->max_errors ? take : n);
+    r->errors.errors_len = (unsigned)take;
+    r->errors.errors_val = vr_calloc(take ? take : 1, sizeof(vrp_disk_error));
+    for (size_t i = 0; i < take; i++) {
+        r->errors.errors_val[i].disk = vr_strdup(errs[i].target);
+        r->errors.errors_val[i].error = errs[i].code;
+    }
+    return VR_RPC_OK;
+}
+
 const vr_rpc_proc vr_rpc_block_procs[] = {
+    VR_RPC_PROC(263, "virDomainGetDiskErrors", vrp_disk_errors_args, vrp_disk_errors_ret, disk_errors, READ),
     VR_RPC_PROC(64, "virDomainBlockStats", vrp_dom_path_args, vrp_block_stats_ret, block_stats, READ),
     VR_RPC_PROC(65, "virDomainInterfaceStats", vrp_dom_path_args, vrp_iface_stats_ret, iface_stats, READ),
     VR_RPC_PROC(159, "virDomainMemoryStats", vrp_memory_stats_args, vrp_memory_stats_ret, memory_stats, READ),

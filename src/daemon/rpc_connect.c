@@ -233,6 +233,43 @@ static vr_rpc_result cells_free_memory(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* virNodeGetMemoryStats: total, free, buffers and cached in KiB for
+ * the whole host (cell -1) or its one NUMA cell (0); asked with no room
+ * (nparams 0), the count alone, as libvirt answers. Cockpit's machines
+ * page reads the total for its Create VM dialog. */
+static vr_rpc_result node_memory_stats(vr_rpc_call *c)
+{
+    enum { ALL_CELLS = -1, N_STATS = 4 };
+    vrp_node_mem_stats_args *a = c->args;
+    vrp_node_mem_stats_ret *r = c->ret;
+    if (!vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    if (a->cell != ALL_CELLS && a->cell != 0)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "this host has one NUMA cell (0), not %d", a->cell);
+    if (a->nparams < 0)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "nparams must not be negative (%d)", a->nparams);
+    r->nparams = N_STATS;
+    if (a->nparams == 0)
+        return VR_RPC_OK;
+    if (a->nparams < N_STATS)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "nparams too small: %d, the host has %d memory stats",
+                           a->nparams, N_STATS);
+    vr_host_memory m;
+    if (!vr_host_memory_stats(&m))
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "the host's memory cannot be read (/proc/meminfo)");
+    const struct {
+        const char *field;
+        unsigned long long value;
+    } stats[N_STATS] = {{"total", m.total}, {"free", m.free}, {"buffers", m.buffers}, {"cached", m.cached}};
+    r->params.params_len = N_STATS;
+    r->params.params_val = vr_calloc(N_STATS, sizeof(*r->params.params_val));
+    for (int i = 0; i < N_STATS; i++) {
+        r->params.params_val[i].field = vr_strdup(stats[i].field);
+        r->params.params_val[i].value = stats[i].value;
+    }
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result is_secure(vr_rpc_call *c)
 {
     ((vrp_int_ret *)c->ret)->value = 1; /* a local unix socket */
@@ -281,14 +318,15 @@ static vr_rpc_result event_deregister(vr_rpc_call *c, vr_rpc_ev_kind kind)
     return VR_RPC_OK;
 }
 
-/* Domains: lifecycle (0), reboot (1), RTC change (2), block job (8), device removed
- * (15), block job 2 (16), tunable (17), agent lifecycle (18), device
- * added (19), device removal failed (22), metadata change (23). */
+/* Domains: lifecycle (0), reboot (1), RTC change (2), watchdog (3), I/O
+ * error (4), graphics (5), I/O error with reason (6), block job (8),
+ * device removed (15), block job 2 (16), tunable (17), agent lifecycle
+ * (18), device added (19), device removal failed (22), metadata change (23). */
 static vr_rpc_result domain_register(vr_rpc_call *c)
 {
     vrp_event_register_args *a = c->args;
     return event_register(c, VR_RPC_EV_DOMAIN, a->event_id,
-                          1u << 0 | 1u << 1 | 1u << 2 | 1u << 8 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
+                          1u << 0 | 1u << 1 | 1u << 2 | 1u << 3 | 1u << 4 | 1u << 5 | 1u << 6 | 1u << 8 | 1u << 15 | 1u << 16 | 1u << 17 | 1u << 18 | 1u << 19 |
                               1u << 22 | 1u << 23,
                           a->dom ? a->dom->uuid : NULL);
 }
@@ -342,6 +380,8 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(101, "virNodeGetCellsFreeMemory", vrp_cells_free_args, vrp_cells_free_ret, cells_free_memory,
                 READ),
     VR_RPC_PROC(102, "virNodeGetFreeMemory", vrp_void, vrp_uhyper_ret, node_free_memory, READ),
+    VR_RPC_PROC(228, "virNodeGetMemoryStats", vrp_node_mem_stats_args, vrp_node_mem_stats_ret, node_memory_stats,
+                READ),
     VR_RPC_PROC(293, "virNodeGetCPUMap", vrp_cpu_map_args, vrp_cpu_map_ret, node_cpu_map, READ),
     VR_RPC_PROC(312, "virConnectGetCPUModelNames", vrp_cpu_models_args, vrp_cpu_models_ret, cpu_model_names,
                 READ),

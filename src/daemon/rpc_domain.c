@@ -199,6 +199,7 @@ void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason)
         int number;
     } reasons[] = {
         {VR_DOM_RUNNING, "booted", 1},    {VR_DOM_RUNNING, "unpaused", 5},    {VR_DOM_PAUSED, "user", 1},
+        {VR_DOM_PAUSED, "I/O error", 5},  {VR_DOM_PAUSED, "watchdog", 6},
         {VR_DOM_SHUTDOWN, "user", 1},     {VR_DOM_SHUTOFF, "shutdown", 1},    {VR_DOM_SHUTOFF, "destroyed", 2},
         {VR_DOM_SHUTOFF, "crashed", 3},   {VR_DOM_SHUTOFF, "failed", 6},
     };
@@ -626,6 +627,14 @@ static vr_rpc_result detach_device_flags(vr_rpc_call *c)
     return device(c, &a->dom, a->xml, a->flags, false);
 }
 
+/* virDomainDetachDeviceAlias: virsh detach-device-alias (the same wire
+ * form as DetachDeviceFlags: the domain, the alias, the flags). */
+static vr_rpc_result detach_device_alias(vr_rpc_call *c)
+{
+    vrp_dom_xml_flags_args *a = c->args;
+    return device_with(c, &a->dom, a->xml, a->flags, vr_qemu_detach_alias);
+}
+
 /* virDomainUpdateDeviceFlags: virsh update-device and change-media,
  * virt-manager's CD-ROM media. */
 static vr_rpc_result update_device_flags(vr_rpc_call *c)
@@ -835,6 +844,7 @@ const vr_rpc_proc vr_rpc_domain_procs[] = {
     VR_RPC_PROC(160, "virDomainAttachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, attach_device_flags, WRITE),
     VR_RPC_PROC(174, "virDomainUpdateDeviceFlags", vrp_dom_xml_flags_args, vrp_void, update_device_flags, WRITE),
     VR_RPC_PROC(161, "virDomainDetachDeviceFlags", vrp_dom_xml_flags_args, vrp_void, detach_device_flags, WRITE),
+    VR_RPC_PROC(392, "virDomainDetachDeviceAlias", vrp_dom_xml_flags_args, vrp_void, detach_device_alias, WRITE),
     VR_RPC_PROC(196, "virDomainCreateWithFlags", vrp_dom_flags_args, vrp_dom_ret, create_with_flags, WRITE),
     VR_RPC_PROC(199, "virDomainSetVcpusFlags", vrp_dom_uint_flags_args, vrp_void, set_vcpus_flags, WRITE),
     VR_RPC_PROC(200, "virDomainGetVcpusFlags", vrp_dom_flags_args, vrp_int_ret, get_vcpus_flags, READ),

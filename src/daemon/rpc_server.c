@@ -836,7 +836,8 @@ typedef struct {
 static const event_number domain_lifecycle[] = {
     {"defined", "added", 0, 0},      {"defined", "updated", 0, 1},   {"defined", "renamed", 0, 2},
     {"undefined", "removed", 1, 0},  {"undefined", "renamed", 1, 1}, {"started", "booted", 2, 0},
-    {"suspended", "paused", 3, 0},   {"resumed", "unpaused", 4, 0},  {"stopped", "shutdown", 5, 0},
+    {"suspended", "paused", 3, 0},   {"suspended", "ioerror", 3, 2}, {"suspended", "watchdog", 3, 3},
+    {"resumed", "unpaused", 4, 0},  {"stopped", "shutdown", 5, 0},
     {"stopped", "destroyed", 5, 1},  {"crashed", NULL, 5, 2},        {"stopped", "failed", 5, 5},
     {"shutdown", "guest", 6, 1},     {"shutdown", "host", 6, 2},     {"started", NULL, 2, 0},
     {"stopped", NULL, 5, 0},         {"defined", NULL, 0, 0},        {"undefined", NULL, 1, 0},
@@ -901,6 +902,8 @@ enum {
     DOM_EVENT_METADATA = 23, PROC_DOM_BLOCK_JOB = 326, PROC_DOM_BLOCK_JOB_2 = 339, PROC_DOM_TUNABLE = 346,
     PROC_DOM_AGENT = 348, PROC_DOM_METADATA = 379, DOM_EVENT_DEVICE_REMOVAL_FAILED = 22,
     PROC_DOM_DEVICE_REMOVAL_FAILED = 367, DOM_EVENT_RTC_CHANGE = 2, PROC_DOM_RTC_CHANGE = 320,
+    DOM_EVENT_WATCHDOG = 3, DOM_EVENT_IO_ERROR = 4, DOM_EVENT_GRAPHICS = 5, DOM_EVENT_IO_ERROR_REASON = 6,
+    PROC_DOM_WATCHDOG = 321, PROC_DOM_IO_ERROR = 322, PROC_DOM_GRAPHICS = 323, PROC_DOM_IO_ERROR_REASON = 324,
     NET_EVENT_LIFECYCLE = 0, PROC_NET_LIFECYCLE = 315,
     POOL_EVENT_LIFECYCLE = 0, POOL_EVENT_REFRESH = 1, PROC_POOL_LIFECYCLE = 370, PROC_POOL_REFRESH = 373,
 };
@@ -979,6 +982,64 @@ static void metadata_event(vr_rpc *r, vrp_dom d, const char *detail)
                (xdrproc_t)xdr_vrp_event_metadata_msg, &m);
 }
 
+/* The index of `word` in a NULL-ended list of libvirt's names (its enum), else `none`. */
+static int word_number(const char *const *words, const char *word, int none)
+{
+    for (int i = 0; words[i]; i++)
+        if (strcmp(words[i], word) == 0)
+            return i;
+    return none;
+}
+
+/* virDomainEventIOErrorAction */
+static const char *const io_error_actions[] = {"none", "pause", "report", NULL};
+
+/* io-error and io-error-reason: the disk's source, its device, the action. */
+static void io_error_event(vr_rpc *r, json_object *event, vrp_dom d, const char *what, const char *detail)
+{
+    int action = word_number(io_error_actions, detail, 0);
+    char *path = (char *)json_str(event, "path"), *alias = (char *)json_str(event, "alias");
+    if (strcmp(what, "io-error") == 0) {
+        vrp_event_io_error_msg m = {.dom = d, .src_path = path, .dev_alias = alias, .action = action};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_IO_ERROR, (const unsigned char *)d.uuid, PROC_DOM_IO_ERROR,
+                   (xdrproc_t)xdr_vrp_event_io_error_msg, &m);
+    } else {
+        vrp_event_io_error_reason_msg m = {.dom = d, .src_path = path, .dev_alias = alias, .action = action,
+                                           .reason = (char *)json_str(event, "reason")};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_IO_ERROR_REASON, (const unsigned char *)d.uuid,
+                   PROC_DOM_IO_ERROR_REASON, (xdrproc_t)xdr_vrp_event_io_error_reason_msg, &m);
+    }
+}
+
+/* graphics: the phase (virDomainEventGraphicsPhase), both addresses
+ * (virDomainEventGraphicsAddressType), the auth scheme, the client's
+ * x509 name and SASL user as libvirt's identities. */
+static void graphics_event(vr_rpc *r, json_object *event, vrp_dom d, const char *detail)
+{
+    static const char *const phases[] = {"connect", "initialize", "disconnect", NULL};
+    static const char *const families[] = {"ipv4", "ipv6", "unix", NULL};
+    vrp_graphics_identity ids[2];
+    unsigned n = 0;
+    const char *x509 = json_str(event, "x509_dname"), *sasl = json_str(event, "sasl_username");
+    if (*x509)
+        ids[n++] = (vrp_graphics_identity){.type = "x509dname", .name = (char *)x509};
+    if (*sasl)
+        ids[n++] = (vrp_graphics_identity){.type = "saslUsername", .name = (char *)sasl};
+    vrp_event_graphics_msg m = {
+        .dom = d,
+        .phase = word_number(phases, detail, 0),
+        .local = {.family = word_number(families, json_str(event, "local_family"), 0),
+                  .node = (char *)json_str(event, "local_node"), .service = (char *)json_str(event, "local_service")},
+        .remote = {.family = word_number(families, json_str(event, "remote_family"), 0),
+                   .node = (char *)json_str(event, "remote_node"),
+                   .service = (char *)json_str(event, "remote_service")},
+        .auth_scheme = (char *)json_str(event, "auth"),
+        .subject = {.subject_len = n, .subject_val = ids},
+    };
+    send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_GRAPHICS, (const unsigned char *)d.uuid, PROC_DOM_GRAPHICS,
+               (xdrproc_t)xdr_vrp_event_graphics_msg, &m);
+}
+
 static void domain_event(vr_rpc *r, json_object *event, const char *what, const char *detail)
 {
     const char *uuid = json_str(event, "uuid");
@@ -1008,6 +1069,17 @@ static void domain_event(vr_rpc *r, json_object *event, const char *what, const 
         vrp_event_rtc_msg m = {.dom = d, .offset = strtoll(detail, NULL, 10)};
         send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_RTC_CHANGE, u, PROC_DOM_RTC_CHANGE, (xdrproc_t)xdr_vrp_event_rtc_msg,
                    &m);
+    } else if (strcmp(what, "watchdog") == 0) {
+        /* virDomainEventWatchdogAction */
+        static const char *const actions[] = {"none",     "pause", "reset",      "poweroff",
+                                              "shutdown", "debug", "inject-nmi", NULL};
+        vrp_event_watchdog_msg m = {.dom = d, .action = word_number(actions, detail, 0)};
+        send_event(r, VR_RPC_EV_DOMAIN, DOM_EVENT_WATCHDOG, u, PROC_DOM_WATCHDOG,
+                   (xdrproc_t)xdr_vrp_event_watchdog_msg, &m);
+    } else if (vr_str_starts(what, "io-error")) {
+        io_error_event(r, event, d, what, detail);
+    } else if (strcmp(what, "graphics") == 0) {
+        graphics_event(r, event, d, detail);
     } else if (strcmp(what, "agent") == 0) {
         /* state connected (1) or disconnected (2), reason channel (2) */
         vrp_event_agent_msg m = {.dom = d, .state = strcmp(detail, "connected") == 0 ? 1 : 2, .reason = 2};

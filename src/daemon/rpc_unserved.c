@@ -16,7 +16,7 @@ static const struct {
     {197, "virDomainSetMemoryParameters"},
     {198, "virDomainGetMemoryParameters"},
     {206, "virDomainGetBlkioParameters"},
-    {228, "virNodeGetMemoryStats"},
+    {227, "virNodeGetCPUStats"},
     {249, "virDomainOpenGraphics"},
     {252, "virDomainSetBlockIoTune"},
     {253, "virDomainGetBlockIoTune"},

@@ -192,6 +192,7 @@ static const vr_wire_field install_request_fields[] = {
     IR("install_kernel", VR_WIRE_STR, install_kernel),
     IR("install_initrd", VR_WIRE_STR, install_initrd),
     IR("location_iso", VR_WIRE_STR, location_iso),
+    IR("location_volume", VR_WIRE_STR, location_volume),
     IR("extra_args", VR_WIRE_STR, extra_args),
     IR("import", VR_WIRE_BOOL, import),
     IR("pxe", VR_WIRE_BOOL, pxe),
@@ -313,6 +314,18 @@ static const vr_wire_field event_fields[] = {
     EV_OMIT("mac", mac),           /* lease events: mac, ip, hostname */
     EV_OMIT("ip", ip),
     EV_OMIT("hostname", hostname),
+    EV_OMIT("path", path),         /* io-error(-reason): the disk's source, its device id */
+    EV_OMIT("alias", alias),
+    EV_OMIT("reason", reason),     /* io-error-reason */
+    EV_OMIT("local_family", local_family), /* graphics: server and client addresses */
+    EV_OMIT("local_node", local_node),
+    EV_OMIT("local_service", local_service),
+    EV_OMIT("remote_family", remote_family),
+    EV_OMIT("remote_node", remote_node),
+    EV_OMIT("remote_service", remote_service),
+    EV_OMIT("auth", auth),
+    EV_OMIT("x509_dname", x509_dname),
+    EV_OMIT("sasl_username", sasl_username),
 };
 const vr_wire_schema vr_wire_event = VR_WIRE_SCHEMA(vireo_event, "event", event_fields);
 

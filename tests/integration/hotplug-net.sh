@@ -4,7 +4,9 @@
 # default network (bridge, dnsmasq) inside a namespace this test makes:
 # the new NIC appears in the guest and gets a DHCP lease; detached, it
 # is gone from the guest and the definition. change-media swaps a
-# CD-ROM's medium, which the guest sees.
+# CD-ROM's medium, which the guest sees. A NIC with a user alias keeps
+# it through a live update-device, which refuses another alias (libvirt's
+# rules), and leaves by detach-device-alias.
 . "$(dirname "$0")/lib.sh"
 open_test --netns vrt-hpn
 
@@ -90,4 +92,33 @@ expect_match "detach-device FILE --live" "$($V detach-device debian12 "$ROOT/dis
 vdb_gone() { ! guest debian12 "ls /sys/block" | grep -q vdb; }
 wait_for 30 "vdb is gone from the guest" vdb_gone
 expect_fail "detach-device of a disk that is not there" "vdb" $V detach-device debian12 "$ROOT/disk.xml" --live
+# User aliases live, as libvirt (issue 16): a NIC hot-plugged with one;
+# update-device leaving <alias> out keeps it, and one naming another
+# device alias is refused (virDomainDefCompatibleDevice); an interface is
+# found by its MAC and alias together (virDomainNetFindIdx);
+# detach-device-alias removes it by the alias.
+nic2="<interface type='network'><mac address='52:54:00:15:16:88'/><source network='default'/><model type='virtio'/>"
+printf '%s' "$nic2<alias name='ua-nic2'/></interface>" > "$ROOT/nic2.xml"
+expect_match "attach-device of a NIC with a user alias, live" "$($V attach-device debian12 "$ROOT/nic2.xml" --live)" \
+    "Device attached successfully"
+out=$(guest_until debian12 "cat /sys/class/net/eth1/address" '52:54:00:15:16:88')
+expect_match "the guest has it" "$out" "^52:54:00:15:16:88$"
+printf '%s' "$nic2<link state='down'/></interface>" > "$ROOT/nic2-down.xml"
+expect_match "update-device --live of its link, <alias> left out" "$($V update-device debian12 "$ROOT/nic2-down.xml" --live)" \
+    "Device updated successfully"
+expect_match "...the running NIC keeps its user alias" "$($V dumpxml debian12 | tr -d '\n ')" \
+    "52:54:00:15:16:88\"/>.*<linkstate=\"down\"/><aliasname=\"ua-nic2\"/>"
+printf '%s' "$nic2<alias name='ua-other'/></interface>" > "$ROOT/nic2-other.xml"
+expect_fail "update-device naming the NIC's MAC with another alias" \
+    "domain 'debian12' has no interface with MAC 52:54:00:15:16:88 and with alias ua-other" \
+    $V update-device debian12 "$ROOT/nic2-other.xml" --live
+printf '%s' "<disk type='file' device='cdrom'><source file='$IMAGES/tiny.iso'/><target dev='hdc' bus='ide'/><readonly/><alias name='ua-cd'/></disk>" > "$ROOT/cd-alias.xml"
+expect_fail "update-device of the CD-ROM giving it an alias, live" \
+    "changing device alias is not allowed \\(it is 'none' in the running domain; the new element gives 'ua-cd'\\)" \
+    $V update-device debian12 "$ROOT/cd-alias.xml" --live
+expect_match "detach-device-alias of the NIC, live" "$($V detach-device-alias debian12 ua-nic2 --live)" \
+    "Device detach request sent successfully"
+wait_for 30 "the NIC is gone from the guest" gone
+grep -q 52:54:00:15:16:88 <<<"$($V dumpxml debian12)" && fail "the NIC is still in the live XML"
+ok "...and from the live XML"
 $V destroy debian12 >/dev/null

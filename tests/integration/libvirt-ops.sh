@@ -305,6 +305,33 @@ wait_for 20 "python: device-removal-failed vdd" grep -q '^domain ops device-remo
 no_vdd() { ! virsh dumpxml ops | grep -q "<target dev=.vdd."; }
 wait_for 60 "... resumed, the guest lets vdd go and the live XML drops it" no_vdd
 wait_for 20 "python: then device-removed vdd" grep -q '^domain ops device-removed vdd$' "$ROOT/py-events"
+# virsh detach-device-alias (procedure 392): a disk hot-plugged with a
+# user alias into both definitions, detached from the running guest by
+# it (the guest lets go: device-removed), then from the persistent
+# definition by the same alias; live, also by the id the device events
+# name a disk by (its target); an alias nobody has is libvirt's error.
+"$VIREO" vol-create-as default hot4.qcow2 8M --format qcow2 >/dev/null
+hot4=$("$VIREO" vol-path --pool default hot4.qcow2)
+"$VIREO" attach-disk ops "$hot4" vde --subdriver qcow2 --alias ua-hot4 --persistent >/dev/null
+expect_eq "virsh detach-device-alias --live by the user alias (libvirt-sock)" \
+    "$(command virsh -c "$URI" detach-device-alias ops ua-hot4 --live)" "Device detach request sent successfully"
+wait_for 20 "python: device-removed vde" grep -q '^domain ops device-removed vde$' "$ROOT/py-events"
+virsh dumpxml ops | grep -q "<target dev=.vde." && fail "vde is still in the live XML after detach-device-alias"
+ok "... vde left the live XML"
+expect_match "... and stays in the persistent definition with its alias" "$(virsh dumpxml ops --inactive | tr -d '\n ')" \
+    "<targetdev=.vde.bus=.virtio./><aliasname=.ua-hot4./>"
+expect_eq "virsh detach-device-alias --config" \
+    "$(command virsh -c "$URI" detach-device-alias ops ua-hot4 --config)" "Device detach request sent successfully"
+virsh dumpxml ops --inactive | grep -q "<target dev=.vde." && fail "vde is still in the persistent definition"
+ok "... vde left the persistent definition"
+"$VIREO" attach-disk ops "$hot4" vde --subdriver qcow2 --live >/dev/null
+expect_eq "virsh detach-device-alias --live by the disk's id as the events name it (vde)" \
+    "$(command virsh -c "$URI" detach-device-alias ops vde --live)" "Device detach request sent successfully"
+virsh dumpxml ops | grep -q "<target dev=.vde." && fail "vde is still in the live XML"
+ok "... vde left the live XML"
+out=$(command virsh -q -c "$URI" detach-device-alias ops ua-none 2>&1) && fail "detach-device-alias of an alias nobody has succeeded"
+expect_match "virsh detach-device-alias of an alias nobody has: libvirt's error, one line" "$out" \
+    "device not found: domain 'ops' has no device with alias 'ua-none'"
 # The guest without ACPI hot-unplug never lets a disk go: the event, and
 # the disk stays in its live XML.
 wait_for 90 "the guest without acpiphp boots" file_has "$(serial noacpi)" VIREO-GUEST-READY

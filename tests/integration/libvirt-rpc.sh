@@ -267,10 +267,18 @@ expect_eq "... the domain capabilities' custom models, the same list" "$models" 
     "$(virsh domcapabilities | sed -n "s|.*<model usable='unknown' vendor='unknown'>\(.*\)</model>|\1|p")"
 expect_match "virsh cpu-models of another architecture: one line naming it" \
     "$(command virsh -c "$URI" cpu-models aarch64 2>&1 >/dev/null)" "architecture 'aarch64' is not served here"
-virsh nodememstats >/dev/null 2>&1 || true
-virsh nodememstats >/dev/null 2>&1 || true
-expect_eq "an unserved procedure is logged once (virNodeGetMemoryStats, 228)" \
-    "$(grep -c 'procedure 228 (virNodeGetMemoryStats) is not supported' "$ROOT/vireod.log")" 1
+# virsh nodememstats (virNodeGetMemoryStats, 228; Cockpit's Create VM
+# dialog reads its total): /proc/meminfo's values in KiB.
+ms=$(virsh nodememstats)
+expect_match "virsh nodememstats: the host's total memory" "$ms" \
+    "^total +: +$(awk '/^MemTotal:/ {print $2}' /proc/meminfo) KiB\$"
+expect_match "virsh nodememstats: free, buffers and cached too" "$(grep -c -E '^(free|buffers|cached) *: +[0-9]+ KiB$' <<<"$ms")" '^3$'
+expect_match "virsh nodememstats of a cell the host lacks: one line naming it" \
+    "$(command virsh -c "$URI" nodememstats --cell 3 2>&1 >/dev/null)" "one NUMA cell \(0\), not 3"
+virsh nodecpustats >/dev/null 2>&1 || true
+virsh nodecpustats >/dev/null 2>&1 || true
+expect_eq "an unserved procedure is logged once (virNodeGetCPUStats, 227)" \
+    "$(grep -c 'procedure 227 (virNodeGetCPUStats) is not supported' "$ROOT/vireod.log")" 1
 expect_eq "virsh dominfo's virDomainGetMessages (426) is served, never logged unserved" \
     "$(grep -c 'procedure 426' "$ROOT/vireod.log")" 0
 no_sanitizer_report

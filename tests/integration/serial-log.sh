@@ -6,14 +6,15 @@
 # the domain's serial log exactly once, in order, character for
 # character, and the console client got the same lines.
 #
-# Across daemon restarts (issue 17): the serial logger (one per running
-# domain, vireo-serial-logger) holds the port, so a guest printing a
+# Across daemon restarts (issue 17): the serial logger (one per daemon,
+# vireo-serial-logger, for all its running domains) holds the port, so a guest printing a
 # numbered line every 0.2 s while vireod is stopped (SIGTERM) for 3 s,
 # then killed (-9) for 2 s, has every line in its log once; the logger
 # is re-adopted, `vireo console` (and its --history; virsh console too)
-# works after each restart, and the logger is gone after `vireo destroy`;
-# a logger killed under a running QEMU leaves the guest running and a
-# console request refused in one line.
+# works after each restart, and the logger is gone after `vireo destroy`
+# of its last domain; a second domain shares the same logger, its log and
+# console apart; a logger killed under a running QEMU leaves the guest
+# running and a console request refused in one line.
 . "$(dirname "$0")/lib.sh"
 need_images
 if [ -n "${VIREO_ASAN_BUILD:-}" ]; then need_asan_daemon; BIN=$ASAN_VIREOD; else BIN=$VIREOD; fi
@@ -69,12 +70,15 @@ ok "QEMU's serial port is the logger's socket (fd=N), and QEMU started without -
 head -1 "$LOG" | grep -aq '^\[ *0\.000000\] Linux version' ||
     fail "the serial log does not begin with the guest's first line: $(head -c 120 "$LOG")"
 ok "  the guest's first line is the log's first line"
-LOGGER=$(cat "$RUN/serial0-log.pid")
-tr '\0' ' ' <"/proc/$LOGGER/cmdline" | grep -q 'vireo-serial-logger --domain chatty' ||
-    fail "pid $LOGGER (serial0-log.pid) is not chatty's serial logger: $(tr '\0' ' ' <"/proc/$LOGGER/cmdline")"
+LPID=$ROOT/run/vireo/serial-logger.pid
+LOGGER=$(cat "$LPID")
+tr '\0' ' ' <"/proc/$LOGGER/cmdline" | grep -q "vireo-serial-logger --control $ROOT/run/vireo/serial-logger.sock" ||
+    fail "pid $LOGGER (serial-logger.pid) is not the daemon's serial logger: $(tr '\0' ' ' <"/proc/$LOGGER/cmdline")"
 [ "$(stat -c %a "$LOG")" = 600 ] || fail "the serial log's mode is $(stat -c %a "$LOG"), not 600"
-[ "$(stat -c %a "$RUN/serial0-log.sock")" = 600 ] || fail "the logger's socket is not 0600"
-ok "the serial logger (pid $LOGGER) holds chatty's port; the log and its socket are 0600"
+[ "$(stat -c %a "$RUN/serial0-log.sock")" = 600 ] || fail "the console socket is not 0600"
+[ "$(stat -c %a "$ROOT/run/vireo/serial-logger.sock")" = 600 ] || fail "the logger's control socket is not 0600"
+expect_eq "  one serial logger runs" "$(pgrep -c -f "vireo-serial-logger --control $ROOT/")" 1
+ok "the serial logger (pid $LOGGER) holds chatty's port; the log and its sockets are 0600"
 
 T=100
 ticks() { tr -d '\r' <"$LOG" | grep -aoE 'VRTICK-[0-9]+' | sed 's/VRTICK-//' || true; }
@@ -130,14 +134,27 @@ wait_for 60 "the guest printed all $T numbered lines" grep -aq '^VRTICKS-DONE' "
 expect_eq "the serial log has each numbered line once, in order: none missing, none doubled" \
     "$(ticks | tr '\n' ' ')" "$(seq 0 $((T - 1)) | tr '\n' ' ')"
 
+# A second domain: the same logger takes its port; logs and consoles apart.
+tiny_xml quiet >"$ROOT/quiet.xml"
+"$VIREO" define "$ROOT/quiet.xml" >/dev/null
+start_booted quiet "a second guest, quiet, boots"
+QUIET_LOG=$ROOT/var/log/vireo/qemu/quiet-serial0.log
+grep -aq 'Linux version' "$QUIET_LOG" || fail "quiet's kernel lines are not in its own serial log"
+expect_eq "  the same serial logger holds both ports" "$(cat "$LPID") $(pgrep -c -f "vireo-serial-logger --control $ROOT/")" "$LOGGER 1"
+grep -aq 'VRTICK' "$QUIET_LOG" && fail "chatty's lines are in quiet's serial log"
+ok "  quiet's log has none of chatty's lines"
 "$VIREO" destroy chatty >/dev/null
+expect_match "  with chatty destroyed the logger goes on for quiet" \
+    "$(guest quiet 'echo VRQUIET-$((5*5))')" 'VRQUIET-25'
+kill -0 "$LOGGER" 2>/dev/null || fail "the serial logger ended with quiet still running"
+"$VIREO" destroy quiet >/dev/null
 logger_gone() { ! kill -0 "$LOGGER" 2>/dev/null; }
-wait_for 5 "after vireo destroy the serial logger (pid $LOGGER) is gone" logger_gone
+wait_for 5 "after vireo destroy of its last domain the serial logger (pid $LOGGER) is gone" logger_gone
 
 # A logger that dies under a running QEMU (kill -9): the guest runs on,
 # and a console asked for is refused in one line rather than left hanging.
 "$VIREO" start chatty >/dev/null
-LOGGER=$(cat "$RUN/serial0-log.pid")
+LOGGER=$(cat "$LPID")
 closes() { grep -c 'chatty: its serial console closed' "$ROOT/vireod.log" || true; }
 closed_before=$(closes)
 kill -9 "$LOGGER"
@@ -147,10 +164,11 @@ expect_eq "  the domain runs on" "$("$VIREO" domstate chatty)" running
 expect_fail "  vireo console is refused in one line" "has no serial console" timeout 10 "$VIREO" console chatty
 "$VIREO" destroy chatty >/dev/null
 if [ -n "${VIREO_ASAN_BUILD:-}" ]; then
-    # The logger is the ASan build's too; its stderr is the domain's log.
-    if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$QLOG"; then
-        grep -E -A20 'AddressSanitizer|LeakSanitizer|runtime error' "$QLOG" | head -40 >&2
-        fail "sanitizer report from the serial logger in $QLOG"
+    # The logger is the ASan build's too; its stderr is its own log.
+    LLOG=$ROOT/var/log/vireo/serial-logger.log
+    if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' "$LLOG"; then
+        grep -E -A20 'AddressSanitizer|LeakSanitizer|runtime error' "$LLOG" | head -40 >&2
+        fail "sanitizer report from the serial logger in $LLOG"
     fi
     ok "no sanitizer report from the serial logger"
     no_sanitizer_report

@@ -18,7 +18,8 @@
 # disk detached live leaves no node or secret object in QEMU, and the
 # image hot-plugs as a network disk and detaches the same; a
 # start with a secret that does not exist is refused by name; vol-delete
-# of the image it names refused while it runs. find-storage-pool-sources
+# of the image it names refused while it runs, and so are a start and a
+# hot-plug of the same image into another domain. find-storage-pool-sources
 # with --auth-username/--secret-*, and against a mute monitor beside the
 # loop. With QEMU run as vireo-qemu: a guest on an rbd volume (the pool's
 # key file root:vireo-qemu 0640), and an image hot-plugged into it.
@@ -201,6 +202,24 @@ out=$(command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" vol-delete --p
     fail "virsh vol-delete of the image nd's network disk uses succeeded"
 expect_match "...and virsh vol-delete over libvirt-sock is refused the same" "$out" "is in use by running domain 'nd'"
 expect_match "vol-list --details names its user" "$("$VIREO" vol-list ceph --details)" "^ net1 .*nd"
+# The image in use by nd is refused to another domain (issue 19): at
+# start as a volume of the pool (its monitors in common with the network
+# disk's), and hot-plugged as a <disk type='network'>, neither shareable.
+tiny_xml nd3 | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='ceph' volume='net1'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/nd3.xml"
+"$VIREO" define "$ROOT/nd3.xml" >/dev/null
+expect_fail "start of a domain on an RBD image another running domain uses" \
+    "RBD image vpool/net1 is in use by running domain 'nd' \\(disk vdb\\); both must mark it shareable" "$VIREO" start nd3
+expect_eq "...and nd3 stays shut off" "$("$VIREO" domstate nd3)" "shut off"
+"$VIREO" undefine nd3 >/dev/null
+tiny_xml nd4 > "$ROOT/nd4.xml"
+"$VIREO" define "$ROOT/nd4.xml" >/dev/null
+"$VIREO" start nd4 >/dev/null
+netdisk "$SEC" | sed "s|dev='vdb'|dev='vdc'|" > "$ROOT/nd4-vdc.xml"
+expect_fail "attach of an RBD image another running domain uses, as <disk type='network'>" \
+    "RBD image vpool/net1 is in use by running domain 'nd' \\(disk vdb\\)" \
+    "$VIREO" attach-device nd4 "$ROOT/nd4-vdc.xml" --live
+"$VIREO" destroy nd4 >/dev/null
+"$VIREO" undefine nd4 >/dev/null
 # The network disk the start gave, detached live: its nodes and its
 # key's secret object leave QEMU with it (issue 16); then the same image
 # hot-plugged as vdc through the start's node builder, and detached.

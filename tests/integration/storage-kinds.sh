@@ -16,7 +16,11 @@
 # LUN through QEMU's iSCSI client (vol-delete of its LUN refused), a
 # second LUN hot-plugged into it, written, detached and attached again,
 # and a <disk type='network'> of protocol iscsi hot-plugged, detached by
-# its alias, started with and detached again (no node or secret left).
+# its alias, updated --config as libvirt does (the element's own alias
+# or none), detached by detach-device-alias --config, started with and
+# detached again (no node or secret left). A LUN in use by a running
+# domain (as a network disk or a volume) refused to another one, hot-plug
+# and start, unless both mark it <shareable/>.
 . "$(dirname "$0")/lib.sh"
 need_images
 [ -e /dev/loop-control ] || fail "no loop devices here (modprobe loop)"
@@ -454,16 +458,34 @@ expect_fail "detach-device by an alias the domain lacks" "domain 'ig' has no dis
 "$VIREO" destroy ig >/dev/null
 expect_eq "attach-device --config of the network disk to the shut-off domain" \
     "$("$VIREO" attach-device ig "$ROOT/net3.xml" --config)" "Device attached successfully"
-# update-device --config: the user alias stays when the new element
-# leaves it out, and is not changed by one that names another.
+# update-device --config, as libvirt's (qemu_driver.c,
+# qemuDomainUpdateDeviceConfig): the definition takes the element whole,
+# its user alias too: none when it leaves <alias> out, another when it
+# names another (only a running device's alias cannot change).
 printf '%s' "$net3" | sed "s|<alias name='ua-net3'/>||; s|type='raw'/>|type='raw' cache='none'/>|" > "$ROOT/net3-noalias.xml"
 expect_eq "update-device --config of the network disk, its alias left out" \
     "$("$VIREO" update-device ig "$ROOT/net3-noalias.xml" --config)" "Device updated successfully"
-expect_match "...takes the change and keeps the user alias" "$("$VIREO" dumpxml ig --inactive | tr -d '\n ')" \
-    "cache=\"none\"/><sourceprotocol=\"iscsi\".*<targetdev=\"vdc\"bus=\"virtio\"/><aliasname=\"ua-net3\"/>"
+inactive=$("$VIREO" dumpxml ig --inactive | tr -d '\n ')
+expect_match "...takes the change" "$inactive" "cache=\"none\"/><sourceprotocol=\"iscsi\".*<targetdev=\"vdc\"bus=\"virtio\"/>"
+grep -q 'ua-net3' <<<"$inactive" && fail "update-device --config kept the alias the element left out (libvirt drops it)"
+ok "...and, as libvirt, keeps no alias the element leaves out"
 printf '%s' "$net3" | sed "s|ua-net3|ua-other|" > "$ROOT/net3-other.xml"
-expect_fail "update-device that would change the alias" "changing a device's alias is not allowed \\(it is 'ua-net3'; the new element gives 'ua-other'\\)" \
-    "$VIREO" update-device ig "$ROOT/net3-other.xml" --config
+expect_eq "update-device --config naming another alias" \
+    "$("$VIREO" update-device ig "$ROOT/net3-other.xml" --config)" "Device updated successfully"
+expect_match "...the definition has the new alias" "$("$VIREO" dumpxml ig --inactive | tr -d '\n ')" \
+    "<targetdev=\"vdc\"bus=\"virtio\"/><aliasname=\"ua-other\"/>"
+# detach-device-alias --config (virsh's line), then an alias nobody has.
+expect_eq "detach-device-alias --config by the user alias" \
+    "$("$VIREO" detach-device-alias ig ua-other --config)" "Device detach request sent successfully"
+grep -q "dev=\"vdc\"" <<<"$("$VIREO" dumpxml ig --inactive)" && fail "detach-device-alias --config left vdc"
+ok "...vdc left the definition"
+expect_fail "detach-device-alias of an alias the definition lacks" \
+    "the persistent definition of domain 'ig' has no device with alias 'ua-other'" \
+    "$VIREO" detach-device-alias ig ua-other --config
+# Back, shareable: another running domain may then take the LUN too.
+printf '%s' "$net3" | sed "s|</source>|</source><shareable/>|" > "$ROOT/net3-shared.xml"
+expect_eq "attach-device --config of the network disk again, <shareable/>" \
+    "$("$VIREO" attach-device ig "$ROOT/net3-shared.xml" --config)" "Device attached successfully"
 start_booted ig
 cmdline=$(tr '\0' ' ' < /proc/"$(cat "$ROOT/run/vireo/qemu/ig/qemu.pid")"/cmdline)
 expect_match "the start gives QEMU the iscsi node of the network disk after its secret object" "$cmdline" \
@@ -471,6 +493,32 @@ expect_match "the start gives QEMU the iscsi node of the network disk after its 
 # (the guest's kernel names the disk vdb: the lowest free name)
 out=$(guest_until ig "echo R-\$(head -c 21 /dev/vdb 2>/dev/null)" "^R-vireo")
 expect_match "the guest started with the network disk reads the LUN's pattern" "$out" "^R-vireo-net-iscsi-lun-3"
+# Network storage in use (issue 19): another running domain may not take
+# a LUN a running domain uses, as a <disk type='network'> or as a volume
+# of the pool, unless both mark it <shareable/>; nor start with one.
+tiny_xml ig2 > "$ROOT/ig2.xml"
+"$VIREO" define "$ROOT/ig2.xml" >/dev/null
+"$VIREO" start ig2 >/dev/null
+expect_fail "attach of a LUN another running domain uses, as <disk type='network'>" \
+    "iSCSI LUN $IQN/3 is in use by running domain 'ig' \\(disk vdc\\); both must mark it shareable" \
+    "$VIREO" attach-device ig2 "$ROOT/net3.xml" --live
+expect_fail "attach of a LUN another running domain uses, as a volume of the pool" \
+    "iSCSI LUN $IQN/1 is in use by running domain 'ig' \\(disk vda\\)" \
+    "$VIREO" attach-disk ig2 unit:0:0:1 vdb --source-pool lab --live
+[ -z "$(qemu_nodes ig2 | grep -- '-vd[bc]')" ] || fail "a refused attach left nodes in ig2's QEMU"
+ok "...and the refused attaches left nothing in QEMU"
+expect_eq "the same LUN, both <shareable/>: attached" \
+    "$("$VIREO" attach-device ig2 "$ROOT/net3-shared.xml" --live)" "Device attached successfully"
+expect_match "...the running definition has it, <shareable/>" "$("$VIREO" dumpxml ig2 | tr -d '\n ')" \
+    "<targetdev=\"vdc\"bus=\"virtio\"/><shareable/>.*<aliasname=\"ua-net3\"/>"
+"$VIREO" destroy ig2 >/dev/null
+tiny_xml ig3 | sed "s|<devices>|<devices><disk type='volume' device='disk'><driver name='qemu' type='raw'/><source pool='lab' volume='unit:0:0:1'/><target dev='vda' bus='virtio'/></disk>|" > "$ROOT/ig3.xml"
+"$VIREO" define "$ROOT/ig3.xml" >/dev/null
+expect_fail "start of a domain on a LUN another running domain uses" \
+    "iSCSI LUN $IQN/1 is in use by running domain 'ig' \\(disk vda\\)" "$VIREO" start ig3
+expect_match "...it stays shut off" "$("$VIREO" domstate ig3)" "^shut off"
+"$VIREO" undefine ig3 >/dev/null
+"$VIREO" undefine ig2 >/dev/null
 # Detached by Debian's virsh over libvirt-sock: it sends the disk's
 # element as dumpxml writes it (network source, auth, initiator, alias).
 expect_match "virsh detach-disk of the network disk the start gave, live (libvirt-sock)" \

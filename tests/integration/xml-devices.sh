@@ -213,6 +213,15 @@ expect_match "attach-device --config puts a DIMM in the persistent definition" \
 xml=$("$VIREO" dumpxml dev --inactive)
 if grep -q 'model="dimm"' <<<"$xml"; then fail "detach-device --config left the DIMM: $xml"; fi
 expect_match "detach-device --config takes it out again, <memory> back" "$xml" '<memory unit="KiB">262144</memory>'
+# detach-device-alias --config: a DIMM by the dimmN dumpxml --inactive names it by.
+"$VIREO" attach-device dev "$ROOT/dimm2.xml" --config >/dev/null
+a=$("$VIREO" dumpxml dev --inactive | grep -o '<alias name="dimm[0-9]*"/>' | grep -o 'dimm[0-9]*' | head -1)
+[ -n "$a" ] || fail "the DIMM attached --config has no dimmN alias in dumpxml --inactive"
+expect_eq "detach-device-alias --config of the DIMM by its alias ($a)" \
+    "$("$VIREO" detach-device-alias dev "$a" --config)" "Device detach request sent successfully"
+xml=$("$VIREO" dumpxml dev --inactive)
+if grep -q 'model="dimm"' <<<"$xml"; then fail "detach-device-alias --config left the DIMM: $xml"; fi
+expect_match "  it left the persistent definition, <memory> back" "$xml" '<memory unit="KiB">262144</memory>'
 
 # Hot-plug on q35 into a spare root port.
 # It runs in the domain's iothread (<driver iothread='1'>).

@@ -1133,11 +1133,13 @@ static void refuses_outside_subset(void **state)
     dev_refused("<sound model='sb16'/>\n", 6, "<sound model='sb16'> is not supported by Vireo");
     dev_refused("<sound model='ich9'><audio id='2'/></sound>\n", 6,
                 "<sound> plays through <audio id='2'>, which is not defined");
-    dev_refused("<graphics type='vnc'><alias name='ua-vnc'/></graphics>\n", 6,
-                "<alias name='ua-vnc'>: Vireo keeps user aliases on devices with an address (disk, interface, "
-                "controller, ...), not on <graphics>");
-    dev_refused("<disk type='file'><source file='/a'/><alias name='ua-a.b'/></disk>\n", 6,
-                "<alias name='ua-a.b'>: a user alias is ua- and then letters, digits, '_' or '-'");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0x5678'/>"
+                "</source><alias name='ua-usbdev'/></hostdev>\n", 6,
+                "<alias name='ua-usbdev'>: Vireo keeps user aliases on devices with an address (disk, interface, "
+                "controller, ...), not on <hostdev>");
+    char long_alias[200];
+    snprintf(long_alias, sizeof(long_alias), "<disk type='file'><source file='/a'/><alias name='ua-%070d'/></disk>\n", 0);
+    dev_refused(long_alias, 6, "Vireo keeps a user alias of at most 63 characters; give a shorter one");
     dev_refused("<disk type='file'><source file='/a'/><target dev='vda'/><alias name='ua-x'/></disk>\n"
                 "<disk type='file'><source file='/b'/><target dev='vdb'/><alias name='ua-x'/></disk>\n", 7,
                 "<alias name='ua-x'> is given to two devices");
@@ -1151,6 +1153,12 @@ static void refuses_outside_subset(void **state)
                 "<watchdog model='itco'> is part of q35's ICH9");
     dev_refused("<watchdog model='i6300esb' action='reset'/><watchdog model='ib700' "
                 "action='pause'/>\n", 6, "differs from the first watchdog's 'reset'");
+    dev_refused("<watchdog model='i6300esb' action='dump'/>\n", 6,
+                "<watchdog action='dump'> is not supported by Vireo: libvirt writes a core dump");
+    dev_refused("<disk>\n<driver name='qemu' rerror_policy='enospace'/>\n<source file='/a'/>\n</disk>\n", 7,
+                "<driver rerror_policy='enospace'> is for writes only");
+    dev_refused("<disk>\n<driver name='qemu' error_policy='pause'/>\n<source file='/a'/>\n</disk>\n", 7,
+                "<driver error_policy='pause'> is not supported by Vireo (supported: stop, report, ignore, enospace)");
     dev_refused("<panic model='hyperv'/>\n", 6, "<panic model='hyperv'>");
     dev_refused("<disk>\n<source file='relative.img'/>\n</disk>\n", 7,
                 "<source file> 'relative.img' must be an absolute path");
@@ -1331,9 +1339,51 @@ static void user_aliases_round_trip(void **state)
     vr_domain_def *copy = vr_domain_def_copy(again);
     assert_string_equal(copy->disks[0].addr.alias, "ua-boot_disk-1");
     vr_domain_def_free(copy);
+    /* detach-device and update-device find an interface by its MAC and
+     * its user alias, each when given, both matching (libvirt's
+     * virDomainNetFindIdx); detach-device-alias by the alias alone. */
+    vr_device_kind kind;
+    size_t at = 9;
+    char *err = NULL;
+    const char *mac = again->interfaces[0].mac;
+    char el[256];
+    snprintf(el, sizeof(el), "<interface type='user'><alias name='ua-uplink'/></interface>");
+    assert_int_equal(vr_domain_def_find_device(again, el, &kind, &at, &err), 0);
+    assert_int_equal(kind, VR_DEVICE_INTERFACE);
+    assert_int_equal(at, 0);
+    snprintf(el, sizeof(el), "<interface type='user'><mac address='%s'/><alias name='ua-other'/></interface>", mac);
+    assert_int_equal(vr_domain_def_find_device(again, el, &kind, &at, &err), -1);
+    assert_non_null(strstr(err, "has no interface with MAC "));
+    assert_non_null(strstr(err, " and with alias ua-other"));
+    free(err);
+    err = NULL;
+    snprintf(el, sizeof(el), "<interface type='user'><mac address='%s'/><alias name='ua-uplink'/></interface>", mac);
+    assert_int_equal(vr_domain_def_find_device(again, el, &kind, &at, &err), 0);
+    assert_int_equal(vr_domain_def_find_alias(again, "ua-uplink", &kind), 0);
+    assert_int_equal(kind, VR_DEVICE_INTERFACE);
+    assert_int_equal(vr_domain_def_find_alias(again, "ua-boot_disk-1", &kind), 0);
+    assert_int_equal(kind, VR_DEVICE_DISK);
+    assert_int_equal(vr_domain_def_find_alias(again, "ua-usb", &kind), -1); /* a controller: not detachable */
+    assert_int_equal(vr_domain_def_find_alias(again, "", &kind), -1);
     free(xml2);
     free(xml);
     vr_domain_def_free(again);
+    vr_domain_def_free(def);
+    /* As libvirt's parser (domain_conf.c, virDomainDeviceInfoParseXML:
+     * ua- and [A-Za-z0-9_-] only, else no user alias): a malformed one is
+     * dropped, not refused; "ua-" alone is one. <graphics> has no device
+     * info in libvirt: its alias is dropped. */
+    def = dev_ok(HEAD, "<disk type='file' device='disk'><source file='/a.img'/><target dev='vda' bus='virtio'/>"
+                       "<alias name='ua-a.b'/></disk>\n"
+                       "<disk type='file' device='disk'><source file='/b.img'/><target dev='vdb' bus='virtio'/>"
+                       "<alias name='ua-'/></disk>\n"
+                       "<graphics type='vnc'><alias name='ua-vnc'/></graphics>\n");
+    assert_string_equal(def->disks[0].addr.alias, "");
+    assert_string_equal(def->disks[1].addr.alias, "ua-");
+    xml = vr_domain_def_format(def);
+    assert_null(strstr(xml, "ua-a.b"));
+    assert_null(strstr(xml, "ua-vnc"));
+    free(xml);
     vr_domain_def_free(def);
 }
 

@@ -294,6 +294,17 @@ static void host_fixtures(void **state)
     assert_null(e.volume);
     assert_string_equal(e.hostname, "web");
     vr_wire_clear(&vr_wire_event, &e);
+    /* an I/O error's disk and reason; a graphics client's two ends */
+    round_trip(&vr_wire_event, "event-io-error.json", &e);
+    assert_string_equal(e.alias, "vdb");
+    assert_string_equal(e.reason, "enospc");
+    assert_null(e.local_family);
+    vr_wire_clear(&vr_wire_event, &e);
+    round_trip(&vr_wire_event, "event-graphics.json", &e);
+    assert_string_equal(e.remote_node, "::1");
+    assert_string_equal(e.sasl_username, "alice");
+    assert_null(e.path);
+    vr_wire_clear(&vr_wire_event, &e);
     vireo_sample_domain d;
     round_trip(&vr_wire_sample_domain, "sample-domain.json", &d);
     assert_int_equal(d.n_addresses, 1);

@@ -23,6 +23,13 @@ static void on_status(json_object *ret, const char *error, void *opaque)
     if (strcmp(s, "paused") == 0 || strcmp(s, "prelaunch") == 0) {
         dom->state = VR_DOM_PAUSED;
         dom->reason = "user";
+    } else if (strcmp(s, "io-error") == 0) {
+        dom->state = VR_DOM_PAUSED;
+        dom->reason = "I/O error";
+        vr_qemu_io_errors_reread(dom);
+    } else if (strcmp(s, "watchdog") == 0) {
+        dom->state = VR_DOM_PAUSED;
+        dom->reason = "watchdog";
     } else if (strcmp(s, "shutdown") == 0) {
         /* The guest powered off while nobody watched; QEMU waited
          * (-no-shutdown). Finish the job. */

@@ -517,6 +517,19 @@ vr_qprops *vr_qemu_disk_format_node(const vr_disk_def *d)
     return p;
 }
 
+/* <driver error_policy rerror_policy> as libvirt maps them: werror is the
+ * policy (enospace spelled enospc), rerror the read policy, or the write
+ * one where none is given and that one is not enospace. */
+static void disk_error_policy(vr_qprops *p, const vr_disk_def *d)
+{
+    static const char *const qemu_names[] = {NULL, "stop", "report", "ignore", "enospc"};
+    vr_disk_error_policy r = d->rerror_policy;
+    if (!r && d->error_policy != VR_DISK_ERROR_POLICY_ENOSPACE)
+        r = d->error_policy;
+    vr_qp_str(p, "werror", qemu_names[d->error_policy]);
+    vr_qp_str(p, "rerror", qemu_names[r]);
+}
+
 vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, unsigned bootindex)
 {
     bool cd = d->device == VR_DISK_DEVICE_CDROM;
@@ -559,6 +572,7 @@ vr_qprops *vr_qemu_disk_device(const vr_disk_def *d, bool q35, bool has_medium, 
     if (cache_modes[d->cache].write_cache >= 0)
         vr_qp_str(p, "write-cache", cache_modes[d->cache].write_cache ? "on" : "off");
     vr_qp_str(p, "serial", d->serial);
+    disk_error_policy(p, d);
     if (d->shareable)
         vr_qp_bool(p, "share-rw", true);
     vr_qemu_pci_props(p, q35, a);

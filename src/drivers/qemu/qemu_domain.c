@@ -58,6 +58,7 @@ void vr_qemu_domain_remove(vr_qemu_driver *drv, vr_domain *dom)
     vr_qemu_taps_clear(dom);
     vr_qemu_grants_clear(dom);
     vr_qemu_notices_clear(dom);
+    vr_qemu_io_errors_clear(dom);
     free(dom->runtime_dir);
     free(dom->job);
     free(dom->fw_loader);
@@ -451,6 +452,7 @@ void vr_qemu_driver_free(vr_qemu_driver *drv)
         vr_qemu_taps_clear(dom);
         vr_qemu_grants_clear(dom); /* memory only: the next daemon loads them */
         vr_qemu_notices_clear(dom);
+        vr_qemu_io_errors_clear(dom); /* the next daemon asks QEMU again */
         free(dom->job); /* a backup's: the next daemon re-adopts it from its record */
         free(dom->runtime_dir);
         free(dom->fw_loader);
@@ -648,6 +650,9 @@ vr_err vr_qemu_preflight(vr_domain *dom, char **err)
         return e;
     for (size_t i = 0; i < def->n_disks; i++)
         if ((e = vr_qemu_disk_preflight(dom->drv, def->name, &dom->def->disks[i], err)))
+            return e;
+    for (size_t i = 0; i < def->n_disks; i++)
+        if ((e = vr_qemu_disk_check_shared(dom, &def->disks[i], false, err)))
             return e;
     if (def->emulator && access(def->emulator, X_OK) != 0) {
         vr_set_error(err, "emulator %s of domain '%s' cannot be run: %s", def->emulator, def->name,

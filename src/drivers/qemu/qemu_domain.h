@@ -73,6 +73,14 @@ vr_err vr_qemu_disk_preflight(vr_qemu_driver *drv, const char *name, vr_disk_def
 /* The running domain (and its disk) using the file at `path`, the same
  * file however spelled; NULL when none. */
 vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk);
+/* Disk d of dom (starting, or hot-plugged) against the other running
+ * domains: VR_ERR_CONFLICT with *err when one uses the same storage and
+ * not both mark it <shareable/> (or both <readonly/>), or when dom has it
+ * already. Network storage (an RBD image, a LUN: <disk type='network'>
+ * or a volume of an rbd or iscsi-direct pool) by its protocol, its
+ * image or IQN/LUN and a monitor or portal in common; local files too
+ * when `files` (a start leaves them to QEMU's image locks). */
+vr_err vr_qemu_disk_check_shared(vr_domain *dom, const vr_disk_def *d, bool files, char **err);
 
 /* Hot-plug (qemu_hotplug.c). QEMU reported a device gone. */
 void vr_qemu_device_deleted(vr_domain *dom, json_object *data);
@@ -117,10 +125,11 @@ void vr_qemu_tpm_adopt(vr_domain *dom);
 void vr_qemu_tpm_stop(vr_domain *dom);
 void vr_qemu_tpm_remove_state(vr_qemu_driver *drv, const vr_domain_def *def);
 
-/* The serial logger (qemu_serial.c): vireo-serial-logger holds serial
- * port 0 for the run, writes NAME-serial0.log and serves the console on
- * RUNTIME/qemu/NAME/serial0-log.sock; it outlives the daemon. start:
- * started (before QEMU) when the domain has a port 0, *qemu_fd then the
+/* The serial logger (qemu_serial.c): vireo-serial-logger, one per
+ * daemon, holds serial port 0 of each run, writes NAME-serial0.log and
+ * serves the console on RUNTIME/qemu/NAME/serial0-log.sock; it outlives
+ * the daemon. start: the port handed to it (before QEMU; the logger
+ * started when none runs) when the domain has a port 0, *qemu_fd then the
  * connected socket QEMU's chardev gets (fd=N; the caller closes it once
  * QEMU has it), else -1; -1 with *err when it cannot run. console: the
  * daemon's console of a running QEMU (the logger's, or for a QEMU from
@@ -145,6 +154,15 @@ int vr_qemu_attach_process(vr_domain *dom, pid_t pid, char **err);
 void vr_qemu_adopt_all(vr_qemu_driver *drv);
 
 void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail);
+void vr_qemu_emit_facts(vr_domain *dom, const char *event, const char *detail, const vr_event_facts *facts);
+
+/* qemu_events.c: QEMU's WATCHDOG, BLOCK_IO_ERROR, VNC_* and SPICE_*
+ * events (false: not one of them); a disk's I/O errors forgotten (the
+ * guest runs again, or QEMU ended), or read again from QEMU (a
+ * re-adopted QEMU stopped by one). */
+bool vr_qemu_more_event(vr_domain *dom, const char *event, json_object *data);
+void vr_qemu_io_errors_clear(vr_domain *dom);
+void vr_qemu_io_errors_reread(vr_domain *dom);
 /* The job domjobinfo shows and domjobabort ends: a save or restore
  * (qemu_save.c), a backup (qemu_backup.c). One at a time per domain. */
 struct vr_qemu_job {

@@ -1,5 +1,6 @@
 /* Domain lifecycle on QEMU: define/undefine, start, stop, pause, and the
  * bookkeeping that follows QEMU's events and process exits. */
+#include "conf/domain_device.h"
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_console.h"
@@ -39,10 +40,15 @@ const char *vr_dom_state_name(vr_dom_state s)
     return "unknown";
 }
 
-void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail)
+void vr_qemu_emit_facts(vr_domain *dom, const char *event, const char *detail, const vr_event_facts *facts)
 {
     if (dom->drv->on_event)
-        dom->drv->on_event(dom, event, detail, dom->drv->event_opaque);
+        dom->drv->on_event(dom, event, detail, facts, dom->drv->event_opaque);
+}
+
+void vr_qemu_emit(vr_domain *dom, const char *event, const char *detail)
+{
+    vr_qemu_emit_facts(dom, event, detail, NULL);
 }
 
 /* ---- process exit and QMP events ---- */
@@ -111,19 +117,24 @@ static void release_runtime(vr_domain *dom)
     dom->id = -1;
     dom->started_at = 0;
     vr_qemu_notices_clear(dom);
+    vr_qemu_io_errors_clear(dom);
 }
 
 static void on_qemu_exit(void *opaque)
 {
     vr_domain *dom = opaque;
     const char *event, *reason;
+    /* The pid watch may fire before the monitor's last lines are read:
+     * read them first, they tell a shutdown from a crash. */
+    vr_qmp_drain(dom->qmp);
     if (dom->saved) {
         event = "stopped";
         reason = "saved";
     } else if (dom->destroying) {
         event = "stopped";
         reason = "destroyed";
-    } else if (dom->shutdown_event) {
+    } else if (dom->shutdown_event || dom->watchdog_poweroff) {
+        /* the guest powered off, or its watchdog did it (QEMU's exit) */
         event = "stopped";
         reason = "shutdown";
     } else {
@@ -134,7 +145,8 @@ static void on_qemu_exit(void *opaque)
     release_runtime(dom);
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = reason;
-    dom->destroying = dom->shutdown_event = dom->rebooting = dom->saved = dom->agent_connected = false;
+    dom->destroying = dom->shutdown_event = dom->rebooting = dom->saved = dom->watchdog_poweroff = false;
+    dom->agent_connected = false;
     if (dom->next) {
         vr_domain_def_free(dom->def);
         dom->def = dom->next;
@@ -211,6 +223,7 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
             return;
         dom->state = VR_DOM_RUNNING;
         dom->reason = "unpaused";
+        vr_qemu_io_errors_clear(dom); /* cont resets QEMU's io-status */
         vr_qemu_emit(dom, "resumed", "unpaused");
     } else if (strcmp(event, "RESET") == 0) {
         vr_qemu_emit(dom, "rebooted", "reset");
@@ -220,6 +233,8 @@ static void on_qmp_event(const char *event, json_object *data, void *opaque)
         vr_qemu_device_unplug_error(dom, data);
     } else if (strcmp(event, "VSERPORT_CHANGE") == 0) {
         agent_port_change(dom, data);
+    } else if (vr_qemu_more_event(dom, event, data)) {
+        /* watchdog, I/O error, graphics (qemu_events.c) */
     } else if (strcmp(event, "RTC_CHANGE") == 0) {
         /* the guest set its clock: libvirt's rtc-change, the offset from UTC in seconds */
         json_object *off = NULL;
@@ -644,46 +659,112 @@ static bool same_file(const char *a, const struct stat *sb)
     return a && stat(a, &sa) == 0 && sa.st_dev == sb->st_dev && sa.st_ino == sb->st_ino;
 }
 
-/* A volume on the network has no file to compare: its key is the
- * storage driver's name of it, which the form QEMU is given extends
- *   rbd:POOL/IMAGE        <- rbd://[USER@]MON/POOL/IMAGE[?key-file=F]
- *   iscsi://HOST/IQN/LUN  <- iscsi://HOST/IQN/LUN[?initiator-name=...]
- * (malloc'ed), or NULL for a local path. */
-static char *network_key(const char *path)
+/* Storage on the network, as the in-use check compares it: the
+ * protocol, the RBD image (POOL/IMAGE) or the LUN (IQN/LUN), and the
+ * monitors or portals it is reached at (host names: a cluster or a
+ * target named at two hosts is one when they share one; ports aside). */
+typedef struct {
+    bool rbd; /* else iSCSI */
+    char *name;
+    char **hosts;
+    size_t n_hosts;
+} net_id;
+
+static void net_id_free(net_id *id)
 {
-    if (!path)
-        return NULL;
-    const char *q = strchr(path, '?');
-    size_t n = q ? (size_t)(q - path) : strlen(path);
-    if (vr_str_starts(path, "iscsi://"))
-        return vr_strndup(path, n);
-    if (vr_str_starts(path, "rbd://")) {
-        const char *slash = strchr(path + strlen("rbd://"), '/');
-        return slash && (!q || slash < q) ? vr_asprintf("rbd:%.*s", (int)(n - (size_t)(slash + 1 - path)), slash + 1)
-                                          : NULL;
-    }
-    if (vr_str_starts(path, "rbd:"))
-        return vr_strndup(path, n);
-    return NULL;
+    for (size_t i = 0; i < id->n_hosts; i++)
+        free(id->hosts[i]);
+    free(id->hosts);
+    free(id->name);
 }
 
-/* Does the disk's path name the same storage as `path` (stat'ed into
- * `st`) or, for a volume on the network, as `key`? */
-static bool holds(vr_qemu_driver *drv, const vr_disk_def *d, const char *key, const struct stat *st)
+/* HOST, HOST:PORT or [V6]:PORT: the host. */
+static void net_id_host(net_id *id, const char *h, size_t len)
+{
+    const char *end = len && h[0] == '[' ? memchr(h, ']', len) : NULL;
+    const char *colon = end || !len ? NULL : memchr(h, ':', len);
+    const char *from = end ? h + 1 : h;
+    size_t n = end ? (size_t)(end - from) : colon ? (size_t)(colon - h) : len;
+    if (!n)
+        return;
+    id->hosts = vr_realloc(id->hosts, (id->n_hosts + 1) * sizeof(*id->hosts));
+    id->hosts[id->n_hosts++] = vr_strndup(from, n);
+}
+
+/* What QEMU is given for a volume on the network (its storage driver's
+ * path): rbd://[USER@]MON[,MON...]/POOL/IMAGE[?...],
+ * iscsi://HOST:PORT/IQN/LUN[?...], or rbd:POOL/IMAGE. false: a local
+ * path. */
+static bool url_id(const char *url, net_id *id)
+{
+    *id = (net_id){0};
+    if (!url)
+        return false;
+    bool rbd = vr_str_starts(url, "rbd:");
+    const char *rest = vr_str_starts(url, "rbd://") ? url + 6 : vr_str_starts(url, "iscsi://") ? url + 8 : NULL;
+    if (!rest && rbd) {
+        const char *q = strchr(url + 4, '?');
+        id->rbd = true;
+        id->name = q ? vr_strndup(url + 4, (size_t)(q - url - 4)) : vr_strdup(url + 4);
+        return true;
+    }
+    if (!rest)
+        return false;
+    const char *q = strchr(rest, '?');
+    size_t n = q ? (size_t)(q - rest) : strlen(rest);
+    const char *slash = memchr(rest, '/', n);
+    if (!slash)
+        return false;
+    id->rbd = rbd;
+    id->name = vr_strndup(slash + 1, n - (size_t)(slash + 1 - rest));
+    const char *at = memchr(rest, '@', (size_t)(slash - rest));
+    for (const char *m = at ? at + 1 : rest; m < slash;) {
+        const char *comma = memchr(m, ',', (size_t)(slash - m));
+        const char *e = comma ? comma : slash;
+        net_id_host(id, m, (size_t)(e - m));
+        m = e + 1;
+    }
+    return true;
+}
+
+/* The network storage disk d is (a <disk type='network'>, or a volume of
+ * an rbd or iscsi-direct pool once resolved); false: none. */
+static bool disk_net_id(const vr_disk_def *d, net_id *id)
+{
+    if (d->type != VR_DISK_NETWORK)
+        return url_id(d->type == VR_DISK_VOLUME ? d->resolved_path : NULL, id);
+    *id = (net_id){.rbd = d->protocol == VR_DISK_PROTOCOL_RBD};
+    if (!d->source_name)
+        return false;
+    /* libvirt's iSCSI name without a LUN is LUN 0 */
+    id->name = !id->rbd && !strchr(d->source_name, '/') ? vr_asprintf("%s/0", d->source_name)
+                                                         : vr_strdup(d->source_name);
+    for (size_t i = 0; i < d->n_hosts; i++)
+        net_id_host(id, d->hosts[i].name, strlen(d->hosts[i].name));
+    return true;
+}
+
+static bool net_id_same(const net_id *a, const net_id *b)
+{
+    if (a->rbd != b->rbd || strcmp(a->name, b->name) != 0)
+        return false;
+    if (!a->n_hosts || !b->n_hosts)
+        return true; /* one reached as Ceph's configuration says: the same, to be safe */
+    for (size_t i = 0; i < a->n_hosts; i++)
+        for (size_t k = 0; k < b->n_hosts; k++)
+            if (strcasecmp(a->hosts[i], b->hosts[k]) == 0)
+                return true;
+    return false;
+}
+
+/* Does the disk name the same storage as `key` (network) or as the file
+ * stat'ed into `st`? */
+static bool holds(vr_qemu_driver *drv, const vr_disk_def *d, const net_id *key, const struct stat *st)
 {
     if (key) {
-        /* <disk type='network'> names its image itself: the key of the
-         * pool's volume of that name (an rbd image, a LUN). */
-        char *other = NULL;
-        if (d->type != VR_DISK_NETWORK)
-            other = network_key(d->resolved_path);
-        else if (d->protocol == VR_DISK_PROTOCOL_RBD && d->source_name)
-            other = vr_asprintf("rbd:%s", d->source_name);
-        else if (d->source_name && d->n_hosts)
-            other = vr_asprintf("iscsi://%s:%u/%s%s", d->hosts[0].name, d->hosts[0].port ? d->hosts[0].port : 3260,
-                                d->source_name, strchr(d->source_name, '/') ? "" : "/0");
-        bool hit = other && strcmp(other, key) == 0;
-        free(other);
+        net_id other;
+        bool hit = disk_net_id(d, &other) && net_id_same(key, &other);
+        net_id_free(&other);
         return hit;
     }
     char *p = vr_qemu_disk_path(drv, d, NULL);
@@ -692,12 +773,10 @@ static bool holds(vr_qemu_driver *drv, const vr_disk_def *d, const char *key, co
     return hit;
 }
 
-vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk)
+/* The first running (or starting) domain with a disk on that storage. */
+static vr_domain *find_holder(vr_qemu_driver *drv, const net_id *key, const struct stat *st,
+                              const vr_disk_def **disk)
 {
-    struct stat st;
-    char *key = network_key(path);
-    if (!key && stat(path, &st) < 0)
-        return NULL;
     size_t n;
     vr_domain *const *doms = vr_qemu_domains(drv, &n);
     for (size_t i = 0; i < n; i++) {
@@ -705,16 +784,52 @@ vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_d
         if (dom->state == VR_DOM_SHUTOFF && !dom->starting)
             continue;
         for (size_t k = 0; k < dom->def->n_disks; k++) {
-            if (holds(drv, &dom->def->disks[k], key, &st)) {
+            if (holds(drv, &dom->def->disks[k], key, st)) {
                 if (disk)
                     *disk = &dom->def->disks[k];
-                free(key);
                 return dom;
             }
         }
     }
-    free(key);
     return NULL;
+}
+
+vr_domain *vr_qemu_disk_holder(vr_qemu_driver *drv, const char *path, const vr_disk_def **disk)
+{
+    struct stat st;
+    net_id key;
+    bool net = url_id(path, &key);
+    vr_domain *dom = net || (path && stat(path, &st) == 0) ? find_holder(drv, net ? &key : NULL, &st, disk) : NULL;
+    net_id_free(&key);
+    return dom;
+}
+
+vr_err vr_qemu_disk_check_shared(vr_domain *dom, const vr_disk_def *d, bool files, char **err)
+{
+    const vr_disk_def *other = NULL;
+    vr_domain *holder = NULL;
+    net_id id;
+    char *what = NULL;
+    if (disk_net_id(d, &id)) {
+        holder = find_holder(dom->drv, &id, NULL, &other);
+        what = vr_asprintf("%s %s", id.rbd ? "RBD image" : "iSCSI LUN", id.name);
+    } else if (files && vr_disk_def_source(d)) {
+        holder = vr_qemu_disk_holder(dom->drv, vr_disk_def_source(d), &other);
+        what = vr_strdup(vr_disk_def_source(d));
+    }
+    net_id_free(&id);
+    vr_err code = VR_OK;
+    if (holder == dom) {
+        vr_set_error(err, "%s is already disk %s of domain '%s'", what, other->target_dev, dom->def->name);
+        code = VR_ERR_CONFLICT;
+    } else if (holder && !(d->shareable && other->shareable) && !(d->readonly && other->readonly)) {
+        vr_set_error(err, "%s is in use by running domain '%s' (disk %s); both must mark it shareable "
+                          "(<shareable/>, --mode shareable) to share it",
+                     what, holder->def->name, other->target_dev);
+        code = VR_ERR_CONFLICT;
+    }
+    free(what);
+    return code;
 }
 
 char *vr_qemu_path_user(vr_qemu_driver *drv, const char *path)

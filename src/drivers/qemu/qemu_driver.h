@@ -24,6 +24,14 @@ typedef struct vr_qemu_driver vr_qemu_driver;
 typedef struct vr_domain vr_domain;
 typedef struct vr_console vr_console;
 
+/* A disk's I/O error that paused the guest (virDomainGetDiskErrors'
+ * codes: QEMU's io-status failed or nospace). */
+enum { VR_IO_ERROR_NONE, VR_IO_ERROR_UNSPEC, VR_IO_ERROR_NO_SPACE };
+typedef struct {
+    char *target;
+    int code;
+} vr_qemu_io_error;
+
 struct vr_domain {
     vr_qemu_driver *drv;
     vr_domain_def *def;     /* the definition (persistent, or the transient one) */
@@ -58,6 +66,9 @@ struct vr_domain {
     struct vr_unplug *unplugs; /* devices asked out, the guest not done yet (qemu_hotplug.c) */
     struct vr_qemu_job *job; /* a save or restore under way (qemu_save.c), or NULL */
     bool saved;             /* QEMU ends because its state is saved: reason "saved" */
+    bool watchdog_poweroff; /* the watchdog's poweroff: QEMU ends, reason "shutdown" */
+    vr_qemu_io_error *io_errors; /* the I/O errors that paused it, until it runs again */
+    size_t n_io_errors;
     bool incoming;          /* the next start takes a saved state (-incoming defer) */
     bool managed_save;      /* STATE/qemu/save/NAME.save exists: looked at when the domain is
                                made, kept by qemu_save.c (libvirt's hasManagedSave), so a
@@ -67,9 +78,23 @@ struct vr_domain {
                                NULL when none): vr_qemu_firmware_changed */
 };
 
-/* Called for every lifecycle event: started, suspended, resumed,
- * shutdown, stopped, crashed, defined, undefined, rebooted. */
-typedef void (*vr_event_fn)(const vr_domain *dom, const char *event, const char *detail, void *opaque);
+/* What an event carries beside its detail, where it has more (NULL
+ * members are left out): an I/O error's disk (its source path and
+ * device id) and reason; a graphics client's local and remote address
+ * (family ipv4, ipv6 or unix; node; service), the server's auth scheme
+ * and the client's x509 name and SASL user. */
+typedef struct {
+    const char *path, *alias, *reason;
+    const char *local_family, *local_node, *local_service;
+    const char *remote_family, *remote_node, *remote_service;
+    const char *auth, *x509_dname, *sasl_username;
+} vr_event_facts;
+
+/* Called for every event: started, suspended, resumed, shutdown,
+ * stopped, crashed, defined, undefined, rebooted, ... (facts: NULL, or
+ * what the event carries beside its detail). */
+typedef void (*vr_event_fn)(const vr_domain *dom, const char *event, const char *detail,
+                            const vr_event_facts *facts, void *opaque);
 /* An operation's end: err NULL on success. */
 typedef void (*vr_done_fn)(vr_err code, const char *err, void *opaque);
 
@@ -84,6 +109,13 @@ void vr_qemu_driver_free(vr_qemu_driver *drv);
 vr_domain *const *vr_qemu_domains(const vr_qemu_driver *drv, size_t *n);
 /* By name, uuid, or running id. */
 vr_domain *vr_qemu_lookup(vr_qemu_driver *drv, const char *key);
+
+/* domblkerror (virDomainGetDiskErrors): the disks whose I/O error paused
+ * the running domain (none once it runs again); VR_ERR_CONFLICT when it
+ * is not running. The list is the domain's until its next event. */
+vr_err vr_qemu_disk_errors(const vr_domain *dom, const vr_qemu_io_error **out, size_t *n, char **err);
+/* libvirt's words for an I/O error code: "no error", "unspecified error", "no space". */
+const char *vr_qemu_io_error_name(int code);
 
 vr_err vr_qemu_define(vr_qemu_driver *drv, const char *xml, vr_domain **out, char **err);
 /* virsh undefine's flags. STORAGE: its disk images too. A domain whose
@@ -175,6 +207,10 @@ vr_err vr_qemu_set_max_memory(vr_domain *dom, unsigned long long kib, unsigned f
 void vr_qemu_attach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
 /* The device the element names (a disk by target, an interface by MAC). */
 void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque);
+/* virsh detach-device-alias: the disk, interface or DIMM with this alias:
+ * a user alias (ua-...) or a DIMM's dimmN; live, also Vireo's id of a
+ * running device as the device events name it (a disk's target, nicN). */
+void vr_qemu_detach_alias(vr_domain *dom, const char *alias, unsigned flags, vr_done_fn cb, void *opaque);
 /* A disk by target (vdb) or source path. Live: QEMU asks the guest to
  * let go and the answer comes when it did, or an error after a while. */
 void vr_qemu_detach_disk(vr_domain *dom, const char *key, unsigned flags, vr_done_fn cb, void *opaque);

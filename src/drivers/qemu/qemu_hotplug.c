@@ -588,20 +588,9 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
         code = vr_qemu_disk_preflight(dom->drv, name, d, err);
     if (code != VR_OK)
         return code;
+    if ((code = vr_qemu_disk_check_shared(dom, d, true, err)) != VR_OK)
+        return code;
     const char *path = vr_disk_def_source(d);
-    const vr_disk_def *other = NULL;
-    /* (a network disk's name is no path: vol-delete guards its image) */
-    vr_domain *holder = path && d->type != VR_DISK_NETWORK ? vr_qemu_disk_holder(dom->drv, path, &other) : NULL;
-    if (holder == dom) {
-        vr_set_error(err, "%s is already disk %s of domain '%s'", path, other->target_dev, name);
-        return VR_ERR_CONFLICT;
-    }
-    if (holder && !(d->shareable && other->shareable) && !(d->readonly && other->readonly)) {
-        vr_set_error(err, "%s is in use by running domain '%s' (disk %s); both must mark it "
-                          "shareable (--mode shareable) to share it",
-                     path, holder->def->name, other->target_dev);
-        return VR_ERR_CONFLICT;
-    }
     if (vr_qemu_grant_disk(dom, d, err) < 0 || vr_qemu_disk_key_write(dom, d, err) < 0)
         return VR_ERR_FAILED;
     if (path && vr_hp_disk_nodes(h, d, path, err) < 0)
@@ -967,5 +956,57 @@ void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
     if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
         (ic = find_by_xml(vr_hp_config_def(dom), xml, &h->kind, &err)) < 0)
         code = VR_ERR_NOT_FOUND;
+    detach_found(h, code, err, ic, il);
+}
+
+/* What a live alias names besides a user alias and a DIMM's dimmN:
+ * Vireo's ids of the running devices, as the device events give them (a
+ * disk's target, an interface's nicK). -1 when none. */
+static int find_live_id(const vr_domain *dom, const char *alias, vr_device_kind *kind)
+{
+    int i = vr_domain_def_find_alias(dom->def, alias, kind);
+    for (size_t k = 0; i < 0 && k < dom->def->n_disks; k++)
+        if (strcmp(dom->def->disks[k].target_dev, alias) == 0) {
+            *kind = VR_DEVICE_DISK;
+            i = (int)k;
+        }
+    unsigned n;
+    char end;
+    if (i < 0 && sscanf(alias, "nic%u%c", &n, &end) == 1)
+        for (size_t k = 0; i < 0 && k < dom->def->n_interfaces; k++)
+            if (nic_number(dom, dom->def->interfaces[k].mac, false) == (int)n) {
+                *kind = VR_DEVICE_INTERFACE;
+                i = (int)k;
+            }
+    return i;
+}
+
+void vr_qemu_detach_alias(vr_domain *dom, const char *alias, unsigned flags, vr_done_fn cb, void *opaque)
+{
+    vr_hp *h = vr_hp_new(dom, vr_qemu_affect(dom, flags), cb, opaque);
+    char *err = NULL;
+    vr_err code = vr_hp_check(dom, h->flags, "remove the device from", &err);
+    int il = -1, ic = -1;
+    vr_device_kind kl = VR_DEVICE_DISK, kc = VR_DEVICE_DISK;
+    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && (il = find_live_id(dom, alias, &kl)) < 0) {
+        vr_set_error(&err, "domain '%s' has no device with alias '%s' (a user alias <alias name='ua-...'/>, a "
+                           "DIMM's dimmN, or while it runs a disk's target or an interface's nicN: see dumpxml)",
+                     dom->def->name, alias);
+        code = VR_ERR_NOT_FOUND;
+    }
+    if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
+        (ic = vr_domain_def_find_alias(vr_hp_config_def(dom), alias, &kc)) < 0) {
+        vr_set_error(&err, "the persistent definition of domain '%s' has no device with alias '%s' (a user alias "
+                           "<alias name='ua-...'/> or a DIMM's dimmN: see dumpxml --inactive)",
+                     dom->def->name, alias);
+        code = VR_ERR_NOT_FOUND;
+    }
+    if (code == VR_OK && il >= 0 && ic >= 0 && kl != kc) {
+        vr_set_error(&err, "alias '%s' names another device in the persistent definition of domain '%s' than in "
+                           "the running one; detach it with --live and --config apart",
+                     alias, dom->def->name);
+        code = VR_ERR_INVALID;
+    }
+    h->kind = il >= 0 ? kl : kc;
     detach_found(h, code, err, ic, il);
 }

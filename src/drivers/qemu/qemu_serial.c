@@ -1,18 +1,25 @@
-/* The serial logger of a run: vireo-serial-logger (serial_logger.c), one
- * per running domain with a serial port 0, as libvirt's virtlogd holds
- * QEMU's output across libvirtd restarts.
+/* The serial loggers' side in the daemon: vireo-serial-logger
+ * (serial_logger.c), one per daemon, holds the serial port 0 of every
+ * running domain, as libvirt's virtlogd holds QEMU's output across
+ * libvirtd restarts.
  *
- * Started before QEMU, detached (it outlives the daemon like QEMU and
- * swtpm), with its end of a socketpair whose other end becomes QEMU's
- * chardev (-chardev socket,id=serial0,fd=N): the port is connected
- * before the guest runs, so a start needs no -S/cont round trip and
- * the first byte is logged. The daemon's console (qemu_console.c)
- * connects to the logger's socket, RUNTIME/qemu/NAME/serial0-log.sock
- * (made by the daemon, 0600, listening before the logger even runs), at
- * start and again at re-adoption. The logger ends when QEMU's end
- * closes; the run's end also stops it by its pidfile. */
+ * At a start the daemon makes the port's socketpair, the domain's console
+ * socket RUNTIME/qemu/NAME/serial0-log.sock (0600, listening from now on)
+ * and opens its log, then hands the logger those descriptors over its
+ * control socket RUNTIME/serial-logger.sock (serial_logger_proto.h); the
+ * other end of the pair becomes QEMU's chardev (-chardev
+ * socket,id=serial0,fd=N): the port is connected before the guest runs,
+ * so a start needs no -S/cont round trip and the first byte is logged.
+ * When no logger answers there, one is started first (detached: it
+ * outlives the daemon like QEMU and swtpm), on a control socket the
+ * daemon made, so the hand-over can be queued before it even runs. The
+ * daemon's console (qemu_console.c) connects to the console socket at
+ * start and again at re-adoption. A domain leaves the logger when QEMU's
+ * end closes, or at the run's end ("stop"); the logger ends a moment
+ * after its last domain left. Its own messages go to LOG/serial-logger.log. */
 #include "drivers/qemu/qemu_domain.h"
 #include "drivers/qemu/qemu_console.h"
+#include "drivers/qemu/serial_logger_proto.h"
 #include "common/child.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -21,6 +28,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +39,9 @@
 #include <unistd.h>
 
 #define LOGGER "vireo-serial-logger"
+/* The longest a start waits for the logger to take a domain: it answers
+ * in a millisecond; this is for a logger stopped in a debugger. */
+#define LOGGER_ANSWER_MS 10000
 
 static bool has_port0(const vr_domain_def *def)
 {
@@ -68,9 +79,138 @@ static int listen_at(const char *path, char **err)
     return fd;
 }
 
-static void fd_text(char *buf, size_t n, int fd)
+static char *logger_file(const vr_qemu_driver *drv, const char *name)
 {
-    snprintf(buf, n, "%d", fd);
+    return vr_asprintf("%s/%s", drv->paths->runtime_dir, name);
+}
+
+/* A connection to the running logger's control socket, -1 when none
+ * listens there (none runs, or it just ended). */
+static int logger_connect(const vr_qemu_driver *drv)
+{
+    char *path = logger_file(drv, "serial-logger.sock");
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd = -1;
+    if (strlen(path) < sizeof(sa.sun_path)) {
+        strcpy(sa.sun_path, path);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    free(path);
+    return fd;
+}
+
+/* Start a logger on a control socket made here (so that it listens from
+ * now on, before the logger runs); 0 or -1 with *err. */
+static int logger_spawn(vr_qemu_driver *drv, char **err)
+{
+    char *helper = vr_child_helper_path(LOGGER, "VIREO_SERIAL_LOGGER");
+    if (access(helper, X_OK) < 0) {
+        vr_set_error(err, "its serial port needs %s, which is missing (%s); reinstall Vireo or set "
+                          "VIREO_SERIAL_LOGGER", helper, strerror(errno));
+        free(helper);
+        return -1;
+    }
+    char *sock = logger_file(drv, "serial-logger.sock"), *pidfile = logger_file(drv, "serial-logger.pid");
+    char *log = vr_asprintf("%s/serial-logger.log", drv->paths->log_dir);
+    int rc = -1, cfd = listen_at(sock, err);
+    if (cfd >= 0) {
+        char control_fd[16];
+        snprintf(control_fd, sizeof(control_fd), "%d", cfd);
+        /* (It writes its pidfile itself: no fsync in the start's path.) */
+        char *argv[] = {LOGGER, "--control", sock, "--control-fd", control_fd, "--pidfile", pidfile, NULL};
+        int keep[] = {cfd};
+        vr_child_spec s = {.program = helper, .argv = argv, .keep_fds = keep, .n_keep_fds = 1,
+                           .out = VR_CHILD_OUT_LOG, .log = log, .detach = true};
+        vr_child_result r;
+        if (vr_child_run(&s, &r, err) == 0) {
+            vr_log_info("serial logger (pid %d) started for the domains' serial ports", (int)r.pid);
+            rc = 0;
+        }
+        close(cfd);
+    }
+    free(helper);
+    free(sock);
+    free(pidfile);
+    free(log);
+    return rc;
+}
+
+/* The logger's one-line answer on fd: 1 "ok", 0 an error (*err says
+ * it), -1 none (the logger ended before it read the message). */
+static int logger_answer(int fd, const char *name, char **err)
+{
+    char line[512];
+    size_t got = 0;
+    while (got < sizeof(line) - 1 && (!got || line[got - 1] != '\n')) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int r = poll(&p, 1, LOGGER_ANSWER_MS);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0) {
+            vr_set_error(err, "domain '%s' cannot start: its serial logger did not take its serial port "
+                              "within %d s; see the logger's log in the daemon's log directory",
+                         name, LOGGER_ANSWER_MS / 1000);
+            return 0;
+        }
+        ssize_t n = r > 0 ? read(fd, line + got, sizeof(line) - 1 - got) : -1;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    line[got] = '\0';
+    line[strcspn(line, "\n")] = '\0';
+    if (!strcmp(line, "ok"))
+        return 1;
+    vr_set_error(err, "domain '%s' cannot start: its serial logger refused its serial port (%s)", name,
+                 line);
+    return 0;
+}
+
+/* Hand the logger a domain's descriptors, starting a logger when none
+ * answers (or the one found ended meanwhile); 0 or -1 with *err. */
+static int logger_add(vr_domain *dom, const int *fds, size_t n_fds, char **err)
+{
+    char msg[VR_SERIAL_LOGGER_MSG_MAX];
+    char *log = vr_qemu_serial_log_path(dom);
+    size_t len = vr_serial_logger_msg(msg, "add", dom->def->name, n_fds > 2 ? log : "");
+    free(log);
+    if (!len) {
+        vr_set_error(err, "domain '%s' cannot start: its name and log path are too long for the serial "
+                          "logger", dom->def->name);
+        return -1;
+    }
+    for (int attempt = 0; attempt < 2; attempt++) {
+        int fd = logger_connect(dom->drv);
+        if (fd < 0) {
+            char *why = NULL;
+            if (logger_spawn(dom->drv, &why) < 0) {
+                vr_set_error(err, "domain '%s' cannot start: %s", dom->def->name, why);
+                free(why);
+                return -1;
+            }
+            fd = logger_connect(dom->drv);
+        }
+        int answer = -1;
+        if (fd >= 0 && vr_serial_logger_send(fd, msg, len, fds, n_fds))
+            answer = logger_answer(fd, dom->def->name, err);
+        if (fd >= 0)
+            close(fd);
+        if (answer >= 0)
+            return answer ? 0 : -1;
+        /* It ended (idle) between our connect and its read: a new one. */
+        char *sock = logger_file(dom->drv, "serial-logger.sock");
+        unlink(sock);
+        free(sock);
+    }
+    vr_set_error(err, "domain '%s' cannot start: no serial logger took its serial port; see the "
+                      "logger's log in the daemon's log directory", dom->def->name);
+    return -1;
 }
 
 int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err)
@@ -78,15 +218,7 @@ int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err)
     *qemu_fd = -1;
     if (!has_port0(dom->def))
         return 0;
-    char *helper = vr_child_helper_path(LOGGER, "VIREO_SERIAL_LOGGER");
-    if (access(helper, X_OK) < 0) {
-        vr_set_error(err, "domain '%s' cannot start: its serial port needs %s, which is missing (%s); "
-                          "reinstall Vireo or set VIREO_SERIAL_LOGGER", dom->def->name, helper, strerror(errno));
-        free(helper);
-        return -1;
-    }
-    char *sock = run_file(dom, "serial0-log.sock"), *pidfile = run_file(dom, "serial0-log.pid");
-    char *log = vr_qemu_serial_log_path(dom), *qemu_log = vr_qemu_log_path(dom);
+    char *sock = run_file(dom, "serial0-log.sock"), *log = vr_qemu_serial_log_path(dom);
     int sv[2] = {-1, -1}, rc = -1;
     int lfd = listen_at(sock, err);
     if (lfd >= 0 && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -97,24 +229,8 @@ int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err)
     if (sv[0] >= 0 && log_fd < 0)
         vr_log_warn("serial log %s: cannot open: %s; the output is not logged", log, strerror(errno));
     if (sv[0] >= 0) {
-        char serial_fd[16], listen_fd[16], log_fd_text[16];
-        fd_text(serial_fd, sizeof(serial_fd), sv[1]);
-        fd_text(listen_fd, sizeof(listen_fd), lfd);
-        fd_text(log_fd_text, sizeof(log_fd_text), log_fd);
-        /* (It writes its pidfile itself: no fsync in the start's path.) */
-        char *argv[] = {LOGGER, "--domain", dom->def->name, "--socket", sock, "--pidfile", pidfile,
-                        "--serial-fd", serial_fd, "--listen-fd", listen_fd, "--log", log,
-                        "--log-fd", log_fd_text, NULL};
-        if (log_fd < 0)
-            argv[11] = NULL;
-        int keep[] = {sv[1], lfd, log_fd};
-        vr_child_spec s = {.program = helper, .argv = argv, .keep_fds = keep,
-                           .n_keep_fds = log_fd < 0 ? 2 : 3, .out = VR_CHILD_OUT_LOG,
-                           .log = qemu_log, .detach = true};
-        vr_child_result r;
-        if (vr_child_run(&s, &r, err) == 0) {
-            vr_log_info("domain %s: serial logger (pid %d) holds its serial port", dom->def->name,
-                        (int)r.pid);
+        int fds[] = {sv[1], lfd, log_fd};
+        if (logger_add(dom, fds, log_fd < 0 ? 2 : 3, err) == 0) {
             *qemu_fd = sv[0];
             sv[0] = -1;
             rc = 0;
@@ -128,19 +244,16 @@ int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err)
         close(lfd);
     if (log_fd >= 0)
         close(log_fd);
-    free(helper);
     free(sock);
-    free(pidfile);
     free(log);
-    free(qemu_log);
     return rc;
 }
 
-/* The logger's pid from the run directory, while it is still that
- * logger (its argv names the run's socket). */
-static pid_t running_logger(const vr_domain *dom)
+/* The logger's pid from its pidfile, while it is still that logger (its
+ * argv names the control socket); 0 when none runs. */
+static pid_t running_logger(const vr_qemu_driver *drv)
 {
-    char *pidfile = run_file(dom, "serial0-log.pid"), *sock = run_file(dom, "serial0-log.sock");
+    char *pidfile = logger_file(drv, "serial-logger.pid"), *sock = logger_file(drv, "serial-logger.sock");
     pid_t pid = vr_pidfile_read(pidfile);
     if (pid > 0 && !vr_qemu_pid_is_domain(pid, sock))
         pid = 0;
@@ -151,7 +264,7 @@ static pid_t running_logger(const vr_domain *dom)
 
 void vr_qemu_serial_adopt(vr_domain *dom)
 {
-    pid_t pid = running_logger(dom);
+    pid_t pid = has_port0(dom->def) ? running_logger(dom->drv) : 0;
     if (pid)
         vr_log_info("domain %s: serial logger (pid %d) re-adopted", dom->def->name, (int)pid);
 }
@@ -167,13 +280,17 @@ void vr_qemu_serial_discard_empty(vr_domain *dom)
 
 void vr_qemu_serial_stop(vr_domain *dom)
 {
-    if (!dom->runtime_dir)
+    if (!dom->runtime_dir || !has_port0(dom->def))
         return;
-    /* Usually gone already (QEMU's end closed); it reads what QEMU left
-     * before it ends either way. */
-    pid_t pid = running_logger(dom);
-    if (pid && vr_pid_signal(pid, SIGTERM) == 0)
-        vr_log_info("domain %s: serial logger (pid %d) stopped", dom->def->name, (int)pid);
+    /* Usually gone already (QEMU's end closed); the logger reads what
+     * QEMU left before it lets the domain go either way. Not answered. */
+    char msg[VR_SERIAL_LOGGER_MSG_MAX];
+    size_t len = vr_serial_logger_msg(msg, "stop", dom->def->name, NULL);
+    int fd = len ? logger_connect(dom->drv) : -1;
+    if (fd >= 0 && vr_serial_logger_send(fd, msg, len, NULL, 0))
+        vr_log_info("domain %s: its serial port leaves the serial logger", dom->def->name);
+    if (fd >= 0)
+        close(fd);
 }
 
 /* The other end closed: QEMU ended (its pid watch follows), or the

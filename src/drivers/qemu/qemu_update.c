@@ -81,6 +81,8 @@ static const char *disk_change(const vr_disk_def *now, const vr_disk_def *want)
         return "<target bus>";
     if (now->readonly != want->readonly)
         return "<readonly>";
+    if (now->error_policy != want->error_policy || now->rerror_policy != want->rerror_policy)
+        return "<driver error_policy rerror_policy>"; /* the device's werror/rerror, set when it is made */
     return NULL;
 }
 
@@ -128,28 +130,31 @@ static vr_err bandwidth_step(vr_domain *dom, const char *mac, const vr_bandwidth
 }
 
 /* `def` as the element `xml` would have it: the device it names taken
- * out, the new element put in. NULL with *err. */
-static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *old,
-                               size_t *index, char **err)
+ * out, the new element put in. NULL with *err. The user alias, as
+ * libvirt has it (qemu_driver.c, qemuDomainUpdateDeviceConfig and
+ * qemuDomainChangeDiskLive; domain_conf.c, virDomainDefCompatibleDevice):
+ * the persistent definition takes the element's own, none when it gives
+ * none (two devices with one alias refused as at define); the running
+ * domain keeps its device's, and refuses an element naming another. */
+static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, bool live, vr_device_kind *kind,
+                               size_t *old, size_t *index, char **err)
 {
     if (vr_domain_def_find_device(def, xml, kind, old, err) < 0)
         return NULL;
     vr_domain_def *without = vr_domain_def_without_device(def, *kind, *old, err);
     vr_domain_def *with = without ? vr_domain_def_with_device(without, xml, kind, index, err) : NULL;
     vr_domain_def_free(without);
-    /* The user alias is the device's name: kept when the new element
-     * gives none, never changed (as libvirt refuses it). */
     vr_address *was = *kind == VR_DEVICE_DISK        ? &def->disks[*old].addr
                       : *kind == VR_DEVICE_INTERFACE ? &def->interfaces[*old].addr
                                                      : NULL;
-    vr_address *now = !with || !was                  ? NULL
+    vr_address *now = !with || !was || !live         ? NULL
                       : *kind == VR_DEVICE_DISK      ? &with->disks[*index].addr
                                                      : &with->interfaces[*index].addr;
     if (now && !*now->alias)
         memcpy(now->alias, was->alias, sizeof(now->alias));
     else if (now && strcmp(now->alias, was->alias) != 0) {
-        vr_set_error(err, "changing a device's alias is not allowed (it is '%s'; the new element gives '%s'): "
-                          "leave <alias> out, or detach the device and attach it again",
+        vr_set_error(err, "changing device alias is not allowed (it is '%s' in the running domain; the new element "
+                          "gives '%s'): leave <alias> out, or give it with --config alone",
                      *was->alias ? was->alias : "none", now->alias);
         vr_domain_def_free(with);
         with = NULL;
@@ -165,10 +170,10 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
     size_t old = 0, idx = 0;
     vr_device_kind kind = VR_DEVICE_DISK;
     if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
-        !(h->config = replaced(vr_hp_config_def(dom), xml, &kind, &old, &idx, &err)))
+        !(h->config = replaced(vr_hp_config_def(dom), xml, false, &kind, &old, &idx, &err)))
         code = VR_ERR_INVALID;
     vr_domain_def *want = NULL;
-    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && !(want = replaced(dom->def, xml, &kind, &old, &idx, &err)))
+    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && !(want = replaced(dom->def, xml, true, &kind, &old, &idx, &err)))
         code = VR_ERR_INVALID;
     if (code == VR_OK && kind == VR_DEVICE_MEMORY) {
         vr_set_error(&err, "update-device changes a <disk> (a CD-ROM's medium) or an <interface>, not a "

@@ -210,6 +210,17 @@ static void on_read(struct bufferevent *bev, void *arg)
     }
 }
 
+void vr_qmp_drain(vr_qmp *q)
+{
+    if (!q)
+        return;
+    struct evbuffer *in = bufferevent_get_input(q->bev);
+    evutil_socket_t fd = bufferevent_getfd(q->bev);
+    while (fd >= 0 && evbuffer_read(in, fd, 65536) > 0)
+        ;
+    on_read(q->bev, q);
+}
+
 static void on_bev_event(struct bufferevent *bev, short what, void *arg)
 {
     vr_qmp *q = arg;

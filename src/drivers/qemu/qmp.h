@@ -29,6 +29,10 @@ void vr_qmp_command(vr_qmp *q, const char *cmd, json_object *args, vr_qmp_reply_
 int vr_qmp_command_fd(vr_qmp *q, const char *cmd, json_object *args, int fd, vr_qmp_reply_fn cb,
                       void *opaque, char **err);
 
+/* Handle what QEMU wrote before it exited and the loop has not read yet
+ * (its last events: a SHUTDOWN, a watchdog's poweroff), at once. */
+void vr_qmp_drain(vr_qmp *q);
+
 /* Close. With notify, commands still waiting get their callback with
  * error "QEMU exited" first (so every caller hears back); without, they
  * are dropped (daemon shutdown, when nobody is left to answer). Never
