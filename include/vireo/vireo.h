@@ -55,6 +55,8 @@ typedef struct {
     bool is_template;       /* sealed by vireo template: it does not start; clone --from-template */
     bool firmware_changed;  /* UEFI: the next start's firmware is not the one its NVRAM last ran
                                with (a start may want VIREO_START_RESET_NVRAM) */
+    bool agent_connected;   /* running, and its guest agent opened its channel (libvirt's
+                               agent-lifecycle "connected") */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -776,7 +778,24 @@ typedef struct {
     char *accelerator;    /* "kvm" or "tcg" */
     char **domain_types;  /* "qemu", and "kvm" where usable */
     size_t n_domain_types;
+    char *pci_passthrough_refused; /* why <hostdev type='pci'> cannot start here (no IOMMU …) */
 } vireo_host;
+
+/* A USB device of the host (GET /v1/host/usb-devices, virsh nodedev-list
+ * --cap usb_device): what <hostdev type='usb'> names. */
+typedef struct {
+    char *name;                   /* libvirt's node device name: usb_1_2 */
+    unsigned bus, device;         /* busnum, devnum: <address bus device> */
+    char *vendor_id, *product_id; /* "0x046d": <vendor id>, <product id> */
+    char *vendor, *product;       /* the device's own strings; NULL when it has none */
+} vireo_usb_device;
+
+/* nodedev-list --cap usb_device: the USB devices of the daemon's host
+ * (*out to free with vireo_usb_device_list_free); *none, when not NULL,
+ * gets why the list is empty (free()), else NULL. 0, or -1 with the
+ * connection's error. */
+int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char **none);
+void vireo_usb_device_list_free(vireo_usb_device *list, size_t n);
 
 typedef struct {
     int cpus;

@@ -187,7 +187,11 @@ typedef struct {
     char *name;    /* its name, for messages */
     char *reason;  /* why a start is refused */
     long line;
+    bool needs_iommu; /* a PCI <hostdev>: on a host without an IOMMU, that is the reason */
 } vr_kept_def;
+
+/* Why a PCI <hostdev> does not start on a host with an IOMMU. */
+#define VR_HOSTDEV_NOT_YET "VFIO device assignment is not done by Vireo yet"
 
 /* <sysinfo type='smbios'>: one -smbios entry per (table, name). */
 typedef struct {
@@ -449,6 +453,18 @@ typedef struct {
     long line;
 } vr_graphics_def;
 
+/* <hostdev mode='subsystem' type='usb'>: a USB device of the host given
+ * to the guest (QEMU's usb-host), named by <vendor id>/<product id> (on
+ * whichever port it is plugged in) or by its host <address bus device>. */
+typedef struct {
+    unsigned vendor, product; /* 0x0000-0xffff; with has_id */
+    unsigned bus, device;     /* the host's bus and device numbers; with has_addr */
+    bool has_id, has_addr;
+    vr_tristate managed;      /* kept for libvirt round trips (USB needs no driver rebind) */
+    vr_address addr;          /* usb: its port in the guest */
+    long line;
+} vr_hostdev_usb_def;
+
 /* <redirdev bus='usb' type='spicevmc'>: a USB device of the SPICE
  * client's, redirected over the SPICE connection (usb-redir). */
 typedef struct {
@@ -662,6 +678,8 @@ typedef struct {
     vr_smartcard_def *smartcard; /* at most one */
     vr_redirdev_def *redirdevs;
     size_t n_redirdevs;
+    vr_hostdev_usb_def *usb_hostdevs;
+    size_t n_usb_hostdevs;
     vr_video_def *videos;
     size_t n_videos;
     vr_memballoon_def memballoon;

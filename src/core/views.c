@@ -40,6 +40,7 @@ void vr_core_domain_view(const vr_domain *dom, vireo_domain *out)
     out->managed_save = vr_qemu_has_managed_save(dom);
     out->is_template = vr_domain_def_is_template(dom->next ? dom->next : def);
     out->firmware_changed = vr_qemu_firmware_changed(dom);
+    out->agent_connected = dom->state != VR_DOM_SHUTOFF && dom->agent_connected;
 }
 
 void vr_core_pool_view(vr_pool *p, vireo_pool *out)

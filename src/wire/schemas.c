@@ -29,6 +29,7 @@ static const vr_wire_field domain_fields[] = {
     D("template", VR_WIRE_BOOL, is_template),
     VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
     D("firmware_changed", VR_WIRE_BOOL, firmware_changed),
+    D("agent_connected", VR_WIRE_BOOL, agent_connected),
 };
 const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);
 
@@ -270,8 +271,21 @@ static const vr_wire_field host_fields[] = {
     H("memory_kib", VR_WIRE_U64, memory_kib),
     H("accelerator", VR_WIRE_STR, accelerator),
     VR_WIRE_STRV_FIELD(vireo_host, "domain_types", domain_types, n_domain_types),
+    H("pci_passthrough_refused", VR_WIRE_STR, pci_passthrough_refused),
 };
 const vr_wire_schema vr_wire_host = VR_WIRE_SCHEMA(vireo_host, "host", host_fields);
+
+#define UD(key, kind, member) VR_WIRE_FIELD(vireo_usb_device, key, kind, member)
+static const vr_wire_field usb_device_fields[] = {
+    UD("name", VR_WIRE_STR, name),
+    UD("bus", VR_WIRE_UINT, bus),
+    UD("device", VR_WIRE_UINT, device),
+    UD("vendor_id", VR_WIRE_STR, vendor_id),
+    UD("product_id", VR_WIRE_STR, product_id),
+    UD("vendor", VR_WIRE_STR, vendor),
+    UD("product", VR_WIRE_STR, product),
+};
+const vr_wire_schema vr_wire_usb_device = VR_WIRE_SCHEMA(vireo_usb_device, "usb device", usb_device_fields);
 
 #define HS(key, kind, member) VR_WIRE_FIELD(vireo_host_stats, key, kind, member)
 static const vr_wire_field host_stats_fields[] = {

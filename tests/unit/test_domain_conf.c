@@ -1354,6 +1354,50 @@ static void refuses_conflicts(void **state)
  * them in the inactive XML; auto aliases (virtio-disk0, net0) are live
  * only and dropped. Written back where libvirt writes them (before the
  * address, also one the parser assigned) and read back the same. */
+/* <hostdev type='usb'>: by vendor and product or by host address, on
+ * the next USB port (a qemu-xhci added for it), written back as libvirt
+ * writes it; a PCI one is kept whole. Bad ones name the element. */
+static void usb_hostdevs(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD, "<input type='tablet' bus='usb'/>\n"
+        "<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='0x046D'/>"
+        "<product id='0xc52b'/></source></hostdev>\n"
+        "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='3'/></source></hostdev>\n"
+        "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x01' "
+        "slot='0x00' function='0x0'/></source></hostdev>\n");
+    assert_int_equal(def->n_usb_hostdevs, 2);
+    assert_int_equal(def->usb_hostdevs[0].vendor, 0x046d);
+    assert_int_equal(def->usb_hostdevs[0].addr.port, 2);
+    assert_int_equal(def->usb_hostdevs[1].bus, 1);
+    assert_int_equal(def->usb_hostdevs[1].addr.port, 3);
+    assert_int_equal(def->n_kept, 1);
+    assert_true(def->kept[0].needs_iommu);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<hostdev mode=\"subsystem\" type=\"usb\" managed=\"yes\">\n"
+                                "      <source>\n        <vendor id=\"0x046d\"/>\n        <product id=\"0xc52b\"/>\n"
+                                "      </source>\n      <address type=\"usb\" bus=\"0\" port=\"2\"/>"));
+    assert_non_null(strstr(xml, "<address bus=\"1\" device=\"3\"/>"));
+    assert_non_null(strstr(xml, "type=\"pci\""));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><vendor id='0x046d'/></source></hostdev>\n", 6,
+                "needs both <vendor id> and <product id>");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source/></hostdev>\n", 6, "names no device");
+    dev_refused("<hostdev mode='subsystem' type='usb'/>\n", 6, "needs a <source>");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><vendor id='0x10000'/><product id='1'/>"
+                "</source></hostdev>\n", 6, "id");
+    dev_refused("<hostdev mode='capabilities' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n",
+                6, "mode");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n"
+                "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n",
+                7, "names the same host device as the one on line 6");
+    dev_refused("<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>\n"
+                "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
+                "<address type='usb' bus='0' port='1'/></hostdev>\n", 7, "USB port 0:1 is used twice");
+}
+
 static void user_aliases_round_trip(void **state)
 {
     (void)state;
@@ -1788,6 +1832,7 @@ int main(void)
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(user_aliases_round_trip),
+        cmocka_unit_test(usb_hostdevs),
         cmocka_unit_test(refuses_domain_values),
         cmocka_unit_test(malformed_xml),
         cmocka_unit_test(uuids),

@@ -660,6 +660,23 @@ static void vnc(void **state)
     }
 }
 
+/* <hostdev type='usb'> as libvirt maps it: usb-host on the guest's port,
+ * by vendor and product or by the host's bus and device numbers. */
+static void usb_host(void **state)
+{
+    (void)state;
+    vr_domain_def *def = domain("<os><type machine='pc'>hvm</type></os>",
+        "<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='0x046d'/>"
+        "<product id='0xc52b'/></source></hostdev>"
+        "<hostdev mode='subsystem' type='usb'><source><address bus='2' device='5'/></source></hostdev>");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-device", "usb-host,id=hostdev0,bus=usb.0,port=1,vendorid=0x046d,productid=0xc52b");
+    expect(argv, "-device", "usb-host,id=hostdev1,bus=usb.0,port=2,hostbus=2,hostaddr=5");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
 /* SPICE as libvirt maps it: the port the driver found for autoport,
  * the password through a secret object, the agent's channel and USB
  * redirection on spicevmc chardevs, its own audio backend. */
@@ -985,7 +1002,7 @@ int main(void)
         cmocka_unit_test(spice_tls),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
-        cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),
+        cmocka_unit_test(spice),           cmocka_unit_test(usb_host),           cmocka_unit_test(sound_and_video),
         cmocka_unit_test(usb_ich9),        cmocka_unit_test(platform),
         cmocka_unit_test(memory_and_sharing),
     };

@@ -554,6 +554,7 @@ static void api_doc(void **state)
     doc_matches(doc, "### GET /v1/version", &vr_wire_version);
     doc_matches(doc, "### GET /v1/host\n", &vr_wire_host);
     doc_matches(doc, "### GET /v1/host/stats", &vr_wire_host_stats);
+    doc_matches(doc, "A USB device object", &vr_wire_usb_device);
     doc_matches(doc, "### GET /v1/events", &vr_wire_event);
     doc_matches(doc, "An install plan object", &vr_wire_install_plan);
     doc_matches(doc, "An OS variant object", &vr_wire_os_variant);

@@ -146,6 +146,7 @@ static void on_qemu_exit(void *opaque)
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = reason;
     dom->destroying = dom->shutdown_event = dom->rebooting = dom->saved = dom->watchdog_poweroff = false;
+    dom->agent_connected = false;
     if (dom->next) {
         vr_domain_def_free(dom->def);
         dom->def = dom->next;
@@ -177,7 +178,8 @@ static void agent_port_change(vr_domain *dom, json_object *data)
     if (!end || *end || i >= dom->def->n_channels || !dom->def->channels[i].target_name ||
         strcmp(dom->def->channels[i].target_name, "org.qemu.guest_agent.0") != 0)
         return;
-    vr_qemu_emit(dom, "agent", json_object_get_boolean(open) ? "connected" : "disconnected");
+    dom->agent_connected = json_object_get_boolean(open);
+    vr_qemu_emit(dom, "agent", dom->agent_connected ? "connected" : "disconnected");
 }
 
 static void on_qmp_event(const char *event, json_object *data, void *opaque)

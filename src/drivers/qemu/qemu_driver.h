@@ -53,6 +53,7 @@ struct vr_domain {
     struct vr_qemu_grant *grants; /* files handed to QEMU's user, their owners before (qemu_grant.c) */
     size_t n_grants;
     bool starting, destroying, shutdown_event, rebooting;
+    bool agent_connected; /* the guest agent opened its channel (VSERPORT_CHANGE) in this run */
     bool reset_nvram;       /* start --reset-nvram: the NVRAM from its template, this start */
     bool keep_tpm;          /* undefined while running with --keep-tpm */
     bool keep_nvram, remove_nvram; /* undefined while running with --keep-nvram / --nvram */
