@@ -101,6 +101,8 @@ extern const vr_api_route vr_api_blockjob_routes[]; /* blockcommit, blockpull, b
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 extern const vr_api_route vr_api_image_routes[];    /* images/OP, domains/NAME/template (api_images.c) */
 extern const vr_api_route vr_api_backup_routes[];   /* domains/NAME/backup, restore (api_backup.c) */
+/* At the start: the backup bundles a previous daemon left running, finished as jobs (api_backup.c). */
+void vr_api_backup_resume(vr_api *api);
 extern const vr_api_route vr_api_host_list_routes[]; /* hosts: other hosts (api_hosts.c) */
 /* hosts/NAME/api/v1/…: the request forwarded to that host (api_hosts.c). */
 void vr_api_hosts_forward(vr_api_call *c);
