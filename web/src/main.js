@@ -137,6 +137,11 @@ class VrApp extends LitElement {
       return;
     }
     if (ev.kind !== 'domain') return;
+    // A display client coming or going (the page's own VNC console among
+    // them) and the guest setting its clock change nothing the pages show:
+    // reading the domain again on them re-rendered the details under the
+    // console, which reconnected, which was a graphics event again.
+    if (ev.event === 'graphics' || ev.event === 'rtc-change') return;
     // Undefined while shut off: gone, nothing to read (a read would only
     // answer 404). A running one lives on as a transient domain.
     if (ev.event === 'undefined' && this.domains.find((d) => d.name === ev.name)?.state === 'shut off') {
