@@ -656,9 +656,10 @@ char *vr_domain_def_format(const vr_domain_def *def);
  * VIR_DOMAIN_XML_SECURE (graphics passwords). vr_domain_def_format is
  * the secure form: stored definitions and editing keep everything. */
 char *vr_domain_def_format_public(const vr_domain_def *def, bool secure);
-/* A running domain's XML as libvirt shows it: the public form with the
- * live aliases of its serial ports and consoles (serial0). */
-char *vr_domain_def_format_live(const vr_domain_def *def, bool secure);
+/* A running domain's XML as libvirt shows it: the public form with
+ * libvirt's automatic alias on each device that has no user alias
+ * (vr_domain_live_alias; `nics` as there). */
+char *vr_domain_def_format_live(const vr_domain_def *def, bool secure, const int *nics);
 
 /* A deep copy (resolved_path included). NULL only if `def` was changed
  * into something invalid since it was parsed. */

@@ -1264,6 +1264,67 @@ static void refuses_conflicts(void **state)
     free(xml);
 }
 
+/* A running domain's XML carries libvirt's automatic aliases
+ * (qemu_alias.c's names: virtio-disk1 by the target's index, sataC-B-U
+ * by the drive address, q35's built-in AHCI "ide", netN the run's
+ * number, serial0 on the serial port and its console), a user alias
+ * instead where there is one; the stored form has none. */
+static void live_aliases(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(Q35_HEAD, "<disk type='file' device='disk'><source file='/a.img'/><target dev='vda' "
+                                          "bus='virtio'/></disk>\n"
+                                          "<disk type='file' device='disk'><source file='/b.img'/><target dev='vdb' "
+                                          "bus='virtio'/><alias name='ua-b'/></disk>\n"
+                                          "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/></disk>\n"
+                                          "<interface type='user'><model type='virtio'/></interface>\n"
+                                          "<interface type='user'><model type='virtio'/></interface>\n"
+                                          "<serial type='pty'/><console type='pty'/>\n"
+                                          "<input type='tablet' bus='usb'/>\n");
+    int nics[] = {0, 3};
+    char *live = vr_domain_def_format_live(def, false, nics);
+    char *flat = vr_strdup(live);
+    size_t k = 0;
+    for (const char *p = live; *p; p++)
+        if (*p != ' ' && *p != '\n')
+            flat[k++] = *p;
+    flat[k] = 0;
+    const char *want[] = {
+        "<targetdev=\"vda\"bus=\"virtio\"/><aliasname=\"virtio-disk0\"/><addresstype=\"pci\"",
+        "<aliasname=\"ua-b\"/><addresstype=\"pci\"",
+        "<aliasname=\"sata0-0-0\"/><addresstype=\"drive\"controller=\"0\"bus=\"0\"",
+        "<aliasname=\"net0\"/>", "<aliasname=\"net3\"/>", "<aliasname=\"pcie.0\"/>",
+        "<aliasname=\"ide\"/>", "<aliasname=\"usb\"/>", "<aliasname=\"input0\"/>", "<aliasname=\"balloon0\"/>",
+        "<modelname=\"isa-serial\"/></target><aliasname=\"serial0\"/></serial>",
+        "<targettype=\"serial\"port=\"0\"/><aliasname=\"serial0\"/></console>",
+    };
+    for (size_t i = 0; i < VR_ARRAY_LEN(want); i++)
+        if (!strstr(flat, want[i]))
+            fail_msg("%s not in the live XML:\n%s", want[i], live);
+    assert_null(strstr(flat, "virtio-disk1")); /* vdb has its user alias */
+    char *stored = vr_domain_def_format(def);
+    assert_null(strstr(stored, "virtio-disk0"));
+    assert_null(strstr(stored, "serial0"));
+    /* detach-device-alias on the running domain finds them. */
+    vr_device_kind kind = VR_DEVICE_MEMORY;
+    assert_int_equal(vr_domain_def_find_live_alias(def, "sata0-0-0", nics, &kind), 2);
+    assert_int_equal(kind, VR_DEVICE_DISK);
+    assert_int_equal(vr_domain_def_find_live_alias(def, "net3", nics, &kind), 1);
+    assert_int_equal(kind, VR_DEVICE_INTERFACE);
+    assert_int_equal(vr_domain_def_find_live_alias(def, "net1", nics, &kind), -1);
+    assert_int_equal(vr_domain_def_find_live_alias(def, "virtio-disk1", nics, &kind), -1);
+    /* Parsed back (a live XML given to define), the automatic ones drop. */
+    vr_domain_def *again = parse_ok(live);
+    char *again_xml = vr_domain_def_format(again);
+    assert_string_equal(again_xml, stored);
+    free(again_xml);
+    vr_domain_def_free(again);
+    free(stored);
+    free(flat);
+    free(live);
+    vr_domain_def_free(def);
+}
+
 /* User aliases (ua-...) are kept in the definition, as libvirt keeps
  * them in the inactive XML; auto aliases (virtio-disk0, net0) are live
  * only and dropped. Written back where libvirt writes them (before the
@@ -1700,6 +1761,7 @@ int main(void)
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(user_aliases_round_trip),
+        cmocka_unit_test(live_aliases),
         cmocka_unit_test(refuses_domain_values),
         cmocka_unit_test(malformed_xml),
         cmocka_unit_test(uuids),
