@@ -52,9 +52,14 @@ char *vr_domain_live_alias(const vr_domain_def *def, const char *element, size_t
         return controller_alias(def, &def->controllers[i]);
     if (strcmp(element, "interface") == 0)
         return vr_asprintf("net%d", nics ? nics[i] : (int)i);
-    /* A serial console is its serial port (libvirt shares their info). */
-    if (strcmp(element, "console") == 0 && i < def->n_consoles && def->consoles[i].target == VR_CONSOLE_SERIAL)
+    /* A serial console is its serial port (libvirt shares their info):
+     * the port's user alias, else serialN. */
+    if (strcmp(element, "console") == 0 && i < def->n_consoles && def->consoles[i].target == VR_CONSOLE_SERIAL) {
+        for (size_t k = 0; k < def->n_serials; k++)
+            if (def->serials[k].port == def->consoles[i].port && def->serials[k].addr.alias[0])
+                return vr_strdup(def->serials[k].addr.alias);
         return vr_asprintf("serial%u", def->consoles[i].port);
+    }
     if (strcmp(element, "memballoon") == 0)
         return def->memballoon.model == VR_MEMBALLOON_NONE ? NULL : vr_strdup("balloon0");
     static const struct {

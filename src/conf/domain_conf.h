@@ -177,6 +177,7 @@ typedef struct {
     vr_tpm_backend backend;
     char *device;          /* passthrough: <device path>, /dev/tpm0 when absent */
     bool v12;              /* emulator version='1.2' (tpm-tis only); else 2.0 */
+    vr_address addr;       /* its user alias only */
     long line;
 } vr_tpm_def;
 
@@ -341,6 +342,7 @@ typedef struct {
 /* <serial type='pty'>: an ISA serial port. */
 typedef struct {
     unsigned port; /* 0..3 */
+    vr_address addr; /* its user alias only: an ISA port has no address here */
     long line;
 } vr_serial_def;
 

@@ -399,6 +399,7 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def)
         prop(t, "type", "isa-serial");
         propf(t, "port", "%u", def->serials[i].port);
         prop(child(t, "model"), "name", "isa-serial");
+        format_address(n, &def->serials[i].addr);
     }
     for (size_t i = 0; i < def->n_consoles; i++) {
         const vr_console_def *c = &def->consoles[i];

@@ -874,6 +874,11 @@ static int parse_serial(vr_parse_state *st, const xmlNode *n)
         return vr_xml_error(n, st->err, "<serial> needs type='pty'");
     bool have_target = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "alias")) {
+            if (vr_parse_address(st, c, &s->addr) < 0)
+                return -1;
+            continue;
+        }
         if (!vr_xml_is(c, "target"))
             return vr_xml_unsupported(c, st->err);
         if (have_target)
@@ -1333,10 +1338,10 @@ static const struct {
  * The tree is the parser's own copy. */
 static int strip_aliases(vr_parse_state *st, xmlNode *dev, char ***seen, size_t *n_seen)
 {
-    static const char *const keep_user[] = {"disk",    "controller", "interface",  "console", "channel",
-                                            "input",   "video",      "memballoon", "rng",     "sound",
+    static const char *const keep_user[] = {"disk",     "controller", "interface",  "console", "channel",
+                                            "input",    "video",      "memballoon", "rng",     "sound",
                                             "redirdev", "filesystem", "vsock",      "shmem",   "watchdog",
-                                            "panic"};
+                                            "panic",    "serial",     "tpm",        "hostdev"};
     if (vr_xml_is(dev, "memory"))
         return 0;
     bool keeps = false;

@@ -1133,10 +1133,9 @@ static void refuses_outside_subset(void **state)
     dev_refused("<sound model='sb16'/>\n", 6, "<sound model='sb16'> is not supported by Vireo");
     dev_refused("<sound model='ich9'><audio id='2'/></sound>\n", 6,
                 "<sound> plays through <audio id='2'>, which is not defined");
-    dev_refused("<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0x5678'/>"
-                "</source><alias name='ua-usbdev'/></hostdev>\n", 6,
-                "<alias name='ua-usbdev'>: Vireo keeps user aliases on devices with an address (disk, interface, "
-                "controller, ...), not on <hostdev>");
+    dev_refused("<smartcard mode='passthrough' type='spicevmc'><alias name='ua-sc'/></smartcard>\n", 6,
+                "<alias name='ua-sc'>: Vireo keeps user aliases on devices with an address (disk, interface, "
+                "controller, ...), not on <smartcard>");
     char long_alias[200];
     snprintf(long_alias, sizeof(long_alias), "<disk type='file'><source file='/a'/><alias name='ua-%070d'/></disk>\n", 0);
     dev_refused(long_alias, 6, "Vireo keeps a user alias of at most 63 characters; give a shorter one");
@@ -1382,6 +1381,30 @@ static void user_aliases_round_trip(void **state)
     assert_int_equal(kind, VR_DEVICE_DISK);
     assert_int_equal(vr_domain_def_find_alias(again, "ua-usb", &kind), -1); /* a controller: not detachable */
     assert_int_equal(vr_domain_def_find_alias(again, "", &kind), -1);
+    free(xml2);
+    free(xml);
+    vr_domain_def_free(again);
+    vr_domain_def_free(def);
+    /* libvirt keeps one on a serial port, a TPM and a host device too. */
+    def = dev_ok(HEAD, "<serial type='pty'><target port='0'/><alias name='ua-ser'/></serial>\n"
+                       "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/><alias name='ua-tpm'/></tpm>\n"
+                       "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0x5678'/>"
+                       "</source><alias name='ua-usbdev'/></hostdev>\n");
+    assert_string_equal(def->serials[0].addr.alias, "ua-ser");
+    assert_string_equal(def->tpm->addr.alias, "ua-tpm");
+    xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<model name=\"isa-serial\"/>\n      </target>\n      <alias name=\"ua-ser\"/>"));
+    assert_non_null(strstr(xml, "<alias name=\"ua-tpm\"/>\n    </tpm>"));
+    assert_non_null(strstr(xml, "<alias name=\"ua-usbdev\"/>"));
+    again = parse_ok(xml);
+    xml2 = vr_domain_def_format(again);
+    assert_string_equal(xml2, xml);
+    char *live = vr_domain_def_format_live(again, false, NULL);
+    assert_non_null(strstr(live, "<alias name=\"ua-ser\"/>"));
+    /* The user alias stands for serial0, also on the port's console
+     * (libvirt's console shares its serial port's device info). */
+    assert_null(strstr(live, "\"serial0\""));
+    free(live);
     free(xml2);
     free(xml);
     vr_domain_def_free(again);
