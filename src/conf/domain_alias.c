@@ -56,7 +56,7 @@ char *vr_domain_live_alias(const vr_domain_def *def, const char *element, size_t
      * the port's user alias, else serialN. */
     if (strcmp(element, "console") == 0 && i < def->n_consoles && def->consoles[i].target == VR_CONSOLE_SERIAL) {
         for (size_t k = 0; k < def->n_serials; k++)
-            if (def->serials[k].port == def->consoles[i].port && def->serials[k].addr.alias[0])
+            if (def->serials[k].port == def->consoles[i].port && def->serials[k].addr.alias)
                 return vr_strdup(def->serials[k].addr.alias);
         return vr_asprintf("serial%u", def->consoles[i].port);
     }
@@ -122,7 +122,7 @@ int vr_domain_def_find_live_alias(const vr_domain_def *def, const char *alias, c
     for (size_t k = 0; k < VR_ARRAY_LEN(kinds); k++)
         for (size_t i = 0; i < kinds[k].n; i++) {
             const vr_address *ua = kinds[k].kind == VR_DEVICE_DISK ? &def->disks[i].addr : &def->interfaces[i].addr;
-            if (ua->alias[0])
+            if (ua->alias)
                 continue; /* a user alias is its live alias */
             char *a = vr_domain_live_alias(def, kinds[k].element, i, nics);
             bool same = a && strcmp(a, alias) == 0;

@@ -36,20 +36,18 @@ typedef enum {
     VR_ADDR_ISA,           /* iobase, irq (libvirt writes one for <panic model='isa'>) */
 } vr_addr_type;
 
-/* A user alias's longest name (ua- and [A-Za-z0-9_-], as libvirt's). */
-#define VR_ALIAS_MAX 64
-
 /* Where a device sits, and the name its user gave it: libvirt's device
- * info. `alias` is a user alias (<alias name='ua-...'/>, kept in the
- * definition as libvirt keeps it; "" = none): it stays when the address
- * is assigned. */
+ * info. `alias` is a user alias (<alias name='ua-...'/>, of any length,
+ * kept in the definition as libvirt keeps it; NULL = none): it stays when
+ * the address is assigned. The string is the definition's
+ * (vr_domain_def_intern), so addresses copy freely within it. */
 typedef struct {
     vr_addr_type type;
     unsigned domain, bus, slot, function;
     bool multifunction;
     unsigned controller, target, unit, port;
     unsigned iobase, irq; /* isa; 0 = not given */
-    char alias[VR_ALIAS_MAX];
+    const char *alias;
 } vr_address;
 
 #include "conf/domain_tune.h"
@@ -571,6 +569,8 @@ typedef struct {
     } features;
     vr_kept_def *kept;          /* read whole, kept, refused at start (none today) */
     size_t n_kept;
+    char **aliases; /* the strings of its devices' user aliases (vr_address) */
+    size_t n_aliases;
     vr_smbios_entry *smbios;    /* <sysinfo type='smbios'> */
     size_t n_smbios;
     vr_cpu_def cpu;
@@ -668,6 +668,9 @@ char *vr_domain_def_format_live(const vr_domain_def *def, bool secure, const int
 vr_domain_def *vr_domain_def_copy(const vr_domain_def *def);
 
 void vr_domain_def_free(vr_domain_def *def);
+
+/* `s` as a string `def` owns (a device's user alias), freed with it. */
+const char *vr_domain_def_intern(vr_domain_def *def, const char *s);
 
 /* vcpupin/emulatorpin/iothreadpin --config: a copy of `def` whose
  * <cputune> pins vCPU `vcpu` (-1: the emulator threads,

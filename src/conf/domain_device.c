@@ -171,12 +171,12 @@ static char *child_attr(const xmlNode *n, const char *name, const char *attr)
 int vr_domain_def_find_alias(const vr_domain_def *def, const char *alias, vr_device_kind *kind)
 {
     for (size_t i = 0; *alias && i < def->n_disks; i++)
-        if (strcmp(def->disks[i].addr.alias, alias) == 0) {
+        if (def->disks[i].addr.alias && strcmp(def->disks[i].addr.alias, alias) == 0) {
             *kind = VR_DEVICE_DISK;
             return (int)i;
         }
     for (size_t i = 0; *alias && i < def->n_interfaces; i++)
-        if (strcmp(def->interfaces[i].addr.alias, alias) == 0) {
+        if (def->interfaces[i].addr.alias && strcmp(def->interfaces[i].addr.alias, alias) == 0) {
             *kind = VR_DEVICE_INTERFACE;
             return (int)i;
         }
@@ -230,7 +230,8 @@ static int find_interface_named(const vr_domain_def *def, const char *mac, const
 {
     for (size_t i = 0; i < def->n_interfaces; i++) {
         const vr_interface_def *in = &def->interfaces[i];
-        if ((!mac || strcasecmp(in->mac, mac) == 0) && (!alias || strcmp(in->addr.alias, alias) == 0)) {
+        bool alias_ok = !alias || (in->addr.alias && strcmp(in->addr.alias, alias) == 0);
+        if ((!mac || strcasecmp(in->mac, mac) == 0) && alias_ok) {
             *index = i;
             return 0;
         }

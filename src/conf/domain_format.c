@@ -21,7 +21,7 @@
  * aliases) and its address. */
 static void format_address(xmlNode *parent, const vr_address *a)
 {
-    if (a->alias[0])
+    if (a->alias)
         prop(child(parent, "alias"), "name", a->alias);
     if (a->type == VR_ADDR_NONE)
         return;

@@ -36,19 +36,18 @@ static bool is_user_alias(const char *name)
  * malformed ones are gone already (strip_aliases). */
 static int parse_alias(vr_parse_state *st, const xmlNode *n, vr_address *a)
 {
-    if (a->alias[0])
+    if (a->alias)
         return vr_parse_duplicate(n, st->err);
     if (vr_xml_check_attrs(n, ATTRS("name"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
         return -1;
     char *name = vr_xml_attr(n, "name");
-    size_t len = name ? strlen(name) : 0;
-    if (!is_user_alias(name) || len >= VR_ALIAS_MAX) {
-        vr_xml_error(n, st->err, "<alias name='%s'>: Vireo keeps a user alias of at most %d characters; "
-                     "give a shorter one", name ? name : "", VR_ALIAS_MAX - 1);
+    if (!is_user_alias(name)) { /* strip_aliases dropped any other */
+        vr_xml_error(n, st->err, "<alias name='%s'> is no user alias: give ua- and then letters, digits, '_' "
+                     "or '-'", name ? name : "");
         free(name);
         return -1;
     }
-    memcpy(a->alias, name, len + 1);
+    a->alias = vr_domain_def_intern(st->def, name);
     free(name);
     return 0;
 }

@@ -99,8 +99,8 @@ static vr_rpc_result open_console(vr_rpc_call *c)
     /* The daemon holds the first serial console; its aliases (a user
      * alias of its port stands for serial0 in the live XML). */
     const char *dev = a->dev_name ? *a->dev_name : NULL;
-    const char *ua = dom && dom->def->n_serials ? dom->def->serials[0].addr.alias : "";
-    if (dev && strcmp(dev, "serial0") != 0 && strcmp(dev, "console0") != 0 && (!*ua || strcmp(dev, ua) != 0))
+    const char *ua = dom->def->n_serials ? dom->def->serials[0].addr.alias : NULL;
+    if (dev && strcmp(dev, "serial0") != 0 && strcmp(dev, "console0") != 0 && (!ua || strcmp(dev, ua) != 0))
         return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "cannot find character device %s (vireod serves serial0, "
                            "the first serial console)", dev);
     if (dom->state == VR_DOM_SHUTOFF)

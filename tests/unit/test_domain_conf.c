@@ -1136,9 +1136,6 @@ static void refuses_outside_subset(void **state)
     dev_refused("<smartcard mode='passthrough' type='spicevmc'><alias name='ua-sc'/></smartcard>\n", 6,
                 "<alias name='ua-sc'>: Vireo keeps user aliases on devices with an address (disk, interface, "
                 "controller, ...), not on <smartcard>");
-    char long_alias[200];
-    snprintf(long_alias, sizeof(long_alias), "<disk type='file'><source file='/a'/><alias name='ua-%070d'/></disk>\n", 0);
-    dev_refused(long_alias, 6, "Vireo keeps a user alias of at most 63 characters; give a shorter one");
     dev_refused("<disk type='file'><source file='/a'/><target dev='vda'/><alias name='ua-x'/></disk>\n"
                 "<disk type='file'><source file='/b'/><target dev='vdb'/><alias name='ua-x'/></disk>\n", 7,
                 "<alias name='ua-x'> is given to two devices");
@@ -1339,7 +1336,7 @@ static void user_aliases_round_trip(void **state)
                                       "</interface>\n"
                                       "<controller type='usb' model='qemu-xhci'><alias name='ua-usb'/></controller>\n");
     assert_string_equal(def->disks[0].addr.alias, "ua-boot_disk-1");
-    assert_string_equal(def->disks[1].addr.alias, "");
+    assert_null(def->disks[1].addr.alias);
     assert_int_equal(def->disks[0].addr.type, VR_ADDR_PCI); /* assigned, the alias kept */
     char *xml = vr_domain_def_format(def);
     assert_non_null(strstr(xml, "<target dev=\"vda\" bus=\"virtio\"/>\n      <alias name=\"ua-boot_disk-1\"/>\n"
@@ -1385,6 +1382,18 @@ static void user_aliases_round_trip(void **state)
     free(xml);
     vr_domain_def_free(again);
     vr_domain_def_free(def);
+    /* A user alias of any length, as libvirt's. */
+    char long_alias[400];
+    snprintf(long_alias, sizeof(long_alias), "<disk type='file'><source file='/a'/><alias name='ua-%0200d'/></disk>\n", 7);
+    def = dev_ok(HEAD, long_alias);
+    assert_int_equal(strlen(def->disks[0].addr.alias), 203);
+    assert_int_equal(vr_domain_def_find_alias(def, def->disks[0].addr.alias, &kind), 0);
+    xml = vr_domain_def_format(def);
+    again = parse_ok(xml);
+    assert_string_equal(again->disks[0].addr.alias, def->disks[0].addr.alias);
+    free(xml);
+    vr_domain_def_free(again);
+    vr_domain_def_free(def);
     /* libvirt keeps one on a serial port, a TPM and a host device too. */
     def = dev_ok(HEAD, "<serial type='pty'><target port='0'/><alias name='ua-ser'/></serial>\n"
                        "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/><alias name='ua-tpm'/></tpm>\n"
@@ -1418,7 +1427,7 @@ static void user_aliases_round_trip(void **state)
                        "<disk type='file' device='disk'><source file='/b.img'/><target dev='vdb' bus='virtio'/>"
                        "<alias name='ua-'/></disk>\n"
                        "<graphics type='vnc'><alias name='ua-vnc'/></graphics>\n");
-    assert_string_equal(def->disks[0].addr.alias, "");
+    assert_null(def->disks[0].addr.alias);
     assert_string_equal(def->disks[1].addr.alias, "ua-");
     xml = vr_domain_def_format(def);
     assert_null(strstr(xml, "ua-a.b"));

@@ -150,12 +150,12 @@ static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, bool l
     vr_address *now = !with || !was || !live         ? NULL
                       : *kind == VR_DEVICE_DISK      ? &with->disks[*index].addr
                                                      : &with->interfaces[*index].addr;
-    if (now && !*now->alias)
-        memcpy(now->alias, was->alias, sizeof(now->alias));
-    else if (now && strcmp(now->alias, was->alias) != 0) {
+    if (now && !now->alias)
+        now->alias = was->alias ? vr_domain_def_intern(with, was->alias) : NULL;
+    else if (now && (!was->alias || strcmp(now->alias, was->alias) != 0)) {
         vr_set_error(err, "changing device alias is not allowed (it is '%s' in the running domain; the new element "
                           "gives '%s'): leave <alias> out, or give it with --config alone",
-                     *was->alias ? was->alias : "none", now->alias);
+                     was->alias ? was->alias : "none", now->alias);
         vr_domain_def_free(with);
         with = NULL;
     }
