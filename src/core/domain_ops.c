@@ -60,6 +60,11 @@ static char *live_or_stored(const vr_domain *dom, bool secure)
                                         : vr_qemu_live_xml(dom, dom->def, secure);
 }
 
+char *vr_core_domain_xml(const vr_domain *dom, bool inactive, bool secure)
+{
+    return inactive ? vr_qemu_xml(dom, true, secure) : live_or_stored(dom, secure);
+}
+
 static void on_display(const char *type, const char *host, int port, const char *err, void *opaque)
 {
     live_xml *lx = opaque;
