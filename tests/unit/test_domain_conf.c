@@ -1309,6 +1309,27 @@ static void live_aliases(void **state)
     assert_int_equal(kind, VR_DEVICE_INTERFACE);
     assert_int_equal(vr_domain_def_find_live_alias(def, "net1", nics, &kind), -1);
     assert_int_equal(vr_domain_def_find_live_alias(def, "virtio-disk1", nics, &kind), -1);
+    /* detach-device and update-device on the running domain: an element
+     * naming its device by that alias (an interface's MAC, when given,
+     * must match too, as libvirt's virDomainNetFindIdx). */
+    size_t at = 9;
+    char *err = NULL, el[256];
+    assert_int_equal(vr_domain_def_find_live_device(def, "<interface type='user'><alias name='net3'/></interface>",
+                                                    nics, &kind, &at, &err), 0);
+    assert_int_equal(kind, VR_DEVICE_INTERFACE);
+    assert_int_equal(at, 1);
+    snprintf(el, sizeof(el), "<interface type='user'><mac address='%s'/><alias name='net3'/></interface>",
+             def->interfaces[0].mac);
+    assert_int_equal(vr_domain_def_find_live_device(def, el, nics, &kind, &at, &err), -1);
+    assert_non_null(strstr(err, "has no interface with alias 'net3' and MAC "));
+    free(err);
+    err = NULL;
+    assert_int_equal(vr_domain_def_find_live_device(def, "<disk><alias name='sata0-0-0'/></disk>", nics, &kind,
+                                                    &at, &err), 0);
+    assert_int_equal(at, 2);
+    assert_int_equal(vr_domain_def_find_live_device(def, "<disk><target dev='vda'/><alias name='sata0-0-0'/></disk>",
+                                                    nics, &kind, &at, &err), 0);
+    assert_int_equal(at, 0); /* the target names a disk, as libvirt's */
     /* Parsed back (a live XML given to define), the automatic ones drop. */
     vr_domain_def *again = parse_ok(live);
     char *again_xml = vr_domain_def_format(again);

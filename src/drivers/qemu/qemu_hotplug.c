@@ -945,13 +945,24 @@ static int find_by_xml(const vr_domain_def *def, const char *xml, vr_device_kind
     return vr_domain_def_find_device(def, xml, kind, &i, err) < 0 ? -1 : (int)i;
 }
 
+/* The same in the running domain, where the element may name its device
+ * by the automatic alias of the live XML. */
+static int find_live_by_xml(const vr_domain *dom, const char *xml, vr_device_kind *kind, char **err)
+{
+    size_t i;
+    int *nics = vr_hp_nic_numbers(dom, dom->def);
+    int rc = vr_domain_def_find_live_device(dom->def, xml, nics, kind, &i, err);
+    free(nics);
+    return rc < 0 ? -1 : (int)i;
+}
+
 void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque)
 {
     vr_hp *h = vr_hp_new(dom, vr_qemu_affect(dom, flags), cb, opaque);
     char *err = NULL;
     vr_err code = vr_hp_check(dom, h->flags, "remove the device from", &err);
     int il = -1, ic = -1;
-    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && (il = find_by_xml(dom->def, xml, &h->kind, &err)) < 0)
+    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && (il = find_live_by_xml(dom, xml, &h->kind, &err)) < 0)
         code = VR_ERR_NOT_FOUND;
     if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
         (ic = find_by_xml(vr_hp_config_def(dom), xml, &h->kind, &err)) < 0)
@@ -959,8 +970,7 @@ void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
     detach_found(h, code, err, ic, il);
 }
 
-/* The run's number of each interface (netN, nicN); NULL without any. */
-static int *nic_numbers(const vr_domain *dom, const vr_domain_def *def)
+int *vr_hp_nic_numbers(const vr_domain *dom, const vr_domain_def *def)
 {
     if (def->n_interfaces == 0)
         return NULL;
@@ -972,7 +982,7 @@ static int *nic_numbers(const vr_domain *dom, const vr_domain_def *def)
 
 char *vr_qemu_live_xml(const vr_domain *dom, const vr_domain_def *def, bool secure)
 {
-    int *nics = nic_numbers(dom, def);
+    int *nics = vr_hp_nic_numbers(dom, def);
     char *xml = vr_domain_def_format_live(def, secure, nics);
     free(nics);
     return xml;
@@ -987,7 +997,7 @@ static int find_live_id(const vr_domain *dom, const char *alias, vr_device_kind 
 {
     int i = vr_domain_def_find_alias(dom->def, alias, kind);
     if (i < 0) {
-        int *nics = nic_numbers(dom, dom->def);
+        int *nics = vr_hp_nic_numbers(dom, dom->def);
         i = vr_domain_def_find_live_alias(dom->def, alias, nics, kind);
         free(nics);
     }
