@@ -369,7 +369,8 @@ const vr_command vr_cmd_detach_device = {
     "DOMAIN FILE " AFFECT_USAGE, run_detach_device};
 const vr_command vr_cmd_detach_device_alias = {
     "detach-device-alias", "Remove the device with this alias: a user alias (<alias name='ua-...'/>) of a disk or "
-                           "interface, a DIMM's dimmN; live, also a disk's target or an interface's nicN.",
+                           "interface, a DIMM's dimmN; live, also the alias the running domain's dumpxml shows "
+                           "(virtio-disk1, sata0-0-1, net1), a disk's target or an interface's nicN.",
     "DOMAIN ALIAS [--live] [--config] [--current]", run_detach_device_alias};
 const vr_command vr_cmd_update_device = {
     "update-device",

@@ -124,10 +124,22 @@ int vr_disk_name_to_index(const char *name)
     return (int)idx - 1;
 }
 
+const char *vr_domain_def_intern(vr_domain_def *def, const char *s)
+{
+    for (size_t i = 0; i < def->n_aliases; i++)
+        if (strcmp(def->aliases[i], s) == 0)
+            return def->aliases[i];
+    def->aliases = vr_realloc(def->aliases, (def->n_aliases + 1) * sizeof(*def->aliases));
+    return def->aliases[def->n_aliases++] = vr_strdup(s);
+}
+
 void vr_domain_def_free(vr_domain_def *def)
 {
     if (!def)
         return;
+    for (size_t i = 0; i < def->n_aliases; i++)
+        free(def->aliases[i]);
+    free(def->aliases);
     free(def->name);
     free(def->title);
     free(def->description);

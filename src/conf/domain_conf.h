@@ -36,20 +36,18 @@ typedef enum {
     VR_ADDR_ISA,           /* iobase, irq (libvirt writes one for <panic model='isa'>) */
 } vr_addr_type;
 
-/* A user alias's longest name (ua- and [A-Za-z0-9_-], as libvirt's). */
-#define VR_ALIAS_MAX 64
-
 /* Where a device sits, and the name its user gave it: libvirt's device
- * info. `alias` is a user alias (<alias name='ua-...'/>, kept in the
- * definition as libvirt keeps it; "" = none): it stays when the address
- * is assigned. */
+ * info. `alias` is a user alias (<alias name='ua-...'/>, of any length,
+ * kept in the definition as libvirt keeps it; NULL = none): it stays when
+ * the address is assigned. The string is the definition's
+ * (vr_domain_def_intern), so addresses copy freely within it. */
 typedef struct {
     vr_addr_type type;
     unsigned domain, bus, slot, function;
     bool multifunction;
     unsigned controller, target, unit, port;
     unsigned iobase, irq; /* isa; 0 = not given */
-    char alias[VR_ALIAS_MAX];
+    const char *alias;
 } vr_address;
 
 #include "conf/domain_tune.h"
@@ -177,6 +175,7 @@ typedef struct {
     vr_tpm_backend backend;
     char *device;          /* passthrough: <device path>, /dev/tpm0 when absent */
     bool v12;              /* emulator version='1.2' (tpm-tis only); else 2.0 */
+    vr_address addr;       /* its user alias only */
     long line;
 } vr_tpm_def;
 
@@ -404,6 +403,7 @@ typedef struct {
 /* <serial type='pty'>: an ISA serial port. */
 typedef struct {
     unsigned port; /* 0..3 */
+    vr_address addr; /* its user alias only: an ISA port has no address here */
     long line;
 } vr_serial_def;
 
@@ -644,6 +644,8 @@ typedef struct {
     } features;
     vr_kept_def *kept;          /* read whole, kept, refused at start (none today) */
     size_t n_kept;
+    char **aliases; /* the strings of its devices' user aliases (vr_address) */
+    size_t n_aliases;
     vr_smbios_entry *smbios;    /* <sysinfo type='smbios'> */
     size_t n_smbios;
     vr_cpu_def cpu;
@@ -733,15 +735,19 @@ char *vr_domain_def_format(const vr_domain_def *def);
  * VIR_DOMAIN_XML_SECURE (graphics passwords). vr_domain_def_format is
  * the secure form: stored definitions and editing keep everything. */
 char *vr_domain_def_format_public(const vr_domain_def *def, bool secure);
-/* A running domain's XML as libvirt shows it: the public form with the
- * live aliases of its serial ports and consoles (serial0). */
-char *vr_domain_def_format_live(const vr_domain_def *def, bool secure);
+/* A running domain's XML as libvirt shows it: the public form with
+ * libvirt's automatic alias on each device that has no user alias
+ * (vr_domain_live_alias; `nics` as there). */
+char *vr_domain_def_format_live(const vr_domain_def *def, bool secure, const int *nics);
 
 /* A deep copy (resolved_path included). NULL only if `def` was changed
  * into something invalid since it was parsed. */
 vr_domain_def *vr_domain_def_copy(const vr_domain_def *def);
 
 void vr_domain_def_free(vr_domain_def *def);
+
+/* `s` as a string `def` owns (a device's user alias), freed with it. */
+const char *vr_domain_def_intern(vr_domain_def *def, const char *s);
 
 /* vcpupin/emulatorpin/iothreadpin --config: a copy of `def` whose
  * <cputune> pins vCPU `vcpu` (-1: the emulator threads,

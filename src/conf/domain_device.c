@@ -171,12 +171,12 @@ static char *child_attr(const xmlNode *n, const char *name, const char *attr)
 int vr_domain_def_find_alias(const vr_domain_def *def, const char *alias, vr_device_kind *kind)
 {
     for (size_t i = 0; *alias && i < def->n_disks; i++)
-        if (strcmp(def->disks[i].addr.alias, alias) == 0) {
+        if (def->disks[i].addr.alias && strcmp(def->disks[i].addr.alias, alias) == 0) {
             *kind = VR_DEVICE_DISK;
             return (int)i;
         }
     for (size_t i = 0; *alias && i < def->n_interfaces; i++)
-        if (strcmp(def->interfaces[i].addr.alias, alias) == 0) {
+        if (def->interfaces[i].addr.alias && strcmp(def->interfaces[i].addr.alias, alias) == 0) {
             *kind = VR_DEVICE_INTERFACE;
             return (int)i;
         }
@@ -230,7 +230,8 @@ static int find_interface_named(const vr_domain_def *def, const char *mac, const
 {
     for (size_t i = 0; i < def->n_interfaces; i++) {
         const vr_interface_def *in = &def->interfaces[i];
-        if ((!mac || strcasecmp(in->mac, mac) == 0) && (!alias || strcmp(in->addr.alias, alias) == 0)) {
+        bool alias_ok = !alias || (in->addr.alias && strcmp(in->addr.alias, alias) == 0);
+        if ((!mac || strcasecmp(in->mac, mac) == 0) && alias_ok) {
             *index = i;
             return 0;
         }
@@ -278,6 +279,37 @@ static int find_interface_element(const vr_domain_def *def, const xmlNode *n, si
         return -1;
     *index = (size_t)found;
     return 0;
+}
+
+int vr_domain_def_find_live_device(const vr_domain_def *def, const char *xml, const int *nics,
+                                   vr_device_kind *kind, size_t *index, char **err)
+{
+    xmlDoc *doc = read_device(xml, kind, err);
+    if (!doc)
+        return -1;
+    const xmlNode *n = xmlDocGetRootElement(doc);
+    char *alias = *kind == VR_DEVICE_MEMORY ? NULL : child_attr(n, "alias", "name");
+    char *target = *kind == VR_DEVICE_DISK ? child_attr(n, "target", "dev") : NULL;
+    char *mac = *kind == VR_DEVICE_INTERFACE ? child_attr(n, "mac", "address") : NULL;
+    int rc = 1; /* not named by a live alias: as in the definition */
+    if (alias && !vr_str_starts(alias, "ua-") && !target) {
+        vr_device_kind k;
+        int i = vr_domain_def_find_live_alias(def, alias, nics, &k);
+        if (i >= 0 && k == *kind && (!mac || strcasecmp(def->interfaces[i].mac, mac) == 0)) {
+            *index = (size_t)i;
+            rc = 0;
+        } else {
+            vr_set_error(err, "domain '%s' has no %s with alias '%s'%s%s (see dumpxml)", def->name,
+                         *kind == VR_DEVICE_DISK ? "disk" : "interface", alias, mac ? " and MAC " : "",
+                         mac ? mac : "");
+            rc = -1;
+        }
+    }
+    free(alias);
+    free(target);
+    free(mac);
+    xmlFreeDoc(doc);
+    return rc <= 0 ? rc : vr_domain_def_find_device(def, xml, kind, index, err);
 }
 
 int vr_domain_def_find_device(const vr_domain_def *def, const char *xml, vr_device_kind *kind, size_t *index,

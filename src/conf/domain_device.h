@@ -43,5 +43,21 @@ int vr_domain_def_find_memdev(const vr_domain_def *def, const char *alias);
  * (ua-...) or a DIMM's dimmN, as virsh detach-device-alias names them;
  * *kind says which. -1 when none. */
 int vr_domain_def_find_alias(const vr_domain_def *def, const char *alias, vr_device_kind *kind);
+/* vr_domain_def_find_device on a running domain: an element naming its
+ * device by the automatic alias the live XML shows (<alias
+ * name='virtio-disk1'/> in a <disk> without a target, <alias name='net1'/>
+ * in an <interface>, with its MAC when given: both must match, as
+ * libvirt's virDomainNetFindIdx) finds it by that. */
+int vr_domain_def_find_live_device(const vr_domain_def *def, const char *xml, const int *nics,
+                                   vr_device_kind *kind, size_t *index, char **err);
+/* libvirt's automatic alias of the i-th <element> of a running domain
+ * (virtio-disk0, sata0-0-0, net0, serial0, input0, balloon0, pci.1 ...;
+ * domain_alias.c); NULL for an element that has none. `nics`: the run's
+ * number of each interface (its netN), NULL for their positions. */
+char *vr_domain_live_alias(const vr_domain_def *def, const char *element, size_t i, const int *nics);
+/* The disk or interface of a running domain whose automatic alias is
+ * `alias` (one with a user alias has that instead); -1 when none. */
+int vr_domain_def_find_live_alias(const vr_domain_def *def, const char *alias, const int *nics,
+                                  vr_device_kind *kind);
 /* The interface with this MAC (any case); -1 when none. */
 int vr_domain_def_find_interface(const vr_domain_def *def, const char *mac);

@@ -21,7 +21,7 @@
  * aliases) and its address. */
 static void format_address(xmlNode *parent, const vr_address *a)
 {
-    if (a->alias[0])
+    if (a->alias)
         prop(child(parent, "alias"), "name", a->alias);
     if (a->type == VR_ADDR_NONE)
         return;
@@ -391,12 +391,7 @@ static void format_interface(xmlNode *devs, const vr_interface_def *in)
     format_address(n, &in->addr);
 }
 
-/* A running domain's serial ports and serial consoles carry libvirt's
- * live alias, serialN (a console on serial port N shares its port's):
- * clients name the device to attach to by it (Cockpit's serial console
- * runs `virsh console NAME serial0`), unless it has a user alias.
- * Stored definitions have none. */
-static void format_chars(xmlNode *devs, const vr_domain_def *def, bool live)
+static void format_chars(xmlNode *devs, const vr_domain_def *def)
 {
     for (size_t i = 0; i < def->n_serials; i++) {
         xmlNode *n = child(devs, "serial");
@@ -405,8 +400,7 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def, bool live)
         prop(t, "type", "isa-serial");
         propf(t, "port", "%u", def->serials[i].port);
         prop(child(t, "model"), "name", "isa-serial");
-        if (live)
-            propf(child(n, "alias"), "name", "serial%u", def->serials[i].port);
+        format_address(n, &def->serials[i].addr);
     }
     for (size_t i = 0; i < def->n_consoles; i++) {
         const vr_console_def *c = &def->consoles[i];
@@ -415,8 +409,6 @@ static void format_chars(xmlNode *devs, const vr_domain_def *def, bool live)
         xmlNode *t = child(n, "target");
         prop(t, "type", vr_console_target_names[c->target]);
         propf(t, "port", "%u", c->port);
-        if (live && c->target == VR_CONSOLE_SERIAL && !c->addr.alias[0])
-            propf(child(n, "alias"), "name", "serial%u", c->port);
         format_address(n, &c->addr);
     }
     for (size_t i = 0; i < def->n_channels; i++) {
@@ -515,7 +507,7 @@ static void format_display(xmlNode *devs, const vr_domain_def *def, bool secure)
     }
 }
 
-static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure, bool live)
+static xmlNode *format_devices(xmlNode *root, const vr_domain_def *def, bool secure)
 {
     xmlNode *devs = child(root, "devices");
     if (def->emulator)
@@ -528,7 +520,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure,
     for (size_t i = 0; i < def->n_interfaces; i++)
         format_interface(devs, &def->interfaces[i]);
     vr_format_smartcard(devs, def);
-    format_chars(devs, def, live);
+    format_chars(devs, def);
     format_display(devs, def, secure);
     for (size_t i = 0; i < def->n_redirdevs; i++) {
         xmlNode *n = child(devs, "redirdev");
@@ -576,6 +568,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure,
     vr_format_memdevs(devs, def);
     vr_format_iommu(devs, def);
     vr_format_vsock(devs, def);
+    return devs;
 }
 
 void vr_format_address(xmlNode *parent, const vr_address *a)
@@ -593,7 +586,9 @@ xmlDoc *vr_domain_def_tree(const vr_domain_def *def, char **err)
     return doc;
 }
 
-static char *format_domain(const vr_domain_def *def, bool secure, bool live)
+/* `live`: libvirt's automatic aliases on a running domain's devices
+ * (domain_alias.c); a stored definition has none. */
+static char *format_domain(const vr_domain_def *def, bool secure, bool live, const int *nics)
 {
     xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNode *root = xmlNewDocNode(doc, NULL, BAD_CAST "domain", NULL);
@@ -638,13 +633,18 @@ static char *format_domain(const vr_domain_def *def, bool secure, bool live)
     text_child(root, "on_reboot", vr_lifecycle_names[def->on_reboot]);
     text_child(root, "on_crash", vr_lifecycle_names[def->on_crash]);
     format_pm(root, def);
-    format_devices(root, def, secure, live);
+    xmlNode *devs = format_devices(root, def, secure);
+    if (live)
+        vr_domain_live_aliases(devs, def, nics);
     if (def->seclabel_none)
         prop(child(root, "seclabel"), "type", "none");
 
     return vr_xml_save_doc(doc, root);
 }
 
-char *vr_domain_def_format_public(const vr_domain_def *def, bool secure) { return format_domain(def, secure, false); }
+char *vr_domain_def_format_public(const vr_domain_def *def, bool secure) { return format_domain(def, secure, false, NULL); }
 
-char *vr_domain_def_format_live(const vr_domain_def *def, bool secure) { return format_domain(def, secure, true); }
+char *vr_domain_def_format_live(const vr_domain_def *def, bool secure, const int *nics)
+{
+    return format_domain(def, secure, true, nics);
+}

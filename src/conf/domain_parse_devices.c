@@ -36,19 +36,18 @@ static bool is_user_alias(const char *name)
  * malformed ones are gone already (strip_aliases). */
 static int parse_alias(vr_parse_state *st, const xmlNode *n, vr_address *a)
 {
-    if (a->alias[0])
+    if (a->alias)
         return vr_parse_duplicate(n, st->err);
     if (vr_xml_check_attrs(n, ATTRS("name"), st->err) < 0 || vr_xml_check_no_text(n, st->err) < 0)
         return -1;
     char *name = vr_xml_attr(n, "name");
-    size_t len = name ? strlen(name) : 0;
-    if (!is_user_alias(name) || len >= VR_ALIAS_MAX) {
-        vr_xml_error(n, st->err, "<alias name='%s'>: Vireo keeps a user alias of at most %d characters; "
-                     "give a shorter one", name ? name : "", VR_ALIAS_MAX - 1);
+    if (!is_user_alias(name)) { /* strip_aliases dropped any other */
+        vr_xml_error(n, st->err, "<alias name='%s'> is no user alias: give ua- and then letters, digits, '_' "
+                     "or '-'", name ? name : "");
         free(name);
         return -1;
     }
-    memcpy(a->alias, name, len + 1);
+    a->alias = vr_domain_def_intern(st->def, name);
     free(name);
     return 0;
 }
@@ -877,6 +876,11 @@ static int parse_serial(vr_parse_state *st, const xmlNode *n)
         return vr_xml_error(n, st->err, "<serial> needs type='pty'");
     bool have_target = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "alias")) {
+            if (vr_parse_address(st, c, &s->addr) < 0)
+                return -1;
+            continue;
+        }
         if (!vr_xml_is(c, "target"))
             return vr_xml_unsupported(c, st->err);
         if (have_target)
@@ -1336,10 +1340,10 @@ static const struct {
  * The tree is the parser's own copy. */
 static int strip_aliases(vr_parse_state *st, xmlNode *dev, char ***seen, size_t *n_seen)
 {
-    static const char *const keep_user[] = {"disk",    "controller", "interface",  "console", "channel",
-                                            "input",   "video",      "memballoon", "rng",     "sound",
+    static const char *const keep_user[] = {"disk",     "controller", "interface",  "console", "channel",
+                                            "input",    "video",      "memballoon", "rng",     "sound",
                                             "redirdev", "filesystem", "vsock",      "shmem",   "watchdog",
-                                            "panic"};
+                                            "panic",    "serial",     "tpm",        "hostdev"};
     if (vr_xml_is(dev, "memory"))
         return 0;
     bool keeps = false;

@@ -49,6 +49,9 @@ extern const char *const vr_addr_type_names[];    /* index 0 unused */
 /* Formatting of the Windows guests' elements (their parsers' files). */
 void vr_format_hyperv(xmlNode *features, const vr_hyperv_def *hv);
 void vr_format_tpm(xmlNode *devs, const vr_tpm_def *t);
+/* libvirt's automatic aliases on the devices of a formatted <devices>
+ * that have no <alias> (domain_alias.c). */
+void vr_domain_live_aliases(xmlNode *devices, const vr_domain_def *def, const int *nics);
 void vr_format_os_firmware(xmlNode *os_node, const vr_os_def *os);
 
 /* A controller index or serial port not given in the XML; replaced by

@@ -4,6 +4,7 @@
  * <backend type='emulator' version='2.0|1.2'/> or <backend
  * type='passthrough'><device path='/dev/tpm0'/></backend>. */
 #include "conf/domain_parse.h"
+#include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
 #include "common/util.h"
 
@@ -66,6 +67,11 @@ int vr_parse_tpm(vr_parse_state *st, const xmlNode *n)
     t->model = (vr_tpm_model)model;
     bool have_backend = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        if (vr_xml_is(c, "alias")) {
+            if (vr_parse_address(st, c, &t->addr) < 0)
+                return -1;
+            continue;
+        }
         if (!vr_xml_is(c, "backend"))
             return vr_xml_unsupported(c, st->err);
         if (have_backend)
@@ -91,4 +97,5 @@ void vr_format_tpm(xmlNode *devs, const vr_tpm_def *t)
         xmlNewProp(b, BAD_CAST "version", BAD_CAST(t->v12 ? "1.2" : "2.0"));
     else
         xmlNewProp(xmlNewChild(b, NULL, BAD_CAST "device", NULL), BAD_CAST "path", BAD_CAST t->device);
+    vr_format_address(n, &t->addr);
 }

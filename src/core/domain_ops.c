@@ -57,7 +57,12 @@ typedef struct {
 static char *live_or_stored(const vr_domain *dom, bool secure)
 {
     return dom->state == VR_DOM_SHUTOFF ? vr_qemu_xml(dom, false, secure)
-                                        : vr_domain_def_format_live(dom->def, secure);
+                                        : vr_qemu_live_xml(dom, dom->def, secure);
+}
+
+char *vr_core_domain_xml(const vr_domain *dom, bool inactive, bool secure)
+{
+    return inactive ? vr_qemu_xml(dom, true, secure) : live_or_stored(dom, secure);
 }
 
 static void on_display(const char *type, const char *host, int port, const char *err, void *opaque)
@@ -68,7 +73,7 @@ static void on_display(const char *type, const char *host, int port, const char 
     if (dom && !err && port > 0 && dom->def->n_graphics > 0) {
         vr_domain_def *copy = vr_domain_def_copy(dom->def);
         copy->graphics[0].port = port;
-        xml = vr_domain_def_format_live(copy, lx->secure);
+        xml = vr_qemu_live_xml(dom, copy, lx->secure);
         vr_domain_def_free(copy);
     } else if (dom) {
         xml = live_or_stored(dom, lx->secure);

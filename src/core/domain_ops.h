@@ -29,6 +29,10 @@ void vr_core_iface_leases(vr_net_driver *net, const vr_domain *dom, size_t i, vr
  * answer) the XML is the stored one. */
 typedef void (*vr_core_xml_fn)(char *xml, void *opaque);
 void vr_core_domain_live_xml(vr_domain *dom, bool secure, vr_core_xml_fn cb, void *opaque);
+/* The same at once, without asking QEMU: `inactive`, the persistent
+ * definition; else a running domain's XML with libvirt's automatic device
+ * aliases (vr_qemu_live_xml), a shut off one's as stored. */
+char *vr_core_domain_xml(const vr_domain *dom, bool inactive, bool secure);
 
 /* Attach a client socket to the serial console the daemon holds for the
  * domain (vr_console_attach): false, and closed never runs, when it has

@@ -134,7 +134,7 @@ static void get_xml(vr_api_call *c)
     vr_domain *dom = vr_api_find_domain(c);
     if (dom)
         vr_req_reply_text(c->req, 200, "application/xml",
-                          vr_qemu_xml(dom, vr_api_flag(c->req, "inactive"), secure));
+                          vr_core_domain_xml(dom, vr_api_flag(c->req, "inactive"), secure));
 }
 
 /* The answer of an operation on one domain: its JSON form, or the error

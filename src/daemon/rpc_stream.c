@@ -96,9 +96,11 @@ static vr_rpc_result open_console(vr_rpc_call *c)
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, CONSOLE_FORCE | CONSOLE_SAFE))
         return VR_RPC_FAILED;
-    /* The daemon holds the first serial console; its aliases. */
+    /* The daemon holds the first serial console; its aliases (a user
+     * alias of its port stands for serial0 in the live XML). */
     const char *dev = a->dev_name ? *a->dev_name : NULL;
-    if (dev && strcmp(dev, "serial0") != 0 && strcmp(dev, "console0") != 0)
+    const char *ua = dom->def->n_serials ? dom->def->serials[0].addr.alias : NULL;
+    if (dev && strcmp(dev, "serial0") != 0 && strcmp(dev, "console0") != 0 && (!ua || strcmp(dev, ua) != 0))
         return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "cannot find character device %s (vireod serves serial0, "
                            "the first serial console)", dev);
     if (dom->state == VR_DOM_SHUTOFF)

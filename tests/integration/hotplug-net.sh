@@ -121,4 +121,30 @@ expect_match "detach-device-alias of the NIC, live" "$($V detach-device-alias de
 wait_for 30 "the NIC is gone from the guest" gone
 grep -q 52:54:00:15:16:88 <<<"$($V dumpxml debian12)" && fail "the NIC is still in the live XML"
 ok "...and from the live XML"
+# libvirt's automatic aliases (issue 16): the running NIC of the start is
+# net0, one hot-plugged without an alias net1 (libvirt's next free), in
+# the live XML only; update-device and detach-device find it by that
+# alias, as libvirt's live device parser reads it.
+nic3="<interface type='network'><mac address='52:54:00:15:16:99'/><source network='default'/><model type='virtio'/>"
+printf '%s' "$nic3</interface>" > "$ROOT/nic3.xml"
+expect_match "attach-device of a NIC without an alias, live" "$($V attach-device debian12 "$ROOT/nic3.xml" --live)" \
+    "Device attached successfully"
+out=$(guest_until debian12 "cat /sys/class/net/eth1/address" '52:54:00:15:16:99')
+live=$($V dumpxml debian12 | tr -d '\n ')
+expect_match "dumpxml: the first NIC is net0, the hot-plugged one net1, the disk virtio-disk0, the CD-ROM ide0-1-0" "$live" \
+    "<targetdev=\"vda\"bus=\"virtio\"/><aliasname=\"virtio-disk0\"/>.*<targetdev=\"hdc\"bus=\"ide\"/>.*<aliasname=\"ide0-1-0\"/>.*<aliasname=\"net0\"/>.*52:54:00:15:16:99.*<aliasname=\"net1\"/>"
+grep -q "net1\|virtio-disk0" <<<"$($V dumpxml debian12 --inactive)" && fail "an automatic alias in the persistent definition"
+ok "...none in the persistent definition"
+printf '%s' "<interface type='network'><mac address='52:54:00:15:16:99'/><source network='default'/><model type='virtio'/><alias name='net1'/><link state='down'/></interface>" > "$ROOT/nic3-down.xml"
+expect_match "update-device --live naming the NIC by its MAC and net1" "$($V update-device debian12 "$ROOT/nic3-down.xml" --live)" \
+    "Device updated successfully"
+expect_match "...its link is down" "$($V dumpxml debian12 | tr -d '\n ')" "52:54:00:15:16:99\"/>.*<linkstate=\"down\"/><aliasname=\"net1\"/>"
+printf '%s' "<interface type='network'><alias name='net7'/></interface>" > "$ROOT/nic-net7.xml"
+expect_fail "detach-device of an interface by an alias no NIC has" "domain 'debian12' has no interface with alias 'net7'" \
+    $V detach-device debian12 "$ROOT/nic-net7.xml" --live
+printf '%s' "<interface type='network'><alias name='net1'/></interface>" > "$ROOT/nic-net1.xml"
+expect_match "detach-device of the NIC by <alias name='net1'/>, live" "$($V detach-device debian12 "$ROOT/nic-net1.xml" --live)" \
+    "Device detached successfully"
+gone3() { ! $V dumpxml debian12 | grep -q 52:54:00:15:16:99; }
+wait_for 30 "...it leaves the live XML" gone3
 $V destroy debian12 >/dev/null

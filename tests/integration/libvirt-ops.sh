@@ -329,6 +329,20 @@ expect_eq "virsh detach-device-alias --live by the disk's id as the events name 
     "$(command virsh -c "$URI" detach-device-alias ops vde --live)" "Device detach request sent successfully"
 virsh dumpxml ops | grep -q "<target dev=.vde." && fail "vde is still in the live XML"
 ok "... vde left the live XML"
+# libvirt's automatic aliases in the live XML (qemu_alias.c's names),
+# none in the persistent one; Debian's virsh detaches by them.
+"$VIREO" attach-disk ops "$hot4" vde --subdriver qcow2 --live >/dev/null
+live=$(virsh dumpxml ops | tr -d '\n ')
+expect_match "virsh dumpxml: the hot-plugged vde is virtio-disk4, as libvirt names it" "$live" \
+    "<targetdev=.vde.bus=.virtio./><aliasname=.virtio-disk4./><address"
+expect_match "... the first NIC net0, the serial port and its console serial0, the balloon balloon0" "$live" \
+    "<aliasname=.net0./>.*<aliasname=.serial0./></serial>.*<aliasname=.serial0./></console>.*<aliasname=.balloon0./>"
+virsh dumpxml ops --inactive | grep -q "virtio-disk\|balloon0" && fail "an automatic alias in the persistent definition"
+ok "... and none in the persistent definition (dumpxml --inactive)"
+expect_eq "virsh detach-device-alias --live by libvirt's automatic alias (virtio-disk4)" \
+    "$(command virsh -c "$URI" detach-device-alias ops virtio-disk4 --live)" "Device detach request sent successfully"
+gone_vde() { ! virsh dumpxml ops | grep -q "<target dev=.vde."; }
+wait_for 30 "... vde left the live XML" gone_vde
 out=$(command virsh -q -c "$URI" detach-device-alias ops ua-none 2>&1) && fail "detach-device-alias of an alias nobody has succeeded"
 expect_match "virsh detach-device-alias of an alias nobody has: libvirt's error, one line" "$out" \
     "device not found: domain 'ops' has no device with alias 'ua-none'"

@@ -179,6 +179,10 @@ void vr_qemu_restart_check(vr_domain *dom, const char *reason);
 /* The XML to show: the live one while running, else the definition. */
 /* secure: with graphics passwords (read-write callers that asked). */
 char *vr_qemu_xml(const vr_domain *dom, bool inactive, bool secure);
+/* A running domain's XML as libvirt shows it: `def` (dom->def or a copy
+ * of it) with libvirt's automatic aliases, an interface's netN the
+ * number its QEMU ids carry in this run (qemu_hotplug.c). */
+char *vr_qemu_live_xml(const vr_domain *dom, const vr_domain_def *def, bool secure);
 
 /* Memory (qemu_memory.c), as virsh setmem and setmaxmem. LIVE: the
  * running guest (its balloon target and live definition); CONFIG: the

@@ -951,13 +951,24 @@ static int find_by_xml(const vr_domain_def *def, const char *xml, vr_device_kind
     return vr_domain_def_find_device(def, xml, kind, &i, err) < 0 ? -1 : (int)i;
 }
 
+/* The same in the running domain, where the element may name its device
+ * by the automatic alias of the live XML. */
+static int find_live_by_xml(const vr_domain *dom, const char *xml, vr_device_kind *kind, char **err)
+{
+    size_t i;
+    int *nics = vr_hp_nic_numbers(dom, dom->def);
+    int rc = vr_domain_def_find_live_device(dom->def, xml, nics, kind, &i, err);
+    free(nics);
+    return rc < 0 ? -1 : (int)i;
+}
+
 void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_done_fn cb, void *opaque)
 {
     vr_hp *h = vr_hp_new(dom, vr_qemu_affect(dom, flags), cb, opaque);
     char *err = NULL;
     vr_err code = vr_hp_check(dom, h->flags, "remove the device from", &err);
     int il = -1, ic = -1;
-    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && (il = find_by_xml(dom->def, xml, &h->kind, &err)) < 0)
+    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && (il = find_live_by_xml(dom, xml, &h->kind, &err)) < 0)
         code = VR_ERR_NOT_FOUND;
     if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
         (ic = find_by_xml(vr_hp_config_def(dom), xml, &h->kind, &err)) < 0)
@@ -965,12 +976,37 @@ void vr_qemu_detach_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
     detach_found(h, code, err, ic, il);
 }
 
-/* What a live alias names besides a user alias and a DIMM's dimmN:
- * Vireo's ids of the running devices, as the device events give them (a
- * disk's target, an interface's nicK). -1 when none. */
+int *vr_hp_nic_numbers(const vr_domain *dom, const vr_domain_def *def)
+{
+    if (def->n_interfaces == 0)
+        return NULL;
+    int *k = vr_calloc(def->n_interfaces, sizeof(*k));
+    for (size_t i = 0; i < def->n_interfaces; i++)
+        k[i] = nic_number(dom, def->interfaces[i].mac, false);
+    return k;
+}
+
+char *vr_qemu_live_xml(const vr_domain *dom, const vr_domain_def *def, bool secure)
+{
+    int *nics = vr_hp_nic_numbers(dom, def);
+    char *xml = vr_domain_def_format_live(def, secure, nics);
+    free(nics);
+    return xml;
+}
+
+/* What a live alias names: a user alias, a DIMM's dimmN, libvirt's
+ * automatic alias of a disk or interface as the live XML shows it
+ * (virtio-disk1, sata0-0-0, net1), or Vireo's ids of the running devices,
+ * as the device events give them (a disk's target, an interface's nicK).
+ * -1 when none. */
 static int find_live_id(const vr_domain *dom, const char *alias, vr_device_kind *kind)
 {
     int i = vr_domain_def_find_alias(dom->def, alias, kind);
+    if (i < 0) {
+        int *nics = vr_hp_nic_numbers(dom, dom->def);
+        i = vr_domain_def_find_live_alias(dom->def, alias, nics, kind);
+        free(nics);
+    }
     for (size_t k = 0; i < 0 && k < dom->def->n_disks; k++)
         if (strcmp(dom->def->disks[k].target_dev, alias) == 0) {
             *kind = VR_DEVICE_DISK;
@@ -995,8 +1031,8 @@ void vr_qemu_detach_alias(vr_domain *dom, const char *alias, unsigned flags, vr_
     int il = -1, ic = -1;
     vr_device_kind kl = VR_DEVICE_DISK, kc = VR_DEVICE_DISK;
     if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && (il = find_live_id(dom, alias, &kl)) < 0) {
-        vr_set_error(&err, "domain '%s' has no device with alias '%s' (a user alias <alias name='ua-...'/>, a "
-                           "DIMM's dimmN, or while it runs a disk's target or an interface's nicN: see dumpxml)",
+        vr_set_error(&err, "domain '%s' has no device with alias '%s' (the running domain's <alias name> of a disk, "
+                           "interface or DIMM: see dumpxml)",
                      dom->def->name, alias);
         code = VR_ERR_NOT_FOUND;
     }

@@ -61,6 +61,9 @@ void vr_hp_go(vr_hp *h, vr_err code, char *err, bool live, void (*end)(vr_hp *h)
 void vr_hp_replace_end(vr_hp *h);
 /* QEMU's number K of the run's NIC with this MAC (device nicK), or -1. */
 int vr_hp_nic_number(const vr_domain *dom, const char *mac);
+/* vr_hp_nic_number of each interface of `def` (its netN in the live
+ * XML); NULL without interfaces. The caller frees it. */
+int *vr_hp_nic_numbers(const vr_domain *dom, const vr_domain_def *def);
 /* The two blockdev-add steps of a disk's medium (file-T and drive-T),
  * a LUN's or RBD image's after the object-add of its secret (sec-T);
  * -1 with *err when `path` is not a volume URL the node can be made of. */

@@ -138,10 +138,14 @@ static vr_err bandwidth_step(vr_domain *dom, const char *mac, const vr_bandwidth
  * the persistent definition takes the element's own, none when it gives
  * none (two devices with one alias refused as at define); the running
  * domain keeps its device's, and refuses an element naming another. */
-static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, bool live, vr_device_kind *kind,
-                               size_t *old, size_t *index, char **err)
+static vr_domain_def *replaced(const vr_domain *dom, const vr_domain_def *def, const char *xml, bool live,
+                               vr_device_kind *kind, size_t *old, size_t *index, char **err)
 {
-    if (vr_domain_def_find_device(def, xml, kind, old, err) < 0)
+    int *nics = live ? vr_hp_nic_numbers(dom, def) : NULL;
+    int found = live ? vr_domain_def_find_live_device(def, xml, nics, kind, old, err)
+                     : vr_domain_def_find_device(def, xml, kind, old, err);
+    free(nics);
+    if (found < 0)
         return NULL;
     vr_domain_def *without = vr_domain_def_without_device(def, *kind, *old, err);
     vr_domain_def *with = without ? vr_domain_def_with_device(without, xml, kind, index, err) : NULL;
@@ -152,12 +156,12 @@ static vr_domain_def *replaced(const vr_domain_def *def, const char *xml, bool l
     vr_address *now = !with || !was || !live         ? NULL
                       : *kind == VR_DEVICE_DISK      ? &with->disks[*index].addr
                                                      : &with->interfaces[*index].addr;
-    if (now && !*now->alias)
-        memcpy(now->alias, was->alias, sizeof(now->alias));
-    else if (now && strcmp(now->alias, was->alias) != 0) {
+    if (now && !now->alias)
+        now->alias = was->alias ? vr_domain_def_intern(with, was->alias) : NULL;
+    else if (now && (!was->alias || strcmp(now->alias, was->alias) != 0)) {
         vr_set_error(err, "changing device alias is not allowed (it is '%s' in the running domain; the new element "
                           "gives '%s'): leave <alias> out, or give it with --config alone",
-                     *was->alias ? was->alias : "none", now->alias);
+                     was->alias ? was->alias : "none", now->alias);
         vr_domain_def_free(with);
         with = NULL;
     }
@@ -172,10 +176,10 @@ void vr_qemu_update_device(vr_domain *dom, const char *xml, unsigned flags, vr_d
     size_t old = 0, idx = 0;
     vr_device_kind kind = VR_DEVICE_DISK;
     if (code == VR_OK && (h->flags & VR_AFFECT_CONFIG) &&
-        !(h->config = replaced(vr_hp_config_def(dom), xml, false, &kind, &old, &idx, &err)))
+        !(h->config = replaced(dom, vr_hp_config_def(dom), xml, false, &kind, &old, &idx, &err)))
         code = VR_ERR_INVALID;
     vr_domain_def *want = NULL;
-    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && !(want = replaced(dom->def, xml, true, &kind, &old, &idx, &err)))
+    if (code == VR_OK && (h->flags & VR_AFFECT_LIVE) && !(want = replaced(dom, dom->def, xml, true, &kind, &old, &idx, &err)))
         code = VR_ERR_INVALID;
     if (code == VR_OK && kind == VR_DEVICE_MEMORY) {
         vr_set_error(&err, "update-device changes a <disk> (a CD-ROM's medium) or an <interface>, not a "
