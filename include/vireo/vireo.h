@@ -55,6 +55,8 @@ typedef struct {
     bool is_template;       /* sealed by vireo template: it does not start; clone --from-template */
     bool firmware_changed;  /* UEFI: the next start's firmware is not the one its NVRAM last ran
                                with (a start may want VIREO_START_RESET_NVRAM) */
+    bool agent_connected;   /* running, and its guest agent opened its channel (libvirt's
+                               agent-lifecycle "connected") */
 } vireo_domain;
 
 void vireo_domain_clear(vireo_domain *d);
@@ -133,11 +135,19 @@ int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, boo
 /* domif-getlink: the link state of a running domain's interface, or
  * (VIREO_AFFECT_CONFIG, or shut off) the definition's. */
 int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, unsigned flags, bool *down);
+/* Its wire form, GET …/link: "up" or "down". */
+typedef struct {
+    char *state;
+} vireo_link;
 /* domiftune: one direction of an interface's <bandwidth>: average and
  * peak in KiB/s, burst in KiB (0: not given); average 0 removes it. */
 typedef struct {
     unsigned long long average, peak, burst, floor;
 } vireo_bandwidth;
+/* Both directions, as GET …/iftune answers them (floor: inbound only). */
+typedef struct {
+    vireo_bandwidth inbound, outbound;
+} vireo_iftune;
 /* The interface (MAC, target dev or tap) shaped so; in/out NULL: that
  * direction stays as it is. VIREO_AFFECT_* flags. */
 int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,
@@ -157,6 +167,32 @@ int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s,
 /* The values now (live, or VIREO_AFFECT_CONFIG), unset ones as the
  * kernel's defaults (1024, 100000, -1). */
 int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo_sched *out);
+/* blkdeviotune: a disk's <iotune>, QEMU's I/O throttling, as libvirt's
+ * virDomainGetBlockIoTune names it and in its order (the schema "block
+ * iotune": docs/api.md). Bytes and operations per second, a _max the
+ * burst rate for its _max_length seconds; 0: no limit; group_name NULL:
+ * the disk's own limits, else a quota shared by the disks naming it. */
+typedef struct {
+    unsigned long long total_bytes_sec, read_bytes_sec, write_bytes_sec;
+    unsigned long long total_iops_sec, read_iops_sec, write_iops_sec;
+    unsigned long long total_bytes_sec_max, read_bytes_sec_max, write_bytes_sec_max;
+    unsigned long long total_iops_sec_max, read_iops_sec_max, write_iops_sec_max;
+    unsigned long long size_iops_sec;
+    char *group_name;
+    unsigned long long total_bytes_sec_max_length, read_bytes_sec_max_length, write_bytes_sec_max_length;
+    unsigned long long total_iops_sec_max_length, read_iops_sec_max_length, write_iops_sec_max_length;
+} vireo_block_iotune;
+/* Set the values `names` names (n of them: "total_bytes_sec" ...,
+ * "group_name"; 0 or "" removes one) on disk (target or source), as
+ * virsh blkdeviotune does: a rate takes its family (total, read, write)
+ * whole. VIREO_AFFECT_* flags. */
+int vireo_domain_set_block_iotune(vireo_conn *c, const char *key, const char *disk, const vireo_block_iotune *t,
+                                  const char *const *names, size_t n, unsigned flags);
+/* Its values now (live, or VIREO_AFFECT_CONFIG: the definition's);
+ * free with vireo_block_iotune_clear. */
+int vireo_domain_get_block_iotune(vireo_conn *c, const char *key, const char *disk, unsigned flags,
+                                  vireo_block_iotune *out);
+void vireo_block_iotune_clear(vireo_block_iotune *t);
 /* A CD-ROM's medium: source NULL ejects, else it is inserted. */
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags);
@@ -742,7 +778,24 @@ typedef struct {
     char *accelerator;    /* "kvm" or "tcg" */
     char **domain_types;  /* "qemu", and "kvm" where usable */
     size_t n_domain_types;
+    char *pci_passthrough_refused; /* why <hostdev type='pci'> cannot start here (no IOMMU …) */
 } vireo_host;
+
+/* A USB device of the host (GET /v1/host/usb-devices, virsh nodedev-list
+ * --cap usb_device): what <hostdev type='usb'> names. */
+typedef struct {
+    char *name;                   /* libvirt's node device name: usb_1_2 */
+    unsigned bus, device;         /* busnum, devnum: <address bus device> */
+    char *vendor_id, *product_id; /* "0x046d": <vendor id>, <product id> */
+    char *vendor, *product;       /* the device's own strings; NULL when it has none */
+} vireo_usb_device;
+
+/* nodedev-list --cap usb_device: the USB devices of the daemon's host
+ * (*out to free with vireo_usb_device_list_free); *none, when not NULL,
+ * gets why the list is empty (free()), else NULL. 0, or -1 with the
+ * connection's error. */
+int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char **none);
+void vireo_usb_device_list_free(vireo_usb_device *list, size_t n);
 
 typedef struct {
     int cpus;

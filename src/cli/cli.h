@@ -128,7 +128,7 @@ extern const vr_command vr_cmd_dominfo, vr_cmd_domstate, vr_cmd_domid, vr_cmd_do
 extern const vr_command vr_cmd_setmem, vr_cmd_setmaxmem, vr_cmd_dommemstat;
 extern const vr_command vr_cmd_console, vr_cmd_event, vr_cmd_net_event, vr_cmd_pool_event;
 extern const vr_command vr_cmd_version, vr_cmd_uri, vr_cmd_hostname, vr_cmd_nodeinfo,
-    vr_cmd_capabilities, vr_cmd_domcapabilities, vr_cmd_sysinfo;
+    vr_cmd_capabilities, vr_cmd_domcapabilities, vr_cmd_sysinfo, vr_cmd_nodedev_list;
 extern const vr_command vr_cmd_completion;
 extern const vr_command vr_cmd_web_token;
 extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define_as,
@@ -164,7 +164,7 @@ extern const vr_command vr_cmd_save, vr_cmd_restore, vr_cmd_managedsave, vr_cmd_
 extern const vr_command vr_cmd_domblkstat, vr_cmd_domifstat;
 extern const vr_command vr_cmd_iothreadinfo, vr_cmd_iothreadpin, vr_cmd_iothreadadd, vr_cmd_iothreaddel;
 extern const vr_command vr_cmd_vcpuinfo, vr_cmd_vcpupin, vr_cmd_emulatorpin, vr_cmd_desc, vr_cmd_metadata,
-    vr_cmd_schedinfo;
+    vr_cmd_schedinfo, vr_cmd_blkdeviotune;
 extern const vr_command vr_cmd_blockcommit, vr_cmd_blockpull, vr_cmd_blockcopy, vr_cmd_blockjob;
 extern const vr_command vr_cmd_install;
 extern const vr_command vr_cmd_osinfo_query;

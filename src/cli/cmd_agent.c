@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include "wire/schemas.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,19 +183,12 @@ static int run_domfsinfo(vr_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         /* Target: the domain's targets of its disks, as virsh joins them. */
         char targets[256] = "";
-        json_object *o = json_object_new_object(), *ta = json_object_new_array();
-        for (size_t k = 0; k < fs[i].n_targets; k++) {
+        for (size_t k = 0; k < fs[i].n_targets; k++)
             snprintf(targets + strlen(targets), sizeof(targets) - strlen(targets), "%s%s", k ? "," : "",
                      fs[i].targets[k]);
-            json_object_array_add(ta, json_object_new_string(fs[i].targets[k]));
-        }
         const char *row[] = {fs[i].mountpoint, fs[i].name, fs[i].type, targets};
         vr_table_add(t, row);
-        json_object_object_add(o, "mountpoint", json_object_new_string(fs[i].mountpoint));
-        json_object_object_add(o, "name", json_object_new_string(fs[i].name));
-        json_object_object_add(o, "type", json_object_new_string(fs[i].type));
-        json_object_object_add(o, "targets", ta);
-        json_object_array_add(arr, o);
+        json_object_array_add(arr, vr_wire_to_json(&vr_wire_fs_info, &fs[i]));
     }
     vr_cli_print_list(json, arr, t);
     vireo_fs_info_free(fs, n);

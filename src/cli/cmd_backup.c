@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *absolute(const char *dir)
@@ -29,6 +31,79 @@ static int follow(vireo_conn *c, int id, const char *label, const char *done)
     return rc;
 }
 
+/* The newest "backup" job of the domain begun at `since` or later, or -1
+ * (the list's own failure: -2). */
+static int find_backup_job(vireo_conn *c, const char *domain, long long since, long long *started)
+{
+    vireo_job *jobs = NULL;
+    size_t n = 0;
+    if (vireo_job_list(c, &jobs, &n) < 0)
+        return -2;
+    int id = -1;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(jobs[i].kind, "backup") == 0 && jobs[i].target && strcmp(jobs[i].target, domain) == 0 &&
+            jobs[i].started_at >= since) {
+            id = jobs[i].id;
+            *started = jobs[i].started_at;
+        }
+    vireo_job_list_free(jobs, n);
+    return id;
+}
+
+/* vireo backup's wait. A daemon restart cuts the job it follows (job ids
+ * start again in the new daemon; one of the same id is another job): a
+ * running domain's bundle is finished by the restarted daemon as a job
+ * of its own, found here by kind, domain and start time, and followed. */
+static int follow_backup(vireo_conn *c, int id, const char *domain, const char *dir, const char *done)
+{
+    if (id < 0)
+        return vr_cli_fail(c);
+    long long started = -1;
+    int rc = VR_EXIT_FAIL;
+    for (;;) {
+        vireo_job j;
+        bool lost = vireo_job_get(c, id, &j) < 0;
+        if (!lost && started < 0)
+            started = j.started_at;
+        if (!lost && (j.started_at != started || strcmp(j.kind, "backup") != 0)) {
+            vireo_job_clear(&j);
+            lost = true;
+        }
+        if (lost) {
+            vr_cli_progress_end();
+            /* back within a minute: a restart, not a stop */
+            int next = -2;
+            for (int i = 0; i < 300 && next == -2; i++) {
+                if ((next = find_backup_job(c, domain, started, &started)) == -2)
+                    nanosleep(&(struct timespec){.tv_nsec = 200 * 1000 * 1000}, NULL);
+            }
+            if (next == -2)
+                return vr_cli_fail(c);
+            if (next < 0)
+                return vr_cli_error("vireod restarted and is not finishing the backup of '%s': %s holds no "
+                                    "backup (no backup.json); run vireo backup again into a new directory",
+                                    domain, dir);
+            fprintf(stderr, "vireo: vireod restarted; it finishes the backup as its job %d\n", next);
+            id = next;
+            continue;
+        }
+        vr_cli_progress("Backing up", j.progress);
+        if (strcmp(j.state, "running") != 0) {
+            vr_cli_progress_end();
+            if (strcmp(j.state, "completed") == 0) {
+                puts(done);
+                rc = VR_EXIT_OK;
+            } else {
+                rc = vr_cli_error("error: %s", j.error ? j.error : "the backup failed");
+            }
+            vireo_job_clear(&j);
+            return rc;
+        }
+        vireo_job_clear(&j);
+        nanosleep(&(struct timespec){.tv_nsec = 200 * 1000 * 1000}, NULL);
+    }
+}
+
 static int run_backup(vr_cli *cli, int argc, char **argv)
 {
     const char *pos[2] = {0}, *since = NULL;
@@ -40,7 +115,8 @@ static int run_backup(vr_cli *cli, int argc, char **argv)
     char *dir = absolute(pos[1]), *base = since ? absolute(since) : NULL;
     char *done = base ? vr_asprintf("Domain '%s' backed up to %s (the changes since %s)", pos[0], dir, base)
                       : vr_asprintf("Domain '%s' backed up to %s", pos[0], dir);
-    rc = follow(c, vireo_domain_backup_incremental(c, pos[0], dir, base), "Backing up", done);
+    rc = follow_backup(c, vireo_domain_backup_incremental(c, pos[0], dir, base), pos[0], dir, done);
+    vireo_disconnect(c);
     free(done);
     free(base);
     free(dir);

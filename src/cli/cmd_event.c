@@ -112,9 +112,17 @@ static void print_domain(json_object *o, const char *type, const char *name, con
     } else if (strcmp(type, "block-job") == 0) {
         print_block_job(name, detail);
     } else if (strcmp(type, "tunable") == 0) {
-        const char *eq = strchr(detail, '=');
-        printf("event 'tunable' for domain '%s':\n\t%.*s: %s\n", name, eq ? (int)(eq - detail) : (int)strlen(detail),
-               detail, eq ? eq + 1 : "");
+        /* virsh: each parameter on a line of its own; the detail's pairs
+         * are space-separated, a group name last (it takes the rest) */
+        printf("event 'tunable' for domain '%s':\n", name);
+        for (const char *p = detail; p && *p;) {
+            const char *eq = strchr(p, '='), *sp = eq ? strchr(eq, ' ') : NULL;
+            if (!eq || strncmp(p, "blkdeviotune.group_name=", 24) == 0)
+                sp = NULL;
+            printf("\t%.*s: %.*s\n", eq ? (int)(eq - p) : (int)strlen(p), p,
+                   eq ? (sp ? (int)(sp - eq - 1) : (int)strlen(eq + 1)) : 0, eq ? eq + 1 : "");
+            p = sp ? sp + 1 : NULL;
+        }
     } else if (strcmp(type, "metadata-change") == 0) {
         bool element = strncmp(detail, "element ", 8) == 0;
         printf("event 'metadata-change' for domain '%s': type %s, uri %s\n", name, element ? "element" : detail,

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "host/resources.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -147,6 +148,53 @@ static int run_sysinfo(vr_cli *cli, int argc, char **argv)
     return c ? vr_cli_print_text(c, vireo_host_sysinfo(c)) : rc;
 }
 
+/* virsh nodedev-list --cap usb_device: the host's USB devices by
+ * libvirt's names; --details adds their addresses and IDs. */
+static int run_nodedev_list(vr_cli *cli, int argc, char **argv)
+{
+    const char *cap = NULL;
+    bool details = false, json = false;
+    const vr_opt opts[] = {{"cap", true, NULL, &cap}, {"details", false, &details, NULL}, {"json", false, &json, NULL}, {0}};
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_nodedev_list, argc, argv, opts, NULL, 0, 0, &rc);
+    if (!c)
+        return rc;
+    if (cap && strcmp(cap, "usb_device") != 0) {
+        vireo_disconnect(c);
+        return vr_cli_usage(&vr_cmd_nodedev_list, "only USB devices are listed: --cap usb_device, not '%s'", cap);
+    }
+    vireo_usb_device *d;
+    size_t n;
+    char *none = NULL;
+    if (vireo_usb_device_list(c, &d, &n, &none) < 0) {
+        rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return rc;
+    }
+    vireo_disconnect(c);
+    if (json) {
+        json_object *arr = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_usb_device, &d[i]));
+        vr_cli_print_json(arr);
+    } else if (details) {
+        printf(" %-16s %-4s %-6s %-9s %s\n", "Name", "Bus", "Device", "ID", "Description");
+        for (size_t i = 0; i < n; i++)
+            printf(" %-16s %03u  %03u    %s:%s %s%s%s\n", d[i].name, d[i].bus, d[i].device, d[i].vendor_id + 2,
+                   d[i].product_id + 2, d[i].vendor ? d[i].vendor : "", d[i].vendor && d[i].product ? " " : "",
+                   d[i].product ? d[i].product : "");
+    } else {
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", d[i].name);
+    }
+    /* Empty, as virsh; why on stderr, so a script reading names gets none. */
+    if (!n && none && !json)
+        fprintf(stderr, "vireo: %s\n", none);
+    free(none);
+    vireo_usb_device_list_free(d, n);
+    return VR_EXIT_OK;
+}
+
 const vr_command vr_cmd_version = {"version", "Show the versions of vireo, the daemon and QEMU.", "", run_version};
 const vr_command vr_cmd_uri = {"uri", "Show the URI of the connection.", "", run_uri};
 const vr_command vr_cmd_hostname = {"hostname", "Show the host's name.", "", run_hostname};
@@ -156,6 +204,9 @@ const vr_command vr_cmd_capabilities = {"capabilities", "Show what the host can 
 const vr_command vr_cmd_domcapabilities = {"domcapabilities",
     "Show what a new domain may use on this host (firmware, CPU modes, devices), as libvirt's XML.",
     "[--virttype qemu|kvm] [--machine TYPE]", run_domcapabilities};
+const vr_command vr_cmd_nodedev_list = {"nodedev-list",
+    "List the host's USB devices (what <hostdev type='usb'> names), by libvirt's node device names.",
+    "[--cap usb_device] [--details] [--json]", run_nodedev_list};
 const vr_command vr_cmd_sysinfo = {"sysinfo",
     "Show the host's SMBIOS facts (BIOS, system, board, chassis, processors), as libvirt's sysinfo XML.", "",
     run_sysinfo};

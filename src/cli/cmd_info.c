@@ -79,6 +79,10 @@ static int run_dominfo(vr_cli *cli, int argc, char **argv)
         printf("%-15s %s\n", "Accelerator:", accel_line(&d));
         for (size_t i = 0; i < d.n_notices; i++)
             printf("%-15s %s\n", "Notice:", d.notices[i]);
+        if (d.firmware_changed)
+            printf("%-15s %s\n", "Firmware:",
+                   "changed since its NVRAM was made: start with --reset-nvram for new UEFI "
+                   "variables, or start as is to keep them");
     }
     json_object_put(st);
     free(stats);

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "vireo/vireo.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,10 +92,10 @@ static int run_domiftune(vr_cli *cli, int argc, char **argv)
 {
     const vr_command *cmd = &vr_cmd_domiftune;
     const char *pos[2] = {0}, *inbound = NULL, *outbound = NULL;
-    bool live = false, config = false, current = false, has_in = false, has_out = false;
+    bool live = false, config = false, current = false, has_in = false, has_out = false, json = false;
     const vr_opt opts[] = {{"live", false, &live, NULL}, {"config", false, &config, NULL},
                            {"current", false, &current, NULL}, {"inbound", true, &has_in, &inbound},
-                           {"outbound", true, &has_out, &outbound}, {0}};
+                           {"outbound", true, &has_out, &outbound}, {"json", false, &json, NULL}, {0}};
     int rc;
     size_t npos;
     int r = vr_cli_parse(cmd, argc, argv, opts, pos, 2, 2, &npos);
@@ -104,6 +105,9 @@ static int run_domiftune(vr_cli *cli, int argc, char **argv)
         return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
     if (live && config && !has_in && !has_out)
         return vr_cli_usage(cmd, "show either --live or --config values, not both");
+    if (json && (has_in || has_out))
+        return vr_cli_error("error: --json shows the values; give it without --inbound and --outbound"),
+               VR_EXIT_USAGE;
     vireo_bandwidth in = {0}, out = {0};
     /* one line, as every refusal of a value */
     if (has_in && parse_rate(inbound, 4, &in) < 0)
@@ -123,6 +127,10 @@ static int run_domiftune(vr_cli *cli, int argc, char **argv)
         /* virsh: the live values of a running domain, else (or --config) the definition's */
         if (vireo_domain_get_iftune(c, pos[0], pos[1], config ? VIREO_AFFECT_CONFIG : 0, &in, &out) < 0) {
             rc = vr_cli_fail(c);
+        } else if (json) {
+            vireo_iftune t = {in, out};
+            vr_cli_print_json(vr_wire_to_json(&vr_wire_iftune, &t));
+            rc = VR_EXIT_OK;
         } else {
             print_rate("inbound", &in, true);
             print_rate("outbound", &out, false);
@@ -142,4 +150,4 @@ const vr_command vr_cmd_domif_getlink = {
 const vr_command vr_cmd_domiftune = {
     "domiftune", "Show or set an interface's bandwidth (<bandwidth>: KiB/s, burst in KiB; 0 removes a direction).",
     "DOMAIN INTERFACE [--inbound AVERAGE[,PEAK[,BURST[,FLOOR]]]] [--outbound AVERAGE[,PEAK[,BURST]]] "
-    "[--live] [--config] [--current]", run_domiftune};
+    "[--live] [--config] [--current] [--json]", run_domiftune};

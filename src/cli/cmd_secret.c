@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -76,15 +77,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const vireo_secret *s = &list[i];
         if (json) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "uuid", json_object_new_string(s->uuid));
-            json_object_object_add(o, "usage_type", json_object_new_string(s->usage_type));
-            json_object_object_add(o, "usage_id", s->usage_id ? json_object_new_string(s->usage_id) : NULL);
-            json_object_object_add(o, "description", s->description ? json_object_new_string(s->description) : NULL);
-            json_object_object_add(o, "ephemeral", json_object_new_boolean(s->ephemeral));
-            json_object_object_add(o, "private", json_object_new_boolean(s->private_));
-            json_object_object_add(o, "has_value", json_object_new_boolean(s->has_value));
-            json_object_array_add(arr, o);
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_secret, s));
             continue;
         }
         char *usage = s->usage_id ? vr_asprintf("%s %s", s->usage_type, s->usage_id) : vr_strdup("Unused");

@@ -5,6 +5,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -437,9 +438,9 @@ static int run_schedinfo(vr_cli *cli, int argc, char **argv)
         if (strcmp(argv[i], "--set") != 0)
             args[n++] = strncmp(argv[i], "--set=", 6) == 0 ? argv[i] + 6 : argv[i];
     const char *pos[9] = {0};
-    bool live = false, config = false, current = false;
+    bool live = false, config = false, current = false, json = false;
     const vr_opt opts[] = {{"live", false, &live, NULL}, {"config", false, &config, NULL},
-                           {"current", false, &current, NULL}, {0}};
+                           {"current", false, &current, NULL}, {"json", false, &json, NULL}, {0}};
     int rc;
     size_t npos;
     int r = vr_cli_parse(cmd, n, args, opts, pos, 1, 9, &npos);
@@ -465,7 +466,10 @@ static int run_schedinfo(vr_cli *cli, int argc, char **argv)
         if (vireo_domain_get_sched(c, pos[0], config ? VIREO_AFFECT_CONFIG : 0, &now) < 0) {
             rc = vr_cli_fail(c);
         } else {
-            print_sched(&now);
+            if (json)
+                vr_cli_print_json(vr_wire_to_json(&vr_wire_sched, &now));
+            else
+                print_sched(&now);
             rc = VR_EXIT_OK;
         }
     }
@@ -508,4 +512,5 @@ const vr_command vr_cmd_desc = {
 const vr_command vr_cmd_schedinfo = {
     "schedinfo", "Show or set a domain's CPU bandwidth (<cputune> shares, period, quota) as virsh's scheduler "
     "parameters; a live change goes into the run's cgroup.",
-    "DOMAIN [[--set] cpu_shares=N|vcpu_period=US|vcpu_quota=US...] [--live] [--config] [--current]", run_schedinfo};
+    "DOMAIN [[--set] cpu_shares=N|vcpu_period=US|vcpu_quota=US...] [--live] [--config] [--current] [--json]",
+    run_schedinfo};

@@ -23,7 +23,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_dompmwakeup, &vr_cmd_qemu_monitor_command,
     &vr_cmd_save, &vr_cmd_restore, &vr_cmd_save_image_dumpxml, &vr_cmd_save_image_define,
     &vr_cmd_save_image_edit, &vr_cmd_managedsave, &vr_cmd_managedsave_remove, &vr_cmd_domjobinfo,
-    &vr_cmd_domjobabort, &vr_cmd_domblkstat, &vr_cmd_domifstat, &vr_cmd_vcpuinfo, &vr_cmd_iothreadinfo, &vr_cmd_iothreadpin, &vr_cmd_iothreadadd, &vr_cmd_iothreaddel, &vr_cmd_vcpupin, &vr_cmd_schedinfo,
+    &vr_cmd_domjobabort, &vr_cmd_domblkstat, &vr_cmd_domifstat, &vr_cmd_vcpuinfo, &vr_cmd_iothreadinfo, &vr_cmd_iothreadpin, &vr_cmd_iothreadadd, &vr_cmd_iothreaddel, &vr_cmd_vcpupin, &vr_cmd_schedinfo, &vr_cmd_blkdeviotune,
     &vr_cmd_emulatorpin, &vr_cmd_desc, &vr_cmd_metadata, &vr_cmd_blockcommit, &vr_cmd_blockpull, &vr_cmd_blockcopy, &vr_cmd_blockjob,
     &vr_cmd_install, &vr_cmd_osinfo_query, &vr_cmd_qemu_agent_command, &vr_cmd_domtime, &vr_cmd_guestinfo,
     &vr_cmd_domfsinfo,
@@ -57,7 +57,7 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_checkpoint_info, &vr_cmd_checkpoint_parent, &vr_cmd_checkpoint_delete, &vr_cmd_backup_begin,
     &vr_cmd_backup_dumpxml,
     /* host and connection */
-    &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities, &vr_cmd_domcapabilities, &vr_cmd_sysinfo,
+    &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities, &vr_cmd_domcapabilities, &vr_cmd_sysinfo, &vr_cmd_nodedev_list,
     &vr_cmd_host_validate, &vr_cmd_completion, &vr_cmd_web_token,
 };
 const size_t vr_n_commands = sizeof(vr_commands) / sizeof(vr_commands[0]);

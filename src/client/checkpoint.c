@@ -22,10 +22,7 @@ static void add_str(json_object *o, const char *key, const char *v)
         json_object_object_add(o, key, json_object_new_string(v));
 }
 
-void vireo_checkpoint_list_free(vireo_checkpoint *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_checkpoint, list, n);
-}
+VR_CLIENT_WIRE_LIST_FREE(vireo_checkpoint, vr_wire_checkpoint, vireo_checkpoint_list_free)
 
 int vireo_checkpoint_list(vireo_conn *c, const char *domain, vireo_checkpoint **out, size_t *n)
 {

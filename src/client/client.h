@@ -44,6 +44,13 @@ int vr_client_exchange(vireo_conn *c, const char *method, const char *path, cons
 int vr_client_upgrade(vireo_conn *c, const char *method, const char *path, const char *headers,
                       const char *closed, vr_strbuf *rest);
 
+/* A public struct's clear and list free (vireo.h), both through its
+ * wire schema: one line each in the resource's file. */
+#define VR_CLIENT_WIRE_CLEAR(T, schema, name) \
+    void name(T *x) { vr_wire_clear(&(schema), x); }
+#define VR_CLIENT_WIRE_LIST_FREE(T, schema, name) \
+    void name(T *list, size_t n) { vr_wire_array_free(&(schema), list, n); }
+
 /* A call whose answer is JSON: returns the parsed body on 2xx (caller
  * puts it), NULL with the error set otherwise. */
 json_object *vr_client_json(vireo_conn *c, const char *method, const char *path, const char *body,

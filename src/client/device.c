@@ -1,6 +1,7 @@
 /* libvireo: devices and vCPUs of a domain (api_devices.c's endpoints). */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,22 @@ static int call(vireo_conn *c, const char *method, const char *key, const char *
     return rc;
 }
 
+/* METHOD domains/KEY/WHAT with the flags and up to two strings (a NULL
+ * key or value: none): what most device calls send. */
+static int call_strs(vireo_conn *c, const char *method, const char *key, const char *what, unsigned flags,
+                     const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, k1, v1);
+    if (k2)
+        add_str(b, k2, v2);
+    return call(c, method, key, what, b);
+}
+
 /* POST of a device's XML to devices[/what]. */
 static int device_xml(vireo_conn *c, const char *key, const char *what, const char *xml, unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "xml", xml);
-    return call(c, "POST", key, what, b);
+    return call_strs(c, "POST", key, what, flags, "xml", xml, NULL, NULL);
 }
 
 int vireo_domain_attach_device(vireo_conn *c, const char *key, const char *xml, unsigned flags)
@@ -60,22 +71,22 @@ int vireo_domain_update_device(vireo_conn *c, const char *key, const char *xml, 
 
 int vireo_domain_set_link(vireo_conn *c, const char *key, const char *iface, bool down, unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "interface", iface);
-    add_str(b, "state", down ? "down" : "up");
-    return call(c, "PUT", key, "link", b);
+    return call_strs(c, "PUT", key, "link", flags, "interface", iface, "state", down ? "down" : "up");
 }
 
+/* One direction given, through the wire's table (the one GET answers with). */
 static void add_rate(json_object *b, const char *key, const vireo_bandwidth *r)
 {
-    if (!r)
-        return;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "average", json_object_new_uint64(r->average));
-    json_object_object_add(o, "peak", json_object_new_uint64(r->peak));
-    json_object_object_add(o, "burst", json_object_new_uint64(r->burst));
-    json_object_object_add(o, "floor", json_object_new_uint64(r->floor));
-    json_object_object_add(b, key, o);
+    if (r)
+        json_object_object_add(b, key, vr_wire_to_json(&vr_wire_bandwidth, r));
+}
+
+/* The body's flags beside the members of a wire struct. */
+static void add_wire(json_object *b, const vr_wire_schema *s, const void *obj)
+{
+    json_object *o = vr_wire_to_json(s, obj);
+    json_object_object_foreach(o, k, v) json_object_object_add(b, k, json_object_get(v));
+    json_object_put(o);
 }
 
 int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, const vireo_bandwidth *in,
@@ -91,99 +102,117 @@ int vireo_domain_set_iftune(vireo_conn *c, const char *key, const char *iface, c
 int vireo_domain_set_sched(vireo_conn *c, const char *key, const vireo_sched *s, unsigned flags)
 {
     json_object *b = flags_body(flags);
-    if (s->cpu_shares)
-        json_object_object_add(b, "cpu_shares", json_object_new_uint64(s->cpu_shares));
-    if (s->vcpu_period)
-        json_object_object_add(b, "vcpu_period", json_object_new_uint64(s->vcpu_period));
-    if (s->vcpu_quota)
-        json_object_object_add(b, "vcpu_quota", json_object_new_int64(s->vcpu_quota));
+    add_wire(b, &vr_wire_sched, s); /* 0: not given */
     return call(c, "PUT", key, "schedinfo", b);
 }
 
-/* GET domains/KEY/WHAT[?interface=IFACE][&config=1]: the parsed answer,
- * or NULL with the error set. */
-static json_object *get_settings(vireo_conn *c, const char *key, const char *what, const char *iface,
-                                 unsigned flags)
+/* GET domains/KEY/WHAT[?interface=IFACE][&config=1]: its answer read
+ * through the wire's schema s into out: 0, or -1. */
+static int get_settings(vireo_conn *c, const char *key, const char *what, const char *iface, unsigned flags,
+                        const vr_wire_schema *s, void *out)
 {
     char *e = iface ? vr_client_escape(c, iface) : NULL;
     char *rest = vr_asprintf("%s?%s%s%s", what, e ? "interface=" : "", e ? e : "",
                              flags & VIREO_AFFECT_CONFIG ? "&config=1" : "");
     char *path = vr_client_path(c, "/v1/domains", key, rest);
-    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
+    int rc = vr_client_call_into(c, "GET", path, NULL, NULL, s, out);
     free(path);
     free(rest);
     free(e);
-    return o;
-}
-
-static unsigned long long get_u64(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) ? (unsigned long long)json_object_get_uint64(v) : 0;
+    return rc;
 }
 
 int vireo_domain_get_link(vireo_conn *c, const char *key, const char *iface, unsigned flags, bool *down)
 {
-    json_object *o = get_settings(c, key, "link", iface, flags);
-    const char *state = o ? vr_client_str(o, "state") : NULL;
-    *down = state && strcmp(state, "down") == 0;
-    json_object_put(o);
-    return o ? 0 : -1;
-}
-
-static void get_rate(json_object *o, const char *key, vireo_bandwidth *r)
-{
-    json_object *d = NULL;
-    json_object_object_get_ex(o, key, &d);
-    *r = (vireo_bandwidth){get_u64(d, "average"), get_u64(d, "peak"), get_u64(d, "burst"), get_u64(d, "floor")};
+    vireo_link l;
+    if (get_settings(c, key, "link", iface, flags, &vr_wire_link, &l) < 0)
+        return -1;
+    *down = l.state && strcmp(l.state, "down") == 0;
+    vr_wire_clear(&vr_wire_link, &l);
+    return 0;
 }
 
 int vireo_domain_get_iftune(vireo_conn *c, const char *key, const char *iface, unsigned flags, vireo_bandwidth *in,
                             vireo_bandwidth *out)
 {
-    json_object *o = get_settings(c, key, "iftune", iface, flags);
-    if (!o)
+    vireo_iftune t;
+    if (get_settings(c, key, "iftune", iface, flags, &vr_wire_iftune, &t) < 0)
         return -1;
-    get_rate(o, "inbound", in);
-    get_rate(o, "outbound", out);
-    json_object_put(o);
+    *in = t.inbound;
+    *out = t.outbound;
     return 0;
 }
 
 int vireo_domain_get_sched(vireo_conn *c, const char *key, unsigned flags, vireo_sched *out)
 {
-    json_object *o = get_settings(c, key, "schedinfo", NULL, flags), *q = NULL;
+    return get_settings(c, key, "schedinfo", NULL, flags, &vr_wire_sched, out);
+}
+
+/* The schema's field named `name`, or NULL. */
+static const vr_wire_field *iotune_field(const char *name)
+{
+    for (size_t i = 0; i < vr_wire_block_iotune.n_fields; i++)
+        if (strcmp(vr_wire_block_iotune.fields[i].key, name) == 0)
+            return &vr_wire_block_iotune.fields[i];
+    return NULL;
+}
+
+int vireo_domain_set_block_iotune(vireo_conn *c, const char *key, const char *disk, const vireo_block_iotune *t,
+                                  const char *const *names, size_t n, unsigned flags)
+{
+    json_object *b = flags_body(flags);
+    add_str(b, "disk", disk);
+    json_object *all = vr_wire_to_json(&vr_wire_block_iotune, t), *v = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const vr_wire_field *f = iotune_field(names[i]);
+        if (f && json_object_object_get_ex(all, f->key, &v))
+            /* group_name NULL: "" removes it */
+            json_object_object_add(b, f->key, v ? json_object_get(v) : json_object_new_string(""));
+        else if (!f)
+            /* the daemon refuses it by name */
+            json_object_object_add(b, names[i], json_object_new_int(0));
+    }
+    json_object_put(all);
+    return call(c, "PUT", key, "blkdeviotune", b);
+}
+
+int vireo_domain_get_block_iotune(vireo_conn *c, const char *key, const char *disk, unsigned flags,
+                                  vireo_block_iotune *out)
+{
+    char *e = vr_client_escape(c, disk);
+    char *rest = vr_asprintf("blkdeviotune?disk=%s%s", e, flags & VIREO_AFFECT_CONFIG ? "&config=1" : "");
+    char *path = vr_client_path(c, "/v1/domains", key, rest);
+    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
+    free(path);
+    free(rest);
+    free(e);
     if (!o)
         return -1;
-    json_object_object_get_ex(o, "vcpu_quota", &q);
-    *out = (vireo_sched){get_u64(o, "cpu_shares"), get_u64(o, "vcpu_period"), q ? json_object_get_int64(q) : -1};
+    vr_wire_from_json(&vr_wire_block_iotune, o, out);
     json_object_put(o);
     return 0;
 }
 
+void vireo_block_iotune_clear(vireo_block_iotune *t)
+{
+    vr_wire_clear(&vr_wire_block_iotune, t);
+}
+
 int vireo_domain_detach_disk(vireo_conn *c, const char *key, const char *disk, unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "disk", disk);
-    return call(c, "POST", key, "devices/detach", b);
+    return call_strs(c, "POST", key, "devices/detach", flags, "disk", disk, NULL, NULL);
 }
 
 int vireo_domain_detach_interface(vireo_conn *c, const char *key, const char *type, const char *mac,
                                   unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "interface", type);
-    add_str(b, "mac", mac);
-    return call(c, "POST", key, "devices/detach", b);
+    return call_strs(c, "POST", key, "devices/detach", flags, "interface", type, "mac", mac);
 }
 
 int vireo_domain_change_media(vireo_conn *c, const char *key, const char *target, const char *source,
                               unsigned flags)
 {
-    json_object *b = flags_body(flags);
-    add_str(b, "target", target);
-    add_str(b, "source", source);
-    return call(c, "PUT", key, "media", b);
+    return call_strs(c, "PUT", key, "media", flags, "target", target, "source", source);
 }
 
 int vireo_domain_block_resize(vireo_conn *c, const char *key, const char *disk, unsigned long long bytes)

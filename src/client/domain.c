@@ -11,15 +11,8 @@ static void from_json(json_object *o, vireo_domain *d)
     vr_wire_from_json(&vr_wire_domain, o, d);
 }
 
-void vireo_domain_clear(vireo_domain *d)
-{
-    vr_wire_clear(&vr_wire_domain, d);
-}
-
-void vireo_domain_list_free(vireo_domain *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_domain, list, n);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_domain, vr_wire_domain, vireo_domain_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_domain, vr_wire_domain, vireo_domain_list_free)
 
 int vireo_domain_list(vireo_conn *c, vireo_domain **out, size_t *n)
 {
@@ -174,6 +167,23 @@ char *vireo_domain_disk_errors_json(vireo_conn *c, const char *key)
 
 char *vireo_host_json(vireo_conn *c) { return vr_client_get_text(c, "/v1/host"); }
 char *vireo_host_sysinfo(vireo_conn *c) { return vr_client_get_text(c, "/v1/host/sysinfo"); }
+
+int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char **none)
+{
+    json_object *o = vr_client_json(c, "GET", "/v1/host/usb-devices", NULL, NULL), *arr = NULL, *why = NULL;
+    if (!o)
+        return -1;
+    json_object_object_get_ex(o, "usb_devices", &arr);
+    *out = vr_wire_array_from_json(&vr_wire_usb_device, arr, n);
+    if (none)
+        *none = json_object_object_get_ex(o, "none", &why) && json_object_is_type(why, json_type_string)
+                    ? vr_strdup(json_object_get_string(why))
+                    : NULL;
+    json_object_put(o);
+    return 0;
+}
+
+void vireo_usb_device_list_free(vireo_usb_device *list, size_t n) { vr_wire_array_free(&vr_wire_usb_device, list, n); }
 char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine)
 {
     char *vt = virttype ? vr_client_escape(c, virttype) : vr_strdup(""),

@@ -4,6 +4,7 @@
  * restore, managedsave and their job. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,47 +131,17 @@ void vireo_guest_fields_free(vireo_guest_field *f, size_t n)
 
 int vireo_domain_fs_info(vireo_conn *c, const char *key, vireo_fs_info **out, size_t *n)
 {
-    json_object *list = NULL;
     char *k = vr_client_escape(c, key);
     char *path = vr_asprintf("/v1/domains/%s/fsinfo", k);
-    json_object *o = vr_client_json(c, "GET", path, NULL, NULL);
-    free(path);
-    free(k);
     *out = NULL;
     *n = 0;
-    if (!o)
-        return -1;
-    json_object_object_get_ex(o, "filesystems", &list);
-    size_t len = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
-    *out = vr_calloc(len + 1, sizeof(**out));
-    for (size_t i = 0; i < len; i++) {
-        json_object *f = json_object_array_get_idx(list, i), *t = NULL, *v;
-        vireo_fs_info *x = &(*out)[(*n)++];
-        x->mountpoint = vr_strdup(json_object_object_get_ex(f, "mountpoint", &v) ? json_object_get_string(v) : "");
-        x->name = vr_strdup(json_object_object_get_ex(f, "name", &v) ? json_object_get_string(v) : "");
-        x->type = vr_strdup(json_object_object_get_ex(f, "type", &v) ? json_object_get_string(v) : "");
-        json_object_object_get_ex(f, "targets", &t);
-        size_t nt = json_object_is_type(t, json_type_array) ? json_object_array_length(t) : 0;
-        x->targets = vr_calloc(nt + 1, sizeof(char *));
-        for (size_t j = 0; j < nt; j++)
-            x->targets[x->n_targets++] = vr_strdup(json_object_get_string(json_object_array_get_idx(t, j)));
-    }
-    json_object_put(o);
-    return 0;
+    int rc = vr_client_get_objects(c, path, "filesystems", &vr_wire_fs_info, (void **)out, n);
+    free(path);
+    free(k);
+    return rc;
 }
 
-void vireo_fs_info_free(vireo_fs_info *f, size_t n)
-{
-    for (size_t i = 0; f && i < n; i++) {
-        free(f[i].mountpoint);
-        free(f[i].name);
-        free(f[i].type);
-        for (size_t k = 0; k < f[i].n_targets; k++)
-            free(f[i].targets[k]);
-        free(f[i].targets);
-    }
-    free(f);
-}
+VR_CLIENT_WIRE_LIST_FREE(vireo_fs_info, vr_wire_fs_info, vireo_fs_info_free)
 
 /* POST domains/KEY/WHAT with body (taken): its "filesystems" count, or -1. */
 static int fs_count(vireo_conn *c, const char *key, const char *what, json_object *body)

@@ -6,14 +6,9 @@
 #include "common/util.h"
 #include "wire/schemas.h"
 
-void vireo_install_request_clear(vireo_install_request *r) { vr_wire_clear(&vr_wire_install_request, r); }
-
-void vireo_install_plan_clear(vireo_install_plan *p) { vr_wire_clear(&vr_wire_install_plan, p); }
-
-void vireo_os_variant_list_free(vireo_os_variant *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_os_variant, list, n);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_install_request, vr_wire_install_request, vireo_install_request_clear)
+VR_CLIENT_WIRE_CLEAR(vireo_install_plan, vr_wire_install_plan, vireo_install_plan_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_os_variant, vr_wire_os_variant, vireo_os_variant_list_free)
 
 int vireo_os_variant_list(vireo_conn *c, const char *id, vireo_os_variant **out, size_t *n)
 {

@@ -7,15 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-void vireo_job_clear(vireo_job *j)
-{
-    vr_wire_clear(&vr_wire_job, j);
-}
-
-void vireo_job_list_free(vireo_job *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_job, list, n);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_job, vr_wire_job, vireo_job_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_job, vr_wire_job, vireo_job_list_free)
 
 int vireo_job_list(vireo_conn *c, vireo_job **out, size_t *n)
 {

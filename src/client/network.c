@@ -6,35 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void net_from(json_object *o, vireo_network *n)
-{
-    vr_wire_from_json(&vr_wire_network, o, n);
-}
-
-static void lease_from(json_object *o, vireo_lease *l)
-{
-    vr_wire_from_json(&vr_wire_lease, o, l);
-}
-
-void vireo_network_clear(vireo_network *n)
-{
-    vr_wire_clear(&vr_wire_network, n);
-}
-
-void vireo_network_list_free(vireo_network *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_network, list, n);
-}
-
-void vireo_lease_list_free(vireo_lease *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_lease, list, n);
-}
-
-void vireo_interface_list_free(vireo_interface *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_interface, list, n);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_network, vr_wire_network, vireo_network_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_network, vr_wire_network, vireo_network_list_free)
+VR_CLIENT_WIRE_LIST_FREE(vireo_lease, vr_wire_lease, vireo_lease_list_free)
+VR_CLIENT_WIRE_LIST_FREE(vireo_interface, vr_wire_interface, vireo_interface_list_free)
 
 /* An array under `key` in the answer to GET path, each item converted. */
 static int get_array(vireo_conn *c, const char *path, const char *key, size_t item, void (*conv)(json_object *, void *),
@@ -54,7 +29,7 @@ static int get_array(vireo_conn *c, const char *path, const char *key, size_t it
     return 0;
 }
 
-static void conv_lease(json_object *o, void *p) { lease_from(o, p); }
+static void conv_lease(json_object *o, void *p) { vr_wire_from_json(&vr_wire_lease, o, p); }
 
 static void conv_iface(json_object *o, void *p)
 {
@@ -78,7 +53,7 @@ static int net_call(vireo_conn *c, const char *method, const char *key, const ch
     if (!o)
         return -1;
     if (out)
-        net_from(o, out);
+        vr_wire_from_json(&vr_wire_network, o, out);
     json_object_put(o);
     return 0;
 }

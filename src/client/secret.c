@@ -2,41 +2,14 @@
  * in an application/octet-stream body; the library keeps no copy. */
 #include "client/client.h"
 #include "common/util.h"
+#include "wire/schemas.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void secret_from(json_object *o, vireo_secret *s)
-{
-    memset(s, 0, sizeof(*s));
-    const char *uuid = vr_client_str(o, "uuid"), *id = vr_client_str(o, "usage_id"),
-               *desc = vr_client_str(o, "description");
-    snprintf(s->uuid, sizeof(s->uuid), "%s", uuid ? uuid : "");
-    s->usage_type = vr_strdup(vr_client_str(o, "usage_type") ? vr_client_str(o, "usage_type") : "none");
-    s->usage_id = id ? vr_strdup(id) : NULL;
-    s->description = desc ? vr_strdup(desc) : NULL;
-    s->ephemeral = vr_client_flag(o, "ephemeral");
-    s->private_ = vr_client_flag(o, "private");
-    s->has_value = vr_client_flag(o, "has_value");
-}
-
-void vireo_secret_clear(vireo_secret *s)
-{
-    if (!s)
-        return;
-    free(s->usage_type);
-    free(s->usage_id);
-    free(s->description);
-    memset(s, 0, sizeof(*s));
-}
-
-void vireo_secret_list_free(vireo_secret *list, size_t n)
-{
-    for (size_t i = 0; list && i < n; i++)
-        vireo_secret_clear(&list[i]);
-    free(list);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_secret, vr_wire_secret, vireo_secret_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_secret, vr_wire_secret, vireo_secret_list_free)
 
 static char *secret_path(vireo_conn *c, const char *uuid, const char *rest)
 {
@@ -46,30 +19,14 @@ static char *secret_path(vireo_conn *c, const char *uuid, const char *rest)
 /* One call answered with a secret (into out when given). */
 static int call(vireo_conn *c, const char *method, char *path, const char *body, const char *ct, vireo_secret *out)
 {
-    json_object *o = vr_client_json(c, method, path, body, ct);
+    int rc = vr_client_call_into(c, method, path, body, ct, &vr_wire_secret, out);
     free(path);
-    if (!o)
-        return -1;
-    if (out)
-        secret_from(o, out);
-    json_object_put(o);
-    return 0;
+    return rc;
 }
 
 int vireo_secret_list(vireo_conn *c, vireo_secret **out, size_t *n)
 {
-    json_object *o = vr_client_json(c, "GET", "/v1/secrets", NULL, NULL), *arr = NULL;
-    if (!o)
-        return -1;
-    json_object_object_get_ex(o, "secrets", &arr);
-    size_t len = arr ? json_object_array_length(arr) : 0;
-    vireo_secret *list = vr_calloc(len ? len : 1, sizeof(*list));
-    for (size_t i = 0; i < len; i++)
-        secret_from(json_object_array_get_idx(arr, i), &list[i]);
-    json_object_put(o);
-    *out = list;
-    *n = len;
-    return 0;
+    return vr_client_get_objects(c, "/v1/secrets", "secrets", &vr_wire_secret, (void **)out, n);
 }
 
 int vireo_secret_get(vireo_conn *c, const char *uuid, vireo_secret *out)

@@ -6,15 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void vireo_snapshot_clear(vireo_snapshot *s)
-{
-    vr_wire_clear(&vr_wire_snapshot, s);
-}
-
-void vireo_snapshot_list_free(vireo_snapshot *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_snapshot, list, n);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_snapshot, vr_wire_snapshot, vireo_snapshot_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_snapshot, vr_wire_snapshot, vireo_snapshot_list_free)
 
 static char *snap_path(vireo_conn *c, const char *domain, const char *name, const char *rest)
 {

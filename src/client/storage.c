@@ -12,35 +12,10 @@ static unsigned long long num(json_object *o, const char *key)
     return json_object_object_get_ex(o, key, &v) && v ? (unsigned long long)json_object_get_int64(v) : 0;
 }
 
-static void pool_from(json_object *o, vireo_pool *p)
-{
-    vr_wire_from_json(&vr_wire_pool, o, p);
-}
-
-static void vol_from(json_object *o, vireo_vol *v)
-{
-    vr_wire_from_json(&vr_wire_vol, o, v);
-}
-
-void vireo_pool_clear(vireo_pool *p)
-{
-    vr_wire_clear(&vr_wire_pool, p);
-}
-
-void vireo_pool_list_free(vireo_pool *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_pool, list, n);
-}
-
-void vireo_vol_clear(vireo_vol *v)
-{
-    vr_wire_clear(&vr_wire_vol, v);
-}
-
-void vireo_vol_list_free(vireo_vol *list, size_t n)
-{
-    vr_wire_array_free(&vr_wire_vol, list, n);
-}
+VR_CLIENT_WIRE_CLEAR(vireo_pool, vr_wire_pool, vireo_pool_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_pool, vr_wire_pool, vireo_pool_list_free)
+VR_CLIENT_WIRE_CLEAR(vireo_vol, vr_wire_vol, vireo_vol_clear)
+VR_CLIENT_WIRE_LIST_FREE(vireo_vol, vr_wire_vol, vireo_vol_list_free)
 
 /* /v1/pools[/KEY[/rest]] with KEY escaped. */
 /* A request body's text (freed by the caller); b put. */
@@ -80,8 +55,8 @@ static int call_obj(vireo_conn *c, const char *method, char *path, const char *b
     return 0;
 }
 
-static void conv_pool(json_object *o, void *p) { pool_from(o, p); }
-static void conv_vol(json_object *o, void *v) { vol_from(o, v); }
+static void conv_pool(json_object *o, void *p) { vr_wire_from_json(&vr_wire_pool, o, p); }
+static void conv_vol(json_object *o, void *v) { vr_wire_from_json(&vr_wire_vol, o, v); }
 
 /* A list (pools, a pool's volumes); takes the path. */
 static int get_list(vireo_conn *c, char *path, const vr_wire_schema *s, const char *key, void **out, size_t *n)

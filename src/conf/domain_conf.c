@@ -199,6 +199,7 @@ void vr_domain_def_free(vr_domain_def *def)
         free(d->secret_usage);
         free(d->target_dev);
         free(d->serial);
+        free(d->iotune.group_name);
     }
     free(def->disks);
     for (size_t i = 0; i < def->n_controllers; i++)
@@ -233,6 +234,7 @@ void vr_domain_def_free(vr_domain_def *def)
     free(def->audios);
     free(def->sounds);
     free(def->redirdevs);
+    free(def->usb_hostdevs);
     free(def->videos);
     vr_smartcard_free(def->smartcard);
     for (size_t i = 0; i < def->n_rngs; i++) {

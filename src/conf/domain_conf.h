@@ -187,7 +187,11 @@ typedef struct {
     char *name;    /* its name, for messages */
     char *reason;  /* why a start is refused */
     long line;
+    bool needs_iommu; /* a PCI <hostdev>: on a host without an IOMMU, that is the reason */
 } vr_kept_def;
+
+/* Why a PCI <hostdev> does not start on a host with an IOMMU. */
+#define VR_HOSTDEV_NOT_YET "VFIO device assignment is not done by Vireo yet"
 
 /* <sysinfo type='smbios'>: one -smbios entry per (table, name). */
 typedef struct {
@@ -256,6 +260,64 @@ typedef struct {
 typedef enum { VR_DISK_PROTOCOL_RBD, VR_DISK_PROTOCOL_ISCSI } vr_disk_protocol;
 extern const char *const vr_disk_protocol_names[];
 
+/* A disk's <iotune> (domain_iotune.c): QEMU's I/O throttling, each
+ * value as libvirt names it, in libvirt's order (the XML's, virsh
+ * blkdeviotune's and the typed parameters' of virDomainGetBlockIoTune,
+ * where group_name comes after size_iops_sec); 0 = not set. Bytes and
+ * I/O operations per second; a _max is the burst rate, allowed for its
+ * _max_length seconds. */
+typedef enum {
+    VR_IOTUNE_TOTAL_BYTES_SEC, VR_IOTUNE_READ_BYTES_SEC, VR_IOTUNE_WRITE_BYTES_SEC,
+    VR_IOTUNE_TOTAL_IOPS_SEC, VR_IOTUNE_READ_IOPS_SEC, VR_IOTUNE_WRITE_IOPS_SEC,
+    VR_IOTUNE_TOTAL_BYTES_SEC_MAX, VR_IOTUNE_READ_BYTES_SEC_MAX, VR_IOTUNE_WRITE_BYTES_SEC_MAX,
+    VR_IOTUNE_TOTAL_IOPS_SEC_MAX, VR_IOTUNE_READ_IOPS_SEC_MAX, VR_IOTUNE_WRITE_IOPS_SEC_MAX,
+    VR_IOTUNE_SIZE_IOPS_SEC,
+    VR_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH, VR_IOTUNE_READ_BYTES_SEC_MAX_LENGTH,
+    VR_IOTUNE_WRITE_BYTES_SEC_MAX_LENGTH, VR_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH,
+    VR_IOTUNE_READ_IOPS_SEC_MAX_LENGTH, VR_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH,
+    VR_IOTUNE_COUNT
+} vr_iotune_field;
+/* libvirt's names of the fields ("total_bytes_sec" ...), NULL-terminated. */
+extern const char *const vr_iotune_names[];
+/* The field of libvirt's name `name`: VR_IOTUNE_COUNT for "group_name",
+ * -1 for none. */
+int vr_iotune_field_index(const char *name);
+/* QEMU's largest value of any of them (its THROTTLE_VALUE_MAX). */
+#define VR_IOTUNE_VALUE_MAX 1000000000000000ULL
+
+typedef struct {
+    unsigned long long v[VR_IOTUNE_COUNT];
+    char *group_name;   /* <group_name>: disks of one name share one quota (QEMU's throttle group) */
+} vr_iotune;
+
+/* Any limit set (the values of lengths and size aside as libvirt
+ * counts them: a rate of bytes or operations, or a burst). */
+bool vr_iotune_any(const vr_iotune *t);
+/* The same values (and group). */
+bool vr_iotune_equal(const vr_iotune *a, const vr_iotune *b);
+/* libvirt's and QEMU's rules, for the parser and for values from
+ * elsewhere (blkdeviotune): total_* with read_* or write_*, a _max without
+ * its rate or below it, a _max_length without its _max, size_iops_sec
+ * without an iops rate, group_name without a limit, any value over
+ * VR_IOTUNE_VALUE_MAX; -1 with *err naming the fields. */
+int vr_iotune_check(const vr_iotune *t, char **err);
+/* `*dst` takes `src`'s values and a copy of its group name. */
+void vr_iotune_copy(vr_iotune *dst, const vr_iotune *src);
+
+/* A blkdeviotune change: the values given, `given` a bit per field (1u
+ * << vr_iotune_field) and VR_IOTUNE_GIVEN_GROUP for group_name. */
+#define VR_IOTUNE_GIVEN_GROUP (1u << VR_IOTUNE_COUNT)
+typedef struct {
+    vr_iotune t;
+    unsigned given;
+} vr_iotune_change;
+/* `old` changed as libvirt's virDomainSetBlockIoTune changes it: a rate
+ * given takes its family (total, read and write of bytes, of iops, of
+ * their _max) whole, the fields not given as 0; a family none of whose
+ * fields is given, a length and the group not given stay; the group
+ * goes with the last limit. Not checked (vr_iotune_check). */
+void vr_iotune_apply(vr_iotune *t, const vr_iotune_change *ch);
+
 typedef struct {
     vr_disk_type type;
     vr_disk_device device;
@@ -292,6 +354,7 @@ typedef struct {
     bool shareable;         /* <shareable/>: other running domains may use the file too */
     char *serial;           /* <serial>: the drive's serial number, or NULL */
     unsigned boot_order;    /* <boot order=N>; 0 = none */
+    vr_iotune iotune;       /* <iotune> */
     vr_address addr;        /* PCI for virtio, drive for the others */
     long line;              /* source line, for messages; 0 when generated */
 } vr_disk_def;
@@ -390,6 +453,18 @@ typedef struct {
     char *streaming_mode, *mouse_mode;
     long line;
 } vr_graphics_def;
+
+/* <hostdev mode='subsystem' type='usb'>: a USB device of the host given
+ * to the guest (QEMU's usb-host), named by <vendor id>/<product id> (on
+ * whichever port it is plugged in) or by its host <address bus device>. */
+typedef struct {
+    unsigned vendor, product; /* 0x0000-0xffff; with has_id */
+    unsigned bus, device;     /* the host's bus and device numbers; with has_addr */
+    bool has_id, has_addr;
+    vr_tristate managed;      /* kept for libvirt round trips (USB needs no driver rebind) */
+    vr_address addr;          /* usb: its port in the guest */
+    long line;
+} vr_hostdev_usb_def;
 
 /* <redirdev bus='usb' type='spicevmc'>: a USB device of the SPICE
  * client's, redirected over the SPICE connection (usb-redir). */
@@ -604,6 +679,8 @@ typedef struct {
     vr_smartcard_def *smartcard; /* at most one */
     vr_redirdev_def *redirdevs;
     size_t n_redirdevs;
+    vr_hostdev_usb_def *usb_hostdevs;
+    size_t n_usb_hostdevs;
     vr_video_def *videos;
     size_t n_videos;
     vr_memballoon_def memballoon;

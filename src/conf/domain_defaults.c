@@ -185,7 +185,7 @@ static void controller_defaults(vr_domain_def *def)
         else if (d->bus == VR_DISK_BUS_IDE && d->addr.controller == 0)
             ensure_controller(def, VR_CONTROLLER_IDE, 0, NULL);
     }
-    bool usb = def->n_redirdevs > 0 || def->smartcard;
+    bool usb = def->n_redirdevs > 0 || def->n_usb_hostdevs > 0 || def->smartcard;
     for (size_t i = 0; i < def->n_inputs; i++)
         usb |= def->inputs[i].bus == VR_INPUT_BUS_USB;
     if (usb)
@@ -267,6 +267,11 @@ static bool usb_port_used(const vr_domain_def *def, unsigned bus, unsigned port)
         if (a->type == VR_ADDR_USB && a->bus == bus && a->port == port)
             return true;
     }
+    for (size_t i = 0; i < def->n_usb_hostdevs; i++) {
+        const vr_address *a = &def->usb_hostdevs[i].addr;
+        if (a->type == VR_ADDR_USB && a->bus == bus && a->port == port)
+            return true;
+    }
     const vr_address *sc = def->smartcard ? &def->smartcard->usb : NULL;
     return sc && sc->type == VR_ADDR_USB && sc->bus == bus && sc->port == port;
 }
@@ -294,6 +299,8 @@ static void usb_defaults(vr_domain_def *def)
             usb_assign(def, &def->inputs[i].addr);
     for (size_t i = 0; i < def->n_redirdevs; i++)
         usb_assign(def, &def->redirdevs[i].addr);
+    for (size_t i = 0; i < def->n_usb_hostdevs; i++)
+        usb_assign(def, &def->usb_hostdevs[i].addr);
     /* The smartcard's reader last: its port is never written, so the
      * ports that are written never depend on it. */
     if (def->smartcard)

@@ -347,6 +347,7 @@ static void format_disk(xmlNode *devs, const vr_disk_def *d)
     xmlNode *t = child(n, "target");
     prop(t, "dev", d->target_dev);
     prop(t, "bus", vr_disk_bus_names[d->bus]);
+    vr_format_iotune(n, &d->iotune);
     if (d->readonly)
         child(n, "readonly");
     if (d->shareable)
@@ -580,6 +581,7 @@ static void format_devices(xmlNode *root, const vr_domain_def *def, bool secure,
         format_address(n, &def->rngs[i].addr);
     }
     vr_format_tpm(devs, def->tpm);
+    vr_format_usb_hostdevs(devs, def);
     static const char *const kept[] = {"hostdev", NULL};
     format_kept(devs, def, kept);
     for (size_t i = 0; i < def->n_panics; i++) {

@@ -103,11 +103,3 @@ void vr_format_iommu(xmlNode *devs, const vr_domain_def *def)
             vr_xml_new_prop(d, names[k], fields[k] == VR_TRISTATE_ON ? "on" : "off");
         }
 }
-
-/* <hostdev>: read whole and kept (dumpxml writes it back); the start
- * says why it cannot run here (qemu_tune.c looks at the host's IOMMU). */
-int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n)
-{
-    return vr_parse_kept(st, n, "VFIO device assignment is not done by Vireo yet; remove "
-                         "<hostdev> to run the guest without the device");
-}

@@ -501,7 +501,7 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
     if ((rc = vr_xml_attr_enum(n, "device", vr_disk_device_names, &i, st->err)) < 0)
         return -1;
     d->device = rc ? (vr_disk_device)i : VR_DISK_DEVICE_DISK;
-    bool have_driver = false, have_source = false, have_target = false, bus_given = false;
+    bool have_driver = false, have_source = false, have_target = false, have_iotune = false, bus_given = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (vr_xml_is(c, "driver"))
             rc = have_driver ? vr_parse_duplicate(c, st->err) : parse_disk_driver(st, c, d);
@@ -518,6 +518,8 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
             rc = d->serial ? vr_parse_duplicate(c, st->err) : parse_disk_serial(st, c, d);
         else if (vr_xml_is(c, "auth"))
             rc = parse_disk_auth(st, c, d, false);
+        else if (vr_xml_is(c, "iotune"))
+            rc = have_iotune ? vr_parse_duplicate(c, st->err) : vr_parse_iotune(st, c, &d->iotune);
         else if (vr_xml_is(c, "backingStore"))
             rc = 0; /* libvirt's report of the image's backing chain (output only):
                        QEMU reads the chain from the image itself */
@@ -532,6 +534,7 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
         have_driver |= vr_xml_is(c, "driver");
         have_source |= vr_xml_is(c, "source");
         have_target |= vr_xml_is(c, "target");
+        have_iotune |= vr_xml_is(c, "iotune");
     }
     if (!have_source && d->type == VR_DISK_NETWORK)
         return vr_xml_error(n, st->err, "<disk type='network'> needs <source protocol='rbd' name='POOL/IMAGE'> "

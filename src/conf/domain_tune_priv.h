@@ -32,7 +32,9 @@ int vr_parse_controller_driver(vr_parse_state *st, const xmlNode *n, vr_controll
 /* domain_iommu.c: <iommu> and <features><ioapic>. */
 int vr_parse_iommu(vr_parse_state *st, const xmlNode *n);
 int vr_parse_ioapic(vr_parse_state *st, const xmlNode *n);
+/* domain_hostdev.c: <hostdev> (USB parsed and run, PCI kept). */
 int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n);
+void vr_format_usb_hostdevs(xmlNode *devs, const vr_domain_def *def);
 /* domain_shmem.c */
 int vr_parse_shmem(vr_parse_state *st, const xmlNode *n);
 void vr_format_shmems(xmlNode *devs, const vr_domain_def *def);
@@ -43,6 +45,9 @@ void vr_rng_egd_free(vr_rng_egd *egd);
 /* domain_bandwidth.c: an <interface>'s <bandwidth> */
 int vr_parse_bandwidth(vr_parse_state *st, const xmlNode *n, vr_interface_def *in);
 void vr_format_bandwidth(xmlNode *iface, const vr_bandwidth_def *bw);
+/* domain_iotune.c: a <disk>'s <iotune> */
+int vr_parse_iotune(vr_parse_state *st, const xmlNode *n, vr_iotune *t);
+void vr_format_iotune(xmlNode *disk, const vr_iotune *t);
 /* domain_vsock.c */
 int vr_parse_vsock(vr_parse_state *st, const xmlNode *n);
 void vr_format_vsock(xmlNode *devs, const vr_domain_def *def);

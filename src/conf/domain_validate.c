@@ -54,6 +54,14 @@ static int check_disk(const vr_domain_def *def, size_t i, char **err)
                             "qcow2 image corrupt it)");
     if (d->shareable && d->device == VR_DISK_DEVICE_CDROM)
         return vr_dom_error(d->line, err, "a cdrom cannot be <shareable/> (it is read-only already)");
+    /* One group, one quota: QEMU's throttle group has one set of limits. */
+    for (size_t k = 0; d->iotune.group_name && k < i; k++) {
+        const vr_iotune *o = &def->disks[k].iotune;
+        if (o->group_name && strcmp(o->group_name, d->iotune.group_name) == 0 && !vr_iotune_equal(o, &d->iotune))
+            return vr_dom_error(d->line, err, "disks '%s' and '%s' share <group_name>%s</group_name> but not their "
+                                "<iotune> limits: a group has one set of limits, give both the same",
+                                def->disks[k].target_dev, d->target_dev, d->iotune.group_name);
+    }
     if (d->io == VR_DISK_IO_NATIVE && d->cache != VR_DISK_CACHE_NONE &&
         d->cache != VR_DISK_CACHE_DIRECTSYNC)
         return vr_dom_error(d->line, err, "<driver io='native'> needs cache='none' or "
@@ -213,6 +221,55 @@ static unsigned usb_ports(const vr_controller_def *c)
     return c->ports ? c->ports : 4; /* QEMU's xhci default: 4 USB 2 ports */
 }
 
+/* A USB device's guest address: usb, on a controller, within its ports. */
+static int usb_port_fits(const vr_domain_def *def, const vr_address *a, long line, const char *what,
+                         char **err)
+{
+    if (a->type != VR_ADDR_USB)
+        return vr_dom_error(line, err, "<address type='%s'> does not fit a %s (it takes a usb "
+                            "address)", addr_name(a->type), what);
+    const vr_controller_def *c = vr_domain_def_controller(def, VR_CONTROLLER_USB, a->bus);
+    if (!c || strcmp(c->model, "none") == 0)
+        return vr_dom_error(line, err, "%s needs a USB controller on bus %u", what, a->bus);
+    if (a->port > usb_ports(c))
+        return vr_dom_error(line, err, "USB port %u is beyond the %u ports of the %s controller",
+                            a->port, usb_ports(c), c->model);
+    return 0;
+}
+
+static bool same_usb_port(const vr_address *o, const vr_address *a)
+{
+    return o->type == VR_ADDR_USB && o->bus == a->bus && o->port == a->port;
+}
+
+/* <hostdev type='usb'>: its guest port free, and no two name one host device. */
+static int check_usb_hostdevs(const vr_domain_def *def, char **err)
+{
+    for (size_t i = 0; i < def->n_usb_hostdevs; i++) {
+        const vr_hostdev_usb_def *h = &def->usb_hostdevs[i];
+        const vr_address *a = &h->addr;
+        if (usb_port_fits(def, a, h->line, "<hostdev type='usb'>", err) < 0)
+            return -1;
+        bool taken = false;
+        for (size_t k = 0; k < def->n_inputs; k++)
+            taken |= same_usb_port(&def->inputs[k].addr, a);
+        for (size_t k = 0; k < def->n_redirdevs; k++)
+            taken |= same_usb_port(&def->redirdevs[k].addr, a);
+        for (size_t k = 0; k < i; k++)
+            taken |= same_usb_port(&def->usb_hostdevs[k].addr, a);
+        if (taken)
+            return vr_dom_error(h->line, err, "USB port %u:%u is used twice", a->bus, a->port);
+        for (size_t k = 0; k < i; k++) {
+            const vr_hostdev_usb_def *o = &def->usb_hostdevs[k];
+            if ((h->has_id && o->has_id && h->vendor == o->vendor && h->product == o->product) ||
+                (h->has_addr && o->has_addr && h->bus == o->bus && h->device == o->device))
+                return vr_dom_error(h->line, err, "<hostdev type='usb'> names the same host device "
+                                    "as the one on line %ld", o->line);
+        }
+    }
+    return 0;
+}
+
 static int check_inputs(const vr_domain_def *def, char **err)
 {
     for (size_t i = 0; i < def->n_inputs; i++) {
@@ -291,16 +348,8 @@ static int check_spice(const vr_domain_def *def, char **err)
         if (!spice)
             return vr_dom_error(r->line, err, "<redirdev type='spicevmc'> needs <graphics "
                                 "type='spice'>");
-        if (a->type != VR_ADDR_USB)
-            return vr_dom_error(r->line, err, "<address type='%s'> does not fit a <redirdev> "
-                                "(it takes a usb address)", addr_name(a->type));
-        const vr_controller_def *c = vr_domain_def_controller(def, VR_CONTROLLER_USB, a->bus);
-        if (!c || strcmp(c->model, "none") == 0)
-            return vr_dom_error(r->line, err, "<redirdev> needs a USB controller on bus %u",
-                                a->bus);
-        if (a->port > usb_ports(c))
-            return vr_dom_error(r->line, err, "USB port %u is beyond the %u ports of the %s "
-                                "controller", a->port, usb_ports(c), c->model);
+        if (usb_port_fits(def, a, r->line, "<redirdev>", err) < 0)
+            return -1;
         for (size_t k = 0; k < def->n_inputs; k++) {
             const vr_address *o = &def->inputs[k].addr;
             if (o->type == VR_ADDR_USB && o->bus == a->bus && o->port == a->port)
@@ -479,7 +528,7 @@ int vr_domain_validate(const vr_domain_def *def, char **err)
         if (check_interface(def, i, err) < 0)
             return -1;
     if (check_boot_orders(def, err) < 0 || check_chars(def, err) < 0 ||
-        check_inputs(def, err) < 0 || check_display(def, err) < 0 || check_spice(def, err) < 0 ||
+        check_inputs(def, err) < 0 || check_usb_hostdevs(def, err) < 0 || check_display(def, err) < 0 || check_spice(def, err) < 0 ||
         check_watchdogs_and_panics(def, err) < 0)
         return -1;
     const vr_memballoon_def *m = &def->memballoon;

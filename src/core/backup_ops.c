@@ -4,6 +4,7 @@
  * or defined (restore). A failure removes the copies already made. */
 #include "core/backup_ops.h"
 #include "core/livebackup_ops.h"
+#include "drivers/qemu/qemu_backup.h"
 #include "drivers/qemu/qemu_checkpoint.h"
 #include "drivers/storage/storage_img.h"
 #include "common/file.h"
@@ -39,6 +40,8 @@ struct vr_backup_run {
     vr_backup_def *live;      /* a running domain's disks: the push backup to run first */
     vr_checkpoint_def *checkpoint; /* made with it, for the next --incremental */
     bool live_running;
+    bool resumed;             /* finished by a daemon after the one that began it */
+    struct vr_backup_run *next_resumed;
     vr_backup_progress_fn progress;
     vr_backup_done_fn done;
     void *opaque;
@@ -67,8 +70,16 @@ static void add_item(vr_backup_run *r, const char *src, const char *dst, vr_vol_
     r->items[r->n++] = (copy_item){.src = vr_strdup(src), .dst = vr_strdup(dst), .format = f, .src_format = f};
 }
 
+/* The bundles this daemon finishes for a previous one (vr_core_backup_resume). */
+static vr_backup_run *resumed_list;
+
 static void finish(vr_backup_run *r, vr_err code, const char *err)
 {
+    for (vr_backup_run **p = &resumed_list; *p; p = &(*p)->next_resumed)
+        if (*p == r) {
+            *p = r->next_resumed;
+            break;
+        }
     json_object *result = NULL;
     if (code) {
         for (size_t i = 0; i < r->n; i++)
@@ -82,6 +93,8 @@ static void finish(vr_backup_run *r, vr_err code, const char *err)
         for (size_t i = 0; i < r->n; i++)
             json_object_array_add(files, json_object_new_string(r->items[i].dst));
         json_object_object_add(result, "files", files);
+        if (r->resumed)
+            json_object_object_add(result, "resumed", json_object_new_boolean(true));
     }
     r->done(code, err, result, r->opaque);
     run_free(r);
@@ -197,6 +210,37 @@ static void live_ended(vr_err code, const char *err, void *opaque)
     next_copy(r);
 }
 
+/* What a restarted daemon needs to finish the bundle once its push
+ * backup ends (vr_core_backup_resume): kept in the push backup's record. */
+static json_object *plan_json(const vr_backup_run *r)
+{
+    json_object *o = json_object_new_object(), *items = json_object_new_array();
+    json_object_object_add(o, "domain", json_object_new_string(r->name));
+    json_object_object_add(o, "dir", json_object_new_string(r->dir));
+    json_object_object_add(o, "xml", json_object_new_string(r->xml));
+    json_object_object_add(o, "manifest", json_object_get(r->manifest));
+    for (size_t i = 0; i < r->n; i++) {
+        const copy_item *it = &r->items[i];
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "src", json_object_new_string(it->src));
+        json_object_object_add(j, "dst", json_object_new_string(it->dst));
+        json_object_object_add(j, "qcow2", json_object_new_boolean(it->format == VR_VOL_QCOW2));
+        json_object_object_add(j, "src_qcow2", json_object_new_boolean(it->src_format == VR_VOL_QCOW2));
+        json_object_object_add(j, "live", json_object_new_boolean(it->live));
+        if (it->backing)
+            json_object_object_add(j, "backing", json_object_new_string(it->backing));
+        json_object_array_add(items, j);
+    }
+    json_object_object_add(o, "items", items);
+    return o;
+}
+
+static bool jbool(json_object *o, const char *key)
+{
+    json_object *v;
+    return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
 static void first_step(evutil_socket_t fd, short what, void *arg)
 {
     vr_backup_run *r = arg;
@@ -210,7 +254,9 @@ static void first_step(evutil_socket_t fd, short what, void *arg)
         r->checkpoint = NULL;
         if (r->progress)
             r->progress(0, "copying the running domain's disks (domjobinfo shows the progress)", r->opaque);
-        vr_core_backup_begin(dom, def, cp, r->dir, live_started, live_ended, r);
+        json_object *plan = plan_json(r);
+        vr_core_backup_begin(dom, def, cp, plan, live_started, live_ended, r);
+        json_object_put(plan);
     } else {
         next_copy(r);
     }
@@ -521,4 +567,63 @@ void vr_core_backup_cancel(vr_backup_run *r)
         vr_storage_copy_cancel(r->copy);
     else if (dom)
         vr_qemu_job_abort(dom, NULL); /* live_ended follows, with the error */
+}
+
+/* ---- bundles finished after a daemon restart ---- */
+
+vr_backup_run *vr_core_backup_resume(vr_qemu_driver *qemu, vr_storage_driver *storage, const char *domain,
+                                     vr_backup_progress_fn progress, vr_backup_done_fn done, void *opaque)
+{
+    vr_domain *dom = vr_qemu_lookup(qemu, domain);
+    const char *owner = dom ? vr_qemu_backup_adopted_owner(dom) : NULL;
+    json_object *o = owner ? json_tokener_parse(owner) : NULL, *plan = NULL, *items = NULL, *man = NULL;
+    const char *dir = NULL, *xml = NULL;
+    if (!o || !json_object_object_get_ex(o, "bundle", &plan) || !json_object_is_type(plan, json_type_object) ||
+        !(dir = jstr(plan, "dir")) || !(xml = jstr(plan, "xml")) ||
+        !json_object_object_get_ex(plan, "manifest", &man) || !json_object_is_type(man, json_type_object) ||
+        !json_object_object_get_ex(plan, "items", &items) || !json_object_is_type(items, json_type_array)) {
+        json_object_put(o);
+        return NULL; /* no bundle's push backup, or one from before plans were kept */
+    }
+    vr_backup_run *r = run_new(qemu, storage, dir, progress, done, opaque);
+    r->name = vr_strdup(dom->def->name);
+    r->xml = vr_strdup(xml);
+    r->manifest = json_object_get(man);
+    r->resumed = r->live_running = true;
+    for (size_t i = 0; i < json_object_array_length(items); i++) {
+        json_object *j = json_object_array_get_idx(items, i);
+        const char *src = jstr(j, "src"), *dst = jstr(j, "dst"), *backing = jstr(j, "backing");
+        if (!src || !dst)
+            continue;
+        add_item(r, src, dst, jbool(j, "qcow2") ? VR_VOL_QCOW2 : VR_VOL_RAW);
+        copy_item *it = &r->items[r->n - 1];
+        it->src_format = jbool(j, "src_qcow2") ? VR_VOL_QCOW2 : VR_VOL_RAW;
+        it->live = jbool(j, "live");
+        it->backing = backing ? vr_strdup(backing) : NULL;
+    }
+    json_object_put(o);
+    r->next_resumed = resumed_list;
+    resumed_list = r;
+    vr_log_info("backup %s to %s: its push backup re-adopted; the bundle is finished when it ends", r->name, r->dir);
+    return r;
+}
+
+static vr_backup_run *resumed_run(const char *domain)
+{
+    for (vr_backup_run *r = resumed_list; r; r = r->next_resumed)
+        if (strcmp(r->name, domain) == 0)
+            return r;
+    return NULL;
+}
+
+bool vr_core_backup_resumed(const char *domain)
+{
+    return resumed_run(domain) != NULL;
+}
+
+void vr_core_backup_bundle_ended(const char *domain, vr_err code, const char *err)
+{
+    vr_backup_run *r = resumed_run(domain);
+    if (r)
+        live_ended(code, err, r);
 }

@@ -12,6 +12,7 @@
 #include "drivers/storage/storage_driver.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
 
 typedef struct vr_backup_run vr_backup_run;
 typedef void (*vr_backup_progress_fn)(double percent, const char *step, void *opaque);
@@ -32,3 +33,17 @@ vr_backup_run *vr_core_restore_start(vr_qemu_driver *qemu, vr_storage_driver *st
                                      vr_backup_progress_fn progress, vr_backup_done_fn done, void *opaque,
                                      vr_err *code, char **err);
 void vr_core_backup_cancel(vr_backup_run *r);
+
+/* After a daemon restart: the bundle of a running domain whose push
+ * backup (its first step) a previous daemon began and this one
+ * re-adopted is finished here as it would have been (the NVRAM copy, the
+ * definition, backup.json), from the plan kept in the push backup's
+ * record. Nothing is called back before the push backup ends (the
+ * caller makes its job first); `done` then says how it ended (result as for a backup, with
+ * "resumed": true). NULL when the domain runs no such backup. */
+vr_backup_run *vr_core_backup_resume(vr_qemu_driver *qemu, vr_storage_driver *storage, const char *domain,
+                                     vr_backup_progress_fn progress, vr_backup_done_fn done, void *opaque);
+/* For livebackup_ops.c: whether a resumed bundle waits for the push
+ * backup of `domain`, and that push backup's end. */
+bool vr_core_backup_resumed(const char *domain);
+void vr_core_backup_bundle_ended(const char *domain, vr_err code, const char *err);

@@ -174,9 +174,19 @@ static void devices_section(vr_strbuf *b, const char *binary)
     ENUM(b, d, "modelType", if_device(binary, "VGA", "vga"), if_device(binary, "cirrus-vga", "cirrus"),
          if_device(binary, "qxl-vga", "qxl"), if_device(binary, "virtio-vga", "virtio"),
          if_device(binary, "bochs-display", "bochs"), if_device(binary, "ramfb", "ramfb"), "none");
-    /* Passthrough, shared directories and TPMs are refused today
-     * (docs/xml-domain.md): not offered, so no wizard picks them. */
-    vr_strbuf_add(b, "    </video>\n    <hostdev supported='no'/>\n");
+    /* Host devices: USB ones through QEMU's usb-host; PCI ones (VFIO)
+     * are refused today (docs/xml-domain.md): not offered, so no wizard
+     * picks them. */
+    vr_strbuf_add(b, "    </video>\n");
+    if (has_device(binary, "usb-host")) {
+        vr_strbuf_add(b, "    <hostdev supported='yes'>\n");
+        ENUM(b, d, "mode", "subsystem");
+        vr_strbuf_add(b, "      <enum name='startupPolicy'/>\n");
+        ENUM(b, d, "subsysType", "usb");
+        vr_strbuf_add(b, "      <enum name='capsType'/>\n      <enum name='pciBackend'/>\n    </hostdev>\n");
+    } else {
+        vr_strbuf_add(b, "    <hostdev supported='no'/>\n");
+    }
     bool rng = has_device(binary, "virtio-rng-pci");
     vr_strbuf_addf(b, "    <rng supported='%s'>\n", rng ? "yes" : "no");
     if (rng) {

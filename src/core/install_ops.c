@@ -1436,8 +1436,24 @@ static void start_copy(vr_core_install *x, vr_pool *pool, const vr_idisk *d)
     on_copy_progress(0, x);
 }
 
-/* The plan's new volumes in order: made at once, or copied (then the
- * copy's end goes on from the next). */
+/* A new volume made (at once, or beside the loop): on from the next. */
+static void on_volume_made(vr_err code, const char *err, const vr_vol_info *v, void *opaque)
+{
+    vr_core_install *x = opaque;
+    const vr_idisk *d = &x->plan.disks[x->next_disk];
+    (void)v;
+    if (code != VR_OK) {
+        finish(x, NULL, code, err);
+        return;
+    }
+    made_vol_add(x, d);
+    vr_log_info("install %s: volume %s made in pool %s", x->plan.name, d->volume, d->pool);
+    x->next_disk++;
+    next_volume(x);
+}
+
+/* The plan's new volumes in order: made (then their end goes on from the
+ * next), or copied (likewise). */
 static void next_volume(vr_core_install *x)
 {
     vr_install_plan *p = &x->plan;
@@ -1445,7 +1461,6 @@ static void next_volume(vr_core_install *x)
         vr_idisk *d = &p->disks[x->next_disk];
         if (!d->create)
             continue;
-        char *err = NULL;
         vr_pool *pool = vr_storage_pool_lookup(x->env.storage, d->pool);
         vr_vol_def def = {.name = d->volume, .capacity = d->bytes, .mode = -1};
         if (x->cancelled) {
@@ -1465,16 +1480,9 @@ static void next_volume(vr_core_install *x)
             return;
         }
         report(x, x->n_copies ? (double)x->copies_done * 90 / x->n_copies : 0, "creating the volumes");
-        vr_vol_info v = {0};
-        vr_err code = vr_storage_vol_create(pool, &def, d->backing, &v, &err);
-        vr_vol_info_clear(&v);
-        if (code != VR_OK) {
-            finish(x, NULL, code, err);
-            free(err);
-            return;
-        }
-        made_vol_add(x, d);
-        vr_log_info("install %s: volume %s made in pool %s", p->name, d->volume, d->pool);
+        /* beside the loop where the pool waits on the network (rbd) */
+        vr_storage_vol_create_async(pool, &def, d->backing, on_volume_made, x);
+        return;
     }
     make_domain(x);
 }

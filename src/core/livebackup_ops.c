@@ -1,5 +1,6 @@
 /* backup-begin across qemu-img and the QEMU driver (livebackup_ops.h). */
 #include "core/livebackup_ops.h"
+#include "core/backup_ops.h"
 #include "core/checkpoint_ops.h"
 #include "conf/domain_device.h"
 #include "drivers/qemu/qemu_backup.h"
@@ -22,7 +23,7 @@ typedef struct {
     size_t n;
     char *checkpoint; /* made with the backup, or NULL */
     bool pull;        /* the files are scratch files: removed however it ends */
-    char *bundle;     /* the directory of the vireo backup bundle it is the first step of, or NULL */
+    json_object *bundle; /* the plan of the vireo backup bundle it is the first step of, or NULL */
     vr_done_fn started, ended;
     void *opaque;
 } run_ctx;
@@ -36,7 +37,7 @@ static void run_free(run_ctx *r, bool remove)
     }
     free(r->files);
     free(r->checkpoint);
-    free(r->bundle);
+    json_object_put(r->bundle);
     free(r->domain);
     free(r);
 }
@@ -100,7 +101,7 @@ static char *owner_text(const run_ctx *r)
         json_object_object_add(o, "checkpoint", json_object_new_string(r->checkpoint));
     json_object_object_add(o, "pull", json_object_new_boolean(r->pull));
     if (r->bundle)
-        json_object_object_add(o, "bundle", json_object_new_string(r->bundle));
+        json_object_object_add(o, "bundle", json_object_get(r->bundle));
     char *text = vr_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
     return text;
@@ -110,6 +111,13 @@ static void adopted_ended(vr_err code, const char *err, void *opaque)
 {
     if (code)
         vr_log_info("backup of %s (re-adopted): %s", (const char *)opaque, err);
+}
+
+/* A bundle's push backup ended: the bundle's run, resumed by this daemon
+ * (vr_core_backup_resume), takes its next steps. */
+static void bundle_ended(vr_err code, const char *err, void *opaque)
+{
+    vr_core_backup_bundle_ended(opaque, code, err);
 }
 
 void vr_core_backup_adopted_end(vr_qemu_driver *drv, const char *domain, const char *owner, vr_err code,
@@ -130,14 +138,22 @@ void vr_core_backup_adopted_end(vr_qemu_driver *drv, const char *domain, const c
         r->checkpoint = vr_strdup(json_object_get_string(v));
     r->pull = o && json_object_object_get_ex(o, "pull", &v) && json_object_get_boolean(v);
     char *cut = NULL;
-    if (!code && o && json_object_object_get_ex(o, "bundle", &v)) {
-        /* the bundle's later steps (NVRAM, definition, backup.json) were
-         * the previous daemon's: the copies alone are no bundle */
-        cut = vr_asprintf("the backup bundle %s was cut short by a daemon restart; its copies are removed (run vireo "
-                          "backup again into a new directory)", json_object_get_string(v));
-        vr_log_warn("backup of %s: %s", domain, cut);
-        code = VR_ERR_FAILED;
-        err = cut;
+    if (o && json_object_object_get_ex(o, "bundle", &v)) {
+        if (vr_core_backup_resumed(domain)) {
+            r->ended = bundle_ended; /* the bundle goes on: NVRAM, definition, backup.json */
+        } else if (!code) {
+            /* no run took the bundle's plan over (a record from before
+             * bundles were resumed): the copies alone are no bundle */
+            json_object *dir = NULL;
+            if (json_object_is_type(v, json_type_object))
+                json_object_object_get_ex(v, "dir", &dir);
+            cut = vr_asprintf("the backup bundle %s was cut short by a daemon restart; its copies are removed (run "
+                              "vireo backup again into a new directory)",
+                              json_object_get_string(dir ? dir : v));
+            vr_log_warn("backup of %s: %s", domain, cut);
+            code = VR_ERR_FAILED;
+            err = cut;
+        }
     }
     json_object_put(o);
     on_ended(code, err, r);
@@ -229,7 +245,7 @@ static vr_err plan(vr_domain *dom, vr_backup_def *def, const vr_checkpoint_def *
     return VR_OK;
 }
 
-void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, const char *bundle,
+void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def *cp, json_object *bundle,
                           vr_done_fn started, vr_done_fn ended, void *opaque)
 {
     char *err = NULL;
@@ -285,7 +301,7 @@ void vr_core_backup_begin(vr_domain *dom, vr_backup_def *def, vr_checkpoint_def 
         vr_bitmap_op *ops = cp ? vr_core_checkpoint_adds(cp, &n_ops) : NULL;
         char *xml = vr_backup_def_format(def);
         r->pull = def->pull;
-        r->bundle = bundle ? vr_strdup(bundle) : NULL;
+        r->bundle = bundle ? json_object_get(bundle) : NULL;
         r->checkpoint = cp ? vr_strdup(cp->name) : NULL;
         char *owner = owner_text(r);
         vr_qemu_backup_spec spec = {disks, n, ops, n_ops, xml, def->pull, def->host, def->port, def->socket, owner};

@@ -5,14 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-vr_err vr_core_vol_create_xml(vr_pool *p, const char *xml, vr_vol_info *out, char **err)
+void vr_core_vol_create_xml(vr_pool *p, const char *xml, vr_vol_created_fn done, void *opaque)
 {
-    vr_vol_def *def = vr_vol_def_parse(xml, strlen(xml), err);
-    if (!def)
-        return VR_ERR_INVALID;
-    vr_err code = vr_storage_vol_create(p, def, NULL, out, err);
+    char *err = NULL;
+    vr_vol_def *def = vr_vol_def_parse(xml, strlen(xml), &err);
+    if (def)
+        vr_storage_vol_create_async(p, def, NULL, done, opaque);
+    else
+        done(VR_ERR_INVALID, err, NULL, opaque);
     vr_vol_def_free(def);
-    return code;
+    free(err);
 }
 
 typedef struct {

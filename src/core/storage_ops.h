@@ -3,10 +3,12 @@
 #include "drivers/qemu/qemu_driver.h"
 #include "drivers/storage/storage_driver.h"
 
-/* vol-create: a volume from its XML (<volume>) in pool p; *out describes
- * it (clear with vr_vol_info_clear). An XML that does not parse is
- * VR_ERR_INVALID. */
-vr_err vr_core_vol_create_xml(vr_pool *p, const char *xml, vr_vol_info *out, char **err);
+/* vol-create: a volume from its XML (<volume>) in pool p, answered
+ * through done with the volume made (vr_storage_vol_create_async: beside
+ * the event loop where the pool waits on the network, an rbd pool's
+ * monitor). An XML that does not parse is VR_ERR_INVALID, answered
+ * before it returns. */
+void vr_core_vol_create_xml(vr_pool *p, const char *xml, vr_vol_created_fn done, void *opaque);
 
 /* blockresize: a running domain's disk (target or path) grows to `bytes`
  * (vr_qemu_block_resize); once QEMU grew it, the pool of its volume (if
@@ -23,7 +25,7 @@ void vr_core_block_resize(vr_qemu_driver *qemu, vr_storage_driver *storage, vr_d
  * naming another is refused). progress (may be NULL) gets the percent
  * copied and done() opaque, as done() does; done() gets the new volume (NULL on failure). NULL with *code and *err
  * when it cannot start. */
-typedef void (*vr_core_vol_done_fn)(vr_err code, const char *err, const vr_vol_info *vol, void *opaque);
+typedef vr_vol_created_fn vr_core_vol_done_fn;
 vr_storage_copy *vr_core_vol_create_from(vr_storage_driver *drv, vr_pool *dst, const char *xml, vr_pool *src,
                                          const char *src_name, vr_copy_progress_fn progress,
                                          vr_core_vol_done_fn done, void *opaque, vr_err *code, char **err);

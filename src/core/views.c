@@ -4,6 +4,7 @@
 #include "common/util.h"
 #include "conf/domain_template.h"
 #include "core/domain_ops.h"
+#include "wire/schemas.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -39,6 +40,7 @@ void vr_core_domain_view(const vr_domain *dom, vireo_domain *out)
     out->managed_save = vr_qemu_has_managed_save(dom);
     out->is_template = vr_domain_def_is_template(dom->next ? dom->next : def);
     out->firmware_changed = vr_qemu_firmware_changed(dom);
+    out->agent_connected = dom->state != VR_DOM_SHUTOFF && dom->agent_connected;
 }
 
 void vr_core_pool_view(vr_pool *p, vireo_pool *out)
@@ -148,6 +150,17 @@ void vr_core_lease_view(const char *network, const vr_lease *l, vireo_lease *out
     out->client_id = l->client_id;
 }
 
+void vr_core_block_iotune_view(const vr_iotune *t, vireo_block_iotune *out)
+{
+    *out = (vireo_block_iotune){.group_name = t->group_name};
+    for (size_t i = 0; i < vr_wire_block_iotune.n_fields; i++) {
+        const vr_wire_field *f = &vr_wire_block_iotune.fields[i];
+        int k = vr_iotune_field_index(f->key);
+        if (k >= 0 && k < VR_IOTUNE_COUNT)
+            vr_wire_set_int(f, out, (long long)t->v[k]);
+    }
+}
+
 void vr_core_snapshot_view(const vr_snapshot_def *s, vireo_snapshot *out)
 {
     memset(out, 0, sizeof(*out));
@@ -227,4 +240,38 @@ void vr_core_interface_view(vr_net_driver *net, const vr_domain *dom, size_t i, 
     /* Always a list, [] when there is nothing. */
     if (!out->addresses)
         out->addresses = vr_calloc(1, sizeof(*out->addresses));
+}
+
+static void bandwidth_view(const vr_bandwidth_rate *r, vireo_bandwidth *out)
+{
+    *out = r->set ? (vireo_bandwidth){r->average, r->peak, r->burst, r->floor} : (vireo_bandwidth){0};
+}
+
+void vr_core_iftune_view(const vr_interface_def *ifd, vireo_iftune *out)
+{
+    bandwidth_view(&ifd->bandwidth.in, &out->inbound);
+    bandwidth_view(&ifd->bandwidth.out, &out->outbound);
+}
+
+void vr_core_bandwidth_rate(const vireo_bandwidth *b, vr_bandwidth_rate *out)
+{
+    *out = (vr_bandwidth_rate){.set = b->average != 0, b->average, b->peak, b->burst, b->floor};
+}
+
+void vr_core_secret_view(const vr_secret *s, vireo_secret *out)
+{
+    const vr_secret_def *d = s->def;
+    memset(out, 0, sizeof(*out));
+    memcpy(out->uuid, d->uuid, sizeof(out->uuid));
+    out->usage_type = (char *)vr_secret_usage_name(d->usage);
+    out->usage_id = d->usage_id;
+    out->description = d->description;
+    out->ephemeral = d->ephemeral;
+    out->private_ = d->private_;
+    out->has_value = s->has_value;
+}
+
+void vr_core_fs_view(const vr_guest_fs *fs, vireo_fs_info *out)
+{
+    *out = (vireo_fs_info){fs->mountpoint, fs->name, fs->type, fs->targets, fs->n_targets};
 }

@@ -101,6 +101,8 @@ extern const vr_api_route vr_api_blockjob_routes[]; /* blockcommit, blockpull, b
 extern const vr_api_route vr_api_install_routes[];  /* install, os-variants (the web wizard) */
 extern const vr_api_route vr_api_image_routes[];    /* images/OP, domains/NAME/template (api_images.c) */
 extern const vr_api_route vr_api_backup_routes[];   /* domains/NAME/backup, restore (api_backup.c) */
+/* At the start: the backup bundles a previous daemon left running, finished as jobs (api_backup.c). */
+void vr_api_backup_resume(vr_api *api);
 extern const vr_api_route vr_api_host_list_routes[]; /* hosts: other hosts (api_hosts.c) */
 /* hosts/NAME/api/v1/…: the request forwarded to that host (api_hosts.c). */
 void vr_api_hosts_forward(vr_api_call *c);
@@ -156,6 +158,12 @@ int vr_api_obj(vr_api_call *c, json_object *o, const char *key, json_object **ou
 /* A whole number in [lo, hi]. */
 int vr_api_uint(vr_api_call *c, json_object *o, const char *key, unsigned long long lo, unsigned long long hi,
                 unsigned long long *out);
+
+/* The members of the wire schema s in o, each checked against its kind
+ * first (a string, a whole number in its type's range, a boolean; the
+ * same 400 answers as above), then read into out (vr_wire_from_json:
+ * absent ones empty; vr_wire_clear frees it): 1, or -1 after answering. */
+int vr_api_wire(vr_api_call *c, json_object *o, const struct vr_wire_schema *s, void *out);
 
 /* The decoding the routes do past these helpers, callable on their own
  * (tests/fuzz/fuzz_api_json.c drives them with every body shape): each

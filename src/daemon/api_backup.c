@@ -211,6 +211,28 @@ static void backup_xml(vr_api_call *c)
     }
 }
 
+/* At the daemon's start: each bundle whose push backup a previous
+ * daemon began is finished here, as a job of its own ("backup" of the
+ * domain, as the first daemon's was), which a client that waited on the
+ * first daemon's job finds and follows. */
+void vr_api_backup_resume(vr_api *api)
+{
+    size_t n;
+    vr_domain *const *doms = vr_qemu_domains(api->qemu, &n);
+    for (size_t i = 0; i < n; i++) {
+        backup_job *j = vr_calloc(1, sizeof(*j));
+        const char *name = doms[i]->def->name;
+        if (!(j->run = vr_core_backup_resume(api->qemu, api->storage, name, on_progress, on_done, j))) {
+            free(j);
+            continue;
+        }
+        j->job = vr_job_new(api->jobs, "backup", name);
+        vr_job_set_cancel(j->job, on_cancel, j);
+        vr_job_progress(j->job, 0, "copying the running domain's disks, begun before the daemon restarted "
+                                   "(domjobinfo shows the progress)");
+    }
+}
+
 const vr_api_route vr_api_backup_routes[] = {
     {"POST", "domains/*/backup", post_backup},
     {"POST", "restore", post_restore},

@@ -9,6 +9,8 @@
 #include "core/domain_ops.h"
 #include "conf/domain_device.h"
 #include "core/storage_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 #include "common/util.h"
 
 #include <stdint.h>
@@ -66,21 +68,17 @@ static void set_link(vr_api_call *c)
     json_object_put(body);
 }
 
-/* One direction of domiftune: {"average", "peak", "burst", "floor"} in
- * KiB/s and KiB; average 0 (or absent) takes the direction away. 1 when
- * given, 0 when absent, -1 after answering. */
+/* One direction of domiftune, the wire's bandwidth (KiB/s and KiB);
+ * average 0 (or absent) takes the direction away. 1 when given, 0 when
+ * absent, -1 after answering. */
 static int iftune_rate(vr_api_call *c, json_object *body, const char *key, vr_bandwidth_rate *r)
 {
     json_object *o = NULL;
+    vireo_bandwidth b;
     int rc = vr_api_obj(c, body, key, &o);
-    if (rc <= 0)
+    if (rc <= 0 || (rc = vr_api_wire(c, o, &vr_wire_bandwidth, &b)) < 0)
         return rc;
-    static const char *const names[] = {"average", "peak", "burst", "floor"};
-    unsigned long long *fields[] = {&r->average, &r->peak, &r->burst, &r->floor};
-    for (size_t i = 0; i < 4; i++)
-        if (vr_api_uint(c, o, names[i], 0, UINT64_MAX, fields[i]) < 0)
-            return -1;
-    r->set = r->average != 0;
+    vr_core_bandwidth_rate(&b, r);
     return 1;
 }
 
@@ -111,22 +109,17 @@ static void set_iftune(vr_api_call *c)
  * given (the values read back in the domain's XML, <cputune>). */
 static void set_schedinfo(vr_api_call *c)
 {
-    json_object *body, *q = NULL;
+    json_object *body;
     vr_domain *dom = vr_api_domain_body(c, &body);
     if (!dom)
         return;
-    vr_qemu_sched s = {0};
-    if (vr_api_uint(c, body, "cpu_shares", 0, UINT64_MAX, &s.shares) >= 0 &&
-        vr_api_uint(c, body, "vcpu_period", 0, UINT64_MAX, &s.period) >= 0) {
-        if (json_object_object_get_ex(body, "vcpu_quota", &q) && !json_object_is_type(q, json_type_int)) {
-            vr_req_reply_error(c->req, 400, "invalid", "vcpu_quota is a number of microseconds, or -1");
-        } else {
-            s.quota = q ? json_object_get_int64(q) : 0;
-            char *err = NULL;
-            vr_err code = vr_qemu_sched_set(dom, &s, affect(dom, body), &err);
-            vr_api_domain_done(code, err, vr_api_pend(c, dom->def->name));
-            free(err);
-        }
+    vireo_sched w;
+    if (vr_api_wire(c, body, &vr_wire_sched, &w) > 0) {
+        vr_qemu_sched s = {.shares = w.cpu_shares, .period = w.vcpu_period, .quota = w.vcpu_quota};
+        char *err = NULL;
+        vr_err code = vr_qemu_sched_set(dom, &s, affect(dom, body), &err);
+        vr_api_domain_done(code, err, vr_api_pend(c, dom->def->name));
+        free(err);
     }
     json_object_put(body);
 }
@@ -150,44 +143,32 @@ static const vr_interface_def *query_iface(vr_api_call *c, vr_domain *dom)
     return code == VR_OK ? ifd : NULL;
 }
 
-/* {"state": "up"|"down"}: domif-getlink. */
+/* The wire's link {"state": "up"|"down"}: domif-getlink. */
 static void get_link(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     const vr_interface_def *ifd = dom ? query_iface(c, dom) : NULL;
     if (!ifd)
         return;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "state", json_object_new_string(ifd->link_down ? "down" : "up"));
-    vr_req_reply_json(c->req, 200, o);
+    vireo_link view = {ifd->link_down ? "down" : "up"};
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_link, &view));
 }
 
-static json_object *rate_json(const vr_bandwidth_rate *r, bool floor)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "average", json_object_new_uint64(r->set ? r->average : 0));
-    json_object_object_add(o, "peak", json_object_new_uint64(r->set ? r->peak : 0));
-    json_object_object_add(o, "burst", json_object_new_uint64(r->set ? r->burst : 0));
-    if (floor)
-        json_object_object_add(o, "floor", json_object_new_uint64(r->set ? r->floor : 0));
-    return o;
-}
-
-/* {"inbound": {"average", "peak", "burst", "floor"}, "outbound": {...}},
- * 0 where unset: domiftune with no values. */
+/* The wire's iftune: {"inbound": BANDWIDTH, "outbound": BANDWIDTH}, 0
+ * where unset: domiftune with no values. */
 static void get_iftune(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     const vr_interface_def *ifd = dom ? query_iface(c, dom) : NULL;
     if (!ifd)
         return;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "inbound", rate_json(&ifd->bandwidth.in, true));
-    json_object_object_add(o, "outbound", rate_json(&ifd->bandwidth.out, false));
-    vr_req_reply_json(c->req, 200, o);
+    vireo_iftune view;
+    vr_core_iftune_view(ifd, &view);
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_iftune, &view));
 }
 
-/* {"cpu_shares", "vcpu_period", "vcpu_quota"}: schedinfo with no values. */
+/* The wire's schedinfo {"cpu_shares", "vcpu_period", "vcpu_quota"}:
+ * schedinfo with no values. */
 static void get_schedinfo(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
@@ -201,11 +182,71 @@ static void get_schedinfo(vr_api_call *c)
         free(err);
         return;
     }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "cpu_shares", json_object_new_uint64(s.shares));
-    json_object_object_add(o, "vcpu_period", json_object_new_uint64(s.period));
-    json_object_object_add(o, "vcpu_quota", json_object_new_int64(s.quota));
-    vr_req_reply_json(c->req, 200, o);
+    vireo_sched view = {s.shares, s.period, s.quota};
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_sched, &view));
+}
+
+/* PUT domains/NAME/blkdeviotune {"disk": TARGET|PATH, "total_bytes_sec":
+ * N, ... "group_name": "G", "live", "config"}: blkdeviotune, the values
+ * given (libvirt's names, the keys of GET's answer). */
+static void set_blkdeviotune(vr_api_call *c)
+{
+    json_object *body;
+    vr_domain *dom = vr_api_domain_body(c, &body);
+    if (!dom)
+        return;
+    const char *disk = NULL, *group = NULL;
+    vr_iotune_change ch = {0};
+    int rc = vr_api_str(c, body, "disk", &disk);
+    json_object_object_foreach(body, k, v) {
+        (void)v;
+        if (rc >= 0 && vr_iotune_field_index(k) < 0 && strcmp(k, "disk") != 0 && strcmp(k, "live") != 0 &&
+            strcmp(k, "config") != 0 && strcmp(k, "persistent") != 0) {
+            vr_req_reply_error(c->req, 400, "invalid", "\"%s\" is not an I/O limit: libvirt's names are "
+                               "total_bytes_sec ... write_iops_sec_max_length and group_name", k);
+            rc = -1;
+        }
+    }
+    for (int i = 0; i < VR_IOTUNE_COUNT && rc >= 0; i++) {
+        int r = vr_api_uint(c, body, vr_iotune_names[i], 0, UINT64_MAX, &ch.t.v[i]);
+        ch.given |= r > 0 ? 1u << i : 0;
+        rc = r < 0 ? -1 : rc;
+    }
+    int rg = rc < 0 ? -1 : vr_api_str(c, body, "group_name", &group);
+    ch.given |= rg > 0 ? VR_IOTUNE_GIVEN_GROUP : 0;
+    ch.t.group_name = (char *)group;
+    if (rg >= 0 && rc == 0)
+        vr_req_reply_error(c->req, 400, "invalid", "expected {\"disk\": TARGET, \"total_bytes_sec\": N, ...}");
+    else if (rg >= 0)
+        vr_qemu_set_block_iotune(dom, disk, &ch, affect(dom, body), vr_api_domain_done,
+                                 vr_api_pend(c, dom->def->name));
+    json_object_put(body);
+}
+
+/* GET domains/NAME/blkdeviotune?disk=TARGET|PATH[&config=1]: the block
+ * iotune schema, libvirt's order, 0 (and "group_name": null) unset. */
+static void get_blkdeviotune(vr_api_call *c)
+{
+    vr_domain *dom = vr_api_find_domain(c);
+    if (!dom)
+        return;
+    const char *disk = vr_req_query(c->req, "disk");
+    if (!disk) {
+        vr_req_reply_error(c->req, 400, "invalid", "name the disk: ?disk=TARGET or its source path");
+        return;
+    }
+    vr_iotune t;
+    char *err = NULL;
+    vr_err code = vr_qemu_get_block_iotune(dom, disk, query_affect(c), &t, &err);
+    if (code != VR_OK) {
+        vr_api_reply_err(c->req, code, err);
+        free(err);
+        return;
+    }
+    vireo_block_iotune view;
+    vr_core_block_iotune_view(&t, &view);
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_block_iotune, &view));
+    free(t.group_name);
 }
 
 /* POST domains/NAME/devices/detach {"xml"} | {"disk": TARGET|PATH} |
@@ -352,6 +393,8 @@ const vr_api_route vr_api_device_routes[] = {
     {"GET", "domains/*/iftune", get_iftune, VR_API_READ},
     {"PUT", "domains/*/schedinfo", set_schedinfo},
     {"GET", "domains/*/schedinfo", get_schedinfo, VR_API_READ},
+    {"PUT", "domains/*/blkdeviotune", set_blkdeviotune},
+    {"GET", "domains/*/blkdeviotune", get_blkdeviotune, VR_API_READ},
     {"PUT", "domains/*/media", change_media},
     {"POST", "domains/*/blockresize", block_resize},
     {"PUT", "domains/*/vcpus", set_vcpus},

@@ -5,6 +5,8 @@
  * "Guest helpers"). */
 #include "daemon/api.h"
 #include "core/guest_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -168,9 +170,9 @@ static void guest_info(vr_api_call *c)
     free(err);
 }
 
-/* GET domains/NAME/fsinfo: {"filesystems": [{"mountpoint", "name",
- * "type", "targets": ["vda"]}]} from the guest agent. Read-write peers
- * only, as libvirt's virDomainGetFSInfo (the guest's own answer). */
+/* GET domains/NAME/fsinfo: {"filesystems": [FS…]} (the wire's guest
+ * filesystem) from the guest agent. Read-write peers only, as libvirt's
+ * virDomainGetFSInfo (the guest's own answer). */
 static void on_fsinfo(const vr_guest_fs_list *fs, const char *err, void *opaque)
 {
     vr_req *req = opaque;
@@ -178,19 +180,16 @@ static void on_fsinfo(const vr_guest_fs_list *fs, const char *err, void *opaque)
         vr_api_reply_err(req, VR_ERR_FAILED, err);
         return;
     }
-    json_object *o = json_object_new_object(), *arr = json_object_new_array();
+    vr_strbuf b = {0};
+    vr_wire_list l;
+    vr_wire_list_begin(&l, &b, &vr_wire_fs_info, "filesystems", false);
     for (size_t i = 0; i < fs->n; i++) {
-        json_object *f = json_object_new_object(), *t = json_object_new_array();
-        json_object_object_add(f, "mountpoint", json_object_new_string(fs->v[i].mountpoint));
-        json_object_object_add(f, "name", json_object_new_string(fs->v[i].name));
-        json_object_object_add(f, "type", json_object_new_string(fs->v[i].type));
-        for (size_t k = 0; k < fs->v[i].n_targets; k++)
-            json_object_array_add(t, json_object_new_string(fs->v[i].targets[k]));
-        json_object_object_add(f, "targets", t);
-        json_object_array_add(arr, f);
+        vireo_fs_info view;
+        vr_core_fs_view(&fs->v[i], &view);
+        vr_wire_list_add(&l, &view);
     }
-    json_object_object_add(o, "filesystems", arr);
-    vr_req_reply_json(req, 200, o);
+    vr_wire_list_end(&l);
+    vr_req_reply_text(req, 200, "application/json", vr_strbuf_take(&b));
 }
 
 static void fs_info(vr_api_call *c)

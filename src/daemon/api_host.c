@@ -7,6 +7,7 @@
 #include "core/domain_caps.h"
 #include "core/host_info.h"
 #include "core/host_sysinfo.h"
+#include "core/host_usb.h"
 #include "host/resources.h"
 #include "host/validate.h"
 #include "vireo/vireo.h"
@@ -32,7 +33,8 @@ static void get_host(vr_api_call *c)
     /* A borrowed view: the strings stay h's and the api's. */
     vireo_host v = {.hostname = h.hostname, .uri = (char *)c->api->uri, .arch = h.arch, .kernel = h.kernel,
                     .cpus = h.cpus, .memory_kib = h.memory_kib, .accelerator = h.kvm ? "kvm" : "tcg",
-                    .domain_types = types, .n_domain_types = h.kvm ? 2 : 1};
+                    .domain_types = types, .n_domain_types = h.kvm ? 2 : 1,
+                    .pci_passthrough_refused = (char *)vr_host_pci_assign_refusal()};
     vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_host, &v));
 }
 
@@ -54,6 +56,30 @@ static void get_domain_capabilities(vr_api_call *c)
 static void get_sysinfo(vr_api_call *c)
 {
     vr_req_reply_text(c->req, 200, "application/xml", vr_host_sysinfo_xml(VR_HOST_DMI_DIR, VR_HOST_CPUINFO));
+}
+
+/* GET /v1/host/usb-devices: virsh nodedev-list --cap usb_device, with
+ * "none" saying why when the list is empty. */
+static void usb_row(size_t i, void *items, void *out)
+{
+    *(vireo_usb_device *)out = ((vireo_usb_device *)items)[i];
+}
+
+static void get_usb_devices(vr_api_call *c)
+{
+    vireo_usb_device *devs;
+    size_t n;
+    const char *why;
+    vr_host_usb_devices(VR_HOST_USB_DIR, &devs, &n, &why);
+    if (!n) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "usb_devices", json_object_new_array());
+        json_object_object_add(o, "none", json_object_new_string(why));
+        vr_req_reply_json(c->req, 200, o);
+        return;
+    }
+    vr_api_reply_list(c, &vr_wire_usb_device, "usb_devices", n, usb_row, devs, false);
+    vr_wire_array_free(&vr_wire_usb_device, devs, n);
 }
 
 /* ---- GET /v1/host/validate ---- */
@@ -223,6 +249,7 @@ const vr_api_route vr_api_host_routes[] = {
     {"GET", "host/validate", get_validate, VR_API_READ},
     {"GET", "host/domain-capabilities", get_domain_capabilities, VR_API_READ},
     {"GET", "host/sysinfo", get_sysinfo, VR_API_READ},
+    {"GET", "host/usb-devices", get_usb_devices, VR_API_READ},
     {"GET", "host/stats", get_stats, VR_API_READ},
     {"GET", "events", get_events, VR_API_READ},
     {0},

@@ -3,8 +3,10 @@
 #include "daemon/api.h"
 #include "conf/units.h"
 #include "common/util.h"
+#include "wire/wire.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,5 +183,50 @@ int vr_api_uint(vr_api_call *c, json_object *o, const char *key, unsigned long l
         return -1;
     }
     *out = (unsigned long long)n;
+    return 1;
+}
+
+int vr_api_wire(vr_api_call *c, json_object *o, const vr_wire_schema *s, void *out)
+{
+    for (size_t i = 0; i < s->n_fields; i++) {
+        const vr_wire_field *f = &s->fields[i];
+        json_object *v = NULL;
+        const char *str;
+        unsigned long long u;
+        int rc = 0;
+        if (!json_object_object_get_ex(o, f->key, &v) || !v)
+            continue;
+        switch (f->kind) {
+        case VR_WIRE_STR:
+        case VR_WIRE_CHARS:
+            rc = vr_api_str(c, o, f->key, &str);
+            break;
+        case VR_WIRE_UINT:
+            rc = vr_api_uint(c, o, f->key, 0, UINT_MAX, &u);
+            break;
+        case VR_WIRE_U64:
+            rc = vr_api_uint(c, o, f->key, 0, INT64_MAX, &u);
+            break;
+        case VR_WIRE_INT:
+        case VR_WIRE_I64:
+            if (!json_object_is_type(v, json_type_int) ||
+                (f->kind == VR_WIRE_INT && (json_object_get_int64(v) < INT_MIN || json_object_get_int64(v) > INT_MAX))) {
+                vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be a whole number", f->key);
+                rc = -1;
+            }
+            break;
+        case VR_WIRE_BOOL:
+            if (!json_object_is_type(v, json_type_boolean)) {
+                vr_req_reply_error(c->req, 400, "invalid", "\"%s\" must be true or false", f->key);
+                rc = -1;
+            }
+            break;
+        default:
+            break; /* the rest is read as vr_wire_from_json reads it */
+        }
+        if (rc < 0)
+            return -1;
+    }
+    vr_wire_from_json(s, o, out);
     return 1;
 }

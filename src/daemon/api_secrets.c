@@ -4,6 +4,8 @@
  * connection, never for a private secret. docs/api.md documents it. */
 #include "daemon/api.h"
 #include "core/secret_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 #include "common/util.h"
 
 #include <stdlib.h>
@@ -11,17 +13,12 @@
 
 static json_object *secret_json(const vr_secret *s)
 {
-    const vr_secret_def *d = s->def;
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "uuid", json_object_new_string(d->uuid));
-    json_object_object_add(o, "usage_type", json_object_new_string(vr_secret_usage_name(d->usage)));
-    json_object_object_add(o, "usage_id", d->usage_id ? json_object_new_string(d->usage_id) : NULL);
-    json_object_object_add(o, "description", d->description ? json_object_new_string(d->description) : NULL);
-    json_object_object_add(o, "ephemeral", json_object_new_boolean(d->ephemeral));
-    json_object_object_add(o, "private", json_object_new_boolean(d->private_));
-    json_object_object_add(o, "has_value", json_object_new_boolean(s->has_value));
-    return o;
+    vireo_secret view;
+    vr_core_secret_view(s, &view);
+    return vr_wire_to_json(&vr_wire_secret, &view);
 }
+
+static void secret_row(size_t i, void *items, void *out) { vr_core_secret_view(((vr_secret **)items)[i], out); }
 
 static vr_secret_driver *drv(vr_api_call *c) { return c->api->secrets; }
 
@@ -49,12 +46,7 @@ static void list_secrets(vr_api_call *c)
 {
     size_t n;
     vr_secret *const *list = vr_secrets(drv(c), &n);
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, secret_json(list[i]));
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "secrets", arr);
-    vr_req_reply_json(c->req, 200, o);
+    vr_api_reply_list(c, &vr_wire_secret, "secrets", n, secret_row, (void *)list, false);
 }
 
 static void define_secret(vr_api_call *c)

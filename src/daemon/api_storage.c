@@ -319,6 +319,17 @@ vr_vol_def *vr_api_vol_json(vr_api_call *c, json_object *o, const char **backing
     return def;
 }
 
+/* The answer of a vol-create: 201 and the volume, or the error. An rbd
+ * pool's creation runs beside the loop and answers when it ends. */
+static void on_vol_made(vr_err code, const char *err, const vr_vol_info *v, void *opaque)
+{
+    vr_req *req = opaque;
+    if (code != VR_OK)
+        vr_api_reply_err(req, code, err);
+    else
+        vr_req_reply_json(req, 201, vol_json(v));
+}
+
 /* XML (vol-create) or JSON (vol-create-as, vr_api_vol_json). */
 static void create_vol(vr_api_call *c)
 {
@@ -327,7 +338,6 @@ static void create_vol(vr_api_call *c)
         return;
     const char *body = vr_req_body(c->req, NULL);
     const char *ct = vr_req_header(c->req, "Content-Type");
-    char *err = NULL;
     vr_vol_def *def = NULL;
     const char *backing = NULL;
     json_object *o = NULL;
@@ -341,13 +351,13 @@ static void create_vol(vr_api_call *c)
     } else if (!(body = vr_api_body_xml(c, "volume"))) {
         return;
     }
-    vr_vol_info v = {0};
-    vr_err code = def ? vr_storage_vol_create(p, def, backing, &v, &err) : vr_core_vol_create_xml(p, body, &v, &err);
-    reply(c, code, err, 201, code == VR_OK ? vol_json(&v) : NULL);
-    vr_vol_info_clear(&v);
+    vr_req_defer(c->req);
+    if (def)
+        vr_storage_vol_create_async(p, def, backing, on_vol_made, c->req);
+    else
+        vr_core_vol_create_xml(p, body, on_vol_made, c->req);
     vr_vol_def_free(def);
     json_object_put(o);
-    free(err);
 }
 
 /* The volume of /pools/P/volumes/V, or NULL after answering. */

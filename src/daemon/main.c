@@ -447,6 +447,7 @@ int main(int argc, char **argv)
     vr_qemu_set_volume_resolver(api.qemu, resolve_volume, &api);
     vr_qemu_set_secret_fn(api.qemu, secret_value, &api);
     vr_qemu_autostart(api.qemu);
+    vr_api_backup_resume(&api); /* bundles a previous daemon began: finished by this one */
     vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;
     if (web_on && !web) {
         fprintf(stderr, "vireod: %s\n", err);

@@ -5,6 +5,8 @@
 #include "daemon/rpc.h"
 #include "common/util.h"
 #include "core/disk_info.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 
 #include <json-c/json.h>
 #include <stdlib.h>
@@ -337,6 +339,81 @@ static vr_rpc_result block_info(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
+/* ---- blkdeviotune: virDomainSetBlockIoTune, GetBlockIoTune: a disk's
+ * <iotune> as libvirt's typed parameters, its names and order (the block
+ * iotune schema's): unsigned long longs, group_name a string. ---- */
+
+enum { AFFECT_LIVE = 1, AFFECT_CONFIG = 2 }; /* virDomainModificationImpact */
+
+static vr_rpc_result set_block_iotune(vr_rpc_call *c)
+{
+    vrp_set_params_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG))
+        return VR_RPC_FAILED;
+    vr_iotune_change ch = {0};
+    for (unsigned k = 0; k < a->params.params_len; k++) {
+        const vrp_typed_param *p = &a->params.params_val[k];
+        int i = vr_iotune_field_index(p->field);
+        if (i < 0)
+            return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "parameter '%s' is not an I/O limit (total_bytes_sec ... "
+                               "write_iops_sec_max_length, group_name)", p->field);
+        if (p->value.type != (i == VR_IOTUNE_COUNT ? VR_TP_STRING : VR_TP_ULLONG))
+            return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "parameter '%s' is a%s", p->field,
+                               i == VR_IOTUNE_COUNT ? " string" : "n unsigned long long");
+        if (i == VR_IOTUNE_COUNT) {
+            ch.t.group_name = p->value.vrp_typed_value_u.s;
+            ch.given |= VR_IOTUNE_GIVEN_GROUP;
+        } else {
+            ch.t.v[i] = p->value.vrp_typed_value_u.ul;
+            ch.given |= 1u << i;
+        }
+    }
+    vr_qemu_set_block_iotune(dom, a->path, &ch, a->flags, on_done, c);
+    return VR_RPC_LATER;
+}
+
+static vr_rpc_result get_block_iotune(vr_rpc_call *c)
+{
+    enum { TYPED_PARAM_STRING_OKAY = 4 };
+    vrp_opt_path_params_args *a = c->args;
+    vrp_params_ret *r = c->ret;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, AFFECT_LIVE | AFFECT_CONFIG | TYPED_PARAM_STRING_OKAY))
+        return VR_RPC_FAILED;
+    /* group_name only to a client that takes strings */
+    bool strings = a->flags & TYPED_PARAM_STRING_OKAY;
+    const vr_wire_schema *s = &vr_wire_block_iotune;
+    r->nparams = (int)s->n_fields - (strings ? 0 : 1);
+    if (a->nparams == 0)
+        return VR_RPC_OK;
+    if (!a->path)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "name the disk (its target, vda, or its source)");
+    vr_iotune t;
+    char *err = NULL;
+    vr_err code = vr_qemu_get_block_iotune(dom, *a->path, a->flags & (AFFECT_LIVE | AFFECT_CONFIG), &t, &err);
+    if (code != VR_OK)
+        return vr_rpc_outcome(c, code, err, VR_RPC_DEVICE);
+    vireo_block_iotune view;
+    vr_core_block_iotune_view(&t, &view);
+    json_object *o = vr_wire_to_json(s, &view), *v = NULL;
+    vr_rpc_params p = {0};
+    for (size_t i = 0; i < s->n_fields && (int)p.len < a->nparams; i++) {
+        const vr_wire_field *f = &s->fields[i];
+        json_object_object_get_ex(o, f->key, &v);
+        if (f->kind == VR_WIRE_STR && strings)
+            vr_rpc_param_str(&p, vr_strdup(f->key), v ? json_object_get_string(v) : "");
+        else if (f->kind != VR_WIRE_STR)
+            vr_rpc_param_ull(&p, vr_strdup(f->key), json_object_get_int64(v));
+    }
+    json_object_put(o);
+    free(t.group_name);
+    r->params.params_val = p.val;
+    r->params.params_len = p.len;
+    r->nparams = (int)p.len;
+    return VR_RPC_OK;
+}
+
 /* virDomainGetDiskErrors: with max_errors 0 how many disks have one
  * (virsh domblkerror asks first), else up to max_errors of them. */
 static vr_rpc_result disk_errors(vr_rpc_call *c)
@@ -367,6 +444,8 @@ static vr_rpc_result disk_errors(vr_rpc_call *c)
 }
 
 const vr_rpc_proc vr_rpc_block_procs[] = {
+    VR_RPC_PROC(252, "virDomainSetBlockIoTune", vrp_set_params_args, vrp_void, set_block_iotune, WRITE),
+    VR_RPC_PROC(253, "virDomainGetBlockIoTune", vrp_opt_path_params_args, vrp_params_ret, get_block_iotune, READ),
     VR_RPC_PROC(263, "virDomainGetDiskErrors", vrp_disk_errors_args, vrp_disk_errors_ret, disk_errors, READ),
     VR_RPC_PROC(64, "virDomainBlockStats", vrp_dom_path_args, vrp_block_stats_ret, block_stats, READ),
     VR_RPC_PROC(65, "virDomainInterfaceStats", vrp_dom_path_args, vrp_iface_stats_ret, iface_stats, READ),

@@ -944,7 +944,9 @@ static void block_job_event(vr_rpc *r, const vr_domain *dom, vrp_dom d, const ch
 /* The driver's "cputune.vcpupin0=0-1" (or several, space-separated:
  * "cputune.cpu_shares=512 cputune.vcpu_quota=-1") as the tunable event's
  * parameters, typed as libvirt types them: pins strings, shares and
- * periods unsigned long long, quotas long long. */
+ * periods unsigned long long, quotas long long; blkdeviotune's disk and
+ * group_name strings (the group last: it takes the rest, spaces and
+ * all), its limits unsigned long long. */
 static void tunable_event(vr_rpc *r, vrp_dom d, const char *detail)
 {
     vr_rpc_params p = {0};
@@ -955,7 +957,15 @@ static void tunable_event(vr_rpc *r, vrp_dom d, const char *detail)
             continue;
         *eq = '\0';
         char *key = vr_strdup(kv);
-        if (strstr(key, "_quota"))
+        bool blk = vr_str_starts(key, "blkdeviotune."), blk_str = blk && (strcmp(key, "blkdeviotune.disk") == 0 ||
+                                                                        strcmp(key, "blkdeviotune.group_name") == 0);
+        if (blk_str && strcmp(key, "blkdeviotune.group_name") == 0) {
+            vr_rpc_param_str(&p, key, detail + (eq + 1 - copy));
+            break;
+        }
+        if (blk && !blk_str)
+            vr_rpc_param_ull(&p, key, strtoll(eq + 1, NULL, 10));
+        else if (strstr(key, "_quota"))
             vr_rpc_param_add(&p, VR_TP_LLONG, key)->vrp_typed_value_u.l = strtoll(eq + 1, NULL, 10);
         else if (strstr(key, "_shares") || strstr(key, "_period"))
             vr_rpc_param_ull(&p, key, strtoll(eq + 1, NULL, 10));

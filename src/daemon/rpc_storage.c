@@ -438,6 +438,16 @@ static vr_rpc_result vol_get_info(vr_rpc_call *c) { return vol_answer(c, fill_in
 static vr_rpc_result vol_get_xml(vr_rpc_call *c) { return vol_answer(c, fill_xml); }
 static vr_rpc_result vol_get_path(vr_rpc_call *c) { return vol_answer(c, fill_path); }
 
+/* vol-create's answer: an rbd pool's creation runs beside the loop
+ * (seconds against a monitor that never answers). */
+static void on_vol_created(vr_err code, const char *err, const vr_vol_info *v, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    if (code == VR_OK)
+        vol_wire(&((vrp_vol_ret *)c->ret)->vol, v);
+    vr_rpc_done(c, code, err, code == VR_ERR_INVALID ? VR_RPC_XML : VR_RPC_VOLUME);
+}
+
 static vr_rpc_result vol_create_xml(vr_rpc_call *c)
 {
     enum { PREALLOC_METADATA = 1 };
@@ -451,13 +461,8 @@ static vr_rpc_result vol_create_xml(vr_rpc_call *c)
     if (strlen(a->xml) > VR_API_BODY_SMALL)
         return vr_rpc_fail(c, VIR_ERR_XML_ERROR, "the volume XML is %zu bytes; vireod takes at most %u KiB",
                            strlen(a->xml), VR_API_BODY_SMALL / 1024);
-    vr_vol_info v = {0};
-    char *err = NULL;
-    vr_err code = vr_core_vol_create_xml(p, a->xml, &v, &err);
-    if (code == VR_OK)
-        vol_wire(&((vrp_vol_ret *)c->ret)->vol, &v);
-    vr_vol_info_clear(&v);
-    return vr_rpc_outcome(c, code, err, code == VR_ERR_INVALID ? VR_RPC_XML : VR_RPC_VOLUME);
+    vr_core_vol_create_xml(p, a->xml, on_vol_created, c);
+    return VR_RPC_LATER;
 }
 
 static vr_rpc_result vol_delete(vr_rpc_call *c)

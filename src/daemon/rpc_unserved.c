@@ -18,8 +18,6 @@ static const struct {
     {206, "virDomainGetBlkioParameters"},
     {227, "virNodeGetCPUStats"},
     {249, "virDomainOpenGraphics"},
-    {252, "virDomainSetBlockIoTune"},
-    {253, "virDomainGetBlockIoTune"},
     {255, "virDomainGetNumaParameters"},
     {291, "virNetworkUpdate"},
     {360, "virConnectRegisterCloseCallback"},

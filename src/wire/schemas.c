@@ -29,6 +29,7 @@ static const vr_wire_field domain_fields[] = {
     D("template", VR_WIRE_BOOL, is_template),
     VR_WIRE_STRV_FIELD(vireo_domain, "notices", notices, n_notices),
     D("firmware_changed", VR_WIRE_BOOL, firmware_changed),
+    D("agent_connected", VR_WIRE_BOOL, agent_connected),
 };
 const vr_wire_schema vr_wire_domain = VR_WIRE_SCHEMA(vireo_domain, "domain", domain_fields);
 
@@ -270,8 +271,21 @@ static const vr_wire_field host_fields[] = {
     H("memory_kib", VR_WIRE_U64, memory_kib),
     H("accelerator", VR_WIRE_STR, accelerator),
     VR_WIRE_STRV_FIELD(vireo_host, "domain_types", domain_types, n_domain_types),
+    H("pci_passthrough_refused", VR_WIRE_STR, pci_passthrough_refused),
 };
 const vr_wire_schema vr_wire_host = VR_WIRE_SCHEMA(vireo_host, "host", host_fields);
+
+#define UD(key, kind, member) VR_WIRE_FIELD(vireo_usb_device, key, kind, member)
+static const vr_wire_field usb_device_fields[] = {
+    UD("name", VR_WIRE_STR, name),
+    UD("bus", VR_WIRE_UINT, bus),
+    UD("device", VR_WIRE_UINT, device),
+    UD("vendor_id", VR_WIRE_STR, vendor_id),
+    UD("product_id", VR_WIRE_STR, product_id),
+    UD("vendor", VR_WIRE_STR, vendor),
+    UD("product", VR_WIRE_STR, product),
+};
+const vr_wire_schema vr_wire_usb_device = VR_WIRE_SCHEMA(vireo_usb_device, "usb device", usb_device_fields);
 
 #define HS(key, kind, member) VR_WIRE_FIELD(vireo_host_stats, key, kind, member)
 static const vr_wire_field host_stats_fields[] = {
@@ -323,6 +337,20 @@ static const vr_wire_field sample_domain_fields[] = {
 const vr_wire_schema vr_wire_sample_domain =
     VR_WIRE_SCHEMA(vireo_sample_domain, "sample domain", sample_domain_fields);
 
+/* libvirt's virDomainGetBlockIoTune order: group_name after size_iops_sec. */
+#define IO(member) VR_WIRE_FIELD(vireo_block_iotune, #member, VR_WIRE_U64, member)
+static const vr_wire_field block_iotune_fields[] = {
+    IO(total_bytes_sec),     IO(read_bytes_sec),     IO(write_bytes_sec),
+    IO(total_iops_sec),      IO(read_iops_sec),      IO(write_iops_sec),
+    IO(total_bytes_sec_max), IO(read_bytes_sec_max), IO(write_bytes_sec_max),
+    IO(total_iops_sec_max),  IO(read_iops_sec_max),  IO(write_iops_sec_max),
+    IO(size_iops_sec),
+    VR_WIRE_FIELD(vireo_block_iotune, "group_name", VR_WIRE_STR, group_name),
+    IO(total_bytes_sec_max_length), IO(read_bytes_sec_max_length), IO(write_bytes_sec_max_length),
+    IO(total_iops_sec_max_length),  IO(read_iops_sec_max_length),  IO(write_iops_sec_max_length),
+};
+const vr_wire_schema vr_wire_block_iotune = VR_WIRE_SCHEMA(vireo_block_iotune, "block iotune", block_iotune_fields);
+
 #define OV(key, kind, member) VR_WIRE_FIELD(vireo_os_variant, key, kind, member)
 static const vr_wire_field os_variant_fields[] = {
     OV("id", VR_WIRE_STR, id),
@@ -338,3 +366,57 @@ static const vr_wire_field os_variant_fields[] = {
     OV("virtio", VR_WIRE_BOOL, virtio),
 };
 const vr_wire_schema vr_wire_os_variant = VR_WIRE_SCHEMA(vireo_os_variant, "os variant", os_variant_fields);
+
+/* An interface's link state (domif-getlink). */
+static const vr_wire_field link_fields[] = {
+    VR_WIRE_FIELD(vireo_link, "state", VR_WIRE_STR, state), /* "up" or "down" */
+};
+const vr_wire_schema vr_wire_link = VR_WIRE_SCHEMA(vireo_link, "link", link_fields);
+
+/* One direction of an interface's <bandwidth> (KiB/s, burst KiB): what
+ * PUT …/iftune takes for each direction given and GET …/iftune answers
+ * for both. */
+#define BW(key, member) VR_WIRE_FIELD(vireo_bandwidth, key, VR_WIRE_U64, member)
+static const vr_wire_field bandwidth_fields[] = {
+    BW("average", average),
+    BW("peak", peak),
+    BW("burst", burst),
+    BW("floor", floor), /* inbound only: 0 outbound */
+};
+const vr_wire_schema vr_wire_bandwidth = VR_WIRE_SCHEMA(vireo_bandwidth, "bandwidth", bandwidth_fields);
+
+static const vr_wire_field iftune_fields[] = {
+    VR_WIRE_STRUCT_FIELD(vireo_iftune, "inbound", inbound, vr_wire_bandwidth),
+    VR_WIRE_STRUCT_FIELD(vireo_iftune, "outbound", outbound, vr_wire_bandwidth),
+};
+const vr_wire_schema vr_wire_iftune = VR_WIRE_SCHEMA(vireo_iftune, "iftune", iftune_fields);
+
+/* <cputune>'s CPU bandwidth as libvirt's scheduler parameters: PUT (0:
+ * not given) and GET …/schedinfo. */
+static const vr_wire_field sched_fields[] = {
+    VR_WIRE_FIELD(vireo_sched, "cpu_shares", VR_WIRE_U64, cpu_shares),
+    VR_WIRE_FIELD(vireo_sched, "vcpu_period", VR_WIRE_U64, vcpu_period),
+    VR_WIRE_FIELD(vireo_sched, "vcpu_quota", VR_WIRE_I64, vcpu_quota), /* -1: no limit */
+};
+const vr_wire_schema vr_wire_sched = VR_WIRE_SCHEMA(vireo_sched, "schedinfo", sched_fields);
+
+/* A filesystem the guest agent reports mounted (domfsinfo). */
+static const vr_wire_field fs_info_fields[] = {
+    VR_WIRE_FIELD(vireo_fs_info, "mountpoint", VR_WIRE_STR, mountpoint),
+    VR_WIRE_FIELD(vireo_fs_info, "name", VR_WIRE_STR, name),
+    VR_WIRE_FIELD(vireo_fs_info, "type", VR_WIRE_STR, type),
+    VR_WIRE_STRV_FIELD(vireo_fs_info, "targets", targets, n_targets), /* the domain's disks under it */
+};
+const vr_wire_schema vr_wire_fs_info = VR_WIRE_SCHEMA(vireo_fs_info, "guest filesystem", fs_info_fields);
+
+#define SE(key, kind, member) VR_WIRE_FIELD(vireo_secret, key, kind, member)
+static const vr_wire_field secret_fields[] = {
+    VR_WIRE_CHARS_FIELD(vireo_secret, "uuid", uuid),
+    SE("usage_type", VR_WIRE_STR, usage_type),
+    SE("usage_id", VR_WIRE_STR, usage_id),
+    SE("description", VR_WIRE_STR, description),
+    SE("ephemeral", VR_WIRE_BOOL, ephemeral),
+    SE("private", VR_WIRE_BOOL, private_),
+    SE("has_value", VR_WIRE_BOOL, has_value),
+};
+const vr_wire_schema vr_wire_secret = VR_WIRE_SCHEMA(vireo_secret, "secret", secret_fields);

@@ -20,6 +20,14 @@ extern const vr_wire_schema vr_wire_install_plan;    /* vireo_install_plan: its 
 extern const vr_wire_schema vr_wire_version;       /* vireo_version: GET /v1/version */
 extern const vr_wire_schema vr_wire_host;          /* vireo_host: GET /v1/host */
 extern const vr_wire_schema vr_wire_host_stats;    /* vireo_host_stats: GET /v1/host/stats */
+extern const vr_wire_schema vr_wire_usb_device;    /* vireo_usb_device: GET /v1/host/usb-devices */
 extern const vr_wire_schema vr_wire_event;         /* vireo_event: a line of GET /v1/events */
 extern const vr_wire_schema vr_wire_sample_domain; /* vireo_sample_domain: in the feed's stats line */
+extern const vr_wire_schema vr_wire_block_iotune;  /* vireo_block_iotune: GET /v1/domains/NAME/blkdeviotune */
 extern const vr_wire_schema vr_wire_os_variant;    /* vireo_os_variant: GET /v1/os-variants */
+extern const vr_wire_schema vr_wire_link;          /* vireo_link: GET /v1/domains/NAME/link */
+extern const vr_wire_schema vr_wire_bandwidth;     /* vireo_bandwidth: one direction of PUT/GET …/iftune */
+extern const vr_wire_schema vr_wire_iftune;        /* vireo_iftune: GET /v1/domains/NAME/iftune */
+extern const vr_wire_schema vr_wire_sched;         /* vireo_sched: PUT/GET /v1/domains/NAME/schedinfo */
+extern const vr_wire_schema vr_wire_fs_info;       /* vireo_fs_info: GET /v1/domains/NAME/fsinfo */
+extern const vr_wire_schema vr_wire_secret;        /* vireo_secret: GET /v1/secrets */

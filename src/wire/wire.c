@@ -203,6 +203,9 @@ static void write_value(vr_strbuf *b, const vr_wire_field *f, const void *obj)
         else
             vr_wire_write(b, f->sub, obj);
         return;
+    case VR_WIRE_STRUCT:
+        vr_wire_write(b, f->sub, CAT(obj, f, char));
+        return;
     case VR_WIRE_LIST: {
         size_t n;
         const char *items = list_at(f, obj, &n);
@@ -339,6 +342,8 @@ static json_object *value_json(const vr_wire_field *f, const void *obj)
         return enum_name(f, obj) ? json_object_new_string(enum_name(f, obj)) : NULL;
     case VR_WIRE_GROUP:
         return empty(f, obj) ? NULL : vr_wire_to_json(f->sub, obj);
+    case VR_WIRE_STRUCT:
+        return vr_wire_to_json(f->sub, CAT(obj, f, char));
     case VR_WIRE_LIST: {
         size_t n;
         const char *items = list_at(f, obj, &n);
@@ -418,6 +423,9 @@ static void read_fields(const vr_wire_schema *s, json_object *o, void *obj)
             /* Absent or null: its members stay empty. */
             read_fields(f->sub, json_object_is_type(v, json_type_object) ? v : NULL, obj);
             break;
+        case VR_WIRE_STRUCT:
+            read_fields(f->sub, json_object_is_type(v, json_type_object) ? v : NULL, AT(obj, f, char));
+            break;
         case VR_WIRE_LIST:
             if (json_object_is_type(v, json_type_array))
                 *AT(obj, f, void *) = vr_wire_array_from_json(f->sub, v, (size_t *)((char *)obj + f->count_off));
@@ -468,6 +476,8 @@ static void clear_fields(const vr_wire_schema *s, void *obj)
             free(*AT(obj, f, char *));
         } else if (f->kind == VR_WIRE_GROUP) {
             clear_fields(f->sub, obj);
+        } else if (f->kind == VR_WIRE_STRUCT) {
+            clear_fields(f->sub, AT(obj, f, char));
         } else if (f->kind == VR_WIRE_LIST) {
             vr_wire_array_free(f->sub, *AT(obj, f, void *), *(size_t *)((char *)obj + f->count_off));
         } else if (f->kind == VR_WIRE_STRV) {
@@ -519,7 +529,7 @@ bool vr_wire_schema_nested(const vr_wire_schema *s)
 {
     for (size_t i = 0; i < s->n_fields; i++)
         if (s->fields[i].kind == VR_WIRE_LIST || s->fields[i].kind == VR_WIRE_GROUP ||
-            s->fields[i].kind == VR_WIRE_JSON)
+            s->fields[i].kind == VR_WIRE_STRUCT || s->fields[i].kind == VR_WIRE_JSON)
             return true;
     return false;
 }

@@ -36,6 +36,9 @@ typedef enum {
     VR_WIRE_GROUP,  /* a nested object whose fields (`sub`, offsets into this same
                        struct) are members here: null when its first field (a
                        string) is NULL; read through json-c only */
+    VR_WIRE_STRUCT, /* a struct of `sub`'s schema embedded at `off`: a nested object,
+                       always written (absent or null reads as zeros); read through
+                       json-c only (an interface's two bandwidth directions) */
 } vr_wire_kind;
 
 typedef struct vr_wire_schema vr_wire_schema;
@@ -87,6 +90,8 @@ struct vr_wire_schema {
 #define VR_WIRE_ENUM_FIELD(T, k, member, table) \
     {.key = k, .kind = VR_WIRE_ENUM, .off = offsetof(T, member), .names = table}
 #define VR_WIRE_GROUP_FIELD(k, schema) {.key = k, .kind = VR_WIRE_GROUP, .sub = &(schema)}
+#define VR_WIRE_STRUCT_FIELD(T, k, member, schema) \
+    {.key = k, .kind = VR_WIRE_STRUCT, .off = offsetof(T, member), .sub = &(schema)}
 #define VR_WIRE_SCHEMA(T, nm, f) {.name = nm, .fields = f, .n_fields = sizeof(f) / sizeof((f)[0]), .size = sizeof(T)}
 
 /* The object as compact JSON text appended to b, without a json-c tree:
@@ -129,7 +134,7 @@ void *vr_wire_array_from_json(const vr_wire_schema *s, json_object *arr, size_t 
  * dhcp, a volume's backing) included, which the event reader below
  * leaves empty. Free with vr_wire_array_free. */
 void *vr_wire_list_from_json(const vr_wire_schema *s, json_object *root, const char *key, size_t *n);
-/* Does an element hold objects (VR_WIRE_LIST, GROUP or JSON fields), which
+/* Does an element hold objects (VR_WIRE_LIST, GROUP, STRUCT or JSON fields), which
  * only vr_wire_list_from_json reads? */
 bool vr_wire_schema_nested(const vr_wire_schema *s);
 void vr_wire_array_free(const vr_wire_schema *s, void *list, size_t n);

@@ -249,22 +249,68 @@ check_copy "$W/r2.qcow2" "the push backup completed by the restarted daemon"
 expect_eq "... and its copy of the 1 GiB disk is whole" "$(qemu-img compare -q "$W/big.raw" "$W/r2-vdb.qcow2"; echo $?)" 0
 rm -f "$W/r2-vdb.qcow2"
 
-# A bundle (vireo backup DIR) cut short by a restart: its later steps
-# (NVRAM, definition, backup.json) were the first daemon's, so the next
-# one removes its copies and the checkpoint made with them.
-$V backup live "$W/b9" >/dev/null 2>&1 &
-BUNDLE=$!
-wait_for 30 "the bundle's backup runs (throttled)" sh -c \
-    "$V qemu-monitor-command live '{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"backup-vdb\",\"speed\":1048576}}' >/dev/null 2>&1"
-expect_match "the bundle's checkpoint" "$($V checkpoint-list live --name)" "^backup-[0-9]+$"
-restart
-wait "$BUNDLE" 2>/dev/null || true # its client lost the daemon
-throttle 0
-wait_for 120 "the re-adopted backup of the bundle ends" sh -c "$V domjobinfo live | grep -q 'Job type: *None'"
-expect_eq "the cut bundle's copies are removed" "$(ls -A "$W/b9")" ""
-wait_for 30 "... and its checkpoint" sh -c "[ -z \"\$($V checkpoint-list live --name)\" ]"
-expect_match "the daemon says why" "$(cat "$ROOT/vireod.log")" "backup bundle $W/b9 was cut short by a daemon restart"
-rm -f "$W/big.raw"
+# A bundle (vireo backup DIR) across a restart, once with SIGTERM and once
+# with kill -9: its push backup is re-adopted, the new daemon finishes the
+# bundle (the definition, backup.json) from the plan kept in the backup's
+# record, as a job of its own; the client that waited on the first
+# daemon's job follows that one and is told the end.
+bundle_across() {
+    local how=$1 dir=$2 rc=0
+    $V backup live "$dir" >"$W/bundle.out" 2>"$W/bundle.err" &
+    BUNDLE=$!
+    wait_for 30 "the bundle's backup runs (throttled)" sh -c \
+        "$V qemu-monitor-command live '{\"execute\":\"block-job-set-speed\",\"arguments\":{\"device\":\"backup-vdb\",\"speed\":1048576}}' >/dev/null 2>&1"
+    cp=$($V checkpoint-list live --name | tail -1)
+    expect_match "the bundle's checkpoint" "$cp" "^backup-[0-9-]+$"
+    sleep 1 # the client polls its job at least once
+    if [ "$how" = "kill -9" ]; then
+        kill -9 "$DAEMON_PID"
+        wait "$DAEMON_PID" 2>/dev/null || true
+        DAEMON_PID=
+    else
+        stop_daemon
+    fi
+    [ ! -e "$dir/backup.json" ] || fail "the bundle was finished before the restart"
+    start_daemon "$ASAN_VIREOD"
+    expect_match "after a restart ($how) domjobinfo shows the bundle's push backup" "$($V domjobinfo live)" \
+        "Operation: +Backup"
+    expect_eq "... and the new daemon has the bundle as a running job" \
+        "$($V job-list --json | jq -r '.[] | select(.kind == "backup" and .state == "running") | .target')" "live"
+    kill -0 "$BUNDLE" 2>/dev/null || fail "the waiting client gave up at the restart: $(cat "$W/bundle.err")"
+    ok "the waiting client waits on"
+    throttle 0
+    wait "$BUNDLE" || rc=$?
+    expect_eq "the waiting client is told the bundle completed ($how)" "rc=$rc $(cat "$W/bundle.out")" \
+        "rc=0 Domain 'live' backed up to $dir"
+    expect_match "... by the restarted daemon" "$(cat "$W/bundle.err")" "vireod restarted; it finishes the backup as its job [0-9]+"
+    expect_eq "the bundle is whole: definition, disks, backup.json" "$(ls "$dir" | tr '\n' ' ')" \
+        "backup.json big.raw live.qcow2 live.xml "
+    expect_eq "backup.json names the checkpoint taken with it" "$(jq -r .checkpoint "$dir/backup.json")" "$cp"
+    expect_match "... which the domain keeps" "$($V checkpoint-list live --name)" "^$cp$"
+    expect_match "the job says completed, finished after the restart" \
+        "$($V job-list --json | jq -c '[.[] | select(.kind == "backup")][-1] | [.state, (.result | fromjson? // . | .resumed)]')" \
+        '\["completed",true\]'
+}
+bundle_across SIGTERM "$W/b9"
+n0=0
+check_copy "$W/b9/live.qcow2" "the bundle finished after a SIGTERM restart"
+bundle_across "kill -9" "$W/b10"
+
+# The second one restores to a domain that boots and reads its files.
+$V destroy live >/dev/null
+$V undefine live >/dev/null
+mv "$W/live.qcow2" "$W/live.before-b10.qcow2"
+mv "$W/big.raw" "$W/big.orig.raw"
+$V backup-restore "$W/b10" >/dev/null
+expect_eq "backup-restore of the bundle finished after a kill -9" "$($V domstate live)" "shut off"
+check_copy "$W/live.qcow2" "the restored disk of the bundle finished after a kill -9"
+expect_eq "... and its 1 GiB disk is whole" "$(qemu-img compare -q "$W/big.orig.raw" "$W/big.raw"; echo $?)" 0
+rm -f "$W/big.orig.raw" "$W/b9/big.raw" "$W/b10/big.raw"
+$V start live >/dev/null
+wait_for 60 "the restored domain boots" file_has "$(serial live)" VIREO-GUEST-READY
+out=$(guest_until live 'mkdir -p /data && mount -t ext4 /dev/vda /data && cd /data && md5sum -c second.md5 && echo RESTORED-$((40+2))' RESTORED-42)
+grep -q RESTORED-42 <<<"$out" || fail "the restored guest cannot read its files: $out"
+ok "the restored guest mounts its ext4 (checked clean) and its files match"
 
 $V destroy live >/dev/null
 $V destroy rawdom >/dev/null

@@ -83,6 +83,19 @@ expect_eq "list --uuid" "$("$VIREO" list --all --uuid)" "$("$VIREO" domuuid ed)"
 # The compact rows form (what libvireo reads) is the object form, key for key.
 expect_rows_form /v1/domains domains
 expect_eq "dominfo by uuid" "$("$VIREO" dominfo "$("$VIREO" domuuid ed)" --json | jq -r .name)" "ed"
+# schedinfo --json: the API's schedinfo object (one table for the PUT's
+# body and the GET's answer): the kernel's defaults, then what --set wrote.
+expect_eq "schedinfo --json of a shut-off domain: the kernel's defaults" "$("$VIREO" schedinfo ed --json | jq -c .)" \
+    '{"cpu_shares":1024,"vcpu_period":100000,"vcpu_quota":-1}'
+expect_eq "schedinfo --set --config --json: the values written" \
+    "$("$VIREO" schedinfo ed --config --set cpu_shares=512 vcpu_quota=20000 --json | jq -c .)" \
+    '{"cpu_shares":512,"vcpu_period":100000,"vcpu_quota":20000}'
+expect_match "... in the definition's <cputune>" "$("$VIREO" dumpxml ed --inactive | tr -d ' \n')" \
+    '<cputune><shares>512</shares>.*<quota>20000</quota>'
+out=$(curl -s --unix-socket "$SOCK" -X PUT -H 'Content-Type: application/json' -d '{"vcpu_quota":"max","config":true}' \
+    http://vireod/v1/domains/ed/schedinfo)
+expect_match "PUT schedinfo with a quota that is no number: refused naming it" "$out" '\\"vcpu_quota\\" must be a whole number'
+expect_eq "... and nothing changed" "$("$VIREO" schedinfo ed --config --json | jq -c .vcpu_quota)" 20000
 
 # Completion: valid bash that completes commands and domain names.
 "$VIREO" completion bash > "$ROOT/completion.bash"

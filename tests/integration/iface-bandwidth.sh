@@ -45,6 +45,16 @@ outbound.burst : 0"
 $V domiftune shaped "$mac" --inbound 3000,4000 --live
 expect_match "domiftune --inbound 3000,4000 --live (by MAC): the class changes" "$(tcs class show)" "rate 24Mbit ceil 32Mbit"
 expect_match "... vireo domiftune shows it" "$($V domiftune shaped "$tap")" "inbound.average: 3000"
+expect_eq "domiftune --json: the API's iftune object, both directions through one table" \
+    "$($V domiftune shaped "$tap" --json | jq -c .)" \
+    '{"inbound":{"average":3000,"peak":4000,"burst":0,"floor":0},"outbound":{"average":0,"peak":0,"burst":0,"floor":0}}'
+expect_fail "domiftune --json with a change: refused, saying what --json does" "--json shows the values" \
+    $V domiftune shaped "$tap" --inbound 10 --json
+out=$(curl -s --unix-socket "$SOCK" -X PUT -H 'Content-Type: application/json' \
+    -d "{\"interface\":\"$mac\",\"inbound\":{\"average\":\"fast\"}}" http://vireod/v1/domains/shaped/iftune)
+expect_match "PUT iftune with a rate that is no number: refused naming it (the PUT reads the GET's table)" "$out" \
+    '"code":"invalid".*\\"average\\" must be a whole number'
+expect_match "... and the shaping stays" "$(tcs class show)" "rate 24Mbit ceil 32Mbit"
 expect_match "... the persistent definition keeps 1000" "$($V dumpxml shaped --inactive)" "<inbound average=.1000."
 expect_match "virsh domiftune (GetInterfaceParameters) shows the live values" "$(virsh domiftune shaped "$tap")" \
     "inbound.average: 3000"

@@ -125,6 +125,23 @@ expect_eq "the input is unchanged" "$(qemu-img info --output=json "$W/sparse.qco
 expect_fail "resize refuses a smaller size" "not bigger" "$VIREO" resize --expand /dev/sda1 --size 32M "$W/sparse.qcow2" "$W/small.qcow2"
 [ ! -e "$W/small.qcow2" ] && ! ls "$W"/.vireo-tmp-* >/dev/null 2>&1 || fail "a failed resize left files behind"
 ok "the failed resize left nothing behind"
+# A partition that is not there: named, with the ones there are; the copy
+# made before the appliance looked is removed.
+expect_job_fail "resize of a partition that is not there" "--expand /dev/sda9: the image has no such partition \(it has /dev/sda1\)" \
+    "$VIREO" resize --expand /dev/sda9 --size 160M "$W/sparse.qcow2" "$W/nopart.qcow2"
+[ ! -e "$W/nopart.qcow2" ] && ! ls "$W"/.vireo-tmp-* >/dev/null 2>&1 || fail "the refused resize left files: $(ls -A "$W")"
+ok "the refused resize left nothing behind"
+# A full disk: the output on a 4 MiB tmpfs made here (the copy needs
+# about 26 MiB); the half-made image is removed. The builder's own full
+# disk is in images-builder.sh (it needs a built base).
+FULL=$W/full
+mkdir -p "$FULL"
+mount -t tmpfs -o size=4m vireo-full "$FULL"
+test_cleanup() { umount "$FULL" 2>/dev/null; return 0; }
+expect_job_fail "resize onto a full disk" "No space left on device" \
+    "$VIREO" resize --expand /dev/sda1 --size 160M "$SEED" "$FULL/big.qcow2"
+expect_eq "the half-made image is removed from the full disk" "$(ls -A "$FULL")" ""
+umount "$FULL"
 
 # ---- template: a domain sealed with sysprep; it refuses to start
 TPL_DISK=$ROOT/var/lib/vireo/images/tpl.qcow2

@@ -21,7 +21,8 @@
 # of the image it names refused while it runs, and so are a start and a
 # hot-plug of the same image into another domain. find-storage-pool-sources
 # with --auth-username/--secret-*, and against a mute monitor beside the
-# loop. With QEMU run as vireo-qemu: a guest on an rbd volume (the pool's
+# loop; vol-create-as (vireo and virsh) on a pool whose monitors went
+# mute beside the loop too, the pool kept from stopping meanwhile. With QEMU run as vireo-qemu: a guest on an rbd volume (the pool's
 # key file root:vireo-qemu 0640), and an image hot-plugged into it.
 # With --short (make check): up to vol-upload/-download and the network
 # disk's guest; the full run is meson suite ceph (make check-ceph).
@@ -147,6 +148,39 @@ expect_fail "a qcow2 volume in an rbd pool" "its volumes are raw RBD images" \
 expect_fail "a volume that exists" "exists" "$VIREO" vol-create-as ceph disk1 8M
 "$VIREO" vol-resize disk1 96M --pool ceph >/dev/null
 expect_match "vol-resize grows the image" "$(rbd_cli info vpool/disk1)" "size 96 MiB"
+
+# ---- vol-create beside the event loop (issue 15) ----
+# The started pool's monitors stop answering: the test's namespace drops
+# every new connection to port 3300 (the cluster's own sessions stay).
+# vol-create-as (vireo, and virsh over libvirt-sock) waits librados's 5 s
+# beside the loop: other clients are served meanwhile, the pool cannot be
+# stopped under it, and the creation fails in one line.
+ip netns exec "$NS" nft -f - <<'NFT'
+table inet vireo_test_mute {
+    chain input { type filter hook input priority 0; tcp dport 3300 tcp flags & (syn | ack) == syn drop; }
+}
+NFT
+t0=$SECONDS
+beside_start "vol-create-as on a mute monitor" "pool ceph: volume late1 is being created beside the event loop" \
+    "$VIREO" vol-create-as ceph late1 8M
+expect_fail "pool-destroy while a volume is being created" "pool 'ceph' has 1 volume\(s\) being created; wait for them" \
+    "$VIREO" pool-destroy ceph
+beside_wait
+[ "$BESIDE_RC" -ne 0 ] || fail "vol-create-as on the mute monitor succeeded"
+expect_match "...and it fails in one line, after librados's 5 s" "$(cat "$ROOT/beside.out")" \
+    "^vireo: error: pool 'ceph': cannot connect to the Ceph monitor 127.0.0.9:3300,127.0.0.1:3300 as client.admin: .*is the monitor's address right"
+[ $((SECONDS - t0)) -le 9 ] || fail "the mute monitor took $((SECONDS - t0)) s to fail the creation"
+ok "...within $((SECONDS - t0)) s"
+beside_loop "virsh vol-create-as on a mute monitor (libvirt-sock)" "pool ceph: volume late2 is being created beside the event loop" \
+    command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" vol-create-as ceph late2 8M
+[ "$BESIDE_RC" -ne 0 ] || fail "virsh vol-create-as on the mute monitor succeeded"
+expect_match "...and virsh prints the error" "$(cat "$ROOT/beside.out")" "cannot connect to the Ceph monitor 127.0.0.9:3300,127.0.0.1:3300"
+ip netns exec "$NS" nft delete table inet vireo_test_mute
+! rbd_cli ls vpool | grep -q late || fail "an image of the failed creations is on the cluster"
+ok "no image was made by the failed creations"
+expect_eq "the monitor answers again: vol-create-as (beside the loop too)" "$("$VIREO" vol-create-as ceph late3 8M)" "Vol late3 created"
+expect_match "... rbd ls shows it" "$(rbd_cli ls -l vpool)" "^late3 +8 MiB"
+"$VIREO" vol-delete late3 --pool ceph >/dev/null
 
 # ---- vol-upload / vol-download through librbd, in place ----
 "$VIREO" vol-create-as ceph blob 4M >/dev/null

@@ -220,6 +220,10 @@ expect_match "secret-define" "$out" '^Secret [0-9a-f-]{36} created$'
 SEC=$(awk '{print $2}' <<<"$out")
 expect_match "secret-list: uuid and usage" "$("$VIREO" secret-list)" "^ $SEC +iscsi lab-chap\$"
 expect_eq "secret-set-value --base64" "$("$VIREO" secret-set-value "$SEC" --base64 "$(printf 'pw-Sekr1t-77' | base64)")" "Secret value set"
+expect_eq "secret-list --json: the API's secret object (src/wire's table; never the value)" \
+    "$("$VIREO" secret-list --json | jq -c --arg u "$SEC" '.[] | select(.uuid == $u) | del(.uuid)')" \
+    '{"usage_type":"iscsi","usage_id":"lab-chap","description":"CHAP of the lab target","ephemeral":false,"private":false,"has_value":true}'
+expect_rows_form /v1/secrets secrets
 expect_eq "secret-get-value gives it back (base64)" "$("$VIREO" secret-get-value "$SEC" | base64 -d)" "pw-Sekr1t-77"
 expect_eq "the value file is 0600 in a 0700 directory" \
     "$(stat -c %a "$ROOT/etc/vireo/secrets/$SEC.value") $(stat -c %a "$ROOT/etc/vireo/secrets")" "600 700"

@@ -62,8 +62,37 @@ tiny_xml webp2 >"$ROOT/webp2.xml"
 "$VIREO" define "$ROOT/webp2.xml" >/dev/null
 "$VIREO" start webp1 >/dev/null
 
-VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_CLI=$VIREO \
+# The host's USB devices (none here: no /sys/bus/usb) and the PCI refusal, read-only.
+usb=$(inns curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/host/usb-devices")
+if [ -d /sys/bus/usb/devices ]; then
+    expect_eq "GET /v1/host/usb-devices: sysfs's devices" "$(jq '.usb_devices | length' <<<"$usb")" \
+        "$(find /sys/bus/usb/devices/ -mindepth 1 -maxdepth 1 ! -name '*:*' | wc -l)"
+else
+    expect_eq "GET /v1/host/usb-devices on a host without USB" "$(jq -c . <<<"$usb")" \
+        '{"usb_devices":[],"none":"this host has no USB bus (no /sys/bus/usb/devices): no USB device can be given to a guest"}'
+fi
+# The same through the CLI: nodedev-list --cap usb_device (names, as virsh).
+if [ -d /sys/bus/usb/devices ]; then
+    expect_eq "vireo nodedev-list --cap usb_device: one name per device" \
+        "$("$VIREO" nodedev-list --cap usb_device | wc -l)" "$(jq '.usb_devices | length' <<<"$usb")"
+else
+    expect_eq "vireo nodedev-list --cap usb_device on a host without USB: no names" \
+        "$("$VIREO" nodedev-list --cap usb_device 2>/dev/null)" ""
+    expect_match "... and why on stderr" "$("$VIREO" nodedev-list --cap usb_device 2>&1 >/dev/null)" \
+        '^vireo: this host has no USB bus'
+    expect_eq "vireo nodedev-list --json: an empty array" "$("$VIREO" nodedev-list --json | jq -c .)" "[]"
+fi
+out=$("$VIREO" nodedev-list --cap pci 2>&1) && fail "nodedev-list --cap pci succeeded"
+expect_match "nodedev-list --cap pci: refused, saying what is listed (and the usage)" "$out" \
+    "^vireo nodedev-list: only USB devices are listed: --cap usb_device, not 'pci'$"
+if [ -z "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+    expect_match "GET /v1/host: why a PCI device cannot be given here" \
+        "$(inns curl -s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/host" | jq -r .pci_passthrough_refused)" \
+        '^this host has no IOMMU \(/sys/kernel/iommu_groups is empty\)'
+fi
+
+VIREO_WEB_URL="http://127.0.0.1:$PORT/" VIREO_WEB_TOKEN=$TOKEN VIREO_CLI=$VIREO VIREO_IMAGES=$IMAGES \
 VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS="$VIREO_BUILD/web-artifacts" VIREO_DAEMON_PIDFILE=$RESPAWN_PID \
-    inns timeout 240 node "$VIREO_SRC/tests/web/pages.mjs" ||
+    inns timeout 420 node "$VIREO_SRC/tests/web/pages.mjs" ||
     fail "the browser test failed (screenshots in $VIREO_BUILD/web-artifacts)"
 ok "browser test of the host, networks and storage pages"

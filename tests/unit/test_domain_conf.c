@@ -810,6 +810,92 @@ static void interface_bandwidth(void **state)
                 "<inbound average='10'/></bandwidth></interface>\n", 6, "type='direct' interface");
 }
 
+#define IOTUNE_DISK(body)                                                                      \
+    "<disk type='file' device='disk'><source file='/i/a.img'/><target dev='vda'/>"           \
+    "<iotune>" body "</iotune></disk>\n"
+
+/* <iotune>: every value libvirt writes, in its order, group_name after
+ * size_iops_sec; libvirt's and QEMU's rules refused by field name. */
+static void disk_iotune(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD, IOTUNE_DISK("<read_bytes_sec_max_length>4</read_bytes_sec_max_length>"
+                                                  "<group_name>g1</group_name><read_bytes_sec>2097152</read_bytes_sec>"
+                                                  "<read_bytes_sec_max>4194304</read_bytes_sec_max>"
+                                                  "<total_iops_sec>100</total_iops_sec><size_iops_sec>4096</size_iops_sec>")
+                                      "<disk type='file'><source file='/i/b.img'/><target dev='vdb'/></disk>\n");
+    const vr_iotune *t = &def->disks[0].iotune;
+    assert_int_equal(t->v[VR_IOTUNE_READ_BYTES_SEC], 2097152);
+    assert_int_equal(t->v[VR_IOTUNE_READ_BYTES_SEC_MAX], 4194304);
+    assert_int_equal(t->v[VR_IOTUNE_READ_BYTES_SEC_MAX_LENGTH], 4);
+    assert_int_equal(t->v[VR_IOTUNE_TOTAL_IOPS_SEC], 100);
+    assert_string_equal(t->group_name, "g1");
+    assert_false(vr_iotune_any(&def->disks[1].iotune));
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<target dev=\"vda\" bus=\"virtio\"/>\n      <iotune>\n"
+                                "        <read_bytes_sec>2097152</read_bytes_sec>\n"
+                                "        <total_iops_sec>100</total_iops_sec>\n"
+                                "        <read_bytes_sec_max>4194304</read_bytes_sec_max>\n"
+                                "        <size_iops_sec>4096</size_iops_sec>\n"
+                                "        <group_name>g1</group_name>\n"
+                                "        <read_bytes_sec_max_length>4</read_bytes_sec_max_length>\n"
+                                "      </iotune>"));
+    assert_null(strstr(xml + (strstr(xml, "vdb") - xml), "<iotune>"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+
+    dev_refused(IOTUNE_DISK("<total_bytes_sec>1</total_bytes_sec><read_bytes_sec>1</read_bytes_sec>"), 6,
+                "total_bytes_sec cannot be set with read_bytes_sec or write_bytes_sec");
+    dev_refused(IOTUNE_DISK("<total_iops_sec_max>9</total_iops_sec_max><write_iops_sec_max>9</write_iops_sec_max>"),
+                6, "total_iops_sec_max cannot be set with");
+    dev_refused(IOTUNE_DISK("<write_bytes_sec_max>9</write_bytes_sec_max>"), 6,
+                "write_bytes_sec_max needs write_bytes_sec");
+    dev_refused(IOTUNE_DISK("<read_iops_sec>9</read_iops_sec><read_iops_sec_max>5</read_iops_sec_max>"), 6,
+                "read_iops_sec_max 5 is below read_iops_sec 9");
+    dev_refused(IOTUNE_DISK("<read_iops_sec>9</read_iops_sec><read_iops_sec_max_length>5</read_iops_sec_max_length>"),
+                6, "read_iops_sec_max_length needs read_iops_sec_max");
+    dev_refused(IOTUNE_DISK("<group_name>g</group_name>"), 6, "group_name 'g' needs a limit");
+    dev_refused(IOTUNE_DISK("<size_iops_sec>512</size_iops_sec><total_bytes_sec>5</total_bytes_sec>"), 6,
+                "size_iops_sec needs an operations limit");
+    dev_refused(IOTUNE_DISK("<total_bytes_sec>-1</total_bytes_sec>"), 6, "is not a number");
+    dev_refused(IOTUNE_DISK("<total_bytes_sec>1000000000000001</total_bytes_sec>"), 6, "over QEMU's largest");
+    dev_refused(IOTUNE_DISK("<total_bytes_sec>1</total_bytes_sec><total_bytes_sec>2</total_bytes_sec>"), 6,
+                "total_bytes_sec");
+    dev_refused(IOTUNE_DISK("<bogus_sec>1</bogus_sec>"), 6, "bogus_sec");
+    dev_refused(IOTUNE_DISK("<total_bytes_sec>5</total_bytes_sec><group_name>g</group_name>")
+                "<disk type='file'><source file='/i/b.img'/><target dev='vdb'/><iotune><total_bytes_sec>6"
+                "</total_bytes_sec><group_name>g</group_name></iotune></disk>\n",
+                7, "disks 'vda' and 'vdb' share <group_name>g</group_name>");
+}
+
+/* blkdeviotune's change: a rate takes its family, lengths follow their
+ * burst, the group goes with the last limit. */
+static void iotune_apply(void **state)
+{
+    (void)state;
+    vr_iotune t = {.v = {[VR_IOTUNE_READ_BYTES_SEC] = 100, [VR_IOTUNE_WRITE_BYTES_SEC] = 50,
+                         [VR_IOTUNE_TOTAL_IOPS_SEC] = 10, [VR_IOTUNE_TOTAL_IOPS_SEC_MAX] = 20,
+                         [VR_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH] = 3},
+                   .group_name = strdup("g")};
+    vr_iotune_change ch = {.t = {.v = {[VR_IOTUNE_TOTAL_BYTES_SEC] = 7}},
+                           .given = 1u << VR_IOTUNE_TOTAL_BYTES_SEC};
+    vr_iotune_apply(&t, &ch);
+    assert_int_equal(t.v[VR_IOTUNE_TOTAL_BYTES_SEC], 7);
+    assert_int_equal(t.v[VR_IOTUNE_READ_BYTES_SEC], 0);
+    assert_int_equal(t.v[VR_IOTUNE_WRITE_BYTES_SEC], 0);
+    assert_int_equal(t.v[VR_IOTUNE_TOTAL_IOPS_SEC], 10);
+    assert_int_equal(vr_iotune_check(&t, NULL), 0);
+    ch = (vr_iotune_change){.given = 1u << VR_IOTUNE_TOTAL_IOPS_SEC_MAX};
+    vr_iotune_apply(&t, &ch);
+    assert_int_equal(t.v[VR_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH], 0);
+    assert_string_equal(t.group_name, "g");
+    ch = (vr_iotune_change){.given = (1u << VR_IOTUNE_TOTAL_BYTES_SEC) | (1u << VR_IOTUNE_TOTAL_IOPS_SEC)};
+    vr_iotune_apply(&t, &ch);
+    assert_false(vr_iotune_any(&t));
+    assert_null(t.group_name);
+}
+
 static void metadata_verbatim(void **state)
 {
     /* A namespace declared on <domain> is carried into the kept copy. */
@@ -1288,6 +1374,50 @@ static void refuses_conflicts(void **state)
  * them in the inactive XML; auto aliases (virtio-disk0, net0) are live
  * only and dropped. Written back where libvirt writes them (before the
  * address, also one the parser assigned) and read back the same. */
+/* <hostdev type='usb'>: by vendor and product or by host address, on
+ * the next USB port (a qemu-xhci added for it), written back as libvirt
+ * writes it; a PCI one is kept whole. Bad ones name the element. */
+static void usb_hostdevs(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD, "<input type='tablet' bus='usb'/>\n"
+        "<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='0x046D'/>"
+        "<product id='0xc52b'/></source></hostdev>\n"
+        "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='3'/></source></hostdev>\n"
+        "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x01' "
+        "slot='0x00' function='0x0'/></source></hostdev>\n");
+    assert_int_equal(def->n_usb_hostdevs, 2);
+    assert_int_equal(def->usb_hostdevs[0].vendor, 0x046d);
+    assert_int_equal(def->usb_hostdevs[0].addr.port, 2);
+    assert_int_equal(def->usb_hostdevs[1].bus, 1);
+    assert_int_equal(def->usb_hostdevs[1].addr.port, 3);
+    assert_int_equal(def->n_kept, 1);
+    assert_true(def->kept[0].needs_iommu);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<hostdev mode=\"subsystem\" type=\"usb\" managed=\"yes\">\n"
+                                "      <source>\n        <vendor id=\"0x046d\"/>\n        <product id=\"0xc52b\"/>\n"
+                                "      </source>\n      <address type=\"usb\" bus=\"0\" port=\"2\"/>"));
+    assert_non_null(strstr(xml, "<address bus=\"1\" device=\"3\"/>"));
+    assert_non_null(strstr(xml, "type=\"pci\""));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><vendor id='0x046d'/></source></hostdev>\n", 6,
+                "needs both <vendor id> and <product id>");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source/></hostdev>\n", 6, "names no device");
+    dev_refused("<hostdev mode='subsystem' type='usb'/>\n", 6, "needs a <source>");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><vendor id='0x10000'/><product id='1'/>"
+                "</source></hostdev>\n", 6, "id");
+    dev_refused("<hostdev mode='capabilities' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n",
+                6, "mode");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n"
+                "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source></hostdev>\n",
+                7, "names the same host device as the one on line 6");
+    dev_refused("<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>\n"
+                "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
+                "<address type='usb' bus='0' port='1'/></hostdev>\n", 7, "USB port 0:1 is used twice");
+}
+
 static void user_aliases_round_trip(void **state)
 {
     (void)state;
@@ -1708,6 +1838,8 @@ int main(void)
         cmocka_unit_test(metadata_verbatim),
         cmocka_unit_test(direct_interface),
         cmocka_unit_test(interface_bandwidth),
+        cmocka_unit_test(disk_iotune),
+        cmocka_unit_test(iotune_apply),
         cmocka_unit_test(copy_keeps_resolved_path),
         cmocka_unit_test(course_dominio),
         cmocka_unit_test(windows_elements),
@@ -1720,6 +1852,7 @@ int main(void)
         cmocka_unit_test(refuses_outside_subset),
         cmocka_unit_test(refuses_conflicts),
         cmocka_unit_test(user_aliases_round_trip),
+        cmocka_unit_test(usb_hostdevs),
         cmocka_unit_test(refuses_domain_values),
         cmocka_unit_test(malformed_xml),
         cmocka_unit_test(uuids),

@@ -660,6 +660,23 @@ static void vnc(void **state)
     }
 }
 
+/* <hostdev type='usb'> as libvirt maps it: usb-host on the guest's port,
+ * by vendor and product or by the host's bus and device numbers. */
+static void usb_host(void **state)
+{
+    (void)state;
+    vr_domain_def *def = domain("<os><type machine='pc'>hvm</type></os>",
+        "<hostdev mode='subsystem' type='usb' managed='yes'><source><vendor id='0x046d'/>"
+        "<product id='0xc52b'/></source></hostdev>"
+        "<hostdev mode='subsystem' type='usb'><source><address bus='2' device='5'/></source></hostdev>");
+    vr_qemu_runtime rt = rt_tcg();
+    char **argv = build(def, &rt);
+    expect(argv, "-device", "usb-host,id=hostdev0,bus=usb.0,port=1,vendorid=0x046d,productid=0xc52b");
+    expect(argv, "-device", "usb-host,id=hostdev1,bus=usb.0,port=2,hostbus=2,hostaddr=5");
+    vr_qemu_argv_free(argv);
+    vr_domain_def_free(def);
+}
+
 /* SPICE as libvirt maps it: the port the driver found for autoport,
  * the password through a secret object, the agent's channel and USB
  * redirection on spicevmc chardevs, its own audio backend. */
@@ -945,6 +962,29 @@ static void runtime_errors(void **state)
     vr_domain_def_free(def);
 }
 
+/* <iotune>: block_set_io_throttle's arguments on the device (QEMU's
+ * names, the six rates always, the others when set, the group when
+ * named); the start held at -S only for a throttled disk with a medium. */
+static void iotune_throttle(void **state)
+{
+    (void)state;
+    vr_domain_def *def = domain("", "<disk type='file'><source file='/i/a.img'/><target dev='vdb'/><iotune>"
+                                    "<read_bytes_sec>2097152</read_bytes_sec><read_bytes_sec_max>4194304"
+                                    "</read_bytes_sec_max><read_bytes_sec_max_length>3</read_bytes_sec_max_length>"
+                                    "<group_name>g 1</group_name></iotune></disk>");
+    json_object *a = vr_qemu_iotune_args(&def->disks[0]);
+    assert_string_equal(json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                        "{\"id\":\"/machine/peripheral/vdb/virtio-backend\",\"bps\":0,\"bps_rd\":2097152,\"bps_wr\":0,\"iops\":0,\"iops_rd\":0,"
+                        "\"iops_wr\":0,\"bps_rd_max\":4194304,\"bps_rd_max_length\":3,\"group\":\"g 1\"}");
+    json_object_put(a);
+    assert_true(vr_qemu_iotune_wanted(def));
+    vr_domain_def_free(def);
+    def = domain("", "<disk type='file' device='cdrom'><target dev='hdc'/><iotune><total_iops_sec>5"
+                     "</total_iops_sec></iotune></disk>");
+    assert_false(vr_qemu_iotune_wanted(def));
+    vr_domain_def_free(def);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -957,11 +997,12 @@ int main(void)
         cmocka_unit_test(hyperv_and_tpm),
         cmocka_unit_test(numatune_backends),
         cmocka_unit_test(rng_egd),
+        cmocka_unit_test(iotune_throttle),
         cmocka_unit_test(smartcard_argv),
         cmocka_unit_test(spice_tls),
         cmocka_unit_test(vnc),             cmocka_unit_test(full_fixture),
         cmocka_unit_test(q35_fixture),     cmocka_unit_test(runtime_errors),
-        cmocka_unit_test(spice),           cmocka_unit_test(sound_and_video),
+        cmocka_unit_test(spice),           cmocka_unit_test(usb_host),           cmocka_unit_test(sound_and_video),
         cmocka_unit_test(usb_ich9),        cmocka_unit_test(platform),
         cmocka_unit_test(memory_and_sharing),
     };

@@ -127,6 +127,12 @@ static void list_read_back(const vr_wire_schema *s, const char *list, const char
                     json_object_object_del(want, s->fields[k].key);
                 else if (s->fields[k].kind == VR_WIRE_GROUP || s->fields[k].kind == VR_WIRE_JSON)
                     json_object_object_add(want, s->fields[k].key, NULL);
+                else if (s->fields[k].kind == VR_WIRE_STRUCT) {
+                    /* an embedded struct stays zeros */
+                    void *zeros = vr_calloc(1, s->fields[k].sub->size);
+                    json_object_object_add(want, s->fields[k].key, vr_wire_to_json(s->fields[k].sub, zeros));
+                    free(zeros);
+                }
             if (!json_object_equal(want, got))
                 fail_msg("read as %s, not as %s", each, text);
             json_object_put(want);
@@ -269,6 +275,17 @@ static void install_fixtures(void **state)
     vr_wire_clear(&vr_wire_os_variant, &v);
 }
 
+/* GET /v1/domains/NAME/blkdeviotune: libvirt's names in its order. */
+static void block_iotune_fixture(void **state)
+{
+    vireo_block_iotune t;
+    round_trip(&vr_wire_block_iotune, "block-iotune.json", &t);
+    assert_int_equal(t.read_bytes_sec, 2097152);
+    assert_int_equal(t.total_iops_sec_max_length, 2);
+    assert_string_equal(t.group_name, "grp");
+    vr_wire_clear(&vr_wire_block_iotune, &t);
+}
+
 /* The daemon's version, the host, its live numbers, the event feed. */
 static void host_fixtures(void **state)
 {
@@ -309,6 +326,42 @@ static void host_fixtures(void **state)
     round_trip(&vr_wire_sample_domain, "sample-domain.json", &d);
     assert_int_equal(d.n_addresses, 1);
     vr_wire_clear(&vr_wire_sample_domain, &d);
+}
+
+/* A domain's settings read back by domif-getlink, domiftune and schedinfo, a guest's
+ * filesystem (domfsinfo), a secret. */
+static void settings_fixtures(void **state)
+{
+    vireo_link l;
+    round_trip(&vr_wire_link, "link.json", &l);
+    assert_string_equal(l.state, "down");
+    vr_wire_clear(&vr_wire_link, &l);
+    vireo_bandwidth b;
+    round_trip(&vr_wire_bandwidth, "bandwidth.json", &b);
+    assert_true(b.average == 3000 && b.peak == 4000 && b.burst == 1024 && b.floor == 200);
+    vireo_iftune t;
+    round_trip(&vr_wire_iftune, "iftune.json", &t);
+    assert_true(t.inbound.average == 1000 && t.inbound.burst == 512);
+    assert_true(t.outbound.average == 18446744073709551615ull && t.outbound.peak == 0);
+    /* An absent direction reads as zeros (unset). */
+    json_object *o = json_tokener_parse("{\"inbound\":{\"average\":7}}");
+    vr_wire_from_json(&vr_wire_iftune, o, &t);
+    json_object_put(o);
+    assert_true(t.inbound.average == 7 && t.outbound.average == 0);
+    vireo_sched sc;
+    round_trip(&vr_wire_sched, "schedinfo.json", &sc);
+    assert_true(sc.cpu_shares == 512 && sc.vcpu_period == 100000 && sc.vcpu_quota == -1);
+    vireo_fs_info fs;
+    round_trip(&vr_wire_fs_info, "fs-info.json", &fs);
+    assert_int_equal(fs.n_targets, 2);
+    assert_string_equal(fs.targets[1], "vdd");
+    vr_wire_clear(&vr_wire_fs_info, &fs);
+    vireo_secret sec;
+    round_trip(&vr_wire_secret, "secret.json", &sec);
+    assert_string_equal(sec.uuid, "0b7c1cb3-9a3f-4c2e-8d7e-5f1a2b3c4d5e");
+    assert_null(sec.description);
+    assert_true(sec.private_ && sec.has_value && !sec.ephemeral);
+    vr_wire_clear(&vr_wire_secret, &sec);
 }
 
 static void bad_lists(void **state)
@@ -501,11 +554,19 @@ static void api_doc(void **state)
     doc_matches(doc, "### GET /v1/version", &vr_wire_version);
     doc_matches(doc, "### GET /v1/host\n", &vr_wire_host);
     doc_matches(doc, "### GET /v1/host/stats", &vr_wire_host_stats);
+    doc_matches(doc, "A USB device object", &vr_wire_usb_device);
     doc_matches(doc, "### GET /v1/events", &vr_wire_event);
     doc_matches(doc, "An install plan object", &vr_wire_install_plan);
     doc_matches(doc, "An OS variant object", &vr_wire_os_variant);
     doc_keys_match(doc, "`{\"leases\":[{", &vr_wire_lease);
     doc_keys_match(doc, "`{\"interfaces\":[{", &vr_wire_interface);
+    doc_keys_match(doc, "(read-only), the block iotune object, libvirt's order:\n`{", &vr_wire_block_iotune);
+    doc_keys_match(doc, "(`domif-getlink`, read-only): `{", &vr_wire_link);
+    doc_keys_match(doc, "A bandwidth direction is `{", &vr_wire_bandwidth);
+    doc_keys_match(doc, "/v1/domains/DOMAIN/iftune?interface=…[&config=1]` (read-only): `{", &vr_wire_iftune);
+    doc_keys_match(doc, "/v1/domains/DOMAIN/schedinfo[?config=1]` (read-only): `{", &vr_wire_sched);
+    doc_keys_match(doc, "`GET …/fsinfo`: `{\"filesystems\":[{", &vr_wire_fs_info);
+    doc_keys_match(doc, "SECRET = `{", &vr_wire_secret);
     free(doc);
     free(path);
 }
@@ -523,7 +584,9 @@ int main(void)
         cmocka_unit_test(job_fixtures),
         cmocka_unit_test(interface_fixture),
         cmocka_unit_test(install_fixtures),
+        cmocka_unit_test(block_iotune_fixture),
         cmocka_unit_test(host_fixtures),
+        cmocka_unit_test(settings_fixtures),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };

@@ -9,7 +9,7 @@
 // wrapper starts it again when it ends), VIREO_SRC.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { counter, env, launch, login, runSteps, watch } from './lib.mjs';
@@ -112,6 +112,12 @@ async function networksPage() {
   await shot('12-networks');
   ok("webnet's leases section shows (no guest yet)");
 
+  // While it runs its subnet and range cannot change, and the page says why.
+  await waitText('[data-testid=net-range-active]', /Stop the network to change its subnet or range/);
+  check(await page.isDisabled('[data-testid=net-range-form] input[name=subnet]'), 'the subnet of the active webnet is editable');
+  check(await page.isDisabled('[data-testid=net-range-form] button'), 'Change is offered for the active webnet');
+  ok('the active webnet: subnet and range fields disabled, with the reason ("Stop the network to change its subnet or range")');
+
   await page.click('tr[data-network=webnet] [data-action=stop]');
   await waitText('tr[data-network=webnet] [data-testid=net-state]', /^inactive$/);
   check(/ webnet +inactive/.test(vireo('net-list', '--all')), 'net-list does not show webnet inactive');
@@ -134,6 +140,34 @@ async function networksPage() {
   const dumped = vireo('net-dumpxml', 'webnet');
   check(/<range start=['"]192\.168\.150\.100['"] end=['"]192\.168\.150\.149['"]/.test(dumped), `net-dumpxml webnet: ${dumped}`);
   ok(`DHCP range of the stopped webnet changed to 192.168.150.100-149 (net-dumpxml); one outside its subnet refused by the form: "${refused}"`);
+
+  // Its subnet, changed while stopped: a bad one is refused by the form,
+  // one overlapping default by the daemon, each by the subnet field; a
+  // new subnet proposes its whole range, and both are defined together.
+  const subnetField = `${rangeForm} input[name=subnet]`;
+  check(await page.inputValue(subnetField) === '192.168.150.0/24', `subnet field: ${await page.inputValue(subnetField)}`);
+  await page.fill(subnetField, '192.168.150.0');
+  await page.click(`${rangeForm} button`);
+  await waitText('[data-testid=net-subnet-edit-error]', /\S/);
+  check(await page.getAttribute(subnetField, 'aria-invalid') === 'true', 'the subnet field is not marked invalid');
+  await page.fill(subnetField, '192.168.122.0/24');
+  check(await page.inputValue(`${rangeForm} input[name=start]`) === '192.168.122.2', 'the new subnet did not propose its range');
+  await page.click(`${rangeForm} button`);
+  await waitText('[data-testid=net-subnet-edit-error]', /overlaps network 'default'/, 15000);
+  const overlap = await text('[data-testid=net-subnet-edit-error]');
+  check(/address=['"]192\.168\.150\.1['"]/.test(vireo('net-dumpxml', 'webnet')), 'a refused subnet changed webnet');
+  await page.fill(subnetField, '192.168.152.0/24');
+  check(await page.inputValue(`${rangeForm} input[name=end]`) === '192.168.152.254', 'the range of 192.168.152.0/24 was not proposed');
+  await page.click(`${rangeForm} button`);
+  await waitText('tr[data-network=webnet] [data-testid=net-subnet]', /^192\.168\.152\.0\/24$/, 15000);
+  await waitText('tr[data-network=webnet] [data-testid=net-dhcp]', /192\.168\.152\.2 – 192\.168\.152\.254/);
+  const moved = vireo('net-dumpxml', 'webnet');
+  const info2 = JSON.parse(vireo('net-info', 'webnet', '--json'));
+  check(info2.address === '192.168.152.1' && info2.prefix === 24
+    && /<range start=['"]192\.168\.152\.2['"] end=['"]192\.168\.152\.254['"]/.test(moved), `net-dumpxml webnet: ${moved}`);
+  check(await text('[data-testid=net-subnet-edit-error]') === '', 'the subnet error stayed');
+  await shot('12b-networks-subnet-changed');
+  ok(`subnet of the stopped webnet changed to 192.168.152.0/24 with its range (net-info, net-dumpxml); one without a prefix refused by the form, one overlapping default by the daemon, each by the subnet field: "${overlap.trim()}"`);
 
   await page.click('tr[data-network=webnet] [data-testid=confirm-ask]');
   await page.waitForSelector('tr[data-network=webnet] [data-testid=confirm-yes]');
@@ -384,6 +418,25 @@ async function spanishAndNarrow() {
   check(wideDetails <= 400, `webp2's details scroll sideways at 400 px (${wideDetails} px: its loader or NVRAM path?)`);
   check(!bare.length, `controls without a name: ${bare.join('\n')}`);
   await page.click('[data-testid=ed-save] + button');
+  // Add hardware's new kinds and the Details tab's boot list at 400 px.
+  await page.goto(`${url}#/domains/webp2/hardware`);
+  await page.waitForSelector('[data-testid=hw-add]');
+  const narrow = [];
+  for (const kind of ['input', 'usb', 'pci']) {
+    await page.selectOption('#add-kind', kind);
+    await page.waitForSelector({ input: '#add-input-bus', usb: '#add-usb-dev', pci: '#add-pci-addr' }[kind]);
+    narrow.push(await page.evaluate(() => document.documentElement.scrollWidth));
+    bare = bare.concat(await unnamed());
+    await shot(`23b-add-${kind}-400px-es`);
+  }
+  await details('webp2');
+  await page.waitForSelector('[data-testid=ed-boot-devices]');
+  narrow.push(await page.evaluate(() => document.documentElement.scrollWidth));
+  bare = bare.concat(await unnamed());
+  await shot('23c-details-boot-400px-es');
+  check(Math.max(...narrow) <= 400, `Add hardware or the boot list scroll sideways at 400 px: ${narrow}`);
+  check(!bare.length, `controls without a name: ${bare.join('\n')}`);
+  ok(`Spanish at 400 px: Add hardware's input, host USB and host PCI fields and the per-device boot list fit (${Math.max(...narrow)} px) and every control has a name`);
   ok(`Spanish at 400 px: the upload's picker says "Elegir un archivo…" / "Ningún archivo elegido." and takes the focus; every control of storage, networks and details has a name; the topology fields are ${Math.round(h)} px high and the details (their NVRAM path) do not scroll sideways; a network's IPv6 subnet line sits in the value column (x ${Math.round(x6)} px)`);
 }
 
@@ -647,6 +700,8 @@ async function firmwareTab() {
   vireo('define', edited);
   const changed = () => JSON.parse(vireo('dominfo', 'webp2', '--json')).firmware_changed;
   check(changed() === true, 'dominfo --json: firmware_changed is not true after the loader was edited');
+  const info = vireo('dominfo', 'webp2');
+  check(/^Firmware: +changed since its NVRAM was made: start with --reset-nvram/m.test(info), `dominfo does not say the firmware changed: ${info}`);
   const before = sha256(readFileSync(nvram));
   await startAsked('06c-start-loader-edited-es');
   await page.click('[data-testid=nvram-keep]');
@@ -656,8 +711,9 @@ async function firmwareTab() {
   vireo('destroy', 'webp2');
   await waitText('[data-testid=domain-state]', /apagad|shut off/i, 20000);
   check(changed() === false, 'dominfo --json: firmware_changed still true after a start with the new loader');
+  check(!/^Firmware:/m.test(vireo('dominfo', 'webp2')), 'dominfo still says the firmware changed after the start');
   await startNotAsked('after the start with the edited loader');
-  ok(`start: the loader edited by hand (${loader0} → ${loader1}, same firmware kind) made the page's Start ask (dominfo --json firmware_changed true); "keep" left ${nvram} as it was (sha256), and the next Start asks nothing`);
+  ok(`start: the loader edited by hand (${loader0} → ${loader1}, same firmware kind) made the page's Start ask (dominfo --json firmware_changed true, dominfo's Firmware line says --reset-nvram); "keep" left ${nvram} as it was (sha256), and the next Start asks nothing`);
 }
 
 async function addChar(kind, status) {
@@ -666,6 +722,192 @@ async function addChar(kind, status) {
   await page.click('[data-testid=hw-add] button[type=submit]');
   await waitText(status.startsWith('#') ? status : '[data-testid=add-status]', /\S/, 20000);
 }
+// Until fn() is true (every 200 ms, for `ms`), else fail with `what`.
+async function until(fn, what, ms = 20000) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (fn()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(what);
+}
+
+// Add hardware, in Spanish, on the shut off webp2: input devices (a
+// tablet refused on ps2 by its field, then on virtio; a USB keyboard,
+// seen by QEMU once started), a USB device of the host (what this host
+// has listed as sysfs has it; this one has no USB bus, and the page says
+// so; one named by vendor and product is defined, and the start refuses
+// it here with the reason: no USB bus), and a PCI device of the host (offered, its
+// refusal on a host without an IOMMU shown by the field, Add disabled).
+async function hostDevices() {
+  const submit = '[data-testid=hw-add] button[type=submit]';
+  await page.goto(`${url}#/domains/webp2/hardware`);
+  await page.waitForSelector('[data-testid=hw-add]');
+  await page.selectOption('#add-kind', 'input');
+  await page.selectOption('#add-input-type', 'tablet');
+  await page.selectOption('#add-input-bus', 'ps2');
+  await page.click(submit);
+  await waitText('[data-testid=add-inputBus-error]', /No existe una tableta en ps2/);
+  check(!/<input type=['"]tablet['"]/.test(inactiveXml('webp2')), 'a refused tablet was defined');
+  await page.selectOption('#add-input-bus', 'virtio');
+  await page.click(submit);
+  await until(() => /<input type=['"]tablet['"] bus=['"]virtio['"]/.test(inactiveXml('webp2')), 'no virtio tablet in webp2');
+  await waitText('[data-testid=add-status]', /Añadido Dispositivo de entrada/);
+  await page.selectOption('#add-input-type', 'keyboard');
+  await page.selectOption('#add-input-bus', 'usb');
+  await page.click(submit);
+  await until(() => /<input type=['"]keyboard['"] bus=['"]usb['"]/.test(inactiveXml('webp2')), 'no USB keyboard in webp2');
+  await shot('07b-add-input-es');
+  vireo('start', 'webp2');
+  const usbInfo = vireo('qemu-monitor-command', 'webp2', '--hmp', 'info usb');
+  const qtree = vireo('qemu-monitor-command', 'webp2', '--hmp', 'info qtree');
+  vireo('destroy', 'webp2');
+  check(/USB Keyboard/i.test(usbInfo), `QEMU has no USB keyboard: ${usbInfo}`);
+  check(/virtio-tablet/.test(qtree), 'QEMU has no virtio tablet');
+  ok('add hardware: a tablet refused on ps2 by its field; a virtio tablet and a USB keyboard defined on webp2 (dumpxml) and run by QEMU (info usb: USB Keyboard; info qtree: virtio-tablet)');
+
+  await page.selectOption('#add-kind', 'usb');
+  await page.waitForSelector('#add-usb-dev');
+  const sys = '/sys/bus/usb/devices';
+  const hostUsb = existsSync(sys) ? readdirSync(sys).filter((n) => !n.includes(':')) : [];
+  const listed = await page.locator('#add-usb-dev option').count() - 1; // less "another, by ID"
+  check(listed === hostUsb.length, `the page lists ${listed} USB devices, sysfs has ${hostUsb.length}`);
+  if (!hostUsb.length) await waitText('[data-testid=add-usb-none]', /Este anfitrión no tiene (bus USB|ningún dispositivo USB)/);
+  await page.fill('#add-usb-vendor', '046d');
+  await page.fill('#add-usb-product', 'c5zz');
+  await page.click(submit);
+  await waitText('[data-testid=add-usbId-error]', /cuatro dígitos hexadecimales/);
+  await page.fill('#add-usb-product', 'c52b');
+  await page.click(submit);
+  await until(() => /<hostdev mode=['"]subsystem['"] type=['"]usb['"]/.test(inactiveXml('webp2')), 'no USB hostdev in webp2');
+  const hostdev = /<hostdev[\s\S]*?<\/hostdev>/.exec(inactiveXml('webp2'))[0];
+  check(/<vendor id=['"]0x046d['"]\/>/.test(hostdev) && /<product id=['"]0xc52b['"]\/>/.test(hostdev), `the USB hostdev: ${hostdev}`);
+  await shot('07c-add-usb-es');
+  // QEMU's usb-host reads the host's devices through usbfs: without it
+  // (this host) the start is refused with the reason; with it QEMU runs
+  // the device (and takes 046d:c52b when it is plugged in).
+  let refusal = '';
+  try { execFileSync(cli, ['start', 'webp2'], { encoding: 'utf8', stdio: 'pipe' }); } catch (e) { refusal = String(e.stderr); }
+  if (existsSync('/dev/bus/usb')) {
+    check(!refusal, `start with a USB hostdev: ${refusal}`);
+    check(/usb-host/.test(vireo('qemu-monitor-command', 'webp2', '--hmp', 'info qtree')), 'QEMU has no usb-host');
+    vireo('destroy', 'webp2');
+    refusal = 'started: QEMU runs usb-host';
+  } else {
+    check(/<hostdev type='usb'>: this host has no USB bus \(no \/dev\/bus\/usb\)/.test(refusal), `start with a USB hostdev: ${refusal}`);
+  }
+  // The Hardware tab lists it with the input devices, and removes it.
+  await waitText('[data-testid=hw-others] tr[data-other=hostdev-0]', /046d:c52b/);
+  await shot('07c2-hardware-others-es');
+  await page.click('[data-testid=hw-remove-hostdev-0]');
+  await waitText('[data-testid=hw-row-status]', /Quitado hostdev-0/, 20000);
+  check(!/<hostdev/.test(inactiveXml('webp2')), 'the USB hostdev is still defined after Quitar');
+  check(/<input type=['"]keyboard['"] bus=['"]usb['"]/.test(inactiveXml('webp2')), 'Quitar took the USB keyboard too');
+  ok(`add hardware: USB devices of the host as sysfs has them (${hostUsb.length}${hostUsb.length ? '' : ': the page says this host has none'}); a bad product ID refused by its field; 046d:c52b defined as <hostdev type='usb'> (dumpxml), its start: "${refusal.trim()}"; listed on the Hardware tab and removed there (dumpxml)`);
+
+  await page.selectOption('#add-kind', 'pci');
+  await page.waitForSelector('#add-pci-addr');
+  const groups = existsSync('/sys/kernel/iommu_groups') ? readdirSync('/sys/kernel/iommu_groups') : [];
+  if (!groups.length) {
+    await waitText('[data-testid=add-pci-refused]', /No en este anfitrión: este anfitrión no tiene IOMMU/);
+    check(await page.isDisabled(submit), 'Add is offered for a PCI device on a host without an IOMMU');
+    await page.fill('#add-pci-addr', '0000:00:05.0');
+    check(await page.getAttribute('#add-pci-addr', 'aria-describedby').then((d) => d.includes('add-pci-refused')), 'the reason is not tied to the field');
+    await shot('07d-add-pci-refused-es');
+    check(!/<hostdev/.test(inactiveXml('webp2')), 'a PCI device was defined on a host without an IOMMU');
+    ok(`add hardware: a PCI device of the host is offered, and refused here by its field: "${(await text('[data-testid=add-pci-refused]')).trim()}"`);
+  }
+  await page.selectOption('#add-kind', 'qga');
+}
+
+// webp3, in Spanish: a disk with an ext4 filesystem and a NIC, and the
+// guest agent's channel. Shut off, its Details tab sets the boot order
+// per device (mixing it with the order by device kind refused by the
+// field, with the reason), NIC first and disk second (dumpxml: <boot
+// order> on each, no <os><boot dev>); the Hardware tab then says the
+// order is per device. Started, with /data mounted in the guest through
+// its agent, the Details tab lists its filesystems (domfsinfo's), freezes
+// them (the agent says frozen), thaws them and trims them.
+async function bootOrderAndGuestFs() {
+  const fsImage = join(tmp, 'webp3-fs.raw');
+  writeFileSync(fsImage, Buffer.alloc(0));
+  execFileSync('truncate', ['-s', '64M', fsImage]);
+  execFileSync('mkfs.ext4', ['-q', '-F', fsImage]);
+  const images = env('VIREO_IMAGES');
+  const xml = join(tmp, 'webp3.xml');
+  writeFileSync(xml, `<domain type='qemu'><name>webp3</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>${images}/tiny-vmlinuz</kernel>
+    <initrd>${images}/tiny-initrd.img</initrd><cmdline>console=ttyS0 cryptomgr.notests=1</cmdline></os>
+  <features><acpi/><apic/></features><on_poweroff>destroy</on_poweroff>
+  <devices><disk type='file' device='disk'><driver name='qemu' type='raw' discard='unmap'/><source file='${fsImage}'/>
+    <target dev='vdc' bus='virtio'/></disk><interface type='user'><model type='virtio'/></interface>
+    <serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel></devices></domain>`);
+  vireo('define', xml);
+  const mac = /<mac address=['"]([^'"]+)['"]/.exec(inactiveXml('webp3'))[1];
+
+  await details('webp3');
+  const devs = '[data-testid=ed-boot-devices]';
+  await page.waitForSelector(`${devs} li[data-boot-device=vdc]`);
+  check(await page.locator(`${devs} li`).count() === 2, 'the boot list does not hold the disk and the NIC');
+  check(await page.isChecked('[data-boot=hd]'), 'webp3 does not boot by kind (hd) as defined');
+  await page.check(`${devs} li[data-boot-device=vdc] input[type=checkbox]`);
+  await page.click('[data-testid=ed-save]');
+  await waitText('[data-testid=ed-boot-error]', /no ambos .*libvirt rechaza <os><boot dev> con <boot order>/);
+  check(/<boot dev=['"]hd['"]\/>/.test(inactiveXml('webp3')) && !/<boot order/.test(inactiveXml('webp3')), 'a mixed boot order was defined');
+  await shot('09c-boot-mixed-refused-es');
+  await page.uncheck('[data-boot=hd]');
+  await page.check(`${devs} li[data-boot-device="${mac}"] input[type=checkbox]`);
+  await page.click(`${devs} li[data-boot-device="${mac}"] button[aria-label^="Subir"]`);
+  await waitText(`${devs} li:first-child`, new RegExp(mac));
+  await waitText(`${devs} li[data-boot-device="${mac}"] [data-testid=ed-boot-order]`, /\(1\)/);
+  await apply();
+  let defined = inactiveXml('webp3');
+  const nicBoot = /<interface[\s\S]*?<boot order=['"](\d)['"]\/>[\s\S]*?<\/interface>/.exec(defined)?.[1];
+  const diskBoot = /<disk[\s\S]*?<boot order=['"](\d)['"]\/>[\s\S]*?<\/disk>/.exec(defined)?.[1];
+  check(nicBoot === '1' && diskBoot === '2' && !/<boot dev=/.test(defined), `boot order per device in dumpxml: ${defined}`);
+  await details('webp3');
+  await waitText(`${devs} li:first-child`, new RegExp(mac));
+  check(!await page.isChecked('[data-boot=hd]'), 'the order by kind came back');
+  await shot('09d-boot-per-device-es');
+  await page.goto(`${url}#/domains/webp3/hardware`);
+  await waitText('[data-testid=hw-boot-perdev]', /arranca por el orden de sus dispositivos/);
+  ok('boot order per device: mixing with the order by kind refused by the field with the reason; NIC 1, disk vdc 2 defined (dumpxml: <boot order> on each, no <os><boot dev>), read back on Details; the Hardware tab says the order is per device');
+
+  vireo('start', 'webp3');
+  const agent = (cmd) => vireo('qemu-agent-command', 'webp3', JSON.stringify(cmd));
+  await until(() => { try { agent({ execute: 'guest-ping' }); return true; } catch { return false; } }, 'the agent of webp3 does not answer', 90000);
+  await until(() => JSON.parse(vireo('dominfo', 'webp3', '--json')).agent_connected === true, 'dominfo --json: agent_connected is not true');
+  agent({ execute: 'guest-exec', arguments: { path: '/bin/sh', arg: ['-c', 'mkdir -p /data && mount -t ext4 /dev/vda /data'] } });
+  await until(() => /\/data/.test(vireo('domfsinfo', 'webp3')), 'webp3 did not mount /data', 30000);
+  await details('webp3');
+  await page.waitForSelector('[data-testid=fs-table] tr[data-mountpoint="/data"]', { timeout: 20000 });
+  check(await text('tr[data-mountpoint="/data"] [data-testid=fs-targets]') === 'vdc', 'the page does not name the disk vdc');
+  const fsinfo = JSON.parse(vireo('domfsinfo', 'webp3', '--json'));
+  const rows = await page.locator('[data-testid=fs-table] tbody tr').count();
+  check(rows === fsinfo.length, `the page lists ${rows} filesystems, domfsinfo ${fsinfo.length}`);
+  const status = () => agent({ execute: 'guest-fsfreeze-status' }).trim();
+  await page.check('tr[data-mountpoint="/data"] input[type=checkbox]');
+  await page.click('[data-testid=fs-freeze]');
+  await waitText('[data-testid=fs-status]', /Congelados 1 sistemas de archivos/, 20000);
+  check(status() === '{"return":"frozen"}', `after Congelar the agent says ${status()}`);
+  await shot('09e-guestfs-frozen-es');
+  await page.click('[data-testid=fs-thaw]');
+  await waitText('[data-testid=fs-status]', /Descongelados 1 sistemas de archivos/, 20000);
+  check(status() === '{"return":"thawed"}', `after Descongelar the agent says ${status()}`);
+  await page.click('[data-testid=fs-trim]');
+  await waitText('[data-testid=fs-status]', /Recortados \d+ sistemas de archivos/, 30000);
+  ok(`guest filesystems on the Details tab of the running webp3 (dominfo --json: agent_connected): ${rows} listed as domfsinfo (/data on vdc); /data frozen (the agent says frozen) and thawed (thawed); trimmed: "${(await text('[data-testid=fs-status]')).trim()}"`);
+  // Off the page of webp3 first, and undefined once the list has it shut
+  // off: the list drops it on the event without reading it (no 404).
+  await page.goto(url);
+  await page.waitForSelector('tr[data-domain=webp1]');
+  vireo('destroy', 'webp3');
+  await waitText('tr[data-domain=webp3] [data-testid=state]', /apagad|shut off/i);
+  await page.waitForTimeout(500);
+  vireo('undefine', 'webp3');
+  await page.waitForSelector('tr[data-domain=webp3]', { state: 'detached' });
+}
+
 async function serialDevices() {
   await page.goto(`${url}#/domains/webp2/hardware`);
   await page.waitForSelector('[data-testid=hw-add]');
@@ -682,6 +924,8 @@ async function serialDevices() {
   check(!/com\.redhat\.spice\.0/.test(inactiveXml('webp2')), 'a refused vdagent channel was defined');
   await shot('07-add-channel-refused-es');
   ok(`add hardware: the agent channel and a virtio console defined on webp2 (dumpxml); the SPICE channel refused next to its field: "${(await text('#add-kind-error')).trim()}"`);
+
+  await hostDevices();
 
   await page.goto(`${url}#/domains/webp1/hardware`);
   await page.waitForSelector('[data-testid=hw-add]');
@@ -735,6 +979,9 @@ await runSteps(async () => {
   await hardwareTab();
   await firmwareTab();
   await serialDevices();
+  await page.selectOption('[data-testid=lang]', 'es');
+  await bootOrderAndGuestFs();
+  await page.selectOption('[data-testid=lang]', 'en');
   await hostPage();
   await networksPage();
   await networksLive();

@@ -9,7 +9,8 @@
 // of the host (<interface type='bridge'>) or a host NIC through macvtap
 // (<interface type='direct'>), as virt-manager's "network source". A disk or NIC goes into the definition
 // and, while the VM runs, into the running VM as well (hot-plug: POST
-// devices with persistent).
+// devices with persistent). An input device and a USB or PCI device of
+// the host go into the definition only too (domain-add-devices.js).
 // Each refusal (the daemon's one line) shows next to the field it is
 // about. Emits "changed" when a device was added.
 import { LitElement, html } from 'lit';
@@ -17,6 +18,7 @@ import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 // The network form's words for a host bridge, a host NIC and macvtap's modes.
 import { macvtapModes } from './networks-form.js';
+import { addRefused, hostDeviceElement, hostDeviceField, hostDeviceFields, hostKinds, loadHostDevices } from './domain-add-devices.js';
 
 addStrings({
   en: {
@@ -109,6 +111,9 @@ export class VrDomainAddHw extends LitElement {
     network: { state: true }, model: { state: true }, errors: { state: true }, done: { state: true },
     nicSrc: { state: true }, bus: { state: true }, path: { state: true }, bridge: { state: true }, dev: { state: true }, mvmode: { state: true },
     busy: { state: true },
+    inputType: { state: true }, inputBus: { state: true }, usbDevs: { state: true }, usbNone: { state: true },
+    usbDev: { state: true }, usbBy: { state: true }, usbVendor: { state: true }, usbProduct: { state: true },
+    pciAddr: { state: true }, pciRefused: { state: true },
   };
 
   constructor() {
@@ -138,6 +143,7 @@ export class VrDomainAddHw extends LitElement {
       this.nets = await domApi.networks();
       if (!this.pool && this.pools.length) await this.pickPool(this.pools[0].name);
       if (!this.network && this.nets.length) this.network = this.nets[0].name;
+      await loadHostDevices(this);
     } catch (err) {
       this.errors = { form: err.message };
     }
@@ -155,6 +161,9 @@ export class VrDomainAddHw extends LitElement {
     let xml = null;
     if (charDevices[this.kind]) {
       xml = charDevices[this.kind]();
+    } else if (hostKinds.includes(this.kind)) {
+      const spec = hostDeviceElement(this, e);
+      if (spec) xml = element(...spec);
     } else if (this.kind === 'nic') {
       const bridge = this.bridge?.trim(), dev = this.dev?.trim();
       const model = ['model', { type: this.model }];
@@ -217,13 +226,13 @@ export class VrDomainAddHw extends LitElement {
     try {
       const xml = await this.deviceXml();
       if (!xml) return;
-      const char = !!charDevices[this.kind];
+      const char = !!charDevices[this.kind] || hostKinds.includes(this.kind);
       try {
         if (char) await this.defineWith(xml);
         else await domApi.attach(this.domain.name, xml);
       } catch (err) {
         // The daemon's line is about the device: next to what chose it.
-        this.errors = { [char ? 'kind' : this.kind === 'nic' ? nicField[this.nicSrc]
+        this.errors = { [hostKinds.includes(this.kind) ? hostDeviceField(this) : char ? 'kind' : this.kind === 'nic' ? nicField[this.nicSrc]
           : this.kind === 'disk' && /\bbus\b|controller/.test(err.message) ? 'bus' : this.vol === PATH ? 'path' : 'vol']: err.message };
         return;
       }
@@ -243,7 +252,7 @@ export class VrDomainAddHw extends LitElement {
 
   render() {
     const running = this.domain.state !== 'shut off';
-    const char = !!charDevices[this.kind];
+    const char = !!charDevices[this.kind] || hostKinds.includes(this.kind);
     const isos = this.vols.filter((v) => /\.iso$/i.test(v.name));
     const vols = this.kind === 'cdrom' ? isos : this.vols.filter((v) => !/\.iso$/i.test(v.name));
     return html`<form @submit=${this.submit} novalidate data-testid="hw-add">
@@ -251,10 +260,11 @@ export class VrDomainAddHw extends LitElement {
       ${running ? html`<p class="notice" data-testid="add-when">${t(char ? 'add.nextstart' : 'add.live')}</p>` : ''}
       <div class="row">
         <div class="field"><label for="add-kind">${t('add.kind')}</label>
-          <select id="add-kind" aria-describedby="add-kind-error" @change=${(e) => { this.kind = e.target.value; this.vol = ''; this.errors = {}; }}>
-            ${['disk', 'cdrom', 'nic', ...Object.keys(charDevices)].map((k) => html`<option value=${k} ?selected=${this.kind === k}>${t(`add.${k}`)}</option>`)}
+          <select id="add-kind" aria-describedby="add-kind-error" @change=${(e) => { this.kind = e.target.value; this.vol = ''; this.errors = {}; this.done = null; }}>
+            ${['disk', 'cdrom', 'nic', ...hostKinds, ...Object.keys(charDevices)].map((k) => html`<option value=${k} ?selected=${this.kind === k}>${t(`add.${k}`)}</option>`)}
           </select>${this.err('kind')}</div>
-        ${char ? html`<p class="muted" data-testid="add-char-help">${t(`add.char.${this.kind}`)}</p>`
+        ${hostKinds.includes(this.kind) ? hostDeviceFields(this, (k, v) => { this[k] = v; this.errors = {}; }, (k) => this.err(k))
+        : char ? html`<p class="muted" data-testid="add-char-help">${t(`add.char.${this.kind}`)}</p>`
         : this.kind === 'nic' ? html`
           <div class="field"><label for="add-nicsrc">${t('add.nicsrc')}</label>
             <select id="add-nicsrc" @change=${(e) => { this.nicSrc = e.target.value; this.errors = {}; }}>
@@ -310,7 +320,7 @@ export class VrDomainAddHw extends LitElement {
       </div>
       ${this.err('form')}
       <p role="status" class="ok" data-testid="add-status">${this.done ?? ''}</p>
-      <button type="submit" class="primary" ?disabled=${this.busy}>${t('add.submit')}</button>
+      <button type="submit" class="primary" ?disabled=${this.busy || addRefused(this)}>${t('add.submit')}</button>
     </form>`;
   }
 }

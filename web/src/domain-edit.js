@@ -1,19 +1,22 @@
 // <vr-domain-edit .domain=${obj}>: the "Details" tab, virt-manager's
 // details editable: title and description, vCPUs and their topology,
 // the CPU mode and model, memory and current memory, boot order and boot
-// menu, each NIC's model and network, the video model, autostart; the
+// menu (by device kind, <os><boot dev>, or per disk and NIC, <boot
+// order>), each NIC's model and network, the video model, autostart; the
 // firmware, TPM, sound and serial sections are domain-edit-devices.js. It
 // edits the XML of the next start (GET …/xml?inactive=1) in place and
 // defines it again (POST /v1/domains), so everything it does not show
 // stays as it was, and the daemon checks the result as `vireo define`
 // does. A running VM keeps its live definition until it stops (as
 // virt-manager's "takes effect after the next shutdown"). A refusal lands
-// by the field whose element the daemon's message names.
+// by the field whose element the daemon's message names. A running VM
+// with the guest agent shows its filesystems below (domain-guestfs.js).
 import { LitElement, html } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { domApi } from './api-domains.js';
 import { addStrings, t } from './i18n.js';
 import { deviceFields, deviceSections, readDevices, writeDevices } from './domain-edit-devices.js';
+import './domain-guestfs.js';
 
 addStrings({
   en: {
@@ -25,7 +28,11 @@ addStrings({
     'ed.cpumodel': 'Model name',
     'ed.memory': 'Memory', 'ed.maxmem': 'Maximum memory (MiB)', 'ed.curmem': 'Current memory (MiB)',
     'ed.boot': 'Boot options', 'ed.bootmenu': 'Show the boot menu', 'ed.autostart': 'Start the VM with the host',
-    'ed.bootdev': 'Boot from {0}', 'ed.nics': 'Network interfaces', 'ed.nic': 'Interface {0} ({1})',
+    'ed.bootdev': 'Boot from {0}', 'ed.bootkind': 'By device kind', 'ed.bootdevs': 'Per device',
+    'ed.bootdevs.help': "Each disk and NIC checked boots in this order (<boot order> on the device); the kinds above (<os><boot dev>) must then be unchecked: libvirt takes one or the other.",
+    'ed.bootdisk': 'Disk {0} ({1})', 'ed.bootnic': 'Interface {0} ({1})',
+    'ed.err.bootmix': 'Boot by device kind or per device, not both (libvirt refuses <os><boot dev> with <boot order>): uncheck the kinds or the devices.',
+    'ed.nics': 'Network interfaces', 'ed.nic': 'Interface {0} ({1})',
     'ed.nicmodel': 'Model of interface {0}', 'ed.nicnet': 'Network of interface {0}',
     'ed.nic.bridge': 'Host bridge of interface {0}', 'ed.nic.direct': 'Host NIC (macvtap) of interface {0}',
     'ed.err.bridge': 'Interface {0}: name the host bridge it joins.', 'ed.err.direct': 'Interface {0}: name the host NIC it uses.',
@@ -48,7 +55,11 @@ addStrings({
     'ed.memory': 'Memoria', 'ed.maxmem': 'Memoria máxima (MiB)', 'ed.curmem': 'Memoria actual (MiB)',
     'ed.boot': 'Opciones de arranque', 'ed.bootmenu': 'Mostrar el menú de arranque',
     'ed.autostart': 'Iniciar la máquina con el anfitrión',
-    'ed.bootdev': 'Arrancar desde {0}', 'ed.nics': 'Interfaces de red', 'ed.nic': 'Interfaz {0} ({1})',
+    'ed.bootdev': 'Arrancar desde {0}', 'ed.bootkind': 'Por tipo de dispositivo', 'ed.bootdevs': 'Por dispositivo',
+    'ed.bootdevs.help': 'Cada disco e interfaz marcados arrancan en este orden (<boot order> en el dispositivo); los tipos de arriba (<os><boot dev>) deben quedar sin marcar: libvirt admite uno u otro.',
+    'ed.bootdisk': 'Disco {0} ({1})', 'ed.bootnic': 'Interfaz {0} ({1})',
+    'ed.err.bootmix': 'Arranque por tipo de dispositivo o por dispositivo, no ambos (libvirt rechaza <os><boot dev> con <boot order>): desmarque los tipos o los dispositivos.',
+    'ed.nics': 'Interfaces de red', 'ed.nic': 'Interfaz {0} ({1})',
     'ed.nicmodel': 'Modelo de la interfaz {0}', 'ed.nicnet': 'Red de la interfaz {0}',
     'ed.nic.bridge': 'Puente del anfitrión de la interfaz {0}', 'ed.nic.direct': 'Interfaz del anfitrión (macvtap) de la interfaz {0}',
     'ed.err.bridge': 'Interfaz {0}: indique el puente del anfitrión al que se une.',
@@ -82,6 +93,40 @@ const fieldOf = [...deviceFields,
 ];
 const errorField = (message) => fieldOf.find(([re]) => re.test(message))?.[1] ?? 'form';
 
+// Every disk and NIC as a boot entry (key: disk target or NIC MAC),
+// those with <boot order> first in that order, then the rest as defined.
+function readDevBoot(doc) {
+  const order = (el) => Number(el.querySelector(':scope > boot')?.getAttribute('order') ?? 0);
+  const devs = [
+    ...[...doc.querySelectorAll('devices > disk')].map((d) => ({
+      el: d, kind: 'disk', key: d.querySelector('target')?.getAttribute('dev') ?? '',
+      what: d.getAttribute('device') === 'cdrom' ? 'CD-ROM' : (d.querySelector('source')?.getAttribute('volume')
+        ?? d.querySelector('source')?.getAttribute('file')?.split('/').pop() ?? d.getAttribute('device')) })),
+    ...[...doc.querySelectorAll('devices > interface')].map((n) => ({
+      el: n, kind: 'nic', key: n.querySelector('mac')?.getAttribute('address') ?? '',
+      what: n.querySelector('source')?.getAttribute('network') ?? n.querySelector('source')?.getAttribute('bridge')
+        ?? n.querySelector('source')?.getAttribute('dev') ?? n.getAttribute('type') })),
+  ].filter((x) => x.key).map((x) => ({ kind: x.kind, key: x.key, what: x.what, order: order(x.el) }));
+  return [...devs.filter((x) => x.order).sort((a, b) => a.order - b.order), ...devs.filter((x) => !x.order)]
+    .map(({ order: o, ...x }) => ({ ...x, on: o > 0 }));
+}
+
+// <boot order> on each device as the list says (1, 2, … over the checked ones).
+function writeDevBoot(doc, list) {
+  const els = new Map([
+    ...[...doc.querySelectorAll('devices > disk')].map((d) => [`disk:${d.querySelector('target')?.getAttribute('dev')}`, d]),
+    ...[...doc.querySelectorAll('devices > interface')].map((n) => [`nic:${n.querySelector('mac')?.getAttribute('address')}`, n]),
+  ]);
+  for (const el of els.values()) el.querySelectorAll(':scope > boot').forEach((b) => b.remove());
+  list.filter((x) => x.on).forEach((x, i) => {
+    const el = els.get(`${x.kind}:${x.key}`);
+    if (!el) return;
+    const b = doc.createElementNS(el.namespaceURI, 'boot');
+    b.setAttribute('order', String(i + 1));
+    el.appendChild(b);
+  });
+}
+
 // What the form shows, read from the definition.
 function read(doc) {
   const q = (sel) => doc.querySelector(sel);
@@ -98,6 +143,7 @@ function read(doc) {
     memMib: Math.round(mem / 1024), curMib: Math.round((kibOf(q('domain > currentMemory')) || mem) / 1024),
     boot: [...doc.querySelectorAll('os > boot')].map((b) => b.getAttribute('dev')),
     bootmenu: q('os > bootmenu')?.getAttribute('enable') === 'yes',
+    devBoot: readDevBoot(doc),
     nics: [...doc.querySelectorAll('devices > interface')].map((n) => ({
       type: n.getAttribute('type'), mac: n.querySelector('mac')?.getAttribute('address') ?? '',
       model: n.querySelector('model')?.getAttribute('type') ?? '',
@@ -163,6 +209,7 @@ function write(doc, v) {
     b.setAttribute('dev', dev);
     if (kernel) kernel.before(b); else os.appendChild(b);
   }
+  writeDevBoot(doc, v.devBoot);
   if (v.bootmenu) ensure(doc, os, 'bootmenu').setAttribute('enable', 'yes');
   else os.querySelector(':scope > bootmenu')?.remove();
   const nics = [...doc.querySelectorAll('devices > interface')];
@@ -246,6 +293,7 @@ export class VrDomainEdit extends LitElement {
     if (!whole(v.memMib)) e.mem = t('ed.err.mem');
     const bare = v.nics.findIndex((n) => hostSource(n.type) && !n.src);
     if (bare >= 0) e.nic = t(`ed.err.${v.nics[bare].type}`, bare + 1);
+    if (v.boot.length && v.devBoot.some((x) => x.on)) e.boot = t('ed.err.bootmix');
     if (!whole(v.curMib)) e.cur = t('ed.err.mem');
     else if (v.curMib > v.memMib) e.cur = t('ed.err.cur', v.memMib);
     return e;
@@ -295,7 +343,7 @@ export class VrDomainEdit extends LitElement {
     if (!v) return html`<p class="error" role="alert">${this.errors.form ?? ''}</p>`;
     const autostart = v.autostart ?? this.domain.autostart;
     const nicErr = this.errors.nic;
-    return keyed(this.readCount, html`<form class="edit-details" data-testid="edit-form" novalidate @submit=${this.save}>
+    return html`${keyed(this.readCount, html`<form class="edit-details" data-testid="edit-form" novalidate @submit=${this.save}>
       <fieldset class="form-grid"><legend>${t('ed.general')}</legend>
         ${this.row('ed-title', 'title', (inv) => html`<input id="ed-title" .value=${v.title} aria-invalid=${inv}
           aria-describedby="ed-title-error" @input=${(ev) => this.set('title', ev.target.value)}>`)}
@@ -325,15 +373,32 @@ export class VrDomainEdit extends LitElement {
       <fieldset class="form-grid"><legend>${t('ed.memory')}</legend>
         ${this.row('ed-mem', 'maxmem', this.num('ed-mem', v.memMib, (n) => this.set('memMib', n)), 'mem')}
         ${this.row('ed-cur', 'curmem', this.num('ed-cur', v.curMib, (n) => this.set('curMib', n)), 'cur')}</fieldset>
-      <fieldset class="form-grid"><legend>${t('ed.boot')}</legend>
-        <span class="label">${t('hw.boot')}</span>
+      <fieldset class="form-grid" data-testid="ed-boot"><legend>${t('ed.boot')}</legend>
+        <span class="label">${t('ed.bootkind')}</span>
         <div class="choices">${bootDevs.map((dev) => html`<label><input type="checkbox" data-boot=${dev}
             .checked=${v.boot.includes(dev)} @change=${(ev) => this.set('boot', ev.target.checked
               ? [...v.boot, dev] : v.boot.filter((x) => x !== dev))}>
             ${t('ed.bootdev', t(`hw.dev.${dev}`))}${v.boot.includes(dev) ? ` (${v.boot.indexOf(dev) + 1})` : ''}</label>`)}
-          <label><input type="checkbox" id="ed-bootmenu" .checked=${v.bootmenu}
+</div>
+        ${v.devBoot.length ? html`<span class="label">${t('ed.bootdevs')}</span>
+        <div><ol class="boot" data-testid="ed-boot-devices" aria-describedby="ed-bootdevs-help">${v.devBoot.map((x, i) => {
+          const label = t(x.kind === 'disk' ? 'ed.bootdisk' : 'ed.bootnic', x.key, x.what);
+          const move = (by) => { const l = [...v.devBoot]; [l[i], l[i + by]] = [l[i + by], l[i]]; this.set('devBoot', l); };
+          const pos = v.devBoot.filter((y) => y.on).indexOf(x);
+          return html`<li data-boot-device=${x.key}>
+            <label class="radio"><input type="checkbox" .checked=${x.on} aria-invalid=${this.errors.boot ? 'true' : 'false'}
+              aria-describedby="ed-boot-error" @change=${(ev) => this.set('devBoot',
+                v.devBoot.map((y, j) => (j === i ? { ...y, on: ev.target.checked } : y)))}>
+              ${label}${x.on ? html` <span class="muted" data-testid="ed-boot-order">(${pos + 1})</span>` : ''}</label>
+            <button type="button" class="small" aria-label="${t('hw.up')}: ${label}" ?disabled=${i === 0}
+              @click=${() => move(-1)}>↑</button>
+            <button type="button" class="small" aria-label="${t('hw.down')}: ${label}" ?disabled=${i === v.devBoot.length - 1}
+              @click=${() => move(1)}>↓</button></li>`;
+        })}</ol>
+          <small class="muted" id="ed-bootdevs-help">${t('ed.bootdevs.help')}</small></div>` : ''}
+        <span></span><div><label><input type="checkbox" id="ed-bootmenu" .checked=${v.bootmenu}
             @change=${(ev) => this.set('bootmenu', ev.target.checked)}> ${t('ed.bootmenu')}</label>
-          <p class="error" role="alert" data-testid="ed-boot-error">${this.errors.boot ?? ''}</p></div></fieldset>
+          <p class="error" role="alert" id="ed-boot-error" data-testid="ed-boot-error">${this.errors.boot ?? ''}</p></div></fieldset>
       ${v.nics.length ? html`<fieldset class="form-grid"><legend>${t('ed.nics')}</legend>
         ${v.nics.map((n, i) => html`<span class="label">${t('ed.nic', i + 1, n.mac)}</span>
           <div class="ip-range"><select aria-label=${t('ed.nicmodel', i + 1)} data-testid="ed-nic-model"
@@ -361,7 +426,9 @@ export class VrDomainEdit extends LitElement {
         <button type="button" ?disabled=${this.busy} @click=${() => { this.errors = {}; this.saved = null; this.load(); }}>${t('ed.revert')}</button></div>
       <p class="error" role="alert" data-testid="ed-form-error">${this.errors.form ?? ''}</p>
       <p role="status" class="notice-ok" data-testid="ed-saved">${this.saved ?? ''}</p>
-    </form>`);
+    </form>`)}
+    <vr-domain-guestfs .domain=${this.domain}
+      .agent=${!!this.doc?.querySelector('devices > channel > target[name="org.qemu.guest_agent.0"]')}></vr-domain-guestfs>`;
   }
 }
 customElements.define('vr-domain-edit', VrDomainEdit);

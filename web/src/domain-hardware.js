@@ -21,7 +21,8 @@ addStrings({
     'hw.type': 'Type', 'hw.model': 'Model', 'hw.mac': 'MAC address',
     'hw.kernel': 'Boots a kernel directly: {0}', 'hw.memory': 'Memory (MiB)', 'hw.vcpus': 'vCPUs',
     'hw.save': 'Apply', 'hw.saved': 'Saved: the next start uses it.', 'hw.offonly': 'Shut the VM off to change these.',
-    'hw.up': 'Move up', 'hw.down': 'Move down', 'hw.dev.hd': 'Hard disk', 'hw.dev.cdrom': 'CD-ROM',
+    'hw.up': 'Move up', 'hw.down': 'Move down', 'hw.others': 'Input and host devices',
+    'hw.boot.perdev': 'This VM boots by the order of its devices (a disk or NIC each): change it on the Details tab.', 'hw.dev.hd': 'Hard disk', 'hw.dev.cdrom': 'CD-ROM',
     'hw.dev.network': 'Network (PXE)', 'hw.dev.fd': 'Floppy', 'hw.empty': '(empty)', 'hw.none': 'None.',
     'hw.live': 'Memory while it runs', 'hw.cur': 'Current allocation (MiB)',
     'hw.cur.help': 'The guest gives memory back through its balloon driver; at most {0} MiB.',
@@ -37,7 +38,8 @@ addStrings({
     'hw.type': 'Tipo', 'hw.model': 'Modelo', 'hw.mac': 'Dirección MAC',
     'hw.kernel': 'Arranca un kernel directamente: {0}', 'hw.memory': 'Memoria (MiB)', 'hw.vcpus': 'vCPU',
     'hw.save': 'Aplicar', 'hw.saved': 'Guardado: el próximo arranque lo usa.',
-    'hw.offonly': 'Apague la máquina para cambiar esto.', 'hw.up': 'Subir', 'hw.down': 'Bajar',
+    'hw.offonly': 'Apague la máquina para cambiar esto.', 'hw.up': 'Subir', 'hw.down': 'Bajar', 'hw.others': 'Dispositivos de entrada y del anfitrión',
+    'hw.boot.perdev': 'Esta máquina arranca por el orden de sus dispositivos (cada disco o interfaz): cámbielo en la pestaña Detalles.',
     'hw.dev.hd': 'Disco duro', 'hw.dev.cdrom': 'CD-ROM', 'hw.dev.network': 'Red (PXE)', 'hw.dev.fd': 'Disquete',
     'hw.empty': '(vacío)', 'hw.none': 'Ninguno.',
     'hw.live': 'Memoria en ejecución', 'hw.cur': 'Asignación actual (MiB)',
@@ -72,14 +74,34 @@ function parse(xml) {
     model: attr(q('model', n), 'type'), mac: attr(q('mac', n), 'address'),
   }));
   return {
-    doc, disks, nics, serials: readDevices(doc).serials,
+    doc, disks, nics, serials: readDevices(doc).serials, others: readOthers(doc),
     memoryMib: Math.round((Number(memEl?.textContent) * (kib[unit] ?? 1)) / 1024),
     vcpus: Number(q('domain > vcpu')?.textContent ?? 1),
     boot: [...doc.querySelectorAll('os > boot')].map((b) => attr(b, 'dev')),
+    // Boot order per device (<boot order> on disks and NICs): set on the Details tab.
+    perDevice: !!doc.querySelector('devices > disk > boot[order], devices > interface > boot[order]'),
     kernel: q('os > kernel')?.textContent ?? null,
     // QEMU gets a virtio balloon unless the definition says none.
     balloon: attr(q('devices > memballoon'), 'model') !== 'none',
   };
+}
+
+// Input devices and host devices (Add hardware puts them in the
+// definition): a key (input-0, hostdev-1: the nth such element) and what it is.
+function readOthers(doc) {
+  const attr = (el, a) => el?.getAttribute(a) ?? '';
+  const inputs = [...doc.querySelectorAll('devices > input')].map((el, i) => ({
+    key: `input-${i}`, kind: 'input', what: `${attr(el, 'type')} (${attr(el, 'bus')})`, xml: new XMLSerializer().serializeToString(el) }));
+  const hostdevs = [...doc.querySelectorAll('devices > hostdev')].map((el, i) => {
+    const v = el.querySelector('source > vendor'), p = el.querySelector('source > product');
+    const a = el.querySelector('source > address');
+    const what = attr(el, 'type') === 'usb'
+      ? [v && p ? `${attr(v, 'id').replace(/^0x/, '')}:${attr(p, 'id').replace(/^0x/, '')}` : '',
+        a ? `bus ${attr(a, 'bus')} device ${attr(a, 'device')}` : ''].filter(Boolean).join(', ')
+      : a ? `${attr(a, 'domain').replace(/^0x/, '')}:${attr(a, 'bus').replace(/^0x/, '')}:${attr(a, 'slot').replace(/^0x/, '')}.${attr(a, 'function').replace(/^0x/, '')}` : '';
+    return { key: `hostdev-${i}`, kind: attr(el, 'type') === 'usb' ? 'usb' : 'pci', what, xml: new XMLSerializer().serializeToString(el) };
+  });
+  return [...inputs, ...hostdevs];
 }
 
 export class VrDomainHardware extends LitElement {
@@ -166,6 +188,17 @@ export class VrDomainHardware extends LitElement {
     await domApi.define(new XMLSerializer().serializeToString(doc));
   }
 
+  // An input or host device out of the definition the next start uses,
+  // read anew: the element that reads the same as the one listed.
+  async removeOther(o) {
+    const doc = new DOMParser().parseFromString(await domApi.xml(this.domain.name, true, true), 'application/xml');
+    const el = [...doc.querySelectorAll(`devices > ${o.key.split('-')[0]}`)]
+      .find((x) => new XMLSerializer().serializeToString(x) === o.xml);
+    if (!el) return; // gone already
+    el.remove();
+    await domApi.define(new XMLSerializer().serializeToString(doc));
+  }
+
   rowActions(key, removeFn, cdromTarget, nextStart = false) {
     const err = this.rowError?.key === key ? this.rowError.message : '';
     return html`<td>
@@ -233,8 +266,8 @@ export class VrDomainHardware extends LitElement {
     }
     doc.querySelector('domain > vcpu').textContent = String(this.vcpus);
     const os = doc.querySelector('domain > os');
-    for (const b of [...os.querySelectorAll('boot')]) b.remove();
-    if (!this.hw.kernel) {
+    if (!this.hw.perDevice) for (const b of [...os.querySelectorAll('boot')]) b.remove();
+    if (!this.hw.kernel && !this.hw.perDevice) {
       const ns = os.namespaceURI;
       for (const { dev } of this.boot.filter((x) => x.on)) {
         const el = doc.createElementNS(ns, 'boot');
@@ -279,6 +312,12 @@ export class VrDomainHardware extends LitElement {
           <td>${s.type}</td><td>${s.target}</td>
           ${this.rowActions(serialKey(s), () => this.removeSerial(s), false, true)}</tr>`)}</tbody>
         </table></div>` : html`<p>${t('ed.serial.none')}</p>`}
+      ${hw.others.length ? html`<h2>${t('hw.others')}</h2>
+        <div class="scroll"><table class="grid" data-testid="hw-others">
+        <thead><tr><th>${t('hw.device')}</th><th>${t('hw.source')}</th><th>${t('hw.actions')}</th></tr></thead>
+        <tbody>${hw.others.map((o) => html`<tr data-other=${o.key}><td>${t(`add.${o.kind}`)}</td><td>${o.what}</td>
+          ${this.rowActions(o.key, () => this.removeOther(o), false, true)}</tr>`)}</tbody>
+        </table></div>` : ''}
       <p role="status" class="ok" data-testid="hw-row-status">${this.rowDone ?? ''}</p>
       <vr-domain-add-hw .domain=${this.domain} .hw=${hw} @changed=${() => this.load()}></vr-domain-add-hw>
       ${this.liveMemory()}
@@ -294,7 +333,9 @@ export class VrDomainHardware extends LitElement {
               @input=${(e) => { this.vcpus = e.target.valueAsNumber; }}></div>
         </div>
         <h2>${t('hw.boot')}</h2>
-        ${hw.kernel ? html`<p>${t('hw.kernel', hw.kernel)}</p>` : html`<ol class="boot" data-testid="hw-boot">
+        ${hw.kernel ? html`<p>${t('hw.kernel', hw.kernel)}</p>` : ''}
+        ${hw.perDevice ? html`<p data-testid="hw-boot-perdev">${t('hw.boot.perdev')}</p>` : ''}
+        ${hw.kernel || hw.perDevice ? '' : html`<ol class="boot" data-testid="hw-boot">
           ${this.boot.map((b, i) => html`<li>
             <label class="radio"><input type="checkbox" .checked=${b.on} ?disabled=${!off}
               @change=${(e) => { this.boot = this.boot.map((x, j) => (j === i ? { ...x, on: e.target.checked } : x)); }}>

@@ -137,6 +137,12 @@ class VrApp extends LitElement {
       return;
     }
     if (ev.kind !== 'domain') return;
+    // Undefined while shut off: gone, nothing to read (a read would only
+    // answer 404). A running one lives on as a transient domain.
+    if (ev.event === 'undefined' && this.domains.find((d) => d.name === ev.name)?.state === 'shut off') {
+      this.domains = this.domains.filter((d) => d.name !== ev.name);
+      return;
+    }
     try {
       this.upsert(await api.domain(ev.name));
     } catch (err) {

@@ -1,14 +1,14 @@
 // <vr-networks-page .selected=NAME>: the virtual networks (list, start,
 // stop, autostart, delete) with their kind, the form that makes one of
-// every kind (networks-form.js), and the DHCP leases and static hosts of
-// the selected one (hosts added and removed as net-update does). Networks
+// every kind (networks-form.js), and the DHCP leases, the IPv4 subnet and
+// DHCP range (changed while stopped) and static hosts of the selected one (hosts added and removed as net-update does). Networks
 // started, stopped, defined or undefined elsewhere (vireo net-start …)
 // show up live from the event feed.
 import { html } from 'lit';
 import { call, callXml, getText } from './api.js';
 import { addStrings, getLang, t } from './i18n.js';
 import { FeedRefresh, ListPage, fetchInto } from './page-base.js';
-import { hostXml, kindText, netForm, parseIp, ipText } from './networks-form.js';
+import { hostXml, kindText, netForm, parseIp, ipText, planSubnet } from './networks-form.js';
 import './confirm.js';
 
 addStrings({
@@ -51,8 +51,9 @@ addStrings({
     'net.back': 'All networks',
     'net.hosts': 'Static hosts of {0}', 'net.hosts.none': 'No static hosts.',
     'net.hosts.add': 'Add', 'net.hosts.remove': 'Remove',
-    'net.range': 'DHCP range of {0}', 'net.range.go': 'Change',
-    'net.range.active': 'Stop the network to change its range: the next start hands out the new one.',
+    'net.range': 'IPv4 subnet and DHCP range of {0}', 'net.range.go': 'Change',
+    'net.range.active': 'Stop the network to change its subnet or range: the next start uses the new ones.',
+    'net.range.subnet': 'Subnet of {0} (address/prefix)',
     'net.range.need': 'Give the first and the last address.',
     'net.hosts.remove.q': "Remove the static host {0}?", 'net.hosts.remove.yes': 'Yes, remove',
   },
@@ -95,8 +96,9 @@ addStrings({
     'net.back': 'Todas las redes',
     'net.hosts': 'Equipos con dirección fija de {0}', 'net.hosts.none': 'No hay equipos con dirección fija.',
     'net.hosts.add': 'Añadir', 'net.hosts.remove': 'Quitar',
-    'net.range': 'Rango DHCP de {0}', 'net.range.go': 'Cambiar',
-    'net.range.active': 'Detenga la red para cambiar su rango: el próximo arranque reparte el nuevo.',
+    'net.range': 'Subred IPv4 y rango DHCP de {0}', 'net.range.go': 'Cambiar',
+    'net.range.active': 'Detenga la red para cambiar su subred o su rango: el próximo arranque usa los nuevos.',
+    'net.range.subnet': 'Subred de {0} (dirección/prefijo)',
     'net.range.need': 'Indique la primera y la última dirección.',
     'net.hosts.remove.q': '¿Quitar el equipo con dirección fija {0}?', 'net.hosts.remove.yes': 'Sí, quitar',
   },
@@ -246,38 +248,77 @@ export class VrNetworksPage extends ListPage {
       ${body ?? ''}</section>`;
   }
 
-  // The DHCP range of the selected network, changed while it is stopped:
-  // its XML with the new <range> defined again (net-edit's way), so the
-  // daemon checks it against the subnet; the next start hands it out.
+  // The IPv4 subnet and DHCP range of the selected network, changed while
+  // it is stopped: its XML with the new <ip address prefix> and <range>
+  // defined again (net-edit's way), so the daemon checks them (an overlap
+  // with another network, static hosts outside the subnet); the next start
+  // uses them. A new subnet proposes its whole range. Refused while it is
+  // active, with the reason; errors by the field they are about.
   rangeView() {
     const n = this.networks?.find((x) => x.name === this.selected);
-    if (!n?.dhcp?.length || !n.persistent) return '';
-    const key = `range:${n.name}`;
-    const [r] = n.dhcp;
-    const change = (ev) => {
+    if (!n?.address || !n.persistent) return '';
+    const key = `range:${n.name}`, subnetKey = `subnet:${n.name}`;
+    const [r] = n.dhcp ?? [];
+    const change = async (ev) => {
       ev.preventDefault();
       const el = ev.target.elements;
-      const [start, end] = [el.start.value.trim(), el.end.value.trim()];
-      this.act(key, async () => {
-        if (!start || !end) throw new Error(t('net.range.need'));
+      const subnet = el.subnet.value.trim(), start = el.start?.value.trim(), end = el.end?.value.trim();
+      const plan = planSubnet(subnet);
+      this.rowErrors = { ...this.rowErrors, [subnetKey]: null };
+      if (plan.error) {
+        this.rowErrors = { ...this.rowErrors, [subnetKey]: t(...plan.error), [key]: null };
+        return;
+      }
+      const outside = (s) => { const x = parseIp(s); return x === null || x <= plan.net || x >= plan.net + plan.size - 1; };
+      const bad = r && [start, end].find(outside);
+      if ((r && (!start || !end)) || bad) {
+        this.rowErrors = { ...this.rowErrors, [key]: bad ? t('net.err.range', bad, plan.text) : t('net.range.need') };
+        return;
+      }
+      await this.act(key, async () => {
         const path = `/v1/networks/${encodeURIComponent(n.name)}/xml`;
         const doc = new DOMParser().parseFromString(await getText(path), 'application/xml');
-        const range = doc.querySelector('network > ip:not([family=ipv6]) > dhcp > range');
-        range.setAttribute('start', start);
-        range.setAttribute('end', end);
+        const ip = doc.querySelector('network > ip:not([family=ipv6])');
+        ip.setAttribute('address', plan.address);
+        ip.setAttribute('prefix', String(plan.prefix));
+        ip.removeAttribute('netmask');
+        const range = ip.querySelector(':scope > dhcp > range');
+        if (range) {
+          range.setAttribute('start', start);
+          range.setAttribute('end', end);
+        }
         await callXml('POST', '/v1/networks', new XMLSerializer().serializeToString(doc));
       });
+      // The daemon's words about the subnet go by the subnet.
+      const err = this.rowErrors[key];
+      if (err && /subnet|prefix|overlap|<ip\b|address '/i.test(err) && !/range|<host/i.test(err))
+        this.rowErrors = { ...this.rowErrors, [subnetKey]: err, [key]: null };
     };
+    // A new subnet: its whole range, unless the range typed is in it already.
+    const proposeRange = (ev) => {
+      const el = ev.target.form.elements, plan = planSubnet(ev.target.value);
+      if (plan.error || !el.start) return;
+      for (const [f, v] of [[el.start, plan.start], [el.end, plan.end]]) {
+        const x = parseIp(f.value.trim());
+        if (x === null || x <= plan.net || x >= plan.net + plan.size - 1) f.value = v;
+      }
+    };
+    const ip = parseIp(n.address);
     return html`<section class="card detail" data-testid="net-range">
       <h2>${t('net.range', n.name)}</h2>
-      ${n.active ? html`<p class="muted">${t('net.range.active')}</p>` : ''}
+      ${n.active ? html`<p class="muted" data-testid="net-range-active">${t('net.range.active')}</p>` : ''}
       <form class="host-row" data-testid="net-range-form" @submit=${change}>
-        <input name="start" aria-label=${t('net.f.dhcp.start')} .value=${r.start} ?disabled=${n.active}
+        <input name="subnet" aria-label=${t('net.range.subnet', n.name)} ?disabled=${n.active}
+          .value=${`${ipText(ip - (ip % 2 ** (32 - n.prefix)))}/${n.prefix}`} autocomplete="off" spellcheck="false"
+          aria-invalid=${this.rowErrors[subnetKey] ? 'true' : 'false'} aria-describedby="net-subnet-edit-error"
+          @input=${proposeRange}>
+        ${r ? html`<input name="start" aria-label=${t('net.f.dhcp.start')} .value=${r.start} ?disabled=${n.active}
           autocomplete="off" spellcheck="false" aria-describedby="net-range-error">
         <span>–</span>
         <input name="end" aria-label=${t('net.f.dhcp.end')} .value=${r.end} ?disabled=${n.active}
-          autocomplete="off" spellcheck="false" aria-describedby="net-range-error">
+          autocomplete="off" spellcheck="false" aria-describedby="net-range-error">` : ''}
         <button type="submit" ?disabled=${this.busy || n.active}>${t('net.range.go')}</button></form>
+      <div id="net-subnet-edit-error">${this.rowError(subnetKey, 'net-subnet-edit-error')}</div>
       <div id="net-range-error">${this.rowError(key, 'net-range-error')}</div></section>`;
   }
 

@@ -142,6 +142,15 @@ static const char dhcp_network[] =
     "[Network]\n"
     "DHCP=yes\n";
 
+/* systemd gives up on a device after 90 s (dev-ttyS0: no serial login;
+ * the EFI partition: emergency mode). Under TCG on a loaded host udev's
+ * coldplug alone can take that long (Debian 13's did here), so a built
+ * guest waits longer for its devices. */
+static const char device_timeout[] =
+    "# Written by vireo builder: under emulation (TCG) udev may be slow to show devices.\n"
+    "[Manager]\n"
+    "DefaultDeviceTimeoutSec=300s\n";
+
 static int base_layout(guestfs_h *g, const char *tar)
 {
     static const char *const esp = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
@@ -166,7 +175,7 @@ static int base_layout(guestfs_h *g, const char *tar)
     int rc = -1;
     if (root && efi &&
         asprintf(&fstab, "# Written by vireo builder.\nUUID=%s / ext4 errors=remount-ro 0 1\n"
-                         "UUID=%s /boot/efi vfat umask=0077 0 1\n", root, efi) >= 0)
+                         "UUID=%s /boot/efi vfat umask=0077,nofail 0 1\n", root, efi) >= 0)
         rc = img_gfs_write(g, "/etc/fstab", fstab, 0644);
     else
         img_gfs_fail(g, "cannot read the filesystems' UUIDs");
@@ -180,6 +189,8 @@ static int base_configure(guestfs_h *g)
 {
     if (img_gfs_write(g, "/etc/default/grub", default_grub, 0644) < 0 ||
         img_gfs_write(g, "/etc/systemd/network/80-vireo-dhcp.network", dhcp_network, 0644) < 0 ||
+        (guestfs_mkdir_p(g, "/etc/systemd/system.conf.d") < 0 && img_gfs_fail(g, "cannot make /etc/systemd/system.conf.d") < 0) ||
+        img_gfs_write(g, "/etc/systemd/system.conf.d/50-vireo-device-timeout.conf", device_timeout, 0644) < 0 ||
         img_gfs_write(g, "/etc/hostname", "debian\n", 0644) < 0)
         return -1;
     if (img_gfs_sh(g, "set -e; w=/etc/systemd/system; mkdir -p $w/multi-user.target.wants $w/sockets.target.wants; "

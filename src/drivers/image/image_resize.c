@@ -22,7 +22,12 @@ static int grow_fs(guestfs_h *g, const char *dev)
         if (guestfs_e2fsck(g, dev, GUESTFS_E2FSCK_FORCEALL, 1, -1) < 0 || guestfs_resize2fs(g, dev) < 0)
             rc = img_gfs_fail(g, "cannot grow the ext filesystem");
     } else if (strcmp(type, "xfs") == 0 || strcmp(type, "btrfs") == 0) {
-        if (guestfs_mount(g, dev, "/") < 0)
+        /* Debian ships the appliance's xfs tools apart (libguestfs-xfs) */
+        char *feature[] = {type, NULL};
+        if (guestfs_feature_available(g, feature) != 1)
+            rc = img_fail("cannot grow the %s filesystem on %s: the libguestfs appliance has no %s tools (install "
+                          "%s on the daemon's host)", type, dev, type, type[0] == 'x' ? "libguestfs-xfs" : "btrfs-progs");
+        else if (guestfs_mount(g, dev, "/") < 0)
             rc = img_gfs_fail(g, "cannot mount the filesystem to grow it");
         else if ((type[0] == 'x' ? guestfs_xfs_growfs(g, "/", -1) : guestfs_btrfs_filesystem_resize(g, "/", -1)) < 0)
             rc = img_gfs_fail(g, "cannot grow the filesystem");

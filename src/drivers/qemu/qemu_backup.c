@@ -628,6 +628,14 @@ char *vr_qemu_backup_xml(const vr_domain *dom)
     return NULL;
 }
 
+const char *vr_qemu_backup_adopted_owner(const vr_domain *dom)
+{
+    for (bk_ctx *c = running_list; c; c = c->next)
+        if (c->drv == dom->drv && c->adopted && strcmp(c->name, dom->def->name) == 0)
+            return c->owner;
+    return NULL;
+}
+
 /* ---- re-adoption after a daemon restart ---- */
 
 static char *rec_dup(json_object *o, const char *key)

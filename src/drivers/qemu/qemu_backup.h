@@ -53,3 +53,6 @@ void vr_qemu_backup_begin(vr_domain *dom, const vr_qemu_backup_spec *spec, vr_do
                           void *opaque);
 /* The running backup's XML (malloc'ed), or NULL when none runs. */
 char *vr_qemu_backup_xml(const vr_domain *dom);
+/* The `owner` text of the backup a previous daemon began and this one
+ * re-adopted (vr_qemu_backup_adopt), while it runs; else NULL. */
+const char *vr_qemu_backup_adopted_owner(const vr_domain *dom);

@@ -777,6 +777,30 @@ static void inputs(cmd *c)
     }
 }
 
+/* <hostdev type='usb'>: QEMU's usb-host on the guest's USB port, the
+ * host device named by vendor and product (wherever it is plugged in; QEMU
+ * takes it when it appears) and/or by its host bus and device number. */
+static void usb_hostdevs(cmd *c)
+{
+    const vr_domain_def *def = c->def;
+    for (size_t i = 0; i < def->n_usb_hostdevs; i++) {
+        const vr_hostdev_usb_def *h = &def->usb_hostdevs[i];
+        vr_qprops *p = vr_qp_new("driver", "usb-host");
+        vr_qp_strf(p, "id", "hostdev%zu", i);
+        vr_qp_str(p, "bus", "usb.0");
+        vr_qp_uint(p, "port", h->addr.port);
+        if (h->has_addr) {
+            vr_qp_uint(p, "hostbus", h->bus);
+            vr_qp_uint(p, "hostaddr", h->device);
+        }
+        if (h->has_id) {
+            vr_qp_strf(p, "vendorid", "0x%04x", h->vendor);
+            vr_qp_strf(p, "productid", "0x%04x", h->product);
+        }
+        vr_qc_props(c, "-device", p);
+    }
+}
+
 /* -device DRIVER,id=ID%zu at `a` */
 static void simple_device(cmd *c, const vr_address *a, const char *driver, const char *id, size_t i)
 {
@@ -885,7 +909,9 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     clock_and_lifecycle(&c);
     firmware_and_kernel(&c);
     vr_qc_opt(&c, "-msg", "timestamp=on");
-    if (rt->start_paused)
+    /* A throttled disk: its limits are set before the first instruction
+     * (block_set_io_throttle, then cont: qemu_driver.c). */
+    if (rt->start_paused || (!rt->incoming && vr_qemu_iotune_wanted(def)))
         vr_qc_add(&c, "-S");
     /* The state arrives later through migrate-incoming (qemu_save.c). */
     if (rt->incoming)
@@ -913,6 +939,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_graphics(&c);
     inputs(&c);
     vr_qc_redirdevs(&c);
+    usb_hostdevs(&c);
     vr_qc_smartcard(&c);
     vr_qc_sound(&c);
     misc_devices(&c);

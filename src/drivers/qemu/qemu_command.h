@@ -65,6 +65,12 @@ vr_qprops *vr_qemu_disk_file_node(const vr_disk_def *d, const char *path);
  * <disk type='network'>, a volume of an iscsi-direct or rbd pool, whose
  * `path` is the storage driver's iscsi:// or rbd:// URL)? */
 bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path);
+/* qemu_command_iotune.c: block_set_io_throttle's arguments for disk d's
+ * <iotune> (its device by id, QEMU's names; the group when named), and
+ * whether a disk of `def` with a medium is throttled: its start is held
+ * at -S until the limits are set. */
+json_object *vr_qemu_iotune_args(const vr_disk_def *d);
+bool vr_qemu_iotune_wanted(const vr_domain_def *def);
 /* The protocol node (file-DEV) of such a disk, as -blockdev and
  * blockdev-add take it, and in *secret the secret object sec-DEV of its
  * CHAP password or cephx key (NULL without one) that must come first;

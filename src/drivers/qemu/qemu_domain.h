@@ -206,7 +206,12 @@ vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err);
 /* Why a <hostdev> cannot run on this host when it has no IOMMU (static
  * text), else NULL. */
 const char *vr_qemu_hostdev_reason(void);
+/* Where libusb (QEMU's usb-host) finds the host's USB devices. */
+#define VR_QEMU_USBFS "/dev/bus/usb"
 void vr_qemu_tune_apply(vr_domain *dom);
+/* qemu_iotune.c: the <iotune> limits of the disks with a medium, once
+ * QEMU is up (and held at -S: vr_qemu_iotune_wanted). */
+void vr_qemu_iotune_at_start(vr_domain *dom);
 void vr_qemu_tune_release(vr_domain *dom);
 
 /* qemu_virtiofs.c: a virtiofsd per virtiofs <filesystem>, before QEMU;

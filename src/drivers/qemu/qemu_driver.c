@@ -146,6 +146,7 @@ static void on_qemu_exit(void *opaque)
     dom->state = VR_DOM_SHUTOFF;
     dom->reason = reason;
     dom->destroying = dom->shutdown_event = dom->rebooting = dom->saved = dom->watchdog_poweroff = false;
+    dom->agent_connected = false;
     if (dom->next) {
         vr_domain_def_free(dom->def);
         dom->def = dom->next;
@@ -177,7 +178,8 @@ static void agent_port_change(vr_domain *dom, json_object *data)
     if (!end || *end || i >= dom->def->n_channels || !dom->def->channels[i].target_name ||
         strcmp(dom->def->channels[i].target_name, "org.qemu.guest_agent.0") != 0)
         return;
-    vr_qemu_emit(dom, "agent", json_object_get_boolean(open) ? "connected" : "disconnected");
+    dom->agent_connected = json_object_get_boolean(open);
+    vr_qemu_emit(dom, "agent", dom->agent_connected ? "connected" : "disconnected");
 }
 
 static void on_qmp_event(const char *event, json_object *data, void *opaque)
@@ -325,6 +327,15 @@ static void on_spawned(pid_t pid, const char *err, void *opaque)
     vr_log_info("domain %s: started (pid %d, id %d)", dom->def->name, (int)pid, dom->id);
     vr_qemu_balloon_at_start(dom);
     vr_qemu_links_at_start(dom);
+    if (!c->incoming && vr_qemu_iotune_wanted(dom->def)) {
+        /* QMP answers in order: the throttles are in place when the
+         * guest runs its first instruction. */
+        vr_qemu_iotune_at_start(dom);
+        if (!c->paused)
+            vr_qmp_command(dom->qmp, "cont", NULL, NULL, NULL);
+    } else if (c->incoming) {
+        vr_qemu_iotune_at_start(dom);
+    }
     vr_qemu_tune_apply(dom);
     start_done(c);
 }
@@ -489,7 +500,7 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         .accel = dom->accel,
         .runtime_dir = dom->runtime_dir,
         .pidfile = pidfile,
-        .start_paused = c->paused,
+        .start_paused = c->paused, /* and when a disk is throttled (on_spawned) */
         .incoming = c->incoming,
         .spice_port = spice_port,
         .spice_tls_dir = tls_dir,

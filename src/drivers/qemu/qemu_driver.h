@@ -53,6 +53,7 @@ struct vr_domain {
     struct vr_qemu_grant *grants; /* files handed to QEMU's user, their owners before (qemu_grant.c) */
     size_t n_grants;
     bool starting, destroying, shutdown_event, rebooting;
+    bool agent_connected; /* the guest agent opened its channel (VSERPORT_CHANGE) in this run */
     bool reset_nvram;       /* start --reset-nvram: the NVRAM from its template, this start */
     bool keep_tpm;          /* undefined while running with --keep-tpm */
     bool keep_nvram, remove_nvram; /* undefined while running with --keep-nvram / --nvram */
@@ -255,6 +256,16 @@ vr_err vr_qemu_sched_get(vr_domain *dom, unsigned flags, vr_qemu_sched *out, cha
  * hierarchy), with libvirt's tunable event (cputune.cpu_shares ...);
  * config in the persistent definition. */
 vr_err vr_qemu_sched_set(vr_domain *dom, const vr_qemu_sched *set, unsigned flags, char **err);
+/* blkdeviotune (qemu_iotune.c): the <iotune> of disk `disk` (target or
+ * source), libvirt's virDomainSetBlockIoTune: the change as libvirt
+ * makes it (vr_iotune_apply), checked, live through QMP (with libvirt's
+ * tunable event, blkdeviotune.*) and/or in the persistent definition;
+ * the disks of its group take the same limits. */
+void vr_qemu_set_block_iotune(vr_domain *dom, const char *disk, const vr_iotune_change *ch, unsigned flags,
+                              vr_done_fn cb, void *opaque);
+/* Its values (flags: live, the default for a running domain, or
+ * config); out->group_name is the caller's. */
+vr_err vr_qemu_get_block_iotune(vr_domain *dom, const char *disk, unsigned flags, vr_iotune *out, char **err);
 /* blockresize: a running domain's disk (target or path) grows to
  * `bytes` (rounded up to 512); shrinking is refused. */
 void vr_qemu_block_resize(vr_domain *dom, const char *key, unsigned long long bytes, vr_done_fn cb,

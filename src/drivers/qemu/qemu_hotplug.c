@@ -149,6 +149,7 @@ void vr_hp_finish(vr_hp *h, vr_err code, const char *err)
     free(h->key);
     free(h->top_node);
     free(h->secret_id);
+    free(h->event);
     vr_domain_def_free(h->live);
     vr_domain_def_free(h->config);
     free(h);
@@ -160,6 +161,8 @@ void vr_hp_replace_end(vr_hp *h)
     if (h->flags & VR_AFFECT_LIVE) {
         vr_hp_live_replace(dom, h->live);
         h->live = NULL;
+        if (h->event)
+            vr_qemu_emit(dom, "tunable", h->event);
     }
     char *err = NULL;
     vr_err code = VR_OK;
@@ -600,6 +603,9 @@ static vr_err plan_disk(vr_hp *h, vr_disk_def *d, char **err)
     vr_hp_step(h, "device_add",
                device_json(vr_qemu_disk_device(d, vr_domain_def_is_q35(h->live), path != NULL, 0)),
                NULL, NULL);
+    /* Its <iotune> before the guest's driver reads a block of it. */
+    if (path && vr_iotune_any(&d->iotune))
+        vr_hp_step(h, "block_set_io_throttle", vr_qemu_iotune_args(d), NULL, NULL);
     h->id = vr_strdup(d->target_dev);
     return VR_OK;
 }

@@ -40,6 +40,7 @@ struct vr_hp {
     int tapfd;
     bool forget_mac;         /* a NIC number was taken for this attach */
     unsigned long long number; /* the operation's own value (a size, a count) */
+    char *event;             /* a live change's tunable event (its detail), sent once it took effect */
     vr_done_fn cb;
     void *opaque;
 };

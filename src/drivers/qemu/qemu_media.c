@@ -3,6 +3,7 @@
  * blockdev-add/-del of the medium's nodes file-T and drive-T) and
  * blockresize (block_resize of the disk's top node). */
 #include "drivers/qemu/qemu_blocknode.h"
+#include "drivers/qemu/qemu_command.h"
 #include "drivers/qemu/qemu_hotplug.h"
 #include "common/util.h"
 
@@ -107,6 +108,9 @@ void vr_qemu_change_media(vr_domain *dom, const char *target, const char *source
             free(n);
             vr_hp_step(h, "blockdev-insert-medium", a, NULL, NULL);
             vr_hp_step(h, "blockdev-close-tray", id_arg(target, false), NULL, NULL);
+            /* A throttled CD-ROM's limits need a medium to hold (qemu_iotune.c). */
+            if (vr_iotune_any(&want->iotune))
+                vr_hp_step(h, "block_set_io_throttle", vr_qemu_iotune_args(want), NULL, NULL);
         }
     }
     vr_hp_go(h, code, err, live, vr_hp_replace_end);

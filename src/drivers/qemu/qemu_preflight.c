@@ -94,9 +94,16 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
     const vr_domain_def *def = dom->def;
     for (size_t i = 0; i < def->n_kept; i++) {
         const vr_kept_def *k = &def->kept[i];
-        const char *reason = strcmp(k->name, "hostdev") == 0 ? vr_qemu_hostdev_reason() : NULL;
+        const char *reason = k->needs_iommu ? vr_qemu_hostdev_reason() : NULL;
         vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name,
                      reason ? reason : k->reason);
+        return VR_ERR_UNSUPPORTED;
+    }
+    /* usb-host opens the device through libusb, which needs usbfs. */
+    if (def->n_usb_hostdevs && access(VR_QEMU_USBFS, R_OK) != 0) {
+        vr_set_error(err, "domain '%s' cannot start: <hostdev type='usb'>: this host has no USB bus (no "
+                          "%s), so no USB device can be given to a guest; remove the <hostdev>",
+                     def->name, VR_QEMU_USBFS);
         return VR_ERR_UNSUPPORTED;
     }
     const vr_tpm_def *t = def->tpm;

@@ -83,6 +83,8 @@ static const char *disk_change(const vr_disk_def *now, const vr_disk_def *want)
         return "<readonly>";
     if (now->error_policy != want->error_policy || now->rerror_policy != want->rerror_policy)
         return "<driver error_policy rerror_policy>"; /* the device's werror/rerror, set when it is made */
+    if (!vr_iotune_equal(&now->iotune, &want->iotune))
+        return "<iotune> (blkdeviotune changes it live)"; /* as libvirt */
     return NULL;
 }
 

@@ -61,6 +61,12 @@ typedef struct {
      * <auth>'s secret (NUL-terminated; NULL: no auth, or none to check
      * yet), taken on the loop by storage_driver.c. */
     vr_err (*check_run)(const vr_pool_def *def, const unsigned char *secret, size_t len, char **err);
+    /* vol-create beside the loop, for a backend whose creation waits on
+     * the network (NULL: create_vol on the loop): run in a worker thread
+     * on the same copies as check_run and of the volume's name, size and
+     * format; fills out with the volume made (its users left NULL). */
+    vr_err (*create_vol_run)(const vr_pool_def *def, const unsigned char *secret, size_t len,
+                             const vr_vol_def *vol, const char *backing, vr_vol_info *out, char **err);
 } vr_pool_backend;
 
 extern const vr_pool_backend vr_backend_dir, vr_backend_fs, vr_backend_disk, vr_backend_iscsi_direct,

@@ -205,20 +205,26 @@ static vr_err conn_open(vr_pool *p, rbd_conn *c, char **err)
     return code;
 }
 
+static vr_err def_failed(const vr_pool_def *def, const char *what, const char *name, int rc, char **err)
+{
+    vr_set_error(err, "pool '%s': %s of RBD image '%s' failed: %s", def->name, what, name, strerror(-rc));
+    return rc == -ENOENT ? VR_ERR_NOT_FOUND : rc == -EBUSY ? VR_ERR_CONFLICT : VR_ERR_FAILED;
+}
+
 static vr_err rbd_failed(vr_pool *p, const char *what, const char *name, int rc, char **err)
 {
-    vr_set_error(err, "pool '%s': %s of RBD image '%s' failed: %s", p->def->name, what, name, strerror(-rc));
-    return rc == -ENOENT ? VR_ERR_NOT_FOUND : rc == -EBUSY ? VR_ERR_CONFLICT : VR_ERR_FAILED;
+    return def_failed(p->def, what, name, rc, err);
 }
 
 /* How clients and qemu_command name an image: rbd:POOL/IMAGE, as
  * qemu-img names it (the monitor and the key are the pool's). */
-static char *image_path(const vr_pool *p, const char *name)
+static char *image_path(const vr_pool_def *def, const char *name)
 {
-    return vr_asprintf("rbd:%s/%s", p->def->source.name, name);
+    return vr_asprintf("rbd:%s/%s", def->source.name, name);
 }
 
-static bool image_info(vr_pool *p, rbd_conn *c, const char *name, vr_vol_info *v, bool users)
+/* The image as a volume of the pool `def` (no users: a worker may ask). */
+static bool image_stat(const vr_pool_def *def, rbd_conn *c, const char *name, vr_vol_info *v)
 {
     rbd_image_t img;
     if (vr_ceph.rbd_open_read_only(c->io, name, &img, NULL) < 0)
@@ -230,14 +236,21 @@ static bool image_info(vr_pool *p, rbd_conn *c, const char *name, vr_vol_info *v
         return false;
     memset(v, 0, sizeof(*v));
     v->name = vr_strdup(name);
-    v->pool = vr_strdup(p->def->name);
-    v->path = image_path(p, name);
+    v->pool = vr_strdup(def->name);
+    v->path = image_path(def, name);
     v->format = VR_VOL_RAW;
     v->block = false;
     v->capacity = info.size;
     /* Images are thin: librbd's diff walk would say how much is written
      * but reads every object's map; libvirt reports the size too. */
     v->allocation = info.size;
+    return true;
+}
+
+static bool image_info(vr_pool *p, rbd_conn *c, const char *name, vr_vol_info *v, bool users)
+{
+    if (!image_stat(p->def, c, name, v))
+        return false;
     v->used_by = users ? vr_storage_user_of(p->drv, v->path) : NULL;
     return true;
 }
@@ -386,20 +399,54 @@ static int create_image(rbd_conn *c, const char *name, uint64_t size)
     return vr_ceph.rbd_create2(c->io, name, size, RBD_FEATURE_LAYERING, &order);
 }
 
+/* What an rbd pool's volumes cannot be, refused before any connect. */
+static vr_err create_refused(const vr_pool_def *def, const vr_vol_def *vol, const char *backing, char **err)
+{
+    if (!backing && vol->format == VR_VOL_RAW)
+        return VR_OK;
+    vr_set_error(err, "pool '%s' is an rbd pool: its volumes are raw RBD images (no %s)", def->name,
+                 backing ? "backing store; vol-clone makes a Ceph clone" : "qcow2 or iso format");
+    return VR_ERR_INVALID;
+}
+
 static vr_err rbd_create_vol(vr_pool *p, const vr_vol_def *def, const char *backing, char **err)
 {
-    if (backing || def->format != VR_VOL_RAW) {
-        vr_set_error(err, "pool '%s' is an rbd pool: its volumes are raw RBD images (no %s)", p->def->name,
-                     backing ? "backing store; vol-clone makes a Ceph clone" : "qcow2 or iso format");
-        return VR_ERR_INVALID;
-    }
+    vr_err e = create_refused(p->def, def, backing, err);
     rbd_conn c;
-    vr_err e = conn_open(p, &c, err);
-    if (e)
+    if (e || (e = conn_open(p, &c, err)))
         return e;
     int rc = create_image(&c, def->name, def->capacity);
     conn_close(&c);
     return rc < 0 ? rbd_failed(p, "creation", def->name, rc, err) : VR_OK;
+}
+
+/* vol-create beside the loop: a monitor that does not answer keeps a
+ * worker waiting its CONNECT_TIMEOUT_S, not every client. */
+static vr_err rbd_create_vol_run(const vr_pool_def *def, const unsigned char *secret, size_t len,
+                                 const vr_vol_def *vol, const char *backing, vr_vol_info *out, char **err)
+{
+    vr_err e = create_refused(def, vol, backing, err);
+    if (e)
+        return e;
+    if (def->source.auth_user && !secret) {
+        vr_set_error(err, "pool '%s': no secret store to take the cephx key from", def->name);
+        return VR_ERR_FAILED;
+    }
+    char *key = secret ? key_base64(secret, len) : NULL;
+    rbd_conn c;
+    e = conn_open_def(def, key, &c, err);
+    key_free(key);
+    if (e)
+        return e;
+    int rc = create_image(&c, vol->name, vol->capacity);
+    if (rc < 0)
+        e = def_failed(def, "creation", vol->name, rc, err);
+    else if (!image_stat(def, &c, vol->name, out))
+        *out = (vr_vol_info){.name = vr_strdup(vol->name), .pool = vr_strdup(def->name),
+                             .path = image_path(def, vol->name), .format = VR_VOL_RAW, .capacity = vol->capacity,
+                             .allocation = vol->capacity};
+    conn_close(&c);
+    return e;
 }
 
 /* Remove the image's own vol-clone snapshots that no clone uses any more;
@@ -677,6 +724,7 @@ const vr_pool_backend vr_backend_rbd = {
     .list = images_list,
     .describe = rbd_describe,
     .create_vol = rbd_create_vol,
+    .create_vol_run = rbd_create_vol_run,
     .delete_vol = rbd_delete_vol,
     .resize_vol = rbd_resize_vol,
     .wipe_vol = rbd_wipe_vol,

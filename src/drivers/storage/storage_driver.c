@@ -230,6 +230,10 @@ static vr_err need_idle(vr_pool *p, char **err)
         vr_set_error(err, "pool '%s' is being started (its pool-start is under way)", p->def->name);
         return VR_ERR_CONFLICT;
     }
+    if (p->creating) {
+        vr_set_error(err, "pool '%s' has %u volume(s) being created; wait for them", p->def->name, p->creating);
+        return VR_ERR_CONFLICT;
+    }
     if (p->busy) {
         vr_set_error(err, "pool '%s' has %u copy or transfer job(s) running; wait for them or cancel "
                           "them (vireo job-list)", p->def->name, p->busy);
@@ -327,9 +331,7 @@ typedef struct {
     vr_pool *pool;
     const vr_pool_backend *be; /* the worker's: it never reads the pool */
     bool recheck;              /* an active pool's check (vr_storage_recheck_pools) */
-    vr_pool_def *def;          /* the worker's copies: the definition, its secret's value */
-    unsigned char *secret;
-    size_t secret_len;
+    vr_pool_copies copies;     /* the worker's: the definition, its secret's value */
     vr_err code;
     char *err;
     vr_pool_done_fn done;
@@ -339,16 +341,22 @@ typedef struct {
 static void start_worker(void *arg)
 {
     start_job *j = arg;
-    j->code = j->be->check_run(j->def, j->secret, j->secret_len, &j->err);
+    j->code = j->be->check_run(j->copies.def, j->copies.secret, j->copies.secret_len, &j->err);
+}
+
+void vr_pool_copies_free(vr_pool_copies *c)
+{
+    if (c->secret) {
+        explicit_bzero(c->secret, c->secret_len);
+        free(c->secret);
+    }
+    vr_pool_def_free(c->def);
+    *c = (vr_pool_copies){0};
 }
 
 static void job_free(start_job *j)
 {
-    if (j->secret) {
-        explicit_bzero(j->secret, j->secret_len);
-        free(j->secret);
-    }
-    vr_pool_def_free(j->def);
+    vr_pool_copies_free(&j->copies);
     free(j->err);
     free(j);
 }
@@ -356,14 +364,14 @@ static void job_free(start_job *j)
 /* The copies a worker needs: the definition, and its <auth>'s secret
  * from the store (the store is the loop's; not there yet at the
  * daemon's own start: then no secret, and the backend skips the login). */
-static vr_err job_copies(vr_pool *p, start_job *j, char **err)
+vr_err vr_pool_copies_take(vr_pool *p, vr_pool_copies *c, char **err)
 {
     const vr_pool_source *s = &p->def->source;
-    j->def = vr_pool_def_copy(p->def);
+    *c = (vr_pool_copies){.def = vr_pool_def_copy(p->def)};
     if (!s->auth_user || !p->drv->secret_fn)
         return VR_OK;
     char *e = NULL;
-    vr_err code = p->drv->secret_fn(s->secret_uuid, s->secret_usage, &j->secret, &j->secret_len, &e,
+    vr_err code = p->drv->secret_fn(s->secret_uuid, s->secret_usage, &c->secret, &c->secret_len, &e,
                                     p->drv->secret_opaque);
     if (code)
         vr_set_error(err, "pool '%s': its secret: %s", p->def->name, e);
@@ -394,7 +402,7 @@ static void spawn_check(vr_pool *p, bool recheck, vr_pool_done_fn done, void *op
     j->done = done;
     j->opaque = opaque;
     int rc = 0;
-    if ((code = job_copies(p, j, &err)) || (rc = vr_worker_run(p->drv->base, start_worker, on_start_checked, j))) {
+    if ((code = vr_pool_copies_take(p, &j->copies, &err)) || (rc = vr_worker_run(p->drv->base, start_worker, on_start_checked, j))) {
         if (!err) {
             vr_set_error(&err, "pool '%s': cannot run its check beside the event loop: %s", p->def->name,
                          strerror(-rc));

@@ -25,6 +25,7 @@ struct vr_pool {
     bool autostart;
     unsigned busy; /* copies and transfers under way in the pool */
     bool starting; /* a pool-start's check runs beside the loop (vr_storage_pool_start_async) */
+    unsigned creating; /* volumes being created beside the loop (vr_storage_vol_create_async) */
 };
 
 /* A volume as found on disk. */
@@ -110,6 +111,14 @@ vr_err vr_storage_vol_get(vr_pool *p, const char *name, vr_vol_info *out, char *
 /* The volume (of an active pool) whose file is `path`. */
 vr_err vr_storage_vol_by_path(vr_storage_driver *drv, const char *path, vr_pool **pool,
                               vr_vol_info *out, char **err);
+/* The answer of vr_storage_vol_create_async: v the volume made (VR_OK). */
+typedef void (*vr_vol_created_fn)(vr_err code, const char *err, const vr_vol_info *v, void *opaque);
+/* vol-create, answered through done: beside the event loop where the
+ * pool's creation waits on the network (an rbd pool's monitor: seconds
+ * when it does not answer), the pool kept from stopping meanwhile; else
+ * (dir, fs, disk, iscsi-direct pools) done is called before it returns. */
+void vr_storage_vol_create_async(vr_pool *p, const vr_vol_def *def, const char *backing_volume,
+                                 vr_vol_created_fn done, void *opaque);
 /* backing_volume: a volume name in this pool or an absolute path. */
 vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *backing_volume,
                              vr_vol_info *out, char **err);

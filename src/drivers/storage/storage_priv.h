@@ -45,6 +45,16 @@ int vr_storage_commit(const char *tmp, const char *dst, bool replace, char **err
 /* Check the login of active pools that started unchecked (CHAP pools at
  * the daemon's start, before the secret store was wired). */
 void vr_storage_recheck_pools(vr_storage_driver *drv);
+/* What a worker thread gets instead of the pool (common/worker.h): a
+ * copy of its definition and the value of its <auth>'s secret (NULL:
+ * none, or no secret store yet). */
+typedef struct {
+    vr_pool_def *def;
+    unsigned char *secret;
+    size_t secret_len;
+} vr_pool_copies;
+vr_err vr_pool_copies_take(vr_pool *p, vr_pool_copies *c, char **err);
+void vr_pool_copies_free(vr_pool_copies *c);
 /* Remove leftover temporaries of a crashed daemon. */
 void vr_storage_clean_tmp(const char *dir);
 

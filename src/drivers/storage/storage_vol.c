@@ -2,6 +2,8 @@
  * is valid, nobody uses the volume, the events); the kind's backend
  * (storage_backend_*.c) finds, makes, resizes and removes them. */
 #include "drivers/storage/storage_backend.h"
+#include "drivers/storage/storage_priv.h"
+#include "common/worker.h"
 #include "conf/names.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -153,6 +155,13 @@ vr_err vr_storage_path_check_unused(vr_storage_driver *drv, const char *path, co
     return VR_OK;
 }
 
+static void created(vr_pool *p, const vr_vol_def *def)
+{
+    vr_log_info("pool %s: volume %s created (%s, %llu bytes)", p->def->name, def->name,
+                vr_vol_format_name(def->format), def->capacity);
+    vr_storage_emit(p, "refresh", "volume-created", def->name);
+}
+
 vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *backing_volume,
                              vr_vol_info *out, char **err)
 {
@@ -163,10 +172,87 @@ vr_err vr_storage_vol_create(vr_pool *p, const vr_vol_def *def, const char *back
         return VR_ERR_INVALID;
     if ((e = vr_pool_backend_of(p)->create_vol(p, def, backing_volume, err)))
         return e;
-    vr_log_info("pool %s: volume %s created (%s, %llu bytes)", p->def->name, def->name,
-                vr_vol_format_name(def->format), def->capacity);
-    vr_storage_emit(p, "refresh", "volume-created", def->name);
+    created(p, def);
     return out ? vr_storage_vol_get(p, def->name, out, err) : VR_OK;
+}
+
+/* A vol-create beside the loop (create_vol_run): the worker's copies,
+ * what it made, and who waits for it. */
+typedef struct {
+    vr_pool *pool;
+    const vr_pool_backend *be;
+    vr_pool_copies copies;
+    vr_vol_def vol; /* its name, size and format */
+    char *backing;
+    vr_vol_info info;
+    vr_err code;
+    char *err;
+    vr_vol_created_fn done;
+    void *opaque;
+} create_job;
+
+static void create_worker(void *arg)
+{
+    create_job *j = arg;
+    const vr_pool_copies *c = &j->copies;
+    j->code = j->be->create_vol_run(c->def, c->secret, c->secret_len, &j->vol, j->backing, &j->info, &j->err);
+}
+
+static void create_job_free(create_job *j)
+{
+    vr_pool_copies_free(&j->copies);
+    free(j->vol.name);
+    free(j->backing);
+    vr_vol_info_clear(&j->info);
+    free(j->err);
+    free(j);
+}
+
+static void on_created(void *arg)
+{
+    create_job *j = arg;
+    j->pool->creating--;
+    if (j->code == VR_OK)
+        created(j->pool, &j->vol);
+    j->done(j->code, j->code ? j->err : NULL, j->code ? NULL : &j->info, j->opaque);
+    create_job_free(j);
+}
+
+void vr_storage_vol_create_async(vr_pool *p, const vr_vol_def *def, const char *backing_volume,
+                                 vr_vol_created_fn done, void *opaque)
+{
+    const vr_pool_backend *be = vr_pool_backend_of(p);
+    char *err = NULL;
+    vr_vol_info v = {0};
+    vr_err e = VR_OK;
+    if (!be->create_vol_run) {
+        e = vr_storage_vol_create(p, def, backing_volume, &v, &err);
+        done(e, err, e ? NULL : &v, opaque);
+        vr_vol_info_clear(&v);
+        free(err);
+        return;
+    }
+    create_job *j = vr_calloc(1, sizeof(*j));
+    *j = (create_job){.pool = p, .be = be, .done = done, .opaque = opaque};
+    j->vol = (vr_vol_def){.name = vr_strdup(def->name), .capacity = def->capacity, .format = def->format,
+                          .mode = def->mode};
+    j->backing = backing_volume ? vr_strdup(backing_volume) : NULL;
+    int rc = 0;
+    if (!(e = vr_pool_ready(p, &err)) && !(e = vr_name_check(VR_NAME_VOLUME, def->name, &err) ? VR_OK : VR_ERR_INVALID) &&
+        !(e = vr_pool_copies_take(p, &j->copies, &err)) &&
+        (rc = vr_worker_run(p->drv->base, create_worker, on_created, j)) < 0) {
+        vr_set_error(&err, "pool '%s': cannot create volume '%s' beside the event loop: %s", p->def->name,
+                     def->name, strerror(-rc));
+        e = VR_ERR_FAILED;
+    }
+    if (e) {
+        done(e, err, NULL, opaque);
+        free(err);
+        create_job_free(j);
+        return;
+    }
+    p->creating++;
+    vr_log_info("pool %s: volume %s is being created beside the event loop", p->def->name, def->name);
 }
 
 /* The volume, when nothing uses it (*v is filled either way unless the
