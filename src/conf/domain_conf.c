@@ -86,6 +86,20 @@ const vr_controller_def *vr_domain_def_controller(const vr_domain_def *def,
     return NULL;
 }
 
+int vr_domain_def_graphics_index(const vr_domain_def *def, vr_graphics_type type)
+{
+    for (size_t i = 0; i < def->n_graphics; i++)
+        if (def->graphics[i].type == type)
+            return (int)i;
+    return -1;
+}
+
+int vr_domain_def_graphics_first(const vr_domain_def *def)
+{
+    int i = vr_domain_def_graphics_index(def, VR_GRAPHICS_VNC);
+    return i >= 0 ? i : vr_domain_def_graphics_index(def, VR_GRAPHICS_SPICE);
+}
+
 bool vr_controller_needs_pci(const vr_controller_def *c)
 {
     switch (c->type) {

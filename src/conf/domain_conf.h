@@ -431,6 +431,7 @@ typedef struct {
 } vr_channel_def;
 
 typedef enum { VR_GRAPHICS_VNC, VR_GRAPHICS_SPICE } vr_graphics_type;
+#define VR_GRAPHICS_MAX 2 /* one of each type */
 typedef enum { VR_LISTEN_ADDRESS, VR_LISTEN_NONE, VR_LISTEN_SOCKET } vr_listen_type;
 
 /* <graphics type='vnc|spice'> (domain_graphics.c). */
@@ -772,6 +773,13 @@ bool vr_domain_def_is_q35(const vr_domain_def *def);
 /* The controller of `type` with `index`, or NULL. */
 const vr_controller_def *vr_domain_def_controller(const vr_domain_def *def,
                                                   vr_controller_type type, unsigned index);
+
+/* A domain has at most one display of each type (libvirt's rule for
+ * QEMU): the index in def->graphics of the one of `type`, or -1. */
+int vr_domain_def_graphics_index(const vr_domain_def *def, vr_graphics_type type);
+/* The display virsh's domdisplay and vncdisplay report: VNC when there
+ * is one, else SPICE (virsh's order of schemes); -1 when none. */
+int vr_domain_def_graphics_first(const vr_domain_def *def);
 
 const char *vr_virt_type_name(vr_virt_type t);
 const char *vr_lifecycle_name(vr_lifecycle_action a);

@@ -308,15 +308,15 @@ static void usb_defaults(vr_domain_def *def)
 }
 
 /* libvirt gives graphics and sound a host audio backend when none is
- * defined: SPICE's with SPICE graphics, else none. */
+ * defined: SPICE's when a display is SPICE (which carries sound), else
+ * none. */
 static void audio_defaults(vr_domain_def *def)
 {
     if (def->n_audios || (def->n_graphics == 0 && def->n_sounds == 0))
         return;
     vr_audio_def *a = VR_PUSH(def->audios, def->n_audios);
     a->id = 1;
-    a->type = def->n_graphics && def->graphics[0].type == VR_GRAPHICS_SPICE ? VR_AUDIO_SPICE
-                                                                            : VR_AUDIO_NONE;
+    a->type = vr_domain_def_graphics_index(def, VR_GRAPHICS_SPICE) >= 0 ? VR_AUDIO_SPICE : VR_AUDIO_NONE;
 }
 
 /* ---- serial console, video ------------------------------------------------------ */

@@ -193,9 +193,26 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
     vr_format_ioapic(n, def);
 }
 
-static void format_cpu(xmlNode *root, const vr_domain_def *def)
+/* A running domain without <cpu> runs QEMU's default model: its live
+ * XML says which, as libvirt's does (clients such as Cockpit show the
+ * CPU type from it); the definition stays without one. */
+static void format_default_cpu(xmlNode *root, const vr_domain_def *def)
+{
+    xmlNode *n = child(root, "cpu");
+    prop(n, "mode", "custom");
+    prop(n, "match", "exact");
+    prop(n, "check", "none");
+    prop(text_child(n, "model", strcmp(def->os.arch, "i686") == 0 ? "qemu32" : "qemu64"), "fallback", "forbid");
+    vr_format_numa(n, def);
+}
+
+static void format_cpu(xmlNode *root, const vr_domain_def *def, bool live)
 {
     const vr_cpu_def *cpu = &def->cpu;
+    if (live && !cpu->mode && !cpu->check && !cpu->migratable && !cpu->sockets) {
+        format_default_cpu(root, def);
+        return;
+    }
     if (!cpu->mode && !cpu->check && !cpu->migratable && !cpu->sockets && !def->n_numa_cells)
         return;
     xmlNode *n = child(root, "cpu");
@@ -627,7 +644,7 @@ static char *format_domain(const vr_domain_def *def, bool secure, bool live, con
     format_sysinfo(root, def);
     format_os(root, &def->os);
     format_features(root, def);
-    format_cpu(root, def);
+    format_cpu(root, def, live);
     format_clock(root, &def->clock);
     text_child(root, "on_poweroff", vr_lifecycle_names[def->on_poweroff]);
     text_child(root, "on_reboot", vr_lifecycle_names[def->on_reboot]);

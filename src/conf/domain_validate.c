@@ -321,7 +321,7 @@ static int check_inputs(const vr_domain_def *def, char **err)
  * USB devices need a free port on a real USB controller. */
 static int check_spice(const vr_domain_def *def, char **err)
 {
-    bool spice = def->n_graphics && def->graphics[0].type == VR_GRAPHICS_SPICE;
+    bool spice = vr_domain_def_graphics_index(def, VR_GRAPHICS_SPICE) >= 0;
     for (size_t i = 0; i < def->n_channels; i++)
         if (def->channels[i].type == VR_CHANNEL_SPICEVMC && !spice)
             return vr_dom_error(def->channels[i].line, err, "<channel type='spicevmc'> needs "
@@ -420,8 +420,13 @@ static int check_watchdogs_and_panics(const vr_domain_def *def, char **err)
 
 static int check_display(const vr_domain_def *def, char **err)
 {
-    if (def->n_graphics > 1)
-        return vr_dom_error(def->graphics[1].line, err, "only one <graphics> is supported");
+    /* One display of each type, as libvirt allows QEMU (one -vnc, one
+     * -spice). */
+    for (size_t i = 0; i < def->n_graphics; i++)
+        if (vr_domain_def_graphics_index(def, def->graphics[i].type) != (int)i)
+            return vr_dom_error(def->graphics[i].line, err, "a second <graphics type='%s'>: a domain has at most "
+                                "one VNC and one SPICE display; remove one of them",
+                                vr_graphics_type_names[def->graphics[i].type]);
     for (size_t i = 0; i < def->n_audios; i++)
         for (size_t k = 0; k < i; k++)
             if (def->audios[k].id == def->audios[i].id)

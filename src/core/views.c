@@ -28,7 +28,7 @@ void vr_core_domain_view(const vr_domain *dom, vireo_domain *out)
     out->title = def->title;
     out->pid = dom->pid > 0 ? dom->pid : 0;
     out->started_at = dom->started_at;
-    out->vnc = def->n_graphics > 0;
+    out->vnc = vr_domain_def_graphics_index(def, VR_GRAPHICS_VNC) >= 0; /* the web console's */
     /* Running: what the run got; shut off: what a start would get here
      * (NULL when a start would be refused). */
     const char *accel = dom->accel;

@@ -50,8 +50,6 @@ static int connect_to(const char *host, int port)
 static void on_address(const char *type, const char *host, int port, const char *err, void *opaque)
 {
     vnc_ctx *v = opaque;
-    if (!err && strcmp(type, "vnc") != 0)
-        err = "the domain's display is SPICE; the web console speaks VNC";
     int fd = err ? -1 : connect_to(host, port);
     if (fd < 0) {
         vr_log_warn("vnc: %s", err ? err : "QEMU's VNC server did not answer");
@@ -83,26 +81,32 @@ static void on_upgraded(vr_upgraded *up, int fd, const char *initial, size_t n, 
     if (!dom)
         on_address(NULL, NULL, 0, "the domain went away", v); /* it was undefined in between */
     else
-        vr_qemu_display_address(dom, on_address, v);
+        vr_qemu_display_address(dom, vr_domain_def_graphics_index(dom->def, VR_GRAPHICS_VNC), on_address, v);
 }
 
-/* The running domain with a VNC display the path names, or NULL after
- * answering 404 or 409. */
-static vr_domain *displayed_domain(vr_api_call *c)
+/* The running domain the path names with a display (`vnc`: a VNC one,
+ * which the web console speaks), or NULL after answering 404 or 409. */
+static vr_domain *displayed_domain(vr_api_call *c, bool vnc)
 {
     vr_domain *dom = vr_api_find_domain(c);
-    if (dom && (dom->state == VR_DOM_SHUTOFF || dom->def->n_graphics == 0)) {
-        vr_req_reply_error(c->req, 409, "conflict", "domain '%s' %s", dom->def->name,
-                           dom->state == VR_DOM_SHUTOFF ? "is not running; start it first"
-                                                        : "has no graphical display (<graphics type='vnc'/> or 'spice')");
+    if (!dom)
         return NULL;
-    }
-    return dom;
+    if (dom->state == VR_DOM_SHUTOFF)
+        vr_req_reply_error(c->req, 409, "conflict", "domain '%s' is not running; start it first", dom->def->name);
+    else if (vnc && vr_domain_def_graphics_index(dom->def, VR_GRAPHICS_VNC) < 0)
+        vr_req_reply_error(c->req, 409, "conflict", "domain '%s' has no VNC display, which the web console "
+                           "speaks (add <graphics type='vnc'/>)", dom->def->name);
+    else if (dom->def->n_graphics == 0)
+        vr_req_reply_error(c->req, 409, "conflict", "domain '%s' has no graphical display (<graphics "
+                           "type='vnc'/> or 'spice')", dom->def->name);
+    else
+        return dom;
+    return NULL;
 }
 
 static void get_vnc(vr_api_call *c)
 {
-    vr_domain *dom = displayed_domain(c);
+    vr_domain *dom = displayed_domain(c, true);
     if (!dom)
         return;
     vnc_ctx *v = vr_calloc(1, sizeof(*v));
@@ -130,11 +134,11 @@ static void on_display(const char *type, const char *host, int port, const char 
 
 static void get_display(vr_api_call *c)
 {
-    vr_domain *dom = displayed_domain(c);
+    vr_domain *dom = displayed_domain(c, false);
     if (!dom)
         return;
     vr_req_defer(c->req); /* QMP answers later */
-    vr_qemu_display_address(dom, on_display, c->req);
+    vr_qemu_display_address(dom, vr_domain_def_graphics_first(dom->def), on_display, c->req);
 }
 
 const vr_api_route vr_api_vnc_routes[] = {

@@ -285,9 +285,10 @@ static vr_rpc_result open_graphics_fd(vr_rpc_call *c)
     vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
     if (!dom || !vr_rpc_flags_ok(c, a->flags, GRAPHICS_SKIPAUTH))
         return VR_RPC_FAILED;
-    if (a->idx != 0)
-        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "vireod serves the first display (idx 0), not %u", a->idx);
-    vr_qemu_display_address(dom, on_display, c);
+    if (a->idx >= dom->def->n_graphics)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "domain '%s' has %zu graphical display(s); no idx %u",
+                           dom->def->name, dom->def->n_graphics, a->idx);
+    vr_qemu_display_address(dom, (int)a->idx, on_display, c);
     return VR_RPC_LATER;
 }
 

@@ -11,8 +11,10 @@
 #   cockpit.sh --short   the VM list with each VM's state (make check)
 #   cockpit.sh           also a VM's overview, disks and interfaces, its
 #                        VNC and serial consoles, Shut down, Run and Force
-#                        shut down (checked with vireo domstate)
-#                        (make check-gui)
+#                        shut down (checked with vireo domstate), and
+#                        Import VM of the tiny guest's disk, which
+#                        Cockpit's virt-install gives a VNC and a SPICE
+#                        display, running (make check-gui)
 # Screenshots go to BUILD/cockpit-artifacts/. Whatever Cockpit asked for
 # that vireod does not serve is in the daemon's log: none may be.
 . "$(dirname "$0")/lib.sh"
@@ -61,6 +63,8 @@ XML
 cat >"$ROOT/inner.sh" <<'SH'
 root=$1 vireod=$2 ws=$3
 mount --make-rprivate / && mount -t tmpfs tmpfs /run && mkdir -p /run/libvirt /run/dbus || exit 1
+# The namespace's own /sys/class/net, for its bridge (as ip netns exec does).
+mount -t sysfs sysfs /sys || exit 1
 ip link set lo up || exit 1
 "$vireod" --root "$root" --socket "$root/vireod.sock" --no-default-network --libvirt-paths >>"$root/vireod.log" 2>&1 &
 vpid=$!
@@ -108,10 +112,18 @@ tiny_xml c-off >"$ROOT/c-off.xml"
 "$VIREO" define "$ROOT/c-run.xml" >/dev/null
 "$VIREO" define "$ROOT/c-off.xml" >/dev/null
 "$VIREO" start c-run >/dev/null
+# Import VM's disk: the tiny guest's hybrid ISO, which boots as a disk;
+# Cockpit's virt-install puts the VM on the network 'default': an
+# isolated one, in the test's network namespace.
+mkdir -p "$ROOT/import" && cp "$IMAGES/tiny.iso" "$ROOT/import/tiny.img"
+echo "<network><name>default</name><bridge name='vrck0'/><ip address='192.168.151.1' netmask='255.255.255.0'/></network>" >"$ROOT/default-net.xml"
+"$VIREO" net-define "$ROOT/default-net.xml" >/dev/null
+"$VIREO" net-start default >/dev/null
 wait_for 60 "c-run boots" file_has "$(serial c-run)" VIREO-GUEST-READY
 
 VIREO_SRC=$VIREO_SRC VIREO_CLI=$VIREO VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS=$ART \
 COCKPIT_URL=http://127.0.0.1:9090/ COCKPIT_SHORT=$SHORT COCKPIT_DISK=$ROOT/c-run.qcow2 COCKPIT_SERIAL_LOG=$(serial c-run) \
+COCKPIT_IMPORT_DISK=$ROOT/import/tiny.img COCKPIT_IMPORT_SERIAL_LOG=$(serial c-import) \
     inns timeout 420 node "$VIREO_SRC/tests/web/cockpit.mjs" ||
     fail "the browser test failed (screenshots in $ART)"
 ok "Cockpit's Machines page drives vireod (screenshots in $ART)"

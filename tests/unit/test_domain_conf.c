@@ -1207,6 +1207,26 @@ static void refuses_outside_subset(void **state)
     dev_refused("<interface type='user'>\n<model type='vmxnet3'/>\n</interface>\n", 7,
                 "<model type='vmxnet3'> is not supported");
     dev_refused("<graphics type='rdp'/>\n", 6, "<graphics type='rdp'>");
+    /* One display of each type, as libvirt gives QEMU: VNC and SPICE together define. */
+    dev_refused("<graphics type='spice'/>\n<graphics type='vnc'/>\n<graphics type='vnc' port='5905'/>\n", 8,
+                "a second <graphics type='vnc'>: a domain has at most one VNC and one SPICE display; "
+                "remove one of them");
+    dev_refused("<graphics type='spice'/>\n<graphics type='spice'/>\n", 7, "a second <graphics type='spice'>");
+    const char *both = HEAD "<graphics type='vnc'/>\n<graphics type='spice'/>\n"
+                            "<channel type='spicevmc'/>\n" TAIL;
+    vr_domain_def *two = vr_domain_def_parse(both, strlen(both), &err);
+    assert_non_null(two);
+    assert_int_equal(two->n_graphics, 2);
+    assert_int_equal(vr_domain_def_graphics_index(two, VR_GRAPHICS_SPICE), 1);
+    assert_int_equal(vr_domain_def_graphics_first(two), 0);
+    /* The SPICE display carries the default sound backend. */
+    assert_int_equal(two->n_audios, 1);
+    assert_int_equal(two->audios[0].type, VR_AUDIO_SPICE);
+    char *out = vr_domain_def_format(two);
+    assert_non_null(strstr(out, "<graphics type=\"vnc\""));
+    assert_non_null(strstr(out, "<graphics type=\"spice\""));
+    free(out);
+    vr_domain_def_free(two);
     dev_refused("<graphics type='spice' defaultMode='secure'/>\n", 6,
                 "<graphics defaultMode='secure'> needs a tlsPort");
     dev_refused("<graphics type='spice'><gl enable='no'/></graphics>\n", 6,

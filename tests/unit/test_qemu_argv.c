@@ -9,7 +9,7 @@
  *
  * The runtime is fixed, so nothing depends on this host: sockets in
  * /run/vireo/qemu/NAME, tap fds from 30 up, SPICE's autoport 5901, vsock
- * cid 3, a graphics secret file. A fixture whose name ends in "-kvm" is
+ * cid 3, a graphics secret file for each display. A fixture whose name ends in "-kvm" is
  * built for KVM, every other for TCG. Volume disks are resolved as the
  * storage driver would: pool "iscsi" to an iscsi-direct URL (pool "rbd"
  * to an rbd:// one) with a password file, "rbd-mons" to an rbd:// one of
@@ -51,7 +51,7 @@ static vr_qemu_runtime runtime(const char *name, char *rundir, char *pidfile)
         .pidfile = pidfile,
         .spice_port = 5901,
         .spice_tls_dir = "/etc/pki/libvirt-spice",
-        .graphics_secret = "/run/vireo/qemu/secrets/graphics0.secret",
+        .graphics_secrets = {"/run/vireo/qemu/secrets/graphics0.secret", "/run/vireo/qemu/secrets/graphics1.secret"},
         .tap_fds = tap_fds,
         .n_tap_fds = VR_ARRAY_LEN(tap_fds),
         .serial_fd = 40,

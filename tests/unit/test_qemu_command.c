@@ -691,7 +691,7 @@ static void spice(void **state)
         "<video><model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1'/></video>");
     vr_qemu_runtime rt = rt_tcg();
     rt.spice_port = 5901;
-    rt.graphics_secret = RT "/graphics0.secret";
+    rt.graphics_secrets[0] = RT "/graphics0.secret";
     char **argv = build(def, &rt);
     expect(argv, "-object", "secret,id=graphics0-secret,file=" RT "/graphics0.secret,format=raw");
     expect(argv, "-spice", "port=5901,addr=127.0.0.1,password-secret=graphics0-secret,"

@@ -23,8 +23,9 @@ typedef struct {
     bool incoming;           /* -incoming defer: a saved state comes (restore) */
     int spice_port;          /* SPICE with autoport: the free port the driver found */
     const char *spice_tls_dir; /* SPICE with a tlsPort: its certificates (x509-dir) */
-    const char *graphics_secret; /* <graphics passwd>: a file (mode 0600) the driver wrote
-                                    it to, handed to QEMU as a secret object; NULL: none */
+    const char *graphics_secrets[VR_GRAPHICS_MAX]; /* <graphics passwd> of def->graphics[i]: a file
+                                    (mode 0600) the driver wrote it to, handed to QEMU as a
+                                    secret object; NULL: none */
     const int *tap_fds;      /* one per interface of type network/bridge, in order */
     size_t n_tap_fds;
     int serial_fd;           /* > 0: serial port 0 is this connected socket, whose other end

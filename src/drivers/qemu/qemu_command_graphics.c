@@ -1,5 +1,5 @@
 /* The QEMU command line for the remote display and what travels with
- * it: VNC or SPICE (-vnc / -spice), the host audio backends, the video
+ * it: VNC and/or SPICE (-vnc / -spice), the host audio backends, the video
  * devices, sound cards, and USB redirection over SPICE. Mapped the way
  * libvirt maps them (docs/xml-domain.md). */
 #include "drivers/qemu/qemu_command_priv.h"
@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define SECRET_ID "graphics0-secret"
 
 static void audiodevs(cmd *c)
 {
@@ -23,24 +21,27 @@ static void audiodevs(cmd *c)
 }
 
 /* The password never appears on the command line: QEMU reads it from
- * the file the driver wrote in the runtime dir. Whether there is one. */
-static bool secret(cmd *c, const vr_graphics_def *g)
+ * the file the driver wrote in the runtime dir. The secret's id
+ * (graphicsN-secret, N the display's index), NULL when none. */
+static char *secret(cmd *c, const vr_graphics_def *g)
 {
+    size_t i = (size_t)(g - c->def->graphics);
     if (!g->passwd)
-        return false;
-    if (!c->rt->graphics_secret) {
+        return NULL;
+    if (i >= VR_GRAPHICS_MAX || !c->rt->graphics_secrets[i]) {
         vr_qc_fail(c, "<graphics passwd> needs the secret file the driver writes; none was "
                    "given");
-        return false;
+        return NULL;
     }
-    vr_qc_secret_object(c, SECRET_ID, c->rt->graphics_secret, "raw");
-    return true;
+    char *id = vr_asprintf("graphics%zu-secret", i);
+    vr_qc_secret_object(c, id, c->rt->graphics_secrets[i], "raw");
+    return id;
 }
 
 static void vnc(cmd *c, const vr_graphics_def *g)
 {
     const vr_domain_def *def = c->def;
-    bool pw = secret(c, g);
+    char *pw = secret(c, g);
     vr_qprops *p = vr_qp_new("vnc", NULL);
     if (g->listen_type == VR_LISTEN_NONE) {
         vr_qp_head(p, "vnc", "none");
@@ -62,7 +63,8 @@ static void vnc(cmd *c, const vr_graphics_def *g)
     if (def->n_audios)
         vr_qp_strf(p, "audiodev", "audio%u", def->audios[0].id);
     if (pw)
-        vr_qp_str(p, "password-secret", SECRET_ID);
+        vr_qp_str(p, "password-secret", pw);
+    free(pw);
     vr_qc_props(c, "-vnc", p);
 }
 
@@ -98,10 +100,12 @@ static void spice(cmd *c, const vr_graphics_def *g)
         vr_qp_str(p, "addr", path);
         free(path);
     }
-    if (secret(c, g))
-        vr_qp_str(p, "password-secret", SECRET_ID);
+    char *pw = secret(c, g);
+    if (pw)
+        vr_qp_str(p, "password-secret", pw);
     else
         vr_qp_bool(p, "disable-ticketing", true);
+    free(pw);
     const struct {
         const char *opt, *value;
     } tuning[] = {
@@ -180,10 +184,14 @@ void vr_qc_graphics(cmd *c)
     audiodevs(c);
     if (def->n_graphics == 0)
         vr_qc_opt(c, "-display", "none");
-    else if (def->graphics[0].type == VR_GRAPHICS_SPICE)
-        spice(c, &def->graphics[0]);
-    else
-        vnc(c, &def->graphics[0]);
+    /* One of each type at most (validation): -vnc and -spice together,
+     * in the definition's order. */
+    for (size_t i = 0; i < def->n_graphics; i++) {
+        if (def->graphics[i].type == VR_GRAPHICS_SPICE)
+            spice(c, &def->graphics[i]);
+        else
+            vnc(c, &def->graphics[i]);
+    }
     videos(c);
 }
 

@@ -175,10 +175,11 @@ struct vr_qemu_job {
 };
 void vr_qemu_job_start(vr_domain *dom, const char *operation);
 void vr_qemu_job_end(vr_qemu_driver *drv, const char *name);
-/* The display's needs before QEMU starts (qemu_graphics.c): the port for
- * SPICE with autoport (0 when none is needed) and the password file
- * (malloc'ed path, NULL when no password). */
-int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err);
+/* The displays' needs before QEMU starts (qemu_graphics.c): the port for
+ * SPICE with autoport (0 when none is needed) and each display's
+ * password file (malloc'ed paths by display index, NULL when no
+ * password; free them on failure too). */
+int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char *secrets[VR_GRAPHICS_MAX], char **err);
 /* A secret's value in a 0600 file of the run, QEMU's user its owner;
  * `what` names it in the error. */
 int vr_qemu_write_secret_file(vr_domain *dom, const char *path, const void *data, size_t len, const char *what,

@@ -484,11 +484,13 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         return;
     }
     int spice_port;
-    char *secret = NULL;
+    char *secrets[VR_GRAPHICS_MAX] = {0};
     char *tls_dir = vr_qemu_spice_tls_dir(dom, &err);
     if (err || vr_qemu_virtiofs_start(dom, &err) < 0 ||
-        vr_qemu_graphics_prepare(dom, &spice_port, &secret, &err) < 0) {
+        vr_qemu_graphics_prepare(dom, &spice_port, secrets, &err) < 0) {
         free(tls_dir);
+        for (size_t i = 0; i < VR_GRAPHICS_MAX; i++)
+            free(secrets[i]);
         launch_failed(c, VR_ERR_FAILED, err);
         return;
     }
@@ -502,7 +504,7 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         .incoming = c->incoming,
         .spice_port = spice_port,
         .spice_tls_dir = tls_dir,
-        .graphics_secret = secret,
+        .graphics_secrets = {secrets[0], secrets[1]},
         /* vsock auto: 3 and up (0-2 are the hypervisor's and the host's),
          * unique among this daemon's running domains by their ids. */
         .vsock_cid = 2 + (unsigned)dom->id,
@@ -529,7 +531,8 @@ static void start_launch(vr_domain *dom, const char *tpm_err, void *opaque)
         if (!argv)
             close_fds(fds, n_fds);
     }
-    free(secret);
+    for (size_t i = 0; i < VR_GRAPHICS_MAX; i++)
+        free(secrets[i]);
     free(tls_dir);
     if (!argv) {
         free(pidfile);

@@ -285,12 +285,12 @@ void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque);
  * calls cpu.time), read from /proc without QMP; -1 when not running. */
 long long vr_qemu_cpu_time_ns(const vr_domain *dom);
 
-/* Where the running domain's VNC or SPICE server listens (QMP query-vnc,
- * query-spice): type ("vnc", "spice"), host and port, or err when it has
- * none. */
+/* Where the running domain's display def->graphics[idx] (VNC or SPICE)
+ * listens (QMP query-vnc, query-spice): type ("vnc", "spice"), host and
+ * port, or err when it has none (no such display, not running). */
 typedef void (*vr_display_fn)(const char *type, const char *host, int port, const char *err,
                               void *opaque);
-void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque);
+void vr_qemu_display_address(vr_domain *dom, int idx, vr_display_fn cb, void *opaque);
 
 /* qemu_agent.c: QEMU's guest agent. `cmd` ({"execute", "arguments"}) is
  * sent after guest-sync; cb gets the agent's "return" (borrowed; NULL for

@@ -1,4 +1,4 @@
-/* What a run's display needs from the driver before QEMU starts: a free
+/* What a run's displays need from the driver before QEMU starts: a free
  * TCP port for SPICE with autoport (QEMU's -spice takes no port range,
  * unlike -vnc's to=; libvirt picks the port the same way), and the
  * graphics password in a file only QEMU's user can read, so that it
@@ -62,22 +62,24 @@ int vr_qemu_write_secret_file(vr_domain *dom, const char *path, const void *data
     return 0;
 }
 
-static int write_secret(vr_domain *dom, const char *passwd, char **path, char **err)
+static int write_secret(vr_domain *dom, size_t i, const char *passwd, char **path, char **err)
 {
-    *path = vr_asprintf("%s/graphics0.secret", dom->runtime_dir);
+    *path = vr_asprintf("%s/graphics%zu.secret", dom->runtime_dir, i);
     return vr_qemu_write_secret_file(dom, *path, passwd, strlen(passwd), "graphics password", err);
 }
 
-int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char **secret, char **err)
+int vr_qemu_graphics_prepare(vr_domain *dom, int *spice_port, char *secrets[VR_GRAPHICS_MAX], char **err)
 {
+    const vr_domain_def *def = dom->def;
     *spice_port = 0;
-    *secret = NULL;
-    if (dom->def->n_graphics == 0)
-        return 0;
-    const vr_graphics_def *g = &dom->def->graphics[0];
-    if (g->passwd && write_secret(dom, g->passwd, secret, err) < 0)
-        return -1;
-    if (g->type != VR_GRAPHICS_SPICE || !g->autoport || g->listen_type != VR_LISTEN_ADDRESS)
+    for (size_t i = 0; i < VR_GRAPHICS_MAX; i++)
+        secrets[i] = NULL;
+    for (size_t i = 0; i < def->n_graphics && i < VR_GRAPHICS_MAX; i++)
+        if (def->graphics[i].passwd && write_secret(dom, i, def->graphics[i].passwd, &secrets[i], err) < 0)
+            return -1;
+    int si = vr_domain_def_graphics_index(def, VR_GRAPHICS_SPICE);
+    const vr_graphics_def *g = si >= 0 ? &def->graphics[si] : NULL;
+    if (!g || !g->autoport || g->listen_type != VR_LISTEN_ADDRESS)
         return 0;
     for (int p = SPICE_PORT_MIN; p <= SPICE_PORT_MAX; p++)
         if (port_free(g->listen, p)) {
@@ -96,7 +98,8 @@ char *vr_qemu_spice_tls_dir(const vr_domain *dom, char **err)
 {
     const vr_domain_def *def = dom->def;
     *err = NULL;
-    if (def->n_graphics == 0 || def->graphics[0].type != VR_GRAPHICS_SPICE || def->graphics[0].tls_port <= 0)
+    int si = vr_domain_def_graphics_index(def, VR_GRAPHICS_SPICE);
+    if (si < 0 || def->graphics[si].tls_port <= 0)
         return NULL;
     char *dir = vr_asprintf("%s/etc/pki/libvirt-spice", dom->drv->paths->root);
     static const char *const files[] = {"ca-cert.pem", "server-cert.pem", "server-key.pem"};
@@ -108,7 +111,7 @@ char *vr_qemu_spice_tls_dir(const vr_domain *dom, char **err)
             vr_set_error(err, "domain '%s' cannot start: <graphics type='spice' tlsPort='%d'>: SPICE over TLS "
                               "needs ca-cert.pem, server-cert.pem and server-key.pem in %s (libvirt's "
                               "spice_tls_x509_cert_dir), and %s is missing; put them there or leave tlsPort out",
-                         def->name, def->graphics[0].tls_port, dir, files[i]);
+                         def->name, def->graphics[si].tls_port, dir, files[i]);
             free(dir);
             return NULL;
         }

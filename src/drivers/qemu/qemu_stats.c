@@ -166,9 +166,9 @@ static void on_query_display(json_object *ret, const char *error, void *opaque)
     free(c);
 }
 
-void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque)
+void vr_qemu_display_address(vr_domain *dom, int idx, vr_display_fn cb, void *opaque)
 {
-    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->def->n_graphics == 0) {
+    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || idx < 0 || (size_t)idx >= dom->def->n_graphics) {
         cb(NULL, NULL, 0, dom->state == VR_DOM_SHUTOFF ? "the domain is not running"
                                                        : "the domain has no graphical display",
            opaque);
@@ -176,7 +176,7 @@ void vr_qemu_display_address(vr_domain *dom, vr_display_fn cb, void *opaque)
     }
     display_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (display_ctx){.cb = cb, .opaque = opaque,
-                       .spice = dom->def->graphics[0].type == VR_GRAPHICS_SPICE};
+                       .spice = dom->def->graphics[idx].type == VR_GRAPHICS_SPICE};
     vr_qmp_command(dom->qmp, c->spice ? "query-spice" : "query-vnc", NULL, on_query_display, c);
 }
 
