@@ -202,9 +202,6 @@ int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **er
  * preflight: before a start (also makes the run's cgroup); apply: once
  * QEMU runs; release: the run ended. */
 vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err);
-/* Why a <hostdev> cannot run on this host when it has no IOMMU (static
- * text), else NULL. */
-const char *vr_qemu_hostdev_reason(void);
 /* Where libusb (QEMU's usb-host) finds the host's USB devices. */
 #define VR_QEMU_USBFS "/dev/bus/usb"
 void vr_qemu_tune_apply(vr_domain *dom);
