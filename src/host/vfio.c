@@ -147,6 +147,14 @@ int vr_vfio_group_ready(const char *sysroot, const char *addr, int *group, char 
     return 0;
 }
 
+bool vr_vfio_bound(const char *sysroot, const char *addr)
+{
+    char *drv = link_name(sysroot, addr, "driver");
+    bool on = drv && strcmp(drv, VFIO_DRIVER) == 0;
+    free(drv);
+    return on;
+}
+
 /* vfio-pci's driver directory there, loading the module on a real host. */
 static int vfio_driver_loaded(const char *sysroot, char **err)
 {

@@ -24,6 +24,9 @@ int vr_vfio_group(const char *sysroot, const char *addr, char **err);
  * their drivers. *group is the group's number. */
 int vr_vfio_group_ready(const char *sysroot, const char *addr, int *group, char **err);
 
+/* Whether addr is bound to vfio-pci now. */
+bool vr_vfio_bound(const char *sysroot, const char *addr);
+
 /* nodedev-detach: the device to vfio-pci (driver_override, unbind from
  * its driver, drivers_probe), loading vfio-pci when it is missing on the
  * real host. Already on vfio-pci: nothing to do. */

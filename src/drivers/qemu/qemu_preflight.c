@@ -97,6 +97,9 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
         vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name, k->reason);
         return VR_ERR_UNSUPPORTED;
     }
+    vr_err e = vr_qemu_hostdev_preflight(dom, err);
+    if (e != VR_OK)
+        return e;
     /* usb-host opens the device through libusb, which needs usbfs. */
     if (def->n_usb_hostdevs && access(VR_QEMU_USBFS, R_OK) != 0) {
         vr_set_error(err, "domain '%s' cannot start: <hostdev type='usb'>: this host has no USB bus (no "
