@@ -1441,6 +1441,10 @@ static void pci_hostdevs(void **state)
     dev_refused("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' "
                 "function='0'/></source><rom file='gpu.rom'/></hostdev>\n", 6, "absolute path");
     dev_refused("<hostdev mode='subsystem' type='scsi'/>\n", 6, "type");
+    dev_refused("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+                "</source></hostdev>\n<hostdev mode='subsystem' type='pci' managed='yes'><source><address "
+                "domain='0' bus='0x1' slot='0' function='0'/></source></hostdev>\n", 7,
+                "names the same host device 0000:01:00.0 as the one on line 6");
 }
 
 static void user_aliases_round_trip(void **state)
