@@ -5,7 +5,8 @@
 # one line naming the missing IOMMU and changes nothing (still shut off,
 # no run directory, no QEMU, the definition as it was); nodedev-detach and
 # nodedev-reattach are refused likewise, a bad device name names the form;
-# domcapabilities offers no PCI subsystem. The host side with an IOMMU is
+# domcapabilities offers no PCI subsystem; attach-device of one is refused
+# by name (hot-plug is not done). The host side with an IOMMU is
 # tests/unit/test_host_vfio.c (a sysfs tree of its own) and the QEMU
 # command line the golden fixtures hostdev-pci-*.
 . "$(dirname "$0")/lib.sh"
@@ -49,5 +50,10 @@ if [ -n "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ]; then
 else
     expect_match "domcapabilities: no PCI subsystem here (USB only)" "$caps" "<enumname='subsysType'><value>usb</value></enum>"
 fi
+# Hot-plug of a PCI hostdev is not done: refused by name, the definition kept.
+echo "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' bus='0x7e' slot='0' function='0'/></source></hostdev>" >"$ROOT/hd.xml"
+expect_fail "attach-device of a PCI hostdev: refused by name" "<hostdev> cannot be attached or detached" \
+    "$VIREO" attach-device vfio "$ROOT/hd.xml" --config
+expect_eq "  the definition as it was" "$("$VIREO" dumpxml vfio)" "$before"
 "$VIREO" undefine vfio >/dev/null
 no_sanitizer_report
