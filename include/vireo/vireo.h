@@ -796,6 +796,12 @@ typedef struct {
  * connection's error. */
 int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char **none);
 void vireo_usb_device_list_free(vireo_usb_device *list, size_t n);
+/* virsh nodedev-detach / nodedev-reattach: the PCI device `name`
+ * (pci_0000_01_00_0) to vfio-pci, for a <hostdev type='pci'
+ * managed='no'>, or back to its host driver (POST
+ * /v1/host/pci-devices/NAME/detach|reattach). 0, or -1 with the error. */
+int vireo_pci_device_detach(vireo_conn *c, const char *name);
+int vireo_pci_device_reattach(vireo_conn *c, const char *name);
 
 typedef struct {
     int cpus;

@@ -195,6 +195,35 @@ static int run_nodedev_list(vr_cli *cli, int argc, char **argv)
     return VR_EXIT_OK;
 }
 
+/* virsh nodedev-detach / nodedev-reattach DEVICE: a PCI device to
+ * vfio-pci (for <hostdev type='pci' managed='no'>) and back. */
+static int run_nodedev_op(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool reattach)
+{
+    const char *name = NULL, *driver = NULL;
+    const vr_opt opts[] = {{"driver", true, NULL, &driver}, {0}};
+    const vr_opt *o = reattach ? opts + 1 : opts;
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, o, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    if (driver && strcmp(driver, "vfio") != 0) {
+        vireo_disconnect(c);
+        return vr_cli_usage(cmd, "the only backend is VFIO: --driver vfio, not '%s'", driver);
+    }
+    return vr_cli_done(c, reattach ? vireo_pci_device_reattach(c, name) : vireo_pci_device_detach(c, name),
+                       "Device", false, name, reattach ? "re-attached" : "detached");
+}
+
+static int run_nodedev_detach(vr_cli *cli, int argc, char **argv)
+{
+    return run_nodedev_op(cli, &vr_cmd_nodedev_detach, argc, argv, false);
+}
+
+static int run_nodedev_reattach(vr_cli *cli, int argc, char **argv)
+{
+    return run_nodedev_op(cli, &vr_cmd_nodedev_reattach, argc, argv, true);
+}
+
 const vr_command vr_cmd_version = {"version", "Show the versions of vireo, the daemon and QEMU.", "", run_version};
 const vr_command vr_cmd_uri = {"uri", "Show the URI of the connection.", "", run_uri};
 const vr_command vr_cmd_hostname = {"hostname", "Show the host's name.", "", run_hostname};
@@ -207,6 +236,11 @@ const vr_command vr_cmd_domcapabilities = {"domcapabilities",
 const vr_command vr_cmd_nodedev_list = {"nodedev-list",
     "List the host's USB devices (what <hostdev type='usb'> names), by libvirt's node device names.",
     "[--cap usb_device] [--details] [--json]", run_nodedev_list};
+const vr_command vr_cmd_nodedev_detach = {"nodedev-detach",
+    "Bind a PCI device of the host to vfio-pci, for a <hostdev type='pci' managed='no'> (needs an IOMMU).",
+    "DEVICE [--driver vfio]", run_nodedev_detach};
+const vr_command vr_cmd_nodedev_reattach = {"nodedev-reattach",
+    "Give a PCI device detached with nodedev-detach back to its host driver.", "DEVICE", run_nodedev_reattach};
 const vr_command vr_cmd_sysinfo = {"sysinfo",
     "Show the host's SMBIOS facts (BIOS, system, board, chassis, processors), as libvirt's sysinfo XML.", "",
     run_sysinfo};

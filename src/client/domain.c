@@ -183,6 +183,19 @@ int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char
     return 0;
 }
 
+static int pci_device_op(vireo_conn *c, const char *name, const char *op)
+{
+    char *n = vr_client_escape(c, name), *path = vr_asprintf("/v1/host/pci-devices/%s/%s", n, op);
+    json_object *o = vr_client_json(c, "POST", path, NULL, NULL);
+    free(n);
+    free(path);
+    json_object_put(o);
+    return o ? 0 : -1;
+}
+
+int vireo_pci_device_detach(vireo_conn *c, const char *name) { return pci_device_op(c, name, "detach"); }
+int vireo_pci_device_reattach(vireo_conn *c, const char *name) { return pci_device_op(c, name, "reattach"); }
+
 void vireo_usb_device_list_free(vireo_usb_device *list, size_t n) { vr_wire_array_free(&vr_wire_usb_device, list, n); }
 char *vireo_domain_capabilities(vireo_conn *c, const char *virttype, const char *machine)
 {

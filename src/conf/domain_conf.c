@@ -247,6 +247,9 @@ void vr_domain_def_free(vr_domain_def *def)
     free(def->sounds);
     free(def->redirdevs);
     free(def->usb_hostdevs);
+    for (size_t i = 0; i < def->n_pci_hostdevs; i++)
+        free(def->pci_hostdevs[i].romfile);
+    free(def->pci_hostdevs);
     free(def->videos);
     vr_smartcard_free(def->smartcard);
     for (size_t i = 0; i < def->n_rngs; i++) {

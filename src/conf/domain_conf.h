@@ -186,11 +186,8 @@ typedef struct {
     char *name;    /* its name, for messages */
     char *reason;  /* why a start is refused */
     long line;
-    bool needs_iommu; /* a PCI <hostdev>: on a host without an IOMMU, that is the reason */
 } vr_kept_def;
 
-/* Why a PCI <hostdev> does not start on a host with an IOMMU. */
-#define VR_HOSTDEV_NOT_YET "VFIO device assignment is not done by Vireo yet"
 
 /* <sysinfo type='smbios'>: one -smbios entry per (table, name). */
 typedef struct {
@@ -466,6 +463,22 @@ typedef struct {
     long line;
 } vr_hostdev_usb_def;
 
+/* <hostdev mode='subsystem' type='pci'>: a PCI device of the host given
+ * to the guest through VFIO (QEMU's vfio-pci), named by its host
+ * <source><address domain bus slot function/>. managed='yes': the
+ * daemon binds it to vfio-pci at start and gives it back at stop;
+ * otherwise (libvirt's default) nodedev-detach must have done it. */
+typedef struct {
+    unsigned domain, bus, slot, function; /* the host address, 0000:01:00.0 */
+    bool managed;
+    bool driver_vfio;  /* <driver name='vfio'/> written (the only backend) */
+    vr_tristate rombar; /* <rom bar='on|off'> */
+    bool rom_disabled; /* <rom enabled='no'>: no ROM at all */
+    char *romfile;     /* <rom file='...'> */
+    vr_address addr;   /* PCI, in the guest */
+    long line;
+} vr_hostdev_pci_def;
+
 /* <redirdev bus='usb' type='spicevmc'>: a USB device of the SPICE
  * client's, redirected over the SPICE connection (usb-redir). */
 typedef struct {
@@ -683,6 +696,8 @@ typedef struct {
     size_t n_redirdevs;
     vr_hostdev_usb_def *usb_hostdevs;
     size_t n_usb_hostdevs;
+    vr_hostdev_pci_def *pci_hostdevs;
+    size_t n_pci_hostdevs;
     vr_video_def *videos;
     size_t n_videos;
     vr_memballoon_def memballoon;

@@ -573,6 +573,7 @@ static xmlNode *format_devices(xmlNode *root, const vr_domain_def *def, bool sec
         format_address(n, &def->rngs[i].addr);
     }
     vr_format_tpm(devs, def->tpm);
+    vr_format_pci_hostdevs(devs, def);
     vr_format_usb_hostdevs(devs, def);
     static const char *const kept[] = {"hostdev", NULL};
     format_kept(devs, def, kept);

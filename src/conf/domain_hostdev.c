@@ -1,7 +1,7 @@
 /* <hostdev>: a device of the host given to the guest. A USB one
- * (type='usb', QEMU's usb-host) is parsed, checked and run; a PCI one
- * (VFIO) is read whole and kept, its start refused with the reason
- * (qemu_tune.c looks at the host's IOMMU first). */
+ * (type='usb', QEMU's usb-host) and a PCI one (type='pci', QEMU's
+ * vfio-pci: the host's side in src/host/vfio.c) are parsed, checked and
+ * run; any other type is refused by name. */
 #include "conf/domain_priv.h"
 #include "conf/domain_tune_priv.h"
 #include "conf/xml_util.h"
@@ -57,21 +57,26 @@ static int parse_usb_source(vr_parse_state *st, const xmlNode *src, vr_hostdev_u
     return 0;
 }
 
+/* <hostdev mode='subsystem' type managed>: the attributes of every type. */
+static int parse_head(vr_parse_state *st, const xmlNode *n, vr_tristate *managed)
+{
+    int i, rc;
+    bool yes;
+    if (vr_xml_check_attrs(n, ATTRS("mode", "type", "managed"), st->err) < 0 ||
+        vr_xml_check_no_text(n, st->err) < 0 || vr_xml_attr_enum(n, "mode", ATTRS("subsystem"), &i, st->err) < 0 ||
+        (rc = vr_xml_attr_bool(n, "managed", "yes", "no", &yes, st->err)) < 0)
+        return -1;
+    *managed = rc ? (yes ? VR_TRISTATE_ON : VR_TRISTATE_OFF) : VR_TRISTATE_DEFAULT;
+    return 0;
+}
+
 static int parse_usb(vr_parse_state *st, const xmlNode *n)
 {
     vr_domain_def *def = st->def;
     vr_hostdev_usb_def *h = VR_PUSH(def->usb_hostdevs, def->n_usb_hostdevs);
     h->line = vr_xml_line(n);
-    int i, rc;
-    bool managed;
-    if (vr_xml_check_attrs(n, ATTRS("mode", "type", "managed"), st->err) < 0 ||
-        vr_xml_check_no_text(n, st->err) < 0)
+    if (parse_head(st, n, &h->managed) < 0)
         return -1;
-    if ((rc = vr_xml_attr_enum(n, "mode", ATTRS("subsystem"), &i, st->err)) < 0)
-        return -1;
-    if ((rc = vr_xml_attr_bool(n, "managed", "yes", "no", &managed, st->err)) < 0)
-        return -1;
-    h->managed = rc ? (managed ? VR_TRISTATE_ON : VR_TRISTATE_OFF) : VR_TRISTATE_DEFAULT;
     bool source = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         if (strcmp((const char *)c->name, "source") == 0) {
@@ -91,17 +96,147 @@ static int parse_usb(vr_parse_state *st, const xmlNode *n)
     return 0;
 }
 
+/* <source> of a PCI hostdev: <address domain bus slot function/>. */
+static int parse_pci_source(vr_parse_state *st, const xmlNode *src, vr_hostdev_pci_def *h)
+{
+    if (vr_xml_check_attrs(src, ATTRS(NULL), st->err) < 0 || vr_xml_check_no_text(src, st->err) < 0)
+        return -1;
+    bool seen = false;
+    for (xmlNode *c = vr_xml_first(src); c; c = vr_xml_next(c)) {
+        if (strcmp((const char *)c->name, "address") != 0)
+            return vr_xml_unsupported(c, st->err);
+        if (seen)
+            return vr_parse_duplicate(c, st->err);
+        seen = true;
+        unsigned long long d = 0, b = 0, s = 0, f = 0;
+        int rb;
+        if (vr_xml_check_attrs(c, ATTRS("type", "domain", "bus", "slot", "function"), st->err) < 0 ||
+            vr_xml_check_empty(c, st->err) < 0 || vr_xml_attr_uint(c, "domain", 0, 0xffff, &d, st->err) < 0 ||
+            (rb = vr_xml_attr_uint(c, "bus", 0, 0xff, &b, st->err)) < 0 ||
+            vr_xml_attr_uint(c, "slot", 0, 0x1f, &s, st->err) < 0 ||
+            vr_xml_attr_uint(c, "function", 0, 7, &f, st->err) < 0)
+            return -1;
+        char *type = vr_xml_attr(c, "type");
+        bool pci = !type || strcmp(type, "pci") == 0;
+        free(type);
+        if (!pci)
+            return vr_xml_error(c, st->err, "<hostdev type='pci'> <source><address type> must be 'pci'");
+        if (!rb)
+            return vr_xml_error(c, st->err, "<hostdev type='pci'> <source><address> needs domain, bus, slot "
+                                "and function (lspci -D's 0000:01:00.0)");
+        h->domain = (unsigned)d, h->bus = (unsigned)b, h->slot = (unsigned)s, h->function = (unsigned)f;
+    }
+    if (!seen)
+        return vr_xml_error(src, st->err, "<hostdev type='pci'> <source> needs <address domain bus slot "
+                            "function> (lspci -D's 0000:01:00.0)");
+    return 0;
+}
+
+/* <rom bar='on|off' file='...' enabled='yes|no'/>. */
+static int parse_rom(vr_parse_state *st, const xmlNode *c, vr_hostdev_pci_def *h)
+{
+    bool v;
+    int rc;
+    if (vr_xml_check_attrs(c, ATTRS("bar", "file", "enabled"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0 ||
+        (rc = vr_xml_attr_bool(c, "bar", "on", "off", &v, st->err)) < 0)
+        return -1;
+    h->rombar = rc ? (v ? VR_TRISTATE_ON : VR_TRISTATE_OFF) : VR_TRISTATE_DEFAULT;
+    if ((rc = vr_xml_attr_bool(c, "enabled", "yes", "no", &v, st->err)) < 0)
+        return -1;
+    h->rom_disabled = rc && !v;
+    h->romfile = vr_xml_attr(c, "file");
+    if (h->romfile && h->romfile[0] != '/')
+        return vr_xml_error(c, st->err, "<rom file='%s'> needs an absolute path", h->romfile);
+    return 0;
+}
+
+static int parse_pci(vr_parse_state *st, const xmlNode *n)
+{
+    vr_domain_def *def = st->def;
+    vr_hostdev_pci_def *h = VR_PUSH(def->pci_hostdevs, def->n_pci_hostdevs);
+    h->line = vr_xml_line(n);
+    int i;
+    vr_tristate managed;
+    if (parse_head(st, n, &managed) < 0)
+        return -1;
+    h->managed = managed == VR_TRISTATE_ON; /* libvirt's default: no */
+    bool source = false, rom = false, driver = false;
+    for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
+        const char *name = (const char *)c->name;
+        if (strcmp(name, "source") == 0) {
+            if (source)
+                return vr_parse_duplicate(c, st->err);
+            source = true;
+            if (parse_pci_source(st, c, h) < 0)
+                return -1;
+        } else if (strcmp(name, "driver") == 0) {
+            if (driver)
+                return vr_parse_duplicate(c, st->err);
+            driver = h->driver_vfio = true;
+            if (vr_xml_check_attrs(c, ATTRS("name"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0 ||
+                vr_xml_attr_enum(c, "name", ATTRS("vfio"), &i, st->err) < 0)
+                return -1;
+        } else if (strcmp(name, "rom") == 0) {
+            if (rom)
+                return vr_parse_duplicate(c, st->err);
+            rom = true;
+            if (parse_rom(st, c, h) < 0)
+                return -1;
+        } else if (!vr_parse_is_devinfo(c)) {
+            return vr_xml_unsupported(c, st->err);
+        } else if (vr_parse_address(st, c, &h->addr) < 0) {
+            return -1;
+        }
+    }
+    if (!source)
+        return vr_xml_error(n, st->err, "<hostdev type='pci'> needs a <source> naming the device");
+    if (h->addr.type != VR_ADDR_NONE && h->addr.type != VR_ADDR_PCI)
+        return vr_xml_error(n, st->err, "<hostdev type='pci'> sits on the guest's PCI bus: its "
+                            "<address> must be type='pci'");
+    return 0;
+}
+
 int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n)
 {
     char *type = vr_xml_attr(n, "type");
-    bool usb = type && strcmp(type, "usb") == 0;
+    int t = !type ? -1 : strcmp(type, "usb") == 0 ? 0 : strcmp(type, "pci") == 0 ? 1 : -1;
     free(type);
-    if (usb)
+    if (t == 0)
         return parse_usb(st, n);
-    int rc = vr_parse_kept(st, n, VR_HOSTDEV_NOT_YET "; remove <hostdev> to run the guest without the device");
-    if (rc == 0)
-        st->def->kept[st->def->n_kept - 1].needs_iommu = true;
-    return rc;
+    if (t == 1)
+        return parse_pci(st, n);
+    int i;
+    if (vr_xml_attr_enum(n, "type", ATTRS("usb", "pci"), &i, st->err) < 0)
+        return -1;
+    return vr_xml_error(n, st->err, "<hostdev> needs type='pci' or type='usb'");
+}
+
+void vr_format_pci_hostdevs(xmlNode *devs, const vr_domain_def *def)
+{
+    for (size_t i = 0; i < def->n_pci_hostdevs; i++) {
+        const vr_hostdev_pci_def *h = &def->pci_hostdevs[i];
+        xmlNode *n = vr_xml_new_child(devs, "hostdev");
+        vr_xml_new_prop(n, "mode", "subsystem");
+        vr_xml_new_prop(n, "type", "pci");
+        vr_xml_new_prop(n, "managed", h->managed ? "yes" : "no");
+        if (h->driver_vfio)
+            vr_xml_new_prop(vr_xml_new_child(n, "driver"), "name", "vfio");
+        xmlNode *a = vr_xml_new_child(vr_xml_new_child(n, "source"), "address");
+        vr_xml_new_propf(a, "domain", "0x%04x", h->domain);
+        vr_xml_new_propf(a, "bus", "0x%02x", h->bus);
+        vr_xml_new_propf(a, "slot", "0x%02x", h->slot);
+        vr_xml_new_propf(a, "function", "0x%x", h->function);
+        if (h->rombar || h->romfile || h->rom_disabled) {
+            xmlNode *r = vr_xml_new_child(n, "rom");
+            if (h->rom_disabled)
+                vr_xml_new_prop(r, "enabled", "no");
+            if (h->rombar)
+                vr_xml_new_prop(r, "bar", h->rombar == VR_TRISTATE_ON ? "on" : "off");
+            if (h->romfile)
+                vr_xml_new_prop(r, "file", h->romfile);
+        }
+        vr_format_address(n, &h->addr);
+    }
 }
 
 void vr_format_usb_hostdevs(xmlNode *devs, const vr_domain_def *def)

@@ -183,6 +183,9 @@ static void collect(pci_state *st)
     for (size_t i = 0; i < def->n_disks; i++)
         if (def->disks[i].bus == VR_DISK_BUS_VIRTIO)
             add_dev(st, &def->disks[i].addr, "<disk>", def->disks[i].line, true, NULL);
+    /* A host PCI device: on a root port of q35, as libvirt puts one. */
+    for (size_t i = 0; i < def->n_pci_hostdevs; i++)
+        add_dev(st, &def->pci_hostdevs[i].addr, "<hostdev>", def->pci_hostdevs[i].line, true, NULL);
     for (size_t i = 1; i < def->n_videos; i++)
         if (def->videos[i].model != VR_VIDEO_RAMFB)
             add_dev(st, &def->videos[i].addr, "<video>", def->videos[i].line,

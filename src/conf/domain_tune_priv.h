@@ -32,8 +32,9 @@ int vr_parse_controller_driver(vr_parse_state *st, const xmlNode *n, vr_controll
 /* domain_iommu.c: <iommu> and <features><ioapic>. */
 int vr_parse_iommu(vr_parse_state *st, const xmlNode *n);
 int vr_parse_ioapic(vr_parse_state *st, const xmlNode *n);
-/* domain_hostdev.c: <hostdev> (USB parsed and run, PCI kept). */
+/* domain_hostdev.c: <hostdev> (USB and PCI). */
 int vr_parse_hostdev(vr_parse_state *st, const xmlNode *n);
+void vr_format_pci_hostdevs(xmlNode *devs, const vr_domain_def *def);
 void vr_format_usb_hostdevs(xmlNode *devs, const vr_domain_def *def);
 /* domain_shmem.c */
 int vr_parse_shmem(vr_parse_state *st, const xmlNode *n);

@@ -270,6 +270,22 @@ static int check_usb_hostdevs(const vr_domain_def *def, char **err)
     return 0;
 }
 
+/* <hostdev type='pci'>: no two name one host device. */
+static int check_pci_hostdevs(const vr_domain_def *def, char **err)
+{
+    for (size_t i = 0; i < def->n_pci_hostdevs; i++) {
+        const vr_hostdev_pci_def *h = &def->pci_hostdevs[i];
+        for (size_t k = 0; k < i; k++) {
+            const vr_hostdev_pci_def *o = &def->pci_hostdevs[k];
+            if (h->domain == o->domain && h->bus == o->bus && h->slot == o->slot && h->function == o->function)
+                return vr_dom_error(h->line, err, "<hostdev type='pci'> names the same host device "
+                                    "%04x:%02x:%02x.%x as the one on line %ld", h->domain, h->bus, h->slot,
+                                    h->function, o->line);
+        }
+    }
+    return 0;
+}
+
 static int check_inputs(const vr_domain_def *def, char **err)
 {
     for (size_t i = 0; i < def->n_inputs; i++) {
@@ -528,7 +544,7 @@ int vr_domain_validate(const vr_domain_def *def, char **err)
         if (check_interface(def, i, err) < 0)
             return -1;
     if (check_boot_orders(def, err) < 0 || check_chars(def, err) < 0 ||
-        check_inputs(def, err) < 0 || check_usb_hostdevs(def, err) < 0 || check_display(def, err) < 0 || check_spice(def, err) < 0 ||
+        check_inputs(def, err) < 0 || check_usb_hostdevs(def, err) < 0 || check_pci_hostdevs(def, err) < 0 || check_display(def, err) < 0 || check_spice(def, err) < 0 ||
         check_watchdogs_and_panics(def, err) < 0)
         return -1;
     const vr_memballoon_def *m = &def->memballoon;

@@ -3,6 +3,7 @@
 #include "common/file.h"
 #include "common/util.h"
 #include "drivers/qemu/qemu_domain.h"
+#include "host/vfio.h"
 #include "wire/schemas.h"
 
 #include <dirent.h>
@@ -85,6 +86,5 @@ void vr_host_usb_devices(const char *dir, vireo_usb_device **out, size_t *n, con
 
 const char *vr_host_pci_assign_refusal(void)
 {
-    const char *no_iommu = vr_qemu_hostdev_reason();
-    return no_iommu ? no_iommu : VR_HOSTDEV_NOT_YET;
+    return vr_vfio_no_iommu(VR_SYSFS);
 }

@@ -14,7 +14,7 @@
  * A host without the directory (no USB bus, a container) has none:
  * *n = 0 and *why says so; else *why is NULL. */
 void vr_host_usb_devices(const char *dir, vireo_usb_device **out, size_t *n, const char **why);
-/* Why no PCI device can be given to a guest here (no IOMMU, or not done
- * yet), as a start of a domain with <hostdev type='pci'> says it; the
- * web page shows it by its PCI field. */
+/* Why no PCI device can be given to a guest here (no IOMMU), as a start
+ * of a domain with <hostdev type='pci'> says it, or NULL; the web page
+ * shows it by its PCI field. */
 const char *vr_host_pci_assign_refusal(void);

@@ -6,6 +6,7 @@
 #include "common/util.h"
 #include "core/domain_caps.h"
 #include "core/host_info.h"
+#include "core/host_pci.h"
 #include "core/host_sysinfo.h"
 #include "core/host_usb.h"
 #include "host/resources.h"
@@ -238,6 +239,19 @@ static void get_stats(vr_api_call *c)
     reply_stats(c->api, c->req);
 }
 
+/* POST /v1/host/pci-devices/NAME/detach|reattach: virsh nodedev-detach
+ * and nodedev-reattach (core/host_pci.h). {"ok":true} when done. */
+static void post_pci_device(vr_api_call *c)
+{
+    char *err = NULL;
+    vr_err code = vr_host_pci_detach(c->api->qemu, c->seg[2], strcmp(c->seg[3], "reattach") == 0, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_json(c->req, 200, vr_api_ok());
+    free(err);
+}
+
 static void get_events(vr_api_call *c)
 {
     vr_events_subscribe(c->api->events, c->req, vr_api_flag(c->req, "stats"));
@@ -250,6 +264,8 @@ const vr_api_route vr_api_host_routes[] = {
     {"GET", "host/domain-capabilities", get_domain_capabilities, VR_API_READ},
     {"GET", "host/sysinfo", get_sysinfo, VR_API_READ},
     {"GET", "host/usb-devices", get_usb_devices, VR_API_READ},
+    {"POST", "host/pci-devices/*/detach", post_pci_device},
+    {"POST", "host/pci-devices/*/reattach", post_pci_device},
     {"GET", "host/stats", get_stats, VR_API_READ},
     {"GET", "events", get_events, VR_API_READ},
     {0},

@@ -35,8 +35,9 @@ if ls /usr/share/qemu/firmware/*.json >/dev/null 2>&1; then
 fi
 expect_match "domcapabilities: QEMU's CPU models" "$caps" "<model usable='unknown' vendor='unknown'>Skylake-Client</model>"
 expect_match "domcapabilities: host-passthrough" "$caps" "<mode name='host-passthrough' supported='yes'>"
-expect_match "domcapabilities: hostdev, USB only (usb-host; PCI refused by Vireo)" \
-    "$(tr -d ' \n' <<<"$caps")" "<hostdevsupported='yes'><enumname='mode'><value>subsystem</value></enum><enumname='startupPolicy'/><enumname='subsysType'><value>usb</value></enum>"
+[ -n "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ] && pci_caps="<value>pci</value>" || pci_caps=
+expect_match "domcapabilities: hostdev, USB (usb-host) and PCI only with an IOMMU (vfio-pci)" \
+    "$(tr -d ' \n' <<<"$caps")" "<hostdevsupported='yes'><enumname='mode'><value>subsystem</value></enum><enumname='startupPolicy'/><enumname='subsysType'><value>usb</value>$pci_caps</enum>"
 expect_match "domcapabilities: virtio rng" "$caps" "<rng supported='yes'>"
 expect_eq "vireo domcapabilities: the same document" "$("$VIREO" domcapabilities)" "$(command virsh -c "$URI" domcapabilities)"
 expect_match "domcapabilities --virttype xen: refused" "$(verr domcapabilities --virttype xen)" \

@@ -342,11 +342,11 @@ sed -e 's|<name>dev</name>|<name>vfio</name>|' -e '/<filesystem/,/<\/filesystem>
     -e "s|<channel type='unix'>|<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x00' slot='0x05' function='0x0'/></source></hostdev><channel type='unix'>|" \
     "$ROOT/dev.xml" >"$ROOT/vfio.xml"
 "$VIREO" define "$ROOT/vfio.xml" >/dev/null
-expect_match "<hostdev> is kept in the definition" "$("$VIREO" dumpxml vfio)" "<hostdev mode=.subsystem. type=.pci."
+expect_match "<hostdev type='pci'> is written back" "$("$VIREO" dumpxml vfio)" "<hostdev mode=.subsystem. type=.pci. managed=.yes."
 if [ -z "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ]; then
-    expect_fail "<hostdev> on a host without an IOMMU" "<hostdev>: this host has no IOMMU" "$VIREO" start vfio
+    expect_fail "<hostdev type='pci'> on a host without an IOMMU" "<hostdev type='pci'> 0000:00:05.0: this host has no IOMMU" "$VIREO" start vfio
 else
-    expect_fail "<hostdev>: VFIO assignment refused" "<hostdev>: VFIO device assignment" "$VIREO" start vfio
+    expect_fail "<hostdev type='pci'> of a device the host lacks" "<hostdev type='pci'> 0000:00:05.0" "$VIREO" start vfio
 fi
 
 # ---- a daemon restart: the domain, its virtiofsd and its agent carry on ----

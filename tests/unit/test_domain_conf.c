@@ -1486,7 +1486,7 @@ static void live_aliases_as_libvirt(void **state)
  * address, also one the parser assigned) and read back the same. */
 /* <hostdev type='usb'>: by vendor and product or by host address, on
  * the next USB port (a qemu-xhci added for it), written back as libvirt
- * writes it; a PCI one is kept whole. Bad ones name the element. */
+ * writes it; a PCI one beside them. Bad ones name the element. */
 static void usb_hostdevs(void **state)
 {
     (void)state;
@@ -1501,8 +1501,8 @@ static void usb_hostdevs(void **state)
     assert_int_equal(def->usb_hostdevs[0].addr.port, 2);
     assert_int_equal(def->usb_hostdevs[1].bus, 1);
     assert_int_equal(def->usb_hostdevs[1].addr.port, 3);
-    assert_int_equal(def->n_kept, 1);
-    assert_true(def->kept[0].needs_iommu);
+    assert_int_equal(def->n_kept, 0);
+    assert_int_equal(def->n_pci_hostdevs, 1);
     char *xml = vr_domain_def_format(def);
     assert_non_null(strstr(xml, "<hostdev mode=\"subsystem\" type=\"usb\" managed=\"yes\">\n"
                                 "      <source>\n        <vendor id=\"0x046d\"/>\n        <product id=\"0xc52b\"/>\n"
@@ -1526,6 +1526,55 @@ static void usb_hostdevs(void **state)
     dev_refused("<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>\n"
                 "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
                 "<address type='usb' bus='0' port='1'/></hostdev>\n", 7, "USB port 0:1 is used twice");
+}
+
+/* <hostdev type='pci'>: the host address, managed (libvirt's default
+ * no), <driver name='vfio'>, <rom>, a guest PCI address given or
+ * assigned; written back as libvirt writes it. Bad ones name the element. */
+static void pci_hostdevs(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD,
+        "<hostdev mode='subsystem' type='pci' managed='yes'><driver name='vfio'/><source><address "
+        "domain='0x0000' bus='0x01' slot='0x00' function='0x1'/></source><rom bar='off' file='/srv/gpu.rom'/>"
+        "<address type='pci' domain='0x0000' bus='0x00' slot='0x09' function='0x0'/></hostdev>\n"
+        "<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='0x3' slot='0x1f' function='7'/>"
+        "</source></hostdev>\n");
+    assert_int_equal(def->n_pci_hostdevs, 2);
+    const vr_hostdev_pci_def *h = &def->pci_hostdevs[0];
+    assert_true(h->managed && h->driver_vfio);
+    assert_int_equal(h->bus, 1);
+    assert_int_equal(h->function, 1);
+    assert_int_equal(h->rombar, VR_TRISTATE_OFF);
+    assert_string_equal(h->romfile, "/srv/gpu.rom");
+    assert_int_equal(h->addr.slot, 9);
+    h = &def->pci_hostdevs[1];
+    assert_false(h->managed);
+    assert_int_equal(h->slot, 0x1f);
+    assert_int_equal(h->addr.type, VR_ADDR_PCI);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<hostdev mode=\"subsystem\" type=\"pci\" managed=\"yes\">\n"
+                                "      <driver name=\"vfio\"/>\n      <source>\n"
+                                "        <address domain=\"0x0000\" bus=\"0x01\" slot=\"0x00\" function=\"0x1\"/>\n"
+                                "      </source>\n      <rom bar=\"off\" file=\"/srv/gpu.rom\"/>\n"
+                                "      <address type=\"pci\" domain=\"0x0000\" bus=\"0x00\" slot=\"0x09\""));
+    assert_non_null(strstr(xml, "<hostdev mode=\"subsystem\" type=\"pci\" managed=\"no\">"));
+    free(xml);
+    assert_fixed_point(def);
+    vr_domain_def_free(def);
+    dev_refused("<hostdev mode='subsystem' type='pci'/>\n", 6, "needs a <source>");
+    dev_refused("<hostdev mode='subsystem' type='pci'><source/></hostdev>\n", 6, "lspci -D");
+    dev_refused("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0x20' "
+                "function='0'/></source></hostdev>\n", 6, "slot");
+    dev_refused("<hostdev mode='subsystem' type='pci'><driver name='kvm'/><source><address domain='0' "
+                "bus='1' slot='0' function='0'/></source></hostdev>\n", 6, "vfio");
+    dev_refused("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' "
+                "function='0'/></source><rom file='gpu.rom'/></hostdev>\n", 6, "absolute path");
+    dev_refused("<hostdev mode='subsystem' type='scsi'/>\n", 6, "type");
+    dev_refused("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+                "</source></hostdev>\n<hostdev mode='subsystem' type='pci' managed='yes'><source><address "
+                "domain='0' bus='0x1' slot='0' function='0'/></source></hostdev>\n", 7,
+                "names the same host device 0000:01:00.0 as the one on line 6");
 }
 
 static void user_aliases_round_trip(void **state)
@@ -2001,6 +2050,7 @@ int main(void)
         cmocka_unit_test(usb_hostdevs),
         cmocka_unit_test(live_aliases),
         cmocka_unit_test(live_aliases_as_libvirt),
+        cmocka_unit_test(pci_hostdevs),
         cmocka_unit_test(refuses_domain_values),
         cmocka_unit_test(malformed_xml),
         cmocka_unit_test(uuids),

@@ -31,7 +31,6 @@ addStrings({
     'add.need.pciaddr': 'Write the PCI address as domain:bus:slot.function (0000:01:00.0).',
     'add.pci.refused': 'Not on this host: {0}',
     'add.pci.noiommu': 'this host has no IOMMU (/sys/kernel/iommu_groups is empty), so no device can be given to a guest: turn on VT-d or AMD-Vi in the firmware and boot with intel_iommu=on (or amd_iommu=on).',
-    'add.pci.notyet': 'VFIO device assignment is not done by Vireo yet.',
   },
   es: {
     'add.input': 'Dispositivo de entrada', 'add.usb': 'Dispositivo USB del anfitrión', 'add.pci': 'Dispositivo PCI del anfitrión',
@@ -52,7 +51,6 @@ addStrings({
     'add.need.pciaddr': 'Escriba la dirección PCI como dominio:bus:ranura.función (0000:01:00.0).',
     'add.pci.refused': 'No en este anfitrión: {0}',
     'add.pci.noiommu': 'este anfitrión no tiene IOMMU (/sys/kernel/iommu_groups está vacío), así que no puede dar ningún dispositivo a un invitado: active VT-d o AMD-Vi en el firmware y arranque con intel_iommu=on (o amd_iommu=on).',
-    'add.pci.notyet': 'Vireo aún no asigna dispositivos con VFIO.',
   },
 });
 
@@ -71,7 +69,7 @@ export async function loadHostDevices(el) {
   // The daemon's reasons in the page's words (its own line otherwise).
   el.usbNone = usb.usb_devices.length ? null : /no USB bus/.test(usb.none) ? 'add.usb.nobus' : 'add.usb.none';
   const pci = host.pci_passthrough_refused ?? null;
-  el.pciRefused = pci && (/no IOMMU/.test(pci) ? 'add.pci.noiommu' : /not done by Vireo yet/.test(pci) ? 'add.pci.notyet' : pci);
+  el.pciRefused = pci && (/no IOMMU/.test(pci) ? 'add.pci.noiommu' : pci);
   if (!el.usbDev) el.usbDev = el.usbDevs[0]?.name ?? BYID;
 }
 

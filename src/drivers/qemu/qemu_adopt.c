@@ -172,6 +172,10 @@ void vr_qemu_adopt_all(vr_qemu_driver *drv)
         keep_stale_ifnames(drv, dir);
         vr_qemu_backup_stale(drv, dir, ended[i]);
         vr_qemu_grants_restore_dir(drv, dir, ended[i]);
+        /* Its managed PCI devices back to their host drivers. */
+        vr_domain *dom = vr_qemu_lookup(drv, ended[i]);
+        if (dom && dom->pid <= 0)
+            vr_qemu_hostdev_release(dom);
         vr_qemu_runtime_remove_stale(dir);
         free(dir);
         free(ended[i]);

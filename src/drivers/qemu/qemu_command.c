@@ -777,6 +777,27 @@ static void inputs(cmd *c)
     }
 }
 
+/* <hostdev type='pci'>: QEMU's vfio-pci on its guest PCI address, as
+ * libvirt writes it; hostdevN counts PCI ones first, then USB ones. The
+ * group's /dev/vfio node is QEMU's to open (qemu_hostdev.c gave it). */
+static void pci_hostdevs(cmd *c)
+{
+    const vr_domain_def *def = c->def;
+    for (size_t i = 0; i < def->n_pci_hostdevs; i++) {
+        const vr_hostdev_pci_def *h = &def->pci_hostdevs[i];
+        vr_qprops *p = vr_qp_new("driver", "vfio-pci");
+        vr_qp_strf(p, "host", "%04x:%02x:%02x.%x", h->domain, h->bus, h->slot, h->function);
+        vr_qp_strf(p, "id", "hostdev%zu", i);
+        if (h->rombar)
+            vr_qp_uint(p, "rombar", h->rombar == VR_TRISTATE_ON);
+        if (h->rom_disabled)
+            vr_qp_str(p, "romfile", "");
+        else if (h->romfile)
+            vr_qp_str(p, "romfile", h->romfile);
+        vr_qc_device_props(c, &h->addr, p);
+    }
+}
+
 /* <hostdev type='usb'>: QEMU's usb-host on the guest's USB port, the
  * host device named by vendor and product (wherever it is plugged in; QEMU
  * takes it when it appears) and/or by its host bus and device number. */
@@ -786,7 +807,7 @@ static void usb_hostdevs(cmd *c)
     for (size_t i = 0; i < def->n_usb_hostdevs; i++) {
         const vr_hostdev_usb_def *h = &def->usb_hostdevs[i];
         vr_qprops *p = vr_qp_new("driver", "usb-host");
-        vr_qp_strf(p, "id", "hostdev%zu", i);
+        vr_qp_strf(p, "id", "hostdev%zu", def->n_pci_hostdevs + i);
         vr_qp_str(p, "bus", "usb.0");
         vr_qp_uint(p, "port", h->addr.port);
         if (h->has_addr) {
@@ -939,6 +960,7 @@ char **vr_qemu_build_argv(const vr_domain_def *def, const vr_qemu_runtime *rt, c
     vr_qc_graphics(&c);
     inputs(&c);
     vr_qc_redirdevs(&c);
+    pci_hostdevs(&c);
     usb_hostdevs(&c);
     vr_qc_smartcard(&c);
     vr_qc_sound(&c);

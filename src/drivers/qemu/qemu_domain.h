@@ -111,6 +111,17 @@ void vr_qemu_grants_restore(vr_domain *dom);
 /* The same for a run found ended at daemon start, from its directory. */
 void vr_qemu_grants_restore_dir(vr_qemu_driver *drv, const char *dir, const char *name);
 void vr_qemu_grants_clear(vr_domain *dom);
+/* Hand QEMU's user one more file of the run (a device node), remembered
+ * as the others; `what` names it in errors. */
+int vr_qemu_grant_path(vr_domain *dom, const char *path, const char *what, char **err);
+
+/* PCI host devices (qemu_hostdev.c): refused before a start with the
+ * reason (no IOMMU here, another running domain's, not on vfio-pci);
+ * bound to vfio-pci (managed='yes') and their group's node handed to
+ * QEMU at start; the managed ones given back when the run ends. */
+vr_err vr_qemu_hostdev_preflight(const vr_domain *dom, char **err);
+int vr_qemu_hostdev_prepare(vr_domain *dom, char **err);
+void vr_qemu_hostdev_release(vr_domain *dom);
 
 /* The TPM emulator (qemu_tpm.c): swtpm started before QEMU (its state
  * made at the first start, by swtpm_setup on the event loop), found
@@ -203,9 +214,6 @@ int vr_qemu_cpuset(const char *spec, const char *what, cpu_set_t *out, char **er
  * preflight: before a start (also makes the run's cgroup); apply: once
  * QEMU runs; release: the run ended. */
 vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err);
-/* Why a <hostdev> cannot run on this host when it has no IOMMU (static
- * text), else NULL. */
-const char *vr_qemu_hostdev_reason(void);
 /* Where libusb (QEMU's usb-host) finds the host's USB devices. */
 #define VR_QEMU_USBFS "/dev/bus/usb"
 void vr_qemu_tune_apply(vr_domain *dom);

@@ -106,6 +106,7 @@ static void release_runtime(vr_domain *dom)
      * its virtiofsds and cgroup go. */
     vr_qemu_virtiofs_stop(dom);
     vr_qemu_tune_release(dom);
+    vr_qemu_hostdev_release(dom);
     vr_qemu_grants_restore(dom);
     if (dom->runtime_dir) {
         vr_qemu_runtime_remove(dom);
@@ -465,7 +466,7 @@ void vr_qemu_start_flags(vr_domain *dom, unsigned flags, vr_done_fn cb, void *op
     start_ctx *c = vr_calloc(1, sizeof(*c));
     *c = (start_ctx){.dom = dom, .paused = paused, .incoming = incoming, .cb = cb, .opaque = opaque};
     if (vr_qemu_runtime_prepare(dom, &err) < 0 || vr_qemu_grant_files(dom, &err) < 0 ||
-        vr_qemu_disk_keys_write(dom, &err) < 0) {
+        vr_qemu_hostdev_prepare(dom, &err) < 0 || vr_qemu_disk_keys_write(dom, &err) < 0) {
         launch_failed(c, VR_ERR_FAILED, err);
         return;
     }

@@ -240,6 +240,17 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
     return rc;
 }
 
+int vr_qemu_grant_path(vr_domain *dom, const char *path, const char *what, char **err)
+{
+    if (!dom->drv->qemu_as.uid)
+        return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int rc = hand_over(dom, path, fd, what, err);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
 int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err)
 {
     const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;

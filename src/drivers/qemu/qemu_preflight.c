@@ -94,11 +94,12 @@ vr_err vr_qemu_preflight_xml(vr_domain *dom, char **err)
     const vr_domain_def *def = dom->def;
     for (size_t i = 0; i < def->n_kept; i++) {
         const vr_kept_def *k = &def->kept[i];
-        const char *reason = k->needs_iommu ? vr_qemu_hostdev_reason() : NULL;
-        vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name,
-                     reason ? reason : k->reason);
+        vr_set_error(err, "domain '%s' cannot start: <%s>: %s", def->name, k->name, k->reason);
         return VR_ERR_UNSUPPORTED;
     }
+    vr_err e = vr_qemu_hostdev_preflight(dom, err);
+    if (e != VR_OK)
+        return e;
     /* usb-host opens the device through libusb, which needs usbfs. */
     if (def->n_usb_hostdevs && access(VR_QEMU_USBFS, R_OK) != 0) {
         vr_set_error(err, "domain '%s' cannot start: <hostdev type='usb'>: this host has no USB bus (no "

@@ -313,22 +313,6 @@ static bool cgroup_join(vr_domain *dom, const char *dir, char **why)
     return put(dir, "cgroup.procs", pid, why);
 }
 
-/* ---- <hostdev> ---------------------------------------------------------------------- */
-
-const char *vr_qemu_hostdev_reason(void)
-{
-    DIR *d = opendir("/sys/kernel/iommu_groups");
-    bool any = false;
-    for (struct dirent *e; d && !any && (e = readdir(d));)
-        any = e->d_name[0] != '.';
-    if (d)
-        closedir(d);
-    return any ? NULL
-               : "this host has no IOMMU (/sys/kernel/iommu_groups is empty), so no device can be "
-                 "given to a guest: turn on VT-d or AMD-Vi in the firmware and boot with "
-                 "intel_iommu=on (or amd_iommu=on), or remove <hostdev>";
-}
-
 /* ---- before a start ---------------------------------------------------------------- */
 
 vr_err vr_qemu_tune_preflight(vr_domain *dom, char **err)
