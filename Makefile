@@ -63,7 +63,8 @@ check-gui: deps
 # vireo builder's full run (tests/integration/images-builder.sh): Debian 12
 # from packages with mmdebstrap, booted under TCG, reached on its console
 # and over SSH, then built again from the cache; the image tools on the
-# result (sparsify, a UEFI boot, resize of xfs and btrfs), Debian 13.
+# result (sparsify, a UEFI boot with Secure Boot, resize of xfs and btrfs),
+# Debian 13 (under Secure Boot too).
 # Not part of make check: the first build takes several minutes.
 check-images: deps
 	@$(MAKE) --no-print-directory build images

@@ -95,6 +95,17 @@ d = libvirt.open(sys.argv[1]).lookupByName("fs")
 print([f for f in d.fsInfo() if f[0] == "/data"], d.fsFreeze(["/data"]), d.fsThaw(), d.fSTrim(None, 0))' "$URI")" \
     "[('/data', 'vda', 'ext4', ['vdc'])] 1 1 0"
 
+# ---- a restarted daemon knows the agent is there ----
+# It saw none of the run's port events, so it asks QEMU which ports the
+# guest holds open (query-chardev): the web page shows the guest's
+# filesystems only while agent_connected says so.
+expect_eq "the agent is connected (dominfo --json)" "$($V dominfo fs --json | jq -r .agent_connected)" true
+stop_daemon
+start_daemon "$ASAN_VIREOD"
+agent_seen() { [ "$($V dominfo fs --json | jq -r .agent_connected)" = true ]; }
+wait_for 10 "  and still after a daemon restart (its answer to query-chardev)" agent_seen
+expect_match "  the agent answers the restarted daemon" "$($V domfsinfo fs)" "/data"
+
 # ---- a guest without an agent ----
 boot_tiny plain ""
 expect_fail "domfsfreeze without an agent channel" "domain 'plain' has no guest agent channel" $V domfsfreeze plain

@@ -10,9 +10,11 @@
 # both seen in the guest; a build onto a full disk leaves nothing. Then
 # what the other tools do to a real guest's image: sparsify --in-place
 # gives back what the guest deleted, sparsify --format raw makes a raw
-# copy that boots under UEFI (vireo install --boot uefi); resize --expand
-# grows xfs and btrfs partitions; and Debian 13 is built and booted when
-# the mirror serves trixie (builder --list says why not otherwise).
+# copy that boots under UEFI with Secure Boot on (vireo install --boot
+# uefi picks OVMF with Microsoft's keys: the image's shim and signed GRUB
+# pass it); resize --expand grows xfs and btrfs partitions; and Debian 13
+# is built and booted under Secure Boot too when the mirror serves trixie
+# (builder --list says why not otherwise).
 #
 # Two daemons: the builder's runs in the host's namespace (mmdebstrap
 # and the appliance need Debian's mirror; it makes no network object),
@@ -153,6 +155,12 @@ expect_eq "--install: the package is installed (mmdebstrap's include list)" \
     "install ok installed runs"
 expect_match "--run-command ran in the image at build time" \
     "$(inhost ssh "${SSH_OPTS[@]}" "root@$IP" 'cat /root/run.txt')" "^run-command-ran"
+# The ESP as Debian's cloud images: Microsoft-signed shim as the removable
+# fallback and in EFI/debian, Debian's signed GRUB beside each.
+expect_eq "the ESP has shim and the signed GRUB (EFI/BOOT and EFI/debian)" \
+    "$(inhost ssh "${SSH_OPTS[@]}" "root@$IP" 'cd /boot/efi/EFI && s=/usr/lib/shim/shimx64.efi.signed &&
+        g=/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed && cmp BOOT/BOOTX64.EFI $s && cmp BOOT/grubx64.efi $g &&
+        cmp debian/shimx64.efi $s && cmp debian/grubx64.efi $g && grep -q "configfile" debian/grub.cfg && echo ESP-OK')" "ESP-OK"
 
 # ---- sparsify --in-place: 256 MiB the guest wrote and deleted go back
 inhost ssh "${SSH_OPTS[@]}" "root@$IP" 'dd if=/dev/urandom of=/root/junk bs=1M count=256 2>/dev/null; sync; rm /root/junk; sync'
@@ -176,18 +184,16 @@ expect_eq "sparsify --format raw makes a raw image ($((SECONDS - t)) s)" \
 [ "$(allocated "$POOL/d12u.raw")" -lt $((2 * 1024 * 1024 * 1024)) ] || fail "the raw copy is not sparse"
 ok "the raw copy is sparse ($(allocated "$POOL/d12u.raw") bytes of 4 GiB allocated)"
 # --boot uefi picks OVMF by its descriptors, as libvirt: here the Secure
-# Boot one with Microsoft's keys first, which refuses the builder's
-# unsigned GRUB (docs/images.md); this boot asks for UEFI without it.
+# Boot one with Microsoft's keys first; shim (signed by Microsoft) loads
+# Debian's signed GRUB, which loads the signed cloud kernel.
 "$VIREO" install --name d12u --os-variant debian12 --import --disk "path=$POOL/d12u.raw,format=raw" --boot uefi \
-    --memory 768 --network network=default --graphics none --print-xml >"$ROOT/d12u.xml" 2>"$ROOT/install.out" ||
-    { cat "$ROOT/install.out"; fail "vireo install --import --boot uefi --print-xml"; }
-sed -i "s|<os firmware='efi'>|<os firmware='efi'><firmware><feature enabled='no' name='secure-boot'/></firmware>|" "$ROOT/d12u.xml"
-"$VIREO" define "$ROOT/d12u.xml" >/dev/null
-"$VIREO" start d12u >/dev/null
-expect_match "the UEFI domain boots with OVMF (no Secure Boot)" "$("$VIREO" dumpxml d12u)" "<loader[^>]*>[^<]*OVMF_CODE_4M.fd<"
+    --memory 768 --network network=default --graphics none --noautoconsole >"$ROOT/install.out" 2>&1 ||
+    { cat "$ROOT/install.out"; fail "vireo install --import --boot uefi"; }
+expect_match "the UEFI domain runs OVMF with Secure Boot and Microsoft's keys" "$("$VIREO" dumpxml d12u)" \
+    "<loader[^>]*secure=.yes.[^>]*>[^<]*OVMF_CODE_4M.ms.fd<"
 if [ "$D13" = yes ]; then
     mv "$ROOT/d13.qcow2" "$POOL/d13.qcow2"
-    "$VIREO" install --name d13 --os-variant debian12 --import --disk vol=default/d13.qcow2 --memory 768 \
+    "$VIREO" install --name d13 --os-variant debian12 --import --disk vol=default/d13.qcow2 --memory 768 --boot uefi \
         --network network=default --graphics none --noautoconsole >"$ROOT/install13.out" 2>&1 ||
         { cat "$ROOT/install13.out"; fail "vireo install --import of the Debian 13 image"; }
 fi
@@ -237,14 +243,18 @@ for fs in xfs btrfs; do
 done
 
 # ---- the UEFI boot, and Debian 13's
-wait_for 900 "the raw copy boots under UEFI to a login prompt" file_has "$ROOT/var/log/vireo/qemu/d12u-serial0.log" "mimaquina login:"
-out=$(console_login d12u 'test -d /sys/firmware/efi && echo FIRMWARE-EFI-$((40+2))' FIRMWARE-EFI-42)
+# mokutil --sb-state reads the firmware's SecureBoot variable: "SecureBoot enabled".
+SB_CHECK='test -d /sys/firmware/efi && echo FIRMWARE-EFI-$((40+2)); mokutil --sb-state'
+wait_for 900 "the raw copy boots under UEFI with Secure Boot to a login prompt" file_has "$ROOT/var/log/vireo/qemu/d12u-serial0.log" "mimaquina login:"
+out=$(console_login d12u "$SB_CHECK" "SecureBoot enabled")
 expect_match "the guest booted through UEFI (/sys/firmware/efi)" "$out" "FIRMWARE-EFI-42"
+expect_match "the guest says Secure Boot is on (mokutil --sb-state)" "$out" "SecureBoot enabled"
 "$VIREO" destroy d12u >/dev/null
 if [ "$D13" = yes ]; then
-    wait_for 900 "Debian 13 boots to a login prompt" file_has "$ROOT/var/log/vireo/qemu/d13-serial0.log" "trixie login:"
-    out=$(console_login d13 'echo VERSION-$(cut -d. -f1 /etc/debian_version)' VERSION-13)
+    wait_for 900 "Debian 13 boots under UEFI with Secure Boot to a login prompt" file_has "$ROOT/var/log/vireo/qemu/d13-serial0.log" "trixie login:"
+    out=$(console_login d13 "echo VERSION-\$(cut -d. -f1 /etc/debian_version); $SB_CHECK" "SecureBoot enabled")
     expect_match "Debian 13 runs (/etc/debian_version) and its root password works" "$out" "VERSION-13"
+    expect_match "Debian 13 says Secure Boot is on (mokutil --sb-state)" "$out" "SecureBoot enabled"
     "$VIREO" destroy d13 >/dev/null
 fi
 echo "images-builder: $CHECKS checks in $((SECONDS - T0)) s (first build ${FIRST} s, cached build ${SECOND} s)"

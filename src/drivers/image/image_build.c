@@ -7,7 +7,9 @@
  *   2. libguestfs makes a disk (GPT: BIOS boot partition, EFI system
  *      partition, ext4 root last so it can grow), unpacks the tarball,
  *      writes fstab by UUID, installs GRUB for BIOS and UEFI with the
- *      serial console on ttyS0, and seals it (empty machine-id, no SSH
+ *      serial console on ttyS0 (UEFI: Microsoft-signed shim and the
+ *      distribution's signed GRUB, so it boots with Secure Boot on or
+ *      off), and seals it (empty machine-id, no SSH
  *      host keys: they are made at first boot);
  *   3. the build's image is a copy of that base, grown to --size, with
  *      the editing options applied (hostname, root password, keys ...).
@@ -32,7 +34,8 @@
 
 static const char *const base_packages[] = {
     "systemd-sysv", "systemd-resolved", "udev", "kmod", "initramfs-tools", "zstd", "dbus",
-    "grub-pc-bin", "grub-efi-amd64-bin", "grub2-common", "openssh-server", "e2fsprogs",
+    "grub-pc-bin", "grub-efi-amd64-bin", "grub-efi-amd64-signed", "shim-signed", "grub2-common",
+    "openssh-server", "e2fsprogs",
     "dosfstools", "iproute2", "netbase", "ca-certificates", "procps", "less", NULL,
 };
 
@@ -212,9 +215,17 @@ static int base_configure(guestfs_h *g)
     if (img_gfs_write(g, "/boot/grub/device.map", "(hd0) /dev/sda\n", 0644) < 0)
         return -1;
     if (img_gfs_sh(g, "grub-install --target=i386-pc /dev/sda; rc=$?; rm -f /boot/grub/device.map; exit $rc",
-                   "grub-install (BIOS)") < 0 ||
-        img_gfs_sh(g, "grub-install --target=x86_64-efi --efi-directory=/boot/efi --removable --no-nvram",
-           "grub-install (UEFI)") < 0)
+                   "grub-install (BIOS)") < 0)
+        return -1;
+    /* UEFI as Debian's cloud images: the Microsoft-signed shim in the
+     * distribution's own directory (EFI/debian/shimx64.efi, the signed
+     * grubx64.efi and its grub.cfg beside it) and again as the
+     * removable-media fallback (EFI/BOOT/BOOTX64.EFI is shim, with
+     * grubx64.efi beside it), which a fresh NVRAM boots: no boot entry
+     * is written (--no-nvram), OVMF finds the fallback by itself. */
+    if (img_gfs_sh(g, "grub-install --target=x86_64-efi --efi-directory=/boot/efi --uefi-secure-boot "
+                      "--bootloader-id=\"$(. /etc/os-release; echo $ID)\" --force-extra-removable --no-nvram",
+                   "grub-install (UEFI)") < 0)
         return -1;
     img_progress(70, "writing grub.cfg");
     return img_gfs_sh(g, "update-grub", "update-grub");

@@ -13,6 +13,22 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* The guest agent's port as the guest left it: a restarted daemon saw
+ * none of the VSERPORT_CHANGE events of the run so far, so it asks
+ * whether the guest has the agent's channel (chardev qga0) open. */
+static void on_chardevs(json_object *ret, const char *error, void *opaque)
+{
+    vr_domain *dom = opaque;
+    (void)error;
+    size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
+    for (size_t i = 0; i < n; i++) {
+        json_object *c = json_object_array_get_idx(ret, i), *label = NULL, *open = NULL;
+        if (json_object_object_get_ex(c, "label", &label) && !strcmp(json_object_get_string(label), "qga0") &&
+            json_object_object_get_ex(c, "frontend-open", &open))
+            dom->agent_connected = json_object_get_boolean(open);
+    }
+}
+
 static void on_status(json_object *ret, const char *error, void *opaque)
 {
     vr_domain *dom = opaque;
@@ -117,6 +133,7 @@ static bool adopt_one(vr_qemu_driver *drv, const char *name)
         goto out; /* the pid watch, if any, ends it */
     }
     vr_qmp_command(dom->qmp, "query-status", NULL, on_status, dom);
+    vr_qmp_command(dom->qmp, "query-chardev", NULL, on_chardevs, dom);
     vr_qemu_tpm_adopt(dom);
     vr_qemu_serial_adopt(dom);
     vr_qemu_block_jobs_adopt(dom);
