@@ -79,6 +79,8 @@ static int listen_at(const char *path, char **err)
     return fd;
 }
 
+static pid_t running_logger(const vr_qemu_driver *drv);
+
 static char *logger_file(const vr_qemu_driver *drv, const char *name)
 {
     return vr_asprintf("%s/%s", drv->paths->runtime_dir, name);
@@ -231,6 +233,8 @@ int vr_qemu_serial_start(vr_domain *dom, int *qemu_fd, char **err)
     if (sv[0] >= 0) {
         int fds[] = {sv[1], lfd, log_fd};
         if (logger_add(dom, fds, log_fd < 0 ? 2 : 3, err) == 0) {
+            vr_log_info("domain %s: serial logger (pid %d) holds its serial port", dom->def->name,
+                        (int)running_logger(dom->drv));
             *qemu_fd = sv[0];
             sv[0] = -1;
             rc = 0;
