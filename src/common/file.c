@@ -56,6 +56,18 @@ char *vr_file_last_line(const char *path, const char *fallback)
     return out;
 }
 
+char *vr_file_first_line(const char *path)
+{
+    char *s = vr_file_read(path, NULL);
+    if (s)
+        s[strcspn(s, "\n")] = '\0';
+    if (s && !*s) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
 int vr_write_all(int fd, const void *buf, size_t n, bool sock)
 {
     const char *p = buf;

@@ -12,6 +12,9 @@ char *vr_file_read(const char *path, size_t *len);
  * as ssh wrote last to its stderr file: its reason for failing), or a
  * copy of `fallback` when there is none. Never NULL. */
 char *vr_file_last_line(const char *path, const char *fallback);
+/* A file's first line without its newline (a sysfs attribute), or NULL
+ * when the file is absent or that line is empty. */
+char *vr_file_first_line(const char *path);
 
 /* Write atomically: a temp file in the same directory, fsync, rename,
  * fsync of the directory. A crash at any moment leaves either the old

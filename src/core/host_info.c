@@ -2,6 +2,7 @@
 #include "common/file.h"
 #include "common/util.h"
 #include "conf/cpulist.h"
+#include "core/host_sysinfo.h"
 #include "host/resources.h"
 
 #include <libxml/tree.h>
@@ -164,13 +165,8 @@ char *vr_host_capabilities_xml(vr_qemu_driver *qemu, char **err)
         prop(f, "toggle", "yes");
     }
 
-    xmlBufferPtr buf = xmlBufferCreate();
-    xmlNodeDump(buf, doc, root, 0, 1);
-    char *xml = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
-    xmlBufferFree(buf);
-    xmlFreeDoc(doc);
     free(binary);
-    return xml;
+    return vr_host_xml_text(doc);
 }
 
 unsigned vr_host_cpu_map(unsigned char *online, unsigned max, unsigned *n_online)

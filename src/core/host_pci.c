@@ -28,10 +28,10 @@ static const char *user_of(const vr_qemu_driver *drv, const char *addr)
     return NULL;
 }
 
-vr_err vr_host_pci_detach(const vr_qemu_driver *drv, const char *name, bool reattach, char **err)
+/* The device's address from its name, on a host that can give PCI
+ * devices to guests; else the refusal, naming `verb`. */
+static vr_err assignable(const char *name, const char *verb, char addr[13], char **err)
 {
-    const char *verb = reattach ? "reattach" : "detach";
-    char addr[13];
     if (!vr_vfio_parse_name(name, addr)) {
         vr_set_error(err, "'%s' is not a PCI node device name: give pci_DDDD_BB_SS_F, as "
                           "pci_0000_01_00_0 for lspci -D's 0000:01:00.0", name);
@@ -42,6 +42,27 @@ vr_err vr_host_pci_detach(const vr_qemu_driver *drv, const char *name, bool reat
         vr_set_error(err, "cannot %s %s: %s", verb, name, no);
         return VR_ERR_UNSUPPORTED;
     }
+    return VR_OK;
+}
+
+vr_err vr_host_pci_reset(const char *name, char **err)
+{
+    char addr[13];
+    vr_err code = assignable(name, "reset", addr, err);
+    if (code != VR_OK)
+        return code;
+    vr_set_error(err, "cannot reset %s: vireod does not reset PCI devices by request; QEMU's vfio-pci "
+                      "resets the device when a domain with it starts", name);
+    return VR_ERR_UNSUPPORTED;
+}
+
+vr_err vr_host_pci_detach(const vr_qemu_driver *drv, const char *name, bool reattach, char **err)
+{
+    const char *verb = reattach ? "reattach" : "detach";
+    char addr[13];
+    vr_err code = assignable(name, verb, addr, err);
+    if (code != VR_OK)
+        return code;
     const char *user = user_of(drv, addr);
     if (reattach && user) {
         vr_set_error(err, "cannot reattach %s: running domain '%s' has it; stop that one first", name, user);

@@ -13,3 +13,6 @@ typedef struct vr_qemu_driver vr_qemu_driver;
  * has the device. VR_OK, or the code and a one-line *err (no IOMMU here,
  * no such device, a bad name). */
 vr_err vr_host_pci_detach(const vr_qemu_driver *drv, const char *name, bool reattach, char **err);
+/* virsh nodedev-reset: refused in one line (no IOMMU here; else QEMU
+ * resets a device given to a guest at the domain's start). */
+vr_err vr_host_pci_reset(const char *name, char **err);

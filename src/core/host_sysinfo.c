@@ -135,8 +135,13 @@ char *vr_host_sysinfo_xml(const char *dmi_dir, const char *cpuinfo)
     dmi_section(root, dmi_dir, "baseBoard", board);
     dmi_section(root, dmi_dir, "chassis", chassis);
     processors(root, cpuinfo);
+    return vr_host_xml_text(doc);
+}
+
+char *vr_host_xml_text(xmlDocPtr doc)
+{
     xmlBufferPtr buf = xmlBufferCreate();
-    xmlNodeDump(buf, doc, root, 0, 1);
+    xmlNodeDump(buf, doc, xmlDocGetRootElement(doc), 0, 1);
     char *xml = vr_asprintf("%s\n", (const char *)xmlBufferContent(buf));
     xmlBufferFree(buf);
     xmlFreeDoc(doc);

@@ -15,14 +15,8 @@
 static char *attr(const char *dir, const char *name, const char *file)
 {
     char *path = vr_asprintf("%s/%s/%s", dir, name, file);
-    char *s = vr_file_read(path, NULL);
+    char *s = vr_file_first_line(path);
     free(path);
-    if (s)
-        s[strcspn(s, "\n")] = '\0';
-    if (s && !*s) {
-        free(s);
-        s = NULL;
-    }
     return s;
 }
 

@@ -7,8 +7,8 @@
  * docs/libvirt-protocol.md lists what is served.
  *
  * rpc_server.c: sockets, framing, dispatch, errors, keepalive, events.
- * rpc_connect.c, rpc_domain.c, rpc_network.c, rpc_storage.c: the
- * procedures, each module a table. */
+ * rpc_connect.c, rpc_domain.c, rpc_network.c, rpc_storage.c,
+ * rpc_nodedev.c ...: the procedures, each module a table. */
 #pragma once
 #include "common/errors.h"
 #include "core/access.h"
@@ -49,6 +49,7 @@ enum {
     VIR_ERR_NO_NETWORK = 43,
     VIR_ERR_NO_STORAGE_POOL = 49,
     VIR_ERR_NO_STORAGE_VOL = 50,
+    VIR_ERR_NO_NODE_DEVICE = 53,
     VIR_ERR_OPERATION_INVALID = 55,
     VIR_ERR_CONFIG_UNSUPPORTED = 67,
     VIR_ERR_NO_DOMAIN_SNAPSHOT = 72,
@@ -70,6 +71,7 @@ typedef enum {
     VR_RPC_DEVICE, /* a domain's disk or interface: missing is VIR_ERR_DEVICE_MISSING */
     VR_RPC_SNAPSHOT,
     VR_RPC_CHECKPOINT,
+    VR_RPC_NODEDEV,
     VR_RPC_OTHER,
 } vr_rpc_kind;
 
@@ -114,6 +116,7 @@ extern const vr_rpc_proc vr_rpc_guest_procs[];
 extern const vr_rpc_proc vr_rpc_save_procs[];
 extern const vr_rpc_proc vr_rpc_block_procs[];
 extern const vr_rpc_proc vr_rpc_vcpu_procs[];
+extern const vr_rpc_proc vr_rpc_nodedev_procs[];
 /* Procedure n of libvirt's QEMU program (virsh qemu-monitor-command,
  * qemu-agent-command) in the tables, above every remote procedure. */
 #define VR_RPC_QEMU_PROC(n) (0x10000 + (n))

@@ -285,8 +285,8 @@ static vr_rpc_result security_model(vr_rpc_call *c)
     return VR_RPC_OK;
 }
 
-/* Host devices, host interfaces, secrets and network filters: Vireo
- * manages none of them, so their lists are honestly empty (clients show
+/* Host interfaces, secrets and network filters: Vireo manages none of
+ * them, so their lists are honestly empty (clients show
  * empty lists, as against a libvirtd without those drivers' objects). */
 static vr_rpc_result none_listed(vr_rpc_call *c) { return VR_RPC_OK; }
 static vr_rpc_result none_counted(vr_rpc_call *c)
@@ -346,8 +346,9 @@ static vr_rpc_result pool_register(vr_rpc_call *c)
 
 /* Node devices: lifecycle (0) and update (1); secrets: lifecycle (0)
  * and value changed (1). virt-manager and libvirt-dbus register them at
- * connect; vireod lists no node devices and no secrets over this
- * protocol, so none of these events ever comes. */
+ * connect; vireod reads node devices at each call rather than watching
+ * them, and lists no secrets over this protocol, so none of these events
+ * ever comes. */
 static vr_rpc_result nodedev_register(vr_rpc_call *c)
 {
     vrp_nodedev_event_register_args *a = c->args;
@@ -392,13 +393,11 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(203, "virConnectGetSysinfo", vrp_flags_args, vrp_str_ret, get_sysinfo, READ),
     VR_RPC_PROC(342, "virConnectGetDomainCapabilities", vrp_domcaps_args, vrp_str_ret, get_domain_capabilities,
                 READ),
-    VR_RPC_PROC(111, "virNodeNumOfDevices", vrp_node_num_args, vrp_int_ret, none_counted, READ),
     VR_RPC_PROC(126, "virConnectNumOfInterfaces", vrp_void, vrp_int_ret, none_counted, READ),
     VR_RPC_PROC(137, "virConnectNumOfDefinedInterfaces", vrp_void, vrp_int_ret, none_counted, READ),
     VR_RPC_PROC(139, "virConnectNumOfSecrets", vrp_void, vrp_int_ret, none_counted, READ),
     VR_RPC_PROC(178, "virConnectNumOfNWFilters", vrp_void, vrp_int_ret, none_counted, READ),
     VR_RPC_PROC(284, "virConnectListAllInterfaces", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
-    VR_RPC_PROC(285, "virConnectListAllNodeDevices", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
     VR_RPC_PROC(286, "virConnectListAllNWFilters", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
     VR_RPC_PROC(287, "virConnectListAllSecrets", vrp_list_args, vrp_empty_list_ret, none_listed, READ),
     VR_RPC_PROC(313, "virConnectNetworkEventRegisterAny", vrp_net_event_register_args, vrp_event_register_ret,

@@ -46,6 +46,7 @@ static const vr_rpc_proc *const tables[] = {
     vr_rpc_save_procs,
     vr_rpc_block_procs,
     vr_rpc_vcpu_procs,
+    vr_rpc_nodedev_procs,
 };
 
 typedef struct callback {
@@ -213,6 +214,7 @@ static const char *error_prefix(int code)
     case VIR_ERR_NO_NETWORK: return "Network not found";
     case VIR_ERR_NO_STORAGE_POOL: return "Storage pool not found";
     case VIR_ERR_NO_STORAGE_VOL: return "Storage volume not found";
+    case VIR_ERR_NO_NODE_DEVICE: return "Node device not found";
     case VIR_ERR_OPERATION_INVALID: return "Requested operation is not valid";
     case VIR_ERR_CONFIG_UNSUPPORTED: return "unsupported configuration";
     case VIR_ERR_ACCESS_DENIED: return "access denied";
@@ -227,13 +229,14 @@ static const char *error_prefix(int code)
 /* libvirt's error domains (virErrorDomain): who raised it. */
 static int error_domain(int code, vr_rpc_kind kind)
 {
-    enum { FROM_QEMU = 10, FROM_REMOTE = 13, FROM_STORAGE = 18, FROM_NETWORK = 19 };
+    enum { FROM_QEMU = 10, FROM_REMOTE = 13, FROM_STORAGE = 18, FROM_NETWORK = 19, FROM_NODEDEV = 22 };
     if (code == VIR_ERR_RPC || code == VIR_ERR_NO_SUPPORT)
         return FROM_REMOTE;
     switch (kind) {
     case VR_RPC_NETWORK: return FROM_NETWORK;
     case VR_RPC_POOL:
     case VR_RPC_VOLUME: return FROM_STORAGE;
+    case VR_RPC_NODEDEV: return FROM_NODEDEV;
     default: return FROM_QEMU;
     }
 }
@@ -314,6 +317,7 @@ static int libvirt_code(vr_err code, vr_rpc_kind kind)
         [VR_RPC_POOL] = VIR_ERR_NO_STORAGE_POOL, [VR_RPC_VOLUME] = VIR_ERR_NO_STORAGE_VOL,
         [VR_RPC_XML] = VIR_ERR_NO_DOMAIN, [VR_RPC_DEVICE] = VIR_ERR_DEVICE_MISSING,
         [VR_RPC_SNAPSHOT] = VIR_ERR_NO_DOMAIN_SNAPSHOT, [VR_RPC_CHECKPOINT] = VIR_ERR_NO_DOMAIN_CHECKPOINT,
+        [VR_RPC_NODEDEV] = VIR_ERR_NO_NODE_DEVICE,
         [VR_RPC_OTHER] = VIR_ERR_OPERATION_FAILED,
     };
     int lv;
