@@ -165,6 +165,9 @@ void vr_rpc_done(vr_rpc_call *c, vr_err code, const char *msg, vr_rpc_kind kind)
 /* The answer (when VR_OK) also hands this descriptor to the client
  * (REPLY_WITH_FDS; taken: closed once sent, or with the call). */
 void vr_rpc_pass_fd(vr_rpc_call *c, int fd);
+/* A descriptor the call brought (CALL_WITH_FDS: virDomainOpenGraphics'
+ * socket), taken (the caller closes it), or -1 when it brought none. */
+int vr_rpc_take_fd(vr_rpc_call *c);
 /* Is the call's connection still there (a client may leave while a
  * deferred call runs)? */
 bool vr_rpc_call_alive(const vr_rpc_call *c);

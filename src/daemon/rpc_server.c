@@ -24,6 +24,10 @@
 #define LEN_BYTES 4
 #define HEADER_BYTES 24
 #define MAX_CALL (4u * 1024 * 1024 + 64 * 1024)
+/* Descriptors one call may pass (libvirt's VIR_NET_MESSAGE_NUM_FDS_MAX). */
+#define MAX_CALL_FDS 32
+/* How long a CALL_WITH_FDS's descriptors may lag behind its bytes. */
+#define FD_WAIT_MS 5000
 /* A client that stops reading its answers and events is closed rather
  * than buffered for without bound. */
 #define MAX_BACKLOG (32u * 1024 * 1024)
@@ -98,6 +102,8 @@ typedef struct {
     char *err_msg;
     vr_rpc_kind err_kind;
     int pass_fd; /* a descriptor the answer hands over (REPLY_WITH_FDS), or -1 */
+    int in_fds[MAX_CALL_FDS]; /* those the call brought (CALL_WITH_FDS); -1 once taken */
+    unsigned n_in_fds;
 } call_state;
 
 bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v)
@@ -359,6 +365,9 @@ static void call_free(call_state *st)
     free(st->err_msg);
     if (st->pass_fd >= 0)
         close(st->pass_fd);
+    for (unsigned i = 0; i < st->n_in_fds; i++)
+        if (st->in_fds[i] >= 0)
+            close(st->in_fds[i]);
     conn_unref(c->conn);
     free(st);
 }
@@ -369,6 +378,18 @@ void vr_rpc_pass_fd(vr_rpc_call *c, int fd)
     if (st->pass_fd >= 0)
         close(st->pass_fd);
     st->pass_fd = fd;
+}
+
+int vr_rpc_take_fd(vr_rpc_call *c)
+{
+    call_state *st = (call_state *)c;
+    for (unsigned i = 0; i < st->n_in_fds; i++)
+        if (st->in_fds[i] >= 0) {
+            int fd = st->in_fds[i];
+            st->in_fds[i] = -1;
+            return fd;
+        }
+    return -1;
 }
 
 /* A REPLY_WITH_FDS: after the header the number of descriptors, then
@@ -616,10 +637,20 @@ static bool before_open(int number)
     return number == CONNECT_OPEN || number == AUTH_LIST || number == CONNECT_SUPPORTS_FEATURE;
 }
 
-static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
+/* A call's descriptors (CALL_WITH_FDS) are handed to it, or closed
+ * when it is refused before it runs. */
+static void close_fds(int *fds, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        close(fds[i]);
+}
+
+static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body, int *fds, unsigned nfds)
 {
     vr_rpc *r = conn->r;
     const vr_rpc_proc *p = vr_rpc_find_proc(h->proc);
+    if (!p || (!conn->open && !before_open(h->proc)) || (r->read_only && !vr_access_read_only_allows(p->access)))
+        close_fds(fds, nfds);
     if (!p) {
         note_unsupported(r, h->proc);
         const char *api = vr_rpc_unserved_name(h->proc);
@@ -639,6 +670,9 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
     }
     call_state *st = vr_calloc(1, sizeof(*st));
     st->pass_fd = -1;
+    if (nfds)
+        memcpy(st->in_fds, fds, nfds * sizeof(int));
+    st->n_in_fds = nfds;
     vr_rpc_call *c = &st->call;
     c->conn = conn;
     c->api = r->api;
@@ -654,6 +688,40 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body)
     vr_rpc_result res = p->fn(c);
     if (res != VR_RPC_LATER)
         finish(st, res);
+}
+
+/* A CALL_WITH_FDS's descriptors, each sent after the message's bytes
+ * with one byte of its own (SCM_RIGHTS), as libvirt's clients send them.
+ * The reads stop at the message's end (on_read), so these bytes are
+ * still on the socket, and a read without room for the descriptor would
+ * have dropped it. False when they do not come. */
+static bool recv_fds(vr_rpc_conn *conn, int *fds, unsigned n)
+{
+    int sock = bufferevent_getfd(conn->bev);
+    for (unsigned i = 0; i < n; i++) {
+        char byte;
+        struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+        union {
+            char buf[CMSG_SPACE(sizeof(int))];
+            struct cmsghdr align;
+        } u;
+        memset(&u, 0, sizeof(u));
+        struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+        ssize_t got;
+        while ((got = recvmsg(sock, &m, MSG_CMSG_CLOEXEC)) < 0 && (errno == EAGAIN || errno == EINTR)) {
+            struct pollfd p = {.fd = sock, .events = POLLIN};
+            if (poll(&p, 1, FD_WAIT_MS) <= 0)
+                break;
+        }
+        struct cmsghdr *cm = got == 1 ? CMSG_FIRSTHDR(&m) : NULL;
+        if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+            cm->cmsg_len != CMSG_LEN(sizeof(int))) {
+            close_fds(fds, i);
+            return false;
+        }
+        memcpy(&fds[i], CMSG_DATA(cm), sizeof(int));
+    }
+    return true;
 }
 
 /* One whole message (length word included). False: the connection must
@@ -674,20 +742,33 @@ static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
         keepalive(conn, &h);
     } else if ((h.type == VRP_STREAM || h.type == VRP_STREAM_HOLE) && h.prog == VRP_REMOTE_PROGRAM) {
         stream_message(conn, &h, &x, msg + LEN_BYTES + HEADER_BYTES, len - LEN_BYTES - HEADER_BYTES);
-    } else if (h.type != VRP_CALL) {
+    } else if (h.type != VRP_CALL && h.type != VRP_CALL_WITH_FDS) {
         /* Nothing else comes from a client. */
         vr_log_debug("%s: ignored a message of type %d", conn->r->name, h.type);
     } else if (h.prog == VRP_QEMU_PROGRAM && h.vers == VRP_REMOTE_VERSION && h.status == VRP_OK &&
                h.proc >= 0 && h.proc < VR_RPC_QEMU_PROC(0)) {
         vrp_header q = h; /* the QEMU program's procedures sit in the tables above the remote ones */
         q.proc = VR_RPC_QEMU_PROC(h.proc);
-        dispatch(conn, &q, &x);
+        dispatch(conn, &q, &x, NULL, 0);
     } else if (h.prog != VRP_REMOTE_PROGRAM || h.vers != VRP_REMOTE_VERSION) {
         char *m = vr_asprintf("cannot find program %u version %u", h.prog, h.vers);
         send_error_as_called(conn, &h, VIR_ERR_RPC, m);
         free(m);
     } else if (h.status != VRP_OK) {
         ok = false;
+    } else if (h.type == VRP_CALL_WITH_FDS) {
+        /* The count of descriptors, then the arguments. */
+        unsigned nfds = 0;
+        int fds[MAX_CALL_FDS];
+        ok = xdr_u_int(&x, &nfds) && nfds <= MAX_CALL_FDS && recv_fds(conn, fds, nfds);
+        if (ok && (h.proc < 0 || h.proc >= VR_RPC_QEMU_PROC(0))) {
+            close_fds(fds, nfds);
+            char *m = vr_asprintf("procedure %d is not served by vireod", h.proc);
+            send_error_as_called(conn, &h, VIR_ERR_NO_SUPPORT, m);
+            free(m);
+        } else if (ok) {
+            dispatch(conn, &h, &x, fds, nfds);
+        }
     } else if (h.proc < 0 || h.proc >= VR_RPC_QEMU_PROC(0)) {
         /* Found by fuzz_rpc: such a number would be answered as the QEMU
          * program's procedure it stands for in the tables. */
@@ -695,10 +776,28 @@ static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
         send_error_as_called(conn, &h, VIR_ERR_NO_SUPPORT, m);
         free(m);
     } else {
-        dispatch(conn, &h, &x);
+        dispatch(conn, &h, &x, NULL, 0);
     }
     xdr_destroy(&x);
     return ok;
+}
+
+/* Reads stop at each message's end: the first read of one takes at
+ * most its length and header (the shortest message), answered once the
+ * length is in (a bad one closes the connection at once), the next the
+ * rest, as libvirt's own server reads. A CALL_WITH_FDS's descriptors
+ * follow its bytes on the socket, and a read past the end would drop
+ * them (recv_fds). */
+static void read_exactly(struct bufferevent *bev)
+{
+    struct evbuffer *in = bufferevent_get_input(bev);
+    if (evbuffer_get_length(in) < LEN_BYTES) {
+        bufferevent_setwatermark(bev, EV_READ, LEN_BYTES, LEN_BYTES + HEADER_BYTES);
+        return;
+    }
+    uint32_t be; /* checked by on_read: a whole frame's length */
+    evbuffer_copyout(in, &be, sizeof(be));
+    bufferevent_setwatermark(bev, EV_READ, ntohl(be), ntohl(be));
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -717,17 +816,16 @@ static void on_read(struct bufferevent *bev, void *arg)
             conn_close(conn, why);
             break;
         }
-        if (evbuffer_get_length(in) < len) {
-            bufferevent_setwatermark(bev, EV_READ, len, 0);
+        if (evbuffer_get_length(in) < len)
             break;
-        }
-        bufferevent_setwatermark(bev, EV_READ, 0, 0);
         char *msg = (char *)evbuffer_pullup(in, len);
         bool ok = on_message(conn, msg, len);
         evbuffer_drain(in, len);
         if (!ok)
             conn_close(conn, "a malformed message header");
     }
+    if (!conn->closed)
+        read_exactly(bev);
     conn_unref(conn);
 }
 
@@ -764,6 +862,7 @@ static bool add_conn(void *opaque, int fd, const struct sockaddr *sa, socklen_t 
     }
     bufferevent_setcb(conn->bev, on_read, on_write, on_event, conn);
     bufferevent_setwatermark(conn->bev, EV_WRITE, STREAM_PACE / 4, 0);
+    read_exactly(conn->bev);
     bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
     conn->next = r->conns;
     r->conns = conn;

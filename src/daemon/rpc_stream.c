@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One stream message's bytes: libvirt's clients take at most 256 KiB a
@@ -292,7 +293,37 @@ static vr_rpc_result open_graphics_fd(vr_rpc_call *c)
     return VR_RPC_LATER;
 }
 
+/* virDomainOpenGraphics (virt-viewer --attach, python's
+ * dom.openGraphics): the other way round, the client's own socket end,
+ * passed with the call (CALL_WITH_FDS), becomes a client of the display
+ * (QEMU's add_client), without the display's password with SKIPAUTH. */
+static void on_client_added(vr_err code, const char *err, void *opaque)
+{
+    vr_rpc_done(opaque, code, err, VR_RPC_DOMAIN);
+}
+
+static vr_rpc_result open_graphics(vr_rpc_call *c)
+{
+    enum { GRAPHICS_SKIPAUTH = 1 };
+    vrp_graphics_fd_args *a = c->args;
+    vr_domain *dom = vr_rpc_find_domain(c, &a->dom);
+    if (!dom || !vr_rpc_flags_ok(c, a->flags, GRAPHICS_SKIPAUTH))
+        return VR_RPC_FAILED;
+    int fd = vr_rpc_take_fd(c);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "%s takes the client's end of a connected socket, passed "
+                           "with the call; %s", c->proc->api, fd < 0 ? "none came" : "that is no socket");
+    }
+    vr_qemu_display_add_client(dom, (int)a->idx, fd, a->flags & GRAPHICS_SKIPAUTH, on_client_added, c);
+    close(fd);
+    return VR_RPC_LATER;
+}
+
 const vr_rpc_proc vr_rpc_stream_procs[] = {
+    VR_RPC_PROC(249, "virDomainOpenGraphics", vrp_graphics_fd_args, vrp_void, open_graphics, CONSOLE),
     VR_RPC_PROC(343, "virDomainOpenGraphicsFD", vrp_graphics_fd_args, vrp_void, open_graphics_fd,
                 CONSOLE),
     VR_RPC_PROC(201, "virDomainOpenConsole", vrp_console_args, vrp_void, open_console, CONSOLE),

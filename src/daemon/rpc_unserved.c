@@ -17,7 +17,6 @@ static const struct {
     {198, "virDomainGetMemoryParameters"},
     {206, "virDomainGetBlkioParameters"},
     {227, "virNodeGetCPUStats"},
-    {249, "virDomainOpenGraphics"},
     {255, "virDomainGetNumaParameters"},
     {291, "virNetworkUpdate"},
     {360, "virConnectRegisterCloseCallback"},

@@ -291,6 +291,13 @@ long long vr_qemu_cpu_time_ns(const vr_domain *dom);
 typedef void (*vr_display_fn)(const char *type, const char *host, int port, const char *err,
                               void *opaque);
 void vr_qemu_display_address(vr_domain *dom, int idx, vr_display_fn cb, void *opaque);
+/* virDomainOpenGraphics: the client's connected socket `fd` becomes a
+ * client of the running domain's display def->graphics[idx] (QMP getfd,
+ * then add_client), asked for the display's password unless skipauth.
+ * QEMU gets its own copy; the caller closes fd. cb gets VR_OK, or the
+ * code and a one-line error (not running, no such display, QEMU's
+ * refusal), perhaps before this returns. */
+void vr_qemu_display_add_client(vr_domain *dom, int idx, int fd, bool skipauth, vr_done_fn cb, void *opaque);
 
 /* qemu_agent.c: QEMU's guest agent. `cmd` ({"execute", "arguments"}) is
  * sent after guest-sync; cb gets the agent's "return" (borrowed; NULL for

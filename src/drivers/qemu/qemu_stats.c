@@ -180,6 +180,84 @@ void vr_qemu_display_address(vr_domain *dom, int idx, vr_display_fn cb, void *op
     vr_qmp_command(dom->qmp, c->spice ? "query-spice" : "query-vnc", NULL, on_query_display, c);
 }
 
+typedef struct {
+    vr_done_fn cb;
+    void *opaque;
+} add_client_ctx;
+
+static void on_add_client(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    add_client_ctx *c = opaque;
+    char *msg = error ? vr_asprintf("QEMU did not take the display's client: %s", error) : NULL;
+    c->cb(error ? VR_ERR_FAILED : VR_OK, msg, c->opaque);
+    free(msg);
+    free(c);
+}
+
+/* getfd answered: the descriptor named fdname is QEMU's; add_client
+ * takes it (and on failure it stays there until QEMU exits: closefd). */
+typedef struct {
+    add_client_ctx *ctx;
+    vr_domain *dom;
+    char *fdname;
+    json_object *args;
+} getfd_ctx;
+
+static void on_graphics_getfd(json_object *ret, const char *error, void *opaque)
+{
+    (void)ret;
+    getfd_ctx *g = opaque;
+    if (error) {
+        char *msg = vr_asprintf("QEMU did not take the client's socket: %s", error);
+        g->ctx->cb(VR_ERR_FAILED, msg, g->ctx->opaque);
+        free(msg);
+        free(g->ctx);
+        json_object_put(g->args);
+    } else {
+        vr_qmp_command(g->dom->qmp, "add_client", g->args, on_add_client, g->ctx);
+    }
+    free(g->fdname);
+    free(g);
+}
+
+void vr_qemu_display_add_client(vr_domain *dom, int idx, int fd, bool skipauth, vr_done_fn cb, void *opaque)
+{
+    static unsigned serial;
+    if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || idx < 0 || (size_t)idx >= dom->def->n_graphics) {
+        char *msg = dom->state == VR_DOM_SHUTOFF || !dom->qmp
+                        ? vr_asprintf("domain '%s' is not running; start it first", dom->def->name)
+                        : vr_asprintf("domain '%s' has %zu graphical display(s); no idx %d", dom->def->name,
+                                      dom->def->n_graphics, idx);
+        cb(dom->state == VR_DOM_SHUTOFF || !dom->qmp ? VR_ERR_CONFLICT : VR_ERR_INVALID, msg, opaque);
+        free(msg);
+        return;
+    }
+    getfd_ctx *g = vr_calloc(1, sizeof(*g));
+    g->ctx = vr_calloc(1, sizeof(*g->ctx));
+    *g->ctx = (add_client_ctx){.cb = cb, .opaque = opaque};
+    g->dom = dom;
+    /* A name of its own per call: a second getfd of the same name would
+     * close the first's descriptor before its add_client ran. */
+    g->fdname = vr_asprintf("vireo-graphics-%u", ++serial);
+    g->args = json_object_new_object();
+    json_object_object_add(g->args, "protocol",
+                           json_object_new_string(dom->def->graphics[idx].type == VR_GRAPHICS_SPICE ? "spice" : "vnc"));
+    json_object_object_add(g->args, "fdname", json_object_new_string(g->fdname));
+    json_object_object_add(g->args, "skipauth", json_object_new_boolean(skipauth));
+    json_object *a = json_object_new_object();
+    json_object_object_add(a, "fdname", json_object_new_string(g->fdname));
+    char *err = NULL;
+    if (vr_qmp_command_fd(dom->qmp, "getfd", a, fd, on_graphics_getfd, g, &err) < 0) {
+        cb(VR_ERR_FAILED, err, opaque);
+        free(err);
+        json_object_put(g->args);
+        free(g->ctx);
+        free(g->fdname);
+        free(g);
+    }
+}
+
 void vr_qemu_stats(vr_domain *dom, vr_stats_fn cb, void *opaque)
 {
     json_object *o = json_object_new_object();

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The host's node devices and virDomainOpenGraphics over libvirt's
+# protocol (issue 21): Debian's virsh and python3-libvirt on the ASan
+# daemon's libvirt-sock. nodedev-list (all, --cap pci, --tree) names
+# what this host's sysfs has, nodedev-dumpxml gives libvirt's XML with
+# sysfs's facts, nodedev-detach/-reset/-create are refused in one line,
+# listAllDevices agrees with virsh; and a tiny guest's VNC display,
+# handed the client's socket with dom.openGraphics, greets on it (RFB)
+# and asks for the password only without SKIPAUTH. Network interfaces
+# come and go with other tests on this host, so listings are compared
+# without them.
+. "$(dirname "$0")/lib.sh"
+virsh_daemon # the ASan build; URI is its libvirt-sock, virsh() quiet virsh on it
+PY=/usr/bin/python3
+$PY -c 'import libvirt' 2>/dev/null || fail "python3-libvirt missing (make deps)"
+
+# ---- listings against sysfs ----
+want_pci=$(for d in /sys/bus/pci/devices/*; do b=${d##*/}; echo "pci_${b//[:.]/_}"; done | sort)
+[ -n "$want_pci" ] || fail "this host's sysfs lists no PCI device"
+expect_eq "nodedev-list --cap pci: every PCI function of /sys/bus/pci/devices" \
+    "$(virsh nodedev-list --cap pci | sort)" "$want_pci"
+all=$(virsh nodedev-list)
+expect_match "nodedev-list: computer" "$all" '^computer$'
+expect_eq "nodedev-list: the PCI functions among them" "$(grep '^pci_' <<<"$all" | sort)" "$want_pci"
+expect_eq "nodedev-list --cap usb_device: this host has no USB bus, so none" \
+    "$(virsh nodedev-list --cap usb_device)" ""
+expect_match "nodedev-list --cap net: lo, by its name and MAC" "$(virsh nodedev-list --cap net)" \
+    '^net_lo_00_00_00_00_00_00$'
+tree=$(virsh nodedev-list --tree)
+expect_eq "nodedev-list --tree: computer at the root" "$(head -1 <<<"$tree")" computer
+first=$(head -1 <<<"$want_pci")
+expect_match "nodedev-list --tree: $first under computer" "$tree" "^  \+- $first\$"
+# A NIC on a PCI function is under that function (past its virtio device).
+nic=$(for n in /sys/class/net/*; do [ -e "$n/device" ] && { echo "${n##*/}"; break; }; done)
+if [ -n "$nic" ]; then
+    fn=$(basename "$(readlink -f "/sys/class/net/$nic/device/..")")
+    case $fn in
+    [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:*) ;;
+    *) fn=$(basename "$(readlink -f "/sys/class/net/$nic/device")") ;;
+    esac
+    mac=$(cat "/sys/class/net/$nic/address")
+    name="net_${nic}_${mac//:/_}"
+    expect_match "nodedev-dumpxml $name: under pci_${fn//[:.]/_}" "$(virsh nodedev-dumpxml "$name")" \
+        "<parent>pci_${fn//[:.]/_}</parent>"
+fi
+
+# ---- the XML: sysfs's facts in libvirt's elements ----
+sys=$(readlink -f "/sys/bus/pci/devices/$(sed -E 's/^pci_([0-9a-f]{4})_([0-9a-f]{2})_([0-9a-f]{2})_([0-7])$/\1:\2:\3.\4/' <<<"$first")")
+xml=$(virsh nodedev-dumpxml "$first")
+expect_match "nodedev-dumpxml $first: its sysfs path" "$xml" "<path>$sys</path>"
+expect_match "nodedev-dumpxml $first: a pci capability" "$xml" "<capability type=.pci.>"
+expect_match "nodedev-dumpxml $first: its class" "$xml" "<class>$(cat "$sys/class")</class>"
+expect_match "nodedev-dumpxml $first: its vendor id" "$xml" "<vendor id=.$(cat "$sys/vendor")."
+expect_match "nodedev-dumpxml $first: its product id" "$xml" "<product id=.$(cat "$sys/device")."
+expect_match "nodedev-dumpxml computer: the system capability" "$(virsh nodedev-dumpxml computer)" \
+    "<capability type=.system.>"
+verr "nodedev-dumpxml of a name not listed: libvirt's not-found" "Node device not found: no node device with matching name 'pci_0000_7f_1f_7'" \
+    nodedev-dumpxml pci_0000_7f_1f_7
+
+# ---- refusals, in one line each ----
+verr "nodedev-detach: refused, naming the missing IOMMU" "cannot detach $first: this host has no IOMMU" \
+    nodedev-detach "$first"
+verr "nodedev-detach --driver xen: vfio only" "vireod detaches PCI devices to vfio-pci only" \
+    nodedev-detach "$first" --driver xen
+verr "nodedev-reattach: refused likewise" "cannot reattach $first: this host has no IOMMU" nodedev-reattach "$first"
+verr "nodedev-reset: refused likewise" "cannot reset $first: this host has no IOMMU" nodedev-reset "$first"
+echo "<device><name>x</name><capability type='mdev'/></device>" >"$ROOT/mdev.xml"
+verr "nodedev-create: not supported" "not supported.*vireod creates no node devices" nodedev-create "$ROOT/mdev.xml"
+out=$(command virsh -q -c "$URI" nodedev-detach "$first" 2>&1 >/dev/null || true)
+expect_eq "nodedev-detach's reason is one line of virsh's two" "$(grep -c . <<<"$out")" 2
+
+# ---- python3-libvirt: the same devices, and a display on the client's socket ----
+devs="<graphics type='vnc' autoport='yes' passwd='sekrit'/> <video><model type='vga'/></video>"
+tiny_xml og qemu "<interface type='user'><model type='virtio'/></interface> $devs" >"$ROOT/og.xml"
+virsh define "$ROOT/og.xml" >/dev/null
+virsh start og >/dev/null
+out=$($PY - "$URI" "$first" <<'EOF'
+import libvirt, socket, sys
+c = libvirt.open(sys.argv[1])
+names = sorted(d.name() for d in c.listAllDevices(0) if not d.name().startswith('net_'))
+print('all', ' '.join(names))
+print('pci', len(c.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV)), c.numOfDevices('pci'))
+d = c.nodeDeviceLookupByName(sys.argv[2])
+print('caps', d.parent(), d.listCaps())
+dom = c.lookupByName('og')
+for flags in (0, libvirt.VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH):
+    a, b = socket.socketpair()
+    dom.openGraphics(0, b.fileno(), flags)
+    b.close()
+    a.settimeout(20)
+    greeting = a.recv(12)
+    a.sendall(greeting)
+    n = a.recv(1)[0]
+    types = list(a.recv(n))
+    print('rfb', flags, greeting.decode().strip(), types)
+    a.close()
+EOF
+)
+expect_eq "listAllDevices(0): virsh's devices (network interfaces aside)" "$(sed -n 's/^all //p' <<<"$out")" \
+    "$(grep -v '^net_' <<<"$all" | sort | tr '\n' ' ' | sed 's/ $//')"
+n_pci=$(wc -l <<<"$want_pci")
+expect_eq "listAllDevices(CAP_PCI_DEV) and numOfDevices('pci')" "$(sed -n 's/^pci //p' <<<"$out")" "$n_pci $n_pci"
+expect_eq "lookup, parent() and listCaps() of $first" \
+    "$(sed -n 's/^caps //p' <<<"$out")" "computer ['pci']"
+expect_eq "openGraphics(0, fd, 0): the VNC server greets on the client's socket and asks for its password (type 2)" \
+    "$(sed -n 's/^rfb 0 //p' <<<"$out")" "RFB 003.008 [2]"
+expect_eq "openGraphics with SKIPAUTH: the same display lets it in without one (type 1)" \
+    "$(sed -n 's/^rfb 1 //p' <<<"$out")" "RFB 003.008 [1]"
+grep -q 'virDomainOpenGraphics' "$ROOT/vireod.log" && fail "vireod logged OpenGraphics as not served"
+ok "vireod's log has no 'not served' line for OpenGraphics"
+no_sanitizer_report
+echo "PASS libvirt-nodedev ($CHECKS checks)"
