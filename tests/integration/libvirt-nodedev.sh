@@ -4,7 +4,8 @@
 # daemon's libvirt-sock. nodedev-list (all, --cap pci, --tree) names
 # what this host's sysfs has, nodedev-dumpxml gives libvirt's XML with
 # sysfs's facts, nodedev-detach/-reset/-create are refused in one line,
-# listAllDevices agrees with virsh; and a tiny guest's VNC display,
+# listAllDevices agrees with virsh, virt-manager's own code builds its
+# Add Hardware PCI and USB lists from them; and a tiny guest's VNC display,
 # handed the client's socket with dom.openGraphics, greets on it (RFB)
 # and asks for the password only without SKIPAUTH. Network interfaces
 # come and go with other tests on this host, so listings are compared
@@ -106,6 +107,37 @@ expect_eq "openGraphics(0, fd, 0): the VNC server greets on the client's socket 
     "$(sed -n 's/^rfb 0 //p' <<<"$out")" "RFB 003.008 [2]"
 expect_eq "openGraphics with SKIPAUTH: the same display lets it in without one (type 1)" \
     "$(sed -n 's/^rfb 1 //p' <<<"$out")" "RFB 003.008 [1]"
+# virt-manager's Add Hardware lists: its own code (virtinst's NodeDevice
+# parser, virt-manager's pretty names, the PCI list's bridges skipped and
+# each NIC named beside its function, as _populate_hostdev_model does),
+# without the GUI.
+vmm=$($PY - "$URI" 2>/dev/null <<'EOF'
+import sys
+sys.path.insert(0, '/usr/share/virt-manager')
+import gi
+gi.require_version('Gtk', '3.0'); gi.require_version('Gdk', '3.0')
+import virtManager.config  # before the object modules: their imports are circular
+from virtManager.object.nodedev import _pretty_name
+import virtinst
+c = virtinst.VirtinstConnection(sys.argv[1])
+c.open(None, None)
+devs = c.fetch_all_nodedevs()
+for kind in ('pci', 'usb_device'):
+    rows = []
+    for d in devs:
+        if d.device_type != kind or d.is_usb_linux_root_hub() or d.is_pci_bridge():
+            continue
+        name = _pretty_name(d)
+        if kind == 'pci':
+            name += ''.join(' (%s)' % _pretty_name(n) for n in devs if n.device_type == 'net' and n.parent == d.name)
+        rows.append(name)
+    print(kind, len(rows), '|'.join(rows))
+EOF
+)
+expect_match "virt-manager's PCI Host Device list: each function by address, vendor and product" "$vmm" \
+    "^pci $(wc -l <<<"$want_pci") 0000:00:00:0 "
+[ -z "$nic" ] || expect_match "... the NIC's function named with its interface" "$vmm" "\(Interface $nic\)"
+expect_match "virt-manager's USB Host Device list: none on this host" "$vmm" "^usb_device 0 $"
 grep -q 'virDomainOpenGraphics' "$ROOT/vireod.log" && fail "vireod logged OpenGraphics as not served"
 ok "vireod's log has no 'not served' line for OpenGraphics"
 no_sanitizer_report
