@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,14 @@ struct vr_rpc_stream {
     void *opaque;
 };
 
+/* A CALL_WITH_FDS waiting for its descriptors (fds_read). */
+typedef struct {
+    char *msg; /* the whole message, length word included */
+    unsigned len, want, have;
+    int fds[MAX_CALL_FDS];
+    struct event *ev; /* the socket readable again, or FD_WAIT_MS past */
+} fd_wait;
+
 struct vr_rpc_conn {
     vr_rpc *r;
     struct vr_rpc_conn *next;
@@ -84,6 +93,7 @@ struct vr_rpc_conn {
     int next_callback;
     unsigned n_callbacks;
     vr_rpc_stream *streams;
+    fd_wait *fdw; /* a call's descriptors still to come: reading waits */
 };
 
 struct vr_rpc {
@@ -113,6 +123,8 @@ bool_t xdr_vrp_void(XDR *xdrs, vrp_void *v)
 }
 
 /* ---- connections ---- */
+
+static void fd_wait_free(vr_rpc_conn *conn);
 
 static void conn_unref(vr_rpc_conn *conn)
 {
@@ -146,6 +158,7 @@ static void conn_close(vr_rpc_conn *conn, const char *why)
             break;
         }
     r->n_conns--;
+    fd_wait_free(conn);
     bufferevent_free(conn->bev); /* closes the socket */
     vr_guard_closed(conn->gc);
     conn_unref(conn);
@@ -637,6 +650,8 @@ static bool before_open(int number)
     return number == CONNECT_OPEN || number == AUTH_LIST || number == CONNECT_SUPPORTS_FEATURE;
 }
 
+static void fds_read(vr_rpc_conn *conn);
+
 /* A call's descriptors (CALL_WITH_FDS) are handed to it, or closed
  * when it is refused before it runs. */
 static void close_fds(int *fds, unsigned n)
@@ -690,15 +705,77 @@ static void dispatch(vr_rpc_conn *conn, const vrp_header *h, XDR *body, int *fds
         finish(st, res);
 }
 
-/* A CALL_WITH_FDS's descriptors, each sent after the message's bytes
- * with one byte of its own (SCM_RIGHTS), as libvirt's clients send them.
- * The reads stop at the message's end (on_read), so these bytes are
- * still on the socket, and a read without room for the descriptor would
- * have dropped it. False when they do not come. */
-static bool recv_fds(vr_rpc_conn *conn, int *fds, unsigned n)
+/* A call, its header decoded and x at its arguments, with the
+ * descriptors it brought (taken). False: the connection must close. */
+static bool route_call(vr_rpc_conn *conn, const vrp_header *h, XDR *x, int *fds, unsigned nfds)
 {
+    if (h->prog == VRP_QEMU_PROGRAM && h->vers == VRP_REMOTE_VERSION && h->status == VRP_OK && h->proc >= 0 &&
+        h->proc < VR_RPC_QEMU_PROC(0)) {
+        vrp_header q = *h; /* the QEMU program's procedures sit in the tables above the remote ones */
+        q.proc = VR_RPC_QEMU_PROC(h->proc);
+        dispatch(conn, &q, x, fds, nfds);
+        return true;
+    }
+    if (h->prog == VRP_REMOTE_PROGRAM && h->vers == VRP_REMOTE_VERSION && h->status == VRP_OK &&
+        h->proc >= 0 && h->proc < VR_RPC_QEMU_PROC(0)) {
+        dispatch(conn, h, x, fds, nfds);
+        return true;
+    }
+    close_fds(fds, nfds);
+    if (h->prog != VRP_REMOTE_PROGRAM || h->vers != VRP_REMOTE_VERSION) {
+        char *m = vr_asprintf("cannot find program %u version %u", h->prog, h->vers);
+        send_error_as_called(conn, h, VIR_ERR_RPC, m);
+        free(m);
+    } else if (h->status != VRP_OK) {
+        return false;
+    } else {
+        /* Found by fuzz_rpc: such a number would be answered as the QEMU
+         * program's procedure it stands for in the tables. */
+        char *m = vr_asprintf("procedure %d is not served by vireod", h->proc);
+        send_error_as_called(conn, h, VIR_ERR_NO_SUPPORT, m);
+        free(m);
+    }
+    return true;
+}
+
+/* ---- a call's descriptors (CALL_WITH_FDS) ----
+ *
+ * libvirt's clients send each descriptor after the message's bytes with
+ * one byte of its own (SCM_RIGHTS). Reads stop at each message's end
+ * (read_exactly), so those bytes are still on the socket, where a read
+ * without room for a descriptor would drop it. They are taken as they
+ * come, reading the connection paused meanwhile, the loop never waiting
+ * on them; the call runs once all are in. */
+static void fd_wait_free(vr_rpc_conn *conn)
+{
+    fd_wait *w = conn->fdw;
+    if (!w)
+        return;
+    conn->fdw = NULL;
+    close_fds(w->fds, w->have);
+    if (w->ev)
+        event_free(w->ev);
+    free(w->msg);
+    free(w);
+}
+
+static void on_fds_readable(evutil_socket_t sock, short what, void *arg)
+{
+    (void)sock;
+    vr_rpc_conn *conn = arg;
+    conn->refs++;
+    if (what & EV_TIMEOUT)
+        conn_close(conn, "a call's descriptors did not come (5 s)");
+    else
+        fds_read(conn);
+    conn_unref(conn);
+}
+
+static void fds_read(vr_rpc_conn *conn)
+{
+    fd_wait *w = conn->fdw;
     int sock = bufferevent_getfd(conn->bev);
-    for (unsigned i = 0; i < n; i++) {
+    while (w->have < w->want) {
         char byte;
         struct iovec iov = {.iov_base = &byte, .iov_len = 1};
         union {
@@ -707,21 +784,44 @@ static bool recv_fds(vr_rpc_conn *conn, int *fds, unsigned n)
         } u;
         memset(&u, 0, sizeof(u));
         struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-        ssize_t got;
-        while ((got = recvmsg(sock, &m, MSG_CMSG_CLOEXEC)) < 0 && (errno == EAGAIN || errno == EINTR)) {
-            struct pollfd p = {.fd = sock, .events = POLLIN};
-            if (poll(&p, 1, FD_WAIT_MS) <= 0)
-                break;
+        ssize_t got = recvmsg(sock, &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && errno == EAGAIN) {
+            if (!w->ev) {
+                w->ev = event_new(conn->r->base, sock, EV_READ, on_fds_readable, conn);
+                bufferevent_disable(conn->bev, EV_READ);
+            }
+            struct timeval tv = {FD_WAIT_MS / 1000, 0};
+            event_add(w->ev, &tv);
+            return;
         }
         struct cmsghdr *cm = got == 1 ? CMSG_FIRSTHDR(&m) : NULL;
         if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
             cm->cmsg_len != CMSG_LEN(sizeof(int))) {
-            close_fds(fds, i);
-            return false;
+            if (cm && cm->cmsg_type == SCM_RIGHTS) /* more than one: none is taken */
+                close_fds((int *)CMSG_DATA(cm), (unsigned)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int)));
+            conn_close(conn, got == 0 ? NULL : "a call's descriptor came without SCM_RIGHTS");
+            return;
         }
-        memcpy(&fds[i], CMSG_DATA(cm), sizeof(int));
+        memcpy(&w->fds[w->have++], CMSG_DATA(cm), sizeof(int));
     }
-    return true;
+    /* All in: the call runs (the descriptors are its), reading goes on. */
+    bool resume = w->ev != NULL;
+    w->have = 0;
+    XDR x;
+    xdrmem_create(&x, w->msg + LEN_BYTES, w->len - LEN_BYTES, XDR_DECODE);
+    vrp_header h;
+    unsigned nfds;
+    conn->refs++;
+    bool ok = xdr_vrp_header(&x, &h) && xdr_u_int(&x, &nfds) && route_call(conn, &h, &x, w->fds, w->want);
+    xdr_destroy(&x);
+    fd_wait_free(conn);
+    if (!ok)
+        conn_close(conn, "a malformed message header");
+    else if (resume && !conn->closed)
+        bufferevent_enable(conn->bev, EV_READ);
+    conn_unref(conn);
 }
 
 /* One whole message (length word included). False: the connection must
@@ -742,62 +842,47 @@ static bool on_message(vr_rpc_conn *conn, char *msg, unsigned len)
         keepalive(conn, &h);
     } else if ((h.type == VRP_STREAM || h.type == VRP_STREAM_HOLE) && h.prog == VRP_REMOTE_PROGRAM) {
         stream_message(conn, &h, &x, msg + LEN_BYTES + HEADER_BYTES, len - LEN_BYTES - HEADER_BYTES);
-    } else if (h.type != VRP_CALL && h.type != VRP_CALL_WITH_FDS) {
+    } else if (h.type == VRP_CALL) {
+        ok = route_call(conn, &h, &x, NULL, 0);
+    } else if (h.type == VRP_CALL_WITH_FDS) {
+        /* The count of descriptors, then the arguments; the call runs
+         * once its descriptors are in. */
+        unsigned nfds = 0;
+        ok = xdr_u_int(&x, &nfds) && nfds <= MAX_CALL_FDS;
+        if (ok) {
+            fd_wait *w = vr_calloc(1, sizeof(*w));
+            w->msg = vr_malloc(len);
+            memcpy(w->msg, msg, len);
+            w->len = len;
+            w->want = nfds;
+            conn->fdw = w;
+            fds_read(conn);
+        }
+    } else {
         /* Nothing else comes from a client. */
         vr_log_debug("%s: ignored a message of type %d", conn->r->name, h.type);
-    } else if (h.prog == VRP_QEMU_PROGRAM && h.vers == VRP_REMOTE_VERSION && h.status == VRP_OK &&
-               h.proc >= 0 && h.proc < VR_RPC_QEMU_PROC(0)) {
-        vrp_header q = h; /* the QEMU program's procedures sit in the tables above the remote ones */
-        q.proc = VR_RPC_QEMU_PROC(h.proc);
-        dispatch(conn, &q, &x, NULL, 0);
-    } else if (h.prog != VRP_REMOTE_PROGRAM || h.vers != VRP_REMOTE_VERSION) {
-        char *m = vr_asprintf("cannot find program %u version %u", h.prog, h.vers);
-        send_error_as_called(conn, &h, VIR_ERR_RPC, m);
-        free(m);
-    } else if (h.status != VRP_OK) {
-        ok = false;
-    } else if (h.type == VRP_CALL_WITH_FDS) {
-        /* The count of descriptors, then the arguments. */
-        unsigned nfds = 0;
-        int fds[MAX_CALL_FDS];
-        ok = xdr_u_int(&x, &nfds) && nfds <= MAX_CALL_FDS && recv_fds(conn, fds, nfds);
-        if (ok && (h.proc < 0 || h.proc >= VR_RPC_QEMU_PROC(0))) {
-            close_fds(fds, nfds);
-            char *m = vr_asprintf("procedure %d is not served by vireod", h.proc);
-            send_error_as_called(conn, &h, VIR_ERR_NO_SUPPORT, m);
-            free(m);
-        } else if (ok) {
-            dispatch(conn, &h, &x, fds, nfds);
-        }
-    } else if (h.proc < 0 || h.proc >= VR_RPC_QEMU_PROC(0)) {
-        /* Found by fuzz_rpc: such a number would be answered as the QEMU
-         * program's procedure it stands for in the tables. */
-        char *m = vr_asprintf("procedure %d is not served by vireod", h.proc);
-        send_error_as_called(conn, &h, VIR_ERR_NO_SUPPORT, m);
-        free(m);
-    } else {
-        dispatch(conn, &h, &x, NULL, 0);
     }
     xdr_destroy(&x);
     return ok;
 }
 
-/* Reads stop at each message's end: the first read of one takes at
- * most its length and header (the shortest message), answered once the
- * length is in (a bad one closes the connection at once), the next the
- * rest, as libvirt's own server reads. A CALL_WITH_FDS's descriptors
- * follow its bytes on the socket, and a read past the end would drop
- * them (recv_fds). */
+/* Reads stop at each message's end: each read takes at most what the
+ * message still lacks (its length and header, the shortest message, until
+ * the length is in; a bad one closes the connection at once), as
+ * libvirt's own server reads. A CALL_WITH_FDS's descriptors follow its
+ * bytes on the socket, and a read past the end would drop them
+ * (fds_read). A cap on each read rather than a high watermark, which
+ * would pause and resume the socket's event around every message. */
 static void read_exactly(struct bufferevent *bev)
 {
     struct evbuffer *in = bufferevent_get_input(bev);
-    if (evbuffer_get_length(in) < LEN_BYTES) {
-        bufferevent_setwatermark(bev, EV_READ, LEN_BYTES, LEN_BYTES + HEADER_BYTES);
-        return;
+    size_t have = evbuffer_get_length(in), want = LEN_BYTES + HEADER_BYTES;
+    if (have >= LEN_BYTES) {
+        uint32_t be; /* checked by on_read: a whole frame's length, more than is here */
+        evbuffer_copyout(in, &be, sizeof(be));
+        want = ntohl(be);
     }
-    uint32_t be; /* checked by on_read: a whole frame's length */
-    evbuffer_copyout(in, &be, sizeof(be));
-    bufferevent_setwatermark(bev, EV_READ, ntohl(be), ntohl(be));
+    bufferevent_set_max_single_read(bev, want > have ? want - have : 1);
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -805,7 +890,7 @@ static void on_read(struct bufferevent *bev, void *arg)
     vr_rpc_conn *conn = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     conn->refs++; /* a call may close the connection under us */
-    while (!conn->closed && evbuffer_get_length(in) >= LEN_BYTES) {
+    while (!conn->closed && !conn->fdw && evbuffer_get_length(in) >= LEN_BYTES) {
         uint32_t be;
         evbuffer_copyout(in, &be, sizeof(be));
         unsigned len = ntohl(be);

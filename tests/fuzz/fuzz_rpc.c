@@ -7,9 +7,12 @@
  *
  * The input is one client connection. Reading it as the server must,
  * message by message, tells what it must answer: a reply to every call,
- * in order, carrying the call's serial; a PONG to each keepalive PING;
- * nothing to other messages; and a closed connection at the first frame
- * whose length is impossible or whose call has a non-OK status. The
+ * in order, carrying the call's serial (a CALL_WITH_FDS without
+ * descriptors is a call; with some, none of which an input carries, the
+ * server waits for them: the next byte closes the connection); a PONG to
+ * each keepalive PING; nothing to other messages; and a closed
+ * connection at the first frame whose length is impossible or whose
+ * call has a non-OK status. The
  * loop runs until those answers came (or the close), then the client
  * closes and the server must let the connection go.
  *
@@ -39,6 +42,7 @@
 #define LEN_BYTES 4
 #define HEADER_BYTES 24
 #define MAX_CALL (4u * 1024 * 1024 + 64 * 1024)
+#define MAX_CALL_FDS 32
 /* How long the server may take over one input's answers. */
 #define DEADLINE_S 5.0
 #define PROBE_EVERY 200
@@ -105,9 +109,19 @@ static expect predict(const uint8_t *data, size_t size)
         int32_t proc = (int32_t)word(h + 8), type = (int32_t)word(h + 12), status = (int32_t)word(h + 20);
         off += len;
         bool reply = false;
+        uint32_t nfds = type == VRP_CALL_WITH_FDS && len >= LEN_BYTES + HEADER_BYTES + 4 ? word(h + HEADER_BYTES) : 0;
         if (prog == VRP_KEEPALIVE_PROGRAM && vers == VRP_KEEPALIVE_VERSION) {
             e.n_pongs += proc == VRP_KEEPALIVE_PING && type == VRP_MESSAGE;
-        } else if (type != VRP_CALL) {
+        } else if (type == VRP_CALL_WITH_FDS && (len < LEN_BYTES + HEADER_BYTES + 4 || nfds > MAX_CALL_FDS)) {
+            e.close = true; /* no count of descriptors, or too many */
+            break;
+        } else if (type == VRP_CALL_WITH_FDS && nfds > 0) {
+            /* The server waits for descriptors no input carries: a next
+             * byte (without one) closes the connection; none, and it
+             * waits for the client to leave. */
+            e.close = off < size;
+            break;
+        } else if (type != VRP_CALL && type != VRP_CALL_WITH_FDS) {
             /* streams and the like: not served, ignored */
         } else if (prog != VRP_REMOTE_PROGRAM || vers != VRP_REMOTE_VERSION) {
             reply = true; /* "cannot find program" */

@@ -107,6 +107,59 @@ expect_eq "openGraphics(0, fd, 0): the VNC server greets on the client's socket 
     "$(sed -n 's/^rfb 0 //p' <<<"$out")" "RFB 003.008 [2]"
 expect_eq "openGraphics with SKIPAUTH: the same display lets it in without one (type 1)" \
     "$(sed -n 's/^rfb 1 //p' <<<"$out")" "RFB 003.008 [1]"
+# The descriptor late: a raw client sends the CALL_WITH_FDS, waits, and
+# only then the descriptor; meanwhile the daemon answers another client
+# (its loop does not wait on the descriptor). A byte without a
+# descriptor closes that connection alone.
+raw=$($PY - "$ROOT/libvirt-sock" "$URI" "$(virsh domuuid og)" <<'EOF'
+import libvirt, socket, struct, sys, time, uuid
+path, uri, dom_uuid = sys.argv[1], sys.argv[2], uuid.UUID(sys.argv[3]).bytes
+def frame(proc, typ, serial, body):
+    b = struct.pack(">IIiiIi", 0x20008086, 1, proc, typ, serial, 0) + body
+    return struct.pack(">I", len(b) + 4) + b
+def xstr(s):
+    s = s.encode()
+    return struct.pack(">I", len(s)) + s + b"\0" * (-len(s) % 4)
+def reply(s):
+    n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+    b = s.recv(n - 4, socket.MSG_WAITALL)
+    return struct.unpack(">i", b[20:24])[0]
+def opened():
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(path)
+    s.sendall(frame(1, 0, 1, struct.pack(">II", 0, 0)))  # virConnectOpen
+    assert reply(s) == 0
+    return s
+args = xstr("og") + dom_uuid + struct.pack(">iII", -1, 0, 1)  # dom, idx 0, SKIPAUTH
+s = opened()
+s.sendall(frame(249, 4, 2, struct.pack(">I", 1) + args))  # CALL_WITH_FDS, one descriptor
+time.sleep(0.3)
+other = libvirt.open(uri)
+t = time.time()
+other.getLibVersion()
+print("other", "answered" if time.time() - t < 0.25 else "waited")
+time.sleep(0.5)
+a, b = socket.socketpair()
+socket.send_fds(s, [b"\0"], [b.fileno()])
+b.close()
+print("late", reply(s))
+a.settimeout(20)
+g = a.recv(12)
+a.sendall(g)
+n = a.recv(1)[0]
+print("rfb", g.decode().strip(), list(a.recv(n)))
+s2 = opened()
+s2.sendall(frame(249, 4, 3, struct.pack(">I", 1) + args) + b"x")  # a byte, no descriptor
+s2.settimeout(10)
+print("nofd", s2.recv(100) == b"")
+print("still", libvirt.open(uri).getLibVersion() > 0)
+EOF
+)
+expect_match "a descriptor 0.8 s late: another client is answered meanwhile" "$raw" "^other answered$"
+expect_match "... the call answers once it is in (status OK)" "$raw" "^late 0$"
+expect_match "... and QEMU's display greets on it, without auth (SKIPAUTH)" "$raw" "^rfb RFB 003.008 \[1\]$"
+expect_match "a byte without its descriptor closes that connection" "$raw" "^nofd True$"
+expect_match "... and the daemon serves on" "$raw" "^still True$"
 # virt-manager's Add Hardware lists: its own code (virtinst's NodeDevice
 # parser, virt-manager's pretty names, the PCI list's bridges skipped and
 # each NIC named beside its function, as _populate_hostdev_model does),
