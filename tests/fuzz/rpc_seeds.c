@@ -120,5 +120,19 @@ int main(int argc, char **argv)
     call(FZ_PROC_CONNECT_LIST_ALL_DOMAINS, (xdrproc_t)xdr_vrp_list_args, &active);
     call(FZ_PROC_CONNECT_CLOSE, NULL, NULL);
     write_seed(dir, "virsh-list-session");
+
+    /* virsh -r nodedev-list --tree, nodedev-dumpxml computer, and the
+     * older count by capability. */
+    open_ro();
+    vrp_list_args devs = {.need_results = 1, .flags = 0};
+    call(FZ_PROC_CONNECT_LIST_ALL_NODE_DEVICES, (xdrproc_t)xdr_vrp_list_args, &devs);
+    vrp_name_args pci = {.name = "pci_0000_00_00_0"};
+    call(FZ_PROC_NODE_DEVICE_GET_PARENT, (xdrproc_t)xdr_vrp_name_args, &pci);
+    vrp_nodedev_xml_args computer = {.name = "computer", .flags = 0};
+    call(FZ_PROC_NODE_DEVICE_GET_XML_DESC, (xdrproc_t)xdr_vrp_nodedev_xml_args, &computer);
+    char *cap = "pci";
+    vrp_node_num_args num = {.cap = &cap, .flags = 0};
+    call(FZ_PROC_NODE_NUM_OF_DEVICES, (xdrproc_t)xdr_vrp_node_num_args, &num);
+    write_seed(dir, "nodedev-list-tree");
     return 0;
 }
