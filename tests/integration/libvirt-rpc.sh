@@ -70,7 +70,7 @@ expect_match "virsh dominfo while running" "$(virsh dominfo g1)" "State: +runnin
 expect_match "virsh dumpxml: the live definition, vireo's uuid" "$(virsh dumpxml g1)" "<uuid>$uuid</uuid>"
 expect_match "virsh dumpxml --inactive" "$(virsh dumpxml --inactive g1)" "<name>g1</name>"
 wait_for 90 "virsh domifaddr: g1's DHCP lease" sh -c "command virsh -q -c '$URI' domifaddr g1 | grep -q ipv4"
-addr=$(vjson domifaddr g1 | jq -r '.[0].addresses[0]')
+addr=$(vjson domifaddr g1 | jq -r '.[0].addresses[0] | "\(.ip)/\(.prefix)"')
 expect_match "... the address vireo shows" "$(virsh domifaddr g1)" "ipv4 +$addr$"
 expect_match "virsh net-dhcp-leases default" "$(virsh net-dhcp-leases default)" "ipv4 +$addr "
 
