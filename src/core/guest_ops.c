@@ -113,6 +113,19 @@ static size_t array_len(json_object *a)
     return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 }
 
+/* An argument-less agent command for a run (a heap struct cb gets as its
+ * opaque): not VR_OK, nothing was sent and the run is freed. */
+static vr_err send_execute(vr_domain *dom, const char *execute, vr_agent_fn cb, void *run, char **err)
+{
+    json_object *cmd = json_object_new_object();
+    json_object_object_add(cmd, "execute", json_object_new_string(execute));
+    vr_err code = vr_qemu_agent_command(dom, cmd, 0, cb, run, err);
+    json_object_put(cmd);
+    if (code != VR_OK)
+        free(run);
+    return code;
+}
+
 /* One field; key is taken. */
 static vr_guest_field *add(vr_guest_fields *f, char *key, vr_guest_field_type type)
 {
@@ -385,13 +398,7 @@ vr_err vr_core_guest_info(vr_domain *dom, unsigned types, vr_guest_info_fn cb, v
     r->next = SIZE_MAX;
     r->cb = cb;
     r->opaque = opaque;
-    json_object *ping = json_object_new_object();
-    json_object_object_add(ping, "execute", json_object_new_string("guest-ping"));
-    vr_err code = vr_qemu_agent_command(dom, ping, 0, info_answer, r, err);
-    json_object_put(ping);
-    if (code != VR_OK)
-        free(r);
-    return code;
+    return send_execute(dom, "guest-ping", info_answer, r, err);
 }
 
 /* ---- virDomainGetMessages ---- */
@@ -684,11 +691,5 @@ vr_err vr_core_agent_interfaces(vr_domain *dom, vr_guest_ifaces_fn cb, void *opa
 {
     ifaces_run *r = vr_calloc(1, sizeof(*r));
     *r = (ifaces_run){.cb = cb, .opaque = opaque};
-    json_object *cmd = json_object_new_object();
-    json_object_object_add(cmd, "execute", json_object_new_string("guest-network-get-interfaces"));
-    vr_err code = vr_qemu_agent_command(dom, cmd, 0, ifaces_answer, r, err);
-    json_object_put(cmd);
-    if (code != VR_OK)
-        free(r);
-    return code;
+    return send_execute(dom, "guest-network-get-interfaces", ifaces_answer, r, err);
 }
