@@ -257,7 +257,7 @@ static int run_update(vr_cli *cli, int argc, char **argv)
     if (r < 0)
         rc = vr_cli_fail(c);
     else
-        printf("Updated network %s live state and persistent config\n", pos[0]);
+        printf("Updated network %s persistent config and live state\n", pos[0]); /* virsh's words for --live --config */
     vireo_disconnect(c);
     return rc;
 }

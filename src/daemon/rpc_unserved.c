@@ -19,7 +19,6 @@ static const struct {
     {227, "virNodeGetCPUStats"},
     {249, "virDomainOpenGraphics"},
     {255, "virDomainGetNumaParameters"},
-    {291, "virNetworkUpdate"},
     {360, "virConnectRegisterCloseCallback"},
 };
 

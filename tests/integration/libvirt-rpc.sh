@@ -99,6 +99,24 @@ bridge=$(vjson net-info default | jq -r .bridge)
 expect_match "virsh net-info: vireo's bridge" "$(virsh net-info default)" "Bridge: +$bridge$"
 expect_match "virsh net-dumpxml: vireo's uuid" "$(virsh net-dumpxml default)" \
     "<uuid>$(vjson net-info default | jq -r .uuid)</uuid>"
+# virsh net-update (virNetworkUpdate): a static DHCP host into the running
+# dnsmasq and the definition together, as vireo's net-update does.
+h1="<host mac='52:54:00:00:00:11' name='h1' ip='192.168.122.11'/>"
+expect_match "virsh net-update add ip-dhcp-host --live --config" \
+    "$(vsay net-update default add ip-dhcp-host "$h1" --live --config)" "Updated network default persistent config and live state"
+expect_match "... in the definition" "$(virsh net-dumpxml --inactive default)" "<host mac=\"52:54:00:00:00:11\" name=\"h1\" ip=\"192.168.122.11\"/>"
+expect_match "... and in the running dnsmasq's hosts" "$(cat "$ROOT"/run/vireo/network/default/dhcp.hosts)" "52:54:00:00:00:11"
+expect_match "vireo net-dumpxml sees it too" "$("$VIREO" net-dumpxml default)" "52:54:00:00:00:11"
+out=$(command virsh -c "$URI" net-update default add ip-dhcp-host "<host mac='52:54:00:00:00:12' ip='192.168.122.12'/>" 2>&1 >/dev/null) &&
+    fail "net-update of the running network's live state alone succeeded"
+expect_match "virsh net-update without --live --config: refused, one line" "$out" "give --live --config"
+out=$(command virsh -c "$URI" net-update default add dns-host "<host ip='192.168.122.9'><hostname>x</hostname></host>" --live --config 2>&1 >/dev/null) &&
+    fail "net-update of dns-host succeeded"
+expect_match "virsh net-update of another section: not supported, one line" "$out" "ip-dhcp-host section only"
+expect_match "virsh net-update delete ip-dhcp-host --live --config" \
+    "$(vsay net-update default delete ip-dhcp-host "$h1" --live --config)" "Updated network default persistent config and live state"
+grep -q 52:54:00:00:00:11 "$ROOT"/run/vireo/network/default/dhcp.hosts && fail "the host is still in dnsmasq's hosts"
+ok "... gone from the running dnsmasq's hosts"
 expect_match "virsh pool-list" "$(virsh pool-list --all)" "^ default +active +yes$"
 expect_match "virsh vol-create-as" "$(vsay vol-create-as default v1.qcow2 16M --format qcow2)" "Vol v1.qcow2 created"
 expect_match "virsh vol-list" "$(virsh vol-list default)" "^ v1.qcow2 +$ROOT/var/lib/vireo/images/v1.qcow2$"
