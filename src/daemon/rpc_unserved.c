@@ -16,7 +16,6 @@ static const struct {
     {197, "virDomainSetMemoryParameters"},
     {198, "virDomainGetMemoryParameters"},
     {206, "virDomainGetBlkioParameters"},
-    {227, "virNodeGetCPUStats"},
     {249, "virDomainOpenGraphics"},
     {255, "virDomainGetNumaParameters"},
     {360, "virConnectRegisterCloseCallback"},

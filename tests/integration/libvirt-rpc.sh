@@ -293,10 +293,24 @@ expect_match "virsh nodememstats: the host's total memory" "$ms" \
 expect_match "virsh nodememstats: free, buffers and cached too" "$(grep -c -E '^(free|buffers|cached) *: +[0-9]+ KiB$' <<<"$ms")" '^3$'
 expect_match "virsh nodememstats of a cell the host lacks: one line naming it" \
     "$(command virsh -c "$URI" nodememstats --cell 3 2>&1 >/dev/null)" "one NUMA cell \(0\), not 3"
-virsh nodecpustats >/dev/null 2>&1 || true
-virsh nodecpustats >/dev/null 2>&1 || true
-expect_eq "an unserved procedure is logged once (virNodeGetCPUStats, 227)" \
-    "$(grep -c 'procedure 227 (virNodeGetCPUStats) is not supported' "$ROOT/vireod.log")" 1
+# virsh nodecpustats (virNodeGetCPUStats, 227): /proc/stat's times in ns.
+cs=$(virsh nodecpustats)
+expect_eq "virsh nodecpustats: user, system, idle and iowait" "$(grep -c -E '^(user|system|idle|iowait): +[0-9]+$' <<<"$cs")" 4
+hz=$(getconf CLK_TCK)
+idle_ns=$(awk -v hz="$hz" '/^cpu / {printf "%.0f", $5 * 1e9 / hz}' /proc/stat)
+got=$(awk '/^idle:/ {print $2}' <<<"$cs")
+[ "$got" -gt 0 ] && [ "$got" -le "$idle_ns" ] && [ $((idle_ns - got)) -lt $((10 * 1000000000 * $(nproc))) ] ||
+    fail "virsh nodecpustats idle $got ns is not /proc/stat's ($idle_ns ns, read after)"
+ok "... idle is the host's (/proc/stat, $got ns)"
+expect_match "virsh nodecpustats --cpu 1: one CPU's" "$(virsh nodecpustats --cpu 1)" "^user: +[0-9]+$"
+expect_match "virsh nodecpustats of a CPU the host lacks: one line naming it" \
+    "$(command virsh -c "$URI" nodecpustats --cpu 99 2>&1 >/dev/null)" "no CPU 99"
+virsh define "$ROOT/g2.xml" >/dev/null
+virsh memtune g2 >/dev/null 2>&1 || true
+virsh memtune g2 >/dev/null 2>&1 || true
+virsh undefine g2 >/dev/null
+expect_eq "an unserved procedure is logged once (virDomainGetMemoryParameters, 198)" \
+    "$(grep -c 'procedure 198 (virDomainGetMemoryParameters) is not supported' "$ROOT/vireod.log")" 1
 expect_eq "virsh dominfo's virDomainGetMessages (426) is served, never logged unserved" \
     "$(grep -c 'procedure 426' "$ROOT/vireod.log")" 0
 no_sanitizer_report
