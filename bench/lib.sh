@@ -210,9 +210,15 @@ tcli() { # SYSTEM ARGS...: timed; prints "T0_US WALL_US MAXRSS_KIB STATUS"
 tvirsh() {
     local sys=$1
     shift
-    case $sys in
-    vireo) asuser "$T/bin/benchtool" time virsh -c "qemu:///system?socket=$VROOT/libvirt-sock" "$@" ;;
-    libvirt) asuser "$T/bin/benchtool" time virsh -c qemu:///session "$@" ;;
+    asuser "$T/bin/benchtool" time virsh -c "$(lvuri "$sys")" "$@"
+}
+
+# lvuri SYSTEM: the URI libvirt's own clients use for each daemon: vireod's
+# libvirt-sock, libvirtd's session socket.
+lvuri() {
+    case $1 in
+    vireo) echo "qemu:///system?socket=$VROOT/libvirt-sock" ;;
+    libvirt) echo "qemu:///session" ;;
     esac
 }
 

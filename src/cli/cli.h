@@ -172,12 +172,11 @@ extern const vr_command vr_cmd_osinfo_query;
 /* The daemon's OS variants as osinfo-query lists them (short_id, family:
  * filters or NULL); osinfo-query and install --os-variant list. */
 int vr_cli_os_variants(vr_cli *cli, const char *short_id, const char *family);
-/* The guest agent (cmd_agent.c); also domifaddr --source agent and
- * shutdown --mode agent, through the two functions below. */
+/* The guest agent (cmd_agent.c); also shutdown --mode agent, through
+ * the function below. */
 extern const vr_command vr_cmd_qemu_agent_command, vr_cmd_domtime, vr_cmd_guestinfo, vr_cmd_domfsinfo;
 extern const vr_command vr_cmd_domfsfreeze, vr_cmd_domfsthaw, vr_cmd_domfstrim;
-int vr_cli_agent_ifaddr(struct vireo_conn *c, const char *name, bool json); /* exit status */
-int vr_cli_agent_shutdown(struct vireo_conn *c, const char *name);         /* 0 or -1 (printed) */
+int vr_cli_agent_shutdown(struct vireo_conn *c, const char *name); /* 0 or -1 (printed) */
 extern const vr_command vr_cmd_net_list, vr_cmd_net_define, vr_cmd_net_create, vr_cmd_net_undefine,
     vr_cmd_net_start, vr_cmd_net_destroy, vr_cmd_net_autostart, vr_cmd_net_info, vr_cmd_net_dumpxml,
     vr_cmd_net_edit, vr_cmd_net_dhcp_leases, vr_cmd_net_update, vr_cmd_domiflist, vr_cmd_domifaddr;

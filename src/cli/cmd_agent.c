@@ -1,7 +1,6 @@
 /* Commands that ask QEMU's guest agent inside the guest, as virsh's do:
  * qemu-agent-command, domtime, guestinfo, domfsinfo, domfsfreeze,
- * domfsthaw, domfstrim, and the agent's
- * halves of domifaddr (--source agent) and shutdown (--mode agent).
+ * domfsthaw, domfstrim, and the agent's half of shutdown (--mode agent).
  * Each is one agent command through vireo_domain_agent_json, but
  * guestinfo and the filesystem commands, which are the daemon's calls
  * (vireo_domain_guest_info, vireo_domain_fs_*). */
@@ -29,12 +28,6 @@ static json_object *ask(vireo_conn *c, const char *name, const char *command, in
     json_object *o = json_tokener_parse(text);
     free(text);
     return o ? o : json_object_new_object();
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
 }
 
 /* ---- qemu-agent-command ---- */
@@ -272,48 +265,6 @@ static int run_domfstrim(vr_cli *cli, int argc, char **argv)
     rc = vireo_domain_fs_trim(c, name, has_mp ? mountpoint : NULL, min) < 0 ? vr_cli_fail(c) : VR_EXIT_OK;
     vireo_disconnect(c);
     return rc;
-}
-
-/* ---- domifaddr --source agent ---- */
-
-int vr_cli_agent_ifaddr(vireo_conn *c, const char *name, bool json)
-{
-    json_object *ret = ask(c, name, "{\"execute\":\"guest-network-get-interfaces\"}", 0);
-    if (!ret)
-        return VR_EXIT_FAIL;
-    const char *h[] = {"Name", "MAC address", "Protocol", "Address"};
-    vr_table *t = vr_table_new(4, h);
-    json_object *arr = json_object_new_array();
-    size_t n = json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
-    for (size_t i = 0; i < n; i++) {
-        json_object *ifc = json_object_array_get_idx(ret, i), *ips = NULL;
-        const char *ifname = str(ifc, "name"), *mac = str(ifc, "hardware-address");
-        if (ifname && strcmp(ifname, "lo") == 0)
-            continue; /* virsh leaves the loopback out too */
-        json_object *o = json_object_new_object(), *a = json_object_new_array();
-        json_object_object_add(o, "interface", ifname ? json_object_new_string(ifname) : NULL);
-        json_object_object_add(o, "mac", mac ? json_object_new_string(mac) : NULL);
-        bool any = false;
-        if (json_object_object_get_ex(ifc, "ip-addresses", &ips))
-            for (size_t k = 0; k < json_object_array_length(ips); k++) {
-                json_object *ip = json_object_array_get_idx(ips, k), *prefix = NULL;
-                json_object_object_get_ex(ip, "prefix", &prefix);
-                char addr[80];
-                snprintf(addr, sizeof(addr), "%s/%d", str(ip, "ip-address") ? str(ip, "ip-address") : "?",
-                         prefix ? json_object_get_int(prefix) : 0);
-                const char *type = str(ip, "ip-address-type");
-                const char *row[] = {any ? "-" : ifname ? ifname : "-", any ? "-" : mac ? mac : "-",
-                                     type ? type : "-", addr};
-                vr_table_add(t, row);
-                json_object_array_add(a, json_object_new_string(addr));
-                any = true;
-            }
-        json_object_object_add(o, "addresses", a);
-        json_object_array_add(arr, o);
-    }
-    vr_cli_print_list(json, arr, t);
-    json_object_put(ret);
-    return VR_EXIT_OK;
 }
 
 /* ---- shutdown --mode agent ---- */

@@ -257,27 +257,43 @@ static int run_update(vr_cli *cli, int argc, char **argv)
     if (r < 0)
         rc = vr_cli_fail(c);
     else
-        printf("Updated network %s live state and persistent config\n", pos[0]);
+        printf("Updated network %s persistent config and live state\n", pos[0]); /* virsh's words for --live --config */
     vireo_disconnect(c);
     return rc;
+}
+
+/* domifaddr's rows of one interface, as virsh prints them: its name and
+ * MAC on the first address only (each with --full), "N/A" for an
+ * interface the guest agent lists without an address. */
+static void address_rows(vr_table *t, const vireo_interface *x, bool agent, bool full)
+{
+    const char *ifname = x->interface ? x->interface : "-", *mac = x->mac[0] ? x->mac : "N/A";
+    if (agent && x->n_addresses == 0) {
+        const char *row[] = {ifname, mac, "N/A", "N/A"};
+        vr_table_add(t, row);
+    }
+    for (size_t k = 0; k < x->n_addresses; k++) {
+        char ip[64];
+        snprintf(ip, sizeof(ip), "%s/%u", x->addresses[k].ip, x->addresses[k].prefix);
+        const char *row[] = {full || !k ? ifname : "-", full || !k ? mac : "-", proto_name(&x->addresses[k]), ip};
+        vr_table_add(t, row);
+    }
 }
 
 static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv, bool addrs)
 {
     const char *name = NULL, *source = NULL;
-    bool json = false, has_source = false;
-    const vr_opt opts[] = {{"json", false, &json, NULL}, {addrs ? "source" : NULL, true, &has_source, &source},
+    bool json = false, has_source = false, full = false;
+    const vr_opt opts[] = {{"json", false, &json, NULL},
+                           {addrs ? "source" : NULL, true, &has_source, &source},
+                           {addrs ? "full" : NULL, false, &full, NULL},
                            {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, cmd, argc, argv, opts, &name, 1, 1, &rc);
     if (!c)
         return rc;
-    if (has_source && strcmp(source, "agent") == 0) {
-        rc = vr_cli_agent_ifaddr(c, name, json);
-        vireo_disconnect(c);
-        return rc;
-    }
-    if (has_source && strcmp(source, "lease") != 0 && strcmp(source, "arp") != 0) {
+    bool agent = has_source && strcmp(source, "agent") == 0;
+    if (has_source && !agent && strcmp(source, "lease") != 0 && strcmp(source, "arp") != 0) {
         vireo_disconnect(c);
         return vr_cli_usage(cmd, "--source is lease, arp or agent, not '%s'", source);
     }
@@ -294,22 +310,10 @@ static int interfaces(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         const vireo_interface *x = &ifs[i];
-        /* The API's interface, but "addresses" as virsh shows them,
-         * "IP/PREFIX" strings: what domifaddr --json always printed
-         * (tests and scripts cut them at the slash). */
-        json_object *o = vr_wire_to_json(&vr_wire_interface, x), *a = json_object_new_array();
-        for (size_t k = 0; k < x->n_addresses; k++) {
-            char ip[64];
-            snprintf(ip, sizeof(ip), "%s/%u", x->addresses[k].ip, x->addresses[k].prefix);
-            json_object_array_add(a, json_object_new_string(ip));
-            if (addrs) {
-                const char *row[] = {x->interface ? x->interface : "-", x->mac, proto_name(&x->addresses[k]), ip};
-                vr_table_add(t, row);
-            }
-        }
-        json_object_object_add(o, "addresses", a);
-        json_object_array_add(arr, o);
-        if (!addrs) {
+        json_object_array_add(arr, vr_wire_to_json(&vr_wire_interface, x));
+        if (addrs) {
+            address_rows(t, x, agent, full);
+        } else {
             const char *row[] = {x->interface ? x->interface : "-", x->type, x->source ? x->source : "-",
                                  x->model, x->mac};
             vr_table_add(t, row);
@@ -344,4 +348,4 @@ const vr_command vr_cmd_domiflist = {"domiflist", "List a domain's network inter
 const vr_command vr_cmd_domifaddr = {"domifaddr", "Show a domain's IPv4 and IPv6 addresses (from the DHCP leases, "
                                      "with --source arp from the host's neighbour tables, with --source "
                                      "agent from the guest agent).",
-                                     "DOMAIN [--source lease|arp|agent] [--json]", run_domifaddr};
+                                     "DOMAIN [--source lease|arp|agent] [--full] [--json]", run_domifaddr};

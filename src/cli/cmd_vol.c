@@ -15,17 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The API's volume (src/wire), and backing_path and backing_format
- * beside its "backing" object: vol-info --json printed them so before
- * the schema (tests and scripts read .backing_path). */
-static json_object *vol_json(const vireo_vol *v)
-{
-    json_object *o = vr_wire_to_json(&vr_wire_vol, v);
-    json_object_object_add(o, "backing_path", v->backing_path ? json_object_new_string(v->backing_path) : NULL);
-    json_object_object_add(o, "backing_format", v->backing_format ? json_object_new_string(v->backing_format) : NULL);
-    return o;
-}
-
 /* VOL [--pool P] to the volume: by name in the pool, or by its path. */
 static int find_vol(vireo_conn *c, const vr_command *cmd, const char *vol, const char *pool, vireo_vol *out)
 {
@@ -60,7 +49,7 @@ static int run_list(vr_cli *cli, int argc, char **argv)
     if (json) {
         json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++)
-            json_object_array_add(arr, vol_json(&v[i]));
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_vol, &v[i]));
         vr_cli_print_json(arr);
     } else {
         const char *h[] = {"Name", "Path", "Type", "Format", "Capacity", "Allocation", "Used by"};
@@ -272,7 +261,7 @@ static int run_info(vr_cli *cli, int argc, char **argv)
     if ((rc = find_vol(c, &vr_cmd_vol_info, vol, pool, &v)))
         return done(c, rc);
     if (json) {
-        vr_cli_print_json(vol_json(&v));
+        vr_cli_print_json(vr_wire_to_json(&vr_wire_vol, &v));
     } else {
         char b[32];
         printf("%-15s %s\n", "Name:", v.name);

@@ -113,6 +113,19 @@ static size_t array_len(json_object *a)
     return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 }
 
+/* An argument-less agent command for a run (a heap struct cb gets as its
+ * opaque): not VR_OK, nothing was sent and the run is freed. */
+static vr_err send_execute(vr_domain *dom, const char *execute, vr_agent_fn cb, void *run, char **err)
+{
+    json_object *cmd = json_object_new_object();
+    json_object_object_add(cmd, "execute", json_object_new_string(execute));
+    vr_err code = vr_qemu_agent_command(dom, cmd, 0, cb, run, err);
+    json_object_put(cmd);
+    if (code != VR_OK)
+        free(run);
+    return code;
+}
+
 /* One field; key is taken. */
 static vr_guest_field *add(vr_guest_fields *f, char *key, vr_guest_field_type type)
 {
@@ -385,13 +398,7 @@ vr_err vr_core_guest_info(vr_domain *dom, unsigned types, vr_guest_info_fn cb, v
     r->next = SIZE_MAX;
     r->cb = cb;
     r->opaque = opaque;
-    json_object *ping = json_object_new_object();
-    json_object_object_add(ping, "execute", json_object_new_string("guest-ping"));
-    vr_err code = vr_qemu_agent_command(dom, ping, 0, info_answer, r, err);
-    json_object_put(ping);
-    if (code != VR_OK)
-        free(r);
-    return code;
+    return send_execute(dom, "guest-ping", info_answer, r, err);
 }
 
 /* ---- virDomainGetMessages ---- */
@@ -632,4 +639,57 @@ vr_err vr_core_fs_trim(vr_domain *dom, const char *mountpoint, unsigned long lon
     fs_run *r = vr_calloc(1, sizeof(*r));
     *r = (fs_run){.op = FS_TRIM, .count_cb = cb, .opaque = opaque, .minimum = minimum};
     return fs_start(dom, r, err);
+}
+
+/* ---- domifaddr --source agent ---- */
+
+typedef struct {
+    vr_guest_ifaces_fn cb;
+    void *opaque;
+} ifaces_run;
+
+/* An address the agent lists, as the wire's lease: false when it gives
+ * no address or one too long to be one. */
+static bool agent_address(json_object *ip, vireo_lease *out)
+{
+    const char *addr = text_of(ip, "ip-address"), *type = text_of(ip, "ip-address-type");
+    json_object *prefix = member(ip, "prefix");
+    if (!addr || strlen(addr) >= sizeof(out->ip))
+        return false;
+    *out = (vireo_lease){.family = type && strcmp(type, "ipv6") == 0 ? 6 : 4,
+                         .prefix = prefix ? (unsigned)json_object_get_int(prefix) : 0};
+    snprintf(out->ip, sizeof(out->ip), "%s", addr);
+    return true;
+}
+
+static void ifaces_answer(json_object *ret, const char *error, void *opaque)
+{
+    ifaces_run *r = opaque;
+    size_t n = array_len(ret), got = 0;
+    vireo_interface *ifs = vr_calloc(n + 1, sizeof(*ifs));
+    for (size_t i = 0; !error && i < n; i++) {
+        json_object *x = json_object_array_get_idx(ret, i), *ips = member(x, "ip-addresses");
+        if (!iface_shown(x))
+            continue;
+        vireo_interface *f = &ifs[got++];
+        f->interface = vr_strdup(text_of(x, "name"));
+        snprintf(f->mac, sizeof(f->mac), "%s", text_of(x, "hardware-address") ? text_of(x, "hardware-address") : "");
+        f->addresses = vr_calloc(array_len(ips) + 1, sizeof(vireo_lease));
+        for (size_t k = 0; k < array_len(ips); k++)
+            f->n_addresses += agent_address(json_object_array_get_idx(ips, k), &f->addresses[f->n_addresses]);
+    }
+    r->cb(error ? NULL : ifs, got, error, r->opaque);
+    for (size_t i = 0; i < got; i++) {
+        free(ifs[i].interface);
+        free(ifs[i].addresses);
+    }
+    free(ifs);
+    free(r);
+}
+
+vr_err vr_core_agent_interfaces(vr_domain *dom, vr_guest_ifaces_fn cb, void *opaque, char **err)
+{
+    ifaces_run *r = vr_calloc(1, sizeof(*r));
+    *r = (ifaces_run){.cb = cb, .opaque = opaque};
+    return send_execute(dom, "guest-network-get-interfaces", ifaces_answer, r, err);
 }

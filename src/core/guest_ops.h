@@ -4,6 +4,8 @@
 #pragma once
 #include "drivers/qemu/qemu_driver.h"
 
+#include <vireo/vireo.h>
+
 #include <stddef.h>
 
 /* virsh's limit on keys pressed together. */
@@ -119,3 +121,12 @@ vr_err vr_core_fs_thaw(vr_domain *dom, size_t n_mountpoints, vr_guest_count_fn c
  * agent's first error only when it trimmed none. */
 vr_err vr_core_fs_trim(vr_domain *dom, const char *mountpoint, unsigned long long minimum, vr_guest_count_fn cb,
                        void *opaque, char **err);
+
+/* domifaddr --source agent (virDomainInterfaceAddresses with the agent as
+ * source): guest-network-get-interfaces as interfaces, `interface` the
+ * guest's own name (eth0), its MAC and addresses (family, ip, prefix;
+ * type, source and model NULL); the loopback left out, as libvirt leaves
+ * it. cb gets the list (borrowed) or the error, once, from the loop; not
+ * VR_OK: nothing was sent and cb is never called. */
+typedef void (*vr_guest_ifaces_fn)(const vireo_interface *ifs, size_t n, const char *err, void *opaque);
+vr_err vr_core_agent_interfaces(vr_domain *dom, vr_guest_ifaces_fn cb, void *opaque, char **err);

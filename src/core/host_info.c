@@ -25,6 +25,32 @@ bool vr_host_memory_stats(vr_host_memory *out)
     return out->total > 0;
 }
 
+bool vr_host_cpu_stats(int cpu, vr_host_cpu_times *out)
+{
+    char *text = vr_file_read("/proc/stat", NULL), want[32];
+    if (!text)
+        return false;
+    snprintf(want, sizeof(want), cpu < 0 ? "cpu " : "cpu%d ", cpu);
+    const char *line = NULL;
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, want, strlen(want)) == 0) {
+            line = p + strlen(want);
+            break;
+        }
+    /* user nice system idle iowait irq softirq, in clock ticks. */
+    unsigned long long t[7] = {0};
+    bool ok = line && sscanf(line, "%llu %llu %llu %llu %llu %llu %llu", &t[0], &t[1], &t[2], &t[3], &t[4], &t[5],
+                             &t[6]) == 7;
+    free(text);
+    long hz = sysconf(_SC_CLK_TCK);
+    if (!ok || hz <= 0)
+        return false;
+    unsigned long long ns = 1000000000ULL / (unsigned long long)hz;
+    *out = (vr_host_cpu_times){.kernel = (t[2] + t[5] + t[6]) * ns, .user = (t[0] + t[1]) * ns,
+                               .idle = t[3] * ns, .iowait = t[4] * ns};
+    return true;
+}
+
 /* `-machine help` of QEMU 7.2 is about 4 KiB. */
 #define MACHINE_HELP_MAX (64u * 1024)
 

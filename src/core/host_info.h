@@ -31,6 +31,14 @@ typedef struct {
     unsigned long long total, free, buffers, cached;
 } vr_host_memory;
 bool vr_host_memory_stats(vr_host_memory *out);
+/* A CPU's times as virNodeGetCPUStats reports them, in nanoseconds, from
+ * /proc/stat (cpu = -1: the line of all CPUs): kernel (system, irq and
+ * softirq), user (with nice), idle and iowait, libvirt's sums. false when
+ * the host has no such CPU (or /proc/stat cannot be read). */
+typedef struct {
+    unsigned long long kernel, user, idle, iowait;
+} vr_host_cpu_times;
+bool vr_host_cpu_stats(int cpu, vr_host_cpu_times *out);
 /* The capabilities document (libvirt's <capabilities>): the host's
  * architecture and the guests it runs: hvm on x86_64 with QEMU's binary
  * and machine types (asked from QEMU once), domain type qemu always and

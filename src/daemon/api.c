@@ -108,24 +108,28 @@ static bool allowed(const vr_api *api, vr_req *req)
     return false;
 }
 
-/* The read-only socket serves the routes the access rule lets it
- * (core/access.h: VR_API_READ; and answers 404/405 for paths and
- * methods there is no route for). */
-static bool route_allowed(const vr_api *api, vr_req *req, const vr_api_route *route)
+/* The read-only socket serves what the access rule lets it (core/access.h:
+ * VR_API_READ; and answers 404/405 for paths and methods there is no
+ * route for). */
+bool vr_api_allowed(const vr_api *api, vr_req *req, vr_access access)
 {
-    if (!api->read_only || api->web || !route || vr_access_read_only_allows(route->access))
+    if (!api->read_only || api->web || vr_access_read_only_allows(access))
         return true;
     /* Consoles take input; the guest's agent's answers and its disks'
      * bytes are the guest's own (libvirt's rule for its read-only
      * connections). */
-    bool guest = route->access == VR_API_GUEST;
+    bool guest = access == VR_API_GUEST;
     vr_req_reply_error(req, 403, "denied", "the read-only connection cannot %s%s %s; that needs "
                        "root or group vireo (usermod -aG vireo %s)",
-                       route->access == VR_API_CONSOLE ? "attach to" : guest ? "read the guest's own data through "
-                                                                             : "",
-                       route->access == VR_API_CONSOLE ? "" : vr_req_method(req), vr_req_path(req),
+                       access == VR_API_CONSOLE ? "attach to" : guest ? "read the guest's own data through " : "",
+                       access == VR_API_CONSOLE ? "" : vr_req_method(req), vr_req_path(req),
                        vr_access_user_name(vr_req_peer_uid(req)));
     return false;
+}
+
+static bool route_allowed(const vr_api *api, vr_req *req, const vr_api_route *route)
+{
+    return !route || vr_api_allowed(api, req, route->access);
 }
 
 /* False after answering 413: the body is over the route's limit. */

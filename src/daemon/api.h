@@ -42,6 +42,10 @@ typedef struct {
 } vr_api;
 
 void vr_api_handle(vr_req *req, void *opaque);
+/* May this connection do what `access` declares? False after answering
+ * 403 (the read-only socket). For a route whose parameters ask more than
+ * the route declares (GET …/interfaces?source=agent). */
+bool vr_api_allowed(const vr_api *api, vr_req *req, vr_access access);
 
 /* One request on its way through a route. */
 typedef struct {

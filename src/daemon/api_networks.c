@@ -205,30 +205,61 @@ json_object *vr_api_iface_leases(vr_api *api, const vr_domain *dom, size_t i)
     return addrs;
 }
 
+/* The interfaces as {"interfaces": [INTERFACE…]}. */
+static char *interfaces_json(const vireo_interface *ifs, size_t n)
+{
+    vr_strbuf b = {0};
+    vr_wire_list l;
+    vr_wire_list_begin(&l, &b, &vr_wire_interface, "interfaces", false);
+    for (size_t i = 0; i < n; i++)
+        vr_wire_list_add(&l, &ifs[i]);
+    vr_wire_list_end(&l);
+    return vr_strbuf_take(&b);
+}
+
+static void on_agent_interfaces(const vireo_interface *ifs, size_t n, const char *err, void *opaque)
+{
+    vr_req *req = opaque;
+    if (err)
+        vr_api_reply_err(req, VR_ERR_FAILED, err);
+    else
+        vr_req_reply_text(req, 200, "application/json", interfaces_json(ifs, n));
+}
+
 /* GET domains/NAME/interfaces: domiflist and domifaddr in one answer;
  * ?source=arp takes the addresses from the neighbour tables instead of
- * the DHCP leases. */
+ * the DHCP leases; ?source=agent asks the guest agent (its own names for
+ * the interfaces; read-write connections only, as libvirt). */
 static void domain_interfaces(vr_api_call *c)
 {
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
     const char *source = vr_req_query(c->req, "source");
-    bool arp = source && strcmp(source, "arp") == 0;
-    if (source && !arp && strcmp(source, "lease") != 0) {
-        vr_req_reply_error(c->req, 400, "invalid", "source is lease or arp, not '%s'", source);
+    bool arp = source && strcmp(source, "arp") == 0, agent = source && strcmp(source, "agent") == 0;
+    if (source && !arp && !agent && strcmp(source, "lease") != 0) {
+        vr_req_reply_error(c->req, 400, "invalid", "source is lease, arp or agent, not '%s'", source);
         return;
     }
-    json_object *arr = json_object_new_array();
-    for (size_t i = 0; i < dom->def->n_interfaces; i++) {
-        vireo_interface view;
-        vr_core_interface_view(c->api->net, dom, i, arp, &view);
-        json_object_array_add(arr, vr_wire_to_json(&vr_wire_interface, &view));
-        vr_wire_clear(&vr_wire_interface, &view);
+    if (agent) {
+        if (!vr_api_allowed(c->api, c->req, VR_API_GUEST))
+            return;
+        char *err = NULL;
+        vr_req_defer(c->req);
+        vr_err code = vr_core_agent_interfaces(dom, on_agent_interfaces, c->req, &err);
+        if (code != VR_OK)
+            vr_api_reply_err(c->req, code, err);
+        free(err);
+        return;
     }
-    json_object *root = json_object_new_object();
-    json_object_object_add(root, "interfaces", arr);
-    vr_req_reply_json(c->req, 200, root);
+    size_t n = dom->def->n_interfaces;
+    vireo_interface *views = vr_calloc(n + 1, sizeof(*views));
+    for (size_t i = 0; i < n; i++)
+        vr_core_interface_view(c->api->net, dom, i, arp, &views[i]);
+    vr_req_reply_text(c->req, 200, "application/json", interfaces_json(views, n));
+    for (size_t i = 0; i < n; i++)
+        vr_wire_clear(&vr_wire_interface, &views[i]);
+    free(views);
 }
 
 const vr_api_route vr_api_network_routes[] = {

@@ -301,10 +301,6 @@ void vr_rpc_dom_state(const vr_domain *dom, int *state, int *reason);
 /* A call's flags outside `allowed`: false after failing the call. */
 bool vr_rpc_flags_ok(vr_rpc_call *c, unsigned flags, unsigned allowed);
 
-/* domifaddr --source agent: the guest agent's interfaces (rpc_guest.c);
- * answers later. */
-vr_rpc_result vr_rpc_ifaddr_agent(vr_rpc_call *c, vr_domain *dom);
-
 /* Wire forms of Vireo's objects (strings are copies, freed with the ret). */
 void vr_rpc_dom_wire(vrp_dom *out, const vr_domain *dom);
 void vr_rpc_uuid_wire(vrp_uuid out, const char *uuid_text);

@@ -237,37 +237,62 @@ static vr_rpc_result cells_free_memory(vr_rpc_call *c)
  * the whole host (cell -1) or its one NUMA cell (0); asked with no room
  * (nparams 0), the count alone, as libvirt answers. Cockpit's machines
  * page reads the total for its Create VM dialog. */
+typedef struct {
+    const char *field;
+    unsigned long long value;
+} node_stat;
+
+/* virNodeGet{Memory,CPU}Stats' answer: nparams 0 asks how many there are. */
+static vr_rpc_result node_stats(vr_rpc_call *c, int nparams, const node_stat *stats, int n)
+{
+    vrp_node_mem_stats_ret *r = c->ret;
+    r->nparams = n;
+    if (nparams == 0)
+        return VR_RPC_OK;
+    if (nparams < n)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "nparams too small: %d, the host has %d stats", nparams, n);
+    r->params.params_len = (unsigned)n;
+    r->params.params_val = vr_calloc((size_t)n, sizeof(*r->params.params_val));
+    for (int i = 0; i < n; i++) {
+        r->params.params_val[i].field = vr_strdup(stats[i].field);
+        r->params.params_val[i].value = stats[i].value;
+    }
+    return VR_RPC_OK;
+}
+
 static vr_rpc_result node_memory_stats(vr_rpc_call *c)
 {
-    enum { ALL_CELLS = -1, N_STATS = 4 };
+    enum { ALL_CELLS = -1 };
     vrp_node_mem_stats_args *a = c->args;
-    vrp_node_mem_stats_ret *r = c->ret;
     if (!vr_rpc_flags_ok(c, a->flags, 0))
         return VR_RPC_FAILED;
     if (a->cell != ALL_CELLS && a->cell != 0)
         return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "this host has one NUMA cell (0), not %d", a->cell);
     if (a->nparams < 0)
         return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "nparams must not be negative (%d)", a->nparams);
-    r->nparams = N_STATS;
-    if (a->nparams == 0)
-        return VR_RPC_OK;
-    if (a->nparams < N_STATS)
-        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "nparams too small: %d, the host has %d memory stats",
-                           a->nparams, N_STATS);
-    vr_host_memory m;
-    if (!vr_host_memory_stats(&m))
+    vr_host_memory m = {0};
+    if (a->nparams && !vr_host_memory_stats(&m))
         return vr_rpc_fail(c, VIR_ERR_OPERATION_FAILED, "the host's memory cannot be read (/proc/meminfo)");
-    const struct {
-        const char *field;
-        unsigned long long value;
-    } stats[N_STATS] = {{"total", m.total}, {"free", m.free}, {"buffers", m.buffers}, {"cached", m.cached}};
-    r->params.params_len = N_STATS;
-    r->params.params_val = vr_calloc(N_STATS, sizeof(*r->params.params_val));
-    for (int i = 0; i < N_STATS; i++) {
-        r->params.params_val[i].field = vr_strdup(stats[i].field);
-        r->params.params_val[i].value = stats[i].value;
-    }
-    return VR_RPC_OK;
+    const node_stat stats[] = {{"total", m.total}, {"free", m.free}, {"buffers", m.buffers}, {"cached", m.cached}};
+    return node_stats(c, a->nparams, stats, 4);
+}
+
+/* virNodeGetCPUStats (virsh nodecpustats): one CPU's times or, with
+ * cpu -1, all CPUs' together, in nanoseconds. */
+static vr_rpc_result node_cpu_stats(vr_rpc_call *c)
+{
+    enum { ALL_CPUS = -1 };
+    vrp_node_cpu_stats_args *a = c->args;
+    if (!vr_rpc_flags_ok(c, a->flags, 0))
+        return VR_RPC_FAILED;
+    if (a->nparams < 0)
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "nparams must not be negative (%d)", a->nparams);
+    vr_host_cpu_times t = {0};
+    if (a->nparams && (a->cpu < ALL_CPUS || !vr_host_cpu_stats(a->cpu, &t)))
+        return vr_rpc_fail(c, VIR_ERR_INVALID_ARG, "this host has no CPU %d (nodeinfo says how many it has)",
+                           a->cpu);
+    const node_stat stats[] = {{"kernel", t.kernel}, {"user", t.user}, {"idle", t.idle}, {"iowait", t.iowait}};
+    return node_stats(c, a->nparams, stats, 4);
 }
 
 static vr_rpc_result is_secure(vr_rpc_call *c)
@@ -381,6 +406,7 @@ const vr_rpc_proc vr_rpc_connect_procs[] = {
     VR_RPC_PROC(101, "virNodeGetCellsFreeMemory", vrp_cells_free_args, vrp_cells_free_ret, cells_free_memory,
                 READ),
     VR_RPC_PROC(102, "virNodeGetFreeMemory", vrp_void, vrp_uhyper_ret, node_free_memory, READ),
+    VR_RPC_PROC(227, "virNodeGetCPUStats", vrp_node_cpu_stats_args, vrp_node_mem_stats_ret, node_cpu_stats, READ),
     VR_RPC_PROC(228, "virNodeGetMemoryStats", vrp_node_mem_stats_args, vrp_node_mem_stats_ret, node_memory_stats,
                 READ),
     VR_RPC_PROC(293, "virNodeGetCPUMap", vrp_cpu_map_args, vrp_cpu_map_ret, node_cpu_map, READ),

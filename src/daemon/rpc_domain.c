@@ -4,6 +4,9 @@
 #include "daemon/rpc.h"
 #include "common/util.h"
 #include "core/domain_ops.h"
+#include "core/guest_ops.h"
+#include "core/views.h"
+#include "wire/schemas.h"
 #include "core/snapshot_ops.h"
 #include "core/storage_ops.h"
 
@@ -338,8 +341,41 @@ static vr_rpc_result get_security_label(vr_rpc_call *c)
     return arg_domain(c) ? VR_RPC_OK : VR_RPC_FAILED;
 }
 
+/* Interfaces with their addresses as virDomainInterfaceAddresses' list;
+ * with `leased`, those without an address are left out, as libvirt
+ * leaves an interface without a lease (the agent's are all listed). */
+static void ifaddr_wire(vrp_dom_ifaddr_ret *r, const vireo_interface *ifs, size_t n, bool leased)
+{
+    r->ifaces.ifaces_val = vr_calloc(n + 1, sizeof(vrp_iface));
+    for (size_t i = 0; i < n; i++) {
+        if (leased && ifs[i].n_addresses == 0)
+            continue;
+        vrp_iface *f = &r->ifaces.ifaces_val[r->ifaces.ifaces_len++];
+        f->name = vr_strdup(ifs[i].interface ? ifs[i].interface : "-");
+        if (ifs[i].mac[0]) {
+            f->hwaddr = vr_malloc(sizeof(char *));
+            *f->hwaddr = vr_strdup(ifs[i].mac);
+        }
+        f->addrs.addrs_val = vr_calloc(ifs[i].n_addresses + 1, sizeof(vrp_ip_addr));
+        f->addrs.addrs_len = (unsigned)ifs[i].n_addresses;
+        for (size_t k = 0; k < ifs[i].n_addresses; k++) {
+            f->addrs.addrs_val[k].type = ifs[i].addresses[k].family == 6 ? 1 : 0;
+            f->addrs.addrs_val[k].addr = vr_strdup(ifs[i].addresses[k].ip);
+            f->addrs.addrs_val[k].prefix = ifs[i].addresses[k].prefix;
+        }
+    }
+}
+
+static void on_agent_ifaces(const vireo_interface *ifs, size_t n, const char *err, void *opaque)
+{
+    vr_rpc_call *c = opaque;
+    if (!err)
+        ifaddr_wire(c->ret, ifs, n, false);
+    vr_rpc_done(c, err ? VR_ERR_FAILED : VR_OK, err, VR_RPC_DOMAIN);
+}
+
 /* domifaddr --source lease: the DHCP leases of each interface; --source
- * agent: what the guest agent reports (rpc_guest.c). */
+ * agent: what the guest agent reports. */
 static vr_rpc_result interface_addresses(vr_rpc_call *c)
 {
     vrp_dom_ifaddr_args *a = c->args;
@@ -351,32 +387,21 @@ static vr_rpc_result interface_addresses(vr_rpc_call *c)
                            "agent (domifaddr --source lease or agent), not from ARP");
     if (dom->state == VR_DOM_SHUTOFF)
         return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "domain is not running");
-    if (a->source == IFADDR_SRC_AGENT)
-        return vr_rpc_ifaddr_agent(c, dom);
-    vrp_dom_ifaddr_ret *r = c->ret;
-    r->ifaces.ifaces_val = vr_calloc(dom->def->n_interfaces + 1, sizeof(vrp_iface));
-    for (size_t i = 0; i < dom->def->n_interfaces; i++) {
-        vr_lease *l;
-        size_t n;
-        vr_core_iface_leases(c->api->net, dom, i, &l, &n);
-        if (n == 0) {
-            vr_leases_free(l, n);
-            continue;
-        }
-        vrp_iface *f = &r->ifaces.ifaces_val[r->ifaces.ifaces_len++];
-        const char *tap = i < dom->n_ifnames ? dom->ifnames[i] : NULL;
-        f->name = vr_strdup(tap ? tap : "-");
-        f->hwaddr = vr_malloc(sizeof(char *));
-        *f->hwaddr = vr_strdup(dom->def->interfaces[i].mac);
-        f->addrs.addrs_val = vr_calloc(n, sizeof(vrp_ip_addr));
-        f->addrs.addrs_len = (unsigned)n;
-        for (size_t k = 0; k < n; k++) {
-            f->addrs.addrs_val[k].type = l[k].family == 6 ? 1 : 0;
-            f->addrs.addrs_val[k].addr = vr_strdup(l[k].ip);
-            f->addrs.addrs_val[k].prefix = l[k].prefix;
-        }
-        vr_leases_free(l, n);
+    if (a->source == IFADDR_SRC_AGENT) {
+        if (!vr_rpc_access_ok(c, VR_ACCESS_GUEST))
+            return VR_RPC_FAILED;
+        char *err = NULL;
+        vr_err code = vr_core_agent_interfaces(dom, on_agent_ifaces, c, &err);
+        return code == VR_OK ? VR_RPC_LATER : vr_rpc_outcome(c, code, err, VR_RPC_DOMAIN);
     }
+    size_t n = dom->def->n_interfaces;
+    vireo_interface *views = vr_calloc(n + 1, sizeof(*views));
+    for (size_t i = 0; i < n; i++)
+        vr_core_interface_view(c->api->net, dom, i, false, &views[i]);
+    ifaddr_wire(c->ret, views, n, true);
+    for (size_t i = 0; i < n; i++)
+        vr_wire_clear(&vr_wire_interface, &views[i]);
+    free(views);
     return VR_RPC_OK;
 }
 

@@ -20,7 +20,7 @@
 
 /* What the call's reply carries from QEMU's or the agent's answer. */
 typedef enum { ANSWER_NONE, ANSWER_HOSTNAME, ANSWER_SCREENSHOT, ANSWER_MONITOR, ANSWER_HMP, ANSWER_AGENT,
-               ANSWER_TIME, ANSWER_IFADDR } answer_kind;
+               ANSWER_TIME } answer_kind;
 
 typedef struct {
     vr_rpc_call *call;
@@ -117,47 +117,6 @@ static char *return_json(json_object *ret)
     return text;
 }
 
-static const char *text_of(json_object *o, const char *key)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-/* guest-network-get-interfaces' array as domifaddr's interfaces; the
- * loopback is left out, as libvirt leaves it. */
-static void ifaddr_wire(vrp_dom_ifaddr_ret *r, json_object *ret)
-{
-    size_t n = ret && json_object_is_type(ret, json_type_array) ? json_object_array_length(ret) : 0;
-    r->ifaces.ifaces_val = vr_calloc(n + 1, sizeof(vrp_iface));
-    for (size_t i = 0; i < n; i++) {
-        json_object *ifc = json_object_array_get_idx(ret, i), *ips = NULL;
-        const char *name = text_of(ifc, "name"), *mac = text_of(ifc, "hardware-address");
-        if (!name || strcmp(name, "lo") == 0)
-            continue;
-        vrp_iface *f = &r->ifaces.ifaces_val[r->ifaces.ifaces_len++];
-        f->name = vr_strdup(name);
-        if (mac) {
-            f->hwaddr = vr_malloc(sizeof(char *));
-            *f->hwaddr = vr_strdup(mac);
-        }
-        size_t k = json_object_object_get_ex(ifc, "ip-addresses", &ips) && json_object_is_type(ips, json_type_array)
-                       ? json_object_array_length(ips)
-                       : 0;
-        f->addrs.addrs_val = vr_calloc(k + 1, sizeof(vrp_ip_addr));
-        for (size_t j = 0; j < k; j++) {
-            json_object *ip = json_object_array_get_idx(ips, j), *prefix = NULL;
-            const char *addr = text_of(ip, "ip-address"), *type = text_of(ip, "ip-address-type");
-            if (!addr)
-                continue;
-            json_object_object_get_ex(ip, "prefix", &prefix);
-            vrp_ip_addr *a = &f->addrs.addrs_val[f->addrs.addrs_len++];
-            a->type = type && strcmp(type, "ipv6") == 0 ? 1 : 0;
-            a->addr = vr_strdup(addr);
-            a->prefix = prefix ? (unsigned)json_object_get_int(prefix) : 0;
-        }
-    }
-}
-
 static void on_reply(vr_err code, json_object *ret, const char *err, void *opaque)
 {
     pending *p = opaque;
@@ -175,8 +134,6 @@ static void on_reply(vr_err code, json_object *ret, const char *err, void *opaqu
         ((vrp_str_ret *)c->ret)->value = vr_strdup(ret ? json_object_get_string(ret) : "");
     else if (code == VR_OK && kind == ANSWER_MONITOR)
         ((vrp_str_ret *)c->ret)->value = return_json(ret);
-    else if (code == VR_OK && kind == ANSWER_IFADDR)
-        ifaddr_wire(c->ret, ret);
     else if (code == VR_OK && kind == ANSWER_TIME) {
         long long ns = ret ? json_object_get_int64(ret) : 0;
         ((vrp_time_ret *)c->ret)->seconds = ns / 1000000000;
@@ -405,13 +362,6 @@ static vr_rpc_result set_time(vr_rpc_call *c)
         json_object_object_add(cmd, "arguments", args);
     }
     return agent(c, dom, cmd, 0, ANSWER_NONE);
-}
-
-vr_rpc_result vr_rpc_ifaddr_agent(vr_rpc_call *c, vr_domain *dom)
-{
-    if (!vr_rpc_access_ok(c, VR_ACCESS_GUEST))
-        return VR_RPC_FAILED;
-    return agent(c, dom, json_tokener_parse("{\"execute\":\"guest-network-get-interfaces\"}"), 0, ANSWER_IFADDR);
 }
 
 /* qemu-monitor-command: QMP as JSON text, or with

@@ -160,6 +160,37 @@ static vr_rpc_result set_autostart(vr_rpc_call *c)
     return vr_rpc_outcome(c, code, err, VR_RPC_NETWORK);
 }
 
+/* virsh net-update NAME add|delete ip-dhcp-host XML --live --config:
+ * the <host> in the definition and the running dnsmasq together, which
+ * is the one change vireod makes in place (vr_net_update_dhcp_host);
+ * another section or a change of only one of the two is refused. */
+static vr_rpc_result update(vr_rpc_call *c)
+{
+    enum { LIVE = 1, CONFIG = 2 };
+    enum { CMD_DELETE = 2, CMD_ADD_LAST = 3, CMD_ADD_FIRST = 4 };
+    enum { SECTION_IP_DHCP_HOST = 4 };
+    vrp_net_update_args *a = c->args;
+    vr_network *net = find(c, &a->net);
+    if (!net || !vr_rpc_flags_ok(c, a->flags, LIVE | CONFIG))
+        return VR_RPC_FAILED;
+    if (a->section != SECTION_IP_DHCP_HOST)
+        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "vireod updates the ip-dhcp-host section only; change the "
+                           "rest with net-edit (or net-dumpxml and net-define) and restart the network");
+    if (a->command != CMD_DELETE && a->command != CMD_ADD_LAST && a->command != CMD_ADD_FIRST)
+        return vr_rpc_fail(c, VIR_ERR_NO_SUPPORT, "net-update of ip-dhcp-host takes add, add-first, add-last or "
+                           "delete; to modify a host, delete it and add it again");
+    bool active = net->active;
+    unsigned want = a->flags ? a->flags : active ? LIVE : CONFIG;
+    if (active && want != (LIVE | CONFIG))
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "vireod changes a running network's dnsmasq and its "
+                           "definition together: give --live --config");
+    if (!active && (want & LIVE))
+        return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "network is not running: leave out --live");
+    char *err = NULL;
+    vr_err code = vr_net_update_dhcp_host(net, a->command != CMD_DELETE, a->xml, &err);
+    return vr_rpc_outcome(c, code, err, VR_RPC_NETWORK);
+}
+
 static vr_rpc_result define_or_create(vr_rpc_call *c, bool start)
 {
     const char *xml = ((vrp_xml_args *)c->args)->xml;
@@ -252,6 +283,7 @@ const vr_rpc_proc vr_rpc_network_procs[] = {
     VR_RPC_PROC(152, "virNetworkIsActive", vrp_net_args, vrp_int_ret, is_active, READ),
     VR_RPC_PROC(153, "virNetworkIsPersistent", vrp_net_args, vrp_int_ret, is_persistent, READ),
     VR_RPC_PROC(283, "virConnectListAllNetworks", vrp_list_args, vrp_net_list_ret, list_all, READ),
+    VR_RPC_PROC(291, "virNetworkUpdate", vrp_net_update_args, vrp_void, update, WRITE),
     VR_RPC_PROC(341, "virNetworkGetDHCPLeases", vrp_leases_args, vrp_leases_ret, dhcp_leases, READ),
     {0},
 };

@@ -16,9 +16,7 @@ static const struct {
     {197, "virDomainSetMemoryParameters"},
     {198, "virDomainGetMemoryParameters"},
     {206, "virDomainGetBlkioParameters"},
-    {227, "virNodeGetCPUStats"},
     {255, "virDomainGetNumaParameters"},
-    {291, "virNetworkUpdate"},
     {360, "virConnectRegisterCloseCallback"},
 };
 

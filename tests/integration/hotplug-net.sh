@@ -135,6 +135,10 @@ expect_match "dumpxml: the first NIC is net0, the hot-plugged one net1, the disk
     "<targetdev=\"vda\"bus=\"virtio\"/><aliasname=\"virtio-disk0\"/>.*<targetdev=\"hdc\"bus=\"ide\"/>.*<aliasname=\"ide0-1-0\"/>.*<aliasname=\"net0\"/>.*52:54:00:15:16:99.*<aliasname=\"net1\"/>"
 grep -q "net1\|virtio-disk0" <<<"$($V dumpxml debian12 --inactive)" && fail "an automatic alias in the persistent definition"
 ok "...none in the persistent definition"
+printf '%s' "<interface type='network'><mac address='52:54:00:15:16:aa'/><source network='default'/><model type='virtio'/></interface>" > "$ROOT/nic4.xml"
+expect_match "attach-device of a third NIC, live" "$($V attach-device debian12 "$ROOT/nic4.xml" --live)" \
+    "Device attached successfully"
+expect_match "...it is net2" "$($V dumpxml debian12 | tr -d '\n ')" "52:54:00:15:16:aa\"/>.*<aliasname=\"net2\"/>"
 printf '%s' "<interface type='network'><mac address='52:54:00:15:16:99'/><source network='default'/><model type='virtio'/><alias name='net1'/><link state='down'/></interface>" > "$ROOT/nic3-down.xml"
 expect_match "update-device --live naming the NIC by its MAC and net1" "$($V update-device debian12 "$ROOT/nic3-down.xml" --live)" \
     "Device updated successfully"
@@ -147,4 +151,10 @@ expect_match "detach-device of the NIC by <alias name='net1'/>, live" "$($V deta
     "Device detached successfully"
 gone3() { ! $V dumpxml debian12 | grep -q 52:54:00:15:16:99; }
 wait_for 30 "...it leaves the live XML" gone3
+# libvirt numbers the next one past the highest in use (net0, net2):
+# net3, not net1 again.
+printf '%s' "<interface type='network'><mac address='52:54:00:15:16:bb'/><source network='default'/><model type='virtio'/></interface>" > "$ROOT/nic5.xml"
+expect_match "attach-device of a NIC after net1 left, live" "$($V attach-device debian12 "$ROOT/nic5.xml" --live)" \
+    "Device attached successfully"
+expect_match "...it is net3, as libvirt numbers it" "$($V dumpxml debian12 | tr -d '\n ')" "52:54:00:15:16:bb\"/>.*<aliasname=\"net3\"/>"
 $V destroy debian12 >/dev/null

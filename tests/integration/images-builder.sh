@@ -134,7 +134,7 @@ console_login() {
 out=$(console_login d12 'echo CONSOLE-$(hostname)-$(id -u)' CONSOLE-mimaquina-0)
 expect_match "root's password works on the console" "$out" "CONSOLE-mimaquina-0"
 
-guest_ip() { "$VIREO" domifaddr d12 --json | jq -r '.[0].addresses[0] // empty' | cut -d/ -f1; }
+guest_ip() { "$VIREO" domifaddr d12 --json | jq -r '.[0].addresses[0].ip // empty'; }
 has_ip() { [ -n "$(guest_ip)" ]; }
 wait_for 180 "the guest got a DHCP lease on default" has_ip
 IP=$(guest_ip)

@@ -70,7 +70,7 @@ expect_match "virsh dominfo while running" "$(virsh dominfo g1)" "State: +runnin
 expect_match "virsh dumpxml: the live definition, vireo's uuid" "$(virsh dumpxml g1)" "<uuid>$uuid</uuid>"
 expect_match "virsh dumpxml --inactive" "$(virsh dumpxml --inactive g1)" "<name>g1</name>"
 wait_for 90 "virsh domifaddr: g1's DHCP lease" sh -c "command virsh -q -c '$URI' domifaddr g1 | grep -q ipv4"
-addr=$(vjson domifaddr g1 | jq -r '.[0].addresses[0]')
+addr=$(vjson domifaddr g1 | jq -r '.[0].addresses[0] | "\(.ip)/\(.prefix)"')
 expect_match "... the address vireo shows" "$(virsh domifaddr g1)" "ipv4 +$addr$"
 expect_match "virsh net-dhcp-leases default" "$(virsh net-dhcp-leases default)" "ipv4 +$addr "
 
@@ -99,6 +99,24 @@ bridge=$(vjson net-info default | jq -r .bridge)
 expect_match "virsh net-info: vireo's bridge" "$(virsh net-info default)" "Bridge: +$bridge$"
 expect_match "virsh net-dumpxml: vireo's uuid" "$(virsh net-dumpxml default)" \
     "<uuid>$(vjson net-info default | jq -r .uuid)</uuid>"
+# virsh net-update (virNetworkUpdate): a static DHCP host into the running
+# dnsmasq and the definition together, as vireo's net-update does.
+h1="<host mac='52:54:00:00:00:11' name='h1' ip='192.168.122.11'/>"
+expect_match "virsh net-update add ip-dhcp-host --live --config" \
+    "$(vsay net-update default add ip-dhcp-host "$h1" --live --config)" "Updated network default persistent config and live state"
+expect_match "... in the definition" "$(virsh net-dumpxml --inactive default)" "<host mac=\"52:54:00:00:00:11\" name=\"h1\" ip=\"192.168.122.11\"/>"
+expect_match "... and in the running dnsmasq's hosts" "$(cat "$ROOT"/run/vireo/network/default/dhcp.hosts)" "52:54:00:00:00:11"
+expect_match "vireo net-dumpxml sees it too" "$("$VIREO" net-dumpxml default)" "52:54:00:00:00:11"
+out=$(command virsh -c "$URI" net-update default add ip-dhcp-host "<host mac='52:54:00:00:00:12' ip='192.168.122.12'/>" 2>&1 >/dev/null) &&
+    fail "net-update of the running network's live state alone succeeded"
+expect_match "virsh net-update without --live --config: refused, one line" "$out" "give --live --config"
+out=$(command virsh -c "$URI" net-update default add dns-host "<host ip='192.168.122.9'><hostname>x</hostname></host>" --live --config 2>&1 >/dev/null) &&
+    fail "net-update of dns-host succeeded"
+expect_match "virsh net-update of another section: not supported, one line" "$out" "ip-dhcp-host section only"
+expect_match "virsh net-update delete ip-dhcp-host --live --config" \
+    "$(vsay net-update default delete ip-dhcp-host "$h1" --live --config)" "Updated network default persistent config and live state"
+grep -q 52:54:00:00:00:11 "$ROOT"/run/vireo/network/default/dhcp.hosts && fail "the host is still in dnsmasq's hosts"
+ok "... gone from the running dnsmasq's hosts"
 expect_match "virsh pool-list" "$(virsh pool-list --all)" "^ default +active +yes$"
 expect_match "virsh vol-create-as" "$(vsay vol-create-as default v1.qcow2 16M --format qcow2)" "Vol v1.qcow2 created"
 expect_match "virsh vol-list" "$(virsh vol-list default)" "^ v1.qcow2 +$ROOT/var/lib/vireo/images/v1.qcow2$"
@@ -275,10 +293,24 @@ expect_match "virsh nodememstats: the host's total memory" "$ms" \
 expect_match "virsh nodememstats: free, buffers and cached too" "$(grep -c -E '^(free|buffers|cached) *: +[0-9]+ KiB$' <<<"$ms")" '^3$'
 expect_match "virsh nodememstats of a cell the host lacks: one line naming it" \
     "$(command virsh -c "$URI" nodememstats --cell 3 2>&1 >/dev/null)" "one NUMA cell \(0\), not 3"
-virsh nodecpustats >/dev/null 2>&1 || true
-virsh nodecpustats >/dev/null 2>&1 || true
-expect_eq "an unserved procedure is logged once (virNodeGetCPUStats, 227)" \
-    "$(grep -c 'procedure 227 (virNodeGetCPUStats) is not supported' "$ROOT/vireod.log")" 1
+# virsh nodecpustats (virNodeGetCPUStats, 227): /proc/stat's times in ns.
+cs=$(virsh nodecpustats)
+expect_eq "virsh nodecpustats: user, system, idle and iowait" "$(grep -c -E '^(user|system|idle|iowait): +[0-9]+$' <<<"$cs")" 4
+hz=$(getconf CLK_TCK)
+idle_ns=$(awk -v hz="$hz" '/^cpu / {printf "%.0f", $5 * 1e9 / hz}' /proc/stat)
+got=$(awk '/^idle:/ {print $2}' <<<"$cs")
+[ "$got" -gt 0 ] && [ "$got" -le "$idle_ns" ] && [ $((idle_ns - got)) -lt $((10 * 1000000000 * $(nproc))) ] ||
+    fail "virsh nodecpustats idle $got ns is not /proc/stat's ($idle_ns ns, read after)"
+ok "... idle is the host's (/proc/stat, $got ns)"
+expect_match "virsh nodecpustats --cpu 1: one CPU's" "$(virsh nodecpustats --cpu 1)" "^user: +[0-9]+$"
+expect_match "virsh nodecpustats of a CPU the host lacks: one line naming it" \
+    "$(command virsh -c "$URI" nodecpustats --cpu 99 2>&1 >/dev/null)" "no CPU 99"
+virsh define "$ROOT/g2.xml" >/dev/null
+virsh memtune g2 >/dev/null 2>&1 || true
+virsh memtune g2 >/dev/null 2>&1 || true
+virsh undefine g2 >/dev/null
+expect_eq "an unserved procedure is logged once (virDomainGetMemoryParameters, 198)" \
+    "$(grep -c 'procedure 198 (virDomainGetMemoryParameters) is not supported' "$ROOT/vireod.log")" 1
 expect_eq "virsh dominfo's virDomainGetMessages (426) is served, never logged unserved" \
     "$(grep -c 'procedure 426' "$ROOT/vireod.log")" 0
 no_sanitizer_report

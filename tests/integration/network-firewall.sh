@@ -75,7 +75,7 @@ expect_eq "host-validate's command is net-start's" "$(jq -r .params.command <<<"
 SSH_OPTS=(-i "$IMAGES/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
           -o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR)
 guest_ssh() { local ip=$1; shift; inhost ssh "${SSH_OPTS[@]}" "root@$ip" "$@"; }
-guest_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0] // empty' | cut -d/ -f1; }
+guest_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0].ip // empty'; }
 has_ip() { [ -n "$(guest_ip "$1")" ]; }
 # (The guest's busybox wget crashes on -T: a ping proves the drop.)
 fetch() { guest_ssh "$1" "wget -q -O - http://10.98.0.2:8080/index.html"; }

@@ -58,7 +58,7 @@ dev_of() { "$VIREO" domiflist "$1" --json | jq -r '.[0].interface'; }
 # The address the LAN's dnsmasq leased to a guest.
 lan_ip() { awk -v m="$(mac_of "$1")" '$2 == m { print $3 }' "$ROOT/lan.leases" 2>/dev/null | tail -1; }
 has_lan_ip() { [ -n "$(lan_ip "$1")" ]; }
-vireo_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0] // empty' | cut -d/ -f1; }
+vireo_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0].ip // empty'; }
 has_vireo_ip() { [ -n "$(vireo_ip "$1")" ]; }
 links() { inhost ip -o link | wc -l; }
 iface() { echo "<interface type='$1'><source $2/><model type='virtio'/></interface>"; }

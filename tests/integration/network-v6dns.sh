@@ -153,7 +153,7 @@ net_iface() { echo "<interface type='network'><source network='$1'/><model type=
 tiny_xml g1 qemu "$(net_iface dual 52:54:00:42:00:01)" > "$ROOT/g1.xml"
 "$VIREO" define "$ROOT/g1.xml" >/dev/null
 "$VIREO" start g1 >/dev/null
-addr_of() { "$VIREO" domifaddr "$1" --json ${2:+--source "$2"} | jq -r '.[0].addresses[]' ; }
+addr_of() { "$VIREO" domifaddr "$1" --json ${2:+--source "$2"} | jq -r '.[0].addresses[] | "\(.ip)/\(.prefix)"' ; }
 has_v4() { addr_of g1 | grep -q '^10\.42\.0\.21/24$'; }
 wait_for 90 "g1 has its DHCP <host> address 10.42.0.21" has_v4
 SSH_OPTS=(-i "$IMAGES/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null
@@ -171,11 +171,11 @@ v6=$(slaac)
 ping_from_v6() { g1 ping -c 1 -W 3 -I "$v6" fd42:0:0:1::1; }
 wait_for 30 "g1 pings the bridge's IPv6 address from its SLAAC address" ping_from_v6
 # (The entry may still be settling when the ping returns.)
-arp_has_v6() { "$VIREO" domifaddr g1 --source arp | grep -Eq "52:54:00:42:00:01 +ipv6 +$v6/64"; }
+arp_has_v6() { "$VIREO" domifaddr g1 --source arp --full | grep -Eq "52:54:00:42:00:01 +ipv6 +$v6/64"; }
 wait_for 10 "domifaddr --source arp shows the SLAAC address" arp_has_v6
 # DHCPv6 too (the guest's dhcpcd): domifaddr reads it from the leases,
 # tied to the interface by the MAC in the client's DUID-LL.
-g1_dhcp6() { "$VIREO" domifaddr g1 | sed -n 's|.*52:54:00:42:00:01 *ipv6 *\(fd42:0:0:1::1[0-9a-f][0-9a-f]\)/64.*|\1|p'; }
+g1_dhcp6() { "$VIREO" domifaddr g1 --full | sed -n 's|.*52:54:00:42:00:01 *ipv6 *\(fd42:0:0:1::1[0-9a-f][0-9a-f]\)/64.*|\1|p'; }
 has_g1_dhcp6() { [ -n "$(g1_dhcp6)" ]; }
 wait_for 60 "domifaddr g1 shows its DHCPv6 lease" has_g1_dhcp6
 g1v6=$(g1_dhcp6)

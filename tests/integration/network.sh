@@ -60,7 +60,7 @@ ok "the default network's rules loaded libnftables"
 daemon_lazy_unloaded "with no disk, fs or iscsi-direct pool" libfdisk libiscsi
 
 net_iface() { echo "<interface type='network'><source network='$1'/><model type='virtio'/>${2:+<mac address='$2'/>}</interface>"; }
-guest_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0] // empty' | cut -d/ -f1; }
+guest_ip() { "$VIREO" domifaddr "$1" --json | jq -r '.[0].addresses[0].ip // empty'; }
 has_ip() { [ -n "$(guest_ip "$1")" ]; }
 
 # tiny.trace: the guest prints each boot step on its console, "hostname"

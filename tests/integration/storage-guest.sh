@@ -111,7 +111,7 @@ qemu-img snapshot -l "$POOLDIR/data.qcow2" | grep -qw before || fail "the image 
 qemu-img snapshot -l "$POOLDIR/data.qcow2" | grep -qw off1 && fail "off1 still in the image"
 ok "snapshots live in the image"
 expect_eq "linked clone" "$("$VIREO" clone --original tiny --name tiny3 --auto-clone --linked)" "Clone 'tiny3' created successfully."
-expect_eq "linked clone is an overlay" "$("$VIREO" vol-info tiny3.qcow2 --pool default --json | jq -r .backing_path)" "$POOLDIR/data.qcow2"
+expect_eq "linked clone is an overlay" "$("$VIREO" vol-info tiny3.qcow2 --pool default --json | jq -r .backing.path)" "$POOLDIR/data.qcow2"
 expect_fail "backing volume cannot be deleted" "backing file of volume 'tiny3.qcow2'" "$VIREO" vol-delete data.qcow2 --pool default
 
 # A raw disk cannot hold a snapshot.

@@ -94,7 +94,7 @@ expect_fail "unknown format" "format must be raw or qcow2" "$VIREO" vol-create-a
 expect_fail "unknown volume" "volume 'ghost' not found in pool 'p1'" "$VIREO" vol-info ghost --pool p1
 
 expect_eq "overlay on a volume" "$("$VIREO" vol-create-as p1 ov.qcow2 1G --format qcow2 --backing-vol b.qcow2 --backing-vol-format qcow2)" "Vol ov.qcow2 created"
-expect_eq "overlay's backing" "$("$VIREO" vol-info ov.qcow2 --pool p1 --json | jq -r '.backing_path + " " + .backing_format')" "$P/b.qcow2 qcow2"
+expect_eq "overlay's backing" "$("$VIREO" vol-info ov.qcow2 --pool p1 --json | jq -r '.backing.path + " " + .backing.format')" "$P/b.qcow2 qcow2"
 expect_fail "backing volume in use" "backing file of volume 'ov.qcow2'" "$VIREO" vol-delete b.qcow2 --pool p1
 
 cat > "$ROOT/v.xml" <<XML

@@ -383,6 +383,17 @@ out=$("$VIREO" qemu-agent-command dev '{"execute":"guest-info"}')
 expect_match "qemu-agent-command: the agent answers guest-info" "$out" '^\{"return":\{"version":"7\.2'
 out=$("$VIREO" domifaddr dev --source agent)
 expect_match "domifaddr --source agent: eth0 and its address from the guest" "$out" 'eth0 +52:54:00:[0-9a-f:]+ +ipv4 +10\.0\.2\.15/24'
+# virsh's form: the interface's later addresses (its IPv6 link-local)
+# with "-" for name and MAC, --full repeats them.
+expect_match "domifaddr --source agent: eth0's IPv6 address on a row of its own" "$out" '^ *- +- +ipv6 +fe80:'
+expect_match "domifaddr --source agent --full: eth0 named on its IPv6 row too" \
+    "$("$VIREO" domifaddr dev --source agent --full)" 'eth0 +52:54:00:[0-9a-f:]+ +ipv6 +fe80:'
+out=$("$VIREO" domifaddr dev --source agent --json)
+expect_eq "domifaddr --source agent --json: the API's interface (ip, prefix apart)" \
+    "$(jq -r '.[] | select(.interface == "eth0") | .addresses[] | select(.type == "ipv4") | "\(.ip) \(.prefix)"' <<<"$out")" \
+    "10.0.2.15 24"
+expect_fail "vireod-ro.sock refuses domifaddr --source agent" "cannot read the guest's own data" \
+    "$VIREO" -r domifaddr dev --source agent
 out=$("$VIREO" domtime dev)
 now=$(date +%s)
 secs=$(sed -n 's/^Time: //p' <<<"$out")

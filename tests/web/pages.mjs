@@ -446,7 +446,7 @@ async function spanishAndNarrow() {
 async function vmList() {
   let ip = '';
   for (let i = 0; i < 120 && !ip; i++) {
-    ip = JSON.parse(vireo('domifaddr', 'webp1', '--json'))[0]?.addresses?.[0]?.split('/')[0] ?? '';
+    ip = JSON.parse(vireo('domifaddr', 'webp1', '--json'))[0]?.addresses?.[0]?.ip ?? '';
     if (!ip) await new Promise((r) => setTimeout(r, 500));
   }
   check(ip, 'webp1 got no DHCP lease within 60 s');

@@ -41,6 +41,22 @@ struct vr_qemu_grant {
     gid_t to_gid;
 };
 
+/* A file handed over or given back is opened O_PATH: never for reading,
+ * so a device node (a VFIO group, which one process at a time may open)
+ * or a FIFO sees no open; its owner changes through the fd all the same. */
+static int open_path(const char *path)
+{
+    return open(path, O_PATH | O_CLOEXEC);
+}
+
+/* fchmod refuses an O_PATH fd; its /proc/self/fd link does not. */
+static int chmod_path(int fd, mode_t mode)
+{
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    return chmod(proc, mode);
+}
+
 static void grants_free(struct vr_qemu_grant *g, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -206,7 +222,7 @@ static int hand_over(vr_domain *dom, const char *path, int fd, const char *what,
             return -1;
         }
     }
-    if (fchown(fd, as->uid, as->gid) < 0) {
+    if (fchownat(fd, "", as->uid, as->gid, AT_EMPTY_PATH) < 0) {
         vr_set_error(err, "cannot give %s %s to QEMU's user: %s", what, path, strerror(errno));
         return -1;
     }
@@ -232,7 +248,7 @@ int vr_qemu_grant_files(vr_domain *dom, char **err)
     /* The UEFI variable store: QEMU writes the firmware's settings. */
     const char *nvram = dom->def->os.nvram;
     if (rc == 0 && nvram) {
-        int fd = open(nvram, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        int fd = open_path(nvram);
         rc = hand_over(dom, nvram, fd, "NVRAM", err);
         if (fd >= 0)
             close(fd);
@@ -244,7 +260,7 @@ int vr_qemu_grant_path(vr_domain *dom, const char *path, const char *what, char 
 {
     if (!dom->drv->qemu_as.uid)
         return 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open_path(path);
     int rc = hand_over(dom, path, fd, what, err);
     if (fd >= 0)
         close(fd);
@@ -256,7 +272,7 @@ int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err)
     const char *path = d->type == VR_DISK_VOLUME ? d->resolved_path : d->source_path;
     if (!dom->drv->qemu_as.uid || !path || d->readonly || d->type == VR_DISK_BLOCK || path[0] != '/')
         return 0; /* path[0] != '/': a LUN QEMU reaches over the network */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open_path(path);
     char *what = vr_asprintf("disk %s", d->target_dev);
     int rc = hand_over(dom, path, fd, what, err);
     free(what);
@@ -269,7 +285,7 @@ int vr_qemu_grant_disk(vr_domain *dom, const vr_disk_def *d, char **err)
 
 static void give_back_one(const struct vr_qemu_grant *g, const char *name)
 {
-    int fd = open(g->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open_path(g->path);
     struct stat st;
     if (fd < 0 && errno == ENOENT) {
         vr_log_info("domain %s: %s is gone; no owner to give back", name, g->path);
@@ -282,7 +298,7 @@ static void give_back_one(const struct vr_qemu_grant *g, const char *name)
         /* Someone chose another owner meanwhile: theirs to keep. */
         vr_log_info("domain %s: %s changed owner while the domain ran (uid %d); left as it is", name,
                     g->path, (int)st.st_uid);
-    } else if (fchown(fd, g->uid, g->gid) < 0 || fchmod(fd, g->mode) < 0) {
+    } else if (fchownat(fd, "", g->uid, g->gid, AT_EMPTY_PATH) < 0 || chmod_path(fd, g->mode) < 0) {
         vr_log_warn("domain %s: cannot give %s back to uid %d gid %d mode %04o: %s; chown it by hand",
                     name, g->path, (int)g->uid, (int)g->gid, (unsigned)g->mode, strerror(errno));
     } else {

@@ -4,7 +4,8 @@
  * QEMU's names are the command line's (qemu_command.c): a disk's two
  * block nodes are file-TARGET and drive-TARGET and its device's id is
  * TARGET; a NIC is device nicK on netdev netK. K is the interface's
- * index at start; a hot-plugged NIC takes the lowest free K, and the
+ * index at start; a hot-plugged NIC takes one past the highest K in use
+ * (libvirt's rule for its netK aliases), and the
  * MAC -> K map of the run is kept in RUNTIME/qemu/NAME/nics, so detach
  * finds the device after other NICs came and went, and after a daemon
  * restart.
@@ -462,7 +463,7 @@ static void nics_save(const vr_domain *dom, const nic_entry *e, size_t n)
     vr_strbuf_free(&b);
 }
 
-/* K of the NIC with `mac`, or with add the lowest free one (recorded). */
+/* K of the NIC with `mac`, or with add a new one (recorded). */
 static int nic_number(const vr_domain *dom, const char *mac, bool add)
 {
     size_t n;
@@ -472,13 +473,12 @@ static int nic_number(const vr_domain *dom, const char *mac, bool add)
         if (strcasecmp(e[i].mac, mac) == 0)
             k = e[i].k;
     if (k < 0 && add) {
-        for (k = 0;; k++) {
-            size_t i = 0;
-            while (i < n && e[i].k != k)
-                i++;
-            if (i == n)
-                break;
-        }
+        /* One past the highest in use, as libvirt numbers a hot-plugged
+         * NIC's alias (netK): after detaching net1 of net0..net2 the next
+         * is net3, not net1 again. */
+        k = 0;
+        for (size_t i = 0; i < n; i++)
+            k = e[i].k >= k ? e[i].k + 1 : k;
         e = vr_realloc(e, (n + 1) * sizeof(*e));
         snprintf(e[n].mac, sizeof(e[n].mac), "%s", mac);
         e[n++].k = k;

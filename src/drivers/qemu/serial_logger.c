@@ -75,7 +75,7 @@ static domain **domains;
 static size_t n_domains;
 static int control[MAX_CONTROL];
 
-static void say(const domain *d, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void say(const domain *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
