@@ -6,9 +6,12 @@
  * above it in sysfs. Read from a sysfs root ("/sys" on a host; a tree a
  * test builds elsewhere), at each call: nothing is cached. */
 #pragma once
+#include "host/vfio.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
+#define VR_NODEDEV_SYSFS VR_SYSFS
 #define VR_NODEDEV_PCI_IDS "/usr/share/misc/pci.ids"
 
 /* libvirt's capability kinds that Vireo lists (virsh nodedev-list --cap). */

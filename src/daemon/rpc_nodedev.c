@@ -6,7 +6,6 @@
 #include "common/util.h"
 #include "core/host_pci.h"
 #include "core/nodedev.h"
-#include "host/vfio.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +18,7 @@ enum { CAP_BITS = (1u << 22) - 1, LIST_INACTIVE = 1u << 30, LIST_ACTIVE = 1u << 
  * NULL after answering VIR_ERR_NO_NODE_DEVICE. */
 static const vr_nodedev *find(vr_rpc_call *c, vr_nodedev_list *l, const char *name)
 {
-    vr_nodedev_scan(VR_SYSFS, l);
+    vr_nodedev_scan(VR_NODEDEV_SYSFS, l);
     const vr_nodedev *d = vr_nodedev_find(l, name);
     if (!d)
         vr_rpc_fail(c, VIR_ERR_NO_NODE_DEVICE, "no node device with matching name '%s' (virsh nodedev-list "
@@ -36,7 +35,7 @@ static vr_rpc_result names_of(vr_rpc_call *c, const char *cap, unsigned flags, i
     vr_nodedev_kind kind = VR_NODEDEV_SYSTEM;
     bool known = cap && vr_nodedev_cap_kind(cap, &kind);
     vr_nodedev_list l;
-    vr_nodedev_scan(VR_SYSFS, &l);
+    vr_nodedev_scan(VR_NODEDEV_SYSFS, &l);
     int n = 0;
     if (r)
         r->names.names_val = vr_calloc(l.n + 1, sizeof(char *));
@@ -72,7 +71,7 @@ static vr_rpc_result list_all(vr_rpc_call *c)
     if (!vr_rpc_flags_ok(c, a->flags, CAP_BITS | LIST_ACTIVE | LIST_INACTIVE))
         return VR_RPC_FAILED;
     vr_nodedev_list l;
-    vr_nodedev_scan(VR_SYSFS, &l);
+    vr_nodedev_scan(VR_NODEDEV_SYSFS, &l);
     if (a->need_results)
         r->devs.devs_val = vr_calloc(l.n + 1, sizeof(vrp_nodedev));
     for (size_t i = 0; i < l.n; i++) {
@@ -100,15 +99,18 @@ static vr_rpc_result lookup_by_name(vr_rpc_call *c)
     return d ? VR_RPC_OK : VR_RPC_FAILED;
 }
 
+/* INACTIVE (nodedev-dumpxml --inactive): a device of the host has no
+ * definition apart from what it is, so the same XML. */
 static vr_rpc_result get_xml(vr_rpc_call *c)
 {
+    enum { XML_INACTIVE = 1 };
     vrp_nodedev_xml_args *a = c->args;
-    if (!vr_rpc_flags_ok(c, a->flags, 0))
+    if (!vr_rpc_flags_ok(c, a->flags, XML_INACTIVE))
         return VR_RPC_FAILED;
     vr_nodedev_list l;
     const vr_nodedev *d = find(c, &l, a->name);
     if (d)
-        ((vrp_str_ret *)c->ret)->value = vr_nodedev_xml(VR_SYSFS, VR_NODEDEV_PCI_IDS, d);
+        ((vrp_str_ret *)c->ret)->value = vr_nodedev_xml(VR_NODEDEV_SYSFS, VR_NODEDEV_PCI_IDS, d);
     vr_nodedev_list_free(&l);
     return d ? VR_RPC_OK : VR_RPC_FAILED;
 }

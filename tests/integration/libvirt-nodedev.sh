@@ -53,6 +53,8 @@ expect_match "nodedev-dumpxml $first: a pci capability" "$xml" "<capability type
 expect_match "nodedev-dumpxml $first: its class" "$xml" "<class>$(cat "$sys/class")</class>"
 expect_match "nodedev-dumpxml $first: its vendor id" "$xml" "<vendor id=.$(cat "$sys/vendor")."
 expect_match "nodedev-dumpxml $first: its product id" "$xml" "<product id=.$(cat "$sys/device")."
+expect_eq "XMLDesc(VIR_NODE_DEVICE_XML_INACTIVE): the same (a host device has no separate definition)" \
+    "$($PY -c 'import libvirt, sys; print(libvirt.open(sys.argv[1]).nodeDeviceLookupByName(sys.argv[2]).XMLDesc(1), end="")' "$URI" "$first")" "$xml"
 expect_match "nodedev-dumpxml computer: the system capability" "$(virsh nodedev-dumpxml computer)" \
     "<capability type=.system.>"
 verr "nodedev-dumpxml of a name not listed: libvirt's not-found" "Node device not found: no node device with matching name 'pci_0000_7f_1f_7'" \
