@@ -184,6 +184,37 @@ static vr_rpc_result reset(vr_rpc_call *c)
     return vr_rpc_outcome(c, code, err, VR_RPC_NODEDEV);
 }
 
+/* virt-manager asks each device whether it is active (its Add Hardware
+ * lists only those): every device listed is there now. None is a
+ * definition of libvirt's (persistent, with autostart): those are
+ * mediated devices libvirt's nodedev driver defines. */
+static vr_rpc_result answer_int(vr_rpc_call *c, int value)
+{
+    vr_nodedev_list l;
+    const vr_nodedev *d = find(c, &l, ((vrp_name_args *)c->args)->name);
+    vr_nodedev_list_free(&l);
+    if (!d)
+        return VR_RPC_FAILED;
+    ((vrp_int_ret *)c->ret)->value = value;
+    return VR_RPC_OK;
+}
+
+static vr_rpc_result is_active(vr_rpc_call *c) { return answer_int(c, 1); }
+static vr_rpc_result is_persistent(vr_rpc_call *c) { return answer_int(c, 0); }
+static vr_rpc_result get_autostart(vr_rpc_call *c) { return answer_int(c, 0); }
+
+static vr_rpc_result set_autostart(vr_rpc_call *c)
+{
+    vrp_nodedev_autostart_args *a = c->args;
+    vr_nodedev_list l;
+    const vr_nodedev *d = find(c, &l, a->name);
+    vr_nodedev_list_free(&l);
+    if (!d)
+        return VR_RPC_FAILED;
+    return vr_rpc_fail(c, VIR_ERR_OPERATION_INVALID, "node device '%s' is the host's, not a defined one: it "
+                       "has no autostart to set", a->name);
+}
+
 /* Mediated devices and vHBAs are made by libvirt's nodedev driver;
  * vireod makes none. */
 static vr_rpc_result create_xml(vr_rpc_call *c)
@@ -228,5 +259,9 @@ const vr_rpc_proc vr_rpc_nodedev_procs[] = {
     VR_RPC_PROC(297, "virNodeDeviceLookupSCSIHostByWWN", vrp_nodedev_wwn_args, vrp_nodedev_ret, scsi_host_by_wwn,
                 READ),
     VR_RPC_PROC(301, "virNodeDeviceDetachFlags", vrp_nodedev_detach_flags_args, vrp_void, detach_flags, WRITE),
+    VR_RPC_PROC(433, "virNodeDeviceGetAutostart", vrp_name_args, vrp_int_ret, get_autostart, READ),
+    VR_RPC_PROC(434, "virNodeDeviceSetAutostart", vrp_nodedev_autostart_args, vrp_void, set_autostart, WRITE),
+    VR_RPC_PROC(435, "virNodeDeviceIsPersistent", vrp_name_args, vrp_int_ret, is_persistent, READ),
+    VR_RPC_PROC(436, "virNodeDeviceIsActive", vrp_name_args, vrp_int_ret, is_active, READ),
     {0},
 };

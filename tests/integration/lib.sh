@@ -400,3 +400,60 @@ expect_fail() {
 # libguestfs appliance", printed while stderr is no terminal) come
 # before the one-line error.
 expect_job_fail() { STEP_LINES=1 expect_fail "$@"; }
+
+# xvfb_open: a display of the test's own for a GUI program (virt-manager):
+# Xvfb picks a free number and says which; DISPLAY is exported, XVFB_PID
+# set (the test's test_cleanup ends it), GTK's settings kept in memory
+# and under ROOT. Then shot NAME (the screen into $ART/NAME), window
+# TITLE-REGEX (its X id) and wait_window TITLE-REGEX (20 s).
+xvfb_open() {
+    Xvfb -displayfd 9 -screen 0 1280x900x24 -nolisten tcp 9>"$ROOT/display" >"$ROOT/xvfb.log" 2>&1 &
+    XVFB_PID=$!
+    wait_for 10 "Xvfb starts" test -s "$ROOT/display"
+    export DISPLAY=:$(cat "$ROOT/display")
+    export GSETTINGS_BACKEND=memory XDG_CONFIG_HOME=$ROOT/config XDG_CACHE_HOME=$ROOT/cache
+}
+shot() { /usr/bin/python3 "$VIREO_SRC/tests/integration/x-screenshot.py" "$ART/$1" || fail "no screenshot $1"; }
+window() { xdotool search --name "$1" 2>/dev/null | head -1; }
+wait_window() {
+    local w
+    for _ in $(seq 1 100); do
+        w=$(window "$1") && [ -n "$w" ] && { echo "$w"; return 0; }
+        sleep 0.2
+    done
+    return 1
+}
+
+# vmm_logs_clean LOG: virt-manager (VM_PID, ended here) logged no error in
+# its debug log LOG but its "Error registering" the event kinds vireod
+# does not send, and called no procedure vireod does not serve (vireod
+# logs each one it answers "not supported").
+vmm_logs_clean() {
+    if grep -E "Traceback|ERROR" "$1" | grep -v "Error registering" >"$ROOT/errs"; then
+        fail "virt-manager reported errors: $(head -20 "$ROOT/errs")"
+    fi
+    ok "virt-manager logged no error (only the event kinds vireod does not send)"
+    if grep "is not supported" "$ROOT/vireod.log" >"$ROOT/unserved"; then
+        fail "virt-manager called procedures vireod does not serve: $(cat "$ROOT/unserved")"
+    fi
+    ok "virt-manager called no procedure vireod does not serve"
+    kill "$VM_PID" 2>/dev/null
+    wait "$VM_PID" 2>/dev/null || true
+    VM_PID=
+}
+
+# need_virt_manager: a virt-manager test's opening: the guest images, the
+# ASan daemon, virt-manager, Xvfb and xdotool; ART (BUILD/gui-artifacts,
+# where its screenshots and logs go) made; XVFB_PID and VM_PID (Xvfb's
+# and virt-manager's) empty for the test's test_cleanup.
+need_virt_manager() {
+    need_images
+    need_asan_daemon
+    local tool
+    for tool in virt-manager Xvfb xdotool; do
+        command -v "$tool" >/dev/null || fail "$tool missing (make deps: virt-manager, xvfb, xdotool)"
+    done
+    ART=$VIREO_BUILD/gui-artifacts
+    mkdir -p "$ART"
+    XVFB_PID= VM_PID=
+}

@@ -57,6 +57,13 @@ expect_eq "XMLDesc(VIR_NODE_DEVICE_XML_INACTIVE): the same (a host device has no
     "$($PY -c 'import libvirt, sys; print(libvirt.open(sys.argv[1]).nodeDeviceLookupByName(sys.argv[2]).XMLDesc(1), end="")' "$URI" "$first")" "$xml"
 expect_match "nodedev-dumpxml computer: the system capability" "$(virsh nodedev-dumpxml computer)" \
     "<capability type=.system.>"
+info=$(virsh nodedev-info "$first")
+expect_match "nodedev-info $first: under computer" "$info" "^Parent: +computer$"
+expect_match "... active, not persistent, no autostart" "$(tr -s ' ' <<<"$info" | tr '\n' ' ')" \
+    "Active: yes Persistent: no Autostart: no"
+expect_eq "nodedev-list --inactive: none (every device listed is there)" "$(virsh nodedev-list --inactive)" ""
+verr "nodedev-autostart: a host's device has none" "node device '$first' is the host's, not a defined one" \
+    nodedev-autostart "$first"
 verr "nodedev-dumpxml of a name not listed: libvirt's not-found" "Node device not found: no node device with matching name 'pci_0000_7f_1f_7'" \
     nodedev-dumpxml pci_0000_7f_1f_7
 
