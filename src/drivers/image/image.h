@@ -23,6 +23,7 @@ typedef struct {
     const char *output, *format;
     const char *result_file;    /* where the result JSON goes */
     const char *cache_dir;      /* builder's cache */
+    const char *job_dir;        /* state, progress, partial, error, owner (image_helper.c) */
     bool force, compress, in_place;
     /* vireod's verdict on KVM (a /dev/kvm that cannot run guests at
      * hardware speed makes QEMU abort): the appliance runs under TCG. */
