@@ -3,7 +3,7 @@
 # stops"): the real vireo-image-helper doing a real sparsify (the
 # libguestfs appliance under TCG, about a minute here).
 #
-# Without arguments (make check, about 90 s):
+# Without arguments (make check, about 50 s):
 #  1. kill -9 of vireod during a sparsify: the helper runs on, orphaned;
 #     the restarted daemon takes the job back under its id and finishes
 #     it (the sparse copy written, nothing partial left);
@@ -11,7 +11,9 @@
 #     runs on as the guests do; the next daemon takes it back, and a
 #     cancel ends its whole process group and leaves nothing;
 #  3. the daemon and the helper both killed: the next daemon reports the
-#     job interrupted in one line and removes the helper's temporaries.
+#     job interrupted in one line and removes the helper's temporaries;
+#  4. a job the daemon cannot follow (it ended before recording the job):
+#     ended with its process group, interrupted, nothing left.
 # With --orphan (the images suite, make check-images, about 90 s): no
 # daemon comes back while the helper works: it writes nothing into the
 # destination, ends, and the daemon started afterwards reports the job
@@ -140,6 +142,19 @@ expect_match "its reason in one line" "$(job_field "$ID" error.message)" \
 [ ! -e "$W/c.qcow2" ] || fail "the interrupted job left an output"
 no_temporaries "the interrupted job"
 expect_match "job-list shows it" "$("$VIREO" job-list)" "$ID +sparsify .* interrupted"
+
+# ---- 4. a job that cannot be followed: the daemon ended before it
+# recorded the job (no job.json; the test removes it as that moment
+# leaves it): its helper's process group is ended, nothing left
+start_job "$W/d.qcow2"
+kill_daemon
+rm "$DIR/job.json"
+start_daemon "$ASAN_VIREOD"
+wait_for 60 "the helper that could not be followed is ended, with its group" group_gone "$PID"
+unfollowed() { "$VIREO" job-list --json | jq -e '.[] | select(.state == "interrupted" and (.error.message | test("before it recorded the job")))'; }
+wait_for 10 "the job is listed interrupted: the daemon ended before it recorded the job" unfollowed
+[ ! -e "$W/d.qcow2" ] || fail "the unfollowed job left an output"
+no_temporaries "the job that could not be followed"
 
 no_sanitizer_report
 echo "images-restart: $CHECKS checks, $((SECONDS - t0)) s"
