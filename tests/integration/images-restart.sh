@@ -27,6 +27,9 @@ ORPHAN=
 start_daemon "$ASAN_VIREOD"
 W=$ROOT/work
 JOBS=$ROOT/run/vireo/image-jobs
+# Outputs go into the default pool's directory: a volume there is what
+# vol-list (and a guest's <disk type='volume'>) sees.
+POOL=$ROOT/var/lib/vireo/images
 mkdir -p "$W/tree"
 
 # The input: a whole-disk ext4 whose 16 MiB file was deleted (blocks
@@ -50,8 +53,9 @@ group_gone() { ! pgrep -g "$1" >/dev/null; }
 appliance_runs() { pgrep -g "$1" -f qemu-system >/dev/null; }
 job_field() { "$VIREO" job-list --json | jq -r ".[] | select(.id == $1) | .$2"; }
 job_ended() { [ "$(job_field "$1" state)" != running ]; }
+vols() { "$VIREO" vol-list default --json | jq -r '.[].name' | sort | tr '\n' ' '; }
 no_temporaries() {
-    ! ls -A "$W" | grep -q '^\.vireo-tmp-' || fail "$1: temporaries left: $(ls -A "$W")"
+    ! ls -A "$POOL" | grep -q '^\.vireo-tmp-' || fail "$1: temporaries left: $(ls -A "$POOL")"
     [ -z "$(job_dir)" ] || fail "$1: its job directory $(job_dir) is left"
     ok "$1: no temporary and no job directory left"
 }
@@ -72,16 +76,17 @@ start_job() {
 t0=$SECONDS
 
 if [ -n "$ORPHAN" ]; then
-    start_job "$W/o.qcow2"
+    start_job "$POOL/o.qcow2"
     kill_daemon
     same_process "$PID" "$START" || fail "the helper ended with vireod"
     ok "vireod killed (-9): the helper (pid $PID) works on without it"
     # Its work ends (about a minute), it waits 3 s for a daemon, gives up.
     wait_for 300 "the orphaned helper ended by itself" group_gone "$PID"
-    [ ! -e "$W/o.qcow2" ] || fail "the orphaned helper wrote its output with no daemon to register it"
-    ! ls -A "$W" | grep -q '^\.vireo-tmp-' || fail "the orphaned helper left temporaries: $(ls -A "$W")"
-    ok "it wrote nothing into the destination and left no temporary"
+    [ ! -e "$POOL/o.qcow2" ] || fail "the orphaned helper wrote its output with no daemon to register it"
+    ! ls -A "$POOL" | grep -q '^\.vireo-tmp-' || fail "the orphaned helper left temporaries: $(ls -A "$POOL")"
+    ok "it wrote nothing into the pool and left no temporary"
     start_daemon "$ASAN_VIREOD"
+    expect_eq "the pool has no volume from it" "$(vols)" ""
     expect_eq "the next daemon lists the job $ID as interrupted" "$(job_field "$ID" state)" interrupted
     expect_match "with its reason in one line" "$(job_field "$ID" error.message)" \
         "^interrupted: vireod ended during the job and none took it back within 3 s of its end; .*o.qcow2 was not written"
@@ -93,7 +98,7 @@ if [ -n "$ORPHAN" ]; then
 fi
 
 # ---- 1. kill -9 during a sparsify: taken back, finished
-start_job "$W/a.qcow2"
+start_job "$POOL/a.qcow2"
 kill_daemon
 same_process "$PID" "$START" || fail "the helper ended with vireod"
 expect_eq "the helper is nobody's child" "$(awk '{print $4}' "/proc/$PID/stat")" 1
@@ -106,14 +111,15 @@ grep -q "image job $ID (sparsify $SEED): helper pid $PID re-adopted" "$ROOT/vire
 ok "it logged the helper's re-adoption"
 wait_for 300 "the re-adopted job ended" job_ended "$ID"
 expect_eq "job $ID completed" "$(job_field "$ID" state)" completed
-qemu-img check -q "$W/a.qcow2" || fail "the sparse copy does not check"
-before=$(allocated "$SEED") after=$(allocated "$W/a.qcow2")
+expect_eq "its output is a volume of the pool" "$(vols)" "a.qcow2 "
+qemu-img check -q "$POOL/a.qcow2" || fail "the sparse copy does not check"
+before=$(allocated "$SEED") after=$(allocated "$POOL/a.qcow2")
 [ "$after" -lt $((before - 8 * 1024 * 1024)) ] || fail "sparsify: $before -> $after bytes allocated"
 ok "the sparse copy is written: $before -> $after bytes allocated ($((SECONDS - t0)) s)"
 no_temporaries "the re-adopted job"
 
 # ---- 2. a new job, a clean stop: it runs on; taken back; cancelled
-start_job "$W/b.qcow2"
+start_job "$POOL/b.qcow2"
 ok "a new job starts on the restarted daemon (job $ID)"
 stop_daemon
 grep -q "left running (helper pid $PID)" "$ROOT/vireod.log" || fail "the stop did not log the job left running"
@@ -125,36 +131,37 @@ expect_eq "the next daemon lists job $ID running" "$(job_field "$ID" state)" run
 wait_for 60 "the cancelled job ended" job_ended "$ID"
 expect_eq "job $ID cancelled" "$(job_field "$ID" state)" cancelled
 wait_for 30 "its whole process group (helper, appliance) is gone" group_gone "$PID"
-[ ! -e "$W/b.qcow2" ] || fail "the cancelled job left its output"
+[ ! -e "$POOL/b.qcow2" ] || fail "the cancelled job left its output"
 no_temporaries "the cancelled job"
 
 # ---- 3. the daemon and the helper killed: interrupted, nothing left
-start_job "$W/c.qcow2"
+start_job "$POOL/c.qcow2"
 kill_daemon
 kill -9 -- "-$PID"
 wait_for 30 "the helper's group is killed (-9)" group_gone "$PID"
-ls -A "$W" | grep -q '^\.vireo-tmp-' || fail "no temporary to clean (the test made none)"
+ls -A "$POOL" | grep -q '^\.vireo-tmp-' || fail "no temporary to clean (the test made none)"
 start_daemon "$ASAN_VIREOD"
 wait_for 10 "the next daemon ends job $ID" job_ended "$ID"
 expect_eq "job $ID is interrupted" "$(job_field "$ID" state)" interrupted
 expect_match "its reason in one line" "$(job_field "$ID" error.message)" \
     "^interrupted: the image helper ended without a result \(killed\?\); what it was writing was removed"
-[ ! -e "$W/c.qcow2" ] || fail "the interrupted job left an output"
+[ ! -e "$POOL/c.qcow2" ] || fail "the interrupted job left an output"
 no_temporaries "the interrupted job"
 expect_match "job-list shows it" "$("$VIREO" job-list)" "$ID +sparsify .* interrupted"
 
 # ---- 4. a job that cannot be followed: the daemon ended before it
 # recorded the job (no job.json; the test removes it as that moment
 # leaves it): its helper's process group is ended, nothing left
-start_job "$W/d.qcow2"
+start_job "$POOL/d.qcow2"
 kill_daemon
 rm "$DIR/job.json"
 start_daemon "$ASAN_VIREOD"
 wait_for 60 "the helper that could not be followed is ended, with its group" group_gone "$PID"
 unfollowed() { "$VIREO" job-list --json | jq -e '.[] | select(.state == "interrupted" and (.error.message | test("before it recorded the job")))'; }
 wait_for 10 "the job is listed interrupted: the daemon ended before it recorded the job" unfollowed
-[ ! -e "$W/d.qcow2" ] || fail "the unfollowed job left an output"
+[ ! -e "$POOL/d.qcow2" ] || fail "the unfollowed job left an output"
 no_temporaries "the job that could not be followed"
+expect_eq "the pool holds the one volume the finished job made" "$(vols)" "a.qcow2 "
 
 no_sanitizer_report
 echo "images-restart: $CHECKS checks, $((SECONDS - t0)) s"

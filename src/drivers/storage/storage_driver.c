@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -118,9 +119,20 @@ void vr_storage_clean_tmp(const char *dir)
     if (!d)
         return;
     struct dirent *e;
-    while ((e = readdir(d)))
-        if (vr_str_starts(e->d_name, VR_STORAGE_TMP_PREFIX) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+    while ((e = readdir(d))) {
+        if (!vr_str_starts(e->d_name, VR_STORAGE_TMP_PREFIX))
+            continue;
+        /* One a live writer holds locked (an image job's helper, which
+         * outlives a daemon: docs/images.md) is its work, not a leftover. */
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        bool held = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+        if (fd >= 0)
+            close(fd);
+        if (held)
+            vr_log_info("storage: kept %s/%s, which a running image job writes", dir, e->d_name);
+        else if (unlinkat(dirfd(d), e->d_name, 0) == 0)
             vr_log_info("storage: removed the leftover %s/%s", dir, e->d_name);
+    }
     closedir(d);
 }
 
