@@ -109,6 +109,9 @@ expect_eq "the restarted daemon lists job $ID running again" "$(job_field "$ID" 
 grep -q "image job $ID (sparsify $SEED): helper pid $PID re-adopted" "$ROOT/vireod.log" ||
     fail "the daemon did not log the re-adoption"
 ok "it logged the helper's re-adoption"
+grep -q "storage: kept $POOL/\.vireo-tmp-$PID\.$START-a\.qcow2-" "$ROOT/vireod.log" ||
+    fail "the pool's start did not keep the helper's temporaries"
+ok "starting the pool kept the temporaries the live helper writes (named after its pid and start time)"
 wait_for 300 "the re-adopted job ended" job_ended "$ID"
 expect_eq "job $ID completed" "$(job_field "$ID" state)" completed
 expect_eq "its output is a volume of the pool" "$(vols)" "a.qcow2 "

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,10 +23,6 @@ static json_object *result;
  * failure, on exit and on SIGTERM (a cancelled job). */
 #define MAX_PENDING 4
 static char pending[MAX_PENDING][PATH_MAX];
-/* Each held open with an exclusive flock until it is committed or we
- * end: a pool's sweep of leftovers (a daemon that restarts while we
- * work) leaves a locked temporary alone. */
-static int pending_fd[MAX_PENDING] = {-1, -1, -1, -1};
 /* The job's directory (spec "job_dir"): what a restarted vireod needs to
  * take the job back (image_ops.c). NULL: nothing is written there. */
 static const char *job_dir;
@@ -123,14 +118,9 @@ static void remove_pending(void)
 
 static void untrack(const char *path)
 {
-    for (int i = 0; i < MAX_PENDING; i++) {
-        if (strcmp(pending[i], path) == 0) {
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (strcmp(pending[i], path) == 0)
             pending[i][0] = 0;
-            if (pending_fd[i] >= 0)
-                close(pending_fd[i]);
-            pending_fd[i] = -1;
-        }
-    }
 }
 
 void img_tmp_drop(const char *path)
@@ -159,8 +149,12 @@ char *img_tmp_beside(const char *dst)
         img_fail("%s must be an absolute path", dst);
         return NULL;
     }
+    /* Named after this process (pid.start time): a pool's sweep of
+     * leftovers, when a restarted daemon starts the pool while we work,
+     * keeps what a live helper writes (storage_driver.c). */
     char *tmp = NULL;
-    if (asprintf(&tmp, "%.*s/.vireo-tmp-%s-XXXXXX", (int)(slash - dst), dst, slash + 1) < 0)
+    if (asprintf(&tmp, "%.*s/.vireo-tmp-%d.%llu-%s-XXXXXX", (int)(slash - dst), dst, (int)getpid(),
+                 vr_proc_start_time(getpid()), slash + 1) < 0)
         return NULL;
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -168,17 +162,12 @@ char *img_tmp_beside(const char *dst)
         free(tmp);
         return NULL;
     }
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-    flock(fd, LOCK_EX | LOCK_NB);
-    int slot = -1;
-    for (int i = 0; i < MAX_PENDING && slot < 0; i++)
-        if (!pending[i][0])
-            slot = i;
-    if (slot >= 0) {
-        snprintf(pending[slot], sizeof(pending[slot]), "%s", tmp);
-        pending_fd[slot] = fd;
-    } else {
-        close(fd);
+    close(fd);
+    for (int i = 0; i < MAX_PENDING; i++) {
+        if (!pending[i][0]) {
+            snprintf(pending[i], sizeof(pending[i]), "%s", tmp);
+            break;
+        }
     }
     /* Named in the job's directory: a helper killed with SIGKILL cannot
      * remove it, the daemon that finds the job ended does. */

@@ -5,6 +5,7 @@
 #include "common/file.h"
 #include "conf/stored_form.h"
 #include "common/log.h"
+#include "common/process.h"
 #include "common/worker.h"
 #include "common/util.h"
 #include "registry/registry.h"
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -122,13 +122,14 @@ void vr_storage_clean_tmp(const char *dir)
     while ((e = readdir(d))) {
         if (!vr_str_starts(e->d_name, VR_STORAGE_TMP_PREFIX))
             continue;
-        /* One a live writer holds locked (an image job's helper, which
-         * outlives a daemon: docs/images.md) is its work, not a leftover. */
-        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-        bool held = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-        if (fd >= 0)
-            close(fd);
-        if (held)
+        /* An image job's helper names its temporaries after itself
+         * (".vireo-tmp-PID.START_TIME-..."): while that process lives
+         * they are its work (it outlives a daemon and is taken back,
+         * docs/images.md), not leftovers. */
+        int pid = 0;
+        unsigned long long start = 0;
+        if (sscanf(e->d_name + strlen(VR_STORAGE_TMP_PREFIX), "%d.%llu-", &pid, &start) == 2 &&
+            vr_proc_is(pid, start))
             vr_log_info("storage: kept %s/%s, which a running image job writes", dir, e->d_name);
         else if (unlinkat(dirfd(d), e->d_name, 0) == 0)
             vr_log_info("storage: removed the leftover %s/%s", dir, e->d_name);
