@@ -3,7 +3,6 @@
 #include "core/image_ops.h"
 #include "conf/domain_template.h"
 #include "conf/names.h"
-#include "drivers/storage/storage_img.h"
 #include "common/child.h"
 #include "common/file.h"
 #include "common/log.h"
