@@ -201,10 +201,15 @@ static void cpu(cmd *c)
         vr_qp_head(p, "model", "max");
         break;
     case VR_CPU_CUSTOM:
-        vr_qp_head(p, "model", cpu->model);
+        /* The emulator's own default (the model the definition got when
+         * it had none, domain_defaults.c) goes without -cpu, as before
+         * the definition named it; with features or kvm=off it is named. */
+        if (cpu->n_features || def->features.kvm_hidden ||
+            strcmp(cpu->model, vr_str_ends(c->v[0], "qemu-system-i386") ? "qemu32" : "qemu64") != 0)
+            vr_qp_head(p, "model", cpu->model);
         break;
     }
-    bool model = vr_qp_has_head(p);
+    bool model = vr_qp_has_head(p) || cpu->mode == VR_CPU_CUSTOM;
     /* libvirt's policies: force, require and optional turn a feature on,
      * disable and forbid off. */
     for (size_t i = 0; model && i < cpu->n_features; i++)
