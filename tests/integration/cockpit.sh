@@ -92,6 +92,11 @@ unshare -mn --fork bash "$ROOT/inner.sh" "$ROOT" "$BIN" "$COCKPIT_WS" &
 UNSHARE_PID=$!
 # cleanup (lib.sh) ends the namespace's processes through this.
 test_cleanup() {
+    if [ -n "${HTTPD_PID:-}" ]; then
+        kill "$HTTPD_PID" 2>/dev/null || true
+        wait "$HTTPD_PID" 2>/dev/null || true # 143: it ended by that TERM
+        HTTPD_PID=
+    fi
     [ -n "${UNSHARE_PID:-}" ] || return 0
     [ -r "$ROOT/inner.pid" ] && kill "$(cat "$ROOT/inner.pid")" 2>/dev/null
     wait "$UNSHARE_PID" 2>/dev/null
@@ -124,6 +129,16 @@ mkdir -p "$ROOT/import" "$ROOT/iso" && cp "$IMAGES/tiny.iso" "$ROOT/import/tiny.
 # vireod (--no-default-network) lacks: the browser test first sees Create
 # VM fail for it, then defines this one (isolated, in the test's network
 # namespace) and starts it.
+# Create VM from a URL: the ISO on a web server in the namespace (busybox
+# httpd answers the byte ranges QEMU's curl driver asks for).
+if [ -z "$SHORT" ]; then
+    # Not through inns: $! must be the server itself (nsenter execs it),
+    # and it must not hold the test's output open.
+    nsenter -t "$(cat "$ROOT/inner.pid")" -m -n busybox httpd -f -p 127.0.0.1:8088 -h "$ROOT/iso" >/dev/null 2>&1 &
+    HTTPD_PID=$!
+    served() { inns curl -sf -r 0-1 -o /dev/null http://127.0.0.1:8088/tiny.iso; }
+    wait_for 10 "busybox httpd serves the ISO in the namespace" served
+fi
 echo "<network><name>default</name><bridge name='vrck0'/><ip address='192.168.151.1' netmask='255.255.255.0'/></network>" >"$ROOT/default-net.xml"
 wait_for 60 "c-run boots" file_has "$(serial c-run)" VIREO-GUEST-READY
 
@@ -131,6 +146,7 @@ VIREO_SRC=$VIREO_SRC VIREO_CLI=$VIREO VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO
 COCKPIT_URL=http://127.0.0.1:9090/ COCKPIT_SHORT=$SHORT COCKPIT_DISK=$ROOT/c-run.qcow2 COCKPIT_SERIAL_LOG=$(serial c-run) \
 COCKPIT_IMPORT_DISK=$ROOT/import/tiny.img COCKPIT_IMPORT_SERIAL_LOG=$(serial c-import) COCKPIT_NET_XML=$ROOT/default-net.xml \
 COCKPIT_ISO=$ROOT/iso/tiny.iso COCKPIT_ISO_SERIAL_LOG=$(serial c-iso) \
+COCKPIT_ISO_URL=http://127.0.0.1:8088/tiny.iso COCKPIT_URL_SERIAL_LOG=$(serial c-url) \
     inns timeout 420 node "$VIREO_SRC/tests/web/cockpit.mjs" ||
     fail "the browser test failed (screenshots in $ART)"
 ok "Cockpit's Machines page drives vireod (screenshots in $ART)"

@@ -2001,7 +2001,7 @@ static void rbd_network_disk(void **state)
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'/></disk>", 6, "<host name='MON'");
     dev_refused("<disk type='network'><target dev='vda'/></disk>", 6, "needs <source protocol='rbd'");
     dev_refused("<disk type='network'><source name='p/i'><host name='h'/></source></disk>", 6,
-                "needs protocol='rbd' (Ceph) or protocol='iscsi'");
+                "needs protocol='rbd' (Ceph), protocol='iscsi' or protocol='http'|'https'");
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h' port='0'/></source></disk>",
                 6, "port");
     dev_refused("<disk type='network'><source protocol='rbd' name='p/i'><host name='h'/>"
@@ -2064,11 +2064,50 @@ static void iscsi_network_disk(void **state)
                 "<initiator> belongs to <source protocol='iscsi'>");
 }
 
+/* <disk type='network'> of protocol http or https, as virt-install writes
+ * a CD-ROM at a URL (Cockpit's Create VM from a URL): one <host>, the path
+ * as name (with or without its slash), read-only; a fixed point. */
+static void web_network_disk(void **state)
+{
+    (void)state;
+    vr_domain_def *def = dev_ok(HEAD,
+        "<disk type='network' device='cdrom'><driver name='qemu'/><source protocol='http' name='tiny.iso'>"
+        "<host name='127.0.0.1' port='8088'/></source><target dev='hdc' bus='ide'/><readonly/></disk>"
+        "<disk type='network'><source protocol='https' name='/i/base.qcow2'><host name='example.com'/></source>"
+        "<target dev='vda'/><readonly/></disk>");
+    assert_int_equal(def->disks[0].protocol, VR_DISK_PROTOCOL_HTTP);
+    assert_string_equal(def->disks[0].source_name, "tiny.iso");
+    assert_int_equal(def->disks[0].hosts[0].port, 8088);
+    assert_true(def->disks[0].readonly);
+    assert_int_equal(def->disks[1].protocol, VR_DISK_PROTOCOL_HTTPS);
+    assert_fixed_point(def);
+    char *xml = vr_domain_def_format(def);
+    assert_non_null(strstr(xml, "<source protocol=\"http\" name=\"tiny.iso\">\n        <host name=\"127.0.0.1\" "
+                                "port=\"8088\"/>"));
+    free(xml);
+    vr_domain_def_free(def);
+
+    dev_refused("<disk type='network'><source protocol='http' name='/a.iso'/><target dev='vda'/><readonly/></disk>",
+                6, "needs its server: <host name='HOST' port='80'/>");
+    dev_refused("<disk type='network'><source protocol='https' name='/a.img'><host name='h'/></source>"
+                "<target dev='vda'/></disk>", 6, "a protocol='https' disk is read-only");
+    dev_refused("<disk type='network'><source protocol='http' name='/a.iso'><host name='h'/><host name='g'/>"
+                "</source><readonly/></disk>", 6, "takes one <host> (the web server)");
+    dev_refused("<disk type='network'><source protocol='http'><host name='h'/></source><readonly/></disk>", 6,
+                "needs name='PATH'");
+    dev_refused("<disk type='network'><source protocol='http' name='/a.iso'><host name='h'/>"
+                "<auth username='a'><secret type='ceph' usage='x'/></auth></source><readonly/></disk>", 6,
+                "<auth> of a protocol='http' disk is not supported");
+    dev_refused("<disk type='network'><source protocol='http' name='/a.iso'><host name='h'/>"
+                "<snapshot name='s'/></source><readonly/></disk>", 6, "an image on a web server has none");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(minimal_defaults),
         cmocka_unit_test(iscsi_network_disk),
+        cmocka_unit_test(web_network_disk),
         cmocka_unit_test(full_domain),
         cmocka_unit_test(virt_install_q35),
         cmocka_unit_test(libvirt_dumpxml),

@@ -590,9 +590,31 @@ bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path)
            (d->type == VR_DISK_VOLUME && path && (vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://")));
 }
 
+/* <source protocol='http|https' name='PATH'><host name port/>: QEMU's
+ * curl driver at libvirt's URL, scheme://HOST[:PORT]/PATH (read-only). */
+static vr_qprops *web_node(const vr_disk_def *d)
+{
+    const vr_disk_host *h = &d->hosts[0];
+    char port[16] = "";
+    if (h->port)
+        snprintf(port, sizeof(port), ":%u", h->port);
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", vr_disk_protocol_names[d->protocol]);
+    vr_qp_strf(p, "url", strchr(h->name, ':') ? "%s://[%s]%s%s%s" : "%s://%s%s%s%s", vr_disk_protocol_names[d->protocol],
+               h->name, port, d->source_name[0] == '/' ? "" : "/", d->source_name);
+    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
+    return p;
+}
+
 vr_qprops *vr_qemu_disk_net_node(const vr_disk_def *d, const char *path, const char *runtime_dir, vr_qprops **secret,
                                  char **err)
 {
+    if (d->type == VR_DISK_NETWORK && vr_disk_protocol_is_web(d->protocol)) {
+        *secret = NULL;
+        vr_qprops *p = web_node(d);
+        node_options(p, d, false);
+        return p;
+    }
     bool iscsi = d->type == VR_DISK_NETWORK ? d->protocol == VR_DISK_PROTOCOL_ISCSI : vr_str_starts(path, "iscsi://");
     vr_qprops *p = d->type != VR_DISK_NETWORK ? (iscsi ? vr_qc_iscsi_node(d, path, secret, err)
                                                        : vr_qc_rbd_node(d, path, secret, err))
