@@ -453,6 +453,6 @@ const vr_command vr_cmd_vol_upload = {"vol-upload", "Replace a volume's content 
                                       "VOL FILE [--pool POOL]", run_upload};
 const vr_command vr_cmd_vol_download = {"vol-download", "Save a volume's content to a file.",
                                         "VOL FILE [--pool POOL]", run_download};
-const vr_command vr_cmd_job_list = {"job-list", "Long operations (copies, clones, installs), running and finished.",
+const vr_command vr_cmd_job_list = {"job-list", "Long operations (copies, clones, installs, image jobs), running and finished.",
                                     "[--json]", run_job_list};
 const vr_command vr_cmd_job_cancel = {"job-cancel", "Stop a running job.", "ID", run_job_cancel};

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -80,4 +82,27 @@ int vr_pid_signal(pid_t pid, int sig)
     int rc = pidfd_send_signal_(fd, sig) < 0 ? -errno : 0;
     close(fd);
     return rc;
+}
+
+unsigned long long vr_proc_start_time(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    char *s = vr_file_read(path, NULL);
+    /* "PID (COMM) S ..." : COMM may hold spaces and ')', so fields are
+     * counted from the last ')'; starttime is field 22. */
+    char *p = s ? strrchr(s, ')') : NULL;
+    unsigned long long start = 0;
+    for (int field = 2; p && *p && field < 22; p++)
+        if (*p == ' ')
+            field++;
+    if (p && *p)
+        start = strtoull(p, NULL, 10);
+    free(s);
+    return start;
+}
+
+bool vr_proc_is(pid_t pid, unsigned long long start_time)
+{
+    return pid > 0 && start_time && vr_proc_start_time(pid) == start_time;
 }

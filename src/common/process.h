@@ -24,3 +24,10 @@ int vr_pid_signal(pid_t pid, int sig);
 
 /* Read a pidfile; 0 when absent or garbage. */
 pid_t vr_pidfile_read(const char *path);
+
+/* A process's start time (field 22 of /proc/PID/stat, clock ticks since
+ * boot), 0 when it is gone. A pid with its start time names one process:
+ * a pid recycled since has another. */
+unsigned long long vr_proc_start_time(pid_t pid);
+/* Is pid the process that started at start_time? */
+bool vr_proc_is(pid_t pid, unsigned long long start_time);

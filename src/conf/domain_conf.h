@@ -253,8 +253,17 @@ typedef struct {
 } vr_disk_host;
 
 /* <source protocol=...> of a network disk. */
-typedef enum { VR_DISK_PROTOCOL_RBD, VR_DISK_PROTOCOL_ISCSI } vr_disk_protocol;
+typedef enum {
+    VR_DISK_PROTOCOL_RBD,
+    VR_DISK_PROTOCOL_ISCSI,
+    VR_DISK_PROTOCOL_HTTP,  /* a read-only image on a web server (QEMU's curl driver) */
+    VR_DISK_PROTOCOL_HTTPS,
+} vr_disk_protocol;
 extern const char *const vr_disk_protocol_names[];
+static inline bool vr_disk_protocol_is_web(vr_disk_protocol p)
+{
+    return p == VR_DISK_PROTOCOL_HTTP || p == VR_DISK_PROTOCOL_HTTPS;
+}
 
 /* A disk's <iotune> (domain_iotune.c): QEMU's I/O throttling, each
  * value as libvirt names it, in libvirt's order (the XML's, virsh

@@ -347,6 +347,40 @@ static void video_defaults(vr_domain_def *def)
         def->videos[0].primary = true;
 }
 
+/* ---- <cpu> ------------------------------------------------------------------------ */
+
+static const char *default_cpu_model(const vr_domain_def *def)
+{
+    return def->os.arch && strcmp(def->os.arch, "i686") == 0 ? "qemu32" : "qemu64";
+}
+
+/* libvirt 9.0 at define time (tests/fixtures/libvirt/cpu-defaults.xml):
+ * no <cpu>, or a custom one without <model>, gets the machine type's
+ * default model, the one QEMU runs without -cpu (qemu64 on x86_64's pc
+ * and q35, qemu32 for i686); host-model is checked 'partial' and
+ * host-passthrough 'none', migratable. The inactive XML then names the
+ * CPU (Cockpit's and virt-manager's CPU type of a shut off VM). */
+static void cpu_defaults(vr_domain_def *def)
+{
+    vr_cpu_def *cpu = &def->cpu;
+    if (cpu->mode == VR_CPU_NONE || (cpu->mode == VR_CPU_CUSTOM && !cpu->model)) {
+        cpu->mode = VR_CPU_CUSTOM;
+        cpu->model = vr_strdup(default_cpu_model(def));
+        cpu->fallback_forbid = true;
+        if (!cpu->match)
+            cpu->match = VR_CPU_MATCH_EXACT;
+        if (!cpu->check)
+            cpu->check = VR_CPU_CHECK_NONE;
+    } else if (cpu->mode == VR_CPU_HOST_MODEL && !cpu->check) {
+        cpu->check = VR_CPU_CHECK_PARTIAL;
+    } else if (cpu->mode == VR_CPU_HOST_PASSTHROUGH) {
+        if (!cpu->check)
+            cpu->check = VR_CPU_CHECK_NONE;
+        if (!cpu->migratable)
+            cpu->migratable = VR_TRISTATE_ON;
+    }
+}
+
 int vr_domain_assign_defaults(vr_domain_def *def, char **err)
 {
     if (!def->uuid[0])
@@ -354,6 +388,7 @@ int vr_domain_assign_defaults(vr_domain_def *def, char **err)
     if (boot_defaults(def, err) < 0)
         return -1;
     mac_defaults(def);
+    cpu_defaults(def);
     disk_defaults(def);
     serial_defaults(def);
     controller_defaults(def);

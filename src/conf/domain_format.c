@@ -193,26 +193,9 @@ static void format_features(xmlNode *root, const vr_domain_def *def)
     vr_format_ioapic(n, def);
 }
 
-/* A running domain without <cpu> runs QEMU's default model: its live
- * XML says which, as libvirt's does (clients such as Cockpit show the
- * CPU type from it); the definition stays without one. */
-static void format_default_cpu(xmlNode *root, const vr_domain_def *def)
-{
-    xmlNode *n = child(root, "cpu");
-    prop(n, "mode", "custom");
-    prop(n, "match", "exact");
-    prop(n, "check", "none");
-    prop(text_child(n, "model", strcmp(def->os.arch, "i686") == 0 ? "qemu32" : "qemu64"), "fallback", "forbid");
-    vr_format_numa(n, def);
-}
-
-static void format_cpu(xmlNode *root, const vr_domain_def *def, bool live)
+static void format_cpu(xmlNode *root, const vr_domain_def *def)
 {
     const vr_cpu_def *cpu = &def->cpu;
-    if (live && !cpu->mode && !cpu->check && !cpu->migratable && !cpu->sockets) {
-        format_default_cpu(root, def);
-        return;
-    }
     if (!cpu->mode && !cpu->check && !cpu->migratable && !cpu->sockets && !def->n_numa_cells)
         return;
     xmlNode *n = child(root, "cpu");
@@ -224,6 +207,9 @@ static void format_cpu(xmlNode *root, const vr_domain_def *def, bool live)
         prop(n, "check", vr_cpu_check_names[cpu->check]);
     if (cpu->migratable)
         prop(n, "migratable", onoff(cpu->migratable));
+    /* libvirt's order: model, topology, features. */
+    if (cpu->model)
+        prop(text_child(n, "model", cpu->model), "fallback", cpu->fallback_forbid ? "forbid" : "allow");
     if (cpu->sockets) {
         xmlNode *t = child(n, "topology");
         propf(t, "sockets", "%u", cpu->sockets);
@@ -231,8 +217,6 @@ static void format_cpu(xmlNode *root, const vr_domain_def *def, bool live)
         propf(t, "cores", "%u", cpu->cores);
         propf(t, "threads", "%u", cpu->threads);
     }
-    if (cpu->model)
-        prop(text_child(n, "model", cpu->model), "fallback", cpu->fallback_forbid ? "forbid" : "allow");
     for (size_t i = 0; i < cpu->n_features; i++) {
         xmlNode *f = child(n, "feature");
         prop(f, "policy", vr_feature_policy_names[cpu->features[i].policy]);
@@ -645,7 +629,7 @@ static char *format_domain(const vr_domain_def *def, bool secure, bool live, con
     format_sysinfo(root, def);
     format_os(root, &def->os);
     format_features(root, def);
-    format_cpu(root, def, live);
+    format_cpu(root, def);
     format_clock(root, &def->clock);
     text_child(root, "on_poweroff", vr_lifecycle_names[def->on_poweroff]);
     text_child(root, "on_reboot", vr_lifecycle_names[def->on_reboot]);

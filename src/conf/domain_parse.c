@@ -699,8 +699,7 @@ static int parse_cpu(vr_parse_state *st, const xmlNode *n)
     /* libvirt: a <model> without a mode is custom. */
     if (cpu->mode == VR_CPU_NONE && (cpu->model || cpu->n_features))
         cpu->mode = VR_CPU_CUSTOM;
-    if (cpu->mode == VR_CPU_CUSTOM && !cpu->model)
-        return vr_xml_error(n, st->err, "<cpu mode='custom'> needs a <model>");
+    /* A custom one without <model> gets the default model (domain_defaults.c). */
     if (cpu->model && cpu->mode != VR_CPU_CUSTOM)
         return vr_xml_error(n, st->err, "<model> goes with <cpu mode='custom'>, not '%s'",
                             vr_cpu_mode_names[cpu->mode]);

@@ -273,16 +273,20 @@ static int parse_disk_host(vr_parse_state *st, const xmlNode *c, vr_disk_def *d)
     if (vr_xml_attr_enum(c, "transport", ATTRS("tcp"), &i, st->err) < 0 ||
         vr_xml_attr_uint(c, "port", 1, 65535, &port, st->err) < 0)
         return -1;
-    bool iscsi = d->protocol == VR_DISK_PROTOCOL_ISCSI;
+    bool iscsi = d->protocol == VR_DISK_PROTOCOL_ISCSI, web = vr_disk_protocol_is_web(d->protocol);
     if (iscsi && d->n_hosts)
         return vr_xml_error(c, st->err, "<source protocol='iscsi'> takes one <host> (the target's portal); "
                             "QEMU's iSCSI client has no second portal to fail over to");
+    if (web && d->n_hosts)
+        return vr_xml_error(c, st->err, "<source protocol='%s'> takes one <host> (the web server)",
+                            vr_disk_protocol_names[d->protocol]);
     vr_disk_host *h = VR_PUSH(d->hosts, d->n_hosts);
     h->port = (unsigned)port;
     h->name = vr_xml_attr(c, "name");
     if (!h->name || !*h->name || strpbrk(h->name, "/,[] "))
         return vr_xml_error(c, st->err, "<host> needs name='...' (%s)",
                             iscsi ? "the iSCSI portal's address or host name"
+                            : web ? "the web server's address or host name"
                                   : "a Ceph monitor's address or host name");
     return 0;
 }
@@ -331,7 +335,9 @@ static int check_iscsi_name(vr_parse_state *st, const xmlNode *n, const char *na
 
 /* <source protocol='rbd' name='POOL/IMAGE'> with its <host>s, <snapshot>,
  * <config> and <auth>; <source protocol='iscsi' name='IQN/LUN'> with its
- * <host>, <initiator> and <auth>. */
+ * <host>, <initiator> and <auth>; <source protocol='http|https'
+ * name='PATH'> with its <host> (virt-install's --cdrom URL, Cockpit's
+ * Create VM from a URL). */
 static int parse_disk_network_source(vr_parse_state *st, const xmlNode *n, vr_disk_def *d)
 {
     if (vr_xml_check_attrs(n, ATTRS("protocol", "name", "index"), st->err) < 0 ||
@@ -341,15 +347,21 @@ static int parse_disk_network_source(vr_parse_state *st, const xmlNode *n, vr_di
     int rc = vr_xml_attr_enum(n, "protocol", vr_disk_protocol_names, &proto, st->err);
     if (rc <= 0) {
         if (rc == 0)
-            vr_xml_error(n, st->err, "<source> of a network disk needs protocol='rbd' (Ceph) or "
-                         "protocol='iscsi'; an image of another server can be a volume of a pool "
-                         "(<disk type='volume'>)");
+            vr_xml_error(n, st->err, "<source> of a network disk needs protocol='rbd' (Ceph), "
+                         "protocol='iscsi' or protocol='http'|'https' (a read-only image on a web server); "
+                         "an image of another server can be a volume of a pool (<disk type='volume'>)");
         return -1;
     }
     d->protocol = (vr_disk_protocol)proto;
-    bool rbd = d->protocol == VR_DISK_PROTOCOL_RBD;
+    bool rbd = d->protocol == VR_DISK_PROTOCOL_RBD, web = vr_disk_protocol_is_web(d->protocol);
+    const char *proto_name = vr_disk_protocol_names[d->protocol];
     d->source_name = vr_xml_attr(n, "name");
-    if (!rbd) {
+    if (web) {
+        if (!d->source_name || !*d->source_name || strpbrk(d->source_name, " \t\n#"))
+            return vr_xml_error(n, st->err, "<source protocol='%s'> needs name='PATH' (the image's path on the "
+                                "server, e.g. /isos/debian.iso), not '%s'", proto_name,
+                                d->source_name ? d->source_name : "");
+    } else if (!rbd) {
         if (check_iscsi_name(st, n, d->source_name) < 0)
             return -1;
     } else {
@@ -367,8 +379,8 @@ static int parse_disk_network_source(vr_parse_state *st, const xmlNode *n, vr_di
             if (parse_disk_initiator(st, c, d) < 0)
                 return -1;
         } else if (!rbd && (vr_xml_is(c, "snapshot") || vr_xml_is(c, "config"))) {
-            return vr_xml_error(c, st->err, "<%s> belongs to <source protocol='rbd'>; an iSCSI LUN has none",
-                                (const char *)c->name);
+            return vr_xml_error(c, st->err, "<%s> belongs to <source protocol='rbd'>; %s has none",
+                                (const char *)c->name, web ? "an image on a web server" : "an iSCSI LUN");
         } else if (vr_xml_is(c, "snapshot")) {
             if (d->source_snapshot)
                 return vr_parse_duplicate(c, st->err);
@@ -394,7 +406,11 @@ static int parse_disk_network_source(vr_parse_state *st, const xmlNode *n, vr_di
             return vr_xml_unsupported(c, st->err);
         }
     }
-    if (!rbd && d->n_hosts == 0)
+    if (web && d->n_hosts == 0)
+        return vr_xml_error(n, st->err, "<source protocol='%s' name='%s'> needs its server: <host "
+                            "name='HOST' port='%s'/>", proto_name, d->source_name,
+                            d->protocol == VR_DISK_PROTOCOL_HTTP ? "80" : "443");
+    if (!rbd && !web && d->n_hosts == 0)
         return vr_xml_error(n, st->err, "<source protocol='iscsi' name='%s'> needs its portal: <host "
                             "name='HOST' port='3260'/>", d->source_name);
     if (rbd && d->n_hosts == 0 && !d->source_config)
@@ -538,6 +554,16 @@ static int parse_disk(vr_parse_state *st, const xmlNode *n)
     if (!have_source && d->type == VR_DISK_NETWORK)
         return vr_xml_error(n, st->err, "<disk type='network'> needs <source protocol='rbd' name='POOL/IMAGE'> "
                             "or <source protocol='iscsi' name='IQN/LUN'>");
+    if (d->type == VR_DISK_NETWORK && vr_disk_protocol_is_web(d->protocol)) {
+        if (d->auth_username)
+            return vr_xml_error(n, st->err, "<auth> of a protocol='%s' disk is not supported by Vireo (rbd and "
+                                "iscsi disks take one); serve the image without a login",
+                                vr_disk_protocol_names[d->protocol]);
+        if (d->device == VR_DISK_DEVICE_DISK && !d->readonly)
+            return vr_xml_error(n, st->err, "a protocol='%s' disk is read-only (QEMU writes no image on a web "
+                                "server): add <readonly/>, or copy the image into a pool",
+                                vr_disk_protocol_names[d->protocol]);
+    }
     if (d->auth_username && d->auth_secret_iscsi != (d->protocol == VR_DISK_PROTOCOL_ISCSI))
         return vr_xml_error(n, st->err, "<auth> of a protocol='%s' disk needs <secret type='%s'>, not type='%s'",
                             vr_disk_protocol_names[d->protocol], d->auth_secret_iscsi ? "ceph" : "iscsi",

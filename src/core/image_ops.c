@@ -3,13 +3,17 @@
 #include "core/image_ops.h"
 #include "conf/domain_template.h"
 #include "conf/names.h"
-#include "drivers/storage/storage_img.h"
 #include "common/child.h"
+#include "common/file.h"
 #include "common/log.h"
+#include "common/process.h"
 #include "common/util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <event2/event.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,25 +22,63 @@
 
 struct vr_image_run {
     vr_image_env env;
-    vr_img_proc *proc;
+    /* RUNTIME/image-jobs/job-XXXXXX: spec.json, job.json (the job's id,
+     * kind, target), owner (the daemon following it), and the helper's
+     * state (pid, start time), progress, partial (its temporaries),
+     * result.json or error, helper.log. Removed at the job's end. */
+    char *dir;
+    pid_t pid;               /* the helper, its process group's leader */
+    vr_pidwatch *watch;
+    struct event *tick;      /* reads `progress` */
+    struct event *end;       /* the end, on the loop */
+    char *seen;              /* the progress line last passed on */
     bool cancelled;
-    char *spec_path, *result_path;
+    char *interrupted;       /* why it was ended rather than followed */
     char *template;          /* vireo template: the domain to mark at the end */
     char **disks;            /* its disk files, made read-only then */
     size_t n_disks;
     vr_image_step_fn step;
     vr_image_done_fn done;
     void *opaque;
+    vr_image_run *next;      /* the runs this daemon follows */
 };
+
+static vr_image_run *runs;
+
+static char *job_file(const vr_image_run *r, const char *name)
+{
+    return vr_asprintf("%s/%s", r->dir, name);
+}
+
+static void remove_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+}
 
 static void run_free(vr_image_run *r)
 {
-    if (r->spec_path)
-        unlink(r->spec_path);
-    if (r->result_path)
-        unlink(r->result_path);
-    free(r->spec_path);
-    free(r->result_path);
+    for (vr_image_run **p = &runs; *p; p = &(*p)->next) {
+        if (*p == r) {
+            *p = r->next;
+            break;
+        }
+    }
+    vr_pidwatch_free(r->watch);
+    if (r->tick)
+        event_free(r->tick);
+    if (r->end)
+        event_free(r->end);
+    free(r->dir);
+    free(r->seen);
+    free(r->interrupted);
     free(r->template);
     for (size_t i = 0; i < r->n_disks; i++)
         free(r->disks[i]);
@@ -257,13 +299,6 @@ static vr_err plan(const vr_image_env *env, const vr_image_req *req, vr_image_ru
 
 /* ---- the helper's run ---- */
 
-static void on_step(double percent, const char *step, void *opaque)
-{
-    vr_image_run *r = opaque;
-    if (r->step)
-        r->step(percent, step, r->opaque);
-}
-
 /* vireo template's last step: the mark, and read-only disk files. */
 static vr_err mark_template(vr_image_run *r, json_object *result, char **err)
 {
@@ -291,31 +326,147 @@ static vr_err mark_template(vr_image_run *r, json_object *result, char **err)
     return e;
 }
 
-static void on_exit_helper(const char *err, void *opaque)
+/* ---- following the helper (started here or by a daemon before) ---- */
+
+/* Its last progress line "(P/100%) what", passed on when it changed. */
+static void read_progress(vr_image_run *r)
 {
-    vr_image_run *r = opaque;
-    r->proc = NULL;
+    char *path = job_file(r, "progress");
+    char *line = vr_file_read(path, NULL);
+    free(path);
+    if (!line || (r->seen && strcmp(line, r->seen) == 0)) {
+        free(line);
+        return;
+    }
+    free(r->seen);
+    r->seen = line;
+    double pct;
+    int end = 0;
+    if (sscanf(line, "(%lf/100%%)%n", &pct, &end) == 1 && end > 0 && r->step) {
+        char *step = vr_strdup(line + end);
+        r->step(pct < 0 ? 0 : pct > 100 ? 100 : pct, vr_str_trim(step), r->opaque);
+        free(step);
+    }
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *opaque)
+{
+    (void)fd;
+    (void)what;
+    read_progress(opaque);
+}
+
+/* The temporaries the helper named: a helper killed with SIGKILL could
+ * not remove them (what it renamed into place is no longer there). */
+static void remove_partial(vr_image_run *r)
+{
+    char *path = job_file(r, "partial");
+    char *text = vr_file_read(path, NULL), *save = NULL;
+    for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+        if (l[0] == '/' && strstr(l, "/.vireo-tmp-") && unlink(l) == 0)
+            vr_log_info("image job: removed the partial %s", l);
+    free(text);
+    free(path);
+}
+
+/* The one-line error in FILE (the helper's `error`, the last line of
+ * its log), or NULL. */
+static char *last_line_of(vr_image_run *r, const char *name)
+{
+    char *path = job_file(r, name);
+    char *text = vr_file_read(path, NULL), *save = NULL, *last = NULL;
+    free(path);
+    for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save))
+        if (*vr_str_trim(l) && l[0] != '(')
+            last = vr_str_trim(l);
+    char *out = last ? vr_strdup(last) : NULL;
+    free(text);
+    return out;
+}
+
+/* The helper has ended: its outcome is in the job's directory. */
+static void finish(vr_image_run *r)
+{
+    read_progress(r);
     json_object *result = NULL;
     vr_err code = VR_OK;
-    char *msg = NULL;
-    if (err || r->cancelled) {
-        code = r->cancelled ? VR_ERR_CONFLICT : VR_ERR_FAILED;
-        msg = vr_strdup(r->cancelled ? "cancelled: a new output was removed; an image edited in place "
-                                       "keeps what was done"
-                                     : err);
-    } else {
-        result = json_object_from_file(r->result_path);
-        if (!result)
+    char *msg = NULL, *path = job_file(r, "result.json");
+    if (r->cancelled) {
+        code = VR_ERR_CONFLICT;
+        msg = vr_strdup("cancelled: a new output was removed; an image edited in place keeps what was done");
+    } else if (r->interrupted) {
+        code = VR_ERR_FAILED;
+        msg = vr_strdup(r->interrupted);
+    } else if (access(path, F_OK) == 0) {
+        if (!(result = json_object_from_file(path)))
             result = json_object_new_object();
         if (r->template && (code = mark_template(r, result, &msg))) {
             json_object_put(result);
             result = NULL;
         }
+    } else if ((msg = last_line_of(r, "error"))) {
+        code = VR_ERR_FAILED;
+    } else {
+        char *log = last_line_of(r, "helper.log");
+        code = VR_ERR_FAILED;
+        msg = vr_asprintf("interrupted: the image helper ended without a result (killed?); what it was "
+                          "writing was removed%s%s", log ? "; its last words: " : "", log ? log : "");
+        free(log);
     }
-    vr_log_info("image tool: %s%s", code ? "failed: " : "done", code ? msg : "");
+    free(path);
+    if (code)
+        remove_partial(r);
+    vr_log_info("image job %s: %s%s", r->dir, code ? "failed: " : "done", code ? msg : "");
     r->done(code, msg, result, r->opaque);
     free(msg);
+    remove_dir(r->dir);
     run_free(r);
+}
+
+static void on_gone(void *opaque)
+{
+    finish(opaque);
+}
+
+static void on_end(evutil_socket_t fd, short what, void *opaque)
+{
+    (void)fd;
+    (void)what;
+    finish(opaque);
+}
+
+/* Follow r->pid: its progress file twice a second, its end by a pidfd.
+ * A helper already gone ends the job on the loop (never inside the
+ * caller, which has yet to make the job). */
+static void follow(vr_image_run *r)
+{
+    struct event_base *base = vr_storage_base(r->env.storage);
+    r->next = runs;
+    runs = r;
+    if (r->pid > 0 && (r->watch = vr_pidwatch_new(base, r->pid, on_gone, r))) {
+        r->tick = event_new(base, -1, EV_PERSIST, on_tick, r);
+        event_add(r->tick, &(struct timeval){0, 500000});
+        return;
+    }
+    r->end = evtimer_new(base, on_end, r);
+    event_add(r->end, &(struct timeval){0, 0});
+}
+
+/* This daemon follows the job: the helper writes its result only while
+ * the owner it names lives (image_helper.c). */
+static void write_owner(vr_image_run *r)
+{
+    char *path = job_file(r, "owner");
+    char *text = vr_asprintf("%d %llu\n", (int)getpid(), vr_proc_start_time(getpid()));
+    if (vr_file_write_atomic(path, text, strlen(text), 0600) < 0)
+        vr_log_warn("image job %s: cannot write %s: %s", r->dir, path, strerror(errno));
+    free(text);
+    free(path);
+}
+
+static char *jobs_dir(const vr_image_env *env)
+{
+    return vr_asprintf("%s/image-jobs", env->paths->runtime_dir);
 }
 
 static vr_image_run *start(const vr_image_env *env, const vr_image_req *req, const char *op,
@@ -355,33 +506,55 @@ static vr_image_run *start(const vr_image_env *env, const vr_image_req *req, con
         json_object_object_foreach(req->options, k, v)
             json_object_object_add(spec, k, json_object_get(v));
     }
-    /* Instructions and result beside the daemon's other runtime files. */
-    r->spec_path = vr_asprintf("%s/image-XXXXXX", env->paths->runtime_dir);
-    int fd = mkstemp(r->spec_path);
-    if (fd >= 0)
-        close(fd);
-    r->result_path = vr_asprintf("%s.result", r->spec_path);
-    json_object_object_add(spec, "result_file", json_object_new_string(r->result_path));
-    if (fd < 0 || json_object_to_file_ext(r->spec_path, spec, JSON_C_TO_STRING_PLAIN) < 0) {
-        vr_set_error(err, "cannot write the image helper's instructions in %s: %s", env->paths->runtime_dir,
-                     strerror(errno));
+    /* Everything about the job in a directory of its own, so a daemon
+     * that restarts finds it (vr_core_image_resume). */
+    char *parent = jobs_dir(env);
+    mkdir(parent, 0700);
+    r->dir = vr_asprintf("%s/job-XXXXXX", parent);
+    free(parent);
+    char *spec_path = NULL, *log = NULL;
+    if (!mkdtemp(r->dir)) {
+        vr_set_error(err, "cannot make the image job's directory %s: %s", r->dir, strerror(errno));
         *code = VR_ERR_FAILED;
         json_object_put(spec);
+        free(r->dir);
+        r->dir = NULL;
         run_free(r);
         return NULL;
+    }
+    spec_path = job_file(r, "spec.json");
+    char *result_path = job_file(r, "result.json");
+    json_object_object_add(spec, "result_file", json_object_new_string(result_path));
+    json_object_object_add(spec, "job_dir", json_object_new_string(r->dir));
+    free(result_path);
+    write_owner(r);
+    if (json_object_to_file_ext(spec_path, spec, JSON_C_TO_STRING_PLAIN) < 0) {
+        vr_set_error(err, "cannot write the image helper's instructions in %s: %s", r->dir, strerror(errno));
+        *code = VR_ERR_FAILED;
     }
     json_object_put(spec);
-    /* $VIREO_IMAGE_HELPER, else beside vireod (the build tree), else installed. */
+    /* $VIREO_IMAGE_HELPER, else beside vireod (the build tree), else
+     * installed. Detached, in a session of its own, as QEMU: it outlives
+     * the daemon, which follows it by its pid and its directory. */
     char *helper = vr_child_helper_path("vireo-image-helper", "VIREO_IMAGE_HELPER");
-    char *argv[] = {helper, r->spec_path, NULL};
-    r->proc = vr_img_spawn_tool(vr_storage_base(env->storage), helper, argv, on_step, on_exit_helper, r, err);
-    free(helper);
-    if (!r->proc) {
+    char *argv[] = {helper, spec_path, NULL};
+    log = job_file(r, "helper.log");
+    vr_child_spec cs = {.program = helper, .argv = argv, .out = VR_CHILD_OUT_LOG, .log = log,
+                        .log_mode = 0600, .c_locale = true, .detach = true};
+    vr_child_result res;
+    if (!*code && vr_child_run(&cs, &res, err) < 0)
         *code = VR_ERR_FAILED;
+    free(helper);
+    free(spec_path);
+    free(log);
+    if (*code) {
+        remove_dir(r->dir);
         run_free(r);
         return NULL;
     }
-    vr_log_info("image tool: %s started", op);
+    r->pid = res.pid;
+    follow(r);
+    vr_log_info("image tool: %s started (helper pid %d, %s)", op, (int)r->pid, r->dir);
     return r;
 }
 
@@ -410,8 +583,155 @@ vr_image_run *vr_core_template_start(const vr_image_env *env, const vr_image_req
 
 void vr_core_image_cancel(vr_image_run *r)
 {
-    if (r->proc) {
+    /* The helper's SIGTERM handler removes its temporaries and takes its
+     * process group (mmdebstrap, the appliance) with it. */
+    if (r->watch && !r->cancelled) {
         r->cancelled = true;
-        vr_img_kill(r->proc);
+        vr_pidwatch_kill(r->watch, SIGTERM);
+    }
+}
+
+void vr_core_image_note(vr_image_run *r, unsigned id, const char *kind, const char *target)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(id));
+    json_object_object_add(o, "kind", json_object_new_string(kind));
+    json_object_object_add(o, "target", json_object_new_string(target));
+    json_object_object_add(o, "started", json_object_new_int64((int64_t)time(NULL)));
+    if (r->template) {
+        json_object_object_add(o, "template", json_object_new_string(r->template));
+        json_object *disks = json_object_new_array();
+        for (size_t i = 0; i < r->n_disks; i++)
+            json_object_array_add(disks, json_object_new_string(r->disks[i]));
+        json_object_object_add(o, "disks", disks);
+    }
+    const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+    char *path = job_file(r, "job.json");
+    if (vr_file_write_atomic(path, text, strlen(text), 0600) < 0)
+        vr_log_warn("image job %s: cannot write %s: %s", r->dir, path, strerror(errno));
+    free(path);
+    json_object_put(o);
+}
+
+/* Is pid the helper of the job in dir? Its start time is the one it
+ * wrote, and its command line names the job's instructions. */
+static bool helper_alive(const char *dir, pid_t pid, unsigned long long start)
+{
+    if (!vr_proc_is(pid, start))
+        return false;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+    size_t len = 0;
+    char *cmd = vr_file_read(path, &len), *spec = vr_asprintf("%s/spec.json", dir);
+    bool found = false;
+    for (size_t i = 0; cmd && i < len && !found; i += strlen(cmd + i) + 1)
+        found = strcmp(cmd + i, spec) == 0;
+    free(cmd);
+    free(spec);
+    return found;
+}
+
+static const char *jstr(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : NULL;
+}
+
+static long long jint(json_object *o, const char *key)
+{
+    json_object *v = NULL;
+    return json_object_object_get_ex(o, key, &v) ? (long long)json_object_get_int64(v) : 0;
+}
+
+/* One job directory a previous daemon left. */
+static void resume_one(const vr_image_env *env, const char *dir, vr_image_step_fn step, vr_image_done_fn done,
+                       vr_image_found_fn found, void *opaque)
+{
+    vr_image_run *r = vr_calloc(1, sizeof(*r));
+    r->env = *env;
+    r->dir = vr_strdup(dir);
+    r->step = step;
+    r->done = done;
+    char *p = job_file(r, "job.json");
+    json_object *job = json_object_from_file(p);
+    free(p);
+    p = job_file(r, "state");
+    json_object *state = json_object_from_file(p);
+    free(p);
+    p = job_file(r, "spec.json");
+    json_object *spec = json_object_from_file(p);
+    free(p);
+    pid_t pid = (pid_t)jint(state, "pid");
+    bool alive = pid > 0 && helper_alive(dir, pid, (unsigned long long)jint(state, "start_time"));
+    if (jstr(job, "template")) {
+        r->template = vr_strdup(jstr(job, "template"));
+        json_object *disks = NULL;
+        json_object_object_get_ex(job, "disks", &disks);
+        for (size_t i = 0; disks && i < json_object_array_length(disks); i++) {
+            r->disks = vr_realloc(r->disks, (r->n_disks + 1) * sizeof(*r->disks));
+            r->disks[r->n_disks++] = vr_strdup(json_object_get_string(json_object_array_get_idx(disks, i)));
+        }
+    }
+    const char *op = jstr(spec, "op");
+    vr_image_job_info info = {
+        .id = (unsigned)jint(job, "id"),
+        .kind = jstr(job, "kind") ? jstr(job, "kind") : op ? op : "image",
+        .target = jstr(job, "target") ? jstr(job, "target") : jstr(spec, "output") ? jstr(spec, "output") : "?",
+        .started = jint(job, "started"),
+        .running = alive,
+    };
+    if (alive && !job)
+        r->interrupted = vr_strdup("interrupted: the daemon that started it ended before it recorded the job; "
+                                   "the image helper was ended and its partial output removed (run it again)");
+    else if (!alive && !state)
+        r->interrupted = vr_strdup("interrupted: the daemon ended as the image helper started; nothing was "
+                                   "made (run it again)");
+    write_owner(r);
+    r->opaque = found(r, &info, opaque);
+    if (alive) {
+        r->pid = pid;
+        vr_log_info("image job %u (%s %s): helper pid %d re-adopted%s", info.id, info.kind, info.target, (int)pid,
+                    r->interrupted ? ", to be ended" : "");
+    } else {
+        vr_log_info("image job %u (%s %s): its helper ended while no daemon ran; finishing it", info.id,
+                    info.kind, info.target);
+    }
+    follow(r);
+    /* A job that cannot be followed ends with its whole process group. */
+    if (alive && r->interrupted && r->watch)
+        vr_pidwatch_kill(r->watch, SIGTERM);
+    json_object_put(job);
+    json_object_put(state);
+    json_object_put(spec);
+}
+
+void vr_core_image_resume(const vr_image_env *env, vr_image_step_fn step, vr_image_done_fn done,
+                          vr_image_found_fn found, void *opaque)
+{
+    char *parent = jobs_dir(env);
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, "job-", 4) != 0)
+            continue;
+        char *dir = vr_asprintf("%s/%s", parent, e->d_name);
+        resume_one(env, dir, step, done, found, opaque);
+        free(dir);
+    }
+    if (d)
+        closedir(d);
+    free(parent);
+}
+
+void vr_core_image_leave_all(void)
+{
+    while (runs) {
+        vr_image_run *r = runs;
+        vr_log_info("image job %s: left running (helper pid %d) for the next daemon to take back", r->dir,
+                    (int)r->pid);
+        r->done(VR_ERR_FAILED, "the daemon stopped; the image helper goes on and the next daemon takes the "
+                               "job back", NULL, r->opaque);
+        run_free(r);
     }
 }

@@ -107,6 +107,7 @@ extern const vr_api_route vr_api_image_routes[];    /* images/OP, domains/NAME/t
 extern const vr_api_route vr_api_backup_routes[];   /* domains/NAME/backup, restore (api_backup.c) */
 /* At the start: the backup bundles a previous daemon left running, finished as jobs (api_backup.c). */
 void vr_api_backup_resume(vr_api *api);
+void vr_api_images_resume(vr_api *api); /* image jobs a previous daemon left (api_images.c) */
 extern const vr_api_route vr_api_host_list_routes[]; /* hosts: other hosts (api_hosts.c) */
 /* hosts/NAME/api/v1/…: the request forwarded to that host (api_hosts.c). */
 void vr_api_hosts_forward(vr_api_call *c);

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
     vr_job *job;
@@ -173,7 +174,27 @@ static void start(vr_api_call *c, const char *op, const char *domain)
     j->job = vr_job_new(c->api->jobs, domain ? "template" : job_kind(op), target_copy);
     free(target_copy);
     vr_job_set_cancel(j->job, on_cancel, j);
+    vr_core_image_note(j->run, vr_job_id(j->job), vr_job_kind(j->job), vr_job_target(j->job));
     vr_req_reply_json(c->req, 202, vr_job_json(j->job));
+}
+
+/* A job a previous daemon started: listed again under its id. */
+static void *on_found(vr_image_run *run, const vr_image_job_info *info, void *opaque)
+{
+    vr_api *api = opaque;
+    image_job *j = vr_calloc(1, sizeof(*j));
+    j->run = run;
+    j->job = vr_job_new_as(api->jobs, info->id, info->kind, info->target, (time_t)info->started);
+    vr_job_set_cancel(j->job, on_cancel, j);
+    if (info->running)
+        vr_job_progress(j->job, 0, "taken back after a daemon restart");
+    return j;
+}
+
+void vr_api_images_resume(vr_api *api)
+{
+    vr_image_env env = {.qemu = api->qemu, .storage = api->storage, .paths = api->paths};
+    vr_core_image_resume(&env, on_step, on_done, on_found, api);
 }
 
 static void post_image(vr_api_call *c)

@@ -90,6 +90,22 @@ vr_job *vr_job_new(vr_jobs *jobs, const char *kind, const char *target)
     return j;
 }
 
+vr_job *vr_job_new_as(vr_jobs *jobs, unsigned id, const char *kind, const char *target, time_t started)
+{
+    if (!id || vr_jobs_lookup(jobs, id))
+        id = 0;
+    else if (id >= jobs->next_id)
+        jobs->next_id = id + 1;
+    vr_job *j = vr_job_new(jobs, kind, target);
+    if (id) {
+        jobs->next_id--;
+        j->id = id;
+    }
+    if (started)
+        j->started = started;
+    return j;
+}
+
 void vr_job_set_cancel(vr_job *j, vr_job_cancel_fn fn, void *opaque)
 {
     j->cancel = fn;
@@ -99,6 +115,8 @@ void vr_job_set_cancel(vr_job *j, vr_job_cancel_fn fn, void *opaque)
 unsigned vr_job_id(const vr_job *j) { return j->id; }
 
 const char *vr_job_target(const vr_job *j) { return j->target; }
+
+const char *vr_job_kind(const vr_job *j) { return j->kind; }
 
 void vr_job_progress(vr_job *j, double percent, const char *step)
 {
@@ -151,7 +169,10 @@ json_object *vr_job_json(const vr_job *j)
         .id = (int)j->id,
         .kind = j->kind,
         .target = j->target,
-        .state = j->running ? "running" : j->error ? (j->cancel_asked ? "cancelled" : "failed") : "completed",
+        .state = j->running ? "running"
+                 : !j->error ? "completed"
+                 : j->cancel_asked ? "cancelled"
+                 : strncmp(j->error, "interrupted: ", 13) == 0 ? "interrupted" : "failed",
         .step = j->step,
         .progress = (double)(int)(j->percent * 100) / 100,
         .error = j->error,

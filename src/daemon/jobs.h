@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <time.h>
 
 typedef struct vr_jobs vr_jobs;
 typedef struct vr_job vr_job;
@@ -21,9 +22,13 @@ void vr_jobs_free(vr_jobs *jobs);
 
 /* kind: "vol-clone", "clone", ...; target: what it works on. */
 vr_job *vr_job_new(vr_jobs *jobs, const char *kind, const char *target);
+/* A job a previous daemon started (re-adopted): under its old id when
+ * that is free (else a new one), with its start time (0: now). */
+vr_job *vr_job_new_as(vr_jobs *jobs, unsigned id, const char *kind, const char *target, time_t started);
 void vr_job_set_cancel(vr_job *j, vr_job_cancel_fn fn, void *opaque);
 unsigned vr_job_id(const vr_job *j);
 const char *vr_job_target(const vr_job *j);
+const char *vr_job_kind(const vr_job *j);
 /* percent of the whole job, 0..100; `step` says what happens now. */
 void vr_job_progress(vr_job *j, double percent, const char *step);
 /* End: err NULL for success; result (taken, may be NULL) is shown to

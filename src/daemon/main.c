@@ -6,6 +6,7 @@
 #include "common/paths.h"
 #include "common/util.h"
 #include "core/event_types.h"
+#include "core/image_ops.h"
 #include "core/livebackup_ops.h"
 #include "daemon/api.h"
 #include "daemon/events.h"
@@ -448,6 +449,7 @@ int main(int argc, char **argv)
     vr_qemu_set_secret_fn(api.qemu, secret_value, &api);
     vr_qemu_autostart(api.qemu);
     vr_api_backup_resume(&api); /* bundles a previous daemon began: finished by this one */
+    vr_api_images_resume(&api); /* image jobs whose helper outlived a previous daemon */
     vr_web *web = web_on ? vr_web_start(base, &web_opts, &api, &err) : NULL;
     if (web_on && !web) {
         fprintf(stderr, "vireod: %s\n", err);
@@ -490,6 +492,10 @@ int main(int argc, char **argv)
         vr_log_info("libvirt's protocol also on %s (--libvirt-paths)", lpaths.path[i]);
 
     event_base_dispatch(base);
+
+    /* Image jobs go on without us, as the guests do; the next daemon
+     * takes them back. */
+    vr_core_image_leave_all();
 
     /* Subscribers and consoles go first: they hold upgraded connections
      * the HTTP server must still be there to close. */

@@ -9,14 +9,19 @@
 # that namespace's 127.0.0.1 with a bridge that reaches the bus. The
 # browser runs in the same namespaces.
 #   cockpit.sh --short   the VM list with each VM's state (make check)
-#   cockpit.sh           also a VM's overview, disks and interfaces, its
-#                        VNC and serial consoles, Shut down, Run and Force
-#                        shut down (checked with vireo domstate), and
-#                        Import VM of the tiny guest's disk, which
-#                        Cockpit's virt-install gives a VNC and a SPICE
-#                        display, running (make check-gui)
-# Screenshots go to BUILD/cockpit-artifacts/. Whatever Cockpit asked for
-# that vireod does not serve is in the daemon's log: none may be.
+#   cockpit.sh           also a shut off VM's CPU type, a VM's overview,
+#                        disks and interfaces, its VNC and serial consoles,
+#                        Shut down, Run and Force shut down (checked with
+#                        vireo domstate); Create VM without the network
+#                        'default' (the page says why it fails), Import VM
+#                        of the tiny guest's disk, which Cockpit's
+#                        virt-install gives a VNC and a SPICE display,
+#                        running, and Create VM from the tiny guest's ISO
+#                        as local install media, booted from its CD-ROM
+#                        (make check-gui)
+# Screenshots and the daemon's log go to BUILD/cockpit-artifacts/.
+# Whatever Cockpit asked for that vireod does not serve is in the
+# daemon's log: none may be.
 . "$(dirname "$0")/lib.sh"
 need_images
 SHORT=
@@ -87,6 +92,11 @@ unshare -mn --fork bash "$ROOT/inner.sh" "$ROOT" "$BIN" "$COCKPIT_WS" &
 UNSHARE_PID=$!
 # cleanup (lib.sh) ends the namespace's processes through this.
 test_cleanup() {
+    if [ -n "${HTTPD_PID:-}" ]; then
+        kill "$HTTPD_PID" 2>/dev/null || true
+        wait "$HTTPD_PID" 2>/dev/null || true # 143: it ended by that TERM
+        HTTPD_PID=
+    fi
     [ -n "${UNSHARE_PID:-}" ] || return 0
     [ -r "$ROOT/inner.pid" ] && kill "$(cat "$ROOT/inner.pid")" 2>/dev/null
     wait "$UNSHARE_PID" 2>/dev/null
@@ -113,17 +123,30 @@ tiny_xml c-off >"$ROOT/c-off.xml"
 "$VIREO" define "$ROOT/c-off.xml" >/dev/null
 "$VIREO" start c-run >/dev/null
 # Import VM's disk: the tiny guest's hybrid ISO, which boots as a disk;
-# Cockpit's virt-install puts the VM on the network 'default': an
-# isolated one, in the test's network namespace.
-mkdir -p "$ROOT/import" && cp "$IMAGES/tiny.iso" "$ROOT/import/tiny.img"
+# Create VM's local install media: the same ISO, as a CD-ROM.
+mkdir -p "$ROOT/import" "$ROOT/iso" && cp "$IMAGES/tiny.iso" "$ROOT/import/tiny.img" && cp "$IMAGES/tiny.iso" "$ROOT/iso/tiny.iso"
+# Cockpit's virt-install puts new VMs on the network 'default', which this
+# vireod (--no-default-network) lacks: the browser test first sees Create
+# VM fail for it, then defines this one (isolated, in the test's network
+# namespace) and starts it.
+# Create VM from a URL: the ISO on a web server in the namespace (busybox
+# httpd answers the byte ranges QEMU's curl driver asks for).
+if [ -z "$SHORT" ]; then
+    # Not through inns: $! must be the server itself (nsenter execs it),
+    # and it must not hold the test's output open.
+    nsenter -t "$(cat "$ROOT/inner.pid")" -m -n busybox httpd -f -p 127.0.0.1:8088 -h "$ROOT/iso" >/dev/null 2>&1 &
+    HTTPD_PID=$!
+    served() { inns curl -sf -r 0-1 -o /dev/null http://127.0.0.1:8088/tiny.iso; }
+    wait_for 10 "busybox httpd serves the ISO in the namespace" served
+fi
 echo "<network><name>default</name><bridge name='vrck0'/><ip address='192.168.151.1' netmask='255.255.255.0'/></network>" >"$ROOT/default-net.xml"
-"$VIREO" net-define "$ROOT/default-net.xml" >/dev/null
-"$VIREO" net-start default >/dev/null
 wait_for 60 "c-run boots" file_has "$(serial c-run)" VIREO-GUEST-READY
 
 VIREO_SRC=$VIREO_SRC VIREO_CLI=$VIREO VIREO_DEFAULT_URI=$VIREO_DEFAULT_URI VIREO_ARTIFACTS=$ART \
 COCKPIT_URL=http://127.0.0.1:9090/ COCKPIT_SHORT=$SHORT COCKPIT_DISK=$ROOT/c-run.qcow2 COCKPIT_SERIAL_LOG=$(serial c-run) \
-COCKPIT_IMPORT_DISK=$ROOT/import/tiny.img COCKPIT_IMPORT_SERIAL_LOG=$(serial c-import) \
+COCKPIT_IMPORT_DISK=$ROOT/import/tiny.img COCKPIT_IMPORT_SERIAL_LOG=$(serial c-import) COCKPIT_NET_XML=$ROOT/default-net.xml \
+COCKPIT_ISO=$ROOT/iso/tiny.iso COCKPIT_ISO_SERIAL_LOG=$(serial c-iso) \
+COCKPIT_ISO_URL=http://127.0.0.1:8088/tiny.iso COCKPIT_URL_SERIAL_LOG=$(serial c-url) \
     inns timeout 420 node "$VIREO_SRC/tests/web/cockpit.mjs" ||
     fail "the browser test failed (screenshots in $ART)"
 ok "Cockpit's Machines page drives vireod (screenshots in $ART)"
@@ -131,5 +154,6 @@ ok "Cockpit's Machines page drives vireod (screenshots in $ART)"
 unserved=$(grep 'is not supported' "$ROOT/vireod.log" || true)
 expect_eq "Cockpit called no procedure vireod does not serve" "$unserved" ""
 test_cleanup
+cp "$ROOT/vireod.log" "$ART/vireod.log"
 no_sanitizer_report
 echo "cockpit: $CHECKS checks passed"

@@ -140,6 +140,13 @@ cleanup() {
     for pidfile in "$ROOT"/run/vireo/qemu/*/qemu.pid "$ROOT"/run/vireo/network/*/dnsmasq.pid; do
         [ -r "$pidfile" ] && kill -9 "$(cat "$pidfile")" 2>/dev/null || true
     done
+    # So do image helpers (docs/images.md): their whole group, if the pid
+    # is still the one that wrote its state (pid + start time).
+    for state in "$ROOT"/run/vireo/image-jobs/*/state; do
+        local pid start
+        pid=$(jq -r .pid "$state" 2>/dev/null) start=$(jq -r .start_time "$state" 2>/dev/null) || continue
+        [ "$(awk '{print $22}' "/proc/$pid/stat" 2>/dev/null)" = "$start" ] && kill -9 -- "-$pid" 2>/dev/null || true
+    done
     # A test's own extra cleanup (servers), then open_test's namespace.
     if declare -F test_cleanup >/dev/null; then test_cleanup || true; fi
     netns_remove

@@ -18,6 +18,7 @@
 
 #include "common/child.h"
 #include "common/file.h"
+#include "common/process.h"
 #include "common/util.h"
 
 static void run_sh(const char *script, vr_child_spec *s, vr_child_result *r)
@@ -196,13 +197,40 @@ static void on_loop(void **state)
     event_base_free(a.base);
 }
 
+/* A pid with its start time names one process (how a restarted daemon
+ * knows an image helper is still the one that wrote its state). */
+static void start_time(void **state)
+{
+    (void)state;
+    unsigned long long me = vr_proc_start_time(getpid());
+    assert_true(me > 0);
+    assert_true(vr_proc_start_time(getpid()) == me);
+    assert_true(vr_proc_is(getpid(), me));
+    assert_false(vr_proc_is(getpid(), me + 1));
+    assert_false(vr_proc_is(getpid(), 0));
+    /* A child started later started no earlier; once reaped it is gone. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        pause();
+        _exit(0);
+    }
+    assert_true(pid > 0);
+    unsigned long long child = vr_proc_start_time(pid);
+    assert_true(child >= me);
+    assert_true(vr_proc_is(pid, child));
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    assert_true(vr_proc_start_time(pid) == 0);
+    assert_false(vr_proc_is(pid, child));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(capture),     cmocka_unit_test(missing_program),
         cmocka_unit_test(environment_and_fds), cmocka_unit_test(log_file),
         cmocka_unit_test(timeout),     cmocka_unit_test(detached),
-        cmocka_unit_test(on_loop),
+        cmocka_unit_test(on_loop),     cmocka_unit_test(start_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -805,6 +805,9 @@ static void platform(void **state)
          "Skylake-Client,spec-ctrl=on,vmx=on,hle=off"},
         {"<cpu mode='host-passthrough'/><features><kvm><hidden state='on'/></kvm></features>", "",
          "-cpu", "max,kvm=off"},
+        /* No <cpu>: the default model the definition got is named for kvm=off */
+        {"<features><kvm><hidden state='on'/></kvm></features>", "", "-cpu", "qemu64,kvm=off"},
+        {"<cpu mode='custom'><model>qemu64</model><feature name='vmx'/></cpu>", "", "-cpu", "qemu64,vmx=on"},
         {"<vcpu current='2'>4</vcpu>", "", "-smp", "2,maxcpus=4"},
         {"<vcpu current='2'>4</vcpu><cpu><topology sockets='1' dies='1' cores='2' threads='2'/>"
          "</cpu>", "", "-smp", "2,maxcpus=4,sockets=1,dies=1,cores=2,threads=2"},

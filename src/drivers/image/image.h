@@ -1,12 +1,16 @@
 /* vireo-image-helper: the work behind vireo builder, sysprep, customize,
- * sparsify and resize, in a child process of vireod. libguestfs's calls
+ * sparsify and resize, in a process vireod starts. libguestfs's calls
  * block for seconds to minutes and it runs its own appliance (a small
  * QEMU VM) as a child, so it lives apart from the daemon's event loop:
- * vireod starts `vireo-image-helper SPEC.json`, reads progress lines
- * "(P/100%) what it does now" on stdout, and on failure the last line
- * it printed, which is the one-line error for the user. Outputs are
- * written to a hidden temporary beside the destination and renamed into
- * place only at the end, so a failed or cancelled run leaves nothing. */
+ * vireod starts `vireo-image-helper JOBDIR/spec.json` detached (it
+ * outlives the daemon, as QEMU does) and follows it through the job's
+ * directory: `state` (our pid and start time), `progress` (the last
+ * "(P/100%) what it does now" line, also printed on stdout), `partial`
+ * (our temporaries), `result.json` or `error` (the one-line error for
+ * the user); `owner` names the daemon following us (image_helper.c).
+ * Outputs are written to a hidden temporary beside the destination and
+ * renamed into place only at the end, and only while a daemon follows
+ * the job, so a failed, cancelled or orphaned run leaves nothing. */
 #pragma once
 #include <guestfs.h>
 #include <json-c/json.h>
@@ -23,6 +27,7 @@ typedef struct {
     const char *output, *format;
     const char *result_file;    /* where the result JSON goes */
     const char *cache_dir;      /* builder's cache */
+    const char *job_dir;        /* state, progress, partial, error, owner (image_helper.c) */
     bool force, compress, in_place;
     /* vireod's verdict on KVM (a /dev/kvm that cannot run guests at
      * hardware speed makes QEMU abort): the appliance runs under TCG. */

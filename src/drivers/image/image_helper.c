@@ -3,6 +3,7 @@
 
 #include "drivers/image/image.h"
 #include "common/child.h"
+#include "common/process.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,16 +23,46 @@ static json_object *result;
  * failure, on exit and on SIGTERM (a cancelled job). */
 #define MAX_PENDING 4
 static char pending[MAX_PENDING][PATH_MAX];
+/* The job's directory (spec "job_dir"): what a restarted vireod needs to
+ * take the job back (image_ops.c). NULL: nothing is written there. */
+static const char *job_dir;
+
+/* FILE in the job's directory, written whole (temp + rename): a reader
+ * sees the old or the new text. */
+static void job_file(const char *name, const char *text)
+{
+    if (!job_dir)
+        return;
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", job_dir, name);
+    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", job_dir, name);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return;
+    bool ok = fputs(text, f) >= 0;
+    if (fclose(f) != 0 || !ok || rename(tmp, path) < 0)
+        unlink(tmp);
+}
 
 void img_progress(double percent, const char *fmt, ...)
 {
+    char *step = NULL, *line = NULL;
     va_list ap;
     va_start(ap, fmt);
-    printf("(%.2f/100%%) ", percent);
-    vprintf(fmt, ap);
+    if (vasprintf(&step, fmt, ap) < 0)
+        step = NULL;
     va_end(ap);
-    putchar('\n');
-    fflush(stdout);
+    if (asprintf(&line, "(%.2f/100%%) %s\n", percent, step ? step : "") < 0)
+        line = NULL;
+    if (line) {
+        fputs(line, stdout);
+        fflush(stdout);
+        /* The last line also in the job's directory, for a daemon that
+         * re-adopted the job (the pipe went with the one that started it). */
+        job_file("progress", line);
+    }
+    free(step);
+    free(line);
 }
 
 int img_fail(const char *fmt, ...)
@@ -118,8 +149,12 @@ char *img_tmp_beside(const char *dst)
         img_fail("%s must be an absolute path", dst);
         return NULL;
     }
+    /* Named after this process (pid.start time): a pool's sweep of
+     * leftovers, when a restarted daemon starts the pool while we work,
+     * keeps what a live helper writes (storage_driver.c). */
     char *tmp = NULL;
-    if (asprintf(&tmp, "%.*s/.vireo-tmp-%s-XXXXXX", (int)(slash - dst), dst, slash + 1) < 0)
+    if (asprintf(&tmp, "%.*s/.vireo-tmp-%d.%llu-%s-XXXXXX", (int)(slash - dst), dst, (int)getpid(),
+                 vr_proc_start_time(getpid()), slash + 1) < 0)
         return NULL;
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -134,11 +169,62 @@ char *img_tmp_beside(const char *dst)
             break;
         }
     }
+    /* Named in the job's directory: a helper killed with SIGKILL cannot
+     * remove it, the daemon that finds the job ended does. */
+    if (job_dir) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/partial", job_dir);
+        FILE *f = fopen(path, "a");
+        if (f) {
+            fprintf(f, "%s\n", tmp);
+            fclose(f);
+        }
+    }
     return tmp;
+}
+
+/* Is a daemon following this job? JOBDIR/owner holds "PID START_TIME" of
+ * the vireod that started it, or of the last one that re-adopted it. */
+static bool owner_alive(void)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/owner", job_dir);
+    FILE *f = fopen(path, "r");
+    int pid = 0;
+    unsigned long long start = 0;
+    bool ok = f && fscanf(f, "%d %llu", &pid, &start) == 2;
+    if (f)
+        fclose(f);
+    return ok && vr_proc_is(pid, start);
+}
+
+/* The result goes where a daemon registers it (a pool's volume, a path a
+ * client waits for) only while one follows the job: a helper whose
+ * daemon ended waits for one to re-adopt it, then gives up, removes its
+ * output and ends; the daemon that comes back later reports the job
+ * interrupted. VIREO_IMAGE_ORPHAN_WAIT (seconds, 60) is that wait. */
+static int wait_for_owner(const char *dst)
+{
+    if (!job_dir)
+        return 0;
+    const char *env = getenv("VIREO_IMAGE_ORPHAN_WAIT");
+    unsigned wait = env && *env ? (unsigned)strtoul(env, NULL, 10) : 60;
+    for (unsigned i = 0;; i++) {
+        if (owner_alive())
+            return 0;
+        if (i == 0)
+            img_progress(99, "waiting up to %u s for vireod to take the job back before writing %s", wait, dst);
+        if (i >= wait)
+            return img_fail("interrupted: vireod ended during the job and none took it back within %u s of its "
+                            "end; %s was not written (run it again)", wait, dst);
+        sleep(1);
+    }
 }
 
 int img_out_commit(const char *tmp, const char *dst, bool force)
 {
+    if (wait_for_owner(dst) < 0)
+        return -1;
     chmod(tmp, 0600);
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, force ? 0 : RENAME_NOREPLACE) < 0)
         return img_fail(errno == EEXIST ? "%s appeared meanwhile; nothing was replaced (use --force)"
@@ -219,12 +305,23 @@ int main(int argc, char **argv)
     /* Our own process group, so a cancel reaches every child. */
     setpgid(0, 0);
     signal(SIGTERM, on_term);
+    /* The daemon's pipe may close under us (a daemon killed or stopped):
+     * the work goes on, its progress only in the job's directory. */
+    signal(SIGPIPE, SIG_IGN);
     atexit(remove_pending);
     /* libguestfs: its own appliance, never libvirt's (which may be
      * absent or another vireod); TCG unless KVM really works. */
     setenv("LIBGUESTFS_BACKEND", "direct", 0);
     img_spec s;
     int rc = img_spec_parse(argv[1], &s);
+    if (rc == 0 && (job_dir = s.job_dir)) {
+        /* Who we are, for a restarted daemon: a pid alone could be
+         * another process by then, a pid with its start time cannot. */
+        char state[96];
+        snprintf(state, sizeof(state), "{\"pid\":%d,\"start_time\":%llu}\n", (int)getpid(),
+                 vr_proc_start_time(getpid()));
+        job_file("state", state);
+    }
     if (rc == 0) {
         rc = img_fail("unknown operation '%s'", s.op);
         for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
@@ -242,6 +339,10 @@ int main(int argc, char **argv)
         remove_pending();
         fflush(stdout);
         fprintf(stderr, "%s\n", error_msg ? error_msg : "failed");
+        char *line = NULL;
+        if (asprintf(&line, "%s\n", error_msg ? error_msg : "failed") >= 0)
+            job_file("error", line);
+        free(line);
         return 1;
     }
     json_object_put(s.json);

@@ -43,6 +43,7 @@ int img_spec_parse(const char *path, img_spec *s)
     s->format = str(o, "format");
     s->result_file = str(o, "result_file");
     s->cache_dir = str(o, "cache_dir");
+    s->job_dir = str(o, "job_dir");
     s->force = flag(o, "force");
     s->compress = flag(o, "compress");
     s->in_place = flag(o, "in_place");

@@ -603,7 +603,11 @@ static vr_network *usable_network(vr_net_driver *drv, const char *name, char **e
 {
     vr_network *net = vr_net_lookup(drv, name);
     if (!net) {
-        vr_set_error(err, "network '%s' is not defined (vireo net-list --all shows the networks)", name);
+        /* Cockpit's and virt-install's new VMs use 'default' unasked. */
+        vr_set_error(err, "network '%s' is not defined%s: define and start it (vireo net-define FILE; vireo "
+                     "net-start %s), or give the interface a network that exists (vireo net-list --all)", name,
+                     strcmp(name, "default") == 0 ? " (vireod makes it at its first start unless run with "
+                                                   "--no-default-network)" : "", name);
         return NULL;
     }
     if (!net->active) {

@@ -201,10 +201,15 @@ static void cpu(cmd *c)
         vr_qp_head(p, "model", "max");
         break;
     case VR_CPU_CUSTOM:
-        vr_qp_head(p, "model", cpu->model);
+        /* The emulator's own default (the model the definition got when
+         * it had none, domain_defaults.c) goes without -cpu, as before
+         * the definition named it; with features or kvm=off it is named. */
+        if (cpu->n_features || def->features.kvm_hidden ||
+            strcmp(cpu->model, vr_str_ends(c->v[0], "qemu-system-i386") ? "qemu32" : "qemu64") != 0)
+            vr_qp_head(p, "model", cpu->model);
         break;
     }
-    bool model = vr_qp_has_head(p);
+    bool model = vr_qp_has_head(p) || cpu->mode == VR_CPU_CUSTOM;
     /* libvirt's policies: force, require and optional turn a feature on,
      * disable and forbid off. */
     for (size_t i = 0; model && i < cpu->n_features; i++)
@@ -585,9 +590,31 @@ bool vr_qemu_disk_on_network(const vr_disk_def *d, const char *path)
            (d->type == VR_DISK_VOLUME && path && (vr_str_starts(path, "iscsi://") || vr_str_starts(path, "rbd://")));
 }
 
+/* <source protocol='http|https' name='PATH'><host name port/>: QEMU's
+ * curl driver at libvirt's URL, scheme://HOST[:PORT]/PATH (read-only). */
+static vr_qprops *web_node(const vr_disk_def *d)
+{
+    const vr_disk_host *h = &d->hosts[0];
+    char port[16] = "";
+    if (h->port)
+        snprintf(port, sizeof(port), ":%u", h->port);
+    vr_qprops *p = vr_qp_new(NULL, NULL);
+    vr_qp_str(p, "driver", vr_disk_protocol_names[d->protocol]);
+    vr_qp_strf(p, "url", strchr(h->name, ':') ? "%s://[%s]%s%s%s" : "%s://%s%s%s%s", vr_disk_protocol_names[d->protocol],
+               h->name, port, d->source_name[0] == '/' ? "" : "/", d->source_name);
+    vr_qp_strf(p, "node-name", "file-%s", d->target_dev);
+    return p;
+}
+
 vr_qprops *vr_qemu_disk_net_node(const vr_disk_def *d, const char *path, const char *runtime_dir, vr_qprops **secret,
                                  char **err)
 {
+    if (d->type == VR_DISK_NETWORK && vr_disk_protocol_is_web(d->protocol)) {
+        *secret = NULL;
+        vr_qprops *p = web_node(d);
+        node_options(p, d, false);
+        return p;
+    }
     bool iscsi = d->type == VR_DISK_NETWORK ? d->protocol == VR_DISK_PROTOCOL_ISCSI : vr_str_starts(path, "iscsi://");
     vr_qprops *p = d->type != VR_DISK_NETWORK ? (iscsi ? vr_qc_iscsi_node(d, path, secret, err)
                                                        : vr_qc_rbd_node(d, path, secret, err))

@@ -747,6 +747,8 @@ static bool disk_net_id(const vr_disk_def *d, net_id *id)
     if (d->type != VR_DISK_NETWORK)
         return url_id(d->type == VR_DISK_VOLUME ? d->resolved_path : NULL, id);
     *id = (net_id){.rbd = d->protocol == VR_DISK_PROTOCOL_RBD};
+    if (vr_disk_protocol_is_web(d->protocol))
+        return false; /* read-only, and anyone's to read */
     if (!d->source_name)
         return false;
     /* libvirt's iSCSI name without a LUN is LUN 0 */
@@ -826,7 +828,7 @@ vr_err vr_qemu_disk_check_shared(vr_domain *dom, const vr_disk_def *d, bool file
     if (disk_net_id(d, &id)) {
         holder = find_holder(dom->drv, &id, NULL, &other);
         what = vr_asprintf("%s %s", id.rbd ? "RBD image" : "iSCSI LUN", id.name);
-    } else if (files && vr_disk_def_source(d)) {
+    } else if (files && d->type != VR_DISK_NETWORK && vr_disk_def_source(d)) {
         holder = vr_qemu_disk_holder(dom->drv, vr_disk_def_source(d), &other);
         what = vr_strdup(vr_disk_def_source(d));
     }

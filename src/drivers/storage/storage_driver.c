@@ -5,6 +5,7 @@
 #include "common/file.h"
 #include "conf/stored_form.h"
 #include "common/log.h"
+#include "common/process.h"
 #include "common/worker.h"
 #include "common/util.h"
 #include "registry/registry.h"
@@ -118,9 +119,21 @@ void vr_storage_clean_tmp(const char *dir)
     if (!d)
         return;
     struct dirent *e;
-    while ((e = readdir(d)))
-        if (vr_str_starts(e->d_name, VR_STORAGE_TMP_PREFIX) && unlinkat(dirfd(d), e->d_name, 0) == 0)
+    while ((e = readdir(d))) {
+        if (!vr_str_starts(e->d_name, VR_STORAGE_TMP_PREFIX))
+            continue;
+        /* An image job's helper names its temporaries after itself
+         * (".vireo-tmp-PID.START_TIME-..."): while that process lives
+         * they are its work (it outlives a daemon and is taken back,
+         * docs/images.md), not leftovers. */
+        int pid = 0;
+        unsigned long long start = 0;
+        if (sscanf(e->d_name + strlen(VR_STORAGE_TMP_PREFIX), "%d.%llu-", &pid, &start) == 2 &&
+            vr_proc_is(pid, start))
+            vr_log_info("storage: kept %s/%s, which a running image job writes", dir, e->d_name);
+        else if (unlinkat(dirfd(d), e->d_name, 0) == 0)
             vr_log_info("storage: removed the leftover %s/%s", dir, e->d_name);
+    }
     closedir(d);
 }
 

@@ -1,4 +1,4 @@
-/* qemu-img (and the image helper) as a child (common/child.h): either
+/* qemu-img as a child (common/child.h): either
  * run to the end (short operations) or started on the event loop with
  * its progress lines read as they come (copies). */
 #include "drivers/storage/storage_img.h"
@@ -83,13 +83,11 @@ struct vr_img_proc {
     vr_strbuf text;   /* everything it printed that was not progress */
     vr_strbuf line;   /* the line being read */
     vr_img_progress_fn progress;
-    vr_img_step_fn step;
     vr_img_exit_fn done;
     void *opaque;
 };
 
-/* Progress lines look like "    (42.17/100%)", ended by '\r'; the
- * image helper adds what it does now after them. */
+/* Progress lines look like "    (42.17/100%)", ended by '\r'. */
 static void take_line(vr_img_proc *p)
 {
     if (!p->line.len)
@@ -101,8 +99,6 @@ static void take_line(vr_img_proc *p)
         pct = pct < 0 ? 0 : pct > 100 ? 100 : pct;
         if (p->progress)
             p->progress(pct, p->opaque);
-        if (p->step)
-            p->step(pct, vr_str_trim(vr_str_trim(l) + end), p->opaque);
     } else {
         vr_strbuf_add(&p->text, l);
         vr_strbuf_add(&p->text, "\n");
@@ -142,14 +138,12 @@ static void on_exit_ev(const vr_child_result *r, void *opaque)
 }
 
 static vr_img_proc *spawn(struct event_base *base, const char *binary, char *const argv[],
-                          vr_img_progress_fn progress, vr_img_step_fn step, vr_img_exit_fn done,
-                          void *opaque, char **err)
+                          vr_img_progress_fn progress, vr_img_exit_fn done, void *opaque, char **err)
 {
     vr_img_proc *p = vr_calloc(1, sizeof(*p));
     p->binary = vr_strdup(binary);
-    p->install = strcmp(binary, vr_img_binary()) == 0 ? IMG_INSTALL : "reinstall Vireo";
+    p->install = IMG_INSTALL;
     p->progress = progress;
-    p->step = step;
     p->done = done;
     p->opaque = opaque;
     /* stdout and stderr in one pipe: progress and complaints in order. */
@@ -167,13 +161,7 @@ static vr_img_proc *spawn(struct event_base *base, const char *binary, char *con
 vr_img_proc *vr_img_spawn(struct event_base *base, char *const argv[], vr_img_progress_fn progress,
                           vr_img_exit_fn done, void *opaque, char **err)
 {
-    return spawn(base, vr_img_binary(), argv, progress, NULL, done, opaque, err);
-}
-
-vr_img_proc *vr_img_spawn_tool(struct event_base *base, const char *binary, char *const argv[],
-                               vr_img_step_fn step, vr_img_exit_fn done, void *opaque, char **err)
-{
-    return spawn(base, binary, argv, NULL, step, done, opaque, err);
+    return spawn(base, vr_img_binary(), argv, progress, done, opaque, err);
 }
 
 void vr_img_kill(vr_img_proc *p)

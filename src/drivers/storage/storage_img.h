@@ -33,11 +33,5 @@ typedef void (*vr_img_exit_fn)(const char *err, void *opaque);
  * cannot be started. */
 vr_img_proc *vr_img_spawn(struct event_base *base, char *const argv[], vr_img_progress_fn progress,
                           vr_img_exit_fn done, void *opaque, char **err);
-/* Another tool speaking the same way (the image helper, vireo-image-helper):
- * its progress lines carry what it does now after the percentage,
- * "(42.00/100%) installing GRUB", given to `step`. */
-typedef void (*vr_img_step_fn)(double percent, const char *step, void *opaque);
-vr_img_proc *vr_img_spawn_tool(struct event_base *base, const char *binary, char *const argv[],
-                               vr_img_step_fn step, vr_img_exit_fn done, void *opaque, char **err);
 /* Ask it to stop (SIGTERM); `done` still comes, with an error. */
 void vr_img_kill(vr_img_proc *p);
