@@ -141,19 +141,40 @@ static void add_text(vr_guest_fields *f, char *key, const char *v)
     add(f, key, VR_GUEST_STRING)->s = vr_strdup(v);
 }
 
-/* o's member `member_key` as the string field made from fmt, if o has it. */
+/* o's member `member_key` as a field of `type` (a string, or a whole
+ * number) whose key is made from fmt, if o has it. */
+static void add_vmember(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
+                        const char *fmt, va_list ap)
+{
+    json_object *v = member(o, member_key);
+    if (!v)
+        return;
+    char *key = vr_vasprintf(fmt, ap);
+    if (type == VR_GUEST_STRING)
+        add_text(f, key, json_object_get_string(v));
+    else
+        add_num(f, key, type, json_object_get_int64(v));
+}
+
 static void add_str(vr_guest_fields *f, json_object *o, const char *member_key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void add_str(vr_guest_fields *f, json_object *o, const char *member_key, const char *fmt, ...)
 {
-    const char *v = text_of(o, member_key);
-    if (!v)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    char *key = vr_vasprintf(fmt, ap);
+    add_vmember(f, o, member_key, VR_GUEST_STRING, fmt, ap);
     va_end(ap);
-    add_text(f, key, v);
+}
+
+static void add_int(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void add_int(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_vmember(f, o, member_key, type, fmt, ap);
+    va_end(ap);
 }
 
 char *vr_core_guest_disk_alias(const vr_domain *dom, json_object *disk)
@@ -208,8 +229,7 @@ static void flat_os(vr_guest_fields *f, const vr_domain *dom, json_object *os)
 static void flat_timezone(vr_guest_fields *f, const vr_domain *dom, json_object *tz)
 {
     add_str(f, tz, "zone", "timezone.name");
-    if (member(tz, "offset"))
-        add_num(f, vr_strdup("timezone.offset"), VR_GUEST_INT, json_object_get_int(member(tz, "offset")));
+    add_int(f, tz, "offset", VR_GUEST_INT, "timezone.offset");
 }
 
 static void flat_hostname(vr_guest_fields *f, const vr_domain *dom, json_object *h)
@@ -225,12 +245,8 @@ static void flat_fs(vr_guest_fields *f, const vr_domain *dom, json_object *fs)
         add_str(f, x, "mountpoint", "fs.%zu.mountpoint", i);
         add_str(f, x, "name", "fs.%zu.name", i);
         add_str(f, x, "type", "fs.%zu.fstype", i);
-        if (member(x, "total-bytes"))
-            add_num(f, vr_asprintf("fs.%zu.total-bytes", i), VR_GUEST_ULLONG,
-                    json_object_get_int64(member(x, "total-bytes")));
-        if (member(x, "used-bytes"))
-            add_num(f, vr_asprintf("fs.%zu.used-bytes", i), VR_GUEST_ULLONG,
-                    json_object_get_int64(member(x, "used-bytes")));
+        add_int(f, x, "total-bytes", VR_GUEST_ULLONG, "fs.%zu.total-bytes", i);
+        add_int(f, x, "used-bytes", VR_GUEST_ULLONG, "fs.%zu.used-bytes", i);
         size_t k = array_len(disks);
         add_num(f, vr_asprintf("fs.%zu.disk.count", i), VR_GUEST_UINT, (long long)k);
         for (size_t j = 0; j < k; j++) {
