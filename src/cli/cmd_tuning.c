@@ -257,6 +257,7 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
     if (!c)
         return VR_EXIT_FAIL;
     char *edited = NULL;
+    r = 0;
     if (edit) {
         /* virsh: the element there (or nothing) in $EDITOR; emptied removes it */
         char *xml = NULL;

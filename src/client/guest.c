@@ -361,13 +361,14 @@ int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulis
 
 int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text)
 {
+    static const vr_client_flag_name names[] = {
+        {VIREO_DESC_TITLE, "title"}, {VIREO_XML_INACTIVE, "inactive"}, {0, NULL}};
     json_object *r = NULL;
-    const char *what = flags & VIREO_DESC_TITLE ? (flags & VIREO_XML_INACTIVE ? "description?title=1&inactive=1"
-                                                                               : "description?title=1")
-                                                 : (flags & VIREO_XML_INACTIVE ? "description?inactive=1"
-                                                                               : "description");
+    char *what = vr_client_flag_query("description", flags, names);
     *text = NULL;
-    if (call(c, "GET", key, what, NULL, &r) < 0)
+    int rc = call(c, "GET", key, what, NULL, &r);
+    free(what);
+    if (rc < 0)
         return -1;
     if (r)
         *text = vr_strdup(json_object_get_string(r));

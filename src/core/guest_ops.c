@@ -205,17 +205,30 @@ static size_t add_count(vr_guest_fields *f, const char *key, json_object *list)
     return n;
 }
 
+/* A list's length as the field `count_key`, then each element through
+ * one (with its index, which its keys carry). */
+typedef void flat_one_fn(vr_guest_fields *f, const vr_domain *dom, json_object *x, size_t i);
+static void flat_list(vr_guest_fields *f, const vr_domain *dom, json_object *list, const char *count_key,
+                      flat_one_fn *one)
+{
+    size_t n = add_count(f, count_key, list);
+    for (size_t i = 0; i < n; i++)
+        one(f, dom, json_object_array_get_idx(list, i), i);
+}
+
+static void flat_user(vr_guest_fields *f, const vr_domain *dom, json_object *u, size_t i)
+{
+    json_object *t = member(u, "login-time");
+    add_str(f, u, "user", "user.%zu.name", i);
+    add_str(f, u, "domain", "user.%zu.domain", i);
+    if (t) /* the agent's seconds, libvirt's milliseconds */
+        add_num(f, vr_asprintf("user.%zu.login-time", i), VR_GUEST_ULLONG,
+                (long long)(json_object_get_double(t) * 1000));
+}
+
 static void flat_users(vr_guest_fields *f, const vr_domain *dom, json_object *users)
 {
-    size_t n = add_count(f, "user.count", users);
-    for (size_t i = 0; i < n; i++) {
-        json_object *u = json_object_array_get_idx(users, i), *t = member(u, "login-time");
-        add_str(f, u, "user", "user.%zu.name", i);
-        add_str(f, u, "domain", "user.%zu.domain", i);
-        if (t) /* the agent's seconds, libvirt's milliseconds */
-            add_num(f, vr_asprintf("user.%zu.login-time", i), VR_GUEST_ULLONG,
-                    (long long)(json_object_get_double(t) * 1000));
-    }
+    flat_list(f, dom, users, "user.count", flat_user);
 }
 
 static void flat_os(vr_guest_fields *f, const vr_domain *dom, json_object *os)
@@ -237,56 +250,60 @@ static void flat_hostname(vr_guest_fields *f, const vr_domain *dom, json_object 
     add_str(f, h, "host-name", "hostname");
 }
 
+static void flat_one_fs(vr_guest_fields *f, const vr_domain *dom, json_object *x, size_t i)
+{
+    json_object *disks = member(x, "disk");
+    add_str(f, x, "mountpoint", "fs.%zu.mountpoint", i);
+    add_str(f, x, "name", "fs.%zu.name", i);
+    add_str(f, x, "type", "fs.%zu.fstype", i);
+    add_int(f, x, "total-bytes", VR_GUEST_ULLONG, "fs.%zu.total-bytes", i);
+    add_int(f, x, "used-bytes", VR_GUEST_ULLONG, "fs.%zu.used-bytes", i);
+    size_t k = array_len(disks);
+    add_num(f, vr_asprintf("fs.%zu.disk.count", i), VR_GUEST_UINT, (long long)k);
+    for (size_t j = 0; j < k; j++) {
+        json_object *d = json_object_array_get_idx(disks, j);
+        char *alias = vr_core_guest_disk_alias(dom, d);
+        if (alias)
+            add_text(f, vr_asprintf("fs.%zu.disk.%zu.alias", i, j), alias);
+        free(alias);
+        add_str(f, d, "serial", "fs.%zu.disk.%zu.serial", i, j);
+        add_str(f, d, "dev", "fs.%zu.disk.%zu.device", i, j);
+    }
+}
+
 static void flat_fs(vr_guest_fields *f, const vr_domain *dom, json_object *fs)
 {
-    size_t n = add_count(f, "fs.count", fs);
-    for (size_t i = 0; i < n; i++) {
-        json_object *x = json_object_array_get_idx(fs, i), *disks = member(x, "disk");
-        add_str(f, x, "mountpoint", "fs.%zu.mountpoint", i);
-        add_str(f, x, "name", "fs.%zu.name", i);
-        add_str(f, x, "type", "fs.%zu.fstype", i);
-        add_int(f, x, "total-bytes", VR_GUEST_ULLONG, "fs.%zu.total-bytes", i);
-        add_int(f, x, "used-bytes", VR_GUEST_ULLONG, "fs.%zu.used-bytes", i);
-        size_t k = array_len(disks);
-        add_num(f, vr_asprintf("fs.%zu.disk.count", i), VR_GUEST_UINT, (long long)k);
-        for (size_t j = 0; j < k; j++) {
-            json_object *d = json_object_array_get_idx(disks, j);
-            char *alias = vr_core_guest_disk_alias(dom, d);
-            if (alias)
-                add_text(f, vr_asprintf("fs.%zu.disk.%zu.alias", i, j), alias);
-            free(alias);
-            add_str(f, d, "serial", "fs.%zu.disk.%zu.serial", i, j);
-            add_str(f, d, "dev", "fs.%zu.disk.%zu.device", i, j);
-        }
+    flat_list(f, dom, fs, "fs.count", flat_one_fs);
+}
+
+static void flat_disk(vr_guest_fields *f, const vr_domain *dom, json_object *d, size_t i)
+{
+    json_object *deps = member(d, "dependencies");
+    json_object *addr = member(d, "address");
+    add_str(f, d, "name", "disk.%zu.name", i);
+    add_num(f, vr_asprintf("disk.%zu.partition", i), VR_GUEST_BOOL,
+            json_object_get_boolean(member(d, "partition")));
+    if (deps) {
+        size_t k = array_len(deps);
+        add_num(f, vr_asprintf("disk.%zu.dependency.count", i), VR_GUEST_UINT, (long long)k);
+        for (size_t j = 0; j < k; j++)
+            add_text(f, vr_asprintf("disk.%zu.dependency.%zu.name", i, j),
+                     json_object_get_string(json_object_array_get_idx(deps, j)));
     }
+    if (addr) {
+        add_str(f, addr, "serial", "disk.%zu.serial", i);
+        char *alias = vr_core_guest_disk_alias(dom, addr);
+        if (alias && member(addr, "pci-controller"))
+            add_text(f, vr_asprintf("disk.%zu.alias", i), alias);
+        free(alias);
+        add_str(f, addr, "bus-type", "disk.%zu.guest_bus", i);
+    }
+    add_str(f, d, "alias", "disk.%zu.guest_alias", i);
 }
 
 static void flat_disks(vr_guest_fields *f, const vr_domain *dom, json_object *disks)
 {
-    size_t n = add_count(f, "disk.count", disks);
-    for (size_t i = 0; i < n; i++) {
-        json_object *d = json_object_array_get_idx(disks, i), *deps = member(d, "dependencies");
-        json_object *addr = member(d, "address");
-        add_str(f, d, "name", "disk.%zu.name", i);
-        add_num(f, vr_asprintf("disk.%zu.partition", i), VR_GUEST_BOOL,
-                json_object_get_boolean(member(d, "partition")));
-        if (deps) {
-            size_t k = array_len(deps);
-            add_num(f, vr_asprintf("disk.%zu.dependency.count", i), VR_GUEST_UINT, (long long)k);
-            for (size_t j = 0; j < k; j++)
-                add_text(f, vr_asprintf("disk.%zu.dependency.%zu.name", i, j),
-                         json_object_get_string(json_object_array_get_idx(deps, j)));
-        }
-        if (addr) {
-            add_str(f, addr, "serial", "disk.%zu.serial", i);
-            char *alias = vr_core_guest_disk_alias(dom, addr);
-            if (alias && member(addr, "pci-controller"))
-                add_text(f, vr_asprintf("disk.%zu.alias", i), alias);
-            free(alias);
-            add_str(f, addr, "bus-type", "disk.%zu.guest_bus", i);
-        }
-        add_str(f, d, "alias", "disk.%zu.guest_alias", i);
-    }
+    flat_list(f, dom, disks, "disk.count", flat_disk);
 }
 
 /* The loopback is left out, as domifaddr leaves it. */
