@@ -289,7 +289,8 @@ void vr_core_vcpu_info_view(const vr_qemu_vcpus *v, vireo_vcpu_info *out)
     *out = (vireo_vcpu_info){.vcpus = vr_calloc(v->n + 1, sizeof(*out->vcpus)), .n_vcpus = v->n,
                              .emulator_affinity = v->emulator_affinity, .host_cpus = v->host_cpus};
     for (size_t i = 0; i < v->n; i++)
-        out->vcpus[i] = (vireo_vcpu){v->v[i].vcpu, v->v[i].thread, v->v[i].cpu, (char *)(v->paused ? "paused" : "running"),
+        out->vcpus[i] = (vireo_vcpu){v->v[i].vcpu,        v->v[i].thread, v->v[i].cpu,
+                                     (char *)(v->paused ? "paused" : "running"),
                                      v->v[i].cpu_time_ns, v->v[i].affinity};
 }
 

@@ -276,9 +276,6 @@ static void monitor(vr_api_call *c)
     json_object_put(body);
 }
 
-/* GET domains/NAME/vcpuinfo; PUT domains/NAME/vcpupin {"vcpu", "cpulist"}
- * and emulatorpin {"cpulist"}, with "live" (the running threads) and
- * "config" (<cputune> in the definition); neither: live when running. */
 /* {"return": INFO}: a report of the wire's schema s (info, whose
  * arrays the caller frees), or the error. */
 static void reply_return(vr_req *req, vr_err code, const char *err, const vr_wire_schema *s, const void *info)
@@ -294,6 +291,9 @@ static void reply_return(vr_req *req, vr_err code, const char *err, const vr_wir
     vr_req_reply_text(req, 200, "application/json", vr_strbuf_take(&b));
 }
 
+/* GET domains/NAME/vcpuinfo; PUT domains/NAME/vcpupin {"vcpu", "cpulist"}
+ * and emulatorpin {"cpulist"}, with "live" (the running threads) and
+ * "config" (<cputune> in the definition); neither: live when running. */
 static void on_vcpu_info(vr_err code, const vr_qemu_vcpus *v, const char *err, void *opaque)
 {
     vireo_vcpu_info view = {0};
