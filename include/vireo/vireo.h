@@ -201,9 +201,12 @@ int vireo_domain_block_resize(vireo_conn *c, const char *key, const char *disk, 
 /* The vCPUs online (or, with MAXIMUM and CONFIG, the <vcpu> maximum). */
 #define VIREO_VCPU_MAXIMUM 8u
 int vireo_domain_set_vcpus(vireo_conn *c, const char *key, unsigned n, unsigned flags);
-/* {"maximum_config", "maximum_live", "current_config", "current_live"}
- * as JSON text (free()); null where the domain has no such side. */
-char *vireo_domain_vcpus_json(vireo_conn *c, const char *key);
+/* vcpucount: the vCPUs of each side; -1 where the domain has no such
+ * side (the live ones when shut off). */
+typedef struct {
+    int maximum_config, maximum_live, current_config, current_live;
+} vireo_vcpu_count;
+int vireo_domain_vcpu_count(vireo_conn *c, const char *key, vireo_vcpu_count *out);
 
 #define VIREO_XML_INACTIVE 1u
 #define VIREO_XML_SECURE 2u
@@ -321,15 +324,45 @@ int vireo_domain_managed_save_remove(vireo_conn *c, const char *key);
 char *vireo_domain_job_json(vireo_conn *c, const char *key);
 int vireo_domain_job_abort(vireo_conn *c, const char *key);
 
-/* vcpuinfo as JSON text (free()): {"vcpus": [{vcpu, thread, cpu, state,
- * cpu_time_ns, affinity}], "emulator_affinity", "host_cpus"}. vcpupin
- * and emulatorpin: the running domain's threads to the host CPUs of
- * cpulist ("0-3,^2"); VIREO_AFFECT_CONFIG (<cputune>) is refused for now. */
-char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key);
+/* A running domain's vCPU thread: the host CPU it ran on last and its
+ * CPU time (-1 both when the thread is gone), the host CPUs it may run
+ * on ("0-1,3"; NULL when unknown). */
+typedef struct {
+    unsigned vcpu;
+    long long thread;
+    int cpu;
+    char *state; /* "running" or "paused" */
+    long long cpu_time_ns;
+    char *affinity;
+} vireo_vcpu;
+typedef struct {
+    vireo_vcpu *vcpus;
+    size_t n_vcpus;
+    char *emulator_affinity; /* QEMU's other threads */
+    int host_cpus;
+} vireo_vcpu_info;
+/* vcpuinfo (vireo_vcpu_info_clear frees it). vcpupin and emulatorpin: the
+ * running domain's threads to the host CPUs of cpulist ("0-3,^2");
+ * VIREO_AFFECT_CONFIG (<cputune>) is refused for now. */
+int vireo_domain_vcpu_info(vireo_conn *c, const char *key, vireo_vcpu_info *out);
+void vireo_vcpu_info_clear(vireo_vcpu_info *v);
 int vireo_domain_vcpu_pin(vireo_conn *c, const char *key, unsigned vcpu, const char *cpulist, unsigned flags);
-/* iothreadinfo: {"iothreads": [{id, thread, affinity}], "host_cpus"}, live
- * or with VIREO_AFFECT_CONFIG from the definition; iothreadpin: live only. */
-char *vireo_domain_iothread_info_json(vireo_conn *c, const char *key, unsigned flags);
+/* An iothread: its thread (0 in the definition's list) and the host CPUs
+ * it may run on. */
+typedef struct {
+    unsigned id;
+    long long thread;
+    char *affinity;
+} vireo_iothread;
+typedef struct {
+    vireo_iothread *iothreads;
+    size_t n_iothreads;
+    int host_cpus;
+} vireo_iothread_info;
+/* iothreadinfo, live or with VIREO_AFFECT_CONFIG from the definition
+ * (vireo_iothread_info_clear frees it); iothreadpin: live only. */
+int vireo_domain_iothread_info(vireo_conn *c, const char *key, unsigned flags, vireo_iothread_info *out);
+void vireo_iothread_info_clear(vireo_iothread_info *t);
 int vireo_domain_iothread_pin(vireo_conn *c, const char *key, unsigned id, const char *cpulist, unsigned flags);
 /* iothreadadd (add) / iothreaddel of iothread `id`, LIVE/CONFIG flags. */
 int vireo_domain_iothread_change(vireo_conn *c, const char *key, unsigned id, bool add, unsigned flags);

@@ -7,22 +7,13 @@
 #include "vireo/vireo.h"
 #include "wire/schemas.h"
 
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
-static json_object *vcpu_info(vireo_conn *c, const char *name)
+/* A string of an answer as virsh prints it: "-" for none. */
+static const char *str(const char *s)
 {
-    char *s = vireo_domain_vcpu_info_json(c, name);
-    json_object *o = s ? json_tokener_parse(s) : NULL;
-    free(s);
-    return o;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "-";
+    return s ? s : "-";
 }
 
 /* "yy-y" for affinity "0-1,3" on a host of n CPUs, as virsh prints it. */
@@ -55,28 +46,27 @@ static int run_vcpuinfo(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vcpuinfo, argc, argv, opts, pos, 1, 1, &rc);
     if (!c)
         return rc;
-    json_object *o = vcpu_info(c, pos[0]), *vcpus = NULL, *hc = NULL;
-    if (!o) {
+    vireo_vcpu_info o;
+    if (vireo_domain_vcpu_info(c, pos[0], &o) < 0) {
         rc = vr_cli_fail(c);
     } else if (json) {
-        vr_cli_print_json(json_object_get(o));
+        vr_cli_print_json(vr_wire_to_json(&vr_wire_vcpu_info, &o));
         rc = VR_EXIT_OK;
     } else {
-        json_object_object_get_ex(o, "vcpus", &vcpus);
-        json_object_object_get_ex(o, "host_cpus", &hc);
-        for (size_t i = 0; vcpus && i < json_object_array_length(vcpus); i++) {
-            json_object *v = json_object_array_get_idx(vcpus, i), *t = NULL;
-            json_object_object_get_ex(v, "cpu_time_ns", &t);
-            char *map = pretty ? NULL : yn_map(str(v, "affinity"), json_object_get_int(hc));
-            printf("%-15s %s\n%-15s %s\n%-15s %s\n", "VCPU:", str(v, "vcpu"), "CPU:", str(v, "cpu"), "State:",
-                   str(v, "state"));
-            printf("%-15s %.1fs\n", "CPU time:", t ? json_object_get_int64(t) / 1e9 : 0.0);
-            printf("%-15s %s\n\n", "CPU Affinity:", pretty ? str(v, "affinity") : map);
+        for (size_t i = 0; i < o.n_vcpus; i++) {
+            const vireo_vcpu *v = &o.vcpus[i];
+            char *map = pretty ? NULL : yn_map(str(v->affinity), o.host_cpus);
+            char cpu[16] = "-";
+            if (v->cpu >= 0)
+                snprintf(cpu, sizeof(cpu), "%d", v->cpu);
+            printf("%-15s %u\n%-15s %s\n%-15s %s\n", "VCPU:", v->vcpu, "CPU:", cpu, "State:", str(v->state));
+            printf("%-15s %.1fs\n", "CPU time:", v->cpu_time_ns >= 0 ? v->cpu_time_ns / 1e9 : 0.0);
+            printf("%-15s %s\n\n", "CPU Affinity:", pretty ? str(v->affinity) : map);
             free(map);
         }
         rc = VR_EXIT_OK;
     }
-    json_object_put(o);
+    vireo_vcpu_info_clear(&o);
     vireo_disconnect(c);
     return rc;
 }
@@ -134,24 +124,21 @@ static int run_pin(vr_cli *cli, int argc, char **argv, bool emulator)
         vireo_disconnect(c);
         return r;
     }
-    json_object *o = vcpu_info(c, pos[0]), *vcpus = NULL;
-    if (!o) {
+    vireo_vcpu_info o;
+    if (vireo_domain_vcpu_info(c, pos[0], &o) < 0) {
         r = vr_cli_fail(c);
     } else if (emulator) {
         printf("emulator: CPU Affinity\n----------------------------------\n%9s: %s\n", "*",
-               str(o, "emulator_affinity"));
+               str(o.emulator_affinity));
         r = VR_EXIT_OK;
     } else {
-        json_object_object_get_ex(o, "vcpus", &vcpus);
         printf(" VCPU   CPU Affinity\n----------------------\n");
-        for (size_t i = 0; vcpus && i < json_object_array_length(vcpus); i++) {
-            json_object *v = json_object_array_get_idx(vcpus, i);
-            if (!vcpu || (unsigned long)atol(str(v, "vcpu")) == n)
-                printf(" %-6s %s\n", str(v, "vcpu"), str(v, "affinity"));
-        }
+        for (size_t i = 0; i < o.n_vcpus; i++)
+            if (!vcpu || o.vcpus[i].vcpu == n)
+                printf(" %-6u %s\n", o.vcpus[i].vcpu, str(o.vcpus[i].affinity));
         r = VR_EXIT_OK;
     }
-    json_object_put(o);
+    vireo_vcpu_info_clear(&o);
     vireo_disconnect(c);
     return r;
 }
@@ -171,8 +158,9 @@ static int run_desc(vr_cli *cli, int argc, char **argv)
     int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 32, &npos);
     if (r)
         return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
-    if (current && (live || config))
-        return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
+    int affected = affect(cmd, live, config, current);
+    if (affected < 0)
+        return VR_EXIT_USAGE;
     /* virsh also takes the new text as the words after the domain. */
     vr_strbuf b = {0};
     for (size_t i = 1; i < npos; i++)
@@ -222,7 +210,7 @@ static int run_desc(vr_cli *cli, int argc, char **argv)
         text = edited;
     }
     if (text) {
-        flags |= (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
+        flags |= (unsigned)affected;
         r = vireo_domain_set_description(c, pos[0], text, flags);
         if (r == 0)
             printf("Domain %s updated successfully\n", title ? "title" : "description");
@@ -252,14 +240,11 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
                            {"set", true, &b[2], &set}, {"remove", false, &remove, NULL},
                            {"live", false, &live, NULL}, {"config", false, &config, NULL},
                            {"current", false, &current, NULL}, {"edit", false, &edit, NULL}, {0}};
-    size_t npos;
-    int r = vr_cli_parse(cmd, argc, argv, opts, pos, 1, 1, &npos);
-    if (r)
-        return r < 0 ? VR_EXIT_USAGE : VR_EXIT_OK;
+    int flags, r = parse_affect(cmd, argc, argv, opts, pos, &live, &config, &current, &flags);
+    if (r >= 0)
+        return r;
     if (!uri)
         return vr_cli_usage(cmd, "missing URI (the namespace of the application's element)");
-    if (current && (live || config))
-        return vr_cli_usage(cmd, "--current goes with neither --live nor --config");
     if (edit && (set || remove))
         return vr_cli_usage(cmd, "--edit goes with neither --set nor --remove");
     if (edit && !key)
@@ -271,8 +256,8 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_connect(cli);
     if (!c)
         return VR_EXIT_FAIL;
-    unsigned flags = (live ? VIREO_AFFECT_LIVE : 0) | (config ? VIREO_AFFECT_CONFIG : 0);
     char *edited = NULL;
+    r = 0;
     if (edit) {
         /* virsh: the element there (or nothing) in $EDITOR; emptied removes it */
         char *xml = NULL;
@@ -296,7 +281,7 @@ static int run_metadata(vr_cli *cli, int argc, char **argv)
         set = remove ? NULL : edited;
     }
     if (r == 0 && (set || remove)) {
-        r = vireo_domain_set_metadata(c, pos[0], uri, key, set, flags);
+        r = vireo_domain_set_metadata(c, pos[0], uri, key, set, (unsigned)flags);
         if (r == 0)
             printf("Metadata %s\n", set ? "modified" : "removed");
     } else {
@@ -333,25 +318,20 @@ static int run_iothreadinfo(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_connect(cli);
     if (!c)
         return VR_EXIT_FAIL;
-    char *s = vireo_domain_iothread_info_json(c, pos[0], (unsigned)flags);
-    json_object *o = s ? json_tokener_parse(s) : NULL, *threads = NULL;
-    free(s);
-    if (!o) {
+    vireo_iothread_info o;
+    if (vireo_domain_iothread_info(c, pos[0], (unsigned)flags, &o) < 0) {
         r = vr_cli_fail(c);
     } else if (json) {
-        vr_cli_print_json(json_object_get(o));
+        vr_cli_print_json(vr_wire_to_json(&vr_wire_iothread_info, &o));
         r = VR_EXIT_OK;
     } else {
-        json_object_object_get_ex(o, "iothreads", &threads);
         printf(" %-15s %s\n-----------------------------------------------\n", "IOThread ID", "CPU Affinity");
-        for (size_t i = 0; threads && i < json_object_array_length(threads); i++) {
-            json_object *v = json_object_array_get_idx(threads, i);
-            printf(" %-15s %s\n", str(v, "id"), str(v, "affinity"));
-        }
+        for (size_t i = 0; i < o.n_iothreads; i++)
+            printf(" %-15u %s\n", o.iothreads[i].id, str(o.iothreads[i].affinity));
         printf("\n");
         r = VR_EXIT_OK;
     }
-    json_object_put(o);
+    vireo_iothread_info_clear(&o);
     vireo_disconnect(c);
     return r;
 }

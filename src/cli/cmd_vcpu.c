@@ -4,8 +4,8 @@
 #include "cli/cli.h"
 #include "conf/units.h"
 #include "vireo/vireo.h"
+#include "wire/schemas.h"
 
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,27 +54,25 @@ static int run_vcpucount(vr_cli *cli, int argc, char **argv)
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_vcpucount, argc, argv, opts, pos, 1, 1, &rc);
     if (!c)
         return rc;
-    char *s = vireo_domain_vcpus_json(c, pos[0]);
-    json_object *o = s ? json_tokener_parse(s) : NULL;
-    if (!o) {
+    vireo_vcpu_count o;
+    if (vireo_domain_vcpu_count(c, pos[0], &o) < 0) {
         rc = vr_cli_fail(c);
     } else if (json) {
-        vr_cli_print_json(json_object_get(o));
+        vr_cli_print_json(vr_wire_to_json(&vr_wire_vcpu_count, &o));
         rc = VR_EXIT_OK;
     } else {
-        static const char *const rows[][3] = {{"maximum_config", "maximum", "config"},
-                                              {"maximum_live", "maximum", "live"},
-                                              {"current_config", "current", "config"},
-                                              {"current_live", "current", "live"}};
-        for (size_t i = 0; i < 4; i++) {
-            json_object *v = NULL;
-            if (json_object_object_get_ex(o, rows[i][0], &v) && v)
-                printf("%-12s %-12s %3d\n", rows[i][1], rows[i][2], json_object_get_int(v));
-        }
+        const struct {
+            int n;
+            const char *which, *side;
+        } rows[] = {{o.maximum_config, "maximum", "config"},
+                    {o.maximum_live, "maximum", "live"},
+                    {o.current_config, "current", "config"},
+                    {o.current_live, "current", "live"}};
+        for (size_t i = 0; i < 4; i++)
+            if (rows[i].n >= 0)
+                printf("%-12s %-12s %3d\n", rows[i].which, rows[i].side, rows[i].n);
         rc = VR_EXIT_OK;
     }
-    json_object_put(o);
-    free(s);
     vireo_disconnect(c);
     return rc;
 }

@@ -69,10 +69,10 @@ char *vireo_checkpoint_create_flags(vireo_conn *c, const char *domain, const cha
 int vireo_checkpoint_delete(vireo_conn *c, const char *domain, const char *name, unsigned flags)
 {
     char *p = cp_path(c, domain, "checkpoints", name);
-    char *q = vr_asprintf("%s%s%s", p, flags & VIREO_CHECKPOINT_DELETE_CHILDREN ? "?children=1" : "",
-                          flags & VIREO_CHECKPOINT_DELETE_METADATA_ONLY
-                              ? (flags & VIREO_CHECKPOINT_DELETE_CHILDREN ? "&metadata_only=1" : "?metadata_only=1")
-                              : "");
+    static const vr_client_flag_name names[] = {{VIREO_CHECKPOINT_DELETE_CHILDREN, "children"},
+                                                {VIREO_CHECKPOINT_DELETE_METADATA_ONLY, "metadata_only"},
+                                                {0, NULL}};
+    char *q = vr_client_flag_query(p, flags, names);
     json_object *o = vr_client_json(c, "DELETE", q, NULL, NULL);
     int rc = o ? 0 : -1;
     json_object_put(o);

@@ -101,6 +101,18 @@ char *vr_client_domain_text(vireo_conn *c, const char *key, const char *what);
 
 /* A path segment escaped for URLs. */
 char *vr_client_escape(vireo_conn *c, const char *s);
+
+/* A call's flags by the names the API gives them; a list ends with {0, NULL}. */
+typedef struct {
+    unsigned flag;
+    const char *name;
+} vr_client_flag_name;
+/* WHAT with NAME=1 in its query for each of the flags set, in the
+ * list's order ("start?paused=1&reset_nvram=1"; WHAT itself for none);
+ * free() it. */
+char *vr_client_flag_query(const char *what, unsigned flags, const vr_client_flag_name *names);
+/* The same flags as a JSON body, {"NAME":true,...} ("" for none). */
+char *vr_client_flag_body(unsigned flags, const vr_client_flag_name *names);
 /* "BASE/KEY/REST", "BASE/KEY" without rest, "BASE" without key; KEY
  * escaped for the URL. */
 char *vr_client_path(vireo_conn *c, const char *base, const char *key, const char *rest);

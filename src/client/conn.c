@@ -153,6 +153,38 @@ static void on_body(void *ctx, int status, const char *data, size_t len)
     vr_strbuf_addn(ctx, data, len);
 }
 
+/* head, then each flag of `names` set in flags as pre NAME post, the
+ * first after `first`, the others after `sep`, and `tail` when any. */
+static char *flag_list(const char *head, unsigned flags, const vr_client_flag_name *names, char first, char sep,
+                       const char *pre, const char *post, const char *tail)
+{
+    vr_strbuf b = {0};
+    vr_strbuf_add(&b, head);
+    bool any = false;
+    for (const vr_client_flag_name *n = names; n->name; n++) {
+        if (!(flags & n->flag))
+            continue;
+        vr_strbuf_addn(&b, any ? &sep : &first, 1);
+        vr_strbuf_add(&b, pre);
+        vr_strbuf_add(&b, n->name);
+        vr_strbuf_add(&b, post);
+        any = true;
+    }
+    if (any)
+        vr_strbuf_add(&b, tail);
+    return vr_strbuf_take(&b);
+}
+
+char *vr_client_flag_query(const char *what, unsigned flags, const vr_client_flag_name *names)
+{
+    return flag_list(what, flags, names, strchr(what, '?') ? '&' : '?', '&', "", "=1", "");
+}
+
+char *vr_client_flag_body(unsigned flags, const vr_client_flag_name *names)
+{
+    return flag_list("", flags, names, '{', ',', "\"", "\":true", "}");
+}
+
 char *vr_client_escape(vireo_conn *c, const char *s)
 {
     (void)c;

@@ -231,7 +231,7 @@ int vireo_domain_set_vcpus(vireo_conn *c, const char *key, unsigned n, unsigned 
     return call(c, "PUT", key, "vcpus", b);
 }
 
-char *vireo_domain_vcpus_json(vireo_conn *c, const char *key)
+int vireo_domain_vcpu_count(vireo_conn *c, const char *key, vireo_vcpu_count *out)
 {
-    return vr_client_domain_text(c, key, "vcpus");
+    return get_settings(c, key, "vcpus", NULL, 0, &vr_wire_vcpu_count, out);
 }

@@ -51,20 +51,23 @@ int vireo_domain_define(vireo_conn *c, const char *xml, vireo_domain *out)
     return domain_answer(vr_client_json(c, "POST", "/v1/domains", xml, "application/xml"), out);
 }
 
+static const vr_client_flag_name start_flags[] = {
+    {VIREO_START_PAUSED, "paused"}, {VIREO_START_RESET_NVRAM, "reset_nvram"}, {0, NULL}};
+
 int vireo_domain_create(vireo_conn *c, const char *xml, unsigned flags, vireo_domain *out)
 {
-    const char *path = flags & VIREO_START_PAUSED ? "/v1/domains?start=1&paused=1" : "/v1/domains?start=1";
-    return domain_answer(vr_client_json(c, "POST", path, xml, "application/xml"), out);
+    char *path = vr_client_flag_query("/v1/domains?start=1", flags & VIREO_START_PAUSED, start_flags);
+    int rc = domain_answer(vr_client_json(c, "POST", path, xml, "application/xml"), out);
+    free(path);
+    return rc;
 }
 
 int vireo_domain_start_get(vireo_conn *c, const char *key, unsigned flags, vireo_domain *out)
 {
-    const char *action = (flags & VIREO_START_PAUSED) && (flags & VIREO_START_RESET_NVRAM)
-                             ? "start?paused=1&reset_nvram=1"
-                         : flags & VIREO_START_PAUSED       ? "start?paused=1"
-                         : flags & VIREO_START_RESET_NVRAM ? "start?reset_nvram=1"
-                                                            : "start";
-    return vr_client_domain_call(c, "POST", key, action, "", out);
+    char *action = vr_client_flag_query("start", flags, start_flags);
+    int rc = vr_client_domain_call(c, "POST", key, action, "", out);
+    free(action);
+    return rc;
 }
 
 int vireo_domain_start(vireo_conn *c, const char *key, unsigned flags)
@@ -122,15 +125,11 @@ int vireo_domain_set_max_memory(vireo_conn *c, const char *key, unsigned long lo
 
 char *vireo_domain_xml(vireo_conn *c, const char *key, unsigned flags)
 {
-    char *k = vr_client_escape(c, key);
-    const char *q = (flags & VIREO_XML_INACTIVE) && (flags & VIREO_XML_SECURE) ? "?inactive=1&security_info=1"
-                    : flags & VIREO_XML_INACTIVE                              ? "?inactive=1"
-                    : flags & VIREO_XML_SECURE                                ? "?security_info=1"
-                                                                              : "";
-    char *path = vr_asprintf("/v1/domains/%s/xml%s", k, q);
-    char *xml = vr_client_get_text(c, path);
-    free(path);
-    free(k);
+    static const vr_client_flag_name names[] = {
+        {VIREO_XML_INACTIVE, "inactive"}, {VIREO_XML_SECURE, "security_info"}, {0, NULL}};
+    char *what = vr_client_flag_query("xml", flags, names);
+    char *xml = vr_client_domain_text(c, key, what);
+    free(what);
     return xml;
 }
 

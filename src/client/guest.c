@@ -72,21 +72,20 @@ int vireo_domain_pm_wakeup(vireo_conn *c, const char *key)
     return call(c, "POST", key, "pm-wakeup", NULL, NULL);
 }
 
-/* GET /v1/domains/KEY/WHAT's "return": a string's text, or with `json`
- * any value as compact JSON (free()); NULL with the error set. */
-static char *get_return(vireo_conn *c, const char *key, const char *what, bool json)
+/* GET /v1/domains/KEY/WHAT's "return" string (free()); NULL with the error set. */
+static char *get_return(vireo_conn *c, const char *key, const char *what)
 {
     json_object *r = NULL;
     if (call(c, "GET", key, what, NULL, &r) < 0)
         return NULL;
-    char *s = vr_strdup(json ? json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN) : json_object_get_string(r));
+    char *s = vr_strdup(json_object_get_string(r));
     json_object_put(r);
     return s;
 }
 
 char *vireo_domain_hostname(vireo_conn *c, const char *key)
 {
-    return get_return(c, key, "hostname", false);
+    return get_return(c, key, "hostname");
 }
 
 int vireo_domain_guest_info(vireo_conn *c, const char *key, unsigned kinds, vireo_guest_field **out, size_t *n)
@@ -296,15 +295,32 @@ int vireo_domain_job_abort(vireo_conn *c, const char *key)
     return call(c, "POST", key, "job/abort", NULL, NULL);
 }
 
-char *vireo_domain_vcpu_info_json(vireo_conn *c, const char *key)
+/* GET domains/KEY/WHAT's "return" read through schema s into out: 0, or -1. */
+static int get_return_into(vireo_conn *c, const char *key, const char *what, const vr_wire_schema *s, void *out)
 {
-    return get_return(c, key, "vcpuinfo", true);
+    json_object *r = NULL;
+    memset(out, 0, s->size);
+    if (call(c, "GET", key, what, NULL, &r) < 0)
+        return -1;
+    vr_wire_from_json(s, r, out);
+    json_object_put(r);
+    return 0;
 }
 
-char *vireo_domain_iothread_info_json(vireo_conn *c, const char *key, unsigned flags)
+int vireo_domain_vcpu_info(vireo_conn *c, const char *key, vireo_vcpu_info *out)
 {
-    return get_return(c, key, flags & VIREO_AFFECT_CONFIG ? "iothreadinfo?config=1" : "iothreadinfo", true);
+    return get_return_into(c, key, "vcpuinfo", &vr_wire_vcpu_info, out);
 }
+
+VR_CLIENT_WIRE_CLEAR(vireo_vcpu_info, vr_wire_vcpu_info, vireo_vcpu_info_clear)
+
+int vireo_domain_iothread_info(vireo_conn *c, const char *key, unsigned flags, vireo_iothread_info *out)
+{
+    return get_return_into(c, key, flags & VIREO_AFFECT_CONFIG ? "iothreadinfo?config=1" : "iothreadinfo",
+                           &vr_wire_iothread_info, out);
+}
+
+VR_CLIENT_WIRE_CLEAR(vireo_iothread_info, vr_wire_iothread_info, vireo_iothread_info_clear)
 
 static json_object *pin_body(const char *cpulist, unsigned flags)
 {
@@ -345,13 +361,14 @@ int vireo_domain_emulator_pin(vireo_conn *c, const char *key, const char *cpulis
 
 int vireo_domain_description(vireo_conn *c, const char *key, unsigned flags, char **text)
 {
+    static const vr_client_flag_name names[] = {
+        {VIREO_DESC_TITLE, "title"}, {VIREO_XML_INACTIVE, "inactive"}, {0, NULL}};
     json_object *r = NULL;
-    const char *what = flags & VIREO_DESC_TITLE ? (flags & VIREO_XML_INACTIVE ? "description?title=1&inactive=1"
-                                                                               : "description?title=1")
-                                                 : (flags & VIREO_XML_INACTIVE ? "description?inactive=1"
-                                                                               : "description");
+    char *what = vr_client_flag_query("description", flags, names);
     *text = NULL;
-    if (call(c, "GET", key, what, NULL, &r) < 0)
+    int rc = call(c, "GET", key, what, NULL, &r);
+    free(what);
+    if (rc < 0)
         return -1;
     if (r)
         *text = vr_strdup(json_object_get_string(r));

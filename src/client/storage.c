@@ -128,12 +128,12 @@ int vireo_pool_action(vireo_conn *c, const char *key, const char *action, vireo_
 
 int vireo_pool_build(vireo_conn *c, const char *key, unsigned flags, vireo_pool *out)
 {
-    const char *body = (flags & VIREO_POOL_BUILD_OVERWRITE) && (flags & VIREO_POOL_BUILD_NO_OVERWRITE)
-                           ? "{\"overwrite\":true,\"no_overwrite\":true}"
-                       : flags & VIREO_POOL_BUILD_OVERWRITE    ? "{\"overwrite\":true}"
-                       : flags & VIREO_POOL_BUILD_NO_OVERWRITE ? "{\"no_overwrite\":true}"
-                                                               : "";
-    return call_obj(c, "POST", pool_path(c, key, "build"), body, "application/json", conv_pool, out);
+    static const vr_client_flag_name names[] = {
+        {VIREO_POOL_BUILD_OVERWRITE, "overwrite"}, {VIREO_POOL_BUILD_NO_OVERWRITE, "no_overwrite"}, {0, NULL}};
+    char *body = vr_client_flag_body(flags, names);
+    int rc = call_obj(c, "POST", pool_path(c, key, "build"), body, "application/json", conv_pool, out);
+    free(body);
+    return rc;
 }
 
 int vireo_pool_set_autostart(vireo_conn *c, const char *key, bool on)

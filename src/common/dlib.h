@@ -51,6 +51,19 @@ bool vr_dlib_load(vr_dlib *lib, char **err);
 /* The table entry for function F of a struct whose member is named F. */
 #define VR_DLIB_SYM(table, f) {#f, (void **)&(table).f}
 
+/* A library several files call, in its header: the type T of its table,
+ * a member for each function FUNCS(X) names (typed from the library's
+ * header, included before), the table itself, filled by `load`, and
+ * `bool load(char **err)`, which opens the library once per process (any
+ * thread; its .c file answers vr_dlib_load of its vr_dlib): false with
+ * *err saying what to install. Calls are table.FUNCTION(...). */
+#define VR_DLIB_EXTERN(FUNCS, T, table, load)                                                                       \
+    typedef struct {                                                                                                \
+        FUNCS(VR_DLIB_MEMBER)                                                                                       \
+    } T;                                                                                                            \
+    extern T table;                                                                                                 \
+    bool load(char **err)
+
 /* A library only one file calls: `dl`, a static table with a member for
  * each function FUNCS(X) names (typed from the library's header,
  * included before), and `dl_lib`, which vr_dlib_load(&dl_lib, err) opens

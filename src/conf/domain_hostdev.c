@@ -70,6 +70,25 @@ static int parse_head(vr_parse_state *st, const xmlNode *n, vr_tristate *managed
     return 0;
 }
 
+/* A child that stands once: -1 with the error when it stood before
+ * (*seen), else 0 and *seen. */
+static int once(vr_parse_state *st, const xmlNode *c, bool *seen)
+{
+    if (*seen)
+        return vr_parse_duplicate(c, st->err);
+    *seen = true;
+    return 0;
+}
+
+/* A child no type of its own takes: the device's <address> on the
+ * guest's side, <alias> or <boot> (vr_parse_is_devinfo), else refused. */
+static int parse_other_child(vr_parse_state *st, const xmlNode *c, vr_address *addr)
+{
+    if (!vr_parse_is_devinfo(c))
+        return vr_xml_unsupported(c, st->err);
+    return vr_parse_address(st, c, addr) < 0 ? -1 : 0;
+}
+
 static int parse_usb(vr_parse_state *st, const xmlNode *n)
 {
     vr_domain_def *def = st->def;
@@ -79,17 +98,11 @@ static int parse_usb(vr_parse_state *st, const xmlNode *n)
         return -1;
     bool source = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
-        if (strcmp((const char *)c->name, "source") == 0) {
-            if (source)
-                return vr_parse_duplicate(c, st->err);
-            source = true;
-            if (parse_usb_source(st, c, h) < 0)
-                return -1;
-        } else if (!vr_parse_is_devinfo(c)) {
-            return vr_xml_unsupported(c, st->err);
-        } else if (vr_parse_address(st, c, &h->addr) < 0) {
+        int rc = strcmp((const char *)c->name, "source") == 0
+                     ? (once(st, c, &source) < 0 ? -1 : parse_usb_source(st, c, h))
+                     : parse_other_child(st, c, &h->addr);
+        if (rc < 0)
             return -1;
-        }
     }
     if (!source)
         return vr_xml_error(n, st->err, "<hostdev type='usb'> needs a <source> naming the device");
@@ -163,30 +176,23 @@ static int parse_pci(vr_parse_state *st, const xmlNode *n)
     bool source = false, rom = false, driver = false;
     for (xmlNode *c = vr_xml_first(n); c; c = vr_xml_next(c)) {
         const char *name = (const char *)c->name;
+        int rc;
         if (strcmp(name, "source") == 0) {
-            if (source)
-                return vr_parse_duplicate(c, st->err);
-            source = true;
-            if (parse_pci_source(st, c, h) < 0)
-                return -1;
+            rc = once(st, c, &source) < 0 ? -1 : parse_pci_source(st, c, h);
         } else if (strcmp(name, "driver") == 0) {
-            if (driver)
-                return vr_parse_duplicate(c, st->err);
-            driver = h->driver_vfio = true;
-            if (vr_xml_check_attrs(c, ATTRS("name"), st->err) < 0 || vr_xml_check_empty(c, st->err) < 0 ||
-                vr_xml_attr_enum(c, "name", ATTRS("vfio"), &i, st->err) < 0)
-                return -1;
+            h->driver_vfio = true;
+            rc = once(st, c, &driver) < 0 || vr_xml_check_attrs(c, ATTRS("name"), st->err) < 0 ||
+                         vr_xml_check_empty(c, st->err) < 0 ||
+                         vr_xml_attr_enum(c, "name", ATTRS("vfio"), &i, st->err) < 0
+                     ? -1
+                     : 0;
         } else if (strcmp(name, "rom") == 0) {
-            if (rom)
-                return vr_parse_duplicate(c, st->err);
-            rom = true;
-            if (parse_rom(st, c, h) < 0)
-                return -1;
-        } else if (!vr_parse_is_devinfo(c)) {
-            return vr_xml_unsupported(c, st->err);
-        } else if (vr_parse_address(st, c, &h->addr) < 0) {
-            return -1;
+            rc = once(st, c, &rom) < 0 ? -1 : parse_rom(st, c, h);
+        } else {
+            rc = parse_other_child(st, c, &h->addr);
         }
+        if (rc < 0)
+            return -1;
     }
     if (!source)
         return vr_xml_error(n, st->err, "<hostdev type='pci'> needs a <source> naming the device");

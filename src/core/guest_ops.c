@@ -154,19 +154,40 @@ static void add_text(vr_guest_fields *f, char *key, const char *v)
     add(f, key, VR_GUEST_STRING)->s = vr_strdup(v);
 }
 
-/* o's member `member_key` as the string field made from fmt, if o has it. */
+/* o's member `member_key` as a field of `type` (a string, or a whole
+ * number) whose key is made from fmt, if o has it. */
+static void add_vmember(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
+                        const char *fmt, va_list ap)
+{
+    json_object *v = member(o, member_key);
+    if (!v)
+        return;
+    char *key = vr_vasprintf(fmt, ap);
+    if (type == VR_GUEST_STRING)
+        add_text(f, key, json_object_get_string(v));
+    else
+        add_num(f, key, type, json_object_get_int64(v));
+}
+
 static void add_str(vr_guest_fields *f, json_object *o, const char *member_key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void add_str(vr_guest_fields *f, json_object *o, const char *member_key, const char *fmt, ...)
 {
-    const char *v = text_of(o, member_key);
-    if (!v)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    char *key = vr_vasprintf(fmt, ap);
+    add_vmember(f, o, member_key, VR_GUEST_STRING, fmt, ap);
     va_end(ap);
-    add_text(f, key, v);
+}
+
+static void add_int(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
+                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void add_int(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_vmember(f, o, member_key, type, fmt, ap);
+    va_end(ap);
 }
 
 char *vr_core_guest_disk_alias(const vr_domain *dom, json_object *disk)
@@ -197,17 +218,30 @@ static size_t add_count(vr_guest_fields *f, const char *key, json_object *list)
     return n;
 }
 
+/* A list's length as the field `count_key`, then each element through
+ * one (with its index, which its keys carry). */
+typedef void flat_one_fn(vr_guest_fields *f, const vr_domain *dom, json_object *x, size_t i);
+static void flat_list(vr_guest_fields *f, const vr_domain *dom, json_object *list, const char *count_key,
+                      flat_one_fn *one)
+{
+    size_t n = add_count(f, count_key, list);
+    for (size_t i = 0; i < n; i++)
+        one(f, dom, json_object_array_get_idx(list, i), i);
+}
+
+static void flat_user(vr_guest_fields *f, const vr_domain *dom, json_object *u, size_t i)
+{
+    json_object *t = member(u, "login-time");
+    add_str(f, u, "user", "user.%zu.name", i);
+    add_str(f, u, "domain", "user.%zu.domain", i);
+    if (t) /* the agent's seconds, libvirt's milliseconds */
+        add_num(f, vr_asprintf("user.%zu.login-time", i), VR_GUEST_ULLONG,
+                (long long)(json_object_get_double(t) * 1000));
+}
+
 static void flat_users(vr_guest_fields *f, const vr_domain *dom, json_object *users)
 {
-    size_t n = add_count(f, "user.count", users);
-    for (size_t i = 0; i < n; i++) {
-        json_object *u = json_object_array_get_idx(users, i), *t = member(u, "login-time");
-        add_str(f, u, "user", "user.%zu.name", i);
-        add_str(f, u, "domain", "user.%zu.domain", i);
-        if (t) /* the agent's seconds, libvirt's milliseconds */
-            add_num(f, vr_asprintf("user.%zu.login-time", i), VR_GUEST_ULLONG,
-                    (long long)(json_object_get_double(t) * 1000));
-    }
+    flat_list(f, dom, users, "user.count", flat_user);
 }
 
 static void flat_os(vr_guest_fields *f, const vr_domain *dom, json_object *os)
@@ -221,8 +255,7 @@ static void flat_os(vr_guest_fields *f, const vr_domain *dom, json_object *os)
 static void flat_timezone(vr_guest_fields *f, const vr_domain *dom, json_object *tz)
 {
     add_str(f, tz, "zone", "timezone.name");
-    if (member(tz, "offset"))
-        add_num(f, vr_strdup("timezone.offset"), VR_GUEST_INT, json_object_get_int(member(tz, "offset")));
+    add_int(f, tz, "offset", VR_GUEST_INT, "timezone.offset");
 }
 
 static void flat_hostname(vr_guest_fields *f, const vr_domain *dom, json_object *h)
@@ -230,60 +263,60 @@ static void flat_hostname(vr_guest_fields *f, const vr_domain *dom, json_object 
     add_str(f, h, "host-name", "hostname");
 }
 
+static void flat_one_fs(vr_guest_fields *f, const vr_domain *dom, json_object *x, size_t i)
+{
+    json_object *disks = member(x, "disk");
+    add_str(f, x, "mountpoint", "fs.%zu.mountpoint", i);
+    add_str(f, x, "name", "fs.%zu.name", i);
+    add_str(f, x, "type", "fs.%zu.fstype", i);
+    add_int(f, x, "total-bytes", VR_GUEST_ULLONG, "fs.%zu.total-bytes", i);
+    add_int(f, x, "used-bytes", VR_GUEST_ULLONG, "fs.%zu.used-bytes", i);
+    size_t k = array_len(disks);
+    add_num(f, vr_asprintf("fs.%zu.disk.count", i), VR_GUEST_UINT, (long long)k);
+    for (size_t j = 0; j < k; j++) {
+        json_object *d = json_object_array_get_idx(disks, j);
+        char *alias = vr_core_guest_disk_alias(dom, d);
+        if (alias)
+            add_text(f, vr_asprintf("fs.%zu.disk.%zu.alias", i, j), alias);
+        free(alias);
+        add_str(f, d, "serial", "fs.%zu.disk.%zu.serial", i, j);
+        add_str(f, d, "dev", "fs.%zu.disk.%zu.device", i, j);
+    }
+}
+
 static void flat_fs(vr_guest_fields *f, const vr_domain *dom, json_object *fs)
 {
-    size_t n = add_count(f, "fs.count", fs);
-    for (size_t i = 0; i < n; i++) {
-        json_object *x = json_object_array_get_idx(fs, i), *disks = member(x, "disk");
-        add_str(f, x, "mountpoint", "fs.%zu.mountpoint", i);
-        add_str(f, x, "name", "fs.%zu.name", i);
-        add_str(f, x, "type", "fs.%zu.fstype", i);
-        if (member(x, "total-bytes"))
-            add_num(f, vr_asprintf("fs.%zu.total-bytes", i), VR_GUEST_ULLONG,
-                    json_object_get_int64(member(x, "total-bytes")));
-        if (member(x, "used-bytes"))
-            add_num(f, vr_asprintf("fs.%zu.used-bytes", i), VR_GUEST_ULLONG,
-                    json_object_get_int64(member(x, "used-bytes")));
-        size_t k = array_len(disks);
-        add_num(f, vr_asprintf("fs.%zu.disk.count", i), VR_GUEST_UINT, (long long)k);
-        for (size_t j = 0; j < k; j++) {
-            json_object *d = json_object_array_get_idx(disks, j);
-            char *alias = vr_core_guest_disk_alias(dom, d);
-            if (alias)
-                add_text(f, vr_asprintf("fs.%zu.disk.%zu.alias", i, j), alias);
-            free(alias);
-            add_str(f, d, "serial", "fs.%zu.disk.%zu.serial", i, j);
-            add_str(f, d, "dev", "fs.%zu.disk.%zu.device", i, j);
-        }
+    flat_list(f, dom, fs, "fs.count", flat_one_fs);
+}
+
+static void flat_disk(vr_guest_fields *f, const vr_domain *dom, json_object *d, size_t i)
+{
+    json_object *deps = member(d, "dependencies");
+    json_object *addr = member(d, "address");
+    add_str(f, d, "name", "disk.%zu.name", i);
+    add_num(f, vr_asprintf("disk.%zu.partition", i), VR_GUEST_BOOL,
+            json_object_get_boolean(member(d, "partition")));
+    if (deps) {
+        size_t k = array_len(deps);
+        add_num(f, vr_asprintf("disk.%zu.dependency.count", i), VR_GUEST_UINT, (long long)k);
+        for (size_t j = 0; j < k; j++)
+            add_text(f, vr_asprintf("disk.%zu.dependency.%zu.name", i, j),
+                     json_object_get_string(json_object_array_get_idx(deps, j)));
     }
+    if (addr) {
+        add_str(f, addr, "serial", "disk.%zu.serial", i);
+        char *alias = vr_core_guest_disk_alias(dom, addr);
+        if (alias && member(addr, "pci-controller"))
+            add_text(f, vr_asprintf("disk.%zu.alias", i), alias);
+        free(alias);
+        add_str(f, addr, "bus-type", "disk.%zu.guest_bus", i);
+    }
+    add_str(f, d, "alias", "disk.%zu.guest_alias", i);
 }
 
 static void flat_disks(vr_guest_fields *f, const vr_domain *dom, json_object *disks)
 {
-    size_t n = add_count(f, "disk.count", disks);
-    for (size_t i = 0; i < n; i++) {
-        json_object *d = json_object_array_get_idx(disks, i), *deps = member(d, "dependencies");
-        json_object *addr = member(d, "address");
-        add_str(f, d, "name", "disk.%zu.name", i);
-        add_num(f, vr_asprintf("disk.%zu.partition", i), VR_GUEST_BOOL,
-                json_object_get_boolean(member(d, "partition")));
-        if (deps) {
-            size_t k = array_len(deps);
-            add_num(f, vr_asprintf("disk.%zu.dependency.count", i), VR_GUEST_UINT, (long long)k);
-            for (size_t j = 0; j < k; j++)
-                add_text(f, vr_asprintf("disk.%zu.dependency.%zu.name", i, j),
-                         json_object_get_string(json_object_array_get_idx(deps, j)));
-        }
-        if (addr) {
-            add_str(f, addr, "serial", "disk.%zu.serial", i);
-            char *alias = vr_core_guest_disk_alias(dom, addr);
-            if (alias && member(addr, "pci-controller"))
-                add_text(f, vr_asprintf("disk.%zu.alias", i), alias);
-            free(alias);
-            add_str(f, addr, "bus-type", "disk.%zu.guest_bus", i);
-        }
-        add_str(f, d, "alias", "disk.%zu.guest_alias", i);
-    }
+    flat_list(f, dom, disks, "disk.count", flat_disk);
 }
 
 /* The loopback is left out, as domifaddr leaves it. */

@@ -275,3 +275,29 @@ void vr_core_fs_view(const vr_guest_fs *fs, vireo_fs_info *out)
 {
     *out = (vireo_fs_info){fs->mountpoint, fs->name, fs->type, fs->targets, fs->n_targets};
 }
+
+void vr_core_vcpu_count_view(const vr_domain *dom, vireo_vcpu_count *out)
+{
+    bool live = dom->state != VR_DOM_SHUTOFF;
+    const vr_domain_def *cfg = vr_core_domain_config(dom);
+    *out = (vireo_vcpu_count){cfg ? (int)cfg->vcpus : -1, live ? (int)dom->def->vcpus : -1,
+                              cfg ? (int)cfg->vcpus_current : -1, live ? (int)dom->def->vcpus_current : -1};
+}
+
+void vr_core_vcpu_info_view(const vr_qemu_vcpus *v, vireo_vcpu_info *out)
+{
+    *out = (vireo_vcpu_info){.vcpus = vr_calloc(v->n + 1, sizeof(*out->vcpus)), .n_vcpus = v->n,
+                             .emulator_affinity = v->emulator_affinity, .host_cpus = v->host_cpus};
+    for (size_t i = 0; i < v->n; i++)
+        out->vcpus[i] = (vireo_vcpu){v->v[i].vcpu,        v->v[i].thread, v->v[i].cpu,
+                                     (char *)(v->paused ? "paused" : "running"),
+                                     v->v[i].cpu_time_ns, v->v[i].affinity};
+}
+
+void vr_core_iothread_info_view(const vr_qemu_iothreads *t, vireo_iothread_info *out)
+{
+    *out = (vireo_iothread_info){.iothreads = vr_calloc(t->n + 1, sizeof(*out->iothreads)), .n_iothreads = t->n,
+                                 .host_cpus = t->host_cpus};
+    for (size_t i = 0; i < t->n; i++)
+        out->iothreads[i] = (vireo_iothread){t->v[i].id, t->v[i].thread, t->v[i].affinity};
+}

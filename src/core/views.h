@@ -45,3 +45,9 @@ void vr_core_bandwidth_rate(const vireo_bandwidth *b, vr_bandwidth_rate *out);
 void vr_core_secret_view(const vr_secret *s, vireo_secret *out);
 /* A filesystem the guest agent reports, its disks named by the domain's targets. */
 void vr_core_fs_view(const vr_guest_fs *fs, vireo_fs_info *out);
+/* vcpucount's four sides (-1: the domain has no such side). */
+void vr_core_vcpu_count_view(const vr_domain *dom, vireo_vcpu_count *out);
+/* vcpuinfo's and iothreadinfo's answers (borrowed strings; the array is
+ * the view's own: free(out->vcpus), free(out->iothreads)). */
+void vr_core_vcpu_info_view(const vr_qemu_vcpus *v, vireo_vcpu_info *out);
+void vr_core_iothread_info_view(const vr_qemu_iothreads *t, vireo_iothread_info *out);

@@ -372,14 +372,9 @@ static void get_vcpus(vr_api_call *c)
     vr_domain *dom = vr_api_find_domain(c);
     if (!dom)
         return;
-    bool live = dom->state != VR_DOM_SHUTOFF;
-    const vr_domain_def *cfg = vr_core_domain_config(dom);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "maximum_config", cfg ? json_object_new_int((int)cfg->vcpus) : NULL);
-    json_object_object_add(o, "maximum_live", live ? json_object_new_int((int)dom->def->vcpus) : NULL);
-    json_object_object_add(o, "current_config", cfg ? json_object_new_int((int)cfg->vcpus_current) : NULL);
-    json_object_object_add(o, "current_live", live ? json_object_new_int((int)dom->def->vcpus_current) : NULL);
-    vr_req_reply_json(c->req, 200, o);
+    vireo_vcpu_count view;
+    vr_core_vcpu_count_view(dom, &view);
+    vr_req_reply_json(c->req, 200, vr_wire_to_json(&vr_wire_vcpu_count, &view));
 }
 
 const vr_api_route vr_api_device_routes[] = {

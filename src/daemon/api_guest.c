@@ -276,14 +276,40 @@ static void monitor(vr_api_call *c)
     json_object_put(body);
 }
 
+/* {"return": INFO}: a report of the wire's schema s (info, whose
+ * arrays the caller frees), or the error. */
+static void reply_return(vr_req *req, vr_err code, const char *err, const vr_wire_schema *s, const void *info)
+{
+    if (code != VR_OK) {
+        vr_api_reply_err(req, code, err);
+        return;
+    }
+    vr_strbuf b = {0};
+    vr_strbuf_add(&b, "{\"return\":");
+    vr_wire_write(&b, s, info);
+    vr_strbuf_add(&b, "}");
+    vr_req_reply_text(req, 200, "application/json", vr_strbuf_take(&b));
+}
+
 /* GET domains/NAME/vcpuinfo; PUT domains/NAME/vcpupin {"vcpu", "cpulist"}
  * and emulatorpin {"cpulist"}, with "live" (the running threads) and
  * "config" (<cputune> in the definition); neither: live when running. */
+static void on_vcpu_info(vr_err code, const vr_qemu_vcpus *v, const char *err, void *opaque)
+{
+    vireo_vcpu_info view = {0};
+    if (v)
+        vr_core_vcpu_info_view(v, &view);
+    reply_return(opaque, code, err, &vr_wire_vcpu_info, &view);
+    free(view.vcpus);
+}
+
 static void vcpu_info(vr_api_call *c)
 {
     vr_domain *dom = vr_api_domain_body(c, NULL);
-    if (dom)
-        vr_qemu_vcpu_info(dom, on_done, pend(c));
+    if (dom) {
+        vr_req_defer(c->req);
+        vr_qemu_vcpu_info(dom, on_vcpu_info, c->req);
+    }
 }
 
 static void pin(vr_api_call *c)
@@ -310,12 +336,23 @@ static void pin(vr_api_call *c)
 
 /* GET domains/NAME/iothreadinfo[?config=1]; PUT domains/NAME/iothreadpin
  * {"iothread", "cpulist", "live", "config"}. */
+static void on_iothread_info(vr_err code, const vr_qemu_iothreads *t, const char *err, void *opaque)
+{
+    vireo_iothread_info view = {0};
+    if (t)
+        vr_core_iothread_info_view(t, &view);
+    reply_return(opaque, code, err, &vr_wire_iothread_info, &view);
+    free(view.iothreads);
+}
+
 static void iothread_info(vr_api_call *c)
 {
     vr_domain *dom = vr_api_domain_body(c, NULL);
     const char *config = vr_req_query(c->req, "config");
-    if (dom)
-        vr_qemu_iothread_info(dom, config && strcmp(config, "0") ? VR_AFFECT_CONFIG : 0, on_done, pend(c));
+    if (dom) {
+        vr_req_defer(c->req);
+        vr_qemu_iothread_info(dom, config && strcmp(config, "0") ? VR_AFFECT_CONFIG : 0, on_iothread_info, c->req);
+    }
 }
 
 static void iothread_pin(vr_api_call *c)

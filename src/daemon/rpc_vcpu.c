@@ -69,24 +69,16 @@ typedef struct {
     int maps, maplen;
 } info_ctx;
 
-static const char *text(json_object *o, const char *key)
-{
-    json_object *v;
-    return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : NULL;
-}
-
-static void on_info(vr_err code, json_object *ret, const char *err, void *opaque)
+static void on_info(vr_err code, const vr_qemu_vcpus *v, const char *err, void *opaque)
 {
     info_ctx *x = opaque;
     vr_rpc_call *c = x->call;
-    json_object *vcpus = NULL;
-    json_object_object_get_ex(ret, "vcpus", &vcpus);
-    size_t n = vcpus ? json_object_array_length(vcpus) : 0;
+    size_t n = v ? v->n : 0;
     if (code == VR_OK && x->what == WANT_EMULATOR_INFO) {
         vrp_cpumaps_ret *r = c->ret;
         r->cpumaps.cpumaps_val = vr_calloc(1, (size_t)x->maplen);
         r->cpumaps.cpumaps_len = (unsigned)x->maplen;
-        map_of(text(ret, "emulator_affinity"), (unsigned char *)r->cpumaps.cpumaps_val, x->maplen);
+        map_of(v->emulator_affinity, (unsigned char *)r->cpumaps.cpumaps_val, x->maplen);
         r->num = 1;
     } else if (code == VR_OK && x->what == WANT_PIN_INFO) {
         vrp_cpumaps_ret *r = c->ret;
@@ -94,8 +86,7 @@ static void on_info(vr_err code, json_object *ret, const char *err, void *opaque
         r->cpumaps.cpumaps_val = vr_calloc(k + 1, (size_t)x->maplen);
         r->cpumaps.cpumaps_len = (unsigned)(k * (size_t)x->maplen);
         for (size_t i = 0; i < k; i++)
-            map_of(text(json_object_array_get_idx(vcpus, i), "affinity"),
-                   (unsigned char *)r->cpumaps.cpumaps_val + i * (size_t)x->maplen, x->maplen);
+            map_of(v->v[i].affinity, (unsigned char *)r->cpumaps.cpumaps_val + i * (size_t)x->maplen, x->maplen);
         r->num = (int)k;
     } else if (code == VR_OK) {
         vrp_get_vcpus_ret *r = c->ret;
@@ -105,17 +96,14 @@ static void on_info(vr_err code, json_object *ret, const char *err, void *opaque
         r->cpumaps.cpumaps_val = vr_calloc(k + 1, (size_t)(x->maplen ? x->maplen : 1));
         r->cpumaps.cpumaps_len = (unsigned)(k * (size_t)x->maplen);
         for (size_t i = 0; i < k; i++) {
-            json_object *v = json_object_array_get_idx(vcpus, i), *o = NULL;
+            const vr_qemu_vcpu *t = &v->v[i];
             vrp_vcpu_info *info = &r->info.info_val[i];
             info->number = (unsigned)i;
             info->state = 1; /* VIR_VCPU_RUNNING: a thread of a paused domain is still there */
-            info->cpu = json_object_object_get_ex(v, "cpu", &o) && o ? json_object_get_int(o) : -1;
-            info->cpu_time = json_object_object_get_ex(v, "cpu_time_ns", &o) && o ? (unsigned long long)
-                                                                                      json_object_get_int64(o)
-                                                                                : 0;
+            info->cpu = t->cpu;
+            info->cpu_time = t->cpu_time_ns < 0 ? 0 : (unsigned long long)t->cpu_time_ns;
             if (x->maplen)
-                map_of(text(v, "affinity"), (unsigned char *)r->cpumaps.cpumaps_val + i * (size_t)x->maplen,
-                       x->maplen);
+                map_of(t->affinity, (unsigned char *)r->cpumaps.cpumaps_val + i * (size_t)x->maplen, x->maplen);
         }
     }
     free(x);
@@ -248,25 +236,21 @@ static vr_rpc_result pin_emulator(vr_rpc_call *c)
 
 /* virDomainGetIOThreadInfo: one map of host CPUs per iothread, as many
  * bytes as the host's CPUs need (libvirt's VIR_CPU_MAPLEN). */
-static void on_iothreads(vr_err code, json_object *ret, const char *err, void *opaque)
+static void on_iothreads(vr_err code, const vr_qemu_iothreads *t, const char *err, void *opaque)
 {
     vr_rpc_call *c = opaque;
-    json_object *threads = NULL;
-    json_object_object_get_ex(ret, "iothreads", &threads);
-    size_t n = threads ? json_object_array_length(threads) : 0;
+    size_t n = t ? t->n : 0;
     if (code == VR_OK) {
         vrp_get_iothread_info_ret *r = c->ret;
         int maplen = (host_cpus() + 7) / 8;
         r->info.info_val = vr_calloc(n + 1, sizeof(vrp_iothread_info));
         r->info.info_len = (unsigned)n;
         for (size_t i = 0; i < n; i++) {
-            json_object *v = json_object_array_get_idx(threads, i), *id = NULL;
             vrp_iothread_info *info = &r->info.info_val[i];
-            json_object_object_get_ex(v, "id", &id);
-            info->iothread_id = (unsigned)json_object_get_int(id);
+            info->iothread_id = t->v[i].id;
             info->cpumap.cpumap_val = vr_calloc(1, (size_t)maplen);
             info->cpumap.cpumap_len = (unsigned)maplen;
-            map_of(text(v, "affinity"), (unsigned char *)info->cpumap.cpumap_val, maplen);
+            map_of(t->v[i].affinity, (unsigned char *)info->cpumap.cpumap_val, maplen);
         }
         r->ret = (unsigned)n;
     }

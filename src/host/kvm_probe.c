@@ -29,6 +29,15 @@ static void fail(vr_kvm_probe *out, vr_kvm_probe_status st, const char *step)
     out->step = step;
 }
 
+/* A setup step of the probe: false when it went well (`ok`), else true
+ * with the probe failed at `step` (errno its reason). */
+static bool step_failed(vr_kvm_probe *out, bool ok, const char *step)
+{
+    if (!ok)
+        fail(out, VR_KVM_SETUP_FAILED, step);
+    return !ok;
+}
+
 void vr_kvm_probe_run(const char *dev, vr_kvm_probe *out)
 {
     memset(out, 0, sizeof(*out));
@@ -47,16 +56,12 @@ void vr_kvm_probe_run(const char *dev, vr_kvm_probe *out)
         fail(out, VR_KVM_BAD_API, "KVM_GET_API_VERSION");
         goto done;
     }
-    vm = ioctl(kvm, KVM_CREATE_VM, 0);
-    if (vm < 0) {
-        fail(out, VR_KVM_SETUP_FAILED, "KVM_CREATE_VM");
+    if (step_failed(out, (vm = ioctl(kvm, KVM_CREATE_VM, 0)) >= 0, "KVM_CREATE_VM") ||
+        step_failed(out,
+                    (mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)) !=
+                        MAP_FAILED,
+                    "mmap"))
         goto done;
-    }
-    mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) {
-        fail(out, VR_KVM_SETUP_FAILED, "mmap");
-        goto done;
-    }
     /* Real mode:  mov ecx, N ; again: dec ecx ; jnz again ; hlt */
     uint8_t code[] = {0x66, 0xb9, 0, 0, 0, 0, 0x66, 0x49, 0x75, 0xfc, 0xf4};
     uint32_t n = PROBE_ITERATIONS;
@@ -66,41 +71,20 @@ void vr_kvm_probe_run(const char *dev, vr_kvm_probe *out)
         .slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM,
         .userspace_addr = (uint64_t)(uintptr_t)mem,
     };
-    if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-        fail(out, VR_KVM_SETUP_FAILED, "KVM_SET_USER_MEMORY_REGION");
-        goto done;
-    }
-    cpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-    if (cpu < 0) {
-        fail(out, VR_KVM_SETUP_FAILED, "KVM_CREATE_VCPU");
-        goto done;
-    }
-    run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (run_size <= 0) {
-        fail(out, VR_KVM_SETUP_FAILED, "KVM_GET_VCPU_MMAP_SIZE");
-        goto done;
-    }
-    run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0);
-    if (run == MAP_FAILED) {
-        fail(out, VR_KVM_SETUP_FAILED, "mmap vcpu");
-        goto done;
-    }
     struct kvm_sregs sregs;
-    if (ioctl(cpu, KVM_GET_SREGS, &sregs) < 0) {
-        fail(out, VR_KVM_SETUP_FAILED, "KVM_GET_SREGS");
+    if (step_failed(out, ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) >= 0, "KVM_SET_USER_MEMORY_REGION") ||
+        step_failed(out, (cpu = ioctl(vm, KVM_CREATE_VCPU, 0)) >= 0, "KVM_CREATE_VCPU") ||
+        step_failed(out, (run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0)) > 0, "KVM_GET_VCPU_MMAP_SIZE") ||
+        step_failed(out, (run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0)) != MAP_FAILED,
+                    "mmap vcpu") ||
+        step_failed(out, ioctl(cpu, KVM_GET_SREGS, &sregs) >= 0, "KVM_GET_SREGS"))
         goto done;
-    }
     sregs.cs.base = 0;
     sregs.cs.selector = 0;
-    if (ioctl(cpu, KVM_SET_SREGS, &sregs) < 0) {
-        fail(out, VR_KVM_SETUP_FAILED, "KVM_SET_SREGS");
-        goto done;
-    }
     struct kvm_regs regs = {.rip = CODE_AT, .rflags = 0x2};
-    if (ioctl(cpu, KVM_SET_REGS, &regs) < 0) {
-        fail(out, VR_KVM_SETUP_FAILED, "KVM_SET_REGS");
+    if (step_failed(out, ioctl(cpu, KVM_SET_SREGS, &sregs) >= 0, "KVM_SET_SREGS") ||
+        step_failed(out, ioctl(cpu, KVM_SET_REGS, &regs) >= 0, "KVM_SET_REGS"))
         goto done;
-    }
     double t0 = now_ms();
     int rc = ioctl(cpu, KVM_RUN, 0);
     out->elapsed_ms = now_ms() - t0;

@@ -15,16 +15,8 @@
     X(nft_ctx_new) X(nft_ctx_free) X(nft_ctx_output_set_flags) X(nft_ctx_buffer_output) X(nft_ctx_buffer_error)     \
     X(nft_run_cmd_from_buffer) X(nft_ctx_get_output_buffer) X(nft_ctx_get_error_buffer)
 
-typedef struct {
-    VR_NFT_FUNCS(VR_DLIB_MEMBER)
-} vr_nftables_lib;
-
-/* Filled by vr_nftables_load. */
-extern vr_nftables_lib vr_nftables;
-
-/* Opens libnftables.so.1 once per process (any thread); false with *err
- * (what to install) when it is missing. */
-bool vr_nftables_load(char **err);
+/* vr_nftables, filled by vr_nftables_load from libnftables.so.1. */
+VR_DLIB_EXTERN(VR_NFT_FUNCS, vr_nftables_lib, vr_nftables, vr_nftables_load);
 
 /* Runs `cmd` (nft's language) with the output flags `flags`
  * (NFT_CTX_OUTPUT_*): 0, with *out (when out is not NULL) what it

@@ -23,15 +23,7 @@
     X(osinfo_resources_get_architecture) X(osinfo_resources_get_n_cpus) X(osinfo_resources_get_ram)                 \
     X(osinfo_resources_get_storage)
 
-typedef struct {
-    VR_OSINFO_FUNCS(VR_DLIB_MEMBER)
-} vr_osinfo_lib;
-
-/* Filled by vr_osinfo_lib_load. */
-extern vr_osinfo_lib vr_osi;
-
-/* Opens libosinfo once per process; false with *err (what to install)
- * when it is missing. Any thread. */
-bool vr_osinfo_lib_load(char **err);
+/* vr_osi, filled by vr_osinfo_lib_load from libosinfo. */
+VR_DLIB_EXTERN(VR_OSINFO_FUNCS, vr_osinfo_lib, vr_osi, vr_osinfo_lib_load);
 
 #endif

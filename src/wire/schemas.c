@@ -420,3 +420,48 @@ static const vr_wire_field secret_fields[] = {
     SE("has_value", VR_WIRE_BOOL, has_value),
 };
 const vr_wire_schema vr_wire_secret = VR_WIRE_SCHEMA(vireo_secret, "secret", secret_fields);
+
+/* vcpucount's four sides: null where the domain has none (live ones
+ * when shut off). */
+#define VC(key, member) VR_WIRE_OPT(vireo_vcpu_count, key, VR_WIRE_INT, member, -1)
+static const vr_wire_field vcpu_count_fields[] = {
+    VC("maximum_config", maximum_config),
+    VC("maximum_live", maximum_live),
+    VC("current_config", current_config),
+    VC("current_live", current_live),
+};
+const vr_wire_schema vr_wire_vcpu_count = VR_WIRE_SCHEMA(vireo_vcpu_count, "vcpu count", vcpu_count_fields);
+
+/* vcpuinfo: each vCPU's thread, where it ran last (null: the thread is
+ * gone) and where it may run. */
+static const vr_wire_field vcpu_fields[] = {
+    VR_WIRE_FIELD(vireo_vcpu, "vcpu", VR_WIRE_UINT, vcpu),
+    VR_WIRE_FIELD(vireo_vcpu, "thread", VR_WIRE_I64, thread),
+    VR_WIRE_OPT(vireo_vcpu, "cpu", VR_WIRE_INT, cpu, -1),
+    VR_WIRE_FIELD(vireo_vcpu, "state", VR_WIRE_STR, state),
+    VR_WIRE_OPT(vireo_vcpu, "cpu_time_ns", VR_WIRE_I64, cpu_time_ns, -1),
+    VR_WIRE_FIELD(vireo_vcpu, "affinity", VR_WIRE_STR, affinity),
+};
+const vr_wire_schema vr_wire_vcpu = VR_WIRE_SCHEMA(vireo_vcpu, "vcpu", vcpu_fields);
+
+static const vr_wire_field vcpu_info_fields[] = {
+    VR_WIRE_LIST_FIELD(vireo_vcpu_info, "vcpus", vcpus, n_vcpus, vr_wire_vcpu),
+    VR_WIRE_FIELD(vireo_vcpu_info, "emulator_affinity", VR_WIRE_STR, emulator_affinity),
+    VR_WIRE_FIELD(vireo_vcpu_info, "host_cpus", VR_WIRE_INT, host_cpus),
+};
+const vr_wire_schema vr_wire_vcpu_info = VR_WIRE_SCHEMA(vireo_vcpu_info, "vcpu info", vcpu_info_fields);
+
+/* iothreadinfo: thread null for the definition's iothreads. */
+static const vr_wire_field iothread_fields[] = {
+    VR_WIRE_FIELD(vireo_iothread, "id", VR_WIRE_UINT, id),
+    VR_WIRE_OPT(vireo_iothread, "thread", VR_WIRE_I64, thread, 0),
+    VR_WIRE_FIELD(vireo_iothread, "affinity", VR_WIRE_STR, affinity),
+};
+const vr_wire_schema vr_wire_iothread = VR_WIRE_SCHEMA(vireo_iothread, "iothread", iothread_fields);
+
+static const vr_wire_field iothread_info_fields[] = {
+    VR_WIRE_LIST_FIELD(vireo_iothread_info, "iothreads", iothreads, n_iothreads, vr_wire_iothread),
+    VR_WIRE_FIELD(vireo_iothread_info, "host_cpus", VR_WIRE_INT, host_cpus),
+};
+const vr_wire_schema vr_wire_iothread_info = VR_WIRE_SCHEMA(vireo_iothread_info, "iothread info",
+                                                            iothread_info_fields);

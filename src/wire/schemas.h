@@ -31,3 +31,8 @@ extern const vr_wire_schema vr_wire_iftune;        /* vireo_iftune: GET /v1/doma
 extern const vr_wire_schema vr_wire_sched;         /* vireo_sched: PUT/GET /v1/domains/NAME/schedinfo */
 extern const vr_wire_schema vr_wire_fs_info;       /* vireo_fs_info: GET /v1/domains/NAME/fsinfo */
 extern const vr_wire_schema vr_wire_secret;        /* vireo_secret: GET /v1/secrets */
+extern const vr_wire_schema vr_wire_vcpu_count;    /* vireo_vcpu_count: GET /v1/domains/NAME/vcpus */
+extern const vr_wire_schema vr_wire_vcpu;          /* vireo_vcpu: one thread of vcpuinfo */
+extern const vr_wire_schema vr_wire_vcpu_info;     /* vireo_vcpu_info: GET /v1/domains/NAME/vcpuinfo's return */
+extern const vr_wire_schema vr_wire_iothread;      /* vireo_iothread: one of iothreadinfo */
+extern const vr_wire_schema vr_wire_iothread_info; /* vireo_iothread_info: GET …/iothreadinfo's return */

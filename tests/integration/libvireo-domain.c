@@ -117,6 +117,22 @@ int main(void)
     CHECK(stats && strstr(stats, "\"cpu_time_ns\""), "stats carry cpu time");
     free(stats);
 
+    /* vcpucount, vcpuinfo and iothreadinfo read through their wire schemas. */
+    vireo_vcpu_count vc;
+    CHECK(vireo_domain_vcpu_count(c, "lib1", &vc) == 0 && vc.maximum_config == 1 && vc.current_live == 1 &&
+              vc.maximum_live == 1,
+          "vcpu count: one vCPU, config and live");
+    vireo_vcpu_info vi;
+    CHECK(vireo_domain_vcpu_info(c, "lib1", &vi) == 0 && vi.n_vcpus == 1 && vi.vcpus[0].vcpu == 0 &&
+              vi.vcpus[0].thread > 0 && vi.vcpus[0].cpu >= 0 && vi.vcpus[0].cpu_time_ns > 0 &&
+              strcmp(vi.vcpus[0].state, "running") == 0 && vi.vcpus[0].affinity && vi.emulator_affinity &&
+              vi.host_cpus > 0,
+          "vcpu info: vCPU 0's thread, its CPU, time and affinity");
+    vireo_vcpu_info_clear(&vi);
+    vireo_iothread_info ti;
+    CHECK(vireo_domain_iothread_info(c, "lib1", 0, &ti) == 0 && ti.n_iothreads == 0 && ti.host_cpus > 0,
+          "iothread info: none defined");
+    vireo_iothread_info_clear(&ti);
     vireo_domain *list;
     size_t n;
     CHECK(vireo_domain_list(c, &list, &n) == 0 && n == 1 && list[0].id > 0, "list in one call");

@@ -21,8 +21,9 @@
 # of the image it names refused while it runs, and so are a start and a
 # hot-plug of the same image into another domain. find-storage-pool-sources
 # with --auth-username/--secret-*, and against a mute monitor beside the
-# loop; vol-create-as (vireo and virsh) on a pool whose monitors went
-# mute beside the loop too, the pool kept from stopping meanwhile. With QEMU run as vireo-qemu: a guest on an rbd volume (the pool's
+# loop; vol-create-as (vireo and virsh) and a copy into the pool
+# (vol-create-from) on a pool whose monitors went mute beside the loop
+# too, the pool kept from stopping meanwhile. With QEMU run as vireo-qemu: a guest on an rbd volume (the pool's
 # key file root:vireo-qemu 0640), and an image hot-plugged into it.
 # With --short (make check): up to vol-upload/-download and the network
 # disk's guest; the full run is meson suite ceph (make check-ceph).
@@ -175,6 +176,21 @@ beside_loop "virsh vol-create-as on a mute monitor (libvirt-sock)" "pool ceph: v
     command virsh -c "qemu:///system?socket=$ROOT/libvirt-sock" vol-create-as ceph late2 8M
 [ "$BESIDE_RC" -ne 0 ] || fail "virsh vol-create-as on the mute monitor succeeded"
 expect_match "...and virsh prints the error" "$(cat "$ROOT/beside.out")" "cannot connect to the Ceph monitor 127.0.0.9:3300,127.0.0.1:3300"
+# A copy into the rbd pool (vol-create-from --inputpool: a dir pool's
+# volume) makes its image beside the loop too, the pool kept meanwhile.
+truncate -s 4M "$ROOT/var/lib/vireo/images/src4.raw"
+"$VIREO" pool-refresh default >/dev/null
+printf "<volume><name>late4</name><capacity unit='M'>4</capacity><target><format type='raw'/></target></volume>" \
+    > "$ROOT/late4.xml"
+beside_start "vol-create-from into the rbd pool on a mute monitor" \
+    "pool ceph: volume late4 is being created beside the event loop" \
+    "$VIREO" vol-create-from ceph "$ROOT/late4.xml" src4.raw --inputpool default
+expect_fail "pool-destroy while the copy's image is being created" \
+    "pool 'ceph' has 1 volume\(s\) being created; wait for them" "$VIREO" pool-destroy ceph
+beside_wait
+[ "$BESIDE_RC" -ne 0 ] || fail "vol-create-from into the mute monitor's pool succeeded"
+expect_match "...and it fails in one line" "$(cat "$ROOT/beside.out")" \
+    "^vireo: error: pool 'ceph': cannot connect to the Ceph monitor 127.0.0.9:3300,127.0.0.1:3300"
 ip netns exec "$NS" nft delete table inet vireo_test_mute
 ! rbd_cli ls vpool | grep -q late || fail "an image of the failed creations is on the cluster"
 ok "no image was made by the failed creations"

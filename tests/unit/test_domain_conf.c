@@ -1576,6 +1576,15 @@ static void usb_hostdevs(void **state)
     dev_refused("<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>\n"
                 "<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
                 "<address type='usb' bus='0' port='1'/></hostdev>\n", 7, "USB port 0:1 is used twice");
+    /* A child that stands once, twice; one no hostdev takes. */
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
+                "<source><address bus='1' device='3'/></source></hostdev>\n", 6, "duplicate <source>");
+    dev_refused("<hostdev mode='subsystem' type='usb'><source><address bus='1' device='2'/></source>"
+                "<shmem/></hostdev>\n", 6, "<shmem> is not supported");
+    dev_refused("<hostdev mode='subsystem' type='pci'><source><address domain='0' bus='1' slot='0' function='0'/>"
+                "</source><rom bar='on'/><rom bar='off'/></hostdev>\n", 6, "duplicate <rom>");
+    dev_refused("<hostdev mode='subsystem' type='pci'><driver name='vfio'/><driver name='vfio'/></hostdev>\n", 6,
+                "duplicate <driver>");
 }
 
 /* <hostdev type='pci'>: the host address, managed (libvirt's default

@@ -364,6 +364,30 @@ static void settings_fixtures(void **state)
     vr_wire_clear(&vr_wire_secret, &sec);
 }
 
+/* vcpucount, vcpuinfo and iothreadinfo: null sides, a gone thread, a
+ * definition's iothread without one. */
+static void vcpu_fixtures(void **state)
+{
+    vireo_vcpu_count n;
+    round_trip(&vr_wire_vcpu_count, "vcpu-count.json", &n);
+    assert_true(n.maximum_config == 2 && n.maximum_live == -1 && n.current_config == 1 && n.current_live == -1);
+    vireo_vcpu_info v;
+    round_trip(&vr_wire_vcpu_info, "vcpu-info.json", &v);
+    assert_int_equal(v.n_vcpus, 2);
+    assert_true(v.vcpus[0].thread == 4242 && v.vcpus[0].cpu == 1 && v.vcpus[0].cpu_time_ns == 1500000000);
+    assert_true(v.vcpus[1].cpu == -1 && v.vcpus[1].cpu_time_ns == -1 && !v.vcpus[1].affinity);
+    assert_string_equal(v.vcpus[1].state, "paused");
+    assert_string_equal(v.emulator_affinity, "0-1");
+    assert_int_equal(v.host_cpus, 2);
+    vr_wire_clear(&vr_wire_vcpu_info, &v);
+    vireo_iothread_info t;
+    round_trip(&vr_wire_iothread_info, "iothread-info.json", &t);
+    assert_int_equal(t.n_iothreads, 2);
+    assert_true(t.iothreads[0].id == 1 && t.iothreads[0].thread == 4250 && t.iothreads[1].thread == 0);
+    assert_string_equal(t.iothreads[1].affinity, "0-1");
+    vr_wire_clear(&vr_wire_iothread_info, &t);
+}
+
 static void bad_lists(void **state)
 {
     const char *bad[] = {"", "{\"domains\":[{\"name\":", "{\"domains\":[}", "not json"};
@@ -567,6 +591,11 @@ static void api_doc(void **state)
     doc_keys_match(doc, "/v1/domains/DOMAIN/schedinfo[?config=1]` (read-only): `{", &vr_wire_sched);
     doc_keys_match(doc, "`GET …/fsinfo`: `{\"filesystems\":[{", &vr_wire_fs_info);
     doc_keys_match(doc, "SECRET = `{", &vr_wire_secret);
+    doc_keys_match(doc, "(`vcpucount`): `{", &vr_wire_vcpu_count);
+    doc_keys_match(doc, "VCPU_INFO = `{", &vr_wire_vcpu_info);
+    doc_keys_match(doc, "VCPU = `{", &vr_wire_vcpu);
+    doc_keys_match(doc, "IOTHREAD_INFO = `{", &vr_wire_iothread_info);
+    doc_keys_match(doc, "IOTHREAD = `{", &vr_wire_iothread);
     free(doc);
     free(path);
 }
@@ -587,6 +616,7 @@ int main(void)
         cmocka_unit_test(block_iotune_fixture),
         cmocka_unit_test(host_fixtures),
         cmocka_unit_test(settings_fixtures),
+        cmocka_unit_test(vcpu_fixtures),
         cmocka_unit_test(bad_lists),
         cmocka_unit_test(api_doc),
     };

@@ -25,18 +25,31 @@ typedef struct {
     int vcpu;          /* vcpupin: the vCPU; -1: emulatorpin; -2: only report */
     unsigned id;       /* iothreads: iothreadpin's iothread; 0: only report */
     cpu_set_t set;
-    vr_qemu_reply_fn cb;
+    vr_qemu_reply_fn cb;               /* a pin's answer */
+    vr_qemu_vcpus_fn vcpus_cb;         /* vcpuinfo's */
+    vr_qemu_iothreads_fn iothreads_cb; /* iothreadinfo's */
     void *opaque;
 } affinity_ctx;
 
-/* The answer (out: put, m: freed) to the call c is for; c freed. */
-static void answer(affinity_ctx *c, vr_err code, json_object *out, char *m)
+/* The answer (info: a report's, m: freed) to the call c is for, through
+ * the callback it has; c freed. */
+static void answer(affinity_ctx *c, vr_err code, const void *info, char *m)
 {
-    c->cb(code, out, m, c->opaque);
-    json_object_put(out);
+    if (c->vcpus_cb)
+        c->vcpus_cb(code, info, m, c->opaque);
+    else if (c->iothreads_cb)
+        c->iothreads_cb(code, info, m, c->opaque);
+    else
+        c->cb(code, NULL, m, c->opaque);
     free(m);
     free(c->name);
     free(c);
+}
+
+static int host_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_CONF);
+    return n > 0 ? (int)n : 1;
 }
 
 /* "0-1,3" for a CPU set. */
@@ -77,15 +90,11 @@ static bool thread_stat(pid_t pid, long tid, int *cpu, long long *ns)
     return ok;
 }
 
-static json_object *affinity_of(long tid)
+/* The CPUs thread tid may run on as text; NULL when unknown. */
+static char *affinity_of(long tid)
 {
     cpu_set_t s;
-    if (sched_getaffinity((pid_t)tid, sizeof(s), &s) < 0)
-        return NULL;
-    char *t = set_text(&s);
-    json_object *o = json_object_new_string(t);
-    free(t);
-    return o;
+    return sched_getaffinity((pid_t)tid, sizeof(s), &s) < 0 ? NULL : set_text(&s);
 }
 
 static bool is_vcpu_thread(json_object *cpus, long tid)
@@ -144,7 +153,6 @@ static void on_cpus(json_object *ret, const char *error, void *opaque)
     vr_domain *dom = vr_qemu_lookup(c->drv, c->name);
     char *m = NULL;
     vr_err code = VR_OK;
-    json_object *out = NULL;
     if (error || !dom || dom->pid <= 0 || !json_object_is_type(ret, json_type_array)) {
         m = vr_asprintf("cannot list the vCPU threads of domain '%s': %s", c->name, error ? error : "QEMU exited");
         code = VR_ERR_FAILED;
@@ -163,74 +171,75 @@ static void on_cpus(json_object *ret, const char *error, void *opaque)
         }
         code = pin_thread(t, &c->set, c->name, "vCPU", c->vcpu, "online (vcpucount shows them)", &m);
     } else {
-        out = json_object_new_object();
-        json_object *arr = json_object_new_array();
-        for (size_t i = 0; i < json_object_array_length(ret); i++) {
-            json_object *v = json_object_array_get_idx(ret, i), *idx = NULL, *t = NULL;
-            json_object_object_get_ex(v, "cpu-index", &idx);
-            json_object_object_get_ex(v, "thread-id", &t);
-            long tid = (long)json_object_get_int64(t);
-            int cpu;
-            long long ns;
-            bool alive = thread_stat(dom->pid, tid, &cpu, &ns);
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "vcpu", json_object_new_int(json_object_get_int(idx)));
-            json_object_object_add(o, "thread", json_object_new_int64(tid));
-            json_object_object_add(o, "cpu", alive ? json_object_new_int(cpu) : NULL);
-            json_object_object_add(o, "state", json_object_new_string(dom->state == VR_DOM_PAUSED ? "paused"
-                                                                                                 : "running"));
-            json_object_object_add(o, "cpu_time_ns", alive ? json_object_new_int64(ns) : NULL);
-            json_object_object_add(o, "affinity", affinity_of(tid));
-            json_object_array_add(arr, o);
+        size_t n = json_object_array_length(ret);
+        vr_qemu_vcpus v = {.v = vr_calloc(n + 1, sizeof(*v.v)), .paused = dom->state == VR_DOM_PAUSED,
+                           .emulator_affinity = affinity_of(dom->pid), .host_cpus = host_cpus()};
+        for (size_t i = 0; i < n; i++) {
+            json_object *q = json_object_array_get_idx(ret, i), *idx = NULL, *t = NULL;
+            json_object_object_get_ex(q, "cpu-index", &idx);
+            json_object_object_get_ex(q, "thread-id", &t);
+            vr_qemu_vcpu *x = &v.v[v.n++];
+            x->vcpu = (unsigned)json_object_get_int(idx);
+            x->thread = (long)json_object_get_int64(t);
+            x->affinity = affinity_of(x->thread);
+            if (!thread_stat(dom->pid, x->thread, &x->cpu, &x->cpu_time_ns))
+                x->cpu = -1, x->cpu_time_ns = -1;
         }
-        json_object_object_add(out, "vcpus", arr);
-        json_object_object_add(out, "emulator_affinity", affinity_of(dom->pid));
-        json_object_object_add(out, "host_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_CONF)));
+        answer(c, VR_OK, &v, NULL);
+        for (size_t i = 0; i < v.n; i++)
+            free(v.v[i].affinity);
+        free(v.v);
+        free(v.emulator_affinity);
+        return;
     }
-    answer(c, code, out, m);
+    answer(c, code, NULL, m);
 }
 
-static void run(vr_domain *dom, int vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
+/* Ask QEMU for the vCPU threads, for the call c (its callback and vcpu
+ * set), and pin them to cpulist when given. */
+static void run(vr_domain *dom, affinity_ctx *c, const char *cpulist)
 {
-    affinity_ctx *c = vr_calloc(1, sizeof(*c));
     char *err = NULL;
     vr_err code = VR_OK;
+    c->drv = dom->drv;
+    c->name = vr_strdup(dom->def->name);
     if (dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->pid <= 0) {
         err = vr_asprintf("domain '%s' is not running; its vCPU threads exist only while it runs "
                           "(--config pins them in the definition, <cputune>)", dom->def->name);
         code = VR_ERR_CONFLICT;
     } else if (cpulist) {
         /* vcpupin and emulatorpin write these elements with --config. */
-        if (vr_qemu_cpuset(cpulist, vcpu >= 0 ? "<vcpupin cpuset" : "<emulatorpin cpuset", &c->set, &err) < 0)
+        if (vr_qemu_cpuset(cpulist, c->vcpu >= 0 ? "<vcpupin cpuset" : "<emulatorpin cpuset", &c->set, &err) < 0)
             code = VR_ERR_INVALID;
     }
-    if (code != VR_OK) {
-        cb(code, NULL, err, opaque);
-        free(err);
-        free(c);
-        return;
-    }
-    c->drv = dom->drv;
-    c->name = vr_strdup(dom->def->name);
-    c->vcpu = vcpu;
-    c->cb = cb;
-    c->opaque = opaque;
-    vr_qmp_command(dom->qmp, "query-cpus-fast", NULL, on_cpus, c);
+    if (code != VR_OK)
+        answer(c, code, NULL, err);
+    else
+        vr_qmp_command(dom->qmp, "query-cpus-fast", NULL, on_cpus, c);
 }
 
-void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque)
+static void pin_run(vr_domain *dom, int vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
 {
-    run(dom, -2, NULL, cb, opaque);
+    affinity_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (affinity_ctx){.vcpu = vcpu, .cb = cb, .opaque = opaque};
+    run(dom, c, cpulist);
+}
+
+void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_vcpus_fn cb, void *opaque)
+{
+    affinity_ctx *c = vr_calloc(1, sizeof(*c));
+    *c = (affinity_ctx){.vcpu = -2, .vcpus_cb = cb, .opaque = opaque};
+    run(dom, c, NULL);
 }
 
 void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
 {
-    run(dom, (int)vcpu, cpulist, cb, opaque);
+    pin_run(dom, (int)vcpu, cpulist, cb, opaque);
 }
 
 void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
 {
-    run(dom, -1, cpulist, cb, opaque);
+    pin_run(dom, -1, cpulist, cb, opaque);
 }
 
 /* ---- --config: <cputune> in the definitions ---- */
@@ -297,7 +306,7 @@ void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, 
     else if ((flags & VR_AFFECT_LIVE) && vcpu <= VR_PIN_IOTHREAD(1))
         iothread_pin_live(dom, (unsigned)(-1 - vcpu), cpulist, pin_done, p);
     else if (flags & VR_AFFECT_LIVE)
-        run(dom, vcpu, cpulist, pin_done, p);
+        pin_run(dom, vcpu, cpulist, pin_done, p);
     else
         pin_done(VR_OK, NULL, NULL, p);
     free(err);
@@ -315,13 +324,20 @@ static unsigned iothread_number(json_object *v)
     return n;
 }
 
-/* json_object_array_sort's order: by "id". */
+/* qsort's order of iothreads: by id. */
 static int by_id(const void *a, const void *b)
 {
-    json_object *x = NULL, *y = NULL;
-    json_object_object_get_ex(*(json_object *const *)a, "id", &x);
-    json_object_object_get_ex(*(json_object *const *)b, "id", &y);
-    return json_object_get_int(x) - json_object_get_int(y);
+    unsigned x = ((const vr_qemu_iothread *)a)->id, y = ((const vr_qemu_iothread *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* Answer c with t, then free t's contents. */
+static void answer_iothreads(affinity_ctx *c, vr_qemu_iothreads *t)
+{
+    answer(c, VR_OK, t, NULL);
+    for (size_t i = 0; i < t->n; i++)
+        free(t->v[i].affinity);
+    free(t->v);
 }
 
 static void on_iothreads(json_object *ret, const char *error, void *opaque)
@@ -329,7 +345,6 @@ static void on_iothreads(json_object *ret, const char *error, void *opaque)
     affinity_ctx *c = opaque;
     char *m = NULL;
     vr_err code = VR_OK;
-    json_object *out = NULL;
     if (error || !json_object_is_type(ret, json_type_array)) {
         m = vr_asprintf("cannot list the iothreads of domain '%s': %s", c->name, error ? error : "QEMU exited");
         code = VR_ERR_FAILED;
@@ -340,80 +355,71 @@ static void on_iothreads(json_object *ret, const char *error, void *opaque)
                 json_object_object_get_ex(json_object_array_get_idx(ret, i), "thread-id", &t);
         code = pin_thread(t, &c->set, c->name, "iothread", (long)c->id, "(iothreadinfo lists them)", &m);
     } else {
-        out = json_object_new_object();
-        json_object *arr = json_object_new_array();
-        for (size_t i = 0; i < json_object_array_length(ret); i++) {
-            json_object *v = json_object_array_get_idx(ret, i), *t = NULL;
-            unsigned n = iothread_number(v);
-            if (!n || !json_object_object_get_ex(v, "thread-id", &t))
+        size_t n = json_object_array_length(ret);
+        vr_qemu_iothreads t = {.v = vr_calloc(n + 1, sizeof(*t.v)), .host_cpus = host_cpus()};
+        for (size_t i = 0; i < n; i++) {
+            json_object *v = json_object_array_get_idx(ret, i), *tid = NULL;
+            unsigned id = iothread_number(v);
+            if (!id || !json_object_object_get_ex(v, "thread-id", &tid))
                 continue;
-            long tid = (long)json_object_get_int64(t);
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "id", json_object_new_int((int)n));
-            json_object_object_add(o, "thread", json_object_new_int64(tid));
-            json_object_object_add(o, "affinity", affinity_of(tid));
-            json_object_array_add(arr, o);
+            long thread = (long)json_object_get_int64(tid);
+            t.v[t.n++] = (vr_qemu_iothread){id, thread, affinity_of(thread)};
         }
-        json_object_array_sort(arr, by_id); /* QEMU lists the newest first */
-        json_object_object_add(out, "iothreads", arr);
-        json_object_object_add(out, "host_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_CONF)));
+        qsort(t.v, t.n, sizeof(*t.v), by_id); /* QEMU lists the newest first */
+        answer_iothreads(c, &t);
+        return;
     }
-    answer(c, code, out, m);
+    answer(c, code, NULL, m);
 }
 
 /* The definition's iothreads (<iothreadids>' order), each on its <iothreadpin cpuset>,
  * else every host CPU. */
-static json_object *config_iothreads(const vr_domain_def *def)
+static void config_iothreads(const vr_domain_def *def, affinity_ctx *c)
 {
-    json_object *out = json_object_new_object(), *arr = json_object_new_array();
-    int n = (int)sysconf(_SC_NPROCESSORS_CONF);
-    char *all = n > 1 ? vr_asprintf("0-%d", n - 1) : vr_strdup("0");
+    vr_qemu_iothreads t = {.v = vr_calloc(def->n_iothread_ids + 1, sizeof(*t.v)), .host_cpus = host_cpus()};
     for (size_t j = 0; j < def->n_iothread_ids; j++) {
         unsigned i = def->iothread_ids[j];
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "id", json_object_new_int((int)i));
-        json_object_object_add(o, "thread", NULL);
-        const char *set = all;
+        char *set = NULL;
         for (size_t k = 0; k < def->cputune.n_iothreadpins; k++)
             if (def->cputune.iothreadpins[k].vcpu == i)
                 set = def->cputune.iothreadpins[k].cpuset;
-        json_object_object_add(o, "affinity", json_object_new_string(set));
-        json_object_array_add(arr, o);
+        t.v[t.n++] = (vr_qemu_iothread){i, 0,
+                                        set ? vr_strdup(set)
+                                        : t.host_cpus > 1 ? vr_asprintf("0-%d", t.host_cpus - 1)
+                                                          : vr_strdup("0")};
     }
-    free(all);
-    json_object_object_add(out, "iothreads", arr);
-    json_object_object_add(out, "host_cpus", json_object_new_int(n));
-    return out;
+    answer_iothreads(c, &t);
 }
 
-void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, void *opaque)
+/* Ask QEMU for the iothreads, for the call c (its callback, the id to pin). */
+static void query_iothreads(vr_domain *dom, affinity_ctx *c)
+{
+    c->drv = dom->drv;
+    c->name = vr_strdup(dom->def->name);
+    vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
+}
+
+void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_iothreads_fn cb, void *opaque)
 {
     flags = vr_qemu_affect(dom, flags);
-    if ((flags & VR_AFFECT_CONFIG) || dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->pid <= 0) {
-        json_object *o = config_iothreads(flags & VR_AFFECT_CONFIG ? vr_hp_config_def(dom) : dom->def);
-        cb(VR_OK, o, NULL, opaque);
-        json_object_put(o);
-        return;
-    }
     affinity_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (affinity_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .cb = cb, .opaque = opaque};
-    vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
+    *c = (affinity_ctx){.iothreads_cb = cb, .opaque = opaque};
+    if ((flags & VR_AFFECT_CONFIG) || dom->state == VR_DOM_SHUTOFF || !dom->qmp || dom->pid <= 0)
+        config_iothreads(flags & VR_AFFECT_CONFIG ? vr_hp_config_def(dom) : dom->def, c);
+    else
+        query_iothreads(dom, c);
 }
 
 /* The live half of iothreadpin: the running thread of iothread `id`. */
 static void iothread_pin_live(vr_domain *dom, unsigned id, const char *cpulist, vr_qemu_reply_fn cb, void *opaque)
 {
     char *err = NULL;
-    cpu_set_t set;
-    if (vr_qemu_cpuset(cpulist, "<iothreadpin cpuset", &set, &err) < 0) {
-        cb(VR_ERR_INVALID, NULL, err, opaque);
-        free(err);
-        return;
-    }
     affinity_ctx *c = vr_calloc(1, sizeof(*c));
-    *c = (affinity_ctx){.drv = dom->drv, .name = vr_strdup(dom->def->name), .id = id, .set = set, .cb = cb,
-                        .opaque = opaque};
-    vr_qmp_command(dom->qmp, "query-iothreads", NULL, on_iothreads, c);
+    *c = (affinity_ctx){.id = id, .cb = cb, .opaque = opaque};
+    if (vr_qemu_cpuset(cpulist, "<iothreadpin cpuset", &c->set, &err) < 0)
+        answer(c, VR_ERR_INVALID, NULL, err);
+    else
+        query_iothreads(dom, c);
 }
 
 void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,

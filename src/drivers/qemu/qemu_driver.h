@@ -334,11 +334,29 @@ void vr_qemu_guest_hostname(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
  * monitor line. Logged; QEMU's answer is passed back as it is. */
 void vr_qemu_monitor_command(vr_domain *dom, const char *text, bool hmp, vr_qemu_reply_fn cb, void *opaque);
 
-/* vCPU threads (qemu_affinity.c), live only. vcpuinfo's ret: {"vcpus":
- * [{vcpu, thread, cpu, state, cpu_time_ns, affinity: "0-1"}],
- * "emulator_affinity", "host_cpus"}. vcpupin: one vCPU's thread to the
- * CPUs of `cpulist` ("0-3,^2"); emulatorpin: every other QEMU thread. */
-void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_reply_fn cb, void *opaque);
+/* vCPU threads (qemu_affinity.c), live only. vcpuinfo answers each
+ * vCPU's thread, the host CPU it ran on last and its CPU time (-1 both
+ * when the thread is gone), the CPUs it may run on ("0-1"; NULL when
+ * unknown), and the same for QEMU's other threads. vcpupin: one vCPU's
+ * thread to the CPUs of `cpulist` ("0-3,^2"); emulatorpin: every other
+ * QEMU thread. */
+typedef struct {
+    unsigned vcpu;
+    long thread;
+    int cpu;
+    long long cpu_time_ns;
+    char *affinity;
+} vr_qemu_vcpu;
+typedef struct {
+    vr_qemu_vcpu *v;
+    size_t n;
+    bool paused;
+    char *emulator_affinity;
+    int host_cpus;
+} vr_qemu_vcpus;
+/* The answer (borrowed: valid during the call), or NULL with err. */
+typedef void (*vr_qemu_vcpus_fn)(vr_err code, const vr_qemu_vcpus *v, const char *err, void *opaque);
+void vr_qemu_vcpu_info(vr_domain *dom, vr_qemu_vcpus_fn cb, void *opaque);
 void vr_qemu_vcpu_pin(vr_domain *dom, unsigned vcpu, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
 void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn cb, void *opaque);
 /* vcpupin/emulatorpin with virsh's flags (vcpu -1: the emulator
@@ -346,13 +364,24 @@ void vr_qemu_emulator_pin(vr_domain *dom, const char *cpulist, vr_qemu_reply_fn 
  * <cputune> in the definition; the live definition records a live pin. */
 void vr_qemu_pin(vr_domain *dom, int vcpu, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
 
-/* iothreads (qemu_affinity.c). iothreadinfo's ret: {"iothreads": [{id,
- * thread (null from the definition), affinity: "0-1"}], "host_cpus"}:
- * QMP query-iothreads on a running domain, else (or with
- * VR_AFFECT_CONFIG) the definition's <iothreads> and <iothreadpin>.
- * iothreadpin: vr_qemu_pin for iothread `id` (thread and/or
- * <cputune><iothreadpin>). */
-void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_reply_fn cb, void *opaque);
+/* iothreads (qemu_affinity.c). iothreadinfo answers each iothread by
+ * id with its thread (0 from the definition) and the CPUs it may run on
+ * ("0-1"): QMP query-iothreads on a running domain (sorted by id), else
+ * (or with VR_AFFECT_CONFIG) the definition's <iothreads> and
+ * <iothreadpin>. iothreadpin: vr_qemu_pin for iothread `id` (thread
+ * and/or <cputune><iothreadpin>). */
+typedef struct {
+    unsigned id;
+    long thread;
+    char *affinity;
+} vr_qemu_iothread;
+typedef struct {
+    vr_qemu_iothread *v;
+    size_t n;
+    int host_cpus;
+} vr_qemu_iothreads;
+typedef void (*vr_qemu_iothreads_fn)(vr_err code, const vr_qemu_iothreads *t, const char *err, void *opaque);
+void vr_qemu_iothread_info(vr_domain *dom, unsigned flags, vr_qemu_iothreads_fn cb, void *opaque);
 void vr_qemu_iothread_pin(vr_domain *dom, unsigned id, const char *cpulist, unsigned flags, vr_qemu_reply_fn cb,
                           void *opaque);
 /* iothreadadd (add) / iothreaddel (qemu_iothread.c), with the LIVE/CONFIG

@@ -17,15 +17,7 @@
     X(rbd_flush) X(rbd_clone) X(rbd_snap_create) X(rbd_snap_remove) X(rbd_snap_list) X(rbd_snap_list_end)           \
     X(rbd_snap_protect) X(rbd_snap_unprotect) X(rbd_snap_is_protected)
 
-typedef struct {
-    VR_CEPH_FUNCS(VR_DLIB_MEMBER)
-} vr_ceph_lib;
-
-/* Filled by vr_ceph_load. */
-extern vr_ceph_lib vr_ceph;
-
-/* Opens librados.so.2 and librbd.so.1 once per process (any thread);
- * false with *err (what to install) when they are missing. */
-bool vr_ceph_load(char **err);
+/* vr_ceph, filled by vr_ceph_load from librados.so.2 and librbd.so.1. */
+VR_DLIB_EXTERN(VR_CEPH_FUNCS, vr_ceph_lib, vr_ceph, vr_ceph_load);
 
 #endif

@@ -86,6 +86,13 @@ vr_err vr_dir_vol_delete(vr_pool *p, const vr_vol_info *v, char **err);
 vr_err vr_dir_vol_resize(vr_pool *p, const vr_vol_info *v, unsigned long long capacity, bool shrink,
                          char **err);
 vr_err vr_dir_vol_wipe(vr_pool *p, const vr_vol_info *v, char **err);
+/* A backend's members where its volumes are files in the target
+ * directory, the dir backend's own: what fs pools (a mounted dir pool)
+ * take as they are. Its pool calls (check, build, start, stop) follow. */
+#define VR_DIR_FILE_VOLUMES                                                                                    \
+    .files = true, .remove = vr_dir_remove, .stats = vr_dir_stats, .list = vr_dir_vol_list,                    \
+    .describe = vr_dir_vol_describe, .create_vol = vr_dir_vol_create, .delete_vol = vr_dir_vol_delete,         \
+    .resize_vol = vr_dir_vol_resize, .wipe_vol = vr_dir_vol_wipe
 
 /* iSCSI helpers (storage_backend_iscsi.c): "HOST:PORT" ([v6]:PORT); a
  * TCP connect bounded to 3 s (`who` starts the message); SendTargets

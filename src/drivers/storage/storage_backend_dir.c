@@ -463,17 +463,9 @@ void vr_dir_stats(vr_pool *p, vr_pool_stats *st, size_t *n_volumes)
 }
 
 const vr_pool_backend vr_backend_dir = {
-    .files = true,
+    VR_DIR_FILE_VOLUMES,
     .check = vr_dir_check,
     .build = vr_dir_build,
     .start = vr_dir_start,
     .stop = dir_stop,
-    .remove = vr_dir_remove,
-    .stats = vr_dir_stats,
-    .list = vr_dir_vol_list,
-    .describe = vr_dir_vol_describe,
-    .create_vol = vr_dir_vol_create,
-    .delete_vol = vr_dir_vol_delete,
-    .resize_vol = vr_dir_vol_resize,
-    .wipe_vol = vr_dir_vol_wipe,
 };

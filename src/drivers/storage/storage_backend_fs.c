@@ -141,17 +141,9 @@ static vr_err fs_stop(vr_pool *p, char **err)
 }
 
 const vr_pool_backend vr_backend_fs = {
-    .files = true,
+    VR_DIR_FILE_VOLUMES,
     .check = fs_check,
     .build = fs_build,
     .start = fs_start,
     .stop = fs_stop,
-    .remove = vr_dir_remove,
-    .stats = vr_dir_stats,
-    .list = vr_dir_vol_list,
-    .describe = vr_dir_vol_describe,
-    .create_vol = vr_dir_vol_create,
-    .delete_vol = vr_dir_vol_delete,
-    .resize_vol = vr_dir_vol_resize,
-    .wipe_vol = vr_dir_vol_wipe,
 };

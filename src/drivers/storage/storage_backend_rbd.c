@@ -207,6 +207,10 @@ static vr_err conn_open(vr_pool *p, rbd_conn *c, char **err)
 
 static vr_err def_failed(const vr_pool_def *def, const char *what, const char *name, int rc, char **err)
 {
+    if (rc == -EEXIST) {
+        vr_set_error(err, "volume '%s' already exists in pool '%s'", name, def->name);
+        return VR_ERR_CONFLICT;
+    }
     vr_set_error(err, "pool '%s': %s of RBD image '%s' failed: %s", def->name, what, name, strerror(-rc));
     return rc == -ENOENT ? VR_ERR_NOT_FOUND : rc == -EBUSY ? VR_ERR_CONFLICT : VR_ERR_FAILED;
 }

@@ -24,6 +24,16 @@ struct vr_storage_copy {
     bool cancelled;
     bool in_place;          /* dst is a network image written in place: no temporary */
     char *dst_name;         /* ... and its volume's name in `pool` */
+    /* A copy into a new RBD image first waits for the image, made beside
+     * the loop (vr_storage_vol_create_async: the monitor may take
+     * seconds): the pool it goes into, its source as spec holds it
+     * (strings owned), and a creation that answered before the call
+     * that asked for it returned (sync). */
+    bool creating, sync, answered;
+    vr_pool *into;
+    vr_copy_spec source;
+    vr_err sync_code;
+    char *sync_err;
     vr_copy_progress_fn progress;
     vr_copy_done_fn done;
     void *opaque;
@@ -125,41 +135,14 @@ static void on_exit_img(const char *err, void *opaque)
     finish(c, VR_OK, NULL);
 }
 
-vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spec *spec,
-                                       vr_copy_progress_fn progress, vr_copy_done_fn done,
-                                       void *opaque, vr_err *code, char **err)
+/* qemu-img convert for c (its src, dst and tmp set) as spec says, beside
+ * the loop; its source and destination busy and its pool held while it
+ * runs. 0, or -1 with *err. */
+static int copy_spawn(vr_storage_copy *c, const vr_copy_spec *spec, char **err)
 {
-    struct stat st;
+    vr_storage_driver *drv = c->drv;
     bool in_place = spec->dst_opts || spec->dst_made;
-    if (spec->dst[0] != '/' && !spec->dst_opts) {
-        vr_set_error(err, "the copy's destination %s must be an absolute path", spec->dst);
-        *code = VR_ERR_INVALID;
-        return NULL;
-    }
-    if ((!in_place && lstat(spec->dst, &st) == 0) ||
-        vr_storage_busy_has(drv->busy_dst, drv->n_dst, spec->dst)) {
-        vr_set_error(err, "%s already exists; Vireo never overwrites an image with a copy", spec->dst);
-        *code = VR_ERR_CONFLICT;
-        return NULL;
-    }
-    if (!spec->src_opts && access(spec->src, R_OK) < 0) {
-        vr_set_error(err, "cannot read %s: %s", spec->src, strerror(errno));
-        *code = VR_ERR_NOT_FOUND;
-        return NULL;
-    }
-    char *tmp = in_place ? NULL : vr_storage_tmp_near(spec->dst, NULL, err);
-    if (!tmp && !in_place) {
-        *code = VR_ERR_FAILED;
-        return NULL;
-    }
-    vr_storage_copy *c = vr_calloc(1, sizeof(*c));
-    c->drv = drv;
-    c->src = vr_strdup(spec->src);
-    c->dst = vr_strdup(spec->dst);
-    c->tmp = tmp;
-    c->progress = progress;
-    c->done = done;
-    c->opaque = opaque;
+    char *tmp = c->tmp;
     /* A network image's key reaches qemu-img as a secret object read
      * from its 0600 file, never on the command line. */
     char *src_sec = spec->src_secret ? vr_asprintf("secret,id=sec-src,file=%s,format=%s", spec->src_secret,
@@ -204,16 +187,8 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     c->proc = vr_img_spawn(drv->base, (char *const *)argv, on_progress, on_exit_img, c, err);
     free(src_sec);
     free(dst_sec);
-    if (!c->proc) {
-        if (tmp)
-            unlink(tmp);
-        free(c->src);
-        free(c->dst);
-        free(c->tmp);
-        free(c);
-        *code = VR_ERR_FAILED;
-        return NULL;
-    }
+    if (!c->proc)
+        return -1;
     vr_storage_busy_add(&drv->busy_src, &drv->n_src, spec->src);
     vr_storage_busy_add(&drv->busy_dst, &drv->n_dst, spec->dst);
     c->pool = spec->dst_pool ? spec->dst_pool : pool_of(drv, spec->dst);
@@ -223,11 +198,63 @@ vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spe
     if (c->pool)
         c->pool->busy++;
     vr_log_info("storage: copying %s to %s", spec->src, spec->dst);
+    return 0;
+}
+
+vr_storage_copy *vr_storage_copy_start(vr_storage_driver *drv, const vr_copy_spec *spec,
+                                       vr_copy_progress_fn progress, vr_copy_done_fn done,
+                                       void *opaque, vr_err *code, char **err)
+{
+    struct stat st;
+    bool in_place = spec->dst_opts || spec->dst_made;
+    if (spec->dst[0] != '/' && !spec->dst_opts) {
+        vr_set_error(err, "the copy's destination %s must be an absolute path", spec->dst);
+        *code = VR_ERR_INVALID;
+        return NULL;
+    }
+    if ((!in_place && lstat(spec->dst, &st) == 0) ||
+        vr_storage_busy_has(drv->busy_dst, drv->n_dst, spec->dst)) {
+        vr_set_error(err, "%s already exists; Vireo never overwrites an image with a copy", spec->dst);
+        *code = VR_ERR_CONFLICT;
+        return NULL;
+    }
+    if (!spec->src_opts && access(spec->src, R_OK) < 0) {
+        vr_set_error(err, "cannot read %s: %s", spec->src, strerror(errno));
+        *code = VR_ERR_NOT_FOUND;
+        return NULL;
+    }
+    char *tmp = in_place ? NULL : vr_storage_tmp_near(spec->dst, NULL, err);
+    if (!tmp && !in_place) {
+        *code = VR_ERR_FAILED;
+        return NULL;
+    }
+    vr_storage_copy *c = vr_calloc(1, sizeof(*c));
+    c->drv = drv;
+    c->src = vr_strdup(spec->src);
+    c->dst = vr_strdup(spec->dst);
+    c->tmp = tmp;
+    c->progress = progress;
+    c->done = done;
+    c->opaque = opaque;
+    if (copy_spawn(c, spec, err) < 0) {
+        if (tmp)
+            unlink(tmp);
+        free(c->src);
+        free(c->dst);
+        free(c->tmp);
+        free(c);
+        *code = VR_ERR_FAILED;
+        return NULL;
+    }
     return c;
 }
 
 void vr_storage_copy_cancel(vr_storage_copy *c)
 {
+    if (c->creating) {
+        c->cancelled = true; /* the image goes once it is made */
+        return;
+    }
     if (c->proc && !c->cancelled) {
         c->cancelled = true;
         vr_img_kill(c->proc);
@@ -366,13 +393,12 @@ static vr_err clone_source(vr_pool *p, const vr_vol_info *v, vr_copy_spec *spec,
 }
 
 /* The copy's destination: a new file of a dir/fs pool (the source's
- * format), or a new raw RBD image or disk partition of (at least) the
- * source's size, made now and written in place. */
+ * format), or a new disk partition of (at least) the source's size, made
+ * now and written in place (a new RBD image: clone_into_rbd). */
 static vr_err clone_dest(vr_pool *dst, const char *new_name, const vr_vol_info *v, vr_copy_spec *spec,
-                         char **target, char **key, char **err)
+                         char **target, char **err)
 {
-    bool rbd = dst->def->type == VR_POOL_RBD;
-    if (!rbd && dst->def->type != VR_POOL_DISK) {
+    if (dst->def->type != VR_POOL_DISK) {
         spec->dst_format = spec->src_format;
         return vr_pool_vol_path(dst, new_name, target, err);
     }
@@ -384,9 +410,7 @@ static vr_err clone_dest(vr_pool *dst, const char *new_name, const vr_vol_info *
     }
     vr_vol_def def = {.name = (char *)new_name, .capacity = v->capacity, .format = VR_VOL_RAW, .mode = -1};
     vr_err e = vr_pool_backend_of(dst)->create_vol(dst, &def, NULL, err);
-    if (!e && rbd && (e = vr_rbd_img_opts(dst, new_name, "sec-dst", target, key, err)))
-        drop_image(dst, new_name);
-    if (!e && !rbd) {
+    if (!e) {
         if (vr_pool_backend_of(dst)->describe(dst, new_name, &there, false)) {
             *target = vr_strdup(there.path);
             vr_vol_info_clear(&there);
@@ -398,12 +422,116 @@ static vr_err clone_dest(vr_pool *dst, const char *new_name, const vr_vol_info *
         }
     }
     spec->dst_format = VR_VOL_RAW;
-    spec->dst_opts = rbd;
-    spec->dst_made = !rbd;
-    spec->dst_secret = *key;
+    spec->dst_made = true;
     spec->dst_pool = dst;
     spec->dst_name = new_name;
     return e;
+}
+
+/* The end of a copy into RBD that never started: the image made for it
+ * goes again (made), the caller hears why; c freed. */
+static void rbd_copy_fail(vr_storage_copy *c, bool made, vr_err code, const char *err)
+{
+    if (made)
+        drop_image(c->into, c->dst_name);
+    vr_log_warn("storage: the copy of %s into %s/%s: %s", c->source.src, c->into->def->name, c->dst_name, err);
+    c->done(code, err, c->opaque);
+    free((char *)c->source.src);
+    free((char *)c->source.src_secret);
+    free(c->dst_name);
+    free(c);
+}
+
+/* The image is there (code VR_OK): write it in place, from the source
+ * kept in c. */
+static void rbd_copy_made(vr_storage_copy *c, vr_err code, const char *err)
+{
+    c->creating = false;
+    vr_storage_busy_del(&c->drv->busy_src, &c->drv->n_src, c->source.src);
+    char *target = NULL, *key = NULL, *e = NULL;
+    if (code != VR_OK) {
+        rbd_copy_fail(c, false, code, err);
+        return;
+    }
+    if (c->cancelled) {
+        e = vr_asprintf("the copy of %s into %s/%s was cancelled", c->source.src, c->into->def->name, c->dst_name);
+        rbd_copy_fail(c, true, VR_ERR_CONFLICT, e);
+    } else if ((code = vr_rbd_img_opts(c->into, c->dst_name, "sec-dst", &target, &key, &e))) {
+        rbd_copy_fail(c, true, code, e);
+    } else {
+        vr_copy_spec spec = c->source;
+        spec.dst = target;
+        spec.dst_format = VR_VOL_RAW;
+        spec.dst_opts = true;
+        spec.dst_secret = key;
+        spec.dst_pool = c->into;
+        spec.dst_name = c->dst_name;
+        char *name = c->dst_name;
+        c->dst_name = NULL; /* copy_spawn sets its own */
+        c->src = vr_strdup(spec.src);
+        c->dst = vr_strdup(target);
+        if (copy_spawn(c, &spec, &e) < 0) {
+            free(c->src);
+            free(c->dst);
+            c->src = c->dst = NULL;
+            c->dst_name = name;
+            rbd_copy_fail(c, true, VR_ERR_FAILED, e);
+        } else {
+            c->made = "volume-cloned";
+            free((char *)c->source.src);
+            free((char *)c->source.src_secret);
+            free(name);
+        }
+    }
+    free(target);
+    free(key);
+    free(e);
+}
+
+static void on_rbd_image(vr_err code, const char *err, const vr_vol_info *v, void *opaque)
+{
+    vr_storage_copy *c = opaque;
+    (void)v;
+    if (c->sync) { /* answered before vr_storage_vol_create_async returned */
+        c->answered = true;
+        c->sync_code = code;
+        c->sync_err = err ? vr_strdup(err) : NULL;
+        return;
+    }
+    rbd_copy_made(c, code, err);
+}
+
+/* A copy into a new raw RBD image of the source's size: the image is
+ * made beside the event loop (a monitor that went mute keeps only this
+ * copy waiting), then written in place. A creation refused at once is
+ * answered here (NULL, *code, *err); a later failure through done. */
+static vr_storage_copy *clone_into_rbd(vr_pool *dst, const char *new_name, const vr_vol_info *v,
+                                       const vr_copy_spec *src, vr_copy_progress_fn progress, vr_copy_done_fn done,
+                                       void *opaque, vr_err *code, char **err)
+{
+    vr_storage_copy *c = vr_calloc(1, sizeof(*c));
+    *c = (vr_storage_copy){.drv = dst->drv, .into = dst, .dst_name = vr_strdup(new_name), .creating = true,
+                           .sync = true, .progress = progress, .done = done, .opaque = opaque};
+    c->source = (vr_copy_spec){.src = vr_strdup(src->src), .src_format = src->src_format, .src_opts = src->src_opts,
+                               .src_secret = src->src_secret ? vr_strdup(src->src_secret) : NULL,
+                               .src_secret_raw = src->src_secret_raw};
+    vr_vol_def def = {.name = (char *)new_name, .capacity = v->capacity, .format = VR_VOL_RAW, .mode = -1};
+    /* the source stays while the image is made (the copy marks it again) */
+    vr_storage_busy_add(&c->drv->busy_src, &c->drv->n_src, c->source.src);
+    vr_storage_vol_create_async(dst, &def, NULL, on_rbd_image, c);
+    c->sync = false;
+    if (!c->answered)
+        return c;
+    vr_storage_busy_del(&c->drv->busy_src, &c->drv->n_src, c->source.src);
+    /* An rbd pool answers before it returns only when it refuses (a pool
+     * not ready, a bad name, no worker). */
+    *code = c->sync_code ? c->sync_code : VR_ERR_FAILED;
+    *err = c->sync_err;
+    free((char *)c->source.src);
+    free((char *)c->source.src_secret);
+    free(c->dst_name);
+    free(c);
+    return NULL;
 }
 
 vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *dst, const char *new_name,
@@ -431,14 +559,15 @@ vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *
     if ((*code = vr_storage_vol_get(p, name, &v, err)))
         return NULL;
     vr_storage_copy *c = NULL;
-    char *src_opts = NULL, *src_key = NULL, *target = NULL, *dst_key = NULL;
+    char *src_opts = NULL, *src_key = NULL, *target = NULL;
     vr_copy_spec spec = {0};
     if (v.used_by && v.format != VR_VOL_ISO) {
         vr_set_error(err, "volume '%s' is in use by running domain '%s'; a copy now would not be consistent "
                           "(shut it down first)", name, v.used_by);
         *code = VR_ERR_CONFLICT;
-    } else if (!(*code = clone_source(p, &v, &spec, &src_opts, &src_key, err)) &&
-               !(*code = clone_dest(dst, new_name, &v, &spec, &target, &dst_key, err))) {
+    } else if (!(*code = clone_source(p, &v, &spec, &src_opts, &src_key, err)) && dst->def->type == VR_POOL_RBD) {
+        c = clone_into_rbd(dst, new_name, &v, &spec, progress, done, opaque, code, err);
+    } else if (!*code && !(*code = clone_dest(dst, new_name, &v, &spec, &target, err))) {
         spec.dst = target;
         c = vr_storage_copy_start(p->drv, &spec, progress, done, opaque, code, err);
         if (c)
@@ -449,7 +578,6 @@ vr_storage_copy *vr_storage_vol_clone_to(vr_pool *p, const char *name, vr_pool *
     free(src_opts);
     free(src_key);
     free(target);
-    free(dst_key);
     vr_vol_info_clear(&v);
     return c;
 }
