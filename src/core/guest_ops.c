@@ -157,6 +157,8 @@ static void add_text(vr_guest_fields *f, char *key, const char *v)
 /* o's member `member_key` as a field of `type` (a string, or a whole
  * number) whose key is made from fmt, if o has it. */
 static void add_vmember(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
+                        const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+static void add_vmember(vr_guest_fields *f, json_object *o, const char *member_key, vr_guest_field_type type,
                         const char *fmt, va_list ap)
 {
     json_object *v = member(o, member_key);
