@@ -210,7 +210,21 @@ static void send_frame(vr_rpc_conn *conn, const vrp_header *h, xdrproc_t body_xd
         conn_close(conn, "the client reads none of its answers");
         return;
     }
-    evbuffer_add(out, buf, total);
+    /* With nothing queued, the answer goes out now: the usual small one in
+     * one send, without arming the socket's write event for the next
+     * turn of the loop (two epoll_ctl and an epoll_wait per call). What
+     * the socket does not take, or all of it behind queued bytes, waits in
+     * the bufferevent as before. Not while the connection has streams:
+     * they are fed from the bufferevent's write callback (a download's
+     * first chunk follows its call's answer out of the queue). */
+    size_t sent = 0;
+    int sock = bufferevent_getfd(conn->bev);
+    if (!conn->streams && evbuffer_get_length(out) == 0 && sock >= 0) {
+        ssize_t n = send(sock, buf, total, MSG_DONTWAIT | MSG_NOSIGNAL);
+        sent = n > 0 ? (size_t)n : 0; /* an error: the bufferevent meets it on its own write */
+    }
+    if (sent < total)
+        evbuffer_add(out, buf + sent, total - sent);
     free(buf);
 }
 
@@ -885,6 +899,25 @@ static void read_exactly(struct bufferevent *bev)
     bufferevent_set_max_single_read(bev, want > have ? want - have : 1);
 }
 
+/* The rest of a message whose length is in: most often in the socket
+ * already, so read now rather than on the loop's next turn (its epoll_wait
+ * and FIONREAD); never past the message's end (read_exactly's reason).
+ * False when it is not all here yet (or the socket failed: the bufferevent
+ * meets that on its own read). */
+static bool read_rest(struct bufferevent *bev, unsigned len)
+{
+    struct evbuffer *in = bufferevent_get_input(bev);
+    int sock = bufferevent_getfd(bev);
+    if (sock < 0)
+        return false;
+    /* The bufferevent keeps its input's end frozen against other
+     * readers: thawed for this read only. */
+    evbuffer_unfreeze(in, 0);
+    int got = evbuffer_read(in, sock, (int)(len - evbuffer_get_length(in)));
+    evbuffer_freeze(in, 0);
+    return got > 0 && evbuffer_get_length(in) >= len;
+}
+
 static void on_read(struct bufferevent *bev, void *arg)
 {
     vr_rpc_conn *conn = arg;
@@ -901,7 +934,7 @@ static void on_read(struct bufferevent *bev, void *arg)
             conn_close(conn, why);
             break;
         }
-        if (evbuffer_get_length(in) < len)
+        if (evbuffer_get_length(in) < len && !read_rest(bev, len))
             break;
         char *msg = (char *)evbuffer_pullup(in, len);
         bool ok = on_message(conn, msg, len);
