@@ -829,6 +829,27 @@ typedef struct {
  * connection's error. */
 int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char **none);
 void vireo_usb_device_list_free(vireo_usb_device *list, size_t n);
+/* A node device of the host (GET /v1/nodedevs, virsh nodedev-list):
+ * the computer, a PCI function, a USB device or hub, a network interface,
+ * by libvirt's names, with the facts a list shows. */
+typedef struct {
+    char *name;             /* libvirt's: computer, pci_0000_00_02_0, usb_usb1, net_eth0_52_54_00_12_34_56 */
+    char *parent;           /* NULL for computer */
+    char **capabilities;    /* libvirt's: "system", "pci", "usb_device", "net" */
+    size_t n_capabilities;
+    char *driver;           /* the driver bound to it (virtio-pci, vfio-pci); NULL when none */
+    char *vendor, *product; /* PCI: pci.ids' names; USB: the device's own strings; NULL when unnamed */
+    int iommu_group;        /* PCI: its IOMMU group; -1 (null) without one */
+} vireo_nodedev;
+
+/* virsh nodedev-list [--cap CAP[,CAP...]]: the daemon's host's devices by
+ * name (*out to free with vireo_nodedev_list_free); cap NULL for all.
+ * 0, or -1 with the connection's error (an unknown capability). */
+int vireo_nodedev_list(vireo_conn *c, const char *cap, vireo_nodedev **out, size_t *n);
+void vireo_nodedev_list_free(vireo_nodedev *list, size_t n);
+/* virsh nodedev-dumpxml NAME: libvirt's <device> XML (free()), or NULL
+ * with the error (no such device). */
+char *vireo_nodedev_xml(vireo_conn *c, const char *name);
 /* virsh nodedev-detach / nodedev-reattach: the PCI device `name`
  * (pci_0000_01_00_0) to vfio-pci, for a <hostdev type='pci'
  * managed='no'>, or back to its host driver (POST

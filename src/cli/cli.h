@@ -129,7 +129,7 @@ extern const vr_command vr_cmd_setmem, vr_cmd_setmaxmem, vr_cmd_dommemstat;
 extern const vr_command vr_cmd_console, vr_cmd_event, vr_cmd_net_event, vr_cmd_pool_event;
 extern const vr_command vr_cmd_version, vr_cmd_uri, vr_cmd_hostname, vr_cmd_nodeinfo,
     vr_cmd_capabilities, vr_cmd_domcapabilities, vr_cmd_sysinfo, vr_cmd_nodedev_list,
-    vr_cmd_nodedev_detach, vr_cmd_nodedev_reattach;
+    vr_cmd_nodedev_dumpxml, vr_cmd_nodedev_info, vr_cmd_nodedev_detach, vr_cmd_nodedev_reattach;
 extern const vr_command vr_cmd_completion;
 extern const vr_command vr_cmd_web_token;
 extern const vr_command vr_cmd_pool_list, vr_cmd_pool_define, vr_cmd_pool_define_as,

@@ -2,6 +2,7 @@
  * capabilities. */
 #include "config.h"
 #include "cli/cli.h"
+#include "common/util.h"
 #include "host/resources.h"
 #include "vireo/vireo.h"
 #include "wire/schemas.h"
@@ -9,6 +10,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Connect, fetch a JSON document; NULL after printing the error. */
 static json_object *fetch(vr_cli *cli, const vr_command *cmd, int argc, char **argv,
@@ -148,51 +150,136 @@ static int run_sysinfo(vr_cli *cli, int argc, char **argv)
     return c ? vr_cli_print_text(c, vireo_host_sysinfo(c)) : rc;
 }
 
-/* virsh nodedev-list --cap usb_device: the host's USB devices by
- * libvirt's names; --details adds their addresses and IDs. */
+/* The host's node devices (GET /v1/nodedevs, the list the libvirt
+ * protocol gives virsh), sorted as virsh sorts them (by name, case
+ * aside); NULL after printing the error. */
+static int by_name_nocase(const void *a, const void *b)
+{
+    return strcasecmp(((const vireo_nodedev *)a)->name, ((const vireo_nodedev *)b)->name);
+}
+
+static vireo_nodedev *nodedevs(vireo_conn *c, const char *cap, size_t *n, int *rc)
+{
+    vireo_nodedev *d;
+    if (vireo_nodedev_list(c, cap, &d, n) < 0) {
+        *rc = vr_cli_fail(c);
+        vireo_disconnect(c);
+        return NULL;
+    }
+    vireo_disconnect(c);
+    qsort(d, *n, sizeof(*d), by_name_nocase);
+    return d;
+}
+
+/* virsh's --tree (vshTreePrint): each device under its parent, "+- "
+ * before a child, "|" down to a later sibling, a "|" line before the
+ * children and an empty one after the last of a branch. */
+static void print_tree(const vireo_nodedev *d, size_t n, size_t at, size_t last, bool root, char *indent,
+                       size_t len)
+{
+    printf("%.*s%s%s\n", (int)len, indent, root ? "" : "+- ", d[at].name);
+    if (!root) {
+        indent[len++] = at == last ? ' ' : '|';
+        indent[len++] = ' ';
+    }
+    size_t next_last = n;
+    for (size_t i = 0; i < n; i++)
+        if (d[i].parent && strcmp(d[i].parent, d[at].name) == 0)
+            next_last = i;
+    if (next_last != n)
+        printf("%.*s  |\n", (int)len, indent);
+    indent[len] = indent[len + 1] = ' ';
+    for (size_t i = 0; i < n; i++)
+        if (d[i].parent && strcmp(d[i].parent, d[at].name) == 0)
+            print_tree(d, n, i, next_last, false, indent, len + 2);
+    if (next_last == n && at == last)
+        printf("%.*s\n", (int)len, indent);
+}
+
+/* virsh nodedev-list [--cap CAP[,CAP]] [--tree]: the names one a line,
+ * or as a tree; --details a table of the list's facts, --json the API's
+ * node device objects. */
 static int run_nodedev_list(vr_cli *cli, int argc, char **argv)
 {
     const char *cap = NULL;
-    bool details = false, json = false;
-    const vr_opt opts[] = {{"cap", true, NULL, &cap}, {"details", false, &details, NULL}, {"json", false, &json, NULL}, {0}};
+    bool tree = false, details = false, json = false;
+    const vr_opt opts[] = {{"cap", true, NULL, &cap}, {"tree", false, &tree, NULL},
+                           {"details", false, &details, NULL}, {"json", false, &json, NULL}, {0}};
     int rc;
     vireo_conn *c = vr_cli_begin(cli, &vr_cmd_nodedev_list, argc, argv, opts, NULL, 0, 0, &rc);
     if (!c)
         return rc;
-    if (cap && strcmp(cap, "usb_device") != 0) {
+    if (tree && (cap || details || json)) {
         vireo_disconnect(c);
-        return vr_cli_usage(&vr_cmd_nodedev_list, "only USB devices are listed: --cap usb_device, not '%s'", cap);
+        return vr_cli_usage(&vr_cmd_nodedev_list, "--tree shows every device: give it without --cap, --details "
+                            "or --json");
     }
-    vireo_usb_device *d;
     size_t n;
-    char *none = NULL;
-    if (vireo_usb_device_list(c, &d, &n, &none) < 0) {
-        rc = vr_cli_fail(c);
-        vireo_disconnect(c);
+    vireo_nodedev *d = nodedevs(c, cap, &n, &rc);
+    if (!d)
         return rc;
-    }
-    vireo_disconnect(c);
     if (json) {
         json_object *arr = json_object_new_array();
         for (size_t i = 0; i < n; i++)
-            json_object_array_add(arr, vr_wire_to_json(&vr_wire_usb_device, &d[i]));
+            json_object_array_add(arr, vr_wire_to_json(&vr_wire_nodedev, &d[i]));
         vr_cli_print_json(arr);
-    } else if (details) {
-        printf(" %-16s %-4s %-6s %-9s %s\n", "Name", "Bus", "Device", "ID", "Description");
+    } else if (tree) {
+        /* four columns a level at most, n levels at most */
+        char *indent = vr_calloc(4 * n + 8, 1);
         for (size_t i = 0; i < n; i++)
-            printf(" %-16s %03u  %03u    %s:%s %s%s%s\n", d[i].name, d[i].bus, d[i].device, d[i].vendor_id + 2,
-                   d[i].product_id + 2, d[i].vendor ? d[i].vendor : "", d[i].vendor && d[i].product ? " " : "",
-                   d[i].product ? d[i].product : "");
+            if (!d[i].parent)
+                print_tree(d, n, i, i, true, indent, 0);
+        free(indent);
+    } else if (details) {
+        printf(" %-32s %-11s %-14s %-5s %s\n", "Name", "Capability", "Driver", "IOMMU", "Description");
+        for (size_t i = 0; i < n; i++) {
+            char group[16] = "-";
+            if (d[i].iommu_group >= 0)
+                snprintf(group, sizeof(group), "%d", d[i].iommu_group);
+            printf(" %-32s %-11s %-14s %-5s %s%s%s\n", d[i].name, d[i].n_capabilities ? d[i].capabilities[0] : "",
+                   d[i].driver ? d[i].driver : "-", group, d[i].vendor ? d[i].vendor : "",
+                   d[i].vendor && d[i].product ? " " : "", d[i].product ? d[i].product : "");
+        }
     } else {
         for (size_t i = 0; i < n; i++)
             printf("%s\n", d[i].name);
     }
-    /* Empty, as virsh; why on stderr, so a script reading names gets none. */
-    if (!n && none && !json)
-        fprintf(stderr, "vireo: %s\n", none);
-    free(none);
-    vireo_usb_device_list_free(d, n);
+    vireo_nodedev_list_free(d, n);
     return VR_EXIT_OK;
+}
+
+/* virsh nodedev-dumpxml DEVICE: libvirt's XML of the device. */
+static int run_nodedev_dumpxml(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_nodedev_dumpxml, argc, argv, NULL, &name, 1, 1, &rc);
+    return c ? vr_cli_print_text(c, vireo_nodedev_xml(c, name)) : rc;
+}
+
+/* virsh nodedev-info DEVICE: its name and parent; every device listed
+ * is there now (active), none a definition (persistent, autostart). */
+static int run_nodedev_info(vr_cli *cli, int argc, char **argv)
+{
+    const char *name = NULL;
+    int rc;
+    vireo_conn *c = vr_cli_begin(cli, &vr_cmd_nodedev_info, argc, argv, NULL, &name, 1, 1, &rc);
+    if (!c)
+        return rc;
+    size_t n;
+    vireo_nodedev *d = nodedevs(c, NULL, &n, &rc);
+    if (!d)
+        return rc;
+    size_t i = 0;
+    while (i < n && strcmp(d[i].name, name) != 0)
+        i++;
+    if (i == n)
+        rc = vr_cli_error("error: no node device '%s': `vireo nodedev-list` lists them", name);
+    else
+        printf("%-15s %s\n%-15s %s\n%-15s %s\n%-15s %s\n%-15s %s\n", "Name:", d[i].name, "Parent:",
+               d[i].parent ? d[i].parent : "", "Active:", "yes", "Persistent:", "no", "Autostart:", "no");
+    vireo_nodedev_list_free(d, n);
+    return rc;
 }
 
 /* virsh nodedev-detach / nodedev-reattach DEVICE: a PCI device to
@@ -234,8 +321,14 @@ const vr_command vr_cmd_domcapabilities = {"domcapabilities",
     "Show what a new domain may use on this host (firmware, CPU modes, devices), as libvirt's XML.",
     "[--virttype qemu|kvm] [--machine TYPE]", run_domcapabilities};
 const vr_command vr_cmd_nodedev_list = {"nodedev-list",
-    "List the host's USB devices (what <hostdev type='usb'> names), by libvirt's node device names.",
-    "[--cap usb_device] [--details] [--json]", run_nodedev_list};
+    "List the host's node devices (the computer, PCI functions, USB devices, network interfaces) by libvirt's "
+    "names, as virsh does.",
+    "[--cap system|pci|usb_device|net] [--tree] [--details] [--json]", run_nodedev_list};
+const vr_command vr_cmd_nodedev_dumpxml = {"nodedev-dumpxml",
+    "Show a node device of the host as libvirt's XML (sysfs path, parent, driver, capability).", "DEVICE",
+    run_nodedev_dumpxml};
+const vr_command vr_cmd_nodedev_info = {"nodedev-info", "Show a node device's name, parent and state.", "DEVICE",
+    run_nodedev_info};
 const vr_command vr_cmd_nodedev_detach = {"nodedev-detach",
     "Bind a PCI device of the host to vfio-pci, for a <hostdev type='pci' managed='no'> (needs an IOMMU).",
     "DEVICE [--driver vfio]", run_nodedev_detach};

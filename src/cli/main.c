@@ -57,7 +57,8 @@ const vr_command *const vr_commands[] = {
     &vr_cmd_checkpoint_info, &vr_cmd_checkpoint_parent, &vr_cmd_checkpoint_delete, &vr_cmd_backup_begin,
     &vr_cmd_backup_dumpxml,
     /* host and connection */
-    &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities, &vr_cmd_domcapabilities, &vr_cmd_sysinfo, &vr_cmd_nodedev_list, &vr_cmd_nodedev_detach, &vr_cmd_nodedev_reattach,
+    &vr_cmd_version, &vr_cmd_uri, &vr_cmd_hostname, &vr_cmd_nodeinfo, &vr_cmd_capabilities, &vr_cmd_domcapabilities, &vr_cmd_sysinfo, &vr_cmd_nodedev_list,
+    &vr_cmd_nodedev_dumpxml, &vr_cmd_nodedev_info, &vr_cmd_nodedev_detach, &vr_cmd_nodedev_reattach,
     &vr_cmd_host_validate, &vr_cmd_completion, &vr_cmd_web_token,
 };
 const size_t vr_n_commands = sizeof(vr_commands) / sizeof(vr_commands[0]);

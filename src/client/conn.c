@@ -246,7 +246,7 @@ static void feed(void *ctx, const char *data, size_t len)
 int vr_client_get_list(vireo_conn *c, const char *path, const vr_wire_schema *s, const char *key, void **out,
                        size_t *n)
 {
-    char *rows = vr_asprintf("%s?rows=1", path);
+    char *rows = vr_asprintf("%s%crows=1", path, strchr(path, '?') ? '&' : '?');
     *out = NULL;
     *n = 0;
     if (vr_wire_schema_nested(s)) {

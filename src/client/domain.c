@@ -182,6 +182,26 @@ int vireo_usb_device_list(vireo_conn *c, vireo_usb_device **out, size_t *n, char
     return 0;
 }
 
+int vireo_nodedev_list(vireo_conn *c, const char *cap, vireo_nodedev **out, size_t *n)
+{
+    char *q = cap ? vr_client_escape(c, cap) : NULL, *path = q ? vr_asprintf("/v1/nodedevs?cap=%s", q) : NULL;
+    int rc = vr_client_get_list(c, path ? path : "/v1/nodedevs", &vr_wire_nodedev, "nodedevs", (void **)out, n);
+    free(q);
+    free(path);
+    return rc;
+}
+
+void vireo_nodedev_list_free(vireo_nodedev *list, size_t n) { vr_wire_array_free(&vr_wire_nodedev, list, n); }
+
+char *vireo_nodedev_xml(vireo_conn *c, const char *name)
+{
+    char *n = vr_client_escape(c, name), *path = vr_asprintf("/v1/nodedevs/%s/xml", n);
+    char *xml = vr_client_get_text(c, path);
+    free(n);
+    free(path);
+    return xml;
+}
+
 static int pci_device_op(vireo_conn *c, const char *name, const char *op)
 {
     char *n = vr_client_escape(c, name), *path = vr_asprintf("/v1/host/pci-devices/%s/%s", n, op);

@@ -3,6 +3,7 @@
 #include "common/file.h"
 #include "common/util.h"
 #include "core/host_sysinfo.h"
+#include "wire/schemas.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -231,6 +232,38 @@ static void pci_names(const char *ids, const char *vendor, const char *product, 
         fclose(f);
 }
 
+/* A PCI or USB device's vendor [0] and product [1]: ids ("0x8086") and
+ * names (pci.ids' for PCI, the device's own strings for USB; NULL when
+ * unnamed); free each. */
+static void device_ids(const char *pci_ids, const vr_nodedev *d, char *id[2], char *label[2])
+{
+    id[0] = id[1] = label[0] = label[1] = NULL;
+    if (d->kind == VR_NODEDEV_PCI) {
+        id[0] = first_line(d->real, "vendor"), id[1] = first_line(d->real, "device");
+        if (id[0] && id[1] && strlen(id[0]) == 6 && strlen(id[1]) == 6)
+            pci_names(pci_ids, id[0] + 2, id[1] + 2, &label[0], &label[1]);
+    } else if (d->kind == VR_NODEDEV_USB) {
+        const char *const files[][2] = {{"idVendor", "manufacturer"}, {"idProduct", "product"}};
+        for (int i = 0; i < 2; i++) {
+            char *raw = first_line(d->real, files[i][0]);
+            id[i] = raw ? vr_asprintf("0x%s", raw) : NULL;
+            label[i] = first_line(d->real, files[i][1]);
+            free(raw);
+        }
+    }
+}
+
+/* <product id=...>name</product><vendor id=...>name</vendor>, libvirt's order. */
+static void ids_elements(xmlNodePtr cap, const char *pci_ids, const vr_nodedev *d)
+{
+    char *id[2], *label[2];
+    device_ids(pci_ids, d, id, label);
+    id_element(cap, "product", id[1] ? id[1] : "0x0000", label[1]);
+    id_element(cap, "vendor", id[0] ? id[0] : "0x0000", label[0]);
+    for (int i = 0; i < 2; i++)
+        free(id[i]), free(label[i]);
+}
+
 /* A PCI Express device (libvirt's <pci-express/>): an extended config
  * space (4096 bytes, as this host's host bridge has without the
  * capability), or capability 0x10 in the config space's list. */
@@ -268,13 +301,7 @@ static void pci_cap(xmlNodePtr cap, const char *sysroot, const char *ids, const 
         snprintf(num, sizeof(num), "%u", v[i]);
         text(cap, names[i], num);
     }
-    char *vendor = first_line(d->real, "vendor"), *product = first_line(d->real, "device");
-    char *vname = NULL, *pname = NULL;
-    if (vendor && product && strlen(vendor) == 6 && strlen(product) == 6)
-        pci_names(ids, vendor + 2, product + 2, &vname, &pname);
-    id_element(cap, "product", product ? product : "0x0000", pname);
-    id_element(cap, "vendor", vendor ? vendor : "0x0000", vname);
-    free(vendor), free(product), free(vname), free(pname);
+    ids_elements(cap, ids, d);
     char *group = link_base(d->real, "iommu_group");
     if (group) {
         xmlNodePtr g = xmlNewChild(cap, NULL, BAD_CAST "iommuGroup", NULL);
@@ -309,13 +336,7 @@ static void usb_cap(xmlNodePtr cap, const vr_nodedev *d)
 {
     text_from(cap, "bus", d->real, "busnum");
     text_from(cap, "device", d->real, "devnum");
-    const char *const ids[][3] = {{"product", "idProduct", "product"}, {"vendor", "idVendor", "manufacturer"}};
-    for (int i = 0; i < 2; i++) {
-        char *id = first_line(d->real, ids[i][1]), *label = first_line(d->real, ids[i][2]);
-        char *hex = vr_asprintf("0x%s", id ? id : "0000");
-        id_element(cap, ids[i][0], hex, label);
-        free(id), free(label), free(hex);
-    }
+    ids_elements(cap, NULL, d);
 }
 
 static void net_cap(xmlNodePtr cap, const vr_nodedev *d)
@@ -385,4 +406,82 @@ char *vr_nodedev_xml(const char *sysroot, const char *pci_ids, const vr_nodedev 
     case VR_NODEDEV_NET: net_cap(cap, d); break;
     }
     return vr_host_xml_text(doc);
+}
+
+/* ---- the list's facts (GET /v1/nodedevs) ---- */
+
+/* virNodeDevCapType's names in libvirt 9.0: what virsh nodedev-list --cap accepts. */
+static const char *const libvirt_caps[] = {
+    "system", "pci", "usb_device", "usb", "net", "scsi_host", "scsi_target", "scsi", "storage", "fc_host", "vports",
+    "scsi_generic", "drm", "mdev_types", "mdev", "ccw", "css", "vdpa", "ap_card", "ap_queue", "ap_matrix", "vpd",
+};
+
+/* Whether d has one of the comma-separated capabilities in `cap`
+ * (NULL or empty: any); false with *err for a name libvirt has not. */
+static bool cap_matches(const char *cap, const vr_nodedev *d, char **err)
+{
+    if (!cap || !*cap)
+        return true;
+    bool match = false;
+    char *list = vr_strdup(cap), *save = NULL;
+    for (char *one = strtok_r(list, ",", &save); one && !*err; one = strtok_r(NULL, ",", &save)) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof(libvirt_caps) / sizeof(libvirt_caps[0]); i++)
+            known = known || strcmp(libvirt_caps[i], one) == 0;
+        vr_nodedev_kind kind;
+        if (!known)
+            *err = vr_asprintf("unknown node device capability '%s': give one of libvirt's (system, pci, "
+                               "usb_device, net, scsi_host, storage ...), or several separated by commas", one);
+        else if (vr_nodedev_cap_kind(one, &kind) && kind == d->kind)
+            match = true;
+    }
+    free(list);
+    return match && !*err;
+}
+
+vr_err vr_nodedev_summaries(const char *sysroot, const char *pci_ids, const char *cap, vireo_nodedev **out,
+                            size_t *n, char **err)
+{
+    vr_nodedev_list l;
+    vr_nodedev_scan(sysroot, &l);
+    *out = vr_calloc(l.n, sizeof(**out));
+    *n = 0;
+    *err = NULL;
+    for (size_t i = 0; i < l.n && !*err; i++) {
+        const vr_nodedev *d = &l.devs[i];
+        if (!cap_matches(cap, d, err))
+            continue;
+        vireo_nodedev *v = &(*out)[(*n)++];
+        v->name = vr_strdup(d->name);
+        v->parent = d->parent ? vr_strdup(d->parent) : NULL;
+        v->capabilities = vr_calloc(1, sizeof(char *));
+        v->capabilities[v->n_capabilities++] = vr_strdup(vr_nodedev_cap_name(d->kind));
+        v->driver = d->real ? link_base(d->real, "driver") : NULL;
+        char *id[2], *label[2];
+        device_ids(pci_ids, d, id, label);
+        v->vendor = label[0], v->product = label[1];
+        free(id[0]), free(id[1]);
+        char *group = d->kind == VR_NODEDEV_PCI ? link_base(d->real, "iommu_group") : NULL;
+        v->iommu_group = group ? atoi(group) : -1;
+        free(group);
+    }
+    vr_nodedev_list_free(&l);
+    if (*err) {
+        vr_wire_array_free(&vr_wire_nodedev, *out, *n);
+        *out = NULL;
+        *n = 0;
+        return VR_ERR_INVALID;
+    }
+    return VR_OK;
+}
+
+vr_err vr_nodedev_xml_of(const char *sysroot, const char *pci_ids, const char *name, char **xml, char **err)
+{
+    vr_nodedev_list l;
+    vr_nodedev_scan(sysroot, &l);
+    const vr_nodedev *d = vr_nodedev_find(&l, name);
+    *xml = d ? vr_nodedev_xml(sysroot, pci_ids, d) : NULL;
+    *err = d ? NULL : vr_asprintf("no node device '%s': `vireo nodedev-list` lists them", name);
+    vr_nodedev_list_free(&l);
+    return d ? VR_OK : VR_ERR_NOT_FOUND;
 }

@@ -6,7 +6,9 @@
  * above it in sysfs. Read from a sysfs root ("/sys" on a host; a tree a
  * test builds elsewhere), at each call: nothing is cached. */
 #pragma once
+#include "common/errors.h"
 #include "host/vfio.h"
+#include "vireo/vireo.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -45,3 +47,15 @@ bool vr_nodedev_cap_kind(const char *cap, vr_nodedev_kind *kind);
  * (tests/fixtures/libvirt/nodedev-*.xml); pci_ids names PCI vendors and
  * products (NULL: none named). */
 char *vr_nodedev_xml(const char *sysroot, const char *pci_ids, const vr_nodedev *d);
+
+/* GET /v1/nodedevs[?cap=CAP[,CAP...]] and `vireo nodedev-list`: the
+ * devices of those capabilities (cap NULL or empty: all), by name as
+ * the scan lists them, with a list's facts; *out to free with
+ * vr_wire_array_free(&vr_wire_nodedev, ...). A capability libvirt names
+ * but Vireo lists none of (scsi_host ...) matches nothing; one libvirt
+ * does not name is VR_ERR_INVALID with *err saying so. */
+vr_err vr_nodedev_summaries(const char *sysroot, const char *pci_ids, const char *cap, vireo_nodedev **out,
+                            size_t *n, char **err);
+/* GET /v1/nodedevs/NAME/xml: vr_nodedev_xml of the device `name`, or
+ * VR_ERR_NOT_FOUND with *err. */
+vr_err vr_nodedev_xml_of(const char *sysroot, const char *pci_ids, const char *name, char **xml, char **err);

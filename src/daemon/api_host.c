@@ -9,6 +9,7 @@
 #include "core/host_pci.h"
 #include "core/host_sysinfo.h"
 #include "core/host_usb.h"
+#include "core/nodedev.h"
 #include "host/resources.h"
 #include "host/validate.h"
 #include "vireo/vireo.h"
@@ -81,6 +82,40 @@ static void get_usb_devices(vr_api_call *c)
     }
     vr_api_reply_list(c, &vr_wire_usb_device, "usb_devices", n, usb_row, devs, false);
     vr_wire_array_free(&vr_wire_usb_device, devs, n);
+}
+
+/* GET /v1/nodedevs[?cap=CAP[,CAP...]]: virsh nodedev-list, the devices
+ * the libvirt protocol lists, with a list's facts (core/nodedev.h). */
+static void nodedev_row(size_t i, void *items, void *out)
+{
+    *(vireo_nodedev *)out = ((vireo_nodedev *)items)[i];
+}
+
+static void get_nodedevs(vr_api_call *c)
+{
+    vireo_nodedev *devs;
+    size_t n;
+    char *err = NULL;
+    vr_err code = vr_nodedev_summaries(VR_NODEDEV_SYSFS, VR_NODEDEV_PCI_IDS, vr_req_query(c->req, "cap"), &devs,
+                                       &n, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_api_reply_list(c, &vr_wire_nodedev, "nodedevs", n, nodedev_row, devs, false);
+    vr_wire_array_free(&vr_wire_nodedev, devs, n);
+    free(err);
+}
+
+/* GET /v1/nodedevs/NAME/xml: virsh nodedev-dumpxml, libvirt's XML. */
+static void get_nodedev_xml(vr_api_call *c)
+{
+    char *xml = NULL, *err = NULL;
+    vr_err code = vr_nodedev_xml_of(VR_NODEDEV_SYSFS, VR_NODEDEV_PCI_IDS, c->seg[1], &xml, &err);
+    if (code != VR_OK)
+        vr_api_reply_err(c->req, code, err);
+    else
+        vr_req_reply_text(c->req, 200, "application/xml", xml);
+    free(err);
 }
 
 /* ---- GET /v1/host/validate ---- */
@@ -264,6 +299,8 @@ const vr_api_route vr_api_host_routes[] = {
     {"GET", "host/domain-capabilities", get_domain_capabilities, VR_API_READ},
     {"GET", "host/sysinfo", get_sysinfo, VR_API_READ},
     {"GET", "host/usb-devices", get_usb_devices, VR_API_READ},
+    {"GET", "nodedevs", get_nodedevs, VR_API_READ},
+    {"GET", "nodedevs/*/xml", get_nodedev_xml, VR_API_READ},
     {"POST", "host/pci-devices/*/detach", post_pci_device},
     {"POST", "host/pci-devices/*/reattach", post_pci_device},
     {"GET", "host/stats", get_stats, VR_API_READ},

@@ -275,6 +275,18 @@ static const vr_wire_field host_fields[] = {
 };
 const vr_wire_schema vr_wire_host = VR_WIRE_SCHEMA(vireo_host, "host", host_fields);
 
+#define ND(key, kind, member) VR_WIRE_FIELD(vireo_nodedev, key, kind, member)
+static const vr_wire_field nodedev_fields[] = {
+    ND("name", VR_WIRE_STR, name),
+    ND("parent", VR_WIRE_STR, parent),
+    VR_WIRE_STRV_FIELD(vireo_nodedev, "capabilities", capabilities, n_capabilities),
+    ND("driver", VR_WIRE_STR, driver),
+    ND("vendor", VR_WIRE_STR, vendor),
+    ND("product", VR_WIRE_STR, product),
+    VR_WIRE_OPT(vireo_nodedev, "iommu_group", VR_WIRE_INT, iommu_group, -1),
+};
+const vr_wire_schema vr_wire_nodedev = VR_WIRE_SCHEMA(vireo_nodedev, "nodedev", nodedev_fields);
+
 #define UD(key, kind, member) VR_WIRE_FIELD(vireo_usb_device, key, kind, member)
 static const vr_wire_field usb_device_fields[] = {
     UD("name", VR_WIRE_STR, name),

@@ -20,6 +20,7 @@ extern const vr_wire_schema vr_wire_install_plan;    /* vireo_install_plan: its 
 extern const vr_wire_schema vr_wire_version;       /* vireo_version: GET /v1/version */
 extern const vr_wire_schema vr_wire_host;          /* vireo_host: GET /v1/host */
 extern const vr_wire_schema vr_wire_host_stats;    /* vireo_host_stats: GET /v1/host/stats */
+extern const vr_wire_schema vr_wire_nodedev;       /* vireo_nodedev: GET /v1/nodedevs */
 extern const vr_wire_schema vr_wire_usb_device;    /* vireo_usb_device: GET /v1/host/usb-devices */
 extern const vr_wire_schema vr_wire_event;         /* vireo_event: a line of GET /v1/events */
 extern const vr_wire_schema vr_wire_sample_domain; /* vireo_sample_domain: in the feed's stats line */

@@ -4,7 +4,9 @@
 # daemon's libvirt-sock. nodedev-list (all, --cap pci, --tree) names
 # what this host's sysfs has, nodedev-dumpxml gives libvirt's XML with
 # sysfs's facts, nodedev-detach/-reset/-create are refused in one line,
-# listAllDevices agrees with virsh, virt-manager's own code builds its
+# listAllDevices agrees with virsh, vireo's own nodedev-list (--tree,
+# --cap), nodedev-dumpxml and nodedev-info and GET /v1/nodedevs print
+# what virsh prints on the same daemon, virt-manager's own code builds its
 # Add Hardware PCI and USB lists from them; and a tiny guest's VNC display,
 # handed the client's socket with dom.openGraphics, greets on it (RFB)
 # and asks for the password only without SKIPAUTH. Network interfaces
@@ -66,6 +68,66 @@ verr "nodedev-autostart: a host's device has none" "node device '$first' is the 
     nodedev-autostart "$first"
 verr "nodedev-dumpxml of a name not listed: libvirt's not-found" "Node device not found: no node device with matching name 'pci_0000_7f_1f_7'" \
     nodedev-dumpxml pci_0000_7f_1f_7
+
+# ---- vireo's own CLI and API: the same devices from the same core ----
+# Side by side with virsh on the same daemon. Network interfaces come and
+# go with other tests, so a listing is taken again (up to three times)
+# until both agree on one moment.
+same() { # WHAT VIRSH-ARGS... -- VIREO-ARGS...
+    local what=$1 a=() b=() got want
+    shift
+    while [ "$1" != -- ]; do a+=("$1"); shift; done
+    shift
+    b=("$@")
+    for _ in 1 2 3; do
+        want=$(command virsh -q -c "$URI" "${a[@]}"; echo x)
+        got=$("$VIREO" "${b[@]}"; echo x)
+        [ "$got" = "$want" ] && break
+    done
+    expect_eq "$what" "$got" "$want"
+}
+same "vireo nodedev-list = virsh nodedev-list" nodedev-list -- nodedev-list
+same "vireo nodedev-list --tree = virsh's tree, line for line" nodedev-list --tree -- nodedev-list --tree
+same "vireo nodedev-list --cap pci,usb_device = virsh's" nodedev-list --cap pci,usb_device -- \
+    nodedev-list --cap pci,usb_device
+same "vireo nodedev-list --cap scsi_host: none, as virsh" nodedev-list --cap scsi_host -- nodedev-list --cap scsi_host
+for d in computer "$first" ${nic:+"$name"}; do
+    same "vireo nodedev-dumpxml $d = virsh's, byte for byte" nodedev-dumpxml "$d" -- nodedev-dumpxml "$d"
+    same "vireo nodedev-info $d = virsh's" nodedev-info "$d" -- nodedev-info "$d"
+done
+expect_match "vireo nodedev-list --tree: computer's children indented as virsh's" "$("$VIREO" nodedev-list --tree)" \
+    "^  \+- $first\$"
+json=$("$VIREO" nodedev-list --cap pci --json)
+expect_eq "nodedev-list --cap pci --json: sysfs's PCI functions, each of capability pci" \
+    "$(jq -r '.[] | select(.capabilities == ["pci"]) | .name' <<<"$json" | sort)" "$want_pci"
+# A function with a driver bound (virtio-pci here), as sysfs links it.
+bound=$(for d in /sys/bus/pci/devices/*; do [ -e "$d/driver" ] && { echo "${d##*/}"; break; }; done)
+if [ -n "$bound" ]; then
+    b=pci_${bound//[:.]/_}
+    expect_eq "... $b's driver as sysfs links it" "$(jq -r --arg n "$b" '.[] | select(.name == $n) | .driver' <<<"$json")" \
+        "$(basename "$(readlink -f "/sys/bus/pci/devices/$bound/driver")")"
+fi
+expect_eq "... and its vendor named from pci.ids as the XML names it" \
+    "$(jq -r --arg n "$first" '.[] | select(.name == $n) | .vendor' <<<"$json")" \
+    "$(sed -n 's/.*<vendor id=[^>]*>\(.*\)<\/vendor>.*/\1/p' <<<"$xml")"
+api=$(curl -s --unix-socket "$SOCK" "http://x/v1/nodedevs?cap=net")
+expect_match "GET /v1/nodedevs?cap=net: lo under computer" "$(jq -c '.nodedevs[] | select(.name == "net_lo_00_00_00_00_00_00") | [.parent, .capabilities]' <<<"$api")" \
+    '^\["computer",\["net"\]\]$'
+expect_eq "GET /v1/nodedevs/$first/xml: the XML virsh dumps" \
+    "$(curl -s --unix-socket "$SOCK" "http://x/v1/nodedevs/$first/xml")" "$xml"
+out=$(curl -s -w '\n%{http_code}' --unix-socket "$SOCK" "http://x/v1/nodedevs?cap=disk")
+expect_eq "GET /v1/nodedevs?cap=disk: 400 invalid" "$(head -1 <<<"$out" | jq -r .error.code) $(tail -1 <<<"$out")" \
+    "invalid 400"
+expect_rows_form "/v1/nodedevs" nodedevs 'select(.name | startswith("net_") | not)'
+expect_fail "vireo nodedev-dumpxml of a name not listed: one line" \
+    "^vireo: error: no node device 'pci_0000_7f_1f_7': \`vireo nodedev-list\` lists them$" \
+    "$VIREO" nodedev-dumpxml pci_0000_7f_1f_7
+expect_fail "vireo nodedev-info likewise" "^vireo: error: no node device 'usb_9_9'" "$VIREO" nodedev-info usb_9_9
+expect_fail "vireo nodedev-list --cap disk: libvirt has no such capability" \
+    "^vireo: error: unknown node device capability 'disk': give one of libvirt's" "$VIREO" nodedev-list --cap disk
+out=$("$VIREO" nodedev-list --tree --cap pci 2>&1) && fail "nodedev-list --tree --cap pci succeeded"
+expect_match "vireo nodedev-list --tree --cap: refused as virsh refuses it (and the usage)" "$out" \
+    "^vireo nodedev-list: --tree shows every device: give it without --cap"
 
 # ---- refusals, in one line each ----
 verr "nodedev-detach: refused, naming the missing IOMMU" "cannot detach $first: this host has no IOMMU" \

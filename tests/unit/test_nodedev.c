@@ -9,6 +9,7 @@
 #include "common/strbuf.h"
 #include "common/util.h"
 #include "core/nodedev.h"
+#include "wire/schemas.h"
 
 #include <libxml/parser.h>
 #include <setjmp.h>
@@ -248,6 +249,55 @@ static void pci_usb_net_xml(void **state)
     free(x);
 }
 
+/* GET /v1/nodedevs' list: the capability filter (several by commas, a
+ * libvirt one Vireo lists none of, an unknown one refused) and the facts. */
+static void summaries(void **state)
+{
+    (void)state;
+    vireo_nodedev *d;
+    size_t n;
+    char *err;
+    assert_int_equal(vr_nodedev_summaries(root, ids, "pci", &d, &n, &err), VR_OK);
+    assert_int_equal(n, 4);
+    assert_string_equal(d[3].name, "pci_0000_00_14_0");
+    assert_string_equal(d[3].parent, "computer");
+    assert_string_equal(d[3].capabilities[0], "pci");
+    assert_string_equal(d[3].driver, "xhci_hcd");
+    assert_string_equal(d[3].vendor, "Intel Corporation");
+    assert_null(d[3].product); /* not in this pci.ids */
+    assert_int_equal(d[3].iommu_group, 3);
+    assert_string_equal(d[1].product, "Virtio 1.0 block device");
+    assert_int_equal(d[1].iommu_group, -1);
+    vr_wire_array_free(&vr_wire_nodedev, d, n);
+    assert_int_equal(vr_nodedev_summaries(root, ids, "usb_device,system", &d, &n, &err), VR_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(d[0].name, "computer");
+    assert_null(d[0].parent);
+    assert_string_equal(d[1].name, "usb_1_1");
+    assert_string_equal(d[1].vendor, "Logitech");
+    assert_string_equal(d[1].driver, "usb");
+    assert_string_equal(d[2].parent, "pci_0000_00_14_0");
+    vr_wire_array_free(&vr_wire_nodedev, d, n);
+    assert_int_equal(vr_nodedev_summaries(root, ids, NULL, &d, &n, &err), VR_OK);
+    assert_int_equal(n, 9);
+    vr_wire_array_free(&vr_wire_nodedev, d, n);
+    assert_int_equal(vr_nodedev_summaries(root, ids, "scsi_host", &d, &n, &err), VR_OK);
+    assert_int_equal(n, 0);
+    vr_wire_array_free(&vr_wire_nodedev, d, n);
+    assert_int_equal(vr_nodedev_summaries(root, ids, "pci,disk", &d, &n, &err), VR_ERR_INVALID);
+    assert_null(d);
+    assert_non_null(strstr(err, "unknown node device capability 'disk': give one of libvirt's"));
+    free(err);
+    char *xml;
+    assert_int_equal(vr_nodedev_xml_of(root, ids, "usb_9_9", &xml, &err), VR_ERR_NOT_FOUND);
+    assert_null(xml);
+    assert_string_equal(err, "no node device 'usb_9_9': `vireo nodedev-list` lists them");
+    free(err);
+    assert_int_equal(vr_nodedev_xml_of(root, ids, "usb_1_1", &xml, &err), VR_OK);
+    assert_non_null(strstr(xml, "<parent>usb_usb1</parent>"));
+    free(xml);
+}
+
 /* Each element's path and attribute names, one a line, values aside;
  * elements named in `skip` (and what is under them) left out. */
 static void shape(xmlNodePtr n, const char *at, const char *const *skip, vr_strbuf *out)
@@ -310,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_and_parents),
         cmocka_unit_test(pci_usb_net_xml),
+        cmocka_unit_test(summaries),
         cmocka_unit_test(libvirt_shapes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -297,6 +297,16 @@ static void host_fixtures(void **state)
     round_trip(&vr_wire_host, "host.json", &h);
     assert_int_equal(h.n_domain_types, 1);
     vr_wire_clear(&vr_wire_host, &h);
+    /* a PCI function with its facts; computer with none (nulls) */
+    vireo_nodedev nd;
+    round_trip(&vr_wire_nodedev, "nodedev.json", &nd);
+    assert_int_equal(nd.iommu_group, 3);
+    assert_int_equal(nd.n_capabilities, 1);
+    vr_wire_clear(&vr_wire_nodedev, &nd);
+    round_trip(&vr_wire_nodedev, "nodedev-computer.json", &nd);
+    assert_int_equal(nd.iommu_group, -1);
+    assert_null(nd.parent);
+    vr_wire_clear(&vr_wire_nodedev, &nd);
     vireo_host_stats st;
     round_trip(&vr_wire_host_stats, "host-stats.json", &st);
     assert_true(st.cpu_percent > 7.8 && st.cpu_percent < 8.0);
@@ -579,6 +589,7 @@ static void api_doc(void **state)
     doc_matches(doc, "### GET /v1/host\n", &vr_wire_host);
     doc_matches(doc, "### GET /v1/host/stats", &vr_wire_host_stats);
     doc_matches(doc, "A USB device object", &vr_wire_usb_device);
+    doc_matches(doc, "A node device object", &vr_wire_nodedev);
     doc_matches(doc, "### GET /v1/events", &vr_wire_event);
     doc_matches(doc, "An install plan object", &vr_wire_install_plan);
     doc_matches(doc, "An OS variant object", &vr_wire_os_variant);
