@@ -18,54 +18,25 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-static char root[64];
-
-static void put(const char *rel, const char *content)
-{
-    char *p = vr_asprintf("%s/%s", root, rel);
-    assert_int_equal(vr_file_write_atomic(p, content, strlen(content), 0644), 0);
-    free(p);
-}
-
-static void dir(const char *rel)
-{
-    char *p = vr_asprintf("%s/%s", root, rel);
-    assert_int_equal(vr_mkdir_p(p, 0755), 0);
-    free(p);
-}
-
-static void lnk(const char *target, const char *rel)
-{
-    char *p = vr_asprintf("%s/%s", root, rel);
-    assert_int_equal(symlink(target, p), 0);
-    free(p);
-}
-
-static char *get(const char *rel)
-{
-    char *p = vr_asprintf("%s/%s", root, rel);
-    char *s = vr_file_read(p, NULL);
-    free(p);
-    return s;
-}
+#include "fake_tree.h"
 
 /* A device under bus/pci/devices, in `group`, bound to `driver` (NULL: none). */
 static void device(const char *addr, int group, const char *driver)
 {
     char *d = vr_asprintf("bus/pci/devices/%s", addr);
-    dir(d);
+    fake_dir(d);
     char *f = vr_asprintf("%s/driver_override", d);
-    put(f, "(null)\n");
+    fake_put(f, "(null)\n");
     free(f);
     char *gl = vr_asprintf("%s/iommu_group", d), *gt = vr_asprintf("../../../../kernel/iommu_groups/%d", group);
-    lnk(gt, gl);
+    fake_link(gt, gl);
     char *members = vr_asprintf("kernel/iommu_groups/%d/devices", group);
-    dir(members);
+    fake_dir(members);
     char *m = vr_asprintf("%s/%s", members, addr), *mt = vr_asprintf("../../../../bus/pci/devices/%s", addr);
-    lnk(mt, m);
+    fake_link(mt, m);
     if (driver) {
         char *dl = vr_asprintf("%s/driver", d), *dt = vr_asprintf("../../../../bus/pci/drivers/%s", driver);
-        lnk(dt, dl);
+        fake_link(dt, dl);
         free(dl);
         free(dt);
     }
@@ -80,13 +51,12 @@ static void device(const char *addr, int group, const char *driver)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof(root), "/tmp/vireo-vfio-XXXXXX");
-    assert_non_null(mkdtemp(root));
-    dir("bus/pci/drivers/nouveau");
-    put("bus/pci/drivers/nouveau/unbind", "");
-    dir("bus/pci/drivers/vfio-pci");
-    put("bus/pci/drivers/vfio-pci/unbind", "");
-    put("bus/pci/drivers_probe", "");
+    fake_tree_make("vireo-vfio");
+    fake_dir("bus/pci/drivers/nouveau");
+    fake_put("bus/pci/drivers/nouveau/unbind", "");
+    fake_dir("bus/pci/drivers/vfio-pci");
+    fake_put("bus/pci/drivers/vfio-pci/unbind", "");
+    fake_put("bus/pci/drivers_probe", "");
     device("0000:01:00.0", 7, "nouveau");
     device("0000:01:00.1", 7, NULL);
     device("0000:02:00.0", 9, "vfio-pci");
@@ -96,9 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char *cmd = vr_asprintf("rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    fake_tree_remove();
     return 0;
 }
 
@@ -119,15 +87,15 @@ static void iommu_and_groups(void **state)
 {
     (void)state;
     char *err = NULL;
-    assert_null(vr_vfio_no_iommu(root));
-    assert_int_equal(vr_vfio_group(root, "0000:01:00.1", &err), 7);
-    assert_int_equal(vr_vfio_group(root, "0000:02:00.0", &err), 9);
-    assert_int_equal(vr_vfio_group(root, "0000:03:00.0", &err), -1);
+    assert_null(vr_vfio_no_iommu(fake_root));
+    assert_int_equal(vr_vfio_group(fake_root, "0000:01:00.1", &err), 7);
+    assert_int_equal(vr_vfio_group(fake_root, "0000:02:00.0", &err), 9);
+    assert_int_equal(vr_vfio_group(fake_root, "0000:03:00.0", &err), -1);
     assert_non_null(strstr(err, "no PCI device 0000:03:00.0"));
     free(err);
     err = NULL;
     /* A host without iommu_groups (this one): the reason names the IOMMU. */
-    char *bare = vr_asprintf("%s/bare", root);
+    char *bare = vr_asprintf("%s/bare", fake_root);
     assert_int_equal(vr_mkdir_p(bare, 0755), 0);
     assert_non_null(strstr(vr_vfio_no_iommu(bare), "has no IOMMU"));
     assert_int_equal(vr_vfio_group(bare, "0000:01:00.0", &err), -1);
@@ -143,9 +111,9 @@ static void group_ready_and_detach(void **state)
     (void)state;
     char *err = NULL;
     int g = -1;
-    assert_int_equal(vr_vfio_group_ready(root, "0000:02:00.0", &g, &err), 0);
+    assert_int_equal(vr_vfio_group_ready(fake_root, "0000:02:00.0", &g, &err), 0);
     assert_int_equal(g, 9);
-    assert_int_equal(vr_vfio_group_ready(root, "0000:01:00.1", &g, &err), -1);
+    assert_int_equal(vr_vfio_group_ready(fake_root, "0000:01:00.1", &g, &err), -1);
     assert_non_null(strstr(err, "IOMMU group 7"));
     assert_non_null(strstr(err, "0000:01:00.0 (nouveau)"));
     assert_null(strstr(err, "0000:01:00.1 ("));
@@ -153,41 +121,41 @@ static void group_ready_and_detach(void **state)
     err = NULL;
 
     /* managed='yes' / nodedev-detach: override, unbind, probe. */
-    assert_int_equal(vr_vfio_detach(root, "0000:01:00.0", &err), 0);
-    char *s = get("bus/pci/devices/0000:01:00.0/driver_override");
+    assert_int_equal(vr_vfio_detach(fake_root, "0000:01:00.0", &err), 0);
+    char *s = fake_get("bus/pci/devices/0000:01:00.0/driver_override");
     assert_string_equal(s, "vfio-pci");
     free(s);
-    s = get("bus/pci/drivers/nouveau/unbind");
+    s = fake_get("bus/pci/drivers/nouveau/unbind");
     assert_string_equal(s, "0000:01:00.0");
     free(s);
-    s = get("bus/pci/drivers_probe");
+    s = fake_get("bus/pci/drivers_probe");
     assert_string_equal(s, "0000:01:00.0");
     free(s);
     /* What the kernel would do on that probe: the link to vfio-pci. */
-    char *l = vr_asprintf("%s/bus/pci/devices/0000:01:00.0/driver", root);
+    char *l = vr_asprintf("%s/bus/pci/devices/0000:01:00.0/driver", fake_root);
     assert_int_equal(unlink(l), 0);
     assert_int_equal(symlink("../../../../bus/pci/drivers/vfio-pci", l), 0);
     free(l);
-    assert_int_equal(vr_vfio_group_ready(root, "0000:01:00.0", &g, &err), 0);
+    assert_int_equal(vr_vfio_group_ready(fake_root, "0000:01:00.0", &g, &err), 0);
     assert_int_equal(g, 7);
 
     /* Already on vfio-pci: nothing written. */
-    put("bus/pci/drivers_probe", "");
-    assert_int_equal(vr_vfio_detach(root, "0000:02:00.0", &err), 0);
-    s = get("bus/pci/drivers_probe");
+    fake_put("bus/pci/drivers_probe", "");
+    assert_int_equal(vr_vfio_detach(fake_root, "0000:02:00.0", &err), 0);
+    s = fake_get("bus/pci/drivers_probe");
     assert_string_equal(s, "");
     free(s);
 
     /* The domain stopped / nodedev-reattach: override cleared, unbound
      * from vfio-pci, the host's driver probed. */
-    assert_int_equal(vr_vfio_reattach(root, "0000:01:00.0", &err), 0);
-    s = get("bus/pci/devices/0000:01:00.0/driver_override");
+    assert_int_equal(vr_vfio_reattach(fake_root, "0000:01:00.0", &err), 0);
+    s = fake_get("bus/pci/devices/0000:01:00.0/driver_override");
     assert_string_equal(s, "\n");
     free(s);
-    s = get("bus/pci/drivers/vfio-pci/unbind");
+    s = fake_get("bus/pci/drivers/vfio-pci/unbind");
     assert_string_equal(s, "0000:01:00.0");
     free(s);
-    s = get("bus/pci/drivers_probe");
+    s = fake_get("bus/pci/drivers_probe");
     assert_string_equal(s, "0000:01:00.0");
     free(s);
 }
@@ -196,11 +164,11 @@ static void group_ready_and_detach(void **state)
 static void no_vfio_driver(void **state)
 {
     (void)state;
-    char *cmd = vr_asprintf("rm -rf '%s/bus/pci/drivers/vfio-pci'", root);
+    char *cmd = vr_asprintf("rm -rf '%s/bus/pci/drivers/vfio-pci'", fake_root);
     assert_int_equal(system(cmd), 0);
     free(cmd);
     char *err = NULL;
-    assert_int_equal(vr_vfio_detach(root, "0000:01:00.1", &err), -1);
+    assert_int_equal(vr_vfio_detach(fake_root, "0000:01:00.1", &err), -1);
     assert_non_null(strstr(err, "modprobe vfio-pci"));
     free(err);
 }

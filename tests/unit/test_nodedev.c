@@ -21,37 +21,16 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-static char root[64];
+#include "fake_tree.h"
+
 static char *ids;
-
-static void put(const char *rel, const char *content)
-{
-    char *p = vr_asprintf("%s/%s", root, rel);
-    char *d = vr_strdup(p);
-    *strrchr(d, '/') = '\0';
-    assert_int_equal(vr_mkdir_p(d, 0755), 0);
-    assert_int_equal(vr_file_write_atomic(p, content, strlen(content), 0644), 0);
-    free(d);
-    free(p);
-}
-
-static void lnk(const char *target, const char *rel)
-{
-    char *p = vr_asprintf("%s/%s", root, rel);
-    char *d = vr_strdup(p);
-    *strrchr(d, '/') = '\0';
-    assert_int_equal(vr_mkdir_p(d, 0755), 0);
-    assert_int_equal(symlink(target, p), 0);
-    free(d);
-    free(p);
-}
 
 /* Attribute files of the device directory `dev` (under devices/): NAME=VALUE pairs. */
 static void attrs(const char *dev, const char *const *kv)
 {
     for (; *kv; kv += 2) {
         char *rel = vr_asprintf("devices/%s/%s", dev, kv[0]), *v = vr_asprintf("%s\n", kv[1]);
-        put(rel, v);
+        fake_put(rel, v);
         free(rel);
         free(v);
     }
@@ -64,7 +43,7 @@ static void pci(const char *addr, const char *cls, const char *vendor, const cha
     char *dev = vr_asprintf("pci0000:00/%s", addr);
     attrs(dev, (const char *const[]){"class", cls, "vendor", vendor, "device", device, "numa_node", "-1", NULL});
     /* Zeros: no capability list; only its length tells PCI Express. */
-    char *cfg = vr_calloc(1, cfg_len), *path = vr_asprintf("%s/devices/%s/config", root, dev);
+    char *cfg = vr_calloc(1, cfg_len), *path = vr_asprintf("%s/devices/%s/config", fake_root, dev);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_int_equal(fwrite(cfg, 1, cfg_len, f), cfg_len);
@@ -72,12 +51,12 @@ static void pci(const char *addr, const char *cls, const char *vendor, const cha
     free(path);
     free(cfg);
     char *l = vr_asprintf("bus/pci/devices/%s", addr), *t = vr_asprintf("../../../devices/%s", dev);
-    lnk(t, l);
+    fake_link(t, l);
     free(l), free(t);
     if (driver) {
         l = vr_asprintf("devices/%s/driver", dev);
         t = vr_asprintf("../../../bus/pci/drivers/%s", driver);
-        lnk(t, l);
+        fake_link(t, l);
         free(l), free(t);
     }
     free(dev);
@@ -88,7 +67,7 @@ static void usb(const char *path, const char *const *kv)
     attrs(path, kv);
     const char *base = strrchr(path, '/') + 1;
     char *l = vr_asprintf("bus/usb/devices/%s", base), *t = vr_asprintf("../../../devices/%s", path);
-    lnk(t, l);
+    fake_link(t, l);
     free(l), free(t);
 }
 
@@ -96,35 +75,34 @@ static void net(const char *path, const char *mac, const char *state)
 {
     attrs(path, (const char *const[]){"address", mac, "operstate", state, "speed", "1000", NULL});
     char *l = vr_asprintf("class/net/%s", strrchr(path, '/') + 1), *t = vr_asprintf("../../devices/%s", path);
-    lnk(t, l);
+    fake_link(t, l);
     free(l), free(t);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(root, sizeof(root), "/tmp/vireo-nodedev-XXXXXX");
-    assert_non_null(mkdtemp(root));
+    fake_tree_make("vireo-nodedev");
     pci("0000:00:00.0", "0x060000", "0x8086", "0x0d57", NULL, 4096);
     pci("0000:00:02.0", "0x018000", "0x1af4", "0x1042", "virtio-pci", 256);
     pci("0000:00:03.0", "0x020000", "0x1af4", "0x1041", "virtio-pci", 256);
     pci("0000:00:14.0", "0x0c0330", "0x8086", "0xa36d", "xhci_hcd", 256);
     /* 00:14.0 is in IOMMU group 3 with nothing else. */
-    lnk("../../../../kernel/iommu_groups/3", "devices/pci0000:00/0000:00:14.0/iommu_group");
-    lnk("../../../../devices/pci0000:00/0000:00:14.0", "kernel/iommu_groups/3/devices/0000:00:14.0");
+    fake_link("../../../../kernel/iommu_groups/3", "devices/pci0000:00/0000:00:14.0/iommu_group");
+    fake_link("../../../../devices/pci0000:00/0000:00:14.0", "kernel/iommu_groups/3/devices/0000:00:14.0");
     usb("pci0000:00/0000:00:14.0/usb1",
         (const char *const[]){"idVendor", "1d6b", "idProduct", "0002", "busnum", "1", "devnum", "1",
                               "manufacturer", "Linux 6.1.0 xhci-hcd", "product", "xHCI Host Controller", NULL});
     usb("pci0000:00/0000:00:14.0/usb1/1-1",
         (const char *const[]){"idVendor", "046d", "idProduct", "c52b", "busnum", "1", "devnum", "2",
                               "manufacturer", "Logitech", "product", "USB Receiver", NULL});
-    lnk("../../../../bus/usb/drivers/usb", "devices/pci0000:00/0000:00:14.0/usb1/1-1/driver");
+    fake_link("../../../../bus/usb/drivers/usb", "devices/pci0000:00/0000:00:14.0/usb1/1-1/driver");
     /* An interface of 1-1: not a node device of its own here. */
     attrs("pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0", (const char *const[]){"bInterfaceClass", "03", NULL});
-    lnk("../../../devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0", "bus/usb/devices/1-1:1.0");
+    fake_link("../../../devices/pci0000:00/0000:00:14.0/usb1/1-1/1-1:1.0", "bus/usb/devices/1-1:1.0");
     net("pci0000:00/0000:00:03.0/virtio2/net/eth0", "02:fc:00:00:00:01", "up");
     net("virtual/net/lo", "00:00:00:00:00:00", "unknown");
-    ids = vr_asprintf("%s/pci.ids", root);
+    ids = vr_asprintf("%s/pci.ids", fake_root);
     FILE *f = fopen(ids, "w");
     assert_non_null(f);
     fputs("# pci.ids, the lines this test needs\n1af4  Red Hat, Inc.\n\t1041  Virtio 1.0 network device\n"
@@ -137,9 +115,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char *cmd = vr_asprintf("rm -rf '%s'", root);
-    assert_int_equal(system(cmd), 0);
-    free(cmd);
+    fake_tree_remove();
     free(ids);
     return 0;
 }
@@ -148,7 +124,7 @@ static void names_and_parents(void **state)
 {
     (void)state;
     vr_nodedev_list l;
-    vr_nodedev_scan(root, &l);
+    vr_nodedev_scan(fake_root, &l);
     static const char *const want[][2] = {
         {"computer", NULL},
         {"net_eth0_02_fc_00_00_00_01", "pci_0000_00_03_0"}, /* past virtio2, not a node device */
@@ -179,7 +155,7 @@ static void names_and_parents(void **state)
     vr_nodedev_list_free(&l);
 
     /* A sysfs without the directory: computer alone. */
-    char *bare = vr_asprintf("%s/nothing", root);
+    char *bare = vr_asprintf("%s/nothing", fake_root);
     vr_nodedev_scan(bare, &l);
     assert_int_equal(l.n, 1);
     assert_string_equal(l.devs[0].name, "computer");
@@ -190,10 +166,10 @@ static void names_and_parents(void **state)
 static char *xml_of(const char *name)
 {
     vr_nodedev_list l;
-    vr_nodedev_scan(root, &l);
+    vr_nodedev_scan(fake_root, &l);
     const vr_nodedev *d = vr_nodedev_find(&l, name);
     assert_non_null(d);
-    char *xml = vr_nodedev_xml(root, ids, d);
+    char *xml = vr_nodedev_xml(fake_root, ids, d);
     vr_nodedev_list_free(&l);
     return xml;
 }
@@ -257,7 +233,7 @@ static void summaries(void **state)
     vireo_nodedev *d;
     size_t n;
     char *err;
-    assert_int_equal(vr_nodedev_summaries(root, ids, "pci", &d, &n, &err), VR_OK);
+    assert_int_equal(vr_nodedev_summaries(fake_root, ids, "pci", &d, &n, &err), VR_OK);
     assert_int_equal(n, 4);
     assert_string_equal(d[3].name, "pci_0000_00_14_0");
     assert_string_equal(d[3].parent, "computer");
@@ -269,7 +245,7 @@ static void summaries(void **state)
     assert_string_equal(d[1].product, "Virtio 1.0 block device");
     assert_int_equal(d[1].iommu_group, -1);
     vr_wire_array_free(&vr_wire_nodedev, d, n);
-    assert_int_equal(vr_nodedev_summaries(root, ids, "usb_device,system", &d, &n, &err), VR_OK);
+    assert_int_equal(vr_nodedev_summaries(fake_root, ids, "usb_device,system", &d, &n, &err), VR_OK);
     assert_int_equal(n, 3);
     assert_string_equal(d[0].name, "computer");
     assert_null(d[0].parent);
@@ -278,22 +254,22 @@ static void summaries(void **state)
     assert_string_equal(d[1].driver, "usb");
     assert_string_equal(d[2].parent, "pci_0000_00_14_0");
     vr_wire_array_free(&vr_wire_nodedev, d, n);
-    assert_int_equal(vr_nodedev_summaries(root, ids, NULL, &d, &n, &err), VR_OK);
+    assert_int_equal(vr_nodedev_summaries(fake_root, ids, NULL, &d, &n, &err), VR_OK);
     assert_int_equal(n, 9);
     vr_wire_array_free(&vr_wire_nodedev, d, n);
-    assert_int_equal(vr_nodedev_summaries(root, ids, "scsi_host", &d, &n, &err), VR_OK);
+    assert_int_equal(vr_nodedev_summaries(fake_root, ids, "scsi_host", &d, &n, &err), VR_OK);
     assert_int_equal(n, 0);
     vr_wire_array_free(&vr_wire_nodedev, d, n);
-    assert_int_equal(vr_nodedev_summaries(root, ids, "pci,disk", &d, &n, &err), VR_ERR_INVALID);
+    assert_int_equal(vr_nodedev_summaries(fake_root, ids, "pci,disk", &d, &n, &err), VR_ERR_INVALID);
     assert_null(d);
     assert_non_null(strstr(err, "unknown node device capability 'disk': give one of libvirt's"));
     free(err);
     char *xml;
-    assert_int_equal(vr_nodedev_xml_of(root, ids, "usb_9_9", &xml, &err), VR_ERR_NOT_FOUND);
+    assert_int_equal(vr_nodedev_xml_of(fake_root, ids, "usb_9_9", &xml, &err), VR_ERR_NOT_FOUND);
     assert_null(xml);
     assert_string_equal(err, "no node device 'usb_9_9': `vireo nodedev-list` lists them");
     free(err);
-    assert_int_equal(vr_nodedev_xml_of(root, ids, "usb_1_1", &xml, &err), VR_OK);
+    assert_int_equal(vr_nodedev_xml_of(fake_root, ids, "usb_1_1", &xml, &err), VR_OK);
     assert_non_null(strstr(xml, "<parent>usb_usb1</parent>"));
     free(xml);
 }
