@@ -251,13 +251,28 @@ static int run_update(vr_cli *cli, int argc, char **argv)
         free(xml);
         return VR_EXIT_FAIL;
     }
-    r = vireo_network_update_dhcp_host(c, pos[0], add, xml);
-    free(xml);
+    /* vireod changes a running network's dnsmasq and its definition
+     * together (no flag, or --live --config), a stopped one's definition
+     * (no flag, --config or --current): one of the two alone (--live,
+     * --config, or --current, which is virsh's "live only" on a running
+     * network) is refused, never done as both. */
+    vireo_network net = {0};
     int rc = VR_EXIT_OK;
-    if (r < 0)
+    if (vireo_network_get(c, pos[0], &net) < 0) {
         rc = vr_cli_fail(c);
-    else
-        printf("Updated network %s persistent config and live state\n", pos[0]); /* virsh's words for --live --config */
+    } else if (net.active && !(live && config) && (live || config || current)) {
+        rc = vr_cli_error("vireod changes a running network's dnsmasq and its definition together: give "
+                          "--live --config, or neither");
+    } else if (!net.active && live) {
+        rc = vr_cli_error("network '%s' is not running: leave out --live", pos[0]);
+    } else if (vireo_network_update_dhcp_host(c, pos[0], add, xml) < 0) {
+        rc = vr_cli_fail(c);
+    } else {
+        /* virsh's words for what changed. */
+        printf("Updated network %s persistent config%s\n", pos[0], net.active ? " and live state" : "");
+    }
+    free(xml);
+    vireo_network_clear(&net);
     vireo_disconnect(c);
     return rc;
 }
@@ -343,7 +358,7 @@ const vr_command vr_cmd_net_edit = {"net-edit", "Edit a network's XML in $EDITOR
 const vr_command vr_cmd_net_dhcp_leases = {"net-dhcp-leases", "Show the DHCP leases of a network.",
                                            "NETWORK [--mac MAC] [--json]", run_leases};
 const vr_command vr_cmd_net_update = {"net-update", "Add or delete a DHCP host entry (MAC -> IP, name).",
-                                      "NETWORK add|delete ip-dhcp-host XML|FILE [--live] [--config]", run_update};
+                                      "NETWORK add|delete ip-dhcp-host XML|FILE [--live --config] [--current]", run_update};
 const vr_command vr_cmd_domiflist = {"domiflist", "List a domain's network interfaces.", "DOMAIN [--json]", run_domiflist};
 const vr_command vr_cmd_domifaddr = {"domifaddr", "Show a domain's IPv4 and IPv6 addresses (from the DHCP leases, "
                                      "with --source arp from the host's neighbour tables, with --source "

@@ -120,7 +120,12 @@ expect_fail "net-undefine of a network in use" "in use" "$VIREO" net-undefine de
 
 # A DHCP host entry pins a guest to its address.
 out=$("$VIREO" net-update default add ip-dhcp-host "<host mac='52:54:00:aa:bb:01' name='pinned' ip='192.168.122.77'/>")
-expect_match "net-update add" "$out" "Updated network default"
+expect_match "net-update add: the running network's dnsmasq and its definition, in virsh's words" "$out" \
+    "^Updated network default persistent config and live state$"
+expect_fail "net-update --live alone on a running network: refused, not done as both" "give --live --config, or neither" \
+    "$VIREO" net-update default add ip-dhcp-host "<host mac='52:54:00:aa:bb:03' ip='192.168.122.78'/>" --live
+"$VIREO" net-dumpxml default | grep -q 52:54:00:aa:bb:03 && fail "the refused net-update changed the definition"
+ok "... and nothing changed"
 expect_match "entry in the XML" "$("$VIREO" net-dumpxml default)" "192.168.122.77"
 tiny_xml g3 qemu "$(net_iface default 52:54:00:aa:bb:01)" > "$ROOT/g3.xml"
 "$VIREO" define "$ROOT/g3.xml" >/dev/null
