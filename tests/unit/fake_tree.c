@@ -56,10 +56,12 @@ void fake_link(const char *target, const char *rel)
     free(p);
 }
 
-char *fake_get(const char *rel)
+void fake_expect(const char *rel, const char *want)
 {
     char *p = vr_asprintf("%s/%s", fake_root, rel);
     char *s = vr_file_read(p, NULL);
+    assert_non_null(s);
+    assert_string_equal(s, want);
+    free(s);
     free(p);
-    return s;
 }

@@ -13,5 +13,5 @@ void fake_tree_remove(void);
 void fake_put(const char *rel, const char *content);
 void fake_dir(const char *rel);
 void fake_link(const char *target, const char *rel);
-/* A file's text (the caller's to free), NULL when it cannot be read. */
-char *fake_get(const char *rel);
+/* The test fails unless the file holds exactly `want`. */
+void fake_expect(const char *rel, const char *want);

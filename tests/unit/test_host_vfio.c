@@ -122,15 +122,9 @@ static void group_ready_and_detach(void **state)
 
     /* managed='yes' / nodedev-detach: override, unbind, probe. */
     assert_int_equal(vr_vfio_detach(fake_root, "0000:01:00.0", &err), 0);
-    char *s = fake_get("bus/pci/devices/0000:01:00.0/driver_override");
-    assert_string_equal(s, "vfio-pci");
-    free(s);
-    s = fake_get("bus/pci/drivers/nouveau/unbind");
-    assert_string_equal(s, "0000:01:00.0");
-    free(s);
-    s = fake_get("bus/pci/drivers_probe");
-    assert_string_equal(s, "0000:01:00.0");
-    free(s);
+    fake_expect("bus/pci/devices/0000:01:00.0/driver_override", "vfio-pci");
+    fake_expect("bus/pci/drivers/nouveau/unbind", "0000:01:00.0");
+    fake_expect("bus/pci/drivers_probe", "0000:01:00.0");
     /* What the kernel would do on that probe: the link to vfio-pci. */
     char *l = vr_asprintf("%s/bus/pci/devices/0000:01:00.0/driver", fake_root);
     assert_int_equal(unlink(l), 0);
@@ -142,22 +136,14 @@ static void group_ready_and_detach(void **state)
     /* Already on vfio-pci: nothing written. */
     fake_put("bus/pci/drivers_probe", "");
     assert_int_equal(vr_vfio_detach(fake_root, "0000:02:00.0", &err), 0);
-    s = fake_get("bus/pci/drivers_probe");
-    assert_string_equal(s, "");
-    free(s);
+    fake_expect("bus/pci/drivers_probe", "");
 
     /* The domain stopped / nodedev-reattach: override cleared, unbound
      * from vfio-pci, the host's driver probed. */
     assert_int_equal(vr_vfio_reattach(fake_root, "0000:01:00.0", &err), 0);
-    s = fake_get("bus/pci/devices/0000:01:00.0/driver_override");
-    assert_string_equal(s, "\n");
-    free(s);
-    s = fake_get("bus/pci/drivers/vfio-pci/unbind");
-    assert_string_equal(s, "0000:01:00.0");
-    free(s);
-    s = fake_get("bus/pci/drivers_probe");
-    assert_string_equal(s, "0000:01:00.0");
-    free(s);
+    fake_expect("bus/pci/devices/0000:01:00.0/driver_override", "\n");
+    fake_expect("bus/pci/drivers/vfio-pci/unbind", "0000:01:00.0");
+    fake_expect("bus/pci/drivers_probe", "0000:01:00.0");
 }
 
 /* A fixture root is never /sys: no modprobe; a missing vfio-pci says so. */
