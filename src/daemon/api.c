@@ -24,9 +24,15 @@ void vr_api_reply_err(vr_req *r, vr_err code, const char *msg)
 void vr_api_reply_list(vr_api_call *c, const vr_wire_schema *s, const char *key, size_t n,
                        void (*view)(size_t i, void *items, void *out), void *items, bool owned)
 {
+    vr_api_reply_list_to(c->req, s, key, n, view, items, owned);
+}
+
+void vr_api_reply_list_to(vr_req *req, const vr_wire_schema *s, const char *key, size_t n,
+                          void (*view)(size_t i, void *items, void *out), void *items, bool owned)
+{
     vr_strbuf b = {0};
     vr_wire_list l;
-    vr_wire_list_begin(&l, &b, s, key, vr_api_flag(c->req, "rows"));
+    vr_wire_list_begin(&l, &b, s, key, vr_api_flag(req, "rows"));
     void *one = vr_calloc(1, s->size);
     for (size_t i = 0; i < n; i++) {
         memset(one, 0, s->size);
@@ -37,7 +43,7 @@ void vr_api_reply_list(vr_api_call *c, const vr_wire_schema *s, const char *key,
     }
     free(one);
     vr_wire_list_end(&l);
-    vr_req_reply_text(c->req, 200, "application/json", vr_strbuf_take(&b));
+    vr_req_reply_text(req, 200, "application/json", vr_strbuf_take(&b));
 }
 
 json_object *vr_api_ok(void)

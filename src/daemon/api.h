@@ -133,6 +133,9 @@ void vr_api_domain_done(vr_err code, const char *err, void *opaque);
 struct vr_wire_schema;
 void vr_api_reply_list(vr_api_call *c, const struct vr_wire_schema *s, const char *key, size_t n,
                        void (*view)(size_t i, void *items, void *out), void *items, bool owned);
+/* The same for a request answered later (a deferred route's callback). */
+void vr_api_reply_list_to(vr_req *req, const struct vr_wire_schema *s, const char *key, size_t n,
+                          void (*view)(size_t i, void *items, void *out), void *items, bool owned);
 /* The domain's public JSON form (lists and dominfo share it). */
 json_object *vr_api_domain_json(const vr_domain *dom);
 

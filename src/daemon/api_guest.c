@@ -170,6 +170,12 @@ static void guest_info(vr_api_call *c)
     free(err);
 }
 
+/* A filesystem the agent reports, its view borrowed. */
+static void fs_view(size_t i, void *items, void *out)
+{
+    vr_core_fs_view(&((const vr_guest_fs *)items)[i], out);
+}
+
 /* GET domains/NAME/fsinfo: {"filesystems": [FS…]} (the wire's guest
  * filesystem) from the guest agent. Read-write peers only, as libvirt's
  * virDomainGetFSInfo (the guest's own answer). */
@@ -180,16 +186,7 @@ static void on_fsinfo(const vr_guest_fs_list *fs, const char *err, void *opaque)
         vr_api_reply_err(req, VR_ERR_FAILED, err);
         return;
     }
-    vr_strbuf b = {0};
-    vr_wire_list l;
-    vr_wire_list_begin(&l, &b, &vr_wire_fs_info, "filesystems", false);
-    for (size_t i = 0; i < fs->n; i++) {
-        vireo_fs_info view;
-        vr_core_fs_view(&fs->v[i], &view);
-        vr_wire_list_add(&l, &view);
-    }
-    vr_wire_list_end(&l);
-    vr_req_reply_text(req, 200, "application/json", vr_strbuf_take(&b));
+    vr_api_reply_list_to(req, &vr_wire_fs_info, "filesystems", fs->n, fs_view, fs->v, false);
 }
 
 static void fs_info(vr_api_call *c)
